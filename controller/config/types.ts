@@ -1,0 +1,97 @@
+/**
+ * The controller's configuration after loading: validated against
+ * manifests-schema/cairn-config.schema.json, defaults filled in, durations in milliseconds,
+ * relative paths resolved against the config file's folder. Secrets are never here: only the
+ * names of the environment variables that hold them.
+ */
+export interface CairnConfig {
+  /** Absolute path of the file this was loaded from. */
+  readonly file: string;
+  readonly repository: RepositoryConfig;
+  readonly environments: readonly EnvironmentConfig[];
+  readonly audit: AuditConfig;
+  readonly server: ServerConfig;
+  readonly workspaces: WorkspacesConfig;
+}
+
+export interface RepositoryConfig {
+  /** HTTPS URL, file:// URL, or local path (resolved to absolute). */
+  readonly url: string;
+  /** `isomorphic` (pure JavaScript, the default) or `native` (the git binary). */
+  readonly backend: 'isomorphic' | 'native';
+  readonly pollIntervalMs: number;
+  /** When set, an environment without `branch` uses `${branchPrefix}${name}`. */
+  readonly branchPrefix?: string;
+  readonly auth?: RepositoryAuth;
+  /** For a local path: watch its refs with chokidar and fetch at once when they move. */
+  readonly watch: boolean;
+}
+
+export interface RepositoryAuth {
+  /** Name of the environment variable holding an HTTPS token. */
+  readonly tokenEnv?: string;
+  /** User name sent with the token (default `x-access-token`). */
+  readonly username?: string;
+  /** SSH private key path, native backend only. */
+  readonly sshKeyPath?: string;
+}
+
+export type ApplyOrder = 'aws-first' | 'kubernetes-first';
+
+export interface EnvironmentConfig {
+  readonly name: string;
+  readonly branch: string;
+  readonly order: ApplyOrder;
+  /** How often an unchanged revision is re-planned against the cluster to find drift. 0 disables. */
+  readonly driftIntervalMs: number;
+  readonly aws?: AwsTargetConfig;
+  readonly kubernetes?: KubernetesTargetConfig;
+}
+
+export interface AwsTargetConfig {
+  readonly region: string;
+  readonly account: string;
+  /** CloudFormation/S3/SSM endpoint override (moto_server, LocalStack). */
+  readonly endpoint?: string;
+  readonly roleArn?: string;
+  /** Delete stacks that disappeared from the app. Off by default: the plan shows "would delete". */
+  readonly prune: boolean;
+  readonly synthTimeoutMs: number;
+  readonly deployTimeoutMs: number;
+}
+
+export interface KubernetesTargetConfig {
+  /** Absolute kubeconfig path; absent means the default loading rules (KUBECONFIG, ~/.kube/config, in-cluster). */
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  /** Namespace given to namespaced objects that name none. */
+  readonly namespace: string;
+  /** Take ownership of fields another field manager owns. */
+  readonly forceConflicts: boolean;
+  /** Largest share of the inventory one commit may prune without `allowMassPrune`. */
+  readonly pruneMaxShare: number;
+  readonly allowMassPrune: boolean;
+  readonly healthTimeoutMs: number;
+  readonly concurrency: number;
+}
+
+export interface AuditConfig {
+  readonly dir: string;
+}
+
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly webhookSecretEnv?: string;
+  readonly apiTokenEnv?: string;
+  readonly maxBodyBytes: number;
+}
+
+export interface WorkspacesConfig {
+  /** Where checkouts and the git cache live. */
+  readonly dir: string;
+  /** Checkouts kept per environment. */
+  readonly keep: number;
+  /** A file larger than this in a checkout is refused. */
+  readonly maxFileBytes: number;
+}

@@ -1,0 +1,18 @@
+import { CairnError } from './errors';
+
+const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses `500ms`, `30s`, `5m`, `1h` (or a number of milliseconds) into milliseconds. */
+export function parseDuration(value: string | number, field: string): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(String(value).trim());
+  if (!match) {
+    throw new CairnError(`"${String(value)}" is not a duration`, {
+      code: 'config.duration',
+      phase: 'config',
+      subject: field,
+      hint: 'write a number followed by ms, s, m or h, for example 30s',
+    });
+  }
+  return Math.round(Number(match[1]) * (UNITS[match[2] as string] as number));
+}
