@@ -37,6 +37,12 @@ export interface AuditEntry {
   readonly finishedAt: string;
   readonly outcome: Outcome;
   readonly phases: readonly PhaseTiming[];
+  /**
+   * The folder tree hashes each half stands at after this reconcile: a key is present only for a
+   * half that was applied successfully or skipped as unchanged (null = folder absent). The
+   * reconciler skips a half whose tree equals the newest recorded one.
+   */
+  readonly applied?: { readonly aws?: string | null; readonly k8s?: string | null };
   readonly aws: {
     readonly skipped?: string;
     readonly stacks: readonly {

@@ -1,0 +1,124 @@
+import { bootstrapEnvironment } from '../../../cdk/bootstrap';
+import type { AwsPlan } from '../../../cdk/types';
+import { AuditLog } from '../../audit/audit-log';
+import { loadConfig, validateConfigFile } from '../../config/load-config';
+import type { CairnConfig, EnvironmentConfig } from '../../config/types';
+import { CairnError } from '../../errors';
+import type { KubePlan } from '../../kube/types';
+import { createLog, type Log } from '../../log';
+import { reconcileEnvironment } from '../../reconcile/reconcile-environment';
+import { createGitSource } from '../../source/create-git-source';
+import type { BranchHead, GitSource, Revision } from '../../source/types';
+import { renderAuditEntry } from '../render-audit';
+import { renderPlan } from '../render-plan';
+import { appliersFor, environmentNamed } from '../wire';
+
+interface EnvOptions {
+  readonly config: string;
+  readonly env: string;
+  readonly json?: boolean;
+}
+
+/** Logs of one-shot commands go to stderr, so stdout carries only the result. */
+function stderrLog(): Log {
+  return createLog({ destination: process.stderr });
+}
+
+function out(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** The revision of a fetched head, or the reason there is none as a CairnError. */
+function revisionOf(head: BranchHead | undefined, env: EnvironmentConfig): Revision {
+  if (head?.kind === 'revision') return head.revision;
+  const why = head?.kind === 'error' ? head.error.message : `branch "${env.branch}" does not exist in the repository`;
+  throw new CairnError(why, { code: 'source.no-revision', phase: 'fetch', subject: `environment ${env.name}` });
+}
+
+async function withSource<T>(config: CairnConfig, log: Log, work: (source: GitSource) => Promise<T>): Promise<T> {
+  const source = createGitSource(config.repository, config.workspaces, log);
+  try {
+    return await work(source);
+  } finally {
+    await source.close();
+  }
+}
+
+/** `cairn sync`: one reconcile of one environment, recorded in the audit trail like `run` does. */
+export async function syncCommand(o: EnvOptions): Promise<number> {
+  const config = loadConfig(o.config);
+  const env = environmentNamed(config, o.env);
+  const log = stderrLog();
+  const audit = await AuditLog.open(config.audit.dir, log);
+  try {
+    await audit.interrupted();
+    const entry = await withSource(config, log, async (source) => {
+      const [head] = await source.fetch([{ env: env.name, branch: env.branch }]);
+      return reconcileEnvironment({ env, source, audit, log, ...appliersFor(log)(env) }, revisionOf(head, env), 'manual');
+    });
+    out(o.json ? JSON.stringify(entry, null, 2) : renderAuditEntry(entry));
+    return entry.outcome === 'failed' ? 1 : 0;
+  } finally {
+    await audit.close();
+  }
+}
+
+/** `cairn plan`: what would change per stack (described change sets) and per object (server dry run). */
+export async function planCommand(o: EnvOptions): Promise<number> {
+  const config = loadConfig(o.config);
+  const env = environmentNamed(config, o.env);
+  const log = stderrLog();
+  const plan = await withSource(config, log, async (source) => {
+    const [head] = await source.fetch([{ env: env.name, branch: env.branch }]);
+    const revision = revisionOf(head, env);
+    const workspace = await source.checkout(revision);
+    const { aws, kube } = appliersFor(log)(env);
+    let awsPlan: AwsPlan | undefined;
+    let kubePlan: KubePlan | undefined;
+    if (aws && revision.trees.aws) awsPlan = await aws.plan(await aws.synthesize(workspace.dir, revision.sha), revision.sha);
+    if (kube) kubePlan = await kube.plan(await kube.load(workspace.dir));
+    return { env: env.name, sha: revision.sha, aws: awsPlan ?? null, kubernetes: kubePlan ?? null };
+  });
+  out(o.json ? JSON.stringify(plan, null, 2) : renderPlan(plan));
+  return 0;
+}
+
+/** `cairn validate`: the config file, and with --env the branch head's manifests and CDK app. */
+export async function validateCommand(o: { config: string; env?: string }): Promise<number> {
+  const result = validateConfigFile(o.config);
+  if (!result.ok) {
+    process.stderr.write(`${o.config} is not valid:\n${result.errors.map((e) => `  - ${e}`).join('\n')}\n`);
+    return 1;
+  }
+  if (!o.env) {
+    out(`${o.config} is valid (${result.config.environments.length} environments)`);
+    return 0;
+  }
+  const env = environmentNamed(result.config, o.env);
+  const log = stderrLog();
+  await withSource(result.config, log, async (source) => {
+    const [head] = await source.fetch([{ env: env.name, branch: env.branch }]);
+    const revision = revisionOf(head, env);
+    const workspace = await source.checkout(revision);
+    const { aws, kube } = appliersFor(log)(env);
+    const manifests = kube ? await kube.load(workspace.dir) : [];
+    const assembly = aws && revision.trees.aws ? await aws.synthesize(workspace.dir, revision.sha) : undefined;
+    out(
+      `${env.name} @ ${revision.sha.slice(0, 12)} is valid: ${manifests.length} Kubernetes objects, ` +
+        `${assembly ? assembly.stacks.length : 0} stacks`,
+    );
+  });
+  return 0;
+}
+
+/** `cairn bootstrap`: the version parameter and assets bucket deploys need. */
+export async function bootstrapCommand(o: EnvOptions): Promise<number> {
+  const config = loadConfig(o.config);
+  const env = environmentNamed(config, o.env);
+  if (!env.aws) {
+    throw new CairnError('has no aws section to bootstrap', { code: 'config.no-aws', subject: `environment ${env.name}` });
+  }
+  const result = await bootstrapEnvironment(env.aws, stderrLog());
+  out(`bootstrapped ${env.name}: ${env.aws.account}/${env.aws.region}, assets bucket ${result.bucketName}, version ${result.version}`);
+  return 0;
+}

@@ -1,0 +1,35 @@
+import { loadConfig } from '../../config/load-config';
+import { createLog } from '../../log';
+import { createServer } from '../../server/create-server';
+import { Metrics } from '../../server/metrics';
+import { startSchedules } from '../../reconcile/schedules';
+import { wire } from '../wire';
+
+/**
+ * `cairn run`: the long-running controller. The HTTP server starts first (so /healthz answers
+ * during the first fetch); SIGINT/SIGTERM stop timers, let running reconciles finish, and exit 0.
+ */
+export async function runCommand(o: { config: string; logFormat: 'json' | 'pretty' }): Promise<number> {
+  const config = loadConfig(o.config);
+  const log = createLog({ format: o.logFormat });
+  const metrics = new Metrics();
+  const wired = await wire(config, log, metrics);
+  const server = await createServer({ controller: wired.controller, config: config.server, metrics, log });
+  log.info({ url: server.url, environments: config.environments.map((e) => e.name) }, 'controller started');
+  await wired.controller.start();
+  const schedules = startSchedules(config, wired.controller, log);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'stopping');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await schedules.stop();
+  await server.close();
+  await wired.close();
+  log.info('stopped');
+  return 0;
+}

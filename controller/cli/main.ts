@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { errorMessage, isCairnError } from '../errors';
+import { packageVersion } from '../package-root';
+import { auditCommands } from './commands/audit';
+import { bootstrapCommand, planCommand, syncCommand, validateCommand } from './commands/once';
+import { runCommand } from './commands/run';
+import { demoCommand, sandboxCommand } from './commands/local';
+
+/** Exit codes scripts can trust: 0 success, 1 the operation failed, 2 the command line was wrong. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+const configOption = () => new Option('-c, --config <file>', 'the cairn config file').makeOptionMandatory();
+
+/** Builds the `cairn` command line. Each action returns its exit code. */
+export function program(): Command {
+  const cli = new Command('cairn')
+    .description('GitOps for AWS (CDK through CloudFormation) and Kubernetes (server-side apply), one branch per environment')
+    .version(packageVersion())
+    .exitOverride()
+    .showHelpAfterError();
+
+  cli
+    .command('run')
+    .description('run the controller: poll and receive webhooks, reconcile every environment, serve the API')
+    .addOption(configOption())
+    .addOption(new Option('--log-format <format>', 'log lines as JSON or for a person').choices(['json', 'pretty']).default('json'))
+    .action(async (o) => exit(await runCommand(o)));
+
+  cli
+    .command('sync')
+    .description('reconcile one environment once to its branch head; exit 0 on success, 1 on failure')
+    .addOption(configOption())
+    .requiredOption('-e, --env <name>', 'the environment')
+    .option('--json', 'print the audit entry as JSON')
+    .action(async (o) => exit(await syncCommand(o)));
+
+  cli
+    .command('plan')
+    .description('show what would change per stack and per object, applying nothing')
+    .addOption(configOption())
+    .requiredOption('-e, --env <name>', 'the environment')
+    .option('--json', 'print the plan as JSON')
+    .action(async (o) => exit(await planCommand(o)));
+
+  cli
+    .command('validate')
+    .description("check the config file (and with --env, that environment's branch content)")
+    .addOption(configOption())
+    .option('-e, --env <name>', 'also check this environment’s branch head')
+    .action(async (o) => exit(await validateCommand(o)));
+
+  cli
+    .command('bootstrap')
+    .description('prepare an environment’s AWS account and region for deploys (like cdk bootstrap)')
+    .addOption(configOption())
+    .requiredOption('-e, --env <name>', 'the environment')
+    .action(async (o) => exit(await bootstrapCommand(o)));
+
+  cli.addCommand(auditCommands(configOption, exit));
+  cli.addCommand(sandboxCommand(exit));
+  cli.addCommand(demoCommand(exit));
+  return cli;
+}
+
+function exit(code: number): void {
+  process.exitCode = code;
+}
+
+/** Runs the CLI with `argv`; errors print one line (no stack) and set the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await program().parseAsync([...argv], { from: 'user' });
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    process.stderr.write(`cairn: ${isCairnError(error) ? error.message : errorMessage(error)}\n`);
+    if (!isCairnError(error) && process.env.CAIRN_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    return EXIT.failed;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,72 @@
+import { createAwsApplier } from '../../cdk/create-aws-applier';
+import { AuditLog } from '../audit/audit-log';
+import type { CairnConfig, EnvironmentConfig } from '../config/types';
+import { CairnError } from '../errors';
+import { createKubeApplier } from '../kube/create-kube-applier';
+import type { Log } from '../log';
+import { Controller, type EnvironmentAppliers } from '../reconcile/controller';
+import type { Metrics } from '../server/metrics';
+import { createGitSource } from '../source/create-git-source';
+import type { GitSource } from '../source/types';
+
+/** The real parts of a running cairn, wired from a loaded config. */
+export interface Wired {
+  readonly controller: Controller;
+  readonly audit: AuditLog;
+  readonly source: GitSource;
+  close(): Promise<void>;
+}
+
+/** The appliers of one environment, made once and reused across reconciles (they hold connections and caches). */
+export function appliersFor(log: Log): (env: EnvironmentConfig) => EnvironmentAppliers {
+  const made = new Map<string, EnvironmentAppliers>();
+  return (env) => {
+    let appliers = made.get(env.name);
+    if (!appliers) {
+      appliers = {
+        ...(env.aws ? { aws: createAwsApplier(env.name, env.aws, log.child({ env: env.name })) } : {}),
+        ...(env.kubernetes ? { kube: createKubeApplier(env.name, env.kubernetes, log.child({ env: env.name })) } : {}),
+      };
+      made.set(env.name, appliers);
+    }
+    return appliers;
+  };
+}
+
+/** Opens the audit log and the Git source and builds the controller over them. */
+export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Promise<Wired> {
+  const audit = await AuditLog.open(config.audit.dir, log);
+  const source = createGitSource(config.repository, config.workspaces, log);
+  const controller = new Controller({
+    config,
+    source,
+    audit,
+    appliers: appliersFor(log),
+    log,
+    ...(metrics ? { metrics } : {}),
+  });
+  return {
+    controller,
+    audit,
+    source,
+    async close() {
+      await controller.stop();
+      await source.close();
+      await audit.close();
+    },
+  };
+}
+
+/** The environment named `name`, or a CairnError listing the ones that exist. */
+export function environmentNamed(config: CairnConfig, name: string): EnvironmentConfig {
+  const env = config.environments.find((e) => e.name === name);
+  if (!env) {
+    throw new CairnError(`no environment named "${name}"`, {
+      code: 'config.unknown-env',
+      phase: 'config',
+      subject: config.file,
+      hint: `use one of: ${config.environments.map((e) => e.name).join(', ')}`,
+    });
+  }
+  return env;
+}

@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import type { AwsApplier, AwsApplyResult } from '../../cdk/types';
+import type { AuditEntry, Outcome, Trigger } from '../audit/types';
+import type { EnvironmentConfig } from '../config/types';
+import { errorMessage, isCairnError, type Phase } from '../errors';
+import type { KubeApplier, KubeApplyResult, Manifest } from '../kube/types';
+import type { Log } from '../log';
+import type { GitSource, Revision } from '../source/types';
+import { PhaseTimer } from './phase-timer';
+
+/**
+ * What earlier reconciles left behind: the sha of the newest succeeded (or no-op) entry, and per
+ * half the tree of the newest entry that recorded it in `applied` (which may be a failed entry
+ * whose other half failed).
+ */
+export interface AppliedState {
+  readonly sha: string | null;
+  /** Tree of aws-resources/ last applied successfully; undefined when that half never succeeded. */
+  readonly awsTree?: string | null;
+  readonly k8sTree?: string | null;
+}
+
+/** The audit operations one reconcile needs (the AuditLog implements them). */
+export interface AuditTrail {
+  start(input: {
+    readonly id: string;
+    readonly env: string;
+    readonly trigger: Trigger;
+    readonly fromSha: string | null;
+    readonly toSha: string;
+    readonly startedAt: string;
+  }): Promise<unknown>;
+  end(entry: AuditEntry): Promise<void>;
+  lastApplied(env: string): Promise<AppliedState | null>;
+}
+
+/** The seams one environment's reconcile goes through. */
+export interface EnvironmentPorts {
+  readonly env: EnvironmentConfig;
+  readonly source: GitSource;
+  readonly audit: AuditTrail;
+  readonly aws?: AwsApplier;
+  readonly kube?: KubeApplier;
+  readonly log: Log;
+  readonly now?: () => Date;
+}
+
+/** A half is applied when its folder's tree moved since its last success (or a drift pass asks for Kubernetes). */
+function halfToApply(current: string | null, last: string | null | undefined, configured: boolean): string | null {
+  if (!configured) return 'no target configured for this environment';
+  if (current === null && (last === null || last === undefined)) return 'folder absent';
+  if (current === last) return 'unchanged since last apply';
+  return null;
+}
+
+/**
+ * One reconcile of one environment to `revision`, top to bottom:
+ * fetch (checkout) → synthesize → plan (validate manifests) → apply AWS / Kubernetes (in the
+ * environment's order) → record. Writes a `start` audit record before anything is applied and an
+ * `end` record after; never throws for a failure of the environment itself, which is in the entry.
+ */
+export async function reconcileEnvironment(
+  ports: EnvironmentPorts,
+  revision: Revision,
+  trigger: Trigger,
+): Promise<AuditEntry> {
+  const now = ports.now ?? (() => new Date());
+  const log = ports.log.child({ env: ports.env.name, sha: revision.sha.slice(0, 12), trigger });
+  const timer = new PhaseTimer(log, now);
+  const last = await ports.audit.lastApplied(ports.env.name);
+  const drift = trigger === 'drift';
+  const awsSkip = halfToApply(revision.trees.aws, last?.awsTree, ports.aws !== undefined);
+  const k8sSkip = drift && ports.kube ? null : halfToApply(revision.trees.k8s, last?.k8sTree, ports.kube !== undefined);
+
+  const id = randomUUID();
+  const startedAt = now().toISOString();
+  await ports.audit.start({ id, env: ports.env.name, trigger, fromSha: last?.sha ?? null, toSha: revision.sha, startedAt });
+  log.info({ phase: 'start', aws: awsSkip ?? 'apply', kubernetes: k8sSkip ?? 'apply' }, 'reconcile started');
+
+  let aws: AwsApplyResult | undefined;
+  let kube: KubeApplyResult | undefined;
+  let failure: { phase: Phase; error: unknown } | undefined;
+  let phase: Phase = 'fetch';
+  try {
+    if (awsSkip === null || k8sSkip === null) {
+      const workspace = await timer.run('fetch', () => ports.source.checkout(revision));
+      phase = 'synthesize';
+      const assembly =
+        awsSkip === null && ports.aws
+          ? await timer.run('synthesize', () => ports.aws!.synthesize(workspace.dir, revision.sha))
+          : undefined;
+      phase = 'plan';
+      // Manifests are read and validated before anything is applied, so a broken file leaves both halves untouched.
+      const manifests: readonly Manifest[] | undefined =
+        k8sSkip === null && ports.kube ? await timer.run('plan', () => ports.kube!.load(workspace.dir)) : undefined;
+
+      const applyAws = async (): Promise<boolean> => {
+        if (!assembly || !ports.aws) return true;
+        phase = 'apply-aws';
+        aws = await timer.run('apply-aws', () => ports.aws!.apply(assembly, revision.sha));
+        if (!aws.ok) failure = { phase, error: aws.error ?? new Error(firstFailure(aws)) };
+        return aws.ok;
+      };
+      const applyKube = async (): Promise<boolean> => {
+        if (!manifests || !ports.kube) return true;
+        phase = 'apply-kubernetes';
+        kube = await timer.run('apply-kubernetes', () => ports.kube!.apply(manifests, { drift }));
+        if (!kube.ok) failure = { phase, error: kube.error ?? new Error(firstFailure(kube)) };
+        return kube.ok;
+      };
+      const steps = ports.env.order === 'kubernetes-first' ? [applyKube, applyAws] : [applyAws, applyKube];
+      for (const step of steps) if (!(await step())) break;
+    }
+  } catch (error) {
+    failure = { phase: isCairnError(error) && error.phase ? error.phase : phase, error };
+  }
+
+  const entry = await timer.run('record', async () => {
+    const outcome: Outcome = failure
+      ? 'failed'
+      : awsSkip !== null && k8sSkip !== null
+        ? 'no-op'
+        : 'succeeded';
+    const result = buildEntry({ id, revision, trigger, last, startedAt, outcome, aws, kube, awsSkip, k8sSkip, failure, now });
+    return result;
+  });
+  const finished: AuditEntry = { ...entry, phases: timer.phases() };
+  await ports.audit.end(finished);
+  const durationMs = Date.parse(finished.finishedAt) - Date.parse(startedAt);
+  if (failure) {
+    log.error({ phase: failure.phase, durationMs, err: finished.error?.message }, 'reconcile failed');
+  } else {
+    log.info({ phase: 'done', outcome: finished.outcome, durationMs }, 'reconcile finished');
+  }
+  return finished;
+}
+
+function firstFailure(result: AwsApplyResult | KubeApplyResult): string {
+  if ('stacks' in result) {
+    const failed = result.stacks.find((s) => s.action === 'failed');
+    return failed ? `stack ${failed.stackName}: ${failed.error ?? 'failed'}` : 'AWS apply failed';
+  }
+  const failed = result.objects.find((o) => o.action === 'failed');
+  return failed ? (failed.error ?? 'object failed') : 'Kubernetes apply failed';
+}
+
+interface EntryParts {
+  readonly id: string;
+  readonly revision: Revision;
+  readonly trigger: Trigger;
+  readonly last: AppliedState | null;
+  readonly startedAt: string;
+  readonly outcome: Outcome;
+  readonly aws: AwsApplyResult | undefined;
+  readonly kube: KubeApplyResult | undefined;
+  readonly awsSkip: string | null;
+  readonly k8sSkip: string | null;
+  readonly failure: { phase: Phase; error: unknown } | undefined;
+  readonly now: () => Date;
+}
+
+/** The audit entry of one reconcile; `applied` carries the trees each half now stands at. */
+function buildEntry(p: EntryParts): AuditEntry {
+  const { revision } = p;
+  // A skipped half stands where it stood; a half that was never reached (an earlier failure) is not recorded.
+  const awsAt = p.aws ? p.aws.ok : p.awsSkip !== null;
+  const k8sAt = p.kube ? p.kube.ok : p.k8sSkip !== null;
+  return {
+    id: p.id,
+    env: revision.env,
+    trigger: p.trigger,
+    fromSha: p.last?.sha ?? null,
+    toSha: revision.sha,
+    author: `${revision.author.name} <${revision.author.email}>`,
+    message: revision.message,
+    committedAt: revision.committedAt,
+    ...(revision.forcePushed ? { forcePushed: true } : {}),
+    startedAt: p.startedAt,
+    finishedAt: p.now().toISOString(),
+    outcome: p.outcome,
+    phases: [],
+    applied: {
+      ...(awsAt ? { aws: revision.trees.aws } : {}),
+      ...(k8sAt ? { k8s: revision.trees.k8s } : {}),
+    },
+    aws: {
+      ...(p.awsSkip !== null ? { skipped: p.awsSkip } : {}),
+      stacks: (p.aws?.stacks ?? []).map((s) => ({
+        name: s.stackName,
+        action: s.action,
+        changes: s.changes,
+        durationMs: s.durationMs,
+        ...(s.error ? { error: s.error } : {}),
+      })),
+    },
+    kubernetes: {
+      ...(p.k8sSkip !== null ? { skipped: p.k8sSkip } : {}),
+      objects: (p.kube?.objects ?? []).map((o) => ({
+        apiVersion: o.ref.apiVersion,
+        kind: o.ref.kind,
+        ...(o.ref.namespace ? { namespace: o.ref.namespace } : {}),
+        name: o.ref.name,
+        action: o.action,
+        durationMs: o.durationMs,
+        ...(o.error ? { error: o.error } : {}),
+      })),
+    },
+    ...(p.failure
+      ? {
+          error: {
+            phase: p.failure.phase,
+            message: errorMessage(p.failure.error),
+            ...(isCairnError(p.failure.error) && p.failure.error.subject ? { subject: p.failure.error.subject } : {}),
+          },
+        }
+      : {}),
+  };
+}

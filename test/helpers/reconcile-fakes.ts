@@ -1,0 +1,93 @@
+import type { AwsApplier, AwsApplyResult, Assembly } from '../../cdk/types';
+import type { AuditEntry } from '../../controller/audit/types';
+import type { KubeApplier, KubeApplyResult, Manifest } from '../../controller/kube/types';
+import type { AppliedState, AuditTrail } from '../../controller/reconcile/reconcile-environment';
+import type { BranchHead, BranchSpec, GitSource, Revision, Workspace } from '../../controller/source/types';
+
+/** In-memory doubles of the reconcile's seams, implementing the same interfaces as the real ones. */
+
+export function revision(sha: string, trees: { aws: string | null; k8s: string | null }, env = 'dev'): Revision {
+  return {
+    env,
+    branch: env,
+    sha: sha.padEnd(40, '0'),
+    author: { name: 'Ada', email: 'ada@example.com' },
+    committedAt: '2026-11-23T10:00:00.000Z',
+    message: `commit ${sha}`,
+    trees,
+    forcePushed: false,
+  };
+}
+
+export class FakeSource implements GitSource {
+  readonly checkouts: string[] = [];
+  heads: BranchHead[] = [];
+  async fetch(_branches: readonly BranchSpec[]): Promise<readonly BranchHead[]> {
+    return this.heads;
+  }
+  async checkout(rev: Revision): Promise<Workspace> {
+    this.checkouts.push(rev.sha);
+    return { sha: rev.sha, dir: `/tmp/fake-${rev.sha}` };
+  }
+  async close(): Promise<void> {}
+}
+
+/** Keeps entries in memory with the same lastApplied rule as the real audit log. */
+export class MemoryAudit implements AuditTrail {
+  readonly starts: string[] = [];
+  readonly entries: AuditEntry[] = [];
+  async start(input: { id: string }): Promise<unknown> {
+    this.starts.push(input.id);
+    return input.id;
+  }
+  async end(entry: AuditEntry): Promise<void> {
+    this.entries.push(entry);
+  }
+  async lastApplied(env: string): Promise<AppliedState | null> {
+    const mine = this.entries.filter((e) => e.env === env);
+    if (mine.length === 0) return null;
+    const ok = [...mine].reverse().find((e) => e.outcome === 'succeeded' || e.outcome === 'no-op');
+    const tree = (half: 'aws' | 'k8s') => [...mine].reverse().find((e) => e.applied && half in e.applied)?.applied?.[half];
+    return { sha: ok?.toSha ?? null, awsTree: tree('aws'), k8sTree: tree('k8s') };
+  }
+}
+
+export class FakeAws implements AwsApplier {
+  readonly calls: string[] = [];
+  result: AwsApplyResult = {
+    ok: true,
+    stacks: [{ stackName: 'data', action: 'updated', changes: [], outputs: {}, durationMs: 5 }],
+  };
+  async synthesize(dir: string, sha: string): Promise<Assembly> {
+    this.calls.push(`synthesize ${sha.slice(0, 3)}`);
+    return { dir, stacks: [] };
+  }
+  async plan(): Promise<never> {
+    throw new Error('not used');
+  }
+  async apply(_a: Assembly, sha: string): Promise<AwsApplyResult> {
+    this.calls.push(`apply ${sha.slice(0, 3)}`);
+    return this.result;
+  }
+}
+
+export class FakeKube implements KubeApplier {
+  readonly calls: string[] = [];
+  loadError: Error | undefined;
+  result: KubeApplyResult = {
+    ok: true,
+    objects: [{ ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'settings' }, action: 'updated', durationMs: 3 }],
+  };
+  async load(dir: string): Promise<readonly Manifest[]> {
+    this.calls.push(`load ${dir}`);
+    if (this.loadError) throw this.loadError;
+    return [];
+  }
+  async plan(): Promise<never> {
+    throw new Error('not used');
+  }
+  async apply(_m: readonly Manifest[], options?: { drift?: boolean }): Promise<KubeApplyResult> {
+    this.calls.push(options?.drift ? 'apply drift' : 'apply');
+    return this.result;
+  }
+}

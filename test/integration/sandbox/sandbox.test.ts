@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { CloudFormationClient, ListStacksCommand } from '@aws-sdk/client-cloudformation';
+import { repoRoot, sandboxAwsClientConfig, sandboxEnv } from '../../sandbox/sandbox-env';
+
+const pinned = Object.fromEntries(
+  readFileSync(join(repoRoot, 'test', 'sandbox', 'versions.env'), 'utf8')
+    .split('\n')
+    .filter((line) => /^[A-Z_]+=/.test(line))
+    .map((line) => line.split('=') as [string, string]),
+);
+
+describe('the sandbox of real parts', () => {
+  it('serves the pinned kube-apiserver version to a client-node kubeconfig', async () => {
+    // Given the kubeconfig the sandbox wrote
+    const kc = new KubeConfig();
+    kc.loadFromFile(sandboxEnv().kubernetes.kubeconfig);
+    const server = kc.getCurrentCluster()!.server;
+    // When /version is read over TLS with the admin client certificate
+    const options: https.RequestOptions = {};
+    await kc.applyToHTTPSOptions(options);
+    const body = await new Promise<string>((resolve, reject) => {
+      https
+        .get(`${server}/version`, options, (res) => {
+          let data = '';
+          res.on('data', (chunk: Buffer) => (data += chunk.toString()));
+          res.on('end', () => (res.statusCode === 200 ? resolve(data) : reject(new Error(`HTTP ${res.statusCode}`))));
+        })
+        .on('error', (error) => reject(new Error(`kube-apiserver is down at ${server}: ${error.message}`)));
+    });
+    // Then it is the version pinned in test/sandbox/versions.env
+    expect((JSON.parse(body) as { gitVersion: string }).gitVersion).toBe(pinned.KUBERNETES_VERSION);
+  });
+
+  it('answers CloudFormation calls from the AWS SDK at the moto_server endpoint', async () => {
+    const client = new CloudFormationClient(sandboxAwsClientConfig());
+    const stacks = await client.send(new ListStacksCommand({})).catch((error: unknown) => {
+      throw new Error(`moto_server is down at ${sandboxEnv().aws.endpoint}: ${String(error)}`);
+    });
+    expect(Array.isArray(stacks.StackSummaries)).toBe(true);
+  });
+});

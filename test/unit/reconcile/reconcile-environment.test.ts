@@ -1,0 +1,110 @@
+import type { EnvironmentConfig } from '../../../controller/config/types';
+import { CairnError } from '../../../controller/errors';
+import { silentLog } from '../../../controller/log';
+import { reconcileEnvironment } from '../../../controller/reconcile/reconcile-environment';
+import { FakeAws, FakeKube, FakeSource, MemoryAudit, revision } from '../../helpers/reconcile-fakes';
+
+const env = (order: EnvironmentConfig['order'] = 'aws-first'): EnvironmentConfig => ({
+  name: 'dev',
+  branch: 'dev',
+  order,
+  driftIntervalMs: 0,
+});
+
+function setup(order: EnvironmentConfig['order'] = 'aws-first') {
+  const source = new FakeSource();
+  const audit = new MemoryAudit();
+  const aws = new FakeAws();
+  const kube = new FakeKube();
+  const ports = { env: env(order), source, audit, aws, kube, log: silentLog() };
+  return { ports, source, audit, aws, kube };
+}
+
+describe('reconcileEnvironment', () => {
+  it('applies both halves of a first commit, AWS first, and records start and end', async () => {
+    const { ports, audit, aws, kube } = setup();
+    const entry = await reconcileEnvironment(ports, revision('a1', { aws: 't-aws-1', k8s: 't-k8s-1' }), 'poll');
+    expect(entry.outcome).toBe('succeeded');
+    expect(entry.fromSha).toBeNull();
+    expect(audit.starts).toEqual([entry.id]);
+    expect(aws.calls).toEqual(['synthesize a10', 'apply a10']);
+    expect(kube.calls).toEqual(['load /tmp/fake-a1' + '0'.repeat(38), 'apply']);
+    expect(entry.applied).toEqual({ aws: 't-aws-1', k8s: 't-k8s-1' });
+    expect(entry.phases.map((p) => p.name)).toEqual(['fetch', 'synthesize', 'plan', 'apply-aws', 'apply-kubernetes', 'record']);
+    expect(entry.kubernetes.objects).toEqual([
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'settings', action: 'updated', durationMs: 3 },
+    ]);
+  });
+
+  it('skips a half whose folder tree did not change, without synthesizing or calling its API', async () => {
+    const { ports, aws, kube } = setup();
+    await reconcileEnvironment(ports, revision('a1', { aws: 't-aws-1', k8s: 't-k8s-1' }), 'poll');
+    aws.calls.length = 0;
+    kube.calls.length = 0;
+    const entry = await reconcileEnvironment(ports, revision('b2', { aws: 't-aws-1', k8s: 't-k8s-2' }), 'webhook');
+    expect(aws.calls).toEqual([]);
+    expect(kube.calls).toHaveLength(2);
+    expect(entry.aws.skipped).toBe('unchanged since last apply');
+    expect(entry.fromSha).toBe('a1'.padEnd(40, '0'));
+  });
+
+  it('records a commit that changes neither folder as a no-op without a checkout', async () => {
+    const { ports, source } = setup();
+    await reconcileEnvironment(ports, revision('a1', { aws: 't1', k8s: 't2' }), 'poll');
+    const entry = await reconcileEnvironment(ports, revision('c3', { aws: 't1', k8s: 't2' }), 'poll');
+    expect(entry.outcome).toBe('no-op');
+    expect(source.checkouts).toHaveLength(1);
+  });
+
+  it('applies nothing when a manifest is broken, and names the file in the error', async () => {
+    const { ports, aws, kube } = setup();
+    kube.loadError = new CairnError('line 3, column 5: bad indentation', {
+      code: 'kube.yaml',
+      phase: 'plan',
+      subject: 'k8s-resources/app.yaml',
+    });
+    const entry = await reconcileEnvironment(ports, revision('d4', { aws: 't1', k8s: 't2' }), 'poll');
+    expect(entry.outcome).toBe('failed');
+    expect(aws.calls).toEqual(['synthesize d40']);
+    expect(entry.error).toEqual({
+      phase: 'plan',
+      message: 'k8s-resources/app.yaml: line 3, column 5: bad indentation',
+      subject: 'k8s-resources/app.yaml',
+    });
+    expect(entry.applied).toEqual({});
+  });
+
+  it('keeps the AWS half recorded when only the Kubernetes half failed, so a retry skips AWS', async () => {
+    const { ports, aws, kube, audit } = setup();
+    kube.result = { ok: false, objects: [], error: new Error('Deployment/apps/web did not roll out') };
+    const failed = await reconcileEnvironment(ports, revision('e5', { aws: 'ta', k8s: 'tk' }), 'poll');
+    expect(failed.outcome).toBe('failed');
+    expect(failed.error?.phase).toBe('apply-kubernetes');
+    expect(failed.applied).toEqual({ aws: 'ta' });
+    kube.result = { ok: true, objects: [] };
+    aws.calls.length = 0;
+    const retried = await reconcileEnvironment(ports, revision('e5', { aws: 'ta', k8s: 'tk' }), 'retry');
+    expect(retried.outcome).toBe('succeeded');
+    expect(aws.calls).toEqual([]);
+    expect((await audit.lastApplied('dev'))?.sha).toBe('e5'.padEnd(40, '0'));
+  });
+
+  it.each([
+    ['aws-first', ['apply-aws']],
+    ['kubernetes-first', ['apply-kubernetes', 'apply-aws']],
+  ] as const)('with order %s, stops at a failed AWS apply', async (order, applied) => {
+    const { ports, aws } = setup(order);
+    aws.result = { ok: false, stacks: [{ stackName: 'data', action: 'failed', changes: [], outputs: {}, durationMs: 1, error: 'Queue: limit exceeded' }] };
+    const entry = await reconcileEnvironment(ports, revision('f6', { aws: 'ta', k8s: 'tk' }), 'poll');
+    expect(entry.phases.map((p) => p.name).filter((n) => n.startsWith('apply'))).toEqual(applied);
+    expect(entry.error?.message).toBe('stack data: Queue: limit exceeded');
+  });
+
+  it('re-applies Kubernetes on a drift pass even when its tree is unchanged', async () => {
+    const { ports, kube } = setup();
+    await reconcileEnvironment(ports, revision('a1', { aws: null, k8s: 'tk' }), 'poll');
+    kube.calls.length = 0;
+    await reconcileEnvironment(ports, revision('a1', { aws: null, k8s: 'tk' }), 'drift');
+    expect(kube.calls).toEqual(['load /tmp/fake-a1' + '0'.repeat(38), 'apply drift']);
+  });
+});
