@@ -7,8 +7,8 @@ import type { Log } from '../log';
 import type { Metrics } from '../server/metrics';
 import type { AuditReader, ControllerPort, EnvironmentStatus } from '../server/types';
 import type { BranchHead, GitSource, Revision } from '../source/types';
-import { backoffDelay } from './backoff';
-import { EnvQueue } from './env-queue';
+import { RetryScheduler } from './backoff';
+import { coalesceTriggers, EnvQueue } from './env-queue';
 import { reconcileEnvironment, type AuditTrail } from './reconcile-environment';
 
 /** The appliers of one environment; either half may be absent when the environment does not configure it. */
@@ -33,10 +33,6 @@ interface EnvState {
   lastAppliedSha: string | null;
   lastEntry: AuditEntry | null;
   running: boolean;
-  /** A reconcile of this sha failed; polls leave it to the backoff timer instead of re-queueing it. */
-  failedSha: string | null;
-  attempts: number;
-  retryTimer: NodeJS.Timeout | null;
   /** Reconcile on the next request even when the head is already applied (startup after a crash, manual sync). */
   force: boolean;
   branchError: string | null;
@@ -49,6 +45,7 @@ interface EnvState {
 export class Controller implements ControllerPort {
   private readonly states = new Map<string, EnvState>();
   private readonly queue: EnvQueue<Trigger>;
+  private readonly retries: RetryScheduler;
   private isReady = false;
   private fetching: Promise<void> | null = null;
   private refetch = false;
@@ -60,14 +57,21 @@ export class Controller implements ControllerPort {
         lastAppliedSha: null,
         lastEntry: null,
         running: false,
-        failedSha: null,
-        attempts: 0,
-        retryTimer: null,
         force: false,
         branchError: null,
       });
     }
-    this.queue = new EnvQueue<Trigger>((env, trigger) => this.reconcile(env, trigger));
+    // A waiting drift or manual request survives a newer poll, so a drift repair is not lost.
+    this.queue = new EnvQueue<Trigger>((env, trigger) => this.reconcile(env, trigger), {
+      merge: coalesceTriggers,
+      log: deps.log,
+    });
+    this.retries = new RetryScheduler({
+      ...deps.retry,
+      onDue: (env, sha) => {
+        if (this.state(env).head?.sha === sha) this.enqueue(env, 'retry');
+      },
+    });
   }
 
   get audit(): AuditReader {
@@ -124,10 +128,10 @@ export class Controller implements ControllerPort {
     const revision = head.revision;
     const state = this.state(revision.env);
     state.branchError = null;
-    const moved = state.head?.sha !== revision.sha;
     state.head = revision;
-    if (moved && state.failedSha !== revision.sha) this.cancelRetry(state);
-    const pending = revision.sha !== state.lastAppliedSha && revision.sha !== state.failedSha;
+    this.retries.headMoved(revision.env, revision.sha);
+    // A sha whose retry is waiting is left to its backoff rather than re-queued by every poll.
+    const pending = revision.sha !== state.lastAppliedSha && this.retries.waiting(revision.env)?.sha !== revision.sha;
     if (pending || state.force) this.enqueue(revision.env, trigger);
   }
 
@@ -167,11 +171,10 @@ export class Controller implements ControllerPort {
       this.deps.metrics?.observeReconcile(env, entry.outcome, Date.now() - started);
       for (const phase of entry.phases) this.deps.metrics?.observePhase(env, phase.name, entry.outcome, phase.durationMs);
       if (entry.outcome === 'failed') {
-        this.scheduleRetry(env, state, revision.sha);
+        this.scheduleRetry(env, revision.sha);
       } else {
         state.lastAppliedSha = revision.sha;
-        state.failedSha = null;
-        state.attempts = 0;
+        this.retries.reset(env);
         this.deps.metrics?.setLastSuccess(env, new Date());
         const drifted = entry.kubernetes.objects.filter((o) => o.action === 'drift-repaired').length;
         if (drifted > 0) this.deps.metrics?.incDrift(env, drifted);
@@ -179,32 +182,16 @@ export class Controller implements ControllerPort {
     } catch (error) {
       // The audit itself failed (disk full, lock lost): nothing was recorded, so retry the same sha.
       this.deps.log.error({ env, phase: 'record', err: errorMessage(error) }, 'reconcile could not be recorded');
-      this.scheduleRetry(env, state, revision.sha);
+      this.scheduleRetry(env, revision.sha);
     } finally {
       state.running = false;
       this.deps.metrics?.setQueueDepth(env, this.queue.depth(env));
     }
   }
 
-  private scheduleRetry(env: string, state: EnvState, sha: string): void {
-    state.failedSha = sha;
-    state.attempts += 1;
-    const { baseMs, maxMs } = this.deps.retry ?? { baseMs: 5_000, maxMs: 300_000 };
-    const delayMs = backoffDelay(state.attempts, { baseMs, maxMs, random: Math.random });
-    this.cancelRetry(state);
-    this.deps.log.info({ env, sha: sha.slice(0, 12), attempt: state.attempts, delayMs }, 'retry scheduled');
-    state.retryTimer = setTimeout(() => {
-      state.retryTimer = null;
-      if (state.head?.sha === sha) this.enqueue(env, 'retry');
-    }, delayMs);
-    state.retryTimer.unref();
-  }
-
-  private cancelRetry(state: EnvState): void {
-    if (state.retryTimer) clearTimeout(state.retryTimer);
-    state.retryTimer = null;
-    state.failedSha = null;
-    state.attempts = 0;
+  private scheduleRetry(env: string, sha: string): void {
+    const retry = this.retries.failed(env, sha);
+    this.deps.log.info({ env, sha: sha.slice(0, 12), attempt: retry.attempt, delayMs: retry.delayMs }, 'retry scheduled');
   }
 
   /** Waits until no reconcile is queued or running (tests, `cairn sync`). */
@@ -215,7 +202,7 @@ export class Controller implements ControllerPort {
 
   /** Stops timers and waits for running reconciles to finish. */
   async stop(): Promise<void> {
-    for (const state of this.states.values()) this.cancelRetry(state);
+    this.retries.stop();
     await this.queue.stop();
   }
 

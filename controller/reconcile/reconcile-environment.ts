@@ -29,6 +29,9 @@ export interface AuditTrail {
     readonly fromSha: string | null;
     readonly toSha: string;
     readonly startedAt: string;
+    readonly author?: string;
+    readonly message?: string;
+    readonly committedAt?: string;
   }): Promise<unknown>;
   end(entry: AuditEntry): Promise<void>;
   lastApplied(env: string): Promise<AppliedState | null>;
@@ -74,7 +77,17 @@ export async function reconcileEnvironment(
 
   const id = randomUUID();
   const startedAt = now().toISOString();
-  await ports.audit.start({ id, env: ports.env.name, trigger, fromSha: last?.sha ?? null, toSha: revision.sha, startedAt });
+  await ports.audit.start({
+    id,
+    env: ports.env.name,
+    trigger,
+    fromSha: last?.sha ?? null,
+    toSha: revision.sha,
+    startedAt,
+    author: authorOf(revision),
+    message: revision.message,
+    committedAt: revision.committedAt,
+  });
   log.info({ phase: 'start', aws: awsSkip ?? 'apply', kubernetes: k8sSkip ?? 'apply' }, 'reconcile started');
 
   let aws: AwsApplyResult | undefined;
@@ -135,6 +148,10 @@ export async function reconcileEnvironment(
   return finished;
 }
 
+function authorOf(revision: Revision): string {
+  return `${revision.author.name} <${revision.author.email}>`;
+}
+
 function firstFailure(result: AwsApplyResult | KubeApplyResult): string {
   if ('stacks' in result) {
     const failed = result.stacks.find((s) => s.action === 'failed');
@@ -171,7 +188,7 @@ function buildEntry(p: EntryParts): AuditEntry {
     trigger: p.trigger,
     fromSha: p.last?.sha ?? null,
     toSha: revision.sha,
-    author: `${revision.author.name} <${revision.author.email}>`,
+    author: authorOf(revision),
     message: revision.message,
     committedAt: revision.committedAt,
     ...(revision.forcePushed ? { forcePushed: true } : {}),

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { runDemo } from '../../demo/demo';
 import { packageRoot } from '../../package-root';
 
 /** `cairn sandbox up|down|status`: the local real parts (kube-apiserver, etcd, moto_server) the tests and demo use. */
@@ -26,8 +27,8 @@ export function demoCommand(exit: (code: number) => void): Command {
   return new Command('demo')
     .description('start the sandbox and a controller, then merge, promote and revert a change, showing each step')
     .option('--no-wait', 'stop everything at the end instead of waiting for Ctrl-C')
-    .action(async (o: { wait: boolean }) => {
-      const { runDemo } = await import('../../demo/demo');
-      exit(await runDemo({ wait: o.wait }));
+    .option('--workdir <dir>', 'where to put the demo repository, config and audit trail (default: a new temp dir)')
+    .action(async (o: { wait: boolean; workdir?: string }) => {
+      exit(await runDemo({ wait: o.wait, ...(o.workdir ? { workdir: o.workdir } : {}) }));
     });
 }

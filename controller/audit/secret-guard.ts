@@ -1,0 +1,38 @@
+import { CairnError } from '../errors';
+
+// Keys a Kubernetes Secret keeps its values under; no audit type has them, so one showing up means
+// an object's content leaked into a record.
+const SECRET_KEYS = new Set(['data', 'stringData']);
+const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
+
+/**
+ * A copy of a record that is safe to write. Entries carry no secret values by construction (kube
+ * outcomes hold a reference and an action, never an object's content), so this is a second line of
+ * defence: a `data`/`stringData` key anywhere is refused (a programming error), and a PEM private
+ * key inside a string (an error message quoting a file) is replaced by `[redacted]`.
+ */
+export function scrubRecord<T>(record: T): T {
+  return scrub(record, '') as T;
+}
+
+function scrub(value: unknown, path: string): unknown {
+  if (typeof value === 'string') return value.replace(PRIVATE_KEY, '[redacted private key]');
+  if (Array.isArray(value)) return value.map((item, i) => scrub(item, `${path}[${i}]`));
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (SECRET_KEYS.has(key)) {
+      throw new CairnError(
+        `refusing to write ${path ? `${path}.` : ''}${key} to the audit log: it may hold secret values`,
+        {
+          code: 'audit.secret-value',
+          phase: 'record',
+          subject: 'audit record',
+          hint: 'record the object as apiVersion, kind, namespace, name and action only; this is a bug in cairn',
+        },
+      );
+    }
+    out[key] = scrub(item, path ? `${path}.${key}` : key);
+  }
+  return out;
+}

@@ -1,0 +1,171 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { makePlatformRepo } from '../../examples/make-platform-repo';
+import { writeDemoConfig } from '../../examples/write-demo-config';
+import { bootstrapEnvironment } from '../../cdk/bootstrap';
+import { AuditLog } from '../audit/audit-log';
+import { loadConfig } from '../config/load-config';
+import { renderAuditEntry, renderAuditList } from '../cli/render-audit';
+import { silentLog } from '../log';
+import { packageRoot } from '../package-root';
+import { runSandbox } from '../cli/commands/local';
+import { selfCommand } from '../cli/self-command';
+import { applyDemoChange } from './demo-change';
+import { git, sendPushWebhook, waitForEnvironment } from './demo-steps';
+
+const ENVS = ['dev', 'staging', 'prod'] as const;
+const STEP_TIMEOUT_MS = 5 * 60_000;
+
+/** Where the demo left things, for the e2e test and for the person exploring afterwards. */
+export interface DemoResult {
+  readonly workdir: string;
+  readonly configFile: string;
+  readonly repoDir: string;
+  readonly changeSha: string;
+  readonly revertSha: string;
+}
+
+function say(text: string): void {
+  process.stdout.write(`\n▸ ${text}\n`);
+}
+
+function detail(text: string): void {
+  process.stdout.write(`  ${text}\n`);
+}
+
+/** Prints the controller's reconcile lines for one environment and sha as a short summary with timings. */
+function summarize(lines: readonly Record<string, unknown>[], env: string, sha: string): void {
+  const mine = lines.filter((l) => l.env === env && typeof l.sha === 'string' && sha.startsWith(l.sha as string));
+  const phases = mine.filter((l) => l.msg === 'phase finished' && l.phase !== 'record');
+  const end = mine.reverse().find((l) => l.msg === 'reconcile finished' || l.msg === 'reconcile failed');
+  const timing = phases.map((p) => `${String(p.phase)} ${((p.durationMs as number) / 1000).toFixed(1)}s`).join(', ');
+  detail(`${env} @ ${sha.slice(0, 7)}: ${String(end?.outcome ?? end?.msg ?? 'running')} in ${(((end?.durationMs as number) ?? 0) / 1000).toFixed(1)}s (${timing})`);
+}
+
+/** The whole story: sandbox, repository, controller, then merge, promote, revert, and the audit trail. */
+export async function runDemo(options: { wait: boolean; workdir?: string }): Promise<number> {
+  const startedSandbox = spawnSync('bash', [join(packageRoot(), 'test', 'sandbox', 'sandbox.sh'), 'status'], { stdio: 'ignore' }).status !== 0;
+  say(startedSandbox ? 'Starting the sandbox: etcd, kube-apiserver and moto_server on loopback (the first run builds the binaries, about 7 minutes)' : 'Using the sandbox that is already up');
+  if (startedSandbox && runSandbox('up') !== 0) return 1;
+
+  const workdir = options.workdir ?? mkdtempSync(join(tmpdir(), 'cairn-demo-'));
+  say(`Creating the platform repository with branches ${ENVS.join(', ')} in ${workdir}/platform`);
+  const { dir: repoDir } = await makePlatformRepo(join(workdir, 'platform'));
+  const configFile = join(workdir, 'cairn.yaml');
+  writeDemoConfig({
+    sandboxEnvFile: join(packageRoot(), '.sandbox', 'env.json'),
+    repoUrl: repoDir,
+    outFile: configFile,
+    auditDir: join(workdir, 'audit'),
+  });
+  const config = loadConfig(configFile);
+  const secret = randomBytes(16).toString('hex');
+
+  say('Bootstrapping the AWS side of each environment (version parameter and assets bucket)');
+  for (const env of config.environments) if (env.aws) await bootstrapEnvironment(env.aws, silentLog());
+
+  say(`Starting the controller: cairn run --config ${configFile}`);
+  const lines: Record<string, unknown>[] = [];
+  const controller = startController(configFile, secret, lines);
+  let result: DemoResult | undefined;
+  try {
+    const apiUrl = `http://${config.server.host}:${config.server.port}`;
+    for (const env of ENVS) {
+      const status = await waitForEnvironment(apiUrl, env, (s) => s.status === 'synced' || s.status === 'failed', STEP_TIMEOUT_MS);
+      summarize(lines, env, status.headSha ?? '');
+    }
+
+    say('Merging a change to dev (a commit, then the push webhook a Git host would send)');
+    git(repoDir, 'checkout', '-q', 'dev');
+    const change = applyDemoChange(repoDir);
+    git(repoDir, 'add', '-A');
+    git(repoDir, 'commit', '-q', '-m', change.message);
+    const changeSha = git(repoDir, 'rev-parse', 'HEAD');
+    detail(`${change.message} (${changeSha.slice(0, 7)}): ${change.description}`);
+    await pushAndWait(apiUrl, secret, 'dev', changeSha, lines);
+
+    say('Promoting it to staging (cherry-pick onto the staging branch)');
+    git(repoDir, 'checkout', '-q', 'staging');
+    git(repoDir, 'cherry-pick', changeSha);
+    await pushAndWait(apiUrl, secret, 'staging', git(repoDir, 'rev-parse', 'HEAD'), lines);
+
+    say('Rolling dev back by reverting the commit');
+    git(repoDir, 'checkout', '-q', 'dev');
+    git(repoDir, 'revert', '--no-edit', changeSha);
+    const revertSha = git(repoDir, 'rev-parse', 'HEAD');
+    await pushAndWait(apiUrl, secret, 'dev', revertSha, lines);
+
+    say(`The audit trail: cairn audit list --config ${configFile}`);
+    const reader = await AuditLog.reader(config.audit.dir);
+    process.stdout.write(`${renderAuditList(await reader.list({ limit: 20 }))}\n`);
+    const changeEntry = (await reader.list({ env: 'dev', limit: 20 })).find((e) => e.toSha === changeSha);
+    if (changeEntry) {
+      say(`One entry in full: cairn audit show --config ${configFile} ${changeEntry.id.slice(0, 8)}`);
+      process.stdout.write(`${renderAuditEntry(changeEntry)}\n`);
+    }
+    result = { workdir, configFile, repoDir, changeSha, revertSha };
+
+    const kubeconfig = join(packageRoot(), '.sandbox', 'kubeconfig');
+    say('Keep exploring:');
+    detail(`kubectl --kubeconfig ${kubeconfig} get configmaps,deployments,services -n shop-dev`);
+    detail(`curl ${apiUrl}/api/environments      curl ${apiUrl}/metrics`);
+    detail(`npx cairn audit list --config ${configFile}`);
+    detail(`aws --endpoint-url ${readSandboxAwsEndpoint()} cloudformation list-stacks   (credentials: testing/testing)`);
+    if (options.wait) {
+      detail('Press Ctrl-C to stop the controller' + (startedSandbox ? ' and the sandbox.' : '.'));
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    }
+    return 0;
+  } catch (error) {
+    process.stderr.write(`\ndemo failed: ${(error as Error).message}\nlast controller lines:\n`);
+    for (const line of lines.slice(-15)) process.stderr.write(`  ${JSON.stringify(line)}\n`);
+    return 1;
+  } finally {
+    await stopController(controller);
+    if (startedSandbox && (options.wait || !result)) runSandbox('down');
+    else if (startedSandbox) detail('The sandbox is still up: stop it with `npm run sandbox:down`.');
+  }
+
+  async function pushAndWait(apiUrl: string, secret: string, branch: string, sha: string, lines: Record<string, unknown>[]) {
+    const started = Date.now();
+    const status = await sendPushWebhook(apiUrl, secret, branch, sha);
+    detail(`push webhook for ${branch} answered ${status}`);
+    const env = config.environments.find((e) => e.branch === branch)!.name;
+    await waitForEnvironment(apiUrl, env, (s) => s.lastAppliedSha === sha || (s.headSha === sha && s.status === 'failed'), STEP_TIMEOUT_MS);
+    summarize(lines, env, sha);
+    detail(`commit → applied in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  }
+}
+
+function readSandboxAwsEndpoint(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), '.sandbox', 'env.json'), 'utf8')) as { aws: { endpoint: string } }).aws.endpoint;
+}
+
+/** Starts `cairn run` as a child process, collecting its JSON log lines. */
+function startController(configFile: string, secret: string, lines: Record<string, unknown>[]): ChildProcess {
+  const [command, ...args] = selfCommand();
+  const child = spawn(command!, [...args, 'run', '--config', configFile], {
+    env: { ...process.env, CAIRN_DEMO_WEBHOOK_SECRET: secret },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    try {
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      lines.push({ msg: line });
+    }
+  });
+  return child;
+}
+
+async function stopController(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}

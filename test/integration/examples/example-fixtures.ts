@@ -1,0 +1,96 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { repoRoot } from '../../sandbox/sandbox-env';
+
+/** A Kubernetes object as the example's manifests spell it. */
+export interface ExampleObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string };
+  readonly spec?: Record<string, unknown>;
+  readonly data?: Record<string, string>;
+}
+
+/** What one synth run left behind. */
+export interface SynthResult {
+  readonly outDir: string;
+  readonly manifest: {
+    readonly artifacts: Record<
+      string,
+      { readonly type: string; readonly properties?: { stackName?: string; tags?: Record<string, string> } }
+    >;
+  };
+  template(artifactId: string): {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  };
+}
+
+/** A fresh temp dir named after the test, removed by the returned function. */
+export function tempDir(name: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `cairn-examples-${name}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs git with a fixed, config-free environment. */
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { PATH: process.env.PATH, HOME: cwd, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+  }).trim();
+}
+
+/** Clones one branch into `target`, the way the controller gets a checkout of an environment. */
+export function cloneBranch(repo: string, branch: string, target: string): string {
+  execFileSync('git', ['clone', '-q', '--branch', branch, repo, target], {
+    timeout: 30_000,
+    env: { PATH: process.env.PATH, HOME: target, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+  });
+  return target;
+}
+
+/**
+ * Synthesizes `<checkout>/aws-resources` as the controller does: cdk.json's app command, the
+ * checkout as cwd, a scrubbed environment whose NODE_PATH is cairn's node_modules, and the
+ * context in CDK_CONTEXT_JSON.
+ */
+export function synthesize(checkout: string, outDir: string, context: Record<string, string>): SynthResult {
+  const appDir = join(checkout, 'aws-resources');
+  const app = (JSON.parse(readFileSync(join(appDir, 'cdk.json'), 'utf8')) as { app: string }).app;
+  const [command, ...args] = app.split(' ');
+  execFileSync(command!, args, {
+    cwd: appDir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+    env: {
+      PATH: process.env.PATH,
+      HOME: outDir,
+      NODE_PATH: join(repoRoot, 'node_modules'),
+      CDK_OUTDIR: outDir,
+      CDK_CONTEXT_JSON: JSON.stringify(context),
+    },
+  });
+  return {
+    outDir,
+    manifest: JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as SynthResult['manifest'],
+    template: (id) => JSON.parse(readFileSync(join(outDir, `${id}.template.json`), 'utf8')),
+  };
+}
+
+/** Every object of every manifest under `k8s-resources/` on `branch`, parsed as the applier would. */
+export function branchObjects(repo: string, branch: string): ExampleObject[] {
+  const files = git(repo, 'ls-tree', '-r', '--name-only', branch, 'k8s-resources/')
+    .split('\n')
+    .filter((file) => /\.ya?ml$/.test(file));
+  return files.flatMap((file) =>
+    parseAllDocuments(git(repo, 'show', `${branch}:${file}`)).map((doc) => {
+      if (doc.errors.length > 0) throw new Error(`${branch}:${file}: ${doc.errors[0]!.message}`);
+      return doc.toJS() as ExampleObject;
+    }),
+  );
+}

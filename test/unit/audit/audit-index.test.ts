@@ -1,0 +1,98 @@
+import { AuditIndex } from '../../../controller/audit/audit-index';
+import type { AuditEntry, AuditRecord } from '../../../controller/audit/types';
+
+const at = { path: 'audit-000001.jsonl', offset: 0, length: 1 };
+let seq = 0;
+
+function end(
+  id: string,
+  env: string,
+  outcome: AuditEntry['outcome'],
+  toSha: string,
+  applied?: AuditEntry['applied'],
+): AuditRecord {
+  seq += 1;
+  const entry = { id, env, outcome, toSha, ...(applied ? { applied } : {}) } as AuditEntry;
+  return { type: 'end', seq, prevHash: '', entry };
+}
+
+function start(id: string, env: string): AuditRecord {
+  seq += 1;
+  return {
+    type: 'start',
+    seq,
+    prevHash: '',
+    id,
+    env,
+    trigger: 'poll',
+    fromSha: null,
+    toSha: 's',
+    startedAt: '',
+  };
+}
+
+function indexOf(records: AuditRecord[]): AuditIndex {
+  const index = new AuditIndex();
+  for (const r of records) index.add(r, at);
+  return index;
+}
+
+describe('AuditIndex.lastApplied', () => {
+  it.each<[string, AuditRecord[], unknown]>([
+    ['no entry at all', [], null],
+    [
+      'one success',
+      [end('1', 'dev', 'succeeded', 'a', { aws: 'A1', k8s: 'K1' })],
+      { sha: 'a', awsTree: 'A1', k8sTree: 'K1' },
+    ],
+    [
+      'a failure after a success keeps the sha and takes the half that got through',
+      [
+        end('1', 'dev', 'succeeded', 'a', { aws: 'A1', k8s: 'K1' }),
+        end('2', 'dev', 'failed', 'b', { aws: 'A2' }),
+      ],
+      { sha: 'a', awsTree: 'A2', k8sTree: 'K1' },
+    ],
+    [
+      'an interrupted entry changes nothing',
+      [end('1', 'dev', 'succeeded', 'a', { aws: 'A1', k8s: null }), end('2', 'dev', 'interrupted', 'b')],
+      { sha: 'a', awsTree: 'A1', k8sTree: null },
+    ],
+    ['a no-op counts as applied', [end('1', 'dev', 'no-op', 'c', {})], { sha: 'c' }],
+    ['only failures', [end('1', 'dev', 'failed', 'a', {})], { sha: null }],
+    ['other environments do not count', [end('1', 'prod', 'succeeded', 'p', { aws: 'P' })], null],
+  ])('%s', (_name, records, expected) => {
+    expect(indexOf(records).lastApplied('dev')).toEqual(expected);
+  });
+});
+
+describe('AuditIndex', () => {
+  it('lists newest first, filtered by environment and limited', () => {
+    const index = indexOf([
+      end('1', 'dev', 'succeeded', 'a'),
+      end('2', 'prod', 'succeeded', 'b'),
+      end('3', 'dev', 'failed', 'c'),
+    ]);
+    expect(index.newest({}).map((e) => e.id)).toEqual(['3', '2', '1']);
+    expect(index.newest({ env: 'dev' }).map((e) => e.id)).toEqual(['3', '1']);
+    expect(index.newest({ limit: 1 }).map((e) => e.id)).toEqual(['3']);
+  });
+
+  it('tracks starts until their end arrives', () => {
+    const index = indexOf([start('x', 'dev'), start('y', 'prod'), end('x', 'dev', 'succeeded', 'a')]);
+    expect(index.unfinished().map((s) => s.type === 'start' && s.id)).toEqual(['y']);
+    expect(index.isOpen('x')).toBe(false);
+  });
+
+  it.each([
+    ['an exact id', 'abc-1', 'abc-1'],
+    ['a unique prefix', 'abd', 'abd-2'],
+    ['an ambiguous prefix', 'ab', 'ambiguous'],
+    ['an unknown id', 'zz', undefined],
+    ['an empty id', '', undefined],
+  ])('finds by %s', (_name, query, expected) => {
+    const index = indexOf([end('abc-1', 'dev', 'succeeded', 'a'), end('abd-2', 'dev', 'succeeded', 'b')]);
+    const found = index.find(query);
+    expect(typeof found === 'object' ? found.id : found).toBe(expected);
+  });
+});

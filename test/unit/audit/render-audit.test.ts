@@ -1,0 +1,166 @@
+import {
+  formatDuration,
+  formatTime,
+  renderAuditEntry,
+  renderAuditList,
+} from '../../../controller/cli/render-audit';
+import type { AuditEntry } from '../../../controller/audit/types';
+
+const base: AuditEntry = {
+  id: '3f2a9c1e-1111-2222-3333-444455556666',
+  env: 'dev',
+  trigger: 'webhook',
+  fromSha: 'abc1234'.padEnd(40, '0'),
+  toSha: 'def5678'.padEnd(40, '0'),
+  author: 'Ana <ana@example.com>',
+  message: 'Fix bucket policy\n\nThe old one was too wide.',
+  committedAt: '2025-06-01T09:59:00.000Z',
+  startedAt: '2025-06-01T10:00:00.000Z',
+  finishedAt: '2025-06-01T10:00:05.000Z',
+  outcome: 'succeeded',
+  phases: [
+    { name: 'fetch', startedAt: '2025-06-01T10:00:00.000Z', durationMs: 120 },
+    { name: 'synthesize', startedAt: '2025-06-01T10:00:00.120Z', durationMs: 3400 },
+  ],
+  aws: { stacks: [] },
+  kubernetes: { objects: [] },
+};
+
+describe('formatDuration and formatTime', () => {
+  it.each([
+    [0, '0ms'],
+    [999, '999ms'],
+    [1000, '1.0s'],
+    [12_345, '12.3s'],
+    [125_000, '2m05s'],
+    [3_723_000, '1h02m'],
+    [-1, '-'],
+    [Number.NaN, '-'],
+  ])('%d ms reads %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
+
+  it.each([
+    ['2025-06-01T10:00:00.123Z', '2025-06-01 10:00:00Z'],
+    ['2025-06-01T12:00:00+02:00', '2025-06-01 10:00:00Z'],
+    ['', '-'],
+    ['yesterday', '-'],
+  ])('%s reads %s', (iso, text) => expect(formatTime(iso)).toBe(text));
+});
+
+describe('renderAuditList', () => {
+  it('prints aligned columns with short ids and shas, the duration and the first message line', () => {
+    const other: AuditEntry = {
+      ...base,
+      id: 'aaaa0000-x',
+      env: 'production',
+      trigger: 'poll',
+      outcome: 'no-op',
+      fromSha: null,
+      toSha: 'a'.repeat(40),
+      finishedAt: '2025-06-01T10:03:07.000Z',
+      message: 'first',
+    };
+    expect(renderAuditList([base, other]).split('\n')).toEqual([
+      'ID        ENV         OUTCOME    CHANGE           TRIGGER  STARTED               DURATION  MESSAGE',
+      '3f2a9c1e  dev         succeeded  abc1234→def5678  webhook  2025-06-01 10:00:00Z  5.0s      Fix bucket policy',
+      'aaaa0000  production  no-op      none→aaaaaaa     poll     2025-06-01 10:00:00Z  3m07s     first',
+    ]);
+  });
+
+  it('says so when there is nothing', () => {
+    expect(renderAuditList([])).toBe('no audit entries');
+  });
+
+  it('cuts a long message line', () => {
+    const line = renderAuditList([{ ...base, message: 'x'.repeat(100) }]).split('\n')[1]!;
+    expect(line.endsWith(`${'x'.repeat(59)}…`)).toBe(true);
+  });
+});
+
+describe('renderAuditEntry', () => {
+  it('prints the commit, the delta per stack and per object, the timings and the error', () => {
+    const failed: AuditEntry = {
+      ...base,
+      outcome: 'failed',
+      aws: {
+        stacks: [
+          {
+            name: 'Storage',
+            action: 'updated',
+            durationMs: 12_000,
+            changes: [
+              { logicalId: 'DataBucket', type: 'AWS::S3::Bucket', action: 'Modify', replacement: 'True' },
+              { logicalId: 'Queue', type: 'AWS::SQS::Queue', action: 'Add', replacement: null },
+            ],
+          },
+          { name: 'Network', action: 'no-op', changes: [] },
+        ],
+      },
+      kubernetes: {
+        objects: [
+          { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'settings', action: 'created' },
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            namespace: 'apps',
+            name: 'web',
+            action: 'failed',
+            error: 'timed out',
+          },
+          { apiVersion: 'v1', kind: 'Namespace', name: 'apps', action: 'unchanged' },
+        ],
+      },
+      error: {
+        phase: 'apply-kubernetes',
+        message: 'Deployment/apps/web: timed out',
+        subject: 'Deployment/apps/web',
+      },
+    };
+    expect(renderAuditEntry(failed).split('\n')).toEqual([
+      'entry      3f2a9c1e-1111-2222-3333-444455556666',
+      'env        dev',
+      'outcome    failed (apply-kubernetes)',
+      'trigger    webhook',
+      `commit     def5678${'0'.repeat(33)}`,
+      `from       abc1234${'0'.repeat(33)}`,
+      'author     Ana <ana@example.com>',
+      'committed  2025-06-01 09:59:00Z',
+      'message    Fix bucket policy',
+      '',
+      '           The old one was too wide.',
+      '',
+      'AWS',
+      '  Storage  updated  2 changes  12.0s',
+      '    Modify  AWS::S3::Bucket  DataBucket  replacement: True',
+      '    Add     AWS::SQS::Queue  Queue',
+      '  Network  no-op    0 changes',
+      '',
+      'Kubernetes',
+      '  created    ConfigMap/apps/settings  v1',
+      '  failed     Deployment/apps/web      apps/v1  error: timed out',
+      '  unchanged  Namespace/apps           v1',
+      '',
+      'Timings',
+      '  fetch         120ms',
+      '  synthesize     3.4s',
+      '  total          5.0s',
+      '',
+      'Error',
+      '  apply-kubernetes: Deployment/apps/web: timed out',
+      '  subject: Deployment/apps/web',
+    ]);
+  });
+
+  it('says why a half was skipped and marks a first apply and a force push', () => {
+    const text = renderAuditEntry({
+      ...base,
+      fromSha: null,
+      forcePushed: true,
+      aws: { skipped: 'unchanged since last apply', stacks: [] },
+      kubernetes: { objects: [] },
+    });
+    expect(text).toContain(`commit     def5678${'0'.repeat(33)}  (force-pushed)`);
+    expect(text).toContain('from       none (first apply)');
+    expect(text).toContain('AWS\n  skipped: unchanged since last apply\n\nKubernetes\n  no objects');
+    expect(text).not.toContain('Error');
+  });
+});
