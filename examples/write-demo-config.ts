@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { isScalar, parseDocument, visit } from 'yaml';
+import { isMap, isScalar, parseDocument, visit } from 'yaml';
 import { CairnError } from '../controller/errors';
 import { packageRoot } from '../controller/package-root';
 
@@ -114,6 +114,11 @@ export function writeDemoConfig(options: DemoConfigOptions): string {
     const port = doc.getIn(['server', 'port'], true);
     if (isScalar(port)) port.value = options.port;
     else doc.setIn(['server', 'port'], options.port);
+  }
+  // The template's header explains placeholders that are gone now; say where the file came from.
+  const first = isMap(doc.contents) ? doc.contents.items[0]?.key : undefined;
+  if (isScalar(first)) {
+    first.commentBefore = ` Written by examples/write-demo-config.ts from ${templateFile}\n for the sandbox in ${resolve(options.sandboxEnvFile)}.`;
   }
   const outFile = resolve(options.outFile);
   mkdirSync(dirname(outFile), { recursive: true });

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { makePlatformRepo } from '../../examples/make-platform-repo';
 import { writeDemoConfig } from '../../examples/write-demo-config';
@@ -16,6 +17,8 @@ import { runSandbox } from '../cli/commands/local';
 import { selfCommand } from '../cli/self-command';
 import { applyDemoChange } from './demo-change';
 import { git, sendPushWebhook, waitForEnvironment } from './demo-steps';
+import { simulateRollouts } from '../../test/sandbox/rollout-simulator';
+import type { SandboxEnv } from '../../test/sandbox/sandbox-env';
 
 const ENVS = ['dev', 'staging', 'prod'] as const;
 const STEP_TIMEOUT_MS = 5 * 60_000;
@@ -61,12 +64,23 @@ export async function runDemo(options: { wait: boolean; workdir?: string }): Pro
     repoUrl: repoDir,
     outFile: configFile,
     auditDir: join(workdir, 'audit'),
+    port: await freePort(),
   });
   const config = loadConfig(configFile);
   const secret = randomBytes(16).toString('hex');
 
+  // The sandbox's credentials are dummies for moto; a real deployment takes them from its own environment.
+  const sandbox = JSON.parse(readFileSync(join(packageRoot(), '.sandbox', 'env.json'), 'utf8')) as SandboxEnv;
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: sandbox.aws.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: sandbox.aws.secretAccessKey,
+    AWS_REGION: sandbox.aws.region,
+  });
   say('Bootstrapping the AWS side of each environment (version parameter and assets bucket)');
   for (const env of config.environments) if (env.aws) await bootstrapEnvironment(env.aws, silentLog());
+
+  say('The sandbox has no nodes: a stand-in for the Deployment controller marks rollouts finished');
+  const rollouts = simulateRollouts(sandbox.kubernetes.kubeconfig, () => config.environments.map((e) => e.kubernetes?.namespace ?? ''));
 
   say(`Starting the controller: cairn run --config ${configFile}`);
   const lines: Record<string, unknown>[] = [];
@@ -114,7 +128,7 @@ export async function runDemo(options: { wait: boolean; workdir?: string }): Pro
     detail(`kubectl --kubeconfig ${kubeconfig} get configmaps,deployments,services -n shop-dev`);
     detail(`curl ${apiUrl}/api/environments      curl ${apiUrl}/metrics`);
     detail(`npx cairn audit list --config ${configFile}`);
-    detail(`aws --endpoint-url ${readSandboxAwsEndpoint()} cloudformation list-stacks   (credentials: testing/testing)`);
+    detail(`aws --endpoint-url ${sandbox.aws.endpoint} cloudformation list-stacks   (credentials: testing/testing)`);
     if (options.wait) {
       detail('Press Ctrl-C to stop the controller' + (startedSandbox ? ' and the sandbox.' : '.'));
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
@@ -126,6 +140,7 @@ export async function runDemo(options: { wait: boolean; workdir?: string }): Pro
     return 1;
   } finally {
     await stopController(controller);
+    rollouts.stop();
     if (startedSandbox && (options.wait || !result)) runSandbox('down');
     else if (startedSandbox) detail('The sandbox is still up: stop it with `npm run sandbox:down`.');
   }
@@ -139,10 +154,6 @@ export async function runDemo(options: { wait: boolean; workdir?: string }): Pro
     summarize(lines, env, sha);
     detail(`commit → applied in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   }
-}
-
-function readSandboxAwsEndpoint(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), '.sandbox', 'env.json'), 'utf8')) as { aws: { endpoint: string } }).aws.endpoint;
 }
 
 /** Starts `cairn run` as a child process, collecting its JSON log lines. */
@@ -160,6 +171,18 @@ function startController(configFile: string, secret: string, lines: Record<strin
     }
   });
   return child;
+}
+
+/** A free loopback port for the demo's controller, so a busy 8080 does not stop the demo. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 async function stopController(child: ChildProcess): Promise<void> {

@@ -3,7 +3,7 @@ import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { AuditEntry } from '../../controller/audit/types';
 import { runCli } from '../helpers/cli';
 import { awsTestCredentials, makeE2ePlatform, settings, type E2ePlatform } from '../helpers/e2e-platform';
-import { simulateRollouts } from '../helpers/rollout-simulator';
+import { simulateRollouts } from '../sandbox/rollout-simulator';
 import { sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(180_000);

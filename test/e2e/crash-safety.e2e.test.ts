@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { AuditEntry } from '../../controller/audit/types';
 import { runCli, startCli } from '../helpers/cli';
 import { awsTestCredentials, makeE2ePlatform, settings, type E2ePlatform } from '../helpers/e2e-platform';
-import { simulateRollouts } from '../helpers/rollout-simulator';
+import { simulateRollouts } from '../sandbox/rollout-simulator';
 import { sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(240_000);

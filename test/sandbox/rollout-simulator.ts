@@ -1,8 +1,8 @@
 import { AppsV1Api, KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 
 /**
- * The sandbox runs no controller-manager, so nothing rolls Deployments out. This plays the
- * Deployment controller's part for tests: it writes the status a finished rollout has, the way
+ * The sandbox runs no controller-manager, scheduler or nodes, so nothing rolls Deployments out.
+ * This plays the Deployment controller's part for the tests and the demo: it writes the status a finished rollout has, the way
  * the real controller would, for every Deployment in the given namespaces.
  */
 export function simulateRollouts(kubeconfigPath: string, namespaces: () => readonly string[], intervalMs = 150): { stop(): void } {

@@ -1,0 +1,186 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import Ajv, { type ErrorObject } from 'ajv';
+import { parseDocument } from 'yaml';
+import { parseDuration } from '../duration';
+import { CairnError } from '../errors';
+import { packageRoot } from '../package-root';
+import type { CairnConfig, EnvironmentConfig } from './types';
+
+/** The config file exactly as written (after schema validation), before defaults. */
+interface RawConfig {
+  repository: { url: string; backend?: 'isomorphic' | 'native'; pollInterval?: string; branchPrefix?: string; watch?: boolean; auth?: { tokenEnv?: string; username?: string; sshKeyPath?: string } };
+  environments: {
+    name: string;
+    branch?: string;
+    order?: 'aws-first' | 'kubernetes-first';
+    driftInterval?: string;
+    aws?: { region: string; account: string; endpoint?: string; roleArn?: string; prune?: boolean; synthTimeout?: string; deployTimeout?: string };
+    kubernetes?: { kubeconfig?: string; context?: string; namespace?: string; forceConflicts?: boolean; pruneMaxShare?: number; allowMassPrune?: boolean; healthTimeout?: string; concurrency?: number };
+  }[];
+  audit: { dir: string };
+  server?: { port?: number; host?: string; webhookSecretEnv?: string; apiTokenEnv?: string; maxBodySize?: number };
+  workspaces?: { dir?: string; keep?: number; maxFileSize?: number };
+}
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+
+function validate(data: unknown): readonly ErrorObject[] {
+  if (!validator) {
+    const schema = JSON.parse(readFileSync(join(packageRoot(), 'manifests-schema', 'cairn-config.schema.json'), 'utf8')) as object;
+    validator = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
+  }
+  return validator(data) ? [] : (validator.errors ?? []);
+}
+
+/** `/environments/1/aws/region` → `environments[1].aws.region`. */
+function fieldPath(pointer: string, extra?: string): string {
+  const parts = pointer.split('/').slice(1);
+  if (extra) parts.push(extra);
+  return parts.reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '') || '(top level)';
+}
+
+/** One line per schema error: the field's path, then what was expected. */
+function describe(error: ErrorObject): string {
+  const p = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(p.additionalProperty);
+      const hint = /token|secret|password/i.test(key) ? ' (secrets are never inline: name an environment variable with tokenEnv, webhookSecretEnv or apiTokenEnv)' : '';
+      return `${fieldPath(error.instancePath, key)}: unknown key${hint}`;
+    }
+    case 'required':
+      return `${fieldPath(error.instancePath, String(p.missingProperty))}: is required`;
+    case 'enum':
+      return `${fieldPath(error.instancePath)}: must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'pattern':
+      return `${fieldPath(error.instancePath)}: ${error.parentSchema?.description ?? `must match ${String(p.pattern)}`}`;
+    default:
+      return `${fieldPath(error.instancePath)}: ${error.message ?? 'is not valid'}`;
+  }
+}
+
+/** Reads, parses and validates a config file; every problem found, each naming its field. */
+export function validateConfigFile(file: string): { ok: true; config: CairnConfig } | { ok: false; errors: readonly string[] } {
+  const path = resolve(file);
+  if (!existsSync(path)) return { ok: false, errors: [`${path}: no such file`] };
+  const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: true });
+  if (doc.errors.length > 0) return { ok: false, errors: doc.errors.map((e) => `${path}: ${e.message.split('\n')[0]}`) };
+  const data = doc.toJS() as unknown;
+  const errors = validate(data).map(describe);
+  if (errors.length > 0) return { ok: false, errors: [...new Set(errors)] };
+  const raw = data as RawConfig;
+  const semantic = checkEnvironments(raw);
+  if (semantic.length > 0) return { ok: false, errors: semantic };
+  return { ok: true, config: withDefaults(raw, path) };
+}
+
+/** Loads a config file or throws one CairnError listing every problem (code `config.invalid`). */
+export function loadConfig(file: string): CairnConfig {
+  const result = validateConfigFile(file);
+  if (!result.ok) {
+    throw new CairnError(`is not a valid cairn config:\n  - ${result.errors.join('\n  - ')}`, {
+      code: 'config.invalid',
+      phase: 'config',
+      subject: resolve(file),
+    });
+  }
+  return result.config;
+}
+
+function branchOf(raw: RawConfig, env: RawConfig['environments'][number]): string {
+  return env.branch ?? `${raw.repository.branchPrefix ?? ''}${env.name}`;
+}
+
+function checkEnvironments(raw: RawConfig): string[] {
+  const errors: string[] = [];
+  const names = new Map<string, number>();
+  const branches = new Map<string, number>();
+  raw.environments.forEach((env, i) => {
+    if (names.has(env.name)) errors.push(`environments[${i}].name: "${env.name}" is already used by environments[${names.get(env.name)}]`);
+    names.set(env.name, i);
+    const branch = branchOf(raw, env);
+    if (branches.has(branch)) errors.push(`environments[${i}].branch: "${branch}" is already the branch of environments[${branches.get(branch)}]`);
+    branches.set(branch, i);
+    if (!env.aws && !env.kubernetes) errors.push(`environments[${i}]: needs an aws or a kubernetes section (or both)`);
+  });
+  if (raw.repository.auth?.sshKeyPath && raw.repository.backend !== 'native') {
+    errors.push('repository.auth.sshKeyPath: SSH needs backend: native');
+  }
+  return errors;
+}
+
+function isLocal(url: string): boolean {
+  return !/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^[^/]+@[^/]+:/.test(url);
+}
+
+function withDefaults(raw: RawConfig, file: string): CairnConfig {
+  const base = dirname(file);
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p.replace(/^~(?=\/)/, process.env.HOME ?? '~')));
+  const url = raw.repository.url.startsWith('file://') ? raw.repository.url.slice('file://'.length) : raw.repository.url;
+  const local = isLocal(url);
+  const auditDir = abs(raw.audit.dir);
+  const environments: EnvironmentConfig[] = raw.environments.map((env, i) => {
+    const at = `environments[${i}]`;
+    const aws = env.aws;
+    const kube = env.kubernetes;
+    return {
+      name: env.name,
+      branch: branchOf(raw, env),
+      order: env.order ?? 'aws-first',
+      driftIntervalMs: parseDuration(env.driftInterval ?? '5m', `${at}.driftInterval`),
+      ...(aws
+        ? {
+            aws: {
+              region: aws.region,
+              account: aws.account,
+              ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
+              ...(aws.roleArn ? { roleArn: aws.roleArn } : {}),
+              prune: aws.prune ?? false,
+              synthTimeoutMs: parseDuration(aws.synthTimeout ?? '5m', `${at}.aws.synthTimeout`),
+              deployTimeoutMs: parseDuration(aws.deployTimeout ?? '30m', `${at}.aws.deployTimeout`),
+            },
+          }
+        : {}),
+      ...(kube
+        ? {
+            kubernetes: {
+              ...(kube.kubeconfig ? { kubeconfig: abs(kube.kubeconfig) } : {}),
+              ...(kube.context ? { context: kube.context } : {}),
+              namespace: kube.namespace ?? 'default',
+              forceConflicts: kube.forceConflicts ?? false,
+              pruneMaxShare: kube.pruneMaxShare ?? 0.5,
+              allowMassPrune: kube.allowMassPrune ?? false,
+              healthTimeoutMs: parseDuration(kube.healthTimeout ?? '2m', `${at}.kubernetes.healthTimeout`),
+              concurrency: kube.concurrency ?? 8,
+            },
+          }
+        : {}),
+    };
+  });
+  return {
+    file,
+    repository: {
+      url: local ? abs(url) : url,
+      backend: raw.repository.backend ?? 'isomorphic',
+      pollIntervalMs: parseDuration(raw.repository.pollInterval ?? '30s', 'repository.pollInterval'),
+      ...(raw.repository.branchPrefix ? { branchPrefix: raw.repository.branchPrefix } : {}),
+      ...(raw.repository.auth ? { auth: raw.repository.auth } : {}),
+      watch: raw.repository.watch ?? local,
+    },
+    environments,
+    audit: { dir: auditDir },
+    server: {
+      port: raw.server?.port ?? 8080,
+      host: raw.server?.host ?? '127.0.0.1',
+      ...(raw.server?.webhookSecretEnv ? { webhookSecretEnv: raw.server.webhookSecretEnv } : {}),
+      ...(raw.server?.apiTokenEnv ? { apiTokenEnv: raw.server.apiTokenEnv } : {}),
+      maxBodyBytes: raw.server?.maxBodySize ?? 1024 * 1024,
+    },
+    workspaces: {
+      dir: raw.workspaces?.dir ? abs(raw.workspaces.dir) : join(dirname(auditDir), 'workspaces'),
+      keep: raw.workspaces?.keep ?? 3,
+      maxFileBytes: raw.workspaces?.maxFileSize ?? 50 * 1024 * 1024,
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import https from 'node:https';
+import http from 'node:http';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { KubernetesTargetConfig } from '../config/types';
+import { CairnError } from '../errors';
+
+/** One answer of the API server: the status code and the parsed JSON body (or raw text). */
+export interface KubeResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** A request to the API server, path relative to the server URL. */
+export interface KubeRequest {
+  readonly method: 'GET' | 'PATCH' | 'DELETE' | 'POST' | 'PUT';
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly contentType?: string;
+}
+
+/** The raw HTTP seam to one cluster: kubeconfig, auth and TLS from the library, the requests our own. */
+export interface KubeClient {
+  readonly server: string;
+  request(req: KubeRequest): Promise<KubeResponse>;
+  close(): void;
+}
+
+// Credentials from exec plugins or token files can rotate; re-read them at most this often.
+const CREDENTIAL_TTL_MS = 60_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** Loads the kubeconfig of a target and returns a keep-alive client for its cluster. */
+export function createKubeClient(target: Pick<KubernetesTargetConfig, 'kubeconfig' | 'context' | 'concurrency'>): KubeClient {
+  const kc = new KubeConfig();
+  if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
+  else kc.loadFromDefault();
+  if (target.context) kc.setCurrentContext(target.context);
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) {
+    throw new CairnError('the kubeconfig names no current cluster', {
+      code: 'kube.kubeconfig',
+      phase: 'apply-kubernetes',
+      subject: target.kubeconfig ?? 'default kubeconfig',
+      hint: 'set kubernetes.context to a context of that kubeconfig',
+    });
+  }
+  const server = cluster.server.replace(/\/+$/, '');
+  const secure = server.startsWith('https:');
+  let credentials: { at: number; value: Promise<https.RequestOptions> } | undefined;
+  let agent: https.Agent | http.Agent | undefined;
+
+  const options = (): Promise<https.RequestOptions> => {
+    if (!credentials || Date.now() - credentials.at > CREDENTIAL_TTL_MS) {
+      const opts: https.RequestOptions = {};
+      credentials = { at: Date.now(), value: kc.applyToHTTPSOptions(opts).then(() => opts) };
+    }
+    return credentials.value;
+  };
+  // One keep-alive agent for the client's life: the library makes a fresh agent per call, which
+  // would cost a TLS handshake per request.
+  const agentFor = (opts: https.RequestOptions): https.Agent | http.Agent => {
+    if (agent) return agent;
+    const maxSockets = Math.max(4, target.concurrency * 2);
+    agent = secure
+      ? new https.Agent({
+          keepAlive: true,
+          maxSockets,
+          ca: opts.ca,
+          cert: opts.cert,
+          key: opts.key,
+          ...(opts.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: opts.rejectUnauthorized }),
+          ...(opts.servername ? { servername: opts.servername } : {}),
+        })
+      : new http.Agent({ keepAlive: true, maxSockets });
+    return agent;
+  };
+
+  return {
+    server,
+    async request(req) {
+      const opts = await options();
+      const url = new URL(server + req.path);
+      for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
+      const headers: Record<string, string> = { accept: 'application/json' };
+      for (const [k, v] of Object.entries(opts.headers ?? {})) if (v !== undefined) headers[k] = String(v);
+      if (opts.auth) headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+      if (req.body !== undefined) {
+        headers['content-type'] = req.contentType ?? 'application/json';
+        headers['content-length'] = String(Buffer.byteLength(req.body));
+      }
+      return send(secure ? https : http, url, { method: req.method, headers, agent: agentFor(opts) }, req.body);
+    },
+    close() {
+      agent?.destroy();
+    },
+  };
+}
+
+function send(
+  mod: typeof https | typeof http,
+  url: URL,
+  opts: https.RequestOptions,
+  body: string | undefined,
+): Promise<KubeResponse> {
+  return new Promise((resolve, reject) => {
+    const req = mod.request(url, { ...opts, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown = text;
+        try {
+          parsed = text.length > 0 ? JSON.parse(text) : undefined;
+        } catch {
+          // Not JSON (a proxy's HTML page): keep the text for the error message.
+        }
+        resolve({ status: res.statusCode ?? 0, body: parsed });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`request to ${url.pathname} timed out`)));
+    req.on('error', (err) =>
+      reject(
+        new CairnError(`the API server did not answer: ${err.message}`, {
+          code: 'kube.unreachable',
+          phase: 'apply-kubernetes',
+          retryable: true,
+          subject: `${opts.method ?? 'GET'} ${url.pathname}`,
+          hint: 'check that the cluster is reachable with this kubeconfig',
+          cause: err,
+        }),
+      ),
+    );
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+/** The `message` of a Kubernetes Status body, or the body itself as text. */
+export function statusMessage(body: unknown): string {
+  if (typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string') {
+    return (body as { message: string }).message;
+  }
+  return typeof body === 'string' ? body.slice(0, 500) : JSON.stringify(body ?? '').slice(0, 500);
+}

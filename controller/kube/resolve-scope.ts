@@ -1,0 +1,75 @@
+import { CairnError } from '../errors';
+import type { ParsedObject } from './parse-manifests';
+import type { KubeObject, Manifest } from './types';
+import { keyOf, refOf, subjectOf } from './object-ref';
+
+/** Whether a kind is namespaced: true, false, or undefined when nobody serves it. */
+export type ScopeOf = (apiVersion: string, kind: string) => Promise<boolean | undefined>;
+
+/**
+ * Turns parsed objects into manifests: namespaced objects without a namespace get the default one,
+ * cluster-scoped objects lose a stray namespace, and an object defined twice is an error naming both
+ * places. Kinds defined by a CRD in the same set count as known, so a CRD and its resources can
+ * arrive in one commit.
+ */
+export async function resolveScope(
+  parsed: readonly ParsedObject[],
+  defaultNamespace: string,
+  serverScope: ScopeOf,
+): Promise<readonly Manifest[]> {
+  const crdScopes = scopesFromCrds(parsed.map((p) => p.object));
+  const seen = new Map<string, ParsedObject>();
+  const out: Manifest[] = [];
+  for (const p of parsed) {
+    const { apiVersion, kind } = p.object;
+    const namespaced = crdScopes.get(`${apiVersion}|${kind}`) ?? (await serverScope(apiVersion, kind));
+    if (namespaced === undefined) {
+      throw new CairnError(`the server serves no kind ${kind} in apiVersion ${apiVersion} (line ${p.line})`, {
+        code: 'kube.unknown-kind',
+        phase: 'plan',
+        subject: `${p.file}`,
+        hint: 'check the apiVersion and kind, or add the CustomResourceDefinition that defines it',
+      });
+    }
+    const object = withNamespace(p.object, namespaced ? (p.object.metadata.namespace ?? defaultNamespace) : undefined);
+    const key = keyOf(refOf(object));
+    const first = seen.get(key);
+    if (first) {
+      throw new CairnError(
+        `defined twice: in ${first.file} (line ${first.line}) and in ${p.file} (line ${p.line})`,
+        {
+          code: 'kube.duplicate',
+          phase: 'plan',
+          subject: subjectOf(refOf(object)),
+          hint: 'keep one definition and delete the other',
+        },
+      );
+    }
+    seen.set(key, p);
+    out.push({ object, file: p.file, documentIndex: p.documentIndex });
+  }
+  return out;
+}
+
+function withNamespace(object: KubeObject, namespace: string | undefined): KubeObject {
+  if (object.metadata.namespace === namespace) return object;
+  const { namespace: _dropped, ...rest } = object.metadata;
+  void _dropped;
+  return { ...object, metadata: namespace === undefined ? rest : { ...rest, namespace } } as KubeObject;
+}
+
+/** `apiVersion|kind` → namespaced, for every version of every CRD in a set of objects. */
+export function scopesFromCrds(objects: readonly KubeObject[]): ReadonlyMap<string, boolean> {
+  const scopes = new Map<string, boolean>();
+  for (const o of objects) {
+    if (o.kind !== 'CustomResourceDefinition' || !o.apiVersion.startsWith('apiextensions.k8s.io/')) continue;
+    const spec = o.spec as
+      | { group?: string; scope?: string; names?: { kind?: string }; versions?: { name?: string }[] }
+      | undefined;
+    if (!spec?.group || !spec.names?.kind) continue;
+    for (const v of spec.versions ?? []) {
+      if (v.name) scopes.set(`${spec.group}/${v.name}|${spec.names.kind}`, spec.scope !== 'Cluster');
+    }
+  }
+  return scopes;
+}

@@ -1,0 +1,92 @@
+import { kubeKit, yamlDocs } from './kube-kit';
+
+const kit = kubeKit('basics');
+afterAll(() => kit.cleanup());
+
+const configMap = (name: string, data: Record<string, string>, ns?: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${ns ? `  namespace: ${ns}\n` : ''}data: ${JSON.stringify(data)}\n`;
+
+describe('kube applier: create, update, unchanged', () => {
+  it('creates, then leaves an unchanged object untouched, then updates a changed one', async () => {
+    // given a fresh namespace and a commit with one ConfigMap that names no namespace
+    const ns = kit.name('cru');
+    const applier = kit.applier(kit.name('env'), kit.target(ns));
+    const v1 = await applier.load(await kit.workspace({ 'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`, 'app/cm.yaml': configMap('settings', { a: '1' }) }));
+
+    // when it is applied twice, then changed
+    const first = await applier.apply(v1);
+    const before = await kit.get(`/api/v1/namespaces/${ns}/configmaps/settings`);
+    const second = await applier.apply(v1);
+    const after = await kit.get(`/api/v1/namespaces/${ns}/configmaps/settings`);
+    const v2 = await applier.load(await kit.workspace({ 'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`, 'app/cm.yaml': configMap('settings', { a: '2' }) }));
+    const plan = await applier.plan(v2);
+    const third = await applier.apply(v2);
+
+    // then the first creates both (default namespace filled in), the second changes nothing, the third updates
+    expect(first.ok).toBe(true);
+    expect(first.objects.map((o) => [o.ref.kind, o.action])).toEqual([['Namespace', 'created'], ['ConfigMap', 'created']]);
+    expect(first.objects[1]!.file).toBe('k8s-resources/app/cm.yaml');
+    expect(second.objects.map((o) => o.action)).toEqual(['unchanged', 'unchanged']);
+    expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
+    expect(plan.objects.find((o) => o.ref.kind === 'ConfigMap')).toMatchObject({ action: 'update', diff: expect.stringContaining('+   a: "2"') });
+    expect(third.objects.find((o) => o.ref.kind === 'ConfigMap')?.action).toBe('updated');
+    expect((await kit.get(`/api/v1/namespaces/${ns}/configmaps/settings`))?.data).toEqual({ a: '2' });
+  });
+
+  it('creates a Namespace before the objects inside it, from one commit listing them the other way round', async () => {
+    // given a file that lists a Deployment and a ConfigMap before the Namespace they live in
+    const ns = kit.name('order');
+    const deploy = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: ${ns}}\nspec:\n  replicas: 0\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: nginx}]}\n`;
+    const applier = kit.applier(kit.name('env'), kit.target(ns));
+    const manifests = await applier.load(await kit.workspace({ 'all.yaml': yamlDocs(deploy, configMap('c', { k: 'v' }, ns), `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}`) }));
+
+    // when applied while a controller rolls the Deployment out
+    const [result] = await Promise.all([applier.apply(manifests), kit.rollOut(`/apis/apps/v1/namespaces/${ns}/deployments/web`, 0)]);
+
+    // then the namespace went first and everything was created
+    expect(result.objects.map((o) => `${o.ref.kind}:${o.action}`)).toEqual(['Namespace:created', 'ConfigMap:created', 'Deployment:created']);
+    expect(result.ok).toBe(true);
+  });
+
+  it('reports a manifest the API rejects as failed, naming the object and the file, without throwing', async () => {
+    // given a ConfigMap with an invalid data key next to a valid one
+    const ns = kit.name('reject');
+    const applier = kit.applier(kit.name('env'), kit.target(ns));
+    const manifests = await applier.load(
+      await kit.workspace({ 'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`, 'bad.yaml': yamlDocs(configMap('good', { a: '1' }), configMap('bad', { 'not valid!': 'x' })) }),
+    );
+
+    // when applied
+    const result = await applier.apply(manifests);
+
+    // then only the bad one failed, and its error leads with Kind/namespace/name (file)
+    expect(result.ok).toBe(false);
+    const bad = result.objects.find((o) => o.ref.name === 'bad');
+    expect(bad?.action).toBe('failed');
+    expect(bad?.error).toMatch(new RegExp(`^ConfigMap/${ns}/bad \\(k8s-resources/bad.yaml\\): the API server refused it \\(HTTP 422\\)`));
+    expect(result.objects.find((o) => o.ref.name === 'good')?.action).toBe('created');
+  });
+
+  it('never shows Secret values in the plan, the outcomes or the logs', async () => {
+    // given a Secret with data and stringData
+    const ns = kit.name('secret');
+    const applier = kit.applier(kit.name('env'), kit.target(ns));
+    const secret = (pw: string) =>
+      `apiVersion: v1\nkind: Secret\nmetadata: {name: creds}\nstringData: {password: ${pw}}\ndata: {token: ${Buffer.from(pw + '-tok').toString('base64')}}\n`;
+    const ws = (pw: string) => kit.workspace({ 'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`, 's.yaml': secret(pw) });
+
+    // when it is planned, created and then changed
+    const plan1 = await applier.plan(await applier.load(await ws('hunter2-first')));
+    const created = await applier.apply(await applier.load(await ws('hunter2-first')));
+    const plan2 = await applier.plan(await applier.load(await ws('hunter2-second')));
+    const updated = await applier.apply(await applier.load(await ws('hunter2-second')));
+
+    // then the diffs name the changed keys but no value appears anywhere
+    const text = JSON.stringify([plan1, created, plan2, updated]) + kit.logs.join('');
+    expect(text).not.toMatch(/hunter2/);
+    expect(text).not.toContain(Buffer.from('hunter2-first').toString('base64'));
+    expect(text).not.toContain(Buffer.from('hunter2-second-tok').toString('base64'));
+    expect(plan2.objects.find((o) => o.ref.kind === 'Secret')?.diff).toContain('[redacted, changed]');
+    expect(updated.objects.find((o) => o.ref.kind === 'Secret')?.action).toBe('updated');
+  });
+});

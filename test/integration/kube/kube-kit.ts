@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { KubernetesTargetConfig } from '../../../controller/config/types';
+import { createKubeApplier } from '../../../controller/kube/create-kube-applier';
+import { createKubeClient, type KubeClient } from '../../../controller/kube/kube-client';
+import type { KubeApplier, KubeObject } from '../../../controller/kube/types';
+import { createLog } from '../../../controller/log';
+import { sandboxEnv } from '../../sandbox/sandbox-env';
+
+/** Everything one kube integration test needs, with unique names and cleanup of what it created. */
+export interface KubeKit {
+  readonly id: string;
+  readonly client: KubeClient;
+  /** Every log line the appliers of this kit wrote, as text. */
+  readonly logs: string[];
+  /** A name unique to this call, this test file and this run. */
+  name(prefix: string): string;
+  target(namespace: string, overrides?: Partial<KubernetesTargetConfig>): KubernetesTargetConfig;
+  applier(env: string, target: KubernetesTargetConfig): KubeApplier;
+  /** A workspace whose k8s-resources/ holds exactly these files (path → text); replaces any earlier one. */
+  workspace(files: Readonly<Record<string, string>>): Promise<string>;
+  get(path: string): Promise<KubeObject | undefined>;
+  /** An update by another field manager, the way `kubectl edit` writes (a merge patch). */
+  edit(path: string, patch: object, manager?: string): Promise<void>;
+  /** Writes an object's status as its controller would. */
+  writeStatus(path: string, status: object): Promise<void>;
+  /**
+   * Plays the Deployment controller once: waits for the object to exist, then writes a finished
+   * rollout's status for its current generation.
+   */
+  rollOut(path: string, replicas?: number): Promise<void>;
+  /** Marks a cluster-scoped object (a CRD, a Namespace) for deletion at cleanup. */
+  track(path: string): void;
+  cleanup(): Promise<void>;
+}
+
+/** A kit for one test file; call cleanup in afterAll. */
+export function kubeKit(testName: string): KubeKit {
+  const env = sandboxEnv();
+  const id = `${testName}-${randomBytes(3).toString('hex')}`;
+  const client = createKubeClient({ kubeconfig: env.kubernetes.kubeconfig, context: env.kubernetes.context, concurrency: 4 });
+  const dirs: string[] = [];
+  const created = new Set<string>();
+  const logs: string[] = [];
+  let counter = 0;
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const request = async (method: 'GET' | 'PATCH' | 'DELETE', path: string, body?: object, contentType?: string) => {
+    const res = await client.request({ method, path, ...(body ? { body: JSON.stringify(body), contentType } : {}) });
+    return res;
+  };
+  return {
+    id,
+    client,
+    logs,
+    name: (prefix) => `${prefix}-${++counter}-${id}`.toLowerCase().slice(0, 60).replace(/-+$/, ''),
+    target: (namespace, overrides = {}) => {
+      created.add(`/api/v1/namespaces/${namespace}`);
+      return {
+        kubeconfig: env.kubernetes.kubeconfig,
+        context: env.kubernetes.context,
+        namespace,
+        forceConflicts: false,
+        pruneMaxShare: 0.5,
+        allowMassPrune: false,
+        healthTimeoutMs: 3000,
+        concurrency: 8,
+        ...overrides,
+      };
+    },
+    applier: (name, target) => createKubeApplier(name, target, createLog({ level: 'debug', destination: sink })),
+    async workspace(files) {
+      const dir = await mkdtemp(join(tmpdir(), `cairn-kube-${id}-`));
+      dirs.push(dir);
+      for (const [path, text] of Object.entries(files)) {
+        const full = join(dir, 'k8s-resources', path);
+        await mkdir(dirname(full), { recursive: true });
+        await writeFile(full, text);
+      }
+      return dir;
+    },
+    async get(path) {
+      const res = await request('GET', path);
+      return res.status === 200 ? (res.body as KubeObject) : undefined;
+    },
+    async edit(path, patch, manager = 'kubectl-edit') {
+      const res = await client.request({
+        method: 'PATCH',
+        path,
+        query: { fieldManager: manager },
+        body: JSON.stringify(patch),
+        contentType: 'application/merge-patch+json',
+      });
+      if (res.status !== 200) throw new Error(`edit ${path}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+    },
+    async writeStatus(path, status) {
+      const res = await request('PATCH', `${path}/status`, { status }, 'application/merge-patch+json');
+      if (res.status !== 200) throw new Error(`status ${path}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+    },
+    async rollOut(path, replicas = 1) {
+      for (let i = 0; i < 100; i++) {
+        const d = await this.get(path);
+        if (d) {
+          const status = { observedGeneration: d.metadata.generation, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas };
+          return this.writeStatus(path, status);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`${path} never appeared`);
+    },
+    track(path) {
+      created.add(path);
+    },
+    async cleanup() {
+      for (const path of created) await request('DELETE', path).catch(() => undefined);
+      for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+      client.close();
+    },
+  };
+}
+
+/** Joins YAML documents into one multi-document file. */
+export function yamlDocs(...docs: readonly string[]): string {
+  return docs.join('\n---\n');
+}

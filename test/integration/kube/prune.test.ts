@@ -1,0 +1,86 @@
+import { kubeKit } from './kube-kit';
+import type { KubeApplier } from '../../../controller/kube/types';
+
+const kit = kubeKit('prune');
+afterAll(() => kit.cleanup());
+
+const nsDoc = (ns: string) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`;
+const cm = (name: string, annotations = '') =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${annotations ? `  annotations: {${annotations}}\n` : ''}data: {k: v}\n`;
+
+async function applyFiles(applier: KubeApplier, files: Record<string, string>) {
+  return applier.apply(await applier.load(await kit.workspace(files)));
+}
+
+describe('kube applier: prune', () => {
+  it('deletes an object that left Git, and only that one', async () => {
+    // given four ConfigMaps applied
+    const ns = kit.name('gone');
+    const applier = kit.applier(kit.name('env'), kit.target(ns));
+    await applyFiles(applier, { 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'b.yaml': cm('b'), 'c.yaml': cm('c') });
+
+    // when b.yaml is deleted from Git
+    const plan = await applier.plan(await applier.load(await kit.workspace({ 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'c.yaml': cm('c') })));
+    const result = await applyFiles(applier, { 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'c.yaml': cm('c') });
+
+    // then b is planned and reported as pruned and is gone; a and c remain
+    expect(plan.objects.filter((o) => o.action === 'prune').map((o) => o.ref.name)).toEqual(['b']);
+    expect(result.ok).toBe(true);
+    expect(result.objects.filter((o) => o.action === 'pruned').map((o) => o.ref.name)).toEqual(['b']);
+    expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/b`)).toBeUndefined();
+    expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/a`)).toBeDefined();
+  });
+
+  it('never deletes an object annotated cairn.dev/prune: disabled, and forgets it', async () => {
+    // given a protected ConfigMap applied with others
+    const ns = kit.name('keep');
+    const applier = kit.applier(kit.name('env'), kit.target(ns));
+    const files = { 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'b.yaml': cm('b'), 'p.yaml': cm('protected', '"cairn.dev/prune": disabled') };
+    await applyFiles(applier, files);
+
+    // when it leaves Git, twice
+    const { 'p.yaml': _gone, ...rest } = files;
+    void _gone;
+    const first = await applyFiles(applier, rest);
+    const second = await applyFiles(applier, rest);
+
+    // then it is skipped, still exists, and is not a prune candidate any more
+    expect(first.objects.find((o) => o.ref.name === 'protected')?.action).toBe('skipped');
+    expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/protected`)).toBeDefined();
+    expect(second.objects.some((o) => o.ref.name === 'protected')).toBe(false);
+  });
+
+  it.each([
+    { name: 'stops a commit pruning over half the inventory', allowMassPrune: false, ok: false, left: true },
+    { name: 'lets it through when allowMassPrune is set', allowMassPrune: true, ok: true, left: false },
+  ])('$name', async ({ allowMassPrune, ok, left }) => {
+    // given four ConfigMaps applied
+    const ns = kit.name('cap');
+    const env = kit.name('env');
+    await applyFiles(kit.applier(env, kit.target(ns)), { 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'b.yaml': cm('b'), 'c.yaml': cm('c') });
+
+    // when a commit keeps only the namespace (3 of 4 objects gone)
+    const result = await applyFiles(kit.applier(env, kit.target(ns, { allowMassPrune })), { 'ns.yaml': nsDoc(ns) });
+
+    // then the cap decides
+    expect(result.ok).toBe(ok);
+    if (!ok) expect(result.error?.message).toMatch(/would prune 3 of the 4 objects.*allowMassPrune/);
+    expect((await kit.get(`/api/v1/namespaces/${ns}/configmaps/a`)) !== undefined).toBe(left);
+  });
+
+  it('keeps two environments on one cluster from pruning each other', async () => {
+    // given environments blue and green applying to one namespace
+    const ns = kit.name('envs');
+    const blue = kit.applier(kit.name('blue'), kit.target(ns));
+    const green = kit.applier(kit.name('green'), kit.target(ns));
+    await applyFiles(blue, { 'ns.yaml': nsDoc(ns), 'b1.yaml': cm('blue-1'), 'b2.yaml': cm('blue-2') });
+    await applyFiles(green, { 'g1.yaml': cm('green-1'), 'g2.yaml': cm('green-2') });
+
+    // when green drops one of its objects
+    const result = await applyFiles(green, { 'g1.yaml': cm('green-1') });
+
+    // then only green's object is pruned
+    expect(result.objects.filter((o) => o.action === 'pruned').map((o) => o.ref.name)).toEqual(['green-2']);
+    expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/blue-2`)).toBeDefined();
+  });
+});
