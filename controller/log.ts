@@ -13,13 +13,25 @@ export interface LogOptions {
 /** One JSON object a line (or pretty lines for a person at a terminal). Secrets are redacted by path. */
 export function createLog(options: LogOptions = {}): Log {
   const redact = {
-    paths: ['token', '*.token', 'secret', '*.secret', 'authorization', '*.authorization', 'password', '*.password'],
+    paths: [
+      'token',
+      '*.token',
+      'secret',
+      '*.secret',
+      'authorization',
+      '*.authorization',
+      'password',
+      '*.password',
+    ],
     censor: '[redacted]',
   };
   const level = options.level ?? process.env.CAIRN_LOG_LEVEL ?? 'info';
   if (options.format === 'pretty') {
     const pretty = require('pino-pretty') as (o: object) => NodeJS.WritableStream;
-    return pino({ level, redact }, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+    return pino(
+      { level, redact },
+      pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
+    );
   }
   return pino(
     { level, redact, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },

@@ -15,7 +15,9 @@ const configOption = () => new Option('-c, --config <file>', 'the cairn config f
 /** Builds the `cairn` command line. Each action returns its exit code. */
 export function program(): Command {
   const cli = new Command('cairn')
-    .description('GitOps for AWS (CDK through CloudFormation) and Kubernetes (server-side apply), one branch per environment')
+    .description(
+      'GitOps for AWS (CDK through CloudFormation) and Kubernetes (server-side apply), one branch per environment',
+    )
     .version(packageVersion())
     .exitOverride()
     .showHelpAfterError();
@@ -24,7 +26,11 @@ export function program(): Command {
     .command('run')
     .description('run the controller: poll and receive webhooks, reconcile every environment, serve the API')
     .addOption(configOption())
-    .addOption(new Option('--log-format <format>', 'log lines as JSON or for a person').choices(['json', 'pretty']).default('json'))
+    .addOption(
+      new Option('--log-format <format>', 'log lines as JSON or for a person')
+        .choices(['json', 'pretty'])
+        .default('json'),
+    )
     .action(async (o) => exit(await runCommand(o)));
 
   cli

@@ -7,7 +7,11 @@ import { packageRoot } from '../package-root';
  */
 export function selfCommand(): readonly string[] {
   if (__filename.endsWith('.ts')) {
-    return [process.execPath, join(packageRoot(), 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(__dirname, 'main.ts')];
+    return [
+      process.execPath,
+      join(packageRoot(), 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      join(__dirname, 'main.ts'),
+    ];
   }
   return [process.execPath, join(__dirname, 'main.js')];
 }

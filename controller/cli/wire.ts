@@ -25,7 +25,9 @@ export function appliersFor(log: Log): (env: EnvironmentConfig) => EnvironmentAp
     if (!appliers) {
       appliers = {
         ...(env.aws ? { aws: createAwsApplier(env.name, env.aws, log.child({ env: env.name })) } : {}),
-        ...(env.kubernetes ? { kube: createKubeApplier(env.name, env.kubernetes, log.child({ env: env.name })) } : {}),
+        ...(env.kubernetes
+          ? { kube: createKubeApplier(env.name, env.kubernetes, log.child({ env: env.name })) }
+          : {}),
       };
       made.set(env.name, appliers);
     }

@@ -9,17 +9,47 @@ import type { CairnConfig, EnvironmentConfig } from './types';
 
 /** The config file exactly as written (after schema validation), before defaults. */
 interface RawConfig {
-  repository: { url: string; backend?: 'isomorphic' | 'native'; pollInterval?: string; branchPrefix?: string; watch?: boolean; auth?: { tokenEnv?: string; username?: string; sshKeyPath?: string } };
+  repository: {
+    url: string;
+    backend?: 'isomorphic' | 'native';
+    pollInterval?: string;
+    branchPrefix?: string;
+    watch?: boolean;
+    auth?: { tokenEnv?: string; username?: string; sshKeyPath?: string };
+  };
   environments: {
     name: string;
     branch?: string;
     order?: 'aws-first' | 'kubernetes-first';
     driftInterval?: string;
-    aws?: { region: string; account: string; endpoint?: string; roleArn?: string; prune?: boolean; synthTimeout?: string; deployTimeout?: string };
-    kubernetes?: { kubeconfig?: string; context?: string; namespace?: string; forceConflicts?: boolean; pruneMaxShare?: number; allowMassPrune?: boolean; healthTimeout?: string; concurrency?: number };
+    aws?: {
+      region: string;
+      account: string;
+      endpoint?: string;
+      roleArn?: string;
+      prune?: boolean;
+      synthTimeout?: string;
+      deployTimeout?: string;
+    };
+    kubernetes?: {
+      kubeconfig?: string;
+      context?: string;
+      namespace?: string;
+      forceConflicts?: boolean;
+      pruneMaxShare?: number;
+      allowMassPrune?: boolean;
+      healthTimeout?: string;
+      concurrency?: number;
+    };
   }[];
   audit: { dir: string };
-  server?: { port?: number; host?: string; webhookSecretEnv?: string; apiTokenEnv?: string; maxBodySize?: number };
+  server?: {
+    port?: number;
+    host?: string;
+    webhookSecretEnv?: string;
+    apiTokenEnv?: string;
+    maxBodySize?: number;
+  };
   workspaces?: { dir?: string; keep?: number; maxFileSize?: number };
 }
 
@@ -27,7 +57,9 @@ let validator: ReturnType<Ajv['compile']> | undefined;
 
 function validate(data: unknown): readonly ErrorObject[] {
   if (!validator) {
-    const schema = JSON.parse(readFileSync(join(packageRoot(), 'manifests-schema', 'cairn-config.schema.json'), 'utf8')) as object;
+    const schema = JSON.parse(
+      readFileSync(join(packageRoot(), 'manifests-schema', 'cairn-config.schema.json'), 'utf8'),
+    ) as object;
     validator = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
   }
   return validator(data) ? [] : (validator.errors ?? []);
@@ -37,7 +69,12 @@ function validate(data: unknown): readonly ErrorObject[] {
 function fieldPath(pointer: string, extra?: string): string {
   const parts = pointer.split('/').slice(1);
   if (extra) parts.push(extra);
-  return parts.reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '') || '(top level)';
+  return (
+    parts.reduce(
+      (path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part),
+      '',
+    ) || '(top level)'
+  );
 }
 
 /** One line per schema error: the field's path, then what was expected. */
@@ -46,7 +83,9 @@ function describe(error: ErrorObject): string {
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
-      const hint = /token|secret|password/i.test(key) ? ' (secrets are never inline: name an environment variable with tokenEnv, webhookSecretEnv or apiTokenEnv)' : '';
+      const hint = /token|secret|password/i.test(key)
+        ? ' (secrets are never inline: name an environment variable with tokenEnv, webhookSecretEnv or apiTokenEnv)'
+        : '';
       return `${fieldPath(error.instancePath, key)}: unknown key${hint}`;
     }
     case 'required':
@@ -61,11 +100,14 @@ function describe(error: ErrorObject): string {
 }
 
 /** Reads, parses and validates a config file; every problem found, each naming its field. */
-export function validateConfigFile(file: string): { ok: true; config: CairnConfig } | { ok: false; errors: readonly string[] } {
+export function validateConfigFile(
+  file: string,
+): { ok: true; config: CairnConfig } | { ok: false; errors: readonly string[] } {
   const path = resolve(file);
   if (!existsSync(path)) return { ok: false, errors: [`${path}: no such file`] };
   const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: true });
-  if (doc.errors.length > 0) return { ok: false, errors: doc.errors.map((e) => `${path}: ${e.message.split('\n')[0]}`) };
+  if (doc.errors.length > 0)
+    return { ok: false, errors: doc.errors.map((e) => `${path}: ${e.message.split('\n')[0]}`) };
   const data = doc.toJS() as unknown;
   const errors = validate(data).map(describe);
   if (errors.length > 0) return { ok: false, errors: [...new Set(errors)] };
@@ -97,12 +139,19 @@ function checkEnvironments(raw: RawConfig): string[] {
   const names = new Map<string, number>();
   const branches = new Map<string, number>();
   raw.environments.forEach((env, i) => {
-    if (names.has(env.name)) errors.push(`environments[${i}].name: "${env.name}" is already used by environments[${names.get(env.name)}]`);
+    if (names.has(env.name))
+      errors.push(
+        `environments[${i}].name: "${env.name}" is already used by environments[${names.get(env.name)}]`,
+      );
     names.set(env.name, i);
     const branch = branchOf(raw, env);
-    if (branches.has(branch)) errors.push(`environments[${i}].branch: "${branch}" is already the branch of environments[${branches.get(branch)}]`);
+    if (branches.has(branch))
+      errors.push(
+        `environments[${i}].branch: "${branch}" is already the branch of environments[${branches.get(branch)}]`,
+      );
     branches.set(branch, i);
-    if (!env.aws && !env.kubernetes) errors.push(`environments[${i}]: needs an aws or a kubernetes section (or both)`);
+    if (!env.aws && !env.kubernetes)
+      errors.push(`environments[${i}]: needs an aws or a kubernetes section (or both)`);
   });
   if (raw.repository.auth?.sshKeyPath && raw.repository.backend !== 'native') {
     errors.push('repository.auth.sshKeyPath: SSH needs backend: native');
@@ -116,8 +165,11 @@ function isLocal(url: string): boolean {
 
 function withDefaults(raw: RawConfig, file: string): CairnConfig {
   const base = dirname(file);
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p.replace(/^~(?=\/)/, process.env.HOME ?? '~')));
-  const url = raw.repository.url.startsWith('file://') ? raw.repository.url.slice('file://'.length) : raw.repository.url;
+  const abs = (p: string) =>
+    isAbsolute(p) ? p : resolve(base, p.replace(/^~(?=\/)/, process.env.HOME ?? '~'));
+  const url = raw.repository.url.startsWith('file://')
+    ? raw.repository.url.slice('file://'.length)
+    : raw.repository.url;
   const local = isLocal(url);
   const auditDir = abs(raw.audit.dir);
   const environments: EnvironmentConfig[] = raw.environments.map((env, i) => {

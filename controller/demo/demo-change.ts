@@ -18,7 +18,8 @@ const ANCHOR = `    this.table = new dynamodb.Table(this, 'Orders', {`;
 export function applyDemoChange(repoDir: string): DemoChange {
   const stackFile = join(repoDir, 'aws-resources', 'lib', 'data-stack.ts');
   const source = readFileSync(stackFile, 'utf8');
-  if (!source.includes(ANCHOR)) throw new Error(`${stackFile}: the demo change expects the line "${ANCHOR.trim()}"`);
+  if (!source.includes(ANCHOR))
+    throw new Error(`${stackFile}: the demo change expects the line "${ANCHOR.trim()}"`);
   writeFileSync(
     stackFile,
     source.replace(

@@ -20,12 +20,21 @@ export function git(dir: string, ...args: string[]): string {
 }
 
 /** Sends the push webhook a Git host would send, signed the way /hooks/generic checks it. */
-export async function sendPushWebhook(apiUrl: string, secret: string, branch: string, sha: string): Promise<number> {
+export async function sendPushWebhook(
+  apiUrl: string,
+  secret: string,
+  branch: string,
+  sha: string,
+): Promise<number> {
   const body = JSON.stringify({ ref: `refs/heads/${branch}`, after: sha });
   const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
   const response = await fetch(`${apiUrl}/hooks/generic`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-cairn-signature': signature, 'x-cairn-delivery': `${branch}-${sha}` },
+    headers: {
+      'content-type': 'application/json',
+      'x-cairn-signature': signature,
+      'x-cairn-delivery': `${branch}-${sha}`,
+    },
     body,
   });
   return response.status;
@@ -54,5 +63,7 @@ export async function waitForEnvironment(
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`environment ${env} did not get there within ${timeoutMs / 1000}s (last status: ${JSON.stringify(last)})`);
+  throw new Error(
+    `environment ${env} did not get there within ${timeoutMs / 1000}s (last status: ${JSON.stringify(last)})`,
+  );
 }

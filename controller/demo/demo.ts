@@ -42,17 +42,29 @@ function detail(text: string): void {
 
 /** Prints the controller's reconcile lines for one environment and sha as a short summary with timings. */
 function summarize(lines: readonly Record<string, unknown>[], env: string, sha: string): void {
-  const mine = lines.filter((l) => l.env === env && typeof l.sha === 'string' && sha.startsWith(l.sha as string));
+  const mine = lines.filter(
+    (l) => l.env === env && typeof l.sha === 'string' && sha.startsWith(l.sha as string),
+  );
   const phases = mine.filter((l) => l.msg === 'phase finished' && l.phase !== 'record');
   const end = mine.reverse().find((l) => l.msg === 'reconcile finished' || l.msg === 'reconcile failed');
-  const timing = phases.map((p) => `${String(p.phase)} ${((p.durationMs as number) / 1000).toFixed(1)}s`).join(', ');
-  detail(`${env} @ ${sha.slice(0, 7)}: ${String(end?.outcome ?? end?.msg ?? 'running')} in ${(((end?.durationMs as number) ?? 0) / 1000).toFixed(1)}s (${timing})`);
+  const timing = phases
+    .map((p) => `${String(p.phase)} ${((p.durationMs as number) / 1000).toFixed(1)}s`)
+    .join(', ');
+  detail(
+    `${env} @ ${sha.slice(0, 7)}: ${String(end?.outcome ?? end?.msg ?? 'running')} in ${(((end?.durationMs as number) ?? 0) / 1000).toFixed(1)}s (${timing})`,
+  );
 }
 
 /** The whole story: sandbox, repository, controller, then merge, promote, revert, and the audit trail. */
 export async function runDemo(options: { wait: boolean; workdir?: string }): Promise<number> {
-  const startedSandbox = spawnSync('bash', [join(packageRoot(), 'test', 'sandbox', 'sandbox.sh'), 'status'], { stdio: 'ignore' }).status !== 0;
-  say(startedSandbox ? 'Starting the sandbox: etcd, kube-apiserver and moto_server on loopback (the first run builds the binaries, about 7 minutes)' : 'Using the sandbox that is already up');
+  const startedSandbox =
+    spawnSync('bash', [join(packageRoot(), 'test', 'sandbox', 'sandbox.sh'), 'status'], { stdio: 'ignore' })
+      .status !== 0;
+  say(
+    startedSandbox
+      ? 'Starting the sandbox: etcd, kube-apiserver and moto_server on loopback (the first run builds the binaries, about 7 minutes)'
+      : 'Using the sandbox that is already up',
+  );
   if (startedSandbox && runSandbox('up') !== 0) return 1;
 
   const workdir = options.workdir ?? mkdtempSync(join(tmpdir(), 'cairn-demo-'));
@@ -80,7 +92,9 @@ export async function runDemo(options: { wait: boolean; workdir?: string }): Pro
   for (const env of config.environments) if (env.aws) await bootstrapEnvironment(env.aws, silentLog());
 
   say('The sandbox has no nodes: a stand-in for the Deployment controller marks rollouts finished');
-  const rollouts = simulateRollouts(sandbox.kubernetes.kubeconfig, () => config.environments.map((e) => e.kubernetes?.namespace ?? ''));
+  const rollouts = simulateRollouts(sandbox.kubernetes.kubeconfig, () =>
+    config.environments.map((e) => e.kubernetes?.namespace ?? ''),
+  );
 
   say(`Starting the controller: cairn run --config ${configFile}`);
   const lines: Record<string, unknown>[] = [];
@@ -89,7 +103,12 @@ export async function runDemo(options: { wait: boolean; workdir?: string }): Pro
   try {
     const apiUrl = `http://${config.server.host}:${config.server.port}`;
     for (const env of ENVS) {
-      const status = await waitForEnvironment(apiUrl, env, (s) => s.status === 'synced' || s.status === 'failed', STEP_TIMEOUT_MS);
+      const status = await waitForEnvironment(
+        apiUrl,
+        env,
+        (s) => s.status === 'synced' || s.status === 'failed',
+        STEP_TIMEOUT_MS,
+      );
       summarize(lines, env, status.headSha ?? '');
     }
 
@@ -128,7 +147,9 @@ export async function runDemo(options: { wait: boolean; workdir?: string }): Pro
     detail(`kubectl --kubeconfig ${kubeconfig} get configmaps,deployments,services -n shop-dev`);
     detail(`curl ${apiUrl}/api/environments      curl ${apiUrl}/metrics`);
     detail(`npx cairn audit list --config ${configFile}`);
-    detail(`aws --endpoint-url ${sandbox.aws.endpoint} cloudformation list-stacks   (credentials: testing/testing)`);
+    detail(
+      `aws --endpoint-url ${sandbox.aws.endpoint} cloudformation list-stacks   (credentials: testing/testing)`,
+    );
     if (options.wait) {
       detail('Press Ctrl-C to stop the controller' + (startedSandbox ? ' and the sandbox.' : '.'));
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
@@ -145,12 +166,23 @@ export async function runDemo(options: { wait: boolean; workdir?: string }): Pro
     else if (startedSandbox) detail('The sandbox is still up: stop it with `npm run sandbox:down`.');
   }
 
-  async function pushAndWait(apiUrl: string, secret: string, branch: string, sha: string, lines: Record<string, unknown>[]) {
+  async function pushAndWait(
+    apiUrl: string,
+    secret: string,
+    branch: string,
+    sha: string,
+    lines: Record<string, unknown>[],
+  ) {
     const started = Date.now();
     const status = await sendPushWebhook(apiUrl, secret, branch, sha);
     detail(`push webhook for ${branch} answered ${status}`);
     const env = config.environments.find((e) => e.branch === branch)!.name;
-    await waitForEnvironment(apiUrl, env, (s) => s.lastAppliedSha === sha || (s.headSha === sha && s.status === 'failed'), STEP_TIMEOUT_MS);
+    await waitForEnvironment(
+      apiUrl,
+      env,
+      (s) => s.lastAppliedSha === sha || (s.headSha === sha && s.status === 'failed'),
+      STEP_TIMEOUT_MS,
+    );
     summarize(lines, env, sha);
     detail(`commit → applied in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   }

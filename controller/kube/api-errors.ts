@@ -14,9 +14,9 @@ export interface Conflict {
 
 /** The conflicts of a 409 answer to a server-side apply, grouped by the manager that owns the fields. */
 export function conflictsOf(body: unknown): readonly Conflict[] {
-  const causes = ((body as { details?: { causes?: StatusCause[] } } | undefined)?.details?.causes ?? []).filter(
-    (c) => c.reason === 'FieldManagerConflict',
-  );
+  const causes = (
+    (body as { details?: { causes?: StatusCause[] } } | undefined)?.details?.causes ?? []
+  ).filter((c) => c.reason === 'FieldManagerConflict');
   const byManager = new Map<string, string[]>();
   for (const cause of causes) {
     const manager = /conflict with "([^"]+)"/.exec(cause.message ?? '')?.[1] ?? 'another manager';
@@ -38,7 +38,10 @@ export function refusalOf(status: number, body: unknown, kind: string): string {
     return `field manager conflict: ${owners}; set kubernetes.forceConflicts to take them over, or remove those fields from Git`;
   }
   const message = statusMessage(body);
-  const safe = kind === 'Secret' ? message.replace(/Invalid value: "(?:[^"\\]|\\.)*"/g, 'Invalid value: [redacted]') : message;
+  const safe =
+    kind === 'Secret'
+      ? message.replace(/Invalid value: "(?:[^"\\]|\\.)*"/g, 'Invalid value: [redacted]')
+      : message;
   return `the API server refused it (HTTP ${status}): ${safe}`;
 }
 
@@ -52,7 +55,10 @@ interface ManagedFieldsEntry {
  * `kubectl scale`, a script's PATCH): imperative edits of what Git declares, which is drift and is
  * taken back. A manager that used Apply declares intent of its own; that conflict is reported.
  */
-export function onlyImperativeConflicts(conflicts: readonly Conflict[], live: { readonly metadata: { readonly [k: string]: unknown } } | undefined): boolean {
+export function onlyImperativeConflicts(
+  conflicts: readonly Conflict[],
+  live: { readonly metadata: { readonly [k: string]: unknown } } | undefined,
+): boolean {
   if (conflicts.length === 0 || !live) return false;
   const entries = (live.metadata.managedFields ?? []) as readonly ManagedFieldsEntry[];
   return conflicts.every((c) => {

@@ -22,7 +22,11 @@ export interface ApplyObjectOptions {
 }
 
 /** Classifies a real apply from the HTTP status and the resourceVersion before and after. */
-export function classifyApply(status: number, before: string | undefined, after: string | undefined): AppliedObjectAction {
+export function classifyApply(
+  status: number,
+  before: string | undefined,
+  after: string | undefined,
+): AppliedObjectAction {
   if (status === 201) return 'created';
   return before !== undefined && before === after ? 'unchanged' : 'updated';
 }
@@ -45,9 +49,12 @@ export async function applyObject(
     file: target.manifest.file,
     ...extra,
   });
-  const send = (dryRun: boolean): Promise<KubeResponse> => sendApply(client, target, live, { dryRun, force: options.force });
+  const send = (dryRun: boolean): Promise<KubeResponse> =>
+    sendApply(client, target, live, { dryRun, force: options.force });
   const refused = (res: KubeResponse): Applied => ({
-    outcome: outcome('failed', { error: `${target.label}: ${refusalOf(res.status, res.body, target.ref.kind)}` }),
+    outcome: outcome('failed', {
+      error: `${target.label}: ${refusalOf(res.status, res.body, target.ref.kind)}`,
+    }),
   });
   try {
     if (options.drift && live) {

@@ -38,7 +38,11 @@ export function createKubeApplier(
   const get = () => {
     if (!parts) {
       const client = deps.client ?? createKubeClient(target);
-      parts = { client, discovery: createDiscovery(client), inventory: createInventory(client, env, target.namespace) };
+      parts = {
+        client,
+        discovery: createDiscovery(client),
+        inventory: createInventory(client, env, target.namespace),
+      };
     }
     return parts;
   };
@@ -48,12 +52,20 @@ export function createKubeApplier(
     async load(workspaceDir) {
       const parsed = await readManifests(workspaceDir);
       const { discovery } = get();
-      return resolveScope(parsed, target.namespace, async (apiVersion, kind) => (await discovery.lookup(apiVersion, kind))?.namespaced);
+      return resolveScope(
+        parsed,
+        target.namespace,
+        async (apiVersion, kind) => (await discovery.lookup(apiVersion, kind))?.namespaced,
+      );
     },
 
     async plan(manifests) {
       const { client, discovery, inventory } = get();
-      return planObjects({ client, discovery, force: target.forceConflicts, concurrency }, manifests, await inventory.read());
+      return planObjects(
+        { client, discovery, force: target.forceConflicts, concurrency },
+        manifests,
+        await inventory.read(),
+      );
     },
 
     async apply(manifests, options: KubeApplyOptions = {}) {
@@ -62,9 +74,20 @@ export function createKubeApplier(
       const counts: Record<string, number> = {};
       for (const o of result.objects) counts[o.action] = (counts[o.action] ?? 0) + 1;
       for (const o of result.objects.filter((x) => x.error)) {
-        log.warn({ phase: 'apply-kubernetes', subject: subjectOf(o.ref), action: o.action, err: o.error }, 'object not applied cleanly');
+        log.warn(
+          { phase: 'apply-kubernetes', subject: subjectOf(o.ref), action: o.action, err: o.error },
+          'object not applied cleanly',
+        );
       }
-      log.info({ phase: 'apply-kubernetes', ...counts, ok: result.ok, durationMs: Math.round(performance.now() - started) }, 'kubernetes apply finished');
+      log.info(
+        {
+          phase: 'apply-kubernetes',
+          ...counts,
+          ok: result.ok,
+          durationMs: Math.round(performance.now() - started),
+        },
+        'kubernetes apply finished',
+      );
       return result;
     },
   };
@@ -78,7 +101,11 @@ export function createKubeApplier(
     try {
       previous = await p.inventory.read();
     } catch (error) {
-      return { objects: [], ok: false, error: error instanceof Error ? error : new Error(errorMessage(error)) };
+      return {
+        objects: [],
+        ok: false,
+        error: error instanceof Error ? error : new Error(errorMessage(error)),
+      };
     }
     const desired = manifests.map((m) => refOf(m.object));
     const candidates = pruneCandidates(previous, desired);
@@ -92,12 +119,19 @@ export function createKubeApplier(
           hint: 'if that is intended, set kubernetes.allowMassPrune for this environment (or raise pruneMaxShare) and reconcile again',
         },
       );
-      return { ok: false, error, objects: candidates.map((ref) => ({ ref, action: 'skipped', durationMs: 0, error: error.message })) };
+      return {
+        ok: false,
+        error,
+        objects: candidates.map((ref) => ({ ref, action: 'skipped', durationMs: 0, error: error.message })),
+      };
     }
 
     const outcomes: ObjectOutcome[] = [];
     const watched: Watched[] = [];
-    const waves = orderInWaves(manifests, (m) => ({ kind: m.object.kind, namespaced: m.object.metadata.namespace !== undefined }));
+    const waves = orderInWaves(manifests, (m) => ({
+      kind: m.object.kind,
+      namespaced: m.object.metadata.namespace !== undefined,
+    }));
     for (const wave of waves) {
       const { targets, failed } = await locate(wave.items, p.discovery);
       outcomes.push(...failed);
@@ -114,7 +148,10 @@ export function createKubeApplier(
       } else watched.push(...items);
     }
 
-    const pruned = candidates.length > 0 ? await pruneObjects(p.client, p.discovery, candidates, concurrency) : { outcomes: [], keep: [] };
+    const pruned =
+      candidates.length > 0
+        ? await pruneObjects(p.client, p.discovery, candidates, concurrency)
+        : { outcomes: [], keep: [] };
     outcomes.push(...pruned.outcomes);
     const next = [...desired, ...pruned.keep];
     let error: Error | undefined;
@@ -128,40 +165,67 @@ export function createKubeApplier(
     markUnhealthy(outcomes, problems, target.healthTimeoutMs);
     if (!error && problems.size > 0) {
       const first = outcomes.find((o) => problems.has(keyOf(o.ref)))!;
-      error = new CairnError(`${problems.size} object(s) not healthy after ${target.healthTimeoutMs / 1000}s; first: ${first.error ?? ''}`, {
-        code: 'kube.unhealthy',
-        phase: 'verify',
-        retryable: true,
-        subject: subjectOf(first.ref),
-        hint: 'look at the object status and events, or raise kubernetes.healthTimeout',
-      });
+      error = new CairnError(
+        `${problems.size} object(s) not healthy after ${target.healthTimeoutMs / 1000}s; first: ${first.error ?? ''}`,
+        {
+          code: 'kube.unhealthy',
+          phase: 'verify',
+          retryable: true,
+          subject: subjectOf(first.ref),
+          hint: 'look at the object status and events, or raise kubernetes.healthTimeout',
+        },
+      );
     }
     const ok = !error && outcomes.every((o) => o.action !== 'failed' && !o.error);
     return error ? { objects: outcomes, ok, error } : { objects: outcomes, ok };
   }
 
-  async function applyWave(client: KubeClient, targets: readonly Target[], drift: boolean): Promise<Applied[]> {
+  async function applyWave(
+    client: KubeClient,
+    targets: readonly Target[],
+    drift: boolean,
+  ): Promise<Applied[]> {
     let live;
     try {
       live = await fetchLive(client, targets, concurrency);
     } catch (error) {
       const message = errorMessage(error);
-      return targets.map((t) => ({ outcome: { ref: t.ref, action: 'failed' as const, durationMs: 0, file: t.manifest.file, error: `${t.label}: ${message}` } }));
+      return targets.map((t) => ({
+        outcome: {
+          ref: t.ref,
+          action: 'failed' as const,
+          durationMs: 0,
+          file: t.manifest.file,
+          error: `${t.label}: ${message}`,
+        },
+      }));
     }
-    return mapLimit(targets, concurrency, (t) => applyObject(client, t, live.get(keyOf(t.ref)), { force: target.forceConflicts, drift }));
+    return mapLimit(targets, concurrency, (t) =>
+      applyObject(client, t, live.get(keyOf(t.ref)), { force: target.forceConflicts, drift }),
+    );
   }
 }
 
-function markUnhealthy(outcomes: ObjectOutcome[], problems: ReadonlyMap<string, string>, timeoutMs: number): void {
+function markUnhealthy(
+  outcomes: ObjectOutcome[],
+  problems: ReadonlyMap<string, string>,
+  timeoutMs: number,
+): void {
   outcomes.forEach((o, i) => {
     const reason = problems.get(keyOf(o.ref));
     if (reason && o.action !== 'failed') {
-      outcomes[i] = { ...o, error: `${subjectOf(o.ref)}${o.file ? ` (${o.file})` : ''}: not healthy after ${timeoutMs / 1000}s: ${reason}` };
+      outcomes[i] = {
+        ...o,
+        error: `${subjectOf(o.ref)}${o.file ? ` (${o.file})` : ''}: not healthy after ${timeoutMs / 1000}s: ${reason}`,
+      };
     }
   });
 }
 
-function sameRefs(a: readonly { apiVersion: string; kind: string; namespace?: string; name: string }[], b: typeof a): boolean {
+function sameRefs(
+  a: readonly { apiVersion: string; kind: string; namespace?: string; name: string }[],
+  b: typeof a,
+): boolean {
   if (a.length !== b.length) return false;
   const keys = new Set(a.map((r) => `${r.apiVersion}|${keyOf(r)}`));
   return b.every((r) => keys.has(`${r.apiVersion}|${keyOf(r)}`));

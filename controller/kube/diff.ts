@@ -47,14 +47,19 @@ export function lineDiff(a: readonly string[], b: readonly string[]): readonly D
 
 function lcs(a: readonly string[], b: readonly string[]): readonly DiffLine[] {
   if ((a.length + 1) * (b.length + 1) > MAX_CELLS) {
-    return [...a.map((text) => ({ op: '-' as const, text })), ...b.map((text) => ({ op: '+' as const, text }))];
+    return [
+      ...a.map((text) => ({ op: '-' as const, text })),
+      ...b.map((text) => ({ op: '+' as const, text })),
+    ];
   }
   const w = b.length + 1;
   const table = new Uint32Array((a.length + 1) * w);
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {
       table[i * w + j] =
-        a[i] === b[j] ? table[(i + 1) * w + j + 1]! + 1 : Math.max(table[(i + 1) * w + j]!, table[i * w + j + 1]!);
+        a[i] === b[j]
+          ? table[(i + 1) * w + j + 1]! + 1
+          : Math.max(table[(i + 1) * w + j]!, table[i * w + j + 1]!);
     }
   }
   const out: DiffLine[] = [];

@@ -65,7 +65,12 @@ export function createDiscovery(client: KubeClient): Discovery {
 }
 
 /** The URL path of a collection or of one object of a resource. */
-export function resourcePath(apiVersion: string, info: ResourceInfo, namespace?: string, name?: string): string {
+export function resourcePath(
+  apiVersion: string,
+  info: ResourceInfo,
+  namespace?: string,
+  name?: string,
+): string {
   const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
   const ns = info.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
   const tail = name ? `/${encodeURIComponent(name)}` : '';

@@ -35,7 +35,8 @@ export function healthOf(object: KubeObject): Health {
   const spec = (object.spec ?? {}) as Readonly<Record<string, unknown>>;
   switch (object.kind) {
     case 'Deployment': {
-      if (!observedCurrent(generation, observed)) return progressing('the controller has not observed the new spec yet');
+      if (!observedCurrent(generation, observed))
+        return progressing('the controller has not observed the new spec yet');
       const stuck = condition(status, 'Progressing');
       if (stuck?.status === 'False' && stuck.reason === 'ProgressDeadlineExceeded') {
         return { status: 'failed', reason: `progress deadline exceeded: ${stuck.message ?? ''}`.trim() };
@@ -43,34 +44,44 @@ export function healthOf(object: KubeObject): Health {
       const want = (spec.replicas as number | undefined) ?? 1;
       const ready = replicasReady(want, status, ['updatedReplicas', 'availableReplicas']);
       const total = (status.replicas as number | undefined) ?? 0;
-      if (ready.status === 'healthy' && total > want) return progressing(`${total - want} old replicas are terminating`);
+      if (ready.status === 'healthy' && total > want)
+        return progressing(`${total - want} old replicas are terminating`);
       return ready;
     }
     case 'StatefulSet': {
-      if (!observedCurrent(generation, observed)) return progressing('the controller has not observed the new spec yet');
+      if (!observedCurrent(generation, observed))
+        return progressing('the controller has not observed the new spec yet');
       const want = (spec.replicas as number | undefined) ?? 1;
-      const partition = ((spec.updateStrategy as { rollingUpdate?: { partition?: number } } | undefined)?.rollingUpdate
-        ?.partition ?? 0) as number;
+      const partition = ((spec.updateStrategy as { rollingUpdate?: { partition?: number } } | undefined)
+        ?.rollingUpdate?.partition ?? 0) as number;
       const ready = replicasReady(want, status, ['readyReplicas', 'availableReplicas']);
       if (ready.status !== 'healthy') return ready;
-      if (partition === 0 && status.updateRevision !== undefined && status.currentRevision !== status.updateRevision) {
+      if (
+        partition === 0 &&
+        status.updateRevision !== undefined &&
+        status.currentRevision !== status.updateRevision
+      ) {
         return progressing(`revision ${String(status.updateRevision)} is rolling out`);
       }
       return partition === 0 ? replicasReady(want, status, ['updatedReplicas']) : HEALTHY;
     }
     case 'DaemonSet': {
-      if (!observedCurrent(generation, observed)) return progressing('the controller has not observed the new spec yet');
+      if (!observedCurrent(generation, observed))
+        return progressing('the controller has not observed the new spec yet');
       const want = (status.desiredNumberScheduled as number | undefined) ?? 0;
       return replicasReady(want, status, ['updatedNumberScheduled', 'numberAvailable']);
     }
     case 'Job': {
       const failed = condition(status, 'Failed');
-      if (failed?.status === 'True') return { status: 'failed', reason: `job failed: ${failed.reason ?? ''}`.trim() };
+      if (failed?.status === 'True')
+        return { status: 'failed', reason: `job failed: ${failed.reason ?? ''}`.trim() };
       if (condition(status, 'Complete')?.status === 'True') return HEALTHY;
       return progressing('the job has not completed');
     }
     case 'CustomResourceDefinition':
-      return condition(status, 'Established')?.status === 'True' ? HEALTHY : progressing('not Established yet');
+      return condition(status, 'Established')?.status === 'True'
+        ? HEALTHY
+        : progressing('not Established yet');
     default:
       return HEALTHY;
   }

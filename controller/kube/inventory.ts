@@ -19,7 +19,10 @@ const INVENTORY_MANAGER = 'cairn-inventory';
 
 /** The name of an environment's inventory ConfigMap (a DNS label even for odd environment names). */
 export function inventoryName(env: string): string {
-  const safe = env.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '');
+  const safe = env
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/^-+|-+$/g, '');
   return `cairn-inventory-${safe}`.slice(0, 253);
 }
 
@@ -61,7 +64,10 @@ export function createInventory(client: KubeClient, env: string, namespace: stri
         metadata: {
           name: location.ref.name,
           namespace,
-          labels: { 'app.kubernetes.io/managed-by': 'cairn', 'cairn.dev/environment': inventoryName(env).slice(16, 79) },
+          labels: {
+            'app.kubernetes.io/managed-by': 'cairn',
+            'cairn.dev/environment': inventoryName(env).slice(16, 79),
+          },
         },
         data: { environment: env, objects: JSON.stringify(sorted) },
       };
@@ -69,7 +75,10 @@ export function createInventory(client: KubeClient, env: string, namespace: stri
       if (res.status === 404) {
         // The default namespace may not exist yet (no manifest creates it): create it, then retry.
         const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } };
-        const nsLocation: Located = { ref: { apiVersion: 'v1', kind: 'Namespace', name: namespace }, info: NAMESPACE };
+        const nsLocation: Located = {
+          ref: { apiVersion: 'v1', kind: 'Namespace', name: namespace },
+          info: NAMESPACE,
+        };
         await applyRequest(client, nsLocation, ns, { force: false, fieldManager: INVENTORY_MANAGER });
         res = await applyRequest(client, location, body, { force: true, fieldManager: INVENTORY_MANAGER });
       }

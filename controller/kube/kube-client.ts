@@ -31,7 +31,9 @@ const CREDENTIAL_TTL_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /** Loads the kubeconfig of a target and returns a keep-alive client for its cluster. */
-export function createKubeClient(target: Pick<KubernetesTargetConfig, 'kubeconfig' | 'context' | 'concurrency'>): KubeClient {
+export function createKubeClient(
+  target: Pick<KubernetesTargetConfig, 'kubeconfig' | 'context' | 'concurrency'>,
+): KubeClient {
   const kc = new KubeConfig();
   if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
   else kc.loadFromDefault();
@@ -89,7 +91,12 @@ export function createKubeClient(target: Pick<KubernetesTargetConfig, 'kubeconfi
         headers['content-type'] = req.contentType ?? 'application/json';
         headers['content-length'] = String(Buffer.byteLength(req.body));
       }
-      return send(secure ? https : http, url, { method: req.method, headers, agent: agentFor(opts) }, req.body);
+      return send(
+        secure ? https : http,
+        url,
+        { method: req.method, headers, agent: agentFor(opts) },
+        req.body,
+      );
     },
     close() {
       agent?.destroy();
@@ -139,7 +146,11 @@ function send(
 
 /** The `message` of a Kubernetes Status body, or the body itself as text. */
 export function statusMessage(body: unknown): string {
-  if (typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string') {
+  if (
+    typeof body === 'object' &&
+    body !== null &&
+    typeof (body as { message?: unknown }).message === 'string'
+  ) {
     return (body as { message: string }).message;
   }
   return typeof body === 'string' ? body.slice(0, 500) : JSON.stringify(body ?? '').slice(0, 500);

@@ -6,7 +6,14 @@ export const DIGEST_ANNOTATION = 'cairn.dev/digest';
 /** The annotation that protects an object from pruning. */
 export const PRUNE_ANNOTATION = 'cairn.dev/prune';
 
-const SERVER_METADATA = ['managedFields', 'resourceVersion', 'generation', 'uid', 'creationTimestamp', 'selfLink'];
+const SERVER_METADATA = [
+  'managedFields',
+  'resourceVersion',
+  'generation',
+  'uid',
+  'creationTimestamp',
+  'selfLink',
+];
 
 /**
  * The object without the fields the server manages (managedFields, resourceVersion, generation, uid,
@@ -45,7 +52,11 @@ export function redactPair(
   const kind = after?.kind ?? before?.kind;
   if (kind !== 'Secret') return { before, after };
   const fields = ['data', 'stringData'] as const;
-  const redactOne = (o: KubeObject | undefined, other: KubeObject | undefined, changed: string): KubeObject | undefined => {
+  const redactOne = (
+    o: KubeObject | undefined,
+    other: KubeObject | undefined,
+    changed: string,
+  ): KubeObject | undefined => {
     if (!o) return o;
     const copy: Record<string, unknown> = { ...o };
     for (const field of fields) {

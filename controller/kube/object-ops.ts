@@ -81,7 +81,11 @@ export async function fetchLive(
     const wanted = new Set(members.map((m) => keyOf(m.ref)));
     for (const item of list.items ?? []) {
       // List items come without apiVersion and kind; put back those of the collection.
-      const object = { ...item, apiVersion: members[0]!.ref.apiVersion, kind: members[0]!.ref.kind } as KubeObject;
+      const object = {
+        ...item,
+        apiVersion: members[0]!.ref.apiVersion,
+        kind: members[0]!.ref.kind,
+      } as KubeObject;
       const key = keyOf(refOf(object));
       if (wanted.has(key)) live.set(key, object);
     }

@@ -22,12 +22,15 @@ export function parseManifestFile(text: string, file: string): readonly ParsedOb
     const err = doc.errors[0];
     if (err) {
       const pos = err.linePos?.[0];
-      throw new CairnError(`invalid YAML at line ${pos?.line ?? '?'}, column ${pos?.col ?? '?'}: ${firstLine(err.message)}`, {
-        code: 'kube.yaml',
-        phase: 'plan',
-        subject: file,
-        hint: 'fix the YAML syntax in that file',
-      });
+      throw new CairnError(
+        `invalid YAML at line ${pos?.line ?? '?'}, column ${pos?.col ?? '?'}: ${firstLine(err.message)}`,
+        {
+          code: 'kube.yaml',
+          phase: 'plan',
+          subject: file,
+          hint: 'fix the YAML syntax in that file',
+        },
+      );
     }
     if (doc.contents === null) return;
     const line = lineCounter.linePos(doc.contents.range[0]).line;
@@ -67,7 +70,8 @@ function validate(value: unknown, file: string, line: number): KubeObject {
   if (typeof meta !== 'object' || meta === null || typeof meta.name !== 'string' || meta.name === '') {
     throw fail(`(${v.kind}) has no metadata.name`);
   }
-  if (meta.namespace !== undefined && typeof meta.namespace !== 'string') throw fail('has a metadata.namespace that is not a string');
+  if (meta.namespace !== undefined && typeof meta.namespace !== 'string')
+    throw fail('has a metadata.namespace that is not a string');
   return v as unknown as KubeObject;
 }
 

@@ -14,7 +14,10 @@ import type { KubeObject, KubePlan, Manifest, ObjectPlan, ObjectRef, PlannedObje
 import { orderInWaves } from './waves';
 
 /** Classifies one object from its live version and the server's dry-run result. */
-export function classifyPlan(live: KubeObject | undefined, dryRun: KubeObject): Exclude<PlannedObjectAction, 'prune'> {
+export function classifyPlan(
+  live: KubeObject | undefined,
+  dryRun: KubeObject,
+): Exclude<PlannedObjectAction, 'prune'> {
   if (!live) return 'create';
   return sameObject(live, dryRun) ? 'unchanged' : 'update';
 }
@@ -40,11 +43,17 @@ export async function planObjects(
 ): Promise<KubePlan> {
   const plans: ObjectPlan[] = [];
   const rejected: string[] = [];
-  const waves = orderInWaves(manifests, (m) => ({ kind: m.object.kind, namespaced: m.object.metadata.namespace !== undefined }));
+  const waves = orderInWaves(manifests, (m) => ({
+    kind: m.object.kind,
+    namespaced: m.object.metadata.namespace !== undefined,
+  }));
   for (const wave of waves) {
     const { targets, failed } = await locate(wave.items, ctx.discovery);
     // Not served yet: only a CRD in this same set can define it (load refused the others).
-    for (const f of failed) plans.push(createPlan(manifests.find((m) => m.file === f.file && keyOf(refOf(m.object)) === keyOf(f.ref))!));
+    for (const f of failed)
+      plans.push(
+        createPlan(manifests.find((m) => m.file === f.file && keyOf(refOf(m.object)) === keyOf(f.ref))!),
+      );
     const live = await fetchLive(ctx.client, targets, ctx.concurrency);
     const results = await mapLimit(targets, ctx.concurrency, (t) => planOne(ctx, t, live.get(keyOf(t.ref))));
     for (const r of results) {
@@ -60,7 +69,10 @@ export async function planObjects(
       hint: 'fix those manifests',
     });
   }
-  const candidates = pruneCandidates(inventory, manifests.map((m) => refOf(m.object)));
+  const candidates = pruneCandidates(
+    inventory,
+    manifests.map((m) => refOf(m.object)),
+  );
   const prunes = await mapLimit(candidates, ctx.concurrency, (ref) => prunePlan(ctx, ref));
   return { objects: [...plans, ...prunes.filter((p): p is ObjectPlan => p !== undefined)] };
 }
@@ -69,10 +81,15 @@ function createPlan(m: Manifest): ObjectPlan {
   return { ref: refOf(m.object), action: 'create', diff: objectDiff(undefined, m.object), file: m.file };
 }
 
-async function planOne(ctx: PlanContext, t: Target, live: KubeObject | undefined): Promise<ObjectPlan | string> {
+async function planOne(
+  ctx: PlanContext,
+  t: Target,
+  live: KubeObject | undefined,
+): Promise<ObjectPlan | string> {
   const res = await sendApply(ctx.client, t, live, { dryRun: true, force: ctx.force });
   if (res.status === 404 && !live) return createPlan(t.manifest); // its namespace arrives in this commit
-  if (res.status !== 200 && res.status !== 201) return `${labelOf(t.manifest)}: ${refusalOf(res.status, res.body, t.ref.kind)}`;
+  if (res.status !== 200 && res.status !== 201)
+    return `${labelOf(t.manifest)}: ${refusalOf(res.status, res.body, t.ref.kind)}`;
   const result = res.body as KubeObject;
   const action = classifyPlan(live, result);
   const base = { ref: t.ref, action, file: t.manifest.file };

@@ -10,13 +10,21 @@ import type { ObjectOutcome, ObjectRef } from './types';
 import { WAVES, orderInWaves } from './waves';
 
 /** The objects of the inventory that are no longer in Git. */
-export function pruneCandidates(inventory: readonly ObjectRef[], desired: readonly ObjectRef[]): readonly ObjectRef[] {
+export function pruneCandidates(
+  inventory: readonly ObjectRef[],
+  desired: readonly ObjectRef[],
+): readonly ObjectRef[] {
   const wanted = new Set(desired.map(keyOf));
   return inventory.filter((r) => !wanted.has(keyOf(r)));
 }
 
 /** True when pruning `candidates` objects out of `inventorySize` goes past the allowed share. */
-export function exceedsPruneCap(candidates: number, inventorySize: number, maxShare: number, allowMassPrune: boolean): boolean {
+export function exceedsPruneCap(
+  candidates: number,
+  inventorySize: number,
+  maxShare: number,
+  allowMassPrune: boolean,
+): boolean {
   if (allowMassPrune || candidates === 0 || inventorySize === 0) return false;
   return candidates / inventorySize > maxShare;
 }
@@ -46,7 +54,12 @@ export async function pruneObjects(
     if (info) located.push({ ref, info });
     else {
       keep.push(ref);
-      outcomes.push({ ref, action: 'skipped', durationMs: 0, error: `${subjectOf(ref)}: its kind is not served any more; not pruned` });
+      outcomes.push({
+        ref,
+        action: 'skipped',
+        durationMs: 0,
+        error: `${subjectOf(ref)}: its kind is not served any more; not pruned`,
+      });
     }
   }
   const waves = orderInWaves(located, (l) => ({ kind: l.ref.kind, namespaced: l.info.namespaced }));
@@ -75,7 +88,10 @@ async function pruneOne(client: KubeClient, target: Located): Promise<ObjectOutc
     if (live.metadata.annotations?.[PRUNE_ANNOTATION] === 'disabled') return done('skipped');
     const res = await deleteObject(client, target);
     if (res.status === 200 || res.status === 202 || res.status === 404) return done('pruned');
-    return done('failed', `${subjectOf(target.ref)}: prune failed: ${refusalOf(res.status, res.body, target.ref.kind)}`);
+    return done(
+      'failed',
+      `${subjectOf(target.ref)}: prune failed: ${refusalOf(res.status, res.body, target.ref.kind)}`,
+    );
   } catch (error) {
     return done('failed', `${subjectOf(target.ref)}: prune failed: ${errorMessage(error)}`);
   }

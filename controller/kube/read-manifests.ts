@@ -33,7 +33,8 @@ export async function readManifests(workspaceDir: string): Promise<readonly Pars
 async function walk(workspaceDir: string, rel: string): Promise<readonly string[]> {
   const entries = await readdir(join(workspaceDir, rel), { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  if (entries.some((e) => e.name === 'Chart.yaml')) throw unsupported(posix.join(rel, 'Chart.yaml'), 'a Helm chart');
+  if (entries.some((e) => e.name === 'Chart.yaml'))
+    throw unsupported(posix.join(rel, 'Chart.yaml'), 'a Helm chart');
   const kustomization = entries.find((e) => KUSTOMIZE.has(e.name));
   if (kustomization) throw unsupported(posix.join(rel, kustomization.name), 'a kustomization');
   const files: string[] = [];
@@ -43,7 +44,8 @@ async function walk(workspaceDir: string, rel: string): Promise<readonly string[
     if (entry.isDirectory()) files.push(...(await walk(workspaceDir, path)));
     else if (entry.isFile() && MANIFEST.test(entry.name)) {
       const { size } = await lstat(join(workspaceDir, path));
-      if (size > MAX_FILE_BYTES) throw notPlain(path, `is ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit`);
+      if (size > MAX_FILE_BYTES)
+        throw notPlain(path, `is ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit`);
       files.push(path);
     }
   }

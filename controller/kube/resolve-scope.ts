@@ -31,7 +31,10 @@ export async function resolveScope(
         hint: 'check the apiVersion and kind, or add the CustomResourceDefinition that defines it',
       });
     }
-    const object = withNamespace(p.object, namespaced ? (p.object.metadata.namespace ?? defaultNamespace) : undefined);
+    const object = withNamespace(
+      p.object,
+      namespaced ? (p.object.metadata.namespace ?? defaultNamespace) : undefined,
+    );
     const key = keyOf(refOf(object));
     const first = seen.get(key);
     if (first) {

@@ -42,7 +42,14 @@ export async function locate(
       continue;
     }
     const digest = digestOf(manifest.object);
-    targets.push({ ref, info, manifest, digest, body: withDigest(manifest.object, digest), label: labelOf(manifest) });
+    targets.push({
+      ref,
+      info,
+      manifest,
+      digest,
+      body: withDigest(manifest.object, digest),
+      label: labelOf(manifest),
+    });
   }
   return { targets, failed };
 }

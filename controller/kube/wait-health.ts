@@ -33,7 +33,10 @@ export async function waitHealthy(
   let pending = watched.filter((w) => needsHealthWait(w.target.ref.kind));
   const problems = new Map<string, string>();
   let current = new Map<string, Health>(
-    pending.map((w) => [keyOf(w.target.ref), w.object ? healthOf(w.object) : { status: 'progressing', reason: 'not found' }]),
+    pending.map((w) => [
+      keyOf(w.target.ref),
+      w.object ? healthOf(w.object) : { status: 'progressing', reason: 'not found' },
+    ]),
   );
   let pollMs = FIRST_POLL_MS;
   for (;;) {
@@ -51,7 +54,10 @@ export async function waitHealthy(
     const next = await mapLimit(pending, concurrency, async (w): Promise<[string, Health]> => {
       try {
         const object = await getObject(client, w.target);
-        return [keyOf(w.target.ref), object ? healthOf(object) : { status: 'progressing', reason: 'not found' }];
+        return [
+          keyOf(w.target.ref),
+          object ? healthOf(object) : { status: 'progressing', reason: 'not found' },
+        ];
       } catch (error) {
         return [keyOf(w.target.ref), { status: 'progressing', reason: errorMessage(error) }];
       }

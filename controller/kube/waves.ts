@@ -16,7 +16,15 @@ const CONFIG_KINDS = new Set([
   'PersistentVolumeClaim',
   'NetworkPolicy',
 ]);
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
+const WORKLOAD_KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Job',
+  'CronJob',
+  'Pod',
+]);
 
 /** The wave an object belongs to, from its kind and whether it is namespaced. */
 export function waveOf(kind: string, namespaced: boolean): Wave {

@@ -81,7 +81,10 @@ export class Controller implements ControllerPort {
   /** Closes interrupted reconciles, learns what is applied, and does the first fetch. */
   async start(): Promise<void> {
     for (const entry of await this.deps.audit.interrupted()) {
-      this.deps.log.warn({ env: entry.env, sha: entry.toSha.slice(0, 12) }, 'reconcile was interrupted; reconciling again');
+      this.deps.log.warn(
+        { env: entry.env, sha: entry.toSha.slice(0, 12) },
+        'reconcile was interrupted; reconciling again',
+      );
       this.state(entry.env).force = true;
     }
     for (const [env, state] of this.states) {
@@ -122,7 +125,10 @@ export class Controller implements ControllerPort {
       const state = this.state(head.env);
       state.branchError =
         head.kind === 'missing-branch' ? `branch ${head.branch} does not exist` : errorMessage(head.error);
-      this.deps.log.warn({ env: head.env, phase: 'fetch', err: state.branchError }, 'environment has no revision');
+      this.deps.log.warn(
+        { env: head.env, phase: 'fetch', err: state.branchError },
+        'environment has no revision',
+      );
       return;
     }
     const revision = head.revision;
@@ -131,7 +137,8 @@ export class Controller implements ControllerPort {
     state.head = revision;
     this.retries.headMoved(revision.env, revision.sha);
     // A sha whose retry is waiting is left to its backoff rather than re-queued by every poll.
-    const pending = revision.sha !== state.lastAppliedSha && this.retries.waiting(revision.env)?.sha !== revision.sha;
+    const pending =
+      revision.sha !== state.lastAppliedSha && this.retries.waiting(revision.env)?.sha !== revision.sha;
     if (pending || state.force) this.enqueue(revision.env, trigger);
   }
 
@@ -163,13 +170,20 @@ export class Controller implements ControllerPort {
     const started = Date.now();
     try {
       const entry = await reconcileEnvironment(
-        { env: envConfig, source: this.deps.source, audit: this.deps.audit, log: this.deps.log, ...this.deps.appliers(envConfig) },
+        {
+          env: envConfig,
+          source: this.deps.source,
+          audit: this.deps.audit,
+          log: this.deps.log,
+          ...this.deps.appliers(envConfig),
+        },
         revision,
         trigger,
       );
       state.lastEntry = entry;
       this.deps.metrics?.observeReconcile(env, entry.outcome, Date.now() - started);
-      for (const phase of entry.phases) this.deps.metrics?.observePhase(env, phase.name, entry.outcome, phase.durationMs);
+      for (const phase of entry.phases)
+        this.deps.metrics?.observePhase(env, phase.name, entry.outcome, phase.durationMs);
       if (entry.outcome === 'failed') {
         this.scheduleRetry(env, revision.sha);
       } else {
@@ -181,7 +195,10 @@ export class Controller implements ControllerPort {
       }
     } catch (error) {
       // The audit itself failed (disk full, lock lost): nothing was recorded, so retry the same sha.
-      this.deps.log.error({ env, phase: 'record', err: errorMessage(error) }, 'reconcile could not be recorded');
+      this.deps.log.error(
+        { env, phase: 'record', err: errorMessage(error) },
+        'reconcile could not be recorded',
+      );
       this.scheduleRetry(env, revision.sha);
     } finally {
       state.running = false;
@@ -191,7 +208,10 @@ export class Controller implements ControllerPort {
 
   private scheduleRetry(env: string, sha: string): void {
     const retry = this.retries.failed(env, sha);
-    this.deps.log.info({ env, sha: sha.slice(0, 12), attempt: retry.attempt, delayMs: retry.delayMs }, 'retry scheduled');
+    this.deps.log.info(
+      { env, sha: sha.slice(0, 12), attempt: retry.attempt, delayMs: retry.delayMs },
+      'retry scheduled',
+    );
   }
 
   /** Waits until no reconcile is queued or running (tests, `cairn sync`). */
@@ -218,7 +238,8 @@ export class Controller implements ControllerPort {
     return this.deps.config.environments.map((env) => {
       const state = this.state(env.name);
       const last = state.lastEntry;
-      const drifted = last?.trigger === 'drift' && last.kubernetes.objects.some((o) => o.action === 'drift-repaired');
+      const drifted =
+        last?.trigger === 'drift' && last.kubernetes.objects.some((o) => o.action === 'drift-repaired');
       const status: EnvironmentStatus['status'] = state.running
         ? 'progressing'
         : state.branchError || last?.outcome === 'failed'

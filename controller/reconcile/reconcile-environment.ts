@@ -49,7 +49,11 @@ export interface EnvironmentPorts {
 }
 
 /** A half is applied when its folder's tree moved since its last success (or a drift pass asks for Kubernetes). */
-function halfToApply(current: string | null, last: string | null | undefined, configured: boolean): string | null {
+function halfToApply(
+  current: string | null,
+  last: string | null | undefined,
+  configured: boolean,
+): string | null {
   if (!configured) return 'no target configured for this environment';
   if (current === null && (last === null || last === undefined)) return 'folder absent';
   if (current === last) return 'unchanged since last apply';
@@ -73,7 +77,8 @@ export async function reconcileEnvironment(
   const last = await ports.audit.lastApplied(ports.env.name);
   const drift = trigger === 'drift';
   const awsSkip = halfToApply(revision.trees.aws, last?.awsTree, ports.aws !== undefined);
-  const k8sSkip = drift && ports.kube ? null : halfToApply(revision.trees.k8s, last?.k8sTree, ports.kube !== undefined);
+  const k8sSkip =
+    drift && ports.kube ? null : halfToApply(revision.trees.k8s, last?.k8sTree, ports.kube !== undefined);
 
   const id = randomUUID();
   const startedAt = now().toISOString();
@@ -105,7 +110,9 @@ export async function reconcileEnvironment(
       phase = 'plan';
       // Manifests are read and validated before anything is applied, so a broken file leaves both halves untouched.
       const manifests: readonly Manifest[] | undefined =
-        k8sSkip === null && ports.kube ? await timer.run('plan', () => ports.kube!.load(workspace.dir)) : undefined;
+        k8sSkip === null && ports.kube
+          ? await timer.run('plan', () => ports.kube!.load(workspace.dir))
+          : undefined;
 
       const applyAws = async (): Promise<boolean> => {
         if (!assembly || !ports.aws) return true;
@@ -134,7 +141,20 @@ export async function reconcileEnvironment(
       : awsSkip !== null && k8sSkip !== null
         ? 'no-op'
         : 'succeeded';
-    const result = buildEntry({ id, revision, trigger, last, startedAt, outcome, aws, kube, awsSkip, k8sSkip, failure, now });
+    const result = buildEntry({
+      id,
+      revision,
+      trigger,
+      last,
+      startedAt,
+      outcome,
+      aws,
+      kube,
+      awsSkip,
+      k8sSkip,
+      failure,
+      now,
+    });
     return result;
   });
   const finished: AuditEntry = { ...entry, phases: timer.phases() };
@@ -227,7 +247,9 @@ function buildEntry(p: EntryParts): AuditEntry {
           error: {
             phase: p.failure.phase,
             message: errorMessage(p.failure.error),
-            ...(isCairnError(p.failure.error) && p.failure.error.subject ? { subject: p.failure.error.subject } : {}),
+            ...(isCairnError(p.failure.error) && p.failure.error.subject
+              ? { subject: p.failure.error.subject }
+              : {}),
           },
         }
       : {}),

@@ -28,7 +28,8 @@ export function startSchedules(config: CairnConfig, controller: Controller, log:
   const stops: (() => void | Promise<void>)[] = [];
   stops.push(every(config.repository.pollIntervalMs, () => void controller.fetch('poll')));
   for (const env of config.environments) {
-    if (env.driftIntervalMs > 0 && env.kubernetes) stops.push(every(env.driftIntervalMs, () => controller.drift(env.name)));
+    if (env.driftIntervalMs > 0 && env.kubernetes)
+      stops.push(every(env.driftIntervalMs, () => controller.drift(env.name)));
   }
   if (config.repository.watch) {
     const watcher = watchLocalRepository(config.repository.url, () => void controller.fetch('watch'), log);

@@ -34,17 +34,27 @@ function documents(prefix: string, ns: number, version: number, changed: (i: num
   const docs = [`apiVersion: v1\nkind: Namespace\nmetadata: {name: ${namespace}}`];
   for (let i = 0; i < CONFIGMAPS_PER_NS; i++) {
     const v = changed(ns * CONFIGMAPS_PER_NS + i) ? version : 0;
-    docs.push(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-${i}, namespace: ${namespace}, labels: {app: bench}}\ndata: {index: "${i}", version: "${v}", payload: "${'x'.repeat(200)}"}`);
+    docs.push(
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-${i}, namespace: ${namespace}, labels: {app: bench}}\ndata: {index: "${i}", version: "${v}", payload: "${'x'.repeat(200)}"}`,
+    );
   }
   for (let i = 0; i < DEPLOYMENTS_PER_NS; i++) {
-    docs.push(`apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web-${i}, namespace: ${namespace}}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: web-${i}}}\n  template:\n    metadata: {labels: {app: web-${i}}}\n    spec: {containers: [{name: c, image: "nginx:1.27"}]}`);
+    docs.push(
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web-${i}, namespace: ${namespace}}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: web-${i}}}\n  template:\n    metadata: {labels: {app: web-${i}}}\n    spec: {containers: [{name: c, image: "nginx:1.27"}]}`,
+    );
   }
   return docs.join('\n---\n') + '\n';
 }
 
-async function writeTree(dir: string, prefix: string, version: number, changed: (i: number) => boolean): Promise<void> {
+async function writeTree(
+  dir: string,
+  prefix: string,
+  version: number,
+  changed: (i: number) => boolean,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
-  for (let ns = 0; ns < NAMESPACES; ns++) await writeFile(join(dir, `ns-${ns}.yaml`), documents(prefix, ns, version, changed));
+  for (let ns = 0; ns < NAMESPACES; ns++)
+    await writeFile(join(dir, `ns-${ns}.yaml`), documents(prefix, ns, version, changed));
 }
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
@@ -60,7 +70,6 @@ export async function run(): Promise<KubeBenchFigures> {
   const root = await mkdtemp(join(tmpdir(), `cairn-kube-bench-${id}-`));
   const cairnPrefix = `bench-c-${id}`;
   const kubectlPrefix = `bench-k-${id}`;
-  const all = () => true;
   const none = () => false;
   const tenth = (i: number) => i % Math.round(1 / CHANGED_SHARE) === 0;
   const namespaces = (p: string) => Array.from({ length: NAMESPACES }, (_, i) => `${p}-${i}`);
@@ -81,7 +90,10 @@ export async function run(): Promise<KubeBenchFigures> {
     await writeTree(join(ws, 'k8s-resources'), cairnPrefix, version, changed);
     return timed(async () => {
       const result = await applier.apply(await applier.load(ws));
-      if (!result.ok) throw new Error(`cairn apply failed: ${result.error?.message ?? result.objects.find((o) => o.error)?.error}`);
+      if (!result.ok)
+        throw new Error(
+          `cairn apply failed: ${result.error?.message ?? result.objects.find((o) => o.error)?.error}`,
+        );
     });
   };
   const kubectl = promisify(execFile);
@@ -89,41 +101,72 @@ export async function run(): Promise<KubeBenchFigures> {
     const dir = join(root, `kubectl-${version}`);
     await writeTree(dir, kubectlPrefix, version, changed);
     return timed(() =>
-      kubectl('kubectl', ['--kubeconfig', env.kubernetes.kubeconfig, '--context', env.kubernetes.context, 'apply', '--server-side', '-R', '-f', dir], {
-        timeout: 600_000,
-        maxBuffer: 64 * 1024 * 1024,
-        env: { PATH: process.env.PATH ?? '/usr/bin', HOME: root },
-      }),
+      kubectl(
+        'kubectl',
+        [
+          '--kubeconfig',
+          env.kubernetes.kubeconfig,
+          '--context',
+          env.kubernetes.context,
+          'apply',
+          '--server-side',
+          '-R',
+          '-f',
+          dir,
+        ],
+        {
+          timeout: 600_000,
+          maxBuffer: 64 * 1024 * 1024,
+          env: { PATH: process.env.PATH ?? '/usr/bin', HOME: root },
+        },
+      ),
     );
   };
   try {
-    const cairn = { fresh: await cairnStep(0, none), unchanged: await cairnStep(0, none), changed10: await cairnStep(1, tenth) };
-    const kube = { fresh: await kubectlStep(0, none), unchanged: await kubectlStep(0, none), changed10: await kubectlStep(1, tenth) };
-    void all;
+    const cairn = {
+      fresh: await cairnStep(0, none),
+      unchanged: await cairnStep(0, none),
+      changed10: await cairnStep(1, tenth),
+    };
+    const kube = {
+      fresh: await kubectlStep(0, none),
+      unchanged: await kubectlStep(0, none),
+      changed10: await kubectlStep(1, tenth),
+    };
     const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
     return {
       objects: NAMESPACES * (1 + CONFIGMAPS_PER_NS + DEPLOYMENTS_PER_NS),
       cairn,
       kubectl: kube,
-      ratio: { fresh: ratio(cairn.fresh, kube.fresh), unchanged: ratio(cairn.unchanged, kube.unchanged), changed10: ratio(cairn.changed10, kube.changed10) },
+      ratio: {
+        fresh: ratio(cairn.fresh, kube.fresh),
+        unchanged: ratio(cairn.unchanged, kube.unchanged),
+        changed10: ratio(cairn.changed10, kube.changed10),
+      },
       targets: { fresh: 0.5, unchanged: 0.2 },
     };
   } finally {
     simulator.stop();
-    await cleanup([...namespaces(cairnPrefix), ...namespaces(kubectlPrefix)], target.namespace, `bench-${id}`);
+    await cleanup([...namespaces(cairnPrefix), ...namespaces(kubectlPrefix)]);
     await rm(root, { recursive: true, force: true });
   }
 }
 
 // Namespaces never finish deleting in the sandbox (no controller-manager), so delete their objects first.
-async function cleanup(namespaces: readonly string[], inventoryNs: string, env: string): Promise<void> {
+async function cleanup(namespaces: readonly string[]): Promise<void> {
   const { kubernetes } = sandboxEnv();
-  const client = createKubeClient({ kubeconfig: kubernetes.kubeconfig, context: kubernetes.context, concurrency: 4 });
-  void inventoryNs;
-  void env;
+  const client = createKubeClient({
+    kubeconfig: kubernetes.kubeconfig,
+    context: kubernetes.context,
+    concurrency: 4,
+  });
   for (const ns of namespaces) {
-    await client.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}/configmaps` }).catch(() => undefined);
-    await client.request({ method: 'DELETE', path: `/apis/apps/v1/namespaces/${ns}/deployments` }).catch(() => undefined);
+    await client
+      .request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}/configmaps` })
+      .catch(() => undefined);
+    await client
+      .request({ method: 'DELETE', path: `/apis/apps/v1/namespaces/${ns}/deployments` })
+      .catch(() => undefined);
     await client.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}` }).catch(() => undefined);
   }
   client.close();
@@ -135,7 +178,9 @@ function print(f: KubeBenchFigures): void {
   console.log(`kube applier vs kubectl apply --server-side, ${f.objects} objects (ms)`);
   console.log(`${'step'.padEnd(12)} ${'cairn'.padStart(8)} ${'kubectl'.padStart(10)} ${'ratio'.padStart(8)}`);
   console.log(row('fresh', f.cairn.fresh, f.kubectl.fresh, f.ratio.fresh, f.targets.fresh));
-  console.log(row('unchanged', f.cairn.unchanged, f.kubectl.unchanged, f.ratio.unchanged, f.targets.unchanged));
+  console.log(
+    row('unchanged', f.cairn.unchanged, f.kubectl.unchanged, f.ratio.unchanged, f.targets.unchanged),
+  );
   console.log(row('10% changed', f.cairn.changed10, f.kubectl.changed10, f.ratio.changed10));
 }
 

@@ -22,8 +22,14 @@ describe('commit → apply, audited, rolled back by revert', () => {
   beforeAll(async () => {
     platform = makeE2ePlatform();
     kc.loadFromFile(sandboxEnv().kubernetes.kubeconfig);
-    rollouts = simulateRollouts(sandboxEnv().kubernetes.kubeconfig, () => [platform.namespace('dev'), platform.namespace('prod')]);
-    const boot = await runCli(['bootstrap', '--config', platform.configFile, '--env', 'dev'], awsTestCredentials());
+    rollouts = simulateRollouts(sandboxEnv().kubernetes.kubeconfig, () => [
+      platform.namespace('dev'),
+      platform.namespace('prod'),
+    ]);
+    const boot = await runCli(
+      ['bootstrap', '--config', platform.configFile, '--env', 'dev'],
+      awsTestCredentials(),
+    );
     expect(boot.stderr).toBe('');
     expect(boot.code).toBe(0);
   });
@@ -34,7 +40,10 @@ describe('commit → apply, audited, rolled back by revert', () => {
   });
 
   const sync = async (env: string) => {
-    const result = await runCli(['sync', '--config', platform.configFile, '--env', env, '--json'], awsTestCredentials());
+    const result = await runCli(
+      ['sync', '--config', platform.configFile, '--env', env, '--json'],
+      awsTestCredentials(),
+    );
     if (!result.stdout.trim()) throw new Error(`cairn sync printed nothing; stderr:\n${result.stderr}`);
     return { code: result.code, entry: JSON.parse(result.stdout) as AuditEntry, stderr: result.stderr };
   };
@@ -45,7 +54,11 @@ describe('commit → apply, audited, rolled back by revert', () => {
     return (out.StackResources ?? []).map((r) => r.ResourceType).sort();
   };
   const liveColor = async (env: string) =>
-    (await kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'settings', namespace: platform.namespace(env) })).data?.color;
+    (
+      await kc
+        .makeApiClient(CoreV1Api)
+        .readNamespacedConfigMap({ name: 'settings', namespace: platform.namespace(env) })
+    ).data?.color;
   const webExists = async (env: string) =>
     kc
       .makeApiClient(AppsV1Api)
@@ -60,8 +73,16 @@ describe('commit → apply, audited, rolled back by revert', () => {
     shaA = platform.git('rev-parse', 'dev');
     const { code, entry } = await sync('dev');
     expect(code).toBe(0);
-    expect(entry).toMatchObject({ env: 'dev', toSha: shaA, fromSha: null, outcome: 'succeeded', author: 'Erin Engineer <erin@example.com>' });
-    expect(entry.aws.stacks).toEqual([expect.objectContaining({ name: platform.stackName('dev'), action: 'created' })]);
+    expect(entry).toMatchObject({
+      env: 'dev',
+      toSha: shaA,
+      fromSha: null,
+      outcome: 'succeeded',
+      author: 'Erin Engineer <erin@example.com>',
+    });
+    expect(entry.aws.stacks).toEqual([
+      expect.objectContaining({ name: platform.stackName('dev'), action: 'created' }),
+    ]);
     expect(objects(entry)).toEqual({
       [`Namespace/${platform.namespace('dev')}`]: 'created',
       'ConfigMap/settings': 'created',
@@ -80,9 +101,20 @@ describe('commit → apply, audited, rolled back by revert', () => {
     });
     const { code, entry } = await sync('dev');
     expect(code).toBe(0);
-    expect(entry).toMatchObject({ fromSha: shaA, toSha: shaB, outcome: 'succeeded', message: 'Add the jobs queue, turn green, retire web' });
+    expect(entry).toMatchObject({
+      fromSha: shaA,
+      toSha: shaB,
+      outcome: 'succeeded',
+      message: 'Add the jobs queue, turn green, retire web',
+    });
     expect(entry.aws.stacks[0]!.action).toBe('updated');
-    expect(entry.aws.stacks[0]!.changes).toEqual([expect.objectContaining({ logicalId: expect.stringMatching(/^Jobs/), type: 'AWS::SQS::Queue', action: 'Add' })]);
+    expect(entry.aws.stacks[0]!.changes).toEqual([
+      expect.objectContaining({
+        logicalId: expect.stringMatching(/^Jobs/),
+        type: 'AWS::SQS::Queue',
+        action: 'Add',
+      }),
+    ]);
     expect(objects(entry)).toMatchObject({ 'ConfigMap/settings': 'updated', 'Deployment/web': 'pruned' });
     expect(await stackResourceTypes('dev')).toContain('AWS::SQS::Queue');
     expect(await liveColor('dev')).toBe('green');
@@ -95,7 +127,9 @@ describe('commit → apply, audited, rolled back by revert', () => {
     const { code, entry } = await sync('dev');
     expect(code).toBe(0);
     expect(entry.fromSha).toBe(shaB);
-    expect(entry.aws.stacks[0]!.changes).toEqual([expect.objectContaining({ type: 'AWS::SQS::Queue', action: 'Remove' })]);
+    expect(entry.aws.stacks[0]!.changes).toEqual([
+      expect.objectContaining({ type: 'AWS::SQS::Queue', action: 'Remove' }),
+    ]);
     expect(objects(entry)).toMatchObject({ 'ConfigMap/settings': 'updated', 'Deployment/web': 'created' });
     expect(await stackResourceTypes('dev')).not.toContain('AWS::SQS::Queue');
     expect(await liveColor('dev')).toBe('blue');
@@ -107,7 +141,8 @@ describe('commit → apply, audited, rolled back by revert', () => {
     platform.commit('dev', 'Broken manifest and a queue', {
       'aws-resources/stack.json': JSON.stringify({ prefix: `e2e${platform.id}`, queue: true }),
       'k8s-resources/settings.yaml': settings(platform.namespace('dev'), 'red'),
-      'k8s-resources/broken.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   namespace: bad-indent\n',
+      'k8s-resources/broken.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   namespace: bad-indent\n',
     });
     const dev = await sync('dev');
     expect(dev.code).toBe(1);
@@ -125,7 +160,13 @@ describe('commit → apply, audited, rolled back by revert', () => {
   it('lists every entry newest first and verifies the hash chain', async () => {
     const list = await runCli(['audit', 'list', '--config', platform.configFile, '--json']);
     const entries = JSON.parse(list.stdout) as AuditEntry[];
-    expect(entries.map((e) => `${e.env}:${e.outcome}`)).toEqual(['prod:succeeded', 'dev:failed', 'dev:succeeded', 'dev:succeeded', 'dev:succeeded']);
+    expect(entries.map((e) => `${e.env}:${e.outcome}`)).toEqual([
+      'prod:succeeded',
+      'dev:failed',
+      'dev:succeeded',
+      'dev:succeeded',
+      'dev:succeeded',
+    ]);
     const verify = await runCli(['audit', 'verify', '--config', platform.configFile]);
     expect(verify.code).toBe(0);
     expect(verify.stdout).toContain('intact');

@@ -10,7 +10,11 @@ import { sandboxEnv } from '../sandbox/sandbox-env';
 jest.setTimeout(240_000);
 
 /** Polls `check` every 200 ms until it returns a value, or fails after `timeoutMs` saying what it waited for. */
-async function eventually<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 120_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await check();
@@ -39,7 +43,10 @@ describe('a controller killed mid-apply', () => {
   beforeAll(async () => {
     platform = makeE2ePlatform(['dev']);
     rollouts = simulateRollouts(sandboxEnv().kubernetes.kubeconfig, () => [platform.namespace('dev')]);
-    expect((await runCli(['bootstrap', '--config', platform.configFile, '--env', 'dev'], awsTestCredentials())).code).toBe(0);
+    expect(
+      (await runCli(['bootstrap', '--config', platform.configFile, '--env', 'dev'], awsTestCredentials()))
+        .code,
+    ).toBe(0);
   });
 
   afterAll(() => {
@@ -49,24 +56,38 @@ describe('a controller killed mid-apply', () => {
   });
 
   const entries = async (): Promise<AuditEntry[]> =>
-    JSON.parse((await runCli(['audit', 'list', '--config', platform.configFile, '--env', 'dev', '--json'])).stdout) as AuditEntry[];
+    JSON.parse(
+      (await runCli(['audit', 'list', '--config', platform.configFile, '--env', 'dev', '--json'])).stdout,
+    ) as AuditEntry[];
 
   it('records the interrupted attempt, converges on restart, and keeps the chain intact', async () => {
     // Given a controller that applied the first commit
     controller = startCli(['run', '--config', platform.configFile], awsTestCredentials());
     const shaA = platform.git('rev-parse', 'dev');
     await eventually('commit A applied', () =>
-      auditLines(platform.auditDir).some((l) => l.includes('"type":"end"') && l.includes(`"toSha":"${shaA}"`)) ? true : undefined,
+      auditLines(platform.auditDir).some((l) => l.includes('"type":"end"') && l.includes(`"toSha":"${shaA}"`))
+        ? true
+        : undefined,
     );
 
     // When a new commit starts applying and the process is killed with SIGKILL
-    const shaB = platform.commit('dev', 'Turn green', { 'k8s-resources/settings.yaml': settings(platform.namespace('dev'), 'green') });
+    const shaB = platform.commit('dev', 'Turn green', {
+      'k8s-resources/settings.yaml': settings(platform.namespace('dev'), 'green'),
+    });
     await eventually('the start record of commit B', () =>
-      auditLines(platform.auditDir).some((l) => l.includes('"type":"start"') && l.includes(`"toSha":"${shaB}"`)) ? true : undefined,
+      auditLines(platform.auditDir).some(
+        (l) => l.includes('"type":"start"') && l.includes(`"toSha":"${shaB}"`),
+      )
+        ? true
+        : undefined,
     );
     controller.kill('SIGKILL');
     await new Promise((resolve) => controller!.once('exit', resolve));
-    expect(auditLines(platform.auditDir).some((l) => l.includes('"type":"end"') && l.includes(`"toSha":"${shaB}"`))).toBe(false);
+    expect(
+      auditLines(platform.auditDir).some(
+        (l) => l.includes('"type":"end"') && l.includes(`"toSha":"${shaB}"`),
+      ),
+    ).toBe(false);
 
     // Then a restarted controller records the interruption and converges
     controller = startCli(['run', '--config', platform.configFile], awsTestCredentials());
@@ -87,7 +108,12 @@ describe('a controller killed mid-apply', () => {
   });
 
   it('fails verification naming the record when one byte of the audit file changes', async () => {
-    const file = join(platform.auditDir, readdirSync(platform.auditDir).filter((f) => f.endsWith('.jsonl')).sort()[0]!);
+    const file = join(
+      platform.auditDir,
+      readdirSync(platform.auditDir)
+        .filter((f) => f.endsWith('.jsonl'))
+        .sort()[0]!,
+    );
     const text = readFileSync(file, 'utf8');
     const lines = text.split('\n');
     const target = 1; // the second record: its end record for commit A
@@ -96,6 +122,8 @@ describe('a controller killed mid-apply', () => {
     writeFileSync(file, lines.join('\n'));
     const verify = await runCli(['audit', 'verify', '--config', platform.configFile]);
     expect(verify.code).toBe(1);
-    expect(verify.stderr).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2 \\(record 1\\)`));
+    expect(verify.stderr).toMatch(
+      new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2 \\(record 1\\)`),
+    );
   });
 });

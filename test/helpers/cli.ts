@@ -11,7 +11,10 @@ export interface CliResult {
 /** Starts `cairn ARGS` as a real child process (from source, through tsx). */
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   const [command, ...rest] = selfCommand();
-  return spawn(command!, [...rest, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(command!, [...rest, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** Runs `cairn ARGS` to completion. */

@@ -45,14 +45,22 @@ function deployment(namespace: string): string {
     spec: {
       replicas: 1,
       selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
+      },
     },
   });
 }
 
 /** The ConfigMap the tests change between commits. */
 export function settings(namespace: string, color: string): string {
-  return stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace }, data: { color } });
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'settings', namespace },
+    data: { color },
+  });
 }
 
 export function makeE2ePlatform(envs: readonly string[] = ['dev', 'prod']): E2ePlatform {
@@ -103,7 +111,11 @@ export function makeE2ePlatform(envs: readonly string[] = ['dev', 'prod']): E2eP
       'aws-resources/cdk.json': JSON.stringify({ app: 'node app.js' }),
       'aws-resources/app.js': CDK_APP,
       'aws-resources/stack.json': JSON.stringify({ prefix: `e2e${id}`, queue: false }),
-      'k8s-resources/namespace.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace(env) } }),
+      'k8s-resources/namespace.yaml': stringify({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: namespace(env) },
+      }),
       'k8s-resources/settings.yaml': settings(namespace(env), 'blue'),
       'k8s-resources/web.yaml': deployment(namespace(env)),
     });
@@ -118,7 +130,11 @@ export function makeE2ePlatform(envs: readonly string[] = ['dev', 'prod']): E2eP
         name: env,
         branch: env,
         aws: { region: sandbox.aws.region, account: sandbox.aws.account, endpoint: sandbox.aws.endpoint },
-        kubernetes: { kubeconfig: sandbox.kubernetes.kubeconfig, namespace: namespace(env), healthTimeout: '30s' },
+        kubernetes: {
+          kubeconfig: sandbox.kubernetes.kubeconfig,
+          namespace: namespace(env),
+          healthTimeout: '30s',
+        },
       })),
       audit: { dir: auditDir },
       server: { port: 0 },
@@ -141,5 +157,9 @@ export function makeE2ePlatform(envs: readonly string[] = ['dev', 'prod']): E2eP
 /** Environment variables the CLI child processes need for the sandbox's moto_server. */
 export function awsTestCredentials(): NodeJS.ProcessEnv {
   const sandbox = sandboxEnv();
-  return { AWS_ACCESS_KEY_ID: sandbox.aws.accessKeyId, AWS_SECRET_ACCESS_KEY: sandbox.aws.secretAccessKey, AWS_REGION: sandbox.aws.region };
+  return {
+    AWS_ACCESS_KEY_ID: sandbox.aws.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: sandbox.aws.secretAccessKey,
+    AWS_REGION: sandbox.aws.region,
+  };
 }

@@ -6,7 +6,11 @@ import type { BranchHead, BranchSpec, GitSource, Revision, Workspace } from '../
 
 /** In-memory doubles of the reconcile's seams, implementing the same interfaces as the real ones. */
 
-export function revision(sha: string, trees: { aws: string | null; k8s: string | null }, env = 'dev'): Revision {
+export function revision(
+  sha: string,
+  trees: { aws: string | null; k8s: string | null },
+  env = 'dev',
+): Revision {
   return {
     env,
     branch: env,
@@ -47,7 +51,8 @@ export class MemoryAudit implements AuditTrail {
     const mine = this.entries.filter((e) => e.env === env);
     if (mine.length === 0) return null;
     const ok = [...mine].reverse().find((e) => e.outcome === 'succeeded' || e.outcome === 'no-op');
-    const tree = (half: 'aws' | 'k8s') => [...mine].reverse().find((e) => e.applied && half in e.applied)?.applied?.[half];
+    const tree = (half: 'aws' | 'k8s') =>
+      [...mine].reverse().find((e) => e.applied && half in e.applied)?.applied?.[half];
     return { sha: ok?.toSha ?? null, awsTree: tree('aws'), k8sTree: tree('k8s') };
   }
 }
@@ -76,7 +81,13 @@ export class FakeKube implements KubeApplier {
   loadError: Error | undefined;
   result: KubeApplyResult = {
     ok: true,
-    objects: [{ ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'settings' }, action: 'updated', durationMs: 3 }],
+    objects: [
+      {
+        ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'settings' },
+        action: 'updated',
+        durationMs: 3,
+      },
+    ],
   };
   async load(dir: string): Promise<readonly Manifest[]> {
     this.calls.push(`load ${dir}`);

@@ -5,7 +5,11 @@ import { AppsV1Api, KubeConfig, type V1Deployment } from '@kubernetes/client-nod
  * This plays the Deployment controller's part for the tests and the demo: it writes the status a finished rollout has, the way
  * the real controller would, for every Deployment in the given namespaces.
  */
-export function simulateRollouts(kubeconfigPath: string, namespaces: () => readonly string[], intervalMs = 150): { stop(): void } {
+export function simulateRollouts(
+  kubeconfigPath: string,
+  namespaces: () => readonly string[],
+  intervalMs = 150,
+): { stop(): void } {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
   const apps = kc.makeApiClient(AppsV1Api);
@@ -13,7 +17,8 @@ export function simulateRollouts(kubeconfigPath: string, namespaces: () => reado
   const tick = async () => {
     for (const namespace of namespaces()) {
       const list = await apps.listNamespacedDeployment({ namespace }).catch(() => undefined);
-      for (const d of list?.items ?? []) if (needsStatus(d)) await writeRolledOut(apps, d).catch(() => undefined);
+      for (const d of list?.items ?? [])
+        if (needsStatus(d)) await writeRolledOut(apps, d).catch(() => undefined);
     }
   };
   const loop = async () => {
@@ -31,7 +36,10 @@ export function simulateRollouts(kubeconfigPath: string, namespaces: () => reado
 }
 
 function needsStatus(d: V1Deployment): boolean {
-  return d.status?.observedGeneration !== d.metadata?.generation || d.status?.updatedReplicas !== (d.spec?.replicas ?? 1);
+  return (
+    d.status?.observedGeneration !== d.metadata?.generation ||
+    d.status?.updatedReplicas !== (d.spec?.replicas ?? 1)
+  );
 }
 
 async function writeRolledOut(apps: AppsV1Api, d: V1Deployment): Promise<void> {
@@ -49,8 +57,20 @@ async function writeRolledOut(apps: AppsV1Api, d: V1Deployment): Promise<void> {
         readyReplicas: replicas,
         availableReplicas: replicas,
         conditions: [
-          { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', lastUpdateTime: now, lastTransitionTime: now },
-          { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', lastUpdateTime: now, lastTransitionTime: now },
+          {
+            type: 'Available',
+            status: 'True',
+            reason: 'MinimumReplicasAvailable',
+            lastUpdateTime: now,
+            lastTransitionTime: now,
+          },
+          {
+            type: 'Progressing',
+            status: 'True',
+            reason: 'NewReplicaSetAvailable',
+            lastUpdateTime: now,
+            lastTransitionTime: now,
+          },
         ],
       },
     },

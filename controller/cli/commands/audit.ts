@@ -62,6 +62,7 @@ export function auditCommands(configOption: () => Option, exit: (code: number) =
 
 function positiveInt(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new CairnError(`${flag} takes a whole number above 0, not "${value}"`, { code: 'cli.usage' });
+  if (!Number.isInteger(n) || n < 1)
+    throw new CairnError(`${flag} takes a whole number above 0, not "${value}"`, { code: 'cli.usage' });
   return n;
 }

@@ -18,16 +18,23 @@ export function sandboxCommand(exit: (code: number) => void): Command {
 
 /** Runs test/sandbox/sandbox.sh with the terminal attached; returns its exit code. */
 export function runSandbox(verb: 'up' | 'down' | 'status'): number {
-  const result = spawnSync('bash', [join(packageRoot(), 'test', 'sandbox', 'sandbox.sh'), verb], { stdio: 'inherit' });
+  const result = spawnSync('bash', [join(packageRoot(), 'test', 'sandbox', 'sandbox.sh'), verb], {
+    stdio: 'inherit',
+  });
   return result.status ?? 1;
 }
 
 /** `cairn demo`: the whole story on one machine. */
 export function demoCommand(exit: (code: number) => void): Command {
   return new Command('demo')
-    .description('start the sandbox and a controller, then merge, promote and revert a change, showing each step')
+    .description(
+      'start the sandbox and a controller, then merge, promote and revert a change, showing each step',
+    )
     .option('--no-wait', 'stop everything at the end instead of waiting for Ctrl-C')
-    .option('--workdir <dir>', 'where to put the demo repository, config and audit trail (default: a new temp dir)')
+    .option(
+      '--workdir <dir>',
+      'where to put the demo repository, config and audit trail (default: a new temp dir)',
+    )
     .action(async (o: { wait: boolean; workdir?: string }) => {
       exit(await runDemo({ wait: o.wait, ...(o.workdir ? { workdir: o.workdir } : {}) }));
     });

@@ -31,11 +31,20 @@ function out(text: string): void {
 /** The revision of a fetched head, or the reason there is none as a CairnError. */
 function revisionOf(head: BranchHead | undefined, env: EnvironmentConfig): Revision {
   if (head?.kind === 'revision') return head.revision;
-  const why = head?.kind === 'error' ? head.error.message : `branch "${env.branch}" does not exist in the repository`;
-  throw new CairnError(why, { code: 'source.no-revision', phase: 'fetch', subject: `environment ${env.name}` });
+  const why =
+    head?.kind === 'error' ? head.error.message : `branch "${env.branch}" does not exist in the repository`;
+  throw new CairnError(why, {
+    code: 'source.no-revision',
+    phase: 'fetch',
+    subject: `environment ${env.name}`,
+  });
 }
 
-async function withSource<T>(config: CairnConfig, log: Log, work: (source: GitSource) => Promise<T>): Promise<T> {
+async function withSource<T>(
+  config: CairnConfig,
+  log: Log,
+  work: (source: GitSource) => Promise<T>,
+): Promise<T> {
   const source = createGitSource(config.repository, config.workspaces, log);
   try {
     return await work(source);
@@ -54,7 +63,11 @@ export async function syncCommand(o: EnvOptions): Promise<number> {
     await audit.interrupted();
     const entry = await withSource(config, log, async (source) => {
       const [head] = await source.fetch([{ env: env.name, branch: env.branch }]);
-      return reconcileEnvironment({ env, source, audit, log, ...appliersFor(log)(env) }, revisionOf(head, env), 'manual');
+      return reconcileEnvironment(
+        { env, source, audit, log, ...appliersFor(log)(env) },
+        revisionOf(head, env),
+        'manual',
+      );
     });
     out(o.json ? JSON.stringify(entry, null, 2) : renderAuditEntry(entry));
     return entry.outcome === 'failed' ? 1 : 0;
@@ -75,7 +88,8 @@ export async function planCommand(o: EnvOptions): Promise<number> {
     const { aws, kube } = appliersFor(log)(env);
     let awsPlan: AwsPlan | undefined;
     let kubePlan: KubePlan | undefined;
-    if (aws && revision.trees.aws) awsPlan = await aws.plan(await aws.synthesize(workspace.dir, revision.sha), revision.sha);
+    if (aws && revision.trees.aws)
+      awsPlan = await aws.plan(await aws.synthesize(workspace.dir, revision.sha), revision.sha);
     if (kube) kubePlan = await kube.plan(await kube.load(workspace.dir));
     return { env: env.name, sha: revision.sha, aws: awsPlan ?? null, kubernetes: kubePlan ?? null };
   });
@@ -102,7 +116,8 @@ export async function validateCommand(o: { config: string; env?: string }): Prom
     const workspace = await source.checkout(revision);
     const { aws, kube } = appliersFor(log)(env);
     const manifests = kube ? await kube.load(workspace.dir) : [];
-    const assembly = aws && revision.trees.aws ? await aws.synthesize(workspace.dir, revision.sha) : undefined;
+    const assembly =
+      aws && revision.trees.aws ? await aws.synthesize(workspace.dir, revision.sha) : undefined;
     out(
       `${env.name} @ ${revision.sha.slice(0, 12)} is valid: ${manifests.length} Kubernetes objects, ` +
         `${assembly ? assembly.stacks.length : 0} stacks`,
@@ -116,9 +131,14 @@ export async function bootstrapCommand(o: EnvOptions): Promise<number> {
   const config = loadConfig(o.config);
   const env = environmentNamed(config, o.env);
   if (!env.aws) {
-    throw new CairnError('has no aws section to bootstrap', { code: 'config.no-aws', subject: `environment ${env.name}` });
+    throw new CairnError('has no aws section to bootstrap', {
+      code: 'config.no-aws',
+      subject: `environment ${env.name}`,
+    });
   }
   const result = await bootstrapEnvironment(env.aws, stderrLog());
-  out(`bootstrapped ${env.name}: ${env.aws.account}/${env.aws.region}, assets bucket ${result.bucketName}, version ${result.version}`);
+  out(
+    `bootstrapped ${env.name}: ${env.aws.account}/${env.aws.region}, assets bucket ${result.bucketName}, version ${result.version}`,
+  );
   return 0;
 }

@@ -11,24 +11,40 @@ describe('kube applier: create, update, unchanged', () => {
     // given a fresh namespace and a commit with one ConfigMap that names no namespace
     const ns = kit.name('cru');
     const applier = kit.applier(kit.name('env'), kit.target(ns));
-    const v1 = await applier.load(await kit.workspace({ 'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`, 'app/cm.yaml': configMap('settings', { a: '1' }) }));
+    const v1 = await applier.load(
+      await kit.workspace({
+        'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`,
+        'app/cm.yaml': configMap('settings', { a: '1' }),
+      }),
+    );
 
     // when it is applied twice, then changed
     const first = await applier.apply(v1);
     const before = await kit.get(`/api/v1/namespaces/${ns}/configmaps/settings`);
     const second = await applier.apply(v1);
     const after = await kit.get(`/api/v1/namespaces/${ns}/configmaps/settings`);
-    const v2 = await applier.load(await kit.workspace({ 'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`, 'app/cm.yaml': configMap('settings', { a: '2' }) }));
+    const v2 = await applier.load(
+      await kit.workspace({
+        'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`,
+        'app/cm.yaml': configMap('settings', { a: '2' }),
+      }),
+    );
     const plan = await applier.plan(v2);
     const third = await applier.apply(v2);
 
     // then the first creates both (default namespace filled in), the second changes nothing, the third updates
     expect(first.ok).toBe(true);
-    expect(first.objects.map((o) => [o.ref.kind, o.action])).toEqual([['Namespace', 'created'], ['ConfigMap', 'created']]);
+    expect(first.objects.map((o) => [o.ref.kind, o.action])).toEqual([
+      ['Namespace', 'created'],
+      ['ConfigMap', 'created'],
+    ]);
     expect(first.objects[1]!.file).toBe('k8s-resources/app/cm.yaml');
     expect(second.objects.map((o) => o.action)).toEqual(['unchanged', 'unchanged']);
     expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
-    expect(plan.objects.find((o) => o.ref.kind === 'ConfigMap')).toMatchObject({ action: 'update', diff: expect.stringContaining('+   a: "2"') });
+    expect(plan.objects.find((o) => o.ref.kind === 'ConfigMap')).toMatchObject({
+      action: 'update',
+      diff: expect.stringContaining('+   a: "2"'),
+    });
     expect(third.objects.find((o) => o.ref.kind === 'ConfigMap')?.action).toBe('updated');
     expect((await kit.get(`/api/v1/namespaces/${ns}/configmaps/settings`))?.data).toEqual({ a: '2' });
   });
@@ -38,13 +54,28 @@ describe('kube applier: create, update, unchanged', () => {
     const ns = kit.name('order');
     const deploy = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: ${ns}}\nspec:\n  replicas: 0\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: nginx}]}\n`;
     const applier = kit.applier(kit.name('env'), kit.target(ns));
-    const manifests = await applier.load(await kit.workspace({ 'all.yaml': yamlDocs(deploy, configMap('c', { k: 'v' }, ns), `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}`) }));
+    const manifests = await applier.load(
+      await kit.workspace({
+        'all.yaml': yamlDocs(
+          deploy,
+          configMap('c', { k: 'v' }, ns),
+          `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}`,
+        ),
+      }),
+    );
 
     // when applied while a controller rolls the Deployment out
-    const [result] = await Promise.all([applier.apply(manifests), kit.rollOut(`/apis/apps/v1/namespaces/${ns}/deployments/web`, 0)]);
+    const [result] = await Promise.all([
+      applier.apply(manifests),
+      kit.rollOut(`/apis/apps/v1/namespaces/${ns}/deployments/web`, 0),
+    ]);
 
     // then the namespace went first and everything was created
-    expect(result.objects.map((o) => `${o.ref.kind}:${o.action}`)).toEqual(['Namespace:created', 'ConfigMap:created', 'Deployment:created']);
+    expect(result.objects.map((o) => `${o.ref.kind}:${o.action}`)).toEqual([
+      'Namespace:created',
+      'ConfigMap:created',
+      'Deployment:created',
+    ]);
     expect(result.ok).toBe(true);
   });
 
@@ -53,7 +84,10 @@ describe('kube applier: create, update, unchanged', () => {
     const ns = kit.name('reject');
     const applier = kit.applier(kit.name('env'), kit.target(ns));
     const manifests = await applier.load(
-      await kit.workspace({ 'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`, 'bad.yaml': yamlDocs(configMap('good', { a: '1' }), configMap('bad', { 'not valid!': 'x' })) }),
+      await kit.workspace({
+        'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`,
+        'bad.yaml': yamlDocs(configMap('good', { a: '1' }), configMap('bad', { 'not valid!': 'x' })),
+      }),
     );
 
     // when applied
@@ -63,7 +97,11 @@ describe('kube applier: create, update, unchanged', () => {
     expect(result.ok).toBe(false);
     const bad = result.objects.find((o) => o.ref.name === 'bad');
     expect(bad?.action).toBe('failed');
-    expect(bad?.error).toMatch(new RegExp(`^ConfigMap/${ns}/bad \\(k8s-resources/bad.yaml\\): the API server refused it \\(HTTP 422\\)`));
+    expect(bad?.error).toMatch(
+      new RegExp(
+        `^ConfigMap/${ns}/bad \\(k8s-resources/bad.yaml\\): the API server refused it \\(HTTP 422\\)`,
+      ),
+    );
     expect(result.objects.find((o) => o.ref.name === 'good')?.action).toBe('created');
   });
 
@@ -73,7 +111,11 @@ describe('kube applier: create, update, unchanged', () => {
     const applier = kit.applier(kit.name('env'), kit.target(ns));
     const secret = (pw: string) =>
       `apiVersion: v1\nkind: Secret\nmetadata: {name: creds}\nstringData: {password: ${pw}}\ndata: {token: ${Buffer.from(pw + '-tok').toString('base64')}}\n`;
-    const ws = (pw: string) => kit.workspace({ 'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`, 's.yaml': secret(pw) });
+    const ws = (pw: string) =>
+      kit.workspace({
+        'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`,
+        's.yaml': secret(pw),
+      });
 
     // when it is planned, created and then changed
     const plan1 = await applier.plan(await applier.load(await ws('hunter2-first')));

@@ -31,7 +31,13 @@ spec:
   colour: teal
   futureField: {nested: [1, 2, {deep: true}], enabledSince: "2031"}`;
     const applier = kit.applier(kit.name('env'), kit.target(ns));
-    const manifests = await applier.load(await kit.workspace({ 'a-widget.yaml': widget, 'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}`, 'z-crd.yaml': yamlDocs(crd) }));
+    const manifests = await applier.load(
+      await kit.workspace({
+        'a-widget.yaml': widget,
+        'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}`,
+        'z-crd.yaml': yamlDocs(crd),
+      }),
+    );
 
     // when applied
     const plan = await applier.plan(manifests);
@@ -40,19 +46,34 @@ spec:
     // then the CRD went first, the widget was created in the default namespace with every field intact
     expect(plan.objects.map((o) => o.action)).toEqual(['create', 'create', 'create']);
     expect(result.ok).toBe(true);
-    expect(result.objects.map((o) => `${o.ref.kind}:${o.action}`)).toEqual(['CustomResourceDefinition:created', 'Namespace:created', 'Widget:created']);
+    expect(result.objects.map((o) => `${o.ref.kind}:${o.action}`)).toEqual([
+      'CustomResourceDefinition:created',
+      'Namespace:created',
+      'Widget:created',
+    ]);
     const live = await kit.get(`/apis/${group}/v1/namespaces/${ns}/widgets/gizmo`);
-    expect(live?.spec).toEqual({ colour: 'teal', futureField: { nested: [1, 2, { deep: true }], enabledSince: '2031' } });
+    expect(live?.spec).toEqual({
+      colour: 'teal',
+      futureField: { nested: [1, 2, { deep: true }], enabledSince: '2031' },
+    });
     // and a second apply finds it unchanged
-    expect((await applier.apply(manifests)).objects.map((o) => o.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    expect((await applier.apply(manifests)).objects.map((o) => o.action)).toEqual([
+      'unchanged',
+      'unchanged',
+      'unchanged',
+    ]);
   });
 
   it('refuses at load a kind the server does not serve, naming the file', async () => {
     // given a resource of a kind nobody defines
     const applier = kit.applier(kit.name('env'), kit.target(kit.name('unknown')));
-    const ws = await kit.workspace({ 'x/thing.yaml': `apiVersion: nowhere.cairn.test/v1\nkind: Thing\nmetadata: {name: t}\n` });
+    const ws = await kit.workspace({
+      'x/thing.yaml': `apiVersion: nowhere.cairn.test/v1\nkind: Thing\nmetadata: {name: t}\n`,
+    });
 
     // when loaded, then it fails naming the file and kind
-    await expect(applier.load(ws)).rejects.toThrow(/^k8s-resources\/x\/thing\.yaml: the server serves no kind Thing in apiVersion nowhere\.cairn\.test\/v1/);
+    await expect(applier.load(ws)).rejects.toThrow(
+      /^k8s-resources\/x\/thing\.yaml: the server serves no kind Thing in apiVersion nowhere\.cairn\.test\/v1/,
+    );
   });
 });

@@ -5,7 +5,8 @@ const kit = kubeKit('drift');
 afterAll(() => kit.cleanup());
 
 const nsDoc = (ns: string) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`;
-const cm = (data: Record<string, string>) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: ${JSON.stringify(data)}\n`;
+const cm = (data: Record<string, string>) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: ${JSON.stringify(data)}\n`;
 
 async function applyFiles(applier: KubeApplier, files: Record<string, string>, drift = false) {
   return applier.apply(await applier.load(await kit.workspace(files)), { drift });
@@ -31,36 +32,63 @@ describe('kube applier: drift and field-manager conflicts', () => {
     expect(normal.objects.map((o) => o.action)).toEqual(['unchanged', 'unchanged']);
     expect(afterNormal).toEqual({ mode: 'hacked', other: 'x' });
     expect(drift.ok).toBe(true);
-    expect(drift.objects.find((o) => o.ref.kind === 'ConfigMap')).toMatchObject({ action: 'drift-repaired', diff: expect.stringContaining('-   mode: hacked') });
+    expect(drift.objects.find((o) => o.ref.kind === 'ConfigMap')).toMatchObject({
+      action: 'drift-repaired',
+      diff: expect.stringContaining('-   mode: hacked'),
+    });
     expect((await kit.get(path))?.data).toEqual({ mode: 'safe', other: 'x' });
     expect(again.objects.map((o) => o.action)).toEqual(['unchanged', 'unchanged']);
   });
 
   it.each([
-    { name: 'reports a conflict with another applier, naming the manager and fields', forceConflicts: false, action: 'failed', mode: 'theirs' },
-    { name: 'takes the fields over when forceConflicts is set', forceConflicts: true, action: 'updated', mode: 'ours-2' },
+    {
+      name: 'reports a conflict with another applier, naming the manager and fields',
+      forceConflicts: false,
+      action: 'failed',
+      mode: 'theirs',
+    },
+    {
+      name: 'takes the fields over when forceConflicts is set',
+      forceConflicts: true,
+      action: 'updated',
+      mode: 'ours-2',
+    },
   ])('$name', async ({ forceConflicts, action, mode }) => {
     // given a ConfigMap applied by cairn, then a field of it applied by another declarative tool
     const ns = kit.name('conflict');
     const env = kit.name('env');
-    await applyFiles(kit.applier(env, kit.target(ns)), { 'ns.yaml': nsDoc(ns), 'cm.yaml': cm({ mode: 'ours' }) });
+    await applyFiles(kit.applier(env, kit.target(ns)), {
+      'ns.yaml': nsDoc(ns),
+      'cm.yaml': cm({ mode: 'ours' }),
+    });
     const path = `/api/v1/namespaces/${ns}/configmaps/settings`;
     const res = await kit.client.request({
       method: 'PATCH',
       path,
       query: { fieldManager: 'other-tool', force: 'true' },
-      body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: ns }, data: { mode: 'theirs' } }),
+      body: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'settings', namespace: ns },
+        data: { mode: 'theirs' },
+      }),
       contentType: 'application/apply-patch+yaml',
     });
     expect(res.status).toBe(200);
 
     // when Git changes that field
-    const result = await applyFiles(kit.applier(env, kit.target(ns, { forceConflicts })), { 'ns.yaml': nsDoc(ns), 'cm.yaml': cm({ mode: 'ours-2' }) });
+    const result = await applyFiles(kit.applier(env, kit.target(ns, { forceConflicts })), {
+      'ns.yaml': nsDoc(ns),
+      'cm.yaml': cm({ mode: 'ours-2' }),
+    });
 
     // then the conflict is reported (or forced where the config says so)
     const outcome = result.objects.find((o) => o.ref.kind === 'ConfigMap');
     expect(outcome?.action).toBe(action);
-    if (action === 'failed') expect(outcome?.error).toMatch(/ConfigMap\/.*\/settings \(k8s-resources\/cm\.yaml\): field manager conflict: "other-tool" owns \.data\.mode/);
+    if (action === 'failed')
+      expect(outcome?.error).toMatch(
+        /ConfigMap\/.*\/settings \(k8s-resources\/cm\.yaml\): field manager conflict: "other-tool" owns \.data\.mode/,
+      );
     expect((await kit.get(path))?.data).toEqual({ mode });
   });
 });

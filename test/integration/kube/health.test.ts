@@ -30,25 +30,45 @@ describe('kube applier: health', () => {
   });
 
   it.each([
-    { name: 'times out on a Job that never completes', status: undefined, message: /not healthy after 1s: the job has not completed/ },
-    { name: 'fails on a Job that failed', status: { failed: 1, conditions: ['FailureTarget', 'Failed'].map((type) => ({ type, status: 'True', reason: 'BackoffLimitExceeded' })) }, message: /job failed: BackoffLimitExceeded/ },
+    {
+      name: 'times out on a Job that never completes',
+      status: undefined,
+      message: /not healthy after 1s: the job has not completed/,
+    },
+    {
+      name: 'fails on a Job that failed',
+      status: {
+        failed: 1,
+        conditions: ['FailureTarget', 'Failed'].map((type) => ({
+          type,
+          status: 'True',
+          reason: 'BackoffLimitExceeded',
+        })),
+      },
+      message: /job failed: BackoffLimitExceeded/,
+    },
   ])('$name', async ({ status, message }) => {
     // given a Job whose status says it never completes, or failed
     const ns = kit.name('job');
     const applier = kit.applier(kit.name('env'), kit.target(ns, { healthTimeoutMs: 1000 }));
     const manifests = await applier.load(await kit.workspace({ 'ns.yaml': nsDoc(ns), 'j.yaml': job }));
     const path = `/apis/batch/v1/namespaces/${ns}/jobs/migrate`;
-    const writer = status ? (async () => {
-      for (let i = 0; i < 40 && !(await kit.get(path)); i++) await new Promise((r) => setTimeout(r, 25));
-      await kit.writeStatus(path, { ...status, startTime: new Date().toISOString() });
-    })() : Promise.resolve();
+    const writer = status
+      ? (async () => {
+          for (let i = 0; i < 40 && !(await kit.get(path)); i++) await new Promise((r) => setTimeout(r, 25));
+          await kit.writeStatus(path, { ...status, startTime: new Date().toISOString() });
+        })()
+      : Promise.resolve();
 
     // when applied
     const [result] = await Promise.all([applier.apply(manifests), writer]);
 
     // then it is not ok, the Job carries the reason, and the error names it
     expect(result.ok).toBe(false);
-    expect(result.objects.find((o) => o.ref.kind === 'Job')).toMatchObject({ action: 'created', error: expect.stringMatching(message) });
+    expect(result.objects.find((o) => o.ref.kind === 'Job')).toMatchObject({
+      action: 'created',
+      error: expect.stringMatching(message),
+    });
     expect(result.error?.message).toMatch(/^Job\/.*\/migrate: 1 object\(s\) not healthy/);
   });
 });

@@ -41,7 +41,11 @@ export interface KubeKit {
 export function kubeKit(testName: string): KubeKit {
   const env = sandboxEnv();
   const id = `${testName}-${randomBytes(3).toString('hex')}`;
-  const client = createKubeClient({ kubeconfig: env.kubernetes.kubeconfig, context: env.kubernetes.context, concurrency: 4 });
+  const client = createKubeClient({
+    kubeconfig: env.kubernetes.kubeconfig,
+    context: env.kubernetes.context,
+    concurrency: 4,
+  });
   const dirs: string[] = [];
   const created = new Set<string>();
   const logs: string[] = [];
@@ -52,8 +56,17 @@ export function kubeKit(testName: string): KubeKit {
       done();
     },
   });
-  const request = async (method: 'GET' | 'PATCH' | 'DELETE', path: string, body?: object, contentType?: string) => {
-    const res = await client.request({ method, path, ...(body ? { body: JSON.stringify(body), contentType } : {}) });
+  const request = async (
+    method: 'GET' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: object,
+    contentType?: string,
+  ) => {
+    const res = await client.request({
+      method,
+      path,
+      ...(body ? { body: JSON.stringify(body), contentType } : {}),
+    });
     return res;
   };
   return {
@@ -75,7 +88,8 @@ export function kubeKit(testName: string): KubeKit {
         ...overrides,
       };
     },
-    applier: (name, target) => createKubeApplier(name, target, createLog({ level: 'debug', destination: sink })),
+    applier: (name, target) =>
+      createKubeApplier(name, target, createLog({ level: 'debug', destination: sink })),
     async workspace(files) {
       const dir = await mkdtemp(join(tmpdir(), `cairn-kube-${id}-`));
       dirs.push(dir);
@@ -102,13 +116,20 @@ export function kubeKit(testName: string): KubeKit {
     },
     async writeStatus(path, status) {
       const res = await request('PATCH', `${path}/status`, { status }, 'application/merge-patch+json');
-      if (res.status !== 200) throw new Error(`status ${path}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status !== 200)
+        throw new Error(`status ${path}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
     },
     async rollOut(path, replicas = 1) {
       for (let i = 0; i < 100; i++) {
         const d = await this.get(path);
         if (d) {
-          const status = { observedGeneration: d.metadata.generation, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas };
+          const status = {
+            observedGeneration: d.metadata.generation,
+            replicas,
+            updatedReplicas: replicas,
+            readyReplicas: replicas,
+            availableReplicas: replicas,
+          };
           return this.writeStatus(path, status);
         }
         await new Promise((r) => setTimeout(r, 50));

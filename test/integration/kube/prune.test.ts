@@ -17,10 +17,17 @@ describe('kube applier: prune', () => {
     // given four ConfigMaps applied
     const ns = kit.name('gone');
     const applier = kit.applier(kit.name('env'), kit.target(ns));
-    await applyFiles(applier, { 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'b.yaml': cm('b'), 'c.yaml': cm('c') });
+    await applyFiles(applier, {
+      'ns.yaml': nsDoc(ns),
+      'a.yaml': cm('a'),
+      'b.yaml': cm('b'),
+      'c.yaml': cm('c'),
+    });
 
     // when b.yaml is deleted from Git
-    const plan = await applier.plan(await applier.load(await kit.workspace({ 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'c.yaml': cm('c') })));
+    const plan = await applier.plan(
+      await applier.load(await kit.workspace({ 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'c.yaml': cm('c') })),
+    );
     const result = await applyFiles(applier, { 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'c.yaml': cm('c') });
 
     // then b is planned and reported as pruned and is gone; a and c remain
@@ -35,7 +42,12 @@ describe('kube applier: prune', () => {
     // given a protected ConfigMap applied with others
     const ns = kit.name('keep');
     const applier = kit.applier(kit.name('env'), kit.target(ns));
-    const files = { 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'b.yaml': cm('b'), 'p.yaml': cm('protected', '"cairn.dev/prune": disabled') };
+    const files = {
+      'ns.yaml': nsDoc(ns),
+      'a.yaml': cm('a'),
+      'b.yaml': cm('b'),
+      'p.yaml': cm('protected', '"cairn.dev/prune": disabled'),
+    };
     await applyFiles(applier, files);
 
     // when it leaves Git, twice
@@ -57,10 +69,17 @@ describe('kube applier: prune', () => {
     // given four ConfigMaps applied
     const ns = kit.name('cap');
     const env = kit.name('env');
-    await applyFiles(kit.applier(env, kit.target(ns)), { 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'b.yaml': cm('b'), 'c.yaml': cm('c') });
+    await applyFiles(kit.applier(env, kit.target(ns)), {
+      'ns.yaml': nsDoc(ns),
+      'a.yaml': cm('a'),
+      'b.yaml': cm('b'),
+      'c.yaml': cm('c'),
+    });
 
     // when a commit keeps only the namespace (3 of 4 objects gone)
-    const result = await applyFiles(kit.applier(env, kit.target(ns, { allowMassPrune })), { 'ns.yaml': nsDoc(ns) });
+    const result = await applyFiles(kit.applier(env, kit.target(ns, { allowMassPrune })), {
+      'ns.yaml': nsDoc(ns),
+    });
 
     // then the cap decides
     expect(result.ok).toBe(ok);

@@ -26,7 +26,9 @@ describe('the sandbox of real parts', () => {
         .get(`${server}/version`, options, (res) => {
           let data = '';
           res.on('data', (chunk: Buffer) => (data += chunk.toString()));
-          res.on('end', () => (res.statusCode === 200 ? resolve(data) : reject(new Error(`HTTP ${res.statusCode}`))));
+          res.on('end', () =>
+            res.statusCode === 200 ? resolve(data) : reject(new Error(`HTTP ${res.statusCode}`)),
+          );
         })
         .on('error', (error) => reject(new Error(`kube-apiserver is down at ${server}: ${error.message}`)));
     });

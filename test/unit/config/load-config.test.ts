@@ -27,14 +27,24 @@ audit: { dir: ./audit }
 describe('loadConfig', () => {
   it('fills defaults, resolves paths against the file and turns durations into milliseconds', () => {
     const config = loadConfig(file(valid));
-    expect(config.repository).toEqual({ url: join(dir, 'repo'), backend: 'isomorphic', pollIntervalMs: 10_000, watch: true });
+    expect(config.repository).toEqual({
+      url: join(dir, 'repo'),
+      backend: 'isomorphic',
+      pollIntervalMs: 10_000,
+      watch: true,
+    });
     expect(config.environments[0]).toMatchObject({
       name: 'dev',
       branch: 'dev',
       order: 'aws-first',
       driftIntervalMs: 300_000,
       aws: { region: 'eu-west-1', account: '111111111111', prune: false, synthTimeoutMs: 300_000 },
-      kubernetes: { kubeconfig: join(dir, 'kube.yaml'), namespace: 'apps', healthTimeoutMs: 500, pruneMaxShare: 0.5 },
+      kubernetes: {
+        kubeconfig: join(dir, 'kube.yaml'),
+        namespace: 'apps',
+        healthTimeoutMs: 500,
+        pruneMaxShare: 0.5,
+      },
     });
     expect(config.environments[1]).toMatchObject({ name: 'prod', branch: 'main', order: 'kubernetes-first' });
     expect(config.server).toEqual({ port: 8080, host: '127.0.0.1', maxBodyBytes: 1_048_576 });
@@ -50,13 +60,33 @@ describe('loadConfig', () => {
 describe('validateConfigFile rejects broken configs naming the field', () => {
   it.each([
     ['a bad region', valid.replace('eu-west-1', 'Europe'), 'environments[0].aws.region: AWS region'],
-    ['a short account', valid.replace('"111111111111"', '"42"'), 'environments[0].aws.account: The 12-digit AWS account id'],
-    ['an unknown key', valid.replace('pollInterval: 10s', 'pollInterval: 10s, colour: red'), 'repository.colour: unknown key'],
-    ['an inline token', valid.replace('pollInterval: 10s', 'pollInterval: 10s, auth: { token: abc }'), 'repository.auth.token: unknown key (secrets are never inline'],
+    [
+      'a short account',
+      valid.replace('"111111111111"', '"42"'),
+      'environments[0].aws.account: The 12-digit AWS account id',
+    ],
+    [
+      'an unknown key',
+      valid.replace('pollInterval: 10s', 'pollInterval: 10s, colour: red'),
+      'repository.colour: unknown key',
+    ],
+    [
+      'an inline token',
+      valid.replace('pollInterval: 10s', 'pollInterval: 10s, auth: { token: abc }'),
+      'repository.auth.token: unknown key (secrets are never inline',
+    ],
     ['a bad duration', valid.replace('10s', 'ten seconds'), 'repository.pollInterval: A duration'],
     ['a missing audit', valid.replace('audit: { dir: ./audit }', ''), 'audit: is required'],
-    ['a duplicate name', valid.replace('name: prod', 'name: dev'), 'environments[1].name: "dev" is already used by environments[0]'],
-    ['a bad backend', valid.replace('pollInterval: 10s', 'pollInterval: 10s, backend: jgit'), 'repository.backend: must be one of "isomorphic", "native"'],
+    [
+      'a duplicate name',
+      valid.replace('name: prod', 'name: dev'),
+      'environments[1].name: "dev" is already used by environments[0]',
+    ],
+    [
+      'a bad backend',
+      valid.replace('pollInterval: 10s', 'pollInterval: 10s, backend: jgit'),
+      'repository.backend: must be one of "isomorphic", "native"',
+    ],
     ['broken YAML', 'repository: [\n', 'c'],
   ])('%s', (_name, text, expected) => {
     const result = validateConfigFile(file(text));

@@ -23,16 +23,34 @@ function setup(order: EnvironmentConfig['order'] = 'aws-first') {
 describe('reconcileEnvironment', () => {
   it('applies both halves of a first commit, AWS first, and records start and end', async () => {
     const { ports, audit, aws, kube } = setup();
-    const entry = await reconcileEnvironment(ports, revision('a1', { aws: 't-aws-1', k8s: 't-k8s-1' }), 'poll');
+    const entry = await reconcileEnvironment(
+      ports,
+      revision('a1', { aws: 't-aws-1', k8s: 't-k8s-1' }),
+      'poll',
+    );
     expect(entry.outcome).toBe('succeeded');
     expect(entry.fromSha).toBeNull();
     expect(audit.starts).toEqual([entry.id]);
     expect(aws.calls).toEqual(['synthesize a10', 'apply a10']);
     expect(kube.calls).toEqual(['load /tmp/fake-a1' + '0'.repeat(38), 'apply']);
     expect(entry.applied).toEqual({ aws: 't-aws-1', k8s: 't-k8s-1' });
-    expect(entry.phases.map((p) => p.name)).toEqual(['fetch', 'synthesize', 'plan', 'apply-aws', 'apply-kubernetes', 'record']);
+    expect(entry.phases.map((p) => p.name)).toEqual([
+      'fetch',
+      'synthesize',
+      'plan',
+      'apply-aws',
+      'apply-kubernetes',
+      'record',
+    ]);
     expect(entry.kubernetes.objects).toEqual([
-      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'settings', action: 'updated', durationMs: 3 },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        namespace: 'apps',
+        name: 'settings',
+        action: 'updated',
+        durationMs: 3,
+      },
     ]);
   });
 
@@ -41,7 +59,11 @@ describe('reconcileEnvironment', () => {
     await reconcileEnvironment(ports, revision('a1', { aws: 't-aws-1', k8s: 't-k8s-1' }), 'poll');
     aws.calls.length = 0;
     kube.calls.length = 0;
-    const entry = await reconcileEnvironment(ports, revision('b2', { aws: 't-aws-1', k8s: 't-k8s-2' }), 'webhook');
+    const entry = await reconcileEnvironment(
+      ports,
+      revision('b2', { aws: 't-aws-1', k8s: 't-k8s-2' }),
+      'webhook',
+    );
     expect(aws.calls).toEqual([]);
     expect(kube.calls).toHaveLength(2);
     expect(entry.aws.skipped).toBe('unchanged since last apply');
@@ -94,7 +116,19 @@ describe('reconcileEnvironment', () => {
     ['kubernetes-first', ['apply-kubernetes', 'apply-aws']],
   ] as const)('with order %s, stops at a failed AWS apply', async (order, applied) => {
     const { ports, aws } = setup(order);
-    aws.result = { ok: false, stacks: [{ stackName: 'data', action: 'failed', changes: [], outputs: {}, durationMs: 1, error: 'Queue: limit exceeded' }] };
+    aws.result = {
+      ok: false,
+      stacks: [
+        {
+          stackName: 'data',
+          action: 'failed',
+          changes: [],
+          outputs: {},
+          durationMs: 1,
+          error: 'Queue: limit exceeded',
+        },
+      ],
+    };
     const entry = await reconcileEnvironment(ports, revision('f6', { aws: 'ta', k8s: 'tk' }), 'poll');
     expect(entry.phases.map((p) => p.name).filter((n) => n.startsWith('apply'))).toEqual(applied);
     expect(entry.error?.message).toBe('stack data: Queue: limit exceeded');

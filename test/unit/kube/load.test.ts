@@ -1,0 +1,120 @@
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseManifestFile } from '../../../controller/kube/parse-manifests';
+import { readManifests } from '../../../controller/kube/read-manifests';
+import { resolveScope } from '../../../controller/kube/resolve-scope';
+
+const scope = async (_v: string, kind: string) =>
+  kind === 'Unknown' ? undefined : !['Namespace', 'ClusterRole'].includes(kind);
+
+describe('parsing manifests', () => {
+  it('skips empty documents and unpacks Lists', () => {
+    const text =
+      '---\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: List\nitems:\n  - {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}\n';
+    expect(
+      parseManifestFile(text, 'f.yaml').map((p) => [p.object.metadata.name, p.documentIndex, p.line]),
+    ).toEqual([
+      ['a', 1, 3],
+      ['b', 2, 7],
+    ]);
+  });
+  it.each([
+    ['bad YAML', 'a: 1\nb: [\n', /^f\.yaml: invalid YAML at line 3, column 1/],
+    [
+      'a duplicate key',
+      'apiVersion: v1\nkind: A\nkind: B\n',
+      /^f\.yaml: invalid YAML at line 3, column 1: Map keys must be unique/,
+    ],
+    [
+      'no apiVersion',
+      'kind: ConfigMap\nmetadata: {name: a}\n',
+      /^f\.yaml: the document at line 1, column 1 has no apiVersion/,
+    ],
+    ['no name', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n', /has no metadata\.name/],
+    [
+      'a kustomization object',
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nmetadata: {name: k}\n',
+      /a Kustomization is not supported yet/,
+    ],
+  ])('names file, line and column for %s', (_name, text, message) => {
+    expect(() => parseManifestFile(text, 'f.yaml')).toThrow(message);
+  });
+});
+
+describe('resolving scope', () => {
+  const parsed = (kind: string, name: string, file: string, namespace?: string) => ({
+    object: { apiVersion: 'v1', kind, metadata: { name, ...(namespace ? { namespace } : {}) } },
+    file,
+    documentIndex: 0,
+    line: 1,
+  });
+  it('fills the default namespace in namespaced objects only, and drops it from cluster-scoped ones', async () => {
+    const out = await resolveScope(
+      [
+        parsed('ConfigMap', 'a', 'f'),
+        parsed('Namespace', 'n', 'f', 'oops'),
+        parsed('ConfigMap', 'b', 'f', 'other'),
+      ],
+      'apps',
+      scope,
+    );
+    expect(out.map((m) => m.object.metadata.namespace)).toEqual(['apps', undefined, 'other']);
+  });
+  it('refuses an object defined in two files, naming both', async () => {
+    await expect(
+      resolveScope(
+        [parsed('ConfigMap', 'a', 'one.yaml'), parsed('ConfigMap', 'a', 'two.yaml', 'apps')],
+        'apps',
+        scope,
+      ),
+    ).rejects.toThrow(
+      /^ConfigMap\/apps\/a: defined twice: in one\.yaml \(line 1\) and in two\.yaml \(line 1\)/,
+    );
+  });
+  it('refuses an unknown kind naming the file', async () => {
+    await expect(resolveScope([parsed('Unknown', 'a', 'x.yaml')], 'apps', scope)).rejects.toThrow(
+      /^x\.yaml: the server serves no kind Unknown/,
+    );
+  });
+});
+
+describe('reading k8s-resources/', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cairn-kube-unit-'));
+    await mkdir(join(dir, 'k8s-resources', 'sub'), { recursive: true });
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('reads yaml, yml and json recursively in a stable order, ignoring other files', async () => {
+    const cm = (n: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${n}}\n`;
+    await writeFile(join(dir, 'k8s-resources', 'b.yml'), cm('b'));
+    await writeFile(join(dir, 'k8s-resources', 'a.yaml'), cm('a'));
+    await writeFile(
+      join(dir, 'k8s-resources', 'sub', 'c.json'),
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }),
+    );
+    await writeFile(join(dir, 'k8s-resources', 'README.md'), '# not a manifest');
+    expect((await readManifests(dir)).map((p) => `${p.file}:${p.object.metadata.name}`)).toEqual([
+      'k8s-resources/a.yaml:a',
+      'k8s-resources/b.yml:b',
+      'k8s-resources/sub/c.json:c',
+    ]);
+  });
+  it.each([
+    ['kustomization.yaml', /k8s-resources\/sub\/kustomization\.yaml: a kustomization is not supported yet/],
+    ['Chart.yaml', /k8s-resources\/sub\/Chart\.yaml: a Helm chart is not supported yet/],
+  ])('says clearly that %s is not supported', async (name, message) => {
+    await writeFile(join(dir, 'k8s-resources', 'sub', name), 'resources: []\n');
+    await expect(readManifests(dir)).rejects.toThrow(message);
+  });
+  it('refuses a symlink rather than follow it out of the checkout', async () => {
+    await symlink('/etc/hostname', join(dir, 'k8s-resources', 'evil.yaml'));
+    await expect(readManifests(dir)).rejects.toThrow(/evil\.yaml: is a symbolic link/);
+  });
+  it('yields nothing when the folder is missing', async () => {
+    await rm(join(dir, 'k8s-resources'), { recursive: true });
+    expect(await readManifests(dir)).toEqual([]);
+  });
+});
