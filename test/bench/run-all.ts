@@ -38,7 +38,8 @@ function main(): number {
     });
     const last = result.stdout.trim().split('\n').pop() ?? '';
     try {
-      for (const [name, value] of figures(JSON.parse(last))) rows.push([bench.replace(/\.ts$/, ''), name, value]);
+      for (const [name, value] of figures(JSON.parse(last)))
+        rows.push([bench.replace(/\.ts$/, ''), name, value]);
     } catch {
       failed += 1;
       process.stderr.write(`${bench} exited ${String(result.status)} without a JSON line\n`);

@@ -1,0 +1,140 @@
+import { join } from 'node:path';
+import type { RepositoryConfig, WorkspacesConfig } from '../config/types';
+import { CairnError, errorMessage } from '../errors';
+import type { Log } from '../log';
+import { FOLDERS, writeCheckout } from './checkout';
+import type { GitReader } from './git-reader';
+import { IsomorphicReader, type HttpAuth } from './isomorphic-reader';
+import { NativeReader } from './native-reader';
+import type { BranchHead, BranchSpec, GitSource, Revision, Workspace } from './types';
+
+/** True for a local path (not a URL, not scp-style `user@host:path`). */
+export function isLocalRepository(url: string): boolean {
+  return !/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^[^/]+@[^/]+:/.test(url);
+}
+
+/** Hides credentials in a URL before it is printed. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^/@]*@/, '//***@');
+}
+
+function authFrom(repo: RepositoryConfig, env: NodeJS.ProcessEnv): HttpAuth | undefined {
+  const name = repo.auth?.tokenEnv;
+  if (!name) return undefined;
+  const token = env[name];
+  if (!token) {
+    throw new CairnError(`environment variable ${name} (repository.auth.tokenEnv) is empty`, {
+      code: 'source.token-missing',
+      phase: 'config',
+      hint: `export ${name} with the token before starting cairn`,
+    });
+  }
+  return { username: repo.auth?.username ?? 'x-access-token', password: token };
+}
+
+/** The Git source for a repository, on the backend the config names. */
+export function createGitSource(
+  repo: RepositoryConfig,
+  workspaces: WorkspacesConfig,
+  log: Log,
+  env: NodeJS.ProcessEnv = process.env,
+): GitSource {
+  const local = isLocalRepository(repo.url);
+  const cacheDir = join(workspaces.dir, 'git');
+  const auth = authFrom(repo, env);
+  const reader: GitReader =
+    repo.backend === 'native'
+      ? new NativeReader(repo.url, local, cacheDir, auth, repo.auth?.sshKeyPath)
+      : new IsomorphicReader(repo.url, local, cacheDir, auth);
+  return new ReaderSource(reader, repo, workspaces, log);
+}
+
+/** The backend-independent part of a source: revisions, force pushes, checkouts. */
+class ReaderSource implements GitSource {
+  private readonly seen = new Map<string, string>();
+
+  constructor(
+    private readonly reader: GitReader,
+    private readonly repo: RepositoryConfig,
+    private readonly workspaces: WorkspacesConfig,
+    private readonly log: Log,
+  ) {}
+
+  async fetch(branches: readonly BranchSpec[]): Promise<readonly BranchHead[]> {
+    try {
+      await this.reader.update();
+    } catch (error) {
+      const failure = this.fetchError(error);
+      return branches.map((b) => ({ kind: 'error', env: b.env, branch: b.branch, error: failure }));
+    }
+    return Promise.all(branches.map((b) => this.head(b)));
+  }
+
+  private fetchError(error: unknown): CairnError {
+    const text = errorMessage(error);
+    const auth = /401|403|auth|credential/i.test(text);
+    return new CairnError(auth ? 'authentication was refused' : `could not be fetched: ${redactUrl(text)}`, {
+      code: auth ? 'source.auth' : 'source.unreachable',
+      phase: 'fetch',
+      retryable: !auth,
+      subject: `repository ${redactUrl(this.repo.url)}`,
+      hint: auth
+        ? 'check the token in the variable named by repository.auth.tokenEnv'
+        : 'check the URL and that the host is reachable',
+    });
+  }
+
+  private async head(spec: BranchSpec): Promise<BranchHead> {
+    try {
+      const sha = await this.reader.resolve(spec.branch);
+      if (!sha) return { kind: 'missing-branch', env: spec.env, branch: spec.branch };
+      const [info, aws, k8s] = await Promise.all([
+        this.reader.commit(sha),
+        this.reader.folderTree(sha, 'aws-resources'),
+        this.reader.folderTree(sha, 'k8s-resources'),
+      ]);
+      const previous = this.seen.get(spec.env);
+      this.seen.set(spec.env, sha);
+      const moved = previous !== undefined && previous !== sha;
+      const forcePushed = moved && !(await this.reader.isAncestor(previous, sha));
+      if (forcePushed)
+        this.log.warn(
+          { env: spec.env, sha: sha.slice(0, 12), previous: previous.slice(0, 12) },
+          'branch was force-pushed',
+        );
+      const revision: Revision = {
+        env: spec.env,
+        branch: spec.branch,
+        sha,
+        ...info,
+        trees: { aws, k8s },
+        ...(moved ? { previousSha: previous } : {}),
+        forcePushed,
+      };
+      return { kind: 'revision', revision };
+    } catch (error) {
+      const failure = new CairnError(`branch ${spec.branch} could not be read: ${errorMessage(error)}`, {
+        code: 'source.corrupt',
+        phase: 'fetch',
+        subject: `environment ${spec.env}`,
+        cause: error,
+      });
+      return { kind: 'error', env: spec.env, branch: spec.branch, error: failure };
+    }
+  }
+
+  async checkout(revision: Revision): Promise<Workspace> {
+    const files = (await Promise.all(FOLDERS.map((f) => this.reader.files(revision.sha, f)))).flat();
+    const envDir = join(this.workspaces.dir, 'checkouts', revision.env);
+    const dir = await writeCheckout(
+      envDir,
+      revision.sha,
+      files,
+      this.workspaces.maxFileBytes,
+      this.workspaces.keep,
+    );
+    return { sha: revision.sha, dir };
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,34 @@
+/** One file of a folder at a commit, as git stores it. */
+export interface TreeFile {
+  /** Path relative to the repository root. */
+  readonly path: string;
+  /** Git's mode: 100644, 100755, or 120000 for a symlink (whose content is the link target). */
+  readonly mode: string;
+  readonly size: number;
+  read(): Promise<Buffer>;
+}
+
+export interface CommitInfo {
+  readonly author: { readonly name: string; readonly email: string };
+  /** Committer time, ISO 8601. */
+  readonly committedAt: string;
+  readonly message: string;
+}
+
+/**
+ * What cairn reads from Git, behind the two backends (isomorphic-git and the git binary). The
+ * source's logic (revisions, force-push detection, safe checkouts) is written once on top of it.
+ */
+export interface GitReader {
+  /** Brings the remote's branches into the local cache (a no-op for a repository read in place). */
+  update(): Promise<void>;
+  /** The sha a branch points at, or null when the branch does not exist. */
+  resolve(branch: string): Promise<string | null>;
+  commit(sha: string): Promise<CommitInfo>;
+  /** Tree hash of a top-level folder at a commit, or null when it is absent. */
+  folderTree(sha: string, folder: string): Promise<string | null>;
+  /** True when `ancestor` is `sha` or one of its ancestors. */
+  isAncestor(ancestor: string, sha: string): Promise<boolean>;
+  /** Every file below a top-level folder at a commit. */
+  files(sha: string, folder: string): Promise<readonly TreeFile[]>;
+}

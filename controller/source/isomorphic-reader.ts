@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import git from 'isomorphic-git';
+import http from 'isomorphic-git/http/node';
+import type { CommitInfo, GitReader, TreeFile } from './git-reader';
+
+/** Credentials for HTTPS, resolved from the environment by the caller. */
+export interface HttpAuth {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** isomorphic-git over a local repository read in place, or over a clone cached in `cacheDir`. */
+export class IsomorphicReader implements GitReader {
+  private readonly gitdir: string;
+  private readonly refPrefix: string;
+  private readonly cache = {};
+
+  constructor(
+    private readonly url: string,
+    private readonly local: boolean,
+    cacheDir: string,
+    private readonly auth?: HttpAuth,
+  ) {
+    if (local) {
+      this.gitdir = existsSync(join(url, '.git')) ? join(url, '.git') : url;
+      this.refPrefix = 'refs/heads/';
+    } else {
+      this.gitdir = join(cacheDir, 'isomorphic.git');
+      this.refPrefix = 'refs/remotes/origin/';
+    }
+  }
+
+  async update(): Promise<void> {
+    if (this.local) return;
+    const onAuth = this.auth
+      ? () => ({ username: this.auth!.username, password: this.auth!.password })
+      : undefined;
+    // init + fetch rather than clone: clone fails when the remote's HEAD names a branch that does not exist.
+    if (!existsSync(join(this.gitdir, 'HEAD'))) {
+      await git.init({ fs, gitdir: this.gitdir, bare: true });
+      await git.addRemote({ fs, gitdir: this.gitdir, remote: 'origin', url: this.url });
+    }
+    // isomorphic-git needs the remote's HEAD to name an existing branch (as every Git host's default branch does).
+    await git.fetch({
+      fs,
+      http,
+      gitdir: this.gitdir,
+      url: this.url,
+      remote: 'origin',
+      prune: true,
+      tags: false,
+      singleBranch: false,
+      cache: this.cache,
+      ...(onAuth ? { onAuth } : {}),
+    });
+  }
+
+  async resolve(branch: string): Promise<string | null> {
+    try {
+      return await git.resolveRef({ fs, gitdir: this.gitdir, ref: `${this.refPrefix}${branch}` });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'NotFoundError') return null;
+      throw error;
+    }
+  }
+
+  async commit(sha: string): Promise<CommitInfo> {
+    const { commit } = await git.readCommit({ fs, gitdir: this.gitdir, oid: sha, cache: this.cache });
+    return {
+      author: { name: commit.author.name, email: commit.author.email },
+      committedAt: new Date(commit.committer.timestamp * 1000).toISOString(),
+      message: commit.message.trim(),
+    };
+  }
+
+  async folderTree(sha: string, folder: string): Promise<string | null> {
+    const { tree } = await git.readTree({ fs, gitdir: this.gitdir, oid: sha, cache: this.cache });
+    return tree.find((e) => e.path === folder && e.type === 'tree')?.oid ?? null;
+  }
+
+  async isAncestor(ancestor: string, sha: string): Promise<boolean> {
+    if (ancestor === sha) return true;
+    return git
+      .isDescendent({ fs, gitdir: this.gitdir, oid: sha, ancestor, depth: -1, cache: this.cache })
+      .catch(() => false);
+  }
+
+  async files(sha: string, folder: string): Promise<readonly TreeFile[]> {
+    const root = await this.folderTree(sha, folder);
+    if (!root) return [];
+    const out: TreeFile[] = [];
+    const walk = async (oid: string, prefix: string): Promise<void> => {
+      const { tree } = await git.readTree({ fs, gitdir: this.gitdir, oid, cache: this.cache });
+      for (const entry of tree) {
+        const path = `${prefix}/${entry.path}`;
+        if (entry.type === 'tree') await walk(entry.oid, path);
+        else if (entry.type === 'blob') {
+          const { blob } = await git.readBlob({ fs, gitdir: this.gitdir, oid: entry.oid, cache: this.cache });
+          const bytes = Buffer.from(blob);
+          out.push({ path, mode: entry.mode, size: bytes.length, read: async () => bytes });
+        }
+      }
+    };
+    await walk(root, folder);
+    return out;
+  }
+}
