@@ -25,6 +25,8 @@ export interface StackArtifact {
   readonly dependencies: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
   readonly terminationProtection: boolean;
+  /** Asset manifest files this stack's assets are published from before it deploys. */
+  readonly assetManifests: readonly string[];
 }
 
 export type PlannedStackAction = 'create' | 'update' | 'no-op' | 'delete' | 'would-delete';

@@ -33,7 +33,6 @@ const spec = JSON.parse(fs.readFileSync(__dirname + '/stack.json', 'utf8'));
 const stack = new cdk.Stack(app, 'Data', { stackName: spec.prefix + '-' + env + '-data' });
 new cdk.aws_s3.Bucket(stack, 'Bucket');
 if (spec.queue) new cdk.aws_sqs.Queue(stack, 'Jobs');
-cdk.Tags.of(stack).add('commit', String(app.node.tryGetContext('gitops:commit')));
 app.synth();
 `;
 

@@ -1,0 +1,53 @@
+import { GetBucketEncryptionCommand, GetBucketLocationCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { AssetManifest, AssetPublishing, type IAws, type IS3Client } from '@aws-cdk/cdk-assets-lib';
+import type { AwsTargetConfig } from '../controller/config/types';
+import { CairnError } from '../controller/errors';
+import type { AwsClients } from './aws-clients';
+
+/**
+ * The AWS access cdk-assets needs, served by cairn's own clients for the environment (so an
+ * endpoint override and cairn's credentials apply). Role assumption named in the manifest is not
+ * done: cairn publishes with its own identity.
+ */
+function awsFor(clients: AwsClients, target: AwsTargetConfig): IAws {
+  const s3: IS3Client = {
+    getBucketEncryption: (input) => clients.s3.send(new GetBucketEncryptionCommand(input)),
+    getBucketLocation: (input) => clients.s3.send(new GetBucketLocationCommand(input)),
+    listObjectsV2: (input) => clients.s3.send(new ListObjectsV2Command(input)),
+    upload: async (input) => (await clients.s3.send(new PutObjectCommand(input))) as never,
+  };
+  const account = { accountId: target.account, partition: 'aws' };
+  const unsupported = async (): Promise<never> => {
+    throw new CairnError('Docker image assets are not supported yet', {
+      code: 'aws.docker-assets',
+      phase: 'apply-aws',
+      hint: 'build the image outside cairn and reference it by URI',
+    });
+  };
+  return {
+    discoverPartition: async () => 'aws',
+    discoverDefaultRegion: async () => target.region,
+    discoverCurrentAccount: async () => account,
+    discoverTargetAccount: async () => account,
+    s3Client: async () => s3,
+    ecrClient: unsupported,
+    secretsManagerClient: unsupported,
+  };
+}
+
+/** Publishes the file assets of a stack's asset manifests (zipping folders, skipping what is already there). */
+export async function publishAssets(manifestFiles: readonly string[], clients: AwsClients, target: AwsTargetConfig, stackName: string): Promise<void> {
+  for (const file of manifestFiles) {
+    const manifest = AssetManifest.fromFile(file);
+    if (manifest.entries.some((e) => e.type === 'docker-image')) {
+      throw new CairnError('has a Docker image asset, which cairn does not support yet', {
+        code: 'aws.docker-assets',
+        phase: 'apply-aws',
+        subject: `stack ${stackName}`,
+        hint: 'build the image outside cairn and reference it by URI',
+      });
+    }
+    const publishing = new AssetPublishing(manifest, { aws: awsFor(clients, target), throwOnError: true, quiet: true });
+    await publishing.publish();
+  }
+}

@@ -1,0 +1,47 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { AwsTargetConfig } from '../controller/config/types';
+
+/** Explicit credentials; absent means the SDK's default chain in cairn's own process. */
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/** The SDK clients of one environment, with its region, endpoint override and generous throttling retries. */
+export interface AwsClients {
+  readonly cfn: CloudFormationClient;
+  readonly s3: S3Client;
+  readonly ssm: SSMClient;
+}
+
+/** The bootstrap names `cdk bootstrap` uses with its default qualifier. */
+export const BOOTSTRAP = {
+  qualifier: 'hnb659fds',
+  versionParameter: '/cdk-bootstrap/hnb659fds/version',
+  version: '30',
+  bucket: (target: AwsTargetConfig) => `cdk-hnb659fds-assets-${target.account}-${target.region}`,
+} as const;
+
+export function makeClients(target: AwsTargetConfig, credentials?: AwsCredentials): AwsClients {
+  const common = {
+    region: target.region,
+    // Throttling and transient errors are retried by the SDK's standard mode with backoff.
+    maxAttempts: 8,
+    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+  };
+  return {
+    cfn: new CloudFormationClient(common),
+    s3: new S3Client({ ...common, forcePathStyle: Boolean(target.endpoint) }),
+    ssm: new SSMClient(common),
+  };
+}
+
+/** The URL CloudFormation reads a large template from (path style, so an endpoint override works). */
+export function objectUrl(target: AwsTargetConfig, bucket: string, key: string): string {
+  const base = target.endpoint ?? `https://s3.${target.region}.amazonaws.com`;
+  return `${base.replace(/\/$/, '')}/${bucket}/${key}`;
+}

@@ -1,0 +1,52 @@
+import { CreateBucketCommand, HeadBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
+import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import type { AwsTargetConfig } from '../controller/config/types';
+import { CairnError, errorMessage } from '../controller/errors';
+import type { Log } from '../controller/log';
+import { BOOTSTRAP, makeClients, type AwsClients, type AwsCredentials } from './aws-clients';
+
+/**
+ * Prepares an account and region for deploys, like `cdk bootstrap` does for what cairn needs:
+ * the bootstrap version parameter (synthesized templates check it) and the assets bucket
+ * (file assets and large templates). The CDK's deploy roles are not created: cairn deploys
+ * with its own credentials.
+ */
+export async function bootstrapEnvironment(
+  target: AwsTargetConfig,
+  log: Log,
+  options: { credentials?: AwsCredentials } = {},
+): Promise<{ bucketName: string; version: string }> {
+  const { s3, ssm } = makeClients(target, options.credentials);
+  const bucketName = BOOTSTRAP.bucket(target);
+  const exists = await s3.send(new HeadBucketCommand({ Bucket: bucketName })).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) {
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: bucketName,
+        ...(target.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: target.region as BucketLocationConstraint } }),
+      }),
+    );
+  }
+  await ssm.send(new PutParameterCommand({ Name: BOOTSTRAP.versionParameter, Value: BOOTSTRAP.version, Type: 'String', Overwrite: true }));
+  log.info({ bucket: bucketName, version: BOOTSTRAP.version, region: target.region }, 'environment bootstrapped');
+  return { bucketName, version: BOOTSTRAP.version };
+}
+
+/** Throws a CairnError saying to run `cairn bootstrap` when the version parameter is missing. */
+export async function requireBootstrap(clients: AwsClients, env: string, target: AwsTargetConfig): Promise<void> {
+  try {
+    await clients.ssm.send(new GetParameterCommand({ Name: BOOTSTRAP.versionParameter }));
+  } catch (error) {
+    const missing = (error as { name?: string }).name === 'ParameterNotFound';
+    throw new CairnError(missing ? 'is not bootstrapped' : `could not read the bootstrap version: ${errorMessage(error)}`, {
+      code: missing ? 'aws.not-bootstrapped' : 'aws.bootstrap-check',
+      phase: 'apply-aws',
+      retryable: !missing,
+      subject: `AWS account ${target.account} in ${target.region}`,
+      hint: missing ? `run \`cairn bootstrap --config <file> --env ${env}\` once` : undefined,
+    });
+  }
+}

@@ -1,0 +1,62 @@
+import {
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  type CloudFormationClient,
+  type Stack,
+  type StackEvent,
+} from '@aws-sdk/client-cloudformation';
+import type { Log } from '../controller/log';
+
+/** The stack, or undefined when CloudFormation has none by that name (or only a deleted one). */
+export async function describeStack(cfn: CloudFormationClient, stackName: string): Promise<Stack | undefined> {
+  try {
+    const out = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
+    const stack = out.Stacks?.[0];
+    return stack && stack.StackStatus !== 'DELETE_COMPLETE' ? stack : undefined;
+  } catch (error) {
+    if (/does not exist/.test((error as Error).message)) return undefined;
+    throw error;
+  }
+}
+
+export const isInProgress = (status: string | undefined): boolean => Boolean(status?.endsWith('_IN_PROGRESS')) && status !== 'REVIEW_IN_PROGRESS';
+
+/**
+ * Waits, with backoff, until the stack leaves every *_IN_PROGRESS state, logging its new events
+ * as they arrive. Returns the final stack (undefined once deleted) and the failed events' reasons.
+ */
+export async function waitForStack(
+  cfn: CloudFormationClient,
+  stackName: string,
+  options: { readonly log: Log; readonly since: Date; readonly timeoutMs: number },
+): Promise<{ stack: Stack | undefined; failures: readonly string[] }> {
+  const seen = new Set<string>();
+  const failures: string[] = [];
+  const deadline = Date.now() + options.timeoutMs;
+  let delay = 200;
+  for (;;) {
+    const stack = await describeStack(cfn, stackName);
+    await readEvents(cfn, stack?.StackId ?? stackName, options.since, seen, (event) => {
+      options.log.info(
+        { stack: stackName, subject: event.LogicalResourceId, resourceType: event.ResourceType, status: event.ResourceStatus, reason: event.ResourceStatusReason },
+        'stack event',
+      );
+      if (event.ResourceStatus?.endsWith('_FAILED') && event.ResourceStatusReason) {
+        failures.push(`${event.LogicalResourceId ?? '?'} (${event.ResourceType ?? '?'}): ${event.ResourceStatusReason}`);
+      }
+    });
+    if (!stack || !isInProgress(stack.StackStatus)) return { stack, failures };
+    if (Date.now() > deadline) throw new Error(`stack ${stackName} still ${stack.StackStatus} after ${Math.round(options.timeoutMs / 1000)}s`);
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 1.5, 5000);
+  }
+}
+
+async function readEvents(cfn: CloudFormationClient, stackId: string, since: Date, seen: Set<string>, onEvent: (e: StackEvent) => void): Promise<void> {
+  const out = await cfn.send(new DescribeStackEventsCommand({ StackName: stackId })).catch(() => undefined);
+  const fresh = (out?.StackEvents ?? []).filter((e) => e.EventId && !seen.has(e.EventId) && (!e.Timestamp || e.Timestamp >= new Date(since.getTime() - 1000)));
+  for (const event of fresh.reverse()) {
+    seen.add(event.EventId!);
+    onEvent(event);
+  }
+}

@@ -1,0 +1,189 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import {
+  ContinueUpdateRollbackCommand,
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DeleteStackCommand,
+  DescribeChangeSetCommand,
+  ExecuteChangeSetCommand,
+  GetTemplateCommand,
+  type Change,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { AwsTargetConfig } from '../controller/config/types';
+import { CairnError, errorMessage } from '../controller/errors';
+import type { Log } from '../controller/log';
+import { BOOTSTRAP, objectUrl, type AwsClients } from './aws-clients';
+import { describeStack, isInProgress, waitForStack } from './cfn-wait';
+import type { ResourceChange, StackArtifact, StackOutcome, StackPlan } from './types';
+
+/** CloudFormation's limit for an inline template body; larger ones go through S3. */
+export const TEMPLATE_BODY_LIMIT = 51_200;
+/** The tag that marks a stack as this environment's, so removed stacks can be found and pruned. */
+export const ENV_TAG = 'cairn:environment';
+
+export interface StackContext {
+  readonly env: string;
+  readonly target: AwsTargetConfig;
+  readonly clients: AwsClients;
+  readonly log: Log;
+}
+
+type Prepared = { readonly kind: 'no-op' } | { readonly kind: 'change-set'; readonly arn: string; readonly create: boolean; readonly changes: readonly ResourceChange[] };
+
+const EMPTY_CHANGE_SET = /didn't contain changes|No updates are to be performed|no changes/i;
+
+function toChange(change: Change): ResourceChange {
+  const rc = change.ResourceChange ?? {};
+  return {
+    logicalId: rc.LogicalResourceId ?? '?',
+    ...(rc.PhysicalResourceId ? { physicalId: rc.PhysicalResourceId } : {}),
+    type: rc.ResourceType ?? '?',
+    action: (rc.Action ?? 'Modify') as ResourceChange['action'],
+    replacement: (rc.Replacement as ResourceChange['replacement']) ?? null,
+  };
+}
+
+function normalized(template: string): string {
+  try {
+    return JSON.stringify(JSON.parse(template));
+  } catch {
+    return template;
+  }
+}
+
+/**
+ * Brings a stack out of states a deploy cannot start from: a failed first create
+ * (ROLLBACK_COMPLETE) is deleted, UPDATE_ROLLBACK_FAILED is continued, a busy stack is waited for.
+ */
+async function recover(ctx: StackContext, stack: Stack | undefined): Promise<Stack | undefined> {
+  const { cfn } = ctx.clients;
+  const name = stack?.StackName ?? '';
+  const wait = async () => (await waitForStack(cfn, name, { log: ctx.log, since: new Date(), timeoutMs: ctx.target.deployTimeoutMs })).stack;
+  if (stack && isInProgress(stack.StackStatus)) {
+    ctx.log.info({ stack: name, status: stack.StackStatus }, 'stack busy; waiting');
+    stack = await wait();
+  }
+  if (stack?.StackStatus === 'ROLLBACK_COMPLETE' || stack?.StackStatus === 'ROLLBACK_FAILED') {
+    ctx.log.warn({ stack: name, status: stack.StackStatus }, 'deleting a stack whose first create failed, to create it again');
+    await cfn.send(new DeleteStackCommand({ StackName: name }));
+    return wait();
+  }
+  if (stack?.StackStatus === 'UPDATE_ROLLBACK_FAILED') {
+    ctx.log.warn({ stack: name }, 'continuing a failed update rollback');
+    await cfn.send(new ContinueUpdateRollbackCommand({ StackName: name }));
+    return wait();
+  }
+  return stack;
+}
+
+async function templateArgument(ctx: StackContext, artifact: StackArtifact, body: string): Promise<{ TemplateBody: string } | { TemplateURL: string }> {
+  if (Buffer.byteLength(body) <= TEMPLATE_BODY_LIMIT) return { TemplateBody: body };
+  const bucket = BOOTSTRAP.bucket(ctx.target);
+  const key = `cairn/templates/${artifact.stackName}/${createHash('sha256').update(body).digest('hex')}.json`;
+  await ctx.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }));
+  return { TemplateURL: objectUrl(ctx.target, bucket, key) };
+}
+
+/** Creates and describes a change set for the stack; an unchanged template or an empty change set is a no-op. */
+async function prepare(ctx: StackContext, artifact: StackArtifact, sha: string, existing: Stack | undefined): Promise<Prepared> {
+  const { cfn } = ctx.clients;
+  const body = readFileSync(artifact.templateFile, 'utf8');
+  const usable = existing && existing.StackStatus !== 'REVIEW_IN_PROGRESS' ? existing : undefined;
+  if (usable) {
+    const current = await cfn.send(new GetTemplateCommand({ StackName: artifact.stackName, TemplateStage: 'Original' }));
+    if (current.TemplateBody && normalized(current.TemplateBody) === normalized(body)) return { kind: 'no-op' };
+  }
+  const tags = { ...artifact.tags, [ENV_TAG]: ctx.env };
+  const created = await cfn.send(
+    new CreateChangeSetCommand({
+      StackName: artifact.stackName,
+      ChangeSetName: `cairn-${sha.slice(0, 7)}-${randomBytes(3).toString('hex')}`,
+      ChangeSetType: usable ? 'UPDATE' : 'CREATE',
+      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
+      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      Description: `cairn ${ctx.env} ${sha.slice(0, 12)}`,
+      ...(await templateArgument(ctx, artifact, body)),
+    }),
+  );
+  const arn = created.Id!;
+  let delay = 200;
+  for (;;) {
+    // Addressed by ARN: a change set name is only unique within its stack.
+    const described = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: arn }));
+    if (described.Status === 'CREATE_COMPLETE') {
+      return { kind: 'change-set', arn, create: !usable, changes: (described.Changes ?? []).map(toChange) };
+    }
+    if (described.Status === 'FAILED') {
+      await cfn.send(new DeleteChangeSetCommand({ ChangeSetName: arn })).catch(() => undefined);
+      if (EMPTY_CHANGE_SET.test(described.StatusReason ?? '')) return { kind: 'no-op' };
+      throw new CairnError(`change set failed: ${described.StatusReason ?? 'no reason given'}`, {
+        code: 'aws.change-set',
+        phase: 'apply-aws',
+        subject: `stack ${artifact.stackName}`,
+      });
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 1.5, 3000);
+  }
+}
+
+/** What deploying the stack would do, from a described (never executed) change set, which is then deleted. */
+export async function planStack(ctx: StackContext, artifact: StackArtifact, sha: string): Promise<StackPlan> {
+  const existing = await describeStack(ctx.clients.cfn, artifact.stackName);
+  const broken = existing?.StackStatus === 'ROLLBACK_COMPLETE';
+  const prepared = await prepare(ctx, artifact, sha, broken ? undefined : existing);
+  if (prepared.kind === 'no-op') return { stackName: artifact.stackName, action: 'no-op', changes: [] };
+  await ctx.clients.cfn.send(new DeleteChangeSetCommand({ ChangeSetName: prepared.arn })).catch(() => undefined);
+  // A CREATE change set leaves an empty stack in REVIEW_IN_PROGRESS behind; remove it.
+  if (prepared.create && !existing) await ctx.clients.cfn.send(new DeleteStackCommand({ StackName: artifact.stackName })).catch(() => undefined);
+  return { stackName: artifact.stackName, action: prepared.create ? 'create' : 'update', changes: prepared.changes };
+}
+
+/** Deploys one stack through a change set; failures come back as a `failed` outcome naming resources and reasons. */
+export async function deployStack(ctx: StackContext, artifact: StackArtifact, sha: string): Promise<StackOutcome> {
+  const started = Date.now();
+  const done = (o: Omit<StackOutcome, 'stackName' | 'durationMs'>): StackOutcome => ({ stackName: artifact.stackName, durationMs: Date.now() - started, ...o });
+  try {
+    const { cfn } = ctx.clients;
+    const existing = await recover(ctx, await describeStack(cfn, artifact.stackName));
+    const prepared = await prepare(ctx, artifact, sha, existing);
+    if (prepared.kind === 'no-op') {
+      ctx.log.info({ stack: artifact.stackName, action: 'no-op' }, 'stack unchanged');
+      return done({ action: 'no-op', changes: [], outputs: outputsOf(existing), ...(existing?.StackStatus ? { status: existing.StackStatus } : {}) });
+    }
+    const since = new Date();
+    await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: prepared.arn }));
+    const { stack, failures } = await waitForStack(cfn, artifact.stackName, { log: ctx.log, since, timeoutMs: ctx.target.deployTimeoutMs });
+    const status = stack?.StackStatus ?? 'DELETED';
+    if (status !== 'CREATE_COMPLETE' && status !== 'UPDATE_COMPLETE') {
+      const reasons = failures.length > 0 ? failures.join('; ') : (stack?.StackStatusReason ?? 'no reason given');
+      return done({ action: 'failed', changes: prepared.changes, outputs: {}, status, error: `stack ${artifact.stackName} ended ${status}: ${reasons}` });
+    }
+    ctx.log.info({ stack: artifact.stackName, action: prepared.create ? 'created' : 'updated', changes: prepared.changes.length, durationMs: Date.now() - started }, 'stack deployed');
+    return done({ action: prepared.create ? 'created' : 'updated', changes: prepared.changes, outputs: outputsOf(stack), status });
+  } catch (error) {
+    return done({ action: 'failed', changes: [], outputs: {}, error: `stack ${artifact.stackName}: ${errorMessage(error)}` });
+  }
+}
+
+/** Deletes a stack that disappeared from the app (only when the environment prunes). */
+export async function deleteStack(ctx: StackContext, stackName: string): Promise<StackOutcome> {
+  const started = Date.now();
+  try {
+    await ctx.clients.cfn.send(new DeleteStackCommand({ StackName: stackName }));
+    const { stack, failures } = await waitForStack(ctx.clients.cfn, stackName, { log: ctx.log, since: new Date(), timeoutMs: ctx.target.deployTimeoutMs });
+    if (stack) {
+      return { stackName, action: 'failed', changes: [], outputs: {}, durationMs: Date.now() - started, error: `stack ${stackName} ended ${String(stack.StackStatus)}: ${failures.join('; ')}` };
+    }
+    return { stackName, action: 'deleted', changes: [], outputs: {}, durationMs: Date.now() - started };
+  } catch (error) {
+    return { stackName, action: 'failed', changes: [], outputs: {}, durationMs: Date.now() - started, error: `stack ${stackName}: ${errorMessage(error)}` };
+  }
+}
+
+function outputsOf(stack: Stack | undefined): Record<string, string> {
+  return Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? '?', o.OutputValue ?? '']));
+}
