@@ -164,6 +164,8 @@ export class Controller implements ControllerPort {
     const state = this.state(env);
     const revision = state.head;
     if (!revision) return;
+    // A request queued behind a reconcile that already applied this sha has nothing left to do.
+    if (revision.sha === state.lastAppliedSha && !state.force && trigger !== 'drift') return;
     state.running = true;
     state.force = false;
     const envConfig = this.deps.config.environments.find((e) => e.name === env)!;

@@ -1,3 +1,4 @@
+import { isAbsolute, join } from 'node:path';
 import { Command, type Option } from 'commander';
 import { AuditLog, verifyAuditLog } from '../../audit/audit-log';
 import { loadConfig } from '../../config/load-config';
@@ -46,13 +47,14 @@ export function auditCommands(configOption: () => Option, exit: (code: number) =
     .description('check the hash chain; exit 1 naming the first bad record')
     .addOption(configOption())
     .action(async (o: { config: string }) => {
-      const result = await verifyAuditLog(loadConfig(o.config).audit.dir);
+      const dir = loadConfig(o.config).audit.dir;
+      const result = await verifyAuditLog(dir);
       if (result.ok) {
         process.stdout.write(`audit trail intact: ${result.records} records\n`);
         exit(0);
       } else {
         process.stderr.write(
-          `audit trail broken at ${result.file}:${result.line} (record ${result.seq}): ${result.reason}\n`,
+          `audit trail broken at ${isAbsolute(result.file) ? result.file : join(dir, result.file)}:${result.line} (record ${result.seq}): ${result.reason}\n`,
         );
         exit(1);
       }
