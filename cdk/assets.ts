@@ -1,4 +1,9 @@
-import { GetBucketEncryptionCommand, GetBucketLocationCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  GetBucketEncryptionCommand,
+  GetBucketLocationCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { AssetManifest, AssetPublishing, type IAws, type IS3Client } from '@aws-cdk/cdk-assets-lib';
 import type { AwsTargetConfig } from '../controller/config/types';
 import { CairnError } from '../controller/errors';
@@ -36,7 +41,12 @@ function awsFor(clients: AwsClients, target: AwsTargetConfig): IAws {
 }
 
 /** Publishes the file assets of a stack's asset manifests (zipping folders, skipping what is already there). */
-export async function publishAssets(manifestFiles: readonly string[], clients: AwsClients, target: AwsTargetConfig, stackName: string): Promise<void> {
+export async function publishAssets(
+  manifestFiles: readonly string[],
+  clients: AwsClients,
+  target: AwsTargetConfig,
+  stackName: string,
+): Promise<void> {
   for (const file of manifestFiles) {
     const manifest = AssetManifest.fromFile(file);
     if (manifest.entries.some((e) => e.type === 'docker-image')) {
@@ -47,7 +57,11 @@ export async function publishAssets(manifestFiles: readonly string[], clients: A
         hint: 'build the image outside cairn and reference it by URI',
       });
     }
-    const publishing = new AssetPublishing(manifest, { aws: awsFor(clients, target), throwOnError: true, quiet: true });
+    const publishing = new AssetPublishing(manifest, {
+      aws: awsFor(clients, target),
+      throwOnError: true,
+      quiet: true,
+    });
     await publishing.publish();
   }
 }

@@ -25,6 +25,7 @@ export const BOOTSTRAP = {
   bucket: (target: AwsTargetConfig) => `cdk-hnb659fds-assets-${target.account}-${target.region}`,
 } as const;
 
+/** Creates the environment's CloudFormation, S3 and SSM clients. */
 export function makeClients(target: AwsTargetConfig, credentials?: AwsCredentials): AwsClients {
   const common = {
     region: target.region,
@@ -42,6 +43,8 @@ export function makeClients(target: AwsTargetConfig, credentials?: AwsCredential
 
 /** The URL CloudFormation reads a large template from (path style, so an endpoint override works). */
 export function objectUrl(target: AwsTargetConfig, bucket: string, key: string): string {
-  const base = target.endpoint ?? `https://s3.${target.region}.amazonaws.com`;
+  // moto reads a 127.0.0.1 host as a bucket name; localhost is the same socket and parses as a host.
+  const base =
+    target.endpoint?.replace('//127.0.0.1', '//localhost') ?? `https://s3.${target.region}.amazonaws.com`;
   return `${base.replace(/\/$/, '')}/${bucket}/${key}`;
 }

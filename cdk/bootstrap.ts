@@ -26,27 +26,46 @@ export async function bootstrapEnvironment(
     await s3.send(
       new CreateBucketCommand({
         Bucket: bucketName,
-        ...(target.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: target.region as BucketLocationConstraint } }),
+        ...(target.region === 'us-east-1'
+          ? {}
+          : { CreateBucketConfiguration: { LocationConstraint: target.region as BucketLocationConstraint } }),
       }),
     );
   }
-  await ssm.send(new PutParameterCommand({ Name: BOOTSTRAP.versionParameter, Value: BOOTSTRAP.version, Type: 'String', Overwrite: true }));
-  log.info({ bucket: bucketName, version: BOOTSTRAP.version, region: target.region }, 'environment bootstrapped');
+  await ssm.send(
+    new PutParameterCommand({
+      Name: BOOTSTRAP.versionParameter,
+      Value: BOOTSTRAP.version,
+      Type: 'String',
+      Overwrite: true,
+    }),
+  );
+  log.info(
+    { bucket: bucketName, version: BOOTSTRAP.version, region: target.region },
+    'environment bootstrapped',
+  );
   return { bucketName, version: BOOTSTRAP.version };
 }
 
 /** Throws a CairnError saying to run `cairn bootstrap` when the version parameter is missing. */
-export async function requireBootstrap(clients: AwsClients, env: string, target: AwsTargetConfig): Promise<void> {
+export async function requireBootstrap(
+  clients: AwsClients,
+  env: string,
+  target: AwsTargetConfig,
+): Promise<void> {
   try {
     await clients.ssm.send(new GetParameterCommand({ Name: BOOTSTRAP.versionParameter }));
   } catch (error) {
     const missing = (error as { name?: string }).name === 'ParameterNotFound';
-    throw new CairnError(missing ? 'is not bootstrapped' : `could not read the bootstrap version: ${errorMessage(error)}`, {
-      code: missing ? 'aws.not-bootstrapped' : 'aws.bootstrap-check',
-      phase: 'apply-aws',
-      retryable: !missing,
-      subject: `AWS account ${target.account} in ${target.region}`,
-      hint: missing ? `run \`cairn bootstrap --config <file> --env ${env}\` once` : undefined,
-    });
+    throw new CairnError(
+      missing ? 'is not bootstrapped' : `could not read the bootstrap version: ${errorMessage(error)}`,
+      {
+        code: missing ? 'aws.not-bootstrapped' : 'aws.bootstrap-check',
+        phase: 'apply-aws',
+        retryable: !missing,
+        subject: `AWS account ${target.account} in ${target.region}`,
+        hint: missing ? `run \`cairn bootstrap --config <file> --env ${env}\` once` : undefined,
+      },
+    );
   }
 }

@@ -8,7 +8,10 @@ import {
 import type { Log } from '../controller/log';
 
 /** The stack, or undefined when CloudFormation has none by that name (or only a deleted one). */
-export async function describeStack(cfn: CloudFormationClient, stackName: string): Promise<Stack | undefined> {
+export async function describeStack(
+  cfn: CloudFormationClient,
+  stackName: string,
+): Promise<Stack | undefined> {
   try {
     const out = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
     const stack = out.Stacks?.[0];
@@ -19,7 +22,9 @@ export async function describeStack(cfn: CloudFormationClient, stackName: string
   }
 }
 
-export const isInProgress = (status: string | undefined): boolean => Boolean(status?.endsWith('_IN_PROGRESS')) && status !== 'REVIEW_IN_PROGRESS';
+/** True while CloudFormation is working on the stack (an empty REVIEW_IN_PROGRESS shell is not). */
+export const isInProgress = (status: string | undefined): boolean =>
+  Boolean(status?.endsWith('_IN_PROGRESS')) && status !== 'REVIEW_IN_PROGRESS';
 
 /**
  * Waits, with backoff, until the stack leaves every *_IN_PROGRESS state, logging its new events
@@ -28,7 +33,13 @@ export const isInProgress = (status: string | undefined): boolean => Boolean(sta
 export async function waitForStack(
   cfn: CloudFormationClient,
   stackName: string,
-  options: { readonly log: Log; readonly since: Date; readonly timeoutMs: number },
+  options: {
+    readonly log: Log;
+    readonly since: Date;
+    readonly timeoutMs: number;
+    /** After executing a CREATE change set the stack may still read REVIEW_IN_PROGRESS for a moment. */
+    readonly reviewIsPending?: boolean;
+  },
 ): Promise<{ stack: Stack | undefined; failures: readonly string[] }> {
   const seen = new Set<string>();
   const failures: string[] = [];
@@ -38,23 +49,46 @@ export async function waitForStack(
     const stack = await describeStack(cfn, stackName);
     await readEvents(cfn, stack?.StackId ?? stackName, options.since, seen, (event) => {
       options.log.info(
-        { stack: stackName, subject: event.LogicalResourceId, resourceType: event.ResourceType, status: event.ResourceStatus, reason: event.ResourceStatusReason },
+        {
+          stack: stackName,
+          subject: event.LogicalResourceId,
+          resourceType: event.ResourceType,
+          status: event.ResourceStatus,
+          reason: event.ResourceStatusReason,
+        },
         'stack event',
       );
       if (event.ResourceStatus?.endsWith('_FAILED') && event.ResourceStatusReason) {
-        failures.push(`${event.LogicalResourceId ?? '?'} (${event.ResourceType ?? '?'}): ${event.ResourceStatusReason}`);
+        failures.push(
+          `${event.LogicalResourceId ?? '?'} (${event.ResourceType ?? '?'}): ${event.ResourceStatusReason}`,
+        );
       }
     });
-    if (!stack || !isInProgress(stack.StackStatus)) return { stack, failures };
-    if (Date.now() > deadline) throw new Error(`stack ${stackName} still ${stack.StackStatus} after ${Math.round(options.timeoutMs / 1000)}s`);
+    const pending =
+      isInProgress(stack?.StackStatus) ||
+      (options.reviewIsPending && stack?.StackStatus === 'REVIEW_IN_PROGRESS');
+    if (!stack || !pending) return { stack, failures };
+    if (Date.now() > deadline)
+      throw new Error(
+        `stack ${stackName} still ${stack.StackStatus} after ${Math.round(options.timeoutMs / 1000)}s`,
+      );
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 1.5, 5000);
   }
 }
 
-async function readEvents(cfn: CloudFormationClient, stackId: string, since: Date, seen: Set<string>, onEvent: (e: StackEvent) => void): Promise<void> {
+async function readEvents(
+  cfn: CloudFormationClient,
+  stackId: string,
+  since: Date,
+  seen: Set<string>,
+  onEvent: (e: StackEvent) => void,
+): Promise<void> {
   const out = await cfn.send(new DescribeStackEventsCommand({ StackName: stackId })).catch(() => undefined);
-  const fresh = (out?.StackEvents ?? []).filter((e) => e.EventId && !seen.has(e.EventId) && (!e.Timestamp || e.Timestamp >= new Date(since.getTime() - 1000)));
+  const fresh = (out?.StackEvents ?? []).filter(
+    (e) =>
+      e.EventId && !seen.has(e.EventId) && (!e.Timestamp || e.Timestamp >= new Date(since.getTime() - 1000)),
+  );
   for (const event of fresh.reverse()) {
     seen.add(event.EventId!);
     onEvent(event);

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { AwsTargetConfig } from '../controller/config/types';
 import { errorMessage } from '../controller/errors';
@@ -6,58 +7,58 @@ import { publishAssets } from './assets';
 import { makeClients, type AwsClients, type AwsCredentials } from './aws-clients';
 import { requireBootstrap } from './bootstrap';
 import { deleteStack, deployStack, ENV_TAG, planStack, type StackContext } from './stack-deployer';
+import { inDependencyOrder } from './stack-order';
 import { synthesizeApp } from './synthesize';
-import type { Assembly, AwsApplier, AwsApplyResult, AwsPlan, StackArtifact, StackOutcome, StackPlan } from './types';
+import type { Assembly, AwsApplier, AwsApplyResult, AwsPlan, StackPlan } from './types';
 
-/** Names of the stacks CloudFormation holds for this environment (by the tag cairn puts on them). */
+/**
+ * Names of the stacks CloudFormation holds for this environment (by the tag cairn puts on them).
+ * An empty REVIEW_IN_PROGRESS shell (a change set never executed) holds nothing and is left out.
+ */
 async function environmentStacks(clients: AwsClients, env: string): Promise<string[]> {
-  const names: string[] = [];
+  const names = new Set<string>();
   let token: string | undefined;
   do {
-    const page = await clients.cfn.send(new DescribeStacksCommand({ ...(token ? { NextToken: token } : {}) }));
+    const page = await clients.cfn.send(
+      new DescribeStacksCommand({ ...(token ? { NextToken: token } : {}) }),
+    );
     for (const s of page.Stacks ?? []) {
-      if (s.StackStatus !== 'DELETE_COMPLETE' && s.Tags?.some((t) => t.Key === ENV_TAG && t.Value === env)) names.push(s.StackName!);
+      const gone = s.StackStatus === 'DELETE_COMPLETE' || s.StackStatus === 'REVIEW_IN_PROGRESS';
+      if (!gone && s.Tags?.some((t) => t.Key === ENV_TAG && t.Value === env)) names.add(s.StackName!);
     }
     token = page.NextToken;
   } while (token);
-  return names;
-}
-
-/**
- * Runs `work` for every stack in dependency order, independent stacks at the same time. A stack
- * whose dependency did not succeed is `skipped`.
- */
-async function inDependencyOrder(stacks: readonly StackArtifact[], work: (s: StackArtifact) => Promise<StackOutcome>): Promise<StackOutcome[]> {
-  const results = new Map<string, Promise<StackOutcome>>();
-  const byId = new Map(stacks.map((s) => [s.id, s]));
-  const run = (stack: StackArtifact): Promise<StackOutcome> => {
-    let pending = results.get(stack.id);
-    if (!pending) {
-      pending = (async () => {
-        const deps = await Promise.all(stack.dependencies.filter((d) => byId.has(d)).map((d) => run(byId.get(d)!)));
-        const blocked = deps.find((d) => d.action === 'failed' || d.action === 'skipped');
-        if (blocked) return { stackName: stack.stackName, action: 'skipped', changes: [], outputs: {}, durationMs: 0, error: `depends on ${blocked.stackName}, which did not deploy` };
-        return work(stack);
-      })();
-      results.set(stack.id, pending);
-    }
-    return pending;
-  };
-  return Promise.all(stacks.map(run));
+  return [...names];
 }
 
 /** The AWS half of one environment: synthesize, plan (described change sets), apply. */
-export function createAwsApplier(env: string, target: AwsTargetConfig, log: Log, options: { credentials?: AwsCredentials } = {}): AwsApplier {
+export function createAwsApplier(
+  env: string,
+  target: AwsTargetConfig,
+  log: Log,
+  options: { credentials?: AwsCredentials } = {},
+): AwsApplier {
   const clients = makeClients(target, options.credentials);
   const ctx: StackContext = { env, target, clients, log };
+  let previousDir: string | undefined;
   return {
-    synthesize: (workspaceDir, commitSha) => synthesizeApp({ workspaceDir, env, target, commitSha, log }),
+    async synthesize(workspaceDir: string, commitSha: string): Promise<Assembly> {
+      const assembly = await synthesizeApp({ workspaceDir, env, target, commitSha, log });
+      // One reconcile per environment at a time: the previous assembly is done with, and a
+      // long-running controller must not fill the temp folder with one cdk.out per commit.
+      if (previousDir) rmSync(previousDir, { recursive: true, force: true });
+      previousDir = assembly.dir;
+      return assembly;
+    },
 
     async plan(assembly: Assembly, commitSha: string): Promise<AwsPlan> {
       const plans: StackPlan[] = [];
       for (const stack of assembly.stacks) plans.push(await planStack(ctx, stack, commitSha));
-      const removed = (await environmentStacks(clients, env)).filter((n) => !assembly.stacks.some((s) => s.stackName === n));
-      for (const name of removed) plans.push({ stackName: name, action: target.prune ? 'delete' : 'would-delete', changes: [] });
+      const removed = (await environmentStacks(clients, env)).filter(
+        (n) => !assembly.stacks.some((s) => s.stackName === n),
+      );
+      for (const name of removed)
+        plans.push({ stackName: name, action: target.prune ? 'delete' : 'would-delete', changes: [] });
       return { stacks: plans };
     },
 
@@ -71,20 +72,36 @@ export function createAwsApplier(env: string, target: AwsTargetConfig, log: Log,
         try {
           await publishAssets(stack.assetManifests, clients, target, stack.stackName);
         } catch (error) {
-          return { stackName: stack.stackName, action: 'failed', changes: [], outputs: {}, durationMs: 0, error: `stack ${stack.stackName}: assets: ${errorMessage(error)}` };
+          return {
+            stackName: stack.stackName,
+            action: 'failed',
+            changes: [],
+            outputs: {},
+            durationMs: 0,
+            error: `stack ${stack.stackName}: assets: ${errorMessage(error)}`,
+          };
         }
         return deployStack(ctx, stack, commitSha);
       });
-      const removed = (await environmentStacks(clients, env)).filter((n) => !assembly.stacks.some((s) => s.stackName === n));
+      const removed = (await environmentStacks(clients, env)).filter(
+        (n) => !assembly.stacks.some((s) => s.stackName === n),
+      );
       for (const name of removed) {
         if (target.prune) outcomes.push(await deleteStack(ctx, name));
         else {
-          log.warn({ stack: name, action: 'would-delete' }, 'stack is gone from the app; set aws.prune to delete it');
+          log.warn(
+            { stack: name, action: 'would-delete' },
+            'stack is gone from the app; set aws.prune to delete it',
+          );
           outcomes.push({ stackName: name, action: 'would-delete', changes: [], outputs: {}, durationMs: 0 });
         }
       }
       const failed = outcomes.find((o) => o.action === 'failed');
-      return { ok: !failed, stacks: outcomes, ...(failed ? { error: new Error(failed.error ?? `stack ${failed.stackName} failed`) } : {}) };
+      return {
+        ok: !failed,
+        stacks: outcomes,
+        ...(failed ? { error: new Error(failed.error ?? `stack ${failed.stackName} failed`) } : {}),
+      };
     },
   };
 }

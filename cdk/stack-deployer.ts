@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
-  ContinueUpdateRollbackCommand,
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
   DeleteStackCommand,
@@ -16,7 +15,8 @@ import type { AwsTargetConfig } from '../controller/config/types';
 import { CairnError, errorMessage } from '../controller/errors';
 import type { Log } from '../controller/log';
 import { BOOTSTRAP, objectUrl, type AwsClients } from './aws-clients';
-import { describeStack, isInProgress, waitForStack } from './cfn-wait';
+import { describeStack, waitForStack } from './cfn-wait';
+import { recover } from './stack-recovery';
 import type { ResourceChange, StackArtifact, StackOutcome, StackPlan } from './types';
 
 /** CloudFormation's limit for an inline template body; larger ones go through S3. */
@@ -24,6 +24,7 @@ export const TEMPLATE_BODY_LIMIT = 51_200;
 /** The tag that marks a stack as this environment's, so removed stacks can be found and pruned. */
 export const ENV_TAG = 'cairn:environment';
 
+/** What deploying one stack needs: the environment, its target, clients and logger. */
 export interface StackContext {
   readonly env: string;
   readonly target: AwsTargetConfig;
@@ -31,7 +32,14 @@ export interface StackContext {
   readonly log: Log;
 }
 
-type Prepared = { readonly kind: 'no-op' } | { readonly kind: 'change-set'; readonly arn: string; readonly create: boolean; readonly changes: readonly ResourceChange[] };
+type Prepared =
+  | { readonly kind: 'no-op' }
+  | {
+      readonly kind: 'change-set';
+      readonly arn: string;
+      readonly create: boolean;
+      readonly changes: readonly ResourceChange[];
+    };
 
 const EMPTY_CHANGE_SET = /didn't contain changes|No updates are to be performed|no changes/i;
 
@@ -46,6 +54,11 @@ function toChange(change: Change): ResourceChange {
   };
 }
 
+function sameEntries(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
 function normalized(template: string): string {
   try {
     return JSON.stringify(JSON.parse(template));
@@ -54,49 +67,43 @@ function normalized(template: string): string {
   }
 }
 
-/**
- * Brings a stack out of states a deploy cannot start from: a failed first create
- * (ROLLBACK_COMPLETE) is deleted, UPDATE_ROLLBACK_FAILED is continued, a busy stack is waited for.
- */
-async function recover(ctx: StackContext, stack: Stack | undefined): Promise<Stack | undefined> {
-  const { cfn } = ctx.clients;
-  const name = stack?.StackName ?? '';
-  const wait = async () => (await waitForStack(cfn, name, { log: ctx.log, since: new Date(), timeoutMs: ctx.target.deployTimeoutMs })).stack;
-  if (stack && isInProgress(stack.StackStatus)) {
-    ctx.log.info({ stack: name, status: stack.StackStatus }, 'stack busy; waiting');
-    stack = await wait();
-  }
-  if (stack?.StackStatus === 'ROLLBACK_COMPLETE' || stack?.StackStatus === 'ROLLBACK_FAILED') {
-    ctx.log.warn({ stack: name, status: stack.StackStatus }, 'deleting a stack whose first create failed, to create it again');
-    await cfn.send(new DeleteStackCommand({ StackName: name }));
-    return wait();
-  }
-  if (stack?.StackStatus === 'UPDATE_ROLLBACK_FAILED') {
-    ctx.log.warn({ stack: name }, 'continuing a failed update rollback');
-    await cfn.send(new ContinueUpdateRollbackCommand({ StackName: name }));
-    return wait();
-  }
-  return stack;
-}
-
-async function templateArgument(ctx: StackContext, artifact: StackArtifact, body: string): Promise<{ TemplateBody: string } | { TemplateURL: string }> {
+async function templateArgument(
+  ctx: StackContext,
+  artifact: StackArtifact,
+  body: string,
+): Promise<{ TemplateBody: string } | { TemplateURL: string }> {
   if (Buffer.byteLength(body) <= TEMPLATE_BODY_LIMIT) return { TemplateBody: body };
   const bucket = BOOTSTRAP.bucket(ctx.target);
   const key = `cairn/templates/${artifact.stackName}/${createHash('sha256').update(body).digest('hex')}.json`;
-  await ctx.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }));
+  await ctx.clients.s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
+  );
   return { TemplateURL: objectUrl(ctx.target, bucket, key) };
 }
 
 /** Creates and describes a change set for the stack; an unchanged template or an empty change set is a no-op. */
-async function prepare(ctx: StackContext, artifact: StackArtifact, sha: string, existing: Stack | undefined): Promise<Prepared> {
+async function prepare(
+  ctx: StackContext,
+  artifact: StackArtifact,
+  sha: string,
+  existing: Stack | undefined,
+): Promise<Prepared> {
   const { cfn } = ctx.clients;
   const body = readFileSync(artifact.templateFile, 'utf8');
   const usable = existing && existing.StackStatus !== 'REVIEW_IN_PROGRESS' ? existing : undefined;
+  const tags: Record<string, string> = { ...artifact.tags, [ENV_TAG]: ctx.env };
   if (usable) {
-    const current = await cfn.send(new GetTemplateCommand({ StackName: artifact.stackName, TemplateStage: 'Original' }));
-    if (current.TemplateBody && normalized(current.TemplateBody) === normalized(body)) return { kind: 'no-op' };
+    const current = await cfn.send(
+      new GetTemplateCommand({ StackName: artifact.stackName, TemplateStage: 'Original' }),
+    );
+    // The same template and tags cannot change anything; skip the change set round trips.
+    const sameTags = sameEntries(
+      Object.fromEntries((usable.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+      tags,
+    );
+    if (sameTags && current.TemplateBody && normalized(current.TemplateBody) === normalized(body))
+      return { kind: 'no-op' };
   }
-  const tags = { ...artifact.tags, [ENV_TAG]: ctx.env };
   const created = await cfn.send(
     new CreateChangeSetCommand({
       StackName: artifact.stackName,
@@ -136,36 +143,92 @@ export async function planStack(ctx: StackContext, artifact: StackArtifact, sha:
   const broken = existing?.StackStatus === 'ROLLBACK_COMPLETE';
   const prepared = await prepare(ctx, artifact, sha, broken ? undefined : existing);
   if (prepared.kind === 'no-op') return { stackName: artifact.stackName, action: 'no-op', changes: [] };
-  await ctx.clients.cfn.send(new DeleteChangeSetCommand({ ChangeSetName: prepared.arn })).catch(() => undefined);
+  await ctx.clients.cfn
+    .send(new DeleteChangeSetCommand({ ChangeSetName: prepared.arn }))
+    .catch(() => undefined);
   // A CREATE change set leaves an empty stack in REVIEW_IN_PROGRESS behind; remove it.
-  if (prepared.create && !existing) await ctx.clients.cfn.send(new DeleteStackCommand({ StackName: artifact.stackName })).catch(() => undefined);
-  return { stackName: artifact.stackName, action: prepared.create ? 'create' : 'update', changes: prepared.changes };
+  if (prepared.create && !existing)
+    await ctx.clients.cfn
+      .send(new DeleteStackCommand({ StackName: artifact.stackName }))
+      .catch(() => undefined);
+  return {
+    stackName: artifact.stackName,
+    action: prepared.create ? 'create' : 'update',
+    changes: prepared.changes,
+  };
 }
 
 /** Deploys one stack through a change set; failures come back as a `failed` outcome naming resources and reasons. */
-export async function deployStack(ctx: StackContext, artifact: StackArtifact, sha: string): Promise<StackOutcome> {
+export async function deployStack(
+  ctx: StackContext,
+  artifact: StackArtifact,
+  sha: string,
+): Promise<StackOutcome> {
   const started = Date.now();
-  const done = (o: Omit<StackOutcome, 'stackName' | 'durationMs'>): StackOutcome => ({ stackName: artifact.stackName, durationMs: Date.now() - started, ...o });
+  const done = (o: Omit<StackOutcome, 'stackName' | 'durationMs'>): StackOutcome => ({
+    stackName: artifact.stackName,
+    durationMs: Date.now() - started,
+    ...o,
+  });
   try {
     const { cfn } = ctx.clients;
     const existing = await recover(ctx, await describeStack(cfn, artifact.stackName));
+    if (existing?.StackStatus === 'UPDATE_ROLLBACK_FAILED') {
+      const error = `stack ${artifact.stackName} is still UPDATE_ROLLBACK_FAILED after ContinueUpdateRollback: ${existing.StackStatusReason ?? 'no reason given'}; continue the rollback skipping the stuck resources (--resources-to-skip), then push again`;
+      return done({ action: 'failed', changes: [], outputs: {}, status: existing.StackStatus, error });
+    }
     const prepared = await prepare(ctx, artifact, sha, existing);
     if (prepared.kind === 'no-op') {
       ctx.log.info({ stack: artifact.stackName, action: 'no-op' }, 'stack unchanged');
-      return done({ action: 'no-op', changes: [], outputs: outputsOf(existing), ...(existing?.StackStatus ? { status: existing.StackStatus } : {}) });
+      return done({
+        action: 'no-op',
+        changes: [],
+        outputs: outputsOf(existing),
+        ...(existing?.StackStatus ? { status: existing.StackStatus } : {}),
+      });
     }
     const since = new Date();
     await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: prepared.arn }));
-    const { stack, failures } = await waitForStack(cfn, artifact.stackName, { log: ctx.log, since, timeoutMs: ctx.target.deployTimeoutMs });
+    const { stack, failures } = await waitForStack(cfn, artifact.stackName, {
+      log: ctx.log,
+      since,
+      timeoutMs: ctx.target.deployTimeoutMs,
+      reviewIsPending: prepared.create,
+    });
     const status = stack?.StackStatus ?? 'DELETED';
     if (status !== 'CREATE_COMPLETE' && status !== 'UPDATE_COMPLETE') {
-      const reasons = failures.length > 0 ? failures.join('; ') : (stack?.StackStatusReason ?? 'no reason given');
-      return done({ action: 'failed', changes: prepared.changes, outputs: {}, status, error: `stack ${artifact.stackName} ended ${status}: ${reasons}` });
+      const reasons =
+        failures.length > 0 ? failures.join('; ') : (stack?.StackStatusReason ?? 'no reason given');
+      return done({
+        action: 'failed',
+        changes: prepared.changes,
+        outputs: {},
+        status,
+        error: `stack ${artifact.stackName} ended ${status}: ${reasons}`,
+      });
     }
-    ctx.log.info({ stack: artifact.stackName, action: prepared.create ? 'created' : 'updated', changes: prepared.changes.length, durationMs: Date.now() - started }, 'stack deployed');
-    return done({ action: prepared.create ? 'created' : 'updated', changes: prepared.changes, outputs: outputsOf(stack), status });
+    ctx.log.info(
+      {
+        stack: artifact.stackName,
+        action: prepared.create ? 'created' : 'updated',
+        changes: prepared.changes.length,
+        durationMs: Date.now() - started,
+      },
+      'stack deployed',
+    );
+    return done({
+      action: prepared.create ? 'created' : 'updated',
+      changes: prepared.changes,
+      outputs: outputsOf(stack),
+      status,
+    });
   } catch (error) {
-    return done({ action: 'failed', changes: [], outputs: {}, error: `stack ${artifact.stackName}: ${errorMessage(error)}` });
+    return done({
+      action: 'failed',
+      changes: [],
+      outputs: {},
+      error: `stack ${artifact.stackName}: ${errorMessage(error)}`,
+    });
   }
 }
 
@@ -174,13 +237,31 @@ export async function deleteStack(ctx: StackContext, stackName: string): Promise
   const started = Date.now();
   try {
     await ctx.clients.cfn.send(new DeleteStackCommand({ StackName: stackName }));
-    const { stack, failures } = await waitForStack(ctx.clients.cfn, stackName, { log: ctx.log, since: new Date(), timeoutMs: ctx.target.deployTimeoutMs });
+    const { stack, failures } = await waitForStack(ctx.clients.cfn, stackName, {
+      log: ctx.log,
+      since: new Date(),
+      timeoutMs: ctx.target.deployTimeoutMs,
+    });
     if (stack) {
-      return { stackName, action: 'failed', changes: [], outputs: {}, durationMs: Date.now() - started, error: `stack ${stackName} ended ${String(stack.StackStatus)}: ${failures.join('; ')}` };
+      return {
+        stackName,
+        action: 'failed',
+        changes: [],
+        outputs: {},
+        durationMs: Date.now() - started,
+        error: `stack ${stackName} ended ${String(stack.StackStatus)}: ${failures.join('; ')}`,
+      };
     }
     return { stackName, action: 'deleted', changes: [], outputs: {}, durationMs: Date.now() - started };
   } catch (error) {
-    return { stackName, action: 'failed', changes: [], outputs: {}, durationMs: Date.now() - started, error: `stack ${stackName}: ${errorMessage(error)}` };
+    return {
+      stackName,
+      action: 'failed',
+      changes: [],
+      outputs: {},
+      durationMs: Date.now() - started,
+      error: `stack ${stackName}: ${errorMessage(error)}`,
+    };
   }
 }
 

@@ -20,9 +20,19 @@ interface ChildResult {
 }
 
 /** Runs a shell command in its own process group, killing the whole group at the timeout. */
-function runChild(command: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ChildResult> {
+function runChild(
+  command: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<ChildResult> {
   return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', command], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('sh', ['-c', command], {
+      cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-OUTPUT_TAIL);
@@ -50,25 +60,43 @@ function runChild(command: string, cwd: string, env: NodeJS.ProcessEnv, timeoutM
  * no tokens or secrets), only what running node needs, plus the CDK's variables.
  */
 function scrubbedEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8', ...extra };
+  // cairn's own node_modules/.bin first, so `tsx app.ts` or `ts-node` apps run without a download.
+  const path = [join(packageRoot(), 'node_modules', '.bin'), process.env.PATH ?? '/usr/bin:/bin'].join(':');
+  return { PATH: path, LANG: process.env.LANG ?? 'C.UTF-8', ...extra };
 }
 
 /**
  * Installs `aws-resources/package.json`'s dependencies with `npm ci`, once per lockfile content,
  * into a cache folder; returns its node_modules (or undefined when the app has no lockfile).
  */
-async function installDependencies(appDir: string, cacheDir: string, timeoutMs: number, log: Log): Promise<string | undefined> {
+async function installDependencies(
+  appDir: string,
+  cacheDir: string,
+  timeoutMs: number,
+  log: Log,
+): Promise<string | undefined> {
   const lock = join(appDir, 'package-lock.json');
   if (!existsSync(lock)) return undefined;
-  const hash = createHash('sha256').update(readFileSync(lock)).update(readFileSync(join(appDir, 'package.json'))).digest('hex').slice(0, 16);
+  const hash = createHash('sha256')
+    .update(readFileSync(lock))
+    .update(readFileSync(join(appDir, 'package.json')))
+    .digest('hex')
+    .slice(0, 16);
   const target = join(cacheDir, hash);
-  if (existsSync(join(target, 'node_modules'))) return join(target, 'node_modules');
+  // The folder appears by rename only after a successful install, so its presence means complete.
+  if (existsSync(target)) return join(target, 'node_modules');
   const tmp = `${target}.${process.pid}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   copyFileSync(lock, join(tmp, 'package-lock.json'));
   copyFileSync(join(appDir, 'package.json'), join(tmp, 'package.json'));
   log.info({ phase: 'synthesize', lockfile: hash }, 'installing the CDK app dependencies');
-  const result = await runChild('npm ci --ignore-scripts --no-audit --no-fund', tmp, { ...scrubbedEnv({ HOME: homedir() }) }, timeoutMs);
+  const result = await runChild(
+    'npm ci --ignore-scripts --no-audit --no-fund',
+    tmp,
+    { ...scrubbedEnv({ HOME: homedir() }) },
+    timeoutMs,
+  );
   if (result.code !== 0) {
     rmSync(tmp, { recursive: true, force: true });
     throw new CairnError(`npm ci failed${result.timedOut ? ' (timed out)' : ''}:\n${result.output}`, {
@@ -77,8 +105,29 @@ async function installDependencies(appDir: string, cacheDir: string, timeoutMs: 
       subject: 'aws-resources/package-lock.json',
     });
   }
-  renameSync(tmp, target);
+  try {
+    renameSync(tmp, target);
+  } catch (error) {
+    // Another reconcile installed the same lockfile first; its copy is as good as ours.
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(target)) throw error;
+  }
   return join(target, 'node_modules');
+}
+
+/** The context keys with which aws-cdk-lib's built-in template validation can fail a synth. */
+const VALIDATION_FLAGS = [
+  '@aws-cdk/core:validateAgainstDefaultRules',
+  '@aws-cdk/core:strictCfnValidateErrors',
+];
+
+/**
+ * aws-cdk-lib lints every template at synth (about 3 s for a small app, most of a synth) but, unless
+ * the app opts in with one of VALIDATION_FLAGS in cdk.json, only prints warnings nobody reads in a
+ * controller; so cairn switches it off (CDK_VALIDATION=false) except for apps that opted in.
+ */
+export function validationCanFail(context: Readonly<Record<string, unknown>>): boolean {
+  return VALIDATION_FLAGS.some((flag) => context[flag] === true || context[flag] === 'true');
 }
 
 /** Runs the CDK app of a workspace for one environment and commit, and reads the cloud assembly it writes. */
@@ -95,7 +144,8 @@ export async function synthesizeApp(options: {
   const cdkJsonFile = join(appDir, 'cdk.json');
   const fail = (message: string, code: string) =>
     new CairnError(message, { code, phase: 'synthesize', subject: 'aws-resources/cdk.json' });
-  if (!existsSync(cdkJsonFile)) throw fail('is missing: aws-resources/ must be a CDK app with a cdk.json', 'synth.no-cdk-json');
+  if (!existsSync(cdkJsonFile))
+    throw fail('is missing: aws-resources/ must be a CDK app with a cdk.json', 'synth.no-cdk-json');
   let cdkJson: { app?: unknown; context?: Record<string, unknown> };
   try {
     cdkJson = JSON.parse(readFileSync(cdkJsonFile, 'utf8')) as typeof cdkJson;
@@ -118,13 +168,16 @@ export async function synthesizeApp(options: {
       CDK_CONTEXT_JSON: JSON.stringify(context),
       CDK_DEFAULT_ACCOUNT: target.account,
       CDK_DEFAULT_REGION: target.region,
+      ...(validationCanFail(context) ? {} : { CDK_VALIDATION: 'false' }),
       NODE_PATH: [deps, join(packageRoot(), 'node_modules')].filter(Boolean).join(':'),
     }),
     target.synthTimeoutMs,
   );
   if (result.timedOut || result.code !== 0) {
     rmSync(outdir, { recursive: true, force: true });
-    const why = result.timedOut ? `did not finish within ${Math.round(target.synthTimeoutMs / 1000)}s` : `exited with code ${String(result.code)}`;
+    const why = result.timedOut
+      ? `did not finish within ${Math.round(target.synthTimeoutMs / 1000)}s`
+      : `exited with code ${String(result.code)}`;
     throw new CairnError(`the CDK app ${why}:\n${result.output.trim()}`, {
       code: result.timedOut ? 'synth.timeout' : 'synth.failed',
       phase: 'synthesize',
@@ -148,7 +201,9 @@ export function readAssembly(dir: string): Assembly {
       id: stack.id,
       templateFile: stack.templateFullPath,
       dependencies: stack.dependencies.map((d) => d.id).filter((id) => stackIds.has(id)),
-      assetManifests: stack.dependencies.filter((d) => d instanceof AssetManifestArtifact).map((d) => (d as AssetManifestArtifact).file),
+      assetManifests: stack.dependencies
+        .filter((d) => d instanceof AssetManifestArtifact)
+        .map((d) => (d as AssetManifestArtifact).file),
       tags: { ...stack.tags },
       terminationProtection: stack.terminationProtection ?? false,
     })),

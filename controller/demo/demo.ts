@@ -110,6 +110,7 @@ export async function runDemo(options: { wait: boolean; workdir?: string }): Pro
         STEP_TIMEOUT_MS,
       );
       summarize(lines, env, status.headSha ?? '');
+      await requireSynced(config.audit.dir, env, status.status);
     }
 
     say('Merging a change to dev (a commit, then the push webhook a Git host would send)');
@@ -174,18 +175,26 @@ export async function runDemo(options: { wait: boolean; workdir?: string }): Pro
     lines: Record<string, unknown>[],
   ) {
     const started = Date.now();
-    const status = await sendPushWebhook(apiUrl, secret, branch, sha);
-    detail(`push webhook for ${branch} answered ${status}`);
+    const answer = await sendPushWebhook(apiUrl, secret, branch, sha);
+    detail(`push webhook for ${branch} answered ${answer}`);
     const env = config.environments.find((e) => e.branch === branch)!.name;
-    await waitForEnvironment(
+    const status = await waitForEnvironment(
       apiUrl,
       env,
       (s) => s.lastAppliedSha === sha || (s.headSha === sha && s.status === 'failed'),
       STEP_TIMEOUT_MS,
     );
     summarize(lines, env, sha);
+    await requireSynced(config.audit.dir, env, status.lastAppliedSha === sha ? 'synced' : 'failed');
     detail(`commit → applied in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   }
+}
+
+/** Stops the demo with the environment's last error when it did not sync. */
+async function requireSynced(auditDir: string, env: string, status: string): Promise<void> {
+  if (status === 'synced') return;
+  const [last] = await (await AuditLog.reader(auditDir)).list({ env, limit: 1 });
+  throw new Error(`${env} did not sync: ${last?.error ? `${last.error.phase}: ${last.error.message}` : status}`);
 }
 
 /** Starts `cairn run` as a child process, collecting its JSON log lines. */

@@ -1,0 +1,42 @@
+import {
+  ContinueUpdateRollbackCommand,
+  DeleteStackCommand,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import { isInProgress, waitForStack } from './cfn-wait';
+import type { StackContext } from './stack-deployer';
+
+/**
+ * Brings a stack out of states a deploy cannot start from: a failed first create
+ * (ROLLBACK_COMPLETE) is deleted, UPDATE_ROLLBACK_FAILED is continued, a busy stack is waited for.
+ */
+export async function recover(ctx: StackContext, stack: Stack | undefined): Promise<Stack | undefined> {
+  const { cfn } = ctx.clients;
+  const name = stack?.StackName ?? '';
+  const wait = async () =>
+    (
+      await waitForStack(cfn, name, {
+        log: ctx.log,
+        since: new Date(),
+        timeoutMs: ctx.target.deployTimeoutMs,
+      })
+    ).stack;
+  if (stack && isInProgress(stack.StackStatus)) {
+    ctx.log.info({ stack: name, status: stack.StackStatus }, 'stack busy; waiting');
+    stack = await wait();
+  }
+  if (stack?.StackStatus === 'ROLLBACK_COMPLETE' || stack?.StackStatus === 'ROLLBACK_FAILED') {
+    ctx.log.warn(
+      { stack: name, status: stack.StackStatus },
+      'deleting a stack whose first create failed, to create it again',
+    );
+    await cfn.send(new DeleteStackCommand({ StackName: name }));
+    return wait();
+  }
+  if (stack?.StackStatus === 'UPDATE_ROLLBACK_FAILED') {
+    ctx.log.warn({ stack: name }, 'continuing a failed update rollback');
+    await cfn.send(new ContinueUpdateRollbackCommand({ StackName: name }));
+    return wait();
+  }
+  return stack;
+}

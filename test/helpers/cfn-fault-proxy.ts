@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A node:http proxy in front of moto_server that makes CloudFormation behave the way moto cannot:
+ * failed stacks, resource events with reasons, busy stacks, throttling. Rules are per stack name,
+ * so tests sharing moto never disturb each other; everything else is forwarded untouched.
+ */
+export interface FaultRule {
+  readonly stackName: string;
+  /** Rewrite StackStatus in DescribeStacks answers for this stack to this value. */
+  readonly status?: string;
+  readonly statusReason?: string;
+  /** Rewrite the status only in the first N DescribeStacks answers (default: until disarmed). */
+  readonly statusTimes?: number;
+  /** Stop rewriting the status once this action is sent for the stack (e.g. DeleteStack). */
+  readonly until?: string;
+  /** Resource events added to DescribeStackEvents answers for this stack. */
+  readonly events?: readonly InjectedEvent[];
+  /** Answer the first N requests naming this stack with a Throttling error. */
+  readonly throttle?: number;
+  /** Actions answered by the proxy with an empty success instead of forwarding (moto lacks them). */
+  readonly answer?: readonly string[];
+}
+
+export interface InjectedEvent {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly status: string;
+  readonly reason: string;
+}
+
+/** One CloudFormation request that went through the proxy. */
+export interface SeenRequest {
+  readonly action: string;
+  readonly stackName?: string;
+}
+
+/** A running proxy: its URL (an AWS endpoint), its rules, and the CloudFormation requests it saw. */
+export interface CfnFaultProxy {
+  readonly url: string;
+  readonly requests: readonly SeenRequest[];
+  addRule(rule: FaultRule): void;
+  removeRules(stackName: string): void;
+  close(): Promise<void>;
+}
+
+interface ArmedRule {
+  readonly rule: FaultRule;
+  statusLeft: number;
+  throttleLeft: number;
+  eventTime?: string;
+}
+
+const NS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+
+/** `arn:aws:cloudformation:r:a:stack/NAME/uuid` or `NAME` → `NAME`. */
+export function stackNameOf(value: string | null): string | undefined {
+  if (!value) return undefined;
+  const arn = /^arn:[^:]+:cloudformation:[^:]*:[^:]*:stack\/([^/]+)\//.exec(value);
+  return arn ? arn[1] : value;
+}
+
+/** Replaces StackStatus (and adds a reason) for the named stacks in a DescribeStacks answer. */
+export function rewriteStatuses(
+  xml: string,
+  statusFor: (stackName: string) => { readonly status: string; readonly reason?: string } | undefined,
+): string {
+  let current: string | undefined;
+  return xml.replace(
+    /<StackName>([^<]*)<\/StackName>|<StackStatus>([^<]*)<\/StackStatus>/g,
+    (match, name?: string) => {
+      if (name !== undefined) {
+        current = name;
+        return match;
+      }
+      const rewrite = current === undefined ? undefined : statusFor(current);
+      if (!rewrite) return match;
+      const reason = rewrite.reason ? `<StackStatusReason>${rewrite.reason}</StackStatusReason>` : '';
+      return `<StackStatus>${rewrite.status}</StackStatus>${reason}`;
+    },
+  );
+}
+
+function eventXml(stackName: string, event: InjectedEvent, index: number, time: string): string {
+  return (
+    `<member><EventId>cairn-fault-${stackName}-${index}</EventId><StackName>${stackName}</StackName>` +
+    `<StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/${stackName}/fault</StackId>` +
+    `<LogicalResourceId>${event.logicalId}</LogicalResourceId><PhysicalResourceId></PhysicalResourceId>` +
+    `<ResourceType>${event.type}</ResourceType><Timestamp>${time}</Timestamp>` +
+    `<ResourceStatus>${event.status}</ResourceStatus><ResourceStatusReason>${event.reason}</ResourceStatusReason></member>`
+  );
+}
+
+function sendXml(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+const throttlingXml = () =>
+  `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+
+const successXml = (action: string) =>
+  `<${action}Response xmlns="${NS}"><${action}Result/><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`;
+
+/** Starts the proxy on 127.0.0.1 (a random port) in front of `target` (moto_server's URL). */
+export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy> {
+  const upstream = new URL(target);
+  const rules: ArmedRule[] = [];
+  const requests: SeenRequest[] = [];
+  const ruleFor = (name: string | undefined, pick: (r: ArmedRule) => boolean) =>
+    name === undefined ? undefined : rules.find((r) => r.rule.stackName === name && pick(r));
+
+  const forward = (
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> =>
+    new Promise((resolve, reject) => {
+      const out = httpRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: upstream.host },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
+        },
+      );
+      out.on('error', reject);
+      out.end(body);
+    });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> => {
+    const isCfn = /\/cloudformation\//.test(req.headers.authorization ?? '');
+    const form = isCfn ? new URLSearchParams(body.toString('utf8')) : undefined;
+    const action = form?.get('Action') ?? undefined;
+    const stackName = stackNameOf(form?.get('StackName') ?? null);
+    if (action) requests.push({ action, ...(stackName ? { stackName } : {}) });
+
+    const throttled = ruleFor(stackName, (r) => r.throttleLeft > 0);
+    if (throttled) {
+      throttled.throttleLeft -= 1;
+      return sendXml(res, 400, throttlingXml());
+    }
+    for (const armed of rules.filter((r) => r.rule.stackName === stackName && r.rule.until === action))
+      armed.statusLeft = 0;
+    if (action && ruleFor(stackName, (r) => r.rule.answer?.includes(action) ?? false))
+      return sendXml(res, 200, successXml(action));
+
+    const answer = await forward(req, body);
+    let text = answer.body.toString('utf8');
+    if (action === 'DescribeStacks' && answer.status === 200) {
+      text = rewriteStatuses(text, (name) => {
+        const armed = ruleFor(name, (r) => r.statusLeft > 0);
+        if (!armed?.rule.status) return undefined;
+        armed.statusLeft -= 1;
+        return {
+          status: armed.rule.status,
+          ...(armed.rule.statusReason ? { reason: armed.rule.statusReason } : {}),
+        };
+      });
+    }
+    const withEvents = ruleFor(stackName, (r) => (r.rule.events?.length ?? 0) > 0);
+    if (action === 'DescribeStackEvents' && answer.status === 200 && withEvents && stackName) {
+      withEvents.eventTime ??= new Date().toISOString();
+      const injected = withEvents.rule
+        .events!.map((e, i) => eventXml(stackName, e, i, withEvents.eventTime!))
+        .join('');
+      text = text.replace(/<StackEvents>|<StackEvents\/>/, (m) =>
+        m.endsWith('/>') ? `<StackEvents>${injected}</StackEvents>` : `${m}${injected}`,
+      );
+    }
+    const headers = { ...answer.headers, 'content-length': String(Buffer.byteLength(text)) };
+    delete headers['transfer-encoding'];
+    res.writeHead(answer.status, headers);
+    res.end(text);
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      handle(req, res, Buffer.concat(chunks)).catch((error: Error) =>
+        sendXml(res, 502, `<Error>${error.message}</Error>`),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    addRule(rule) {
+      rules.push({
+        rule,
+        statusLeft: rule.status ? (rule.statusTimes ?? Number.POSITIVE_INFINITY) : 0,
+        throttleLeft: rule.throttle ?? 0,
+      });
+    },
+    removeRules(name) {
+      for (let i = rules.length - 1; i >= 0; i--) if (rules[i]!.rule.stackName === name) rules.splice(i, 1);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

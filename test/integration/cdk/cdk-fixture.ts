@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AwsTargetConfig } from '../../../controller/config/types';
+import type { Assembly } from '../../../cdk/types';
+import { repoRoot, sandboxEnv } from '../../sandbox/sandbox-env';
+
+/** One stack of the scenario fixture app (test/fixtures/cdk-apps/scenario-app). */
+export interface StackSpec {
+  readonly name: string;
+  readonly parameters?: Readonly<Record<string, string>>;
+  readonly queues?: readonly string[];
+  readonly dependsOn?: readonly string[];
+  readonly padding?: number;
+  readonly lambda?: boolean;
+}
+
+/** What the fixture app does: stacks to synthesize, or a failure to show. */
+export interface Scenario {
+  readonly prefix?: string;
+  readonly stacks?: readonly StackSpec[];
+  readonly throw?: string;
+  readonly throwEnv?: boolean;
+  readonly hang?: boolean;
+}
+
+/** A name no other test (or run) uses: `<label>-<random>`, safe for stacks and environments. */
+export function unique(label: string): string {
+  return `${label}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A fresh workspace whose aws-resources/ is a copy of a fixture app, with scenario.json written. */
+export function workspaceWith(scenario: Scenario, app = 'scenario-app'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-cdk-test-'));
+  cpSync(join(repoRoot, 'test', 'fixtures', 'cdk-apps', app), join(dir, 'aws-resources'), {
+    recursive: true,
+  });
+  writeFileSync(join(dir, 'aws-resources', 'scenario.json'), JSON.stringify(scenario));
+  return dir;
+}
+
+/** The sandbox's moto_server as an environment's AWS target (or another endpoint, e.g. the fault proxy). */
+export function sandboxTarget(overrides: Partial<AwsTargetConfig> = {}): AwsTargetConfig {
+  const { aws } = sandboxEnv();
+  return {
+    region: aws.region,
+    account: aws.account,
+    endpoint: aws.endpoint,
+    prune: false,
+    synthTimeoutMs: 120_000,
+    deployTimeoutMs: 60_000,
+    ...overrides,
+  };
+}
+
+/** The sandbox's dummy credentials, passed explicitly so nothing depends on the test process's env. */
+export function sandboxCredentials(): { accessKeyId: string; secretAccessKey: string } {
+  const { aws } = sandboxEnv();
+  return { accessKeyId: aws.accessKeyId, secretAccessKey: aws.secretAccessKey };
+}
+
+/** The part of a synthesized assembly holding the named stacks (by artifact id), so one synth serves many tests. */
+export function only(assembly: Assembly, ids: readonly string[]): Assembly {
+  return { dir: assembly.dir, stacks: assembly.stacks.filter((s) => ids.includes(s.id)) };
+}
