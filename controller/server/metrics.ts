@@ -1,12 +1,28 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+// Reconciles range from a no-op (well under a second) to a CloudFormation update (many minutes).
 const RECONCILE_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
+const FETCH_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** Options for `Metrics`. */
+export interface MetricsOptions {
+  /** Also export prom-client's process metrics (CPU, memory, event-loop lag). Off in tests. */
+  readonly processMetrics?: boolean;
+}
 
 /**
- * The controller's Prometheus metrics, on a registry of their own (so tests can make many).
- * `cairn_reconcile_duration_seconds{env,phase,outcome}` has phase `total` for a whole reconcile.
+ * The controller's Prometheus metrics, on a registry of their own (not prom-client's global one,
+ * so tests can make many). Exported series:
+ * - `cairn_reconcile_duration_seconds{env,phase,outcome}` histogram: `phase="total"` is a whole
+ *   reconcile (`observeReconcile`), any other phase one step of it (`observePhase`).
+ * - `cairn_last_successful_apply_timestamp_seconds{env}` gauge (Unix seconds).
+ * - `cairn_queue_depth{env}` gauge: reconciles running or waiting.
+ * - `cairn_git_fetch_duration_seconds{result}` histogram, result `ok` or `error`.
+ * - `cairn_drift_repaired_objects_total{env}` counter: objects found drifted and re-applied.
+ * - `cairn_webhook_requests_total{provider,result}` counter (results: see `WebhookResult`).
  */
 export class Metrics {
+  /** The registry `/metrics` renders. */
   readonly registry = new Registry();
   private readonly reconcile = new Histogram({
     name: 'cairn_reconcile_duration_seconds',
@@ -23,7 +39,7 @@ export class Metrics {
   });
   private readonly queueDepth = new Gauge({
     name: 'cairn_queue_depth',
-    help: 'Reconciles running or waiting per environment (0-2).',
+    help: 'Reconciles running or waiting per environment.',
     labelNames: ['env'],
     registers: [this.registry],
   });
@@ -31,7 +47,7 @@ export class Metrics {
     name: 'cairn_git_fetch_duration_seconds',
     help: 'Duration of Git fetches, by result.',
     labelNames: ['result'],
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    buckets: FETCH_BUCKETS,
     registers: [this.registry],
   });
   private readonly drift = new Counter({
@@ -47,24 +63,35 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  constructor(options: MetricsOptions = {}) {
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'cairn_' });
+  }
+
+  /** Records a whole reconcile of `env` (`phase="total"`). */
   observeReconcile(env: string, outcome: string, durationMs: number): void {
     this.reconcile.observe({ env, phase: 'total', outcome }, durationMs / 1000);
   }
+  /** Records one phase of a reconcile, labelled with the reconcile's outcome. */
   observePhase(env: string, phase: string, outcome: string, durationMs: number): void {
     this.reconcile.observe({ env, phase, outcome }, durationMs / 1000);
   }
+  /** Marks the time of the last successful apply of `env`. */
   setLastSuccess(env: string, at: Date): void {
     this.lastSuccess.set({ env }, at.getTime() / 1000);
   }
+  /** Sets how many reconciles of `env` are running or waiting. */
   setQueueDepth(env: string, depth: number): void {
     this.queueDepth.set({ env }, depth);
   }
+  /** Records one Git fetch. */
   observeFetch(durationMs: number, ok: boolean): void {
     this.fetchDuration.observe({ result: ok ? 'ok' : 'error' }, durationMs / 1000);
   }
+  /** Counts `count` drifted objects repaired in `env`. */
   incDrift(env: string, count: number): void {
-    this.drift.inc({ env }, count);
+    if (count > 0) this.drift.inc({ env }, count);
   }
+  /** Counts one webhook request by provider and result. */
   incWebhook(provider: string, result: string): void {
     this.webhooks.inc({ provider, result });
   }

@@ -1,12 +1,31 @@
 import type { AuditEntry, Trigger } from '../../controller/audit/types';
-import type { ControllerPort, EnvironmentStatus } from '../../controller/server/types';
+import type { AuditReader, ControllerPort, EnvironmentStatus } from '../../controller/server/types';
 
-/** A ControllerPort that records triggers, for server tests. */
+/** An AuditReader over an array, newest first, for tests that need no audit files. */
+export class ArrayAuditReader implements AuditReader {
+  constructor(readonly entries: AuditEntry[] = []) {}
+  async list(filter: { readonly env?: string; readonly limit?: number }): Promise<readonly AuditEntry[]> {
+    return this.entries.filter((e) => !filter.env || e.env === filter.env).slice(0, filter.limit);
+  }
+  async get(id: string): Promise<AuditEntry | undefined> {
+    return this.entries.find((e) => e.id === id);
+  }
+}
+
+/**
+ * A ControllerPort that records every trigger instead of reconciling, for server tests: a test
+ * asserts exactly which environments were triggered, and why (none for a refused request).
+ */
 export class FakeController implements ControllerPort {
   readonly triggers: [string, Trigger][] = [];
   isReady = true;
-  entries: AuditEntry[] = [];
-  constructor(private readonly branches: Readonly<Record<string, string>> = { dev: 'dev', prod: 'main' }) {}
+
+  /** `branches` maps environment name to branch; `audit` defaults to an empty array reader. */
+  constructor(
+    private readonly branches: Readonly<Record<string, string>> = { dev: 'dev', prod: 'main' },
+    readonly audit: AuditReader = new ArrayAuditReader(),
+  ) {}
+
   environments(): readonly EnvironmentStatus[] {
     return Object.entries(this.branches).map(([name, branch]) => ({
       name,
@@ -16,23 +35,21 @@ export class FakeController implements ControllerPort {
       status: 'unknown',
       lastReconcileAt: null,
       lastOutcome: null,
-      queueDepth: 0,
+      queueDepth: this.triggers.filter(([env]) => env === name).length,
     }));
   }
+
   environmentsForBranch(branch: string): readonly string[] {
     return Object.entries(this.branches)
       .filter(([, b]) => b === branch)
       .map(([name]) => name);
   }
+
   trigger(env: string, trigger: Trigger): void {
     this.triggers.push([env, trigger]);
   }
+
   ready(): boolean {
     return this.isReady;
   }
-  readonly audit = {
-    list: async (filter: { env?: string; limit?: number }) =>
-      this.entries.filter((e) => !filter.env || e.env === filter.env).slice(0, filter.limit),
-    get: async (id: string) => this.entries.find((e) => e.id === id),
-  };
 }

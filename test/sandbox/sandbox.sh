@@ -31,7 +31,8 @@ start() {
     say "removing stale pid file for $name (pid $(cat "$state/$name.pid") is not running)"
     rm -f "$state/$name.pid"
   fi
-  setsid "$@" >"$state/$name.log" 2>&1 < /dev/null &
+  # 9>&-: the daemons must not inherit the lock descriptor, or they would hold the lock forever.
+  setsid "$@" >"$state/$name.log" 2>&1 < /dev/null 9>&- &
   echo $! >"$state/$name.pid"
 }
 

@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import { isCairnError } from '../errors';
+import { answer } from './reply';
+import type { ControllerPort } from './types';
+import { safeEqual } from './webhooks/verdict';
+
+/** Entries `GET /api/environments/:env/audit` returns without `?limit=`, and at most. */
+export const AUDIT_LIMIT = { default: 20, max: 1000 } as const;
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+/**
+ * The HTTP API: environments and the audit trail (read-only, the same JSON as
+ * `cairn audit list|show --json`), and `POST /api/environments/:env/sync`, which needs
+ * `Authorization: Bearer <token>` with the token from the variable `server.apiTokenEnv` names.
+ */
+export function registerApiRoutes(
+  app: FastifyInstance,
+  controller: ControllerPort,
+  apiToken: string | undefined,
+): void {
+  const known = (env: string) => controller.environments().some((e) => e.name === env);
+
+  app.get('/api/environments', async () => ({ environments: controller.environments() }));
+
+  app.get<{ Params: { env: string } }>('/api/environments/:env', async (req, reply) => {
+    const found = controller.environments().find((e) => e.name === req.params.env);
+    return found ?? answer(reply, 404, `no environment ${req.params.env}`);
+  });
+
+  app.get<{ Params: { env: string }; Querystring: { limit?: string } }>(
+    '/api/environments/:env/audit',
+    async (req, reply) => {
+      if (!known(req.params.env)) return answer(reply, 404, `no environment ${req.params.env}`);
+      const raw = req.query.limit;
+      const limit = raw === undefined ? AUDIT_LIMIT.default : Number(raw);
+      if (!/^\d+$/.test(raw ?? '1') || !Number.isSafeInteger(limit) || limit < 1)
+        return answer(reply, 400, `limit must be a whole number from 1 to ${AUDIT_LIMIT.max}`);
+      return controller.audit.list({ env: req.params.env, limit: Math.min(limit, AUDIT_LIMIT.max) });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/api/audit/:id', async (req, reply) => {
+    try {
+      const entry = await controller.audit.get(req.params.id);
+      return entry ?? answer(reply, 404, `no audit entry ${req.params.id}`);
+    } catch (err) {
+      // A prefix that fits several ids is the caller's to fix; anything else is a server fault.
+      if (isCairnError(err) && err.code === 'audit.ambiguous-id') return answer(reply, 409, err.message);
+      throw err;
+    }
+  });
+
+  app.post<{ Params: { env: string } }>('/api/environments/:env/sync', async (req, reply) => {
+    if (!apiToken)
+      return answer(reply, 503, 'the API is read-only: set server.apiTokenEnv to allow sync requests');
+    const given = BEARER.exec(req.headers.authorization ?? '')?.[1];
+    if (!given || !safeEqual(given, apiToken)) {
+      void reply.header('www-authenticate', 'Bearer');
+      return answer(reply, 401, 'a valid bearer token is required (Authorization: Bearer <token>)');
+    }
+    if (!known(req.params.env)) return answer(reply, 404, `no environment ${req.params.env}`);
+    controller.trigger(req.params.env, 'manual');
+    return answer(reply, 202, 'reconcile queued', { environments: [req.params.env] });
+  });
+}

@@ -1,0 +1,111 @@
+import type { FastifyInstance } from 'fastify';
+import type { Log } from '../log';
+import type { Metrics } from './metrics';
+import { answer } from './reply';
+import { SeenDeliveries } from './seen-deliveries';
+import type { ControllerPort } from './types';
+import { isProviderName, PROVIDERS, type ProviderName } from './webhooks/providers';
+import type { WebhookVerdict } from './webhooks/verdict';
+
+/** Label values of `cairn_webhook_requests_total{result}`. */
+export type WebhookResult =
+  | 'triggered'
+  | 'no-environment'
+  | 'duplicate'
+  | 'ping'
+  | 'ignored'
+  | 'unauthorized'
+  | 'malformed'
+  | 'not-configured'
+  | 'too-large';
+
+interface Deps {
+  readonly controller: ControllerPort;
+  readonly metrics: Metrics;
+  readonly log: Log;
+  /** Undefined when `server.webhookSecretEnv` is not set: every delivery is refused with 503. */
+  readonly secret: string | undefined;
+}
+
+/**
+ * `POST /hooks/:provider`: verify the signature over the raw body, then enqueue a fetch and
+ * reconcile of every environment tracking the pushed branch. Never waits for the reconcile.
+ */
+export function registerWebhookRoute(app: FastifyInstance, deps: Deps): void {
+  const { metrics, log, secret } = deps;
+  const seen = new SeenDeliveries();
+
+  app.post<{ Params: { provider: string } }>('/hooks/:provider', async (req, reply) => {
+    const name = req.params.provider;
+    if (!isProviderName(name))
+      return answer(reply, 404, `no webhook provider "${name}" (github, gitlab, gitea, generic)`);
+    const result = (r: WebhookResult) => metrics.incWebhook(name, r);
+    if (!secret) {
+      result('not-configured');
+      return answer(
+        reply,
+        503,
+        'webhooks are off: set server.webhookSecretEnv to the variable holding the shared secret',
+      );
+    }
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const verdict = PROVIDERS[name](req.headers, body, secret);
+    if (verdict.kind === 'unauthorized') {
+      result('unauthorized');
+      log.warn({ provider: name, reason: verdict.reason, remote: req.ip }, 'webhook rejected');
+      return answer(reply, 401, verdict.reason);
+    }
+    // Only signed deliveries reach the dedupe, so an attacker cannot pre-empt a real delivery id.
+    if (verdict.delivery !== undefined && !seen.firstSighting(`${name}:${verdict.delivery}`)) {
+      result('duplicate');
+      return answer(reply, 200, `delivery ${verdict.delivery} already handled`);
+    }
+    const outcome = act(verdict, name, deps);
+    result(outcome.result);
+    return answer(
+      reply,
+      outcome.status,
+      outcome.message,
+      outcome.environments ? { environments: outcome.environments } : {},
+    );
+  });
+}
+
+interface Handled {
+  readonly result: WebhookResult;
+  readonly status: number;
+  readonly message: string;
+  readonly environments?: readonly string[];
+}
+
+function act(
+  verdict: Exclude<WebhookVerdict, { kind: 'unauthorized' }>,
+  provider: ProviderName,
+  deps: Deps,
+): Handled {
+  switch (verdict.kind) {
+    case 'ping':
+      return { result: 'ping', status: 200, message: 'pong' };
+    case 'ignored':
+      return { result: 'ignored', status: 202, message: `ignored: ${verdict.reason}` };
+    case 'malformed':
+      return { result: 'malformed', status: 400, message: verdict.reason };
+    case 'push': {
+      const environments = deps.controller.environmentsForBranch(verdict.branch);
+      if (environments.length === 0)
+        return {
+          result: 'no-environment',
+          status: 202,
+          message: `ignored: no environment tracks branch ${verdict.branch}`,
+        };
+      for (const env of environments) {
+        deps.controller.trigger(env, 'webhook');
+        deps.log.info(
+          { env, sha: verdict.sha, trigger: 'webhook', provider, branch: verdict.branch },
+          'reconcile requested',
+        );
+      }
+      return { result: 'triggered', status: 202, message: 'reconcile queued', environments };
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import { createHmac } from 'node:crypto';
+
+/** A provider's delivery as it arrives: headers and the raw body. */
+export interface Delivery {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** What to vary in a test delivery. */
+export interface DeliveryOptions {
+  readonly secret: string;
+  readonly delivery?: string;
+  /** The provider's event name; each provider's push event by default. */
+  readonly event?: string;
+}
+
+const hmac = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('hex');
+
+/** A push payload in the shape GitHub, GitLab and Gitea share (trimmed to the fields cairn reads and a few more). */
+export function pushPayload(branch: string, after = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'): string {
+  return JSON.stringify({
+    ref: `refs/heads/${branch}`,
+    before: '0f1e2d3c4b5a69788796a5b4c3d2e1f012345678',
+    after,
+    repository: { full_name: 'platform/infra' },
+    commits: [{ id: after, message: 'bump replicas' }],
+  });
+}
+
+/** Signs `body` the way each provider documents it (GitHub, GitLab, Gitea, cairn's generic scheme). */
+export const sign: Readonly<
+  Record<'github' | 'gitlab' | 'gitea' | 'generic', (body: string, o: DeliveryOptions) => Delivery>
+> = {
+  github: (body, o) => ({
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-hub-signature-256': `sha256=${hmac(o.secret, body)}`,
+      'x-github-event': o.event ?? 'push',
+      ...(o.delivery ? { 'x-github-delivery': o.delivery } : {}),
+    },
+  }),
+  gitlab: (body, o) => ({
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-gitlab-token': o.secret,
+      'x-gitlab-event': o.event ?? 'Push Hook',
+      ...(o.delivery ? { 'idempotency-key': o.delivery } : {}),
+    },
+  }),
+  gitea: (body, o) => ({
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-gitea-signature': hmac(o.secret, body),
+      'x-gitea-event': o.event ?? 'push',
+      ...(o.delivery ? { 'x-gitea-delivery': o.delivery } : {}),
+    },
+  }),
+  generic: (body, o) => ({
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-cairn-signature': `sha256=${hmac(o.secret, body)}`,
+      ...(o.event ? { 'x-cairn-event': o.event } : {}),
+      ...(o.delivery ? { 'x-cairn-delivery': o.delivery } : {}),
+    },
+  }),
+};
+
+/** The header that carries each provider's signature or token. */
+export const SIGNATURE_HEADER = {
+  github: 'x-hub-signature-256',
+  gitlab: 'x-gitlab-token',
+  gitea: 'x-gitea-signature',
+  generic: 'x-cairn-signature',
+} as const;
