@@ -41,7 +41,8 @@ export interface AwsPlan {
   readonly stacks: readonly StackPlan[];
 }
 
-export type AppliedStackAction = 'created' | 'updated' | 'no-op' | 'deleted' | 'would-delete' | 'failed' | 'skipped';
+export type AppliedStackAction =
+  'created' | 'updated' | 'no-op' | 'deleted' | 'would-delete' | 'failed' | 'skipped';
 
 /** What was done to one stack. */
 export interface StackOutcome {

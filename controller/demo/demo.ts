@@ -57,6 +57,8 @@ function summarize(lines: readonly Record<string, unknown>[], env: string, sha: 
 
 /** The whole story: sandbox, repository, controller, then merge, promote, revert, and the audit trail. */
 export async function runDemo(options: { wait: boolean; workdir?: string }): Promise<number> {
+  // The SDK's notice about its future Node 22 requirement is printed once per process; the demo's reader has no use for it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const startedSandbox =
     spawnSync('bash', [join(packageRoot(), 'test', 'sandbox', 'sandbox.sh'), 'status'], { stdio: 'ignore' })
       .status !== 0;
@@ -194,7 +196,9 @@ export async function runDemo(options: { wait: boolean; workdir?: string }): Pro
 async function requireSynced(auditDir: string, env: string, status: string): Promise<void> {
   if (status === 'synced') return;
   const [last] = await (await AuditLog.reader(auditDir)).list({ env, limit: 1 });
-  throw new Error(`${env} did not sync: ${last?.error ? `${last.error.phase}: ${last.error.message}` : status}`);
+  throw new Error(
+    `${env} did not sync: ${last?.error ? `${last.error.phase}: ${last.error.message}` : status}`,
+  );
 }
 
 /** Starts `cairn run` as a child process, collecting its JSON log lines. */

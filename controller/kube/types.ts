@@ -45,7 +45,8 @@ export interface KubePlan {
   readonly objects: readonly ObjectPlan[];
 }
 
-export type AppliedObjectAction = 'created' | 'updated' | 'unchanged' | 'pruned' | 'drift-repaired' | 'skipped' | 'failed';
+export type AppliedObjectAction =
+  'created' | 'updated' | 'unchanged' | 'pruned' | 'drift-repaired' | 'skipped' | 'failed';
 
 /** What was done to one object. */
 export interface ObjectOutcome {

@@ -23,6 +23,11 @@ export class SeenDeliveries {
     return !seen;
   }
 
+  /** Forgets `id`, so that a delivery whose handling failed is acted on when the provider retries it. */
+  forget(id: string): void {
+    this.ids.delete(id);
+  }
+
   /** How many ids are remembered. */
   get size(): number {
     return this.ids.size;

@@ -56,11 +56,18 @@ export function registerWebhookRoute(app: FastifyInstance, deps: Deps): void {
       return answer(reply, 401, verdict.reason);
     }
     // Only signed deliveries reach the dedupe, so an attacker cannot pre-empt a real delivery id.
-    if (verdict.delivery !== undefined && !seen.firstSighting(`${name}:${verdict.delivery}`)) {
+    const key = verdict.delivery === undefined ? undefined : `${name}:${verdict.delivery}`;
+    if (key !== undefined && !seen.firstSighting(key)) {
       result('duplicate');
       return answer(reply, 200, `delivery ${verdict.delivery} already handled`);
     }
-    const outcome = act(verdict, name, deps);
+    let outcome: Handled;
+    try {
+      outcome = act(verdict, name, deps);
+    } catch (err) {
+      if (key !== undefined) seen.forget(key);
+      throw err;
+    }
     result(outcome.result);
     return answer(
       reply,

@@ -16,7 +16,7 @@ import type { AwsTargetConfig } from '../../controller/config/types';
 import { silentLog } from '../../controller/log';
 import { repoRoot, sandboxEnv } from '../sandbox/sandbox-env';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
 /**
  * The CLI's deploy method. Its default, change-set, names every change set cdk-deploy-change-set and
  * moto finds change sets by name across stacks, so it fails at random there; direct (CreateStack or
@@ -111,7 +111,7 @@ async function cliDeploy(
   target: AwsTargetConfig,
   credentials: { accessKeyId: string; secretAccessKey: string },
 ): Promise<void> {
-  await run(
+  await execFileAsync(
     join(repoRoot, 'node_modules', '.bin', 'cdk'),
     [
       'deploy',
@@ -207,6 +207,9 @@ export async function runBench(): Promise<CdkBenchFigures> {
     target: { changed: 0.5 },
   };
 }
+
+/** The benchmark entry the bench runner and other benchmarks share the name of. */
+export const run = runBench;
 
 async function main(): Promise<void> {
   const figures = await runBench();

@@ -86,7 +86,11 @@ describe('a controller killed mid-apply', () => {
     );
     controller.kill('SIGKILL');
     await new Promise((resolve) => controller!.once('exit', resolve));
-    expect(auditLines(platform.auditDir).filter((l) => l.includes('"type":"end"') && l.includes(`"toSha":"${shaB}"`))).toEqual([]);
+    expect(
+      auditLines(platform.auditDir).filter(
+        (l) => l.includes('"type":"end"') && l.includes(`"toSha":"${shaB}"`),
+      ),
+    ).toEqual([]);
 
     // Then a restarted controller records the interruption and converges
     controller = startCli(['run', '--config', platform.configFile], awsTestCredentials());

@@ -23,14 +23,21 @@ describe('the demo', () => {
     const list = await runCli(['audit', 'list', '--config', join(workdir, 'cairn.yaml'), '--json']);
     const entries = (JSON.parse(list.stdout) as AuditEntry[]).reverse();
     const story = entries.map((e) => `${e.env}:${e.outcome}`);
-    expect(story.filter((s) => s.startsWith('dev'))).toEqual(['dev:succeeded', 'dev:succeeded', 'dev:succeeded']);
+    expect(story.filter((s) => s.startsWith('dev'))).toEqual([
+      'dev:succeeded',
+      'dev:succeeded',
+      'dev:succeeded',
+    ]);
     expect(story.filter((s) => s.startsWith('staging'))).toEqual(['staging:succeeded', 'staging:succeeded']);
     expect(story.filter((s) => s.startsWith('prod'))).toEqual(['prod:succeeded']);
     const [, change, revert] = entries.filter((e) => e.env === 'dev');
-    const queue = (e: AuditEntry) => e.aws.stacks.flatMap((s) => s.changes).filter((c) => c.type === 'AWS::SQS::Queue');
+    const queue = (e: AuditEntry) =>
+      e.aws.stacks.flatMap((s) => s.changes).filter((c) => c.type === 'AWS::SQS::Queue');
     expect(queue(change!)).toEqual([expect.objectContaining({ action: 'Add' })]);
     expect(queue(revert!)).toEqual([expect.objectContaining({ action: 'Remove' })]);
-    expect(revert!.kubernetes.objects).toContainEqual(expect.objectContaining({ kind: 'ConfigMap', name: 'feature-flags', action: 'pruned' }));
+    expect(revert!.kubernetes.objects).toContainEqual(
+      expect.objectContaining({ kind: 'ConfigMap', name: 'feature-flags', action: 'pruned' }),
+    );
 
     const cfn = new CloudFormationClient(sandboxAwsClientConfig());
     for (const env of ['dev', 'staging', 'prod']) {

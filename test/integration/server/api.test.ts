@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { AuditLog } from '../../../controller/audit/audit-log';
 import type { AuditEntry } from '../../../controller/audit/types';
 import { entry, sha, tempAuditDir } from '../audit/audit-fixtures';
-import { FakeController } from '../../helpers/fake-controller';
+import { ArrayAuditReader, FakeController } from '../../helpers/fake-controller';
 import { startTestServer, TOKEN, type TestServer } from './test-server';
 
 const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
@@ -86,7 +86,7 @@ describe('the HTTP API over a real audit log', () => {
     ['an ambiguous id prefix', '/api/audit/e-', 409, 'more than one audit entry id starts with "e-"'],
     ['an unknown environment by name', '/api/environments/qa', 404, 'no environment qa'],
     ['an unknown route', '/api/nothing?x=1', 404, 'no route GET /api/nothing'],
-  ])('answers %s with a JSON %s', async (_n, path, status, message) => {
+  ])('answers %s (GET %s) with a JSON %i error', async (_n, path, status, message) => {
     const response = await t.get(path);
     expect(response.status).toBe(status);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
@@ -155,6 +155,21 @@ describe('health, readiness and metrics', () => {
       ).toBe(2);
       expect(await t.sample('cairn_last_successful_apply_timestamp_seconds{env="dev"}')).toBe(1_750_000_000);
       expect(await t.sample('cairn_queue_depth{env="dev"}')).toBe(1);
+    } finally {
+      await t.server.close();
+    }
+  });
+
+  it('answers an internal failure with a JSON 500 that does not leak its details', async () => {
+    const failing = new ArrayAuditReader();
+    failing.get = async () => {
+      throw new Error('EACCES: permission denied, open /var/lib/cairn/audit/audit.jsonl');
+    };
+    const t = await startTestServer({ controller: new FakeController({ dev: 'dev' }, failing) });
+    try {
+      const response = await t.get('/api/audit/x');
+      expect(response.status).toBe(500);
+      expect(await messageOf(response)).toBe('internal error; the controller log has the details');
     } finally {
       await t.server.close();
     }

@@ -1,4 +1,4 @@
-import { silentLog } from '../../../controller/log';
+import { silentLog, type Log } from '../../../controller/log';
 import { createServer, type RunningServer } from '../../../controller/server/create-server';
 import { Metrics } from '../../../controller/server/metrics';
 import type { ServerConfig } from '../../../controller/config/types';
@@ -21,14 +21,14 @@ export interface TestServer {
 
 /** Starts a server with both secrets set (override config or env to test other set-ups). */
 export async function startTestServer(
-  o: { config?: Partial<ServerConfig>; env?: NodeJS.ProcessEnv; controller?: FakeController } = {},
+  o: { config?: Partial<ServerConfig>; env?: NodeJS.ProcessEnv; controller?: FakeController; log?: Log } = {},
 ): Promise<TestServer> {
   const controller = o.controller ?? new FakeController();
   const metrics = new Metrics();
   const server = await createServer({
     controller,
     metrics,
-    log: silentLog(),
+    log: o.log ?? silentLog(),
     config: {
       port: 0,
       host: '127.0.0.1',

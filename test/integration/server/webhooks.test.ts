@@ -1,4 +1,6 @@
 import { request } from 'node:http';
+import { Writable } from 'node:stream';
+import { createLog } from '../../../controller/log';
 import { PROVIDERS, type ProviderName } from '../../../controller/server/webhooks/providers';
 import { FakeController } from '../../helpers/fake-controller';
 import { pushPayload, sign, SIGNATURE_HEADER } from '../../helpers/webhook-deliveries';
@@ -145,6 +147,61 @@ describe('webhooks over real HTTP', () => {
     );
     expect(t.controller.triggers.filter(([env]) => env === 'dev')).toHaveLength(1);
     expect(t.controller.triggers.filter(([env]) => env === 'prod')).toHaveLength(50);
+  });
+
+  it('logs one JSON line per triggered environment with env, sha and trigger, and never a secret', async () => {
+    // Given a server whose JSON log lines are captured
+    await t.server.close();
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    });
+    t = await startTestServer({ log: createLog({ destination }) });
+    // When one good and one badly signed delivery arrive
+    await t.post(
+      '/hooks/github',
+      sign.github(pushPayload('main', 'feedbeef'), { secret: SECRET, delivery: id() }),
+    );
+    await t.post(
+      '/hooks/gitlab',
+      sign.gitlab(pushPayload('main'), { secret: `${SECRET}-wrong`, delivery: id() }),
+    );
+    // Then the accepted one names env, sha and trigger, the rejected one says why, and no line holds a secret
+    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records).toEqual([
+      expect.objectContaining({
+        msg: 'reconcile requested',
+        env: 'prod',
+        sha: 'feedbeef',
+        trigger: 'webhook',
+        provider: 'github',
+      }),
+      expect.objectContaining({
+        msg: 'webhook rejected',
+        provider: 'gitlab',
+        reason: 'X-Gitlab-Token is not the shared secret',
+      }),
+    ]);
+    expect(lines.join('\n')).not.toContain(SECRET);
+  });
+
+  it('a delivery whose trigger failed (500) is acted on when the provider retries it', async () => {
+    // Given a controller whose first enqueue throws
+    let failures = 1;
+    const original = t.controller.trigger.bind(t.controller);
+    t.controller.trigger = (env, why) => {
+      if (failures-- > 0) throw new Error('queue closed');
+      original(env, why);
+    };
+    const delivery = sign.gitea(pushPayload('dev'), { secret: SECRET, delivery: id() });
+    // When the delivery fails and the provider retries it with the same id
+    expect((await t.post('/hooks/gitea', delivery)).status).toBe(500);
+    expect((await t.post('/hooks/gitea', delivery)).status).toBe(202);
+    // Then the retry was not taken for a duplicate
+    expect(t.controller.triggers).toEqual([['dev', 'webhook']]);
   });
 
   it('an unknown provider is a JSON 404', async () => {

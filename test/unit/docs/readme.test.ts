@@ -21,7 +21,9 @@ function keys(node: SchemaNode, path: string): string[] {
 }
 
 describe('the README', () => {
-  const schema = JSON.parse(readFileSync(join(root, 'manifests-schema', 'cairn-config.schema.json'), 'utf8')) as SchemaNode;
+  const schema = JSON.parse(
+    readFileSync(join(root, 'manifests-schema', 'cairn-config.schema.json'), 'utf8'),
+  ) as SchemaNode;
 
   it.each(keys(schema, ''))('documents the config key %s', (key) => {
     expect(readme).toContain(`\`${key}\``);

@@ -30,6 +30,13 @@ describe('SeenDeliveries', () => {
     expect(seen.size).toBe(100);
   });
 
+  it('treats a forgotten id as new again', () => {
+    const seen = new SeenDeliveries(4);
+    seen.firstSighting('a');
+    seen.forget('a');
+    expect(seen.firstSighting('a')).toBe(true);
+  });
+
   it.each([0, -1, 1.5])('refuses a capacity of %p', (capacity) => {
     expect(() => new SeenDeliveries(capacity)).toThrow(RangeError);
   });

@@ -1,0 +1,133 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RepositoryConfig } from '../../../controller/config/types';
+import { isCairnError } from '../../../controller/errors';
+import { silentLog } from '../../../controller/log';
+import { createGitSource } from '../../../controller/source/create-git-source';
+import { watchLocalRepository } from '../../../controller/source/local-watcher';
+import type { BranchHead, GitSource, Revision } from '../../../controller/source/types';
+import { createTestRepo, GIT_IDENTITY, type TestRepo } from '../../helpers/git-repo';
+
+const backends = ['isomorphic', 'native'] as const;
+let repo: TestRepo;
+
+beforeAll(() => {
+  repo = createTestRepo('source-edges', {
+    dev: { 'aws-resources/cdk.json': '{}', 'k8s-resources/cm.yaml': 'kind: ConfigMap\n' },
+    empty: { 'aws-resources/cdk.json': null, 'k8s-resources/cm.yaml': null, 'README.md': 'nothing' },
+  });
+});
+afterAll(() => repo?.remove());
+
+function sourceFor(url: string, backend: RepositoryConfig['backend'], keep = 2): GitSource {
+  return createGitSource(
+    { url, backend, pollIntervalMs: 1000, watch: false },
+    { dir: mkdtempSync(join(repo.root, 'ws-')), keep, maxFileBytes: 1 << 20 },
+    silentLog(),
+    {},
+  );
+}
+
+function revisionOf(head: BranchHead | undefined): Revision {
+  if (head?.kind !== 'revision') throw new Error(`expected a revision, got ${JSON.stringify(head)}`);
+  return head.revision;
+}
+
+describe.each(backends)('the %s backend', (backend) => {
+  it('reports a branch deleted since the last fetch as missing, and the other environments go on', async () => {
+    // given a branch that exists at the first fetch
+    const branch = `gone-${backend}`;
+    repo.commit(branch, 'short-lived', { 'k8s-resources/x.yaml': 'x: 1\n' }, 'dev');
+    const source = sourceFor(repo.bare, backend);
+    const specs = [
+      { env: 'dev', branch: 'dev' },
+      { env: 'gone', branch },
+    ];
+    expect((await source.fetch(specs)).map((h) => h.kind)).toEqual(['revision', 'revision']);
+    // when it is deleted on the remote
+    repo.deleteBranch(branch);
+    // then the next fetch reports it missing and still brings dev
+    const heads = await source.fetch(specs);
+    expect(revisionOf(heads[0]).sha).toBe(repo.sha('dev'));
+    expect(heads[1]).toEqual({ kind: 'missing-branch', env: 'gone', branch });
+  });
+
+  it('gives null trees and an empty checkout for a branch without either folder', async () => {
+    const source = sourceFor(repo.bare, backend);
+    const revision = revisionOf((await source.fetch([{ env: 'e', branch: 'empty' }]))[0]);
+    expect(revision.trees).toEqual({ aws: null, k8s: null });
+    const workspace = await source.checkout(revision);
+    expect(readdirSync(workspace.dir)).toEqual([]);
+  });
+
+  it('does not call a revert a force push', async () => {
+    const branch = `revert-${backend}`;
+    const first = repo.commit(branch, 'add', { 'k8s-resources/r.yaml': 'r: 1\n' }, 'dev');
+    const source = sourceFor(repo.bare, backend);
+    await source.fetch([{ env: 'r', branch }]);
+    const reverted = repo.revert(branch);
+    const revision = revisionOf((await source.fetch([{ env: 'r', branch }]))[0]);
+    expect(revision).toMatchObject({ sha: reverted, previousSha: first, forcePushed: false });
+    expect(revision.author).toEqual(GIT_IDENTITY);
+  });
+
+  it('keeps at most `keep` checkouts per environment, removing the oldest', async () => {
+    const branch = `keep-${backend}`;
+    const source = sourceFor(repo.bare, backend, 2);
+    const dirs: string[] = [];
+    for (const n of [1, 2, 3]) {
+      repo.commit(branch, `c${n}`, { 'k8s-resources/n.yaml': `n: ${n}\n` }, 'dev');
+      const revision = revisionOf((await source.fetch([{ env: 'k', branch }]))[0]);
+      dirs.push((await source.checkout(revision)).dir);
+      await new Promise((r) => setTimeout(r, 20)); // distinct mtimes, so "oldest" is well defined
+    }
+    expect(dirs.map((d) => existsSync(d))).toEqual([false, true, true]);
+  });
+
+  it('names the repository and says it is unreachable when nothing listens at the URL', async () => {
+    const source = sourceFor('http://127.0.0.1:9/nothing.git', backend);
+    const heads = await source.fetch([
+      { env: 'dev', branch: 'dev' },
+      { env: 'prod', branch: 'prod' },
+    ]);
+    expect(heads.map((h) => h.kind)).toEqual(['error', 'error']);
+    const error = heads[0]?.kind === 'error' ? heads[0].error : undefined;
+    expect(isCairnError(error) && error.code).toBe('source.unreachable');
+    expect(error?.message).toMatch(/^repository http:\/\/127\.0\.0\.1:9\/nothing\.git/);
+  });
+
+  it('reports a corrupt repository (a missing commit object) as an error for that environment', async () => {
+    // given a repository of its own whose head commit object was deleted
+    const broken = createTestRepo(`corrupt-${backend}`, { dev: { 'k8s-resources/a.yaml': 'a: 1\n' } });
+    const branch = 'to-corrupt';
+    const sha = broken.commit(branch, 'to corrupt', { 'k8s-resources/c.yaml': 'c: 1\n' }, 'dev');
+    const object = join(broken.bare, 'objects', sha.slice(0, 2), sha.slice(2));
+    expect(existsSync(object)).toBe(true); // small pushes arrive as loose objects
+    rmSync(object);
+    // when it is fetched, then that environment is an error naming it and the others go on
+    const heads = await sourceFor(broken.bare, backend).fetch([
+      { env: 'dev', branch: 'dev' },
+      { env: 'broken', branch },
+    ]);
+    expect(heads[0]?.kind).toBe('revision');
+    expect(heads[1]).toMatchObject({ kind: 'error', env: 'broken' });
+    const error = heads[1]?.kind === 'error' ? heads[1].error : undefined;
+    expect(isCairnError(error) && error.code).toBe('source.corrupt');
+    expect(error?.message).toContain('environment broken');
+    broken.remove();
+  });
+});
+
+it('the local watcher calls back at once when a branch of a repository on disk moves', async () => {
+  const changed = new Promise<number>((resolve) => {
+    const started = Date.now();
+    const watcher = watchLocalRepository(
+      repo.bare,
+      () => void watcher.close().then(() => resolve(Date.now() - started)),
+      silentLog(),
+    );
+    // chokidar needs a moment to set its watches before the ref moves
+    setTimeout(() => repo.commit('dev', 'watched', { 'k8s-resources/w.yaml': 'w: 1\n' }), 300);
+  });
+  await expect(changed).resolves.toBeLessThan(5000);
+});
