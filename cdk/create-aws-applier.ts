@@ -36,10 +36,18 @@ export function createAwsApplier(
   env: string,
   target: AwsTargetConfig,
   log: Log,
-  options: { credentials?: AwsCredentials } = {},
+  options: {
+    credentials?: AwsCredentials;
+    /**
+     * Who owns this environment's stacks (cairn passes a hash of the repository URL), so that two
+     * controllers with an environment of the same name in one account never prune each other's stacks.
+     */
+    owner?: string;
+  } = {},
 ): AwsApplier {
   const clients = makeClients(target, options.credentials);
-  const ctx: StackContext = { env, target, clients, log };
+  const envTag = options.owner ? `${env}@${options.owner}` : env;
+  const ctx: StackContext = { env, envTag, target, clients, log };
   let previousDir: string | undefined;
   return {
     async synthesize(workspaceDir: string, commitSha: string): Promise<Assembly> {
@@ -54,7 +62,7 @@ export function createAwsApplier(
     async plan(assembly: Assembly, commitSha: string): Promise<AwsPlan> {
       const plans: StackPlan[] = [];
       for (const stack of assembly.stacks) plans.push(await planStack(ctx, stack, commitSha));
-      const removed = (await environmentStacks(clients, env)).filter(
+      const removed = (await environmentStacks(clients, envTag)).filter(
         (n) => !assembly.stacks.some((s) => s.stackName === n),
       );
       for (const name of removed)
@@ -83,7 +91,7 @@ export function createAwsApplier(
         }
         return deployStack(ctx, stack, commitSha);
       });
-      const removed = (await environmentStacks(clients, env)).filter(
+      const removed = (await environmentStacks(clients, envTag)).filter(
         (n) => !assembly.stacks.some((s) => s.stackName === n),
       );
       for (const name of removed) {

@@ -27,6 +27,8 @@ export const ENV_TAG = 'cairn:environment';
 /** What deploying one stack needs: the environment, its target, clients and logger. */
 export interface StackContext {
   readonly env: string;
+  /** The value of the ENV_TAG this controller puts on its stacks: the environment, qualified by its owner. */
+  readonly envTag: string;
   readonly target: AwsTargetConfig;
   readonly clients: AwsClients;
   readonly log: Log;
@@ -91,7 +93,7 @@ async function prepare(
   const { cfn } = ctx.clients;
   const body = readFileSync(artifact.templateFile, 'utf8');
   const usable = existing && existing.StackStatus !== 'REVIEW_IN_PROGRESS' ? existing : undefined;
-  const tags: Record<string, string> = { ...artifact.tags, [ENV_TAG]: ctx.env };
+  const tags: Record<string, string> = { ...artifact.tags, [ENV_TAG]: ctx.envTag };
   if (usable) {
     const current = await cfn.send(
       new GetTemplateCommand({ StackName: artifact.stackName, TemplateStage: 'Original' }),

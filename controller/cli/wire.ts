@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createAwsApplier } from '../../cdk/create-aws-applier';
 import { AuditLog } from '../audit/audit-log';
 import type { CairnConfig, EnvironmentConfig } from '../config/types';
@@ -18,13 +19,19 @@ export interface Wired {
 }
 
 /** The appliers of one environment, made once and reused across reconciles (they hold connections and caches). */
-export function appliersFor(log: Log): (env: EnvironmentConfig) => EnvironmentAppliers {
+export function appliersFor(
+  log: Log,
+  repositoryUrl: string,
+): (env: EnvironmentConfig) => EnvironmentAppliers {
+  const owner = createHash('sha256').update(repositoryUrl).digest('hex').slice(0, 12);
   const made = new Map<string, EnvironmentAppliers>();
   return (env) => {
     let appliers = made.get(env.name);
     if (!appliers) {
       appliers = {
-        ...(env.aws ? { aws: createAwsApplier(env.name, env.aws, log.child({ env: env.name })) } : {}),
+        ...(env.aws
+          ? { aws: createAwsApplier(env.name, env.aws, log.child({ env: env.name }), { owner }) }
+          : {}),
         ...(env.kubernetes
           ? { kube: createKubeApplier(env.name, env.kubernetes, log.child({ env: env.name })) }
           : {}),
@@ -43,7 +50,7 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     config,
     source,
     audit,
-    appliers: appliersFor(log),
+    appliers: appliersFor(log, config.repository.url),
     log,
     ...(metrics ? { metrics } : {}),
   });

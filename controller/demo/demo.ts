@@ -56,7 +56,12 @@ function summarize(lines: readonly Record<string, unknown>[], env: string, sha: 
 }
 
 /** The whole story: sandbox, repository, controller, then merge, promote, revert, and the audit trail. */
-export async function runDemo(options: { wait: boolean; workdir?: string }): Promise<number> {
+export async function runDemo(options: {
+  wait: boolean;
+  workdir?: string;
+  prefix?: string;
+}): Promise<number> {
+  const prefix = options.prefix ?? 'shop';
   // The SDK's notice about its future Node 22 requirement is printed once per process; the demo's reader has no use for it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const startedSandbox =
@@ -71,7 +76,7 @@ export async function runDemo(options: { wait: boolean; workdir?: string }): Pro
 
   const workdir = options.workdir ?? mkdtempSync(join(tmpdir(), 'cairn-demo-'));
   say(`Creating the platform repository with branches ${ENVS.join(', ')} in ${workdir}/platform`);
-  const { dir: repoDir } = await makePlatformRepo(join(workdir, 'platform'));
+  const { dir: repoDir } = await makePlatformRepo(join(workdir, 'platform'), { prefix });
   const configFile = join(workdir, 'cairn.yaml');
   writeDemoConfig({
     sandboxEnvFile: join(packageRoot(), '.sandbox', 'env.json'),
@@ -79,6 +84,7 @@ export async function runDemo(options: { wait: boolean; workdir?: string }): Pro
     outFile: configFile,
     auditDir: join(workdir, 'audit'),
     port: await freePort(),
+    prefix,
   });
   const config = loadConfig(configFile);
   const secret = randomBytes(16).toString('hex');
@@ -147,7 +153,7 @@ export async function runDemo(options: { wait: boolean; workdir?: string }): Pro
 
     const kubeconfig = join(packageRoot(), '.sandbox', 'kubeconfig');
     say('Keep exploring:');
-    detail(`kubectl --kubeconfig ${kubeconfig} get configmaps,deployments,services -n shop-dev`);
+    detail(`kubectl --kubeconfig ${kubeconfig} get configmaps,deployments,services -n ${prefix}-dev`);
     detail(`curl ${apiUrl}/api/environments      curl ${apiUrl}/metrics`);
     detail(`npx cairn audit list --config ${configFile}`);
     detail(

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { RepositoryConfig, WorkspacesConfig } from '../config/types';
 import { CairnError, errorMessage } from '../errors';
 import type { Log } from '../log';
@@ -39,13 +40,15 @@ export function createGitSource(
   log: Log,
   env: NodeJS.ProcessEnv = process.env,
 ): GitSource {
-  const local = isLocalRepository(repo.url);
+  // isomorphic-git speaks only HTTP(S), so a file:// URL is read as the path it names.
+  const url = repo.url.startsWith('file://') ? fileURLToPath(repo.url) : repo.url;
+  const local = isLocalRepository(url);
   const cacheDir = join(workspaces.dir, 'git');
   const auth = authFrom(repo, env);
   const reader: GitReader =
     repo.backend === 'native'
-      ? new NativeReader(repo.url, local, cacheDir, auth, repo.auth?.sshKeyPath)
-      : new IsomorphicReader(repo.url, local, cacheDir, auth);
+      ? new NativeReader(url, local, cacheDir, auth, repo.auth?.sshKeyPath)
+      : new IsomorphicReader(url, local, cacheDir, auth);
   return new ReaderSource(reader, repo, workspaces, log);
 }
 

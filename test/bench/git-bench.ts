@@ -5,7 +5,7 @@
  * Run: `npx tsx test/bench/git-bench.ts` (table) or with `--json` (one JSON line).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RepositoryConfig } from '../../controller/config/types';
@@ -42,20 +42,23 @@ function generate(bare: string, files: number, commits: number): void {
   const lines: string[] = [];
   const blob = (text: string): string => `data ${Buffer.byteLength(text)}\n${text}`;
   const path = (i: number): string =>
-    i % 5 === 0
-      ? `aws-resources/lib/construct-${i}.ts`
-      : `k8s-resources/app-${i % 40}/configmap-${i}.yaml`;
+    i % 5 === 0 ? `aws-resources/lib/construct-${i}.ts` : `k8s-resources/app-${i % 40}/configmap-${i}.yaml`;
   const content = (i: number, rev: number): string =>
     `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\ndata:\n  revision: "${rev}"\n  filler: "${'x'.repeat(120)}"\n`;
   for (let c = 0; c < commits; c += 1) {
     lines.push('commit refs/heads/main', `committer Bench <bench@example.com> ${1_700_000_000 + c} +0000`);
     lines.push(blob(`commit ${c}\n`));
     // The first commit adds every file; each later one changes three of them.
-    const touched = c === 0 ? Array.from({ length: files }, (_, i) => i) : [0, 1, 2].map((k) => (c * 7 + k * 1601) % files);
+    const touched =
+      c === 0 ? Array.from({ length: files }, (_, i) => i) : [0, 1, 2].map((k) => (c * 7 + k * 1601) % files);
     for (const i of touched) lines.push(`M 100644 inline ${path(i)}`, blob(content(i, c)));
     lines.push('');
   }
-  execFileSync('git', ['fast-import', '--quiet'], { cwd: bare, input: lines.join('\n') + '\n', maxBuffer: 1 << 28 });
+  execFileSync('git', ['fast-import', '--quiet'], {
+    cwd: bare,
+    input: lines.join('\n') + '\n',
+    maxBuffer: 1 << 28,
+  });
   runGit(bare, 'gc', '-q');
 }
 
@@ -79,7 +82,12 @@ async function measure(
   addCommit: () => void,
 ): Promise<BackendFigures> {
   const workspaces = { dir: mkdtempSync(join(scratch, `${backend}-`)), keep: 3, maxFileBytes: 50 << 20 };
-  const source = createGitSource({ url, backend, pollIntervalMs: 30_000, watch: false }, workspaces, silentLog(), {});
+  const source = createGitSource(
+    { url, backend, pollIntervalMs: 30_000, watch: false },
+    workspaces,
+    silentLog(),
+    {},
+  );
   const [first, firstFetchMs] = await timed(() => fetchRevision(source));
   const [, firstCheckoutMs] = await timed(() => source.checkout(first));
   addCommit();
@@ -93,7 +101,13 @@ async function measure(
   );
   const [, localPathFetchCheckoutMs] = await timed(async () => local.checkout(await fetchRevision(local)));
   await Promise.all([source.close(), local.close()]);
-  return { firstFetchMs, firstCheckoutMs, incrementalFetchMs, incrementalCheckoutMs, localPathFetchCheckoutMs };
+  return {
+    firstFetchMs,
+    firstCheckoutMs,
+    incrementalFetchMs,
+    incrementalCheckoutMs,
+    localPathFetchCheckoutMs,
+  };
 }
 
 /** Generates the repository, measures both backends one after the other, and cleans up. */
@@ -107,7 +121,8 @@ export async function run(files = FILES, commits = COMMITS): Promise<GitBenchFig
     let n = 0;
     const addCommit = (): void => {
       n += 1;
-      execFileSync('sh', ['-c', `echo "n: ${n}" > k8s-resources/app-0/new-${n}.yaml`], { cwd: work });
+      mkdirSync(join(work, 'k8s-resources', 'added'), { recursive: true });
+      writeFileSync(join(work, 'k8s-resources', 'added', `new-${n}.yaml`), `n: ${n}\n`);
       runGit(work, 'add', '-A');
       runGit(work, 'commit', '-q', '-m', `new commit ${n}`);
       runGit(work, 'push', '-q', 'origin', 'main');
@@ -138,14 +153,18 @@ function table(figures: GitBenchFigures): string {
     `${'ms'.padEnd(30)}${'isomorphic'.padStart(12)}${'native'.padStart(10)}`,
   ];
   for (const [label, key] of rows) {
-    out.push(`${label.padEnd(30)}${String(figures.isomorphic[key]).padStart(12)}${String(figures.native[key]).padStart(10)}`);
+    out.push(
+      `${label.padEnd(30)}${String(figures.isomorphic[key]).padStart(12)}${String(figures.native[key]).padStart(10)}`,
+    );
   }
   return out.join('\n');
 }
 
 if (require.main === module) {
   run()
-    .then((figures) => console.log(process.argv.includes('--json') ? JSON.stringify(figures) : table(figures)))
+    .then((figures) =>
+      console.log(process.argv.includes('--json') ? JSON.stringify(figures) : table(figures)),
+    )
     .catch((error: unknown) => {
       console.error(error);
       process.exitCode = 1;

@@ -12,10 +12,12 @@ jest.setTimeout(600_000);
 /** `cairn demo --no-wait` runs the whole story non-interactively; its end state is checked here. */
 describe('the demo', () => {
   const workdir = mkdtempSync(join(tmpdir(), 'cairn-demo-test-'));
+  // A prefix of its own, so the test never meets stacks or namespaces of an earlier demo in the same sandbox.
+  const prefix = `demo${Math.random().toString(36).slice(2, 7)}`;
   afterAll(() => rmSync(workdir, { recursive: true, force: true }));
 
   it('merges, promotes and reverts a change, leaving the stacks, objects and audit entries it describes', async () => {
-    const demo = await runCli(['demo', '--no-wait', '--workdir', workdir]);
+    const demo = await runCli(['demo', '--no-wait', '--workdir', workdir, '--prefix', prefix]);
     if (demo.code !== 0) throw new Error(`demo exited ${String(demo.code)}\n${demo.stdout}\n${demo.stderr}`);
     expect(demo.stdout).toContain('Merging a change to dev');
     expect(demo.stdout).toContain('Keep exploring');
@@ -41,7 +43,7 @@ describe('the demo', () => {
 
     const cfn = new CloudFormationClient(sandboxAwsClientConfig());
     for (const env of ['dev', 'staging', 'prod']) {
-      const stacks = await cfn.send(new DescribeStacksCommand({ StackName: `shop-${env}-data` }));
+      const stacks = await cfn.send(new DescribeStacksCommand({ StackName: `${prefix}-${env}-data` }));
       expect(stacks.Stacks?.[0]?.StackStatus).toMatch(/_COMPLETE$/);
     }
     const kc = new KubeConfig();
@@ -52,7 +54,7 @@ describe('the demo', () => {
         (cm) => cm.data,
         () => undefined,
       );
-    expect(await flags('shop-staging')).toEqual({ CHECKOUT_V2: 'on' });
-    expect(await flags('shop-dev')).toBeUndefined();
+    expect(await flags(`${prefix}-staging`)).toEqual({ CHECKOUT_V2: 'on' });
+    expect(await flags(`${prefix}-dev`)).toBeUndefined();
   });
 });

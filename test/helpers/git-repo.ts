@@ -73,7 +73,8 @@ export function createTestRepo(name: string, branches: Readonly<Record<string, F
     const exists = runGit(work, 'branch', '--list', branch) !== '';
     const current = runGit(work, 'symbolic-ref', '--short', 'HEAD');
     if (exists && current !== branch) runGit(work, 'checkout', '-q', branch);
-    else if (!exists && current !== branch) runGit(work, 'checkout', '-q', '-b', branch, ...(from ? [from] : []));
+    else if (!exists && current !== branch)
+      runGit(work, 'checkout', '-q', '-b', branch, ...(from ? [from] : []));
   };
   const repo: TestRepo = {
     root,

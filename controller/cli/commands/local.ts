@@ -35,7 +35,13 @@ export function demoCommand(exit: (code: number) => void): Command {
       '--workdir <dir>',
       'where to put the demo repository, config and audit trail (default: a new temp dir)',
     )
-    .action(async (o: { wait: boolean; workdir?: string }) => {
-      exit(await runDemo({ wait: o.wait, ...(o.workdir ? { workdir: o.workdir } : {}) }));
+    .action(async (o: { wait: boolean; workdir?: string; prefix?: string }) => {
+      exit(
+        await runDemo({
+          wait: o.wait,
+          ...(o.workdir ? { workdir: o.workdir } : {}),
+          ...(o.prefix ? { prefix: o.prefix } : {}),
+        }),
+      );
     });
 }

@@ -64,7 +64,7 @@ export async function syncCommand(o: EnvOptions): Promise<number> {
     const entry = await withSource(config, log, async (source) => {
       const [head] = await source.fetch([{ env: env.name, branch: env.branch }]);
       return reconcileEnvironment(
-        { env, source, audit, log, ...appliersFor(log)(env) },
+        { env, source, audit, log, ...appliersFor(log, config.repository.url)(env) },
         revisionOf(head, env),
         'manual',
       );
@@ -85,7 +85,7 @@ export async function planCommand(o: EnvOptions): Promise<number> {
     const [head] = await source.fetch([{ env: env.name, branch: env.branch }]);
     const revision = revisionOf(head, env);
     const workspace = await source.checkout(revision);
-    const { aws, kube } = appliersFor(log)(env);
+    const { aws, kube } = appliersFor(log, config.repository.url)(env);
     let awsPlan: AwsPlan | undefined;
     let kubePlan: KubePlan | undefined;
     if (aws && revision.trees.aws)
@@ -114,7 +114,7 @@ export async function validateCommand(o: { config: string; env?: string }): Prom
     const [head] = await source.fetch([{ env: env.name, branch: env.branch }]);
     const revision = revisionOf(head, env);
     const workspace = await source.checkout(revision);
-    const { aws, kube } = appliersFor(log)(env);
+    const { aws, kube } = appliersFor(log, result.config.repository.url)(env);
     const manifests = kube ? await kube.load(workspace.dir) : [];
     const assembly =
       aws && revision.trees.aws ? await aws.synthesize(workspace.dir, revision.sha) : undefined;

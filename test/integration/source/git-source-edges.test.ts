@@ -1,5 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { RepositoryConfig } from '../../../controller/config/types';
 import { isCairnError } from '../../../controller/errors';
 import { silentLog } from '../../../controller/log';
@@ -50,6 +51,13 @@ describe.each(backends)('the %s backend', (backend) => {
     const heads = await source.fetch(specs);
     expect(revisionOf(heads[0]).sha).toBe(repo.sha('dev'));
     expect(heads[1]).toEqual({ kind: 'missing-branch', env: 'gone', branch });
+  });
+
+  it('reads a file:// URL as the path it names', async () => {
+    const heads = await sourceFor(pathToFileURL(repo.bare).href, backend).fetch([
+      { env: 'dev', branch: 'dev' },
+    ]);
+    expect(revisionOf(heads[0]).sha).toBe(repo.sha('dev'));
   });
 
   it('gives null trees and an empty checkout for a branch without either folder', async () => {

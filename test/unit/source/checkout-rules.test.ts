@@ -1,0 +1,53 @@
+import { checkFile } from '../../../controller/source/checkout';
+import { isLocalRepository, redactUrl } from '../../../controller/source/create-git-source';
+import type { TreeFile } from '../../../controller/source/git-reader';
+
+const file = (path: string, size = 10): TreeFile => ({
+  path,
+  mode: '100644',
+  size,
+  read: async () => Buffer.alloc(size),
+});
+
+describe('checkFile', () => {
+  it.each([
+    ['k8s-resources/a.yaml', 'b.yaml'],
+    ['k8s-resources/app/a.yaml', '../shared/b.yaml'],
+    ['k8s-resources/a.yaml', '../aws-resources/cdk.json'],
+  ])('accepts %s → %s, a symlink that stays inside the checkout', (path, target) => {
+    expect(() => checkFile(file(path), target, 100)).not.toThrow();
+  });
+
+  it.each([
+    ['k8s-resources/a.yaml', '../../etc/passwd'],
+    ['k8s-resources/a.yaml', '/etc/passwd'],
+    ['aws-resources/x/y', '../../../../home'],
+  ])('refuses %s → %s, a symlink that leaves the checkout, naming the path', (path, target) => {
+    expect(() => checkFile(file(path), target, 100)).toThrow(`${path}: is a symlink to "${target}"`);
+  });
+
+  it('refuses a file over the cap with its size and the cap, and accepts one at the cap', () => {
+    expect(() => checkFile(file('k8s-resources/big.yaml', 101), undefined, 100)).toThrow(
+      'k8s-resources/big.yaml: is 101 bytes, over the 100-byte limit',
+    );
+    expect(() => checkFile(file('k8s-resources/ok.yaml', 100), undefined, 100)).not.toThrow();
+  });
+});
+
+describe('repository URLs', () => {
+  it.each([
+    ['/srv/git/platform.git', true],
+    ['./platform', true],
+    ['https://github.com/acme/platform.git', false],
+    ['file:///srv/git/platform.git', false],
+    ['git@github.com:acme/platform.git', false],
+  ])('isLocalRepository(%s) is %s', (url, local) => {
+    expect(isLocalRepository(url)).toBe(local);
+  });
+
+  it('redacts credentials embedded in a URL', () => {
+    expect(redactUrl('fetch https://user:tok3n@host/repo.git failed')).toBe(
+      'fetch https://***@host/repo.git failed',
+    );
+  });
+});
