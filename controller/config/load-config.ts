@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Ajv, { type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { parseDuration } from '../duration';
@@ -156,6 +157,11 @@ function checkEnvironments(raw: RawConfig): string[] {
   if (raw.repository.auth?.sshKeyPath && raw.repository.backend !== 'native') {
     errors.push('repository.auth.sshKeyPath: SSH needs backend: native');
   }
+  const url = localPathOf(raw.repository.url);
+  if (url.startsWith('file://'))
+    errors.push(`repository.url: "${url}" names a remote host; a file:// URL must name a local path`);
+  else if (raw.repository.watch && !isLocal(url))
+    errors.push('repository.watch: watching needs a local repository (a path or a file:// URL)');
   return errors;
 }
 
@@ -163,13 +169,21 @@ function isLocal(url: string): boolean {
   return !/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^[^/]+@[^/]+:/.test(url);
 }
 
+/** A file:// URL as the path it names (percent-decoded); any other URL as written. */
+function localPathOf(url: string): string {
+  if (!url.startsWith('file://')) return url;
+  try {
+    return fileURLToPath(url);
+  } catch {
+    return url; // a file URL with a remote host; checkEnvironments reports it
+  }
+}
+
 function withDefaults(raw: RawConfig, file: string): CairnConfig {
   const base = dirname(file);
   const abs = (p: string) =>
     isAbsolute(p) ? p : resolve(base, p.replace(/^~(?=\/)/, process.env.HOME ?? '~'));
-  const url = raw.repository.url.startsWith('file://')
-    ? raw.repository.url.slice('file://'.length)
-    : raw.repository.url;
+  const url = localPathOf(raw.repository.url);
   const local = isLocal(url);
   const auditDir = abs(raw.audit.dir);
   const environments: EnvironmentConfig[] = raw.environments.map((env, i) => {

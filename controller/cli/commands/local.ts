@@ -31,6 +31,7 @@ export function demoCommand(exit: (code: number) => void): Command {
       'start the sandbox and a controller, then merge, promote and revert a change, showing each step',
     )
     .option('--no-wait', 'stop everything at the end instead of waiting for Ctrl-C')
+    .option('--prefix <name>', 'prefix of every stack, namespace and name (default shop)')
     .option(
       '--workdir <dir>',
       'where to put the demo repository, config and audit trail (default: a new temp dir)',

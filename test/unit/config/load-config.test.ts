@@ -51,6 +51,11 @@ describe('loadConfig', () => {
     expect(config.workspaces.dir).toBe(join(dir, 'workspaces'));
   });
 
+  it('reads a file:// URL as the local path it names, percent-decoded', () => {
+    const config = loadConfig(file(valid.replace('url: ./repo', 'url: "file:///srv/git/my%20platform.git"')));
+    expect(config.repository).toMatchObject({ url: '/srv/git/my platform.git', watch: true });
+  });
+
   it('throws one error listing every problem with the file named', () => {
     const path = file('repository: {}\nenvironments: []\n');
     expect(() => loadConfig(path)).toThrow(`${path}: is not a valid cairn config`);
@@ -86,6 +91,26 @@ describe('validateConfigFile rejects broken configs naming the field', () => {
       'a bad backend',
       valid.replace('pollInterval: 10s', 'pollInterval: 10s, backend: jgit'),
       'repository.backend: must be one of "isomorphic", "native"',
+    ],
+    [
+      'a duplicate branch',
+      valid.replace('branch: main', 'branch: dev'),
+      'environments[1].branch: "dev" is already the branch of environments[0]',
+    ],
+    [
+      'an environment with nothing to apply',
+      valid.replace('    kubernetes: {}\n', ''),
+      'environments[1]: needs an aws or a kubernetes section',
+    ],
+    [
+      'watching a remote repository',
+      valid.replace('url: ./repo', 'url: "https://git.example.com/platform.git", watch: true'),
+      'repository.watch: watching needs a local repository',
+    ],
+    [
+      'a file URL on another host',
+      valid.replace('url: ./repo', 'url: "file://otherhost/srv/platform.git"'),
+      'repository.url: "file://otherhost/srv/platform.git" names a remote host',
     ],
     ['broken YAML', 'repository: [\n', 'c'],
   ])('%s', (_name, text, expected) => {
