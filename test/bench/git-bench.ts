@@ -37,7 +37,7 @@ const FILES = 5000;
 const COMMITS = 2000;
 
 /** Builds the history with one `git fast-import` stream: fast, and no per-commit process. */
-function generate(bare: string, files: number, commits: number): void {
+export function generate(bare: string, files: number, commits: number): void {
   runGit(tmpdir(), 'init', '-q', '--bare', '-b', 'main', bare);
   const lines: string[] = [];
   const blob = (text: string): string => `data ${Buffer.byteLength(text)}\n${text}`;
