@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RepositoryConfig, WorkspacesConfig } from '../config/types';
@@ -127,16 +128,26 @@ class ReaderSource implements GitSource {
   }
 
   async checkout(revision: Revision): Promise<Workspace> {
-    const files = (await Promise.all(FOLDERS.map((f) => this.reader.files(revision.sha, f)))).flat();
     const envDir = join(this.workspaces.dir, 'checkouts', revision.env);
-    const dir = await writeCheckout(
-      envDir,
-      revision.sha,
-      files,
-      this.workspaces.maxFileBytes,
-      this.workspaces.keep,
+    const dir = join(envDir, revision.sha);
+    if (existsSync(dir)) return { sha: revision.sha, dir };
+    const started = Date.now();
+    const files = (await Promise.all(FOLDERS.map((f) => this.reader.files(revision.sha, f)))).flat();
+    const result = await writeCheckout(envDir, revision.sha, files, (oids) => this.reader.readBlobs(oids), {
+      maxFileBytes: this.workspaces.maxFileBytes,
+      keep: this.workspaces.keep,
+    });
+    this.log.debug(
+      {
+        env: revision.env,
+        sha: revision.sha.slice(0, 12),
+        readFromGit: result.readFromGit,
+        reused: result.reused,
+        durationMs: Date.now() - started,
+      },
+      'checked out',
     );
-    return { sha: revision.sha, dir };
+    return { sha: revision.sha, dir: result.dir };
   }
 
   async close(): Promise<void> {}

@@ -1,13 +1,16 @@
-/** One file of a folder at a commit, as git stores it. */
+/** One file of a folder at a commit, as git stores it (its content is read separately, by oid). */
 export interface TreeFile {
   /** Path relative to the repository root. */
   readonly path: string;
   /** Git's mode: 100644, 100755, or 120000 for a symlink (whose content is the link target). */
   readonly mode: string;
-  readonly size: number;
-  read(): Promise<Buffer>;
+  /** The blob's id. */
+  readonly oid: string;
+  /** Size in bytes when the backend knows it without reading the blob. */
+  readonly size?: number;
 }
 
+/** What the source reports of a commit. */
 export interface CommitInfo {
   readonly author: { readonly name: string; readonly email: string };
   /** Committer time, ISO 8601. */
@@ -31,4 +34,6 @@ export interface GitReader {
   isAncestor(ancestor: string, sha: string): Promise<boolean>;
   /** Every file below a top-level folder at a commit. */
   files(sha: string, folder: string): Promise<readonly TreeFile[]>;
+  /** The contents of many blobs at once (one process for the native backend). */
+  readBlobs(oids: readonly string[]): Promise<ReadonlyMap<string, Buffer>>;
 }

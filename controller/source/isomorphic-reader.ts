@@ -96,14 +96,19 @@ export class IsomorphicReader implements GitReader {
       for (const entry of tree) {
         const path = `${prefix}/${entry.path}`;
         if (entry.type === 'tree') await walk(entry.oid, path);
-        else if (entry.type === 'blob') {
-          const { blob } = await git.readBlob({ fs, gitdir: this.gitdir, oid: entry.oid, cache: this.cache });
-          const bytes = Buffer.from(blob);
-          out.push({ path, mode: entry.mode, size: bytes.length, read: async () => bytes });
-        }
+        else if (entry.type === 'blob') out.push({ path, mode: entry.mode, oid: entry.oid });
       }
     };
     await walk(root, folder);
+    return out;
+  }
+
+  async readBlobs(oids: readonly string[]): Promise<ReadonlyMap<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    for (const oid of new Set(oids)) {
+      const { blob } = await git.readBlob({ fs, gitdir: this.gitdir, oid, cache: this.cache });
+      out.set(oid, Buffer.from(blob));
+    }
     return out;
   }
 }

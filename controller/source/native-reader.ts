@@ -7,11 +7,15 @@ import type { HttpAuth } from './isomorphic-reader';
 
 const UNIT = '\u001f';
 
+/** Quotes a value for the shell git runs GIT_SSH_COMMAND through. */
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
 /** The git binary through simple-git: a local repository read in place, or a mirror cached in `cacheDir`. */
 export class NativeReader implements GitReader {
   private readonly gitdir: string;
   private readonly env: Record<string, string>;
-  private readonly config: string[];
 
   constructor(
     private readonly url: string,
@@ -25,18 +29,20 @@ export class NativeReader implements GitReader {
         ? join(url, '.git')
         : url
       : join(cacheDir, 'native.git');
-    // The token travels in a header set per command, never in the URL, so git never prints it.
-    this.config = auth
-      ? [
-          `http.extraHeader=Authorization: Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
-        ]
-      : [];
+    // The token travels in a header given through the environment (GIT_CONFIG_*, git >= 2.31), never in
+    // the URL or on the command line: git never prints it, and `ps` never shows it to other users.
+    const header = auth
+      ? `Authorization: Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
+      : undefined;
     this.env = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/tmp',
       GIT_TERMINAL_PROMPT: '0',
+      ...(header
+        ? { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: header }
+        : {}),
       ...(sshKeyPath
-        ? { GIT_SSH_COMMAND: `ssh -i ${sshKeyPath} -o IdentitiesOnly=yes -o BatchMode=yes` }
+        ? { GIT_SSH_COMMAND: `ssh -i ${shellQuote(sshKeyPath)} -o IdentitiesOnly=yes -o BatchMode=yes` }
         : {}),
     };
   }
@@ -44,9 +50,10 @@ export class NativeReader implements GitReader {
   private git(cwd?: string): SimpleGit {
     return simpleGit({
       baseDir: cwd ?? this.gitdir,
-      config: this.config,
       timeout: { block: 120_000 },
       allowEnvironment: Object.keys(this.env),
+      // Only our own GIT_CONFIG_* (the auth header) is set; simple-git asks for this to be said.
+      unsafe: { allowUnsafeConfigEnvCount: 'GIT_CONFIG_COUNT' in this.env },
     }).env(this.env);
   }
 
@@ -101,21 +108,18 @@ export class NativeReader implements GitReader {
         return { mode, type, oid, size: Number(size), path };
       })
       .filter((e) => e.type === 'blob');
-    const blobs = await this.readBlobs(entries.map((e) => e.oid));
-    return entries.map((e) => ({
-      path: e.path,
-      mode: e.mode,
-      size: e.size,
-      read: async () => blobs.get(e.oid)!,
-    }));
+    return entries.map((e) => ({ path: e.path, mode: e.mode, oid: e.oid, size: e.size }));
   }
 
   /** Reads many blobs through one `git cat-file --batch` process. */
-  private readBlobs(oids: readonly string[]): Promise<Map<string, Buffer>> {
+  readBlobs(oids: readonly string[]): Promise<ReadonlyMap<string, Buffer>> {
     const wanted = [...new Set(oids)];
     if (wanted.length === 0) return Promise.resolve(new Map());
     return new Promise((resolve, reject) => {
-      const child = spawn('git', ['--git-dir', this.gitdir, 'cat-file', '--batch'], { env: this.env });
+      const child = spawn('git', ['--git-dir', this.gitdir, 'cat-file', '--batch'], {
+        env: this.env,
+        timeout: 120_000, // a stuck git must not hold a checkout forever
+      });
       const chunks: Buffer[] = [];
       child.stdout.on('data', (c: Buffer) => chunks.push(c));
       child.on('error', reject);
@@ -126,7 +130,9 @@ export class NativeReader implements GitReader {
         let at = 0;
         for (const oid of wanted) {
           const eol = all.indexOf(10, at);
-          const size = Number(all.subarray(at, eol).toString().split(' ')[2]);
+          const header = all.subarray(at, eol).toString();
+          if (header.endsWith(' missing')) return reject(new Error(`object ${oid} is missing`));
+          const size = Number(header.split(' ')[2]);
           result.set(oid, all.subarray(eol + 1, eol + 1 + size));
           at = eol + 1 + size + 1;
         }

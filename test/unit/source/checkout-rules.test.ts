@@ -1,13 +1,6 @@
-import { checkFile } from '../../../controller/source/checkout';
+import { blobOid, checkFile } from '../../../controller/source/checkout';
 import { isLocalRepository, redactUrl } from '../../../controller/source/create-git-source';
-import type { TreeFile } from '../../../controller/source/git-reader';
-
-const file = (path: string, size = 10): TreeFile => ({
-  path,
-  mode: '100644',
-  size,
-  read: async () => Buffer.alloc(size),
-});
+const file = (path: string, size = 10): { path: string; size: number } => ({ path, size });
 
 describe('checkFile', () => {
   it.each([
@@ -49,5 +42,14 @@ describe('repository URLs', () => {
     expect(redactUrl('fetch https://user:tok3n@host/repo.git failed')).toBe(
       'fetch https://***@host/repo.git failed',
     );
+  });
+});
+
+describe('blobOid', () => {
+  it.each([
+    ['', 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391'],
+    ['hello\n', 'ce013625030ba8dba906f756967f9e9ca394464a'],
+  ])('hashes %j as git hash-object does', (text, oid) => {
+    expect(blobOid(Buffer.from(text))).toBe(oid);
   });
 });
