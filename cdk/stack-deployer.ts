@@ -244,29 +244,25 @@ export async function deleteStack(ctx: StackContext, stackName: string): Promise
       since: new Date(),
       timeoutMs: ctx.target.deployTimeoutMs,
     });
-    if (stack) {
-      return {
-        stackName,
-        action: 'failed',
-        changes: [],
-        outputs: {},
-        durationMs: Date.now() - started,
-        error: `stack ${stackName} ended ${String(stack.StackStatus)}: ${failures.join('; ')}`,
-      };
-    }
+    if (stack)
+      return deleteFailed(stackName, started, `ended ${String(stack.StackStatus)}: ${failures.join('; ')}`);
     return { stackName, action: 'deleted', changes: [], outputs: {}, durationMs: Date.now() - started };
   } catch (error) {
-    return {
-      stackName,
-      action: 'failed',
-      changes: [],
-      outputs: {},
-      durationMs: Date.now() - started,
-      error: `stack ${stackName}: ${errorMessage(error)}`,
-    };
+    return deleteFailed(stackName, started, errorMessage(error));
   }
 }
 
 function outputsOf(stack: Stack | undefined): Record<string, string> {
   return Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? '?', o.OutputValue ?? '']));
+}
+
+function deleteFailed(stackName: string, started: number, why: string): StackOutcome {
+  return {
+    stackName,
+    action: 'failed',
+    changes: [],
+    outputs: {},
+    durationMs: Date.now() - started,
+    error: `stack ${stackName}: ${why}`,
+  };
 }

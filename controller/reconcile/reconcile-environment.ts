@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AwsApplier, AwsApplyResult } from '../../cdk/types';
-import type { AuditEntry, Outcome, Trigger } from '../audit/types';
+import type { StartInput } from '../audit/audit-log';
+import type { AuditEntry, LastApplied, Outcome, Trigger } from '../audit/types';
 import type { EnvironmentConfig } from '../config/types';
 import { errorMessage, isCairnError, type Phase } from '../errors';
 import type { KubeApplier, KubeApplyResult, Manifest } from '../kube/types';
@@ -8,31 +9,12 @@ import type { Log } from '../log';
 import type { GitSource, Revision } from '../source/types';
 import { PhaseTimer } from './phase-timer';
 
-/**
- * What earlier reconciles left behind: the sha of the newest succeeded (or no-op) entry, and per
- * half the tree of the newest entry that recorded it in `applied` (which may be a failed entry
- * whose other half failed).
- */
-export interface AppliedState {
-  readonly sha: string | null;
-  /** Tree of aws-resources/ last applied successfully; undefined when that half never succeeded. */
-  readonly awsTree?: string | null;
-  readonly k8sTree?: string | null;
-}
+/** What earlier reconciles left behind, per half (the audit log's `LastApplied`). */
+export type AppliedState = LastApplied;
 
 /** The audit operations one reconcile needs (the AuditLog implements them). */
 export interface AuditTrail {
-  start(input: {
-    readonly id: string;
-    readonly env: string;
-    readonly trigger: Trigger;
-    readonly fromSha: string | null;
-    readonly toSha: string;
-    readonly startedAt: string;
-    readonly author?: string;
-    readonly message?: string;
-    readonly committedAt?: string;
-  }): Promise<unknown>;
+  start(input: StartInput & { readonly id: string; readonly startedAt: string }): Promise<unknown>;
   end(entry: AuditEntry): Promise<void>;
   lastApplied(env: string): Promise<AppliedState | null>;
 }

@@ -43,6 +43,9 @@ beforeAll(async () => {
 
 afterAll(() => proxy?.close());
 
+// SDK backoff on throttled calls alone takes seconds; the default 5 s is too tight on a loaded CI machine.
+jest.setTimeout(60_000);
+
 describe('CloudFormation failure states, through the fault proxy', () => {
   it('reports a failed first create with the stack, resources and reasons, and recreates it on the next commit', async () => {
     // given CloudFormation will roll the first create back, with a failed queue
