@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver and etcd from the Go module proxy into the cache
+# Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok from the Go module proxy into the cache
 # (~/.cache/cairn/bin/<name>-<version>), only when the pinned version is not built yet.
 # Each binary is a tiny wrapper module whose main calls the upstream command.
 set -euo pipefail
@@ -39,32 +39,27 @@ GO
   log "built $out"
 }
 
-build_apiserver() {
-  local out="$bin/kube-apiserver-$KUBERNETES_VERSION"
-  [ -x "$out" ] && return 0
-  local dir="$cache/build/kube-apiserver-$KUBERNETES_VERSION"
+# The three Kubernetes control-plane binaries share one wrapper module (one module graph, one build
+# cache): cmd/kube-apiserver, cmd/kube-controller-manager and cmd/kube-scheduler, each calling the
+# upstream command with the same -ldflags version.
+build_kubernetes() {
+  local names=(kube-apiserver kube-controller-manager kube-scheduler)
+  local missing=()
+  for n in "${names[@]}"; do [ -x "$bin/$n-$KUBERNETES_VERSION" ] || missing+=("$n"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local dir="$cache/build/kubernetes-$KUBERNETES_VERSION"
   local staging="v0.${KUBERNETES_VERSION#v1.}"
-  rm -rf "$dir" && mkdir -p "$dir"
-  cat >"$dir/main.go" <<'GO'
-// Command kube-apiserver runs the upstream Kubernetes API server.
-package main
-
-import (
-	"os"
-
-	"k8s.io/component-base/cli"
-	"k8s.io/kubernetes/cmd/kube-apiserver/app"
-)
-
-func main() { os.Exit(cli.Run(app.NewAPIServerCommand())) }
-GO
+  mkdir -p "$dir/cmd/kube-apiserver" "$dir/cmd/kube-controller-manager" "$dir/cmd/kube-scheduler"
+  write_main "$dir/cmd/kube-apiserver" "k8s.io/kubernetes/cmd/kube-apiserver/app" NewAPIServerCommand "the upstream Kubernetes API server"
+  write_main "$dir/cmd/kube-controller-manager" "k8s.io/kubernetes/cmd/kube-controller-manager/app" NewControllerManagerCommand "the upstream kube-controller-manager"
+  write_main "$dir/cmd/kube-scheduler" "k8s.io/kubernetes/cmd/kube-scheduler/app" "NewSchedulerCommand" "the upstream kube-scheduler"
   # k8s.io/kubernetes requires its staging modules at v0.0.0 and replaces them with local paths;
   # pin each to the published v0.x.y, read from that tag's own go.mod.
   local gomod
-  gomod=$(cd "$dir" && go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/.*"GoMod": "\(.*\)",*/\1/p')
+  gomod=$(cd "$dir" && GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/.*"GoMod": "\(.*\)",*/\1/p')
   [ -f "$gomod" ] || { log "could not download k8s.io/kubernetes@$KUBERNETES_VERSION go.mod"; return 4; }
   {
-    echo "module cairn.local/kube-apiserver"
+    echo "module cairn.local/kubernetes"
     echo
     echo "go $(sed -n 's/^go \(.*\)/\1/p' "$gomod")"
     echo
@@ -80,12 +75,58 @@ GO
   ldflags+=" -X k8s.io/component-base/version.gitTreeState=clean"
   ldflags+=" -X k8s.io/component-base/version.buildDate=1970-01-01T00:00:00Z"
   ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=$KUBERNETES_VERSION"
-  (cd "$dir" && go mod tidy >/dev/null \
-    && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$out.tmp" . ) || { log "kube-apiserver $KUBERNETES_VERSION build failed (see output above)"; return 4; }
-  mv "$out.tmp" "$out"
+  (cd "$dir" && go mod tidy >/dev/null) || { log "go mod tidy failed for the Kubernetes wrapper module"; return 4; }
+  for n in "${missing[@]}"; do
+    local out="$bin/$n-$KUBERNETES_VERSION"
+    log "building $n $KUBERNETES_VERSION"
+    (cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$out.tmp" "./cmd/$n") \
+      || { log "$n $KUBERNETES_VERSION build failed (see output above)"; return 4; }
+    mv "$out.tmp" "$out"
+    log "built $out"
+  done
+}
+
+# write_main DIR IMPORT CONSTRUCTOR WHAT: a main package that runs one upstream cobra command.
+write_main() {
+  cat >"$1/main.go" <<GO
+// Command $(basename "$1") runs $4.
+package main
+
+import (
+	"os"
+
+	"k8s.io/component-base/cli"
+	"$2"
+)
+
+func main() { os.Exit(cli.Run(app.$3())) }
+GO
+}
+
+# kwok simulates nodes and pods. Its Stage objects (what a fake node and pod go through) come from
+# the same module version's kustomize/stage folder, copied next to the binary.
+build_kwok() {
+  local out="$bin/kwok-$KWOK_VERSION"
+  local stages="$cache/kwok-stages-$KWOK_VERSION"
+  [ -x "$out" ] && [ -f "$stages/pod-ready.yaml" ] && return 0
+  local gobin="$cache/build/kwok-$KWOK_VERSION"
+  mkdir -p "$gobin"
+  log "building kwok $KWOK_VERSION"
+  GOBIN="$gobin" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" \
+    || { log "kwok $KWOK_VERSION build failed (see output above)"; return 4; }
+  local src
+  src="$(go env GOMODCACHE)/sigs.k8s.io/kwok@$KWOK_VERSION/kustomize/stage"
+  [ -d "$src" ] || { log "kwok stages not found at $src"; return 4; }
+  rm -rf "$stages.tmp" && mkdir -p "$stages.tmp"
+  cp "$src/node/fast/node-initialize.yaml" "$src/node/heartbeat/node-heartbeat.yaml" \
+    "$src/pod/fast/pod-ready.yaml" "$src/pod/fast/pod-complete.yaml" "$src/pod/fast/pod-delete.yaml" "$stages.tmp/"
+  chmod 0644 "$stages.tmp"/*.yaml
+  rm -rf "$stages" && mv "$stages.tmp" "$stages"
+  mv "$gobin/kwok" "$out"
   log "built $out"
 }
 
 log "building binaries into $bin (first build takes several minutes)"
 build_etcd
-build_apiserver
+build_kubernetes
+build_kwok

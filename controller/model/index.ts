@@ -1,0 +1,8 @@
+/**
+ * The model: the plain values every module speaks, at the bottom of the dependency graph. It
+ * imports nothing from the rest of cairn.
+ */
+export * from './change';
+export * from './failure';
+export * from './errors';
+export * from './pipeline';

@@ -1,0 +1,51 @@
+import type { Change } from './change';
+import type { Failure } from './failure';
+import type { Phase } from './errors';
+
+/** Why a reconcile runs. */
+export type Trigger = 'poll' | 'webhook' | 'watch' | 'drift' | 'manual' | 'startup' | 'retry';
+
+/** How a reconcile ended. `no-op`: nothing to do. */
+export type Outcome = 'succeeded' | 'failed' | 'interrupted' | 'no-op';
+
+/** The phases a reconcile records timings for. */
+export type PhaseName = Extract<
+  Phase,
+  'fetch' | 'synthesize' | 'plan' | 'apply-aws' | 'apply-kubernetes' | 'verify' | 'record'
+>;
+
+export interface PhaseTiming {
+  readonly name: PhaseName;
+  /** ISO 8601. */
+  readonly startedAt: string;
+  readonly durationMs: number;
+}
+
+/** One commit→apply delta: what the audit trail records and `cairn audit show` prints. */
+export interface AuditEntry {
+  readonly id: string;
+  readonly env: string;
+  readonly trigger: Trigger;
+  /** The last sha successfully applied to this environment before this reconcile; null the first time. */
+  readonly fromSha: string | null;
+  readonly toSha: string;
+  readonly author: string;
+  readonly message: string;
+  readonly committedAt: string;
+  readonly forcePushed?: boolean;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly outcome: Outcome;
+  readonly phases: readonly PhaseTiming[];
+  /**
+   * The folder tree hashes each half stands at after this reconcile: a key is present only for a
+   * half that was applied successfully or skipped as unchanged (null = folder absent). The
+   * reconciler skips a half whose tree equals the newest recorded one.
+   */
+  readonly applied?: { readonly aws?: string | null; readonly k8s?: string | null };
+  /** Why a whole plane was not looked at (`aws-resources/ unchanged since abc123`). */
+  readonly skipped?: { readonly aws?: string; readonly kubernetes?: string };
+  /** The per-subject delta of both planes, exactly as the appliers returned it. */
+  readonly changes: readonly Change[];
+  readonly failure?: Failure;
+}
