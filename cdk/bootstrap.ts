@@ -1,8 +1,8 @@
 import { CreateBucketCommand, HeadBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
-import type { AwsTargetConfig } from '../controller/config/types';
-import { CairnError, errorMessage } from '../controller/errors';
-import type { Log } from '../controller/log';
+import type { AwsTargetConfig } from './aws-target';
+import { CairnError, errorMessage } from '../controller/model';
+import type { Log } from '../controller/model';
 import { BOOTSTRAP, makeClients, type AwsClients, type AwsCredentials } from './aws-clients';
 
 /**

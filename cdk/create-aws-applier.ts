@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import type { AwsTargetConfig } from '../controller/config/types';
-import { errorMessage } from '../controller/errors';
-import type { Log } from '../controller/log';
+import type { AwsTargetConfig } from './aws-target';
+import { errorMessage } from '../controller/model';
+import type { Log } from '../controller/model';
 import { publishAssets } from './assets';
 import { makeClients, type AwsClients, type AwsCredentials } from './aws-clients';
 import { requireBootstrap } from './bootstrap';

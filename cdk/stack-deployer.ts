@@ -11,11 +11,10 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { AwsTargetConfig } from '../controller/config/types';
-import { CairnError, errorMessage } from '../controller/errors';
-import type { Log } from '../controller/log';
-import { BOOTSTRAP, objectUrl, type AwsClients } from './aws-clients';
+import { CairnError, errorMessage } from '../controller/model';
+import { BOOTSTRAP, objectUrl } from './aws-clients';
 import { describeStack, waitForStack } from './cfn-wait';
+import type { StackContext } from './stack-context';
 import { recover } from './stack-recovery';
 import type { ResourceChange, StackArtifact, StackOutcome, StackPlan } from './types';
 
@@ -24,15 +23,7 @@ export const TEMPLATE_BODY_LIMIT = 51_200;
 /** The tag that marks a stack as this environment's, so removed stacks can be found and pruned. */
 export const ENV_TAG = 'cairn:environment';
 
-/** What deploying one stack needs: the environment, its target, clients and logger. */
-export interface StackContext {
-  readonly env: string;
-  /** The value of the ENV_TAG this controller puts on its stacks: the environment, qualified by its owner. */
-  readonly envTag: string;
-  readonly target: AwsTargetConfig;
-  readonly clients: AwsClients;
-  readonly log: Log;
-}
+export type { StackContext } from './stack-context';
 
 type Prepared =
   | { readonly kind: 'no-op' }

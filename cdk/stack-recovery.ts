@@ -4,7 +4,7 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { isInProgress, waitForStack } from './cfn-wait';
-import type { StackContext } from './stack-deployer';
+import type { StackContext } from './stack-context';
 
 /**
  * Brings a stack out of states a deploy cannot start from: a failed first create

@@ -4,10 +4,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, copyFileSync, renameS
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AssetManifestArtifact, CloudAssembly } from '@aws-cdk/cx-api';
-import type { AwsTargetConfig } from '../controller/config/types';
-import { CairnError } from '../controller/errors';
-import type { Log } from '../controller/log';
-import { packageRoot } from '../controller/package-root';
+import type { AwsTargetConfig } from './aws-target';
+import { CairnError } from '../controller/model';
+import type { Log } from '../controller/model';
+import { cairnBinDir, cairnNodeModules } from './node-modules';
 import type { Assembly } from './types';
 
 const OUTPUT_TAIL = 4000;
@@ -61,7 +61,7 @@ function runChild(
  */
 function scrubbedEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   // cairn's own node_modules/.bin first, so `tsx app.ts` or `ts-node` apps run without a download.
-  const path = [join(packageRoot(), 'node_modules', '.bin'), process.env.PATH ?? '/usr/bin:/bin'].join(':');
+  const path = [cairnBinDir(), process.env.PATH ?? '/usr/bin:/bin'].join(':');
   return { PATH: path, LANG: process.env.LANG ?? 'C.UTF-8', ...extra };
 }
 
@@ -169,7 +169,7 @@ export async function synthesizeApp(options: {
       CDK_DEFAULT_ACCOUNT: target.account,
       CDK_DEFAULT_REGION: target.region,
       ...(validationCanFail(context) ? {} : { CDK_VALIDATION: 'false' }),
-      NODE_PATH: [deps, join(packageRoot(), 'node_modules')].filter(Boolean).join(':'),
+      NODE_PATH: [deps, cairnNodeModules()].filter(Boolean).join(':'),
     }),
     target.synthTimeoutMs,
   );

@@ -1,0 +1,16 @@
+import type { Log } from '../controller/model';
+import type { AwsClients } from './aws-clients';
+import type { AwsTargetConfig } from './aws-target';
+
+/**
+ * What deploying one stack needs: the environment, its target, clients and logger. Its own file so
+ * that the deployer and the recovery it calls both use it without importing each other.
+ */
+export interface StackContext {
+  readonly env: string;
+  /** The value of the ENV_TAG this controller puts on its stacks: the environment, qualified by its owner. */
+  readonly envTag: string;
+  readonly target: AwsTargetConfig;
+  readonly clients: AwsClients;
+  readonly log: Log;
+}
