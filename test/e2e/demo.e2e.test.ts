@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { AuditEntry } from '../../controller/audit/types';
-import { runCli } from '../helpers/cli';
+import { runCli, runScript } from '../helpers/cli';
 import { sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(600_000);
 
-/** `cairn demo --no-wait` runs the whole story non-interactively; its end state is checked here. */
+/** `npm run demo -- --no-wait` (test/demo/main.ts) runs the whole story non-interactively; its end state is checked here. */
 describe('the demo', () => {
   const workdir = mkdtempSync(join(tmpdir(), 'cairn-demo-test-'));
   // A prefix of its own, so the test never meets stacks or namespaces of an earlier demo in the same sandbox.
@@ -17,7 +17,13 @@ describe('the demo', () => {
   afterAll(() => rmSync(workdir, { recursive: true, force: true }));
 
   it('merges, promotes and reverts a change, leaving the stacks, objects and audit entries it describes', async () => {
-    const demo = await runCli(['demo', '--no-wait', '--workdir', workdir, '--prefix', prefix]);
+    const demo = await runScript(join(__dirname, '..', 'demo', 'main.ts'), [
+      '--no-wait',
+      '--workdir',
+      workdir,
+      '--prefix',
+      prefix,
+    ]);
     if (demo.code !== 0) throw new Error(`demo exited ${String(demo.code)}\n${demo.stdout}\n${demo.stderr}`);
     expect(demo.stdout).toContain('Merging a change to dev');
     expect(demo.stdout).toContain('Keep exploring');

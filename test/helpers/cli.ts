@@ -19,7 +19,24 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
 
 /** Runs `cairn ARGS` to completion. */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const child = startCli(args, env);
+  return collect(startCli(args, env));
+}
+
+/** Runs the development script `file` (TypeScript, through tsx in-process) with ARGS to completion. */
+export function runScript(
+  file: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliResult> {
+  return collect(
+    spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), file, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+}
+
+function collect(child: ChildProcess): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import type { EnvironmentStatus } from '../server/types';
+import type { EnvironmentStatus } from '../../controller/server/types';
 
 /** Small effects the demo is made of: git in the demo repository, a signed webhook, waiting on the API. */
 
