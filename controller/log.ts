@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pino from 'pino';
 import type { Log } from './model/log';
 
@@ -8,6 +9,29 @@ export interface LogOptions {
   readonly format?: 'json' | 'pretty';
   /** Where lines go; defaults to stdout. Tests pass a stream to read them back. */
   readonly destination?: NodeJS.WritableStream;
+}
+
+type Fields = Readonly<Record<string, unknown>>;
+const context = new AsyncLocalStorage<Fields>();
+
+/**
+ * Runs `work` with `fields` (env, sha, trigger, phase) added to every line any logger writes inside
+ * it, however deep. The appliers are made once per environment and outlive any one reconcile, so
+ * their loggers cannot be children of the reconcile's; this is how their lines carry its fields.
+ */
+export function withLogFields<T>(fields: Fields, work: () => T): T {
+  return context.run({ ...context.getStore(), ...fields }, work);
+}
+
+/** The context's fields a line does not already have from its logger's bindings or its own object. */
+function contextFields(line: object, _level: number, logger: Log): object {
+  const fields = context.getStore();
+  if (!fields) return {};
+  const bound = logger.bindings();
+  const missing: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields))
+    if (!(key in bound) && !(key in line)) missing[key] = value;
+  return missing;
 }
 
 /** One JSON object a line (or pretty lines for a person at a terminal). Secrets are redacted by path. */
@@ -29,12 +53,12 @@ export function createLog(options: LogOptions = {}): Log {
   if (options.format === 'pretty') {
     const pretty = require('pino-pretty') as (o: object) => NodeJS.WritableStream;
     return pino(
-      { level, redact },
+      { level, redact, mixin: contextFields },
       pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
     );
   }
   return pino(
-    { level, redact, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+    { level, redact, mixin: contextFields, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
     options.destination ?? process.stdout,
   );
 }

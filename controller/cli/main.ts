@@ -63,7 +63,18 @@ export function program(): Command {
     .action(async (o) => exit(await bootstrapCommand(o)));
 
   cli.addCommand(auditCommands(configOption, exit));
-  return cli;
+  return usageErrorsThrow(cli);
+}
+
+/**
+ * Makes every command, however deep, throw on a usage error instead of exiting, so `main` maps
+ * each one to exit code 2. Commander copies these settings only to subcommands made with
+ * `.command()`, not to those added with `addCommand()`, which is how `cairn audit …` used to exit 1.
+ */
+function usageErrorsThrow(command: Command): Command {
+  command.exitOverride().showHelpAfterError();
+  for (const sub of command.commands) usageErrorsThrow(sub);
+  return command;
 }
 
 function exit(code: number): void {

@@ -1,7 +1,7 @@
 import type { PhaseName, PhaseTiming } from '../audit/types';
-import type { Log } from '../log';
+import { withLogFields, type Log } from '../log';
 
-/** Times the phases of one reconcile and logs each end with its duration. */
+/** Times the phases of one reconcile, logs each end with its duration, and tags every line inside a phase with it. */
 export class PhaseTimer {
   private readonly timings: PhaseTiming[] = [];
 
@@ -15,7 +15,8 @@ export class PhaseTimer {
     const started = this.now();
     this.log.debug({ phase: name }, 'phase started');
     try {
-      return await work();
+      // Every line written during the phase, the appliers' too, carries env, sha, trigger and phase.
+      return await withLogFields({ ...this.log.bindings(), phase: name }, work);
     } finally {
       const durationMs = this.now().getTime() - started.getTime();
       this.timings.push({ name, startedAt: started.toISOString(), durationMs });

@@ -90,7 +90,11 @@ function buildApp(
     if (status === 413) {
       const provider = /^\/hooks\/([^/?]+)/.exec(req.url)?.[1];
       if (provider && isProviderName(provider)) metrics.incWebhook(provider, 'too-large');
-      return answer(reply, 413, `the body is larger than ${config.maxBodyBytes} bytes (server.maxBodyBytes)`);
+      return answer(
+        reply,
+        413,
+        `the body is larger than ${config.maxBodyBytes} bytes (the config key server.maxBodySize)`,
+      );
     }
     if (status < 500) return answer(reply, status, error.message);
     // Internal details (paths, stack) stay in the log; the unauthenticated caller gets a pointer.

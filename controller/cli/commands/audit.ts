@@ -1,5 +1,5 @@
 import { isAbsolute, join } from 'node:path';
-import { Command, type Option } from 'commander';
+import { Command, InvalidArgumentError, type Option } from 'commander';
 import { AuditLog, verifyAuditLog } from '../../audit/audit-log';
 import { loadConfig } from '../../config/load-config';
 import { CairnError } from '../../errors';
@@ -62,9 +62,9 @@ export function auditCommands(configOption: () => Option, exit: (code: number) =
   return audit;
 }
 
+/** A usage error (exit code 2) when the value is not a whole number above 0. */
 function positiveInt(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new CairnError(`${flag} takes a whole number above 0, not "${value}"`, { code: 'cli.usage' });
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} takes a whole number above 0.`);
   return n;
 }

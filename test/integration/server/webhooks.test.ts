@@ -218,7 +218,7 @@ describe('webhook body limits and set-up', () => {
   it.each([
     ['with a Content-Length', false],
     ['chunked, without a Content-Length', true],
-  ])('a body over server.maxBodyBytes sent %s gets 413 and triggers nothing', async (_name, chunked) => {
+  ])('a body over server.maxBodySize sent %s gets 413 and triggers nothing', async (_name, chunked) => {
     // Given a 4 KiB cap; when a correctly signed 5 KiB push arrives
     const t = await startTestServer({ config: { maxBodyBytes: 4096 } });
     try {
@@ -229,6 +229,20 @@ describe('webhook body limits and set-up', () => {
       expect(status).toBe(413);
       expect(t.controller.triggers).toEqual([]);
       expect(await t.sample(counted('generic', 'too-large'))).toBe(1);
+    } finally {
+      await t.server.close();
+    }
+  });
+
+  it('the 413 answer names the config key that raises the limit', async () => {
+    const t = await startTestServer({ config: { maxBodyBytes: 4096 } });
+    try {
+      const body = JSON.stringify({ ref: 'refs/heads/dev', pad: 'x'.repeat(5000) });
+      const response = await t.post('/hooks/generic', sign.generic(body, { secret: SECRET, delivery: id() }));
+      expect(response.status).toBe(413);
+      expect(((await response.json()) as { message: string }).message).toBe(
+        'the body is larger than 4096 bytes (the config key server.maxBodySize)',
+      );
     } finally {
       await t.server.close();
     }
