@@ -6,53 +6,8 @@ import { parseDocument } from 'yaml';
 import { parseDuration } from '../duration';
 import { CairnError } from '../errors';
 import { packageRoot } from '../package-root';
+import type { RawConfig } from './raw-config.generated';
 import type { CairnConfig, EnvironmentConfig } from './types';
-
-/** The config file exactly as written (after schema validation), before defaults. */
-interface RawConfig {
-  repository: {
-    url: string;
-    backend?: 'isomorphic' | 'native';
-    pollInterval?: string;
-    branchPrefix?: string;
-    watch?: boolean;
-    auth?: { tokenEnv?: string; username?: string; sshKeyPath?: string };
-  };
-  environments: {
-    name: string;
-    branch?: string;
-    order?: 'aws-first' | 'kubernetes-first';
-    driftInterval?: string;
-    aws?: {
-      region: string;
-      account: string;
-      endpoint?: string;
-      roleArn?: string;
-      prune?: boolean;
-      synthTimeout?: string;
-      deployTimeout?: string;
-    };
-    kubernetes?: {
-      kubeconfig?: string;
-      context?: string;
-      namespace?: string;
-      forceConflicts?: boolean;
-      pruneMaxShare?: number;
-      allowMassPrune?: boolean;
-      healthTimeout?: string;
-      concurrency?: number;
-    };
-  }[];
-  audit: { dir: string };
-  server?: {
-    port?: number;
-    host?: string;
-    webhookSecretEnv?: string;
-    apiTokenEnv?: string;
-    maxBodySize?: number;
-  };
-  workspaces?: { dir?: string; keep?: number; maxFileSize?: number };
-}
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 

@@ -1,0 +1,202 @@
+// Generated from manifests-schema/cairn-config.schema.json by `npm run generate:config-types`.
+// Do not edit: change the schema and run the script (test/unit/config/config-types.test.ts fails when this is stale).
+
+/**
+ * The controller's configuration file (cairn.yaml).
+ */
+export interface RawConfig {
+  repository: RawRepository;
+  /**
+   * The environments, one per branch.
+   *
+   * @minItems 1
+   */
+  environments: RawEnvironment[];
+  audit: RawAudit;
+  server?: RawServer;
+  workspaces?: RawWorkspaces;
+}
+/**
+ * The Git repository that holds one branch per environment.
+ */
+export interface RawRepository {
+  /**
+   * HTTPS URL, file:// URL, or a local path (relative to this file).
+   */
+  url: string;
+  /**
+   * isomorphic: pure JavaScript, needs no git binary (default). native: the git binary (SSH, large repositories).
+   */
+  backend?: 'isomorphic' | 'native';
+  /**
+   * How often every branch is fetched (default 30s).
+   */
+  pollInterval?: string;
+  /**
+   * An environment without `branch` uses this prefix followed by its name.
+   */
+  branchPrefix?: string;
+  /**
+   * For a local path: watch its refs and fetch at once when they move (default true for local paths).
+   */
+  watch?: boolean;
+  auth?: RawRepositoryAuth;
+}
+/**
+ * Credentials, by environment-variable name only.
+ */
+export interface RawRepositoryAuth {
+  /**
+   * Environment variable holding an HTTPS token.
+   */
+  tokenEnv?: string;
+  /**
+   * User name sent with the token (default x-access-token).
+   */
+  username?: string;
+  /**
+   * SSH private key path (native backend only).
+   */
+  sshKeyPath?: string;
+}
+export interface RawEnvironment {
+  /**
+   * The environment's name (letters, digits, dashes).
+   */
+  name: string;
+  /**
+   * The branch that holds this environment (default: branchPrefix + name, or name).
+   */
+  branch?: string;
+  /**
+   * Which half is applied first (default aws-first).
+   */
+  order?: 'aws-first' | 'kubernetes-first';
+  /**
+   * How often an applied revision is re-planned against the cluster to repair drift; 0s disables (default 5m).
+   */
+  driftInterval?: string;
+  aws?: RawAwsTarget;
+  kubernetes?: RawKubernetesTarget;
+}
+/**
+ * Where aws-resources/ is deployed.
+ */
+export interface RawAwsTarget {
+  /**
+   * AWS region, e.g. eu-west-1.
+   */
+  region: string;
+  /**
+   * The 12-digit AWS account id.
+   */
+  account: string;
+  /**
+   * Endpoint override for CloudFormation, S3 and SSM (moto_server, LocalStack).
+   */
+  endpoint?: string;
+  /**
+   * A role to assume for this environment.
+   */
+  roleArn?: string;
+  /**
+   * Delete stacks that disappeared from the app (default false: the plan says would-delete).
+   */
+  prune?: boolean;
+  /**
+   * Limit for running the CDK app (default 5m).
+   */
+  synthTimeout?: string;
+  /**
+   * Limit for one stack's deploy (default 30m).
+   */
+  deployTimeout?: string;
+}
+/**
+ * Where k8s-resources/ is applied.
+ */
+export interface RawKubernetesTarget {
+  /**
+   * Kubeconfig path (default: KUBECONFIG, ~/.kube/config or in-cluster).
+   */
+  kubeconfig?: string;
+  /**
+   * Context in the kubeconfig (default: its current context).
+   */
+  context?: string;
+  /**
+   * Namespace given to namespaced objects that name none (default: default).
+   */
+  namespace?: string;
+  /**
+   * Take over fields another field manager owns (default false).
+   */
+  forceConflicts?: boolean;
+  /**
+   * Largest share of the inventory one commit may prune (default 0.5).
+   */
+  pruneMaxShare?: number;
+  /**
+   * Allow a commit to prune more than pruneMaxShare (default false).
+   */
+  allowMassPrune?: boolean;
+  /**
+   * How long to wait for applied objects to be healthy (default 2m).
+   */
+  healthTimeout?: string;
+  /**
+   * Objects applied at once within a wave (default 8).
+   */
+  concurrency?: number;
+}
+/**
+ * The audit trail.
+ */
+export interface RawAudit {
+  /**
+   * Folder of the audit log (relative to this file).
+   */
+  dir: string;
+}
+/**
+ * The HTTP server: webhooks, API, health and metrics.
+ */
+export interface RawServer {
+  /**
+   * TCP port (default 8080; 0 picks a free one).
+   */
+  port?: number;
+  /**
+   * Address to listen on (default 127.0.0.1).
+   */
+  host?: string;
+  /**
+   * Environment variable holding the webhook secret.
+   */
+  webhookSecretEnv?: string;
+  /**
+   * Environment variable holding the bearer token for POST /api/... .
+   */
+  apiTokenEnv?: string;
+  /**
+   * Largest webhook body in bytes (default 1048576).
+   */
+  maxBodySize?: number;
+}
+/**
+ * Checkouts and the Git cache.
+ */
+export interface RawWorkspaces {
+  /**
+   * Folder for checkouts (default: workspaces/ beside the audit folder).
+   */
+  dir?: string;
+  /**
+   * Checkouts kept per environment (default 3).
+   */
+  keep?: number;
+  /**
+   * A file larger than this many bytes in a checkout is refused (default 52428800).
+   */
+  maxFileSize?: number;
+}

@@ -1,0 +1,82 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compile, type JSONSchema } from 'json-schema-to-typescript';
+import { format, resolveConfig } from 'prettier';
+
+const root = join(__dirname, '..', '..');
+/** The source of truth for the config file's shape. */
+export const SCHEMA_FILE = join(root, 'manifests-schema', 'cairn-config.schema.json');
+/** The TypeScript type generated from it; never edited by hand. */
+export const GENERATED_FILE = join(root, 'controller', 'config', 'raw-config.generated.ts');
+
+/**
+ * Names for the schema's nested objects, by JSON pointer, so the generated file exports one named
+ * type per section instead of inlining them. Named here rather than as `title`s in the schema, so
+ * the schema stays a plain description of the file.
+ */
+const NAMES: Readonly<Record<string, string>> = {
+  '': 'RawConfig',
+  '/properties/repository': 'RawRepository',
+  '/properties/repository/properties/auth': 'RawRepositoryAuth',
+  '/properties/environments/items': 'RawEnvironment',
+  '/properties/environments/items/properties/aws': 'RawAwsTarget',
+  '/properties/environments/items/properties/kubernetes': 'RawKubernetesTarget',
+  '/properties/audit': 'RawAudit',
+  '/properties/server': 'RawServer',
+  '/properties/workspaces': 'RawWorkspaces',
+};
+
+type SchemaNode = Record<string, unknown>;
+
+function named(schema: SchemaNode): SchemaNode {
+  const copy = structuredClone(schema);
+  for (const [pointer, title] of Object.entries(NAMES)) {
+    const node = pointer
+      .split('/')
+      .slice(1)
+      .reduce<SchemaNode | undefined>((at, key) => at?.[key] as SchemaNode | undefined, copy);
+    if (!node) throw new Error(`${SCHEMA_FILE} has nothing at ${pointer} to name ${title}`);
+    node.title = title;
+  }
+  return copy;
+}
+
+/** The generated file's text for the schema as it is now (formatted with the repository's prettier config). */
+export async function generateConfigTypes(schemaFile: string = SCHEMA_FILE): Promise<string> {
+  const schema = JSON.parse(readFileSync(schemaFile, 'utf8')) as SchemaNode;
+  const text = await compile(named(schema) as JSONSchema, 'RawConfig', {
+    bannerComment:
+      '// Generated from manifests-schema/cairn-config.schema.json by `npm run generate:config-types`.\n' +
+      '// Do not edit: change the schema and run the script (test/unit/config/config-types.test.ts fails when this is stale).',
+    additionalProperties: false,
+    ignoreMinAndMaxItems: true,
+    unreachableDefinitions: false,
+    format: false,
+  });
+  return format(text, { ...(await resolveConfig(GENERATED_FILE)), filepath: GENERATED_FILE });
+}
+
+/**
+ * `tsx test/tools/config-types.ts` writes the file; with `--check` it only compares and exits 1 when
+ * the file is stale (`--schema FILE` checks against another schema, which the test uses to show
+ * the check bites). A separate process because prettier loads itself with a dynamic import that
+ * jest's CommonJS runtime refuses.
+ */
+async function cli(args: readonly string[]): Promise<number> {
+  const at = args.indexOf('--schema');
+  const text = await generateConfigTypes(at >= 0 ? args[at + 1] : SCHEMA_FILE);
+  if (!args.includes('--check')) {
+    writeFileSync(GENERATED_FILE, text);
+    process.stdout.write(`wrote ${GENERATED_FILE}\n`);
+    return 0;
+  }
+  if (readFileSync(GENERATED_FILE, 'utf8') === text) return 0;
+  process.stderr.write(
+    `${GENERATED_FILE} is stale: the schema changed. Run \`npm run generate:config-types\` and commit the result.\n`,
+  );
+  return 1;
+}
+
+if (require.main === module) {
+  void cli(process.argv.slice(2)).then((code) => (process.exitCode = code));
+}
