@@ -27,8 +27,6 @@ const sandbox = {
   globalTeardown: '<rootDir>/test/sandbox/global-teardown.ts',
 };
 module.exports = {
-  // Keep-alive sockets of the AWS and Kubernetes clients in tests must not hold a finished run open.
-  forceExit: true,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {

@@ -41,6 +41,13 @@ export function makeClients(target: AwsTargetConfig, credentials?: AwsCredential
   };
 }
 
+/** Destroys the clients, closing their keep-alive sockets, so a stopped controller holds no connection open. */
+export function destroyClients(clients: AwsClients): void {
+  clients.cfn.destroy();
+  clients.s3.destroy();
+  clients.ssm.destroy();
+}
+
 /** The URL CloudFormation reads a large template from (path style, so an endpoint override works). */
 export function objectUrl(target: AwsTargetConfig, bucket: string, key: string): string {
   // moto reads a 127.0.0.1 host as a bucket name; localhost is the same socket and parses as a host.

@@ -3,7 +3,7 @@ import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { AwsTargetConfig } from './aws-target';
 import { CairnError, errorMessage } from '../controller/model';
 import type { Log } from '../controller/model';
-import { BOOTSTRAP, makeClients, type AwsClients, type AwsCredentials } from './aws-clients';
+import { BOOTSTRAP, destroyClients, makeClients, type AwsClients, type AwsCredentials } from './aws-clients';
 
 /**
  * Prepares an account and region for deploys, like `cdk bootstrap` does for what cairn needs:
@@ -16,35 +16,42 @@ export async function bootstrapEnvironment(
   log: Log,
   options: { credentials?: AwsCredentials } = {},
 ): Promise<{ bucketName: string; version: string }> {
-  const { s3, ssm } = makeClients(target, options.credentials);
-  const bucketName = BOOTSTRAP.bucket(target);
-  const exists = await s3.send(new HeadBucketCommand({ Bucket: bucketName })).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) {
-    await s3.send(
-      new CreateBucketCommand({
-        Bucket: bucketName,
-        ...(target.region === 'us-east-1'
-          ? {}
-          : { CreateBucketConfiguration: { LocationConstraint: target.region as BucketLocationConstraint } }),
+  const clients = makeClients(target, options.credentials);
+  const { s3, ssm } = clients;
+  try {
+    const bucketName = BOOTSTRAP.bucket(target);
+    const exists = await s3.send(new HeadBucketCommand({ Bucket: bucketName })).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      await s3.send(
+        new CreateBucketCommand({
+          Bucket: bucketName,
+          ...(target.region === 'us-east-1'
+            ? {}
+            : {
+                CreateBucketConfiguration: { LocationConstraint: target.region as BucketLocationConstraint },
+              }),
+        }),
+      );
+    }
+    await ssm.send(
+      new PutParameterCommand({
+        Name: BOOTSTRAP.versionParameter,
+        Value: BOOTSTRAP.version,
+        Type: 'String',
+        Overwrite: true,
       }),
     );
+    log.info(
+      { bucket: bucketName, version: BOOTSTRAP.version, region: target.region },
+      'environment bootstrapped',
+    );
+    return { bucketName, version: BOOTSTRAP.version };
+  } finally {
+    destroyClients(clients);
   }
-  await ssm.send(
-    new PutParameterCommand({
-      Name: BOOTSTRAP.versionParameter,
-      Value: BOOTSTRAP.version,
-      Type: 'String',
-      Overwrite: true,
-    }),
-  );
-  log.info(
-    { bucket: bucketName, version: BOOTSTRAP.version, region: target.region },
-    'environment bootstrapped',
-  );
-  return { bucketName, version: BOOTSTRAP.version };
 }
 
 /** Throws a CairnError saying to run `cairn bootstrap` when the version parameter is missing. */

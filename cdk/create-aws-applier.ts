@@ -4,7 +4,7 @@ import type { AwsTargetConfig } from './aws-target';
 import { errorMessage } from '../controller/model';
 import type { Log } from '../controller/model';
 import { publishAssets } from './assets';
-import { makeClients, type AwsClients, type AwsCredentials } from './aws-clients';
+import { destroyClients, makeClients, type AwsClients, type AwsCredentials } from './aws-clients';
 import { requireBootstrap } from './bootstrap';
 import { deleteStack, deployStack, ENV_TAG, planStack, type StackContext } from './stack-deployer';
 import { inDependencyOrder } from './stack-order';
@@ -110,6 +110,12 @@ export function createAwsApplier(
         stacks: outcomes,
         ...(failed ? { error: new Error(failed.error ?? `stack ${failed.stackName} failed`) } : {}),
       };
+    },
+
+    async close(): Promise<void> {
+      destroyClients(clients);
+      if (previousDir) rmSync(previousDir, { recursive: true, force: true });
+      previousDir = undefined;
     },
   };
 }

@@ -74,4 +74,6 @@ export interface AwsApplier {
   plan(assembly: Assembly, commitSha: string): Promise<AwsPlan>;
   /** Publishes assets and deploys every stack in dependency order; deletes removed stacks when prune is on. */
   apply(assembly: Assembly, commitSha: string): Promise<AwsApplyResult>;
+  /** Destroys the SDK clients (their keep-alive sockets) and removes the last cloud assembly; the applier is not used afterwards. */
+  close(): Promise<void>;
 }

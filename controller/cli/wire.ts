@@ -18,14 +18,17 @@ export interface Wired {
   close(): Promise<void>;
 }
 
+/** The appliers of each environment, made on first use and kept; `close()` closes every one made. */
+export interface AppliersCache {
+  (env: EnvironmentConfig): EnvironmentAppliers;
+  close(): Promise<void>;
+}
+
 /** The appliers of one environment, made once and reused across reconciles (they hold connections and caches). */
-export function appliersFor(
-  log: Log,
-  repositoryUrl: string,
-): (env: EnvironmentConfig) => EnvironmentAppliers {
+export function appliersFor(log: Log, repositoryUrl: string): AppliersCache {
   const owner = createHash('sha256').update(repositoryUrl).digest('hex').slice(0, 12);
   const made = new Map<string, EnvironmentAppliers>();
-  return (env) => {
+  const get = (env: EnvironmentConfig): EnvironmentAppliers => {
     let appliers = made.get(env.name);
     if (!appliers) {
       appliers = {
@@ -40,17 +43,25 @@ export function appliersFor(
     }
     return appliers;
   };
+  return Object.assign(get, {
+    async close() {
+      const all = [...made.values()];
+      made.clear();
+      await Promise.all(all.flatMap((a) => [a.aws?.close(), a.kube?.close()]));
+    },
+  });
 }
 
 /** Opens the audit log and the Git source and builds the controller over them. */
 export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Promise<Wired> {
   const audit = await AuditLog.open(config.audit.dir, log);
   const source = createGitSource(config.repository, config.workspaces, log);
+  const appliers = appliersFor(log, config.repository.url);
   const controller = new Controller({
     config,
     source,
     audit,
-    appliers: appliersFor(log, config.repository.url),
+    appliers,
     log,
     ...(metrics ? { metrics } : {}),
   });
@@ -58,8 +69,10 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     controller,
     audit,
     source,
+    /** Stops the controller (running reconciles finish), then closes what it used: appliers, source, audit log. */
     async close() {
       await controller.stop();
+      await appliers.close();
       await source.close();
       await audit.close();
     },

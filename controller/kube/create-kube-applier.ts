@@ -90,6 +90,12 @@ export function createKubeApplier(
       );
       return result;
     },
+
+    async close() {
+      // A client passed in belongs to the caller; the one made here is closed here.
+      if (parts && !deps.client) parts.client.close();
+      parts = undefined;
+    },
   };
 
   async function applyAll(

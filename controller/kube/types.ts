@@ -81,4 +81,6 @@ export interface KubeApplier {
   plan(manifests: readonly Manifest[]): Promise<KubePlan>;
   /** Applies in waves, waits for health, records the inventory, prunes. */
   apply(manifests: readonly Manifest[], options?: KubeApplyOptions): Promise<KubeApplyResult>;
+  /** Closes the keep-alive connections to the cluster; the applier is not used afterwards. */
+  close(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import type { RepositoryConfig, WorkspacesConfig } from '../config/types';
 import { CairnError, errorMessage } from '../errors';
 import type { Log } from '../log';
 import { FOLDERS, writeCheckout } from './checkout';
+import { ClosingSource } from './closing-source';
 import type { GitReader } from './git-reader';
 import { IsomorphicReader, type HttpAuth } from './isomorphic-reader';
 import { NativeReader } from './native-reader';
@@ -50,7 +51,7 @@ export function createGitSource(
     repo.backend === 'native'
       ? new NativeReader(url, local, cacheDir, auth, repo.auth?.sshKeyPath)
       : new IsomorphicReader(url, local, cacheDir, auth);
-  return new ReaderSource(reader, repo, workspaces, log);
+  return new ClosingSource(new ReaderSource(reader, repo, workspaces, log));
 }
 
 /** The backend-independent part of a source: revisions, force pushes, checkouts. */

@@ -74,6 +74,10 @@ export class FakeAws implements AwsApplier {
     this.calls.push(`apply ${sha.slice(0, 3)}`);
     return this.result;
   }
+  closed = false;
+  async close(): Promise<void> {
+    this.closed = true;
+  }
 }
 
 export class FakeKube implements KubeApplier {
@@ -100,5 +104,9 @@ export class FakeKube implements KubeApplier {
   async apply(_m: readonly Manifest[], options?: { drift?: boolean }): Promise<KubeApplyResult> {
     this.calls.push(options?.drift ? 'apply drift' : 'apply');
     return this.result;
+  }
+  closed = false;
+  async close(): Promise<void> {
+    this.closed = true;
   }
 }

@@ -11,7 +11,7 @@ import { createGitSource } from '../../source/create-git-source';
 import type { BranchHead, GitSource, Revision } from '../../source/types';
 import { renderAuditEntry } from '../render-audit';
 import { renderPlan } from '../render-plan';
-import { appliersFor, environmentNamed } from '../wire';
+import { appliersFor, environmentNamed, type AppliersCache } from '../wire';
 
 interface EnvOptions {
   readonly config: string;
@@ -40,15 +40,18 @@ function revisionOf(head: BranchHead | undefined, env: EnvironmentConfig): Revis
   });
 }
 
+/** Runs `work` with the Git source and the appliers, and closes both afterwards, so the command exits by itself. */
 async function withSource<T>(
   config: CairnConfig,
   log: Log,
-  work: (source: GitSource) => Promise<T>,
+  work: (source: GitSource, appliers: AppliersCache) => Promise<T>,
 ): Promise<T> {
   const source = createGitSource(config.repository, config.workspaces, log);
+  const appliers = appliersFor(log, config.repository.url);
   try {
-    return await work(source);
+    return await work(source, appliers);
   } finally {
+    await appliers.close();
     await source.close();
   }
 }
@@ -61,10 +64,10 @@ export async function syncCommand(o: EnvOptions): Promise<number> {
   const audit = await AuditLog.open(config.audit.dir, log);
   try {
     await audit.interrupted();
-    const entry = await withSource(config, log, async (source) => {
+    const entry = await withSource(config, log, async (source, appliers) => {
       const [head] = await source.fetch([{ env: env.name, branch: env.branch }]);
       return reconcileEnvironment(
-        { env, source, audit, log, ...appliersFor(log, config.repository.url)(env) },
+        { env, source, audit, log, ...appliers(env) },
         revisionOf(head, env),
         'manual',
       );
@@ -81,11 +84,11 @@ export async function planCommand(o: EnvOptions): Promise<number> {
   const config = loadConfig(o.config);
   const env = environmentNamed(config, o.env);
   const log = stderrLog();
-  const plan = await withSource(config, log, async (source) => {
+  const plan = await withSource(config, log, async (source, appliers) => {
     const [head] = await source.fetch([{ env: env.name, branch: env.branch }]);
     const revision = revisionOf(head, env);
     const workspace = await source.checkout(revision);
-    const { aws, kube } = appliersFor(log, config.repository.url)(env);
+    const { aws, kube } = appliers(env);
     let awsPlan: AwsPlan | undefined;
     let kubePlan: KubePlan | undefined;
     if (aws && revision.trees.aws)
@@ -110,11 +113,11 @@ export async function validateCommand(o: { config: string; env?: string }): Prom
   }
   const env = environmentNamed(result.config, o.env);
   const log = stderrLog();
-  await withSource(result.config, log, async (source) => {
+  await withSource(result.config, log, async (source, appliers) => {
     const [head] = await source.fetch([{ env: env.name, branch: env.branch }]);
     const revision = revisionOf(head, env);
     const workspace = await source.checkout(revision);
-    const { aws, kube } = appliersFor(log, result.config.repository.url)(env);
+    const { aws, kube } = appliers(env);
     const manifests = kube ? await kube.load(workspace.dir) : [];
     const assembly =
       aws && revision.trees.aws ? await aws.synthesize(workspace.dir, revision.sha) : undefined;

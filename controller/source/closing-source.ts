@@ -1,0 +1,46 @@
+import { CairnError } from '../errors';
+import type { BranchHead, BranchSpec, GitSource, Revision, Workspace } from './types';
+
+/**
+ * A Git source whose `close()` waits for the fetches and checkouts still running (a native git
+ * child, a half-written checkout) and refuses new ones, so that whoever closes the source next
+ * (the audit log, the process) never races work still in flight.
+ */
+export class ClosingSource implements GitSource {
+  private readonly running = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(private readonly inner: GitSource) {}
+
+  fetch(branches: readonly BranchSpec[]): Promise<readonly BranchHead[]> {
+    return this.track(() => this.inner.fetch(branches));
+  }
+
+  checkout(revision: Revision): Promise<Workspace> {
+    return this.track(() => this.inner.checkout(revision));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.running]);
+    await this.inner.close();
+  }
+
+  private track<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) {
+      return Promise.reject(
+        new CairnError('is closed', {
+          code: 'source.closed',
+          phase: 'fetch',
+          subject: 'the Git source',
+          hint: 'the controller is stopping; nothing new is fetched',
+        }),
+      );
+    }
+    const running = work();
+    this.running.add(running);
+    const forget = () => this.running.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+}
