@@ -1,0 +1,76 @@
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
+
+/** A TCP proxy that counts the client connections open through it, to see whether a client closed its sockets. */
+export interface CountingProxy {
+  /** host:port of the proxy on loopback. */
+  readonly address: string;
+  /** Connections from the client currently open. */
+  open(): number;
+  close(): Promise<void>;
+}
+
+/** Starts a byte-for-byte proxy to `target` (host:port); TLS passes through untouched. */
+export async function startCountingProxy(target: { host: string; port: number }): Promise<CountingProxy> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    sockets.add(client);
+    const upstream = createConnection(target);
+    client.pipe(upstream).pipe(client);
+    const end = () => {
+      sockets.delete(client);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    address: `127.0.0.1:${port}`,
+    open: () => sockets.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * An HTTP/1.1 proxy to `target` that keeps its client connections alive the way a real AWS
+ * endpoint does (moto_server closes every connection itself, which would hide a client's
+ * keep-alive sockets), and counts them.
+ */
+export async function startCountingHttpProxy(target: { host: string; port: number }): Promise<CountingProxy> {
+  const sockets = new Set<Socket>();
+  const server = createHttpServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    const upstream = httpRequest(
+      { ...target, method: req.method, path: req.url, headers: { ...req.headers, connection: 'close' } },
+      (answer) => {
+        // Hop-by-hop headers stay on the upstream hop: the client's connection is kept alive.
+        const { connection: _connection, 'keep-alive': _keepAlive, ...headers } = answer.headers;
+        res.writeHead(answer.statusCode ?? 502, headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    address: `127.0.0.1:${port}`,
+    open: () => sockets.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
