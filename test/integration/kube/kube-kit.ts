@@ -47,6 +47,7 @@ export function kubeKit(testName: string): KubeKit {
     concurrency: 4,
   });
   const dirs: string[] = [];
+  const appliers: KubeApplier[] = [];
   const created = new Set<string>();
   const logs: string[] = [];
   let counter = 0;
@@ -88,8 +89,11 @@ export function kubeKit(testName: string): KubeKit {
         ...overrides,
       };
     },
-    applier: (name, target) =>
-      createKubeApplier(name, target, createLog({ level: 'debug', destination: sink })),
+    applier: (name, target) => {
+      const applier = createKubeApplier(name, target, createLog({ level: 'debug', destination: sink }));
+      appliers.push(applier);
+      return applier;
+    },
     async workspace(files) {
       const dir = await mkdtemp(join(tmpdir(), `cairn-kube-${id}-`));
       dirs.push(dir);
@@ -142,6 +146,7 @@ export function kubeKit(testName: string): KubeKit {
     async cleanup() {
       for (const path of created) await request('DELETE', path).catch(() => undefined);
       for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+      await Promise.all(appliers.map((a) => a.close()));
       client.close();
     },
   };
