@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { AssetManifest, AssetPublishing, type IAws, type IS3Client } from '@aws-cdk/cdk-assets-lib';
 import type { AwsTargetConfig } from '../controller/config/types';
-import { CairnError } from '../controller/errors';
+import { CairnError } from '../controller/model';
 import type { AwsClients } from './aws-clients';
 
 /**

@@ -1,7 +1,7 @@
 import { CreateBucketCommand, HeadBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { AwsTargetConfig } from '../controller/config/types';
-import { CairnError, errorMessage } from '../controller/errors';
+import { CairnError, errorMessage } from '../controller/model';
 import type { Log } from '../controller/log';
 import { BOOTSTRAP, makeClients, type AwsClients, type AwsCredentials } from './aws-clients';
 

@@ -6,3 +6,4 @@ export * from './change';
 export * from './failure';
 export * from './errors';
 export * from './pipeline';
+export * from './audit-reader';

@@ -1,6 +1,6 @@
-import type { AwsApplier, AwsApplyResult, Assembly } from '../../cdk/types';
-import type { AuditEntry } from '../../controller/audit/types';
-import type { KubeApplier, KubeApplyResult, Manifest } from '../../controller/kube/types';
+import type { AwsApplier, Assembly } from '../../cdk/types';
+import type { KubeApplier, Manifest } from '../../controller/kube/types';
+import type { AuditEntry, PlaneResult } from '../../controller/model';
 import type { AppliedState, AuditTrail } from '../../controller/reconcile/reconcile-environment';
 import type { BranchHead, BranchSpec, GitSource, Revision, Workspace } from '../../controller/source/types';
 
@@ -59,9 +59,8 @@ export class MemoryAudit implements AuditTrail {
 
 export class FakeAws implements AwsApplier {
   readonly calls: string[] = [];
-  result: AwsApplyResult = {
-    ok: true,
-    stacks: [{ stackName: 'data', action: 'updated', changes: [], outputs: {}, durationMs: 5 }],
+  result: PlaneResult = {
+    changes: [{ target: 'aws', subject: 'data', action: 'configured', durationMs: 5 }],
   };
   async synthesize(dir: string, sha: string): Promise<Assembly> {
     this.calls.push(`synthesize ${sha.slice(0, 3)}`);
@@ -70,7 +69,7 @@ export class FakeAws implements AwsApplier {
   async plan(): Promise<never> {
     throw new Error('not used');
   }
-  async apply(_a: Assembly, sha: string): Promise<AwsApplyResult> {
+  async apply(_a: Assembly, sha: string): Promise<PlaneResult> {
     this.calls.push(`apply ${sha.slice(0, 3)}`);
     return this.result;
   }
@@ -79,12 +78,13 @@ export class FakeAws implements AwsApplier {
 export class FakeKube implements KubeApplier {
   readonly calls: string[] = [];
   loadError: Error | undefined;
-  result: KubeApplyResult = {
-    ok: true,
-    objects: [
+  result: PlaneResult = {
+    changes: [
       {
-        ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'settings' },
-        action: 'updated',
+        target: 'kubernetes',
+        subject: 'ConfigMap/apps/settings',
+        action: 'configured',
+        type: 'v1',
         durationMs: 3,
       },
     ],
@@ -97,7 +97,7 @@ export class FakeKube implements KubeApplier {
   async plan(): Promise<never> {
     throw new Error('not used');
   }
-  async apply(_m: readonly Manifest[], options?: { drift?: boolean }): Promise<KubeApplyResult> {
+  async apply(_m: readonly Manifest[], options?: { drift?: boolean }): Promise<PlaneResult> {
     this.calls.push(options?.drift ? 'apply drift' : 'apply');
     return this.result;
   }
