@@ -129,6 +129,7 @@ export class Controller {
       if (entry.outcome === 'failed' && entry.failure && !entry.failure.retryable && !state.force)
         this.stall(env, entry.toSha);
     }
+    for (const [env, state] of this.states) this.deps.metrics?.setStalled(env, state.stalledSha !== null);
     await this.fetch('startup');
     this.isReady = true;
   }
