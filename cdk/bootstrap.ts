@@ -2,7 +2,7 @@ import { CreateBucketCommand, HeadBucketCommand, type BucketLocationConstraint }
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { AwsTargetConfig } from '../controller/config/types';
 import { CairnError, errorMessage } from '../controller/model';
-import type { Log } from '../controller/log';
+import type { Log } from '../controller/model';
 import { BOOTSTRAP, makeClients, type AwsClients, type AwsCredentials } from './aws-clients';
 
 /**

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { AwsTargetConfig } from '../controller/config/types';
-import type { Log } from '../controller/log';
+import type { Log } from '../controller/model';
 import { failureFrom, type PlaneResult } from '../controller/model';
 import { publishAssets } from './assets';
 import { makeClients, type AwsClients, type AwsCredentials } from './aws-clients';

@@ -13,7 +13,7 @@ import {
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { AwsTargetConfig } from '../controller/config/types';
 import { CairnError } from '../controller/model';
-import type { Log } from '../controller/log';
+import type { Log } from '../controller/model';
 import { BOOTSTRAP, objectUrl, type AwsClients } from './aws-clients';
 import { describeStack, waitForStack } from './cfn-wait';
 import { recover } from './stack-recovery';

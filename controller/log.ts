@@ -1,7 +1,8 @@
-import pino, { type Logger } from 'pino';
+import pino from 'pino';
+import type { Log } from './model/log';
 
 /** The structured logger every module takes. Fixed field names: env, sha, trigger, phase, subject, action, stack, durationMs, err. */
-export type Log = Logger;
+export type { Log };
 
 export interface LogOptions {
   readonly level?: string;

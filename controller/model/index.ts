@@ -7,3 +7,4 @@ export * from './failure';
 export * from './errors';
 export * from './pipeline';
 export * from './audit-reader';
+export * from './log';
