@@ -45,8 +45,9 @@ export function renderPlan(plan: EnvironmentPlan): string {
       ...o.diff!.split('\n').map((l) => `  ${l}`),
     );
   }
-  // Resource changes count; a stack's own line is a summary of them.
-  const counted = [...(plan.aws?.changes ?? []).filter((c) => c.subject.includes('/')), ...objects];
+  // Resources count, and stacks only where no resource speaks for them (a stack deleted or left).
+  const counts = (c: Change) => c.subject.includes('/') || c.action === 'deleted' || c.action === 'skipped';
+  const counted = [...(plan.aws?.changes ?? []).filter(counts), ...objects];
   lines.push('', summary(counted));
   return lines.join('\n');
 }
