@@ -1,15 +1,15 @@
 import { rmSync } from 'node:fs';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { AwsTargetConfig } from './aws-target';
-import { errorMessage } from '../controller/model';
-import type { Log } from '../controller/model';
+import { errorMessage, failureFrom, type Log, type PlaneResult } from '../controller/model';
 import { publishAssets } from './assets';
 import { destroyClients, makeClients, type AwsClients, type AwsCredentials } from './aws-clients';
 import { requireBootstrap } from './bootstrap';
 import { deleteStack, deployStack, ENV_TAG, planStack, type StackContext } from './stack-deployer';
+import { failedStack, planeResult, stackErrorFailure } from './stack-changes';
 import { inDependencyOrder } from './stack-order';
 import { synthesizeApp } from './synthesize';
-import type { Assembly, AwsApplier, AwsApplyResult, AwsPlan, StackPlan } from './types';
+import type { Assembly, AwsApplier, StackOutcome } from './types';
 
 /**
  * Names of the stacks CloudFormation holds for this environment (by the tag cairn puts on them).
@@ -59,57 +59,44 @@ export function createAwsApplier(
       return assembly;
     },
 
-    async plan(assembly: Assembly, commitSha: string): Promise<AwsPlan> {
-      const plans: StackPlan[] = [];
+    async plan(assembly: Assembly, commitSha: string): Promise<PlaneResult> {
+      const plans: StackOutcome[] = [];
       for (const stack of assembly.stacks) plans.push(await planStack(ctx, stack, commitSha));
-      const removed = (await environmentStacks(clients, envTag)).filter(
-        (n) => !assembly.stacks.some((s) => s.stackName === n),
-      );
-      for (const name of removed)
-        plans.push({ stackName: name, action: target.prune ? 'delete' : 'would-delete', changes: [] });
-      return { stacks: plans };
+      for (const name of await removedStacks(assembly))
+        plans.push(target.prune ? gone(name, 'deleted') : gone(name, 'skipped', PRUNE_OFF));
+      return planeResult(plans);
     },
 
-    async apply(assembly: Assembly, commitSha: string): Promise<AwsApplyResult> {
+    async apply(assembly: Assembly, commitSha: string): Promise<PlaneResult> {
       try {
         await requireBootstrap(clients, env, target);
       } catch (error) {
-        return { ok: false, stacks: [], error: error as Error };
+        return { changes: [], failure: failureFrom(error, 'apply-aws') };
       }
       const outcomes = await inDependencyOrder(assembly.stacks, async (stack) => {
         try {
           await publishAssets(stack.assetManifests, clients, target, stack.stackName);
         } catch (error) {
-          return {
-            stackName: stack.stackName,
-            action: 'failed',
-            changes: [],
-            outputs: {},
-            durationMs: 0,
-            error: `stack ${stack.stackName}: assets: ${errorMessage(error)}`,
-          };
+          return failedStack(
+            stack.stackName,
+            0,
+            stackErrorFailure(stack.stackName, error),
+            'assets not published',
+          );
         }
         return deployStack(ctx, stack, commitSha);
       });
-      const removed = (await environmentStacks(clients, envTag)).filter(
-        (n) => !assembly.stacks.some((s) => s.stackName === n),
-      );
-      for (const name of removed) {
+      for (const name of await removedStacks(assembly)) {
         if (target.prune) outcomes.push(await deleteStack(ctx, name));
         else {
           log.warn(
-            { stack: name, action: 'would-delete' },
+            { stack: name, action: 'skipped', reason: PRUNE_OFF },
             'stack is gone from the app; set aws.prune to delete it',
           );
-          outcomes.push({ stackName: name, action: 'would-delete', changes: [], outputs: {}, durationMs: 0 });
+          outcomes.push(gone(name, 'skipped', PRUNE_OFF));
         }
       }
-      const failed = outcomes.find((o) => o.action === 'failed');
-      return {
-        ok: !failed,
-        stacks: outcomes,
-        ...(failed ? { error: new Error(failed.error ?? `stack ${failed.stackName} failed`) } : {}),
-      };
+      return planeResult(outcomes);
     },
 
     async close(): Promise<void> {
@@ -118,4 +105,17 @@ export function createAwsApplier(
       previousDir = undefined;
     },
   };
+
+  /** This environment's stacks that the app no longer has. */
+  async function removedStacks(assembly: Assembly): Promise<string[]> {
+    return (await environmentStacks(clients, envTag)).filter(
+      (n) => !assembly.stacks.some((s) => s.stackName === n),
+    );
+  }
+}
+
+const PRUNE_OFF = 'aws.prune is off';
+
+function gone(stackName: string, action: 'deleted' | 'skipped', reason?: string): StackOutcome {
+  return { stackName, action, ...(reason ? { reason } : {}), changes: [], durationMs: 0 };
 }

@@ -16,7 +16,8 @@ import { BOOTSTRAP, objectUrl } from './aws-clients';
 import { describeStack, waitForStack } from './cfn-wait';
 import type { StackContext } from './stack-context';
 import { recover } from './stack-recovery';
-import type { ResourceChange, StackArtifact, StackOutcome, StackPlan } from './types';
+import { failedStack, stackEndedFailure, stackErrorFailure } from './stack-changes';
+import type { ResourceChange, StackArtifact, StackOutcome } from './types';
 
 /** CloudFormation's limit for an inline template body; larger ones go through S3. */
 export const TEMPLATE_BODY_LIMIT = 51_200;
@@ -131,11 +132,18 @@ async function prepare(
 }
 
 /** What deploying the stack would do, from a described (never executed) change set, which is then deleted. */
-export async function planStack(ctx: StackContext, artifact: StackArtifact, sha: string): Promise<StackPlan> {
+export async function planStack(
+  ctx: StackContext,
+  artifact: StackArtifact,
+  sha: string,
+): Promise<StackOutcome> {
+  const started = Date.now();
   const existing = await describeStack(ctx.clients.cfn, artifact.stackName);
   const broken = existing?.StackStatus === 'ROLLBACK_COMPLETE';
   const prepared = await prepare(ctx, artifact, sha, broken ? undefined : existing);
-  if (prepared.kind === 'no-op') return { stackName: artifact.stackName, action: 'no-op', changes: [] };
+  const durationMs = () => Date.now() - started;
+  if (prepared.kind === 'no-op')
+    return { stackName: artifact.stackName, action: 'unchanged', changes: [], durationMs: durationMs() };
   await ctx.clients.cfn
     .send(new DeleteChangeSetCommand({ ChangeSetName: prepared.arn }))
     .catch(() => undefined);
@@ -146,43 +154,54 @@ export async function planStack(ctx: StackContext, artifact: StackArtifact, sha:
       .catch(() => undefined);
   return {
     stackName: artifact.stackName,
-    action: prepared.create ? 'create' : 'update',
+    action: prepared.create ? 'created' : 'configured',
     changes: prepared.changes,
+    durationMs: durationMs(),
   };
 }
 
-/** Deploys one stack through a change set; failures come back as a `failed` outcome naming resources and reasons. */
+/**
+ * Deploys one stack through a change set. A failure comes back as a `skipped` outcome with its
+ * Failure (code, retryable, CloudFormation's failing resources and reasons); it never throws.
+ */
 export async function deployStack(
   ctx: StackContext,
   artifact: StackArtifact,
   sha: string,
 ): Promise<StackOutcome> {
   const started = Date.now();
+  const name = artifact.stackName;
   const done = (o: Omit<StackOutcome, 'stackName' | 'durationMs'>): StackOutcome => ({
-    stackName: artifact.stackName,
+    stackName: name,
     durationMs: Date.now() - started,
     ...o,
   });
   try {
     const { cfn } = ctx.clients;
-    const existing = await recover(ctx, await describeStack(cfn, artifact.stackName));
+    const existing = await recover(ctx, await describeStack(cfn, name));
     if (existing?.StackStatus === 'UPDATE_ROLLBACK_FAILED') {
-      const error = `stack ${artifact.stackName} is still UPDATE_ROLLBACK_FAILED after ContinueUpdateRollback: ${existing.StackStatusReason ?? 'no reason given'}; continue the rollback skipping the stuck resources (--resources-to-skip), then push again`;
-      return done({ action: 'failed', changes: [], outputs: {}, status: existing.StackStatus, error });
+      // Needs a person: the same push would meet the same stuck resources.
+      return failedStack(
+        name,
+        Date.now() - started,
+        {
+          code: 'aws.rollback-failed',
+          phase: 'apply-aws',
+          retryable: false,
+          subject: name,
+          message: `stack ${name} is still UPDATE_ROLLBACK_FAILED after ContinueUpdateRollback: ${existing.StackStatusReason ?? 'no reason given'}; continue the rollback skipping the stuck resources (--resources-to-skip), then push again`,
+        },
+        'ended UPDATE_ROLLBACK_FAILED',
+      );
     }
     const prepared = await prepare(ctx, artifact, sha, existing);
     if (prepared.kind === 'no-op') {
-      ctx.log.info({ stack: artifact.stackName, action: 'no-op' }, 'stack unchanged');
-      return done({
-        action: 'no-op',
-        changes: [],
-        outputs: outputsOf(existing),
-        ...(existing?.StackStatus ? { status: existing.StackStatus } : {}),
-      });
+      ctx.log.info({ stack: name, action: 'unchanged' }, 'stack unchanged');
+      return done({ action: 'unchanged', changes: [] });
     }
     const since = new Date();
     await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: prepared.arn }));
-    const { stack, failures } = await waitForStack(cfn, artifact.stackName, {
+    const { stack, failures } = await waitForStack(cfn, name, {
       log: ctx.log,
       since,
       timeoutMs: ctx.target.deployTimeoutMs,
@@ -192,36 +211,21 @@ export async function deployStack(
     if (status !== 'CREATE_COMPLETE' && status !== 'UPDATE_COMPLETE') {
       const reasons =
         failures.length > 0 ? failures.join('; ') : (stack?.StackStatusReason ?? 'no reason given');
-      return done({
-        action: 'failed',
-        changes: prepared.changes,
-        outputs: {},
-        status,
-        error: `stack ${artifact.stackName} ended ${status}: ${reasons}`,
-      });
+      return failedStack(
+        name,
+        Date.now() - started,
+        stackEndedFailure(name, status, reasons),
+        `ended ${status}`,
+      );
     }
+    const action = prepared.create ? 'created' : 'configured';
     ctx.log.info(
-      {
-        stack: artifact.stackName,
-        action: prepared.create ? 'created' : 'updated',
-        changes: prepared.changes.length,
-        durationMs: Date.now() - started,
-      },
+      { stack: name, action, changes: prepared.changes.length, durationMs: Date.now() - started },
       'stack deployed',
     );
-    return done({
-      action: prepared.create ? 'created' : 'updated',
-      changes: prepared.changes,
-      outputs: outputsOf(stack),
-      status,
-    });
+    return done({ action, changes: prepared.changes });
   } catch (error) {
-    return done({
-      action: 'failed',
-      changes: [],
-      outputs: {},
-      error: `stack ${artifact.stackName}: ${errorMessage(error)}`,
-    });
+    return failedStack(name, Date.now() - started, stackErrorFailure(name, error));
   }
 }
 
@@ -235,25 +239,13 @@ export async function deleteStack(ctx: StackContext, stackName: string): Promise
       since: new Date(),
       timeoutMs: ctx.target.deployTimeoutMs,
     });
-    if (stack)
-      return deleteFailed(stackName, started, `ended ${String(stack.StackStatus)}: ${failures.join('; ')}`);
-    return { stackName, action: 'deleted', changes: [], outputs: {}, durationMs: Date.now() - started };
+    if (stack) {
+      const status = String(stack.StackStatus);
+      const failure = stackEndedFailure(stackName, status, failures.join('; ') || 'no reason given');
+      return failedStack(stackName, Date.now() - started, failure, `ended ${status}`);
+    }
+    return { stackName, action: 'deleted', changes: [], durationMs: Date.now() - started };
   } catch (error) {
-    return deleteFailed(stackName, started, errorMessage(error));
+    return failedStack(stackName, Date.now() - started, stackErrorFailure(stackName, error));
   }
-}
-
-function outputsOf(stack: Stack | undefined): Record<string, string> {
-  return Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? '?', o.OutputValue ?? '']));
-}
-
-function deleteFailed(stackName: string, started: number, why: string): StackOutcome {
-  return {
-    stackName,
-    action: 'failed',
-    changes: [],
-    outputs: {},
-    durationMs: Date.now() - started,
-    error: `stack ${stackName}: ${why}`,
-  };
 }

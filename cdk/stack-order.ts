@@ -1,3 +1,4 @@
+import { failedStack } from './stack-changes';
 import type { StackArtifact, StackOutcome } from './types';
 
 /**
@@ -18,9 +19,18 @@ export async function inDependencyOrder(
       const deps = stack.dependencies.filter((d) => byId.has(d));
       // The CDK refuses cycles at synth, but a hand-edited assembly must not hang the reconcile.
       const cycle = deps.find((d) => path.includes(d));
-      if (cycle) return skipped(stack, `has a dependency cycle through ${cycle}`);
+      if (cycle) {
+        // A hand-edited assembly stays broken until the next commit: nothing to retry.
+        return failedStack(stack.stackName, 0, {
+          code: 'aws.dependency-cycle',
+          phase: 'apply-aws',
+          retryable: false,
+          subject: stack.stackName,
+          message: `stack ${stack.stackName} has a dependency cycle through ${cycle}`,
+        });
+      }
       const outcomes = await Promise.all(deps.map((d) => run(byId.get(d)!, [...path, stack.id])));
-      const blocked = outcomes.find((o) => o.action === 'failed' || o.action === 'skipped');
+      const blocked = outcomes.find((o) => o.action === 'skipped');
       if (blocked) return skipped(stack, `depends on ${blocked.stackName}, which did not deploy`);
       return work(stack);
     })();
@@ -31,12 +41,5 @@ export async function inDependencyOrder(
 }
 
 function skipped(stack: StackArtifact, why: string): StackOutcome {
-  return {
-    stackName: stack.stackName,
-    action: 'skipped',
-    changes: [],
-    outputs: {},
-    durationMs: 0,
-    error: `stack ${stack.stackName} ${why}`,
-  };
+  return { stackName: stack.stackName, action: 'skipped', reason: why, changes: [], durationMs: 0 };
 }

@@ -1,3 +1,5 @@
+import type { Action, Failure, PlaneResult } from '../controller/model';
+
 /** One resource change CloudFormation reports for a stack, from a described change set. */
 export interface ResourceChange {
   readonly logicalId: string;
@@ -29,38 +31,18 @@ export interface StackArtifact {
   readonly assetManifests: readonly string[];
 }
 
-export type PlannedStackAction = 'create' | 'update' | 'no-op' | 'delete' | 'would-delete';
-
-export interface StackPlan {
-  readonly stackName: string;
-  readonly action: PlannedStackAction;
-  readonly changes: readonly ResourceChange[];
-}
-
-export interface AwsPlan {
-  readonly stacks: readonly StackPlan[];
-}
-
-export type AppliedStackAction =
-  'created' | 'updated' | 'no-op' | 'deleted' | 'would-delete' | 'failed' | 'skipped';
-
-/** What was done to one stack. */
+/**
+ * What deploying (or planning) one stack came to, before it becomes the model's Changes: the
+ * stack's own action, the resource changes of its change set, and the failure that stopped it.
+ */
 export interface StackOutcome {
   readonly stackName: string;
-  readonly action: AppliedStackAction;
+  /** A failed stack is `skipped`, with its Failure beside it. */
+  readonly action: Action;
+  readonly reason?: string;
   readonly changes: readonly ResourceChange[];
-  readonly outputs: Readonly<Record<string, string>>;
   readonly durationMs: number;
-  /** CloudFormation's final status, e.g. CREATE_COMPLETE. */
-  readonly status?: string;
-  /** For a failure: the failing resources and CloudFormation's reasons. */
-  readonly error?: string;
-}
-
-export interface AwsApplyResult {
-  readonly stacks: readonly StackOutcome[];
-  readonly ok: boolean;
-  readonly error?: Error;
+  readonly failure?: Failure;
 }
 
 /**
@@ -71,9 +53,9 @@ export interface AwsApplier {
   /** Runs `aws-resources/` in a child process (timeout, scrubbed env) and reads the cloud assembly. */
   synthesize(workspaceDir: string, commitSha: string): Promise<Assembly>;
   /** Creates and describes change sets without executing them (and deletes them afterwards). */
-  plan(assembly: Assembly, commitSha: string): Promise<AwsPlan>;
+  plan(assembly: Assembly, commitSha: string): Promise<PlaneResult>;
   /** Publishes assets and deploys every stack in dependency order; deletes removed stacks when prune is on. */
-  apply(assembly: Assembly, commitSha: string): Promise<AwsApplyResult>;
+  apply(assembly: Assembly, commitSha: string): Promise<PlaneResult>;
   /** Destroys the SDK clients (their keep-alive sockets) and removes the last cloud assembly; the applier is not used afterwards. */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { CairnError } from '../errors';
 import type { Log } from '../log';
-import type { AuditReader } from '../server/types';
+import type { AuditReader } from '../model';
 import { readRecordBytes, scanAuditLog, type ChainBreak } from './audit-files';
 import { AuditIndex } from './audit-index';
 import { acquireAuditLock, type AuditLock } from './audit-lock';
@@ -142,10 +142,12 @@ export class AuditLog implements AuditReader {
         finishedAt: this.now().toISOString(),
         outcome: 'interrupted',
         phases: [],
-        aws: { stacks: [] },
-        kubernetes: { objects: [] },
-        error: {
-          phase: 'unknown',
+        changes: [],
+        // The end record was never written; which phase the process died in is not known.
+        failure: {
+          code: 'reconcile.interrupted',
+          phase: 'record',
+          retryable: true,
           message: 'the controller stopped before this reconcile finished; it is reconciled again',
         },
       };

@@ -1,66 +1,7 @@
-import type { ResourceChange, AppliedStackAction } from '../../cdk/types';
-import type { AppliedObjectAction } from '../kube/types';
+import type { AuditEntry, Trigger } from '../model';
 
-export type Trigger = 'poll' | 'webhook' | 'watch' | 'drift' | 'manual' | 'startup' | 'retry';
-
-export type Outcome = 'succeeded' | 'failed' | 'interrupted' | 'no-op';
-
-export type PhaseName =
-  'fetch' | 'synthesize' | 'plan' | 'apply-aws' | 'apply-kubernetes' | 'verify' | 'record';
-
-export interface PhaseTiming {
-  readonly name: PhaseName;
-  /** ISO 8601. */
-  readonly startedAt: string;
-  readonly durationMs: number;
-}
-
-/** One commit→apply delta: what the audit trail records and `cairn audit show` prints. */
-export interface AuditEntry {
-  readonly id: string;
-  readonly env: string;
-  readonly trigger: Trigger;
-  /** The last sha successfully applied to this environment before this reconcile; null the first time. */
-  readonly fromSha: string | null;
-  readonly toSha: string;
-  readonly author: string;
-  readonly message: string;
-  readonly committedAt: string;
-  readonly forcePushed?: boolean;
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly outcome: Outcome;
-  readonly phases: readonly PhaseTiming[];
-  /**
-   * The folder tree hashes each half stands at after this reconcile: a key is present only for a
-   * half that was applied successfully or skipped as unchanged (null = folder absent). The
-   * reconciler skips a half whose tree equals the newest recorded one.
-   */
-  readonly applied?: { readonly aws?: string | null; readonly k8s?: string | null };
-  readonly aws: {
-    readonly skipped?: string;
-    readonly stacks: readonly {
-      readonly name: string;
-      readonly action: AppliedStackAction;
-      readonly changes: readonly ResourceChange[];
-      readonly durationMs?: number;
-      readonly error?: string;
-    }[];
-  };
-  readonly kubernetes: {
-    readonly skipped?: string;
-    readonly objects: readonly {
-      readonly apiVersion: string;
-      readonly kind: string;
-      readonly namespace?: string;
-      readonly name: string;
-      readonly action: AppliedObjectAction;
-      readonly durationMs?: number;
-      readonly error?: string;
-    }[];
-  };
-  readonly error?: { readonly phase: string; readonly message: string; readonly subject?: string };
-}
+// The entry and its parts belong to the model at the bottom of the graph; the audit log stores them.
+export type { AuditEntry, AuditReader, Outcome, PhaseName, PhaseTiming, Trigger } from '../model';
 
 /**
  * A line of the audit log. `start` is written (and fsynced) before anything is applied, `end`

@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../audit/types';
+import type { AuditEntry, Change, Failure, Target } from '../model';
 
 /** `1.2s`, `850ms`, `2m05s`, `1h02m`: short and exact enough for a terminal. */
 export function formatDuration(ms: number): string {
@@ -41,6 +41,16 @@ function durationOf(entry: AuditEntry): string {
   return formatDuration(Date.parse(entry.finishedAt) - Date.parse(entry.startedAt));
 }
 
+/**
+ * How an entry ended, for a person: a failure retrying cannot fix is marked `stalled` (the
+ * environment waited for a new commit or a manual sync after it).
+ */
+export function outcomeOf(entry: AuditEntry): string {
+  return entry.outcome === 'failed' && entry.failure && !entry.failure.retryable
+    ? 'failed (stalled)'
+    : entry.outcome;
+}
+
 /** The `cairn audit list` table, newest first as given: one aligned line per entry. */
 export function renderAuditList(entries: readonly AuditEntry[]): string {
   if (entries.length === 0) return 'no audit entries';
@@ -48,7 +58,7 @@ export function renderAuditList(entries: readonly AuditEntry[]): string {
   const rows = entries.map((e) => [
     e.id.slice(0, 8),
     e.env,
-    e.outcome,
+    outcomeOf(e),
     `${shortSha(e.fromSha)}→${shortSha(e.toSha)}`,
     e.trigger,
     formatTime(e.startedAt),
@@ -63,7 +73,7 @@ function commitLines(e: AuditEntry): string[] {
   return columns([
     ['entry', e.id],
     ['env', e.env],
-    ['outcome', e.error ? `${e.outcome} (${e.error.phase})` : e.outcome],
+    ['outcome', e.failure ? `${e.outcome} (${e.failure.phase})` : e.outcome],
     ['trigger', e.trigger],
     ['commit', `${e.toSha}${e.forcePushed ? '  (force-pushed)' : ''}`],
     ['from', e.fromSha ?? 'none (first apply)'],
@@ -74,49 +84,40 @@ function commitLines(e: AuditEntry): string[] {
   ]);
 }
 
-function awsLines(e: AuditEntry): string[] {
-  const lines = ['AWS'];
-  if (e.aws.skipped) lines.push(`  skipped: ${e.aws.skipped}`);
-  // Stacks are aligned with each other and changes with each other, across stacks.
-  const stackLines = columns(
-    e.aws.stacks.map((s) => {
-      const count = `${s.changes.length} change${s.changes.length === 1 ? '' : 's'}`;
-      return [s.name, s.action, count, s.durationMs === undefined ? '' : formatDuration(s.durationMs)];
-    }),
-    '  ',
-  );
-  const changeLines = columns(
-    e.aws.stacks.flatMap((s) =>
-      s.changes.map((c) => [
-        c.action,
-        c.type,
-        c.logicalId,
-        c.replacement && c.replacement !== 'False' ? `replacement: ${c.replacement}` : '',
-      ]),
-    ),
-    '    ',
-  );
-  let next = 0;
-  e.aws.stacks.forEach((stack, i) => {
-    lines.push(stackLines[i]!, ...changeLines.slice(next, next + stack.changes.length));
-    next += stack.changes.length;
-    if (stack.error) lines.push(`    error: ${stack.error}`);
-  });
-  if (!e.aws.skipped && e.aws.stacks.length === 0) lines.push('  no stacks');
-  return lines;
+/** `replacement`, `may replace`, or why: the last column of a change. */
+function noteOf(c: Change): string {
+  const replace =
+    c.replacement === true ? 'replacement' : c.replacement === 'conditional' ? 'may replace' : '';
+  return [replace, c.reason ?? ''].filter(Boolean).join('; ');
 }
 
-function kubernetesLines(e: AuditEntry): string[] {
-  const lines = ['Kubernetes'];
-  if (e.kubernetes.skipped) lines.push(`  skipped: ${e.kubernetes.skipped}`);
-  const rows = e.kubernetes.objects.map((o) => [
-    o.action,
-    [o.kind, o.namespace, o.name].filter(Boolean).join('/'),
-    o.apiVersion,
-    o.error ? `error: ${o.error}` : '',
+/**
+ * One plane's changes, aligned. A stack's resources (`stack/LogicalId`) sit under their stack;
+ * Kubernetes subjects (`Kind/namespace/name`) are flat.
+ */
+export function changeLines(changes: readonly Change[], target: Target, indent = '  '): string[] {
+  const mine = changes.filter((c) => c.target === target);
+  const nested = (c: Change) => target === 'aws' && c.subject.includes('/');
+  const rows = mine.map((c) => [
+    `${nested(c) ? '  ' : ''}${c.action}`,
+    c.subject,
+    c.type ?? '',
+    c.durationMs === undefined || nested(c) ? '' : formatDuration(c.durationMs),
+    noteOf(c),
   ]);
-  lines.push(...columns(rows, '  '));
-  if (!e.kubernetes.skipped && e.kubernetes.objects.length === 0) lines.push('  no objects');
+  // A column nothing fills (no durations in a plan, no types for stacks) takes no room.
+  const used = rows[0]?.map((_, i) => rows.some((row) => row[i] !== '')) ?? [];
+  return columns(
+    rows.map((row) => row.filter((_, i) => used[i])),
+    indent,
+  );
+}
+
+function planeLines(e: AuditEntry, target: Target): string[] {
+  const title = target === 'aws' ? 'AWS' : 'Kubernetes';
+  const skipped = target === 'aws' ? e.skipped?.aws : e.skipped?.kubernetes;
+  const lines = [title, ...(skipped ? [`  skipped: ${skipped}`] : []), ...changeLines(e.changes, target)];
+  if (lines.length === 1) lines.push(`  no ${target === 'aws' ? 'stacks' : 'objects'}`);
   return lines;
 }
 
@@ -125,12 +126,30 @@ function timingLines(e: AuditEntry): string[] {
   return ['Timings', ...columns([...rows, ['total', durationOf(e).padStart(7)]], '  ')];
 }
 
-/** The `cairn audit show` page: the commit, the delta per stack and per object, the timings, the error. */
+/** What a failure means for what comes next. */
+function retryLine(failure: Failure): string {
+  return failure.retryable
+    ? 'retryable: yes (retried with backoff)'
+    : 'retryable: no (the environment stalls until a new commit or a manual sync)';
+}
+
+/** The `cairn audit show` page: the commit, the delta per stack and per object, the timings, the failure. */
 export function renderAuditEntry(entry: AuditEntry): string {
-  const sections = [commitLines(entry), awsLines(entry), kubernetesLines(entry), timingLines(entry)];
-  if (entry.error) {
-    const { phase, message, subject } = entry.error;
-    sections.push(['Error', `  ${phase}: ${message}`, ...(subject ? [`  subject: ${subject}`] : [])]);
+  const sections = [
+    commitLines(entry),
+    planeLines(entry, 'aws'),
+    planeLines(entry, 'kubernetes'),
+    timingLines(entry),
+  ];
+  if (entry.failure) {
+    const { phase, message, subject, code } = entry.failure;
+    sections.push([
+      'Failure',
+      `  ${phase}: ${message}`,
+      ...(subject ? [`  subject: ${subject}`] : []),
+      `  code: ${code}`,
+      `  ${retryLine(entry.failure)}`,
+    ]);
   }
   return sections.map((lines) => lines.join('\n')).join('\n\n');
 }

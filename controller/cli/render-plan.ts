@@ -1,55 +1,53 @@
-import type { AwsPlan } from '../../cdk/types';
-import type { KubePlan, ObjectRef } from '../kube/types';
+import type { Action, Change, PlaneResult, Target } from '../model';
+import { changeLines } from './render-audit';
 
-/** What `cairn plan` computes for one environment. */
+/** What `cairn plan` computes for one environment: each plane's planned Changes (null: not planned). */
 export interface EnvironmentPlan {
   readonly env: string;
   readonly sha: string;
-  readonly aws: AwsPlan | null;
-  readonly kubernetes: KubePlan | null;
+  readonly aws: PlaneResult | null;
+  readonly kubernetes: PlaneResult | null;
 }
 
-/** `Kind/namespace/name`, or `Kind/name` for a cluster-scoped object. */
-export function subjectOf(ref: ObjectRef): string {
-  return ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
+const SUMMARY: readonly [Action, string][] = [
+  ['created', 'to create'],
+  ['configured', 'to configure'],
+  ['deleted', 'to delete'],
+  ['skipped', 'skipped'],
+  ['unchanged', 'unchanged'],
+];
+
+function summary(changes: readonly Change[]): string {
+  return SUMMARY.map(
+    ([action, words]) => `${changes.filter((c) => c.action === action).length} ${words}`,
+  ).join(', ');
 }
 
-function pad(rows: readonly (readonly string[])[]): string[] {
-  const widths = rows.reduce<number[]>(
-    (w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)),
-    [],
-  );
-  return rows.map((row) =>
-    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '),
-  );
+function planeLines(plan: PlaneResult | null, target: Target, absent: string): string[] {
+  if (!plan) return [`  (${absent})`];
+  const lines = changeLines(plan.changes, target);
+  if (lines.length === 0) lines.push('  nothing');
+  if (plan.failure) lines.push(`  failed: ${plan.failure.message}`);
+  return lines;
 }
 
-/** The plan for a person: per stack its action and resource changes, per object its action and diff. */
+/** The plan for a person: per stack and resource, per object its action, then the diffs and a count. */
 export function renderPlan(plan: EnvironmentPlan): string {
   const lines = [`plan for ${plan.env} at ${plan.sha.slice(0, 12)}`, ''];
-  lines.push('AWS stacks:');
-  if (!plan.aws) lines.push('  (no aws-resources/ or no aws target)');
-  for (const stack of plan.aws?.stacks ?? []) {
-    lines.push(`  ${stack.action.padEnd(12)} ${stack.stackName}`);
-    const rows = stack.changes.map((c) => [
-      `    ${c.action}`,
-      c.logicalId,
-      c.type,
-      c.replacement === 'True' ? 'replace' : c.replacement === 'Conditional' ? 'may replace' : '',
-    ]);
-    lines.push(...pad(rows));
-  }
+  lines.push('AWS stacks:', ...planeLines(plan.aws, 'aws', 'no aws-resources/ or no aws target'));
   lines.push('', 'Kubernetes objects:');
-  if (!plan.kubernetes) lines.push('  (no kubernetes target)');
-  const objects = plan.kubernetes?.objects ?? [];
-  lines.push(...pad(objects.map((o) => [`  ${o.action}`, subjectOf(o.ref), o.file ?? ''])));
+  lines.push(...planeLines(plan.kubernetes, 'kubernetes', 'no kubernetes target'));
+  const objects = plan.kubernetes?.changes ?? [];
   for (const o of objects.filter((x) => x.diff)) {
-    lines.push('', `--- ${subjectOf(o.ref)}`, ...o.diff!.split('\n').map((l) => `  ${l}`));
+    lines.push(
+      '',
+      `--- ${o.subject}${o.file ? ` (${o.file})` : ''}`,
+      ...o.diff!.split('\n').map((l) => `  ${l}`),
+    );
   }
-  const count = (action: string) => objects.filter((o) => o.action === action).length;
-  lines.push(
-    '',
-    `${count('create')} to create, ${count('update')} to update, ${count('prune')} to prune, ${count('unchanged')} unchanged`,
-  );
+  // Resources count, and stacks only where no resource speaks for them (a stack deleted or left).
+  const counts = (c: Change) => c.subject.includes('/') || c.action === 'deleted' || c.action === 'skipped';
+  const counted = [...(plan.aws?.changes ?? []).filter(counts), ...objects];
+  lines.push('', summary(counted));
   return lines.join('\n');
 }

@@ -9,6 +9,7 @@ import { createKubeClient, type KubeClient } from './kube-client';
 import { fetchLive } from './object-ops';
 import { keyOf, refOf, subjectOf } from './object-ref';
 import { planObjects } from './plan-objects';
+import { applyChanges, planChanges } from './plane-result';
 import { exceedsPruneCap, pruneCandidates, pruneObjects } from './prune';
 import { readManifests } from './read-manifests';
 import { resolveScope } from './resolve-scope';
@@ -61,10 +62,12 @@ export function createKubeApplier(
 
     async plan(manifests) {
       const { client, discovery, inventory } = get();
-      return planObjects(
-        { client, discovery, force: target.forceConflicts, concurrency },
-        manifests,
-        await inventory.read(),
+      return planChanges(
+        await planObjects(
+          { client, discovery, force: target.forceConflicts, concurrency },
+          manifests,
+          await inventory.read(),
+        ),
       );
     },
 
@@ -88,7 +91,7 @@ export function createKubeApplier(
         },
         'kubernetes apply finished',
       );
-      return result;
+      return applyChanges(result);
     },
 
     async close() {

@@ -1,3 +1,5 @@
+import type { PlaneResult } from '../model';
+
 /** A Kubernetes object as written in Git, with where it came from. */
 export interface Manifest {
   /** The object exactly as in Git (namespace filled in for namespaced kinds that named none). */
@@ -71,16 +73,16 @@ export interface KubeApplyOptions {
 }
 
 /**
- * The Kubernetes half of one environment: manifests in, per-object outcomes out.
+ * The Kubernetes half of one environment: manifests in, the model's Changes (one per object) out.
  * Created per environment with its target config and a logger.
  */
 export interface KubeApplier {
   /** Reads and validates `k8s-resources/` of a workspace. Throws a CairnError naming file, line and column. */
   load(workspaceDir: string): Promise<readonly Manifest[]>;
   /** Server-side dry run of every manifest plus prune candidates from the inventory; changes nothing. */
-  plan(manifests: readonly Manifest[]): Promise<KubePlan>;
+  plan(manifests: readonly Manifest[]): Promise<PlaneResult>;
   /** Applies in waves, waits for health, records the inventory, prunes. */
-  apply(manifests: readonly Manifest[], options?: KubeApplyOptions): Promise<KubeApplyResult>;
+  apply(manifests: readonly Manifest[], options?: KubeApplyOptions): Promise<PlaneResult>;
   /** Closes the keep-alive connections to the cluster; the applier is not used afterwards. */
   close(): Promise<void>;
 }

@@ -6,6 +6,9 @@ import type { Failure } from './failure';
  */
 export type Action = 'created' | 'configured' | 'unchanged' | 'deleted' | 'skipped';
 
+/** The reason of a Kubernetes change a drift pass re-applied (action `configured`). */
+export const DRIFT_REPAIRED = 'drift repaired';
+
 /** Which plane a change belongs to. */
 export type Target = 'aws' | 'kubernetes';
 

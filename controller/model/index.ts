@@ -6,4 +6,5 @@ export * from './change';
 export * from './failure';
 export * from './errors';
 export * from './pipeline';
+export * from './audit-reader';
 export * from './log';

@@ -26,10 +26,11 @@ export interface Timers {
   clearTimeout(handle: unknown): void;
 }
 
-const realTimers: Timers = {
+/** The global timers, unref'd: a pending retry or poll must not keep a stopping process alive. */
+export const realTimers: Timers = {
   setTimeout(callback, ms) {
     const handle = setTimeout(callback, ms);
-    handle.unref(); // a pending retry must not keep a stopping process alive
+    handle.unref();
     return handle;
   },
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),

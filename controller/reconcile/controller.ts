@@ -1,15 +1,21 @@
 import type { AwsApplier } from '../../cdk/types';
-import type { AuditEntry, Trigger } from '../audit/types';
 import type { CairnConfig, EnvironmentConfig } from '../config/types';
-import { errorMessage } from '../errors';
 import type { KubeApplier } from '../kube/types';
 import type { Log } from '../log';
-import type { Metrics } from '../server/metrics';
-import type { AuditReader, ControllerPort, EnvironmentStatus } from '../server/types';
+import {
+  DRIFT_REPAIRED,
+  errorMessage,
+  type AuditEntry,
+  type AuditReader,
+  type Failure,
+  type Outcome,
+  type Trigger,
+} from '../model';
 import type { BranchHead, GitSource, Revision } from '../source/types';
-import { RetryScheduler } from './backoff';
+import { RetryScheduler, type Timers } from './backoff';
 import { coalesceTriggers, EnvQueue } from './env-queue';
-import { reconcileEnvironment, type AuditTrail } from './reconcile-environment';
+import { reconcileEnvironment, type AuditTrail, type ReconcileResult } from './reconcile-environment';
+import type { ControllerMetrics, EnvironmentState, EnvironmentStatus } from './status';
 
 /** The appliers of one environment; either half may be absent when the environment does not configure it. */
 export interface EnvironmentAppliers {
@@ -24,41 +30,60 @@ export interface ControllerDeps {
   readonly audit: AuditTrail & AuditReader & { interrupted(): Promise<readonly AuditEntry[]> };
   readonly appliers: (env: EnvironmentConfig) => EnvironmentAppliers;
   readonly log: Log;
-  readonly metrics?: Metrics;
-  readonly retry?: { readonly baseMs: number; readonly maxMs: number };
+  readonly metrics?: ControllerMetrics;
+  readonly retry?: { readonly baseMs: number; readonly maxMs: number; readonly random?: () => number };
+  /** The retry timers; the global ones by default, a fake in tests. */
+  readonly timers?: Timers;
+  /** The clock of reconcile records and metrics. */
+  readonly now?: () => Date;
+}
+
+/** What the last finished reconcile of an environment came to, as far as its status needs. */
+interface LastRun {
+  readonly outcome: Outcome;
+  readonly finishedAt: string;
+  readonly failure?: Failure;
+  readonly drifted: boolean;
 }
 
 interface EnvState {
   head: Revision | null;
   lastAppliedSha: string | null;
-  lastEntry: AuditEntry | null;
+  last: LastRun | null;
   running: boolean;
   /** Reconcile on the next request even when the head is already applied (startup after a crash, manual sync). */
   force: boolean;
-  branchError: string | null;
+  branchError: Failure | null;
+  /** The sha whose terminal failure stalls the environment until a new commit or a manual sync. */
+  stalledSha: string | null;
 }
 
 /**
  * The long-running controller: turns branch heads into queued reconciles, one queue per
- * environment, with retries, and answers the HTTP server's questions (it is the ControllerPort).
+ * environment. A retryable failure backs off and tries the same sha again; a terminal one stalls
+ * the environment until its branch moves or someone asks for a sync. It answers the HTTP
+ * server's questions (the server's ControllerPort).
  */
-export class Controller implements ControllerPort {
+export class Controller {
   private readonly states = new Map<string, EnvState>();
   private readonly queue: EnvQueue<Trigger>;
   private readonly retries: RetryScheduler;
+  private readonly now: () => Date;
   private isReady = false;
   private fetching: Promise<void> | null = null;
   private refetch = false;
 
   constructor(private readonly deps: ControllerDeps) {
+    this.now = deps.now ?? (() => new Date());
     for (const env of deps.config.environments) {
       this.states.set(env.name, {
         head: null,
         lastAppliedSha: null,
-        lastEntry: null,
+        last: null,
         running: false,
         force: false,
         branchError: null,
+        stalledSha: null,
       });
     }
     // A waiting drift or manual request survives a newer poll, so a drift repair is not lost.
@@ -68,17 +93,19 @@ export class Controller implements ControllerPort {
     });
     this.retries = new RetryScheduler({
       ...deps.retry,
+      ...(deps.timers ? { timers: deps.timers } : {}),
       onDue: (env, sha) => {
         if (this.state(env).head?.sha === sha) this.enqueue(env, 'retry');
       },
     });
   }
 
+  /** The audit trail, for the HTTP API. */
   get audit(): AuditReader {
     return this.deps.audit;
   }
 
-  /** Closes interrupted reconciles, learns what is applied, and does the first fetch. */
+  /** Closes interrupted reconciles, learns what is applied (and what stalled), and does the first fetch. */
   async start(): Promise<void> {
     for (const entry of await this.deps.audit.interrupted()) {
       this.deps.log.warn(
@@ -90,8 +117,19 @@ export class Controller implements ControllerPort {
     for (const [env, state] of this.states) {
       const last = await this.deps.audit.lastApplied(env);
       state.lastAppliedSha = last?.sha ?? null;
-      state.lastEntry = (await this.deps.audit.list({ env, limit: 1 }))[0] ?? null;
+      const entry = (await this.deps.audit.list({ env, limit: 1 }))[0];
+      if (!entry) continue;
+      state.last = {
+        outcome: entry.outcome,
+        finishedAt: entry.finishedAt,
+        ...(entry.failure ? { failure: entry.failure } : {}),
+        drifted: false,
+      };
+      // A restart is no new commit: a sha that stalled stays stalled.
+      if (entry.outcome === 'failed' && entry.failure && !entry.failure.retryable && !state.force)
+        this.stall(env, entry.toSha);
     }
+    for (const [env, state] of this.states) this.deps.metrics?.setStalled(env, state.stalledSha !== null);
     await this.fetch('startup');
     this.isReady = true;
   }
@@ -123,12 +161,10 @@ export class Controller implements ControllerPort {
   private onHead(head: BranchHead, trigger: Trigger): void {
     if (head.kind !== 'revision') {
       const state = this.state(head.env);
-      state.branchError =
+      const message =
         head.kind === 'missing-branch' ? `branch ${head.branch} does not exist` : errorMessage(head.error);
-      this.deps.log.warn(
-        { env: head.env, phase: 'fetch', err: state.branchError },
-        'environment has no revision',
-      );
+      state.branchError = { code: 'source.no-revision', phase: 'fetch', retryable: true, message };
+      this.deps.log.warn({ env: head.env, phase: 'fetch', err: message }, 'environment has no revision');
       return;
     }
     const revision = head.revision;
@@ -136,23 +172,33 @@ export class Controller implements ControllerPort {
     state.branchError = null;
     state.head = revision;
     this.retries.headMoved(revision.env, revision.sha);
-    // A sha whose retry is waiting is left to its backoff rather than re-queued by every poll.
+    // A new commit (a fix or a revert) is what a stalled environment waits for.
+    if (state.stalledSha !== null && state.stalledSha !== revision.sha) this.unstall(revision.env);
+    // A sha whose retry is waiting is left to its backoff rather than re-queued by every poll;
+    // a stalled sha is left alone until a manual sync.
     const pending =
-      revision.sha !== state.lastAppliedSha && this.retries.waiting(revision.env)?.sha !== revision.sha;
+      revision.sha !== state.lastAppliedSha &&
+      this.retries.waiting(revision.env)?.sha !== revision.sha &&
+      state.stalledSha !== revision.sha;
     if (pending || state.force) this.enqueue(revision.env, trigger);
   }
 
   /** ControllerPort: a webhook or the API asks for an environment; fetch at once, then reconcile. */
   trigger(env: string, trigger: Trigger): void {
     const state = this.state(env);
-    if (trigger === 'manual') state.force = true;
+    if (trigger === 'manual') {
+      // A person asked: try again even a sha that stalled (the cause may be fixed outside Git).
+      state.force = true;
+      if (state.stalledSha !== null) this.unstall(env);
+    }
     void this.fetch(trigger);
   }
 
-  /** A periodic drift pass for an environment whose head is applied. */
+  /** A periodic drift pass for an environment whose head is applied and that is not stalled. */
   drift(env: string): void {
     const state = this.state(env);
-    if (state.head && state.head.sha === state.lastAppliedSha && !state.running) this.enqueue(env, 'drift');
+    if (state.head && state.head.sha === state.lastAppliedSha && !state.running && state.stalledSha === null)
+      this.enqueue(env, 'drift');
   }
 
   private enqueue(env: string, trigger: Trigger): void {
@@ -162,39 +208,30 @@ export class Controller implements ControllerPort {
 
   private async reconcile(env: string, trigger: Trigger): Promise<void> {
     const state = this.state(env);
+    // The newest head wins: triggers that queued up behind a running reconcile all run this one.
     const revision = state.head;
     if (!revision) return;
     // A request queued behind a reconcile that already applied this sha has nothing left to do.
     if (revision.sha === state.lastAppliedSha && !state.force && trigger !== 'drift') return;
+    if (revision.sha === state.stalledSha && !state.force) return;
     state.running = true;
     state.force = false;
     const envConfig = this.deps.config.environments.find((e) => e.name === env)!;
     const started = Date.now();
     try {
-      const entry = await reconcileEnvironment(
+      const result = await reconcileEnvironment(
         {
           env: envConfig,
           source: this.deps.source,
           audit: this.deps.audit,
           log: this.deps.log,
+          now: this.now,
           ...this.deps.appliers(envConfig),
         },
         revision,
         trigger,
       );
-      state.lastEntry = entry;
-      this.deps.metrics?.observeReconcile(env, entry.outcome, Date.now() - started);
-      for (const phase of entry.phases)
-        this.deps.metrics?.observePhase(env, phase.name, entry.outcome, phase.durationMs);
-      if (entry.outcome === 'failed') {
-        this.scheduleRetry(env, revision.sha);
-      } else {
-        state.lastAppliedSha = revision.sha;
-        this.retries.reset(env);
-        this.deps.metrics?.setLastSuccess(env, new Date());
-        const drifted = entry.kubernetes.objects.filter((o) => o.action === 'drift-repaired').length;
-        if (drifted > 0) this.deps.metrics?.incDrift(env, drifted);
-      }
+      this.settle(env, revision, result, Date.now() - started);
     } catch (error) {
       // The audit itself failed (disk full, lock lost): nothing was recorded, so retry the same sha.
       this.deps.log.error(
@@ -206,6 +243,53 @@ export class Controller implements ControllerPort {
       state.running = false;
       this.deps.metrics?.setQueueDepth(env, this.queue.depth(env));
     }
+  }
+
+  /** Status, metrics and what comes next (nothing, a retry, a stall), from the reconcile's result. */
+  private settle(env: string, revision: Revision, result: ReconcileResult, durationMs: number): void {
+    const state = this.state(env);
+    const drifted = result.changes.filter((c) => c.reason === DRIFT_REPAIRED).length;
+    state.last = {
+      outcome: result.outcome,
+      finishedAt: result.entry.finishedAt,
+      ...(result.failure ? { failure: result.failure } : {}),
+      drifted: drifted > 0,
+    };
+    this.deps.metrics?.observeReconcile(env, result.outcome, durationMs);
+    for (const phase of result.phases)
+      this.deps.metrics?.observePhase(env, phase.name, result.outcome, phase.durationMs);
+    if (result.failure?.retryable) {
+      this.scheduleRetry(env, revision.sha);
+    } else if (result.failure) {
+      this.retries.reset(env);
+      this.stall(env, revision.sha);
+      this.deps.log.warn(
+        {
+          env,
+          sha: revision.sha.slice(0, 12),
+          phase: result.failure.phase,
+          code: result.failure.code,
+          subject: result.failure.subject,
+        },
+        'environment stalled: retrying cannot fix this failure; waiting for a new commit or a manual sync',
+      );
+    } else {
+      state.lastAppliedSha = revision.sha;
+      this.retries.reset(env);
+      if (state.stalledSha !== null) this.unstall(env);
+      this.deps.metrics?.setLastSuccess(env, this.now());
+      this.deps.metrics?.incDrift(env, drifted);
+    }
+  }
+
+  private stall(env: string, sha: string): void {
+    this.state(env).stalledSha = sha;
+    this.deps.metrics?.setStalled(env, true);
+  }
+
+  private unstall(env: string): void {
+    this.state(env).stalledSha = null;
+    this.deps.metrics?.setStalled(env, false);
   }
 
   private scheduleRetry(env: string, sha: string): void {
@@ -228,42 +312,43 @@ export class Controller implements ControllerPort {
     await this.queue.stop();
   }
 
+  /** True once the first fetch is done. */
   ready(): boolean {
     return this.isReady;
   }
 
+  /** Environments whose branch is `branch`. */
   environmentsForBranch(branch: string): readonly string[] {
     return this.deps.config.environments.filter((e) => e.branch === branch).map((e) => e.name);
   }
 
+  /** The status of every environment, in config order. */
   environments(): readonly EnvironmentStatus[] {
     return this.deps.config.environments.map((env) => {
       const state = this.state(env.name);
-      const last = state.lastEntry;
-      const drifted =
-        last?.trigger === 'drift' && last.kubernetes.objects.some((o) => o.action === 'drift-repaired');
-      const status: EnvironmentStatus['status'] = state.running
-        ? 'progressing'
-        : state.branchError || last?.outcome === 'failed'
-          ? 'failed'
-          : state.head && state.head.sha === state.lastAppliedSha
-            ? drifted
-              ? 'drifted'
-              : 'synced'
-            : state.head
-              ? 'progressing'
-              : 'unknown';
+      const last = state.last;
       return {
         name: env.name,
         branch: env.branch,
         lastAppliedSha: state.lastAppliedSha,
         headSha: state.head?.sha ?? null,
-        status,
+        status: this.stateOf(state),
         lastReconcileAt: last?.finishedAt ?? null,
         lastOutcome: last?.outcome ?? null,
+        failure: state.branchError ?? (last?.outcome === 'failed' ? (last.failure ?? null) : null),
         queueDepth: this.queue.depth(env.name),
       };
     });
+  }
+
+  private stateOf(state: EnvState): EnvironmentState {
+    if (state.running) return 'progressing';
+    if (state.branchError) return 'failed';
+    if (state.stalledSha !== null && state.stalledSha === state.head?.sha) return 'stalled';
+    if (state.last?.outcome === 'failed') return 'failed';
+    if (state.head && state.head.sha === state.lastAppliedSha)
+      return state.last?.drifted ? 'drifted' : 'synced';
+    return state.head ? 'progressing' : 'unknown';
   }
 
   private state(env: string): EnvState {

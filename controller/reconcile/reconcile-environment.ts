@@ -1,11 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import type { AwsApplier, AwsApplyResult } from '../../cdk/types';
+import type { AwsApplier } from '../../cdk/types';
 import type { StartInput } from '../audit/audit-log';
-import type { AuditEntry, LastApplied, Outcome, Trigger } from '../audit/types';
+import type { LastApplied } from '../audit/types';
 import type { EnvironmentConfig } from '../config/types';
-import { errorMessage, isCairnError, type Phase } from '../errors';
-import type { KubeApplier, KubeApplyResult, Manifest } from '../kube/types';
+import type { KubeApplier, Manifest } from '../kube/types';
 import type { Log } from '../log';
+import {
+  failureFrom,
+  type AuditEntry,
+  type Change,
+  type Failure,
+  type Outcome,
+  type Phase,
+  type PhaseTiming,
+  type PlaneResult,
+  type Trigger,
+} from '../model';
 import type { GitSource, Revision } from '../source/types';
 import { PhaseTimer } from './phase-timer';
 
@@ -43,16 +53,30 @@ function halfToApply(
 }
 
 /**
+ * What one reconcile came to. The controller drives its retries, status and metrics from this;
+ * `entry` is what was recorded (the same changes and failure), for `cairn sync` to print.
+ */
+export interface ReconcileResult {
+  readonly outcome: Outcome;
+  /** Every change of both planes, in the order they were applied, exactly as the appliers returned them. */
+  readonly changes: readonly Change[];
+  /** What stopped the reconcile; `retryable` decides between a backoff and a stall. */
+  readonly failure?: Failure;
+  readonly phases: readonly PhaseTiming[];
+  readonly entry: AuditEntry;
+}
+
+/**
  * One reconcile of one environment to `revision`, top to bottom:
  * fetch (checkout) → synthesize → plan (validate manifests) → apply AWS / Kubernetes (in the
  * environment's order) → record. Writes a `start` audit record before anything is applied and an
- * `end` record after; never throws for a failure of the environment itself, which is in the entry.
+ * `end` record after; never throws for a failure of the environment itself, which is in the result.
  */
 export async function reconcileEnvironment(
   ports: EnvironmentPorts,
   revision: Revision,
   trigger: Trigger,
-): Promise<AuditEntry> {
+): Promise<ReconcileResult> {
   const now = ports.now ?? (() => new Date());
   const log = ports.log.child({ env: ports.env.name, sha: revision.sha.slice(0, 12), trigger });
   const timer = new PhaseTimer(log, now);
@@ -77,9 +101,10 @@ export async function reconcileEnvironment(
   });
   log.info({ phase: 'start', aws: awsSkip ?? 'apply', kubernetes: k8sSkip ?? 'apply' }, 'reconcile started');
 
-  let aws: AwsApplyResult | undefined;
-  let kube: KubeApplyResult | undefined;
-  let failure: { phase: Phase; error: unknown } | undefined;
+  let aws: PlaneResult | undefined;
+  let kube: PlaneResult | undefined;
+  const changes: Change[] = [];
+  let failure: Failure | undefined;
   let phase: Phase = 'fetch';
   try {
     if (awsSkip === null || k8sSkip === null) {
@@ -96,71 +121,68 @@ export async function reconcileEnvironment(
           ? await timer.run('plan', () => ports.kube!.load(workspace.dir))
           : undefined;
 
-      const applyAws = async (): Promise<boolean> => {
-        if (!assembly || !ports.aws) return true;
+      const applyAws = async (): Promise<PlaneResult | undefined> => {
+        if (!assembly || !ports.aws) return undefined;
         phase = 'apply-aws';
         aws = await timer.run('apply-aws', () => ports.aws!.apply(assembly, revision.sha));
-        if (!aws.ok) failure = { phase, error: aws.error ?? new Error(firstFailure(aws)) };
-        return aws.ok;
+        return aws;
       };
-      const applyKube = async (): Promise<boolean> => {
-        if (!manifests || !ports.kube) return true;
+      const applyKube = async (): Promise<PlaneResult | undefined> => {
+        if (!manifests || !ports.kube) return undefined;
         phase = 'apply-kubernetes';
         kube = await timer.run('apply-kubernetes', () => ports.kube!.apply(manifests, { drift }));
-        if (!kube.ok) failure = { phase, error: kube.error ?? new Error(firstFailure(kube)) };
-        return kube.ok;
+        return kube;
       };
       const steps = ports.env.order === 'kubernetes-first' ? [applyKube, applyAws] : [applyAws, applyKube];
-      for (const step of steps) if (!(await step())) break;
+      for (const step of steps) {
+        const result = await step();
+        changes.push(...(result?.changes ?? []));
+        failure = result?.failure;
+        if (failure) break;
+      }
     }
   } catch (error) {
-    failure = { phase: isCairnError(error) && error.phase ? error.phase : phase, error };
+    failure = failureFrom(error, phase);
   }
 
-  const entry = await timer.run('record', async () => {
-    const outcome: Outcome = failure
-      ? 'failed'
-      : awsSkip !== null && k8sSkip !== null
-        ? 'no-op'
-        : 'succeeded';
-    const result = buildEntry({
+  const entry = await timer.run('record', async () =>
+    buildEntry({
       id,
       revision,
       trigger,
       last,
       startedAt,
-      outcome,
-      aws,
-      kube,
+      outcome: failure ? 'failed' : awsSkip !== null && k8sSkip !== null ? 'no-op' : 'succeeded',
+      // A skipped half stands where it stood; a half never reached (an earlier failure) is not recorded.
+      awsAt: aws ? !aws.failure : awsSkip !== null,
+      k8sAt: kube ? !kube.failure : k8sSkip !== null,
       awsSkip,
       k8sSkip,
+      changes,
       failure,
       now,
-    });
-    return result;
-  });
+    }),
+  );
   const finished: AuditEntry = { ...entry, phases: timer.phases() };
   await ports.audit.end(finished);
   const durationMs = Date.parse(finished.finishedAt) - Date.parse(startedAt);
   if (failure) {
-    log.error({ phase: failure.phase, durationMs, err: finished.error?.message }, 'reconcile failed');
+    const { phase: failedPhase, code, retryable, subject, message } = failure;
+    log.error({ phase: failedPhase, code, retryable, subject, durationMs, err: message }, 'reconcile failed');
   } else {
     log.info({ phase: 'done', outcome: finished.outcome, durationMs }, 'reconcile finished');
   }
-  return finished;
+  return {
+    outcome: finished.outcome,
+    changes,
+    ...(failure ? { failure } : {}),
+    phases: finished.phases,
+    entry: finished,
+  };
 }
 
 function authorOf(revision: Revision): string {
   return `${revision.author.name} <${revision.author.email}>`;
-}
-
-function firstFailure(result: AwsApplyResult | KubeApplyResult): string {
-  if ('stacks' in result) {
-    const failed = result.stacks.find((s) => s.action === 'failed');
-    return failed ? `stack ${failed.stackName}: ${failed.error ?? 'failed'}` : 'AWS apply failed';
-  }
-  const failed = result.objects.find((o) => o.action === 'failed');
-  return failed ? (failed.error ?? 'object failed') : 'Kubernetes apply failed';
 }
 
 interface EntryParts {
@@ -170,20 +192,22 @@ interface EntryParts {
   readonly last: AppliedState | null;
   readonly startedAt: string;
   readonly outcome: Outcome;
-  readonly aws: AwsApplyResult | undefined;
-  readonly kube: KubeApplyResult | undefined;
+  readonly awsAt: boolean;
+  readonly k8sAt: boolean;
   readonly awsSkip: string | null;
   readonly k8sSkip: string | null;
-  readonly failure: { phase: Phase; error: unknown } | undefined;
+  readonly changes: readonly Change[];
+  readonly failure: Failure | undefined;
   readonly now: () => Date;
 }
 
-/** The audit entry of one reconcile; `applied` carries the trees each half now stands at. */
+/** The audit entry of one reconcile: the appliers' changes and failure as they are, and the trees each half stands at. */
 function buildEntry(p: EntryParts): AuditEntry {
   const { revision } = p;
-  // A skipped half stands where it stood; a half that was never reached (an earlier failure) is not recorded.
-  const awsAt = p.aws ? p.aws.ok : p.awsSkip !== null;
-  const k8sAt = p.kube ? p.kube.ok : p.k8sSkip !== null;
+  const skipped = {
+    ...(p.awsSkip !== null ? { aws: p.awsSkip } : {}),
+    ...(p.k8sSkip !== null ? { kubernetes: p.k8sSkip } : {}),
+  };
   return {
     id: p.id,
     env: revision.env,
@@ -199,41 +223,11 @@ function buildEntry(p: EntryParts): AuditEntry {
     outcome: p.outcome,
     phases: [],
     applied: {
-      ...(awsAt ? { aws: revision.trees.aws } : {}),
-      ...(k8sAt ? { k8s: revision.trees.k8s } : {}),
+      ...(p.awsAt ? { aws: revision.trees.aws } : {}),
+      ...(p.k8sAt ? { k8s: revision.trees.k8s } : {}),
     },
-    aws: {
-      ...(p.awsSkip !== null ? { skipped: p.awsSkip } : {}),
-      stacks: (p.aws?.stacks ?? []).map((s) => ({
-        name: s.stackName,
-        action: s.action,
-        changes: s.changes,
-        durationMs: s.durationMs,
-        ...(s.error ? { error: s.error } : {}),
-      })),
-    },
-    kubernetes: {
-      ...(p.k8sSkip !== null ? { skipped: p.k8sSkip } : {}),
-      objects: (p.kube?.objects ?? []).map((o) => ({
-        apiVersion: o.ref.apiVersion,
-        kind: o.ref.kind,
-        ...(o.ref.namespace ? { namespace: o.ref.namespace } : {}),
-        name: o.ref.name,
-        action: o.action,
-        durationMs: o.durationMs,
-        ...(o.error ? { error: o.error } : {}),
-      })),
-    },
-    ...(p.failure
-      ? {
-          error: {
-            phase: p.failure.phase,
-            message: errorMessage(p.failure.error),
-            ...(isCairnError(p.failure.error) && p.failure.error.subject
-              ? { subject: p.failure.error.subject }
-              : {}),
-          },
-        }
-      : {}),
+    ...(Object.keys(skipped).length > 0 ? { skipped } : {}),
+    changes: p.changes,
+    ...(p.failure ? { failure: p.failure } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ControllerMetrics } from '../reconcile/status';
 
 // Reconciles range from a no-op (well under a second) to a CloudFormation update (many minutes).
 const RECONCILE_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
@@ -19,9 +20,11 @@ export interface MetricsOptions {
  * - `cairn_queue_depth{env}` gauge: reconciles running or waiting.
  * - `cairn_git_fetch_duration_seconds{result}` histogram, result `ok` or `error`.
  * - `cairn_drift_repaired_objects_total{env}` counter: objects found drifted and re-applied.
+ * - `cairn_environment_stalled{env}` gauge: 1 while the environment waits, after a failure retrying
+ *   cannot fix, for a new commit or a manual sync; 0 otherwise.
  * - `cairn_webhook_requests_total{provider,result}` counter (results: see `WebhookResult`).
  */
-export class Metrics {
+export class Metrics implements ControllerMetrics {
   /** The registry `/metrics` renders. */
   readonly registry = new Registry();
   private readonly reconcile = new Histogram({
@@ -53,6 +56,12 @@ export class Metrics {
   private readonly drift = new Counter({
     name: 'cairn_drift_repaired_objects_total',
     help: 'Kubernetes objects found drifted from Git and re-applied.',
+    labelNames: ['env'],
+    registers: [this.registry],
+  });
+  private readonly stalled = new Gauge({
+    name: 'cairn_environment_stalled',
+    help: 'Whether the environment is stalled on a terminal failure (1) until a new commit or a manual sync.',
     labelNames: ['env'],
     registers: [this.registry],
   });
@@ -90,6 +99,10 @@ export class Metrics {
   /** Counts `count` drifted objects repaired in `env`. */
   incDrift(env: string, count: number): void {
     if (count > 0) this.drift.inc({ env }, count);
+  }
+  /** Marks `env` stalled (1) or not (0). */
+  setStalled(env: string, stalled: boolean): void {
+    this.stalled.set({ env }, stalled ? 1 : 0);
   }
   /** Counts one webhook request by provider and result. */
   incWebhook(provider: string, result: string): void {

@@ -1,24 +1,7 @@
-import type { AuditEntry, Outcome, Trigger } from '../audit/types';
+import type { AuditReader, Trigger } from '../model';
+import type { EnvironmentStatus } from '../reconcile/status';
 
-export type EnvironmentState = 'synced' | 'progressing' | 'failed' | 'drifted' | 'unknown';
-
-/** What the API shows of one environment. */
-export interface EnvironmentStatus {
-  readonly name: string;
-  readonly branch: string;
-  readonly lastAppliedSha: string | null;
-  readonly headSha: string | null;
-  readonly status: EnvironmentState;
-  readonly lastReconcileAt: string | null;
-  readonly lastOutcome: Outcome | null;
-  readonly queueDepth: number;
-}
-
-/** Reads the audit trail (the same entries `cairn audit --json` prints). */
-export interface AuditReader {
-  list(filter: { readonly env?: string; readonly limit?: number }): Promise<readonly AuditEntry[]>;
-  get(id: string): Promise<AuditEntry | undefined>;
-}
+export type { EnvironmentState, EnvironmentStatus } from '../reconcile/status';
 
 /**
  * What the HTTP server needs of the running controller. The server never waits for a

@@ -172,7 +172,7 @@ export async function runBench(): Promise<CdkBenchFigures> {
     if (applied !== undefined && git(cairnRepo.dir, 'rev-parse', `${applied}:aws-resources`) === tree) return;
     const workspace = checkout(cairnRepo.dir, sha);
     const result = await applier.apply(await applier.synthesize(workspace, sha), sha);
-    if (!result.ok) throw result.error ?? new Error('apply failed');
+    if (result.failure) throw new Error(`apply failed: ${result.failure.message}`);
     applied = sha;
   };
   const cairn = {

@@ -90,10 +90,7 @@ export async function run(): Promise<KubeBenchFigures> {
     await writeTree(join(ws, 'k8s-resources'), cairnPrefix, version, changed);
     return timed(async () => {
       const result = await applier.apply(await applier.load(ws));
-      if (!result.ok)
-        throw new Error(
-          `cairn apply failed: ${result.error?.message ?? result.objects.find((o) => o.error)?.error}`,
-        );
+      if (result.failure) throw new Error(`cairn apply failed: ${result.failure.message}`);
     });
   };
   const kubectl = promisify(execFile);

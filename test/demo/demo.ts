@@ -203,7 +203,7 @@ async function requireSynced(auditDir: string, env: string, status: string): Pro
   if (status === 'synced') return;
   const [last] = await (await AuditLog.reader(auditDir)).list({ env, limit: 1 });
   throw new Error(
-    `${env} did not sync: ${last?.error ? `${last.error.phase}: ${last.error.message}` : status}`,
+    `${env} did not sync: ${last?.failure ? `${last.failure.phase}: ${last.failure.message}` : status}`,
   );
 }
 

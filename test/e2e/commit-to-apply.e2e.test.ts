@@ -5,6 +5,7 @@ import { runCli } from '../helpers/cli';
 import { awsTestCredentials, makeE2ePlatform, settings, type E2ePlatform } from '../helpers/e2e-platform';
 import { simulateRollouts } from '../sandbox/rollout-simulator';
 import { sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
+import { kindOf, nameOf, stacksOf } from '../helpers/changes';
 
 jest.setTimeout(180_000);
 
@@ -48,7 +49,16 @@ describe('commit → apply, audited, rolled back by revert', () => {
     return { code: result.code, entry: JSON.parse(result.stdout) as AuditEntry, stderr: result.stderr };
   };
   const objects = (entry: AuditEntry) =>
-    Object.fromEntries(entry.kubernetes.objects.map((o) => [`${o.kind}/${o.name}`, o.action]));
+    Object.fromEntries(
+      entry.changes
+        .filter((c) => c.target === 'kubernetes')
+        .map((o) => [`${kindOf(o)}/${nameOf(o)}`, o.action]),
+    );
+  const queueChanges = (entry: AuditEntry) =>
+    // moto also lists the unchanged bucket as Modify (a change-set quirk of moto, not of cairn).
+    entry.changes.filter(
+      (c) => c.subject.startsWith(`${platform.stackName('dev')}/`) && c.type !== 'AWS::S3::Bucket',
+    );
   const stackResourceTypes = async (env: string) => {
     const out = await cfn.send(new DescribeStackResourcesCommand({ StackName: platform.stackName(env) }));
     return (out.StackResources ?? []).map((r) => r.ResourceType).sort();
@@ -80,8 +90,8 @@ describe('commit → apply, audited, rolled back by revert', () => {
       outcome: 'succeeded',
       author: 'Erin Engineer <erin@example.com>',
     });
-    expect(entry.aws.stacks).toEqual([
-      expect.objectContaining({ name: platform.stackName('dev'), action: 'created' }),
+    expect(stacksOf({ changes: entry.changes })).toEqual([
+      expect.objectContaining({ subject: platform.stackName('dev'), action: 'created' }),
     ]);
     expect(objects(entry)).toEqual({
       [`Namespace/${platform.namespace('dev')}`]: 'created',
@@ -107,16 +117,15 @@ describe('commit → apply, audited, rolled back by revert', () => {
       outcome: 'succeeded',
       message: 'Add the jobs queue, turn green, retire web',
     });
-    expect(entry.aws.stacks[0]!.action).toBe('updated');
-    // moto also lists the unchanged bucket as Modify (a change-set quirk of moto, not of cairn).
-    expect(entry.aws.stacks[0]!.changes.filter((c) => c.type !== 'AWS::S3::Bucket')).toEqual([
+    expect(stacksOf({ changes: entry.changes })[0]!.action).toBe('configured');
+    expect(queueChanges(entry)).toEqual([
       expect.objectContaining({
-        logicalId: expect.stringMatching(/^Jobs/),
+        subject: expect.stringMatching(new RegExp(`^${platform.stackName('dev')}/Jobs`)),
         type: 'AWS::SQS::Queue',
-        action: 'Add',
+        action: 'created',
       }),
     ]);
-    expect(objects(entry)).toMatchObject({ 'ConfigMap/settings': 'updated', 'Deployment/web': 'pruned' });
+    expect(objects(entry)).toMatchObject({ 'ConfigMap/settings': 'configured', 'Deployment/web': 'deleted' });
     expect(await stackResourceTypes('dev')).toContain('AWS::SQS::Queue');
     expect(await liveColor('dev')).toBe('green');
     expect(await webExists('dev')).toBe(false);
@@ -128,11 +137,10 @@ describe('commit → apply, audited, rolled back by revert', () => {
     const { code, entry } = await sync('dev');
     expect(code).toBe(0);
     expect(entry.fromSha).toBe(shaB);
-    // moto also lists the unchanged bucket as Modify (a change-set quirk of moto, not of cairn).
-    expect(entry.aws.stacks[0]!.changes.filter((c) => c.type !== 'AWS::S3::Bucket')).toEqual([
-      expect.objectContaining({ type: 'AWS::SQS::Queue', action: 'Remove' }),
+    expect(queueChanges(entry)).toEqual([
+      expect.objectContaining({ type: 'AWS::SQS::Queue', action: 'deleted' }),
     ]);
-    expect(objects(entry)).toMatchObject({ 'ConfigMap/settings': 'updated', 'Deployment/web': 'created' });
+    expect(objects(entry)).toMatchObject({ 'ConfigMap/settings': 'configured', 'Deployment/web': 'created' });
     expect(await stackResourceTypes('dev')).not.toContain('AWS::SQS::Queue');
     expect(await liveColor('dev')).toBe('blue');
     expect(await webExists('dev')).toBe(true);
@@ -149,7 +157,9 @@ describe('commit → apply, audited, rolled back by revert', () => {
     const dev = await sync('dev');
     expect(dev.code).toBe(1);
     expect(dev.entry.outcome).toBe('failed');
-    expect(dev.entry.error?.message).toContain('k8s-resources/broken.yaml');
+    expect(dev.entry.failure?.message).toContain('k8s-resources/broken.yaml');
+    // a broken file is terminal: retrying the same commit cannot help
+    expect(dev.entry.failure).toMatchObject({ phase: 'plan', retryable: false });
     expect(await liveColor('dev')).toBe('blue');
     expect(await stackResourceTypes('dev')).toEqual(before);
 

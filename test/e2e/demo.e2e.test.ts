@@ -39,12 +39,14 @@ describe('the demo', () => {
     expect(story.filter((s) => s.startsWith('staging'))).toEqual(['staging:succeeded', 'staging:succeeded']);
     expect(story.filter((s) => s.startsWith('prod'))).toEqual(['prod:succeeded']);
     const [, change, revert] = entries.filter((e) => e.env === 'dev');
-    const queue = (e: AuditEntry) =>
-      e.aws.stacks.flatMap((s) => s.changes).filter((c) => c.type === 'AWS::SQS::Queue');
-    expect(queue(change!)).toEqual([expect.objectContaining({ action: 'Add' })]);
-    expect(queue(revert!)).toEqual([expect.objectContaining({ action: 'Remove' })]);
-    expect(revert!.kubernetes.objects).toContainEqual(
-      expect.objectContaining({ kind: 'ConfigMap', name: 'feature-flags', action: 'pruned' }),
+    const queue = (e: AuditEntry) => e.changes.filter((c) => c.type === 'AWS::SQS::Queue');
+    expect(queue(change!)).toEqual([expect.objectContaining({ action: 'created' })]);
+    expect(queue(revert!)).toEqual([expect.objectContaining({ action: 'deleted' })]);
+    expect(revert!.changes).toContainEqual(
+      expect.objectContaining({
+        subject: expect.stringMatching(/^ConfigMap\/.*\/feature-flags$/),
+        action: 'deleted',
+      }),
     );
 
     const cfn = new CloudFormationClient(sandboxAwsClientConfig());

@@ -123,8 +123,11 @@ describe('cairn run with a webhook and a repository over HTTP', () => {
       outcome: 'succeeded',
       message: 'Say hi',
     });
-    expect(entries[0]!.kubernetes.objects).toContainEqual(
-      expect.objectContaining({ kind: 'ConfigMap', name: 'greeting', action: 'updated' }),
+    expect(entries[0]!.changes).toContainEqual(
+      expect.objectContaining({
+        subject: expect.stringMatching(/^ConfigMap\/.*\/greeting$/),
+        action: 'configured',
+      }),
     );
   });
 });

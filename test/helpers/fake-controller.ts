@@ -1,5 +1,5 @@
-import type { AuditEntry, Trigger } from '../../controller/audit/types';
-import type { AuditReader, ControllerPort, EnvironmentStatus } from '../../controller/server/types';
+import type { AuditEntry, AuditReader, Trigger } from '../../controller/model';
+import type { ControllerPort, EnvironmentStatus } from '../../controller/server/types';
 
 /** An AuditReader over an array, newest first, for tests that need no audit files. */
 export class ArrayAuditReader implements AuditReader {
@@ -35,6 +35,7 @@ export class FakeController implements ControllerPort {
       status: 'unknown',
       lastReconcileAt: null,
       lastOutcome: null,
+      failure: null,
       queueDepth: this.triggers.filter(([env]) => env === name).length,
     }));
   }

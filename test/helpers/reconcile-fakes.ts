@@ -1,6 +1,6 @@
-import type { AwsApplier, AwsApplyResult, Assembly } from '../../cdk/types';
-import type { AuditEntry } from '../../controller/audit/types';
-import type { KubeApplier, KubeApplyResult, Manifest } from '../../controller/kube/types';
+import type { AwsApplier, Assembly } from '../../cdk/types';
+import type { KubeApplier, Manifest } from '../../controller/kube/types';
+import type { AuditEntry, AuditReader, PlaneResult } from '../../controller/model';
 import type { AppliedState, AuditTrail } from '../../controller/reconcile/reconcile-environment';
 import type { BranchHead, BranchSpec, GitSource, Revision, Workspace } from '../../controller/source/types';
 
@@ -37,7 +37,7 @@ export class FakeSource implements GitSource {
 }
 
 /** Keeps entries in memory with the same lastApplied rule as the real audit log. */
-export class MemoryAudit implements AuditTrail {
+export class MemoryAudit implements AuditTrail, AuditReader {
   readonly starts: string[] = [];
   readonly entries: AuditEntry[] = [];
   async start(input: { id: string }): Promise<unknown> {
@@ -46,6 +46,22 @@ export class MemoryAudit implements AuditTrail {
   }
   async end(entry: AuditEntry): Promise<void> {
     this.entries.push(entry);
+  }
+  /** Finished entries, newest first, like the real log. */
+  async list(
+    filter: { readonly env?: string; readonly limit?: number } = {},
+  ): Promise<readonly AuditEntry[]> {
+    return [...this.entries]
+      .reverse()
+      .filter((e) => !filter.env || e.env === filter.env)
+      .slice(0, filter.limit);
+  }
+  async get(id: string): Promise<AuditEntry | undefined> {
+    return this.entries.find((e) => e.id === id);
+  }
+  /** Nothing is ever left unfinished in memory. */
+  async interrupted(): Promise<readonly AuditEntry[]> {
+    return [];
   }
   async lastApplied(env: string): Promise<AppliedState | null> {
     const mine = this.entries.filter((e) => e.env === env);
@@ -59,9 +75,8 @@ export class MemoryAudit implements AuditTrail {
 
 export class FakeAws implements AwsApplier {
   readonly calls: string[] = [];
-  result: AwsApplyResult = {
-    ok: true,
-    stacks: [{ stackName: 'data', action: 'updated', changes: [], outputs: {}, durationMs: 5 }],
+  result: PlaneResult = {
+    changes: [{ target: 'aws', subject: 'data', action: 'configured', durationMs: 5 }],
   };
   async synthesize(dir: string, sha: string): Promise<Assembly> {
     this.calls.push(`synthesize ${sha.slice(0, 3)}`);
@@ -70,7 +85,7 @@ export class FakeAws implements AwsApplier {
   async plan(): Promise<never> {
     throw new Error('not used');
   }
-  async apply(_a: Assembly, sha: string): Promise<AwsApplyResult> {
+  async apply(_a: Assembly, sha: string): Promise<PlaneResult> {
     this.calls.push(`apply ${sha.slice(0, 3)}`);
     return this.result;
   }
@@ -83,12 +98,15 @@ export class FakeAws implements AwsApplier {
 export class FakeKube implements KubeApplier {
   readonly calls: string[] = [];
   loadError: Error | undefined;
-  result: KubeApplyResult = {
-    ok: true,
-    objects: [
+  /** While set, apply waits for it: a test holds a reconcile in flight. */
+  gate: Promise<void> | undefined;
+  result: PlaneResult = {
+    changes: [
       {
-        ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'settings' },
-        action: 'updated',
+        target: 'kubernetes',
+        subject: 'ConfigMap/apps/settings',
+        action: 'configured',
+        type: 'v1',
         durationMs: 3,
       },
     ],
@@ -101,8 +119,9 @@ export class FakeKube implements KubeApplier {
   async plan(): Promise<never> {
     throw new Error('not used');
   }
-  async apply(_m: readonly Manifest[], options?: { drift?: boolean }): Promise<KubeApplyResult> {
+  async apply(_m: readonly Manifest[], options?: { drift?: boolean }): Promise<PlaneResult> {
     this.calls.push(options?.drift ? 'apply drift' : 'apply');
+    if (this.gate) await this.gate;
     return this.result;
   }
   closed = false;

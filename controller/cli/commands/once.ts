@@ -1,11 +1,10 @@
 import { bootstrapEnvironment } from '../../../cdk/bootstrap';
-import type { AwsPlan } from '../../../cdk/types';
 import { AuditLog } from '../../audit/audit-log';
 import { loadConfig, validateConfigFile } from '../../config/load-config';
 import type { CairnConfig, EnvironmentConfig } from '../../config/types';
 import { CairnError } from '../../errors';
-import type { KubePlan } from '../../kube/types';
 import { createLog, type Log } from '../../log';
+import type { PlaneResult } from '../../model';
 import { reconcileEnvironment } from '../../reconcile/reconcile-environment';
 import { createGitSource } from '../../source/create-git-source';
 import type { BranchHead, GitSource, Revision } from '../../source/types';
@@ -64,7 +63,7 @@ export async function syncCommand(o: EnvOptions): Promise<number> {
   const audit = await AuditLog.open(config.audit.dir, log);
   try {
     await audit.interrupted();
-    const entry = await withSource(config, log, async (source, appliers) => {
+    const result = await withSource(config, log, async (source, appliers) => {
       const [head] = await source.fetch([{ env: env.name, branch: env.branch }]);
       return reconcileEnvironment(
         { env, source, audit, log, ...appliers(env) },
@@ -72,8 +71,8 @@ export async function syncCommand(o: EnvOptions): Promise<number> {
         'manual',
       );
     });
-    out(o.json ? JSON.stringify(entry, null, 2) : renderAuditEntry(entry));
-    return entry.outcome === 'failed' ? 1 : 0;
+    out(o.json ? JSON.stringify(result.entry, null, 2) : renderAuditEntry(result.entry));
+    return result.outcome === 'failed' ? 1 : 0;
   } finally {
     await audit.close();
   }
@@ -89,8 +88,8 @@ export async function planCommand(o: EnvOptions): Promise<number> {
     const revision = revisionOf(head, env);
     const workspace = await source.checkout(revision);
     const { aws, kube } = appliers(env);
-    let awsPlan: AwsPlan | undefined;
-    let kubePlan: KubePlan | undefined;
+    let awsPlan: PlaneResult | undefined;
+    let kubePlan: PlaneResult | undefined;
     if (aws && revision.trees.aws)
       awsPlan = await aws.plan(await aws.synthesize(workspace.dir, revision.sha), revision.sha);
     if (kube) kubePlan = await kube.plan(await kube.load(workspace.dir));

@@ -28,8 +28,7 @@ export function entry(overrides: Partial<AuditEntry> & Pick<AuditEntry, 'id'>): 
     outcome: 'succeeded',
     phases: [{ name: 'fetch', startedAt: '2025-06-01T10:00:00.000Z', durationMs: 120 }],
     applied: { aws: 'tree-aws-1', k8s: 'tree-k8s-1' },
-    aws: { stacks: [] },
-    kubernetes: { objects: [] },
+    changes: [],
     ...overrides,
   };
 }

@@ -6,12 +6,12 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { silentLog } from '../../../controller/log';
-import { isCairnError } from '../../../controller/errors';
 import { bootstrapEnvironment } from '../../../cdk/bootstrap';
 import { createAwsApplier } from '../../../cdk/create-aws-applier';
 import { synthesizeApp } from '../../../cdk/synthesize';
 import type { AwsTargetConfig } from '../../../controller/config/types';
-import type { Assembly, ResourceChange } from '../../../cdk/types';
+import type { Assembly } from '../../../cdk/types';
+import { resourceSummary, stacksOf } from '../../helpers/changes';
 import { startCfnFaultProxy, type CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
 import { sandboxAwsClientConfig } from '../../sandbox/sandbox-env';
 import {
@@ -36,7 +36,6 @@ let proxy: CfnFaultProxy;
 
 const applierFor = (env: string, target: Partial<AwsTargetConfig> = {}) =>
   createAwsApplier(env, sandboxTarget(target), silentLog(), { credentials });
-const summary = (changes: readonly ResourceChange[]) => changes.map((c) => `${c.action} ${c.type}`).sort();
 const stackStatus = (name: string) =>
   cfn.send(new DescribeStacksCommand({ StackName: name })).then(
     (o) => o.Stacks?.[0]?.StackStatus,
@@ -90,35 +89,41 @@ describe('deploying a synthesized app to moto through change sets', () => {
     // when the app is applied
     const result = await applier.apply(only(v1, ['Keep']), sha1);
     // then nothing deploys and the error says what to do
-    expect(result.ok).toBe(false);
-    expect(isCairnError(result.error) && result.error.code).toBe('aws.not-bootstrapped');
-    expect(result.error?.message).toContain('cairn bootstrap --config <file> --env');
+    expect(result.changes).toEqual([]);
+    // a terminal failure: the same commit fails the same way until someone bootstraps
+    expect(result.failure).toMatchObject({
+      code: 'aws.not-bootstrapped',
+      phase: 'apply-aws',
+      retryable: false,
+    });
+    expect(result.failure?.message).toContain('cairn bootstrap --config <file> --env');
   });
 
   it('plans without deploying, creates, updates (add, modify, remove) and then sees a no-op', async () => {
     const applier = applierFor(unique('upd'));
     // when the first commit is planned, then nothing exists yet and the plan says create
     const plan = await applier.plan(only(v1, ['Upd']), sha1);
-    expect(plan.stacks.map((s) => [s.stackName, s.action])).toEqual([[`${prefix}-Upd`, 'create']]);
+    expect(stacksOf(plan).map((s) => [s.subject, s.action])).toEqual([[`${prefix}-Upd`, 'created']]);
     expect(await stackStatus(`${prefix}-Upd`)).not.toBe('CREATE_COMPLETE');
     // when it is applied, then the stack is created with two parameters
     const created = await applier.apply(only(v1, ['Upd']), sha1);
-    expect(created.stacks.map((s) => [s.action, s.status])).toEqual([['created', 'CREATE_COMPLETE']]);
-    expect(summary(created.stacks[0]!.changes)).toEqual([
-      'Add AWS::SSM::Parameter',
-      'Add AWS::SSM::Parameter',
+    expect(stacksOf(created).map((s) => s.action)).toEqual(['created']);
+    expect(await stackStatus(`${prefix}-Upd`)).toBe('CREATE_COMPLETE');
+    expect(resourceSummary(created, `${prefix}-Upd`)).toEqual([
+      'created AWS::SSM::Parameter',
+      'created AWS::SSM::Parameter',
     ]);
     // when the second commit is applied, then one parameter changes, one goes and a queue comes
     const updated = await applier.apply(only(v2, ['Upd']), sha2);
-    expect(updated.stacks[0]!.action).toBe('updated');
-    expect(summary(updated.stacks[0]!.changes)).toEqual([
-      'Add AWS::SQS::Queue',
-      'Modify AWS::SSM::Parameter',
-      'Remove AWS::SSM::Parameter',
+    expect(stacksOf(updated)[0]!.action).toBe('configured');
+    expect(resourceSummary(updated, `${prefix}-Upd`)).toEqual([
+      'configured AWS::SSM::Parameter',
+      'created AWS::SQS::Queue',
+      'deleted AWS::SSM::Parameter',
     ]);
     // when the same commit is applied again, then it is a no-op
     const again = await applier.apply(only(v2, ['Upd']), sha2);
-    expect(again.stacks.map((s) => s.action)).toEqual(['no-op']);
+    expect(again.changes.map((s) => s.action)).toEqual(['unchanged']);
   });
 
   it('costs no change set and no execution for a stack whose template did not change', async () => {
@@ -131,7 +136,7 @@ describe('deploying a synthesized app to moto through change sets', () => {
     // when the same template is applied again
     const result = await applier.apply(only(v2, ['Quiet']), sha2);
     // then it is a no-op and CloudFormation saw no change set
-    expect(result.stacks.map((s) => s.action)).toEqual(['no-op']);
+    expect(result.changes.map((s) => s.action)).toEqual(['unchanged']);
     const actions = proxy.requests
       .slice(before)
       .filter((r) => r.stackName === `${prefix}-Quiet` || /ChangeSet/.test(r.action));
@@ -140,7 +145,7 @@ describe('deploying a synthesized app to moto through change sets', () => {
   });
 
   it.each([
-    [false, 'would-delete', 'CREATE_COMPLETE'],
+    [false, 'skipped', 'CREATE_COMPLETE'],
     [true, 'deleted', 'absent'],
   ])('with prune %s, a stack gone from the app is %s', async (prune, action, status) => {
     // given an environment with stacks Keep and Gone deployed
@@ -149,9 +154,10 @@ describe('deploying a synthesized app to moto through change sets', () => {
     // when the next commit has only Keep
     const result = await applierFor(env, { prune }).apply(only(v1, ['Keep']), sha2);
     // then Gone is reported (and deleted only with prune)
-    const gone = result.stacks.find((s) => s.stackName === `${prefix}-Gone`);
+    const gone = result.changes.find((s) => s.subject === `${prefix}-Gone`);
     expect(gone?.action).toBe(action);
-    expect(result.stacks.find((s) => s.stackName === `${prefix}-Keep`)?.action).toBe('no-op');
+    if (!prune) expect(gone?.reason).toBe('aws.prune is off');
+    expect(result.changes.find((s) => s.subject === `${prefix}-Keep`)?.action).toBe('unchanged');
     const deleted = await stackStatus(`${prefix}-Gone`);
     expect(deleted === 'DELETE_COMPLETE' ? 'absent' : deleted).toBe(status);
     if (!prune) await applierFor(env, { prune: true }).apply(only(v1, []), sha2);
@@ -164,7 +170,7 @@ describe('deploying a synthesized app to moto through change sets', () => {
     // when it is applied
     const result = await applierFor(unique('big')).apply(only(v1, ['Big']), sha1);
     // then it is created, from a template object in the bucket
-    expect(result.stacks.map((s) => s.action)).toEqual(['created']);
+    expect(stacksOf(result).map((s) => s.action)).toEqual(['created']);
     const listed = await s3.send(
       new ListObjectsV2Command({ Bucket: bucketName, Prefix: `cairn/templates/${big.stackName}/` }),
     );
@@ -183,7 +189,8 @@ describe('deploying a synthesized app to moto through change sets', () => {
     // when it is applied
     const result = await applierFor(unique('fn')).apply(only(v1, ['Fn']), sha1);
     // then the zip is in the assets bucket and the function exists
-    expect(result.stacks.map((s) => [s.action, s.error])).toEqual([['created', undefined]]);
+    expect(result.failure).toBeUndefined();
+    expect(stacksOf(result).map((s) => s.action)).toEqual(['created']);
     for (const key of keys.filter((k) => k.endsWith('.zip'))) {
       await expect(s3.send(new HeadObjectCommand({ Bucket: bucketName, Key: key }))).resolves.toBeDefined();
     }
@@ -200,7 +207,7 @@ describe('deploying a synthesized app to moto through change sets', () => {
     // when both are applied
     const result = await applier.apply(only(v1, ['Top', 'Base']), sha1);
     // then both are created, and no request about Top came before Base was done
-    expect(result.stacks.map((s) => s.action)).toEqual(['created', 'created']);
+    expect(stacksOf(result).map((s) => s.action)).toEqual(['created', 'created']);
     const names = proxy.requests.slice(before).map((r) => r.stackName);
     expect(names.indexOf(`${prefix}-Top`)).toBeGreaterThan(names.lastIndexOf(`${prefix}-Base`));
   });

@@ -3,6 +3,7 @@ import { bootstrapEnvironment } from '../../../cdk/bootstrap';
 import { createAwsApplier } from '../../../cdk/create-aws-applier';
 import { synthesizeApp } from '../../../cdk/synthesize';
 import type { Assembly } from '../../../cdk/types';
+import { stacksOf } from '../../helpers/changes';
 import { startCfnFaultProxy, type CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
 import { only, sandboxCredentials, sandboxTarget, unique, workspaceWith } from './cdk-fixture';
 
@@ -68,15 +69,19 @@ describe('CloudFormation failure states, through the fault proxy', () => {
     // when the first commit is applied
     const first = await target.apply(only(v1, ['Failing']), sha1);
     // then the outcome is failed and names the stack, the resource and CloudFormation's reason
-    expect(first.ok).toBe(false);
-    expect(first.stacks[0]).toMatchObject({ action: 'failed', status: 'ROLLBACK_COMPLETE' });
-    expect(first.stacks[0]!.error).toContain(name);
-    expect(first.stacks[0]!.error).toContain('Q63C6E3AB (AWS::SQS::Queue): Queue name is invalid');
+    expect(first.changes).toEqual([
+      expect.objectContaining({ subject: name, action: 'skipped', reason: 'ended ROLLBACK_COMPLETE' }),
+    ]);
+    // a template CloudFormation refuses is terminal: the same commit would fail the same way
+    expect(first.failure).toMatchObject({ code: 'aws.stack-failed', subject: name, retryable: false });
+    expect(first.failure?.message).toContain(name);
+    expect(first.failure?.message).toContain('Q63C6E3AB (AWS::SQS::Queue): Queue name is invalid');
     // when the next commit is applied
     const from = proxy.requests.length;
     const second = await target.apply(only(v1, ['Failing']), sha2);
     // then the rolled-back stack is deleted and created again
-    expect(second.stacks.map((s) => [s.action, s.status])).toEqual([['created', 'CREATE_COMPLETE']]);
+    expect(second.failure).toBeUndefined();
+    expect(stacksOf(second).map((s) => s.action)).toEqual(['created']);
     expect(actionsFor(name, from)).toContain('DeleteStack');
   });
 
@@ -95,7 +100,7 @@ describe('CloudFormation failure states, through the fault proxy', () => {
     // when the next commit is applied
     const result = await target.apply(only(v1, ['Stuck']), sha2);
     // then the rollback is continued and the deploy goes on
-    expect(result.stacks.map((s) => s.action)).toEqual(['no-op']);
+    expect(result.changes.map((s) => s.action)).toEqual(['unchanged']);
     expect(actionsFor(name, from)).toContain('ContinueUpdateRollback');
   });
 
@@ -109,7 +114,7 @@ describe('CloudFormation failure states, through the fault proxy', () => {
     // when the next commit is applied
     const result = await target.apply(only(v1, ['Busy']), sha2);
     // then it waited (polled past the busy answers) and then deployed
-    expect(result.stacks.map((s) => s.action)).toEqual(['no-op']);
+    expect(result.changes.map((s) => s.action)).toEqual(['unchanged']);
     expect(actionsFor(name, from).filter((a) => a === 'DescribeStacks').length).toBeGreaterThanOrEqual(4);
   });
 
@@ -121,7 +126,8 @@ describe('CloudFormation failure states, through the fault proxy', () => {
     // when it is applied
     const result = await applier().apply(only(v1, ['Throttled']), sha1);
     // then it is created anyway, after the throttled attempts
-    expect(result.stacks.map((s) => [s.action, s.error])).toEqual([['created', undefined]]);
+    expect(result.failure).toBeUndefined();
+    expect(stacksOf(result).map((s) => s.action)).toEqual(['created']);
     expect(actionsFor(name, from).slice(0, 4)).toEqual([
       'DescribeStacks',
       'DescribeStacks',

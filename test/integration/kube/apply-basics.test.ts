@@ -1,4 +1,5 @@
 import { kubeKit, yamlDocs } from './kube-kit';
+import { kindOf, nameOf } from '../../helpers/changes';
 
 const kit = kubeKit('basics');
 afterAll(() => kit.cleanup());
@@ -33,19 +34,19 @@ describe('kube applier: create, update, unchanged', () => {
     const third = await applier.apply(v2);
 
     // then the first creates both (default namespace filled in), the second changes nothing, the third updates
-    expect(first.ok).toBe(true);
-    expect(first.objects.map((o) => [o.ref.kind, o.action])).toEqual([
+    expect(first.failure).toBeUndefined();
+    expect(first.changes.map((o) => [kindOf(o), o.action])).toEqual([
       ['Namespace', 'created'],
       ['ConfigMap', 'created'],
     ]);
-    expect(first.objects[1]!.file).toBe('k8s-resources/app/cm.yaml');
-    expect(second.objects.map((o) => o.action)).toEqual(['unchanged', 'unchanged']);
+    expect(first.changes[1]!.file).toBe('k8s-resources/app/cm.yaml');
+    expect(second.changes.map((o) => o.action)).toEqual(['unchanged', 'unchanged']);
     expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
-    expect(plan.objects.find((o) => o.ref.kind === 'ConfigMap')).toMatchObject({
-      action: 'update',
+    expect(plan.changes.find((o) => kindOf(o) === 'ConfigMap')).toMatchObject({
+      action: 'configured',
       diff: expect.stringContaining('+   a: "2"'),
     });
-    expect(third.objects.find((o) => o.ref.kind === 'ConfigMap')?.action).toBe('updated');
+    expect(third.changes.find((o) => kindOf(o) === 'ConfigMap')?.action).toBe('configured');
     expect((await kit.get(`/api/v1/namespaces/${ns}/configmaps/settings`))?.data).toEqual({ a: '2' });
   });
 
@@ -71,12 +72,12 @@ describe('kube applier: create, update, unchanged', () => {
     ]);
 
     // then the namespace went first and everything was created
-    expect(result.objects.map((o) => `${o.ref.kind}:${o.action}`)).toEqual([
+    expect(result.changes.map((o) => `${kindOf(o)}:${o.action}`)).toEqual([
       'Namespace:created',
       'ConfigMap:created',
       'Deployment:created',
     ]);
-    expect(result.ok).toBe(true);
+    expect(result.failure).toBeUndefined();
   });
 
   it('reports a manifest the API rejects as failed, naming the object and the file, without throwing', async () => {
@@ -94,15 +95,15 @@ describe('kube applier: create, update, unchanged', () => {
     const result = await applier.apply(manifests);
 
     // then only the bad one failed, and its error leads with Kind/namespace/name (file)
-    expect(result.ok).toBe(false);
-    const bad = result.objects.find((o) => o.ref.name === 'bad');
-    expect(bad?.action).toBe('failed');
-    expect(bad?.error).toMatch(
+    expect(result.failure).toBeDefined();
+    const bad = result.changes.find((o) => nameOf(o) === 'bad');
+    expect(bad?.action).toBe('skipped');
+    expect(bad?.reason).toMatch(
       new RegExp(
-        `^ConfigMap/${ns}/bad \\(k8s-resources/bad.yaml\\): the API server refused it \\(HTTP 422\\)`,
+        `^failed: ConfigMap/${ns}/bad \\(k8s-resources/bad.yaml\\): the API server refused it \\(HTTP 422\\)`,
       ),
     );
-    expect(result.objects.find((o) => o.ref.name === 'good')?.action).toBe('created');
+    expect(result.changes.find((o) => nameOf(o) === 'good')?.action).toBe('created');
   });
 
   it('never shows Secret values in the plan, the outcomes or the logs', async () => {
@@ -128,7 +129,7 @@ describe('kube applier: create, update, unchanged', () => {
     expect(text).not.toMatch(/hunter2/);
     expect(text).not.toContain(Buffer.from('hunter2-first').toString('base64'));
     expect(text).not.toContain(Buffer.from('hunter2-second-tok').toString('base64'));
-    expect(plan2.objects.find((o) => o.ref.kind === 'Secret')?.diff).toContain('[redacted, changed]');
-    expect(updated.objects.find((o) => o.ref.kind === 'Secret')?.action).toBe('updated');
+    expect(plan2.changes.find((o) => kindOf(o) === 'Secret')?.diff).toContain('[redacted, changed]');
+    expect(updated.changes.find((o) => kindOf(o) === 'Secret')?.action).toBe('configured');
   });
 });

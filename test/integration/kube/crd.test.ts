@@ -1,4 +1,5 @@
 import { kubeKit, yamlDocs } from './kube-kit';
+import { kindOf } from '../../helpers/changes';
 
 const kit = kubeKit('crd');
 afterAll(() => kit.cleanup());
@@ -44,9 +45,9 @@ spec:
     const result = await applier.apply(manifests);
 
     // then the CRD went first, the widget was created in the default namespace with every field intact
-    expect(plan.objects.map((o) => o.action)).toEqual(['create', 'create', 'create']);
-    expect(result.ok).toBe(true);
-    expect(result.objects.map((o) => `${o.ref.kind}:${o.action}`)).toEqual([
+    expect(plan.changes.map((o) => o.action)).toEqual(['created', 'created', 'created']);
+    expect(result.failure).toBeUndefined();
+    expect(result.changes.map((o) => `${kindOf(o)}:${o.action}`)).toEqual([
       'CustomResourceDefinition:created',
       'Namespace:created',
       'Widget:created',
@@ -57,7 +58,7 @@ spec:
       futureField: { nested: [1, 2, { deep: true }], enabledSince: '2031' },
     });
     // and a second apply finds it unchanged
-    expect((await applier.apply(manifests)).objects.map((o) => o.action)).toEqual([
+    expect((await applier.apply(manifests)).changes.map((o) => o.action)).toEqual([
       'unchanged',
       'unchanged',
       'unchanged',

@@ -1,5 +1,6 @@
 import { kubeKit } from './kube-kit';
 import type { KubeApplier } from '../../../controller/kube/types';
+import { kindOf } from '../../helpers/changes';
 
 const kit = kubeKit('drift');
 afterAll(() => kit.cleanup());
@@ -29,28 +30,29 @@ describe('kube applier: drift and field-manager conflicts', () => {
     const again = await applyFiles(applier, files, true);
 
     // then the normal pass trusts the digest, the drift pass asks the server and repairs, and then all is quiet
-    expect(normal.objects.map((o) => o.action)).toEqual(['unchanged', 'unchanged']);
+    expect(normal.changes.map((o) => o.action)).toEqual(['unchanged', 'unchanged']);
     expect(afterNormal).toEqual({ mode: 'hacked', other: 'x' });
-    expect(drift.ok).toBe(true);
-    expect(drift.objects.find((o) => o.ref.kind === 'ConfigMap')).toMatchObject({
-      action: 'drift-repaired',
+    expect(drift.failure).toBeUndefined();
+    expect(drift.changes.find((o) => kindOf(o) === 'ConfigMap')).toMatchObject({
+      action: 'configured',
+      reason: 'drift repaired',
       diff: expect.stringContaining('-   mode: hacked'),
     });
     expect((await kit.get(path))?.data).toEqual({ mode: 'safe', other: 'x' });
-    expect(again.objects.map((o) => o.action)).toEqual(['unchanged', 'unchanged']);
+    expect(again.changes.map((o) => o.action)).toEqual(['unchanged', 'unchanged']);
   });
 
   it.each([
     {
       name: 'reports a conflict with another applier, naming the manager and fields',
       forceConflicts: false,
-      action: 'failed',
+      action: 'skipped',
       mode: 'theirs',
     },
     {
       name: 'takes the fields over when forceConflicts is set',
       forceConflicts: true,
-      action: 'updated',
+      action: 'configured',
       mode: 'ours-2',
     },
   ])('$name', async ({ forceConflicts, action, mode }) => {
@@ -83,11 +85,11 @@ describe('kube applier: drift and field-manager conflicts', () => {
     });
 
     // then the conflict is reported (or forced where the config says so)
-    const outcome = result.objects.find((o) => o.ref.kind === 'ConfigMap');
+    const outcome = result.changes.find((o) => kindOf(o) === 'ConfigMap');
     expect(outcome?.action).toBe(action);
-    if (action === 'failed')
-      expect(outcome?.error).toMatch(
-        /ConfigMap\/.*\/settings \(k8s-resources\/cm\.yaml\): field manager conflict: "other-tool" owns \.data\.mode/,
+    if (action === 'skipped')
+      expect(outcome?.reason).toMatch(
+        /^failed: ConfigMap\/.*\/settings \(k8s-resources\/cm\.yaml\): field manager conflict: "other-tool" owns \.data\.mode/,
       );
     expect((await kit.get(path))?.data).toEqual({ mode });
   });

@@ -1,4 +1,5 @@
 import { kubeKit } from './kube-kit';
+import { kindOf } from '../../helpers/changes';
 
 const kit = kubeKit('health');
 afterAll(() => kit.cleanup());
@@ -25,7 +26,7 @@ describe('kube applier: health', () => {
     await rollout;
 
     // then the apply waited for the status and succeeded
-    expect(result.ok).toBe(true);
+    expect(result.failure).toBeUndefined();
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
   });
 
@@ -64,11 +65,13 @@ describe('kube applier: health', () => {
     const [result] = await Promise.all([applier.apply(manifests), writer]);
 
     // then it is not ok, the Job carries the reason, and the error names it
-    expect(result.ok).toBe(false);
-    expect(result.objects.find((o) => o.ref.kind === 'Job')).toMatchObject({
+    expect(result.failure).toBeDefined();
+    expect(result.changes.find((o) => kindOf(o) === 'Job')).toMatchObject({
       action: 'created',
-      error: expect.stringMatching(message),
+      reason: expect.stringMatching(message),
     });
-    expect(result.error?.message).toMatch(/^Job\/.*\/migrate: 1 object\(s\) not healthy/);
+    expect(result.failure?.message).toMatch(/^Job\/.*\/migrate: 1 object\(s\) not healthy/);
+    // a health failure belongs to the verify phase, and waiting longer may help
+    expect(result.failure).toMatchObject({ code: 'kube.unhealthy', phase: 'verify', retryable: true });
   });
 });

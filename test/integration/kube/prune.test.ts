@@ -1,5 +1,6 @@
 import { kubeKit } from './kube-kit';
 import type { KubeApplier } from '../../../controller/kube/types';
+import { nameOf } from '../../helpers/changes';
 
 const kit = kubeKit('prune');
 afterAll(() => kit.cleanup());
@@ -31,9 +32,9 @@ describe('kube applier: prune', () => {
     const result = await applyFiles(applier, { 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'c.yaml': cm('c') });
 
     // then b is planned and reported as pruned and is gone; a and c remain
-    expect(plan.objects.filter((o) => o.action === 'prune').map((o) => o.ref.name)).toEqual(['b']);
-    expect(result.ok).toBe(true);
-    expect(result.objects.filter((o) => o.action === 'pruned').map((o) => o.ref.name)).toEqual(['b']);
+    expect(plan.changes.filter((o) => o.action === 'deleted').map((o) => nameOf(o))).toEqual(['b']);
+    expect(result.failure).toBeUndefined();
+    expect(result.changes.filter((o) => o.action === 'deleted').map((o) => nameOf(o))).toEqual(['b']);
     expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/b`)).toBeUndefined();
     expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/a`)).toBeDefined();
   });
@@ -57,9 +58,9 @@ describe('kube applier: prune', () => {
     const second = await applyFiles(applier, rest);
 
     // then it is skipped, still exists, and is not a prune candidate any more
-    expect(first.objects.find((o) => o.ref.name === 'protected')?.action).toBe('skipped');
+    expect(first.changes.find((o) => nameOf(o) === 'protected')?.action).toBe('skipped');
     expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/protected`)).toBeDefined();
-    expect(second.objects.some((o) => o.ref.name === 'protected')).toBe(false);
+    expect(second.changes.some((o) => nameOf(o) === 'protected')).toBe(false);
   });
 
   it.each([
@@ -82,8 +83,8 @@ describe('kube applier: prune', () => {
     });
 
     // then the cap decides
-    expect(result.ok).toBe(ok);
-    if (!ok) expect(result.error?.message).toMatch(/would prune 3 of the 4 objects.*allowMassPrune/);
+    expect(result.failure === undefined).toBe(ok);
+    if (!ok) expect(result.failure?.message).toMatch(/would prune 3 of the 4 objects.*allowMassPrune/);
     expect((await kit.get(`/api/v1/namespaces/${ns}/configmaps/a`)) !== undefined).toBe(left);
   });
 
@@ -99,7 +100,7 @@ describe('kube applier: prune', () => {
     const result = await applyFiles(green, { 'g1.yaml': cm('green-1') });
 
     // then only green's object is pruned
-    expect(result.objects.filter((o) => o.action === 'pruned').map((o) => o.ref.name)).toEqual(['green-2']);
+    expect(result.changes.filter((o) => o.action === 'deleted').map((o) => nameOf(o))).toEqual(['green-2']);
     expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/blue-2`)).toBeDefined();
   });
 });

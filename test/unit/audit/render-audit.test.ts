@@ -4,7 +4,7 @@ import {
   renderAuditEntry,
   renderAuditList,
 } from '../../../controller/cli/render-audit';
-import type { AuditEntry } from '../../../controller/audit/types';
+import type { AuditEntry } from '../../../controller/model';
 
 const base: AuditEntry = {
   id: '3f2a9c1e-1111-2222-3333-444455556666',
@@ -22,8 +22,7 @@ const base: AuditEntry = {
     { name: 'fetch', startedAt: '2025-06-01T10:00:00.000Z', durationMs: 120 },
     { name: 'synthesize', startedAt: '2025-06-01T10:00:00.120Z', durationMs: 3400 },
   ],
-  aws: { stacks: [] },
-  kubernetes: { objects: [] },
+  changes: [],
 };
 
 describe('formatDuration and formatTime', () => {
@@ -76,49 +75,56 @@ describe('renderAuditList', () => {
   });
 });
 
+describe('renderAuditList', () => {
+  it('marks the entry whose terminal failure stalled the environment', () => {
+    const failure = { code: 'kube.yaml', phase: 'plan', message: 'bad', retryable: false } as const;
+    const lines = renderAuditList([
+      { ...base, outcome: 'failed', failure },
+      { ...base, outcome: 'failed', failure: { ...failure, code: 'unexpected', retryable: true } },
+    ]).split('\n');
+    expect(lines[1]).toContain(' failed (stalled) ');
+    expect(lines[2]).toMatch(/ failed {2,}abc1234/);
+  });
+});
+
 describe('renderAuditEntry', () => {
-  it('prints the commit, the delta per stack and per object, the timings and the error', () => {
+  it('prints the commit, the changes per stack and per object, the timings and the failure', () => {
     const failed: AuditEntry = {
       ...base,
       outcome: 'failed',
-      aws: {
-        stacks: [
-          {
-            name: 'Storage',
-            action: 'updated',
-            durationMs: 12_000,
-            changes: [
-              { logicalId: 'DataBucket', type: 'AWS::S3::Bucket', action: 'Modify', replacement: 'True' },
-              { logicalId: 'Queue', type: 'AWS::SQS::Queue', action: 'Add', replacement: null },
-            ],
-          },
-          { name: 'Network', action: 'no-op', changes: [] },
-        ],
-      },
-      kubernetes: {
-        objects: [
-          { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'settings', action: 'created' },
-          {
-            apiVersion: 'apps/v1',
-            kind: 'Deployment',
-            namespace: 'apps',
-            name: 'web',
-            action: 'failed',
-            error: 'timed out',
-          },
-          { apiVersion: 'v1', kind: 'Namespace', name: 'apps', action: 'unchanged' },
-        ],
-      },
-      error: {
-        phase: 'apply-kubernetes',
-        message: 'Deployment/apps/web: timed out',
+      changes: [
+        { target: 'aws', subject: 'Storage', action: 'configured', durationMs: 12_000 },
+        {
+          target: 'aws',
+          subject: 'Storage/DataBucket',
+          action: 'configured',
+          type: 'AWS::S3::Bucket',
+          replacement: true,
+        },
+        { target: 'aws', subject: 'Storage/Queue', action: 'created', type: 'AWS::SQS::Queue' },
+        { target: 'aws', subject: 'Network', action: 'unchanged', durationMs: 300 },
+        { target: 'kubernetes', subject: 'ConfigMap/apps/settings', action: 'created', type: 'v1' },
+        {
+          target: 'kubernetes',
+          subject: 'Deployment/apps/web',
+          action: 'configured',
+          type: 'apps/v1',
+          reason: 'not healthy after 60s',
+        },
+        { target: 'kubernetes', subject: 'Namespace/apps', action: 'unchanged', type: 'v1' },
+      ],
+      failure: {
+        code: 'kube.unhealthy',
+        phase: 'verify',
+        retryable: true,
+        message: 'Deployment/apps/web: 1 object(s) not healthy after 60s',
         subject: 'Deployment/apps/web',
       },
     };
     expect(renderAuditEntry(failed).split('\n')).toEqual([
       'entry      3f2a9c1e-1111-2222-3333-444455556666',
       'env        dev',
-      'outcome    failed (apply-kubernetes)',
+      'outcome    failed (verify)',
       'trigger    webhook',
       `commit     def5678${'0'.repeat(33)}`,
       `from       abc1234${'0'.repeat(33)}`,
@@ -129,24 +135,26 @@ describe('renderAuditEntry', () => {
       '           The old one was too wide.',
       '',
       'AWS',
-      '  Storage  updated  2 changes  12.0s',
-      '    Modify  AWS::S3::Bucket  DataBucket  replacement: True',
-      '    Add     AWS::SQS::Queue  Queue',
-      '  Network  no-op    0 changes',
+      '  configured    Storage                              12.0s',
+      '    configured  Storage/DataBucket  AWS::S3::Bucket         replacement',
+      '    created     Storage/Queue       AWS::SQS::Queue',
+      '  unchanged     Network                              300ms',
       '',
       'Kubernetes',
-      '  created    ConfigMap/apps/settings  v1',
-      '  failed     Deployment/apps/web      apps/v1  error: timed out',
-      '  unchanged  Namespace/apps           v1',
+      '  created     ConfigMap/apps/settings  v1',
+      '  configured  Deployment/apps/web      apps/v1  not healthy after 60s',
+      '  unchanged   Namespace/apps           v1',
       '',
       'Timings',
       '  fetch         120ms',
       '  synthesize     3.4s',
       '  total          5.0s',
       '',
-      'Error',
-      '  apply-kubernetes: Deployment/apps/web: timed out',
+      'Failure',
+      '  verify: Deployment/apps/web: 1 object(s) not healthy after 60s',
       '  subject: Deployment/apps/web',
+      '  code: kube.unhealthy',
+      '  retryable: yes (retried with backoff)',
     ]);
   });
 
@@ -155,12 +163,25 @@ describe('renderAuditEntry', () => {
       ...base,
       fromSha: null,
       forcePushed: true,
-      aws: { skipped: 'unchanged since last apply', stacks: [] },
-      kubernetes: { objects: [] },
+      skipped: { aws: 'unchanged since last apply' },
     });
     expect(text).toContain(`commit     def5678${'0'.repeat(33)}  (force-pushed)`);
     expect(text).toContain('from       none (first apply)');
     expect(text).toContain('AWS\n  skipped: unchanged since last apply\n\nKubernetes\n  no objects');
-    expect(text).not.toContain('Error');
+    expect(text).not.toContain('Failure');
+  });
+
+  it('says a terminal failure stalls the environment', () => {
+    const text = renderAuditEntry({
+      ...base,
+      outcome: 'failed',
+      failure: {
+        code: 'kube.prune-cap',
+        phase: 'apply-kubernetes',
+        retryable: false,
+        message: 'would prune 3 of 4',
+      },
+    });
+    expect(text).toContain('retryable: no (the environment stalls until a new commit or a manual sync)');
   });
 });

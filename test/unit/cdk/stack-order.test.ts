@@ -1,3 +1,4 @@
+import { failedStack } from '../../../cdk/stack-changes';
 import { inDependencyOrder } from '../../../cdk/stack-order';
 import type { StackArtifact, StackOutcome } from '../../../cdk/types';
 
@@ -18,10 +19,20 @@ async function runAll(stacks: StackArtifact[], failing: string[] = []) {
     events.push(`start ${s.id}`);
     await new Promise((r) => setTimeout(r, 5));
     events.push(`end ${s.id}`);
-    const action = failing.includes(s.id) ? 'failed' : 'created';
-    return { stackName: s.stackName, action, changes: [], outputs: {}, durationMs: 5 };
+    if (failing.includes(s.id)) {
+      const failure = {
+        code: 'aws.stack-failed',
+        phase: 'apply-aws',
+        retryable: false,
+        message: 'no',
+      } as const;
+      return failedStack(s.stackName, 5, failure);
+    }
+    return { stackName: s.stackName, action: 'created', changes: [], durationMs: 5 };
   });
-  return { events, actions: Object.fromEntries(outcomes.map((o) => [o.stackName.slice(2), o.action])) };
+  // A failed stack is `skipped` with its Failure beside it; shown here as `failed`.
+  const actionOf = (o: StackOutcome) => (o.failure ? 'failed' : o.action);
+  return { events, actions: Object.fromEntries(outcomes.map((o) => [o.stackName.slice(2), actionOf(o)])) };
 }
 
 describe('running stacks in dependency order', () => {
@@ -62,10 +73,11 @@ describe('running stacks in dependency order', () => {
     expect(actions).toEqual(expected);
   });
 
-  it('skips stacks in a dependency cycle instead of waiting forever', async () => {
-    // given a hand-edited assembly with a cycle, when it runs, then both are skipped and nothing ran
+  it('fails stacks in a dependency cycle instead of waiting forever', async () => {
+    // given a hand-edited assembly with a cycle, when it runs, then the stack closing the cycle
+    // fails (terminal), the other is skipped behind it, and nothing ran
     const { actions, events } = await runAll([stack('a', ['b']), stack('b', ['a'])]);
-    expect(actions).toEqual({ a: 'skipped', b: 'skipped' });
+    expect(actions).toEqual({ a: 'skipped', b: 'failed' });
     expect(events).toEqual([]);
   });
 });

@@ -23,11 +23,12 @@ function setup(order: EnvironmentConfig['order'] = 'aws-first') {
 describe('reconcileEnvironment', () => {
   it('applies both halves of a first commit, AWS first, and records start and end', async () => {
     const { ports, audit, aws, kube } = setup();
-    const entry = await reconcileEnvironment(
+    const { entry, ...result } = await reconcileEnvironment(
       ports,
       revision('a1', { aws: 't-aws-1', k8s: 't-k8s-1' }),
       'poll',
     );
+    expect(result.outcome).toBe('succeeded');
     expect(entry.outcome).toBe('succeeded');
     expect(entry.fromSha).toBeNull();
     expect(audit.starts).toEqual([entry.id]);
@@ -42,16 +43,11 @@ describe('reconcileEnvironment', () => {
       'apply-kubernetes',
       'record',
     ]);
-    expect(entry.kubernetes.objects).toEqual([
-      {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        namespace: 'apps',
-        name: 'settings',
-        action: 'updated',
-        durationMs: 3,
-      },
-    ]);
+    // the appliers' changes are recorded as they were returned, AWS first
+    expect(entry.changes).toEqual([...aws.result.changes, ...kube.result.changes]);
+    expect(result.changes).toEqual(entry.changes);
+    expect(entry.failure).toBeUndefined();
+    expect(entry.skipped).toBeUndefined();
   });
 
   it('skips a half whose folder tree did not change, without synthesizing or calling its API', async () => {
@@ -59,22 +55,23 @@ describe('reconcileEnvironment', () => {
     await reconcileEnvironment(ports, revision('a1', { aws: 't-aws-1', k8s: 't-k8s-1' }), 'poll');
     aws.calls.length = 0;
     kube.calls.length = 0;
-    const entry = await reconcileEnvironment(
+    const { entry } = await reconcileEnvironment(
       ports,
       revision('b2', { aws: 't-aws-1', k8s: 't-k8s-2' }),
       'webhook',
     );
     expect(aws.calls).toEqual([]);
     expect(kube.calls).toHaveLength(2);
-    expect(entry.aws.skipped).toBe('unchanged since last apply');
+    expect(entry.skipped).toEqual({ aws: 'unchanged since last apply' });
+    expect(entry.changes.map((c) => c.target)).toEqual(['kubernetes']);
     expect(entry.fromSha).toBe('a1'.padEnd(40, '0'));
   });
 
   it('records a commit that changes neither folder as a no-op without a checkout', async () => {
     const { ports, source } = setup();
     await reconcileEnvironment(ports, revision('a1', { aws: 't1', k8s: 't2' }), 'poll');
-    const entry = await reconcileEnvironment(ports, revision('c3', { aws: 't1', k8s: 't2' }), 'poll');
-    expect(entry.outcome).toBe('no-op');
+    const { outcome } = await reconcileEnvironment(ports, revision('c3', { aws: 't1', k8s: 't2' }), 'poll');
+    expect(outcome).toBe('no-op');
     expect(source.checkouts).toHaveLength(1);
   });
 
@@ -85,27 +82,53 @@ describe('reconcileEnvironment', () => {
       phase: 'plan',
       subject: 'k8s-resources/app.yaml',
     });
-    const entry = await reconcileEnvironment(ports, revision('d4', { aws: 't1', k8s: 't2' }), 'poll');
+    const { entry, failure } = await reconcileEnvironment(
+      ports,
+      revision('d4', { aws: 't1', k8s: 't2' }),
+      'poll',
+    );
     expect(entry.outcome).toBe('failed');
     expect(aws.calls).toEqual(['synthesize d40']);
-    expect(entry.error).toEqual({
+    // a broken file is terminal: the same commit fails the same way
+    expect(entry.failure).toEqual({
+      code: 'kube.yaml',
       phase: 'plan',
+      retryable: false,
       message: 'k8s-resources/app.yaml: line 3, column 5: bad indentation',
       subject: 'k8s-resources/app.yaml',
     });
+    expect(failure).toEqual(entry.failure);
     expect(entry.applied).toEqual({});
   });
 
   it('keeps the AWS half recorded when only the Kubernetes half failed, so a retry skips AWS', async () => {
     const { ports, aws, kube, audit } = setup();
-    kube.result = { ok: false, objects: [], error: new Error('Deployment/apps/web did not roll out') };
-    const failed = await reconcileEnvironment(ports, revision('e5', { aws: 'ta', k8s: 'tk' }), 'poll');
+    kube.result = {
+      changes: [],
+      failure: {
+        code: 'kube.unhealthy',
+        phase: 'verify',
+        retryable: true,
+        subject: 'Deployment/apps/web',
+        message: 'Deployment/apps/web: 1 object(s) not healthy after 60s',
+      },
+    };
+    const { entry: failed } = await reconcileEnvironment(
+      ports,
+      revision('e5', { aws: 'ta', k8s: 'tk' }),
+      'poll',
+    );
     expect(failed.outcome).toBe('failed');
-    expect(failed.error?.phase).toBe('apply-kubernetes');
+    // a health failure is recorded as the verify phase, as the applier returned it
+    expect(failed.failure).toEqual(kube.result.failure);
     expect(failed.applied).toEqual({ aws: 'ta' });
-    kube.result = { ok: true, objects: [] };
+    kube.result = { changes: [] };
     aws.calls.length = 0;
-    const retried = await reconcileEnvironment(ports, revision('e5', { aws: 'ta', k8s: 'tk' }), 'retry');
+    const { entry: retried } = await reconcileEnvironment(
+      ports,
+      revision('e5', { aws: 'ta', k8s: 'tk' }),
+      'retry',
+    );
     expect(retried.outcome).toBe('succeeded');
     expect(aws.calls).toEqual([]);
     expect((await audit.lastApplied('dev'))?.sha).toBe('e5'.padEnd(40, '0'));
@@ -117,21 +140,19 @@ describe('reconcileEnvironment', () => {
   ] as const)('with order %s, stops at a failed AWS apply', async (order, applied) => {
     const { ports, aws } = setup(order);
     aws.result = {
-      ok: false,
-      stacks: [
-        {
-          stackName: 'data',
-          action: 'failed',
-          changes: [],
-          outputs: {},
-          durationMs: 1,
-          error: 'Queue: limit exceeded',
-        },
-      ],
+      changes: [{ target: 'aws', subject: 'data', action: 'skipped', reason: 'ended ROLLBACK_COMPLETE' }],
+      failure: {
+        code: 'aws.stack-failed',
+        phase: 'apply-aws',
+        retryable: false,
+        subject: 'data',
+        message: 'stack data ended ROLLBACK_COMPLETE: Queue (AWS::SQS::Queue): limit exceeded',
+      },
     };
-    const entry = await reconcileEnvironment(ports, revision('f6', { aws: 'ta', k8s: 'tk' }), 'poll');
+    const { entry } = await reconcileEnvironment(ports, revision('f6', { aws: 'ta', k8s: 'tk' }), 'poll');
     expect(entry.phases.map((p) => p.name).filter((n) => n.startsWith('apply'))).toEqual(applied);
-    expect(entry.error?.message).toBe('stack data: Queue: limit exceeded');
+    expect(entry.failure).toEqual(aws.result.failure);
+    expect(entry.changes).toContainEqual(aws.result.changes[0]);
   });
 
   it('re-applies Kubernetes on a drift pass even when its tree is unchanged', async () => {
@@ -140,5 +161,19 @@ describe('reconcileEnvironment', () => {
     kube.calls.length = 0;
     await reconcileEnvironment(ports, revision('a1', { aws: null, k8s: 'tk' }), 'drift');
     expect(kube.calls).toEqual(['load /tmp/fake-a1' + '0'.repeat(38), 'apply drift']);
+  });
+
+  it('records an unexpected error of a phase as a retryable failure of that phase', async () => {
+    const { ports, aws } = setup();
+    aws.synthesize = async () => {
+      throw new Error('spawn ENOMEM');
+    };
+    const { failure } = await reconcileEnvironment(ports, revision('g7', { aws: 'ta', k8s: 'tk' }), 'poll');
+    expect(failure).toEqual({
+      code: 'unexpected',
+      phase: 'synthesize',
+      retryable: true,
+      message: 'spawn ENOMEM',
+    });
   });
 });

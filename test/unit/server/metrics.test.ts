@@ -34,6 +34,16 @@ describe('Metrics', () => {
       'cairn_git_fetch_duration_seconds_count{result="error"} 1',
     ],
     [
+      'a stalled environment',
+      (m: Metrics) => m.setStalled('dev', true),
+      'cairn_environment_stalled{env="dev"} 1',
+    ],
+    [
+      'a stall cleared',
+      (m: Metrics) => (m.setStalled('dev', true), m.setStalled('dev', false)),
+      'cairn_environment_stalled{env="dev"} 0',
+    ],
+    [
       'repaired drift',
       (m: Metrics) => m.incDrift('dev', 3),
       'cairn_drift_repaired_objects_total{env="dev"} 3',

@@ -1,0 +1,33 @@
+import type { Failure, Outcome } from '../model';
+
+/**
+ * Where an environment stands. `failed`: the last reconcile failed and a retry is waiting;
+ * `stalled`: it failed in a way retrying cannot fix, and waits for a new commit or a manual sync.
+ */
+export type EnvironmentState = 'synced' | 'progressing' | 'failed' | 'stalled' | 'drifted' | 'unknown';
+
+/** What the controller shows of one environment (the API's `/api/environments`). */
+export interface EnvironmentStatus {
+  readonly name: string;
+  readonly branch: string;
+  readonly lastAppliedSha: string | null;
+  readonly headSha: string | null;
+  readonly status: EnvironmentState;
+  readonly lastReconcileAt: string | null;
+  readonly lastOutcome: Outcome | null;
+  /** The failure of the last reconcile when it failed (or why the branch has no revision). */
+  readonly failure: Failure | null;
+  readonly queueDepth: number;
+}
+
+/** The metrics the controller drives; the server's Prometheus `Metrics` implements them. */
+export interface ControllerMetrics {
+  observeReconcile(env: string, outcome: string, durationMs: number): void;
+  observePhase(env: string, phase: string, outcome: string, durationMs: number): void;
+  setLastSuccess(env: string, at: Date): void;
+  setQueueDepth(env: string, depth: number): void;
+  observeFetch(durationMs: number, ok: boolean): void;
+  incDrift(env: string, count: number): void;
+  /** 1 while `env` is stalled on a terminal failure, 0 otherwise. */
+  setStalled(env: string, stalled: boolean): void;
+}

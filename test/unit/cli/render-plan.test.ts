@@ -1,0 +1,64 @@
+import { renderPlan } from '../../../controller/cli/render-plan';
+
+describe('renderPlan', () => {
+  it('prints each stack with its resources, each object, the diffs and a count, in the model vocabulary', () => {
+    // given a plan with a stack update, a stack left because prune is off, and two objects
+    const text = renderPlan({
+      env: 'dev',
+      sha: 'abc1234'.padEnd(40, '0'),
+      aws: {
+        changes: [
+          { target: 'aws', subject: 'data', action: 'configured' },
+          { target: 'aws', subject: 'data/Queue', action: 'created', type: 'AWS::SQS::Queue' },
+          {
+            target: 'aws',
+            subject: 'data/Bucket',
+            action: 'configured',
+            type: 'AWS::S3::Bucket',
+            replacement: 'conditional',
+          },
+          { target: 'aws', subject: 'old', action: 'skipped', reason: 'aws.prune is off' },
+        ],
+      },
+      kubernetes: {
+        changes: [
+          {
+            target: 'kubernetes',
+            subject: 'ConfigMap/apps/settings',
+            action: 'configured',
+            type: 'v1',
+            file: 'k8s-resources/settings.yaml',
+            diff: '-   a: "1"\n+   a: "2"',
+          },
+          { target: 'kubernetes', subject: 'Deployment/apps/web', action: 'deleted', type: 'apps/v1' },
+        ],
+      },
+    });
+    // then it reads as one list per plane, with the diff and the totals of resources and objects
+    expect(text.split('\n')).toEqual([
+      `plan for dev at abc1234${'0'.repeat(5)}`,
+      '',
+      'AWS stacks:',
+      '  configured    data',
+      '    created     data/Queue   AWS::SQS::Queue',
+      '    configured  data/Bucket  AWS::S3::Bucket  may replace',
+      '  skipped       old                           aws.prune is off',
+      '',
+      'Kubernetes objects:',
+      '  configured  ConfigMap/apps/settings  v1',
+      '  deleted     Deployment/apps/web      apps/v1',
+      '',
+      '--- ConfigMap/apps/settings (k8s-resources/settings.yaml)',
+      '  -   a: "1"',
+      '  +   a: "2"',
+      '',
+      '1 to create, 2 to configure, 1 to delete, 1 skipped, 0 unchanged',
+    ]);
+  });
+
+  it('says when a plane has no target or nothing to do', () => {
+    const text = renderPlan({ env: 'dev', sha: 'a'.repeat(40), aws: null, kubernetes: { changes: [] } });
+    expect(text).toContain('AWS stacks:\n  (no aws-resources/ or no aws target)');
+    expect(text).toContain('Kubernetes objects:\n  nothing');
+  });
+});
