@@ -17,7 +17,6 @@ import { runSandbox } from '../cli/commands/local';
 import { selfCommand } from '../cli/self-command';
 import { applyDemoChange } from './demo-change';
 import { git, sendPushWebhook, waitForEnvironment } from './demo-steps';
-import { simulateRollouts } from '../../test/sandbox/rollout-simulator';
 import type { SandboxEnv } from '../../test/sandbox/sandbox-env';
 
 const ENVS = ['dev', 'staging', 'prod'] as const;
@@ -61,7 +60,12 @@ export async function runDemo(options: {
   workdir?: string;
   prefix?: string;
 }): Promise<number> {
-  const prefix = options.prefix ?? 'shop';
+  // Each run gets names of its own (stacks, queues, namespaces), so a second run in the same
+  // sandbox never meets the first one's resources (moto keeps a deleted queue's name, for one).
+  const prefix = options.prefix ?? `shop-${randomBytes(2).toString('hex')}`;
+  say(
+    `This run's names start with ${prefix} (stacks ${prefix}-<env>-data, namespaces ${prefix}-<env>); earlier runs' resources are left alone`,
+  );
   // The SDK's notice about its future Node 22 requirement is printed once per process; the demo's reader has no use for it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const startedSandbox =
@@ -69,7 +73,7 @@ export async function runDemo(options: {
       .status !== 0;
   say(
     startedSandbox
-      ? 'Starting the sandbox: etcd, kube-apiserver and moto_server on loopback (the first run builds the binaries, about 7 minutes)'
+      ? 'Starting the sandbox: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok (one simulated node) and moto_server on loopback (the first run builds the binaries, about 10 minutes)'
       : 'Using the sandbox that is already up',
   );
   if (startedSandbox && runSandbox('up') !== 0) return 1;
@@ -98,11 +102,6 @@ export async function runDemo(options: {
   });
   say('Bootstrapping the AWS side of each environment (version parameter and assets bucket)');
   for (const env of config.environments) if (env.aws) await bootstrapEnvironment(env.aws, silentLog());
-
-  say('The sandbox has no nodes: a stand-in for the Deployment controller marks rollouts finished');
-  const rollouts = simulateRollouts(sandbox.kubernetes.kubeconfig, () =>
-    config.environments.map((e) => e.kubernetes?.namespace ?? ''),
-  );
 
   say(`Starting the controller: cairn run --config ${configFile}`);
   const lines: Record<string, unknown>[] = [];
@@ -170,7 +169,6 @@ export async function runDemo(options: {
     return 1;
   } finally {
     await stopController(controller);
-    rollouts.stop();
     if (startedSandbox && (options.wait || !result)) runSandbox('down');
     else if (startedSandbox) detail('The sandbox is still up: stop it with `npm run sandbox:down`.');
   }

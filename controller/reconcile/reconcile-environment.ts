@@ -107,7 +107,9 @@ export async function reconcileEnvironment(
         if (!manifests || !ports.kube) return true;
         phase = 'apply-kubernetes';
         kube = await timer.run('apply-kubernetes', () => ports.kube!.apply(manifests, { drift }));
-        if (!kube.ok) failure = { phase, error: kube.error ?? new Error(firstFailure(kube)) };
+        // A failed health wait names its own phase (verify): the apply itself went through.
+        const own = isCairnError(kube.error) ? kube.error.phase : undefined;
+        if (!kube.ok) failure = { phase: own ?? phase, error: kube.error ?? new Error(firstFailure(kube)) };
         return kube.ok;
       };
       const steps = ports.env.order === 'kubernetes-first' ? [applyKube, applyAws] : [applyAws, applyKube];
