@@ -74,5 +74,6 @@ describe('the sandbox of real parts', () => {
       throw new Error(`moto_server is down at ${sandboxEnv().aws.endpoint}: ${String(error)}`);
     });
     expect(Array.isArray(stacks.StackSummaries)).toBe(true);
-  });
+    // moto loads a service's backend on its first call: seconds on a busy machine, more than jest's default 5 s.
+  }, 30_000);
 });
