@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { makePlatformRepo } from '../../examples/make-platform-repo';
 import { writeDemoConfig } from '../../examples/write-demo-config';
 import { bootstrapEnvironment } from '../../cdk/bootstrap';
@@ -119,6 +120,13 @@ export async function runDemo(options: {
       summarize(lines, env, status.headSha ?? '');
       await requireSynced(config.audit.dir, env, status.status);
     }
+    say(
+      'The Deployments rolled out for real: controller-manager, scheduler, and the kwok node running their pods',
+    );
+    await showRollouts(
+      sandbox.kubernetes.kubeconfig,
+      config.environments.flatMap((e) => (e.kubernetes ? [e.kubernetes.namespace] : [])),
+    );
 
     say('Merging a change to dev (a commit, then the push webhook a Git host would send)');
     git(repoDir, 'checkout', '-q', 'dev');
@@ -193,6 +201,28 @@ export async function runDemo(options: {
     summarize(lines, env, sha);
     await requireSynced(config.audit.dir, env, status.lastAppliedSha === sha ? 'synced' : 'failed');
     detail(`commit → applied in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  }
+}
+
+/** One line per Deployment: replicas available, and its pods with their phase and node. */
+async function showRollouts(kubeconfig: string, namespaces: readonly string[]): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  for (const namespace of namespaces) {
+    const pods = (await core.listNamespacedPod({ namespace })).items;
+    for (const d of (await apps.listNamespacedDeployment({ namespace })).items) {
+      const name = d.metadata?.name ?? '';
+      const mine = pods
+        .filter((p) =>
+          p.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet' && o.name.startsWith(`${name}-`)),
+        )
+        .map((p) => `${p.metadata?.name} ${p.status?.phase} on ${p.spec?.nodeName}`);
+      detail(
+        `${namespace}/${name}: ${d.status?.availableReplicas ?? 0}/${d.spec?.replicas ?? 1} available (${mine.join(', ')})`,
+      );
+    }
   }
 }
 
