@@ -338,7 +338,7 @@ status() {
     if alive "$n"; then
       local ok=down
       ready "$n" 2>/dev/null && ok=ready
-      printf '%-24s pid %-8s port %-6s %s\n' "$n" "$(cat "$state/$n.pid")" "$(cat "$state/${n#kube-}.port" 2>/dev/null)" "$ok"
+      printf '%-24s pid %-8s port %-6s %s\n' "$n" "$(cat "$state/$n.pid")" "$(cat "$state/${n#kube-}.port" 2>/dev/null || echo -)" "$ok"
       [ "$ok" = ready ] || rc=1
     else
       printf '%-24s %s\n' "$n" "not running"; rc=1
