@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { AwsTargetConfig } from './aws-target';
-import { errorMessage, failureFrom, type Log, type PlaneResult } from '../controller/model';
+import { failureFrom, type Log, type PlaneResult } from '../controller/model';
 import { publishAssets } from './assets';
 import { destroyClients, makeClients, type AwsClients, type AwsCredentials } from './aws-clients';
 import { requireBootstrap } from './bootstrap';

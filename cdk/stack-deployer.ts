@@ -11,7 +11,7 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { CairnError, errorMessage } from '../controller/model';
+import { CairnError } from '../controller/model';
 import { BOOTSTRAP, objectUrl } from './aws-clients';
 import { describeStack, waitForStack } from './cfn-wait';
 import type { StackContext } from './stack-context';

@@ -15,7 +15,7 @@ import { readManifests } from './read-manifests';
 import { resolveScope } from './resolve-scope';
 import { locate, type Target } from './targets';
 import type { KubeApplier, KubeApplyOptions, KubeApplyResult, Manifest, ObjectOutcome } from './types';
-import { waitHealthy, type Watched } from './wait-health';
+import { describeUnhealthy, unhealthyError, waitHealthy, type Unhealthy, type Watched } from './wait-health';
 import { orderInWaves } from './waves';
 
 /** Seams a test may replace; by default built from the target's kubeconfig. */
@@ -172,19 +172,7 @@ export function createKubeApplier(
 
     const problems = await waitHealthy(p.client, watched, target.healthTimeoutMs, concurrency);
     markUnhealthy(outcomes, problems, target.healthTimeoutMs);
-    if (!error && problems.size > 0) {
-      const first = outcomes.find((o) => problems.has(keyOf(o.ref)))!;
-      error = new CairnError(
-        `${problems.size} object(s) not healthy after ${target.healthTimeoutMs / 1000}s; first: ${first.error ?? ''}`,
-        {
-          code: 'kube.unhealthy',
-          phase: 'verify',
-          retryable: true,
-          subject: subjectOf(first.ref),
-          hint: 'look at the object status and events, or raise kubernetes.healthTimeout',
-        },
-      );
-    }
+    if (!error) error = unhealthyError(problems, target.healthTimeoutMs);
     const ok = !error && outcomes.every((o) => o.action !== 'failed' && !o.error);
     return error ? { objects: outcomes, ok, error } : { objects: outcomes, ok };
   }
@@ -217,15 +205,15 @@ export function createKubeApplier(
 
 function markUnhealthy(
   outcomes: ObjectOutcome[],
-  problems: ReadonlyMap<string, string>,
+  problems: ReadonlyMap<string, Unhealthy>,
   timeoutMs: number,
 ): void {
   outcomes.forEach((o, i) => {
-    const reason = problems.get(keyOf(o.ref));
-    if (reason && o.action !== 'failed') {
+    const problem = problems.get(keyOf(o.ref));
+    if (problem && o.action !== 'failed') {
       outcomes[i] = {
         ...o,
-        error: `${subjectOf(o.ref)}${o.file ? ` (${o.file})` : ''}: not healthy after ${timeoutMs / 1000}s: ${reason}`,
+        error: `${subjectOf(o.ref)}${o.file ? ` (${o.file})` : ''}: ${describeUnhealthy(problem, timeoutMs)}`,
       };
     }
   });

@@ -1,6 +1,11 @@
 import type { KubeObject } from './types';
 
-/** How healthy one object is, judged from the object alone (its status as controllers wrote it). */
+/**
+ * How healthy one object is, judged from the object alone (its status as controllers wrote it).
+ * `failed` means its controller gave up (a Deployment past its progress deadline, a failed Job):
+ * waiting longer or applying the same spec again cannot help. `reason` quotes the condition's
+ * reason and message, the way `kubectl describe` shows them.
+ */
 export type Health =
   | { readonly status: 'healthy' }
   | { readonly status: 'progressing'; readonly reason: string }
@@ -39,13 +44,17 @@ export function healthOf(object: KubeObject): Health {
         return progressing('the controller has not observed the new spec yet');
       const stuck = condition(status, 'Progressing');
       if (stuck?.status === 'False' && stuck.reason === 'ProgressDeadlineExceeded') {
-        return { status: 'failed', reason: `progress deadline exceeded: ${stuck.message ?? ''}`.trim() };
+        return { status: 'failed', reason: describe(stuck) };
       }
       const want = (spec.replicas as number | undefined) ?? 1;
       const ready = replicasReady(want, status, ['updatedReplicas', 'availableReplicas']);
       const total = (status.replicas as number | undefined) ?? 0;
       if (ready.status === 'healthy' && total > want)
         return progressing(`${total - want} old replicas are terminating`);
+      // A ReplicaSet that cannot create pods (quota, admission) says why here; it may still clear up.
+      const replicaFailure = condition(status, 'ReplicaFailure');
+      if (ready.status === 'progressing' && replicaFailure?.status === 'True')
+        return progressing(`${ready.reason}; ${describe(replicaFailure)}`);
       return ready;
     }
     case 'StatefulSet': {
@@ -73,8 +82,7 @@ export function healthOf(object: KubeObject): Health {
     }
     case 'Job': {
       const failed = condition(status, 'Failed');
-      if (failed?.status === 'True')
-        return { status: 'failed', reason: `job failed: ${failed.reason ?? ''}`.trim() };
+      if (failed?.status === 'True') return { status: 'failed', reason: describe(failed) };
       if (condition(status, 'Complete')?.status === 'True') return HEALTHY;
       return progressing('the job has not completed');
     }
@@ -85,6 +93,14 @@ export function healthOf(object: KubeObject): Health {
     default:
       return HEALTHY;
   }
+}
+
+/** `Reason: message` of a condition, or its type when it carries neither. */
+function describe(c: Condition): string {
+  // Messages often end in a full stop; errors built from this add their own punctuation.
+  const message = c.message?.replace(/\.\s*$/, '');
+  const text = [c.reason, message].filter((x) => x !== undefined && x !== '').join(': ');
+  return text === '' ? `${c.type ?? 'condition'} ${c.status ?? ''}`.trim() : text;
 }
 
 function observedCurrent(generation: number | undefined, observed: number | undefined): boolean {

@@ -13,7 +13,6 @@ import { createKubeApplier } from '../../controller/kube/create-kube-applier';
 import { createKubeClient } from '../../controller/kube/kube-client';
 import { silentLog } from '../../controller/log';
 import { sandboxEnv } from '../sandbox/sandbox-env';
-import { simulateRollouts } from '../sandbox/rollout-simulator';
 
 const NAMESPACES = 10;
 const CONFIGMAPS_PER_NS = 98;
@@ -73,7 +72,6 @@ export async function run(): Promise<KubeBenchFigures> {
   const none = () => false;
   const tenth = (i: number) => i % Math.round(1 / CHANGED_SHARE) === 0;
   const namespaces = (p: string) => Array.from({ length: NAMESPACES }, (_, i) => `${p}-${i}`);
-  const simulator = simulateRollouts(env.kubernetes.kubeconfig, () => namespaces(cairnPrefix), 100);
   const target = {
     kubeconfig: env.kubernetes.kubeconfig,
     context: env.kubernetes.context,
@@ -143,13 +141,12 @@ export async function run(): Promise<KubeBenchFigures> {
       targets: { fresh: 0.5, unchanged: 0.2 },
     };
   } finally {
-    simulator.stop();
     await cleanup([...namespaces(cairnPrefix), ...namespaces(kubectlPrefix)]);
     await rm(root, { recursive: true, force: true });
   }
 }
 
-// Namespaces never finish deleting in the sandbox (no controller-manager), so delete their objects first.
+// The sandbox's namespace controller deletes what each namespace holds, then the namespace.
 async function cleanup(namespaces: readonly string[]): Promise<void> {
   const { kubernetes } = sandboxEnv();
   const client = createKubeClient({
@@ -157,15 +154,8 @@ async function cleanup(namespaces: readonly string[]): Promise<void> {
     context: kubernetes.context,
     concurrency: 4,
   });
-  for (const ns of namespaces) {
-    await client
-      .request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}/configmaps` })
-      .catch(() => undefined);
-    await client
-      .request({ method: 'DELETE', path: `/apis/apps/v1/namespaces/${ns}/deployments` })
-      .catch(() => undefined);
+  for (const ns of namespaces)
     await client.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}` }).catch(() => undefined);
-  }
   client.close();
 }
 

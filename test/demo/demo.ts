@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { makePlatformRepo } from '../../examples/make-platform-repo';
 import { writeDemoConfig } from '../../examples/write-demo-config';
 import { bootstrapEnvironment } from '../../cdk/bootstrap';
@@ -17,7 +18,6 @@ import { runSandbox } from './run-sandbox';
 import { selfCommand } from '../../controller/cli/self-command';
 import { applyDemoChange } from './demo-change';
 import { git, sendPushWebhook, waitForEnvironment } from './demo-steps';
-import { simulateRollouts } from '../sandbox/rollout-simulator';
 import type { SandboxEnv } from '../sandbox/sandbox-env';
 
 const ENVS = ['dev', 'staging', 'prod'] as const;
@@ -61,7 +61,12 @@ export async function runDemo(options: {
   workdir?: string;
   prefix?: string;
 }): Promise<number> {
-  const prefix = options.prefix ?? 'shop';
+  // Each run gets names of its own (stacks, queues, namespaces), so a second run in the same
+  // sandbox never meets the first one's resources (moto keeps a deleted queue's name, for one).
+  const prefix = options.prefix ?? `shop-${randomBytes(2).toString('hex')}`;
+  say(
+    `This run's names start with ${prefix} (stacks ${prefix}-<env>-data, namespaces ${prefix}-<env>); earlier runs' resources are left alone`,
+  );
   // The SDK's notice about its future Node 22 requirement is printed once per process; the demo's reader has no use for it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const startedSandbox =
@@ -69,7 +74,7 @@ export async function runDemo(options: {
       .status !== 0;
   say(
     startedSandbox
-      ? 'Starting the sandbox: etcd, kube-apiserver and moto_server on loopback (the first run builds the binaries, about 7 minutes)'
+      ? 'Starting the sandbox: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok (one simulated node) and moto_server on loopback (the first run builds the binaries, about 10 minutes)'
       : 'Using the sandbox that is already up',
   );
   if (startedSandbox && runSandbox('up') !== 0) return 1;
@@ -99,11 +104,6 @@ export async function runDemo(options: {
   say('Bootstrapping the AWS side of each environment (version parameter and assets bucket)');
   for (const env of config.environments) if (env.aws) await bootstrapEnvironment(env.aws, silentLog());
 
-  say('The sandbox has no nodes: a stand-in for the Deployment controller marks rollouts finished');
-  const rollouts = simulateRollouts(sandbox.kubernetes.kubeconfig, () =>
-    config.environments.map((e) => e.kubernetes?.namespace ?? ''),
-  );
-
   say(`Starting the controller: cairn run --config ${configFile}`);
   const lines: Record<string, unknown>[] = [];
   const controller = startController(configFile, secret, lines);
@@ -120,6 +120,13 @@ export async function runDemo(options: {
       summarize(lines, env, status.headSha ?? '');
       await requireSynced(config.audit.dir, env, status.status);
     }
+    say(
+      'The Deployments rolled out for real: controller-manager, scheduler, and the kwok node running their pods',
+    );
+    await showRollouts(
+      sandbox.kubernetes.kubeconfig,
+      config.environments.flatMap((e) => (e.kubernetes ? [e.kubernetes.namespace] : [])),
+    );
 
     say('Merging a change to dev (a commit, then the push webhook a Git host would send)');
     git(repoDir, 'checkout', '-q', 'dev');
@@ -170,7 +177,6 @@ export async function runDemo(options: {
     return 1;
   } finally {
     await stopController(controller);
-    rollouts.stop();
     if (startedSandbox && (options.wait || !result)) runSandbox('down');
     else if (startedSandbox) detail('The sandbox is still up: stop it with `npm run sandbox:down`.');
   }
@@ -195,6 +201,28 @@ export async function runDemo(options: {
     summarize(lines, env, sha);
     await requireSynced(config.audit.dir, env, status.lastAppliedSha === sha ? 'synced' : 'failed');
     detail(`commit → applied in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  }
+}
+
+/** One line per Deployment: replicas available, and its pods with their phase and node. */
+async function showRollouts(kubeconfig: string, namespaces: readonly string[]): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  for (const namespace of namespaces) {
+    const pods = (await core.listNamespacedPod({ namespace })).items;
+    for (const d of (await apps.listNamespacedDeployment({ namespace })).items) {
+      const name = d.metadata?.name ?? '';
+      const mine = pods
+        .filter((p) =>
+          p.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet' && o.name.startsWith(`${name}-`)),
+        )
+        .map((p) => `${p.metadata?.name} ${p.status?.phase} on ${p.spec?.nodeName}`);
+      detail(
+        `${namespace}/${name}: ${d.status?.availableReplicas ?? 0}/${d.spec?.replicas ?? 1} available (${mine.join(', ')})`,
+      );
+    }
   }
 }
 

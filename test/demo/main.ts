@@ -12,7 +12,10 @@ export function demoProgram(): Command {
       'start the sandbox and a controller, then merge, promote and revert a change, showing each step',
     )
     .option('--no-wait', 'stop everything at the end instead of waiting for Ctrl-C')
-    .option('--prefix <name>', 'prefix of every stack, namespace and name (default shop)')
+    .option(
+      '--prefix <name>',
+      'prefix of every stack, namespace and name (default shop-<4 random hex digits>, new each run)',
+    )
     .option(
       '--workdir <dir>',
       'where to put the demo repository, config and audit trail (default: a new temp dir)',

@@ -3,7 +3,6 @@ import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { AuditEntry } from '../../controller/audit/types';
 import { runCli } from '../helpers/cli';
 import { awsTestCredentials, makeE2ePlatform, settings, type E2ePlatform } from '../helpers/e2e-platform';
-import { simulateRollouts } from '../sandbox/rollout-simulator';
 import { sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
 import { kindOf, nameOf, stacksOf } from '../helpers/changes';
 
@@ -16,17 +15,12 @@ jest.setTimeout(180_000);
  */
 describe('commit → apply, audited, rolled back by revert', () => {
   let platform: E2ePlatform;
-  let rollouts: { stop(): void };
   const kc = new KubeConfig();
   const cfn = new CloudFormationClient(sandboxAwsClientConfig());
 
   beforeAll(async () => {
     platform = makeE2ePlatform();
     kc.loadFromFile(sandboxEnv().kubernetes.kubeconfig);
-    rollouts = simulateRollouts(sandboxEnv().kubernetes.kubeconfig, () => [
-      platform.namespace('dev'),
-      platform.namespace('prod'),
-    ]);
     const boot = await runCli(
       ['bootstrap', '--config', platform.configFile, '--env', 'dev'],
       awsTestCredentials(),
@@ -36,7 +30,6 @@ describe('commit → apply, audited, rolled back by revert', () => {
   });
 
   afterAll(() => {
-    rollouts?.stop();
     platform?.cleanup();
   });
 

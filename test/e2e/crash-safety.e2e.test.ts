@@ -4,8 +4,6 @@ import { join } from 'node:path';
 import type { AuditEntry } from '../../controller/audit/types';
 import { runCli, startCli } from '../helpers/cli';
 import { awsTestCredentials, makeE2ePlatform, settings, type E2ePlatform } from '../helpers/e2e-platform';
-import { simulateRollouts } from '../sandbox/rollout-simulator';
-import { sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(240_000);
 
@@ -38,12 +36,10 @@ function auditLines(dir: string): string[] {
  */
 describe('a controller killed mid-apply', () => {
   let platform: E2ePlatform;
-  let rollouts: { stop(): void };
   let controller: ChildProcess | undefined;
 
   beforeAll(async () => {
     platform = makeE2ePlatform(['dev']);
-    rollouts = simulateRollouts(sandboxEnv().kubernetes.kubeconfig, () => [platform.namespace('dev')]);
     expect(
       (await runCli(['bootstrap', '--config', platform.configFile, '--env', 'dev'], awsTestCredentials()))
         .code,
@@ -52,7 +48,6 @@ describe('a controller killed mid-apply', () => {
 
   afterAll(() => {
     controller?.kill('SIGKILL');
-    rollouts?.stop();
     platform?.cleanup();
   });
 

@@ -9,24 +9,34 @@ import { sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(600_000);
 
-/** `npm run demo -- --no-wait` (test/demo/main.ts) runs the whole story non-interactively; its end state is checked here. */
+/**
+ * `npm run demo -- --no-wait` (test/demo/main.ts) runs the whole story non-interactively, twice in the same sandbox (each
+ * run names its resources itself); the second run's end state is checked here.
+ */
 describe('the demo', () => {
-  const workdir = mkdtempSync(join(tmpdir(), 'cairn-demo-test-'));
-  // A prefix of its own, so the test never meets stacks or namespaces of an earlier demo in the same sandbox.
-  const prefix = `demo${Math.random().toString(36).slice(2, 7)}`;
-  afterAll(() => rmSync(workdir, { recursive: true, force: true }));
+  const workdirs = [1, 2].map(() => mkdtempSync(join(tmpdir(), 'cairn-demo-test-')));
+  const workdir = workdirs[1]!;
+  afterAll(() => workdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-  it('merges, promotes and reverts a change, leaving the stacks, objects and audit entries it describes', async () => {
-    const demo = await runScript(join(__dirname, '..', 'demo', 'main.ts'), [
-      '--no-wait',
-      '--workdir',
-      workdir,
-      '--prefix',
-      prefix,
-    ]);
+  /** Runs the demo with its default names; returns the prefix its first line announced. */
+  const demoIn = async (dir: string) => {
+    const demo = await runScript(join(__dirname, '..', 'demo', 'main.ts'), ['--no-wait', '--workdir', dir]);
     if (demo.code !== 0) throw new Error(`demo exited ${String(demo.code)}\n${demo.stdout}\n${demo.stderr}`);
     expect(demo.stdout).toContain('Merging a change to dev');
     expect(demo.stdout).toContain('Keep exploring');
+    const announced = /^▸ This run's names start with (shop-[0-9a-f]{4}) /.exec(demo.stdout.trimStart());
+    expect(announced).not.toBeNull();
+    // The rollout it tells of is real: a pod of the Deployment runs on the sandbox's kwok node.
+    expect(demo.stdout).toMatch(
+      new RegExp(`${announced![1]}-dev/shop-api: 1/1 available \\(shop-api-\\S+ Running on kwok-node-0\\)`),
+    );
+    return announced![1]!;
+  };
+
+  it('runs twice in one sandbox; each run merges, promotes and reverts a change, leaving what it describes', async () => {
+    const first = await demoIn(workdirs[0]!);
+    const prefix = await demoIn(workdir);
+    expect(prefix).not.toBe(first);
 
     const list = await runCli(['audit', 'list', '--config', join(workdir, 'cairn.yaml'), '--json']);
     const entries = (JSON.parse(list.stdout) as AuditEntry[]).reverse();

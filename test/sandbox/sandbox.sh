@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The local sandbox of real parts on loopback: etcd + kube-apiserver (built from the Go module
-# proxy) and moto_server. Usage: sandbox.sh up | down | status
+# The local sandbox of real parts on loopback: a whole Kubernetes control plane (etcd,
+# kube-apiserver, kube-controller-manager, kube-scheduler, built from the Go module proxy), one
+# simulated node run by kwok (its pods become Running, Job pods complete), and moto_server.
+# Usage: sandbox.sh up | down | status
 # State lives in .sandbox/ at the repository root (git-ignored); .sandbox/env.json tells clients
 # where everything is. `up` is idempotent; `down` stops only the processes whose pids it recorded.
 set -euo pipefail
@@ -11,6 +13,15 @@ source "$here/versions.env"
 cache=${CAIRN_CACHE_DIR:-$HOME/.cache/cairn}
 etcd_bin="$cache/bin/etcd-$ETCD_VERSION"
 apiserver_bin="$cache/bin/kube-apiserver-$KUBERNETES_VERSION"
+kcm_bin="$cache/bin/kube-controller-manager-$KUBERNETES_VERSION"
+scheduler_bin="$cache/bin/kube-scheduler-$KUBERNETES_VERSION"
+kwok_bin="$cache/bin/kwok-$KWOK_VERSION"
+kwok_stages="$cache/kwok-stages-$KWOK_VERSION"
+# The one simulated node. kwok manages only nodes carrying this annotation, so it never touches a
+# node it did not mean to.
+NODE_NAME=kwok-node-0
+# Every process of the sandbox.
+PARTS=(moto etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 AWS_REGION_FIXED=us-east-1
 
 say() { echo "sandbox: $*" >&2; }
@@ -18,9 +29,15 @@ die() { say "$*"; exit 1; }
 
 alive() { [ -f "$state/$1.pid" ] && kill -0 "$(cat "$state/$1.pid")" 2>/dev/null; }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# free_ports N: N distinct free loopback ports, from one python start (each start costs ~0.4 s on a busy machine).
+free_ports() {
+  python3 -c 'import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"
+}
 
-port_in_use() { python3 -c "import socket,sys; s=socket.socket(); sys.exit(0 if s.connect_ex(('127.0.0.1',$1))==0 else 1)"; }
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 show_log_tail() { say "last lines of $state/$1.log:"; tail -n 25 "$state/$1.log" >&2 || true; }
 
@@ -48,63 +65,127 @@ wait_for() {
 }
 
 ensure_moto() {
-  if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import moto, flask, flask_cors' 2>/dev/null; then
+  # find_spec looks the modules up without importing them (importing moto takes seconds).
+  if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import importlib.util as u, sys
+sys.exit(0 if all(u.find_spec(m) for m in ("moto", "flask", "flask_cors")) else 1)' 2>/dev/null; then
     say "installing moto[server] from PyPI"
     python3 -m pip install --quiet 'moto[server]>=5,<6' || die "could not install moto[server] with pip"
   fi
 }
 
+# client_cert NAME SUBJECT: a client certificate signed by the sandbox CA, made once.
+client_cert() {
+  local d="$state/pki"
+  [ -f "$d/$1.crt" ] && return 0
+  openssl req -newkey rsa:2048 -nodes -subj "$2" -keyout "$d/$1.key" -out "$d/$1.csr" 2>/dev/null
+  openssl x509 -req -in "$d/$1.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 3650 \
+    -extfile "$d/client.ext" -out "$d/$1.crt" 2>/dev/null
+}
+
 make_certs() {
   local d="$state/pki"
-  [ -f "$d/admin.crt" ] && return 0
   mkdir -p "$d"
-  say "generating certificates in $d"
-  (
-    cd "$d"
-    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=cairn-sandbox-ca" -keyout ca.key -out ca.crt 2>/dev/null
-    cat >apiserver.ext <<EXT
+  if [ ! -f "$d/ca.crt" ]; then
+    say "generating certificates in $d"
+    (
+      cd "$d"
+      openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=cairn-sandbox-ca" -keyout ca.key -out ca.crt 2>/dev/null
+      cat >apiserver.ext <<EXT
 subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc
 extendedKeyUsage=serverAuth
 EXT
-    openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" -keyout apiserver.key -out apiserver.csr 2>/dev/null
-    openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 -extfile apiserver.ext -out apiserver.crt 2>/dev/null
-    echo "extendedKeyUsage=clientAuth" >client.ext
-    openssl req -newkey rsa:2048 -nodes -subj "/O=system:masters/CN=cairn-admin" -keyout admin.key -out admin.csr 2>/dev/null
-    openssl x509 -req -in admin.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 -extfile client.ext -out admin.crt 2>/dev/null
-    openssl genrsa -out sa.key 2048 2>/dev/null
-    openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
-  )
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" -keyout apiserver.key -out apiserver.csr 2>/dev/null
+      openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 -extfile apiserver.ext -out apiserver.crt 2>/dev/null
+      openssl genrsa -out sa.key 2048 2>/dev/null
+      openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
+    )
+  fi
+  echo "extendedKeyUsage=clientAuth" >"$d/client.ext"
+  client_cert admin "/O=system:masters/CN=cairn-admin"
+  # The users the apiserver's bootstrap RBAC already grants what these components need.
+  client_cert kube-controller-manager "/CN=system:kube-controller-manager"
+  client_cert kube-scheduler "/CN=system:kube-scheduler"
+  # kwok plays the kubelet of every fake node: it patches node and pod status, leases and events
+  # cluster-wide. No bootstrap role grants that (system:node is per node and needs the Node
+  # authorizer), so it gets its own name in system:masters, as kwokctl's clusters give it admin.
+  client_cert kwok "/O=system:masters/CN=kwok-controller"
 }
 
+# write_kubeconfig FILE USER PORT: a kubeconfig for one client certificate of pki/.
 write_kubeconfig() {
-  cat >"$state/kubeconfig" <<KC
+  cat >"$1" <<KC
 apiVersion: v1
 kind: Config
 clusters:
   - name: sandbox
     cluster:
-      server: https://127.0.0.1:$1
+      server: https://127.0.0.1:$3
       certificate-authority: $state/pki/ca.crt
 users:
-  - name: cairn-admin
+  - name: $2
     user:
-      client-certificate: $state/pki/admin.crt
-      client-key: $state/pki/admin.key
+      client-certificate: $state/pki/$2.crt
+      client-key: $state/pki/$2.key
 contexts:
   - name: sandbox
-    context: { cluster: sandbox, user: cairn-admin, namespace: default }
+    context: { cluster: sandbox, user: $2, namespace: default }
 current-context: sandbox
 KC
 }
 
-apiserver_ready() {
+# api METHOD PATH [BODY]: one request to the apiserver as the admin.
+api() {
+  local body=()
+  [ $# -ge 3 ] && body=(-H 'Content-Type: application/json' --data-binary "$3")
   curl -sf --cacert "$state/pki/ca.crt" --cert "$state/pki/admin.crt" --key "$state/pki/admin.key" \
-    "https://127.0.0.1:$(cat "$state/apiserver.port")/readyz" >/dev/null
+    -X "$1" "${body[@]}" "https://127.0.0.1:$(cat "$state/apiserver.port")$2"
 }
+apiserver_ready() { api GET /readyz >/dev/null; }
 etcd_ready() { curl -sf "http://127.0.0.1:$(cat "$state/etcd.port")/health" | grep -q '"health":"true"'; }
 moto_ready() { curl -sf -o /dev/null "http://127.0.0.1:$(cat "$state/moto.port")/moto-api/"; }
+# /healthz is open to anonymous requests on both (their default --authorization-always-allow-paths).
+kcm_healthz() { curl -sfk "https://127.0.0.1:$(cat "$state/controller-manager.port")/healthz" | grep -qx ok; }
+scheduler_ready() { curl -sfk "https://127.0.0.1:$(cat "$state/scheduler.port")/healthz" | grep -qx ok; }
+# The controllers are running once the service-account controller has made the default namespace's account.
+kcm_ready() { kcm_healthz && api GET /api/v1/namespaces/default/serviceaccounts/default >/dev/null; }
+# kwok is working once the node it manages reports Ready (kwok writes its status and heartbeats).
+kwok_ready() {
+  api GET "/api/v1/nodes/$NODE_NAME" | python3 -c '
+import json, sys
+conditions = json.load(sys.stdin).get("status", {}).get("conditions", [])
+sys.exit(0 if any(c["type"] == "Ready" and c["status"] == "True" for c in conditions) else 1)'
+}
 
-healthy() { alive etcd && alive kube-apiserver && alive moto && etcd_ready && apiserver_ready && moto_ready; }
+# ready NAME: whether one part answers.
+ready() {
+  case $1 in
+    etcd) etcd_ready ;;
+    kube-apiserver) apiserver_ready ;;
+    kube-controller-manager) kcm_ready ;;
+    kube-scheduler) scheduler_ready ;;
+    kwok) kwok_ready ;;
+    moto) moto_ready ;;
+  esac
+}
+
+healthy() {
+  local n
+  for n in "${PARTS[@]}"; do alive "$n" && ready "$n" || return 1; done
+}
+
+# The fake node kwok manages: no taint, so ordinary workloads schedule on it as on a real node.
+create_node() {
+  local body
+  body=$(cat <<JSON
+{"apiVersion":"v1","kind":"Node","metadata":{"name":"$NODE_NAME",
+ "annotations":{"kwok.x-k8s.io/node":"fake","node.alpha.kubernetes.io/ttl":"0"},
+ "labels":{"kubernetes.io/hostname":"$NODE_NAME","kubernetes.io/os":"linux","kubernetes.io/arch":"amd64","type":"kwok"}},
+ "status":{"capacity":{"cpu":"32","memory":"256Gi","pods":"110"},"allocatable":{"cpu":"32","memory":"256Gi","pods":"110"}}}
+JSON
+)
+  api GET "/api/v1/nodes/$NODE_NAME" >/dev/null 2>&1 && return 0
+  api POST /api/v1/nodes "$body" >/dev/null || die "could not create node $NODE_NAME"
+}
 
 up() {
   mkdir -p "$state"
@@ -113,17 +194,26 @@ up() {
   if healthy 2>/dev/null; then say "already up ($state/env.json)"; return 0; fi
   # A half-started sandbox from a crash: stop what is left, then start clean.
   stop_all quiet
-  [ -x "$etcd_bin" ] && [ -x "$apiserver_bin" ] || bash "$here/build-binaries.sh"
+  local b
+  for b in "$etcd_bin" "$apiserver_bin" "$kcm_bin" "$scheduler_bin" "$kwok_bin" "$kwok_stages/pod-ready.yaml"; do
+    [ -e "$b" ] || { bash "$here/build-binaries.sh"; break; }
+  done
   ensure_moto
   make_certs
 
-  local etcd_port peer_port api_port moto_port
-  etcd_port=${CAIRN_ETCD_PORT:-$(free_port)}; peer_port=$(free_port)
-  api_port=${CAIRN_APISERVER_PORT:-$(free_port)}; moto_port=${CAIRN_MOTO_PORT:-$(free_port)}
+  local etcd_port peer_port api_port moto_port kcm_port scheduler_port
+  read -r etcd_port peer_port api_port moto_port kcm_port scheduler_port <<<"$(free_ports 6)"
+  etcd_port=${CAIRN_ETCD_PORT:-$etcd_port}; api_port=${CAIRN_APISERVER_PORT:-$api_port}
+  moto_port=${CAIRN_MOTO_PORT:-$moto_port}
   for p in "$etcd_port" "$api_port" "$moto_port"; do
     port_in_use "$p" && die "port $p is in use by another process; free it or unset the CAIRN_*_PORT override"
   done
   echo "$etcd_port" >"$state/etcd.port"; echo "$api_port" >"$state/apiserver.port"; echo "$moto_port" >"$state/moto.port"
+  echo "$kcm_port" >"$state/controller-manager.port"; echo "$scheduler_port" >"$state/scheduler.port"
+
+  # moto takes seconds to import; it starts first and is waited for last.
+  say "starting moto_server on 127.0.0.1:$moto_port"
+  start moto moto_server -H 127.0.0.1 -p "$moto_port"
 
   say "starting etcd $ETCD_VERSION on 127.0.0.1:$etcd_port"
   rm -rf "$state/etcd-data"
@@ -133,6 +223,9 @@ up() {
     --initial-cluster "sandbox=http://127.0.0.1:$peer_port" --unsafe-no-fsync --log-level warn
   wait_for etcd 30 etcd_ready
 
+  # The ServiceAccount admission plugin is on, as in any real cluster: pods get their account's
+  # token volume, and a pod naming an account that does not exist is refused. The controller-manager
+  # makes each namespace's `default` account (a ReplicaSet retries until it exists).
   say "starting kube-apiserver $KUBERNETES_VERSION on 127.0.0.1:$api_port"
   start kube-apiserver "$apiserver_bin" --etcd-servers "http://127.0.0.1:$etcd_port" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
@@ -141,13 +234,38 @@ up() {
     --service-account-key-file "$state/pki/sa.pub" --service-account-signing-key-file "$state/pki/sa.key" \
     --service-account-issuer https://kubernetes.default.svc \
     --service-cluster-ip-range 10.0.0.0/24 --authorization-mode RBAC \
-    --enable-priority-and-fairness=false --disable-admission-plugins ServiceAccount \
+    --enable-priority-and-fairness=false \
     --event-ttl 10m --v 1
+  write_kubeconfig "$state/kubeconfig" admin "$api_port"
+  write_kubeconfig "$state/kube-controller-manager.kubeconfig" kube-controller-manager "$api_port"
+  write_kubeconfig "$state/kube-scheduler.kubeconfig" kube-scheduler "$api_port"
+  write_kubeconfig "$state/kwok.kubeconfig" kwok "$api_port"
   wait_for kube-apiserver 90 apiserver_ready
-  write_kubeconfig "$api_port"
 
-  say "starting moto_server on 127.0.0.1:$moto_port"
-  start moto moto_server -H 127.0.0.1 -p "$moto_port"
+  say "starting kube-controller-manager and kube-scheduler $KUBERNETES_VERSION, kwok $KWOK_VERSION with node $NODE_NAME"
+  local kc="$state/kube-controller-manager.kubeconfig" sc="$state/kube-scheduler.kubeconfig"
+  mkdir -p "$state/pki/kube-controller-manager" "$state/pki/kube-scheduler"
+  # --use-service-account-credentials: each controller acts as its own service account with its
+  # bootstrap role, as kubeadm runs it, so RBAC gaps show up here as they would in a real cluster.
+  start kube-controller-manager "$kcm_bin" --kubeconfig "$kc" \
+    --authentication-kubeconfig "$kc" --authorization-kubeconfig "$kc" \
+    --bind-address 127.0.0.1 --secure-port "$kcm_port" --cert-dir "$state/pki/kube-controller-manager" \
+    --root-ca-file "$state/pki/ca.crt" --service-account-private-key-file "$state/pki/sa.key" \
+    --use-service-account-credentials --controllers '*' --leader-elect=false \
+    --service-cluster-ip-range 10.0.0.0/24 --v 1
+  start kube-scheduler "$scheduler_bin" --kubeconfig "$sc" \
+    --authentication-kubeconfig "$sc" --authorization-kubeconfig "$sc" \
+    --bind-address 127.0.0.1 --secure-port "$scheduler_port" --cert-dir "$state/pki/kube-scheduler" \
+    --leader-elect=false --v 1
+  create_node
+  local stage_args=() f
+  for f in "$kwok_stages"/*.yaml; do stage_args+=(-c "$f"); done
+  start kwok "$kwok_bin" --kubeconfig "$state/kwok.kubeconfig" "${stage_args[@]}" \
+    --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
+    --cidr 10.244.0.1/16 --node-ip 127.0.0.1
+  wait_for kube-scheduler 60 scheduler_ready
+  wait_for kwok 60 kwok_ready
+  wait_for kube-controller-manager 90 kcm_ready
   wait_for moto 60 moto_ready
 
   cat >"$state/env.json" <<JSON
@@ -163,32 +281,49 @@ up() {
     "kubeconfig": "$state/kubeconfig",
     "context": "sandbox",
     "server": "https://127.0.0.1:$api_port",
-    "version": "$KUBERNETES_VERSION"
+    "version": "$KUBERNETES_VERSION",
+    "nodes": ["$NODE_NAME"]
   },
-  "etcd": { "endpoint": "http://127.0.0.1:$etcd_port", "version": "$ETCD_VERSION" }
+  "etcd": { "endpoint": "http://127.0.0.1:$etcd_port", "version": "$ETCD_VERSION" },
+  "kwok": { "version": "$KWOK_VERSION" }
 }
 JSON
   say "up: $state/env.json"
 }
 
-stop_one() {
-  local name=$1
-  [ -f "$state/$name.pid" ] || return 0
-  local pid; pid=$(cat "$state/$name.pid")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$state/$name.pid"
+# stop_group NAME...: stops these recorded processes at once (TERM to each process group, KILL
+# after 10 s).
+stop_group() {
+  local n pid pids=()
+  for n in "$@"; do
+    [ -f "$state/$n.pid" ] || continue
+    pid=$(cat "$state/$n.pid")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+      pids+=("$pid")
+    fi
+  done
+  local left
+  for _ in $(seq 1 100); do
+    left=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && left=1; done
+    [ $left = 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; done
+  for n in "$@"; do rm -f "$state/$n.pid"; done
 }
 
+# stop_all [quiet]: everything but etcd at once, then etcd: the apiserver hangs in its shutdown
+# when etcd goes first, and one at a time took 2-3 s each.
 stop_all() {
-  for n in moto kube-apiserver etcd; do stop_one "$n"; done
-  rm -f "$state/env.json"
+  stop_group kwok kube-scheduler kube-controller-manager moto kube-apiserver
+  stop_group etcd
+  rm -f "$state/env.json" "$state"/*.port "$state"/*kubeconfig
   [ "${1:-}" = quiet ] || say "down"
 }
 
+# down: no process and no cluster state left; the certificates and the last logs stay for the next up.
 down() {
   [ -d "$state" ] || { say "down (nothing was running)"; return 0; }
   exec 9>"$state/lock"
@@ -198,19 +333,15 @@ down() {
 }
 
 status() {
-  local rc=0
-  for n in etcd kube-apiserver moto; do
+  local rc=0 n
+  for n in "${PARTS[@]}"; do
     if alive "$n"; then
       local ok=down
-      case $n in
-        etcd) etcd_ready && ok=ready ;;
-        kube-apiserver) apiserver_ready && ok=ready ;;
-        moto) moto_ready && ok=ready ;;
-      esac
-      printf '%-15s pid %-8s port %-6s %s\n' "$n" "$(cat "$state/$n.pid")" "$(cat "$state/${n#kube-}.port" 2>/dev/null)" "$ok"
+      ready "$n" 2>/dev/null && ok=ready
+      printf '%-24s pid %-8s port %-6s %s\n' "$n" "$(cat "$state/$n.pid")" "$(cat "$state/${n#kube-}.port" 2>/dev/null || echo -)" "$ok"
       [ "$ok" = ready ] || rc=1
     else
-      printf '%-15s %s\n' "$n" "not running"; rc=1
+      printf '%-24s %s\n' "$n" "not running"; rc=1
     fi
   done
   [ -f "$state/env.json" ] && echo "env: $state/env.json"

@@ -25,13 +25,6 @@ export interface KubeKit {
   get(path: string): Promise<KubeObject | undefined>;
   /** An update by another field manager, the way `kubectl edit` writes (a merge patch). */
   edit(path: string, patch: object, manager?: string): Promise<void>;
-  /** Writes an object's status as its controller would. */
-  writeStatus(path: string, status: object): Promise<void>;
-  /**
-   * Plays the Deployment controller once: waits for the object to exist, then writes a finished
-   * rollout's status for its current generation.
-   */
-  rollOut(path: string, replicas?: number): Promise<void>;
   /** Marks a cluster-scoped object (a CRD, a Namespace) for deletion at cleanup. */
   track(path: string): void;
   cleanup(): Promise<void>;
@@ -117,28 +110,6 @@ export function kubeKit(testName: string): KubeKit {
         contentType: 'application/merge-patch+json',
       });
       if (res.status !== 200) throw new Error(`edit ${path}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
-    },
-    async writeStatus(path, status) {
-      const res = await request('PATCH', `${path}/status`, { status }, 'application/merge-patch+json');
-      if (res.status !== 200)
-        throw new Error(`status ${path}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
-    },
-    async rollOut(path, replicas = 1) {
-      for (let i = 0; i < 100; i++) {
-        const d = await this.get(path);
-        if (d) {
-          const status = {
-            observedGeneration: d.metadata.generation,
-            replicas,
-            updatedReplicas: replicas,
-            readyReplicas: replicas,
-            availableReplicas: replicas,
-          };
-          return this.writeStatus(path, status);
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`${path} never appeared`);
     },
     track(path) {
       created.add(path);

@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { CloudFormationClient, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import { repoRoot, sandboxAwsClientConfig, sandboxEnv } from '../../sandbox/sandbox-env';
 
@@ -36,11 +37,43 @@ describe('the sandbox of real parts', () => {
     expect((JSON.parse(body) as { gitVersion: string }).gitVersion).toBe(pinned.KUBERNETES_VERSION);
   });
 
+  it('is a whole cluster: status lists every part ready, and one kwok node is Ready', async () => {
+    // Given the sandbox jest's global setup started (or found up)
+    // When its status is asked and the nodes are listed
+    const status = execFileSync('bash', [join(repoRoot, 'test', 'sandbox', 'sandbox.sh'), 'status'], {
+      encoding: 'utf8',
+    });
+    const kc = new KubeConfig();
+    kc.loadFromFile(sandboxEnv().kubernetes.kubeconfig);
+    const nodes = await kc.makeApiClient(CoreV1Api).listNode();
+    // Then every process answers, and the node kwok manages reports Ready
+    for (const part of [
+      'etcd',
+      'kube-apiserver',
+      'kube-controller-manager',
+      'kube-scheduler',
+      'kwok',
+      'moto',
+    ])
+      expect(status).toMatch(new RegExp(`^${part} +pid \\d+ .* ready$`, 'm'));
+    expect(
+      nodes.items.map((n) => ({
+        name: n.metadata?.name,
+        managedBy: n.metadata?.annotations?.['kwok.x-k8s.io/node'],
+        labels: { os: n.metadata?.labels?.['kubernetes.io/os'], type: n.metadata?.labels?.type },
+        ready: n.status?.conditions?.find((c) => c.type === 'Ready')?.status,
+      })),
+    ).toEqual([
+      { name: 'kwok-node-0', managedBy: 'fake', labels: { os: 'linux', type: 'kwok' }, ready: 'True' },
+    ]);
+  });
+
   it('answers CloudFormation calls from the AWS SDK at the moto_server endpoint', async () => {
     const client = new CloudFormationClient(sandboxAwsClientConfig());
     const stacks = await client.send(new ListStacksCommand({})).catch((error: unknown) => {
       throw new Error(`moto_server is down at ${sandboxEnv().aws.endpoint}: ${String(error)}`);
     });
     expect(Array.isArray(stacks.StackSummaries)).toBe(true);
-  });
+    // moto loads a service's backend on its first call: seconds on a busy machine, more than jest's default 5 s.
+  }, 30_000);
 });
