@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { maskSecrets } from './secret-mask';
 
 /** The structured logger every module takes. Fixed field names: env, sha, trigger, phase, subject, action, stack, durationMs, err. */
 export type Log = Logger;
@@ -26,15 +27,18 @@ export function createLog(options: LogOptions = {}): Log {
     censor: '[redacted]',
   };
   const level = options.level ?? process.env.CAIRN_LOG_LEVEL ?? 'info';
+  // The last line of defence: whatever reached a log line (an error quoting repository output), no
+  // remembered secret and no AWS key leaves the process.
+  const hooks = { streamWrite: maskSecrets };
   if (options.format === 'pretty') {
     const pretty = require('pino-pretty') as (o: object) => NodeJS.WritableStream;
     return pino(
-      { level, redact },
+      { level, redact, hooks },
       pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
     );
   }
   return pino(
-    { level, redact, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+    { level, redact, hooks, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
     options.destination ?? process.stdout,
   );
 }

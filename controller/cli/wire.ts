@@ -4,6 +4,7 @@ import { AuditLog } from '../audit/audit-log';
 import type { CairnConfig, EnvironmentConfig } from '../config/types';
 import { CairnError } from '../errors';
 import { createKubeApplier } from '../kube/create-kube-applier';
+import { configuredSecretValues, rememberSecrets } from '../secret-mask';
 import type { Log } from '../log';
 import { Controller, type EnvironmentAppliers } from '../reconcile/controller';
 import type { Metrics } from '../server/metrics';
@@ -44,6 +45,8 @@ export function appliersFor(
 
 /** Opens the audit log and the Git source and builds the controller over them. */
 export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Promise<Wired> {
+  // From here on every log line, error and audit record masks the secrets the config points at.
+  rememberSecrets(configuredSecretValues(config));
   const audit = await AuditLog.open(config.audit.dir, log);
   const source = createGitSource(config.repository, config.workspaces, log);
   const controller = new Controller({

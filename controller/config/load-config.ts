@@ -31,6 +31,7 @@ interface RawConfig {
       prune?: boolean;
       synthTimeout?: string;
       deployTimeout?: string;
+      synth?: { isolation?: 'bubblewrap' | 'none'; uid?: number; gid?: number };
     };
     kubernetes?: {
       kubeconfig?: string;
@@ -205,6 +206,11 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               prune: aws.prune ?? false,
               synthTimeoutMs: parseDuration(aws.synthTimeout ?? '5m', `${at}.aws.synthTimeout`),
               deployTimeoutMs: parseDuration(aws.deployTimeout ?? '30m', `${at}.aws.deployTimeout`),
+              synth: {
+                isolation: aws.synth?.isolation ?? 'bubblewrap',
+                uid: aws.synth?.uid ?? 65534,
+                gid: aws.synth?.gid ?? 65534,
+              },
             },
           }
         : {}),
