@@ -1,7 +1,7 @@
 import { CreateBucketCommand, HeadBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { AwsTargetConfig } from '../controller/config/types';
-import { CairnError, errorMessage } from '../controller/errors';
+import { CairnError, errorMessage, isCairnError } from '../controller/errors';
 import type { Log } from '../controller/log';
 import { BOOTSTRAP, makeClients, type AwsClients, type AwsCredentials } from './aws-clients';
 
@@ -14,9 +14,9 @@ import { BOOTSTRAP, makeClients, type AwsClients, type AwsCredentials } from './
 export async function bootstrapEnvironment(
   target: AwsTargetConfig,
   log: Log,
-  options: { credentials?: AwsCredentials } = {},
+  options: { credentials?: AwsCredentials; env?: string } = {},
 ): Promise<{ bucketName: string; version: string }> {
-  const { s3, ssm } = makeClients(target, options.credentials);
+  const { s3, ssm } = makeClients(target, options.credentials, options.env);
   const bucketName = BOOTSTRAP.bucket(target);
   const exists = await s3.send(new HeadBucketCommand({ Bucket: bucketName })).then(
     () => true,
@@ -56,6 +56,7 @@ export async function requireBootstrap(
   try {
     await clients.ssm.send(new GetParameterCommand({ Name: BOOTSTRAP.versionParameter }));
   } catch (error) {
+    if (isCairnError(error)) throw error; // the environment's role could not be assumed: it says so
     const missing = (error as { name?: string }).name === 'ParameterNotFound';
     throw new CairnError(
       missing ? 'is not bootstrapped' : `could not read the bootstrap version: ${errorMessage(error)}`,

@@ -45,7 +45,7 @@ export function createAwsApplier(
     owner?: string;
   } = {},
 ): AwsApplier {
-  const clients = makeClients(target, options.credentials);
+  const clients = makeClients(target, options.credentials, env);
   const envTag = options.owner ? `${env}@${options.owner}` : env;
   const ctx: StackContext = { env, envTag, target, clients, log };
   let previousDir: string | undefined;

@@ -136,7 +136,7 @@ export async function bootstrapCommand(o: EnvOptions): Promise<number> {
       subject: `environment ${env.name}`,
     });
   }
-  const result = await bootstrapEnvironment(env.aws, stderrLog());
+  const result = await bootstrapEnvironment(env.aws, stderrLog(), { env: env.name });
   out(
     `bootstrapped ${env.name}: ${env.aws.account}/${env.aws.region}, assets bucket ${result.bucketName}, version ${result.version}`,
   );
