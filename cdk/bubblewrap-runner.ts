@@ -59,7 +59,9 @@ function bwrapArgs(job: Pick<SynthJob, 'readOnly' | 'writable' | 'env' | 'cwd'>,
   const args = [...NAMESPACE_ARGS, ...rootArgs()];
   for (const dir of job.readOnly) args.push('--ro-bind', dir, dir);
   for (const dir of job.writable) args.push('--bind', dir, dir);
-  args.push('--chdir', job.cwd);
+  // The sandbox's own root (where bwrap made mount points) is read-only too: only the writable binds
+  // and the private /tmp take writes.
+  args.push('--remount-ro', '/', '--chdir', job.cwd);
   for (const [name, value] of Object.entries(job.env)) args.push('--setenv', name, value);
   args.push('--', ...argv);
   return args;

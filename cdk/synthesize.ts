@@ -206,7 +206,7 @@ export async function synthesizeApp(options: {
       ...(validationCanFail(context) ? {} : { CDK_VALIDATION: 'false' }),
       NODE_PATH: [deps, cairnModules].filter(Boolean).join(':'),
     },
-    readOnly: [folders.checkout, cairnModules, ...(deps ? [deps] : [])],
+    readOnly: [folders.checkout, cairnModules, ...(deps && existsSync(deps) ? [deps] : [])],
     writable: [folders.out, folders.tmp],
     timeoutMs: target.synthTimeoutMs,
   });
