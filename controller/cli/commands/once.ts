@@ -1,7 +1,8 @@
 import { bootstrapEnvironment } from '../../../cdk/bootstrap';
 import type { AwsPlan } from '../../../cdk/types';
 import { AuditLog } from '../../audit/audit-log';
-import { loadConfig, validateConfigFile } from '../../config/load-config';
+import { loadConfig as loadConfigFile, validateConfigFile } from '../../config/load-config';
+import { configuredSecretValues, rememberSecrets } from '../../secret-mask';
 import type { CairnConfig, EnvironmentConfig } from '../../config/types';
 import { CairnError } from '../../errors';
 import type { KubePlan } from '../../kube/types';
@@ -20,6 +21,13 @@ interface EnvOptions {
 }
 
 /** Logs of one-shot commands go to stderr, so stdout carries only the result. */
+/** Loads the config and remembers the secrets it points at, so this command's output masks them. */
+function loadConfig(file: string): CairnConfig {
+  const config = loadConfigFile(file);
+  rememberSecrets(configuredSecretValues(config));
+  return config;
+}
+
 function stderrLog(): Log {
   return createLog({ destination: process.stderr });
 }
@@ -100,6 +108,7 @@ export async function planCommand(o: EnvOptions): Promise<number> {
 /** `cairn validate`: the config file, and with --env the branch head's manifests and CDK app. */
 export async function validateCommand(o: { config: string; env?: string }): Promise<number> {
   const result = validateConfigFile(o.config);
+  if (result.ok) rememberSecrets(configuredSecretValues(result.config));
   if (!result.ok) {
     process.stderr.write(`${o.config} is not valid:\n${result.errors.map((e) => `  - ${e}`).join('\n')}\n`);
     return 1;
