@@ -328,6 +328,10 @@ describe('a hostile CDK app pushed to a watched branch', () => {
         for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
     });
 
+    it('is announced at start-up as running without isolation', () => {
+      expect(scene.logs()).toContain('the CDK app runs without isolation');
+    });
+
     it('lets the app write into cairn’s folders, as the isolated run does not', () => {
       expect(existsSync(join(scene.workspacesDir, scene.markFile))).toBe(true);
     });

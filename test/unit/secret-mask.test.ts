@@ -7,7 +7,9 @@ import {
   rememberSecrets,
   safeOutput,
 } from '../../controller/secret-mask';
+import { PassThrough } from 'node:stream';
 import type { CairnConfig } from '../../controller/config/types';
+import { createLog } from '../../controller/log';
 
 afterEach(() => forgetSecrets());
 
@@ -81,5 +83,27 @@ describe('configuredSecretValues', () => {
     expect(configuredSecretValues(config, env).sort()).toEqual(
       ['api-token-1', 'aws-secret-1', 'git-token-1', 'hook-secret-1'].sort(),
     );
+  });
+});
+
+describe('log lines', () => {
+  it('mask remembered secrets and AWS keys, wherever in the line they are', () => {
+    // given a logger writing to a stream, and a remembered secret
+    const lines: string[] = [];
+    const destination = new PassThrough();
+    destination.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
+    rememberSecrets(['hook-secret-0987654321']);
+    const log = createLog({ destination });
+    // when an error quoting both is logged
+    log.error(
+      { err: new Error('app printed hook-secret-0987654321 and AKIAIOSFODNN7EXAMPLE') },
+      'synth failed',
+    );
+    // then neither reaches the line
+    const text = lines.join('');
+    expect(text).toContain('synth failed');
+    expect(text).not.toContain('hook-secret-0987654321');
+    expect(text).not.toContain('AKIAIOSFODNN7EXAMPLE');
+    expect(text).toContain(MASK);
   });
 });
