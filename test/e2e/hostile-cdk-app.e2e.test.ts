@@ -48,6 +48,7 @@ interface HostileReport {
   readonly files: Readonly<Record<string, string>>;
   readonly listings: Readonly<Record<string, unknown>>;
   readonly writes: Readonly<Record<string, string>>;
+  readonly network: Readonly<Record<string, string>>;
 }
 
 /** Pids of live processes whose environment holds `marker`. */
@@ -109,6 +110,7 @@ function startScene(isolation: 'bubblewrap' | 'none', writeTargets: (dir: string
       write: targets,
       markFile,
       daemonMarker,
+      connect: [sandbox.aws.endpoint, sandbox.kubernetes.server, 'http://169.254.169.254/'],
     }),
   );
   const git = (...args: string[]) =>
@@ -277,6 +279,13 @@ describe('a hostile CDK app pushed to a watched branch', () => {
         (e) => e.name === scene.markFile,
       );
       expect(marks).toEqual([]);
+    });
+
+    it('gives the app no network: not the AWS endpoint, the API server or instance metadata', () => {
+      const report = reportIn(failureOf(entry).message);
+      expect(Object.keys(report.network)).toHaveLength(3);
+      for (const [url, result] of Object.entries(report.network))
+        expect({ url, result }).toEqual({ url, result: expect.stringMatching(/^ERR /) });
     });
 
     it('keeps every secret out of the logs, the audit trail and the API', () => {
