@@ -9,7 +9,7 @@ import { BOOTSTRAP, makeClients, type AwsClients, type AwsCredentials } from './
  * Prepares an account and region for deploys, like `cdk bootstrap` does for what cairn needs:
  * the bootstrap version parameter (synthesized templates check it) and the assets bucket
  * (file assets and large templates). The CDK's deploy roles are not created: cairn deploys
- * with its own credentials.
+ * with its own credentials, or with the environment's `aws.roleArn`.
  */
 export async function bootstrapEnvironment(
   target: AwsTargetConfig,
