@@ -16,7 +16,7 @@ import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { AssetManifestArtifact, CloudAssembly } from '@aws-cdk/cx-api';
 import type { AwsTargetConfig } from '../controller/config/types';
-import { CairnError } from '../controller/errors';
+import { CairnError, errorMessage, isCairnError } from '../controller/errors';
 import type { Log } from '../controller/log';
 import { packageRoot } from '../controller/package-root';
 import { safeOutput } from '../controller/secret-mask';
@@ -237,7 +237,13 @@ export async function synthesizeApp(options: {
     return assembly;
   } catch (error) {
     rmSync(folders.root, { recursive: true, force: true });
-    throw error;
+    if (isCairnError(error)) throw error;
+    // The app wrote the assembly, so the reader's message may quote it: masked like its output.
+    throw new CairnError(`wrote a cloud assembly cairn cannot read: ${safeOutput(errorMessage(error))}`, {
+      code: 'synth.bad-assembly',
+      phase: 'synthesize',
+      subject: 'aws-resources',
+    });
   }
 }
 

@@ -112,4 +112,26 @@ describe('what the app may do under bubblewrap', () => {
     expect(error.message).toMatch(/\n65534\n65534 700\n/);
     expect(error.message).toContain('Read-only file system');
   });
+
+  /** The default runner, with the app's command replaced by `command`. */
+  const withCommand = (command: string): SynthRunner => {
+    const runner = bubblewrapRunner();
+    return { ...runner, run: (job) => runner.run({ ...job, command }) };
+  };
+
+  it('has an assembly refused when the app links a controller file into its output', async () => {
+    // given an app that synthesizes normally and then links /etc/passwd into its output
+    const error = await synth(
+      { prefix: unique('link'), stacks: [{ name: 'A', queues: ['Q'] }] },
+      withCommand('node app.js && ln -s /etc/passwd "$CDK_OUTDIR/stolen"'),
+    );
+    // then cairn refuses to read on
+    expect(isCairnError(error) && error.code).toBe('synth.escapes-output');
+    expect((error as Error).message).toContain('stolen: points outside the output folder');
+  });
+
+  it('has an unreadable assembly reported as such, terminally', async () => {
+    const error = await synth({ throw: 'unused' }, withCommand('echo "{" > "$CDK_OUTDIR/manifest.json"'));
+    expect(isCairnError(error) && [error.code, error.retryable]).toEqual(['synth.bad-assembly', false]);
+  });
 });
