@@ -10,9 +10,9 @@ import { CairnError } from '../controller/model';
 import type { AwsClients } from './aws-clients';
 
 /**
- * The AWS access cdk-assets needs, served by cairn's own clients for the environment (so an
- * endpoint override and cairn's credentials apply). Role assumption named in the manifest is not
- * done: cairn publishes with its own identity.
+ * The AWS access cdk-assets needs, served by the environment's clients (so an endpoint override
+ * and the environment's identity, `aws.roleArn` when set, apply). A role named in the asset
+ * manifest is not assumed: the manifest is the app's output, and the app does not choose identities.
  */
 function awsFor(clients: AwsClients, target: AwsTargetConfig): IAws {
   const s3: IS3Client = {

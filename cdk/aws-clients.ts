@@ -2,6 +2,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsTargetConfig } from './aws-target';
+import { assumeRoleCredentials } from './assume-role';
 
 /** Explicit credentials; absent means the SDK's default chain in cairn's own process. */
 export interface AwsCredentials {
@@ -25,14 +26,26 @@ export const BOOTSTRAP = {
   bucket: (target: AwsTargetConfig) => `cdk-hnb659fds-assets-${target.account}-${target.region}`,
 } as const;
 
-/** Creates the environment's CloudFormation, S3 and SSM clients. */
-export function makeClients(target: AwsTargetConfig, credentials?: AwsCredentials): AwsClients {
+/**
+ * Creates the environment's CloudFormation, S3 and SSM clients. With `target.roleArn` they share
+ * one provider of that role's credentials, assumed (as `cairn-<env>`) with `credentials` or the
+ * default chain; without it they use `credentials` or the default chain directly.
+ */
+export function makeClients(target: AwsTargetConfig, credentials?: AwsCredentials, env?: string): AwsClients {
+  const roleArn = target.roleArn;
+  const identity = roleArn
+    ? assumeRoleCredentials({
+        env: env ?? 'bootstrap',
+        target: { ...target, roleArn },
+        ...(credentials ? { base: credentials } : {}),
+      })
+    : credentials;
   const common = {
     region: target.region,
     // Throttling and transient errors are retried by the SDK's standard mode with backoff.
     maxAttempts: 8,
     ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-    ...(credentials ? { credentials } : {}),
+    ...(identity ? { credentials: identity } : {}),
   };
   return {
     cfn: new CloudFormationClient(common),

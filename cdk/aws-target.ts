@@ -13,4 +13,16 @@ export interface AwsTargetConfig {
   readonly prune: boolean;
   readonly synthTimeoutMs: number;
   readonly deployTimeoutMs: number;
+  /** How the CDK app is isolated from the controller; absent means bubblewrap as uid/gid 65534. */
+  readonly synth?: AwsSynthConfig;
+}
+
+/** `aws.synth`: how repository code (the CDK app) is kept away from the controller's credentials. */
+export interface AwsSynthConfig {
+  /** `bubblewrap` (namespaces, another uid under root) or `none` (no isolation, explicit opt-out). */
+  readonly isolation: 'bubblewrap' | 'none';
+  /** The uid the app runs as when cairn runs as root. */
+  readonly uid: number;
+  /** The gid the app runs as when cairn runs as root. */
+  readonly gid: number;
 }

@@ -1,7 +1,7 @@
 import { CreateBucketCommand, HeadBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { AwsTargetConfig } from './aws-target';
-import { CairnError, errorMessage } from '../controller/model';
+import { CairnError, errorMessage, isCairnError } from '../controller/model';
 import type { Log } from '../controller/model';
 import { BOOTSTRAP, destroyClients, makeClients, type AwsClients, type AwsCredentials } from './aws-clients';
 
@@ -9,14 +9,14 @@ import { BOOTSTRAP, destroyClients, makeClients, type AwsClients, type AwsCreden
  * Prepares an account and region for deploys, like `cdk bootstrap` does for what cairn needs:
  * the bootstrap version parameter (synthesized templates check it) and the assets bucket
  * (file assets and large templates). The CDK's deploy roles are not created: cairn deploys
- * with its own credentials.
+ * with its own credentials, or with the environment's `aws.roleArn`.
  */
 export async function bootstrapEnvironment(
   target: AwsTargetConfig,
   log: Log,
-  options: { credentials?: AwsCredentials } = {},
+  options: { credentials?: AwsCredentials; env?: string } = {},
 ): Promise<{ bucketName: string; version: string }> {
-  const clients = makeClients(target, options.credentials);
+  const clients = makeClients(target, options.credentials, options.env);
   const { s3, ssm } = clients;
   try {
     const bucketName = BOOTSTRAP.bucket(target);
@@ -63,6 +63,7 @@ export async function requireBootstrap(
   try {
     await clients.ssm.send(new GetParameterCommand({ Name: BOOTSTRAP.versionParameter }));
   } catch (error) {
+    if (isCairnError(error)) throw error; // the environment's role could not be assumed: it says so
     const missing = (error as { name?: string }).name === 'ParameterNotFound';
     throw new CairnError(
       missing ? 'is not bootstrapped' : `could not read the bootstrap version: ${errorMessage(error)}`,

@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { AwsTargetConfig } from './aws-target';
 import { failureFrom, type Log, type PlaneResult } from '../controller/model';
@@ -8,7 +7,8 @@ import { requireBootstrap } from './bootstrap';
 import { deleteStack, deployStack, ENV_TAG, planStack, type StackContext } from './stack-deployer';
 import { failedStack, planeResult, stackErrorFailure } from './stack-changes';
 import { inDependencyOrder } from './stack-order';
-import { synthesizeApp } from './synthesize';
+import { createSynthRunner } from './synth-runner';
+import { discardAssembly, synthesizeApp } from './synthesize';
 import type { Assembly, AwsApplier, StackOutcome } from './types';
 
 /**
@@ -45,16 +45,18 @@ export function createAwsApplier(
     owner?: string;
   } = {},
 ): AwsApplier {
-  const clients = makeClients(target, options.credentials);
+  const clients = makeClients(target, options.credentials, env);
   const envTag = options.owner ? `${env}@${options.owner}` : env;
   const ctx: StackContext = { env, envTag, target, clients, log };
   let previousDir: string | undefined;
+  // One runner per environment, so bubblewrap is probed once, not at every synth.
+  const runner = createSynthRunner(target.synth);
   return {
     async synthesize(workspaceDir: string, commitSha: string): Promise<Assembly> {
-      const assembly = await synthesizeApp({ workspaceDir, env, target, commitSha, log });
+      const assembly = await synthesizeApp({ workspaceDir, env, target, commitSha, log, runner });
       // One reconcile per environment at a time: the previous assembly is done with, and a
       // long-running controller must not fill the temp folder with one cdk.out per commit.
-      if (previousDir) rmSync(previousDir, { recursive: true, force: true });
+      if (previousDir) discardAssembly(previousDir);
       previousDir = assembly.dir;
       return assembly;
     },
@@ -101,7 +103,7 @@ export function createAwsApplier(
 
     async close(): Promise<void> {
       destroyClients(clients);
-      if (previousDir) rmSync(previousDir, { recursive: true, force: true });
+      if (previousDir) discardAssembly(previousDir);
       previousDir = undefined;
     },
   };

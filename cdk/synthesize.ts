@@ -1,68 +1,35 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, copyFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  lchownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { AssetManifestArtifact, CloudAssembly } from '@aws-cdk/cx-api';
 import type { AwsTargetConfig } from './aws-target';
-import { CairnError } from '../controller/model';
+import { CairnError, errorMessage, isCairnError, safeOutput } from '../controller/model';
 import type { Log } from '../controller/model';
 import { cairnBinDir, cairnNodeModules } from './node-modules';
+import { checkConfined } from './assembly-confinement';
+import { runProcess } from './run-process';
+import { createSynthRunner, type SynthRunner, type SynthUser } from './synth-runner';
 import type { Assembly } from './types';
 
-const OUTPUT_TAIL = 4000;
+/** The prefix of every synth folder, so an assembly's folder is recognised when it is discarded. */
+const SYNTH_FOLDER_PREFIX = 'cairn-synth-';
 
-/** What a child process printed and how it ended. */
-interface ChildResult {
-  readonly code: number | null;
-  readonly timedOut: boolean;
-  readonly output: string;
-}
-
-/** Runs a shell command in its own process group, killing the whole group at the timeout. */
-function runChild(
-  command: string,
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-  timeoutMs: number,
-): Promise<ChildResult> {
-  return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', command], {
-      cwd,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-OUTPUT_TAIL);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, timedOut, output });
-    });
-  });
-}
-
-/**
- * The environment the repository's CDK app runs with: nothing of cairn's own (no AWS credentials,
- * no tokens or secrets), only what running node needs, plus the CDK's variables.
- */
-function scrubbedEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  // cairn's own node_modules/.bin first, so `tsx app.ts` or `ts-node` apps run without a download.
-  const path = [cairnBinDir(), process.env.PATH ?? '/usr/bin:/bin'].join(':');
-  return { PATH: path, LANG: process.env.LANG ?? 'C.UTF-8', ...extra };
+/** The tools cairn ships (tsx, ts-node) and the system's, for the app's `sh -c`; never cairn's own PATH. */
+function appPath(): string {
+  return [cairnBinDir(), dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
 }
 
 /**
@@ -91,19 +58,25 @@ async function installDependencies(
   copyFileSync(lock, join(tmp, 'package-lock.json'));
   copyFileSync(join(appDir, 'package.json'), join(tmp, 'package.json'));
   log.info({ phase: 'synthesize', lockfile: hash }, 'installing the CDK app dependencies');
-  const result = await runChild(
-    'npm ci --ignore-scripts --no-audit --no-fund',
-    tmp,
-    { ...scrubbedEnv({ HOME: homedir() }) },
+  // npm runs outside the sandbox (it needs the network) but runs no package scripts, so no
+  // repository code runs here; it gets only PATH, LANG and HOME (for npm's own cache and config).
+  const result = await runProcess({
+    file: '/bin/sh',
+    args: ['-c', 'npm ci --ignore-scripts --no-audit --no-fund'],
+    cwd: tmp,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8', HOME: homedir() },
     timeoutMs,
-  );
+  });
   if (result.code !== 0) {
     rmSync(tmp, { recursive: true, force: true });
-    throw new CairnError(`npm ci failed${result.timedOut ? ' (timed out)' : ''}:\n${result.output}`, {
-      code: 'synth.deps',
-      phase: 'synthesize',
-      subject: 'aws-resources/package-lock.json',
-    });
+    throw new CairnError(
+      `npm ci failed${result.timedOut ? ' (timed out)' : ''}:\n${safeOutput(result.output)}`,
+      {
+        code: 'synth.deps',
+        phase: 'synthesize',
+        subject: 'aws-resources/package-lock.json',
+      },
+    );
   }
   try {
     renameSync(tmp, target);
@@ -130,6 +103,44 @@ export function validationCanFail(context: Readonly<Record<string, unknown>>): b
   return VALIDATION_FLAGS.some((flag) => context[flag] === true || context[flag] === 'true');
 }
 
+/** Gives a folder tree to `user` (a plain recursive lchown: the tree is cairn's own fresh copy). */
+function chownTree(path: string, user: SynthUser): void {
+  lchownSync(path, user.uid, user.gid);
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) chownTree(child, user);
+    else lchownSync(child, user.uid, user.gid);
+  }
+}
+
+/** The folders of one synth: the app's view of the checkout, its output and its temp folder. */
+interface SynthFolders {
+  readonly root: string;
+  /** The checkout as the app sees it: the checkout itself, or a copy owned by the app's user. */
+  readonly checkout: string;
+  readonly out: string;
+  readonly tmp: string;
+}
+
+/**
+ * Makes the synth folders under a fresh `cairn-synth-<env>-*` folder. When the app runs as another
+ * user, it gets a copy of the checkout it owns (a private checkout is unreadable to it) and the
+ * output and temp folders are its alone (0700).
+ */
+function makeFolders(workspaceDir: string, env: string, user: SynthUser | undefined): SynthFolders {
+  const root = mkdtempSync(join(tmpdir(), `${SYNTH_FOLDER_PREFIX}${env}-`));
+  const out = join(root, 'out');
+  const tmp = join(root, 'tmp');
+  mkdirSync(out, { mode: 0o700 });
+  mkdirSync(tmp, { mode: 0o700 });
+  if (!user) return { root, checkout: workspaceDir, out, tmp };
+  const checkout = join(root, 'checkout');
+  cpSync(workspaceDir, checkout, { recursive: true, verbatimSymlinks: true });
+  chownTree(root, user);
+  chmodSync(root, 0o700);
+  return { root, checkout, out, tmp };
+}
+
 /** Runs the CDK app of a workspace for one environment and commit, and reads the cloud assembly it writes. */
 export async function synthesizeApp(options: {
   readonly workspaceDir: string;
@@ -138,6 +149,8 @@ export async function synthesizeApp(options: {
   readonly commitSha: string;
   readonly log: Log;
   readonly cacheDir?: string;
+  /** How the app is isolated; by default the one `target.synth` names. */
+  readonly runner?: SynthRunner;
 }): Promise<Assembly> {
   const { workspaceDir, env, target, commitSha, log } = options;
   const appDir = join(workspaceDir, 'aws-resources');
@@ -154,39 +167,84 @@ export async function synthesizeApp(options: {
   }
   if (typeof cdkJson.app !== 'string' || !cdkJson.app) throw fail('has no "app" command', 'synth.no-app');
 
+  const runner = options.runner ?? createSynthRunner(target.synth);
+  const why = await runner.unavailable();
+  if (why) {
+    throw new CairnError(`cannot run the CDK app isolated from the controller: ${why}`, {
+      code: 'synth.isolation-unavailable',
+      phase: 'synthesize',
+      subject: 'aws-resources',
+      retryable: false,
+      hint: "install bubblewrap and allow user namespaces (see the README's threat model), or set aws.synth.isolation: none for a repository whose every author you trust with the controller's credentials",
+    });
+  }
   const cacheDir = options.cacheDir ?? join(tmpdir(), 'cairn-cdk-deps');
   const deps = await installDependencies(appDir, cacheDir, options.target.synthTimeoutMs, log);
-  const outdir = mkdtempSync(join(tmpdir(), `cairn-synth-${env}-`));
+  const folders = makeFolders(workspaceDir, env, runner.user);
   const context = { ...(cdkJson.context ?? {}), 'gitops:environment': env, 'gitops:commit': commitSha };
   const started = Date.now();
-  const result = await runChild(
-    cdkJson.app,
-    appDir,
-    scrubbedEnv({
-      HOME: outdir,
-      CDK_OUTDIR: outdir,
+  const cairnModules = cairnNodeModules();
+  const result = await runner.run({
+    command: cdkJson.app,
+    cwd: join(folders.checkout, 'aws-resources'),
+    env: {
+      PATH: appPath(),
+      LANG: process.env.LANG ?? 'C.UTF-8',
+      HOME: folders.tmp,
+      TMPDIR: folders.tmp,
+      CDK_OUTDIR: folders.out,
       CDK_CONTEXT_JSON: JSON.stringify(context),
       CDK_DEFAULT_ACCOUNT: target.account,
       CDK_DEFAULT_REGION: target.region,
       ...(validationCanFail(context) ? {} : { CDK_VALIDATION: 'false' }),
-      NODE_PATH: [deps, cairnNodeModules()].filter(Boolean).join(':'),
-    }),
-    target.synthTimeoutMs,
-  );
+      NODE_PATH: [deps, cairnModules].filter(Boolean).join(':'),
+    },
+    readOnly: [folders.checkout, cairnModules, ...(deps && existsSync(deps) ? [deps] : [])],
+    writable: [folders.out, folders.tmp],
+    timeoutMs: target.synthTimeoutMs,
+  });
+  // The app's view of the checkout and its temp files are done with, whatever happened.
+  if (folders.checkout !== workspaceDir) rmSync(folders.checkout, { recursive: true, force: true });
+  rmSync(folders.tmp, { recursive: true, force: true });
   if (result.timedOut || result.code !== 0) {
-    rmSync(outdir, { recursive: true, force: true });
-    const why = result.timedOut
+    rmSync(folders.root, { recursive: true, force: true });
+    const how = result.timedOut
       ? `did not finish within ${Math.round(target.synthTimeoutMs / 1000)}s`
-      : `exited with code ${String(result.code)}`;
-    throw new CairnError(`the CDK app ${why}:\n${result.output.trim()}`, {
+      : `exited with ${result.code === null ? `signal ${String(result.signal)}` : `code ${result.code}`}`;
+    throw new CairnError(`the CDK app ${how}:\n${safeOutput(result.output)}`, {
       code: result.timedOut ? 'synth.timeout' : 'synth.failed',
       phase: 'synthesize',
-      subject: `aws-resources (${cdkJson.app})`,
+      subject: `aws-resources (${safeOutput(cdkJson.app, 200)})`,
       hint: 'run the app locally with the same context to reproduce',
     });
   }
-  log.info({ phase: 'synthesize', durationMs: Date.now() - started, outdir }, 'CDK app synthesized');
-  return readAssembly(outdir);
+  // The app is gone; its output becomes cairn's, so nothing running as the app's user can change it now.
+  if (runner.user) chownTree(folders.root, { uid: process.getuid!(), gid: process.getgid!() });
+  log.info(
+    { phase: 'synthesize', durationMs: Date.now() - started, isolation: runner.isolation },
+    'CDK app synthesized',
+  );
+  try {
+    const assembly = readAssembly(folders.out);
+    checkConfined(assembly);
+    return assembly;
+  } catch (error) {
+    rmSync(folders.root, { recursive: true, force: true });
+    if (isCairnError(error)) throw error;
+    // The app wrote the assembly, so the reader's message may quote it: masked like its output.
+    throw new CairnError(`wrote a cloud assembly cairn cannot read: ${safeOutput(errorMessage(error))}`, {
+      code: 'synth.bad-assembly',
+      phase: 'synthesize',
+      subject: 'aws-resources',
+    });
+  }
+}
+
+/** Removes an assembly's folder, with the synth folder around it. */
+export function discardAssembly(dir: string): void {
+  const parent = dirname(dir);
+  const whole = basename(dir) === 'out' && basename(parent).startsWith(SYNTH_FOLDER_PREFIX);
+  rmSync(whole ? parent : dir, { recursive: true, force: true });
 }
 
 /** Reads a cloud assembly directory with the CDK's own reader. */

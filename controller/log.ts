@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pino from 'pino';
 import type { Log } from './model/log';
+import { maskSecrets } from './model/secret-mask';
 
 export type { Log } from './model/log';
 
@@ -50,15 +51,18 @@ export function createLog(options: LogOptions = {}): Log {
     censor: '[redacted]',
   };
   const level = options.level ?? process.env.CAIRN_LOG_LEVEL ?? 'info';
+  // The last line of defence: whatever reached a log line (an error quoting repository output), no
+  // remembered secret and no AWS key leaves the process.
+  const hooks = { streamWrite: maskSecrets };
   if (options.format === 'pretty') {
     const pretty = require('pino-pretty') as (o: object) => NodeJS.WritableStream;
     return pino(
-      { level, redact, mixin: contextFields },
+      { level, redact, mixin: contextFields, hooks },
       pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
     );
   }
   return pino(
-    { level, redact, mixin: contextFields, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+    { level, redact, mixin: contextFields, hooks, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
     options.destination ?? process.stdout,
   );
 }

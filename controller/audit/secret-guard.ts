@@ -1,4 +1,5 @@
 import { CairnError } from '../errors';
+import { maskSecrets } from '../model';
 
 // Keys a Kubernetes Secret keeps its values under; no audit type has them, so one showing up means
 // an object's content leaked into a record.
@@ -16,7 +17,7 @@ export function scrubRecord<T>(record: T): T {
 }
 
 function scrub(value: unknown, path: string): unknown {
-  if (typeof value === 'string') return value.replace(PRIVATE_KEY, '[redacted private key]');
+  if (typeof value === 'string') return maskSecrets(value.replace(PRIVATE_KEY, '[redacted private key]'));
   if (Array.isArray(value)) return value.map((item, i) => scrub(item, `${path}[${i}]`));
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};

@@ -4,6 +4,8 @@ import { AuditLog } from '../audit/audit-log';
 import type { CairnConfig, EnvironmentConfig } from '../config/types';
 import { CairnError } from '../errors';
 import { createKubeApplier } from '../kube/create-kube-applier';
+import { configuredSecretValues } from '../config/secret-values';
+import { rememberSecrets } from '../model';
 import type { Log } from '../log';
 import { Controller, type EnvironmentAppliers } from '../reconcile/controller';
 import type { Metrics } from '../server/metrics';
@@ -54,6 +56,8 @@ export function appliersFor(log: Log, repositoryUrl: string): AppliersCache {
 
 /** Opens the audit log and the Git source and builds the controller over them. */
 export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Promise<Wired> {
+  // From here on every log line, error and audit record masks the secrets the config points at.
+  rememberSecrets(configuredSecretValues(config));
   const audit = await AuditLog.open(config.audit.dir, log);
   const source = createGitSource(config.repository, config.workspaces, log);
   const appliers = appliersFor(log, config.repository.url);

@@ -160,6 +160,11 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               prune: aws.prune ?? false,
               synthTimeoutMs: parseDuration(aws.synthTimeout ?? '5m', `${at}.aws.synthTimeout`),
               deployTimeoutMs: parseDuration(aws.deployTimeout ?? '30m', `${at}.aws.deployTimeout`),
+              synth: {
+                isolation: aws.synth?.isolation ?? 'bubblewrap',
+                uid: aws.synth?.uid ?? 65534,
+                gid: aws.synth?.gid ?? 65534,
+              },
             },
           }
         : {}),

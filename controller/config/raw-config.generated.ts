@@ -96,7 +96,7 @@ export interface RawAwsTarget {
    */
   endpoint?: string;
   /**
-   * A role to assume for this environment.
+   * A role assumed through STS (session name cairn-<env>) for this environment's CloudFormation, S3 and SSM calls; cairn's own identity must be allowed to assume it.
    */
   roleArn?: string;
   /**
@@ -111,6 +111,23 @@ export interface RawAwsTarget {
    * Limit for one stack's deploy (default 30m).
    */
   deployTimeout?: string;
+  /**
+   * How the CDK app (repository code) is kept away from the controller.
+   */
+  synth?: {
+    /**
+     * bubblewrap: the app runs in its own PID, mount and network namespaces, seeing only its checkout (default). none: a plain child process that can read everything cairn can; only for repositories whose every author you trust with the controller's credentials.
+     */
+    isolation?: 'bubblewrap' | 'none';
+    /**
+     * The uid the app runs as when cairn runs as root (default 65534).
+     */
+    uid?: number;
+    /**
+     * The gid the app runs as when cairn runs as root (default 65534).
+     */
+    gid?: number;
+  };
 }
 /**
  * Where k8s-resources/ is applied.

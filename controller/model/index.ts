@@ -8,3 +8,4 @@ export * from './errors';
 export * from './pipeline';
 export * from './audit-reader';
 export * from './log';
+export * from './secret-mask';

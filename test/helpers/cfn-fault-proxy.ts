@@ -35,12 +35,29 @@ export interface InjectedEvent {
 export interface SeenRequest {
   readonly action: string;
   readonly stackName?: string;
+  /** The access key id that signed it (from the SigV4 Authorization header). */
+  readonly accessKeyId?: string;
+}
+
+/** Any signed request that went through the proxy: which service, which action, which key signed it. */
+export interface SignedRequest {
+  readonly service: string;
+  readonly accessKeyId: string;
+  /** The form's Action for query APIs (CloudFormation, STS), absent for REST and JSON APIs. */
+  readonly action?: string;
+  /** For STS AssumeRole: the role and session name asked for. */
+  readonly roleArn?: string;
+  readonly sessionName?: string;
 }
 
 /** A running proxy: its URL (an AWS endpoint), its rules, and the CloudFormation requests it saw. */
 export interface CfnFaultProxy {
   readonly url: string;
   readonly requests: readonly SeenRequest[];
+  /** Every signed request, of any service (S3, SSM, STS included). */
+  readonly signed: readonly SignedRequest[];
+  /** Answers STS AssumeRole for this role with AccessDenied, as IAM does when the trust policy says no. */
+  refuseAssumeRole(roleArn: string): void;
   addRule(rule: FaultRule): void;
   removeRules(stackName: string): void;
   close(): Promise<void>;
@@ -101,6 +118,9 @@ function sendXml(res: ServerResponse, status: number, body: string): void {
 const throttlingXml = () =>
   `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
 
+const accessDeniedXml = (roleArn: string) =>
+  `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/cairn is not authorized to perform: sts:AssumeRole on resource: ${roleArn}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+
 const successXml = (action: string) =>
   `<${action}Response xmlns="${NS}"><${action}Result/><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`;
 
@@ -109,6 +129,8 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
   const upstream = new URL(target);
   const rules: ArmedRule[] = [];
   const requests: SeenRequest[] = [];
+  const signed: SignedRequest[] = [];
+  const refusedRoles = new Set<string>();
   const ruleFor = (name: string | undefined, pick: (r: ArmedRule) => boolean) =>
     name === undefined ? undefined : rules.find((r) => r.rule.stackName === name && pick(r));
 
@@ -138,11 +160,28 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
     });
 
   const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> => {
-    const isCfn = /\/cloudformation\//.test(req.headers.authorization ?? '');
-    const form = isCfn ? new URLSearchParams(body.toString('utf8')) : undefined;
+    const credential = /Credential=([^/]+)\/[^/]+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '');
+    const [accessKeyId, service] = [credential?.[1], credential?.[2]];
+    const isCfn = service === 'cloudformation';
+    const isQuery = isCfn || service === 'sts';
+    const form = isQuery ? new URLSearchParams(body.toString('utf8')) : undefined;
     const action = form?.get('Action') ?? undefined;
-    const stackName = stackNameOf(form?.get('StackName') ?? null);
-    if (action) requests.push({ action, ...(stackName ? { stackName } : {}) });
+    const stackName = isCfn ? stackNameOf(form?.get('StackName') ?? null) : undefined;
+    if (accessKeyId && service) {
+      const roleArn = form?.get('RoleArn') ?? undefined;
+      const sessionName = form?.get('RoleSessionName') ?? undefined;
+      signed.push({
+        service,
+        accessKeyId,
+        ...(action ? { action } : {}),
+        ...(roleArn ? { roleArn } : {}),
+        ...(sessionName ? { sessionName } : {}),
+      });
+      if (service === 'sts' && action === 'AssumeRole' && roleArn && refusedRoles.has(roleArn))
+        return sendXml(res, 403, accessDeniedXml(roleArn));
+    }
+    if (isCfn && action)
+      requests.push({ action, ...(stackName ? { stackName } : {}), ...(accessKeyId ? { accessKeyId } : {}) });
 
     const throttled = ruleFor(stackName, (r) => r.throttleLeft > 0);
     if (throttled) {
@@ -197,6 +236,10 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    signed,
+    refuseAssumeRole(roleArn) {
+      refusedRoles.add(roleArn);
+    },
     addRule(rule) {
       rules.push({
         rule,

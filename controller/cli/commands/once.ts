@@ -1,6 +1,8 @@
 import { bootstrapEnvironment } from '../../../cdk/bootstrap';
 import { AuditLog } from '../../audit/audit-log';
-import { loadConfig, validateConfigFile } from '../../config/load-config';
+import { loadConfig as loadConfigFile, validateConfigFile } from '../../config/load-config';
+import { configuredSecretValues } from '../../config/secret-values';
+import { rememberSecrets } from '../../model';
 import type { CairnConfig, EnvironmentConfig } from '../../config/types';
 import { CairnError } from '../../errors';
 import { createLog, type Log } from '../../log';
@@ -19,6 +21,13 @@ interface EnvOptions {
 }
 
 /** Logs of one-shot commands go to stderr, so stdout carries only the result. */
+/** Loads the config and remembers the secrets it points at, so this command's output masks them. */
+function loadConfig(file: string): CairnConfig {
+  const config = loadConfigFile(file);
+  rememberSecrets(configuredSecretValues(config));
+  return config;
+}
+
 function stderrLog(): Log {
   return createLog({ destination: process.stderr });
 }
@@ -102,6 +111,7 @@ export async function planCommand(o: EnvOptions): Promise<number> {
 /** `cairn validate`: the config file, and with --env the branch head's manifests and CDK app. */
 export async function validateCommand(o: { config: string; env?: string }): Promise<number> {
   const result = validateConfigFile(o.config);
+  if (result.ok) rememberSecrets(configuredSecretValues(result.config));
   if (!result.ok) {
     process.stderr.write(`${o.config} is not valid:\n${result.errors.map((e) => `  - ${e}`).join('\n')}\n`);
     return 1;
@@ -138,7 +148,7 @@ export async function bootstrapCommand(o: EnvOptions): Promise<number> {
       subject: `environment ${env.name}`,
     });
   }
-  const result = await bootstrapEnvironment(env.aws, stderrLog());
+  const result = await bootstrapEnvironment(env.aws, stderrLog(), { env: env.name });
   out(
     `bootstrapped ${env.name}: ${env.aws.account}/${env.aws.region}, assets bucket ${result.bucketName}, version ${result.version}`,
   );

@@ -1,4 +1,7 @@
+import { createSynthRunner } from '../../../cdk/synth-runner';
 import { loadConfig } from '../../config/load-config';
+import type { CairnConfig } from '../../config/types';
+import type { Log } from '../../log';
 import { createLog } from '../../log';
 import { createServer } from '../../server/create-server';
 import { Metrics } from '../../server/metrics';
@@ -16,6 +19,7 @@ export async function runCommand(o: { config: string; logFormat: 'json' | 'prett
   const wired = await wire(config, log, metrics);
   const server = await createServer({ controller: wired.controller, config: config.server, metrics, log });
   log.info({ url: server.url, environments: config.environments.map((e) => e.name) }, 'controller started');
+  await reportSynthIsolation(config, log);
   await wired.controller.start();
   const schedules = startSchedules(config, wired.controller, log);
 
@@ -32,4 +36,26 @@ export async function runCommand(o: { config: string; logFormat: 'json' | 'prett
   await wired.close();
   log.info('stopped');
   return 0;
+}
+
+/**
+ * Says at start-up, per environment, how its CDK app will be isolated, and which environments
+ * will refuse to synthesize because the isolation they ask for is not available here.
+ */
+async function reportSynthIsolation(config: CairnConfig, log: Log): Promise<void> {
+  for (const env of config.environments) {
+    if (!env.aws) continue;
+    const runner = createSynthRunner(env.aws.synth);
+    const why = await runner.unavailable();
+    if (why)
+      log.error(
+        { env: env.name, phase: 'synthesize', isolation: runner.isolation, reason: why },
+        'synth isolation is not available: this environment will refuse to synthesize',
+      );
+    else if (runner.isolation === 'none')
+      log.warn(
+        { env: env.name, phase: 'synthesize', isolation: 'none' },
+        "the CDK app runs without isolation and can read the controller's credentials",
+      );
+  }
 }

@@ -23,6 +23,10 @@ export interface Scenario {
   readonly throw?: string;
   readonly throwEnv?: boolean;
   readonly hang?: boolean;
+  /** Leave a `setsid sleep 600` holding stdout, with this variable in its environment. */
+  readonly daemon?: string;
+  /** With `daemon`: exit 0 at once, before synthesizing anything. */
+  readonly daemonThenExit?: boolean;
 }
 
 /** A name no other test (or run) uses: `<label>-<random>`, safe for stacks and environments. */

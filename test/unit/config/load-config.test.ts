@@ -38,7 +38,13 @@ describe('loadConfig', () => {
       branch: 'dev',
       order: 'aws-first',
       driftIntervalMs: 300_000,
-      aws: { region: 'eu-west-1', account: '111111111111', prune: false, synthTimeoutMs: 300_000 },
+      aws: {
+        region: 'eu-west-1',
+        account: '111111111111',
+        prune: false,
+        synthTimeoutMs: 300_000,
+        synth: { isolation: 'bubblewrap', uid: 65534, gid: 65534 },
+      },
       kubernetes: {
         kubeconfig: join(dir, 'kube.yaml'),
         namespace: 'apps',
@@ -49,6 +55,18 @@ describe('loadConfig', () => {
     expect(config.environments[1]).toMatchObject({ name: 'prod', branch: 'main', order: 'kubernetes-first' });
     expect(config.server).toEqual({ port: 8080, host: '127.0.0.1', maxBodyBytes: 1_048_576 });
     expect(config.workspaces.dir).toBe(join(dir, 'workspaces'));
+  });
+
+  it('reads aws.synth: isolation none must be written out, and the uid and gid are kept', () => {
+    const config = loadConfig(
+      file(
+        valid.replace(
+          'account: "111111111111" }',
+          'account: "111111111111", synth: { isolation: none, uid: 1500, gid: 1600 } }',
+        ),
+      ),
+    );
+    expect(config.environments[0]!.aws!.synth).toEqual({ isolation: 'none', uid: 1500, gid: 1600 });
   });
 
   it('reads a file:// URL as the local path it names, percent-decoded', () => {
@@ -69,6 +87,11 @@ describe('validateConfigFile rejects broken configs naming the field', () => {
       'a short account',
       valid.replace('"111111111111"', '"42"'),
       'environments[0].aws.account: The 12-digit AWS account id',
+    ],
+    [
+      'an unknown isolation',
+      valid.replace('account: "111111111111" }', 'account: "111111111111", synth: { isolation: docker } }'),
+      'environments[0].aws.synth.isolation: must be one of "bubblewrap", "none"',
     ],
     [
       'an unknown key',

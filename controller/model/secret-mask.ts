@@ -1,0 +1,74 @@
+/** What a masked secret is replaced with. */
+export const MASK = '[masked]';
+
+/** How much of a child's output reaches logs, errors and the audit trail: its last few KiB. */
+export const OUTPUT_TAIL_BYTES = 4 * 1024;
+
+// Access key ids: long-term (AKIA) and temporary (ASIA) ones, plus the rarer prefixes of the same shape.
+const ACCESS_KEY_ID = /\b(?:AKIA|ASIA|AROA|AIDA|ANPA|ANVA|AGPA)[A-Z0-9]{16}\b/g;
+// A secret access key is 40 characters of base64. A bare 40-character run is masked only when it
+// mixes upper case, lower case and a digit or `/`/`+`, so commit shas and hex digests stay readable.
+const SECRET_KEY_CANDIDATE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+// After a label naming it, any 40-character base64 value is a secret key whatever its letters.
+const LABELLED_SECRET_KEY = /(secret_?access_?key\W{0,6})[A-Za-z0-9/+]{40}/gi;
+
+/** The environment variables whose values are secrets whether or not the config names them. */
+export const WELL_KNOWN_SECRET_VARIABLES = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
+
+// Values shorter than this would mask ordinary words; no real token is this short.
+const MIN_SECRET_LENGTH = 6;
+
+const remembered = new Set<string>();
+
+/**
+ * Adds values that must never appear in a log line, an error message or an audit entry (tokens,
+ * secrets, credentials obtained at run time). Every call of `maskSecrets` masks them from then on.
+ */
+export function rememberSecrets(values: Iterable<string | undefined>): void {
+  for (const value of values) if (value && value.length >= MIN_SECRET_LENGTH) remembered.add(value);
+}
+
+/** Forgets every remembered value (tests use it to start clean). */
+export function forgetSecrets(): void {
+  remembered.clear();
+}
+
+function looksLikeSecretKey(candidate: string): boolean {
+  return /[A-Z]/.test(candidate) && /[a-z]/.test(candidate) && /[0-9/+]/.test(candidate);
+}
+
+/**
+ * Text with every remembered secret (raw and JSON-escaped), every AWS access key id and every
+ * value shaped like an AWS secret key replaced by `[masked]`. The one masking function: use it
+ * wherever text that a repository or a child process produced reaches a log, an error or a record.
+ */
+export function maskSecrets(text: string): string {
+  let out = text;
+  for (const secret of remembered) {
+    out = out.split(secret).join(MASK);
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    if (escaped !== secret) out = out.split(escaped).join(MASK);
+  }
+  return out
+    .replace(ACCESS_KEY_ID, MASK)
+    .replace(LABELLED_SECRET_KEY, (_m, label: string) => `${label}${MASK}`)
+    .replace(SECRET_KEY_CANDIDATE, (m) => (looksLikeSecretKey(m) ? MASK : m));
+}
+
+/**
+ * The last `maxBytes` of a text (cut at a character boundary), with a note of how much was cut.
+ * Mask before capping, on more text than is kept, so a secret cut in half is never left behind.
+ */
+export function capTail(text: string, maxBytes = OUTPUT_TAIL_BYTES): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return text;
+  let start = bytes.length - maxBytes;
+  // Step past UTF-8 continuation bytes so the tail starts on a whole character.
+  while (start < bytes.length && (bytes[start]! & 0xc0) === 0x80) start++;
+  return `[… ${start} bytes cut]\n${bytes.subarray(start).toString('utf8')}`;
+}
+
+/** What a child process printed, safe to log or record: masked first, then capped to its tail. */
+export function safeOutput(text: string, maxBytes = OUTPUT_TAIL_BYTES): string {
+  return capTail(maskSecrets(text), maxBytes).trim();
+}

@@ -1,0 +1,137 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { bubblewrapRunner } from '../../../cdk/bubblewrap-runner';
+import { noneRunner, type SynthRunner } from '../../../cdk/synth-runner';
+import { synthesizeApp } from '../../../cdk/synthesize';
+import { isCairnError } from '../../../controller/errors';
+import { silentLog } from '../../../controller/log';
+import { sandboxTarget, unique, workspaceWith, type Scenario } from './cdk-fixture';
+
+const sha = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+
+/** Pids of live processes whose environment holds `marker`. */
+function processesMarked(marker: string): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/environ`, 'utf8').includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function synth(scenario: Scenario, runner: SynthRunner, timeoutMs = 60_000): Promise<unknown> {
+  return synthesizeApp({
+    workspaceDir: workspaceWith(scenario),
+    env: 'dev',
+    target: sandboxTarget({ synthTimeoutMs: timeoutMs }),
+    commitSha: sha,
+    log: silentLog(),
+    runner,
+  }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+describe.each([
+  ['bubblewrap', () => bubblewrapRunner()],
+  ['none', () => noneRunner()],
+])('the synth timeout with the %s runner', (_name, makeRunner) => {
+  it('holds at 3 s although a setsid descendant holds the pipes, and kills that descendant', async () => {
+    // given an app that leaves a setsid daemon on its stdout and then hangs
+    const marker = `CAIRN_TEST_DAEMON_${unique('t').replace('-', '_')}`;
+    const started = Date.now();
+    // when it is synthesized with a 3 s timeout
+    const error = await synth({ daemon: marker, hang: true }, makeRunner(), 3_000);
+    // then it fails as a timeout soon after 3 s (not when the daemon would let go of the pipes)
+    expect(isCairnError(error) && error.code).toBe('synth.timeout');
+    expect(Date.now() - started).toBeLessThan(6_000);
+    // and neither the app nor its daemon is alive
+    expect(processesMarked(marker)).toEqual([]);
+  });
+
+  it('resolves when the app exits, killing the daemon it left behind', async () => {
+    // given an app that starts a daemon on its stdout and exits at once
+    const marker = `CAIRN_TEST_DAEMON_${unique('e').replace('-', '_')}`;
+    const started = Date.now();
+    const error = await synth({ daemon: marker, daemonThenExit: true }, makeRunner(), 60_000);
+    // then the synth ends at once (the app wrote no assembly) and the daemon is gone
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(error).toBeDefined();
+    expect(processesMarked(marker)).toEqual([]);
+  });
+});
+
+describe('synthesizing without the isolation the environment asks for', () => {
+  it('refuses with the reason and what to do, before running anything', async () => {
+    // given bubblewrap cannot be found on this PATH
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    let runner: SynthRunner;
+    try {
+      runner = bubblewrapRunner();
+    } finally {
+      process.env.PATH = path;
+    }
+    // when an app is synthesized
+    const error = await synth({ throw: 'the app must not run' }, runner);
+    // then the synthesize phase fails, terminally, naming the missing isolation and the opt-out
+    expect(isCairnError(error) && [error.code, error.phase, error.retryable]).toEqual([
+      'synth.isolation-unavailable',
+      'synthesize',
+      false,
+    ]);
+    expect((error as Error).message).toContain('bubblewrap (bwrap) is not installed');
+    expect((error as Error).message).toContain('aws.synth.isolation: none');
+    expect((error as Error).message).not.toContain('the app must not run');
+  });
+});
+
+describe('what the app may do under bubblewrap', () => {
+  const asRoot = process.getuid?.() === 0 ? it : it.skip;
+  asRoot('runs as another uid when cairn is root, in an output folder only that uid may write', async () => {
+    // given an app that reports who it is and what its output folder looks like
+    const runner = bubblewrapRunner({ uid: 65534, gid: 65534 });
+    const error = (await synth(
+      {
+        throw: 'unused',
+      },
+      {
+        ...runner,
+        run: (job) =>
+          runner.run({
+            ...job,
+            command: `id -u; stat -c '%u %a' "$CDK_OUTDIR"; touch "$PWD/x" 2>&1; exit 1`,
+          }),
+      },
+    )) as Error;
+    // then it ran as 65534, owning its 0700 output folder, and its checkout was read-only
+    expect(error.message).toMatch(/\n65534\n65534 700\n/);
+    expect(error.message).toContain('Read-only file system');
+  });
+
+  /** The default runner, with the app's command replaced by `command`. */
+  const withCommand = (command: string): SynthRunner => {
+    const runner = bubblewrapRunner();
+    return { ...runner, run: (job) => runner.run({ ...job, command }) };
+  };
+
+  it('has an assembly refused when the app links a controller file into its output', async () => {
+    // given an app that synthesizes normally and then links /etc/passwd into its output
+    const error = await synth(
+      { prefix: unique('link'), stacks: [{ name: 'A', queues: ['Q'] }] },
+      withCommand('node app.js && ln -s /etc/passwd "$CDK_OUTDIR/stolen"'),
+    );
+    // then cairn refuses to read on
+    expect(isCairnError(error) && error.code).toBe('synth.escapes-output');
+    expect((error as Error).message).toContain('stolen: points outside the output folder');
+  });
+
+  it('has an unreadable assembly reported as such, terminally', async () => {
+    const error = await synth({ throw: 'unused' }, withCommand('echo "{" > "$CDK_OUTDIR/manifest.json"'));
+    expect(isCairnError(error) && [error.code, error.retryable]).toEqual(['synth.bad-assembly', false]);
+  });
+});
