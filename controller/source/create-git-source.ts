@@ -66,7 +66,7 @@ class ReaderSource implements GitSource {
 
   async fetch(branches: readonly BranchSpec[]): Promise<readonly BranchHead[]> {
     try {
-      await this.reader.update();
+      await this.reader.update(branches.map((b) => b.branch));
     } catch (error) {
       const failure = this.fetchError(error);
       return branches.map((b) => ({ kind: 'error', env: b.env, branch: b.branch, error: failure }));

@@ -23,8 +23,11 @@ export interface CommitInfo {
  * source's logic (revisions, force-push detection, safe checkouts) is written once on top of it.
  */
 export interface GitReader {
-  /** Brings the remote's branches into the local cache (a no-op for a repository read in place). */
-  update(): Promise<void>;
+  /**
+   * Brings exactly these branches of the remote into the local cache (a no-op for a repository read
+   * in place). Never asks for the remote's HEAD; a branch the remote lacks is dropped from the cache.
+   */
+  update(branches: readonly string[]): Promise<void>;
   /** The sha a branch points at, or null when the branch does not exist. */
   resolve(branch: string): Promise<string | null>;
   commit(sha: string): Promise<CommitInfo>;

@@ -2,8 +2,11 @@ import fs from 'node:fs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
-import http from 'isomorphic-git/http/node';
+import nodeHttp from 'isomorphic-git/http/node';
 import type { CommitInfo, GitReader, TreeFile } from './git-reader';
+import { headlessRemoteHttp } from './headless-remote-http';
+
+const http = headlessRemoteHttp(nodeHttp);
 
 /** Credentials for HTTPS, resolved from the environment by the caller. */
 export interface HttpAuth {
@@ -32,29 +35,41 @@ export class IsomorphicReader implements GitReader {
     }
   }
 
-  async update(): Promise<void> {
+  async update(branches: readonly string[]): Promise<void> {
     if (this.local) return;
     const onAuth = this.auth
       ? () => ({ username: this.auth!.username, password: this.auth!.password })
       : undefined;
-    // init + fetch rather than clone: clone fails when the remote's HEAD names a branch that does not exist.
+    const remote = { http, url: this.url, ...(onAuth ? { onAuth } : {}) };
+    // init + fetch rather than clone: clone needs the remote's HEAD to name an existing branch.
     if (!existsSync(join(this.gitdir, 'HEAD'))) {
       await git.init({ fs, gitdir: this.gitdir, bare: true });
       await git.addRemote({ fs, gitdir: this.gitdir, remote: 'origin', url: this.url });
     }
-    // isomorphic-git needs the remote's HEAD to name an existing branch (as every Git host's default branch does).
-    await git.fetch({
-      fs,
-      http,
-      gitdir: this.gitdir,
-      url: this.url,
-      remote: 'origin',
-      prune: true,
-      tags: false,
-      singleBranch: false,
-      cache: this.cache,
-      ...(onAuth ? { onAuth } : {}),
-    });
+    // Ask which configured branches exist (one round trip), then fetch each of them by name.
+    // Nothing here names HEAD, so a remote whose HEAD points at a missing branch fetches fine.
+    const listed = await git.listServerRefs({ ...remote, prefix: 'refs/heads/' });
+    const present = new Set(listed.map((r) => r.ref));
+    for (const branch of new Set(branches)) {
+      const tracking = `${this.refPrefix}${branch}`;
+      if (!present.has(`refs/heads/${branch}`)) {
+        // Gone on the remote: forget it, so resolve() reports the branch missing.
+        await git.deleteRef({ fs, gitdir: this.gitdir, ref: tracking }).catch(() => undefined);
+        continue;
+      }
+      await git.fetch({
+        fs,
+        ...remote,
+        gitdir: this.gitdir,
+        remote: 'origin',
+        // `ref` is the local tracking ref, so its current sha is offered as a "have" and only new objects come.
+        ref: tracking,
+        remoteRef: `refs/heads/${branch}`,
+        singleBranch: true,
+        tags: false,
+        cache: this.cache,
+      });
+    }
   }
 
   async resolve(branch: string): Promise<string | null> {

@@ -57,14 +57,40 @@ export class NativeReader implements GitReader {
     }).env(this.env);
   }
 
-  async update(): Promise<void> {
+  async update(branches: readonly string[]): Promise<void> {
     if (this.local) return;
     if (!existsSync(join(this.gitdir, 'HEAD'))) {
-      mkdirSync(dirname(this.gitdir), { recursive: true });
-      await this.git(dirname(this.gitdir)).clone(this.url, this.gitdir, ['--mirror', '--no-tags']);
-      return;
+      mkdirSync(dirname(this.gitdir), { recursive: true, mode: 0o700 });
+      // init + fetch rather than clone: nothing here needs the remote's HEAD.
+      await this.git(dirname(this.gitdir)).raw(['init', '--bare', '--quiet', this.gitdir]);
     }
-    await this.git().raw(['fetch', '--prune', '--no-tags', 'origin', '+refs/heads/*:refs/heads/*']);
+    const wanted = [...new Set(branches)];
+    if (wanted.length === 0) return;
+    // Which configured branches exist: a refspec naming a missing branch would fail the whole fetch.
+    const listed = await this.git().raw([
+      'ls-remote',
+      '--heads',
+      this.url,
+      ...wanted.map((b) => `refs/heads/${b}`),
+    ]);
+    const present = new Set(
+      listed
+        .split('\n')
+        .map((line) => line.split('\t')[1])
+        .filter((ref): ref is string => ref !== undefined),
+    );
+    const fetch = wanted.filter((b) => present.has(`refs/heads/${b}`));
+    if (fetch.length > 0)
+      await this.git().raw([
+        'fetch',
+        '--no-tags',
+        '--no-write-fetch-head',
+        this.url,
+        ...fetch.map((b) => `+refs/heads/${b}:refs/heads/${b}`),
+      ]);
+    // A branch gone on the remote is dropped, so resolve() reports it missing.
+    for (const branch of wanted.filter((b) => !present.has(`refs/heads/${b}`)))
+      await this.git().raw(['update-ref', '-d', `refs/heads/${branch}`]);
   }
 
   async resolve(branch: string): Promise<string | null> {
