@@ -1,12 +1,16 @@
 import fs from 'node:fs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import git from 'isomorphic-git';
+import git, { type HttpClient } from 'isomorphic-git';
+import { isCairnError } from '../errors';
 import nodeHttp from 'isomorphic-git/http/node';
-import type { CommitInfo, GitReader, TreeFile } from './git-reader';
+import { BlobTooLargeError, type CommitInfo, type GitReader, type TreeFile } from './git-reader';
 import { headlessRemoteHttp } from './headless-remote-http';
+import { ObjectSizes } from './object-size';
+import { guardPackSizes } from './pack-guard';
 
-const http = headlessRemoteHttp(nodeHttp);
+// Below this, an object's inflated copy costs the controller little.
+const PACK_GUARD_FLOOR = 16 * 1024 * 1024;
 
 /** Credentials for HTTPS, resolved from the environment by the caller. */
 export interface HttpAuth {
@@ -19,13 +23,19 @@ export class IsomorphicReader implements GitReader {
   private readonly gitdir: string;
   private readonly refPrefix: string;
   private readonly cache = {};
+  private readonly sizes: ObjectSizes;
+  private readonly http: HttpClient;
 
   constructor(
     private readonly url: string,
     private readonly local: boolean,
     cacheDir: string,
     private readonly auth?: HttpAuth,
+    maxObjectBytes = Number.MAX_SAFE_INTEGER,
   ) {
+    // Objects a little over a small cap are let through the pack guard, so that the checkout can
+    // refuse them naming the file; only what could hurt the controller's memory stops the fetch.
+    this.http = guardPackSizes(headlessRemoteHttp(nodeHttp), Math.max(maxObjectBytes, PACK_GUARD_FLOOR));
     if (local) {
       this.gitdir = existsSync(join(url, '.git')) ? join(url, '.git') : url;
       this.refPrefix = 'refs/heads/';
@@ -33,14 +43,16 @@ export class IsomorphicReader implements GitReader {
       this.gitdir = join(cacheDir, 'isomorphic.git');
       this.refPrefix = 'refs/remotes/origin/';
     }
+    this.sizes = new ObjectSizes(this.gitdir);
   }
 
-  async update(branches: readonly string[]): Promise<void> {
-    if (this.local) return;
+  async update(branches: readonly string[]): Promise<ReadonlyMap<string, Error>> {
+    const failures = new Map<string, Error>();
+    if (this.local) return failures;
     const onAuth = this.auth
       ? () => ({ username: this.auth!.username, password: this.auth!.password })
       : undefined;
-    const remote = { http, url: this.url, ...(onAuth ? { onAuth } : {}) };
+    const remote = { http: this.http, url: this.url, ...(onAuth ? { onAuth } : {}) };
     // init + fetch rather than clone: clone needs the remote's HEAD to name an existing branch.
     if (!existsSync(join(this.gitdir, 'HEAD'))) {
       await git.init({ fs, gitdir: this.gitdir, bare: true });
@@ -57,19 +69,26 @@ export class IsomorphicReader implements GitReader {
         await git.deleteRef({ fs, gitdir: this.gitdir, ref: tracking }).catch(() => undefined);
         continue;
       }
-      await git.fetch({
-        fs,
-        ...remote,
-        gitdir: this.gitdir,
-        remote: 'origin',
-        // `ref` is the local tracking ref, so its current sha is offered as a "have" and only new objects come.
-        ref: tracking,
-        remoteRef: `refs/heads/${branch}`,
-        singleBranch: true,
-        tags: false,
-        cache: this.cache,
-      });
+      await git
+        .fetch({
+          fs,
+          ...remote,
+          gitdir: this.gitdir,
+          remote: 'origin',
+          // `ref` is the local tracking ref, so its current sha is offered as a "have" and only new objects come.
+          ref: tracking,
+          remoteRef: `refs/heads/${branch}`,
+          singleBranch: true,
+          tags: false,
+          cache: this.cache,
+        })
+        // One branch's oversized object must not stop the other environments.
+        .catch((error: unknown) => {
+          if (!isCairnError(error)) throw error;
+          failures.set(branch, error);
+        });
     }
+    return failures;
   }
 
   async resolve(branch: string): Promise<string | null> {
@@ -111,19 +130,32 @@ export class IsomorphicReader implements GitReader {
       for (const entry of tree) {
         const path = `${prefix}/${entry.path}`;
         if (entry.type === 'tree') await walk(entry.oid, path);
-        else if (entry.type === 'blob') out.push({ path, mode: entry.mode, oid: entry.oid });
+        else if (entry.type === 'blob') {
+          // The size comes from the object's header, so a huge blob is refused before it is read.
+          const size = await this.sizeOf(entry.oid);
+          out.push({ path, mode: entry.mode, oid: entry.oid, size });
+        }
       }
     };
     await walk(root, folder);
     return out;
   }
 
-  async readBlobs(oids: readonly string[]): Promise<ReadonlyMap<string, Buffer>> {
+  async readBlobs(oids: readonly string[], maxBytes: number): Promise<ReadonlyMap<string, Buffer>> {
     const out = new Map<string, Buffer>();
     for (const oid of new Set(oids)) {
+      // isomorphic-git inflates a blob whole; its size is checked first, from the header alone.
+      const size = await this.sizeOf(oid);
+      if (size > maxBytes) throw new BlobTooLargeError(oid, size, maxBytes);
       const { blob } = await git.readBlob({ fs, gitdir: this.gitdir, oid, cache: this.cache });
-      out.set(oid, Buffer.from(blob));
+      out.set(oid, Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength));
     }
     return out;
+  }
+
+  private async sizeOf(oid: string): Promise<number> {
+    const size = await this.sizes.size(oid);
+    if (size === undefined) throw new Error(`object ${oid} is in no loose file and no pack`);
+    return size;
   }
 }
