@@ -49,7 +49,13 @@ interface RawConfig {
     host?: string;
     webhookSecretEnv?: string;
     apiTokenEnv?: string;
+    apiTokens?: { env?: string; file?: string; scopes: ('read' | 'sync')[] }[];
     maxBodySize?: number;
+    maxConnections?: number;
+    maxConnectionsPerClient?: number;
+    headersTimeout?: string;
+    bodyTimeout?: string;
+    maxBufferedBodySize?: number;
   };
   workspaces?: { dir?: string; keep?: number; maxFileSize?: number };
 }
@@ -179,6 +185,21 @@ function localPathOf(url: string): string {
   }
 }
 
+/** The connection and timeout limits, where the file sets them (createServer has the defaults). */
+function serverLimits(server: NonNullable<RawConfig['server']>): Partial<CairnConfig['server']> {
+  return {
+    ...(server.maxConnections !== undefined ? { maxConnections: server.maxConnections } : {}),
+    ...(server.maxConnectionsPerClient !== undefined
+      ? { maxConnectionsPerClient: server.maxConnectionsPerClient }
+      : {}),
+    ...(server.headersTimeout
+      ? { headersTimeoutMs: parseDuration(server.headersTimeout, 'server.headersTimeout') }
+      : {}),
+    ...(server.bodyTimeout ? { bodyTimeoutMs: parseDuration(server.bodyTimeout, 'server.bodyTimeout') } : {}),
+    ...(server.maxBufferedBodySize !== undefined ? { maxBufferedBodyBytes: server.maxBufferedBodySize } : {}),
+  };
+}
+
 function withDefaults(raw: RawConfig, file: string): CairnConfig {
   const base = dirname(file);
   const abs = (p: string) =>
@@ -241,7 +262,17 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
       host: raw.server?.host ?? '127.0.0.1',
       ...(raw.server?.webhookSecretEnv ? { webhookSecretEnv: raw.server.webhookSecretEnv } : {}),
       ...(raw.server?.apiTokenEnv ? { apiTokenEnv: raw.server.apiTokenEnv } : {}),
+      ...(raw.server?.apiTokens
+        ? {
+            apiTokens: raw.server.apiTokens.map((t) => ({
+              ...(t.env ? { env: t.env } : {}),
+              ...(t.file ? { file: abs(t.file) } : {}),
+              scopes: t.scopes,
+            })),
+          }
+        : {}),
       maxBodyBytes: raw.server?.maxBodySize ?? 1024 * 1024,
+      ...serverLimits(raw.server ?? {}),
     },
     workspaces: {
       dir: raw.workspaces?.dir ? abs(raw.workspaces.dir) : join(dirname(auditDir), 'workspaces'),
