@@ -9,7 +9,7 @@ import { BodyBudget, BodyError, readBody } from './body-reader';
 import { guardConnections, httpServerOptions, serverLimits, type ServerLimits } from './connection-guard';
 import type { Metrics } from './metrics';
 import { registerProbeRoutes } from './probe-routes';
-import { answer } from './reply';
+import { answer, refuse } from './reply';
 import type { ControllerPort } from './types';
 import { registerWebhookRoute } from './webhook-route';
 import { isProviderName } from './webhooks/providers';
@@ -116,15 +116,12 @@ function buildApp(
 
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const status = error.statusCode ?? 500;
-    // A body left unread must not keep the connection (and its bytes) coming.
-    if (error instanceof BodyError) {
-      void reply.header('connection', 'close');
-      if (status !== 413) return answer(reply, status, error.message);
-    }
+    // A body left unread is never read: answer, then cut the connection.
+    if (error instanceof BodyError && status !== 413) return refuse(reply, status, error.message);
     if (status === 413) {
       const provider = /^\/hooks\/([^/?]+)/.exec(req.url)?.[1];
       if (provider && isProviderName(provider)) metrics.incWebhook(provider, 'too-large');
-      return answer(reply, 413, `the body is larger than ${config.maxBodyBytes} bytes (server.maxBodyBytes)`);
+      return refuse(reply, 413, `the body is larger than ${config.maxBodyBytes} bytes (server.maxBodySize)`);
     }
     if (status < 500) return answer(reply, status, error.message);
     // Internal details (paths, stack) stay in the log; the unauthenticated caller gets a pointer.

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Log } from '../log';
 import type { Metrics } from './metrics';
-import { answer } from './reply';
+import { answer, refuse as refuseAndClose } from './reply';
 import { SeenDeliveries } from './seen-deliveries';
 import type { ControllerPort } from './types';
 import { isProviderName, PROVIDERS, SIGNATURE_HEADERS, type ProviderName } from './webhooks/providers';
@@ -40,10 +40,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: Deps): void {
   // Everything that can be decided from the headers is decided before a byte of the body is
   // read, and the connection is closed after the answer, so a refused client costs no buffer.
   const early = async (req: FastifyRequest<{ Params: { provider: string } }>, reply: FastifyReply) => {
-    const refuse = (status: number, message: string) => {
-      void reply.header('connection', 'close');
-      return answer(reply, status, message);
-    };
+    const refuse = (status: number, message: string) => refuseAndClose(reply, status, message);
     const name = req.params.provider;
     if (!isProviderName(name))
       return refuse(404, `no webhook provider "${name}" (github, gitlab, gitea, generic)`);
