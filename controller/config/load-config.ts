@@ -90,9 +90,10 @@ function describe(error: ErrorObject): string {
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
-      const hint = /token|secret|password/i.test(key)
-        ? ' (secrets are never inline: name an environment variable with tokenEnv, webhookSecretEnv or apiTokenEnv)'
-        : '';
+      const hint =
+        /token|secret|password/i.test(key) || /apiTokens/.test(error.instancePath)
+          ? ' (secrets are never inline: name an environment variable with tokenEnv, webhookSecretEnv or apiTokenEnv, or an apiTokens entry with env or file)'
+          : '';
       return `${fieldPath(error.instancePath, key)}: unknown key${hint}`;
     }
     case 'required':
