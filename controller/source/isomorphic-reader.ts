@@ -62,6 +62,9 @@ export class IsomorphicReader implements GitReader {
     // Nothing here names HEAD, so a remote whose HEAD points at a missing branch fetches fine.
     const listed = await git.listServerRefs({ ...remote, prefix: 'refs/heads/' });
     const present = new Set(listed.map((r) => r.ref));
+    // A branch seen for the first time offers another branch's head as its "have", so that
+    // history the environments share is downloaded once, not once per branch.
+    let known: string | undefined;
     for (const branch of new Set(branches)) {
       const tracking = `${this.refPrefix}${branch}`;
       if (!present.has(`refs/heads/${branch}`)) {
@@ -75,13 +78,15 @@ export class IsomorphicReader implements GitReader {
           ...remote,
           gitdir: this.gitdir,
           remote: 'origin',
-          // `ref` is the local tracking ref, so its current sha is offered as a "have" and only new objects come.
-          ref: tracking,
+          // isomorphic-git offers `ref`'s sha as its one "have": the branch's own tracking ref when
+          // there is one, so only new objects come.
+          ref: (await this.resolve(branch)) !== null ? tracking : (known ?? tracking),
           remoteRef: `refs/heads/${branch}`,
           singleBranch: true,
           tags: false,
           cache: this.cache,
         })
+        .then(() => (known = tracking))
         // One branch's oversized object must not stop the other environments.
         .catch((error: unknown) => {
           if (!isCairnError(error)) throw error;
