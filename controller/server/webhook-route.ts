@@ -55,7 +55,11 @@ export function registerWebhookRoute(app: FastifyInstance, deps: Deps): void {
     const signature = SIGNATURE_HEADERS[name];
     if (!req.headers[signature]) {
       result('unauthorized');
-      log.warn({ provider: name, reason: `missing ${signature} header`, remote: req.ip }, 'webhook rejected');
+      // Debug, not warn: a flood of unsigned requests must not become a flood of log lines (the metric counts them).
+      log.debug(
+        { provider: name, reason: `missing ${signature} header`, remote: req.ip },
+        'webhook rejected',
+      );
       return refuse(401, `missing ${signature} header`);
     }
     if (Number(req.headers['content-length'] ?? 0) > deps.maxBodyBytes) {

@@ -60,10 +60,13 @@ describe('the webhook server under a flood', () => {
     }
   });
 
-  it('cuts a connection whose headers are incomplete at server.headersTimeout (1 s)', async () => {
+  it.each([
+    ['whose headers are incomplete', 'POST /hooks/generic HTTP/1.1\r\nHost: 127.0.0.1\r\n'],
+    ['that sends nothing at all', ''],
+  ])('cuts a connection %s at server.headersTimeout (1 s)', async (_case, sent) => {
     t = await startTestServer({ config: { headersTimeoutMs: 1000, bodyTimeoutMs: 5000 } });
     const slow = await open(t);
-    slow.socket.write('POST /hooks/generic HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    if (sent) slow.socket.write(sent);
     const ms = await slow.closed;
     expect(ms).toBeGreaterThanOrEqual(900);
     expect(ms).toBeLessThan(2500);
