@@ -61,7 +61,7 @@ export class IsomorphicReader implements GitReader {
     // Ask which configured branches exist (one round trip), then fetch each of them by name.
     // Nothing here names HEAD, so a remote whose HEAD points at a missing branch fetches fine.
     const listed = await git.listServerRefs({ ...remote, prefix: 'refs/heads/' });
-    const present = new Set(listed.map((r) => r.ref));
+    const present = new Map(listed.map((r) => [r.ref, r.oid]));
     // A branch seen for the first time offers another branch's head as its "have", so that
     // history the environments share is downloaded once, not once per branch.
     let known: string | undefined;
@@ -72,6 +72,12 @@ export class IsomorphicReader implements GitReader {
         await git.deleteRef({ fs, gitdir: this.gitdir, ref: tracking }).catch(() => undefined);
         continue;
       }
+      const local = await this.resolve(branch);
+      // Unchanged since the last fetch: a poll costs one round trip, not one per branch.
+      if (local === present.get(`refs/heads/${branch}`)) {
+        known = tracking;
+        continue;
+      }
       await git
         .fetch({
           fs,
@@ -80,7 +86,7 @@ export class IsomorphicReader implements GitReader {
           remote: 'origin',
           // isomorphic-git offers `ref`'s sha as its one "have": the branch's own tracking ref when
           // there is one, so only new objects come.
-          ref: (await this.resolve(branch)) !== null ? tracking : (known ?? tracking),
+          ref: local !== null ? tracking : (known ?? tracking),
           remoteRef: `refs/heads/${branch}`,
           singleBranch: true,
           tags: false,

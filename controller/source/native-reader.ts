@@ -73,13 +73,19 @@ export class NativeReader implements GitReader {
       this.url,
       ...wanted.map((b) => `refs/heads/${b}`),
     ]);
-    const present = new Set(
+    const present = new Map(
       listed
         .split('\n')
-        .map((line) => line.split('\t')[1])
-        .filter((ref): ref is string => ref !== undefined),
+        .map((line) => line.split('\t'))
+        .filter((parts): parts is [string, string] => parts.length === 2)
+        .map(([oid, ref]) => [ref, oid] as const),
     );
-    const fetch = wanted.filter((b) => present.has(`refs/heads/${b}`));
+    // Only what moved is fetched: a poll where nothing changed costs the one ls-remote.
+    const fetch: string[] = [];
+    for (const b of wanted) {
+      const remote = present.get(`refs/heads/${b}`);
+      if (remote !== undefined && remote !== (await this.resolve(b))) fetch.push(b);
+    }
     if (fetch.length > 0)
       await this.git().raw([
         'fetch',
