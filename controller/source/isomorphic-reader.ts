@@ -135,38 +135,41 @@ export class IsomorphicReader implements GitReader {
   async files(sha: string, folder: string): Promise<readonly TreeFile[]> {
     const root = await this.folderTree(sha, folder);
     if (!root) return [];
-    const out: TreeFile[] = [];
+    const found: { path: string; mode: string; oid: string }[] = [];
     const walk = async (oid: string, prefix: string): Promise<void> => {
       const { tree } = await git.readTree({ fs, gitdir: this.gitdir, oid, cache: this.cache });
       for (const entry of tree) {
         const path = `${prefix}/${entry.path}`;
         if (entry.type === 'tree') await walk(entry.oid, path);
-        else if (entry.type === 'blob') {
-          // The size comes from the object's header, so a huge blob is refused before it is read.
-          const size = await this.sizeOf(entry.oid);
-          out.push({ path, mode: entry.mode, oid: entry.oid, size });
-        }
+        else if (entry.type === 'blob') found.push({ path, mode: entry.mode, oid: entry.oid });
       }
     };
     await walk(root, folder);
-    return out;
+    // Sizes come from the objects' headers, so a huge blob is refused before it is read.
+    const sizes = await this.sizesOf(found.map((f) => f.oid));
+    return found.map((f) => ({ ...f, size: sizes.get(f.oid)! }));
   }
 
   async readBlobs(oids: readonly string[], maxBytes: number): Promise<ReadonlyMap<string, Buffer>> {
-    const out = new Map<string, Buffer>();
-    for (const oid of new Set(oids)) {
-      // isomorphic-git inflates a blob whole; its size is checked first, from the header alone.
-      const size = await this.sizeOf(oid);
+    const wanted = [...new Set(oids)];
+    // isomorphic-git inflates a blob whole; every size is checked first, from the headers alone.
+    const sizes = await this.sizesOf(wanted);
+    for (const oid of wanted) {
+      const size = sizes.get(oid)!;
       if (size > maxBytes) throw new BlobTooLargeError(oid, size, maxBytes);
+    }
+    const out = new Map<string, Buffer>();
+    for (const oid of wanted) {
       const { blob } = await git.readBlob({ fs, gitdir: this.gitdir, oid, cache: this.cache });
       out.set(oid, Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength));
     }
     return out;
   }
 
-  private async sizeOf(oid: string): Promise<number> {
-    const size = await this.sizes.size(oid);
-    if (size === undefined) throw new Error(`object ${oid} is in no loose file and no pack`);
-    return size;
+  private async sizesOf(oids: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    const sizes = await this.sizes.sizesOf(oids);
+    for (const [oid, size] of sizes)
+      if (size === undefined) throw new Error(`object ${oid} is in no loose file and no pack`);
+    return sizes as ReadonlyMap<string, number>;
   }
 }

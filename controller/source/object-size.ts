@@ -1,4 +1,4 @@
-import { open, readdir } from 'node:fs/promises';
+import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants, inflateSync } from 'node:zlib';
 
@@ -47,12 +47,25 @@ export class ObjectSizes {
 
   /** The object's size in bytes, or undefined when it is in neither a loose file nor a pack. */
   async size(oid: string): Promise<number | undefined> {
-    const loose = await this.looseSize(oid);
-    if (loose !== undefined) return loose;
-    let found = await this.packedSize(oid, false);
-    // A pack that arrived since the indexes were read: read them again, once.
-    if (found === undefined) found = await this.packedSize(oid, true);
-    return found;
+    return (await this.sizesOf([oid])).get(oid);
+  }
+
+  /** The sizes of many objects, opening each pack once (undefined for an object not found). */
+  async sizesOf(oids: readonly string[]): Promise<ReadonlyMap<string, number | undefined>> {
+    const out = new Map<string, number | undefined>();
+    const packs = new Map<string, FileHandle>();
+    try {
+      for (const oid of oids) {
+        let size = await this.looseSize(oid);
+        if (size === undefined) size = await this.packedSize(oid, false, packs);
+        // A pack that arrived since the indexes were read: read them again, once.
+        if (size === undefined) size = await this.packedSize(oid, true, packs);
+        out.set(oid, size);
+      }
+    } finally {
+      await Promise.all([...packs.values()].map((h) => h.close()));
+    }
+    return out;
   }
 
   private async looseSize(oid: string): Promise<number | undefined> {
@@ -73,12 +86,22 @@ export class ObjectSizes {
     }
   }
 
-  private async packedSize(oid: string, reload: boolean): Promise<number | undefined> {
+  private async packedSize(
+    oid: string,
+    reload: boolean,
+    packs: Map<string, FileHandle>,
+  ): Promise<number | undefined> {
     if (reload || !this.indexes) this.indexes = await this.readIndexes();
     const id = Buffer.from(oid, 'hex');
     for (const index of this.indexes) {
       const offset = offsetIn(index, id);
-      if (offset !== undefined) return entrySize(index.pack, offset);
+      if (offset === undefined) continue;
+      let handle = packs.get(index.pack);
+      if (!handle) {
+        handle = await open(index.pack);
+        packs.set(index.pack, handle);
+      }
+      return entrySize(handle, offset);
     }
     return undefined;
   }
@@ -132,34 +155,29 @@ const OFS_DELTA = 6;
 const REF_DELTA = 7;
 
 /** The inflated size of the object whose pack entry starts at `offset`. */
-async function entrySize(pack: string, offset: number): Promise<number> {
-  const handle = await open(pack);
-  try {
-    const head = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await handle.read(head, 0, HEAD_BYTES, offset);
-    const bytes = head.subarray(0, bytesRead);
-    // Entry header: type in bits 4-6 of the first byte, size in little-endian 4+7+7... bits.
-    let at = 0;
-    let byte = bytes[at++]!;
-    const type = (byte >> 4) & 7;
-    let size = byte & 0x0f;
-    let shift = 4;
-    while (byte & 0x80) {
-      byte = bytes[at++]!;
-      size += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    }
-    if (type !== OFS_DELTA && type !== REF_DELTA) return size;
-    if (type === REF_DELTA) at += 20;
-    else {
-      // The base's negative offset: a varint of its own kind, skipped.
-      while (bytes[at]! & 0x80) at += 1;
-      at += 1;
-    }
-    // A delta starts with the base's size, then the size of the object it makes.
-    const delta = inflateHead(bytes.subarray(at));
-    return deltaVarint(delta, deltaVarint(delta, 0).next).value;
-  } finally {
-    await handle.close();
+async function entrySize(handle: FileHandle, offset: number): Promise<number> {
+  const head = Buffer.alloc(HEAD_BYTES);
+  const { bytesRead } = await handle.read(head, 0, HEAD_BYTES, offset);
+  const bytes = head.subarray(0, bytesRead);
+  // Entry header: type in bits 4-6 of the first byte, size in little-endian 4+7+7... bits.
+  let at = 0;
+  let byte = bytes[at++]!;
+  const type = (byte >> 4) & 7;
+  let size = byte & 0x0f;
+  let shift = 4;
+  while (byte & 0x80) {
+    byte = bytes[at++]!;
+    size += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
   }
+  if (type !== OFS_DELTA && type !== REF_DELTA) return size;
+  if (type === REF_DELTA) at += 20;
+  else {
+    // The base's negative offset: a varint of its own kind, skipped.
+    while (bytes[at]! & 0x80) at += 1;
+    at += 1;
+  }
+  // A delta starts with the base's size, then the size of the object it makes.
+  const delta = inflateHead(bytes.subarray(at));
+  return deltaVarint(delta, deltaVarint(delta, 0).next).value;
 }
