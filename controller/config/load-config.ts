@@ -39,9 +39,10 @@ function describe(error: ErrorObject): string {
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
-      const hint = /token|secret|password/i.test(key)
-        ? ' (secrets are never inline: name an environment variable with tokenEnv, webhookSecretEnv or apiTokenEnv)'
-        : '';
+      const hint =
+        /token|secret|password/i.test(key) || /apiTokens/.test(error.instancePath)
+          ? ' (secrets are never inline: name an environment variable with tokenEnv, webhookSecretEnv or apiTokenEnv, or an apiTokens entry with env or file)'
+          : '';
       return `${fieldPath(error.instancePath, key)}: unknown key${hint}`;
     }
     case 'required':
@@ -134,6 +135,21 @@ function localPathOf(url: string): string {
   }
 }
 
+/** The connection and timeout limits, where the file sets them (createServer has the defaults). */
+function serverLimits(server: NonNullable<RawConfig['server']>): Partial<CairnConfig['server']> {
+  return {
+    ...(server.maxConnections !== undefined ? { maxConnections: server.maxConnections } : {}),
+    ...(server.maxConnectionsPerClient !== undefined
+      ? { maxConnectionsPerClient: server.maxConnectionsPerClient }
+      : {}),
+    ...(server.headersTimeout
+      ? { headersTimeoutMs: parseDuration(server.headersTimeout, 'server.headersTimeout') }
+      : {}),
+    ...(server.bodyTimeout ? { bodyTimeoutMs: parseDuration(server.bodyTimeout, 'server.bodyTimeout') } : {}),
+    ...(server.maxBufferedBodySize !== undefined ? { maxBufferedBodyBytes: server.maxBufferedBodySize } : {}),
+  };
+}
+
 function withDefaults(raw: RawConfig, file: string): CairnConfig {
   const base = dirname(file);
   const abs = (p: string) =>
@@ -201,7 +217,17 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
       host: raw.server?.host ?? '127.0.0.1',
       ...(raw.server?.webhookSecretEnv ? { webhookSecretEnv: raw.server.webhookSecretEnv } : {}),
       ...(raw.server?.apiTokenEnv ? { apiTokenEnv: raw.server.apiTokenEnv } : {}),
+      ...(raw.server?.apiTokens
+        ? {
+            apiTokens: raw.server.apiTokens.map((t) => ({
+              ...(t.env ? { env: t.env } : {}),
+              ...(t.file ? { file: abs(t.file) } : {}),
+              scopes: t.scopes,
+            })),
+          }
+        : {}),
       maxBodyBytes: raw.server?.maxBodySize ?? 1024 * 1024,
+      ...serverLimits(raw.server ?? {}),
     },
     workspaces: {
       dir: raw.workspaces?.dir ? abs(raw.workspaces.dir) : join(dirname(auditDir), 'workspaces'),

@@ -184,7 +184,7 @@ export interface RawServer {
    */
   port?: number;
   /**
-   * Address to listen on (default 127.0.0.1).
+   * Address to listen on (default 127.0.0.1). With no API token configured the server listens on 127.0.0.1 only, whatever this says, and logs that it did.
    */
   host?: string;
   /**
@@ -192,13 +192,54 @@ export interface RawServer {
    */
   webhookSecretEnv?: string;
   /**
-   * Environment variable holding the bearer token for POST /api/... .
+   * Environment variable holding an API bearer token with both scopes (read and sync); shorthand for one entry of apiTokens.
    */
   apiTokenEnv?: string;
+  /**
+   * API bearer tokens. When any token is configured every /api/* route needs one: GET routes the read scope, POST .../sync the sync scope. Values come from an environment variable or a file, never from this file.
+   */
+  apiTokens?: ({
+    [k: string]: unknown;
+  } & {
+    /**
+     * Environment variable holding the token.
+     */
+    env?: string;
+    /**
+     * File holding the token (relative to this config file; a trailing newline is ignored).
+     */
+    file?: string;
+    /**
+     * What the token may do: read (GET /api/...) and/or sync (POST /api/environments/:env/sync).
+     *
+     * @minItems 1
+     */
+    scopes: ('read' | 'sync')[];
+  })[];
   /**
    * Largest webhook body in bytes (default 1048576).
    */
   maxBodySize?: number;
+  /**
+   * Open connections at most; more are closed at once (default 256).
+   */
+  maxConnections?: number;
+  /**
+   * Open connections per client address at most; more are closed at once (default 32). Behind a proxy every client has the proxy's address.
+   */
+  maxConnectionsPerClient?: number;
+  /**
+   * Time allowed to receive a request's headers (default 10s).
+   */
+  headersTimeout?: string;
+  /**
+   * Time allowed to receive a request's body once its headers are in; the connection is cut after it (default 10s).
+   */
+  bodyTimeout?: string;
+  /**
+   * Bytes of request bodies larger than 64 KiB held at once across all connections; a request that would pass it gets 503 (default 16777216).
+   */
+  maxBufferedBodySize?: number;
 }
 /**
  * Checkouts and the Git cache.

@@ -1,16 +1,34 @@
+import { readFileSync } from 'node:fs';
 import { WELL_KNOWN_SECRET_VARIABLES } from '../model';
 import type { CairnConfig } from './types';
 
 /**
- * The secret values a config points at in `env` (the git token, the webhook secret, the API
- * token) and the AWS secret key and session token of the controller's own environment.
+ * The secret values a config points at in `env` or in files (the git token, the webhook secret,
+ * every API token) and the AWS secret key and session token of the controller's own environment.
  */
 export function configuredSecretValues(config: CairnConfig, env: NodeJS.ProcessEnv = process.env): string[] {
   const names = [
     config.repository.auth?.tokenEnv,
     config.server.webhookSecretEnv,
     config.server.apiTokenEnv,
+    ...(config.server.apiTokens ?? []).map((token) => token.env),
     ...WELL_KNOWN_SECRET_VARIABLES,
   ];
-  return names.flatMap((name) => (name && env[name] ? [env[name]] : []));
+  const fromFiles = (config.server.apiTokens ?? []).flatMap((token) =>
+    token.file ? [readToken(token.file)] : [],
+  );
+  return [
+    ...names.flatMap((name) => (name && env[name] ? [env[name]] : [])),
+    ...fromFiles.filter((v) => v !== ''),
+  ];
+}
+
+/** A token file's value as the server reads it (a trailing newline dropped); empty when unreadable. */
+function readToken(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch {
+    // The server refuses to start on an unreadable token file; there is nothing to mask then.
+    return '';
+  }
 }

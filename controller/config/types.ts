@@ -93,10 +93,36 @@ export interface AuditConfig {
 
 export interface ServerConfig {
   readonly port: number;
+  /** Where to listen; with no API token configured the server listens on 127.0.0.1 whatever this says. */
   readonly host: string;
   readonly webhookSecretEnv?: string;
+  /** Shorthand for one API token with both scopes, read from this environment variable. */
   readonly apiTokenEnv?: string;
+  /** API tokens, each from an environment variable or a file, with its scopes. */
+  readonly apiTokens?: readonly ApiTokenConfig[];
   readonly maxBodyBytes: number;
+  /** Open connections at most (default 256). */
+  readonly maxConnections?: number;
+  /** Open connections per client address at most (default 32). */
+  readonly maxConnectionsPerClient?: number;
+  /** Time allowed to receive a request's headers (default 10 s). */
+  readonly headersTimeoutMs?: number;
+  /** Time allowed to receive a request's body once its headers are in (default 10 s). */
+  readonly bodyTimeoutMs?: number;
+  /** Bytes of request bodies over 64 KiB held at once across all connections (default 16 MiB). */
+  readonly maxBufferedBodyBytes?: number;
+}
+
+/** What an API token may do: `read` the API (GET), `sync` (POST .../sync). */
+export type ApiScope = 'read' | 'sync';
+
+/** One API token: where its value is read (exactly one of `env` and `file`), and its scopes. */
+export interface ApiTokenConfig {
+  /** Name of the environment variable holding the token. */
+  readonly env?: string;
+  /** Absolute path of a file holding the token (a trailing newline is ignored). */
+  readonly file?: string;
+  readonly scopes: readonly ApiScope[];
 }
 
 export interface WorkspacesConfig {

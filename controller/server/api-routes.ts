@@ -2,22 +2,19 @@ import type { FastifyInstance } from 'fastify';
 import { isCairnError } from '../errors';
 import { answer } from './reply';
 import type { ControllerPort } from './types';
-import { safeEqual } from './webhooks/verdict';
 
 /** Entries `GET /api/environments/:env/audit` returns without `?limit=`, and at most. */
 export const AUDIT_LIMIT = { default: 20, max: 1000 } as const;
 
-const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
-
 /**
  * The HTTP API: environments and the audit trail (read-only, the same JSON as
- * `cairn audit list|show --json`), and `POST /api/environments/:env/sync`, which needs
- * `Authorization: Bearer <token>` with the token from the variable `server.apiTokenEnv` names.
+ * `cairn audit list|show --json`), and `POST /api/environments/:env/sync`. Tokens and scopes are
+ * checked before any of these runs (see `registerApiAuth`); with no token configured, sync is off.
  */
 export function registerApiRoutes(
   app: FastifyInstance,
   controller: ControllerPort,
-  apiToken: string | undefined,
+  syncEnabled: boolean,
 ): void {
   const known = (env: string) => controller.environments().some((e) => e.name === env);
 
@@ -52,13 +49,12 @@ export function registerApiRoutes(
   });
 
   app.post<{ Params: { env: string } }>('/api/environments/:env/sync', async (req, reply) => {
-    if (!apiToken)
-      return answer(reply, 503, 'the API is read-only: set server.apiTokenEnv to allow sync requests');
-    const given = BEARER.exec(req.headers.authorization ?? '')?.[1];
-    if (!given || !safeEqual(given, apiToken)) {
-      void reply.header('www-authenticate', 'Bearer');
-      return answer(reply, 401, 'a valid bearer token is required (Authorization: Bearer <token>)');
-    }
+    if (!syncEnabled)
+      return answer(
+        reply,
+        503,
+        'the API is read-only: configure a token with the sync scope (server.apiTokens) to allow sync requests',
+      );
     if (!known(req.params.env)) return answer(reply, 404, `no environment ${req.params.env}`);
     controller.trigger(req.params.env, 'manual');
     return answer(reply, 202, 'reconcile queued', { environments: [req.params.env] });

@@ -1,11 +1,15 @@
+import { createServer as createHttpServer } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config/types';
 import { CairnError } from '../errors';
 import type { Log } from '../log';
+import { loadApiTokens, registerApiAuth, type ApiToken } from './api-auth';
 import { registerApiRoutes } from './api-routes';
+import { BodyBudget, BodyError, readBody } from './body-reader';
+import { guardConnections, httpServerOptions, serverLimits, type ServerLimits } from './connection-guard';
 import type { Metrics } from './metrics';
 import { registerProbeRoutes } from './probe-routes';
-import { answer } from './reply';
+import { answer, refuse } from './reply';
 import type { ControllerPort } from './types';
 import { registerWebhookRoute } from './webhook-route';
 import { isProviderName } from './webhooks/providers';
@@ -26,38 +30,48 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-// A slow or stalled client must not hold a connection (and a body buffer) open forever.
-const REQUEST_TIMEOUT_MS = 10_000;
+/** True for an address only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
 
 /**
  * Starts the HTTP server on `config.host:config.port` (port 0 picks a free one): webhooks, the
- * API, health, readiness and metrics. Throws a CairnError when a secret variable named in config
- * is unset or empty, so a misconfigured controller never accepts unsigned deliveries.
+ * API, health, readiness and metrics. Throws a CairnError when a secret variable or file named in
+ * config is unset or empty, so a misconfigured controller never accepts unsigned deliveries. With
+ * no API token configured it listens on 127.0.0.1 only, whatever `config.host` says, and logs so.
  */
 export async function createServer(options: ServerOptions): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const secret = secretFrom(options.config.webhookSecretEnv, 'webhookSecretEnv', env);
-  const apiToken = secretFrom(options.config.apiTokenEnv, 'apiTokenEnv', env);
-  const app = buildApp(options, secret, apiToken);
+  const tokens = loadApiTokens(options.config, env);
+  const limits = serverLimits(options.config);
+  let host = options.config.host;
+  if (tokens.length === 0) {
+    // An API without a token must not be reachable from another machine.
+    if (!isLoopback(host)) host = '127.0.0.1';
+    options.log.warn(
+      { host, requestedHost: options.config.host, subject: 'server.apiTokens' },
+      'no API token is configured: listening on loopback only',
+    );
+  }
+  const app = buildApp(options, secret, tokens, limits);
   try {
-    await app.listen({ host: options.config.host, port: options.config.port });
+    await app.listen({ host, port: options.config.port });
   } catch (err) {
     await app.close();
-    throw new CairnError(
-      `cannot listen on ${options.config.host}:${options.config.port}: ${(err as Error).message}`,
-      {
-        code: 'server.listen',
-        phase: 'server',
-        subject: 'server.port',
-        hint: 'choose a free port or stop the process that holds it',
-        cause: err,
-      },
-    );
+    throw new CairnError(`cannot listen on ${host}:${options.config.port}: ${(err as Error).message}`, {
+      code: 'server.listen',
+      phase: 'server',
+      subject: 'server.port',
+      hint: 'choose a free port or stop the process that holds it',
+      cause: err,
+    });
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.config.port;
-  const host = options.config.host.includes(':') ? `[${options.config.host}]` : options.config.host;
-  return { url: `http://${host}:${port}`, close: () => app.close() };
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return { url: `http://${shown}:${port}`, close: () => app.close() };
 }
 
 function secretFrom(name: string | undefined, key: string, env: NodeJS.ProcessEnv): string | undefined {
@@ -77,20 +91,37 @@ function secretFrom(name: string | undefined, key: string, env: NodeJS.ProcessEn
 function buildApp(
   options: ServerOptions,
   secret: string | undefined,
-  apiToken: string | undefined,
+  tokens: readonly ApiToken[],
+  limits: ServerLimits,
 ): FastifyInstance {
   const { controller, metrics, log, config } = options;
-  const app = Fastify({ bodyLimit: config.maxBodyBytes, logger: false, requestTimeout: REQUEST_TIMEOUT_MS });
+  const app = Fastify({
+    logger: false,
+    // Node's own timeouts, checked often enough to hold (see httpServerOptions).
+    serverFactory: (handler) => {
+      const server = createHttpServer(httpServerOptions(limits), handler);
+      guardConnections(server, limits);
+      return server;
+    },
+  });
+  const budget = new BodyBudget(limits.maxBufferedBodyBytes);
   // Signatures are computed over the exact bytes received, so every body is kept as a Buffer.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', (req, payload, done) => {
+    readBody(req.raw, payload, limits, budget).then(
+      (body) => done(null, body),
+      (error: Error) => done(error, undefined),
+    );
+  });
 
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const status = error.statusCode ?? 500;
+    // A body left unread is never read: answer, then cut the connection.
+    if (error instanceof BodyError && status !== 413) return refuse(reply, status, error.message);
     if (status === 413) {
       const provider = /^\/hooks\/([^/?]+)/.exec(req.url)?.[1];
       if (provider && isProviderName(provider)) metrics.incWebhook(provider, 'too-large');
-      return answer(
+      return refuse(
         reply,
         413,
         `the body is larger than ${config.maxBodyBytes} bytes (the config key server.maxBodySize)`,
@@ -105,8 +136,9 @@ function buildApp(
     answer(reply, 404, `no route ${req.method} ${req.url.split('?')[0]}`),
   );
 
-  registerWebhookRoute(app, { controller, metrics, log, secret });
-  registerApiRoutes(app, controller, apiToken);
+  registerApiAuth(app, tokens);
+  registerWebhookRoute(app, { controller, metrics, log, secret, maxBodyBytes: limits.maxBodyBytes });
+  registerApiRoutes(app, controller, tokens.length > 0);
   registerProbeRoutes(app, controller, metrics);
   return app;
 }

@@ -15,3 +15,16 @@ export function answer(
 ): FastifyReply {
   return reply.code(status).send({ message, ...extra } satisfies MessageBody);
 }
+
+/**
+ * Answers like `answer`, then cuts the connection as soon as the answer is written, so that the
+ * rest of a refused body is never read: under a flood, reading and dropping each refused
+ * megabyte is what costs the server its CPU and memory. A client still sending may see a reset
+ * rather than the answer.
+ */
+export function refuse(reply: FastifyReply, status: number, message: string): FastifyReply {
+  void reply.header('connection', 'close');
+  const socket = reply.request.raw.socket;
+  reply.raw.once('finish', () => socket.destroy());
+  return answer(reply, status, message);
+}

@@ -1,10 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Log } from '../log';
 import type { Metrics } from './metrics';
-import { answer } from './reply';
+import { answer, refuse as refuseAndClose } from './reply';
 import { SeenDeliveries } from './seen-deliveries';
 import type { ControllerPort } from './types';
-import { isProviderName, PROVIDERS, type ProviderName } from './webhooks/providers';
+import { isProviderName, PROVIDERS, SIGNATURE_HEADERS, type ProviderName } from './webhooks/providers';
 import type { WebhookVerdict } from './webhooks/verdict';
 
 /** Label values of `cairn_webhook_requests_total{result}`. */
@@ -25,6 +25,8 @@ interface Deps {
   readonly log: Log;
   /** Undefined when `server.webhookSecretEnv` is not set: every delivery is refused with 503. */
   readonly secret: string | undefined;
+  /** Largest body accepted (server.maxBodySize); a larger Content-Length is refused unread. */
+  readonly maxBodyBytes: number;
 }
 
 /**
@@ -35,19 +37,42 @@ export function registerWebhookRoute(app: FastifyInstance, deps: Deps): void {
   const { metrics, log, secret } = deps;
   const seen = new SeenDeliveries();
 
-  app.post<{ Params: { provider: string } }>('/hooks/:provider', async (req, reply) => {
+  // Everything that can be decided from the headers is decided before a byte of the body is
+  // read, and the connection is closed after the answer, so a refused client costs no buffer.
+  const early = async (req: FastifyRequest<{ Params: { provider: string } }>, reply: FastifyReply) => {
+    const refuse = (status: number, message: string) => refuseAndClose(reply, status, message);
     const name = req.params.provider;
     if (!isProviderName(name))
-      return answer(reply, 404, `no webhook provider "${name}" (github, gitlab, gitea, generic)`);
+      return refuse(404, `no webhook provider "${name}" (github, gitlab, gitea, generic)`);
     const result = (r: WebhookResult) => metrics.incWebhook(name, r);
     if (!secret) {
       result('not-configured');
-      return answer(
-        reply,
+      return refuse(
         503,
         'webhooks are off: set server.webhookSecretEnv to the variable holding the shared secret',
       );
     }
+    const signature = SIGNATURE_HEADERS[name];
+    if (!req.headers[signature]) {
+      result('unauthorized');
+      // Debug, not warn: a flood of unsigned requests must not become a flood of log lines (the metric counts them).
+      log.debug(
+        { provider: name, reason: `missing ${signature} header`, remote: req.ip },
+        'webhook rejected',
+      );
+      return refuse(401, `missing ${signature} header`);
+    }
+    if (Number(req.headers['content-length'] ?? 0) > deps.maxBodyBytes) {
+      result('too-large');
+      return refuse(413, `the body is larger than ${deps.maxBodyBytes} bytes (server.maxBodySize)`);
+    }
+    return undefined;
+  };
+
+  app.post<{ Params: { provider: string } }>('/hooks/:provider', { onRequest: early }, async (req, reply) => {
+    const name = req.params.provider;
+    if (!isProviderName(name) || !secret) throw new Error('refused before the body, by the onRequest hook');
+    const result = (r: WebhookResult) => metrics.incWebhook(name, r);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const verdict = PROVIDERS[name](req.headers, body, secret);
     if (verdict.kind === 'unauthorized') {

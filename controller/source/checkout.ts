@@ -1,9 +1,9 @@
-import { mkdir, open, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { constants, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { CairnError } from '../errors';
-import type { TreeFile } from './git-reader';
+import { BlobTooLargeError, type TreeFile } from './git-reader';
 
 /** The folders of a branch cairn reads; nothing else of the repository is written to disk. */
 export const FOLDERS = ['aws-resources', 'k8s-resources'] as const;
@@ -57,8 +57,42 @@ export interface CheckoutResult {
   readonly reused: number;
 }
 
-// Blobs are read in batches so a large checkout never holds every file in memory at once.
+// Blobs are read in batches so a large checkout never holds every file in memory at once:
+// at most this many files, and (when the backend knows sizes) about this many bytes.
 const BATCH = 1000;
+const BATCH_BYTES = 64 * 1024 * 1024;
+
+// Checkouts are private to the controller's user: another local user must not read what a
+// branch holds (nor learn its layout). Files are read-only even to their owner.
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o400;
+const EXEC_MODE = 0o500;
+
+/** Cuts `files` into batches of at most BATCH files and about BATCH_BYTES known bytes. */
+function batches(files: readonly TreeFile[]): TreeFile[][] {
+  const out: TreeFile[][] = [];
+  let current: TreeFile[] = [];
+  let bytes = 0;
+  for (const file of files) {
+    if (current.length > 0 && (current.length >= BATCH || bytes + (file.size ?? 0) > BATCH_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(file);
+    bytes += file.size ?? 0;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/** The reader's refusal of a blob (named by its id), named after the file it is instead. */
+function namedAfterPath(error: unknown, files: readonly TreeFile[]): unknown {
+  if (!(error instanceof BlobTooLargeError)) return error;
+  const file = files.find((f) => f.oid === error.oid);
+  if (file) checkFile({ path: file.path, size: error.size }, undefined, error.maxBytes);
+  return error;
+}
 
 /**
  * Writes the files into `<envDir>/<sha>` atomically: into a temporary folder first, renamed into
@@ -79,18 +113,20 @@ export async function writeCheckout(
   for (const { path, size } of files) {
     if (size !== undefined) checkFile({ path, size }, undefined, limits.maxFileBytes);
   }
-  await mkdir(envDir, { recursive: true });
+  await mkdir(envDir, { recursive: true, mode: DIR_MODE });
+  await chmod(envDir, DIR_MODE); // a folder made by an older cairn was 0755
   const previous = await newestCheckout(envDir);
   const tmp = join(envDir, `.${sha}.${randomBytes(4).toString('hex')}.tmp`);
   let readFromGit = 0;
   const madeDirs = new Set<string>();
   try {
-    await mkdir(tmp, { recursive: true });
-    for (let at = 0; at < files.length; at += BATCH) {
-      const batch = files.slice(at, at + BATCH);
+    await mkdir(tmp, { recursive: true, mode: DIR_MODE });
+    for (const batch of batches(files)) {
       const reused = await reusable(previous, batch, limits.maxFileBytes);
       const missing = batch.filter((f) => !reused.has(f.path)).map((f) => f.oid);
-      const blobs = await readBlobs(missing);
+      const blobs = await readBlobs(missing).catch((error: unknown) => {
+        throw namedAfterPath(error, batch);
+      });
       readFromGit += missing.length;
       const writes = batch.map((file) => {
         const bytes = reused.get(file.path) ?? blobs.get(file.oid);
@@ -126,7 +162,7 @@ function checked(tmp: string, file: TreeFile, bytes: Buffer, maxFileBytes: numbe
       phase: 'fetch',
       subject: file.path,
     });
-  return { out, bytes, link, mode: file.mode === '100755' ? 0o555 : 0o444 };
+  return { out, bytes, link, mode: file.mode === '100755' ? EXEC_MODE : FILE_MODE };
 }
 
 // Small files are written many at a time: one by one, syscalls dominate a large checkout.
@@ -135,7 +171,7 @@ const PARALLEL_WRITES = 32;
 async function writeAll(writes: readonly Write[], madeDirs: Set<string>): Promise<void> {
   for (const dir of new Set(writes.map((w) => dirname(w.out)))) {
     if (madeDirs.has(dir)) continue;
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: DIR_MODE });
     madeDirs.add(dir);
   }
   for (let at = 0; at < writes.length; at += PARALLEL_WRITES) {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RepositoryConfig, WorkspacesConfig } from '../config/types';
@@ -46,11 +46,15 @@ export function createGitSource(
   const url = repo.url.startsWith('file://') ? fileURLToPath(repo.url) : repo.url;
   const local = isLocalRepository(url);
   const cacheDir = join(workspaces.dir, 'git');
+  // The Git cache and every checkout hold the repository's content: private to cairn's user
+  // (a folder made by an older cairn was 0755, hence the chmod).
+  mkdirSync(workspaces.dir, { recursive: true, mode: 0o700 });
+  chmodSync(workspaces.dir, 0o700);
   const auth = authFrom(repo, env);
   const reader: GitReader =
     repo.backend === 'native'
       ? new NativeReader(url, local, cacheDir, auth, repo.auth?.sshKeyPath)
-      : new IsomorphicReader(url, local, cacheDir, auth);
+      : new IsomorphicReader(url, local, cacheDir, auth, workspaces.maxFileBytes);
   return new ClosingSource(new ReaderSource(reader, repo, workspaces, log));
 }
 
@@ -66,13 +70,19 @@ class ReaderSource implements GitSource {
   ) {}
 
   async fetch(branches: readonly BranchSpec[]): Promise<readonly BranchHead[]> {
+    let failures: ReadonlyMap<string, Error>;
     try {
-      await this.reader.update();
+      failures = await this.reader.update(branches.map((b) => b.branch));
     } catch (error) {
       const failure = this.fetchError(error);
       return branches.map((b) => ({ kind: 'error', env: b.env, branch: b.branch, error: failure }));
     }
-    return Promise.all(branches.map((b) => this.head(b)));
+    return Promise.all(
+      branches.map((b): Promise<BranchHead> | BranchHead => {
+        const error = failures.get(b.branch);
+        return error ? { kind: 'error', env: b.env, branch: b.branch, error } : this.head(b);
+      }),
+    );
   }
 
   private fetchError(error: unknown): CairnError {
@@ -134,10 +144,16 @@ class ReaderSource implements GitSource {
     if (existsSync(dir)) return { sha: revision.sha, dir };
     const started = Date.now();
     const files = (await Promise.all(FOLDERS.map((f) => this.reader.files(revision.sha, f)))).flat();
-    const result = await writeCheckout(envDir, revision.sha, files, (oids) => this.reader.readBlobs(oids), {
-      maxFileBytes: this.workspaces.maxFileBytes,
-      keep: this.workspaces.keep,
-    });
+    const result = await writeCheckout(
+      envDir,
+      revision.sha,
+      files,
+      (oids) => this.reader.readBlobs(oids, this.workspaces.maxFileBytes),
+      {
+        maxFileBytes: this.workspaces.maxFileBytes,
+        keep: this.workspaces.keep,
+      },
+    );
     this.log.debug(
       {
         env: revision.env,

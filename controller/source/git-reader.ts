@@ -1,3 +1,5 @@
+import { CairnError } from '../errors';
+
 /** One file of a folder at a commit, as git stores it (its content is read separately, by oid). */
 export interface TreeFile {
   /** Path relative to the repository root. */
@@ -8,6 +10,22 @@ export interface TreeFile {
   readonly oid: string;
   /** Size in bytes when the backend knows it without reading the blob. */
   readonly size?: number;
+}
+
+/** What a reader throws for a blob over the size cap, before reading it; its subject is the blob id. */
+export class BlobTooLargeError extends CairnError {
+  constructor(
+    readonly oid: string,
+    readonly size: number,
+    readonly maxBytes: number,
+  ) {
+    super(`is ${size} bytes, over the ${maxBytes}-byte limit`, {
+      code: 'source.file-too-large',
+      phase: 'fetch',
+      subject: `blob ${oid}`,
+      hint: 'keep large files out of the repository, or raise workspaces.maxFileSize',
+    });
+  }
 }
 
 /** What the source reports of a commit. */
@@ -23,8 +41,13 @@ export interface CommitInfo {
  * source's logic (revisions, force-push detection, safe checkouts) is written once on top of it.
  */
 export interface GitReader {
-  /** Brings the remote's branches into the local cache (a no-op for a repository read in place). */
-  update(): Promise<void>;
+  /**
+   * Brings exactly these branches of the remote into the local cache (a no-op for a repository read
+   * in place). Never asks for the remote's HEAD; a branch the remote lacks is dropped from the cache.
+   * Resolves with the branches that alone could not be fetched (by branch); throws when the remote
+   * as a whole could not be.
+   */
+  update(branches: readonly string[]): Promise<ReadonlyMap<string, Error>>;
   /** The sha a branch points at, or null when the branch does not exist. */
   resolve(branch: string): Promise<string | null>;
   commit(sha: string): Promise<CommitInfo>;
@@ -34,6 +57,9 @@ export interface GitReader {
   isAncestor(ancestor: string, sha: string): Promise<boolean>;
   /** Every file below a top-level folder at a commit. */
   files(sha: string, folder: string): Promise<readonly TreeFile[]>;
-  /** The contents of many blobs at once (one process for the native backend). */
-  readBlobs(oids: readonly string[]): Promise<ReadonlyMap<string, Buffer>>;
+  /**
+   * The contents of many blobs at once (one process for the native backend). Each blob's size is
+   * checked before it is inflated: one over `maxBytes` throws a BlobTooLargeError.
+   */
+  readBlobs(oids: readonly string[], maxBytes: number): Promise<ReadonlyMap<string, Buffer>>;
 }

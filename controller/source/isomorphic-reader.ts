@@ -1,9 +1,16 @@
 import fs from 'node:fs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import git from 'isomorphic-git';
-import http from 'isomorphic-git/http/node';
-import type { CommitInfo, GitReader, TreeFile } from './git-reader';
+import git, { type HttpClient } from 'isomorphic-git';
+import { isCairnError } from '../errors';
+import nodeHttp from 'isomorphic-git/http/node';
+import { BlobTooLargeError, type CommitInfo, type GitReader, type TreeFile } from './git-reader';
+import { headlessRemoteHttp } from './headless-remote-http';
+import { ObjectSizes } from './object-size';
+import { guardPackSizes } from './pack-guard';
+
+// Below this, an object's inflated copy costs the controller little.
+const PACK_GUARD_FLOOR = 16 * 1024 * 1024;
 
 /** Credentials for HTTPS, resolved from the environment by the caller. */
 export interface HttpAuth {
@@ -16,13 +23,19 @@ export class IsomorphicReader implements GitReader {
   private readonly gitdir: string;
   private readonly refPrefix: string;
   private readonly cache = {};
+  private readonly sizes: ObjectSizes;
+  private readonly http: HttpClient;
 
   constructor(
     private readonly url: string,
     private readonly local: boolean,
     cacheDir: string,
     private readonly auth?: HttpAuth,
+    maxObjectBytes = Number.MAX_SAFE_INTEGER,
   ) {
+    // Objects a little over a small cap are let through the pack guard, so that the checkout can
+    // refuse them naming the file; only what could hurt the controller's memory stops the fetch.
+    this.http = guardPackSizes(headlessRemoteHttp(nodeHttp), Math.max(maxObjectBytes, PACK_GUARD_FLOOR));
     if (local) {
       this.gitdir = existsSync(join(url, '.git')) ? join(url, '.git') : url;
       this.refPrefix = 'refs/heads/';
@@ -30,31 +43,63 @@ export class IsomorphicReader implements GitReader {
       this.gitdir = join(cacheDir, 'isomorphic.git');
       this.refPrefix = 'refs/remotes/origin/';
     }
+    this.sizes = new ObjectSizes(this.gitdir);
   }
 
-  async update(): Promise<void> {
-    if (this.local) return;
+  async update(branches: readonly string[]): Promise<ReadonlyMap<string, Error>> {
+    const failures = new Map<string, Error>();
+    if (this.local) return failures;
     const onAuth = this.auth
       ? () => ({ username: this.auth!.username, password: this.auth!.password })
       : undefined;
-    // init + fetch rather than clone: clone fails when the remote's HEAD names a branch that does not exist.
+    const remote = { http: this.http, url: this.url, ...(onAuth ? { onAuth } : {}) };
+    // init + fetch rather than clone: clone needs the remote's HEAD to name an existing branch.
     if (!existsSync(join(this.gitdir, 'HEAD'))) {
       await git.init({ fs, gitdir: this.gitdir, bare: true });
       await git.addRemote({ fs, gitdir: this.gitdir, remote: 'origin', url: this.url });
     }
-    // isomorphic-git needs the remote's HEAD to name an existing branch (as every Git host's default branch does).
-    await git.fetch({
-      fs,
-      http,
-      gitdir: this.gitdir,
-      url: this.url,
-      remote: 'origin',
-      prune: true,
-      tags: false,
-      singleBranch: false,
-      cache: this.cache,
-      ...(onAuth ? { onAuth } : {}),
-    });
+    // Ask which configured branches exist (one round trip), then fetch each of them by name.
+    // Nothing here names HEAD, so a remote whose HEAD points at a missing branch fetches fine.
+    const listed = await git.listServerRefs({ ...remote, prefix: 'refs/heads/' });
+    const present = new Map(listed.map((r) => [r.ref, r.oid]));
+    // A branch seen for the first time offers another branch's head as its "have", so that
+    // history the environments share is downloaded once, not once per branch.
+    let known: string | undefined;
+    for (const branch of new Set(branches)) {
+      const tracking = `${this.refPrefix}${branch}`;
+      if (!present.has(`refs/heads/${branch}`)) {
+        // Gone on the remote: forget it, so resolve() reports the branch missing.
+        await git.deleteRef({ fs, gitdir: this.gitdir, ref: tracking }).catch(() => undefined);
+        continue;
+      }
+      const local = await this.resolve(branch);
+      // Unchanged since the last fetch: a poll costs one round trip, not one per branch.
+      if (local === present.get(`refs/heads/${branch}`)) {
+        known = tracking;
+        continue;
+      }
+      await git
+        .fetch({
+          fs,
+          ...remote,
+          gitdir: this.gitdir,
+          remote: 'origin',
+          // isomorphic-git offers `ref`'s sha as its one "have": the branch's own tracking ref when
+          // there is one, so only new objects come.
+          ref: local !== null ? tracking : (known ?? tracking),
+          remoteRef: `refs/heads/${branch}`,
+          singleBranch: true,
+          tags: false,
+          cache: this.cache,
+        })
+        .then(() => (known = tracking))
+        // One branch's oversized object must not stop the other environments.
+        .catch((error: unknown) => {
+          if (!isCairnError(error)) throw error;
+          failures.set(branch, error);
+        });
+    }
+    return failures;
   }
 
   async resolve(branch: string): Promise<string | null> {
@@ -90,25 +135,41 @@ export class IsomorphicReader implements GitReader {
   async files(sha: string, folder: string): Promise<readonly TreeFile[]> {
     const root = await this.folderTree(sha, folder);
     if (!root) return [];
-    const out: TreeFile[] = [];
+    const found: { path: string; mode: string; oid: string }[] = [];
     const walk = async (oid: string, prefix: string): Promise<void> => {
       const { tree } = await git.readTree({ fs, gitdir: this.gitdir, oid, cache: this.cache });
       for (const entry of tree) {
         const path = `${prefix}/${entry.path}`;
         if (entry.type === 'tree') await walk(entry.oid, path);
-        else if (entry.type === 'blob') out.push({ path, mode: entry.mode, oid: entry.oid });
+        else if (entry.type === 'blob') found.push({ path, mode: entry.mode, oid: entry.oid });
       }
     };
     await walk(root, folder);
+    // Sizes come from the objects' headers, so a huge blob is refused before it is read.
+    const sizes = await this.sizesOf(found.map((f) => f.oid));
+    return found.map((f) => ({ ...f, size: sizes.get(f.oid)! }));
+  }
+
+  async readBlobs(oids: readonly string[], maxBytes: number): Promise<ReadonlyMap<string, Buffer>> {
+    const wanted = [...new Set(oids)];
+    // isomorphic-git inflates a blob whole; every size is checked first, from the headers alone.
+    const sizes = await this.sizesOf(wanted);
+    for (const oid of wanted) {
+      const size = sizes.get(oid)!;
+      if (size > maxBytes) throw new BlobTooLargeError(oid, size, maxBytes);
+    }
+    const out = new Map<string, Buffer>();
+    for (const oid of wanted) {
+      const { blob } = await git.readBlob({ fs, gitdir: this.gitdir, oid, cache: this.cache });
+      out.set(oid, Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength));
+    }
     return out;
   }
 
-  async readBlobs(oids: readonly string[]): Promise<ReadonlyMap<string, Buffer>> {
-    const out = new Map<string, Buffer>();
-    for (const oid of new Set(oids)) {
-      const { blob } = await git.readBlob({ fs, gitdir: this.gitdir, oid, cache: this.cache });
-      out.set(oid, Buffer.from(blob));
-    }
-    return out;
+  private async sizesOf(oids: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    const sizes = await this.sizes.sizesOf(oids);
+    for (const [oid, size] of sizes)
+      if (size === undefined) throw new Error(`object ${oid} is in no loose file and no pack`);
+    return sizes as ReadonlyMap<string, number>;
   }
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import type { CommitInfo, GitReader, TreeFile } from './git-reader';
+import { BlobTooLargeError, type CommitInfo, type GitReader, type TreeFile } from './git-reader';
 import type { HttpAuth } from './isomorphic-reader';
 
 const UNIT = '\u001f';
@@ -57,14 +57,47 @@ export class NativeReader implements GitReader {
     }).env(this.env);
   }
 
-  async update(): Promise<void> {
-    if (this.local) return;
+  async update(branches: readonly string[]): Promise<ReadonlyMap<string, Error>> {
+    if (this.local) return new Map();
     if (!existsSync(join(this.gitdir, 'HEAD'))) {
-      mkdirSync(dirname(this.gitdir), { recursive: true });
-      await this.git(dirname(this.gitdir)).clone(this.url, this.gitdir, ['--mirror', '--no-tags']);
-      return;
+      mkdirSync(dirname(this.gitdir), { recursive: true, mode: 0o700 });
+      // init + fetch rather than clone: nothing here needs the remote's HEAD.
+      await this.git(dirname(this.gitdir)).raw(['init', '--bare', '--quiet', this.gitdir]);
     }
-    await this.git().raw(['fetch', '--prune', '--no-tags', 'origin', '+refs/heads/*:refs/heads/*']);
+    const wanted = [...new Set(branches)];
+    if (wanted.length === 0) return new Map();
+    // Which configured branches exist: a refspec naming a missing branch would fail the whole fetch.
+    const listed = await this.git().raw([
+      'ls-remote',
+      '--heads',
+      this.url,
+      ...wanted.map((b) => `refs/heads/${b}`),
+    ]);
+    const present = new Map(
+      listed
+        .split('\n')
+        .map((line) => line.split('\t'))
+        .filter((parts): parts is [string, string] => parts.length === 2)
+        .map(([oid, ref]) => [ref, oid] as const),
+    );
+    // Only what moved is fetched: a poll where nothing changed costs the one ls-remote.
+    const fetch: string[] = [];
+    for (const b of wanted) {
+      const remote = present.get(`refs/heads/${b}`);
+      if (remote !== undefined && remote !== (await this.resolve(b))) fetch.push(b);
+    }
+    if (fetch.length > 0)
+      await this.git().raw([
+        'fetch',
+        '--no-tags',
+        '--no-write-fetch-head',
+        this.url,
+        ...fetch.map((b) => `+refs/heads/${b}:refs/heads/${b}`),
+      ]);
+    // A branch gone on the remote is dropped, so resolve() reports it missing.
+    for (const branch of wanted.filter((b) => !present.has(`refs/heads/${b}`)))
+      await this.git().raw(['update-ref', '-d', `refs/heads/${branch}`]);
+    return new Map();
   }
 
   async resolve(branch: string): Promise<string | null> {
@@ -111,12 +144,37 @@ export class NativeReader implements GitReader {
     return entries.map((e) => ({ path: e.path, mode: e.mode, oid: e.oid, size: e.size }));
   }
 
-  /** Reads many blobs through one `git cat-file --batch` process. */
-  readBlobs(oids: readonly string[]): Promise<ReadonlyMap<string, Buffer>> {
+  /**
+   * Reads many blobs through one `git cat-file --batch` process, after one `--batch-check` has
+   * given every size: a blob over `maxBytes` is refused before git is asked for its bytes.
+   */
+  async readBlobs(oids: readonly string[], maxBytes: number): Promise<ReadonlyMap<string, Buffer>> {
     const wanted = [...new Set(oids)];
-    if (wanted.length === 0) return Promise.resolve(new Map());
+    if (wanted.length === 0) return new Map();
+    const sizes = (await this.catFile('--batch-check', wanted)).toString('utf8').split('\n');
+    wanted.forEach((oid, i) => {
+      const [, type, size] = (sizes[i] ?? '').split(' ');
+      if (type !== 'blob') throw new Error(`object ${oid} is ${type ?? 'missing'}, not a blob`);
+      if (Number(size) > maxBytes) throw new BlobTooLargeError(oid, Number(size), maxBytes);
+    });
+    const all = await this.catFile('--batch', wanted);
+    const result = new Map<string, Buffer>();
+    let at = 0;
+    for (const oid of wanted) {
+      const eol = all.indexOf(10, at);
+      const header = all.subarray(at, eol).toString();
+      if (header.endsWith(' missing')) throw new Error(`object ${oid} is missing`);
+      const size = Number(header.split(' ')[2]);
+      result.set(oid, all.subarray(eol + 1, eol + 1 + size));
+      at = eol + 1 + size + 1;
+    }
+    return result;
+  }
+
+  /** Runs `git cat-file <mode>` over the ids and returns all it printed. */
+  private catFile(mode: '--batch' | '--batch-check', oids: readonly string[]): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      const child = spawn('git', ['--git-dir', this.gitdir, 'cat-file', '--batch'], {
+      const child = spawn('git', ['--git-dir', this.gitdir, 'cat-file', mode], {
         env: this.env,
         timeout: 120_000, // a stuck git must not hold a checkout forever
       });
@@ -124,21 +182,10 @@ export class NativeReader implements GitReader {
       child.stdout.on('data', (c: Buffer) => chunks.push(c));
       child.on('error', reject);
       child.on('close', (code) => {
-        if (code !== 0) return reject(new Error(`git cat-file exited ${String(code)}`));
-        const all = Buffer.concat(chunks);
-        const result = new Map<string, Buffer>();
-        let at = 0;
-        for (const oid of wanted) {
-          const eol = all.indexOf(10, at);
-          const header = all.subarray(at, eol).toString();
-          if (header.endsWith(' missing')) return reject(new Error(`object ${oid} is missing`));
-          const size = Number(header.split(' ')[2]);
-          result.set(oid, all.subarray(eol + 1, eol + 1 + size));
-          at = eol + 1 + size + 1;
-        }
-        resolve(result);
+        if (code !== 0) reject(new Error(`git cat-file ${mode} exited ${String(code)}`));
+        else resolve(Buffer.concat(chunks));
       });
-      child.stdin.end(`${wanted.join('\n')}\n`);
+      child.stdin.end(`${oids.join('\n')}\n`);
     });
   }
 }

@@ -57,14 +57,18 @@ export interface TestRepo {
  * Creates a bare repository plus a working clone, and a first commit on each branch of
  * `branches` (branch → files); later branches start from the first one, so they also hold its
  * files unless they delete them (`null`). The bare repository's HEAD names the first branch, as a Git
- * host's default branch does (isomorphic-git relies on it).
+ * host's default branch does, unless `options.head` names another (say, a branch that never exists).
  */
-export function createTestRepo(name: string, branches: Readonly<Record<string, FileMap>>): TestRepo {
+export function createTestRepo(
+  name: string,
+  branches: Readonly<Record<string, FileMap>>,
+  options: { readonly head?: string } = {},
+): TestRepo {
   const root = mkdtempSync(join(tmpdir(), `cairn-${name}-`));
   const bare = join(root, 'repo.git');
   const work = join(root, 'work');
   const [first] = Object.keys(branches);
-  runGit(root, 'init', '-q', '--bare', '-b', first ?? 'main', bare);
+  runGit(root, 'init', '-q', '--bare', '-b', options.head ?? first ?? 'main', bare);
   mkdirSync(work);
   runGit(work, 'init', '-q', '-b', first ?? 'main');
   runGit(work, 'remote', 'add', 'origin', bare);

@@ -14,6 +14,7 @@ export interface TestServer {
   readonly controller: FakeController;
   readonly metrics: Metrics;
   post(path: string, delivery: Delivery): Promise<Response>;
+  /** GET with the test's API token (a token with both scopes). */
   get(path: string): Promise<Response>;
   /** The value of one sample line of /metrics, or undefined. */
   sample(line: string): Promise<number | undefined>;
@@ -35,6 +36,8 @@ export async function startTestServer(
       maxBodyBytes: 1024 * 1024,
       webhookSecretEnv: 'CAIRN_TEST_WEBHOOK_SECRET',
       apiTokenEnv: 'CAIRN_TEST_API_TOKEN',
+      // Tests send many concurrent requests from one address; the per-client cap has tests of its own.
+      maxConnectionsPerClient: 1000,
       ...o.config,
     },
     env: o.env ?? { CAIRN_TEST_WEBHOOK_SECRET: SECRET, CAIRN_TEST_API_TOKEN: TOKEN },
@@ -44,7 +47,7 @@ export async function startTestServer(
     controller,
     metrics,
     post: (path, d) => fetch(`${server.url}${path}`, { method: 'POST', headers: d.headers, body: d.body }),
-    get: (path) => fetch(`${server.url}${path}`),
+    get: (path) => fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } }),
     sample: async (line) => {
       const text = await (await fetch(`${server.url}/metrics`)).text();
       const found = text.split('\n').find((l) => l.startsWith(`${line} `));

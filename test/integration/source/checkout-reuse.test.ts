@@ -27,7 +27,7 @@ const readers: [string, (cache: string) => GitReader][] = [
 
 async function checkout(reader: GitReader, envDir: string, sha: string) {
   const files = (await Promise.all(FOLDERS.map((f) => reader.files(sha, f)))).flat();
-  return writeCheckout(envDir, sha, files, (oids) => reader.readBlobs(oids), {
+  return writeCheckout(envDir, sha, files, (oids) => reader.readBlobs(oids, 1 << 20), {
     maxFileBytes: 1 << 20,
     keep: 3,
   });

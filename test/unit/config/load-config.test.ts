@@ -69,6 +69,38 @@ describe('loadConfig', () => {
     expect(config.environments[0]!.aws!.synth).toEqual({ isolation: 'none', uid: 1500, gid: 1600 });
   });
 
+  it('reads the server keys: API tokens (file paths resolved) and the connection limits', () => {
+    const config = loadConfig(
+      file(
+        `${valid}server:
+  host: 0.0.0.0
+  apiTokens:
+    - { env: CAIRN_READ_TOKEN, scopes: [read] }
+    - { file: ./secrets/sync-token, scopes: [read, sync] }
+  maxConnections: 100
+  maxConnectionsPerClient: 8
+  headersTimeout: 5s
+  bodyTimeout: 2500ms
+  maxBufferedBodySize: 8388608
+`,
+      ),
+    );
+    expect(config.server).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      maxBodyBytes: 1_048_576,
+      apiTokens: [
+        { env: 'CAIRN_READ_TOKEN', scopes: ['read'] },
+        { file: join(dir, 'secrets', 'sync-token'), scopes: ['read', 'sync'] },
+      ],
+      maxConnections: 100,
+      maxConnectionsPerClient: 8,
+      headersTimeoutMs: 5000,
+      bodyTimeoutMs: 2500,
+      maxBufferedBodyBytes: 8_388_608,
+    });
+  });
+
   it('reads a file:// URL as the local path it names, percent-decoded', () => {
     const config = loadConfig(file(valid.replace('url: ./repo', 'url: "file:///srv/git/my%20platform.git"')));
     expect(config.repository).toMatchObject({ url: '/srv/git/my platform.git', watch: true });
@@ -135,6 +167,22 @@ describe('validateConfigFile rejects broken configs naming the field', () => {
       valid.replace('url: ./repo', 'url: "file://otherhost/srv/platform.git"'),
       'repository.url: "file://otherhost/srv/platform.git" names a remote host',
     ],
+    [
+      'an API token written inline',
+      `${valid}server: { apiTokens: [{ value: abc, scopes: [read] }] }\n`,
+      'server.apiTokens[0].value: unknown key (secrets are never inline',
+    ],
+    [
+      'an API token with both a variable and a file',
+      `${valid}server: { apiTokens: [{ env: T, file: ./t, scopes: [read] }] }\n`,
+      'server.apiTokens[0]: must match exactly one schema in oneOf',
+    ],
+    [
+      'an API token with an unknown scope',
+      `${valid}server: { apiTokens: [{ env: T, scopes: [admin] }] }\n`,
+      'server.apiTokens[0].scopes[0]: must be one of "read", "sync"',
+    ],
+    ['a bad body timeout', `${valid}server: { bodyTimeout: soon }\n`, 'server.bodyTimeout: A duration'],
     ['broken YAML', 'repository: [\n', 'c'],
   ])('%s', (_name, text, expected) => {
     const result = validateConfigFile(file(text));

@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ApiScope, ServerConfig } from '../config/types';
+import { CairnError } from '../errors';
+import { answer } from './reply';
+import { safeEqual } from './webhooks/verdict';
+
+/** One API token, read from where the config says, with what it may do. */
+export interface ApiToken {
+  /** Where it came from (`env CAIRN_API_TOKEN`, `file /etc/cairn/token`): for messages, never the value. */
+  readonly source: string;
+  readonly value: string;
+  readonly scopes: readonly ApiScope[];
+}
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+function missing(what: string, subject: string, hint: string): CairnError {
+  return new CairnError(`${what} is unset or empty`, {
+    code: 'server.secret-missing',
+    phase: 'server',
+    subject,
+    hint,
+  });
+}
+
+/**
+ * Reads the API tokens the config names (`server.apiTokenEnv` and `server.apiTokens`), once, at
+ * start-up. Throws a CairnError naming the field when a variable is unset or a file is empty or
+ * unreadable, so a misconfigured controller never serves the API with fewer checks than intended.
+ */
+export function loadApiTokens(config: ServerConfig, env: NodeJS.ProcessEnv): readonly ApiToken[] {
+  const tokens: ApiToken[] = [];
+  if (config.apiTokenEnv) {
+    const value = env[config.apiTokenEnv];
+    if (!value)
+      throw missing(
+        `environment variable ${config.apiTokenEnv}`,
+        'server.apiTokenEnv',
+        `export ${config.apiTokenEnv} before starting cairn, or remove server.apiTokenEnv`,
+      );
+    tokens.push({ source: `env ${config.apiTokenEnv}`, value, scopes: ['read', 'sync'] });
+  }
+  (config.apiTokens ?? []).forEach((token, i) => {
+    const field = `server.apiTokens[${i}]`;
+    if (token.env) {
+      const value = env[token.env];
+      if (!value)
+        throw missing(
+          `environment variable ${token.env}`,
+          `${field}.env`,
+          `export ${token.env} before starting cairn`,
+        );
+      tokens.push({ source: `env ${token.env}`, value, scopes: token.scopes });
+    } else if (token.file) {
+      let value: string;
+      try {
+        value = readFileSync(token.file, 'utf8').replace(/\r?\n$/, '');
+      } catch (err) {
+        throw new CairnError(`cannot read ${token.file}: ${(err as Error).message}`, {
+          code: 'server.secret-missing',
+          phase: 'server',
+          subject: `${field}.file`,
+          hint: 'make the file readable by cairn (and by no one else)',
+          cause: err,
+        });
+      }
+      if (!value) throw missing(`file ${token.file}`, `${field}.file`, 'write the token into the file');
+      tokens.push({ source: `file ${token.file}`, value, scopes: token.scopes });
+    }
+  });
+  return tokens;
+}
+
+/** The scope a request to `/api/...` needs: `sync` for anything that changes state, `read` otherwise. */
+export function scopeFor(method: string): ApiScope {
+  return method === 'GET' || method === 'HEAD' ? 'read' : 'sync';
+}
+
+/**
+ * The scopes the request's bearer token grants, or undefined when it has no valid token. Every
+ * configured token is compared, in constant time each, whichever matches, so timing tells nothing
+ * about which token (or how much of one) was right.
+ */
+export function grantedScopes(
+  authorization: string | undefined,
+  tokens: readonly ApiToken[],
+): readonly ApiScope[] | undefined {
+  const given = BEARER.exec(authorization ?? '')?.[1] ?? '';
+  let granted: ApiScope[] | undefined;
+  for (const token of tokens) {
+    const match = safeEqual(given, token.value);
+    if (match && given !== '') granted = [...(granted ?? []), ...token.scopes];
+  }
+  return granted;
+}
+
+/**
+ * Puts every `/api/*` route behind the tokens: without a valid bearer token 401, with a token that
+ * lacks the scope 403. With no token configured the API stays open (the server then listens on
+ * loopback only) and sync answers 503, as the route says.
+ */
+export function registerApiAuth(app: FastifyInstance, tokens: readonly ApiToken[]): void {
+  if (tokens.length === 0) return;
+  app.addHook('onRequest', async (req: FastifyRequest, reply) => {
+    const path = req.url.split('?')[0] ?? '';
+    if (path !== '/api' && !path.startsWith('/api/')) return;
+    const granted = grantedScopes(req.headers.authorization, tokens);
+    if (!granted) {
+      void reply.header('www-authenticate', 'Bearer');
+      return answer(reply, 401, 'a valid bearer token is required (Authorization: Bearer <token>)');
+    }
+    const scope = scopeFor(req.method);
+    if (!granted.includes(scope)) return answer(reply, 403, `this token lacks the ${scope} scope`);
+  });
+}

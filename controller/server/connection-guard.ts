@@ -1,0 +1,79 @@
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { ServerConfig } from '../config/types';
+
+/** The server's limits with every default filled in (see `ServerConfig`). */
+export interface ServerLimits {
+  readonly maxConnections: number;
+  readonly maxConnectionsPerClient: number;
+  readonly headersTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
+  readonly maxBodyBytes: number;
+  readonly maxBufferedBodyBytes: number;
+}
+
+/** The limits `config` sets, defaults for the rest. */
+export function serverLimits(config: ServerConfig): ServerLimits {
+  return {
+    maxConnections: config.maxConnections ?? 256,
+    maxConnectionsPerClient: config.maxConnectionsPerClient ?? 32,
+    headersTimeoutMs: config.headersTimeoutMs ?? 10_000,
+    bodyTimeoutMs: config.bodyTimeoutMs ?? 10_000,
+    maxBodyBytes: config.maxBodyBytes,
+    maxBufferedBodyBytes: config.maxBufferedBodyBytes ?? 16 * 1024 * 1024,
+  };
+}
+
+// An idle keep-alive connection holds a slot of the connection caps: let it go soon.
+const KEEP_ALIVE_MS = 5_000;
+
+/**
+ * The options of `http.createServer` that make Node enforce the header timeout at its configured
+ * value. Node checks its request timeouts only every `connectionsCheckingInterval` (30 s by
+ * default), which is how a 10 s timeout once let a slow body live for 70 s; checking every
+ * second (or faster for short timeouts) keeps each cut within a second of its deadline.
+ */
+export function httpServerOptions(limits: ServerLimits): {
+  headersTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  connectionsCheckingInterval: number;
+} {
+  return {
+    headersTimeout: limits.headersTimeoutMs,
+    // A second line behind the per-request body timer (see readBody).
+    requestTimeout: limits.headersTimeoutMs + limits.bodyTimeoutMs,
+    keepAliveTimeout: Math.min(KEEP_ALIVE_MS, limits.headersTimeoutMs),
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
+  };
+}
+
+/**
+ * Caps connections in total (Node closes the excess at once) and per client address (closed here
+ * as soon as accepted, before a byte is read), and cuts a connection that sends nothing at all.
+ * Counts are dropped with their last connection, so a flood leaves nothing behind.
+ */
+export function guardConnections(server: Server, limits: ServerLimits): { readonly open: () => number } {
+  server.maxConnections = limits.maxConnections;
+  const perClient = new Map<string, number>();
+  let open = 0;
+  server.on('connection', (socket: Socket) => {
+    const client = socket.remoteAddress ?? 'unknown';
+    const count = (perClient.get(client) ?? 0) + 1;
+    if (count > limits.maxConnectionsPerClient) {
+      socket.destroy();
+      return;
+    }
+    perClient.set(client, count);
+    open += 1;
+    // A connection silent for the whole request budget holds a slot for nothing.
+    socket.setTimeout(limits.headersTimeoutMs + limits.bodyTimeoutMs, () => socket.destroy());
+    socket.once('close', () => {
+      open -= 1;
+      const left = (perClient.get(client) ?? 1) - 1;
+      if (left > 0) perClient.set(client, left);
+      else perClient.delete(client);
+    });
+  });
+  return { open: () => open };
+}

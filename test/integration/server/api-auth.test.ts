@@ -1,0 +1,144 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createLog } from '../../../controller/log';
+import { createServer } from '../../../controller/server/create-server';
+import { Metrics } from '../../../controller/server/metrics';
+import { FakeController } from '../../helpers/fake-controller';
+import { SECRET, startTestServer, TOKEN, type TestServer } from './test-server';
+
+const READ = 'read-only-token-from-env';
+const SYNC = 'sync-only-token-from-a-file';
+const dir = mkdtempSync(join(tmpdir(), 'cairn-api-auth-'));
+const tokenFile = join(dir, 'sync-token');
+writeFileSync(tokenFile, `${SYNC}\n`, { mode: 0o600 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const call = (t: TestServer, method: 'GET' | 'POST', path: string, token?: string) =>
+  fetch(`${t.server.url}${path}`, {
+    method,
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+  });
+
+describe('the API with scoped tokens (one from a variable, one from a file)', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    // Given a read token in an environment variable and a sync token in a file, and nothing else
+    t = await startTestServer({
+      config: {
+        apiTokenEnv: undefined,
+        apiTokens: [
+          { env: 'CAIRN_TEST_READ_TOKEN', scopes: ['read'] },
+          { file: tokenFile, scopes: ['sync'] },
+        ],
+      },
+      env: { CAIRN_TEST_WEBHOOK_SECRET: SECRET, CAIRN_TEST_READ_TOKEN: READ },
+    });
+  });
+  afterAll(() => t.server.close());
+  afterEach(() => t.controller.triggers.splice(0));
+
+  it.each([
+    ['GET', '/api/environments', undefined, 401],
+    ['GET', '/api/environments', 'wrong', 401],
+    ['GET', '/api/environments/dev/audit', `${READ}x`, 401],
+    ['GET', '/api/audit/x', undefined, 401],
+    ['GET', '/api/nothing', undefined, 401],
+    ['GET', '/api/environments', READ, 200],
+    ['GET', '/api/environments', SYNC, 403],
+    ['POST', '/api/environments/dev/sync', undefined, 401],
+    ['POST', '/api/environments/dev/sync', READ, 403],
+    ['POST', '/api/environments/dev/sync', SYNC, 202],
+  ] as const)('%s %s with token %s answers %i', async (method, path, token, status) => {
+    const response = await call(t, method, path, token);
+    expect(response.status).toBe(status);
+    if (status === 401) expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    // and only the authorized sync reaches the controller
+    expect(t.controller.triggers).toEqual(status === 202 ? [['dev', 'manual']] : []);
+  });
+
+  it('keeps /healthz, /readyz and /metrics open, and none of them holds a token or the webhook secret', async () => {
+    t.controller.isReady = true;
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      const response = await fetch(`${t.server.url}${path}`);
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      for (const secret of [READ, SYNC, SECRET]) expect(text).not.toContain(secret);
+    }
+  });
+});
+
+describe('start-up', () => {
+  const logLines = () => {
+    const lines: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    return { lines, log: createLog({ destination }) };
+  };
+  const start = (config: Record<string, unknown>, env: NodeJS.ProcessEnv, log = logLines().log) =>
+    createServer({
+      controller: new FakeController(),
+      metrics: new Metrics(),
+      log,
+      config: { port: 0, host: '127.0.0.1', maxBodyBytes: 1 << 20, ...config },
+      env,
+    });
+
+  it('without any API token listens on loopback only, though the config asks for 0.0.0.0, and says so', async () => {
+    const { lines, log } = logLines();
+    const server = await start({ host: '0.0.0.0' }, {}, log);
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          level: 40,
+          msg: 'no API token is configured: listening on loopback only',
+          host: '127.0.0.1',
+          requestedHost: '0.0.0.0',
+        }),
+      );
+      // and the API is read-only there
+      expect((await fetch(`${server.url}/api/environments`)).status).toBe(200);
+      expect((await fetch(`${server.url}/api/environments/dev/sync`, { method: 'POST' })).status).toBe(503);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('with a token listens where the config says, and says nothing about loopback', async () => {
+    const { lines, log } = logLines();
+    const server = await start({ host: '0.0.0.0', apiTokenEnv: 'T' }, { T: TOKEN }, log);
+    try {
+      expect(server.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+      expect(lines.map((l) => l.msg)).not.toContain('no API token is configured: listening on loopback only');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each([
+    [
+      'an unset variable',
+      { apiTokens: [{ env: 'NOPE', scopes: ['read'] }] },
+      'server.apiTokens[0].env: environment variable NOPE is unset or empty',
+    ],
+    [
+      'an empty file',
+      { apiTokens: [{ file: join(dir, 'empty'), scopes: ['read'] }] },
+      'server.apiTokens[0].file: file',
+    ],
+    [
+      'a missing file',
+      { apiTokens: [{ file: join(dir, 'missing'), scopes: ['read'] }] },
+      'server.apiTokens[0].file: cannot read',
+    ],
+  ])('refuses to start with %s, naming the field', async (_case, config, message) => {
+    writeFileSync(join(dir, 'empty'), '');
+    await expect(start(config, {})).rejects.toThrow(message);
+  });
+});

@@ -1,0 +1,144 @@
+import { connect, type Socket } from 'node:net';
+import { pushPayload, sign } from '../../helpers/webhook-deliveries';
+import { SECRET, startTestServer, type TestServer } from './test-server';
+
+// Every connection goes to 127.0.0.1; attackers come from other loopback addresses, so that the
+// per-client cap can tell them from the provider (127.0.0.1).
+const ATTACKER = '127.0.0.2';
+
+interface Conn {
+  readonly socket: Socket;
+  /** Milliseconds from connect to close, once closed. */
+  readonly closed: Promise<number>;
+  /** Everything the server sent. */
+  received(): string;
+}
+
+function open(t: TestServer, from = ATTACKER): Promise<Conn> {
+  const { port } = new URL(t.server.url);
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    let text = '';
+    const socket = connect({ host: '127.0.0.1', port: Number(port), localAddress: from });
+    socket.on('data', (d: Buffer) => (text += d.toString()));
+    socket.on('error', () => undefined); // a reset is one of the ways a connection is cut
+    const closed = new Promise<number>((done) => socket.once('close', () => done(Date.now() - started)));
+    socket.once('connect', () => resolve({ socket, closed, received: () => text }));
+    socket.once('error', reject);
+  });
+}
+
+const head = (headers: Record<string, string | number>) =>
+  `POST /hooks/generic HTTP/1.1\r\nHost: 127.0.0.1\r\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')}\r\n`;
+const signed = { 'content-type': 'application/json', 'x-cairn-signature': `sha256=${'0'.repeat(64)}` };
+const stillOpen = (c: Conn) =>
+  Promise.race([c.closed.then(() => false), new Promise((r) => setTimeout(() => r(true), 300))]);
+
+describe('the webhook server under a flood', () => {
+  let t: TestServer;
+  afterEach(() => t?.server.close());
+
+  it('cuts a body still incomplete at server.bodyTimeout (1 s), even one kept trickling', async () => {
+    // Given a 1 s body timeout
+    t = await startTestServer({ config: { bodyTimeoutMs: 1000, headersTimeoutMs: 1000 } });
+    // When one client sends a signed-looking header, 1 KB of a 100 KB body and stalls, and another trickles a byte every 100 ms
+    const stalled = await open(t);
+    stalled.socket.write(head({ ...signed, 'content-length': 100_000 }) + 'x'.repeat(1000));
+    const trickle = await open(t);
+    trickle.socket.write(head({ ...signed, 'content-length': 100_000 }));
+    const drip = setInterval(() => trickle.socket.writable && trickle.socket.write('x'), 100);
+    // Then both are cut at the timeout, not later
+    try {
+      for (const ms of await Promise.all([stalled.closed, trickle.closed])) {
+        expect(ms).toBeGreaterThanOrEqual(900);
+        expect(ms).toBeLessThan(2500);
+      }
+    } finally {
+      clearInterval(drip);
+    }
+  });
+
+  it.each([
+    ['whose headers are incomplete', 'POST /hooks/generic HTTP/1.1\r\nHost: 127.0.0.1\r\n'],
+    ['that sends nothing at all', ''],
+  ])('cuts a connection %s at server.headersTimeout (1 s)', async (_case, sent) => {
+    t = await startTestServer({ config: { headersTimeoutMs: 1000, bodyTimeoutMs: 5000 } });
+    const slow = await open(t);
+    if (sent) slow.socket.write(sent);
+    const ms = await slow.closed;
+    expect(ms).toBeGreaterThanOrEqual(900);
+    expect(ms).toBeLessThan(2500);
+  });
+
+  it('holds the per-client cap: the connections past it are closed at once, and other clients are served', async () => {
+    // Given at most 4 connections per client
+    t = await startTestServer({ config: { maxConnectionsPerClient: 4, bodyTimeoutMs: 5000 } });
+    // When one client opens 10 and starts a slow body on each
+    const conns = await Promise.all(Array.from({ length: 10 }, () => open(t)));
+    for (const c of conns)
+      if (!c.socket.destroyed) c.socket.write(head({ ...signed, 'content-length': 50_000 }));
+    const open_ = await Promise.all(conns.map(stillOpen));
+    // Then 4 stay open and 6 are closed
+    expect(open_.filter(Boolean)).toHaveLength(4);
+    // and a signed push from the provider's own address is still answered at once
+    const response = await t.post('/hooks/generic', sign.generic(pushPayload('dev'), { secret: SECRET }));
+    expect(response.status).toBe(202);
+    expect(t.controller.triggers).toEqual([['dev', 'webhook']]);
+    for (const c of conns) c.socket.destroy();
+  });
+
+  it('holds the total cap', async () => {
+    t = await startTestServer({
+      config: { maxConnections: 3, maxConnectionsPerClient: 100, bodyTimeoutMs: 5000 },
+    });
+    const conns = await Promise.all(Array.from({ length: 8 }, () => open(t)));
+    expect((await Promise.all(conns.map(stillOpen))).filter(Boolean)).toHaveLength(3);
+    for (const c of conns) c.socket.destroy();
+  });
+
+  it.each([
+    [
+      'no signature header',
+      { 'content-type': 'application/json', 'content-length': 1_000_000 },
+      '401',
+      'missing x-cairn-signature header',
+    ],
+    [
+      'a Content-Length over server.maxBodySize',
+      { ...signed, 'content-length': 2_000_000 },
+      '413',
+      'larger than 1048576 bytes',
+    ],
+  ])(
+    'answers a request with %s before its body is sent, and closes the connection',
+    async (_case, headers, status, message) => {
+      t = await startTestServer({ config: { bodyTimeoutMs: 5000 } });
+      // When only the headers are sent
+      const c = await open(t);
+      c.socket.write(head(headers));
+      // Then the answer comes without waiting for a byte of the body, and the connection is closed
+      const ms = await c.closed;
+      expect(ms).toBeLessThan(1000);
+      expect(c.received()).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(c.received()).toContain(message);
+      expect(c.received().toLowerCase()).toContain('connection: close');
+      expect(t.controller.triggers).toEqual([]);
+    },
+  );
+
+  it('answers 503 to a large body that would pass the buffered-bytes budget, and takes small ones still', async () => {
+    // Given a budget of 256 KiB for bodies over 64 KiB
+    t = await startTestServer({ config: { maxBufferedBodyBytes: 256 * 1024, bodyTimeoutMs: 5000 } });
+    // When three clients each start a 100 KB body and stall (300 KB in all)
+    const conns = await Promise.all(['127.0.0.3', '127.0.0.4', '127.0.0.5'].map((a) => open(t, a)));
+    for (const c of conns) c.socket.write(head({ ...signed, 'content-length': 100_000 }) + 'x'.repeat(10));
+    // Then the third is refused with 503 at once, and a small signed push is still accepted
+    const refused = await Promise.race(conns.map((c) => c.closed.then(() => c)));
+    expect(refused.received()).toMatch(/^HTTP\/1.1 503 /);
+    const response = await t.post('/hooks/generic', sign.generic(pushPayload('dev'), { secret: SECRET }));
+    expect(response.status).toBe(202);
+    for (const c of conns) c.socket.destroy();
+  });
+});
