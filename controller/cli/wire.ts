@@ -44,7 +44,7 @@ export function appliersFor(
 
 /** Opens the audit log and the Git source and builds the controller over them. */
 export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Promise<Wired> {
-  const audit = await AuditLog.open(config.audit.dir, log);
+  const audit = await AuditLog.open(config.audit, log);
   const source = createGitSource(config.repository, config.workspaces, log);
   const controller = new Controller({
     config,

@@ -10,6 +10,7 @@ import { writeDemoConfig } from '../../examples/write-demo-config';
 import { bootstrapEnvironment } from '../../cdk/bootstrap';
 import { AuditLog } from '../audit/audit-log';
 import { loadConfig } from '../config/load-config';
+import type { AuditConfig } from '../config/types';
 import { renderAuditEntry, renderAuditList } from '../cli/render-audit';
 import { silentLog } from '../log';
 import { packageRoot } from '../package-root';
@@ -118,7 +119,7 @@ export async function runDemo(options: {
         STEP_TIMEOUT_MS,
       );
       summarize(lines, env, status.headSha ?? '');
-      await requireSynced(config.audit.dir, env, status.status);
+      await requireSynced(config.audit, env, status.status);
     }
 
     say('Merging a change to dev (a commit, then the push webhook a Git host would send)');
@@ -142,7 +143,7 @@ export async function runDemo(options: {
     await pushAndWait(apiUrl, secret, 'dev', revertSha, lines);
 
     say(`The audit trail: cairn audit list --config ${configFile}`);
-    const reader = await AuditLog.reader(config.audit.dir);
+    const reader = await AuditLog.reader(config.audit);
     process.stdout.write(`${renderAuditList(await reader.list({ limit: 20 }))}\n`);
     const changeEntry = (await reader.list({ env: 'dev', limit: 20 })).find((e) => e.toSha === changeSha);
     if (changeEntry) {
@@ -193,15 +194,15 @@ export async function runDemo(options: {
       STEP_TIMEOUT_MS,
     );
     summarize(lines, env, sha);
-    await requireSynced(config.audit.dir, env, status.lastAppliedSha === sha ? 'synced' : 'failed');
+    await requireSynced(config.audit, env, status.lastAppliedSha === sha ? 'synced' : 'failed');
     detail(`commit → applied in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   }
 }
 
 /** Stops the demo with the environment's last error when it did not sync. */
-async function requireSynced(auditDir: string, env: string, status: string): Promise<void> {
+async function requireSynced(auditConfig: AuditConfig, env: string, status: string): Promise<void> {
   if (status === 'synced') return;
-  const [last] = await (await AuditLog.reader(auditDir)).list({ env, limit: 1 });
+  const [last] = await (await AuditLog.reader(auditConfig)).list({ env, limit: 1 });
   throw new Error(
     `${env} did not sync: ${last?.error ? `${last.error.phase}: ${last.error.message}` : status}`,
   );
