@@ -15,6 +15,8 @@ export interface IndexedEntry {
   readonly outcome: EndRecord['entry']['outcome'];
   readonly toSha: string;
   readonly applied?: EndRecord['entry']['applied'];
+  /** Order of indexing: breaks ties between equal finish times. */
+  readonly order: number;
   /** Quiet passes folded into this entry since it was written. */
   checks?: FoldedChecks;
 }
@@ -49,6 +51,7 @@ export class AuditIndex {
   private readonly byId = new Map<string, IndexedEntry>();
   private readonly open = new Map<string, { readonly seq: number; readonly record: StartRecord }>();
   private readonly envs = new Map<string, EnvIndex>();
+  private added = 0;
 
   /** Takes one record of `env`'s chain (in chain order) into the index. */
   add(record: AuditRecord, at: LinePosition): void {
@@ -91,6 +94,7 @@ export class AuditIndex {
           outcome: entry.outcome,
           toSha: entry.toSha,
           ...(entry.applied ? { applied: entry.applied } : {}),
+          order: (this.added += 1),
         };
         env.entries.push(indexed);
         // A forged record may reuse a real id: the trusted one keeps it.
@@ -151,7 +155,8 @@ export class AuditIndex {
     if (filter.env !== undefined)
       return [...(this.envs.get(filter.env)?.entries ?? [])].reverse().slice(0, limit);
     const all = [...this.envs.values()].flatMap((e) => e.entries);
-    return all.sort((a, b) => b.finishedAt.localeCompare(a.finishedAt)).slice(0, limit);
+    const time = (e: IndexedEntry) => String(e.finishedAt ?? '');
+    return all.sort((a, b) => time(b).localeCompare(time(a)) || b.order - a.order).slice(0, limit);
   }
 
   /** The entry with this id, or the only one whose id starts with it; `ambiguous` when several do. */

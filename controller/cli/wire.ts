@@ -45,7 +45,13 @@ export function appliersFor(
 /** Opens the audit log and the Git source and builds the controller over them. */
 export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Promise<Wired> {
   const audit = await AuditLog.open(config.audit, log);
-  const source = createGitSource(config.repository, config.workspaces, log);
+  let source: GitSource;
+  try {
+    source = createGitSource(config.repository, config.workspaces, log);
+  } catch (error) {
+    await audit.close(); // releases the writer lock on a failed start-up too
+    throw error;
+  }
   const controller = new Controller({
     config,
     source,

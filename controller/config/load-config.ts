@@ -271,11 +271,14 @@ function auditConfig(raw: RawConfig['audit'], dir: string, abs: (p: string) => s
   }
   const witnessDir = raw.witnessDir ? abs(raw.witnessDir) : `${dir}.witness`;
   if (witnessDir === dir || witnessDir.startsWith(`${dir}/`)) {
-    throw new CairnError('audit.witnessDir must be outside audit.dir: a witness beside the log is rewritten with it', {
-      code: 'config.invalid',
-      phase: 'config',
-      subject: 'audit.witnessDir',
-    });
+    throw new CairnError(
+      'audit.witnessDir must be outside audit.dir: a witness beside the log is rewritten with it',
+      {
+        code: 'config.invalid',
+        phase: 'config',
+        subject: 'audit.witnessDir',
+      },
+    );
   }
   return {
     backend,
