@@ -65,7 +65,8 @@ interface ChainState {
   queue: Promise<unknown>;
 }
 
-const CONFLICT_RETRIES = 5;
+/** Appends a writer retries after losing a race on a shared chain before it gives up and says so. */
+const CONFLICT_RETRIES = 25;
 
 /** The store and key `config` describes; `write` also takes the JSONL writer lock. */
 export async function openAuditBackend(
@@ -314,13 +315,19 @@ export class AuditLog implements AuditReader {
 
   /** Checks one chain from the store and indexes it: records past a break are indexed as untrusted. */
   private async load(env: string): Promise<void> {
+    // The witness first: a record is stored no later than its head moves, so every record up to
+    // the witnessed head is there when the lines are read. A writer reads no further, so that a
+    // record another writer adds meanwhile is not taken for one past the witness; a reader
+    // (verify) reads every stored line, so that a record planted past the head is reported.
+    const witness = await this.backend.store.witness(env);
     const checker = new ChainChecker(env, this.backend.key);
     const records: CheckedRecord[] = [];
-    for await (const line of this.backend.store.lines(env)) {
+    const upto = this.writable ? witness?.seq : undefined;
+    for await (const line of this.backend.store.lines(env, 0, upto)) {
       const checked = checker.push(line);
       if (checked) records.push(checked);
     }
-    const report = checker.finish(await this.backend.store.witness(env));
+    const report = checker.finish(witness);
     if (report.firstBreak) this.index.distrust(env, report.firstBreak.seq, report.firstBreak.reason);
     for (const { record, at } of records) this.index.add(record, at);
     this.chains.set(env, {
@@ -428,7 +435,10 @@ export class AuditLog implements AuditReader {
         return;
       } catch (error) {
         if (error instanceof ChainConflict && attempt < CONFLICT_RETRIES) {
+          this.log?.debug({ env, attempt }, 'lost an append race on a shared audit chain; re-reading it');
           await this.catchUp(env, chain);
+          // A little jitter, so that two writers in lockstep stop colliding.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt + 1, 10)));
           continue;
         }
         if (error instanceof ChainConflict) throw error;
@@ -447,12 +457,13 @@ export class AuditLog implements AuditReader {
 
   /** Another writer moved a shared chain: read what it appended, check it, and index it. */
   private async catchUp(env: string, chain: ChainState): Promise<void> {
+    const witness = await this.backend.store.witness(env);
     const checker = new ChainChecker(env, this.backend.key, chain.head);
-    for await (const line of this.backend.store.lines(env, chain.head.seq)) {
+    for await (const line of this.backend.store.lines(env, chain.head.seq, witness?.seq)) {
       const checked = checker.push(line);
       if (checked) this.index.add(checked.record, checked.at);
     }
-    const report = checker.finish(await this.backend.store.witness(env));
+    const report = checker.finish(witness);
     chain.report = report;
     chain.head = report.head;
     chain.witness = report.witness;

@@ -42,8 +42,12 @@ export interface ChainStore {
   readonly location: string;
   /** The environments that have a chain (or a witnessed head). */
   envs(): Promise<readonly string[]>;
-  /** The lines of `env`'s chain in order, from the first line whose seq may be above `afterSeq`. */
-  lines(env: string, afterSeq?: number): AsyncIterable<StoredLine>;
+  /**
+   * The lines of `env`'s chain in order. A store shared by several writers returns only seqs above
+   * `afterSeq` and up to `uptoSeq` (the head its witness showed, so that a record another writer
+   * adds meanwhile is not mistaken for one past the witness); a single-writer store returns all.
+   */
+  lines(env: string, afterSeq?: number, uptoSeq?: number): AsyncIterable<StoredLine>;
   /** The head the witness last saw for `env`, or null when it has none. */
   witness(env: string): Promise<ChainHead | null>;
   /**

@@ -79,16 +79,20 @@ export class DynamoDbStore implements ChainStore {
     return envs.sort();
   }
 
-  async *lines(env: string, afterSeq = 0): AsyncIterable<StoredLine> {
+  async *lines(env: string, afterSeq = 0, uptoSeq = Number.MAX_SAFE_INTEGER): AsyncIterable<StoredLine> {
     await this.ensureTable();
     let start: Record<string, AttributeValue> | undefined;
     do {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.target.table,
-          KeyConditionExpression: '#e = :env AND #s > :after',
+          KeyConditionExpression: '#e = :env AND #s BETWEEN :first AND :last',
           ExpressionAttributeNames: { '#e': 'env', '#s': 'seq' },
-          ExpressionAttributeValues: { ':env': { S: checkEnvName(env) }, ':after': { N: String(afterSeq) } },
+          ExpressionAttributeValues: {
+            ':env': { S: checkEnvName(env) },
+            ':first': { N: String(afterSeq + 1) },
+            ':last': { N: String(uptoSeq) },
+          },
           ConsistentRead: true,
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),

@@ -55,8 +55,8 @@ export class JsonlStore implements ChainStore {
     return [...new Set([...chains, ...(await this.witnessOf.envs())])].sort();
   }
 
-  async *lines(env: string, afterSeq = 0): AsyncIterable<StoredLine> {
-    void afterSeq; // one writer per folder: a JSONL chain is always read whole
+  /** Every line: with one writer per folder a JSONL chain is always read whole. */
+  async *lines(env: string): AsyncIterable<StoredLine> {
     for (const file of await this.files(env)) {
       const bytes = await readFile(file.path);
       let offset = 0;
