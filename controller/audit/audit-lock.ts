@@ -92,6 +92,8 @@ export async function acquireAuditLock(dir: string, log?: Log): Promise<AuditLoc
       (released ??= new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
+        // Waiting for the exit must keep the process alive, or it ends with the lock release pending.
+        child.ref();
         child.stdin.end();
       })),
   };
