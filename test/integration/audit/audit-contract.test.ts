@@ -8,7 +8,7 @@ import type { AuditEntry } from '../../../controller/audit/types';
 import type { AuditConfig } from '../../../controller/config/types';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
 import { runCli } from '../../helpers/cli';
-import { auditConfig, entry, sha, tempAuditDir, writeAuditOnlyConfig } from './audit-fixtures';
+import { auditConfig, delta, entry, sha, tempAuditDir, writeAuditOnlyConfig } from './audit-fixtures';
 
 jest.setTimeout(180_000);
 
@@ -101,14 +101,6 @@ async function record(log: AuditLog, e: AuditEntry): Promise<void> {
   await log.end(e);
 }
 
-const unchangedObject = {
-  apiVersion: 'v1',
-  kind: 'ConfigMap',
-  namespace: 'apps',
-  name: 'settings',
-  action: 'unchanged' as const,
-};
-
 describe.each([jsonl, dynamodb])('the audit contract on $name', (backend) => {
   it('records, lists newest first, shows by prefix, says what is applied and verifies', async () => {
     const config = await backend.config('contract-basic');
@@ -163,7 +155,7 @@ describe.each([jsonl, dynamodb])('the audit contract on $name', (backend) => {
       entry({
         id: 'apply',
         toSha: sha('1'),
-        kubernetes: { objects: [{ ...unchangedObject, action: 'created' }] },
+        ...delta('created'),
       }),
     );
     for (const [i, at] of ['10:05:00', '10:10:00', '10:15:00'].entries()) {
@@ -175,7 +167,7 @@ describe.each([jsonl, dynamodb])('the audit contract on $name', (backend) => {
           fromSha: sha('1'),
           toSha: sha('1'),
           finishedAt: `2025-06-01T${at}.000Z`,
-          kubernetes: { objects: [unchangedObject] },
+          ...delta('unchanged'),
         }),
       );
     }
@@ -187,7 +179,7 @@ describe.each([jsonl, dynamodb])('the audit contract on $name', (backend) => {
         fromSha: sha('1'),
         toSha: sha('1'),
         finishedAt: '2025-06-01T10:20:00.000Z',
-        kubernetes: { objects: [{ ...unchangedObject, action: 'drift-repaired' }] },
+        ...delta('drift repaired'),
       }),
     );
     await log.close();

@@ -71,6 +71,19 @@ export function sha(c: string): string {
   return c.repeat(40);
 }
 
+/**
+ * The per-object part of an entry where one ConfigMap was created, left unchanged, or had its
+ * drift repaired. The shape of an entry's delta lives here only, so the tests follow the entry type.
+ */
+export function delta(what: 'created' | 'unchanged' | 'drift repaired'): Partial<AuditEntry> {
+  const action = what === 'drift repaired' ? 'drift-repaired' : what;
+  return {
+    kubernetes: {
+      objects: [{ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'settings', action }],
+    },
+  };
+}
+
 /** A finished entry with sensible defaults; tests override what they check. */
 export function entry(overrides: Partial<AuditEntry> & Pick<AuditEntry, 'id'>): AuditEntry {
   return {
