@@ -1,60 +1,147 @@
-import type { AuditRecord, LastApplied } from './types';
+import type { LinePosition } from './chain-store';
+import type { AuditRecord, CutRecords, FoldedChecks, LastApplied } from './types';
 
-/** Where one record's bytes are. */
-export interface RecordLocation {
-  readonly path: string;
-  readonly offset: number;
-  readonly length: number;
-}
+type StartRecord = Extract<AuditRecord, { type: 'start' }>;
+type EndRecord = Extract<AuditRecord, { type: 'end' }>;
+type RepairRecord = Extract<AuditRecord, { type: 'repair' }>;
 
-/** An `end` record in the index: enough to filter and to read it back. */
+/** An `end` record in the index: enough to filter, to decide what is applied, and to read it back. */
 export interface IndexedEntry {
   readonly id: string;
   readonly env: string;
   readonly seq: number;
-  readonly at: RecordLocation;
+  readonly at: LinePosition;
+  readonly finishedAt: string;
+  readonly outcome: EndRecord['entry']['outcome'];
+  readonly toSha: string;
+  readonly applied?: EndRecord['entry']['applied'];
+  /** Order of indexing: breaks ties between equal finish times. */
+  readonly order: number;
+  /** Quiet passes folded into this entry since it was written. */
+  checks?: FoldedChecks;
 }
 
-type StartRecord = Extract<AuditRecord, { type: 'start' }>;
+/** A `repair` record as the readers show it. */
+export interface RepairSummary {
+  readonly env: string;
+  readonly seq: number;
+  readonly kind: RepairRecord['kind'];
+  readonly at: string;
+  readonly by: string;
+  readonly reason: string;
+  readonly cut?: CutRecords;
+}
 
-interface EnvState {
-  sha: string | null;
-  awsTree?: string | null;
-  k8sTree?: string | null;
+interface EnvIndex {
+  /** Records at or above this seq are past a break: shown, never trusted. */
+  breakSeq: number;
+  breakReason: string;
+  readonly entries: IndexedEntry[];
+  readonly repairs: RepairSummary[];
+  lastCheckedAt: string | null;
 }
 
 /**
- * The in-memory index of a log, built by one scan at open and kept up to date by each append: the
- * entries in order (locations only, so memory stays small with many thousands), starts that have no
- * end yet, and per environment what was last applied.
+ * The in-memory index of the chains, built by one read at open and kept up to date by each append:
+ * per environment the entries in order (locations only, so memory stays small with many
+ * thousands), starts that have no end yet, folded quiet passes, repairs, and where its chain broke.
+ * Nothing past a break decides what is applied or which starts were interrupted.
  */
 export class AuditIndex {
-  private readonly entries: IndexedEntry[] = [];
   private readonly byId = new Map<string, IndexedEntry>();
-  private readonly open = new Map<string, StartRecord>();
-  private readonly envs = new Map<string, EnvState>();
+  private readonly open = new Map<string, { readonly seq: number; readonly record: StartRecord }>();
+  private readonly envs = new Map<string, EnvIndex>();
+  private added = 0;
 
-  /** Takes one record (in chain order) into the index. */
-  add(record: AuditRecord, at: RecordLocation): void {
-    if (record.type === 'start') {
-      this.open.set(record.id, record);
-      return;
+  /** Takes one record of `env`'s chain (in chain order) into the index. */
+  add(record: AuditRecord, at: LinePosition): void {
+    const env = this.env(record.env);
+    switch (record.type) {
+      case 'start':
+        this.open.set(record.id, { seq: record.seq, record });
+        return;
+      case 'check': {
+        this.open.delete(record.id);
+        if (record.seq >= env.breakSeq) return;
+        env.lastCheckedAt = record.at;
+        const last = env.entries.findLast((e) => e.seq < env.breakSeq);
+        if (last) {
+          const count = (last.checks?.count ?? 0) + 1;
+          last.checks = { count, firstAt: last.checks?.firstAt ?? record.at, lastAt: record.at };
+        }
+        return;
+      }
+      case 'repair':
+        env.repairs.push({
+          env: record.env,
+          seq: record.seq,
+          kind: record.kind,
+          at: record.at,
+          by: record.by,
+          reason: record.reason,
+          ...(record.cut ? { cut: record.cut } : {}),
+        });
+        return;
+      case 'end': {
+        const { entry } = record;
+        this.open.delete(entry.id);
+        const indexed: IndexedEntry = {
+          id: entry.id,
+          env: record.env,
+          seq: record.seq,
+          at,
+          finishedAt: entry.finishedAt,
+          outcome: entry.outcome,
+          toSha: entry.toSha,
+          ...(entry.applied ? { applied: entry.applied } : {}),
+          order: (this.added += 1),
+        };
+        env.entries.push(indexed);
+        // A forged record may reuse a real id: the trusted one keeps it.
+        if (!this.byId.has(entry.id)) this.byId.set(entry.id, indexed);
+        if (record.seq < env.breakSeq) env.lastCheckedAt = entry.finishedAt;
+      }
     }
-    const { entry } = record;
-    this.open.delete(entry.id);
-    const indexed: IndexedEntry = { id: entry.id, env: entry.env, seq: record.seq, at };
-    this.entries.push(indexed);
-    this.byId.set(entry.id, indexed);
-    const state = this.envs.get(entry.env) ?? { sha: null };
-    if (entry.outcome === 'succeeded' || entry.outcome === 'no-op') state.sha = entry.toSha;
-    if (entry.applied && 'aws' in entry.applied) state.awsTree = entry.applied.aws ?? null;
-    if (entry.applied && 'k8s' in entry.applied) state.k8sTree = entry.applied.k8s ?? null;
-    this.envs.set(entry.env, state);
   }
 
-  /** Starts with no end, oldest first: reconciles a dead process left unfinished. */
+  /**
+   * Marks `env`'s records from `seq` on as past a break (they stay listed, never trusted). Called
+   * before that chain's records are added, so that nothing past the break is folded or applied.
+   */
+  distrust(env: string, seq: number, reason: string): void {
+    const index = this.env(env);
+    if (seq >= index.breakSeq) return;
+    index.breakSeq = seq;
+    index.breakReason = reason;
+  }
+
+  /** Forgets a break once a repair cut everything past it. */
+  forget(env: string, fromSeq: number): void {
+    const index = this.env(env);
+    const kept = index.entries.filter((e) => e.seq < fromSeq);
+    for (const gone of index.entries.filter((e) => e.seq >= fromSeq)) {
+      if (this.byId.get(gone.id) === gone) this.byId.delete(gone.id);
+    }
+    index.entries.splice(0, index.entries.length, ...kept);
+    for (const [id, start] of this.open)
+      if (start.record.env === env && start.seq >= fromSeq) this.open.delete(id);
+    index.breakSeq = Number.POSITIVE_INFINITY;
+    index.breakReason = '';
+  }
+
+  /** Why this record is not trusted, or undefined when it is. */
+  untrusted(env: string, seq: number): string | undefined {
+    const index = this.envs.get(env);
+    return index && seq >= index.breakSeq
+      ? `past a break in the ${env} chain at record ${index.breakSeq}: ${index.breakReason}`
+      : undefined;
+  }
+
+  /** Trusted starts with no end, oldest first: reconciles a dead process left unfinished. */
   unfinished(): readonly StartRecord[] {
-    return [...this.open.values()];
+    return [...this.open.values()]
+      .filter((s) => s.seq < this.env(s.record.env).breakSeq)
+      .map((s) => s.record);
   }
 
   /** Whether a start with this id is waiting for its end. */
@@ -62,15 +149,14 @@ export class AuditIndex {
     return this.open.has(id);
   }
 
-  /** Entries newest first, optionally of one environment, at most `limit`. */
+  /** Entries newest first (by finish time across environments), optionally of one environment, at most `limit`. */
   newest(filter: { readonly env?: string; readonly limit?: number }): readonly IndexedEntry[] {
     const limit = filter.limit ?? Number.POSITIVE_INFINITY;
-    const found: IndexedEntry[] = [];
-    for (let i = this.entries.length - 1; i >= 0 && found.length < limit; i -= 1) {
-      const entry = this.entries[i]!;
-      if (filter.env === undefined || entry.env === filter.env) found.push(entry);
-    }
-    return found;
+    if (filter.env !== undefined)
+      return [...(this.envs.get(filter.env)?.entries ?? [])].reverse().slice(0, limit);
+    const all = [...this.envs.values()].flatMap((e) => e.entries);
+    const time = (e: IndexedEntry) => String(e.finishedAt ?? '');
+    return all.sort((a, b) => time(b).localeCompare(time(a)) || b.order - a.order).slice(0, limit);
   }
 
   /** The entry with this id, or the only one whose id starts with it; `ambiguous` when several do. */
@@ -78,7 +164,7 @@ export class AuditIndex {
     const exact = this.byId.get(idOrPrefix);
     if (exact || idOrPrefix.length === 0) return exact;
     let match: IndexedEntry | undefined;
-    for (const entry of this.entries) {
+    for (const entry of this.byId.values()) {
       if (!entry.id.startsWith(idOrPrefix)) continue;
       if (match) return 'ambiguous';
       match = entry;
@@ -86,9 +172,55 @@ export class AuditIndex {
     return match;
   }
 
-  /** What the newest entries of `env` say is applied; null when `env` has no entry. */
+  /**
+   * What the newest trusted entries of `env` say is applied: the sha of the newest succeeded (or
+   * no-op) entry and, per half, the tree of the newest entry that recorded it; null without any.
+   */
   lastApplied(env: string): LastApplied | null {
-    const state = this.envs.get(env);
-    return state ? { ...state } : null;
+    const index = this.envs.get(env);
+    const trusted = index?.entries.filter((e) => e.seq < index.breakSeq) ?? [];
+    if (trusted.length === 0) return null;
+    let sha: string | null | undefined;
+    let awsTree: string | null | undefined;
+    let k8sTree: string | null | undefined;
+    for (let i = trusted.length - 1; i >= 0; i -= 1) {
+      const e = trusted[i]!;
+      if (sha === undefined && (e.outcome === 'succeeded' || e.outcome === 'no-op')) sha = e.toSha;
+      if (awsTree === undefined && e.applied && 'aws' in e.applied) awsTree = e.applied.aws ?? null;
+      if (k8sTree === undefined && e.applied && 'k8s' in e.applied) k8sTree = e.applied.k8s ?? null;
+      if (sha !== undefined && awsTree !== undefined && k8sTree !== undefined) break;
+    }
+    return {
+      sha: sha ?? null,
+      ...(awsTree === undefined ? {} : { awsTree }),
+      ...(k8sTree === undefined ? {} : { k8sTree }),
+    };
+  }
+
+  /** When `env` was last looked at by a trusted reconcile or quiet pass; null when never. */
+  lastChecked(env: string): string | null {
+    return this.envs.get(env)?.lastCheckedAt ?? null;
+  }
+
+  /** Repairs of `env` (or every environment), oldest first. */
+  repairs(env?: string): readonly RepairSummary[] {
+    const of =
+      env === undefined ? [...this.envs.values()] : [this.envs.get(env)].filter((e) => e !== undefined);
+    return of.flatMap((e) => e.repairs);
+  }
+
+  private env(name: string): EnvIndex {
+    let index = this.envs.get(name);
+    if (!index) {
+      index = {
+        breakSeq: Number.POSITIVE_INFINITY,
+        breakReason: '',
+        entries: [],
+        repairs: [],
+        lastCheckedAt: null,
+      };
+      this.envs.set(name, index);
+    }
+    return index;
   }
 }

@@ -1,97 +1,110 @@
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { CairnError } from '../errors';
 import type { Log } from '../log';
 
 /** The lock file's name inside the audit directory. */
 export const LOCK_FILE = 'cairn-audit.lock';
 
-/** A held writer lock; `release` removes the file only if it is still ours. */
+/** A held writer lock. */
 export interface AuditLock {
   readonly path: string;
   release(): Promise<void>;
 }
 
-interface Holder {
-  readonly pid: number;
-  readonly host: string;
-}
+/** Exit code the `flock` child uses when another process holds the lock. */
+const HELD = 75;
 
 /**
- * Takes the audit directory's writer lock: a file created exclusively, holding our pid and host.
- * Two writers would fork the hash chain, so a second live writer is refused. A lock left by a
- * process that no longer runs (on this host) is taken over.
+ * Takes the audit directory's writer lock with flock(2), which the kernel drops when its holder
+ * dies: a SIGKILL, an OOM kill or a crash can never leave a lock behind, whatever pid the next
+ * process gets (in a container cairn is pid 1 every time). Node cannot call flock itself, so a
+ * small `flock` child (util-linux) takes it and holds it while its stdin, a pipe from us, is open:
+ * when we exit by any path the pipe closes and the child exits, releasing the lock; when we are
+ * killed, so is the pipe. The pid and host written into the file only name the holder in errors.
  */
 export async function acquireAuditLock(dir: string, log?: Log): Promise<AuditLock> {
   const path = join(dir, LOCK_FILE);
-  const me: Holder = { pid: process.pid, host: hostname() };
-  const content = `${JSON.stringify(me)}\n`;
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    try {
-      await writeFile(path, content, { flag: 'wx', mode: 0o640 });
-      return { path, release: () => releaseIfOurs(path, content) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const seen = await readFile(path, 'utf8').catch(() => null);
-    if (seen === null) continue; // released between our attempts
-    const holder = parseHolder(seen);
-    if (holder && (holder.host !== me.host || isAlive(holder.pid))) {
-      throw new CairnError(`another cairn (pid ${holder.pid} on ${holder.host}) is writing this audit log`, {
+  const child = spawn(
+    'flock',
+    [
+      '--nonblock',
+      '--conflict-exit-code',
+      String(HELD),
+      path,
+      'sh',
+      '-c',
+      'echo locked; exec cat >/dev/null',
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  const taken = await new Promise<'locked' | { code: number | null; error?: Error; stderr: string }>(
+    (resolve) => {
+      let out = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('locked\n')) resolve('locked');
+      });
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', (error) => resolve({ code: null, error, stderr }));
+      child.on('exit', (code) => resolve({ code, stderr }));
+    },
+  );
+  if (taken !== 'locked') {
+    if (taken.code === HELD) {
+      const holder = await readHolder(path);
+      throw new CairnError(`another cairn${holder ? ` (${holder})` : ''} is writing this audit log`, {
         code: 'audit.locked',
         phase: 'record',
         subject: path,
         hint: 'stop the other controller, or give this one its own audit.dir',
       });
     }
-    // Move the stale lock aside by a unique name: of two takers only one rename succeeds, and a
-    // lock that changed since we read it (a live taker's) is put back.
-    const aside = `${path}.stale-${process.pid}-${Date.now()}`;
-    try {
-      await rename(path, aside);
-    } catch {
-      continue;
-    }
-    const moved = await readFile(aside, 'utf8').catch(() => '');
-    if (moved !== seen) {
-      await rename(aside, path).catch(() => undefined);
-      continue;
-    }
-    await unlink(aside).catch(() => undefined);
-    log?.warn({ subject: path, pid: holder?.pid ?? null }, 'taking over a stale audit lock');
+    throw new CairnError(
+      `could not take the audit lock: ${taken.error?.message ?? (taken.stderr.trim() || `flock exited ${taken.code}`)}`,
+      {
+        code: 'audit.lock-failed',
+        phase: 'record',
+        subject: path,
+        hint: 'cairn needs the `flock` command (util-linux) and write access to audit.dir',
+      },
+    );
   }
-  throw new CairnError('could not take the audit lock', {
-    code: 'audit.lock-contended',
-    phase: 'record',
-    subject: path,
-    retryable: true,
-    hint: 'another process keeps taking it; make sure only one controller uses this audit.dir',
-  });
+  // The child must never keep our event loop alive, nor outlive us.
+  child.stdout.destroy();
+  child.stderr.destroy();
+  child.unref();
+  (child.stdin as unknown as { unref?: () => void }).unref?.();
+  await writeFile(
+    path,
+    `${JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() })}\n`,
+  );
+  log?.debug({ subject: path }, 'audit lock taken');
+  let released: Promise<void> | null = null;
+  return {
+    path,
+    release: () =>
+      (released ??= new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        // Waiting for the exit must keep the process alive, or it ends with the lock release pending.
+        child.ref();
+        child.stdin.end();
+      })),
+  };
 }
 
-function parseHolder(text: string): Holder | null {
+async function readHolder(path: string): Promise<string | null> {
+  const text = await readFile(path, 'utf8').catch(() => '');
   try {
-    const value = JSON.parse(text) as Partial<Holder>;
-    return typeof value.pid === 'number' && typeof value.host === 'string'
-      ? { pid: value.pid, host: value.host }
-      : null;
+    const value = JSON.parse(text) as { pid?: unknown; host?: unknown; since?: unknown };
+    return `pid ${String(value.pid)} on ${String(value.host)} since ${String(value.since)}`;
   } catch {
-    return null; // a torn or foreign lock file: treated as stale
+    return null;
   }
-}
-
-/** True when a process with this pid exists (EPERM means it exists but is not ours). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function releaseIfOurs(path: string, content: string): Promise<void> {
-  const current = await readFile(path, 'utf8').catch(() => null);
-  if (current === content) await unlink(path).catch(() => undefined);
 }

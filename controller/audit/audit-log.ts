@@ -1,22 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, stat } from 'node:fs/promises';
-import { CairnError } from '../errors';
+import { mkdir } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import type { AuditConfig } from '../config/types';
+import { CairnError, errorMessage } from '../errors';
 import type { Log } from '../log';
 import type { AuditReader } from '../model';
-import { readRecordBytes, scanAuditLog, type ChainBreak } from './audit-files';
-import { AuditIndex } from './audit-index';
+import { AuditIndex, type IndexedEntry, type RepairSummary } from './audit-index';
 import { acquireAuditLock, type AuditLock } from './audit-lock';
-import { AuditWriter, repairTornTail } from './audit-writer';
-import { decodeRecord } from './record-codec';
+import {
+  ChainChecker,
+  EMPTY_HEAD,
+  type ChainBreak,
+  type ChainReport,
+  type CheckedRecord,
+} from './chain-check';
+import { loadChainKey, type ChainKey } from './chain-key';
+import { ChainConflict, checkEnvName, type ChainHead, type ChainStore } from './chain-store';
+import { DynamoDbStore } from './dynamodb-store';
+import { FileWitness } from './file-witness';
+import { JsonlStore } from './jsonl-store';
+import { isQuietPass } from './quiet-pass';
+import { decodeRecord, encodeRecord, type UnchainedRecord } from './record-codec';
 import { scrubRecord } from './secret-guard';
-import type { AuditEntry, LastApplied, Trigger } from './types';
-
-/** Tuning of a writer; defaults suit a production controller. */
-export interface AuditLogOptions {
-  /** A new file is started once the current one reaches this size. Default 64 MiB. */
-  readonly rotateBytes?: number;
-  readonly now?: () => Date;
-}
+import type { AuditEntry, AuditRecord, LastApplied, ListedEntry, Trigger } from './types';
 
 /** What a `start` record holds: written before anything of the reconcile is applied. */
 export interface StartInput {
@@ -33,102 +39,152 @@ export interface StartInput {
   readonly committedAt?: string;
 }
 
-/** The result of `verifyAuditLog`: the record count, or the first record that breaks the chain. */
-export type VerifyResult =
-  { readonly ok: true; readonly records: number } | ({ readonly ok: false } & ChainBreak);
+/** An opened store, its key, and the lock that makes this process its only writer (JSONL). */
+export interface AuditBackend {
+  readonly store: ChainStore;
+  readonly key: ChainKey;
+  readonly lock?: AuditLock;
+}
 
-const DEFAULT_ROTATE_BYTES = 64 * 1024 * 1024;
+/** Whether the trail can take appends; when not, why (the controller is then not ready). */
+export type AuditHealth = { readonly ready: true } | { readonly ready: false; readonly reason: string };
+
+/** Tuning and injections; defaults suit a production controller. */
+export interface AuditLogOptions {
+  readonly now?: () => Date;
+  /** JSONL: a new file is started once the current one reaches this size. Default 64 MiB. */
+  readonly rotateBytes?: number;
+}
+
+interface ChainState {
+  head: ChainHead;
+  witness: ChainHead | null;
+  report: ChainReport;
+  broken: ChainBreak | null;
+  failed: string | null;
+  queue: Promise<unknown>;
+}
+
+/** Appends a writer retries after losing a race on a shared chain before it gives up and says so. */
+const CONFLICT_RETRIES = 25;
+
+/** The store and key `config` describes; `write` also takes the JSONL writer lock. */
+export async function openAuditBackend(
+  config: AuditConfig,
+  write: boolean,
+  log?: Log,
+  options: AuditLogOptions = {},
+): Promise<AuditBackend> {
+  const key = loadChainKey(config);
+  if (config.backend === 'dynamodb') {
+    if (!config.dynamodb)
+      throw new CairnError('audit.dynamodb is missing', {
+        code: 'config.invalid',
+        subject: 'audit.dynamodb',
+      });
+    return { store: new DynamoDbStore(config.dynamodb), key };
+  }
+  if (write) await mkdir(config.dir, { recursive: true, mode: 0o750 });
+  const lock = write ? await acquireAuditLock(config.dir, log) : undefined;
+  return {
+    store: new JsonlStore(config.dir, new FileWitness(config.witnessDir), options.rotateBytes),
+    key,
+    ...(lock ? { lock } : {}),
+  };
+}
 
 /**
- * The append-only, hash-chained audit trail of one controller (see `audit-files.ts` for the
- * chain). `open` makes the one writer (it holds a lock file in the directory); `reader` makes a
- * read-only view for the CLI that never takes the lock. Reads go through an index built at open.
+ * The audit trail: one hash chain per environment over a `ChainStore` (JSONL files or DynamoDB),
+ * each record keyed with HMAC and each head witnessed outside the store. Open checks every chain;
+ * a broken chain stays readable (records past the break are marked untrusted and never decide
+ * what is applied) but takes no appends until `repair` records the break and resumes it.
  */
 export class AuditLog implements AuditReader {
+  private readonly chains = new Map<string, ChainState>();
+  private readonly index = new AuditIndex();
+
   private constructor(
-    private readonly dir: string,
-    private readonly index: AuditIndex,
-    private readonly writer: { readonly append: AuditWriter; readonly lock: AuditLock } | null,
+    private readonly backend: AuditBackend,
+    private readonly writable: boolean,
     private readonly log: Log | undefined,
     private readonly now: () => Date,
   ) {}
 
-  /** Opens `dir` (created if missing) for writing: takes the lock, repairs a cut-off last line, indexes the chain. */
-  static async open(dir: string, log?: Log, options: AuditLogOptions = {}): Promise<AuditLog> {
-    await mkdir(dir, { recursive: true, mode: 0o750 });
-    const lock = await acquireAuditLock(dir, log);
+  /** Opens the trail for writing: takes the lock (JSONL), checks and indexes every chain, repairs torn tails. */
+  static async open(config: AuditConfig, log?: Log, options: AuditLogOptions = {}): Promise<AuditLog> {
+    return AuditLog.over(await openAuditBackend(config, true, log, options), true, log, options);
+  }
+
+  /** A read-only view as it is now, for `cairn audit list|show|verify`; it takes no lock. */
+  static async reader(config: AuditConfig, options: AuditLogOptions = {}): Promise<AuditLog> {
+    return AuditLog.over(
+      await openAuditBackend(config, false, undefined, options),
+      false,
+      undefined,
+      options,
+    );
+  }
+
+  /** A trail over an opened backend (tests and `migrate` pass their own). */
+  static async over(
+    backend: AuditBackend,
+    writable: boolean,
+    log?: Log,
+    options: AuditLogOptions = {},
+  ): Promise<AuditLog> {
+    const audit = new AuditLog(backend, writable, log, options.now ?? (() => new Date()));
     try {
-      await repairTornTail(dir, log);
-      const index = new AuditIndex();
-      const scan = await scanAuditLog(dir, (at) =>
-        index.add(at.record, { path: at.file.path, offset: at.offset, length: at.length }),
-      );
-      if (scan.firstBreak) {
-        const { file, line, seq, reason } = scan.firstBreak;
-        log?.error(
-          { subject: `${file}:${line}`, seq, err: reason },
-          'audit chain is broken; appending after it',
-        );
-      }
-      const head = { seq: scan.lastSeq, hash: scan.lastHash };
-      const writer = await AuditWriter.resume(dir, head, options.rotateBytes ?? DEFAULT_ROTATE_BYTES);
-      return new AuditLog(dir, index, { append: writer, lock }, log, options.now ?? (() => new Date()));
+      for (const env of await backend.store.envs()) await audit.load(env);
+      if (writable) await audit.settle();
+      return audit;
     } catch (error) {
-      await lock.release();
+      await backend.store.close().catch(() => undefined);
+      await backend.lock?.release();
       throw error;
     }
   }
 
-  /** A read-only view of `dir` as it is now, for `cairn audit list|show`; it takes no lock. */
-  static async reader(dir: string): Promise<AuditLog> {
-    await requireDir(dir);
-    const index = new AuditIndex();
-    await scanAuditLog(dir, (at) =>
-      index.add(at.record, { path: at.file.path, offset: at.offset, length: at.length }),
-    );
-    return new AuditLog(dir, index, null, undefined, () => new Date());
-  }
-
-  /** Checks the whole chain of `dir`; see `verifyAuditLog`. */
-  static verify(dir: string): Promise<VerifyResult> {
-    return verifyAuditLog(dir);
-  }
-
-  /** Appends (and fsyncs) a `start` record; returns the entry id its `end` must carry. */
+  /** Appends (and makes durable) the `start` record; returns the entry id. */
   async start(input: StartInput): Promise<string> {
-    const writer = this.writable();
     const id = input.id ?? randomUUID();
     const { id: _id, startedAt, ...rest } = input;
-    const record = scrubRecord({
-      type: 'start' as const,
+    await this.append(input.env, {
+      type: 'start',
       id,
       ...rest,
       startedAt: startedAt ?? this.now().toISOString(),
     });
-    const { seq, at } = await writer.append.append(record);
-    this.index.add({ ...record, seq, prevHash: '' }, at);
     return id;
   }
 
-  /** Appends (and fsyncs) the `end` record: the finished entry. */
+  /** Appends the `end` record, or a small `check` record for a pass that changed nothing (see `isQuietPass`). */
   async end(entry: AuditEntry): Promise<void> {
-    const writer = this.writable();
     if (!this.index.isOpen(entry.id))
       this.log?.warn({ env: entry.env, id: entry.id }, 'audit end without a start');
-    const record = scrubRecord({ type: 'end' as const, entry });
-    const { seq, at } = await writer.append.append(record);
-    this.index.add({ ...record, seq, prevHash: '' }, at);
+    if (isQuietPass(entry)) {
+      await this.append(entry.env, {
+        type: 'check',
+        env: entry.env,
+        id: entry.id,
+        trigger: entry.trigger,
+        sha: entry.toSha,
+        at: entry.finishedAt,
+      });
+      return;
+    }
+    await this.append(entry.env, { type: 'end', env: entry.env, entry });
   }
 
   /**
-   * On start-up: every `start` without an `end` is a reconcile the previous process died in. Each
-   * gets an `end` with outcome `interrupted` (no `applied`, so nothing counts as applied); the
-   * caller reconciles those environments again.
+   * On start-up: every trusted `start` without an `end` is a reconcile the previous process died
+   * in. Each gets an `end` with outcome `interrupted` (no `applied`, so nothing counts as applied);
+   * the caller reconciles those environments again. Broken chains are left for `repair`.
    */
   async interrupted(): Promise<readonly AuditEntry[]> {
-    this.writable(); // a reader must not decide that the live writer's reconciles were interrupted
+    this.requireWritable();
     const closed: AuditEntry[] = [];
     for (const start of this.index.unfinished()) {
+      if (this.chains.get(start.env)?.broken) continue;
       const entry: AuditEntry = {
         id: start.id,
         env: start.env,
@@ -157,17 +213,17 @@ export class AuditLog implements AuditReader {
     return closed;
   }
 
-  /** Finished entries, newest first. */
+  /** Finished entries, newest first, with folded quiet passes and, past a break, why they are untrusted. */
   async list(
     filter: { readonly env?: string; readonly limit?: number } = {},
-  ): Promise<readonly AuditEntry[]> {
-    const found: AuditEntry[] = [];
-    for (const indexed of this.index.newest(filter)) found.push(await this.read(indexed.at));
+  ): Promise<readonly ListedEntry[]> {
+    const found: ListedEntry[] = [];
+    for (const indexed of this.index.newest(filter)) found.push(await this.read(indexed));
     return found;
   }
 
   /** The entry with this id (or unique id prefix); undefined when there is none. */
-  async get(id: string): Promise<AuditEntry | undefined> {
+  async get(id: string): Promise<ListedEntry | undefined> {
     const found = this.index.find(id);
     if (found === 'ambiguous') {
       throw new CairnError(`more than one audit entry id starts with "${id}"`, {
@@ -176,59 +232,306 @@ export class AuditLog implements AuditReader {
         hint: 'give more characters of the id',
       });
     }
-    return found ? this.read(found.at) : undefined;
+    return found ? this.read(found) : undefined;
   }
 
-  /** What is applied in `env` according to the trail: see `LastApplied`. */
+  /** What is applied in `env` according to its trusted records: see `LastApplied`. */
   async lastApplied(env: string): Promise<LastApplied | null> {
     return this.index.lastApplied(env);
   }
 
-  /** Waits for pending appends, closes the file and releases the lock. */
-  async close(): Promise<void> {
-    if (!this.writer) return;
-    await this.writer.append.close();
-    await this.writer.lock.release();
+  /** When `env` was last reconciled or checked by a quiet pass (ISO 8601); null when never. */
+  lastChecked(env: string): string | null {
+    return this.index.lastChecked(env);
   }
 
-  private writable(): { readonly append: AuditWriter } {
-    if (this.writer) return this.writer;
+  /** Repairs recorded in the chains (cut torn tails and repaired breaks), oldest first. */
+  repairs(env?: string): readonly RepairSummary[] {
+    return this.index.repairs(env);
+  }
+
+  /** Each chain as checked at open (and since): records, head, witness, first break, torn tail. */
+  reports(): readonly ChainReport[] {
+    return [...this.chains.values()].map((c) => ({ ...c.report, firstBreak: c.broken }));
+  }
+
+  /** Ready unless a chain is broken or a write failed: then appends are refused and the reason says why. */
+  health(): AuditHealth {
+    const problems = [...this.chains.entries()].flatMap(([env, chain]) => [
+      ...(chain.broken
+        ? [
+            `audit chain ${env} is broken at record ${chain.broken.seq} (${chain.broken.reason}); run \`cairn audit repair --env ${env}\``,
+          ]
+        : []),
+      ...(chain.failed ? [`audit chain ${env} cannot be written: ${chain.failed}`] : []),
+    ]);
+    return problems.length === 0 ? { ready: true } : { ready: false, reason: problems.join('; ') };
+  }
+
+  /**
+   * Repairs `env`'s broken chain: moves every line from the break on into a quarantine (kept for
+   * evidence), then appends a `repair` record saying who, when, why and what was cut, chained onto
+   * the last trusted record; the chain takes appends again. Null when the chain is not broken.
+   */
+  async repair(env: string, by: string = defaultActor()): Promise<RepairSummary | null> {
+    this.requireWritable();
+    const chain = this.chains.get(env);
+    if (!chain?.broken) return null;
+    const broken = chain.broken;
+    const cut = broken.cutFrom ? await this.backend.store.cut(env, broken.cutFrom) : undefined;
+    this.index.forget(env, broken.seq);
+    await this.append(
+      env,
+      {
+        type: 'repair',
+        env,
+        kind: 'break',
+        at: this.now().toISOString(),
+        by,
+        reason: `${broken.reason} (at ${broken.file}:${broken.line})`,
+        ...(cut
+          ? {
+              cut: {
+                fromSeq: broken.seq,
+                lines: cut.lines,
+                bytes: cut.bytes,
+                sha256: cut.sha256,
+                quarantine: cut.quarantine,
+              },
+            }
+          : {}),
+        witnessed: chain.witness,
+      },
+      true,
+    );
+    chain.broken = null;
+    return this.index.repairs(env).at(-1) ?? null;
+  }
+
+  /** Waits for pending appends, closes the store and releases the lock. */
+  async close(): Promise<void> {
+    await Promise.all([...this.chains.values()].map((c) => c.queue));
+    await this.backend.store.close();
+    await this.backend.lock?.release();
+  }
+
+  /** Checks one chain from the store and indexes it: records past a break are indexed as untrusted. */
+  private async load(env: string): Promise<void> {
+    // The witness first: a record is stored no later than its head moves, so every record up to
+    // the witnessed head is there when the lines are read. A writer reads no further, so that a
+    // record another writer adds meanwhile is not taken for one past the witness; a reader
+    // (verify) reads every stored line, so that a record planted past the head is reported.
+    const witness = await this.backend.store.witness(env);
+    const checker = new ChainChecker(env, this.backend.key);
+    const records: CheckedRecord[] = [];
+    const upto = this.writable ? witness?.seq : undefined;
+    for await (const line of this.backend.store.lines(env, 0, upto)) {
+      const checked = checker.push(line);
+      if (checked) records.push(checked);
+    }
+    const report = checker.finish(witness);
+    if (report.firstBreak) this.index.distrust(env, report.firstBreak.seq, report.firstBreak.reason);
+    for (const { record, at } of records) this.index.add(record, at);
+    this.chains.set(env, {
+      head: report.head,
+      witness: report.witness,
+      report,
+      broken: report.firstBreak,
+      failed: null,
+      queue: Promise.resolve(),
+    });
+    if (report.firstBreak) {
+      const { file, line, seq, reason } = report.firstBreak;
+      this.log?.error(
+        { env, subject: `${file}:${line}`, seq, err: reason },
+        'audit chain is broken; it is read-only until `cairn audit repair`',
+      );
+    }
+  }
+
+  /** Writer start-up: cuts and records torn tails, and brings a witness one append behind up to date. */
+  private async settle(): Promise<void> {
+    for (const [env, chain] of this.chains) {
+      const torn = chain.report.tornTail;
+      if (torn && !chain.broken) {
+        const cut = await this.backend.store.cut(env, torn.at);
+        this.log?.warn(
+          { env, subject: torn.at.file, bytes: torn.bytes },
+          'cut an incomplete last audit line',
+        );
+        await this.append(
+          env,
+          {
+            type: 'repair',
+            env,
+            kind: 'torn-tail',
+            at: this.now().toISOString(),
+            by: 'cairn',
+            reason: `an incomplete last line (${torn.bytes} bytes, no newline, not a record) at ${torn.at.file}:${torn.at.line}: a write the process died in${chain.witness && chain.witness.seq > chain.head.seq ? `; the witness had seen record ${chain.witness.seq}` : ''}`,
+            cut: {
+              fromSeq: chain.head.seq + 1,
+              lines: cut.lines,
+              bytes: cut.bytes,
+              sha256: cut.sha256,
+              quarantine: cut.quarantine,
+            },
+            witnessed: chain.witness,
+          },
+          true,
+        );
+      } else if (chain.report.witnessBehind && this.backend.store instanceof JsonlStore) {
+        // The process died between an append and its witness write: the record is there, so witness it.
+        await this.backend.store.catchUp(env, chain.head);
+        chain.witness = chain.head;
+      }
+    }
+  }
+
+  /** Appends one record to `env`'s chain, serialized per chain; a shared store's conflicts are re-read and retried. */
+  private append(env: string, record: UnchainedRecord, repairing = false): Promise<void> {
+    this.requireWritable();
+    checkEnvName(env);
+    const chain = this.chains.get(env) ?? this.newChain(env);
+    const next = chain.queue.then(() => this.write(env, chain, scrubRecord(record), repairing));
+    chain.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async write(
+    env: string,
+    chain: ChainState,
+    record: UnchainedRecord,
+    repairing: boolean,
+  ): Promise<void> {
+    if (chain.broken && !repairing) {
+      throw new CairnError(
+        `the ${env} audit chain is broken at record ${chain.broken.seq} and takes no appends: ${chain.broken.reason}`,
+        {
+          code: 'audit.broken',
+          phase: 'record',
+          subject: `audit chain ${env}`,
+          hint: `inspect it with \`cairn audit verify\`, then run \`cairn audit repair --env ${env}\``,
+        },
+      );
+    }
+    if (chain.failed) {
+      throw new CairnError(
+        `the ${env} audit chain cannot be written since an earlier write failed (${chain.failed})`,
+        {
+          code: 'audit.write-failed',
+          phase: 'record',
+          subject: `audit chain ${env}`,
+          hint: 'fix the storage problem and restart cairn (it repairs a cut-off last line)',
+        },
+      );
+    }
+    for (let attempt = 0; ; attempt += 1) {
+      const seq = chain.head.seq + 1;
+      const { line, hash } = encodeRecord(record, seq, chain.head.hash, this.backend.key);
+      try {
+        const at = await this.backend.store.append(env, line, { seq, hash }, chain.witness);
+        const prevHash = chain.head.hash;
+        chain.head = { seq, hash };
+        chain.witness = chain.head;
+        this.index.add({ ...record, seq, prevHash, kid: this.backend.key.id } as AuditRecord, at);
+        return;
+      } catch (error) {
+        if (error instanceof ChainConflict && attempt < CONFLICT_RETRIES) {
+          this.log?.debug({ env, attempt }, 'lost an append race on a shared audit chain; re-reading it');
+          await this.catchUp(env, chain);
+          // A little jitter, so that two writers in lockstep stop colliding.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt + 1, 10)));
+          continue;
+        }
+        if (error instanceof ChainConflict) throw error;
+        // A half-written line would break every later record; stop appending until a restart repairs it.
+        chain.failed = errorMessage(error);
+        throw new CairnError(`could not append to the audit log: ${chain.failed}`, {
+          code: 'audit.write-failed',
+          phase: 'record',
+          subject: `${this.backend.store.location} ${env}`,
+          hint: 'check free space and permissions of audit.dir, or the DynamoDB table',
+          cause: error,
+        });
+      }
+    }
+  }
+
+  /** Another writer moved a shared chain: read what it appended, check it, and index it. */
+  private async catchUp(env: string, chain: ChainState): Promise<void> {
+    const witness = await this.backend.store.witness(env);
+    const checker = new ChainChecker(env, this.backend.key, chain.head);
+    for await (const line of this.backend.store.lines(env, chain.head.seq, witness?.seq)) {
+      const checked = checker.push(line);
+      if (checked) this.index.add(checked.record, checked.at);
+    }
+    const report = checker.finish(witness);
+    chain.report = report;
+    chain.head = report.head;
+    chain.witness = report.witness;
+    if (report.firstBreak) {
+      chain.broken = report.firstBreak;
+      this.index.distrust(env, report.firstBreak.seq, report.firstBreak.reason);
+    }
+  }
+
+  private newChain(env: string): ChainState {
+    const report: ChainReport = {
+      env,
+      records: 0,
+      head: EMPTY_HEAD,
+      witness: null,
+      firstBreak: null,
+      tornTail: null,
+      witnessBehind: false,
+    };
+    const chain: ChainState = {
+      head: EMPTY_HEAD,
+      witness: null,
+      report,
+      broken: null,
+      failed: null,
+      queue: Promise.resolve(),
+    };
+    this.chains.set(env, chain);
+    return chain;
+  }
+
+  private requireWritable(): void {
+    if (this.writable) return;
     throw new CairnError('this audit log was opened read-only', {
       code: 'audit.read-only',
       phase: 'record',
-      subject: this.dir,
+      subject: this.backend.store.location,
       hint: 'open it with AuditLog.open to write',
     });
   }
 
-  private async read(at: {
-    readonly path: string;
-    readonly offset: number;
-    readonly length: number;
-  }): Promise<AuditEntry> {
-    const decoded = decodeRecord(await readRecordBytes(at.path, at.offset, at.length));
-    if (decoded.ok && decoded.record.type === 'end') return decoded.record.entry;
-    throw new CairnError(`the audit record at byte ${at.offset} changed since it was indexed`, {
-      code: 'audit.corrupt',
-      subject: at.path,
-      hint: 'run `cairn audit verify` to find the first bad record',
-    });
+  private async read(indexed: IndexedEntry): Promise<ListedEntry> {
+    const decoded = decodeRecord(await this.backend.store.readAt(indexed.env, indexed.at), this.backend.key);
+    if (!decoded.ok || decoded.record.type !== 'end') {
+      throw new CairnError(`the audit record ${indexed.env}#${indexed.seq} changed since it was indexed`, {
+        code: 'audit.corrupt',
+        subject: indexed.at.file,
+        hint: 'run `cairn audit verify` to find the first bad record',
+      });
+    }
+    const untrusted = this.index.untrusted(indexed.env, indexed.seq);
+    return {
+      ...decoded.record.entry,
+      ...(indexed.checks ? { checks: indexed.checks } : {}),
+      ...(untrusted ? { untrusted } : {}),
+    };
   }
 }
 
-/** Checks every record's hash, seq and prevHash in `dir`; names the first bad record. */
-export async function verifyAuditLog(dir: string): Promise<VerifyResult> {
-  await requireDir(dir);
-  const scan = await scanAuditLog(dir);
-  return scan.firstBreak ? { ok: false, ...scan.firstBreak } : { ok: true, records: scan.records };
-}
-
-async function requireDir(dir: string): Promise<void> {
-  const found = await stat(dir).catch(() => null);
-  if (found?.isDirectory()) return;
-  throw new CairnError('the audit directory does not exist', {
-    code: 'audit.no-dir',
-    subject: dir,
-    hint: 'check audit.dir in the config file (the controller creates it on its first run)',
-  });
+/** `user@host` of whoever runs a repair. */
+function defaultActor(): string {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (a container's arbitrary uid)
+  }
+  return `${user}@${hostname()}`;
 }

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ChainKey } from './chain-key';
 import type { AuditRecord } from './types';
 
 /** The `prevHash` of the first record of a log. */
@@ -6,7 +7,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** A record as it stands before it is chained: `seq` and `prevHash` are filled in by the writer. */
 export type UnchainedRecord = Unchain<AuditRecord>;
-type Unchain<R> = R extends unknown ? Omit<R, 'seq' | 'prevHash'> : never;
+type Unchain<R> = R extends unknown ? Omit<R, 'seq' | 'prevHash' | 'kid'> : never;
 
 // Every line ends with exactly these bytes around the hex digest, so the hashed body can be cut
 // back out of the line byte for byte, without re-serializing (which could hide an edit).
@@ -22,16 +23,18 @@ export function sha256(bytes: Buffer | string): string {
 
 /**
  * The bytes of one log line (without the newline): the record's JSON with a last field `hash`,
- * the SHA-256 of that JSON without the field. `prevHash` is the previous line's `hash`.
+ * the digest (HMAC under `key`, see `chain-key.ts`) of that JSON without the field. `prevHash` is
+ * the previous line's `hash`; `kid` names the key.
  */
 export function encodeRecord(
   record: UnchainedRecord,
   seq: number,
   prevHash: string,
+  key: ChainKey,
 ): { line: Buffer; hash: string } {
   const { type, ...rest } = record;
-  const body = Buffer.from(JSON.stringify({ seq, prevHash, type, ...rest }));
-  const hash = sha256(body);
+  const body = Buffer.from(JSON.stringify({ seq, prevHash, kid: key.id, type, ...rest }));
+  const hash = key.digest(body);
   const line = Buffer.concat([
     body.subarray(0, body.length - 1),
     HASH_PREFIX,
@@ -46,8 +49,8 @@ export type DecodedLine =
   | { readonly ok: true; readonly record: AuditRecord; readonly hash: string }
   | { readonly ok: false; readonly reason: string };
 
-/** Checks a line's own hash and shape; the chain (seq, prevHash) is the caller's to check. */
-export function decodeRecord(line: Buffer): DecodedLine {
+/** Checks a line's own hash (under `key`) and shape; the chain (seq, prevHash) is the caller's to check. */
+export function decodeRecord(line: Buffer, key: ChainKey): DecodedLine {
   if (line.length <= TRAILER_BYTES) return { ok: false, reason: 'line too short to be a record' };
   const trailer = line.subarray(line.length - TRAILER_BYTES);
   const hash = trailer.subarray(HASH_PREFIX.length, HASH_PREFIX.length + 64).toString('latin1');
@@ -59,23 +62,39 @@ export function decodeRecord(line: Buffer): DecodedLine {
     return { ok: false, reason: 'the line does not end with its hash field' };
   }
   const body = Buffer.concat([line.subarray(0, line.length - TRAILER_BYTES), Buffer.from('}')]);
-  if (sha256(body) !== hash)
-    return { ok: false, reason: 'the record was changed: its content does not match its hash' };
+  if (!sameHash(key.digest(body), hash)) {
+    const kid = /"kid":"([^"]{1,64})"/.exec(body.subarray(0, 400).toString('latin1'))?.[1];
+    return {
+      ok: false,
+      reason:
+        kid !== undefined && kid !== key.id
+          ? `the record is hashed with key ${kid}, not the configured key ${key.id}`
+          : 'the record was changed: its content does not match its hash',
+    };
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
     return { ok: false, reason: 'the record is not valid JSON' };
   }
-  if (!isRecordShape(parsed)) return { ok: false, reason: 'the record lacks seq, prevHash or type' };
+  if (!isRecordShape(parsed)) return { ok: false, reason: 'the record lacks seq, prevHash, env or type' };
   return { ok: true, record: parsed, hash };
+}
+
+/** Constant-time comparison of two hex digests, so a forger learns nothing from timing. */
+export function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'latin1');
+  const y = Buffer.from(b, 'latin1');
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 function isRecordShape(value: unknown): value is AuditRecord {
   if (typeof value !== 'object' || value === null) return false;
   const r = value as Record<string, unknown>;
   const typed =
-    (r.type === 'start' && typeof r.id === 'string' && typeof r.env === 'string') ||
-    (r.type === 'end' && typeof r.entry === 'object' && r.entry !== null);
-  return typed && Number.isSafeInteger(r.seq) && typeof r.prevHash === 'string';
+    ((r.type === 'start' || r.type === 'check') && typeof r.id === 'string') ||
+    (r.type === 'end' && typeof r.entry === 'object' && r.entry !== null) ||
+    (r.type === 'repair' && typeof r.reason === 'string');
+  return typed && typeof r.env === 'string' && Number.isSafeInteger(r.seq) && typeof r.prevHash === 'string';
 }

@@ -3,19 +3,39 @@ import type { AuditEntry, Trigger } from '../model';
 // The entry and its parts belong to the model at the bottom of the graph; the audit log stores them.
 export type { AuditEntry, AuditReader, Outcome, PhaseName, PhaseTiming, Trigger } from '../model';
 
+/** Fields every record carries: its place in its environment's chain and the key it is hashed with. */
+interface Chained {
+  readonly seq: number;
+  readonly prevHash: string;
+  /** The id of the key the record's hash is an HMAC under; absent in an unkeyed log (plain SHA-256). */
+  readonly kid?: string;
+  readonly env: string;
+}
+
+/** What `cairn audit repair` (or the writer, for a torn tail) cut from a chain, kept for evidence. */
+export interface CutRecords {
+  /** The seq the first cut line had (or would have had, for a torn fragment). */
+  readonly fromSeq: number;
+  readonly lines: number;
+  readonly bytes: number;
+  /** SHA-256 of the cut bytes, so the quarantined copy can be matched to this record. */
+  readonly sha256: string;
+  /** Where the cut bytes were moved (a file beside the chain, or a quarantine partition). */
+  readonly quarantine: string;
+}
+
 /**
- * A line of the audit log. `start` is written (and fsynced) before anything is applied, `end`
- * after; an `end` with outcome `interrupted` closes a `start` whose process died. Each line also
- * ends with a `hash` field (SHA-256 of the line without it, see `record-codec.ts`) and carries the
- * previous line's hash in `prevHash`, so that any edit, deletion or reordering breaks the chain.
+ * A line of the audit log: each environment has its own chain. `start` is written (and fsynced)
+ * before anything is applied and `end` after; `check` closes a start whose pass changed nothing (a
+ * quiet drift pass: the index folds repeats into the previous entry); `repair` records a break or a
+ * torn tail being cut, by whom and why, and resumes the chain. Each line ends with a `hash` field
+ * (HMAC-SHA256 under the audit key, see `record-codec.ts`) and carries the previous line's hash in
+ * `prevHash`, so that any edit, deletion or reordering breaks the chain.
  */
 export type AuditRecord =
-  | {
+  | (Chained & {
       readonly type: 'start';
-      readonly seq: number;
-      readonly prevHash: string;
       readonly id: string;
-      readonly env: string;
       readonly trigger: Trigger;
       readonly fromSha: string | null;
       readonly toSha: string;
@@ -24,16 +44,52 @@ export type AuditRecord =
       readonly author?: string;
       readonly message?: string;
       readonly committedAt?: string;
-    }
-  | { readonly type: 'end'; readonly seq: number; readonly prevHash: string; readonly entry: AuditEntry };
+    })
+  | (Chained & { readonly type: 'end'; readonly entry: AuditEntry })
+  | (Chained & {
+      readonly type: 'check';
+      readonly id: string;
+      readonly trigger: Trigger;
+      readonly sha: string;
+      readonly at: string;
+    })
+  | (Chained & {
+      readonly type: 'repair';
+      readonly kind: 'break' | 'torn-tail';
+      readonly at: string;
+      /** Who ran the repair (`user@host`), or `cairn` for an automatic torn-tail repair. */
+      readonly by: string;
+      /** The break or tail as verify described it. */
+      readonly reason: string;
+      readonly cut?: CutRecords;
+      /** The head the witness had seen when the repair was made. */
+      readonly witnessed?: { readonly seq: number; readonly hash: string } | null;
+    });
 
 /**
  * What earlier reconciles of one environment left behind: the sha of the newest succeeded (or
  * no-op) entry, and per half the tree of the newest entry that recorded that half in `applied`
  * (possibly a failed entry whose other half failed). A key is absent when that half never succeeded.
+ * Only trusted records (before any break) count.
  */
 export interface LastApplied {
   readonly sha: string | null;
   readonly awsTree?: string | null;
   readonly k8sTree?: string | null;
 }
+
+/** Quiet passes folded into an entry: how many, the first and the last. */
+export interface FoldedChecks {
+  readonly count: number;
+  readonly firstAt: string;
+  readonly lastAt: string;
+}
+
+/**
+ * An entry as the readers (`list`, `show`, the API) return it: the recorded entry, plus the quiet
+ * passes folded into it and, for a record past a break in its chain, why it is not trusted.
+ */
+export type ListedEntry = AuditEntry & {
+  readonly checks?: FoldedChecks;
+  readonly untrusted?: string;
+};

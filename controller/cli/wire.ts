@@ -58,8 +58,14 @@ export function appliersFor(log: Log, repositoryUrl: string): AppliersCache {
 export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Promise<Wired> {
   // From here on every log line, error and audit record masks the secrets the config points at.
   rememberSecrets(configuredSecretValues(config));
-  const audit = await AuditLog.open(config.audit.dir, log);
-  const source = createGitSource(config.repository, config.workspaces, log);
+  const audit = await AuditLog.open(config.audit, log);
+  let source: GitSource;
+  try {
+    source = createGitSource(config.repository, config.workspaces, log);
+  } catch (error) {
+    await audit.close(); // releases the writer lock on a failed start-up too
+    throw error;
+  }
   const appliers = appliersFor(log, config.repository.url);
   const controller = new Controller({
     config,

@@ -211,7 +211,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
       watch: raw.repository.watch ?? local,
     },
     environments,
-    audit: { dir: auditDir },
+    audit: auditConfig(raw.audit, auditDir, abs),
     server: {
       port: raw.server?.port ?? 8080,
       host: raw.server?.host ?? '127.0.0.1',
@@ -234,5 +234,37 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
       keep: raw.workspaces?.keep ?? 3,
       maxFileBytes: raw.workspaces?.maxFileSize ?? 50 * 1024 * 1024,
     },
+  };
+}
+
+function auditConfig(raw: RawConfig['audit'], dir: string, abs: (p: string) => string): CairnConfig['audit'] {
+  const backend = raw.backend ?? 'jsonl';
+  if (backend === 'dynamodb' && !raw.dynamodb) {
+    throw new CairnError('audit.backend is dynamodb but audit.dynamodb (table, region) is missing', {
+      code: 'config.invalid',
+      phase: 'config',
+      subject: 'audit.dynamodb',
+      hint: 'add audit.dynamodb: { table: cairn-audit, region: eu-west-1 }',
+    });
+  }
+  const witnessDir = raw.witnessDir ? abs(raw.witnessDir) : `${dir}.witness`;
+  if (witnessDir === dir || witnessDir.startsWith(`${dir}/`)) {
+    throw new CairnError(
+      'audit.witnessDir must be outside audit.dir: a witness beside the log is rewritten with it',
+      {
+        code: 'config.invalid',
+        phase: 'config',
+        subject: 'audit.witnessDir',
+      },
+    );
+  }
+  return {
+    backend,
+    dir,
+    witnessDir,
+    ...(raw.keyFile ? { keyFile: abs(raw.keyFile) } : {}),
+    ...(raw.keyEnv ? { keyEnv: raw.keyEnv } : {}),
+    unkeyed: raw.unkeyed ?? false,
+    ...(raw.dynamodb ? { dynamodb: raw.dynamodb } : {}),
   };
 }

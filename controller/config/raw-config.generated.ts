@@ -171,9 +171,46 @@ export interface RawKubernetesTarget {
  */
 export interface RawAudit {
   /**
-   * Folder of the audit log (relative to this file).
+   * Where the chains live: jsonl (files in dir, the default) or dynamodb (a shared table, see audit.dynamodb).
+   */
+  backend?: 'jsonl' | 'dynamodb';
+  /**
+   * Folder of the audit log (relative to this file); with the dynamodb backend only the default workspaces folder derives from it.
    */
   dir: string;
+  /**
+   * jsonl: folder outside dir where each chain's head is witnessed on every append, so a cut tail or a rewritten chain is found (default: <dir>.witness beside dir).
+   */
+  witnessDir?: string;
+  /**
+   * File holding the HMAC key (32 bytes or more) the records are hashed with; keep it outside dir.
+   */
+  keyFile?: string;
+  /**
+   * Environment variable holding the HMAC key (for example filled from a Kubernetes Secret).
+   */
+  keyEnv?: string;
+  /**
+   * Accept chains hashed with plain SHA-256 and no key: edits are found, but someone who can write the log and its witness can rewrite both consistently. Default false: cairn refuses to start without a key.
+   */
+  unkeyed?: boolean;
+  /**
+   * The DynamoDB table of the dynamodb backend (created on first use if missing).
+   */
+  dynamodb?: {
+    /**
+     * Table name (partition key env, sort key seq).
+     */
+    table: string;
+    /**
+     * AWS region of the table.
+     */
+    region: string;
+    /**
+     * Endpoint URL (a local DynamoDB or moto in tests).
+     */
+    endpoint?: string;
+  };
 }
 /**
  * The HTTP server: webhooks, API, health and metrics.

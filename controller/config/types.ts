@@ -87,8 +87,25 @@ export interface KubernetesTargetConfig {
   readonly concurrency: number;
 }
 
+/** Where the audit trail lives and how it is protected (see the README's "The audit trail"). */
 export interface AuditConfig {
+  readonly backend: 'jsonl' | 'dynamodb';
+  /** The JSONL folder (also the lock's); for DynamoDB only the default of workspaces.dir derives from it. */
   readonly dir: string;
+  /** JSONL: the folder, outside `dir`, where each chain's head is witnessed. */
+  readonly witnessDir: string;
+  readonly keyFile?: string;
+  readonly keyEnv?: string;
+  /** Explicitly accepts plain SHA-256 chains without a key. */
+  readonly unkeyed: boolean;
+  readonly dynamodb?: AuditDynamoDbConfig;
+}
+
+/** The DynamoDB table of the shared ledger. */
+export interface AuditDynamoDbConfig {
+  readonly table: string;
+  readonly region: string;
+  readonly endpoint?: string;
 }
 
 export interface ServerConfig {

@@ -27,7 +27,12 @@ export interface EnvironmentAppliers {
 export interface ControllerDeps {
   readonly config: CairnConfig;
   readonly source: GitSource;
-  readonly audit: AuditTrail & AuditReader & { interrupted(): Promise<readonly AuditEntry[]> };
+  readonly audit: AuditTrail &
+    AuditReader & {
+      interrupted(): Promise<readonly AuditEntry[]>;
+      /** Whether the trail takes appends (a broken chain does not); absent means always. */
+      health?(): { readonly ready: boolean; readonly reason?: string };
+    };
   readonly appliers: (env: EnvironmentConfig) => EnvironmentAppliers;
   readonly log: Log;
   readonly metrics?: ControllerMetrics;
@@ -314,7 +319,14 @@ export class Controller {
 
   /** True once the first fetch is done. */
   ready(): boolean {
-    return this.isReady;
+    return this.isReady && this.notReadyReason() === null;
+  }
+
+  /** Why the controller is not ready (a broken audit chain, or the first fetch not done); null when it is. */
+  notReadyReason(): string | null {
+    const audit = this.deps.audit.health?.();
+    if (audit && !audit.ready) return audit.reason ?? 'the audit trail takes no appends';
+    return this.isReady ? null : 'the first fetch is not done';
   }
 
   /** Environments whose branch is `branch`. */

@@ -14,7 +14,9 @@ export function registerProbeRoutes(
 ): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) =>
-    controller.ready() ? { status: 'ready' } : answer(reply, 503, 'not ready: the first fetch is not done'),
+    controller.ready()
+      ? { status: 'ready' }
+      : answer(reply, 503, `not ready: ${controller.notReadyReason?.() ?? 'the first fetch is not done'}`),
   );
   app.get('/metrics', async (_req, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),

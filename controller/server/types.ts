@@ -15,5 +15,7 @@ export interface ControllerPort {
   trigger(env: string, trigger: Trigger): void;
   /** True once the config is loaded and the first fetch is done. */
   ready(): boolean;
+  /** Why `ready()` is false (for `/readyz`); null or absent when ready. */
+  notReadyReason?(): string | null;
   readonly audit: AuditReader;
 }

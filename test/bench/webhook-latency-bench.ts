@@ -92,7 +92,7 @@ export async function run(pollCommits = 3): Promise<LatencyFigures> {
             driftInterval: '0s',
           },
         ],
-        audit: { dir: join(dir, `audit-${mode}`) },
+        audit: { dir: join(dir, `audit-${mode}`), unkeyed: true },
         server: { port, webhookSecretEnv: 'BENCH_WEBHOOK_SECRET' },
       }),
     );

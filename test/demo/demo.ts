@@ -16,6 +16,7 @@ import { silentLog } from '../../controller/log';
 import { packageRoot } from '../../controller/package-root';
 import { runSandbox } from './run-sandbox';
 import { selfCommand } from '../../controller/cli/self-command';
+import type { AuditConfig } from '../../controller/config/types';
 import { applyDemoChange } from './demo-change';
 import { git, sendPushWebhook, waitForEnvironment } from './demo-steps';
 import type { SandboxEnv } from '../sandbox/sandbox-env';
@@ -118,7 +119,7 @@ export async function runDemo(options: {
         STEP_TIMEOUT_MS,
       );
       summarize(lines, env, status.headSha ?? '');
-      await requireSynced(config.audit.dir, env, status.status);
+      await requireSynced(config.audit, env, status.status);
     }
     say(
       'The Deployments rolled out for real: controller-manager, scheduler, and the kwok node running their pods',
@@ -149,7 +150,7 @@ export async function runDemo(options: {
     await pushAndWait(apiUrl, secret, 'dev', revertSha, lines);
 
     say(`The audit trail: cairn audit list --config ${configFile}`);
-    const reader = await AuditLog.reader(config.audit.dir);
+    const reader = await AuditLog.reader(config.audit);
     process.stdout.write(`${renderAuditList(await reader.list({ limit: 20 }))}\n`);
     const changeEntry = (await reader.list({ env: 'dev', limit: 20 })).find((e) => e.toSha === changeSha);
     if (changeEntry) {
@@ -199,7 +200,7 @@ export async function runDemo(options: {
       STEP_TIMEOUT_MS,
     );
     summarize(lines, env, sha);
-    await requireSynced(config.audit.dir, env, status.lastAppliedSha === sha ? 'synced' : 'failed');
+    await requireSynced(config.audit, env, status.lastAppliedSha === sha ? 'synced' : 'failed');
     detail(`commit → applied in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   }
 }
@@ -227,9 +228,9 @@ async function showRollouts(kubeconfig: string, namespaces: readonly string[]): 
 }
 
 /** Stops the demo with the environment's last error when it did not sync. */
-async function requireSynced(auditDir: string, env: string, status: string): Promise<void> {
+async function requireSynced(auditConfig: AuditConfig, env: string, status: string): Promise<void> {
   if (status === 'synced') return;
-  const [last] = await (await AuditLog.reader(auditDir)).list({ env, limit: 1 });
+  const [last] = await (await AuditLog.reader(auditConfig)).list({ env, limit: 1 });
   throw new Error(
     `${env} did not sync: ${last?.failure ? `${last.failure.phase}: ${last.failure.message}` : status}`,
   );

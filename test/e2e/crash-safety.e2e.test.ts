@@ -22,7 +22,9 @@ async function eventually<T>(
   throw new Error(`timed out waiting for ${what}`);
 }
 
-function auditLines(dir: string): string[] {
+/** The lines of the dev chain (each environment has its own folder of files under envs/). */
+function auditLines(auditDir: string): string[] {
+  const dir = join(auditDir, 'envs', 'dev');
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith('.jsonl'))
@@ -106,9 +108,10 @@ describe('a controller killed mid-apply', () => {
   });
 
   it('fails verification naming the record when one byte of the audit file changes', async () => {
+    const chain = join(platform.auditDir, 'envs', 'dev');
     const file = join(
-      platform.auditDir,
-      readdirSync(platform.auditDir)
+      chain,
+      readdirSync(chain)
         .filter((f) => f.endsWith('.jsonl'))
         .sort()[0]!,
     );

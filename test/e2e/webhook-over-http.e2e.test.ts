@@ -67,7 +67,7 @@ describe('cairn run with a webhook and a repository over HTTP', () => {
             driftInterval: '0s',
           },
         ],
-        audit: { dir: join(dir, 'audit') },
+        audit: { dir: join(dir, 'audit'), unkeyed: true },
         server: { port, webhookSecretEnv: 'E2E_WEBHOOK_SECRET' },
       }),
     );

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -135,7 +136,8 @@ export function makeE2ePlatform(envs: readonly string[] = ['dev', 'prod']): E2eP
           healthTimeout: '30s',
         },
       })),
-      audit: { dir: auditDir },
+      // A keyed trail, as a real deployment runs it: the key outside the audit folder.
+      audit: { dir: auditDir, keyFile: auditKeyFile(dir) },
       server: { port: 0 },
     }),
   );
@@ -161,4 +163,11 @@ export function awsTestCredentials(): NodeJS.ProcessEnv {
     AWS_SECRET_ACCESS_KEY: sandbox.aws.secretAccessKey,
     AWS_REGION: sandbox.aws.region,
   };
+}
+
+/** Writes a fresh HMAC key for the audit trail beside (not inside) the audit folder. */
+function auditKeyFile(dir: string): string {
+  const file = join(dir, 'audit.key');
+  writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  return file;
 }

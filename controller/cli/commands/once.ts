@@ -69,7 +69,7 @@ export async function syncCommand(o: EnvOptions): Promise<number> {
   const config = loadConfig(o.config);
   const env = environmentNamed(config, o.env);
   const log = stderrLog();
-  const audit = await AuditLog.open(config.audit.dir, log);
+  const audit = await AuditLog.open(config.audit, log);
   try {
     await audit.interrupted();
     const result = await withSource(config, log, async (source, appliers) => {

@@ -17,7 +17,14 @@ export async function runCommand(o: { config: string; logFormat: 'json' | 'prett
   const log = createLog({ format: o.logFormat });
   const metrics = new Metrics();
   const wired = await wire(config, log, metrics);
-  const server = await createServer({ controller: wired.controller, config: config.server, metrics, log });
+  let server: Awaited<ReturnType<typeof createServer>>;
+  try {
+    server = await createServer({ controller: wired.controller, config: config.server, metrics, log });
+  } catch (error) {
+    // A failed start-up (a port in use, a missing secret) must not keep the audit lock.
+    await wired.close();
+    throw error;
+  }
   log.info({ url: server.url, environments: config.environments.map((e) => e.name) }, 'controller started');
   await reportSynthIsolation(config, log);
   await wired.controller.start();

@@ -1,8 +1,11 @@
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AuditLog, verifyAuditLog } from '../../../controller/audit/audit-log';
+import { AuditLog } from '../../../controller/audit/audit-log';
 import type { AuditEntry } from '../../../controller/audit/types';
-import { entry, sha, tempAuditDir } from './audit-fixtures';
+import { auditConfig, entry, sha, tempAuditDir, verifyAuditLog } from './audit-fixtures';
+
+// CLI runs start tsx, which takes seconds on a busy machine.
+jest.setTimeout(120_000);
 
 const dirs: string[] = [];
 async function freshDir(test: string): Promise<string> {
@@ -29,17 +32,18 @@ async function record(log: AuditLog, e: AuditEntry): Promise<void> {
 
 describe('AuditLog on the real filesystem', () => {
   it('keeps entries, newest first, across a restart and continues the chain', async () => {
-    // given a log with three entries in two environments
+    // given a log with three entries in two environments (each its own chain; newest first is by finish time)
     const dir = await freshDir('reopen');
-    const first = await AuditLog.open(dir);
-    await record(first, entry({ id: 'e1', env: 'dev', toSha: sha('1') }));
-    await record(first, entry({ id: 'e2', env: 'prod', toSha: sha('2') }));
-    await record(first, entry({ id: 'e3', env: 'dev', fromSha: sha('1'), toSha: sha('3') }));
+    const at = (s: number) => ({ finishedAt: `2025-06-01T10:00:0${s}.000Z` });
+    const first = await AuditLog.open(auditConfig(dir));
+    await record(first, entry({ id: 'e1', env: 'dev', toSha: sha('1'), ...at(1) }));
+    await record(first, entry({ id: 'e2', env: 'prod', toSha: sha('2'), ...at(2) }));
+    await record(first, entry({ id: 'e3', env: 'dev', fromSha: sha('1'), toSha: sha('3'), ...at(3) }));
     await first.close();
 
     // when it is reopened and one more entry is written
-    const second = await AuditLog.open(dir);
-    await record(second, entry({ id: 'e4', env: 'prod', fromSha: sha('2'), toSha: sha('4') }));
+    const second = await AuditLog.open(auditConfig(dir));
+    await record(second, entry({ id: 'e4', env: 'prod', fromSha: sha('2'), toSha: sha('4'), ...at(4) }));
 
     // then everything reads back, filtered and limited, and the chain is whole
     expect((await second.list()).map((e) => e.id)).toEqual(['e4', 'e3', 'e2', 'e1']);
@@ -52,7 +56,7 @@ describe('AuditLog on the real filesystem', () => {
 
   it('finds an entry by a unique id prefix and refuses an ambiguous one', async () => {
     const dir = await freshDir('prefix');
-    const log = await AuditLog.open(dir);
+    const log = await AuditLog.open(auditConfig(dir));
     await record(log, entry({ id: 'abc-111' }));
     await record(log, entry({ id: 'abd-222' }));
     expect((await log.get('abc'))?.id).toBe('abc-111');
@@ -63,13 +67,13 @@ describe('AuditLog on the real filesystem', () => {
   it('keeps per-half trees: a failed Kubernetes half after a succeeded AWS half still counts AWS as applied', async () => {
     // given a success at tree 1, then a failure where only AWS reached tree 2
     const dir = await freshDir('halves');
-    const log = await AuditLog.open(dir);
+    const log = await AuditLog.open(auditConfig(dir));
     await record(log, entry({ id: 'ok', toSha: sha('1'), applied: { aws: 'aws-1', k8s: 'k8s-1' } }));
     await record(log, entry({ id: 'half', toSha: sha('2'), outcome: 'failed', applied: { aws: 'aws-2' } }));
     await log.close();
 
     // when the log is reopened
-    const reopened = await AuditLog.reader(dir);
+    const reopened = await AuditLog.reader(auditConfig(dir));
 
     // then the sha is the last success, AWS stands at tree 2 and Kubernetes at tree 1
     expect(await reopened.lastApplied('dev')).toEqual({ sha: sha('1'), awsTree: 'aws-2', k8sTree: 'k8s-1' });
@@ -79,7 +83,7 @@ describe('AuditLog on the real filesystem', () => {
   it('records a start without an end as interrupted after a restart, once', async () => {
     // given a process that wrote a start and died before the end
     const dir = await freshDir('interrupted');
-    const crashed = await AuditLog.open(dir);
+    const crashed = await AuditLog.open(auditConfig(dir));
     await record(crashed, entry({ id: 'done', toSha: sha('1') }));
     await crashed.start({
       id: 'cut',
@@ -92,7 +96,7 @@ describe('AuditLog on the real filesystem', () => {
     await crashed.close();
 
     // when the next process opens the log
-    const next = await AuditLog.open(dir);
+    const next = await AuditLog.open(auditConfig(dir));
     const interrupted = await next.interrupted();
 
     // then the cut reconcile is closed as interrupted, applies nothing, and is not reported twice
@@ -109,30 +113,31 @@ describe('AuditLog on the real filesystem', () => {
   it('rotates into numbered files and the chain continues across them and across a reopen', async () => {
     // given a log that rotates after about 2 KiB
     const dir = await freshDir('rotate');
-    const log = await AuditLog.open(dir, undefined, { rotateBytes: 2048 });
+    const log = await AuditLog.open(auditConfig(dir), undefined, { rotateBytes: 2048 });
     for (let i = 0; i < 12; i += 1) await record(log, entry({ id: `r${i}`, toSha: sha(String(i % 10)) }));
     await log.close();
-    const reopened = await AuditLog.open(dir, undefined, { rotateBytes: 2048 });
+    const reopened = await AuditLog.open(auditConfig(dir), undefined, { rotateBytes: 2048 });
     await record(reopened, entry({ id: 'r12' }));
     await reopened.close();
 
     // then there are several files, the first record of each chains to the last of the one before
-    const files = (await readdir(dir)).filter((f) => f.endsWith('.jsonl')).sort();
+    const chain = join(dir, 'envs', 'dev');
+    const files = (await readdir(chain)).filter((f) => f.endsWith('.jsonl')).sort();
     expect(files.length).toBeGreaterThan(2);
     expect(files[0]).toBe('audit-000001.jsonl');
     for (let i = 1; i < files.length; i += 1) {
-      const before = (await readFile(join(dir, files[i - 1]!), 'utf8')).trimEnd().split('\n').at(-1)!;
-      const after = (await readFile(join(dir, files[i]!), 'utf8')).split('\n')[0]!;
+      const before = (await readFile(join(chain, files[i - 1]!), 'utf8')).trimEnd().split('\n').at(-1)!;
+      const after = (await readFile(join(chain, files[i]!), 'utf8')).split('\n')[0]!;
       expect(JSON.parse(after).prevHash).toBe(JSON.parse(before).hash);
     }
     expect(await verifyAuditLog(dir)).toEqual({ ok: true, records: 26 });
-    expect((await (await AuditLog.reader(dir)).list()).length).toBe(13);
+    expect((await (await AuditLog.reader(auditConfig(dir))).list()).length).toBe(13);
   });
 
-  it('serializes appends from many environments at once into one unbroken chain', async () => {
+  it('appends from many environments at once, each into its own unbroken chain', async () => {
     // given 5 environments recording 8 reconciles each, all at the same time
     const dir = await freshDir('concurrent');
-    const log = await AuditLog.open(dir);
+    const log = await AuditLog.open(auditConfig(dir));
     const envs = ['a', 'b', 'c', 'd', 'e'];
     await Promise.all(
       envs.map(async (env) => {
@@ -144,7 +149,7 @@ describe('AuditLog on the real filesystem', () => {
 
     // then the chain is whole and each environment's entries are all there, newest first
     expect(await verifyAuditLog(dir)).toEqual({ ok: true, records: 80 });
-    const reader = await AuditLog.reader(dir);
+    const reader = await AuditLog.reader(auditConfig(dir));
     expect((await reader.list({ env: 'c' })).map((e) => e.id)).toEqual([
       'c-7',
       'c-6',
@@ -160,7 +165,7 @@ describe('AuditLog on the real filesystem', () => {
 
   it('refuses to write a Secret-shaped value and writes nothing', async () => {
     const dir = await freshDir('secret');
-    const log = await AuditLog.open(dir);
+    const log = await AuditLog.open(auditConfig(dir));
     await log.start({ id: 's', env: 'dev', trigger: 'poll', fromSha: null, toSha: sha('1') });
     const leaky = {
       ...entry({ id: 's' }),
@@ -171,7 +176,9 @@ describe('AuditLog on the real filesystem', () => {
       code: 'audit.secret-value',
     });
 
-    expect(await readFile(join(dir, 'audit-000001.jsonl'), 'utf8')).not.toContain('aHVudGVyMg');
+    expect(await readFile(join(dir, 'envs', 'dev', 'audit-000001.jsonl'), 'utf8')).not.toContain(
+      'aHVudGVyMg',
+    );
     expect(await verifyAuditLog(dir)).toEqual({ ok: true, records: 1 });
     await log.close();
   });

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { AuditLog } from '../../../controller/audit/audit-log';
 import type { AuditEntry } from '../../../controller/audit/types';
-import { entry, sha, tempAuditDir } from '../audit/audit-fixtures';
+import { auditConfig, entry, sha, tempAuditDir } from '../audit/audit-fixtures';
 import { ArrayAuditReader, FakeController } from '../../helpers/fake-controller';
 import { startTestServer, TOKEN, type TestServer } from './test-server';
 
@@ -16,7 +16,7 @@ describe('the HTTP API over a real audit log', () => {
   beforeAll(async () => {
     // Given a real audit trail: dev a→b→c, prod a; ids share the prefix "e-"
     dir = await tempAuditDir('server-api');
-    audit = await AuditLog.open(dir);
+    audit = await AuditLog.open(auditConfig(dir));
     const entries: AuditEntry[] = [
       entry({ id: 'e-dev-1', env: 'dev', toSha: sha('a') }),
       entry({ id: 'e-prod-1', env: 'prod', toSha: sha('a') }),
@@ -65,7 +65,9 @@ describe('the HTTP API over a real audit log', () => {
     async (_n, query, count) => {
       const response = await t.get(`/api/environments/dev/audit${query}`);
       expect(response.status).toBe(200);
-      const expected = asJson(await AuditLog.reader(dir).then((r) => r.list({ env: 'dev', limit: count })));
+      const expected = asJson(
+        await AuditLog.reader(auditConfig(dir)).then((r) => r.list({ env: 'dev', limit: count })),
+      );
       expect(await response.json()).toEqual(expected);
       expect((expected as unknown[]).length).toBe(count);
     },

@@ -1,7 +1,7 @@
 import { AuditIndex } from '../../../controller/audit/audit-index';
 import type { AuditEntry, AuditRecord } from '../../../controller/audit/types';
 
-const at = { path: 'audit-000001.jsonl', offset: 0, length: 1 };
+const at = { file: 'audit-000001.jsonl', line: 1, offset: 0, length: 1 };
 let seq = 0;
 
 function end(
@@ -13,7 +13,7 @@ function end(
 ): AuditRecord {
   seq += 1;
   const entry = { id, env, outcome, toSha, ...(applied ? { applied } : {}) } as AuditEntry;
-  return { type: 'end', seq, prevHash: '', entry };
+  return { type: 'end', seq, prevHash: '', env, entry };
 }
 
 function start(id: string, env: string): AuditRecord {

@@ -1,4 +1,8 @@
+import { hmacKey, UNKEYED } from '../../../controller/audit/chain-key';
 import { decodeRecord, encodeRecord, GENESIS_HASH, sha256 } from '../../../controller/audit/record-codec';
+
+const key = hmacKey(Buffer.from('k'.repeat(32)));
+const otherKey = hmacKey(Buffer.from('o'.repeat(32)));
 
 const start = {
   type: 'start' as const,
@@ -11,22 +15,39 @@ const start = {
 };
 
 describe('record codec', () => {
-  it('writes seq and prevHash first and its own hash last, and reads the record back', () => {
-    const { line, hash } = encodeRecord(start, 1, GENESIS_HASH);
+  it('writes seq, prevHash and the key id first and its own hash last, and reads the record back', () => {
+    const { line, hash } = encodeRecord(start, 1, GENESIS_HASH, UNKEYED);
     const text = line.toString();
-    expect(text.startsWith(`{"seq":1,"prevHash":"${GENESIS_HASH}","type":"start"`)).toBe(true);
+    expect(text.startsWith(`{"seq":1,"prevHash":"${GENESIS_HASH}","kid":"none","type":"start"`)).toBe(true);
     expect(text.endsWith(`,"hash":"${hash}"}`)).toBe(true);
     expect(hash).toBe(sha256(`${text.slice(0, text.indexOf(',"hash":'))}}`));
-    expect(decodeRecord(line)).toEqual({
+    expect(decodeRecord(line, UNKEYED)).toEqual({
       ok: true,
       hash,
-      record: { seq: 1, prevHash: GENESIS_HASH, ...start },
+      record: { seq: 1, prevHash: GENESIS_HASH, kid: 'none', ...start },
+    });
+  });
+
+  it('hashes with HMAC under the key: a record recomputed without the key, or under another, is refused', () => {
+    // given a keyed record, and the same record with a plain SHA-256 hash recomputed by someone without the key
+    const { line } = encodeRecord(start, 1, GENESIS_HASH, key);
+    const forged = encodeRecord(start, 1, GENESIS_HASH, { ...UNKEYED, id: key.id }).line;
+
+    // then only the real one reads back under the key, and another key names both ids
+    expect(decodeRecord(line, key).ok).toBe(true);
+    expect(decodeRecord(forged, key)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/does not match its hash/),
+    });
+    expect(decodeRecord(line, otherKey)).toEqual({
+      ok: false,
+      reason: `the record is hashed with key ${key.id}, not the configured key ${otherKey.id}`,
     });
   });
 
   it('keeps non-ASCII text byte for byte', () => {
-    const { line } = encodeRecord({ ...start, message: 'größer – 🚀' }, 2, 'f'.repeat(64));
-    const decoded = decodeRecord(line);
+    const { line } = encodeRecord({ ...start, message: 'größer – 🚀' }, 2, 'f'.repeat(64), key);
+    const decoded = decodeRecord(line, key);
     expect(decoded.ok && decoded.record.type === 'start' && decoded.record.message).toBe('größer – 🚀');
   });
 
@@ -34,13 +55,13 @@ describe('record codec', () => {
     ['every byte position of the body', (l: Buffer, i: number) => i < l.length - 75],
     ['every byte position of the hash field', (l: Buffer, i: number) => i >= l.length - 75],
   ])('rejects a one-byte change at %s', (_name, where) => {
-    const { line } = encodeRecord(start, 1, GENESIS_HASH);
+    const { line } = encodeRecord(start, 1, GENESIS_HASH, key);
     let checked = 0;
     for (let i = 0; i < line.length; i += 1) {
       if (!where(line, i)) continue;
       const copy = Buffer.from(line);
       copy[i] = copy[i]! ^ 0x01;
-      expect(decodeRecord(copy).ok).toBe(false);
+      expect(decodeRecord(copy, key).ok).toBe(false);
       checked += 1;
     }
     expect(checked).toBeGreaterThan(60);
@@ -50,6 +71,6 @@ describe('record codec', () => {
     ['an empty line', ''],
     ['plain JSON without a hash', '{"seq":1,"prevHash":"x","type":"start"}'],
   ])('rejects %s', (_name, text) => {
-    expect(decodeRecord(Buffer.from(text)).ok).toBe(false);
+    expect(decodeRecord(Buffer.from(text), key).ok).toBe(false);
   });
 });

@@ -1,0 +1,132 @@
+/**
+ * Audit append benchmark: 100 environments record reconciles at the same time (a start and an end
+ * each, like the reconciler), every append durable and witnessed, on both backends: JSONL files
+ * (fsync per record, witness file per append) and DynamoDB (one conditional transaction per
+ * record, against the sandbox's moto_server). Also times `verify` (open and check every chain).
+ * Run: `npx tsx test/bench/audit-bench.ts` (table) or with `--json` (one JSON line).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuditLog } from '../../controller/audit/audit-log';
+import type { AuditEntry } from '../../controller/audit/types';
+import type { AuditConfig } from '../../controller/config/types';
+import { sandboxEnv } from '../sandbox/sandbox-env';
+
+const ENVS = 100;
+const RECONCILES_PER_ENV = 10;
+// moto deep-copies the whole table for every transaction (its rollback), so its cost grows with
+// the table: fewer reconciles keep the run short, and the figure is moto's, not DynamoDB's.
+const RECONCILES_PER_ENV_MOTO = 2;
+
+/** What one backend did. */
+export interface BackendFigures {
+  readonly appends: number;
+  readonly appendMs: number;
+  readonly appendsPerSecond: number;
+  readonly verifyMs: number;
+}
+
+function entry(env: string, i: number): AuditEntry {
+  const now = new Date().toISOString();
+  return {
+    id: `${env}-${i}`,
+    env,
+    trigger: 'poll',
+    fromSha: i === 0 ? null : String(i - 1).padStart(40, '0'),
+    toSha: String(i).padStart(40, '0'),
+    author: 'Bench <bench@example.com>',
+    message: `commit ${i}`,
+    committedAt: now,
+    startedAt: now,
+    finishedAt: now,
+    outcome: 'succeeded',
+    phases: [{ name: 'apply-kubernetes', startedAt: now, durationMs: 12 }],
+    applied: { k8s: 'tree' },
+    changes: [
+      { target: 'kubernetes', subject: `ConfigMap/apps/settings-${i}`, type: 'v1', action: 'configured' },
+    ],
+  };
+}
+
+async function measure(config: AuditConfig, reconciles: number): Promise<BackendFigures> {
+  const log = await AuditLog.open(config);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: ENVS }, async (_, n) => {
+      const env = `env-${String(n).padStart(3, '0')}`;
+      for (let i = 0; i < reconciles; i += 1) {
+        const e = entry(env, i);
+        await log.start({ id: e.id, env, trigger: e.trigger, fromSha: e.fromSha, toSha: e.toSha });
+        await log.end(e);
+      }
+    }),
+  );
+  const appendMs = performance.now() - started;
+  await log.close();
+  const verifyStarted = performance.now();
+  const reader = await AuditLog.reader(config);
+  const broken = reader.reports().filter((r) => r.firstBreak || r.tornTail).length;
+  await reader.close();
+  if (broken > 0) throw new Error(`${broken} chains did not verify after the benchmark`);
+  const appends = ENVS * reconciles * 2;
+  return {
+    appends,
+    appendMs: Math.round(appendMs),
+    appendsPerSecond: Math.round((appends / appendMs) * 1000),
+    verifyMs: Math.round(performance.now() - verifyStarted),
+  };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-audit-bench-'));
+  const keyFile = join(dir, 'audit.key');
+  writeFileSync(keyFile, randomBytes(32).toString('base64'));
+  const base: AuditConfig = {
+    backend: 'jsonl',
+    dir: join(dir, 'audit'),
+    witnessDir: join(dir, 'witness'),
+    keyFile,
+    unkeyed: false,
+  };
+  try {
+    const jsonl = await measure(base, RECONCILES_PER_ENV);
+    const sandbox = sandboxEnv();
+    process.env.AWS_ACCESS_KEY_ID = sandbox.aws.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = sandbox.aws.secretAccessKey;
+    const dynamodb = await measure(
+      {
+        ...base,
+        backend: 'dynamodb',
+        dynamodb: {
+          table: `cairn-audit-bench-${Date.now()}`,
+          region: sandbox.aws.region,
+          endpoint: sandbox.aws.endpoint,
+        },
+      },
+      RECONCILES_PER_ENV_MOTO,
+    );
+    const figures = { envs: ENVS, jsonl, dynamodbMoto: dynamodb };
+    if (process.argv.includes('--json')) {
+      console.log(JSON.stringify(figures));
+    } else {
+      console.log(`${ENVS} environments appending at once (keyed, witnessed)`);
+      for (const [name, f] of [
+        ['jsonl', jsonl],
+        ['dynamodb (moto)', dynamodb],
+      ] as const) {
+        console.log(
+          `${name.padEnd(16)} ${String(f.appendsPerSecond).padStart(6)} appends/s  (${f.appends} appends in ${f.appendMs} ms)  verify ${f.verifyMs} ms`,
+        );
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,70 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AuditLog } from '../../../controller/audit/audit-log';
+import { loadConfig } from '../../../controller/config/load-config';
+import { silentLog } from '../../../controller/log';
+import { Controller } from '../../../controller/reconcile/controller';
+import { createServer } from '../../../controller/server/create-server';
+import { Metrics } from '../../../controller/server/metrics';
+import { FakeSource } from '../../helpers/reconcile-fakes';
+import { auditConfig, entry, sha, tempAuditDir, writeAuditOnlyConfig } from './audit-fixtures';
+
+jest.setTimeout(60_000);
+
+let root = '';
+afterAll(async () => {
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+describe('a broken audit chain and readiness', () => {
+  it('makes /readyz answer 503 naming the chain, and ready again once the break is repaired', async () => {
+    // given a keyed log whose last record was deleted
+    root = await tempAuditDir('readiness');
+    const audit = auditConfig(join(root, 'audit'));
+    const writer = await AuditLog.open(audit);
+    for (const id of ['r1', 'r2']) {
+      await writer.start({ id, env: 'dev', trigger: 'poll', fromSha: null, toSha: sha('1') });
+      await writer.end(entry({ id, toSha: sha('1') }));
+    }
+    await writer.close();
+    const file = join(audit.dir, 'envs', 'dev', 'audit-000001.jsonl');
+    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    await writeFile(file, `${lines.slice(0, -1).join('\n')}\n`);
+
+    // when the controller starts over it, behind the real HTTP server
+    const config = loadConfig(
+      await writeAuditOnlyConfig(root, `  dir: ${audit.dir}\n  keyFile: ${audit.keyFile}\n`),
+    );
+    const log = await AuditLog.open(config.audit);
+    const controller = new Controller({
+      config,
+      source: new FakeSource(),
+      audit: log,
+      appliers: () => ({}),
+      log: silentLog(),
+    });
+    await controller.start();
+    const server = await createServer({
+      controller,
+      metrics: new Metrics(),
+      log: silentLog(),
+      config: { ...config.server, port: 0 },
+    });
+    try {
+      // then it is not ready, and says why and what to do
+      const notReady = await fetch(`${server.url}/readyz`);
+      expect(notReady.status).toBe(503);
+      expect(await notReady.text()).toMatch(
+        /audit chain dev is broken at record 4 \(records 4\.\.4 are missing.*cairn audit repair --env dev/,
+      );
+
+      // and once the break is repaired and recorded, it is ready
+      await log.repair('dev', 'ops');
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    } finally {
+      await server.close();
+      await controller.stop();
+      await log.close();
+    }
+  });
+});
