@@ -17,6 +17,7 @@ import type { Log } from '../controller/log';
 import { BOOTSTRAP, objectUrl, type AwsClients } from './aws-clients';
 import { describeStack, waitForStack } from './cfn-wait';
 import { recover } from './stack-recovery';
+import { assertStackOwner } from './stack-owner';
 import type { ResourceChange, StackArtifact, StackOutcome, StackPlan } from './types';
 
 /** CloudFormation's limit for an inline template body; larger ones go through S3. */
@@ -142,6 +143,7 @@ async function prepare(
 /** What deploying the stack would do, from a described (never executed) change set, which is then deleted. */
 export async function planStack(ctx: StackContext, artifact: StackArtifact, sha: string): Promise<StackPlan> {
   const existing = await describeStack(ctx.clients.cfn, artifact.stackName);
+  assertStackOwner(artifact.stackName, existing, ctx, ctx.target.adopt);
   const broken = existing?.StackStatus === 'ROLLBACK_COMPLETE';
   const prepared = await prepare(ctx, artifact, sha, broken ? undefined : existing);
   if (prepared.kind === 'no-op') return { stackName: artifact.stackName, action: 'no-op', changes: [] };
@@ -174,7 +176,10 @@ export async function deployStack(
   });
   try {
     const { cfn } = ctx.clients;
-    const existing = await recover(ctx, await describeStack(cfn, artifact.stackName));
+    const described = await describeStack(cfn, artifact.stackName);
+    // Before recovery too: recovering (deleting a ROLLBACK_COMPLETE stack) is already a change.
+    assertStackOwner(artifact.stackName, described, ctx, ctx.target.adopt);
+    const existing = await recover(ctx, described);
     if (existing?.StackStatus === 'UPDATE_ROLLBACK_FAILED') {
       const error = `stack ${artifact.stackName} is still UPDATE_ROLLBACK_FAILED after ContinueUpdateRollback: ${existing.StackStatusReason ?? 'no reason given'}; continue the rollback skipping the stuck resources (--resources-to-skip), then push again`;
       return done({ action: 'failed', changes: [], outputs: {}, status: existing.StackStatus, error });

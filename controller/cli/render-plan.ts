@@ -1,12 +1,13 @@
 import type { AwsPlan } from '../../cdk/types';
-import type { KubePlan, ObjectRef } from '../kube/types';
+import type { ObjectRef } from '../kube/types';
+import type { PlaneResult } from '../model';
 
 /** What `cairn plan` computes for one environment. */
 export interface EnvironmentPlan {
   readonly env: string;
   readonly sha: string;
   readonly aws: AwsPlan | null;
-  readonly kubernetes: KubePlan | null;
+  readonly kubernetes: PlaneResult | null;
 }
 
 /** `Kind/namespace/name`, or `Kind/name` for a cluster-scoped object. */
@@ -41,15 +42,18 @@ export function renderPlan(plan: EnvironmentPlan): string {
   }
   lines.push('', 'Kubernetes objects:');
   if (!plan.kubernetes) lines.push('  (no kubernetes target)');
-  const objects = plan.kubernetes?.objects ?? [];
-  lines.push(...pad(objects.map((o) => [`  ${o.action}`, subjectOf(o.ref), o.file ?? ''])));
+  const objects = plan.kubernetes?.changes ?? [];
+  lines.push(
+    ...pad(objects.map((o) => [`  ${o.action}`, o.subject, o.file ?? '', o.reason ? `(${o.reason})` : ''])),
+  );
   for (const o of objects.filter((x) => x.diff)) {
-    lines.push('', `--- ${subjectOf(o.ref)}`, ...o.diff!.split('\n').map((l) => `  ${l}`));
+    lines.push('', `--- ${o.subject}`, ...o.diff!.split('\n').map((l) => `  ${l}`));
   }
   const count = (action: string) => objects.filter((o) => o.action === action).length;
   lines.push(
     '',
-    `${count('create')} to create, ${count('update')} to update, ${count('prune')} to prune, ${count('unchanged')} unchanged`,
+    `${count('created')} to create, ${count('configured')} to configure, ${count('deleted')} to delete, ${count('skipped')} skipped, ${count('unchanged')} unchanged`,
   );
+  if (plan.kubernetes?.failure) lines.push(`would fail: ${plan.kubernetes.failure.message}`);
   return lines.join('\n');
 }

@@ -20,6 +20,7 @@ interface RawConfig {
   };
   environments: {
     name: string;
+    instance?: string;
     branch?: string;
     order?: 'aws-first' | 'kubernetes-first';
     driftInterval?: string;
@@ -29,6 +30,7 @@ interface RawConfig {
       endpoint?: string;
       roleArn?: string;
       prune?: boolean;
+      adopt?: boolean | string[];
       synthTimeout?: string;
       deployTimeout?: string;
     };
@@ -41,6 +43,8 @@ interface RawConfig {
       allowMassPrune?: boolean;
       healthTimeout?: string;
       concurrency?: number;
+      adopt?: boolean | string[];
+      maxManifestBytes?: number;
     };
   }[];
   audit: { dir: string };
@@ -192,6 +196,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
     const kube = env.kubernetes;
     return {
       name: env.name,
+      ...(env.instance ? { instance: env.instance } : {}),
       branch: branchOf(raw, env),
       order: env.order ?? 'aws-first',
       driftIntervalMs: parseDuration(env.driftInterval ?? '5m', `${at}.driftInterval`),
@@ -203,6 +208,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
               ...(aws.roleArn ? { roleArn: aws.roleArn } : {}),
               prune: aws.prune ?? false,
+              adopt: aws.adopt ?? false,
               synthTimeoutMs: parseDuration(aws.synthTimeout ?? '5m', `${at}.aws.synthTimeout`),
               deployTimeoutMs: parseDuration(aws.deployTimeout ?? '30m', `${at}.aws.deployTimeout`),
             },
@@ -219,6 +225,8 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               allowMassPrune: kube.allowMassPrune ?? false,
               healthTimeoutMs: parseDuration(kube.healthTimeout ?? '2m', `${at}.kubernetes.healthTimeout`),
               concurrency: kube.concurrency ?? 8,
+              adopt: kube.adopt ?? false,
+              maxManifestBytes: kube.maxManifestBytes ?? 64 * 1024 * 1024,
             },
           }
         : {}),

@@ -1,4 +1,4 @@
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { Composer, isMap, isScalar, isSeq, LineCounter, Parser, type Document, type Node } from 'yaml';
 import { CairnError } from '../errors';
 import type { KubeObject } from './types';
 
@@ -13,32 +13,74 @@ export interface ParsedObject {
 
 /** Parses one multi-document YAML or JSON file into objects; empty documents are skipped, `List`s unpacked. */
 export function parseManifestFile(text: string, file: string): readonly ParsedObject[] {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, merge: true, prettyErrors: true });
   const out: ParsedObject[] = [];
-  // `parseAllDocuments` returns an EmptyStream (no documents) for an empty file.
-  const list = Array.isArray(docs) ? docs : [];
-  list.forEach((doc, documentIndex) => {
+  for (const objects of manifestDocuments(text, file)) out.push(...objects);
+  return out;
+}
+
+/**
+ * The objects of a file, one document at a time, so a caller can let the event loop run between
+ * documents. The yaml library's own duplicate-key check is quadratic in the keys of a mapping (a
+ * 4 MB file took 12 s), so it is off and `duplicateKey` does the same check in linear time.
+ */
+export function* manifestDocuments(text: string, file: string): Generator<readonly ParsedObject[]> {
+  const lineCounter = new LineCounter();
+  const parser = new Parser(lineCounter.addNewLine);
+  const composer = new Composer({ merge: true, uniqueKeys: false });
+  const at = (offset: number) => lineCounter.linePos(offset);
+  let documentIndex = 0;
+  for (const doc of composer.compose(parser.parse(text), true, text.length)) {
+    const index = documentIndex++;
     const err = doc.errors[0];
     if (err) {
-      const pos = err.linePos?.[0];
-      throw new CairnError(
-        `invalid YAML at line ${pos?.line ?? '?'}, column ${pos?.col ?? '?'}: ${firstLine(err.message)}`,
-        {
-          code: 'kube.yaml',
-          phase: 'plan',
-          subject: file,
-          hint: 'fix the YAML syntax in that file',
-        },
-      );
+      const pos = at(err.pos[0]);
+      throw invalid(file, pos.line, pos.col, firstLine(err.message));
     }
-    if (doc.contents === null) return;
-    const line = lineCounter.linePos(doc.contents.range[0]).line;
+    if (doc.contents === null) continue;
+    const dup = duplicateKey(doc);
+    if (dup) {
+      const pos = at(dup.offset);
+      throw invalid(file, pos.line, pos.col, `Map keys must be unique; "${dup.key}" is repeated`);
+    }
+    const line = at(doc.contents.range[0]).line;
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
-    if (value === null || value === undefined) return;
-    for (const object of unpack(value, file, line)) out.push({ object, file, documentIndex, line });
+    if (value === null || value === undefined) continue;
+    yield unpack(value, file, line).map((object) => ({ object, file, documentIndex: index, line }));
+  }
+}
+
+/** The first key repeated within one mapping of a document, with its offset; one pass over the nodes. */
+export function duplicateKey(
+  doc: Document.Parsed,
+): { readonly key: string; readonly offset: number } | undefined {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = pair.key as Node | null;
+        const name = isScalar(key) ? String(key.value) : key === null ? '' : String(key);
+        if (name !== '<<') {
+          if (seen.has(name)) return { key: name, offset: key?.range?.[0] ?? 0 };
+          seen.add(name);
+        }
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return undefined;
+}
+
+function invalid(file: string, line: number | string, col: number | string, message: string): CairnError {
+  return new CairnError(`invalid YAML at line ${line}, column ${col}: ${message}`, {
+    code: 'kube.yaml',
+    phase: 'plan',
+    subject: file,
+    hint: 'fix the YAML syntax in that file',
   });
-  return out;
 }
 
 function unpack(value: unknown, file: string, line: number): readonly KubeObject[] {

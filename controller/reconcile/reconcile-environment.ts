@@ -3,8 +3,9 @@ import type { AwsApplier, AwsApplyResult } from '../../cdk/types';
 import type { StartInput } from '../audit/audit-log';
 import type { AuditEntry, LastApplied, Outcome, Trigger } from '../audit/types';
 import type { EnvironmentConfig } from '../config/types';
-import { errorMessage, isCairnError, type Phase } from '../errors';
-import type { KubeApplier, KubeApplyResult, Manifest } from '../kube/types';
+import { CairnError, errorMessage, isCairnError, type Phase } from '../errors';
+import type { AppliedObjectAction, KubeApplier, Manifest } from '../kube/types';
+import type { Change, PlaneResult } from '../model';
 import type { Log } from '../log';
 import type { GitSource, Revision } from '../source/types';
 import { PhaseTimer } from './phase-timer';
@@ -59,8 +60,13 @@ export async function reconcileEnvironment(
   const last = await ports.audit.lastApplied(ports.env.name);
   const drift = trigger === 'drift';
   const awsSkip = halfToApply(revision.trees.aws, last?.awsTree, ports.aws !== undefined);
-  const k8sSkip =
+  let k8sSkip =
     drift && ports.kube ? null : halfToApply(revision.trees.k8s, last?.k8sTree, ports.kube !== undefined);
+  // An unchanged tree is skipped only while nothing cairn applied changed on the server since.
+  if (k8sSkip !== null && ports.kube && revision.trees.k8s !== null && revision.trees.k8s === last?.k8sTree) {
+    const drifted = await ports.kube.drifted().catch(() => ['(drift check failed)']);
+    if (drifted.length > 0) k8sSkip = null;
+  }
 
   const id = randomUUID();
   const startedAt = now().toISOString();
@@ -78,7 +84,7 @@ export async function reconcileEnvironment(
   log.info({ phase: 'start', aws: awsSkip ?? 'apply', kubernetes: k8sSkip ?? 'apply' }, 'reconcile started');
 
   let aws: AwsApplyResult | undefined;
-  let kube: KubeApplyResult | undefined;
+  let kube: KubeApplied | undefined;
   let failure: { phase: Phase; error: unknown } | undefined;
   let phase: Phase = 'fetch';
   try {
@@ -106,7 +112,7 @@ export async function reconcileEnvironment(
       const applyKube = async (): Promise<boolean> => {
         if (!manifests || !ports.kube) return true;
         phase = 'apply-kubernetes';
-        kube = await timer.run('apply-kubernetes', () => ports.kube!.apply(manifests, { drift }));
+        kube = legacyKube(await timer.run('apply-kubernetes', () => ports.kube!.apply(manifests, { drift })));
         if (!kube.ok) failure = { phase, error: kube.error ?? new Error(firstFailure(kube)) };
         return kube.ok;
       };
@@ -154,7 +160,53 @@ function authorOf(revision: Revision): string {
   return `${revision.author.name} <${revision.author.email}>`;
 }
 
-function firstFailure(result: AwsApplyResult | KubeApplyResult): string {
+/** The Kubernetes plane's result in the shape the audit entry records today. */
+interface KubeApplied {
+  readonly ok: boolean;
+  readonly error?: Error;
+  readonly objects: readonly {
+    readonly ref: { apiVersion: string; kind: string; namespace?: string; name: string };
+    readonly action: AppliedObjectAction;
+    readonly durationMs: number;
+    readonly error?: string;
+  }[];
+}
+
+function legacyAction(c: Change): AppliedObjectAction {
+  if (c.action === 'configured') return c.reason === 'drift repaired' ? 'drift-repaired' : 'updated';
+  if (c.action === 'deleted') return 'pruned';
+  if (c.action === 'skipped' && (c.reason === 'apply failed' || c.reason === 'prune failed')) return 'failed';
+  return c.action;
+}
+
+function legacyKube(result: PlaneResult): KubeApplied {
+  const objects = result.changes.map((c) => {
+    const [kind = '', a = '', b] = c.subject.split('/');
+    const ref =
+      b === undefined
+        ? { apiVersion: c.type ?? '', kind, name: a }
+        : { apiVersion: c.type ?? '', kind, namespace: a, name: b };
+    const action = legacyAction(c);
+    const error = result.failure?.subject === c.subject ? result.failure.message : c.reason;
+    return {
+      ref,
+      action,
+      durationMs: c.durationMs ?? 0,
+      ...(action === 'failed' || action === 'skipped' ? { error: error ?? '' } : {}),
+    };
+  });
+  if (!result.failure) return { ok: true, objects };
+  const { failure } = result;
+  const error = new CairnError(failure.message, {
+    code: failure.code,
+    phase: failure.phase,
+    retryable: failure.retryable,
+    ...(failure.subject ? { subject: failure.subject } : {}),
+  });
+  return { ok: false, error, objects };
+}
+
+function firstFailure(result: AwsApplyResult | KubeApplied): string {
   if ('stacks' in result) {
     const failed = result.stacks.find((s) => s.action === 'failed');
     return failed ? `stack ${failed.stackName}: ${failed.error ?? 'failed'}` : 'AWS apply failed';
@@ -171,7 +223,7 @@ interface EntryParts {
   readonly startedAt: string;
   readonly outcome: Outcome;
   readonly aws: AwsApplyResult | undefined;
-  readonly kube: KubeApplyResult | undefined;
+  readonly kube: KubeApplied | undefined;
   readonly awsSkip: string | null;
   readonly k8sSkip: string | null;
   readonly failure: { phase: Phase; error: unknown } | undefined;

@@ -1,6 +1,7 @@
 import type { AwsApplier, AwsApplyResult, Assembly } from '../../cdk/types';
 import type { AuditEntry } from '../../controller/audit/types';
-import type { KubeApplier, KubeApplyResult, Manifest } from '../../controller/kube/types';
+import type { KubeApplier, Manifest } from '../../controller/kube/types';
+import type { PlaneResult } from '../../controller/model';
 import type { AppliedState, AuditTrail } from '../../controller/reconcile/reconcile-environment';
 import type { BranchHead, BranchSpec, GitSource, Revision, Workspace } from '../../controller/source/types';
 
@@ -79,12 +80,15 @@ export class FakeAws implements AwsApplier {
 export class FakeKube implements KubeApplier {
   readonly calls: string[] = [];
   loadError: Error | undefined;
-  result: KubeApplyResult = {
-    ok: true,
-    objects: [
+  /** What `drifted` answers: subjects changed on the server since the last apply. */
+  drift: readonly string[] = [];
+  result: PlaneResult = {
+    changes: [
       {
-        ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'settings' },
-        action: 'updated',
+        target: 'kubernetes',
+        subject: 'ConfigMap/apps/settings',
+        type: 'v1',
+        action: 'configured',
         durationMs: 3,
       },
     ],
@@ -97,8 +101,13 @@ export class FakeKube implements KubeApplier {
   async plan(): Promise<never> {
     throw new Error('not used');
   }
-  async apply(_m: readonly Manifest[], options?: { drift?: boolean }): Promise<KubeApplyResult> {
+  async apply(_m: readonly Manifest[], options?: { drift?: boolean }): Promise<PlaneResult> {
     this.calls.push(options?.drift ? 'apply drift' : 'apply');
     return this.result;
   }
+  async drifted(): Promise<readonly string[]> {
+    this.calls.push('drifted');
+    return this.drift;
+  }
+  async close(): Promise<void> {}
 }

@@ -4,7 +4,7 @@ import { AuditLog } from '../../audit/audit-log';
 import { loadConfig, validateConfigFile } from '../../config/load-config';
 import type { CairnConfig, EnvironmentConfig } from '../../config/types';
 import { CairnError } from '../../errors';
-import type { KubePlan } from '../../kube/types';
+import type { PlaneResult } from '../../model';
 import { createLog, type Log } from '../../log';
 import { reconcileEnvironment } from '../../reconcile/reconcile-environment';
 import { createGitSource } from '../../source/create-git-source';
@@ -87,14 +87,17 @@ export async function planCommand(o: EnvOptions): Promise<number> {
     const workspace = await source.checkout(revision);
     const { aws, kube } = appliersFor(log, config.repository.url)(env);
     let awsPlan: AwsPlan | undefined;
-    let kubePlan: KubePlan | undefined;
+    let kubePlan: PlaneResult | undefined;
     if (aws && revision.trees.aws)
       awsPlan = await aws.plan(await aws.synthesize(workspace.dir, revision.sha), revision.sha);
-    if (kube) kubePlan = await kube.plan(await kube.load(workspace.dir));
+    if (kube) {
+      kubePlan = await kube.plan(await kube.load(workspace.dir));
+      await kube.close();
+    }
     return { env: env.name, sha: revision.sha, aws: awsPlan ?? null, kubernetes: kubePlan ?? null };
   });
   out(o.json ? JSON.stringify(plan, null, 2) : renderPlan(plan));
-  return 0;
+  return plan.kubernetes?.failure ? 1 : 0;
 }
 
 /** `cairn validate`: the config file, and with --env the branch head's manifests and CDK app. */

@@ -1,4 +1,4 @@
-import { kubeKit, yamlDocs } from './kube-kit';
+import { changeNamed, kindOf, kubeKit, yamlDocs } from './kube-kit';
 
 const kit = kubeKit('basics');
 afterAll(() => kit.cleanup());
@@ -33,19 +33,19 @@ describe('kube applier: create, update, unchanged', () => {
     const third = await applier.apply(v2);
 
     // then the first creates both (default namespace filled in), the second changes nothing, the third updates
-    expect(first.ok).toBe(true);
-    expect(first.objects.map((o) => [o.ref.kind, o.action])).toEqual([
-      ['Namespace', 'created'],
-      ['ConfigMap', 'created'],
+    expect(first.failure).toBeUndefined();
+    expect(first.changes.map((c) => [c.subject, c.action])).toEqual([
+      [`Namespace/${ns}`, 'created'],
+      [`ConfigMap/${ns}/settings`, 'created'],
     ]);
-    expect(first.objects[1]!.file).toBe('k8s-resources/app/cm.yaml');
-    expect(second.objects.map((o) => o.action)).toEqual(['unchanged', 'unchanged']);
+    expect(first.changes[1]!.file).toBe('k8s-resources/app/cm.yaml');
+    expect(second.changes.map((c) => c.action)).toEqual(['unchanged', 'unchanged']);
     expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
-    expect(plan.objects.find((o) => o.ref.kind === 'ConfigMap')).toMatchObject({
-      action: 'update',
+    expect(changeNamed(plan, 'settings')).toMatchObject({
+      action: 'configured',
       diff: expect.stringContaining('+   a: "2"'),
     });
-    expect(third.objects.find((o) => o.ref.kind === 'ConfigMap')?.action).toBe('updated');
+    expect(changeNamed(third, 'settings')?.action).toBe('configured');
     expect((await kit.get(`/api/v1/namespaces/${ns}/configmaps/settings`))?.data).toEqual({ a: '2' });
   });
 
@@ -71,12 +71,12 @@ describe('kube applier: create, update, unchanged', () => {
     ]);
 
     // then the namespace went first and everything was created
-    expect(result.objects.map((o) => `${o.ref.kind}:${o.action}`)).toEqual([
+    expect(result.changes.map((c) => `${kindOf(c)}:${c.action}`)).toEqual([
       'Namespace:created',
       'ConfigMap:created',
       'Deployment:created',
     ]);
-    expect(result.ok).toBe(true);
+    expect(result.failure).toBeUndefined();
   });
 
   it('reports a manifest the API rejects as failed, naming the object and the file, without throwing', async () => {
@@ -93,16 +93,20 @@ describe('kube applier: create, update, unchanged', () => {
     // when applied
     const result = await applier.apply(manifests);
 
-    // then only the bad one failed, and its error leads with Kind/namespace/name (file)
-    expect(result.ok).toBe(false);
-    const bad = result.objects.find((o) => o.ref.name === 'bad');
-    expect(bad?.action).toBe('failed');
-    expect(bad?.error).toMatch(
+    // then only the bad one failed, and the failure leads with Kind/namespace/name (file)
+    expect(result.failure).toMatchObject({
+      code: 'kube.rejected',
+      phase: 'apply-kubernetes',
+      retryable: false,
+      subject: `ConfigMap/${ns}/bad`,
+    });
+    expect(changeNamed(result, 'bad')).toMatchObject({ action: 'skipped', reason: 'apply failed' });
+    expect(result.failure?.message).toMatch(
       new RegExp(
         `^ConfigMap/${ns}/bad \\(k8s-resources/bad.yaml\\): the API server refused it \\(HTTP 422\\)`,
       ),
     );
-    expect(result.objects.find((o) => o.ref.name === 'good')?.action).toBe('created');
+    expect(changeNamed(result, 'good')?.action).toBe('created');
   });
 
   it('never shows Secret values in the plan, the outcomes or the logs', async () => {
@@ -128,7 +132,7 @@ describe('kube applier: create, update, unchanged', () => {
     expect(text).not.toMatch(/hunter2/);
     expect(text).not.toContain(Buffer.from('hunter2-first').toString('base64'));
     expect(text).not.toContain(Buffer.from('hunter2-second-tok').toString('base64'));
-    expect(plan2.objects.find((o) => o.ref.kind === 'Secret')?.diff).toContain('[redacted, changed]');
-    expect(updated.objects.find((o) => o.ref.kind === 'Secret')?.action).toBe('updated');
+    expect(changeNamed(plan2, 'creds')?.diff).toContain('[redacted, changed]');
+    expect(changeNamed(updated, 'creds')?.action).toBe('configured');
   });
 });

@@ -44,9 +44,9 @@ spec:
     const result = await applier.apply(manifests);
 
     // then the CRD went first, the widget was created in the default namespace with every field intact
-    expect(plan.objects.map((o) => o.action)).toEqual(['create', 'create', 'create']);
-    expect(result.ok).toBe(true);
-    expect(result.objects.map((o) => `${o.ref.kind}:${o.action}`)).toEqual([
+    expect(plan.changes.map((c) => c.action)).toEqual(['created', 'created', 'created']);
+    expect(result.failure).toBeUndefined();
+    expect(result.changes.map((c) => `${c.subject.split('/')[0]}:${c.action}`)).toEqual([
       'CustomResourceDefinition:created',
       'Namespace:created',
       'Widget:created',
@@ -57,7 +57,7 @@ spec:
       futureField: { nested: [1, 2, { deep: true }], enabledSince: '2031' },
     });
     // and a second apply finds it unchanged
-    expect((await applier.apply(manifests)).objects.map((o) => o.action)).toEqual([
+    expect((await applier.apply(manifests)).changes.map((c) => c.action)).toEqual([
       'unchanged',
       'unchanged',
       'unchanged',

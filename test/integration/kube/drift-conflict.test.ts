@@ -1,4 +1,4 @@
-import { kubeKit } from './kube-kit';
+import { changeNamed, kubeKit } from './kube-kit';
 import type { KubeApplier } from '../../../controller/kube/types';
 
 const kit = kubeKit('drift');
@@ -8,49 +8,52 @@ const nsDoc = (ns: string) => `apiVersion: v1\nkind: Namespace\nmetadata: {name:
 const cm = (data: Record<string, string>) =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: ${JSON.stringify(data)}\n`;
 
-async function applyFiles(applier: KubeApplier, files: Record<string, string>, drift = false) {
-  return applier.apply(await applier.load(await kit.workspace(files)), { drift });
+async function applyFiles(applier: KubeApplier, files: Record<string, string>) {
+  return applier.apply(await applier.load(await kit.workspace(files)));
 }
 
 describe('kube applier: drift and field-manager conflicts', () => {
-  it('repairs a kubectl edit on a drift pass, and only on a drift pass', async () => {
+  it('finds a kubectl edit without reading any manifest, and repairs it on the next apply of the same revision', async () => {
     // given an applied ConfigMap that someone then edits by hand
     const ns = kit.name('edit');
     const applier = kit.applier(kit.name('env'), kit.target(ns));
     const files = { 'ns.yaml': nsDoc(ns), 'cm.yaml': cm({ mode: 'safe', other: 'x' }) };
     await applyFiles(applier, files);
+    const quiet = await applier.drifted();
     const path = `/api/v1/namespaces/${ns}/configmaps/settings`;
     await kit.edit(path, { data: { mode: 'hacked' } });
 
-    // when the same revision is applied normally, then as a drift pass, then as a drift pass again
-    const normal = await applyFiles(applier, files);
-    const afterNormal = (await kit.get(path))?.data;
-    const drift = await applyFiles(applier, files, true);
-    const again = await applyFiles(applier, files, true);
+    // when the drift check runs, then the same revision is applied twice
+    const drifted = await applier.drifted();
+    const repair = await applyFiles(applier, files);
+    const again = await applyFiles(applier, files);
 
-    // then the normal pass trusts the digest, the drift pass asks the server and repairs, and then all is quiet
-    expect(normal.objects.map((o) => o.action)).toEqual(['unchanged', 'unchanged']);
-    expect(afterNormal).toEqual({ mode: 'hacked', other: 'x' });
-    expect(drift.ok).toBe(true);
-    expect(drift.objects.find((o) => o.ref.kind === 'ConfigMap')).toMatchObject({
-      action: 'drift-repaired',
+    // then the check names only the edited object, the apply repairs it, and then all is quiet
+    expect(quiet).toEqual([]);
+    expect(drifted).toEqual([`ConfigMap/${ns}/settings`]);
+    expect(repair.failure).toBeUndefined();
+    expect(changeNamed(repair, 'settings')).toMatchObject({
+      action: 'configured',
+      reason: 'drift repaired',
       diff: expect.stringContaining('-   mode: hacked'),
     });
+    expect(changeNamed(repair, ns)?.action).toBe('unchanged');
     expect((await kit.get(path))?.data).toEqual({ mode: 'safe', other: 'x' });
-    expect(again.objects.map((o) => o.action)).toEqual(['unchanged', 'unchanged']);
+    expect(again.changes.map((c) => c.action)).toEqual(['unchanged', 'unchanged']);
+    expect(await applier.drifted()).toEqual([]);
   });
 
   it.each([
     {
       name: 'reports a conflict with another applier, naming the manager and fields',
       forceConflicts: false,
-      action: 'failed',
+      action: 'skipped',
       mode: 'theirs',
     },
     {
       name: 'takes the fields over when forceConflicts is set',
       forceConflicts: true,
-      action: 'updated',
+      action: 'configured',
       mode: 'ours-2',
     },
   ])('$name', async ({ forceConflicts, action, mode }) => {
@@ -83,10 +86,9 @@ describe('kube applier: drift and field-manager conflicts', () => {
     });
 
     // then the conflict is reported (or forced where the config says so)
-    const outcome = result.objects.find((o) => o.ref.kind === 'ConfigMap');
-    expect(outcome?.action).toBe(action);
-    if (action === 'failed')
-      expect(outcome?.error).toMatch(
+    expect(changeNamed(result, 'settings')?.action).toBe(action);
+    if (action === 'skipped')
+      expect(result.failure?.message).toMatch(
         /ConfigMap\/.*\/settings \(k8s-resources\/cm\.yaml\): field manager conflict: "other-tool" owns \.data\.mode/,
       );
     expect((await kit.get(path))?.data).toEqual({ mode });

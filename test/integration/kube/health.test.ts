@@ -25,7 +25,7 @@ describe('kube applier: health', () => {
     await rollout;
 
     // then the apply waited for the status and succeeded
-    expect(result.ok).toBe(true);
+    expect(result.failure).toBeUndefined();
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
   });
 
@@ -64,11 +64,13 @@ describe('kube applier: health', () => {
     const [result] = await Promise.all([applier.apply(manifests), writer]);
 
     // then it is not ok, the Job carries the reason, and the error names it
-    expect(result.ok).toBe(false);
-    expect(result.objects.find((o) => o.ref.kind === 'Job')).toMatchObject({
-      action: 'created',
-      error: expect.stringMatching(message),
+    expect(result.changes.find((c) => c.subject.startsWith('Job/'))?.action).toBe('created');
+    expect(result.failure).toMatchObject({
+      code: 'kube.unhealthy',
+      phase: 'verify',
+      subject: `Job/${ns}/migrate`,
     });
-    expect(result.error?.message).toMatch(/^Job\/.*\/migrate: 1 object\(s\) not healthy/);
+    expect(result.failure?.message).toMatch(message);
+    expect(result.failure?.message).toMatch(/^Job\/.*\/migrate \(k8s-resources\/j\.yaml\): not healthy/);
   });
 });

@@ -1,4 +1,4 @@
-import { kubeKit } from './kube-kit';
+import { changeNamed, kubeKit, namesWith } from './kube-kit';
 import type { KubeApplier } from '../../../controller/kube/types';
 
 const kit = kubeKit('prune');
@@ -31,9 +31,9 @@ describe('kube applier: prune', () => {
     const result = await applyFiles(applier, { 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'c.yaml': cm('c') });
 
     // then b is planned and reported as pruned and is gone; a and c remain
-    expect(plan.objects.filter((o) => o.action === 'prune').map((o) => o.ref.name)).toEqual(['b']);
-    expect(result.ok).toBe(true);
-    expect(result.objects.filter((o) => o.action === 'pruned').map((o) => o.ref.name)).toEqual(['b']);
+    expect(namesWith(plan, 'deleted')).toEqual(['b']);
+    expect(result.failure).toBeUndefined();
+    expect(namesWith(result, 'deleted')).toEqual(['b']);
     expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/b`)).toBeUndefined();
     expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/a`)).toBeDefined();
   });
@@ -57,9 +57,9 @@ describe('kube applier: prune', () => {
     const second = await applyFiles(applier, rest);
 
     // then it is skipped, still exists, and is not a prune candidate any more
-    expect(first.objects.find((o) => o.ref.name === 'protected')?.action).toBe('skipped');
+    expect(changeNamed(first, 'protected')).toMatchObject({ action: 'skipped', reason: 'prune disabled' });
     expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/protected`)).toBeDefined();
-    expect(second.objects.some((o) => o.ref.name === 'protected')).toBe(false);
+    expect(changeNamed(second, 'protected')).toBeUndefined();
   });
 
   it.each([
@@ -82,8 +82,8 @@ describe('kube applier: prune', () => {
     });
 
     // then the cap decides
-    expect(result.ok).toBe(ok);
-    if (!ok) expect(result.error?.message).toMatch(/would prune 3 of the 4 objects.*allowMassPrune/);
+    expect(result.failure === undefined).toBe(ok);
+    if (!ok) expect(result.failure?.message).toMatch(/would prune 3 of the 4 objects.*allowMassPrune/);
     expect((await kit.get(`/api/v1/namespaces/${ns}/configmaps/a`)) !== undefined).toBe(left);
   });
 
@@ -99,7 +99,7 @@ describe('kube applier: prune', () => {
     const result = await applyFiles(green, { 'g1.yaml': cm('green-1') });
 
     // then only green's object is pruned
-    expect(result.objects.filter((o) => o.action === 'pruned').map((o) => o.ref.name)).toEqual(['green-2']);
+    expect(namesWith(result, 'deleted')).toEqual(['green-2']);
     expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/blue-2`)).toBeDefined();
   });
 });

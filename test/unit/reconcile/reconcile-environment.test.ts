@@ -98,12 +98,20 @@ describe('reconcileEnvironment', () => {
 
   it('keeps the AWS half recorded when only the Kubernetes half failed, so a retry skips AWS', async () => {
     const { ports, aws, kube, audit } = setup();
-    kube.result = { ok: false, objects: [], error: new Error('Deployment/apps/web did not roll out') };
+    kube.result = {
+      changes: [],
+      failure: {
+        code: 'kube.unhealthy',
+        phase: 'apply-kubernetes',
+        retryable: true,
+        message: 'Deployment/apps/web did not roll out',
+      },
+    };
     const failed = await reconcileEnvironment(ports, revision('e5', { aws: 'ta', k8s: 'tk' }), 'poll');
     expect(failed.outcome).toBe('failed');
     expect(failed.error?.phase).toBe('apply-kubernetes');
     expect(failed.applied).toEqual({ aws: 'ta' });
-    kube.result = { ok: true, objects: [] };
+    kube.result = { changes: [] };
     aws.calls.length = 0;
     const retried = await reconcileEnvironment(ports, revision('e5', { aws: 'ta', k8s: 'tk' }), 'retry');
     expect(retried.outcome).toBe('succeeded');
@@ -140,5 +148,23 @@ describe('reconcileEnvironment', () => {
     kube.calls.length = 0;
     await reconcileEnvironment(ports, revision('a1', { aws: null, k8s: 'tk' }), 'drift');
     expect(kube.calls).toEqual(['load /tmp/fake-a1' + '0'.repeat(38), 'apply drift']);
+  });
+});
+
+describe('the Kubernetes half of an unchanged tree', () => {
+  it.each([
+    ['skipped when nothing cairn applied changed on the server', [], ['drifted']],
+    [
+      'applied when an object changed on the server since the last apply',
+      ['ConfigMap/apps/settings'],
+      ['drifted', 'load /tmp/fake-b2' + '0'.repeat(38), 'apply'],
+    ],
+  ])('is %s', async (_name, drift, calls) => {
+    const { ports, kube } = setup();
+    await reconcileEnvironment(ports, revision('a1', { aws: null, k8s: 'tk' }), 'poll');
+    kube.calls.length = 0;
+    kube.drift = drift;
+    await reconcileEnvironment(ports, revision('b2', { aws: null, k8s: 'tk' }), 'manual');
+    expect(kube.calls).toEqual(calls);
   });
 });
