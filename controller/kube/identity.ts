@@ -62,11 +62,21 @@ export function ownerOf(identity: Identity): Owner {
   };
 }
 
-/** The owner a live object names, or undefined when it carries no cairn owner mark. */
+/** The annotation value of an owner: its description, then its id in brackets. */
+export function ownedBy(owner: Owner): string {
+  return `${owner.description} [${owner.id}]`;
+}
+
+/**
+ * The owner a live object names, or undefined when it carries no cairn owner mark. The label
+ * decides; the annotation's description is used only when it names the same id (a hand-edited
+ * label must not be described by a stale annotation).
+ */
 export function liveOwner(object: KubeObject): Owner | undefined {
   const id = object.metadata.labels?.[OWNER_LABEL];
   if (!id) return undefined;
-  return { id, description: object.metadata.annotations?.[OWNED_BY_ANNOTATION] ?? id };
+  const annotated = /^(.*) \[([^\]]+)\]$/.exec(object.metadata.annotations?.[OWNED_BY_ANNOTATION] ?? '');
+  return { id, description: annotated && annotated[2] === id ? annotated[1]! : id };
 }
 
 /** True when `other` may be taken over: it is this owner, or the config adopts it. */
@@ -82,7 +92,7 @@ export function withOwner(object: KubeObject, owner: Owner): KubeObject {
     metadata: {
       ...object.metadata,
       labels: { ...(object.metadata.labels ?? {}), [OWNER_LABEL]: owner.id },
-      annotations: { ...(object.metadata.annotations ?? {}), [OWNED_BY_ANNOTATION]: owner.description },
+      annotations: { ...(object.metadata.annotations ?? {}), [OWNED_BY_ANNOTATION]: ownedBy(owner) },
     },
   };
 }

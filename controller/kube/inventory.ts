@@ -1,7 +1,7 @@
 import { CairnError } from '../errors';
 import type { KubeClient } from './kube-client';
 import { statusMessage } from './kube-client';
-import { OWNED_BY_ANNOTATION, OWNER_LABEL, type Owner } from './identity';
+import { liveOwner, OWNED_BY_ANNOTATION, ownedBy, OWNER_LABEL, type Owner } from './identity';
 import { applyRequest, getObject, type Located } from './object-ops';
 import { keyOf } from './object-ref';
 import type { KubeObject, ObjectRef } from './types';
@@ -89,16 +89,18 @@ export function createInventory(client: KubeClient, env: string, owner: Owner, n
         throw fail('the inventory could not be read', error);
       }
       if (object) {
-        const holder = object.metadata.labels?.[OWNER_LABEL];
-        if (holder && holder !== owner.id) {
-          const who = object.metadata.annotations?.[OWNED_BY_ANNOTATION] ?? holder;
-          throw new CairnError(`the inventory belongs to ${who}, not to ${owner.description}`, {
-            code: 'kube.owned-elsewhere',
-            phase: 'apply-kubernetes',
-            retryable: false,
-            subject,
-            hint: 'give one of the two environments its own instance name in the config',
-          });
+        const holder = liveOwner(object);
+        if (holder && holder.id !== owner.id) {
+          throw new CairnError(
+            `the inventory belongs to ${holder.description}, not to ${owner.description}`,
+            {
+              code: 'kube.owned-elsewhere',
+              phase: 'apply-kubernetes',
+              retryable: false,
+              subject,
+              hint: 'give one of the two environments its own instance name in the config',
+            },
+          );
         }
         return { entries: entriesOf(object), source: 'current' };
       }
@@ -114,7 +116,7 @@ export function createInventory(client: KubeClient, env: string, owner: Owner, n
           name: location.ref.name,
           namespace,
           labels: { 'app.kubernetes.io/managed-by': 'cairn', [OWNER_LABEL]: owner.id },
-          annotations: { [OWNED_BY_ANNOTATION]: owner.description },
+          annotations: { [OWNED_BY_ANNOTATION]: ownedBy(owner) },
         },
         data: { environment: env, owner: owner.id, objects: JSON.stringify(sorted) },
       };

@@ -3,7 +3,7 @@ import { orderInWaves, waveOf } from '../../../controller/kube/waves';
 import { objectDiff } from '../../../controller/kube/diff';
 import { classify } from '../../../controller/kube/settle-object';
 import { decide, decidePrune } from '../../../controller/kube/decide';
-import { ownerOf, OWNER_LABEL, OWNED_BY_ANNOTATION } from '../../../controller/kube/identity';
+import { ownedBy, ownerOf, OWNER_LABEL, OWNED_BY_ANNOTATION } from '../../../controller/kube/identity';
 import { exceedsPruneCap, pruneCandidates } from '../../../controller/kube/prune';
 import { digestOf } from '../../../controller/kube/digest';
 import { conflictsOf, onlyImperativeConflicts, refusalOf } from '../../../controller/kube/api-errors';
@@ -212,7 +212,7 @@ describe('identity and the decision per object', () => {
       {
         resourceVersion: rv,
         labels: { [OWNER_LABEL]: owner.id },
-        annotations: { [OWNED_BY_ANNOTATION]: owner.description, 'cairn.dev/digest': digest },
+        annotations: { [OWNED_BY_ANNOTATION]: ownedBy(owner), 'cairn.dev/digest': digest },
       },
     );
 
