@@ -3,7 +3,7 @@ import { CairnError, type Phase } from '../errors';
 import type { Log } from '../log';
 import { failureFrom, type Change, type Failure, type PlaneResult } from '../model';
 import { mapLimit } from './concurrency';
-import { decide } from './decide';
+import { asLeft, decide, writersOf } from './decide';
 import { createDiscovery, type Discovery } from './discovery';
 import { objectDiff } from './diff';
 import { ownerOf, withOwner, type Identity, type Owner } from './identity';
@@ -109,8 +109,8 @@ export function createKubeApplier(
       }
       const live = await fetchLive(p.client, located, concurrency);
       const changed = record.entries.filter((e) => {
-        const rv = live.get(keyOf(e))?.metadata.resourceVersion;
-        return rv === undefined || rv !== e.rv;
+        const object = live.get(keyOf(e));
+        return !object || !asLeft(object, e);
       });
       return [...lost, ...changed.map(subjectOf).filter((s) => !lost.includes(s))];
     },
@@ -131,7 +131,7 @@ export function createKubeApplier(
       return { changes: [], failure: failureFrom(error, phase) };
     }
     const previous = record.entries;
-    const recorded = new Map(previous.map((e) => [keyOf(e), e.rv]));
+    const recorded = new Map(previous.map((e) => [keyOf(e), e]));
     const desired = manifests.map((m) => refOf(m.object));
     if (record.source === 'legacy') {
       // The pre-identity inventory was shared by every repository with this environment name.
@@ -209,7 +209,7 @@ export function createKubeApplier(
         if (s.failure) failures.push(s.failure);
         const rv = s.object?.metadata.resourceVersion as string | undefined;
         if (s.object && !s.failure) {
-          left.set(keyOf(t.ref), { ...t.ref, ...(rv && !dryRun ? { rv } : {}) });
+          left.set(keyOf(t.ref), { ...t.ref, ...(rv && !dryRun ? { rv, fp: writersOf(s.object) } : {}) });
           healthy.push({ target: t, object: s.object });
         }
       });
@@ -305,7 +305,7 @@ function inventoryAfter(
     const now = left.get(key);
     if (now) return now;
     const old = before.get(key);
-    return old?.rv ? { ...ref, rv: old.rv } : { ...ref };
+    return old?.rv ? { ...ref, rv: old.rv, ...(old.fp ? { fp: old.fp } : {}) } : { ...ref };
   });
   return [...out, ...keep];
 }

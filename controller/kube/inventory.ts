@@ -10,6 +10,8 @@ import type { KubeObject, ObjectRef } from './types';
 export interface InventoryEntry extends ObjectRef {
   /** The resourceVersion right after cairn's last apply or check; absent when unknown. */
   readonly rv?: string;
+  /** The object's writers (`writersOf`) at that moment. */
+  readonly fp?: string;
 }
 
 /** What the inventory holds, and where it came from. */

@@ -43,6 +43,27 @@ describe('kube applier: drift and field-manager conflicts', () => {
     expect(await applier.drifted()).toEqual([]);
   });
 
+  it("does not count a controller's status write as drift", async () => {
+    // given an applied Deployment whose controller then writes its status
+    const ns = kit.name('status');
+    const applier = kit.applier(kit.name('env'), kit.target(ns, { healthTimeoutMs: 100 }));
+    const deploy = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 0\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: nginx}]}\n`;
+    const files = { 'ns.yaml': nsDoc(ns), 'web.yaml': deploy };
+    await applyFiles(applier, files);
+    const path = `/apis/apps/v1/namespaces/${ns}/deployments/web`;
+    const before = await kit.get(path);
+    await kit.writeStatus(path, { observedGeneration: before?.metadata.generation, replicas: 0 });
+
+    // when the drift check runs and the revision is applied again
+    const drifted = await applier.drifted();
+    const again = await applyFiles(applier, files);
+
+    // then the status write moved the resourceVersion but nothing counts as drift
+    expect((await kit.get(path))?.metadata.resourceVersion).not.toBe(before?.metadata.resourceVersion);
+    expect(drifted).toEqual([]);
+    expect(again.changes.map((c) => c.action)).toEqual(['unchanged', 'unchanged']);
+  });
+
   it.each([
     {
       name: 'reports a conflict with another applier, naming the manager and fields',

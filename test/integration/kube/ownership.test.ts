@@ -150,6 +150,47 @@ describe('kube applier: ownership', () => {
     expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/b`)).toBeDefined();
   });
 
+  it('reads the inventory of an older cairn (named after the environment alone) without pruning from it', async () => {
+    // given a legacy inventory cairn-inventory-<env> listing an unmarked object that is no longer in Git
+    const ns = kit.name('legacy');
+    const env = kit.name('env');
+    const applier = kit.applier(env, kit.target(ns));
+    await applyFiles(applier, { 'ns.yaml': nsDoc(ns) });
+    for (const body of [
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old', namespace: ns }, data: { k: 'v' } },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: legacyInventoryName(env), namespace: ns },
+        data: {
+          environment: env,
+          objects: JSON.stringify([{ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'old' }]),
+        },
+      },
+    ]) {
+      const res = await kit.client.request({
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/configmaps`,
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(201);
+    }
+    const fresh = kit.applier(env, kit.target(ns));
+    await kit.client.request({
+      method: 'DELETE',
+      path: `/api/v1/namespaces/${ns}/configmaps/cairn-inventory-${ownerOf({ env, repository: 'https://git.example.com/platform/kit.git' }).id}`,
+    });
+
+    // when this version applies a commit without it
+    const result = await applyFiles(fresh, { 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a') });
+
+    // then nothing is pruned, and the new inventory is written under the identity's name
+    expect(result.failure).toBeUndefined();
+    expect(namesWith(result, 'deleted')).toEqual([]);
+    expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/old`)).toBeDefined();
+    expect(kit.logs.join('')).toContain('no inventory of this identity yet');
+  });
+
   it('plans exactly what the following reconcile records, object by object', async () => {
     // given a live state with every case: unchanged, changed in Git, edited by hand, new, removed, protected
     const ns = kit.name('agree');

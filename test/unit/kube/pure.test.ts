@@ -2,7 +2,7 @@ import { healthOf } from '../../../controller/kube/health';
 import { orderInWaves, waveOf } from '../../../controller/kube/waves';
 import { objectDiff } from '../../../controller/kube/diff';
 import { classify } from '../../../controller/kube/settle-object';
-import { decide, decidePrune } from '../../../controller/kube/decide';
+import { decide, decidePrune, writersOf } from '../../../controller/kube/decide';
 import { ownedBy, ownerOf, OWNER_LABEL, OWNED_BY_ANNOTATION } from '../../../controller/kube/identity';
 import { exceedsPruneCap, pruneCandidates } from '../../../controller/kube/prune';
 import { digestOf } from '../../../controller/kube/digest';
@@ -227,21 +227,39 @@ describe('identity and the decision per object', () => {
   });
 
   const input = { digest: 'd1', owner: mine, adopt: false as const };
+  const cairnWrote = { manager: 'cairn', operation: 'Apply', apiVersion: 'v1', time: 't1', fieldsV1: {} };
+  const withWriters = (o: KubeObject, ...entries: object[]): KubeObject =>
+    ({ ...o, metadata: { ...o.metadata, managedFields: [cairnWrote, ...entries] } }) as KubeObject;
+  const leftAt7 = { rv: '7', fp: writersOf(withWriters(marked())) };
+  const statusOnly = { manager: 'kcm', operation: 'Update', subresource: 'status', time: 't2' };
+  const handEdit = {
+    manager: 'kubectl-edit',
+    operation: 'Update',
+    apiVersion: 'v1',
+    time: 't2',
+    fieldsV1: {},
+  };
   it.each([
-    ['create when absent', undefined, '7', 'create'],
-    ['unchanged when exactly as cairn left it', marked(), '7', 'unchanged'],
-    ['check when someone changed it since (resourceVersion moved)', marked(mine, 'd1', '9'), '7', 'check'],
+    ['create when absent', undefined, leftAt7, 'create'],
+    ['unchanged when exactly as cairn left it', marked(), leftAt7, 'unchanged'],
+    [
+      'unchanged when only its status was written since',
+      withWriters(marked(mine, 'd1', '9'), statusOnly),
+      leftAt7,
+      'unchanged',
+    ],
+    ['check when someone edited it since', withWriters(marked(mine, 'd1', '9'), handEdit), leftAt7, 'check'],
     ['check when cairn recorded no version', marked(), undefined, 'check'],
-    ['apply when Git changed (digest differs)', marked(mine, 'd0'), '7', 'apply'],
+    ['apply when Git changed (digest differs)', marked(mine, 'd0'), leftAt7, 'apply'],
     [
       'apply an unmarked object (it gets the mark)',
       obj('ConfigMap', {}, { resourceVersion: '7' }),
-      '7',
+      leftAt7,
       'apply',
     ],
-    ["refuse another environment's object", marked(theirs), '7', 'refuse'],
-  ])('decides %s', (_name, live, rv, kind) => {
-    expect(decide(input, live, rv).kind).toBe(kind);
+    ["refuse another environment's object", marked(theirs), leftAt7, 'refuse'],
+  ])('decides %s', (_name, live, left, kind) => {
+    expect(decide(input, live, left).kind).toBe(kind);
   });
 
   it.each([
@@ -249,7 +267,7 @@ describe('identity and the decision per object', () => {
     [[theirs.id], 'apply'],
     [['someone-else'], 'refuse'],
   ] as const)("with adopt %j decides %s for another environment's object", (adopt, kind) => {
-    expect(decide({ ...input, adopt }, marked(theirs), '7').kind).toBe(kind);
+    expect(decide({ ...input, adopt }, marked(theirs), { rv: '7' }).kind).toBe(kind);
   });
 
   it.each([
