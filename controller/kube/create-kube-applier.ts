@@ -173,7 +173,7 @@ export function createKubeApplier(
           const diff = objectDiff(undefined, withOwner(u.manifest.object, owner));
           changes.push({ ...changeOf(u.manifest, 'created'), ...(diff ? { diff } : {}) });
         } else {
-          changes.push({ ...changeOf(u.manifest, 'skipped'), reason: 'apply failed' });
+          changes.push({ ...changeOf(u.manifest, 'skipped'), reason: 'failed' });
           failures.push({
             code: 'kube.unknown-kind',
             phase,
@@ -224,7 +224,7 @@ export function createKubeApplier(
 
     // Prune only after every apply of this commit succeeded; otherwise keep the union of both sets.
     let keep: readonly InventoryEntry[] = [];
-    if (failures.length > 0 && !dryRun) {
+    if (failures.length > 0) {
       keep = candidates;
       changes.push(...candidates.map((ref) => skippedChange(ref, 'not pruned: an apply failed')));
     } else if (candidates.length > 0) {

@@ -1,4 +1,4 @@
-import { Composer, isMap, isScalar, isSeq, LineCounter, Parser, type Document, type Node } from 'yaml';
+import * as jsYaml from 'js-yaml';
 import { CairnError } from '../errors';
 import type { KubeObject } from './types';
 
@@ -11,6 +11,14 @@ export interface ParsedObject {
   readonly line: number;
 }
 
+// YAML 1.2 core types (no timestamps: a date stays a string, as the API server reads it) plus `<<`.
+const { merge } = (jsYaml as unknown as { types: { merge: jsYaml.Type } }).types;
+const SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [merge] });
+// An alias-expanded document may hold this many nodes per byte of its text before it is refused
+// (a "billion laughs" document is tiny and expands without bound).
+const EXPANSION_PER_BYTE = 4;
+const START = /^(?:---|\.\.\.)(?=\s|$)/;
+
 /** Parses one multi-document YAML or JSON file into objects; empty documents are skipped, `List`s unpacked. */
 export function parseManifestFile(text: string, file: string): readonly ParsedObject[] {
   const out: ParsedObject[] = [];
@@ -20,61 +28,75 @@ export function parseManifestFile(text: string, file: string): readonly ParsedOb
 
 /**
  * The objects of a file, one document at a time, so a caller can let the event loop run between
- * documents. The yaml library's own duplicate-key check is quadratic in the keys of a mapping (a
- * 4 MB file took 12 s), so it is off and `duplicateKey` does the same check in linear time.
+ * documents. Parsing is js-yaml's, linear in the text (the yaml library's duplicate-key check was
+ * quadratic: a 4 MB file took 12 s); a repeated key is still an error naming its line.
  */
 export function* manifestDocuments(text: string, file: string): Generator<readonly ParsedObject[]> {
-  const lineCounter = new LineCounter();
-  const parser = new Parser(lineCounter.addNewLine);
-  const composer = new Composer({ merge: true, uniqueKeys: false });
-  const at = (offset: number) => lineCounter.linePos(offset);
   let documentIndex = 0;
-  for (const doc of composer.compose(parser.parse(text), true, text.length)) {
-    const index = documentIndex++;
-    const err = doc.errors[0];
-    if (err) {
-      const pos = at(err.pos[0]);
-      throw invalid(file, pos.line, pos.col, firstLine(err.message));
+  for (const chunk of documentChunks(text)) {
+    const values: unknown[] = [];
+    try {
+      jsYaml.loadAll(chunk.text, (v) => values.push(v), { schema: SCHEMA, filename: file });
+    } catch (error) {
+      if (!(error instanceof jsYaml.YAMLException)) throw error;
+      throw invalid(file, chunk.line + error.mark.line + 1, error.mark.column + 1, reasonOf(error.reason));
     }
-    if (doc.contents === null) continue;
-    const dup = duplicateKey(doc);
-    if (dup) {
-      const pos = at(dup.offset);
-      throw invalid(file, pos.line, pos.col, `Map keys must be unique; "${dup.key}" is repeated`);
-    }
-    const line = at(doc.contents.range[0]).line;
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
-    if (value === null || value === undefined) continue;
-    yield unpack(value, file, line).map((object) => ({ object, file, documentIndex: index, line }));
-  }
-}
-
-/** The first key repeated within one mapping of a document, with its offset; one pass over the nodes. */
-export function duplicateKey(
-  doc: Document.Parsed,
-): { readonly key: string; readonly offset: number } | undefined {
-  const stack: unknown[] = [doc.contents];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (isMap(node)) {
-      const seen = new Set<string>();
-      for (const pair of node.items) {
-        const key = pair.key as Node | null;
-        const name = isScalar(key) ? String(key.value) : key === null ? '' : String(key);
-        if (name !== '<<') {
-          if (seen.has(name)) return { key: name, offset: key?.range?.[0] ?? 0 };
-          seen.add(name);
-        }
-        stack.push(pair.value);
+    for (const value of values) {
+      const index = documentIndex++;
+      if (value === null || value === undefined) continue;
+      const line = chunk.line + firstContentLine(chunk.text);
+      if (expandsBeyond(value, EXPANSION_PER_BYTE * chunk.text.length + 1000)) {
+        throw invalid(file, line, 1, 'the document expands past its size through aliases');
       }
-    } else if (isSeq(node)) {
-      for (const item of node.items) stack.push(item);
+      yield unpack(value, file, line).map((object) => ({ object, file, documentIndex: index, line }));
     }
   }
-  return undefined;
 }
 
-function invalid(file: string, line: number | string, col: number | string, message: string): CairnError {
+/**
+ * Splits a file at its document markers (`---` or `...` at the start of a line, which YAML forbids
+ * inside any scalar), keeping each piece's first line number (0-based) for messages.
+ */
+export function documentChunks(text: string): readonly { readonly text: string; readonly line: number }[] {
+  const lines = text.split('\n');
+  const chunks: { text: string; line: number }[] = [];
+  let from = 0;
+  for (let i = 1; i <= lines.length; i++) {
+    if (i < lines.length && !START.test(lines[i]!)) continue;
+    const piece = lines.slice(from, i);
+    // Directives (`%YAML`) belong to the document their `---` opens: keep them with it.
+    if (i < lines.length && piece.every((l) => l.startsWith('%') || /^\s*(#.*)?$/.test(l))) continue;
+    chunks.push({ text: piece.join('\n'), line: from });
+    from = i;
+  }
+  return chunks;
+}
+
+function firstContentLine(text: string): number {
+  const lines = text.split('\n', 64);
+  const i = lines.findIndex((l) => !START.test(l) && !l.startsWith('%') && !/^\s*(#.*)?$/.test(l));
+  return (i < 0 ? 0 : i) + 1;
+}
+
+/** True when walking the value, aliases expanded, visits more than `limit` nodes; stops early. */
+function expandsBeyond(value: unknown, limit: number): boolean {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    if (++count > limit) return true;
+    const node = stack.pop();
+    if (Array.isArray(node)) stack.push(...node);
+    else if (node !== null && typeof node === 'object') stack.push(...Object.values(node));
+  }
+  return false;
+}
+
+function reasonOf(reason: string): string {
+  // Keep the message of the yaml library the docs and tests quote for a repeated key.
+  return reason.startsWith('duplicated mapping key') ? 'Map keys must be unique' : reason;
+}
+
+function invalid(file: string, line: number, col: number, message: string): CairnError {
   return new CairnError(`invalid YAML at line ${line}, column ${col}: ${message}`, {
     code: 'kube.yaml',
     phase: 'plan',
@@ -125,9 +147,4 @@ export function unsupported(file: string, what: string): CairnError {
     subject: file,
     hint: 'render it to plain YAML (kustomize build, helm template) and commit the output instead',
   });
-}
-
-function firstLine(message: string): string {
-  // The library appends its own position; ours leads the message already.
-  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
 }

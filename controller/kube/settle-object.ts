@@ -57,7 +57,7 @@ export async function settleObject(
     ...extra,
   });
   const failed = (failure: Failure): Settled => ({
-    change: change('skipped', { reason: options.dryRun ? 'would fail' : 'apply failed' }),
+    change: change('skipped', { reason: 'failed' }),
     failure,
   });
   const refused = (res: KubeResponse): Settled =>

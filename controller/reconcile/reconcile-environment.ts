@@ -175,7 +175,7 @@ interface KubeApplied {
 function legacyAction(c: Change): AppliedObjectAction {
   if (c.action === 'configured') return c.reason === 'drift repaired' ? 'drift-repaired' : 'updated';
   if (c.action === 'deleted') return 'pruned';
-  if (c.action === 'skipped' && (c.reason === 'apply failed' || c.reason === 'prune failed')) return 'failed';
+  if (c.action === 'skipped' && (c.reason === 'failed' || c.reason === 'prune failed')) return 'failed';
   return c.action;
 }
 

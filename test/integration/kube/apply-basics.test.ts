@@ -100,7 +100,7 @@ describe('kube applier: create, update, unchanged', () => {
       retryable: false,
       subject: `ConfigMap/${ns}/bad`,
     });
-    expect(changeNamed(result, 'bad')).toMatchObject({ action: 'skipped', reason: 'apply failed' });
+    expect(changeNamed(result, 'bad')).toMatchObject({ action: 'skipped', reason: 'failed' });
     expect(result.failure?.message).toMatch(
       new RegExp(
         `^ConfigMap/${ns}/bad \\(k8s-resources/bad.yaml\\): the API server refused it \\(HTTP 422\\)`,

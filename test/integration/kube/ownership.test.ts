@@ -101,11 +101,9 @@ describe('kube applier: ownership', () => {
     });
 
     // when a commit removes c but breaks b, then a commit fixes b
-    const broken = await applyFiles(applier, {
-      'ns.yaml': nsDoc(ns),
-      'a.yaml': cm('a'),
-      'b.yaml': cm('b', { 'not valid!': 'x' }),
-    });
+    const brokenFiles = { 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'b.yaml': cm('b', { 'not valid!': 'x' }) };
+    const plan = await planFiles(applier, brokenFiles);
+    const broken = await applyFiles(applier, brokenFiles);
     const cAfterBroken = await kit.get(`/api/v1/namespaces/${ns}/configmaps/c`);
     const fixed = await applyFiles(applier, {
       'ns.yaml': nsDoc(ns),
@@ -115,6 +113,10 @@ describe('kube applier: ownership', () => {
 
     // then c survives the failed commit (reported as not pruned) and goes with the fixed one
     expect(broken.failure).toMatchObject({ code: 'kube.rejected', subject: `ConfigMap/${ns}/b` });
+    const view = (r: typeof plan) =>
+      r.changes.map((c) => `${c.subject} ${c.action} ${c.reason ?? ''}`).sort();
+    expect(view(plan)).toEqual(view(broken));
+    expect(plan.failure?.code).toBe('kube.rejected');
     expect(changeNamed(broken, 'c')).toMatchObject({
       action: 'skipped',
       reason: 'not pruned: an apply failed',
