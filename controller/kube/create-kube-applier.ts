@@ -15,7 +15,7 @@ import { exceedsPruneCap, pruneCandidates, pruneObjects } from './prune';
 import { readManifests } from './read-manifests';
 import { resolveScope } from './resolve-scope';
 import { settleObject, type Settled } from './settle-object';
-import { locate } from './targets';
+import { locate, type Target } from './targets';
 import type { KubeApplier, KubeApplyOptions, KubeObject, Manifest } from './types';
 import { waitHealthy, type Watched } from './wait-health';
 import { orderInWaves } from './waves';
@@ -124,6 +124,9 @@ export function createKubeApplier(
   /** The plan (dryRun) or the apply: one walk, one decision per object, so both record the same. */
   async function run(p: Parts, manifests: readonly Manifest[], dryRun: boolean): Promise<PlaneResult> {
     const phase: Phase = dryRun ? 'plan' : 'apply-kubernetes';
+    // Every collection the server already serves is read at once, beside the inventory: a no-op
+    // costs one round of LISTs whatever the number of waves.
+    const early = prefetch(p, manifests);
     let record;
     try {
       record = await p.inventory.read();
@@ -166,7 +169,15 @@ export function createKubeApplier(
       namespaced: m.object.metadata.namespace !== undefined,
     }));
     for (const wave of waves) {
-      const { targets, unserved } = await locate(wave.items, p.discovery, owner);
+      const pre = await early;
+      const known = wave.items.filter((m) => pre?.targets.has(m));
+      const located = await locate(
+        wave.items.filter((m) => !pre?.targets.has(m)),
+        p.discovery,
+        owner,
+      );
+      const targets = [...known.map((m) => pre!.targets.get(m)!), ...located.targets];
+      const { unserved } = located;
       for (const u of unserved) {
         if (dryRun) {
           // Not served yet: only a CRD in this same set can define it (load refused the others).
@@ -185,7 +196,7 @@ export function createKubeApplier(
       }
       let live: ReadonlyMap<string, KubeObject>;
       try {
-        live = await fetchLive(p.client, targets, concurrency);
+        live = new Map([...(pre?.live ?? []), ...(await fetchLive(p.client, located.targets, concurrency))]);
       } catch (error) {
         const failure = failureFrom(error, phase);
         for (const t of targets)
@@ -252,6 +263,20 @@ export function createKubeApplier(
     for (const f of failures)
       log.warn({ phase: f.phase, subject: f.subject, err: f.message }, 'object not applied cleanly');
     return result(changes, failures);
+  }
+
+  /** The targets of the manifests already served, and their live objects; undefined if that failed (each wave reads its own). */
+  async function prefetch(
+    p: Parts,
+    manifests: readonly Manifest[],
+  ): Promise<{ targets: Map<Manifest, Target>; live: ReadonlyMap<string, KubeObject> } | undefined> {
+    try {
+      const { targets } = await locate(manifests, p.discovery, owner);
+      const live = await fetchLive(p.client, targets, concurrency);
+      return { targets: new Map(targets.map((t) => [t.manifest, t])), live };
+    } catch {
+      return undefined;
+    }
   }
 
   function unhealthy(problems: ReadonlyMap<string, string>, items: readonly Watched[]): Failure[] {
