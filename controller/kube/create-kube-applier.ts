@@ -1,8 +1,8 @@
+import pLimit from 'p-limit';
 import type { KubernetesTargetConfig } from '../config/types';
 import { CairnError, type Phase } from '../errors';
 import type { Log } from '../log';
 import { failureFrom, type Change, type Failure, type PlaneResult } from '../model';
-import { mapLimit } from './concurrency';
 import { asLeft, decide, writersOf } from './decide';
 import { createDiscovery, type Discovery } from './discovery';
 import { objectDiff } from './diff';
@@ -204,15 +204,21 @@ export function createKubeApplier(
         failures.push({ ...failure, message: `the live objects could not be read: ${failure.message}` });
         continue;
       }
-      const settled: Settled[] = await mapLimit(targets, concurrency, (t) => {
-        const current = live.get(keyOf(t.ref));
-        const decision = decide(
-          { digest: t.digest, owner, adopt: target.adopt },
-          current,
-          recorded.get(keyOf(t.ref)),
-        );
-        return settleObject(p.client, t, current, decision, { force: target.forceConflicts, dryRun });
-      });
+      const limit = pLimit(concurrency);
+      const settled: Settled[] = await Promise.all(
+        targets.map((t) => {
+          const current = live.get(keyOf(t.ref));
+          const decision = decide(
+            { digest: t.digest, owner, adopt: target.adopt },
+            current,
+            recorded.get(keyOf(t.ref)),
+          );
+          const settle = () =>
+            settleObject(p.client, t, current, decision, { force: target.forceConflicts, dryRun });
+          // Only requests queue for a connection; an unchanged object sends none.
+          return decision.kind === 'unchanged' ? settle() : limit(settle);
+        }),
+      );
       const healthy: Watched[] = [];
       settled.forEach((s, i) => {
         const t = targets[i]!;
@@ -220,7 +226,10 @@ export function createKubeApplier(
         if (s.failure) failures.push(s.failure);
         const rv = s.object?.metadata.resourceVersion as string | undefined;
         if (s.object && !s.failure) {
-          left.set(keyOf(t.ref), { ...t.ref, ...(rv && !dryRun ? { rv, fp: writersOf(s.object) } : {}) });
+          const before = recorded.get(keyOf(t.ref));
+          // The same version has the same writers: skip hashing them again.
+          const fp = before?.fp && before.rv === rv ? before.fp : writersOf(s.object);
+          left.set(keyOf(t.ref), { ...t.ref, ...(rv && !dryRun ? { rv, fp } : {}) });
           healthy.push({ target: t, object: s.object });
         }
       });
