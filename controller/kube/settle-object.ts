@@ -56,8 +56,8 @@ export async function settleObject(
     durationMs: Math.round(performance.now() - started),
     ...extra,
   });
-  const failed = (failure: Failure): Settled => ({
-    change: change('skipped', { reason: 'failed' }),
+  const failed = (failure: Failure, reason = 'failed'): Settled => ({
+    change: change('skipped', { reason }),
     failure,
   });
   const refused = (res: KubeResponse): Settled =>
@@ -86,13 +86,16 @@ export async function settleObject(
   try {
     switch (decision.kind) {
       case 'refuse':
-        return failed({
-          code: 'kube.owned-elsewhere',
-          phase,
-          retryable: false,
-          subject,
-          message: `${target.label}: owned by ${decision.owner.description} (owner mark ${decision.owner.id}); cairn does not take it over unless kubernetes.adopt lists that owner`,
-        });
+        return failed(
+          {
+            code: 'kube.owned-elsewhere',
+            phase,
+            retryable: false,
+            subject,
+            message: `${target.label}: owned by ${decision.owner.description} (owner mark ${decision.owner.id}); cairn does not take it over unless kubernetes.adopt lists that owner`,
+          },
+          `owned by ${decision.owner.description}`,
+        );
       case 'unchanged':
         return { change: change('unchanged'), object: live! };
       case 'check': {

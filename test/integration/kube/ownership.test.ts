@@ -79,6 +79,10 @@ describe('kube applier: ownership', () => {
       });
       expect(result.failure?.message).toContain(`owned by environment dev of ${REPO_A}`);
     }
+    expect(changeNamed(refused, 'shared')).toMatchObject({
+      action: 'skipped',
+      reason: `owned by environment dev of ${REPO_A}`,
+    });
     expect(untouched?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
     expect(changeNamed(adopted, 'shared')).toMatchObject({
       action: 'configured',
