@@ -11,6 +11,8 @@ export interface AwsTargetConfig {
   readonly roleArn?: string;
   /** Delete stacks that disappeared from the app. Off by default: the plan shows "would delete". */
   readonly prune: boolean;
+  /** Take over stacks whose ownership tag names another environment: all (`true`) or these owners. */
+  readonly adopt?: boolean | readonly string[];
   readonly synthTimeoutMs: number;
   readonly deployTimeoutMs: number;
   /** How the CDK app is isolated from the controller; absent means bubblewrap as uid/gid 65534. */

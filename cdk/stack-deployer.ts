@@ -18,6 +18,7 @@ import type { StackContext } from './stack-context';
 import { recover } from './stack-recovery';
 import { failedStack, stackEndedFailure, stackErrorFailure } from './stack-changes';
 import type { ResourceChange, StackArtifact, StackOutcome } from './types';
+import { assertStackOwner } from './stack-owner';
 
 /** CloudFormation's limit for an inline template body; larger ones go through S3. */
 export const TEMPLATE_BODY_LIMIT = 51_200;
@@ -139,6 +140,7 @@ export async function planStack(
 ): Promise<StackOutcome> {
   const started = Date.now();
   const existing = await describeStack(ctx.clients.cfn, artifact.stackName);
+  assertStackOwner(artifact.stackName, existing, ctx, ctx.target.adopt);
   const broken = existing?.StackStatus === 'ROLLBACK_COMPLETE';
   const prepared = await prepare(ctx, artifact, sha, broken ? undefined : existing);
   const durationMs = () => Date.now() - started;
@@ -178,7 +180,10 @@ export async function deployStack(
   });
   try {
     const { cfn } = ctx.clients;
-    const existing = await recover(ctx, await describeStack(cfn, name));
+    const described = await describeStack(cfn, artifact.stackName);
+    // Before recovery too: recovering (deleting a ROLLBACK_COMPLETE stack) is already a change.
+    assertStackOwner(artifact.stackName, described, ctx, ctx.target.adopt);
+    const existing = await recover(ctx, described);
     if (existing?.StackStatus === 'UPDATE_ROLLBACK_FAILED') {
       // Needs a person: the same push would meet the same stuck resources.
       return failedStack(

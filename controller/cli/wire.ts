@@ -28,17 +28,31 @@ export interface AppliersCache {
 
 /** The appliers of one environment, made once and reused across reconciles (they hold connections and caches). */
 export function appliersFor(log: Log, repositoryUrl: string): AppliersCache {
-  const owner = createHash('sha256').update(repositoryUrl).digest('hex').slice(0, 12);
+  const hash = createHash('sha256').update(repositoryUrl).digest('hex').slice(0, 12);
   const made = new Map<string, EnvironmentAppliers>();
   const get = (env: EnvironmentConfig): EnvironmentAppliers => {
     let appliers = made.get(env.name);
     if (!appliers) {
       appliers = {
         ...(env.aws
-          ? { aws: createAwsApplier(env.name, env.aws, log.child({ env: env.name }), { owner }) }
+          ? {
+              aws: createAwsApplier(env.name, env.aws, log.child({ env: env.name }), {
+                owner: env.instance ?? hash,
+              }),
+            }
           : {}),
         ...(env.kubernetes
-          ? { kube: createKubeApplier(env.name, env.kubernetes, log.child({ env: env.name })) }
+          ? {
+              kube: createKubeApplier(
+                {
+                  env: env.name,
+                  repository: repositoryUrl,
+                  ...(env.instance ? { instance: env.instance } : {}),
+                },
+                env.kubernetes,
+                log.child({ env: env.name }),
+              ),
+            }
           : {}),
       };
       made.set(env.name, appliers);

@@ -163,6 +163,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
     const kube = env.kubernetes;
     return {
       name: env.name,
+      ...(env.instance ? { instance: env.instance } : {}),
       branch: branchOf(raw, env),
       order: env.order ?? 'aws-first',
       driftIntervalMs: parseDuration(env.driftInterval ?? '5m', `${at}.driftInterval`),
@@ -174,6 +175,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
               ...(aws.roleArn ? { roleArn: aws.roleArn } : {}),
               prune: aws.prune ?? false,
+              adopt: aws.adopt ?? false,
               synthTimeoutMs: parseDuration(aws.synthTimeout ?? '5m', `${at}.aws.synthTimeout`),
               deployTimeoutMs: parseDuration(aws.deployTimeout ?? '30m', `${at}.aws.deployTimeout`),
               synth: {
@@ -195,6 +197,8 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               allowMassPrune: kube.allowMassPrune ?? false,
               healthTimeoutMs: parseDuration(kube.healthTimeout ?? '2m', `${at}.kubernetes.healthTimeout`),
               concurrency: kube.concurrency ?? 8,
+              adopt: kube.adopt ?? false,
+              maxManifestBytes: kube.maxManifestBytes ?? 64 * 1024 * 1024,
             },
           }
         : {}),

@@ -65,6 +65,10 @@ export interface RawEnvironment {
    */
   name: string;
   /**
+   * An explicit identity for this environment (default: its name plus a hash of the repository URL). It names the Kubernetes inventory and the owner mark on every object and stack; two configs that must never touch each other's objects need different identities.
+   */
+  instance?: string;
+  /**
    * The branch that holds this environment (default: branchPrefix + name, or name).
    */
   branch?: string;
@@ -103,6 +107,10 @@ export interface RawAwsTarget {
    * Delete stacks that disappeared from the app (default false: the plan says would-delete).
    */
   prune?: boolean;
+  /**
+   * Update or delete stacks whose cairn:environment tag names another environment: true for any, or a list of those tag values (default false: such a stack is refused, naming its owner).
+   */
+  adopt?: boolean | string[];
   /**
    * Limit for running the CDK app (default 5m).
    */
@@ -165,6 +173,14 @@ export interface RawKubernetesTarget {
    * Objects applied at once within a wave (default 8).
    */
   concurrency?: number;
+  /**
+   * Apply objects whose cairn.dev/owner label names another environment: true for any, or a list of those owner ids (default false: such an object is refused, naming its owner).
+   */
+  adopt?: boolean | string[];
+  /**
+   * Largest total size of the files under k8s-resources/ (default 67108864, 64 MiB); a larger tree is refused, naming its biggest files.
+   */
+  maxManifestBytes?: number;
 }
 /**
  * The audit trail.

@@ -40,6 +40,11 @@ export type ApplyOrder = 'aws-first' | 'kubernetes-first';
 
 export interface EnvironmentConfig {
   readonly name: string;
+  /**
+   * An explicit identity; without it the identity is the repository plus the name. It names the
+   * Kubernetes inventory and the owner mark on every object and stack.
+   */
+  readonly instance?: string;
   readonly branch: string;
   readonly order: ApplyOrder;
   /** How often an unchanged revision is re-planned against the cluster to find drift. 0 disables. */
@@ -56,6 +61,8 @@ export interface AwsTargetConfig {
   readonly roleArn?: string;
   /** Delete stacks that disappeared from the app. Off by default: the plan shows "would delete". */
   readonly prune: boolean;
+  /** Stacks tagged with another environment that may be updated or deleted: all (true), none, or these tag values. */
+  readonly adopt?: boolean | readonly string[];
   readonly synthTimeoutMs: number;
   readonly deployTimeoutMs: number;
   /** How the CDK app is isolated from the controller; absent means bubblewrap as uid/gid 65534. */
@@ -85,6 +92,10 @@ export interface KubernetesTargetConfig {
   readonly allowMassPrune: boolean;
   readonly healthTimeoutMs: number;
   readonly concurrency: number;
+  /** Objects marked with another environment's owner id that may be applied: all (true), none, or these ids. */
+  readonly adopt: boolean | readonly string[];
+  /** Largest total size of the files under k8s-resources/. */
+  readonly maxManifestBytes: number;
 }
 
 /** Where the audit trail lives and how it is protected (see the README's "The audit trail"). */

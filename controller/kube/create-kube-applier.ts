@@ -1,20 +1,22 @@
+import pLimit from 'p-limit';
 import type { KubernetesTargetConfig } from '../config/types';
-import { CairnError, errorMessage } from '../errors';
+import { CairnError, type Phase } from '../errors';
 import type { Log } from '../log';
-import { applyObject, type Applied } from './apply-object';
-import { mapLimit } from './concurrency';
+import { DRIFT_REPAIRED, failureFrom, type Change, type Failure, type PlaneResult } from '../model';
+import { asLeft, decide, writersOf } from './decide';
 import { createDiscovery, type Discovery } from './discovery';
-import { createInventory, type Inventory } from './inventory';
+import { objectDiff } from './diff';
+import { ownerOf, withOwner, type Identity, type Owner } from './identity';
+import { createInventory, type Inventory, type InventoryEntry } from './inventory';
 import { createKubeClient, type KubeClient } from './kube-client';
-import { fetchLive } from './object-ops';
+import { fetchLive, type Located } from './object-ops';
 import { keyOf, refOf, subjectOf } from './object-ref';
-import { planObjects } from './plan-objects';
-import { applyChanges, planChanges } from './plane-result';
 import { exceedsPruneCap, pruneCandidates, pruneObjects } from './prune';
 import { readManifests } from './read-manifests';
 import { resolveScope } from './resolve-scope';
+import { settleObject, type Settled } from './settle-object';
 import { locate, type Target } from './targets';
-import type { KubeApplier, KubeApplyOptions, KubeApplyResult, Manifest, ObjectOutcome } from './types';
+import type { KubeApplier, KubeApplyOptions, KubeObject, Manifest } from './types';
 import { describeUnhealthy, unhealthyError, waitHealthy, type Unhealthy, type Watched } from './wait-health';
 import { orderInWaves } from './waves';
 
@@ -23,26 +25,36 @@ export interface KubeApplierDeps {
   readonly client?: KubeClient;
 }
 
+interface Parts {
+  readonly client: KubeClient;
+  readonly discovery: Discovery;
+  readonly inventory: Inventory;
+}
+
 /**
- * The Kubernetes applier of one environment: loads `k8s-resources/`, plans with server-side dry
- * runs, applies in waves with server-side apply (field manager `cairn`), waits for health, prunes
- * what left Git, and records its inventory in the cluster under the environment's name.
+ * The Kubernetes applier of one environment: loads `k8s-resources/`, and for both plan and apply
+ * decides each object's action with `decide` from one LIST per collection and the resourceVersions
+ * its inventory recorded (so hand edits are found on every reconcile without a request per object),
+ * applies in waves with server-side apply (field manager `cairn`) and the environment's owner
+ * marks, prunes only objects carrying its own mark and only after every apply succeeded, and waits
+ * for health.
  */
 export function createKubeApplier(
-  env: string,
+  identity: Identity,
   target: KubernetesTargetConfig,
   log: Log,
   deps: KubeApplierDeps = {},
 ): KubeApplier {
-  let parts: { client: KubeClient; discovery: Discovery; inventory: Inventory } | undefined;
+  const owner: Owner = ownerOf(identity);
+  let parts: Parts | undefined;
   // Built on first use, so that wiring an environment never fails on an unreadable kubeconfig.
-  const get = () => {
+  const get = (): Parts => {
     if (!parts) {
       const client = deps.client ?? createKubeClient(target);
       parts = {
         client,
         discovery: createDiscovery(client),
-        inventory: createInventory(client, env, target.namespace),
+        inventory: createInventory(client, identity.env, owner, target.namespace),
       };
     }
     return parts;
@@ -51,7 +63,7 @@ export function createKubeApplier(
 
   return {
     async load(workspaceDir) {
-      const parsed = await readManifests(workspaceDir);
+      const parsed = await readManifests(workspaceDir, { maxBytes: target.maxManifestBytes });
       const { discovery } = get();
       return resolveScope(
         parsed,
@@ -61,169 +73,282 @@ export function createKubeApplier(
     },
 
     async plan(manifests) {
-      const { client, discovery, inventory } = get();
-      return planChanges(
-        await planObjects(
-          { client, discovery, force: target.forceConflicts, concurrency },
-          manifests,
-          await inventory.read(),
-        ),
-      );
+      return run(get(), manifests, true);
     },
 
     async apply(manifests, options: KubeApplyOptions = {}) {
       const started = performance.now();
-      const result = await applyAll(get(), manifests, options.drift ?? false);
+      const result = await run(get(), manifests, false);
       const counts: Record<string, number> = {};
-      for (const o of result.objects) counts[o.action] = (counts[o.action] ?? 0) + 1;
-      for (const o of result.objects.filter((x) => x.error)) {
-        log.warn(
-          { phase: 'apply-kubernetes', subject: subjectOf(o.ref), action: o.action, err: o.error },
-          'object not applied cleanly',
-        );
-      }
+      for (const c of result.changes) counts[c.action] = (counts[c.action] ?? 0) + 1;
+      const repaired = result.changes.filter((c) => c.reason === DRIFT_REPAIRED).length;
       log.info(
         {
           phase: 'apply-kubernetes',
           ...counts,
-          ok: result.ok,
+          ...(repaired ? { driftRepaired: repaired } : {}),
+          ...(options.drift ? { drift: true } : {}),
+          ok: !result.failure,
           durationMs: Math.round(performance.now() - started),
         },
         'kubernetes apply finished',
       );
-      return applyChanges(result);
+      return result;
+    },
+
+    async drifted() {
+      const p = get();
+      const record = await p.inventory.read();
+      if (record.source !== 'current') return [p.inventory.subject];
+      const located: Located[] = [];
+      const lost: string[] = [];
+      for (const entry of record.entries) {
+        const info = await p.discovery.lookup(entry.apiVersion, entry.kind);
+        if (info) located.push({ ref: entry, info });
+        else lost.push(subjectOf(entry));
+      }
+      const live = await fetchLive(p.client, located, concurrency);
+      const changed = record.entries.filter((e) => {
+        const object = live.get(keyOf(e));
+        return !object || !asLeft(object, e);
+      });
+      return [...lost, ...changed.map(subjectOf).filter((s) => !lost.includes(s))];
     },
 
     async close() {
-      // A client passed in belongs to the caller; the one made here is closed here.
-      if (parts && !deps.client) parts.client.close();
+      if (!deps.client) parts?.client.close();
       parts = undefined;
     },
   };
 
-  async function applyAll(
-    p: { client: KubeClient; discovery: Discovery; inventory: Inventory },
-    manifests: readonly Manifest[],
-    drift: boolean,
-  ): Promise<KubeApplyResult> {
-    let previous;
+  /** The plan (dryRun) or the apply: one walk, one decision per object, so both record the same. */
+  async function run(p: Parts, manifests: readonly Manifest[], dryRun: boolean): Promise<PlaneResult> {
+    const phase: Phase = dryRun ? 'plan' : 'apply-kubernetes';
+    // Every collection the server already serves is read at once, beside the inventory: a no-op
+    // costs one round of LISTs whatever the number of waves.
+    const early = prefetch(p, manifests);
+    let record;
     try {
-      previous = await p.inventory.read();
+      record = await p.inventory.read();
     } catch (error) {
-      return {
-        objects: [],
-        ok: false,
-        error: error instanceof Error ? error : new Error(errorMessage(error)),
-      };
+      return { changes: [], failure: failureFrom(error, phase) };
     }
+    const previous = record.entries;
+    const recorded = new Map(previous.map((e) => [keyOf(e), e]));
     const desired = manifests.map((m) => refOf(m.object));
-    const candidates = pruneCandidates(previous, desired);
+    if (record.source === 'legacy') {
+      // The pre-identity inventory was shared by every repository with this environment name.
+      log.warn(
+        { phase, subject: p.inventory.subject },
+        'no inventory of this identity yet; nothing pruned this time',
+      );
+    }
+    const candidates = record.source === 'current' ? pruneCandidates(previous, desired) : [];
     if (exceedsPruneCap(candidates.length, previous.length, target.pruneMaxShare, target.allowMassPrune)) {
       const error = new CairnError(
         `this commit would prune ${candidates.length} of the ${previous.length} objects cairn applied (over ${Math.round(target.pruneMaxShare * 100)}%); nothing was applied`,
         {
           code: 'kube.prune-cap',
-          phase: 'apply-kubernetes',
-          subject: `environment ${env}`,
+          phase,
+          subject: `environment ${identity.env}`,
           hint: 'if that is intended, set kubernetes.allowMassPrune for this environment (or raise pruneMaxShare) and reconcile again',
         },
       );
       return {
-        ok: false,
-        error,
-        objects: candidates.map((ref) => ({ ref, action: 'skipped', durationMs: 0, error: error.message })),
+        changes: candidates.map((ref) => skippedChange(ref, 'prune cap')),
+        failure: failureFrom(error, phase),
       };
     }
 
-    const outcomes: ObjectOutcome[] = [];
+    const changes: Change[] = [];
+    const failures: Failure[] = [];
     const watched: Watched[] = [];
+    const left = new Map<string, InventoryEntry>();
     const waves = orderInWaves(manifests, (m) => ({
       kind: m.object.kind,
       namespaced: m.object.metadata.namespace !== undefined,
     }));
     for (const wave of waves) {
-      const { targets, failed } = await locate(wave.items, p.discovery);
-      outcomes.push(...failed);
-      const applied = await applyWave(p.client, targets, drift);
-      outcomes.push(...applied.map((a) => a.outcome));
-      const items = targets
-        .map((t, i) => ({ target: t, object: applied[i]!.object, action: applied[i]!.outcome.action }))
-        .filter((w) => w.action !== 'failed');
+      const pre = await early;
+      const known = wave.items.filter((m) => pre?.targets.has(m));
+      const located = await locate(
+        wave.items.filter((m) => !pre?.targets.has(m)),
+        p.discovery,
+        owner,
+      );
+      const targets = [...known.map((m) => pre!.targets.get(m)!), ...located.targets];
+      const { unserved } = located;
+      for (const u of unserved) {
+        if (dryRun) {
+          // Not served yet: only a CRD in this same set can define it (load refused the others).
+          const diff = objectDiff(undefined, withOwner(u.manifest.object, owner));
+          changes.push({ ...changeOf(u.manifest, 'created'), ...(diff ? { diff } : {}) });
+        } else {
+          changes.push({ ...changeOf(u.manifest, 'skipped'), reason: 'failed' });
+          failures.push({
+            code: 'kube.unknown-kind',
+            phase,
+            retryable: false,
+            subject: subjectOf(refOf(u.manifest.object)),
+            message: u.message,
+          });
+        }
+      }
+      let live: ReadonlyMap<string, KubeObject>;
+      try {
+        live = new Map([...(pre?.live ?? []), ...(await fetchLive(p.client, located.targets, concurrency))]);
+      } catch (error) {
+        const failure = failureFrom(error, phase);
+        for (const t of targets)
+          changes.push({ ...changeOf(t.manifest, 'skipped'), reason: 'could not be read' });
+        failures.push({ ...failure, message: `the live objects could not be read: ${failure.message}` });
+        continue;
+      }
+      const limit = pLimit(concurrency);
+      const settled: Settled[] = await Promise.all(
+        targets.map((t) => {
+          const current = live.get(keyOf(t.ref));
+          const decision = decide(
+            { digest: t.digest, owner, adopt: target.adopt },
+            current,
+            recorded.get(keyOf(t.ref)),
+          );
+          const settle = () =>
+            settleObject(p.client, t, current, decision, { force: target.forceConflicts, dryRun });
+          // Only requests queue for a connection; an unchanged object sends none.
+          return decision.kind === 'unchanged' ? settle() : limit(settle);
+        }),
+      );
+      const healthy: Watched[] = [];
+      settled.forEach((s, i) => {
+        const t = targets[i]!;
+        changes.push(s.change);
+        if (s.failure) failures.push(s.failure);
+        const rv = s.object?.metadata.resourceVersion as string | undefined;
+        if (s.object && !s.failure) {
+          const before = recorded.get(keyOf(t.ref));
+          // The same version has the same writers: skip hashing them again.
+          const fp = before?.fp && before.rv === rv ? before.fp : writersOf(s.object);
+          left.set(keyOf(t.ref), { ...t.ref, ...(rv && !dryRun ? { rv, fp } : {}) });
+          healthy.push({ target: t, object: s.object });
+        }
+      });
+      if (dryRun) continue;
       if (wave.wave === 'crds') {
         // Custom resources of these CRDs come in later waves: wait until the server serves them.
-        const problems = await waitHealthy(p.client, items, target.healthTimeoutMs, concurrency);
-        markUnhealthy(outcomes, problems, target.healthTimeoutMs);
+        const problems = await waitHealthy(p.client, healthy, target.healthTimeoutMs, concurrency);
+        failures.push(...unhealthy(problems, changes));
         p.discovery.invalidate();
-      } else watched.push(...items);
+      } else watched.push(...healthy);
     }
 
-    const pruned =
-      candidates.length > 0
-        ? await pruneObjects(p.client, p.discovery, candidates, concurrency)
-        : { outcomes: [], keep: [] };
-    outcomes.push(...pruned.outcomes);
-    const next = [...desired, ...pruned.keep];
-    let error: Error | undefined;
-    try {
-      if (!sameRefs(previous, next)) await p.inventory.write(next);
-    } catch (e) {
-      error = e instanceof Error ? e : new Error(errorMessage(e));
+    // Prune only after every apply of this commit succeeded; otherwise keep the union of both sets.
+    let keep: readonly InventoryEntry[] = [];
+    if (failures.length > 0) {
+      keep = candidates;
+      changes.push(...candidates.map((ref) => skippedChange(ref, 'not pruned: an apply failed')));
+    } else if (candidates.length > 0) {
+      const pruned = await pruneObjects(
+        { client: p.client, discovery: p.discovery, owner, concurrency, dryRun },
+        candidates,
+      );
+      changes.push(...pruned.changes);
+      failures.push(...pruned.failures);
+      const kept = new Set(pruned.keep.map(keyOf));
+      keep = candidates.filter((c) => kept.has(keyOf(c)));
     }
+    if (dryRun) return result(changes, failures);
 
+    const next = inventoryAfter(desired, previous, left, keep);
+    if (record.source !== 'current' || !sameEntries(previous, next)) {
+      try {
+        await p.inventory.write(next);
+      } catch (error) {
+        failures.push(failureFrom(error, phase));
+      }
+    }
     const problems = await waitHealthy(p.client, watched, target.healthTimeoutMs, concurrency);
-    markUnhealthy(outcomes, problems, target.healthTimeoutMs);
-    if (!error) error = unhealthyError(problems, target.healthTimeoutMs);
-    const ok = !error && outcomes.every((o) => o.action !== 'failed' && !o.error);
-    return error ? { objects: outcomes, ok, error } : { objects: outcomes, ok };
+    failures.push(...unhealthy(problems, changes));
+    for (const f of failures)
+      log.warn({ phase: f.phase, subject: f.subject, err: f.message }, 'object not applied cleanly');
+    return result(changes, failures);
   }
 
-  async function applyWave(
-    client: KubeClient,
-    targets: readonly Target[],
-    drift: boolean,
-  ): Promise<Applied[]> {
-    let live;
+  /** The targets of the manifests already served, and their live objects; undefined if that failed (each wave reads its own). */
+  async function prefetch(
+    p: Parts,
+    manifests: readonly Manifest[],
+  ): Promise<{ targets: Map<Manifest, Target>; live: ReadonlyMap<string, KubeObject> } | undefined> {
     try {
-      live = await fetchLive(client, targets, concurrency);
-    } catch (error) {
-      const message = errorMessage(error);
-      return targets.map((t) => ({
-        outcome: {
-          ref: t.ref,
-          action: 'failed' as const,
-          durationMs: 0,
-          file: t.manifest.file,
-          error: `${t.label}: ${message}`,
-        },
-      }));
+      const { targets } = await locate(manifests, p.discovery, owner);
+      const live = await fetchLive(p.client, targets, concurrency);
+      return { targets: new Map(targets.map((t) => [t.manifest, t])), live };
+    } catch {
+      return undefined;
     }
-    return mapLimit(targets, concurrency, (t) =>
-      applyObject(client, t, live.get(keyOf(t.ref)), { force: target.forceConflicts, drift }),
-    );
+  }
+
+  /**
+   * The verify-phase failure for what a health wait left unhealthy (terminal when a controller
+   * gave up, retryable when time ran out); each such object's change carries the reason.
+   */
+  function unhealthy(problems: ReadonlyMap<string, Unhealthy>, changes: Change[]): Failure[] {
+    const bySubject = new Map([...problems.values()].map((p) => [p.subject, p]));
+    changes.forEach((c, i) => {
+      const problem = bySubject.get(c.subject);
+      if (problem) changes[i] = { ...c, reason: describeUnhealthy(problem, target.healthTimeoutMs) };
+    });
+    const error = unhealthyError(problems, target.healthTimeoutMs);
+    return error ? [failureFrom(error, 'verify')] : [];
   }
 }
 
-function markUnhealthy(
-  outcomes: ObjectOutcome[],
-  problems: ReadonlyMap<string, Unhealthy>,
-  timeoutMs: number,
-): void {
-  outcomes.forEach((o, i) => {
-    const problem = problems.get(keyOf(o.ref));
-    if (problem && o.action !== 'failed') {
-      outcomes[i] = {
-        ...o,
-        error: `${subjectOf(o.ref)}${o.file ? ` (${o.file})` : ''}: ${describeUnhealthy(problem, timeoutMs)}`,
-      };
-    }
-  });
+/** The plane's result: the first failure leads, and says how many there were. */
+function result(changes: readonly Change[], failures: readonly Failure[]): PlaneResult {
+  const first = failures[0];
+  if (!first) return { changes };
+  const more = failures.length > 1 ? ` (and ${failures.length - 1} more failure(s))` : '';
+  return { changes, failure: { ...first, message: `${first.message}${more}` } };
 }
 
-function sameRefs(
-  a: readonly { apiVersion: string; kind: string; namespace?: string; name: string }[],
-  b: typeof a,
-): boolean {
+function changeOf(manifest: Manifest, action: Change['action']): Change {
+  return {
+    target: 'kubernetes',
+    subject: subjectOf(refOf(manifest.object)),
+    action,
+    type: manifest.object.apiVersion,
+    file: manifest.file,
+  };
+}
+
+function skippedChange(ref: InventoryEntry, reason: string): Change {
+  return { target: 'kubernetes', subject: subjectOf(ref), action: 'skipped', reason, type: ref.apiVersion };
+}
+
+/**
+ * The inventory after an apply: every object of Git (with the resourceVersion cairn left, or the
+ * one recorded before when this apply did not reach it), plus the pruned-but-kept objects.
+ */
+function inventoryAfter(
+  desired: readonly InventoryEntry[],
+  previous: readonly InventoryEntry[],
+  left: ReadonlyMap<string, InventoryEntry>,
+  keep: readonly InventoryEntry[],
+): readonly InventoryEntry[] {
+  const before = new Map(previous.map((e) => [keyOf(e), e]));
+  const out = desired.map((ref) => {
+    const key = keyOf(ref);
+    const now = left.get(key);
+    if (now) return now;
+    const old = before.get(key);
+    return old?.rv ? { ...ref, rv: old.rv, ...(old.fp ? { fp: old.fp } : {}) } : { ...ref };
+  });
+  return [...out, ...keep];
+}
+
+function sameEntries(a: readonly InventoryEntry[], b: readonly InventoryEntry[]): boolean {
   if (a.length !== b.length) return false;
-  const keys = new Set(a.map((r) => `${r.apiVersion}|${keyOf(r)}`));
-  return b.every((r) => keys.has(`${r.apiVersion}|${keyOf(r)}`));
+  const line = (e: InventoryEntry) => `${e.apiVersion}|${keyOf(e)}|${e.rv ?? ''}`;
+  const keys = new Set(a.map(line));
+  return b.every((e) => keys.has(line(e)));
 }

@@ -1,24 +1,50 @@
 import { CairnError } from '../errors';
 import type { KubeClient } from './kube-client';
 import { statusMessage } from './kube-client';
+import { liveOwner, OWNED_BY_ANNOTATION, ownedBy, OWNER_LABEL, type Owner } from './identity';
 import { applyRequest, getObject, type Located } from './object-ops';
-import type { KubeObject, ObjectRef } from './types';
 import { keyOf } from './object-ref';
+import type { KubeObject, ObjectRef } from './types';
+
+/** One object cairn applied, with the resourceVersion it left on the server (for drift detection). */
+export interface InventoryEntry extends ObjectRef {
+  /** The resourceVersion right after cairn's last apply or check; absent when unknown. */
+  readonly rv?: string;
+  /** The object's writers (`writersOf`) at that moment. */
+  readonly fp?: string;
+}
+
+/** What the inventory holds, and where it came from. */
+export interface InventoryRecord {
+  readonly entries: readonly InventoryEntry[];
+  /**
+   * `current`: this environment's own inventory; `legacy`: the pre-identity `cairn-inventory-<env>`
+   * (shared by every repository with an environment of that name, so never pruned from); `none`.
+   */
+  readonly source: 'current' | 'legacy' | 'none';
+}
 
 /** What cairn applied for one environment, recorded in the cluster so that pruning survives restarts. */
 export interface Inventory {
-  /** The objects recorded by the last apply; empty when there is none. */
-  read(): Promise<readonly ObjectRef[]>;
+  /** The name of the ConfigMap that holds it, for messages. */
+  readonly subject: string;
+  /** The record of the last apply. Throws a CairnError when another owner holds the inventory. */
+  read(): Promise<InventoryRecord>;
   /** Replaces the record. */
-  write(refs: readonly ObjectRef[]): Promise<void>;
+  write(entries: readonly InventoryEntry[]): Promise<void>;
 }
 
 const CONFIG_MAP: Located['info'] = { plural: 'configmaps', namespaced: true };
 const NAMESPACE: Located['info'] = { plural: 'namespaces', namespaced: false };
 const INVENTORY_MANAGER = 'cairn-inventory';
 
-/** The name of an environment's inventory ConfigMap (a DNS label even for odd environment names). */
-export function inventoryName(env: string): string {
+/** The name of an environment's inventory ConfigMap, from its owner id. */
+export function inventoryName(owner: Owner): string {
+  return `cairn-inventory-${owner.id}`;
+}
+
+/** The name the inventory had before identities: one per environment name, whatever the repository. */
+export function legacyInventoryName(env: string): string {
   const safe = env
     .toLowerCase()
     .replace(/[^a-z0-9-]/g, '-')
@@ -26,50 +52,75 @@ export function inventoryName(env: string): string {
   return `cairn-inventory-${safe}`.slice(0, 253);
 }
 
+function located(namespace: string, name: string): Located {
+  return { ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace, name }, info: CONFIG_MAP };
+}
+
+function entriesOf(object: KubeObject | undefined): readonly InventoryEntry[] {
+  const text = (object?.data as Record<string, string> | undefined)?.objects;
+  if (!text) return [];
+  return (JSON.parse(text) as InventoryEntry[]).map((r) => ({ ...r }));
+}
+
 /**
- * The inventory as a ConfigMap `cairn-inventory-<env>` in the environment's default namespace,
- * keyed by environment so that two environments on one cluster never prune each other's objects.
+ * The inventory as a ConfigMap `cairn-inventory-<owner id>` in the environment's default namespace,
+ * labelled with its owner, so that two repositories (or two configs) with an environment of the same
+ * name on one cluster never read, prune or overwrite each other's record.
  */
-export function createInventory(client: KubeClient, env: string, namespace: string): Inventory {
-  const location: Located = {
-    ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace, name: inventoryName(env) },
-    info: CONFIG_MAP,
-  };
-  const fail = (what: string, cause?: unknown): CairnError =>
+export function createInventory(client: KubeClient, env: string, owner: Owner, namespace: string): Inventory {
+  const location = located(namespace, inventoryName(owner));
+  const subject = `ConfigMap/${namespace}/${location.ref.name}`;
+  const fail = (what: string, cause?: unknown, retryable = true): CairnError =>
     new CairnError(what, {
       code: 'kube.inventory',
       phase: 'apply-kubernetes',
-      retryable: true,
-      subject: `ConfigMap/${namespace}/${location.ref.name}`,
+      retryable,
+      subject,
       hint: 'check that cairn may read and write ConfigMaps in that namespace',
       cause,
     });
   return {
+    subject,
     async read() {
       let object: KubeObject | undefined;
+      let legacy: KubeObject | undefined;
       try {
         object = await getObject(client, location);
+        if (!object) legacy = await getObject(client, located(namespace, legacyInventoryName(env)));
       } catch (error) {
         throw fail('the inventory could not be read', error);
       }
-      const text = (object?.data as Record<string, string> | undefined)?.objects;
-      if (!text) return [];
-      return (JSON.parse(text) as ObjectRef[]).map((r) => ({ ...r }));
+      if (object) {
+        const holder = liveOwner(object);
+        if (holder && holder.id !== owner.id) {
+          throw new CairnError(
+            `the inventory belongs to ${holder.description}, not to ${owner.description}`,
+            {
+              code: 'kube.owned-elsewhere',
+              phase: 'apply-kubernetes',
+              retryable: false,
+              subject,
+              hint: 'give one of the two environments its own instance name in the config',
+            },
+          );
+        }
+        return { entries: entriesOf(object), source: 'current' };
+      }
+      if (legacy) return { entries: entriesOf(legacy), source: 'legacy' };
+      return { entries: [], source: 'none' };
     },
-    async write(refs) {
-      const sorted = [...refs].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
+    async write(entries) {
+      const sorted = [...entries].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
       const body: KubeObject = {
         apiVersion: 'v1',
         kind: 'ConfigMap',
         metadata: {
           name: location.ref.name,
           namespace,
-          labels: {
-            'app.kubernetes.io/managed-by': 'cairn',
-            'cairn.dev/environment': inventoryName(env).slice(16, 79),
-          },
+          labels: { 'app.kubernetes.io/managed-by': 'cairn', [OWNER_LABEL]: owner.id },
+          annotations: { [OWNED_BY_ANNOTATION]: ownedBy(owner) },
         },
-        data: { environment: env, objects: JSON.stringify(sorted) },
+        data: { environment: env, owner: owner.id, objects: JSON.stringify(sorted) },
       };
       let res = await applyRequest(client, location, body, { force: true, fieldManager: INVENTORY_MANAGER });
       if (res.status === 404) {

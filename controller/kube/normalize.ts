@@ -19,31 +19,37 @@ const SERVER_METADATA = [
  * The object without the fields the server manages (managedFields, resourceVersion, generation, uid,
  * timestamps, status) and without cairn's digest annotation: what two objects are compared on.
  */
-export function normalize(object: KubeObject): KubeObject {
+export function normalize(object: KubeObject, keepDigest = false): KubeObject {
   const { status: _status, ...rest } = object;
   void _status;
   const metadata: Record<string, unknown> = { ...object.metadata };
   for (const field of SERVER_METADATA) delete metadata[field];
   const annotations = { ...(object.metadata.annotations ?? {}) };
-  delete annotations[DIGEST_ANNOTATION];
+  if (!keepDigest) delete annotations[DIGEST_ANNOTATION];
   delete annotations['deployment.kubernetes.io/revision'];
   if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
   else delete metadata.annotations;
   return { ...rest, metadata } as KubeObject;
 }
 
-/** True when two objects are the same once server-managed fields are ignored. */
+/**
+ * True when two objects are the same once server-managed fields are ignored. cairn's digest
+ * annotation counts: an apply that only moves it still changes the object on the server.
+ */
 export function sameObject(a: KubeObject, b: KubeObject): boolean {
-  return isDeepStrictEqual(normalize(a), normalize(b));
+  return isDeepStrictEqual(normalize(a, true), normalize(b, true));
 }
+
+/** kubectl's copy of the whole object it last applied: for a Secret, its values in clear. */
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 
 const REDACTED = '[redacted]';
 const REDACTED_CHANGED = '[redacted, changed]';
 
 /**
- * Replaces the values of a Secret's `data` and `stringData` in both versions of an object, marking
- * the keys whose value differs so that a diff still shows which keys change, never their values.
- * Other kinds pass through.
+ * Replaces the values of a Secret's `data` and `stringData` (and kubectl's last-applied annotation,
+ * which repeats them) in both versions of an object, marking the keys whose value differs so that a
+ * diff still shows which keys change, never their values. Other kinds pass through.
  */
 export function redactPair(
   before: KubeObject | undefined,
@@ -59,6 +65,15 @@ export function redactPair(
   ): KubeObject | undefined => {
     if (!o) return o;
     const copy: Record<string, unknown> = { ...o };
+    const annotations = o.metadata.annotations;
+    if (annotations?.[LAST_APPLIED_ANNOTATION] !== undefined) {
+      const same =
+        other?.metadata.annotations?.[LAST_APPLIED_ANNOTATION] === annotations[LAST_APPLIED_ANNOTATION];
+      copy.metadata = {
+        ...o.metadata,
+        annotations: { ...annotations, [LAST_APPLIED_ANNOTATION]: same ? REDACTED : changed },
+      };
+    }
     for (const field of fields) {
       const values = o[field] as Record<string, unknown> | undefined;
       if (!values || typeof values !== 'object') continue;

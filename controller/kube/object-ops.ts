@@ -48,12 +48,12 @@ export async function getObject(client: KubeClient, target: Located): Promise<Ku
   return res.body as KubeObject;
 }
 
-// Fewer wanted objects than this in one collection are read one by one rather than listed.
-const LIST_THRESHOLD = 4;
+// Objects per page of a LIST: keeps one answer's size bounded in a crowded namespace.
+const PAGE = 500;
 
 /**
- * The live versions of many objects, keyed by `keyOf(ref)`: one LIST per collection (resource and
- * namespace) holding several of them, a GET for the rest. Missing objects are absent from the map.
+ * The live versions of many objects, keyed by `keyOf(ref)`: one paged LIST per collection (resource
+ * and namespace), never a request per object. Missing objects are absent from the map.
  */
 export async function fetchLive(
   client: KubeClient,
@@ -67,37 +67,55 @@ export async function fetchLive(
   }
   const live = new Map<string, KubeObject>();
   await mapLimit([...groups], concurrency, async ([path, members]) => {
-    if (members.length < LIST_THRESHOLD) {
-      for (const m of members) {
-        const object = await getObject(client, m);
-        if (object) live.set(keyOf(m.ref), object);
-      }
-      return;
-    }
-    const res = await client.request({ method: 'GET', path });
-    if (res.status === 404) return;
-    if (res.status !== 200) throw new Error(`listing ${path} failed with HTTP ${res.status}`);
-    const list = res.body as { apiVersion?: string; items?: KubeObject[] };
     const wanted = new Set(members.map((m) => keyOf(m.ref)));
-    for (const item of list.items ?? []) {
-      // List items come without apiVersion and kind; put back those of the collection.
-      const object = {
-        ...item,
-        apiVersion: members[0]!.ref.apiVersion,
-        kind: members[0]!.ref.kind,
-      } as KubeObject;
-      const key = keyOf(refOf(object));
-      if (wanted.has(key)) live.set(key, object);
+    let next: string | undefined = '';
+    while (next !== undefined) {
+      const query: Record<string, string> = { limit: String(PAGE) };
+      if (next) query.continue = next;
+      const res = await client.request({ method: 'GET', path, query });
+      if (res.status === 404) return; // its namespace does not exist yet
+      if (res.status !== 200) throw new Error(`listing ${path} failed with HTTP ${res.status}`);
+      const list = res.body as { metadata?: { continue?: string }; items?: KubeObject[] };
+      for (const item of list.items ?? []) {
+        // List items come without apiVersion and kind; put back those of the collection.
+        const object = {
+          ...item,
+          apiVersion: members[0]!.ref.apiVersion,
+          kind: members[0]!.ref.kind,
+        } as KubeObject;
+        const key = keyOf(refOf(object));
+        if (wanted.has(key)) live.set(key, object);
+      }
+      next = list.metadata?.continue || undefined;
     }
   });
   return live;
 }
 
-/** Deletes an object in the background (dependents go too); a missing object counts as deleted. */
-export async function deleteObject(client: KubeClient, target: Located): Promise<KubeResponse> {
+/**
+ * Deletes an object in the background (dependents go too). With `live`, the delete holds only while
+ * the object is still that version (uid and resourceVersion preconditions): one replaced or edited
+ * since it was read is not deleted (HTTP 409).
+ */
+export async function deleteObject(
+  client: KubeClient,
+  target: Located,
+  live?: KubeObject,
+): Promise<KubeResponse> {
+  const { uid, resourceVersion } = (live?.metadata ?? {}) as { uid?: string; resourceVersion?: string };
   return client.request({
     method: 'DELETE',
     path: resourcePath(target.ref.apiVersion, target.info, target.ref.namespace, target.ref.name),
     query: { propagationPolicy: 'Background' },
+    ...(uid
+      ? {
+          body: JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'DeleteOptions',
+            propagationPolicy: 'Background',
+            preconditions: { uid, ...(resourceVersion ? { resourceVersion } : {}) },
+          }),
+        }
+      : {}),
   });
 }

@@ -1,4 +1,4 @@
-import { LineCounter, parseAllDocuments } from 'yaml';
+import * as jsYaml from 'js-yaml';
 import { CairnError } from '../errors';
 import type { KubeObject } from './types';
 
@@ -11,34 +11,98 @@ export interface ParsedObject {
   readonly line: number;
 }
 
+// YAML 1.2 core types (no timestamps: a date stays a string, as the API server reads it) plus `<<`.
+const { merge } = (jsYaml as unknown as { types: { merge: jsYaml.Type } }).types;
+const SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [merge] });
+// An alias-expanded document may hold this many nodes per byte of its text before it is refused
+// (a "billion laughs" document is tiny and expands without bound).
+const EXPANSION_PER_BYTE = 4;
+const START = /^(?:---|\.\.\.)(?=\s|$)/;
+
 /** Parses one multi-document YAML or JSON file into objects; empty documents are skipped, `List`s unpacked. */
 export function parseManifestFile(text: string, file: string): readonly ParsedObject[] {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, merge: true, prettyErrors: true });
   const out: ParsedObject[] = [];
-  // `parseAllDocuments` returns an EmptyStream (no documents) for an empty file.
-  const list = Array.isArray(docs) ? docs : [];
-  list.forEach((doc, documentIndex) => {
-    const err = doc.errors[0];
-    if (err) {
-      const pos = err.linePos?.[0];
-      throw new CairnError(
-        `invalid YAML at line ${pos?.line ?? '?'}, column ${pos?.col ?? '?'}: ${firstLine(err.message)}`,
-        {
-          code: 'kube.yaml',
-          phase: 'plan',
-          subject: file,
-          hint: 'fix the YAML syntax in that file',
-        },
-      );
-    }
-    if (doc.contents === null) return;
-    const line = lineCounter.linePos(doc.contents.range[0]).line;
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
-    if (value === null || value === undefined) return;
-    for (const object of unpack(value, file, line)) out.push({ object, file, documentIndex, line });
-  });
+  for (const objects of manifestDocuments(text, file)) out.push(...objects);
   return out;
+}
+
+/**
+ * The objects of a file, one document at a time, so a caller can let the event loop run between
+ * documents. Parsing is js-yaml's, linear in the text (the yaml library's duplicate-key check was
+ * quadratic: a 4 MB file took 12 s); a repeated key is still an error naming its line.
+ */
+export function* manifestDocuments(text: string, file: string): Generator<readonly ParsedObject[]> {
+  let documentIndex = 0;
+  for (const chunk of documentChunks(text)) {
+    const values: unknown[] = [];
+    try {
+      jsYaml.loadAll(chunk.text, (v) => values.push(v), { schema: SCHEMA, filename: file });
+    } catch (error) {
+      if (!(error instanceof jsYaml.YAMLException)) throw error;
+      throw invalid(file, chunk.line + error.mark.line + 1, error.mark.column + 1, reasonOf(error.reason));
+    }
+    for (const value of values) {
+      const index = documentIndex++;
+      if (value === null || value === undefined) continue;
+      const line = chunk.line + firstContentLine(chunk.text);
+      if (expandsBeyond(value, EXPANSION_PER_BYTE * chunk.text.length + 1000)) {
+        throw invalid(file, line, 1, 'the document expands past its size through aliases');
+      }
+      yield unpack(value, file, line).map((object) => ({ object, file, documentIndex: index, line }));
+    }
+  }
+}
+
+/**
+ * Splits a file at its document markers (`---` or `...` at the start of a line, which YAML forbids
+ * inside any scalar), keeping each piece's first line number (0-based) for messages.
+ */
+export function documentChunks(text: string): readonly { readonly text: string; readonly line: number }[] {
+  const lines = text.split('\n');
+  const chunks: { text: string; line: number }[] = [];
+  let from = 0;
+  for (let i = 1; i <= lines.length; i++) {
+    if (i < lines.length && !START.test(lines[i]!)) continue;
+    const piece = lines.slice(from, i);
+    // Directives (`%YAML`) belong to the document their `---` opens: keep them with it.
+    if (i < lines.length && piece.every((l) => l.startsWith('%') || /^\s*(#.*)?$/.test(l))) continue;
+    chunks.push({ text: piece.join('\n'), line: from });
+    from = i;
+  }
+  return chunks;
+}
+
+function firstContentLine(text: string): number {
+  const lines = text.split('\n', 64);
+  const i = lines.findIndex((l) => !START.test(l) && !l.startsWith('%') && !/^\s*(#.*)?$/.test(l));
+  return (i < 0 ? 0 : i) + 1;
+}
+
+/** True when walking the value, aliases expanded, visits more than `limit` nodes; stops early. */
+function expandsBeyond(value: unknown, limit: number): boolean {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    if (++count > limit) return true;
+    const node = stack.pop();
+    if (Array.isArray(node)) stack.push(...node);
+    else if (node !== null && typeof node === 'object') stack.push(...Object.values(node));
+  }
+  return false;
+}
+
+function reasonOf(reason: string): string {
+  // Keep the message of the yaml library the docs and tests quote for a repeated key.
+  return reason.startsWith('duplicated mapping key') ? 'Map keys must be unique' : reason;
+}
+
+function invalid(file: string, line: number, col: number, message: string): CairnError {
+  return new CairnError(`invalid YAML at line ${line}, column ${col}: ${message}`, {
+    code: 'kube.yaml',
+    phase: 'plan',
+    subject: file,
+    hint: 'fix the YAML syntax in that file',
+  });
 }
 
 function unpack(value: unknown, file: string, line: number): readonly KubeObject[] {
@@ -83,9 +147,4 @@ export function unsupported(file: string, what: string): CairnError {
     subject: file,
     hint: 'render it to plain YAML (kustomize build, helm template) and commit the output instead',
   });
-}
-
-function firstLine(message: string): string {
-  // The library appends its own position; ours leads the message already.
-  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
 }

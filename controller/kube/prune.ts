@@ -1,19 +1,21 @@
-import { errorMessage } from '../errors';
+import type { Change, Failure } from '../model';
+import { errorMessage, type Phase } from '../errors';
 import { refusalOf } from './api-errors';
 import { mapLimit } from './concurrency';
+import { decidePrune } from './decide';
 import type { Discovery } from './discovery';
+import type { Owner } from './identity';
 import type { KubeClient } from './kube-client';
-import { PRUNE_ANNOTATION } from './normalize';
-import { deleteObject, getObject, type Located } from './object-ops';
+import { deleteObject, fetchLive, type Located } from './object-ops';
 import { keyOf, subjectOf } from './object-ref';
-import type { ObjectOutcome, ObjectRef } from './types';
+import type { KubeObject, ObjectRef } from './types';
 import { WAVES, orderInWaves } from './waves';
 
 /** The objects of the inventory that are no longer in Git. */
-export function pruneCandidates(
-  inventory: readonly ObjectRef[],
+export function pruneCandidates<R extends ObjectRef>(
+  inventory: readonly R[],
   desired: readonly ObjectRef[],
-): readonly ObjectRef[] {
+): readonly R[] {
   const wanted = new Set(desired.map(keyOf));
   return inventory.filter((r) => !wanted.has(keyOf(r)));
 }
@@ -29,70 +31,115 @@ export function exceedsPruneCap(
   return candidates / inventorySize > maxShare;
 }
 
-/** What a prune did: per-object outcomes, and the objects that must stay in the inventory (not deleted). */
+/** What a prune did (or would do): per-object changes, the objects that stay in the inventory, failures. */
 export interface PruneResult {
-  readonly outcomes: readonly ObjectOutcome[];
+  readonly changes: readonly Change[];
   readonly keep: readonly ObjectRef[];
+  readonly failures: readonly Failure[];
+}
+
+/** What pruning needs from the applier. */
+export interface PruneContext {
+  readonly client: KubeClient;
+  readonly discovery: Discovery;
+  readonly owner: Owner;
+  readonly concurrency: number;
+  /** `cairn plan`: decide, delete nothing. */
+  readonly dryRun: boolean;
 }
 
 /**
- * Deletes the candidates in reverse wave order (workloads before their namespaces, custom resources
- * before their CRDs). An object annotated `cairn.dev/prune: disabled` is left alone and leaves the
- * inventory; one that cannot be deleted stays in it, so a later apply tries again.
+ * Deletes the candidates whose live owner mark is this environment's, in reverse wave order
+ * (workloads before their namespaces, custom resources before their CRDs), each with uid and
+ * resourceVersion preconditions. Objects marked `cairn.dev/prune: disabled`, another owner's or
+ * unmarked ones are kept on the server and leave the inventory; one that cannot be deleted stays
+ * in the inventory, so a later apply tries again. Live objects are read with one LIST per collection.
  */
 export async function pruneObjects(
-  client: KubeClient,
-  discovery: Discovery,
+  ctx: PruneContext,
   candidates: readonly ObjectRef[],
-  concurrency: number,
 ): Promise<PruneResult> {
-  const outcomes: ObjectOutcome[] = [];
+  const phase: Phase = ctx.dryRun ? 'plan' : 'apply-kubernetes';
+  const changes: Change[] = [];
   const keep: ObjectRef[] = [];
+  const failures: Failure[] = [];
+  const change = (ref: ObjectRef, action: Change['action'], reason?: string): Change => ({
+    target: 'kubernetes',
+    subject: subjectOf(ref),
+    action,
+    type: ref.apiVersion,
+    ...(reason ? { reason } : {}),
+  });
   const located: Located[] = [];
   for (const ref of candidates) {
-    const info = await discovery.lookup(ref.apiVersion, ref.kind).catch(() => undefined);
+    const info = await ctx.discovery.lookup(ref.apiVersion, ref.kind).catch(() => undefined);
     if (info) located.push({ ref, info });
     else {
       keep.push(ref);
-      outcomes.push({
-        ref,
-        action: 'skipped',
-        durationMs: 0,
-        error: `${subjectOf(ref)}: its kind is not served any more; not pruned`,
-      });
+      changes.push(change(ref, 'skipped', 'its kind is not served any more; not pruned'));
     }
+  }
+  let live: ReadonlyMap<string, KubeObject>;
+  try {
+    live = await fetchLive(ctx.client, located, ctx.concurrency);
+  } catch (error) {
+    const message = `the objects to prune could not be read: ${errorMessage(error)}`;
+    return {
+      changes: [...changes, ...located.map((l) => change(l.ref, 'skipped', 'not pruned: could not be read'))],
+      keep: candidates,
+      failures: [{ code: 'kube.prune-failed', phase, retryable: true, subject: 'prune', message }],
+    };
   }
   const waves = orderInWaves(located, (l) => ({ kind: l.ref.kind, namespaced: l.info.namespaced }));
   const reversed = [...waves].sort((a, b) => WAVES.indexOf(b.wave) - WAVES.indexOf(a.wave));
   for (const wave of reversed) {
-    const results = await mapLimit(wave.items, concurrency, (l) => pruneOne(client, l));
-    results.forEach((o, i) => {
-      outcomes.push(o);
-      if (o.action === 'failed') keep.push(wave.items[i]!.ref);
+    await mapLimit(wave.items, ctx.concurrency, async (l) => {
+      const object = live.get(keyOf(l.ref));
+      const decision = decidePrune(ctx.owner, object);
+      if (decision.kind === 'gone') return;
+      if (decision.kind === 'keep') {
+        changes.push(change(l.ref, 'skipped', decision.reason));
+        return;
+      }
+      if (ctx.dryRun) {
+        changes.push(change(l.ref, 'deleted'));
+        return;
+      }
+      const failure = await deleteOne(ctx.client, l, object!, phase);
+      if (failure) {
+        keep.push(l.ref);
+        failures.push(failure);
+        changes.push(change(l.ref, 'skipped', 'prune failed'));
+      } else changes.push(change(l.ref, 'deleted'));
     });
   }
-  return { outcomes, keep };
+  return { changes, keep, failures };
 }
 
-async function pruneOne(client: KubeClient, target: Located): Promise<ObjectOutcome> {
-  const started = performance.now();
-  const done = (action: ObjectOutcome['action'], error?: string): ObjectOutcome => ({
-    ref: target.ref,
-    action,
-    durationMs: Math.round(performance.now() - started),
-    ...(error ? { error } : {}),
-  });
+async function deleteOne(
+  client: KubeClient,
+  target: Located,
+  live: KubeObject,
+  phase: Phase,
+): Promise<Failure | undefined> {
+  const subject = subjectOf(target.ref);
   try {
-    const live = await getObject(client, target);
-    if (!live) return done('pruned');
-    if (live.metadata.annotations?.[PRUNE_ANNOTATION] === 'disabled') return done('skipped');
-    const res = await deleteObject(client, target);
-    if (res.status === 200 || res.status === 202 || res.status === 404) return done('pruned');
-    return done(
-      'failed',
-      `${subjectOf(target.ref)}: prune failed: ${refusalOf(res.status, res.body, target.ref.kind)}`,
-    );
+    const res = await deleteObject(client, target, live);
+    if (res.status === 200 || res.status === 202 || res.status === 404) return undefined;
+    return {
+      code: 'kube.prune-failed',
+      phase,
+      retryable: res.status === 409 || res.status === 429 || res.status >= 500,
+      subject,
+      message: `${subject}: prune failed: ${refusalOf(res.status, res.body, target.ref.kind)}`,
+    };
   } catch (error) {
-    return done('failed', `${subjectOf(target.ref)}: prune failed: ${errorMessage(error)}`);
+    return {
+      code: 'kube.prune-failed',
+      phase,
+      retryable: true,
+      subject,
+      message: `${subject}: prune failed: ${errorMessage(error)}`,
+    };
   }
 }

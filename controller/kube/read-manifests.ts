@@ -1,7 +1,8 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { CairnError } from '../errors';
-import { parseManifestFile, unsupported, type ParsedObject } from './parse-manifests';
+import { manifestDocuments, unsupported, type ParsedObject } from './parse-manifests';
 
 /** The folder of a workspace that holds the cluster's state. */
 export const K8S_FOLDER = 'k8s-resources';
@@ -10,34 +11,77 @@ const MANIFEST = /\.(ya?ml|json)$/i;
 const KUSTOMIZE = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 // A manifest larger than this is refused: no real manifest is, and reading it could exhaust memory.
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
+// Parsing runs on the event loop of every environment: give it back at least this often.
+const SLICE_MS = 20;
+
+/** Limits on what one environment's tree may hold. */
+export interface ReadLimits {
+  /** Largest total size of the manifest files; a bigger tree is refused, naming its biggest files. */
+  readonly maxBytes?: number;
+}
 
 /**
  * Reads every `*.yaml`, `*.yml` and `*.json` under `k8s-resources/` of a workspace, recursively and in
  * a stable order. Symlinks are refused so that nothing outside the checkout is read. A missing folder
- * yields no objects.
+ * yields no objects. Parsing yields to the event loop between documents every ~20 ms, so webhooks,
+ * health checks and signals are served while a large tree is read.
  */
-export async function readManifests(workspaceDir: string): Promise<readonly ParsedObject[]> {
+export async function readManifests(
+  workspaceDir: string,
+  limits: ReadLimits = {},
+): Promise<readonly ParsedObject[]> {
   const root = join(workspaceDir, K8S_FOLDER);
   const rootStat = await lstat(root).catch(() => undefined);
   if (!rootStat) return [];
   if (!rootStat.isDirectory()) throw notPlain(K8S_FOLDER, 'is not a plain folder');
   const files = await walk(workspaceDir, K8S_FOLDER);
+  if (limits.maxBytes !== undefined) checkTotal(files, limits.maxBytes);
   const out: ParsedObject[] = [];
-  for (const file of files) {
-    const text = await readFile(join(workspaceDir, file), 'utf8');
-    out.push(...parseManifestFile(text, file));
+  let slice = performance.now();
+  for (const { path } of files) {
+    const text = await readFile(join(workspaceDir, path), 'utf8');
+    for (const objects of manifestDocuments(text, path)) {
+      out.push(...objects);
+      if (performance.now() - slice > SLICE_MS) {
+        await yieldToLoop();
+        slice = performance.now();
+      }
+    }
   }
   return out;
 }
 
-async function walk(workspaceDir: string, rel: string): Promise<readonly string[]> {
+interface Sized {
+  readonly path: string;
+  readonly size: number;
+}
+
+function checkTotal(files: readonly Sized[], maxBytes: number): void {
+  const total = files.reduce((sum, f) => sum + f.size, 0);
+  if (total <= maxBytes) return;
+  const biggest = [...files]
+    .sort((a, b) => b.size - a.size)
+    .slice(0, 3)
+    .map((f) => `${f.path} (${f.size} bytes)`);
+  throw new CairnError(
+    `the manifests total ${total} bytes, over the ${maxBytes}-byte limit; the biggest: ${biggest.join(', ')}`,
+    {
+      code: 'kube.too-large',
+      phase: 'plan',
+      subject: K8S_FOLDER,
+      hint: 'remove generated or vendored files from k8s-resources/, or raise kubernetes.maxManifestBytes',
+    },
+  );
+}
+
+async function walk(workspaceDir: string, rel: string): Promise<readonly Sized[]> {
   const entries = await readdir(join(workspaceDir, rel), { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (entries.some((e) => e.name === 'Chart.yaml'))
     throw unsupported(posix.join(rel, 'Chart.yaml'), 'a Helm chart');
   const kustomization = entries.find((e) => KUSTOMIZE.has(e.name));
   if (kustomization) throw unsupported(posix.join(rel, kustomization.name), 'a kustomization');
-  const files: string[] = [];
+  const files: Sized[] = [];
   for (const entry of entries) {
     const path = posix.join(rel, entry.name);
     if (entry.isSymbolicLink()) throw notPlain(path, 'is a symbolic link, which cairn does not follow');
@@ -46,7 +90,7 @@ async function walk(workspaceDir: string, rel: string): Promise<readonly string[
       const { size } = await lstat(join(workspaceDir, path));
       if (size > MAX_FILE_BYTES)
         throw notPlain(path, `is ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit`);
-      files.push(path);
+      files.push({ path, size });
     }
   }
   return files;

@@ -32,57 +32,37 @@ export interface ObjectRef {
   readonly name: string;
 }
 
-export type PlannedObjectAction = 'create' | 'update' | 'unchanged' | 'prune';
-
-/** What a server-side dry run says would happen to one object. */
-export interface ObjectPlan {
-  readonly ref: ObjectRef;
-  readonly action: PlannedObjectAction;
-  /** A readable unified-style diff of live → desired; Secret values redacted. Absent for unchanged. */
-  readonly diff?: string;
-  readonly file?: string;
-}
-
-export interface KubePlan {
-  readonly objects: readonly ObjectPlan[];
-}
-
+/**
+ * What the audit trail's legacy record calls an object's action (the reconcile maps model changes
+ * onto it until the audit entry speaks `Change`).
+ */
 export type AppliedObjectAction =
   'created' | 'updated' | 'unchanged' | 'pruned' | 'drift-repaired' | 'skipped' | 'failed';
 
-/** What was done to one object. */
-export interface ObjectOutcome {
-  readonly ref: ObjectRef;
-  readonly action: AppliedObjectAction;
-  readonly durationMs: number;
-  readonly diff?: string;
-  readonly file?: string;
-  readonly error?: string;
-}
-
-export interface KubeApplyResult {
-  readonly objects: readonly ObjectOutcome[];
-  /** False when any object failed, a health wait timed out, or the prune cap stopped the apply. */
-  readonly ok: boolean;
-  readonly error?: Error;
-}
-
+/** How one apply runs. */
 export interface KubeApplyOptions {
-  /** A drift pass: re-apply only what differs from Git and report it as `drift-repaired`. */
+  /** The reconcile is a periodic drift pass (a log field only: every apply finds and repairs drift). */
   readonly drift?: boolean;
 }
 
 /**
- * The Kubernetes half of one environment: manifests in, the model's Changes (one per object) out.
- * Created per environment with its target config and a logger.
+ * The Kubernetes half of one environment: manifests in, the model's `PlaneResult` out (a `Change`
+ * per object with subject `Kind/namespace/name`, and the `Failure` that stopped it, if any).
+ * Plan and apply decide each object's action with the same function (`decide`).
  */
 export interface KubeApplier {
   /** Reads and validates `k8s-resources/` of a workspace. Throws a CairnError naming file, line and column. */
   load(workspaceDir: string): Promise<readonly Manifest[]>;
-  /** Server-side dry run of every manifest plus prune candidates from the inventory; changes nothing. */
+  /** What the next apply would do, from server-side dry runs and the inventory; changes nothing. */
   plan(manifests: readonly Manifest[]): Promise<PlaneResult>;
-  /** Applies in waves, waits for health, records the inventory, prunes. */
+  /** Applies in waves, repairs drift, prunes (only what this environment owns), records the inventory, waits for health. */
   apply(manifests: readonly Manifest[], options?: KubeApplyOptions): Promise<PlaneResult>;
-  /** Closes the keep-alive connections to the cluster; the applier is not used afterwards. */
+  /**
+   * The objects of the inventory that changed on the server (or vanished) since cairn left them,
+   * from one LIST per collection and no manifest: how a reconcile of an unchanged tree finds a hand
+   * edit without checking out or parsing anything. Empty when all are as cairn left them.
+   */
+  drifted(): Promise<readonly string[]>;
+  /** Closes the connections to the cluster. */
   close(): Promise<void>;
 }

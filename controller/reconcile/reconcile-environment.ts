@@ -83,8 +83,13 @@ export async function reconcileEnvironment(
   const last = await ports.audit.lastApplied(ports.env.name);
   const drift = trigger === 'drift';
   const awsSkip = halfToApply(revision.trees.aws, last?.awsTree, ports.aws !== undefined);
-  const k8sSkip =
+  let k8sSkip =
     drift && ports.kube ? null : halfToApply(revision.trees.k8s, last?.k8sTree, ports.kube !== undefined);
+  // An unchanged tree is skipped only while nothing cairn applied changed on the server since.
+  if (k8sSkip !== null && ports.kube && revision.trees.k8s !== null && revision.trees.k8s === last?.k8sTree) {
+    const drifted = await ports.kube.drifted().catch(() => ['(drift check failed)']);
+    if (drifted.length > 0) k8sSkip = null;
+  }
 
   const id = randomUUID();
   const startedAt = now().toISOString();

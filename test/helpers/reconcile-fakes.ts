@@ -100,6 +100,8 @@ export class FakeKube implements KubeApplier {
   loadError: Error | undefined;
   /** While set, apply waits for it: a test holds a reconcile in flight. */
   gate: Promise<void> | undefined;
+  /** What `drifted` answers: subjects changed on the server since the last apply. */
+  drift: readonly string[] = [];
   result: PlaneResult = {
     changes: [
       {
@@ -123,6 +125,10 @@ export class FakeKube implements KubeApplier {
     this.calls.push(options?.drift ? 'apply drift' : 'apply');
     if (this.gate) await this.gate;
     return this.result;
+  }
+  async drifted(): Promise<readonly string[]> {
+    this.calls.push('drifted');
+    return this.drift;
   }
   closed = false;
   async close(): Promise<void> {

@@ -101,11 +101,14 @@ export async function planCommand(o: EnvOptions): Promise<number> {
     let kubePlan: PlaneResult | undefined;
     if (aws && revision.trees.aws)
       awsPlan = await aws.plan(await aws.synthesize(workspace.dir, revision.sha), revision.sha);
-    if (kube) kubePlan = await kube.plan(await kube.load(workspace.dir));
+    if (kube) {
+      kubePlan = await kube.plan(await kube.load(workspace.dir));
+      await kube.close();
+    }
     return { env: env.name, sha: revision.sha, aws: awsPlan ?? null, kubernetes: kubePlan ?? null };
   });
   out(o.json ? JSON.stringify(plan, null, 2) : renderPlan(plan));
-  return 0;
+  return plan.kubernetes?.failure ? 1 : 0;
 }
 
 /** `cairn validate`: the config file, and with --env the branch head's manifests and CDK app. */

@@ -47,7 +47,7 @@ describe('closing the appliers', () => {
       ),
     );
     const applier = createKubeApplier(
-      'close-test',
+      { env: 'close-test', repository: 'https://git.example.com/platform/close.git' },
       {
         kubeconfig,
         namespace: 'default',
@@ -56,6 +56,8 @@ describe('closing the appliers', () => {
         allowMassPrune: false,
         healthTimeoutMs: 10_000,
         concurrency: 2,
+        adopt: false,
+        maxManifestBytes: 64 * 1024 * 1024,
       },
       silentLog(),
     );

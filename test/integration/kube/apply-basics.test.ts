@@ -1,5 +1,4 @@
-import { kubeKit, yamlDocs } from './kube-kit';
-import { kindOf, nameOf } from '../../helpers/changes';
+import { changeNamed, kindOf, kubeKit, yamlDocs } from './kube-kit';
 
 const kit = kubeKit('basics');
 afterAll(() => kit.cleanup());
@@ -35,18 +34,18 @@ describe('kube applier: create, update, unchanged', () => {
 
     // then the first creates both (default namespace filled in), the second changes nothing, the third updates
     expect(first.failure).toBeUndefined();
-    expect(first.changes.map((o) => [kindOf(o), o.action])).toEqual([
-      ['Namespace', 'created'],
-      ['ConfigMap', 'created'],
+    expect(first.changes.map((c) => [c.subject, c.action])).toEqual([
+      [`Namespace/${ns}`, 'created'],
+      [`ConfigMap/${ns}/settings`, 'created'],
     ]);
     expect(first.changes[1]!.file).toBe('k8s-resources/app/cm.yaml');
-    expect(second.changes.map((o) => o.action)).toEqual(['unchanged', 'unchanged']);
+    expect(second.changes.map((c) => c.action)).toEqual(['unchanged', 'unchanged']);
     expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
-    expect(plan.changes.find((o) => kindOf(o) === 'ConfigMap')).toMatchObject({
+    expect(changeNamed(plan, 'settings')).toMatchObject({
       action: 'configured',
       diff: expect.stringContaining('+   a: "2"'),
     });
-    expect(third.changes.find((o) => kindOf(o) === 'ConfigMap')?.action).toBe('configured');
+    expect(changeNamed(third, 'settings')?.action).toBe('configured');
     expect((await kit.get(`/api/v1/namespaces/${ns}/configmaps/settings`))?.data).toEqual({ a: '2' });
   });
 
@@ -69,7 +68,7 @@ describe('kube applier: create, update, unchanged', () => {
     const result = await applier.apply(manifests);
 
     // then the namespace went first and everything was created
-    expect(result.changes.map((o) => `${kindOf(o)}:${o.action}`)).toEqual([
+    expect(result.changes.map((c) => `${kindOf(c)}:${c.action}`)).toEqual([
       'Namespace:created',
       'ConfigMap:created',
       'Deployment:created',
@@ -91,16 +90,20 @@ describe('kube applier: create, update, unchanged', () => {
     // when applied
     const result = await applier.apply(manifests);
 
-    // then only the bad one failed, and its error leads with Kind/namespace/name (file)
-    expect(result.failure).toBeDefined();
-    const bad = result.changes.find((o) => nameOf(o) === 'bad');
-    expect(bad?.action).toBe('skipped');
-    expect(bad?.reason).toMatch(
+    // then only the bad one failed, and the failure leads with Kind/namespace/name (file)
+    expect(result.failure).toMatchObject({
+      code: 'kube.rejected',
+      phase: 'apply-kubernetes',
+      retryable: false,
+      subject: `ConfigMap/${ns}/bad`,
+    });
+    expect(changeNamed(result, 'bad')).toMatchObject({ action: 'skipped', reason: 'failed' });
+    expect(result.failure?.message).toMatch(
       new RegExp(
         `^failed: ConfigMap/${ns}/bad \\(k8s-resources/bad.yaml\\): the API server refused it \\(HTTP 422\\)`,
       ),
     );
-    expect(result.changes.find((o) => nameOf(o) === 'good')?.action).toBe('created');
+    expect(changeNamed(result, 'good')?.action).toBe('created');
   });
 
   it('never shows Secret values in the plan, the outcomes or the logs', async () => {
@@ -126,7 +129,7 @@ describe('kube applier: create, update, unchanged', () => {
     expect(text).not.toMatch(/hunter2/);
     expect(text).not.toContain(Buffer.from('hunter2-first').toString('base64'));
     expect(text).not.toContain(Buffer.from('hunter2-second-tok').toString('base64'));
-    expect(plan2.changes.find((o) => kindOf(o) === 'Secret')?.diff).toContain('[redacted, changed]');
-    expect(updated.changes.find((o) => kindOf(o) === 'Secret')?.action).toBe('configured');
+    expect(changeNamed(plan2, 'creds')?.diff).toContain('[redacted, changed]');
+    expect(changeNamed(updated, 'creds')?.action).toBe('configured');
   });
 });

@@ -1,5 +1,4 @@
 import { kubeKit, yamlDocs } from './kube-kit';
-import { kindOf } from '../../helpers/changes';
 
 const kit = kubeKit('crd');
 afterAll(() => kit.cleanup());
@@ -45,9 +44,9 @@ spec:
     const result = await applier.apply(manifests);
 
     // then the CRD went first, the widget was created in the default namespace with every field intact
-    expect(plan.changes.map((o) => o.action)).toEqual(['created', 'created', 'created']);
+    expect(plan.changes.map((c) => c.action)).toEqual(['created', 'created', 'created']);
     expect(result.failure).toBeUndefined();
-    expect(result.changes.map((o) => `${kindOf(o)}:${o.action}`)).toEqual([
+    expect(result.changes.map((c) => `${c.subject.split('/')[0]}:${c.action}`)).toEqual([
       'CustomResourceDefinition:created',
       'Namespace:created',
       'Widget:created',
@@ -58,7 +57,7 @@ spec:
       futureField: { nested: [1, 2, { deep: true }], enabledSince: '2031' },
     });
     // and a second apply finds it unchanged
-    expect((await applier.apply(manifests)).changes.map((o) => o.action)).toEqual([
+    expect((await applier.apply(manifests)).changes.map((c) => c.action)).toEqual([
       'unchanged',
       'unchanged',
       'unchanged',

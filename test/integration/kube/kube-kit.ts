@@ -7,6 +7,7 @@ import type { KubernetesTargetConfig } from '../../../controller/config/types';
 import { createKubeApplier } from '../../../controller/kube/create-kube-applier';
 import { createKubeClient, type KubeClient } from '../../../controller/kube/kube-client';
 import type { KubeApplier, KubeObject } from '../../../controller/kube/types';
+import type { Change, PlaneResult } from '../../../controller/model';
 import { createLog } from '../../../controller/log';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
 
@@ -19,12 +20,19 @@ export interface KubeKit {
   /** A name unique to this call, this test file and this run. */
   name(prefix: string): string;
   target(namespace: string, overrides?: Partial<KubernetesTargetConfig>): KubernetesTargetConfig;
-  applier(env: string, target: KubernetesTargetConfig): KubeApplier;
+  /** An applier for environment `env` of `repository` (one fixed URL unless given), or of an instance. */
+  applier(
+    env: string,
+    target: KubernetesTargetConfig,
+    identity?: { readonly repository?: string; readonly instance?: string },
+  ): KubeApplier;
   /** A workspace whose k8s-resources/ holds exactly these files (path → text); replaces any earlier one. */
   workspace(files: Readonly<Record<string, string>>): Promise<string>;
   get(path: string): Promise<KubeObject | undefined>;
   /** An update by another field manager, the way `kubectl edit` writes (a merge patch). */
   edit(path: string, patch: object, manager?: string): Promise<void>;
+  /** Writes an object's status subresource, as a controller would (merge patch). */
+  writeStatus(path: string, status: object): Promise<void>;
   /** Marks a cluster-scoped object (a CRD, a Namespace) for deletion at cleanup. */
   track(path: string): void;
   cleanup(): Promise<void>;
@@ -79,11 +87,21 @@ export function kubeKit(testName: string): KubeKit {
         allowMassPrune: false,
         healthTimeoutMs: 3000,
         concurrency: 8,
+        adopt: false,
+        maxManifestBytes: 64 * 1024 * 1024,
         ...overrides,
       };
     },
-    applier: (name, target) => {
-      const applier = createKubeApplier(name, target, createLog({ level: 'debug', destination: sink }));
+    applier: (name, target, identity = {}) => {
+      const applier = createKubeApplier(
+        {
+          env: name,
+          repository: identity.repository ?? 'https://git.example.com/platform/kit.git',
+          ...(identity.instance ? { instance: identity.instance } : {}),
+        },
+        target,
+        createLog({ level: 'debug', destination: sink }),
+      );
       appliers.push(applier);
       return applier;
     },
@@ -111,6 +129,11 @@ export function kubeKit(testName: string): KubeKit {
       });
       if (res.status !== 200) throw new Error(`edit ${path}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
     },
+    async writeStatus(path, status) {
+      const res = await request('PATCH', `${path}/status`, { status }, 'application/merge-patch+json');
+      if (res.status !== 200)
+        throw new Error(`status ${path}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+    },
     track(path) {
       created.add(path);
     },
@@ -126,4 +149,27 @@ export function kubeKit(testName: string): KubeKit {
 /** Joins YAML documents into one multi-document file. */
 export function yamlDocs(...docs: readonly string[]): string {
   return docs.join('\n---\n');
+}
+
+/** The kind of a change's subject (`Kind/namespace/name`). */
+export function kindOf(change: Change): string {
+  return change.subject.split('/')[0]!;
+}
+
+/** The name of a change's subject. */
+export function nameOf(change: Change): string {
+  return change.subject.split('/').at(-1)!;
+}
+
+/** The change of the object called `name`. */
+export function changeNamed(result: PlaneResult, name: string): Change | undefined {
+  return result.changes.find((c) => nameOf(c) === name);
+}
+
+/** The names of the objects whose change has this action (and reason, when given), sorted. */
+export function namesWith(result: PlaneResult, action: Change['action'], reason?: string): string[] {
+  return result.changes
+    .filter((c) => c.action === action && (reason === undefined || c.reason === reason))
+    .map(nameOf)
+    .sort();
 }

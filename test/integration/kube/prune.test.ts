@@ -1,6 +1,5 @@
-import { kubeKit } from './kube-kit';
+import { changeNamed, kubeKit, namesWith } from './kube-kit';
 import type { KubeApplier } from '../../../controller/kube/types';
-import { nameOf } from '../../helpers/changes';
 
 const kit = kubeKit('prune');
 afterAll(() => kit.cleanup());
@@ -32,9 +31,9 @@ describe('kube applier: prune', () => {
     const result = await applyFiles(applier, { 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'c.yaml': cm('c') });
 
     // then b is planned and reported as pruned and is gone; a and c remain
-    expect(plan.changes.filter((o) => o.action === 'deleted').map((o) => nameOf(o))).toEqual(['b']);
+    expect(namesWith(plan, 'deleted')).toEqual(['b']);
     expect(result.failure).toBeUndefined();
-    expect(result.changes.filter((o) => o.action === 'deleted').map((o) => nameOf(o))).toEqual(['b']);
+    expect(namesWith(result, 'deleted')).toEqual(['b']);
     expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/b`)).toBeUndefined();
     expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/a`)).toBeDefined();
   });
@@ -58,9 +57,9 @@ describe('kube applier: prune', () => {
     const second = await applyFiles(applier, rest);
 
     // then it is skipped, still exists, and is not a prune candidate any more
-    expect(first.changes.find((o) => nameOf(o) === 'protected')?.action).toBe('skipped');
+    expect(changeNamed(first, 'protected')).toMatchObject({ action: 'skipped', reason: 'prune disabled' });
     expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/protected`)).toBeDefined();
-    expect(second.changes.some((o) => nameOf(o) === 'protected')).toBe(false);
+    expect(changeNamed(second, 'protected')).toBeUndefined();
   });
 
   it.each([
@@ -100,7 +99,7 @@ describe('kube applier: prune', () => {
     const result = await applyFiles(green, { 'g1.yaml': cm('green-1') });
 
     // then only green's object is pruned
-    expect(result.changes.filter((o) => o.action === 'deleted').map((o) => nameOf(o))).toEqual(['green-2']);
+    expect(namesWith(result, 'deleted')).toEqual(['green-2']);
     expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/blue-2`)).toBeDefined();
   });
 });

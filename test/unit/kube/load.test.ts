@@ -42,6 +42,42 @@ describe('parsing manifests', () => {
   });
 });
 
+describe('parsing manifests the way the API server reads them', () => {
+  const one = (text: string) =>
+    parseManifestFile(text, 'f.yaml')[0]!.object as unknown as Record<string, unknown>;
+  const head = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n';
+  it.each([
+    [
+      'a date stays a string',
+      `${head}data: {when: 2031-01-01, flag: yes, n: "1"}\n`,
+      { when: '2031-01-01', flag: 'yes', n: '1' },
+    ],
+    ['merge keys are resolved', `${head}base: &b {x: "1"}\ndata: {<<: *b, y: "2"}\n`, { x: '1', y: '2' }],
+  ])('%s', (_name, text, data) => {
+    expect(one(text).data).toEqual(data);
+  });
+
+  it('names the line of a key repeated in a later document', () => {
+    const text = `${head}---\n${head}data: {}\ndata: {}\n`;
+    expect(() => parseManifestFile(text, 'f.yaml')).toThrow(
+      /^f\.yaml: invalid YAML at line 9, column 1: Map keys must be unique/,
+    );
+  });
+
+  it('refuses a document that expands without bound through aliases', () => {
+    const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 0; i < 8; i++)
+      laughs.push(
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(97 + i)}`)
+          .join(',')}]`,
+      );
+    expect(() => parseManifestFile(`${head}${laughs.join('\n')}\n`, 'f.yaml')).toThrow(
+      /expands past its size through aliases/,
+    );
+  });
+});
+
 describe('resolving scope', () => {
   const parsed = (kind: string, name: string, file: string, namespace?: string) => ({
     object: { apiVersion: 'v1', kind, metadata: { name, ...(namespace ? { namespace } : {}) } },

@@ -1,8 +1,9 @@
 import { healthOf } from '../../../controller/kube/health';
 import { orderInWaves, waveOf } from '../../../controller/kube/waves';
 import { objectDiff } from '../../../controller/kube/diff';
-import { classifyPlan } from '../../../controller/kube/plan-objects';
-import { classifyApply } from '../../../controller/kube/apply-object';
+import { classify } from '../../../controller/kube/settle-object';
+import { decide, decidePrune, writersOf } from '../../../controller/kube/decide';
+import { ownedBy, ownerOf, OWNER_LABEL, OWNED_BY_ANNOTATION } from '../../../controller/kube/identity';
 import { exceedsPruneCap, pruneCandidates } from '../../../controller/kube/prune';
 import { digestOf } from '../../../controller/kube/digest';
 import { conflictsOf, onlyImperativeConflicts, refusalOf } from '../../../controller/kube/api-errors';
@@ -169,23 +170,118 @@ describe('diff and redaction', () => {
     expect(diff).not.toMatch(/secret|other|c2VjcmV0|b3RoZXI=/);
     expect(diff).toContain('+   pw: "[redacted, changed]"');
   });
+
+  it("removes a Secret's value from kubectl's last-applied annotation in a diff", () => {
+    const lastApplied = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', data: { pw: 'aHVudGVyMg==' } });
+    const live = obj(
+      'Secret',
+      { data: { pw: 'aHVudGVyMg==' } },
+      {
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied },
+      },
+    );
+    const diff = objectDiff(live, obj('Secret', { data: { pw: 'bmV3' } }));
+    expect(diff).not.toMatch(/aHVudGVyMg|bmV3/);
+    expect(diff).toContain('last-applied-configuration: "[redacted]"');
+  });
 });
 
-describe('classification', () => {
+describe('classification (the same for a dry run and a real apply)', () => {
   const live = obj('ConfigMap', { data: { a: '1' } }, { resourceVersion: '1' });
   it.each([
-    ['create', undefined, obj('ConfigMap', { data: { a: '1' } })],
+    ['created', undefined, obj('ConfigMap', { data: { a: '1' } })],
     ['unchanged', live, obj('ConfigMap', { data: { a: '1' } }, { resourceVersion: '1', managedFields: [] })],
-    ['update', live, obj('ConfigMap', { data: { a: '2' } })],
-  ])('plans %s', (action, before, dryRun) => {
-    expect(classifyPlan(before, dryRun)).toBe(action);
+    ['configured', live, obj('ConfigMap', { data: { a: '2' } })],
+    [
+      'configured',
+      live,
+      obj('ConfigMap', { data: { a: '1' } }, { annotations: { 'cairn.dev/digest': 'd2' } }),
+    ],
+  ])('calls %s what the server answers', (action, before, answer) => {
+    expect(classify(before, answer)).toBe(action);
   });
+});
+
+describe('identity and the decision per object', () => {
+  const mine = ownerOf({ env: 'dev', repository: 'https://tok:secret@git.example.com/a.git' });
+  const theirs = ownerOf({ env: 'dev', repository: 'https://git.example.com/b.git' });
+  const marked = (owner = mine, digest = 'd1', rv = '7') =>
+    obj(
+      'ConfigMap',
+      {},
+      {
+        resourceVersion: rv,
+        labels: { [OWNER_LABEL]: owner.id },
+        annotations: { [OWNED_BY_ANNOTATION]: ownedBy(owner), 'cairn.dev/digest': digest },
+      },
+    );
+
+  it('gives two repositories with the same environment name different owners, without credentials', () => {
+    expect(mine.id).not.toBe(theirs.id);
+    expect(mine.id).toMatch(/^dev-[0-9a-f]{10}$/);
+    expect(mine.description).toBe('environment dev of https://git.example.com/a.git');
+    expect(ownerOf({ env: 'dev', repository: 'x', instance: 'shop-dev' })).toEqual({
+      id: 'shop-dev',
+      description: 'instance shop-dev',
+    });
+  });
+
+  const input = { digest: 'd1', owner: mine, adopt: false as const };
+  const cairnWrote = { manager: 'cairn', operation: 'Apply', apiVersion: 'v1', time: 't1', fieldsV1: {} };
+  const withWriters = (o: KubeObject, ...entries: object[]): KubeObject =>
+    ({ ...o, metadata: { ...o.metadata, managedFields: [cairnWrote, ...entries] } }) as KubeObject;
+  const leftAt7 = { rv: '7', fp: writersOf(withWriters(marked())) };
+  const statusOnly = { manager: 'kcm', operation: 'Update', subresource: 'status', time: 't2' };
+  const handEdit = {
+    manager: 'kubectl-edit',
+    operation: 'Update',
+    apiVersion: 'v1',
+    time: 't2',
+    fieldsV1: {},
+  };
   it.each([
-    [201, undefined, '1', 'created'],
-    [200, '1', '1', 'unchanged'],
-    [200, '1', '2', 'updated'],
-  ])('classifies an apply answered %s (rv %s → %s) as %s', (status, before, after, action) => {
-    expect(classifyApply(status, before, after)).toBe(action);
+    ['create when absent', undefined, leftAt7, 'create'],
+    ['unchanged when exactly as cairn left it', marked(), leftAt7, 'unchanged'],
+    [
+      'unchanged when only its status was written since',
+      withWriters(marked(mine, 'd1', '9'), statusOnly),
+      leftAt7,
+      'unchanged',
+    ],
+    ['check when someone edited it since', withWriters(marked(mine, 'd1', '9'), handEdit), leftAt7, 'check'],
+    ['check when cairn recorded no version', marked(), undefined, 'check'],
+    ['apply when Git changed (digest differs)', marked(mine, 'd0'), leftAt7, 'apply'],
+    [
+      'apply an unmarked object (it gets the mark)',
+      obj('ConfigMap', {}, { resourceVersion: '7' }),
+      leftAt7,
+      'apply',
+    ],
+    ["refuse another environment's object", marked(theirs), leftAt7, 'refuse'],
+  ])('decides %s', (_name, live, left, kind) => {
+    expect(decide(input, live, left).kind).toBe(kind);
+  });
+
+  it.each([
+    [true, 'apply'],
+    [[theirs.id], 'apply'],
+    [['someone-else'], 'refuse'],
+  ] as const)("with adopt %j decides %s for another environment's object", (adopt, kind) => {
+    expect(decide({ ...input, adopt }, marked(theirs), { rv: '7' }).kind).toBe(kind);
+  });
+
+  it.each([
+    ['deletes its own object', marked(), 'delete'],
+    ["keeps another environment's object", marked(theirs), 'keep'],
+    ['keeps an unmarked object', obj('ConfigMap'), 'keep'],
+    [
+      'keeps an object with prune disabled',
+      obj('ConfigMap', {}, { annotations: { 'cairn.dev/prune': 'disabled' } }),
+      'keep',
+    ],
+    ['forgets an object already gone', undefined, 'gone'],
+  ])('prune %s', (_name, live, kind) => {
+    expect(decidePrune(mine, live).kind).toBe(kind);
   });
 });
 

@@ -27,6 +27,8 @@ function config(envs: readonly Partial<EnvironmentConfig>[] = [{}]): CairnConfig
         allowMassPrune: false,
         healthTimeoutMs: 1000,
         concurrency: 4,
+        adopt: false,
+        maxManifestBytes: 64 * 1024 * 1024,
       },
       ...e,
     })),

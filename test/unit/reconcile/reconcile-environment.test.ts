@@ -177,3 +177,21 @@ describe('reconcileEnvironment', () => {
     });
   });
 });
+
+describe('the Kubernetes half of an unchanged tree', () => {
+  it.each([
+    ['skipped when nothing cairn applied changed on the server', [], ['drifted']],
+    [
+      'applied when an object changed on the server since the last apply',
+      ['ConfigMap/apps/settings'],
+      ['drifted', 'load /tmp/fake-b2' + '0'.repeat(38), 'apply'],
+    ],
+  ])('is %s', async (_name, drift, calls) => {
+    const { ports, kube } = setup();
+    await reconcileEnvironment(ports, revision('a1', { aws: null, k8s: 'tk' }), 'poll');
+    kube.calls.length = 0;
+    kube.drift = drift;
+    await reconcileEnvironment(ports, revision('b2', { aws: null, k8s: 'tk' }), 'manual');
+    expect(kube.calls).toEqual(calls);
+  });
+});

@@ -1,0 +1,148 @@
+import type { Change, Failure } from '../model';
+import { errorMessage, type Phase } from '../errors';
+import { conflictsOf, onlyImperativeConflicts, refusalOf } from './api-errors';
+import type { Decision } from './decide';
+import { objectDiff } from './diff';
+import type { KubeClient, KubeResponse } from './kube-client';
+import { sameObject } from './normalize';
+import { applyRequest, getObject } from './object-ops';
+import { subjectOf } from './object-ref';
+import type { Target } from './targets';
+import type { KubeObject } from './types';
+
+/** What settling one object gave: its change, the object as the server has it now, and any failure. */
+export interface Settled {
+  readonly change: Change;
+  /** The server's version after the apply (or the live one when nothing was sent); absent on failure. */
+  readonly object?: KubeObject;
+  readonly failure?: Failure;
+}
+
+/** How one object is settled. `dryRun` is `cairn plan`: every request is a server-side dry run. */
+export interface SettleOptions {
+  readonly force: boolean;
+  readonly dryRun: boolean;
+}
+
+import { DRIFT_REPAIRED } from '../model';
+
+/** The action a server answer means, the same for a dry run (plan) and a real apply (reconcile). */
+export function classify(live: KubeObject | undefined, result: KubeObject): Change['action'] {
+  if (!live) return 'created';
+  return sameObject(live, result) ? 'unchanged' : 'configured';
+}
+
+/**
+ * Carries out a `Decision` for one object, never throwing. The plan and the reconcile both come
+ * here with the same decision; the plan only sends dry runs, so both classify the same answer.
+ * A `check` dry-runs first and applies only when the server's result differs from the live object.
+ */
+export async function settleObject(
+  client: KubeClient,
+  target: Target,
+  live: KubeObject | undefined,
+  decision: Decision,
+  options: SettleOptions,
+): Promise<Settled> {
+  const started = performance.now();
+  const phase: Phase = options.dryRun ? 'plan' : 'apply-kubernetes';
+  const subject = subjectOf(target.ref);
+  const change = (action: Change['action'], extra: Partial<Change> = {}): Change => ({
+    target: 'kubernetes',
+    subject,
+    action,
+    type: target.ref.apiVersion,
+    file: target.manifest.file,
+    durationMs: Math.round(performance.now() - started),
+    ...extra,
+  });
+  const failed = (failure: Failure, reason = 'failed'): Settled => ({
+    change: change('skipped', { reason }),
+    failure,
+  });
+  const refused = (res: KubeResponse): Settled =>
+    failed({
+      code: res.status === 409 ? 'kube.conflict' : 'kube.rejected',
+      phase,
+      // The server refusing the object again will not change without a new commit; overload will.
+      retryable: res.status === 429 || res.status >= 500,
+      subject,
+      message: `${target.label}: ${refusalOf(res.status, res.body, target.ref.kind)}`,
+    });
+  const send = (dryRun: boolean): Promise<KubeResponse> =>
+    sendApply(client, target, live, { dryRun, force: options.force });
+  const outcome = (res: KubeResponse, reason?: string): Settled => {
+    const result = res.body as KubeObject;
+    const action = classify(live, result);
+    const diff = action === 'unchanged' ? '' : objectDiff(live, result);
+    return {
+      change: change(action, {
+        ...(reason && action !== 'unchanged' ? { reason } : {}),
+        ...(diff ? { diff } : {}),
+      }),
+      object: result,
+    };
+  };
+  try {
+    switch (decision.kind) {
+      case 'refuse':
+        return failed(
+          {
+            code: 'kube.owned-elsewhere',
+            phase,
+            retryable: false,
+            subject,
+            message: `${target.label}: owned by ${decision.owner.description} (owner mark ${decision.owner.id}); cairn does not take it over unless kubernetes.adopt lists that owner`,
+          },
+          `owned by ${decision.owner.description}`,
+        );
+      case 'unchanged':
+        return { change: change('unchanged'), object: live! };
+      case 'check': {
+        const dry = await send(true);
+        if (dry.status !== 200) return refused(dry);
+        if (sameObject(live!, dry.body as KubeObject)) return { change: change('unchanged'), object: live! };
+        if (options.dryRun) return outcome(dry, DRIFT_REPAIRED);
+        const res = await send(false);
+        return res.status === 200 || res.status === 201 ? outcome(res, DRIFT_REPAIRED) : refused(res);
+      }
+      case 'create':
+      case 'apply': {
+        const res = await send(options.dryRun);
+        // A dry run of an object whose namespace arrives in this same commit: the namespace is planned too.
+        if (options.dryRun && res.status === 404 && !live) {
+          const diff = objectDiff(undefined, target.body);
+          return { change: change('created', diff ? { diff } : {}) };
+        }
+        if (res.status !== 200 && res.status !== 201) return refused(res);
+        const adopted = decision.kind === 'apply' ? decision.adoptedFrom : undefined;
+        return outcome(res, adopted ? `adopted from ${adopted.description}` : undefined);
+      }
+    }
+  } catch (error) {
+    return failed({
+      code: 'kube.unreachable',
+      phase,
+      retryable: true,
+      subject,
+      message: `${target.label}: ${errorMessage(error)}`,
+    });
+  }
+}
+
+/**
+ * One server-side apply (or dry run). A conflict caused only by imperative edits (see
+ * `onlyImperativeConflicts`) is drift and is retried with force; any other conflict comes back as is.
+ */
+export async function sendApply(
+  client: KubeClient,
+  target: Target,
+  live: KubeObject | undefined,
+  options: { readonly dryRun: boolean; readonly force: boolean },
+): Promise<KubeResponse> {
+  const res = await applyRequest(client, target, target.body, options);
+  if (res.status !== 409 || options.force) return res;
+  const owner = live ?? (await getObject(client, target));
+  if (!onlyImperativeConflicts(conflictsOf(res.body), owner)) return res;
+  return applyRequest(client, target, target.body, { ...options, force: true });
+}

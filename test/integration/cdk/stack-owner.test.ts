@@ -1,0 +1,70 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { stacksOf } from '../../helpers/changes';
+import { bootstrapEnvironment } from '../../../cdk/bootstrap';
+import { createAwsApplier } from '../../../cdk/create-aws-applier';
+import { synthesizeApp } from '../../../cdk/synthesize';
+import type { Assembly } from '../../../cdk/types';
+import type { AwsTargetConfig } from '../../../controller/config/types';
+import { silentLog } from '../../../controller/log';
+import { sandboxAwsClientConfig } from '../../sandbox/sandbox-env';
+import { sandboxCredentials, sandboxTarget, unique, workspaceWith } from './cdk-fixture';
+
+const credentials = sandboxCredentials();
+const cfn = new CloudFormationClient(sandboxAwsClientConfig());
+const prefix = unique('owner');
+const sha1 = '1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+const sha2 = '2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+let v1: Assembly;
+let v2: Assembly;
+
+// Environment "dev" of two repositories: cairn passes a hash of each repository URL as the owner.
+const applier = (owner: string, target: Partial<AwsTargetConfig> = {}) =>
+  createAwsApplier('dev', sandboxTarget(target), silentLog(), { credentials, owner });
+const tagOf = async (stackName: string) =>
+  (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0]?.Tags?.find(
+    (t) => t.Key === 'cairn:environment',
+  )?.Value;
+
+beforeAll(async () => {
+  await bootstrapEnvironment(sandboxTarget(), silentLog(), { credentials });
+  const synth = (sha: string, queues: string[]) =>
+    synthesizeApp({
+      workspaceDir: workspaceWith({ prefix, stacks: [{ name: 'Data', queues }] }),
+      env: 'dev',
+      target: sandboxTarget(),
+      commitSha: sha,
+      log: silentLog(),
+    });
+  [v1, v2] = await Promise.all([synth(sha1, ['Q']), synth(sha2, ['Q', 'Other'])]);
+}, 180_000);
+
+describe("a stack another environment's repository owns", () => {
+  it('is neither planned nor updated, with an error naming the owner, until the config adopts it', async () => {
+    // given stack <prefix>-Data deployed by dev of repository "repoaaaa"
+    const stackName = `${prefix}-Data`;
+    const first = await applier('repoaaaa').apply(v1, sha1);
+    expect(first.failure).toBeUndefined();
+
+    // when dev of repository "repobbbb" plans and applies an app with a stack of the same name
+    const plan = await applier('repobbbb')
+      .plan(v2, sha2)
+      .then(
+        () => 'planned',
+        (error: Error) => error.message,
+      );
+    const refused = await applier('repobbbb').apply(v2, sha2);
+    const tagAfterRefusal = await tagOf(stackName);
+    const adopted = await applier('repobbbb', { adopt: ['dev@repoaaaa'] }).apply(v2, sha2);
+
+    // then the plan and the apply refuse naming the owner, the stack keeps its owner, and adopting takes it over
+    expect(plan).toMatch(/owned by environment dev of repository repoaaaa/);
+    expect(stacksOf(refused)[0]).toMatchObject({ subject: stackName, action: 'skipped' });
+    expect(refused.failure?.message).toMatch(
+      /owned by environment dev of repository repoaaaa \(tag cairn:environment=dev@repoaaaa\)/,
+    );
+    expect(tagAfterRefusal).toBe('dev@repoaaaa');
+    expect(adopted.failure).toBeUndefined();
+    expect(stacksOf(adopted)[0]?.action).toBe('configured');
+    // (moto keeps the stack's creation tags on an UPDATE change set; CloudFormation moves it to dev@repobbbb)
+  });
+});

@@ -1,0 +1,289 @@
+import { ownerOf, OWNER_LABEL } from '../../../controller/kube/identity';
+import { legacyInventoryName } from '../../../controller/kube/inventory';
+import type { KubeApplier } from '../../../controller/kube/types';
+import { changeNamed, kubeKit, namesWith } from './kube-kit';
+
+const kit = kubeKit('owner');
+afterAll(() => kit.cleanup());
+
+const REPO_A = 'https://git.example.com/team-a/platform.git';
+const REPO_B = 'https://git.example.com/team-b/platform.git';
+const nsDoc = (ns: string) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`;
+const cm = (name: string, data: Record<string, string> = { k: 'v' }, annotations = '') =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${annotations ? `  annotations: {${annotations}}\n` : ''}data: ${JSON.stringify(data)}\n`;
+
+async function applyFiles(applier: KubeApplier, files: Record<string, string>) {
+  return applier.apply(await applier.load(await kit.workspace(files)));
+}
+async function planFiles(applier: KubeApplier, files: Record<string, string>) {
+  return applier.plan(await applier.load(await kit.workspace(files)));
+}
+
+describe('kube applier: ownership', () => {
+  it('lets two repositories with an environment of the same name share a namespace without touching each other', async () => {
+    // given environment "dev" of repository A and environment "dev" of repository B in one namespace
+    const ns = kit.name('twins');
+    const a = kit.applier('dev', kit.target(ns), { repository: REPO_A });
+    const b = kit.applier('dev', kit.target(ns), { repository: REPO_B });
+    const first = await applyFiles(a, { 'ns.yaml': nsDoc(ns), 'a1.yaml': cm('a-1'), 'a2.yaml': cm('a-2') });
+
+    // when B syncs its own objects (its first sync), then drops one of them; and A syncs again
+    const bPlan = await planFiles(b, { 'b1.yaml': cm('b-1'), 'b2.yaml': cm('b-2') });
+    const bFirst = await applyFiles(b, { 'b1.yaml': cm('b-1'), 'b2.yaml': cm('b-2') });
+    const bSecond = await applyFiles(b, { 'b1.yaml': cm('b-1') });
+    const aAgain = await applyFiles(a, { 'ns.yaml': nsDoc(ns), 'a1.yaml': cm('a-1'), 'a2.yaml': cm('a-2') });
+
+    // then neither plans or prunes the other's objects, each object carries its owner's mark,
+    // and each has its own inventory
+    expect(first.failure).toBeUndefined();
+    expect(bPlan.changes.map((c) => c.action)).toEqual(['created', 'created']);
+    expect(bFirst.failure).toBeUndefined();
+    expect(namesWith(bSecond, 'deleted')).toEqual(['b-2']);
+    expect(aAgain.changes.map((c) => c.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    const live = async (name: string) =>
+      (await kit.get(`/api/v1/namespaces/${ns}/configmaps/${name}`))?.metadata.labels?.[OWNER_LABEL];
+    const [idA, idB] = [REPO_A, REPO_B].map((repository) => ownerOf({ env: 'dev', repository }).id);
+    expect(await live('a-2')).toBe(idA);
+    expect(await live('b-1')).toBe(idB);
+    expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/cairn-inventory-${idA}`)).toBeDefined();
+    expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/cairn-inventory-${idB}`)).toBeDefined();
+    expect(
+      await kit.get(`/api/v1/namespaces/${ns}/configmaps/${legacyInventoryName('dev')}`),
+    ).toBeUndefined();
+  });
+
+  it('refuses an object another environment owns, naming the owner, unless the config adopts it', async () => {
+    // given a ConfigMap applied by environment dev of repository A
+    const ns = kit.name('refuse');
+    const a = kit.applier('dev', kit.target(ns), { repository: REPO_A });
+    await applyFiles(a, { 'ns.yaml': nsDoc(ns), 's.yaml': cm('shared', { owner: 'a' }) });
+    const path = `/api/v1/namespaces/${ns}/configmaps/shared`;
+    const before = await kit.get(path);
+    const owner = ownerOf({ env: 'dev', repository: REPO_A });
+
+    // when repository B's dev plans and applies the same object, then adopts it explicitly
+    const files = { 's.yaml': cm('shared', { owner: 'b' }) };
+    const b = kit.applier('dev', kit.target(ns), { repository: REPO_B });
+    const plan = await planFiles(b, files);
+    const refused = await applyFiles(b, files);
+    const untouched = await kit.get(path);
+    const adopting = kit.applier('dev', kit.target(ns, { adopt: [owner.id] }), { repository: REPO_B });
+    const adopted = await applyFiles(adopting, files);
+
+    // then plan and apply refuse it naming A, nothing changed, and adopting takes it over
+    for (const result of [plan, refused]) {
+      expect(result.failure).toMatchObject({
+        code: 'kube.owned-elsewhere',
+        retryable: false,
+        subject: `ConfigMap/${ns}/shared`,
+      });
+      expect(result.failure?.message).toContain(`owned by environment dev of ${REPO_A}`);
+    }
+    expect(changeNamed(refused, 'shared')).toMatchObject({
+      action: 'skipped',
+      reason: `owned by environment dev of ${REPO_A}`,
+    });
+    expect(untouched?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
+    expect(changeNamed(adopted, 'shared')).toMatchObject({
+      action: 'configured',
+      reason: `adopted from environment dev of ${REPO_A}`,
+    });
+    const now = await kit.get(path);
+    expect(now?.data).toEqual({ owner: 'b' });
+    expect(now?.metadata.labels?.[OWNER_LABEL]).toBe(ownerOf({ env: 'dev', repository: REPO_B }).id);
+  });
+
+  it('prunes nothing when an apply of the commit failed, and keeps both sets in the inventory', async () => {
+    // given a, b and c applied
+    const ns = kit.name('failed');
+    const applier = kit.applier(kit.name('env'), kit.target(ns));
+    await applyFiles(applier, {
+      'ns.yaml': nsDoc(ns),
+      'a.yaml': cm('a'),
+      'b.yaml': cm('b'),
+      'c.yaml': cm('c'),
+    });
+
+    // when a commit removes c but breaks b, then a commit fixes b
+    const brokenFiles = { 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'b.yaml': cm('b', { 'not valid!': 'x' }) };
+    const plan = await planFiles(applier, brokenFiles);
+    const broken = await applyFiles(applier, brokenFiles);
+    const cAfterBroken = await kit.get(`/api/v1/namespaces/${ns}/configmaps/c`);
+    const fixed = await applyFiles(applier, {
+      'ns.yaml': nsDoc(ns),
+      'a.yaml': cm('a'),
+      'b.yaml': cm('b', { k: 'w' }),
+    });
+
+    // then c survives the failed commit (reported as not pruned) and goes with the fixed one
+    expect(broken.failure).toMatchObject({ code: 'kube.rejected', subject: `ConfigMap/${ns}/b` });
+    const view = (r: typeof plan) =>
+      r.changes.map((c) => `${c.subject} ${c.action} ${c.reason ?? ''}`).sort();
+    expect(view(plan)).toEqual(view(broken));
+    expect(plan.failure?.code).toBe('kube.rejected');
+    expect(changeNamed(broken, 'c')).toMatchObject({
+      action: 'skipped',
+      reason: 'not pruned: an apply failed',
+    });
+    expect(cAfterBroken).toBeDefined();
+    expect(fixed.failure).toBeUndefined();
+    expect(namesWith(fixed, 'deleted')).toEqual(['c']);
+    expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/c`)).toBeUndefined();
+  });
+
+  it('never prunes an object whose live owner mark is not its own', async () => {
+    // given a and b applied, then b relabelled by hand as another environment's
+    const ns = kit.name('relabel');
+    const applier = kit.applier(kit.name('env'), kit.target(ns));
+    await applyFiles(applier, {
+      'ns.yaml': nsDoc(ns),
+      'a.yaml': cm('a'),
+      'b.yaml': cm('b'),
+      'c.yaml': cm('c'),
+    });
+    await kit.edit(`/api/v1/namespaces/${ns}/configmaps/b`, {
+      metadata: { labels: { [OWNER_LABEL]: 'someone-else' } },
+    });
+
+    // when b leaves Git
+    const result = await applyFiles(applier, { 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'c.yaml': cm('c') });
+
+    // then it stays, reported as another owner's
+    expect(changeNamed(result, 'b')).toMatchObject({
+      action: 'skipped',
+      reason: 'owned by someone-else; not pruned',
+    });
+    expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/b`)).toBeDefined();
+  });
+
+  it('reads the inventory of an older cairn (named after the environment alone) without pruning from it', async () => {
+    // given a legacy inventory cairn-inventory-<env> listing an unmarked object that is no longer in Git
+    const ns = kit.name('legacy');
+    const env = kit.name('env');
+    const applier = kit.applier(env, kit.target(ns));
+    await applyFiles(applier, { 'ns.yaml': nsDoc(ns) });
+    for (const body of [
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old', namespace: ns }, data: { k: 'v' } },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: legacyInventoryName(env), namespace: ns },
+        data: {
+          environment: env,
+          objects: JSON.stringify([{ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'old' }]),
+        },
+      },
+    ]) {
+      const res = await kit.client.request({
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/configmaps`,
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(201);
+    }
+    const fresh = kit.applier(env, kit.target(ns));
+    await kit.client.request({
+      method: 'DELETE',
+      path: `/api/v1/namespaces/${ns}/configmaps/cairn-inventory-${ownerOf({ env, repository: 'https://git.example.com/platform/kit.git' }).id}`,
+    });
+
+    // when this version applies a commit without it
+    const result = await applyFiles(fresh, { 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a') });
+
+    // then nothing is pruned, and the new inventory is written under the identity's name
+    expect(result.failure).toBeUndefined();
+    expect(namesWith(result, 'deleted')).toEqual([]);
+    expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/old`)).toBeDefined();
+    expect(kit.logs.join('')).toContain('no inventory of this identity yet');
+  });
+
+  it('plans exactly what the following reconcile records, object by object', async () => {
+    // given a live state with every case: unchanged, changed in Git, edited by hand, new, removed, protected
+    const ns = kit.name('agree');
+    const applier = kit.applier(kit.name('env'), kit.target(ns));
+    await applyFiles(applier, {
+      'ns.yaml': nsDoc(ns),
+      'same.yaml': cm('same'),
+      'git.yaml': cm('git', { v: '1' }),
+      'hand.yaml': cm('hand', { v: '1' }),
+      'gone.yaml': cm('gone'),
+      'kept.yaml': cm('kept', { k: 'v' }, '"cairn.dev/prune": disabled'),
+      'other.yaml': cm('other'),
+    });
+    await kit.edit(`/api/v1/namespaces/${ns}/configmaps/hand`, { data: { v: 'edited' } });
+    const next = {
+      'ns.yaml': nsDoc(ns),
+      'same.yaml': cm('same'),
+      'git.yaml': cm('git', { v: '2' }),
+      'hand.yaml': cm('hand', { v: '1' }),
+      'new.yaml': cm('new'),
+      'other.yaml': cm('other'),
+    };
+    const manifests = await applier.load(await kit.workspace(next));
+
+    // when the revision is planned, then reconciled
+    const plan = await applier.plan(manifests);
+    const applied = await applier.apply(manifests);
+
+    // then both list the same objects with the same actions and reasons
+    const view = (r: typeof plan) =>
+      r.changes.map((c) => [c.subject, c.action, c.reason ?? '']).sort((x, y) => (x[0]! < y[0]! ? -1 : 1));
+    expect(plan.failure).toBeUndefined();
+    expect(applied.failure).toBeUndefined();
+    expect(view(plan)).toEqual(view(applied));
+    expect(view(applied)).toEqual(
+      [
+        [`ConfigMap/${ns}/git`, 'configured', ''],
+        [`ConfigMap/${ns}/gone`, 'deleted', ''],
+        [`ConfigMap/${ns}/hand`, 'configured', 'drift repaired'],
+        [`ConfigMap/${ns}/kept`, 'skipped', 'prune disabled'],
+        [`ConfigMap/${ns}/new`, 'created', ''],
+        [`ConfigMap/${ns}/other`, 'unchanged', ''],
+        [`ConfigMap/${ns}/same`, 'unchanged', ''],
+        [`Namespace/${ns}`, 'unchanged', ''],
+      ].sort((x, y) => (x[0]! < y[0]! ? -1 : 1)),
+    );
+  });
+
+  it("never shows a Secret's value from kubectl's last-applied annotation in the plan, the result or the logs", async () => {
+    // given a Secret created the way `kubectl apply` (client-side) leaves it: value repeated in an annotation
+    const ns = kit.name('lastapp');
+    const applier = kit.applier(kit.name('env'), kit.target(ns));
+    await applyFiles(applier, { 'ns.yaml': nsDoc(ns) });
+    const value = Buffer.from('hunter2-kubectl').toString('base64');
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'creds', namespace: ns },
+      data: { pw: value },
+    };
+    const created = await kit.client.request({
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/secrets`,
+      query: { fieldManager: 'kubectl-client-side-apply' },
+      body: JSON.stringify({
+        ...secret,
+        metadata: {
+          ...secret.metadata,
+          annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(secret) },
+        },
+      }),
+    });
+    expect(created.status).toBe(201);
+
+    // when cairn plans and applies a new value for it
+    const files = {
+      'ns.yaml': nsDoc(ns),
+      's.yaml': `apiVersion: v1\nkind: Secret\nmetadata: {name: creds}\nstringData: {pw: hunter2-git}\n`,
+    };
+    const plan = await planFiles(applier, files);
+    const applied = await applyFiles(applier, files);
+
+    // then the diff shows the annotation redacted and no value anywhere
+    const text = JSON.stringify([plan, applied]) + kit.logs.join('');
+    expect(changeNamed(plan, 'creds')?.diff).toContain('last-applied-configuration: "[redacted]"');
+    expect(text).not.toContain(value);
+    expect(text).not.toMatch(/hunter2/);
+    expect(text).not.toContain(Buffer.from('hunter2-git').toString('base64'));
+  });
+});
