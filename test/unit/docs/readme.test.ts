@@ -11,6 +11,7 @@ interface SchemaNode {
   readonly required?: readonly string[];
   readonly properties?: Readonly<Record<string, SchemaNode>>;
   readonly items?: SchemaNode;
+  readonly oneOf?: readonly SchemaNode[];
 }
 
 /** One row of the README's config table as the schema says it must read. */
@@ -26,6 +27,7 @@ function typeOf(node: SchemaNode): string {
   if (node.$ref === '#/definitions/envVarName') return 'env var name';
   if (node.$ref) throw new Error(`the README test knows no type word for ${node.$ref}`);
   if (node.enum) return node.enum.join(' \\| ');
+  if (node.oneOf) return node.oneOf.map(typeOf).join(' \\| ');
   if (node.type === 'array') return 'list';
   return node.type ?? 'any';
 }
