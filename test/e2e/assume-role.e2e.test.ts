@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { auditKeyFile } from '../helpers/e2e-platform';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,7 +77,7 @@ describe('cairn run with a role per environment', () => {
           { name: 'ok', aws: { ...target, endpoint: proxy.url, roleArn: allowed } },
           { name: 'denied', aws: { ...target, endpoint: proxy.url, roleArn: refused } },
         ],
-        audit: { dir: join(dir, 'audit') },
+        audit: { dir: join(dir, 'audit'), keyFile: auditKeyFile(dir) },
         server: { port: 0 },
       }),
     );

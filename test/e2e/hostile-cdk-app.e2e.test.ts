@@ -10,9 +10,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { startCli } from '../helpers/cli';
+import { auditKeyFile } from '../helpers/e2e-platform';
 import { repoRoot, sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(180_000);
@@ -142,7 +143,7 @@ function startScene(isolation: 'bubblewrap' | 'none', writeTargets: (dir: string
           },
         },
       ],
-      audit: { dir: auditDir },
+      audit: { dir: auditDir, keyFile: auditKeyFile(dirname(auditDir)) },
       workspaces: { dir: workspacesDir },
       server: { port: 0, webhookSecretEnv: 'CAIRN_WEBHOOK_SECRET', apiTokenEnv: 'CAIRN_API_TOKEN' },
     }),

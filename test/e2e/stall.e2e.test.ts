@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { auditKeyFile } from '../helpers/e2e-platform';
 import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,7 +70,7 @@ describe('cairn run stalls an environment on a terminal failure', () => {
             driftInterval: '0s',
           },
         ],
-        audit: { dir: join(dir, 'audit') },
+        audit: { dir: join(dir, 'audit'), keyFile: auditKeyFile(dir) },
         server: { port, webhookSecretEnv: 'E2E_WEBHOOK_SECRET', apiTokenEnv: 'E2E_API_TOKEN' },
       }),
     );
@@ -87,8 +88,9 @@ describe('cairn run stalls an environment on a terminal failure', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  const auth = () => ({ authorization: `Bearer ${API_TOKEN}` });
   const status = async (): Promise<EnvironmentStatus | undefined> => {
-    const r = await fetch(`${api}/api/environments`).catch(() => undefined);
+    const r = await fetch(`${api}/api/environments`, { headers: auth() }).catch(() => undefined);
     if (!r?.ok) return undefined;
     return ((await r.json()) as { environments: EnvironmentStatus[] }).environments[0];
   };
@@ -101,7 +103,9 @@ describe('cairn run stalls an environment on a terminal failure', () => {
     throw new Error(`not ${what} within 60 s (status ${JSON.stringify(await status())})`);
   };
   const entries = async () =>
-    (await (await fetch(`${api}/api/environments/dev/audit?limit=20`)).json()) as AuditEntry[];
+    (await (
+      await fetch(`${api}/api/environments/dev/audit?limit=20`, { headers: auth() })
+    ).json()) as AuditEntry[];
   const stalledMetric = async () => {
     const text = await (await fetch(`${api}/metrics`)).text();
     return /^cairn_environment_stalled\{env="dev"\} (\d+)$/m.exec(text)?.[1];

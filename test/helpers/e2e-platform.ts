@@ -166,7 +166,7 @@ export function awsTestCredentials(): NodeJS.ProcessEnv {
 }
 
 /** Writes a fresh HMAC key for the audit trail beside (not inside) the audit folder. */
-function auditKeyFile(dir: string): string {
+export function auditKeyFile(dir: string): string {
   const file = join(dir, 'audit.key');
   writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
   return file;

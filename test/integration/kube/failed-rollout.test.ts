@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { auditKeyFile } from '../../helpers/e2e-platform';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -70,7 +71,7 @@ describe('a Deployment that cannot progress, reconciled from Git', () => {
             },
           },
         ],
-        audit: { dir: join(dir, 'audit') },
+        audit: { dir: join(dir, 'audit'), keyFile: auditKeyFile(dir) },
       }),
     );
   });

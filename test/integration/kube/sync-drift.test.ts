@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { auditKeyFile } from '../../helpers/e2e-platform';
 import { nameOf } from '../../helpers/changes';
 import { DRIFT_REPAIRED } from '../../../controller/model';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,7 +57,7 @@ function platform(name: string, namespace: string): Platform {
           kubernetes: { kubeconfig: sandbox.kubernetes.kubeconfig, namespace, healthTimeout: '10s' },
         },
       ],
-      audit: { dir: join(dir, 'audit') },
+      audit: { dir: join(dir, 'audit'), keyFile: auditKeyFile(dir) },
     }),
   );
   return {
