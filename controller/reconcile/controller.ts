@@ -30,6 +30,8 @@ export interface ControllerDeps {
   readonly audit: AuditTrail &
     AuditReader & {
       interrupted(): Promise<readonly AuditEntry[]>;
+      /** When a quiet pass (folded into the last entry) last looked at `env`; absent means never. */
+      lastChecked?(env: string): string | null;
       /** Whether the trail takes appends (a broken chain does not); absent means always. */
       health?(): { readonly ready: boolean; readonly reason?: string };
     };
@@ -347,6 +349,7 @@ export class Controller {
         status: this.stateOf(state),
         lastReconcileAt: last?.finishedAt ?? null,
         lastOutcome: last?.outcome ?? null,
+        lastCheckedAt: latest(last?.finishedAt ?? null, this.deps.audit.lastChecked?.(env.name) ?? null),
         failure: state.branchError ?? (last?.outcome === 'failed' ? (last.failure ?? null) : null),
         queueDepth: this.queue.depth(env.name),
       };
@@ -368,4 +371,10 @@ export class Controller {
     if (!state) throw new Error(`unknown environment ${env}`);
     return state;
   }
+}
+
+/** The later of two ISO 8601 times, either of which may be missing. */
+function latest(a: string | null, b: string | null): string | null {
+  if (a === null || b === null) return a ?? b;
+  return Date.parse(a) >= Date.parse(b) ? a : b;
 }

@@ -15,6 +15,11 @@ export interface EnvironmentStatus {
   readonly status: EnvironmentState;
   readonly lastReconcileAt: string | null;
   readonly lastOutcome: Outcome | null;
+  /**
+   * When the environment was last looked at, quiet passes included: a pass that changed nothing
+   * writes no full entry (it is folded into the last one), so this can be newer than lastReconcileAt.
+   */
+  readonly lastCheckedAt: string | null;
   /** The failure of the last reconcile when it failed (or why the branch has no revision). */
   readonly failure: Failure | null;
   readonly queueDepth: number;

@@ -35,6 +35,7 @@ export class FakeController implements ControllerPort {
       status: 'unknown',
       lastReconcileAt: null,
       lastOutcome: null,
+      lastCheckedAt: null,
       failure: null,
       queueDepth: this.triggers.filter(([env]) => env === name).length,
     }));

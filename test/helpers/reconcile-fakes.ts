@@ -40,6 +40,11 @@ export class FakeSource implements GitSource {
 export class MemoryAudit implements AuditTrail, AuditReader {
   readonly starts: string[] = [];
   readonly entries: AuditEntry[] = [];
+  /** What `lastChecked` answers per environment (the real log folds quiet passes into it). */
+  readonly checked = new Map<string, string>();
+  lastChecked(env: string): string | null {
+    return this.checked.get(env) ?? null;
+  }
   async start(input: { id: string }): Promise<unknown> {
     this.starts.push(input.id);
     return input.id;

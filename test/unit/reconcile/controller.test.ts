@@ -358,6 +358,19 @@ describe('Controller', () => {
   });
 
   describe('status', () => {
+    it('says when the environment was last checked, quiet passes folded into the log included', async () => {
+      const { controller, head, audit, status } = setup();
+      head('a1');
+      await controller.start();
+      await controller.idle();
+      // given a quiet pass the log folded after the last full entry
+      const later = new Date(Date.parse(status().lastReconcileAt!) + 60_000).toISOString();
+      audit.checked.set('dev', later);
+      // then the status shows the later time, while the last reconcile stays the full entry's
+      expect(status().lastCheckedAt).toBe(later);
+      expect(status().lastReconcileAt).not.toBe(later);
+    });
+
     it('is unknown before the first fetch, and failed with a reason when the branch is missing', async () => {
       const { controller, source, status } = setup();
       expect(status()).toMatchObject({ status: 'unknown', headSha: null, lastOutcome: null, failure: null });
@@ -390,6 +403,7 @@ describe('Controller', () => {
         queueDepth: 0,
       });
       expect(status().lastReconcileAt).toEqual(expect.any(String));
+      expect(status().lastCheckedAt).toBe(status().lastReconcileAt);
       expect(metrics.calls).toEqual(['reconcile dev succeeded', 'success dev']);
       expect(controller.environmentsForBranch('dev')).toEqual(['dev']);
     });
