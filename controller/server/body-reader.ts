@@ -59,9 +59,7 @@ export function readBody(
   const declared = Number(raw.headers['content-length'] ?? NaN);
   const known = Number.isSafeInteger(declared) && declared >= 0;
   if (known && declared > limits.maxBodyBytes)
-    return Promise.reject(
-      new BodyError(413, `the body is larger than ${limits.maxBodyBytes} bytes (server.maxBodySize)`),
-    );
+    return Promise.reject(new BodyError(413, tooLargeMessage(limits.maxBodyBytes)));
   // A body of unknown length (chunked) may grow to the cap: reserve that much.
   const reserved = known ? declared : limits.maxBodyBytes;
   if (!budget.take(reserved))
@@ -86,9 +84,7 @@ export function readBody(
       length += chunk.length;
       if (length > limits.maxBodyBytes) {
         // Answered 413 with "Connection: close": Node drops the rest and closes after the answer.
-        finish(
-          new BodyError(413, `the body is larger than ${limits.maxBodyBytes} bytes (server.maxBodySize)`),
-        );
+        finish(new BodyError(413, tooLargeMessage(limits.maxBodyBytes)));
         return;
       }
       chunks.push(chunk);
@@ -105,4 +101,9 @@ export function readBody(
     }, limits.bodyTimeoutMs);
     payload.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
   });
+}
+
+/** The 413 answer: how large a body may be, and the config key that raises it. */
+export function tooLargeMessage(maxBodyBytes: number): string {
+  return `the body is larger than ${maxBodyBytes} bytes (the config key server.maxBodySize)`;
 }

@@ -5,7 +5,7 @@ import { CairnError } from '../errors';
 import type { Log } from '../log';
 import { loadApiTokens, registerApiAuth, type ApiToken } from './api-auth';
 import { registerApiRoutes } from './api-routes';
-import { BodyBudget, BodyError, readBody } from './body-reader';
+import { BodyBudget, BodyError, readBody, tooLargeMessage } from './body-reader';
 import { guardConnections, httpServerOptions, serverLimits, type ServerLimits } from './connection-guard';
 import type { Metrics } from './metrics';
 import { registerProbeRoutes } from './probe-routes';
@@ -121,11 +121,7 @@ function buildApp(
     if (status === 413) {
       const provider = /^\/hooks\/([^/?]+)/.exec(req.url)?.[1];
       if (provider && isProviderName(provider)) metrics.incWebhook(provider, 'too-large');
-      return refuse(
-        reply,
-        413,
-        `the body is larger than ${config.maxBodyBytes} bytes (the config key server.maxBodySize)`,
-      );
+      return refuse(reply, 413, tooLargeMessage(config.maxBodyBytes));
     }
     if (status < 500) return answer(reply, status, error.message);
     // Internal details (paths, stack) stay in the log; the unauthenticated caller gets a pointer.

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Log } from '../log';
+import { tooLargeMessage } from './body-reader';
 import type { Metrics } from './metrics';
 import { answer, refuse as refuseAndClose } from './reply';
 import { SeenDeliveries } from './seen-deliveries';
@@ -64,7 +65,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: Deps): void {
     }
     if (Number(req.headers['content-length'] ?? 0) > deps.maxBodyBytes) {
       result('too-large');
-      return refuse(413, `the body is larger than ${deps.maxBodyBytes} bytes (server.maxBodySize)`);
+      return refuse(413, tooLargeMessage(deps.maxBodyBytes));
     }
     return undefined;
   };

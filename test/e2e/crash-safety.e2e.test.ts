@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { auditLines } from '../helpers/audit-lines';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditEntry } from '../../controller/audit/types';
 import { runCli, startCli } from '../helpers/cli';
@@ -20,16 +21,6 @@ async function eventually<T>(
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`timed out waiting for ${what}`);
-}
-
-/** The lines of the dev chain (each environment has its own folder of files under envs/). */
-function auditLines(auditDir: string): string[] {
-  const dir = join(auditDir, 'envs', 'dev');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .sort()
-    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean));
 }
 
 /**

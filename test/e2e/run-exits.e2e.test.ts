@@ -1,17 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { auditLines } from '../helpers/audit-lines';
 import { runCli, startCli } from '../helpers/cli';
 import { awsTestCredentials, makeE2ePlatform, type E2ePlatform } from '../helpers/e2e-platform';
 
 jest.setTimeout(240_000);
-
-function auditLines(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean));
-}
 
 /**
  * `cairn run` never calls process.exit: once SIGTERM has stopped it, the process ends only if

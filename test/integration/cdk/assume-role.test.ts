@@ -77,9 +77,11 @@ describe('an environment with aws.roleArn', () => {
         credentials,
       },
     );
+    // (the stack exists already, owned by the previous test's environment: adopting it keeps this
+    // test about roles, not ownership)
     const good = createAwsApplier(
       unique('good'),
-      sandboxTarget({ endpoint: proxy.url, roleArn: role('cairn-deployer') }),
+      sandboxTarget({ endpoint: proxy.url, roleArn: role('cairn-deployer'), adopt: true }),
       silentLog(),
       { credentials },
     );

@@ -100,7 +100,7 @@ describe('kube applier: create, update, unchanged', () => {
     expect(changeNamed(result, 'bad')).toMatchObject({ action: 'skipped', reason: 'failed' });
     expect(result.failure?.message).toMatch(
       new RegExp(
-        `^failed: ConfigMap/${ns}/bad \\(k8s-resources/bad.yaml\\): the API server refused it \\(HTTP 422\\)`,
+        `^ConfigMap/${ns}/bad \\(k8s-resources/bad.yaml\\): the API server refused it \\(HTTP 422\\)`,
       ),
     );
     expect(changeNamed(result, 'good')?.action).toBe('created');

@@ -52,7 +52,9 @@ describe('kube applier: drift and field-manager conflicts', () => {
     await applyFiles(applier, files);
     const path = `/apis/apps/v1/namespaces/${ns}/deployments/web`;
     const before = await kit.get(path);
-    await kit.writeStatus(path, { observedGeneration: before?.metadata.generation, replicas: 0 });
+    // (the real Deployment controller may already have written the same status: write one it never
+    // writes, so the resourceVersion surely moves)
+    await kit.writeStatus(path, { observedGeneration: before?.metadata.generation, collisionCount: 7 });
 
     // when the drift check runs and the revision is applied again
     const drifted = await applier.drifted();
