@@ -156,6 +156,50 @@ describe('kube applier: ownership', () => {
     expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/b`)).toBeDefined();
   });
 
+  it("never prunes a Namespace or a CRD that still holds another environment's objects", async () => {
+    // given A's namespace and CRD, and environment dev of repository B with objects of both in them
+    const group = `shared.${kit.id}.cairn.test`;
+    const crdName = `gadgets.${group}`;
+    kit.track(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crdName}`);
+    const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: ${crdName}}
+spec:
+  group: ${group}
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}`;
+    const home = kit.name('home');
+    const shared = kit.name('shared');
+    kit.track(`/api/v1/namespaces/${shared}`);
+    const a = kit.applier('dev', kit.target(home, { allowMassPrune: true }), { repository: REPO_A });
+    const b = kit.applier('dev', kit.target(shared), { repository: REPO_B });
+    const aFiles = { 'home.yaml': nsDoc(home), 'shared.yaml': nsDoc(shared), 'crd.yaml': crd };
+    expect((await applyFiles(a, aFiles)).failure).toBeUndefined();
+    const gadget = `apiVersion: ${group}/v1\nkind: Gadget\nmetadata: {name: b-gadget, namespace: ${home}}\nspec: {size: 1}\n`;
+    const bFirst = await applyFiles(b, { 'b.yaml': cm('b-settings'), 'g.yaml': gadget });
+    expect(bFirst.failure).toBeUndefined();
+
+    // when the shared namespace and the CRD leave A's Git
+    const result = await applyFiles(a, { 'home.yaml': nsDoc(home) });
+
+    // then A deletes neither, naming B, and B's objects are still there
+    const idB = ownerOf({ env: 'dev', repository: REPO_B }).id;
+    expect(result.failure).toBeUndefined();
+    expect(changeNamed(result, shared)).toMatchObject({ action: 'skipped' });
+    expect(changeNamed(result, shared)?.reason).toContain(idB);
+    expect(changeNamed(result, crdName)).toMatchObject({ action: 'skipped' });
+    expect(changeNamed(result, crdName)?.reason).toContain(idB);
+    expect((await kit.get(`/api/v1/namespaces/${shared}`))?.metadata.deletionTimestamp).toBeUndefined();
+    expect(await kit.get(`/api/v1/namespaces/${shared}/configmaps/b-settings`)).toBeDefined();
+    expect(await kit.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crdName}`)).toBeDefined();
+    expect(await kit.get(`/apis/${group}/v1/namespaces/${home}/gadgets/b-gadget`)).toBeDefined();
+  });
+
   it('reads the inventory of an older cairn (named after the environment alone) without pruning from it', async () => {
     // given a legacy inventory cairn-inventory-<env> listing an unmarked object that is no longer in Git
     const ns = kit.name('legacy');
