@@ -52,6 +52,31 @@ describe('kube applier: ownership', () => {
     ).toBeUndefined();
   });
 
+  it('keeps apart two environments of one repository whose long names differ only past the 40th character', async () => {
+    // given two environments whose names share their first 40 characters, in one namespace
+    const ns = kit.name('long');
+    const stem = `${kit.id}-customer-facing-payments-platform`.slice(0, 40);
+    const [one, two] = [`${stem}-eu-1`, `${stem}-eu-2`];
+    const a = kit.applier(one, kit.target(ns), { repository: REPO_A });
+    const b = kit.applier(two, kit.target(ns), { repository: REPO_A });
+    const first = await applyFiles(a, { 'ns.yaml': nsDoc(ns), 'a1.yaml': cm('a-1'), 'a2.yaml': cm('a-2') });
+
+    // when the second one syncs its own objects
+    const second = await applyFiles(b, { 'b1.yaml': cm('b-1'), 'b2.yaml': cm('b-2'), 'b3.yaml': cm('b-3') });
+
+    // then each has its own owner mark and inventory, and neither pruned nor took the other's objects
+    expect(ownerOf({ env: one, repository: REPO_A }).id).not.toBe(
+      ownerOf({ env: two, repository: REPO_A }).id,
+    );
+    expect(first.failure).toBeUndefined();
+    expect(second.failure).toBeUndefined();
+    expect(second.changes.map((c) => c.action)).toEqual(['created', 'created', 'created']);
+    for (const name of ['a-1', 'a-2'])
+      expect(
+        (await kit.get(`/api/v1/namespaces/${ns}/configmaps/${name}`))?.metadata.labels?.[OWNER_LABEL],
+      ).toBe(ownerOf({ env: one, repository: REPO_A }).id);
+  });
+
   it('refuses an object another environment owns, naming the owner, unless the config adopts it', async () => {
     // given a ConfigMap applied by environment dev of repository A
     const ns = kit.name('refuse');
