@@ -8,17 +8,19 @@ import type { AwsTargetConfig } from '../../../controller/config/types';
 import { stackOwnerOf } from '../../../controller/cli/wire';
 import { silentLog } from '../../../controller/log';
 import { sandboxAwsClientConfig } from '../../sandbox/sandbox-env';
-import { sandboxCredentials, sandboxTarget, unique, workspaceWith } from './cdk-fixture';
+import { only, sandboxCredentials, sandboxTarget, unique, workspaceWith } from './cdk-fixture';
 
 const credentials = sandboxCredentials();
 const cfn = new CloudFormationClient(sandboxAwsClientConfig());
 const prefix = unique('owner');
 const tokenPrefix = unique('token');
+const prunePrefix = unique('failprune');
 const sha1 = '1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const sha2 = '2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
 let v1: Assembly;
 let v2: Assembly;
 let tokened: Assembly;
+let pair: Assembly;
 
 // Environment "dev" of two repositories: cairn passes a hash of each repository URL as the owner.
 const applier = (owner: string, target: Partial<AwsTargetConfig> = {}) =>
@@ -30,18 +32,19 @@ const tagOf = async (stackName: string) =>
 
 beforeAll(async () => {
   await bootstrapEnvironment(sandboxTarget(), silentLog(), { credentials });
-  const synth = (sha: string, queues: string[], stackPrefix = prefix) =>
+  const synth = (sha: string, queues: string[], stackPrefix = prefix, names = ['Data']) =>
     synthesizeApp({
-      workspaceDir: workspaceWith({ prefix: stackPrefix, stacks: [{ name: 'Data', queues }] }),
+      workspaceDir: workspaceWith({ prefix: stackPrefix, stacks: names.map((name) => ({ name, queues })) }),
       env: 'dev',
       target: sandboxTarget(),
       commitSha: sha,
       log: silentLog(),
     });
-  [v1, v2, tokened] = await Promise.all([
+  [v1, v2, tokened, pair] = await Promise.all([
     synth(sha1, ['Q']),
     synth(sha2, ['Q', 'Other']),
     synth(sha1, ['Q'], tokenPrefix),
+    synth(sha1, ['Q'], prunePrefix, ['Gone', 'Taken']),
   ]);
 }, 180_000);
 
@@ -92,5 +95,25 @@ describe('the owner of a repository whose URL carries credentials', () => {
     expect(stacksOf(rotated)[0]).toMatchObject({ subject: `${tokenPrefix}-Data`, action: 'unchanged' });
     expect(otherUser.failure).toBeUndefined();
     expect(await tagOf(`${tokenPrefix}-Data`)).not.toMatch(/token/);
+  });
+});
+
+describe('stack prune after a failed stack', () => {
+  it('deletes no stack when a stack of the same commit failed', async () => {
+    // given dev of repository "repodddd" holding stack Gone, and stack Taken owned by another repository
+    const created = await applier('repodddd').apply(only(pair, ['Gone']), sha1);
+    const taken = await applier('repoeeee').apply(only(pair, ['Taken']), sha1);
+    expect(created.failure).toBeUndefined();
+    expect(taken.failure).toBeUndefined();
+
+    // when the next commit of dev drops Gone and adds Taken (refused: another's), with prune on
+    const result = await applier('repodddd', { prune: true }).apply(only(pair, ['Taken']), sha2);
+
+    // then the commit failed on Taken, and Gone is reported not pruned and still stands
+    expect(result.failure).toMatchObject({ code: 'aws.owned-elsewhere' });
+    const gone = result.changes.find((c) => c.subject === `${prunePrefix}-Gone`);
+    expect(gone).toMatchObject({ action: 'skipped' });
+    expect(gone?.reason).toMatch(/not pruned/);
+    expect(await tagOf(`${prunePrefix}-Gone`)).toBe('dev@repodddd');
   });
 });
