@@ -84,6 +84,18 @@ export function liveOwner(object: KubeObject): Owner | undefined {
   return { id, description: annotated && annotated[2] === id ? annotated[1]! : id };
 }
 
+/**
+ * The owner an object names for taking it over: its label, or, when the label was removed by hand,
+ * its `cairn.dev/owned-by` annotation (so another environment still refuses it, and its owner puts
+ * the label back). Prune reads the label alone.
+ */
+export function claimedOwner(object: KubeObject): Owner | undefined {
+  const labelled = liveOwner(object);
+  if (labelled) return labelled;
+  const annotated = /^(.*) \[([^\]]+)\]$/.exec(object.metadata.annotations?.[OWNED_BY_ANNOTATION] ?? '');
+  return annotated ? { id: annotated[2]!, description: annotated[1]! } : undefined;
+}
+
 /** True when `other` may be taken over: it is this owner, or the config adopts it. */
 export function mayTake(mine: Owner, other: Owner | undefined, adopt: Adopt): boolean {
   if (!other || other.id === mine.id) return true;

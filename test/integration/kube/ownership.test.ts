@@ -118,6 +118,30 @@ describe('kube applier: ownership', () => {
     expect(now?.metadata.labels?.[OWNER_LABEL]).toBe(ownerOf({ env: 'dev', repository: REPO_B }).id);
   });
 
+  it("still refuses another environment's object whose owner label was removed by hand, and its owner repairs the label", async () => {
+    // given A's ConfigMap whose cairn.dev/owner label someone removed (its owned-by annotation stays)
+    const ns = kit.name('unlabel');
+    const a = kit.applier('dev', kit.target(ns), { repository: REPO_A });
+    const aFiles = { 'ns.yaml': nsDoc(ns), 's.yaml': cm('shared', { owner: 'a' }) };
+    await applyFiles(a, aFiles);
+    const path = `/api/v1/namespaces/${ns}/configmaps/shared`;
+    await kit.edit(path, { metadata: { labels: { [OWNER_LABEL]: null } } });
+    const idA = ownerOf({ env: 'dev', repository: REPO_A }).id;
+
+    // when B's dev applies the same object, then A syncs again
+    const b = kit.applier('dev', kit.target(ns), { repository: REPO_B });
+    const refused = await applyFiles(b, { 's.yaml': cm('shared', { owner: 'b' }) });
+    const untouched = await kit.get(path);
+    const repaired = await applyFiles(a, aFiles);
+
+    // then B is refused naming A and changed nothing; A puts its label back
+    expect(refused.failure).toMatchObject({ code: 'kube.owned-elsewhere' });
+    expect(refused.failure?.message).toContain(idA);
+    expect(untouched?.data).toEqual({ owner: 'a' });
+    expect(repaired.failure).toBeUndefined();
+    expect((await kit.get(path))?.metadata.labels?.[OWNER_LABEL]).toBe(idA);
+  });
+
   it('prunes nothing when an apply of the commit failed, and keeps both sets in the inventory', async () => {
     // given a, b and c applied
     const ns = kit.name('failed');
