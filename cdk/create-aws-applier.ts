@@ -88,8 +88,14 @@ export function createAwsApplier(
         }
         return deployStack(ctx, stack, commitSha);
       });
+      // Like Kubernetes prune: never delete what left the app when a stack of this commit failed
+      // (its replacement may be the one that failed); the stack stays tagged, so the next commit prunes it.
+      const failed = outcomes.some((o) => o.failure);
       for (const name of await removedStacks(assembly)) {
-        if (target.prune) outcomes.push(await deleteStack(ctx, name));
+        if (target.prune && failed) {
+          log.warn({ stack: name, action: 'skipped', reason: PRUNE_AFTER_FAILURE }, 'stack not pruned');
+          outcomes.push(gone(name, 'skipped', PRUNE_AFTER_FAILURE));
+        } else if (target.prune) outcomes.push(await deleteStack(ctx, name));
         else {
           log.warn(
             { stack: name, action: 'skipped', reason: PRUNE_OFF },
@@ -117,6 +123,7 @@ export function createAwsApplier(
 }
 
 const PRUNE_OFF = 'aws.prune is off';
+const PRUNE_AFTER_FAILURE = 'not pruned: a stack of this commit failed';
 
 function gone(stackName: string, action: 'deleted' | 'skipped', reason?: string): StackOutcome {
   return { stackName, action, ...(reason ? { reason } : {}), changes: [], durationMs: 0 };

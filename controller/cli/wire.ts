@@ -4,6 +4,7 @@ import { AuditLog } from '../audit/audit-log';
 import type { CairnConfig, EnvironmentConfig } from '../config/types';
 import { CairnError } from '../errors';
 import { createKubeApplier } from '../kube/create-kube-applier';
+import { publicRepository } from '../kube/identity';
 import { configuredSecretValues } from '../config/secret-values';
 import { rememberSecrets } from '../model';
 import type { Log } from '../log';
@@ -26,9 +27,17 @@ export interface AppliersCache {
   close(): Promise<void>;
 }
 
+/**
+ * The owner an environment's stacks are tagged with (`<env>@<owner>`): its instance name, or a
+ * hash of the repository URL without credentials or a trailing slash (as the Kubernetes owner mark),
+ * so that rotating a token kept in the URL does not turn the environment's own stacks into another's.
+ */
+export function stackOwnerOf(repositoryUrl: string, instance?: string): string {
+  return instance ?? createHash('sha256').update(publicRepository(repositoryUrl)).digest('hex').slice(0, 12);
+}
+
 /** The appliers of one environment, made once and reused across reconciles (they hold connections and caches). */
 export function appliersFor(log: Log, repositoryUrl: string): AppliersCache {
-  const hash = createHash('sha256').update(repositoryUrl).digest('hex').slice(0, 12);
   const made = new Map<string, EnvironmentAppliers>();
   const get = (env: EnvironmentConfig): EnvironmentAppliers => {
     let appliers = made.get(env.name);
@@ -37,7 +46,7 @@ export function appliersFor(log: Log, repositoryUrl: string): AppliersCache {
         ...(env.aws
           ? {
               aws: createAwsApplier(env.name, env.aws, log.child({ env: env.name }), {
-                owner: env.instance ?? hash,
+                owner: stackOwnerOf(repositoryUrl, env.instance),
               }),
             }
           : {}),

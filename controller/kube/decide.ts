@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { liveOwner, mayTake, type Adopt, type Owner } from './identity';
+import { claimedOwner, liveOwner, mayTake, type Adopt, type Owner } from './identity';
 import { DIGEST_ANNOTATION, PRUNE_ANNOTATION } from './normalize';
 import type { KubeObject } from './types';
 
@@ -73,7 +73,7 @@ export function decide(
   left: LeftState | undefined,
 ): Decision {
   if (!live) return { kind: 'create' };
-  const other = liveOwner(live);
+  const other = claimedOwner(live);
   if (!mayTake(input.owner, other, input.adopt)) return { kind: 'refuse', owner: other! };
   if (other && other.id !== input.owner.id) return { kind: 'apply', adoptedFrom: other };
   if (live.metadata.annotations?.[DIGEST_ANNOTATION] !== input.digest) return { kind: 'apply' };

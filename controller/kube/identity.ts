@@ -48,16 +48,21 @@ export function publicRepository(url: string): string {
 
 /**
  * The owner of an environment. Without an instance name the id is the environment name plus a
- * hash of the repository, so two repositories with an environment `dev` on one cluster differ.
+ * hash of the repository (and of the whole name, when it had to be shortened), so two
+ * repositories with an environment `dev` on one cluster differ, and so do two long names of one.
  */
 export function ownerOf(identity: Identity): Owner {
   if (identity.instance) {
     return { id: dnsSafe(identity.instance, 63), description: `instance ${identity.instance}` };
   }
   const repository = publicRepository(identity.repository);
-  const hash = createHash('sha256').update(repository).digest('hex').slice(0, 10);
+  const name = dnsSafe(identity.env, 40);
+  // A name cut to fit a label would be shared by every environment with the same first 40
+  // characters: then the hash covers the whole name too.
+  const hashed = name === identity.env ? repository : `${repository}\n${identity.env}`;
+  const hash = createHash('sha256').update(hashed).digest('hex').slice(0, 10);
   return {
-    id: `${dnsSafe(identity.env, 40)}-${hash}`,
+    id: `${name}-${hash}`,
     description: `environment ${identity.env} of ${repository}`,
   };
 }
@@ -77,6 +82,18 @@ export function liveOwner(object: KubeObject): Owner | undefined {
   if (!id) return undefined;
   const annotated = /^(.*) \[([^\]]+)\]$/.exec(object.metadata.annotations?.[OWNED_BY_ANNOTATION] ?? '');
   return { id, description: annotated && annotated[2] === id ? annotated[1]! : id };
+}
+
+/**
+ * The owner an object names for taking it over: its label, or, when the label was removed by hand,
+ * its `cairn.dev/owned-by` annotation (so another environment still refuses it, and its owner puts
+ * the label back). Prune reads the label alone.
+ */
+export function claimedOwner(object: KubeObject): Owner | undefined {
+  const labelled = liveOwner(object);
+  if (labelled) return labelled;
+  const annotated = /^(.*) \[([^\]]+)\]$/.exec(object.metadata.annotations?.[OWNED_BY_ANNOTATION] ?? '');
+  return annotated ? { id: annotated[2]!, description: annotated[1]! } : undefined;
 }
 
 /** True when `other` may be taken over: it is this owner, or the config adopts it. */

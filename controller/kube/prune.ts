@@ -4,6 +4,7 @@ import { refusalOf } from './api-errors';
 import { mapLimit } from './concurrency';
 import { decidePrune } from './decide';
 import type { Discovery } from './discovery';
+import { deletesContents, foreignContents } from './foreign-contents';
 import type { Owner } from './identity';
 import type { KubeClient } from './kube-client';
 import { deleteObject, fetchLive, type Located } from './object-ops';
@@ -52,7 +53,8 @@ export interface PruneContext {
  * Deletes the candidates whose live owner mark is this environment's, in reverse wave order
  * (workloads before their namespaces, custom resources before their CRDs), each with uid and
  * resourceVersion preconditions. Objects marked `cairn.dev/prune: disabled`, another owner's or
- * unmarked ones are kept on the server and leave the inventory; one that cannot be deleted stays
+ * unmarked ones, and a Namespace or CRD that still holds another environment's objects, are kept
+ * on the server and leave the inventory; one that cannot be deleted stays
  * in the inventory, so a later apply tries again. Live objects are read with one LIST per collection.
  */
 export async function pruneObjects(
@@ -92,6 +94,7 @@ export async function pruneObjects(
   }
   const waves = orderInWaves(located, (l) => ({ kind: l.ref.kind, namespaced: l.info.namespaced }));
   const reversed = [...waves].sort((a, b) => WAVES.indexOf(b.wave) - WAVES.indexOf(a.wave));
+  const foreign = foreignContents(ctx.client, ctx.owner, ctx.concurrency);
   for (const wave of reversed) {
     await mapLimit(wave.items, ctx.concurrency, async (l) => {
       const object = live.get(keyOf(l.ref));
@@ -100,6 +103,23 @@ export async function pruneObjects(
       if (decision.kind === 'keep') {
         changes.push(change(l.ref, 'skipped', decision.reason));
         return;
+      }
+      if (deletesContents(l.ref.kind)) {
+        // Deleting a Namespace or a CRD deletes what is in it: never another environment's objects.
+        let held: string | undefined;
+        try {
+          held = await foreign.find(object!);
+        } catch (error) {
+          keep.push(l.ref);
+          changes.push(
+            change(l.ref, 'skipped', `not pruned: its contents could not be checked: ${errorMessage(error)}`),
+          );
+          return;
+        }
+        if (held) {
+          changes.push(change(l.ref, 'skipped', `holds ${held}; not pruned`));
+          return;
+        }
       }
       if (ctx.dryRun) {
         changes.push(change(l.ref, 'deleted'));

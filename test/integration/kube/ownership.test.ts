@@ -52,6 +52,31 @@ describe('kube applier: ownership', () => {
     ).toBeUndefined();
   });
 
+  it('keeps apart two environments of one repository whose long names differ only past the 40th character', async () => {
+    // given two environments whose names share their first 40 characters, in one namespace
+    const ns = kit.name('long');
+    const stem = `${kit.id}-customer-facing-payments-platform`.slice(0, 40);
+    const [one, two] = [`${stem}-eu-1`, `${stem}-eu-2`];
+    const a = kit.applier(one, kit.target(ns), { repository: REPO_A });
+    const b = kit.applier(two, kit.target(ns), { repository: REPO_A });
+    const first = await applyFiles(a, { 'ns.yaml': nsDoc(ns), 'a1.yaml': cm('a-1'), 'a2.yaml': cm('a-2') });
+
+    // when the second one syncs its own objects
+    const second = await applyFiles(b, { 'b1.yaml': cm('b-1'), 'b2.yaml': cm('b-2'), 'b3.yaml': cm('b-3') });
+
+    // then each has its own owner mark and inventory, and neither pruned nor took the other's objects
+    expect(ownerOf({ env: one, repository: REPO_A }).id).not.toBe(
+      ownerOf({ env: two, repository: REPO_A }).id,
+    );
+    expect(first.failure).toBeUndefined();
+    expect(second.failure).toBeUndefined();
+    expect(second.changes.map((c) => c.action)).toEqual(['created', 'created', 'created']);
+    for (const name of ['a-1', 'a-2'])
+      expect(
+        (await kit.get(`/api/v1/namespaces/${ns}/configmaps/${name}`))?.metadata.labels?.[OWNER_LABEL],
+      ).toBe(ownerOf({ env: one, repository: REPO_A }).id);
+  });
+
   it('refuses an object another environment owns, naming the owner, unless the config adopts it', async () => {
     // given a ConfigMap applied by environment dev of repository A
     const ns = kit.name('refuse');
@@ -91,6 +116,30 @@ describe('kube applier: ownership', () => {
     const now = await kit.get(path);
     expect(now?.data).toEqual({ owner: 'b' });
     expect(now?.metadata.labels?.[OWNER_LABEL]).toBe(ownerOf({ env: 'dev', repository: REPO_B }).id);
+  });
+
+  it("still refuses another environment's object whose owner label was removed by hand, and its owner repairs the label", async () => {
+    // given A's ConfigMap whose cairn.dev/owner label someone removed (its owned-by annotation stays)
+    const ns = kit.name('unlabel');
+    const a = kit.applier('dev', kit.target(ns), { repository: REPO_A });
+    const aFiles = { 'ns.yaml': nsDoc(ns), 's.yaml': cm('shared', { owner: 'a' }) };
+    await applyFiles(a, aFiles);
+    const path = `/api/v1/namespaces/${ns}/configmaps/shared`;
+    await kit.edit(path, { metadata: { labels: { [OWNER_LABEL]: null } } });
+    const idA = ownerOf({ env: 'dev', repository: REPO_A }).id;
+
+    // when B's dev applies the same object, then A syncs again
+    const b = kit.applier('dev', kit.target(ns), { repository: REPO_B });
+    const refused = await applyFiles(b, { 's.yaml': cm('shared', { owner: 'b' }) });
+    const untouched = await kit.get(path);
+    const repaired = await applyFiles(a, aFiles);
+
+    // then B is refused naming A and changed nothing; A puts its label back
+    expect(refused.failure).toMatchObject({ code: 'kube.owned-elsewhere' });
+    expect(refused.failure?.message).toContain(idA);
+    expect(untouched?.data).toEqual({ owner: 'a' });
+    expect(repaired.failure).toBeUndefined();
+    expect((await kit.get(path))?.metadata.labels?.[OWNER_LABEL]).toBe(idA);
   });
 
   it('prunes nothing when an apply of the commit failed, and keeps both sets in the inventory', async () => {
@@ -154,6 +203,50 @@ describe('kube applier: ownership', () => {
       reason: 'owned by someone-else; not pruned',
     });
     expect(await kit.get(`/api/v1/namespaces/${ns}/configmaps/b`)).toBeDefined();
+  });
+
+  it("never prunes a Namespace or a CRD that still holds another environment's objects", async () => {
+    // given A's namespace and CRD, and environment dev of repository B with objects of both in them
+    const group = `shared.${kit.id}.cairn.test`;
+    const crdName = `gadgets.${group}`;
+    kit.track(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crdName}`);
+    const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: ${crdName}}
+spec:
+  group: ${group}
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}`;
+    const home = kit.name('home');
+    const shared = kit.name('shared');
+    kit.track(`/api/v1/namespaces/${shared}`);
+    const a = kit.applier('dev', kit.target(home, { allowMassPrune: true }), { repository: REPO_A });
+    const b = kit.applier('dev', kit.target(shared), { repository: REPO_B });
+    const aFiles = { 'home.yaml': nsDoc(home), 'shared.yaml': nsDoc(shared), 'crd.yaml': crd };
+    expect((await applyFiles(a, aFiles)).failure).toBeUndefined();
+    const gadget = `apiVersion: ${group}/v1\nkind: Gadget\nmetadata: {name: b-gadget, namespace: ${home}}\nspec: {size: 1}\n`;
+    const bFirst = await applyFiles(b, { 'b.yaml': cm('b-settings'), 'g.yaml': gadget });
+    expect(bFirst.failure).toBeUndefined();
+
+    // when the shared namespace and the CRD leave A's Git
+    const result = await applyFiles(a, { 'home.yaml': nsDoc(home) });
+
+    // then A deletes neither, naming B, and B's objects are still there
+    const idB = ownerOf({ env: 'dev', repository: REPO_B }).id;
+    expect(result.failure).toBeUndefined();
+    expect(changeNamed(result, shared)).toMatchObject({ action: 'skipped' });
+    expect(changeNamed(result, shared)?.reason).toContain(idB);
+    expect(changeNamed(result, crdName)).toMatchObject({ action: 'skipped' });
+    expect(changeNamed(result, crdName)?.reason).toContain(idB);
+    expect((await kit.get(`/api/v1/namespaces/${shared}`))?.metadata.deletionTimestamp).toBeUndefined();
+    expect(await kit.get(`/api/v1/namespaces/${shared}/configmaps/b-settings`)).toBeDefined();
+    expect(await kit.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crdName}`)).toBeDefined();
+    expect(await kit.get(`/apis/${group}/v1/namespaces/${home}/gadgets/b-gadget`)).toBeDefined();
   });
 
   it('reads the inventory of an older cairn (named after the environment alone) without pruning from it', async () => {
