@@ -95,6 +95,10 @@ export function grantedScopes(
   return granted;
 }
 
+function isApiPath(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/');
+}
+
 /**
  * Puts every `/api/*` route behind the tokens: without a valid bearer token 401, with a token that
  * lacks the scope 403. With no token configured the API stays open (the server then listens on
@@ -103,8 +107,11 @@ export function grantedScopes(
 export function registerApiAuth(app: FastifyInstance, tokens: readonly ApiToken[]): void {
   if (tokens.length === 0) return;
   app.addHook('onRequest', async (req: FastifyRequest, reply) => {
+    // Decide by the route the router matched, not by the raw URL: the router decodes `/%61pi/...`
+    // and strips an absolute-form target (`GET http://host/api/...`), which a check of req.url alone
+    // would let through to the API unauthenticated. The raw path still covers unmatched /api URLs.
     const path = req.url.split('?')[0] ?? '';
-    if (path !== '/api' && !path.startsWith('/api/')) return;
+    if (!isApiPath(req.routeOptions.url ?? '') && !isApiPath(path)) return;
     const granted = grantedScopes(req.headers.authorization, tokens);
     if (!granted) {
       void reply.header('www-authenticate', 'Bearer');
