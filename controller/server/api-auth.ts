@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiScope, ServerConfig } from '../config/types';
 import { CairnError } from '../errors';
-import { answer } from './reply';
+import { refuse } from './reply';
 import { safeEqual } from './webhooks/verdict';
 
 /** One API token, read from where the config says, with what it may do. */
@@ -115,9 +115,10 @@ export function registerApiAuth(app: FastifyInstance, tokens: readonly ApiToken[
     const granted = grantedScopes(req.headers.authorization, tokens);
     if (!granted) {
       void reply.header('www-authenticate', 'Bearer');
-      return answer(reply, 401, 'a valid bearer token is required (Authorization: Bearer <token>)');
+      // Refused with the connection cut, so a body sent along is never read and dropped (see refuse).
+      return refuse(reply, 401, 'a valid bearer token is required (Authorization: Bearer <token>)');
     }
     const scope = scopeFor(req.method);
-    if (!granted.includes(scope)) return answer(reply, 403, `this token lacks the ${scope} scope`);
+    if (!granted.includes(scope)) return refuse(reply, 403, `this token lacks the ${scope} scope`);
   });
 }
