@@ -64,7 +64,10 @@ export function registerWebhookRoute(app: FastifyInstance, deps: Deps): void {
     }
     if (Number(req.headers['content-length'] ?? 0) > deps.maxBodyBytes) {
       result('too-large');
-      return refuse(413, `the body is larger than ${deps.maxBodyBytes} bytes (server.maxBodySize)`);
+      return refuse(
+        413,
+        `the body is larger than ${deps.maxBodyBytes} bytes (the config key server.maxBodySize)`,
+      );
     }
     return undefined;
   };
