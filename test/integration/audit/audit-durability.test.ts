@@ -13,8 +13,26 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-describe('the witness of a JSONL chain', () => {
-  it('is durable once an append returns: its folder is fsynced after the rename (a power cut cannot leave it records behind)', async () => {
+/** True when `lines` (strace -f output) open the folder `dir` and fsync that descriptor. */
+function syncedAfter(lines: readonly string[], dir: string): boolean {
+  // A call another thread interrupts ends on a later "<... openat resumed>" line of its thread.
+  const escaped = dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const opening = new RegExp(`^(\\d+) +openat\\(AT_FDCWD, "${escaped}", [^)]*?(?:\\) = (\\d+)|<unfinished)`);
+  return lines.some((line, i) => {
+    const m = opening.exec(line);
+    if (!m) return false;
+    const resumed = m[2]
+      ? undefined
+      : lines.slice(i + 1).find((r) => r.startsWith(`${m[1]} <... openat resumed>`));
+    const fd = m[2] ?? /= (\d+)$/.exec(resumed?.trim() ?? '')?.[1];
+    if (fd === undefined) return false;
+    const synced = new RegExp(`fsync\\(${fd}(\\)\\s+= 0| <unfinished)`);
+    return lines.slice(i + 1).some((l) => synced.test(l));
+  });
+}
+
+describe('a JSONL chain and its witness', () => {
+  it('is durable once an append returns: its folder is fsynced after the rename, and a new chain folder is synced into envs/ (a power cut cannot leave the witness and the chain apart)', async () => {
     // Given a keyed JSONL trail with its witness in a folder of its own
     root = await tempAuditDir('durability');
     const config = auditConfig(join(root, 'audit'));
@@ -48,20 +66,8 @@ describe('the witness of a JSONL chain', () => {
     const renamed = lines.findLastIndex((l) => /rename/.test(l) && l.includes(`"${head}"`));
     expect(renamed).toBeGreaterThan(-1);
     const after = lines.slice(renamed + 1);
-    // (a call another thread interrupts ends on a later "<... openat resumed>" line of its thread)
-    const opening = new RegExp(
-      `^(\\d+) +openat\\(AT_FDCWD, "${config.witnessDir}", [^)]*?(?:\\) = (\\d+)|<unfinished)`,
-    );
-    const opened = after
-      .map((l, i) => {
-        const m = opening.exec(l);
-        if (!m) return undefined;
-        if (m[2]) return m[2];
-        const resumed = after.slice(i + 1).find((r) => r.startsWith(`${m[1]} <... openat resumed>`));
-        return /= (\d+)$/.exec(resumed?.trim() ?? '')?.[1];
-      })
-      .find((fd) => fd !== undefined);
-    expect(opened).toBeDefined();
-    expect(after.some((l) => new RegExp(`fsync\\(${opened}(\\)\\s+= 0| <unfinished)`).test(l))).toBe(true);
+    expect(syncedAfter(after, config.witnessDir)).toBe(true);
+    // and the new chain's folder is synced into envs/ (else the witness could outlive the first record)
+    expect(syncedAfter(lines, join(config.dir, 'envs'))).toBe(true);
   });
 });
