@@ -263,7 +263,13 @@ export class AuditLog implements AuditReader {
             `audit chain ${env} is broken at record ${chain.broken.seq} (${chain.broken.reason}); run \`cairn audit repair --env ${env}\``,
           ]
         : []),
-      ...(chain.failed ? [`audit chain ${env} cannot be written: ${chain.failed}`] : []),
+      // The storage error itself (paths, a DynamoDB ARN naming the account and role) went to the
+      // caller and its log; /readyz, open to anyone, only says which chain and what to do.
+      ...(chain.failed
+        ? [
+            `audit chain ${env} cannot be written since an append failed (the controller log has the error); fix the storage and restart cairn`,
+          ]
+        : []),
     ]);
     return problems.length === 0 ? { ready: true } : { ready: false, reason: problems.join('; ') };
   }

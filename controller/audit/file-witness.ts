@@ -68,6 +68,14 @@ export class FileWitness implements Witness {
       await handle.close();
     }
     await rename(temp, path);
+    // The rename lives in the folder: until the folder is synced a power cut can undo it, leaving
+    // the witness several appends behind its fsynced chain, which then reads as broken.
+    const folder = await open(this.dir, 'r');
+    try {
+      await folder.sync();
+    } finally {
+      await folder.close();
+    }
   }
 
   private path(env: string): string {

@@ -91,7 +91,12 @@ export class JsonlStore implements ChainStore {
     if (!tail.handle) {
       const created = tail.size === 0;
       tail.handle = await open(path, 'a', 0o640);
-      if (created) await syncDirectory(this.chainDir(env)); // the new file's name survives a crash too
+      if (created) {
+        // The new file's name survives a crash too, and so does a new chain folder's: without it a
+        // power cut could keep the witnessed head but lose the chain's first record.
+        await syncDirectory(this.chainDir(env));
+        await syncDirectory(join(this.dir, 'envs'));
+      }
     }
     const bytes = Buffer.concat([line, Buffer.from('\n')]);
     const offset = tail.size;

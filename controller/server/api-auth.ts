@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiScope, ServerConfig } from '../config/types';
 import { CairnError } from '../errors';
-import { answer } from './reply';
+import { refuse } from './reply';
 import { safeEqual } from './webhooks/verdict';
 
 /** One API token, read from where the config says, with what it may do. */
@@ -95,6 +95,10 @@ export function grantedScopes(
   return granted;
 }
 
+function isApiPath(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/');
+}
+
 /**
  * Puts every `/api/*` route behind the tokens: without a valid bearer token 401, with a token that
  * lacks the scope 403. With no token configured the API stays open (the server then listens on
@@ -103,14 +107,18 @@ export function grantedScopes(
 export function registerApiAuth(app: FastifyInstance, tokens: readonly ApiToken[]): void {
   if (tokens.length === 0) return;
   app.addHook('onRequest', async (req: FastifyRequest, reply) => {
+    // Decide by the route the router matched, not by the raw URL: the router decodes `/%61pi/...`
+    // and strips an absolute-form target (`GET http://host/api/...`), which a check of req.url alone
+    // would let through to the API unauthenticated. The raw path still covers unmatched /api URLs.
     const path = req.url.split('?')[0] ?? '';
-    if (path !== '/api' && !path.startsWith('/api/')) return;
+    if (!isApiPath(req.routeOptions.url ?? '') && !isApiPath(path)) return;
     const granted = grantedScopes(req.headers.authorization, tokens);
     if (!granted) {
       void reply.header('www-authenticate', 'Bearer');
-      return answer(reply, 401, 'a valid bearer token is required (Authorization: Bearer <token>)');
+      // Refused with the connection cut, so a body sent along is never read and dropped (see refuse).
+      return refuse(reply, 401, 'a valid bearer token is required (Authorization: Bearer <token>)');
     }
     const scope = scopeFor(req.method);
-    if (!granted.includes(scope)) return answer(reply, 403, `this token lacks the ${scope} scope`);
+    if (!granted.includes(scope)) return refuse(reply, 403, `this token lacks the ${scope} scope`);
   });
 }

@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditLog } from '../../../controller/audit/audit-log';
 import { loadConfig } from '../../../controller/config/load-config';
@@ -65,6 +65,49 @@ describe('a broken audit chain and readiness', () => {
       await server.close();
       await controller.stop();
       await log.close();
+    }
+  });
+
+  it('says on /readyz that a chain cannot be written, without the storage error (its paths stay in the log)', async () => {
+    // given an audit folder where the dev chain's folder is taken by a file, so that its first append fails
+    const dir = await tempAuditDir('readiness-failed');
+    const audit = auditConfig(join(dir, 'audit'));
+    await mkdir(join(audit.dir, 'envs'), { recursive: true });
+    await writeFile(join(audit.dir, 'envs', 'dev'), 'not a folder\n');
+    const config = loadConfig(
+      await writeAuditOnlyConfig(dir, `  dir: ${audit.dir}\n  keyFile: ${audit.keyFile}\n`),
+    );
+    const log = await AuditLog.open(config.audit);
+    const controller = new Controller({
+      config,
+      source: new FakeSource(),
+      audit: log,
+      appliers: () => ({}),
+      log: silentLog(),
+    });
+    await controller.start();
+    const server = await createServer({
+      controller,
+      metrics: new Metrics(),
+      log: silentLog(),
+      config: { ...config.server, port: 0 },
+    });
+    try {
+      // when an append fails (the caller gets the full error)
+      await expect(
+        log.start({ id: 'f1', env: 'dev', trigger: 'poll', fromSha: null, toSha: sha('1') }),
+      ).rejects.toThrow(join(audit.dir, 'envs', 'dev'));
+      // then /readyz, open to anyone, says which chain and what to do, but not where the log lives
+      const notReady = await fetch(`${server.url}/readyz`);
+      expect(notReady.status).toBe(503);
+      const text = await notReady.text();
+      expect(text).toContain('audit chain dev cannot be written');
+      expect(text).not.toContain(dir);
+    } finally {
+      await server.close();
+      await controller.stop();
+      await log.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -57,6 +58,41 @@ describe('the API with scoped tokens (one from a variable, one from a file)', ()
     // and only the authorized sync reaches the controller
     expect(t.controller.triggers).toEqual(status === 202 ? [['dev', 'manual']] : []);
   });
+
+  // A raw request, so that the request target reaches the server exactly as written (fetch would
+  // normalize it): the status code of the answer.
+  const raw = (method: string, target: string, token?: string) =>
+    new Promise<number>((resolve, reject) => {
+      const { hostname, port } = new URL(t.server.url);
+      const socket = connect(Number(port), hostname);
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (text += chunk));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0)));
+      const auth = token === undefined ? '' : `authorization: Bearer ${token}\r\n`;
+      socket.write(
+        `${method} ${target} HTTP/1.1\r\nhost: ${hostname}\r\n${auth}content-length: 0\r\nconnection: close\r\n\r\n`,
+      );
+    });
+
+  it.each([
+    ['GET', '/%61pi/environments', undefined, 401],
+    ['GET', '/%61%70%69/environments/dev/audit', undefined, 401],
+    ['GET', 'http://127.0.0.1/api/environments', undefined, 401],
+    ['GET', 'http://127.0.0.1/%61pi/environments', SYNC, 403],
+    ['POST', '/%61pi/environments/dev/sync', undefined, 401],
+    ['POST', '/%61pi/environments/dev/sync', READ, 403],
+    ['POST', 'http://127.0.0.1/api/environments/dev/sync', READ, 403],
+    ['POST', 'http://127.0.0.1/api/environments/dev/sync', SYNC, 202],
+  ] as const)(
+    '%s %s (a spelling the router decodes) with token %s answers %i',
+    async (method, target, token, status) => {
+      expect(await raw(method, target, token)).toBe(status);
+      // and only the authorized sync reaches the controller
+      expect(t.controller.triggers).toEqual(status === 202 ? [['dev', 'manual']] : []);
+    },
+  );
 
   it('keeps /healthz, /readyz and /metrics open, and none of them holds a token or the webhook secret', async () => {
     t.controller.isReady = true;

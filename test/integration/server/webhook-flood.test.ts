@@ -128,6 +128,46 @@ describe('the webhook server under a flood', () => {
     },
   );
 
+  it.each([
+    ['POST /api/environments/dev/sync without a token', 'POST /api/environments/dev/sync', {}, '401'],
+    [
+      'POST /api/environments/dev/sync with a token that lacks the sync scope',
+      'POST /api/environments/dev/sync',
+      { authorization: 'Bearer read-token' },
+      '403',
+    ],
+    ['PUT /api/environments without a token', 'PUT /api/environments', {}, '401'],
+  ] as const)(
+    'answers %s before its body is sent, and closes the connection',
+    async (_case, line, auth, status) => {
+      t = await startTestServer({
+        config: {
+          bodyTimeoutMs: 5000,
+          apiTokenEnv: undefined,
+          apiTokens: [{ env: 'READ', scopes: ['read'] }],
+        },
+        env: { CAIRN_TEST_WEBHOOK_SECRET: SECRET, READ: 'read-token' },
+      });
+      // When only the headers of a 1 MB body are sent
+      const c = await open(t);
+      c.socket.write(
+        `${line} HTTP/1.1\r\nHost: 127.0.0.1\r\n${Object.entries({
+          ...auth,
+          'content-type': 'application/json',
+          'content-length': 1_000_000,
+        })
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join('')}\r\n`,
+      );
+      // Then the refusal comes at once and the connection is closed: the body is never read and dropped
+      const ms = await c.closed;
+      expect(ms).toBeLessThan(1000);
+      expect(c.received()).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(c.received().toLowerCase()).toContain('connection: close');
+      expect(t.controller.triggers).toEqual([]);
+    },
+  );
+
   it('answers 503 to a large body that would pass the buffered-bytes budget, and takes small ones still', async () => {
     // Given a budget of 256 KiB for bodies over 64 KiB
     t = await startTestServer({ config: { maxBufferedBodyBytes: 256 * 1024, bodyTimeoutMs: 5000 } });
