@@ -1,6 +1,18 @@
-import { chmod, mkdir, open, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readlink,
+  rename,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { constants, existsSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { CairnError } from '../errors';
 import { BlobTooLargeError, type TreeFile } from './git-reader';
@@ -135,6 +147,7 @@ export async function writeCheckout(
       });
       await writeAll(writes, madeDirs);
     }
+    await checkLinksResolveInside(tmp, files);
     await rename(tmp, dir);
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });
@@ -142,6 +155,53 @@ export async function writeCheckout(
   }
   await pruneCheckouts(envDir, limits.keep);
   return { dir, readFromGit, reused: files.length - readFromGit };
+}
+
+// The kernel's own limit on links followed in one lookup (MAXSYMLINKS); past it a read fails.
+const MAX_LINK_HOPS = 40;
+
+/**
+ * Whether the link at `path` (relative to `root`, its folders real) leads somewhere inside `root`
+ * when the kernel follows it. Its target alone says too little: after `s -> .`, the text
+ * `s/s/../../..` climbs from the real folder at each `..`, so it leaves a checkout it stays in as text.
+ */
+async function linkStaysInside(root: string, path: string): Promise<boolean> {
+  const at = path.split('/');
+  let rest = [at.pop()!];
+  for (let hops = 0; rest.length > 0;) {
+    const part = rest.shift()!;
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (at.length === 0) return false;
+      at.pop();
+      continue;
+    }
+    const info = await lstat(join(root, ...at, part)).catch(() => undefined);
+    // Nothing there: the kernel's lookup stops here, whatever follows.
+    if (!info) return true;
+    if (!info.isSymbolicLink()) {
+      at.push(part);
+      continue;
+    }
+    if (++hops > MAX_LINK_HOPS) return false;
+    const target = await readlink(join(root, ...at, part));
+    if (isAbsolute(target)) return false;
+    rest = [...target.split('/'), ...rest];
+  }
+  return true;
+}
+
+/** Refuses a checkout with a link that, followed through the other links, resolves outside it. */
+async function checkLinksResolveInside(root: string, files: readonly TreeFile[]): Promise<void> {
+  for (const file of files) {
+    if (file.mode !== '120000' || (await linkStaysInside(root, file.path))) continue;
+    throw new CairnError('is a symlink that resolves outside the checkout (through another link)', {
+      code: 'source.symlink-escape',
+      phase: 'fetch',
+      subject: file.path,
+      hint: 'symlinks may only point inside the repository',
+    });
+  }
 }
 
 /** One file, checked, ready to be written. */
