@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { createLog, silentLog } from '../../../controller/log';
 import { isCairnError } from '../../../controller/errors';
@@ -146,5 +146,44 @@ describe('synthesizing the CDK app of a workspace', () => {
     }
     // then npm ci ran only the first time
     expect(seen.join('').match(/installing the CDK app dependencies/g)).toHaveLength(1);
+  });
+
+  it('installs one lockfile for two environments synthesized at once, neither failing on the other', async () => {
+    // given two environments whose apps share a package.json and lockfile, and an empty cache
+    const lock = {
+      name: 'app',
+      version: '1.0.0',
+      lockfileVersion: 3,
+      requires: true,
+      packages: { '': { name: 'app', version: '1.0.0' } },
+    };
+    const dirs = ['a', 'b'].map(() => {
+      const dir = workspaceWith({ throw: 'stop after the install' });
+      writeFileSync(`${dir}/aws-resources/package.json`, JSON.stringify({ name: 'app', version: '1.0.0' }));
+      writeFileSync(`${dir}/aws-resources/package-lock.json`, JSON.stringify(lock));
+      return dir;
+    });
+    const cacheDir = workspaceWith({}) + '/deps-cache';
+    // when both are synthesized at the same time
+    const errors = await Promise.all(
+      dirs.map((workspaceDir, i) =>
+        synthesizeApp({
+          workspaceDir,
+          env: `env${i}`,
+          target: sandboxTarget(),
+          commitSha: sha,
+          log: silentLog(),
+          cacheDir,
+        }).then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+      ),
+    );
+    // then each gets as far as its own app (which throws), not an install failure
+    for (const error of errors) {
+      expect(isCairnError(error) && error.code).toBe('synth.failed');
+      expect(String((error as Error).message)).toContain('stop after the install');
+    }
   });
 });
