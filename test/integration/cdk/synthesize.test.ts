@@ -186,4 +186,26 @@ describe('synthesizing the CDK app of a workspace', () => {
       expect(String((error as Error).message)).toContain('stop after the install');
     }
   });
+
+  it('refuses a template larger than CloudFormation takes, before anything reads it whole', async () => {
+    // given an app that writes a cloud assembly whose template is 2 MiB
+    const dir = workspaceWith({});
+    const app = [
+      "const { writeFileSync } = require('node:fs');",
+      'const out = process.env.CDK_OUTDIR;',
+      "const stack = { type: 'aws:cloudformation:stack', environment: 'aws://unknown-account/unknown-region',",
+      "  properties: { templateFile: 'Big.template.json' } };",
+      "writeFileSync(out + '/manifest.json', JSON.stringify({ version: '36.0.0', artifacts: { Big: stack } }));",
+      "const pad = 'x'.repeat(2 * 1024 * 1024);",
+      "writeFileSync(out + '/Big.template.json', JSON.stringify({ Resources: {}, Metadata: { pad } }));",
+    ].join('\n');
+    writeFileSync(`${dir}/aws-resources/big-app.js`, app);
+    writeFileSync(`${dir}/aws-resources/cdk.json`, JSON.stringify({ app: 'node big-app.js' }));
+    // when it is synthesized
+    const error = await synthError(dir);
+    // then it is refused, naming the stack's template and the limit
+    expect(isCairnError(error) && error.code).toBe('synth.too-large');
+    expect(String(error)).toContain('stack Big template');
+    expect(String(error)).toContain('1048576');
+  });
 });
