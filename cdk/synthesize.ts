@@ -19,7 +19,7 @@ import type { AwsTargetConfig } from './aws-target';
 import { CairnError, errorMessage, isCairnError, safeOutput } from '../controller/model';
 import type { Log } from '../controller/model';
 import { cairnBinDir, cairnNodeModules } from './node-modules';
-import { checkConfined } from './assembly-confinement';
+import { checkConfined, checkManifestSizes } from './assembly-confinement';
 import { runProcess } from './run-process';
 import { createSynthRunner, type SynthRunner, type SynthUser } from './synth-runner';
 import type { Assembly } from './types';
@@ -244,6 +244,7 @@ export async function synthesizeApp(options: {
     'CDK app synthesized',
   );
   try {
+    checkManifestSizes(folders.out);
     const assembly = readAssembly(folders.out);
     checkConfined(assembly);
     return assembly;

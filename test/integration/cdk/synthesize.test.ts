@@ -208,4 +208,26 @@ describe('synthesizing the CDK app of a workspace', () => {
     expect(String(error)).toContain('stack Big template');
     expect(String(error)).toContain('1048576');
   });
+
+  it('refuses a cloud assembly manifest too large to parse on the shared event loop, before parsing it', async () => {
+    // given an app whose manifest.json carries 17 MiB of metadata
+    const dir = workspaceWith({});
+    const app = [
+      "const { writeFileSync } = require('node:fs');",
+      'const out = process.env.CDK_OUTDIR;',
+      "const pad = 'x'.repeat(17 * 1024 * 1024);",
+      "const stack = { type: 'aws:cloudformation:stack', environment: 'aws://unknown-account/unknown-region',",
+      "  properties: { templateFile: 'S.template.json' }, metadata: { '/S': [{ type: 'aws:cdk:info', data: pad }] } };",
+      "writeFileSync(out + '/manifest.json', JSON.stringify({ version: '36.0.0', artifacts: { S: stack } }));",
+      "writeFileSync(out + '/S.template.json', '{}');",
+    ].join('\n');
+    writeFileSync(`${dir}/aws-resources/big-manifest-app.js`, app);
+    writeFileSync(`${dir}/aws-resources/cdk.json`, JSON.stringify({ app: 'node big-manifest-app.js' }));
+    // when it is synthesized
+    const error = await synthError(dir);
+    // then it is refused, naming the file and the limit
+    expect(isCairnError(error) && error.code).toBe('synth.too-large');
+    expect(String(error)).toContain('cdk.out/manifest.json');
+    expect(String(error)).toContain(String(16 * 1024 * 1024));
+  });
 });
