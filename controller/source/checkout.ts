@@ -56,6 +56,13 @@ export function blobOid(bytes: Buffer): string {
 /** Where a checkout's bytes come from: the backend's blob reader. */
 export type ReadBlobs = (oids: readonly string[]) => Promise<ReadonlyMap<string, Buffer>>;
 
+/**
+ * The most files the two folders of one commit may hold. Files cost no bytes in a pack (one empty
+ * blob serves them all): an 888 KB repository of 300,000 files took 25 s, 241 MB and 300,000 inodes
+ * per kept checkout, so without a count a tiny push exhausts the controller's disk and memory.
+ */
+export const MAX_CHECKOUT_FILES = 100_000;
+
 /** Limits of one environment's checkouts. */
 export interface CheckoutLimits {
   readonly maxFileBytes: number;
@@ -121,6 +128,17 @@ export async function writeCheckout(
 ): Promise<CheckoutResult> {
   const dir = join(envDir, sha);
   if (existsSync(dir)) return { dir, readFromGit: 0, reused: 0 };
+  if (files.length > MAX_CHECKOUT_FILES) {
+    throw new CairnError(
+      `the commit holds ${files.length} files, over the ${MAX_CHECKOUT_FILES}-file limit of a checkout`,
+      {
+        code: 'source.too-many-files',
+        phase: 'fetch',
+        subject: FOLDERS.join(' and '),
+        hint: 'keep generated or vendored files (node_modules, build output) out of the repository',
+      },
+    );
+  }
   // Refuse a known oversized file before reading anything.
   for (const { path, size } of files) {
     if (size !== undefined) checkFile({ path, size }, undefined, limits.maxFileBytes);
