@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { CairnError } from '../controller/model';
 import type { Assembly } from './types';
@@ -40,6 +40,45 @@ function requireInside(root: string, path: string, subject: string): void {
   if (!inside(root, real)) throw refuse(subject, 'points outside the output folder');
 }
 
+/**
+ * The largest template CloudFormation takes (from S3; 51,200 bytes inline). The deployer reads a
+ * template whole, twice over (text and parsed): a bigger one could only exhaust the controller's
+ * memory, for every environment, before CloudFormation refused it.
+ */
+export const MAX_TEMPLATE_BYTES = 1024 * 1024;
+
+/**
+ * The largest cloud assembly manifest or asset manifest cairn parses. They are read and validated
+ * synchronously, on the event loop every environment shares: 41 MB took 2.3 s and 215 MB of memory,
+ * so an unbounded one stalls or kills the controller. A large real app's stays a few MB.
+ */
+export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+
+function requireAtMost(path: string, maxBytes: number, subject: string, why: string): void {
+  const { size } = statSync(path);
+  if (size <= maxBytes) return;
+  throw new CairnError(`is ${size} bytes, over the ${maxBytes}-byte limit ${why}`, {
+    code: 'synth.too-large',
+    phase: 'synthesize',
+    subject,
+    hint: 'split the app into smaller stacks, or move large inline content (code, policies) into assets',
+  });
+}
+
+/**
+ * Refuses an output folder with a `manifest.json` (the assembly's, or a nested assembly's) over
+ * MAX_MANIFEST_BYTES, before the CDK's reader parses it. Links are not followed (checkConfined
+ * refuses those that leave the folder).
+ */
+export function checkManifestSizes(dir: string, root = dir): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) checkManifestSizes(path, root);
+    else if (entry.isFile() && entry.name === 'manifest.json')
+      requireAtMost(path, MAX_MANIFEST_BYTES, `cdk.out/${relative(root, path)}`, 'cairn reads');
+  }
+}
+
 function checkLinks(root: string, dir: string): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
@@ -53,6 +92,7 @@ function checkLinks(root: string, dir: string): void {
  * folder: the app wrote it, and cairn reads it with its own rights. A link or a template, asset
  * manifest or asset source resolving outside would let the app publish a controller file (a
  * kubeconfig zipped as an asset); an `executable` asset source would run a command in the controller.
+ * A template over CloudFormation's size limit is refused before the deployer reads it.
  */
 export function checkConfined(assembly: Assembly): void {
   if (lstatSync(assembly.dir).isSymbolicLink()) throw refuse('cdk.out', 'is a link');
@@ -60,8 +100,15 @@ export function checkConfined(assembly: Assembly): void {
   checkLinks(root, root);
   for (const stack of assembly.stacks) {
     requireInside(root, stack.templateFile, `stack ${stack.stackName} template`);
+    requireAtMost(
+      stack.templateFile,
+      MAX_TEMPLATE_BYTES,
+      `stack ${stack.stackName} template`,
+      'CloudFormation takes',
+    );
     for (const file of stack.assetManifests) {
       requireInside(root, file, `stack ${stack.stackName} asset manifest`);
+      requireAtMost(file, MAX_MANIFEST_BYTES, `stack ${stack.stackName} asset manifest`, 'cairn reads');
       const manifest = JSON.parse(readFileSync(file, 'utf8')) as AssetManifestFile;
       const sources = [
         ...Object.entries(manifest.files ?? {}),

@@ -19,7 +19,7 @@ import type { AwsTargetConfig } from './aws-target';
 import { CairnError, errorMessage, isCairnError, safeOutput } from '../controller/model';
 import type { Log } from '../controller/model';
 import { cairnBinDir, cairnNodeModules } from './node-modules';
-import { checkConfined } from './assembly-confinement';
+import { checkConfined, checkManifestSizes } from './assembly-confinement';
 import { runProcess } from './run-process';
 import { createSynthRunner, type SynthRunner, type SynthUser } from './synth-runner';
 import type { Assembly } from './types';
@@ -31,6 +31,9 @@ const SYNTH_FOLDER_PREFIX = 'cairn-synth-';
 function appPath(): string {
   return [cairnBinDir(), dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
 }
+
+/** Installs under way, by cache folder: environments sharing a lockfile wait for one install. */
+const installing = new Map<string, Promise<string>>();
 
 /**
  * Installs `aws-resources/package.json`'s dependencies with `npm ci`, once per lockfile content,
@@ -52,9 +55,25 @@ async function installDependencies(
   const target = join(cacheDir, hash);
   // The folder appears by rename only after a successful install, so its presence means complete.
   if (existsSync(target)) return join(target, 'node_modules');
-  const tmp = `${target}.${process.pid}.tmp`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
+  const running = installing.get(target);
+  if (running) return running;
+  const install = installInto(appDir, target, hash, timeoutMs, log).finally(() => installing.delete(target));
+  installing.set(target, install);
+  return install;
+}
+
+/** Runs `npm ci` for one lockfile in a folder of its own, renamed to `target` when it succeeded. */
+async function installInto(
+  appDir: string,
+  target: string,
+  hash: string,
+  timeoutMs: number,
+  log: Log,
+): Promise<string> {
+  const lock = join(appDir, 'package-lock.json');
+  // A folder no other install uses (another process may install the same lockfile).
+  mkdirSync(dirname(target), { recursive: true });
+  const tmp = mkdtempSync(`${target}.tmp-`);
   copyFileSync(lock, join(tmp, 'package-lock.json'));
   copyFileSync(join(appDir, 'package.json'), join(tmp, 'package.json'));
   log.info({ phase: 'synthesize', lockfile: hash }, 'installing the CDK app dependencies');
@@ -225,6 +244,7 @@ export async function synthesizeApp(options: {
     'CDK app synthesized',
   );
   try {
+    checkManifestSizes(folders.out);
     const assembly = readAssembly(folders.out);
     checkConfined(assembly);
     return assembly;

@@ -14,8 +14,9 @@ export interface ParsedObject {
 // YAML 1.2 core types (no timestamps: a date stays a string, as the API server reads it) plus `<<`.
 const { merge } = (jsYaml as unknown as { types: { merge: jsYaml.Type } }).types;
 const SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [merge] });
-// An alias-expanded document may hold this many nodes per byte of its text before it is refused
-// (a "billion laughs" document is tiny and expands without bound).
+// An alias-expanded document may weigh this much per byte of its text before it is refused (a
+// "billion laughs" document is tiny and expands without bound). A node weighs 1, plus the length of
+// a string or key: 400 aliases of a 1 MiB string are few nodes but serialize to 420 MB.
 const EXPANSION_PER_BYTE = 4;
 const START = /^(?:---|\.\.\.)(?=\s|$)/;
 
@@ -78,15 +79,24 @@ function firstContentLine(text: string): number {
   return (i < 0 ? 0 : i) + 1;
 }
 
-/** True when walking the value, aliases expanded, visits more than `limit` nodes; stops early. */
+/**
+ * True when walking the value, aliases expanded, weighs more than `limit`: one per node, plus the
+ * length of every string and key met (as serializing it would write them); stops early.
+ */
 function expandsBeyond(value: unknown, limit: number): boolean {
   let count = 0;
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     if (++count > limit) return true;
     const node = stack.pop();
-    if (Array.isArray(node)) stack.push(...node);
-    else if (node !== null && typeof node === 'object') stack.push(...Object.values(node));
+    if (typeof node === 'string') count += node.length;
+    else if (Array.isArray(node)) stack.push(...node);
+    else if (node !== null && typeof node === 'object') {
+      for (const [key, child] of Object.entries(node)) {
+        count += key.length;
+        stack.push(child);
+      }
+    }
   }
   return false;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { createLog, silentLog } from '../../../controller/log';
 import { isCairnError } from '../../../controller/errors';
@@ -146,5 +146,88 @@ describe('synthesizing the CDK app of a workspace', () => {
     }
     // then npm ci ran only the first time
     expect(seen.join('').match(/installing the CDK app dependencies/g)).toHaveLength(1);
+  });
+
+  it('installs one lockfile for two environments synthesized at once, neither failing on the other', async () => {
+    // given two environments whose apps share a package.json and lockfile, and an empty cache
+    const lock = {
+      name: 'app',
+      version: '1.0.0',
+      lockfileVersion: 3,
+      requires: true,
+      packages: { '': { name: 'app', version: '1.0.0' } },
+    };
+    const dirs = ['a', 'b'].map(() => {
+      const dir = workspaceWith({ throw: 'stop after the install' });
+      writeFileSync(`${dir}/aws-resources/package.json`, JSON.stringify({ name: 'app', version: '1.0.0' }));
+      writeFileSync(`${dir}/aws-resources/package-lock.json`, JSON.stringify(lock));
+      return dir;
+    });
+    const cacheDir = workspaceWith({}) + '/deps-cache';
+    // when both are synthesized at the same time
+    const errors = await Promise.all(
+      dirs.map((workspaceDir, i) =>
+        synthesizeApp({
+          workspaceDir,
+          env: `env${i}`,
+          target: sandboxTarget(),
+          commitSha: sha,
+          log: silentLog(),
+          cacheDir,
+        }).then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+      ),
+    );
+    // then each gets as far as its own app (which throws), not an install failure
+    for (const error of errors) {
+      expect(isCairnError(error) && error.code).toBe('synth.failed');
+      expect(String((error as Error).message)).toContain('stop after the install');
+    }
+  });
+
+  it('refuses a template larger than CloudFormation takes, before anything reads it whole', async () => {
+    // given an app that writes a cloud assembly whose template is 2 MiB
+    const dir = workspaceWith({});
+    const app = [
+      "const { writeFileSync } = require('node:fs');",
+      'const out = process.env.CDK_OUTDIR;',
+      "const stack = { type: 'aws:cloudformation:stack', environment: 'aws://unknown-account/unknown-region',",
+      "  properties: { templateFile: 'Big.template.json' } };",
+      "writeFileSync(out + '/manifest.json', JSON.stringify({ version: '36.0.0', artifacts: { Big: stack } }));",
+      "const pad = 'x'.repeat(2 * 1024 * 1024);",
+      "writeFileSync(out + '/Big.template.json', JSON.stringify({ Resources: {}, Metadata: { pad } }));",
+    ].join('\n');
+    writeFileSync(`${dir}/aws-resources/big-app.js`, app);
+    writeFileSync(`${dir}/aws-resources/cdk.json`, JSON.stringify({ app: 'node big-app.js' }));
+    // when it is synthesized
+    const error = await synthError(dir);
+    // then it is refused, naming the stack's template and the limit
+    expect(isCairnError(error) && error.code).toBe('synth.too-large');
+    expect(String(error)).toContain('stack Big template');
+    expect(String(error)).toContain('1048576');
+  });
+
+  it('refuses a cloud assembly manifest too large to parse on the shared event loop, before parsing it', async () => {
+    // given an app whose manifest.json carries 17 MiB of metadata
+    const dir = workspaceWith({});
+    const app = [
+      "const { writeFileSync } = require('node:fs');",
+      'const out = process.env.CDK_OUTDIR;',
+      "const pad = 'x'.repeat(17 * 1024 * 1024);",
+      "const stack = { type: 'aws:cloudformation:stack', environment: 'aws://unknown-account/unknown-region',",
+      "  properties: { templateFile: 'S.template.json' }, metadata: { '/S': [{ type: 'aws:cdk:info', data: pad }] } };",
+      "writeFileSync(out + '/manifest.json', JSON.stringify({ version: '36.0.0', artifacts: { S: stack } }));",
+      "writeFileSync(out + '/S.template.json', '{}');",
+    ].join('\n');
+    writeFileSync(`${dir}/aws-resources/big-manifest-app.js`, app);
+    writeFileSync(`${dir}/aws-resources/cdk.json`, JSON.stringify({ app: 'node big-manifest-app.js' }));
+    // when it is synthesized
+    const error = await synthError(dir);
+    // then it is refused, naming the file and the limit
+    expect(isCairnError(error) && error.code).toBe('synth.too-large');
+    expect(String(error)).toContain('cdk.out/manifest.json');
+    expect(String(error)).toContain(String(16 * 1024 * 1024));
   });
 });

@@ -1,8 +1,9 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { closeSync, lstatSync, mkdtempSync, openSync, readdirSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLog } from '../../../controller/log';
+import { MAX_CHECKOUT_FILES } from '../../../controller/source/checkout';
 import { createGitSource } from '../../../controller/source/create-git-source';
 import { serveGitHttp, type GitHttpServer } from '../../helpers/git-http-server';
 import { createTestRepo, runGit, type TestRepo } from '../../helpers/git-repo';
@@ -36,6 +37,28 @@ beforeAll(async () => {
   packed = join(repo.root, 'packed.git');
   runGit(repo.root, 'clone', '-q', '--bare', repo.bare, packed);
   runGit(packed, 'gc', '-q');
+  // A branch of MAX_CHECKOUT_FILES + 1 empty files: a few hundred KB of repository.
+  const empty = runGit(repo.bare, 'hash-object', '-w', '/dev/null').trim();
+  const listing = Array.from(
+    { length: MAX_CHECKOUT_FILES + 1 },
+    (_, i) => `100644 blob ${empty}\tf${String(i).padStart(7, '0')}.txt\n`,
+  ).join('');
+  const mktree = (input: string) =>
+    execFileSync('git', ['mktree'], { cwd: repo.bare, input, encoding: 'utf8', maxBuffer: 64 * MB }).trim();
+  const k8s = mktree(listing);
+  const top = mktree(`040000 tree ${k8s}\tk8s-resources\n`);
+  const many = runGit(
+    repo.bare,
+    '-c',
+    'user.name=a',
+    '-c',
+    'user.email=a@b',
+    'commit-tree',
+    top,
+    '-m',
+    'many',
+  );
+  runGit(repo.bare, 'update-ref', 'refs/heads/many', many.trim());
   http = await serveGitHttp(repo.bare);
 }, 120_000);
 afterAll(async () => {
@@ -94,6 +117,32 @@ describe.each(['isomorphic', 'native'] as const)('the %s backend', (backend) => 
     },
     60_000,
   );
+
+  it('refuses a commit of more files than a checkout may hold, before writing any', async () => {
+    // given a branch of MAX_CHECKOUT_FILES + 1 empty files (one blob, a tiny repository)
+    const workspaces = join(mkdtempSync(join(repo.root, 'ws-')), 'workspaces');
+    const source = createGitSource(
+      { url: repo.bare, backend, pollIntervalMs: 1000, watch: false },
+      { dir: workspaces, keep: 2, maxFileBytes: MB },
+      silentLog(),
+      {},
+    );
+    const [head] = await source.fetch([{ env: 'many', branch: 'many' }]);
+    if (head?.kind !== 'revision') throw new Error(`no revision: ${JSON.stringify(head)}`);
+    // when it is checked out
+    const error = await source.checkout(head.revision).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    // then it is refused with the count and the limit, and nothing was written
+    expect(error).toMatchObject({ code: 'source.too-many-files' });
+    expect(String(error)).toContain(
+      `holds ${MAX_CHECKOUT_FILES + 1} files, over the ${MAX_CHECKOUT_FILES}-file limit`,
+    );
+    const envDir = join(workspaces, 'checkouts', 'many');
+    expect(existsSync(envDir) ? readdirSync(envDir, { recursive: true }) : []).toEqual([]);
+    await source.close();
+  }, 60_000);
 
   it('writes a checkout only its owner can read: folders 0700, files 0400 (0500 when executable)', async () => {
     // given a fetched branch

@@ -141,6 +141,20 @@ describe.each(cases)('the Git source, %s', (_name, repoConfig) => {
     expect(lstatSync(join(ws.dir, 'aws-resources', 'cdk.json')).mode & 0o222).toBe(0);
   });
 
+  it('keeps links that, followed through other links, stay inside the checkout', async () => {
+    const branch = `links-${Math.random().toString(36).slice(2, 7)}`;
+    git(work, 'checkout', '-q', '-b', branch, shaDev);
+    mkdirSync(join(work, 'aws-resources', 'lib'), { recursive: true });
+    writeFileSync(join(work, 'aws-resources', 'lib', 'app.js'), '// app\n');
+    symlinkSync('lib', join(work, 'aws-resources', 'current'));
+    symlinkSync('current/../lib/app.js', join(work, 'aws-resources', 'main.js'));
+    commit(branch, 'links', {});
+    const s = source();
+    const [head] = await s.fetch([{ env: 'x', branch }]);
+    const ws = await s.checkout(revisionOf(head));
+    expect(readFileSync(join(ws.dir, 'aws-resources', 'main.js'), 'utf8')).toBe('// app\n');
+  });
+
   it('reports a force push on the next fetch', async () => {
     const s = source();
     const spec = [{ env: 'dev', branch: 'dev' }];
@@ -158,6 +172,19 @@ describe.each(cases)('the Git source, %s', (_name, repoConfig) => {
       'a symlink that leaves the checkout',
       () => symlinkSync('../../../etc/passwd', join(work, 'k8s-resources', 'evil.yaml')),
       'k8s-resources/evil.yaml: is a symlink to "../../../etc/passwd", which leaves the checkout',
+    ],
+    [
+      'a chain of symlinks whose target climbs out through another link',
+      () => {
+        // `s` points at its own folder: `s/s/…/../..` stays inside when read as text, but the
+        // kernel climbs from the real folder at every `..`, out of the checkout to /etc/passwd.
+        symlinkSync('.', join(work, 'k8s-resources', 's'));
+        symlinkSync(
+          `${'s/'.repeat(30)}${'../'.repeat(31)}etc/passwd`,
+          join(work, 'k8s-resources', 'evil.yaml'),
+        );
+      },
+      'k8s-resources/evil.yaml: is a symlink that resolves outside the checkout',
     ],
     [
       'a file over the size cap',

@@ -78,6 +78,30 @@ describe('parsing manifests the way the API server reads them', () => {
   });
 });
 
+describe('a document whose aliases repeat a long string', () => {
+  // 1 MiB of text that, serialized for the digest or the apply body, is 420 MB (measured: +451 MB RSS)
+  const big = 'x'.repeat(1024 * 1024);
+  const repeats = (n: number) => Array.from({ length: n }, () => '*a').join(', ');
+  const start = (pad: string) =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n    pad: &a "${pad}"\n`;
+  it.each([
+    ['in a list', `data:\n  list: [${repeats(400)}]\n`],
+    ['as keys', `data:\n  maps: [${Array.from({ length: 400 }, () => '{? *a : "1"}').join(', ')}]\n`],
+  ])('is refused when they repeat it %s', (_where, body) => {
+    const text = `${start(big)}${body}`;
+    expect(() => parseManifestFile(text, 'f.yaml')).toThrow(/expands past its size through aliases/);
+  });
+
+  it('is kept when it repeats a short one a few times', () => {
+    const text = `${start('y'.repeat(1000))}data: {a: *a, b: *a, c: *a}\n`;
+    expect(parseManifestFile(text, 'f.yaml')[0]?.object.data).toEqual({
+      a: 'y'.repeat(1000),
+      b: 'y'.repeat(1000),
+      c: 'y'.repeat(1000),
+    });
+  });
+});
+
 describe('resolving scope', () => {
   const parsed = (kind: string, name: string, file: string, namespace?: string) => ({
     object: { apiVersion: 'v1', kind, metadata: { name, ...(namespace ? { namespace } : {}) } },
