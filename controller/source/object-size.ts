@@ -21,7 +21,7 @@ function inflateHead(head: Buffer): Buffer {
 }
 
 /** A little-endian base-128 number, as a delta's base and result sizes are written. */
-function deltaVarint(bytes: Buffer, at: number): { value: number; next: number } {
+export function deltaVarint(bytes: Buffer, at: number): { value: number; next: number } {
   let value = 0;
   let shift = 0;
   let i = at;

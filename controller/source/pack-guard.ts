@@ -1,6 +1,7 @@
 import type { GitHttpResponse, HttpClient } from 'isomorphic-git';
 import { inflateSync } from 'node:zlib';
 import { CairnError } from '../errors';
+import { deltaVarint } from './object-size';
 
 const TYPES = ['', 'commit', 'tree', 'blob', 'tag', '', 'ofs-delta', 'ref-delta'] as const;
 const OFS_DELTA = 6;
@@ -29,19 +30,6 @@ export function packOfUploadPackAnswer(answer: Buffer): Buffer | undefined {
   }
   const pack = Buffer.concat(data);
   return pack.subarray(0, 4).toString('latin1') === 'PACK' ? pack : undefined;
-}
-
-function deltaVarint(bytes: Buffer, at: number): { value: number; next: number } {
-  let value = 0;
-  let shift = 0;
-  let i = at;
-  for (;;) {
-    const byte = bytes[i++];
-    if (byte === undefined) throw new Error('truncated delta header');
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (!(byte & 0x80)) return { value, next: i };
-  }
 }
 
 /**
