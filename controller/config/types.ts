@@ -1,3 +1,7 @@
+import type { AwsTargetConfig } from '../model';
+
+export type { AwsSynthConfig, AwsTargetConfig } from '../model';
+
 /**
  * The controller's configuration after loading: validated against
  * manifests-schema/cairn-config.schema.json, defaults filled in, durations in milliseconds,
@@ -51,32 +55,6 @@ export interface EnvironmentConfig {
   readonly driftIntervalMs: number;
   readonly aws?: AwsTargetConfig;
   readonly kubernetes?: KubernetesTargetConfig;
-}
-
-export interface AwsTargetConfig {
-  readonly region: string;
-  readonly account: string;
-  /** CloudFormation/S3/SSM endpoint override (moto_server, LocalStack). */
-  readonly endpoint?: string;
-  readonly roleArn?: string;
-  /** Delete stacks that disappeared from the app. Off by default: the plan shows "would delete". */
-  readonly prune: boolean;
-  /** Stacks tagged with another environment that may be updated or deleted: all (true), none, or these tag values. */
-  readonly adopt?: boolean | readonly string[];
-  readonly synthTimeoutMs: number;
-  readonly deployTimeoutMs: number;
-  /** How the CDK app is isolated from the controller; absent means bubblewrap as uid/gid 65534. */
-  readonly synth?: AwsSynthConfig;
-}
-
-/** `aws.synth`: how repository code (the CDK app) is kept away from the controller's credentials. */
-export interface AwsSynthConfig {
-  /** `bubblewrap` (namespaces, another uid under root) or `none` (no isolation, explicit opt-out). */
-  readonly isolation: 'bubblewrap' | 'none';
-  /** The uid the app runs as when cairn runs as root. */
-  readonly uid: number;
-  /** The gid the app runs as when cairn runs as root. */
-  readonly gid: number;
 }
 
 export interface KubernetesTargetConfig {

@@ -9,3 +9,4 @@ export * from './pipeline';
 export * from './audit-reader';
 export * from './log';
 export * from './secret-mask';
+export * from './aws-target';

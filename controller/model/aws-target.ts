@@ -1,0 +1,30 @@
+/**
+ * Where one environment's stacks go: the AWS target as the config states it and cdk/ takes it. It
+ * lives in the model because both the config loader and cdk/ speak it, and neither may import
+ * the other.
+ */
+export interface AwsTargetConfig {
+  readonly region: string;
+  readonly account: string;
+  /** CloudFormation/S3/SSM endpoint override (moto_server, LocalStack). */
+  readonly endpoint?: string;
+  readonly roleArn?: string;
+  /** Delete stacks that disappeared from the app. Off by default: the plan shows "would delete". */
+  readonly prune: boolean;
+  /** Take over stacks whose ownership tag names another environment: all (`true`) or these owners. */
+  readonly adopt?: boolean | readonly string[];
+  readonly synthTimeoutMs: number;
+  readonly deployTimeoutMs: number;
+  /** How the CDK app is isolated from the controller; absent means bubblewrap as uid/gid 65534. */
+  readonly synth?: AwsSynthConfig;
+}
+
+/** `aws.synth`: how repository code (the CDK app) is kept away from the controller's credentials. */
+export interface AwsSynthConfig {
+  /** `bubblewrap` (namespaces, another uid under root) or `none` (no isolation, explicit opt-out). */
+  readonly isolation: 'bubblewrap' | 'none';
+  /** The uid the app runs as when cairn runs as root. */
+  readonly uid: number;
+  /** The gid the app runs as when cairn runs as root. */
+  readonly gid: number;
+}
