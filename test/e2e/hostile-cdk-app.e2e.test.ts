@@ -268,9 +268,11 @@ describe('a hostile CDK app pushed to a watched branch', () => {
       expect(Object.keys(report.files).length).toBeGreaterThanOrEqual(3);
       for (const content of Object.values(report.files)) expect(content).toMatch(/^ERR /);
       expect(Object.values(report.writes)).toHaveLength(scene.writeTargets.length);
-      // Its /tmp is a private tmpfs that dies with the sandbox; every other write is refused.
-      const refused = Object.entries(report.writes).filter(([file]) => file !== `/tmp/${scene.markFile}`);
-      expect(refused).toHaveLength(scene.writeTargets.length - 1);
+      // Its /tmp is a private tmpfs that dies with the sandbox: a write there may succeed (when cairn
+      // itself lives under /tmp, bwrap makes the mount points of its node_modules on that tmpfs), but
+      // never reaches the host, which the checks below prove. Every other write is refused.
+      const refused = Object.entries(report.writes).filter(([file]) => !file.startsWith('/tmp/'));
+      expect(refused.length).toBeGreaterThan(0);
       for (const [file, result] of refused)
         expect({ file, result }).toEqual({ file, result: expect.stringMatching(/^ERR /) });
       // and on the host, no mark exists in any folder it tried
