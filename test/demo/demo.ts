@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { freePort } from '../helpers/net';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { makePlatformRepo } from '../../examples/make-platform-repo';
@@ -251,18 +251,6 @@ function startController(configFile: string, secret: string, lines: Record<strin
     }
   });
   return child;
-}
-
-/** A free loopback port for the demo's controller, so a busy 8080 does not stop the demo. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function stopController(child: ChildProcess): Promise<void> {

@@ -1,4 +1,5 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
+import { processesMarked } from '../helpers/processes';
 import {
   cpSync,
   existsSync,
@@ -50,20 +51,6 @@ interface HostileReport {
   readonly listings: Readonly<Record<string, unknown>>;
   readonly writes: Readonly<Record<string, string>>;
   readonly network: Readonly<Record<string, string>>;
-}
-
-/** Pids of live processes whose environment holds `marker`. */
-function processesMarked(marker: string): number[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/environ`, 'utf8').includes(marker);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 /** Every file under `dir`, read as text, for searching. */

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { freePort } from '../helpers/net';
+import { greetingManifest as configMap } from '../helpers/manifests';
 import { auditKeyFile } from '../helpers/e2e-platform';
-import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,25 +19,6 @@ jest.setTimeout(120_000);
 const SECRET = 'e2e-stall-secret';
 const TOKEN = 'e2e-stall-git-token';
 const API_TOKEN = 'e2e-stall-api-token';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const configMap = (namespace: string, value: string) =>
-  stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }) +
-  '---\n' +
-  stringify({
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: 'greeting', namespace },
-    data: { value },
-  });
 
 /**
  * `cairn run` against a real kube-apiserver and a Git repository over HTTP: a commit with a broken

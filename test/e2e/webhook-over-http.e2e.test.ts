@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from '../helpers/net';
+import { greetingManifest as configMap } from '../helpers/manifests';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,25 +17,6 @@ jest.setTimeout(120_000);
 
 const SECRET = 'e2e-webhook-secret';
 const TOKEN = 'e2e-git-token';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const configMap = (namespace: string, value: string) =>
-  stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }) +
-  '---\n' +
-  stringify({
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: 'greeting', namespace },
-    data: { value },
-  });
 
 /**
  * `cairn run` against a repository served over smart HTTP with a token, polling only every 5

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { processesMarked } from '../../helpers/processes';
 import { bubblewrapRunner } from '../../../cdk/bubblewrap-runner';
 import { noneRunner, type SynthRunner } from '../../../cdk/synth-runner';
 import { synthesizeApp } from '../../../cdk/synthesize';
@@ -7,20 +7,6 @@ import { silentLog } from '../../../controller/log';
 import { sandboxTarget, unique, workspaceWith, type Scenario } from './cdk-fixture';
 
 const sha = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
-
-/** Pids of live processes whose environment holds `marker`. */
-function processesMarked(marker: string): number[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/environ`, 'utf8').includes(marker);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 async function synth(scenario: Scenario, runner: SynthRunner, timeoutMs = 60_000): Promise<unknown> {
   return synthesizeApp({
