@@ -49,3 +49,22 @@ export interface AuditEntry {
   readonly changes: readonly Change[];
   readonly failure?: Failure;
 }
+
+/** How one reconcile ended, as an observer (a Git host's commit status) is told. */
+export interface ReconcileReport {
+  readonly outcome: Outcome;
+  readonly durationMs: number;
+  /** The audit entry recorded for it; absent when recording itself failed. */
+  readonly entryId?: string;
+  readonly failure?: Failure;
+}
+
+/**
+ * Told when a reconcile of an environment starts and ends (commit statuses on the Git host). The
+ * controller neither waits for an observer nor lets one fail a reconcile: observers swallow and
+ * log their own errors.
+ */
+export interface ReconcileObserver {
+  started(env: string, sha: string, trigger: Trigger): void;
+  finished(env: string, sha: string, trigger: Trigger, report: ReconcileReport): void;
+}

@@ -9,6 +9,8 @@ import {
   type AuditReader,
   type Failure,
   type Outcome,
+  type ReconcileObserver,
+  type ReconcileReport,
   type Trigger,
 } from '../model';
 import type { BranchHead, GitSource, Revision } from '../source/types';
@@ -43,6 +45,8 @@ export interface ControllerDeps {
   readonly timers?: Timers;
   /** The clock of reconcile records and metrics. */
   readonly now?: () => Date;
+  /** Told when each reconcile starts and ends (a Git host's commit statuses); never awaited. */
+  readonly observers?: readonly ReconcileObserver[];
 }
 
 /** What the last finished reconcile of an environment came to, as far as its status needs. */
@@ -225,6 +229,7 @@ export class Controller {
     state.force = false;
     const envConfig = this.deps.config.environments.find((e) => e.name === env)!;
     const started = Date.now();
+    this.tell((o) => o.started(env, revision.sha, trigger));
     try {
       const result = await reconcileEnvironment(
         {
@@ -238,7 +243,15 @@ export class Controller {
         revision,
         trigger,
       );
-      this.settle(env, revision, result, Date.now() - started);
+      const durationMs = Date.now() - started;
+      this.settle(env, revision, result, durationMs);
+      const report: ReconcileReport = {
+        outcome: result.outcome,
+        durationMs,
+        entryId: result.entry.id,
+        ...(result.failure ? { failure: result.failure } : {}),
+      };
+      this.tell((o) => o.finished(env, revision.sha, trigger, report));
     } catch (error) {
       // The audit itself failed (disk full, lock lost): nothing was recorded, so retry the same sha.
       this.deps.log.error(
@@ -246,6 +259,13 @@ export class Controller {
         'reconcile could not be recorded',
       );
       this.scheduleRetry(env, revision.sha);
+      this.tell((o) =>
+        o.finished(env, revision.sha, trigger, {
+          outcome: 'failed',
+          durationMs: Date.now() - started,
+          failure: { code: 'audit.append', phase: 'record', retryable: true, message: errorMessage(error) },
+        }),
+      );
     } finally {
       state.running = false;
       this.deps.metrics?.setQueueDepth(env, this.queue.depth(env));
@@ -286,6 +306,17 @@ export class Controller {
       if (state.stalledSha !== null) this.unstall(env);
       this.deps.metrics?.setLastSuccess(env, this.now());
       this.deps.metrics?.incDrift(env, drifted);
+    }
+  }
+
+  /** Calls every observer; one that throws is logged and never fails the reconcile. */
+  private tell(call: (observer: ReconcileObserver) => void): void {
+    for (const observer of this.deps.observers ?? []) {
+      try {
+        call(observer);
+      } catch (error) {
+        this.deps.log.warn({ err: errorMessage(error) }, 'reconcile observer failed');
+      }
     }
   }
 
