@@ -1,6 +1,6 @@
 import { createGitLabHost, GITLAB_STATE } from '../../../controller/host/gitlab';
 import type { CommitState, GitHost } from '../../../controller/host/types';
-import { recordingHost, type Route } from '../../helpers/recording-host';
+import { recordingHost, type Answer, type Route } from '../../helpers/recording-host';
 
 const TOKEN = 'glpat-0123456789abcdefTOKEN';
 const SHA = '18f3e63d05582537db6d183d9d557be09e1f90c8';
@@ -144,7 +144,7 @@ describe('the gitlab client', () => {
   it('edits its note found on page 2 through X-Next-Page, with PUT', async () => {
     const { server, host } = await start({
       'GET /api/v4/user': () => ({ status: 200, body: docs.user }),
-      [`GET ${PROJECT}/merge_requests/12/notes`]: (r) =>
+      [`GET ${PROJECT}/merge_requests/12/notes`]: (r): Answer =>
         r.url.includes('page=2')
           ? {
               status: 200,
