@@ -82,28 +82,49 @@ export function appliersFor(log: Log, repositoryUrl: string): AppliersCache {
   });
 }
 
+/** The configured Git host and the observer that posts `cairn/<env>` statuses through it. */
+export interface CommitStatuses {
+  readonly host: GitHost;
+  readonly observer: CommitStatusObserver;
+  /** Sends the posts under way (a few seconds at most), then closes the host's connections. */
+  close(): Promise<void>;
+}
+
+/** The commit statuses of `repository.host`, or undefined when none is configured; throws when its token is missing. */
+export function commitStatuses(config: CairnConfig, log: Log): CommitStatuses | undefined {
+  if (!config.repository.host) return undefined;
+  const host = createGitHost(config.repository.host);
+  const observer = new CommitStatusObserver(host, {
+    log: log.child({ host: host.type }),
+    ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
+  });
+  return {
+    host,
+    observer,
+    async close() {
+      await observer.close();
+      await host.close();
+    },
+  };
+}
+
 /** Opens the audit log and the Git source and builds the controller over them. */
 export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Promise<Wired> {
   // From here on every log line, error and audit record masks the secrets the config points at.
   rememberSecrets(configuredSecretValues(config));
   // Made first: a missing host token fails start-up before anything is opened (nothing connects yet).
-  const host = config.repository.host ? createGitHost(config.repository.host) : undefined;
+  const statuses = commitStatuses(config, log);
+  const host = statuses?.host;
   const audit = await AuditLog.open(config.audit, log);
   let source: GitSource;
   try {
     source = createGitSource(config.repository, config.workspaces, log);
   } catch (error) {
-    await host?.close();
+    await statuses?.close();
     await audit.close(); // releases the writer lock on a failed start-up too
     throw error;
   }
   const appliers = appliersFor(log, config.repository.url);
-  const statuses = host
-    ? new CommitStatusObserver(host, {
-        log: log.child({ host: host.type }),
-        ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
-      })
-    : undefined;
   const controller = new Controller({
     config,
     source,
@@ -111,7 +132,7 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     appliers,
     log,
     ...(metrics ? { metrics } : {}),
-    ...(statuses ? { observers: [statuses] } : {}),
+    ...(statuses ? { observers: [statuses.observer] } : {}),
   });
   return {
     controller,
@@ -125,7 +146,6 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     async close() {
       await controller.stop();
       await statuses?.close();
-      await host?.close();
       await appliers.close();
       await source.close();
       await audit.close();
