@@ -149,25 +149,8 @@ describe('cairn revert', () => {
     expect(repo.sha('dev')).toBe(later);
   });
 
-  it.each([
-    [['revert', '--config', 'x.yaml'], 'missing required argument'],
-    [['revert', 'abc', '--config', 'x.yaml', '--author', 'nobody'], '--author takes "Name <email>"'],
-  ])('exits 2 on a usage error: %j', async (args, said) => {
-    const r = await cairn(...args);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain(said);
-  });
-
-  it('exits 2 naming repository.host when --pr has no Git host configured, before touching the branch', async () => {
-    const before = repo.sha('dev');
-    const r = await cairn('revert', second.id, '--config', configFile, '--pr');
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('has no repository.host');
-    expect(repo.sha('dev')).toBe(before);
-  });
-
   it('never prints the token and leaves no temporary clone behind', () => {
-    expect(outputs.length).toBeGreaterThan(8);
+    expect(outputs.length).toBeGreaterThan(6);
     for (const o of outputs) expect(`${o.stdout}${o.stderr}`).not.toContain(TOKEN);
     expect(readdirSync(tmp).filter((f) => f.startsWith('cairn-revert-'))).toEqual([]);
   });

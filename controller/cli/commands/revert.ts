@@ -178,6 +178,7 @@ async function revert(id: string, o: RevertOptions, deps: RevertDeps): Promise<R
       });
     const env = environmentNamed(config, entry.env);
     const auth = authFrom(config.repository, deps.env ?? process.env);
+    rememberSecrets([auth?.password]);
     const pushTo = o.pr ? revertBranch(entry) : env.branch;
     const commit: RevertCommit = await (deps.push ?? pushRevertCommit)({
       url: config.repository.url,
