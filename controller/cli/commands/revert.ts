@@ -180,24 +180,39 @@ async function revert(id: string, o: RevertOptions, deps: RevertDeps): Promise<R
     const auth = authFrom(config.repository, deps.env ?? process.env);
     rememberSecrets([auth?.password]);
     const pushTo = o.pr ? revertBranch(entry) : env.branch;
-    const commit: RevertCommit = await (deps.push ?? pushRevertCommit)({
-      url: config.repository.url,
-      ...(auth ? { auth } : {}),
-      ...(config.repository.auth?.sshKeyPath ? { sshKeyPath: config.repository.auth.sshKeyPath } : {}),
-      branch: env.branch,
-      fromSha: entry.fromSha!,
-      toSha: entry.toSha,
-      message: revertMessage(entry, env.branch, o.message),
-      identity: o.author ?? DEFAULT_REVERT_IDENTITY,
-      pushTo,
-    });
+    const commit: RevertCommit = await naming(
+      entry,
+      (deps.push ?? pushRevertCommit)({
+        url: config.repository.url,
+        ...(auth ? { auth } : {}),
+        ...(config.repository.auth?.sshKeyPath ? { sshKeyPath: config.repository.auth.sshKeyPath } : {}),
+        branch: env.branch,
+        fromSha: entry.fromSha!,
+        toSha: entry.toSha,
+        message: revertMessage(entry, env.branch, o.message),
+        identity: o.author ?? DEFAULT_REVERT_IDENTITY,
+        pushTo,
+      }),
+    );
     const pullRequest = host
-      ? await host.openPullRequest({
-          title: `Revert "${subjectOf(entry)}"`,
-          body: revertMessage(entry, env.branch, o.message),
-          head: pushTo,
-          base: env.branch,
-        })
+      ? await host
+          .openPullRequest({
+            title: `Revert "${subjectOf(entry)}"`,
+            body: revertMessage(entry, env.branch, o.message),
+            head: pushTo,
+            base: env.branch,
+          })
+          .catch((error: unknown) => {
+            throw new CairnError(
+              `pushed the revert commit ${commit.sha} to branch ${pushTo}, but opening the pull request failed: ${errorMessage(error)}`,
+              {
+                code: 'revert.pull-request',
+                subject: `audit entry ${entry.id} (${entry.env})`,
+                hint: `open a pull request from ${pushTo} into ${env.branch} by hand, or delete ${pushTo} and run the command again`,
+                cause: error,
+              },
+            );
+          })
       : undefined;
     return {
       entry: entry.id,
@@ -213,6 +228,20 @@ async function revert(id: string, o: RevertOptions, deps: RevertDeps): Promise<R
     };
   } finally {
     await host?.close();
+  }
+}
+
+/** A failure of `work` (a refused push, a conflict) with the entry it was for leading its message. */
+async function naming<T>(entry: ListedEntry, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    const text = isCairnError(error) ? error.message : errorMessage(error);
+    throw new CairnError(text, {
+      code: isCairnError(error) ? error.code : 'revert.failed',
+      subject: `audit entry ${entry.id} (${entry.env})`,
+      cause: error,
+    });
   }
 }
 

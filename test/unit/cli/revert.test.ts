@@ -291,7 +291,24 @@ describe('revertCommand', () => {
       },
     };
     expect(await revertCommand(ids.second!, { config: configFile }, failing)).toBe(1);
-    expect(err.join('')).toContain('bad credentials');
+    expect(err.join('')).toContain(
+      `cairn revert: audit entry ${ids.second} (dev): remote said: bad credentials`,
+    );
     expect(err.join('')).not.toContain('unit-token-123456');
+  });
+
+  it('says the branch was pushed, and what to do, when opening the pull request fails', async () => {
+    const host = hostDouble();
+    host.openPullRequest = async () => {
+      throw new Error('gitea answered 422');
+    };
+    const { deps, err } = doubles(host);
+    expect(await revertCommand(ids.second!, { config: configFile, pr: true }, deps)).toBe(1);
+    const branch = `cairn/revert-${ids.second!.slice(0, 8)}`;
+    expect(err.join('')).toContain(
+      `pushed the revert commit ${'c'.repeat(40)} to branch ${branch}, but opening the pull request failed: gitea answered 422`,
+    );
+    expect(err.join('')).toContain(`open a pull request from ${branch} into env/dev by hand`);
+    expect(host.closed).toBe(1);
   });
 });
