@@ -261,6 +261,13 @@ async function revertOnto(
       },
     );
   }
+  if (merged.code === 129) {
+    throw new CairnError('this git has no `merge-tree --write-tree`', {
+      code: 'revert.old-git',
+      subject: 'git',
+      hint: 'cairn revert needs git 2.38 or newer on PATH',
+    });
+  }
   if (merged.code !== 0) throw gitFailure('git merge-tree', merged, request);
   const headTree = (await git(['rev-parse', `${head}^{tree}`])).stdout.trim();
   if (tree === headTree) {
