@@ -8,7 +8,10 @@ import { publicRepository } from '../kube/identity';
 import { configuredSecretValues } from '../config/secret-values';
 import { rememberSecrets } from '../model';
 import type { Log } from '../log';
+import type { GitHost } from '../host/types';
 import { Controller, type EnvironmentAppliers } from '../reconcile/controller';
+import { EnvLock } from '../reconcile/env-lock';
+import { PullRequestPlanner } from '../reconcile/pull-request-planner';
 import type { Metrics } from '../server/metrics';
 import { createGitSource } from '../source/create-git-source';
 import type { GitSource } from '../source/types';
@@ -18,7 +21,17 @@ export interface Wired {
   readonly controller: Controller;
   readonly audit: AuditLog;
   readonly source: GitSource;
+  /** Plans pull requests; present when a Git host is configured. */
+  readonly pullRequests?: PullRequestPlanner;
   close(): Promise<void>;
+}
+
+/** What `wire` adds when a Git host is configured (repository.host). */
+export interface WireOptions {
+  /** Where plans of pull requests are posted; without it, pull request events are ignored. */
+  readonly host?: GitHost;
+  /** `repository.host.planForks`: plan pull requests from forks too. */
+  readonly planForks?: boolean;
 }
 
 /** The appliers of each environment, made on first use and kept; `close()` closes every one made. */
@@ -78,7 +91,12 @@ export function appliersFor(log: Log, repositoryUrl: string): AppliersCache {
 }
 
 /** Opens the audit log and the Git source and builds the controller over them. */
-export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Promise<Wired> {
+export async function wire(
+  config: CairnConfig,
+  log: Log,
+  metrics?: Metrics,
+  options: WireOptions = {},
+): Promise<Wired> {
   // From here on every log line, error and audit record masks the secrets the config points at.
   rememberSecrets(configuredSecretValues(config));
   const audit = await AuditLog.open(config.audit, log);
@@ -90,21 +108,37 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     throw error;
   }
   const appliers = appliersFor(log, config.repository.url);
+  // One lock per environment, held by its reconciles and its pull requests' plans alike.
+  const lock = new EnvLock();
+  const pullRequests = options.host
+    ? new PullRequestPlanner({
+        environments: config.environments,
+        source,
+        appliers,
+        host: options.host,
+        lock,
+        log,
+        planForks: options.planForks ?? false,
+      })
+    : undefined;
   const controller = new Controller({
     config,
     source,
     audit,
     appliers,
     log,
+    lock,
+    ...(pullRequests ? { pullRequests } : {}),
     ...(metrics ? { metrics } : {}),
   });
   return {
     controller,
     audit,
     source,
-    /** Stops the controller (running reconciles finish), then closes what it used: appliers, source, audit log. */
+    ...(pullRequests ? { pullRequests } : {}),
+    /** Stops the controller and the planner (running work finishes), then closes what they used: appliers, source, audit log. */
     async close() {
-      await controller.stop();
+      await Promise.all([controller.stop(), pullRequests?.stop()]);
       await appliers.close();
       await source.close();
       await audit.close();
