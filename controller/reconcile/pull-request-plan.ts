@@ -1,6 +1,6 @@
 import type { AwsApplier } from '../../cdk/types';
 import type { KubeApplier } from '../kube/types';
-import type { Log } from '../log';
+import { withLogFields, type Log } from '../log';
 import { failureFrom, type Failure, type Phase, type PlaneResult } from '../model';
 import type { GitSource, PullRequestHead } from '../source/types';
 
@@ -77,18 +77,19 @@ export async function planPullRequestHead(ports: PlanPorts, head: PullRequestHea
   if (!ports.aws) skipped.aws = 'no aws target for this environment';
   else if (trees.aws === null) skipped.aws = 'no aws-resources/ folder';
   else
-    aws = await planePlan(log, 'synthesize', async (phase) => {
-      const assembly = await ports.aws!.synthesize(workspaceDir, head.sha);
-      phase('plan');
-      return ports.aws!.plan(assembly, head.sha);
+    aws = await planePlan(log, async (step) => {
+      const assembly = await step('synthesize', () => ports.aws!.synthesize(workspaceDir, head.sha));
+      return step('plan', () => ports.aws!.plan(assembly, head.sha));
     });
 
   let kubernetes: PlaneResult | null = null;
   if (!ports.kube) skipped.kubernetes = 'no kubernetes target for this environment';
   else
-    kubernetes = await planePlan(log, 'plan', async () =>
-      ports.kube!.plan(await ports.kube!.load(workspaceDir)),
-    );
+    kubernetes = await planePlan(log, async (step) => {
+      // Manifests are read and validated first: a broken file fails here, naming itself.
+      const manifests = await step('plan', () => ports.kube!.load(workspaceDir));
+      return step('plan', () => ports.kube!.plan(manifests));
+    });
 
   const plan = done({ aws, kubernetes, ...(Object.keys(skipped).length > 0 ? { skipped } : {}) });
   const failure = planFailure(plan);
@@ -107,20 +108,20 @@ export async function planPullRequestHead(ports: PlanPorts, head: PullRequestHea
   return plan;
 }
 
+/** Runs one phase of a plan with `phase` on every line logged inside it (the appliers' own too). */
+type Step = <T>(phase: Phase, work: () => Promise<T>) => Promise<T>;
+
 /** One plane's plan; a throw (a synth error, an invalid manifest) becomes the plane's failure. */
-async function planePlan(
-  log: Log,
-  first: Phase,
-  work: (phase: (next: Phase) => void) => Promise<PlaneResult>,
-): Promise<PlaneResult> {
-  let phase = first;
-  try {
+async function planePlan(log: Log, work: (step: Step) => Promise<PlaneResult>): Promise<PlaneResult> {
+  let current: Phase = 'fetch';
+  const step: Step = (phase, run) => {
+    current = phase;
     log.debug({ phase }, 'planning');
-    return await work((next) => {
-      phase = next;
-      log.debug({ phase }, 'planning');
-    });
+    return withLogFields({ ...log.bindings(), phase }, run);
+  };
+  try {
+    return await work(step);
   } catch (error) {
-    return { changes: [], failure: failureFrom(error, phase) };
+    return { changes: [], failure: failureFrom(error, current) };
   }
 }
