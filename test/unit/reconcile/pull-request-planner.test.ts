@@ -76,6 +76,17 @@ class PlanKube implements KubeApplier {
   async close(): Promise<void> {}
 }
 
+function config(environments: readonly EnvironmentConfig[]): CairnConfig {
+  return {
+    file: 'cairn.yaml',
+    repository: { url: '/repo', backend: 'isomorphic', pollIntervalMs: 30_000, watch: false },
+    environments: [...environments],
+    audit: { backend: 'jsonl', dir: '/audit', witnessDir: '/audit.witness', unkeyed: true },
+    server: { port: 0, host: '127.0.0.1', maxBodyBytes: 1024 },
+    workspaces: { dir: '/ws', keep: 1, maxFileBytes: 1024 },
+  };
+}
+
 function pr(head: string, over: Partial<PullRequest> = {}): PullRequest {
   return {
     number: 12,
@@ -228,16 +239,8 @@ describe('PullRequestPlanner', () => {
     const { planner, kube, host, environments } = setup({ lock });
     const source = new PullSource();
     source.heads = [{ kind: 'revision', revision: revision('a1', { aws: null, k8s: 'tree-a1' }, 'prod') }];
-    const config = {
-      file: 'cairn.yaml',
-      repository: { url: '/repo', backend: 'isomorphic', pollIntervalMs: 30_000, watch: false },
-      environments,
-      audit: { backend: 'jsonl', dir: '/audit', witnessDir: '/audit.witness', unkeyed: true },
-      server: { port: 0, host: '127.0.0.1', maxBodyBytes: 1024 },
-      workspaces: { dir: '/ws', keep: 1, maxFileBytes: 1024 },
-    } as CairnConfig;
     const controller = new Controller({
-      config,
+      config: config(environments),
       source,
       audit: new MemoryAudit(),
       appliers: () => ({ kube }),
@@ -273,7 +276,7 @@ describe('PullRequestPlanner', () => {
     const source = new PullSource();
     source.heads = [{ kind: 'revision', revision: revision('a1', { aws: null, k8s: 'tree-a1' }, 'prod') }];
     const controller = new Controller({
-      config: { environments, repository: {}, workspaces: {} } as CairnConfig,
+      config: config(environments),
       source,
       audit: new MemoryAudit(),
       appliers: () => ({ kube }),
@@ -309,7 +312,7 @@ describe('PullRequestPlanner', () => {
   it('a controller without a planner offers no planPullRequest (the webhook route then ignores pull requests)', () => {
     const { environments } = setup();
     const controller = new Controller({
-      config: { environments } as CairnConfig,
+      config: config(environments),
       source: new FakeSource(),
       audit: new MemoryAudit(),
       appliers: () => ({}),
