@@ -5,6 +5,7 @@ import { packageVersion } from '../package-root';
 import { auditCommands } from './commands/audit';
 import { bootstrapCommand, planCommand, syncCommand, validateCommand } from './commands/once';
 import { runCommand } from './commands/run';
+import { synthRunnerCommand } from './commands/synth-runner';
 
 /** Exit codes scripts can trust: 0 success, 1 the operation failed, 2 the command line was wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -63,6 +64,7 @@ export function program(): Command {
     .action(async (o) => exit(await bootstrapCommand(o)));
 
   cli.addCommand(auditCommands(configOption, exit));
+  cli.addCommand(synthRunnerCommand(exit));
   return usageErrorsThrow(cli);
 }
 
