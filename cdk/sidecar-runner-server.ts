@@ -205,6 +205,9 @@ export async function startSynthRunnerServer(options: {
         refuse(conn, error instanceof ProtocolError ? error.message : String(error));
         return;
       }
+      // Folders made for this job but writable by the runner's uid while earlier jobs ran: whatever
+      // an earlier job planted there (had it learned the path) goes before this job starts.
+      for (const dir of writable) emptyFolder(dir);
       send({ type: 'started' });
       const since = ticksNow() - 1;
       const marker = randomBytes(12).toString('hex');

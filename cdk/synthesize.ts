@@ -175,7 +175,8 @@ function makeSharedFolders(workspaceDir: string, env: string, workRoot: string):
   const synthDir = join(workRoot, 'synth');
   mkdirSync(synthDir, { recursive: true });
   chownSync(synthDir, statSync(synthDir).uid, gid);
-  chmodSync(synthDir, 0o710);
+  // setgid: a job's folders are born in the shared group.
+  chmodSync(synthDir, 0o2710);
   const root = join(synthDir, `${SYNTH_FOLDER_PREFIX}${env}-${randomBytes(16).toString('hex')}`);
   mkdirSync(root, { mode: 0o700 });
   const checkout = join(root, 'checkout');
