@@ -46,8 +46,11 @@ export function stackOwnerOf(repositoryUrl: string, instance?: string): string {
   return instance ?? createHash('sha256').update(publicRepository(repositoryUrl)).digest('hex').slice(0, 12);
 }
 
-/** The appliers of one environment, made once and reused across reconciles (they hold connections and caches). */
-export function appliersFor(log: Log, repositoryUrl: string): AppliersCache {
+/**
+ * The appliers of one environment, made once and reused across reconciles (they hold connections
+ * and caches). `workDir` (workspaces.dir) is where a sidecar synth runner's jobs are prepared.
+ */
+export function appliersFor(log: Log, repositoryUrl: string, workDir?: string): AppliersCache {
   const made = new Map<string, EnvironmentAppliers>();
   const get = (env: EnvironmentConfig): EnvironmentAppliers => {
     let appliers = made.get(env.name);
@@ -57,6 +60,7 @@ export function appliersFor(log: Log, repositoryUrl: string): AppliersCache {
           ? {
               aws: createAwsApplier(env.name, env.aws, log.child({ env: env.name }), {
                 owner: stackOwnerOf(repositoryUrl, env.instance),
+                ...(workDir ? { workDir } : {}),
               }),
             }
           : {}),
@@ -129,7 +133,7 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     await audit.close(); // releases the writer lock on a failed start-up too
     throw error;
   }
-  const appliers = appliersFor(log, config.repository.url);
+  const appliers = appliersFor(log, config.repository.url, config.workspaces.dir);
   // One lock per environment, held by its reconciles and its pull requests' plans alike.
   const lock = new EnvLock();
   const pullRequests = host
