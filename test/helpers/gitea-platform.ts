@@ -29,6 +29,8 @@ export interface GiteaPlatform {
   /** cairn's base URL (`http://127.0.0.1:<port>`). */
   readonly api: string;
   readonly configFile: string;
+  /** The environment a `cairn` child needs for this platform (AWS test credentials, the Gitea token, the webhook secret). */
+  readonly cliEnv: NodeJS.ProcessEnv;
   /** Every line `cairn run` logged so far. */
   readonly lines: readonly LogLine[];
   /** Starts `cairn run` and resolves once every environment has applied its branch head. */
@@ -117,6 +119,7 @@ export async function makeGiteaPlatform(
     repo,
     api,
     configFile: platform.configFile,
+    cliEnv: env,
     lines,
     push,
     status,
