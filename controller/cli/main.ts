@@ -4,6 +4,7 @@ import { errorMessage, isCairnError } from '../errors';
 import { packageVersion } from '../package-root';
 import { auditCommands } from './commands/audit';
 import { bootstrapCommand, planCommand, syncCommand, validateCommand } from './commands/once';
+import { installCommand } from './commands/install';
 import { runCommand } from './commands/run';
 
 /** Exit codes scripts can trust: 0 success, 1 the operation failed, 2 the command line was wrong. */
@@ -61,6 +62,23 @@ export function program(): Command {
     .addOption(configOption())
     .requiredOption('-e, --env <name>', 'the environment')
     .action(async (o) => exit(await bootstrapCommand(o)));
+
+  cli
+    .command('install')
+    .description('print the manifests that run cairn in a cluster (with --export), for kubectl apply -f -')
+    .option('--export', 'print the manifests (the only mode for now)')
+    .option('-n, --namespace <name>', 'the namespace cairn runs in', 'cairn')
+    .option('--config <file>', 'the cairn config to embed in the ConfigMap (default: a commented example)')
+    .option('--image <ref>', 'the controller image (default cairn/controller:<version>)')
+    .option('--runner-image <ref>', 'the synth runner image (default cairn/synth-runner:<version>)')
+    .option('--replicas <n>', 'controller replicas', '2')
+    .option(
+      '--kinds <list...>',
+      'what cairn may apply: group/resource (core/configmaps, apps/deployments) or Kind names; "default" is the default set',
+    )
+    .option('--cluster-admin', 'bind cluster-admin instead of the least-privilege ClusterRole')
+    .option('--no-synth-runner', 'leave out the synth runner container (Kubernetes-only environments)')
+    .action((o) => exit(installCommand(o)));
 
   cli.addCommand(auditCommands(configOption, exit));
   return usageErrorsThrow(cli);

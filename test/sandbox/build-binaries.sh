@@ -126,7 +126,26 @@ build_kwok() {
   log "built $out"
 }
 
+# helm (for the install chart's lint and template tests): go install of the upstream command into
+# a private GOBIN, then an atomic rename into the cache. The version ldflags make `helm version`
+# print the pinned release instead of the module's default.
+build_helm() {
+  local out="$bin/helm-$HELM_VERSION"
+  [ -x "$out" ] && return 0
+  local gobin="$cache/build/helm-$HELM_VERSION"
+  rm -rf "$gobin" && mkdir -p "$gobin"
+  log "building helm $HELM_VERSION"
+  local ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  ldflags+=" -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  GOBIN="$gobin" CGO_ENABLED=0 go install -trimpath -ldflags "$ldflags" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" \
+    || { log "helm $HELM_VERSION build failed (see output above)"; return 4; }
+  mv "$gobin/helm" "$out.tmp"
+  mv "$out.tmp" "$out"
+  log "built $out"
+}
+
 log "building binaries into $bin (first build takes several minutes)"
 build_etcd
 build_kubernetes
 build_kwok
+build_helm
