@@ -136,7 +136,7 @@ export function forbiddenError(body: unknown, context: ForbiddenContext): CairnE
       ...(context.phase ? { phase: context.phase } : {}),
       retryable: false,
       subject: context.subject,
-      hint: `grant it: re-run \`cairn install --export --kinds default,${flag}\` (your other --kinds too) and apply it, or add ${flag} to the ClusterRole bound to ${who}`,
+      hint: `Grant it: re-run \`cairn install --export --kinds default,${flag}\` (your other --kinds too) and apply it, or add ${flag} to the ClusterRole bound to ${who}`,
     },
   );
 }
