@@ -1,21 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { runCli } from '../../helpers/cli';
+import { helmBinary } from '../../helpers/helm';
 import { repoRoot } from '../../sandbox/sandbox-env';
 
 jest.setTimeout(120_000);
 
-const HELM_VERSION = /HELM_VERSION=(\S+)/.exec(
-  readFileSync(join(repoRoot, 'test', 'sandbox', 'versions.env'), 'utf8'),
-)![1]!;
-const helm = join(
-  process.env.CAIRN_CACHE_DIR ?? join(homedir(), '.cache', 'cairn'),
-  'bin',
-  `helm-${HELM_VERSION}`,
-);
+const helm = helmBinary();
 const chart = join(repoRoot, 'controller', 'install', 'chart');
 
 type Obj = { kind: string; metadata: { name: string; namespace?: string } } & Record<string, unknown>;

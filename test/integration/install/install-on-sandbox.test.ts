@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { createDiscovery, resourcePath } from '../../../controller/kube/discovery';
@@ -10,18 +10,12 @@ import type { AuditEntry } from '../../../controller/model';
 import { runCli } from '../../helpers/cli';
 import { auditKeyFile } from '../../helpers/e2e-platform';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo';
+import { helmBinary } from '../../helpers/helm';
 import { repoRoot, sandboxEnv } from '../../sandbox/sandbox-env';
 
 jest.setTimeout(180_000);
 
-const HELM_VERSION = /HELM_VERSION=(\S+)/.exec(
-  readFileSync(join(repoRoot, 'test', 'sandbox', 'versions.env'), 'utf8'),
-)![1]!;
-const helm = join(
-  process.env.CAIRN_CACHE_DIR ?? join(homedir(), '.cache', 'cairn'),
-  'bin',
-  `helm-${HELM_VERSION}`,
-);
+const helm = helmBinary();
 
 /** The objects of a multi-document YAML stream. */
 const objectsOf = (text: string): KubeObject[] =>
@@ -113,7 +107,6 @@ describe('cairn install --export on the sandbox cluster', () => {
   });
 
   it('passes helm lint, as the chart and as the export wrapped in a chart', () => {
-    expect(existsSync(helm)).toBe(true);
     const lint = (chart: string) => execFileSync(helm, ['lint', '--strict', chart], { encoding: 'utf8' });
     expect(lint(join(repoRoot, 'controller', 'install', 'chart'))).toMatch(
       /1 chart\(s\) linted, 0 chart\(s\) failed/,
