@@ -65,8 +65,12 @@ export function program(): Command {
 
   cli
     .command('install')
-    .description('print the manifests that run cairn in a cluster (with --export), for kubectl apply -f -')
-    .option('--export', 'print the manifests (the only mode for now)')
+    .description(
+      'apply the objects that run cairn in a cluster (server-side), or print them with --export for kubectl apply -f -',
+    )
+    .option('--export', 'print the manifests instead of applying them')
+    .option('--kubeconfig <file>', 'where to apply (default: KUBECONFIG, ~/.kube/config or in-cluster)')
+    .option('--context <name>', 'the kubeconfig context to apply to (default: its current context)')
     .option('-n, --namespace <name>', 'the namespace cairn runs in', 'cairn')
     .option('--config <file>', 'the cairn config to embed in the ConfigMap (default: a commented example)')
     .option('--image <ref>', 'the controller image (default cairn/controller:<version>)')
@@ -78,7 +82,7 @@ export function program(): Command {
     )
     .option('--cluster-admin', 'bind cluster-admin instead of the least-privilege ClusterRole')
     .option('--no-synth-runner', 'leave out the synth runner container (Kubernetes-only environments)')
-    .action((o) => exit(installCommand(o)));
+    .action(async (o) => exit(await installCommand(o)));
 
   cli.addCommand(auditCommands(configOption, exit));
   return usageErrorsThrow(cli);

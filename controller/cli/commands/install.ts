@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { validateConfigFile } from '../../config/load-config';
 import { CairnError } from '../../errors';
+import { applyInstall } from '../../install/apply-install';
 import { configFacts } from '../../install/config-facts';
 import { DEFAULT_KINDS, parseKinds } from '../../install/kinds';
 import { installObjects, renderYaml } from '../../install/manifests';
@@ -18,6 +19,8 @@ export interface InstallCommandOptions {
   readonly clusterAdmin?: boolean;
   readonly config?: string;
   readonly synthRunner: boolean;
+  readonly kubeconfig?: string;
+  readonly context?: string;
 }
 
 /** The example config the export embeds when no `--config` is given (also the chart's default). */
@@ -32,21 +35,15 @@ export function defaultImages(): { readonly image: string; readonly runnerImage:
 }
 
 /**
- * `cairn install --export`: prints the manifests that run cairn in a cluster (Namespace,
- * ServiceAccount, least-privilege RBAC, ConfigMap, Service, Deployment, PodDisruptionBudget), for
- * `kubectl apply -f -`. Without `--export` it says so and exits 2: it never touches a cluster.
+ * `cairn install`: the objects that run cairn in a cluster (Namespace, ServiceAccount,
+ * least-privilege RBAC, ConfigMap, Service, Deployment, PodDisruptionBudget). With `--export` they
+ * are printed, for `kubectl apply -f -`; without, applied server-side with cairn's own client.
  */
-export function installCommand(
+export async function installCommand(
   o: InstallCommandOptions,
   out: (text: string) => void = (t) => process.stdout.write(t),
   err: (text: string) => void = (t) => process.stderr.write(t),
-): number {
-  if (!o.export) {
-    err(
-      'cairn: install only exports for now: run `cairn install --export | kubectl apply --server-side -f -`\n',
-    );
-    return 2;
-  }
+): Promise<number> {
   const replicas = Number(o.replicas);
   if (!Number.isInteger(replicas) || replicas < 1) {
     throw new CairnError(`"${o.replicas}" is not a whole number of at least 1`, {
@@ -69,21 +66,26 @@ export function installCommand(
   const facts = configFacts(text, source, replicas);
   for (const warning of facts.warnings) err(`cairn: warning: ${warning}\n`);
   const images = defaultImages();
-  out(
-    renderYaml(
-      installObjects({
-        namespace: o.namespace,
-        image: o.image ?? images.image,
-        runnerImage: o.runnerImage ?? images.runnerImage,
-        replicas,
-        kinds: parseKinds(o.kinds && o.kinds.length > 0 ? o.kinds : DEFAULT_KINDS),
-        clusterAdmin: Boolean(o.clusterAdmin),
-        config: text,
-        secretEnv: facts.secretEnv,
-        port: facts.port,
-        synthRunner: o.synthRunner,
-      }),
-    ),
+  const objects = installObjects({
+    namespace: o.namespace,
+    image: o.image ?? images.image,
+    runnerImage: o.runnerImage ?? images.runnerImage,
+    replicas,
+    kinds: parseKinds(o.kinds && o.kinds.length > 0 ? o.kinds : DEFAULT_KINDS),
+    clusterAdmin: Boolean(o.clusterAdmin),
+    config: text,
+    secretEnv: facts.secretEnv,
+    port: facts.port,
+    synthRunner: o.synthRunner,
+  });
+  if (o.export) {
+    out(renderYaml(objects));
+    return 0;
+  }
+  await applyInstall(
+    objects,
+    { ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.context ? { context: o.context } : {}) },
+    (line) => out(`${line}\n`),
   );
   return 0;
 }

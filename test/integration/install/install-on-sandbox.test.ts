@@ -65,23 +65,51 @@ describe('cairn install --export on the sandbox cluster', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('applies server-side as an admin, and the Deployment rolls out on the kwok node', async () => {
+  it('cairn install applies it server-side as an admin, and the Deployment rolls out on the kwok node', async () => {
+    const applied = await runCli([
+      'install',
+      '--kubeconfig',
+      sandboxEnv().kubernetes.kubeconfig,
+      '--namespace',
+      ns,
+    ]);
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    // Every exported object, in the export's order, and nothing else.
+    expect(applied.stdout.trim().split('\n')).toEqual(
+      objectsOf(exported).map((o) => {
+        const where = o.metadata.namespace ? `${o.metadata.namespace}/` : '';
+        return `${o.kind}/${where}${o.metadata.name} created`;
+      }),
+    );
+    const again = await runCli([
+      'install',
+      '--kubeconfig',
+      sandboxEnv().kubernetes.kubeconfig,
+      '--namespace',
+      ns,
+    ]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toContain(' created');
+    // The printed export is what was applied: each of its objects, applied as a server-side dry run
+    // with the install's field manager, changes nothing on the server.
     const discovery = createDiscovery(admin);
     for (const object of objectsOf(exported)) {
-      const info = await discovery.lookup(object.apiVersion, object.kind);
-      expect(info).toBeDefined();
-      const res = await admin.request({
+      const info = (await discovery.lookup(object.apiVersion, object.kind))!;
+      const path = resourcePath(object.apiVersion, info, object.metadata.namespace, object.metadata.name);
+      const live = await get(path);
+      const dry = await admin.request({
         method: 'PATCH',
-        path: resourcePath(object.apiVersion, info!, object.metadata.namespace, object.metadata.name),
-        query: { fieldManager: 'cairn-install-test', force: 'true' },
+        path,
+        query: { fieldManager: 'cairn-install', dryRun: 'All' },
         body: JSON.stringify(object),
         contentType: 'application/apply-patch+yaml',
       });
-      expect([res.status, object.kind]).toEqual([expect.any(Number), object.kind]);
-      if (res.status !== 200 && res.status !== 201)
-        throw new Error(
-          `${object.kind}/${object.metadata.name}: HTTP ${res.status} ${JSON.stringify(res.body)}`,
-        );
+      expect([object.kind, dry.status]).toEqual([object.kind, 200]);
+      expect([object.kind, (dry.body as KubeObject).metadata.resourceVersion]).toEqual([
+        object.kind,
+        live!.metadata.resourceVersion,
+      ]);
     }
     const deadline = Date.now() + 90_000;
     let status: Record<string, unknown> = {};
@@ -123,6 +151,7 @@ describe('cairn install --export on the sandbox cluster', () => {
 
   describe('cairn sync as the ServiceAccount', () => {
     let configFile: string;
+    let saKubeconfig: string;
     const sync = () => runCli(['sync', '--config', configFile, '--env', 'dev', '--json']);
     const configMap = (name: string, value: string) =>
       stringify({
@@ -162,6 +191,7 @@ describe('cairn install --export on the sandbox cluster', () => {
         clusters: { name: string; cluster: Record<string, unknown> }[];
       };
       const kubeconfig = join(dir, 'sa.kubeconfig');
+      saKubeconfig = kubeconfig;
       writeFileSync(
         kubeconfig,
         stringify({
@@ -244,6 +274,13 @@ describe('cairn install --export on the sandbox cluster', () => {
         'one',
       );
       expect(await get(`/api/v1/namespaces/${apps}/configmaps/b`)).toBeUndefined();
+    });
+
+    it('cannot install itself as the ServiceAccount: a 403 names the identity and says to use an administrator', async () => {
+      const result = await runCli(['install', '--kubeconfig', saKubeconfig, '--namespace', ns]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('HTTP 403');
+      expect(result.stderr).toContain(`run it as a cluster administrator, not as "${identity}"`);
     });
 
     it('refuses a kind outside the RBAC as kube.forbidden, terminal, naming the kind, namespace, identity and fix', async () => {
