@@ -102,7 +102,7 @@ function parseOne(item: string): ResourceRef {
   throw new CairnError(`"${item}" is neither group/resource nor a well-known Kind`, {
     code: 'install.kinds',
     subject: '--kinds',
-    hint: `write group/resource in lower case (core/configmaps, apps/deployments, example.com/widgets), or one of ${Object.keys(WELL_KNOWN).join(', ')}`,
+    hint: `Write group/resource in lower case (core/configmaps, apps/deployments, example.com/widgets), or one of ${Object.keys(WELL_KNOWN).join(', ')}`,
   });
 }
 

@@ -44,12 +44,18 @@ export async function installCommand(
   out: (text: string) => void = (t) => process.stdout.write(t),
   err: (text: string) => void = (t) => process.stderr.write(t),
 ): Promise<number> {
+  // A bad flag value is a wrong command line: exit 2, like every other usage error.
   const replicas = Number(o.replicas);
   if (!Number.isInteger(replicas) || replicas < 1) {
-    throw new CairnError(`"${o.replicas}" is not a whole number of at least 1`, {
-      code: 'install.replicas',
-      subject: '--replicas',
-    });
+    err(`cairn: --replicas: "${o.replicas}" is not a whole number of at least 1\n`);
+    return 2;
+  }
+  let kinds;
+  try {
+    kinds = parseKinds(o.kinds && o.kinds.length > 0 ? o.kinds : DEFAULT_KINDS);
+  } catch (error) {
+    err(`cairn: ${(error as Error).message}\n`);
+    return 2;
   }
   const source = o.config ? resolve(o.config) : exampleConfigPath();
   if (o.config) {
@@ -71,7 +77,7 @@ export async function installCommand(
     image: o.image ?? images.image,
     runnerImage: o.runnerImage ?? images.runnerImage,
     replicas,
-    kinds: parseKinds(o.kinds && o.kinds.length > 0 ? o.kinds : DEFAULT_KINDS),
+    kinds,
     clusterAdmin: Boolean(o.clusterAdmin),
     config: text,
     secretEnv: facts.secretEnv,

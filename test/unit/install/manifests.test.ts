@@ -215,13 +215,18 @@ describe('the example config and the command', () => {
     expect(configFacts(readFileSync(exampleConfigPath(), 'utf8'), 'example', 2).warnings).toEqual([]);
   });
 
-  it('refuses a replica count that is not a whole number', async () => {
-    await expect(
-      installCommand(
-        { export: true, namespace: 'cairn', replicas: '0', synthRunner: true },
-        () => {},
-        () => {},
-      ),
-    ).rejects.toThrow(/--replicas/);
+  it.each([
+    [{ replicas: '0' }, /--replicas: "0" is not a whole number/],
+    [{ replicas: '2', kinds: ['Widget'] }, /--kinds: "Widget" is neither/],
+  ])('exits 2 (a wrong command line) on a bad flag value: %j', async (flags, message) => {
+    let err = '';
+    let out = '';
+    const code = await installCommand(
+      { export: true, namespace: 'cairn', synthRunner: true, ...flags },
+      (t) => (out += t),
+      (t) => (err += t),
+    );
+    expect([code, out]).toEqual([2, '']);
+    expect(err).toMatch(message);
   });
 });
