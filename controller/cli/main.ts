@@ -5,6 +5,7 @@ import { packageVersion } from '../package-root';
 import { auditCommands } from './commands/audit';
 import { bootstrapCommand, planCommand, syncCommand, validateCommand } from './commands/once';
 import { revertCommandLine } from './commands/revert';
+import { installCommand } from './commands/install';
 import { runCommand } from './commands/run';
 import { synthRunnerCommand } from './commands/synth-runner';
 
@@ -63,6 +64,27 @@ export function program(): Command {
     .addOption(configOption())
     .requiredOption('-e, --env <name>', 'the environment')
     .action(async (o) => exit(await bootstrapCommand(o)));
+
+  cli
+    .command('install')
+    .description(
+      'apply the objects that run cairn in a cluster (server-side), or print them with --export for kubectl apply -f -',
+    )
+    .option('--export', 'print the manifests instead of applying them')
+    .option('--kubeconfig <file>', 'where to apply (default: KUBECONFIG, ~/.kube/config or in-cluster)')
+    .option('--context <name>', 'the kubeconfig context to apply to (default: its current context)')
+    .option('-n, --namespace <name>', 'the namespace cairn runs in', 'cairn')
+    .option('--config <file>', 'the cairn config to embed in the ConfigMap (default: a commented example)')
+    .option('--image <ref>', 'the controller image (default cairn/controller:<version>)')
+    .option('--runner-image <ref>', 'the synth runner image (default cairn/synth-runner:<version>)')
+    .option('--replicas <n>', 'controller replicas', '2')
+    .option(
+      '--kinds <list...>',
+      'what cairn may apply: group/resource (core/configmaps, apps/deployments) or Kind names; "default" is the default set',
+    )
+    .option('--cluster-admin', 'bind cluster-admin instead of the least-privilege ClusterRole')
+    .option('--no-synth-runner', 'leave out the synth runner container (Kubernetes-only environments)')
+    .action(async (o) => exit(await installCommand(o)));
 
   cli.addCommand(auditCommands(configOption, exit));
   cli.addCommand(revertCommandLine(configOption, exit));

@@ -1,3 +1,4 @@
+import { CairnError, type Phase } from '../errors';
 import { statusMessage } from './kube-client';
 
 interface StatusCause {
@@ -65,4 +66,77 @@ export function onlyImperativeConflicts(
     const mine = entries.filter((e) => e.manager === c.manager);
     return mine.length > 0 && mine.every((e) => e.operation === 'Update');
   });
+}
+
+/** Who the API server refused what, read from a 403 answer. */
+export interface Forbidden {
+  /** The identity the server saw: `system:serviceaccount:cairn:cairn`, a user name. */
+  readonly user?: string;
+  readonly verb?: string;
+  /** The resource (plural), and its API group (`''` for the core group). */
+  readonly resource?: string;
+  readonly group?: string;
+  /** Undefined when the request was cluster-scoped. */
+  readonly namespace?: string;
+}
+
+// The sentence the RBAC authorizer writes: `User "u" cannot list resource "r" in API group "g" in the namespace "n"`.
+const FORBIDDEN =
+  /User "([^"]*)" cannot (\w+) resource "([^"]*)" in API group "([^"]*)"(?: in the namespace "([^"]*)"| at the cluster scope)?/;
+
+/** The parts of a 403 answer's Status: identity, verb, resource, group and namespace, as far as it says. */
+export function forbiddenOf(body: unknown): Forbidden {
+  const match = FORBIDDEN.exec(statusMessage(body));
+  const details = (body as { details?: { kind?: string; group?: string } } | undefined)?.details;
+  if (!match) {
+    return {
+      ...(details?.kind ? { resource: details.kind } : {}),
+      ...(details?.group !== undefined ? { group: details.group } : {}),
+    };
+  }
+  return {
+    user: match[1]!,
+    verb: match[2]!,
+    resource: match[3]!,
+    group: match[4]!,
+    ...(match[5] ? { namespace: match[5] } : {}),
+  };
+}
+
+/** Where a refused request was going, for the message. */
+export interface ForbiddenContext {
+  /** The Kind cairn was handling (`PodDisruptionBudget`). */
+  readonly kind: string;
+  /** The namespace of the object or collection; undefined for cluster-scoped kinds. */
+  readonly namespace?: string;
+  /** What failed: an object (`PodDisruptionBudget/apps/web`) or a collection. */
+  readonly subject: string;
+  /** Left out where the caller's phase is not known; `failureFrom` then fills it in. */
+  readonly phase?: Phase;
+}
+
+/**
+ * The error for a 403: terminal (retrying cannot help until someone grants the right), with code
+ * `kube.forbidden`, naming the Kind, the namespace, the identity cairn acts as, the verb, and the
+ * fix: the `--kinds` entry that `cairn install --export` turns into a ClusterRole rule.
+ */
+export function forbiddenError(body: unknown, context: ForbiddenContext): CairnError {
+  const f = forbiddenOf(body);
+  const who = f.user ? `"${f.user}"` : "cairn's identity";
+  const where =
+    (f.namespace ?? context.namespace)
+      ? `in namespace "${f.namespace ?? context.namespace}"`
+      : 'cluster-wide';
+  const resource = f.resource ?? `${context.kind.toLowerCase()}s`;
+  const flag = `${f.group ? f.group : 'core'}/${resource}`;
+  return new CairnError(
+    `forbidden: ${who} may not ${f.verb ?? 'access'} ${context.kind} (resource "${resource}", API group "${f.group ?? ''}") ${where}; retrying cannot help`,
+    {
+      code: 'kube.forbidden',
+      ...(context.phase ? { phase: context.phase } : {}),
+      retryable: false,
+      subject: context.subject,
+      hint: `Grant it: re-run \`cairn install --export --kinds default,${flag}\` (your other --kinds too) and apply it, or add ${flag} to the ClusterRole bound to ${who}`,
+    },
+  );
 }

@@ -1,4 +1,5 @@
-import { CairnError } from '../errors';
+import { CairnError, isCairnError } from '../errors';
+import { forbiddenError } from './api-errors';
 import type { KubeClient } from './kube-client';
 import { statusMessage } from './kube-client';
 import { liveOwner, OWNED_BY_ANNOTATION, ownedBy, OWNER_LABEL, type Owner } from './identity';
@@ -88,6 +89,8 @@ export function createInventory(client: KubeClient, env: string, owner: Owner, n
         object = await getObject(client, location);
         if (!object) legacy = await getObject(client, located(namespace, legacyInventoryName(env)));
       } catch (error) {
+        // A missing right is the user's to grant, not a hiccup to retry: keep that error as is.
+        if (isCairnError(error) && error.code === 'kube.forbidden') throw error;
         throw fail('the inventory could not be read', error);
       }
       if (object) {
@@ -132,6 +135,9 @@ export function createInventory(client: KubeClient, env: string, owner: Owner, n
         };
         await applyRequest(client, nsLocation, ns, { force: false, fieldManager: INVENTORY_MANAGER });
         res = await applyRequest(client, location, body, { force: true, fieldManager: INVENTORY_MANAGER });
+      }
+      if (res.status === 403) {
+        throw forbiddenError(res.body, { kind: 'ConfigMap', namespace, subject, phase: 'apply-kubernetes' });
       }
       if (res.status !== 200 && res.status !== 201) {
         throw fail(`the inventory could not be written (HTTP ${res.status}): ${statusMessage(res.body)}`);

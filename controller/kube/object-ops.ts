@@ -2,7 +2,8 @@ import type { KubeClient, KubeResponse } from './kube-client';
 import { resourcePath, type ResourceInfo } from './discovery';
 import { mapLimit } from './concurrency';
 import type { KubeObject, ObjectRef } from './types';
-import { keyOf, refOf } from './object-ref';
+import { keyOf, refOf, subjectOf } from './object-ref';
+import { forbiddenError } from './api-errors';
 
 /** The field manager every cairn apply uses. */
 export const FIELD_MANAGER = 'cairn';
@@ -44,6 +45,7 @@ export async function getObject(client: KubeClient, target: Located): Promise<Ku
     path: resourcePath(target.ref.apiVersion, target.info, target.ref.namespace, target.ref.name),
   });
   if (res.status === 404) return undefined;
+  if (res.status === 403) throw forbiddenError(res.body, forbiddenContext(target, subjectOf(target.ref)));
   if (res.status !== 200) throw new Error(`reading it failed with HTTP ${res.status}`);
   return res.body as KubeObject;
 }
@@ -74,6 +76,7 @@ export async function fetchLive(
       if (next) query.continue = next;
       const res = await client.request({ method: 'GET', path, query });
       if (res.status === 404) return; // its namespace does not exist yet
+      if (res.status === 403) throw forbiddenError(res.body, forbiddenContext(members[0]!, path));
       if (res.status !== 200) throw new Error(`listing ${path} failed with HTTP ${res.status}`);
       const list = res.body as { metadata?: { continue?: string }; items?: KubeObject[] };
       for (const item of list.items ?? []) {
@@ -118,4 +121,13 @@ export async function deleteObject(
         }
       : {}),
   });
+}
+
+/** What a 403 about `target` names: its Kind and namespace, and the subject of the failed request. */
+function forbiddenContext(target: Located, subject: string) {
+  return {
+    kind: target.ref.kind,
+    ...(target.ref.namespace ? { namespace: target.ref.namespace } : {}),
+    subject,
+  };
 }

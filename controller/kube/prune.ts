@@ -1,6 +1,6 @@
-import type { Change, Failure } from '../model';
-import { errorMessage, type Phase } from '../errors';
-import { refusalOf } from './api-errors';
+import { failureFrom, type Change, type Failure } from '../model';
+import { errorMessage, isCairnError, type Phase } from '../errors';
+import { forbiddenError, refusalOf } from './api-errors';
 import { mapLimit } from './concurrency';
 import { decidePrune } from './decide';
 import type { Discovery } from './discovery';
@@ -86,10 +86,15 @@ export async function pruneObjects(
     live = await fetchLive(ctx.client, located, ctx.concurrency);
   } catch (error) {
     const message = `the objects to prune could not be read: ${errorMessage(error)}`;
+    const forbidden = isCairnError(error) && error.code === 'kube.forbidden';
     return {
       changes: [...changes, ...located.map((l) => change(l.ref, 'skipped', 'not pruned: could not be read'))],
       keep: candidates,
-      failures: [{ code: 'kube.prune-failed', phase, retryable: true, subject: 'prune', message }],
+      failures: [
+        forbidden
+          ? { ...failureFrom(error, phase), message }
+          : { code: 'kube.prune-failed', phase, retryable: true, subject: 'prune', message },
+      ],
     };
   }
   const waves = orderInWaves(located, (l) => ({ kind: l.ref.kind, namespaced: l.info.namespaced }));
@@ -146,6 +151,13 @@ async function deleteOne(
   try {
     const res = await deleteObject(client, target, live);
     if (res.status === 200 || res.status === 202 || res.status === 404) return undefined;
+    if (res.status === 403) {
+      const ns = target.ref.namespace;
+      return failureFrom(
+        forbiddenError(res.body, { kind: target.ref.kind, ...(ns ? { namespace: ns } : {}), subject, phase }),
+        phase,
+      );
+    }
     return {
       code: 'kube.prune-failed',
       phase,

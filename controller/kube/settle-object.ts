@@ -1,6 +1,6 @@
-import type { Change, Failure } from '../model';
+import { failureFrom, type Change, type Failure } from '../model';
 import { errorMessage, type Phase } from '../errors';
-import { conflictsOf, onlyImperativeConflicts, refusalOf } from './api-errors';
+import { conflictsOf, forbiddenError, onlyImperativeConflicts, refusalOf } from './api-errors';
 import type { Decision } from './decide';
 import { objectDiff } from './diff';
 import type { KubeClient, KubeResponse } from './kube-client';
@@ -61,14 +61,27 @@ export async function settleObject(
     failure,
   });
   const refused = (res: KubeResponse): Settled =>
-    failed({
-      code: res.status === 409 ? 'kube.conflict' : 'kube.rejected',
-      phase,
-      // The server refusing the object again will not change without a new commit; overload will.
-      retryable: res.status === 429 || res.status >= 500,
-      subject,
-      message: `${target.label}: ${refusalOf(res.status, res.body, target.ref.kind)}`,
-    });
+    res.status === 403
+      ? failed(
+          failureFrom(
+            forbiddenError(res.body, {
+              kind: target.ref.kind,
+              ...(target.ref.namespace ? { namespace: target.ref.namespace } : {}),
+              subject,
+              phase,
+            }),
+            phase,
+          ),
+          'forbidden',
+        )
+      : failed({
+          code: res.status === 409 ? 'kube.conflict' : 'kube.rejected',
+          phase,
+          // The server refusing the object again will not change without a new commit; overload will.
+          retryable: res.status === 429 || res.status >= 500,
+          subject,
+          message: `${target.label}: ${refusalOf(res.status, res.body, target.ref.kind)}`,
+        });
   const send = (dryRun: boolean): Promise<KubeResponse> =>
     sendApply(client, target, live, { dryRun, force: options.force });
   const outcome = (res: KubeResponse, reason?: string): Settled => {

@@ -126,6 +126,24 @@ build_kwok() {
   log "built $out"
 }
 
+# helm (for the install chart's lint and template tests): go install of the upstream command into
+# a private GOBIN, then an atomic rename into the cache. The version ldflags make `helm version`
+# print the pinned release instead of the module's default.
+build_helm() {
+  local out="$bin/helm-$HELM_VERSION"
+  [ -x "$out" ] && return 0
+  local gobin="$cache/build/helm-$HELM_VERSION"
+  rm -rf "$gobin" && mkdir -p "$gobin"
+  log "building helm $HELM_VERSION"
+  local ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  ldflags+=" -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  GOBIN="$gobin" CGO_ENABLED=0 go install -trimpath -ldflags "$ldflags" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" \
+    || { log "helm $HELM_VERSION build failed (see output above)"; return 4; }
+  mv "$gobin/helm" "$out.tmp"
+  mv "$out.tmp" "$out"
+  log "built $out"
+}
+
 # Gitea, built without bindata from a wrapper module whose main.go is Gitea's own, copied unchanged,
 # and whose go.mod copies that version's seven replace lines (they pin forks and older releases
 # Gitea's code needs). CGO is required by the sqlite driver. Without bindata Gitea reads options/,
@@ -178,3 +196,4 @@ build_etcd
 build_kubernetes
 build_kwok
 build_gitea
+build_helm

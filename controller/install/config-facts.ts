@@ -1,0 +1,72 @@
+import { parse } from 'yaml';
+import { CairnError } from '../errors';
+
+/** What an install needs to know from cairn.yaml, read from its text without loading its files. */
+export interface ConfigFacts {
+  /** Every environment variable the config names for a secret, sorted: `tokenEnv`, `webhookSecretEnv`, `apiTokens[].env`, … */
+  readonly secretEnv: readonly string[];
+  /** `server.port` (default 8080). */
+  readonly port: number;
+  /** Things that would keep the pod from working, each one sentence. */
+  readonly warnings: readonly string[];
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Reads the facts an install derives from a config. Any key ending in `Env` (and an `apiTokens`
+ * entry's `env`) names a variable holding a secret, so keys added later are covered too.
+ */
+export function configFacts(text: string, source: string, replicas: number): ConfigFacts {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (error) {
+    throw new CairnError(`not valid YAML: ${(error as Error).message}`, {
+      code: 'install.config',
+      subject: source,
+      hint: 'check it with cairn validate --config',
+    });
+  }
+  const names = new Set<string>();
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(walk);
+    if (typeof value !== 'object' || value === null) return;
+    for (const [key, v] of Object.entries(value)) {
+      if ((key.endsWith('Env') || key === 'env') && typeof v === 'string' && ENV_NAME.test(v)) names.add(v);
+      else walk(v);
+    }
+  };
+  walk(doc);
+  const config = (doc ?? {}) as {
+    server?: { port?: unknown; host?: unknown; apiTokenEnv?: unknown; apiTokens?: unknown[] };
+    audit?: { backend?: unknown };
+    environments?: { name?: unknown; aws?: { synth?: { isolation?: unknown } } }[];
+  };
+  const port = typeof config.server?.port === 'number' && config.server.port > 0 ? config.server.port : 8080;
+  const warnings: string[] = [];
+  const host = config.server?.host;
+  if (host !== '0.0.0.0' && host !== '::') {
+    warnings.push(
+      `${source}: server.host is not 0.0.0.0, so the probes and the Service cannot reach cairn; set server.host: 0.0.0.0`,
+    );
+  }
+  if (!config.server?.apiTokenEnv && (config.server?.apiTokens ?? []).length === 0) {
+    warnings.push(
+      `${source}: no API token is configured, so cairn listens on 127.0.0.1 only and the probes fail; add server.apiTokens with a file under /etc/cairn/secrets`,
+    );
+  }
+  if (replicas > 1 && config.audit?.backend !== 'dynamodb') {
+    warnings.push(
+      `${source}: ${replicas} replicas need the shared audit trail (audit.backend: dynamodb); with jsonl use --replicas 1`,
+    );
+  }
+  for (const env of config.environments ?? []) {
+    if (env.aws && env.aws.synth?.isolation !== 'sidecar') {
+      warnings.push(
+        `${source}: environment ${String(env.name)} has an AWS half; in a pod its CDK app runs in the synth-runner container only with aws.synth.isolation: sidecar`,
+      );
+    }
+  }
+  return { secretEnv: [...names].sort(), port, warnings };
+}

@@ -1,0 +1,141 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_KINDS, parseKinds } from '../../../controller/install/kinds';
+import { CONTROLLER_UID, installObjects, RUNNER_UID } from '../../../controller/install/manifests';
+
+const root = join(__dirname, '..', '..', '..');
+
+interface Instruction {
+  readonly op: string;
+  readonly args: string;
+}
+interface Stage {
+  readonly name: string;
+  readonly from: string;
+  readonly instructions: readonly Instruction[];
+}
+
+/** The stages of a Dockerfile: continuation lines joined, comments dropped. */
+function stagesOf(text: string): Stage[] {
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  const stages: { name: string; from: string; instructions: Instruction[] }[] = [];
+  for (const line of lines) {
+    const [op, ...rest] = line.split(/\s+/);
+    const args = rest.join(' ');
+    if (op!.toUpperCase() === 'FROM') {
+      const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args)!;
+      stages.push({ name: m[2] ?? String(stages.length), from: m[1]!, instructions: [] });
+    } else stages.at(-1)?.instructions.push({ op: op!.toUpperCase(), args });
+  }
+  return stages;
+}
+
+/** Whether `.dockerignore` keeps `path` in the build context (last matching rule wins, as Docker does). */
+function inContext(path: string, rules: readonly string[]): boolean {
+  let kept = true;
+  for (const raw of rules) {
+    const negate = raw.startsWith('!');
+    const pattern = (negate ? raw.slice(1) : raw).replace(/\/$/, '');
+    const matches =
+      pattern === '*' ||
+      path === pattern ||
+      path.startsWith(`${pattern}/`) ||
+      (pattern.startsWith('**/') && path.split('/').includes(pattern.slice(3)));
+    if (matches) kept = negate;
+  }
+  return kept;
+}
+
+const stages = stagesOf(readFileSync(join(root, 'controller', 'install', 'Dockerfile'), 'utf8'));
+const stage = (name: string): Stage => stages.find((s) => s.name === name)!;
+const rules = readFileSync(join(root, '.dockerignore'), 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l !== '' && !l.startsWith('#'));
+const jsonArgs = (s: Stage, op: string): string[] =>
+  JSON.parse(s.instructions.find((i) => i.op === op)!.args) as string[];
+
+/** The image can't be built here (no container engine): these checks are what can be proven without one. */
+describe('controller/install/Dockerfile', () => {
+  it('has a build stage, a runtime stage and the two targets, controller last (the default)', () => {
+    expect(stages.map((s) => s.name)).toEqual(['build', 'runtime', 'synth-runner', 'controller']);
+    expect(stage('synth-runner').from).toBe('runtime');
+    expect(stage('controller').from).toBe('runtime');
+  });
+
+  it('builds with every dependency and ships only production ones', () => {
+    const runs = (s: Stage) => s.instructions.filter((i) => i.op === 'RUN').map((i) => i.args);
+    expect(runs(stage('build'))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^npm ci\b/), 'npm run build']),
+    );
+    expect(runs(stage('runtime')).join('\n')).toMatch(/npm ci --omit=dev/);
+  });
+
+  it('copies only sources that exist and that .dockerignore keeps in the context', () => {
+    for (const s of stages) {
+      for (const copy of s.instructions.filter((i) => i.op === 'COPY' && !i.args.startsWith('--from'))) {
+        const sources = copy.args.split(/\s+/).slice(0, -1);
+        for (const source of sources) {
+          expect([source, existsSync(join(root, source))]).toEqual([source, true]);
+          expect([source, inContext(source, rules)]).toEqual([source, true]);
+        }
+      }
+    }
+    expect(inContext('node_modules', rules)).toBe(false);
+    expect(inContext('.sandbox/pki/ca.key', rules)).toBe(false);
+    expect(inContext('.git', rules)).toBe(false);
+  });
+
+  it('copies from the build stage what npm run build writes there', () => {
+    const froms = stages.flatMap((s) =>
+      s.instructions.filter((i) => i.op === 'COPY' && i.args.startsWith('--from=')).map((i) => i.args),
+    );
+    expect(froms.length).toBeGreaterThan(0);
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      scripts: { build: string };
+    };
+    expect(pkg.scripts.build).toBe('tsc -p tsconfig.json');
+    const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as {
+      compilerOptions: { outDir: string; rootDir: string };
+      include: string[];
+    };
+    expect(tsconfig.compilerOptions).toMatchObject({ outDir: 'dist', rootDir: '.' });
+    for (const args of froms) {
+      const [from, source] = args.split(/\s+/);
+      expect(from).toBe('--from=build');
+      // /src/dist/<folder> in the image is what tsc writes for the source folder <folder>.
+      const folder = /^\/src\/dist\/([a-z]+)$/.exec(source!)?.[1];
+      expect([source, folder && tsconfig.include.includes(folder)]).toEqual([source, true]);
+    }
+  });
+
+  it('runs each target as the non-root uid and with the arguments the Deployment gives it', () => {
+    const user = (s: Stage) => s.instructions.filter((i) => i.op === 'USER').at(-1)?.args;
+    expect(user(stage('controller'))).toBe(`${CONTROLLER_UID}:${CONTROLLER_UID}`);
+    expect(user(stage('synth-runner'))).toBe(`${RUNNER_UID}:${RUNNER_UID}`);
+    const entrypoint = jsonArgs(stage('runtime'), 'ENTRYPOINT');
+    expect(entrypoint).toEqual(['node', '/opt/cairn/dist/controller/cli/main.js']);
+    expect(existsSync(join(root, 'controller', 'cli', 'main.ts'))).toBe(true);
+    const deployment = installObjects({
+      namespace: 'cairn',
+      image: 'c',
+      runnerImage: 'r',
+      replicas: 1,
+      kinds: parseKinds(DEFAULT_KINDS),
+      clusterAdmin: false,
+      config: '',
+      secretEnv: [],
+      port: 8080,
+      synthRunner: true,
+    }).find((o) => o.kind === 'Deployment') as {
+      spec: { template: { spec: { containers: { args: string[] }[] } } };
+    };
+    const [controller, runner] = deployment.spec.template.spec.containers;
+    expect(jsonArgs(stage('controller'), 'CMD')).toEqual(controller!.args);
+    expect(jsonArgs(stage('synth-runner'), 'CMD')).toEqual(runner!.args);
+  });
+});
