@@ -3,6 +3,7 @@ import { createAwsApplier } from '../../cdk/create-aws-applier';
 import { AuditLog } from '../audit/audit-log';
 import type { CairnConfig, EnvironmentConfig } from '../config/types';
 import { CairnError } from '../errors';
+import { ClusterConnections } from '../kube/cluster-connections';
 import { createKubeApplier } from '../kube/create-kube-applier';
 import { publicRepository } from '../kube/identity';
 import { configuredSecretValues } from '../config/secret-values';
@@ -39,6 +40,8 @@ export function stackOwnerOf(repositoryUrl: string, instance?: string): string {
 /** The appliers of one environment, made once and reused across reconciles (they hold connections and caches). */
 export function appliersFor(log: Log, repositoryUrl: string): AppliersCache {
   const made = new Map<string, EnvironmentAppliers>();
+  // Environments on one cluster share its client, sockets and discovery cache.
+  const connections = new ClusterConnections();
   const get = (env: EnvironmentConfig): EnvironmentAppliers => {
     let appliers = made.get(env.name);
     if (!appliers) {
@@ -60,6 +63,7 @@ export function appliersFor(log: Log, repositoryUrl: string): AppliersCache {
                 },
                 env.kubernetes,
                 log.child({ env: env.name }),
+                { connections },
               ),
             }
           : {}),
@@ -73,6 +77,7 @@ export function appliersFor(log: Log, repositoryUrl: string): AppliersCache {
       const all = [...made.values()];
       made.clear();
       await Promise.all(all.flatMap((a) => [a.aws?.close(), a.kube?.close()]));
+      connections.close();
     },
   });
 }

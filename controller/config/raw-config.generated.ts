@@ -14,6 +14,7 @@ export interface RawConfig {
   environments: RawEnvironment[];
   audit: RawAudit;
   server?: RawServer;
+  reconcile?: RawReconcile;
   workspaces?: RawWorkspaces;
 }
 /**
@@ -293,6 +294,15 @@ export interface RawServer {
    * Bytes of request bodies larger than 64 KiB held at once across all connections; a request that would pass it gets 503 (default 16777216).
    */
   maxBufferedBodySize?: number;
+}
+/**
+ * How reconciles share the process.
+ */
+export interface RawReconcile {
+  /**
+   * Reconciles running at once across all environments (default 16); the others wait their turn, oldest first. Each running reconcile holds its manifests and live objects in memory, so this bounds a replica's peak memory.
+   */
+  maxConcurrent?: number;
 }
 /**
  * Checkouts and the Git cache.

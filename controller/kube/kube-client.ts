@@ -1,5 +1,6 @@
 import https from 'node:https';
 import http from 'node:http';
+import { createSecureContext } from 'node:tls';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { KubernetesTargetConfig } from '../config/types';
 import { CairnError } from '../errors';
@@ -68,9 +69,9 @@ export function createKubeClient(
       ? new https.Agent({
           keepAlive: true,
           maxSockets,
-          ca: opts.ca,
-          cert: opts.cert,
-          key: opts.key,
+          // One TLS context for every socket: given ca/cert/key instead, each connection parses
+          // them into a context of its own (native memory and CPU per socket).
+          secureContext: createSecureContext({ ca: opts.ca, cert: opts.cert, key: opts.key }),
           ...(opts.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: opts.rejectUnauthorized }),
           ...(opts.servername ? { servername: opts.servername } : {}),
         })

@@ -83,7 +83,7 @@ function compiledCairn(): string {
 }
 
 /** A bare repository with one branch per environment (`e0000`…), made by one fast-import stream. */
-function generateRepository(bare: string, count: number, prefix: string): void {
+export function generateRepository(bare: string, count: number, prefix: string): void {
   execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
   const parts: string[] = [];
   const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}`;
@@ -110,6 +110,38 @@ function generateRepository(bare: string, count: number, prefix: string): void {
     input: `${parts.join('\n')}\n`,
     maxBuffer: 1 << 28,
   });
+}
+
+/** Writes the config of one replica over the `count` branches of `repo` (a key file beside it). */
+export function writeReplicaConfig(
+  dir: string,
+  repo: string,
+  count: number,
+  prefix: string,
+  port: number,
+): string {
+  const keyFile = join(dir, 'audit.key');
+  writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+  const kube = sandboxEnv().kubernetes;
+  const config = join(dir, 'cairn.yaml');
+  writeFileSync(
+    config,
+    stringify({
+      repository: { url: repo, pollInterval: '1h', watch: false },
+      environments: Array.from({ length: count }, (_, i) => ({
+        name: branchOf(i),
+        driftInterval: '0s',
+        kubernetes: { kubeconfig: kube.kubeconfig, context: kube.context, namespace: `${prefix}-${i}` },
+      })),
+      audit: { dir: join(dir, 'audit'), keyFile },
+      workspaces: { dir: join(dir, 'workspaces') },
+      server: { port },
+      ...(process.env.SCALE_MAX_CONCURRENT
+        ? { reconcile: { maxConcurrent: Number(process.env.SCALE_MAX_CONCURRENT) } }
+        : {}),
+    }),
+  );
+  return config;
 }
 
 function branchOf(i: number): string {
@@ -152,25 +184,8 @@ async function runReplica(root: string, count: number, client: KubeClient): Prom
   const prefix = `scale-${id}`;
   const repo = join(dir, 'repo.git');
   generateRepository(repo, count, prefix);
-  const keyFile = join(dir, 'audit.key');
-  writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
   const port = await freePort();
-  const kube = sandboxEnv().kubernetes;
-  const config = join(dir, 'cairn.yaml');
-  writeFileSync(
-    config,
-    stringify({
-      repository: { url: repo, pollInterval: '1h', watch: false },
-      environments: Array.from({ length: count }, (_, i) => ({
-        name: branchOf(i),
-        driftInterval: '0s',
-        kubernetes: { kubeconfig: kube.kubeconfig, context: kube.context, namespace: `${prefix}-${i}` },
-      })),
-      audit: { dir: join(dir, 'audit'), keyFile },
-      workspaces: { dir: join(dir, 'workspaces') },
-      server: { port },
-    }),
-  );
+  const config = writeReplicaConfig(dir, repo, count, prefix, port);
   const nodeArgs = (process.env.SCALE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const started = performance.now();
   const child: ChildProcess = spawn(
