@@ -37,11 +37,14 @@ export function stackOwnerOf(repositoryUrl: string, instance?: string): string {
   return instance ?? createHash('sha256').update(publicRepository(repositoryUrl)).digest('hex').slice(0, 12);
 }
 
-/** The appliers of one environment, made once and reused across reconciles (they hold connections and caches). */
-export function appliersFor(log: Log, repositoryUrl: string): AppliersCache {
+/**
+ * The appliers of one environment, made once and reused across reconciles (they hold connections
+ * and caches); `reconcilesAtOnce` environments at most use them at the same time.
+ */
+export function appliersFor(log: Log, repositoryUrl: string, reconcilesAtOnce = 1): AppliersCache {
   const made = new Map<string, EnvironmentAppliers>();
   // Environments on one cluster share its client, sockets and discovery cache.
-  const connections = new ClusterConnections();
+  const connections = new ClusterConnections(reconcilesAtOnce);
   const get = (env: EnvironmentConfig): EnvironmentAppliers => {
     let appliers = made.get(env.name);
     if (!appliers) {
@@ -94,7 +97,7 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     await audit.close(); // releases the writer lock on a failed start-up too
     throw error;
   }
-  const appliers = appliersFor(log, config.repository.url);
+  const appliers = appliersFor(log, config.repository.url, config.reconcile?.maxConcurrent);
   const controller = new Controller({
     config,
     source,
