@@ -4,8 +4,10 @@
  * kube-apiserver. Each environment is one branch of one local repository (made with one
  * `git fast-import` stream) holding a Namespace and 20 ConfigMaps. From cold (empty audit log,
  * workspaces and namespaces), it measures the time until every environment's head is applied (read
- * from `/api/environments`), the peak RSS, and the RSS once settled; runs at N/10, N/2 and N give
- * the marginal RSS per added environment. Flux's published figure is printed beside it.
+ * from `/api/environments`), the peak RSS, the RSS once settled and the CPU time used; runs at
+ * N/10, N/2 and N give the marginal RSS per added environment. Beside each time, the floor: the
+ * same objects applied raw at the rate the kube-apiserver took in this run (on a shared machine the
+ * kube-apiserver is what bounds the time). Flux's published figure is printed beside it.
  * Run: `npx tsx test/bench/scale-bench.ts [--json]`; `SCALE_ENVS=100` for a quick run (default
  * 1000); `SCALE_NODE_ARGS='--heapsnapshot-signal=SIGUSR2'` passes flags to the replica's node.
  */
@@ -29,6 +31,8 @@ import { freePort } from '../helpers/net';
 import { repoRoot, sandboxEnv } from '../sandbox/sandbox-env';
 
 const CONFIGMAPS = 20;
+const FLOOR_ENVS = 50;
+const FLOOR_CONNECTIONS = 32;
 const CONVERGE_LIMIT_MS = 600_000;
 const SETTLE_MS = 3_000;
 const MIB = 1024 * 1024;
@@ -46,6 +50,10 @@ export interface ReplicaFigures {
   readonly peakRssMiB: number;
   /** VmRSS a few seconds after convergence, MiB. */
   readonly settledRssMiB: number;
+  /** CPU time (user + system) the replica used until convergence, s. */
+  readonly cpuSeconds: number;
+  /** The floor: the same objects applied raw at the kube-apiserver's rate measured in this run, ms. */
+  readonly floorMs: number;
 }
 
 /** Every figure of one run. */
@@ -55,6 +63,8 @@ export interface ScaleFigures {
   readonly peakKiBPerEnv: number;
   /** The same for the settled RSS, KiB. */
   readonly settledKiBPerEnv: number;
+  /** Raw server-side applies per second the kube-apiserver took in this run (no cairn logic). */
+  readonly apiserverObjectsPerSecond: number;
   readonly flux: typeof FLUX;
 }
 
@@ -177,7 +187,13 @@ async function appliedCount(api: string): Promise<number | undefined> {
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
 /** Starts one replica over `count` fresh environments and measures it until it has converged. */
-async function runReplica(root: string, count: number, client: KubeClient): Promise<ReplicaFigures> {
+async function runReplica(
+  root: string,
+  count: number,
+  client: KubeClient,
+  cairn: string,
+  objectsPerSecond: number,
+): Promise<ReplicaFigures> {
   const id = randomBytes(3).toString('hex');
   const dir = join(root, `n${count}-${id}`);
   mkdirSync(dir, { recursive: true });
@@ -188,15 +204,11 @@ async function runReplica(root: string, count: number, client: KubeClient): Prom
   const config = writeReplicaConfig(dir, repo, count, prefix, port);
   const nodeArgs = (process.env.SCALE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const started = performance.now();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...nodeArgs, compiledCairn(), 'run', '--config', config],
-    {
-      cwd: dir,
-      env: { ...process.env, CAIRN_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, cairn, 'run', '--config', config], {
+    cwd: dir,
+    env: { ...process.env, CAIRN_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
   let gone = false;
   void exited.then(() => (gone = true));
@@ -212,6 +224,7 @@ async function runReplica(root: string, count: number, client: KubeClient): Prom
     }
     const convergeMs = Math.round(performance.now() - started);
     const atConverge = memoryOf(child.pid!);
+    const cpuSeconds = cpuOf(child.pid!);
     await sleep(SETTLE_MS);
     const settled = memoryOf(child.pid!);
     if (!atConverge || !settled) throw new Error('the replica exited before its memory was read');
@@ -220,6 +233,8 @@ async function runReplica(root: string, count: number, client: KubeClient): Prom
       convergeMs,
       peakRssMiB: round(Math.max(atConverge.hwm, settled.hwm) / MIB),
       settledRssMiB: round(settled.rss / MIB),
+      cpuSeconds: round(cpuSeconds),
+      floorMs: Math.round((count * (1 + CONFIGMAPS) * 1000) / objectsPerSecond),
     };
   } finally {
     child.kill('SIGTERM');
@@ -231,6 +246,66 @@ async function runReplica(root: string, count: number, client: KubeClient): Prom
       Array.from({ length: count }, (_, i) => `${prefix}-${i}`),
     );
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** CPU time (user + system) of a process so far, in seconds. */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * The kube-apiserver's rate for these objects with no client logic: raw server-side applies of
+ * FLOOR_ENVS environments' objects over FLOOR_CONNECTIONS connections, bodies made beforehand. On a
+ * shared machine it moves with the load, so each run measures its own.
+ */
+async function apiserverRate(client: KubeClient): Promise<number> {
+  const prefix = `scale-floor-${randomBytes(3).toString('hex')}`;
+  const names = Array.from({ length: FLOOR_ENVS }, (_, i) => `${prefix}-${i}`);
+  const apply = (path: string, object: object) =>
+    client
+      .request({
+        method: 'PATCH',
+        path,
+        query: { fieldManager: 'scale-floor', force: 'true' },
+        body: JSON.stringify(object),
+        contentType: 'application/apply-patch+yaml',
+      })
+      .then((res) => {
+        if (res.status !== 200 && res.status !== 201)
+          throw new Error(`floor apply ${path}: HTTP ${res.status}`);
+      });
+  const bodies = names.flatMap((ns) =>
+    Array.from({ length: CONFIGMAPS }, (_, c) => ({
+      path: `/api/v1/namespaces/${ns}/configmaps/settings-${c}`,
+      object: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `settings-${c}`, namespace: ns, labels: { app: 'scale' } },
+        data: { index: String(c), payload: 'x'.repeat(200) },
+      },
+    })),
+  );
+  const started = performance.now();
+  try {
+    await Promise.all(
+      names.map((ns) =>
+        apply(`/api/v1/namespaces/${ns}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
+      ),
+    );
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: FLOOR_CONNECTIONS }, async () => {
+        while (next < bodies.length) {
+          const { path, object } = bodies[next++]!;
+          await apply(path, object);
+        }
+      }),
+    );
+    return ((names.length + bodies.length) * 1000) / (performance.now() - started);
+  } finally {
+    await deleteNamespaces(client, names);
   }
 }
 
@@ -262,19 +337,30 @@ function sizes(): readonly number[] {
 /** Runs one replica per size, smallest first, and derives the marginal RSS per environment. */
 export async function run(): Promise<ScaleFigures> {
   const kube = sandboxEnv().kubernetes;
-  const client = createKubeClient({ kubeconfig: kube.kubeconfig, context: kube.context, concurrency: 8 });
+  const client = createKubeClient(
+    { kubeconfig: kube.kubeconfig, context: kube.context, concurrency: 8 },
+    FLOOR_CONNECTIONS,
+  );
   const root = mkdtempSync(join(tmpdir(), 'cairn-scale-'));
   try {
+    const cairn = compiledCairn();
+    const objectsPerSecond = await apiserverRate(client);
     const runs: ReplicaFigures[] = [];
     for (const count of sizes()) {
       process.stderr.write(`scale-bench: one replica, ${count} environments ...\n`);
-      runs.push(await runReplica(root, count, client));
+      runs.push(await runReplica(root, count, client, cairn, objectsPerSecond));
     }
     const first = runs[0]!;
     const last = runs[runs.length - 1]!;
     const slope = (field: 'peakRssMiB' | 'settledRssMiB') =>
       Math.round(((last[field] - first[field]) * 1024) / (last.environments - first.environments));
-    return { runs, peakKiBPerEnv: slope('peakRssMiB'), settledKiBPerEnv: slope('settledRssMiB'), flux: FLUX };
+    return {
+      runs,
+      peakKiBPerEnv: slope('peakRssMiB'),
+      settledKiBPerEnv: slope('settledRssMiB'),
+      apiserverObjectsPerSecond: Math.round(objectsPerSecond),
+      flux: FLUX,
+    };
   } finally {
     client.close();
     rmSync(root, { recursive: true, force: true });
@@ -286,12 +372,15 @@ function print(f: ScaleFigures): void {
   console.log(
     'one cairn replica, Kubernetes-only environments (a Namespace and 20 ConfigMaps each), from cold',
   );
-  console.log('environments  converge (s)  peak RSS (MiB)  settled RSS (MiB)');
+  console.log('environments  converge (s)  floor (s)  peak RSS (MiB)  settled RSS (MiB)  CPU (s)');
   for (const r of f.runs) {
     console.log(
-      `${String(r.environments).padStart(12)}  ${(r.convergeMs / 1000).toFixed(1).padStart(12)}  ${r.peakRssMiB.toFixed(1).padStart(14)}  ${r.settledRssMiB.toFixed(1).padStart(17)}`,
+      `${String(r.environments).padStart(12)}  ${(r.convergeMs / 1000).toFixed(1).padStart(12)}  ${(r.floorMs / 1000).toFixed(1).padStart(9)}  ${r.peakRssMiB.toFixed(1).padStart(14)}  ${r.settledRssMiB.toFixed(1).padStart(17)}  ${r.cpuSeconds.toFixed(1).padStart(7)}`,
     );
   }
+  console.log(
+    `floor: the same objects applied raw at the ${f.apiserverObjectsPerSecond} objects/s the kube-apiserver took in this run`,
+  );
   const last = f.runs[f.runs.length - 1]!;
   if (last.environments === TARGET.environments) {
     console.log(`converge within 60 s: ${verdict(last.convergeMs <= TARGET.convergeMs)}`);
