@@ -26,6 +26,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createKubeClient, type KubeClient } from '../../controller/kube/kube-client';
 import { freePort } from '../helpers/net';
 import { repoRoot, sandboxEnv } from '../sandbox/sandbox-env';
@@ -56,6 +57,21 @@ export interface ReplicaFigures {
   readonly floorMs: number;
 }
 
+/** What `replicas` replicas sharing `environments` environments did. */
+export interface ShardedFigures {
+  readonly replicas: number;
+  readonly environments: number;
+  /** From spawning the replicas until every environment's head is applied by its holder, ms. */
+  readonly convergeMs: number;
+  /** The largest VmHWM of any replica, MiB. */
+  readonly peakRssMiBMax: number;
+  /** The VmHWM of all replicas together, MiB. */
+  readonly peakRssMiBTotal: number;
+  /** The most environments one replica held at convergence. */
+  readonly heldMax: number;
+  readonly floorMs: number;
+}
+
 /** Every figure of one run. */
 export interface ScaleFigures {
   readonly runs: readonly ReplicaFigures[];
@@ -63,6 +79,8 @@ export interface ScaleFigures {
   readonly peakKiBPerEnv: number;
   /** The same for the settled RSS, KiB. */
   readonly settledKiBPerEnv: number;
+  /** Several replicas sharing environments through Leases; absent when this build has no sharding. */
+  readonly sharded?: ShardedFigures;
   /** Raw server-side applies per second the kube-apiserver took in this run (no cairn logic). */
   readonly apiserverObjectsPerSecond: number;
   readonly flux: typeof FLUX;
@@ -182,6 +200,153 @@ async function appliedCount(api: string): Promise<number | undefined> {
   const body = (await res.json()) as { environments?: EnvironmentRow[] } | EnvironmentRow[];
   const list = Array.isArray(body) ? body : (body.environments ?? []);
   return list.filter((e) => e.headSha !== null && e.lastAppliedSha === e.headSha).length;
+}
+
+/** Whether this build has the sharding config section (its schema says so). */
+function hasSharding(): boolean {
+  const schema = JSON.parse(
+    readFileSync(join(repoRoot, 'manifests-schema', 'cairn-config.schema.json'), 'utf8'),
+  ) as { properties: Record<string, unknown> };
+  return 'sharding' in schema.properties;
+}
+
+/**
+ * `replicas` replicas sharing `count` environments through Leases (in a namespace of their own),
+ * with one DynamoDB ledger on the sandbox's moto (sharding refuses the JSONL ledger). Converged
+ * when, for every environment, the replica that holds it reports its head applied.
+ */
+async function runSharded(
+  root: string,
+  count: number,
+  replicas: number,
+  client: KubeClient,
+  cairn: string,
+  objectsPerSecond: number,
+): Promise<ShardedFigures> {
+  const sandbox = sandboxEnv();
+  const id = randomBytes(3).toString('hex');
+  const dir = join(root, `sharded-${id}`);
+  mkdirSync(dir, { recursive: true });
+  const prefix = `scale-${id}`;
+  const leases = `scale-leases-${id}`;
+  const table = `cairn-scale-${id}`;
+  const repo = join(dir, 'repo.git');
+  generateRepository(repo, count, prefix);
+  const created = await client.request({
+    method: 'POST',
+    path: '/api/v1/namespaces',
+    body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: leases } }),
+  });
+  if (created.status !== 201) throw new Error(`creating the Lease namespace: HTTP ${created.status}`);
+  const childEnv = {
+    ...process.env,
+    CAIRN_LOG_LEVEL: 'warn',
+    AWS_ACCESS_KEY_ID: sandbox.aws.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: sandbox.aws.secretAccessKey,
+    AWS_REGION: sandbox.aws.region,
+    SCALE_AUDIT_KEY: randomBytes(32).toString('base64'),
+  };
+  const started = performance.now();
+  const children: { child: ChildProcess; api: string; exited: Promise<unknown> }[] = [];
+  try {
+    for (let r = 0; r < replicas; r++) {
+      const port = await freePort();
+      const config = join(dir, `replica-${r}.yaml`);
+      writeFileSync(
+        config,
+        stringify({
+          repository: { url: repo, pollInterval: '1h', watch: false },
+          environments: Array.from({ length: count }, (_, i) => ({
+            name: branchOf(i),
+            driftInterval: '0s',
+            kubernetes: {
+              kubeconfig: sandbox.kubernetes.kubeconfig,
+              context: sandbox.kubernetes.context,
+              namespace: `${prefix}-${i}`,
+            },
+          })),
+          audit: {
+            backend: 'dynamodb',
+            dir: join(dir, `replica-${r}-audit`),
+            keyEnv: 'SCALE_AUDIT_KEY',
+            dynamodb: { table, region: sandbox.aws.region, endpoint: sandbox.aws.endpoint },
+          },
+          workspaces: { dir: join(dir, `replica-${r}-workspaces`) },
+          server: { port },
+          sharding: {
+            enabled: true,
+            identity: `replica-${r}`,
+            namespace: leases,
+            kubeconfig: sandbox.kubernetes.kubeconfig,
+            context: sandbox.kubernetes.context,
+          },
+          ...(process.env.SCALE_MAX_CONCURRENT
+            ? { reconcile: { maxConcurrent: Number(process.env.SCALE_MAX_CONCURRENT) } }
+            : {}),
+        }),
+      );
+      const child = spawn(process.execPath, [cairn, 'run', '--config', config], {
+        cwd: dir,
+        env: childEnv,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      children.push({
+        child,
+        api: `http://127.0.0.1:${port}`,
+        exited: new Promise((res) => child.on('exit', res)),
+      });
+    }
+    let applied = 0;
+    let heldMax = 0;
+    while (applied < count) {
+      if (children.some((c) => c.child.exitCode !== null))
+        throw new Error('a replica exited before the environments converged');
+      if (performance.now() - started > CONVERGE_LIMIT_MS)
+        throw new Error(`${applied} of ${count} environments applied after ${CONVERGE_LIMIT_MS} ms`);
+      await sleep(500);
+      const done = new Set<string>();
+      heldMax = 0;
+      for (const { api } of children) {
+        const rows = await environmentRows(api);
+        heldMax = Math.max(heldMax, rows.filter((e) => e.shard?.held === true).length);
+        for (const e of rows) if (e.headSha !== null && e.lastAppliedSha === e.headSha) done.add(e.name);
+      }
+      applied = done.size;
+    }
+    const convergeMs = Math.round(performance.now() - started);
+    const peaks = children.map(({ child }) => memoryOf(child.pid!)?.hwm ?? NaN);
+    return {
+      replicas,
+      environments: count,
+      convergeMs,
+      peakRssMiBMax: round(Math.max(...peaks) / MIB),
+      peakRssMiBTotal: round(peaks.reduce((a, b) => a + b, 0) / MIB),
+      heldMax,
+      floorMs: Math.round((count * (1 + CONFIGMAPS) * 1000) / objectsPerSecond),
+    };
+  } finally {
+    for (const { child } of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => c.exited));
+    await deleteNamespaces(client, [leases, ...Array.from({ length: count }, (_, i) => `${prefix}-${i}`)]);
+    const dynamo = new DynamoDBClient({
+      region: sandbox.aws.region,
+      endpoint: sandbox.aws.endpoint,
+      credentials: { accessKeyId: sandbox.aws.accessKeyId, secretAccessKey: sandbox.aws.secretAccessKey },
+    });
+    await dynamo.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
+    dynamo.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Every environment's row in a replica's `/api/environments`; none while it is not up. */
+async function environmentRows(
+  api: string,
+): Promise<readonly (EnvironmentRow & { name: string; shard?: { held?: boolean } })[]> {
+  const res = await fetch(`${api}/api/environments`).catch(() => undefined);
+  if (!res?.ok) return [];
+  const body = (await res.json()) as { environments?: (EnvironmentRow & { name: string })[] };
+  return body.environments ?? [];
 }
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
@@ -350,6 +515,14 @@ export async function run(): Promise<ScaleFigures> {
       process.stderr.write(`scale-bench: one replica, ${count} environments ...\n`);
       runs.push(await runReplica(root, count, client, cairn, objectsPerSecond));
     }
+    const shardedEnvs = Number(process.env.SCALE_SHARDED_ENVS ?? 1500);
+    let sharded: ShardedFigures | undefined;
+    if (hasSharding() && shardedEnvs > 0) {
+      process.stderr.write(`scale-bench: 3 replicas sharing ${shardedEnvs} environments ...\n`);
+      sharded = await runSharded(root, shardedEnvs, 3, client, cairn, objectsPerSecond);
+    } else {
+      process.stderr.write('scale-bench: 3 replicas not run (this build has no sharding config)\n');
+    }
     const first = runs[0]!;
     const last = runs[runs.length - 1]!;
     const slope = (field: 'peakRssMiB' | 'settledRssMiB') =>
@@ -358,6 +531,7 @@ export async function run(): Promise<ScaleFigures> {
       runs,
       peakKiBPerEnv: slope('peakRssMiB'),
       settledKiBPerEnv: slope('settledRssMiB'),
+      ...(sharded ? { sharded } : {}),
       apiserverObjectsPerSecond: Math.round(objectsPerSecond),
       flux: FLUX,
     };
@@ -389,6 +563,12 @@ function print(f: ScaleFigures): void {
   console.log(
     `marginal RSS per environment: peak ${f.peakKiBPerEnv} KiB, settled ${f.settledKiBPerEnv} KiB (target < 250 KiB: ${verdict(f.peakKiBPerEnv < TARGET.perEnvKiB)})`,
   );
+  if (f.sharded) {
+    const x = f.sharded;
+    console.log(
+      `${x.replicas} replicas sharing ${x.environments} environments: converged in ${(x.convergeMs / 1000).toFixed(1)} s (floor ${(x.floorMs / 1000).toFixed(1)} s), peak RSS ${x.peakRssMiBMax} MiB per replica at most (${x.peakRssMiBTotal} MiB together), at most ${x.heldMax} environments held by one replica`,
+    );
+  } else console.log('3 replicas sharing environments: not run (this build has no sharding)');
   console.log(
     `anchor: Flux (published) ${f.flux.environments} Kustomizations in ${Math.floor(f.flux.convergeMs / 60_000)} min ${(f.flux.convergeMs % 60_000) / 1000} s at ${f.flux.peakRssMiB} MiB`,
   );
