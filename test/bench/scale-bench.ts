@@ -9,7 +9,10 @@
  * same objects applied raw at the rate the kube-apiserver took in this run (on a shared machine the
  * kube-apiserver is what bounds the time). Flux's published figure is printed beside it.
  * Run: `npx tsx test/bench/scale-bench.ts [--json]`; `SCALE_ENVS=100` for a quick run (default
- * 1000); `SCALE_NODE_ARGS='--heapsnapshot-signal=SIGUSR2'` passes flags to the replica's node.
+ * 1000); `SCALE_NODE_ARGS='--heapsnapshot-signal=SIGUSR2'` passes flags to the replica's node;
+ * `SCALE_MAX_CONCURRENT=N` sets its `reconcile.maxConcurrent`. When the build has sharding, 3
+ * replicas then share `SCALE_SHARDED_ENVS` environments (default 1500; 0 skips) through Leases in a
+ * namespace of their own, with one DynamoDB ledger on the sandbox's moto.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
