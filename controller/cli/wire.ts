@@ -3,6 +3,7 @@ import { createAwsApplier } from '../../cdk/create-aws-applier';
 import { AuditLog } from '../audit/audit-log';
 import type { CairnConfig, EnvironmentConfig } from '../config/types';
 import { CairnError } from '../errors';
+import { ClusterConnections } from '../kube/cluster-connections';
 import { createKubeApplier } from '../kube/create-kube-applier';
 import { publicRepository } from '../kube/identity';
 import { configuredSecretValues } from '../config/secret-values';
@@ -48,10 +49,18 @@ export function stackOwnerOf(repositoryUrl: string, instance?: string): string {
 
 /**
  * The appliers of one environment, made once and reused across reconciles (they hold connections
- * and caches). `workDir` (workspaces.dir) is where a sidecar synth runner's jobs are prepared.
+ * and caches). `workDir` (workspaces.dir) is where a sidecar synth runner's jobs are prepared;
+ * `reconcilesAtOnce` environments at most use them at the same time.
  */
-export function appliersFor(log: Log, repositoryUrl: string, workDir?: string): AppliersCache {
+export function appliersFor(
+  log: Log,
+  repositoryUrl: string,
+  workDir?: string,
+  reconcilesAtOnce = 1,
+): AppliersCache {
   const made = new Map<string, EnvironmentAppliers>();
+  // Environments on one cluster share its client, sockets and discovery cache.
+  const connections = new ClusterConnections(reconcilesAtOnce);
   const get = (env: EnvironmentConfig): EnvironmentAppliers => {
     let appliers = made.get(env.name);
     if (!appliers) {
@@ -74,6 +83,7 @@ export function appliersFor(log: Log, repositoryUrl: string, workDir?: string): 
                 },
                 env.kubernetes,
                 log.child({ env: env.name }),
+                { connections },
               ),
             }
           : {}),
@@ -87,6 +97,7 @@ export function appliersFor(log: Log, repositoryUrl: string, workDir?: string): 
       const all = [...made.values()];
       made.clear();
       await Promise.all(all.flatMap((a) => [a.aws?.close(), a.kube?.close()]));
+      connections.close();
     },
   });
 }
@@ -133,7 +144,12 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     await audit.close(); // releases the writer lock on a failed start-up too
     throw error;
   }
-  const appliers = appliersFor(log, config.repository.url, config.workspaces.dir);
+  const appliers = appliersFor(
+    log,
+    config.repository.url,
+    config.workspaces.dir,
+    config.reconcile?.maxConcurrent,
+  );
   // One lock per environment, held by its reconciles and its pull requests' plans alike.
   const lock = new EnvLock();
   const pullRequests = host

@@ -256,6 +256,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
       keep: raw.workspaces?.keep ?? 3,
       maxFileBytes: raw.workspaces?.maxFileSize ?? 50 * 1024 * 1024,
     },
+    reconcile: { maxConcurrent: raw.reconcile?.maxConcurrent ?? 16 },
   };
 }
 

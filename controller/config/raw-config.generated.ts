@@ -14,6 +14,7 @@ export interface RawConfig {
   environments: RawEnvironment[];
   audit: RawAudit;
   server?: RawServer;
+  reconcile?: RawReconcile;
   workspaces?: RawWorkspaces;
 }
 /**
@@ -327,6 +328,15 @@ export interface RawServer {
    * The URL people reach cairn's API at (behind its proxy or ingress); commit statuses link to `<publicUrl>/api/audit/<entry id>`. Without it statuses carry no link.
    */
   publicUrl?: string;
+}
+/**
+ * How reconciles share the process.
+ */
+export interface RawReconcile {
+  /**
+   * Reconciles running at once across all environments (default 16); the others wait their turn, oldest first. Each running reconcile holds its manifests and live objects in memory, so this bounds a replica's peak memory.
+   */
+  maxConcurrent?: number;
 }
 /**
  * Checkouts and the Git cache.

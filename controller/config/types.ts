@@ -16,6 +16,8 @@ export interface CairnConfig {
   readonly audit: AuditConfig;
   readonly server: ServerConfig;
   readonly workspaces: WorkspacesConfig;
+  /** How reconciles share the process; absent in hand-made configs (tests): no limit. */
+  readonly reconcile?: ReconcileConfig;
 }
 
 export interface RepositoryConfig {
@@ -146,6 +148,12 @@ export interface ApiTokenConfig {
   /** Absolute path of a file holding the token (a trailing newline is ignored). */
   readonly file?: string;
   readonly scopes: readonly ApiScope[];
+}
+
+/** How reconciles share the process. */
+export interface ReconcileConfig {
+  /** Reconciles running at once across all environments. */
+  readonly maxConcurrent: number;
 }
 
 export interface WorkspacesConfig {

@@ -4,6 +4,7 @@ import { CairnError, type Phase } from '../errors';
 import type { Log } from '../log';
 import { DRIFT_REPAIRED, failureFrom, type Change, type Failure, type PlaneResult } from '../model';
 import { asLeft, decide, writersOf } from './decide';
+import type { ClusterConnections } from './cluster-connections';
 import { createDiscovery, type Discovery } from './discovery';
 import { objectDiff } from './diff';
 import { ownerOf, withOwner, type Identity, type Owner } from './identity';
@@ -23,6 +24,11 @@ import { orderInWaves } from './waves';
 /** Seams a test may replace; by default built from the target's kubeconfig. */
 export interface KubeApplierDeps {
   readonly client?: KubeClient;
+  /**
+   * The connections shared by every environment of a replica: the applier then uses its cluster's
+   * client and discovery cache, and leaves closing them to their owner.
+   */
+  readonly connections?: ClusterConnections;
 }
 
 interface Parts {
@@ -50,10 +56,11 @@ export function createKubeApplier(
   // Built on first use, so that wiring an environment never fails on an unreadable kubeconfig.
   const get = (): Parts => {
     if (!parts) {
-      const client = deps.client ?? createKubeClient(target);
+      const shared = deps.client ? undefined : deps.connections?.connect(target);
+      const client = deps.client ?? shared?.client ?? createKubeClient(target);
       parts = {
         client,
-        discovery: createDiscovery(client),
+        discovery: shared?.discovery ?? createDiscovery(client),
         inventory: createInventory(client, identity.env, owner, target.namespace),
       };
     }
@@ -116,7 +123,7 @@ export function createKubeApplier(
     },
 
     async close() {
-      if (!deps.client) parts?.client.close();
+      if (!deps.client && !deps.connections) parts?.client.close();
       parts = undefined;
     },
   };

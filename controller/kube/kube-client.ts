@@ -1,5 +1,6 @@
 import https from 'node:https';
 import http from 'node:http';
+import { createSecureContext } from 'node:tls';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { KubernetesTargetConfig } from '../config/types';
 import { CairnError } from '../errors';
@@ -30,9 +31,13 @@ export interface KubeClient {
 const CREDENTIAL_TTL_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
-/** Loads the kubeconfig of a target and returns a keep-alive client for its cluster. */
+/**
+ * Loads the kubeconfig of a target and returns a keep-alive client for its cluster, with at most
+ * `maxSockets` connections (default: twice the target's concurrency, at least 4).
+ */
 export function createKubeClient(
   target: Pick<KubernetesTargetConfig, 'kubeconfig' | 'context' | 'concurrency'>,
+  maxSockets = Math.max(4, target.concurrency * 2),
 ): KubeClient {
   const kc = new KubeConfig();
   if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
@@ -63,14 +68,13 @@ export function createKubeClient(
   // would cost a TLS handshake per request.
   const agentFor = (opts: https.RequestOptions): https.Agent | http.Agent => {
     if (agent) return agent;
-    const maxSockets = Math.max(4, target.concurrency * 2);
     agent = secure
       ? new https.Agent({
           keepAlive: true,
           maxSockets,
-          ca: opts.ca,
-          cert: opts.cert,
-          key: opts.key,
+          // One TLS context for every socket: given ca/cert/key instead, each connection parses
+          // them into a context of its own (native memory and CPU per socket).
+          secureContext: createSecureContext({ ca: opts.ca, cert: opts.cert, key: opts.key }),
           ...(opts.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: opts.rejectUnauthorized }),
           ...(opts.servername ? { servername: opts.servername } : {}),
         })

@@ -52,10 +52,16 @@ export async function getObject(client: KubeClient, target: Located): Promise<Ku
 
 // Objects per page of a LIST: keeps one answer's size bounded in a crowded namespace.
 const PAGE = 500;
+// Up to this many objects of one collection are read by name rather than by LIST: an environment's
+// own Namespace would otherwise cost a LIST of every namespace in the cluster, on every reconcile
+// of every environment (a thousand environments made that a million objects read, and parsed).
+const BY_NAME = 4;
 
 /**
  * The live versions of many objects, keyed by `keyOf(ref)`: one paged LIST per collection (resource
- * and namespace), never a request per object. Missing objects are absent from the map.
+ * and namespace), never a request per object, except for a collection of which only a few objects
+ * are wanted: those are read by name, whatever the size of the collection. Missing objects are
+ * absent from the map.
  */
 export async function fetchLive(
   client: KubeClient,
@@ -68,7 +74,16 @@ export async function fetchLive(
     groups.set(path, [...(groups.get(path) ?? []), t]);
   }
   const live = new Map<string, KubeObject>();
-  await mapLimit([...groups], concurrency, async ([path, members]) => {
+  const byName = [...groups.values()].filter((members) => members.length <= BY_NAME).flat();
+  const listed = [...groups].filter(([, members]) => members.length > BY_NAME);
+  await mapLimit(byName, concurrency, async (target) => {
+    const path = resourcePath(target.ref.apiVersion, target.info, target.ref.namespace, target.ref.name);
+    const res = await client.request({ method: 'GET', path });
+    if (res.status === 404) return; // absent, or its namespace does not exist yet
+    if (res.status !== 200) throw new Error(`reading ${path} failed with HTTP ${res.status}`);
+    live.set(keyOf(target.ref), res.body as KubeObject);
+  });
+  await mapLimit(listed, concurrency, async ([path, members]) => {
     const wanted = new Set(members.map((m) => keyOf(m.ref)));
     let next: string | undefined = '';
     while (next !== undefined) {

@@ -120,6 +120,7 @@ export class Controller {
     this.queue = new EnvQueue<Trigger>((env, trigger) => this.reconcile(env, trigger), {
       merge: coalesceTriggers,
       log: deps.log,
+      ...(deps.config.reconcile ? { maxRunning: deps.config.reconcile.maxConcurrent } : {}),
     });
     this.retries = new RetryScheduler({
       ...deps.retry,

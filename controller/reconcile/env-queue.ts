@@ -13,6 +13,12 @@ export interface EnvQueueOptions<R> {
   /** How a waiting request absorbs a newer one; default: the newer one wins. */
   readonly merge?: Coalesce<R>;
   readonly log?: Log;
+  /**
+   * Requests running at once across all environments (default: no limit). Each running reconcile
+   * holds its manifests, live objects and checkout in memory, so this bounds a replica's peak
+   * memory; the others wait their turn, oldest first.
+   */
+  readonly maxRunning?: number;
 }
 
 interface Slot<R> {
@@ -31,6 +37,8 @@ export class EnvQueue<R> {
   private readonly slots = new Map<string, Slot<R>>();
   private readonly merge: Coalesce<R>;
   private stopped = false;
+  private running = 0;
+  private readonly turns: (() => void)[] = [];
 
   constructor(
     private readonly runner: EnvRunner<R>,
@@ -93,16 +101,41 @@ export class EnvQueue<R> {
     await Promise.resolve();
     let current: { readonly request: R } | null = { request: first };
     while (current) {
+      await this.turn();
+      // Stopped while waiting for a turn: it never started, so it is dropped like a waiting one.
+      if (this.stopped) {
+        this.done();
+        break;
+      }
       try {
         await this.runner(env, current.request);
       } catch (error) {
         this.options.log?.error({ env, err: errorMessage(error) }, 'queued run failed');
+      } finally {
+        this.done();
       }
       const next: { readonly request: R } | null = slot.pending;
       slot.pending = null;
       current = this.stopped ? null : next;
     }
     slot.done = null;
+  }
+
+  /** Resolves when fewer than `maxRunning` requests run; the caller then holds one turn. */
+  private turn(): Promise<void> | void {
+    const max = this.options.maxRunning ?? Number.POSITIVE_INFINITY;
+    if (this.running < max) {
+      this.running += 1;
+      return;
+    }
+    return new Promise((resolve) => this.turns.push(resolve));
+  }
+
+  /** Gives the turn to the oldest waiting request, or frees it. */
+  private done(): void {
+    const next = this.turns.shift();
+    if (next) next();
+    else this.running -= 1;
   }
 }
 

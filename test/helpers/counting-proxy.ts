@@ -7,13 +7,17 @@ export interface CountingProxy {
   readonly address: string;
   /** Connections from the client currently open. */
   open(): number;
+  /** Connections from the client accepted since the proxy started (open or closed). */
+  accepted(): number;
   close(): Promise<void>;
 }
 
 /** Starts a byte-for-byte proxy to `target` (host:port); TLS passes through untouched. */
 export async function startCountingProxy(target: { host: string; port: number }): Promise<CountingProxy> {
   const sockets = new Set<Socket>();
+  let accepted = 0;
   const server = createServer((client) => {
+    accepted += 1;
     sockets.add(client);
     const upstream = createConnection(target);
     client.pipe(upstream).pipe(client);
@@ -30,6 +34,7 @@ export async function startCountingProxy(target: { host: string; port: number })
   return {
     address: `127.0.0.1:${port}`,
     open: () => sockets.size,
+    accepted: () => accepted,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -58,7 +63,9 @@ export async function startCountingHttpProxy(target: { host: string; port: numbe
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
+  let accepted = 0;
   server.on('connection', (socket: Socket) => {
+    accepted += 1;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -67,6 +74,7 @@ export async function startCountingHttpProxy(target: { host: string; port: numbe
   return {
     address: `127.0.0.1:${port}`,
     open: () => sockets.size,
+    accepted: () => accepted,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

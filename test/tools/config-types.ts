@@ -25,6 +25,7 @@ const NAMES: Readonly<Record<string, string>> = {
   '/properties/audit': 'RawAudit',
   '/properties/server': 'RawServer',
   '/properties/workspaces': 'RawWorkspaces',
+  '/properties/reconcile': 'RawReconcile',
 };
 
 type SchemaNode = Record<string, unknown>;

@@ -114,6 +114,42 @@ describe('EnvQueue', () => {
     expect(runner.started).toEqual(['dev:a']);
   });
 
+  it('runs at most maxRunning requests across environments, the others in arrival order', async () => {
+    const runner = new GatedRunner<string>((r) => r);
+    const queue = new EnvQueue<string>(runner.run, { maxRunning: 2 });
+    // given four environments asking at once under a limit of two
+    for (const env of ['a', 'b', 'c', 'd']) queue.enqueue(env, 'sha1');
+    await flush();
+    expect(runner.started).toEqual(['a:sha1', 'b:sha1']);
+    // the waiting ones count as queued, not as lost
+    expect(queue.depth('c')).toBe(1);
+    // when one finishes (even failing), the oldest waiting one takes its turn
+    await runner.finish('b', true);
+    expect(runner.started).toEqual(['a:sha1', 'b:sha1', 'c:sha1']);
+    // a request queued behind a running one of the same environment waits for a turn as well
+    queue.enqueue('a', 'sha2');
+    await runner.finish('a');
+    expect(runner.started).toEqual(['a:sha1', 'b:sha1', 'c:sha1', 'd:sha1']);
+    await runner.finish('c');
+    expect(runner.started.at(-1)).toBe('a:sha2');
+    await runner.finish('d');
+    await runner.finish('a');
+    await queue.idle();
+  });
+
+  it('on stop drops requests still waiting for a turn', async () => {
+    const runner = new GatedRunner<string>((r) => r);
+    const queue = new EnvQueue<string>(runner.run, { maxRunning: 1 });
+    queue.enqueue('a', 'sha1');
+    queue.enqueue('b', 'sha1');
+    await flush();
+    const stopped = queue.stop();
+    await runner.finish('a');
+    await stopped;
+    expect(runner.started).toEqual(['a:sha1']);
+    expect(queue.depth('b')).toBe(0);
+  });
+
   it('coalesces with the merge it is given', async () => {
     const runner = new GatedRunner<ReconcileRequest>((r) => `${r.trigger}@${r.sha ?? 'head'}`);
     const queue = new EnvQueue<ReconcileRequest>(runner.run, { merge: coalesceRequests });

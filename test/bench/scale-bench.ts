@@ -1,0 +1,592 @@
+/**
+ * Scale benchmark: one `cairn run` replica (a separate process, so its peak RSS is its own, read
+ * as VmHWM from /proc/<pid>/status) with N Kubernetes-only environments against the sandbox's
+ * kube-apiserver. Each environment is one branch of one local repository (made with one
+ * `git fast-import` stream) holding a Namespace and 20 ConfigMaps. From cold (empty audit log,
+ * workspaces and namespaces), it measures the time until every environment's head is applied (read
+ * from `/api/environments`), the peak RSS, the RSS once settled and the CPU time used; runs at
+ * N/10, N/2 and N give the marginal RSS per added environment. Beside each time, the floor: the
+ * same objects applied raw at the rate the kube-apiserver took in this run (on a shared machine the
+ * kube-apiserver is what bounds the time). Flux's published figure is printed beside it.
+ * Run: `npx tsx test/bench/scale-bench.ts [--json]`; `SCALE_ENVS=100` for a quick run (default
+ * 1000); `SCALE_NODE_ARGS='--heapsnapshot-signal=SIGUSR2'` passes flags to the replica's node;
+ * `SCALE_MAX_CONCURRENT=N` sets its `reconcile.maxConcurrent`. When the build has sharding, 3
+ * replicas then share `SCALE_SHARDED_ENVS` environments (default 1500; 0 skips) through Leases in a
+ * namespace of their own, with one DynamoDB ledger on the sandbox's moto.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createKubeClient, type KubeClient } from '../../controller/kube/kube-client';
+import { freePort } from '../helpers/net';
+import { repoRoot, sandboxEnv } from '../sandbox/sandbox-env';
+
+const CONFIGMAPS = 20;
+const FLOOR_ENVS = 50;
+const FLOOR_CONNECTIONS = 32;
+const CONVERGE_LIMIT_MS = 600_000;
+const SETTLE_MS = 3_000;
+const MIB = 1024 * 1024;
+/** Flux's published scale figure, as issue 18 quotes it: 1,000 Kustomizations. */
+const FLUX = { environments: 1000, convergeMs: 256_000, peakRssMiB: 175 } as const;
+/** The issue's targets for one replica. */
+const TARGET = { environments: 1000, convergeMs: 60_000, peakRssMiB: 400, perEnvKiB: 250 } as const;
+
+/** What one replica did with `environments` environments. */
+export interface ReplicaFigures {
+  readonly environments: number;
+  /** From spawning the process until every environment's head is applied, ms. */
+  readonly convergeMs: number;
+  /** VmHWM at convergence, MiB. */
+  readonly peakRssMiB: number;
+  /** VmRSS a few seconds after convergence, MiB. */
+  readonly settledRssMiB: number;
+  /** CPU time (user + system) the replica used until convergence, s. */
+  readonly cpuSeconds: number;
+  /** The floor: the same objects applied raw at the kube-apiserver's rate measured in this run, ms. */
+  readonly floorMs: number;
+}
+
+/** What `replicas` replicas sharing `environments` environments did. */
+export interface ShardedFigures {
+  readonly replicas: number;
+  readonly environments: number;
+  /** From spawning the replicas until every environment's head is applied by its holder, ms. */
+  readonly convergeMs: number;
+  /** The largest VmHWM of any replica, MiB. */
+  readonly peakRssMiBMax: number;
+  /** The VmHWM of all replicas together, MiB. */
+  readonly peakRssMiBTotal: number;
+  /** The most environments one replica held at convergence. */
+  readonly heldMax: number;
+  readonly floorMs: number;
+}
+
+/** Every figure of one run. */
+export interface ScaleFigures {
+  readonly runs: readonly ReplicaFigures[];
+  /** Marginal peak RSS per added environment between the smallest and the largest run, KiB. */
+  readonly peakKiBPerEnv: number;
+  /** The same for the settled RSS, KiB. */
+  readonly settledKiBPerEnv: number;
+  /** Several replicas sharing environments through Leases; absent when this build has no sharding. */
+  readonly sharded?: ShardedFigures;
+  /** Raw server-side applies per second the kube-apiserver took in this run (no cairn logic). */
+  readonly apiserverObjectsPerSecond: number;
+  readonly flux: typeof FLUX;
+}
+
+/** The compiled entry point, rebuilt first when any source under controller/ or cdk/ is newer. */
+function compiledCairn(): string {
+  const main = join(repoRoot, 'dist', 'controller', 'cli', 'main.js');
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((max, e) => {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) return e.name === 'node_modules' ? max : Math.max(max, newest(path));
+      return e.name.endsWith('.ts') ? Math.max(max, statSync(path).mtimeMs) : max;
+    }, 0);
+  const sources = Math.max(newest(join(repoRoot, 'controller')), newest(join(repoRoot, 'cdk')));
+  if (!existsSync(main) || statSync(main).mtimeMs < sources) {
+    process.stderr.write('scale-bench: dist/ is older than the sources; building\n');
+    execFileSync(
+      process.execPath,
+      [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
+      {
+        cwd: repoRoot,
+        stdio: 'inherit',
+      },
+    );
+  }
+  return main;
+}
+
+/** A bare repository with one branch per environment (`e0000`…), made by one fast-import stream. */
+export function generateRepository(bare: string, count: number, prefix: string): void {
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
+  const parts: string[] = [];
+  const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}`;
+  for (let i = 0; i < count; i++) {
+    const ns = `${prefix}-${i}`;
+    const configMaps = Array.from(
+      { length: CONFIGMAPS },
+      (_, c) =>
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings-${c}\n  labels: {app: scale}\ndata:\n  index: "${c}"\n  payload: "${'x'.repeat(200)}"\n`,
+    ).join('---\n');
+    parts.push(
+      `commit refs/heads/${branchOf(i)}`,
+      `committer Bench <bench@example.com> ${1_700_000_000 + i} +0000`,
+      data(`environment ${i}\n`),
+      'M 100644 inline k8s-resources/namespace.yaml',
+      data(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`),
+      'M 100644 inline k8s-resources/configmaps.yaml',
+      data(configMaps),
+      '',
+    );
+  }
+  execFileSync('git', ['fast-import', '--quiet'], {
+    cwd: bare,
+    input: `${parts.join('\n')}\n`,
+    maxBuffer: 1 << 28,
+  });
+}
+
+/** Writes the config of one replica over the `count` branches of `repo` (a key file beside it). */
+export function writeReplicaConfig(
+  dir: string,
+  repo: string,
+  count: number,
+  prefix: string,
+  port: number,
+): string {
+  const keyFile = join(dir, 'audit.key');
+  writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+  const kube = sandboxEnv().kubernetes;
+  const config = join(dir, 'cairn.yaml');
+  writeFileSync(
+    config,
+    stringify({
+      repository: { url: repo, pollInterval: '1h', watch: false },
+      environments: Array.from({ length: count }, (_, i) => ({
+        name: branchOf(i),
+        driftInterval: '0s',
+        kubernetes: { kubeconfig: kube.kubeconfig, context: kube.context, namespace: `${prefix}-${i}` },
+      })),
+      audit: { dir: join(dir, 'audit'), keyFile },
+      workspaces: { dir: join(dir, 'workspaces') },
+      server: { port },
+      ...(process.env.SCALE_MAX_CONCURRENT
+        ? { reconcile: { maxConcurrent: Number(process.env.SCALE_MAX_CONCURRENT) } }
+        : {}),
+    }),
+  );
+  return config;
+}
+
+function branchOf(i: number): string {
+  return `e${String(i).padStart(4, '0')}`;
+}
+
+/** VmRSS and VmHWM of a process, in bytes; undefined once it is gone. */
+function memoryOf(pid: number): { rss: number; hwm: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string) =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+    return { rss: kib('VmRSS'), hwm: kib('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+interface EnvironmentRow {
+  readonly lastAppliedSha: string | null;
+  readonly headSha: string | null;
+}
+
+/** How many environments have their head applied, from the replica's API; undefined while it is not up. */
+async function appliedCount(api: string): Promise<number | undefined> {
+  const res = await fetch(`${api}/api/environments`).catch(() => undefined);
+  if (!res?.ok) return undefined;
+  const body = (await res.json()) as { environments?: EnvironmentRow[] } | EnvironmentRow[];
+  const list = Array.isArray(body) ? body : (body.environments ?? []);
+  return list.filter((e) => e.headSha !== null && e.lastAppliedSha === e.headSha).length;
+}
+
+/** Whether this build has the sharding config section (its schema says so). */
+function hasSharding(): boolean {
+  const schema = JSON.parse(
+    readFileSync(join(repoRoot, 'manifests-schema', 'cairn-config.schema.json'), 'utf8'),
+  ) as { properties: Record<string, unknown> };
+  return 'sharding' in schema.properties;
+}
+
+/**
+ * `replicas` replicas sharing `count` environments through Leases (in a namespace of their own),
+ * with one DynamoDB ledger on the sandbox's moto (sharding refuses the JSONL ledger). Converged
+ * when, for every environment, the replica that holds it reports its head applied.
+ */
+async function runSharded(
+  root: string,
+  count: number,
+  replicas: number,
+  client: KubeClient,
+  cairn: string,
+  objectsPerSecond: number,
+): Promise<ShardedFigures> {
+  const sandbox = sandboxEnv();
+  const id = randomBytes(3).toString('hex');
+  const dir = join(root, `sharded-${id}`);
+  mkdirSync(dir, { recursive: true });
+  const prefix = `scale-${id}`;
+  const leases = `scale-leases-${id}`;
+  const table = `cairn-scale-${id}`;
+  const repo = join(dir, 'repo.git');
+  generateRepository(repo, count, prefix);
+  const created = await client.request({
+    method: 'POST',
+    path: '/api/v1/namespaces',
+    body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: leases } }),
+  });
+  if (created.status !== 201) throw new Error(`creating the Lease namespace: HTTP ${created.status}`);
+  const childEnv = {
+    ...process.env,
+    CAIRN_LOG_LEVEL: 'warn',
+    AWS_ACCESS_KEY_ID: sandbox.aws.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: sandbox.aws.secretAccessKey,
+    AWS_REGION: sandbox.aws.region,
+    SCALE_AUDIT_KEY: randomBytes(32).toString('base64'),
+  };
+  const started = performance.now();
+  const children: { child: ChildProcess; api: string; exited: Promise<unknown> }[] = [];
+  try {
+    for (let r = 0; r < replicas; r++) {
+      const port = await freePort();
+      const config = join(dir, `replica-${r}.yaml`);
+      writeFileSync(
+        config,
+        stringify({
+          repository: { url: repo, pollInterval: '1h', watch: false },
+          environments: Array.from({ length: count }, (_, i) => ({
+            name: branchOf(i),
+            driftInterval: '0s',
+            kubernetes: {
+              kubeconfig: sandbox.kubernetes.kubeconfig,
+              context: sandbox.kubernetes.context,
+              namespace: `${prefix}-${i}`,
+            },
+          })),
+          audit: {
+            backend: 'dynamodb',
+            dir: join(dir, `replica-${r}-audit`),
+            keyEnv: 'SCALE_AUDIT_KEY',
+            dynamodb: { table, region: sandbox.aws.region, endpoint: sandbox.aws.endpoint },
+          },
+          workspaces: { dir: join(dir, `replica-${r}-workspaces`) },
+          server: { port },
+          sharding: {
+            enabled: true,
+            identity: `replica-${r}`,
+            namespace: leases,
+            kubeconfig: sandbox.kubernetes.kubeconfig,
+            context: sandbox.kubernetes.context,
+          },
+          ...(process.env.SCALE_MAX_CONCURRENT
+            ? { reconcile: { maxConcurrent: Number(process.env.SCALE_MAX_CONCURRENT) } }
+            : {}),
+        }),
+      );
+      const child = spawn(process.execPath, [cairn, 'run', '--config', config], {
+        cwd: dir,
+        env: childEnv,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      children.push({
+        child,
+        api: `http://127.0.0.1:${port}`,
+        exited: new Promise((res) => child.on('exit', res)),
+      });
+    }
+    let applied = 0;
+    let heldMax = 0;
+    while (applied < count) {
+      if (children.some((c) => c.child.exitCode !== null))
+        throw new Error('a replica exited before the environments converged');
+      if (performance.now() - started > CONVERGE_LIMIT_MS)
+        throw new Error(`${applied} of ${count} environments applied after ${CONVERGE_LIMIT_MS} ms`);
+      await sleep(500);
+      const done = new Set<string>();
+      heldMax = 0;
+      for (const { api } of children) {
+        const rows = await environmentRows(api);
+        heldMax = Math.max(heldMax, rows.filter((e) => e.shard?.held === true).length);
+        for (const e of rows) if (e.headSha !== null && e.lastAppliedSha === e.headSha) done.add(e.name);
+      }
+      applied = done.size;
+    }
+    const convergeMs = Math.round(performance.now() - started);
+    const peaks = children.map(({ child }) => memoryOf(child.pid!)?.hwm ?? NaN);
+    return {
+      replicas,
+      environments: count,
+      convergeMs,
+      peakRssMiBMax: round(Math.max(...peaks) / MIB),
+      peakRssMiBTotal: round(peaks.reduce((a, b) => a + b, 0) / MIB),
+      heldMax,
+      floorMs: Math.round((count * (1 + CONFIGMAPS) * 1000) / objectsPerSecond),
+    };
+  } finally {
+    for (const { child } of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => c.exited));
+    await deleteNamespaces(client, [leases, ...Array.from({ length: count }, (_, i) => `${prefix}-${i}`)]);
+    const dynamo = new DynamoDBClient({
+      region: sandbox.aws.region,
+      endpoint: sandbox.aws.endpoint,
+      credentials: { accessKeyId: sandbox.aws.accessKeyId, secretAccessKey: sandbox.aws.secretAccessKey },
+    });
+    await dynamo.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
+    dynamo.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Every environment's row in a replica's `/api/environments`; none while it is not up. */
+async function environmentRows(
+  api: string,
+): Promise<readonly (EnvironmentRow & { name: string; shard?: { held?: boolean } })[]> {
+  const res = await fetch(`${api}/api/environments`).catch(() => undefined);
+  if (!res?.ok) return [];
+  const body = (await res.json()) as { environments?: (EnvironmentRow & { name: string })[] };
+  return body.environments ?? [];
+}
+
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+
+/** Starts one replica over `count` fresh environments and measures it until it has converged. */
+async function runReplica(
+  root: string,
+  count: number,
+  client: KubeClient,
+  cairn: string,
+  objectsPerSecond: number,
+): Promise<ReplicaFigures> {
+  const id = randomBytes(3).toString('hex');
+  const dir = join(root, `n${count}-${id}`);
+  mkdirSync(dir, { recursive: true });
+  const prefix = `scale-${id}`;
+  const repo = join(dir, 'repo.git');
+  generateRepository(repo, count, prefix);
+  const port = await freePort();
+  const config = writeReplicaConfig(dir, repo, count, prefix, port);
+  const nodeArgs = (process.env.SCALE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const started = performance.now();
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, cairn, 'run', '--config', config], {
+    cwd: dir,
+    env: { ...process.env, CAIRN_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  try {
+    const api = `http://127.0.0.1:${port}`;
+    let applied = 0;
+    while (applied < count) {
+      if (gone) throw new Error(`the replica with ${count} environments exited before converging`);
+      if (performance.now() - started > CONVERGE_LIMIT_MS)
+        throw new Error(`${applied} of ${count} environments applied after ${CONVERGE_LIMIT_MS} ms`);
+      await sleep(250);
+      applied = (await appliedCount(api)) ?? 0;
+    }
+    const convergeMs = Math.round(performance.now() - started);
+    const atConverge = memoryOf(child.pid!);
+    const cpuSeconds = cpuOf(child.pid!);
+    await sleep(SETTLE_MS);
+    const settled = memoryOf(child.pid!);
+    if (!atConverge || !settled) throw new Error('the replica exited before its memory was read');
+    return {
+      environments: count,
+      convergeMs,
+      peakRssMiB: round(Math.max(atConverge.hwm, settled.hwm) / MIB),
+      settledRssMiB: round(settled.rss / MIB),
+      cpuSeconds: round(cpuSeconds),
+      floorMs: Math.round((count * (1 + CONFIGMAPS) * 1000) / objectsPerSecond),
+    };
+  } finally {
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(killer);
+    await deleteNamespaces(
+      client,
+      Array.from({ length: count }, (_, i) => `${prefix}-${i}`),
+    );
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** CPU time (user + system) of a process so far, in seconds. */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * The kube-apiserver's rate for these objects with no client logic: raw server-side applies of
+ * FLOOR_ENVS environments' objects over FLOOR_CONNECTIONS connections, bodies made beforehand. On a
+ * shared machine it moves with the load, so each run measures its own.
+ */
+async function apiserverRate(client: KubeClient): Promise<number> {
+  const prefix = `scale-floor-${randomBytes(3).toString('hex')}`;
+  const names = Array.from({ length: FLOOR_ENVS }, (_, i) => `${prefix}-${i}`);
+  const apply = (path: string, object: object) =>
+    client
+      .request({
+        method: 'PATCH',
+        path,
+        query: { fieldManager: 'scale-floor', force: 'true' },
+        body: JSON.stringify(object),
+        contentType: 'application/apply-patch+yaml',
+      })
+      .then((res) => {
+        if (res.status !== 200 && res.status !== 201)
+          throw new Error(`floor apply ${path}: HTTP ${res.status}`);
+      });
+  const bodies = names.flatMap((ns) =>
+    Array.from({ length: CONFIGMAPS }, (_, c) => ({
+      path: `/api/v1/namespaces/${ns}/configmaps/settings-${c}`,
+      object: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `settings-${c}`, namespace: ns, labels: { app: 'scale' } },
+        data: { index: String(c), payload: 'x'.repeat(200) },
+      },
+    })),
+  );
+  const started = performance.now();
+  try {
+    await Promise.all(
+      names.map((ns) =>
+        apply(`/api/v1/namespaces/${ns}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
+      ),
+    );
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: FLOOR_CONNECTIONS }, async () => {
+        while (next < bodies.length) {
+          const { path, object } = bodies[next++]!;
+          await apply(path, object);
+        }
+      }),
+    );
+    return ((names.length + bodies.length) * 1000) / (performance.now() - started);
+  } finally {
+    await deleteNamespaces(client, names);
+  }
+}
+
+/** Deletes the namespaces a run made (the namespace controller removes their contents). */
+async function deleteNamespaces(client: KubeClient, names: readonly string[]): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < names.length) {
+        const name = names[next++]!;
+        await client.request({ method: 'DELETE', path: `/api/v1/namespaces/${name}` }).catch(() => undefined);
+      }
+    }),
+  );
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+/** The sizes a run measures: a tenth, a half and all of SCALE_ENVS (default 1000). */
+function sizes(): readonly number[] {
+  const max = Number(process.env.SCALE_ENVS ?? TARGET.environments);
+  if (!Number.isInteger(max) || max < 10)
+    throw new Error(`SCALE_ENVS must be an integer of 10 or more, not ${max}`);
+  return [...new Set([Math.round(max / 10), Math.round(max / 2), max])];
+}
+
+/** Runs one replica per size, smallest first, and derives the marginal RSS per environment. */
+export async function run(): Promise<ScaleFigures> {
+  const kube = sandboxEnv().kubernetes;
+  const client = createKubeClient(
+    { kubeconfig: kube.kubeconfig, context: kube.context, concurrency: 8 },
+    FLOOR_CONNECTIONS,
+  );
+  const root = mkdtempSync(join(tmpdir(), 'cairn-scale-'));
+  try {
+    const cairn = compiledCairn();
+    const objectsPerSecond = await apiserverRate(client);
+    const runs: ReplicaFigures[] = [];
+    for (const count of sizes()) {
+      process.stderr.write(`scale-bench: one replica, ${count} environments ...\n`);
+      runs.push(await runReplica(root, count, client, cairn, objectsPerSecond));
+    }
+    const shardedEnvs = Number(process.env.SCALE_SHARDED_ENVS ?? 1500);
+    let sharded: ShardedFigures | undefined;
+    if (hasSharding() && shardedEnvs > 0) {
+      process.stderr.write(`scale-bench: 3 replicas sharing ${shardedEnvs} environments ...\n`);
+      sharded = await runSharded(root, shardedEnvs, 3, client, cairn, objectsPerSecond);
+    } else {
+      process.stderr.write('scale-bench: 3 replicas not run (this build has no sharding config)\n');
+    }
+    const first = runs[0]!;
+    const last = runs[runs.length - 1]!;
+    const slope = (field: 'peakRssMiB' | 'settledRssMiB') =>
+      Math.round(((last[field] - first[field]) * 1024) / (last.environments - first.environments));
+    return {
+      runs,
+      peakKiBPerEnv: slope('peakRssMiB'),
+      settledKiBPerEnv: slope('settledRssMiB'),
+      ...(sharded ? { sharded } : {}),
+      apiserverObjectsPerSecond: Math.round(objectsPerSecond),
+      flux: FLUX,
+    };
+  } finally {
+    client.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+function print(f: ScaleFigures): void {
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  console.log(
+    'one cairn replica, Kubernetes-only environments (a Namespace and 20 ConfigMaps each), from cold',
+  );
+  console.log('environments  converge (s)  floor (s)  peak RSS (MiB)  settled RSS (MiB)  CPU (s)');
+  for (const r of f.runs) {
+    console.log(
+      `${String(r.environments).padStart(12)}  ${(r.convergeMs / 1000).toFixed(1).padStart(12)}  ${(r.floorMs / 1000).toFixed(1).padStart(9)}  ${r.peakRssMiB.toFixed(1).padStart(14)}  ${r.settledRssMiB.toFixed(1).padStart(17)}  ${r.cpuSeconds.toFixed(1).padStart(7)}`,
+    );
+  }
+  console.log(
+    `floor: the same objects applied raw at the ${f.apiserverObjectsPerSecond} objects/s the kube-apiserver took in this run`,
+  );
+  const last = f.runs[f.runs.length - 1]!;
+  if (last.environments === TARGET.environments) {
+    console.log(`converge within 60 s: ${verdict(last.convergeMs <= TARGET.convergeMs)}`);
+    console.log(`peak RSS under 400 MiB: ${verdict(last.peakRssMiB < TARGET.peakRssMiB)}`);
+  }
+  console.log(
+    `marginal RSS per environment: peak ${f.peakKiBPerEnv} KiB, settled ${f.settledKiBPerEnv} KiB (target < 250 KiB: ${verdict(f.peakKiBPerEnv < TARGET.perEnvKiB)})`,
+  );
+  if (f.sharded) {
+    const x = f.sharded;
+    console.log(
+      `${x.replicas} replicas sharing ${x.environments} environments: converged in ${(x.convergeMs / 1000).toFixed(1)} s (floor ${(x.floorMs / 1000).toFixed(1)} s), peak RSS ${x.peakRssMiBMax} MiB per replica at most (${x.peakRssMiBTotal} MiB together), at most ${x.heldMax} environments held by one replica`,
+    );
+  } else console.log('3 replicas sharing environments: not run (this build has no sharding)');
+  console.log(
+    `anchor: Flux (published) ${f.flux.environments} Kustomizations in ${Math.floor(f.flux.convergeMs / 60_000)} min ${(f.flux.convergeMs % 60_000) / 1000} s at ${f.flux.peakRssMiB} MiB`,
+  );
+}
+
+if (require.main === module) {
+  run().then(
+    (f) => {
+      if (process.argv.includes('--json')) console.log(JSON.stringify(f));
+      else print(f);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
