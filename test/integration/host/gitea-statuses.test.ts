@@ -61,7 +61,8 @@ describe('cairn and a real Gitea', () => {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as T;
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
   };
   /** Every status on `sha` with context cairn/dev, oldest first. */
   const statuses = async (sha: string) =>
@@ -78,6 +79,26 @@ describe('cairn and a real Gitea', () => {
     runGit(work, 'commit', '-m', message);
     runGit(work, 'push', '-q', 'origin', branch);
     return runGit(work, 'rev-parse', 'HEAD');
+  };
+  /** A second Gitea user with a token of its own. */
+  const otherUser = async () => {
+    const login = `mallory${randomBytes(3).toString('hex')}`;
+    const password = `Pw-${randomBytes(12).toString('hex')}`;
+    await api('POST', '/admin/users', {
+      username: login,
+      email: `${login}@example.com`,
+      password,
+      must_change_password: false,
+    });
+    const response = await fetch(`${g.url}/api/v1/users/${login}/tokens`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({ name: 't', scopes: ['write:issue', 'write:repository'] }),
+    });
+    return { login, token: ((await response.json()) as { sha1: string }).sha1 };
   };
   const configMap = (color: string) =>
     stringify({
@@ -194,7 +215,7 @@ describe('cairn and a real Gitea', () => {
     expect(posted[0]!.description).toMatch(/^cairn is applying [0-9a-f]{7} \((startup|poll)\)$/);
   });
 
-  it('opens a pull request, then creates one marked comment and edits that same comment', async () => {
+  it("opens a pull request, then creates one marked comment and edits that same comment, leaving another user's marked comment alone", async () => {
     runGit(work, 'checkout', '-q', 'dev');
     commit('feature', 'blue to red', { 'k8s-resources/settings.yaml': configMap('red') });
     const pr = await host.openPullRequest({
@@ -205,6 +226,14 @@ describe('cairn and a real Gitea', () => {
     });
     expect(pr.url).toBe(`${g.url}/${repo}/pulls/${pr.number}`);
     const marker = '<!-- cairn:plan:dev -->';
+    // Another user quoting the marker first: cairn must not take over (and so vouch for) their comment.
+    const other = await otherUser();
+    await api('PUT', `/repos/${repo}/collaborators/${other.login}`, { permission: 'write' });
+    await fetch(`${g.url}/api/v1/repos/${repo}/issues/${pr.number}/comments`, {
+      method: 'POST',
+      headers: { Authorization: `token ${other.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ body: `fake plan ${marker}` }),
+    }).then((r) => expect(r.status).toBe(201));
     await api('POST', `/repos/${repo}/issues/${pr.number}/comments`, { body: 'looks good' });
     const first = await host.upsertPullRequestComment(pr.number, marker, `${marker}\nplan 1`);
     const second = await host.upsertPullRequestComment(pr.number, marker, `${marker}\nplan 2`);
@@ -213,8 +242,8 @@ describe('cairn and a real Gitea', () => {
       'GET',
       `/repos/${repo}/issues/${pr.number}/comments`,
     );
-    expect(comments.map((c) => c.body)).toEqual(['looks good', `${marker}\nplan 2`]);
-    expect(String(comments[1]!.id)).toBe(first);
+    expect(comments.map((c) => c.body)).toEqual([`fake plan ${marker}`, 'looks good', `${marker}\nplan 2`]);
+    expect(String(comments[2]!.id)).toBe(first);
   });
 });
 
