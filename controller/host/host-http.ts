@@ -68,6 +68,7 @@ export class HostHttp {
   private readonly settings: typeof DEFAULTS;
   private readonly sleep: (ms: number) => Promise<void>;
   private inFlight = 0;
+  private closed = false;
   private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly options: HostHttpOptions) {
@@ -136,9 +137,14 @@ export class HostHttp {
     }
   }
 
-  /** Closes the kept-alive connections (and any request still running). */
+  /**
+   * Closes the kept-alive connections and any request still running; requests still waiting for a
+   * turn, and any made afterwards, fail at once, so nothing keeps the process alive.
+   */
   close(): void {
+    this.closed = true;
     this.agent.destroy();
+    for (const wake of this.waiting.splice(0)) wake();
   }
 
   /**
@@ -148,9 +154,11 @@ export class HostHttp {
    */
   private async limited<T>(work: () => Promise<T>): Promise<T> {
     // A finishing request hands its slot straight to the next in line, so the count never overshoots.
+    if (this.closed) throw this.error('the client is closed', 'host.closed', false);
     if (this.inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.inFlight++;
     try {
+      if (this.closed) throw this.error('the client is closed', 'host.closed', false);
       return await work();
     } finally {
       const next = this.waiting.shift();

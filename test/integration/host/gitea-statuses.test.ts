@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { wire } from '../../../controller/cli/wire';
 import { loadConfig } from '../../../controller/config/load-config';
@@ -11,32 +11,10 @@ import { createLog } from '../../../controller/log';
 import type { AuditEntry } from '../../../controller/model';
 import { runCli } from '../../helpers/cli';
 import { auditKeyFile } from '../../helpers/e2e-platform';
-import { runGit } from '../../helpers/git-repo';
+import { GiteaClient, giteaWorkTree, waitFor, type GiteaWorkTree } from '../../helpers/gitea';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
 
 jest.setTimeout(180_000);
-
-interface Gitea {
-  readonly url: string;
-  readonly adminUser: string;
-  readonly adminToken: string;
-}
-
-/** The sandbox's Gitea (`.sandbox/env.json`), or one started by hand and named by CAIRN_GITEA_ENV. */
-function gitea(): Gitea {
-  const fromSandbox = (sandboxEnv() as unknown as { gitea?: Gitea }).gitea;
-  if (fromSandbox) return fromSandbox;
-  const file = process.env.CAIRN_GITEA_ENV;
-  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Gitea;
-  throw new Error('the sandbox has no Gitea: run `npm run sandbox:up` with the Gitea binary built');
-}
-
-interface GiteaStatus {
-  readonly context: string;
-  readonly status: string;
-  readonly description: string;
-  readonly target_url: string;
-}
 
 /**
  * Commit statuses and PR comments against the sandbox's real Gitea: a repository on Gitea, cloned
@@ -44,40 +22,43 @@ interface GiteaStatus {
  * own API is the witness of what cairn posted.
  */
 describe('cairn and a real Gitea', () => {
-  const g = gitea();
+  const gitea = GiteaClient.sandbox();
+  const g = sandboxEnv().gitea;
   const name = `cairn-status-${randomBytes(3).toString('hex')}`;
   const repo = `${g.adminUser}/${name}`;
   const namespace = `host-${randomBytes(3).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'cairn-gitea-'));
-  const work = join(dir, 'work');
   const configFile = join(dir, 'cairn.yaml');
   const env = { GITEA_TOKEN: g.adminToken };
   let host: GitHost;
+  let work: GiteaWorkTree;
 
-  const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${g.url}/api/v1${path}`, {
-      method,
-      headers: { Authorization: `token ${g.adminToken}`, 'Content-Type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as T;
-  };
   /** Every status on `sha` with context cairn/dev, oldest first. */
   const statuses = async (sha: string) =>
-    (await api<GiteaStatus[]>('GET', `/repos/${repo}/statuses/${sha}?sort=oldest`)).filter(
-      (s) => s.context === 'cairn/dev',
-    );
-  const commit = (branch: string, message: string, files: Record<string, string>): string => {
-    runGit(work, 'checkout', '-B', branch);
-    for (const [path, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(work, path)), { recursive: true });
-      writeFileSync(join(work, path), text);
-    }
-    runGit(work, 'add', '-A');
-    runGit(work, 'commit', '-m', message);
-    runGit(work, 'push', '-q', 'origin', branch);
-    return runGit(work, 'rev-parse', 'HEAD');
+    [...(await gitea.commitStatuses(g.adminUser, name, sha))]
+      .filter((s) => s.context === 'cairn/dev')
+      .sort((a, b) => a.id - b.id);
+  const commit = (branch: string, message: string, files: Record<string, string>): string =>
+    work.commit(branch, message, files);
+  /** A second Gitea user with a token of its own. */
+  const otherUser = async () => {
+    const login = `mallory${randomBytes(3).toString('hex')}`;
+    const password = `Pw-${randomBytes(12).toString('hex')}`;
+    await gitea.request('POST', '/admin/users', {
+      username: login,
+      email: `${login}@example.com`,
+      password,
+      must_change_password: false,
+    });
+    const response = await fetch(`${g.url}/api/v1/users/${login}/tokens`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({ name: 't', scopes: ['write:issue', 'write:repository'] }),
+    });
+    return { login, token: ((await response.json()) as { sha1: string }).sha1 };
   };
   const configMap = (color: string) =>
     stringify({
@@ -93,13 +74,8 @@ describe('cairn and a real Gitea', () => {
   };
 
   beforeAll(async () => {
-    await api('POST', '/user/repos', { name, private: true });
-    mkdirSync(work);
-    runGit(work, 'init', '-q', '-b', 'dev');
-    const remote = new URL(`${g.url}/${repo}.git`);
-    remote.username = g.adminUser;
-    remote.password = g.adminToken;
-    runGit(work, 'remote', 'add', 'origin', remote.href);
+    await gitea.createRepo(name, { private: true });
+    work = giteaWorkTree(gitea, g.adminUser, name);
     writeFileSync(
       configFile,
       stringify({
@@ -125,7 +101,8 @@ describe('cairn and a real Gitea', () => {
 
   afterAll(async () => {
     await host?.close();
-    await api('DELETE', `/repos/${repo}`).catch(() => undefined);
+    await gitea.deleteRepo(g.adminUser, name);
+    work?.remove();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -183,9 +160,12 @@ describe('cairn and a real Gitea', () => {
     const wired = await wire(loadConfigWithEnv(configFile, env), createLog({ level: 'warn' }));
     try {
       await wired.controller.start();
-      const deadline = Date.now() + 60_000;
-      while ((await statuses(fixed)).at(-1)?.status !== 'success' && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 250));
+      await waitFor(
+        `cairn/dev success on ${fixed.slice(0, 7)}`,
+        async () => ((await statuses(fixed)).at(-1)?.status === 'success' ? true : undefined),
+        60_000,
+        250,
+      );
     } finally {
       await wired.close();
     }
@@ -194,9 +174,13 @@ describe('cairn and a real Gitea', () => {
     expect(posted[0]!.description).toMatch(/^cairn is applying [0-9a-f]{7} \((startup|poll)\)$/);
   });
 
-  it('opens a pull request, then creates one marked comment and edits that same comment', async () => {
-    runGit(work, 'checkout', '-q', 'dev');
-    commit('feature', 'blue to red', { 'k8s-resources/settings.yaml': configMap('red') });
+  it("opens a pull request, then creates one marked comment and edits that same comment, leaving another user's marked comment alone", async () => {
+    work.commit(
+      'feature',
+      'blue to red',
+      { 'k8s-resources/settings.yaml': configMap('red') },
+      { from: 'dev' },
+    );
     const pr = await host.openPullRequest({
       title: 'Red',
       body: 'Makes it red',
@@ -205,16 +189,21 @@ describe('cairn and a real Gitea', () => {
     });
     expect(pr.url).toBe(`${g.url}/${repo}/pulls/${pr.number}`);
     const marker = '<!-- cairn:plan:dev -->';
-    await api('POST', `/repos/${repo}/issues/${pr.number}/comments`, { body: 'looks good' });
+    // Another user quoting the marker first: cairn must not take over (and so vouch for) their comment.
+    const other = await otherUser();
+    await gitea.request('PUT', `/repos/${repo}/collaborators/${other.login}`, { permission: 'write' });
+    await fetch(`${g.url}/api/v1/repos/${repo}/issues/${pr.number}/comments`, {
+      method: 'POST',
+      headers: { Authorization: `token ${other.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ body: `fake plan ${marker}` }),
+    }).then((r) => expect(r.status).toBe(201));
+    await gitea.request('POST', `/repos/${repo}/issues/${pr.number}/comments`, { body: 'looks good' });
     const first = await host.upsertPullRequestComment(pr.number, marker, `${marker}\nplan 1`);
     const second = await host.upsertPullRequestComment(pr.number, marker, `${marker}\nplan 2`);
     expect(second).toBe(first);
-    const comments = await api<Array<{ id: number; body: string }>>(
-      'GET',
-      `/repos/${repo}/issues/${pr.number}/comments`,
-    );
-    expect(comments.map((c) => c.body)).toEqual(['looks good', `${marker}\nplan 2`]);
-    expect(String(comments[1]!.id)).toBe(first);
+    const comments = await gitea.comments(g.adminUser, name, pr.number);
+    expect(comments.map((c) => c.body)).toEqual([`fake plan ${marker}`, 'looks good', `${marker}\nplan 2`]);
+    expect(String(comments[2]!.id)).toBe(first);
   });
 });
 

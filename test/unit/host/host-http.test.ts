@@ -214,6 +214,31 @@ describe('HostHttp', () => {
   });
 });
 
+describe('HostHttp under a burst', () => {
+  it('runs four requests at once, queues the rest, and close() fails every one still waiting', async () => {
+    const { server, http } = await withHost({ 'GET /api/v1/x': () => 'hang' }, { retries: 0 });
+    try {
+      const all = Array.from({ length: 6 }, () => rejection(http.request('GET', '/x')));
+      for (let i = 0; i < 50 && server.requests.length < 4; i++) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(server.requests).toHaveLength(4);
+      http.close();
+      const errors = await Promise.all(all);
+      expect(errors.map((e) => e.code).sort()).toEqual([
+        'host.closed',
+        'host.closed',
+        'host.unreachable',
+        'host.unreachable',
+        'host.unreachable',
+        'host.unreachable',
+      ]);
+      await expect(http.request('GET', '/x')).rejects.toMatchObject({ code: 'host.closed' });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('nextLink and truncate', () => {
   it('reads the next page from a Link header', () => {
     expect(
