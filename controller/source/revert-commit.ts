@@ -114,6 +114,17 @@ function gitIn(gitdir: string, request: RevertCommitRequest): Git {
     runGit(['--git-dir', gitdir, ...args], { ...env, ...extraEnv }, undefined, input);
 }
 
+const PASSED_THROUGH = [
+  'GIT_SSL_CAINFO',
+  'GIT_SSL_CAPATH',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+  'NO_PROXY',
+  'no_proxy',
+] as const;
+
 /**
  * The environment every git child gets: no terminal prompt, no system or global config (a
  * credential helper there must not store or offer anything), and the token only as an extra header.
@@ -122,7 +133,12 @@ export function gitEnvironment(auth?: HttpAuth, sshKeyPath?: string): Record<str
   const header = auth
     ? `Authorization: Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
     : undefined;
+  // A private CA or a proxy is said through these variables, since the global git config is ignored.
+  const passed = Object.fromEntries(
+    PASSED_THROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])),
+  );
   return {
+    ...passed,
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? tmpdir(),
     GIT_TERMINAL_PROMPT: '0',

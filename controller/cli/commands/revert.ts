@@ -5,6 +5,7 @@ import { loadConfig } from '../../config/load-config';
 import { configuredSecretValues } from '../../config/secret-values';
 import type { CairnConfig } from '../../config/types';
 import { CairnError, errorMessage, isCairnError } from '../../errors';
+import { createGitHost } from '../../host/create-git-host';
 import type { GitHost } from '../../host/types';
 import { maskSecrets, rememberSecrets } from '../../model';
 import { authFrom } from '../../source/create-git-source';
@@ -162,10 +163,10 @@ export async function revertCommand(id: string, o: RevertOptions, deps: RevertDe
 async function revert(id: string, o: RevertOptions, deps: RevertDeps): Promise<RevertSummary> {
   const config = loadConfig(o.config);
   rememberSecrets(configuredSecretValues(config));
-  const host = o.pr ? (deps.hostFor ?? noHost)(config) : undefined;
+  const host = o.pr ? (deps.hostFor ?? configuredHost(deps.env ?? process.env))(config) : undefined;
   if (o.pr && !host) {
     throw new UsageError(
-      `--pr opens a pull request through the Git host, but ${config.file} has no repository.host; add repository.host (type, apiUrl, tokenEnv), or run without --pr to push the revert to the branch`,
+      `--pr opens a pull request through the Git host, but ${config.file} has no repository.host; add repository.host (type and tokenEnv at least), or run without --pr to push the revert to the branch`,
     );
   }
   try {
@@ -245,9 +246,9 @@ async function naming<T>(entry: ListedEntry, work: Promise<T>): Promise<T> {
   }
 }
 
-/** Until the Git host clients are wired, no config has a host. */
-function noHost(): undefined {
-  return undefined;
+/** The client of `repository.host`, or undefined when the config has none. */
+function configuredHost(env: NodeJS.ProcessEnv): (config: CairnConfig) => GitHost | undefined {
+  return (config) => (config.repository.host ? createGitHost(config.repository.host, env) : undefined);
 }
 
 async function readEntry(config: CairnConfig, id: string): Promise<ListedEntry> {

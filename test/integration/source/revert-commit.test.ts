@@ -25,6 +25,7 @@ describe('pushRevertCommit over HTTP with a token', () => {
   let argvLog: string;
   let snapshots: string;
   let moveOnPush: string;
+  let modes: string;
   const savedPath = process.env.PATH;
   const shas: Record<string, string> = {};
 
@@ -34,6 +35,7 @@ describe('pushRevertCommit over HTTP with a token', () => {
     argvLog = join(dir, 'argv.log');
     snapshots = join(dir, 'configs');
     moveOnPush = join(dir, 'move-on-push.sh');
+    modes = join(dir, 'modes');
     mkdirSync(tmpRoot);
     mkdirSync(snapshots);
     mkdirSync(join(dir, 'bin'));
@@ -43,7 +45,7 @@ describe('pushRevertCommit over HTTP with a token', () => {
       [
         '#!/bin/sh',
         `printf '%s ' "$@" >> '${argvLog}'; echo >> '${argvLog}'`,
-        `if [ "$1" = "--git-dir" ]; then cp "$2/config" '${snapshots}/config-'$$ 2>/dev/null; fi`,
+        `if [ "$1" = "--git-dir" ]; then cp "$2/config" '${snapshots}/config-'$$ 2>/dev/null; stat -c %a "$(dirname "$2")" >> '${modes}'; fi`,
         // A push first runs the script (once) that moves the branch, as a colleague pushing meanwhile would.
         `if [ "$3" = "push" ] && [ -f '${moveOnPush}' ]; then sh '${moveOnPush}'; rm -f '${moveOnPush}'; fi`,
         `exec '${REAL_GIT}' "$@"`,
@@ -161,6 +163,12 @@ describe('pushRevertCommit over HTTP with a token', () => {
     expect(runGit(repo.bare, 'rev-parse', `${result.sha}^`)).toBe(base);
     const again = await reasonOf(pushRevertCommit(request({ pushTo: 'cairn/revert-test' })));
     expect(isCairnError(again) && again.code).toBe('revert.branch-exists');
+  });
+
+  it('makes every temporary clone private to cairn’s user (0700)', () => {
+    const seen = readFileSync(modes, 'utf8').split('\n').filter(Boolean);
+    expect(seen.length).toBeGreaterThan(3);
+    expect(new Set(seen)).toEqual(new Set(['700']));
   });
 
   it('never puts the token in an argv, a URL or the clone’s config', () => {
