@@ -6,9 +6,11 @@ import { CairnError } from '../errors';
 import { createKubeApplier } from '../kube/create-kube-applier';
 import { publicRepository } from '../kube/identity';
 import { configuredSecretValues } from '../config/secret-values';
+import { CommitStatusObserver } from '../host/commit-status-observer';
+import { createGitHost } from '../host/create-git-host';
+import type { GitHost } from '../host/types';
 import { rememberSecrets } from '../model';
 import type { Log } from '../log';
-import type { GitHost } from '../host/types';
 import { Controller, type EnvironmentAppliers } from '../reconcile/controller';
 import { EnvLock } from '../reconcile/env-lock';
 import { PullRequestPlanner } from '../reconcile/pull-request-planner';
@@ -21,17 +23,11 @@ export interface Wired {
   readonly controller: Controller;
   readonly audit: AuditLog;
   readonly source: GitSource;
+  /** The configured Git host (`repository.host`): commit statuses, plan comments, pull requests. */
+  readonly host?: GitHost;
   /** Plans pull requests; present when a Git host is configured. */
   readonly pullRequests?: PullRequestPlanner;
   close(): Promise<void>;
-}
-
-/** What `wire` adds when a Git host is configured (repository.host). */
-export interface WireOptions {
-  /** Where plans of pull requests are posted; without it, pull request events are ignored. */
-  readonly host?: GitHost;
-  /** `repository.host.planForks`: plan pull requests from forks too. */
-  readonly planForks?: boolean;
 }
 
 /** The appliers of each environment, made on first use and kept; `close()` closes every one made. */
@@ -90,35 +86,60 @@ export function appliersFor(log: Log, repositoryUrl: string): AppliersCache {
   });
 }
 
+/** The configured Git host and the observer that posts `cairn/<env>` statuses through it. */
+export interface CommitStatuses {
+  readonly host: GitHost;
+  readonly observer: CommitStatusObserver;
+  /** Sends the posts under way (a few seconds at most), then closes the host's connections. */
+  close(): Promise<void>;
+}
+
+/** The commit statuses of `repository.host`, or undefined when none is configured; throws when its token is missing. */
+export function commitStatuses(config: CairnConfig, log: Log): CommitStatuses | undefined {
+  if (!config.repository.host) return undefined;
+  const host = createGitHost(config.repository.host);
+  const observer = new CommitStatusObserver(host, {
+    log: log.child({ host: host.type }),
+    ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
+  });
+  return {
+    host,
+    observer,
+    async close() {
+      await observer.close();
+      await host.close();
+    },
+  };
+}
+
 /** Opens the audit log and the Git source and builds the controller over them. */
-export async function wire(
-  config: CairnConfig,
-  log: Log,
-  metrics?: Metrics,
-  options: WireOptions = {},
-): Promise<Wired> {
+export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Promise<Wired> {
   // From here on every log line, error and audit record masks the secrets the config points at.
   rememberSecrets(configuredSecretValues(config));
+  // Made first: a missing host token fails start-up before anything is opened (nothing connects yet).
+  const statuses = commitStatuses(config, log);
+  const host = statuses?.host;
   const audit = await AuditLog.open(config.audit, log);
   let source: GitSource;
   try {
     source = createGitSource(config.repository, config.workspaces, log);
   } catch (error) {
+    await statuses?.close();
     await audit.close(); // releases the writer lock on a failed start-up too
     throw error;
   }
   const appliers = appliersFor(log, config.repository.url);
   // One lock per environment, held by its reconciles and its pull requests' plans alike.
   const lock = new EnvLock();
-  const pullRequests = options.host
+  const pullRequests = host
     ? new PullRequestPlanner({
         environments: config.environments,
         source,
         appliers,
-        host: options.host,
+        host,
         lock,
         log,
-        planForks: options.planForks ?? false,
+        planForks: config.repository.host?.planForks ?? false,
       })
     : undefined;
   const controller = new Controller({
@@ -130,15 +151,22 @@ export async function wire(
     lock,
     ...(pullRequests ? { pullRequests } : {}),
     ...(metrics ? { metrics } : {}),
+    ...(statuses ? { observers: [statuses.observer] } : {}),
   });
   return {
     controller,
     audit,
     source,
+    ...(host ? { host } : {}),
     ...(pullRequests ? { pullRequests } : {}),
-    /** Stops the controller and the planner (running work finishes), then closes what they used: appliers, source, audit log. */
+    /**
+     * Stops the controller and the pull request planner (running work finishes), sends the commit
+     * statuses under way (a few seconds at most), then closes what they used: the host's
+     * connections, appliers, source, audit log.
+     */
     async close() {
       await Promise.all([controller.stop(), pullRequests?.stop()]);
+      await statuses?.close();
       await appliers.close();
       await source.close();
       await audit.close();
