@@ -31,7 +31,6 @@ export interface Wired {
   close(): Promise<void>;
 }
 
-/** What `wire` adds when a Git host is configured (repository.host). */
 /** The appliers of each environment, made on first use and kept; `close()` closes every one made. */
 export interface AppliersCache {
   (env: EnvironmentConfig): EnvironmentAppliers;

@@ -131,7 +131,8 @@ export async function planCommand(o: EnvOptions): Promise<number> {
     return { env: env.name, sha: revision.sha, aws: awsPlan ?? null, kubernetes: kubePlan ?? null };
   });
   out(o.json ? JSON.stringify(plan, null, 2) : renderPlan(plan));
-  return plan.kubernetes?.failure ? 1 : 0;
+  // A stack whose change set failed is in the AWS plan's failure now, no longer a throw.
+  return plan.kubernetes?.failure || plan.aws?.failure ? 1 : 0;
 }
 
 /** `cairn validate`: the config file, and with --env the branch head's manifests and CDK app. */

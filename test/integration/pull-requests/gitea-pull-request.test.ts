@@ -3,63 +3,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { appliersFor, type AppliersCache } from '../../../controller/cli/wire';
+import { wire, type Wired } from '../../../controller/cli/wire';
 import { loadConfig } from '../../../controller/config/load-config';
-import type { CommitStatus, GitHost } from '../../../controller/host/types';
 import { silentLog } from '../../../controller/log';
-import { EnvLock } from '../../../controller/reconcile/env-lock';
 import { planMarker } from '../../../controller/reconcile/plan-comment';
-import { PullRequestPlanner } from '../../../controller/reconcile/pull-request-planner';
-import { createGitSource } from '../../../controller/source/create-git-source';
-import type { GitSource } from '../../../controller/source/types';
+import { createServer, type RunningServer } from '../../../controller/server/create-server';
+import { Metrics } from '../../../controller/server/metrics';
 import { settings } from '../../helpers/e2e-platform';
-import { FakeController } from '../../helpers/fake-controller';
-import {
-  GiteaClient,
-  giteaWorkTree,
-  waitFor,
-  type GiteaComment,
-  type GiteaWorkTree,
-} from '../../helpers/gitea';
+import { GiteaClient, giteaWorkTree, waitFor, type GiteaWorkTree } from '../../helpers/gitea';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
-import { SECRET, startTestServer, type TestServer } from '../server/test-server';
 
 jest.setTimeout(120_000);
 
-/**
- * The smallest GitHost over Gitea's REST API, for this test only (the product's Gitea client is
- * the helper githost's): a status per commit, and one comment per marker, edited in place.
- */
-function giteaHost(client: GiteaClient, owner: string, repo: string): GitHost {
-  const base = `/repos/${owner}/${repo}`;
-  return {
-    type: 'gitea',
-    async setCommitStatus(status: CommitStatus) {
-      await client.request('POST', `${base}/statuses/${status.sha}`, {
-        state: status.state,
-        context: status.context,
-        description: status.description,
-        ...(status.targetUrl ? { target_url: status.targetUrl } : {}),
-      });
-    },
-    async upsertPullRequestComment(pr, marker, body) {
-      const mine = (await client.comments(owner, repo, pr)).find((c) => c.body.includes(marker));
-      if (mine) {
-        await client.request('PATCH', `${base}/issues/comments/${mine.id}`, { body });
-        return String(mine.id);
-      }
-      const made = await client.request<GiteaComment>('POST', `${base}/issues/${pr}/comments`, { body });
-      return String(made.id);
-    },
-    openPullRequest: () => Promise.reject(new Error('not used')),
-    close: async () => undefined,
-  };
-}
+const SECRET = 'prplan-gitea-webhook-secret';
 
 /**
- * Real deliveries end to end: the sandbox's Gitea sends its own `pull_request` webhooks to cairn's
- * route; cairn fetches the head from Gitea's `refs/pull/<n>/head`, plans it with a server-side dry
- * run against the sandbox's kube-apiserver, and the comment and status land on the real PR.
+ * Real deliveries end to end, through `wire` as `cairn run` builds it (the product's Gitea client,
+ * the controller and the planner sharing one lock per environment): the sandbox's Gitea sends its
+ * own `pull_request` webhooks to cairn's route; cairn fetches the head from Gitea's
+ * `refs/pull/<n>/head`, plans it with a server-side dry run against the sandbox's kube-apiserver,
+ * and the comment and status land on the real pull request.
  */
 describe("Gitea's real pull_request webhooks, planned and commented on the real pull request", () => {
   const gitea = GiteaClient.sandbox();
@@ -69,21 +32,27 @@ describe("Gitea's real pull_request webhooks, planned and commented on the real 
   const kc = new KubeConfig();
   let dir: string;
   let tree: GiteaWorkTree;
-  let source: GitSource;
-  let appliers: AppliersCache;
-  let planner: PullRequestPlanner;
-  let t: TestServer;
+  let wired: Wired;
+  let server: RunningServer;
+  const saved = { ...process.env };
 
   beforeAll(async () => {
     kc.loadFromFile(sandboxEnv().kubernetes.kubeconfig);
     await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
     dir = mkdtempSync(join(tmpdir(), 'cairn-prplan-gitea-'));
     await gitea.createRepo(name);
+    process.env.PRPLAN_GITEA_TOKEN = gitea.options.token;
+    process.env.PRPLAN_WEBHOOK_SECRET = SECRET;
     const configFile = join(dir, 'cairn.yaml');
     writeFileSync(
       configFile,
       stringify({
-        repository: { url: gitea.authenticatedCloneUrl(owner, name) },
+        repository: {
+          url: gitea.cloneUrl(owner, name),
+          auth: { tokenEnv: 'PRPLAN_GITEA_TOKEN', username: owner },
+          pollInterval: '1h',
+          host: { type: 'gitea', tokenEnv: 'PRPLAN_GITEA_TOKEN' },
+        },
         environments: [
           {
             name: 'dev',
@@ -93,36 +62,28 @@ describe("Gitea's real pull_request webhooks, planned and commented on the real 
         ],
         audit: { dir: join(dir, 'audit'), unkeyed: true },
         workspaces: { dir: join(dir, 'ws') },
-        server: { port: 0 },
+        server: { port: 0, webhookSecretEnv: 'PRPLAN_WEBHOOK_SECRET' },
       }),
     );
     const config = loadConfig(configFile);
-    source = createGitSource(config.repository, config.workspaces, silentLog());
-    appliers = appliersFor(silentLog(), config.repository.url);
-    planner = new PullRequestPlanner({
-      environments: config.environments,
-      source,
-      appliers,
-      host: giteaHost(gitea, owner, name),
-      lock: new EnvLock(),
+    wired = await wire(config, silentLog());
+    server = await createServer({
+      controller: wired.controller,
+      config: config.server,
+      metrics: new Metrics(),
       log: silentLog(),
-      planForks: false,
     });
-    const controller = Object.assign(new FakeController({ dev: 'dev' }), {
-      planPullRequest: planner.plan.bind(planner),
-    });
-    t = await startTestServer({ controller });
-    await gitea.addWebhook(owner, name, { url: `${t.server.url}/hooks/gitea`, secret: SECRET });
+    await gitea.addWebhook(owner, name, { url: `${server.url}/hooks/gitea`, secret: SECRET });
     tree = giteaWorkTree(gitea, owner, name);
     tree.commit('dev', 'dev: first', { 'k8s-resources/settings.yaml': settings(namespace, 'blue') });
-    await source.fetch([{ env: 'dev', branch: 'dev' }]);
+    // dev is applied first, as a running controller does: the ConfigMap exists, blue
+    await wired.controller.start();
+    await wired.controller.idle();
   });
 
   afterAll(async () => {
-    await t?.server.close();
-    await planner?.stop();
-    await appliers?.close();
-    await source?.close();
+    await server?.close();
+    await wired?.close();
     tree?.remove();
     await gitea.deleteRepo(owner, name);
     await kc
@@ -130,7 +91,13 @@ describe("Gitea's real pull_request webhooks, planned and commented on the real 
       .deleteNamespace({ name: namespace })
       .catch(() => undefined);
     if (dir) rmSync(dir, { recursive: true, force: true });
+    process.env = saved;
   });
+
+  const configMap = async () => {
+    const cm = await kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'settings', namespace });
+    return { resourceVersion: cm.metadata?.resourceVersion, color: cm.data?.color };
+  };
 
   const planComments = async (pr: number) =>
     (await gitea.comments(owner, name, pr)).filter((c) => c.body.includes(planMarker('dev')));
@@ -156,6 +123,8 @@ describe("Gitea's real pull_request webhooks, planned and commented on the real 
     );
 
   it('opening, then pushing to, a pull request into dev posts one plan comment and updates it', async () => {
+    const before = await configMap();
+    expect(before.color).toBe('blue');
     // when a pull request into dev changes the ConfigMap
     const first = tree.commit(
       'change',
@@ -169,14 +138,12 @@ describe("Gitea's real pull_request webhooks, planned and commented on the real 
     const comments = await commentAt(pr.number, first);
     process.stderr.write(`gitea pull request opened → plan comment on it: ${Date.now() - opened} ms\n`);
     expect(comments).toHaveLength(1);
-    expect(comments[0]!.body).toContain(`created <code>ConfigMap/${namespace}/settings</code>`);
+    expect(comments[0]!.body).toContain(`configured <code>ConfigMap/${namespace}/settings</code>`);
+    expect(comments[0]!.body).toMatch(/-\s+color: blue[\s\S]*\+\s+color: green/);
     expect(await finalStatus(first)).toMatchObject({
       status: 'success',
-      description: '1 to create, 0 to change, 0 to delete',
+      description: '0 to create, 1 to change, 0 to delete',
     });
-    expect(
-      await t.sample('cairn_webhook_requests_total{provider="gitea",result="planned"}'),
-    ).toBeGreaterThanOrEqual(1);
 
     // when a second commit is pushed to the pull request (Gitea's "synchronized")
     const second = tree.commit('change', 'broken', {
@@ -193,14 +160,10 @@ describe("Gitea's real pull_request webhooks, planned and commented on the real 
       status: 'failure',
       description: 'plan failed: k8s-resources/broken.yaml',
     });
-    // and nothing was applied: the namespace holds no ConfigMap named settings
-    const live = await kc
-      .makeApiClient(CoreV1Api)
-      .readNamespacedConfigMap({ name: 'settings', namespace })
-      .then(
-        () => 'exists',
-        () => 'absent',
-      );
-    expect(live).toBe('absent');
+    // and nothing was applied: the ConfigMap is as dev's own apply left it, and dev's audit trail
+    // holds that one apply and no entry for either plan
+    expect(await configMap()).toEqual(before);
+    const entries = await wired.audit.list({ env: 'dev' });
+    expect(entries.map((e) => e.toSha)).toEqual([tree.git('rev-parse', 'dev')]);
   });
 });
