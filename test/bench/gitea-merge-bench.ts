@@ -7,7 +7,7 @@
  * applied; and the same from when the merge call was made (Gitea may deliver before it returns). Run: `npx tsx test/bench/gitea-merge-bench.ts [--json] [--merges N]`.
  */
 import { settings } from '../helpers/e2e-platform';
-import { makeGiteaPlatform } from '../helpers/gitea-platform';
+import { GITEA_TOKEN_ENV, makeGiteaPlatform } from '../helpers/gitea-platform';
 import { waitFor } from '../helpers/gitea';
 
 interface Spread {
@@ -27,6 +27,8 @@ export interface GiteaMergeFigures {
   readonly mergeToApiApplied: Spread;
   readonly callToDelivery: Spread;
   readonly callToFinished: Spread;
+  /** Merge call returned → Gitea shows `cairn/dev: success` on the merge commit (cairn posted it). */
+  readonly mergeToStatusSuccess: Spread;
 }
 
 function percentile(values: readonly number[], p: number): number {
@@ -41,7 +43,12 @@ const both = (values: readonly number[]): Spread => ({
 
 /** Runs `merges` pull requests through Gitea into dev and measures each merge → apply. */
 export async function run(merges = 10): Promise<GiteaMergeFigures> {
-  const p = await makeGiteaPlatform({ envs: ['dev'] });
+  const p = await makeGiteaPlatform({
+    envs: ['dev'],
+    config: (config) => {
+      (config.repository as Record<string, unknown>).host = { type: 'gitea', tokenEnv: GITEA_TOKEN_ENV };
+    },
+  });
   try {
     await p.start();
     const call: number[] = [];
@@ -50,6 +57,7 @@ export async function run(merges = 10): Promise<GiteaMergeFigures> {
     const applied: number[] = [];
     const callDelivery: number[] = [];
     const callFinished: number[] = [];
+    const statusSuccess: number[] = [];
     for (let i = 1; i <= merges; i++) {
       // Given a branch from Gitea's dev (merges happen there) changing the ConfigMap, and its PR
       const branch = `change-${i}`;
@@ -76,6 +84,16 @@ export async function run(merges = 10): Promise<GiteaMergeFigures> {
         20,
       );
       applied.push(Date.now() - merged.mergedAt);
+      await waitFor(
+        `merge ${i}: cairn/dev success on Gitea`,
+        async () =>
+          (await p.gitea.latestStatus(p.owner, p.repo, merged.sha, 'cairn/dev'))?.status === 'success'
+            ? true
+            : undefined,
+        30_000,
+        20,
+      );
+      statusSuccess.push(Date.now() - merged.mergedAt);
       const entry = await p.entryFor('dev', merged.sha, 10_000);
       if (entry.outcome !== 'succeeded' || entry.trigger !== 'webhook')
         throw new Error(
@@ -97,6 +115,7 @@ export async function run(merges = 10): Promise<GiteaMergeFigures> {
       mergeToApiApplied: both(applied),
       callToDelivery: both(callDelivery),
       callToFinished: both(callFinished),
+      mergeToStatusSuccess: both(statusSuccess),
     };
   } finally {
     await p.cleanup();
@@ -122,6 +141,7 @@ if (require.main === module) {
       row('merge returned → API reports applied', f.mergeToApiApplied);
       row('merge call made → delivery logged by cairn', f.callToDelivery);
       row('merge call made → audit entry finished', f.callToFinished);
+      row('merge returned → cairn/dev success on Gitea', f.mergeToStatusSuccess);
     },
     (error: unknown) => {
       console.error(error);
