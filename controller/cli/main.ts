@@ -4,6 +4,7 @@ import { errorMessage, isCairnError } from '../errors';
 import { packageVersion } from '../package-root';
 import { auditCommands } from './commands/audit';
 import { bootstrapCommand, planCommand, syncCommand, validateCommand } from './commands/once';
+import { revertCommandLine } from './commands/revert';
 import { runCommand } from './commands/run';
 import { synthRunnerCommand } from './commands/synth-runner';
 
@@ -64,6 +65,7 @@ export function program(): Command {
     .action(async (o) => exit(await bootstrapCommand(o)));
 
   cli.addCommand(auditCommands(configOption, exit));
+  cli.addCommand(revertCommandLine(configOption, exit));
   cli.addCommand(synthRunnerCommand(exit));
   return usageErrorsThrow(cli);
 }
