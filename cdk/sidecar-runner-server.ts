@@ -239,12 +239,14 @@ export async function startSynthRunnerServer(options: {
       });
       if (!closing) await released();
       for (const dir of writable) emptyFolder(dir);
+      // Bound again (if the job replaced the socket) before the controller may send the next job.
+      await checkSocket();
       send({ type: 'released' });
       conn.end();
     } finally {
       running.delete(abort);
       release();
-      checkSocket();
+      void checkSocket();
     }
   };
 
@@ -312,9 +314,11 @@ export async function startSynthRunnerServer(options: {
     );
   };
 
-  const listen = () =>
+  const listen = (replace = false) =>
     new Promise<void>((resolve, reject) => {
-      clearStaleSocket(socket);
+      // Again after a job: whatever the job put at the path (its uid is the runner's) goes.
+      if (replace) rmSync(socket, { recursive: true, force: true });
+      else clearStaleSocket(socket);
       const server = createServer(handle);
       server.once('error', reject);
       // The socket is made 0660 from the start: no moment where another local user may connect.
@@ -334,7 +338,7 @@ export async function startSynthRunnerServer(options: {
    * path itself to receive the next environment's job. After each job, the path must still be the
    * runner's socket, or the runner binds it again (the job's processes are dead by then).
    */
-  const checkSocket = () => {
+  const checkSocket = async (): Promise<void> => {
     if (closing || !bound) return;
     let ino: number | undefined;
     try {
@@ -345,7 +349,9 @@ export async function startSynthRunnerServer(options: {
     if (ino === bound.ino) return;
     log.warn({ socket }, 'the socket was replaced during a job: binding it again');
     bound.server.close();
-    listen().catch((error: unknown) => log.error({ err: error }, 'could not bind the socket again'));
+    await listen(true).catch((error: unknown) =>
+      log.error({ err: error }, 'could not bind the socket again'),
+    );
   };
 
   // Jobs create files as the runner's uid; the controller (the same group) must read them.

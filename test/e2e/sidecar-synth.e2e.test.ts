@@ -1,5 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -8,6 +8,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,8 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { runCli, startCli } from '../helpers/cli';
 import { auditKeyFile, awsTestCredentials, makeE2ePlatform, type E2ePlatform } from '../helpers/e2e-platform';
-import { processesOf, startRunnerPod, type RunnerPod } from '../helpers/synth-runner-pod';
+import { POD_FS_GROUP, processesOf, startRunnerPod, type RunnerPod } from '../helpers/synth-runner-pod';
+import { selfCommand } from '../../controller/cli/self-command';
 import { repoRoot, sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(240_000);
@@ -27,6 +29,28 @@ const SECRETS = {
   AWS_SECRET_ACCESS_KEY: 'aws-secret-Gh5mC1yU8oE2rT6',
   GIT_TOKEN: 'git-token-Px2dK7nQ4s',
 };
+
+/** The controller's uid in the pod contract. */
+const CONTROLLER_UID = 10001;
+
+/** Runs `cairn ARGS` as the pod contract's controller user (uid 10001, group the fsGroup), with a home it owns. */
+function runAsController(
+  args: readonly string[],
+  home: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const [command, ...rest] = selfCommand();
+  const child = spawn(command!, [...rest, ...args], {
+    uid: CONTROLLER_UID,
+    gid: POD_FS_GROUP,
+    env: { ...process.env, ...awsTestCredentials(), HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
 
 /** The failure message of the first audit record holding the hostile app's report, if any yet. */
 function failureInAudit(auditDir: string): string | undefined {
@@ -73,6 +97,8 @@ describe('the example CDK app synthesized through the sidecar runner (aws.synth.
     delete env.kubernetes; // the AWS half is what this test is about
     config.workspaces = { dir: pod.workRoot };
     writeFileSync(platform.configFile, stringify(config));
+    // the controller runs as the pod contract's uid 10001 (a member of the fsGroup), not as root
+    execFileSync('chown', ['-R', `${CONTROLLER_UID}:${POD_FS_GROUP}`, platform.dir]);
     const boot = await runCli(
       ['bootstrap', '--config', platform.configFile, '--env', 'dev'],
       awsTestCredentials(),
@@ -88,16 +114,16 @@ describe('the example CDK app synthesized through the sidecar runner (aws.synth.
 
   it('plans and then deploys the stack the runner synthesized', async () => {
     // when the plan runs
-    const plan = await runCli(
+    const plan = await runAsController(
       ['plan', '--config', platform.configFile, '--env', 'dev'],
-      awsTestCredentials(),
+      platform.dir,
     );
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain(platform.stackName('dev'));
     // and the sync
-    const sync = await runCli(
+    const sync = await runAsController(
       ['sync', '--config', platform.configFile, '--env', 'dev'],
-      awsTestCredentials(),
+      platform.dir,
     );
     expect(sync.code).toBe(0);
     // then the stack is on moto
@@ -106,8 +132,12 @@ describe('the example CDK app synthesized through the sidecar runner (aws.synth.
     // and the synth ran in the runner (one job for the plan, one for the sync), not in the controller
     expect(sync.stdout + sync.stderr).toMatch(/"isolation":"sidecar"[^\n]*CDK app synthesized/);
     expect(pod.logs().match(/synth job finished/g)).toHaveLength(2);
-    // and nothing of a job is left on the shared volume but cairn's own assembly copies
+    // and no process of a job is left, and nothing the runner's uid wrote stays on the volume
     expect(processesOf(pod.uid)).toEqual([pod.child.pid]);
+    const runnersFiles = readdirSync(join(pod.workRoot, 'synth'), { recursive: true, withFileTypes: true })
+      .map((e) => join(e.parentPath, e.name))
+      .filter((p) => statSync(p).uid === pod.uid);
+    expect(runnersFiles).toEqual([]);
   });
 });
 

@@ -222,6 +222,16 @@ describe('the synth runner as a separate process under another uid', () => {
     expect(readFileSync(join(first, 'out', 'result'), 'utf8')).toBe('mine\n');
   });
 
+  it('binds its socket again when a job replaced it with a folder (the job runs as the socket’s owner)', async () => {
+    const result = await runner().run(
+      job(jobFolder(), `rm -f ${pod.socket} && mkdir ${pod.socket} && echo REMOVED`),
+    );
+    expect(result.output).toContain('REMOVED');
+    expect((await runner().run(job(jobFolder(), 'echo served-again'))).output).toContain('served-again');
+    expect(statSync(pod.socket).mode & 0o777).toBe(0o660);
+    expect(pod.logs()).toContain('the socket was replaced during a job: binding it again');
+  });
+
   it('gives a clear, retryable failure when the socket is absent', async () => {
     const missing = join(pod.volume, 'nobody-here.sock');
     const error = await sidecarRunner({ socket: missing, workRoot: pod.workRoot })

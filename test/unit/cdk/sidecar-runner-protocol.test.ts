@@ -9,6 +9,7 @@ import {
   parseRequest,
   ProtocolError,
 } from '../../../cdk/sidecar-runner-protocol';
+import { createSynthRunner } from '../../../cdk/synth-runner';
 
 const good = {
   v: 1,
@@ -119,5 +120,28 @@ describe('lineReader', () => {
 
   it('encodes one message per line', () => {
     expect(encode({ type: 'release' })).toBe('{"type":"release"}\n');
+  });
+});
+
+describe('createSynthRunner with isolation sidecar', () => {
+  it('hands jobs to the socket the config names, with the workspaces folder as its work root', async () => {
+    const runner = createSynthRunner(
+      { isolation: 'sidecar', socket: '/run/cairn/s.sock' },
+      '/data/workspaces',
+    );
+    expect(runner.isolation).toBe('sidecar');
+    expect(runner.workRoot).toBe('/data/workspaces');
+    expect(runner.user).toBeUndefined();
+    expect(await runner.unavailable()).toBeUndefined();
+  });
+
+  it('defaults to the pod contract’s socket and work root', () => {
+    expect(createSynthRunner({ isolation: 'sidecar' }).workRoot).toBe('/var/lib/cairn/workspaces');
+  });
+
+  it('names a relative socket as the reason it cannot run', async () => {
+    expect(await createSynthRunner({ isolation: 'sidecar', socket: 'synth.sock' }).unavailable()).toBe(
+      'aws.synth.socket must be an absolute path, not synth.sock',
+    );
   });
 });
