@@ -72,6 +72,17 @@ export async function run(merges = 10): Promise<GiteaMergeFigures> {
         base: 'dev',
         title: `change ${i}`,
       });
+      // As a reviewer would, wait for cairn's plan of the PR (an apply never runs beside a plan of the same environment)
+      const head = p.platform.git('rev-parse', branch);
+      await waitFor(
+        `merge ${i}: the plan of the pull request`,
+        async () => {
+          const s = await p.gitea.latestStatus(p.owner, p.repo, head, 'cairn/plan/dev');
+          return s && s.status !== 'pending' ? true : undefined;
+        },
+        120_000,
+        50,
+      );
       // When it is merged through the API
       const started = Date.now();
       const merged = await p.gitea.mergePullRequest(p.owner, p.repo, pr.number);

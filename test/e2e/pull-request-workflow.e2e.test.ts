@@ -1,13 +1,16 @@
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { AuditEntry } from '../../controller/model';
+import { planMarker } from '../../controller/reconcile/plan-comment';
 import { runCli } from '../helpers/cli';
 import { settings } from '../helpers/e2e-platform';
-import { waitFor, type GiteaCommitStatus } from '../helpers/gitea';
+import { waitFor, type GiteaComment, type GiteaCommitStatus } from '../helpers/gitea';
 import { GITEA_TOKEN_ENV, makeGiteaPlatform, type GiteaPlatform } from '../helpers/gitea-platform';
 import { sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(300_000);
+
+const BROKEN = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   namespace: bad-indent\n';
 
 /**
  * Issue 17's "Done when": the pull-request workflow against the sandbox's real Gitea, moto and
@@ -54,6 +57,19 @@ describe('the pull-request workflow on Gitea', () => {
     );
   const settingsChange = (entry: AuditEntry) =>
     entry.changes.find((c) => /^ConfigMap\/.*\/settings$/.test(c.subject))?.action;
+  /** cairn's plan comments for dev on a pull request, once one names `sha`. */
+  const planCommentsAt = (pr: number, sha: string) =>
+    waitFor(
+      `the plan comment on #${pr} for ${sha.slice(0, 12)}`,
+      async () => {
+        const mine = (await p.gitea.comments(p.owner, p.repo, pr)).filter((c) =>
+          c.body.includes(planMarker('dev')),
+        );
+        return mine.some((c) => c.body.includes(sha.slice(0, 12))) ? mine : undefined;
+      },
+      120_000,
+      250,
+    );
   /** The last status of `context` on `sha` once it is no longer pending. */
   const finalStatus = (sha: string, context: string) =>
     waitFor<GiteaCommitStatus>(
@@ -75,6 +91,7 @@ describe('the pull-request workflow on Gitea', () => {
   };
 
   let prNumber: number;
+  let firstComment: GiteaComment;
   let mergeSha: string;
   let mergeEntry: AuditEntry;
 
@@ -98,9 +115,9 @@ describe('the pull-request workflow on Gitea', () => {
     expect((await finalStatus(head, 'cairn/dev')).status).toBe('success');
   });
 
-  it('opens a pull request to dev that adds a queue and changes the ConfigMap (applied only once merged)', async () => {
-    // When a PR into dev adds the queue and turns the ConfigMap green, then teal in a second push
-    branchFromDev('add-queue', 'Add the jobs queue, turn green', {
+  it('a pull request to dev that adds a queue and changes the ConfigMap gets one comment with both planes’ plan', async () => {
+    // When a PR into dev adds the queue and turns the ConfigMap green
+    const head = branchFromDev('add-queue', 'Add the jobs queue, turn green', {
       'aws-resources/stack.json': JSON.stringify({ prefix: `e2e${p.platform.id}`, queue: true }),
       'k8s-resources/settings.yaml': settings(p.platform.namespace('dev'), 'green'),
     });
@@ -110,18 +127,36 @@ describe('the pull-request workflow on Gitea', () => {
       title: 'Add the jobs queue',
     });
     prNumber = pr.number;
-    p.platform.commit('add-queue', 'Teal, not green', {
-      'k8s-resources/settings.yaml': settings(p.platform.namespace('dev'), 'teal'),
-    });
-    p.push('add-queue');
-    expect(pr).toMatchObject({ state: 'open', base: expect.objectContaining({ ref: 'dev' }) });
-    // Then nothing is applied from the pull request
+    // Then cairn comments once, with the stack gaining an SQS queue and the ConfigMap configured
+    const comments = await planCommentsAt(prNumber, head);
+    expect(comments).toHaveLength(1);
+    firstComment = comments[0]!;
+    expect(firstComment.user.login).toBe(p.owner);
+    expect(firstComment.body).toContain(`\`${p.platform.stackName('dev')}\``);
+    expect(firstComment.body).toMatch(/\| created \| `Jobs[^`]*` \| AWS::SQS::Queue \|/);
+    expect(firstComment.body).toContain(
+      `configured <code>ConfigMap/${p.platform.namespace('dev')}/settings</code>`,
+    );
+    expect((await finalStatus(head, 'cairn/plan/dev')).status).toBe('success');
+    // And nothing was applied from the pull request
     expect(await liveColor()).toBe('blue');
     expect(await stackResourceTypes()).not.toContain('AWS::SQS::Queue');
   });
 
-  it.todo('cairn comments on the pull request with both planes’ plan (prplan, not on main yet)');
-  it.todo('a second push to the pull request updates that same comment (prplan, not on main yet)');
+  it('a second push to the pull request updates that same comment', async () => {
+    // When another commit turns the ConfigMap teal instead
+    const head = p.platform.commit('add-queue', 'Teal, not green', {
+      'k8s-resources/settings.yaml': settings(p.platform.namespace('dev'), 'teal'),
+    });
+    p.push('add-queue');
+    // Then the one comment is edited to plan the new head
+    const comments = await planCommentsAt(prNumber, head);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.id).toBe(firstComment.id);
+    expect(comments[0]!.body).not.toBe(firstComment.body);
+    expect(comments[0]!.body).toContain('teal');
+    expect((await finalStatus(head, 'cairn/plan/dev')).status).toBe('success');
+  });
 
   it('merged through Gitea’s API: Gitea’s push delivery reaches cairn, which applies the merge, and the merge commit gets cairn/dev: success', async () => {
     // When the PR is merged through the API
@@ -146,9 +181,21 @@ describe('the pull-request workflow on Gitea', () => {
     expect(status.target_url).toContain(mergeEntry.id);
   });
 
-  it.todo(
-    'a pull request with a broken manifest gets a plan comment naming the file and a failure status (prplan, not on main yet)',
-  );
+  it('a pull request with a broken manifest gets a plan comment naming the file and a failure status', async () => {
+    const head = branchFromDev('broken', 'A broken manifest', { 'k8s-resources/broken.yaml': BROKEN });
+    const pr = await p.gitea.openPullRequest(p.owner, p.repo, {
+      head: 'broken',
+      base: 'dev',
+      title: 'Broken',
+    });
+    const comments = await planCommentsAt(pr.number, head);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain('k8s-resources/broken.yaml');
+    const status = await finalStatus(head, 'cairn/plan/dev');
+    expect(status.status).toBe('failure');
+    expect(status.description).toContain('k8s-resources/broken.yaml');
+    expect(await liveColor()).toBe('teal');
+  });
 
   it('cairn revert of the merge’s audit entry pushes a revert commit, which is applied with the delta back', async () => {
     // When the merge's entry is reverted with the CLI
