@@ -6,9 +6,14 @@ import { CairnError } from '../errors';
 import { createKubeApplier } from '../kube/create-kube-applier';
 import { publicRepository } from '../kube/identity';
 import { configuredSecretValues } from '../config/secret-values';
+import { CommitStatusObserver } from '../host/commit-status-observer';
+import { createGitHost } from '../host/create-git-host';
+import type { GitHost } from '../host/types';
 import { rememberSecrets } from '../model';
 import type { Log } from '../log';
 import { Controller, type EnvironmentAppliers } from '../reconcile/controller';
+import { EnvLock } from '../reconcile/env-lock';
+import { PullRequestPlanner } from '../reconcile/pull-request-planner';
 import type { Metrics } from '../server/metrics';
 import { createGitSource } from '../source/create-git-source';
 import type { GitSource } from '../source/types';
@@ -18,9 +23,14 @@ export interface Wired {
   readonly controller: Controller;
   readonly audit: AuditLog;
   readonly source: GitSource;
+  /** The configured Git host (`repository.host`): commit statuses, plan comments, pull requests. */
+  readonly host?: GitHost;
+  /** Plans pull requests; present when a Git host is configured. */
+  readonly pullRequests?: PullRequestPlanner;
   close(): Promise<void>;
 }
 
+/** What `wire` adds when a Git host is configured (repository.host). */
 /** The appliers of each environment, made on first use and kept; `close()` closes every one made. */
 export interface AppliersCache {
   (env: EnvironmentConfig): EnvironmentAppliers;
@@ -36,8 +46,11 @@ export function stackOwnerOf(repositoryUrl: string, instance?: string): string {
   return instance ?? createHash('sha256').update(publicRepository(repositoryUrl)).digest('hex').slice(0, 12);
 }
 
-/** The appliers of one environment, made once and reused across reconciles (they hold connections and caches). */
-export function appliersFor(log: Log, repositoryUrl: string): AppliersCache {
+/**
+ * The appliers of one environment, made once and reused across reconciles (they hold connections
+ * and caches). `workDir` (workspaces.dir) is where a sidecar synth runner's jobs are prepared.
+ */
+export function appliersFor(log: Log, repositoryUrl: string, workDir?: string): AppliersCache {
   const made = new Map<string, EnvironmentAppliers>();
   const get = (env: EnvironmentConfig): EnvironmentAppliers => {
     let appliers = made.get(env.name);
@@ -47,6 +60,7 @@ export function appliersFor(log: Log, repositoryUrl: string): AppliersCache {
           ? {
               aws: createAwsApplier(env.name, env.aws, log.child({ env: env.name }), {
                 owner: stackOwnerOf(repositoryUrl, env.instance),
+                ...(workDir ? { workDir } : {}),
               }),
             }
           : {}),
@@ -77,34 +91,87 @@ export function appliersFor(log: Log, repositoryUrl: string): AppliersCache {
   });
 }
 
+/** The configured Git host and the observer that posts `cairn/<env>` statuses through it. */
+export interface CommitStatuses {
+  readonly host: GitHost;
+  readonly observer: CommitStatusObserver;
+  /** Sends the posts under way (a few seconds at most), then closes the host's connections. */
+  close(): Promise<void>;
+}
+
+/** The commit statuses of `repository.host`, or undefined when none is configured; throws when its token is missing. */
+export function commitStatuses(config: CairnConfig, log: Log): CommitStatuses | undefined {
+  if (!config.repository.host) return undefined;
+  const host = createGitHost(config.repository.host);
+  const observer = new CommitStatusObserver(host, {
+    log: log.child({ host: host.type }),
+    ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
+  });
+  return {
+    host,
+    observer,
+    async close() {
+      await observer.close();
+      await host.close();
+    },
+  };
+}
+
 /** Opens the audit log and the Git source and builds the controller over them. */
 export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Promise<Wired> {
   // From here on every log line, error and audit record masks the secrets the config points at.
   rememberSecrets(configuredSecretValues(config));
+  // Made first: a missing host token fails start-up before anything is opened (nothing connects yet).
+  const statuses = commitStatuses(config, log);
+  const host = statuses?.host;
   const audit = await AuditLog.open(config.audit, log);
   let source: GitSource;
   try {
     source = createGitSource(config.repository, config.workspaces, log);
   } catch (error) {
+    await statuses?.close();
     await audit.close(); // releases the writer lock on a failed start-up too
     throw error;
   }
-  const appliers = appliersFor(log, config.repository.url);
+  const appliers = appliersFor(log, config.repository.url, config.workspaces.dir);
+  // One lock per environment, held by its reconciles and its pull requests' plans alike.
+  const lock = new EnvLock();
+  const pullRequests = host
+    ? new PullRequestPlanner({
+        environments: config.environments,
+        source,
+        appliers,
+        host,
+        lock,
+        log,
+        planForks: config.repository.host?.planForks ?? false,
+      })
+    : undefined;
   const controller = new Controller({
     config,
     source,
     audit,
     appliers,
     log,
+    lock,
+    ...(pullRequests ? { pullRequests } : {}),
     ...(metrics ? { metrics } : {}),
+    ...(statuses ? { observers: [statuses.observer] } : {}),
   });
   return {
     controller,
     audit,
     source,
-    /** Stops the controller (running reconciles finish), then closes what it used: appliers, source, audit log. */
+    ...(host ? { host } : {}),
+    ...(pullRequests ? { pullRequests } : {}),
+    /**
+     * Stops the controller and the pull request planner (running work finishes), sends the commit
+     * statuses under way (a few seconds at most), then closes what they used: the host's
+     * connections, appliers, source, audit log.
+     */
     async close() {
-      await controller.stop();
+      await Promise.all([controller.stop(), pullRequests?.stop()]);
+      await statuses?.close();
       await appliers.close();
       await source.close();
       await audit.close();

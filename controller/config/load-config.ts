@@ -5,9 +5,10 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { parseDuration } from '../duration';
 import { CairnError } from '../errors';
+import { DEFAULT_SYNTH_SOCKET } from '../model';
 import { packageRoot } from '../package-root';
 import type { RawConfig } from './raw-config.generated';
-import type { CairnConfig, EnvironmentConfig } from './types';
+import type { CairnConfig, EnvironmentConfig, GitHostConfig } from './types';
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 
@@ -109,6 +110,11 @@ function checkEnvironments(raw: RawConfig): string[] {
     branches.set(branch, i);
     if (!env.aws && !env.kubernetes)
       errors.push(`environments[${i}]: needs an aws or a kubernetes section (or both)`);
+    const synth = env.aws?.synth;
+    if (synth?.socket && synth.isolation !== 'sidecar')
+      errors.push(
+        `environments[${i}].aws.synth.socket: is set but aws.synth.isolation is ${synth.isolation ?? 'bubblewrap (the default)'}, not sidecar`,
+      );
   });
   if (raw.repository.auth?.sshKeyPath && raw.repository.backend !== 'native') {
     errors.push('repository.auth.sshKeyPath: SSH needs backend: native');
@@ -118,6 +124,13 @@ function checkEnvironments(raw: RawConfig): string[] {
     errors.push(`repository.url: "${url}" names a remote host; a file:// URL must name a local path`);
   else if (raw.repository.watch && !isLocal(url))
     errors.push('repository.watch: watching needs a local repository (a path or a file:// URL)');
+  const host = raw.repository.host;
+  if (host && (!host.apiUrl || !host.repo) && !remoteParts(url)) {
+    const missing = [!host.apiUrl ? 'apiUrl' : '', !host.repo ? 'repo' : ''].filter(Boolean).join(' and ');
+    errors.push(
+      `repository.host: ${missing} cannot be derived from repository.url "${url}" (not an http(s) or ssh URL); set repository.host.${missing.split(' and ')[0]}`,
+    );
+  }
   return errors;
 }
 
@@ -182,6 +195,9 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
                 isolation: aws.synth?.isolation ?? 'bubblewrap',
                 uid: aws.synth?.uid ?? 65534,
                 gid: aws.synth?.gid ?? 65534,
+                ...(aws.synth?.isolation === 'sidecar'
+                  ? { socket: aws.synth.socket ?? DEFAULT_SYNTH_SOCKET }
+                  : {}),
               },
             },
           }
@@ -213,6 +229,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
       ...(raw.repository.branchPrefix ? { branchPrefix: raw.repository.branchPrefix } : {}),
       ...(raw.repository.auth ? { auth: raw.repository.auth } : {}),
       watch: raw.repository.watch ?? local,
+      ...(raw.repository.host ? { host: hostConfig(raw.repository.host, url) } : {}),
     },
     environments,
     audit: auditConfig(raw.audit, auditDir, abs),
@@ -232,12 +249,58 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
         : {}),
       maxBodyBytes: raw.server?.maxBodySize ?? 1024 * 1024,
       ...serverLimits(raw.server ?? {}),
+      ...(raw.server?.publicUrl ? { publicUrl: raw.server.publicUrl.replace(/\/+$/, '') } : {}),
     },
     workspaces: {
       dir: raw.workspaces?.dir ? abs(raw.workspaces.dir) : join(dirname(auditDir), 'workspaces'),
       keep: raw.workspaces?.keep ?? 3,
       maxFileBytes: raw.workspaces?.maxFileSize ?? 50 * 1024 * 1024,
     },
+  };
+}
+
+/**
+ * The origin (no credentials) and the repository path of an http(s) or ssh remote:
+ * `https://tok@gitea.example:3000/team/app.git` → `https://gitea.example:3000`, `team/app`;
+ * `git@github.com:team/app.git` → `https://github.com`, `team/app`. Undefined for a local path.
+ */
+function remoteParts(url: string): { readonly origin: string; readonly path: string } | undefined {
+  const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/)(.+)$/.exec(url);
+  if (scp && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    return { origin: `https://${scp[1]}`, path: scp[2]!.replace(/\.git$/, '').replace(/^\/+|\/+$/g, '') };
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (!['http:', 'https:', 'ssh:'].includes(parsed.protocol)) return undefined;
+  const path = decodeURIComponent(parsed.pathname)
+    .replace(/\.git$/, '')
+    .replace(/^\/+|\/+$/g, '');
+  if (!path.includes('/')) return undefined;
+  const origin =
+    parsed.protocol === 'ssh:' ? `https://${parsed.hostname}` : `${parsed.protocol}//${parsed.host}`;
+  return { origin, path };
+}
+
+/** `repository.host` with apiUrl and repo derived from the repository URL where the file leaves them out. */
+function hostConfig(raw: NonNullable<RawConfig['repository']['host']>, url: string): GitHostConfig {
+  const parts = remoteParts(url);
+  const derivedApi = (): string => {
+    const origin = parts!.origin;
+    if (raw.type === 'github')
+      return /^https?:\/\/(www\.)?github\.com$/i.test(origin) ? 'https://api.github.com' : `${origin}/api/v3`;
+    return `${origin}/api/${raw.type === 'gitea' ? 'v1' : 'v4'}`;
+  };
+  return {
+    type: raw.type,
+    // checkEnvironments refused a config whose missing values cannot be derived.
+    apiUrl: (raw.apiUrl ?? derivedApi()).replace(/\/+$/, ''),
+    tokenEnv: raw.tokenEnv,
+    repo: raw.repo ?? parts!.path,
+    planForks: raw.planForks ?? false,
   };
 }
 
