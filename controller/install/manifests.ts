@@ -156,6 +156,11 @@ const resources = {
   requests: { cpu: '100m', memory: '256Mi' },
   limits: { cpu: '1', memory: '1Gi' },
 };
+// A CDK synth (node, aws-cdk-lib, the app) is the pod's largest memory user; this bounds every synth.
+const runnerResources = {
+  requests: { cpu: '100m', memory: '256Mi' },
+  limits: { cpu: '1', memory: '2Gi' },
+};
 
 function deployment(o: InstallOptions, labels: Readonly<Record<string, string>>): ManifestObject {
   const controller = {
@@ -201,7 +206,7 @@ function deployment(o: InstallOptions, labels: Readonly<Record<string, string>>)
     image: o.runnerImage,
     args: ['synth-runner', '--socket', SYNTH_SOCKET],
     env: [{ name: 'HOME', value: '/tmp' }],
-    resources,
+    resources: runnerResources,
     securityContext: restricted(RUNNER_UID),
     volumeMounts: [
       { name: 'work', mountPath: WORK_DIR },

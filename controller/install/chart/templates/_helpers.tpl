@@ -42,3 +42,13 @@ limits:
   cpu: "1"
   memory: 1Gi
 {{- end -}}
+
+{{/* The synth runner's: a CDK synth is the pod's largest memory user. */}}
+{{- define "cairn.runnerResources" -}}
+requests:
+  cpu: 100m
+  memory: 256Mi
+limits:
+  cpu: "1"
+  memory: 2Gi
+{{- end -}}
