@@ -43,6 +43,8 @@ export function createAwsApplier(
      * controllers with an environment of the same name in one account never prune each other's stacks.
      */
     owner?: string;
+    /** Where a sidecar synth runner's jobs are prepared (the workspaces folder on the shared volume). */
+    workDir?: string;
   } = {},
 ): AwsApplier {
   const clients = makeClients(target, options.credentials, env);
@@ -50,7 +52,7 @@ export function createAwsApplier(
   const ctx: StackContext = { env, envTag, target, clients, log };
   let previousDir: string | undefined;
   // One runner per environment, so bubblewrap is probed once, not at every synth.
-  const runner = createSynthRunner(target.synth);
+  const runner = createSynthRunner(target.synth, options.workDir);
   return {
     async synthesize(workspaceDir: string, commitSha: string): Promise<Assembly> {
       const assembly = await synthesizeApp({ workspaceDir, env, target, commitSha, log, runner });

@@ -28,6 +28,8 @@ export interface ProcessSpec {
    * descendant); called after the process exits and after a timeout.
    */
   readonly reap?: () => void;
+  /** Kills the process group (and reaps) as a timeout would, when the caller gives up on the run. */
+  readonly signal?: AbortSignal;
 }
 
 function killGroup(pid: number | undefined): void {
@@ -66,6 +68,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       if (settled) return;
       settled = true;
       clearTimeout(grace);
+      spec.signal?.removeEventListener('abort', abort);
       // Whatever still holds the pipes is dead or orphaned; stop reading so nothing keeps us waiting.
       child.stdout.destroy();
       child.stderr.destroy();
@@ -85,6 +88,12 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       killGroup(child.pid);
       spec.reap?.();
     }, spec.timeoutMs);
+    const abort = () => {
+      killGroup(child.pid);
+      spec.reap?.();
+    };
+    spec.signal?.addEventListener('abort', abort, { once: true });
+    if (spec.signal?.aborted) abort();
     child.on('exit', exited);
     child.on('close', settle);
     child.on('error', (error) => {

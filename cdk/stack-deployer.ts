@@ -132,34 +132,54 @@ async function prepare(
   }
 }
 
-/** What deploying the stack would do, from a described (never executed) change set, which is then deleted. */
+/**
+ * What deploying the stack would do, from a described (never executed) change set, which is then
+ * deleted. A stack that did not exist before leaves nothing behind either: the empty
+ * REVIEW_IN_PROGRESS stack a CREATE change set makes is deleted, also when the change set failed.
+ * Never throws: a failure comes back as a `skipped` outcome with its Failure, so one bad stack
+ * does not hide the plan of the others.
+ */
 export async function planStack(
   ctx: StackContext,
   artifact: StackArtifact,
   sha: string,
 ): Promise<StackOutcome> {
   const started = Date.now();
-  const existing = await describeStack(ctx.clients.cfn, artifact.stackName);
-  assertStackOwner(artifact.stackName, existing, ctx, ctx.target.adopt);
-  const broken = existing?.StackStatus === 'ROLLBACK_COMPLETE';
-  const prepared = await prepare(ctx, artifact, sha, broken ? undefined : existing);
-  const durationMs = () => Date.now() - started;
-  if (prepared.kind === 'no-op')
-    return { stackName: artifact.stackName, action: 'unchanged', changes: [], durationMs: durationMs() };
-  await ctx.clients.cfn
-    .send(new DeleteChangeSetCommand({ ChangeSetName: prepared.arn }))
-    .catch(() => undefined);
-  // A CREATE change set leaves an empty stack in REVIEW_IN_PROGRESS behind; remove it.
-  if (prepared.create && !existing)
+  const name = artifact.stackName;
+  let existing: Stack | undefined;
+  try {
+    existing = await describeStack(ctx.clients.cfn, name);
+    assertStackOwner(name, existing, ctx, ctx.target.adopt);
+    const broken = existing?.StackStatus === 'ROLLBACK_COMPLETE';
+    const prepared = await prepare(ctx, artifact, sha, broken ? undefined : existing);
+    if (prepared.kind === 'no-op')
+      return { stackName: name, action: 'unchanged', changes: [], durationMs: Date.now() - started };
     await ctx.clients.cfn
-      .send(new DeleteStackCommand({ StackName: artifact.stackName }))
+      .send(new DeleteChangeSetCommand({ ChangeSetName: prepared.arn }))
       .catch(() => undefined);
-  return {
-    stackName: artifact.stackName,
-    action: prepared.create ? 'created' : 'configured',
-    changes: prepared.changes,
-    durationMs: durationMs(),
-  };
+    return {
+      stackName: name,
+      action: prepared.create ? 'created' : 'configured',
+      changes: prepared.changes,
+      durationMs: Date.now() - started,
+    };
+  } catch (error) {
+    return failedStack(
+      name,
+      Date.now() - started,
+      { ...stackErrorFailure(name, error), phase: 'plan' },
+      'plan failed',
+    );
+  } finally {
+    if (!existing) await removeReviewShell(ctx, name);
+  }
+}
+
+/** Deletes the empty stack a CREATE change set left in REVIEW_IN_PROGRESS (and nothing else). */
+async function removeReviewShell(ctx: StackContext, name: string): Promise<void> {
+  const shell = await describeStack(ctx.clients.cfn, name).catch(() => undefined);
+  if (shell?.StackStatus !== 'REVIEW_IN_PROGRESS') return;
+  await ctx.clients.cfn.send(new DeleteStackCommand({ StackName: name })).catch(() => undefined);
 }
 
 /**

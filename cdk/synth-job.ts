@@ -3,8 +3,9 @@ import type { ProcessResult } from './run-process';
 
 /**
  * How the CDK app is kept away from the controller: `bubblewrap` (own PID, mount, network and IPC
- * namespaces, another uid when cairn runs as root) or `none` (a plain child process that can see
- * everything cairn can; only for machines where the repository's authors are trusted).
+ * namespaces, another uid when cairn runs as root), `sidecar` (another container, holding no
+ * credentials) or `none` (a plain child process that can see everything cairn can; only for
+ * machines where the repository's authors are trusted).
  */
 export type SynthIsolation = AwsSynthConfig['isolation'];
 
@@ -25,18 +26,24 @@ export interface SynthJob {
   readonly readOnly: readonly string[];
   /** Folders the command may write (its output and temp folders); nothing else is writable. */
   readonly writable: readonly string[];
+  /** The writable folder whose content the caller reads afterwards (the others are discarded). */
+  readonly output?: string;
   readonly timeoutMs: number;
 }
 
 /**
- * Runs repository code. The seam for isolation: `bubblewrap` on one machine; in a cluster, an
- * implementation that hands the job to a sidecar container holding no credentials (it needs the
- * checkout and output folders on a shared volume) fits here without the caller changing.
+ * Runs repository code. The seam for isolation: `bubblewrap` on one machine; in a cluster, the
+ * sidecar runner hands the job to a container holding no credentials, over a shared volume.
  */
 export interface SynthRunner {
   readonly isolation: SynthIsolation;
   /** The user the command runs as when it differs from cairn's own (its folders must belong to it). */
   readonly user?: SynthUser;
+  /**
+   * The folder the job's folders must be made under (a volume shared with the runner's container,
+   * readable by its group), when the runner is not on cairn's own filesystem view.
+   */
+  readonly workRoot?: string;
   /** Why this runner cannot run anything on this machine, or undefined when it can. Cached. */
   unavailable(): Promise<string | undefined>;
   run(job: SynthJob): Promise<ProcessResult>;

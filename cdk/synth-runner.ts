@@ -4,6 +4,8 @@ import type { SynthRunner } from './synth-job';
 import { readdirSync, readFileSync } from 'node:fs';
 import { bubblewrapRunner, DEFAULT_SYNTH_USER } from './bubblewrap-runner';
 import { runProcess } from './run-process';
+import { sidecarRunner } from './sidecar-runner';
+import { DEFAULT_SYNTH_SOCKET, DEFAULT_SYNTH_WORK_ROOT } from '../controller/model';
 
 export type { SynthIsolation, SynthJob, SynthRunner, SynthUser } from './synth-job';
 
@@ -52,9 +54,17 @@ export function noneRunner(): SynthRunner {
   };
 }
 
-/** The runner an environment's settings ask for (bubblewrap when none are given). */
-export function createSynthRunner(settings: Partial<AwsSynthConfig> = {}): SynthRunner {
+/**
+ * The runner an environment's settings ask for (bubblewrap when none are given). `workRoot` is
+ * where a sidecar's jobs are prepared: the controller's workspaces folder on the shared volume.
+ */
+export function createSynthRunner(
+  settings: Partial<AwsSynthConfig> = {},
+  workRoot: string = DEFAULT_SYNTH_WORK_ROOT,
+): SynthRunner {
   if (settings.isolation === 'none') return noneRunner();
+  if (settings.isolation === 'sidecar')
+    return sidecarRunner({ socket: settings.socket ?? DEFAULT_SYNTH_SOCKET, workRoot });
   return bubblewrapRunner({
     uid: settings.uid ?? DEFAULT_SYNTH_USER.uid,
     gid: settings.gid ?? DEFAULT_SYNTH_USER.gid,

@@ -1,16 +1,19 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
+  chownSync,
   copyFileSync,
   cpSync,
   existsSync,
   lchownSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -142,11 +145,61 @@ interface SynthFolders {
 }
 
 /**
+ * Opens a tree to the group of `group`'s folder: folders 0750 (0770 when `writable`), files 0640
+ * (0750 when executable), all in that group. Only the synth runner's container shares that group
+ * (the pod's fsGroup); other users get nothing.
+ */
+function shareTree(path: string, gid: number, writable = false): void {
+  const stat = lstatSync(path);
+  if (stat.isSymbolicLink()) return lchownSync(path, stat.uid, gid);
+  chownSync(path, stat.uid, gid);
+  if (stat.isDirectory()) {
+    chmodSync(path, writable ? 0o770 : 0o750);
+    for (const name of readdirSync(path)) shareTree(join(path, name), gid, writable);
+  } else chmodSync(path, stat.mode & 0o100 ? 0o750 : 0o640);
+}
+
+/**
+ * Makes the synth folders for a runner in another container, under `<workRoot>/synth/`: the
+ * runner's group may pass through the work root and the synth folder (0710: it cannot list them,
+ * so it cannot find another job's folder by name), read a copy of the checkout, and write only the
+ * output and temp folders. Everything else under the work root (Git cache, checkouts) stays 0700.
+ */
+function makeSharedFolders(workspaceDir: string, env: string, workRoot: string): SynthFolders {
+  mkdirSync(workRoot, { recursive: true, mode: 0o700 });
+  const gid = statSync(workRoot).gid;
+  for (const entry of readdirSync(workRoot, { withFileTypes: true }))
+    if (entry.isDirectory() && !['synth', 'cdk-deps'].includes(entry.name))
+      chmodSync(join(workRoot, entry.name), 0o700);
+  chmodSync(workRoot, 0o710);
+  const synthDir = join(workRoot, 'synth');
+  mkdirSync(synthDir, { recursive: true });
+  chownSync(synthDir, statSync(synthDir).uid, gid);
+  // setgid: a job's folders are born in the shared group.
+  chmodSync(synthDir, 0o2710);
+  const root = join(synthDir, `${SYNTH_FOLDER_PREFIX}${env}-${randomBytes(16).toString('hex')}`);
+  mkdirSync(root, { mode: 0o700 });
+  const checkout = join(root, 'checkout');
+  const out = join(root, 'out');
+  const tmp = join(root, 'tmp');
+  cpSync(workspaceDir, checkout, { recursive: true, verbatimSymlinks: true });
+  mkdirSync(out);
+  mkdirSync(tmp);
+  shareTree(root, gid);
+  shareTree(out, gid, true);
+  shareTree(tmp, gid, true);
+  return { root, checkout, out, tmp };
+}
+
+/**
  * Makes the synth folders under a fresh `cairn-synth-<env>-*` folder. When the app runs as another
  * user, it gets a copy of the checkout it owns (a private checkout is unreadable to it) and the
- * output and temp folders are its alone (0700).
+ * output and temp folders are its alone (0700). A runner in another container gets them on the
+ * volume it shares (its `workRoot`).
  */
-function makeFolders(workspaceDir: string, env: string, user: SynthUser | undefined): SynthFolders {
+function makeFolders(workspaceDir: string, env: string, runner: SynthRunner): SynthFolders {
+  if (runner.workRoot) return makeSharedFolders(workspaceDir, env, runner.workRoot);
+  const user = runner.user;
   const root = mkdtempSync(join(tmpdir(), `${SYNTH_FOLDER_PREFIX}${env}-`));
   const out = join(root, 'out');
   const tmp = join(root, 'tmp');
@@ -197,9 +250,11 @@ export async function synthesizeApp(options: {
       hint: "install bubblewrap and allow user namespaces (see the README's threat model), or set aws.synth.isolation: none for a repository whose every author you trust with the controller's credentials",
     });
   }
-  const cacheDir = options.cacheDir ?? join(tmpdir(), 'cairn-cdk-deps');
+  // A runner in another container reads the dependencies from the volume it shares.
+  const cacheDir =
+    options.cacheDir ?? join(runner.workRoot ?? tmpdir(), runner.workRoot ? 'cdk-deps' : 'cairn-cdk-deps');
   const deps = await installDependencies(appDir, cacheDir, options.target.synthTimeoutMs, log);
-  const folders = makeFolders(workspaceDir, env, runner.user);
+  const folders = makeFolders(workspaceDir, env, runner);
   const context = { ...(cdkJson.context ?? {}), 'gitops:environment': env, 'gitops:commit': commitSha };
   const started = Date.now();
   const cairnModules = cairnNodeModules();
@@ -220,6 +275,7 @@ export async function synthesizeApp(options: {
     },
     readOnly: [folders.checkout, cairnModules, ...(deps && existsSync(deps) ? [deps] : [])],
     writable: [folders.out, folders.tmp],
+    output: folders.out,
     timeoutMs: target.synthTimeoutMs,
   });
   // The app's view of the checkout and its temp files are done with, whatever happened.

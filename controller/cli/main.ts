@@ -6,6 +6,7 @@ import { auditCommands } from './commands/audit';
 import { bootstrapCommand, planCommand, syncCommand, validateCommand } from './commands/once';
 import { revertCommandLine } from './commands/revert';
 import { runCommand } from './commands/run';
+import { synthRunnerCommand } from './commands/synth-runner';
 
 /** Exit codes scripts can trust: 0 success, 1 the operation failed, 2 the command line was wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -65,6 +66,7 @@ export function program(): Command {
 
   cli.addCommand(auditCommands(configOption, exit));
   cli.addCommand(revertCommandLine(configOption, exit));
+  cli.addCommand(synthRunnerCommand(exit));
   return usageErrorsThrow(cli);
 }
 

@@ -13,6 +13,8 @@ import type { GitHost } from '../host/types';
 import { rememberSecrets } from '../model';
 import type { Log } from '../log';
 import { Controller, type EnvironmentAppliers } from '../reconcile/controller';
+import { EnvLock } from '../reconcile/env-lock';
+import { PullRequestPlanner } from '../reconcile/pull-request-planner';
 import type { Metrics } from '../server/metrics';
 import { createGitSource } from '../source/create-git-source';
 import type { GitSource } from '../source/types';
@@ -24,9 +26,12 @@ export interface Wired {
   readonly source: GitSource;
   /** The configured Git host (`repository.host`): commit statuses, plan comments, pull requests. */
   readonly host?: GitHost;
+  /** Plans pull requests; present when a Git host is configured. */
+  readonly pullRequests?: PullRequestPlanner;
   close(): Promise<void>;
 }
 
+/** What `wire` adds when a Git host is configured (repository.host). */
 /** The appliers of each environment, made on first use and kept; `close()` closes every one made. */
 export interface AppliersCache {
   (env: EnvironmentConfig): EnvironmentAppliers;
@@ -44,9 +49,15 @@ export function stackOwnerOf(repositoryUrl: string, instance?: string): string {
 
 /**
  * The appliers of one environment, made once and reused across reconciles (they hold connections
- * and caches); `reconcilesAtOnce` environments at most use them at the same time.
+ * and caches). `workDir` (workspaces.dir) is where a sidecar synth runner's jobs are prepared;
+ * `reconcilesAtOnce` environments at most use them at the same time.
  */
-export function appliersFor(log: Log, repositoryUrl: string, reconcilesAtOnce = 1): AppliersCache {
+export function appliersFor(
+  log: Log,
+  repositoryUrl: string,
+  workDir?: string,
+  reconcilesAtOnce = 1,
+): AppliersCache {
   const made = new Map<string, EnvironmentAppliers>();
   // Environments on one cluster share its client, sockets and discovery cache.
   const connections = new ClusterConnections(reconcilesAtOnce);
@@ -58,6 +69,7 @@ export function appliersFor(log: Log, repositoryUrl: string, reconcilesAtOnce = 
           ? {
               aws: createAwsApplier(env.name, env.aws, log.child({ env: env.name }), {
                 owner: stackOwnerOf(repositoryUrl, env.instance),
+                ...(workDir ? { workDir } : {}),
               }),
             }
           : {}),
@@ -132,13 +144,33 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     await audit.close(); // releases the writer lock on a failed start-up too
     throw error;
   }
-  const appliers = appliersFor(log, config.repository.url, config.reconcile?.maxConcurrent);
+  const appliers = appliersFor(
+    log,
+    config.repository.url,
+    config.workspaces.dir,
+    config.reconcile?.maxConcurrent,
+  );
+  // One lock per environment, held by its reconciles and its pull requests' plans alike.
+  const lock = new EnvLock();
+  const pullRequests = host
+    ? new PullRequestPlanner({
+        environments: config.environments,
+        source,
+        appliers,
+        host,
+        lock,
+        log,
+        planForks: config.repository.host?.planForks ?? false,
+      })
+    : undefined;
   const controller = new Controller({
     config,
     source,
     audit,
     appliers,
     log,
+    lock,
+    ...(pullRequests ? { pullRequests } : {}),
     ...(metrics ? { metrics } : {}),
     ...(statuses ? { observers: [statuses.observer] } : {}),
   });
@@ -147,12 +179,14 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     audit,
     source,
     ...(host ? { host } : {}),
+    ...(pullRequests ? { pullRequests } : {}),
     /**
-     * Stops the controller (running reconciles finish), sends the commit statuses under way (a few
-     * seconds at most), then closes what it used: the host's connections, appliers, source, audit log.
+     * Stops the controller and the pull request planner (running work finishes), sends the commit
+     * statuses under way (a few seconds at most), then closes what they used: the host's
+     * connections, appliers, source, audit log.
      */
     async close() {
-      await controller.stop();
+      await Promise.all([controller.stop(), pullRequests?.stop()]);
       await statuses?.close();
       await appliers.close();
       await source.close();

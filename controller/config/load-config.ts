@@ -5,6 +5,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { parseDuration } from '../duration';
 import { CairnError } from '../errors';
+import { DEFAULT_SYNTH_SOCKET } from '../model';
 import { packageRoot } from '../package-root';
 import type { RawConfig } from './raw-config.generated';
 import type { CairnConfig, EnvironmentConfig, GitHostConfig } from './types';
@@ -109,6 +110,11 @@ function checkEnvironments(raw: RawConfig): string[] {
     branches.set(branch, i);
     if (!env.aws && !env.kubernetes)
       errors.push(`environments[${i}]: needs an aws or a kubernetes section (or both)`);
+    const synth = env.aws?.synth;
+    if (synth?.socket && synth.isolation !== 'sidecar')
+      errors.push(
+        `environments[${i}].aws.synth.socket: is set but aws.synth.isolation is ${synth.isolation ?? 'bubblewrap (the default)'}, not sidecar`,
+      );
   });
   if (raw.repository.auth?.sshKeyPath && raw.repository.backend !== 'native') {
     errors.push('repository.auth.sshKeyPath: SSH needs backend: native');
@@ -189,6 +195,9 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
                 isolation: aws.synth?.isolation ?? 'bubblewrap',
                 uid: aws.synth?.uid ?? 65534,
                 gid: aws.synth?.gid ?? 65534,
+                ...(aws.synth?.isolation === 'sidecar'
+                  ? { socket: aws.synth.socket ?? DEFAULT_SYNTH_SOCKET }
+                  : {}),
               },
             },
           }

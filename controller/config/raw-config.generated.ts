@@ -151,9 +151,13 @@ export interface RawAwsTarget {
    */
   synth?: {
     /**
-     * bubblewrap: the app runs in its own PID, mount and network namespaces, seeing only its checkout (default). none: a plain child process that can read everything cairn can; only for repositories whose every author you trust with the controller's credentials.
+     * bubblewrap: the app runs in its own PID, mount and network namespaces, seeing only its checkout (default). sidecar: the app runs in a separate container (`cairn synth-runner`) that holds no credentials, reached over the Unix socket aws.synth.socket and sharing the workspaces folder. none: a plain child process that can read everything cairn can; only for repositories whose every author you trust with the controller's credentials.
      */
-    isolation?: 'bubblewrap' | 'none';
+    isolation?: 'bubblewrap' | 'sidecar' | 'none';
+    /**
+     * With isolation sidecar: the absolute path of the synth runner's Unix socket (default /var/lib/cairn/synth.sock).
+     */
+    socket?: string;
     /**
      * The uid the app runs as when cairn runs as root (default 65534).
      */

@@ -21,10 +21,21 @@ export interface AwsTargetConfig {
 
 /** `aws.synth`: how repository code (the CDK app) is kept away from the controller's credentials. */
 export interface AwsSynthConfig {
-  /** `bubblewrap` (namespaces, another uid under root) or `none` (no isolation, explicit opt-out). */
-  readonly isolation: 'bubblewrap' | 'none';
+  /**
+   * `bubblewrap` (namespaces, another uid under root), `sidecar` (a separate container holding no
+   * credentials, reached over a Unix socket) or `none` (no isolation, explicit opt-out).
+   */
+  readonly isolation: 'bubblewrap' | 'sidecar' | 'none';
+  /** With `sidecar`: the absolute path of the synth runner's Unix socket. */
+  readonly socket?: string;
   /** The uid the app runs as when cairn runs as root. */
   readonly uid: number;
   /** The gid the app runs as when cairn runs as root. */
   readonly gid: number;
 }
+
+/** Where the synth runner's socket is when `aws.synth.socket` names none: on the pod's shared volume. */
+export const DEFAULT_SYNTH_SOCKET = '/var/lib/cairn/synth.sock';
+
+/** Where the synth runner accepts jobs by default: the workspaces folder on the pod's shared volume. */
+export const DEFAULT_SYNTH_WORK_ROOT = '/var/lib/cairn/workspaces';

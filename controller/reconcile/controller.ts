@@ -13,9 +13,11 @@ import {
   type ReconcileReport,
   type Trigger,
 } from '../model';
+import type { PullRequest } from '../host/types';
 import type { BranchHead, GitSource, Revision } from '../source/types';
 import { RetryScheduler, type Timers } from './backoff';
 import { coalesceTriggers, EnvQueue } from './env-queue';
+import { EnvLock } from './env-lock';
 import { reconcileEnvironment, type AuditTrail, type ReconcileResult } from './reconcile-environment';
 import type { ControllerMetrics, EnvironmentState, EnvironmentStatus } from './status';
 
@@ -47,6 +49,13 @@ export interface ControllerDeps {
   readonly now?: () => Date;
   /** Told when each reconcile starts and ends (a Git host's commit statuses); never awaited. */
   readonly observers?: readonly ReconcileObserver[];
+  /**
+   * Held by every reconcile of an environment; share it with whatever else must never run beside
+   * one (a pull request's plan). A lock of its own by default.
+   */
+  readonly lock?: EnvLock;
+  /** Plans pull requests (needs a Git host); absent: the controller offers no `planPullRequest`. */
+  readonly pullRequests?: { plan(pr: PullRequest, ref: string): readonly string[] };
 }
 
 /** What the last finished reconcile of an environment came to, as far as its status needs. */
@@ -80,12 +89,22 @@ export class Controller {
   private readonly queue: EnvQueue<Trigger>;
   private readonly retries: RetryScheduler;
   private readonly now: () => Date;
+  private readonly lock: EnvLock;
   private isReady = false;
   private fetching: Promise<void> | null = null;
   private refetch = false;
 
+  /**
+   * ControllerPort: queues a plan of a pull request for the environments tracking its base (see
+   * PullRequestPlanner.plan); present only when the deps have a planner.
+   */
+  readonly planPullRequest?: (pr: PullRequest, ref: string) => readonly string[];
+
   constructor(private readonly deps: ControllerDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.lock = deps.lock ?? new EnvLock();
+    const planner = deps.pullRequests;
+    if (planner) this.planPullRequest = (pr, ref) => planner.plan(pr, ref);
     for (const env of deps.config.environments) {
       this.states.set(env.name, {
         head: null,
@@ -232,17 +251,19 @@ export class Controller {
     const started = Date.now();
     this.tell((o) => o.started(env, revision.sha, trigger));
     try {
-      const result = await reconcileEnvironment(
-        {
-          env: envConfig,
-          source: this.deps.source,
-          audit: this.deps.audit,
-          log: this.deps.log,
-          now: this.now,
-          ...this.deps.appliers(envConfig),
-        },
-        revision,
-        trigger,
+      const result = await this.lock.run(env, () =>
+        reconcileEnvironment(
+          {
+            env: envConfig,
+            source: this.deps.source,
+            audit: this.deps.audit,
+            log: this.deps.log,
+            now: this.now,
+            ...this.deps.appliers(envConfig),
+          },
+          revision,
+          trigger,
+        ),
       );
       const durationMs = Date.now() - started;
       this.settle(env, revision, result, durationMs);

@@ -1,3 +1,4 @@
+import type { PullRequest } from '../host/types';
 import type { AuditReader, Trigger } from '../model';
 import type { EnvironmentStatus } from '../reconcile/status';
 
@@ -13,6 +14,13 @@ export interface ControllerPort {
   environmentsForBranch(branch: string): readonly string[];
   /** Enqueues a fetch and reconcile of `env`; coalesced with anything already queued. */
   trigger(env: string, trigger: Trigger): void;
+  /**
+   * Queues a plan of pull request `pr` (its head fetched from `ref` of the configured repository)
+   * for every environment whose branch is the pull request's base, and returns those environments
+   * (empty: none tracks the base). Never waits for the plan. Absent when no Git host is configured
+   * to post plans to.
+   */
+  planPullRequest?(pr: PullRequest, ref: string): readonly string[];
   /** True once the config is loaded and the first fetch is done. */
   ready(): boolean;
   /** Why `ready()` is false (for `/readyz`); null or absent when ready. */

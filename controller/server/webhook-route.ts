@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { PullRequest } from '../host/types';
 import type { Log } from '../log';
 import { tooLargeMessage } from './body-reader';
 import type { Metrics } from './metrics';
@@ -11,6 +12,7 @@ import type { WebhookVerdict } from './webhooks/verdict';
 /** Label values of `cairn_webhook_requests_total{result}`. */
 export type WebhookResult =
   | 'triggered'
+  | 'planned'
   | 'no-environment'
   | 'duplicate'
   | 'ping'
@@ -32,7 +34,8 @@ interface Deps {
 
 /**
  * `POST /hooks/:provider`: verify the signature over the raw body, then enqueue a fetch and
- * reconcile of every environment tracking the pushed branch. Never waits for the reconcile.
+ * reconcile of every environment tracking the pushed branch, or a plan of a pull request for
+ * every environment tracking its base. Never waits for the reconcile or the plan.
  */
 export function registerWebhookRoute(app: FastifyInstance, deps: Deps): void {
   const { metrics, log, secret } = deps;
@@ -140,5 +143,29 @@ function act(
       }
       return { result: 'triggered', status: 202, message: 'reconcile queued', environments };
     }
+    case 'pull-request':
+      return planRequested(verdict.pr, verdict.ref, provider, deps);
   }
+}
+
+function planRequested(pr: PullRequest, ref: string, provider: ProviderName, deps: Deps): Handled {
+  const plan = deps.controller.planPullRequest?.bind(deps.controller);
+  if (!plan)
+    return {
+      result: 'ignored',
+      status: 202,
+      message: 'ignored: pull request plans need repository.host (a Git host to post them to)',
+    };
+  const environments = plan(pr, ref);
+  if (environments.length === 0)
+    return {
+      result: 'no-environment',
+      status: 202,
+      message: `ignored: no environment tracks branch ${pr.base}, the base of pull request ${pr.number}`,
+    };
+  deps.log.info(
+    { environments, sha: pr.headSha, trigger: 'pull-request', provider, pr: pr.number, base: pr.base },
+    'pull request plan requested',
+  );
+  return { result: 'planned', status: 202, message: 'plan queued', environments };
 }

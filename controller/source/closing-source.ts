@@ -1,5 +1,5 @@
 import { CairnError } from '../errors';
-import type { BranchHead, BranchSpec, GitSource, Revision, Workspace } from './types';
+import type { BranchHead, BranchSpec, GitSource, PullRequestHead, Revision, Workspace } from './types';
 
 /**
  * A Git source whose `close()` waits for the fetches and checkouts still running (a native git
@@ -14,6 +14,12 @@ export class ClosingSource implements GitSource {
 
   fetch(branches: readonly BranchSpec[]): Promise<readonly BranchHead[]> {
     return this.track(() => this.inner.fetch(branches));
+  }
+
+  fetchPullRequest(head: PullRequestHead): Promise<Revision> {
+    const inner = this.inner.fetchPullRequest?.bind(this.inner);
+    if (!inner) return Promise.reject(new Error('this Git source cannot fetch pull requests'));
+    return this.track(() => inner(head));
   }
 
   checkout(revision: Revision): Promise<Workspace> {

@@ -9,7 +9,7 @@ import { ClosingSource } from './closing-source';
 import type { GitReader } from './git-reader';
 import { IsomorphicReader, type HttpAuth } from './isomorphic-reader';
 import { NativeReader } from './native-reader';
-import type { BranchHead, BranchSpec, GitSource, Revision, Workspace } from './types';
+import type { BranchHead, BranchSpec, GitSource, PullRequestHead, Revision, Workspace } from './types';
 
 /** True for a local path (not a URL, not scp-style `user@host:path`). */
 export function isLocalRepository(url: string): boolean {
@@ -139,8 +139,65 @@ class ReaderSource implements GitSource {
     }
   }
 
+  async fetchPullRequest(head: PullRequestHead): Promise<Revision> {
+    const subject = `pull request ${head.number} (${head.ref})`;
+    let fetched: string | null;
+    try {
+      // One cache ref per pull request, under refs/cairn/: no branch fetch reads or prunes it.
+      fetched = await this.reader.fetchRef(head.ref, `refs/cairn/pull/${head.number}`, head.base);
+    } catch (error) {
+      if (error instanceof CairnError) throw error;
+      throw new CairnError(`could not be fetched: ${redactUrl(errorMessage(error))}`, {
+        code: 'source.unreachable',
+        phase: 'fetch',
+        subject,
+        cause: error,
+      });
+    }
+    if (fetched === null)
+      throw new CairnError(`is not in ${redactUrl(this.repo.url)}`, {
+        code: 'source.no-pull-ref',
+        phase: 'fetch',
+        retryable: false,
+        subject,
+        hint: 'the pull request may be closed, or the host may not publish pull request refs',
+      });
+    let info;
+    try {
+      info = await this.reader.commit(head.sha);
+    } catch {
+      // The ref moved past a commit that is gone (a force push): the newer push's event plans it.
+      throw new CairnError(
+        `has no commit ${head.sha.slice(0, 12)} (its head is now ${fetched.slice(0, 12)})`,
+        {
+          code: 'source.pull-head-gone',
+          phase: 'fetch',
+          retryable: false,
+          subject,
+        },
+      );
+    }
+    const [aws, k8s] = await Promise.all([
+      this.reader.folderTree(head.sha, 'aws-resources'),
+      this.reader.folderTree(head.sha, 'k8s-resources'),
+    ]);
+    return {
+      env: head.env,
+      branch: head.base,
+      sha: head.sha,
+      ...info,
+      trees: { aws, k8s },
+      forcePushed: false,
+      pullRequest: head.number,
+    };
+  }
+
   async checkout(revision: Revision): Promise<Workspace> {
-    const envDir = join(this.workspaces.dir, 'checkouts', revision.env);
+    // A pull request's checkouts are kept (and pruned) apart from the environment's own.
+    const envDir =
+      revision.pullRequest === undefined
+        ? join(this.workspaces.dir, 'checkouts', revision.env)
+        : join(this.workspaces.dir, 'pull-requests', revision.env);
     const dir = join(envDir, revision.sha);
     if (existsSync(dir)) return { sha: revision.sha, dir };
     const started = Date.now();

@@ -48,6 +48,15 @@ export interface GitReader {
    * as a whole could not be.
    */
   update(branches: readonly string[]): Promise<ReadonlyMap<string, Error>>;
+  /**
+   * Brings one ref of the remote that is no branch (a pull request's head, `refs/pull/<n>/head`)
+   * into the object store under `localRef` (a `refs/cairn/...` ref no branch and no fetch of
+   * branches reads), and returns the sha it points at, or null when the remote has no such ref.
+   * A repository read in place only resolves `ref`. Environment branches are never touched.
+   * `near` is a branch the head likely shares history with (the pull request's base): what the
+   * cache has of it is offered to the remote, so only the new objects come.
+   */
+  fetchRef(ref: string, localRef: string, near: string): Promise<string | null>;
   /** The sha a branch points at, or null when the branch does not exist. */
   resolve(branch: string): Promise<string | null>;
   commit(sha: string): Promise<CommitInfo>;

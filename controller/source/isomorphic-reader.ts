@@ -49,15 +49,7 @@ export class IsomorphicReader implements GitReader {
   async update(branches: readonly string[]): Promise<ReadonlyMap<string, Error>> {
     const failures = new Map<string, Error>();
     if (this.local) return failures;
-    const onAuth = this.auth
-      ? () => ({ username: this.auth!.username, password: this.auth!.password })
-      : undefined;
-    const remote = { http: this.http, url: this.url, ...(onAuth ? { onAuth } : {}) };
-    // init + fetch rather than clone: clone needs the remote's HEAD to name an existing branch.
-    if (!existsSync(join(this.gitdir, 'HEAD'))) {
-      await git.init({ fs, gitdir: this.gitdir, bare: true });
-      await git.addRemote({ fs, gitdir: this.gitdir, remote: 'origin', url: this.url });
-    }
+    const remote = await this.remote();
     // Ask which configured branches exist (one round trip), then fetch each of them by name.
     // Nothing here names HEAD, so a remote whose HEAD points at a missing branch fetches fine.
     const listed = await git.listServerRefs({ ...remote, prefix: 'refs/heads/' });
@@ -100,6 +92,51 @@ export class IsomorphicReader implements GitReader {
         });
     }
     return failures;
+  }
+
+  /** The remote's connection options, after making the cache repository if it is not there yet. */
+  private async remote(): Promise<{ http: HttpClient; url: string; onAuth?: () => HttpAuth }> {
+    const onAuth = this.auth
+      ? () => ({ username: this.auth!.username, password: this.auth!.password })
+      : undefined;
+    // init + fetch rather than clone: clone needs the remote's HEAD to name an existing branch.
+    if (!existsSync(join(this.gitdir, 'HEAD'))) {
+      await git.init({ fs, gitdir: this.gitdir, bare: true });
+      await git.addRemote({ fs, gitdir: this.gitdir, remote: 'origin', url: this.url });
+    }
+    return { http: this.http, url: this.url, ...(onAuth ? { onAuth } : {}) };
+  }
+
+  async fetchRef(ref: string, localRef: string, near: string): Promise<string | null> {
+    if (this.local) return this.resolveRef(ref);
+    const remote = await this.remote();
+    const oid = (await git.listServerRefs({ ...remote, prefix: ref })).find((r) => r.ref === ref)?.oid;
+    if (!oid) return null;
+    // The ref matches none of origin's refspecs (refs/heads/*), so the fetch writes no ref:
+    // the objects arrive, and the one ref cairn keeps is written below, apart from every branch.
+    await git.fetch({
+      fs,
+      ...remote,
+      gitdir: this.gitdir,
+      remote: 'origin',
+      // Only read as the "have" offered to the remote; never written.
+      ref: `${this.refPrefix}${near}`,
+      remoteRef: ref,
+      singleBranch: true,
+      tags: false,
+      cache: this.cache,
+    });
+    await git.writeRef({ fs, gitdir: this.gitdir, ref: localRef, value: oid, force: true });
+    return oid;
+  }
+
+  private async resolveRef(ref: string): Promise<string | null> {
+    try {
+      return await git.resolveRef({ fs, gitdir: this.gitdir, ref });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'NotFoundError') return null;
+      throw error;
+    }
   }
 
   async resolve(branch: string): Promise<string | null> {

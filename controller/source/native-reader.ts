@@ -100,6 +100,25 @@ export class NativeReader implements GitReader {
     return new Map();
   }
 
+  async fetchRef(ref: string, localRef: string, _near: string): Promise<string | null> {
+    const resolve = async (name: string) =>
+      // --quiet: a missing ref prints nothing and simple-git then resolves with an empty string.
+      (
+        await this.git()
+          .raw(['rev-parse', '--verify', '--quiet', `${name}^{commit}`])
+          .catch(() => '')
+      ).trim() || null;
+    if (this.local) return resolve(ref);
+    if (!existsSync(join(this.gitdir, 'HEAD'))) {
+      mkdirSync(dirname(this.gitdir), { recursive: true, mode: 0o700 });
+      await this.git(dirname(this.gitdir)).raw(['init', '--bare', '--quiet', this.gitdir]);
+    }
+    const listed = await this.git().raw(['ls-remote', this.url, ref]);
+    if (!listed.split('\n').some((line) => line.split('\t')[1] === ref)) return null;
+    await this.git().raw(['fetch', '--no-tags', '--no-write-fetch-head', this.url, `+${ref}:${localRef}`]);
+    return resolve(localRef);
+  }
+
   async resolve(branch: string): Promise<string | null> {
     const out = await this.git().raw(['for-each-ref', '--format=%(objectname)', `refs/heads/${branch}`]);
     return out.trim() || null;

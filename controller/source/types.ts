@@ -13,6 +13,23 @@ export interface Revision {
   readonly previousSha?: string;
   /** True when the branch moved to a commit that does not descend from previousSha (a force push). */
   readonly forcePushed: boolean;
+  /**
+   * Set for a pull request's head planned against the environment (`branch` is then the pull
+   * request's base): its checkout lives apart from the environment's own checkouts.
+   */
+  readonly pullRequest?: number;
+}
+
+/** The head of a pull request to plan against one environment, as its webhook names it. */
+export interface PullRequestHead {
+  readonly env: string;
+  /** The pull request's base: the environment's branch. */
+  readonly base: string;
+  readonly number: number;
+  /** The ref of the configured repository holding the head: `refs/pull/<n>/head`, `refs/merge-requests/<iid>/head`. */
+  readonly ref: string;
+  /** The head commit the event names; it must be reachable from `ref` once fetched. */
+  readonly sha: string;
 }
 
 /** A checkout of exactly one sha in its own directory; the rest of the code only reads it. */
@@ -41,6 +58,14 @@ export interface BranchSpec {
 export interface GitSource {
   /** Fetches the remote once and returns each environment's head. Never throws for one bad branch. */
   fetch(branches: readonly BranchSpec[]): Promise<readonly BranchHead[]>;
+  /**
+   * Fetches a pull request's head ref from the configured repository into the object store and
+   * returns a Revision of `head.sha` to check out for `head.env`'s plan. Moves no branch and
+   * changes no environment's head, previous sha or force-push record. Throws a CairnError naming
+   * the pull request when the ref or the commit is not there. Optional: a source that cannot
+   * (a test double) leaves it out, and pull requests are then not planned.
+   */
+  fetchPullRequest?(head: PullRequestHead): Promise<Revision>;
   /** Checks out exactly `revision.sha` into a fresh directory (atomically), refusing escaping symlinks and huge files. */
   checkout(revision: Revision): Promise<Workspace>;
   /** Releases anything held (watchers, temp dirs). */

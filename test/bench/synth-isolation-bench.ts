@@ -1,7 +1,9 @@
 /**
- * What isolating the CDK app costs: the same app synthesized with the bubblewrap runner and with
- * no isolation, alternately, several times each; prints the median per synth and the difference.
- * Needs no sandbox part (synthesis makes no AWS call). Run: `npx tsx test/bench/synth-isolation-bench.ts [--json]`.
+ * What isolating the CDK app costs: the same app synthesized with the bubblewrap runner, with no
+ * isolation and (when run as root, so the runner can be another uid) through the sidecar runner
+ * (`cairn synth-runner` from dist/, as a separate process), in turn, several times each; prints the
+ * median per synth and the differences. Needs no sandbox part (synthesis makes no AWS call).
+ * Run: `npm run build && npx tsx test/bench/synth-isolation-bench.ts [--json]`.
  */
 import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +13,7 @@ import { discardAssembly, synthesizeApp } from '../../cdk/synthesize';
 import type { AwsTargetConfig } from '../../controller/config/types';
 import { silentLog } from '../../controller/log';
 import { repoRoot } from '../sandbox/sandbox-env';
+import { startRunnerPod, type RunnerPod } from '../helpers/synth-runner-pod';
 
 const ROUNDS = 5;
 
@@ -48,30 +51,44 @@ async function timeOne(dir: string, runner: SynthRunner): Promise<number> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function measure(
-  app: string,
-  scenario: object,
-): Promise<{ bubblewrap: number; none: number; overhead: number }> {
+/** The runner pod for the sidecar figures, when this runs as root (it must start another uid). */
+let pod: RunnerPod | undefined;
+
+interface Figures {
+  readonly bubblewrap: number;
+  readonly none: number;
+  readonly overhead: number;
+  readonly sidecar?: number;
+  readonly sidecarOverhead?: number;
+}
+
+async function measure(app: string, scenario: object): Promise<Figures> {
   const dir = workspace(app, scenario);
-  const runners = {
+  const runners: Record<string, SynthRunner> = {
     bubblewrap: createSynthRunner({ isolation: 'bubblewrap' }),
     none: createSynthRunner({ isolation: 'none' }),
+    ...(pod
+      ? { sidecar: createSynthRunner({ isolation: 'sidecar', socket: pod.socket }, pod.workRoot) }
+      : {}),
   };
-  const why = await runners.bubblewrap.unavailable();
+  const why = await runners.bubblewrap!.unavailable();
   if (why) throw new Error(why);
-  await timeOne(dir, runners.none); // warm the file cache and tsx's compile cache
-  const times = { bubblewrap: [] as number[], none: [] as number[] };
-  for (let i = 0; i < ROUNDS; i++) {
-    times.bubblewrap.push(await timeOne(dir, runners.bubblewrap));
-    times.none.push(await timeOne(dir, runners.none));
-  }
+  await timeOne(dir, runners.none!); // warm the file cache and tsx's compile cache
+  const times: Record<string, number[]> = {};
+  for (let i = 0; i < ROUNDS; i++)
+    for (const [kind, runner] of Object.entries(runners))
+      (times[kind] ??= []).push(await timeOne(dir, runner));
   rmSync(dir, { recursive: true, force: true });
-  const bubblewrap = median(times.bubblewrap);
-  const none = median(times.none);
+  const bubblewrap = median(times.bubblewrap!);
+  const none = median(times.none!);
+  const sidecar = times.sidecar ? median(times.sidecar) : undefined;
   return {
     bubblewrap: Math.round(bubblewrap),
     none: Math.round(none),
     overhead: Math.round(bubblewrap - none),
+    ...(sidecar !== undefined
+      ? { sidecar: Math.round(sidecar), sidecarOverhead: Math.round(sidecar - none) }
+      : {}),
   };
 }
 
@@ -111,6 +128,7 @@ async function measureBare(): Promise<{ bubblewrap: number; none: number; overhe
 }
 
 async function main(): Promise<void> {
+  if (process.getuid?.() === 0) pod = await startRunnerPod(10015);
   const figures = {
     bareNode: await measureBare(),
     // Two stacks, one with a Lambda file asset: a typical small JavaScript app.
@@ -124,13 +142,15 @@ async function main(): Promise<void> {
     // The TypeScript fixture through tsx.
     tsApp: await measure('ts-app', {}),
   };
+  await pod?.cleanup();
   if (process.argv.includes('--json')) console.log(JSON.stringify(figures));
   else {
-    for (const [app, f] of Object.entries(figures))
+    for (const [app, f] of Object.entries(figures) as [string, Figures][])
       console.log(
-        `${app}: bubblewrap ${f.bubblewrap} ms, none ${f.none} ms per run (median); isolation costs ${f.overhead} ms`,
+        `${app}: bubblewrap ${f.bubblewrap} ms, none ${f.none} ms per run (median); isolation costs ${f.overhead} ms` +
+          (f.sidecar !== undefined ? `; sidecar ${f.sidecar} ms (+${f.sidecarOverhead} ms)` : ''),
       );
   }
 }
 
-void main();
+void main().finally(() => pod?.cleanup());

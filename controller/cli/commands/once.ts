@@ -55,7 +55,7 @@ async function withSource<T>(
   work: (source: GitSource, appliers: AppliersCache) => Promise<T>,
 ): Promise<T> {
   const source = createGitSource(config.repository, config.workspaces, log);
-  const appliers = appliersFor(log, config.repository.url);
+  const appliers = appliersFor(log, config.repository.url, config.workspaces.dir);
   try {
     return await work(source, appliers);
   } finally {

@@ -1,8 +1,57 @@
-import { header, otherEvent, payloadOf, pushVerdict, safeEqual, type WebhookProvider } from './verdict';
+import { at, pullRequestVerdict } from './pull-request';
+import {
+  header,
+  otherEvent,
+  payloadOf,
+  pushVerdict,
+  safeEqual,
+  type WebhookProvider,
+  type WebhookVerdict,
+} from './verdict';
+
+/** The merge request actions that may put new code on its head (`update` also covers a push to it). */
+const PLAN_ACTIONS = ['open', 'update', 'reopen'];
+
+/**
+ * A `Merge Request Hook`: `object_attributes.{iid, action, target_branch, source_branch,
+ * last_commit.id, source_project_id, target_project_id, source.git_http_url, url}`. The head comes
+ * from a fork when the source project is not the target project.
+ */
+function mergeRequest(
+  payload: Record<string, unknown> | undefined,
+  delivery: string | undefined,
+): WebhookVerdict {
+  if (!payload)
+    return { kind: 'malformed', reason: 'the body is not a JSON object', ...(delivery ? { delivery } : {}) };
+  const mr = at(payload, 'object_attributes');
+  return pullRequestVerdict(
+    {
+      action: at(mr, 'action'),
+      number: at(mr, 'iid'),
+      base: at(mr, 'target_branch'),
+      headRef: at(mr, 'source_branch'),
+      headSha: at(mr, 'last_commit', 'id'),
+      fromFork: at(mr, 'source_project_id') !== at(mr, 'target_project_id'),
+      headCloneUrl: at(mr, 'source', 'git_http_url') ?? at(payload, 'project', 'git_http_url'),
+      url: at(mr, 'url'),
+    },
+    {
+      action: 'object_attributes.action',
+      number: 'object_attributes.iid',
+      base: 'object_attributes.target_branch',
+      headRef: 'object_attributes.source_branch',
+      headSha: 'object_attributes.last_commit.id',
+      headCloneUrl: 'object_attributes.source.git_http_url',
+    },
+    PLAN_ACTIONS,
+    (iid) => `refs/merge-requests/${iid}/head`,
+    delivery,
+  );
+}
 
 /**
  * GitLab: the secret token itself in `X-Gitlab-Token` (GitLab does not sign the body), the event
- * in `X-Gitlab-Event` (`Push Hook`). The delivery id is `Idempotency-Key` (GitLab 17.4+, the same
+ * in `X-Gitlab-Event` (`Push Hook`, `Merge Request Hook`). The delivery id is `Idempotency-Key` (GitLab 17.4+, the same
  * on retries), else `X-Gitlab-Event-UUID`.
  */
 export const gitlab: WebhookProvider = (headers, body, secret) => {
@@ -12,6 +61,7 @@ export const gitlab: WebhookProvider = (headers, body, secret) => {
     return { kind: 'unauthorized', reason: 'X-Gitlab-Token is not the shared secret' };
   const delivery = header(headers, 'idempotency-key') ?? header(headers, 'x-gitlab-event-uuid');
   const event = header(headers, 'x-gitlab-event');
+  if (event === 'Merge Request Hook') return mergeRequest(payloadOf(headers, body), delivery);
   if (event !== 'Push Hook') return otherEvent(event, delivery);
   return pushVerdict(payloadOf(headers, body), delivery);
 };

@@ -1,8 +1,16 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { PullRequest } from '../../host/types';
 
 /** What a webhook delivery amounts to, once its signature is checked. */
 export type WebhookVerdict =
   | { readonly kind: 'push'; readonly branch: string; readonly sha?: string; readonly delivery?: string }
+  | {
+      readonly kind: 'pull-request';
+      readonly pr: PullRequest;
+      /** The ref of the base repository that holds the head (`refs/pull/<n>/head`, `refs/merge-requests/<iid>/head`). */
+      readonly ref: string;
+      readonly delivery?: string;
+    }
   | { readonly kind: 'ping'; readonly delivery?: string }
   | { readonly kind: 'ignored'; readonly reason: string; readonly delivery?: string }
   | { readonly kind: 'unauthorized'; readonly reason: string }

@@ -59,7 +59,7 @@ describe("a stack another environment's repository owns", () => {
     const plan = await applier('repobbbb')
       .plan(v2, sha2)
       .then(
-        () => 'planned',
+        (result) => result.failure?.message ?? 'planned',
         (error: Error) => error.message,
       );
     const refused = await applier('repobbbb').apply(v2, sha2);

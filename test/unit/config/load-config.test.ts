@@ -69,6 +69,21 @@ describe('loadConfig', () => {
     expect(config.environments[0]!.aws!.synth).toEqual({ isolation: 'none', uid: 1500, gid: 1600 });
   });
 
+  it('reads aws.synth for the sidecar: the socket given, or the pod contract’s default', () => {
+    const read = (synth: string) =>
+      loadConfig(
+        file(valid.replace('account: "111111111111" }', `account: "111111111111", synth: ${synth} }`)),
+      ).environments[0]!.aws!.synth;
+    expect(read('{ isolation: sidecar, socket: /run/cairn/s.sock }')).toEqual({
+      isolation: 'sidecar',
+      socket: '/run/cairn/s.sock',
+      uid: 65534,
+      gid: 65534,
+    });
+    expect(read('{ isolation: sidecar }')?.socket).toBe('/var/lib/cairn/synth.sock');
+    expect(read('{ isolation: bubblewrap }')).not.toHaveProperty('socket');
+  });
+
   it('reads the server keys: API tokens (file paths resolved) and the connection limits', () => {
     const config = loadConfig(
       file(
@@ -123,7 +138,20 @@ describe('validateConfigFile rejects broken configs naming the field', () => {
     [
       'an unknown isolation',
       valid.replace('account: "111111111111" }', 'account: "111111111111", synth: { isolation: docker } }'),
-      'environments[0].aws.synth.isolation: must be one of "bubblewrap", "none"',
+      'environments[0].aws.synth.isolation: must be one of "bubblewrap", "sidecar", "none"',
+    ],
+    [
+      'a relative synth runner socket',
+      valid.replace(
+        'account: "111111111111" }',
+        'account: "111111111111", synth: { isolation: sidecar, socket: run/synth.sock } }',
+      ),
+      "environments[0].aws.synth.socket: With isolation sidecar: the absolute path of the synth runner's Unix socket",
+    ],
+    [
+      'a synth runner socket without the sidecar isolation',
+      valid.replace('account: "111111111111" }', 'account: "111111111111", synth: { socket: /run/s.sock } }'),
+      'environments[0].aws.synth.socket: is set but aws.synth.isolation is bubblewrap (the default), not sidecar',
     ],
     [
       'an unknown key',

@@ -59,8 +59,8 @@ describe('webhook providers', () => {
 
   it.each([
     ['github', 'issues'],
-    ['gitlab', 'Merge Request Hook'],
-    ['gitea', 'pull_request'],
+    ['gitlab', 'Note Hook'],
+    ['gitea', 'issues'],
   ] as const)('%s: a signed %s event is ignored', (name, event) => {
     const { headers, body } = sign[name]('{}', { secret: SECRET, event });
     expect(verify(name, headers, body)).toEqual({ kind: 'ignored', reason: `event ${event}` });

@@ -1,0 +1,36 @@
+import { Command } from 'commander';
+import { startSynthRunnerServer } from '../../../cdk/sidecar-runner-server';
+import { createLog } from '../../log';
+import { DEFAULT_SYNTH_SOCKET, DEFAULT_SYNTH_WORK_ROOT } from '../../model';
+
+/**
+ * `cairn synth-runner`: the entrypoint of the synth runner container. It holds no credentials and
+ * runs the CDK apps the controller sends over its Unix socket; SIGTERM/SIGINT stop it with exit 0.
+ */
+export function synthRunnerCommand(exit: (code: number) => void): Command {
+  return new Command('synth-runner')
+    .description(
+      'run CDK apps for a controller in another container, over a Unix socket (aws.synth.isolation: sidecar)',
+    )
+    .option('--socket <path>', 'the Unix socket to listen on', DEFAULT_SYNTH_SOCKET)
+    .option(
+      '--work <dir>',
+      'the shared folder jobs must run in (the controller’s workspaces.dir)',
+      DEFAULT_SYNTH_WORK_ROOT,
+    )
+    .action(async (o: { socket: string; work: string }) => {
+      const log = createLog();
+      const server = await startSynthRunnerServer({ socket: o.socket, workRoot: o.work, log });
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          log.info({ signal }, 'stopping');
+          resolve();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await server.close();
+      log.info('stopped');
+      exit(0);
+    });
+}

@@ -1,0 +1,145 @@
+import type { EnvironmentConfig } from '../config/types';
+import type { CommitState, GitHost, PullRequest } from '../host/types';
+import type { Log } from '../log';
+import { errorMessage } from '../model';
+import type { GitSource } from '../source/types';
+import type { EnvironmentAppliers } from './controller';
+import type { EnvLock } from './env-lock';
+import { EnvQueue } from './env-queue';
+import { planContext, planDescription, planMarker, renderPlanComment } from './plan-comment';
+import { planFailure, planPullRequestHead } from './pull-request-plan';
+
+/** The seams the planner is built from; the CLI wires the real ones, tests may wire doubles. */
+export interface PullRequestPlannerDeps {
+  readonly environments: readonly EnvironmentConfig[];
+  readonly source: GitSource;
+  /** The same appliers the controller reconciles with: the same synth runner and isolation. */
+  readonly appliers: (env: EnvironmentConfig) => EnvironmentAppliers;
+  readonly host: GitHost;
+  /** The lock the controller's reconciles hold, so a plan never runs beside an apply of its environment. */
+  readonly lock: EnvLock;
+  readonly log: Log;
+  /** `repository.host.planForks`: plan pull requests whose head lives in a fork (their code runs in the synth). */
+  readonly planForks: boolean;
+}
+
+interface PlanRequest {
+  readonly env: EnvironmentConfig;
+  readonly pr: PullRequest;
+  readonly ref: string;
+}
+
+const FORK_SKIPPED =
+  'not planned: the head is in a fork, and repository.host.planForks is off (a fork runs its own code in the synth)';
+
+/**
+ * Plans every pull request whose base is an environment branch, once per environment: one queue
+ * per pull request and environment, where a newer push supersedes a plan still waiting; each
+ * plan holds the environment's lock (never beside its reconcile), then upserts one comment per
+ * pull request and environment and sets `cairn/plan/<env>` on the head (pending → success,
+ * failure, or error when retrying might help). Writes no audit entry: a plan applies nothing.
+ */
+export class PullRequestPlanner {
+  private readonly queue: EnvQueue<PlanRequest>;
+  /** The newest head sha asked for, per `<env>#<number>`: an older request still waiting is dropped. */
+  private readonly latest = new Map<string, string>();
+
+  constructor(private readonly deps: PullRequestPlannerDeps) {
+    this.queue = new EnvQueue<PlanRequest>((key, request) => this.run(key, request), { log: deps.log });
+  }
+
+  /** Queues a plan of `pr` for every environment whose branch is its base; returns their names. Never waits. */
+  plan(pr: PullRequest, ref: string): readonly string[] {
+    const envs = this.deps.environments.filter((e) => e.branch === pr.base);
+    for (const env of envs) {
+      const key = `${env.name}#${pr.number}`;
+      this.latest.set(key, pr.headSha);
+      this.queue.enqueue(key, { env, pr, ref });
+    }
+    return envs.map((e) => e.name);
+  }
+
+  /** Settles once no plan is queued or running (tests). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /** Refuses new plans, drops waiting ones and waits for the running ones. */
+  stop(): Promise<void> {
+    return this.queue.stop();
+  }
+
+  private superseded(key: string, sha: string): boolean {
+    return this.latest.get(key) !== sha;
+  }
+
+  private async run(key: string, { env, pr, ref }: PlanRequest): Promise<void> {
+    const sha = pr.headSha;
+    const log = this.deps.log.child({
+      env: env.name,
+      sha: sha.slice(0, 12),
+      trigger: 'pull-request',
+      pr: pr.number,
+    });
+    const status = (state: CommitState, description: string) =>
+      this.call(log, 'status', () =>
+        this.deps.host.setCommitStatus({
+          sha,
+          context: planContext(env.name),
+          state,
+          description,
+          ...(pr.url ? { targetUrl: pr.url } : {}),
+        }),
+      );
+    if (this.superseded(key, sha)) {
+      log.info({ phase: 'fetch' }, 'pull request plan superseded by a newer push');
+      return;
+    }
+    if (pr.fromFork && !this.deps.planForks) {
+      log.info({ phase: 'fetch', reason: FORK_SKIPPED }, 'pull request not planned');
+      await this.call(log, 'comment', () =>
+        this.deps.host.upsertPullRequestComment(
+          pr.number,
+          planMarker(env.name),
+          `${planMarker(env.name)}\n### cairn plan for \`${env.name}\`\n\nPull request #${pr.number} at \`${sha.slice(0, 12)}\` was ${FORK_SKIPPED}.\n`,
+        ),
+      );
+      await status('error', 'not planned: pull requests from forks are off (repository.host.planForks)');
+      return;
+    }
+    await status(
+      'pending',
+      this.deps.lock.busy(env.name) ? `waiting for ${env.name}'s reconcile` : 'planning',
+    );
+    const plan = await this.deps.lock.run(env.name, async () => {
+      // A newer push that arrived while this one waited for the lock makes it moot.
+      if (this.superseded(key, sha)) return null;
+      return planPullRequestHead(
+        { source: this.deps.source, ...this.deps.appliers(env), log },
+        { env: env.name, base: pr.base, number: pr.number, ref, sha },
+      );
+    });
+    if (!plan) {
+      log.info({ phase: 'fetch' }, 'pull request plan superseded by a newer push');
+      await status('error', 'superseded by a newer push; not planned');
+      return;
+    }
+    // An older plan never overwrites the comment of a newer push's.
+    if (!this.superseded(key, sha))
+      await this.call(log, 'comment', () =>
+        this.deps.host.upsertPullRequestComment(pr.number, planMarker(env.name), renderPlanComment(plan)),
+      );
+    const failure = planFailure(plan);
+    await status(failure ? (failure.retryable ? 'error' : 'failure') : 'success', planDescription(plan));
+    if (!this.superseded(key, sha)) this.latest.delete(key);
+  }
+
+  /** One call to the Git host; a failure is logged, never thrown (the next push tries again). */
+  private async call(log: Log, what: 'status' | 'comment', work: () => Promise<unknown>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      log.warn({ phase: 'record', call: what, err: errorMessage(error) }, 'git host call failed');
+    }
+  }
+}

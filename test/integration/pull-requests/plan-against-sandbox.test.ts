@@ -1,0 +1,184 @@
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+  ListChangeSetsCommand,
+} from '@aws-sdk/client-cloudformation';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { bootstrapEnvironment } from '../../../cdk/bootstrap';
+import { appliersFor, type AppliersCache } from '../../../controller/cli/wire';
+import { loadConfig } from '../../../controller/config/load-config';
+import type { CairnConfig } from '../../../controller/config/types';
+import type { PullRequest } from '../../../controller/host/types';
+import { silentLog } from '../../../controller/log';
+import { EnvLock } from '../../../controller/reconcile/env-lock';
+import { planMarker } from '../../../controller/reconcile/plan-comment';
+import { PullRequestPlanner } from '../../../controller/reconcile/pull-request-planner';
+import { reconcileEnvironment } from '../../../controller/reconcile/reconcile-environment';
+import { createGitSource } from '../../../controller/source/create-git-source';
+import type { GitSource } from '../../../controller/source/types';
+import { awsTestCredentials, makeE2ePlatform, settings, type E2ePlatform } from '../../helpers/e2e-platform';
+import { RecordingGitHost } from '../../helpers/recording-git-host';
+import { MemoryAudit } from '../../helpers/reconcile-fakes';
+import { sandboxAwsClientConfig, sandboxEnv } from '../../sandbox/sandbox-env';
+
+jest.setTimeout(240_000);
+
+/**
+ * A pull request's head planned against the sandbox's kube-apiserver and moto_server with the
+ * environment's own appliers (the CDK app synthesized under the configured isolation): the comment
+ * shows both planes, and neither a stack nor an object changed.
+ */
+describe('pull request plan against the real parts', () => {
+  let platform: E2ePlatform;
+  let config: CairnConfig;
+  let source: GitSource;
+  let appliers: AppliersCache;
+  let host: RecordingGitHost;
+  let planner: PullRequestPlanner;
+  const audit = new MemoryAudit();
+  const cfn = new CloudFormationClient(sandboxAwsClientConfig());
+  const kc = new KubeConfig();
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    Object.assign(process.env, awsTestCredentials());
+    kc.loadFromFile(sandboxEnv().kubernetes.kubeconfig);
+    platform = makeE2ePlatform(['dev']);
+    config = loadConfig(platform.configFile);
+    const dev = config.environments[0]!;
+    await bootstrapEnvironment(dev.aws!, silentLog(), { env: 'dev' });
+    source = createGitSource(config.repository, config.workspaces, silentLog());
+    appliers = appliersFor(silentLog(), config.repository.url);
+    // dev is applied first: its stack and objects exist, as in a running environment
+    const [head] = await source.fetch([{ env: 'dev', branch: 'dev' }]);
+    if (head?.kind !== 'revision') throw new Error('no dev head');
+    const applied = await reconcileEnvironment(
+      { env: dev, source, audit, log: silentLog(), ...appliers(dev) },
+      head.revision,
+      'manual',
+    );
+    expect(applied.failure).toBeUndefined();
+    host = new RecordingGitHost();
+    planner = new PullRequestPlanner({
+      environments: config.environments,
+      source,
+      appliers,
+      host,
+      lock: new EnvLock(),
+      log: silentLog(),
+      planForks: false,
+    });
+  });
+
+  afterAll(async () => {
+    await planner?.stop();
+    await appliers?.close();
+    await source?.close();
+    platform?.cleanup();
+    process.env = saved;
+  });
+
+  /** Commits `files` on a branch made from dev and publishes it as the host does: `refs/pull/<n>/head`. */
+  const openPullRequest = (n: number, files: Readonly<Record<string, string | null>>): PullRequest => {
+    platform.git('checkout', '-q', '-b', `pr-${n}`, 'dev');
+    const sha = platform.commit(`pr-${n}`, `pull request ${n}`, files);
+    platform.git('update-ref', `refs/pull/${n}/head`, sha);
+    platform.git('checkout', '-q', 'dev');
+    return {
+      number: n,
+      base: 'dev',
+      headSha: sha,
+      headRef: `pr-${n}`,
+      fromFork: false,
+      headCloneUrl: platform.repo,
+    };
+  };
+
+  const stackState = async (name: string) => {
+    const stack = (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0];
+    const template = await cfn.send(new GetTemplateCommand({ StackName: name, TemplateStage: 'Original' }));
+    const changeSets = await cfn.send(new ListChangeSetsCommand({ StackName: name }));
+    return {
+      status: stack?.StackStatus,
+      lastUpdated: stack?.LastUpdatedTime?.toISOString() ?? null,
+      template: template.TemplateBody,
+      changeSets: changeSets.Summaries ?? [],
+    };
+  };
+  const configMap = async () => {
+    const cm = await kc
+      .makeApiClient(CoreV1Api)
+      .readNamespacedConfigMap({ name: 'settings', namespace: platform.namespace('dev') });
+    return { resourceVersion: cm.metadata?.resourceVersion, color: cm.data?.color };
+  };
+  const stackExists = (name: string) =>
+    cfn.send(new DescribeStacksCommand({ StackName: name })).then(
+      (o) => o.Stacks?.some((s) => s.StackStatus !== 'DELETE_COMPLETE') ?? false,
+      () => false,
+    );
+
+  it('comments the queue the stack would add and the ConfigMap it would configure, and changes nothing', async () => {
+    const stack = platform.stackName('dev');
+    const before = { stack: await stackState(stack), configMap: await configMap() };
+    const entries = audit.entries.length;
+    // when a pull request adds a queue and changes the ConfigMap
+    const pr = openPullRequest(1, {
+      'aws-resources/stack.json': JSON.stringify({ prefix: stack.replace(/-dev-data$/, ''), queue: true }),
+      'k8s-resources/settings.yaml': settings(platform.namespace('dev'), 'green'),
+    });
+    expect(planner.plan(pr, 'refs/pull/1/head')).toEqual(['dev']);
+    await planner.idle();
+
+    // then one comment for dev shows the stack with its added queue, and the ConfigMap configured
+    const body = host.comments.get(`1:${planMarker('dev')}`)?.body ?? '(no comment)';
+    expect(body).toContain(`Pull request #1 into \`dev\` at \`${pr.headSha.slice(0, 12)}\``);
+    expect(body).toMatch(new RegExp(`\\| \`${stack}\` \\| configured \\| 1 \\| \\d+ \\| 0 \\|`));
+    expect(body).toContain('| created | `Jobs');
+    expect(body).toContain('AWS::SQS::Queue');
+    expect(body).toContain(`configured <code>ConfigMap/${platform.namespace('dev')}/settings</code>`);
+    expect(body).toMatch(/-\s+color: blue[\s\S]*\+\s+color: green/);
+    expect(host.statuses('cairn/plan/dev')).toEqual([
+      `${pr.headSha.slice(0, 7)} pending: planning`,
+      expect.stringMatching(
+        new RegExp(`^${pr.headSha.slice(0, 7)} success: 1 to create, \\d+ to change, 0 to delete$`),
+      ),
+    ]);
+
+    // and nothing changed: the stack's status, update time and template, no new change set left,
+    // the ConfigMap's resourceVersion and data, and no audit entry
+    expect(await stackState(stack)).toEqual(before.stack);
+    // (the list holds only the change set dev's own apply executed; moto keeps executed ones)
+    expect(before.stack.changeSets.map((c) => c.ExecutionStatus)).toEqual(['EXECUTE_COMPLETE']);
+    expect(await configMap()).toEqual(before.configMap);
+    expect(before.configMap.color).toBe('blue');
+    expect(audit.entries.length).toBe(entries);
+  });
+
+  it('a stack the pull request would create is planned and leaves no stack behind', async () => {
+    const renamed = `${platform.stackName('dev').replace(/-dev-data$/, '')}x`;
+    const pr = openPullRequest(3, {
+      'aws-resources/stack.json': JSON.stringify({ prefix: renamed, queue: false }),
+    });
+    planner.plan(pr, 'refs/pull/3/head');
+    await planner.idle();
+    const body = host.comments.get(`3:${planMarker('dev')}`)?.body ?? '(no comment)';
+    expect(body).toMatch(new RegExp(`\\| \`${renamed}-dev-data\` \\| created \\| 1 \\|`));
+    // the CREATE change set's empty REVIEW_IN_PROGRESS stack was deleted with it
+    expect(await stackExists(`${renamed}-dev-data`)).toBe(false);
+    expect(await stackExists(platform.stackName('dev'))).toBe(true);
+  });
+
+  it('a broken manifest gives a failure comment naming the file, and a failure status', async () => {
+    const before = await configMap();
+    const pr = openPullRequest(2, { 'k8s-resources/broken.yaml': 'kind: ConfigMap\nmetadata: [unclosed\n' });
+    planner.plan(pr, 'refs/pull/2/head');
+    await planner.idle();
+    const body = host.comments.get(`2:${planMarker('dev')}`)?.body ?? '(no comment)';
+    expect(body).toContain('**The Kubernetes plan failed** in `k8s-resources/broken.yaml`');
+    expect(host.statuses('cairn/plan/dev').at(-1)).toBe(
+      `${pr.headSha.slice(0, 7)} failure: plan failed: k8s-resources/broken.yaml`,
+    );
+    expect(await configMap()).toEqual(before);
+  });
+});
