@@ -1,6 +1,7 @@
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { AuditEntry } from '../../controller/model';
+import { runCli } from '../helpers/cli';
 import { settings } from '../helpers/e2e-platform';
 import { makeGiteaPlatform, type GiteaPlatform } from '../helpers/gitea-platform';
 import { sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
@@ -115,7 +116,32 @@ describe('the pull-request workflow on Gitea', () => {
   it.todo(
     'a pull request with a broken manifest gets a plan comment naming the file and a failure status (prplan)',
   );
-  it.todo(
-    'cairn revert of the merge’s audit entry pushes a revert commit, applied with the delta back (revert)',
-  );
+  it('cairn revert of the merge’s audit entry pushes a revert commit, applied with the delta back', async () => {
+    // When the merge's entry is reverted (its range holds Gitea's merge commit)
+    const r = await runCli(['revert', mergeEntry.id, '--config', p.configFile, '--json'], p.cliEnv);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const { commit } = JSON.parse(r.stdout) as { commit: string };
+    // Then dev on Gitea holds it on top of the merge, and Gitea's push delivery makes cairn apply it
+    expect(await p.gitea.branchSha(p.owner, p.repo, 'dev')).toBe(commit);
+    const back = await p.entryFor('dev', commit, 90_000);
+    expect(back).toMatchObject({
+      fromSha: mergeSha,
+      toSha: commit,
+      trigger: 'webhook',
+      outcome: 'succeeded',
+    });
+    expect(queueChanges(back)).toEqual([
+      expect.objectContaining({ type: 'AWS::SQS::Queue', action: 'deleted' }),
+    ]);
+    expect(back.changes).toContainEqual(
+      expect.objectContaining({
+        subject: expect.stringMatching(/^ConfigMap\/.*\/settings$/),
+        action: 'configured',
+      }),
+    );
+    expect(await liveColor()).toBe('blue');
+    expect(await stackResourceTypes()).not.toContain('AWS::SQS::Queue');
+    expect(r.stdout).not.toContain(p.gitea.options.token);
+  });
 });
