@@ -12,6 +12,7 @@ import { Controller, type EnvironmentAppliers } from '../reconcile/controller';
 import type { Metrics } from '../server/metrics';
 import { createGitSource } from '../source/create-git-source';
 import type { GitSource } from '../source/types';
+import { shardManagerFor } from './wire-shard';
 
 /** The real parts of a running cairn, wired from a loaded config. */
 export interface Wired {
@@ -90,6 +91,7 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     throw error;
   }
   const appliers = appliersFor(log, config.repository.url);
+  const shard = shardManagerFor(config, log);
   const controller = new Controller({
     config,
     source,
@@ -97,6 +99,7 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     appliers,
     log,
     ...(metrics ? { metrics } : {}),
+    ...(shard ? { shard: shard.manager } : {}),
   });
   return {
     controller,
@@ -105,6 +108,7 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     /** Stops the controller (running reconciles finish), then closes what it used: appliers, source, audit log. */
     async close() {
       await controller.stop();
+      shard?.close();
       await appliers.close();
       await source.close();
       await audit.close();

@@ -1,5 +1,6 @@
 import type { AuditReader, Trigger } from '../model';
 import type { EnvironmentStatus } from '../reconcile/status';
+import type { ShardHolder } from '../shard/shard-manager';
 
 export type { EnvironmentState, EnvironmentStatus } from '../reconcile/status';
 
@@ -18,4 +19,10 @@ export interface ControllerPort {
   /** Why `ready()` is false (for `/readyz`); null or absent when ready. */
   notReadyReason?(): string | null;
   readonly audit: AuditReader;
+  /** With sharding: whether this replica holds `env` (absent: it reconciles everything). */
+  holds?(env: string): boolean;
+  /** With sharding: who holds `env` now (a fresh read of its Lease) and where it takes handoffs; null when free. */
+  holderOf?(env: string): Promise<ShardHolder | null>;
+  /** With sharding: this replica's holderIdentity. */
+  readonly shardIdentity?: string;
 }

@@ -24,6 +24,7 @@ const NAMES: Readonly<Record<string, string>> = {
   '/properties/audit': 'RawAudit',
   '/properties/server': 'RawServer',
   '/properties/workspaces': 'RawWorkspaces',
+  '/properties/sharding': 'RawSharding',
 };
 
 type SchemaNode = Record<string, unknown>;
