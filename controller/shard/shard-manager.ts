@@ -97,6 +97,7 @@ export class ShardManager {
   private listener: ShardListener | null = null;
   private timer: NodeJS.Timeout | null = null;
   private soon: NodeJS.Timeout | null = null;
+  private expiry: NodeJS.Timeout | null = null;
   private stopWatch: (() => void) | null = null;
   private stopped = false;
   private balancing: Promise<void> | null = null;
@@ -208,6 +209,7 @@ export class ShardManager {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.soon) clearTimeout(this.soon);
+    if (this.expiry) clearTimeout(this.expiry);
     this.stopWatch?.();
     await this.balancing?.catch(() => undefined);
     await this.o.api.delete(this.o.replicaLease).catch((error: unknown) => {
@@ -222,9 +224,12 @@ export class ShardManager {
     this.timer = setTimeout(() => {
       void this.tick().finally(() => this.schedule());
     }, delay);
+    // The server keeps the process alive; a pending renewal must not keep a stopping one.
+    this.timer.unref();
   }
 
-  private async tick(): Promise<void> {
+  /** One renewal and balance pass, what the timer runs every renewInterval (tests drive it directly). */
+  async tick(): Promise<void> {
     try {
       await this.heartbeat();
       await Promise.all([...this.held.keys()].map((env) => this.renew(env)));
@@ -237,6 +242,7 @@ export class ShardManager {
 
   /** A watched change: remember it, and rebalance soon when a holder changed or a replica came or went. */
   private onEvent(type: LeaseEvent, lease: Lease): void {
+    if (!this.inGroup(lease)) return;
     const name = lease.metadata.name;
     const before = this.observed.get(name)?.lease;
     if (type === 'DELETED') this.observed.delete(name);
@@ -280,10 +286,15 @@ export class ShardManager {
   }
 
   private async scan(): Promise<void> {
-    const leases = await this.o.api.list();
+    const leases = (await this.o.api.list()).filter((lease) => this.inGroup(lease));
     const seen = new Set(leases.map((l) => l.metadata.name));
     for (const name of this.observed.keys()) if (!seen.has(name)) this.observed.delete(name);
     for (const lease of leases) this.remember(lease);
+  }
+
+  /** Leases of another repository's replicas may share the namespace; they are none of ours. */
+  private inGroup(lease: Lease): boolean {
+    return lease.metadata.labels?.[GROUP_LABEL] === this.o.group;
   }
 
   private liveReplicas(): number {
@@ -327,6 +338,37 @@ export class ShardManager {
       ...plan.release.map((env) => this.releaseOne(env)),
       ...plan.acquire.map((env) => this.acquire(env)),
     ]);
+    this.watchExpiry();
+  }
+
+  /**
+   * Balances again the moment the next Lease held by another replica would expire, so that a
+   * dead replica's environments are taken within the lease duration, not a renew interval later.
+   */
+  private watchExpiry(): void {
+    if (this.stopped) return;
+    const now = this.clock();
+    let next = Infinity;
+    for (const [name, observed] of this.observed) {
+      if (name === this.o.replicaLease || holderOf(observed.lease) === this.o.identity) continue;
+      if (isFree(observed, now, this.o.leaseDurationMs)) continue;
+      const seconds = observed.lease.spec.leaseDurationSeconds;
+      const duration = seconds && seconds > 0 ? seconds * 1000 : this.o.leaseDurationMs;
+      next = Math.min(next, observed.observedAtMs + duration);
+    }
+    if (this.expiry) clearTimeout(this.expiry);
+    this.expiry = null;
+    if (next === Infinity || next - now >= this.o.renewIntervalMs) return;
+    this.expiry = setTimeout(
+      () => {
+        this.expiry = null;
+        void this.balance().catch((error: unknown) =>
+          this.o.log.warn({ err: errorMessage(error) }, 'shard balance failed'),
+        );
+      },
+      Math.max(0, next - now) + 5 + this.random() * 100,
+    );
+    this.expiry.unref();
   }
 
   private async heartbeat(): Promise<void> {
