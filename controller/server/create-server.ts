@@ -145,7 +145,7 @@ function buildApp(
     ...(key ? { handoffKey: key } : {}),
   });
   if (key) registerHandoffRoute(app, { controller, key, metrics, log });
-  registerApiRoutes(app, controller, tokens.length > 0);
+  registerApiRoutes(app, controller, tokens.length > 0, key ? { key, log } : undefined);
   registerProbeRoutes(app, controller, metrics);
   return app;
 }
