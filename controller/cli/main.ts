@@ -4,6 +4,7 @@ import { errorMessage, isCairnError } from '../errors';
 import { packageVersion } from '../package-root';
 import { auditCommands } from './commands/audit';
 import { bootstrapCommand, planCommand, syncCommand, validateCommand } from './commands/once';
+import { revertCommandLine } from './commands/revert';
 import { runCommand } from './commands/run';
 
 /** Exit codes scripts can trust: 0 success, 1 the operation failed, 2 the command line was wrong. */
@@ -63,6 +64,7 @@ export function program(): Command {
     .action(async (o) => exit(await bootstrapCommand(o)));
 
   cli.addCommand(auditCommands(configOption, exit));
+  cli.addCommand(revertCommandLine(configOption, exit));
   return usageErrorsThrow(cli);
 }
 

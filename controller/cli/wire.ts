@@ -6,6 +6,9 @@ import { CairnError } from '../errors';
 import { createKubeApplier } from '../kube/create-kube-applier';
 import { publicRepository } from '../kube/identity';
 import { configuredSecretValues } from '../config/secret-values';
+import { CommitStatusObserver } from '../host/commit-status-observer';
+import { createGitHost } from '../host/create-git-host';
+import type { GitHost } from '../host/types';
 import { rememberSecrets } from '../model';
 import type { Log } from '../log';
 import { Controller, type EnvironmentAppliers } from '../reconcile/controller';
@@ -19,6 +22,8 @@ export interface Wired {
   readonly controller: Controller;
   readonly audit: AuditLog;
   readonly source: GitSource;
+  /** The configured Git host (`repository.host`): commit statuses, plan comments, pull requests. */
+  readonly host?: GitHost;
   close(): Promise<void>;
 }
 
@@ -78,15 +83,45 @@ export function appliersFor(log: Log, repositoryUrl: string): AppliersCache {
   });
 }
 
+/** The configured Git host and the observer that posts `cairn/<env>` statuses through it. */
+export interface CommitStatuses {
+  readonly host: GitHost;
+  readonly observer: CommitStatusObserver;
+  /** Sends the posts under way (a few seconds at most), then closes the host's connections. */
+  close(): Promise<void>;
+}
+
+/** The commit statuses of `repository.host`, or undefined when none is configured; throws when its token is missing. */
+export function commitStatuses(config: CairnConfig, log: Log): CommitStatuses | undefined {
+  if (!config.repository.host) return undefined;
+  const host = createGitHost(config.repository.host);
+  const observer = new CommitStatusObserver(host, {
+    log: log.child({ host: host.type }),
+    ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
+  });
+  return {
+    host,
+    observer,
+    async close() {
+      await observer.close();
+      await host.close();
+    },
+  };
+}
+
 /** Opens the audit log and the Git source and builds the controller over them. */
 export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Promise<Wired> {
   // From here on every log line, error and audit record masks the secrets the config points at.
   rememberSecrets(configuredSecretValues(config));
+  // Made first: a missing host token fails start-up before anything is opened (nothing connects yet).
+  const statuses = commitStatuses(config, log);
+  const host = statuses?.host;
   const audit = await AuditLog.open(config.audit, log);
   let source: GitSource;
   try {
     source = createGitSource(config.repository, config.workspaces, log);
   } catch (error) {
+    await statuses?.close();
     await audit.close(); // releases the writer lock on a failed start-up too
     throw error;
   }
@@ -99,16 +134,22 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     appliers,
     log,
     ...(metrics ? { metrics } : {}),
+    ...(statuses ? { observers: [statuses.observer] } : {}),
     ...(shard ? { shard: shard.manager } : {}),
   });
   return {
     controller,
     audit,
     source,
-    /** Stops the controller (running reconciles finish), then closes what it used: appliers, source, audit log. */
+    ...(host ? { host } : {}),
+    /**
+     * Stops the controller (running reconciles finish), sends the commit statuses under way (a few
+     * seconds at most), then closes what it used: the host's connections, appliers, source, audit log.
+     */
     async close() {
       await controller.stop();
       shard?.close();
+      await statuses?.close();
       await appliers.close();
       await source.close();
       await audit.close();

@@ -9,7 +9,7 @@ import { parseDuration } from '../duration';
 import { CairnError } from '../errors';
 import { packageRoot } from '../package-root';
 import type { RawConfig } from './raw-config.generated';
-import type { CairnConfig, EnvironmentConfig, ShardingConfig } from './types';
+import type { CairnConfig, EnvironmentConfig, GitHostConfig, ShardingConfig } from './types';
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 
@@ -120,6 +120,13 @@ function checkEnvironments(raw: RawConfig): string[] {
     errors.push(`repository.url: "${url}" names a remote host; a file:// URL must name a local path`);
   else if (raw.repository.watch && !isLocal(url))
     errors.push('repository.watch: watching needs a local repository (a path or a file:// URL)');
+  const host = raw.repository.host;
+  if (host && (!host.apiUrl || !host.repo) && !remoteParts(url)) {
+    const missing = [!host.apiUrl ? 'apiUrl' : '', !host.repo ? 'repo' : ''].filter(Boolean).join(' and ');
+    errors.push(
+      `repository.host: ${missing} cannot be derived from repository.url "${url}" (not an http(s) or ssh URL); set repository.host.${missing.split(' and ')[0]}`,
+    );
+  }
   return errors;
 }
 
@@ -215,6 +222,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
       ...(raw.repository.branchPrefix ? { branchPrefix: raw.repository.branchPrefix } : {}),
       ...(raw.repository.auth ? { auth: raw.repository.auth } : {}),
       watch: raw.repository.watch ?? local,
+      ...(raw.repository.host ? { host: hostConfig(raw.repository.host, url) } : {}),
     },
     environments,
     audit: auditConfig(raw.audit, auditDir, abs),
@@ -234,6 +242,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
         : {}),
       maxBodyBytes: raw.server?.maxBodySize ?? 1024 * 1024,
       ...serverLimits(raw.server ?? {}),
+      ...(raw.server?.publicUrl ? { publicUrl: raw.server.publicUrl.replace(/\/+$/, '') } : {}),
     },
     ...(raw.sharding?.enabled ? { sharding: shardingConfig(raw, abs) } : {}),
     workspaces: {
@@ -241,6 +250,51 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
       keep: raw.workspaces?.keep ?? 3,
       maxFileBytes: raw.workspaces?.maxFileSize ?? 50 * 1024 * 1024,
     },
+  };
+}
+
+/**
+ * The origin (no credentials) and the repository path of an http(s) or ssh remote:
+ * `https://tok@gitea.example:3000/team/app.git` → `https://gitea.example:3000`, `team/app`;
+ * `git@github.com:team/app.git` → `https://github.com`, `team/app`. Undefined for a local path.
+ */
+function remoteParts(url: string): { readonly origin: string; readonly path: string } | undefined {
+  const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/)(.+)$/.exec(url);
+  if (scp && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    return { origin: `https://${scp[1]}`, path: scp[2]!.replace(/\.git$/, '').replace(/^\/+|\/+$/g, '') };
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (!['http:', 'https:', 'ssh:'].includes(parsed.protocol)) return undefined;
+  const path = decodeURIComponent(parsed.pathname)
+    .replace(/\.git$/, '')
+    .replace(/^\/+|\/+$/g, '');
+  if (!path.includes('/')) return undefined;
+  const origin =
+    parsed.protocol === 'ssh:' ? `https://${parsed.hostname}` : `${parsed.protocol}//${parsed.host}`;
+  return { origin, path };
+}
+
+/** `repository.host` with apiUrl and repo derived from the repository URL where the file leaves them out. */
+function hostConfig(raw: NonNullable<RawConfig['repository']['host']>, url: string): GitHostConfig {
+  const parts = remoteParts(url);
+  const derivedApi = (): string => {
+    const origin = parts!.origin;
+    if (raw.type === 'github')
+      return /^https?:\/\/(www\.)?github\.com$/i.test(origin) ? 'https://api.github.com' : `${origin}/api/v3`;
+    return `${origin}/api/${raw.type === 'gitea' ? 'v1' : 'v4'}`;
+  };
+  return {
+    type: raw.type,
+    // checkEnvironments refused a config whose missing values cannot be derived.
+    apiUrl: (raw.apiUrl ?? derivedApi()).replace(/\/+$/, ''),
+    tokenEnv: raw.tokenEnv,
+    repo: raw.repo ?? parts!.path,
+    planForks: raw.planForks ?? false,
   };
 }
 

@@ -42,6 +42,7 @@ export interface RawRepository {
    */
   watch?: boolean;
   auth?: RawRepositoryAuth;
+  host?: RawRepositoryHost;
 }
 /**
  * Credentials, by environment-variable name only.
@@ -59,6 +60,31 @@ export interface RawRepositoryAuth {
    * SSH private key path (native backend only).
    */
   sshKeyPath?: string;
+}
+/**
+ * The Git host cairn reports to: a `cairn/<env>` commit status on every applied commit, plan comments on pull requests, and `cairn revert --pr`.
+ */
+export interface RawRepositoryHost {
+  /**
+   * gitea, github or gitlab.
+   */
+  type: 'gitea' | 'github' | 'gitlab';
+  /**
+   * Base URL of the host's REST API (default from repository.url: https://api.github.com for github.com, <origin>/api/v3 for GitHub Enterprise, <origin>/api/v1 for gitea, <origin>/api/v4 for gitlab).
+   */
+  apiUrl?: string;
+  /**
+   * Environment variable holding the API token (write access to commit statuses, comments and pull requests).
+   */
+  tokenEnv: string;
+  /**
+   * The repository on the host: owner/name, or the project's full path on GitLab (default: the path of repository.url without .git).
+   */
+  repo?: string;
+  /**
+   * Plan pull requests whose head is in a fork (default false: a fork's code is not run).
+   */
+  planForks?: boolean;
 }
 export interface RawEnvironment {
   /**
@@ -294,6 +320,10 @@ export interface RawServer {
    * Bytes of request bodies larger than 64 KiB held at once across all connections; a request that would pass it gets 503 (default 16777216).
    */
   maxBufferedBodySize?: number;
+  /**
+   * The URL people reach cairn's API at (behind its proxy or ingress); commit statuses link to `<publicUrl>/api/audit/<entry id>`. Without it statuses carry no link.
+   */
+  publicUrl?: string;
 }
 /**
  * Checkouts and the Git cache.

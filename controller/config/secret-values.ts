@@ -4,11 +4,12 @@ import type { CairnConfig } from './types';
 
 /**
  * The secret values a config points at in `env` or in files (the git token, the webhook secret,
- * every API token) and the AWS secret key and session token of the controller's own environment.
+ * every API token, the Git host's API token) and the AWS secret key and session token of the controller's own environment.
  */
 export function configuredSecretValues(config: CairnConfig, env: NodeJS.ProcessEnv = process.env): string[] {
   const names = [
     config.repository.auth?.tokenEnv,
+    config.repository.host?.tokenEnv,
     config.server.webhookSecretEnv,
     config.server.apiTokenEnv,
     ...(config.server.apiTokens ?? []).map((token) => token.env),

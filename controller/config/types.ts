@@ -31,6 +31,21 @@ export interface RepositoryConfig {
   readonly auth?: RepositoryAuth;
   /** For a local path: watch its refs with chokidar and fetch at once when they move. */
   readonly watch: boolean;
+  /** The Git host cairn posts commit statuses and plan comments to; absent when none is configured. */
+  readonly host?: GitHostConfig;
+}
+
+/** The Git host of the repository, with every default filled in. */
+export interface GitHostConfig {
+  readonly type: 'gitea' | 'github' | 'gitlab';
+  /** Base URL of the REST API, without a trailing slash (`https://api.github.com`, `<origin>/api/v1`). */
+  readonly apiUrl: string;
+  /** Name of the environment variable holding the API token. */
+  readonly tokenEnv: string;
+  /** `owner/name`, or the project's full path on GitLab. */
+  readonly repo: string;
+  /** Plan pull requests whose head lives in a fork. */
+  readonly planForks: boolean;
 }
 
 export interface RepositoryAuth {
@@ -119,6 +134,8 @@ export interface ServerConfig {
   readonly bodyTimeoutMs?: number;
   /** Bytes of request bodies over 64 KiB held at once across all connections (default 16 MiB). */
   readonly maxBufferedBodyBytes?: number;
+  /** Where people reach cairn's API, without a trailing slash; commit statuses link to its audit entries. */
+  readonly publicUrl?: string;
 }
 
 /** What an API token may do: `read` the API (GET), `sync` (POST .../sync). */

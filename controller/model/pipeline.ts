@@ -62,6 +62,8 @@ export interface ReconcileReport {
   /** The audit entry recorded for it; absent when recording itself failed. */
   readonly entryId?: string;
   readonly failure?: Failure;
+  /** How many objects had drifted and were put back (a drift pass that found none says 0); absent when unknown. */
+  readonly drifted?: number;
 }
 
 /**

@@ -333,6 +333,7 @@ export class Controller {
         durationMs,
         entryId: result.entry.id,
         ...(result.failure ? { failure: result.failure } : {}),
+        drifted: result.changes.filter((c) => c.reason === DRIFT_REPAIRED).length,
       };
       this.tell((o) => o.finished(env, revision.sha, trigger, report));
     } catch (error) {

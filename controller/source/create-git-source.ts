@@ -21,7 +21,8 @@ export function redactUrl(url: string): string {
   return url.replace(/\/\/[^/@]*@/, '//***@');
 }
 
-function authFrom(repo: RepositoryConfig, env: NodeJS.ProcessEnv): HttpAuth | undefined {
+/** The HTTP credentials `repository.auth.tokenEnv` points at, or undefined without a token variable. */
+export function authFrom(repo: RepositoryConfig, env: NodeJS.ProcessEnv): HttpAuth | undefined {
   const name = repo.auth?.tokenEnv;
   if (!name) return undefined;
   const token = env[name];

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok from the Go module proxy into the cache
+# Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok and gitea from the Go module proxy into the cache
 # (~/.cache/cairn/bin/<name>-<version>), only when the pinned version is not built yet.
 # Each binary is a tiny wrapper module whose main calls the upstream command.
 set -euo pipefail
@@ -126,7 +126,55 @@ build_kwok() {
   log "built $out"
 }
 
+# Gitea, built without bindata from a wrapper module whose main.go is Gitea's own, copied unchanged,
+# and whose go.mod copies that version's seven replace lines (they pin forks and older releases
+# Gitea's code needs). CGO is required by the sqlite driver. Without bindata Gitea reads options/,
+# templates/ and public/ from STATIC_ROOT_PATH, so those folders are copied next to the binary: the
+# cache alone (no module cache) is enough to run it.
+build_gitea() {
+  local out="$bin/gitea-$GITEA_VERSION"
+  local static="$cache/gitea-$GITEA_VERSION-static"
+  [ -x "$out" ] && [ -d "$static/options" ] && return 0
+  command -v gcc >/dev/null || { log "Gitea needs a C compiler for sqlite (CGO); install gcc and libc6-dev"; return 3; }
+  local dir="$cache/build/gitea-$GITEA_VERSION"
+  rm -rf "$dir" && mkdir -p "$dir"
+  local json src gomod
+  json=$(cd "$dir" && go mod download -json "code.gitea.io/gitea@$GITEA_VERSION") \
+    || { log "could not download code.gitea.io/gitea@$GITEA_VERSION"; return 4; }
+  src=$(echo "$json" | sed -n 's/.*"Dir": "\(.*\)",*/\1/p')
+  gomod=$(echo "$json" | sed -n 's/.*"GoMod": "\(.*\)",*/\1/p')
+  [ -f "$src/main.go" ] && [ -f "$gomod" ] || { log "Gitea $GITEA_VERSION sources not found in the module cache"; return 4; }
+  cp "$src/main.go" "$dir/main.go"
+  chmod u+w "$dir/main.go"
+  {
+    echo "module cairn.local/gitea"
+    echo
+    echo "go $(sed -n 's/^go \(.*\)/\1/p' "$gomod")"
+    echo
+    sed -n 's/^godebug .*/&/p' "$gomod"
+    echo
+    echo "require code.gitea.io/gitea $GITEA_VERSION"
+    echo
+    grep '^replace ' "$gomod"
+  } >"$dir/go.mod"
+  local nreplace
+  nreplace=$(grep -c '^replace ' "$dir/go.mod")
+  [ "$nreplace" -ge 7 ] || { log "expected Gitea's seven replace lines in $gomod, found $nreplace"; return 4; }
+  log "building gitea $GITEA_VERSION (about 3 minutes on 2 cores)"
+  (cd "$dir" && go mod tidy >/dev/null \
+    && CGO_ENABLED=1 go build -trimpath -tags 'sqlite sqlite_unlock_notify' \
+      -ldflags "-s -w -X main.Version=${GITEA_VERSION#v}" -o "$out.tmp" .) \
+    || { log "gitea $GITEA_VERSION build failed (see output above)"; return 4; }
+  rm -rf "$static.tmp" && mkdir -p "$static.tmp"
+  cp -r "$src/options" "$src/templates" "$src/public" "$static.tmp/"
+  chmod -R u+w "$static.tmp"
+  rm -rf "$static" && mv "$static.tmp" "$static"
+  mv "$out.tmp" "$out"
+  log "built $out"
+}
+
 log "building binaries into $bin (first build takes several minutes)"
 build_etcd
 build_kubernetes
 build_kwok
+build_gitea

@@ -16,6 +16,14 @@ export interface SandboxEnv {
     readonly server: string;
     readonly version: string;
   };
+  /** The sandbox's Gitea: its base URL (no trailing slash), an admin user, and an API token with write scopes. */
+  readonly gitea: {
+    readonly url: string;
+    readonly version: string;
+    readonly adminUser: string;
+    readonly adminPassword: string;
+    readonly adminToken: string;
+  };
 }
 
 /** The repository root (this file sits in test/sandbox/). */

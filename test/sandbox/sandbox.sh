@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The local sandbox of real parts on loopback: a whole Kubernetes control plane (etcd,
 # kube-apiserver, kube-controller-manager, kube-scheduler, built from the Go module proxy), one
-# simulated node run by kwok (its pods become Running, Job pods complete), and moto_server.
+# simulated node run by kwok (its pods become Running, Job pods complete), moto_server, and Gitea
+# (a real Git host with an admin user and token, for the pull-request workflow).
 # Usage: sandbox.sh up | down | status
 # State lives in .sandbox/ at the repository root (git-ignored); .sandbox/env.json tells clients
 # where everything is. `up` is idempotent; `down` stops only the processes whose pids it recorded.
@@ -17,11 +18,15 @@ kcm_bin="$cache/bin/kube-controller-manager-$KUBERNETES_VERSION"
 scheduler_bin="$cache/bin/kube-scheduler-$KUBERNETES_VERSION"
 kwok_bin="$cache/bin/kwok-$KWOK_VERSION"
 kwok_stages="$cache/kwok-stages-$KWOK_VERSION"
+gitea_bin="$cache/bin/gitea-$GITEA_VERSION"
+# Gitea built without bindata reads options/, templates/ and public/ from here (build-binaries.sh copies them).
+gitea_static="$cache/gitea-$GITEA_VERSION-static"
+GITEA_ADMIN=cairn-admin
 # The one simulated node. kwok manages only nodes carrying this annotation, so it never touches a
 # node it did not mean to.
 NODE_NAME=kwok-node-0
 # Every process of the sandbox.
-PARTS=(moto etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+PARTS=(moto etcd kube-apiserver kube-controller-manager kube-scheduler kwok gitea)
 AWS_REGION_FIXED=us-east-1
 
 say() { echo "sandbox: $*" >&2; }
@@ -156,6 +161,8 @@ conditions = json.load(sys.stdin).get("status", {}).get("conditions", [])
 sys.exit(0 if any(c["type"] == "Ready" and c["status"] == "True" for c in conditions) else 1)'
 }
 
+gitea_ready() { curl -sf "http://127.0.0.1:$(cat "$state/gitea.port")/api/healthz" | grep -q '"status": *"pass"'; }
+
 # ready NAME: whether one part answers.
 ready() {
   case $1 in
@@ -165,12 +172,125 @@ ready() {
     kube-scheduler) scheduler_ready ;;
     kwok) kwok_ready ;;
     moto) moto_ready ;;
+    gitea) gitea_ready ;;
   esac
 }
 
 healthy() {
   local n
   for n in "${PARTS[@]}"; do alive "$n" && ready "$n" || return 1; done
+}
+
+# secret BYTES: random URL-safe base64 (what Gitea's own `gitea generate secret` gives).
+secret() { openssl rand -base64 "$1" | tr -d '\n=' | tr '+/' '-_'; }
+
+# gitea_cli ARGS...: one Gitea command against the sandbox's app.ini. The sandbox runs as root in
+# CI containers, which Gitea refuses unless told it is meant.
+gitea_cli() {
+  GITEA_I_AM_BEING_UNSAFE_RUNNING_AS_ROOT=true GITEA_WORK_DIR="$state/gitea" \
+    "$gitea_bin" --config "$state/gitea/app.ini" --work-path "$state/gitea" "$@"
+}
+
+# gitea_config PORT: a fresh app.ini (sqlite, install locked, new secrets, no mail, SSH, Actions or
+# outside network; webhooks may reach loopback, where cairn listens in the tests).
+gitea_config() {
+  local g="$state/gitea"
+  cat >"$g/app.ini" <<INI
+APP_NAME = cairn sandbox
+RUN_MODE = prod
+WORK_PATH = $g
+
+[database]
+DB_TYPE = sqlite3
+PATH = $g/data/gitea.db
+SQLITE_JOURNAL_MODE = WAL
+
+[repository]
+ROOT = $g/repositories
+DEFAULT_BRANCH = main
+
+[server]
+PROTOCOL = http
+HTTP_ADDR = 127.0.0.1
+HTTP_PORT = $1
+DOMAIN = 127.0.0.1
+ROOT_URL = http://127.0.0.1:$1/
+STATIC_ROOT_PATH = $gitea_static
+APP_DATA_PATH = $g/data
+OFFLINE_MODE = true
+DISABLE_SSH = true
+START_SSH_SERVER = false
+LFS_START_SERVER = false
+
+[security]
+INSTALL_LOCK = true
+SECRET_KEY = $(secret 48)
+INTERNAL_TOKEN = $(secret 96)
+
+[oauth2]
+JWT_SECRET = $(secret 32)
+
+[service]
+DISABLE_REGISTRATION = true
+ENABLE_NOTIFY_MAIL = false
+
+[mailer]
+ENABLED = false
+
+[webhook]
+ALLOWED_HOST_LIST = loopback
+DELIVER_TIMEOUT = 10
+
+[actions]
+ENABLED = false
+
+[packages]
+ENABLED = false
+
+[indexer]
+ISSUE_INDEXER_TYPE = db
+
+; In-memory queues: a push's webhook leaves about 0.2 s after git push returns, where the default
+; on-disk (level) queues took about 0.65 s here. Nothing queued needs to survive a sandbox restart.
+[queue]
+TYPE = channel
+
+[session]
+PROVIDER = memory
+
+[cron.update_checker]
+ENABLED = false
+
+[log]
+MODE = console
+LEVEL = Warn
+INI
+}
+
+# gitea_up PORT: a fresh Gitea with one admin user, then an API token for it. Runs in the background
+# of `up` (migrate and user creation take seconds) while the cluster starts.
+gitea_up() {
+  local port=$1 g="$state/gitea"
+  rm -rf "$g" && mkdir -p "$g/data"
+  gitea_config "$port"
+  gitea_cli migrate >"$state/gitea-setup.log" 2>&1 || { cat "$state/gitea-setup.log" >&2; die "gitea migrate failed"; }
+  local password
+  password=$(secret 24)
+  gitea_cli admin user create --admin --username "$GITEA_ADMIN" --password "$password" \
+    --email "$GITEA_ADMIN@sandbox.invalid" --must-change-password=false >>"$state/gitea-setup.log" 2>&1 \
+    || { cat "$state/gitea-setup.log" >&2; die "gitea admin user create failed"; }
+  say "starting gitea $GITEA_VERSION on 127.0.0.1:$port"
+  GITEA_I_AM_BEING_UNSAFE_RUNNING_AS_ROOT=true GITEA_WORK_DIR="$g" \
+    start gitea "$gitea_bin" web --config "$g/app.ini" --work-path "$g"
+  wait_for gitea 60 gitea_ready
+  # A token with every write scope the tests and cairn's Git host client use (repositories, hooks,
+  # statuses, pull requests, issue comments, users and organizations).
+  local body token
+  body='{"name":"cairn-sandbox","scopes":["write:repository","write:issue","write:user","write:organization","write:admin","write:misc","write:notification"]}'
+  token=$(curl -sf -u "$GITEA_ADMIN:$password" -H 'Content-Type: application/json' --data-binary "$body" \
+    "http://127.0.0.1:$port/api/v1/users/$GITEA_ADMIN/tokens" | python3 -c 'import json, sys; print(json.load(sys.stdin)["sha1"])') \
+    || die "could not create a Gitea API token for $GITEA_ADMIN"
+  (umask 077 && printf '%s\n%s\n' "$password" "$token" >"$state/gitea.credentials")
 }
 
 # The fake node kwok manages: no taint, so ordinary workloads schedule on it as on a real node.
@@ -195,25 +315,31 @@ up() {
   # A half-started sandbox from a crash: stop what is left, then start clean.
   stop_all quiet
   local b
-  for b in "$etcd_bin" "$apiserver_bin" "$kcm_bin" "$scheduler_bin" "$kwok_bin" "$kwok_stages/pod-ready.yaml"; do
+  for b in "$etcd_bin" "$apiserver_bin" "$kcm_bin" "$scheduler_bin" "$kwok_bin" "$kwok_stages/pod-ready.yaml" \
+    "$gitea_bin" "$gitea_static/options"; do
     [ -e "$b" ] || { bash "$here/build-binaries.sh"; break; }
   done
   ensure_moto
   make_certs
 
-  local etcd_port peer_port api_port moto_port kcm_port scheduler_port
-  read -r etcd_port peer_port api_port moto_port kcm_port scheduler_port <<<"$(free_ports 6)"
+  local etcd_port peer_port api_port moto_port kcm_port scheduler_port gitea_port
+  read -r etcd_port peer_port api_port moto_port kcm_port scheduler_port gitea_port <<<"$(free_ports 7)"
   etcd_port=${CAIRN_ETCD_PORT:-$etcd_port}; api_port=${CAIRN_APISERVER_PORT:-$api_port}
-  moto_port=${CAIRN_MOTO_PORT:-$moto_port}
-  for p in "$etcd_port" "$api_port" "$moto_port"; do
+  moto_port=${CAIRN_MOTO_PORT:-$moto_port}; gitea_port=${CAIRN_GITEA_PORT:-$gitea_port}
+  for p in "$etcd_port" "$api_port" "$moto_port" "$gitea_port"; do
     port_in_use "$p" && die "port $p is in use by another process; free it or unset the CAIRN_*_PORT override"
   done
   echo "$etcd_port" >"$state/etcd.port"; echo "$api_port" >"$state/apiserver.port"; echo "$moto_port" >"$state/moto.port"
   echo "$kcm_port" >"$state/controller-manager.port"; echo "$scheduler_port" >"$state/scheduler.port"
+  echo "$gitea_port" >"$state/gitea.port"
 
   # moto takes seconds to import; it starts first and is waited for last.
   say "starting moto_server on 127.0.0.1:$moto_port"
   start moto moto_server -H 127.0.0.1 -p "$moto_port"
+  # Gitea sets itself up (migrate, admin user, token) alongside the cluster; waited for at the end.
+  rm -f "$state/gitea.credentials"
+  gitea_up "$gitea_port" 9>&- &
+  local gitea_setup=$!
 
   say "starting etcd $ETCD_VERSION on 127.0.0.1:$etcd_port"
   rm -rf "$state/etcd-data"
@@ -267,6 +393,9 @@ up() {
   wait_for kwok 60 kwok_ready
   wait_for kube-controller-manager 90 kcm_ready
   wait_for moto 60 moto_ready
+  wait "$gitea_setup" || die "gitea did not start (see $state/gitea.log and $state/gitea-setup.log)"
+  local gitea_password gitea_token
+  { read -r gitea_password; read -r gitea_token; } <"$state/gitea.credentials"
 
   cat >"$state/env.json" <<JSON
 {
@@ -285,7 +414,14 @@ up() {
     "nodes": ["$NODE_NAME"]
   },
   "etcd": { "endpoint": "http://127.0.0.1:$etcd_port", "version": "$ETCD_VERSION" },
-  "kwok": { "version": "$KWOK_VERSION" }
+  "kwok": { "version": "$KWOK_VERSION" },
+  "gitea": {
+    "url": "http://127.0.0.1:$gitea_port",
+    "version": "$GITEA_VERSION",
+    "adminUser": "$GITEA_ADMIN",
+    "adminPassword": "$gitea_password",
+    "adminToken": "$gitea_token"
+  }
 }
 JSON
   say "up: $state/env.json"
@@ -317,9 +453,9 @@ stop_group() {
 # stop_all [quiet]: everything but etcd at once, then etcd: the apiserver hangs in its shutdown
 # when etcd goes first, and one at a time took 2-3 s each.
 stop_all() {
-  stop_group kwok kube-scheduler kube-controller-manager moto kube-apiserver
+  stop_group kwok kube-scheduler kube-controller-manager moto gitea kube-apiserver
   stop_group etcd
-  rm -f "$state/env.json" "$state"/*.port "$state"/*kubeconfig
+  rm -f "$state/env.json" "$state"/*.port "$state"/*kubeconfig "$state/gitea.credentials"
   [ "${1:-}" = quiet ] || say "down"
 }
 
@@ -329,7 +465,7 @@ down() {
   exec 9>"$state/lock"
   flock 9
   stop_all
-  rm -rf "$state/etcd-data"
+  rm -rf "$state/etcd-data" "$state/gitea"
 }
 
 status() {

@@ -18,6 +18,7 @@ const NAMES: Readonly<Record<string, string>> = {
   '': 'RawConfig',
   '/properties/repository': 'RawRepository',
   '/properties/repository/properties/auth': 'RawRepositoryAuth',
+  '/properties/repository/properties/host': 'RawRepositoryHost',
   '/properties/environments/items': 'RawEnvironment',
   '/properties/environments/items/properties/aws': 'RawAwsTarget',
   '/properties/environments/items/properties/kubernetes': 'RawKubernetesTarget',

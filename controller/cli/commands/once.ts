@@ -2,7 +2,7 @@ import { bootstrapEnvironment } from '../../../cdk/bootstrap';
 import { AuditLog } from '../../audit/audit-log';
 import { loadConfig as loadConfigFile, validateConfigFile } from '../../config/load-config';
 import { configuredSecretValues } from '../../config/secret-values';
-import { rememberSecrets } from '../../model';
+import { DRIFT_REPAIRED, errorMessage, rememberSecrets } from '../../model';
 import type { CairnConfig, EnvironmentConfig } from '../../config/types';
 import { CairnError } from '../../errors';
 import { createLog, type Log } from '../../log';
@@ -12,7 +12,7 @@ import { createGitSource } from '../../source/create-git-source';
 import type { BranchHead, GitSource, Revision } from '../../source/types';
 import { renderAuditEntry } from '../render-audit';
 import { renderPlan } from '../render-plan';
-import { appliersFor, environmentNamed, type AppliersCache } from '../wire';
+import { appliersFor, commitStatuses, environmentNamed, type AppliersCache } from '../wire';
 
 interface EnvOptions {
   readonly config: string;
@@ -69,20 +69,43 @@ export async function syncCommand(o: EnvOptions): Promise<number> {
   const config = loadConfig(o.config);
   const env = environmentNamed(config, o.env);
   const log = stderrLog();
+  // The commit gets its `cairn/<env>` status from a manual sync as from `cairn run`.
+  const statuses = commitStatuses(config, log);
   const audit = await AuditLog.open(config.audit, log);
   try {
     await audit.interrupted();
     const result = await withSource(config, log, async (source, appliers) => {
       const [head] = await source.fetch([{ env: env.name, branch: env.branch }]);
-      return reconcileEnvironment(
-        { env, source, audit, log, ...appliers(env) },
-        revisionOf(head, env),
-        'manual',
-      );
+      const revision = revisionOf(head, env);
+      const started = Date.now();
+      statuses?.observer.started(env.name, revision.sha, 'manual');
+      try {
+        const done = await reconcileEnvironment(
+          { env, source, audit, log, ...appliers(env) },
+          revision,
+          'manual',
+        );
+        statuses?.observer.finished(env.name, revision.sha, 'manual', {
+          outcome: done.outcome,
+          durationMs: Date.now() - started,
+          entryId: done.entry.id,
+          ...(done.failure ? { failure: done.failure } : {}),
+          drifted: done.changes.filter((c) => c.reason === DRIFT_REPAIRED).length,
+        });
+        return done;
+      } catch (error) {
+        statuses?.observer.finished(env.name, revision.sha, 'manual', {
+          outcome: 'failed',
+          durationMs: Date.now() - started,
+          failure: { code: 'audit.append', phase: 'record', retryable: true, message: errorMessage(error) },
+        });
+        throw error;
+      }
     });
     out(o.json ? JSON.stringify(result.entry, null, 2) : renderAuditEntry(result.entry));
     return result.outcome === 'failed' ? 1 : 0;
   } finally {
+    await statuses?.close();
     await audit.close();
   }
 }

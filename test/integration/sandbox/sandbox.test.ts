@@ -14,6 +14,24 @@ const pinned = Object.fromEntries(
 );
 
 describe('the sandbox of real parts', () => {
+  it("serves the pinned Gitea version, and env.json's admin token is the admin's", async () => {
+    // Given the Gitea URL and token the sandbox wrote
+    const { gitea } = sandboxEnv();
+    const get = async (path: string) => {
+      const response = await fetch(`${gitea.url}/api/v1${path}`, {
+        headers: { authorization: `token ${gitea.adminToken}` },
+      }).catch((error: unknown) => {
+        throw new Error(`Gitea is down at ${gitea.url}: ${String(error)}`);
+      });
+      expect(response.status).toBe(200);
+      return response.json() as Promise<Record<string, unknown>>;
+    };
+    // When its version and the token's user are read
+    // Then it is the version pinned in versions.env, and the token acts as the admin user
+    expect(await get('/version')).toEqual({ version: pinned.GITEA_VERSION!.replace(/^v/, '') });
+    expect(await get('/user')).toMatchObject({ login: gitea.adminUser, is_admin: true });
+  });
+
   it('serves the pinned kube-apiserver version to a client-node kubeconfig', async () => {
     // Given the kubeconfig the sandbox wrote
     const kc = new KubeConfig();
@@ -54,6 +72,7 @@ describe('the sandbox of real parts', () => {
       'kube-scheduler',
       'kwok',
       'moto',
+      'gitea',
     ])
       expect(status).toMatch(new RegExp(`^${part} +pid \\d+ .* ready$`, 'm'));
     expect(

@@ -54,6 +54,7 @@ describe('the layering rule of npm run lint', () => {
       'reconcile-imports-no-upper-layer: controller/reconcile/reconcile.ts → controller/server/status.ts',
       'cdk-imports-only-model: cdk/deploy.ts → controller/config/types.ts',
       'middle-layer-imports-no-peer: controller/kube/prune.ts → controller/audit/trail.ts',
+      'middle-layer-imports-no-peer: controller/host/post-status.ts → controller/kube/apply.ts',
       'product-imports-no-tooling: controller/kube/apply.ts → test/helper.ts',
     ])('reports %s', (violation) => {
       expect(found).toContain(violation);

@@ -1,0 +1,169 @@
+import type { CommitStatus, GitHost, OpenPullRequest } from './types';
+import { HostHttp, nextLink, truncate, type HostHttpOptions } from './host-http';
+import { findMarked, type HostComment } from './marked-comment';
+
+/** What a Gitea or GitHub client is made from. */
+export interface ForgeHostOptions {
+  /** `owner/name`. */
+  readonly repo: string;
+  readonly apiUrl: string;
+  readonly token: string;
+  readonly tokenEnv?: string;
+  readonly timeoutMs?: number;
+  readonly http?: Partial<
+    Pick<HostHttpOptions, 'retries' | 'backoffMs' | 'maxBackoffMs' | 'sleep' | 'maxBodyBytes'>
+  >;
+}
+
+/** The few ways Gitea's REST API v1 and GitHub's REST API differ for what cairn does. */
+interface Profile {
+  readonly type: 'gitea' | 'github';
+  readonly authorization: (token: string) => string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Characters of a status description the host keeps (GitHub refuses more than 140). */
+  readonly descriptionMax: number;
+  /** Characters of a comment body the host takes. */
+  readonly commentMax: number;
+  /** Query string of the first page of a PR's comments. */
+  readonly firstPage: string;
+}
+
+const GITEA: Profile = {
+  type: 'gitea',
+  authorization: (token) => `token ${token}`,
+  headers: {},
+  // Gitea stores TEXT, but its UI shows one line: keep it short like the others.
+  descriptionMax: 255,
+  commentMax: 1_000_000,
+  // Gitea answers a PR's comments in one page (the endpoint takes only since/before); a Link header is followed if present.
+  firstPage: '',
+};
+
+const GITHUB: Profile = {
+  type: 'github',
+  authorization: (token) => `Bearer ${token}`,
+  headers: { Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' },
+  descriptionMax: 140,
+  commentMax: 65_536,
+  firstPage: '?per_page=100',
+};
+
+/** A Gitea client (REST API v1, `Authorization: token …`). */
+export function createGiteaHost(options: ForgeHostOptions): GitHost {
+  return new ForgeHost(GITEA, options);
+}
+
+/** A GitHub client (REST API 2022-11-28, `Authorization: Bearer …`). */
+export function createGitHubHost(options: ForgeHostOptions): GitHost {
+  return new ForgeHost(GITHUB, options);
+}
+
+interface ForgeComment {
+  readonly id: number;
+  readonly body?: string;
+  readonly user?: { readonly login?: string; readonly type?: string } | null;
+}
+
+/** Gitea and GitHub share the shape of statuses, issue comments and pulls; this is that shape. */
+class ForgeHost implements GitHost {
+  readonly type: 'gitea' | 'github';
+  private readonly http: HostHttp;
+  private readonly repoPath: string;
+  private login: Promise<string | null> | undefined;
+
+  constructor(
+    private readonly profile: Profile,
+    options: ForgeHostOptions,
+  ) {
+    this.type = profile.type;
+    this.repoPath = `/repos/${options.repo.split('/').map(encodeURIComponent).join('/')}`;
+    this.http = new HostHttp({
+      host: profile.type,
+      repo: options.repo,
+      apiUrl: options.apiUrl,
+      headers: profile.headers,
+      authorization: profile.authorization(options.token),
+      token: options.token,
+      ...(options.tokenEnv ? { tokenEnv: options.tokenEnv } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...options.http,
+    });
+  }
+
+  async setCommitStatus(status: CommitStatus): Promise<void> {
+    await this.http.request('POST', `${this.repoPath}/statuses/${encodeURIComponent(status.sha)}`, {
+      state: status.state,
+      context: status.context,
+      description: truncate(status.description, this.profile.descriptionMax),
+      ...(status.targetUrl ? { target_url: status.targetUrl } : {}),
+    });
+  }
+
+  async upsertPullRequestComment(pr: number, marker: string, body: string): Promise<string> {
+    const text = truncate(body, this.profile.commentMax);
+    const found = await findMarked(marker, await this.ownLogin(), (url) => this.commentsPage(pr, url));
+    if (found) {
+      await this.http.request('PATCH', `${this.repoPath}/issues/comments/${found.id}`, { body: text });
+      return found.id;
+    }
+    const created = await this.http.request('POST', `${this.repoPath}/issues/${pr}/comments`, { body: text });
+    return String((created.body as ForgeComment).id);
+  }
+
+  async openPullRequest(
+    request: OpenPullRequest,
+  ): Promise<{ readonly number: number; readonly url: string }> {
+    const { body } = await this.http.request('POST', `${this.repoPath}/pulls`, {
+      title: request.title,
+      body: truncate(request.body, this.profile.commentMax),
+      head: request.head,
+      base: request.base,
+    });
+    const pull = body as { number: number; html_url: string };
+    return { number: pull.number, url: pull.html_url };
+  }
+
+  async close(): Promise<void> {
+    this.http.close();
+  }
+
+  /** One page of a PR's comments, and the next page's URL (from the Link header). */
+  private async commentsPage(
+    pr: number,
+    url: string | undefined,
+  ): Promise<{ readonly comments: readonly HostComment[]; readonly next?: string }> {
+    const response = await this.http.request(
+      'GET',
+      url ?? `${this.repoPath}/issues/${pr}/comments${this.profile.firstPage}`,
+    );
+    const list = Array.isArray(response.body) ? (response.body as ForgeComment[]) : [];
+    const next = nextLink(response.headers);
+    return {
+      comments: list.map((c) => ({
+        id: String(c.id),
+        body: c.body ?? '',
+        author: c.user?.login ?? '',
+        bot: c.user?.type === 'Bot',
+      })),
+      ...(next ? { next } : {}),
+    };
+  }
+
+  /**
+   * The login the token acts as, so that only cairn's own comment is edited: anyone can post a
+   * comment carrying the marker, and editing theirs would let them rewrite the plan afterwards.
+   * Null when the host will not say (a GitHub App's installation token gets 403 on /user); then
+   * only comments by a bot account count.
+   */
+  private ownLogin(): Promise<string | null> {
+    this.login ??= this.http.request('GET', '/user').then(
+      (r) => (r.body as { login?: string }).login ?? null,
+      (error: unknown) => {
+        if ((error as { code?: string }).code === 'host.unauthorized' && this.type === 'github') return null;
+        this.login = undefined; // asked again next time: a passing outage must not stick
+        throw error;
+      },
+    );
+    return this.login;
+  }
+}

@@ -1,0 +1,142 @@
+import type { CommitState, CommitStatus, GitHost, OpenPullRequest } from './types';
+import { HostHttp, nextLink, truncate } from './host-http';
+import { findMarked, type CommentPage } from './marked-comment';
+import type { ForgeHostOptions } from './gitea-github';
+
+/** What a GitLab client is made from: `repo` is the project's path (`group/sub/name`). */
+export type GitLabHostOptions = ForgeHostOptions;
+
+/**
+ * GitLab has no `error` state and names the others its own way. cairn's `pending` means "applying
+ * now", which is GitLab's `running` (a `pending` status could not go straight to success on old
+ * GitLab versions).
+ */
+export const GITLAB_STATE: Readonly<Record<CommitState, string>> = {
+  pending: 'running',
+  success: 'success',
+  failure: 'failed',
+  error: 'failed',
+};
+
+/** GitLab keeps 255 characters of a status description. */
+const DESCRIPTION_MAX = 255;
+/** GitLab's limit on a note's body. */
+const NOTE_MAX = 1_000_000;
+
+interface GitLabNote {
+  readonly id: number;
+  readonly body?: string;
+  readonly system?: boolean;
+  readonly author?: { readonly username?: string } | null;
+}
+
+/** A GitLab client (REST API v4, `Authorization: Bearer …`, project addressed by its URL-encoded path). */
+export function createGitLabHost(options: GitLabHostOptions): GitHost {
+  return new GitLabHost(options);
+}
+
+class GitLabHost implements GitHost {
+  readonly type = 'gitlab' as const;
+  private readonly http: HostHttp;
+  private readonly project: string;
+  private username: Promise<string> | undefined;
+
+  constructor(options: GitLabHostOptions) {
+    this.project = `/projects/${encodeURIComponent(options.repo)}`;
+    this.http = new HostHttp({
+      host: 'gitlab',
+      repo: options.repo,
+      apiUrl: options.apiUrl,
+      authorization: `Bearer ${options.token}`,
+      token: options.token,
+      ...(options.tokenEnv ? { tokenEnv: options.tokenEnv } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...options.http,
+    });
+  }
+
+  async setCommitStatus(status: CommitStatus): Promise<void> {
+    const path = `${this.project}/statuses/${encodeURIComponent(status.sha)}`;
+    const response = await this.http.request(
+      'POST',
+      path,
+      {
+        state: GITLAB_STATE[status.state],
+        name: status.context,
+        description: truncate(status.description, DESCRIPTION_MAX),
+        ...(status.targetUrl ? { target_url: status.targetUrl } : {}),
+      },
+      { accept: [400] },
+    );
+    if (response.status === 400) {
+      // A status already `running` cannot be set `running` again ("Cannot transition status via
+      // :run from :running"): a retry of the same sha. It is in the state asked for; that is success.
+      const repeated = /cannot transition status/i.test(JSON.stringify(response.body ?? ''));
+      if (repeated && GITLAB_STATE[status.state] === 'running') return;
+      throw this.http.statusError(`POST ${this.http.url(path).pathname}`, response);
+    }
+  }
+
+  async upsertPullRequestComment(pr: number, marker: string, body: string): Promise<string> {
+    const text = truncate(body, NOTE_MAX);
+    const notes = `${this.project}/merge_requests/${pr}/notes`;
+    const self = await this.ownUsername();
+    const found = await findMarked(marker, self, (url) => this.notesPage(notes, url));
+    if (found) {
+      await this.http.request('PUT', `${notes}/${found.id}`, { body: text });
+      return found.id;
+    }
+    const created = await this.http.request('POST', notes, { body: text });
+    return String((created.body as GitLabNote).id);
+  }
+
+  async openPullRequest(
+    request: OpenPullRequest,
+  ): Promise<{ readonly number: number; readonly url: string }> {
+    const { body } = await this.http.request('POST', `${this.project}/merge_requests`, {
+      source_branch: request.head,
+      target_branch: request.base,
+      title: request.title,
+      description: truncate(request.body, NOTE_MAX),
+    });
+    const mr = body as { iid: number; web_url: string };
+    return { number: mr.iid, url: mr.web_url };
+  }
+
+  async close(): Promise<void> {
+    this.http.close();
+  }
+
+  private async notesPage(notes: string, url: string | undefined): Promise<CommentPage> {
+    const response = await this.http.request(
+      'GET',
+      url ?? `${notes}?sort=asc&order_by=created_at&per_page=100`,
+    );
+    const list = Array.isArray(response.body) ? (response.body as GitLabNote[]) : [];
+    // GitLab sends a Link header, and X-Next-Page (empty on the last page) when it does not.
+    const nextPage = response.headers['x-next-page'];
+    const next =
+      nextLink(response.headers) ??
+      (typeof nextPage === 'string' && /^\d+$/.test(nextPage)
+        ? `${notes}?sort=asc&order_by=created_at&per_page=100&page=${nextPage}`
+        : undefined);
+    return {
+      comments: list
+        .filter((n) => n.system !== true)
+        .map((n) => ({ id: String(n.id), body: n.body ?? '', author: n.author?.username ?? '' })),
+      ...(next ? { next } : {}),
+    };
+  }
+
+  /** The username the token acts as (project and group access tokens have a bot user too). */
+  private ownUsername(): Promise<string> {
+    this.username ??= this.http.request('GET', '/user').then(
+      (r) => (r.body as { username?: string }).username ?? '',
+      (error: unknown) => {
+        this.username = undefined;
+        throw error;
+      },
+    );
+    return this.username;
+  }
+}

@@ -1,0 +1,40 @@
+/** A comment (GitLab: note) on a pull request as the upsert needs it, whatever the host's shape. */
+export interface HostComment {
+  readonly id: string;
+  readonly body: string;
+  /** The author's login (GitLab: username). */
+  readonly author: string;
+  /** True when the author is a bot account (a GitHub App). */
+  readonly bot?: boolean;
+}
+
+/** One page of comments and where the next one is. */
+export interface CommentPage {
+  readonly comments: readonly HostComment[];
+  readonly next?: string;
+}
+
+/** Pages read at most when looking for the marked comment (100 comments a page on GitHub and GitLab). */
+export const MAX_PAGES = 50;
+
+/**
+ * The first comment carrying `marker` that cairn itself wrote: by `self` when the host said who
+ * the token is, else by a bot account. Pages are read in order until it is found or they end.
+ */
+export async function findMarked(
+  marker: string,
+  self: string | null,
+  page: (next: string | undefined) => Promise<CommentPage>,
+): Promise<HostComment | undefined> {
+  let next: string | undefined;
+  for (let read = 0; read < MAX_PAGES; read++) {
+    const { comments, next: after } = await page(next);
+    const found = comments.find(
+      (c) => c.body.includes(marker) && (self !== null ? c.author === self : c.bot === true),
+    );
+    if (found) return found;
+    if (!after || after === next) return undefined;
+    next = after;
+  }
+  return undefined;
+}

@@ -1,0 +1,321 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CairnError } from '../errors';
+import { maskSecrets } from '../model';
+import type { HttpAuth } from './isomorphic-reader';
+
+/** Who a revert commit is by (author and committer). */
+export interface GitIdentity {
+  readonly name: string;
+  readonly email: string;
+}
+
+/** The identity of a revert commit unless the caller gives another. */
+export const DEFAULT_REVERT_IDENTITY: GitIdentity = { name: 'cairn', email: 'cairn@localhost' };
+
+/** What to revert, where, and as whom. */
+export interface RevertCommitRequest {
+  /** The repository: an HTTP(S) URL, an ssh URL or a local path (never printed unredacted). */
+  readonly url: string;
+  readonly auth?: HttpAuth;
+  readonly sshKeyPath?: string;
+  /** The environment branch holding the commits. */
+  readonly branch: string;
+  /** The commit before the reverted ones: the tree the change goes back to. */
+  readonly fromSha: string;
+  /** The last reverted commit; the branch must still contain it. */
+  readonly toSha: string;
+  /** The whole commit message. */
+  readonly message: string;
+  readonly identity: GitIdentity;
+  /**
+   * The branch the revert commit is pushed to: `branch` itself (a fast-forward), or a new branch
+   * for a pull request, which must not exist yet.
+   */
+  readonly pushTo: string;
+  /** Where the private temporary clone is made (default: the OS temp folder). */
+  readonly tmpRoot?: string;
+}
+
+/** The pushed revert commit. */
+export interface RevertCommit {
+  readonly sha: string;
+  /** The branch head the revert commit's parent is. */
+  readonly parent: string;
+  readonly pushedTo: string;
+  /** Paths the revert changes, relative to the repository root. */
+  readonly files: readonly string[];
+  /** True when the branch moved while reverting and the commit was made again on the new head. */
+  readonly rebased: boolean;
+}
+
+interface GitRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Makes a commit on top of `branch` that undoes `fromSha..toSha` (as one three-way merge, so merges
+ * among the commits need no `-m`), and pushes it without force. It works in a fresh private
+ * temporary clone (mode 0700, removed afterwards, even on failure) through the native git
+ * binary; an HTTP token goes to git only as an `http.extraHeader` given through the environment
+ * (`GIT_CONFIG_*`), so it is in no argv, no URL, no `.git/config` and no message. When the branch
+ * moved meanwhile the push is rejected: the commit is made once more on the new head and pushed
+ * again. A conflict with later commits ends in a `revert.conflict` error naming the files, with
+ * nothing pushed.
+ */
+export async function pushRevertCommit(request: RevertCommitRequest): Promise<RevertCommit> {
+  const root = mkdtempSync(join(request.tmpRoot ?? tmpdir(), 'cairn-revert-'));
+  // mkdtemp makes 0700 already; said again because the clone holds the repository's content.
+  chmodSync(root, 0o700);
+  try {
+    const git = gitIn(join(root, 'repo.git'), request);
+    const init = await runGit(['init', '--bare', '--quiet', join(root, 'repo.git')], envFor(request), root);
+    if (init.code !== 0) throw gitFailure('git init', init, request);
+    if (request.pushTo !== request.branch) await refuseExistingBranch(git, request);
+    let head = await fetchBranch(git, request);
+    let commit = await revertOnto(git, head, request);
+    let rebased = false;
+    let push = await git(['push', '--porcelain', request.url, `${commit.sha}:refs/heads/${request.pushTo}`]);
+    if (push.code !== 0 && request.pushTo === request.branch) {
+      // Someone pushed meanwhile: make the revert again on the new head, once.
+      const moved = await fetchBranch(git, request);
+      if (moved !== head) {
+        head = moved;
+        commit = await revertOnto(git, head, request);
+        rebased = true;
+        push = await git(['push', '--porcelain', request.url, `${commit.sha}:refs/heads/${request.pushTo}`]);
+      }
+    }
+    if (push.code !== 0) {
+      throw new CairnError(`pushing the revert commit was refused: ${gitText(push, request)}`, {
+        code: 'revert.push-rejected',
+        subject: `branch ${request.pushTo}`,
+        retryable: true,
+        hint: rebased
+          ? 'the branch moved twice while reverting; run the command again'
+          : 'check that the token may push to this branch (and that no protection rule forbids it)',
+      });
+    }
+    return { sha: commit.sha, parent: head, pushedTo: request.pushTo, files: commit.files, rebased };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+type Git = (args: readonly string[], input?: string, extraEnv?: Record<string, string>) => Promise<GitRun>;
+
+function gitIn(gitdir: string, request: RevertCommitRequest): Git {
+  const env = envFor(request);
+  return (args, input, extraEnv) =>
+    runGit(['--git-dir', gitdir, ...args], { ...env, ...extraEnv }, undefined, input);
+}
+
+/**
+ * The environment every git child gets: no terminal prompt, no system or global config (a
+ * credential helper there must not store or offer anything), and the token only as an extra header.
+ */
+export function gitEnvironment(auth?: HttpAuth, sshKeyPath?: string): Record<string, string> {
+  const header = auth
+    ? `Authorization: Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
+    : undefined;
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? tmpdir(),
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    ...(header
+      ? { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: header }
+      : {}),
+    ...(sshKeyPath
+      ? {
+          GIT_SSH_COMMAND: `ssh -i '${sshKeyPath.replace(/'/g, `'\\''`)}' -o IdentitiesOnly=yes -o BatchMode=yes`,
+        }
+      : {}),
+  };
+}
+
+function envFor(request: RevertCommitRequest): Record<string, string> {
+  return gitEnvironment(request.auth, request.sshKeyPath);
+}
+
+/** Runs git to completion; never rejects on an exit code (the caller reads it). */
+function runGit(
+  args: readonly string[],
+  env: Record<string, string>,
+  cwd?: string,
+  input?: string,
+): Promise<GitRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', [...args], { env, cwd, timeout: 120_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'ENOENT'
+          ? new CairnError('the git binary was not found on PATH', {
+              code: 'revert.no-git',
+              hint: 'cairn revert needs git 2.38 or newer installed',
+            })
+          : error,
+      ),
+    );
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    // A git that exits before reading its input must not crash cairn with EPIPE.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Fetches the environment branch (whole history, never HEAD) and returns its head. */
+async function fetchBranch(git: Git, request: RevertCommitRequest): Promise<string> {
+  const ref = `refs/heads/${request.branch}`;
+  const fetched = await git(['fetch', '--no-tags', '--no-write-fetch-head', request.url, `+${ref}:${ref}`]);
+  if (fetched.code !== 0) {
+    const missing = /couldn't find remote ref/i.test(fetched.stderr);
+    throw new CairnError(
+      missing
+        ? 'the branch does not exist in the repository any more'
+        : `fetching the branch failed: ${gitText(fetched, request)}`,
+      {
+        code: missing ? 'revert.no-branch' : 'revert.fetch',
+        subject: `branch ${request.branch}`,
+        retryable: !missing,
+      },
+    );
+  }
+  const head = (await git(['rev-parse', '--verify', `${ref}^{commit}`])).stdout.trim();
+  const contained = await git(['merge-base', '--is-ancestor', request.toSha, head]);
+  if (contained.code !== 0) {
+    throw new CairnError(
+      `no longer contains ${request.toSha.slice(0, 12)} (the branch was force-pushed past it), so there is nothing of it to revert`,
+      {
+        code: 'revert.not-on-branch',
+        subject: `branch ${request.branch}`,
+        hint: 'revert what is on the branch now with git, or pick an entry whose commit the branch still holds',
+      },
+    );
+  }
+  if ((await git(['cat-file', '-e', `${request.fromSha}^{commit}`])).code !== 0) {
+    // The earlier commit left the branch's history (a force push before the entry): ask for it by id.
+    await git(['fetch', '--no-tags', '--no-write-fetch-head', request.url, request.fromSha]);
+    if ((await git(['cat-file', '-e', `${request.fromSha}^{commit}`])).code !== 0) {
+      throw new CairnError(
+        `the commit ${request.fromSha.slice(0, 12)} to go back to is no longer in the repository`,
+        {
+          code: 'revert.no-from-commit',
+          subject: `branch ${request.branch}`,
+          hint: 'restore the earlier content by hand with a commit',
+        },
+      );
+    }
+  }
+  return head;
+}
+
+/**
+ * The revert commit on `head`: a three-way merge of `head` with the tree of `fromSha`, based on
+ * `toSha`. A throwaway commit (tree of fromSha, parent toSha) makes `git merge-tree` use toSha as
+ * the merge base, so this works in a bare clone and with git 2.38 (which lacks `--merge-base`).
+ */
+async function revertOnto(
+  git: Git,
+  head: string,
+  request: RevertCommitRequest,
+): Promise<{ sha: string; files: readonly string[] }> {
+  const identity = {
+    GIT_AUTHOR_NAME: request.identity.name,
+    GIT_AUTHOR_EMAIL: request.identity.email,
+    GIT_COMMITTER_NAME: request.identity.name,
+    GIT_COMMITTER_EMAIL: request.identity.email,
+  };
+  const undo = await git(
+    ['commit-tree', `${request.fromSha}^{tree}`, '-p', request.toSha, '-F', '-'],
+    'undo',
+    identity,
+  );
+  if (undo.code !== 0) throw gitFailure('git commit-tree', undo, request);
+  const merged = await git([
+    'merge-tree',
+    '--write-tree',
+    '--name-only',
+    '--no-messages',
+    head,
+    undo.stdout.trim(),
+  ]);
+  const [tree = '', ...rest] = merged.stdout.split('\n').filter(Boolean);
+  if (merged.code === 1) {
+    const files = [...new Set(rest)];
+    throw new CairnError(
+      `the revert conflicts with later commits on the branch in ${files.join(', ')}; nothing was pushed`,
+      {
+        code: 'revert.conflict',
+        subject: `branch ${request.branch}`,
+        hint: 'revert the later entries first, or make the change back by hand with a commit',
+      },
+    );
+  }
+  if (merged.code === 129) {
+    throw new CairnError('this git has no `merge-tree --write-tree`', {
+      code: 'revert.old-git',
+      subject: 'git',
+      hint: 'cairn revert needs git 2.38 or newer on PATH',
+    });
+  }
+  if (merged.code !== 0) throw gitFailure('git merge-tree', merged, request);
+  const headTree = (await git(['rev-parse', `${head}^{tree}`])).stdout.trim();
+  if (tree === headTree) {
+    throw new CairnError(
+      `already holds the content from before ${request.toSha.slice(0, 12)}: the revert would change nothing, so nothing was pushed`,
+      {
+        code: 'revert.empty',
+        subject: `branch ${request.branch}`,
+        hint: 'it was probably reverted already (see `git log` of the branch)',
+      },
+    );
+  }
+  const files = (await git(['diff-tree', '-r', '--name-only', head, tree])).stdout
+    .split('\n')
+    .filter(Boolean);
+  const commit = await git(['commit-tree', tree, '-p', head, '-F', '-'], request.message, identity);
+  if (commit.code !== 0) throw gitFailure('git commit-tree', commit, request);
+  return { sha: commit.stdout.trim(), files };
+}
+
+async function refuseExistingBranch(git: Git, request: RevertCommitRequest): Promise<void> {
+  const listed = await git(['ls-remote', '--heads', request.url, `refs/heads/${request.pushTo}`]);
+  if (listed.code !== 0) throw gitFailure('git ls-remote', listed, request);
+  if (listed.stdout.trim() !== '') {
+    throw new CairnError(
+      'already exists in the repository, so a revert of this entry is probably open already',
+      {
+        code: 'revert.branch-exists',
+        subject: `branch ${request.pushTo}`,
+        hint: 'merge or close that pull request and delete the branch, then run the command again',
+      },
+    );
+  }
+}
+
+/** What git said, with the URL's credentials and every remembered secret masked. */
+function gitText(run: GitRun, request: RevertCommitRequest): string {
+  const text = `${run.stderr}\n${run.stdout}`.trim().split('\n').slice(-6).join(' / ');
+  const bare = request.url.replace(/\/\/[^/@]*@/, '//***@');
+  let masked = text.split(request.url).join(bare);
+  // The token is masked even when the caller did not remember it as a secret.
+  if (request.auth) masked = masked.split(request.auth.password).join('[masked]');
+  return maskSecrets(masked).slice(0, 2000);
+}
+
+function gitFailure(what: string, run: GitRun, request: RevertCommitRequest): CairnError {
+  return new CairnError(`${what} failed (exit ${run.code}): ${gitText(run, request)}`, {
+    code: 'revert.git',
+    subject: `branch ${request.branch}`,
+  });
+}

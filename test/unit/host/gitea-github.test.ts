@@ -1,0 +1,214 @@
+import { createGiteaHost, createGitHubHost } from '../../../controller/host/gitea-github';
+import type { GitHost } from '../../../controller/host/types';
+import { recordingHost, type Route } from '../../helpers/recording-host';
+
+const TOKEN = 'ghp_0123456789abcdefTOKEN';
+const SHA = '6dcb09b5b57875f334f61aebed695e2e4193db5e';
+const MARKER = '<!-- cairn:plan:dev -->';
+
+/** Response bodies as GitHub's REST reference shows them (Gitea's v1 API answers the same fields). */
+const docs = {
+  status: {
+    url: `https://api.github.com/repos/octocat/Hello-World/statuses/${SHA}`,
+    id: 1,
+    node_id: 'MDY6U3RhdHVzMQ==',
+    state: 'success',
+    description: 'Build has completed successfully',
+    target_url: 'https://ci.example.com/1000/output',
+    context: 'continuous-integration/jenkins',
+    created_at: '2012-07-20T01:19:13Z',
+    updated_at: '2012-07-20T01:19:13Z',
+    creator: { login: 'octocat', id: 1, type: 'User' },
+  },
+  user: { login: 'cairn-bot', id: 42, type: 'User' },
+  comment: (id: number, body: string, login: string, type = 'User') => ({
+    id,
+    node_id: 'MDEyOklzc3VlQ29tbWVudDE=',
+    url: `https://api.github.com/repos/octocat/Hello-World/issues/comments/${id}`,
+    html_url: `https://github.com/octocat/Hello-World/issues/1347#issuecomment-${id}`,
+    body,
+    user: { login, id: 1, type },
+    created_at: '2011-04-14T16:00:49Z',
+    updated_at: '2011-04-14T16:00:49Z',
+    author_association: 'COLLABORATOR',
+  }),
+  pull: {
+    url: 'https://api.github.com/repos/octocat/Hello-World/pulls/1347',
+    id: 1,
+    html_url: 'https://github.com/octocat/Hello-World/pull/1347',
+    number: 1347,
+    state: 'open',
+    title: 'Amazing new feature',
+  },
+};
+
+const kinds = [
+  {
+    name: 'gitea',
+    make: (url: string) =>
+      createGiteaHost({ repo: 'octocat/Hello-World', apiUrl: `${url}/api/v1`, token: TOKEN }),
+    prefix: '/api/v1',
+    authorization: `token ${TOKEN}`,
+    descriptionMax: 255,
+    list: '',
+  },
+  {
+    name: 'github',
+    make: (url: string) => createGitHubHost({ repo: 'octocat/Hello-World', apiUrl: url, token: TOKEN }),
+    prefix: '',
+    authorization: `Bearer ${TOKEN}`,
+    descriptionMax: 140,
+    list: '?per_page=100',
+  },
+] as const;
+
+describe.each(kinds)('the $name client', ({ make, prefix, authorization, descriptionMax, list, name }) => {
+  const repo = `${prefix}/repos/octocat/Hello-World`;
+  let host: GitHost | undefined;
+  let server: Awaited<ReturnType<typeof recordingHost>> | undefined;
+  async function start(routes: Record<string, Route>) {
+    server = await recordingHost(routes);
+    host = make(server.url);
+    return { server, host };
+  }
+  afterEach(async () => {
+    await host?.close();
+    await server?.close();
+  });
+
+  it('posts a commit status with the documented fields, headers and a description cut to the limit', async () => {
+    const { server, host } = await start({
+      [`POST ${repo}/statuses/${SHA}`]: () => ({ status: 201, body: docs.status }),
+    });
+    await host.setCommitStatus({
+      sha: SHA,
+      context: 'cairn/dev',
+      state: 'failure',
+      description: `failed in verify: ${'x'.repeat(400)}`,
+      targetUrl: 'https://cairn.example/api/audit/abc',
+    });
+    const [request] = server.requests;
+    expect(request!.body).toEqual({
+      state: 'failure',
+      context: 'cairn/dev',
+      description: expect.stringMatching(/^failed in verify: x+…$/),
+      target_url: 'https://cairn.example/api/audit/abc',
+    });
+    expect(Array.from((request!.body as { description: string }).description)).toHaveLength(descriptionMax);
+    expect(request!.headers.authorization).toBe(authorization);
+    if (name === 'github') {
+      expect(request!.headers.accept).toBe('application/vnd.github+json');
+      expect(request!.headers['x-github-api-version']).toBe('2022-11-28');
+    }
+  });
+
+  it('creates the marked comment when the PR has none of its own', async () => {
+    const { server, host } = await start({
+      [`GET ${prefix}/user`]: () => ({ status: 200, body: docs.user }),
+      // Someone else quoting the marker must not get their comment taken over.
+      [`GET ${repo}/issues/1347/comments`]: () => ({
+        status: 200,
+        body: [docs.comment(1, `quoting ${MARKER}`, 'mallory'), docs.comment(2, 'Me too', 'octocat')],
+      }),
+      [`POST ${repo}/issues/1347/comments`]: () => ({
+        status: 201,
+        body: docs.comment(9, 'plan', 'cairn-bot'),
+      }),
+    });
+    await expect(host.upsertPullRequestComment(1347, MARKER, `${MARKER}\nplan`)).resolves.toBe('9');
+    expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `GET ${prefix}/user`,
+      `GET ${repo}/issues/1347/comments${list}`,
+      `POST ${repo}/issues/1347/comments`,
+    ]);
+    expect(server.requests[2]!.body).toEqual({ body: `${MARKER}\nplan` });
+  });
+
+  it('edits its own marked comment, found on a later page through the Link header', async () => {
+    let base = '';
+    const { server, host } = await start({
+      [`GET ${prefix}/user`]: () => ({ status: 200, body: docs.user }),
+      [`GET ${repo}/issues/1347/comments`]: (r) =>
+        r.url.includes('page=2')
+          ? { status: 200, body: [docs.comment(5, `${MARKER}\nold plan`, 'cairn-bot')] }
+          : {
+              status: 200,
+              body: [docs.comment(1, 'first', 'octocat')],
+              headers: {
+                Link: `<${base}${repo}/issues/1347/comments?page=2>; rel="next", <${base}${repo}/issues/1347/comments?page=2>; rel="last"`,
+              },
+            },
+      [`PATCH ${repo}/issues/comments/5`]: () => ({ status: 200, body: docs.comment(5, 'new', 'cairn-bot') }),
+    });
+    base = server.url;
+    await expect(host.upsertPullRequestComment(1347, MARKER, `${MARKER}\nnew plan`)).resolves.toBe('5');
+    expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `GET ${prefix}/user`,
+      `GET ${repo}/issues/1347/comments${list}`,
+      `GET ${repo}/issues/1347/comments?page=2`,
+      `PATCH ${repo}/issues/comments/5`,
+    ]);
+    expect(server.requests[3]!.body).toEqual({ body: `${MARKER}\nnew plan` });
+  });
+
+  it('opens a pull request and answers its number and page', async () => {
+    const { server, host } = await start({
+      [`POST ${repo}/pulls`]: () => ({ status: 201, body: docs.pull }),
+    });
+    await expect(
+      host.openPullRequest({
+        title: 'Revert abc',
+        body: 'Reverts audit entry x',
+        head: 'revert-x',
+        base: 'dev',
+      }),
+    ).resolves.toEqual({ number: 1347, url: 'https://github.com/octocat/Hello-World/pull/1347' });
+    expect(server.requests[0]!.body).toEqual({
+      title: 'Revert abc',
+      body: 'Reverts audit entry x',
+      head: 'revert-x',
+      base: 'dev',
+    });
+  });
+
+  it('fails with the host, the repository and the status, without the token', async () => {
+    const { host } = await start({
+      [`POST ${repo}/statuses/${SHA}`]: () => ({
+        status: 422,
+        body: { message: 'Validation Failed', errors: [{ code: 'custom' }] },
+      }),
+    });
+    const error = await host
+      .setCommitStatus({ sha: SHA, context: 'cairn/dev', state: 'success', description: 'ok' })
+      .catch((e: Error) => e);
+    expect(String(error)).toContain(`${name} octocat/Hello-World`);
+    expect(String(error)).toContain('HTTP 422: Validation Failed');
+    expect(String(error)).not.toContain(TOKEN);
+  });
+});
+
+describe('the github client with a GitHub App token (no /user)', () => {
+  it('edits the marked comment of a bot account', async () => {
+    const server = await recordingHost({
+      'GET /user': () => ({ status: 403, body: { message: 'Resource not accessible by integration' } }),
+      'GET /repos/o/r/issues/3/comments': () => ({
+        status: 200,
+        body: [
+          docs.comment(1, `${MARKER} fake`, 'mallory'),
+          docs.comment(2, `${MARKER} real`, 'cairn[bot]', 'Bot'),
+        ],
+      }),
+      'PATCH /repos/o/r/issues/comments/2': () => ({
+        status: 200,
+        body: docs.comment(2, 'x', 'cairn[bot]', 'Bot'),
+      }),
+    });
+    const host = createGitHubHost({ repo: 'o/r', apiUrl: server.url, token: TOKEN });
+    try {
+      await expect(host.upsertPullRequestComment(3, MARKER, `${MARKER} new`)).resolves.toBe('2');
+    } finally {
+      await host.close();
+      await server.close();
+    }
+  });
+});
