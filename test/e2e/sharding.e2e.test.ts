@@ -196,6 +196,11 @@ describe('sharding environments across three replicas with Leases', () => {
       replicas.push({ name, api: `http://127.0.0.1:${port}`, config: configFor(name, port), process: null });
     }
     for (const r of replicas) startReplica(r);
+    // Process start-up (loading the bin) is no part of the figures below.
+    await until('three replicas answering /healthz', 120_000, async () => {
+      const answers = await Promise.all(replicas.map((r) => fetch(`${r.api}/healthz`)));
+      return answers.every((a) => a.ok) ? true : undefined;
+    });
   });
 
   afterAll(async () => {
@@ -213,7 +218,7 @@ describe('sharding environments across three replicas with Leases', () => {
       for (const env of ENVS) if ((await appliedBy(env, repo.sha(env))) === undefined) return undefined;
       return true;
     });
-    figures.convergeMs = Date.now() - started;
+    figures.convergeAfterHealthyMs = Date.now() - started;
     // Balance settles within a renew interval or two once all three heartbeats are seen.
     const counts = await until('balanced at 4/4/4 or within the bound', 30_000, async () => {
       const views = await Promise.all(replicas.map((r) => status(r)));
@@ -283,7 +288,10 @@ describe('sharding environments across three replicas with Leases', () => {
     const before = await holders();
     const theirs = ENVS.filter((env) => before.get(env) === 'r1');
     expect(theirs.length).toBeGreaterThan(0);
-    // Commits that land while r1 is dead: only the replica taking over can apply them.
+    const killed = Date.now();
+    victim.process!.kill('SIGKILL');
+    victim.process = null;
+    // Commits that land after r1 died: only the replica taking over can apply them.
     const shas = new Map(
       theirs.map((env) => [
         env,
@@ -292,9 +300,6 @@ describe('sharding environments across three replicas with Leases', () => {
         }),
       ]),
     );
-    const killed = Date.now();
-    victim.process!.kill('SIGKILL');
-    victim.process = null;
     await until('every Lease of r1 held by r0', 60_000, async () => {
       const now = await holders();
       return theirs.every((env) => now.get(env) === 'r0') ? true : undefined;
