@@ -139,13 +139,6 @@ export class ShardManager {
     return [...this.held.keys()].filter((env) => this.holds(env));
   }
 
-  /** The holder and resourceVersion of the Lease of `env` as last written by this replica. */
-  proof(env: string): LeaseProof | undefined {
-    const held = this.held.get(env);
-    const rv = held?.lease.metadata.resourceVersion;
-    return held && rv ? { holder: this.o.identity, resourceVersion: rv } : undefined;
-  }
-
   /** What this replica knows of the Lease of `env`. */
   status(env: string): ShardStatus {
     const name = this.byEnv.get(env)?.lease;
@@ -507,14 +500,5 @@ function sleep(ms: number): Promise<void> {
 /** What the controller uses of a ShardManager (tests may pass a double). */
 export type ShardPort = Pick<
   ShardManager,
-  | 'identity'
-  | 'start'
-  | 'holds'
-  | 'heldEnvironments'
-  | 'fence'
-  | 'proof'
-  | 'status'
-  | 'holderOf'
-  | 'release'
-  | 'stop'
+  'identity' | 'start' | 'holds' | 'heldEnvironments' | 'fence' | 'status' | 'holderOf' | 'release' | 'stop'
 >;

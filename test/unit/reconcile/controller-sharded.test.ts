@@ -51,9 +51,6 @@ class FakeShard implements ShardPort {
     if (this.fenceError || !this.held.has(env)) throw this.fenceError ?? shardLost(env, 'not held', phase);
     return { holder: this.identity, resourceVersion: '12' };
   }
-  proof(): LeaseProof | undefined {
-    return undefined;
-  }
   status(env: string): ShardStatus {
     return {
       holder: this.held.has(env) ? this.identity : 'replica-b',
