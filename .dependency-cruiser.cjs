@@ -51,8 +51,8 @@ module.exports = {
       name: 'middle-layer-imports-no-peer',
       severity: 'error',
       comment:
-        'source, kube, audit and host know the model, the kernel and the config shapes (config/types), never each other, cdk, or anything above.',
-      from: { path: '^controller/(source|kube|audit|host)/' },
+        'source, kube, audit, host and shard know the model, the kernel and the config shapes (config/types), never each other, cdk, or anything above.',
+      from: { path: '^controller/(source|kube|audit|host|shard)/' },
       to: {
         path: '^(controller|cdk|test|examples)/',
         pathNot: [kernel, '^controller/config/types\\.ts$', '^controller/$1/'],

@@ -178,12 +178,14 @@ export class AuditLog implements AuditReader {
   /**
    * On start-up: every trusted `start` without an `end` is a reconcile the previous process died
    * in. Each gets an `end` with outcome `interrupted` (no `applied`, so nothing counts as applied);
-   * the caller reconciles those environments again. Broken chains are left for `repair`.
+   * the caller reconciles those environments again. Broken chains are left for `repair`. With
+   * `env`, only that chain: a replica sharing the ledger closes only what it holds the Lease of.
    */
-  async interrupted(): Promise<readonly AuditEntry[]> {
+  async interrupted(env?: string): Promise<readonly AuditEntry[]> {
     this.requireWritable();
     const closed: AuditEntry[] = [];
     for (const start of this.index.unfinished()) {
+      if (env !== undefined && start.env !== env) continue;
       if (this.chains.get(start.env)?.broken) continue;
       const entry: AuditEntry = {
         id: start.id,
@@ -211,6 +213,19 @@ export class AuditLog implements AuditReader {
       closed.push(entry);
     }
     return closed;
+  }
+
+  /**
+   * Reads and checks what other writers appended to `env`'s chain (a shared ledger) since this
+   * process last looked, so that what is applied, and any open start, is current: a replica calls
+   * it when it takes over an environment.
+   */
+  async refresh(env: string): Promise<void> {
+    checkEnvName(env);
+    const chain = this.chains.get(env) ?? this.newChain(env);
+    const next = chain.queue.then(() => this.catchUp(env, chain));
+    chain.queue = next.catch(() => undefined);
+    await next;
   }
 
   /** Finished entries, newest first, with folded quiet passes and, past a break, why they are untrusted. */

@@ -18,6 +18,7 @@ import { PullRequestPlanner } from '../reconcile/pull-request-planner';
 import type { Metrics } from '../server/metrics';
 import { createGitSource } from '../source/create-git-source';
 import type { GitSource } from '../source/types';
+import { shardManagerFor } from './wire-shard';
 
 /** The real parts of a running cairn, wired from a loaded config. */
 export interface Wired {
@@ -162,6 +163,7 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
         planForks: config.repository.host?.planForks ?? false,
       })
     : undefined;
+  const shard = shardManagerFor(config, log);
   const controller = new Controller({
     config,
     source,
@@ -172,6 +174,7 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     ...(pullRequests ? { pullRequests } : {}),
     ...(metrics ? { metrics } : {}),
     ...(statuses ? { observers: [statuses.observer] } : {}),
+    ...(shard ? { shard: shard.manager } : {}),
   });
   return {
     controller,
@@ -186,6 +189,7 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
      */
     async close() {
       await Promise.all([controller.stop(), pullRequests?.stop()]);
+      shard?.close();
       await statuses?.close();
       await appliers.close();
       await source.close();

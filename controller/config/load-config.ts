@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv, { type ErrorObject } from 'ajv';
@@ -8,7 +10,7 @@ import { CairnError } from '../errors';
 import { DEFAULT_SYNTH_SOCKET } from '../model';
 import { packageRoot } from '../package-root';
 import type { RawConfig } from './raw-config.generated';
-import type { CairnConfig, EnvironmentConfig, GitHostConfig } from './types';
+import type { CairnConfig, EnvironmentConfig, GitHostConfig, ShardingConfig } from './types';
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 
@@ -251,6 +253,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
       ...serverLimits(raw.server ?? {}),
       ...(raw.server?.publicUrl ? { publicUrl: raw.server.publicUrl.replace(/\/+$/, '') } : {}),
     },
+    ...(raw.sharding?.enabled ? { sharding: shardingConfig(raw, abs) } : {}),
     workspaces: {
       dir: raw.workspaces?.dir ? abs(raw.workspaces.dir) : join(dirname(auditDir), 'workspaces'),
       keep: raw.workspaces?.keep ?? 3,
@@ -335,4 +338,56 @@ function auditConfig(raw: RawConfig['audit'], dir: string, abs: (p: string) => s
     unkeyed: raw.unkeyed ?? false,
     ...(raw.dynamodb ? { dynamodb: raw.dynamodb } : {}),
   };
+}
+
+// The service-account namespace file of a pod: the default namespace of the Leases in a cluster.
+const POD_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+function shardingConfig(raw: RawConfig, abs: (p: string) => string): ShardingConfig {
+  const s = raw.sharding ?? {};
+  if ((raw.audit.backend ?? 'jsonl') !== 'dynamodb') {
+    throw new CairnError(
+      'sharding.enabled needs audit.backend: dynamodb: replicas share one audit ledger, and JSONL files are local to one process (their lock admits one writer)',
+      {
+        code: 'config.invalid',
+        phase: 'config',
+        subject: 'sharding.enabled',
+        hint: 'set audit.backend: dynamodb with audit.dynamodb { table, region }, or run one replica without sharding',
+      },
+    );
+  }
+  const leaseDurationMs = parseDuration(s.leaseDuration ?? '15s', 'sharding.leaseDuration');
+  const renewIntervalMs = parseDuration(s.renewInterval ?? '5s', 'sharding.renewInterval');
+  if (renewIntervalMs <= 0 || renewIntervalMs >= leaseDurationMs) {
+    throw new CairnError('sharding.renewInterval must be above 0 and shorter than sharding.leaseDuration', {
+      code: 'config.invalid',
+      phase: 'config',
+      subject: 'sharding.renewInterval',
+      hint: 'renew about three times per lease duration, e.g. leaseDuration: 15s, renewInterval: 5s',
+    });
+  }
+  const port = raw.server?.port ?? 8080;
+  const podIp = process.env.POD_IP;
+  const advertise = s.advertiseUrl ?? `http://${podIp ? podIpHost(podIp) : '127.0.0.1'}:${port}`;
+  return {
+    namespace: s.namespace ?? podNamespace() ?? 'default',
+    leaseDurationMs,
+    renewIntervalMs,
+    identity: s.identity ?? `${process.env.POD_NAME || hostname()}_${randomBytes(4).toString('hex')}`,
+    ...(s.kubeconfig ? { kubeconfig: abs(s.kubeconfig) } : {}),
+    ...(s.context ? { context: s.context } : {}),
+    advertiseUrl: advertise.replace(/\/+$/, ''),
+  };
+}
+
+function podIpHost(ip: string): string {
+  return ip.includes(':') ? `[${ip}]` : ip;
+}
+
+function podNamespace(): string | undefined {
+  try {
+    return readFileSync(POD_NAMESPACE_FILE, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }

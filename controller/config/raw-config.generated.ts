@@ -16,6 +16,7 @@ export interface RawConfig {
   server?: RawServer;
   reconcile?: RawReconcile;
   workspaces?: RawWorkspaces;
+  sharding?: RawSharding;
 }
 /**
  * The Git repository that holds one branch per environment.
@@ -354,4 +355,41 @@ export interface RawWorkspaces {
    * A file larger than this many bytes in a checkout is refused (default 52428800).
    */
   maxFileSize?: number;
+}
+/**
+ * Run several replicas that share the environments: each environment is a shard held through a coordination.k8s.io/v1 Lease, and a replica reconciles only what it holds (see High availability in the README). Needs audit.backend: dynamodb.
+ */
+export interface RawSharding {
+  /**
+   * Shard environments across replicas through Leases (default false: this process reconciles every environment).
+   */
+  enabled?: boolean;
+  /**
+   * Namespace of the Leases (default: the pod's namespace in a cluster, else default).
+   */
+  namespace?: string;
+  /**
+   * How long a Lease stays held without a renewal: a replica that died is replaced after this (default 15s).
+   */
+  leaseDuration?: string;
+  /**
+   * How often a replica renews its Leases and rebalances; shorter than leaseDuration (default 5s).
+   */
+  renewInterval?: string;
+  /**
+   * This replica's holderIdentity in the Leases (default: POD_NAME, else the host name, then a random suffix). Must differ between replicas.
+   */
+  identity?: string;
+  /**
+   * Kubeconfig of the cluster that holds the Leases (default: KUBECONFIG, ~/.kube/config or in-cluster).
+   */
+  kubeconfig?: string;
+  /**
+   * Context in that kubeconfig (default: its current context).
+   */
+  context?: string;
+  /**
+   * The URL the other replicas reach this one at, to hand it webhooks of the environments it holds (default http://<POD_IP>:<server.port>, else http://127.0.0.1:<server.port>).
+   */
+  advertiseUrl?: string;
 }

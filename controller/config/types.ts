@@ -18,6 +18,8 @@ export interface CairnConfig {
   readonly workspaces: WorkspacesConfig;
   /** How reconciles share the process; absent in hand-made configs (tests): no limit. */
   readonly reconcile?: ReconcileConfig;
+  /** Present when `sharding.enabled`: environments are shared between replicas through Leases. */
+  readonly sharding?: ShardingConfig;
 }
 
 export interface RepositoryConfig {
@@ -163,4 +165,19 @@ export interface WorkspacesConfig {
   readonly keep: number;
   /** A file larger than this in a checkout is refused. */
   readonly maxFileBytes: number;
+}
+
+/** How replicas share the environments (config `sharding`, only when enabled); see controller/shard. */
+export interface ShardingConfig {
+  /** Namespace of the Leases. */
+  readonly namespace: string;
+  readonly leaseDurationMs: number;
+  readonly renewIntervalMs: number;
+  /** This replica's holderIdentity; unique per running process. */
+  readonly identity: string;
+  /** Absolute kubeconfig path of the Leases' cluster; absent means the default loading rules. */
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  /** Where the other replicas reach this one (webhook handoff), without a trailing slash. */
+  readonly advertiseUrl: string;
 }

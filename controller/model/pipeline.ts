@@ -48,6 +48,11 @@ export interface AuditEntry {
   /** The per-subject delta of both planes, exactly as the appliers returned it. */
   readonly changes: readonly Change[];
   readonly failure?: Failure;
+  /**
+   * With sharding: the Lease this reconcile was fenced with (its holder, this replica, and the
+   * resourceVersion the last check before an apply saw). Absent without sharding.
+   */
+  readonly lease?: { readonly holder: string; readonly resourceVersion: string };
 }
 
 /** How one reconcile ended, as an observer (a Git host's commit status) is told. */

@@ -14,6 +14,7 @@ import {
   type Trigger,
 } from '../model';
 import type { PullRequest } from '../host/types';
+import type { ShardHolder, ShardPort } from '../shard/shard-manager';
 import type { BranchHead, GitSource, Revision } from '../source/types';
 import { RetryScheduler, type Timers } from './backoff';
 import { coalesceTriggers, EnvQueue } from './env-queue';
@@ -33,7 +34,10 @@ export interface ControllerDeps {
   readonly source: GitSource;
   readonly audit: AuditTrail &
     AuditReader & {
-      interrupted(): Promise<readonly AuditEntry[]>;
+      /** Closes starts without an end (of `env` only, when given) as interrupted. */
+      interrupted(env?: string): Promise<readonly AuditEntry[]>;
+      /** Reads what other writers appended to `env`'s chain since (a shared ledger, after a takeover). */
+      refresh?(env: string): Promise<void>;
       /** When a quiet pass (folded into the last entry) last looked at `env`; absent means never. */
       lastChecked?(env: string): string | null;
       /** Whether the trail takes appends (a broken chain does not); absent means always. */
@@ -56,6 +60,12 @@ export interface ControllerDeps {
   readonly lock?: EnvLock;
   /** Plans pull requests (needs a Git host); absent: the controller offers no `planPullRequest`. */
   readonly pullRequests?: { plan(pr: PullRequest, ref: string): readonly string[] };
+  /**
+   * With sharding: the Leases this replica holds. It reconciles only those environments, fences
+   * each apply phase with a fresh read of the Lease, catches up with the ledger when it gains one,
+   * and drops queued work when it loses one.
+   */
+  readonly shard?: ShardPort;
 }
 
 /** What the last finished reconcile of an environment came to, as far as its status needs. */
@@ -138,6 +148,7 @@ export class Controller {
 
   /** Closes interrupted reconciles, learns what is applied (and what stalled), and does the first fetch. */
   async start(): Promise<void> {
+    if (this.deps.shard) return this.startSharded(this.deps.shard);
     for (const entry of await this.deps.audit.interrupted()) {
       this.deps.log.warn(
         { env: entry.env, sha: entry.toSha.slice(0, 12) },
@@ -145,24 +156,89 @@ export class Controller {
       );
       this.state(entry.env).force = true;
     }
-    for (const [env, state] of this.states) {
-      const last = await this.deps.audit.lastApplied(env);
-      state.lastAppliedSha = last?.sha ?? null;
-      const entry = (await this.deps.audit.list({ env, limit: 1 }))[0];
-      if (!entry) continue;
-      state.last = {
-        outcome: entry.outcome,
-        finishedAt: entry.finishedAt,
-        ...(entry.failure ? { failure: entry.failure } : {}),
-        drifted: false,
-      };
-      // A restart is no new commit: a sha that stalled stays stalled.
-      if (entry.outcome === 'failed' && entry.failure && !entry.failure.retryable && !state.force)
-        this.stall(env, entry.toSha);
-    }
+    for (const env of this.states.keys()) await this.learn(env);
     for (const [env, state] of this.states) this.deps.metrics?.setStalled(env, state.stalledSha !== null);
     await this.fetch('startup');
     this.isReady = true;
+  }
+
+  /** What the trail says of `env`: the applied sha, the last outcome, and whether that sha stalled. */
+  private async learn(env: string): Promise<void> {
+    const state = this.state(env);
+    const last = await this.deps.audit.lastApplied(env);
+    state.lastAppliedSha = last?.sha ?? null;
+    const entry = (await this.deps.audit.list({ env, limit: 1 }))[0];
+    if (!entry) return;
+    state.last = {
+      outcome: entry.outcome,
+      finishedAt: entry.finishedAt,
+      ...(entry.failure ? { failure: entry.failure } : {}),
+      drifted: false,
+    };
+    // A restart is no new commit: a sha that stalled stays stalled.
+    if (entry.outcome === 'failed' && entry.failure && !entry.failure.retryable && !state.force)
+      this.stall(env, entry.toSha);
+  }
+
+  /**
+   * Sharded start-up: no environment is touched until its Lease is held. Another replica may be
+   * mid-reconcile on any other environment, so its open `start` records are no interruption.
+   */
+  private async startSharded(shard: ShardPort): Promise<void> {
+    await shard.start({
+      gained: (env) => void this.gained(env),
+      lost: (env) => this.lost(env),
+      busy: (env) => this.queue.busy(env) || this.state(env).running,
+    });
+    this.isReady = true;
+  }
+
+  /** This replica took `env`: read what the previous holder recorded, close its interrupted attempt, reconcile. */
+  private async gained(env: string): Promise<void> {
+    this.deps.metrics?.setShardHeld?.(env, this.deps.shard!.identity, true);
+    try {
+      await this.deps.audit.refresh?.(env);
+      const state = this.state(env);
+      for (const entry of await this.deps.audit.interrupted(env)) {
+        this.deps.log.warn(
+          { env, sha: entry.toSha.slice(0, 12) },
+          'the previous holder was interrupted mid-reconcile; reconciling again',
+        );
+        state.force = true;
+      }
+      if (state.stalledSha !== null) this.unstall(env);
+      await this.learn(env);
+      this.deps.metrics?.setStalled(env, state.stalledSha !== null);
+    } catch (error) {
+      this.deps.log.error(
+        { env, phase: 'record', err: errorMessage(error) },
+        'could not catch up with the audit trail',
+      );
+    }
+    await this.fetch('startup');
+  }
+
+  /** This replica lost `env`: its waiting request and retry are dropped (a running one is fenced). */
+  private lost(env: string): void {
+    this.deps.metrics?.setShardHeld?.(env, this.deps.shard!.identity, false);
+    this.queue.cancel(env);
+    this.retries.reset(env);
+    this.deps.metrics?.setQueueDepth(env, this.queue.depth(env));
+  }
+
+  /** With sharding: this replica's holderIdentity. */
+  get shardIdentity(): string | undefined {
+    return this.deps.shard?.identity;
+  }
+
+  /** With sharding: who holds `env` now, from a fresh read of its Lease; null when free or not sharded. */
+  async holderOf(env: string): Promise<ShardHolder | null> {
+    return this.deps.shard ? this.deps.shard.holderOf(env) : null;
+  }
+
+  /** Whether this process reconciles `env`: always without sharding, else while it holds the Lease. */
+  holds(env: string): boolean {
+    return this.deps.shard ? this.deps.shard.holds(env) : true;
   }
 
   /** Fetches every branch once and queues the environments whose head is not applied yet. Concurrent calls coalesce. */
@@ -175,7 +251,11 @@ export class Controller {
       do {
         this.refetch = false;
         const started = Date.now();
-        const branches = this.deps.config.environments.map((e) => ({ env: e.name, branch: e.branch }));
+        // Sharded, a replica fetches only the branches of the environments it holds.
+        const branches = this.deps.config.environments
+          .filter((e) => this.holds(e.name))
+          .map((e) => ({ env: e.name, branch: e.branch }));
+        if (branches.length === 0) continue;
         try {
           const heads = await this.deps.source.fetch(branches);
           this.deps.metrics?.observeFetch(Date.now() - started, true);
@@ -233,6 +313,7 @@ export class Controller {
   }
 
   private enqueue(env: string, trigger: Trigger): void {
+    if (!this.holds(env)) return;
     this.queue.enqueue(env, trigger);
     this.deps.metrics?.setQueueDepth(env, this.queue.depth(env));
   }
@@ -245,6 +326,7 @@ export class Controller {
     // A request queued behind a reconcile that already applied this sha has nothing left to do.
     if (revision.sha === state.lastAppliedSha && !state.force && trigger !== 'drift') return;
     if (revision.sha === state.stalledSha && !state.force) return;
+    if (!this.holds(env)) return;
     state.running = true;
     state.force = false;
     const envConfig = this.deps.config.environments.find((e) => e.name === env)!;
@@ -259,6 +341,7 @@ export class Controller {
             audit: this.deps.audit,
             log: this.deps.log,
             now: this.now,
+            ...(this.deps.shard ? { fence: fenceOf(this.deps.shard, env) } : {}),
             ...this.deps.appliers(envConfig),
           },
           revision,
@@ -367,10 +450,22 @@ export class Controller {
     await this.queue.idle();
   }
 
-  /** Stops timers and waits for running reconciles to finish. */
+  /**
+   * Stops timers and waits for running reconciles to finish. Sharded, the Leases of idle
+   * environments are released at once (another replica takes them within its next balance), and
+   * those of running ones as soon as their reconcile ends.
+   */
   async stop(): Promise<void> {
     this.retries.stop();
-    await this.queue.stop();
+    const shard = this.deps.shard;
+    const stopping = this.queue.stop();
+    if (!shard) return stopping;
+    const held = shard.heldEnvironments();
+    await Promise.all([
+      shard.stop(),
+      shard.release(held.filter((env) => !this.queue.busy(env))),
+      stopping.then(() => shard.release(held)),
+    ]);
   }
 
   /** True once the first fetch is done. */
@@ -406,6 +501,7 @@ export class Controller {
         lastCheckedAt: latest(last?.finishedAt ?? null, this.deps.audit.lastChecked?.(env.name) ?? null),
         failure: state.branchError ?? (last?.outcome === 'failed' ? (last.failure ?? null) : null),
         queueDepth: this.queue.depth(env.name),
+        ...(this.deps.shard ? { shard: this.deps.shard.status(env.name) } : {}),
       };
     });
   }
@@ -425,6 +521,11 @@ export class Controller {
     if (!state) throw new Error(`unknown environment ${env}`);
     return state;
   }
+}
+
+/** The fence of one environment's reconcile: a fresh read of its Lease before each apply phase. */
+function fenceOf(shard: ShardPort, env: string) {
+  return (phase: 'apply-aws' | 'apply-kubernetes') => shard.fence(env, phase);
 }
 
 /** The later of two ISO 8601 times, either of which may be missing. */

@@ -59,6 +59,12 @@ export class EnvQueue<R> {
     return true;
   }
 
+  /** Drops the waiting request of `env` (a running one finishes). */
+  cancel(env: string): void {
+    const slot = this.slots.get(env);
+    if (slot) slot.pending = null;
+  }
+
   /** Requests of `env` running or waiting: 0, 1 or 2. */
   depth(env: string): number {
     const slot = this.slots.get(env);

@@ -16,6 +16,7 @@ import {
   type PlaneResult,
   type Trigger,
 } from '../model';
+import type { LeaseProof } from '../shard/lease';
 import type { GitSource, Revision } from '../source/types';
 import { PhaseTimer } from './phase-timer';
 
@@ -38,6 +39,11 @@ export interface EnvironmentPorts {
   readonly kube?: KubeApplier;
   readonly log: Log;
   readonly now?: () => Date;
+  /**
+   * With sharding: proves, by a fresh read of the environment's Lease, that this replica still
+   * holds it; called before each apply phase, and throws a retryable `shard.lost` when it does not.
+   */
+  readonly fence?: (phase: 'apply-aws' | 'apply-kubernetes') => Promise<LeaseProof>;
 }
 
 /** A half is applied when its folder's tree moved since its last success (or a drift pass asks for Kubernetes). */
@@ -111,6 +117,12 @@ export async function reconcileEnvironment(
   const changes: Change[] = [];
   let failure: Failure | undefined;
   let phase: Phase = 'fetch';
+  let lease: LeaseProof | undefined;
+  // Fencing: nothing is applied by a replica that lost the environment's Lease since it started.
+  const fenced = async (next: 'apply-aws' | 'apply-kubernetes'): Promise<void> => {
+    phase = next;
+    if (ports.fence) lease = await ports.fence(next);
+  };
   try {
     if (awsSkip === null || k8sSkip === null) {
       const workspace = await timer.run('fetch', () => ports.source.checkout(revision));
@@ -128,13 +140,13 @@ export async function reconcileEnvironment(
 
       const applyAws = async (): Promise<PlaneResult | undefined> => {
         if (!assembly || !ports.aws) return undefined;
-        phase = 'apply-aws';
+        await fenced('apply-aws');
         aws = await timer.run('apply-aws', () => ports.aws!.apply(assembly, revision.sha));
         return aws;
       };
       const applyKube = async (): Promise<PlaneResult | undefined> => {
         if (!manifests || !ports.kube) return undefined;
-        phase = 'apply-kubernetes';
+        await fenced('apply-kubernetes');
         kube = await timer.run('apply-kubernetes', () => ports.kube!.apply(manifests, { drift }));
         return kube;
       };
@@ -165,6 +177,7 @@ export async function reconcileEnvironment(
       k8sSkip,
       changes,
       failure,
+      lease,
       now,
     }),
   );
@@ -203,6 +216,7 @@ interface EntryParts {
   readonly k8sSkip: string | null;
   readonly changes: readonly Change[];
   readonly failure: Failure | undefined;
+  readonly lease: LeaseProof | undefined;
   readonly now: () => Date;
 }
 
@@ -234,5 +248,6 @@ function buildEntry(p: EntryParts): AuditEntry {
     ...(Object.keys(skipped).length > 0 ? { skipped } : {}),
     changes: p.changes,
     ...(p.failure ? { failure: p.failure } : {}),
+    ...(p.lease ? { lease: { holder: p.lease.holder, resourceVersion: p.lease.resourceVersion } } : {}),
   };
 }

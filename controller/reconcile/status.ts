@@ -1,4 +1,5 @@
 import type { Failure, Outcome } from '../model';
+import type { ShardStatus } from '../shard/shard-manager';
 
 /**
  * Where an environment stands. `failed`: the last reconcile failed and a retry is waiting;
@@ -23,6 +24,8 @@ export interface EnvironmentStatus {
   /** The failure of the last reconcile when it failed (or why the branch has no revision). */
   readonly failure: Failure | null;
   readonly queueDepth: number;
+  /** With sharding: who holds the environment's Lease, whether it is this replica, and the Lease's version. */
+  readonly shard?: ShardStatus;
 }
 
 /** The metrics the controller drives; the server's Prometheus `Metrics` implements them. */
@@ -35,4 +38,6 @@ export interface ControllerMetrics {
   incDrift(env: string, count: number): void;
   /** 1 while `env` is stalled on a terminal failure, 0 otherwise. */
   setStalled(env: string, stalled: boolean): void;
+  /** With sharding: 1 while `replica` (this one) holds `env`, 0 once it let go. */
+  setShardHeld?(env: string, replica: string, held: boolean): void;
 }

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { isCairnError } from '../errors';
+import type { Log } from '../log';
 import { answer } from './reply';
+import { handOff } from './shard-handoff';
 import type { ControllerPort } from './types';
 
 /** Entries `GET /api/environments/:env/audit` returns without `?limit=`, and at most. */
@@ -15,6 +17,7 @@ export function registerApiRoutes(
   app: FastifyInstance,
   controller: ControllerPort,
   syncEnabled: boolean,
+  sharded?: { readonly key: Buffer; readonly log: Log },
 ): void {
   const known = (env: string) => controller.environments().some((e) => e.name === env);
 
@@ -56,6 +59,11 @@ export function registerApiRoutes(
         'the API is read-only: configure a token with the sync scope (server.apiTokens) to allow sync requests',
       );
     if (!known(req.params.env)) return answer(reply, 404, `no environment ${req.params.env}`);
+    if (sharded && controller.holds?.(req.params.env) === false) {
+      // Another replica holds it: the sync is handed over like a webhook.
+      const handed = await handOff(controller, sharded.key, req.params.env, 'manual', sharded.log);
+      return answer(reply, 202, 'reconcile queued', { environments: [req.params.env], handoffs: [handed] });
+    }
     controller.trigger(req.params.env, 'manual');
     return answer(reply, 202, 'reconcile queued', { environments: [req.params.env] });
   });

@@ -11,6 +11,7 @@ import type { Metrics } from './metrics';
 import { registerProbeRoutes } from './probe-routes';
 import { answer, refuse } from './reply';
 import type { ControllerPort } from './types';
+import { handoffKey, registerHandoffRoute } from './shard-handoff';
 import { registerWebhookRoute } from './webhook-route';
 import { isProviderName } from './webhooks/providers';
 
@@ -133,8 +134,18 @@ function buildApp(
   );
 
   registerApiAuth(app, tokens);
-  registerWebhookRoute(app, { controller, metrics, log, secret, maxBodyBytes: limits.maxBodyBytes });
-  registerApiRoutes(app, controller, tokens.length > 0);
+  // Sharded replicas hand webhooks to each other, signed with a key derived from the shared secret.
+  const key = secret && controller.shardIdentity ? handoffKey(secret) : undefined;
+  registerWebhookRoute(app, {
+    controller,
+    metrics,
+    log,
+    secret,
+    maxBodyBytes: limits.maxBodyBytes,
+    ...(key ? { handoffKey: key } : {}),
+  });
+  if (key) registerHandoffRoute(app, { controller, key, metrics, log });
+  registerApiRoutes(app, controller, tokens.length > 0, key ? { key, log } : undefined);
   registerProbeRoutes(app, controller, metrics);
   return app;
 }

@@ -27,6 +27,10 @@ export interface MetricsOptions {
  * - `cairn_environment_stalled{env}` gauge: 1 while the environment waits, after a failure retrying
  *   cannot fix, for a new commit or a manual sync; 0 otherwise.
  * - `cairn_webhook_requests_total{provider,result}` counter (results: see `WebhookResult`).
+ * - `cairn_shard_held{env,replica}` gauge (sharding): 1 while this replica holds the environment's
+ *   Lease, 0 after it let go; `cairn_shard_leases_held{replica}` gauge: how many it holds.
+ * - `cairn_shard_handoffs_total{result}` counter (sharding): webhooks handed to the holder (`forwarded`,
+ *   `failed`) or taken from another replica (`received`, `refused`).
  */
 export class Metrics implements ControllerMetrics {
   /** The registry `/metrics` renders. */
@@ -76,6 +80,26 @@ export class Metrics implements ControllerMetrics {
     registers: [this.registry],
   });
 
+  private readonly shardHeld = new Gauge({
+    name: 'cairn_shard_held',
+    help: "Whether this replica holds the environment's Lease (1) or let go of it (0).",
+    labelNames: ['env', 'replica'],
+    registers: [this.registry],
+  });
+  private readonly leasesHeld = new Gauge({
+    name: 'cairn_shard_leases_held',
+    help: 'Environment Leases this replica holds.',
+    labelNames: ['replica'],
+    registers: [this.registry],
+  });
+  private readonly handoffs = new Counter({
+    name: 'cairn_shard_handoffs_total',
+    help: 'Webhook triggers handed to the replica holding the environment, or taken from another one.',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  private readonly heldBy = new Map<string, Set<string>>();
+
   constructor(options: MetricsOptions = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'cairn_' });
   }
@@ -107,6 +131,19 @@ export class Metrics implements ControllerMetrics {
   /** Marks `env` stalled (1) or not (0). */
   setStalled(env: string, stalled: boolean): void {
     this.stalled.set({ env }, stalled ? 1 : 0);
+  }
+  /** Marks `env` held (1) or let go (0) by `replica`, and updates that replica's count. */
+  setShardHeld(env: string, replica: string, held: boolean): void {
+    this.shardHeld.set({ env, replica }, held ? 1 : 0);
+    const envs = this.heldBy.get(replica) ?? new Set<string>();
+    if (held) envs.add(env);
+    else envs.delete(env);
+    this.heldBy.set(replica, envs);
+    this.leasesHeld.set({ replica }, envs.size);
+  }
+  /** Counts one webhook handoff by result. */
+  incHandoff(result: 'forwarded' | 'failed' | 'received' | 'refused'): void {
+    this.handoffs.inc({ result });
   }
   /** Counts one webhook request by provider and result. */
   incWebhook(provider: string, result: string): void {

@@ -4,6 +4,8 @@ import type { FastifyReply } from 'fastify';
 export interface MessageBody {
   readonly message: string;
   readonly environments?: readonly string[];
+  /** With sharding: how the webhook was handed to the replicas holding its environments. */
+  readonly handoffs?: readonly unknown[];
 }
 
 /** Sends `{ message }` with `status`; every error the server returns goes through here. */

@@ -1,6 +1,7 @@
 import type { PullRequest } from '../host/types';
 import type { AuditReader, Trigger } from '../model';
 import type { EnvironmentStatus } from '../reconcile/status';
+import type { ShardHolder } from '../shard/shard-manager';
 
 export type { EnvironmentState, EnvironmentStatus } from '../reconcile/status';
 
@@ -26,4 +27,10 @@ export interface ControllerPort {
   /** Why `ready()` is false (for `/readyz`); null or absent when ready. */
   notReadyReason?(): string | null;
   readonly audit: AuditReader;
+  /** With sharding: whether this replica holds `env` (absent: it reconciles everything). */
+  holds?(env: string): boolean;
+  /** With sharding: who holds `env` now (a fresh read of its Lease) and where it takes handoffs; null when free. */
+  holderOf?(env: string): Promise<ShardHolder | null>;
+  /** With sharding: this replica's holderIdentity. */
+  readonly shardIdentity?: string;
 }

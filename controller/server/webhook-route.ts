@@ -8,6 +8,7 @@ import { SeenDeliveries } from './seen-deliveries';
 import type { ControllerPort } from './types';
 import { isProviderName, PROVIDERS, SIGNATURE_HEADERS, type ProviderName } from './webhooks/providers';
 import type { WebhookVerdict } from './webhooks/verdict';
+import { handOff, type HandoffResult } from './shard-handoff';
 
 /** Label values of `cairn_webhook_requests_total{result}`. */
 export type WebhookResult =
@@ -30,6 +31,8 @@ interface Deps {
   readonly secret: string | undefined;
   /** Largest body accepted (server.maxBodySize); a larger Content-Length is refused unread. */
   readonly maxBodyBytes: number;
+  /** With sharding: the key handoffs to the replica holding an environment are signed with. */
+  readonly handoffKey?: Buffer;
 }
 
 /**
@@ -92,18 +95,16 @@ export function registerWebhookRoute(app: FastifyInstance, deps: Deps): void {
     }
     let outcome: Handled;
     try {
-      outcome = act(verdict, name, deps);
+      outcome = await act(verdict, name, deps);
     } catch (err) {
       if (key !== undefined) seen.forget(key);
       throw err;
     }
     result(outcome.result);
-    return answer(
-      reply,
-      outcome.status,
-      outcome.message,
-      outcome.environments ? { environments: outcome.environments } : {},
-    );
+    return answer(reply, outcome.status, outcome.message, {
+      ...(outcome.environments ? { environments: outcome.environments } : {}),
+      ...(outcome.handoffs ? { handoffs: outcome.handoffs } : {}),
+    });
   });
 }
 
@@ -112,13 +113,15 @@ interface Handled {
   readonly status: number;
   readonly message: string;
   readonly environments?: readonly string[];
+  /** With sharding: what became of each environment this replica does not hold. */
+  readonly handoffs?: readonly HandoffResult[];
 }
 
-function act(
+async function act(
   verdict: Exclude<WebhookVerdict, { kind: 'unauthorized' }>,
   provider: ProviderName,
   deps: Deps,
-): Handled {
+): Promise<Handled> {
   switch (verdict.kind) {
     case 'ping':
       return { result: 'ping', status: 200, message: 'pong' };
@@ -134,14 +137,30 @@ function act(
           status: 202,
           message: `ignored: no environment tracks branch ${verdict.branch}`,
         };
+      const handoffs: Promise<HandoffResult>[] = [];
       for (const env of environments) {
+        const key = deps.handoffKey;
+        if (key && deps.controller.holds?.(env) === false) {
+          // Another replica holds it: hand the trigger over, so that the push is not left to a poll.
+          handoffs.push(handOff(deps.controller, key, env, 'webhook', deps.log));
+          continue;
+        }
         deps.controller.trigger(env, 'webhook');
         deps.log.info(
           { env, sha: verdict.sha, trigger: 'webhook', provider, branch: verdict.branch },
           'reconcile requested',
         );
       }
-      return { result: 'triggered', status: 202, message: 'reconcile queued', environments };
+      const handed = await Promise.all(handoffs);
+      for (const h of handed)
+        deps.metrics.incHandoff(h.result === 'forwarded' || h.result === 'local' ? 'forwarded' : 'failed');
+      return {
+        result: 'triggered',
+        status: 202,
+        message: 'reconcile queued',
+        environments,
+        ...(handed.length > 0 ? { handoffs: handed } : {}),
+      };
     }
     case 'pull-request':
       return planRequested(verdict.pr, verdict.ref, provider, deps);

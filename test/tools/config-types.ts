@@ -26,6 +26,7 @@ const NAMES: Readonly<Record<string, string>> = {
   '/properties/server': 'RawServer',
   '/properties/workspaces': 'RawWorkspaces',
   '/properties/reconcile': 'RawReconcile',
+  '/properties/sharding': 'RawSharding',
 };
 
 type SchemaNode = Record<string, unknown>;

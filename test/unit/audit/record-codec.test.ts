@@ -73,4 +73,30 @@ describe('record codec', () => {
   ])('rejects %s', (_name, text) => {
     expect(decodeRecord(Buffer.from(text), key).ok).toBe(false);
   });
+  it('carries the Lease of a sharded reconcile inside the keyed hash: changing its holder breaks the record', () => {
+    const entry = {
+      id: 'e1',
+      env: 'dev',
+      trigger: 'webhook' as const,
+      fromSha: null,
+      toSha: 'b'.repeat(40),
+      author: 'A <a@example.com>',
+      message: 'm',
+      committedAt: '2025-06-01T10:00:00.000Z',
+      startedAt: '2025-06-01T10:00:00.000Z',
+      finishedAt: '2025-06-01T10:00:01.000Z',
+      outcome: 'succeeded' as const,
+      phases: [],
+      changes: [],
+      lease: { holder: 'cairn-0_1a2b3c4d', resourceVersion: '4711' },
+    };
+    const { line } = encodeRecord({ type: 'end', env: 'dev', entry }, 2, GENESIS_HASH, key);
+    const decoded = decodeRecord(line, key);
+    expect(decoded.ok && decoded.record.type === 'end' && decoded.record.entry.lease).toEqual(entry.lease);
+    const edited = Buffer.from(line.toString().replace('cairn-0_1a2b3c4d', 'cairn-1_1a2b3c4d'));
+    expect(decodeRecord(edited, key)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/does not match its hash/),
+    });
+  });
 });

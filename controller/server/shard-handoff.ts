@@ -1,0 +1,213 @@
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { errorMessage } from '../errors';
+import type { Log } from '../log';
+import type { Trigger } from '../model';
+import type { Metrics } from './metrics';
+import { answer, refuse } from './reply';
+import { SeenDeliveries } from './seen-deliveries';
+import type { ControllerPort } from './types';
+
+/** The route a replica takes handed-off triggers on. */
+export const HANDOFF_PATH = '/internal/shard/trigger';
+/** The header carrying `sha256=<hex HMAC>` of the body under the handoff key. */
+export const HANDOFF_SIGNATURE = 'x-cairn-handoff-signature';
+const MAX_BODY_BYTES = 4096;
+// A handoff older (or newer, clocks drift) than this is refused, so a captured one cannot be replayed later.
+const MAX_AGE_MS = 60_000;
+const FORWARD_TIMEOUT_MS = 2_000;
+const ATTEMPTS = 2;
+
+/** What a replica hands to the holder of an environment. */
+export interface Handoff {
+  readonly env: string;
+  readonly trigger: Trigger;
+  /** The identity of the replica that got the webhook. */
+  readonly from: string;
+  /** ISO 8601 time it was sent. */
+  readonly at: string;
+  /** Unique per handoff: a replay within the age window is a duplicate. */
+  readonly nonce: string;
+}
+
+/** How handing one environment's trigger ended, as the webhook's answer reports it. */
+export type HandoffResult =
+  | { readonly env: string; readonly result: 'forwarded'; readonly holder: string }
+  | { readonly env: string; readonly result: 'local' }
+  | { readonly env: string; readonly result: 'no-holder' }
+  | { readonly env: string; readonly result: 'failed'; readonly holder?: string; readonly reason: string };
+
+/**
+ * The key handoffs are signed with: derived from the webhook secret all replicas share, so that
+ * no second secret is needed, and different from it, so that a handoff signature is never a valid
+ * provider signature (nor the reverse).
+ */
+export function handoffKey(webhookSecret: string): Buffer {
+  return createHmac('sha256', webhookSecret).update('cairn shard handoff v1').digest();
+}
+
+/** `sha256=<hex>` of `body` under `key`. */
+export function signHandoff(key: Buffer, body: Buffer | string): string {
+  return `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
+}
+
+function signatureMatches(key: Buffer, body: Buffer, given: string): boolean {
+  const expected = Buffer.from(signHandoff(key, body));
+  const actual = Buffer.from(given);
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+/**
+ * Hands `env`'s trigger to the replica holding its Lease: reads the holder fresh, posts a signed
+ * handoff to the URL the Lease advertises, and tries once more (reading the holder again) if the
+ * holder refuses it (it lost the Lease meanwhile) or cannot be reached. When nobody holds the
+ * environment, nothing is lost: whoever takes the Lease fetches the branch first.
+ */
+export async function handOff(
+  controller: ControllerPort,
+  key: Buffer,
+  env: string,
+  trigger: Trigger,
+  log: Log,
+): Promise<HandoffResult> {
+  let last: HandoffResult = { env, result: 'no-holder' };
+  for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
+    if (controller.holds?.(env) !== false) {
+      controller.trigger(env, trigger);
+      return { env, result: 'local' };
+    }
+    const holder = await controller.holderOf!(env).catch((error: unknown) => {
+      last = { env, result: 'failed', reason: `reading the Lease: ${errorMessage(error)}` };
+      return undefined;
+    });
+    if (holder === undefined) continue;
+    if (holder === null) return { env, result: 'no-holder' };
+    if (!holder.url) {
+      last = { env, result: 'failed', holder: holder.holder, reason: 'the Lease advertises no URL' };
+      continue;
+    }
+    const body: Handoff = {
+      env,
+      trigger,
+      from: controller.shardIdentity ?? 'unknown',
+      at: new Date().toISOString(),
+      nonce: randomUUID(),
+    };
+    const text = JSON.stringify(body);
+    try {
+      const response = await fetch(`${holder.url}${HANDOFF_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [HANDOFF_SIGNATURE]: signHandoff(key, text) },
+        body: text,
+        signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
+      });
+      await response.arrayBuffer().catch(() => undefined);
+      if (response.status === 202) {
+        log.info(
+          { env, trigger, holder: holder.holder },
+          'webhook handed to the replica holding the environment',
+        );
+        return { env, result: 'forwarded', holder: holder.holder };
+      }
+      last = {
+        env,
+        result: 'failed',
+        holder: holder.holder,
+        reason: `the holder answered ${response.status}`,
+      };
+    } catch (error) {
+      last = { env, result: 'failed', holder: holder.holder, reason: errorMessage(error) };
+    }
+  }
+  log.warn(
+    { trigger, ...last },
+    "webhook not handed off; the holder's next poll (repository.pollInterval) picks the push up",
+  );
+  return last;
+}
+
+/**
+ * `POST /internal/shard/trigger`: a handoff from another replica of the group. The signature is
+ * checked over the raw body before anything else; a stale or replayed handoff is refused; an
+ * environment this replica does not hold is answered 409 so that the sender reads the holder again.
+ */
+export function registerHandoffRoute(
+  app: FastifyInstance,
+  deps: {
+    readonly controller: ControllerPort;
+    readonly key: Buffer;
+    readonly metrics: Metrics;
+    readonly log: Log;
+    readonly now?: () => number;
+  },
+): void {
+  const seen = new SeenDeliveries();
+  const now = deps.now ?? Date.now;
+  app.post(
+    HANDOFF_PATH,
+    {
+      onRequest: async (req, reply) => {
+        if (!req.headers[HANDOFF_SIGNATURE]) {
+          deps.metrics.incHandoff('refused');
+          return refuse(reply, 401, `missing ${HANDOFF_SIGNATURE} header`);
+        }
+        if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+          deps.metrics.incHandoff('refused');
+          return refuse(reply, 413, `a handoff is at most ${MAX_BODY_BYTES} bytes`);
+        }
+        return undefined;
+      },
+    },
+    async (req, reply) => {
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const signature = String(req.headers[HANDOFF_SIGNATURE]);
+      const refused = (status: number, message: string) => {
+        deps.metrics.incHandoff('refused');
+        return answer(reply, status, message);
+      };
+      if (body.length > MAX_BODY_BYTES) return refused(413, `a handoff is at most ${MAX_BODY_BYTES} bytes`);
+      if (!signatureMatches(deps.key, body, signature))
+        return refused(401, `${HANDOFF_SIGNATURE} does not match the body`);
+      const handoff = parseHandoff(body);
+      if (!handoff) return refused(400, 'a handoff is JSON with env, trigger, from, at and nonce');
+      const age = Math.abs(now() - Date.parse(handoff.at));
+      if (!(age <= MAX_AGE_MS)) return refused(400, 'the handoff is too old (or from a clock far off)');
+      if (!deps.controller.environments().some((e) => e.name === handoff.env))
+        return refused(404, `no environment ${handoff.env}`);
+      if (!seen.firstSighting(handoff.nonce)) return answer(reply, 202, 'handoff already taken');
+      if (deps.controller.holds?.(handoff.env) === false) {
+        seen.forget(handoff.nonce);
+        return refused(409, `this replica does not hold ${handoff.env}`);
+      }
+      deps.controller.trigger(handoff.env, handoff.trigger);
+      deps.metrics.incHandoff('received');
+      deps.log.info(
+        { env: handoff.env, trigger: handoff.trigger, from: handoff.from },
+        'reconcile requested by another replica',
+      );
+      return answer(reply, 202, 'reconcile queued', { environments: [handoff.env] });
+    },
+  );
+}
+
+const TRIGGERS: ReadonlySet<string> = new Set(['webhook', 'manual']);
+
+function parseHandoff(body: Buffer): Handoff | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const h = value as Record<string, unknown>;
+  const ok =
+    typeof h.env === 'string' &&
+    typeof h.trigger === 'string' &&
+    TRIGGERS.has(h.trigger) &&
+    typeof h.from === 'string' &&
+    typeof h.at === 'string' &&
+    typeof h.nonce === 'string' &&
+    h.nonce.length <= 64;
+  return ok ? (h as unknown as Handoff) : undefined;
+}

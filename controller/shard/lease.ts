@@ -1,0 +1,116 @@
+import { CairnError } from '../errors';
+import type { Phase } from '../model';
+
+/** Label on every Lease cairn uses for sharding: the group (one repository's replicas) it belongs to. */
+export const GROUP_LABEL = 'cairn.dev/shard-group';
+/** Label saying what a Lease stands for: `environment` (a shard) or `replica` (a heartbeat). */
+export const KIND_LABEL = 'cairn.dev/shard-kind';
+/** Annotation of an environment Lease: the environment's name. */
+export const ENV_ANNOTATION = 'cairn.dev/environment';
+/** Annotation of every Lease: where its holder takes handed-off webhooks. */
+export const ADVERTISE_ANNOTATION = 'cairn.dev/advertise-url';
+
+/** The fields of a `coordination.k8s.io/v1` Lease that sharding reads and writes. */
+export interface Lease {
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly resourceVersion?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  readonly spec: {
+    readonly holderIdentity?: string | null;
+    readonly leaseDurationSeconds?: number | null;
+    readonly acquireTime?: string | null;
+    readonly renewTime?: string | null;
+    readonly leaseTransitions?: number | null;
+  };
+}
+
+/** The Lease API of one namespace, narrowed to what sharding needs; the real one talks to kube-apiserver. */
+export interface LeaseApi {
+  /** Every Lease of the group (label selector), with the list's resourceVersion. */
+  list(): Promise<readonly Lease[]>;
+  /** The Lease, or null when it does not exist. */
+  get(name: string): Promise<Lease | null>;
+  /** Creates the Lease; a `LeaseConflict` when it exists already. */
+  create(lease: Lease): Promise<Lease>;
+  /** Replaces the Lease at `metadata.resourceVersion`; a `LeaseConflict` when it moved or is gone. */
+  replace(lease: Lease): Promise<Lease>;
+  /** Deletes the Lease if it is still at `resourceVersion`; a missing or moved Lease is no error. */
+  delete(name: string, resourceVersion?: string): Promise<void>;
+  /** Calls `changed` with every Lease of the group that changes (a watch); returns a function that stops it. */
+  watch?(changed: (type: LeaseEvent, lease: Lease) => void): () => void;
+}
+
+/** What happened to a watched Lease. */
+export type LeaseEvent = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** Someone else wrote the Lease first (HTTP 409), or it is gone (404): the write lost. */
+export class LeaseConflict extends Error {
+  constructor(
+    readonly lease: string,
+    readonly status: number,
+  ) {
+    super(`Lease ${lease} changed under us (HTTP ${status})`);
+    this.name = 'LeaseConflict';
+  }
+}
+
+/** What the audit entry records of the Lease a reconcile was fenced with. */
+export interface LeaseProof {
+  readonly holder: string;
+  readonly resourceVersion: string;
+}
+
+/**
+ * A Lease as this replica last saw it, with the local (monotonic) time its content last changed.
+ * As client-go's leader election does, expiry is measured from when *we* saw the record move, not
+ * from the holder's `renewTime`, so a holder whose clock is skewed neither keeps a dead Lease alive
+ * nor loses a live one.
+ */
+export interface Observed {
+  readonly lease: Lease;
+  readonly observedAtMs: number;
+}
+
+/** The observation of `lease` at `nowMs`: the previous one's time is kept when the record did not change. */
+export function observe(previous: Observed | undefined, lease: Lease, nowMs: number): Observed {
+  if (previous && sameRecord(previous.lease, lease)) return { lease, observedAtMs: previous.observedAtMs };
+  return { lease, observedAtMs: nowMs };
+}
+
+/** The holder and renew time decide; a write that changed only the resourceVersion still counts as a change. */
+function sameRecord(a: Lease, b: Lease): boolean {
+  return (
+    a.metadata.resourceVersion === b.metadata.resourceVersion &&
+    (a.spec.holderIdentity ?? '') === (b.spec.holderIdentity ?? '') &&
+    (a.spec.renewTime ?? '') === (b.spec.renewTime ?? '')
+  );
+}
+
+/** The holder of a Lease, or null when it is free (no holder, or its holder released it). */
+export function holderOf(lease: Lease): string | null {
+  const holder = lease.spec.holderIdentity;
+  return holder ? holder : null;
+}
+
+/** True when nobody holds the observed Lease any more: no holder, or no change seen for its duration. */
+export function isFree(observed: Observed, nowMs: number, defaultDurationMs: number): boolean {
+  if (holderOf(observed.lease) === null) return true;
+  const seconds = observed.lease.spec.leaseDurationSeconds;
+  const durationMs = seconds && seconds > 0 ? seconds * 1000 : defaultDurationMs;
+  return nowMs > observed.observedAtMs + durationMs;
+}
+
+/** The failure a reconcile stops with when its replica no longer holds the environment. */
+export function shardLost(env: string, why: string, phase: Phase): CairnError {
+  return new CairnError(`this replica no longer holds the Lease (${why}); nothing more is applied`, {
+    code: 'shard.lost',
+    phase,
+    subject: `Lease of ${env}`,
+    retryable: true,
+    hint: 'nothing to do: the replica that holds the Lease now reconciles it',
+  });
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { AuditLog } from '../../../controller/audit/audit-log';
+import type { AuditConfig } from '../../../controller/config/types';
+import { sandboxEnv } from '../../sandbox/sandbox-env';
+import { auditConfig, delta, entry, sha, tempAuditDir } from './audit-fixtures';
+
+jest.setTimeout(120_000);
+
+const sandbox = sandboxEnv();
+Object.assign(process.env, {
+  AWS_ACCESS_KEY_ID: sandbox.aws.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: sandbox.aws.secretAccessKey,
+});
+
+/**
+ * Two replicas on one DynamoDB ledger (moto): the one taking an environment over catches up with
+ * what the other recorded since it opened, and closes only that environment's unfinished start.
+ */
+describe('a shared ledger when a replica takes an environment over', () => {
+  let dir: string;
+  let config: AuditConfig;
+  beforeAll(async () => {
+    dir = await tempAuditDir('takeover');
+    config = {
+      ...auditConfig(dir),
+      backend: 'dynamodb',
+      dynamodb: {
+        table: `cairn-takeover-${randomUUID().slice(0, 8)}`,
+        region: sandbox.aws.region,
+        endpoint: sandbox.aws.endpoint,
+      },
+    };
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refresh(env) reads the other writer’s records, and interrupted(env) closes only that environment’s open start', async () => {
+    // Given replica B opened the ledger first, then replica A applied dev and died mid-reconcile of dev and of prod
+    const b = await AuditLog.open(config);
+    const a = await AuditLog.open(config);
+    await a.start({ id: 'd1', env: 'dev', trigger: 'poll', fromSha: null, toSha: sha('a') });
+    await a.end(
+      entry({ id: 'd1', ...delta('created'), lease: { holder: 'replica-a', resourceVersion: '41' } }),
+    );
+    await a.start({ id: 'd2', env: 'dev', trigger: 'poll', fromSha: sha('a'), toSha: sha('b') });
+    await a.start({ id: 'p1', env: 'prod', trigger: 'poll', fromSha: null, toSha: sha('c') });
+    await a.close();
+    expect(await b.lastApplied('dev')).toBeNull();
+
+    // When B takes dev over
+    await b.refresh('dev');
+    const closed = await b.interrupted('dev');
+
+    // Then it knows what A applied (with A's Lease), closed A's dev attempt, and left prod to its holder
+    expect((await b.lastApplied('dev'))?.sha).toBe(sha('a'));
+    expect((await b.list({ env: 'dev', limit: 5 })).map((e) => [e.id, e.outcome, e.lease?.holder])).toEqual([
+      ['d2', 'interrupted', undefined],
+      ['d1', 'succeeded', 'replica-a'],
+    ]);
+    expect(closed.map((e) => e.id)).toEqual(['d2']);
+    await b.refresh('prod');
+    expect((await b.interrupted('dev')).length).toBe(0);
+    expect(b.reports().every((r) => r.firstBreak === null)).toBe(true);
+    await b.close();
+  });
+});

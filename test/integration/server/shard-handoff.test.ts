@@ -1,0 +1,178 @@
+import { createHmac } from 'node:crypto';
+import { silentLog } from '../../../controller/log';
+import { createServer, type RunningServer } from '../../../controller/server/create-server';
+import { Metrics } from '../../../controller/server/metrics';
+import {
+  HANDOFF_PATH,
+  HANDOFF_SIGNATURE,
+  handoffKey,
+  signHandoff,
+} from '../../../controller/server/shard-handoff';
+import type { ShardHolder } from '../../../controller/shard/shard-manager';
+import { FakeController } from '../../helpers/fake-controller';
+
+const SECRET = 'handoff-test-secret';
+
+/** A replica's controller: holds the environments in `held`, and names `holder` for the others. */
+class ShardedFakeController extends FakeController {
+  holder: ShardHolder | null = null;
+  constructor(
+    readonly shardIdentity: string,
+    readonly held: Set<string>,
+  ) {
+    super({ dev: 'dev', prod: 'main' });
+  }
+  holds(env: string): boolean {
+    return this.held.has(env);
+  }
+  async holderOf(): Promise<ShardHolder | null> {
+    return this.holder;
+  }
+}
+
+async function replica(
+  controller: ShardedFakeController,
+): Promise<{ server: RunningServer; metrics: Metrics }> {
+  const metrics = new Metrics();
+  const server = await createServer({
+    controller,
+    metrics,
+    log: silentLog(),
+    config: { port: 0, host: '127.0.0.1', maxBodyBytes: 1 << 20, webhookSecretEnv: 'HANDOFF_SECRET' },
+    env: { HANDOFF_SECRET: SECRET },
+  });
+  return { server, metrics };
+}
+
+const push = (url: string, branch: string) => {
+  const body = JSON.stringify({ ref: `refs/heads/${branch}`, after: 'c'.repeat(40) });
+  return fetch(`${url}/hooks/github`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': `d-${Math.random()}`,
+      'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+    },
+    body,
+  });
+};
+
+describe('webhook handoff between replicas (real HTTP servers)', () => {
+  const a = new ShardedFakeController('replica-a', new Set(['prod']));
+  const b = new ShardedFakeController('replica-b', new Set(['dev']));
+  let ra: Awaited<ReturnType<typeof replica>>;
+  let rb: Awaited<ReturnType<typeof replica>>;
+
+  beforeAll(async () => {
+    ra = await replica(a);
+    rb = await replica(b);
+  });
+  afterAll(async () => {
+    await ra.server.close();
+    await rb.server.close();
+  });
+  beforeEach(() => {
+    a.triggers.length = 0;
+    b.triggers.length = 0;
+    b.held.add('dev');
+    a.holder = { holder: 'replica-b', url: rb.server.url };
+  });
+
+  it('a push to the replica that does not hold the environment is handed to the holder, which queues it', async () => {
+    const response = await push(ra.server.url, 'dev');
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({
+      environments: ['dev'],
+      handoffs: [{ env: 'dev', result: 'forwarded', holder: 'replica-b' }],
+    });
+    expect(a.triggers).toEqual([]);
+    expect(b.triggers).toEqual([['dev', 'webhook']]);
+    expect(await (await fetch(`${rb.server.url}/metrics`)).text()).toContain(
+      'cairn_shard_handoffs_total{result="received"} 1',
+    );
+  });
+
+  it('a push for an environment the receiving replica holds is queued there, with no handoff', async () => {
+    const response = await push(ra.server.url, 'main');
+    expect(await response.json()).not.toHaveProperty('handoffs');
+    expect(a.triggers).toEqual([['prod', 'webhook']]);
+  });
+
+  it('a holder that lost the environment meanwhile answers 409; the sender reports the handoff failed (the next holder fetches)', async () => {
+    b.held.delete('dev');
+    const response = await push(ra.server.url, 'dev');
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({
+      handoffs: [{ env: 'dev', result: 'failed', holder: 'replica-b', reason: 'the holder answered 409' }],
+    });
+    expect(b.triggers).toEqual([]);
+  });
+
+  it('nobody holds it: nothing to hand to, and whoever takes the Lease fetches first', async () => {
+    a.holder = null;
+    expect(await (await push(ra.server.url, 'dev')).json()).toMatchObject({
+      handoffs: [{ env: 'dev', result: 'no-holder' }],
+    });
+  });
+
+  describe('the handoff route', () => {
+    const key = handoffKey(SECRET);
+    const send = (body: string, signature: string) =>
+      fetch(`${rb.server.url}${HANDOFF_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [HANDOFF_SIGNATURE]: signature },
+        body,
+      });
+    const handoff = (over: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        env: 'dev',
+        trigger: 'webhook',
+        from: 'replica-a',
+        at: new Date().toISOString(),
+        nonce: `n-${Math.random()}`,
+        ...over,
+      });
+
+    it.each([
+      ['no signature', (body: string) => ({ body, sig: '' }), 401],
+      [
+        'a signature under the webhook secret itself',
+        (body: string) => ({
+          body,
+          sig: `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+        }),
+        401,
+      ],
+      [
+        'a body changed after signing',
+        (body: string) => ({ body: body.replace('webhook', 'manual'), sig: signHandoff(key, body) }),
+        401,
+      ],
+    ])('refuses %s and queues nothing', async (_name, make, status) => {
+      const { body, sig } = make(handoff());
+      const response = sig
+        ? await send(body, sig)
+        : await fetch(`${rb.server.url}${HANDOFF_PATH}`, { method: 'POST', body });
+      expect(response.status).toBe(status);
+      expect(b.triggers).toEqual([]);
+    });
+
+    it('refuses a handoff older than a minute (a replay) and takes a repeated nonce only once', async () => {
+      const old = handoff({ at: new Date(Date.now() - 120_000).toISOString() });
+      expect((await send(old, signHandoff(key, old))).status).toBe(400);
+      const body = handoff();
+      expect((await send(body, signHandoff(key, body))).status).toBe(202);
+      expect((await send(body, signHandoff(key, body))).status).toBe(202);
+      expect(b.triggers).toEqual([['dev', 'webhook']]);
+    });
+
+    it('refuses an unknown environment or trigger', async () => {
+      const unknown = handoff({ env: 'nope' });
+      expect((await send(unknown, signHandoff(key, unknown))).status).toBe(404);
+      const drift = handoff({ trigger: 'drift' });
+      expect((await send(drift, signHandoff(key, drift))).status).toBe(400);
+      expect(b.triggers).toEqual([]);
+    });
+  });
+});

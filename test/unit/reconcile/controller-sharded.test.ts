@@ -1,0 +1,199 @@
+import type { CairnConfig } from '../../../controller/config/types';
+import { silentLog } from '../../../controller/log';
+import { Controller } from '../../../controller/reconcile/controller';
+import { shardLost, type LeaseProof } from '../../../controller/shard/lease';
+import type { ShardListener, ShardPort, ShardStatus } from '../../../controller/shard/shard-manager';
+import { FakeKube, FakeSource, MemoryAudit, revision } from '../../helpers/reconcile-fakes';
+
+const kubernetes = {
+  namespace: 'apps',
+  forceConflicts: false,
+  pruneMaxShare: 0.5,
+  allowMassPrune: false,
+  healthTimeoutMs: 1000,
+  concurrency: 4,
+  adopt: false,
+  maxManifestBytes: 1 << 20,
+};
+const config: CairnConfig = {
+  file: 'cairn.yaml',
+  repository: { url: '/repo', backend: 'isomorphic', pollIntervalMs: 30_000, watch: false },
+  environments: ['dev', 'prod'].map((name) => ({
+    name,
+    branch: name,
+    order: 'aws-first' as const,
+    driftIntervalMs: 0,
+    kubernetes,
+  })),
+  audit: { backend: 'dynamodb', dir: '/audit', witnessDir: '/audit.witness', unkeyed: true },
+  server: { port: 0, host: '127.0.0.1', maxBodyBytes: 1024 },
+  workspaces: { dir: '/ws', keep: 1, maxFileBytes: 1024 },
+};
+
+/** A ShardPort double: the test says what is held, and plays the manager's gained/lost calls. */
+class FakeShard implements ShardPort {
+  readonly identity = 'replica-a';
+  readonly held = new Set<string>();
+  listener!: ShardListener;
+  fenceError: Error | undefined;
+  released: string[] = [];
+  stopped = false;
+  async start(listener: ShardListener): Promise<void> {
+    this.listener = listener;
+  }
+  holds(env: string): boolean {
+    return this.held.has(env);
+  }
+  heldEnvironments(): readonly string[] {
+    return [...this.held];
+  }
+  async fence(env: string, phase: 'apply-aws' | 'apply-kubernetes'): Promise<LeaseProof> {
+    if (this.fenceError || !this.held.has(env)) throw this.fenceError ?? shardLost(env, 'not held', phase);
+    return { holder: this.identity, resourceVersion: '12' };
+  }
+  status(env: string): ShardStatus {
+    return {
+      holder: this.held.has(env) ? this.identity : 'replica-b',
+      held: this.held.has(env),
+      resourceVersion: '12',
+      renewTime: null,
+    };
+  }
+  async holderOf() {
+    return null;
+  }
+  async release(envs: readonly string[]): Promise<void> {
+    for (const env of envs) {
+      if (!this.held.delete(env)) continue; // as the manager: only what is still held
+      this.released.push(env);
+    }
+  }
+  async stop(): Promise<void> {
+    this.stopped = true;
+  }
+  gain(env: string): void {
+    this.held.add(env);
+    this.listener.gained(env);
+  }
+  lose(env: string): void {
+    this.held.delete(env);
+    this.listener.lost(env);
+  }
+}
+
+class InterruptedAudit extends MemoryAudit {
+  readonly asked: (string | undefined)[] = [];
+  readonly refreshed: string[] = [];
+  override async interrupted(env?: string) {
+    this.asked.push(env);
+    return [];
+  }
+  async refresh(env: string): Promise<void> {
+    this.refreshed.push(env);
+  }
+}
+
+function setup() {
+  const source = new FakeSource();
+  const kube = new FakeKube();
+  const audit = new InterruptedAudit();
+  const shard = new FakeShard();
+  const fetched: string[][] = [];
+  const fetch = source.fetch.bind(source);
+  source.fetch = async (branches) => {
+    fetched.push(branches.map((b) => b.env));
+    return fetch(branches);
+  };
+  source.heads = ['dev', 'prod'].map((env) => ({
+    kind: 'revision' as const,
+    revision: revision(`${env}1`, { aws: null, k8s: `tree-${env}` }, env),
+  }));
+  const controller = new Controller({
+    config,
+    source,
+    audit,
+    appliers: () => ({ kube }),
+    log: silentLog(),
+    shard,
+  });
+  return { controller, kube, audit, shard, fetched };
+}
+
+describe('Controller with sharding', () => {
+  it('touches nothing before it holds a Lease: no global interrupted scan, no fetch, no reconcile', async () => {
+    const { controller, audit, kube, fetched } = setup();
+    await controller.start();
+    await controller.idle();
+    expect(controller.ready()).toBe(true);
+    expect(audit.asked).toEqual([]);
+    expect(fetched).toEqual([]);
+    expect(kube.calls).toEqual([]);
+  });
+
+  it('gaining an environment catches up with the ledger, closes only its interrupted attempts, and reconciles it alone', async () => {
+    const { controller, audit, kube, shard, fetched } = setup();
+    await controller.start();
+    shard.gain('dev');
+    await new Promise((r) => setTimeout(r, 10));
+    await controller.idle();
+    expect(audit.refreshed).toEqual(['dev']);
+    expect(audit.asked).toEqual(['dev']);
+    expect(fetched).toEqual([['dev']]);
+    expect(kube.calls.filter((c) => c === 'apply')).toHaveLength(1);
+    expect(audit.entries.map((e) => [e.env, e.lease])).toEqual([
+      ['dev', { holder: 'replica-a', resourceVersion: '12' }],
+    ]);
+    const [dev, prod] = controller.environments();
+    expect(dev!.shard).toMatchObject({ held: true, holder: 'replica-a' });
+    expect(prod!.shard).toMatchObject({ held: false, holder: 'replica-b' });
+  });
+
+  it('a Lease lost before the apply stops the reconcile with shard.lost, and the retry is dropped with the environment', async () => {
+    const { controller, kube, shard, audit } = setup();
+    await controller.start();
+    shard.fenceError = shardLost('dev', 'held by replica-b', 'apply-kubernetes');
+    shard.gain('dev');
+    await new Promise((r) => setTimeout(r, 10));
+    await controller.idle();
+    expect(kube.calls.filter((c) => c === 'apply')).toEqual([]);
+    expect(audit.entries[0]?.failure).toMatchObject({ code: 'shard.lost', retryable: true });
+    shard.lose('dev');
+    shard.fenceError = undefined;
+    controller.trigger('dev', 'manual');
+    await controller.idle();
+    expect(kube.calls.filter((c) => c === 'apply')).toEqual([]);
+  });
+
+  it('losing an environment drops its waiting request; a reconcile running then finishes under its fence', async () => {
+    const { controller, kube, shard } = setup();
+    await controller.start();
+    let release!: () => void;
+    kube.gate = new Promise((r) => (release = r));
+    shard.gain('dev');
+    await new Promise((r) => setTimeout(r, 10));
+    controller.trigger('dev', 'manual'); // waits behind the running one
+    await new Promise((r) => setTimeout(r, 10));
+    shard.lose('dev');
+    kube.gate = undefined;
+    release();
+    await controller.idle();
+    expect(kube.calls.filter((c) => c === 'apply')).toHaveLength(1);
+  });
+
+  it('on stop releases idle environments at once and a running one only after its reconcile', async () => {
+    const { controller, kube, shard } = setup();
+    await controller.start();
+    let release!: () => void;
+    kube.gate = new Promise((r) => (release = r));
+    shard.gain('dev');
+    await new Promise((r) => setTimeout(r, 10));
+    shard.held.add('prod'); // held and idle
+    const stopping = controller.stop();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(shard.released).toEqual(['prod']);
+    expect(shard.stopped).toBe(true);
+    release();
+    await stopping;
+    expect(shard.released).toEqual(['prod', 'dev']);
+  });
+});
