@@ -124,7 +124,8 @@ describe('deploying a synthesized app to moto through change sets', () => {
     // when the same commit is applied again, then it is a no-op
     const again = await applier.apply(only(v2, ['Upd']), sha2);
     expect(again.changes.map((s) => s.action)).toEqual(['unchanged']);
-  });
+    // Plans and applies through several change sets: seconds on a loaded machine, over jest's default 5 s.
+  }, 30_000);
 
   it('costs no change set and no execution for a stack whose template did not change', async () => {
     // given a deployed stack, deployed through the counting proxy
