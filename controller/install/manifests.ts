@@ -170,6 +170,9 @@ function deployment(o: InstallOptions, labels: Readonly<Record<string, string>>)
     ports: [{ name: 'http', containerPort: o.port, protocol: 'TCP' }],
     env: [
       { name: 'HOME', value: '/tmp' },
+      // With sharding, the replica's Lease identity and the address other replicas hand webhooks to.
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
       // These config keys read only variables; each comes from the Secret key of the same name.
       ...o.secretEnv.map((name) => ({
         name,
