@@ -80,6 +80,7 @@ export async function fetchLive(
     const path = resourcePath(target.ref.apiVersion, target.info, target.ref.namespace, target.ref.name);
     const res = await client.request({ method: 'GET', path });
     if (res.status === 404) return; // absent, or its namespace does not exist yet
+    if (res.status === 403) throw forbiddenError(res.body, forbiddenContext(target, subjectOf(target.ref)));
     if (res.status !== 200) throw new Error(`reading ${path} failed with HTTP ${res.status}`);
     live.set(keyOf(target.ref), res.body as KubeObject);
   });
