@@ -460,8 +460,11 @@ export class AuditLog implements AuditReader {
         if (error instanceof ChainConflict && attempt < CONFLICT_RETRIES) {
           this.log?.debug({ env, attempt }, 'lost an append race on a shared audit chain; re-reading it');
           await this.catchUp(env, chain);
-          // A little jitter, so that two writers in lockstep stop colliding.
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt + 1, 10)));
+          // Jitter, so that two writers in lockstep stop colliding, growing with each loss (to 1 s): a
+          // writer that keeps losing to a busy one would otherwise spend its retries in a few
+          // hundred milliseconds while the other appends on (seen with moto under load).
+          const ceilingMs = Math.min(1000, 20 * 2 ** Math.min(attempt, 6));
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * ceilingMs));
           continue;
         }
         if (error instanceof ChainConflict) throw error;

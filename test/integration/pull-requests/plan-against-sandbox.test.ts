@@ -103,7 +103,8 @@ describe('pull request plan against the real parts', () => {
       status: stack?.StackStatus,
       lastUpdated: stack?.LastUpdatedTime?.toISOString() ?? null,
       template: template.TemplateBody,
-      changeSets: changeSets.Summaries ?? [],
+      // moto answers ListChangeSets with every stack's change sets, whatever StackName says: keep this stack's
+      changeSets: (changeSets.Summaries ?? []).filter((c) => c.StackName === name),
     };
   };
   const configMap = async () => {
