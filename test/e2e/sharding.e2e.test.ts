@@ -229,8 +229,20 @@ describe('sharding environments across three replicas with Leases', () => {
     figures.balance = counts.join('/');
     expect(Math.max(...counts)).toBeLessThanOrEqual(5);
 
-    const byLease = await holders();
-    const views = await Promise.all(replicas.map((r) => status(r)));
+    // The other replicas learn a holder from their Lease watch, which can lag the Lease by a
+    // moment on a loaded machine: wait until every view agrees with the Leases, then check.
+    const snapshot = async () => ({
+      byLease: await holders(),
+      views: await Promise.all(replicas.map((r) => status(r))),
+    });
+    const agreeing = (s: Awaited<ReturnType<typeof snapshot>>) =>
+      ENVS.every((env) =>
+        s.views.every((v) => v.find((e) => e.name === env)?.shard?.holder === s.byLease.get(env)),
+      );
+    const { byLease, views } = await until('every replica shows the Lease holders', 20_000, async () => {
+      const s = await snapshot();
+      return agreeing(s) ? s : undefined;
+    }).catch(snapshot);
     for (const env of ENVS) {
       const heldBy = replicas.filter((_, i) => views[i]!.find((e) => e.name === env)?.shard?.held);
       expect(heldBy.map((r) => r.name)).toEqual([byLease.get(env)]);

@@ -8,6 +8,7 @@ import type { AuditEntry } from '../../../controller/audit/types';
 import type { AuditConfig } from '../../../controller/config/types';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
 import { runCli } from '../../helpers/cli';
+import { startSerialHttpProxy } from '../../helpers/serial-http-proxy';
 import { auditConfig, delta, entry, sha, tempAuditDir, writeAuditOnlyConfig } from './audit-fixtures';
 
 jest.setTimeout(180_000);
@@ -253,7 +254,11 @@ describe('two writers on one environment', () => {
 
   it('dynamodb: both append at once and the chain never forks: the loser re-reads and retries', async () => {
     // given two writers (two processes' worth of state) on one table
-    const config = await dynamodb.config('race-dynamodb');
+    const moto = await dynamodb.config('race-dynamodb');
+    // through a proxy that hands moto one request at a time (moto's own transactions race across
+    // its threads: see serial-http-proxy.ts); the writers' read-then-write still interleave
+    const proxy = await startSerialHttpProxy(moto.dynamodb!.endpoint!);
+    const config: AuditConfig = { ...moto, dynamodb: { ...moto.dynamodb!, endpoint: proxy.url } };
     const races: string[] = [];
     const log = pino({ level: 'debug' }, { write: (line: string) => void races.push(line) });
     const a = await AuditLog.open(config, log);
@@ -284,6 +289,7 @@ describe('two writers on one environment', () => {
       [0, 1].flatMap((w) => Array.from({ length: 8 }, (_, i) => `w${w}-${i}`)).sort(),
     );
     await reader.close();
+    await proxy.close();
   });
 });
 
