@@ -75,6 +75,11 @@ export interface ShardedFigures {
   readonly floorMs: number;
 }
 
+/** A sharded run that did not converge within the limit, and how far it got. */
+export interface ShardedFailure {
+  readonly failed: string;
+}
+
 /** Every figure of one run. */
 export interface ScaleFigures {
   readonly runs: readonly ReplicaFigures[];
@@ -83,7 +88,7 @@ export interface ScaleFigures {
   /** The same for the settled RSS, KiB. */
   readonly settledKiBPerEnv: number;
   /** Several replicas sharing environments through Leases; absent when this build has no sharding. */
-  readonly sharded?: ShardedFigures;
+  readonly sharded?: ShardedFigures | ShardedFailure;
   /** Raw server-side applies per second the kube-apiserver took in this run (no cairn logic). */
   readonly apiserverObjectsPerSecond: number;
   readonly flux: typeof FLUX;
@@ -519,10 +524,13 @@ export async function run(): Promise<ScaleFigures> {
       runs.push(await runReplica(root, count, client, cairn, objectsPerSecond));
     }
     const shardedEnvs = Number(process.env.SCALE_SHARDED_ENVS ?? 1500);
-    let sharded: ShardedFigures | undefined;
+    let sharded: ShardedFigures | ShardedFailure | undefined;
     if (hasSharding() && shardedEnvs > 0) {
       process.stderr.write(`scale-bench: 3 replicas sharing ${shardedEnvs} environments ...\n`);
-      sharded = await runSharded(root, shardedEnvs, 3, client, cairn, objectsPerSecond);
+      // A sharded run that does not converge is a figure too; the single-replica ones still print.
+      sharded = await runSharded(root, shardedEnvs, 3, client, cairn, objectsPerSecond).catch(
+        (error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }),
+      );
     } else {
       process.stderr.write('scale-bench: 3 replicas not run (this build has no sharding config)\n');
     }
@@ -566,7 +574,9 @@ function print(f: ScaleFigures): void {
   console.log(
     `marginal RSS per environment: peak ${f.peakKiBPerEnv} KiB, settled ${f.settledKiBPerEnv} KiB (target < 250 KiB: ${verdict(f.peakKiBPerEnv < TARGET.perEnvKiB)})`,
   );
-  if (f.sharded) {
+  if (f.sharded && 'failed' in f.sharded) {
+    console.log(`3 replicas sharing environments: NOT converged: ${f.sharded.failed}`);
+  } else if (f.sharded) {
     const x = f.sharded;
     console.log(
       `${x.replicas} replicas sharing ${x.environments} environments: converged in ${(x.convergeMs / 1000).toFixed(1)} s (floor ${(x.floorMs / 1000).toFixed(1)} s), peak RSS ${x.peakRssMiBMax} MiB per replica at most (${x.peakRssMiBTotal} MiB together), at most ${x.heldMax} environments held by one replica`,
