@@ -532,7 +532,9 @@ export async function run(): Promise<ScaleFigures> {
         (error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }),
       );
     } else {
-      process.stderr.write('scale-bench: 3 replicas not run (this build has no sharding config)\n');
+      process.stderr.write(
+        `scale-bench: 3 replicas not run (${shardedEnvs > 0 ? 'this build has no sharding config' : 'SCALE_SHARDED_ENVS=0'})\n`,
+      );
     }
     const first = runs[0]!;
     const last = runs[runs.length - 1]!;
@@ -581,7 +583,10 @@ function print(f: ScaleFigures): void {
     console.log(
       `${x.replicas} replicas sharing ${x.environments} environments: converged in ${(x.convergeMs / 1000).toFixed(1)} s (floor ${(x.floorMs / 1000).toFixed(1)} s), peak RSS ${x.peakRssMiBMax} MiB per replica at most (${x.peakRssMiBTotal} MiB together), at most ${x.heldMax} environments held by one replica`,
     );
-  } else console.log('3 replicas sharing environments: not run (this build has no sharding)');
+  } else
+    console.log(
+      '3 replicas sharing environments: not run (SCALE_SHARDED_ENVS=0, or no sharding in this build)',
+    );
   console.log(
     `anchor: Flux (published) ${f.flux.environments} Kustomizations in ${Math.floor(f.flux.convergeMs / 60_000)} min ${(f.flux.convergeMs % 60_000) / 1000} s at ${f.flux.peakRssMiB} MiB`,
   );
