@@ -46,7 +46,7 @@ export async function getObject(client: KubeClient, target: Located): Promise<Ku
   });
   if (res.status === 404) return undefined;
   if (res.status === 403) throw forbiddenError(res.body, forbiddenContext(target, subjectOf(target.ref)));
-  if (res.status !== 200) throw new Error(`reading it failed with HTTP ${res.status}`);
+  if (res.status !== 200) throw new Error(`reading ${subjectOf(target.ref)} failed with HTTP ${res.status}`);
   return res.body as KubeObject;
 }
 
@@ -76,13 +76,10 @@ export async function fetchLive(
   const live = new Map<string, KubeObject>();
   const byName = [...groups.values()].filter((members) => members.length <= BY_NAME).flat();
   const listed = [...groups].filter(([, members]) => members.length > BY_NAME);
+  // The same read as getObject: absent (or in a namespace not there yet) is undefined, 403 is kube.forbidden.
   await mapLimit(byName, concurrency, async (target) => {
-    const path = resourcePath(target.ref.apiVersion, target.info, target.ref.namespace, target.ref.name);
-    const res = await client.request({ method: 'GET', path });
-    if (res.status === 404) return; // absent, or its namespace does not exist yet
-    if (res.status === 403) throw forbiddenError(res.body, forbiddenContext(target, subjectOf(target.ref)));
-    if (res.status !== 200) throw new Error(`reading ${path} failed with HTTP ${res.status}`);
-    live.set(keyOf(target.ref), res.body as KubeObject);
+    const object = await getObject(client, target);
+    if (object) live.set(keyOf(target.ref), object);
   });
   await mapLimit(listed, concurrency, async ([path, members]) => {
     const wanted = new Set(members.map((m) => keyOf(m.ref)));

@@ -7,6 +7,7 @@ import { createServer } from '../../server/create-server';
 import { Metrics } from '../../server/metrics';
 import { startSchedules } from '../../reconcile/schedules';
 import { wire } from '../wire';
+import { untilStopSignal } from '../stop-signal';
 
 /**
  * `cairn run`: the long-running controller. The HTTP server starts first (so /healthz answers
@@ -30,14 +31,7 @@ export async function runCommand(o: { config: string; logFormat: 'json' | 'prett
   await wired.controller.start();
   const schedules = startSchedules(config, wired.controller, log);
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info({ signal }, 'stopping');
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await untilStopSignal(log);
   await schedules.stop();
   await server.close();
   await wired.close();

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { startSynthRunnerServer } from '../../../cdk/sidecar-runner-server';
 import { createLog } from '../../log';
 import { DEFAULT_SYNTH_SOCKET, DEFAULT_SYNTH_WORK_ROOT } from '../../model';
+import { untilStopSignal } from '../stop-signal';
 
 /**
  * `cairn synth-runner`: the entrypoint of the synth runner container. It holds no credentials and
@@ -21,14 +22,7 @@ export function synthRunnerCommand(exit: (code: number) => void): Command {
     .action(async (o: { socket: string; work: string }) => {
       const log = createLog();
       const server = await startSynthRunnerServer({ socket: o.socket, workRoot: o.work, log });
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          log.info({ signal }, 'stopping');
-          resolve();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await untilStopSignal(log);
       await server.close();
       log.info('stopped');
       exit(0);
