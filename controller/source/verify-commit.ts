@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommitVerifyConfig } from '../config/types';
@@ -92,6 +92,7 @@ export function createCommitVerifier(config: CommitVerifyConfig): CommitVerifier
   const allowed = join(home, 'allowed_signers');
   writeFileSync(allowed, signers.ssh, { mode: 0o600 });
   const gnupg = join(home, 'gnupg');
+  mkdirSync(gnupg, { mode: 0o700 });
   let keyring: Promise<void> | undefined;
   const importKeys = () =>
     (keyring ??= (async () => {

@@ -94,6 +94,7 @@ function platform(
         writeFileSync(join(repo, path), text);
       }
       git(['-C', repo, 'add', '-A']);
+      const empty = Object.keys(files).length === 0 ? ['--allow-empty'] : [];
       const sign =
         signing.kind === 'ssh'
           ? ['-c', 'gpg.format=ssh', '-c', `user.signingkey=${signing.key}`, 'commit', '-S']
@@ -101,7 +102,7 @@ function platform(
             ? ['-c', `user.signingkey=${signing.fpr}`, 'commit', '-S']
             : ['commit'];
       git(
-        ['-C', repo, ...sign, '-q', '-m', message],
+        ['-C', repo, ...sign, ...empty, '-q', '-m', message],
         signing.kind === 'pgp' ? { GNUPGHOME: signing.home } : {},
       );
       return git(['-C', repo, 'rev-parse', 'HEAD']);
@@ -188,5 +189,17 @@ describe.each(['isomorphic', 'native'] as const)('repository.verify on the %s ba
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
     expect(entry).toMatchObject({ toSha: sha, outcome: 'succeeded' });
     expect((await kit.get(path(name)))?.data).toEqual({ value: 'ok' });
+  });
+
+  it('refuses an unsigned head that changes no file, rather than recording it as applied', async () => {
+    // given the applied signed head, then an unsigned commit on top that changes nothing
+    const sha = p.commit('nothing to see', {}, { kind: 'none' });
+
+    // when cairn syncs it (neither half would be applied)
+    const { code, entry } = await sync(p);
+
+    // then it is refused all the same
+    expect(code).toBe(1);
+    expect(entry).toMatchObject({ toSha: sha, outcome: 'failed', failure: { code: 'source.unverified' } });
   });
 });
