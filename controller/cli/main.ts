@@ -2,20 +2,19 @@
 import { Command, CommanderError, Option } from 'commander';
 import { errorMessage, isCairnError } from '../errors';
 import { packageVersion } from '../package-root';
-import { auditCommands } from './commands/audit';
-import { bootstrapCommand, planCommand, syncCommand, validateCommand } from './commands/once';
-import { revertCommandLine } from './commands/revert';
-import { installCommand } from './commands/install';
-import { runCommand } from './commands/run';
-import { synthRunnerCommand } from './commands/synth-runner';
+import { commands } from './lazy-commands';
 
 /** Exit codes scripts can trust: 0 success, 1 the operation failed, 2 the command line was wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 const configOption = () => new Option('-c, --config <file>', 'the cairn config file').makeOptionMandatory();
 
-/** Builds the `cairn` command line. Each action returns its exit code. */
-export function program(): Command {
+/**
+ * Builds the `cairn` command line. Each action returns its exit code. Given the arguments, only
+ * the command they name is loaded: a command's module (and the libraries behind it) costs
+ * nothing to a command that does not use it.
+ */
+export function program(argv?: readonly string[]): Command {
   const cli = new Command('cairn')
     .description(
       'GitOps for AWS (CDK through CloudFormation) and Kubernetes (server-side apply), one branch per environment',
@@ -33,7 +32,7 @@ export function program(): Command {
         .choices(['json', 'pretty'])
         .default('json'),
     )
-    .action(async (o) => exit(await runCommand(o)));
+    .action(async (o) => exit(await commands.run().runCommand(o)));
 
   cli
     .command('sync')
@@ -41,7 +40,7 @@ export function program(): Command {
     .addOption(configOption())
     .requiredOption('-e, --env <name>', 'the environment')
     .option('--json', 'print the audit entry as JSON')
-    .action(async (o) => exit(await syncCommand(o)));
+    .action(async (o) => exit(await commands.once().syncCommand(o)));
 
   cli
     .command('plan')
@@ -49,21 +48,21 @@ export function program(): Command {
     .addOption(configOption())
     .requiredOption('-e, --env <name>', 'the environment')
     .option('--json', 'print the plan as JSON')
-    .action(async (o) => exit(await planCommand(o)));
+    .action(async (o) => exit(await commands.once().planCommand(o)));
 
   cli
     .command('validate')
     .description("check the config file (and with --env, that environment's branch content)")
     .addOption(configOption())
     .option('-e, --env <name>', 'also check this environment’s branch head')
-    .action(async (o) => exit(await validateCommand(o)));
+    .action(async (o) => exit(await commands.once().validateCommand(o)));
 
   cli
     .command('bootstrap')
     .description('prepare an environment’s AWS account and region for deploys (like cdk bootstrap)')
     .addOption(configOption())
     .requiredOption('-e, --env <name>', 'the environment')
-    .action(async (o) => exit(await bootstrapCommand(o)));
+    .action(async (o) => exit(await commands.once().bootstrapCommand(o)));
 
   cli
     .command('install')
@@ -84,11 +83,18 @@ export function program(): Command {
     )
     .option('--cluster-admin', 'bind cluster-admin instead of the least-privilege ClusterRole')
     .option('--no-synth-runner', 'leave out the synth runner container (Kubernetes-only environments)')
-    .action(async (o) => exit(await installCommand(o)));
+    .action(async (o) => exit(await commands.install().installCommand(o)));
 
-  cli.addCommand(auditCommands(configOption, exit));
-  cli.addCommand(revertCommandLine(configOption, exit));
-  cli.addCommand(synthRunnerCommand(exit));
+  // A tree is built when the arguments name it, or when they name no other command and ask for
+  // more than the version (help and usage errors list every command).
+  const named = argv?.find((a) => !a.startsWith('-'));
+  const light =
+    cli.commands.some((c) => c.name() === named) ||
+    (named === undefined && (argv ?? []).some((a) => a === '-V' || a === '--version'));
+  const wanted = (tree: string) => named === tree || !light;
+  if (wanted('audit')) cli.addCommand(commands.audit().auditCommands(configOption, exit));
+  if (wanted('revert')) cli.addCommand(commands.revert().revertCommandLine(configOption, exit));
+  if (wanted('synth-runner')) cli.addCommand(commands.synthRunner().synthRunnerCommand(exit));
   return usageErrorsThrow(cli);
 }
 
@@ -110,7 +116,7 @@ function exit(code: number): void {
 /** Runs the CLI with `argv`; errors print one line (no stack) and set the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await program().parseAsync([...argv], { from: 'user' });
+    await program(argv).parseAsync([...argv], { from: 'user' });
     return Number(process.exitCode ?? 0);
   } catch (error) {
     if (error instanceof CommanderError) {

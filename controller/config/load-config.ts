@@ -232,6 +232,14 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
       ...(raw.repository.auth ? { auth: raw.repository.auth } : {}),
       watch: raw.repository.watch ?? local,
       ...(raw.repository.host ? { host: hostConfig(raw.repository.host, url) } : {}),
+      ...(raw.repository.verify
+        ? {
+            verify: {
+              mode: raw.repository.verify.mode ?? 'head',
+              allowedSigners: abs(raw.repository.verify.allowedSigners),
+            },
+          }
+        : {}),
     },
     environments,
     audit: auditConfig(raw.audit, auditDir, abs),

@@ -43,6 +43,19 @@ export interface RawRepository {
    */
   watch?: boolean;
   auth?: RawRepositoryAuth;
+  /**
+   * Signed commits: a head whose commit is not signed by an allowed key is not synthesized, planned or applied; the environment stalls with source.unverified and the ledger records the refusal.
+   */
+  verify?: {
+    /**
+     * head: the head commit of each environment's branch (and each pull request's head) must carry an allowed signature (default head).
+     */
+    mode?: 'head';
+    /**
+     * A file (relative to this file) of SSH allowed-signers lines (`principal key-type key`, as git's gpg.ssh.allowedSignersFile) and/or ASCII-armored OpenPGP public keys.
+     */
+    allowedSigners: string;
+  };
   host?: RawRepositoryHost;
 }
 /**

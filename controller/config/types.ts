@@ -35,6 +35,16 @@ export interface RepositoryConfig {
   readonly watch: boolean;
   /** The Git host cairn posts commit statuses and plan comments to; absent when none is configured. */
   readonly host?: GitHostConfig;
+  /** Signed commits: present when `repository.verify` is set. */
+  readonly verify?: CommitVerifyConfig;
+}
+
+/** Which commits must be signed, and by whom (config `repository.verify`). */
+export interface CommitVerifyConfig {
+  /** `head`: every environment's head and every pull request's head. */
+  readonly mode: 'head';
+  /** Absolute path of the allowed signers: SSH allowed-signers lines and/or armored OpenPGP public keys. */
+  readonly allowedSigners: string;
 }
 
 /** The Git host of the repository, with every default filled in. */

@@ -124,6 +124,9 @@ export async function reconcileEnvironment(
     if (ports.fence) lease = await ports.fence(next);
   };
   try {
+    // Signed commits: the checkout verifies the head; a head with nothing to apply is verified
+    // too, so no unverified commit is ever recorded as applied.
+    if (awsSkip !== null && k8sSkip !== null) await ports.source.verify?.(revision);
     if (awsSkip === null || k8sSkip === null) {
       const workspace = await timer.run('fetch', () => ports.source.checkout(revision));
       phase = 'synthesize';

@@ -22,6 +22,11 @@ export class ClosingSource implements GitSource {
     return this.track(() => inner(head));
   }
 
+  verify(revision: Revision): Promise<void> {
+    const inner = this.inner.verify?.bind(this.inner);
+    return inner ? this.track(() => inner(revision)) : Promise.resolve();
+  }
+
   checkout(revision: Revision): Promise<Workspace> {
     return this.track(() => this.inner.checkout(revision));
   }

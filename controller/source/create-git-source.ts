@@ -5,6 +5,7 @@ import type { RepositoryConfig, WorkspacesConfig } from '../config/types';
 import { CairnError, errorMessage } from '../errors';
 import type { Log } from '../log';
 import { FOLDERS, writeCheckout } from './checkout';
+import { createCommitVerifier, type CommitVerifier } from './verify-commit';
 import { ClosingSource } from './closing-source';
 import type { GitReader } from './git-reader';
 import { IsomorphicReader, type HttpAuth } from './isomorphic-reader';
@@ -56,7 +57,9 @@ export function createGitSource(
     repo.backend === 'native'
       ? new NativeReader(url, local, cacheDir, auth, repo.auth?.sshKeyPath)
       : new IsomorphicReader(url, local, cacheDir, auth, workspaces.maxFileBytes);
-  return new ClosingSource(new ReaderSource(reader, repo, workspaces, log));
+  // Read at start-up: a missing or empty allowed-signers file stops the process, naming it.
+  const verifier = repo.verify ? createCommitVerifier(repo.verify) : undefined;
+  return new ClosingSource(new ReaderSource(reader, repo, workspaces, log, verifier));
 }
 
 /** The backend-independent part of a source: revisions, force pushes, checkouts. */
@@ -68,6 +71,7 @@ class ReaderSource implements GitSource {
     private readonly repo: RepositoryConfig,
     private readonly workspaces: WorkspacesConfig,
     private readonly log: Log,
+    private readonly verifier?: CommitVerifier,
   ) {}
 
   async fetch(branches: readonly BranchSpec[]): Promise<readonly BranchHead[]> {
@@ -192,7 +196,19 @@ class ReaderSource implements GitSource {
     };
   }
 
+  async verify(revision: Revision): Promise<void> {
+    if (!this.verifier) return;
+    const raw = await this.reader.rawCommit(revision.sha);
+    const signer = await this.verifier.verify(revision.sha, raw);
+    this.log.debug(
+      { env: revision.env, sha: revision.sha.slice(0, 12), signer },
+      'commit signature verified',
+    );
+  }
+
   async checkout(revision: Revision): Promise<Workspace> {
+    // Signed commits: nothing of an unverified commit is written to disk, synthesized or applied.
+    await this.verify(revision);
     // A pull request's checkouts are kept (and pruned) apart from the environment's own.
     const envDir =
       revision.pullRequest === undefined

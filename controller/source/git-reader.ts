@@ -60,6 +60,8 @@ export interface GitReader {
   /** The sha a branch points at, or null when the branch does not exist. */
   resolve(branch: string): Promise<string | null>;
   commit(sha: string): Promise<CommitInfo>;
+  /** The commit object exactly as git stores it (headers, signature, message): what a signature covers. */
+  rawCommit(sha: string): Promise<Buffer>;
   /** Tree hash of a top-level folder at a commit, or null when it is absent. */
   folderTree(sha: string, folder: string): Promise<string | null>;
   /** True when `ancestor` is `sha` or one of its ancestors. */

@@ -157,6 +157,18 @@ export class IsomorphicReader implements GitReader {
     };
   }
 
+  async rawCommit(sha: string): Promise<Buffer> {
+    const { type, object } = await git.readObject({
+      fs,
+      gitdir: this.gitdir,
+      oid: sha,
+      format: 'content',
+      cache: this.cache,
+    });
+    if (type !== 'commit') throw new Error(`object ${sha} is ${type}, not a commit`);
+    return Buffer.from(object as Uint8Array);
+  }
+
   async folderTree(sha: string, folder: string): Promise<string | null> {
     const { tree } = await git.readTree({ fs, gitdir: this.gitdir, oid: sha, cache: this.cache });
     return tree.find((e) => e.path === folder && e.type === 'tree')?.oid ?? null;

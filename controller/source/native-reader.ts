@@ -134,6 +134,15 @@ export class NativeReader implements GitReader {
     };
   }
 
+  async rawCommit(sha: string): Promise<Buffer> {
+    // Byte for byte (no text decoding): a signature is checked over these exact bytes.
+    const all = await this.catFile('--batch', [sha]);
+    const eol = all.indexOf(10);
+    const [, type, size] = all.subarray(0, eol).toString().split(' ');
+    if (type !== 'commit') throw new Error(`object ${sha} is ${type ?? 'missing'}, not a commit`);
+    return all.subarray(eol + 1, eol + 1 + Number(size));
+  }
+
   async folderTree(sha: string, folder: string): Promise<string | null> {
     const out = await this.git().raw(['ls-tree', sha, '--', folder]);
     const match = /^040000 tree ([0-9a-f]+)\t/.exec(out);

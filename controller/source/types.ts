@@ -66,6 +66,12 @@ export interface GitSource {
    * (a test double) leaves it out, and pull requests are then not planned.
    */
   fetchPullRequest?(head: PullRequestHead): Promise<Revision>;
+  /**
+   * With `repository.verify`: resolves when `revision`'s commit is signed by an allowed key, and
+   * throws a terminal `source.unverified` CairnError naming the commit and its signer otherwise.
+   * Without it, resolves at once. `checkout` calls it too, so nothing unverified is ever read.
+   */
+  verify?(revision: Revision): Promise<void>;
   /** Checks out exactly `revision.sha` into a fresh directory (atomically), refusing escaping symlinks and huge files. */
   checkout(revision: Revision): Promise<Workspace>;
   /** Releases anything held (watchers, temp dirs). */
