@@ -73,8 +73,15 @@ export function identityFacts(doc: unknown, source: string, controllerNamespace:
   const config = (doc ?? {}) as {
     repository?: { url?: unknown };
     environments?: RawEnv[];
-    sharding?: { enabled?: unknown };
+    sharding?: { enabled?: unknown; namespace?: unknown };
+    kubernetes?: { controllerNamespace?: unknown };
   };
+  // cairn's own namespace (the install's, and the one the config names) and the sharding one.
+  const own = [
+    controllerNamespace,
+    config.kubernetes?.controllerNamespace,
+    config.sharding?.enabled === true ? config.sharding.namespace : undefined,
+  ].filter((n): n is string => typeof n === 'string');
   const repository = typeof config.repository?.url === 'string' ? config.repository.url : '';
   const grants: EnvironmentGrant[] = [];
   const unbound: string[] = [];
@@ -100,12 +107,12 @@ export function identityFacts(doc: unknown, source: string, controllerNamespace:
     const listed = strings(k.namespaces);
     const plain = [defaultNamespace, ...listed.filter((n) => !n.includes('*'))];
     for (const ns of [...plain, saNamespace]) {
-      if (REFUSED_NAMESPACES.includes(ns) || ns === controllerNamespace) {
+      if (REFUSED_NAMESPACES.includes(ns) || own.includes(ns)) {
         throw configError(
           source,
           key,
           `environment ${name} would be granted namespace "${ns}", which is never an environment's`,
-          `keep kube-system, kube-public, kube-node-lease and cairn's own namespace (${controllerNamespace}) out of its namespace, namespaces and serviceAccount`,
+          `keep kube-system, kube-public, kube-node-lease and cairn's own namespaces (${[...new Set(own)].join(', ')}) out of its namespace, namespaces and serviceAccount`,
         );
       }
     }

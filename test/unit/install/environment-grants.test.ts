@@ -80,6 +80,14 @@ describe('identityFacts', () => {
   ])('refuses %j', (kubernetes, message) => {
     expect(() => facts([env('x', kubernetes)])).toThrow(message);
   });
+  it.each([
+    [{ kubernetes: { controllerNamespace: 'ops' } }, 'ops'],
+    [{ sharding: { enabled: true, namespace: 'leases' } }, 'leases'],
+  ])("refuses the namespace the config names as cairn's own (%j)", (extra, ns) => {
+    expect(() =>
+      facts([env('x', { namespace: 'x', namespaces: [ns], serviceAccount: 'x/x' })], extra),
+    ).toThrow(new RegExp(`namespace "${ns}", which is never an environment's`));
+  });
 });
 
 describe('kindResource and pluralOf', () => {

@@ -110,7 +110,8 @@ names), unbound (names), namespaces (name, owner) in first-seen order.
 {{- $cfg := include "cairn.configData" . | fromJson -}}
 {{- $repo := dig "repository" "url" "" $cfg -}}
 {{- $kinds := include "cairn.clusterKinds" . | fromJson -}}
-{{- $refused := list "kube-system" "kube-public" "kube-node-lease" .Values.namespace -}}
+{{- $refused := list "kube-system" "kube-public" "kube-node-lease" .Values.namespace (dig "kubernetes" "controllerNamespace" "" $cfg) -}}
+{{- if dig "sharding" "enabled" false $cfg -}}{{- $refused = append $refused (dig "sharding" "namespace" "" $cfg) -}}{{- end -}}
 {{- $grants := list -}}
 {{- $unbound := list -}}
 {{- $nsOrder := list -}}
