@@ -1,5 +1,16 @@
-import { parseAllDocuments } from 'yaml';
-import { canI, kubectlApply, kubectlDelete, twoEnvironmentInstall } from '../../helpers/install-identities';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import {
+  canI,
+  KUBECTL,
+  kubectlApply,
+  kubectlDelete,
+  serviceAccountKubeconfig,
+  twoEnvironmentInstall,
+} from '../../helpers/install-identities';
 
 jest.setTimeout(120_000);
 
@@ -40,7 +51,9 @@ describe('cairn install --export: one identity per environment, on the sandbox',
 
   afterAll(() => {
     kubectlDelete(install.exported);
+    rmSync(dir, { recursive: true, force: true });
   });
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-identities-'));
 
   it('says in the export that a namespace glob is not granted', () => {
     expect(install.exported).toContain(
@@ -123,5 +136,60 @@ describe('cairn install --export: one identity per environment, on the sandbox',
     expect(canI(cairn, 'create', 'deployments', '*')).toBe(false);
     expect(canI(cairn, 'impersonate', 'users')).toBe(false);
     expect(canI(cairn, 'impersonate', 'groups')).toBe(false);
+  });
+
+  describe("with cairn's own token (kubectl create token), as cairn run makes its requests", () => {
+    let kubeconfig: string;
+    beforeAll(() => {
+      kubeconfig = serviceAccountKubeconfig(ns, 'cairn', join(dir, 'cairn.kubeconfig'));
+    });
+    /** A server-side apply of one ConfigMap with cairn's token, impersonating `as` when given. */
+    const apply = (namespace: string, name: string, as?: string) =>
+      spawnSync(
+        KUBECTL,
+        [
+          '--kubeconfig',
+          kubeconfig,
+          'apply',
+          '--server-side',
+          '--field-manager',
+          'cairn',
+          // Authorization is the point: no client-side schema download, which a refused identity fails first.
+          '--validate=false',
+          ...(as ? [`--as=${as}`] : []),
+          '-f',
+          '-',
+        ],
+        {
+          input: stringify({
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name, namespace },
+            data: { v: '1' },
+          }),
+          encoding: 'utf8',
+        },
+      );
+
+    it("writes environment a's objects only as a's ServiceAccount, and only in a's namespaces", () => {
+      expect(apply(a.ns, 'settings', userA).status).toBe(0);
+      expect(apply(a.extra, 'jobs', userA).status).toBe(0);
+      const intoB = apply(b.ns, 'settings', userA);
+      expect(intoB.status).not.toBe(0);
+      expect(intoB.stderr).toContain(`User "${userA}" cannot patch resource "configmaps"`);
+      const own = apply(a.ns, 'settings-as-cairn');
+      expect(own.stderr).toContain(`User "${cairn}" cannot patch resource "configmaps"`);
+      const system = apply('kube-system', 'x', userA);
+      expect(system.stderr).toContain('forbidden');
+    });
+
+    it('writes the inventories as itself, and may not impersonate anyone else', () => {
+      expect(apply(a.ns, inventoryOf(a.ns)).status).toBe(0);
+      expect(apply(b.ns, inventoryOf(b.ns)).status).toBe(0);
+      const other = apply(a.ns, 'settings', `system:serviceaccount:${a.ns}:default`);
+      expect(other.stderr).toContain(`cannot impersonate resource "serviceaccounts"`);
+      const admin = apply(a.ns, 'settings', 'admin');
+      expect(admin.stderr).toContain(`cannot impersonate resource "users"`);
+    });
   });
 });
