@@ -141,8 +141,14 @@ describe('cairn install --export on the sandbox cluster', () => {
   });
 
   it('passes helm lint, as the chart and as the export wrapped in a chart', () => {
-    const lint = (chart: string) => execFileSync(helm, ['lint', '--strict', chart], { encoding: 'utf8' });
+    const lint = (chart: string, ...values: string[]) =>
+      execFileSync(helm, ['lint', '--strict', chart, ...values], { encoding: 'utf8' });
     expect(lint(join(repoRoot, 'controller', 'install', 'chart'))).toMatch(
+      /1 chart\(s\) linted, 0 chart\(s\) failed/,
+    );
+    // With environments bound to ServiceAccounts (the chart reads them from the config).
+    const bound = join(repoRoot, 'test', 'fixtures', 'install', 'two-environments.yaml');
+    expect(lint(join(repoRoot, 'controller', 'install', 'chart'), '--set-file', `config=${bound}`)).toMatch(
       /1 chart\(s\) linted, 0 chart\(s\) failed/,
     );
     const wrapped = join(dir, 'export-chart');
