@@ -53,7 +53,7 @@ function clusterRules(grant: EnvironmentGrant): readonly ManifestObject[] {
   );
 }
 
-/** The values of `key` grouped by `by`, groups in first-seen order. */
+/** The `values` of the items grouped by `by` (deduplicated), groups in first-seen order. */
 function groupBy<T>(items: readonly T[], by: (t: T) => string, values: (t: T) => readonly string[]) {
   const out = new Map<string, string[]>();
   for (const item of items) out.set(by(item), [...new Set([...(out.get(by(item)) ?? []), ...values(item)])]);
