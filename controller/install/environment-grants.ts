@@ -74,7 +74,7 @@ export function identityFacts(doc: unknown, source: string, controllerNamespace:
     repository?: { url?: unknown };
     environments?: RawEnv[];
     sharding?: { enabled?: unknown; namespace?: unknown };
-    kubernetes?: { controllerNamespace?: unknown };
+    kubernetes?: { controllerNamespace?: unknown; requireServiceAccount?: unknown };
   };
   // cairn's own namespace (the install's, and the one the config names) and the sharding one.
   const own = [
@@ -138,6 +138,15 @@ export function identityFacts(doc: unknown, source: string, controllerNamespace:
       inventoryNames: [...new Set([inventoryName(owner), legacyInventoryName(name)])],
     });
   });
+  // The runtime refuses such an environment at start-up: an install that could never start is refused now.
+  if (config.kubernetes?.requireServiceAccount === true && unbound.length > 0) {
+    throw configError(
+      source,
+      'kubernetes.requireServiceAccount',
+      `true, but environment ${unbound.join(', ')} has no kubernetes.serviceAccount`,
+      'give each environment a serviceAccount: <namespace>/<name>',
+    );
+  }
   return {
     grants,
     unbound,

@@ -213,6 +213,15 @@ describe('the Helm chart renders the same objects as cairn install --export', ()
         message: /environment x would be granted namespace "kube-system"/,
       },
       {
+        name: 'an unbound environment with kubernetes.requireServiceAccount',
+        config: {
+          kubernetes: { requireServiceAccount: true },
+          environments: [{ name: 'x', kubernetes: { namespace: 'x' } }],
+        },
+        set: 'replicas=1',
+        message: /kubernetes.requireServiceAccount: true, but environment x has no kubernetes.serviceAccount/,
+      },
+      {
         name: "a namespace in cairn's own",
         config: { environments: [{ name: 'x', kubernetes: { namespace: 'cairn', serviceAccount: 'x/x' } }] },
         set: 'replicas=1',

@@ -90,6 +90,21 @@ describe('identityFacts', () => {
   });
 });
 
+describe('kubernetes.requireServiceAccount', () => {
+  it('refuses an environment without one, naming it, as cairn run would at start-up', () => {
+    expect(() =>
+      facts([env('a', { serviceAccount: 'a/a' }), env('b', {}), env('c', {})], {
+        kubernetes: { requireServiceAccount: true },
+      }),
+    ).toThrow(
+      /kubernetes.requireServiceAccount: true, but environment b, c has no kubernetes.serviceAccount/,
+    );
+    expect(
+      facts([env('a', { serviceAccount: 'a/a' })], { kubernetes: { requireServiceAccount: true } }).grants,
+    ).toHaveLength(1);
+  });
+});
+
 describe('kindResource and pluralOf', () => {
   it.each([
     ['Namespace', '', 'namespaces'],

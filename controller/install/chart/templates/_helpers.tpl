@@ -161,6 +161,9 @@ names), unbound (names), namespaces (name, owner) in first-seen order.
 {{- $grants = append $grants (dict "env" (toString $env.name) "saNamespace" (index $parts 0) "saName" (index $parts 1) "defaultNamespace" $default "namespaces" $plain "globs" $globs "cluster" $cluster "inventory" (uniq (list (printf "cairn-inventory-%s" $owner.id) $legacy))) -}}
 {{- end -}}
 {{- end -}}
+{{- if and (dig "kubernetes" "requireServiceAccount" false $cfg) $unbound -}}
+{{- fail (printf "kubernetes.requireServiceAccount: true, but environment %s has no kubernetes.serviceAccount" (join ", " $unbound)) -}}
+{{- end -}}
 {{- $namespaces := list -}}
 {{- range $nsOrder -}}
 {{- $namespaces = append $namespaces (dict "name" . "owner" (get $nsOwner .)) -}}
