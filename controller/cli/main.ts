@@ -76,7 +76,7 @@ export function program(argv?: readonly string[]): Command {
     .option('--config <file>', 'the cairn config to embed in the ConfigMap (default: a commented example)')
     .option('--image <ref>', 'the controller image (default cairn/controller:<version>)')
     .option('--runner-image <ref>', 'the synth runner image (default cairn/synth-runner:<version>)')
-    .option('--replicas <n>', 'controller replicas', '2')
+    .option('--replicas <n>', 'controller replicas; more than 1 needs sharding.enabled in the config', '1')
     .option(
       '--kinds <list...>',
       'what cairn may apply: group/resource (core/configmaps, apps/deployments) or Kind names; "default" is the default set',

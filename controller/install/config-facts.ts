@@ -17,7 +17,12 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * Reads the facts an install derives from a config. Any key ending in `Env` (and an `apiTokens`
  * entry's `env`) names a variable holding a secret, so keys added later are covered too.
  */
-export function configFacts(text: string, source: string, replicas: number): ConfigFacts {
+export function configFacts(
+  text: string,
+  source: string,
+  replicas: number,
+  namespace = 'cairn',
+): ConfigFacts {
   let doc: unknown;
   try {
     doc = parse(text);
@@ -41,6 +46,8 @@ export function configFacts(text: string, source: string, replicas: number): Con
   const config = (doc ?? {}) as {
     server?: { port?: unknown; host?: unknown; apiTokenEnv?: unknown; apiTokens?: unknown[] };
     audit?: { backend?: unknown };
+    kubernetes?: { controllerNamespace?: unknown };
+    sharding?: { enabled?: unknown; namespace?: unknown };
     environments?: { name?: unknown; aws?: { synth?: { isolation?: unknown } } }[];
   };
   const port = typeof config.server?.port === 'number' && config.server.port > 0 ? config.server.port : 8080;
@@ -60,6 +67,17 @@ export function configFacts(text: string, source: string, replicas: number): Con
     warnings.push(
       `${source}: ${replicas} replicas need the shared audit trail (audit.backend: dynamodb); with jsonl use --replicas 1`,
     );
+  }
+  // The install grants cairn its Leases in its own namespace only, and the runtime refuses that one.
+  for (const [key, value] of [
+    ['kubernetes.controllerNamespace', config.kubernetes?.controllerNamespace],
+    ['sharding.namespace', config.sharding?.enabled === true ? config.sharding.namespace : undefined],
+  ] as const) {
+    if (typeof value === 'string' && value !== namespace) {
+      warnings.push(
+        `${source}: ${key} is ${value}, but cairn is installed in ${namespace}; use --namespace ${value} or the same name in the config`,
+      );
+    }
   }
   for (const env of config.environments ?? []) {
     if (env.aws && env.aws.synth?.isolation !== 'sidecar') {

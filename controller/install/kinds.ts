@@ -110,3 +110,57 @@ function parseOne(item: string): ResourceRef {
 export function kindFlag(ref: ResourceRef): string {
   return `${ref.group === '' ? 'core' : ref.group}/${ref.resource}`;
 }
+
+/** Resources that are cluster-scoped: a namespace's Role cannot grant them, so they are left out of one. */
+export const CLUSTER_SCOPED: readonly string[] = [
+  'namespaces',
+  'clusterroles',
+  'clusterrolebindings',
+  'customresourcedefinitions',
+];
+
+/**
+ * The cluster-scoped kinds `clusterResources` may name without a group, with their group. The Helm
+ * chart holds the same table (`cairn.clusterKinds`): keep the two equal.
+ */
+export const CLUSTER_KINDS: Readonly<Record<string, string>> = {
+  Namespace: '',
+  PersistentVolume: '',
+  ClusterRole: 'rbac.authorization.k8s.io',
+  ClusterRoleBinding: 'rbac.authorization.k8s.io',
+  CustomResourceDefinition: 'apiextensions.k8s.io',
+  StorageClass: 'storage.k8s.io',
+  PriorityClass: 'scheduling.k8s.io',
+  IngressClass: 'networking.k8s.io',
+  MutatingWebhookConfiguration: 'admissionregistration.k8s.io',
+  ValidatingWebhookConfiguration: 'admissionregistration.k8s.io',
+};
+
+/** A Kind's plural resource name as the API spells nearly every one (`Ingress` → `ingresses`, `NetworkPolicy` → `networkpolicies`). */
+export function pluralOf(kind: string): string {
+  const lower = kind.toLowerCase();
+  if (/(s|x|z|ch|sh)$/.test(lower)) return `${lower}es`;
+  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
+  return `${lower}s`;
+}
+
+/**
+ * The resource of a `clusterResources` entry: a cluster-scoped `Kind` of `CLUSTER_KINDS`, or
+ * `group/Kind` (its plural as `pluralOf` spells it; a CRD with another plural is granted by
+ * `--kinds group/resource` instead).
+ */
+export function kindResource(item: string, key: string): ResourceRef {
+  const known = CLUSTER_KINDS[item];
+  if (known !== undefined) return { group: known, resource: pluralOf(item) };
+  const slash = item.lastIndexOf('/');
+  const group = item.slice(0, slash);
+  const kind = item.slice(slash + 1);
+  if (slash <= 0 || !(group === 'core' || DNS_SUBDOMAIN.test(group)) || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) {
+    throw new CairnError(`"${item}" is neither group/Kind nor a cluster-scoped Kind cairn knows`, {
+      code: 'install.config',
+      subject: key,
+      hint: `write group/Kind (example.com/Widget), or one of ${Object.keys(CLUSTER_KINDS).join(', ')}`,
+    });
+  }
+  return { group: group === 'core' ? '' : group, resource: pluralOf(kind) };
+}

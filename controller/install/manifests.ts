@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
+import type { IdentityFacts } from './environment-grants';
+import { APPLY_VERBS, identityObjects, rulesFor } from './identity-objects';
 import type { ResourceRef } from './kinds';
 
 /** What `cairn install --export` (and the Helm chart) is rendered from. */
@@ -23,6 +25,8 @@ export interface InstallOptions {
   readonly port: number;
   /** Run the synth runner container beside the controller (the AWS half needs it). */
   readonly synthRunner: boolean;
+  /** The environments' identities from the config; absent: every environment applies as cairn. */
+  readonly identities?: IdentityFacts;
 }
 
 /** One Kubernetes object as plain data. */
@@ -43,8 +47,6 @@ export const CONTROLLER_UID = 10001;
 export const RUNNER_UID = 10002;
 
 const NAME = 'cairn';
-/** Verbs server-side apply, the drift LIST, health waits and prune need. */
-const APPLY_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
 /** The names of the cluster-scoped RBAC objects, unique per namespace so two installs never collide. */
 export function clusterRoleName(namespace: string, clusterAdmin: boolean): string {
@@ -52,8 +54,16 @@ export function clusterRoleName(namespace: string, clusterAdmin: boolean): strin
 }
 
 /**
- * The objects of an install, in apply order: Namespace, ServiceAccount, RBAC, ConfigMap, Service,
- * Deployment, PodDisruptionBudget. A pure function: the same options give the same objects, which
+ * True when cairn's own identity still needs the cluster-wide ClusterRole (`cairn-apply:<ns>`): an
+ * environment without a ServiceAccount applies as cairn (or the config names none, as the example).
+ */
+export function needsClusterApply(o: Pick<InstallOptions, 'identities'>): boolean {
+  return !o.identities || o.identities.unbound.length > 0 || o.identities.grants.length === 0;
+}
+
+/**
+ * The objects of an install, in apply order: Namespace, ServiceAccount, RBAC (cairn's own, then
+ * each environment's identity), ConfigMap, Service, Deployment, PodDisruptionBudget. A pure function: the same options give the same objects, which
  * the Helm chart's templates must reproduce (a test compares them object by object).
  */
 export function installObjects(o: InstallOptions): readonly ManifestObject[] {
@@ -82,7 +92,10 @@ export function installObjects(o: InstallOptions): readonly ManifestObject[] {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'cairn-leases' },
       subjects: subject,
     },
-    ...(o.clusterAdmin
+    ...(o.identities
+      ? identityObjects(o.identities, { namespace: o.namespace, kinds: o.kinds, labels })
+      : []),
+    ...(o.clusterAdmin || !needsClusterApply(o)
       ? []
       : [
           {
@@ -92,17 +105,21 @@ export function installObjects(o: InstallOptions): readonly ManifestObject[] {
             rules: rulesFor(o.kinds),
           },
         ]),
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: meta(clusterName, false),
-      roleRef: {
-        apiGroup: 'rbac.authorization.k8s.io',
-        kind: 'ClusterRole',
-        name: o.clusterAdmin ? 'cluster-admin' : clusterName,
-      },
-      subjects: subject,
-    },
+    ...(o.clusterAdmin || needsClusterApply(o)
+      ? [
+          {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'ClusterRoleBinding',
+            metadata: meta(clusterName, false),
+            roleRef: {
+              apiGroup: 'rbac.authorization.k8s.io',
+              kind: 'ClusterRole',
+              name: o.clusterAdmin ? 'cluster-admin' : clusterName,
+            },
+            subjects: subject,
+          },
+        ]
+      : []),
     {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -128,19 +145,6 @@ export function installObjects(o: InstallOptions): readonly ManifestObject[] {
       spec: { maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': NAME } } },
     },
   ];
-}
-
-/** One rule per API group, resources sorted: the ClusterRole's rules. */
-function rulesFor(kinds: readonly ResourceRef[]): readonly ManifestObject[] {
-  const byGroup = new Map<string, string[]>();
-  for (const k of kinds) byGroup.set(k.group, [...(byGroup.get(k.group) ?? []), k.resource]);
-  return [...byGroup]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([group, resources]) => ({
-      apiGroups: [group],
-      resources: [...new Set(resources)].sort(),
-      verbs: APPLY_VERBS,
-    }));
 }
 
 const restricted = (uid: number) => ({

@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
 import { validateConfigFile } from '../../config/load-config';
 import { CairnError } from '../../errors';
 import { applyInstall } from '../../install/apply-install';
 import { configFacts } from '../../install/config-facts';
 import { DEFAULT_KINDS, parseKinds } from '../../install/kinds';
-import { installObjects, renderYaml } from '../../install/manifests';
+import { identityFacts } from '../../install/environment-grants';
+import { identityNotes } from '../../install/identity-objects';
+import { clusterRoleName, installObjects, renderYaml, type ManifestObject } from '../../install/manifests';
 import { packageRoot, packageVersion } from '../../package-root';
 
 /** The options of `cairn install`, as commander parses them. */
@@ -14,7 +17,7 @@ export interface InstallCommandOptions {
   readonly namespace: string;
   readonly image?: string;
   readonly runnerImage?: string;
-  readonly replicas: string;
+  readonly replicas?: string;
   readonly kinds?: string[];
   readonly clusterAdmin?: boolean;
   readonly config?: string;
@@ -34,18 +37,25 @@ export function defaultImages(): { readonly image: string; readonly runnerImage:
   return { image: `cairn/controller:${version}`, runnerImage: `cairn/synth-runner:${version}` };
 }
 
+/** An install read from its config: its objects and the YAML comments the export starts with. */
+export interface InstallPlan {
+  readonly objects: readonly ManifestObject[];
+  readonly notes: readonly string[];
+}
+
 /**
- * `cairn install`: the objects that run cairn in a cluster (Namespace, ServiceAccount,
- * least-privilege RBAC, ConfigMap, Service, Deployment, PodDisruptionBudget). With `--export` they
- * are printed, for `kubectl apply -f -`; without, applied server-side with cairn's own client.
+ * The objects of an install for a config's text (already validated by the caller), or the exit
+ * code 2 of a usage error, written to `err` with the warnings. Refuses more than one replica
+ * without `sharding.enabled`: each replica would write every environment (two writers).
  */
-export async function installCommand(
+export function planInstall(
   o: InstallCommandOptions,
-  out: (text: string) => void = (t) => process.stdout.write(t),
-  err: (text: string) => void = (t) => process.stderr.write(t),
-): Promise<number> {
+  text: string,
+  source: string,
+  err: (text: string) => void,
+): InstallPlan | 2 {
   // A bad flag value is a wrong command line: exit 2, like every other usage error.
-  const replicas = Number(o.replicas);
+  const replicas = Number(o.replicas ?? '1');
   if (!Number.isInteger(replicas) || replicas < 1) {
     err(`cairn: --replicas: "${o.replicas}" is not a whole number of at least 1\n`);
     return 2;
@@ -57,20 +67,20 @@ export async function installCommand(
     err(`cairn: ${(error as Error).message}\n`);
     return 2;
   }
-  const source = o.config ? resolve(o.config) : exampleConfigPath();
-  if (o.config) {
-    const checked = validateConfigFile(source);
-    if (!checked.ok) {
-      throw new CairnError(checked.errors.join('; '), {
-        code: 'config.invalid',
-        subject: source,
-        hint: 'fix the config (cairn validate --config) before exporting it',
-      });
-    }
+  const facts = configFacts(text, source, replicas, o.namespace);
+  const identities = identityFacts(parse(text), source, o.namespace);
+  if (replicas > 1 && !identities.sharding) {
+    err(
+      `cairn: --replicas ${replicas}: more than one replica needs sharding.enabled: true in ${source} (else every replica writes every environment); use --replicas 1, or enable sharding (README, High availability)\n`,
+    );
+    return 2;
   }
-  const text = readFileSync(source, 'utf8');
-  const facts = configFacts(text, source, replicas);
   for (const warning of facts.warnings) err(`cairn: warning: ${warning}\n`);
+  for (const env of identities.unbound) {
+    err(
+      `cairn: warning: ${source}: environment ${env} has no kubernetes.serviceAccount, so it applies with cairn's own identity (the cluster-wide ClusterRole ${clusterRoleName(o.namespace, Boolean(o.clusterAdmin))}); give it one (README, Threat model)\n`,
+    );
+  }
   const images = defaultImages();
   const objects = installObjects({
     namespace: o.namespace,
@@ -83,13 +93,42 @@ export async function installCommand(
     secretEnv: facts.secretEnv,
     port: facts.port,
     synthRunner: o.synthRunner,
+    identities,
   });
+  return { objects, notes: identityNotes(identities) };
+}
+
+/**
+ * `cairn install`: the objects that run cairn in a cluster (Namespace, ServiceAccount,
+ * least-privilege RBAC, each environment's identity, ConfigMap, Service, Deployment,
+ * PodDisruptionBudget). With `--export` they are printed, for `kubectl apply -f -`; without,
+ * applied server-side with cairn's own client.
+ */
+export async function installCommand(
+  o: InstallCommandOptions,
+  out: (text: string) => void = (t) => process.stdout.write(t),
+  err: (text: string) => void = (t) => process.stderr.write(t),
+): Promise<number> {
+  const source = o.config ? resolve(o.config) : exampleConfigPath();
+  if (o.config) {
+    const checked = validateConfigFile(source);
+    if (!checked.ok) {
+      throw new CairnError(checked.errors.join('; '), {
+        code: 'config.invalid',
+        subject: source,
+        hint: 'fix the config (cairn validate --config) before exporting it',
+      });
+    }
+  }
+  const plan = planInstall(o, readFileSync(source, 'utf8'), source, err);
+  if (plan === 2) return 2;
   if (o.export) {
-    out(renderYaml(objects));
+    out(plan.notes.map((n) => `# ${n}\n`).join('') + renderYaml(plan.objects));
     return 0;
   }
+  for (const note of plan.notes) err(`cairn: warning: ${note}\n`);
   await applyInstall(
-    objects,
+    plan.objects,
     { ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.context ? { context: o.context } : {}) },
     (line) => out(`${line}\n`),
   );

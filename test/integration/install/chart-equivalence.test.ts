@@ -1,6 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
+import { planInstall } from '../../../controller/cli/commands/install';
+import { renderYaml } from '../../../controller/install/manifests';
 import { runCli } from '../../helpers/cli';
 import { helmBinary } from '../../helpers/helm';
 import { repoRoot } from '../../sandbox/sandbox-env';
@@ -84,5 +88,173 @@ describe('the Helm chart renders the same objects as cairn install --export', ()
     expect(got.get('ConfigMap/cairn/cairn-config')).toEqual(want.get('ConfigMap/cairn/cairn-config'));
     expect(got.get('Deployment/cairn/cairn')).toEqual(want.get('Deployment/cairn/cairn'));
     expect(JSON.stringify(want.get('Deployment/cairn/cairn'))).toContain('FIXTURE_WEBHOOK_SECRET');
+  });
+
+  describe('with environments bound to ServiceAccounts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-chart-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const server = { host: '0.0.0.0', apiTokens: [{ file: '/etc/cairn/secrets/api-token' }] };
+    const mixed = {
+      // Credentials and a trailing slash: the owner id is of the URL without them.
+      repository: { url: 'https://user:secret@git.example.com/platform/Infra.git/' },
+      environments: [
+        {
+          name: 'shop',
+          instance: 'Shop_Prod',
+          kubernetes: { namespace: 'shop', serviceAccount: 'tenants/shop' },
+        },
+        {
+          name: 'a-very-long-environment-name-that-does-not-fit-a-label',
+          kubernetes: {
+            namespace: 'long',
+            serviceAccount: 'tenants/long',
+            namespaces: ['shop', 'batch-*', 'long-extra'],
+            clusterResources: ['example.com/Widget', 'core/Policy', 'StorageClass'],
+          },
+        },
+        { name: 'Legacy_Env', kubernetes: { serviceAccount: 'legacy/cairn' } },
+        { name: 'unbound', kubernetes: { namespace: 'free' } },
+      ],
+      sharding: { enabled: true },
+      server,
+    };
+    const allBound = { ...mixed, environments: mixed.environments.slice(0, 3) };
+
+    it.each([
+      {
+        name: 'the two-environment fixture',
+        file: join(repoRoot, 'test', 'fixtures', 'install', 'two-environments.yaml'),
+        flags: [] as string[],
+      },
+      {
+        name: 'instances, long names, a shared namespace, globs, one unbound, 3 replicas',
+        config: mixed,
+        flags: ['--set', 'replicas=3'],
+      },
+      {
+        name: 'every environment bound, in another namespace, with cluster-admin',
+        config: allBound,
+        flags: ['--set', 'namespace=ops,clusterAdmin=true'],
+      },
+      {
+        name: 'every environment bound, other kinds',
+        config: allBound,
+        flags: [
+          '--set',
+          'kinds[0].group=,kinds[0].resources={configmaps,namespaces},kinds[1].group=apiextensions.k8s.io,kinds[1].resources={customresourcedefinitions}',
+        ],
+      },
+    ])('$name', ({ file, config, flags }) => {
+      const path = file ?? join(dir, 'cairn.yaml');
+      if (config) writeFileSync(path, stringify(config));
+      const text = readFileSync(path, 'utf8');
+      const values = new Map<string, string>();
+      for (const pair of flags
+        .filter((_, i) => i % 2 === 1)
+        .join(',')
+        .split(/,(?![^{]*})/)) {
+        const [k, v] = pair.split('=');
+        if (k) values.set(k, v ?? '');
+      }
+      const kinds =
+        values.get('kinds[0].group') !== undefined
+          ? ['core/configmaps', 'core/namespaces', 'apiextensions.k8s.io/customresourcedefinitions']
+          : undefined;
+      const plan = planInstall(
+        {
+          namespace: values.get('namespace') ?? 'cairn',
+          synthRunner: true,
+          replicas: values.get('replicas') ?? '1',
+          clusterAdmin: values.get('clusterAdmin') === 'true',
+          ...(kinds ? { kinds } : {}),
+        },
+        text,
+        path,
+        () => undefined,
+      );
+      if (plan === 2) throw new Error('refused');
+      const exported = plan.notes.map((n) => `# ${n}\n`).join('') + renderYaml(plan.objects);
+      const secretEnv = text.includes('FIXTURE') ? '{FIXTURE_GIT_TOKEN,FIXTURE_WEBHOOK_SECRET}' : 'null';
+      const rendered = execFileSync(
+        helm,
+        [
+          'template',
+          'cairn',
+          chart,
+          '--set-file',
+          `config=${path}`,
+          '--set',
+          `secretEnv=${secretEnv}`,
+          ...flags,
+        ],
+        { encoding: 'utf8' },
+      );
+      const want = objects(exported);
+      const got = objects(rendered);
+      expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+      for (const [key, object] of want) expect([key, got.get(key)]).toEqual([key, object]);
+      // The comment on a glob RBAC cannot grant is in both.
+      for (const note of plan.notes) expect(rendered).toContain(`# ${note}`);
+    });
+
+    it.each([
+      {
+        name: 'more than one replica without sharding.enabled',
+        config: { environments: [] },
+        set: 'replicas=2',
+        message: /replicas 2: more than one replica needs sharding.enabled: true/,
+      },
+      {
+        name: 'a ServiceAccount in kube-system',
+        config: {
+          environments: [{ name: 'x', kubernetes: { namespace: 'x', serviceAccount: 'kube-system/x' } }],
+        },
+        set: 'replicas=1',
+        message: /environment x would be granted namespace "kube-system"/,
+      },
+      {
+        name: 'an unbound environment with kubernetes.requireServiceAccount',
+        config: {
+          kubernetes: { requireServiceAccount: true },
+          environments: [{ name: 'x', kubernetes: { namespace: 'x' } }],
+        },
+        set: 'replicas=1',
+        message: /kubernetes.requireServiceAccount: true, but environment x has no kubernetes.serviceAccount/,
+      },
+      {
+        name: "a namespace in cairn's own",
+        config: { environments: [{ name: 'x', kubernetes: { namespace: 'cairn', serviceAccount: 'x/x' } }] },
+        set: 'replicas=1',
+        message: /would be granted namespace "cairn"/,
+      },
+    ])('refuses $name, as the command does', ({ config, set, message }) => {
+      const path = join(dir, 'refused.yaml');
+      writeFileSync(path, stringify({ ...config, server }));
+      const res = spawnSync(
+        helm,
+        ['template', 'cairn', chart, '--set-file', `config=${path}`, '--set', set],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(res.status).not.toBe(0);
+      expect(res.stderr).toMatch(message);
+      let err = '';
+      const replicas = /replicas=(\d+)/.exec(set)![1]!;
+      const run = () =>
+        planInstall(
+          { namespace: 'cairn', synthRunner: true, replicas },
+          readFileSync(path, 'utf8'),
+          path,
+          (t) => (err += t),
+        );
+      let said: string;
+      try {
+        said = run() === 2 ? err : 'accepted';
+      } catch (error) {
+        said = (error as Error).message;
+      }
+      expect(said).toMatch(message);
+    });
   });
 });

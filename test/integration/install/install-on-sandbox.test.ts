@@ -65,7 +65,7 @@ describe('cairn install --export on the sandbox cluster', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('cairn install applies it server-side as an admin, and the Deployment rolls out on the kwok node', async () => {
+  it('cairn install applies it server-side as an admin, and the Deployment rolls out (one replica) on the kwok node', async () => {
     const applied = await runCli([
       'install',
       '--kubeconfig',
@@ -73,7 +73,12 @@ describe('cairn install --export on the sandbox cluster', () => {
       '--namespace',
       ns,
     ]);
-    expect(applied.stderr).toBe('');
+    // The example config's environment has no ServiceAccount: the one warning says it applies as cairn.
+    expect(applied.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /warning: .*environment dev has no kubernetes.serviceAccount, so it applies with cairn's own identity/,
+      ),
+    ]);
     expect(applied.code).toBe(0);
     // Every exported object, in the export's order, and nothing else.
     expect(applied.stdout.trim().split('\n')).toEqual(
@@ -116,10 +121,11 @@ describe('cairn install --export on the sandbox cluster', () => {
     while (Date.now() < deadline) {
       const d = await get(`/apis/apps/v1/namespaces/${ns}/deployments/cairn`);
       status = (d?.status ?? {}) as Record<string, unknown>;
-      if (status.readyReplicas === 2 && status.updatedReplicas === 2 && status.availableReplicas === 2) break;
+      if (status.readyReplicas === 1 && status.updatedReplicas === 1 && status.availableReplicas === 1) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    expect(status).toMatchObject({ readyReplicas: 2, updatedReplicas: 2, availableReplicas: 2 });
+    // One replica by default: a second would write every environment too (no sharding in the example).
+    expect(status).toMatchObject({ readyReplicas: 1, updatedReplicas: 1, availableReplicas: 1 });
     const pods = (
       await admin.request({
         method: 'GET',
@@ -127,7 +133,7 @@ describe('cairn install --export on the sandbox cluster', () => {
         query: { labelSelector: 'app.kubernetes.io/name=cairn' },
       })
     ).body as { items: KubeObject[] };
-    expect(pods.items).toHaveLength(2);
+    expect(pods.items).toHaveLength(1);
     for (const pod of pods.items) {
       expect((pod.spec as { nodeName?: string }).nodeName).toBe('kwok-node-0');
       expect((pod.status as { phase?: string }).phase).toBe('Running');
@@ -135,8 +141,14 @@ describe('cairn install --export on the sandbox cluster', () => {
   });
 
   it('passes helm lint, as the chart and as the export wrapped in a chart', () => {
-    const lint = (chart: string) => execFileSync(helm, ['lint', '--strict', chart], { encoding: 'utf8' });
+    const lint = (chart: string, ...values: string[]) =>
+      execFileSync(helm, ['lint', '--strict', chart, ...values], { encoding: 'utf8' });
     expect(lint(join(repoRoot, 'controller', 'install', 'chart'))).toMatch(
+      /1 chart\(s\) linted, 0 chart\(s\) failed/,
+    );
+    // With environments bound to ServiceAccounts (the chart reads them from the config).
+    const bound = join(repoRoot, 'test', 'fixtures', 'install', 'two-environments.yaml');
+    expect(lint(join(repoRoot, 'controller', 'install', 'chart'), '--set-file', `config=${bound}`)).toMatch(
       /1 chart\(s\) linted, 0 chart\(s\) failed/,
     );
     const wrapped = join(dir, 'export-chart');
