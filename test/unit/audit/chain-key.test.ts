@@ -89,6 +89,12 @@ describe('the key id', () => {
     expect(line.toString()).toContain(`"kid":"${former}"`);
     // Then the current key verifies it
     expect(decodeRecord(line, key)).toMatchObject({ ok: true, record: { kid: former } });
+    // And a changed one is called changed, not hashed with another key (the former id is the same key)
+    const changed = Buffer.from(line.toString().replace('"env":"dev"', '"env":"prd"'));
+    expect(decodeRecord(changed, key)).toEqual({
+      ok: false,
+      reason: 'the record was changed: its content does not match its hash',
+    });
     // And a new record carries the new id
     expect(encodeRecord(start, 1, GENESIS_HASH, key).line.toString()).toContain(`"kid":"${key.id}"`);
     // And another key's record is named as such
