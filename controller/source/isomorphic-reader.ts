@@ -112,6 +112,7 @@ export class IsomorphicReader implements GitReader {
     // isomorphic-git takes no argv, but a ref with `..` or a leading `-` is no name cairn should ask for.
     checkedRef(ref, `ref ${ref}`);
     checkedRef(localRef, `ref ${localRef}`);
+    checkedRef(near, `branch ${near}`);
     if (this.local) return this.resolveRef(ref);
     const remote = await this.remote();
     const oid = (await git.listServerRefs({ ...remote, prefix: ref })).find((r) => r.ref === ref)?.oid;
