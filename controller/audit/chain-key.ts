@@ -9,8 +9,13 @@ import { CairnError } from '../errors';
  * and edits that leave the chain inconsistent (the witness still catches truncation and rewrites).
  */
 export interface ChainKey {
-  /** The key id written into each record (`none` for an unkeyed log); never the key itself. */
+  /**
+   * The key id written into each record (`none` for an unkeyed log): an HMAC of a fixed label under
+   * the key, so it names the key without revealing anything about it.
+   */
   readonly id: string;
+  /** Ids earlier versions wrote for the same key (records carrying them verify the same). */
+  readonly formerIds: readonly string[];
   readonly keyed: boolean;
   /** The lowercase hex digest of `body`. */
   digest(body: Buffer): string;
@@ -30,11 +35,25 @@ const MIN_KEY_BYTES = 32;
 /** The unkeyed hasher: plain SHA-256. */
 export const UNKEYED: ChainKey = {
   id: 'none',
+  formerIds: [],
   keyed: false,
   digest: (body) => createHash('sha256').update(body).digest('hex'),
 };
 
-/** An HMAC-SHA256 key; its id is a short hash of the key, so rotating it shows in every record. */
+/**
+ * The key id: 64 bits of HMAC(key, "cairn-key-id"). Unlike a hash of the key, it tells nothing
+ * about the key (no offline guess of a weak key can be checked against it) yet changes with it.
+ */
+export function keyId(secret: Buffer): string {
+  return `hmac-v2-${createHmac('sha256', secret).update('cairn-key-id').digest('hex').slice(0, 16)}`;
+}
+
+/** The id records written before `keyId` carry: 48 bits of a hash of the key (read, never written). */
+function formerKeyId(secret: Buffer): string {
+  return `hmac-${createHash('sha256').update('cairn-audit-key-id\0').update(secret).digest('hex').slice(0, 12)}`;
+}
+
+/** An HMAC-SHA256 key; its id (`keyId`) changes with the key, so rotating it shows in every record. */
 export function hmacKey(secret: Buffer): ChainKey {
   if (secret.length < MIN_KEY_BYTES) {
     throw new CairnError(`the audit key has ${secret.length} bytes; at least ${MIN_KEY_BYTES} are needed`, {
@@ -44,8 +63,12 @@ export function hmacKey(secret: Buffer): ChainKey {
       hint: 'make one with `head -c 32 /dev/urandom | base64 > audit.key`',
     });
   }
-  const id = `hmac-${createHash('sha256').update('cairn-audit-key-id\0').update(secret).digest('hex').slice(0, 12)}`;
-  return { id, keyed: true, digest: (body) => createHmac('sha256', secret).update(body).digest('hex') };
+  return {
+    id: keyId(secret),
+    formerIds: [formerKeyId(secret)],
+    keyed: true,
+    digest: (body) => createHmac('sha256', secret).update(body).digest('hex'),
+  };
 }
 
 /**
@@ -66,7 +89,7 @@ export function loadChainKey(source: KeySource, env: NodeJS.ProcessEnv = process
         hint: 'check audit.keyFile (the key must live outside audit.dir)',
       });
     }
-    return hmacKey(Buffer.from(text.trim(), 'utf8'));
+    return hmacKey(strongKey(text.trim(), `the audit key file ${source.keyFile} (audit.keyFile)`));
   }
   if (source.keyEnv) {
     const value = env[source.keyEnv];
@@ -81,7 +104,7 @@ export function loadChainKey(source: KeySource, env: NodeJS.ProcessEnv = process
         },
       );
     }
-    return hmacKey(Buffer.from(value.trim(), 'utf8'));
+    return hmacKey(strongKey(value.trim(), `the audit key in ${source.keyEnv} (audit.keyEnv)`));
   }
   if (source.unkeyed) return UNKEYED;
   throw new CairnError('no audit key is configured', {
@@ -89,5 +112,42 @@ export function loadChainKey(source: KeySource, env: NodeJS.ProcessEnv = process
     phase: 'config',
     subject: 'audit',
     hint: 'set audit.keyFile or audit.keyEnv (an HMAC key of 32+ bytes kept outside audit.dir), or audit.unkeyed: true to accept a log that someone with write access to it can rewrite',
+  });
+}
+
+// At least this many distinct byte values among the key's bytes: 32 random bytes have about 30.
+const MIN_DISTINCT_BYTES = 16;
+
+/**
+ * The bytes of a key text as it is written: hex and base64 (standard or URL-safe) texts are
+ * decoded, so that a 64-character hex text counts as the 32 bytes it holds, not as 64.
+ */
+export function keyMaterial(text: string): Buffer {
+  if (/^(?:[0-9a-f]{2})+$/i.test(text)) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(text) && text.length % 4 === 0) return Buffer.from(text, 'base64');
+  if (/^[A-Za-z0-9_-]+$/.test(text) && text.length % 4 !== 1) return Buffer.from(text, 'base64url');
+  return Buffer.from(text, 'utf8');
+}
+
+/**
+ * The key's bytes as HMAC uses them (the text, as it always was, so existing logs still verify),
+ * once its strength is checked: refused (`audit.key-weak`, naming `where`) when what it encodes is
+ * under 32 bytes or has fewer than 16 distinct byte values (all one byte, a short pattern repeated).
+ */
+export function strongKey(text: string, where: string): Buffer {
+  const material = keyMaterial(text);
+  const distinct = new Set(material).size;
+  const problem =
+    material.length < MIN_KEY_BYTES
+      ? `holds ${material.length} bytes${material.length !== Buffer.byteLength(text) ? ' once decoded' : ''}; at least ${MIN_KEY_BYTES} are needed`
+      : distinct < MIN_DISTINCT_BYTES
+        ? `has only ${distinct} distinct byte values (at least ${MIN_DISTINCT_BYTES}): it is not random`
+        : undefined;
+  if (problem === undefined) return Buffer.from(text, 'utf8');
+  throw new CairnError(`${where} ${problem}`, {
+    code: 'audit.key-weak',
+    phase: 'config',
+    subject: where,
+    hint: 'make a random key with `head -c 32 /dev/urandom | base64 > audit.key` (existing entries need the old key to verify: keep it until you have migrated)',
   });
 }

@@ -67,7 +67,7 @@ export function decodeRecord(line: Buffer, key: ChainKey): DecodedLine {
     return {
       ok: false,
       reason:
-        kid !== undefined && kid !== key.id
+        kid !== undefined && kid !== key.id && !key.formerIds.includes(kid)
           ? `the record is hashed with key ${kid}, not the configured key ${key.id}`
           : 'the record was changed: its content does not match its hash',
     };

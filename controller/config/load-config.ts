@@ -260,6 +260,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
       maxBodyBytes: raw.server?.maxBodySize ?? 1024 * 1024,
       ...serverLimits(raw.server ?? {}),
       ...(raw.server?.publicUrl ? { publicUrl: raw.server.publicUrl.replace(/\/+$/, '') } : {}),
+      ...(raw.server?.metricsAuth ? { metricsAuth: true } : {}),
     },
     ...(raw.sharding?.enabled ? { sharding: shardingConfig(raw, abs) } : {}),
     workspaces: {

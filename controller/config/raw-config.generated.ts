@@ -342,6 +342,10 @@ export interface RawServer {
    * The URL people reach cairn's API at (behind its proxy or ingress); commit statuses link to `<publicUrl>/api/audit/<entry id>`. Without it statuses carry no link.
    */
   publicUrl?: string;
+  /**
+   * Put `/metrics` behind a bearer token with the `read` scope (default false: open, as Prometheus scrapes usually are). `/metrics` names every environment and replica; set this when they are not for everyone who can reach the port. Needs an API token.
+   */
+  metricsAuth?: boolean;
 }
 /**
  * How reconciles share the process.

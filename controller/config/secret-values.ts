@@ -4,7 +4,8 @@ import type { CairnConfig } from './types';
 
 /**
  * The secret values a config points at in `env` or in files (the git token, the webhook secret,
- * every API token, the Git host's API token) and the AWS secret key and session token of the controller's own environment.
+ * every API token, the Git host's API token, the audit key) and the AWS secret key and session
+ * token of the controller's own environment.
  */
 export function configuredSecretValues(config: CairnConfig, env: NodeJS.ProcessEnv = process.env): string[] {
   const names = [
@@ -12,16 +13,22 @@ export function configuredSecretValues(config: CairnConfig, env: NodeJS.ProcessE
     config.repository.host?.tokenEnv,
     config.server.webhookSecretEnv,
     config.server.apiTokenEnv,
+    // Hand-made configs (tests) may leave out the audit section.
+    (config.audit as CairnConfig['audit'] | undefined)?.keyEnv,
     ...(config.server.apiTokens ?? []).map((token) => token.env),
     ...WELL_KNOWN_SECRET_VARIABLES,
   ];
   const fromFiles = (config.server.apiTokens ?? []).flatMap((token) =>
     token.file ? [readToken(token.file)] : [],
   );
-  return [
-    ...names.flatMap((name) => (name && env[name] ? [env[name]] : [])),
+  // The audit key as loadChainKey reads it (trimmed), and as written, in case it is printed raw.
+  const keyFile = (config.audit as CairnConfig['audit'] | undefined)?.keyFile;
+  const auditKey = keyFile ? readToken(keyFile) : '';
+  return unique([
+    ...names.flatMap((name) => (name && env[name] ? [env[name], env[name].trim()] : [])),
     ...fromFiles.filter((v) => v !== ''),
-  ];
+    ...(auditKey ? [auditKey, auditKey.trim()] : []),
+  ]);
 }
 
 /** A token file's value as the server reads it (a trailing newline dropped); empty when unreadable. */
@@ -32,4 +39,8 @@ function readToken(file: string): string {
     // The server refuses to start on an unreadable token file; there is nothing to mask then.
     return '';
   }
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
 }

@@ -148,6 +148,8 @@ export interface ServerConfig {
   readonly maxBufferedBodyBytes?: number;
   /** Where people reach cairn's API, without a trailing slash; commit statuses link to its audit entries. */
   readonly publicUrl?: string;
+  /** `/metrics` needs a bearer token with the `read` scope (default false: open). */
+  readonly metricsAuth?: boolean;
 }
 
 /** What an API token may do: `read` the API (GET), `sync` (POST .../sync). */

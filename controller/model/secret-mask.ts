@@ -1,11 +1,15 @@
+import { encodedForms } from './secret-forms';
+
 /** What a masked secret is replaced with. */
 export const MASK = '[masked]';
 
 /** How much of a child's output reaches logs, errors and the audit trail: its last few KiB. */
 export const OUTPUT_TAIL_BYTES = 4 * 1024;
 
-// Access key ids: long-term (AKIA) and temporary (ASIA) ones, plus the rarer prefixes of the same shape.
-const ACCESS_KEY_ID = /\b(?:AKIA|ASIA|AROA|AIDA|ANPA|ANVA|AGPA)[A-Z0-9]{16}\b/g;
+// Access key ids: long-term (AKIA) and temporary (ASIA) ones, plus the rarer prefixes of the same
+// shape. Matched anywhere, not only between word boundaries: `X0AKIA…` glued to another word (a
+// resource name, a base64 run) once reached a plan comment unmasked.
+const ACCESS_KEY_ID = /(?:AKIA|ASIA|AROA|AIDA|ANPA|ANVA|AGPA)[A-Z0-9]{16}/g;
 // A secret access key is 40 characters of base64. A bare 40-character run is masked only when it
 // mixes upper case, lower case and a digit or `/`/`+`, so commit shas and hex digests stay readable.
 const SECRET_KEY_CANDIDATE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
@@ -19,18 +23,39 @@ export const WELL_KNOWN_SECRET_VARIABLES = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSIO
 const MIN_SECRET_LENGTH = 6;
 
 const remembered = new Set<string>();
+// Every form of every remembered secret, longest first, as one alternation (rebuilt on change):
+// one pass over the text whatever the number of forms.
+let pattern: RegExp | undefined;
+
+function rebuild(): void {
+  const forms = new Set<string>();
+  for (const secret of remembered) for (const form of encodedForms(secret)) forms.add(form);
+  const sorted = [...forms].sort((a, b) => b.length - a.length);
+  pattern =
+    sorted.length === 0
+      ? undefined
+      : new RegExp(sorted.map((f) => f.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'), 'g');
+}
 
 /**
  * Adds values that must never appear in a log line, an error message or an audit entry (tokens,
- * secrets, credentials obtained at run time). Every call of `maskSecrets` masks them from then on.
+ * secrets, credentials obtained at run time). Every call of `maskSecrets` masks them from then on,
+ * raw and in their JSON-escaped, URL-encoded and base64 forms (see `encodedForms`).
  */
 export function rememberSecrets(values: Iterable<string | undefined>): void {
-  for (const value of values) if (value && value.length >= MIN_SECRET_LENGTH) remembered.add(value);
+  let added = false;
+  for (const value of values)
+    if (value && value.length >= MIN_SECRET_LENGTH && !remembered.has(value)) {
+      remembered.add(value);
+      added = true;
+    }
+  if (added) rebuild();
 }
 
 /** Forgets every remembered value (tests use it to start clean). */
 export function forgetSecrets(): void {
   remembered.clear();
+  pattern = undefined;
 }
 
 function looksLikeSecretKey(candidate: string): boolean {
@@ -38,17 +63,13 @@ function looksLikeSecretKey(candidate: string): boolean {
 }
 
 /**
- * Text with every remembered secret (raw and JSON-escaped), every AWS access key id and every
- * value shaped like an AWS secret key replaced by `[masked]`. The one masking function: use it
- * wherever text that a repository or a child process produced reaches a log, an error or a record.
+ * Text with every remembered secret (raw, JSON-escaped, URL-encoded, base64), every AWS access key
+ * id and every value shaped like an AWS secret key replaced by `[masked]`. The one masking
+ * function: use it wherever text that a repository or a child process produced reaches a log, an
+ * error or a record.
  */
 export function maskSecrets(text: string): string {
-  let out = text;
-  for (const secret of remembered) {
-    out = out.split(secret).join(MASK);
-    const escaped = JSON.stringify(secret).slice(1, -1);
-    if (escaped !== secret) out = out.split(escaped).join(MASK);
-  }
+  const out = pattern ? text.replace(pattern, MASK) : text;
   return out
     .replace(ACCESS_KEY_ID, MASK)
     .replace(LABELLED_SECRET_KEY, (_m, label: string) => `${label}${MASK}`)

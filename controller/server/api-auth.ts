@@ -99,19 +99,32 @@ function isApiPath(path: string): boolean {
   return path === '/api' || path.startsWith('/api/');
 }
 
+/** Options of `registerApiAuth`. */
+export interface ApiAuthOptions {
+  /** `server.metricsAuth`: `/metrics` needs the `read` scope too. */
+  readonly metricsAuth?: boolean;
+}
+
 /**
- * Puts every `/api/*` route behind the tokens: without a valid bearer token 401, with a token that
- * lacks the scope 403. With no token configured the API stays open (the server then listens on
- * loopback only) and sync answers 503, as the route says.
+ * Puts every `/api/*` route (and `/metrics` with `metricsAuth`) behind the tokens: without a valid
+ * bearer token 401, with a token that lacks the scope 403. With no token configured the API stays
+ * open (the server then listens on loopback only) and sync answers 503, as the route says;
+ * `metricsAuth` without a token is refused at start-up (createServer).
  */
-export function registerApiAuth(app: FastifyInstance, tokens: readonly ApiToken[]): void {
+export function registerApiAuth(
+  app: FastifyInstance,
+  tokens: readonly ApiToken[],
+  options: ApiAuthOptions = {},
+): void {
   if (tokens.length === 0) return;
+  // The same decision by matched route and by raw path as for /api (see below).
+  const guarded = (path: string) => isApiPath(path) || (options.metricsAuth === true && path === '/metrics');
   app.addHook('onRequest', async (req: FastifyRequest, reply) => {
     // Decide by the route the router matched, not by the raw URL: the router decodes `/%61pi/...`
     // and strips an absolute-form target (`GET http://host/api/...`), which a check of req.url alone
     // would let through to the API unauthenticated. The raw path still covers unmatched /api URLs.
     const path = req.url.split('?')[0] ?? '';
-    if (!isApiPath(req.routeOptions.url ?? '') && !isApiPath(path)) return;
+    if (!guarded(req.routeOptions.url ?? '') && !guarded(path)) return;
     const granted = grantedScopes(req.headers.authorization, tokens);
     if (!granted) {
       void reply.header('www-authenticate', 'Bearer');

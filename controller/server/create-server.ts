@@ -46,6 +46,13 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const env = options.env ?? process.env;
   const secret = secretFrom(options.config.webhookSecretEnv, 'webhookSecretEnv', env);
   const tokens = loadApiTokens(options.config, env);
+  if (options.config.metricsAuth && tokens.length === 0)
+    throw new CairnError('server.metricsAuth is true but no API token is configured', {
+      code: 'server.metrics-auth',
+      phase: 'server',
+      subject: 'server.metricsAuth',
+      hint: 'add server.apiTokens (a token with the read scope for Prometheus), or set server.metricsAuth: false',
+    });
   const limits = serverLimits(options.config);
   let host = options.config.host;
   if (tokens.length === 0) {
@@ -133,7 +140,7 @@ function buildApp(
     answer(reply, 404, `no route ${req.method} ${req.url.split('?')[0]}`),
   );
 
-  registerApiAuth(app, tokens);
+  registerApiAuth(app, tokens, { metricsAuth: config.metricsAuth === true });
   // Sharded replicas hand webhooks to each other, signed with a key derived from the shared secret.
   const key = secret && controller.shardIdentity ? handoffKey(secret) : undefined;
   registerWebhookRoute(app, {

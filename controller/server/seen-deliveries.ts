@@ -1,21 +1,28 @@
 /**
- * The delivery ids seen lately, bounded and least-recently-used first out, so that a provider's
- * retry or a replayed request is acknowledged without triggering a second reconcile, and a flood
- * of distinct ids cannot grow memory without limit.
+ * The delivery ids (or body digests) seen lately, bounded and least-recently-used first out, so
+ * that a provider's retry or a replayed request is acknowledged without triggering a second
+ * reconcile, and a flood of distinct ids cannot grow memory without limit. With `windowMs`, an
+ * entry is also forgotten that long after it was last seen (body digests: a repeated body is
+ * dropped within the window, and the same body may legitimately come back later).
  */
 export class SeenDeliveries {
   // A Map iterates in insertion order: the first key is the least recently seen.
-  private readonly ids = new Map<string, true>();
+  private readonly ids = new Map<string, number>();
 
-  constructor(private readonly capacity = 4096) {
+  constructor(
+    private readonly capacity = 4096,
+    private readonly windowMs = Number.POSITIVE_INFINITY,
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new RangeError('capacity must be a whole number above 0');
+    if (!(windowMs > 0)) throw new RangeError('windowMs must be above 0');
   }
 
   /** True the first time `id` is seen (and remembers it); false for a repeat (and refreshes it). */
-  firstSighting(id: string): boolean {
+  firstSighting(id: string, now = Date.now()): boolean {
+    this.expire(now);
     const seen = this.ids.delete(id);
-    this.ids.set(id, true);
+    this.ids.set(id, now);
     if (!seen && this.ids.size > this.capacity) {
       const oldest = this.ids.keys().next();
       if (!oldest.done) this.ids.delete(oldest.value);
@@ -31,5 +38,14 @@ export class SeenDeliveries {
   /** How many ids are remembered. */
   get size(): number {
     return this.ids.size;
+  }
+
+  private expire(now: number): void {
+    if (this.windowMs === Number.POSITIVE_INFINITY) return;
+    // Oldest first: stop at the first entry still inside the window.
+    for (const [id, at] of this.ids) {
+      if (now - at < this.windowMs) return;
+      this.ids.delete(id);
+    }
   }
 }

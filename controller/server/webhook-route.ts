@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PullRequest } from '../host/types';
 import type { Log } from '../log';
@@ -7,7 +8,8 @@ import { answer, refuse as refuseAndClose } from './reply';
 import { SeenDeliveries } from './seen-deliveries';
 import type { ControllerPort } from './types';
 import { isProviderName, PROVIDERS, SIGNATURE_HEADERS, type ProviderName } from './webhooks/providers';
-import type { WebhookVerdict } from './webhooks/verdict';
+import { REPLAY_WINDOW_MS } from './webhooks/generic';
+import { header, type WebhookVerdict } from './webhooks/verdict';
 import { handOff, type HandoffResult } from './shard-handoff';
 
 /** Label values of `cairn_webhook_requests_total{result}`. */
@@ -33,6 +35,19 @@ interface Deps {
   readonly maxBodyBytes: number;
   /** With sharding: the key handoffs to the replica holding an environment are signed with. */
   readonly handoffKey?: Buffer;
+  /** The clock signed timestamps and the replay window are read on (Unix ms); `Date.now` by default. */
+  readonly now?: () => number;
+}
+
+/**
+ * What makes two deliveries "the same body" for the replay window: the raw body, and for the
+ * generic scheme also its signature header (which binds the timestamp and delivery id), since a
+ * generic sender may legitimately post the same `{"branch": ...}` for two pushes.
+ */
+function bodyDigest(name: ProviderName, headers: FastifyRequest['headers'], body: Buffer): string {
+  const hash = createHash('sha256');
+  if (name === 'generic') hash.update(header(headers, SIGNATURE_HEADERS.generic) ?? '').update('\n');
+  return `${name}:body:${hash.update(body).digest('hex')}`;
 }
 
 /**
@@ -42,7 +57,11 @@ interface Deps {
  */
 export function registerWebhookRoute(app: FastifyInstance, deps: Deps): void {
   const { metrics, log, secret } = deps;
-  const seen = new SeenDeliveries();
+  const now = deps.now ?? Date.now;
+  // Delivery ids are kept until pushed out (a provider may retry hours later); body digests for the
+  // replay window. Only signed deliveries get here, so only the secret's holder can fill either.
+  const seen = new SeenDeliveries(16_384);
+  const bodies = new SeenDeliveries(4096, REPLAY_WINDOW_MS);
 
   // Everything that can be decided from the headers is decided before a byte of the body is
   // read, and the connection is closed after the answer, so a refused client costs no buffer.
@@ -81,7 +100,8 @@ export function registerWebhookRoute(app: FastifyInstance, deps: Deps): void {
     if (!isProviderName(name) || !secret) throw new Error('refused before the body, by the onRequest hook');
     const result = (r: WebhookResult) => metrics.incWebhook(name, r);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const verdict = PROVIDERS[name](req.headers, body, secret);
+    const at = now();
+    const verdict = PROVIDERS[name](req.headers, body, secret, at);
     if (verdict.kind === 'unauthorized') {
       result('unauthorized');
       log.warn({ provider: name, reason: verdict.reason, remote: req.ip }, 'webhook rejected');
@@ -89,15 +109,23 @@ export function registerWebhookRoute(app: FastifyInstance, deps: Deps): void {
     }
     // Only signed deliveries reach the dedupe, so an attacker cannot pre-empt a real delivery id.
     const key = verdict.delivery === undefined ? undefined : `${name}:${verdict.delivery}`;
-    if (key !== undefined && !seen.firstSighting(key)) {
+    if (key !== undefined && !seen.firstSighting(key, at)) {
       result('duplicate');
       return answer(reply, 200, `delivery ${verdict.delivery} already handled`);
+    }
+    // A repeated body within the window is a replay (GitHub, Gitea and GitLab sign no timestamp,
+    // and the delivery id travels outside their signature), whatever delivery id it comes with.
+    const digest = bodyDigest(name, req.headers, body);
+    if (!bodies.firstSighting(digest, at)) {
+      result('duplicate');
+      return answer(reply, 200, 'the same delivery body was handled within the last 5 minutes');
     }
     let outcome: Handled;
     try {
       outcome = await act(verdict, name, deps);
     } catch (err) {
       if (key !== undefined) seen.forget(key);
+      bodies.forget(digest);
       throw err;
     }
     result(outcome.result);

@@ -15,6 +15,7 @@ import { constants, existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { CairnError } from '../errors';
+import { checkedSha } from '../model';
 import { BlobTooLargeError, type TreeFile } from './git-reader';
 
 /** The folders of a branch cairn reads; nothing else of the repository is written to disk. */
@@ -126,7 +127,8 @@ export async function writeCheckout(
   readBlobs: ReadBlobs,
   limits: CheckoutLimits,
 ): Promise<CheckoutResult> {
-  const dir = join(envDir, sha);
+  // The sha names a folder: anything but hex digits (`../x`, `-x`) must not become a path.
+  const dir = join(envDir, checkedSha(sha, 'commit'));
   if (existsSync(dir)) return { dir, readFromGit: 0, reused: 0 };
   if (files.length > MAX_CHECKOUT_FILES) {
     throw new CairnError(

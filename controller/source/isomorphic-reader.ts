@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import git, { type HttpClient } from 'isomorphic-git';
 import { isCairnError } from '../errors';
+import { checkedRef, checkedSha } from '../model';
 import nodeHttp from 'isomorphic-git/http/node';
 import { BlobTooLargeError, type CommitInfo, type GitReader, type TreeFile } from './git-reader';
 import { headlessRemoteHttp } from './headless-remote-http';
@@ -108,6 +109,10 @@ export class IsomorphicReader implements GitReader {
   }
 
   async fetchRef(ref: string, localRef: string, near: string): Promise<string | null> {
+    // isomorphic-git takes no argv, but a ref with `..` or a leading `-` is no name cairn should ask for.
+    checkedRef(ref, `ref ${ref}`);
+    checkedRef(localRef, `ref ${localRef}`);
+    checkedRef(near, `branch ${near}`);
     if (this.local) return this.resolveRef(ref);
     const remote = await this.remote();
     const oid = (await git.listServerRefs({ ...remote, prefix: ref })).find((r) => r.ref === ref)?.oid;
@@ -140,6 +145,7 @@ export class IsomorphicReader implements GitReader {
   }
 
   async resolve(branch: string): Promise<string | null> {
+    checkedRef(branch, `branch ${branch}`);
     try {
       return await git.resolveRef({ fs, gitdir: this.gitdir, ref: `${this.refPrefix}${branch}` });
     } catch (error) {
@@ -149,6 +155,7 @@ export class IsomorphicReader implements GitReader {
   }
 
   async commit(sha: string): Promise<CommitInfo> {
+    checkedSha(sha, 'commit');
     const { commit } = await git.readCommit({ fs, gitdir: this.gitdir, oid: sha, cache: this.cache });
     return {
       author: { name: commit.author.name, email: commit.author.email },
@@ -170,11 +177,14 @@ export class IsomorphicReader implements GitReader {
   }
 
   async folderTree(sha: string, folder: string): Promise<string | null> {
+    checkedSha(sha, 'commit');
     const { tree } = await git.readTree({ fs, gitdir: this.gitdir, oid: sha, cache: this.cache });
     return tree.find((e) => e.path === folder && e.type === 'tree')?.oid ?? null;
   }
 
   async isAncestor(ancestor: string, sha: string): Promise<boolean> {
+    checkedSha(ancestor, 'commit');
+    checkedSha(sha, 'commit');
     if (ancestor === sha) return true;
     return git
       .isDescendent({ fs, gitdir: this.gitdir, oid: sha, ancestor, depth: -1, cache: this.cache })

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { checkedRef, checkedSha } from '../model';
 import { BlobTooLargeError, type CommitInfo, type GitReader, type TreeFile } from './git-reader';
 import type { HttpAuth } from './isomorphic-reader';
 
@@ -64,12 +65,13 @@ export class NativeReader implements GitReader {
       // init + fetch rather than clone: nothing here needs the remote's HEAD.
       await this.git(dirname(this.gitdir)).raw(['init', '--bare', '--quiet', this.gitdir]);
     }
-    const wanted = [...new Set(branches)];
+    const wanted = [...new Set(branches)].map((b) => checkedRef(b, `branch ${b}`));
     if (wanted.length === 0) return new Map();
     // Which configured branches exist: a refspec naming a missing branch would fail the whole fetch.
     const listed = await this.git().raw([
       'ls-remote',
       '--heads',
+      '--end-of-options',
       this.url,
       ...wanted.map((b) => `refs/heads/${b}`),
     ]);
@@ -91,21 +93,24 @@ export class NativeReader implements GitReader {
         'fetch',
         '--no-tags',
         '--no-write-fetch-head',
+        '--end-of-options',
         this.url,
         ...fetch.map((b) => `+refs/heads/${b}:refs/heads/${b}`),
       ]);
     // A branch gone on the remote is dropped, so resolve() reports it missing.
     for (const branch of wanted.filter((b) => !present.has(`refs/heads/${b}`)))
-      await this.git().raw(['update-ref', '-d', `refs/heads/${branch}`]);
+      await this.git().raw(['update-ref', '-d', '--end-of-options', `refs/heads/${branch}`]);
     return new Map();
   }
 
   async fetchRef(ref: string, localRef: string, _near: string): Promise<string | null> {
+    checkedRef(ref, `ref ${ref}`);
+    checkedRef(localRef, `ref ${localRef}`);
     const resolve = async (name: string) =>
       // --quiet: a missing ref prints nothing and simple-git then resolves with an empty string.
       (
         await this.git()
-          .raw(['rev-parse', '--verify', '--quiet', `${name}^{commit}`])
+          .raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${name}^{commit}`])
           .catch(() => '')
       ).trim() || null;
     if (this.local) return resolve(ref);
@@ -113,19 +118,39 @@ export class NativeReader implements GitReader {
       mkdirSync(dirname(this.gitdir), { recursive: true, mode: 0o700 });
       await this.git(dirname(this.gitdir)).raw(['init', '--bare', '--quiet', this.gitdir]);
     }
-    const listed = await this.git().raw(['ls-remote', this.url, ref]);
+    const listed = await this.git().raw(['ls-remote', '--end-of-options', this.url, ref]);
     if (!listed.split('\n').some((line) => line.split('\t')[1] === ref)) return null;
-    await this.git().raw(['fetch', '--no-tags', '--no-write-fetch-head', this.url, `+${ref}:${localRef}`]);
+    await this.git().raw([
+      'fetch',
+      '--no-tags',
+      '--no-write-fetch-head',
+      '--end-of-options',
+      this.url,
+      `+${ref}:${localRef}`,
+    ]);
     return resolve(localRef);
   }
 
   async resolve(branch: string): Promise<string | null> {
-    const out = await this.git().raw(['for-each-ref', '--format=%(objectname)', `refs/heads/${branch}`]);
+    checkedRef(branch, `branch ${branch}`);
+    const out = await this.git().raw([
+      'for-each-ref',
+      '--format=%(objectname)',
+      '--end-of-options',
+      `refs/heads/${branch}`,
+    ]);
     return out.trim() || null;
   }
 
   async commit(sha: string): Promise<CommitInfo> {
-    const out = await this.git().raw(['show', '-s', `--format=%an${UNIT}%ae${UNIT}%cI${UNIT}%B`, sha]);
+    checkedSha(sha, 'commit');
+    const out = await this.git().raw([
+      'show',
+      '-s',
+      `--format=%an${UNIT}%ae${UNIT}%cI${UNIT}%B`,
+      '--end-of-options',
+      sha,
+    ]);
     const [name = '', email = '', date = '', ...message] = out.split(UNIT);
     return {
       author: { name, email },
@@ -144,22 +169,35 @@ export class NativeReader implements GitReader {
   }
 
   async folderTree(sha: string, folder: string): Promise<string | null> {
-    const out = await this.git().raw(['ls-tree', sha, '--', folder]);
+    checkedSha(sha, 'commit');
+    const out = await this.git().raw(['ls-tree', '--end-of-options', sha, '--', folder]);
     const match = /^040000 tree ([0-9a-f]+)\t/.exec(out);
     return match ? (match[1] as string) : null;
   }
 
   async isAncestor(ancestor: string, sha: string): Promise<boolean> {
+    checkedSha(ancestor, 'commit');
+    checkedSha(sha, 'commit');
     if (ancestor === sha) return true;
     // simple-git does not reject on an exit code without stderr, so compare the merge base instead.
     const base = await this.git()
-      .raw(['merge-base', ancestor, sha])
+      .raw(['merge-base', '--end-of-options', ancestor, sha])
       .catch(() => '');
     return base.trim() === ancestor;
   }
 
   async files(sha: string, folder: string): Promise<readonly TreeFile[]> {
-    const out = await this.git().raw(['ls-tree', '-r', '-z', '--long', sha, '--', folder]);
+    checkedSha(sha, 'commit');
+    const out = await this.git().raw([
+      'ls-tree',
+      '-r',
+      '-z',
+      '--long',
+      '--end-of-options',
+      sha,
+      '--',
+      folder,
+    ]);
     const entries = out
       .split('\0')
       .filter(Boolean)

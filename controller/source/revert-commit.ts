@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CairnError } from '../errors';
-import { maskSecrets } from '../model';
+import { checkedRef, checkedSha, maskSecrets } from '../model';
 import type { HttpAuth } from './isomorphic-reader';
 
 /** Who a revert commit is by (author and committer). */
@@ -68,6 +68,7 @@ interface GitRun {
  * nothing pushed.
  */
 export async function pushRevertCommit(request: RevertCommitRequest): Promise<RevertCommit> {
+  checkShapes(request);
   const root = mkdtempSync(join(request.tmpRoot ?? tmpdir(), 'cairn-revert-'));
   // mkdtemp makes 0700 already; said again because the clone holds the repository's content.
   chmodSync(root, 0o700);
@@ -79,7 +80,13 @@ export async function pushRevertCommit(request: RevertCommitRequest): Promise<Re
     let head = await fetchBranch(git, request);
     let commit = await revertOnto(git, head, request);
     let rebased = false;
-    let push = await git(['push', '--porcelain', request.url, `${commit.sha}:refs/heads/${request.pushTo}`]);
+    let push = await git([
+      'push',
+      '--porcelain',
+      '--end-of-options',
+      request.url,
+      `${commit.sha}:refs/heads/${request.pushTo}`,
+    ]);
     if (push.code !== 0 && request.pushTo === request.branch) {
       // Someone pushed meanwhile: make the revert again on the new head, once.
       const moved = await fetchBranch(git, request);
@@ -87,7 +94,13 @@ export async function pushRevertCommit(request: RevertCommitRequest): Promise<Re
         head = moved;
         commit = await revertOnto(git, head, request);
         rebased = true;
-        push = await git(['push', '--porcelain', request.url, `${commit.sha}:refs/heads/${request.pushTo}`]);
+        push = await git([
+          'push',
+          '--porcelain',
+          '--end-of-options',
+          request.url,
+          `${commit.sha}:refs/heads/${request.pushTo}`,
+        ]);
       }
     }
     if (push.code !== 0) {
@@ -104,6 +117,18 @@ export async function pushRevertCommit(request: RevertCommitRequest): Promise<Re
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * Refuses, before any git process starts, a sha or branch that is not shaped like one: the shas
+ * come from the audit log, which someone with write access to an unkeyed log can edit, and a value
+ * such as `--upload-pack=<command>` would otherwise reach `git fetch` as an option.
+ */
+function checkShapes(request: RevertCommitRequest): void {
+  checkedSha(request.fromSha, 'fromSha of the reverted entry');
+  checkedSha(request.toSha, 'toSha of the reverted entry');
+  checkedRef(request.branch, 'the environment branch');
+  checkedRef(request.pushTo, 'the branch to push the revert to');
 }
 
 type Git = (args: readonly string[], input?: string, extraEnv?: Record<string, string>) => Promise<GitRun>;
@@ -192,7 +217,14 @@ function runGit(
 /** Fetches the environment branch (whole history, never HEAD) and returns its head. */
 async function fetchBranch(git: Git, request: RevertCommitRequest): Promise<string> {
   const ref = `refs/heads/${request.branch}`;
-  const fetched = await git(['fetch', '--no-tags', '--no-write-fetch-head', request.url, `+${ref}:${ref}`]);
+  const fetched = await git([
+    'fetch',
+    '--no-tags',
+    '--no-write-fetch-head',
+    '--end-of-options',
+    request.url,
+    `+${ref}:${ref}`,
+  ]);
   if (fetched.code !== 0) {
     const missing = /couldn't find remote ref/i.test(fetched.stderr);
     throw new CairnError(
@@ -206,8 +238,8 @@ async function fetchBranch(git: Git, request: RevertCommitRequest): Promise<stri
       },
     );
   }
-  const head = (await git(['rev-parse', '--verify', `${ref}^{commit}`])).stdout.trim();
-  const contained = await git(['merge-base', '--is-ancestor', request.toSha, head]);
+  const head = (await git(['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`])).stdout.trim();
+  const contained = await git(['merge-base', '--is-ancestor', '--end-of-options', request.toSha, head]);
   if (contained.code !== 0) {
     throw new CairnError(
       `no longer contains ${request.toSha.slice(0, 12)} (the branch was force-pushed past it), so there is nothing of it to revert`,
@@ -218,10 +250,19 @@ async function fetchBranch(git: Git, request: RevertCommitRequest): Promise<stri
       },
     );
   }
-  if ((await git(['cat-file', '-e', `${request.fromSha}^{commit}`])).code !== 0) {
+  const hasFrom = async () =>
+    (await git(['cat-file', '-e', '--end-of-options', `${request.fromSha}^{commit}`])).code === 0;
+  if (!(await hasFrom())) {
     // The earlier commit left the branch's history (a force push before the entry): ask for it by id.
-    await git(['fetch', '--no-tags', '--no-write-fetch-head', request.url, request.fromSha]);
-    if ((await git(['cat-file', '-e', `${request.fromSha}^{commit}`])).code !== 0) {
+    await git([
+      'fetch',
+      '--no-tags',
+      '--no-write-fetch-head',
+      '--end-of-options',
+      request.url,
+      request.fromSha,
+    ]);
+    if (!(await hasFrom())) {
       throw new CairnError(
         `the commit ${request.fromSha.slice(0, 12)} to go back to is no longer in the repository`,
         {
@@ -252,7 +293,7 @@ async function revertOnto(
     GIT_COMMITTER_EMAIL: request.identity.email,
   };
   const undo = await git(
-    ['commit-tree', `${request.fromSha}^{tree}`, '-p', request.toSha, '-F', '-'],
+    ['commit-tree', '-p', request.toSha, '-F', '-', '--end-of-options', `${request.fromSha}^{tree}`],
     'undo',
     identity,
   );
@@ -262,6 +303,7 @@ async function revertOnto(
     '--write-tree',
     '--name-only',
     '--no-messages',
+    '--end-of-options',
     head,
     undo.stdout.trim(),
   ]);
@@ -285,7 +327,8 @@ async function revertOnto(
     });
   }
   if (merged.code !== 0) throw gitFailure('git merge-tree', merged, request);
-  const headTree = (await git(['rev-parse', `${head}^{tree}`])).stdout.trim();
+  // --verify: without it rev-parse would print `--end-of-options` back as if it were a revision.
+  const headTree = (await git(['rev-parse', '--verify', '--end-of-options', `${head}^{tree}`])).stdout.trim();
   if (tree === headTree) {
     throw new CairnError(
       `already holds the content from before ${request.toSha.slice(0, 12)}: the revert would change nothing, so nothing was pushed`,
@@ -296,16 +339,26 @@ async function revertOnto(
       },
     );
   }
-  const files = (await git(['diff-tree', '-r', '--name-only', head, tree])).stdout
+  const files = (await git(['diff-tree', '-r', '--name-only', '--end-of-options', head, tree])).stdout
     .split('\n')
     .filter(Boolean);
-  const commit = await git(['commit-tree', tree, '-p', head, '-F', '-'], request.message, identity);
+  const commit = await git(
+    ['commit-tree', '-p', head, '-F', '-', '--end-of-options', tree],
+    request.message,
+    identity,
+  );
   if (commit.code !== 0) throw gitFailure('git commit-tree', commit, request);
   return { sha: commit.stdout.trim(), files };
 }
 
 async function refuseExistingBranch(git: Git, request: RevertCommitRequest): Promise<void> {
-  const listed = await git(['ls-remote', '--heads', request.url, `refs/heads/${request.pushTo}`]);
+  const listed = await git([
+    'ls-remote',
+    '--heads',
+    '--end-of-options',
+    request.url,
+    `refs/heads/${request.pushTo}`,
+  ]);
   if (listed.code !== 0) throw gitFailure('git ls-remote', listed, request);
   if (listed.stdout.trim() !== '') {
     throw new CairnError(

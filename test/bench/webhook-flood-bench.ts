@@ -147,7 +147,8 @@ const results = [];
 parentPort.on('message', () => (stopping = true));
 const post = (n) => new Promise((resolve) => {
   const body = Buffer.from(JSON.stringify({ ref: 'refs/heads/dev', sha: String(1000 + n).padStart(40, '0') }));
-  const signature = 'sha256=' + createHmac('sha256', workerData.secret).update(body).digest('hex');
+  const t = Math.floor(Date.now() / 1000);
+  const signature = 't=' + t + ',v1=' + createHmac('sha256', workerData.secret).update(t + '.v-' + n + '.').update(body).digest('hex');
   const started = performance.now();
   const req = request({ host: '127.0.0.1', port: workerData.port, path: '/hooks/generic', method: 'POST',
     localAddress: '127.0.0.1', agent: false, timeout: 30000,
@@ -201,14 +202,17 @@ export async function run(): Promise<FloodFigures & { readonly validMs: readonly
   try {
     const validBody = (n: number) =>
       Buffer.from(JSON.stringify({ ref: 'refs/heads/dev', sha: `${n}`.padStart(40, '0') }));
-    const sign = (body: Buffer) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+    const sign = (body: Buffer, id: string) => {
+      const t = Math.floor(Date.now() / 1000);
+      return `t=${t},v1=${createHmac('sha256', SECRET).update(`${t}.${id}.`).update(body).digest('hex')}`;
+    };
     // Warm up (JIT, first allocations) before the baseline.
     for (let i = 0; i < 5; i++) {
       const body = validBody(i);
       await post(
         url,
         body,
-        { 'x-cairn-signature': sign(body), 'x-cairn-delivery': `warm-${i}` },
+        { 'x-cairn-signature': sign(body, `warm-${i}`), 'x-cairn-delivery': `warm-${i}` },
         '127.0.0.1',
       );
     }

@@ -4,7 +4,7 @@
  * commits). Prints p50 and p95. Run: `npx tsx test/bench/webhook-latency-bench.ts [--json] [--poll-commits N]`.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { genericHeaders } from '../helpers/webhook-deliveries';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { freePort } from '../helpers/net';
 import { tmpdir } from 'node:os';
@@ -115,11 +115,7 @@ export async function run(pollCommits = 3): Promise<LatencyFigures> {
           const body = JSON.stringify({ ref: 'refs/heads/dev', after: sha });
           await fetch(`${api}/hooks/generic`, {
             method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              'x-cairn-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
-              'x-cairn-delivery': sha,
-            },
+            headers: { 'content-type': 'application/json', ...genericHeaders(body, secret, sha) },
             body,
           });
         }

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { genericHeaders } from '../helpers/webhook-deliveries';
 import { execFileSync } from 'node:child_process';
 import type { EnvironmentStatus } from '../../controller/server/types';
 
@@ -27,14 +27,9 @@ export async function sendPushWebhook(
   sha: string,
 ): Promise<number> {
   const body = JSON.stringify({ ref: `refs/heads/${branch}`, after: sha });
-  const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
   const response = await fetch(`${apiUrl}/hooks/generic`, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-cairn-signature': signature,
-      'x-cairn-delivery': `${branch}-${sha}`,
-    },
+    headers: { 'content-type': 'application/json', ...genericHeaders(body, secret, `${branch}-${sha}`) },
     body,
   });
   return response.status;

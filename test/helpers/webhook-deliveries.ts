@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 
 /** A provider's delivery as it arrives: headers and the raw body. */
 export interface Delivery {
@@ -12,6 +12,22 @@ export interface DeliveryOptions {
   readonly delivery?: string;
   /** The provider's event name; each provider's push event by default. */
   readonly event?: string;
+  /** Generic scheme: the signed Unix time in seconds (default now). */
+  readonly timestamp?: number;
+}
+
+/**
+ * The generic scheme's headers: `X-Cairn-Signature: t=<unix>,v1=<hex HMAC of "<t>.<id>.<body>">`
+ * and the delivery id it signs (a fresh one unless given).
+ */
+export function genericHeaders(
+  body: string,
+  secret: string,
+  delivery: string = randomUUID(),
+  timestamp: number = Math.floor(Date.now() / 1000),
+): Record<string, string> {
+  const v1 = hmac(secret, `${timestamp}.${delivery}.${body}`);
+  return { 'x-cairn-signature': `t=${timestamp},v1=${v1}`, 'x-cairn-delivery': delivery };
 }
 
 const hmac = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('hex');
@@ -62,9 +78,8 @@ export const sign: Readonly<
     body,
     headers: {
       'content-type': 'application/json',
-      'x-cairn-signature': `sha256=${hmac(o.secret, body)}`,
+      ...genericHeaders(body, o.secret, o.delivery, o.timestamp),
       ...(o.event ? { 'x-cairn-event': o.event } : {}),
-      ...(o.delivery ? { 'x-cairn-delivery': o.delivery } : {}),
     },
   }),
 };

@@ -7,7 +7,11 @@ import {
   rememberSecrets,
   safeOutput,
 } from '../../controller/model';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { encodedForms } from '../../controller/model/secret-forms';
 import type { CairnConfig } from '../../controller/config/types';
 import { createLog } from '../../controller/log';
 
@@ -67,7 +71,82 @@ describe('capTail and safeOutput', () => {
   });
 });
 
+describe('encoded forms of a remembered secret', () => {
+  const SECRET = 'p@ss w/rd+Zq9~xY';
+  const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
+  const b64url = (s: string | Buffer) => Buffer.from(s).toString('base64url');
+
+  it.each<[string, string]>([
+    ['URL-encoded', encodeURIComponent(SECRET)],
+    [
+      'URL-encoded with lower-case hex',
+      encodeURIComponent(SECRET).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+    ],
+    ['form-encoded (+ for a space)', new URLSearchParams({ a: SECRET }).toString().slice(2)],
+    ['base64 with padding', b64(SECRET)],
+    ['base64 without padding', b64(SECRET).replace(/=+$/, '')],
+    ['URL-safe base64', b64url(SECRET)],
+  ])('masks it %s', (_form, encoded) => {
+    rememberSecrets([SECRET]);
+    expect(encoded).not.toBe(SECRET);
+    expect(maskSecrets(`before ${encoded} after`)).toBe(`before ${MASK} after`);
+  });
+
+  it.each([0, 1, 2, 3, 4, 5])(
+    'masks it inside a longer base64 string, after %i other bytes (every alignment, both alphabets)',
+    (prefix) => {
+      // Given the secret inside a larger blob (a Basic header, a kubeconfig), base64-encoded as a whole
+      rememberSecrets([SECRET]);
+      const blob = Buffer.concat([Buffer.alloc(prefix, 0xab), Buffer.from(`user:${SECRET}\n`)]);
+      for (const text of [b64(blob), b64url(blob)]) {
+        const masked = maskSecrets(text);
+        // Then the mask is there and what is left decodes to nothing that holds the secret's middle
+        expect(masked).toContain(MASK);
+        const visible = masked.split(MASK).join('');
+        expect(Buffer.from(visible, 'base64').toString('latin1')).not.toContain(SECRET.slice(2, -2));
+      }
+    },
+  );
+
+  it('derives the forms once per secret and leaves short base64 fragments alone', () => {
+    const forms = encodedForms('abcdef');
+    expect(forms).toContain('YWJjZGVm');
+    expect(forms.every((f) => f.length >= 6)).toBe(true);
+    rememberSecrets(['abcdef']);
+    expect(maskSecrets('a commit a1b2c3d4e5f60718293a4b5c6d7e8f9012345678')).toBe(
+      'a commit a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+    );
+  });
+});
+
+describe('access key ids glued to other words', () => {
+  it.each([
+    ['after letters and digits', 'X0AKIAIOSFODNN7EXAMPLE', `X0${MASK}`],
+    ['inside a resource name', 'bucket-abcAKIAIOSFODNN7EXAMPLEdef', `bucket-abc${MASK}def`],
+    ['a temporary one after an underscore', 'key_ASIAZ2XQ3EXAMPLEKEY9', `key_${MASK}`],
+  ])('masks one %s', (_case, text, masked) => {
+    expect(maskSecrets(text)).toBe(masked);
+  });
+});
+
 describe('configuredSecretValues', () => {
+  it('includes the audit key, from audit.keyFile or audit.keyEnv, trimmed as it is loaded', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-mask-'));
+    try {
+      const keyFile = join(dir, 'audit.key');
+      writeFileSync(keyFile, 'file-audit-key-0123456789abcdef0123456789\n');
+      const base = { repository: {}, server: {} };
+      const fromFile = { ...base, audit: { keyFile } } as unknown as CairnConfig;
+      const fromEnv = { ...base, audit: { keyEnv: 'AUDIT_KEY' } } as unknown as CairnConfig;
+      expect(configuredSecretValues(fromFile, {})).toContain('file-audit-key-0123456789abcdef0123456789');
+      expect(configuredSecretValues(fromEnv, { AUDIT_KEY: ' env-audit-key-value-42 ' })).toContain(
+        'env-audit-key-value-42',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads the values the config names and the AWS secrets of the environment', () => {
     const config = {
       repository: { auth: { tokenEnv: 'GIT_TOKEN' } },
@@ -105,5 +184,33 @@ describe('log lines', () => {
     expect(text).not.toContain('hook-secret-0987654321');
     expect(text).not.toContain('AKIAIOSFODNN7EXAMPLE');
     expect(text).toContain(MASK);
+  });
+
+  it('mask the configured audit key, raw and base64, and an access key id glued to a word', () => {
+    // given the audit key in a file the config names, remembered as cairn run does at start-up
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-mask-log-'));
+    try {
+      const keyFile = join(dir, 'audit.key');
+      const key = 'K3y-for-the-audit-chain-0a1b2c3d4e5f6a7b';
+      writeFileSync(keyFile, `${key}\n`);
+      const config = { repository: {}, server: {}, audit: { keyFile } } as unknown as CairnConfig;
+      rememberSecrets(configuredSecretValues(config, {}));
+      const lines: string[] = [];
+      const destination = new PassThrough();
+      destination.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
+      // when a line quotes them
+      createLog({ destination }).warn(
+        { detail: `k=${key} b=${Buffer.from(key).toString('base64')} id=X0AKIAIOSFODNN7EXAMPLE` },
+        'something printed',
+      );
+      // then none reaches the line
+      const text = lines.join('');
+      expect(text).toContain('something printed');
+      expect(text).not.toContain(key);
+      expect(text).not.toContain(Buffer.from(key).toString('base64').slice(0, 40));
+      expect(text).not.toContain('AKIAIOSFODNN7EXAMPLE');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -7,7 +7,7 @@ import type { CairnConfig } from '../../config/types';
 import { CairnError, errorMessage, isCairnError } from '../../errors';
 import { createGitHost } from '../../host/create-git-host';
 import type { GitHost } from '../../host/types';
-import { maskSecrets, rememberSecrets } from '../../model';
+import { checkedSha, maskSecrets, rememberSecrets } from '../../model';
 import { authFrom } from '../../source/create-git-source';
 import {
   DEFAULT_REVERT_IDENTITY,
@@ -177,6 +177,10 @@ async function revert(id: string, o: RevertOptions, deps: RevertDeps): Promise<R
         code: 'revert.refused',
         subject: `audit entry ${entry.id} (${entry.env})`,
       });
+    // A forged entry in an unkeyed log must not put an option (`--upload-pack=...`) in git's argv.
+    const subject = `audit entry ${entry.id.slice(0, 8)}`;
+    const fromSha = checkedSha(entry.fromSha, `${subject}, fromSha`);
+    const toSha = checkedSha(entry.toSha, `${subject}, toSha`);
     const env = environmentNamed(config, entry.env);
     const auth = authFrom(config.repository, deps.env ?? process.env);
     rememberSecrets([auth?.password]);
@@ -188,8 +192,8 @@ async function revert(id: string, o: RevertOptions, deps: RevertDeps): Promise<R
         ...(auth ? { auth } : {}),
         ...(config.repository.auth?.sshKeyPath ? { sshKeyPath: config.repository.auth.sshKeyPath } : {}),
         branch: env.branch,
-        fromSha: entry.fromSha!,
-        toSha: entry.toSha,
+        fromSha,
+        toSha,
         message: revertMessage(entry, env.branch, o.message),
         identity: o.author ?? DEFAULT_REVERT_IDENTITY,
         pushTo,

@@ -1,4 +1,5 @@
 import type { PullRequest } from '../../host/types';
+import { isRefName, isSha } from '../../model';
 import type { WebhookVerdict } from './verdict';
 
 /** A value at a path of a parsed JSON object, or undefined when any step is missing. */
@@ -13,8 +14,6 @@ export function at(value: unknown, ...path: readonly string[]): unknown {
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value.length > 0 ? value : undefined;
-
-const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 /** The fields of a pull request event every host gives, before they are checked. */
 export interface PullRequestFields {
@@ -52,7 +51,11 @@ export function pullRequestVerdict(
   if (missing) return { kind: 'malformed', reason: `the pull request event has no ${names[missing]}`, ...d };
   const headSha = (fields.headSha as string).toLowerCase();
   // The sha names a directory and a git object: anything but hex is refused here, not downstream.
-  if (!SHA.test(headSha)) return { kind: 'malformed', reason: `${names.headSha} is not a commit sha`, ...d };
+  if (!isSha(headSha)) return { kind: 'malformed', reason: `${names.headSha} is not a commit sha`, ...d };
+  // Branch names reach git (the base is matched to environments, the head ref is shown and fetched by number).
+  for (const k of ['base', 'headRef'] as const)
+    if (!isRefName(fields[k]))
+      return { kind: 'malformed', reason: `${names[k]} is not a valid ref name`, ...d };
   const url = text(fields.url);
   const pr: PullRequest = {
     number,

@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { PullRequest } from '../../host/types';
+import { isRefName, isSha } from '../../model';
 
 /** What a webhook delivery amounts to, once its signature is checked. */
 export type WebhookVerdict =
@@ -19,8 +20,16 @@ export type WebhookVerdict =
 /** Request headers as node gives them (names lower-cased). */
 export type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
-/** Verifies and reads one provider's delivery: a pure function of headers, raw body and secret. */
-export type WebhookProvider = (headers: Headers, body: Buffer, secret: string) => WebhookVerdict;
+/**
+ * Verifies and reads one provider's delivery: a pure function of headers, raw body, secret and the
+ * time (Unix milliseconds; only the generic scheme signs a timestamp to compare it with).
+ */
+export type WebhookProvider = (
+  headers: Headers,
+  body: Buffer,
+  secret: string,
+  now?: number,
+) => WebhookVerdict;
 
 /** The first value of a header, if any. */
 export function header(headers: Headers, name: string): string | undefined {
@@ -52,9 +61,11 @@ export function hmacMatches(
   return safeEqual(signature.trim().toLowerCase(), `${prefix}${hmacHex(secret, body)}`);
 }
 
-/** The branch of a `refs/heads/<branch>` ref; undefined for tags and other refs. */
+/** The branch of a `refs/heads/<branch>` ref; undefined for tags, other refs and names git would refuse. */
 export function branchOfRef(ref: unknown): string | undefined {
-  return typeof ref === 'string' && ref.startsWith('refs/heads/') && ref.length > 'refs/heads/'.length
+  return typeof ref === 'string' &&
+    ref.startsWith('refs/heads/') &&
+    isRefName(ref.slice('refs/heads/'.length))
     ? ref.slice('refs/heads/'.length)
     : undefined;
 }
@@ -96,7 +107,8 @@ export function pushVerdict(
   // A deleted branch has nothing to apply; the poller reports the missing branch.
   if (payload.deleted === true || (after && ZERO_SHA.test(after)))
     return { kind: 'ignored', reason: `branch ${branch} deleted`, ...d };
-  return { kind: 'push', branch, ...(after ? { sha: after } : {}), ...d };
+  // The sha is only logged, but only when it is shaped like one.
+  return { kind: 'push', branch, ...(after && isSha(after) ? { sha: after } : {}), ...d };
 }
 
 /** The answer for any event other than push (or ping, for providers that have one). */

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { silentLog } from '../../../controller/log';
 import { createServer, type RunningServer } from '../../../controller/server/create-server';
 import { Metrics } from '../../../controller/server/metrics';
@@ -45,7 +45,8 @@ async function replica(
 }
 
 const push = (url: string, branch: string) => {
-  const body = JSON.stringify({ ref: `refs/heads/${branch}`, after: 'c'.repeat(40) });
+  // A new sha each time: the same body again within 5 minutes is dropped as a replay.
+  const body = JSON.stringify({ ref: `refs/heads/${branch}`, after: randomBytes(20).toString('hex') });
   return fetch(`${url}/hooks/github`, {
     method: 'POST',
     headers: {

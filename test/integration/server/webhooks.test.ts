@@ -163,7 +163,7 @@ describe('webhooks over real HTTP', () => {
     // When one good and one badly signed delivery arrive
     await t.post(
       '/hooks/github',
-      sign.github(pushPayload('main', 'feedbeef'), { secret: SECRET, delivery: id() }),
+      sign.github(pushPayload('main', 'feedbeef'.repeat(5)), { secret: SECRET, delivery: id() }),
     );
     await t.post(
       '/hooks/gitlab',
@@ -175,7 +175,7 @@ describe('webhooks over real HTTP', () => {
       expect.objectContaining({
         msg: 'reconcile requested',
         env: 'prod',
-        sha: 'feedbeef',
+        sha: 'feedbeef'.repeat(5),
         trigger: 'webhook',
         provider: 'github',
       }),

@@ -173,7 +173,7 @@ describe('pushRevertCommit over HTTP with a token', () => {
 
   it('never puts the token in an argv, a URL or the clone’s config', () => {
     const argv = readFileSync(argvLog, 'utf8');
-    expect(argv).toContain(' push --porcelain http://127.0.0.1:');
+    expect(argv).toContain(' push --porcelain --end-of-options http://127.0.0.1:');
     const header = Buffer.from(`x-access-token:${TOKEN}`).toString('base64');
     expect(argv).not.toContain(TOKEN);
     expect(argv).not.toContain(header);

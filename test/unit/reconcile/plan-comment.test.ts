@@ -119,6 +119,34 @@ describe('renderPlanComment', () => {
     expect(body).toContain('[masked]');
   });
 
+  it('masks an access key id inside a word, and a secret base64-encoded or URL-encoded, in a diff and a reason', () => {
+    // Given a remembered secret (say the audit key) and a commit that spells it in other forms
+    const key = 'audit-key-4f2a9c71e0b35d86';
+    rememberSecrets([key]);
+    const b64 = Buffer.from(key).toString('base64');
+    const embedded = Buffer.from(`Basic x:${key}`).toString('base64');
+    const kube: PlaneResult = {
+      changes: [
+        object(
+          'ConfigMap/apps/leak',
+          'configured',
+          `+  a: X0AKIAIOSFODNN7EXAMPLE\n+  b: ${b64}\n+  c: ${embedded}`,
+        ),
+      ],
+    };
+    const aws: PlaneResult = {
+      changes: [
+        stack('Stack', 'configured', `url ?k=${encodeURIComponent(key)}&id=roleAKIAIOSFODNN7EXAMPLE`),
+      ],
+    };
+    // When the plan comment is rendered
+    const body = renderPlanComment(plan({ kubernetes: kube, aws }));
+    // Then none of the forms reaches it
+    for (const leaked of ['AKIAIOSFODNN7EXAMPLE', b64, embedded.slice(4, -4), encodeURIComponent(key), key])
+      expect(body).not.toContain(leaked);
+    expect(body).toContain('X0[masked]');
+  });
+
   it.each([
     [
       'an invalid manifest names the file',

@@ -6,6 +6,8 @@ import { PROVIDERS, type ProviderName } from '../../../controller/server/webhook
 import { pushPayload, sign, SIGNATURE_HEADER } from '../../helpers/webhook-deliveries';
 
 const SECRET = 'It is a secret to everybody';
+const C0FFEE = 'c0ffee'.repeat(6) + 'c0ff';
+const F00D = 'f00d'.repeat(10);
 const NAMES = Object.keys(PROVIDERS) as ProviderName[];
 const verify = (name: ProviderName, headers: Record<string, string>, body: string, secret = SECRET) =>
   PROVIDERS[name](headers, Buffer.from(body), secret);
@@ -24,11 +26,11 @@ describe('webhook providers', () => {
   });
 
   it.each(NAMES)('%s: a signed push names the branch, sha and delivery', (name) => {
-    const { headers, body } = sign[name](pushPayload('main', 'c0ffee'), { secret: SECRET, delivery: 'd-1' });
+    const { headers, body } = sign[name](pushPayload('main', C0FFEE), { secret: SECRET, delivery: 'd-1' });
     expect(verify(name, headers, body)).toEqual({
       kind: 'push',
       branch: 'main',
-      sha: 'c0ffee',
+      sha: C0FFEE,
       delivery: 'd-1',
     });
   });
@@ -80,10 +82,10 @@ describe('webhook providers', () => {
   });
 
   it('github: a form-encoded delivery is read from its payload field, signed over the raw form', () => {
-    const body = `payload=${encodeURIComponent(pushPayload('dev', 'f00d'))}`;
+    const body = `payload=${encodeURIComponent(pushPayload('dev', F00D))}`;
     const d = sign.github(body, { secret: SECRET });
     const headers = { ...d.headers, 'content-type': 'application/x-www-form-urlencoded' };
-    expect(verify('github', headers, body)).toEqual({ kind: 'push', branch: 'dev', sha: 'f00d' });
+    expect(verify('github', headers, body)).toEqual({ kind: 'push', branch: 'dev', sha: F00D });
   });
 
   it('gitea: an upper-case hex signature is accepted', () => {
@@ -113,8 +115,15 @@ describe('webhook providers', () => {
     ['a ref', JSON.stringify({ ref: 'refs/heads/dev' }), { kind: 'push', branch: 'dev' }],
     [
       'a branch and a sha',
-      JSON.stringify({ branch: 'release/1', sha: 'abc' }),
-      { kind: 'push', branch: 'release/1', sha: 'abc' },
+      JSON.stringify({ branch: 'release/1', sha: F00D }),
+      { kind: 'push', branch: 'release/1', sha: F00D },
+    ],
+    // A sha that is not one is not even logged; a branch git would refuse names no branch.
+    ['a short sha', JSON.stringify({ branch: 'dev', sha: 'abc' }), { kind: 'push', branch: 'dev' }],
+    [
+      'a branch that looks like an option',
+      JSON.stringify({ branch: '--upload-pack=x' }),
+      { kind: 'malformed', reason: expect.stringContaining('no branch') },
     ],
     [
       'a tag ref',
@@ -128,8 +137,8 @@ describe('webhook providers', () => {
     ],
     ['a JSON array', '["dev"]', { kind: 'malformed', reason: 'the body is not a JSON object' }],
   ])('generic: a body with %s', (_name, body, expected) => {
-    const d = sign.generic(body, { secret: SECRET });
-    expect(generic(d.headers, Buffer.from(d.body), SECRET)).toEqual(expected);
+    const d = sign.generic(body, { secret: SECRET, delivery: 'd-2' });
+    expect(generic(d.headers, Buffer.from(d.body), SECRET)).toEqual({ ...expected, delivery: 'd-2' });
   });
 
   it('generic: X-Cairn-Event ping is a ping whatever the body', () => {

@@ -1,0 +1,86 @@
+import { createServer } from '../../../controller/server/create-server';
+import { Metrics } from '../../../controller/server/metrics';
+import { silentLog } from '../../../controller/log';
+import { FakeController } from '../../helpers/fake-controller';
+import { SECRET, startTestServer, type TestServer } from './test-server';
+
+const READ = 'metrics-read-token-1234';
+const SYNC = 'metrics-sync-token-5678';
+
+const scrape = (t: TestServer, token?: string, path = '/metrics') =>
+  fetch(
+    `${t.server.url}${path}`,
+    token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } },
+  );
+
+/** `server.metricsAuth` against a real server: /metrics names every environment, so it can be closed. */
+describe('/metrics with server.metricsAuth', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({
+      config: {
+        metricsAuth: true,
+        apiTokenEnv: undefined,
+        apiTokens: [
+          { env: 'M_READ', scopes: ['read'] },
+          { env: 'M_SYNC', scopes: ['sync'] },
+        ],
+      },
+      env: { CAIRN_TEST_WEBHOOK_SECRET: SECRET, M_READ: READ, M_SYNC: SYNC },
+    });
+    // An environment label to look for: a reconcile of dev was observed
+    t.metrics.observeReconcile('dev', 'succeeded', 1.5);
+  });
+  afterAll(() => t.server.close());
+
+  it.each([
+    ['no token', undefined, 401],
+    ['a wrong token', 'guess', 401],
+    ['a sync-only token', SYNC, 403],
+  ])('refuses a scrape with %s (token %s: %i), naming no environment', async (_case, token, status) => {
+    const response = await scrape(t, token);
+    expect(response.status).toBe(status);
+    expect(await response.text()).not.toContain('dev');
+  });
+
+  it.each(['/metrics?x=1', '/%6detrics', '/metrics/'])('refuses the same route spelled %s', async (path) => {
+    const response = await scrape(t, undefined, path);
+    expect([401, 404]).toContain(response.status);
+    expect(await response.text()).not.toContain('cairn_reconcile');
+  });
+
+  it('serves a read token, with the environment in it', async () => {
+    const response = await scrape(t, READ);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('env="dev"');
+  });
+
+  it('leaves /healthz and /readyz open', async () => {
+    t.controller.isReady = true;
+    expect((await scrape(t, undefined, '/healthz')).status).toBe(200);
+    expect((await scrape(t, undefined, '/readyz')).status).toBe(200);
+  });
+});
+
+describe('/metrics without server.metricsAuth (the default)', () => {
+  it('stays open, as before', async () => {
+    const t = await startTestServer();
+    try {
+      expect((await scrape(t)).status).toBe(200);
+    } finally {
+      await t.server.close();
+    }
+  });
+
+  it('refuses to start with metricsAuth and no API token, naming the field', async () => {
+    await expect(
+      createServer({
+        controller: new FakeController(),
+        metrics: new Metrics(),
+        log: silentLog(),
+        config: { port: 0, host: '127.0.0.1', maxBodyBytes: 1 << 20, metricsAuth: true },
+        env: {},
+      }),
+    ).rejects.toMatchObject({ code: 'server.metrics-auth', subject: 'server.metricsAuth' });
+  });
+});
