@@ -4,7 +4,7 @@ import type { CairnConfig } from './types';
 
 /**
  * The secret values a config points at in `env` or in files (the git token, the webhook secret,
- * every API token, the Git host's API token) and the AWS secret key and session token of the controller's own environment.
+ * every API token, the Git host's API token, the sharding handoff key) and the AWS secret key and session token of the controller's own environment.
  */
 export function configuredSecretValues(config: CairnConfig, env: NodeJS.ProcessEnv = process.env): string[] {
   const names = [
@@ -12,12 +12,14 @@ export function configuredSecretValues(config: CairnConfig, env: NodeJS.ProcessE
     config.repository.host?.tokenEnv,
     config.server.webhookSecretEnv,
     config.server.apiTokenEnv,
+    config.sharding?.handoffKeyEnv,
     ...(config.server.apiTokens ?? []).map((token) => token.env),
     ...WELL_KNOWN_SECRET_VARIABLES,
   ];
-  const fromFiles = (config.server.apiTokens ?? []).flatMap((token) =>
-    token.file ? [readToken(token.file)] : [],
-  );
+  const fromFiles = [
+    ...(config.server.apiTokens ?? []).flatMap((token) => (token.file ? [readToken(token.file)] : [])),
+    ...(config.sharding?.handoffKeyFile ? [readToken(config.sharding.handoffKeyFile).trim()] : []),
+  ];
   return [
     ...names.flatMap((name) => (name && env[name] ? [env[name]] : [])),
     ...fromFiles.filter((v) => v !== ''),
