@@ -140,13 +140,33 @@ describe('Leases a commit cannot forge or freeze', () => {
     });
     await c.manager.stop();
   });
+
+  it('a heartbeat seen renewing stops advertising once it has not moved for a lease duration, while its holder still holds a shard', async () => {
+    const api = new FakeLeaseApi();
+    const clock = { ms: 0 };
+    const c = replica(api, 'c', clock);
+    fakeHeartbeat(api, 'ghost', 'http://ghost.example');
+    await c.manager.tick();
+    fakeHeartbeat(api, 'ghost', 'http://ghost.example'); // seen renewing once
+    await c.manager.tick();
+    api.forge(leaseOf('env3'), { holderIdentity: 'ghost', leaseDurationSeconds: 15 }, { labels: {} });
+    expect(await c.manager.holderOf('env3')).toEqual({ holder: 'ghost', url: 'http://ghost.example' });
+    clock.ms = DURATION + 1;
+    // The shard Lease keeps moving (its holder renews it), the heartbeat does not.
+    api.forge(leaseOf('env3'), { renewTime: 'later' });
+    await c.manager.tick();
+    expect(await c.manager.holderOf('env3')).toMatchObject({ holder: 'ghost', url: undefined });
+    await c.manager.stop();
+  });
 });
 
 describe('the write fence: synchronous, on the monotonic clock, from the last successful renewal', () => {
   it.each([
     ['just after a renewal', 0, true],
-    ['one ms before the deadline', writeDeadlineMs(DURATION) - 1, true],
-    ['at the deadline (leaseDuration − leaseDuration/5)', writeDeadlineMs(DURATION), false],
+    // The bound is written as a literal: 15 s − 15 s/5 = 12 s, so a change of the margin shows here.
+    ['one ms before the deadline (11,999 ms)', 11_999, true],
+    ['at the deadline (12,000 ms = leaseDuration − leaseDuration/5)', 12_000, false],
+    ['between the deadline and expiry (14,000 ms): the margin for requests in flight', 14_000, false],
     ['a lease duration later (a paused process)', DURATION + 1, false],
   ])('%s: passes = %s', async (_, elapsed, passes) => {
     const api = new FakeLeaseApi();
