@@ -87,6 +87,7 @@ describe('sharding environments across three replicas with shard Leases', () => 
     const byLease = await holders();
     const env = ENVS.find((e) => byLease.get(e) === 'r1')!;
     const sha = g.commit(env, 'v2');
+    await g.heartbeatsRenewed();
     const sent = Date.now();
     const response = await g.webhook(g.replicas[0]!, env, sha);
     expect(response.status).toBe(202);

@@ -57,6 +57,8 @@ export class ReplicaGroup {
   readonly table = `cairn-shard-${randomBytes(4).toString('hex')}`;
   readonly dynamo: DynamoDBClient;
   replicas: Replica[] = [];
+  /** When the replicas answered /healthz (Date.now()). */
+  healthyAt = 0;
   repo!: TestRepo;
   leases!: ReturnType<typeof createKubeLeaseApi>;
   group = '';
@@ -116,6 +118,17 @@ export class ReplicaGroup {
       const answers = await Promise.all(this.replicas.map((r) => fetch(`${r.api}/healthz`)));
       return answers.every((a) => a.ok) ? true : undefined;
     });
+    this.healthyAt = Date.now();
+  }
+
+  /**
+   * Waits until every replica can have seen every other's heartbeat renew: a heartbeat advertises
+   * its URL for handoffs only once seen renewing (one renew interval, ±10%, after a replica starts).
+   */
+  async heartbeatsRenewed(): Promise<void> {
+    const renewMs = (Number(this.o.renewInterval?.replace(/s$/, '') ?? 5) || 5) * 1000;
+    const wait = this.healthyAt + renewMs * 1.1 + 1_000 - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   /** Stops every replica and removes the table, the repository and (unless KEEP_SHARD_LOGS=1) the logs. */
