@@ -1,21 +1,9 @@
 import { errorMessage } from '../errors';
 import type { Log } from '../log';
 import { planBalance } from './balance';
-import {
-  ADVERTISE_ANNOTATION,
-  expiresAtMs,
-  GROUP_LABEL,
-  holderOf,
-  isFree,
-  KIND_LABEL,
-  LeaseConflict,
-  observe,
-  SHARD_ANNOTATION,
-  type Lease,
-  type LeaseApi,
-  type LeaseEvent,
-  type Observed,
-} from './lease';
+import { GroupView } from './group-view';
+import { holderOf, KIND_LABEL, LeaseConflict, type Lease, type LeaseApi, type LeaseEvent } from './lease';
+import { heldRecord, microTime } from './lease-record';
 
 /** What the Leases tell their user (the ShardManager), and ask of it; a shard is named by its Lease. */
 export interface ShardLeaseListener {
@@ -62,7 +50,7 @@ interface Held {
  * capped at the configured lease duration (see `expiresAtMs`).
  */
 export class ShardLeases {
-  private readonly observed = new Map<string, Observed>();
+  private readonly view: GroupView;
   private readonly held = new Map<string, Held>();
   private readonly labels: ReadonlyMap<string, string>;
   /** One write at a time per shard, so a fence never races a renew of the same Lease. */
@@ -77,6 +65,7 @@ export class ShardLeases {
 
   constructor(private readonly o: ShardLeasesOptions) {
     this.labels = new Map(o.shards.map((s) => [s.lease, s.label]));
+    this.view = new GroupView(o);
   }
 
   /** Writes the heartbeat, reads the group, takes a first share, then renews and rebalances on a timer. */
@@ -114,7 +103,7 @@ export class ShardLeases {
 
   /** The Lease of `shard` as this replica last wrote or saw it. */
   lease(shard: string): Lease | undefined {
-    return this.held.get(shard)?.lease ?? this.observed.get(shard)?.lease;
+    return this.held.get(shard)?.lease ?? this.view.lease(shard);
   }
 
   /**
@@ -146,21 +135,13 @@ export class ShardLeases {
   async currentHolder(shard: string): Promise<string | null> {
     const lease = await this.o.api.get(shard);
     if (!lease) return null;
-    this.remember(lease);
-    return isFree(this.observed.get(shard)!, this.o.clock(), this.o.leaseDurationMs) ? null : holderOf(lease);
+    this.view.remember(lease);
+    return this.view.isFree(shard) ? null : holderOf(lease);
   }
 
-  /**
-   * The URL the live replica `identity` advertises in its own heartbeat Lease; undefined unless
-   * that heartbeat names it as holder, is unexpired by our observation (capped), and has been
-   * seen renewing at least once (a record written once, by anyone, advertises nothing).
-   */
+  /** The URL the live replica `identity` advertises in its heartbeat (see GroupView.advertisedBy). */
   advertisedBy(identity: string, replicaLease: string): string | undefined {
-    const beat = this.observed.get(replicaLease);
-    if (!beat || beat.lease.metadata.labels?.[KIND_LABEL] !== 'replica') return undefined;
-    if (holderOf(beat.lease) !== identity || beat.renewals < 1) return undefined;
-    if (isFree(beat, this.o.clock(), this.o.leaseDurationMs)) return undefined;
-    return beat.lease.metadata.annotations?.[ADVERTISE_ANNOTATION];
+    return this.view.advertisedBy(identity, replicaLease);
   }
 
   /** Releases the Leases of `shards` that this replica holds (at once, in parallel). */
@@ -193,18 +174,6 @@ export class ShardLeases {
     }
   }
 
-  /** Replicas whose heartbeat is live by our (capped) observation, this one included. */
-  liveReplicas(): number {
-    const now = this.o.clock();
-    let live = 1; // this one
-    for (const [name, observed] of this.observed) {
-      if (name === this.o.replicaLease) continue;
-      if (observed.lease.metadata.labels?.[KIND_LABEL] !== 'replica') continue;
-      if (!isFree(observed, now, this.o.leaseDurationMs)) live += 1;
-    }
-    return live;
-  }
-
   private schedule(): void {
     if (this.stopped) return;
     // ±10% jitter, so replicas started together do not renew in lockstep.
@@ -218,11 +187,11 @@ export class ShardLeases {
 
   /** A watched change: remember it, and rebalance soon when a holder changed or a replica came or went. */
   private onEvent(type: LeaseEvent, lease: Lease): void {
-    if (!this.inGroup(lease)) return;
+    if (!this.view.inGroup(lease)) return;
     const name = lease.metadata.name;
-    const before = this.observed.get(name)?.lease;
-    if (type === 'DELETED') this.observed.delete(name);
-    else this.remember(lease);
+    const before = this.view.lease(name);
+    if (type === 'DELETED') this.view.forget(name);
+    else this.view.remember(lease);
     const replica = lease.metadata.labels?.[KIND_LABEL] === 'replica';
     const moved = type !== 'MODIFIED' || holderOf(lease) !== (before ? holderOf(before) : null);
     if (!moved) return;
@@ -252,21 +221,8 @@ export class ShardLeases {
     );
   }
 
-  private remember(lease: Lease): void {
-    const name = lease.metadata.name;
-    this.observed.set(name, observe(this.observed.get(name), lease, this.o.clock()));
-  }
-
   private async scan(): Promise<void> {
-    const leases = (await this.o.api.list()).filter((lease) => this.inGroup(lease));
-    const seen = new Set(leases.map((l) => l.metadata.name));
-    for (const name of this.observed.keys()) if (!seen.has(name)) this.observed.delete(name);
-    for (const lease of leases) this.remember(lease);
-  }
-
-  /** Leases of another repository's replicas may share the namespace; they are none of ours. */
-  private inGroup(lease: Lease): boolean {
-    return lease.metadata.labels?.[GROUP_LABEL] === this.o.group;
+    this.view.replaceAll(await this.o.api.list());
   }
 
   /** One balance pass at a time; a pass asked for while one runs is folded into it. */
@@ -278,18 +234,13 @@ export class ShardLeases {
 
   private async balanceOnce(): Promise<void> {
     if (this.stopped || !this.listener) return;
-    const now = this.o.clock();
     const free = this.o.shards
       .map((s) => s.lease)
-      .filter((shard) => !this.held.has(shard))
-      .filter((shard) => {
-        const observed = this.observed.get(shard);
-        return !observed || isFree(observed, now, this.o.leaseDurationMs);
-      });
+      .filter((shard) => !this.held.has(shard) && this.view.isFree(shard));
     const listener = this.listener;
     const plan = planBalance({
       total: this.o.shards.length,
-      live: this.liveReplicas(),
+      live: this.view.liveReplicas(),
       held: this.heldShards(),
       free,
       busy: (shard) => listener.busy(shard),
@@ -309,12 +260,7 @@ export class ShardLeases {
   private watchExpiry(): void {
     if (this.stopped) return;
     const now = this.o.clock();
-    let next = Infinity;
-    for (const [name, observed] of this.observed) {
-      if (name === this.o.replicaLease || holderOf(observed.lease) === this.o.identity) continue;
-      if (isFree(observed, now, this.o.leaseDurationMs)) continue;
-      next = Math.min(next, expiresAtMs(observed, this.o.leaseDurationMs));
-    }
+    const next = this.view.nextExpiryMs();
     if (this.expiry) clearTimeout(this.expiry);
     this.expiry = null;
     if (next === Infinity || next - now >= this.o.renewIntervalMs) return;
@@ -332,24 +278,24 @@ export class ShardLeases {
 
   private async heartbeat(): Promise<void> {
     const name = this.o.replicaLease;
-    const lease = this.fresh(name, 'replica', this.observed.get(name)?.lease ?? (await this.o.api.get(name)));
+    const lease = this.fresh(name, 'replica', this.view.lease(name) ?? (await this.o.api.get(name)));
     const written = await this.write(lease).catch(async (error: unknown) => {
       if (!(error instanceof LeaseConflict)) throw error;
       // Our own heartbeat moved under us (a restart with the same identity): read it and take it back.
       const current = await this.o.api.get(name);
       return this.write(this.fresh(name, 'replica', current));
     });
-    this.remember(written);
+    this.view.remember(written);
   }
 
   private acquire(shard: string): Promise<void> {
     return this.serialized(shard, async () => {
       if (this.stopped || this.held.has(shard)) return;
       const sent = this.o.clock();
-      const current = this.observed.get(shard)?.lease ?? null;
+      const current = this.view.lease(shard) ?? null;
       try {
         const written = await this.write(this.fresh(shard, 'shard', current));
-        this.remember(written);
+        this.view.remember(written);
         this.held.set(shard, { lease: written, renewedAtMs: sent });
       } catch (error) {
         if (error instanceof LeaseConflict) return; // another replica won it
@@ -371,7 +317,7 @@ export class ShardLeases {
           ...lease,
           spec: { ...lease.spec, renewTime: microTime(this.o.now()) },
         });
-        this.remember(written);
+        this.view.remember(written);
         this.held.set(shard, { lease: written, renewedAtMs: sent });
       } catch (error) {
         if (error instanceof LeaseConflict) return this.drop(shard, 'a renewal lost to another writer');
@@ -395,7 +341,7 @@ export class ShardLeases {
           ...lease,
           spec: { ...spec, renewTime: microTime(this.o.now()) },
         });
-        this.remember(written);
+        this.view.remember(written);
       } catch (error) {
         // Taken already, or the API is unreachable: then the Lease expires by itself.
         this.o.log.warn(
@@ -412,32 +358,9 @@ export class ShardLeases {
     this.listener?.lost(shard);
   }
 
-  /** A Lease held by this replica from now: created when `current` is null, else taken over at its resourceVersion. */
+  /** A Lease held by this replica from now (see heldRecord). */
   private fresh(name: string, kind: 'shard' | 'replica', current: Lease | null): Lease {
-    const now = microTime(this.o.now());
-    const ours = current !== null && holderOf(current) === this.o.identity;
-    const label = this.labels.get(name);
-    return {
-      metadata: {
-        name,
-        ...(current?.metadata.resourceVersion ? { resourceVersion: current.metadata.resourceVersion } : {}),
-        labels: { [GROUP_LABEL]: this.o.group, [KIND_LABEL]: kind },
-        // Only the heartbeat advertises where to reach this replica; a shard Lease carries no URL.
-        annotations:
-          kind === 'replica'
-            ? { [ADVERTISE_ANNOTATION]: this.o.advertiseUrl }
-            : label
-              ? { [SHARD_ANNOTATION]: label }
-              : {},
-      },
-      spec: {
-        holderIdentity: this.o.identity,
-        leaseDurationSeconds: Math.ceil(this.o.leaseDurationMs / 1000),
-        acquireTime: ours ? (current.spec.acquireTime ?? now) : now,
-        renewTime: now,
-        leaseTransitions: (current?.spec.leaseTransitions ?? 0) + (ours || current === null ? 0 : 1),
-      },
-    };
+    return heldRecord(this.o, name, kind, current, this.o.now(), this.labels.get(name));
   }
 
   private write(lease: Lease): Promise<Lease> {
@@ -453,11 +376,6 @@ export class ShardLeases {
     );
     return next;
   }
-}
-
-/** A MicroTime as the API server writes it: RFC 3339 with six fractional digits. */
-export function microTime(at: Date): string {
-  return at.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 function sleep(ms: number): Promise<void> {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { fairShare } from '../../controller/shard/balance';
 import { ADVERTISE_ANNOTATION, GROUP_LABEL, KIND_LABEL } from '../../controller/shard/lease';
 import { replicaLeaseName } from '../../controller/shard/names';
-import { microTime } from '../../controller/shard/shard-leases';
+import { microTime } from '../../controller/shard/lease-record';
 import { freePort } from '../helpers/net';
 import { ReplicaGroup } from '../helpers/replica-group';
 

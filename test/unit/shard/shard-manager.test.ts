@@ -120,7 +120,10 @@ describe('ShardManager: environments held through shard Leases (a double of the 
   it('takes over a dead replica only once its shards went unrenewed for the lease duration, by its own clock', async () => {
     const api = new FakeLeaseApi();
     const clockB = { ms: 0 };
-    const a = await start(replica(api, 'a'));
+    const a = replica(api, 'a');
+    // a keeps every shard (all busy) while b joins, whatever the machine's timing.
+    for (const env of ENVS) a.busy.add(env);
+    await start(a);
     const b = replica(api, 'b', clockB);
     started.push(b.manager);
     await b.manager.start(b.listener);
