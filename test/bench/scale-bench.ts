@@ -335,7 +335,9 @@ async function runSharded(
       if (children.some((c) => c.child.exitCode !== null))
         throw new Error('a replica exited before the environments converged');
       if (performance.now() - started > CONVERGE_LIMIT_MS)
-        throw new Error(`${applied} of ${count} environments applied after ${CONVERGE_LIMIT_MS} ms`);
+        throw new Error(
+          `${applied} of ${count} environments applied after ${CONVERGE_LIMIT_MS} ms (${round(applied / (CONVERGE_LIMIT_MS / 1000))} applied/s beside ${round(leaseWrites / (CONVERGE_LIMIT_MS / 1000))} Lease writes/s)`,
+        );
       await sleep(500);
       const done = new Set<string>();
       heldMax = 0;
