@@ -367,13 +367,29 @@ function shardingConfig(raw: RawConfig, abs: (p: string) => string): ShardingCon
   }
   const leaseDurationMs = parseDuration(s.leaseDuration ?? '15s', 'sharding.leaseDuration');
   const renewIntervalMs = parseDuration(s.renewInterval ?? '5s', 'sharding.renewInterval');
-  if (renewIntervalMs <= 0 || renewIntervalMs >= leaseDurationMs) {
-    throw new CairnError('sharding.renewInterval must be above 0 and shorter than sharding.leaseDuration', {
-      code: 'config.invalid',
-      phase: 'config',
-      subject: 'sharding.renewInterval',
-      hint: 'renew about three times per lease duration, e.g. leaseDuration: 15s, renewInterval: 5s',
-    });
+  // The write fence closes at 4/5 of the lease duration after the last renewal (see
+  // writeDeadlineMs): renewals (with their ±10% jitter) must come well before that.
+  if (renewIntervalMs <= 0 || renewIntervalMs * 2 > leaseDurationMs) {
+    throw new CairnError(
+      'sharding.renewInterval must be above 0 and at most half of sharding.leaseDuration',
+      {
+        code: 'config.invalid',
+        phase: 'config',
+        subject: 'sharding.renewInterval',
+        hint: 'renew about three times per lease duration, e.g. leaseDuration: 15s, renewInterval: 5s',
+      },
+    );
+  }
+  if (!s.handoffKeyFile === !s.handoffKeyEnv) {
+    throw new CairnError(
+      'sharding needs exactly one of sharding.handoffKeyFile and sharding.handoffKeyEnv: the key (32+ random bytes) that signs webhooks handed between replicas',
+      {
+        code: 'config.invalid',
+        phase: 'config',
+        subject: 'sharding.handoffKeyFile',
+        hint: 'make one with `head -c 32 /dev/urandom | base64`, keep it in a Secret, and name it with handoffKeyEnv or handoffKeyFile (never the webhook secret)',
+      },
+    );
   }
   const port = raw.server?.port ?? 8080;
   const podIp = process.env.POD_IP;
@@ -386,6 +402,10 @@ function shardingConfig(raw: RawConfig, abs: (p: string) => string): ShardingCon
     ...(s.kubeconfig ? { kubeconfig: abs(s.kubeconfig) } : {}),
     ...(s.context ? { context: s.context } : {}),
     advertiseUrl: advertise.replace(/\/+$/, ''),
+    shards: s.shards ?? 16,
+    ...(s.handoffKeyFile ? { handoffKeyFile: abs(s.handoffKeyFile) } : {}),
+    ...(s.handoffKeyEnv ? { handoffKeyEnv: s.handoffKeyEnv } : {}),
+    ...(s.peerUrls ? { peerUrls: s.peerUrls.map((url) => url.replace(/\/+$/, '')) } : {}),
   };
 }
 

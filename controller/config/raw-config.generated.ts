@@ -406,7 +406,23 @@ export interface RawSharding {
    */
   context?: string;
   /**
-   * The URL the other replicas reach this one at, to hand it webhooks of the environments it holds (default http://<POD_IP>:<server.port>, else http://127.0.0.1:<server.port>).
+   * The URL the other replicas reach this one at, to hand it webhooks of the environments it holds; published in this replica's heartbeat Lease (default http://<POD_IP>:<server.port>, else http://127.0.0.1:<server.port>).
    */
   advertiseUrl?: string;
+  /**
+   * How many shards the environments are hashed into (sha256 of the name); a replica holds shard Leases, so Lease writes per second depend on this, not on the number of environments. A few per expected replica (default 16).
+   */
+  shards?: number;
+  /**
+   * File holding the key (at least 32 bytes) that signs webhooks handed between replicas; one of handoffKeyFile and handoffKeyEnv is required with sharding. Never the webhook secret.
+   */
+  handoffKeyFile?: string;
+  /**
+   * Environment variable holding the handoff key (at least 32 bytes), e.g. filled from a Kubernetes Secret; one of handoffKeyFile and handoffKeyEnv is required with sharding.
+   */
+  handoffKeyEnv?: string;
+  /**
+   * When set, the only URLs a webhook is handed to: an advertiseUrl a replica's heartbeat names is honoured only if it is listed here (trailing slashes ignored).
+   */
+  peerUrls?: string[];
 }

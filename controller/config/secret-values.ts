@@ -4,8 +4,8 @@ import type { CairnConfig } from './types';
 
 /**
  * The secret values a config points at in `env` or in files (the git token, the webhook secret,
- * every API token, the Git host's API token, the audit key) and the AWS secret key and session
- * token of the controller's own environment.
+ * every API token, the Git host's API token, the audit key, the sharding handoff key) and the AWS
+ * secret key and session token of the controller's own environment.
  */
 export function configuredSecretValues(config: CairnConfig, env: NodeJS.ProcessEnv = process.env): string[] {
   const names = [
@@ -15,12 +15,14 @@ export function configuredSecretValues(config: CairnConfig, env: NodeJS.ProcessE
     config.server.apiTokenEnv,
     // Hand-made configs (tests) may leave out the audit section.
     (config.audit as CairnConfig['audit'] | undefined)?.keyEnv,
+    config.sharding?.handoffKeyEnv,
     ...(config.server.apiTokens ?? []).map((token) => token.env),
     ...WELL_KNOWN_SECRET_VARIABLES,
   ];
-  const fromFiles = (config.server.apiTokens ?? []).flatMap((token) =>
-    token.file ? [readToken(token.file)] : [],
-  );
+  const fromFiles = [
+    ...(config.server.apiTokens ?? []).flatMap((token) => (token.file ? [readToken(token.file)] : [])),
+    ...(config.sharding?.handoffKeyFile ? [readToken(config.sharding.handoffKeyFile).trim()] : []),
+  ];
   // The audit key as loadChainKey reads it (trimmed), and as written, in case it is printed raw.
   const keyFile = (config.audit as CairnConfig['audit'] | undefined)?.keyFile;
   const auditKey = keyFile ? readToken(keyFile) : '';

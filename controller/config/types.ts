@@ -192,4 +192,11 @@ export interface ShardingConfig {
   readonly context?: string;
   /** Where the other replicas reach this one (webhook handoff), without a trailing slash. */
   readonly advertiseUrl: string;
+  /** How many shards the environments are hashed into (default 16). */
+  readonly shards: number;
+  /** Where the handoff key is read (exactly one is set; absolute file path). */
+  readonly handoffKeyFile?: string;
+  readonly handoffKeyEnv?: string;
+  /** When set, the only handoff targets (without trailing slashes). */
+  readonly peerUrls?: readonly string[];
 }

@@ -49,11 +49,18 @@ export interface AuditEntry {
   readonly changes: readonly Change[];
   readonly failure?: Failure;
   /**
-   * With sharding: the Lease this reconcile was fenced with (its holder, this replica, and the
-   * resourceVersion the last check before an apply saw). Absent without sharding.
+   * With sharding: the Lease this reconcile was fenced with (its holder, this replica, the
+   * resourceVersion the last check before an apply saw, and the name of the shard Lease that
+   * covers the environment; entries written before shards carry no name). Absent without sharding.
    */
-  readonly lease?: { readonly holder: string; readonly resourceVersion: string };
+  readonly lease?: { readonly holder: string; readonly resourceVersion: string; readonly name?: string };
 }
+
+/**
+ * Throws a retryable CairnError `shard.lost` when this replica can no longer prove, on its own
+ * monotonic clock, that it holds the environment; called before every write batch. Synchronous: no API call.
+ */
+export type WriteFence = () => void;
 
 /** How one reconcile ended, as an observer (a Git host's commit status) is told. */
 export interface ReconcileReport {

@@ -251,6 +251,14 @@ function buildEntry(p: EntryParts): AuditEntry {
     ...(Object.keys(skipped).length > 0 ? { skipped } : {}),
     changes: p.changes,
     ...(p.failure ? { failure: p.failure } : {}),
-    ...(p.lease ? { lease: { holder: p.lease.holder, resourceVersion: p.lease.resourceVersion } } : {}),
+    ...(p.lease
+      ? {
+          lease: {
+            holder: p.lease.holder,
+            resourceVersion: p.lease.resourceVersion,
+            ...(p.lease.name ? { name: p.lease.name } : {}),
+          },
+        }
+      : {}),
   };
 }

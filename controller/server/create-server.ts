@@ -11,7 +11,7 @@ import type { Metrics } from './metrics';
 import { registerProbeRoutes } from './probe-routes';
 import { answer, refuse } from './reply';
 import type { ControllerPort } from './types';
-import { handoffKey, registerHandoffRoute } from './shard-handoff';
+import { registerHandoffRoute } from './shard-handoff';
 import { registerWebhookRoute } from './webhook-route';
 import { isProviderName } from './webhooks/providers';
 
@@ -23,6 +23,8 @@ export interface ServerOptions {
   readonly log: Log;
   /** Where the secrets named in config are read (once, at start-up); defaults to `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
+  /** With sharding: the key handoffs between replicas are signed with (see loadHandoffKey). */
+  readonly handoffKey?: Buffer;
 }
 
 /** A listening server: its base URL and how to stop it. */
@@ -141,8 +143,8 @@ function buildApp(
   );
 
   registerApiAuth(app, tokens, { metricsAuth: config.metricsAuth === true });
-  // Sharded replicas hand webhooks to each other, signed with a key derived from the shared secret.
-  const key = secret && controller.shardIdentity ? handoffKey(secret) : undefined;
+  // Sharded replicas hand webhooks to each other, signed with a key of their own (never the webhook secret's).
+  const key = controller.shardIdentity ? options.handoffKey : undefined;
   registerWebhookRoute(app, {
     controller,
     metrics,

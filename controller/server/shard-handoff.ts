@@ -1,6 +1,7 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { errorMessage } from '../errors';
+import { CairnError, errorMessage } from '../errors';
 import type { Log } from '../log';
 import type { Trigger } from '../model';
 import type { Metrics } from './metrics';
@@ -37,12 +38,80 @@ export type HandoffResult =
   | { readonly env: string; readonly result: 'no-holder' }
   | { readonly env: string; readonly result: 'failed'; readonly holder?: string; readonly reason: string };
 
+/** The least handoff key size accepted: an HMAC key shorter than its hash's output weakens it. */
+export const MIN_HANDOFF_KEY_BYTES = 32;
+
+/** Where the handoff key is configured (`sharding.handoffKeyFile` / `sharding.handoffKeyEnv`). */
+export interface HandoffKeySource {
+  readonly handoffKeyFile?: string;
+  readonly handoffKeyEnv?: string;
+}
+
 /**
- * The key handoffs are signed with: derived from the webhook secret all replicas share, so that
- * no second secret is needed, and different from it, so that a handoff signature is never a valid
- * provider signature (nor the reverse).
+ * The key handoffs are signed with: a secret of its own, read from `sharding.handoffKeyFile` or
+ * `sharding.handoffKeyEnv` (trimmed), at least 32 bytes. It is never derived from the webhook
+ * secret, which the Git host and its admins hold: with it they could sign a `manual` trigger.
+ * A key equal to the webhook secret, or to the key cairn once derived from it, is refused.
  */
-export function handoffKey(webhookSecret: string): Buffer {
+export function loadHandoffKey(
+  source: HandoffKeySource,
+  webhookSecret: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Buffer {
+  const fail = (message: string, subject: string, hint: string): never => {
+    throw new CairnError(message, { code: 'config.invalid', phase: 'config', subject, hint });
+  };
+  const make = 'make one with `head -c 32 /dev/urandom | base64` and keep it in a Secret';
+  let text: string | undefined;
+  let subject = 'sharding.handoffKeyEnv';
+  if (source.handoffKeyFile) {
+    subject = source.handoffKeyFile;
+    try {
+      text = readFileSync(source.handoffKeyFile, 'utf8');
+    } catch (error) {
+      fail(
+        `cannot read the handoff key: ${errorMessage(error)}`,
+        subject,
+        `check sharding.handoffKeyFile; ${make}`,
+      );
+    }
+  } else if (source.handoffKeyEnv) {
+    text = env[source.handoffKeyEnv];
+    if (!text)
+      fail(
+        `the environment variable ${source.handoffKeyEnv} that holds the handoff key is empty or unset`,
+        subject,
+        `set ${source.handoffKeyEnv}; ${make}`,
+      );
+  } else {
+    fail(
+      'no handoff key is configured',
+      'sharding.handoffKeyFile',
+      `set sharding.handoffKeyFile or sharding.handoffKeyEnv; ${make}`,
+    );
+  }
+  const key = Buffer.from(text!.trim(), 'utf8');
+  if (key.length < MIN_HANDOFF_KEY_BYTES)
+    fail(
+      `the handoff key has ${key.length} bytes; at least ${MIN_HANDOFF_KEY_BYTES} are needed`,
+      subject,
+      make,
+    );
+  if (webhookSecret !== undefined) {
+    const secret = Buffer.from(webhookSecret, 'utf8');
+    const derived = legacyDerivedKey(webhookSecret);
+    if (key.equals(secret) || key.equals(derived) || key.toString('utf8') === derived.toString('hex'))
+      fail(
+        'the handoff key is the webhook secret or derived from it; the Git host holds that secret',
+        subject,
+        make,
+      );
+  }
+  return key;
+}
+
+/** The key versions before 23.4 derived from the webhook secret: only compared against, never used. */
+function legacyDerivedKey(webhookSecret: string): Buffer {
   return createHmac('sha256', webhookSecret).update('cairn shard handoff v1').digest();
 }
 
@@ -58,8 +127,8 @@ function signatureMatches(key: Buffer, body: Buffer, given: string): boolean {
 }
 
 /**
- * Hands `env`'s trigger to the replica holding its Lease: reads the holder fresh, posts a signed
- * handoff to the URL the Lease advertises, and tries once more (reading the holder again) if the
+ * Hands `env`'s trigger to the replica holding its shard Lease: reads the holder fresh, posts a
+ * signed handoff to the URL the holder's live heartbeat advertises (see ShardManager.holderOf), and tries once more (reading the holder again) if the
  * holder refuses it (it lost the Lease meanwhile) or cannot be reached. When nobody holds the
  * environment, nothing is lost: whoever takes the Lease fetches the branch first.
  */
@@ -83,7 +152,12 @@ export async function handOff(
     if (holder === undefined) continue;
     if (holder === null) return { env, result: 'no-holder' };
     if (!holder.url) {
-      last = { env, result: 'failed', holder: holder.holder, reason: 'the Lease advertises no URL' };
+      last = {
+        env,
+        result: 'failed',
+        holder: holder.holder,
+        reason: holder.reason ?? 'the holder advertises no URL',
+      };
       continue;
     }
     const body: Handoff = {

@@ -1,4 +1,4 @@
-/** What one balance pass should do: environments to let go of, and free ones to try to take. */
+/** What one balance pass should do: shards to let go of, and free ones to try to take. */
 export interface BalancePlan {
   readonly release: readonly string[];
   readonly acquire: readonly string[];
@@ -6,16 +6,16 @@ export interface BalancePlan {
 
 /** What a replica knows when it balances. */
 export interface BalanceInput {
-  /** Environments in the group. */
+  /** Shards in the group (those that cover at least one environment). */
   readonly total: number;
   /** Replicas whose heartbeat Lease is live, this one included (at least 1). */
   readonly live: number;
-  /** Environments this replica holds. */
+  /** Shards this replica holds. */
   readonly held: readonly string[];
-  /** Environments nobody holds (no holder, released, or expired by our observation). */
+  /** Shards nobody holds (no holder, released, or expired by our observation). */
   readonly free: readonly string[];
-  /** True while an environment's reconcile runs or waits: it is not released mid-apply. */
-  readonly busy: (env: string) => boolean;
+  /** True while a reconcile of one of the shard's environments runs or waits: it is not released mid-apply. */
+  readonly busy: (shard: string) => boolean;
   readonly random?: () => number;
 }
 
@@ -26,7 +26,7 @@ export function fairShare(total: number, live: number): number {
 
 /**
  * Argo CD's idea with Leases: every replica aims at the fair share. Over it, a replica releases
- * idle extras (a busy one finishes first); under it, it tries free environments in a random order,
+ * idle extras (a busy one finishes first); under it, it tries free shards in a random order,
  * so that replicas balancing at once do not all race for the same Lease. Releasing only above the
  * fair share and taking only below it cannot flap, and keeps every replica at most one above the
  * fair share while views of `live` converge.
@@ -36,7 +36,7 @@ export function planBalance(input: BalanceInput): BalancePlan {
   const random = input.random ?? Math.random;
   if (input.held.length > fair) {
     const idle = shuffle(
-      input.held.filter((env) => !input.busy(env)),
+      input.held.filter((shard) => !input.busy(shard)),
       random,
     );
     return { release: idle.slice(0, input.held.length - fair), acquire: [] };

@@ -3,11 +3,15 @@ import type { Phase } from '../model';
 
 /** Label on every Lease cairn uses for sharding: the group (one repository's replicas) it belongs to. */
 export const GROUP_LABEL = 'cairn.dev/shard-group';
-/** Label saying what a Lease stands for: `environment` (a shard) or `replica` (a heartbeat). */
+/** Label saying what a Lease stands for: `shard` or `replica` (a heartbeat). */
 export const KIND_LABEL = 'cairn.dev/shard-kind';
-/** Annotation of an environment Lease: the environment's name. */
-export const ENV_ANNOTATION = 'cairn.dev/environment';
-/** Annotation of every Lease: where its holder takes handed-off webhooks. */
+/** Annotation of a shard Lease: the shard's index (`3 of 16`), for people reading the Leases. */
+export const SHARD_ANNOTATION = 'cairn.dev/shard';
+/**
+ * Annotation of a heartbeat Lease: where its replica takes handed-off webhooks. Read only from a
+ * live heartbeat (see ShardManager.holderOf), never from a shard Lease, which anyone who can write
+ * it could point anywhere.
+ */
 export const ADVERTISE_ANNOTATION = 'cairn.dev/advertise-url';
 
 /** The fields of a `coordination.k8s.io/v1` Lease that sharding reads and writes. */
@@ -58,10 +62,12 @@ export class LeaseConflict extends Error {
   }
 }
 
-/** What the audit entry records of the Lease a reconcile was fenced with. */
+/** What the audit entry records of the Lease a reconcile was fenced with (see `AuditEntry.lease`). */
 export interface LeaseProof {
   readonly holder: string;
   readonly resourceVersion: string;
+  /** The name of the shard Lease covering the environment (the ShardManager always sets it). */
+  readonly name?: string;
 }
 
 /**
@@ -73,12 +79,18 @@ export interface LeaseProof {
 export interface Observed {
   readonly lease: Lease;
   readonly observedAtMs: number;
+  /**
+   * How often this replica saw the record change after it first saw it: a heartbeat seen renewing
+   * at least once is a replica at work, not a record someone wrote once.
+   */
+  readonly renewals: number;
 }
 
 /** The observation of `lease` at `nowMs`: the previous one's time is kept when the record did not change. */
 export function observe(previous: Observed | undefined, lease: Lease, nowMs: number): Observed {
-  if (previous && sameRecord(previous.lease, lease)) return { lease, observedAtMs: previous.observedAtMs };
-  return { lease, observedAtMs: nowMs };
+  if (!previous) return { lease, observedAtMs: nowMs, renewals: 0 };
+  if (sameRecord(previous.lease, lease)) return { ...previous, lease };
+  return { lease, observedAtMs: nowMs, renewals: previous.renewals + 1 };
 }
 
 /** The holder and renew time decide; a write that changed only the resourceVersion still counts as a change. */
@@ -96,12 +108,22 @@ export function holderOf(lease: Lease): string | null {
   return holder ? holder : null;
 }
 
-/** True when nobody holds the observed Lease any more: no holder, or no change seen for its duration. */
-export function isFree(observed: Observed, nowMs: number, defaultDurationMs: number): boolean {
-  if (holderOf(observed.lease) === null) return true;
+/**
+ * When the observed Lease expires on this replica's monotonic clock: its `leaseDurationSeconds`
+ * after we saw it change, capped at the configured lease duration. The cap is what keeps a Lease
+ * written with `leaseDurationSeconds: 2000000000` (by a commit, or anyone else who can write it)
+ * from freezing its shard: whatever the object says, it expires `configuredMs` after it stops moving.
+ */
+export function expiresAtMs(observed: Observed, configuredMs: number): number {
   const seconds = observed.lease.spec.leaseDurationSeconds;
-  const durationMs = seconds && seconds > 0 ? seconds * 1000 : defaultDurationMs;
-  return nowMs > observed.observedAtMs + durationMs;
+  const stated = seconds && seconds > 0 ? seconds * 1000 : configuredMs;
+  return observed.observedAtMs + Math.min(stated, configuredMs);
+}
+
+/** True when nobody holds the observed Lease any more: no holder, or no change seen for its (capped) duration. */
+export function isFree(observed: Observed, nowMs: number, configuredMs: number): boolean {
+  if (holderOf(observed.lease) === null) return true;
+  return nowMs > expiresAtMs(observed, configuredMs);
 }
 
 /** The failure a reconcile stops with when its replica no longer holds the environment. */

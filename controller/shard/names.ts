@@ -10,12 +10,21 @@ export function shardGroup(publicRepositoryUrl: string): string {
 }
 
 /**
- * The Lease of an environment, named after its owner id (the same id that marks its Kubernetes
- * objects: the name plus a hash of the repository, or its instance name), so an environment `dev`
- * of two repositories gets two Leases.
+ * The shard `env` belongs to among `shards`: the first 8 bytes of sha256(name), big-endian, modulo
+ * `shards`. Stable across replicas, restarts and versions (it depends on the name and the count
+ * only), so every replica agrees on which Lease covers an environment without asking anyone.
  */
-export function environmentLeaseName(ownerId: string): string {
-  return `cairn-env-${ownerId}`;
+export function shardOf(env: string, shards: number): number {
+  const digest = createHash('sha256').update(env).digest();
+  return Number(digest.readBigUInt64BE(0) % BigInt(shards));
+}
+
+/**
+ * The Lease of shard `index` of a group. The group (a hash of the repository) is in the name, so
+ * two repositories' replicas sharing a namespace never share a shard Lease.
+ */
+export function shardLeaseName(group: string, index: number): string {
+  return `cairn-shard-${group}-${index}`;
 }
 
 /** The heartbeat Lease of one replica of a group. */

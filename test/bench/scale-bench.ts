@@ -30,7 +30,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { publicRepository } from '../../controller/kube/identity';
 import { createKubeClient, type KubeClient } from '../../controller/kube/kube-client';
+import { silentLog } from '../../controller/log';
+import { createKubeLeaseApi } from '../../controller/shard/kube-lease-api';
+import { shardGroup } from '../../controller/shard/names';
 import { freePort } from '../helpers/net';
 import { repoRoot, sandboxEnv } from '../sandbox/sandbox-env';
 
@@ -73,6 +77,15 @@ export interface ShardedFigures {
   /** The most environments one replica held at convergence. */
   readonly heldMax: number;
   readonly floorMs: number;
+  /** Shard Leases that cover an environment (of `sharding.shards`, default 16). */
+  readonly shardLeases: number;
+  /** Lease writes per second (creates and updates, from a watch) while converging, and in the 10 s after. */
+  readonly leaseWritesPerSecondConverging: number;
+  readonly leaseWritesPerSecondSteady: number;
+  /** Environments applied per second while converging. */
+  readonly appliedPerSecond: number;
+  /** From SIGKILL of one replica until every shard it held is held by another, ms (null: not within 60 s). */
+  readonly sigkillTakeoverMs: number | null;
 }
 
 /** A sharded run that did not converge within the limit, and how far it got. */
@@ -253,7 +266,18 @@ async function runSharded(
     AWS_SECRET_ACCESS_KEY: sandbox.aws.secretAccessKey,
     AWS_REGION: sandbox.aws.region,
     SCALE_AUDIT_KEY: randomBytes(32).toString('base64'),
+    SCALE_HANDOFF_KEY: randomBytes(32).toString('base64'),
   };
+  // Every Lease write of the group, counted from a watch with cairn's own Lease client.
+  const leaseApi = createKubeLeaseApi(
+    { kubeconfig: sandbox.kubernetes.kubeconfig, context: sandbox.kubernetes.context, namespace: leases },
+    shardGroup(publicRepository(repo)),
+    silentLog(),
+  );
+  let leaseWrites = 0;
+  const stopWatch = leaseApi.watch!((type) => {
+    if (type !== 'DELETED') leaseWrites += 1;
+  });
   const started = performance.now();
   const children: { child: ChildProcess; api: string; exited: Promise<unknown> }[] = [];
   try {
@@ -287,6 +311,7 @@ async function runSharded(
             namespace: leases,
             kubeconfig: sandbox.kubernetes.kubeconfig,
             context: sandbox.kubernetes.context,
+            handoffKeyEnv: 'SCALE_HANDOFF_KEY',
           },
           ...(process.env.SCALE_MAX_CONCURRENT
             ? { reconcile: { maxConcurrent: Number(process.env.SCALE_MAX_CONCURRENT) } }
@@ -310,7 +335,9 @@ async function runSharded(
       if (children.some((c) => c.child.exitCode !== null))
         throw new Error('a replica exited before the environments converged');
       if (performance.now() - started > CONVERGE_LIMIT_MS)
-        throw new Error(`${applied} of ${count} environments applied after ${CONVERGE_LIMIT_MS} ms`);
+        throw new Error(
+          `${applied} of ${count} environments applied after ${CONVERGE_LIMIT_MS} ms (${round(applied / (CONVERGE_LIMIT_MS / 1000))} applied/s beside ${round(leaseWrites / (CONVERGE_LIMIT_MS / 1000))} Lease writes/s)`,
+        );
       await sleep(500);
       const done = new Set<string>();
       heldMax = 0;
@@ -322,7 +349,14 @@ async function runSharded(
       applied = done.size;
     }
     const convergeMs = Math.round(performance.now() - started);
+    const writesConverging = leaseWrites;
     const peaks = children.map(({ child }) => memoryOf(child.pid!)?.hwm ?? NaN);
+    await sleep(10_000);
+    const writesSteady = leaseWrites - writesConverging;
+    const shardLeases = (await leaseApi.list()).filter(
+      (l) => l.metadata.labels?.['cairn.dev/shard-kind'] === 'shard',
+    );
+    const sigkillTakeoverMs = await takeoverAfterSigkill(leaseApi, children[1]!.child, 'replica-1');
     return {
       replicas,
       environments: count,
@@ -331,8 +365,15 @@ async function runSharded(
       peakRssMiBTotal: round(peaks.reduce((a, b) => a + b, 0) / MIB),
       heldMax,
       floorMs: Math.round((count * (1 + CONFIGMAPS) * 1000) / objectsPerSecond),
+      shardLeases: shardLeases.length,
+      leaseWritesPerSecondConverging: round(writesConverging / (convergeMs / 1000)),
+      leaseWritesPerSecondSteady: round(writesSteady / 10),
+      appliedPerSecond: round(count / (convergeMs / 1000)),
+      sigkillTakeoverMs,
     };
   } finally {
+    stopWatch();
+    leaseApi.close();
     for (const { child } of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => c.exited));
     await deleteNamespaces(client, [leases, ...Array.from({ length: count }, (_, i) => `${prefix}-${i}`)]);
@@ -345,6 +386,36 @@ async function runSharded(
     dynamo.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Kills `victim` outright and measures how long until every shard Lease `identity` held is held
+ * by another replica (its Leases expire after the lease duration; the others take them then).
+ */
+async function takeoverAfterSigkill(
+  leaseApi: ReturnType<typeof createKubeLeaseApi>,
+  victim: ChildProcess,
+  identity: string,
+): Promise<number | null> {
+  const theirs = (await leaseApi.list())
+    .filter(
+      (l) => l.spec.holderIdentity === identity && l.metadata.labels?.['cairn.dev/shard-kind'] === 'shard',
+    )
+    .map((l) => l.metadata.name);
+  const killed = performance.now();
+  victim.kill('SIGKILL');
+  while (performance.now() - killed < 60_000) {
+    const holders = new Map((await leaseApi.list()).map((l) => [l.metadata.name, l.spec.holderIdentity]));
+    if (
+      theirs.every((name) => {
+        const h = holders.get(name);
+        return h && h !== identity;
+      })
+    )
+      return Math.round(performance.now() - killed);
+    await sleep(200);
+  }
+  return null;
 }
 
 /** Every environment's row in a replica's `/api/environments`; none while it is not up. */
@@ -519,7 +590,8 @@ export async function run(): Promise<ScaleFigures> {
     const cairn = compiledCairn();
     const objectsPerSecond = await apiserverRate(client);
     const runs: ReplicaFigures[] = [];
-    for (const count of sizes()) {
+    // SCALE_ONLY_SHARDED=1 skips the single-replica runs (the sharded figures alone).
+    for (const count of process.env.SCALE_ONLY_SHARDED === '1' ? [] : sizes()) {
       process.stderr.write(`scale-bench: one replica, ${count} environments ...\n`);
       runs.push(await runReplica(root, count, client, cairn, objectsPerSecond));
     }
@@ -536,10 +608,12 @@ export async function run(): Promise<ScaleFigures> {
         `scale-bench: 3 replicas not run (${shardedEnvs > 0 ? 'this build has no sharding config' : 'SCALE_SHARDED_ENVS=0'})\n`,
       );
     }
-    const first = runs[0]!;
-    const last = runs[runs.length - 1]!;
+    const first = runs[0];
+    const last = runs[runs.length - 1];
     const slope = (field: 'peakRssMiB' | 'settledRssMiB') =>
-      Math.round(((last[field] - first[field]) * 1024) / (last.environments - first.environments));
+      first && last
+        ? Math.round(((last[field] - first[field]) * 1024) / (last.environments - first.environments))
+        : NaN;
     return {
       runs,
       peakKiBPerEnv: slope('peakRssMiB'),
@@ -568,8 +642,8 @@ function print(f: ScaleFigures): void {
   console.log(
     `floor: the same objects applied raw at the ${f.apiserverObjectsPerSecond} objects/s the kube-apiserver took in this run`,
   );
-  const last = f.runs[f.runs.length - 1]!;
-  if (last.environments === TARGET.environments) {
+  const last = f.runs[f.runs.length - 1];
+  if (last?.environments === TARGET.environments) {
     console.log(`converge within 60 s: ${verdict(last.convergeMs <= TARGET.convergeMs)}`);
     console.log(`peak RSS under 400 MiB: ${verdict(last.peakRssMiB < TARGET.peakRssMiB)}`);
   }
@@ -582,6 +656,12 @@ function print(f: ScaleFigures): void {
     const x = f.sharded;
     console.log(
       `${x.replicas} replicas sharing ${x.environments} environments: converged in ${(x.convergeMs / 1000).toFixed(1)} s (floor ${(x.floorMs / 1000).toFixed(1)} s), peak RSS ${x.peakRssMiBMax} MiB per replica at most (${x.peakRssMiBTotal} MiB together), at most ${x.heldMax} environments held by one replica`,
+    );
+    console.log(
+      `  ${x.shardLeases} shard Leases; Lease writes ${x.leaseWritesPerSecondConverging}/s while converging and ${x.leaseWritesPerSecondSteady}/s after, beside ${x.appliedPerSecond} environments applied/s (${round(x.appliedPerSecond * (1 + CONFIGMAPS))} objects/s); converge within 90 s: ${verdict(x.convergeMs <= 90_000)}`,
+    );
+    console.log(
+      `  SIGKILL of one replica: its shards held by the others after ${x.sigkillTakeoverMs === null ? 'more than 60 s' : `${(x.sigkillTakeoverMs / 1000).toFixed(1)} s`}`,
     );
   } else
     console.log(

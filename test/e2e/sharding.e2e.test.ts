@@ -1,239 +1,61 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DeleteTableCommand, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { stringify } from 'yaml';
 import { AuditLog } from '../../controller/audit/audit-log';
 import { loadConfig } from '../../controller/config/load-config';
-import { publicRepository } from '../../controller/kube/identity';
-import { silentLog } from '../../controller/log';
-import type { EnvironmentStatus } from '../../controller/server/types';
-import { createKubeLeaseApi } from '../../controller/shard/kube-lease-api';
-import { shardGroup } from '../../controller/shard/names';
-import { createTestRepo, type TestRepo } from '../helpers/git-repo';
-import { greetingManifest } from '../helpers/manifests';
-import { freePort } from '../helpers/net';
-import { repoRoot, sandboxEnv } from '../sandbox/sandbox-env';
+import { fairShare } from '../../controller/shard/balance';
+import { ReplicaGroup } from '../helpers/replica-group';
 
 jest.setTimeout(300_000);
 
 const ENVS = Array.from({ length: 12 }, (_, i) => `e${i}`);
-const SECRET = 'shard-e2e-webhook-secret';
-const AUDIT_KEY = randomBytes(32).toString('hex');
 const LEASE_DURATION_MS = 15_000; // the default: the SIGKILL bound is tested as shipped
-const BIN = join(repoRoot, 'dist', 'controller', 'cli', 'main.js');
-
-interface Replica {
-  readonly name: string;
-  readonly api: string;
-  readonly config: string;
-  process: ChildProcess | null;
-}
 
 /**
  * Three `cairn run` processes (the compiled bin) share 12 Kubernetes-only environments through
- * Leases on the sandbox's kube-apiserver and one audit ledger in DynamoDB on the sandbox's moto.
- * The figures measured here (takeover after SIGTERM and after SIGKILL, handoff latency) are
- * printed for the report.
+ * shard Leases (the default 16 shards) on the sandbox's kube-apiserver and one audit ledger in
+ * DynamoDB on the sandbox's moto. The figures measured here (takeover after SIGTERM and after
+ * SIGKILL, handoff latency) are printed for the report.
  */
-describe('sharding environments across three replicas with Leases', () => {
-  const sandbox = sandboxEnv();
-  const dir = mkdtempSync(join(tmpdir(), 'cairn-shard-e2e-'));
-  const prefix = `shard-${randomBytes(3).toString('hex')}`;
-  const table = `cairn-shard-${randomBytes(4).toString('hex')}`;
-  const dynamo = new DynamoDBClient({
-    region: sandbox.aws.region,
-    endpoint: sandbox.aws.endpoint,
-    credentials: { accessKeyId: sandbox.aws.accessKeyId, secretAccessKey: sandbox.aws.secretAccessKey },
-  });
-  const childEnv = {
-    AWS_ACCESS_KEY_ID: sandbox.aws.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: sandbox.aws.secretAccessKey,
-    AWS_REGION: sandbox.aws.region,
-    SHARD_WEBHOOK_SECRET: SECRET,
-    SHARD_AUDIT_KEY: AUDIT_KEY,
-  };
+describe('sharding environments across three replicas with shard Leases', () => {
+  const g = new ReplicaGroup({ envs: ENVS, replicas: ['r0', 'r1', 'r2'] });
   const figures: Record<string, number | string> = {};
-  let repo: TestRepo;
-  let replicas: Replica[] = [];
-  let leases: ReturnType<typeof createKubeLeaseApi>;
+  const status = (r: (typeof g.replicas)[number]) => g.status(r);
+  const holders = () => g.holders();
+  const until = <T>(what: string, ms: number, probe: () => Promise<T | undefined>) =>
+    g.until(what, ms, probe);
+  const chain = (env: string) => g.chain(env);
+  const appliedBy = (env: string, sha: string) => g.appliedBy(env, sha);
 
-  const configFor = (name: string, port: number): string => {
-    const file = join(dir, `${name}.yaml`);
-    writeFileSync(
-      file,
-      stringify({
-        // No watcher and a long poll: only a webhook (or taking a Lease) makes a replica fetch.
-        repository: { url: repo.bare, pollInterval: '10m', watch: false },
-        environments: ENVS.map((env) => ({
-          name: env,
-          driftInterval: '0s',
-          kubernetes: { kubeconfig: sandbox.kubernetes.kubeconfig, namespace: `${prefix}-${env}` },
-        })),
-        audit: {
-          backend: 'dynamodb',
-          dir: join(dir, `${name}-audit`),
-          keyEnv: 'SHARD_AUDIT_KEY',
-          dynamodb: { table, region: sandbox.aws.region, endpoint: sandbox.aws.endpoint },
-        },
-        server: { port, webhookSecretEnv: 'SHARD_WEBHOOK_SECRET' },
-        sharding: {
-          enabled: true,
-          identity: name,
-          namespace: 'default',
-          kubeconfig: sandbox.kubernetes.kubeconfig,
-        },
-        workspaces: { dir: join(dir, `${name}-workspaces`) },
-      }),
-    );
-    return file;
-  };
-
-  const startReplica = (r: Replica): void => {
-    const child = spawn(process.execPath, [BIN, 'run', '--config', r.config], {
-      env: { ...process.env, ...childEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const log = createWriteStream(join(dir, `${r.name}.log`), { flags: 'a' });
-    child.stdout.pipe(log);
-    child.stderr.pipe(log);
-    r.process = child;
-  };
-
-  const status = async (r: Replica): Promise<readonly EnvironmentStatus[]> => {
-    const response = await fetch(`${r.api}/api/environments`);
-    return ((await response.json()) as { environments: EnvironmentStatus[] }).environments;
-  };
-
-  const holders = async (): Promise<Map<string, string | null>> => {
-    const byName = new Map(
-      (await leases.list()).map((l) => [l.metadata.annotations?.['cairn.dev/environment'], l]),
-    );
-    return new Map(ENVS.map((env) => [env, byName.get(env)?.spec.holderIdentity ?? null]));
-  };
-
-  const until = async <T>(
-    what: string,
-    timeoutMs: number,
-    probe: () => Promise<T | undefined>,
-  ): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe().catch(() => undefined);
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-
-  /** The records of one environment's chain, in chain order, straight from the table. */
-  const chain = async (env: string): Promise<Record<string, unknown>[]> => {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
-    do {
-      const page = await dynamo.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: '#e = :e AND #s > :zero',
-          ExpressionAttributeNames: { '#e': 'env', '#s': 'seq' },
-          ExpressionAttributeValues: { ':e': { S: env }, ':zero': { N: '0' } },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) items.push(JSON.parse(item.line!.S!) as Record<string, unknown>);
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
-  };
-
-  /** The sha applied by an `end` record of `env` written after `from`, by which holder. */
-  const appliedBy = async (env: string, sha: string): Promise<string | undefined> => {
-    for (const record of await chain(env)) {
-      const entry = record.entry as
-        { toSha?: string; outcome?: string; lease?: { holder: string } } | undefined;
-      if (record.type === 'end' && entry?.toSha === sha && entry.outcome === 'succeeded')
-        return entry.lease?.holder;
-    }
-    return undefined;
-  };
-
-  const webhook = async (r: Replica, branch: string, sha: string) =>
-    fetch(`${r.api}/hooks/github`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'push',
-        'x-github-delivery': `${branch}-${sha}`,
-        'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET)
-          .update(JSON.stringify({ ref: `refs/heads/${branch}`, after: sha }))
-          .digest('hex')}`,
-      },
-      body: JSON.stringify({ ref: `refs/heads/${branch}`, after: sha }),
-    });
-
-  beforeAll(async () => {
-    if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first`);
-    repo = createTestRepo(
-      'shard',
-      Object.fromEntries(
-        ENVS.map((env) => [
-          env,
-          { 'k8s-resources/greeting.yaml': greetingManifest(`${prefix}-${env}`, 'v1') },
-        ]),
-      ),
-    );
-    leases = createKubeLeaseApi(
-      { kubeconfig: sandbox.kubernetes.kubeconfig, namespace: 'default' },
-      shardGroup(publicRepository(repo.bare)),
-      silentLog(),
-    );
-    replicas = [];
-    for (const name of ['r0', 'r1', 'r2']) {
-      const port = await freePort();
-      replicas.push({ name, api: `http://127.0.0.1:${port}`, config: configFor(name, port), process: null });
-    }
-    for (const r of replicas) startReplica(r);
-    // Process start-up (loading the bin) is no part of the figures below.
-    await until('three replicas answering /healthz', 120_000, async () => {
-      const answers = await Promise.all(replicas.map((r) => fetch(`${r.api}/healthz`)));
-      return answers.every((a) => a.ok) ? true : undefined;
-    });
-  });
+  beforeAll(() => g.start());
 
   afterAll(async () => {
-    for (const r of replicas) r.process?.kill('SIGTERM');
-    leases?.close();
-    console.log(`sharding figures: ${JSON.stringify(figures)} (logs in ${dir})`);
-    await dynamo.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
-    repo?.remove();
-    if (process.env.KEEP_SHARD_LOGS !== '1') rmSync(dir, { recursive: true, force: true });
+    console.log(`sharding figures: ${JSON.stringify(figures)} (logs in ${g.dir})`);
+    await g.stop();
   });
 
-  it('converges: every environment applied, each held by exactly one replica, none above ceil(12/3)+1 = 5', async () => {
+  it('converges: every environment applied, each shard held by exactly one replica, none above the fair share of shards', async () => {
     const started = Date.now();
     await until('all 12 environments applied', 120_000, async () => {
-      for (const env of ENVS) if ((await appliedBy(env, repo.sha(env))) === undefined) return undefined;
+      for (const env of ENVS) if ((await appliedBy(env, g.repo.sha(env))) === undefined) return undefined;
       return true;
     });
     figures.convergeAfterHealthyMs = Date.now() - started;
+    const used = g.usedShards();
+    const fair = fairShare(used.length, 3);
     // Balance settles within a renew interval or two once all three heartbeats are seen.
-    const counts = await until('balanced at 4/4/4 or within the bound', 30_000, async () => {
-      const views = await Promise.all(replicas.map((r) => status(r)));
-      const held = views.map((v) => v.filter((e) => e.shard?.held).length);
+    const counts = await until(`balanced at most ${fair} shards each`, 30_000, async () => {
+      const byShard = new Map((await g.leases.list()).map((l) => [l.metadata.name, l.spec.holderIdentity]));
+      const held = g.replicas.map((r) => used.filter((s) => byShard.get(s) === r.name).length);
       const total = held.reduce((a, b) => a + b, 0);
-      return total === 12 && held.every((n) => n >= 3 && n <= 5) ? held : undefined;
+      return total === used.length && held.every((n) => n <= fair) ? held : undefined;
     });
+    figures.shards = `${used.length} used of 16`;
     figures.balance = counts.join('/');
-    expect(Math.max(...counts)).toBeLessThanOrEqual(5);
+    expect(Math.max(...counts)).toBeLessThanOrEqual(fair);
 
     // The other replicas learn a holder from their Lease watch, which can lag the Lease by a
     // moment on a loaded machine: wait until every view agrees with the Leases, then check.
     const snapshot = async () => ({
       byLease: await holders(),
-      views: await Promise.all(replicas.map((r) => status(r))),
+      views: await Promise.all(g.replicas.map((r) => status(r))),
     });
     const agreeing = (s: Awaited<ReturnType<typeof snapshot>>) =>
       ENVS.every((env) =>
@@ -244,7 +66,7 @@ describe('sharding environments across three replicas with Leases', () => {
       return agreeing(s) ? s : undefined;
     }).catch(snapshot);
     for (const env of ENVS) {
-      const heldBy = replicas.filter((_, i) => views[i]!.find((e) => e.name === env)?.shard?.held);
+      const heldBy = g.replicas.filter((_, i) => views[i]!.find((e) => e.name === env)?.shard?.held);
       expect(heldBy.map((r) => r.name)).toEqual([byLease.get(env)]);
       // Every replica shows the holder and the Lease's version, whoever holds it.
       for (const view of views) {
@@ -254,8 +76,9 @@ describe('sharding environments across three replicas with Leases', () => {
       }
     }
 
-    const metrics = await (await fetch(`${replicas[0]!.api}/metrics`)).text();
-    expect(metrics).toContain(`cairn_shard_leases_held{replica="r0"} ${counts[0]}`);
+    const metrics = await (await fetch(`${g.replicas[0]!.api}/metrics`)).text();
+    const envsOfR0 = views[0]!.filter((e) => e.shard?.held).length;
+    expect(metrics).toContain(`cairn_shard_leases_held{replica="r0"} ${envsOfR0}`);
     const mine = [...byLease].filter(([, h]) => h === 'r0').map(([env]) => env);
     for (const env of mine) expect(metrics).toContain(`cairn_shard_held{env="${env}",replica="r0"} 1`);
   });
@@ -263,11 +86,10 @@ describe('sharding environments across three replicas with Leases', () => {
   it('a signed webhook sent to a replica that does not hold the environment is handed to the holder and applied', async () => {
     const byLease = await holders();
     const env = ENVS.find((e) => byLease.get(e) === 'r1')!;
-    const sha = repo.commit(env, 'Handoff', {
-      'k8s-resources/greeting.yaml': greetingManifest(`${prefix}-${env}`, 'v2'),
-    });
+    const sha = g.commit(env, 'v2');
+    await g.heartbeatsRenewed();
     const sent = Date.now();
-    const response = await webhook(replicas[0]!, env, sha);
+    const response = await g.webhook(g.replicas[0]!, env, sha);
     expect(response.status).toBe(202);
     const body = (await response.json()) as { handoffs?: { env: string; result: string; holder?: string }[] };
     expect(body.handoffs).toEqual([{ env, result: 'forwarded', holder: 'r1' }]);
@@ -277,7 +99,7 @@ describe('sharding environments across three replicas with Leases', () => {
   });
 
   it('SIGTERM: the replica releases its Leases at once and the others take them over in under 2 s', async () => {
-    const victim = replicas[2]!;
+    const victim = g.replicas[2]!;
     const before = await holders();
     const theirs = ENVS.filter((env) => before.get(env) === 'r2');
     expect(theirs.length).toBeGreaterThan(0);
@@ -296,7 +118,7 @@ describe('sharding environments across three replicas with Leases', () => {
   });
 
   it('SIGKILL: the dead replica’s environments are taken over, and a pending commit applied, within the lease duration plus one reconcile', async () => {
-    const victim = replicas[1]!;
+    const victim = g.replicas[1]!;
     const before = await holders();
     const theirs = ENVS.filter((env) => before.get(env) === 'r1');
     expect(theirs.length).toBeGreaterThan(0);
@@ -304,14 +126,7 @@ describe('sharding environments across three replicas with Leases', () => {
     victim.process!.kill('SIGKILL');
     victim.process = null;
     // Commits that land after r1 died: only the replica taking over can apply them.
-    const shas = new Map(
-      theirs.map((env) => [
-        env,
-        repo.commit(env, 'While r1 is dead', {
-          'k8s-resources/greeting.yaml': greetingManifest(`${prefix}-${env}`, 'v3'),
-        }),
-      ]),
-    );
+    const shas = new Map(theirs.map((env) => [env, g.commit(env, 'v3')]));
     await until('every Lease of r1 held by r0', 60_000, async () => {
       const now = await holders();
       return theirs.every((env) => now.get(env) === 'r0') ? true : undefined;
@@ -326,7 +141,7 @@ describe('sharding environments across three replicas with Leases', () => {
     // Lease duration (15 s) + one renew interval of observation slack (5 s) + one reconcile (< 5 s here).
     expect(took).toBeLessThan(LEASE_DURATION_MS + 10_000);
     // r0 is alone: it holds all 12 (fair share with one live replica).
-    const held = (await status(replicas[0]!)).filter((e) => e.shard?.held).length;
+    const held = (await status(g.replicas[0]!)).filter((e) => e.shard?.held).length;
     expect(held).toBe(12);
   });
 
@@ -347,11 +162,14 @@ describe('sharding environments across three replicas with Leases', () => {
           open = null;
         }
         const entry = record.entry as
-          { outcome?: string; lease?: { holder: string; resourceVersion: string } } | undefined;
+          | { outcome?: string; lease?: { holder: string; resourceVersion: string; name?: string } }
+          | undefined;
         if (record.type === 'end' && entry?.outcome === 'succeeded') {
+          // The proof names the shard Lease that covers the environment.
           expect(entry.lease).toEqual({
             holder: expect.stringMatching(/^r[012]$/),
             resourceVersion: expect.stringMatching(/^\d+$/),
+            name: g.shardOf(env),
           });
           fenced += 1;
         }
@@ -359,12 +177,8 @@ describe('sharding environments across three replicas with Leases', () => {
     }
     expect(fenced).toBeGreaterThanOrEqual(12);
     // The lease field is inside the keyed hash: the whole ledger verifies under the key.
-    process.env.SHARD_AUDIT_KEY = AUDIT_KEY;
-    Object.assign(process.env, {
-      AWS_ACCESS_KEY_ID: sandbox.aws.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: sandbox.aws.secretAccessKey,
-    });
-    const reader = await AuditLog.reader(loadConfig(replicas[0]!.config).audit);
+    Object.assign(process.env, g.childEnv);
+    const reader = await AuditLog.reader(loadConfig(g.replicas[0]!.config).audit);
     try {
       const broken = reader.reports().filter((r) => r.firstBreak);
       expect(broken).toEqual([]);

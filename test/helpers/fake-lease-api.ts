@@ -56,6 +56,29 @@ export class FakeLeaseApi implements LeaseApi {
     return this.store({ ...current, spec: { ...current.spec, holderIdentity: holder } }, 'MODIFIED');
   }
 
+  /**
+   * What a forger with write access does: sets the holder, a duration and annotations, bypassing
+   * any resourceVersion (and creates the Lease, with `labels`, when it does not exist).
+   */
+  forge(
+    name: string,
+    spec: Lease['spec'],
+    meta: { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
+  ): Lease {
+    const current = this.leases.get(name);
+    return this.store(
+      {
+        metadata: {
+          name,
+          labels: { ...(current?.metadata.labels ?? {}), ...(meta.labels ?? {}) },
+          annotations: { ...(current?.metadata.annotations ?? {}), ...(meta.annotations ?? {}) },
+        },
+        spec: { ...(current?.spec ?? {}), ...spec },
+      },
+      current ? 'MODIFIED' : 'ADDED',
+    );
+  }
+
   holderOf(name: string): string | null {
     return this.leases.get(name)?.spec.holderIdentity ?? null;
   }

@@ -7,6 +7,7 @@ import { createServer } from '../../server/create-server';
 import { Metrics } from '../../server/metrics';
 import { startSchedules } from '../../reconcile/schedules';
 import { wire } from '../wire';
+import { handoffKeyFor } from '../wire-shard';
 import { untilStopSignal } from '../stop-signal';
 
 /**
@@ -17,10 +18,17 @@ export async function runCommand(o: { config: string; logFormat: 'json' | 'prett
   const config = loadConfig(o.config);
   const log = createLog({ format: o.logFormat });
   const metrics = new Metrics();
+  const handoffKey = handoffKeyFor(config);
   const wired = await wire(config, log, metrics);
   let server: Awaited<ReturnType<typeof createServer>>;
   try {
-    server = await createServer({ controller: wired.controller, config: config.server, metrics, log });
+    server = await createServer({
+      controller: wired.controller,
+      config: config.server,
+      metrics,
+      log,
+      ...(handoffKey ? { handoffKey } : {}),
+    });
   } catch (error) {
     // A failed start-up (a port in use, a missing secret) must not keep the audit lock.
     await wired.close();

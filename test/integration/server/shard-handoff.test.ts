@@ -1,17 +1,27 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { silentLog } from '../../../controller/log';
 import { createServer, type RunningServer } from '../../../controller/server/create-server';
 import { Metrics } from '../../../controller/server/metrics';
 import {
   HANDOFF_PATH,
   HANDOFF_SIGNATURE,
-  handoffKey,
+  loadHandoffKey,
+  type HandoffKeySource,
   signHandoff,
 } from '../../../controller/server/shard-handoff';
 import type { ShardHolder } from '../../../controller/shard/shard-manager';
 import { FakeController } from '../../helpers/fake-controller';
 
 const SECRET = 'handoff-test-secret';
+/** The handoff key of its own (sharding.handoffKeyEnv), as `cairn run` loads it. */
+const KEY = loadHandoffKey({ handoffKeyEnv: 'HANDOFF_KEY' }, SECRET, {
+  HANDOFF_KEY: randomBytes(32).toString('base64'),
+});
+/** What versions before issue 23.4 signed handoffs with: a key derived from the webhook secret. */
+const LEGACY_KEY = createHmac('sha256', SECRET).update('cairn shard handoff v1').digest();
 
 /** A replica's controller: holds the environments in `held`, and names `holder` for the others. */
 class ShardedFakeController extends FakeController {
@@ -40,6 +50,7 @@ async function replica(
     log: silentLog(),
     config: { port: 0, host: '127.0.0.1', maxBodyBytes: 1 << 20, webhookSecretEnv: 'HANDOFF_SECRET' },
     env: { HANDOFF_SECRET: SECRET },
+    handoffKey: KEY,
   });
   return { server, metrics };
 }
@@ -118,7 +129,7 @@ describe('webhook handoff between replicas (real HTTP servers)', () => {
   });
 
   describe('the handoff route', () => {
-    const key = handoffKey(SECRET);
+    const key = KEY;
     const send = (body: string, signature: string) =>
       fetch(`${rb.server.url}${HANDOFF_PATH}`, {
         method: 'POST',
@@ -143,6 +154,11 @@ describe('webhook handoff between replicas (real HTTP servers)', () => {
           body,
           sig: `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
         }),
+        401,
+      ],
+      [
+        'a signature under the key derived from the webhook secret (the old derivation: the Git host holds that secret)',
+        (body: string) => ({ body, sig: signHandoff(LEGACY_KEY, body) }),
         401,
       ],
       [
@@ -174,6 +190,48 @@ describe('webhook handoff between replicas (real HTTP servers)', () => {
       const drift = handoff({ trigger: 'drift' });
       expect((await send(drift, signHandoff(key, drift))).status).toBe(400);
       expect(b.triggers).toEqual([]);
+    });
+  });
+
+  describe('the handoff key (sharding.handoffKeyFile / handoffKeyEnv)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-handoff-key-'));
+    const keyFile = (text: string) => {
+      const path = join(dir, `k-${Math.random()}`);
+      writeFileSync(path, text);
+      return path;
+    };
+    const long = SECRET.repeat(3); // a webhook secret long enough to pass the size check
+    it.each<[string, HandoffKeySource, NodeJS.ProcessEnv, string, RegExp]>([
+      ['a key under 32 bytes', { handoffKeyFile: keyFile('short') }, {}, SECRET, /has 5 bytes; at least 32/],
+      [
+        'an unset variable',
+        { handoffKeyEnv: 'NOPE' },
+        {},
+        SECRET,
+        /NOPE that holds the handoff key is empty/,
+      ],
+      ['the webhook secret itself', { handoffKeyEnv: 'K' }, { K: long }, long, /webhook secret or derived/],
+      [
+        'the old derivation (hex)',
+        { handoffKeyEnv: 'K' },
+        { K: LEGACY_KEY.toString('hex') },
+        SECRET,
+        /webhook secret or derived/,
+      ],
+      [
+        'an unreadable file',
+        { handoffKeyFile: join(dir, 'missing') },
+        {},
+        SECRET,
+        /cannot read the handoff key/,
+      ],
+    ])('refuses %s, naming the setting', (_, source, env, secret, message) => {
+      expect(() => loadHandoffKey(source, secret, env)).toThrow(message);
+    });
+
+    it('reads a file key (trimmed) of 32+ bytes', () => {
+      const text = randomBytes(32).toString('base64');
+      expect(loadHandoffKey({ handoffKeyFile: keyFile(`${text}\n`) }, SECRET, {})).toEqual(Buffer.from(text));
     });
   });
 });

@@ -49,11 +49,15 @@ describe('the sharding section', () => {
   it('fills the defaults: 15 s Leases renewed every 5 s, POD_NAME plus a random suffix, http://POD_IP:port', () => {
     process.env.POD_NAME = 'cairn-7d9f-abcde';
     process.env.POD_IP = '10.1.2.3';
-    const config = loadConfig(file(base(dynamodb, '{ enabled: true }', 'server: { port: 9090 }')));
+    const config = loadConfig(
+      file(base(dynamodb, '{ enabled: true, handoffKeyEnv: HANDOFF_KEY }', 'server: { port: 9090 }')),
+    );
     expect(config.sharding).toMatchObject({
       leaseDurationMs: 15_000,
       renewIntervalMs: 5_000,
       advertiseUrl: 'http://10.1.2.3:9090',
+      shards: 16,
+      handoffKeyEnv: 'HANDOFF_KEY',
     });
     expect(config.sharding?.identity).toMatch(/^cairn-7d9f-abcde_[0-9a-f]{8}$/);
     expect(config.sharding?.namespace).toBeTruthy();
@@ -64,7 +68,7 @@ describe('the sharding section', () => {
       file(
         base(
           dynamodb,
-          '{ enabled: true, namespace: cairn, leaseDuration: 30s, renewInterval: 10s, identity: r0, kubeconfig: ./k.yaml, context: ops, advertiseUrl: "https://cairn-0.cairn:8443/" }',
+          '{ enabled: true, namespace: cairn, leaseDuration: 30s, renewInterval: 10s, identity: r0, kubeconfig: ./k.yaml, context: ops, advertiseUrl: "https://cairn-0.cairn:8443/", shards: 32, handoffKeyFile: ./handoff.key, peerUrls: ["https://cairn-0.cairn:8443/", "https://cairn-1.cairn:8443"] }',
         ),
       ),
     );
@@ -76,12 +80,26 @@ describe('the sharding section', () => {
       kubeconfig: join(dir, 'k.yaml'),
       context: 'ops',
       advertiseUrl: 'https://cairn-0.cairn:8443',
+      shards: 32,
+      handoffKeyFile: join(dir, 'handoff.key'),
+      peerUrls: ['https://cairn-0.cairn:8443', 'https://cairn-1.cairn:8443'],
     });
   });
 
-  it('refuses a renew interval that is not shorter than the lease duration', () => {
+  it.each([
+    ['neither', '{ enabled: true }'],
+    ['both', '{ enabled: true, handoffKeyEnv: K, handoffKeyFile: ./k }'],
+  ])('refuses %s of handoffKeyFile and handoffKeyEnv, naming the key', (_, sharding) => {
+    expect(() => loadConfig(file(base(dynamodb, sharding)))).toThrow(
+      /sharding\.handoffKeyFile: sharding needs exactly one of sharding\.handoffKeyFile and sharding\.handoffKeyEnv/,
+    );
+  });
+
+  it('refuses a renew interval above half the lease duration (the write fence closes at 4/5 of it)', () => {
     expect(() =>
-      loadConfig(file(base(dynamodb, '{ enabled: true, leaseDuration: 5s, renewInterval: 5s }'))),
+      loadConfig(
+        file(base(dynamodb, '{ enabled: true, leaseDuration: 5s, renewInterval: 3s, handoffKeyEnv: K }')),
+      ),
     ).toThrow(/sharding.renewInterval/);
   });
 

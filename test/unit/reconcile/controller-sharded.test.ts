@@ -1,6 +1,7 @@
 import type { CairnConfig } from '../../../controller/config/types';
 import { silentLog } from '../../../controller/log';
 import { Controller } from '../../../controller/reconcile/controller';
+import type { WriteFence } from '../../../controller/model';
 import { shardLost, type LeaseProof } from '../../../controller/shard/lease';
 import type { ShardListener, ShardPort, ShardStatus } from '../../../controller/shard/shard-manager';
 import { FakeKube, FakeSource, MemoryAudit, revision } from '../../helpers/reconcile-fakes';
@@ -50,6 +51,12 @@ class FakeShard implements ShardPort {
   async fence(env: string, phase: 'apply-aws' | 'apply-kubernetes'): Promise<LeaseProof> {
     if (this.fenceError || !this.held.has(env)) throw this.fenceError ?? shardLost(env, 'not held', phase);
     return { holder: this.identity, resourceVersion: '12' };
+  }
+  writeFence(env: string): WriteFence {
+    return () => {
+      if (this.fenceError || !this.held.has(env))
+        throw this.fenceError ?? shardLost(env, 'not held', 'apply-kubernetes');
+    };
   }
   status(env: string): ShardStatus {
     return {

@@ -1,4 +1,5 @@
-import { holderOf, isFree, observe, type Lease } from '../../../controller/shard/lease';
+import { expiresAtMs, holderOf, isFree, observe, type Lease } from '../../../controller/shard/lease';
+import { shardLeaseName, shardOf } from '../../../controller/shard/names';
 import { fairShare, planBalance } from '../../../controller/shard/balance';
 
 const lease = (rv: string, holder: string | null, renewTime: string, seconds = 15): Lease => ({
@@ -38,6 +39,44 @@ describe('Lease expiry, measured by the observer as client-go does', () => {
     const seen = observe(undefined, bare, 0);
     expect(isFree(seen, 14_999, 15_000)).toBe(false);
     expect(isFree(seen, 15_001, 15_000)).toBe(true);
+  });
+});
+
+describe('the expiry a replica computes is capped at the configured lease duration', () => {
+  it.each([
+    ['a forged 2000000000 s', 2_000_000_000, 15_000],
+    ['a longer 60 s', 60, 15_000],
+    ['the configured 15 s', 15, 15_000],
+    ['a shorter 5 s (the object may only shorten it)', 5, 5_000],
+    ['none (0)', 0, 15_000],
+  ])('%s: expires %i ms after it was seen to change', (_, seconds, after) => {
+    const seen = observe(undefined, lease('7', 'ghost', '2026-01-01T00:00:00.000000Z', seconds), 1_000);
+    expect(expiresAtMs(seen, 15_000)).toBe(1_000 + after);
+    expect(isFree(seen, 1_000 + after, 15_000)).toBe(false);
+    expect(isFree(seen, 1_000 + after + 1, 15_000)).toBe(true);
+  });
+
+  it('counts the renewals it saw: a record written once has none', () => {
+    const first = observe(undefined, lease('7', 'a', 't1'), 0);
+    expect(first.renewals).toBe(0);
+    expect(observe(first, lease('7', 'a', 't1'), 5_000).renewals).toBe(0);
+    expect(observe(first, lease('8', 'a', 't2'), 5_000).renewals).toBe(1);
+  });
+});
+
+describe('environments hashed into shards', () => {
+  it('is the first 8 bytes of sha256(name), big-endian, modulo the shard count (stable forever)', () => {
+    // sha256("dev") starts with ef260e9a a3c673af ...
+    expect(shardOf('dev', 16)).toBe(Number(0xef260e9aa3c673afn % 16n));
+    expect(shardOf('dev', 1)).toBe(0);
+    expect(shardLeaseName('abc123', 7)).toBe('cairn-shard-abc123-7');
+  });
+
+  it('spreads 1,500 environments over 16 shards within 25% of even', () => {
+    const counts = new Array<number>(16).fill(0);
+    for (let i = 0; i < 1500; i += 1) counts[shardOf(`env-${i}`, 16)]! += 1;
+    expect(Math.min(...counts)).toBeGreaterThan((1500 / 16) * 0.75);
+    expect(Math.max(...counts)).toBeLessThan((1500 / 16) * 1.25);
   });
 });
 

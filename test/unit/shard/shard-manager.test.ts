@@ -1,26 +1,33 @@
 import { silentLog } from '../../../controller/log';
 import { isCairnError } from '../../../controller/errors';
+import { fairShare } from '../../../controller/shard/balance';
+import { replicaLeaseName, shardLeaseName, shardOf } from '../../../controller/shard/names';
 import { ShardManager, type ShardListener } from '../../../controller/shard/shard-manager';
 import { FakeLeaseApi } from '../../helpers/fake-lease-api';
 
-const ENVS = Array.from({ length: 12 }, (_, i) => ({ env: `env${i}`, lease: `cairn-env-env${i}-abc` }));
+const ENVS = Array.from({ length: 30 }, (_, i) => `env${i}`);
+const SHARDS = 6;
 const DURATION = 15_000;
+const GROUP = 'g1';
+const USED = [...new Set(ENVS.map((env) => shardLeaseName(GROUP, shardOf(env, SHARDS))))];
+const leaseOf = (env: string) => shardLeaseName(GROUP, shardOf(env, SHARDS));
 
 /** A replica over the shared fake API, with its own manual monotonic clock. */
-function replica(api: FakeLeaseApi, identity: string, clock = { ms: 0 }) {
+function replica(api: FakeLeaseApi, identity: string, clock = { ms: 0 }, peerUrls?: readonly string[]) {
   const gained: string[] = [];
   const lost: string[] = [];
   const busy = new Set<string>();
   const manager = new ShardManager({
     api,
     identity,
-    group: 'g1',
+    group: GROUP,
     environments: ENVS,
-    replicaLease: `cairn-replica-g1-${identity}`,
+    shards: SHARDS,
     leaseDurationMs: DURATION,
     // The timer never fires in a test: passes are driven through tick().
     renewIntervalMs: 3_600_000,
     advertiseUrl: `http://${identity}.example:8080`,
+    ...(peerUrls ? { peerUrls } : {}),
     log: silentLog(),
     clock: () => clock.ms,
     random: () => 0,
@@ -35,7 +42,7 @@ function replica(api: FakeLeaseApi, identity: string, clock = { ms: 0 }) {
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
-describe('ShardManager over a double of the Lease API', () => {
+describe('ShardManager: environments held through shard Leases (a double of the Lease API)', () => {
   const started: ShardManager[] = [];
   afterEach(async () => {
     for (const m of started.splice(0)) await m.stop();
@@ -46,26 +53,34 @@ describe('ShardManager over a double of the Lease API', () => {
     return r;
   };
 
-  it('a lone replica takes every environment, each through one Lease naming it and where to reach it', async () => {
+  it('a lone replica holds every shard that covers an environment, and so every environment; only its heartbeat names a URL', async () => {
     const api = new FakeLeaseApi();
     const a = await start(replica(api, 'a'));
-    expect(a.manager.heldEnvironments()).toHaveLength(12);
-    expect(a.gained.sort()).toEqual(ENVS.map((e) => e.env).sort());
-    const lease = api.leases.get('cairn-env-env0-abc')!;
-    expect(lease.spec.holderIdentity).toBe('a');
-    expect(lease.spec.leaseDurationSeconds).toBe(15);
-    expect(lease.metadata.labels).toMatchObject({
-      'cairn.dev/shard-group': 'g1',
-      'cairn.dev/shard-kind': 'environment',
+    expect(a.manager.heldEnvironments()).toHaveLength(30);
+    expect(a.gained.sort()).toEqual([...ENVS].sort());
+    const shardLeases = [...api.leases.keys()].filter((n) => n.startsWith('cairn-shard-'));
+    expect(shardLeases.sort()).toEqual([...USED].sort());
+    const lease = api.leases.get(leaseOf('env0'))!;
+    expect(lease.spec).toMatchObject({ holderIdentity: 'a', leaseDurationSeconds: 15 });
+    expect(lease.metadata.labels).toEqual({
+      'cairn.dev/shard-group': GROUP,
+      'cairn.dev/shard-kind': 'shard',
     });
-    expect(lease.metadata.annotations).toMatchObject({
-      'cairn.dev/advertise-url': 'http://a.example:8080',
-      'cairn.dev/environment': 'env0',
-    });
-    expect(api.leases.get('cairn-replica-g1-a')?.metadata.labels?.['cairn.dev/shard-kind']).toBe('replica');
+    expect(lease.metadata.annotations).not.toHaveProperty('cairn.dev/advertise-url');
+    const beat = api.leases.get(replicaLeaseName(GROUP, 'a'))!;
+    expect(beat.metadata.annotations?.['cairn.dev/advertise-url']).toBe('http://a.example:8080');
+    expect(a.manager.status('env0')).toMatchObject({ held: true, holder: 'a', lease: leaseOf('env0') });
   });
 
-  it('three replicas end at the fair share, each environment held by exactly one, none above ceil(12/3)+1', async () => {
+  it('Lease writes per pass depend on the shards, not the environments: one per held shard plus the heartbeat', async () => {
+    const api = new FakeLeaseApi();
+    const a = await start(replica(api, 'a'));
+    const before = api.writes;
+    await a.manager.tick();
+    expect(api.writes - before).toBe(USED.length + 1);
+  });
+
+  it('three replicas end at the fair share of shards, each environment held by exactly one', async () => {
     const api = new FakeLeaseApi();
     const rs = [
       await start(replica(api, 'a')),
@@ -76,48 +91,39 @@ describe('ShardManager over a double of the Lease API', () => {
       for (const r of rs) await r.manager.tick();
       await settle();
     }
-    const counts = rs.map((r) => r.manager.heldEnvironments().length);
-    expect(counts).toEqual([4, 4, 4]);
-    const holders = ENVS.map((e) => rs.filter((r) => r.manager.holds(e.env)).length);
-    expect(holders.every((n) => n === 1)).toBe(true);
-    for (const e of ENVS) {
-      const holder = api.holderOf(e.lease);
-      expect(rs.find((r) => r.manager.identity === holder)?.manager.holds(e.env)).toBe(true);
+    const shardCounts = rs.map((r) => USED.filter((s) => api.holderOf(s) === r.manager.identity).length);
+    expect(shardCounts.reduce((x, y) => x + y, 0)).toBe(USED.length);
+    expect(Math.max(...shardCounts)).toBeLessThanOrEqual(fairShare(USED.length, 3));
+    for (const env of ENVS) {
+      const holders = rs.filter((r) => r.manager.holds(env));
+      expect(holders.map((r) => r.manager.identity)).toEqual([api.holderOf(leaseOf(env))]);
     }
   });
 
-  it('never releases a busy environment while balancing', async () => {
+  it('never releases a shard while one of its environments is busy', async () => {
     const api = new FakeLeaseApi();
     const a = await start(replica(api, 'a'));
-    for (const e of ENVS) a.busy.add(e.env);
+    for (const env of ENVS) a.busy.add(env);
     await start(replica(api, 'b'));
     await a.manager.tick();
     await settle();
-    expect(a.manager.heldEnvironments()).toHaveLength(12);
+    expect(a.manager.heldEnvironments()).toHaveLength(30);
+    // One busy environment pins its shard, and only its shard.
     a.busy.clear();
+    a.busy.add('env0');
     await a.manager.tick();
-    expect(a.manager.heldEnvironments()).toHaveLength(6);
+    expect(a.manager.holds('env0')).toBe(true);
+    const held = USED.filter((s) => api.holderOf(s) === 'a').length;
+    expect(held).toBe(fairShare(USED.length, 2));
   });
 
-  it('loses the race for a Lease another replica wrote first (a 409) and does not think it holds it', async () => {
-    const api = new FakeLeaseApi();
-    const a = await start(replica(api, 'a'));
-    const b = replica(api, 'b');
-    started.push(b.manager);
-    // b read the Leases while a held them, then a released one and c took it before b wrote.
-    await b.manager.start(b.listener);
-    const name = ENVS[0]!.lease;
-    await a.manager.release([ENVS[0]!.env]);
-    api.overwrite(name, 'c');
-    await b.manager.tick();
-    expect(b.manager.holds(ENVS[0]!.env)).toBe(false);
-    expect(api.holderOf(name)).toBe('c');
-  });
-
-  it('takes over a dead replica only once its Leases went unrenewed for the lease duration, by its own clock', async () => {
+  it('takes over a dead replica only once its shards went unrenewed for the lease duration, by its own clock', async () => {
     const api = new FakeLeaseApi();
     const clockB = { ms: 0 };
-    const a = await start(replica(api, 'a'));
+    const a = replica(api, 'a');
+    // a keeps every shard (all busy) while b joins, whatever the machine's timing.
+    for (const env of ENVS) a.busy.add(env);
+    await start(a);
     const b = replica(api, 'b', clockB);
     started.push(b.manager);
     await b.manager.start(b.listener);
@@ -126,74 +132,57 @@ describe('ShardManager over a double of the Lease API', () => {
     api.failing = true;
     await a.manager.stop();
     api.failing = false;
-    expect(api.leases.has('cairn-replica-g1-a')).toBe(true);
     clockB.ms = DURATION - 1;
     await b.manager.tick();
     expect(b.manager.heldEnvironments()).toHaveLength(0);
     clockB.ms = DURATION + 1;
     await b.manager.tick();
-    expect(b.manager.heldEnvironments()).toHaveLength(12);
-    for (const e of ENVS) expect(api.holderOf(e.lease)).toBe('b');
-    expect(api.leases.get(ENVS[0]!.lease)?.spec.leaseTransitions).toBe(1);
+    expect(b.manager.heldEnvironments()).toHaveLength(30);
+    expect(api.leases.get(leaseOf('env0'))?.spec.leaseTransitions).toBe(1);
   });
 
-  it('fences: holds while the Lease is at its last written version, and stops with shard.lost once another wrote it', async () => {
+  it('fences with a fresh read, and its proof names the shard Lease; a foreign write stops it with shard.lost', async () => {
     const api = new FakeLeaseApi();
     const a = await start(replica(api, 'a'));
-    const env = ENVS[3]!;
-    const proof = await a.manager.fence(env.env, 'apply-kubernetes');
+    const proof = await a.manager.fence('env3', 'apply-kubernetes');
     expect(proof).toEqual({
       holder: 'a',
-      resourceVersion: api.leases.get(env.lease)!.metadata.resourceVersion,
+      resourceVersion: api.leases.get(leaseOf('env3'))!.metadata.resourceVersion,
+      name: leaseOf('env3'),
     });
-    api.overwrite(env.lease, 'b');
-    const error = await a.manager.fence(env.env, 'apply-kubernetes').catch((e: unknown) => e);
-    expect(isCairnError(error) && error.code).toBe('shard.lost');
-    expect(isCairnError(error) && error.retryable).toBe(true);
-    expect(isCairnError(error) && error.phase).toBe('apply-kubernetes');
-    expect(a.manager.holds(env.env)).toBe(false);
-    expect(a.lost).toContain(env.env);
+    api.overwrite(leaseOf('env3'), 'b');
+    const error = await a.manager.fence('env3', 'apply-kubernetes').catch((e: unknown) => e);
+    expect(isCairnError(error) && [error.code, error.retryable, error.phase]).toEqual([
+      'shard.lost',
+      true,
+      'apply-kubernetes',
+    ]);
+    expect(a.manager.holds('env3')).toBe(false);
+    // Every environment of that shard is lost with it.
+    const siblings = ENVS.filter((env) => leaseOf(env) === leaseOf('env3'));
+    expect(a.lost.sort()).toEqual(siblings.sort());
   });
 
-  it('fences out a replica whose renewals failed for the lease duration, even though the Lease still names it', async () => {
-    const api = new FakeLeaseApi();
-    const clock = { ms: 0 };
-    const a = await start(replica(api, 'a', clock));
-    api.failing = true;
-    clock.ms = DURATION + 1;
-    await a.manager.tick();
-    api.failing = false;
-    expect(a.manager.holds('env1')).toBe(false);
-    await expect(a.manager.fence('env1', 'apply-aws')).rejects.toMatchObject({ code: 'shard.lost' });
-  });
-
-  it('releases by clearing the holder, and another replica takes the Lease at once, without waiting for expiry', async () => {
+  it('releases whole shards only: a shard with an environment not named stays held', async () => {
     const api = new FakeLeaseApi();
     const a = await start(replica(api, 'a'));
-    const b = await start(replica(api, 'b'));
-    await a.manager.tick();
-    await b.manager.tick();
-    const mine = a.manager.heldEnvironments();
-    await a.manager.stop();
-    await a.manager.release(mine);
-    for (const env of mine) expect(api.holderOf(ENVS.find((e) => e.env === env)!.lease)).toBeNull();
-    expect(api.leases.has('cairn-replica-g1-a')).toBe(false);
-    // b's watch saw the releases; its next balance takes them, its clock not moved at all.
-    await settle();
-    expect(b.manager.heldEnvironments()).toHaveLength(12);
+    const shard = leaseOf('env0');
+    const members = ENVS.filter((env) => leaseOf(env) === shard);
+    expect(members.length).toBeGreaterThan(1);
+    await a.manager.release(members.slice(1));
+    expect(api.holderOf(shard)).toBe('a');
+    await a.manager.release(members);
+    expect(api.holderOf(shard)).toBeNull();
   });
 
   it('ignores the Leases of another group (another repository) in the namespace', async () => {
     const api = new FakeLeaseApi();
-    await api.create({
-      metadata: {
-        name: 'cairn-replica-g2-x',
-        labels: { 'cairn.dev/shard-group': 'g2', 'cairn.dev/shard-kind': 'replica' },
-      },
-      spec: { holderIdentity: 'x', leaseDurationSeconds: 15 },
-    });
-    // The real API lists by label selector; the double's list returns all, so the manager must not count g2 either.
+    api.forge(
+      'cairn-replica-g2-x',
+      { holderIdentity: 'x', leaseDurationSeconds: 15 },
+      { labels: { 'cairn.dev/shard-group': 'g2', 'cairn.dev/shard-kind': 'replica' } },
+    );
     const a = await start(replica(api, 'a'));
-    expect(a.manager.heldEnvironments()).toHaveLength(12);
+    expect(a.manager.heldEnvironments()).toHaveLength(30);
   });
 });
