@@ -128,6 +128,8 @@ export function writeKeyFile(socket: string, key: Buffer): void {
   } finally {
     closeSync(fd);
   }
+  // A job may have left a folder at the name, which a rename cannot replace.
+  rmSync(file, { recursive: true, force: true });
   renameSync(tmp, file);
 }
 
