@@ -3,19 +3,25 @@ import { isAbsolute, sep } from 'node:path';
 
 /**
  * The wire protocol between the controller and `cairn synth-runner`, over a Unix socket: one job
- * per connection, as lines of JSON.
+ * per connection, as lines of JSON. The first three lines prove the runner key (runner-auth.ts);
+ * every line after them is signed (`{"mac","msg"}`).
  *
- *   controller → runner  {"v":1,"type":"run",command,cwd,env,writable,timeoutMs}
- *   runner → controller  {"type":"started"}                     (when the job leaves the queue)
- *   runner → controller  {"type":"exit",code,signal,timedOut,output}
- *   controller → runner  {"type":"release"}                     (the output is taken back)
- *   runner → controller  {"type":"released"}                    (its files are gone; next job)
- *   runner → controller  {"type":"error",message}               (refused; the connection ends)
+ *   controller → runner  {"v":2,"type":"hello",nonce}
+ *   runner → controller  {"type":"hello",nonce,proof}            (the runner proves the key)
+ *   controller → runner  {"type":"auth",proof}                   (the controller proves it)
+ *   runner → controller  {"type":"ready"}                        (signed; its slot is this job's)
+ *   controller → runner  {"v":2,"type":"run",command,cwd,env,writable,timeoutMs}   (signed)
+ *   runner → controller  {"type":"started"}                      (signed)
+ *   runner → controller  {"type":"exit",nonce,code,signal,timedOut,output}   (signed; nonce: the controller's)
+ *   controller → runner  {"type":"release"}                      (signed; the output is taken back)
+ *   runner → controller  {"type":"released"}                     (signed; its files are gone; next job)
+ *   runner → controller  {"type":"error",message}                (refused; the connection ends)
  *
- * The runner holds its single job slot until `release`, so no other job's code runs between the
- * app's exit and the controller's copy of its output.
+ * The request is sent only after `ready`: while an earlier job's code may run, the runner holds no
+ * other job's request. The runner holds its single job slot until `release`, so no other job's
+ * code runs between the app's exit and the controller's copy of its output.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The largest request line the runner reads; the context JSON of a big app fits many times over. */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -47,6 +53,26 @@ export interface RunRequest {
   readonly timeoutMs: number;
 }
 
+/** The controller's first line: a fresh nonce the runner's proof must cover. */
+export interface HelloRequest {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly type: 'hello';
+  readonly nonce: string;
+}
+
+/** The runner's answer to a hello: its own nonce and its proof of the key over both. */
+export interface HelloAnswer {
+  readonly type: 'hello';
+  readonly nonce: string;
+  readonly proof: string;
+}
+
+/** The controller's proof of the key, after the runner's. */
+export interface AuthMessage {
+  readonly type: 'auth';
+  readonly proof: string;
+}
+
 /** A line the controller sends after the job exited. */
 export interface ReleaseMessage {
   readonly type: 'release';
@@ -54,9 +80,12 @@ export interface ReleaseMessage {
 
 /** What the runner sends. */
 export type RunnerMessage =
+  | { readonly type: 'ready' }
   | { readonly type: 'started' }
   | {
       readonly type: 'exit';
+      /** The controller's nonce of this connection, returned. */
+      readonly nonce: string;
       readonly code: number | null;
       readonly signal: string | null;
       readonly timedOut: boolean;
@@ -71,6 +100,30 @@ export class ProtocolError extends Error {}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Whether `value` is a nonce as runner-auth.ts makes them (128 bits, hex). */
+export function isNonce(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{32}$/.test(value);
+}
+
+/** Parses and checks the controller's hello line; throws ProtocolError naming what is wrong. */
+export function parseHello(line: string): HelloRequest {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new ProtocolError('the request is not JSON (expected one line: {"v":2,"type":"hello",...})');
+  }
+  if (!isRecord(value)) throw new ProtocolError('the request is not a JSON object');
+  if (value.v !== PROTOCOL_VERSION)
+    throw new ProtocolError(
+      `unsupported protocol version ${JSON.stringify(value.v)} (this runner speaks ${PROTOCOL_VERSION}: run the controller and the runner from one release)`,
+    );
+  if (value.type !== 'hello')
+    throw new ProtocolError(`expected a hello first, not ${JSON.stringify(value.type)}`);
+  if (!isNonce(value.nonce)) throw new ProtocolError('"nonce" must be 32 hex digits');
+  return { v: PROTOCOL_VERSION, type: 'hello', nonce: value.nonce };
 }
 
 /** Parses and checks one request line; throws ProtocolError naming the first thing wrong with it. */
@@ -183,6 +236,8 @@ export function lineReader(
 }
 
 /** One message as a line. */
-export function encode(message: RunRequest | ReleaseMessage | RunnerMessage): string {
+export function encode(
+  message: RunRequest | ReleaseMessage | RunnerMessage | HelloRequest | HelloAnswer | AuthMessage,
+): string {
   return `${JSON.stringify(message)}\n`;
 }

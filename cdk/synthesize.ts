@@ -19,7 +19,14 @@ import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { AssetManifestArtifact, CloudAssembly } from '@aws-cdk/cx-api';
 import type { AwsTargetConfig } from './aws-target';
-import { CairnError, errorMessage, isCairnError, safeOutput } from '../controller/model';
+import {
+  CairnError,
+  ensurePrivateFolder,
+  errorMessage,
+  isCairnError,
+  safeOutput,
+  trustedEntry,
+} from '../controller/model';
 import type { Log } from '../controller/model';
 import { cairnBinDir, cairnNodeModules } from './node-modules';
 import { checkConfined, checkManifestSizes } from './assembly-confinement';
@@ -35,6 +42,13 @@ function appPath(): string {
   return [cairnBinDir(), dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
 }
 
+/** Where the app's dependencies are cached, and the mode of that folder and its entries. */
+interface DependencyCache {
+  readonly dir: string;
+  /** 0700, or 0750 when a runner in another container (the folder's group) must read it. */
+  readonly mode: number;
+}
+
 /** Installs under way, by cache folder: environments sharing a lockfile wait for one install. */
 const installing = new Map<string, Promise<string>>();
 
@@ -44,23 +58,28 @@ const installing = new Map<string, Promise<string>>();
  */
 async function installDependencies(
   appDir: string,
-  cacheDir: string,
+  cache: DependencyCache,
   timeoutMs: number,
   log: Log,
 ): Promise<string | undefined> {
   const lock = join(appDir, 'package-lock.json');
   if (!existsSync(lock)) return undefined;
+  // Checked on every use: a cache folder another user made or may write could hold a planted
+  // aws-cdk-lib that the app would load (and the controller trust). It is moved aside and rebuilt.
+  const cacheDir = ensurePrivateFolder(cache.dir, { what: 'dependency cache', log, mode: cache.mode });
   const hash = createHash('sha256')
     .update(readFileSync(lock))
     .update(readFileSync(join(appDir, 'package.json')))
     .digest('hex')
     .slice(0, 16);
   const target = join(cacheDir, hash);
-  // The folder appears by rename only after a successful install, so its presence means complete.
-  if (existsSync(target)) return join(target, 'node_modules');
   const running = installing.get(target);
   if (running) return running;
-  const install = installInto(appDir, target, hash, timeoutMs, log).finally(() => installing.delete(target));
+  // The folder appears by rename only after a successful install, so its presence means complete.
+  if (trustedEntry(target, { what: 'dependency cache', log })) return join(target, 'node_modules');
+  const install = installInto(appDir, target, hash, cache.mode, timeoutMs, log).finally(() =>
+    installing.delete(target),
+  );
   installing.set(target, install);
   return install;
 }
@@ -70,13 +89,15 @@ async function installInto(
   appDir: string,
   target: string,
   hash: string,
+  mode: number,
   timeoutMs: number,
   log: Log,
 ): Promise<string> {
   const lock = join(appDir, 'package-lock.json');
-  // A folder no other install uses (another process may install the same lockfile).
-  mkdirSync(dirname(target), { recursive: true });
+  // A folder no other install uses (another process may install the same lockfile); the cache
+  // folder around it was checked by the caller.
   const tmp = mkdtempSync(`${target}.tmp-`);
+  chmodSync(tmp, mode | (statSync(tmp).mode & 0o2000));
   copyFileSync(lock, join(tmp, 'package-lock.json'));
   copyFileSync(join(appDir, 'package.json'), join(tmp, 'package.json'));
   log.info({ phase: 'synthesize', lockfile: hash }, 'installing the CDK app dependencies');
@@ -105,7 +126,7 @@ async function installInto(
   } catch (error) {
     // Another reconcile installed the same lockfile first; its copy is as good as ours.
     rmSync(tmp, { recursive: true, force: true });
-    if (!existsSync(target)) throw error;
+    if (!trustedEntry(target, { what: 'dependency cache', log })) throw error;
   }
   return join(target, 'node_modules');
 }
@@ -165,15 +186,18 @@ function shareTree(path: string, gid: number, writable = false): void {
  * so it cannot find another job's folder by name), read a copy of the checkout, and write only the
  * output and temp folders. Everything else under the work root (Git cache, checkouts) stays 0700.
  */
-function makeSharedFolders(workspaceDir: string, env: string, workRoot: string): SynthFolders {
-  mkdirSync(workRoot, { recursive: true, mode: 0o700 });
+function makeSharedFolders(workspaceDir: string, env: string, workRoot: string, log: Log): SynthFolders {
+  ensurePrivateFolder(workRoot, { what: 'workspaces folder', log, maxMode: 0o710 });
   const gid = statSync(workRoot).gid;
   for (const entry of readdirSync(workRoot, { withFileTypes: true }))
     if (entry.isDirectory() && !['synth', 'cdk-deps'].includes(entry.name))
       chmodSync(join(workRoot, entry.name), 0o700);
   chmodSync(workRoot, 0o710);
-  const synthDir = join(workRoot, 'synth');
-  mkdirSync(synthDir, { recursive: true });
+  const synthDir = ensurePrivateFolder(join(workRoot, 'synth'), {
+    what: 'synth folder',
+    log,
+    maxMode: 0o710,
+  });
   chownSync(synthDir, statSync(synthDir).uid, gid);
   // setgid: a job's folders are born in the shared group.
   chmodSync(synthDir, 0o2710);
@@ -197,8 +221,8 @@ function makeSharedFolders(workspaceDir: string, env: string, workRoot: string):
  * output and temp folders are its alone (0700). A runner in another container gets them on the
  * volume it shares (its `workRoot`).
  */
-function makeFolders(workspaceDir: string, env: string, runner: SynthRunner): SynthFolders {
-  if (runner.workRoot) return makeSharedFolders(workspaceDir, env, runner.workRoot);
+function makeFolders(workspaceDir: string, env: string, runner: SynthRunner, log: Log): SynthFolders {
+  if (runner.workRoot) return makeSharedFolders(workspaceDir, env, runner.workRoot, log);
   const user = runner.user;
   const root = mkdtempSync(join(tmpdir(), `${SYNTH_FOLDER_PREFIX}${env}-`));
   const out = join(root, 'out');
@@ -251,10 +275,13 @@ export async function synthesizeApp(options: {
     });
   }
   // A runner in another container reads the dependencies from the volume it shares.
-  const cacheDir =
-    options.cacheDir ?? join(runner.workRoot ?? tmpdir(), runner.workRoot ? 'cdk-deps' : 'cairn-cdk-deps');
-  const deps = await installDependencies(appDir, cacheDir, options.target.synthTimeoutMs, log);
-  const folders = makeFolders(workspaceDir, env, runner);
+  const cache: DependencyCache = {
+    dir:
+      options.cacheDir ?? join(runner.workRoot ?? tmpdir(), runner.workRoot ? 'cdk-deps' : 'cairn-cdk-deps'),
+    mode: runner.workRoot ? 0o750 : 0o700,
+  };
+  const deps = await installDependencies(appDir, cache, options.target.synthTimeoutMs, log);
+  const folders = makeFolders(workspaceDir, env, runner, log);
   const context = { ...(cdkJson.context ?? {}), 'gitops:environment': env, 'gitops:commit': commitSha };
   const started = Date.now();
   const cairnModules = cairnNodeModules();

@@ -169,7 +169,7 @@ export interface RawAwsTarget {
      */
     isolation?: 'bubblewrap' | 'sidecar' | 'none';
     /**
-     * With isolation sidecar: the absolute path of the synth runner's Unix socket (default /var/lib/cairn/synth.sock).
+     * With isolation sidecar: the absolute path of the synth runner's Unix socket (default /var/lib/cairn/runner/synth.sock).
      */
     socket?: string;
     /**

@@ -42,7 +42,7 @@ export const CONFIG_PATH = '/etc/cairn/config/cairn.yaml';
 export const SECRETS_DIR = '/etc/cairn/secrets';
 /** The contract with the synth runner: the shared folder, the socket, the uids. */
 export const WORK_DIR = '/var/lib/cairn';
-export const SYNTH_SOCKET = '/var/lib/cairn/synth.sock';
+export const SYNTH_SOCKET = '/var/lib/cairn/runner/synth.sock';
 export const CONTROLLER_UID = 10001;
 export const RUNNER_UID = 10002;
 

@@ -35,7 +35,7 @@ export interface AwsSynthConfig {
 }
 
 /** Where the synth runner's socket is when `aws.synth.socket` names none: on the pod's shared volume. */
-export const DEFAULT_SYNTH_SOCKET = '/var/lib/cairn/synth.sock';
+export const DEFAULT_SYNTH_SOCKET = '/var/lib/cairn/runner/synth.sock';
 
 /** Where the synth runner accepts jobs by default: the workspaces folder on the pod's shared volume. */
 export const DEFAULT_SYNTH_WORK_ROOT = '/var/lib/cairn/workspaces';

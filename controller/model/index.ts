@@ -11,3 +11,4 @@ export * from './log';
 export * from './secret-mask';
 export * from './aws-target';
 export * from './git-names';
+export * from './private-folder';

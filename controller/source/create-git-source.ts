@@ -1,8 +1,9 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RepositoryConfig, WorkspacesConfig } from '../config/types';
 import { CairnError, errorMessage } from '../errors';
+import { ensurePrivateFolder } from '../model';
 import type { Log } from '../log';
 import { FOLDERS, writeCheckout } from './checkout';
 import { createCommitVerifier, type CommitVerifier } from './verify-commit';
@@ -49,8 +50,9 @@ export function createGitSource(
   const local = isLocalRepository(url);
   const cacheDir = join(workspaces.dir, 'git');
   // The Git cache and every checkout hold the repository's content: private to cairn's user
-  // (a folder made by an older cairn was 0755, hence the chmod).
-  mkdirSync(workspaces.dir, { recursive: true, mode: 0o700 });
+  // (a folder made by an older cairn was 0755: narrowed). 0700 from the start, though a sidecar
+  // synth later opens the workspaces folder to 0710 for its runner's group.
+  privateFolders(workspaces, log, [cacheDir]);
   chmodSync(workspaces.dir, 0o700);
   const auth = authFrom(repo, env);
   const reader: GitReader =
@@ -60,6 +62,19 @@ export function createGitSource(
   // Read at start-up: a missing or empty allowed-signers file stops the process, naming it.
   const verifier = repo.verify ? createCommitVerifier(repo.verify) : undefined;
   return new ClosingSource(new ReaderSource(reader, repo, workspaces, log, verifier));
+}
+
+/**
+ * Checks (and makes) the workspaces folder and the folders below it that cairn reuses, on every
+ * use: a folder another user owns or may write is moved aside and rebuilt (private-folder.ts).
+ */
+function privateFolders(workspaces: WorkspacesConfig, log: Log, below: readonly string[]): void {
+  ensurePrivateFolder(workspaces.dir, { what: 'workspaces folder', log, maxMode: 0o710 });
+  for (const dir of below) ensurePrivateFolder(dir, { what: folderName(workspaces.dir, dir), log });
+}
+
+function folderName(root: string, dir: string): string {
+  return dir === join(root, 'git') ? 'Git cache' : 'workspaces folder';
 }
 
 /** The backend-independent part of a source: revisions, force pushes, checkouts. */
@@ -77,6 +92,7 @@ class ReaderSource implements GitSource {
   async fetch(branches: readonly BranchSpec[]): Promise<readonly BranchHead[]> {
     let failures: ReadonlyMap<string, Error>;
     try {
+      privateFolders(this.workspaces, this.log, [join(this.workspaces.dir, 'git')]);
       failures = await this.reader.update(branches.map((b) => b.branch));
     } catch (error) {
       const failure = this.fetchError(error);
@@ -210,10 +226,9 @@ class ReaderSource implements GitSource {
     // Signed commits: nothing of an unverified commit is written to disk, synthesized or applied.
     await this.verify(revision);
     // A pull request's checkouts are kept (and pruned) apart from the environment's own.
-    const envDir =
-      revision.pullRequest === undefined
-        ? join(this.workspaces.dir, 'checkouts', revision.env)
-        : join(this.workspaces.dir, 'pull-requests', revision.env);
+    const kind = revision.pullRequest === undefined ? 'checkouts' : 'pull-requests';
+    const envDir = join(this.workspaces.dir, kind, revision.env);
+    privateFolders(this.workspaces, this.log, [join(this.workspaces.dir, kind), envDir]);
     const dir = join(envDir, revision.sha);
     if (existsSync(dir)) return { sha: revision.sha, dir };
     const started = Date.now();

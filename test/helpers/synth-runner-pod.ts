@@ -10,7 +10,9 @@ import {
   statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
+import { nonce, proof, readRunnerKey, SignedChannel } from '../../cdk/runner-auth';
 import { repoRoot } from '../sandbox/sandbox-env';
 
 /** The pod's fsGroup in the install contract: the group both containers share the volume through. */
@@ -44,7 +46,7 @@ export async function startRunnerPod(uid: number, env: NodeJS.ProcessEnv = {}): 
   const volume = mkdtempSync(join(tmpdir(), 'cairn-pod-volume-'));
   chownSync(volume, 0, POD_FS_GROUP);
   chmodSync(volume, 0o2777);
-  const socket = join(volume, 'synth.sock');
+  const socket = join(volume, 'runner', 'synth.sock');
   const workRoot = join(volume, 'workspaces');
   const child = spawn(process.execPath, [main, 'synth-runner', '--socket', socket, '--work', workRoot], {
     uid,
@@ -108,4 +110,43 @@ export function processesOf(uid: number): number[] {
       }
     })
     .map(Number);
+}
+
+/**
+ * Speaks the protocol to the runner as the controller does (reading its key file: the test runs as
+ * root), sends `request` once the runner is ready, and returns every message it answered.
+ */
+export function authenticatedRaw(socket: string, request: object): Promise<unknown[]> {
+  const read = readRunnerKey(socket);
+  if (!('key' in read)) throw new Error(`no runner key: ${JSON.stringify(read)}`);
+  const { key } = read;
+  const mine = nonce();
+  return new Promise((resolve, reject) => {
+    const conn = connect(socket);
+    const answers: unknown[] = [];
+    let channel: SignedChannel | undefined;
+    let buffered = '';
+    conn.on('error', reject);
+    conn.on('close', () => resolve(answers));
+    conn.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (!channel) {
+          const hello = JSON.parse(line) as { nonce: string };
+          conn.write(
+            `${JSON.stringify({ type: 'auth', proof: proof(key, 'controller', mine, hello.nonce) })}\n`,
+          );
+          channel = new SignedChannel(key, 'controller', mine, hello.nonce);
+          continue;
+        }
+        const message = channel.open(line) as { type?: string } | undefined;
+        answers.push(message);
+        if (message?.type === 'ready') conn.write(channel.sign(request));
+        if (message?.type === 'exit') conn.write(channel.sign({ type: 'release' }));
+      }
+    });
+    conn.write(`${JSON.stringify({ v: 2, type: 'hello', nonce: mine })}\n`);
+  });
 }

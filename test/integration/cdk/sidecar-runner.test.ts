@@ -18,7 +18,13 @@ import type { SynthJob } from '../../../cdk/synth-job';
 import { synthesizeApp } from '../../../cdk/synthesize';
 import { isCairnError } from '../../../controller/errors';
 import { silentLog } from '../../../controller/log';
-import { POD_FS_GROUP, processesOf, startRunnerPod, type RunnerPod } from '../../helpers/synth-runner-pod';
+import {
+  authenticatedRaw,
+  POD_FS_GROUP,
+  processesOf,
+  startRunnerPod,
+  type RunnerPod,
+} from '../../helpers/synth-runner-pod';
 import { sandboxTarget, workspaceWith } from './cdk-fixture';
 
 jest.setTimeout(120_000);
@@ -158,19 +164,39 @@ describe('the synth runner as a separate process under another uid', () => {
     expect((await runner().run(job(dir, 'echo still-here'))).output).toContain('still-here');
   });
 
-  it('answers garbage and an oversized request with a clear error, and stays up', async () => {
+  it('answers garbage, an oversized request and an unauthenticated one with a clear error, and stays up', async () => {
     expect(JSON.parse(await raw('GET / HTTP/1.1\r\n\r\n'))).toEqual({
       type: 'error',
-      message: 'the request is not JSON (expected one line: {"v":1,"type":"run",...})',
+      message: 'the request is not JSON (expected one line: {"v":2,"type":"hello",...})',
     });
     expect(JSON.parse(await raw(Buffer.alloc(2 * 1024 * 1024, 'a')))).toEqual({
       type: 'error',
       message: 'the request is over 1048576 bytes',
     });
-    const env = await raw(
-      `${JSON.stringify({ v: 1, type: 'run', command: 'env', cwd: jobFolder(), env: { AWS_SECRET_ACCESS_KEY: 'x' }, writable: [], timeoutMs: 1000 })}\n`,
+    // a v1 request (no hello, no proof) runs nothing
+    const v1 = await raw(
+      `${JSON.stringify({ v: 1, type: 'run', command: 'env', cwd: jobFolder(), env: {}, writable: [], timeoutMs: 1000 })}\n`,
     );
-    expect(env).toContain('\\"AWS_SECRET_ACCESS_KEY\\" is not one a synth job may set');
+    expect(v1).toContain('unsupported protocol version 1 (this runner speaks 2');
+    // a hello followed by a wrong proof runs nothing either
+    const wrong = await raw(
+      `${JSON.stringify({ v: 2, type: 'hello', nonce: randomBytes(16).toString('hex') })}\n${JSON.stringify({ type: 'auth', proof: '0'.repeat(64) })}\n`,
+    );
+    expect(wrong).toContain('the client did not prove the runner key: no job is run for it');
+    // and with the key, a job that names a controller secret is refused by the runner itself
+    const env = await authenticatedRaw(pod.socket, {
+      v: 2,
+      type: 'run',
+      command: 'env',
+      cwd: jobFolder(),
+      env: { AWS_SECRET_ACCESS_KEY: 'x' },
+      writable: [],
+      timeoutMs: 1000,
+    });
+    expect(env).toContainEqual({
+      type: 'error',
+      message: 'environment variable "AWS_SECRET_ACCESS_KEY" is not one a synth job may set',
+    });
     expect((await runner().run(job(jobFolder(), 'echo after-garbage'))).output).toContain('after-garbage');
   });
 

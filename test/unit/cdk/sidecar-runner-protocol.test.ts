@@ -12,7 +12,7 @@ import {
 import { createSynthRunner } from '../../../cdk/synth-runner';
 
 const good = {
-  v: 1,
+  v: 2,
   type: 'run',
   command: 'node app.js',
   cwd: '/var/lib/cairn/workspaces/synth/x/checkout/aws-resources',
@@ -39,7 +39,7 @@ describe('parseRequest', () => {
   it.each([
     ['garbage', 'GET / HTTP/1.1', 'the request is not JSON'],
     ['an array', [1, 2], 'not a JSON object'],
-    ['another version', { ...good, v: 2 }, 'unsupported protocol version 2 (this runner speaks 1)'],
+    ['another version', { ...good, v: 3 }, 'unsupported protocol version 3 (this runner speaks 2)'],
     ['another type', { ...good, type: 'exec' }, 'unknown request type "exec"'],
     ['no command', { ...good, command: '' }, '"command" must be a non-empty string'],
     ['a relative cwd', { ...good, cwd: 'checkout' }, '"cwd" must be an absolute path'],

@@ -80,7 +80,7 @@ describe('loadConfig', () => {
       uid: 65534,
       gid: 65534,
     });
-    expect(read('{ isolation: sidecar }')?.socket).toBe('/var/lib/cairn/synth.sock');
+    expect(read('{ isolation: sidecar }')?.socket).toBe('/var/lib/cairn/runner/synth.sock');
     expect(read('{ isolation: bubblewrap }')).not.toHaveProperty('socket');
   });
 

@@ -144,7 +144,7 @@ describe('installObjects', () => {
   it('follows the synth runner contract: shared /var/lib/cairn, the socket, no token, no Secret, no variables from it', () => {
     const spec = pod(installObjects(base) as Obj[]);
     const [controller, runner] = spec.containers;
-    expect(runner.args).toEqual(['synth-runner', '--socket', '/var/lib/cairn/synth.sock']);
+    expect(runner.args).toEqual(['synth-runner', '--socket', '/var/lib/cairn/runner/synth.sock']);
     expect(spec.automountServiceAccountToken).toBe(false);
     const mounts = (c: Obj) => c.volumeMounts.map((m: Obj) => `${m.name}:${m.mountPath}`);
     expect(mounts(runner)).toEqual(['work:/var/lib/cairn', 'runner-tmp:/tmp']);

@@ -1,0 +1,101 @@
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createLog } from '../../../controller/log';
+import { ensurePrivateFolder } from '../../../controller/model';
+
+const asRoot = process.geteuid?.() === 0 ? it : it.skip;
+
+function logged(): { log: ReturnType<typeof createLog>; lines: () => Record<string, unknown>[] } {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (c: Buffer) => (text += c.toString()));
+  return {
+    log: createLog({ destination: stream }),
+    lines: () =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+describe('ensurePrivateFolder (real files)', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'cairn-private-'));
+  });
+
+  it('makes a missing folder 0700, and leaves a trusted one as it is', () => {
+    const { log, lines } = logged();
+    const dir = join(root, 'a', 'cache');
+    ensurePrivateFolder(dir, { what: 'Git cache', log });
+    writeFileSync(join(dir, 'kept'), 'x');
+    ensurePrivateFolder(dir, { what: 'Git cache', log });
+    expect(lstatSync(dir).mode & 0o777).toBe(0o700);
+    expect(readdirSync(dir)).toEqual(['kept']);
+    expect(lines()).toEqual([]);
+  });
+
+  it('narrows its own folder that others may read (an older cairn made it 0755)', () => {
+    const { log, lines } = logged();
+    const dir = join(root, 'old');
+    mkdirSync(dir, { mode: 0o755 });
+    chmodSync(dir, 0o755);
+    ensurePrivateFolder(dir, { what: 'workspaces folder', log, maxMode: 0o710 });
+    expect(lstatSync(dir).mode & 0o777).toBe(0o710);
+    expect(lines()).toEqual([]);
+  });
+
+  it.each([
+    [
+      'a symbolic link',
+      (dir: string) => symlinkSync(mkdtempSync(join(tmpdir(), 'elsewhere-')), dir),
+      'it is a symbolic link',
+    ],
+    ['a file', (dir: string) => writeFileSync(dir, 'x'), 'it is not a folder'],
+    [
+      'group-writable',
+      (dir: string) => (mkdirSync(dir), chmodSync(dir, 0o770)),
+      'its mode 0770 lets others write it',
+    ],
+  ])('moves aside and rebuilds %s, logging cache.untrusted', (_, make, reason) => {
+    const { log, lines } = logged();
+    const dir = join(root, 'cache');
+    make(dir);
+    ensurePrivateFolder(dir, { what: 'dependency cache', log });
+    const stat = lstatSync(dir);
+    expect({ dir: stat.isDirectory(), mode: stat.mode & 0o777, entries: readdirSync(dir) }).toEqual({
+      dir: true,
+      mode: 0o700,
+      entries: [],
+    });
+    expect(lines()).toEqual([
+      expect.objectContaining({ code: 'cache.untrusted', subject: dir, what: 'dependency cache', reason }),
+    ]);
+    expect(readdirSync(root)).toEqual(['cache']);
+  });
+
+  asRoot('moves aside a folder another uid owns', () => {
+    const { log, lines } = logged();
+    const dir = join(root, 'cache');
+    mkdirSync(dir, { mode: 0o700 });
+    chownSync(dir, 12345, 12345);
+    ensurePrivateFolder(dir, { what: 'Git cache', log });
+    expect(lstatSync(dir).uid).toBe(0);
+    expect(lines()[0]).toMatchObject({
+      code: 'cache.untrusted',
+      reason: "it is owned by uid 12345, not cairn's uid 0",
+    });
+  });
+});
