@@ -518,8 +518,11 @@ export class Controller {
   /** Why the controller is not ready (a broken audit chain, or the first fetch not done); null when it is. */
   notReadyReason(): string | null {
     const released = [...this.states].flatMap(([env, state]) =>
+      // The storage error (a table ARN, an account) stays in the log and the authenticated API.
       state.released
-        ? [`environment ${env} is released since ${state.released.since}: ${state.released.reason}`]
+        ? [
+            `environment ${env} is released since ${state.released.since}: its audit chain cannot be written (appends failed after retries; see /api/environments and the controller log); cairn retries with backoff`,
+          ]
         : [],
     );
     if (released.length > 0) return released.join('; ');
