@@ -14,6 +14,8 @@ export interface DynamoDbFaultProxy {
   readonly targets: readonly string[];
   /** Operations (short names: `PutItem`, `TransactWriteItems`) answered with a 500 until healed. */
   readonly failing: Set<string>;
+  /** Operations forwarded to moto whose answer is then dropped (the connection cut), until removed. */
+  readonly dropAnswers: Set<string>;
   /** How many requests were answered with a 500. */
   failed(): number;
   close(): Promise<void>;
@@ -24,6 +26,7 @@ export async function startDynamoDbFaultProxy(target: string): Promise<DynamoDbF
   const upstream = new URL(target);
   const targets: string[] = [];
   const failing = new Set<string>();
+  const dropAnswers = new Set<string>();
   let failed = 0;
   let tail: Promise<void> = Promise.resolve();
   const server = createServer((req, res) => {
@@ -42,6 +45,7 @@ export async function startDynamoDbFaultProxy(target: string): Promise<DynamoDbF
         return;
       }
       const body = Buffer.concat(chunks);
+      const drop = dropAnswers.has(operation.split('.').pop() ?? '');
       tail = tail.then(
         () =>
           new Promise<void>((done) => {
@@ -49,6 +53,14 @@ export async function startDynamoDbFaultProxy(target: string): Promise<DynamoDbF
             const out = request(
               { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
               (answer) => {
+                if (drop) {
+                  answer.resume();
+                  answer.on('end', () => {
+                    req.socket.destroy();
+                    done();
+                  });
+                  return;
+                }
                 res.writeHead(answer.statusCode ?? 502, answer.headers);
                 answer.pipe(res);
                 answer.on('end', done);
@@ -70,6 +82,7 @@ export async function startDynamoDbFaultProxy(target: string): Promise<DynamoDbF
     url: `http://127.0.0.1:${port}`,
     targets,
     failing,
+    dropAnswers,
     failed: () => failed,
     close: () =>
       new Promise<void>((resolve) => {

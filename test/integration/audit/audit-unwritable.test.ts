@@ -128,3 +128,45 @@ describe('an audit chain that cannot be written', () => {
     expect(entries[0]?.outcome).toBe('succeeded');
   });
 });
+
+describe('an append whose answer is lost', () => {
+  it('is recorded once: the retry finds the record it already wrote', async () => {
+    // Given a ledger whose TransactWriteItems answers are cut after moto committed them
+    const proxy = await startDynamoDbFaultProxy(sandbox.aws.endpoint);
+    const dir = await tempAuditDir('lost-answer');
+    const audit = {
+      ...auditConfig(join(dir, 'audit')),
+      backend: 'dynamodb' as const,
+      dynamodb: {
+        table: `cairn-lost-${randomUUID().slice(0, 8)}`,
+        region: sandbox.aws.region,
+        endpoint: proxy.url,
+      },
+    };
+    const log = await AuditLog.open(audit, silentLog(), {
+      appendRetry: { retries: 3, baseMs: 50, maxMs: 200 },
+    });
+    try {
+      await log.start({ id: 'first', env: 'dev', trigger: 'poll', fromSha: null, toSha: 'a'.repeat(40) });
+      proxy.dropAnswers.add('TransactWriteItems');
+
+      // When the next record is appended (its answer lost, so the write is tried again)
+      await log.start({ id: 'second', env: 'dev', trigger: 'poll', fromSha: null, toSha: 'b'.repeat(40) });
+      proxy.dropAnswers.clear();
+
+      // Then the chain holds it once, and verifies
+      const reader = await AuditLog.reader({
+        ...audit,
+        dynamodb: { ...audit.dynamodb, endpoint: sandbox.aws.endpoint },
+      });
+      const report = reader.reports().find((r) => r.env === 'dev')!;
+      expect(report.firstBreak).toBeNull();
+      expect(report.records).toBe(2);
+      await reader.close();
+      expect(proxy.targets.filter((t) => t.endsWith('TransactWriteItems')).length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await log.close();
+      await proxy.close();
+    }
+  });
+});
