@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   DescribeContinuousBackupsCommand,
+  DeleteItemCommand,
   DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
@@ -188,6 +189,40 @@ describe('the DynamoDB ledger with entries of any size', () => {
       await reader.close();
       expect(proxy.targets).not.toContain('DynamoDB_20120810.Scan');
       expect(proxy.targets).toContain('DynamoDB_20120810.Query');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a table from before the registry is indexed once (one scan), then opens with queries only', async () => {
+    // Given the table as an older cairn left it: chains, but no #envs registry
+    const table = config.dynamodb!.table;
+    const registry = await dynamo.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: '#e = :r',
+        ExpressionAttributeNames: { '#e': 'env' },
+        ExpressionAttributeValues: { ':r': { S: '#envs' } },
+      }),
+    );
+    for (const item of registry.Items ?? [])
+      await dynamo.send(new DeleteItemCommand({ TableName: table, Key: { env: item.env!, seq: item.seq! } }));
+    const proxy = await startDynamoDbFaultProxy(sandbox.aws.endpoint);
+    const through = { ...config, dynamodb: { ...config.dynamodb!, endpoint: proxy.url } };
+    try {
+      // When it is opened twice
+      const scans = () => proxy.targets.filter((t) => t.endsWith('.Scan')).length;
+      const first = await AuditLog.reader(through);
+      const scannedFirst = scans();
+      const second = await AuditLog.reader(through);
+
+      // Then both find the chain; only the first open scanned (its pages)
+      expect(first.reports().map((r) => r.env)).toEqual(['dev']);
+      expect(second.reports().map((r) => r.env)).toEqual(['dev']);
+      await first.close();
+      await second.close();
+      expect(scannedFirst).toBeGreaterThan(0);
+      expect(scans()).toBe(scannedFirst);
     } finally {
       await proxy.close();
     }
