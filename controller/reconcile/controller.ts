@@ -215,6 +215,11 @@ export class Controller {
         state.force = true;
       }
       if (state.stalledSha !== null) this.unstall(env);
+      // Released here earlier (its ledger appends failed): holding it again, this replica tries afresh.
+      if (state.released) {
+        state.released = null;
+        state.force = true;
+      }
       await this.learn(env);
       this.deps.metrics?.setStalled(env, state.stalledSha !== null);
     } catch (error) {
