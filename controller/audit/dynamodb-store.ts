@@ -1,19 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
-  CreateTableCommand,
-  DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
   QueryCommand,
-  ScanCommand,
   TransactWriteItemsCommand,
-  UpdateContinuousBackupsCommand,
   BatchWriteItemCommand,
   type AttributeValue,
   type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
-import { CairnError } from '../errors';
 import {
   ChainConflict,
   checkEnvName,
@@ -23,18 +17,8 @@ import {
   type LinePosition,
   type StoredLine,
 } from './chain-store';
+import { ensureLedgerTable, HEAD_SEQ, LAYOUT_SEQ, REGISTRY, registryPut } from './dynamodb-table';
 
-/** Sort key of the head item: records start at seq 1. */
-const HEAD_SEQ = 0;
-const READY_TIMEOUT_MS = 60_000;
-/**
- * The partition listing the chains (one item per environment, sort key a hash of its name), so
- * that opening reads it with a Query instead of scanning the table. Env names never hold `#`.
- */
-const REGISTRY = '#envs';
-/** The registry's item `seq = 0` says the table has the registry (tables from before it are indexed once). */
-const LAYOUT_SEQ = 0;
-const LAYOUT = 2;
 /**
  * A line longer than this is stored in chunk items beside its record item (DynamoDB refuses items
  * over 400 KB); the record's hash covers the whole line, so a changed or missing chunk is a break.
@@ -149,7 +133,7 @@ export class DynamoDbStore implements ChainStore {
               },
             },
             // A chain's first record registers it (idempotent: the item names this env or is new).
-            ...(expected ? [] : [{ Put: this.registryPut(env) }]),
+            ...(expected ? [] : [{ Put: registryPut(this.target.table, env) }]),
           ],
         }),
       );
@@ -206,108 +190,13 @@ export class DynamoDbStore implements ChainStore {
    * indexed into it once.
    */
   ensureTable(): Promise<void> {
-    this.ready ??= this.createIfMissing().catch((error: unknown) => {
-      this.ready = null;
-      throw error;
-    });
+    this.ready ??= ensureLedgerTable(this.client, this.target.table, this.location).catch(
+      (error: unknown) => {
+        this.ready = null;
+        throw error;
+      },
+    );
     return this.ready;
-  }
-
-  private async createIfMissing(): Promise<void> {
-    let created = false;
-    if ((await this.tableStatus()) === null) {
-      try {
-        await this.client.send(
-          new CreateTableCommand({
-            TableName: this.target.table,
-            BillingMode: 'PAY_PER_REQUEST',
-            // The ledger is evidence: deleting the table takes a deliberate step first.
-            DeletionProtectionEnabled: true,
-            AttributeDefinitions: [
-              { AttributeName: 'env', AttributeType: 'S' },
-              { AttributeName: 'seq', AttributeType: 'N' },
-            ],
-            KeySchema: [
-              { AttributeName: 'env', KeyType: 'HASH' },
-              { AttributeName: 'seq', KeyType: 'RANGE' },
-            ],
-          }),
-        );
-        created = true;
-      } catch (error) {
-        if ((error as { name?: string }).name !== 'ResourceInUseException') throw error; // another writer made it
-      }
-    }
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    while ((await this.tableStatus()) !== 'ACTIVE') {
-      if (Date.now() > deadline) {
-        throw new CairnError('the audit table did not become ACTIVE in time', {
-          code: 'audit.table-not-ready',
-          phase: 'record',
-          subject: this.location,
-          retryable: true,
-        });
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    if (created) {
-      // Restorable to any second of the last 35 days: a bad write or a deleted item can be undone.
-      await this.client.send(
-        new UpdateContinuousBackupsCommand({
-          TableName: this.target.table,
-          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-        }),
-      );
-      await this.putLayout();
-    } else if (!(await this.hasLayout())) {
-      await this.registerExisting();
-    }
-  }
-
-  private async hasLayout(): Promise<boolean> {
-    const found = await this.client.send(
-      new GetItemCommand({
-        TableName: this.target.table,
-        Key: this.registryKey(LAYOUT_SEQ),
-        ConsistentRead: true,
-      }),
-    );
-    return Number(found.Item?.layout?.N ?? 0) >= LAYOUT;
-  }
-
-  private putLayout(): Promise<unknown> {
-    return this.client.send(
-      new PutItemCommand({
-        TableName: this.target.table,
-        Item: { ...this.registryKey(LAYOUT_SEQ), layout: { N: String(LAYOUT) } },
-      }),
-    );
-  }
-
-  /**
-   * A table written before the registry existed: its head items are found with one scan (the only
-   * one this table ever gets) and registered; then the layout item says it is done.
-   */
-  private async registerExisting(): Promise<void> {
-    let start: Item | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.target.table,
-          FilterExpression: '#s = :head',
-          ProjectionExpression: '#e',
-          ExpressionAttributeNames: { '#s': 'seq', '#e': 'env' },
-          ExpressionAttributeValues: { ':head': { N: String(HEAD_SEQ) } },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const env = item.env?.S;
-        if (env && !env.includes('#')) await this.client.send(new PutItemCommand(this.registryPut(env)));
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    await this.putLayout();
   }
 
   /** Every item of one partition with `first <= seq <= last`, in seq order, read consistently. */
@@ -366,31 +255,6 @@ export class DynamoDbStore implements ChainStore {
     };
   }
 
-  /** The registry item of `env`, put only if it is new or already names `env`. */
-  private registryPut(env: string) {
-    return {
-      TableName: this.target.table,
-      Item: { ...this.registryKey(registrySeq(env)), name: { S: env } },
-      ConditionExpression: 'attribute_not_exists(#s) OR #n = :name',
-      ExpressionAttributeNames: { '#s': 'seq', '#n': 'name' },
-      ExpressionAttributeValues: { ':name': { S: env } },
-    };
-  }
-
-  private registryKey(seq: number): Item {
-    return { env: { S: REGISTRY }, seq: { N: String(seq) } };
-  }
-
-  private async tableStatus(): Promise<string | null> {
-    try {
-      const found = await this.client.send(new DescribeTableCommand({ TableName: this.target.table }));
-      return found.Table?.TableStatus ?? null;
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ResourceNotFoundException') return null;
-      throw error;
-    }
-  }
-
   private async batchWrite(
     requests: NonNullable<BatchWriteItemCommand['input']['RequestItems']>[string],
   ): Promise<void> {
@@ -412,11 +276,6 @@ export class DynamoDbStore implements ChainStore {
   private position(env: string, seq: number, length: number): LinePosition {
     return { file: `${this.location}/${env}`, line: seq, offset: 0, length };
   }
-}
-
-/** The registry sort key of `env`: 48 bits of its SHA-256, plus one (0 is the layout item). */
-function registrySeq(env: string): number {
-  return createHash('sha256').update(env).digest().readUIntBE(0, 6) + 1;
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
