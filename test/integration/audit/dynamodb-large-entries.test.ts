@@ -158,6 +158,24 @@ describe('the DynamoDB ledger with entries of any size', () => {
     const reader = await AuditLog.reader(config);
     expect(reader.reports()[0]!.firstBreak?.seq).toBe(4);
     await reader.close();
+
+    // And a repair moves the big record (its chunk pointer) and what follows into the quarantine
+    const writer = await AuditLog.open(config);
+    const repaired = await writer.repair('dev', 'ops@test');
+    expect(repaired?.cut).toMatchObject({ fromSeq: 4, lines: 5 });
+    expect(repaired!.cut!.bytes).toBeGreaterThan(1_000_000);
+    await writer.close();
+    const after = await cairn(['audit', 'verify', '--config', file]);
+    expect(after.stdout).toContain('audit trail intact');
+    const quarantined = await dynamo.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: '#e = :q',
+        ExpressionAttributeNames: { '#e': 'env' },
+        ExpressionAttributeValues: { ':q': { S: repaired!.cut!.quarantine.split('/').pop()! } },
+      }),
+    );
+    expect(quarantined.Items?.find((i) => i.seq?.N === '4')?.chunks?.S).toBe(partition);
   });
 
   it('a table cairn creates has deletion protection and point-in-time recovery on, and opening it scans nothing', async () => {
