@@ -70,7 +70,12 @@ interface ChainState {
   report: ChainReport;
   broken: ChainBreak | null;
   failed: string | null;
-  /** The last append failed even after its retries (an atomic store): why, and since when; cleared by the next append that lands. */
+  /**
+   * The last append failed even after its retries (an atomic store): why, and since when; cleared
+   * by the next append that lands. Not a readiness problem of the trail: the controller releases
+   * the environment and reports that (a sharded replica gives the environment up, and must not
+   * stay unready for a chain it no longer writes).
+   */
   unwritable: { readonly reason: string; readonly since: string } | null;
   queue: Promise<unknown>;
 }
@@ -300,11 +305,6 @@ export class AuditLog implements AuditReader {
       ...(chain.failed
         ? [
             `audit chain ${env} cannot be written since an append failed (the controller log has the error); fix the storage and restart cairn`,
-          ]
-        : []),
-      ...(chain.unwritable
-        ? [
-            `audit chain ${env} could not be written since ${chain.unwritable.since} (appends failed after retries; the controller log has the error); ${env} is released until an append lands again`,
           ]
         : []),
     ]);

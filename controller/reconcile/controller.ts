@@ -463,6 +463,12 @@ export class Controller {
     if (this.deps.shard) void this.deps.shard.release([env]);
   }
 
+  /** Sharded: whether, as this replica last saw its Lease, another replica holds `env`. */
+  private heldElsewhere(env: string): boolean {
+    const holder = this.deps.shard?.status(env).holder;
+    return holder !== undefined && holder !== null && holder !== this.deps.shard!.identity;
+  }
+
   /** An append landed again after a release: the environment is reconciled as usual. */
   private recovered(env: string): void {
     const state = this.state(env);
@@ -524,7 +530,8 @@ export class Controller {
   notReadyReason(): string | null {
     const released = [...this.states].flatMap(([env, state]) =>
       // The storage error (a table ARN, an account) stays in the log and the authenticated API.
-      state.released
+      // Sharded, its Lease is given up: once another replica holds it, it is no longer this one's to report.
+      state.released && !this.heldElsewhere(env)
         ? [
             `environment ${env} is released since ${state.released.since}: its audit chain cannot be written (appends failed after retries; see /api/environments and the controller log); cairn retries with backoff`,
           ]

@@ -224,8 +224,12 @@ describe('Controller with sharding', () => {
     const dev = controller.environments().find((e) => e.name === 'dev')!;
     expect(dev.released?.reason).toContain('throttled');
     expect(dev.failure?.code).toBe('audit.unwritable');
-    expect(controller.notReadyReason()).toContain('environment dev is released');
     expect(kube.calls).not.toContain('apply');
+    // readiness says so while no other replica holds dev, and not once another one does
+    shard.status = () => ({ holder: null, held: false, resourceVersion: '12', renewTime: null });
+    expect(controller.notReadyReason()).toContain('environment dev is released');
+    shard.status = () => ({ holder: 'replica-b', held: false, resourceVersion: '12', renewTime: null });
+    expect(controller.notReadyReason()).toBeNull();
 
     // When the ledger works again and dev is taken again
     unwritable = false;
