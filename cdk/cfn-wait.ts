@@ -1,11 +1,13 @@
 import {
+  DescribeChangeSetCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   type CloudFormationClient,
+  type DescribeChangeSetCommandOutput,
   type Stack,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
-import type { Log } from '../controller/model';
+import { CairnError, type Log } from '../controller/model';
 
 /** The stack, or undefined when CloudFormation has none by that name (or only a deleted one). */
 export async function describeStack(
@@ -69,12 +71,54 @@ export async function waitForStack(
       (options.reviewIsPending && stack?.StackStatus === 'REVIEW_IN_PROGRESS');
     if (!stack || !pending) return { stack, failures };
     if (Date.now() > deadline)
-      throw new Error(
-        `stack ${stackName} still ${stack.StackStatus} after ${Math.round(options.timeoutMs / 1000)}s`,
-      );
-    await new Promise((r) => setTimeout(r, delay));
+      throw waitTimeout(stackName, `the stack to leave ${stack.StackStatus}`, options.timeoutMs);
+    await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, deadline - Date.now()) + 1)));
     delay = Math.min(delay * 1.5, 5000);
   }
+}
+
+/**
+ * Polls a change set (by ARN) until CloudFormation has finished creating it, and returns it; gives
+ * up with a retryable `aws.wait-timeout` after `timeoutMs`, so that a change set CloudFormation
+ * never finishes cannot hold the environment (and its lock) forever.
+ */
+export async function waitForChangeSet(
+  cfn: CloudFormationClient,
+  arn: string,
+  options: { readonly stackName: string; readonly timeoutMs: number },
+): Promise<DescribeChangeSetCommandOutput> {
+  const deadline = Date.now() + options.timeoutMs;
+  let delay = 200;
+  for (;;) {
+    const described = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: arn }));
+    if (described.Status !== 'CREATE_PENDING' && described.Status !== 'CREATE_IN_PROGRESS') return described;
+    if (Date.now() > deadline)
+      throw waitTimeout(
+        options.stackName,
+        `change set ${described.ChangeSetName ?? arn} to leave ${described.Status}`,
+        options.timeoutMs,
+      );
+    await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, deadline - Date.now()) + 1)));
+    delay = Math.min(delay * 1.5, 3000);
+  }
+}
+
+/** A CloudFormation wait that ran past its deadline: retryable, naming the stack and what it waited for. */
+function waitTimeout(stackName: string, waitedFor: string, timeoutMs: number): CairnError {
+  return new CairnError(
+    `stack ${stackName}: gave up waiting for ${waitedFor} after ${formatSeconds(timeoutMs)}`,
+    {
+      code: 'aws.wait-timeout',
+      phase: 'apply-aws',
+      subject: `stack ${stackName}`,
+      retryable: true,
+      hint: 'look at the stack in the CloudFormation console; cairn tries again with backoff (raise aws.deployTimeout if this stack is slow)',
+    },
+  );
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms / 1000)}s`;
 }
 
 async function readEvents(

@@ -4,7 +4,6 @@ import {
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
   DeleteStackCommand,
-  DescribeChangeSetCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
   type Change,
@@ -13,7 +12,7 @@ import {
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CairnError } from '../controller/model';
 import { BOOTSTRAP, objectUrl } from './aws-clients';
-import { describeStack, waitForStack } from './cfn-wait';
+import { describeStack, waitForChangeSet, waitForStack } from './cfn-wait';
 import type { StackContext } from './stack-context';
 import { recover } from './stack-recovery';
 import { failedStack, stackEndedFailure, stackErrorFailure } from './stack-changes';
@@ -111,25 +110,21 @@ async function prepare(
     }),
   );
   const arn = created.Id!;
-  let delay = 200;
-  for (;;) {
-    // Addressed by ARN: a change set name is only unique within its stack.
-    const described = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: arn }));
-    if (described.Status === 'CREATE_COMPLETE') {
-      return { kind: 'change-set', arn, create: !usable, changes: (described.Changes ?? []).map(toChange) };
-    }
-    if (described.Status === 'FAILED') {
-      await cfn.send(new DeleteChangeSetCommand({ ChangeSetName: arn })).catch(() => undefined);
-      if (EMPTY_CHANGE_SET.test(described.StatusReason ?? '')) return { kind: 'no-op' };
-      throw new CairnError(`change set failed: ${described.StatusReason ?? 'no reason given'}`, {
-        code: 'aws.change-set',
-        phase: 'apply-aws',
-        subject: `stack ${artifact.stackName}`,
-      });
-    }
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 1.5, 3000);
+  // Addressed by ARN: a change set name is only unique within its stack.
+  const described = await waitForChangeSet(cfn, arn, {
+    stackName: artifact.stackName,
+    timeoutMs: ctx.target.deployTimeoutMs,
+  });
+  if (described.Status === 'CREATE_COMPLETE') {
+    return { kind: 'change-set', arn, create: !usable, changes: (described.Changes ?? []).map(toChange) };
   }
+  await cfn.send(new DeleteChangeSetCommand({ ChangeSetName: arn })).catch(() => undefined);
+  if (EMPTY_CHANGE_SET.test(described.StatusReason ?? '')) return { kind: 'no-op' };
+  throw new CairnError(`change set failed: ${described.StatusReason ?? 'no reason given'}`, {
+    code: 'aws.change-set',
+    phase: 'apply-aws',
+    subject: `stack ${artifact.stackName}`,
+  });
 }
 
 /**

@@ -54,7 +54,15 @@ export interface AuditLogOptions {
   readonly now?: () => Date;
   /** JSONL: a new file is started once the current one reaches this size. Default 64 MiB. */
   readonly rotateBytes?: number;
+  /**
+   * A store whose appends are atomic (DynamoDB): how often a failed append is tried again, with
+   * backoff from `baseMs` doubling up to `maxMs`, before the chain is reported unwritable.
+   * Default 6 retries, 250 ms to 5 s (about 14 s in all).
+   */
+  readonly appendRetry?: { readonly retries: number; readonly baseMs: number; readonly maxMs: number };
 }
+
+const DEFAULT_APPEND_RETRY = { retries: 6, baseMs: 250, maxMs: 5000 };
 
 interface ChainState {
   head: ChainHead;
@@ -62,6 +70,13 @@ interface ChainState {
   report: ChainReport;
   broken: ChainBreak | null;
   failed: string | null;
+  /**
+   * The last append failed even after its retries (an atomic store): why, and since when; cleared
+   * by the next append that lands. Not a readiness problem of the trail: the controller releases
+   * the environment and reports that (a sharded replica gives the environment up, and must not
+   * stay unready for a chain it no longer writes).
+   */
+  unwritable: { readonly reason: string; readonly since: string } | null;
   queue: Promise<unknown>;
 }
 
@@ -108,6 +123,7 @@ export class AuditLog implements AuditReader {
     private readonly writable: boolean,
     private readonly log: Log | undefined,
     private readonly now: () => Date,
+    private readonly appendRetry: NonNullable<AuditLogOptions['appendRetry']> = DEFAULT_APPEND_RETRY,
   ) {}
 
   /** Opens the trail for writing: takes the lock (JSONL), checks and indexes every chain, repairs torn tails. */
@@ -132,7 +148,13 @@ export class AuditLog implements AuditReader {
     log?: Log,
     options: AuditLogOptions = {},
   ): Promise<AuditLog> {
-    const audit = new AuditLog(backend, writable, log, options.now ?? (() => new Date()));
+    const audit = new AuditLog(
+      backend,
+      writable,
+      log,
+      options.now ?? (() => new Date()),
+      options.appendRetry,
+    );
     try {
       for (const env of await backend.store.envs()) await audit.load(env);
       if (writable) await audit.settle();
@@ -359,6 +381,7 @@ export class AuditLog implements AuditReader {
       report,
       broken: report.firstBreak,
       failed: null,
+      unwritable: null,
       queue: Promise.resolve(),
     });
     if (report.firstBreak) {
@@ -446,6 +469,7 @@ export class AuditLog implements AuditReader {
         },
       );
     }
+    let failures = 0;
     for (let attempt = 0; ; attempt += 1) {
       const seq = chain.head.seq + 1;
       const { line, hash } = encodeRecord(record, seq, chain.head.hash, this.backend.key);
@@ -454,12 +478,14 @@ export class AuditLog implements AuditReader {
         const prevHash = chain.head.hash;
         chain.head = { seq, hash };
         chain.witness = chain.head;
+        chain.unwritable = null;
         this.index.add({ ...record, seq, prevHash, kid: this.backend.key.id } as AuditRecord, at);
         return;
       } catch (error) {
         if (error instanceof ChainConflict && attempt < CONFLICT_RETRIES) {
           this.log?.debug({ env, attempt }, 'lost an append race on a shared audit chain; re-reading it');
-          await this.catchUp(env, chain);
+          // A retried append whose first try landed (its answer lost) conflicts with itself: done.
+          if (await this.landed(env, chain, seq, hash)) return;
           // Jitter, so that two writers in lockstep stop colliding, growing with each loss (to 1 s): a
           // writer that keeps losing to a busy one would otherwise spend its retries in a few
           // hundred milliseconds while the other appends on (seen with moto under load).
@@ -468,6 +494,33 @@ export class AuditLog implements AuditReader {
           continue;
         }
         if (error instanceof ChainConflict) throw error;
+        if (this.backend.store.appendsAreAtomic) {
+          // Nothing half-written stays behind: try again with backoff, then report the chain
+          // unwritable (retryable) instead of refusing every later append until a restart.
+          if (failures < this.appendRetry.retries) {
+            const delayMs = Math.min(this.appendRetry.maxMs, this.appendRetry.baseMs * 2 ** failures);
+            failures += 1;
+            this.log?.warn(
+              { env, phase: 'record', attempt: failures, delayMs, err: errorMessage(error) },
+              'audit append failed; retrying',
+            );
+            await new Promise((resolve) => setTimeout(resolve, delayMs));
+            if (await this.landed(env, chain, seq, hash).catch(() => false)) return;
+            continue;
+          }
+          chain.unwritable ??= { reason: errorMessage(error), since: this.now().toISOString() };
+          throw new CairnError(
+            `could not append to the audit log after ${failures + 1} tries: ${errorMessage(error)}`,
+            {
+              code: 'audit.unwritable',
+              phase: 'record',
+              subject: `${this.backend.store.location} ${env}`,
+              retryable: true,
+              hint: 'check that the DynamoDB table is reachable and writable; cairn retries on its own',
+              cause: error,
+            },
+          );
+        }
         // A half-written line would break every later record; stop appending until a restart repairs it.
         chain.failed = errorMessage(error);
         throw new CairnError(`could not append to the audit log: ${chain.failed}`, {
@@ -481,13 +534,26 @@ export class AuditLog implements AuditReader {
     }
   }
 
+  /**
+   * Re-reads the chain and says whether the record this writer tried to put at `seq` is there
+   * (same seq, same hash: the hash covers every byte): an append whose answer was lost landed.
+   */
+  private async landed(env: string, chain: ChainState, seq: number, hash: string): Promise<boolean> {
+    const seen = await this.catchUp(env, chain);
+    return seen.get(seq) === hash;
+  }
+
   /** Another writer moved a shared chain: read what it appended, check it, and index it. */
-  private async catchUp(env: string, chain: ChainState): Promise<void> {
+  private async catchUp(env: string, chain: ChainState): Promise<Map<number, string>> {
     const witness = await this.backend.store.witness(env);
     const checker = new ChainChecker(env, this.backend.key, chain.head);
+    const seen = new Map<number, string>();
     for await (const line of this.backend.store.lines(env, chain.head.seq, witness?.seq)) {
       const checked = checker.push(line);
-      if (checked) this.index.add(checked.record, checked.at);
+      if (checked) {
+        this.index.add(checked.record, checked.at);
+        seen.set(checked.record.seq, checked.hash);
+      }
     }
     const report = checker.finish(witness);
     chain.report = report;
@@ -497,6 +563,7 @@ export class AuditLog implements AuditReader {
       chain.broken = report.firstBreak;
       this.index.distrust(env, report.firstBreak.seq, report.firstBreak.reason);
     }
+    return seen;
   }
 
   private newChain(env: string): ChainState {
@@ -515,6 +582,7 @@ export class AuditLog implements AuditReader {
       report,
       broken: null,
       failed: null,
+      unwritable: null,
       queue: Promise.resolve(),
     };
     this.chains.set(env, chain);

@@ -40,6 +40,11 @@ export interface CutResult {
 export interface ChainStore {
   /** A description for messages: the folder or `dynamodb:table`. */
   readonly location: string;
+  /**
+   * True when a failed append leaves nothing half-written (a DynamoDB transaction), so the writer
+   * may retry it; absent or false when it may leave a torn line that only a restart repairs (JSONL).
+   */
+  readonly appendsAreAtomic?: boolean;
   /** The environments that have a chain (or a witnessed head). */
   envs(): Promise<readonly string[]>;
   /**

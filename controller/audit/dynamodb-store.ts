@@ -1,17 +1,13 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
-  CreateTableCommand,
-  DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
   QueryCommand,
-  ScanCommand,
   TransactWriteItemsCommand,
   BatchWriteItemCommand,
   type AttributeValue,
   type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
-import { CairnError } from '../errors';
 import {
   ChainConflict,
   checkEnvName,
@@ -21,10 +17,15 @@ import {
   type LinePosition,
   type StoredLine,
 } from './chain-store';
+import { ensureLedgerTable, HEAD_SEQ, LAYOUT_SEQ, REGISTRY, registryPut } from './dynamodb-table';
 
-/** Sort key of the head item: records start at seq 1. */
-const HEAD_SEQ = 0;
-const READY_TIMEOUT_MS = 60_000;
+/**
+ * A line longer than this is stored in chunk items beside its record item (DynamoDB refuses items
+ * over 400 KB); the record's hash covers the whole line, so a changed or missing chunk is a break.
+ */
+const INLINE_BYTES = 300_000;
+const CHUNK_BYTES = 300_000;
+type Item = Record<string, AttributeValue>;
 
 /** Where the table is, as configured in `audit.dynamodb`. */
 export interface DynamoDbTarget {
@@ -35,10 +36,14 @@ export interface DynamoDbTarget {
 
 /**
  * Chains in one DynamoDB table, the shared ledger: partition key `env`, sort key `seq`; each record
- * item holds its line exactly as a JSONL file would, and item `seq = 0` is the environment's head
- * (`headSeq`, `headHash`), its witness. An append is one transaction: put the record only if its
- * seq is free, and move the head only if it still is where this writer saw it. Two writers can
- * therefore never fork a chain; the loser gets a `ChainConflict`, re-reads and retries.
+ * item holds its line exactly as a JSONL file would (`line`), or, for a line over `INLINE_BYTES`,
+ * where its chunks are (`chunks`: a partition of `data` items numbered from 1, `parts`, `bytes`).
+ * Item `seq = 0` is the environment's head (`headSeq`, `headHash`), its witness. An append is one
+ * transaction: put the record only if its seq is free, and move the head only if it still is where
+ * this writer saw it (chunks are written first, under a fresh partition, so a lost race or a crash
+ * leaves only unreferenced chunks). Two writers can therefore never fork a chain; the loser gets a
+ * `ChainConflict`, re-reads and retries. The first append of a chain also registers it in the
+ * `#envs` partition, which `envs()` queries.
  */
 export class DynamoDbStore implements ChainStore {
   readonly location: string;
@@ -57,53 +62,23 @@ export class DynamoDbStore implements ChainStore {
     });
   }
 
+  /** A failed append leaves nothing behind that a later one trips over: the writer may simply retry. */
+  readonly appendsAreAtomic = true;
+
   async envs(): Promise<readonly string[]> {
     await this.ensureTable();
     const envs: string[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.target.table,
-          FilterExpression: '#s = :head',
-          ProjectionExpression: '#e',
-          ExpressionAttributeNames: { '#s': 'seq', '#e': 'env' },
-          ExpressionAttributeValues: { ':head': { N: String(HEAD_SEQ) } },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? [])
-        if (item.env?.S && !item.env.S.includes('#')) envs.push(item.env.S);
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for await (const item of this.query(REGISTRY, LAYOUT_SEQ + 1, Number.MAX_SAFE_INTEGER))
+      if (item.name?.S) envs.push(item.name.S);
     return envs.sort();
   }
 
   async *lines(env: string, afterSeq = 0, uptoSeq = Number.MAX_SAFE_INTEGER): AsyncIterable<StoredLine> {
     await this.ensureTable();
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.target.table,
-          KeyConditionExpression: '#e = :env AND #s BETWEEN :first AND :last',
-          ExpressionAttributeNames: { '#e': 'env', '#s': 'seq' },
-          ExpressionAttributeValues: {
-            ':env': { S: checkEnvName(env) },
-            ':first': { N: String(afterSeq + 1) },
-            ':last': { N: String(uptoSeq) },
-          },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const seq = Number(item.seq?.N);
-        const bytes = Buffer.from(item.line?.S ?? '', 'utf8');
-        yield { bytes, complete: true, at: this.position(env, seq, bytes.length) };
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for await (const item of this.query(checkEnvName(env), afterSeq + 1, uptoSeq)) {
+      const bytes = await this.lineOf(item);
+      yield { bytes, complete: true, at: this.position(env, Number(item.seq?.N), bytes.length) };
+    }
   }
 
   async witness(env: string): Promise<ChainHead | null> {
@@ -127,6 +102,7 @@ export class DynamoDbStore implements ChainStore {
     expected: ChainHead | null,
   ): Promise<LinePosition> {
     await this.ensureTable();
+    const record = await this.recordItem(env, head.seq, line);
     try {
       await this.client.send(
         new TransactWriteItemsCommand({
@@ -134,7 +110,7 @@ export class DynamoDbStore implements ChainStore {
             {
               Put: {
                 TableName: this.target.table,
-                Item: { ...this.key(env, head.seq), line: { S: line.toString('utf8') } },
+                Item: record,
                 ConditionExpression: 'attribute_not_exists(#s)',
                 ExpressionAttributeNames: { '#s': 'seq' },
               },
@@ -156,6 +132,8 @@ export class DynamoDbStore implements ChainStore {
                 },
               },
             },
+            // A chain's first record registers it (idempotent: the item names this env or is new).
+            ...(expected ? [] : [{ Put: registryPut(this.target.table, env) }]),
           ],
         }),
       );
@@ -170,30 +148,34 @@ export class DynamoDbStore implements ChainStore {
     const found = await this.client.send(
       new GetItemCommand({ TableName: this.target.table, Key: this.key(env, at.line), ConsistentRead: true }),
     );
-    return Buffer.from(found.Item?.line?.S ?? '', 'utf8');
+    return found.Item ? this.lineOf(found.Item) : Buffer.alloc(0);
   }
 
   async cut(env: string, at: LinePosition): Promise<CutResult> {
     const quarantine = `${env}#cut#${new Date().toISOString()}`;
-    const moved: { seq: number; line: string }[] = [];
-    for await (const line of this.lines(env, at.line - 1))
-      moved.push({ seq: line.at.line, line: line.bytes.toString('utf8') });
-    // Copy first, then delete: the evidence is never only in flight.
-    for (const batch of chunks(moved, 25)) {
+    const moved: Item[] = [];
+    let bytes = 0;
+    const digest = createHash('sha256');
+    for await (const item of this.query(checkEnvName(env), at.line, Number.MAX_SAFE_INTEGER)) {
+      moved.push(item);
+      const line = Buffer.concat([await this.lineOf(item), Buffer.from('\n')]);
+      bytes += line.length;
+      digest.update(line);
+    }
+    // Copy first, then delete: the evidence is never only in flight. A chunked record is copied as
+    // its pointer; its chunks stay where they are.
+    for (const batch of chunks(moved, 25))
       await this.batchWrite(
-        batch.map((m) => ({
-          PutRequest: { Item: { env: { S: quarantine }, seq: { N: String(m.seq) }, line: { S: m.line } } },
-        })),
+        batch.map((item) => ({ PutRequest: { Item: { ...item, env: { S: quarantine } } } })),
       );
-    }
-    for (const batch of chunks(moved, 25)) {
-      await this.batchWrite(batch.map((m) => ({ DeleteRequest: { Key: this.key(env, m.seq) } })));
-    }
-    const text = moved.map((m) => `${m.line}\n`).join('');
+    for (const batch of chunks(moved, 25))
+      await this.batchWrite(
+        batch.map((item) => ({ DeleteRequest: { Key: this.key(env, Number(item.seq?.N)) } })),
+      );
     return {
       lines: moved.length,
-      bytes: Buffer.byteLength(text),
-      sha256: createHash('sha256').update(text).digest('hex'),
+      bytes,
+      sha256: digest.digest('hex'),
       quarantine: `${this.location}/${quarantine}`,
     };
   }
@@ -202,59 +184,75 @@ export class DynamoDbStore implements ChainStore {
     this.client.destroy();
   }
 
-  /** Creates the table (on-demand billing) when it does not exist yet, once per store. */
+  /**
+   * Creates the table when it does not exist yet (on-demand billing, deletion protection on, then
+   * point-in-time recovery on), once per store; a table from before the `#envs` registry is
+   * indexed into it once.
+   */
   ensureTable(): Promise<void> {
-    this.ready ??= this.createIfMissing().catch((error: unknown) => {
-      this.ready = null;
-      throw error;
-    });
+    this.ready ??= ensureLedgerTable(this.client, this.target.table, this.location).catch(
+      (error: unknown) => {
+        this.ready = null;
+        throw error;
+      },
+    );
     return this.ready;
   }
 
-  private async createIfMissing(): Promise<void> {
-    const status = await this.tableStatus();
-    if (status === null) {
-      try {
-        await this.client.send(
-          new CreateTableCommand({
-            TableName: this.target.table,
-            BillingMode: 'PAY_PER_REQUEST',
-            AttributeDefinitions: [
-              { AttributeName: 'env', AttributeType: 'S' },
-              { AttributeName: 'seq', AttributeType: 'N' },
-            ],
-            KeySchema: [
-              { AttributeName: 'env', KeyType: 'HASH' },
-              { AttributeName: 'seq', KeyType: 'RANGE' },
-            ],
-          }),
-        );
-      } catch (error) {
-        if ((error as { name?: string }).name !== 'ResourceInUseException') throw error; // another writer made it
-      }
-    }
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    while ((await this.tableStatus()) !== 'ACTIVE') {
-      if (Date.now() > deadline) {
-        throw new CairnError('the audit table did not become ACTIVE in time', {
-          code: 'audit.table-not-ready',
-          phase: 'record',
-          subject: this.location,
-          retryable: true,
-        });
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+  /** Every item of one partition with `first <= seq <= last`, in seq order, read consistently. */
+  private async *query(partition: string, first: number, last: number): AsyncIterable<Item> {
+    if (first > last) return;
+    let start: Item | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.target.table,
+          KeyConditionExpression: '#e = :env AND #s BETWEEN :first AND :last',
+          ExpressionAttributeNames: { '#e': 'env', '#s': 'seq' },
+          ExpressionAttributeValues: {
+            ':env': { S: partition },
+            ':first': { N: String(first) },
+            ':last': { N: String(last) },
+          },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) yield item;
+      start = page.LastEvaluatedKey;
+    } while (start);
   }
 
-  private async tableStatus(): Promise<string | null> {
-    try {
-      const found = await this.client.send(new DescribeTableCommand({ TableName: this.target.table }));
-      return found.Table?.TableStatus ?? null;
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ResourceNotFoundException') return null;
-      throw error;
-    }
+  /** A record item's line: inline, or its chunks put back together in order (whatever is there: the hash judges). */
+  private async lineOf(item: Item): Promise<Buffer> {
+    if (item.line?.S !== undefined) return Buffer.from(item.line.S, 'utf8');
+    const partition = item.chunks?.S;
+    if (!partition) return Buffer.alloc(0);
+    const parts: Buffer[] = [];
+    for await (const chunk of this.query(partition, 1, Number.MAX_SAFE_INTEGER))
+      if (chunk.data?.B) parts.push(Buffer.from(chunk.data.B));
+    return Buffer.concat(parts);
+  }
+
+  /** The item of the record at `seq`; a long line's chunks are written first, under a partition of their own. */
+  private async recordItem(env: string, seq: number, line: Buffer): Promise<Item> {
+    if (line.length <= INLINE_BYTES) return { ...this.key(env, seq), line: { S: line.toString('utf8') } };
+    const partition = `${env}#part#${seq}#${randomUUID()}`;
+    const pieces: Item[] = [];
+    for (let offset = 0, part = 1; offset < line.length; offset += CHUNK_BYTES, part += 1)
+      pieces.push({
+        env: { S: partition },
+        seq: { N: String(part) },
+        data: { B: line.subarray(offset, offset + CHUNK_BYTES) },
+      });
+    for (const batch of chunks(pieces, 10))
+      await this.batchWrite(batch.map((Item) => ({ PutRequest: { Item } })));
+    return {
+      ...this.key(env, seq),
+      chunks: { S: partition },
+      parts: { N: String(pieces.length) },
+      bytes: { N: String(line.length) },
+    };
   }
 
   private async batchWrite(
@@ -271,7 +269,7 @@ export class DynamoDbStore implements ChainStore {
     }
   }
 
-  private key(env: string, seq: number): Record<string, AttributeValue> {
+  private key(env: string, seq: number): Item {
     return { env: { S: checkEnvName(env) }, seq: { N: String(seq) } };
   }
 

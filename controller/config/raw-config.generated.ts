@@ -157,7 +157,7 @@ export interface RawAwsTarget {
    */
   synthTimeout?: string;
   /**
-   * Limit for one stack's deploy (default 30m).
+   * Limit for each CloudFormation wait of one stack: its change set being created, its deploy or delete, a busy stack (default 30m); past it the stack fails with the retryable aws.wait-timeout.
    */
   deployTimeout?: string;
   /**

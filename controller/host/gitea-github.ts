@@ -1,6 +1,6 @@
 import type { CommitStatus, GitHost, OpenPullRequest } from './types';
-import { HostHttp, nextLink, truncate, type HostHttpOptions } from './host-http';
-import { findMarked, type HostComment } from './marked-comment';
+import { HostHttp, nextLink, truncate, type HostHttpOptions, type HostResponse } from './host-http';
+import { findMarked, MAX_PAGES, type HostComment } from './marked-comment';
 
 /** What a Gitea or GitHub client is made from. */
 export interface ForgeHostOptions {
@@ -58,6 +58,18 @@ export function createGitHubHost(options: ForgeHostOptions): GitHost {
   return new ForgeHost(GITHUB, options);
 }
 
+interface ForgePull {
+  readonly number: number;
+  readonly html_url: string;
+  readonly head?: { readonly ref?: string };
+  readonly base?: { readonly ref?: string };
+}
+
+/** What a lookup found, as the answer of the create it stands in for (undefined: not found). */
+function createdAs<T>(found: T | undefined, body: (found: T) => unknown): HostResponse | undefined {
+  return found === undefined ? undefined : { status: 201, headers: {}, body: body(found) };
+}
+
 interface ForgeComment {
   readonly id: number;
   readonly body?: string;
@@ -101,26 +113,59 @@ class ForgeHost implements GitHost {
 
   async upsertPullRequestComment(pr: number, marker: string, body: string): Promise<string> {
     const text = truncate(body, this.profile.commentMax);
-    const found = await findMarked(marker, await this.ownLogin(), (url) => this.commentsPage(pr, url));
+    const self = await this.ownLogin();
+    const find = () => findMarked(marker, self, (url) => this.commentsPage(pr, url));
+    const found = await find();
     if (found) {
       await this.http.request('PATCH', `${this.repoPath}/issues/comments/${found.id}`, { body: text });
       return found.id;
     }
-    const created = await this.http.request('POST', `${this.repoPath}/issues/${pr}/comments`, { body: text });
+    // A POST whose answer was lost may have created the comment: look for it before posting again.
+    const created = await this.http.request(
+      'POST',
+      `${this.repoPath}/issues/${pr}/comments`,
+      { body: text },
+      { findCreated: async () => createdAs(await find(), (c) => ({ id: Number(c.id) })) },
+    );
     return String((created.body as ForgeComment).id);
   }
 
   async openPullRequest(
     request: OpenPullRequest,
   ): Promise<{ readonly number: number; readonly url: string }> {
-    const { body } = await this.http.request('POST', `${this.repoPath}/pulls`, {
-      title: request.title,
-      body: truncate(request.body, this.profile.commentMax),
-      head: request.head,
-      base: request.base,
-    });
-    const pull = body as { number: number; html_url: string };
+    const { body } = await this.http.request(
+      'POST',
+      `${this.repoPath}/pulls`,
+      {
+        title: request.title,
+        body: truncate(request.body, this.profile.commentMax),
+        head: request.head,
+        base: request.base,
+      },
+      // A POST whose answer was lost may have opened it: use the branch's open pull request.
+      { findCreated: async () => createdAs(await this.openPull(request.head, request.base), (p) => p) },
+    );
+    const pull = body as ForgePull;
     return { number: pull.number, url: pull.html_url };
+  }
+
+  /** The open pull request from `head` into `base`, if there is one (pages followed by their Link header). */
+  private async openPull(head: string, base: string): Promise<ForgePull | undefined> {
+    // GitHub filters by `owner:branch`; Gitea ignores that filter, so the refs are checked here too.
+    const owner = decodeURIComponent(this.repoPath.split('/')[2] ?? '');
+    let url: string | undefined =
+      `${this.repoPath}/pulls?state=open&per_page=100&limit=50` +
+      (this.type === 'github'
+        ? `&head=${encodeURIComponent(`${owner}:${head}`)}&base=${encodeURIComponent(base)}`
+        : '');
+    for (let read = 0; url && read < MAX_PAGES; read++) {
+      const response = await this.http.request('GET', url);
+      const pulls = Array.isArray(response.body) ? (response.body as ForgePull[]) : [];
+      const found = pulls.find((p) => p.head?.ref === head && p.base?.ref === base);
+      if (found) return found;
+      url = nextLink(response.headers);
+    }
+    return undefined;
   }
 
   async close(): Promise<void> {

@@ -81,24 +81,49 @@ class GitLabHost implements GitHost {
     const text = truncate(body, NOTE_MAX);
     const notes = `${this.project}/merge_requests/${pr}/notes`;
     const self = await this.ownUsername();
-    const found = await findMarked(marker, self, (url) => this.notesPage(notes, url));
+    const find = () => findMarked(marker, self, (url) => this.notesPage(notes, url));
+    const found = await find();
     if (found) {
       await this.http.request('PUT', `${notes}/${found.id}`, { body: text });
       return found.id;
     }
-    const created = await this.http.request('POST', notes, { body: text });
+    // A POST whose answer was lost may have created the note: look for it before posting again.
+    const created = await this.http.request(
+      'POST',
+      notes,
+      { body: text },
+      {
+        findCreated: async () => {
+          const note = await find();
+          return note ? { status: 201, headers: {}, body: { id: Number(note.id) } } : undefined;
+        },
+      },
+    );
     return String((created.body as GitLabNote).id);
   }
 
   async openPullRequest(
     request: OpenPullRequest,
   ): Promise<{ readonly number: number; readonly url: string }> {
-    const { body } = await this.http.request('POST', `${this.project}/merge_requests`, {
-      source_branch: request.head,
-      target_branch: request.base,
-      title: request.title,
-      description: truncate(request.body, NOTE_MAX),
-    });
+    const { body } = await this.http.request(
+      'POST',
+      `${this.project}/merge_requests`,
+      {
+        source_branch: request.head,
+        target_branch: request.base,
+        title: request.title,
+        description: truncate(request.body, NOTE_MAX),
+      },
+      {
+        // A POST whose answer was lost may have opened it: use the branch's open merge request.
+        findCreated: async () => {
+          const query = `?state=opened&source_branch=${encodeURIComponent(request.head)}&target_branch=${encodeURIComponent(request.base)}`;
+          const open = await this.http.request('GET', `${this.project}/merge_requests${query}`);
+          const found = Array.isArray(open.body) ? (open.body as { iid: number }[])[0] : undefined;
+          return found ? { status: 201, headers: {}, body: found } : undefined;
+        },
+      },
+    );
     const mr = body as { iid: number; web_url: string };
     return { number: mr.iid, url: mr.web_url };
   }

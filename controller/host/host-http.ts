@@ -42,6 +42,22 @@ export interface HostResponse {
 export interface RequestOptions {
   /** Statuses the caller handles itself rather than as a failure (GitLab's 400 on a repeated state). */
   readonly accept?: readonly number[];
+  /**
+   * For a write that must not happen twice (creating a comment or a pull request): called before
+   * each retry of an attempt the host may have carried out (a timeout, a dropped connection, a
+   * 5xx), to look for what that attempt created. What it finds is answered instead of retrying;
+   * undefined lets the retry go ahead.
+   */
+  readonly findCreated?: () => Promise<HostResponse | undefined>;
+}
+
+/** Whether a failed attempt may still have been carried out by the host (it was sent, the answer was lost). */
+function mayHaveLanded(failure: CairnError): boolean {
+  return (
+    failure.code === 'host.timeout' ||
+    failure.code === 'host.unreachable' ||
+    failure.code === 'host.unavailable'
+  );
 }
 
 /** Requests in flight at once; the rest wait their turn before their timeout starts. */
@@ -128,13 +144,23 @@ export class HostHttp {
             : this.error(`${where}: ${String(error)}`, 'host.unreachable', true);
         if (!failure.retryable || attempt >= this.settings.retries) throw failure;
         await this.sleep(this.backoff(attempt));
+        const found = await this.created(failure, options);
+        if (found) return found;
         continue;
       }
       if (response.status < 300 || options.accept?.includes(response.status)) return response;
       failure = this.statusError(where, response);
       if (!failure.retryable || attempt >= this.settings.retries) throw failure;
       await this.sleep(this.backoff(attempt, response.headers['retry-after']));
+      const found = await this.created(failure, options);
+      if (found) return found;
     }
+  }
+
+  /** Before retrying a write that must not happen twice: what the failed attempt created, if the host did. */
+  private async created(failure: CairnError, options: RequestOptions): Promise<HostResponse | undefined> {
+    if (!options.findCreated || !mayHaveLanded(failure)) return undefined;
+    return options.findCreated();
   }
 
   /**

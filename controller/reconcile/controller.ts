@@ -5,6 +5,7 @@ import type { Log } from '../log';
 import {
   DRIFT_REPAIRED,
   errorMessage,
+  isCairnError,
   type AuditEntry,
   type AuditReader,
   type Failure,
@@ -86,6 +87,11 @@ interface EnvState {
   branchError: Failure | null;
   /** The sha whose terminal failure stalls the environment until a new commit or a manual sync. */
   stalledSha: string | null;
+  /**
+   * The audit trail could not record this environment even after its retries: it is not
+   * reconciled (only retried, with backoff, or synced by hand) until an append lands again.
+   */
+  released: { readonly reason: string; readonly since: string } | null;
 }
 
 /**
@@ -124,6 +130,7 @@ export class Controller {
         force: false,
         branchError: null,
         stalledSha: null,
+        released: null,
       });
     }
     // A waiting drift or manual request survives a newer poll, so a drift repair is not lost.
@@ -136,7 +143,8 @@ export class Controller {
       ...deps.retry,
       ...(deps.timers ? { timers: deps.timers } : {}),
       onDue: (env, sha) => {
-        if (this.state(env).head?.sha === sha) this.enqueue(env, 'retry');
+        const state = this.state(env);
+        if (state.head?.sha === sha || state.released) this.enqueue(env, 'retry');
       },
     });
   }
@@ -207,6 +215,11 @@ export class Controller {
         state.force = true;
       }
       if (state.stalledSha !== null) this.unstall(env);
+      // Released here earlier (its ledger appends failed): holding it again, this replica tries afresh.
+      if (state.released) {
+        state.released = null;
+        state.force = true;
+      }
       await this.learn(env);
       this.deps.metrics?.setStalled(env, state.stalledSha !== null);
     } catch (error) {
@@ -282,6 +295,8 @@ export class Controller {
     const state = this.state(revision.env);
     state.branchError = null;
     state.head = revision;
+    // A released environment waits for its retry (which then runs the newest head), not for polls.
+    if (state.released) return;
     this.retries.headMoved(revision.env, revision.sha);
     // A new commit (a fix or a revert) is what a stalled environment waits for.
     if (state.stalledSha !== null && state.stalledSha !== revision.sha) this.unstall(revision.env);
@@ -326,6 +341,7 @@ export class Controller {
     // A request queued behind a reconcile that already applied this sha has nothing left to do.
     if (revision.sha === state.lastAppliedSha && !state.force && trigger !== 'drift') return;
     if (revision.sha === state.stalledSha && !state.force) return;
+    if (state.released && trigger !== 'retry' && trigger !== 'manual') return;
     if (!this.holds(env)) return;
     state.running = true;
     state.force = false;
@@ -333,8 +349,10 @@ export class Controller {
     const started = Date.now();
     this.tell((o) => o.started(env, revision.sha, trigger));
     try {
-      const result = await this.lock.run(env, () =>
-        reconcileEnvironment(
+      const result = await this.lock.run(env, async () => {
+        // Back from a release: the attempt whose `end` could not be written is closed first.
+        if (state.released && !this.deps.shard) await this.deps.audit.interrupted(env);
+        return reconcileEnvironment(
           {
             env: envConfig,
             source: this.deps.source,
@@ -346,8 +364,9 @@ export class Controller {
           },
           revision,
           trigger,
-        ),
-      );
+        );
+      });
+      if (state.released) this.recovered(env);
       const durationMs = Date.now() - started;
       this.settle(env, revision, result, durationMs);
       const report: ReconcileReport = {
@@ -364,6 +383,7 @@ export class Controller {
         { env, phase: 'record', err: errorMessage(error) },
         'reconcile could not be recorded',
       );
+      if (isCairnError(error) && error.code === 'audit.unwritable') this.release(env, error.message);
       this.scheduleRetry(env, revision.sha);
       this.tell((o) =>
         o.finished(env, revision.sha, trigger, {
@@ -426,6 +446,39 @@ export class Controller {
     }
   }
 
+  /**
+   * The ledger refused `env`'s appends even after the audit log's own retries: stop reconciling it
+   * (its queue is dropped; sharded, its Lease is given up so another replica may take it), say why
+   * in its status and in readiness, and let the backoff retry probe the ledger again.
+   */
+  private release(env: string, reason: string): void {
+    const state = this.state(env);
+    state.released = { reason, since: state.released?.since ?? this.now().toISOString() };
+    state.force = true;
+    this.queue.cancel(env);
+    this.deps.log.error(
+      { env, phase: 'record', code: 'audit.unwritable', err: reason },
+      'environment released: its audit chain cannot be written; retrying with backoff',
+    );
+    if (this.deps.shard) void this.deps.shard.release([env]);
+  }
+
+  /** Sharded: whether, as this replica last saw its Lease, another replica holds `env`. */
+  private heldElsewhere(env: string): boolean {
+    const holder = this.deps.shard?.status(env).holder;
+    return holder !== undefined && holder !== null && holder !== this.deps.shard!.identity;
+  }
+
+  /** An append landed again after a release: the environment is reconciled as usual. */
+  private recovered(env: string): void {
+    const state = this.state(env);
+    this.deps.log.info(
+      { env, since: state.released?.since },
+      'audit chain writable again; environment resumed',
+    );
+    state.released = null;
+  }
+
   private stall(env: string, sha: string): void {
     this.state(env).stalledSha = sha;
     this.deps.metrics?.setStalled(env, true);
@@ -475,6 +528,16 @@ export class Controller {
 
   /** Why the controller is not ready (a broken audit chain, or the first fetch not done); null when it is. */
   notReadyReason(): string | null {
+    const released = [...this.states].flatMap(([env, state]) =>
+      // The storage error (a table ARN, an account) stays in the log and the authenticated API.
+      // Sharded, its Lease is given up: once another replica holds it, it is no longer this one's to report.
+      state.released && !this.heldElsewhere(env)
+        ? [
+            `environment ${env} is released since ${state.released.since}: its audit chain cannot be written (appends failed after retries; see /api/environments and the controller log); cairn retries with backoff`,
+          ]
+        : [],
+    );
+    if (released.length > 0) return released.join('; ');
     const audit = this.deps.audit.health?.();
     if (audit && !audit.ready) return audit.reason ?? 'the audit trail takes no appends';
     return this.isReady ? null : 'the first fetch is not done';
@@ -499,14 +562,18 @@ export class Controller {
         lastReconcileAt: last?.finishedAt ?? null,
         lastOutcome: last?.outcome ?? null,
         lastCheckedAt: latest(last?.finishedAt ?? null, this.deps.audit.lastChecked?.(env.name) ?? null),
-        failure: state.branchError ?? (last?.outcome === 'failed' ? (last.failure ?? null) : null),
+        failure: state.released
+          ? { code: 'audit.unwritable', phase: 'record', retryable: true, message: state.released.reason }
+          : (state.branchError ?? (last?.outcome === 'failed' ? (last.failure ?? null) : null)),
         queueDepth: this.queue.depth(env.name),
+        ...(state.released ? { released: state.released } : {}),
         ...(this.deps.shard ? { shard: this.deps.shard.status(env.name) } : {}),
       };
     });
   }
 
   private stateOf(state: EnvState): EnvironmentState {
+    if (state.released) return 'failed';
     if (state.running) return 'progressing';
     if (state.branchError) return 'failed';
     if (state.stalledSha !== null && state.stalledSha === state.head?.sha) return 'stalled';

@@ -24,6 +24,11 @@ export interface EnvironmentStatus {
   /** The failure of the last reconcile when it failed (or why the branch has no revision). */
   readonly failure: Failure | null;
   readonly queueDepth: number;
+  /**
+   * Present while the environment is released because its audit chain could not be written (the
+   * reason and since when); it is retried with backoff and resumes once an append lands.
+   */
+  readonly released?: { readonly reason: string; readonly since: string };
   /** With sharding: who holds the environment's Lease, whether it is this replica, and the Lease's version. */
   readonly shard?: ShardStatus;
 }

@@ -22,6 +22,8 @@ export interface FaultRule {
   readonly throttle?: number;
   /** Actions answered by the proxy with an empty success instead of forwarding (moto lacks them). */
   readonly answer?: readonly string[];
+  /** Rewrite Status in DescribeChangeSet answers for this stack's change sets (e.g. stuck CREATE_IN_PROGRESS). */
+  readonly changeSetStatus?: string;
 }
 
 export interface InjectedEvent {
@@ -205,6 +207,12 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
           ...(armed.rule.statusReason ? { reason: armed.rule.statusReason } : {}),
         };
       });
+    }
+    if (action === 'DescribeChangeSet' && answer.status === 200) {
+      const owner = /<StackName>([^<]*)<\/StackName>/.exec(text)?.[1];
+      const stuck = ruleFor(owner, (r) => r.rule.changeSetStatus !== undefined);
+      if (stuck)
+        text = text.replace(/<Status>[^<]*<\/Status>/, `<Status>${stuck.rule.changeSetStatus}</Status>`);
     }
     const withEvents = ruleFor(stackName, (r) => (r.rule.events?.length ?? 0) > 0);
     if (action === 'DescribeStackEvents' && answer.status === 200 && withEvents && stackName) {

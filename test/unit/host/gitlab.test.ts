@@ -182,4 +182,51 @@ describe('the gitlab client', () => {
       description: 'why',
     });
   });
+
+  it('a note POST answered 502 after GitLab created it is not posted again: the retry finds the note', async () => {
+    const notes: ReturnType<typeof docs.note>[] = [];
+    const { server, host } = await start({
+      'GET /api/v4/user': () => ({ status: 200, body: docs.user }),
+      [`GET ${PROJECT}/merge_requests/12/notes`]: () => ({
+        status: 200,
+        body: notes,
+        headers: { 'X-Next-Page': '' },
+      }),
+      // GitLab stores the note, and a proxy in front of it answers 502
+      [`POST ${PROJECT}/merge_requests/12/notes`]: (r) => {
+        notes.push(docs.note(40 + notes.length, (r.body as { body: string }).body, 'cairn-bot'));
+        return { status: 502, body: { message: 'Bad Gateway' } };
+      },
+    });
+    await expect(host.upsertPullRequestComment(12, MARKER, `${MARKER} plan`)).resolves.toBe('40');
+    expect(notes).toHaveLength(1);
+    expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
+  it('a merge request POST whose answer never came is not opened again: the retry finds the open one', async () => {
+    let opened = 0;
+    const { server } = await start({
+      [`POST ${PROJECT}/merge_requests`]: () => {
+        opened += 1;
+        return 'hang';
+      },
+      [`GET ${PROJECT}/merge_requests`]: () => ({ status: 200, body: opened > 0 ? [docs.mr] : [] }),
+    });
+    await host?.close();
+    host = createGitLabHost({
+      repo: 'group/sub/app',
+      apiUrl: `${server.url}/api/v4`,
+      token: TOKEN,
+      timeoutMs: 200,
+      http: { backoffMs: 1 },
+    });
+    await expect(
+      host.openPullRequest({ title: 'Revert abc', body: 'why', head: 'revert-1', base: 'dev' }),
+    ).resolves.toEqual({ number: 12, url: docs.mr.web_url });
+    expect(opened).toBe(1);
+    const lookup = server.requests.find((r) => r.method === 'GET')!;
+    expect(lookup.url).toBe(
+      `${PROJECT}/merge_requests?state=opened&source_branch=revert-1&target_branch=dev`,
+    );
+  });
 });

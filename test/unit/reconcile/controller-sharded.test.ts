@@ -1,4 +1,5 @@
 import type { CairnConfig } from '../../../controller/config/types';
+import { CairnError } from '../../../controller/errors';
 import { silentLog } from '../../../controller/log';
 import { Controller } from '../../../controller/reconcile/controller';
 import type { WriteFence } from '../../../controller/model';
@@ -202,5 +203,50 @@ describe('Controller with sharding', () => {
     release();
     await stopping;
     expect(shard.released).toEqual(['prod', 'dev']);
+  });
+
+  it('an environment whose ledger appends fail is released (its Lease given up) and, taken again, reconciled afresh', async () => {
+    // Given a ledger that cannot take dev's appends
+    const { controller, audit, kube, shard } = setup();
+    const start = audit.start.bind(audit);
+    let unwritable = true;
+    audit.start = async (input) => {
+      if (unwritable)
+        throw new CairnError('could not append to the audit log after 7 tries: throttled', {
+          code: 'audit.unwritable',
+          phase: 'record',
+          retryable: true,
+        });
+      return start(input);
+    };
+    await controller.start();
+
+    // When dev is taken and reconciled
+    shard.gain('dev');
+    await new Promise((r) => setTimeout(r, 10));
+    await controller.idle();
+
+    // Then its Lease is given up and its status says why; nothing was applied
+    expect(shard.released).toEqual(['dev']);
+    const dev = controller.environments().find((e) => e.name === 'dev')!;
+    expect(dev.released?.reason).toContain('throttled');
+    expect(dev.failure?.code).toBe('audit.unwritable');
+    expect(kube.calls).not.toContain('apply');
+    // readiness says so while no other replica holds dev, and not once another one does
+    shard.status = () => ({ holder: null, held: false, resourceVersion: '12', renewTime: null });
+    expect(controller.notReadyReason()).toContain('environment dev is released');
+    shard.status = () => ({ holder: 'replica-b', held: false, resourceVersion: '12', renewTime: null });
+    expect(controller.notReadyReason()).toBeNull();
+
+    // When the ledger works again and dev is taken again
+    unwritable = false;
+    shard.gain('dev');
+    await new Promise((r) => setTimeout(r, 10));
+    await controller.idle();
+
+    // Then it is reconciled and no longer released
+    expect(kube.calls).toContain('apply');
+    expect(controller.environments().find((e) => e.name === 'dev')!.released).toBeUndefined();
+    expect(controller.notReadyReason()).toBeNull();
   });
 });

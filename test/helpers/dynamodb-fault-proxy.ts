@@ -1,0 +1,93 @@
+import { createServer, request, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * An HTTP proxy in front of moto_server's DynamoDB that records each request's operation
+ * (`X-Amz-Target`, e.g. `DynamoDB_20120810.Query`) and, while `failing` names an operation,
+ * answers it with a 500 InternalServerError instead of forwarding it (moto never fails on its own).
+ * Requests are forwarded one at a time (see serial-http-proxy.ts for why moto needs that).
+ */
+export interface DynamoDbFaultProxy {
+  /** `http://127.0.0.1:<port>`, an SDK endpoint. */
+  readonly url: string;
+  /** The operation of every request seen, in order. */
+  readonly targets: readonly string[];
+  /** Operations (short names: `PutItem`, `TransactWriteItems`) answered with a 500 until healed. */
+  readonly failing: Set<string>;
+  /** Operations forwarded to moto whose answer is then dropped (the connection cut), until removed. */
+  readonly dropAnswers: Set<string>;
+  /** How many requests were answered with a 500. */
+  failed(): number;
+  close(): Promise<void>;
+}
+
+/** Starts the proxy on a free loopback port in front of `target` (moto_server's URL). */
+export async function startDynamoDbFaultProxy(target: string): Promise<DynamoDbFaultProxy> {
+  const upstream = new URL(target);
+  const targets: string[] = [];
+  const failing = new Set<string>();
+  const dropAnswers = new Set<string>();
+  let failed = 0;
+  let tail: Promise<void> = Promise.resolve();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const operation = String(req.headers['x-amz-target'] ?? '');
+      targets.push(operation);
+      if (failing.has(operation.split('.').pop() ?? '')) {
+        failed += 1;
+        const body = JSON.stringify({
+          __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+          message: 'injected by the test proxy',
+        });
+        res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' }).end(body);
+        return;
+      }
+      const body = Buffer.concat(chunks);
+      const drop = dropAnswers.has(operation.split('.').pop() ?? '');
+      tail = tail.then(
+        () =>
+          new Promise<void>((done) => {
+            const headers: IncomingHttpHeaders = { ...req.headers, host: upstream.host };
+            const out = request(
+              { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
+              (answer) => {
+                if (drop) {
+                  answer.resume();
+                  answer.on('end', () => {
+                    req.socket.destroy();
+                    done();
+                  });
+                  return;
+                }
+                res.writeHead(answer.statusCode ?? 502, answer.headers);
+                answer.pipe(res);
+                answer.on('end', done);
+                answer.on('error', done);
+              },
+            );
+            out.on('error', (error) => {
+              res.writeHead(502).end(String(error));
+              done();
+            });
+            out.end(body);
+          }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    targets,
+    failing,
+    dropAnswers,
+    failed: () => failed,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
