@@ -1,9 +1,9 @@
 // The import graph of the product reads one way (design.md, issue 13):
 //   controller/model  ←  config, source, kube, cdk, audit, host  ←  reconcile  ←  server, cli
-// The few small files at the top of controller/ (errors, log, duration, package-root) sit beside the
+// The few small files at the top of controller/ (log, duration, package-root) sit beside the
 // model as the shared kernel. `npm run lint` runs this; test/unit/lint/layering.test.ts proves each
 // rule bites on a fixture tree. Paths are relative to the folder depcruise runs in.
-const kernel = '^controller/(model/|errors\\.ts$|log\\.ts$|duration\\.ts$|package-root\\.ts$)';
+const kernel = '^controller/(model/|log\\.ts$|duration\\.ts$|package-root\\.ts$)';
 const product = '^(controller|cdk)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -26,9 +26,8 @@ module.exports = {
     {
       name: 'kernel-imports-only-kernel',
       severity: 'error',
-      comment:
-        'errors, log, duration and package-root sit beside the model and import only it and each other.',
-      from: { path: '^controller/(errors|log|duration|package-root)\\.ts$' },
+      comment: 'log, duration and package-root sit beside the model and import only it and each other.',
+      from: { path: '^controller/(log|duration|package-root)\\.ts$' },
       to: { path: '^(controller|cdk|test|examples)/', pathNot: kernel },
     },
     {
@@ -74,6 +73,55 @@ module.exports = {
       to: { path: '^controller/cli/' },
     },
     {
+      name: 'synth-and-deploy-apart',
+      severity: 'error',
+      comment:
+        'cdk/synth (the sandbox that runs repository code) and cdk/deploy (CloudFormation with credentials) never import each other: only cdk/create-aws-applier joins them, so the code that runs hostile apps stays small and apart.',
+      from: { path: '^cdk/(synth|deploy)/' },
+      to: { path: '^cdk/(synth|deploy)/', pathNot: '^cdk/$1/' },
+    },
+    {
+      name: 'install-imports-only-kube-and-config',
+      severity: 'error',
+      comment:
+        'install writes the objects cairn runs as: it knows the model, the config and the Kubernetes seam, never the reconciler, the server or the CLI that drives it.',
+      from: { path: '^controller/install/' },
+      to: {
+        path: '^(controller|cdk|test|examples)/',
+        pathNot: [kernel, '^controller/(config|kube|install)/'],
+      },
+    },
+    {
+      name: 'cli-is-the-top',
+      severity: 'error',
+      comment:
+        'Nothing of the product imports the CLI: it is the entry point, and commands are loaded lazily from it.',
+      from: { path: product, pathNot: '^controller/cli/' },
+      to: { path: '^controller/cli/' },
+    },
+    {
+      name: 'kubernetes-client-in-its-seam',
+      severity: 'error',
+      comment:
+        'Only the Kubernetes seams (kube, shard) load @kubernetes/client-node: the rest speaks their interfaces.',
+      from: { path: product, pathNot: '^controller/(kube|shard)/' },
+      to: { path: '@kubernetes/client-node' },
+    },
+    {
+      name: 'aws-sdk-in-its-seam',
+      severity: 'error',
+      comment: 'Only cdk/ and the DynamoDB ledger load the AWS SDK.',
+      from: { path: product, pathNot: '^(cdk/|controller/audit/)' },
+      to: { path: '@aws-sdk/' },
+    },
+    {
+      name: 'git-libraries-in-their-seam',
+      severity: 'error',
+      comment: 'Only controller/source loads isomorphic-git and simple-git.',
+      from: { path: product, pathNot: '^controller/source/' },
+      to: { path: '(isomorphic-git|simple-git)' },
+    },
+    {
       name: 'product-imports-no-tooling',
       severity: 'error',
       comment:
@@ -91,7 +139,9 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(node_modules|dist|cdk\\.out)/' },
+    // node_modules is not followed but kept: the library rules read the edges into it. Only the
+    // build's own dist/ is left out (a library's dist/ folder is where its entry point lives).
+    exclude: { path: '^dist/|(^|/)cdk\\.out/' },
     // Type-only imports couple modules as much as value imports do; count them.
     tsPreCompilationDeps: true,
     enhancedResolveOptions: { extensions: ['.ts', '.js', '.json'] },

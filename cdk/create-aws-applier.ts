@@ -1,14 +1,14 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import type { AwsTargetConfig } from './aws-target';
+import type { AwsTargetConfig } from '../controller/model';
 import { failureFrom, type Log, type PlaneResult } from '../controller/model';
-import { publishAssets } from './assets';
-import { destroyClients, makeClients, type AwsClients, type AwsCredentials } from './aws-clients';
-import { requireBootstrap } from './bootstrap';
-import { deleteStack, deployStack, ENV_TAG, planStack, type StackContext } from './stack-deployer';
-import { failedStack, planeResult, stackErrorFailure } from './stack-changes';
-import { inDependencyOrder } from './stack-order';
-import { createSynthRunner } from './synth-runner';
-import { discardAssembly, synthesizeApp } from './synthesize';
+import { publishAssets } from './deploy/assets';
+import { destroyClients, makeClients, type AwsClients, type AwsCredentials } from './deploy/aws-clients';
+import { requireBootstrap } from './deploy/bootstrap';
+import { deleteStack, deployStack, ENV_TAG, planStack, type StackContext } from './deploy/stack-deployer';
+import { failedStack, planeResult, stackErrorFailure } from './deploy/stack-changes';
+import { inDependencyOrder } from './deploy/stack-order';
+import { createSynthRunner } from './synth/synth-runner';
+import { discardAssembly, synthesizeApp } from './synth/synthesize';
 import type { Assembly, AwsApplier, StackOutcome } from './types';
 
 /**

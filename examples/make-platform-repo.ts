@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { CairnError } from '../controller/errors';
+import { CairnError } from '../controller/model/errors';
 import { PLATFORM_ENVIRONMENTS, renderPlatformTree } from './platform-tree';
 
 const run = promisify(execFile);

@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { CairnError } from '../controller/errors';
+import { CairnError } from '../controller/model/errors';
 import { packageRoot } from '../controller/package-root';
 
 /** The two folders every environment branch holds. */

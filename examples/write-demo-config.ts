@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, parseDocument, visit } from 'yaml';
-import { CairnError } from '../controller/errors';
+import { CairnError } from '../controller/model/errors';
 import { packageRoot } from '../controller/package-root';
 
 /** Options of {@link writeDemoConfig}. */

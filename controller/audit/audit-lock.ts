@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import type { Log } from '../log';
 
 /** The lock file's name inside the audit directory. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import type { AuditConfig } from '../config/types';
-import { CairnError, errorMessage } from '../errors';
+import { CairnError, errorMessage } from '../model/errors';
 import type { Log } from '../log';
 import type { AuditReader } from '../model';
 import { AuditIndex, type IndexedEntry, type RepairSummary } from './audit-index';

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 
 /**
  * What a record's hash is computed with. A keyed log hashes each line with HMAC-SHA256 under a key

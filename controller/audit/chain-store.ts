@@ -1,4 +1,4 @@
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 
 /** Where a chain stands: the seq and hash of its last record (seq 0 and the genesis hash when empty). */
 export interface ChainHead {

@@ -9,7 +9,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 
 /** Sort key of a chain's head item: records start at seq 1. */
 export const HEAD_SEQ = 0;

@@ -1,6 +1,6 @@
 import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import type { ChainHead } from './chain-store';
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, stat, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import {
   checkEnvName,
   type ChainHead,

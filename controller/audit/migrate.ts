@@ -1,4 +1,4 @@
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import { ChainChecker } from './chain-check';
 import type { ChainKey } from './chain-key';
 import type { ChainHead, ChainStore } from './chain-store';

@@ -1,4 +1,4 @@
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import { maskSecrets } from '../model';
 
 // Keys a Kubernetes Secret keeps its values under; no audit type has them, so one showing up means

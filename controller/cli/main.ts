@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { errorMessage, isCairnError } from '../errors';
+import { errorMessage, isCairnError } from '../model/errors';
 import { packageVersion } from '../package-root';
 import { commands } from './lazy-commands';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createAwsApplier } from '../../cdk/create-aws-applier';
 import { AuditLog } from '../audit/audit-log';
 import type { CairnConfig, EnvironmentConfig } from '../config/types';
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import { ClusterConnections } from '../kube/cluster-connections';
 import { createKubeApplier } from '../kube/create-kube-applier';
 import { publicRepository } from '../kube/identity';

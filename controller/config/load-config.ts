@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Ajv, { type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { parseDuration } from '../duration';
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import { DEFAULT_SYNTH_SOCKET } from '../model';
 import { packageRoot } from '../package-root';
 import type { RawConfig } from './raw-config.generated';

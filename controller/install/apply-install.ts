@@ -1,4 +1,4 @@
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import { forbiddenOf, refusalOf } from '../kube/api-errors';
 import { createDiscovery } from '../kube/discovery';
 import { createKubeClient } from '../kube/kube-client';

@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 
 /** What an install needs to know from cairn.yaml, read from its text without loading its files. */
 export interface ConfigFacts {

@@ -1,4 +1,4 @@
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import { ownedBy, ownerOf } from '../kube/identity';
 import { inventoryName, legacyInventoryName } from '../kube/inventory';
 import { kindResource, type ResourceRef } from './kinds';

@@ -1,4 +1,4 @@
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 
 /** One API resource cairn may manage: its group (`''` for the core group) and its plural name. */
 export interface ResourceRef {

@@ -1,4 +1,4 @@
-import { CairnError, type Phase } from '../errors';
+import { CairnError, type Phase } from '../model/errors';
 import { statusMessage } from './kube-client';
 
 interface StatusCause {

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { KubernetesTargetConfig } from '../config/types';
-import { CairnError, type Phase } from '../errors';
+import { CairnError, type Phase } from '../model/errors';
 import type { Log } from '../log';
 import { DRIFT_REPAIRED, failureFrom, type Change, type Failure, type PlaneResult } from '../model';
 import { asLeft, decide, writersOf } from './decide';

@@ -1,6 +1,6 @@
 import type { KubeClient } from './kube-client';
 import { statusMessage } from './kube-client';
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 
 /** What discovery says about one kind: its URL segment and whether it lives in a namespace. */
 export interface ResourceInfo {

@@ -1,4 +1,4 @@
-import { CairnError, isCairnError } from '../errors';
+import { CairnError, isCairnError } from '../model/errors';
 import { forbiddenError } from './api-errors';
 import type { KubeClient } from './kube-client';
 import { statusMessage } from './kube-client';

@@ -3,7 +3,7 @@ import http from 'node:http';
 import { createSecureContext } from 'node:tls';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { KubernetesTargetConfig } from '../config/types';
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 
 /** One answer of the API server: the status code and the parsed JSON body (or raw text). */
 export interface KubeResponse {

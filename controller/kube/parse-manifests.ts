@@ -1,5 +1,5 @@
 import * as jsYaml from 'js-yaml';
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import type { KubeObject } from './types';
 
 /** One object read from a file, before discovery has said whether it is namespaced. */

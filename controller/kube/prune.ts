@@ -1,5 +1,5 @@
 import { failureFrom, type Change, type Failure } from '../model';
-import { errorMessage, isCairnError, type Phase } from '../errors';
+import { errorMessage, isCairnError, type Phase } from '../model/errors';
 import { forbiddenError, refusalOf } from './api-errors';
 import { mapLimit } from './concurrency';
 import { decidePrune } from './decide';

@@ -1,7 +1,7 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import { manifestDocuments, unsupported, type ParsedObject } from './parse-manifests';
 
 /** The folder of a workspace that holds the cluster's state. */

@@ -1,4 +1,4 @@
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import type { ParsedObject } from './parse-manifests';
 import type { KubeObject, Manifest } from './types';
 import { keyOf, refOf, subjectOf } from './object-ref';

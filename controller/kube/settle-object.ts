@@ -1,5 +1,5 @@
 import { failureFrom, type Change, type Failure } from '../model';
-import { errorMessage, type Phase } from '../errors';
+import { errorMessage, type Phase } from '../model/errors';
 import { conflictsOf, forbiddenError, onlyImperativeConflicts, refusalOf } from './api-errors';
 import type { Decision } from './decide';
 import { objectDiff } from './diff';

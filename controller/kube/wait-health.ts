@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CairnError, errorMessage } from '../errors';
+import { CairnError, errorMessage } from '../model/errors';
 import { mapLimit } from './concurrency';
 import { healthOf, needsHealthWait, type Health } from './health';
 import type { KubeClient } from './kube-client';

@@ -1,5 +1,5 @@
 import type { Trigger } from '../audit/types';
-import { errorMessage } from '../errors';
+import { errorMessage } from '../model/errors';
 import type { Log } from '../log';
 
 /** Runs one request of one environment; a rejection is logged and never stops the queue. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiScope, ServerConfig } from '../config/types';
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import { refuse } from './reply';
 import { safeEqual } from './webhooks/verdict';
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { isCairnError } from '../errors';
+import { isCairnError } from '../model/errors';
 import type { Log } from '../log';
 import { answer } from './reply';
 import { handOff } from './shard-handoff';

@@ -1,7 +1,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config/types';
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import type { Log } from '../log';
 import { loadApiTokens, registerApiAuth, type ApiToken } from './api-auth';
 import { registerApiRoutes } from './api-routes';

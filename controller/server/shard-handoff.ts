@@ -1,7 +1,7 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { CairnError, errorMessage } from '../errors';
+import { CairnError, errorMessage } from '../model/errors';
 import type { Log } from '../log';
 import type { Trigger } from '../model';
 import type { Metrics } from './metrics';

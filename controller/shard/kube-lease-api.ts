@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
 import type { ShardingConfig } from '../config/types';
-import { CairnError, errorMessage } from '../errors';
+import { CairnError, errorMessage } from '../model/errors';
 import type { Log } from '../log';
 import { GROUP_LABEL, LeaseConflict, type Lease, type LeaseApi, type LeaseEvent } from './lease';
 

@@ -1,4 +1,4 @@
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import type { Phase } from '../model';
 
 /** Label on every Lease cairn uses for sharding: the group (one repository's replicas) it belongs to. */

@@ -1,4 +1,4 @@
-import { errorMessage } from '../errors';
+import { errorMessage } from '../model/errors';
 import type { Log } from '../log';
 import { planBalance } from './balance';
 import { GroupView } from './group-view';

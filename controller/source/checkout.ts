@@ -14,7 +14,7 @@ import {
 import { constants, existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import { checkedSha } from '../model';
 import { BlobTooLargeError, type TreeFile } from './git-reader';
 

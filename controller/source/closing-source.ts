@@ -1,4 +1,4 @@
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import type { BranchHead, BranchSpec, GitSource, PullRequestHead, Revision, Workspace } from './types';
 
 /**

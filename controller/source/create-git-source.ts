@@ -2,7 +2,7 @@ import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RepositoryConfig, WorkspacesConfig } from '../config/types';
-import { CairnError, errorMessage } from '../errors';
+import { CairnError, errorMessage } from '../model/errors';
 import { ensurePrivateFolder } from '../model';
 import type { Log } from '../log';
 import { FOLDERS, writeCheckout } from './checkout';

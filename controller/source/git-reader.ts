@@ -1,4 +1,4 @@
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 
 /** One file of a folder at a commit, as git stores it (its content is read separately, by oid). */
 export interface TreeFile {

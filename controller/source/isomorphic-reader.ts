@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import git, { type HttpClient } from 'isomorphic-git';
-import { isCairnError } from '../errors';
+import { isCairnError } from '../model/errors';
 import { checkedRef, checkedSha } from '../model';
 import nodeHttp from 'isomorphic-git/http/node';
 import { BlobTooLargeError, type CommitInfo, type GitReader, type TreeFile } from './git-reader';

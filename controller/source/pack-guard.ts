@@ -1,6 +1,6 @@
 import type { GitHttpResponse, HttpClient } from 'isomorphic-git';
 import { inflateSync } from 'node:zlib';
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import { deltaVarint } from './object-size';
 
 const TYPES = ['', 'commit', 'tree', 'blob', 'tag', '', 'ofs-delta', 'ref-delta'] as const;

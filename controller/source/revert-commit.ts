@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import { checkedRef, checkedSha, maskSecrets } from '../model';
 import type { HttpAuth } from './isomorphic-reader';
 

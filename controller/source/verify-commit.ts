@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommitVerifyConfig } from '../config/types';
-import { CairnError } from '../errors';
+import { CairnError } from '../model/errors';
 import { parseAllowedSigners, splitSignedCommit, type AllowedSigners } from './commit-signature';
 
 /** Checks that a commit carries a signature by one of the allowed signers (`repository.verify`). */

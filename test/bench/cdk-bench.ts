@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { bootstrapEnvironment } from '../../cdk/bootstrap';
+import { bootstrapEnvironment } from '../../cdk/deploy/bootstrap';
 import { createAwsApplier } from '../../cdk/create-aws-applier';
 import type { AwsTargetConfig } from '../../controller/config/types';
 import { silentLog } from '../../controller/log';

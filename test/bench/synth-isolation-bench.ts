@@ -8,8 +8,8 @@
 import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSynthRunner, type SynthRunner } from '../../cdk/synth-runner';
-import { discardAssembly, synthesizeApp } from '../../cdk/synthesize';
+import { createSynthRunner, type SynthRunner } from '../../cdk/synth/synth-runner';
+import { discardAssembly, synthesizeApp } from '../../cdk/synth/synthesize';
 import type { AwsTargetConfig } from '../../controller/config/types';
 import { silentLog } from '../../controller/log';
 import { repoRoot } from '../sandbox/sandbox-env';

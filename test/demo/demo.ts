@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { makePlatformRepo } from '../../examples/make-platform-repo';
 import { writeDemoConfig } from '../../examples/write-demo-config';
-import { bootstrapEnvironment } from '../../cdk/bootstrap';
+import { bootstrapEnvironment } from '../../cdk/deploy/bootstrap';
 import { AuditLog } from '../../controller/audit/audit-log';
 import { loadConfig } from '../../controller/config/load-config';
 import { renderAuditEntry, renderAuditList } from '../../controller/cli/render-audit';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { bootstrapEnvironment } from '../../cdk/bootstrap';
+import { bootstrapEnvironment } from '../../cdk/deploy/bootstrap';
 import { silentLog } from '../../controller/log';
 import { startCfnFaultProxy, type CfnFaultProxy } from '../helpers/cfn-fault-proxy';
 import { startCli } from '../helpers/cli';

@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { nonce, proof, readRunnerKey, SignedChannel } from '../../cdk/runner-auth';
+import { nonce, proof, readRunnerKey, SignedChannel } from '../../cdk/synth/runner-auth';
 import { repoRoot } from '../sandbox/sandbox-env';
 
 /** The pod's fsGroup in the install contract: the group both containers share the volume through. */

@@ -4,7 +4,7 @@ import type { RepairSummary } from '../../audit/audit-index';
 import { migrateChains } from '../../audit/migrate';
 import type { ListedEntry } from '../../audit/types';
 import { loadConfig } from '../../config/load-config';
-import { CairnError } from '../../errors';
+import { CairnError } from '../../model/errors';
 import { formatTime, renderAuditEntry, renderAuditList } from '../render-audit';
 
 /** `cairn audit list|show|verify|repair|migrate`: read, check and mend the audit trail. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { validateConfigFile } from '../../config/load-config';
-import { CairnError } from '../../errors';
+import { CairnError } from '../../model/errors';
 import { applyInstall } from '../../install/apply-install';
 import { configFacts } from '../../install/config-facts';
 import { DEFAULT_KINDS, parseKinds } from '../../install/kinds';

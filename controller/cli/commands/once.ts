@@ -1,10 +1,10 @@
-import { bootstrapEnvironment } from '../../../cdk/bootstrap';
+import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
 import { AuditLog } from '../../audit/audit-log';
 import { loadConfig as loadConfigFile, validateConfigFile } from '../../config/load-config';
 import { configuredSecretValues } from '../../config/secret-values';
 import { DRIFT_REPAIRED, errorMessage, rememberSecrets } from '../../model';
 import type { CairnConfig, EnvironmentConfig } from '../../config/types';
-import { CairnError } from '../../errors';
+import { CairnError } from '../../model/errors';
 import { createLog, type Log } from '../../log';
 import type { PlaneResult } from '../../model';
 import { reconcileEnvironment } from '../../reconcile/reconcile-environment';

@@ -4,7 +4,7 @@ import type { ListedEntry } from '../../audit/types';
 import { loadConfig } from '../../config/load-config';
 import { configuredSecretValues } from '../../config/secret-values';
 import type { CairnConfig } from '../../config/types';
-import { CairnError, errorMessage, isCairnError } from '../../errors';
+import { CairnError, errorMessage, isCairnError } from '../../model/errors';
 import { createGitHost } from '../../host/create-git-host';
 import type { GitHost } from '../../host/types';
 import { checkedSha, maskSecrets, rememberSecrets } from '../../model';

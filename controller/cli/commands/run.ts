@@ -1,4 +1,4 @@
-import { createSynthRunner } from '../../../cdk/synth-runner';
+import { createSynthRunner } from '../../../cdk/synth/synth-runner';
 import { loadConfig } from '../../config/load-config';
 import type { CairnConfig } from '../../config/types';
 import type { Log } from '../../log';

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { startSynthRunnerServer } from '../../../cdk/sidecar-runner-server';
+import { startSynthRunnerServer } from '../../../cdk/synth/sidecar-runner-server';
 import { createLog } from '../../log';
 import { DEFAULT_SYNTH_SOCKET, DEFAULT_SYNTH_WORK_ROOT } from '../../model';
 import { untilStopSignal } from '../stop-signal';

@@ -1,8 +1,8 @@
-import { bootstrapEnvironment } from '../../../cdk/bootstrap';
+import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
 import { createAwsApplier } from '../../../cdk/create-aws-applier';
-import { synthesizeApp } from '../../../cdk/synthesize';
+import { synthesizeApp } from '../../../cdk/synth/synthesize';
 import type { Assembly } from '../../../cdk/types';
-import { isCairnError } from '../../../controller/errors';
+import { isCairnError } from '../../../controller/model/errors';
 import { silentLog } from '../../../controller/log';
 import { startCfnFaultProxy, type CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
 import { sandboxCredentials, sandboxTarget, unique, workspaceWith } from './cdk-fixture';

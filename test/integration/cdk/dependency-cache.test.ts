@@ -12,8 +12,8 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { noneRunner } from '../../../cdk/synth-runner';
-import { synthesizeApp } from '../../../cdk/synthesize';
+import { noneRunner } from '../../../cdk/synth/synth-runner';
+import { synthesizeApp } from '../../../cdk/synth/synthesize';
 import { createLog } from '../../../controller/log';
 import { sandboxTarget, workspaceWith } from './cdk-fixture';
 

@@ -6,9 +6,9 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { silentLog } from '../../../controller/log';
-import { bootstrapEnvironment } from '../../../cdk/bootstrap';
+import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
 import { createAwsApplier } from '../../../cdk/create-aws-applier';
-import { synthesizeApp } from '../../../cdk/synthesize';
+import { synthesizeApp } from '../../../cdk/synth/synthesize';
 import type { AwsTargetConfig } from '../../../controller/config/types';
 import type { Assembly } from '../../../cdk/types';
 import { resourceSummary, stacksOf } from '../../helpers/changes';

@@ -1,7 +1,7 @@
 import { silentLog } from '../../../controller/log';
-import { bootstrapEnvironment } from '../../../cdk/bootstrap';
+import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
 import { createAwsApplier } from '../../../cdk/create-aws-applier';
-import { synthesizeApp } from '../../../cdk/synthesize';
+import { synthesizeApp } from '../../../cdk/synth/synthesize';
 import type { Assembly } from '../../../cdk/types';
 import { stacksOf } from '../../helpers/changes';
 import { startCfnFaultProxy, type CfnFaultProxy } from '../../helpers/cfn-fault-proxy';

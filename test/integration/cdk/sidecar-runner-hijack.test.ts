@@ -1,10 +1,10 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sidecarRunner } from '../../../cdk/sidecar-runner';
-import { synthesizeApp } from '../../../cdk/synthesize';
+import { sidecarRunner } from '../../../cdk/synth/sidecar-runner';
+import { synthesizeApp } from '../../../cdk/synth/synthesize';
 import type { Assembly } from '../../../cdk/types';
-import { isCairnError } from '../../../controller/errors';
+import { isCairnError } from '../../../controller/model/errors';
 import { silentLog } from '../../../controller/log';
 import { startRunnerPod, type RunnerPod } from '../../helpers/synth-runner-pod';
 import { sandboxTarget, workspaceWith } from './cdk-fixture';

@@ -13,10 +13,10 @@ import {
 } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { sidecarRunner } from '../../../cdk/sidecar-runner';
-import type { SynthJob } from '../../../cdk/synth-job';
-import { synthesizeApp } from '../../../cdk/synthesize';
-import { isCairnError } from '../../../controller/errors';
+import { sidecarRunner } from '../../../cdk/synth/sidecar-runner';
+import type { SynthJob } from '../../../cdk/synth/synth-job';
+import { synthesizeApp } from '../../../cdk/synth/synthesize';
+import { isCairnError } from '../../../controller/model/errors';
 import { silentLog } from '../../../controller/log';
 import {
   authenticatedRaw,

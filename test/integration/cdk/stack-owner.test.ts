@@ -1,8 +1,8 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { stacksOf } from '../../helpers/changes';
-import { bootstrapEnvironment } from '../../../cdk/bootstrap';
+import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
 import { createAwsApplier } from '../../../cdk/create-aws-applier';
-import { synthesizeApp } from '../../../cdk/synthesize';
+import { synthesizeApp } from '../../../cdk/synth/synthesize';
 import type { Assembly } from '../../../cdk/types';
 import type { AwsTargetConfig } from '../../../controller/config/types';
 import { stackOwnerOf } from '../../../controller/cli/wire';

@@ -1,8 +1,8 @@
 import { processesMarked } from '../../helpers/processes';
-import { bubblewrapRunner } from '../../../cdk/bubblewrap-runner';
-import { noneRunner, type SynthRunner } from '../../../cdk/synth-runner';
-import { synthesizeApp } from '../../../cdk/synthesize';
-import { isCairnError } from '../../../controller/errors';
+import { bubblewrapRunner } from '../../../cdk/synth/bubblewrap-runner';
+import { noneRunner, type SynthRunner } from '../../../cdk/synth/synth-runner';
+import { synthesizeApp } from '../../../cdk/synth/synthesize';
+import { isCairnError } from '../../../controller/model/errors';
 import { silentLog } from '../../../controller/log';
 import { sandboxTarget, unique, workspaceWith, type Scenario } from './cdk-fixture';
 

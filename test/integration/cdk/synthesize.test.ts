@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { createLog, silentLog } from '../../../controller/log';
-import { isCairnError } from '../../../controller/errors';
-import { synthesizeApp } from '../../../cdk/synthesize';
+import { isCairnError } from '../../../controller/model/errors';
+import { synthesizeApp } from '../../../cdk/synth/synthesize';
 import { sandboxTarget, unique, workspaceWith } from './cdk-fixture';
 
 const sha = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';

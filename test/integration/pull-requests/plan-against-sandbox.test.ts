@@ -5,7 +5,7 @@ import {
   ListChangeSetsCommand,
 } from '@aws-sdk/client-cloudformation';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { bootstrapEnvironment } from '../../../cdk/bootstrap';
+import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
 import { appliersFor, type AppliersCache } from '../../../controller/cli/wire';
 import { loadConfig } from '../../../controller/config/load-config';
 import type { CairnConfig } from '../../../controller/config/types';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RepositoryConfig } from '../../../controller/config/types';
-import { isCairnError } from '../../../controller/errors';
+import { isCairnError } from '../../../controller/model/errors';
 import { silentLog } from '../../../controller/log';
 import { createGitSource } from '../../../controller/source/create-git-source';
 import { watchLocalRepository } from '../../../controller/source/local-watcher';

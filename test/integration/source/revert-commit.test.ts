@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { isCairnError } from '../../../controller/errors';
+import { isCairnError } from '../../../controller/model/errors';
 import { pushRevertCommit, type RevertCommitRequest } from '../../../controller/source/revert-commit';
 import { serveGitHttp, type GitHttpServer } from '../../helpers/git-http-server';
 import { createTestRepo, runGit, type TestRepo } from '../../helpers/git-repo';

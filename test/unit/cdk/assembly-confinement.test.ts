@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkConfined } from '../../../cdk/assembly-confinement';
+import { checkConfined } from '../../../cdk/synth/assembly-confinement';
 import type { Assembly } from '../../../cdk/types';
-import { isCairnError } from '../../../controller/errors';
+import { isCairnError } from '../../../controller/model/errors';
 
 /** An output folder with one stack's template and asset manifest, shaped by `change`. */
 function assemblyWith(change: (dir: string) => { template?: string; assets?: object }): Assembly {

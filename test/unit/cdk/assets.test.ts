@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Manifest } from '@aws-cdk/cloud-assembly-schema';
-import { publishAssets } from '../../../cdk/assets';
-import { makeClients } from '../../../cdk/aws-clients';
+import { publishAssets } from '../../../cdk/deploy/assets';
+import { makeClients } from '../../../cdk/deploy/aws-clients';
 import type { AwsTargetConfig } from '../../../controller/config/types';
-import { isCairnError } from '../../../controller/errors';
+import { isCairnError } from '../../../controller/model/errors';
 
 const target: AwsTargetConfig = {
   region: 'us-east-1',

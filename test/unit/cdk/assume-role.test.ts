@@ -3,8 +3,8 @@ import {
   REFRESH_MARGIN_MS,
   sessionName,
   type AssumeRoleCall,
-} from '../../../cdk/assume-role';
-import { isCairnError } from '../../../controller/errors';
+} from '../../../cdk/deploy/assume-role';
+import { isCairnError } from '../../../controller/model/errors';
 import { forgetSecrets, maskSecrets } from '../../../controller/model';
 
 const roleArn = 'arn:aws:iam::111111111111:role/deployer';

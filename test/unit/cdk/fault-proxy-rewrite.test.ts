@@ -1,5 +1,5 @@
 import { rewriteStatuses, stackNameOf } from '../../helpers/cfn-fault-proxy';
-import { validationCanFail } from '../../../cdk/synthesize';
+import { validationCanFail } from '../../../cdk/synth/synthesize';
 
 describe('the fault proxy’s response rewriting', () => {
   it.each([

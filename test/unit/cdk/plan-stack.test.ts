@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AwsClients } from '../../../cdk/aws-clients';
-import type { AwsTargetConfig } from '../../../cdk/aws-target';
-import { planStack } from '../../../cdk/stack-deployer';
+import type { AwsClients } from '../../../cdk/deploy/aws-clients';
+import type { AwsTargetConfig } from '../../../controller/model';
+import { planStack } from '../../../cdk/deploy/stack-deployer';
 import type { StackArtifact } from '../../../cdk/types';
 import { silentLog } from '../../../controller/log';
 

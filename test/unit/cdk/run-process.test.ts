@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { runProcess } from '../../../cdk/run-process';
-import { noneRunner } from '../../../cdk/synth-runner';
+import { runProcess } from '../../../cdk/synth/run-process';
+import { noneRunner } from '../../../cdk/synth/synth-runner';
 
 /** Pids of live processes whose command line contains `text`. */
 function processesWith(text: string): number[] {

@@ -8,8 +8,8 @@ import {
   MAX_JOB_TIMEOUT_MS,
   parseRequest,
   ProtocolError,
-} from '../../../cdk/sidecar-runner-protocol';
-import { createSynthRunner } from '../../../cdk/synth-runner';
+} from '../../../cdk/synth/sidecar-runner-protocol';
+import { createSynthRunner } from '../../../cdk/synth/synth-runner';
 
 const good = {
   v: 2,

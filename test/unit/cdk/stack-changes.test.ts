@@ -3,7 +3,7 @@ import {
   resourceChange,
   stackEndedFailure,
   stackErrorFailure,
-} from '../../../cdk/stack-changes';
+} from '../../../cdk/deploy/stack-changes';
 import type { StackOutcome } from '../../../cdk/types';
 import { CairnError } from '../../../controller/model';
 

@@ -1,5 +1,5 @@
-import { failedStack } from '../../../cdk/stack-changes';
-import { inDependencyOrder } from '../../../cdk/stack-order';
+import { failedStack } from '../../../cdk/deploy/stack-changes';
+import { inDependencyOrder } from '../../../cdk/deploy/stack-order';
 import type { StackArtifact, StackOutcome } from '../../../cdk/types';
 
 const stack = (id: string, dependencies: string[] = []): StackArtifact => ({

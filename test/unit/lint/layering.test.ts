@@ -56,8 +56,18 @@ describe('the layering rule of npm run lint', () => {
       'middle-layer-imports-no-peer: controller/kube/prune.ts → controller/audit/trail.ts',
       'middle-layer-imports-no-peer: controller/host/post-status.ts → controller/kube/apply.ts',
       'product-imports-no-tooling: controller/kube/apply.ts → test/helper.ts',
+      'synth-and-deploy-apart: cdk/synth/run-app.ts → cdk/deploy/deploy-stack.ts',
+      'install-imports-only-kube-and-config: controller/install/objects.ts → controller/reconcile/reconcile.ts',
     ])('reports %s', (violation) => {
       expect(found).toContain(violation);
+    });
+
+    it('reports a library loaded outside its seam', () => {
+      expect(found).toContainEqual(
+        expect.stringMatching(
+          /^kubernetes-client-in-its-seam: controller\/server\/kube-status\.ts → .*@kubernetes\/client-node/,
+        ),
+      );
     });
 
     it('reports the cycle between two modules', () => {

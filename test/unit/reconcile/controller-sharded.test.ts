@@ -1,5 +1,5 @@
 import type { CairnConfig } from '../../../controller/config/types';
-import { CairnError } from '../../../controller/errors';
+import { CairnError } from '../../../controller/model/errors';
 import { silentLog } from '../../../controller/log';
 import { Controller } from '../../../controller/reconcile/controller';
 import type { WriteFence } from '../../../controller/model';

@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from '../../../controller/config/types';
-import { CairnError } from '../../../controller/errors';
+import { CairnError } from '../../../controller/model/errors';
 import { silentLog } from '../../../controller/log';
 import { reconcileEnvironment } from '../../../controller/reconcile/reconcile-environment';
 import { FakeAws, FakeKube, FakeSource, MemoryAudit, revision } from '../../helpers/reconcile-fakes';

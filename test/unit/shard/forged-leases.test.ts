@@ -1,5 +1,5 @@
 import { silentLog } from '../../../controller/log';
-import { isCairnError } from '../../../controller/errors';
+import { isCairnError } from '../../../controller/model/errors';
 import { replicaLeaseName, shardLeaseName, shardOf } from '../../../controller/shard/names';
 import { ShardManager, writeDeadlineMs } from '../../../controller/shard/shard-manager';
 import { FakeLeaseApi } from '../../helpers/fake-lease-api';

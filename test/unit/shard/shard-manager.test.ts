@@ -1,5 +1,5 @@
 import { silentLog } from '../../../controller/log';
-import { isCairnError } from '../../../controller/errors';
+import { isCairnError } from '../../../controller/model/errors';
 import { fairShare } from '../../../controller/shard/balance';
 import { replicaLeaseName, shardLeaseName, shardOf } from '../../../controller/shard/names';
 import { ShardManager, type ShardListener } from '../../../controller/shard/shard-manager';

@@ -1,7 +1,7 @@
 import { chmodSync, lstatSync, mkdirSync, rmSync, unlinkSync, type Stats } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import type { Log } from '../controller/model';
+import type { Log } from '../../controller/model';
 import { removeKeyFile, writeKeyFile } from './runner-auth';
 import { emptyFolder } from './runner-sweep';
 

@@ -5,8 +5,8 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { AssetManifest, AssetPublishing, type IAws, type IS3Client } from '@aws-cdk/cdk-assets-lib';
-import type { AwsTargetConfig } from './aws-target';
-import { CairnError } from '../controller/model';
+import type { AwsTargetConfig } from '../../controller/model';
+import { CairnError } from '../../controller/model';
 import type { AwsClients } from './aws-clients';
 
 /**

@@ -1,6 +1,6 @@
-import type { Log } from '../controller/model';
+import type { Log } from '../../controller/model';
 import type { AwsClients } from './aws-clients';
-import type { AwsTargetConfig } from './aws-target';
+import type { AwsTargetConfig } from '../../controller/model';
 
 /**
  * What deploying one stack needs: the environment, its target, clients and logger. Its own file so

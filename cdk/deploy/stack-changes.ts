@@ -5,8 +5,8 @@ import {
   type Change,
   type Failure,
   type PlaneResult,
-} from '../controller/model';
-import type { ResourceChange, StackOutcome } from './types';
+} from '../../controller/model';
+import type { ResourceChange, StackOutcome } from '../types';
 
 const RESOURCE_ACTION: Readonly<Record<ResourceChange['action'], Action>> = {
   Add: 'created',

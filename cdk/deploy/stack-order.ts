@@ -1,5 +1,5 @@
 import { failedStack } from './stack-changes';
-import type { StackArtifact, StackOutcome } from './types';
+import type { StackArtifact, StackOutcome } from '../types';
 
 /**
  * Runs `work` for every stack in dependency order, independent stacks at the same time. A stack

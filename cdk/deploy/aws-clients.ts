@@ -1,7 +1,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import type { AwsTargetConfig } from './aws-target';
+import type { AwsTargetConfig } from '../../controller/model';
 import { assumeRoleCredentials } from './assume-role';
 
 /** Explicit credentials; absent means the SDK's default chain in cairn's own process. */

@@ -18,7 +18,7 @@ import {
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { AssetManifestArtifact, CloudAssembly } from '@aws-cdk/cx-api';
-import type { AwsTargetConfig } from './aws-target';
+import type { AwsTargetConfig } from '../../controller/model';
 import {
   CairnError,
   ensurePrivateFolder,
@@ -26,13 +26,13 @@ import {
   isCairnError,
   safeOutput,
   trustedEntry,
-} from '../controller/model';
-import type { Log } from '../controller/model';
+} from '../../controller/model';
+import type { Log } from '../../controller/model';
 import { cairnBinDir, cairnNodeModules } from './node-modules';
 import { checkConfined, checkManifestSizes } from './assembly-confinement';
 import { runProcess } from './run-process';
 import { createSynthRunner, type SynthRunner, type SynthUser } from './synth-runner';
-import type { Assembly } from './types';
+import type { Assembly } from '../types';
 
 /** The prefix of every synth folder, so an assembly's folder is recognised when it is discarded. */
 const SYNTH_FOLDER_PREFIX = 'cairn-synth-';

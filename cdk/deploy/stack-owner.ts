@@ -1,5 +1,5 @@
 import type { Stack } from '@aws-sdk/client-cloudformation';
-import { CairnError } from '../controller/model';
+import { CairnError } from '../../controller/model';
 
 /** The tag that marks a stack as one environment's: `<env>@<owner>` (the owner hashes the repository URL). */
 export const OWNER_TAG = 'cairn:environment';

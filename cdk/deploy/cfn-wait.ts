@@ -7,7 +7,7 @@ import {
   type Stack,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
-import { CairnError, type Log } from '../controller/model';
+import { CairnError, type Log } from '../../controller/model';
 
 /** The stack, or undefined when CloudFormation has none by that name (or only a deleted one). */
 export async function describeStack(

@@ -10,13 +10,13 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { CairnError } from '../controller/model';
+import { CairnError } from '../../controller/model';
 import { BOOTSTRAP, objectUrl } from './aws-clients';
 import { describeStack, waitForChangeSet, waitForStack } from './cfn-wait';
 import type { StackContext } from './stack-context';
 import { recover } from './stack-recovery';
 import { failedStack, stackEndedFailure, stackErrorFailure } from './stack-changes';
-import type { ResourceChange, StackArtifact, StackOutcome } from './types';
+import type { ResourceChange, StackArtifact, StackOutcome } from '../types';
 import { assertStackOwner } from './stack-owner';
 
 /** CloudFormation's limit for an inline template body; larger ones go through S3. */

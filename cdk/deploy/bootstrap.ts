@@ -1,8 +1,8 @@
 import { CreateBucketCommand, HeadBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
-import type { AwsTargetConfig } from './aws-target';
-import { CairnError, errorMessage, isCairnError } from '../controller/model';
-import type { Log } from '../controller/model';
+import type { AwsTargetConfig } from '../../controller/model';
+import { CairnError, errorMessage, isCairnError } from '../../controller/model';
+import type { Log } from '../../controller/model';
 import { BOOTSTRAP, destroyClients, makeClients, type AwsClients, type AwsCredentials } from './aws-clients';
 
 /**

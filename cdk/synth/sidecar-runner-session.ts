@@ -1,6 +1,6 @@
 import { chmodSync, cpSync, renameSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { CairnError } from '../controller/model';
+import { CairnError } from '../../controller/model';
 import type { ProcessResult } from './run-process';
 import { nonce as newNonce, proof, sameMac, SignedChannel } from './runner-auth';
 import {

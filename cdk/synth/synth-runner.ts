@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { AwsSynthConfig } from './aws-target';
+import type { AwsSynthConfig } from '../../controller/model';
 import type { SynthRunner } from './synth-job';
 import { readdirSync, readFileSync } from 'node:fs';
 import { bubblewrapRunner, DEFAULT_SYNTH_USER } from './bubblewrap-runner';
 import { runProcess } from './run-process';
 import { sidecarRunner } from './sidecar-runner';
-import { DEFAULT_SYNTH_SOCKET, DEFAULT_SYNTH_WORK_ROOT } from '../controller/model';
+import { DEFAULT_SYNTH_SOCKET, DEFAULT_SYNTH_WORK_ROOT } from '../../controller/model';
 
 export type { SynthIsolation, SynthJob, SynthRunner, SynthUser } from './synth-job';
 

@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { CairnError } from '../controller/model';
-import type { Assembly } from './types';
+import { CairnError } from '../../controller/model';
+import type { Assembly } from '../types';
 
 /** One asset source as an asset manifest writes it (files and Docker images share these fields). */
 interface AssetSource {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { isAbsolute } from 'node:path';
-import type { Log } from '../controller/model';
+import type { Log } from '../../controller/model';
 import { runProcess, type ProcessResult } from './run-process';
 import { newKey, nonce as newNonce, proof, sameMac, SignedChannel } from './runner-auth';
 import { emptyFolder, Slot, sweepUid, ticksNow, uidIsExclusive } from './runner-sweep';

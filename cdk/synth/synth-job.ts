@@ -1,4 +1,4 @@
-import type { AwsSynthConfig } from './aws-target';
+import type { AwsSynthConfig } from '../../controller/model';
 import type { ProcessResult } from './run-process';
 
 /**

@@ -1,6 +1,6 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { AwsTargetConfig } from './aws-target';
-import { CairnError, errorMessage, rememberSecrets } from '../controller/model';
+import type { AwsTargetConfig } from '../../controller/model';
+import { CairnError, errorMessage, rememberSecrets } from '../../controller/model';
 
 /** Credentials with the time they stop working (temporary ones from STS). */
 export interface TemporaryCredentials {
