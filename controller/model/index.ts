@@ -10,3 +10,4 @@ export * from './audit-reader';
 export * from './log';
 export * from './secret-mask';
 export * from './aws-target';
+export * from './fence-gate';

@@ -341,7 +341,9 @@ export class Controller {
             audit: this.deps.audit,
             log: this.deps.log,
             now: this.now,
-            ...(this.deps.shard ? { fence: fenceOf(this.deps.shard, env) } : {}),
+            ...(this.deps.shard
+              ? { fence: fenceOf(this.deps.shard, env), writeFence: this.deps.shard.writeFence(env) }
+              : {}),
             ...this.deps.appliers(envConfig),
           },
           revision,

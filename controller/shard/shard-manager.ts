@@ -1,6 +1,6 @@
 import { errorMessage } from '../errors';
 import type { Log } from '../log';
-import type { Phase } from '../model';
+import type { Phase, WriteFence } from '../model';
 import { planBalance } from './balance';
 import {
   ADVERTISE_ANNOTATION,
@@ -178,6 +178,27 @@ export class ShardManager {
       }
       return { holder: this.o.identity, resourceVersion: held.lease.metadata.resourceVersion! };
     });
+  }
+
+  /**
+   * The write fence of `env` (see WriteFence): it holds while this replica holds the Lease and its
+   * last successful renewal was sent less than the lease duration minus a margin ago, on the
+   * monotonic clock, so it fails before any other replica can see the Lease expire.
+   */
+  writeFence(env: string): WriteFence {
+    // A third of the duration, as client-go's renew deadline (10 s of 15 s) leaves.
+    const deadlineMs = (this.o.leaseDurationMs * 2) / 3;
+    return () => {
+      const held = this.held.get(env);
+      if (!held) throw shardLost(env, 'it is not held here', 'apply-kubernetes');
+      const age = this.clock() - held.renewedAtMs;
+      if (age >= deadlineMs)
+        throw shardLost(
+          env,
+          `not renewed for ${Math.round(age)} ms, past the renew deadline`,
+          'apply-kubernetes',
+        );
+    };
   }
 
   /** Who holds `env` now (a fresh GET) and the URL it takes handed-off webhooks at; null when free. */
@@ -500,5 +521,14 @@ function sleep(ms: number): Promise<void> {
 /** What the controller uses of a ShardManager (tests may pass a double). */
 export type ShardPort = Pick<
   ShardManager,
-  'identity' | 'start' | 'holds' | 'heldEnvironments' | 'fence' | 'status' | 'holderOf' | 'release' | 'stop'
+  | 'identity'
+  | 'start'
+  | 'holds'
+  | 'heldEnvironments'
+  | 'fence'
+  | 'writeFence'
+  | 'status'
+  | 'holderOf'
+  | 'release'
+  | 'stop'
 >;

@@ -51,6 +51,15 @@ class FakeShard implements ShardPort {
     if (this.fenceError || !this.held.has(env)) throw this.fenceError ?? shardLost(env, 'not held', phase);
     return { holder: this.identity, resourceVersion: '12' };
   }
+  /** Calls of each environment's write fence; it throws like `fence` when the env is not held. */
+  readonly writeFenced: string[] = [];
+  writeFence(env: string): () => void {
+    return () => {
+      this.writeFenced.push(env);
+      if (this.fenceError || !this.held.has(env))
+        throw this.fenceError ?? shardLost(env, 'not held', 'apply-kubernetes');
+    };
+  }
   status(env: string): ShardStatus {
     return {
       holder: this.held.has(env) ? this.identity : 'replica-b',
