@@ -46,6 +46,23 @@ describe('ShardManager over a double of the Lease API', () => {
     return r;
   };
 
+  it('the write fence holds until two thirds of the lease duration after the last renewal was sent, on the monotonic clock, and throws shard.lost after', async () => {
+    const api = new FakeLeaseApi();
+    const clock = { ms: 0 };
+    const a = await start(replica(api, 'a', clock));
+    const fence = a.manager.writeFence('env0');
+    clock.ms = (DURATION * 2) / 3 - 1;
+    expect(() => fence()).not.toThrow();
+    clock.ms = (DURATION * 2) / 3;
+    expect(() => fence()).toThrow(expect.objectContaining({ code: 'shard.lost', retryable: true }));
+    // A renewal (sent now) moves the deadline on.
+    await a.manager.tick();
+    expect(() => fence()).not.toThrow();
+    expect(() => a.manager.writeFence('not-an-env')()).toThrow(
+      expect.objectContaining({ code: 'shard.lost' }),
+    );
+  });
+
   it('a lone replica takes every environment, each through one Lease naming it and where to reach it', async () => {
     const api = new FakeLeaseApi();
     const a = await start(replica(api, 'a'));
