@@ -1,6 +1,6 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { AwsTargetConfig } from '../controller/model';
-import { failureFrom, type Log, type PlaneResult } from '../controller/model';
+import { failureFrom, fenceGate, type Log, type PlaneResult, type WriteFence } from '../controller/model';
 import { publishAssets } from './deploy/assets';
 import { destroyClients, makeClients, type AwsClients, type AwsCredentials } from './deploy/aws-clients';
 import { requireBootstrap } from './deploy/bootstrap';
@@ -49,7 +49,7 @@ export function createAwsApplier(
 ): AwsApplier {
   const clients = makeClients(target, options.credentials, env);
   const envTag = options.owner ? `${env}@${options.owner}` : env;
-  const ctx: StackContext = { env, envTag, target, clients, log };
+  const base: StackContext = { env, envTag, target, clients, log };
   let previousDir: string | undefined;
   // One runner per environment, so bubblewrap is probed once, not at every synth.
   const runner = createSynthRunner(target.synth, options.workDir);
@@ -65,20 +65,28 @@ export function createAwsApplier(
 
     async plan(assembly: Assembly, commitSha: string): Promise<PlaneResult> {
       const plans: StackOutcome[] = [];
-      for (const stack of assembly.stacks) plans.push(await planStack(ctx, stack, commitSha));
+      for (const stack of assembly.stacks) plans.push(await planStack(base, stack, commitSha));
       for (const name of await removedStacks(assembly))
         plans.push(target.prune ? gone(name, 'deleted') : gone(name, 'skipped', PRUNE_OFF));
       return planeResult(plans);
     },
 
-    async apply(assembly: Assembly, commitSha: string): Promise<PlaneResult> {
+    async apply(
+      assembly: Assembly,
+      commitSha: string,
+      options: { readonly fence?: WriteFence } = {},
+    ): Promise<PlaneResult> {
       try {
         await requireBootstrap(clients, env, target);
       } catch (error) {
         return { changes: [], failure: failureFrom(error, 'apply-aws') };
       }
+      // Latched: once lost, every later stack stops at its first write without asking again.
+      const gate = fenceGate(options.fence, 'apply-aws');
+      const ctx: StackContext = { ...base, fence: () => gate.check() };
       const outcomes = await inDependencyOrder(assembly.stacks, async (stack) => {
         try {
+          gate.check();
           await publishAssets(stack.assetManifests, clients, target, stack.stackName);
         } catch (error) {
           return failedStack(
@@ -93,6 +101,7 @@ export function createAwsApplier(
       // Like Kubernetes prune: never delete what left the app when a stack of this commit failed
       // (its replacement may be the one that failed); the stack stays tagged, so the next commit prunes it.
       const failed = outcomes.some((o) => o.failure);
+      if (gate.lost) return { ...planeResult(outcomes), failure: gate.lost };
       for (const name of await removedStacks(assembly)) {
         if (target.prune && failed) {
           log.warn({ stack: name, action: 'skipped', reason: PRUNE_AFTER_FAILURE }, 'stack not pruned');

@@ -1,4 +1,4 @@
-import type { Action, Failure, PlaneResult } from '../controller/model';
+import type { Action, Failure, PlaneResult, WriteFence } from '../controller/model';
 
 /** One resource change CloudFormation reports for a stack, from a described change set. */
 export interface ResourceChange {
@@ -54,8 +54,16 @@ export interface AwsApplier {
   synthesize(workspaceDir: string, commitSha: string): Promise<Assembly>;
   /** Creates and describes change sets without executing them (and deletes them afterwards). */
   plan(assembly: Assembly, commitSha: string): Promise<PlaneResult>;
-  /** Publishes assets and deploys every stack in dependency order; deletes removed stacks when prune is on. */
-  apply(assembly: Assembly, commitSha: string): Promise<PlaneResult>;
+  /**
+   * Publishes assets and deploys every stack in dependency order; deletes removed stacks when prune
+   * is on. `fence` (sharding) is called before each asset publish and each change set create and
+   * execute: once it throws (`shard.lost`), nothing more is written and that failure leads the result.
+   */
+  apply(
+    assembly: Assembly,
+    commitSha: string,
+    options?: { readonly fence?: WriteFence },
+  ): Promise<PlaneResult>;
   /** Destroys the SDK clients (their keep-alive sockets) and removes the last cloud assembly; the applier is not used afterwards. */
   close(): Promise<void>;
 }

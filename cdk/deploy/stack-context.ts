@@ -1,4 +1,4 @@
-import type { Log } from '../../controller/model';
+import type { Log, WriteFence } from '../../controller/model';
 import type { AwsClients } from './aws-clients';
 import type { AwsTargetConfig } from '../../controller/model';
 
@@ -13,4 +13,6 @@ export interface StackContext {
   readonly target: AwsTargetConfig;
   readonly clients: AwsClients;
   readonly log: Log;
+  /** With sharding: called before every write to AWS (change set create and execute, stack delete); see WriteFence. */
+  readonly fence?: WriteFence;
 }

@@ -98,6 +98,7 @@ async function prepare(
     if (sameTags && current.TemplateBody && normalized(current.TemplateBody) === normalized(body))
       return { kind: 'no-op' };
   }
+  ctx.fence?.();
   const created = await cfn.send(
     new CreateChangeSetCommand({
       StackName: artifact.stackName,
@@ -220,6 +221,7 @@ export async function deployStack(
       return done({ action: 'unchanged', changes: [] });
     }
     const since = new Date();
+    ctx.fence?.();
     await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: prepared.arn }));
     const { stack, failures } = await waitForStack(cfn, name, {
       log: ctx.log,
@@ -253,6 +255,7 @@ export async function deployStack(
 export async function deleteStack(ctx: StackContext, stackName: string): Promise<StackOutcome> {
   const started = Date.now();
   try {
+    ctx.fence?.();
     await ctx.clients.cfn.send(new DeleteStackCommand({ StackName: stackName }));
     const { stack, failures } = await waitForStack(ctx.clients.cfn, stackName, {
       log: ctx.log,

@@ -30,11 +30,13 @@ export async function recover(ctx: StackContext, stack: Stack | undefined): Prom
       { stack: name, status: stack.StackStatus },
       'deleting a stack whose first create failed, to create it again',
     );
+    ctx.fence?.();
     await cfn.send(new DeleteStackCommand({ StackName: name }));
     return wait();
   }
   if (stack?.StackStatus === 'UPDATE_ROLLBACK_FAILED') {
     ctx.log.warn({ stack: name }, 'continuing a failed update rollback');
+    ctx.fence?.();
     await cfn.send(new ContinueUpdateRollbackCommand({ StackName: name }));
     return wait();
   }

@@ -72,6 +72,8 @@ export class AuditIndex {
         return;
       }
       case 'repair':
+        // As the chain checker: a repair ends the turn of whatever entry was open (its end was cut).
+        for (const [id, start] of this.open) if (start.record.env === record.env) this.open.delete(id);
         env.repairs.push({
           env: record.env,
           seq: record.seq,
@@ -142,6 +144,14 @@ export class AuditIndex {
     return [...this.open.values()]
       .filter((s) => s.seq < this.env(s.record.env).breakSeq)
       .map((s) => s.record);
+  }
+
+  /** The id of `env`'s newest start without an end; null when none is open. */
+  openIn(env: string): string | null {
+    let found: { readonly seq: number; readonly record: StartRecord } | undefined;
+    for (const start of this.open.values())
+      if (start.record.env === env && (!found || start.seq > found.seq)) found = start;
+    return found?.record.id ?? null;
   }
 
   /** Whether a start with this id is waiting for its end. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import type { AuditConfig } from '../config/types';
-import { CairnError, errorMessage } from '../model/errors';
+import { CairnError, errorMessage, isCairnError } from '../model/errors';
 import type { Log } from '../log';
 import type { AuditReader } from '../model';
 import { AuditIndex, type IndexedEntry, type RepairSummary } from './audit-index';
@@ -181,8 +181,6 @@ export class AuditLog implements AuditReader {
 
   /** Appends the `end` record, or a small `check` record for a pass that changed nothing (see `isQuietPass`). */
   async end(entry: AuditEntry): Promise<void> {
-    if (!this.index.isOpen(entry.id))
-      this.log?.warn({ env: entry.env, id: entry.id }, 'audit end without a start');
     if (isQuietPass(entry)) {
       await this.append(entry.env, {
         type: 'check',
@@ -231,7 +229,13 @@ export class AuditLog implements AuditReader {
           message: 'the controller stopped before this reconcile finished; it is reconciled again',
         },
       };
-      await this.end(entry);
+      try {
+        await this.end(entry);
+      } catch (error) {
+        // Its own writer ended it meanwhile (a shared ledger): nothing was interrupted.
+        if (isCairnError(error) && error.code === 'audit.not-open') continue;
+        throw error;
+      }
       closed.push(entry);
     }
     return closed;
@@ -471,6 +475,9 @@ export class AuditLog implements AuditReader {
     }
     let failures = 0;
     for (let attempt = 0; ; attempt += 1) {
+      // Checked again after every lost race: what another writer appended may have closed it.
+      const refused = outOfTurn(env, record, this.index.openIn(env));
+      if (refused) throw refused;
       const seq = chain.head.seq + 1;
       const { line, hash } = encodeRecord(record, seq, chain.head.hash, this.backend.key);
       try {
@@ -546,7 +553,7 @@ export class AuditLog implements AuditReader {
   /** Another writer moved a shared chain: read what it appended, check it, and index it. */
   private async catchUp(env: string, chain: ChainState): Promise<Map<number, string>> {
     const witness = await this.backend.store.witness(env);
-    const checker = new ChainChecker(env, this.backend.key, chain.head);
+    const checker = new ChainChecker(env, this.backend.key, chain.head, this.index.openIn(env));
     const seen = new Map<number, string>();
     for await (const line of this.backend.store.lines(env, chain.head.seq, witness?.seq)) {
       const checked = checker.push(line);
@@ -615,6 +622,37 @@ export class AuditLog implements AuditReader {
       ...(untrusted ? { untrusted } : {}),
     };
   }
+}
+
+/**
+ * One writer per entry (the rule `ChainChecker` checks): an end or check must close the entry
+ * that is open in the chain as this writer last read it, and a start needs none open. A replica
+ * paused mid-reconcile whose entry another closed as `interrupted` is refused here
+ * (`audit.not-open`) and stops, rather than recording a second end for it.
+ */
+function outOfTurn(env: string, record: UnchainedRecord, open: string | null): CairnError | null {
+  if (record.type === 'start' && open !== null && open !== record.id) {
+    return new CairnError(`reconcile ${open} of ${env} is still open; a second one cannot start beside it`, {
+      code: 'audit.overlap',
+      phase: 'record',
+      subject: `audit chain ${env}`,
+      retryable: true,
+      hint: 'another cairn process is reconciling this environment: run one replica, or enable sharding',
+    });
+  }
+  if (record.type !== 'end' && record.type !== 'check') return null;
+  const id = record.type === 'end' ? record.entry.id : record.id;
+  if (id === open) return null;
+  return new CairnError(
+    `reconcile ${id} of ${env} is no longer open (another replica closed it); its end is not recorded`,
+    {
+      code: 'audit.not-open',
+      phase: 'record',
+      subject: `audit chain ${env}`,
+      retryable: false,
+      hint: 'nothing to do: the replica holding the environment now reconciles it; this one stops',
+    },
+  );
 }
 
 /** `user@host` of whoever runs a repair. */

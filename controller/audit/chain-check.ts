@@ -58,13 +58,19 @@ export class ChainChecker {
   /** Each trusted record's hash and position by seq, to compare with the witness and to cut from. */
   private readonly trusted = new Map<number, { readonly hash: string; readonly at: LinePosition }>();
 
+  /** The id of the reconcile started and not yet ended at this point of the chain. */
+  private open: string | null;
+
+  /** `open`: when checking from `from` on (a catch-up), the reconcile still open at that head. */
   constructor(
     private readonly env: string,
     private readonly key: ChainKey,
     private readonly from: ChainHead = EMPTY_HEAD,
+    open: string | null = null,
   ) {
     this.head = from;
     this.last = from;
+    this.open = open;
   }
 
   /** Checks the next stored line; returns its record when readable (trusted or not). */
@@ -89,6 +95,10 @@ export class ChainChecker {
       );
     else if (!sameHash(record.prevHash, this.last.hash))
       this.breakAt(line.at, 'prevHash does not match the previous record (a record was replaced or moved)');
+    else {
+      const why = this.outOfTurn(record);
+      if (why) this.breakAt(line.at, why);
+    }
     this.records += 1;
     this.last = { seq: record.seq, hash };
     this.lastAt = line.at;
@@ -134,6 +144,32 @@ export class ChainChecker {
       tornTail: this.tornTail,
       witnessBehind,
     };
+  }
+
+  /**
+   * One writer per entry: a chain holds one reconcile at a time, each start closed by exactly one
+   * end (or quiet-pass check) before the next start. A second start while one is open is two
+   * replicas reconciling the environment at once; an end of an entry that is not the open one is
+   * an entry closed twice (a paused replica ending what another closed as interrupted).
+   */
+  private outOfTurn(record: AuditRecord): string | null {
+    if (record.type === 'start') {
+      const open = this.open;
+      this.open = record.id;
+      return open === null
+        ? null
+        : `record ${record.seq} starts reconcile ${record.id} while reconcile ${open} is still open: two overlapping reconciles of one environment`;
+    }
+    // A repair cut what followed the break: an entry left open by it is closed by the next interrupted pass or abandoned.
+    if (record.type === 'repair') this.open = null;
+    if (record.type !== 'end' && record.type !== 'check') return null;
+    const id = record.type === 'end' ? record.entry.id : record.id;
+    const open = this.open;
+    if (id !== open) {
+      return `record ${record.seq} ends reconcile ${id}, which is not the open one (${open ?? 'none is'}): an entry closed twice, or never started`;
+    }
+    this.open = null;
+    return null;
   }
 
   private breakAt(at: LinePosition, reason: string): void {

@@ -2,7 +2,15 @@ import pLimit from 'p-limit';
 import type { KubernetesTargetConfig } from '../config/types';
 import { CairnError, type Phase } from '../model/errors';
 import type { Log } from '../log';
-import { DRIFT_REPAIRED, failureFrom, type Change, type Failure, type PlaneResult } from '../model';
+import {
+  DRIFT_REPAIRED,
+  failureFrom,
+  fenceGate,
+  type Change,
+  type Failure,
+  type FenceGate,
+  type PlaneResult,
+} from '../model';
 import { asLeft, decide, writersOf } from './decide';
 import type { ClusterConnections } from './cluster-connections';
 import { createDiscovery, type Discovery } from './discovery';
@@ -80,12 +88,12 @@ export function createKubeApplier(
     },
 
     async plan(manifests) {
-      return run(get(), manifests, true);
+      return run(get(), manifests, true, fenceGate(undefined, 'plan'));
     },
 
     async apply(manifests, options: KubeApplyOptions = {}) {
       const started = performance.now();
-      const result = await run(get(), manifests, false);
+      const result = await run(get(), manifests, false, fenceGate(options.fence, 'apply-kubernetes'));
       const counts: Record<string, number> = {};
       for (const c of result.changes) counts[c.action] = (counts[c.action] ?? 0) + 1;
       const repaired = result.changes.filter((c) => c.reason === DRIFT_REPAIRED).length;
@@ -129,7 +137,12 @@ export function createKubeApplier(
   };
 
   /** The plan (dryRun) or the apply: one walk, one decision per object, so both record the same. */
-  async function run(p: Parts, manifests: readonly Manifest[], dryRun: boolean): Promise<PlaneResult> {
+  async function run(
+    p: Parts,
+    manifests: readonly Manifest[],
+    dryRun: boolean,
+    gate: FenceGate,
+  ): Promise<PlaneResult> {
     const phase: Phase = dryRun ? 'plan' : 'apply-kubernetes';
     // Every collection the server already serves is read at once, beside the inventory: a no-op
     // costs one round of LISTs whatever the number of waves.
@@ -176,6 +189,9 @@ export function createKubeApplier(
       namespaced: m.object.metadata.namespace !== undefined,
     }));
     for (const wave of waves) {
+      // Fencing holds per batch, not per phase: a replica paused mid-apply past its Lease's
+      // deadline stops here, or at the next request below, before writing anything more.
+      if (stopped(gate, failures)) return result(changes, failures);
       const pre = await early;
       const known = wave.items.filter((m) => pre?.targets.has(m));
       const located = await locate(
@@ -222,8 +238,10 @@ export function createKubeApplier(
           );
           const settle = () =>
             settleObject(p.client, t, current, decision, { force: target.forceConflicts, dryRun });
-          // Only requests queue for a connection; an unchanged object sends none.
-          return decision.kind === 'unchanged' ? settle() : limit(settle);
+          // Only requests queue for a connection; an unchanged object sends none. Each request is
+          // fenced when its turn comes, so after a pause at most the `concurrency` requests
+          // already handed to the socket can still reach the server (the bound the README states).
+          return decision.kind === 'unchanged' ? settle() : limit(() => fenced(gate, t, settle));
         }),
       );
       const healthy: Watched[] = [];
@@ -241,6 +259,7 @@ export function createKubeApplier(
         }
       });
       if (dryRun) continue;
+      if (stopped(gate, failures)) return result(changes, failures);
       if (wave.wave === 'crds') {
         // Custom resources of these CRDs come in later waves: wait until the server serves them.
         const problems = await waitHealthy(p.client, healthy, target.healthTimeoutMs, concurrency);
@@ -256,7 +275,7 @@ export function createKubeApplier(
       changes.push(...candidates.map((ref) => skippedChange(ref, 'not pruned: an apply failed')));
     } else if (candidates.length > 0) {
       const pruned = await pruneObjects(
-        { client: p.client, discovery: p.discovery, owner, concurrency, dryRun },
+        { client: p.client, discovery: p.discovery, owner, concurrency, dryRun, fence: () => gate.check() },
         candidates,
       );
       changes.push(...pruned.changes);
@@ -265,6 +284,8 @@ export function createKubeApplier(
       keep = candidates.filter((c) => kept.has(keyOf(c)));
     }
     if (dryRun) return result(changes, failures);
+    // A replica that lost its Lease during prune leaves the inventory to the new holder.
+    if (stopped(gate, failures)) return result(changes, failures);
 
     const next = inventoryAfter(desired, previous, left, keep);
     if (record.source !== 'current' || !sameEntries(previous, next)) {
@@ -308,6 +329,39 @@ export function createKubeApplier(
     const error = unhealthyError(problems, target.healthTimeoutMs);
     return error ? [failureFrom(error, 'verify')] : [];
   }
+}
+
+/**
+ * Checks the fence between batches; when it failed (now or during the batch) its `shard.lost`
+ * failure leads the result, and the caller returns without another write.
+ */
+function stopped(gate: FenceGate, failures: Failure[]): boolean {
+  try {
+    gate.check();
+    return false;
+  } catch {
+    failures.unshift(gate.lost!);
+    return true;
+  }
+}
+
+/** Settles one object only while the fence holds; otherwise it is skipped unsent. */
+async function fenced(gate: FenceGate, t: Target, settle: () => Promise<Settled>): Promise<Settled> {
+  try {
+    gate.check();
+  } catch {
+    return {
+      change: {
+        target: 'kubernetes',
+        subject: subjectOf(t.ref),
+        action: 'skipped',
+        reason: 'not applied: this replica lost the Lease',
+        type: t.ref.apiVersion,
+        file: t.manifest.file,
+      },
+    };
+  }
+  return settle();
 }
 
 /** The plane's result: the first failure leads, and says how many there were. */

@@ -47,6 +47,11 @@ export interface PruneContext {
   readonly concurrency: number;
   /** `cairn plan`: decide, delete nothing. */
   readonly dryRun: boolean;
+  /**
+   * Called right before each delete; when it throws (`shard.lost`) the object is kept and not
+   * deleted, and the caller reports the failure.
+   */
+  readonly fence?: () => void;
 }
 
 /**
@@ -128,6 +133,14 @@ export async function pruneObjects(
       }
       if (ctx.dryRun) {
         changes.push(change(l.ref, 'deleted'));
+        return;
+      }
+      try {
+        ctx.fence?.();
+      } catch {
+        // The caller's fence gate holds the `shard.lost` failure and reports it once.
+        keep.push(l.ref);
+        changes.push(change(l.ref, 'skipped', 'not pruned: this replica lost the Lease'));
         return;
       }
       const failure = await deleteOne(ctx.client, l, object!, phase);

@@ -1,4 +1,4 @@
-import type { PlaneResult } from '../model';
+import type { PlaneResult, WriteFence } from '../model';
 
 /** A Kubernetes object as written in Git, with where it came from. */
 export interface Manifest {
@@ -43,6 +43,12 @@ export type AppliedObjectAction =
 export interface KubeApplyOptions {
   /** The reconcile is a periodic drift pass (a log field only: every apply finds and repairs drift). */
   readonly drift?: boolean;
+  /**
+   * With sharding: called before each wave, each request of a group of `kubernetes.concurrency`
+   * objects, each prune delete and the inventory write. When it throws (`shard.lost`) the apply
+   * stops before its next write and returns what it did so far with that failure.
+   */
+  readonly fence?: WriteFence;
 }
 
 /**

@@ -12,3 +12,4 @@ export * from './secret-mask';
 export * from './aws-target';
 export * from './git-names';
 export * from './private-folder';
+export * from './fence-gate';

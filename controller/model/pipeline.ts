@@ -56,12 +56,6 @@ export interface AuditEntry {
   readonly lease?: { readonly holder: string; readonly resourceVersion: string; readonly name?: string };
 }
 
-/**
- * Throws a retryable CairnError `shard.lost` when this replica can no longer prove, on its own
- * monotonic clock, that it holds the environment; called before every write batch. Synchronous: no API call.
- */
-export type WriteFence = () => void;
-
 /** How one reconcile ended, as an observer (a Git host's commit status) is told. */
 export interface ReconcileReport {
   readonly outcome: Outcome;
@@ -82,3 +76,12 @@ export interface ReconcileObserver {
   started(env: string, sha: string, trigger: Trigger): void;
   finished(env: string, sha: string, trigger: Trigger, report: ReconcileReport): void;
 }
+
+/**
+ * Throws a retryable CairnError `shard.lost` when this replica can no longer prove, on its own
+ * monotonic clock, that it holds the environment; called before every write batch (each wave,
+ * each request of a group of `kubernetes.concurrency`, each prune delete, the inventory write,
+ * each stack's change set and asset publish). Synchronous: no API call, so it costs nothing to
+ * call often, and a replica frozen past its deadline fails it before its next write.
+ */
+export type WriteFence = () => void;

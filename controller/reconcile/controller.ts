@@ -20,6 +20,7 @@ import type { BranchHead, GitSource, Revision } from '../source/types';
 import { RetryScheduler, type Timers } from './backoff';
 import { coalesceTriggers, EnvQueue } from './env-queue';
 import { EnvLock } from './env-lock';
+import { needsRun, type RunState } from './needs-run';
 import { reconcileEnvironment, type AuditTrail, type ReconcileResult } from './reconcile-environment';
 import type { ControllerMetrics, EnvironmentState, EnvironmentStatus } from './status';
 
@@ -92,6 +93,8 @@ interface EnvState {
    * reconciled (only retried, with backoff, or synced by hand) until an append lands again.
    */
   released: { readonly reason: string; readonly since: string } | null;
+  /** Another writer closed this replica's entry (`audit.not-open`): no reconcile until it is gained again. */
+  superseded: boolean;
 }
 
 /**
@@ -131,6 +134,7 @@ export class Controller {
         branchError: null,
         stalledSha: null,
         released: null,
+        superseded: false,
       });
     }
     // A waiting drift or manual request survives a newer poll, so a drift repair is not lost.
@@ -207,6 +211,7 @@ export class Controller {
     try {
       await this.deps.audit.refresh?.(env);
       const state = this.state(env);
+      state.superseded = false;
       for (const entry of await this.deps.audit.interrupted(env)) {
         this.deps.log.warn(
           { env, sha: entry.toSha.slice(0, 12) },
@@ -233,7 +238,7 @@ export class Controller {
 
   /** This replica lost `env`: its waiting request and retry are dropped (a running one is fenced). */
   private lost(env: string): void {
-    this.deps.metrics?.setShardHeld?.(env, this.deps.shard!.identity, false);
+    if (this.deps.shard) this.deps.metrics?.setShardHeld?.(env, this.deps.shard.identity, false);
     this.queue.cancel(env);
     this.retries.reset(env);
     this.deps.metrics?.setQueueDepth(env, this.queue.depth(env));
@@ -249,8 +254,12 @@ export class Controller {
     return this.deps.shard ? this.deps.shard.holderOf(env) : null;
   }
 
-  /** Whether this process reconciles `env`: always without sharding, else while it holds the Lease. */
+  /**
+   * "Does this replica hold it?", answered here only: without sharding always (unless another
+   * writer closed its entry), else while it holds the Lease.
+   */
   holds(env: string): boolean {
+    if (this.state(env).superseded) return false;
     return this.deps.shard ? this.deps.shard.holds(env) : true;
   }
 
@@ -300,13 +309,7 @@ export class Controller {
     this.retries.headMoved(revision.env, revision.sha);
     // A new commit (a fix or a revert) is what a stalled environment waits for.
     if (state.stalledSha !== null && state.stalledSha !== revision.sha) this.unstall(revision.env);
-    // A sha whose retry is waiting is left to its backoff rather than re-queued by every poll;
-    // a stalled sha is left alone until a manual sync.
-    const pending =
-      revision.sha !== state.lastAppliedSha &&
-      this.retries.waiting(revision.env)?.sha !== revision.sha &&
-      state.stalledSha !== revision.sha;
-    if (pending || state.force) this.enqueue(revision.env, trigger);
+    if (needsRun(this.runState(revision.env), trigger, 'queue')) this.enqueue(revision.env, trigger);
   }
 
   /** ControllerPort: a webhook or the API asks for an environment; fetch at once, then reconcile. */
@@ -322,9 +325,20 @@ export class Controller {
 
   /** A periodic drift pass for an environment whose head is applied and that is not stalled. */
   drift(env: string): void {
+    if (needsRun(this.runState(env), 'drift', 'queue')) this.enqueue(env, 'drift');
+  }
+
+  /** What `needsRun` looks at for `env`. */
+  private runState(env: string): RunState {
     const state = this.state(env);
-    if (state.head && state.head.sha === state.lastAppliedSha && !state.running && state.stalledSha === null)
-      this.enqueue(env, 'drift');
+    return {
+      headSha: state.head?.sha ?? null,
+      lastAppliedSha: state.lastAppliedSha,
+      stalledSha: state.stalledSha,
+      force: state.force,
+      running: state.running,
+      retryWaitingSha: this.retries.waiting(env)?.sha ?? null,
+    };
   }
 
   private enqueue(env: string, trigger: Trigger): void {
@@ -339,10 +353,8 @@ export class Controller {
     const revision = state.head;
     if (!revision) return;
     // A request queued behind a reconcile that already applied this sha has nothing left to do.
-    if (revision.sha === state.lastAppliedSha && !state.force && trigger !== 'drift') return;
-    if (revision.sha === state.stalledSha && !state.force) return;
     if (state.released && trigger !== 'retry' && trigger !== 'manual') return;
-    if (!this.holds(env)) return;
+    if (!needsRun(this.runState(env), trigger, 'run') || !this.holds(env)) return;
     state.running = true;
     state.force = false;
     const envConfig = this.deps.config.environments.find((e) => e.name === env)!;
@@ -359,7 +371,9 @@ export class Controller {
             audit: this.deps.audit,
             log: this.deps.log,
             now: this.now,
-            ...(this.deps.shard ? { fence: fenceOf(this.deps.shard, env) } : {}),
+            ...(this.deps.shard
+              ? { fence: fenceOf(this.deps.shard, env), writeFence: this.deps.shard.writeFence(env) }
+              : {}),
             ...this.deps.appliers(envConfig),
           },
           revision,
@@ -378,6 +392,17 @@ export class Controller {
       };
       this.tell((o) => o.finished(env, revision.sha, trigger, report));
     } catch (error) {
+      if (isCairnError(error) && error.code === 'audit.not-open') {
+        // Another replica closed this reconcile as interrupted: it holds the environment now.
+        // Stop reconciling it here (no retry) until this replica takes it again.
+        this.deps.log.error(
+          { env, phase: 'record', code: error.code, err: errorMessage(error) },
+          'another replica took this environment over; this replica stops reconciling it',
+        );
+        state.superseded = true;
+        this.lost(env);
+        return;
+      }
       // The audit itself failed (disk full, lock lost): nothing was recorded, so retry the same sha.
       this.deps.log.error(
         { env, phase: 'record', err: errorMessage(error) },

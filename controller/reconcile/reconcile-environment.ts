@@ -15,6 +15,7 @@ import {
   type PhaseTiming,
   type PlaneResult,
   type Trigger,
+  type WriteFence,
 } from '../model';
 import type { LeaseProof } from '../shard/lease';
 import type { GitSource, Revision } from '../source/types';
@@ -44,6 +45,11 @@ export interface EnvironmentPorts {
    * holds it; called before each apply phase, and throws a retryable `shard.lost` when it does not.
    */
   readonly fence?: (phase: 'apply-aws' | 'apply-kubernetes') => Promise<LeaseProof>;
+  /**
+   * With sharding: the synchronous fence the appliers call before every write batch (see
+   * WriteFence), so a replica paused mid-apply past its Lease's deadline stops before its next write.
+   */
+  readonly writeFence?: WriteFence;
 }
 
 /** A half is applied when its folder's tree moved since its last success (or a drift pass asks for Kubernetes). */
@@ -118,6 +124,7 @@ export async function reconcileEnvironment(
   let failure: Failure | undefined;
   let phase: Phase = 'fetch';
   let lease: LeaseProof | undefined;
+  const fenceOption = ports.writeFence ? { fence: ports.writeFence } : {};
   // Fencing: nothing is applied by a replica that lost the environment's Lease since it started.
   const fenced = async (next: 'apply-aws' | 'apply-kubernetes'): Promise<void> => {
     phase = next;
@@ -144,13 +151,15 @@ export async function reconcileEnvironment(
       const applyAws = async (): Promise<PlaneResult | undefined> => {
         if (!assembly || !ports.aws) return undefined;
         await fenced('apply-aws');
-        aws = await timer.run('apply-aws', () => ports.aws!.apply(assembly, revision.sha));
+        aws = await timer.run('apply-aws', () => ports.aws!.apply(assembly, revision.sha, fenceOption));
         return aws;
       };
       const applyKube = async (): Promise<PlaneResult | undefined> => {
         if (!manifests || !ports.kube) return undefined;
         await fenced('apply-kubernetes');
-        kube = await timer.run('apply-kubernetes', () => ports.kube!.apply(manifests, { drift }));
+        kube = await timer.run('apply-kubernetes', () =>
+          ports.kube!.apply(manifests, { drift, ...fenceOption }),
+        );
         return kube;
       };
       const steps = ports.env.order === 'kubernetes-first' ? [applyKube, applyAws] : [applyAws, applyKube];

@@ -1,6 +1,6 @@
 import type { AwsApplier, Assembly } from '../../cdk/types';
-import type { KubeApplier, Manifest } from '../../controller/kube/types';
-import type { AuditEntry, AuditReader, PlaneResult } from '../../controller/model';
+import type { KubeApplier, KubeApplyOptions, Manifest } from '../../controller/kube/types';
+import { failureFrom, type AuditEntry, type AuditReader, type PlaneResult } from '../../controller/model';
 import type { AppliedState, AuditTrail } from '../../controller/reconcile/reconcile-environment';
 import type { BranchHead, BranchSpec, GitSource, Revision, Workspace } from '../../controller/source/types';
 
@@ -126,9 +126,15 @@ export class FakeKube implements KubeApplier {
   async plan(): Promise<never> {
     throw new Error('not used');
   }
-  async apply(_m: readonly Manifest[], options?: { drift?: boolean }): Promise<PlaneResult> {
+  async apply(_m: readonly Manifest[], options?: KubeApplyOptions): Promise<PlaneResult> {
     this.calls.push(options?.drift ? 'apply drift' : 'apply');
     if (this.gate) await this.gate;
+    // As the real applier: the write fence is checked before the write, and its failure returned.
+    try {
+      options?.fence?.();
+    } catch (error) {
+      return { changes: [], failure: failureFrom(error, 'apply-kubernetes') };
+    }
     return this.result;
   }
   async drifted(): Promise<readonly string[]> {

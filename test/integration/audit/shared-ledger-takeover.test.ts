@@ -65,4 +65,33 @@ describe('a shared ledger when a replica takes an environment over', () => {
     expect(b.reports().every((r) => r.firstBreak === null)).toBe(true);
     await b.close();
   });
+
+  it('one writer per entry: a paused replica’s end of an entry another closed as interrupted is refused, and so is a second open start', async () => {
+    // Given replica A started reconcile s1 of stage and froze; B took stage over and closed s1 as interrupted
+    const a = await AuditLog.open(config);
+    await a.start({ id: 's1', env: 'stage', trigger: 'poll', fromSha: null, toSha: sha('a') });
+    const b = await AuditLog.open(config);
+    await b.refresh('stage');
+    expect((await b.interrupted('stage')).map((e) => e.id)).toEqual(['s1']);
+    await b.start({ id: 's2', env: 'stage', trigger: 'poll', fromSha: null, toSha: sha('b') });
+
+    // When A resumes and ends s1 (its conditional write loses, it re-reads the chain), or starts another
+    const ending = a.end(entry({ id: 's1', env: 'stage', ...delta('created') }));
+    // Then the end is refused as not open, and a start beside B's open s2 as an overlap
+    await expect(ending).rejects.toMatchObject({ code: 'audit.not-open' });
+    await expect(
+      a.start({ id: 's3', env: 'stage', trigger: 'poll', fromSha: null, toSha: sha('c') }),
+    ).rejects.toMatchObject({ code: 'audit.overlap' });
+    await b.end(entry({ id: 's2', env: 'stage', toSha: sha('b'), ...delta('created') }));
+    await Promise.all([a.close(), b.close()]);
+
+    // And the chain holds one close per entry and verifies
+    const reader = await AuditLog.reader(config);
+    expect(reader.reports().find((r) => r.env === 'stage')?.firstBreak).toBeNull();
+    expect((await reader.list({ env: 'stage' })).map((e) => [e.id, e.outcome])).toEqual([
+      ['s2', 'succeeded'],
+      ['s1', 'interrupted'],
+    ]);
+    await reader.close();
+  });
 });

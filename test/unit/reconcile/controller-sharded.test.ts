@@ -53,8 +53,11 @@ class FakeShard implements ShardPort {
     if (this.fenceError || !this.held.has(env)) throw this.fenceError ?? shardLost(env, 'not held', phase);
     return { holder: this.identity, resourceVersion: '12' };
   }
+  /** Calls of each environment's write fence; it throws like `fence` when the env is not held. */
+  readonly writeFenced: string[] = [];
   writeFence(env: string): WriteFence {
     return () => {
+      this.writeFenced.push(env);
       if (this.fenceError || !this.held.has(env))
         throw this.fenceError ?? shardLost(env, 'not held', 'apply-kubernetes');
     };
@@ -170,6 +173,34 @@ describe('Controller with sharding', () => {
     controller.trigger('dev', 'manual');
     await controller.idle();
     expect(kube.calls.filter((c) => c === 'apply')).toEqual([]);
+  });
+
+  it('an end refused as not open (another replica closed the entry) stops reconciling the environment until it is gained again', async () => {
+    const { controller, kube, shard, audit } = setup();
+    await controller.start();
+    const end = audit.end.bind(audit);
+    audit.end = async () => {
+      throw new CairnError('reconcile d1 of dev is no longer open', {
+        code: 'audit.not-open',
+        phase: 'record',
+      });
+    };
+    shard.gain('dev');
+    await new Promise((r) => setTimeout(r, 10));
+    await controller.idle();
+    expect(kube.calls.filter((c) => c === 'apply')).toHaveLength(1);
+    // No retry, and a manual request is not taken while the Lease still looks held here.
+    audit.end = end;
+    controller.trigger('dev', 'manual');
+    await new Promise((r) => setTimeout(r, 10));
+    await controller.idle();
+    expect(kube.calls.filter((c) => c === 'apply')).toHaveLength(1);
+    expect(controller.holds('dev')).toBe(false);
+    // Gained again (after a catch-up with the ledger), it reconciles once more.
+    shard.gain('dev');
+    await new Promise((r) => setTimeout(r, 10));
+    await controller.idle();
+    expect(kube.calls.filter((c) => c === 'apply')).toHaveLength(2);
   });
 
   it('losing an environment drops its waiting request; a reconcile running then finishes under its fence', async () => {

@@ -72,3 +72,24 @@ describe('fencing each apply phase with the Lease', () => {
     expect(entry.lease).toBeUndefined();
   });
 });
+
+describe('the write fence reaches the appliers', () => {
+  it('a fence that fails mid-apply (a pause past the renew deadline) records shard.lost, never succeeded', async () => {
+    const { ports, kube } = setup(async () => ({ holder: 'replica-a', resourceVersion: '7' }));
+    let writes = 0;
+    const writeFence = () => {
+      writes += 1;
+      throw shardLost('dev', 'not renewed for 16000 ms, past the renew deadline', 'apply-kubernetes');
+    };
+    const { entry, failure } = await reconcileEnvironment(
+      { ...ports, aws: undefined, writeFence },
+      revision('a1', { aws: null, k8s: 't2' }),
+      'poll',
+    );
+    expect(kube.calls).toContain('apply');
+    expect(writes).toBe(1);
+    expect(failure).toMatchObject({ code: 'shard.lost', phase: 'apply-kubernetes', retryable: true });
+    expect(entry.outcome).toBe('failed');
+    expect(entry.applied).not.toHaveProperty('k8s');
+  });
+});

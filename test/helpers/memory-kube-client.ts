@@ -1,0 +1,85 @@
+import type { KubeClient, KubeRequest, KubeResponse } from '../../controller/kube/kube-client';
+
+interface Stored {
+  readonly object: Record<string, unknown>;
+}
+
+/**
+ * A KubeClient double that answers from memory for the core `v1` ConfigMaps and Namespaces:
+ * discovery, LIST, GET, server-side apply (PATCH, merged shallowly, resourceVersion bumped) and
+ * DELETE. It records every write, in order, so a test can see exactly what an apply sent.
+ */
+export class MemoryKubeClient implements KubeClient {
+  readonly server = 'memory://kube';
+  /** `PATCH <path>` / `DELETE <path>` of every non-dry-run write, in the order they arrived. */
+  readonly writes: string[] = [];
+  private readonly objects = new Map<string, Stored>();
+  private rv = 100;
+
+  /** Called before each write is answered (a test's fence or clock may act here). */
+  onWrite: (req: KubeRequest) => void = () => undefined;
+
+  request(req: KubeRequest): Promise<KubeResponse> {
+    return Promise.resolve(this.answer(req));
+  }
+
+  close(): void {}
+
+  /** The stored object at `path`, if any. */
+  get(path: string): Record<string, unknown> | undefined {
+    return this.objects.get(path)?.object;
+  }
+
+  private answer(req: KubeRequest): KubeResponse {
+    if (req.method === 'GET' && req.path === '/api/v1') {
+      return {
+        status: 200,
+        body: {
+          resources: [
+            { name: 'configmaps', kind: 'ConfigMap', namespaced: true },
+            { name: 'namespaces', kind: 'Namespace', namespaced: false },
+          ],
+        },
+      };
+    }
+    const dryRun = req.query?.dryRun === 'All';
+    if (req.method === 'GET') {
+      const found = this.objects.get(req.path);
+      if (found) return { status: 200, body: found.object };
+      if (/\/(configmaps|namespaces)$/.test(req.path)) {
+        const items = [...this.objects.entries()]
+          .filter(
+            ([path]) => path.startsWith(`${req.path}/`) && !path.slice(req.path.length + 1).includes('/'),
+          )
+          .map(([, s]) => s.object);
+        return { status: 200, body: { metadata: { resourceVersion: String(this.rv) }, items } };
+      }
+      return { status: 404, body: { kind: 'Status', code: 404 } };
+    }
+    if (!dryRun) {
+      this.writes.push(`${req.method} ${req.path}`);
+      this.onWrite(req);
+    }
+    if (req.method === 'PATCH') {
+      const body = JSON.parse(req.body ?? '{}') as Record<string, unknown>;
+      const before = this.objects.get(req.path)?.object;
+      const metadata = { ...((before?.metadata as object) ?? {}), ...(body.metadata as object) };
+      const object = {
+        ...before,
+        ...body,
+        metadata: {
+          ...metadata,
+          uid: `uid-${req.path}`,
+          resourceVersion: String(dryRun ? this.rv : ++this.rv),
+        },
+      };
+      if (!dryRun) this.objects.set(req.path, { object });
+      return { status: before ? 200 : 201, body: object };
+    }
+    if (req.method === 'DELETE') {
+      this.objects.delete(req.path);
+      return { status: 200, body: {} };
+    }
+    return { status: 405, body: {} };
+  }
+}
