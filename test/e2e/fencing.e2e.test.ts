@@ -16,7 +16,7 @@ import { publicRepository } from '../../controller/kube/identity';
 import { createKubeClient } from '../../controller/kube/kube-client';
 import { silentLog } from '../../controller/log';
 import { createKubeLeaseApi } from '../../controller/shard/kube-lease-api';
-import { shardGroup } from '../../controller/shard/names';
+import { shardGroup, shardLeaseName, shardOf } from '../../controller/shard/names';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo';
 import { freePort } from '../helpers/net';
 import { repoRoot, sandboxEnv } from '../sandbox/sandbox-env';
@@ -28,6 +28,8 @@ const OBJECTS = 500;
 const CONCURRENCY = 2;
 const SECRET = 'fence-e2e-webhook-secret';
 const AUDIT_KEY = randomBytes(32).toString('hex');
+const HANDOFF_KEY = randomBytes(32).toString('base64');
+const SHARDS = 4;
 const BIN = join(repoRoot, 'dist', 'controller', 'cli', 'main.js');
 
 function release(namespace: string, value: string): string {
@@ -71,6 +73,7 @@ describe('a replica frozen mid-apply cannot overwrite the newer release of the r
     AWS_REGION: sandbox.aws.region,
     FENCE_WEBHOOK_SECRET: SECRET,
     FENCE_AUDIT_KEY: AUDIT_KEY,
+    FENCE_HANDOFF_KEY: HANDOFF_KEY,
   };
   const kube = createKubeClient({ kubeconfig: sandbox.kubernetes.kubeconfig, concurrency: 4 });
   let repo: TestRepo;
@@ -105,6 +108,8 @@ describe('a replica frozen mid-apply cannot overwrite the newer release of the r
           kubeconfig: sandbox.kubernetes.kubeconfig,
           leaseDuration: '6s',
           renewInterval: '2s',
+          shards: SHARDS,
+          handoffKeyEnv: 'FENCE_HANDOFF_KEY',
         },
         workspaces: { dir: join(dir, `${name}-workspaces`) },
       }),
@@ -127,9 +132,9 @@ describe('a replica frozen mid-apply cannot overwrite the newer release of the r
   };
 
   const holder = async (): Promise<string | null> => {
-    const lease = (await leases.list()).find(
-      (l) => l.metadata.annotations?.['cairn.dev/environment'] === ENV,
-    );
+    // The environment's shard Lease (environments are hashed into `sharding.shards` shards).
+    const name = shardLeaseName(shardGroup(publicRepository(repo.bare)), shardOf(ENV, SHARDS));
+    const lease = (await leases.list()).find((l) => l.metadata.name === name);
     return lease?.spec.holderIdentity ?? null;
   };
 
