@@ -14,3 +14,9 @@ export interface StackContext {
   readonly clients: AwsClients;
   readonly log: Log;
 }
+
+/** `RoleARN` for a change set or delete: the environment's execution role, so CloudFormation acts as it. */
+export function executionRole(ctx: StackContext): { RoleARN?: string } {
+  const role = ctx.target.cloudFormationExecutionRoleArn;
+  return role ? { RoleARN: role } : {};
+}
