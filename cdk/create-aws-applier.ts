@@ -4,6 +4,7 @@ import { failureFrom, type Log, type PlaneResult } from '../controller/model';
 import { publishAssets } from './assets';
 import { destroyClients, makeClients, type AwsClients, type AwsCredentials } from './aws-clients';
 import { requireBootstrap } from './bootstrap';
+import { assertAssetBounds } from './asset-bounds';
 import { deleteStack, deployStack, ENV_TAG, planStack, type StackContext } from './stack-deployer';
 import { failedStack, planeResult, stackErrorFailure } from './stack-changes';
 import { inDependencyOrder } from './stack-order';
@@ -74,6 +75,7 @@ export function createAwsApplier(
     async apply(assembly: Assembly, commitSha: string): Promise<PlaneResult> {
       try {
         await requireBootstrap(clients, env, target);
+        assertAssetBounds(assembly.stacks, target);
       } catch (error) {
         return { changes: [], failure: failureFrom(error, 'apply-aws') };
       }

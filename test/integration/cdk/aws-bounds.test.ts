@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import {
   CloudFormationClient,
   CreateStackCommand,
@@ -16,6 +18,7 @@ import { only, sandboxCredentials, sandboxTarget, unique, workspaceWith } from '
 
 const credentials = sandboxCredentials();
 const cfn = new CloudFormationClient(sandboxAwsClientConfig());
+const s3 = new S3Client(sandboxAwsClientConfig());
 const prefix = unique('bounds');
 const sha = '3333333ccccccccccccccccccccccccccccccccc';
 const EXEC_ROLE = 'arn:aws:iam::123456789012:role/cairn-exec-dev';
@@ -77,10 +80,10 @@ beforeAll(async () => {
   assembly = await synthesizeApp({
     workspaceDir: workspaceWith({
       prefix,
-      stacks: ['Role', 'CapsA', 'CapsB', 'Plan', 'Theirs', 'Adopted'].map((name) => ({
-        name,
-        queues: ['Q'],
-      })),
+      stacks: [
+        ...['Role', 'CapsA', 'CapsB', 'Plan', 'Theirs', 'Adopted'].map((name) => ({ name, queues: ['Q'] })),
+        { name: 'Fn', lambda: true },
+      ],
     }),
     env: 'dev',
     target: sandboxTarget(),
@@ -177,6 +180,30 @@ describe('AWS bounds of an environment, against moto through the recording proxy
         .filter(([k]) => /^Tags\.member\.\d+\.Key$/.test(k))
         .map(([, v]) => v),
     ).toContain('cairn:environment');
+    await applier.close();
+  }, 60_000);
+
+  it('refuses an asset aimed at another bucket, naming it, before anything is written or deployed', async () => {
+    // given another environment's bucket, and an app whose asset manifest sends its Lambda code there
+    const theirs = unique('theirs-bucket');
+    await s3.send(new CreateBucketCommand({ Bucket: theirs }));
+    const fn = only(assembly, ['Fn']);
+    for (const file of fn.stacks[0]!.assetManifests) {
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as {
+        files?: Record<string, { destinations: Record<string, { bucketName: string }> }>;
+      };
+      for (const asset of Object.values(manifest.files ?? {}))
+        for (const d of Object.values(asset.destinations)) d.bucketName = theirs;
+      writeFileSync(file, JSON.stringify(manifest));
+    }
+    const applier = applierFor();
+    // when it is applied
+    const applied = await applier.apply(fn, sha);
+    // then it fails as aws.out-of-bounds naming the asset, the bucket stays empty and no change set was made
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toMatch(/asset \w+ is aimed outside the environment: bucket/);
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: theirs }))).KeyCount ?? 0).toBe(0);
+    expect(changeSetsFor(`${prefix}-Fn`)).toEqual([]);
     await applier.close();
   }, 60_000);
 });
