@@ -4,6 +4,7 @@ import { failureFrom, fenceGate, type Log, type PlaneResult, type WriteFence } f
 import { publishAssets } from './deploy/assets';
 import { destroyClients, makeClients, type AwsClients, type AwsCredentials } from './deploy/aws-clients';
 import { requireBootstrap } from './deploy/bootstrap';
+import { assertAssetBounds } from './deploy/asset-bounds';
 import { deleteStack, deployStack, ENV_TAG, planStack, type StackContext } from './deploy/stack-deployer';
 import { failedStack, planeResult, stackErrorFailure } from './deploy/stack-changes';
 import { inDependencyOrder } from './deploy/stack-order';
@@ -78,6 +79,7 @@ export function createAwsApplier(
     ): Promise<PlaneResult> {
       try {
         await requireBootstrap(clients, env, target);
+        assertAssetBounds(assembly.stacks, target);
       } catch (error) {
         return { changes: [], failure: failureFrom(error, 'apply-aws') };
       }

@@ -16,3 +16,9 @@ export interface StackContext {
   /** With sharding: called before every write to AWS (change set create and execute, stack delete); see WriteFence. */
   readonly fence?: WriteFence;
 }
+
+/** `RoleARN` for a change set or delete: the environment's execution role, so CloudFormation acts as it. */
+export function executionRole(ctx: StackContext): { RoleARN?: string } {
+  const role = ctx.target.cloudFormationExecutionRoleArn;
+  return role ? { RoleARN: role } : {};
+}

@@ -10,10 +10,10 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { CairnError } from '../../controller/model';
+import { CairnError, DEFAULT_AWS_CAPABILITIES, type AwsCapability } from '../../controller/model';
 import { BOOTSTRAP, objectUrl } from './aws-clients';
 import { describeStack, waitForChangeSet, waitForStack } from './cfn-wait';
-import type { StackContext } from './stack-context';
+import { executionRole, type StackContext } from './stack-context';
 import { recover } from './stack-recovery';
 import { failedStack, stackEndedFailure, stackErrorFailure } from './stack-changes';
 import type { ResourceChange, StackArtifact, StackOutcome } from '../types';
@@ -75,12 +75,22 @@ async function templateArgument(
   return { TemplateURL: objectUrl(ctx.target, bucket, key) };
 }
 
+/**
+ * The capabilities a change set is created with: the environment's, and for a plan never
+ * CAPABILITY_AUTO_EXPAND, so that a macro (code run by CloudFormation) never runs for unmerged code.
+ */
+export function capabilitiesFor(ctx: StackContext, mode: 'plan' | 'deploy'): readonly AwsCapability[] {
+  const configured = ctx.target.capabilities ?? DEFAULT_AWS_CAPABILITIES;
+  return mode === 'plan' ? configured.filter((c) => c !== 'CAPABILITY_AUTO_EXPAND') : configured;
+}
+
 /** Creates and describes a change set for the stack; an unchanged template or an empty change set is a no-op. */
 async function prepare(
   ctx: StackContext,
   artifact: StackArtifact,
   sha: string,
   existing: Stack | undefined,
+  mode: 'plan' | 'deploy',
 ): Promise<Prepared> {
   const { cfn } = ctx.clients;
   const body = readFileSync(artifact.templateFile, 'utf8');
@@ -104,7 +114,8 @@ async function prepare(
       StackName: artifact.stackName,
       ChangeSetName: `cairn-${sha.slice(0, 7)}-${randomBytes(3).toString('hex')}`,
       ChangeSetType: usable ? 'UPDATE' : 'CREATE',
-      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
+      Capabilities: [...capabilitiesFor(ctx, mode)],
+      ...executionRole(ctx),
       Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
       Description: `cairn ${ctx.env} ${sha.slice(0, 12)}`,
       ...(await templateArgument(ctx, artifact, body)),
@@ -147,7 +158,7 @@ export async function planStack(
     existing = await describeStack(ctx.clients.cfn, name);
     assertStackOwner(name, existing, ctx, ctx.target.adopt);
     const broken = existing?.StackStatus === 'ROLLBACK_COMPLETE';
-    const prepared = await prepare(ctx, artifact, sha, broken ? undefined : existing);
+    const prepared = await prepare(ctx, artifact, sha, broken ? undefined : existing, 'plan');
     if (prepared.kind === 'no-op')
       return { stackName: name, action: 'unchanged', changes: [], durationMs: Date.now() - started };
     await ctx.clients.cfn
@@ -175,7 +186,9 @@ export async function planStack(
 async function removeReviewShell(ctx: StackContext, name: string): Promise<void> {
   const shell = await describeStack(ctx.clients.cfn, name).catch(() => undefined);
   if (shell?.StackStatus !== 'REVIEW_IN_PROGRESS') return;
-  await ctx.clients.cfn.send(new DeleteStackCommand({ StackName: name })).catch(() => undefined);
+  await ctx.clients.cfn
+    .send(new DeleteStackCommand({ StackName: name, ...executionRole(ctx) }))
+    .catch(() => undefined);
 }
 
 /**
@@ -215,7 +228,7 @@ export async function deployStack(
         'ended UPDATE_ROLLBACK_FAILED',
       );
     }
-    const prepared = await prepare(ctx, artifact, sha, existing);
+    const prepared = await prepare(ctx, artifact, sha, existing, 'deploy');
     if (prepared.kind === 'no-op') {
       ctx.log.info({ stack: name, action: 'unchanged' }, 'stack unchanged');
       return done({ action: 'unchanged', changes: [] });
@@ -256,7 +269,7 @@ export async function deleteStack(ctx: StackContext, stackName: string): Promise
   const started = Date.now();
   try {
     ctx.fence?.();
-    await ctx.clients.cfn.send(new DeleteStackCommand({ StackName: stackName }));
+    await ctx.clients.cfn.send(new DeleteStackCommand({ StackName: stackName, ...executionRole(ctx) }));
     const { stack, failures } = await waitForStack(ctx.clients.cfn, stackName, {
       log: ctx.log,
       since: new Date(),

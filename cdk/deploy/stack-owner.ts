@@ -11,8 +11,9 @@ export function stackOwner(stack: Pick<Stack, 'Tags'> | undefined): string | und
 
 /**
  * Refuses to update or delete a stack whose ownership tag names another environment or repository,
- * unless `adopt` is true or lists that tag value. Untagged stacks (made outside cairn) and the
- * pre-owner tag `<env>` of this same environment pass.
+ * unless `adopt` is true or lists that tag value; and an existing stack with no tag at all (made
+ * outside cairn: another team's), unless `adopt` lists its name. The pre-owner tag `<env>` of this
+ * same environment passes. An absent stack passes (cairn creates it).
  */
 export function assertStackOwner(
   stackName: string,
@@ -20,8 +21,23 @@ export function assertStackOwner(
   mine: { readonly env: string; readonly envTag: string },
   adopt: boolean | readonly string[] | undefined,
 ): void {
+  if (!stack) return;
   const owner = stackOwner(stack);
-  if (owner === undefined || owner === mine.envTag || owner === mine.env) return;
+  if (owner === undefined) {
+    // `adopt: true` is about other environments' stacks; taking a stack nobody gave cairn needs its name.
+    if (Array.isArray(adopt) && adopt.includes(stackName)) return;
+    throw new CairnError(
+      `exists without a ${OWNER_TAG} tag: it was not made by cairn for this environment; cairn neither updates nor deletes it`,
+      {
+        code: 'aws.unowned',
+        phase: 'apply-aws',
+        retryable: false,
+        subject: `stack ${stackName}`,
+        hint: `rename the stack in this app, or adopt it by name with aws.adopt: ["${stackName}"]`,
+      },
+    );
+  }
+  if (owner === mine.envTag || owner === mine.env) return;
   if (adopt === true || (Array.isArray(adopt) && adopt.includes(owner))) return;
   const [env, repository] = owner.split('@');
   const who = repository ? `environment ${env} of repository ${repository}` : `environment ${env}`;

@@ -4,7 +4,7 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { isInProgress, waitForStack } from './cfn-wait';
-import type { StackContext } from './stack-context';
+import { executionRole, type StackContext } from './stack-context';
 
 /**
  * Brings a stack out of states a deploy cannot start from: a failed first create
@@ -31,7 +31,7 @@ export async function recover(ctx: StackContext, stack: Stack | undefined): Prom
       'deleting a stack whose first create failed, to create it again',
     );
     ctx.fence?.();
-    await cfn.send(new DeleteStackCommand({ StackName: name }));
+    await cfn.send(new DeleteStackCommand({ StackName: name, ...executionRole(ctx) }));
     return wait();
   }
   if (stack?.StackStatus === 'UPDATE_ROLLBACK_FAILED') {

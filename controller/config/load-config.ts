@@ -7,7 +7,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { parseDuration } from '../duration';
 import { CairnError } from '../model/errors';
-import { DEFAULT_SYNTH_SOCKET } from '../model';
+import { DEFAULT_AWS_CAPABILITIES, DEFAULT_SYNTH_SOCKET } from '../model';
 import { packageRoot } from '../package-root';
 import type { RawConfig } from './raw-config.generated';
 import type { CairnConfig, EnvironmentConfig, GitHostConfig, ShardingConfig } from './types';
@@ -191,6 +191,10 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               ...(aws.roleArn ? { roleArn: aws.roleArn } : {}),
               prune: aws.prune ?? false,
               adopt: aws.adopt ?? false,
+              capabilities: aws.capabilities ?? DEFAULT_AWS_CAPABILITIES,
+              ...(aws.cloudFormationExecutionRoleArn
+                ? { cloudFormationExecutionRoleArn: aws.cloudFormationExecutionRoleArn }
+                : {}),
               synthTimeoutMs: parseDuration(aws.synthTimeout ?? '5m', `${at}.aws.synthTimeout`),
               deployTimeoutMs: parseDuration(aws.deployTimeout ?? '30m', `${at}.aws.deployTimeout`),
               synth: {

@@ -149,9 +149,17 @@ export interface RawAwsTarget {
    */
   prune?: boolean;
   /**
-   * Update or delete stacks whose cairn:environment tag names another environment: true for any, or a list of those tag values (default false: such a stack is refused, naming its owner).
+   * Update stacks cairn did not make for this environment: true for any stack whose cairn:environment tag names another environment, or a list of those tag values and of untagged stacks' names (default false: such a stack is refused, naming its owner; an untagged stack is adopted only by name and then tagged).
    */
   adopt?: boolean | string[];
+  /**
+   * CloudFormation capabilities sent on every change set (default [CAPABILITY_IAM, CAPABILITY_NAMED_IAM]); CAPABILITY_AUTO_EXPAND (macros) only when listed, and never for a plan.
+   */
+  capabilities?: ('CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM' | 'CAPABILITY_AUTO_EXPAND')[];
+  /**
+   * IAM role CloudFormation acts as, passed as RoleARN on every change set and stack delete (default: the execution role the assembly names, as cdk deploy does).
+   */
+  cloudFormationExecutionRoleArn?: string;
   /**
    * Limit for running the CDK app (default 5m).
    */

@@ -11,13 +11,29 @@ export interface AwsTargetConfig {
   readonly roleArn?: string;
   /** Delete stacks that disappeared from the app. Off by default: the plan shows "would delete". */
   readonly prune: boolean;
-  /** Take over stacks whose ownership tag names another environment: all (`true`) or these owners. */
+  /**
+   * Take over stacks whose ownership tag names another environment (`true`, or these tag values),
+   * and untagged stacks named here by stack name (never by `true`: an untagged stack is someone's).
+   */
   readonly adopt?: boolean | readonly string[];
+  /** The capabilities sent on every change set (default CAPABILITY_IAM, CAPABILITY_NAMED_IAM). */
+  readonly capabilities?: readonly AwsCapability[];
+  /** Passed as `RoleARN` on every change set and stack delete; wins over the assembly's role. */
+  readonly cloudFormationExecutionRoleArn?: string;
   readonly synthTimeoutMs: number;
   readonly deployTimeoutMs: number;
   /** How the CDK app is isolated from the controller; absent means bubblewrap as uid/gid 65534. */
   readonly synth?: AwsSynthConfig;
 }
+
+/** The CloudFormation capability names `aws.capabilities` accepts. */
+export const AWS_CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'] as const;
+
+/** One CloudFormation capability. */
+export type AwsCapability = (typeof AWS_CAPABILITIES)[number];
+
+/** The capabilities an environment sends when its config names none: no macros (AUTO_EXPAND). */
+export const DEFAULT_AWS_CAPABILITIES: readonly AwsCapability[] = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
 
 /** `aws.synth`: how repository code (the CDK app) is kept away from the controller's credentials. */
 export interface AwsSynthConfig {

@@ -39,6 +39,8 @@ export interface SeenRequest {
   readonly stackName?: string;
   /** The access key id that signed it (from the SigV4 Authorization header). */
   readonly accessKeyId?: string;
+  /** The request's form parameters as sent (`RoleARN`, `Capabilities.member.1`, ...). */
+  readonly params?: Readonly<Record<string, string>>;
 }
 
 /** Any signed request that went through the proxy: which service, which action, which key signed it. */
@@ -183,7 +185,12 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
         return sendXml(res, 403, accessDeniedXml(roleArn));
     }
     if (isCfn && action)
-      requests.push({ action, ...(stackName ? { stackName } : {}), ...(accessKeyId ? { accessKeyId } : {}) });
+      requests.push({
+        action,
+        ...(stackName ? { stackName } : {}),
+        ...(accessKeyId ? { accessKeyId } : {}),
+        ...(form ? { params: Object.fromEntries(form.entries()) } : {}),
+      });
 
     const throttled = ruleFor(stackName, (r) => r.throttleLeft > 0);
     if (throttled) {

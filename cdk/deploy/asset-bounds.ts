@@ -1,0 +1,58 @@
+import { AssetManifest, FileManifestEntry } from '@aws-cdk/cdk-assets-lib';
+import { CairnError } from '../../controller/model';
+import { BOOTSTRAP } from './aws-clients';
+import type { AwsTargetConfig } from '../../controller/model';
+import type { StackArtifact } from '../types';
+
+/** Resolves the CDK's `${AWS::AccountId}`/`${AWS::Region}`/`${AWS::Partition}` placeholders for the target. */
+function resolved(value: string, target: AwsTargetConfig): string {
+  return value
+    .replaceAll('${AWS::AccountId}', target.account)
+    .replaceAll('${AWS::Region}', target.region)
+    .replaceAll('${AWS::Partition}', 'aws');
+}
+
+/** Why a file asset's destination is not this environment's bootstrap bucket, or undefined when it is. */
+function outOfBounds(
+  destination: { bucketName: string; region?: string; assumeRoleArn?: string },
+  target: AwsTargetConfig,
+): string | undefined {
+  const bucket = resolved(destination.bucketName, target);
+  if (bucket !== BOOTSTRAP.bucket(target))
+    return `bucket ${bucket} is not the environment's ${BOOTSTRAP.bucket(target)}`;
+  if (destination.region && resolved(destination.region, target) !== target.region)
+    return `region ${destination.region} is not the environment's ${target.region}`;
+  const role = destination.assumeRoleArn && resolved(destination.assumeRoleArn, target);
+  // The standard synthesizer names the bootstrap's publishing role; cairn does not assume it, but any
+  // other role is the app choosing an identity.
+  if (
+    role &&
+    !new RegExp(`^arn:aws:iam::${target.account}:role/cdk-[a-z0-9]+-file-publishing-role-`).test(role)
+  )
+    return `role ${role} is not the environment's bootstrap publishing role`;
+  return undefined;
+}
+
+/**
+ * Refuses, before anything is published or deployed, an assembly whose asset manifests send a file
+ * asset anywhere but this environment's bootstrap bucket (another bucket, region or account, or a
+ * role to publish as): the app must not write into another environment's storage.
+ */
+export function assertAssetBounds(stacks: readonly StackArtifact[], target: AwsTargetConfig): void {
+  for (const stack of stacks) {
+    for (const file of stack.assetManifests) {
+      for (const entry of AssetManifest.fromFile(file).entries) {
+        if (!(entry instanceof FileManifestEntry)) continue;
+        const why = outOfBounds(entry.destination, target);
+        if (!why) continue;
+        throw new CairnError(`asset ${entry.id.assetId} is aimed outside the environment: ${why}`, {
+          code: 'aws.out-of-bounds',
+          phase: 'apply-aws',
+          retryable: false,
+          subject: `stack ${stack.stackName}`,
+          hint: 'publish assets only to the bootstrap bucket (the default stack synthesizer does); remove the custom destination',
+        });
+      }
+    }
+  }
+}
