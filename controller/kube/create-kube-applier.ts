@@ -3,6 +3,7 @@ import type { KubernetesTargetConfig } from '../config/types';
 import { CairnError, type Phase } from '../errors';
 import type { Log } from '../log';
 import { DRIFT_REPAIRED, failureFrom, type Change, type Failure, type PlaneResult } from '../model';
+import { boundsOf, checkTree } from './bounds';
 import { asLeft, decide, writersOf } from './decide';
 import type { ClusterConnections } from './cluster-connections';
 import { createDiscovery, type Discovery } from './discovery';
@@ -52,6 +53,7 @@ export function createKubeApplier(
   deps: KubeApplierDeps = {},
 ): KubeApplier {
   const owner: Owner = ownerOf(identity);
+  const bounds = boundsOf(target, owner);
   let parts: Parts | undefined;
   // Built on first use, so that wiring an environment never fails on an unreadable kubeconfig.
   const get = (): Parts => {
@@ -131,6 +133,14 @@ export function createKubeApplier(
   /** The plan (dryRun) or the apply: one walk, one decision per object, so both record the same. */
   async function run(p: Parts, manifests: readonly Manifest[], dryRun: boolean): Promise<PlaneResult> {
     const phase: Phase = dryRun ? 'plan' : 'apply-kubernetes';
+    // The whole tree is checked against the environment's bounds before anything is read or written.
+    const outside = checkTree(bounds, manifests, phase);
+    if (outside) {
+      return {
+        changes: manifests.map((m) => ({ ...changeOf(m, 'skipped'), reason: 'refused: out of bounds' })),
+        failure: failureFrom(outside, phase),
+      };
+    }
     // Every collection the server already serves is read at once, beside the inventory: a no-op
     // costs one round of LISTs whatever the number of waves.
     const early = prefetch(p, manifests);
