@@ -181,6 +181,7 @@ export function createKubeApplier(
     const failures: Failure[] = [];
     const watched: Watched[] = [];
     const left = new Map<string, InventoryEntry>();
+    const refusedKeys = new Set<string>();
     const waves = orderInWaves(manifests, (m) => ({
       kind: m.object.kind,
       namespaced: m.object.metadata.namespace !== undefined,
@@ -226,10 +227,12 @@ export function createKubeApplier(
         targets.map((t) => {
           const current = live.get(keyOf(t.ref));
           const decision = decide(
-            { digest: t.digest, owner, adopt: target.adopt },
+            { digest: t.digest, owner, adopt: target.adopt, adoptUnowned: target.adoptUnowned ?? false },
             current,
             recorded.get(keyOf(t.ref)),
           );
+          // An object refused as another's or as unowned never enters this environment's inventory.
+          if (decision.kind === 'refuse' || decision.kind === 'unowned') refusedKeys.add(keyOf(t.ref));
           const settle = () =>
             settleObject(p.client, t, current, decision, { force: target.forceConflicts, dryRun });
           // Only requests queue for a connection; an unchanged object sends none.
@@ -276,7 +279,12 @@ export function createKubeApplier(
     }
     if (dryRun) return result(changes, failures);
 
-    const next = inventoryAfter(desired, previous, left, keep);
+    const next = inventoryAfter(
+      desired.filter((ref) => !refusedKeys.has(keyOf(ref)) || recorded.has(keyOf(ref))),
+      previous,
+      left,
+      keep,
+    );
     if (record.source !== 'current' || !sameEntries(previous, next)) {
       try {
         await p.inventory.write(next);

@@ -156,4 +156,70 @@ describe('Kubernetes bounds through cairn sync', () => {
     expect(await kit.get(`/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${evil}`)).toBeUndefined();
     expect(await kit.get('/apis/apps/v1/namespaces/kube-system/deployments/miner')).toBeUndefined();
   });
+
+  it('refuses an object made with kubectl create as kube.unowned, leaves it as it was, and adopts it only when told', async () => {
+    // given a ConfigMap someone made by hand in the environment's own namespace
+    const team = kit.name('hand');
+    kit.track(`/api/v1/namespaces/${team}`);
+    const kubectl = (...args: string[]) =>
+      execFileSync('kubectl', ['--kubeconfig', sandboxEnv().kubernetes.kubeconfig, ...args], {
+        encoding: 'utf8',
+      });
+    kubectl('create', 'namespace', team);
+    kubectl('create', 'configmap', 'by-hand', '-n', team, '--from-literal=mode=manual');
+    const path = `/api/v1/namespaces/${team}/configmaps/by-hand`;
+    const before = await kit.get(path);
+
+    // when a commit declares it and is synced, then synced again after a commit that removes it
+    const p = platform('unowned', { namespace: team });
+    p.commit('take over', { 'k8s-resources/cm.yaml': cm('by-hand', undefined, { mode: 'cairn' }) });
+    const refused = await cairn('sync', p);
+    p.commit('drop it', {
+      'k8s-resources/cm.yaml': null,
+      'k8s-resources/keep.yaml': cm('keep', undefined, {}),
+    });
+    const later = await cairn('sync', p);
+
+    // then it was refused naming the object and its manager, and is exactly as it was, never pruned
+    expect(refused.code).toBe(1);
+    expect(refused.entry.failure?.code).toBe('kube.unowned');
+    expect(refused.entry.failure?.message).toContain(`ConfigMap/${team}/by-hand`);
+    expect(refused.entry.failure?.message).toContain('managed by kubectl-create');
+    expect(later.entry.failure).toBeUndefined();
+    expect(later.code).toBe(0);
+    const after = await kit.get(path);
+    expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
+    expect(after?.data).toEqual({ mode: 'manual' });
+
+    // and with adoptUnowned: true the same commit adopts it, and it carries the owner mark
+    const q = platform('adopting', { namespace: team, adoptUnowned: true });
+    q.commit('adopt', { 'k8s-resources/cm.yaml': cm('by-hand', undefined, { mode: 'cairn' }) });
+    const adopted = await cairn('sync', q);
+    expect(adopted.code).toBe(0);
+    const owned = await kit.get(path);
+    expect(owned?.data).toEqual({ mode: 'cairn' });
+    expect(owned?.metadata.labels?.['cairn.dev/owner']).toBeDefined();
+  });
+
+  it("plans a pull request naming another tenant's ConfigMap without showing any of its data", async () => {
+    // given another tenant's unlabelled ConfigMap in a namespace this environment may write
+    const shared = kit.name('shared');
+    kit.track(`/api/v1/namespaces/${shared}`);
+    const kubectl = (...args: string[]) =>
+      execFileSync('kubectl', ['--kubeconfig', sandboxEnv().kubernetes.kubeconfig, ...args], {
+        encoding: 'utf8',
+      });
+    kubectl('create', 'namespace', shared);
+    kubectl('create', 'configmap', 'db', '-n', shared, '--from-literal=DB_URL=postgres://admin:pw@db');
+
+    // when a tree naming it is planned
+    const p = platform('peek', { namespace: shared });
+    p.commit('peek', { 'k8s-resources/db.yaml': cm('db', undefined, { DB_URL: 'x' }) });
+    const plan = await runCli(['plan', '--config', p.config, '--env', 'dev', '--json']);
+
+    // then the plan says refused and why, and none of the live data is anywhere in its output
+    expect(plan.stdout + plan.stderr).not.toContain('admin:pw');
+    expect(plan.stdout + plan.stderr).not.toContain('postgres://');
+    expect(plan.stdout).toMatch(/refused: not created by cairn/);
+  });
 });
