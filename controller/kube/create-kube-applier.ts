@@ -33,7 +33,10 @@ export interface KubeApplierDeps {
 }
 
 interface Parts {
+  /** The environment's identity: every request on its objects. */
   readonly client: KubeClient;
+  /** cairn's own identity: discovery and the inventory. */
+  readonly own: KubeClient;
   readonly discovery: Discovery;
   readonly inventory: Inventory;
 }
@@ -59,11 +62,22 @@ export function createKubeApplier(
   const get = (): Parts => {
     if (!parts) {
       const shared = deps.client ? undefined : deps.connections?.connect(target);
-      const client = deps.client ?? shared?.client ?? createKubeClient(target);
+      // cairn's own identity: discovery and the inventory. The environment's objects go through
+      // `client`, made as its ServiceAccount (`Impersonate-User`) when the config names one.
+      const own = deps.client ?? shared?.client ?? createKubeClient(target);
+      const sa = target.serviceAccount;
+      const client =
+        deps.client ??
+        (!sa
+          ? own
+          : deps.connections
+            ? deps.connections.connect(target, sa).client
+            : createKubeClient(target, undefined, sa));
       parts = {
         client,
-        discovery: shared?.discovery ?? createDiscovery(client),
-        inventory: createInventory(client, identity.env, owner, target.namespace),
+        own,
+        discovery: shared?.discovery ?? createDiscovery(own),
+        inventory: createInventory(own, identity.env, owner, target.namespace),
       };
     }
     return parts;
@@ -125,7 +139,10 @@ export function createKubeApplier(
     },
 
     async close() {
-      if (!deps.client && !deps.connections) parts?.client.close();
+      if (!deps.client && !deps.connections) {
+        parts?.client.close();
+        if (parts?.own !== parts?.client) parts?.own.close();
+      }
       parts = undefined;
     },
   };
