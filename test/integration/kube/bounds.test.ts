@@ -222,4 +222,46 @@ describe('Kubernetes bounds through cairn sync', () => {
     expect(plan.stdout + plan.stderr).not.toContain('postgres://');
     expect(plan.stdout).toMatch(/refused: not created by cairn/);
   });
+
+  it("makes the environment's requests as its ServiceAccount: the apiserver refuses what its Role does not allow", async () => {
+    // given a ServiceAccount with a Role on ConfigMaps in its own namespace only
+    const mine = kit.name('sa-own');
+    const elsewhere = kit.name('sa-else');
+    kit.track(`/api/v1/namespaces/${mine}`);
+    kit.track(`/api/v1/namespaces/${elsewhere}`);
+    const kubectl = (...args: string[]) =>
+      execFileSync('kubectl', ['--kubeconfig', sandboxEnv().kubernetes.kubeconfig, ...args], {
+        encoding: 'utf8',
+      });
+    kubectl('create', 'namespace', mine);
+    kubectl('create', 'namespace', elsewhere);
+    kubectl('create', 'serviceaccount', 'deployer', '-n', mine);
+    kubectl(
+      'create',
+      'role',
+      'cm',
+      '-n',
+      mine,
+      '--verb=get,list,watch,create,update,patch,delete',
+      '--resource=configmaps',
+    );
+    kubectl('create', 'rolebinding', 'cm', '-n', mine, '--role=cm', `--serviceaccount=${mine}:deployer`);
+
+    // when its tree writes in a namespace the bounds config allows but the Role does not
+    const p = platform('impersonated', {
+      namespace: mine,
+      namespaces: [mine, elsewhere],
+      serviceAccount: `${mine}/deployer`,
+    });
+    p.commit('write elsewhere', {
+      'k8s-resources/cm.yaml': cm('reach', elsewhere, { a: 'b' }),
+    });
+    const { code, entry } = await cairn('sync', p);
+
+    // then the apiserver's 403 names the ServiceAccount and nothing was written there
+    expect(code).toBe(1);
+    expect(entry.failure?.code).toBe('kube.forbidden');
+    expect(entry.failure?.message).toContain(`system:serviceaccount:${mine}:deployer`);
+    expect(await kit.get(`/api/v1/namespaces/${elsewhere}/configmaps/reach`)).toBeUndefined();
+  });
 });
