@@ -10,7 +10,13 @@ import { CairnError } from '../model/errors';
 import { DEFAULT_AWS_CAPABILITIES, DEFAULT_SYNTH_SOCKET } from '../model';
 import { packageRoot } from '../package-root';
 import type { RawConfig } from './raw-config.generated';
-import type { CairnConfig, EnvironmentConfig, GitHostConfig, ShardingConfig } from './types';
+import {
+  ALWAYS_REFUSED_NAMESPACES,
+  type CairnConfig,
+  type EnvironmentConfig,
+  type GitHostConfig,
+  type ShardingConfig,
+} from './types';
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 
@@ -112,6 +118,10 @@ function checkEnvironments(raw: RawConfig): string[] {
     branches.set(branch, i);
     if (!env.aws && !env.kubernetes)
       errors.push(`environments[${i}]: needs an aws or a kubernetes section (or both)`);
+    if (raw.kubernetes?.requireServiceAccount && env.kubernetes && !env.kubernetes.serviceAccount)
+      errors.push(
+        `environments[${i}].kubernetes.serviceAccount: environment "${env.name}" names no ServiceAccount, and kubernetes.requireServiceAccount is true; set serviceAccount: <namespace>/<name>`,
+      );
     const synth = env.aws?.synth;
     if (synth?.socket && synth.isolation !== 'sidecar')
       errors.push(
@@ -172,6 +182,16 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
   const url = localPathOf(raw.repository.url);
   const local = isLocal(url);
   const auditDir = abs(raw.audit.dir);
+  const sharding = raw.sharding?.enabled ? shardingConfig(raw, abs) : undefined;
+  const kubernetes = {
+    requireServiceAccount: raw.kubernetes?.requireServiceAccount ?? false,
+    controllerNamespace: raw.kubernetes?.controllerNamespace ?? podNamespace() ?? 'cairn',
+  };
+  const refusedNamespaces = [
+    ...ALWAYS_REFUSED_NAMESPACES,
+    kubernetes.controllerNamespace,
+    ...(sharding ? [sharding.namespace] : []),
+  ];
   const environments: EnvironmentConfig[] = raw.environments.map((env, i) => {
     const at = `environments[${i}]`;
     const aws = env.aws;
@@ -221,6 +241,11 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               concurrency: kube.concurrency ?? 8,
               adopt: kube.adopt ?? false,
               maxManifestBytes: kube.maxManifestBytes ?? 64 * 1024 * 1024,
+              adoptUnowned: kube.adoptUnowned ?? false,
+              ...(kube.namespaces ? { namespaces: kube.namespaces } : {}),
+              clusterResources: kube.clusterResources ?? ['Namespace'],
+              ...(kube.serviceAccount ? { serviceAccount: kube.serviceAccount } : {}),
+              refusedNamespaces: [...new Set(refusedNamespaces)],
             },
           }
         : {}),
@@ -266,7 +291,8 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
       ...(raw.server?.publicUrl ? { publicUrl: raw.server.publicUrl.replace(/\/+$/, '') } : {}),
       ...(raw.server?.metricsAuth ? { metricsAuth: true } : {}),
     },
-    ...(raw.sharding?.enabled ? { sharding: shardingConfig(raw, abs) } : {}),
+    ...(sharding ? { sharding } : {}),
+    kubernetes,
     workspaces: {
       dir: raw.workspaces?.dir ? abs(raw.workspaces.dir) : join(dirname(auditDir), 'workspaces'),
       keep: raw.workspaces?.keep ?? 3,

@@ -16,6 +16,19 @@ export interface RawConfig {
   server?: RawServer;
   reconcile?: RawReconcile;
   workspaces?: RawWorkspaces;
+  /**
+   * Settings of cairn's own Kubernetes identity that hold for every environment.
+   */
+  kubernetes?: {
+    /**
+     * Refuse, at start-up, an environment with kubernetes but no kubernetes.serviceAccount (default false).
+     */
+    requireServiceAccount?: boolean;
+    /**
+     * cairn's own namespace, never written by an environment (default: the pod's namespace in a cluster, else cairn).
+     */
+    controllerNamespace?: string;
+  };
   sharding?: RawSharding;
 }
 /**
@@ -227,9 +240,25 @@ export interface RawKubernetesTarget {
    */
   concurrency?: number;
   /**
-   * Apply objects whose cairn.dev/owner label names another environment: true for any, or a list of those owner ids (default false: such an object is refused, naming its owner).
+   * Apply objects whose cairn.dev/owner label names another environment: true for any, or a list of those owner ids (default false: such an object is refused, naming its owner). An entry Kind/namespace/name (or Kind/name) adopts that one object even without an owner mark.
    */
   adopt?: boolean | string[];
+  /**
+   * Take over live objects that carry no cairn owner mark (default false: such an object is refused as kube.unowned, naming who manages it).
+   */
+  adoptUnowned?: boolean;
+  /**
+   * The namespaces this environment may write, names or * globs (default: its namespace plus the Namespace objects its own tree declares). kube-system, kube-public, kube-node-lease, cairn's own namespace and the sharding namespace are refused whatever this says.
+   */
+  namespaces?: string[];
+  /**
+   * The cluster-scoped kinds this environment may write, as Kind or group/Kind (default [Namespace]).
+   */
+  clusterResources?: string[];
+  /**
+   * namespace/name of the ServiceAccount that cairn impersonates for every request on this environment's objects (default: none, cairn's own identity).
+   */
+  serviceAccount?: string;
   /**
    * Largest total size of the files under k8s-resources/ (default 67108864, 64 MiB); a larger tree is refused, naming its biggest files.
    */

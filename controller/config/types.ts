@@ -20,6 +20,7 @@ export interface CairnConfig {
   readonly reconcile?: ReconcileConfig;
   /** Present when `sharding.enabled`: environments are shared between replicas through Leases. */
   readonly sharding?: ShardingConfig;
+  readonly kubernetes: CairnKubernetesConfig;
 }
 
 export interface RepositoryConfig {
@@ -103,6 +104,30 @@ export interface KubernetesTargetConfig {
   readonly adopt: boolean | readonly string[];
   /** Largest total size of the files under k8s-resources/. */
   readonly maxManifestBytes: number;
+  /** Take over live objects without a cairn owner mark (else refused as `kube.unowned`). */
+  readonly adoptUnowned?: boolean;
+  /** The namespaces (names or `*` globs) this environment may write; absent: its namespace plus its tree's Namespaces. */
+  readonly namespaces?: readonly string[];
+  /** The cluster-scoped kinds (`Kind` or `group/Kind`) this environment may write (absent: `Namespace`). */
+  readonly clusterResources?: readonly string[];
+  /** `namespace/name` of the ServiceAccount impersonated for this environment's objects. */
+  readonly serviceAccount?: string;
+  /**
+   * Namespaces refused whatever `namespaces` says: kube-system, kube-public, kube-node-lease, cairn's
+   * own (`kubernetes.controllerNamespace`) and the sharding namespace (resolved at load).
+   */
+  readonly refusedNamespaces?: readonly string[];
+}
+
+/** Namespaces no environment may write, whatever its config says. */
+export const ALWAYS_REFUSED_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease'];
+
+/** Top-level settings of cairn's own Kubernetes identity. */
+export interface CairnKubernetesConfig {
+  /** Every environment with kubernetes must name a serviceAccount. */
+  readonly requireServiceAccount: boolean;
+  /** cairn's own namespace: the pod's namespace file, else `cairn`. */
+  readonly controllerNamespace: string;
 }
 
 /** Where the audit trail lives and how it is protected (see the README's "The audit trail"). */

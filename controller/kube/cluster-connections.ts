@@ -29,13 +29,26 @@ export class ClusterConnections {
    */
   constructor(private readonly reconcilesAtOnce = 1) {}
 
-  /** The connection of `target`'s cluster, made on first use; throws as `createKubeClient` does. */
-  connect(target: ClusterTarget): ClusterConnection {
-    const key = JSON.stringify([target.kubeconfig ?? null, target.context ?? null, target.concurrency]);
+  /**
+   * The connection of `target`'s cluster, made on first use; throws as `createKubeClient` does. With
+   * `impersonate` (a ServiceAccount `namespace/name`) every request of it carries `Impersonate-User`:
+   * the impersonated user is part of the key, so each identity has its own client.
+   */
+  connect(target: ClusterTarget, impersonate?: string): ClusterConnection {
+    const key = JSON.stringify([
+      target.kubeconfig ?? null,
+      target.context ?? null,
+      target.concurrency,
+      impersonate ?? null,
+    ]);
     let connection = this.made.get(key);
     if (!connection) {
       const perEnvironment = Math.max(4, target.concurrency * 2);
-      const client = createKubeClient(target, perEnvironment * Math.max(1, this.reconcilesAtOnce));
+      const client = createKubeClient(
+        target,
+        perEnvironment * Math.max(1, this.reconcilesAtOnce),
+        impersonate,
+      );
       connection = { client, discovery: createDiscovery(client) };
       this.made.set(key, connection);
     }

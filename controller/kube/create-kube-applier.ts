@@ -11,6 +11,7 @@ import {
   type FenceGate,
   type PlaneResult,
 } from '../model';
+import { boundsOf, checkTree } from './bounds';
 import { asLeft, decide, writersOf } from './decide';
 import type { ClusterConnections } from './cluster-connections';
 import { createDiscovery, type Discovery } from './discovery';
@@ -40,7 +41,10 @@ export interface KubeApplierDeps {
 }
 
 interface Parts {
+  /** The environment's identity: every request on its objects. */
   readonly client: KubeClient;
+  /** cairn's own identity: discovery and the inventory. */
+  readonly own: KubeClient;
   readonly discovery: Discovery;
   readonly inventory: Inventory;
 }
@@ -60,16 +64,28 @@ export function createKubeApplier(
   deps: KubeApplierDeps = {},
 ): KubeApplier {
   const owner: Owner = ownerOf(identity);
+  const bounds = boundsOf(target, owner);
   let parts: Parts | undefined;
   // Built on first use, so that wiring an environment never fails on an unreadable kubeconfig.
   const get = (): Parts => {
     if (!parts) {
       const shared = deps.client ? undefined : deps.connections?.connect(target);
-      const client = deps.client ?? shared?.client ?? createKubeClient(target);
+      // cairn's own identity: discovery and the inventory. The environment's objects go through
+      // `client`, made as its ServiceAccount (`Impersonate-User`) when the config names one.
+      const own = deps.client ?? shared?.client ?? createKubeClient(target);
+      const sa = target.serviceAccount;
+      const client =
+        deps.client ??
+        (!sa
+          ? own
+          : deps.connections
+            ? deps.connections.connect(target, sa).client
+            : createKubeClient(target, undefined, sa));
       parts = {
         client,
-        discovery: shared?.discovery ?? createDiscovery(client),
-        inventory: createInventory(client, identity.env, owner, target.namespace),
+        own,
+        discovery: shared?.discovery ?? createDiscovery(own),
+        inventory: createInventory(own, identity.env, owner, target.namespace),
       };
     }
     return parts;
@@ -131,7 +147,10 @@ export function createKubeApplier(
     },
 
     async close() {
-      if (!deps.client && !deps.connections) parts?.client.close();
+      if (!deps.client && !deps.connections) {
+        parts?.client.close();
+        if (parts?.own !== parts?.client) parts?.own.close();
+      }
       parts = undefined;
     },
   };
@@ -144,6 +163,14 @@ export function createKubeApplier(
     gate: FenceGate,
   ): Promise<PlaneResult> {
     const phase: Phase = dryRun ? 'plan' : 'apply-kubernetes';
+    // The whole tree is checked against the environment's bounds before anything is read or written.
+    const outside = checkTree(bounds, manifests, phase);
+    if (outside) {
+      return {
+        changes: manifests.map((m) => ({ ...changeOf(m, 'skipped'), reason: 'refused: out of bounds' })),
+        failure: failureFrom(outside, phase),
+      };
+    }
     // Every collection the server already serves is read at once, beside the inventory: a no-op
     // costs one round of LISTs whatever the number of waves.
     const early = prefetch(p, manifests);
@@ -184,6 +211,7 @@ export function createKubeApplier(
     const failures: Failure[] = [];
     const watched: Watched[] = [];
     const left = new Map<string, InventoryEntry>();
+    const refusedKeys = new Set<string>();
     const waves = orderInWaves(manifests, (m) => ({
       kind: m.object.kind,
       namespaced: m.object.metadata.namespace !== undefined,
@@ -232,10 +260,12 @@ export function createKubeApplier(
         targets.map((t) => {
           const current = live.get(keyOf(t.ref));
           const decision = decide(
-            { digest: t.digest, owner, adopt: target.adopt },
+            { digest: t.digest, owner, adopt: target.adopt, adoptUnowned: target.adoptUnowned ?? false },
             current,
             recorded.get(keyOf(t.ref)),
           );
+          // An object refused as another's or as unowned never enters this environment's inventory.
+          if (decision.kind === 'refuse' || decision.kind === 'unowned') refusedKeys.add(keyOf(t.ref));
           const settle = () =>
             settleObject(p.client, t, current, decision, { force: target.forceConflicts, dryRun });
           // Only requests queue for a connection; an unchanged object sends none. Each request is
@@ -287,7 +317,12 @@ export function createKubeApplier(
     // A replica that lost its Lease during prune leaves the inventory to the new holder.
     if (stopped(gate, failures)) return result(changes, failures);
 
-    const next = inventoryAfter(desired, previous, left, keep);
+    const next = inventoryAfter(
+      desired.filter((ref) => !refusedKeys.has(keyOf(ref)) || recorded.has(keyOf(ref))),
+      previous,
+      left,
+      keep,
+    );
     if (record.source !== 'current' || !sameEntries(previous, next)) {
       try {
         await p.inventory.write(next);

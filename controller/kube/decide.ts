@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { claimedOwner, liveOwner, mayTake, type Adopt, type Owner } from './identity';
 import { DIGEST_ANNOTATION, PRUNE_ANNOTATION } from './normalize';
+import { refOf, subjectOf } from './object-ref';
 import type { KubeObject } from './types';
 
 /**
  * What to do with one object of Git, decided from the live object alone (no request), for both
  * `cairn plan` and the reconcile:
  * - `refuse`: the live object carries another environment's owner mark that this config does not adopt;
+ * - `unowned`: the live object carries no owner mark at all, and this config does not adopt it;
  * - `create`: it does not exist;
  * - `apply`: what cairn would send differs from what cairn last sent (its digest annotation);
  * - `check`: what cairn last sent, but someone wrote the object (outside its status) since cairn left
@@ -15,6 +17,7 @@ import type { KubeObject } from './types';
  */
 export type Decision =
   | { readonly kind: 'refuse'; readonly owner: Owner }
+  | { readonly kind: 'unowned'; readonly managers: readonly string[] }
   | { readonly kind: 'create' }
   | { readonly kind: 'apply'; readonly adoptedFrom?: Owner }
   | { readonly kind: 'check' }
@@ -26,6 +29,8 @@ export interface DecisionInput {
   readonly digest: string;
   readonly owner: Owner;
   readonly adopt: Adopt;
+  /** Take over live objects with no owner mark (`kubernetes.adoptUnowned`). */
+  readonly adoptUnowned?: boolean;
 }
 
 /** How cairn left an object on the server, as its inventory records it. */
@@ -59,6 +64,12 @@ export function writersOf(object: KubeObject): string {
   return createHash('sha256').update(entries.join('\n')).digest('hex').slice(0, 16);
 }
 
+/** The field managers of an object (who wrote it), each once, in order. */
+export function managersOf(object: KubeObject): readonly string[] {
+  const entries = (object.metadata.managedFields ?? []) as readonly ManagedFieldsEntry[];
+  return [...new Set(entries.map((e) => e.manager ?? '(unnamed)'))];
+}
+
 /** True when the live object is as cairn left it: same resourceVersion, or only its status moved since. */
 export function asLeft(live: KubeObject, left: LeftState | undefined): boolean {
   if (!left?.rv) return false;
@@ -74,7 +85,10 @@ export function decide(
 ): Decision {
   if (!live) return { kind: 'create' };
   const other = claimedOwner(live);
-  if (!mayTake(input.owner, other, input.adopt)) return { kind: 'refuse', owner: other! };
+  // `kubernetes.adopt` may name this one object (`Kind/namespace/name`), marked or not.
+  const listed = Array.isArray(input.adopt) && input.adopt.includes(subjectOf(refOf(live)));
+  if (!other && !input.adoptUnowned && !listed) return { kind: 'unowned', managers: managersOf(live) };
+  if (!listed && !mayTake(input.owner, other, input.adopt)) return { kind: 'refuse', owner: other! };
   if (other && other.id !== input.owner.id) return { kind: 'apply', adoptedFrom: other };
   if (live.metadata.annotations?.[DIGEST_ANNOTATION] !== input.digest) return { kind: 'apply' };
   return asLeft(live, left) ? { kind: 'unchanged' } : { kind: 'check' };

@@ -38,7 +38,10 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export function createKubeClient(
   target: Pick<KubernetesTargetConfig, 'kubeconfig' | 'context' | 'concurrency'>,
   maxSockets = Math.max(4, target.concurrency * 2),
+  /** `namespace/name` of a ServiceAccount every request of this client is made as (`Impersonate-User`). */
+  impersonate?: string,
 ): KubeClient {
+  const impersonated = impersonate ? impersonatedUser(impersonate) : undefined;
   const kc = new KubeConfig();
   if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
   else kc.loadFromDefault();
@@ -91,6 +94,7 @@ export function createKubeClient(
       const headers: Record<string, string> = { accept: 'application/json' };
       for (const [k, v] of Object.entries(opts.headers ?? {})) if (v !== undefined) headers[k] = String(v);
       if (opts.auth) headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+      if (impersonated) headers['impersonate-user'] = impersonated;
       if (req.body !== undefined) {
         headers['content-type'] = req.contentType ?? 'application/json';
         headers['content-length'] = String(Buffer.byteLength(req.body));
@@ -158,4 +162,18 @@ export function statusMessage(body: unknown): string {
     return (body as { message: string }).message;
   }
   return typeof body === 'string' ? body.slice(0, 500) : JSON.stringify(body ?? '').slice(0, 500);
+}
+
+/** The user name of a ServiceAccount `namespace/name`: `system:serviceaccount:<namespace>:<name>`. */
+export function impersonatedUser(serviceAccount: string): string {
+  const [namespace, name, ...rest] = serviceAccount.split('/');
+  if (!namespace || !name || rest.length > 0) {
+    throw new CairnError(`kubernetes.serviceAccount "${serviceAccount}" is not <namespace>/<name>`, {
+      code: 'config.invalid',
+      phase: 'config',
+      subject: 'kubernetes.serviceAccount',
+      hint: 'write the ServiceAccount as <namespace>/<name>, e.g. team-a/deployer',
+    });
+  }
+  return `system:serviceaccount:${namespace}:${name}`;
 }

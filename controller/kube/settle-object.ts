@@ -107,8 +107,21 @@ export async function settleObject(
             subject,
             message: `${target.label}: owned by ${decision.owner.description} (owner mark ${decision.owner.id}); cairn does not take it over unless kubernetes.adopt lists that owner`,
           },
-          `owned by ${decision.owner.description}`,
+          `refused: owned by ${decision.owner.description}`,
         );
+      case 'unowned': {
+        const managers = decision.managers.length ? decision.managers.join(', ') : 'no field manager';
+        return failed(
+          {
+            code: 'kube.unowned',
+            phase,
+            retryable: false,
+            subject,
+            message: `${target.label}: exists without a cairn owner mark (managed by ${managers}); cairn does not take over objects it did not create; to take it over, list ${subject} in this environment's kubernetes.adopt, or set kubernetes.adoptUnowned: true`,
+          },
+          `refused: not created by cairn (managed by ${managers})`,
+        );
+      }
       case 'unchanged':
         return { change: change('unchanged'), object: live! };
       case 'check': {

@@ -54,7 +54,13 @@ function platform(name: string, namespace: string): Platform {
       environments: [
         {
           name: 'dev',
-          kubernetes: { kubeconfig: sandbox.kubernetes.kubeconfig, namespace, healthTimeout: '10s' },
+          // adoptUnowned: the Secret test takes over a Secret kubectl made
+          kubernetes: {
+            kubeconfig: sandbox.kubernetes.kubeconfig,
+            namespace,
+            healthTimeout: '10s',
+            adoptUnowned: true,
+          },
         },
       ],
       audit: { dir: join(dir, 'audit'), keyFile: auditKeyFile(dir) },

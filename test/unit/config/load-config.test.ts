@@ -127,6 +127,54 @@ describe('loadConfig', () => {
   });
 });
 
+describe('the Kubernetes bounds keys', () => {
+  it('defaults: Namespace only, no adoption of unowned objects, cairn and the kube-* namespaces refused', () => {
+    const config = loadConfig(file(valid));
+    expect(config.kubernetes).toEqual({ requireServiceAccount: false, controllerNamespace: 'cairn' });
+    expect(config.environments[0]!.kubernetes).toMatchObject({
+      adoptUnowned: false,
+      clusterResources: ['Namespace'],
+      refusedNamespaces: ['kube-system', 'kube-public', 'kube-node-lease', 'cairn'],
+    });
+    expect(config.environments[0]!.kubernetes?.namespaces).toBeUndefined();
+  });
+
+  it('reads namespaces, clusterResources, serviceAccount and controllerNamespace', () => {
+    const text = valid
+      .replace(
+        'kubernetes: {}',
+        'kubernetes: { namespaces: [team-*], clusterResources: [rbac.authorization.k8s.io/ClusterRole], serviceAccount: team/deployer, adoptUnowned: true }',
+      )
+      .concat('kubernetes: { controllerNamespace: ops }\n');
+    const config = loadConfig(file(text));
+    expect(config.kubernetes.controllerNamespace).toBe('ops');
+    expect(config.environments[1]!.kubernetes).toMatchObject({
+      namespaces: ['team-*'],
+      clusterResources: ['rbac.authorization.k8s.io/ClusterRole'],
+      serviceAccount: 'team/deployer',
+      adoptUnowned: true,
+      refusedNamespaces: ['kube-system', 'kube-public', 'kube-node-lease', 'ops'],
+    });
+  });
+
+  it('requireServiceAccount refuses an environment without one, naming it', () => {
+    const result = validateConfigFile(
+      file(
+        valid
+          .replace('kubernetes: {}', 'kubernetes: { serviceAccount: a/b }')
+          .concat('kubernetes: { requireServiceAccount: true }\n'),
+      ),
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.errors).toEqual([
+        expect.stringContaining(
+          'environments[0].kubernetes.serviceAccount: environment "dev" names no ServiceAccount',
+        ),
+      ]);
+  });
+});
+
 describe('validateConfigFile rejects broken configs naming the field', () => {
   it.each([
     ['a bad region', valid.replace('eu-west-1', 'Europe'), 'environments[0].aws.region: AWS region'],

@@ -252,14 +252,26 @@ describe('identity and the decision per object', () => {
     ['check when cairn recorded no version', marked(), undefined, 'check'],
     ['apply when Git changed (digest differs)', marked(mine, 'd0'), leftAt7, 'apply'],
     [
-      'apply an unmarked object (it gets the mark)',
+      'refuse an unmarked object as unowned',
       obj('ConfigMap', {}, { resourceVersion: '7' }),
       leftAt7,
-      'apply',
+      'unowned',
     ],
     ["refuse another environment's object", marked(theirs), leftAt7, 'refuse'],
   ])('decides %s', (_name, live, left, kind) => {
     expect(decide(input, live, left).kind).toBe(kind);
+  });
+
+  it.each([
+    [{ adoptUnowned: true }, 'apply'],
+    [{ adopt: ['ConfigMap/x'] }, 'apply'],
+    [{ adopt: ['ConfigMap/y'] }, 'unowned'],
+    [{ adopt: true }, 'unowned'],
+  ] as const)('an unmarked object with %j is %s', (over, kind) => {
+    const live = withWriters(obj('ConfigMap', {}, { resourceVersion: '7' }), handEdit);
+    const decision = decide({ ...input, ...over }, live, undefined);
+    expect(decision.kind).toBe(kind);
+    if (decision.kind === 'unowned') expect(decision.managers).toEqual(['cairn', 'kubectl-edit']);
   });
 
   it.each([

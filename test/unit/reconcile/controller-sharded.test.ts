@@ -30,6 +30,7 @@ const config: CairnConfig = {
   audit: { backend: 'dynamodb', dir: '/audit', witnessDir: '/audit.witness', unkeyed: true },
   server: { port: 0, host: '127.0.0.1', maxBodyBytes: 1024 },
   workspaces: { dir: '/ws', keep: 1, maxFileBytes: 1024 },
+  kubernetes: { requireServiceAccount: false, controllerNamespace: 'cairn' },
 };
 
 /** A ShardPort double: the test says what is held, and plays the manager's gained/lost calls. */

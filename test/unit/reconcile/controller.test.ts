@@ -35,6 +35,7 @@ function config(envs: readonly Partial<EnvironmentConfig>[] = [{}]): CairnConfig
     audit: { backend: 'jsonl', dir: '/audit', witnessDir: '/audit.witness', unkeyed: true },
     server: { port: 0, host: '127.0.0.1', maxBodyBytes: 1024 },
     workspaces: { dir: '/ws', keep: 1, maxFileBytes: 1024 },
+    kubernetes: { requireServiceAccount: false, controllerNamespace: 'cairn' },
   };
 }
 

@@ -31,6 +31,7 @@ const config: CairnConfig = {
   audit: { backend: 'jsonl', dir: '/audit', witnessDir: '/audit.witness', unkeyed: true },
   server: { port: 0, host: '127.0.0.1', maxBodyBytes: 1024, publicUrl: 'https://cairn.example' },
   workspaces: { dir: '/ws', keep: 1, maxFileBytes: 1024 },
+  kubernetes: { requireServiceAccount: false, controllerNamespace: 'cairn' },
 };
 
 /** A Git host double that records each status it is sent. */

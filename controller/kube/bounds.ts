@@ -1,0 +1,129 @@
+import { ALWAYS_REFUSED_NAMESPACES, type KubernetesTargetConfig } from '../config/types';
+import { CairnError, type Phase } from '../model/errors';
+import { OWNER_LABEL, type Owner } from './identity';
+import { groupOf, refOf, subjectOf } from './object-ref';
+import type { KubeObject, Manifest } from './types';
+
+/** cairn's own namespace when the config names none (load-config resolves the real one). */
+const FALLBACK_CONTROLLER_NAMESPACE = 'cairn';
+
+/** What one environment may write: resolved from its `kubernetes` config and its owner. */
+export interface Bounds {
+  /** Its `kubernetes.namespace`. */
+  readonly namespace: string;
+  /** `kubernetes.namespaces` (names or `*` globs); absent: `namespace` plus the tree's own Namespaces. */
+  readonly namespaces?: readonly string[];
+  /** Cluster-scoped kinds, `Kind` (any group) or `group/Kind` (`''` group: `Kind` alone). */
+  readonly clusterResources: readonly string[];
+  /** Namespaces refused whatever the rest says. */
+  readonly refused: readonly string[];
+  /** This environment's owner id: a manifest naming another in its owner label is refused. */
+  readonly ownerId: string;
+}
+
+/** The bounds of an environment from its resolved config. */
+export function boundsOf(target: KubernetesTargetConfig, owner: Owner): Bounds {
+  return {
+    namespace: target.namespace,
+    ...(target.namespaces ? { namespaces: target.namespaces } : {}),
+    clusterResources: target.clusterResources ?? ['Namespace'],
+    refused: target.refusedNamespaces ?? [...ALWAYS_REFUSED_NAMESPACES, FALLBACK_CONTROLLER_NAMESPACE],
+    ownerId: owner.id,
+  };
+}
+
+/**
+ * May this environment write this object? Undefined when it may; else the bound it crosses, said
+ * for a person. `declared` is the set of Namespace names the environment's own tree declares (the
+ * default namespaces). Cluster-scoped objects carry no `metadata.namespace` (resolveScope dropped it).
+ */
+export function outOfBounds(
+  bounds: Bounds,
+  object: KubeObject,
+  declared: ReadonlySet<string>,
+): string | undefined {
+  const { kind, apiVersion } = object;
+  const group = groupOf(apiVersion);
+  const { name, namespace } = object.metadata;
+  const label = object.metadata.labels?.[OWNER_LABEL];
+  if (label !== undefined && label !== bounds.ownerId)
+    return `its ${OWNER_LABEL} label names another owner (${label}); only cairn sets that label, to this environment's id ${bounds.ownerId}`;
+  if (group === '' && kind === 'ConfigMap' && name.startsWith('cairn-inventory-'))
+    return `ConfigMaps named cairn-inventory-* are cairn's own inventories`;
+  if (group === 'coordination.k8s.io' && kind === 'Lease' && name.startsWith('cairn-'))
+    return `Leases named cairn-* are cairn's own`;
+  if (namespace === undefined) {
+    if (!kindAllowed(bounds.clusterResources, group, kind))
+      return `the cluster-scoped kind ${group ? `${group}/` : ''}${kind} is not in kubernetes.clusterResources (${bounds.clusterResources.join(', ') || 'none'})`;
+    if (group === '' && kind === 'Namespace') return namespaceOutOfBounds(bounds, name, declared);
+    return undefined;
+  }
+  return namespaceOutOfBounds(bounds, namespace, declared);
+}
+
+function namespaceOutOfBounds(
+  bounds: Bounds,
+  namespace: string,
+  declared: ReadonlySet<string>,
+): string | undefined {
+  if (bounds.refused.includes(namespace))
+    return `namespace ${namespace} is never written by an environment (refused: ${bounds.refused.join(', ')})`;
+  if (bounds.namespaces) {
+    return bounds.namespaces.some((glob) => globMatches(glob, namespace))
+      ? undefined
+      : `namespace ${namespace} is not in kubernetes.namespaces (${bounds.namespaces.join(', ')})`;
+  }
+  if (namespace === bounds.namespace || declared.has(namespace)) return undefined;
+  return `namespace ${namespace} is neither kubernetes.namespace (${bounds.namespace}) nor a Namespace of this tree`;
+}
+
+function kindAllowed(allowed: readonly string[], group: string, kind: string): boolean {
+  return allowed.some((entry) => {
+    const slash = entry.lastIndexOf('/');
+    if (slash < 0) return entry === kind;
+    return entry.slice(0, slash) === group && entry.slice(slash + 1) === kind;
+  });
+}
+
+/** `*` matches any run of characters; everything else matches itself. */
+export function globMatches(glob: string, text: string): boolean {
+  const pattern = glob
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${pattern}$`).test(text);
+}
+
+/**
+ * Checks a whole tree before anything is written: the `kube.out-of-bounds` error (terminal) naming
+ * each object out of bounds with its file and the bound, or undefined when every object is in bounds.
+ */
+export function checkTree(
+  bounds: Bounds,
+  manifests: readonly Manifest[],
+  phase: Phase,
+): CairnError | undefined {
+  const declared = new Set(
+    manifests
+      .filter((m) => m.object.kind === 'Namespace' && groupOf(m.object.apiVersion) === '')
+      .map((m) => m.object.metadata.name),
+  );
+  const problems: { subject: string; line: string }[] = [];
+  for (const m of manifests) {
+    const why = outOfBounds(bounds, m.object, declared);
+    if (!why) continue;
+    const subject = subjectOf(refOf(m.object));
+    problems.push({ subject, line: `${m.file}: ${subject}: ${why}` });
+  }
+  if (problems.length === 0) return undefined;
+  return new CairnError(
+    `${problems.length} object(s) out of this environment's bounds; nothing of this commit was applied:\n  - ${problems.map((p) => p.line).join('\n  - ')}`,
+    {
+      code: 'kube.out-of-bounds',
+      phase,
+      subject: problems.map((p) => p.subject).join(', '),
+      retryable: false,
+      hint: 'remove these objects from the tree, or widen kubernetes.namespaces / kubernetes.clusterResources for this environment in the cairn config',
+    },
+  );
+}

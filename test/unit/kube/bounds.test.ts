@@ -1,0 +1,153 @@
+import { checkTree, globMatches, outOfBounds, type Bounds } from '../../../controller/kube/bounds';
+import type { KubeObject, Manifest } from '../../../controller/kube/types';
+
+const REFUSED = ['kube-system', 'kube-public', 'kube-node-lease', 'cairn', 'cairn-shards'];
+const base: Bounds = {
+  namespace: 'team-a',
+  clusterResources: ['Namespace'],
+  refused: REFUSED,
+  ownerId: 'a-123',
+};
+
+const obj = (
+  apiVersion: string,
+  kind: string,
+  name: string,
+  namespace?: string,
+  labels?: Record<string, string>,
+): KubeObject =>
+  ({
+    apiVersion,
+    kind,
+    metadata: { name, ...(namespace ? { namespace } : {}), ...(labels ? { labels } : {}) },
+  }) as KubeObject;
+
+describe('outOfBounds', () => {
+  const declared = new Set(['team-a-extra']);
+  it.each<[string, Partial<Bounds>, KubeObject, RegExp | undefined]>([
+    ['own namespace', {}, obj('v1', 'ConfigMap', 'c', 'team-a'), undefined],
+    ['a Namespace of the tree', {}, obj('v1', 'ConfigMap', 'c', 'team-a-extra'), undefined],
+    ['the tree declaring a Namespace', {}, obj('v1', 'Namespace', 'team-a-extra'), undefined],
+    ['another namespace', {}, obj('v1', 'ConfigMap', 'c', 'team-b'), /namespace team-b is neither/],
+    ['kube-system', {}, obj('apps/v1', 'Deployment', 'd', 'kube-system'), /never written/],
+    [
+      'kube-system even when configured',
+      { namespaces: ['*'] },
+      obj('v1', 'ConfigMap', 'c', 'kube-system'),
+      /never written/,
+    ],
+    ['cairn namespace', { namespaces: ['*'] }, obj('v1', 'ConfigMap', 'c', 'cairn'), /never written/],
+    [
+      'sharding namespace',
+      { namespaces: ['cairn-*'] },
+      obj('v1', 'ConfigMap', 'c', 'cairn-shards'),
+      /never written/,
+    ],
+    ['a Namespace named kube-public', {}, obj('v1', 'Namespace', 'kube-public'), /never written/],
+    ['glob match', { namespaces: ['team-a-*'] }, obj('v1', 'ConfigMap', 'c', 'team-a-dev'), undefined],
+    [
+      'glob miss',
+      { namespaces: ['team-a-*'] },
+      obj('v1', 'ConfigMap', 'c', 'team-a'),
+      /not in kubernetes.namespaces/,
+    ],
+    [
+      'configured namespaces replace the default',
+      { namespaces: ['x'] },
+      obj('v1', 'ConfigMap', 'c', 'team-a-extra'),
+      /not in kubernetes.namespaces/,
+    ],
+    [
+      'a Namespace outside configured namespaces',
+      { namespaces: ['x'] },
+      obj('v1', 'Namespace', 'y'),
+      /not in kubernetes.namespaces/,
+    ],
+    [
+      'ClusterRoleBinding by default',
+      {},
+      obj('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'b'),
+      /rbac.authorization.k8s.io\/ClusterRoleBinding is not in kubernetes.clusterResources/,
+    ],
+    [
+      'ClusterRole allowed by group/Kind',
+      { clusterResources: ['rbac.authorization.k8s.io/ClusterRole'] },
+      obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'r'),
+      undefined,
+    ],
+    [
+      'group/Kind of another group',
+      { clusterResources: ['example.com/ClusterRole'] },
+      obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'r'),
+      /not in kubernetes.clusterResources/,
+    ],
+    [
+      'Namespace not listed',
+      { clusterResources: [] },
+      obj('v1', 'Namespace', 'team-a-extra'),
+      /not in kubernetes.clusterResources \(none\)/,
+    ],
+    ['an inventory ConfigMap', {}, obj('v1', 'ConfigMap', 'cairn-inventory-x', 'team-a'), /inventories/],
+    [
+      'a cairn Lease',
+      {},
+      obj('coordination.k8s.io/v1', 'Lease', 'cairn-shard-1', 'team-a'),
+      /Leases named cairn-/,
+    ],
+    ['another Lease', {}, obj('coordination.k8s.io/v1', 'Lease', 'mine', 'team-a'), undefined],
+    [
+      'another owner label',
+      {},
+      obj('v1', 'ConfigMap', 'c', 'team-a', { 'cairn.dev/owner': 'b-456' }),
+      /names another owner \(b-456\)/,
+    ],
+    [
+      'its own owner label',
+      {},
+      obj('v1', 'ConfigMap', 'c', 'team-a', { 'cairn.dev/owner': 'a-123' }),
+      undefined,
+    ],
+  ])('%s', (_name, over, object, expected) => {
+    const why = outOfBounds({ ...base, ...over }, object, declared);
+    if (expected) expect(why).toMatch(expected);
+    else expect(why).toBeUndefined();
+  });
+
+  it('globs match whole names, * any run', () => {
+    expect(globMatches('team-*', 'team-a')).toBe(true);
+    expect(globMatches('team-*', 'xteam-a')).toBe(false);
+    expect(globMatches('a.b', 'axb')).toBe(false);
+  });
+});
+
+describe('checkTree', () => {
+  const m = (object: KubeObject, file: string): Manifest => ({ object, file, documentIndex: 0 });
+
+  it('names every object out of bounds with its file and the bound, terminal', () => {
+    const error = checkTree(
+      base,
+      [
+        m(obj('v1', 'ConfigMap', 'ok', 'team-a'), 'k8s-resources/ok.yaml'),
+        m(obj('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'evil'), 'k8s-resources/crb.yaml'),
+        m(obj('apps/v1', 'Deployment', 'd', 'kube-system'), 'k8s-resources/d.yaml'),
+      ],
+      'plan',
+    );
+    expect(error?.code).toBe('kube.out-of-bounds');
+    expect(error?.retryable).toBe(false);
+    expect(error?.message).toContain('k8s-resources/crb.yaml: ClusterRoleBinding/evil');
+    expect(error?.message).toContain('k8s-resources/d.yaml: Deployment/kube-system/d');
+    expect(error?.message).not.toContain('ok.yaml');
+    expect(error?.subject).toBe('ClusterRoleBinding/evil, Deployment/kube-system/d');
+  });
+
+  it('the tree declares its own Namespaces', () => {
+    expect(
+      checkTree(
+        base,
+        [m(obj('v1', 'Namespace', 'extra'), 'a.yaml'), m(obj('v1', 'ConfigMap', 'c', 'extra'), 'b.yaml')],
+        'apply-kubernetes',
+      ),
+    ).toBeUndefined();
+  });
+});
