@@ -11,7 +11,11 @@ const FALLBACK_CONTROLLER_NAMESPACE = 'cairn';
 export interface Bounds {
   /** Its `kubernetes.namespace`. */
   readonly namespace: string;
-  /** `kubernetes.namespaces` (names or `*` globs); absent: `namespace` plus the tree's own Namespaces. */
+  /**
+   * `kubernetes.namespaces` (names or `*` globs), always with `namespace` beside them (its objects
+   * without a namespace land there, and the install grants it); absent: `namespace` plus the
+   * tree's own Namespaces.
+   */
   readonly namespaces?: readonly string[];
   /** Cluster-scoped kinds, `Kind` (any group) or `group/Kind` (`''` group: `Kind` alone). */
   readonly clusterResources: readonly string[];
@@ -69,9 +73,9 @@ function namespaceOutOfBounds(
   if (bounds.refused.includes(namespace))
     return `namespace ${namespace} is never written by an environment (refused: ${bounds.refused.join(', ')})`;
   if (bounds.namespaces) {
-    return bounds.namespaces.some((glob) => globMatches(glob, namespace))
+    return namespace === bounds.namespace || bounds.namespaces.some((glob) => globMatches(glob, namespace))
       ? undefined
-      : `namespace ${namespace} is not in kubernetes.namespaces (${bounds.namespaces.join(', ')})`;
+      : `namespace ${namespace} is neither kubernetes.namespace (${bounds.namespace}) nor in kubernetes.namespaces (${bounds.namespaces.join(', ')})`;
   }
   if (namespace === bounds.namespace || declared.has(namespace)) return undefined;
   return `namespace ${namespace} is neither kubernetes.namespace (${bounds.namespace}) nor a Namespace of this tree`;
