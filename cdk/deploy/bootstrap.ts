@@ -1,24 +1,50 @@
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, HeadBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
-import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import { DescribeParametersCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { AwsTargetConfig } from '../../controller/model';
 import { CairnError, errorMessage, isCairnError } from '../../controller/model';
 import type { Log } from '../../controller/model';
 import { BOOTSTRAP, destroyClients, makeClients, type AwsClients, type AwsCredentials } from './aws-clients';
 
+// The description cairn writes on the version parameter it creates: a parameter without it was
+// made by someone else (`cdk bootstrap`), and cairn never overwrites that.
+const MADE_BY_CAIRN = 'Made by cairn bootstrap';
+// The stack `cdk bootstrap` deploys its resources in.
+const CDK_TOOLKIT_STACK = 'CDKToolkit';
+
+/** What `cairn bootstrap` found or made. */
+export interface BootstrapResult {
+  readonly bucketName: string;
+  readonly version: string;
+  /** `cdk`: a bootstrap cairn did not make, used as it is; `cairn`: cairn's own, made or refreshed now. */
+  readonly madeBy: 'cdk' | 'cairn';
+}
+
 /**
  * Prepares an account and region for deploys, like `cdk bootstrap` does for what cairn needs:
  * the bootstrap version parameter (synthesized templates check it) and the assets bucket
- * (file assets and large templates). The CDK's deploy roles are not created: cairn deploys
- * with its own credentials, or with the environment's `aws.roleArn`.
+ * (file assets and large templates). A bootstrap cairn did not make (a `CDKToolkit` stack, or a
+ * version parameter without cairn's mark) is read and used exactly as it is: overwriting it would
+ * downgrade the real bootstrap that `cdk deploy` relies on. The CDK's deploy roles are not
+ * created: cairn deploys with its own credentials, the environment's `aws.roleArn`, and
+ * `aws.cloudFormationExecutionRoleArn`.
  */
 export async function bootstrapEnvironment(
   target: AwsTargetConfig,
   log: Log,
   options: { credentials?: AwsCredentials; env?: string } = {},
-): Promise<{ bucketName: string; version: string }> {
+): Promise<BootstrapResult> {
   const clients = makeClients(target, options.credentials, options.env);
   const { s3, ssm } = clients;
   try {
+    const found = await existingBootstrap(clients, target);
+    if (found) {
+      log.info(
+        { bucket: found.bucketName, version: found.version, region: target.region },
+        'a CDK bootstrap is already there: used as it is',
+      );
+      return found;
+    }
     const bucketName = BOOTSTRAP.bucket(target);
     const exists = await s3.send(new HeadBucketCommand({ Bucket: bucketName })).then(
       () => true,
@@ -40,6 +66,7 @@ export async function bootstrapEnvironment(
       new PutParameterCommand({
         Name: BOOTSTRAP.versionParameter,
         Value: BOOTSTRAP.version,
+        Description: MADE_BY_CAIRN,
         Type: 'String',
         Overwrite: true,
       }),
@@ -48,10 +75,41 @@ export async function bootstrapEnvironment(
       { bucket: bucketName, version: BOOTSTRAP.version, region: target.region },
       'environment bootstrapped',
     );
-    return { bucketName, version: BOOTSTRAP.version };
+    return { bucketName, version: BOOTSTRAP.version, madeBy: 'cairn' };
   } finally {
     destroyClients(clients);
   }
+}
+
+/** The bootstrap someone else made (the CDKToolkit stack, or an unmarked version parameter), or null. */
+async function existingBootstrap(
+  clients: AwsClients,
+  target: AwsTargetConfig,
+): Promise<BootstrapResult | null> {
+  const toolkit = await clients.cfn
+    .send(new DescribeStacksCommand({ StackName: CDK_TOOLKIT_STACK }))
+    .then((r) => r.Stacks?.[0])
+    .catch((error: { name?: string; message?: string }) => {
+      if (/does not exist/.test(error.message ?? '')) return undefined;
+      throw error;
+    });
+  const described = await clients.ssm.send(
+    new DescribeParametersCommand({
+      ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [BOOTSTRAP.versionParameter] }],
+    }),
+  );
+  const parameter = described.Parameters?.[0];
+  if (!toolkit && (!parameter || parameter.Description === MADE_BY_CAIRN)) return null;
+  const output = (key: string) => toolkit?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+  const version = parameter
+    ? ((await clients.ssm.send(new GetParameterCommand({ Name: BOOTSTRAP.versionParameter }))).Parameter
+        ?.Value ?? '')
+    : (output('BootstrapVersion') ?? '');
+  return {
+    bucketName: output('BucketName') ?? BOOTSTRAP.bucket(target),
+    version,
+    madeBy: 'cdk',
+  };
 }
 
 /** Throws a CairnError saying to run `cairn bootstrap` when the version parameter is missing. */

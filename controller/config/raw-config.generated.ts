@@ -170,7 +170,7 @@ export interface RawAwsTarget {
    */
   capabilities?: ('CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM' | 'CAPABILITY_AUTO_EXPAND')[];
   /**
-   * IAM role CloudFormation acts as, passed as RoleARN on every change set and stack delete (default: the execution role the assembly names, as cdk deploy does).
+   * IAM role CloudFormation acts as, passed as RoleARN on every change set and stack delete. Without it, CloudFormation acts with the deploying credentials (the assembly's own execution role is not used yet).
    */
   cloudFormationExecutionRoleArn?: string;
   /**
