@@ -68,12 +68,20 @@ async function withSource<T>(
 export async function syncCommand(o: EnvOptions): Promise<number> {
   const config = loadConfig(o.config);
   const env = environmentNamed(config, o.env);
+  if (config.sharding) {
+    // A reconcile from here would hold no Lease: it could apply beside the holder's, unfenced.
+    process.stderr.write(
+      `cairn: ${o.config} shares its environments between replicas (sharding.enabled), so a sync from this process would apply without the Lease holder's fence. Ask a replica instead: POST <its URL>/api/environments/${env.name}/sync with a sync-scope token; the replica that receives it hands it to the holder.\n`,
+    );
+    return 2;
+  }
   const log = stderrLog();
   // The commit gets its `cairn/<env>` status from a manual sync as from `cairn run`.
   const statuses = commitStatuses(config, log);
   const audit = await AuditLog.open(config.audit, log);
   try {
-    await audit.interrupted();
+    // Only this environment's attempt is this process's to close.
+    await audit.interrupted(env.name);
     const result = await withSource(config, log, async (source, appliers) => {
       const [head] = await source.fetch([{ env: env.name, branch: env.branch }]);
       const revision = revisionOf(head, env);

@@ -47,3 +47,37 @@ describe('usage errors', () => {
     expect(result.stderr).toContain("required option '-c, --config <file>' not specified");
   });
 });
+
+describe('cairn sync on a sharded installation', () => {
+  it('refuses to apply from outside the Lease holder (exit 2) and says how to ask a replica', async () => {
+    // given a config whose environments are shared between replicas
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-sync-sharded-'));
+    const file = join(dir, 'cairn.yaml');
+    writeFileSync(join(dir, 'handoff.key'), 'k'.repeat(48));
+    writeFileSync(
+      file,
+      [
+        `repository: { url: ${dir} }`,
+        'environments: [{ name: dev, kubernetes: { namespace: dev } }]',
+        'audit: { dir: audit, backend: dynamodb, dynamodb: { table: cairn-audit, region: us-east-1 } }',
+        'sharding: { enabled: true, handoffKeyFile: handoff.key }',
+        '',
+      ].join('\n'),
+    );
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      // when `cairn sync` is run against it
+      const code = await main(['sync', '-c', file, '-e', 'dev']);
+
+      // then nothing is applied from here: a usage error naming the way that is fenced
+      expect(code).toBe(EXIT.usage);
+      expect(stderr).toHaveBeenCalledWith(expect.stringContaining('/api/environments/dev/sync'));
+    } finally {
+      stderr.mockRestore();
+      process.exitCode = undefined;
+    }
+  });
+});
