@@ -372,7 +372,7 @@ export class Controller {
             log: this.deps.log,
             now: this.now,
             ...(this.deps.shard
-              ? { fence: fenceOf(this.deps.shard, env), writeFence: this.deps.shard.writeFence(env) }
+              ? { fence: fenceOf(this.deps.shard, env), writeFence: writeFenceOf(this.deps.shard, env) }
               : {}),
             ...this.deps.appliers(envConfig),
           },
@@ -613,6 +613,11 @@ export class Controller {
     if (!state) throw new Error(`unknown environment ${env}`);
     return state;
   }
+}
+
+/** The write fence of one environment's reconcile, per plane (see WriteFence). */
+function writeFenceOf(shard: ShardPort, env: string) {
+  return (phase: 'apply-aws' | 'apply-kubernetes') => shard.writeFence(env, phase);
 }
 
 /** The fence of one environment's reconcile: a fresh read of its Lease before each apply phase. */

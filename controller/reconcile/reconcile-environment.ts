@@ -47,9 +47,10 @@ export interface EnvironmentPorts {
   readonly fence?: (phase: 'apply-aws' | 'apply-kubernetes') => Promise<LeaseProof>;
   /**
    * With sharding: the synchronous fence the appliers call before every write batch (see
-   * WriteFence), so a replica paused mid-apply past its Lease's deadline stops before its next write.
+   * WriteFence), so a replica paused mid-apply past its Lease's deadline stops before its next
+   * write; one per plane, so its `shard.lost` names the phase it stopped.
    */
-  readonly writeFence?: WriteFence;
+  readonly writeFence?: (phase: 'apply-aws' | 'apply-kubernetes') => WriteFence;
 }
 
 /** A half is applied when its folder's tree moved since its last success (or a drift pass asks for Kubernetes). */
@@ -124,7 +125,8 @@ export async function reconcileEnvironment(
   let failure: Failure | undefined;
   let phase: Phase = 'fetch';
   let lease: LeaseProof | undefined;
-  const fenceOption = ports.writeFence ? { fence: ports.writeFence } : {};
+  const fenceFor = (phase: 'apply-aws' | 'apply-kubernetes') =>
+    ports.writeFence ? { fence: ports.writeFence(phase) } : {};
   // Fencing: nothing is applied by a replica that lost the environment's Lease since it started.
   const fenced = async (next: 'apply-aws' | 'apply-kubernetes'): Promise<void> => {
     phase = next;
@@ -151,14 +153,16 @@ export async function reconcileEnvironment(
       const applyAws = async (): Promise<PlaneResult | undefined> => {
         if (!assembly || !ports.aws) return undefined;
         await fenced('apply-aws');
-        aws = await timer.run('apply-aws', () => ports.aws!.apply(assembly, revision.sha, fenceOption));
+        aws = await timer.run('apply-aws', () =>
+          ports.aws!.apply(assembly, revision.sha, fenceFor('apply-aws')),
+        );
         return aws;
       };
       const applyKube = async (): Promise<PlaneResult | undefined> => {
         if (!manifests || !ports.kube) return undefined;
         await fenced('apply-kubernetes');
         kube = await timer.run('apply-kubernetes', () =>
-          ports.kube!.apply(manifests, { drift, ...fenceOption }),
+          ports.kube!.apply(manifests, { drift, ...fenceFor('apply-kubernetes') }),
         );
         return kube;
       };

@@ -82,7 +82,7 @@ describe('the write fence reaches the appliers', () => {
       throw shardLost('dev', 'not renewed for 16000 ms, past the renew deadline', 'apply-kubernetes');
     };
     const { entry, failure } = await reconcileEnvironment(
-      { ...ports, aws: undefined, writeFence },
+      { ...ports, aws: undefined, writeFence: () => writeFence },
       revision('a1', { aws: null, k8s: 't2' }),
       'poll',
     );
