@@ -30,7 +30,10 @@ metadata: {name: gizmo}
 spec:
   colour: teal
   futureField: {nested: [1, 2, {deep: true}], enabledSince: "2031"}`;
-    const applier = kit.applier(kit.name('env'), kit.target(ns));
+    const applier = kit.applier(
+      kit.name('env'),
+      kit.target(ns, { clusterResources: ['Namespace', 'CustomResourceDefinition'] }),
+    );
     const manifests = await applier.load(
       await kit.workspace({
         'a-widget.yaml': widget,
