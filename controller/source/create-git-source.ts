@@ -214,8 +214,7 @@ class ReaderSource implements GitSource {
 
   async verify(revision: Revision): Promise<void> {
     if (!this.verifier) return;
-    const raw = await this.reader.rawCommit(revision.sha);
-    const signer = await this.verifier.verify(revision.sha, raw);
+    const signer = await this.verifier.verify(revision.sha, () => this.reader.rawCommit(revision.sha));
     this.log.debug(
       { env: revision.env, sha: revision.sha.slice(0, 12), signer },
       'commit signature verified',

@@ -10,10 +10,11 @@ import { parseAllowedSigners, splitSignedCommit, type AllowedSigners } from './c
 export interface CommitVerifier {
   /**
    * Resolves with the signer (`principal (ED25519 SHA256:…)`, `uid (fingerprint)`) of an allowed
-   * signature over `raw`, the commit object of `sha`; throws a terminal `source.unverified`
+   * signature over the commit object of `sha`, which `read` brings only when `sha` has no verdict
+   * yet (a checkout of a verified head reads nothing again); throws a terminal `source.unverified`
    * CairnError naming the commit and whoever signed it otherwise.
    */
-  verify(sha: string, raw: Buffer): Promise<string>;
+  verify(sha: string, read: () => Promise<Buffer>): Promise<string>;
 }
 
 interface Tool {
@@ -193,10 +194,10 @@ export function createCommitVerifier(config: CommitVerifyConfig): CommitVerifier
   };
 
   return {
-    verify(sha, raw) {
+    verify(sha, read) {
       let result = results.get(sha);
       if (!result) {
-        result = check(sha, raw);
+        result = read().then((raw) => check(sha, raw));
         // A tool that could not run (missing, timed out) is not a verdict: the next try asks again.
         result.catch((error: unknown) => {
           if (!(error instanceof CairnError)) results.delete(sha);
