@@ -3,6 +3,7 @@ import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..', '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const reference = readFileSync(join(root, 'docs', 'configuration.md'), 'utf8');
 
 interface SchemaNode {
   readonly type?: string;
@@ -14,7 +15,7 @@ interface SchemaNode {
   readonly oneOf?: readonly SchemaNode[];
 }
 
-/** One row of the README's config table as the schema says it must read. */
+/** One row of the configuration reference's table (docs/configuration.md) as the schema says it must read. */
 interface KeyRow {
   readonly key: string;
   readonly type: string;
@@ -25,7 +26,7 @@ interface KeyRow {
 function typeOf(node: SchemaNode): string {
   if (node.$ref === '#/definitions/duration') return 'duration';
   if (node.$ref === '#/definitions/envVarName') return 'env var name';
-  if (node.$ref) throw new Error(`the README test knows no type word for ${node.$ref}`);
+  if (node.$ref) throw new Error(`the reference test knows no type word for ${node.$ref}`);
   if (node.enum) return node.enum.join(' \\| ');
   if (node.oneOf) return node.oneOf.map(typeOf).join(' \\| ');
   if (node.type === 'array') return 'list';
@@ -42,14 +43,14 @@ function rows(node: SchemaNode, path: string): KeyRow[] {
   );
 }
 
-/** The README's table row for `key`: its type and required columns. */
+/** The reference's table row for `key`: its type and required columns. */
 function readmeRow(key: string): { type: string; required: boolean } | undefined {
   const escaped = key.replace(/[.[\]]/g, (c) => `\\${c}`);
-  const match = new RegExp(`^\\| \`${escaped}\` \\| (.+?) \\| (yes|) *\\|`, 'm').exec(readme);
+  const match = new RegExp(`^\\| \`${escaped}\` \\| (.+?) \\| (yes|) *\\|`, 'm').exec(reference);
   return match ? { type: match[1]!, required: match[2] === 'yes' } : undefined;
 }
 
-describe('the README', () => {
+describe('the configuration reference and the README', () => {
   const schema = JSON.parse(
     readFileSync(join(root, 'manifests-schema', 'cairn-config.schema.json'), 'utf8'),
   ) as SchemaNode;
