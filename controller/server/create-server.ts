@@ -178,7 +178,10 @@ function buildApp(
     registerLiveRoute(app, {
       live: options.live,
       // Well inside the guard's cut of a silent connection (headers + body timeout).
-      heartbeatMs: Math.max(250, Math.min(15_000, Math.floor((limits.headersTimeoutMs + limits.bodyTimeoutMs) / 3))),
+      heartbeatMs: Math.max(
+        250,
+        Math.min(15_000, Math.floor((limits.headersTimeoutMs + limits.bodyTimeoutMs) / 3)),
+      ),
     });
   else
     app.get('/api/events', async (_req, reply) =>

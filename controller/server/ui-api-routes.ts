@@ -80,11 +80,19 @@ export function registerUiApiRoutes(app: FastifyInstance, options: UiApiOptions)
         'the API is read-only: configure a token with the sync scope (server.apiTokens) to allow reverts',
       );
     if (!sources.revert)
-      return answer(reply, 501, 'this controller cannot open reverts from the API; run `cairn revert` instead');
+      return answer(
+        reply,
+        501,
+        'this controller cannot open reverts from the API; run `cairn revert` instead',
+      );
     if (!known(req.params.env)) return answer(reply, 404, `no environment ${req.params.env}`);
     const entry = entryOf(req.body);
     if (!entry)
-      return answer(reply, 400, 'the body must be JSON {"entry": "<audit entry id>"}, for example from the UI');
+      return answer(
+        reply,
+        400,
+        'the body must be JSON {"entry": "<audit entry id>"}, for example from the UI',
+      );
     const by = `api token (${grantingToken(req.headers.authorization, tokens)?.source ?? 'unknown'})`;
     try {
       const proposed = await sources.revert.propose(req.params.env, entry, by);
