@@ -39,6 +39,7 @@ export function EnvironmentsPage({ session }: { session: SessionInfo }) {
     );
   }, [envs, name, state]);
 
+  const sharded = useMemo(() => (envs ?? []).some((e) => e.shard), [envs]);
   return (
     <main>
       <h1>Environments</h1>
@@ -71,13 +72,13 @@ export function EnvironmentsPage({ session }: { session: SessionInfo }) {
             <th scope="col">Applied</th>
             <th scope="col">Last reconcile</th>
             <th scope="col">Last check</th>
-            {envs?.some((e) => e.shard) && <th scope="col">Holder</th>}
+            {sharded && <th scope="col">Holder</th>}
             {session.canSync && <th scope="col">Actions</th>}
           </tr>
         </thead>
         <tbody>
           {shown.map((e) => (
-            <EnvironmentRow key={e.name} env={e} session={session} holder={envs!.some((x) => x.shard)} />
+            <EnvironmentRow key={e.name} env={e} session={session} holder={sharded} />
           ))}
         </tbody>
       </table>
