@@ -130,6 +130,29 @@ module.exports = {
       to: { path: '^(test|examples)/' },
     },
     {
+      name: 'ui-app-imports-only-types',
+      severity: 'error',
+      comment:
+        'controller/ui/app runs in the browser: of cairn it imports only types (the API answers it reads), never code that would drag the controller into the bundle.',
+      from: { path: '^controller/ui/app/' },
+      to: { path: '^(controller|cdk)/', pathNot: '^controller/ui/app/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'ui-app-libraries-only-preact',
+      severity: 'error',
+      comment: 'The browser bundle is Preact and our code; every other package would ship to each browser.',
+      from: { path: '^controller/ui/app/' },
+      to: { path: 'node_modules/', pathNot: 'node_modules/preact/' },
+    },
+    {
+      name: 'ui-app-apart',
+      severity: 'error',
+      comment:
+        'The server serves the built bundle as files; no module of the controller imports the browser code, and only it loads Preact.',
+      from: { path: product, pathNot: '^controller/ui/app/' },
+      to: { path: ['^controller/ui/app/', 'node_modules/preact/'] },
+    },
+    {
       name: 'product-imports-no-unknown-module',
       severity: 'error',
       comment: 'An import that resolves to nothing is a broken build waiting to happen.',
@@ -144,7 +167,7 @@ module.exports = {
     exclude: { path: '^dist/|(^|/)cdk\\.out/' },
     // Type-only imports couple modules as much as value imports do; count them.
     tsPreCompilationDeps: true,
-    enhancedResolveOptions: { extensions: ['.ts', '.js', '.json'] },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js', '.json'] },
     reporterOptions: { text: { highlightFocused: true } },
   },
 };

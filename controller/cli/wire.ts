@@ -15,6 +15,7 @@ import type { Log } from '../log';
 import { Controller, type EnvironmentAppliers } from '../reconcile/controller';
 import { EnvLock } from '../reconcile/env-lock';
 import { PullRequestPlanner } from '../reconcile/pull-request-planner';
+import { LiveEvents } from '../server/live-events';
 import type { Metrics } from '../server/metrics';
 import { createGitSource } from '../source/create-git-source';
 import type { GitSource } from '../source/types';
@@ -29,6 +30,8 @@ export interface Wired {
   readonly host?: GitHost;
   /** Plans pull requests; present when a Git host is configured. */
   readonly pullRequests?: PullRequestPlanner;
+  /** web-ui: the observer behind `GET /api/events` (reconcile starts and ends). */
+  readonly live: LiveEvents;
   close(): Promise<void>;
 }
 
@@ -164,6 +167,7 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
       })
     : undefined;
   const shard = shardManagerFor(config, log);
+  const live = new LiveEvents();
   const controller = new Controller({
     config,
     source,
@@ -173,7 +177,7 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     lock,
     ...(pullRequests ? { pullRequests } : {}),
     ...(metrics ? { metrics } : {}),
-    ...(statuses ? { observers: [statuses.observer] } : {}),
+    observers: [...(statuses ? [statuses.observer] : []), live],
     ...(shard ? { shard: shard.manager } : {}),
   });
   return {
@@ -182,6 +186,7 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     source,
     ...(host ? { host } : {}),
     ...(pullRequests ? { pullRequests } : {}),
+    live,
     /**
      * Stops the controller and the pull request planner (running work finishes), sends the commit
      * statuses under way (a few seconds at most), then closes what they used: the host's

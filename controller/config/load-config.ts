@@ -290,6 +290,8 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
       ...serverLimits(raw.server ?? {}),
       ...(raw.server?.publicUrl ? { publicUrl: raw.server.publicUrl.replace(/\/+$/, '') } : {}),
       ...(raw.server?.metricsAuth ? { metricsAuth: true } : {}),
+      // web-ui: the UI is on unless the config turns it off.
+      ...(raw.server?.ui === false ? { ui: false } : {}),
     },
     ...(sharding ? { sharding } : {}),
     kubernetes,

@@ -383,6 +383,10 @@ export interface RawServer {
    * Put `/metrics` behind a bearer token with the `read` scope (default false: open, as Prometheus scrapes usually are). `/metrics` names every environment and replica; set this when they are not for everyone who can reach the port. Needs an API token.
    */
   metricsAuth?: boolean;
+  /**
+   * Serve the web UI under / on the server's port (default true). The UI reads the same API with the same tokens and scopes; false serves no page.
+   */
+  ui?: boolean;
 }
 /**
  * How reconciles share the process.

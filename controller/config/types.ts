@@ -175,6 +175,8 @@ export interface ServerConfig {
   readonly publicUrl?: string;
   /** `/metrics` needs a bearer token with the `read` scope (default false: open). */
   readonly metricsAuth?: boolean;
+  /** web-ui: serve the web UI under `/` (absent or true: served; false serves no page). */
+  readonly ui?: boolean;
 }
 
 /** What an API token may do: `read` the API (GET), `sync` (POST .../sync). */

@@ -6,6 +6,7 @@ import {
   DRIFT_REPAIRED,
   errorMessage,
   isCairnError,
+  maskSecrets,
   type AuditEntry,
   type AuditReader,
   type Failure,
@@ -593,6 +594,7 @@ export class Controller {
         queueDepth: this.queue.depth(env.name),
         ...(state.released ? { released: state.released } : {}),
         ...(this.deps.shard ? { shard: this.deps.shard.status(env.name) } : {}),
+        ...(state.head ? { headCommit: headCommitOf(state.head) } : {}),
       };
     });
   }
@@ -629,4 +631,13 @@ function fenceOf(shard: ShardPort, env: string) {
 function latest(a: string | null, b: string | null): string | null {
   if (a === null || b === null) return a ?? b;
   return Date.parse(a) >= Date.parse(b) ? a : b;
+}
+
+/** The head commit as the status shows it: author and first line, secrets masked. */
+function headCommitOf(head: Revision): NonNullable<EnvironmentStatus['headCommit']> {
+  return {
+    author: maskSecrets(head.author.name),
+    subject: maskSecrets(head.message.split('\n', 1)[0] ?? ''),
+    committedAt: head.committedAt,
+  };
 }

@@ -23,6 +23,21 @@ export interface PullRequestPlannerDeps {
   readonly planForks: boolean;
 }
 
+/** The last status a pull request's plan for one environment got (what the web UI lists). */
+export interface PlanRecord {
+  readonly env: string;
+  readonly number: number;
+  readonly sha: string;
+  readonly state: CommitState;
+  readonly description: string;
+  readonly url?: string;
+  /** ISO 8601: when that status was set. */
+  readonly at: string;
+}
+
+/** Plan records kept at most (the oldest are dropped): they are a view, the Git host keeps the history. */
+const MAX_RECORDS = 500;
+
 interface PlanRequest {
   readonly env: EnvironmentConfig;
   readonly pr: PullRequest;
@@ -43,6 +58,8 @@ export class PullRequestPlanner {
   private readonly queue: EnvQueue<PlanRequest>;
   /** The newest head sha asked for, per `<env>#<number>`: an older request still waiting is dropped. */
   private readonly latest = new Map<string, string>();
+  /** The last status per `<env>#<number>`, in the order they were last set. */
+  private readonly records = new Map<string, PlanRecord>();
 
   constructor(private readonly deps: PullRequestPlannerDeps) {
     this.queue = new EnvQueue<PlanRequest>((key, request) => this.run(key, request), { log: deps.log });
@@ -57,6 +74,17 @@ export class PullRequestPlanner {
       this.queue.enqueue(key, { env, pr, ref });
     }
     return envs.map((e) => e.name);
+  }
+
+  /** The plans of `env`'s pull requests this process has seen, newest status first. */
+  plans(env: string): readonly PlanRecord[] {
+    return [...this.records.values()].filter((r) => r.env === env).reverse();
+  }
+
+  private record(key: string, record: PlanRecord): void {
+    this.records.delete(key);
+    this.records.set(key, record);
+    if (this.records.size > MAX_RECORDS) this.records.delete(this.records.keys().next().value!);
   }
 
   /** Settles once no plan is queued or running (tests). */
@@ -81,8 +109,17 @@ export class PullRequestPlanner {
       trigger: 'pull-request',
       pr: pr.number,
     });
-    const status = (state: CommitState, description: string) =>
-      this.call(log, 'status', () =>
+    const status = (state: CommitState, description: string) => {
+      this.record(key, {
+        env: env.name,
+        number: pr.number,
+        sha,
+        state,
+        description,
+        at: new Date().toISOString(),
+        ...(pr.url ? { url: pr.url } : {}),
+      });
+      return this.call(log, 'status', () =>
         this.deps.host.setCommitStatus({
           sha,
           context: planContext(env.name),
@@ -91,6 +128,7 @@ export class PullRequestPlanner {
           ...(pr.url ? { targetUrl: pr.url } : {}),
         }),
       );
+    };
     if (this.superseded(key, sha)) {
       log.info({ phase: 'fetch' }, 'pull request plan superseded by a newer push');
       return;

@@ -31,6 +31,8 @@ export interface EnvironmentStatus {
   readonly released?: { readonly reason: string; readonly since: string };
   /** With sharding: who holds the environment's Lease, whether it is this replica, and the Lease's version. */
   readonly shard?: ShardStatus;
+  /** web-ui: the head commit's author and subject (first line), masked like every other output. */
+  readonly headCommit?: { readonly author: string; readonly subject: string; readonly committedAt: string };
 }
 
 /** The metrics the controller drives; the server's Prometheus `Metrics` implements them. */

@@ -95,6 +95,21 @@ export function grantedScopes(
   return granted;
 }
 
+/**
+ * The configured token the request's bearer token matches (its source and scopes, never compared
+ * early), or undefined. Used to say who asked for a revert and what the web UI may offer.
+ */
+export function grantingToken(
+  authorization: string | undefined,
+  tokens: readonly ApiToken[],
+): Pick<ApiToken, 'source' | 'scopes'> | undefined {
+  const scopes = grantedScopes(authorization, tokens);
+  if (!scopes) return undefined;
+  const given = BEARER.exec(authorization ?? '')?.[1] ?? '';
+  const sources = tokens.filter((t) => safeEqual(given, t.value)).map((t) => t.source);
+  return { source: sources.join(', '), scopes: [...new Set(scopes)] };
+}
+
 function isApiPath(path: string): boolean {
   return path === '/api' || path.startsWith('/api/');
 }

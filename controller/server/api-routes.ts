@@ -5,8 +5,8 @@ import { answer } from './reply';
 import { handOff } from './shard-handoff';
 import type { ControllerPort } from './types';
 
-/** Entries `GET /api/environments/:env/audit` returns without `?limit=`, and at most. */
-export const AUDIT_LIMIT = { default: 20, max: 1000 } as const;
+/** Entries `GET /api/environments/:env/audit` returns without `?limit=`, at most, and the deepest `?offset=`. */
+export const AUDIT_LIMIT = { default: 20, max: 1000, maxOffset: 10_000 } as const;
 
 /**
  * The HTTP API: environments and the audit trail (read-only, the same JSON as
@@ -28,7 +28,7 @@ export function registerApiRoutes(
     return found ?? answer(reply, 404, `no environment ${req.params.env}`);
   });
 
-  app.get<{ Params: { env: string }; Querystring: { limit?: string } }>(
+  app.get<{ Params: { env: string }; Querystring: { limit?: string; offset?: string } }>(
     '/api/environments/:env/audit',
     async (req, reply) => {
       if (!known(req.params.env)) return answer(reply, 404, `no environment ${req.params.env}`);
@@ -36,7 +36,13 @@ export function registerApiRoutes(
       const limit = raw === undefined ? AUDIT_LIMIT.default : Number(raw);
       if (!/^\d+$/.test(raw ?? '1') || !Number.isSafeInteger(limit) || limit < 1)
         return answer(reply, 400, `limit must be a whole number from 1 to ${AUDIT_LIMIT.max}`);
-      return controller.audit.list({ env: req.params.env, limit: Math.min(limit, AUDIT_LIMIT.max) });
+      // web-ui: pages of the ledger, newest first; `offset` entries are skipped.
+      const offset = Number(req.query.offset ?? '0');
+      if (!/^\d+$/.test(req.query.offset ?? '0') || offset > AUDIT_LIMIT.maxOffset)
+        return answer(reply, 400, `offset must be a whole number from 0 to ${AUDIT_LIMIT.maxOffset}`);
+      const take = Math.min(limit, AUDIT_LIMIT.max);
+      const listed = await controller.audit.list({ env: req.params.env, limit: offset + take });
+      return offset === 0 ? listed : listed.slice(offset);
     },
   );
 

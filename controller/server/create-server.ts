@@ -13,6 +13,11 @@ import { answer, refuse } from './reply';
 import type { ControllerPort } from './types';
 import { registerHandoffRoute } from './shard-handoff';
 import { registerWebhookRoute } from './webhook-route';
+import type { LiveEvents } from './live-events';
+import { registerLiveRoute } from './live-route';
+import { registerUiApiRoutes } from './ui-api-routes';
+import { registerUiRoutes } from './ui-routes';
+import type { UiSources } from './types';
 import { isProviderName } from './webhooks/providers';
 
 /** What `createServer` needs: the controller it fronts, its config, metrics and logger. */
@@ -25,6 +30,12 @@ export interface ServerOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** With sharding: the key handoffs between replicas are signed with (see loadHandoffKey). */
   readonly handoffKey?: Buffer;
+  /** web-ui: the observer that feeds `GET /api/events` (absent: that route answers 501). */
+  readonly live?: LiveEvents;
+  /** web-ui: what the UI's extra read routes and the revert route read (each part optional). */
+  readonly ui?: UiSources & { readonly commitUrl?: string };
+  /** web-ui: where the built UI is (default: the package's dist/ui). */
+  readonly uiAssetsDir?: string;
 }
 
 /** A listening server: its base URL and how to stop it. */
@@ -156,5 +167,26 @@ function buildApp(
   if (key) registerHandoffRoute(app, { controller, key, metrics, log });
   registerApiRoutes(app, controller, tokens.length > 0, key ? { key, log } : undefined);
   registerProbeRoutes(app, controller, metrics);
+  registerUiApiRoutes(app, {
+    controller,
+    tokens,
+    sources: options.ui ?? {},
+    log,
+    ...(options.ui?.commitUrl ? { commitUrl: options.ui.commitUrl } : {}),
+  });
+  if (options.live)
+    registerLiveRoute(app, {
+      live: options.live,
+      // Well inside the guard's cut of a silent connection (headers + body timeout).
+      heartbeatMs: Math.max(
+        250,
+        Math.min(15_000, Math.floor((limits.headersTimeoutMs + limits.bodyTimeoutMs) / 3)),
+      ),
+    });
+  else
+    app.get('/api/events', async (_req, reply) =>
+      answer(reply, 501, 'this server was started without live events (cairn run serves them)'),
+    );
+  if (config.ui !== false) registerUiRoutes(app, options.uiAssetsDir);
   return app;
 }

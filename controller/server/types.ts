@@ -34,3 +34,49 @@ export interface ControllerPort {
   /** With sharding: this replica's holderIdentity. */
   readonly shardIdentity?: string;
 }
+
+/**
+ * Opens a revert of audit entry `entryId` of `env` (as a pull request where a Git host is
+ * configured, as a commit otherwise), on behalf of `by`. The web UI's "open revert PR" button
+ * reaches it through `POST /api/environments/:env/revert`; absent, that route answers 501.
+ */
+export interface RevertPort {
+  propose(env: string, entryId: string, by: string): Promise<{ url?: string; sha: string }>;
+}
+
+/** What checking an environment's audit chain found, as the API shows it (no paths, no hashes of keys). */
+export interface ChainState {
+  readonly env: string;
+  /** Records read, trusted or not. */
+  readonly records: number;
+  /** `verified`: every record checks and matches the witness; `broken`: see `reason`. */
+  readonly state: 'verified' | 'broken';
+  /** The seq of the last trusted record. */
+  readonly headSeq: number;
+  /** Where and why the chain stops being trusted (`broken` only). */
+  readonly brokenAt?: number;
+  readonly reason?: string;
+  /** The chain is one record past its witness (a crash between the append and the witness write). */
+  readonly witnessBehind: boolean;
+}
+
+/** The last plan of one pull request for one environment, as the Git host's status shows it. */
+export interface PullRequestPlanStatus {
+  readonly env: string;
+  readonly number: number;
+  readonly sha: string;
+  readonly state: 'pending' | 'success' | 'failure' | 'error';
+  readonly description: string;
+  readonly url?: string;
+  readonly at: string;
+}
+
+/** What the web UI's routes read beside the ControllerPort; each part is optional. */
+export interface UiSources {
+  /** The audit chain's verify state of `env`; undefined when the trail cannot say (no such chain yet). */
+  chainState?(env: string): ChainState | undefined;
+  /** The pull request plans of `env` the planner knows (newest first); absent without a Git host. */
+  pullRequestPlans?(env: string): readonly PullRequestPlanStatus[];
+  /** The revert of an entry as a pull request or commit; absent: the route answers 501. */
+  readonly revert?: RevertPort;
+}

@@ -7,6 +7,7 @@ import { createServer } from '../../server/create-server';
 import { Metrics } from '../../server/metrics';
 import { startSchedules } from '../../reconcile/schedules';
 import { wire } from '../wire';
+import { uiSources } from '../wire-ui';
 import { handoffKeyFor } from '../wire-shard';
 import { untilStopSignal } from '../stop-signal';
 
@@ -28,6 +29,9 @@ export async function runCommand(o: { config: string; logFormat: 'json' | 'prett
       metrics,
       log,
       ...(handoffKey ? { handoffKey } : {}),
+      // web-ui: live events and the UI's extra reads. The lead wires the RevertPort to proposeRevert.
+      live: wired.live,
+      ui: uiSources(config, wired),
     });
   } catch (error) {
     // A failed start-up (a port in use, a missing secret) must not keep the audit lock.

@@ -156,6 +156,21 @@ describe('PullRequestPlanner', () => {
     );
   });
 
+  it('keeps the last plan status per pull request and environment for the web UI, newest first', async () => {
+    const { planner } = setup();
+    planner.plan(pr('aaa', { base: 'main' }), 'refs/pull/12/head');
+    await planner.idle();
+    planner.plan(pr('bbb', { base: 'main', number: 13 }), 'refs/pull/13/head');
+    await planner.idle();
+    planner.plan(pr('ccc', { base: 'main' }), 'refs/pull/12/head');
+    await planner.idle();
+    expect(planner.plans('prod').map((p) => `#${p.number} ${p.sha.slice(0, 3)} ${p.state}`)).toEqual([
+      '#12 ccc success',
+      '#13 bbb success',
+    ]);
+    expect(planner.plans('dev')).toEqual([]);
+  });
+
   it('a pull request into a branch no environment tracks is not planned', async () => {
     const { planner, host, source } = setup();
     expect(planner.plan(pr('aaa', { base: 'feature-x' }), 'refs/pull/12/head')).toEqual([]);

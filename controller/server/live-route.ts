@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import type { LiveEvent, LiveEvents } from './live-events';
+import { answer } from './reply';
+
+/** Options of `registerLiveRoute`. */
+export interface LiveRouteOptions {
+  readonly live: LiveEvents;
+  /**
+   * How often an idle stream gets a comment line. It must be shorter than the connection guard's
+   * silence cut (headers + body timeout), or an idle stream would be closed under the client.
+   */
+  readonly heartbeatMs: number;
+}
+
+/** One server-sent event: `id`, `event` and one `data` line of JSON (JSON never holds a raw newline). */
+export function formatEvent(event: LiveEvent): string {
+  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+/**
+ * `GET /api/events` (read scope, checked by the API's auth hook before this runs): a
+ * `text/event-stream` of reconcile starts and ends, fed by a `LiveEvents` observer. The web UI
+ * follows it and re-reads only the environment an event names, instead of polling the list.
+ */
+export function registerLiveRoute(app: FastifyInstance, options: LiveRouteOptions): void {
+  app.get('/api/events', async (req, reply) => {
+    const raw = reply.raw;
+    let heartbeat: NodeJS.Timeout | undefined;
+    const unsubscribe = options.live.subscribe((event) => {
+      if (!raw.writableEnded) raw.write(formatEvent(event));
+    });
+    if (!unsubscribe)
+      return answer(reply, 503, 'too many open event streams; close another tab or retry later');
+    reply.hijack();
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      // A proxy that buffers would hold every event until the stream ends.
+      'x-accel-buffering': 'no',
+    });
+    raw.write(`retry: 2000\n: cairn events\n\n`);
+    heartbeat = setInterval(() => raw.write(`: keep-alive\n\n`), options.heartbeatMs);
+    heartbeat.unref();
+    const stop = () => {
+      unsubscribe();
+      if (heartbeat) clearInterval(heartbeat);
+      heartbeat = undefined;
+    };
+    req.raw.socket.once('close', stop);
+    raw.once('close', stop);
+    return reply;
+  });
+}

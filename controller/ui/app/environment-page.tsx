@@ -1,0 +1,181 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import {
+  api,
+  type ChainState,
+  type EnvironmentStatus,
+  type ListedEntry,
+  type PullRequestPlanStatus,
+  type SessionInfo,
+} from './api';
+import { duration, href, short, subject, time } from './format';
+import { followEvents } from './live';
+import { Badge, Notice, Sha } from './widgets';
+
+/** Entries per page of the ledger. */
+export const PAGE_SIZE = 25;
+
+/** One environment: its status, its ledger (newest first, paged), its chain's state and its pull request plans. */
+export function EnvironmentPage({ name, session }: { name: string; session: SessionInfo }) {
+  const [env, setEnv] = useState<EnvironmentStatus>();
+  const [entries, setEntries] = useState<readonly ListedEntry[]>();
+  const [chain, setChain] = useState<ChainState>();
+  const [plans, setPlans] = useState<readonly PullRequestPlanStatus[]>([]);
+  const [page, setPage] = useState(0);
+  const [error, setError] = useState<string>();
+  const [said, setSaid] = useState<string>();
+
+  const load = useCallback(() => {
+    const failed = (e: Error) => setError(e.message);
+    api.environment(name).then(setEnv, failed);
+    // One more than a page tells whether there is an older page.
+    api.ledger(name, PAGE_SIZE + 1, page * PAGE_SIZE).then(setEntries, failed);
+    api.chain(name).then(setChain, failed);
+    api.plans(name).then(setPlans, failed);
+  }, [name, page]);
+
+  useEffect(
+    () =>
+      followEvents((event) => {
+        if (event.env === name) load();
+      }, load),
+    [name, load],
+  );
+
+  const older = (entries?.length ?? 0) > PAGE_SIZE;
+  return (
+    <main>
+      <p class="crumbs">
+        <a href={href.environments()}>Environments</a> / {name}
+      </p>
+      <h1>{name}</h1>
+      {error && <Notice kind="error">{error}</Notice>}
+      {env && (
+        <section class="summary" aria-label="status">
+          <Badge value={env.status} /> branch <code>{env.branch}</code>, head{' '}
+          <Sha sha={env.headSha} template={session.commitUrl} />, applied{' '}
+          <Sha sha={env.lastAppliedSha} template={session.commitUrl} />
+          {env.failure && (
+            <div class="failure">
+              <code>{env.failure.code}</code> in {env.failure.phase}: {env.failure.message}
+            </div>
+          )}
+          {session.canSync && (
+            <p>
+              <button
+                type="button"
+                onClick={() =>
+                  api.sync(name).then(
+                    (r) => setSaid(r.message),
+                    (e: Error) => setSaid(e.message),
+                  )
+                }
+              >
+                Sync now
+              </button>{' '}
+              {said && <span role="status">{said}</span>}
+            </p>
+          )}
+        </section>
+      )}
+      {chain && (
+        <p class={`chain chain-${chain.state}`}>
+          Audit chain: <strong>{chain.state}</strong>, {chain.records} records, head at {chain.headSeq}
+          {chain.state === 'broken' && ` (broken at ${chain.brokenAt}: ${chain.reason})`}
+          {chain.witnessBehind && ' (one record past its witness)'}
+        </p>
+      )}
+      {plans.length > 0 && (
+        <section>
+          <h2>Pull request plans</h2>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Pull request</th>
+                <th scope="col">Head</th>
+                <th scope="col">Plan</th>
+                <th scope="col">Since</th>
+              </tr>
+            </thead>
+            <tbody>
+              {plans.map((p) => (
+                <tr key={p.number}>
+                  <td>#{p.number}</td>
+                  <td>
+                    <Sha sha={p.sha} template={session.commitUrl} />
+                  </td>
+                  <td>
+                    <Badge value={p.state} /> {p.description}
+                  </td>
+                  <td>{time(p.at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+      <h2>Ledger</h2>
+      <table class="ledger">
+        <thead>
+          <tr>
+            <th scope="col">Finished</th>
+            <th scope="col">Trigger</th>
+            <th scope="col">From → to</th>
+            <th scope="col">Commit</th>
+            <th scope="col">Outcome</th>
+            <th scope="col">Duration</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(entries ?? []).slice(0, PAGE_SIZE).map((e) => (
+            <LedgerRow key={e.id} entry={e} />
+          ))}
+        </tbody>
+      </table>
+      {entries?.length === 0 && <p>No entries yet.</p>}
+      <nav class="pager" aria-label="ledger pages">
+        <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
+          Newer
+        </button>
+        <span>page {page + 1}</span>
+        <button type="button" disabled={!older} onClick={() => setPage(page + 1)}>
+          Older
+        </button>
+      </nav>
+    </main>
+  );
+}
+
+function LedgerRow({ entry }: { entry: ListedEntry }) {
+  const took = Date.parse(entry.finishedAt) - Date.parse(entry.startedAt);
+  return (
+    <tr data-entry={entry.id}>
+      <td>
+        <a href={href.entry(entry.id)}>{time(entry.finishedAt)}</a>
+        {entry.checks && (
+          <details class="folded">
+            <summary>checked {entry.checks.count} more time(s)</summary>
+            quiet passes with nothing to do, {time(entry.checks.firstAt)} to {time(entry.checks.lastAt)}
+          </details>
+        )}
+      </td>
+      <td>{entry.trigger}</td>
+      <td>
+        <code>{short(entry.fromSha)}</code> → <code>{short(entry.toSha)}</code>
+      </td>
+      <td>
+        {subject(entry.message)}
+        <div class="sub">{entry.author}</div>
+      </td>
+      <td>
+        <Badge value={entry.outcome} />
+        {entry.untrusted && <div class="failure">untrusted: {entry.untrusted}</div>}
+        {entry.failure && (
+          <div class="sub">
+            <code>{entry.failure.code}</code>
+          </div>
+        )}
+      </td>
+      <td>{duration(Number.isNaN(took) ? undefined : took)}</td>
+    </tr>
+  );
+}
