@@ -5,6 +5,7 @@ import type { Log } from '../log';
 import {
   DRIFT_REPAIRED,
   errorMessage,
+  failureFrom,
   isCairnError,
   type AuditEntry,
   type AuditReader,
@@ -15,12 +16,15 @@ import {
   type Trigger,
 } from '../model';
 import type { PullRequest } from '../host/types';
+import { CairnError } from '../model/errors';
 import type { ShardHolder, ShardPort } from '../shard/shard-manager';
 import type { BranchHead, GitSource, Revision } from '../source/types';
 import { RetryScheduler, type Timers } from './backoff';
 import { coalesceTriggers, EnvQueue } from './env-queue';
 import { EnvLock } from './env-lock';
+import { notHolder, SyncWaiters, type SyncAnswer } from './handed-requests';
 import { needsRun, type RunState } from './needs-run';
+import { planEnvironment, type EnvironmentPlan } from './plan-environment';
 import { reconcileEnvironment, type AuditTrail, type ReconcileResult } from './reconcile-environment';
 import type { ControllerMetrics, EnvironmentState, EnvironmentStatus } from './status';
 
@@ -110,6 +114,8 @@ export class Controller {
   private readonly now: () => Date;
   private readonly lock: EnvLock;
   private isReady = false;
+  /** Syncs handed over by the CLI (sharded), each answered by the environment's next reconcile. */
+  private readonly syncs = new SyncWaiters();
   private fetching: Promise<void> | null = null;
   private refetch = false;
 
@@ -239,6 +245,7 @@ export class Controller {
   /** This replica lost `env`: its waiting request and retry are dropped (a running one is fenced). */
   private lost(env: string): void {
     if (this.deps.shard) this.deps.metrics?.setShardHeld?.(env, this.deps.shard.identity, false);
+    this.syncs.dropAll(env, 'it lost the Lease before the sync ran');
     this.queue.cancel(env);
     this.retries.reset(env);
     this.deps.metrics?.setQueueDepth(env, this.queue.depth(env));
@@ -323,6 +330,40 @@ export class Controller {
     void this.fetch(trigger);
   }
 
+  /**
+   * A sync handed over by `cairn sync` (sharded): reconciles `env` as a manual trigger does and
+   * answers with that reconcile's result once it ends. Refused with `shard.not-holder` unless this
+   * replica holds `env`; answered with that failure if it loses the Lease before the run starts.
+   */
+  syncNow(env: string): Promise<SyncAnswer> {
+    if (!this.holds(env)) return Promise.reject(notHolder(env, 'its Lease is held elsewhere'));
+    const answer = this.syncs.add(env);
+    this.trigger(env, 'manual');
+    return answer;
+  }
+
+  /**
+   * A plan handed over by `cairn plan` (sharded): the branch head's plan, made under the
+   * environment's lock so that it never runs beside this replica's apply of it.
+   */
+  planNow(env: string): Promise<EnvironmentPlan> {
+    const envConfig = this.deps.config.environments.find((e) => e.name === env);
+    if (!envConfig || !this.holds(env)) return Promise.reject(notHolder(env, 'its Lease is held elsewhere'));
+    return this.lock.run(env, async () => {
+      if (!this.holds(env)) throw notHolder(env, 'it lost the Lease');
+      const [head] = await this.deps.source.fetch([{ env, branch: envConfig.branch }]);
+      if (head?.kind !== 'revision')
+        throw new CairnError(`environment ${env} has no revision to plan`, {
+          code: 'source.no-revision',
+          phase: 'fetch',
+          subject: `environment ${env}`,
+          hint: `check that branch ${envConfig.branch} exists`,
+        });
+      const workspace = await this.deps.source.checkout(head.revision);
+      return planEnvironment(envConfig, head.revision, workspace, this.deps.appliers(envConfig));
+    });
+  }
+
   /** A periodic drift pass for an environment whose head is applied and that is not stalled. */
   drift(env: string): void {
     if (needsRun(this.runState(env), 'drift', 'queue')) this.enqueue(env, 'drift');
@@ -357,6 +398,8 @@ export class Controller {
     if (!needsRun(this.runState(env), trigger, 'run') || !this.holds(env)) return;
     state.running = true;
     state.force = false;
+    // Every sync handed over before this run started is answered by it.
+    const answer = this.syncs.take(env);
     const envConfig = this.deps.config.environments.find((e) => e.name === env)!;
     const started = Date.now();
     this.tell((o) => o.started(env, revision.sha, trigger));
@@ -391,7 +434,13 @@ export class Controller {
         drifted: result.changes.filter((c) => c.reason === DRIFT_REPAIRED).length,
       };
       this.tell((o) => o.finished(env, revision.sha, trigger, report));
+      answer({
+        outcome: result.outcome,
+        entry: result.entry,
+        ...(result.failure ? { failure: result.failure } : {}),
+      });
     } catch (error) {
+      answer({ outcome: 'failed', failure: failureFrom(error, 'record') });
       if (isCairnError(error) && error.code === 'audit.not-open') {
         // Another replica closed this reconcile as interrupted: it holds the environment now.
         // Stop reconciling it here (no retry) until this replica takes it again.

@@ -120,7 +120,8 @@ export function signHandoff(key: Buffer, body: Buffer | string): string {
   return `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
 }
 
-function signatureMatches(key: Buffer, body: Buffer, given: string): boolean {
+/** Whether `given` is the signature of `body` under `key` (compared in constant time). */
+export function signatureMatches(key: Buffer, body: Buffer, given: string): boolean {
   const expected = Buffer.from(signHandoff(key, body));
   const actual = Buffer.from(given);
   return expected.length === actual.length && timingSafeEqual(expected, actual);

@@ -1,5 +1,7 @@
 import type { PullRequest } from '../host/types';
 import type { AuditReader, Trigger } from '../model';
+import type { SyncAnswer } from '../reconcile/handed-requests';
+import type { EnvironmentPlan } from '../reconcile/plan-environment';
 import type { EnvironmentStatus } from '../reconcile/status';
 import type { ShardHolder } from '../shard/shard-manager';
 
@@ -33,4 +35,8 @@ export interface ControllerPort {
   holderOf?(env: string): Promise<ShardHolder | null>;
   /** With sharding: this replica's holderIdentity. */
   readonly shardIdentity?: string;
+  /** With sharding: a sync handed over by `cairn sync`, answered when its reconcile ends (see Controller.syncNow). */
+  syncNow?(env: string): Promise<SyncAnswer>;
+  /** With sharding: a plan handed over by `cairn plan`, made under the environment's lock. */
+  planNow?(env: string): Promise<EnvironmentPlan>;
 }
