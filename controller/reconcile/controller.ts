@@ -65,7 +65,7 @@ export interface ControllerDeps {
    */
   readonly lock?: EnvLock;
   /** Plans pull requests (needs a Git host); absent: the controller offers no `planPullRequest`. */
-  readonly pullRequests?: { plan(pr: PullRequest, ref: string): readonly string[] };
+  readonly pullRequests?: { plan(pr: PullRequest, ref: string, only?: readonly string[]): readonly string[] };
   /**
    * With sharding: the Leases this replica holds. It reconciles only those environments, fences
    * each apply phase with a fresh read of the Lease, catches up with the ledger when it gains one,
@@ -123,13 +123,21 @@ export class Controller {
    * ControllerPort: queues a plan of a pull request for the environments tracking its base (see
    * PullRequestPlanner.plan); present only when the deps have a planner.
    */
-  readonly planPullRequest?: (pr: PullRequest, ref: string) => readonly string[];
+  readonly planPullRequest?: (pr: PullRequest, ref: string, only?: readonly string[]) => readonly string[];
 
   constructor(private readonly deps: ControllerDeps) {
     this.now = deps.now ?? (() => new Date());
     this.lock = deps.lock ?? new EnvLock();
     const planner = deps.pullRequests;
-    if (planner) this.planPullRequest = (pr, ref) => planner.plan(pr, ref);
+    // Sharded, only held environments are planned here (never beside another replica's apply of
+    // them); the webhook route hands the others to their holders.
+    if (planner)
+      this.planPullRequest = (pr, ref, only) =>
+        planner.plan(
+          pr,
+          ref,
+          (only ?? this.deps.config.environments.map((e) => e.name)).filter((env) => this.holds(env)),
+        );
     for (const env of deps.config.environments) {
       this.states.set(env.name, {
         head: null,

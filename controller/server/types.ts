@@ -23,7 +23,7 @@ export interface ControllerPort {
    * (empty: none tracks the base). Never waits for the plan. Absent when no Git host is configured
    * to post plans to.
    */
-  planPullRequest?(pr: PullRequest, ref: string): readonly string[];
+  planPullRequest?(pr: PullRequest, ref: string, only?: readonly string[]): readonly string[];
   /** True once the config is loaded and the first fetch is done. */
   ready(): boolean;
   /** Why `ready()` is false (for `/readyz`); null or absent when ready. */
