@@ -69,8 +69,8 @@ describe('a second unsharded replica', () => {
           enabled: false,
           namespace: 'default',
           kubeconfig: sandbox.kubernetes.kubeconfig,
-          leaseDuration: '12s',
-          renewInterval: '4s',
+          leaseDuration: '30s',
+          renewInterval: '10s',
         },
         workspaces: { dir: join(dir, `${pod}-workspaces`) },
       }),
@@ -134,13 +134,24 @@ describe('a second unsharded replica', () => {
       const killedAt = Date.now();
       expect(await refused(await start('replica-c'))).toContain('on replica-a');
 
-      // Then, once it has expired (12 s), a new replica starts and holds the heartbeat
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, killedAt + 12_500 - Date.now())));
+      // Then, once it has expired (30 s), a new replica starts and holds the heartbeat
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, killedAt + 30_500 - Date.now())));
       const fourth = await start('replica-d');
       await healthy(fourth);
       expect((await leases.get(name))?.spec.holderIdentity).toMatch(/^replica-d_/);
 
-      // And a SIGTERM deletes it, so a successor does not wait
+      // And a SIGTERM deletes it, so a successor does not wait (sent once it is ready: the stop
+      // signal's handler is installed after the first fetch)
+      const deadline = Date.now() + 60_000;
+      while (
+        !(await fetch(`${fourth.api}/readyz`).then(
+          (a) => a.ok,
+          () => false,
+        )) &&
+        Date.now() < deadline
+      )
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 500));
       fourth.child.kill('SIGTERM');
       expect(await fourth.exited).toBe(0);
       expect(await leases.get(name)).toBeNull();
