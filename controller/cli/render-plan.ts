@@ -1,13 +1,8 @@
 import type { Action, Change, PlaneResult, Target } from '../model';
+import type { EnvironmentPlan } from '../reconcile/plan-environment';
 import { changeLines } from './render-audit';
 
-/** What `cairn plan` computes for one environment: each plane's planned Changes (null: not planned). */
-export interface EnvironmentPlan {
-  readonly env: string;
-  readonly sha: string;
-  readonly aws: PlaneResult | null;
-  readonly kubernetes: PlaneResult | null;
-}
+export type { EnvironmentPlan } from '../reconcile/plan-environment';
 
 const SUMMARY: readonly [Action, string][] = [
   ['created', 'to create'],

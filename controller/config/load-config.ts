@@ -16,6 +16,7 @@ import {
   type EnvironmentConfig,
   type GitHostConfig,
   type ShardingConfig,
+  type UnshardedConfig,
 } from './types';
 
 let validator: ReturnType<Ajv['compile']> | undefined;
@@ -294,6 +295,8 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
       ...(raw.server?.ui === false ? { ui: false } : {}),
     },
     ...(sharding ? { sharding } : {}),
+    // Issue 24: without sharding, the one replica's heartbeat (see UnshardedConfig).
+    ...(sharding ? {} : { unsharded: unshardedConfig(raw, abs, kubernetes.controllerNamespace) }),
     kubernetes,
     workspaces: {
       dir: raw.workspaces?.dir ? abs(raw.workspaces.dir) : join(dirname(auditDir), 'workspaces'),
@@ -438,6 +441,35 @@ function shardingConfig(raw: RawConfig, abs: (p: string) => string): ShardingCon
     ...(s.handoffKeyFile ? { handoffKeyFile: abs(s.handoffKeyFile) } : {}),
     ...(s.handoffKeyEnv ? { handoffKeyEnv: s.handoffKeyEnv } : {}),
     ...(s.peerUrls ? { peerUrls: s.peerUrls.map((url) => url.replace(/\/+$/, '')) } : {}),
+  };
+}
+
+/** Issue 24: where an unsharded replica keeps its heartbeat Lease (see UnshardedConfig). */
+function unshardedConfig(
+  raw: RawConfig,
+  abs: (p: string) => string,
+  controllerNamespace: string,
+): UnshardedConfig {
+  const s = raw.sharding ?? {};
+  const leaseDurationMs = parseDuration(s.leaseDuration ?? '15s', 'sharding.leaseDuration');
+  const renewIntervalMs = parseDuration(s.renewInterval ?? '5s', 'sharding.renewInterval');
+  if (renewIntervalMs <= 0 || renewIntervalMs * 2 > leaseDurationMs) {
+    throw new CairnError(
+      'sharding.renewInterval must be above 0 and at most half of sharding.leaseDuration',
+      {
+        code: 'config.invalid',
+        phase: 'config',
+        subject: 'sharding.renewInterval',
+        hint: 'renew about three times per lease duration, e.g. leaseDuration: 15s, renewInterval: 5s',
+      },
+    );
+  }
+  return {
+    namespace: s.namespace ?? controllerNamespace,
+    leaseDurationMs,
+    renewIntervalMs,
+    ...(s.kubeconfig ? { kubeconfig: abs(s.kubeconfig) } : {}),
+    ...(s.context ? { context: s.context } : {}),
   };
 }
 

@@ -20,6 +20,8 @@ export interface CairnConfig {
   readonly reconcile?: ReconcileConfig;
   /** Present when `sharding.enabled`: environments are shared between replicas through Leases. */
   readonly sharding?: ShardingConfig;
+  /** Present when sharding is not enabled: where the one unsharded replica keeps its heartbeat Lease. */
+  readonly unsharded?: UnshardedConfig;
   readonly kubernetes: CairnKubernetesConfig;
 }
 
@@ -204,6 +206,20 @@ export interface WorkspacesConfig {
   readonly keep: number;
   /** A file larger than this in a checkout is refused. */
   readonly maxFileBytes: number;
+}
+
+/**
+ * The heartbeat Lease of an unsharded replica (issue 24): `sharding.namespace`, else
+ * `kubernetes.controllerNamespace`; `sharding.kubeconfig`/`context` and the lease timings apply
+ * even with `sharding.enabled: false`. See controller/shard/unsharded-guard.ts.
+ */
+export interface UnshardedConfig {
+  readonly namespace: string;
+  readonly leaseDurationMs: number;
+  readonly renewIntervalMs: number;
+  /** Absolute kubeconfig path; absent means the default loading rules (in-cluster in a pod). */
+  readonly kubeconfig?: string;
+  readonly context?: string;
 }
 
 /** How replicas share the environments (config `sharding`, only when enabled); see controller/shard. */

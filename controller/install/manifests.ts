@@ -226,6 +226,9 @@ function deployment(o: InstallOptions, labels: Readonly<Record<string, string>>)
     metadata: { name: NAME, namespace: o.namespace, labels },
     spec: {
       replicas: o.replicas,
+      // A new pod starts only once an old one is gone: an unsharded replica refuses to start while
+      // another's heartbeat is live (sharding.unsharded-peer), so a surge pod would never be Ready.
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
       selector: { matchLabels: { 'app.kubernetes.io/name': NAME } },
       template: {
         metadata: {

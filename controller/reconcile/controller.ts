@@ -5,6 +5,7 @@ import type { Log } from '../log';
 import {
   DRIFT_REPAIRED,
   errorMessage,
+  failureFrom,
   isCairnError,
   maskSecrets,
   type AuditEntry,
@@ -16,12 +17,15 @@ import {
   type Trigger,
 } from '../model';
 import type { PullRequest } from '../host/types';
+import { CairnError } from '../model/errors';
 import type { ShardHolder, ShardPort } from '../shard/shard-manager';
 import type { BranchHead, GitSource, Revision } from '../source/types';
 import { RetryScheduler, type Timers } from './backoff';
 import { coalesceTriggers, EnvQueue } from './env-queue';
 import { EnvLock } from './env-lock';
+import { notHolder, SyncWaiters, type SyncAnswer } from './handed-requests';
 import { needsRun, type RunState } from './needs-run';
+import { planEnvironment, type EnvironmentPlan } from './plan-environment';
 import { reconcileEnvironment, type AuditTrail, type ReconcileResult } from './reconcile-environment';
 import type { ControllerMetrics, EnvironmentState, EnvironmentStatus } from './status';
 
@@ -62,7 +66,7 @@ export interface ControllerDeps {
    */
   readonly lock?: EnvLock;
   /** Plans pull requests (needs a Git host); absent: the controller offers no `planPullRequest`. */
-  readonly pullRequests?: { plan(pr: PullRequest, ref: string): readonly string[] };
+  readonly pullRequests?: { plan(pr: PullRequest, ref: string, only?: readonly string[]): readonly string[] };
   /**
    * With sharding: the Leases this replica holds. It reconciles only those environments, fences
    * each apply phase with a fresh read of the Lease, catches up with the ledger when it gains one,
@@ -111,6 +115,8 @@ export class Controller {
   private readonly now: () => Date;
   private readonly lock: EnvLock;
   private isReady = false;
+  /** Syncs handed over by the CLI (sharded), each answered by the environment's next reconcile. */
+  private readonly syncs = new SyncWaiters();
   private fetching: Promise<void> | null = null;
   private refetch = false;
 
@@ -118,13 +124,21 @@ export class Controller {
    * ControllerPort: queues a plan of a pull request for the environments tracking its base (see
    * PullRequestPlanner.plan); present only when the deps have a planner.
    */
-  readonly planPullRequest?: (pr: PullRequest, ref: string) => readonly string[];
+  readonly planPullRequest?: (pr: PullRequest, ref: string, only?: readonly string[]) => readonly string[];
 
   constructor(private readonly deps: ControllerDeps) {
     this.now = deps.now ?? (() => new Date());
     this.lock = deps.lock ?? new EnvLock();
     const planner = deps.pullRequests;
-    if (planner) this.planPullRequest = (pr, ref) => planner.plan(pr, ref);
+    // Sharded, only held environments are planned here (never beside another replica's apply of
+    // them); the webhook route hands the others to their holders.
+    if (planner)
+      this.planPullRequest = (pr, ref, only) =>
+        planner.plan(
+          pr,
+          ref,
+          (only ?? this.deps.config.environments.map((e) => e.name)).filter((env) => this.holds(env)),
+        );
     for (const env of deps.config.environments) {
       this.states.set(env.name, {
         head: null,
@@ -240,6 +254,7 @@ export class Controller {
   /** This replica lost `env`: its waiting request and retry are dropped (a running one is fenced). */
   private lost(env: string): void {
     if (this.deps.shard) this.deps.metrics?.setShardHeld?.(env, this.deps.shard.identity, false);
+    this.syncs.dropAll(env, 'it lost the Lease before the sync ran');
     this.queue.cancel(env);
     this.retries.reset(env);
     this.deps.metrics?.setQueueDepth(env, this.queue.depth(env));
@@ -324,6 +339,40 @@ export class Controller {
     void this.fetch(trigger);
   }
 
+  /**
+   * A sync handed over by `cairn sync` (sharded): reconciles `env` as a manual trigger does and
+   * answers with that reconcile's result once it ends. Refused with `shard.not-holder` unless this
+   * replica holds `env`; answered with that failure if it loses the Lease before the run starts.
+   */
+  syncNow(env: string): Promise<SyncAnswer> {
+    if (!this.holds(env)) return Promise.reject(notHolder(env, 'its Lease is held elsewhere'));
+    const answer = this.syncs.add(env);
+    this.trigger(env, 'manual');
+    return answer;
+  }
+
+  /**
+   * A plan handed over by `cairn plan` (sharded): the branch head's plan, made under the
+   * environment's lock so that it never runs beside this replica's apply of it.
+   */
+  planNow(env: string): Promise<EnvironmentPlan> {
+    const envConfig = this.deps.config.environments.find((e) => e.name === env);
+    if (!envConfig || !this.holds(env)) return Promise.reject(notHolder(env, 'its Lease is held elsewhere'));
+    return this.lock.run(env, async () => {
+      if (!this.holds(env)) throw notHolder(env, 'it lost the Lease');
+      const [head] = await this.deps.source.fetch([{ env, branch: envConfig.branch }]);
+      if (head?.kind !== 'revision')
+        throw new CairnError(`environment ${env} has no revision to plan`, {
+          code: 'source.no-revision',
+          phase: 'fetch',
+          subject: `environment ${env}`,
+          hint: `check that branch ${envConfig.branch} exists`,
+        });
+      const workspace = await this.deps.source.checkout(head.revision);
+      return planEnvironment(envConfig, head.revision, workspace, this.deps.appliers(envConfig));
+    });
+  }
+
   /** A periodic drift pass for an environment whose head is applied and that is not stalled. */
   drift(env: string): void {
     if (needsRun(this.runState(env), 'drift', 'queue')) this.enqueue(env, 'drift');
@@ -358,6 +407,8 @@ export class Controller {
     if (!needsRun(this.runState(env), trigger, 'run') || !this.holds(env)) return;
     state.running = true;
     state.force = false;
+    // Every sync handed over before this run started is answered by it.
+    const answer = this.syncs.take(env);
     const envConfig = this.deps.config.environments.find((e) => e.name === env)!;
     const started = Date.now();
     this.tell((o) => o.started(env, revision.sha, trigger));
@@ -392,7 +443,13 @@ export class Controller {
         drifted: result.changes.filter((c) => c.reason === DRIFT_REPAIRED).length,
       };
       this.tell((o) => o.finished(env, revision.sha, trigger, report));
+      answer({
+        outcome: result.outcome,
+        entry: result.entry,
+        ...(result.failure ? { failure: result.failure } : {}),
+      });
     } catch (error) {
+      answer({ outcome: 'failed', failure: failureFrom(error, 'record') });
       if (isCairnError(error) && error.code === 'audit.not-open') {
         // Another replica closed this reconcile as interrupted: it holds the environment now.
         // Stop reconciling it here (no retry) until this replica takes it again.

@@ -65,9 +65,14 @@ export class PullRequestPlanner {
     this.queue = new EnvQueue<PlanRequest>((key, request) => this.run(key, request), { log: deps.log });
   }
 
-  /** Queues a plan of `pr` for every environment whose branch is its base; returns their names. Never waits. */
-  plan(pr: PullRequest, ref: string): readonly string[] {
-    const envs = this.deps.environments.filter((e) => e.branch === pr.base);
+  /**
+   * Queues a plan of `pr` for every environment whose branch is its base (only those of `only`,
+   * when given: sharded, the ones this replica holds); returns their names. Never waits.
+   */
+  plan(pr: PullRequest, ref: string, only?: readonly string[]): readonly string[] {
+    const envs = this.deps.environments.filter(
+      (e) => e.branch === pr.base && (only === undefined || only.includes(e.name)),
+    );
     for (const env of envs) {
       const key = `${env.name}#${pr.number}`;
       this.latest.set(key, pr.headSha);

@@ -12,6 +12,7 @@ import { registerProbeRoutes } from './probe-routes';
 import { answer, refuse } from './reply';
 import type { ControllerPort } from './types';
 import { registerHandoffRoute } from './shard-handoff';
+import { registerShardRequestRoutes } from './shard-requests';
 import { registerWebhookRoute } from './webhook-route';
 import type { LiveEvents } from './live-events';
 import { registerLiveRoute } from './live-route';
@@ -165,6 +166,9 @@ function buildApp(
     ...(key ? { handoffKey: key } : {}),
   });
   if (key) registerHandoffRoute(app, { controller, key, metrics, log });
+  // `cairn sync` / `cairn plan` of a sharded environment, handed to its holder (issue 24).
+  if (key && controller.syncNow && controller.planNow)
+    registerShardRequestRoutes(app, { controller, key, log });
   registerApiRoutes(app, controller, tokens.length > 0, key ? { key, log } : undefined);
   registerProbeRoutes(app, controller, metrics);
   registerUiApiRoutes(app, {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { CairnError, errorMessage } from '../model/errors';
 import type { Log } from '../log';
+import type { PullRequest } from '../host/types';
 import type { Trigger } from '../model';
 import type { Metrics } from './metrics';
 import { answer, refuse } from './reply';
@@ -29,6 +30,8 @@ export interface Handoff {
   readonly at: string;
   /** Unique per handoff: a replay within the age window is a duplicate. */
   readonly nonce: string;
+  /** A pull request event to plan for `env` (instead of a reconcile), as the webhook gave it. */
+  readonly pullRequest?: { readonly pr: PullRequest; readonly ref: string };
 }
 
 /** How handing one environment's trigger ended, as the webhook's answer reports it. */
@@ -120,7 +123,8 @@ export function signHandoff(key: Buffer, body: Buffer | string): string {
   return `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
 }
 
-function signatureMatches(key: Buffer, body: Buffer, given: string): boolean {
+/** Whether `given` is the signature of `body` under `key` (compared in constant time). */
+export function signatureMatches(key: Buffer, body: Buffer, given: string): boolean {
   const expected = Buffer.from(signHandoff(key, body));
   const actual = Buffer.from(given);
   return expected.length === actual.length && timingSafeEqual(expected, actual);
@@ -138,11 +142,13 @@ export async function handOff(
   env: string,
   trigger: Trigger,
   log: Log,
+  pullRequest?: Handoff['pullRequest'],
 ): Promise<HandoffResult> {
   let last: HandoffResult = { env, result: 'no-holder' };
   for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
     if (controller.holds?.(env) !== false) {
-      controller.trigger(env, trigger);
+      if (pullRequest) controller.planPullRequest?.(pullRequest.pr, pullRequest.ref, [env]);
+      else controller.trigger(env, trigger);
       return { env, result: 'local' };
     }
     const holder = await controller.holderOf!(env).catch((error: unknown) => {
@@ -166,6 +172,7 @@ export async function handOff(
       from: controller.shardIdentity ?? 'unknown',
       at: new Date().toISOString(),
       nonce: randomUUID(),
+      ...(pullRequest ? { pullRequest } : {}),
     };
     const text = JSON.stringify(body);
     try {
@@ -253,8 +260,20 @@ export function registerHandoffRoute(
         seen.forget(handoff.nonce);
         return refused(409, `this replica does not hold ${handoff.env}`);
       }
-      deps.controller.trigger(handoff.env, handoff.trigger);
       deps.metrics.incHandoff('received');
+      if (handoff.pullRequest) {
+        // Planned here, under this replica's lock of the environment: never beside its apply.
+        const { pr, ref } = handoff.pullRequest;
+        const planned = deps.controller.planPullRequest?.(pr, ref, [handoff.env]) ?? [];
+        deps.log.info(
+          { env: handoff.env, pr: pr.number, sha: pr.headSha, from: handoff.from },
+          'pull request plan requested by another replica',
+        );
+        return answer(reply, 202, planned.length > 0 ? 'plan queued' : 'not planned here', {
+          environments: planned,
+        });
+      }
+      deps.controller.trigger(handoff.env, handoff.trigger);
       deps.log.info(
         { env: handoff.env, trigger: handoff.trigger, from: handoff.from },
         'reconcile requested by another replica',
@@ -282,6 +301,25 @@ function parseHandoff(body: Buffer): Handoff | undefined {
     typeof h.from === 'string' &&
     typeof h.at === 'string' &&
     typeof h.nonce === 'string' &&
-    h.nonce.length <= 64;
+    h.nonce.length <= 64 &&
+    (h.pullRequest === undefined || isPullRequestHandoff(h.pullRequest));
   return ok ? (h as unknown as Handoff) : undefined;
+}
+
+/** A handed-over pull request: its fields typed as the webhook parser makes them. */
+function isPullRequestHandoff(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const { pr, ref } = value as { pr?: Record<string, unknown>; ref?: unknown };
+  return (
+    typeof ref === 'string' &&
+    typeof pr === 'object' &&
+    pr !== null &&
+    typeof pr.number === 'number' &&
+    typeof pr.base === 'string' &&
+    typeof pr.headSha === 'string' &&
+    typeof pr.headRef === 'string' &&
+    typeof pr.fromFork === 'boolean' &&
+    typeof pr.headCloneUrl === 'string' &&
+    (pr.url === undefined || typeof pr.url === 'string')
+  );
 }

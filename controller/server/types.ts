@@ -1,5 +1,7 @@
 import type { PullRequest } from '../host/types';
 import type { AuditReader, Trigger } from '../model';
+import type { SyncAnswer } from '../reconcile/handed-requests';
+import type { EnvironmentPlan } from '../reconcile/plan-environment';
 import type { EnvironmentStatus } from '../reconcile/status';
 import type { ShardHolder } from '../shard/shard-manager';
 
@@ -21,7 +23,7 @@ export interface ControllerPort {
    * (empty: none tracks the base). Never waits for the plan. Absent when no Git host is configured
    * to post plans to.
    */
-  planPullRequest?(pr: PullRequest, ref: string): readonly string[];
+  planPullRequest?(pr: PullRequest, ref: string, only?: readonly string[]): readonly string[];
   /** True once the config is loaded and the first fetch is done. */
   ready(): boolean;
   /** Why `ready()` is false (for `/readyz`); null or absent when ready. */
@@ -33,6 +35,10 @@ export interface ControllerPort {
   holderOf?(env: string): Promise<ShardHolder | null>;
   /** With sharding: this replica's holderIdentity. */
   readonly shardIdentity?: string;
+  /** With sharding: a sync handed over by `cairn sync`, answered when its reconcile ends (see Controller.syncNow). */
+  syncNow?(env: string): Promise<SyncAnswer>;
+  /** With sharding: a plan handed over by `cairn plan`, made under the environment's lock. */
+  planNow?(env: string): Promise<EnvironmentPlan>;
 }
 
 /**

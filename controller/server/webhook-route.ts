@@ -191,11 +191,16 @@ async function act(
       };
     }
     case 'pull-request':
-      return planRequested(verdict.pr, verdict.ref, provider, deps);
+      return await planRequested(verdict.pr, verdict.ref, provider, deps);
   }
 }
 
-function planRequested(pr: PullRequest, ref: string, provider: ProviderName, deps: Deps): Handled {
+async function planRequested(
+  pr: PullRequest,
+  ref: string,
+  provider: ProviderName,
+  deps: Deps,
+): Promise<Handled> {
   const plan = deps.controller.planPullRequest?.bind(deps.controller);
   if (!plan)
     return {
@@ -203,7 +208,19 @@ function planRequested(pr: PullRequest, ref: string, provider: ProviderName, dep
       status: 202,
       message: 'ignored: pull request plans need repository.host (a Git host to post them to)',
     };
-  const environments = plan(pr, ref);
+  // Sharded, an environment held elsewhere is planned by its holder, under the holder's lock of
+  // it, so that the plan never runs beside the holder's apply (issue 24).
+  const key = deps.handoffKey;
+  const elsewhere = deps.controller
+    .environmentsForBranch(pr.base)
+    .filter((env) => key !== undefined && deps.controller.holds?.(env) === false);
+  const handed = await Promise.all(
+    elsewhere.map((env) => handOff(deps.controller, key!, env, 'webhook', deps.log, { pr, ref })),
+  );
+  for (const h of handed)
+    deps.metrics.incHandoff(h.result === 'forwarded' || h.result === 'local' ? 'forwarded' : 'failed');
+  const here = deps.controller.environmentsForBranch(pr.base).filter((env) => !elsewhere.includes(env));
+  const environments = [...plan(pr, ref, here), ...elsewhere];
   if (environments.length === 0)
     return {
       result: 'no-environment',
@@ -214,5 +231,11 @@ function planRequested(pr: PullRequest, ref: string, provider: ProviderName, dep
     { environments, sha: pr.headSha, trigger: 'pull-request', provider, pr: pr.number, base: pr.base },
     'pull request plan requested',
   );
-  return { result: 'planned', status: 202, message: 'plan queued', environments };
+  return {
+    result: 'planned',
+    status: 202,
+    message: 'plan queued',
+    environments,
+    ...(handed.length > 0 ? { handoffs: handed } : {}),
+  };
 }

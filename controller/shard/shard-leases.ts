@@ -165,8 +165,9 @@ export class ShardLeases {
   /** One renewal and balance pass, what the timer runs every renewInterval (tests drive it directly). */
   async tick(): Promise<void> {
     try {
-      await this.heartbeat();
-      await Promise.all([...this.held.keys()].map((shard) => this.renew(shard)));
+      // Renewals first and beside the heartbeat: on a slow API server, a renewal queued behind the
+      // heartbeat write let the write fence's deadline pass (issue 24, bench: shard.lost on held shards).
+      await Promise.all([this.heartbeat(), ...[...this.held.keys()].map((shard) => this.renew(shard))]);
       await this.scan();
       await this.balance();
     } catch (error) {
@@ -174,12 +175,18 @@ export class ShardLeases {
     }
   }
 
-  private schedule(): void {
+  /**
+   * The next pass, renewInterval (±10% jitter, so replicas started together do not renew in
+   * lockstep) after the start of the previous one (`since`), not after its end: a pass slowed by
+   * a loaded API server must not push the next renewal past the write fence's deadline.
+   */
+  private schedule(since: number = this.o.clock()): void {
     if (this.stopped) return;
-    // ±10% jitter, so replicas started together do not renew in lockstep.
-    const delay = this.o.renewIntervalMs * (0.9 + 0.2 * this.o.random());
+    const interval = this.o.renewIntervalMs * (0.9 + 0.2 * this.o.random());
+    const delay = Math.max(0, interval - (this.o.clock() - since));
     this.timer = setTimeout(() => {
-      void this.tick().finally(() => this.schedule());
+      const started = this.o.clock();
+      void this.tick().finally(() => this.schedule(started));
     }, delay);
     // The server keeps the process alive; a pending renewal must not keep a stopping one.
     this.timer.unref();

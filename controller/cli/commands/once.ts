@@ -6,12 +6,17 @@ import { DRIFT_REPAIRED, errorMessage, rememberSecrets } from '../../model';
 import type { CairnConfig, EnvironmentConfig } from '../../config/types';
 import { CairnError } from '../../model/errors';
 import { createLog, type Log } from '../../log';
-import type { PlaneResult } from '../../model';
+import type { AuditEntry } from '../../model';
+import { needsRun } from '../../reconcile/needs-run';
+import { planEnvironment, type EnvironmentPlan } from '../../reconcile/plan-environment';
 import { reconcileEnvironment } from '../../reconcile/reconcile-environment';
+import type { SoleHold } from '../../shard/sole-hold';
 import { createGitSource } from '../../source/create-git-source';
 import type { BranchHead, GitSource, Revision } from '../../source/types';
 import { renderAuditEntry } from '../render-audit';
+import { handToHolder } from '../hand-to-holder';
 import { renderPlan } from '../render-plan';
+import { handoffKeyFor } from '../wire-shard';
 import { appliersFor, commitStatuses, environmentNamed, type AppliersCache } from '../wire';
 
 interface EnvOptions {
@@ -64,32 +69,76 @@ async function withSource<T>(
   }
 }
 
-/** `cairn sync`: one reconcile of one environment, recorded in the audit trail like `run` does. */
+/**
+ * `cairn sync`: one reconcile of one environment, recorded in the audit trail like `run` does.
+ * Sharded, the replica holding the environment runs it and this process waits for its result;
+ * when none holds it, this process takes the Lease and applies fenced, as a replica would.
+ */
 export async function syncCommand(o: EnvOptions): Promise<number> {
   const config = loadConfig(o.config);
   const env = environmentNamed(config, o.env);
-  if (config.sharding) {
-    // A reconcile from here would hold no Lease: it could apply beside the holder's, unfenced.
-    process.stderr.write(
-      `cairn: ${o.config} shares its environments between replicas (sharding.enabled), so a sync from this process would apply without the Lease holder's fence. Ask a replica instead: POST <its URL>/api/environments/${env.name}/sync with a sync-scope token; the replica that receives it hands it to the holder.\n`,
-    );
-    return 2;
-  }
   const log = stderrLog();
+  if (!config.sharding) return printSync(o, await localSync(config, env, log));
+  const found = await handToHolder(config, env.name, 'sync', handoffKeyFor(config)!, log);
+  try {
+    if (found.kind === 'held') return printSync(o, await localSync(config, env, log, found.hold));
+    const { state } = found;
+    if (state.state === 'failed' || !state.sync?.entry) {
+      const why = state.state === 'failed' ? state.message : (state.sync?.failure?.message ?? 'no result');
+      process.stderr.write(`cairn: ${found.holder} could not sync ${env.name}: ${why}\n`);
+      return 1;
+    }
+    return printSync(o, { outcome: state.sync.outcome, entry: state.sync.entry });
+  } finally {
+    await found.close();
+  }
+}
+
+function printSync(o: EnvOptions, result: { outcome: string; entry: AuditEntry }): number {
+  out(o.json ? JSON.stringify(result.entry, null, 2) : renderAuditEntry(result.entry));
+  return result.outcome === 'failed' ? 1 : 0;
+}
+
+/** The reconcile of a sync run in this process: unsharded, or fenced with the Lease it took (`hold`). */
+async function localSync(
+  config: CairnConfig,
+  env: EnvironmentConfig,
+  log: Log,
+  hold?: SoleHold,
+): Promise<{ outcome: string; entry: AuditEntry }> {
   // The commit gets its `cairn/<env>` status from a manual sync as from `cairn run`.
   const statuses = commitStatuses(config, log);
   const audit = await AuditLog.open(config.audit, log);
   try {
+    // Holding the Lease, read what the replicas recorded first, as a replica gaining it does.
+    if (hold) await audit.refresh(env.name);
     // Only this environment's attempt is this process's to close.
     await audit.interrupted(env.name);
-    const result = await withSource(config, log, async (source, appliers) => {
+    return await withSource(config, log, async (source, appliers) => {
       const [head] = await source.fetch([{ env: env.name, branch: env.branch }]);
       const revision = revisionOf(head, env);
+      // The controller's one answer to "does it need a run?": a manual sync is forced, so it runs.
+      const last = await audit.lastApplied(env.name);
+      const state = { headSha: revision.sha, lastAppliedSha: last?.sha ?? null, stalledSha: null };
+      if (!needsRun({ ...state, force: true, running: false, retryWaitingSha: null }, 'manual', 'run'))
+        throw new Error('unreachable: a manual sync always runs');
       const started = Date.now();
       statuses?.observer.started(env.name, revision.sha, 'manual');
       try {
         const done = await reconcileEnvironment(
-          { env, source, audit, log, ...appliers(env) },
+          {
+            env,
+            source,
+            audit,
+            log,
+            ...appliers(env),
+            ...(hold
+              ? {
+                  fence: (phase: 'apply-aws' | 'apply-kubernetes') => hold.fence(env.name, phase),
+                  writeFence: (phase: 'apply-aws' | 'apply-kubernetes') => hold.writeFence(env.name, phase),
+                }
+              : {}),
+          },
           revision,
           'manual',
         );
@@ -110,34 +159,44 @@ export async function syncCommand(o: EnvOptions): Promise<number> {
         throw error;
       }
     });
-    out(o.json ? JSON.stringify(result.entry, null, 2) : renderAuditEntry(result.entry));
-    return result.outcome === 'failed' ? 1 : 0;
   } finally {
     await statuses?.close();
     await audit.close();
   }
 }
 
-/** `cairn plan`: what would change per stack (described change sets) and per object (server dry run). */
+/**
+ * `cairn plan`: what would change per stack (described change sets) and per object (server dry
+ * run). Sharded, the holder makes it under the environment's lock (never beside its apply); when
+ * none holds it, this process takes the Lease for the plan's duration.
+ */
 export async function planCommand(o: EnvOptions): Promise<number> {
   const config = loadConfig(o.config);
   const env = environmentNamed(config, o.env);
   const log = stderrLog();
-  const plan = await withSource(config, log, async (source, appliers) => {
-    const [head] = await source.fetch([{ env: env.name, branch: env.branch }]);
-    const revision = revisionOf(head, env);
-    const workspace = await source.checkout(revision);
-    const { aws, kube } = appliers(env);
-    let awsPlan: PlaneResult | undefined;
-    let kubePlan: PlaneResult | undefined;
-    if (aws && revision.trees.aws)
-      awsPlan = await aws.plan(await aws.synthesize(workspace.dir, revision.sha), revision.sha);
-    if (kube) {
-      kubePlan = await kube.plan(await kube.load(workspace.dir));
-      await kube.close();
+  const found = config.sharding
+    ? await handToHolder(config, env.name, 'plan', handoffKeyFor(config)!, log)
+    : undefined;
+  let plan: EnvironmentPlan;
+  try {
+    if (found?.kind === 'handed') {
+      if (found.state.state === 'failed' || !found.state.plan) {
+        const why = found.state.state === 'failed' ? found.state.message : 'no plan';
+        process.stderr.write(`cairn: ${found.holder} could not plan ${env.name}: ${why}\n`);
+        return 1;
+      }
+      plan = found.state.plan;
+    } else {
+      plan = await withSource(config, log, async (source, appliers) => {
+        const [head] = await source.fetch([{ env: env.name, branch: env.branch }]);
+        const revision = revisionOf(head, env);
+        const workspace = await source.checkout(revision);
+        return planEnvironment(env, revision, workspace, appliers(env));
+      });
     }
-    return { env: env.name, sha: revision.sha, aws: awsPlan ?? null, kubernetes: kubePlan ?? null };
-  });
+  } finally {
+    await found?.close();
+  }
   out(o.json ? JSON.stringify(plan, null, 2) : renderPlan(plan));
   // A stack whose change set failed is in the AWS plan's failure now, no longer a throw.
   return plan.kubernetes?.failure || plan.aws?.failure ? 1 : 0;

@@ -9,6 +9,7 @@ import { startSchedules } from '../../reconcile/schedules';
 import { wire } from '../wire';
 import { uiSources } from '../wire-ui';
 import { handoffKeyFor } from '../wire-shard';
+import { claimUnshardedHeartbeat } from '../wire-unsharded';
 import { untilStopSignal } from '../stop-signal';
 
 /**
@@ -20,7 +21,17 @@ export async function runCommand(o: { config: string; logFormat: 'json' | 'prett
   const log = createLog({ format: o.logFormat });
   const metrics = new Metrics();
   const handoffKey = handoffKeyFor(config);
-  const wired = await wire(config, log, metrics);
+  // Before anything is opened: a second unsharded replica must not close the first one's attempts.
+  let lostHeartbeat: (why: string) => void = () => undefined;
+  const heartbeatLost = new Promise<string>((resolve) => (lostHeartbeat = resolve));
+  const heartbeat = await claimUnshardedHeartbeat(config, log, (why) => lostHeartbeat(why));
+  let wired: Awaited<ReturnType<typeof wire>>;
+  try {
+    wired = await wire(config, log, metrics);
+  } catch (error) {
+    await heartbeat?.release();
+    throw error;
+  }
   let server: Awaited<ReturnType<typeof createServer>>;
   try {
     server = await createServer({
@@ -36,6 +47,7 @@ export async function runCommand(o: { config: string; logFormat: 'json' | 'prett
   } catch (error) {
     // A failed start-up (a port in use, a missing secret) must not keep the audit lock.
     await wired.close();
+    await heartbeat?.release();
     throw error;
   }
   log.info({ url: server.url, environments: config.environments.map((e) => e.name) }, 'controller started');
@@ -43,12 +55,19 @@ export async function runCommand(o: { config: string; logFormat: 'json' | 'prett
   await wired.controller.start();
   const schedules = startSchedules(config, wired.controller, log);
 
-  await untilStopSignal(log);
+  const lost = await Promise.race([untilStopSignal(log).then(() => null), heartbeatLost]);
+  if (lost !== null)
+    log.error(
+      { code: 'sharding.unsharded-peer', err: lost },
+      'another unsharded replica took over this repository; stopping',
+    );
   await schedules.stop();
   await server.close();
   await wired.close();
+  // Only a heartbeat still ours is deleted (the release is conditioned on its resourceVersion).
+  await heartbeat?.release();
   log.info('stopped');
-  return 0;
+  return lost === null ? 0 : 1;
 }
 
 /**

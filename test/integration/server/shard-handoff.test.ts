@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLog } from '../../../controller/log';
@@ -13,7 +13,9 @@ import {
   signHandoff,
 } from '../../../controller/server/shard-handoff';
 import type { ShardHolder } from '../../../controller/shard/shard-manager';
+import type { PullRequest } from '../../../controller/host/types';
 import { FakeController } from '../../helpers/fake-controller';
+import { sign } from '../../helpers/webhook-deliveries';
 
 const SECRET = 'handoff-test-secret';
 /** The handoff key of its own (sharding.handoffKeyEnv), as `cairn run` loads it. */
@@ -26,6 +28,8 @@ const LEGACY_KEY = createHmac('sha256', SECRET).update('cairn shard handoff v1')
 /** A replica's controller: holds the environments in `held`, and names `holder` for the others. */
 class ShardedFakeController extends FakeController {
   holder: ShardHolder | null = null;
+  /** Pull request plans queued here: `<number> <env>`. */
+  readonly planned: string[] = [];
   constructor(
     readonly shardIdentity: string,
     readonly held: Set<string>,
@@ -37,6 +41,12 @@ class ShardedFakeController extends FakeController {
   }
   async holderOf(): Promise<ShardHolder | null> {
     return this.holder;
+  }
+  /** As the Controller does: plans only the environments of `only` that it holds. */
+  planPullRequest(pr: PullRequest, _ref: string, only?: readonly string[]): readonly string[] {
+    const envs = (only ?? []).filter((env) => this.holds(env));
+    this.planned.push(...envs.map((env) => `${pr.number} ${env}`));
+    return envs;
   }
 }
 
@@ -103,6 +113,27 @@ describe('webhook handoff between replicas (real HTTP servers)', () => {
     expect(await (await fetch(`${rb.server.url}/metrics`)).text()).toContain(
       'cairn_shard_handoffs_total{result="received"} 1',
     );
+  });
+
+  it('a pull request for an environment held elsewhere is planned by its holder, not by the replica that got it', async () => {
+    const event = readFileSync(
+      join(__dirname, '../../fixtures/webhooks/gitea-pull-request-opened.json'),
+      'utf8',
+    );
+    const delivery = sign.gitea(event, { secret: SECRET, event: 'pull_request' });
+    const response = await fetch(`${ra.server.url}/hooks/gitea`, {
+      method: 'POST',
+      headers: delivery.headers,
+      body: delivery.body,
+    });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({
+      environments: ['dev'],
+      handoffs: [{ env: 'dev', result: 'forwarded', holder: 'replica-b' }],
+    });
+    expect(a.planned).toEqual([]);
+    expect(b.planned).toEqual(['1 dev']);
+    expect(b.triggers).toEqual([]);
   });
 
   it('a push for an environment the receiving replica holds is queued there, with no handoff', async () => {

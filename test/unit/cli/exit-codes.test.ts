@@ -49,8 +49,8 @@ describe('usage errors', () => {
 });
 
 describe('cairn sync on a sharded installation', () => {
-  it('refuses to apply from outside the Lease holder (exit 2) and says how to ask a replica', async () => {
-    // given a config whose environments are shared between replicas
+  it('asks the Lease for the holder first, and with the Lease API unreachable exits 1 having applied nothing', async () => {
+    // given a config whose environments are shared between replicas, whose Lease API refuses connections
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
@@ -58,12 +58,24 @@ describe('cairn sync on a sharded installation', () => {
     const file = join(dir, 'cairn.yaml');
     writeFileSync(join(dir, 'handoff.key'), 'k'.repeat(48));
     writeFileSync(
+      join(dir, 'leases.kubeconfig'),
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{ name: c, cluster: { server: "https://127.0.0.1:1" } }]',
+        'users: [{ name: u, user: {} }]',
+        'contexts: [{ name: x, context: { cluster: c, user: u } }]',
+        'current-context: x',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
       file,
       [
         `repository: { url: ${dir} }`,
         'environments: [{ name: dev, kubernetes: { namespace: dev } }]',
         'audit: { dir: audit, backend: dynamodb, dynamodb: { table: cairn-audit, region: us-east-1 } }',
-        'sharding: { enabled: true, handoffKeyFile: handoff.key }',
+        'sharding: { enabled: true, handoffKeyFile: handoff.key, kubeconfig: leases.kubeconfig }',
         '',
       ].join('\n'),
     );
@@ -72,9 +84,10 @@ describe('cairn sync on a sharded installation', () => {
       // when `cairn sync` is run against it
       const code = await main(['sync', '-c', file, '-e', 'dev']);
 
-      // then nothing is applied from here: a usage error naming the way that is fenced
-      expect(code).toBe(EXIT.usage);
-      expect(stderr).toHaveBeenCalledWith(expect.stringContaining('/api/environments/dev/sync'));
+      // then it fails before anything is opened or applied (no audit folder was even made)
+      expect(code).toBe(1);
+      expect(stderr).toHaveBeenCalledWith(expect.stringContaining('127.0.0.1:1'));
+      expect((await import('node:fs')).existsSync(join(dir, 'audit'))).toBe(false);
     } finally {
       stderr.mockRestore();
       process.exitCode = undefined;

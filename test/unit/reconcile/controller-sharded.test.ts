@@ -128,7 +128,7 @@ function setup() {
     log: silentLog(),
     shard,
   });
-  return { controller, kube, audit, shard, fetched };
+  return { controller, kube, audit, shard, fetched, source };
 }
 
 describe('Controller with sharding', () => {
@@ -280,5 +280,67 @@ describe('Controller with sharding', () => {
     expect(kube.calls).toContain('apply');
     expect(controller.environments().find((e) => e.name === 'dev')!.released).toBeUndefined();
     expect(controller.notReadyReason()).toBeNull();
+  });
+});
+
+describe('Controller with sharding: requests handed over by the CLI and by other replicas (issue 24)', () => {
+  it('syncNow of a held environment is answered by the reconcile it triggers, with the entry naming the Lease', async () => {
+    const { controller, shard, source } = setup();
+    await controller.start();
+    shard.gain('dev');
+    await new Promise((r) => setTimeout(r, 10));
+    await controller.idle();
+    // A commit the replica has not fetched: the handed-over sync fetches and applies it.
+    source.heads = [
+      { kind: 'revision', revision: revision('dev2', { aws: null, k8s: 'tree-dev-2' }, 'dev') },
+    ];
+    const answer = await controller.syncNow('dev');
+    expect(answer.entry!.toSha).toBe(
+      source.heads[0]!.kind === 'revision' ? source.heads[0]!.revision.sha : '',
+    );
+    expect(answer).toMatchObject({ outcome: expect.any(String), entry: { env: 'dev', trigger: 'manual' } });
+    expect(answer.entry!.lease).toEqual({ holder: 'replica-a', resourceVersion: '12' });
+  });
+
+  it('syncNow of an environment held elsewhere is refused with shard.not-holder, and runs nothing', async () => {
+    const { controller, kube } = setup();
+    await controller.start();
+    await expect(controller.syncNow('prod')).rejects.toMatchObject({ code: 'shard.not-holder' });
+    expect(kube.calls).toEqual([]);
+  });
+
+  it('a sync waiting when the Lease is lost is answered with shard.not-holder', async () => {
+    const { controller, shard } = setup();
+    await controller.start();
+    shard.held.add('dev'); // held, but no reconcile can start before the loss below
+    const answer = controller.syncNow('dev');
+    shard.lose('dev');
+    await expect(answer).resolves.toMatchObject({ outcome: 'failed', failure: { code: 'shard.not-holder' } });
+  });
+
+  it('plans a pull request only for the environments this replica holds', () => {
+    const planned: (readonly string[] | undefined)[] = [];
+    const shard = new FakeShard();
+    shard.held.add('dev');
+    const controller = new Controller({
+      config: { ...config, environments: config.environments.map((e) => ({ ...e, branch: 'main' })) },
+      source: new FakeSource(),
+      audit: new InterruptedAudit(),
+      appliers: () => ({}),
+      log: silentLog(),
+      shard,
+      pullRequests: { plan: (_pr, _ref, only) => (planned.push(only), only ?? []) },
+    });
+    const pr = {
+      number: 7,
+      base: 'main',
+      headSha: 'a'.repeat(40),
+      headRef: 'x',
+      fromFork: false,
+      headCloneUrl: '/repo',
+    };
+    expect(controller.planPullRequest!(pr, 'refs/pull/7/head')).toEqual(['dev']);
+    expect(controller.planPullRequest!(pr, 'refs/pull/7/head', ['prod'])).toEqual([]);
+    expect(planned).toEqual([['dev'], []]);
   });
 });
