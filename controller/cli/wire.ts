@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createAwsApplier } from '../../cdk/create-aws-applier';
+import { createSynthRunner } from '../../cdk/synth/synth-runner';
 import { AuditLog } from '../audit/audit-log';
-import type { CairnConfig, EnvironmentConfig } from '../config/types';
+import type { CairnConfig, CairnKubernetesConfig, EnvironmentConfig } from '../config/types';
 import { CairnError } from '../model/errors';
 import { ClusterConnections } from '../kube/cluster-connections';
 import { createKubeApplier } from '../kube/create-kube-applier';
@@ -60,6 +61,7 @@ export function appliersFor(
   repositoryUrl: string,
   workDir?: string,
   reconcilesAtOnce = 1,
+  renderers: Pick<CairnKubernetesConfig, 'kustomizePath' | 'helmPath'> = {},
 ): AppliersCache {
   const made = new Map<string, EnvironmentAppliers>();
   // Environments on one cluster share its client, sockets and discovery cache.
@@ -86,7 +88,15 @@ export function appliersFor(
                 },
                 env.kubernetes,
                 log.child({ env: env.name }),
-                { connections },
+                {
+                  connections,
+                  // kustomize and helm run in the environment's synth isolation (bubblewrap by default).
+                  render: {
+                    runner: createSynthRunner(env.aws?.synth, workDir),
+                    ...(renderers.kustomizePath ? { kustomizePath: renderers.kustomizePath } : {}),
+                    ...(renderers.helmPath ? { helmPath: renderers.helmPath } : {}),
+                  },
+                },
               ),
             }
           : {}),
@@ -152,6 +162,7 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     config.repository.url,
     config.workspaces.dir,
     config.reconcile?.maxConcurrent,
+    config.kubernetes,
   );
   // One lock per environment, held by its reconciles and its pull requests' plans alike.
   const lock = new EnvLock();

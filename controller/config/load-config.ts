@@ -187,6 +187,9 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
   const kubernetes = {
     requireServiceAccount: raw.kubernetes?.requireServiceAccount ?? false,
     controllerNamespace: raw.kubernetes?.controllerNamespace ?? podNamespace() ?? 'cairn',
+    // renderers: the binaries of k8s-resources/ folders rendered by kustomize or helm.
+    ...(raw.kubernetes?.kustomize?.path ? { kustomizePath: abs(raw.kubernetes.kustomize.path) } : {}),
+    ...(raw.kubernetes?.helm?.path ? { helmPath: abs(raw.kubernetes.helm.path) } : {}),
   };
   const refusedNamespaces = [
     ...ALWAYS_REFUSED_NAMESPACES,

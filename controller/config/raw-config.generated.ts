@@ -28,6 +28,24 @@ export interface RawConfig {
      * cairn's own namespace, never written by an environment (default: the pod's namespace in a cluster, else cairn).
      */
     controllerNamespace?: string;
+    /**
+     * The kustomize binary that renders k8s-resources/ folders holding a kustomization.yaml.
+     */
+    kustomize?: {
+      /**
+       * Path of the kustomize binary, relative to the config file or ~/ (default: kustomize on PATH).
+       */
+      path?: string;
+    };
+    /**
+     * The helm binary that renders k8s-resources/ folders holding a Chart.yaml.
+     */
+    helm?: {
+      /**
+       * Path of the helm binary, relative to the config file or ~/ (default: helm on PATH).
+       */
+      path?: string;
+    };
   };
   sharding?: RawSharding;
 }

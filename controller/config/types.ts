@@ -130,6 +130,10 @@ export interface CairnKubernetesConfig {
   readonly requireServiceAccount: boolean;
   /** cairn's own namespace: the pod's namespace file, else `cairn`. */
   readonly controllerNamespace: string;
+  /** `kubernetes.kustomize.path`: the kustomize binary; absent means kustomize on PATH. */
+  readonly kustomizePath?: string;
+  /** `kubernetes.helm.path`: the helm binary; absent means helm on PATH. */
+  readonly helmPath?: string;
 }
 
 /** Where the audit trail lives and how it is protected (see the README's "The audit trail"). */

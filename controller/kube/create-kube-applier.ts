@@ -23,6 +23,7 @@ import { fetchLive, type Located } from './object-ops';
 import { keyOf, refOf, subjectOf } from './object-ref';
 import { exceedsPruneCap, pruneCandidates, pruneObjects } from './prune';
 import { readManifests } from './read-manifests';
+import type { RenderSettings } from './render/types';
 import { resolveScope } from './resolve-scope';
 import { settleObject, type Settled } from './settle-object';
 import { locate, type Target } from './targets';
@@ -38,6 +39,11 @@ export interface KubeApplierDeps {
    * client and discovery cache, and leaves closing them to their owner.
    */
   readonly connections?: ClusterConnections;
+  /**
+   * How folders holding a kustomization.yaml or a Chart.yaml are rendered (the synth isolation and
+   * the binaries); without it such a folder is refused. The environment and namespace come from here.
+   */
+  readonly render?: Omit<RenderSettings, 'env' | 'namespace'>;
 }
 
 interface Parts {
@@ -94,7 +100,12 @@ export function createKubeApplier(
 
   return {
     async load(workspaceDir) {
-      const parsed = await readManifests(workspaceDir, { maxBytes: target.maxManifestBytes });
+      const render = deps.render && {
+        ...deps.render,
+        env: identity.env,
+        ...(target.namespace ? { namespace: target.namespace } : {}),
+      };
+      const parsed = await readManifests(workspaceDir, { maxBytes: target.maxManifestBytes }, render);
       const { discovery } = get();
       return resolveScope(
         parsed,

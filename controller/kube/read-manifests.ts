@@ -3,12 +3,15 @@ import { join, posix } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { CairnError } from '../model/errors';
 import { manifestDocuments, unsupported, type ParsedObject } from './parse-manifests';
+import { renderedFile, renderFolder } from './render/render-folder';
+import type { RendererKind, RenderSettings } from './render/types';
 
 /** The folder of a workspace that holds the cluster's state. */
 export const K8S_FOLDER = 'k8s-resources';
 
 const MANIFEST = /\.(ya?ml|json)$/i;
 const KUSTOMIZE = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+const CHART = 'Chart.yaml';
 // A manifest larger than this is refused: no real manifest is, and reading it could exhaust memory.
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
 // Parsing runs on the event loop of every environment: give it back at least this often.
@@ -25,10 +28,16 @@ export interface ReadLimits {
  * a stable order. Symlinks are refused so that nothing outside the checkout is read. A missing folder
  * yields no objects. Parsing yields to the event loop between documents every ~20 ms, so webhooks,
  * health checks and signals are served while a large tree is read.
+ *
+ * A folder holding a kustomization.yaml or a Chart.yaml is rendered whole (its subfolders are its
+ * own) by `kustomize build` or `helm template` under `render`'s isolation, and its objects carry
+ * `k8s-resources/<folder> (kustomize)` or `(helm chart)` as their file; without `render` such a
+ * folder is refused.
  */
 export async function readManifests(
   workspaceDir: string,
   limits: ReadLimits = {},
+  render?: RenderSettings,
 ): Promise<readonly ParsedObject[]> {
   const root = join(workspaceDir, K8S_FOLDER);
   const rootStat = await lstat(root).catch(() => undefined);
@@ -38,9 +47,17 @@ export async function readManifests(
   if (limits.maxBytes !== undefined) checkTotal(files, limits.maxBytes);
   const out: ParsedObject[] = [];
   let slice = performance.now();
-  for (const { path } of files) {
-    const text = await readFile(join(workspaceDir, path), 'utf8');
-    for (const objects of manifestDocuments(text, path)) {
+  for (const item of files) {
+    const { path } = item;
+    let text: string;
+    let file = path;
+    if (item.render) {
+      if (!render)
+        throw unsupported(item.marker ?? path, item.render === 'helm' ? 'a Helm chart' : 'a kustomization');
+      text = await renderFolder(workspaceDir, path, item.render, render);
+      file = renderedFile(path, item.render);
+    } else text = await readFile(join(workspaceDir, path), 'utf8');
+    for (const objects of manifestDocuments(text, file)) {
       out.push(...objects);
       if (performance.now() - slice > SLICE_MS) {
         await yieldToLoop();
@@ -54,6 +71,9 @@ export async function readManifests(
 interface Sized {
   readonly path: string;
   readonly size: number;
+  /** Set for a folder rendered whole, with the file that made it one. */
+  readonly render?: RendererKind;
+  readonly marker?: string;
 }
 
 function checkTotal(files: readonly Sized[], maxBytes: number): void {
@@ -77,10 +97,14 @@ function checkTotal(files: readonly Sized[], maxBytes: number): void {
 async function walk(workspaceDir: string, rel: string): Promise<readonly Sized[]> {
   const entries = await readdir(join(workspaceDir, rel), { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  if (entries.some((e) => e.name === 'Chart.yaml'))
-    throw unsupported(posix.join(rel, 'Chart.yaml'), 'a Helm chart');
-  const kustomization = entries.find((e) => KUSTOMIZE.has(e.name));
-  if (kustomization) throw unsupported(posix.join(rel, kustomization.name), 'a kustomization');
+  const chart = entries.find((e) => e.name === CHART && e.isFile());
+  const kustomization = entries.find((e) => KUSTOMIZE.has(e.name) && e.isFile());
+  if (chart && kustomization)
+    throw notPlain(rel, 'holds both a Chart.yaml and a kustomization; cairn cannot tell which renders it');
+  // The folder is rendered whole; its size counts against the rendered output's own limit.
+  if (chart) return [{ path: rel, size: 0, render: 'helm', marker: posix.join(rel, CHART) }];
+  if (kustomization)
+    return [{ path: rel, size: 0, render: 'kustomize', marker: posix.join(rel, kustomization.name) }];
   const files: Sized[] = [];
   for (const entry of entries) {
     const path = posix.join(rel, entry.name);

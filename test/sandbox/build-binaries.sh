@@ -197,3 +197,5 @@ build_kubernetes
 build_kwok
 build_gitea
 build_helm
+# kustomize (renders k8s-resources/ kustomizations): its own script, cached like the others.
+bash "$here/build-kustomize.sh"

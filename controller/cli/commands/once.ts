@@ -60,7 +60,13 @@ async function withSource<T>(
   work: (source: GitSource, appliers: AppliersCache) => Promise<T>,
 ): Promise<T> {
   const source = createGitSource(config.repository, config.workspaces, log);
-  const appliers = appliersFor(log, config.repository.url, config.workspaces.dir);
+  const appliers = appliersFor(
+    log,
+    config.repository.url,
+    config.workspaces.dir,
+    undefined,
+    config.kubernetes,
+  );
   try {
     return await work(source, appliers);
   } finally {

@@ -62,7 +62,13 @@ const jsonArgs = (s: Stage, op: string): string[] =>
 /** The image can't be built here (no container engine): these checks are what can be proven without one. */
 describe('controller/install/Dockerfile', () => {
   it('has a build stage, a runtime stage and the two targets, controller last (the default)', () => {
-    expect(stages.map((s) => s.name)).toEqual(['build', 'runtime', 'synth-runner', 'controller']);
+    expect(stages.map((s) => s.name)).toEqual([
+      'build',
+      'renderers',
+      'runtime',
+      'synth-runner',
+      'controller',
+    ]);
     expect(stage('synth-runner').from).toBe('runtime');
     expect(stage('controller').from).toBe('runtime');
   });
@@ -90,9 +96,23 @@ describe('controller/install/Dockerfile', () => {
     expect(inContext('.git', rules)).toBe(false);
   });
 
+  it('ships kustomize and helm at the versions the sandbox pins, on PATH', () => {
+    const pins = readFileSync(join(root, 'test', 'sandbox', 'versions.env'), 'utf8');
+    const pin = (name: string) => new RegExp(`^${name}=(\\S+)`, 'm').exec(pins)?.[1];
+    const args = stage('renderers')
+      .instructions.filter((i) => i.op === 'ARG')
+      .map((i) => i.args);
+    expect(args).toEqual([
+      `KUSTOMIZE_VERSION=${pin('KUSTOMIZE_VERSION')}`,
+      `HELM_VERSION=${pin('HELM_VERSION')}`,
+    ]);
+    const copy = stage('runtime').instructions.find((i) => i.args.startsWith('--from=renderers'));
+    expect(copy?.args).toBe('--from=renderers /out/kustomize /out/helm /usr/local/bin/');
+  });
+
   it('copies from the build stage what npm run build writes there', () => {
     const froms = stages.flatMap((s) =>
-      s.instructions.filter((i) => i.op === 'COPY' && i.args.startsWith('--from=')).map((i) => i.args),
+      s.instructions.filter((i) => i.op === 'COPY' && i.args.startsWith('--from=build')).map((i) => i.args),
     );
     expect(froms.length).toBeGreaterThan(0);
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {

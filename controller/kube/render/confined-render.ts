@@ -1,0 +1,193 @@
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  lchownSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, delimiter, join, posix } from 'node:path';
+import { CairnError } from '../../model/errors';
+import { safeOutput } from '../../model/secret-mask';
+import type { InputTransform, RenderRunner } from './types';
+
+/** The most a renderer may write: far more than any real release, and it is all held in memory. */
+const MAX_RENDERED_BYTES = 64 * 1024 * 1024;
+
+/** The folders of one render, all under a fresh root that is removed afterwards. */
+export interface RenderFolders {
+  readonly root: string;
+  /** The copy of the rendered folder (and nothing else of the checkout). */
+  readonly src: string;
+  readonly out: string;
+  readonly tmp: string;
+}
+
+/** One confined render: the program, its arguments as environment, and how it reads its output. */
+export interface ConfinedRender {
+  /** `k8s-resources/<folder>`, for messages. */
+  readonly folder: string;
+  /** `<folder> (kustomize)` or `<folder> (helm chart)`: the subject of errors and the rendered objects' file. */
+  readonly subject: string;
+  /** The absolute path of the renderer's binary on cairn's machine. */
+  readonly binary: string;
+  /** The shell command; it finds the binary as $BIN, the copy as $SRC and writes $OUT/rendered.yaml. */
+  readonly command: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly transform?: InputTransform;
+  /** Checks on the copy (after the transform) that refuse what the renderer must not be asked. */
+  readonly check: (src: string) => void;
+}
+
+/** Finds a program by name on cairn's PATH (or takes the configured path), or says how to get it. */
+export function findBinary(name: string, configured: string | undefined, key: string): string {
+  if (configured) {
+    if (existsSync(configured)) return configured;
+    throw renderFailed(
+      configured,
+      `${key} names ${configured}, which does not exist`,
+      `install ${name} there or fix ${key}`,
+    );
+  }
+  const dirs = (process.env.PATH ?? '/usr/bin:/bin').split(delimiter);
+  const found = dirs.map((d) => join(d, name)).find((f) => existsSync(f));
+  if (found) return found;
+  throw renderFailed(name, `${name} is not on PATH`, `install ${name} or set ${key} in the config`);
+}
+
+/** A rendering failure (terminal: the same commit renders the same way). */
+export function renderFailed(subject: string, message: string, hint: string): CairnError {
+  return new CairnError(message, { code: 'kube.render-failed', phase: 'plan', subject, hint });
+}
+
+/**
+ * Runs a renderer on a copy of one folder under the synth isolation and returns what it wrote.
+ * The copy is the folder only (so `../` and absolute paths find nothing of the checkout, the
+ * controller or the host), the job has no network, and when cairn runs as root it runs as the
+ * runner's user; the binary is copied in beside it because that user cannot read cairn's cache.
+ */
+export async function renderConfined(
+  workspaceDir: string,
+  runner: RenderRunner,
+  job: ConfinedRender,
+): Promise<string> {
+  const why = await runner.unavailable();
+  if (why)
+    throw renderFailed(
+      job.subject,
+      `cannot render isolated from the controller: ${why}`,
+      "install bubblewrap and allow user namespaces (see the README's threat model), or set aws.synth.isolation: none",
+    );
+  if (runner.workRoot)
+    throw renderFailed(
+      job.subject,
+      'rendering through the sidecar synth runner is not supported yet',
+      'use aws.synth.isolation: bubblewrap for this environment, or commit the rendered output',
+    );
+  const folders = makeFolders(workspaceDir, job);
+  try {
+    job.check(folders.src);
+    const bin = join(folders.root, 'bin', basename(job.binary));
+    mkdirSync(join(folders.root, 'bin'));
+    copyFileSync(job.binary, bin);
+    chmodSync(bin, 0o755);
+    if (runner.user) chownTree(folders.root, runner.user);
+    const result = await runner.run({
+      command: job.command,
+      cwd: folders.src,
+      env: {
+        PATH: '/usr/bin:/bin',
+        LANG: 'C.UTF-8',
+        HOME: folders.tmp,
+        TMPDIR: folders.tmp,
+        BIN: bin,
+        SRC: folders.src,
+        OUT: folders.out,
+        ...job.env,
+      },
+      readOnly: [folders.src, join(folders.root, 'bin')],
+      writable: [folders.out, folders.tmp],
+      output: folders.out,
+      timeoutMs: job.timeoutMs,
+    });
+    // The job is gone: what it wrote becomes cairn's before cairn reads it.
+    if (runner.user) chownTree(folders.root, { uid: process.getuid!(), gid: process.getgid!() });
+    if (result.timedOut || result.code !== 0) {
+      const how = result.timedOut
+        ? `did not finish within ${Math.round(job.timeoutMs / 1000)}s`
+        : `exited with ${result.code === null ? `signal ${String(result.signal)}` : `code ${result.code}`}`;
+      // The copy's path means nothing to the reader: show the folder instead.
+      const output = safeOutput(result.output).split(folders.src).join(job.folder);
+      throw renderFailed(
+        job.subject,
+        `rendering ${how}:\n${output}`,
+        'render the folder locally to reproduce',
+      );
+    }
+    return readRendered(folders.out, job.subject);
+  } finally {
+    rmSync(folders.root, { recursive: true, force: true });
+  }
+}
+
+function makeFolders(workspaceDir: string, job: ConfinedRender): RenderFolders {
+  const root = mkdtempSync(join(tmpdir(), 'cairn-render-'));
+  chmodSync(root, 0o700);
+  const src = join(root, 'src');
+  const out = join(root, 'out');
+  const tmp = join(root, 'tmp');
+  cpSync(join(workspaceDir, job.folder), src, { recursive: true, verbatimSymlinks: true });
+  mkdirSync(out, { mode: 0o700 });
+  mkdirSync(tmp, { mode: 0o700 });
+  if (job.transform) transformTree(src, job.folder, job.transform);
+  return { root, src, out, tmp };
+}
+
+/** Applies the input transform to every text file of the copy (symlinks are left as they are). */
+function transformTree(dir: string, shown: string, transform: InputTransform): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const file = posix.join(shown, entry.name);
+    if (entry.isDirectory()) transformTree(path, file, transform);
+    else if (entry.isFile()) {
+      const bytes = readFileSync(path);
+      if (bytes.includes(0)) continue; // binary (a packaged subchart): not text
+      const text = bytes.toString('utf8');
+      const next = transform(file, text);
+      if (next !== text) writeFileSync(path, next);
+    }
+  }
+}
+
+function chownTree(path: string, user: { readonly uid: number; readonly gid: number }): void {
+  lchownSync(path, user.uid, user.gid);
+  if (!lstatSync(path).isDirectory()) return;
+  for (const name of readdirSync(path)) chownTree(join(path, name), user);
+}
+
+function readRendered(out: string, subject: string): string {
+  const file = join(out, 'rendered.yaml');
+  const stat = existsSync(file) ? lstatSync(file) : undefined;
+  // A symlink planted in the output could make cairn read one of its own files.
+  if (!stat?.isFile())
+    throw renderFailed(
+      subject,
+      'the renderer wrote no plain output file',
+      'render the folder locally to reproduce',
+    );
+  if (stat.size > MAX_RENDERED_BYTES)
+    throw renderFailed(
+      subject,
+      `rendered ${stat.size} bytes, over the ${MAX_RENDERED_BYTES}-byte limit`,
+      'split the folder into smaller ones',
+    );
+  return readFileSync(file, 'utf8');
+}
