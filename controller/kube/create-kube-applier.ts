@@ -93,8 +93,11 @@ export function createKubeApplier(
   const concurrency = Math.max(1, target.concurrency);
 
   return {
-    async load(workspaceDir) {
-      const parsed = await readManifests(workspaceDir, { maxBytes: target.maxManifestBytes });
+    async load(workspaceDir, options = {}) {
+      const parsed = await readManifests(workspaceDir, {
+        maxBytes: target.maxManifestBytes,
+        ...(options.transform ? { transform: options.transform } : {}),
+      });
       const { discovery } = get();
       return resolveScope(
         parsed,

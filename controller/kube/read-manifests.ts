@@ -2,6 +2,7 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { CairnError } from '../model/errors';
+import type { InputTransform } from './aws-bindings';
 import { manifestDocuments, unsupported, type ParsedObject } from './parse-manifests';
 
 /** The folder of a workspace that holds the cluster's state. */
@@ -18,6 +19,8 @@ const SLICE_MS = 20;
 export interface ReadLimits {
   /** Largest total size of the manifest files; a bigger tree is refused, naming its biggest files. */
   readonly maxBytes?: number;
+  /** Rewrites each file's text before it is parsed (AWS outputs bound into manifests). */
+  readonly transform?: InputTransform;
 }
 
 /**
@@ -39,7 +42,8 @@ export async function readManifests(
   const out: ParsedObject[] = [];
   let slice = performance.now();
   for (const { path } of files) {
-    const text = await readFile(join(workspaceDir, path), 'utf8');
+    const raw = await readFile(join(workspaceDir, path), 'utf8');
+    const text = limits.transform ? limits.transform(path, raw) : raw;
     for (const objects of manifestDocuments(text, path)) {
       out.push(...objects);
       if (performance.now() - slice > SLICE_MS) {
