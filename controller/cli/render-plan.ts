@@ -7,6 +7,13 @@ export interface EnvironmentPlan {
   readonly sha: string;
   readonly aws: PlaneResult | null;
   readonly kubernetes: PlaneResult | null;
+  /** The AWS outputs bound into manifests: each reference and its value or `(known after apply)`. */
+  readonly bindings?: readonly {
+    readonly file: string;
+    readonly line: number;
+    readonly key: string;
+    readonly value: string;
+  }[];
 }
 
 const SUMMARY: readonly [Action, string][] = [
@@ -35,6 +42,10 @@ function planeLines(plan: PlaneResult | null, target: Target, absent: string): s
 export function renderPlan(plan: EnvironmentPlan): string {
   const lines = [`plan for ${plan.env} at ${plan.sha.slice(0, 12)}`, ''];
   lines.push('AWS stacks:', ...planeLines(plan.aws, 'aws', 'no aws-resources/ or no aws target'));
+  if (plan.bindings && plan.bindings.length > 0) {
+    lines.push('', 'AWS outputs bound into manifests:');
+    for (const b of plan.bindings) lines.push(`  \${aws:${b.key}} = ${b.value}  (${b.file}:${b.line})`);
+  }
   lines.push('', 'Kubernetes objects:');
   lines.push(...planeLines(plan.kubernetes, 'kubernetes', 'no kubernetes target'));
   const objects = plan.kubernetes?.changes ?? [];

@@ -7,6 +7,7 @@ import type { CairnConfig, EnvironmentConfig } from '../../config/types';
 import { CairnError } from '../../model/errors';
 import { createLog, type Log } from '../../log';
 import type { PlaneResult } from '../../model';
+import { checkBindings, plannedBindings, type PlannedBinding } from '../../reconcile/bind-outputs';
 import { reconcileEnvironment } from '../../reconcile/reconcile-environment';
 import { createGitSource } from '../../source/create-git-source';
 import type { BranchHead, GitSource, Revision } from '../../source/types';
@@ -130,13 +131,25 @@ export async function planCommand(o: EnvOptions): Promise<number> {
     const { aws, kube } = appliers(env);
     let awsPlan: PlaneResult | undefined;
     let kubePlan: PlaneResult | undefined;
-    if (aws && revision.trees.aws)
-      awsPlan = await aws.plan(await aws.synthesize(workspace.dir, revision.sha), revision.sha);
+    let bindings: readonly PlannedBinding[] = [];
+    const assembly =
+      aws && revision.trees.aws ? await aws.synthesize(workspace.dir, revision.sha) : undefined;
+    if (aws && assembly) awsPlan = await aws.plan(assembly, revision.sha);
     if (kube) {
-      kubePlan = await kube.plan(await kube.load(workspace.dir));
+      // Bound outputs: a live value, or (known after apply) for a stack this plan creates or changes.
+      const checked = await checkBindings(env, kube, workspace.dir, aws, assembly);
+      const planned = await plannedBindings(kube, workspace.dir, aws, checked, awsPlan);
+      bindings = planned.bindings;
+      kubePlan = await kube.plan(planned.manifests);
       await kube.close();
     }
-    return { env: env.name, sha: revision.sha, aws: awsPlan ?? null, kubernetes: kubePlan ?? null };
+    return {
+      env: env.name,
+      sha: revision.sha,
+      aws: awsPlan ?? null,
+      kubernetes: kubePlan ?? null,
+      ...(bindings.length > 0 ? { bindings } : {}),
+    };
   });
   out(o.json ? JSON.stringify(plan, null, 2) : renderPlan(plan));
   // A stack whose change set failed is in the AWS plan's failure now, no longer a throw.
