@@ -35,10 +35,11 @@ export interface PlannedBinding {
  * Reads `k8s-resources/` and checks every `${aws:<stack>.<key>}` in it before anything is applied:
  * a stack of this commit's app must declare the output, any other stack must be a live stack of
  * this environment holding it. A reference that cannot be bound throws `aws.output-missing`
- * (naming file, line and key); a config that applies Kubernetes first is refused.
+ * (naming file, line and key); a config that applies Kubernetes first is refused (`env` absent:
+ * a pull-request plan, which leaves that refusal to the reconcile).
  */
 export async function checkBindings(
-  env: EnvironmentConfig,
+  env: Pick<EnvironmentConfig, 'name' | 'order'> | undefined,
   kube: KubeApplier,
   workspaceDir: string,
   aws: AwsApplier | undefined,
@@ -49,7 +50,7 @@ export async function checkBindings(
     transform: bindingTransform((ref) => (refs.push(ref), KNOWN_AFTER_APPLY)),
   });
   if (refs.length === 0) return { manifests, refs };
-  if (env.order === 'kubernetes-first') throw orderRefused(env, refs[0]!);
+  if (env?.order === 'kubernetes-first') throw orderRefused(env, refs[0]!);
   const declared = assembly ? declaredOutputs(assembly) : new Map<string, ReadonlySet<string>>();
   const live = await liveFor(
     aws,
@@ -127,7 +128,7 @@ function whyMissing(
   return `no stack ${ref.stackName} in this commit's app nor among this environment's live stacks`;
 }
 
-function orderRefused(env: EnvironmentConfig, ref: BindingRef): CairnError {
+function orderRefused(env: Pick<EnvironmentConfig, 'name'>, ref: BindingRef): CairnError {
   return new CairnError(
     `${ref.file}:${ref.line} binds an AWS output, but the environment applies Kubernetes first`,
     {
