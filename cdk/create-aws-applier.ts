@@ -8,6 +8,7 @@ import { assertAssetBounds } from './deploy/asset-bounds';
 import { deleteStack, deployStack, ENV_TAG, planStack, type StackContext } from './deploy/stack-deployer';
 import { failedStack, planeResult, stackErrorFailure } from './deploy/stack-changes';
 import { inDependencyOrder } from './deploy/stack-order';
+import { liveOutputs } from './deploy/stack-outputs';
 import { createSynthRunner } from './synth/synth-runner';
 import { discardAssembly, synthesizeApp } from './synth/synthesize';
 import type { Assembly, AwsApplier, StackOutcome } from './types';
@@ -118,6 +119,10 @@ export function createAwsApplier(
         }
       }
       return planeResult(outcomes);
+    },
+
+    outputs(stackNames: readonly string[]) {
+      return liveOutputs(clients, envTag, stackNames);
     },
 
     async close(): Promise<void> {

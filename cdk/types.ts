@@ -64,6 +64,11 @@ export interface AwsApplier {
     commitSha: string,
     options?: { readonly fence?: WriteFence },
   ): Promise<PlaneResult>;
+  /**
+   * The live outputs of those of `stackNames` that exist and belong to this environment (the
+   * others are absent from the map): what `${aws:<stack>.<key>}` in a manifest is bound to.
+   */
+  outputs(stackNames: readonly string[]): Promise<ReadonlyMap<string, ReadonlyMap<string, string>>>;
   /** Destroys the SDK clients (their keep-alive sockets) and removes the last cloud assembly; the applier is not used afterwards. */
   close(): Promise<void>;
 }

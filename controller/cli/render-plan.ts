@@ -30,6 +30,10 @@ function planeLines(plan: PlaneResult | null, target: Target, absent: string): s
 export function renderPlan(plan: EnvironmentPlan): string {
   const lines = [`plan for ${plan.env} at ${plan.sha.slice(0, 12)}`, ''];
   lines.push('AWS stacks:', ...planeLines(plan.aws, 'aws', 'no aws-resources/ or no aws target'));
+  if (plan.bindings && plan.bindings.length > 0) {
+    lines.push('', 'AWS outputs bound into manifests:');
+    for (const b of plan.bindings) lines.push(`  \${aws:${b.key}} = ${b.value}  (${b.file}:${b.line})`);
+  }
   lines.push('', 'Kubernetes objects:');
   lines.push(...planeLines(plan.kubernetes, 'kubernetes', 'no kubernetes target'));
   const objects = plan.kubernetes?.changes ?? [];

@@ -99,13 +99,21 @@ export function createKubeApplier(
   const concurrency = Math.max(1, target.concurrency);
 
   return {
-    async load(workspaceDir) {
+    async load(workspaceDir, options = {}) {
+      // The bindings' transform (this reconcile's AWS outputs) reaches plain files and the inputs
+      // of rendered folders alike, so a `${aws:…}` in a chart's values is bound before rendering.
+      const transform = options.transform ? { transform: options.transform } : {};
       const render = deps.render && {
         ...deps.render,
         env: identity.env,
         ...(target.namespace ? { namespace: target.namespace } : {}),
+        ...transform,
       };
-      const parsed = await readManifests(workspaceDir, { maxBytes: target.maxManifestBytes }, render);
+      const parsed = await readManifests(
+        workspaceDir,
+        { maxBytes: target.maxManifestBytes, ...transform },
+        render,
+      );
       const { discovery } = get();
       return resolveScope(
         parsed,

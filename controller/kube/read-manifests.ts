@@ -4,7 +4,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { CairnError } from '../model/errors';
 import { manifestDocuments, unsupported, type ParsedObject } from './parse-manifests';
 import { renderedFile, renderFolder } from './render/render-folder';
-import type { RendererKind, RenderSettings } from './render/types';
+import type { InputTransform, RendererKind, RenderSettings } from './render/types';
 
 /** The folder of a workspace that holds the cluster's state. */
 export const K8S_FOLDER = 'k8s-resources';
@@ -21,6 +21,8 @@ const SLICE_MS = 20;
 export interface ReadLimits {
   /** Largest total size of the manifest files; a bigger tree is refused, naming its biggest files. */
   readonly maxBytes?: number;
+  /** Rewrites each file's text before it is parsed (AWS outputs bound into manifests). */
+  readonly transform?: InputTransform;
 }
 
 /**
@@ -56,7 +58,10 @@ export async function readManifests(
         throw unsupported(item.marker ?? path, item.render === 'helm' ? 'a Helm chart' : 'a kustomization');
       text = await renderFolder(workspaceDir, path, item.render, render);
       file = renderedFile(path, item.render);
-    } else text = await readFile(join(workspaceDir, path), 'utf8');
+    } else {
+      const raw = await readFile(join(workspaceDir, path), 'utf8');
+      text = limits.transform ? limits.transform(path, raw) : raw;
+    }
     for (const objects of manifestDocuments(text, file)) {
       out.push(...objects);
       if (performance.now() - slice > SLICE_MS) {

@@ -1,3 +1,4 @@
+import type { InputTransform } from './aws-bindings';
 import type { PlaneResult, WriteFence } from '../model';
 
 /** A Kubernetes object as written in Git, with where it came from. */
@@ -39,6 +40,12 @@ export interface ObjectRef {
 export type AppliedObjectAction =
   'created' | 'updated' | 'unchanged' | 'pruned' | 'drift-repaired' | 'skipped' | 'failed';
 
+/** How `load` reads a workspace. */
+export interface KubeLoadOptions {
+  /** Applied to every manifest file's text before parsing: AWS outputs bound into manifests. */
+  readonly transform?: InputTransform;
+}
+
 /** How one apply runs. */
 export interface KubeApplyOptions {
   /** The reconcile is a periodic drift pass (a log field only: every apply finds and repairs drift). */
@@ -58,7 +65,7 @@ export interface KubeApplyOptions {
  */
 export interface KubeApplier {
   /** Reads and validates `k8s-resources/` of a workspace. Throws a CairnError naming file, line and column. */
-  load(workspaceDir: string): Promise<readonly Manifest[]>;
+  load(workspaceDir: string, options?: KubeLoadOptions): Promise<readonly Manifest[]>;
   /** What the next apply would do, from server-side dry runs and the inventory; changes nothing. */
   plan(manifests: readonly Manifest[]): Promise<PlaneResult>;
   /** Applies in waves, repairs drift, prunes (only what this environment owns), records the inventory, waits for health. */

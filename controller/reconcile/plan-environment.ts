@@ -3,6 +3,7 @@ import type { PlaneResult } from '../model';
 import type { Revision, Workspace } from '../source/types';
 import type { AwsApplier } from '../../cdk/types';
 import type { KubeApplier } from '../kube/types';
+import { checkBindings, plannedBindings, type PlannedBinding } from './bind-outputs';
 
 /** What `cairn plan` computes for one environment: each plane's planned Changes (null: not planned). */
 export interface EnvironmentPlan {
@@ -10,6 +11,8 @@ export interface EnvironmentPlan {
   readonly sha: string;
   readonly aws: PlaneResult | null;
   readonly kubernetes: PlaneResult | null;
+  /** The AWS outputs bound into manifests: each reference and its value or `(known after apply)`. */
+  readonly bindings?: readonly PlannedBinding[];
 }
 
 /**
@@ -27,8 +30,21 @@ export async function planEnvironment(
   const { aws, kube } = appliers;
   let awsPlan: PlaneResult | undefined;
   let kubePlan: PlaneResult | undefined;
-  if (aws && revision.trees.aws)
-    awsPlan = await aws.plan(await aws.synthesize(workspace.dir, revision.sha), revision.sha);
-  if (kube) kubePlan = await kube.plan(await kube.load(workspace.dir));
-  return { env: env.name, sha: revision.sha, aws: awsPlan ?? null, kubernetes: kubePlan ?? null };
+  let bindings: readonly PlannedBinding[] = [];
+  const assembly = aws && revision.trees.aws ? await aws.synthesize(workspace.dir, revision.sha) : undefined;
+  if (aws && assembly) awsPlan = await aws.plan(assembly, revision.sha);
+  if (kube) {
+    // Bound outputs: a live value, or (known after apply) for a stack this plan creates or changes.
+    const checked = await checkBindings(env, kube, workspace.dir, aws, assembly);
+    const planned = await plannedBindings(kube, workspace.dir, aws, checked, awsPlan);
+    bindings = planned.bindings;
+    kubePlan = await kube.plan(planned.manifests);
+  }
+  return {
+    env: env.name,
+    sha: revision.sha,
+    aws: awsPlan ?? null,
+    kubernetes: kubePlan ?? null,
+    ...(bindings.length > 0 ? { bindings } : {}),
+  };
 }

@@ -1,8 +1,9 @@
-import type { AwsApplier } from '../../cdk/types';
+import type { Assembly, AwsApplier } from '../../cdk/types';
 import type { KubeApplier } from '../kube/types';
 import { withLogFields, type Log } from '../log';
 import { failureFrom, type Failure, type Phase, type PlaneResult } from '../model';
 import type { GitSource, PullRequestHead } from '../source/types';
+import { checkBindings, plannedBindings } from './bind-outputs';
 
 /**
  * What planning a pull request's head against one environment came to: each plane's planned
@@ -74,12 +75,13 @@ export async function planPullRequestHead(ports: PlanPorts, head: PullRequestHea
 
   const skipped: { aws?: string; kubernetes?: string } = {};
   let aws: PlaneResult | null = null;
+  let assembly: Assembly | undefined;
   if (!ports.aws) skipped.aws = 'no aws target for this environment';
   else if (trees.aws === null) skipped.aws = 'no aws-resources/ folder';
   else
     aws = await planePlan(log, async (step) => {
-      const assembly = await step('synthesize', () => ports.aws!.synthesize(workspaceDir, head.sha));
-      return step('plan', () => ports.aws!.plan(assembly, head.sha));
+      assembly = await step('synthesize', () => ports.aws!.synthesize(workspaceDir, head.sha));
+      return step('plan', () => ports.aws!.plan(assembly!, head.sha));
     });
 
   let kubernetes: PlaneResult | null = null;
@@ -87,7 +89,16 @@ export async function planPullRequestHead(ports: PlanPorts, head: PullRequestHea
   else
     kubernetes = await planePlan(log, async (step) => {
       // Manifests are read and validated first: a broken file fails here, naming itself.
-      const manifests = await step('plan', () => ports.kube!.load(workspaceDir));
+      // AWS outputs bound into manifests: the live value, or (known after apply) for a stack the PR changes.
+      const { manifests } = await step('plan', async () =>
+        plannedBindings(
+          ports.kube!,
+          workspaceDir,
+          ports.aws,
+          await checkBindings(undefined, ports.kube!, workspaceDir, ports.aws, assembly),
+          aws ?? undefined,
+        ),
+      );
       return step('plan', () => ports.kube!.plan(manifests));
     });
 

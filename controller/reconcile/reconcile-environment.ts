@@ -3,7 +3,7 @@ import type { AwsApplier } from '../../cdk/types';
 import type { StartInput } from '../audit/audit-log';
 import type { LastApplied } from '../audit/types';
 import type { EnvironmentConfig } from '../config/types';
-import type { KubeApplier, Manifest } from '../kube/types';
+import type { KubeApplier } from '../kube/types';
 import type { Log } from '../log';
 import {
   failureFrom,
@@ -19,6 +19,7 @@ import {
 } from '../model';
 import type { LeaseProof } from '../shard/lease';
 import type { GitSource, Revision } from '../source/types';
+import { bindOutputs, checkBindings, type CheckedManifests } from './bind-outputs';
 import { PhaseTimer } from './phase-timer';
 
 /** What earlier reconciles left behind, per half (the audit log's `LastApplied`). */
@@ -144,10 +145,13 @@ export async function reconcileEnvironment(
           ? await timer.run('synthesize', () => ports.aws!.synthesize(workspace.dir, revision.sha))
           : undefined;
       phase = 'plan';
-      // Manifests are read and validated before anything is applied, so a broken file leaves both halves untouched.
-      const manifests: readonly Manifest[] | undefined =
+      // Manifests are read and validated before anything is applied, so a broken file leaves both
+      // halves untouched; so are their AWS bindings (a missing output fails here).
+      const checked: CheckedManifests | undefined =
         k8sSkip === null && ports.kube
-          ? await timer.run('plan', () => ports.kube!.load(workspace.dir))
+          ? await timer.run('plan', () =>
+              checkBindings(ports.env, ports.kube!, workspace.dir, ports.aws, assembly),
+            )
           : undefined;
 
       const applyAws = async (): Promise<PlaneResult | undefined> => {
@@ -159,8 +163,13 @@ export async function reconcileEnvironment(
         return aws;
       };
       const applyKube = async (): Promise<PlaneResult | undefined> => {
-        if (!manifests || !ports.kube) return undefined;
+        if (!checked || !ports.kube) return undefined;
         await fenced('apply-kubernetes');
+        // Bound outputs are read once the AWS half stands: this reconcile's values, not the last one's.
+        const manifests =
+          checked.refs.length === 0
+            ? checked.manifests
+            : await bindOutputs(ports.kube, workspace.dir, ports.aws, checked.refs);
         kube = await timer.run('apply-kubernetes', () =>
           ports.kube!.apply(manifests, { drift, ...fenceFor('apply-kubernetes') }),
         );

@@ -94,6 +94,12 @@ export class FakeAws implements AwsApplier {
     this.calls.push(`apply ${sha.slice(0, 3)}`);
     return this.result;
   }
+  /** What `outputs` answers: the live stacks' outputs. */
+  live = new Map<string, ReadonlyMap<string, string>>();
+  async outputs(names: readonly string[]): Promise<ReadonlyMap<string, ReadonlyMap<string, string>>> {
+    this.calls.push(`outputs ${names.join(',')}`);
+    return new Map([...this.live].filter(([name]) => names.includes(name)));
+  }
   closed = false;
   async close(): Promise<void> {
     this.closed = true;

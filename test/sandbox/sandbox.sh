@@ -76,7 +76,12 @@ sys.exit(0 if all(u.find_spec(m) for m in ("moto", "flask", "flask_cors")) else 
     say "installing moto[server] from PyPI"
     python3 -m pip install --quiet 'moto[server]>=5,<6' || die "could not install moto[server] with pip"
   fi
+  # Change sets must record outputs and exports (AWS outputs bound into manifests): see moto-patch/.
+  moto_patch=$(bash "$here/moto-patch/apply.sh") || die "could not patch moto (see the message above)"
 }
+
+# A moto_server started before the patch (or before a newer patch) runs the old code: restart it.
+moto_current() { [ "$(cat "$state/moto.patch" 2>/dev/null)" = "$moto_patch" ]; }
 
 # client_cert NAME SUBJECT: a client certificate signed by the sandbox CA, made once.
 client_cert() {
@@ -311,7 +316,16 @@ up() {
   mkdir -p "$state"
   exec 9>"$state/lock"
   flock 9
-  if healthy 2>/dev/null; then say "already up ($state/env.json)"; return 0; fi
+  ensure_moto
+  if healthy 2>/dev/null && moto_current; then say "already up ($state/env.json)"; return 0; fi
+  if healthy 2>/dev/null; then
+    say "restarting moto_server on its port: it predates the moto patch"
+    stop_group moto
+    start moto moto_server -H 127.0.0.1 -p "$(cat "$state/moto.port")"
+    wait_for moto 60 moto_ready
+    echo "$moto_patch" >"$state/moto.patch"
+    return 0
+  fi
   # A half-started sandbox from a crash: stop what is left, then start clean.
   stop_all quiet
   local b
@@ -319,7 +333,6 @@ up() {
     "$gitea_bin" "$gitea_static/options"; do
     [ -e "$b" ] || { bash "$here/build-binaries.sh"; break; }
   done
-  ensure_moto
   make_certs
 
   local etcd_port peer_port api_port moto_port kcm_port scheduler_port gitea_port
@@ -393,6 +406,7 @@ up() {
   wait_for kwok 60 kwok_ready
   wait_for kube-controller-manager 90 kcm_ready
   wait_for moto 60 moto_ready
+  echo "$moto_patch" >"$state/moto.patch"
   wait "$gitea_setup" || die "gitea did not start (see $state/gitea.log and $state/gitea-setup.log)"
   local gitea_password gitea_token
   { read -r gitea_password; read -r gitea_token; } <"$state/gitea.credentials"

@@ -4,7 +4,10 @@
  * uses: controller/kube may not import cdk/, so the CLI hands it in (cdk's SynthRunner fits).
  */
 
-/** Rewrites one text input file before it is parsed or rendered (the bindings branch makes one from AWS outputs). */
+/**
+ * Rewrites the text of one input file of `k8s-resources/` before it is parsed or rendered (the AWS
+ * output bindings make one per reconcile): `file` is its path in the workspace, for error messages.
+ */
 export type InputTransform = (file: string, text: string) => string;
 
 /** One confined run: a shell command, its complete environment, and the only folders it may see. */

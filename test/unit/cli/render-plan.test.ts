@@ -61,4 +61,26 @@ describe('renderPlan', () => {
     expect(text).toContain('AWS stacks:\n  (no aws-resources/ or no aws target)');
     expect(text).toContain('Kubernetes objects:\n  nothing');
   });
+
+  it('lists the AWS outputs bound into manifests with their values or (known after apply)', () => {
+    const text = renderPlan({
+      env: 'dev',
+      sha: 'a'.repeat(40),
+      aws: { changes: [] },
+      kubernetes: { changes: [] },
+      bindings: [
+        { file: 'k8s-resources/queue.yaml', line: 7, key: 'dev-data.QueueUrl', value: '(known after apply)' },
+        { file: 'k8s-resources/sa.yaml', line: 5, key: 'dev-iam.RoleArn', value: 'arn:aws:iam::1:role/app' },
+      ],
+    });
+    expect(text).toContain(
+      [
+        'AWS outputs bound into manifests:',
+        '  ${aws:dev-data.QueueUrl} = (known after apply)  (k8s-resources/queue.yaml:7)',
+        '  ${aws:dev-iam.RoleArn} = arn:aws:iam::1:role/app  (k8s-resources/sa.yaml:5)',
+        '',
+        'Kubernetes objects:',
+      ].join('\n'),
+    );
+  });
 });

@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CairnError, ensurePrivateFolder, safeOutput, type Log } from '../../controller/model';
+import { runProcess } from './run-process';
+
+/** Where a Python CDK app's dependencies are installed, and how long pip may take. */
+export interface PythonDepsOptions {
+  /** The app's requirements.txt (in the checkout: untrusted text, read only). */
+  readonly requirementsFile: string;
+  /** The private cache folder (one subfolder per requirements hash). */
+  readonly cacheDir: string;
+  readonly log: Log;
+  readonly timeoutMs?: number;
+  /** The python interpreter (default `python3` on PATH). */
+  readonly python?: string;
+}
+
+// A finished install carries this file: a folder without it is a crashed install, made again.
+const COMPLETE = '.cairn-complete';
+
+/**
+ * Installs a Python CDK app's requirements as wheels only (`--only-binary=:all:`: pip runs no
+ * package code, since only an sdist's build would), outside the isolation and with network, into
+ * a private cache folder keyed by the requirements file's hash; returns that folder, for the synth
+ * to mount read-only on PYTHONPATH. A requirement with no wheel fails `synth.python-sdist` naming it.
+ */
+export async function installPythonDeps(options: PythonDepsOptions): Promise<string> {
+  const text = readFileSync(options.requirementsFile, 'utf8');
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 32);
+  ensurePrivateFolder(options.cacheDir, { what: 'Python dependency cache', log: options.log });
+  const target = join(options.cacheDir, `py-${hash}`);
+  if (existsSync(join(target, COMPLETE))) return target;
+  const partial = `${target}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  rmSync(target, { recursive: true, force: true });
+  const started = performance.now();
+  const result = await runProcess({
+    file: options.python ?? 'python3',
+    args: [
+      ...['-m', 'pip', 'install', '--only-binary=:all:', '--no-input', '--disable-pip-version-check'],
+      ...['--no-cache-dir', '--target', partial, '-r', options.requirementsFile],
+    ],
+    cwd: options.cacheDir,
+    // Nothing of the controller's environment (credentials) reaches pip: PATH and HOME only.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.cacheDir },
+    timeoutMs: options.timeoutMs ?? 600_000,
+  });
+  if (result.code !== 0) {
+    rmSync(partial, { recursive: true, force: true });
+    throw pipFailure(options.requirementsFile, result.output, result.timedOut);
+  }
+  writeFileSync(join(partial, COMPLETE), `${hash}\n`);
+  renameSync(partial, target);
+  options.log.info(
+    { phase: 'synthesize', durationMs: Math.round(performance.now() - started) },
+    'python dependencies installed',
+  );
+  return target;
+}
+
+/** The package pip found no wheel for, from its output (`No matching distribution found for X`). */
+export function packageWithoutWheel(output: string): string | undefined {
+  return /No matching distribution found for ([^\s]+)/.exec(output)?.[1];
+}
+
+function pipFailure(file: string, output: string, timedOut: boolean): CairnError {
+  const pkg = packageWithoutWheel(output);
+  if (pkg)
+    return new CairnError(`${pkg} has no wheel for this platform (only an sdist, or no such package)`, {
+      code: 'synth.python-sdist',
+      phase: 'synthesize',
+      subject: `${file.replace(/^.*(aws-resources\/)/, '$1')}: ${pkg}`,
+      hint: 'pin a version of it that publishes a wheel, or vendor a built wheel; cairn never builds an sdist (its setup code would run)',
+    });
+  return new CairnError(
+    `pip could not install the requirements${timedOut ? ' in time' : ''}: ${safeOutput(output)}`,
+    {
+      code: 'synth.python-deps',
+      phase: 'synthesize',
+      retryable: true,
+      subject: file.replace(/^.*(aws-resources\/)/, '$1'),
+      hint: 'check the requirements file and that the package index is reachable',
+    },
+  );
+}

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Assembly } from '../../../cdk/types';
+import type { EnvironmentConfig } from '../../../controller/config/types';
+import type { KubeApplier, KubeLoadOptions, Manifest } from '../../../controller/kube/types';
+import { checkBindings } from '../../../controller/reconcile/bind-outputs';
+import { FakeAws } from '../../helpers/reconcile-fakes';
+
+/** A KubeApplier whose load runs the transform over fixed files, as readManifests does. */
+class TextKube implements KubeApplier {
+  constructor(private readonly files: Readonly<Record<string, string>>) {}
+  async load(_dir: string, options: KubeLoadOptions = {}): Promise<readonly Manifest[]> {
+    for (const [file, text] of Object.entries(this.files)) options.transform?.(file, text);
+    return [];
+  }
+  plan(): never {
+    throw new Error('not used');
+  }
+  apply(): never {
+    throw new Error('not used');
+  }
+  async drifted() {
+    return [];
+  }
+  async close() {}
+}
+
+const env = (order: EnvironmentConfig['order'] = 'aws-first'): EnvironmentConfig => ({
+  name: 'dev',
+  branch: 'dev',
+  order,
+  driftIntervalMs: 0,
+});
+const FILE = 'k8s-resources/queue.yaml';
+const kube = new TextKube({ [FILE]: 'a: 1\nurl: ${aws:dev-data.QueueUrl}\n' });
+
+let dir: string;
+let assembly: Assembly;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cairn-bind-'));
+  const templateFile = join(dir, 'dev-data.template.json');
+  writeFileSync(templateFile, JSON.stringify({ Resources: {}, Outputs: { Other: { Value: 'x' } } }));
+  assembly = {
+    dir,
+    stacks: [
+      {
+        stackName: 'dev-data',
+        id: 'Data',
+        templateFile,
+        dependencies: [],
+        tags: {},
+        terminationProtection: false,
+        assetManifests: [],
+      },
+    ],
+  };
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('checkBindings (before anything is applied)', () => {
+  it('refuses an environment that applies Kubernetes first', async () => {
+    await expect(
+      checkBindings(env('kubernetes-first'), kube, dir, new FakeAws(), undefined),
+    ).rejects.toMatchObject({
+      code: 'config.order',
+      message: expect.stringContaining('k8s-resources/queue.yaml:2'),
+    });
+  });
+
+  it("fails an output this commit's stack does not declare, without asking CloudFormation", async () => {
+    const aws = new FakeAws();
+    await expect(checkBindings(env(), kube, dir, aws, assembly)).rejects.toMatchObject({
+      code: 'aws.output-missing',
+      subject: `${FILE}:2`,
+      message: expect.stringContaining('declares no output QueueUrl'),
+    });
+    expect(aws.calls.filter((c) => c.startsWith('outputs'))).toEqual([]);
+  });
+
+  it('binds a live stack of this environment, and refuses one the environment does not hold (bounds)', async () => {
+    const aws = new FakeAws();
+    // The applier answers only this environment's stacks: another environment's is absent.
+    await expect(checkBindings(env(), kube, dir, aws, undefined)).rejects.toMatchObject({
+      code: 'aws.output-missing',
+      message: expect.stringContaining("nor among this environment's live stacks"),
+    });
+    aws.live.set('dev-data', new Map([['QueueUrl', 'http://q']]));
+    const checked = await checkBindings(env(), kube, dir, aws, undefined);
+    expect(checked.refs).toEqual([{ file: FILE, line: 2, stackName: 'dev-data', outputKey: 'QueueUrl' }]);
+  });
+});
