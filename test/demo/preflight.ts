@@ -17,7 +17,8 @@ export interface PreflightNeeds {
   readonly gitea: boolean;
 }
 
-const PROBE_TIMEOUT_MS = 3_000;
+// Generous: on a loaded two-core machine a Python start alone took over 3 s.
+const PROBE_TIMEOUT_MS = 8_000;
 
 /** Whether `name` is an executable on PATH (looked up the way a shell would, without starting one). */
 export function onPath(name: string, path = process.env.PATH ?? ''): boolean {
@@ -32,9 +33,13 @@ function install(apt: string, dnf = apt): string {
   return `install ${apt} with your system's package manager`;
 }
 
-function probe(file: string, args: readonly string[]): { ok: boolean; out: string } {
+function probe(file: string, args: readonly string[]): { ok: boolean; code: number | null; out: string } {
   const result = spawnSync(file, args, { encoding: 'utf8', timeout: PROBE_TIMEOUT_MS });
-  return { ok: result.status === 0, out: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() };
+  return {
+    ok: result.status === 0,
+    code: result.status,
+    out: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim(),
+  };
 }
 
 /** The sandbox binaries the demo runs, all present in the cache (then Go is not needed). */
@@ -72,13 +77,13 @@ function checkPython(): Missing | undefined {
       why: 'runs moto_server, the sandbox AWS',
       fix: install('python3 python3-pip'),
     };
-  // find_spec looks the modules up without importing them (importing moto takes seconds).
-  const moto = probe('python3', [
+  // One Python start (seconds on a busy machine): find_spec looks the modules up without importing
+  // them (importing moto takes seconds); pip is enough, since sandbox.sh installs moto[server] itself.
+  const found = probe('python3', [
     '-c',
-    'import importlib.util as u, sys; sys.exit(0 if all(u.find_spec(m) for m in ("moto", "flask", "flask_cors")) else 1)',
+    'import importlib.util as u, sys\nif all(u.find_spec(m) for m in ("moto", "flask", "flask_cors")): sys.exit(0)\nsys.exit(4 if u.find_spec("pip") else 1)',
   ]);
-  if (moto.ok && onPath('moto_server')) return undefined;
-  if (probe('python3', ['-m', 'pip', '--version']).ok) return undefined; // sandbox.sh installs moto[server] itself
+  if ((found.ok && onPath('moto_server')) || found.code === 4) return undefined;
   return {
     what: 'moto[server] (or pip to install it)',
     why: 'moto_server is the sandbox AWS (CloudFormation, S3, SQS, DynamoDB)',
