@@ -275,8 +275,8 @@ for t in kubernetes gitea helm etcd kwok; do
     if [ "$want" = "$t" ]; then built "$t" || todo+=("$t"); break; fi
   done
 done
-# Builds added by other scripts (renderers: build-kustomize.sh) go here, each as one call:
-# [ " ${targets[*]} " = *" all "* ] && bash "$here/build-kustomize.sh"
+# Builds other scripts own (renderers: build-kustomize.sh) go here, one call each, guarded by the
+# set that needs them (e.g. [[ " $* " == *" all "* || $# -eq 0 ]] && bash "$here/build-kustomize.sh").
 
 [ ${#todo[@]} -eq 0 ] && exit 0
 command -v go >/dev/null || { echo "sandbox: Go is missing; install Go 1.24+ (https://go.dev/dl) and retry" >&2; exit 3; }
