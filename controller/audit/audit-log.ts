@@ -16,7 +16,7 @@ import {
 } from './chain-check';
 import { loadChainKey, type ChainKey } from './chain-key';
 import { ChainConflict, checkEnvName, type ChainHead, type ChainStore } from './chain-store';
-import { DynamoDbStore } from './dynamodb-store';
+import type * as DynamoDb from './dynamodb-store';
 import { FileWitness } from './file-witness';
 import { JsonlStore } from './jsonl-store';
 import { isQuietPass } from './quiet-pass';
@@ -97,6 +97,8 @@ export async function openAuditBackend(
         code: 'config.invalid',
         subject: 'audit.dynamodb',
       });
+    // Required here: the AWS SDK's DynamoDB client costs every file-ledger command its load time.
+    const { DynamoDbStore } = require('./dynamodb-store') as typeof DynamoDb;
     return { store: new DynamoDbStore(config.dynamodb), key };
   }
   if (write) await mkdir(config.dir, { recursive: true, mode: 0o750 });

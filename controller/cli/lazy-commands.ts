@@ -7,6 +7,7 @@ import type * as Once from './commands/once';
 import type * as Revert from './commands/revert';
 import type * as Run from './commands/run';
 import type * as SynthRunner from './commands/synth-runner';
+import type * as Validate from './commands/validate';
 
 /** Each command's module, loaded on first use (typed as the module itself). */
 export const commands = {
@@ -16,4 +17,5 @@ export const commands = {
   revert: () => require('./commands/revert') as typeof Revert,
   run: () => require('./commands/run') as typeof Run,
   synthRunner: () => require('./commands/synth-runner') as typeof SynthRunner,
+  validate: () => require('./commands/validate') as typeof Validate,
 };

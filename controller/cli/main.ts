@@ -2,7 +2,13 @@
 import { Command, CommanderError, Option } from 'commander';
 import { errorMessage, isCairnError } from '../model/errors';
 import { packageVersion } from '../package-root';
+import { COMMAND_TREES, TreeHelp, treeStub, type TreeName } from './command-trees';
 import { commands } from './lazy-commands';
+
+// The AWS SDK warns every process on Node 20 that its releases after January 2027 need Node 22.
+// cairn supports Node 20 until then (package.json engines); the notice is for cairn's maintainers,
+// not its users, so it is silenced the documented way (set the variable to false to see it).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** Exit codes scripts can trust: 0 success, 1 the operation failed, 2 the command line was wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -14,7 +20,7 @@ const configOption = () => new Option('-c, --config <file>', 'the cairn config f
  * the command they name is loaded: a command's module (and the libraries behind it) costs
  * nothing to a command that does not use it.
  */
-export function program(argv?: readonly string[]): Command {
+export function program(argv?: readonly string[], trees: 'named' | 'all' = 'named'): Command {
   const cli = new Command('cairn')
     .description(
       'GitOps for AWS (CDK through CloudFormation) and Kubernetes (server-side apply), one branch per environment',
@@ -22,6 +28,7 @@ export function program(argv?: readonly string[]): Command {
     .version(packageVersion())
     .exitOverride()
     .showHelpAfterError();
+  cli.createHelp = () => Object.assign(new TreeHelp(), cli.configureHelp());
 
   cli
     .command('run')
@@ -55,7 +62,7 @@ export function program(argv?: readonly string[]): Command {
     .description("check the config file (and with --env, that environment's branch content)")
     .addOption(configOption())
     .option('-e, --env <name>', 'also check this environment’s branch head')
-    .action(async (o) => exit(await commands.once().validateCommand(o)));
+    .action(async (o) => exit(await commands.validate().validateCommand(o)));
 
   cli
     .command('bootstrap')
@@ -85,16 +92,17 @@ export function program(argv?: readonly string[]): Command {
     .option('--no-synth-runner', 'leave out the synth runner container (Kubernetes-only environments)')
     .action(async (o) => exit(await commands.install().installCommand(o)));
 
-  // A tree is built when the arguments name it, or when they name no other command and ask for
-  // more than the version (help and usage errors list every command).
-  const named = argv?.find((a) => !a.startsWith('-'));
-  const light =
-    cli.commands.some((c) => c.name() === named) ||
-    (named === undefined && (argv ?? []).some((a) => a === '-V' || a === '--version'));
-  const wanted = (tree: string) => named === tree || !light;
-  if (wanted('audit')) cli.addCommand(commands.audit().auditCommands(configOption, exit));
-  if (wanted('revert')) cli.addCommand(commands.revert().revertCommandLine(configOption, exit));
-  if (wanted('synth-runner')) cli.addCommand(commands.synthRunner().synthRunnerCommand(exit));
+  // A tree's module is loaded only when the arguments name it; otherwise a stub stands in for it,
+  // enough for help and usage errors to list it (loading all three cost `cairn --help` seconds).
+  const words = (argv ?? []).filter((a) => !a.startsWith('-'));
+  const named = words[0] === 'help' ? words[1] : words[0];
+  const load: Record<TreeName, () => Command> = {
+    audit: () => commands.audit().auditCommands(configOption, exit),
+    revert: () => commands.revert().revertCommandLine(configOption, exit),
+    'synth-runner': () => commands.synthRunner().synthRunnerCommand(exit),
+  };
+  for (const tree of Object.keys(COMMAND_TREES) as TreeName[])
+    cli.addCommand(trees === 'all' || named === tree ? load[tree]() : treeStub(tree));
   return usageErrorsThrow(cli);
 }
 

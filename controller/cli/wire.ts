@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createAwsApplier } from '../../cdk/create-aws-applier';
+import type * as AwsApplier from '../../cdk/create-aws-applier';
+// The synth isolation is light (no AWS SDK): kustomize and helm run in it without loading the AWS plane.
 import { createSynthRunner } from '../../cdk/synth/synth-runner';
 import { AuditLog } from '../audit/audit-log';
 import type { CairnConfig, CairnKubernetesConfig, EnvironmentConfig } from '../config/types';
-import { CairnError } from '../model/errors';
-import { ClusterConnections } from '../kube/cluster-connections';
-import { createKubeApplier } from '../kube/create-kube-applier';
+import type { ClusterConnections } from '../kube/cluster-connections';
+import type * as KubeApplier from '../kube/create-kube-applier';
 import { publicRepository } from '../kube/identity';
 import { configuredSecretValues } from '../config/secret-values';
 import { CommitStatusObserver } from '../host/commit-status-observer';
@@ -21,6 +21,8 @@ import type { Metrics } from '../server/metrics';
 import { createGitSource } from '../source/create-git-source';
 import type { GitSource } from '../source/types';
 import { shardManagerFor } from './wire-shard';
+
+export { environmentNamed } from './environment-named';
 
 /** The real parts of a running cairn, wired from a loaded config. */
 export interface Wired {
@@ -64,15 +66,19 @@ export function appliersFor(
   renderers: Pick<CairnKubernetesConfig, 'kustomizePath' | 'helmPath'> = {},
 ): AppliersCache {
   const made = new Map<string, EnvironmentAppliers>();
-  // Environments on one cluster share its client, sockets and discovery cache.
-  const connections = new ClusterConnections(reconcilesAtOnce);
+  // Environments on one cluster share its client, sockets and discovery cache. Made with the
+  // first Kubernetes environment: each plane's libraries load only when an environment uses it
+  // (the AWS SDK and CDK libraries cost a Kubernetes-only `cairn sync` about a second).
+  let connections: ClusterConnections | undefined;
   const get = (env: EnvironmentConfig): EnvironmentAppliers => {
     let appliers = made.get(env.name);
     if (!appliers) {
+      const kube = env.kubernetes ? kubePlane() : undefined;
+      if (kube) connections ??= new kube.connections.ClusterConnections(reconcilesAtOnce);
       appliers = {
         ...(env.aws
           ? {
-              aws: createAwsApplier(env.name, env.aws, log.child({ env: env.name }), {
+              aws: awsPlane().createAwsApplier(env.name, env.aws, log.child({ env: env.name }), {
                 owner: stackOwnerOf(repositoryUrl, env.instance),
                 ...(workDir ? { workDir } : {}),
               }),
@@ -80,7 +86,7 @@ export function appliersFor(
           : {}),
         ...(env.kubernetes
           ? {
-              kube: createKubeApplier(
+              kube: kube!.applier.createKubeApplier(
                 {
                   env: env.name,
                   repository: repositoryUrl,
@@ -89,7 +95,7 @@ export function appliersFor(
                 env.kubernetes,
                 log.child({ env: env.name }),
                 {
-                  connections,
+                  connections: connections!,
                   // kustomize and helm run in the environment's synth isolation (bubblewrap by default).
                   render: {
                     runner: createSynthRunner(env.aws?.synth, workDir),
@@ -110,9 +116,25 @@ export function appliersFor(
       const all = [...made.values()];
       made.clear();
       await Promise.all(all.flatMap((a) => [a.aws?.close(), a.kube?.close()]));
-      connections.close();
+      connections?.close();
     },
   });
+}
+
+/** The AWS plane's modules, loaded on first use. */
+function awsPlane(): typeof AwsApplier {
+  return require('../../cdk/create-aws-applier') as typeof AwsApplier;
+}
+
+/** The Kubernetes plane's modules, loaded on first use. */
+function kubePlane(): {
+  readonly applier: typeof KubeApplier;
+  readonly connections: typeof import('../kube/cluster-connections');
+} {
+  return {
+    applier: require('../kube/create-kube-applier') as typeof KubeApplier,
+    connections: require('../kube/cluster-connections') as typeof import('../kube/cluster-connections'),
+  };
 }
 
 /** The configured Git host and the observer that posts `cairn/<env>` statuses through it. */
@@ -212,18 +234,4 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
       await audit.close();
     },
   };
-}
-
-/** The environment named `name`, or a CairnError listing the ones that exist. */
-export function environmentNamed(config: CairnConfig, name: string): EnvironmentConfig {
-  const env = config.environments.find((e) => e.name === name);
-  if (!env) {
-    throw new CairnError(`no environment named "${name}"`, {
-      code: 'config.unknown-env',
-      phase: 'config',
-      subject: config.file,
-      hint: `use one of: ${config.environments.map((e) => e.name).join(', ')}`,
-    });
-  }
-  return env;
 }

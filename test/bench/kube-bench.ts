@@ -33,7 +33,7 @@ import { sandboxEnv } from '../sandbox/sandbox-env';
 const NAMESPACES = 10;
 const CONFIGMAPS_PER_NS = 99;
 const EDITED = 10;
-const FLOOR_CONNECTIONS = 50;
+export const FLOOR_CONNECTIONS = 50;
 const PARSE_BYTES = 8 * 1024 * 1024;
 
 /** The figures of one run, in milliseconds unless named otherwise. */
@@ -58,7 +58,8 @@ function configMap(ns: string, i: number, version: number): string {
   return `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-${i}, namespace: ${ns}, labels: {app: bench}}\ndata: {index: "${i}", version: "${version}", payload: "${'x'.repeat(200)}"}`;
 }
 
-async function writeTree(dir: string, prefix: string): Promise<void> {
+/** Writes the 1,000-object tree (10 Namespaces, 990 ConfigMaps) named after `prefix` into `dir`. */
+export async function writeTree(dir: string, prefix: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (let n = 0; n < NAMESPACES; n++) {
     const ns = `${prefix}-${n}`;
@@ -74,8 +75,8 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return Math.round(performance.now() - started);
 }
 
-/** Raw server-side apply of every object over `connections` keep-alive sockets: the floor. */
-async function floor(client: KubeClient, prefix: string): Promise<number> {
+/** Raw server-side apply of every object over `connections` keep-alive sockets: the floor (cli-bench uses it too). */
+export async function floor(client: KubeClient, prefix: string): Promise<number> {
   const bodies: { path: string; body: string }[] = [];
   for (let n = 0; n < NAMESPACES; n++) {
     const ns = `${prefix}-${n}`;
@@ -301,7 +302,8 @@ async function kubectlFigures(
   return { fresh: await step(), unchanged: await step() };
 }
 
-async function cleanup(client: KubeClient, prefixes: readonly string[]): Promise<void> {
+/** Deletes the namespaces (and their ConfigMaps) of every prefix. */
+export async function cleanup(client: KubeClient, prefixes: readonly string[]): Promise<void> {
   for (const prefix of prefixes) {
     for (let n = 0; n < NAMESPACES; n++) {
       const ns = `${prefix}-${n}`;

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { git } from './demo-steps';
 
 /** The change the demo merges: one file edited on the AWS side and one added on the Kubernetes side. */
 export interface DemoChange {
@@ -40,4 +41,20 @@ export function applyDemoChange(repoDir: string): DemoChange {
     message: 'Add a dead-letter queue and the checkout-v2 feature flag',
     description: 'aws-resources/lib/data-stack.ts gains a queue; k8s-resources/feature-flags.yaml is new',
   };
+}
+
+/**
+ * Commits, on dev, a CDK app that throws before it synthesizes: a terminal failure that stalls the
+ * environment. `--break-app` uses it to show (and its test to prove) that the demo ends at once
+ * with the failure's code and message instead of waiting.
+ */
+export function breakApp(repoDir: string): string {
+  const appFile = join(repoDir, 'aws-resources', 'bin', 'app.ts');
+  git(repoDir, 'checkout', '-q', 'dev');
+  writeFileSync(
+    appFile,
+    `throw new Error('broken on purpose by the demo (--break-app)');\n${readFileSync(appFile, 'utf8')}`,
+  );
+  git(repoDir, 'commit', '-q', '-am', 'Break the CDK app on purpose');
+  return 'aws-resources/bin/app.ts now throws before it synthesizes';
 }

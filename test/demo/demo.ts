@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { freePort } from '../helpers/net';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -13,8 +13,9 @@ import { AuditLog } from '../../controller/audit/audit-log';
 import { loadConfig } from '../../controller/config/load-config';
 import { renderAuditEntry, renderAuditList } from '../../controller/cli/render-audit';
 import { silentLog } from '../../controller/log';
-import { packageRoot } from '../../controller/package-root';
-import { runSandbox } from './run-sandbox';
+import { DemoProcesses } from './demo-processes';
+import { breakApp } from './demo-change';
+import { runSandbox, sandboxScript, sandboxStateDir } from './run-sandbox';
 import { selfCommand } from '../../controller/cli/self-command';
 import type { AuditConfig } from '../../controller/config/types';
 import { applyDemoChange } from './demo-change';
@@ -57,11 +58,16 @@ function summarize(lines: readonly Record<string, unknown>[], env: string, sha: 
 }
 
 /** The whole story: sandbox, repository, controller, then merge, promote, revert, and the audit trail. */
-export async function runDemo(options: {
-  wait: boolean;
-  workdir?: string;
-  prefix?: string;
-}): Promise<number> {
+export async function runDemo(
+  options: {
+    wait: boolean;
+    workdir?: string;
+    prefix?: string;
+    /** Commit a CDK app that throws on dev: shows (and tests) how the demo reports a stalled environment. */
+    breakApp?: boolean;
+  },
+  processes: DemoProcesses,
+): Promise<number> {
   // Each run gets names of its own (stacks, queues, namespaces), so a second run in the same
   // sandbox never meets the first one's resources (moto keeps a deleted queue's name, for one).
   const prefix = options.prefix ?? `shop-${randomBytes(2).toString('hex')}`;
@@ -70,22 +76,35 @@ export async function runDemo(options: {
   );
   // The SDK's notice about its future Node 22 requirement is printed once per process; the demo's reader has no use for it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const stateDir = sandboxStateDir();
   const startedSandbox =
-    spawnSync('bash', [join(packageRoot(), 'test', 'sandbox', 'sandbox.sh'), 'status'], { stdio: 'ignore' })
-      .status !== 0;
+    spawnSync('bash', [sandboxScript(), 'status', '--no-gitea'], { stdio: 'ignore' }).status !== 0;
   say(
     startedSandbox
-      ? 'Starting the sandbox: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok (one simulated node) and moto_server on loopback (the first run builds the binaries, about 10 minutes)'
+      ? 'Starting the sandbox: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok (one simulated node) and moto_server on loopback (the first run builds the binaries it lacks, each saying how long it took last time)'
       : 'Using the sandbox that is already up',
   );
-  if (startedSandbox && runSandbox('up') !== 0) return 1;
+  let cancelSandboxStop = () => {};
+  if (startedSandbox) {
+    // From here on, stopping the demo (failure or Ctrl-C) stops this sandbox too.
+    cancelSandboxStop = processes.onStop(() => void runSandbox('down'));
+    const up = processes.spawn('bash', [sandboxScript(), 'up', '--no-gitea'], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    if ((await DemoProcesses.exited(up)) !== 0) {
+      process.stderr.write('\ndemo failed: the sandbox did not start (see above)\n');
+      await processes.stopAll();
+      return 1;
+    }
+  }
 
   const workdir = options.workdir ?? mkdtempSync(join(tmpdir(), 'cairn-demo-'));
   say(`Creating the platform repository with branches ${ENVS.join(', ')} in ${workdir}/platform`);
   const { dir: repoDir } = await makePlatformRepo(join(workdir, 'platform'), { prefix });
+  if (options.breakApp) detail(`Breaking dev on purpose (--break-app): ${breakApp(repoDir)}`);
   const configFile = join(workdir, 'cairn.yaml');
   writeDemoConfig({
-    sandboxEnvFile: join(packageRoot(), '.sandbox', 'env.json'),
+    sandboxEnvFile: join(stateDir, 'env.json'),
     repoUrl: repoDir,
     outFile: configFile,
     auditDir: join(workdir, 'audit'),
@@ -96,7 +115,7 @@ export async function runDemo(options: {
   const secret = randomBytes(16).toString('hex');
 
   // The sandbox's credentials are dummies for moto; a real deployment takes them from its own environment.
-  const sandbox = JSON.parse(readFileSync(join(packageRoot(), '.sandbox', 'env.json'), 'utf8')) as SandboxEnv;
+  const sandbox = JSON.parse(readFileSync(join(stateDir, 'env.json'), 'utf8')) as SandboxEnv;
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: sandbox.aws.accessKeyId,
     AWS_SECRET_ACCESS_KEY: sandbox.aws.secretAccessKey,
@@ -107,7 +126,7 @@ export async function runDemo(options: {
 
   say(`Starting the controller: cairn run --config ${configFile}`);
   const lines: Record<string, unknown>[] = [];
-  const controller = startController(configFile, secret, lines);
+  const controller = startController(processes, configFile, secret, lines);
   let result: DemoResult | undefined;
   try {
     const apiUrl = `http://${config.server.host}:${config.server.port}`;
@@ -115,8 +134,9 @@ export async function runDemo(options: {
       const status = await waitForEnvironment(
         apiUrl,
         env,
-        (s) => s.status === 'synced' || s.status === 'failed',
+        (s) => s.status === 'synced',
         STEP_TIMEOUT_MS,
+        controller,
       );
       summarize(lines, env, status.headSha ?? '');
       await requireSynced(config.audit, env, status.status);
@@ -159,7 +179,7 @@ export async function runDemo(options: {
     }
     result = { workdir, configFile, repoDir, changeSha, revertSha };
 
-    const kubeconfig = join(packageRoot(), '.sandbox', 'kubeconfig');
+    const kubeconfig = sandbox.kubernetes.kubeconfig;
     say('Keep exploring:');
     detail(`kubectl --kubeconfig ${kubeconfig} get configmaps,deployments,services -n ${prefix}-dev`);
     detail(`curl ${apiUrl}/api/environments      curl ${apiUrl}/metrics`);
@@ -169,17 +189,26 @@ export async function runDemo(options: {
     );
     if (options.wait) {
       detail('Press Ctrl-C to stop the controller' + (startedSandbox ? ' and the sandbox.' : '.'));
-      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      // The signal handler stops everything and exits 0 from here on.
+      processes.finished = true;
+      await new Promise<never>(() => undefined);
     }
     return 0;
   } catch (error) {
-    process.stderr.write(`\ndemo failed: ${(error as Error).message}\nlast controller lines:\n`);
+    const code = (error as { code?: unknown }).code;
+    process.stderr.write(
+      `\ndemo failed${typeof code === 'string' ? ` (${code})` : ''}: ${(error as Error).message}\nlast controller lines:\n`,
+    );
     for (const line of lines.slice(-15)) process.stderr.write(`  ${JSON.stringify(line)}\n`);
     return 1;
   } finally {
-    await stopController(controller);
-    if (startedSandbox && (options.wait || !result)) runSandbox('down');
-    else if (startedSandbox) detail('The sandbox is still up: stop it with `npm run sandbox:down`.');
+    await processes.stop(controller);
+    if (startedSandbox && !options.wait && result) {
+      // Left up on purpose for exploring; the stop hook would take it down with the demo.
+      cancelSandboxStop();
+      detail('The sandbox is still up: stop it with `npm run sandbox:down`.');
+    }
+    await processes.stopAll();
   }
 
   async function pushAndWait(
@@ -196,11 +225,12 @@ export async function runDemo(options: {
     const status = await waitForEnvironment(
       apiUrl,
       env,
-      (s) => s.lastAppliedSha === sha || (s.headSha === sha && s.status === 'failed'),
+      (s) => s.lastAppliedSha === sha,
       STEP_TIMEOUT_MS,
+      controller,
     );
     summarize(lines, env, sha);
-    await requireSynced(config.audit, env, status.lastAppliedSha === sha ? 'synced' : 'failed');
+    await requireSynced(config.audit, env, status.status === 'stalled' ? 'stalled' : 'synced');
     detail(`commit → applied in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   }
 }
@@ -236,10 +266,15 @@ async function requireSynced(auditConfig: AuditConfig, env: string, status: stri
   );
 }
 
-/** Starts `cairn run` as a child process, collecting its JSON log lines. */
-function startController(configFile: string, secret: string, lines: Record<string, unknown>[]): ChildProcess {
+/** Starts `cairn run` as a child process in its own process group, collecting its JSON log lines. */
+function startController(
+  processes: DemoProcesses,
+  configFile: string,
+  secret: string,
+  lines: Record<string, unknown>[],
+): ChildProcess {
   const [command, ...args] = selfCommand();
-  const child = spawn(command!, [...args, 'run', '--config', configFile], {
+  const child = processes.spawn(command!, [...args, 'run', '--config', configFile], {
     env: { ...process.env, CAIRN_DEMO_WEBHOOK_SECRET: secret },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -251,12 +286,4 @@ function startController(configFile: string, secret: string, lines: Record<strin
     }
   });
   return child;
-}
-
-async function stopController(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
 }

@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok and gitea from the Go module proxy into the cache
-# (~/.cache/cairn/bin/<name>-<version>), only when the pinned version is not built yet.
-# Each binary is a tiny wrapper module whose main calls the upstream command.
+# Builds the sandbox's real parts from the Go module proxy into the cache
+# (${CAIRN_CACHE_DIR:-~/.cache/cairn}/bin/<name>-<version>), only those the caller asks for and only
+# when the pinned version is not built yet. Each binary is a tiny wrapper module whose main calls
+# the upstream command.
+#
+# Usage: build-binaries.sh [TARGET...]   TARGET: etcd kubernetes kwok gitea helm, or the sets
+#   demo (etcd kubernetes kwok: what `npm run demo` runs), sandbox (demo + gitea), all (default).
+# Independent builds run at once (CAIRN_BUILD_JOBS, default 2: Go already spreads one build over
+# every core, but module downloads and single-threaded links overlap well). Each build says what it
+# builds, for what, and how long it took last time (durations are kept in $cache/durations/).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
 source "$here/versions.env"
 cache=${CAIRN_CACHE_DIR:-$HOME/.cache/cairn}
 bin="$cache/bin"
-mkdir -p "$bin" "$cache/build"
-
-command -v go >/dev/null || { echo "sandbox: Go is missing; install Go 1.24+ (https://go.dev/dl) and retry" >&2; exit 3; }
+mkdir -p "$bin" "$cache/build" "$cache/durations"
 
 log() { echo "sandbox: $*" >&2; }
 
@@ -191,11 +196,106 @@ build_gitea() {
   log "built $out"
 }
 
-log "building binaries into $bin (first build takes several minutes)"
-build_etcd
-build_kubernetes
-build_kwok
-build_gitea
-build_helm
-# kustomize (renders k8s-resources/ kustomizations): its own script, cached like the others.
-bash "$here/build-kustomize.sh"
+# --- the driver: what to build, why, how long it took last time, and a small job pool ---
+
+# built TARGET: whether the target's files are all in the cache already.
+built() {
+  case $1 in
+    etcd) [ -x "$bin/etcd-$ETCD_VERSION" ] ;;
+    kubernetes) [ -x "$bin/kube-apiserver-$KUBERNETES_VERSION" ] && [ -x "$bin/kube-controller-manager-$KUBERNETES_VERSION" ] \
+      && [ -x "$bin/kube-scheduler-$KUBERNETES_VERSION" ] ;;
+    kwok) [ -x "$bin/kwok-$KWOK_VERSION" ] && [ -f "$cache/kwok-stages-$KWOK_VERSION/pod-ready.yaml" ] ;;
+    gitea) [ -x "$bin/gitea-$GITEA_VERSION" ] && [ -d "$cache/gitea-$GITEA_VERSION-static/options" ] ;;
+    helm) [ -x "$bin/helm-$HELM_VERSION" ] ;;
+  esac
+}
+
+# describe TARGET: "what version (for what)".
+describe() {
+  case $1 in
+    etcd) echo "etcd $ETCD_VERSION (the cluster's store)" ;;
+    kubernetes) echo "kube-apiserver, kube-controller-manager, kube-scheduler $KUBERNETES_VERSION (the sandbox cluster)" ;;
+    kwok) echo "kwok $KWOK_VERSION (the simulated node that runs the pods)" ;;
+    gitea) echo "gitea $GITEA_VERSION (the Git host of the pull-request tests; not used by the demo)" ;;
+    helm) echo "helm $HELM_VERSION (the install chart's lint and template tests; not used by the demo)" ;;
+  esac
+}
+
+# version TARGET: the pinned version, which keys the recorded duration.
+version() {
+  case $1 in
+    etcd) echo "$ETCD_VERSION" ;; kubernetes) echo "$KUBERNETES_VERSION" ;; kwok) echo "$KWOK_VERSION" ;;
+    gitea) echo "$GITEA_VERSION" ;; helm) echo "$HELM_VERSION" ;;
+  esac
+}
+
+# typical TARGET: seconds a cold build took on the shared 2-core machine, when none was recorded here.
+typical() {
+  case $1 in etcd) echo 150 ;; kubernetes) echo 480 ;; kwok) echo 150 ;; gitea) echo 200 ;; helm) echo 600 ;; esac
+}
+
+minutes() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
+# expectation TARGET: "last time 4m12s" from the record, else the typical figure.
+expectation() {
+  local f="$cache/durations/$1-$(version "$1")"
+  if [ -f "$f" ]; then echo "last time $(minutes "$(cat "$f")")"; else echo "typically $(minutes "$(typical "$1")") on 2 cores"; fi
+}
+
+# run_build TARGET: one build with its output in a log of its own (concurrent builds would
+# interleave), its duration recorded, and the log's tail shown when it fails.
+run_build() {
+  local t=$1 started=$SECONDS logf="$cache/build/$1.log"
+  log "building $(describe "$t"), $(expectation "$t")"
+  if "build_$t" >"$logf" 2>&1; then
+    echo $((SECONDS - started)) >"$cache/durations/$t-$(version "$t")"
+    log "built $t in $(minutes $((SECONDS - started)))"
+  else
+    local rc=$?
+    log "$t failed after $(minutes $((SECONDS - started))); last lines of $logf:"
+    tail -n 20 "$logf" >&2
+    return "$rc"
+  fi
+}
+
+targets=()
+want_kustomize=0
+for arg in "${@:-all}"; do
+  case $arg in
+    demo) targets+=(kubernetes etcd kwok) ;;
+    sandbox) targets+=(kubernetes etcd kwok gitea); want_kustomize=1 ;;
+    all) targets+=(kubernetes etcd kwok gitea helm); want_kustomize=1 ;;
+    etcd | kubernetes | kwok | gitea | helm) targets+=("$arg") ;;
+    kustomize) want_kustomize=1 ;;
+    *) echo "usage: build-binaries.sh [demo|sandbox|all|etcd|kubernetes|kwok|gitea|helm|kustomize]..." >&2; exit 2 ;;
+  esac
+done
+# Longest first (the Kubernetes build is the critical path), each once.
+todo=()
+for t in kubernetes gitea helm etcd kwok; do
+  for want in "${targets[@]}"; do
+    if [ "$want" = "$t" ]; then built "$t" || todo+=("$t"); break; fi
+  done
+done
+# Builds other scripts own go here, one call each, guarded by the set that needs them.
+# kustomize renders k8s-resources/ kustomizations (the render tests and the example platform).
+if [ "$want_kustomize" = 1 ]; then bash "$here/build-kustomize.sh" || exit 4; fi
+
+[ ${#todo[@]} -eq 0 ] && exit 0
+command -v go >/dev/null || { echo "sandbox: Go is missing; install Go 1.24+ (https://go.dev/dl) and retry" >&2; exit 3; }
+jobs_max=${CAIRN_BUILD_JOBS:-2}
+log "building ${todo[*]} into $bin, $jobs_max at a time (a second start reuses them)"
+# Each build runs in a process group of its own (set -m), so Ctrl-C or TERM here stops every
+# build under way, go and its compilers included, and leaves no half-written binary behind.
+set -m
+pids=()
+trap 'trap - INT TERM; for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null; done; exit 130' INT TERM
+failed=0 running=0
+for t in "${todo[@]}"; do
+  if [ $running -ge "$jobs_max" ]; then wait -n || failed=1; running=$((running - 1)); fi
+  run_build "$t" &
+  pids+=($!)
+  running=$((running + 1))
+done
+while [ $running -gt 0 ]; do wait -n || failed=1; running=$((running - 1)); done
+[ $failed = 0 ] || { log "some builds failed (see above)"; exit 4; }

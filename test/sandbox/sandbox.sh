@@ -3,7 +3,8 @@
 # kube-apiserver, kube-controller-manager, kube-scheduler, built from the Go module proxy), one
 # simulated node run by kwok (its pods become Running, Job pods complete), moto_server, and Gitea
 # (a real Git host with an admin user and token, for the pull-request workflow).
-# Usage: sandbox.sh up | down | status
+# Usage: sandbox.sh up [--no-gitea] | down | status [--no-gitea]
+# --no-gitea: without the Git host (the demo needs none; it saves Gitea's C build and start).
 # State lives in .sandbox/ at the repository root (git-ignored); .sandbox/env.json tells clients
 # where everything is. `up` is idempotent; `down` stops only the processes whose pids it recorded.
 set -euo pipefail
@@ -25,8 +26,11 @@ GITEA_ADMIN=cairn-admin
 # The one simulated node. kwok manages only nodes carrying this annotation, so it never touches a
 # node it did not mean to.
 NODE_NAME=kwok-node-0
-# Every process of the sandbox.
-PARTS=(moto etcd kube-apiserver kube-controller-manager kube-scheduler kwok gitea)
+# Every process of the sandbox (Gitea unless --no-gitea).
+with_gitea=1
+[ "${2:-}" = --no-gitea ] && with_gitea=0
+PARTS=(moto etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+[ $with_gitea = 1 ] && PARTS+=(gitea)
 AWS_REGION_FIXED=us-east-1
 
 say() { echo "sandbox: $*" >&2; }
@@ -328,11 +332,13 @@ up() {
   fi
   # A half-started sandbox from a crash: stop what is left, then start clean.
   stop_all quiet
-  local b
-  for b in "$etcd_bin" "$apiserver_bin" "$kcm_bin" "$scheduler_bin" "$kwok_bin" "$kwok_stages/pod-ready.yaml" \
-    "$gitea_bin" "$gitea_static/options"; do
-    [ -e "$b" ] || { bash "$here/build-binaries.sh"; break; }
-  done
+  # Ctrl-C or TERM while starting: stop whatever has started (every daemon has its own session, so
+  # the signal reaches none of them), then exit; nothing is left running.
+  trap 'trap - INT TERM; say "interrupted: stopping what was started"; kill $(jobs -p) 2>/dev/null; stop_all quiet; exit 130' INT TERM
+  # Only what this start needs is built (build-binaries.sh skips what the cache already has).
+  local need=demo
+  [ $with_gitea = 1 ] && need=sandbox
+  bash "$here/build-binaries.sh" "$need" || die "the sandbox's binaries could not be built (see above)"
   make_certs
 
   local etcd_port peer_port api_port moto_port kcm_port scheduler_port gitea_port
@@ -351,8 +357,11 @@ up() {
   start moto moto_server -H 127.0.0.1 -p "$moto_port"
   # Gitea sets itself up (migrate, admin user, token) alongside the cluster; waited for at the end.
   rm -f "$state/gitea.credentials"
-  gitea_up "$gitea_port" 9>&- &
-  local gitea_setup=$!
+  local gitea_setup=
+  if [ $with_gitea = 1 ]; then
+    gitea_up "$gitea_port" 9>&- &
+    gitea_setup=$!
+  fi
 
   say "starting etcd $ETCD_VERSION on 127.0.0.1:$etcd_port"
   rm -rf "$state/etcd-data"
@@ -407,9 +416,23 @@ up() {
   wait_for kube-controller-manager 90 kcm_ready
   wait_for moto 60 moto_ready
   echo "$moto_patch" >"$state/moto.patch"
-  wait "$gitea_setup" || die "gitea did not start (see $state/gitea.log and $state/gitea-setup.log)"
-  local gitea_password gitea_token
-  { read -r gitea_password; read -r gitea_token; } <"$state/gitea.credentials"
+  local gitea_json=
+  if [ $with_gitea = 1 ]; then
+    wait "$gitea_setup" || die "gitea did not start (see $state/gitea.log and $state/gitea-setup.log)"
+    local gitea_password gitea_token
+    { read -r gitea_password; read -r gitea_token; } <"$state/gitea.credentials"
+    gitea_json=$(cat <<JSON
+,
+  "gitea": {
+    "url": "http://127.0.0.1:$gitea_port",
+    "version": "$GITEA_VERSION",
+    "adminUser": "$GITEA_ADMIN",
+    "adminPassword": "$gitea_password",
+    "adminToken": "$gitea_token"
+  }
+JSON
+)
+  fi
 
   cat >"$state/env.json" <<JSON
 {
@@ -428,16 +451,10 @@ up() {
     "nodes": ["$NODE_NAME"]
   },
   "etcd": { "endpoint": "http://127.0.0.1:$etcd_port", "version": "$ETCD_VERSION" },
-  "kwok": { "version": "$KWOK_VERSION" },
-  "gitea": {
-    "url": "http://127.0.0.1:$gitea_port",
-    "version": "$GITEA_VERSION",
-    "adminUser": "$GITEA_ADMIN",
-    "adminPassword": "$gitea_password",
-    "adminToken": "$gitea_token"
-  }
+  "kwok": { "version": "$KWOK_VERSION" }$gitea_json
 }
 JSON
+  trap - INT TERM
   say "up: $state/env.json"
 }
 

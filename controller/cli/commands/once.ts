@@ -1,6 +1,6 @@
-import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
+import type * as Bootstrap from '../../../cdk/deploy/bootstrap';
 import { AuditLog } from '../../audit/audit-log';
-import { loadConfig as loadConfigFile, validateConfigFile } from '../../config/load-config';
+import { loadConfig as loadConfigFile } from '../../config/load-config';
 import { configuredSecretValues } from '../../config/secret-values';
 import { DRIFT_REPAIRED, errorMessage, rememberSecrets } from '../../model';
 import type { CairnConfig, EnvironmentConfig } from '../../config/types';
@@ -33,16 +33,16 @@ function loadConfig(file: string): CairnConfig {
   return config;
 }
 
-function stderrLog(): Log {
+export function stderrLog(): Log {
   return createLog({ destination: process.stderr });
 }
 
-function out(text: string): void {
+export function out(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
 /** The revision of a fetched head, or the reason there is none as a CairnError. */
-function revisionOf(head: BranchHead | undefined, env: EnvironmentConfig): Revision {
+export function revisionOf(head: BranchHead | undefined, env: EnvironmentConfig): Revision {
   if (head?.kind === 'revision') return head.revision;
   const why =
     head?.kind === 'error' ? head.error.message : `branch "${env.branch}" does not exist in the repository`;
@@ -54,7 +54,7 @@ function revisionOf(head: BranchHead | undefined, env: EnvironmentConfig): Revis
 }
 
 /** Runs `work` with the Git source and the appliers, and closes both afterwards, so the command exits by itself. */
-async function withSource<T>(
+export async function withSource<T>(
   config: CairnConfig,
   log: Log,
   work: (source: GitSource, appliers: AppliersCache) => Promise<T>,
@@ -208,36 +208,6 @@ export async function planCommand(o: EnvOptions): Promise<number> {
   return plan.kubernetes?.failure || plan.aws?.failure ? 1 : 0;
 }
 
-/** `cairn validate`: the config file, and with --env the branch head's manifests and CDK app. */
-export async function validateCommand(o: { config: string; env?: string }): Promise<number> {
-  const result = validateConfigFile(o.config);
-  if (result.ok) rememberSecrets(configuredSecretValues(result.config));
-  if (!result.ok) {
-    process.stderr.write(`${o.config} is not valid:\n${result.errors.map((e) => `  - ${e}`).join('\n')}\n`);
-    return 1;
-  }
-  if (!o.env) {
-    out(`${o.config} is valid (${result.config.environments.length} environments)`);
-    return 0;
-  }
-  const env = environmentNamed(result.config, o.env);
-  const log = stderrLog();
-  await withSource(result.config, log, async (source, appliers) => {
-    const [head] = await source.fetch([{ env: env.name, branch: env.branch }]);
-    const revision = revisionOf(head, env);
-    const workspace = await source.checkout(revision);
-    const { aws, kube } = appliers(env);
-    const manifests = kube ? await kube.load(workspace.dir) : [];
-    const assembly =
-      aws && revision.trees.aws ? await aws.synthesize(workspace.dir, revision.sha) : undefined;
-    out(
-      `${env.name} @ ${revision.sha.slice(0, 12)} is valid: ${manifests.length} Kubernetes objects, ` +
-        `${assembly ? assembly.stacks.length : 0} stacks`,
-    );
-  });
-  return 0;
-}
-
 /** `cairn bootstrap`: the version parameter and assets bucket deploys need. */
 export async function bootstrapCommand(o: EnvOptions): Promise<number> {
   const config = loadConfig(o.config);
@@ -248,6 +218,8 @@ export async function bootstrapCommand(o: EnvOptions): Promise<number> {
       subject: `environment ${env.name}`,
     });
   }
+  // The AWS SDK loads only for the command that deploys with it.
+  const { bootstrapEnvironment } = require('../../../cdk/deploy/bootstrap') as typeof Bootstrap;
   const result = await bootstrapEnvironment(env.aws, stderrLog(), { env: env.name });
   out(
     `bootstrapped ${env.name}: ${env.aws.account}/${env.aws.region}, assets bucket ${result.bucketName}, version ${result.version}`,

@@ -73,6 +73,17 @@ describe('controller/install/Dockerfile', () => {
     expect(stage('controller').from).toBe('runtime');
   });
 
+  it('builds and runs on Node 24 LTS, a Node that package.json engines accepts', () => {
+    const image = /^ARG NODE_IMAGE=node:(\d+)\.\d+-\S+$/m.exec(
+      readFileSync(join(root, 'controller', 'install', 'Dockerfile'), 'utf8'),
+    );
+    expect(image?.[1]).toBe('24');
+    const engines = (
+      JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } }
+    ).engines.node;
+    expect(engines).toContain('>=24.0.0');
+  });
+
   it('builds with every dependency and ships only production ones', () => {
     const runs = (s: Stage) => s.instructions.filter((i) => i.op === 'RUN').map((i) => i.args);
     expect(runs(stage('build'))).toEqual(

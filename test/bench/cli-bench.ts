@@ -1,0 +1,150 @@
+/**
+ * Start-up of the real `cairn` binary (dist/controller/cli/main.js, built first when missing), each
+ * figure the median of several whole-process runs, beside a bare `node -e 0` measured in the same
+ * run (the floor no command can beat) and beside its target:
+ * - `cairn --version`, `cairn --help` (target 0.3 s), `cairn validate` and `cairn audit list`
+ *   (target 0.6 s);
+ * - a whole-process `cairn sync` of the 1,000-object tree (kube-bench's) into the sandbox's real
+ *   kube-apiserver, fresh, beside the raw server-side-apply floor of the same objects measured in
+ *   the same run (target 1.5x).
+ * Run: `npx tsx test/bench/cli-bench.ts [--json]` (after `npm run build` for the current code).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { createKubeClient } from '../../controller/kube/kube-client';
+import { auditKeyFile } from '../helpers/e2e-platform';
+import { runGit } from '../helpers/git-repo';
+import { sandboxEnv } from '../sandbox/sandbox-env';
+import { cleanup, floor, FLOOR_CONNECTIONS, writeTree } from './kube-bench';
+
+const root = join(__dirname, '..', '..');
+const BIN = join(root, 'dist', 'controller', 'cli', 'main.js');
+const RUNS = 7;
+const TARGETS = { version: 300, help: 300, validate: 600, auditList: 600, syncVsFloor: 1.5 } as const;
+
+/** The figures of one run, in milliseconds unless named otherwise. */
+export interface CliBenchFigures {
+  readonly nodeFloor: number;
+  readonly version: number;
+  readonly help: number;
+  readonly validate: number;
+  readonly auditList: number;
+  readonly syncFresh: number;
+  readonly syncFloor: number;
+  readonly syncVsFloor: number;
+}
+
+/** Wall time of one whole process, in ms; throws when it fails. */
+function once(args: readonly string[], env: NodeJS.ProcessEnv = {}): number {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, args, { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const ms = performance.now() - started;
+  if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return ms;
+}
+
+/** The median of RUNS whole-process runs (one warm-up first, so the page cache is the same for all). */
+function median(args: readonly string[]): number {
+  once(args);
+  const times = Array.from({ length: RUNS }, () => once(args)).sort((a, b) => a - b);
+  return Math.round(times[Math.floor(RUNS / 2)]!);
+}
+
+/** A bare repository whose `dev` branch holds the 1,000-object tree, and a Kubernetes-only config for it. */
+async function platform(dir: string, prefix: string, kubeconfig: string): Promise<string> {
+  const work = join(dir, 'work');
+  await writeTree(join(work, 'k8s-resources'), prefix);
+  runGit(dir, 'init', '-q', '-b', 'dev', work);
+  runGit(work, 'add', '-A');
+  runGit(work, 'commit', '-q', '-m', 'the 1,000-object tree');
+  runGit(dir, 'clone', '-q', '--bare', work, join(dir, 'repo.git'));
+  const config = join(dir, 'cairn.yaml');
+  writeFileSync(
+    config,
+    stringify({
+      repository: { url: join(dir, 'repo.git') },
+      environments: [
+        {
+          name: 'dev',
+          branch: 'dev',
+          kubernetes: { kubeconfig, namespace: `${prefix}-0`, concurrency: FLOOR_CONNECTIONS },
+        },
+      ],
+      audit: { dir: join(dir, 'audit'), keyFile: auditKeyFile(dir) },
+    }),
+  );
+  return config;
+}
+
+/** Runs the benchmark once and returns its figures; deletes the namespaces it created. */
+export async function run(): Promise<CliBenchFigures> {
+  if (!existsSync(BIN)) {
+    process.stderr.write(`${BIN} is missing: building it (npm run build)\n`);
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+  }
+  const env = sandboxEnv();
+  const id = randomBytes(3).toString('hex');
+  const prefixes = { cairn: `cs-${id}`, floor: `cf-${id}` };
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-cli-bench-'));
+  const client = createKubeClient({ ...env.kubernetes, concurrency: FLOOR_CONNECTIONS / 2 });
+  try {
+    const config = await platform(dir, prefixes.cairn, env.kubernetes.kubeconfig);
+    const nodeFloor = median(['-e', '0']);
+    const version = median([BIN, '--version']);
+    const help = median([BIN, '--help']);
+    const validate = median([BIN, 'validate', '--config', config]);
+    const auditList = median([BIN, 'audit', 'list', '--config', config]);
+    const syncFloor = await floor(client, prefixes.floor);
+    const syncFresh = Math.round(once([BIN, 'sync', '--config', config, '--env', 'dev']));
+    return {
+      nodeFloor,
+      version,
+      help,
+      validate,
+      auditList,
+      syncFresh,
+      syncFloor,
+      syncVsFloor: Math.round((syncFresh / syncFloor) * 100) / 100,
+    };
+  } finally {
+    await cleanup(client, Object.values(prefixes));
+    client.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function print(f: CliBenchFigures): void {
+  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  const row = (name: string, ms: number, target: number) =>
+    console.log(
+      `${name.padEnd(34)} ${String(ms).padStart(6)} ms  (target < ${target} ms: ${verdict(ms < target)}; ${(ms / f.nodeFloor).toFixed(1)}x node -e 0)`,
+    );
+  console.log(
+    `median of ${RUNS} whole-process runs each; node -e 0 (the floor of any command): ${f.nodeFloor} ms`,
+  );
+  row('cairn --version', f.version, TARGETS.version);
+  row('cairn --help', f.help, TARGETS.help);
+  row('cairn validate --config', f.validate, TARGETS.validate);
+  row('cairn audit list --config', f.auditList, TARGETS.auditList);
+  console.log(
+    `cairn sync, 1,000 objects, fresh       ${f.syncFresh} ms  vs raw SSA floor ${f.syncFloor} ms: ${f.syncVsFloor}x (target <= ${TARGETS.syncVsFloor}: ${verdict(f.syncVsFloor <= TARGETS.syncVsFloor)})`,
+  );
+}
+
+if (require.main === module) {
+  run().then(
+    (f) => {
+      if (process.argv.includes('--json')) console.log(JSON.stringify(f));
+      else print(f);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

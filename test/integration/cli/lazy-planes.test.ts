@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { selfCommand } from '../../../controller/cli/self-command';
+import { auditKeyFile } from '../../helpers/e2e-platform';
+import { greetingManifest } from '../../helpers/manifests';
+import { createTestRepo, type TestRepo } from '../../helpers/git-repo';
+import { sandboxEnv } from '../../sandbox/sandbox-env';
+
+jest.setTimeout(120_000);
+
+const RECORDER = join(__dirname, '..', '..', 'helpers', 'module-recorder.cjs');
+
+/** Runs the real `cairn ARGS` and returns its exit code, output and every module file it loaded. */
+async function cairnLoading(args: readonly string[], dir: string) {
+  const modulesFile = join(dir, `modules-${args[0]}.txt`);
+  const [node, ...rest] = selfCommand();
+  const child = spawn(node!, ['--require', RECORDER, ...rest, ...args], {
+    env: { ...process.env, CAIRN_TEST_MODULES_FILE: modulesFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, output, modules: readFileSync(modulesFile, 'utf8').split('\n') };
+}
+
+const awsModules = (modules: readonly string[]) =>
+  modules.filter((f) => /node_modules\/(@aws-sdk|aws-cdk-lib|@aws-cdk)\//.test(f));
+
+/**
+ * Each plane's libraries load only for an environment that uses that plane: a Kubernetes-only
+ * `cairn sync` against the sandbox's real kube-apiserver applies its object without loading the
+ * AWS SDK or the CDK libraries, and `cairn validate` loads neither plane.
+ */
+describe('lazy planes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-lazy-planes-'));
+  const namespace = `lazy-planes-${Math.random().toString(36).slice(2, 7)}`;
+  const configFile = join(dir, 'cairn.yaml');
+  let repo: TestRepo;
+
+  beforeAll(() => {
+    repo = createTestRepo('lazy-planes', {
+      dev: { 'k8s-resources/greeting.yaml': greetingManifest(namespace, 'hi') },
+    });
+    writeFileSync(
+      configFile,
+      stringify({
+        repository: { url: repo.bare },
+        environments: [
+          {
+            name: 'dev',
+            branch: 'dev',
+            kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig, namespace },
+          },
+        ],
+        audit: { dir: join(dir, 'audit'), keyFile: auditKeyFile(dir) },
+      }),
+    );
+  });
+  afterAll(() => {
+    repo?.remove();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a Kubernetes-only sync applies without loading the AWS SDK or the CDK libraries', async () => {
+    const sync = await cairnLoading(['sync', '--config', configFile, '--env', 'dev'], dir);
+    expect(sync.output).toContain(`ConfigMap/${namespace}/greeting`);
+    expect(sync.code).toBe(0);
+    expect(sync.modules.some((f) => f.includes('@kubernetes/client-node'))).toBe(true);
+    expect(awsModules(sync.modules)).toEqual([]);
+  });
+
+  it('validate of the config file loads neither plane, nor Git', async () => {
+    const validate = await cairnLoading(['validate', '--config', configFile], dir);
+    expect(validate.code).toBe(0);
+    expect(
+      validate.modules.filter((f) =>
+        /node_modules\/(@aws-sdk|@kubernetes|isomorphic-git|simple-git)\//.test(f),
+      ),
+    ).toEqual([]);
+  });
+});
