@@ -112,6 +112,35 @@ async function existingBootstrap(
   };
 }
 
+/**
+ * Who made the account's bootstrap, from its version parameter: `cdk` (a `cdk bootstrap`, whose
+ * deploy, execution and publishing roles the assembly names), `cairn` (`cairn bootstrap`, which
+ * makes no roles: the environment's own identity deploys), or `none` (not bootstrapped).
+ */
+export type BootstrapKind = 'cdk' | 'cairn' | 'none';
+
+/** Reads the bootstrap's kind (one DescribeParameters call: only it returns cairn's mark). */
+export async function bootstrapKind(clients: AwsClients, target: AwsTargetConfig): Promise<BootstrapKind> {
+  try {
+    const described = await clients.ssm.send(
+      new DescribeParametersCommand({
+        ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [BOOTSTRAP.versionParameter] }],
+      }),
+    );
+    const parameter = described.Parameters?.[0];
+    if (!parameter) return 'none';
+    return parameter.Description === MADE_BY_CAIRN ? 'cairn' : 'cdk';
+  } catch (error) {
+    if (isCairnError(error)) throw error; // the environment's role could not be assumed: it says so
+    throw new CairnError(`could not read who made the bootstrap: ${errorMessage(error)}`, {
+      code: 'aws.bootstrap-check',
+      retryable: true,
+      subject: `AWS account ${target.account} in ${target.region}`,
+      hint: `allow the environment's identity ssm:DescribeParameters on ${BOOTSTRAP.versionParameter}`,
+    });
+  }
+}
+
 /** Throws a CairnError saying to run `cairn bootstrap` when the version parameter is missing. */
 export async function requireBootstrap(
   clients: AwsClients,
