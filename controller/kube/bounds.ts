@@ -45,6 +45,7 @@ export function outOfBounds(
   bounds: Bounds,
   object: KubeObject,
   declared: ReadonlySet<string>,
+  foreign: ReadonlyMap<string, string> = new Map(),
 ): string | undefined {
   const { kind, apiVersion } = object;
   const group = groupOf(apiVersion);
@@ -59,16 +60,17 @@ export function outOfBounds(
   if (namespace === undefined) {
     if (!kindAllowed(bounds.clusterResources, group, kind))
       return `the cluster-scoped kind ${group ? `${group}/` : ''}${kind} is not in kubernetes.clusterResources (${bounds.clusterResources.join(', ') || 'none'})`;
-    if (group === '' && kind === 'Namespace') return namespaceOutOfBounds(bounds, name, declared);
+    if (group === '' && kind === 'Namespace') return namespaceOutOfBounds(bounds, name, declared, foreign);
     return undefined;
   }
-  return namespaceOutOfBounds(bounds, namespace, declared);
+  return namespaceOutOfBounds(bounds, namespace, declared, foreign);
 }
 
 function namespaceOutOfBounds(
   bounds: Bounds,
   namespace: string,
   declared: ReadonlySet<string>,
+  foreign: ReadonlyMap<string, string>,
 ): string | undefined {
   if (bounds.refused.includes(namespace))
     return `namespace ${namespace} is never written by an environment (refused: ${bounds.refused.join(', ')})`;
@@ -77,7 +79,10 @@ function namespaceOutOfBounds(
       ? undefined
       : `namespace ${namespace} is neither kubernetes.namespace (${bounds.namespace}) nor in kubernetes.namespaces (${bounds.namespaces.join(', ')})`;
   }
-  if (namespace === bounds.namespace || declared.has(namespace)) return undefined;
+  if (namespace === bounds.namespace) return undefined;
+  const taken = foreign.get(namespace);
+  if (taken) return taken;
+  if (declared.has(namespace)) return undefined;
   return `namespace ${namespace} is neither kubernetes.namespace (${bounds.namespace}) nor a Namespace of this tree`;
 }
 
@@ -101,11 +106,14 @@ export function globMatches(glob: string, text: string): boolean {
 /**
  * Checks a whole tree before anything is written: the `kube.out-of-bounds` error (terminal) naming
  * each object out of bounds with its file and the bound, or undefined when every object is in bounds.
+ * `foreign`: the tree's Namespaces that exist and are not this environment's (foreignDeclaredNamespaces),
+ * with the reason; they do not widen the default bounds.
  */
 export function checkTree(
   bounds: Bounds,
   manifests: readonly Manifest[],
   phase: Phase,
+  foreign: ReadonlyMap<string, string> = new Map(),
 ): CairnError | undefined {
   const declared = new Set(
     manifests
@@ -114,7 +122,7 @@ export function checkTree(
   );
   const problems: { subject: string; line: string }[] = [];
   for (const m of manifests) {
-    const why = outOfBounds(bounds, m.object, declared);
+    const why = outOfBounds(bounds, m.object, declared, foreign);
     if (!why) continue;
     const subject = subjectOf(refOf(m.object));
     problems.push({ subject, line: `${m.file}: ${subject}: ${why}` });

@@ -12,6 +12,7 @@ import {
   type PlaneResult,
 } from '../model';
 import { boundsOf, checkTree } from './bounds';
+import { foreignDeclaredNamespaces } from './declared-namespaces';
 import { asLeft, decide, writersOf } from './decide';
 import type { ClusterConnections } from './cluster-connections';
 import { createDiscovery, type Discovery } from './discovery';
@@ -163,8 +164,19 @@ export function createKubeApplier(
     gate: FenceGate,
   ): Promise<PlaneResult> {
     const phase: Phase = dryRun ? 'plan' : 'apply-kubernetes';
-    // The whole tree is checked against the environment's bounds before anything is read or written.
-    const outside = checkTree(bounds, manifests, phase);
+    // The whole tree is checked against the environment's bounds before anything is written; the
+    // only reads before it are of the Namespaces the tree declares (do they widen the bounds?).
+    let foreign: ReadonlyMap<string, string>;
+    try {
+      foreign = await foreignDeclaredNamespaces(bounds, manifests, p.client, p.discovery, {
+        owner,
+        adopt: target.adopt,
+        adoptUnowned: target.adoptUnowned ?? false,
+      });
+    } catch (error) {
+      return { changes: [], failure: failureFrom(error, phase) };
+    }
+    const outside = checkTree(bounds, manifests, phase, foreign);
     if (outside) {
       return {
         changes: manifests.map((m) => ({ ...changeOf(m, 'skipped'), reason: 'refused: out of bounds' })),
