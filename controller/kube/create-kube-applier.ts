@@ -20,7 +20,7 @@ import { objectDiff } from './diff';
 import { ownerOf, withOwner, type Identity, type Owner } from './identity';
 import { createInventory, type Inventory, type InventoryEntry } from './inventory';
 import { createKubeClient, type KubeClient } from './kube-client';
-import { fetchLive, type Located } from './object-ops';
+import { fetchLive, fetchLiveEach, type Located } from './object-ops';
 import { keyOf, refOf, subjectOf } from './object-ref';
 import { exceedsPruneCap, pruneCandidates, pruneObjects } from './prune';
 import { readManifests } from './read-manifests';
@@ -257,19 +257,20 @@ export function createKubeApplier(
           });
         }
       }
-      let live: ReadonlyMap<string, KubeObject>;
-      try {
-        live = new Map([...(pre?.live ?? []), ...(await fetchLive(p.client, located.targets, concurrency))]);
-      } catch (error) {
-        const failure = failureFrom(error, phase);
-        for (const t of targets)
-          changes.push({ ...changeOf(t.manifest, 'skipped'), reason: 'could not be read' });
-        failures.push({ ...failure, message: `the live objects could not be read: ${failure.message}` });
-        continue;
-      }
+      // An object that cannot be read (a 403 once its RBAC was narrowed) fails alone, naming it and
+      // the identity; the rest of the wave is applied, and its inventory entry is kept as it was.
+      const read = await fetchLiveEach(p.client, located.targets, concurrency);
+      const live: ReadonlyMap<string, KubeObject> = new Map([...(pre?.live ?? []), ...read.live]);
+      const readable = targets.filter((t) => {
+        const error = read.failed.get(keyOf(t.ref));
+        if (!error) return true;
+        changes.push({ ...changeOf(t.manifest, 'skipped'), reason: 'could not be read' });
+        failures.push(unreadable(t, error, phase));
+        return false;
+      });
       const limit = pLimit(concurrency);
       const settled: Settled[] = await Promise.all(
-        targets.map((t) => {
+        readable.map((t) => {
           const current = live.get(keyOf(t.ref));
           const decision = decide(
             { digest: t.digest, owner, adopt: target.adopt, adoptUnowned: target.adoptUnowned ?? false },
@@ -288,7 +289,7 @@ export function createKubeApplier(
       );
       const healthy: Watched[] = [];
       settled.forEach((s, i) => {
-        const t = targets[i]!;
+        const t = readable[i]!;
         changes.push(s.change);
         if (s.failure) failures.push(s.failure);
         const rv = s.object?.metadata.resourceVersion as string | undefined;
@@ -417,6 +418,16 @@ function result(changes: readonly Change[], failures: readonly Failure[]): Plane
   if (!first) return { changes };
   const more = failures.length > 1 ? ` (and ${failures.length - 1} more failure(s))` : '';
   return { changes, failure: { ...first, message: `${first.message}${more}` } };
+}
+
+/** The Failure of an object of Git whose live version could not be read; it names the object. */
+function unreadable(t: Target, error: Error, phase: Phase): Failure {
+  const failure = failureFrom(error, phase);
+  const subject = subjectOf(t.ref);
+  const message = failure.message.includes(subject)
+    ? failure.message
+    : `${subject} (${t.manifest.file}): could not be read: ${failure.message}`;
+  return { ...failure, subject, message };
 }
 
 function changeOf(manifest: Manifest, action: Change['action']): Change {
