@@ -2,7 +2,7 @@ import { ALWAYS_REFUSED_NAMESPACES, type KubernetesTargetConfig } from '../confi
 import { CairnError, type Phase } from '../model/errors';
 import { OWNER_LABEL, type Owner } from './identity';
 import { groupOf, refOf, subjectOf } from './object-ref';
-import type { KubeObject, Manifest } from './types';
+import type { KubeObject, Manifest, ObjectRef } from './types';
 
 /** cairn's own namespace when the config names none (load-config resolves the real one). */
 const FALLBACK_CONTROLLER_NAMESPACE = 'cairn';
@@ -138,4 +138,19 @@ export function checkTree(
       hint: 'remove these objects from the tree, or widen kubernetes.namespaces / kubernetes.clusterResources for this environment in the cairn config',
     },
   );
+}
+
+/**
+ * Why an object of the inventory that left Git is outside the environment's bounds as the config
+ * states them now (a namespace or kind taken away since it was applied, or always refused), or
+ * undefined when prune may touch it. Its own namespace counts as declared: the tree that applied
+ * it declared it then, and a Namespace leaving the tree is an ordinary prune.
+ */
+export function pruneOutOfBounds(bounds: Bounds, ref: ObjectRef): string | undefined {
+  const object: KubeObject = {
+    apiVersion: ref.apiVersion,
+    kind: ref.kind,
+    metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
+  };
+  return outOfBounds(bounds, object, new Set([ref.namespace ?? ref.name]));
 }

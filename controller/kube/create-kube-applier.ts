@@ -11,7 +11,7 @@ import {
   type FenceGate,
   type PlaneResult,
 } from '../model';
-import { boundsOf, checkTree } from './bounds';
+import { boundsOf, checkTree, pruneOutOfBounds } from './bounds';
 import { foreignDeclaredNamespaces } from './declared-namespaces';
 import { asLeft, decide, writersOf } from './decide';
 import type { ClusterConnections } from './cluster-connections';
@@ -202,7 +202,11 @@ export function createKubeApplier(
         'no inventory of this identity yet; nothing pruned this time',
       );
     }
-    const candidates = record.source === 'current' ? pruneCandidates(previous, desired) : [];
+    const leftGit = record.source === 'current' ? pruneCandidates(previous, desired) : [];
+    // What the config no longer allows (a namespace or kind taken away) is never pruned, whatever
+    // identity cairn deletes with: it stays on the server and in the inventory, reported as skipped.
+    const beyond = leftGit.filter((ref) => pruneOutOfBounds(bounds, ref) !== undefined);
+    const candidates = leftGit.filter((ref) => !beyond.includes(ref));
     if (exceedsPruneCap(candidates.length, previous.length, target.pruneMaxShare, target.allowMassPrune)) {
       const error = new CairnError(
         `this commit would prune ${candidates.length} of the ${previous.length} objects cairn applied (over ${Math.round(target.pruneMaxShare * 100)}%); nothing was applied`,
@@ -219,7 +223,11 @@ export function createKubeApplier(
       };
     }
 
-    const changes: Change[] = [];
+    const changes: Change[] = beyond.map((ref) =>
+      skippedChange(ref, `not pruned: ${pruneOutOfBounds(bounds, ref)!}`),
+    );
+    for (const ref of beyond)
+      log.warn({ phase, subject: subjectOf(ref), action: 'skipped' }, 'object outside the bounds not pruned');
     const failures: Failure[] = [];
     const watched: Watched[] = [];
     const left = new Map<string, InventoryEntry>();
@@ -334,7 +342,7 @@ export function createKubeApplier(
       desired.filter((ref) => !refusedKeys.has(keyOf(ref)) || recorded.has(keyOf(ref))),
       previous,
       left,
-      keep,
+      [...keep, ...beyond],
     );
     if (record.source !== 'current' || !sameEntries(previous, next)) {
       try {

@@ -108,3 +108,33 @@ describe('a 403 on an object of the inventory', () => {
     expect((await kit.get(`/api/v1/namespaces/${narrowed}/configmaps/b`))?.data).toEqual({ k: 'v' });
   });
 });
+
+describe('prune after the bounds were narrowed', () => {
+  it('never deletes an object of a namespace the config took away, even with an admin identity, and keeps its entry', async () => {
+    // given an environment (cairn's own identity is admin here) that applied a ConfigMap in a second namespace
+    const own = kit.name('wide-own');
+    const dropped = kit.name('wide-dropped');
+    for (const ns of [own, dropped]) kubectl('create', 'namespace', ns);
+    kit.track(`/api/v1/namespaces/${dropped}`);
+    const env = kit.name('env');
+    const wide = kit.applier(env, kit.target(own, { namespaces: [own, dropped], pruneMaxShare: 1 }));
+    const files = { 'a.yaml': cm('a', own), 'b.yaml': cm('b', dropped) };
+    expect((await applyFiles(wide, files)).failure).toBeUndefined();
+
+    // when the operator narrows its namespaces and a commit removes b from Git
+    const narrow = kit.applier(env, kit.target(own, { namespaces: [own], pruneMaxShare: 1 }));
+    const result = await applyFiles(narrow, { 'a.yaml': cm('a', own) });
+
+    // then b is still there, reported as skipped with the bound it is outside, and nothing failed
+    expect(result.failure).toBeUndefined();
+    expect(await kit.get(`/api/v1/namespaces/${dropped}/configmaps/b`)).toBeDefined();
+    expect(changeNamed(result, 'b')).toMatchObject({ action: 'skipped' });
+    expect(changeNamed(result, 'b')?.reason).toContain(
+      `namespace ${dropped} is neither kubernetes.namespace`,
+    );
+
+    // and with the namespace given back, the same commit prunes it: the entry was kept
+    const again = await applyFiles(wide, { 'a.yaml': cm('a', own) });
+    expect(namesWith(again, 'deleted')).toEqual(['b']);
+  });
+});
