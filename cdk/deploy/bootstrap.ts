@@ -25,8 +25,9 @@ export interface BootstrapResult {
  * the bootstrap version parameter (synthesized templates check it) and the assets bucket
  * (file assets and large templates). A bootstrap cairn did not make (a `CDKToolkit` stack, or a
  * version parameter without cairn's mark) is read and used exactly as it is: overwriting it would
- * downgrade the real bootstrap that `cdk deploy` relies on. The CDK's deploy roles are not
- * created: cairn deploys with its own credentials, the environment's `aws.roleArn`, and
+ * downgrade the real bootstrap that `cdk deploy` relies on (and whose deploy, execution and
+ * publishing roles cairn then uses, see stackIdentity). cairn's own bootstrap makes no roles: there
+ * it deploys with its own credentials, the environment's `aws.roleArn`, and
  * `aws.cloudFormationExecutionRoleArn`.
  */
 export async function bootstrapEnvironment(
