@@ -2,8 +2,9 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { AwsTargetConfig } from '../controller/model';
 import { failureFrom, fenceGate, type Log, type PlaneResult, type WriteFence } from '../controller/model';
 import { publishAssets } from './deploy/assets';
-import { destroyClients, makeClients, type AwsClients, type AwsCredentials } from './deploy/aws-clients';
-import { requireBootstrap } from './deploy/bootstrap';
+import { makeClients, type AwsClients, type AwsCredentials } from './deploy/aws-clients';
+import { bootstrapKind, requireBootstrap, type BootstrapKind } from './deploy/bootstrap';
+import { bootstrapRoleArn, IdentityClients, publishingRole, stackIdentity } from './deploy/stack-identity';
 import { assertAssetBounds } from './deploy/asset-bounds';
 import { deleteStack, deployStack, ENV_TAG, planStack, type StackContext } from './deploy/stack-deployer';
 import { failedStack, planeResult, stackErrorFailure } from './deploy/stack-changes';
@@ -11,7 +12,7 @@ import { inDependencyOrder } from './deploy/stack-order';
 import { liveOutputs } from './deploy/stack-outputs';
 import { createSynthRunner } from './synth/synth-runner';
 import { discardAssembly, synthesizeApp } from './synth/synthesize';
-import type { Assembly, AwsApplier, StackOutcome } from './types';
+import type { Assembly, AwsApplier, StackArtifact, StackOutcome } from './types';
 
 /**
  * Names of the stacks CloudFormation holds for this environment (by the tag cairn puts on them).
@@ -49,7 +50,14 @@ export function createAwsApplier(
     workDir?: string;
   } = {},
 ): AwsApplier {
-  const clients = makeClients(target, options.credentials, env);
+  const identities = new IdentityClients(
+    makeClients(target, options.credentials, env),
+    target,
+    env,
+    options.credentials,
+    log,
+  );
+  const clients = identities.own;
   const envTag = options.owner ? `${env}@${options.owner}` : env;
   const base: StackContext = { env, envTag, target, clients, log };
   let previousDir: string | undefined;
@@ -67,7 +75,24 @@ export function createAwsApplier(
 
     async plan(assembly: Assembly, commitSha: string): Promise<PlaneResult> {
       const plans: StackOutcome[] = [];
-      for (const stack of assembly.stacks) plans.push(await planStack(base, stack, commitSha));
+      const bootstrap = await bootstrapKind(clients, target);
+      for (const stack of assembly.stacks) {
+        let ctx: StackContext;
+        try {
+          ctx = contextFor(base, stack, bootstrap);
+        } catch (error) {
+          plans.push(
+            failedStack(
+              stack.stackName,
+              0,
+              { ...stackErrorFailure(stack.stackName, error), phase: 'plan' },
+              'plan failed',
+            ),
+          );
+          continue;
+        }
+        plans.push(await planStack(ctx, stack, commitSha));
+      }
       for (const name of await removedStacks(assembly))
         plans.push(target.prune ? gone(name, 'deleted') : gone(name, 'skipped', PRUNE_OFF));
       return planeResult(plans);
@@ -78,19 +103,31 @@ export function createAwsApplier(
       commitSha: string,
       options: { readonly fence?: WriteFence } = {},
     ): Promise<PlaneResult> {
-      try {
-        await requireBootstrap(clients, env, target);
-        assertAssetBounds(assembly.stacks, target);
-      } catch (error) {
-        return { changes: [], failure: failureFrom(error, 'apply-aws') };
-      }
       // Latched: once lost, every later stack stops at its first write without asking again.
       const gate = fenceGate(options.fence, 'apply-aws');
       const ctx: StackContext = { ...base, fence: () => gate.check() };
+      // Every stack's identity is checked before any is deployed: an app naming a role that is not
+      // its bootstrap's applies nothing.
+      const contexts = new Map<string, StackContext>();
+      let bootstrap: BootstrapKind;
+      try {
+        await requireBootstrap(clients, env, target);
+        assertAssetBounds(assembly.stacks, target);
+        bootstrap = await bootstrapKind(clients, target);
+        for (const stack of assembly.stacks) contexts.set(stack.id, contextFor(ctx, stack, bootstrap));
+      } catch (error) {
+        return { changes: [], failure: failureFrom(error, 'apply-aws') };
+      }
       const outcomes = await inDependencyOrder(assembly.stacks, async (stack) => {
+        const stackCtx = contexts.get(stack.id)!;
         try {
           gate.check();
-          await publishAssets(stack.assetManifests, clients, target, stack.stackName);
+          await publishAssets(
+            stack.assetManifests,
+            stackCtx.uploads ?? stackCtx.clients,
+            target,
+            stack.stackName,
+          );
         } catch (error) {
           return failedStack(
             stack.stackName,
@@ -99,7 +136,7 @@ export function createAwsApplier(
             'assets not published',
           );
         }
-        return deployStack(ctx, stack, commitSha);
+        return deployStack(stackCtx, stack, commitSha);
       });
       // Like Kubernetes prune: never delete what left the app when a stack of this commit failed
       // (its replacement may be the one that failed); the stack stays tagged, so the next commit prunes it.
@@ -109,7 +146,8 @@ export function createAwsApplier(
         if (target.prune && failed) {
           log.warn({ stack: name, action: 'skipped', reason: PRUNE_AFTER_FAILURE }, 'stack not pruned');
           outcomes.push(gone(name, 'skipped', PRUNE_AFTER_FAILURE));
-        } else if (target.prune) outcomes.push(await deleteStack(ctx, name));
+        } else if (target.prune)
+          outcomes.push(await deleteStack(contextFor(ctx, removed(name, target), bootstrap), name));
         else {
           log.warn(
             { stack: name, action: 'skipped', reason: PRUNE_OFF },
@@ -126,11 +164,30 @@ export function createAwsApplier(
     },
 
     async close(): Promise<void> {
-      destroyClients(clients);
+      identities.destroy();
       if (previousDir) discardAssembly(previousDir);
       previousDir = undefined;
     },
   };
+
+  /**
+   * The context one stack is planned or deployed in: as the CDK bootstrap's deploy role with its
+   * execution role when the account has a CDK bootstrap and the artifact names them (see
+   * stackIdentity), else as the environment's own identity.
+   */
+  function contextFor(
+    from: StackContext,
+    stack: Pick<StackArtifact, 'stackName' | 'roles'>,
+    bootstrap: BootstrapKind,
+  ): StackContext {
+    const identity = stackIdentity(stack, target, bootstrap);
+    return {
+      ...from,
+      clients: identities.for(identity.deploy),
+      ...(identity.deploy ? { uploads: identities.for(publishingRole(target)) } : {}),
+      ...(identity.executionRoleArn ? { executionRoleArn: identity.executionRoleArn } : {}),
+    };
+  }
 
   /** This environment's stacks that the app no longer has. */
   async function removedStacks(assembly: Assembly): Promise<string[]> {
@@ -138,6 +195,20 @@ export function createAwsApplier(
       (n) => !assembly.stacks.some((s) => s.stackName === n),
     );
   }
+}
+
+/**
+ * A stack that left the app has no artifact: on a CDK bootstrap it is deleted as the bootstrap's
+ * deploy role with its execution role, as the default synthesizer would have named them.
+ */
+function removed(stackName: string, target: AwsTargetConfig): Pick<StackArtifact, 'stackName' | 'roles'> {
+  return {
+    stackName,
+    roles: {
+      deployRoleArn: bootstrapRoleArn('deploy', target),
+      executionRoleArn: bootstrapRoleArn('cfn-exec', target),
+    },
+  };
 }
 
 const PRUNE_OFF = 'aws.prune is off';

@@ -29,6 +29,15 @@ export interface StackArtifact {
   readonly terminationProtection: boolean;
   /** Asset manifest files this stack's assets are published from before it deploys. */
   readonly assetManifests: readonly string[];
+  /** The roles the artifact names (the default synthesizer names the bootstrap's), unresolved. */
+  readonly roles?: AssemblyRoles;
+}
+
+/** The deploy and execution roles a stack artifact names, placeholders (`${AWS::AccountId}`) and all. */
+export interface AssemblyRoles {
+  readonly deployRoleArn?: string;
+  readonly deployRoleExternalId?: string;
+  readonly executionRoleArn?: string;
 }
 
 /**

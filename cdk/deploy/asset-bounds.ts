@@ -1,16 +1,11 @@
 import { AssetManifest, FileManifestEntry } from '@aws-cdk/cdk-assets-lib';
 import { CairnError } from '../../controller/model';
 import { BOOTSTRAP } from './aws-clients';
+import { bootstrapRoleArn, resolvePlaceholders } from './stack-identity';
 import type { AwsTargetConfig } from '../../controller/model';
 import type { StackArtifact } from '../types';
 
-/** Resolves the CDK's `${AWS::AccountId}`/`${AWS::Region}`/`${AWS::Partition}` placeholders for the target. */
-function resolved(value: string, target: AwsTargetConfig): string {
-  return value
-    .replaceAll('${AWS::AccountId}', target.account)
-    .replaceAll('${AWS::Region}', target.region)
-    .replaceAll('${AWS::Partition}', 'aws');
-}
+const resolved = resolvePlaceholders;
 
 /** Why a file asset's destination is not this environment's bootstrap bucket, or undefined when it is. */
 function outOfBounds(
@@ -23,12 +18,9 @@ function outOfBounds(
   if (destination.region && resolved(destination.region, target) !== target.region)
     return `region ${destination.region} is not the environment's ${target.region}`;
   const role = destination.assumeRoleArn && resolved(destination.assumeRoleArn, target);
-  // The standard synthesizer names the bootstrap's publishing role; cairn does not assume it, but any
+  // The standard synthesizer names the bootstrap's publishing role (assumed on a CDK bootstrap); any
   // other role is the app choosing an identity.
-  if (
-    role &&
-    !new RegExp(`^arn:aws:iam::${target.account}:role/cdk-[a-z0-9]+-file-publishing-role-`).test(role)
-  )
+  if (role && role !== bootstrapRoleArn('file-publishing', target))
     return `role ${role} is not the environment's bootstrap publishing role`;
   return undefined;
 }

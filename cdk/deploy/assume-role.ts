@@ -26,6 +26,7 @@ export type AssumeRoleCall = (input: {
   readonly RoleArn: string;
   readonly RoleSessionName: string;
   readonly DurationSeconds: number;
+  readonly ExternalId?: string;
 }) => Promise<{
   readonly Credentials?: {
     readonly AccessKeyId?: string;
@@ -63,6 +64,13 @@ export function assumeRoleCredentials(options: {
   readonly base?: TemporaryCredentials | CredentialsProvider;
   readonly assumeRole?: AssumeRoleCall;
   readonly now?: () => number;
+  /** The external id the role's trust policy asks for (a CDK bootstrap's deploy role may). */
+  readonly externalId?: string;
+  /**
+   * Why this role is assumed, when it is not the environment's own `aws.roleArn` (the CDK bootstrap's
+   * deploy role): a role that cannot be assumed is then terminal, with this hint.
+   */
+  readonly purpose?: { readonly what: string; readonly hint: string };
 }): CredentialsProvider {
   const { env, target } = options;
   const call = options.assumeRole ?? stsCall(target, options.base);
@@ -79,6 +87,7 @@ export function assumeRoleCredentials(options: {
         RoleArn: target.roleArn,
         RoleSessionName: sessionName(env),
         DurationSeconds: SESSION_SECONDS,
+        ...(options.externalId ? { ExternalId: options.externalId } : {}),
       });
       if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('STS answered without credentials');
       rememberSecrets([c.SecretAccessKey, c.SessionToken]);
@@ -89,14 +98,22 @@ export function assumeRoleCredentials(options: {
         ...(c.Expiration ? { expiration: c.Expiration } : {}),
       };
     } catch (error) {
-      throw new CairnError(`could not be assumed for environment ${env}: ${errorMessage(error)}`, {
-        code: 'aws.assume-role',
-        subject: `role ${target.roleArn}`,
-        // An IAM trust policy fixed outside Git takes effect without a new commit, so back off and retry.
-        retryable: true,
-        hint: "allow cairn's own identity to assume this role (its trust policy and sts:AssumeRole)",
-        cause: error,
-      });
+      const purpose = options.purpose;
+      throw new CairnError(
+        `${purpose ? `(${purpose.what}) ` : ''}could not be assumed for environment ${env}: ${errorMessage(error)}`,
+        {
+          code: 'aws.assume-role',
+          subject: `role ${target.roleArn}`,
+          // The environment's own role: an IAM trust policy fixed outside Git takes effect without a
+          // new commit, so back off and retry. A bootstrap role that is missing needs a person (a
+          // bootstrap), and retrying every few seconds would only hide that: terminal.
+          retryable: purpose === undefined,
+          hint:
+            purpose?.hint ??
+            "allow cairn's own identity to assume this role (its trust policy and sts:AssumeRole)",
+          cause: error,
+        },
+      );
     }
   };
 

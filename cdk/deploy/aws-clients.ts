@@ -26,20 +26,45 @@ export const BOOTSTRAP = {
   bucket: (target: AwsTargetConfig) => `cdk-hnb659fds-assets-${target.account}-${target.region}`,
 } as const;
 
+/** A role assumed after the environment's own identity: a CDK bootstrap's deploy or publishing role. */
+export interface ChainedRole {
+  readonly arn: string;
+  readonly externalId?: string;
+  /** What the role is, for the error when it cannot be assumed (e.g. "the CDK bootstrap's deploy role"). */
+  readonly what: string;
+  readonly hint: string;
+}
+
 /**
  * Creates the environment's CloudFormation, S3 and SSM clients. With `target.roleArn` they share
  * one provider of that role's credentials, assumed (as `cairn-<env>`) with `credentials` or the
- * default chain; without it they use `credentials` or the default chain directly.
+ * default chain; without it they use `credentials` or the default chain directly. With `chained`,
+ * that identity then assumes the chained role (as `cdk deploy` assumes the bootstrap's deploy
+ * role), and the clients use the chained role's credentials.
  */
-export function makeClients(target: AwsTargetConfig, credentials?: AwsCredentials, env?: string): AwsClients {
+export function makeClients(
+  target: AwsTargetConfig,
+  credentials?: AwsCredentials,
+  env?: string,
+  chained?: ChainedRole,
+): AwsClients {
   const roleArn = target.roleArn;
-  const identity = roleArn
+  const own = roleArn
     ? assumeRoleCredentials({
         env: env ?? 'bootstrap',
         target: { ...target, roleArn },
         ...(credentials ? { base: credentials } : {}),
       })
     : credentials;
+  const identity = chained
+    ? assumeRoleCredentials({
+        env: env ?? 'bootstrap',
+        target: { ...target, roleArn: chained.arn },
+        ...(own ? { base: own } : {}),
+        ...(chained.externalId ? { externalId: chained.externalId } : {}),
+        purpose: { what: chained.what, hint: chained.hint },
+      })
+    : own;
   const common = {
     region: target.region,
     // Throttling and transient errors are retried by the SDK's standard mode with backoff.

@@ -25,8 +25,9 @@ export interface BootstrapResult {
  * the bootstrap version parameter (synthesized templates check it) and the assets bucket
  * (file assets and large templates). A bootstrap cairn did not make (a `CDKToolkit` stack, or a
  * version parameter without cairn's mark) is read and used exactly as it is: overwriting it would
- * downgrade the real bootstrap that `cdk deploy` relies on. The CDK's deploy roles are not
- * created: cairn deploys with its own credentials, the environment's `aws.roleArn`, and
+ * downgrade the real bootstrap that `cdk deploy` relies on (and whose deploy, execution and
+ * publishing roles cairn then uses, see stackIdentity). cairn's own bootstrap makes no roles: there
+ * it deploys with its own credentials, the environment's `aws.roleArn`, and
  * `aws.cloudFormationExecutionRoleArn`.
  */
 export async function bootstrapEnvironment(
@@ -110,6 +111,35 @@ async function existingBootstrap(
     version,
     madeBy: 'cdk',
   };
+}
+
+/**
+ * Who made the account's bootstrap, from its version parameter: `cdk` (a `cdk bootstrap`, whose
+ * deploy, execution and publishing roles the assembly names), `cairn` (`cairn bootstrap`, which
+ * makes no roles: the environment's own identity deploys), or `none` (not bootstrapped).
+ */
+export type BootstrapKind = 'cdk' | 'cairn' | 'none';
+
+/** Reads the bootstrap's kind (one DescribeParameters call: only it returns cairn's mark). */
+export async function bootstrapKind(clients: AwsClients, target: AwsTargetConfig): Promise<BootstrapKind> {
+  try {
+    const described = await clients.ssm.send(
+      new DescribeParametersCommand({
+        ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [BOOTSTRAP.versionParameter] }],
+      }),
+    );
+    const parameter = described.Parameters?.[0];
+    if (!parameter) return 'none';
+    return parameter.Description === MADE_BY_CAIRN ? 'cairn' : 'cdk';
+  } catch (error) {
+    if (isCairnError(error)) throw error; // the environment's role could not be assumed: it says so
+    throw new CairnError(`could not read who made the bootstrap: ${errorMessage(error)}`, {
+      code: 'aws.bootstrap-check',
+      retryable: true,
+      subject: `AWS account ${target.account} in ${target.region}`,
+      hint: `allow the environment's identity ssm:DescribeParameters on ${BOOTSTRAP.versionParameter}`,
+    });
+  }
 }
 
 /** Throws a CairnError saying to run `cairn bootstrap` when the version parameter is missing. */

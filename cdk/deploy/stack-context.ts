@@ -11,7 +11,12 @@ export interface StackContext {
   /** The value of the ENV_TAG this controller puts on its stacks: the environment, qualified by its owner. */
   readonly envTag: string;
   readonly target: AwsTargetConfig;
+  /** The clients the stack's CloudFormation calls use: the CDK bootstrap's deploy role, or the environment's own. */
   readonly clients: AwsClients;
+  /** The clients that write to the bootstrap bucket (large templates): the publishing role, or `clients`. */
+  readonly uploads?: AwsClients;
+  /** `RoleARN` for the stack (see stackIdentity); absent means `target.cloudFormationExecutionRoleArn`. */
+  readonly executionRoleArn?: string;
   readonly log: Log;
   /** With sharding: called before every write to AWS (change set create and execute, stack delete); see WriteFence. */
   readonly fence?: WriteFence;
@@ -19,6 +24,6 @@ export interface StackContext {
 
 /** `RoleARN` for a change set or delete: the environment's execution role, so CloudFormation acts as it. */
 export function executionRole(ctx: StackContext): { RoleARN?: string } {
-  const role = ctx.target.cloudFormationExecutionRoleArn;
+  const role = ctx.executionRoleArn ?? ctx.target.cloudFormationExecutionRoleArn;
   return role ? { RoleARN: role } : {};
 }

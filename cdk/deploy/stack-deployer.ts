@@ -69,7 +69,7 @@ async function templateArgument(
   if (Buffer.byteLength(body) <= TEMPLATE_BODY_LIMIT) return { TemplateBody: body };
   const bucket = BOOTSTRAP.bucket(ctx.target);
   const key = `cairn/templates/${artifact.stackName}/${createHash('sha256').update(body).digest('hex')}.json`;
-  await ctx.clients.s3.send(
+  await (ctx.uploads ?? ctx.clients).s3.send(
     new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
   );
   return { TemplateURL: objectUrl(ctx.target, bucket, key) };

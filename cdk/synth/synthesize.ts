@@ -367,6 +367,13 @@ export function readAssembly(dir: string): Assembly {
         .map((d) => (d as AssetManifestArtifact).file),
       tags: { ...stack.tags },
       terminationProtection: stack.terminationProtection ?? false,
+      roles: {
+        ...(stack.assumeRoleArn ? { deployRoleArn: stack.assumeRoleArn } : {}),
+        ...(stack.assumeRoleExternalId ? { deployRoleExternalId: stack.assumeRoleExternalId } : {}),
+        ...(stack.cloudFormationExecutionRoleArn
+          ? { executionRoleArn: stack.cloudFormationExecutionRoleArn }
+          : {}),
+      },
     })),
   };
 }

@@ -2,7 +2,7 @@ import { ALWAYS_REFUSED_NAMESPACES, type KubernetesTargetConfig } from '../confi
 import { CairnError, type Phase } from '../model/errors';
 import { OWNER_LABEL, type Owner } from './identity';
 import { groupOf, refOf, subjectOf } from './object-ref';
-import type { KubeObject, Manifest } from './types';
+import type { KubeObject, Manifest, ObjectRef } from './types';
 
 /** cairn's own namespace when the config names none (load-config resolves the real one). */
 const FALLBACK_CONTROLLER_NAMESPACE = 'cairn';
@@ -45,6 +45,7 @@ export function outOfBounds(
   bounds: Bounds,
   object: KubeObject,
   declared: ReadonlySet<string>,
+  foreign: ReadonlyMap<string, string> = new Map(),
 ): string | undefined {
   const { kind, apiVersion } = object;
   const group = groupOf(apiVersion);
@@ -59,16 +60,17 @@ export function outOfBounds(
   if (namespace === undefined) {
     if (!kindAllowed(bounds.clusterResources, group, kind))
       return `the cluster-scoped kind ${group ? `${group}/` : ''}${kind} is not in kubernetes.clusterResources (${bounds.clusterResources.join(', ') || 'none'})`;
-    if (group === '' && kind === 'Namespace') return namespaceOutOfBounds(bounds, name, declared);
+    if (group === '' && kind === 'Namespace') return namespaceOutOfBounds(bounds, name, declared, foreign);
     return undefined;
   }
-  return namespaceOutOfBounds(bounds, namespace, declared);
+  return namespaceOutOfBounds(bounds, namespace, declared, foreign);
 }
 
 function namespaceOutOfBounds(
   bounds: Bounds,
   namespace: string,
   declared: ReadonlySet<string>,
+  foreign: ReadonlyMap<string, string>,
 ): string | undefined {
   if (bounds.refused.includes(namespace))
     return `namespace ${namespace} is never written by an environment (refused: ${bounds.refused.join(', ')})`;
@@ -77,7 +79,10 @@ function namespaceOutOfBounds(
       ? undefined
       : `namespace ${namespace} is neither kubernetes.namespace (${bounds.namespace}) nor in kubernetes.namespaces (${bounds.namespaces.join(', ')})`;
   }
-  if (namespace === bounds.namespace || declared.has(namespace)) return undefined;
+  if (namespace === bounds.namespace) return undefined;
+  const taken = foreign.get(namespace);
+  if (taken) return taken;
+  if (declared.has(namespace)) return undefined;
   return `namespace ${namespace} is neither kubernetes.namespace (${bounds.namespace}) nor a Namespace of this tree`;
 }
 
@@ -101,11 +106,14 @@ export function globMatches(glob: string, text: string): boolean {
 /**
  * Checks a whole tree before anything is written: the `kube.out-of-bounds` error (terminal) naming
  * each object out of bounds with its file and the bound, or undefined when every object is in bounds.
+ * `foreign`: the tree's Namespaces that exist and are not this environment's (foreignDeclaredNamespaces),
+ * with the reason; they do not widen the default bounds.
  */
 export function checkTree(
   bounds: Bounds,
   manifests: readonly Manifest[],
   phase: Phase,
+  foreign: ReadonlyMap<string, string> = new Map(),
 ): CairnError | undefined {
   const declared = new Set(
     manifests
@@ -114,7 +122,7 @@ export function checkTree(
   );
   const problems: { subject: string; line: string }[] = [];
   for (const m of manifests) {
-    const why = outOfBounds(bounds, m.object, declared);
+    const why = outOfBounds(bounds, m.object, declared, foreign);
     if (!why) continue;
     const subject = subjectOf(refOf(m.object));
     problems.push({ subject, line: `${m.file}: ${subject}: ${why}` });
@@ -130,4 +138,19 @@ export function checkTree(
       hint: 'remove these objects from the tree, or widen kubernetes.namespaces / kubernetes.clusterResources for this environment in the cairn config',
     },
   );
+}
+
+/**
+ * Why an object of the inventory that left Git is outside the environment's bounds as the config
+ * states them now (a namespace or kind taken away since it was applied, or always refused), or
+ * undefined when prune may touch it. Its own namespace counts as declared: the tree that applied
+ * it declared it then, and a Namespace leaving the tree is an ordinary prune.
+ */
+export function pruneOutOfBounds(bounds: Bounds, ref: ObjectRef): string | undefined {
+  const object: KubeObject = {
+    apiVersion: ref.apiVersion,
+    kind: ref.kind,
+    metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
+  };
+  return outOfBounds(bounds, object, new Set([ref.namespace ?? ref.name]));
 }

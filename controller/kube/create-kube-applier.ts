@@ -11,7 +11,8 @@ import {
   type FenceGate,
   type PlaneResult,
 } from '../model';
-import { boundsOf, checkTree } from './bounds';
+import { boundsOf, checkTree, pruneOutOfBounds } from './bounds';
+import { foreignDeclaredNamespaces } from './declared-namespaces';
 import { asLeft, decide, writersOf } from './decide';
 import type { ClusterConnections } from './cluster-connections';
 import { createDiscovery, type Discovery } from './discovery';
@@ -19,7 +20,7 @@ import { objectDiff } from './diff';
 import { ownerOf, withOwner, type Identity, type Owner } from './identity';
 import { createInventory, type Inventory, type InventoryEntry } from './inventory';
 import { createKubeClient, type KubeClient } from './kube-client';
-import { fetchLive, type Located } from './object-ops';
+import { fetchLive, fetchLiveEach, type Located } from './object-ops';
 import { keyOf, refOf, subjectOf } from './object-ref';
 import { exceedsPruneCap, pruneCandidates, pruneObjects } from './prune';
 import { readManifests } from './read-manifests';
@@ -182,8 +183,19 @@ export function createKubeApplier(
     gate: FenceGate,
   ): Promise<PlaneResult> {
     const phase: Phase = dryRun ? 'plan' : 'apply-kubernetes';
-    // The whole tree is checked against the environment's bounds before anything is read or written.
-    const outside = checkTree(bounds, manifests, phase);
+    // The whole tree is checked against the environment's bounds before anything is written; the
+    // only reads before it are of the Namespaces the tree declares (do they widen the bounds?).
+    let foreign: ReadonlyMap<string, string>;
+    try {
+      foreign = await foreignDeclaredNamespaces(bounds, manifests, p.client, p.discovery, {
+        owner,
+        adopt: target.adopt,
+        adoptUnowned: target.adoptUnowned ?? false,
+      });
+    } catch (error) {
+      return { changes: [], failure: failureFrom(error, phase) };
+    }
+    const outside = checkTree(bounds, manifests, phase, foreign);
     if (outside) {
       return {
         changes: manifests.map((m) => ({ ...changeOf(m, 'skipped'), reason: 'refused: out of bounds' })),
@@ -209,7 +221,11 @@ export function createKubeApplier(
         'no inventory of this identity yet; nothing pruned this time',
       );
     }
-    const candidates = record.source === 'current' ? pruneCandidates(previous, desired) : [];
+    const leftGit = record.source === 'current' ? pruneCandidates(previous, desired) : [];
+    // What the config no longer allows (a namespace or kind taken away) is never pruned, whatever
+    // identity cairn deletes with: it stays on the server and in the inventory, reported as skipped.
+    const beyond = leftGit.filter((ref) => pruneOutOfBounds(bounds, ref) !== undefined);
+    const candidates = leftGit.filter((ref) => !beyond.includes(ref));
     if (exceedsPruneCap(candidates.length, previous.length, target.pruneMaxShare, target.allowMassPrune)) {
       const error = new CairnError(
         `this commit would prune ${candidates.length} of the ${previous.length} objects cairn applied (over ${Math.round(target.pruneMaxShare * 100)}%); nothing was applied`,
@@ -226,7 +242,11 @@ export function createKubeApplier(
       };
     }
 
-    const changes: Change[] = [];
+    const changes: Change[] = beyond.map((ref) =>
+      skippedChange(ref, `not pruned: ${pruneOutOfBounds(bounds, ref)!}`),
+    );
+    for (const ref of beyond)
+      log.warn({ phase, subject: subjectOf(ref), action: 'skipped' }, 'object outside the bounds not pruned');
     const failures: Failure[] = [];
     const watched: Watched[] = [];
     const left = new Map<string, InventoryEntry>();
@@ -264,19 +284,20 @@ export function createKubeApplier(
           });
         }
       }
-      let live: ReadonlyMap<string, KubeObject>;
-      try {
-        live = new Map([...(pre?.live ?? []), ...(await fetchLive(p.client, located.targets, concurrency))]);
-      } catch (error) {
-        const failure = failureFrom(error, phase);
-        for (const t of targets)
-          changes.push({ ...changeOf(t.manifest, 'skipped'), reason: 'could not be read' });
-        failures.push({ ...failure, message: `the live objects could not be read: ${failure.message}` });
-        continue;
-      }
+      // An object that cannot be read (a 403 once its RBAC was narrowed) fails alone, naming it and
+      // the identity; the rest of the wave is applied, and its inventory entry is kept as it was.
+      const read = await fetchLiveEach(p.client, located.targets, concurrency);
+      const live: ReadonlyMap<string, KubeObject> = new Map([...(pre?.live ?? []), ...read.live]);
+      const readable = targets.filter((t) => {
+        const error = read.failed.get(keyOf(t.ref));
+        if (!error) return true;
+        changes.push({ ...changeOf(t.manifest, 'skipped'), reason: 'could not be read' });
+        failures.push(unreadable(t, error, phase));
+        return false;
+      });
       const limit = pLimit(concurrency);
       const settled: Settled[] = await Promise.all(
-        targets.map((t) => {
+        readable.map((t) => {
           const current = live.get(keyOf(t.ref));
           const decision = decide(
             { digest: t.digest, owner, adopt: target.adopt, adoptUnowned: target.adoptUnowned ?? false },
@@ -295,7 +316,7 @@ export function createKubeApplier(
       );
       const healthy: Watched[] = [];
       settled.forEach((s, i) => {
-        const t = targets[i]!;
+        const t = readable[i]!;
         changes.push(s.change);
         if (s.failure) failures.push(s.failure);
         const rv = s.object?.metadata.resourceVersion as string | undefined;
@@ -340,7 +361,7 @@ export function createKubeApplier(
       desired.filter((ref) => !refusedKeys.has(keyOf(ref)) || recorded.has(keyOf(ref))),
       previous,
       left,
-      keep,
+      [...keep, ...beyond],
     );
     if (record.source !== 'current' || !sameEntries(previous, next)) {
       try {
@@ -424,6 +445,16 @@ function result(changes: readonly Change[], failures: readonly Failure[]): Plane
   if (!first) return { changes };
   const more = failures.length > 1 ? ` (and ${failures.length - 1} more failure(s))` : '';
   return { changes, failure: { ...first, message: `${first.message}${more}` } };
+}
+
+/** The Failure of an object of Git whose live version could not be read; it names the object. */
+function unreadable(t: Target, error: Error, phase: Phase): Failure {
+  const failure = failureFrom(error, phase);
+  const subject = subjectOf(t.ref);
+  const message = failure.message.includes(subject)
+    ? failure.message
+    : `${subject} (${t.manifest.file}): could not be read: ${failure.message}`;
+  return { ...failure, subject, message };
 }
 
 function changeOf(manifest: Manifest, action: Change['action']): Change {

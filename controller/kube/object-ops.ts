@@ -57,54 +57,89 @@ const PAGE = 500;
 // of every environment (a thousand environments made that a million objects read, and parsed).
 const BY_NAME = 4;
 
+/** The live objects that could be read, and the error of each object that could not (keyed by `keyOf(ref)`). */
+export interface LiveRead {
+  readonly live: ReadonlyMap<string, KubeObject>;
+  readonly failed: ReadonlyMap<string, Error>;
+}
+
 /**
  * The live versions of many objects, keyed by `keyOf(ref)`: one paged LIST per collection (resource
  * and namespace), never a request per object, except for a collection of which only a few objects
  * are wanted: those are read by name, whatever the size of the collection. Missing objects are
- * absent from the map.
+ * absent from the map. A read that fails (a 403 where the environment's RBAC was narrowed) fails
+ * only the objects it was for, in `failed`: the others are still read, so one object cairn may no
+ * longer see does not stop the rest of the environment.
  */
-export async function fetchLive(
+export async function fetchLiveEach(
   client: KubeClient,
   targets: readonly Located[],
   concurrency: number,
-): Promise<ReadonlyMap<string, KubeObject>> {
+): Promise<LiveRead> {
   const groups = new Map<string, Located[]>();
   for (const t of targets) {
     const path = resourcePath(t.ref.apiVersion, t.info, t.ref.namespace);
     groups.set(path, [...(groups.get(path) ?? []), t]);
   }
   const live = new Map<string, KubeObject>();
+  const failed = new Map<string, Error>();
+  const fail = (members: readonly Located[], error: unknown) => {
+    const e = error instanceof Error ? error : new Error(String(error));
+    for (const m of members) failed.set(keyOf(m.ref), e);
+  };
   const byName = [...groups.values()].filter((members) => members.length <= BY_NAME).flat();
   const listed = [...groups].filter(([, members]) => members.length > BY_NAME);
   // The same read as getObject: absent (or in a namespace not there yet) is undefined, 403 is kube.forbidden.
   await mapLimit(byName, concurrency, async (target) => {
-    const object = await getObject(client, target);
-    if (object) live.set(keyOf(target.ref), object);
+    try {
+      const object = await getObject(client, target);
+      if (object) live.set(keyOf(target.ref), object);
+    } catch (error) {
+      fail([target], error);
+    }
   });
   await mapLimit(listed, concurrency, async ([path, members]) => {
     const wanted = new Set(members.map((m) => keyOf(m.ref)));
-    let next: string | undefined = '';
-    while (next !== undefined) {
-      const query: Record<string, string> = { limit: String(PAGE) };
-      if (next) query.continue = next;
-      const res = await client.request({ method: 'GET', path, query });
-      if (res.status === 404) return; // its namespace does not exist yet
-      if (res.status === 403) throw forbiddenError(res.body, forbiddenContext(members[0]!, path));
-      if (res.status !== 200) throw new Error(`listing ${path} failed with HTTP ${res.status}`);
-      const list = res.body as { metadata?: { continue?: string }; items?: KubeObject[] };
-      for (const item of list.items ?? []) {
-        // List items come without apiVersion and kind; put back those of the collection.
-        const object = {
-          ...item,
-          apiVersion: members[0]!.ref.apiVersion,
-          kind: members[0]!.ref.kind,
-        } as KubeObject;
-        const key = keyOf(refOf(object));
-        if (wanted.has(key)) live.set(key, object);
+    const found: KubeObject[] = [];
+    try {
+      let next: string | undefined = '';
+      while (next !== undefined) {
+        const query: Record<string, string> = { limit: String(PAGE) };
+        if (next) query.continue = next;
+        const res = await client.request({ method: 'GET', path, query });
+        if (res.status === 404) return; // its namespace does not exist yet
+        if (res.status === 403) throw forbiddenError(res.body, forbiddenContext(members[0]!, path));
+        if (res.status !== 200) throw new Error(`listing ${path} failed with HTTP ${res.status}`);
+        const list = res.body as { metadata?: { continue?: string }; items?: KubeObject[] };
+        for (const item of list.items ?? []) {
+          // List items come without apiVersion and kind; put back those of the collection.
+          const object = {
+            ...item,
+            apiVersion: members[0]!.ref.apiVersion,
+            kind: members[0]!.ref.kind,
+          } as KubeObject;
+          if (wanted.has(keyOf(refOf(object)))) found.push(object);
+        }
+        next = list.metadata?.continue || undefined;
       }
-      next = list.metadata?.continue || undefined;
+    } catch (error) {
+      fail(members, error);
+      return;
     }
+    for (const object of found) live.set(keyOf(refOf(object)), object);
   });
+  return { live, failed };
+}
+
+/** fetchLiveEach for callers that need every object: the first failed read throws. */
+export async function fetchLive(
+  client: KubeClient,
+  targets: readonly Located[],
+  concurrency: number,
+): Promise<ReadonlyMap<string, KubeObject>> {
+  const { live, failed } = await fetchLiveEach(client, targets, concurrency);
+  const [first] = failed.values();
+  if (first) throw first;
   return live;
 }
 

@@ -7,7 +7,7 @@ import type { Discovery } from './discovery';
 import { deletesContents, foreignContents } from './foreign-contents';
 import type { Owner } from './identity';
 import type { KubeClient } from './kube-client';
-import { deleteObject, fetchLive, type Located } from './object-ops';
+import { deleteObject, fetchLiveEach, type Located } from './object-ops';
 import { keyOf, subjectOf } from './object-ref';
 import type { KubeObject, ObjectRef } from './types';
 import { WAVES, orderInWaves } from './waves';
@@ -86,23 +86,21 @@ export async function pruneObjects(
       changes.push(change(ref, 'skipped', 'its kind is not served any more; not pruned'));
     }
   }
-  let live: ReadonlyMap<string, KubeObject>;
-  try {
-    live = await fetchLive(ctx.client, located, ctx.concurrency);
-  } catch (error) {
-    const message = `the objects to prune could not be read: ${errorMessage(error)}`;
-    const forbidden = isCairnError(error) && error.code === 'kube.forbidden';
-    return {
-      changes: [...changes, ...located.map((l) => change(l.ref, 'skipped', 'not pruned: could not be read'))],
-      keep: candidates,
-      failures: [
-        forbidden
-          ? { ...failureFrom(error, phase), message }
-          : { code: 'kube.prune-failed', phase, retryable: true, subject: 'prune', message },
-      ],
-    };
+  // Each object that cannot be read (a 403 after its RBAC was narrowed) is kept, in the inventory
+  // too, and reported on its own: the others are still pruned, and it is pruned once readable again.
+  const { live, failed } = await fetchLiveEach(ctx.client, located, ctx.concurrency);
+  const readable: Located[] = [];
+  for (const l of located) {
+    const error = failed.get(keyOf(l.ref));
+    if (!error) {
+      readable.push(l);
+      continue;
+    }
+    keep.push(l.ref);
+    changes.push(change(l.ref, 'skipped', 'not pruned: could not be read'));
+    failures.push(unreadable(l.ref, error, phase));
   }
-  const waves = orderInWaves(located, (l) => ({ kind: l.ref.kind, namespaced: l.info.namespaced }));
+  const waves = orderInWaves(readable, (l) => ({ kind: l.ref.kind, namespaced: l.info.namespaced }));
   const reversed = [...waves].sort((a, b) => WAVES.indexOf(b.wave) - WAVES.indexOf(a.wave));
   const foreign = foreignContents(ctx.client, ctx.owner, ctx.concurrency);
   for (const wave of reversed) {
@@ -152,6 +150,20 @@ export async function pruneObjects(
     });
   }
   return { changes, keep, failures };
+}
+
+/**
+ * The Failure of an object of the inventory that could not be read before prune: a 403 stays the
+ * terminal `kube.forbidden` (naming the identity the server refused), anything else may pass.
+ */
+function unreadable(ref: ObjectRef, error: Error, phase: Phase): Failure {
+  const subject = subjectOf(ref);
+  const message = error.message.includes(subject)
+    ? `not pruned: ${error.message}`
+    : `${subject}: not pruned: ${error.message}`;
+  if (isCairnError(error) && error.code === 'kube.forbidden')
+    return { ...failureFrom(error, phase), subject, message };
+  return { code: 'kube.prune-failed', phase, retryable: true, subject, message };
 }
 
 async function deleteOne(

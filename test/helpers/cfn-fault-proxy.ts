@@ -62,6 +62,8 @@ export interface CfnFaultProxy {
   readonly signed: readonly SignedRequest[];
   /** Answers STS AssumeRole for this role with AccessDenied, as IAM does when the trust policy says no. */
   refuseAssumeRole(roleArn: string): void;
+  /** Forwards AssumeRole for this role again (undoes refuseAssumeRole). */
+  allowAssumeRole(roleArn: string): void;
   addRule(rule: FaultRule): void;
   removeRules(stackName: string): void;
   close(): Promise<void>;
@@ -254,6 +256,9 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
     signed,
     refuseAssumeRole(roleArn) {
       refusedRoles.add(roleArn);
+    },
+    allowAssumeRole(roleArn) {
+      refusedRoles.delete(roleArn);
     },
     addRule(rule) {
       rules.push({

@@ -223,6 +223,59 @@ describe('Kubernetes bounds through cairn sync', () => {
     expect(plan.stdout).toMatch(/refused: not created by cairn/);
   });
 
+  it("does not count another team's existing Namespace as in bounds because the tree declares it", async () => {
+    // given another team's Namespace made with kubectl (no cairn owner mark), and an environment with no kubernetes.namespaces
+    const own = kit.name('decl-own');
+    const theirs = kit.name('decl-theirs');
+    const fresh = kit.name('decl-fresh');
+    for (const n of [own, theirs, fresh]) kit.track(`/api/v1/namespaces/${n}`);
+    const kubectl = (...args: string[]) =>
+      execFileSync('kubectl', ['--kubeconfig', sandboxEnv().kubernetes.kubeconfig, ...args], {
+        encoding: 'utf8',
+      });
+    kubectl('create', 'namespace', theirs);
+    const before = await kit.get(`/api/v1/namespaces/${theirs}`);
+    const tree = {
+      'k8s-resources/ns.yaml': [own, theirs, fresh]
+        .map((name) => stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }))
+        .join('---\n'),
+      'k8s-resources/theirs.yaml': cm('planted', theirs, { a: 'b' }),
+      'k8s-resources/fresh.yaml': cm('mine', fresh, { a: 'b' }),
+      'k8s-resources/own.yaml': cm('mine', undefined, { a: 'b' }),
+    };
+
+    // when a commit that declares that Namespace and writes into it is synced
+    const p = platform('declared', { namespace: own });
+    p.commit('declare theirs', tree);
+    const { code, entry } = await cairn('sync', p);
+
+    // then it fails as out of bounds, naming the Namespace and the object in it, and applies nothing
+    expect(code).toBe(1);
+    expect(entry.failure?.code).toBe('kube.out-of-bounds');
+    const message = entry.failure?.message ?? '';
+    expect(message).toContain(
+      `k8s-resources/ns.yaml: Namespace/${theirs}: namespace ${theirs} is declared by this tree but exists without a cairn owner mark`,
+    );
+    expect(message).toContain(
+      `k8s-resources/theirs.yaml: ConfigMap/${theirs}/planted: namespace ${theirs} is declared`,
+    );
+    expect(message).not.toContain(fresh);
+    expect(await kit.get(`/api/v1/namespaces/${theirs}/configmaps/planted`)).toBeUndefined();
+    expect(await kit.get(`/api/v1/namespaces/${fresh}`)).toBeUndefined();
+    expect(await kit.get(`/api/v1/namespaces/${own}/configmaps/mine`)).toBeUndefined();
+    const after = await kit.get(`/api/v1/namespaces/${theirs}`);
+    expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
+
+    // and when the config adopts that Namespace by name, the same tree is in bounds and applied
+    const q = platform('declared-adopt', { namespace: own, adopt: [`Namespace/${theirs}`] });
+    q.commit('declare theirs', tree);
+    const adopted = await cairn('sync', q);
+    expect(adopted.entry.failure).toBeUndefined();
+    expect(adopted.code).toBe(0);
+    expect(await kit.get(`/api/v1/namespaces/${theirs}/configmaps/planted`)).toBeDefined();
+    expect(await kit.get(`/api/v1/namespaces/${fresh}/configmaps/mine`)).toBeDefined();
+  });
+
   it("makes the environment's requests as its ServiceAccount: the apiserver refuses what its Role does not allow", async () => {
     // given a ServiceAccount with a Role on ConfigMaps in its own namespace only
     const mine = kit.name('sa-own');

@@ -1,0 +1,50 @@
+import type { Bounds } from './bounds';
+import { decide, type DecisionInput } from './decide';
+import type { Discovery } from './discovery';
+import type { KubeClient } from './kube-client';
+import { getObject } from './object-ops';
+import { groupOf } from './object-ref';
+import type { Manifest } from './types';
+
+/**
+ * The Namespaces a tree declares that do NOT widen its default bounds, each with the reason: those
+ * that exist live and are not this environment's to take (another environment's, or made by
+ * someone else, and not adopted by `kubernetes.adopt` / `adoptUnowned`). Declaring another team's
+ * existing Namespace would otherwise put every object of that namespace in bounds. Read with the
+ * environment's own client (its ServiceAccount may read Namespaces whenever it may write them);
+ * empty when `kubernetes.namespaces` is set (the config, not the tree, decides then) or the tree
+ * declares no Namespace. A failed read throws: no bounds are granted on a guess.
+ */
+export async function foreignDeclaredNamespaces(
+  bounds: Bounds,
+  manifests: readonly Manifest[],
+  client: KubeClient,
+  discovery: Discovery,
+  input: Omit<DecisionInput, 'digest'>,
+): Promise<ReadonlyMap<string, string>> {
+  const foreign = new Map<string, string>();
+  if (bounds.namespaces) return foreign;
+  const names = manifests
+    .filter((m) => m.object.kind === 'Namespace' && groupOf(m.object.apiVersion) === '')
+    .map((m) => m.object.metadata.name)
+    .filter((name) => name !== bounds.namespace && !bounds.refused.includes(name));
+  if (names.length === 0) return foreign;
+  const info = await discovery.lookup('v1', 'Namespace');
+  if (!info) return foreign;
+  for (const name of new Set(names)) {
+    const live = await getObject(client, { ref: { apiVersion: 'v1', kind: 'Namespace', name }, info });
+    // The digest does not matter here: only whether this environment may take the object.
+    const decision = decide({ ...input, digest: '' }, live, undefined);
+    if (decision.kind === 'refuse')
+      foreign.set(
+        name,
+        `namespace ${name} is declared by this tree but exists, owned by ${decision.owner.description}; declaring it does not make it this environment's`,
+      );
+    else if (decision.kind === 'unowned')
+      foreign.set(
+        name,
+        `namespace ${name} is declared by this tree but exists without a cairn owner mark (managed by ${decision.managers.join(', ') || 'unknown'}); declaring it does not make it this environment's (list Namespace/${name} in kubernetes.adopt, or kubernetes.namespaces)`,
+      );
+  }
+  return foreign;
+}
