@@ -94,6 +94,14 @@ export function program(argv?: readonly string[]): Command {
   const wanted = (tree: string) => named === tree || !light;
   if (wanted('audit')) cli.addCommand(commands.audit().auditCommands(configOption, exit));
   if (wanted('revert')) cli.addCommand(commands.revert().revertCommandLine(configOption, exit));
+  for (const name of ['suspend', 'resume'] as const)
+    if (wanted(name))
+      cli.addCommand(
+        commands
+          .suspend()
+          .controlCommands(configOption, exit)
+          .find((c) => c.name() === name)!,
+      );
   if (wanted('synth-runner')) cli.addCommand(commands.synthRunner().synthRunnerCommand(exit));
   return usageErrorsThrow(cli);
 }

@@ -33,4 +33,8 @@ export interface ControllerPort {
   holderOf?(env: string): Promise<ShardHolder | null>;
   /** With sharding: this replica's holderIdentity. */
   readonly shardIdentity?: string;
+  /** Suspends `env` (recorded in its ledger); absent: the API offers no suspend. */
+  suspend?(env: string, by: string, reason: string): Promise<{ by: string; reason: string; since: string }>;
+  /** Resumes `env` and queues a reconcile of it; absent: the API offers no resume. */
+  resume?(env: string, by: string, reason?: string): Promise<void>;
 }
