@@ -391,7 +391,12 @@ export class Controller {
     if (state.released && trigger !== 'retry' && trigger !== 'manual') return;
     if (!this.holds(env)) return;
     // The holder obeys a suspension another replica recorded: it reads the shared ledger first.
-    if (this.deps.shard) await this.deps.audit.refresh?.(env).catch(() => undefined);
+    if (this.deps.shard)
+      await this.deps.audit
+        .refresh?.(env)
+        .catch((error: unknown) =>
+          this.deps.log.warn({ env, phase: 'record', err: errorMessage(error) }, 'could not read the ledger'),
+        );
     if (this.suspendedNow(env)) return;
     if (!needsRun(this.runState(env), trigger, 'run')) return;
     state.running = true;
