@@ -51,7 +51,7 @@ module.exports = {
       severity: 'error',
       comment:
         'source, kube, audit, host and shard know the model, the kernel and the config shapes (config/types), never each other, cdk, or anything above.',
-      from: { path: '^controller/(source|kube|audit|host|shard)/' },
+      from: { path: '^controller/(source|kube|audit|host|shard|notify)/' },
       to: {
         path: '^(controller|cdk|test|examples)/',
         pathNot: [kernel, '^controller/config/types\\.ts$', '^controller/$1/'],

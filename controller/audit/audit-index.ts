@@ -1,9 +1,10 @@
 import type { LinePosition } from './chain-store';
-import type { AuditRecord, CutRecords, FoldedChecks, LastApplied } from './types';
+import type { AuditRecord, CutRecords, FoldedChecks, LastApplied, Suspension } from './types';
 
 type StartRecord = Extract<AuditRecord, { type: 'start' }>;
 type EndRecord = Extract<AuditRecord, { type: 'end' }>;
 type RepairRecord = Extract<AuditRecord, { type: 'repair' }>;
+type ControlRecord = Extract<AuditRecord, { type: 'control' }>;
 
 /** An `end` record in the index: enough to filter, to decide what is applied, and to read it back. */
 export interface IndexedEntry {
@@ -39,6 +40,20 @@ interface EnvIndex {
   readonly entries: IndexedEntry[];
   readonly repairs: RepairSummary[];
   lastCheckedAt: string | null;
+  /** Set by a trusted `suspend` record, cleared by a trusted `resume`. */
+  suspended: Suspension | null;
+  readonly controls: ControlSummary[];
+}
+
+/** A `control` record (suspend, resume) as the readers show it. */
+export interface ControlSummary {
+  readonly env: string;
+  readonly seq: number;
+  readonly action: ControlRecord['action'];
+  readonly at: string;
+  readonly by: string;
+  readonly reason: string;
+  readonly untrusted?: true;
 }
 
 /**
@@ -84,6 +99,23 @@ export class AuditIndex {
           ...(record.cut ? { cut: record.cut } : {}),
         });
         return;
+      case 'control': {
+        const { seq, action, at, by, reason } = record;
+        const untrusted = seq >= env.breakSeq;
+        env.controls.push({
+          env: record.env,
+          seq,
+          action,
+          at,
+          by,
+          reason,
+          ...(untrusted ? { untrusted } : {}),
+        });
+        // Past a break nothing decides anything: a forged `resume` must not lift a suspension.
+        if (untrusted) return;
+        env.suspended = action === 'suspend' ? { by, reason, since: at } : null;
+        return;
+      }
       case 'end': {
         const { entry } = record;
         this.open.delete(entry.id);
@@ -212,6 +244,16 @@ export class AuditIndex {
     return this.envs.get(env)?.lastCheckedAt ?? null;
   }
 
+  /** Whether `env` is suspended by its trusted records, and by whom, why and since when. */
+  suspension(env: string): Suspension | null {
+    return this.envs.get(env)?.suspended ?? null;
+  }
+
+  /** Suspends and resumes of `env`, oldest first. */
+  controls(env: string): readonly ControlSummary[] {
+    return this.envs.get(env)?.controls ?? [];
+  }
+
   /** Repairs of `env` (or every environment), oldest first. */
   repairs(env?: string): readonly RepairSummary[] {
     const of =
@@ -228,6 +270,8 @@ export class AuditIndex {
         entries: [],
         repairs: [],
         lastCheckedAt: null,
+        suspended: null,
+        controls: [],
       };
       this.envs.set(name, index);
     }

@@ -5,7 +5,7 @@ import type { AuditConfig } from '../config/types';
 import { CairnError, errorMessage, isCairnError } from '../model/errors';
 import type { Log } from '../log';
 import type { AuditReader } from '../model';
-import { AuditIndex, type IndexedEntry, type RepairSummary } from './audit-index';
+import { AuditIndex, type ControlSummary, type IndexedEntry, type RepairSummary } from './audit-index';
 import { acquireAuditLock, type AuditLock } from './audit-lock';
 import {
   ChainChecker,
@@ -22,7 +22,15 @@ import { JsonlStore } from './jsonl-store';
 import { isQuietPass } from './quiet-pass';
 import { decodeRecord, encodeRecord, type UnchainedRecord } from './record-codec';
 import { scrubRecord } from './secret-guard';
-import type { AuditEntry, AuditRecord, LastApplied, ListedEntry, Trigger } from './types';
+import type {
+  AuditEntry,
+  AuditRecord,
+  ControlAction,
+  LastApplied,
+  ListedEntry,
+  Suspension,
+  Trigger,
+} from './types';
 
 /** What a `start` record holds: written before anything of the reconcile is applied. */
 export interface StartInput {
@@ -286,6 +294,25 @@ export class AuditLog implements AuditReader {
   /** When `env` was last reconciled or checked by a quiet pass (ISO 8601); null when never. */
   lastChecked(env: string): string | null {
     return this.index.lastChecked(env);
+  }
+
+  /**
+   * Records that `by` suspended or resumed `env` (and why): a `control` record in its chain, so
+   * that every replica reading the ledger obeys it. Returns the suspension now in force (null once resumed).
+   */
+  async control(env: string, action: ControlAction, by: string, reason: string): Promise<Suspension | null> {
+    await this.append(env, { type: 'control', env, action, at: this.now().toISOString(), by, reason });
+    return this.index.suspension(env);
+  }
+
+  /** The suspension of `env` its trusted records show; null when it is not suspended. */
+  suspension(env: string): Suspension | null {
+    return this.index.suspension(env);
+  }
+
+  /** The suspends and resumes recorded in `env`'s chain, oldest first. */
+  controls(env: string): readonly ControlSummary[] {
+    return this.index.controls(env);
   }
 
   /** Repairs recorded in the chains (cut torn tails and repaired breaks), oldest first. */

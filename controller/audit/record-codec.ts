@@ -95,6 +95,7 @@ function isRecordShape(value: unknown): value is AuditRecord {
   const typed =
     ((r.type === 'start' || r.type === 'check') && typeof r.id === 'string') ||
     (r.type === 'end' && typeof r.entry === 'object' && r.entry !== null) ||
-    (r.type === 'repair' && typeof r.reason === 'string');
+    (r.type === 'repair' && typeof r.reason === 'string') ||
+    (r.type === 'control' && typeof r.action === 'string' && typeof r.by === 'string');
   return typed && typeof r.env === 'string' && Number.isSafeInteger(r.seq) && typeof r.prevHash === 'string';
 }

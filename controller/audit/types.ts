@@ -64,7 +64,26 @@ export type AuditRecord =
       readonly cut?: CutRecords;
       /** The head the witness had seen when the repair was made. */
       readonly witnessed?: { readonly seq: number; readonly hash: string } | null;
+    })
+  | (Chained & {
+      readonly type: 'control';
+      /** `suspend`: nothing of the environment is reconciled until a `resume`. */
+      readonly action: ControlAction;
+      readonly at: string;
+      /** Who asked (`user@host`, or what the API caller named itself). */
+      readonly by: string;
+      readonly reason: string;
     });
+
+/** What an operator asked of an environment, recorded in its chain so that every replica reads it. */
+export type ControlAction = 'suspend' | 'resume';
+
+/** A suspension as the readers and the status show it: who, why and since when. */
+export interface Suspension {
+  readonly by: string;
+  readonly reason: string;
+  readonly since: string;
+}
 
 /**
  * What earlier reconciles of one environment left behind: the sha of the newest succeeded (or

@@ -13,6 +13,15 @@ export const COMMAND_TREES = {
     description:
       "undo an audit entry's commits with a revert commit pushed to the environment's branch (or, with --pr, a pull request); cairn then applies it like any commit. Needs the git binary (2.38 or newer).",
   },
+  suspend: {
+    term: 'suspend [options] <env>',
+    description:
+      'stop reconciling an environment (not even drift) until `cairn resume`; recorded in the ledger',
+  },
+  resume: {
+    term: 'resume [options] <env>',
+    description: 'reconcile a suspended environment again: its branch head, and any hand edit made meanwhile',
+  },
   'synth-runner': {
     term: 'synth-runner [options]',
     description:

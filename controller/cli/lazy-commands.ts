@@ -6,6 +6,7 @@ import type * as Install from './commands/install';
 import type * as Once from './commands/once';
 import type * as Revert from './commands/revert';
 import type * as Run from './commands/run';
+import type * as Suspend from './commands/suspend';
 import type * as SynthRunner from './commands/synth-runner';
 import type * as Validate from './commands/validate';
 
@@ -16,6 +17,7 @@ export const commands = {
   once: () => require('./commands/once') as typeof Once,
   revert: () => require('./commands/revert') as typeof Revert,
   run: () => require('./commands/run') as typeof Run,
+  suspend: () => require('./commands/suspend') as typeof Suspend,
   synthRunner: () => require('./commands/synth-runner') as typeof SynthRunner,
   validate: () => require('./commands/validate') as typeof Validate,
 };

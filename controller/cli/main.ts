@@ -96,10 +96,17 @@ export function program(argv?: readonly string[], trees: 'named' | 'all' = 'name
   // enough for help and usage errors to list it (loading all three cost `cairn --help` seconds).
   const words = (argv ?? []).filter((a) => !a.startsWith('-'));
   const named = words[0] === 'help' ? words[1] : words[0];
+  const controlCommand = (name: 'suspend' | 'resume'): Command =>
+    commands
+      .suspend()
+      .controlCommands(configOption, exit)
+      .find((c) => c.name() === name)!;
   const load: Record<TreeName, () => Command> = {
     audit: () => commands.audit().auditCommands(configOption, exit),
     revert: () => commands.revert().revertCommandLine(configOption, exit),
     'synth-runner': () => commands.synthRunner().synthRunnerCommand(exit),
+    suspend: () => controlCommand('suspend'),
+    resume: () => controlCommand('resume'),
   };
   for (const tree of Object.keys(COMMAND_TREES) as TreeName[])
     cli.addCommand(trees === 'all' || named === tree ? load[tree]() : treeStub(tree));

@@ -17,6 +17,7 @@ import { Controller, type EnvironmentAppliers } from '../reconcile/controller';
 import { EnvLock } from '../reconcile/env-lock';
 import { PullRequestPlanner } from '../reconcile/pull-request-planner';
 import { LiveEvents } from '../server/live-events';
+import { Notifier } from '../notify/notifier';
 import type { Metrics } from '../server/metrics';
 import { createGitSource } from '../source/create-git-source';
 import type { GitSource } from '../source/types';
@@ -201,6 +202,15 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     : undefined;
   const shard = shardManagerFor(config, log);
   const live = new LiveEvents();
+  const notifier = config.notifications
+    ? new Notifier({
+        receivers: config.notifications,
+        audit,
+        log,
+        ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
+        ...(metrics ? { dropped: (r, e) => metrics.incNotificationDropped(r, e) } : {}),
+      })
+    : undefined;
   const controller = new Controller({
     config,
     source,
@@ -210,7 +220,7 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     lock,
     ...(pullRequests ? { pullRequests } : {}),
     ...(metrics ? { metrics } : {}),
-    observers: [...(statuses ? [statuses.observer] : []), live],
+    observers: [...(statuses ? [statuses.observer] : []), live, ...(notifier ? [notifier] : [])],
     ...(shard ? { shard: shard.manager } : {}),
   });
   return {
@@ -229,6 +239,8 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
       await Promise.all([controller.stop(), pullRequests?.stop()]);
       shard?.close();
       await statuses?.close();
+      // Messages still being retried are given up (counted) rather than holding the exit.
+      notifier?.stop();
       await appliers.close();
       await source.close();
       await audit.close();

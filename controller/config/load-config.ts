@@ -144,7 +144,26 @@ function checkEnvironments(raw: RawConfig): string[] {
       `repository.host: ${missing} cannot be derived from repository.url "${url}" (not an http(s) or ssh URL); set repository.host.${missing.split(' and ')[0]}`,
     );
   }
-  return errors;
+  return [...errors, ...checkNotifications(raw)];
+}
+
+/** day-two: a signed webhook needs its secret, and a receiver names only configured environments. */
+function checkNotifications(raw: RawConfig): string[] {
+  const names = new Set(raw.environments.map((e) => e.name));
+  const seen = new Set<string>();
+  return (raw.notifications ?? []).flatMap((n, i) => [
+    ...(seen.has(n.name)
+      ? [`notifications[${i}].name: "${n.name}" is already used by another receiver`]
+      : []),
+    ...(seen.add(n.name) && n.type === 'webhook' && !n.secretEnv
+      ? [
+          `notifications[${i}].secretEnv: a webhook receiver is signed; set secretEnv to the variable holding its HMAC secret`,
+        ]
+      : []),
+    ...(n.environments ?? [])
+      .filter((e) => !names.has(e))
+      .map((e) => `notifications[${i}].environments: "${e}" is not an environment of this config`),
+  ]);
 }
 
 function isLocal(url: string): boolean {
@@ -301,6 +320,8 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
     // Issue 24: without sharding, the one replica's heartbeat (see UnshardedConfig).
     ...(sharding ? {} : { unsharded: unshardedConfig(raw, abs, kubernetes.controllerNamespace) }),
     kubernetes,
+    // day-two: notifications (validated in checkNotifications).
+    ...(raw.notifications?.length ? { notifications: raw.notifications } : {}),
     workspaces: {
       dir: raw.workspaces?.dir ? abs(raw.workspaces.dir) : join(dirname(auditDir), 'workspaces'),
       keep: raw.workspaces?.keep ?? 3,

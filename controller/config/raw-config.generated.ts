@@ -47,6 +47,39 @@ export interface RawConfig {
       path?: string;
     };
   };
+  /**
+   * day-two: where cairn sends a message per event (failed, stalled, recovered, applied, drift-repaired, suspended), in order per environment, retried with backoff, never blocking a reconcile (see docs/day-two.md).
+   *
+   * @maxItems 32
+   */
+  notifications?: {
+    /**
+     * A name for this receiver, used in logs and the dropped-messages metric.
+     */
+    name: string;
+    /**
+     * slack: a Slack incoming webhook (a text message); webhook: a generic JSON POST signed with X-Cairn-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of t.body> under secretEnv.
+     */
+    type: 'slack' | 'webhook';
+    /**
+     * The environment variable holding the receiver's URL (a Slack webhook URL is a secret).
+     */
+    urlEnv: string;
+    /**
+     * webhook: the environment variable holding the signing secret (required for type webhook).
+     */
+    secretEnv?: string;
+    /**
+     * Which events this receiver gets.
+     *
+     * @minItems 1
+     */
+    events: ('failed' | 'stalled' | 'recovered' | 'applied' | 'drift-repaired' | 'suspended')[];
+    /**
+     * Only these environments (default: all).
+     */
+    environments?: string[];
+  }[];
   sharding?: RawSharding;
 }
 /**

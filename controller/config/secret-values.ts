@@ -16,6 +16,8 @@ export function configuredSecretValues(config: CairnConfig, env: NodeJS.ProcessE
     // Hand-made configs (tests) may leave out the audit section.
     (config.audit as CairnConfig['audit'] | undefined)?.keyEnv,
     config.sharding?.handoffKeyEnv,
+    // day-two: a Slack webhook URL is itself a credential, and a receiver's signing secret is one.
+    ...(config.notifications ?? []).flatMap((n) => [n.urlEnv, n.secretEnv]),
     ...(config.server.apiTokens ?? []).map((token) => token.env),
     ...WELL_KNOWN_SECRET_VARIABLES,
   ];

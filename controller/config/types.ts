@@ -23,6 +23,25 @@ export interface CairnConfig {
   /** Present when sharding is not enabled: where the one unsharded replica keeps its heartbeat Lease. */
   readonly unsharded?: UnshardedConfig;
   readonly kubernetes: CairnKubernetesConfig;
+  /** day-two: where a message goes per event; absent or empty: no notifications. */
+  readonly notifications?: readonly NotificationConfig[];
+}
+
+/** The events a notification receiver can ask for. */
+export type NotificationEvent =
+  'failed' | 'stalled' | 'recovered' | 'applied' | 'drift-repaired' | 'suspended';
+
+/** One receiver of notifications (`notifications[]`). */
+export interface NotificationConfig {
+  readonly name: string;
+  readonly type: 'slack' | 'webhook';
+  /** The environment variable holding the URL (a Slack webhook URL is a secret). */
+  readonly urlEnv: string;
+  /** webhook: the environment variable holding the HMAC signing secret. */
+  readonly secretEnv?: string;
+  readonly events: readonly NotificationEvent[];
+  /** Only these environments; absent: all. */
+  readonly environments?: readonly string[];
 }
 
 export interface RepositoryConfig {

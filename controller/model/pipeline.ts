@@ -75,6 +75,10 @@ export interface ReconcileReport {
 export interface ReconcileObserver {
   started(env: string, sha: string, trigger: Trigger): void;
   finished(env: string, sha: string, trigger: Trigger, report: ReconcileReport): void;
+  /** `by` suspended `env` (recorded in the ledger); nothing of it is reconciled until it is resumed. */
+  suspended?(env: string, by: string, reason: string): void;
+  /** `by` resumed `env`; a reconcile of its head (and of any drift) follows. */
+  resumed?(env: string, by: string): void;
 }
 
 /**

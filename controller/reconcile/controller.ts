@@ -1,8 +1,10 @@
 import type { AwsApplier } from '../../cdk/types';
+import type { ControlAction, Suspension } from '../audit/types';
 import type { CairnConfig, EnvironmentConfig } from '../config/types';
 import type { KubeApplier } from '../kube/types';
 import type { Log } from '../log';
 import {
+  CairnError,
   DRIFT_REPAIRED,
   errorMessage,
   failureFrom,
@@ -17,7 +19,6 @@ import {
   type Trigger,
 } from '../model';
 import type { PullRequest } from '../host/types';
-import { CairnError } from '../model/errors';
 import type { ShardHolder, ShardPort } from '../shard/shard-manager';
 import type { BranchHead, GitSource, Revision } from '../source/types';
 import { RetryScheduler, type Timers } from './backoff';
@@ -49,6 +50,10 @@ export interface ControllerDeps {
       lastChecked?(env: string): string | null;
       /** Whether the trail takes appends (a broken chain does not); absent means always. */
       health?(): { readonly ready: boolean; readonly reason?: string };
+      /** The suspension of `env` its ledger records; absent: nothing is ever suspended. */
+      suspension?(env: string): Suspension | null;
+      /** Records a suspend or resume of `env` in its ledger; absent: suspending is not offered. */
+      control?(env: string, action: ControlAction, by: string, reason: string): Promise<Suspension | null>;
     };
   readonly appliers: (env: EnvironmentConfig) => EnvironmentAppliers;
   readonly log: Log;
@@ -100,6 +105,8 @@ interface EnvState {
   released: { readonly reason: string; readonly since: string } | null;
   /** Another writer closed this replica's entry (`audit.not-open`): no reconcile until it is gained again. */
   superseded: boolean;
+  /** The suspension as this controller last read it from the ledger (see `suspendedNow`). */
+  suspended: Suspension | null;
 }
 
 /**
@@ -150,6 +157,7 @@ export class Controller {
         stalledSha: null,
         released: null,
         superseded: false,
+        suspended: null,
       });
     }
     // A waiting drift or manual request survives a newer poll, so a drift repair is not lost.
@@ -192,6 +200,8 @@ export class Controller {
   /** What the trail says of `env`: the applied sha, the last outcome, and whether that sha stalled. */
   private async learn(env: string): Promise<void> {
     const state = this.state(env);
+    state.suspended = this.deps.audit.suspension?.(env) ?? null;
+    this.deps.metrics?.setSuspended?.(env, state.suspended !== null);
     const last = await this.deps.audit.lastApplied(env);
     state.lastAppliedSha = last?.sha ?? null;
     const entry = (await this.deps.audit.list({ env, limit: 1 }))[0];
@@ -322,6 +332,14 @@ export class Controller {
     state.head = revision;
     // A released environment waits for its retry (which then runs the newest head), not for polls.
     if (state.released) return;
+    // A suspended one only records where its head is (the status shows it) until it is resumed.
+    if (this.suspendedNow(revision.env)) {
+      this.deps.log.info(
+        { env: revision.env, sha: revision.sha.slice(0, 12), trigger },
+        'environment is suspended; its new head waits for `cairn resume`',
+      );
+      return;
+    }
     this.retries.headMoved(revision.env, revision.sha);
     // A new commit (a fix or a revert) is what a stalled environment waits for.
     if (state.stalledSha !== null && state.stalledSha !== revision.sha) this.unstall(revision.env);
@@ -330,6 +348,21 @@ export class Controller {
 
   /** ControllerPort: a webhook or the API asks for an environment; fetch at once, then reconcile. */
   trigger(env: string, trigger: Trigger): void {
+    // Sharded, a resume may have been recorded by another replica: read the ledger first.
+    const refresh = this.deps.shard ? this.deps.audit.refresh : undefined;
+    if (refresh) {
+      void refresh
+        .call(this.deps.audit, env)
+        .catch((error: unknown) =>
+          this.deps.log.warn({ env, phase: 'record', err: errorMessage(error) }, 'could not read the ledger'),
+        )
+        .then(() => this.triggerNow(env, trigger));
+      return;
+    }
+    this.triggerNow(env, trigger);
+  }
+
+  private triggerNow(env: string, trigger: Trigger): void {
     const state = this.state(env);
     if (trigger === 'manual') {
       // A person asked: try again even a sha that stalled (the cause may be fixed outside Git).
@@ -375,6 +408,7 @@ export class Controller {
 
   /** A periodic drift pass for an environment whose head is applied and that is not stalled. */
   drift(env: string): void {
+    if (this.suspendedNow(env)) return;
     if (needsRun(this.runState(env), 'drift', 'queue')) this.enqueue(env, 'drift');
   }
 
@@ -404,7 +438,16 @@ export class Controller {
     if (!revision) return;
     // A request queued behind a reconcile that already applied this sha has nothing left to do.
     if (state.released && trigger !== 'retry' && trigger !== 'manual') return;
-    if (!needsRun(this.runState(env), trigger, 'run') || !this.holds(env)) return;
+    if (!this.holds(env)) return;
+    // The holder obeys a suspension another replica recorded: it reads the shared ledger first.
+    if (this.deps.shard)
+      await this.deps.audit
+        .refresh?.(env)
+        .catch((error: unknown) =>
+          this.deps.log.warn({ env, phase: 'record', err: errorMessage(error) }, 'could not read the ledger'),
+        );
+    if (this.suspendedNow(env)) return;
+    if (!needsRun(this.runState(env), trigger, 'run')) return;
     state.running = true;
     state.force = false;
     // Every sync handed over before this run started is answered by it.
@@ -580,6 +623,68 @@ export class Controller {
     );
   }
 
+  /**
+   * ControllerPort: suspends `env` (a `control` record in its ledger, so every replica obeys):
+   * nothing of it is reconciled, not even drift, until it is resumed. A reconcile already running
+   * finishes. Returns the suspension in force.
+   */
+  async suspend(env: string, by: string, reason: string): Promise<Suspension> {
+    const suspension = await this.record(env, 'suspend', by, reason);
+    this.queue.cancel(env);
+    this.retries.reset(env);
+    this.deps.metrics?.setQueueDepth(env, this.queue.depth(env));
+    this.suspendedNow(env);
+    this.deps.log.warn({ env, by, reason }, 'environment suspended');
+    this.tell((o) => o.suspended?.(env, by, reason));
+    return suspension ?? { by, reason, since: this.now().toISOString() };
+  }
+
+  /**
+   * ControllerPort: resumes `env`: its branch head is reconciled, and any hand edit made meanwhile
+   * is put back (the reconcile looks for drift even when the head did not move).
+   */
+  async resume(env: string, by: string, reason = ''): Promise<void> {
+    await this.record(env, 'resume', by, reason);
+    this.suspendedNow(env);
+    this.deps.log.info({ env, by }, 'environment resumed');
+    this.tell((o) => o.resumed?.(env, by));
+    this.trigger(env, 'manual');
+  }
+
+  private async record(
+    env: string,
+    action: ControlAction,
+    by: string,
+    reason: string,
+  ): Promise<Suspension | null> {
+    this.state(env);
+    if (!this.deps.audit.control) {
+      throw new CairnError(`this audit trail cannot record a ${action} of ${env}`, {
+        code: 'audit.read-only',
+        phase: 'record',
+        subject: `environment ${env}`,
+        hint: 'run cairn with a writable audit trail (audit.dir or audit.dynamodb)',
+      });
+    }
+    return this.deps.audit.control(env, action, by, reason);
+  }
+
+  /**
+   * "Is this environment suspended?", answered here only, from the ledger's records. When it
+   * finds a suspension lifted (a resume, possibly recorded by another replica), the next run is
+   * forced so that a hand edit made while suspended is put back even if the head did not move.
+   */
+  private suspendedNow(env: string): boolean {
+    const state = this.state(env);
+    const now = this.deps.audit.suspension?.(env) ?? null;
+    if ((state.suspended === null) !== (now === null)) {
+      this.deps.metrics?.setSuspended?.(env, now !== null);
+      if (now === null) state.force = true;
+    }
+    state.suspended = now;
+    return now !== null;
+  }
+
   /** Waits until no reconcile is queued or running (tests, `cairn sync`). */
   async idle(): Promise<void> {
     if (this.fetching) await this.fetching;
@@ -634,6 +739,7 @@ export class Controller {
   /** The status of every environment, in config order. */
   environments(): readonly EnvironmentStatus[] {
     return this.deps.config.environments.map((env) => {
+      this.suspendedNow(env.name);
       const state = this.state(env.name);
       const last = state.last;
       return {
@@ -650,6 +756,7 @@ export class Controller {
           : (state.branchError ?? (last?.outcome === 'failed' ? (last.failure ?? null) : null)),
         queueDepth: this.queue.depth(env.name),
         ...(state.released ? { released: state.released } : {}),
+        ...(state.suspended ? { suspended: state.suspended } : {}),
         ...(this.deps.shard ? { shard: this.deps.shard.status(env.name) } : {}),
         ...(state.head ? { headCommit: headCommitOf(state.head) } : {}),
       };
@@ -659,6 +766,7 @@ export class Controller {
   private stateOf(state: EnvState): EnvironmentState {
     if (state.released) return 'failed';
     if (state.running) return 'progressing';
+    if (state.suspended) return 'suspended';
     if (state.branchError) return 'failed';
     if (state.stalledSha !== null && state.stalledSha === state.head?.sha) return 'stalled';
     if (state.last?.outcome === 'failed') return 'failed';

@@ -3,9 +3,12 @@ import type { ShardStatus } from '../shard/shard-manager';
 
 /**
  * Where an environment stands. `failed`: the last reconcile failed and a retry is waiting;
- * `stalled`: it failed in a way retrying cannot fix, and waits for a new commit or a manual sync.
+ * `stalled`: it failed in a way retrying cannot fix, and waits for a new commit or a manual sync;
+ * `suspended`: someone suspended it, and nothing is reconciled until it is resumed; `waiting`:
+ * its head waits for a promotion gate (see `waiting`).
  */
-export type EnvironmentState = 'synced' | 'progressing' | 'failed' | 'stalled' | 'drifted' | 'unknown';
+export type EnvironmentState =
+  'synced' | 'progressing' | 'failed' | 'stalled' | 'drifted' | 'unknown' | 'suspended' | 'waiting';
 
 /** What the controller shows of one environment (the API's `/api/environments`). */
 export interface EnvironmentStatus {
@@ -29,6 +32,10 @@ export interface EnvironmentStatus {
    * reason and since when); it is retried with backoff and resumes once an append lands.
    */
   readonly released?: { readonly reason: string; readonly since: string };
+  /** Present while the environment is suspended: who suspended it, why, and since when (ISO 8601). */
+  readonly suspended?: { readonly by: string; readonly reason: string; readonly since: string };
+  /** Present while a promotion gate holds the head back: the environment it waits for, and why. */
+  readonly waiting?: { readonly after: string; readonly reason: string };
   /** With sharding: who holds the environment's Lease, whether it is this replica, and the Lease's version. */
   readonly shard?: ShardStatus;
   /** web-ui: the head commit's author and subject (first line), masked like every other output. */
@@ -45,6 +52,8 @@ export interface ControllerMetrics {
   incDrift(env: string, count: number): void;
   /** 1 while `env` is stalled on a terminal failure, 0 otherwise. */
   setStalled(env: string, stalled: boolean): void;
+  /** 1 while `env` is suspended, 0 otherwise. */
+  setSuspended?(env: string, suspended: boolean): void;
   /** With sharding: 1 while `replica` (this one) holds `env`, 0 once it let go. */
   setShardHeld?(env: string, replica: string, held: boolean): void;
 }

@@ -3,6 +3,7 @@ import { isCairnError } from '../model/errors';
 import type { Log } from '../log';
 import { answer } from './reply';
 import { handOff } from './shard-handoff';
+import { registerSuspendRoutes } from './suspend-routes';
 import type { ControllerPort } from './types';
 
 /** Entries `GET /api/environments/:env/audit` returns without `?limit=`, at most, and the deepest `?offset=`. */
@@ -10,7 +11,8 @@ export const AUDIT_LIMIT = { default: 20, max: 1000, maxOffset: 10_000 } as cons
 
 /**
  * The HTTP API: environments and the audit trail (read-only, the same JSON as
- * `cairn audit list|show --json`), and `POST /api/environments/:env/sync`. Tokens and scopes are
+ * `cairn audit list|show --json`), and `POST /api/environments/:env/sync`
+ * (and `/suspend`, `/resume`: see `registerSuspendRoutes`). Tokens and scopes are
  * checked before any of these runs (see `registerApiAuth`); with no token configured, sync is off.
  */
 export function registerApiRoutes(
@@ -65,6 +67,13 @@ export function registerApiRoutes(
         'the API is read-only: configure a token with the sync scope (server.apiTokens) to allow sync requests',
       );
     if (!known(req.params.env)) return answer(reply, 404, `no environment ${req.params.env}`);
+    const suspended = controller.environments().find((e) => e.name === req.params.env)?.suspended;
+    if (suspended)
+      return answer(
+        reply,
+        409,
+        `environment ${req.params.env} is suspended (by ${suspended.by} since ${suspended.since}): nothing is reconciled until \`cairn resume ${req.params.env}\``,
+      );
     if (sharded && controller.holds?.(req.params.env) === false) {
       // Another replica holds it: the sync is handed over like a webhook.
       const handed = await handOff(controller, sharded.key, req.params.env, 'manual', sharded.log);
@@ -73,4 +82,6 @@ export function registerApiRoutes(
     controller.trigger(req.params.env, 'manual');
     return answer(reply, 202, 'reconcile queued', { environments: [req.params.env] });
   });
+
+  registerSuspendRoutes(app, controller, syncEnabled, sharded);
 }

@@ -26,6 +26,8 @@ export interface MetricsOptions {
  * - `cairn_drift_repaired_objects_total{env}` counter: objects found drifted and re-applied.
  * - `cairn_environment_stalled{env}` gauge: 1 while the environment waits, after a failure retrying
  *   cannot fix, for a new commit or a manual sync; 0 otherwise.
+ * - `cairn_environment_suspended{env}` gauge: 1 while the environment is suspended (`cairn suspend`).
+ * - `cairn_notifications_dropped_total{receiver,event}` counter: notifications given up on.
  * - `cairn_webhook_requests_total{provider,result}` counter (results: see `WebhookResult`).
  * - `cairn_shard_held{env,replica}` gauge (sharding): 1 while this replica holds the environment's
  *   Lease, 0 after it let go; `cairn_shard_leases_held{replica}` gauge: how many it holds.
@@ -71,6 +73,18 @@ export class Metrics implements ControllerMetrics {
     name: 'cairn_environment_stalled',
     help: 'Whether the environment is stalled on a terminal failure (1) until a new commit or a manual sync.',
     labelNames: ['env'],
+    registers: [this.registry],
+  });
+  private readonly suspended = new Gauge({
+    name: 'cairn_environment_suspended',
+    help: 'Whether the environment is suspended (1): nothing of it is reconciled until it is resumed.',
+    labelNames: ['env'],
+    registers: [this.registry],
+  });
+  private readonly notificationsDropped = new Counter({
+    name: 'cairn_notifications_dropped_total',
+    help: 'Notifications given up on (queue full, no URL, or retries exhausted), by receiver and event.',
+    labelNames: ['receiver', 'event'],
     registers: [this.registry],
   });
   private readonly webhooks = new Counter({
@@ -131,6 +145,14 @@ export class Metrics implements ControllerMetrics {
   /** Marks `env` stalled (1) or not (0). */
   setStalled(env: string, stalled: boolean): void {
     this.stalled.set({ env }, stalled ? 1 : 0);
+  }
+  /** Counts a notification `receiver` never got. */
+  incNotificationDropped(receiver: string, event: string): void {
+    this.notificationsDropped.inc({ receiver, event });
+  }
+  /** Marks `env` suspended (1) or not (0). */
+  setSuspended(env: string, suspended: boolean): void {
+    this.suspended.set({ env }, suspended ? 1 : 0);
   }
   /** Marks `env` held (1) or let go (0) by `replica`, and updates that replica's count. */
   setShardHeld(env: string, replica: string, held: boolean): void {

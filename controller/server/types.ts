@@ -39,6 +39,10 @@ export interface ControllerPort {
   syncNow?(env: string): Promise<SyncAnswer>;
   /** With sharding: a plan handed over by `cairn plan`, made under the environment's lock. */
   planNow?(env: string): Promise<EnvironmentPlan>;
+  /** Suspends `env` (recorded in its ledger); absent: the API offers no suspend. */
+  suspend?(env: string, by: string, reason: string): Promise<{ by: string; reason: string; since: string }>;
+  /** Resumes `env` and queues a reconcile of it; absent: the API offers no resume. */
+  resume?(env: string, by: string, reason?: string): Promise<void>;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { AwsApplier, Assembly } from '../../cdk/types';
+import type { ControlAction, Suspension } from '../../controller/audit/types';
 import type { KubeApplier, KubeApplyOptions, Manifest } from '../../controller/kube/types';
 import { failureFrom, type AuditEntry, type AuditReader, type PlaneResult } from '../../controller/model';
 import type { AppliedState, AuditTrail } from '../../controller/reconcile/reconcile-environment';
@@ -67,6 +68,23 @@ export class MemoryAudit implements AuditTrail, AuditReader {
   /** Nothing is ever left unfinished in memory. */
   async interrupted(): Promise<readonly AuditEntry[]> {
     return [];
+  }
+  /** Suspensions in force, per environment, as this process last read the ledger. */
+  readonly suspensions = new Map<string, Suspension>();
+  /** Control records another replica appended to a shared ledger, read by the next `refresh`. */
+  readonly elsewhere: { env: string; action: ControlAction; by: string; reason: string }[] = [];
+  suspension(env: string): Suspension | null {
+    return this.suspensions.get(env) ?? null;
+  }
+  async control(env: string, action: ControlAction, by: string, reason: string): Promise<Suspension | null> {
+    if (action === 'suspend') this.suspensions.set(env, { by, reason, since: new Date().toISOString() });
+    else this.suspensions.delete(env);
+    return this.suspension(env);
+  }
+  /** Reads what other replicas recorded (see `elsewhere`), like the real log's refresh of a shared chain. */
+  async refresh(env: string): Promise<void> {
+    for (const c of this.elsewhere.splice(0))
+      if (c.env === env) await this.control(c.env, c.action, c.by, c.reason);
   }
   async lastApplied(env: string): Promise<AppliedState | null> {
     const mine = this.entries.filter((e) => e.env === env);
