@@ -15,6 +15,7 @@ import {
   type GitIdentity,
   type RevertCommit,
 } from '../../source/revert-commit';
+import type { RevertPort } from '../../server/types';
 import { environmentNamed } from '../wire';
 
 /** The command line of `cairn revert`, as commander parses it. */
@@ -234,6 +235,37 @@ async function revert(id: string, o: RevertOptions, deps: RevertDeps): Promise<R
   } finally {
     await host?.close();
   }
+}
+
+/**
+ * The API's revert (`POST /api/environments/:env/revert`, the web UI's "Open revert PR"): the same
+ * revert `cairn revert` makes, as a pull request where a Git host is configured and otherwise pushed
+ * to the environment's branch, with the caller named in the commit message. The entry must be one
+ * of `env`'s: a sync token for one URL cannot revert another environment through it.
+ */
+export function revertPort(configFile: string, deps: RevertDeps = {}): RevertPort {
+  return {
+    async propose(env, entryId, by) {
+      const config = loadConfig(configFile);
+      const entry = await readEntry(config, entryId);
+      if (entry.env !== env) {
+        throw new CairnError(`audit entry ${entryId} is one of ${entry.env}'s, not ${env}'s`, {
+          code: 'revert.refused',
+          subject: `audit entry ${entryId}`,
+        });
+      }
+      const summary = await revert(
+        entry.id,
+        {
+          config: configFile,
+          pr: config.repository.host !== undefined,
+          message: `Requested by ${by} through cairn's API.`,
+        },
+        deps,
+      );
+      return { sha: summary.commit, ...(summary.pullRequest ? { url: summary.pullRequest.url } : {}) };
+    },
+  };
 }
 
 /** A failure of `work` (a refused push, a conflict) with the entry it was for leading its message. */

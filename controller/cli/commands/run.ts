@@ -8,6 +8,7 @@ import { Metrics } from '../../server/metrics';
 import { startSchedules } from '../../reconcile/schedules';
 import { wire } from '../wire';
 import { uiSources } from '../wire-ui';
+import { revertPort } from './revert';
 import { handoffKeyFor } from '../wire-shard';
 import { claimUnshardedHeartbeat } from '../wire-unsharded';
 import { untilStopSignal } from '../stop-signal';
@@ -40,9 +41,9 @@ export async function runCommand(o: { config: string; logFormat: 'json' | 'prett
       metrics,
       log,
       ...(handoffKey ? { handoffKey } : {}),
-      // web-ui: live events and the UI's extra reads. The lead wires the RevertPort to proposeRevert.
+      // The web UI's live events, its extra reads, and its "Open revert PR" (as `cairn revert` does it).
       live: wired.live,
-      ui: uiSources(config, wired),
+      ui: uiSources(config, wired, revertPort(config.file)),
     });
   } catch (error) {
     // A failed start-up (a port in use, a missing secret) must not keep the audit lock.
