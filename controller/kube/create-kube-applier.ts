@@ -138,7 +138,8 @@ export function createKubeApplier(
         if (info) located.push({ ref: entry, info });
         else lost.push(subjectOf(entry));
       }
-      const live = await fetchLive(p.client, located, concurrency);
+      // Only versions and writers are compared: metadata alone, not each object's whole body.
+      const live = await fetchLive(p.client, located, concurrency, { metadataOnly: true });
       const changed = record.entries.filter((e) => {
         const object = live.get(keyOf(e));
         return !object || !asLeft(object, e);
@@ -256,6 +257,23 @@ export function createKubeApplier(
         continue;
       }
       const limit = pLimit(concurrency);
+      // A CRD's wait for Established starts as soon as it is applied, not after its whole wave:
+      // the server establishes each one while the next is still being sent.
+      const establish = wave.wave === 'crds' && !dryRun ? new AbortController() : undefined;
+      const waits: Promise<ReadonlyMap<string, Unhealthy>>[] = [];
+      const waitFor = (t: Target, s: Settled): Settled => {
+        if (establish && s.object && !s.failure)
+          waits.push(
+            waitHealthy(
+              p.client,
+              [{ target: t, object: s.object }],
+              target.healthTimeoutMs,
+              1,
+              establish.signal,
+            ),
+          );
+        return s;
+      };
       const settled: Settled[] = await Promise.all(
         targets.map((t) => {
           const current = live.get(keyOf(t.ref));
@@ -271,7 +289,8 @@ export function createKubeApplier(
           // Only requests queue for a connection; an unchanged object sends none. Each request is
           // fenced when its turn comes, so after a pause at most the `concurrency` requests
           // already handed to the socket can still reach the server (the bound the README states).
-          return decision.kind === 'unchanged' ? settle() : limit(() => fenced(gate, t, settle));
+          const sent = decision.kind === 'unchanged' ? settle() : limit(() => fenced(gate, t, settle));
+          return sent.then((s) => waitFor(t, s));
         }),
       );
       const healthy: Watched[] = [];
@@ -289,10 +308,13 @@ export function createKubeApplier(
         }
       });
       if (dryRun) continue;
-      if (stopped(gate, failures)) return result(changes, failures);
-      if (wave.wave === 'crds') {
+      if (stopped(gate, failures)) {
+        establish?.abort();
+        return result(changes, failures);
+      }
+      if (establish) {
         // Custom resources of these CRDs come in later waves: wait until the server serves them.
-        const problems = await waitHealthy(p.client, healthy, target.healthTimeoutMs, concurrency);
+        const problems = new Map((await Promise.all(waits)).flatMap((m) => [...m]));
         failures.push(...unhealthy(problems, changes));
         p.discovery.invalidate();
       } else watched.push(...healthy);

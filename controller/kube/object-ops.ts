@@ -38,16 +38,34 @@ export function applyRequest(
   });
 }
 
+// The server's metadata-only views (what `kubectl get -o name` and controllers' metadata informers
+// use): a CRD's megabyte of schema is not sent when only its versions and writers are read.
+const METADATA_ONLY = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
+const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+
+/** What a read returns: the whole object, or (`metadataOnly`) its metadata alone, under its own apiVersion and kind. */
+export interface ReadOptions {
+  readonly metadataOnly?: boolean;
+}
+
 /** The live object, or undefined when it does not exist; other failures throw. */
-export async function getObject(client: KubeClient, target: Located): Promise<KubeObject | undefined> {
+export async function getObject(
+  client: KubeClient,
+  target: Located,
+  options: ReadOptions = {},
+): Promise<KubeObject | undefined> {
   const res = await client.request({
     method: 'GET',
     path: resourcePath(target.ref.apiVersion, target.info, target.ref.namespace, target.ref.name),
+    ...(options.metadataOnly ? { accept: METADATA_ONLY } : {}),
   });
   if (res.status === 404) return undefined;
   if (res.status === 403) throw forbiddenError(res.body, forbiddenContext(target, subjectOf(target.ref)));
   if (res.status !== 200) throw new Error(`reading ${subjectOf(target.ref)} failed with HTTP ${res.status}`);
-  return res.body as KubeObject;
+  const object = res.body as KubeObject;
+  return options.metadataOnly
+    ? ({ ...object, apiVersion: target.ref.apiVersion, kind: target.ref.kind } as KubeObject)
+    : object;
 }
 
 // Objects per page of a LIST: keeps one answer's size bounded in a crowded namespace.
@@ -67,6 +85,7 @@ export async function fetchLive(
   client: KubeClient,
   targets: readonly Located[],
   concurrency: number,
+  options: ReadOptions = {},
 ): Promise<ReadonlyMap<string, KubeObject>> {
   const groups = new Map<string, Located[]>();
   for (const t of targets) {
@@ -78,7 +97,7 @@ export async function fetchLive(
   const listed = [...groups].filter(([, members]) => members.length > BY_NAME);
   // The same read as getObject: absent (or in a namespace not there yet) is undefined, 403 is kube.forbidden.
   await mapLimit(byName, concurrency, async (target) => {
-    const object = await getObject(client, target);
+    const object = await getObject(client, target, options);
     if (object) live.set(keyOf(target.ref), object);
   });
   await mapLimit(listed, concurrency, async ([path, members]) => {
@@ -87,7 +106,12 @@ export async function fetchLive(
     while (next !== undefined) {
       const query: Record<string, string> = { limit: String(PAGE) };
       if (next) query.continue = next;
-      const res = await client.request({ method: 'GET', path, query });
+      const res = await client.request({
+        method: 'GET',
+        path,
+        query,
+        ...(options.metadataOnly ? { accept: METADATA_LIST } : {}),
+      });
       if (res.status === 404) return; // its namespace does not exist yet
       if (res.status === 403) throw forbiddenError(res.body, forbiddenContext(members[0]!, path));
       if (res.status !== 200) throw new Error(`listing ${path} failed with HTTP ${res.status}`);
