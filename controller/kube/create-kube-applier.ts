@@ -12,14 +12,14 @@ import {
   type PlaneResult,
 } from '../model';
 import { boundsOf, checkTree } from './bounds';
-import { asLeft, decide, writersOf } from './decide';
+import { asLeft, decide, needsBody, writersOf } from './decide';
 import type { ClusterConnections } from './cluster-connections';
 import { createDiscovery, type Discovery } from './discovery';
 import { objectDiff } from './diff';
 import { ownerOf, withOwner, type Identity, type Owner } from './identity';
 import { createInventory, type Inventory, type InventoryEntry } from './inventory';
 import { createKubeClient, type KubeClient } from './kube-client';
-import { fetchLive, type Located } from './object-ops';
+import { fetchLive, getObject, isMetadataOnly, type Located, type ReadOptions } from './object-ops';
 import { keyOf, refOf, subjectOf } from './object-ref';
 import { exceedsPruneCap, pruneCandidates, pruneObjects } from './prune';
 import { readManifests } from './read-manifests';
@@ -29,6 +29,11 @@ import { locate, type Target } from './targets';
 import type { KubeApplier, KubeApplyOptions, KubeObject, Manifest } from './types';
 import { describeUnhealthy, unhealthyError, waitHealthy, type Unhealthy, type Watched } from './wait-health';
 import { orderInWaves } from './waves';
+
+// Cluster-scoped collections hold every tenant's objects (every CRD of the cluster, schema and
+// all): only their metadata is listed, and the bodies of this environment's objects are read by
+// name when a decision needs them (`needsBody`).
+const CLUSTER_METADATA: ReadOptions = { metadataOnly: 'cluster-scoped' };
 
 /** Seams a test may replace; by default built from the target's kubeconfig. */
 export interface KubeApplierDeps {
@@ -248,7 +253,8 @@ export function createKubeApplier(
       }
       let live: ReadonlyMap<string, KubeObject>;
       try {
-        live = new Map([...(pre?.live ?? []), ...(await fetchLive(p.client, located.targets, concurrency))]);
+        const read = await fetchLive(p.client, located.targets, concurrency, CLUSTER_METADATA);
+        live = new Map([...(pre?.live ?? []), ...read]);
       } catch (error) {
         const failure = failureFrom(error, phase);
         for (const t of targets)
@@ -275,13 +281,28 @@ export function createKubeApplier(
         return s;
       };
       const settled: Settled[] = await Promise.all(
-        targets.map((t) => {
-          const current = live.get(keyOf(t.ref));
-          const decision = decide(
-            { digest: t.digest, owner, adopt: target.adopt, adoptUnowned: target.adoptUnowned ?? false },
-            current,
-            recorded.get(keyOf(t.ref)),
-          );
+        targets.map(async (t): Promise<Settled> => {
+          const decideOn = (object: KubeObject | undefined) =>
+            decide(
+              { digest: t.digest, owner, adopt: target.adopt, adoptUnowned: target.adoptUnowned ?? false },
+              object,
+              recorded.get(keyOf(t.ref)),
+            );
+          let current = live.get(keyOf(t.ref));
+          let decision = decideOn(current);
+          if (current && isMetadataOnly(current) && needsBody(decision, t.ref.kind)) {
+            // Only its metadata was read (from a cluster-wide collection): read its body by name now.
+            try {
+              current = await limit(() => getObject(p.client, t));
+            } catch (error) {
+              const failure = failureFrom(error, phase);
+              return {
+                change: { ...changeOf(t.manifest, 'skipped'), reason: 'could not be read' },
+                failure: { ...failure, message: `the live object could not be read: ${failure.message}` },
+              };
+            }
+            decision = decideOn(current);
+          }
           // An object refused as another's or as unowned never enters this environment's inventory.
           if (decision.kind === 'refuse' || decision.kind === 'unowned') refusedKeys.add(keyOf(t.ref));
           const settle = () =>
@@ -290,7 +311,7 @@ export function createKubeApplier(
           // fenced when its turn comes, so after a pause at most the `concurrency` requests
           // already handed to the socket can still reach the server (the bound the README states).
           const sent = decision.kind === 'unchanged' ? settle() : limit(() => fenced(gate, t, settle));
-          return sent.then((s) => waitFor(t, s));
+          return waitFor(t, await sent);
         }),
       );
       const healthy: Watched[] = [];
@@ -366,7 +387,7 @@ export function createKubeApplier(
   ): Promise<{ targets: Map<Manifest, Target>; live: ReadonlyMap<string, KubeObject> } | undefined> {
     try {
       const { targets } = await locate(manifests, p.discovery, owner);
-      const live = await fetchLive(p.client, targets, concurrency);
+      const live = await fetchLive(p.client, targets, concurrency, CLUSTER_METADATA);
       return { targets: new Map(targets.map((t) => [t.manifest, t])), live };
     } catch {
       return undefined;

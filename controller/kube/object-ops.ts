@@ -43,9 +43,33 @@ export function applyRequest(
 const METADATA_ONLY = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
 const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 
-/** What a read returns: the whole object, or (`metadataOnly`) its metadata alone, under its own apiVersion and kind. */
+/**
+ * What a read returns: the whole object, or its metadata alone (under its own apiVersion and kind):
+ * for every object (`true`), or for cluster-scoped ones only (`'cluster-scoped'`: their
+ * collections hold every tenant's objects, e.g. every CRD of the cluster with its whole schema).
+ */
 export interface ReadOptions {
-  readonly metadataOnly?: boolean;
+  readonly metadataOnly?: boolean | 'cluster-scoped';
+}
+
+// The objects read as metadata alone: a caller that needs a body reads it by name (`isMetadataOnly`).
+const partial = new WeakSet<object>();
+
+/** True for an object that a metadata-only read returned: it has no spec, data or status. */
+export function isMetadataOnly(object: KubeObject): boolean {
+  return partial.has(object);
+}
+
+function metadataOnly(options: ReadOptions, target: Located): boolean {
+  return (
+    options.metadataOnly === true || (options.metadataOnly === 'cluster-scoped' && !target.info.namespaced)
+  );
+}
+
+function asPartial(object: KubeObject, ref: ObjectRef): KubeObject {
+  const out = { ...object, apiVersion: ref.apiVersion, kind: ref.kind } as KubeObject;
+  partial.add(out);
+  return out;
 }
 
 /** The live object, or undefined when it does not exist; other failures throw. */
@@ -57,15 +81,13 @@ export async function getObject(
   const res = await client.request({
     method: 'GET',
     path: resourcePath(target.ref.apiVersion, target.info, target.ref.namespace, target.ref.name),
-    ...(options.metadataOnly ? { accept: METADATA_ONLY } : {}),
+    ...(metadataOnly(options, target) ? { accept: METADATA_ONLY } : {}),
   });
   if (res.status === 404) return undefined;
   if (res.status === 403) throw forbiddenError(res.body, forbiddenContext(target, subjectOf(target.ref)));
   if (res.status !== 200) throw new Error(`reading ${subjectOf(target.ref)} failed with HTTP ${res.status}`);
   const object = res.body as KubeObject;
-  return options.metadataOnly
-    ? ({ ...object, apiVersion: target.ref.apiVersion, kind: target.ref.kind } as KubeObject)
-    : object;
+  return metadataOnly(options, target) ? asPartial(object, target.ref) : object;
 }
 
 // Objects per page of a LIST: keeps one answer's size bounded in a crowded namespace.
@@ -102,6 +124,7 @@ export async function fetchLive(
   });
   await mapLimit(listed, concurrency, async ([path, members]) => {
     const wanted = new Set(members.map((m) => keyOf(m.ref)));
+    const meta = metadataOnly(options, members[0]!);
     let next: string | undefined = '';
     while (next !== undefined) {
       const query: Record<string, string> = { limit: String(PAGE) };
@@ -110,7 +133,7 @@ export async function fetchLive(
         method: 'GET',
         path,
         query,
-        ...(options.metadataOnly ? { accept: METADATA_LIST } : {}),
+        ...(meta ? { accept: METADATA_LIST } : {}),
       });
       if (res.status === 404) return; // its namespace does not exist yet
       if (res.status === 403) throw forbiddenError(res.body, forbiddenContext(members[0]!, path));
@@ -118,11 +141,9 @@ export async function fetchLive(
       const list = res.body as { metadata?: { continue?: string }; items?: KubeObject[] };
       for (const item of list.items ?? []) {
         // List items come without apiVersion and kind; put back those of the collection.
-        const object = {
-          ...item,
-          apiVersion: members[0]!.ref.apiVersion,
-          kind: members[0]!.ref.kind,
-        } as KubeObject;
+        const object = meta
+          ? asPartial(item, members[0]!.ref)
+          : ({ ...item, apiVersion: members[0]!.ref.apiVersion, kind: members[0]!.ref.kind } as KubeObject);
         const key = keyOf(refOf(object));
         if (wanted.has(key)) live.set(key, object);
       }
