@@ -13,14 +13,21 @@ import {
 } from '../model';
 import { boundsOf, checkTree, pruneOutOfBounds } from './bounds';
 import { foreignDeclaredNamespaces } from './declared-namespaces';
-import { asLeft, decide, writersOf } from './decide';
+import { asLeft, decide, needsBody, writersOf } from './decide';
 import type { ClusterConnections } from './cluster-connections';
 import { createDiscovery, type Discovery } from './discovery';
 import { objectDiff } from './diff';
 import { ownerOf, withOwner, type Identity, type Owner } from './identity';
 import { createInventory, type Inventory, type InventoryEntry } from './inventory';
 import { createKubeClient, type KubeClient } from './kube-client';
-import { fetchLive, fetchLiveEach, type Located } from './object-ops';
+import {
+  fetchLive,
+  fetchLiveEach,
+  getObject,
+  isMetadataOnly,
+  type Located,
+  type ReadOptions,
+} from './object-ops';
 import { keyOf, refOf, subjectOf } from './object-ref';
 import { exceedsPruneCap, pruneCandidates, pruneObjects } from './prune';
 import { readManifests } from './read-manifests';
@@ -31,6 +38,11 @@ import { locate, type Target } from './targets';
 import type { KubeApplier, KubeApplyOptions, KubeObject, Manifest } from './types';
 import { describeUnhealthy, unhealthyError, waitHealthy, type Unhealthy, type Watched } from './wait-health';
 import { orderInWaves } from './waves';
+
+// Cluster-scoped collections hold every tenant's objects (every CRD of the cluster, schema and
+// all): only their metadata is listed, and the bodies of this environment's objects are read by
+// name when a decision needs them (`needsBody`).
+const CLUSTER_METADATA: ReadOptions = { metadataOnly: 'cluster-scoped' };
 
 /** Seams a test may replace; by default built from the target's kubeconfig. */
 export interface KubeApplierDeps {
@@ -158,7 +170,8 @@ export function createKubeApplier(
         if (info) located.push({ ref: entry, info });
         else lost.push(subjectOf(entry));
       }
-      const live = await fetchLive(p.client, located, concurrency);
+      // Only versions and writers are compared: metadata alone, not each object's whole body.
+      const live = await fetchLive(p.client, located, concurrency, { metadataOnly: true });
       const changed = record.entries.filter((e) => {
         const object = live.get(keyOf(e));
         return !object || !asLeft(object, e);
@@ -286,7 +299,8 @@ export function createKubeApplier(
       }
       // An object that cannot be read (a 403 once its RBAC was narrowed) fails alone, naming it and
       // the identity; the rest of the wave is applied, and its inventory entry is kept as it was.
-      const read = await fetchLiveEach(p.client, located.targets, concurrency);
+      // Cluster-wide collections are read as metadata only: another tenant's CRD schemas never come.
+      const read = await fetchLiveEach(p.client, located.targets, concurrency, CLUSTER_METADATA);
       const live: ReadonlyMap<string, KubeObject> = new Map([...(pre?.live ?? []), ...read.live]);
       const readable = targets.filter((t) => {
         const error = read.failed.get(keyOf(t.ref));
@@ -296,14 +310,45 @@ export function createKubeApplier(
         return false;
       });
       const limit = pLimit(concurrency);
-      const settled: Settled[] = await Promise.all(
-        readable.map((t) => {
-          const current = live.get(keyOf(t.ref));
-          const decision = decide(
-            { digest: t.digest, owner, adopt: target.adopt, adoptUnowned: target.adoptUnowned ?? false },
-            current,
-            recorded.get(keyOf(t.ref)),
+      // A CRD's wait for Established starts as soon as it is applied, not after its whole wave:
+      // the server establishes each one while the next is still being sent.
+      const establish = wave.wave === 'crds' && !dryRun ? new AbortController() : undefined;
+      const waits: Promise<ReadonlyMap<string, Unhealthy>>[] = [];
+      const waitFor = (t: Target, s: Settled): Settled => {
+        if (establish && s.object && !s.failure)
+          waits.push(
+            waitHealthy(
+              p.client,
+              [{ target: t, object: s.object }],
+              target.healthTimeoutMs,
+              1,
+              establish.signal,
+            ),
           );
+        return s;
+      };
+      const settled: Settled[] = await Promise.all(
+        readable.map(async (t): Promise<Settled> => {
+          const decideOn = (object: KubeObject | undefined) =>
+            decide(
+              { digest: t.digest, owner, adopt: target.adopt, adoptUnowned: target.adoptUnowned ?? false },
+              object,
+              recorded.get(keyOf(t.ref)),
+            );
+          let current = live.get(keyOf(t.ref));
+          let decision = decideOn(current);
+          if (current && isMetadataOnly(current) && needsBody(decision, t.ref.kind)) {
+            // Only its metadata was read (from a cluster-wide collection): read its body by name now.
+            try {
+              current = await limit(() => getObject(p.client, t));
+            } catch (error) {
+              return {
+                change: { ...changeOf(t.manifest, 'skipped'), reason: 'could not be read' },
+                failure: unreadable(t, error, phase),
+              };
+            }
+            decision = decideOn(current);
+          }
           // An object refused as another's or as unowned never enters this environment's inventory.
           if (decision.kind === 'refuse' || decision.kind === 'unowned') refusedKeys.add(keyOf(t.ref));
           const settle = () =>
@@ -311,7 +356,8 @@ export function createKubeApplier(
           // Only requests queue for a connection; an unchanged object sends none. Each request is
           // fenced when its turn comes, so after a pause at most the `concurrency` requests
           // already handed to the socket can still reach the server (the bound the README states).
-          return decision.kind === 'unchanged' ? settle() : limit(() => fenced(gate, t, settle));
+          const sent = decision.kind === 'unchanged' ? settle() : limit(() => fenced(gate, t, settle));
+          return waitFor(t, await sent);
         }),
       );
       const healthy: Watched[] = [];
@@ -329,10 +375,13 @@ export function createKubeApplier(
         }
       });
       if (dryRun) continue;
-      if (stopped(gate, failures)) return result(changes, failures);
-      if (wave.wave === 'crds') {
+      if (stopped(gate, failures)) {
+        establish?.abort();
+        return result(changes, failures);
+      }
+      if (establish) {
         // Custom resources of these CRDs come in later waves: wait until the server serves them.
-        const problems = await waitHealthy(p.client, healthy, target.healthTimeoutMs, concurrency);
+        const problems = new Map((await Promise.all(waits)).flatMap((m) => [...m]));
         failures.push(...unhealthy(problems, changes));
         p.discovery.invalidate();
       } else watched.push(...healthy);
@@ -384,7 +433,7 @@ export function createKubeApplier(
   ): Promise<{ targets: Map<Manifest, Target>; live: ReadonlyMap<string, KubeObject> } | undefined> {
     try {
       const { targets } = await locate(manifests, p.discovery, owner);
-      const live = await fetchLive(p.client, targets, concurrency);
+      const live = await fetchLive(p.client, targets, concurrency, CLUSTER_METADATA);
       return { targets: new Map(targets.map((t) => [t.manifest, t])), live };
     } catch {
       return undefined;
@@ -448,7 +497,7 @@ function result(changes: readonly Change[], failures: readonly Failure[]): Plane
 }
 
 /** The Failure of an object of Git whose live version could not be read; it names the object. */
-function unreadable(t: Target, error: Error, phase: Phase): Failure {
+function unreadable(t: Target, error: unknown, phase: Phase): Failure {
   const failure = failureFrom(error, phase);
   const subject = subjectOf(t.ref);
   const message = failure.message.includes(subject)

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { needsHealthWait } from './health';
 import { claimedOwner, liveOwner, mayTake, type Adopt, type Owner } from './identity';
 import { DIGEST_ANNOTATION, PRUNE_ANNOTATION } from './normalize';
 import { refOf, subjectOf } from './object-ref';
@@ -92,6 +93,16 @@ export function decide(
   if (other && other.id !== input.owner.id) return { kind: 'apply', adoptedFrom: other };
   if (live.metadata.annotations?.[DIGEST_ANNOTATION] !== input.digest) return { kind: 'apply' };
   return asLeft(live, left) ? { kind: 'unchanged' } : { kind: 'check' };
+}
+
+/**
+ * True when settling a decision needs the live object's body, not its metadata alone: to compare
+ * or diff it (`apply`, `check`), or to judge its health from its status (an unchanged CRD or
+ * workload).
+ */
+export function needsBody(decision: Decision, kind: string): boolean {
+  if (decision.kind === 'apply' || decision.kind === 'check') return true;
+  return decision.kind === 'unchanged' && needsHealthWait(kind);
 }
 
 /**

@@ -18,6 +18,8 @@ export interface KubeRequest {
   readonly query?: Readonly<Record<string, string>>;
   readonly body?: string;
   readonly contentType?: string;
+  /** The Accept header (default `application/json`), e.g. to ask for metadata only. */
+  readonly accept?: string;
 }
 
 /** The raw HTTP seam to one cluster: kubeconfig, auth and TLS from the library, the requests our own. */
@@ -91,7 +93,7 @@ export function createKubeClient(
       const opts = await options();
       const url = new URL(server + req.path);
       for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
-      const headers: Record<string, string> = { accept: 'application/json' };
+      const headers: Record<string, string> = { accept: req.accept ?? 'application/json' };
       for (const [k, v] of Object.entries(opts.headers ?? {})) if (v !== undefined) headers[k] = String(v);
       if (opts.auth) headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
       if (impersonated) headers['impersonate-user'] = impersonated;

@@ -38,16 +38,56 @@ export function applyRequest(
   });
 }
 
+// The server's metadata-only views (what `kubectl get -o name` and controllers' metadata informers
+// use): a CRD's megabyte of schema is not sent when only its versions and writers are read.
+const METADATA_ONLY = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
+const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+
+/**
+ * What a read returns: the whole object, or its metadata alone (under its own apiVersion and kind):
+ * for every object (`true`), or for cluster-scoped ones only (`'cluster-scoped'`: their
+ * collections hold every tenant's objects, e.g. every CRD of the cluster with its whole schema).
+ */
+export interface ReadOptions {
+  readonly metadataOnly?: boolean | 'cluster-scoped';
+}
+
+// The objects read as metadata alone: a caller that needs a body reads it by name (`isMetadataOnly`).
+const partial = new WeakSet<object>();
+
+/** True for an object that a metadata-only read returned: it has no spec, data or status. */
+export function isMetadataOnly(object: KubeObject): boolean {
+  return partial.has(object);
+}
+
+function metadataOnly(options: ReadOptions, target: Located): boolean {
+  return (
+    options.metadataOnly === true || (options.metadataOnly === 'cluster-scoped' && !target.info.namespaced)
+  );
+}
+
+function asPartial(object: KubeObject, ref: ObjectRef): KubeObject {
+  const out = { ...object, apiVersion: ref.apiVersion, kind: ref.kind } as KubeObject;
+  partial.add(out);
+  return out;
+}
+
 /** The live object, or undefined when it does not exist; other failures throw. */
-export async function getObject(client: KubeClient, target: Located): Promise<KubeObject | undefined> {
+export async function getObject(
+  client: KubeClient,
+  target: Located,
+  options: ReadOptions = {},
+): Promise<KubeObject | undefined> {
   const res = await client.request({
     method: 'GET',
     path: resourcePath(target.ref.apiVersion, target.info, target.ref.namespace, target.ref.name),
+    ...(metadataOnly(options, target) ? { accept: METADATA_ONLY } : {}),
   });
   if (res.status === 404) return undefined;
   if (res.status === 403) throw forbiddenError(res.body, forbiddenContext(target, subjectOf(target.ref)));
   if (res.status !== 200) throw new Error(`reading ${subjectOf(target.ref)} failed with HTTP ${res.status}`);
-  return res.body as KubeObject;
+  const object = res.body as KubeObject;
+  return metadataOnly(options, target) ? asPartial(object, target.ref) : object;
 }
 
 // Objects per page of a LIST: keeps one answer's size bounded in a crowded namespace.
@@ -75,6 +115,7 @@ export async function fetchLiveEach(
   client: KubeClient,
   targets: readonly Located[],
   concurrency: number,
+  options: ReadOptions = {},
 ): Promise<LiveRead> {
   const groups = new Map<string, Located[]>();
   for (const t of targets) {
@@ -92,7 +133,7 @@ export async function fetchLiveEach(
   // The same read as getObject: absent (or in a namespace not there yet) is undefined, 403 is kube.forbidden.
   await mapLimit(byName, concurrency, async (target) => {
     try {
-      const object = await getObject(client, target);
+      const object = await getObject(client, target, options);
       if (object) live.set(keyOf(target.ref), object);
     } catch (error) {
       fail([target], error);
@@ -100,24 +141,28 @@ export async function fetchLiveEach(
   });
   await mapLimit(listed, concurrency, async ([path, members]) => {
     const wanted = new Set(members.map((m) => keyOf(m.ref)));
+    const meta = metadataOnly(options, members[0]!);
     const found: KubeObject[] = [];
     try {
       let next: string | undefined = '';
       while (next !== undefined) {
         const query: Record<string, string> = { limit: String(PAGE) };
         if (next) query.continue = next;
-        const res = await client.request({ method: 'GET', path, query });
+        const res = await client.request({
+          method: 'GET',
+          path,
+          query,
+          ...(meta ? { accept: METADATA_LIST } : {}),
+        });
         if (res.status === 404) return; // its namespace does not exist yet
         if (res.status === 403) throw forbiddenError(res.body, forbiddenContext(members[0]!, path));
         if (res.status !== 200) throw new Error(`listing ${path} failed with HTTP ${res.status}`);
         const list = res.body as { metadata?: { continue?: string }; items?: KubeObject[] };
         for (const item of list.items ?? []) {
           // List items come without apiVersion and kind; put back those of the collection.
-          const object = {
-            ...item,
-            apiVersion: members[0]!.ref.apiVersion,
-            kind: members[0]!.ref.kind,
-          } as KubeObject;
+          const object = meta
+            ? asPartial(item, members[0]!.ref)
+            : ({ ...item, apiVersion: members[0]!.ref.apiVersion, kind: members[0]!.ref.kind } as KubeObject);
           if (wanted.has(keyOf(refOf(object)))) found.push(object);
         }
         next = list.metadata?.continue || undefined;
@@ -136,8 +181,9 @@ export async function fetchLive(
   client: KubeClient,
   targets: readonly Located[],
   concurrency: number,
+  options: ReadOptions = {},
 ): Promise<ReadonlyMap<string, KubeObject>> {
-  const { live, failed } = await fetchLiveEach(client, targets, concurrency);
+  const { live, failed } = await fetchLiveEach(client, targets, concurrency, options);
   const [first] = failed.values();
   if (first) throw first;
   return live;

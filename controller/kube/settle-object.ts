@@ -87,7 +87,11 @@ export async function settleObject(
   const outcome = (res: KubeResponse, reason?: string): Settled => {
     const result = res.body as KubeObject;
     const action = classify(live, result);
-    const diff = action === 'unchanged' ? '' : objectDiff(live, result);
+    // A created object's diff is the whole object, which Git holds at this commit: a plan shows it,
+    // an apply does not build it (on a CRD bundle that was megabytes of YAML text per reconcile,
+    // each built through a YAML document model, then kept in the audit entry).
+    const bare = action === 'unchanged' || (action === 'created' && !options.dryRun);
+    const diff = bare ? '' : objectDiff(live, result);
     return {
       change: change(action, {
         ...(reason && action !== 'unchanged' ? { reason } : {}),

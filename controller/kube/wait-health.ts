@@ -41,6 +41,8 @@ export async function waitHealthy(
   watched: readonly Watched[],
   timeoutMs: number,
   concurrency: number,
+  /** Ends the wait early (the objects still waited for are reported as they stand). */
+  signal?: AbortSignal,
 ): Promise<ReadonlyMap<string, Unhealthy>> {
   const deadline = Date.now() + timeoutMs;
   let pending = watched.filter((w) => needsHealthWait(w.target.ref.kind));
@@ -65,8 +67,9 @@ export async function waitHealthy(
         });
     }
     pending = pending.filter((w) => current.get(keyOf(w.target.ref))?.status === 'progressing');
-    if (pending.length === 0 || Date.now() >= deadline) break;
+    if (pending.length === 0 || Date.now() >= deadline || signal?.aborted) break;
     await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
+    if (signal?.aborted) break;
     pollMs = Math.min(MAX_POLL_MS, pollMs * 2);
     const next = await mapLimit(pending, concurrency, async (w): Promise<[string, Health]> => {
       try {

@@ -2,7 +2,7 @@ import { healthOf } from '../../../controller/kube/health';
 import { orderInWaves, waveOf } from '../../../controller/kube/waves';
 import { objectDiff } from '../../../controller/kube/diff';
 import { classify } from '../../../controller/kube/settle-object';
-import { decide, decidePrune, writersOf } from '../../../controller/kube/decide';
+import { decide, decidePrune, needsBody, writersOf } from '../../../controller/kube/decide';
 import { ownedBy, ownerOf, OWNER_LABEL, OWNED_BY_ANNOTATION } from '../../../controller/kube/identity';
 import { exceedsPruneCap, pruneCandidates } from '../../../controller/kube/prune';
 import { digestOf } from '../../../controller/kube/digest';
@@ -352,5 +352,19 @@ describe('digest and API errors', () => {
     expect(refusalOf(422, { message: 'data[x]: Invalid value: "s3cr3t": bad' }, 'Secret')).not.toContain(
       's3cr3t',
     );
+  });
+});
+
+describe('which decisions need the live body (a metadata-only read is enough for the rest)', () => {
+  it.each([
+    [{ kind: 'create' } as const, 'CustomResourceDefinition', false],
+    [{ kind: 'apply' } as const, 'ClusterRole', true],
+    [{ kind: 'check' } as const, 'Namespace', true],
+    [{ kind: 'unchanged' } as const, 'CustomResourceDefinition', true],
+    [{ kind: 'unchanged' } as const, 'Deployment', true],
+    [{ kind: 'unchanged' } as const, 'ClusterRole', false],
+    [{ kind: 'unowned', managers: ['kubectl'] } as const, 'Namespace', false],
+  ])('%j of a %s: %s', (decision, kind, expected) => {
+    expect(needsBody(decision, kind)).toBe(expected);
   });
 });
