@@ -271,7 +271,7 @@ export async function synthesizeApp(options: {
       phase: 'synthesize',
       subject: 'aws-resources',
       retryable: false,
-      hint: "install bubblewrap and allow user namespaces (see the README's threat model), or set aws.synth.isolation: none for a repository whose every author you trust with the controller's credentials",
+      hint: "install bubblewrap and allow user namespaces (see SECURITY.md's threat model), or set aws.synth.isolation: none for a repository whose every author you trust with the controller's credentials",
     });
   }
   // A runner in another container reads the dependencies from the volume it shares.

@@ -466,7 +466,7 @@ export interface RawWorkspaces {
   maxFileSize?: number;
 }
 /**
- * Run several replicas that share the environments: each environment is a shard held through a coordination.k8s.io/v1 Lease, and a replica reconciles only what it holds (see High availability in the README). Needs audit.backend: dynamodb.
+ * Run several replicas that share the environments: each environment is a shard held through a coordination.k8s.io/v1 Lease, and a replica reconciles only what it holds (see docs/high-availability.md). Needs audit.backend: dynamodb.
  */
 export interface RawSharding {
   /**

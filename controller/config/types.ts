@@ -155,7 +155,7 @@ export interface CairnKubernetesConfig {
   readonly helmPath?: string;
 }
 
-/** Where the audit trail lives and how it is protected (see the README's "The audit trail"). */
+/** Where the audit trail lives and how it is protected (see docs/audit-trail.md). */
 export interface AuditConfig {
   readonly backend: 'jsonl' | 'dynamodb';
   /** The JSONL folder (also the lock's); for DynamoDB only the default of workspaces.dir derives from it. */

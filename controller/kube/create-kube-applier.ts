@@ -355,7 +355,7 @@ export function createKubeApplier(
             settleObject(p.client, t, current, decision, { force: target.forceConflicts, dryRun });
           // Only requests queue for a connection; an unchanged object sends none. Each request is
           // fenced when its turn comes, so after a pause at most the `concurrency` requests
-          // already handed to the socket can still reach the server (the bound the README states).
+          // already handed to the socket can still reach the server (the bound SECURITY.md states).
           const sent = decision.kind === 'unchanged' ? settle() : limit(() => fenced(gate, t, settle));
           return waitFor(t, await sent);
         }),

@@ -71,14 +71,14 @@ export function planInstall(
   const identities = identityFacts(parse(text), source, o.namespace);
   if (replicas > 1 && !identities.sharding) {
     err(
-      `cairn: --replicas ${replicas}: more than one replica needs sharding.enabled: true in ${source} (else every replica writes every environment); use --replicas 1, or enable sharding (README, High availability)\n`,
+      `cairn: --replicas ${replicas}: more than one replica needs sharding.enabled: true in ${source} (else every replica writes every environment); use --replicas 1, or enable sharding (docs/high-availability.md)\n`,
     );
     return 2;
   }
   for (const warning of facts.warnings) err(`cairn: warning: ${warning}\n`);
   for (const env of identities.unbound) {
     err(
-      `cairn: warning: ${source}: environment ${env} has no kubernetes.serviceAccount, so it applies with cairn's own identity (the cluster-wide ClusterRole ${clusterRoleName(o.namespace, Boolean(o.clusterAdmin))}); give it one (README, Threat model)\n`,
+      `cairn: warning: ${source}: environment ${env} has no kubernetes.serviceAccount, so it applies with cairn's own identity (the cluster-wide ClusterRole ${clusterRoleName(o.namespace, Boolean(o.clusterAdmin))}); give it one (SECURITY.md, threat model)\n`,
     );
   }
   const images = defaultImages();

@@ -84,7 +84,7 @@ export async function renderConfined(
     throw renderFailed(
       job.subject,
       `cannot render isolated from the controller: ${why}`,
-      "install bubblewrap and allow user namespaces (see the README's threat model), or set aws.synth.isolation: none",
+      "install bubblewrap and allow user namespaces (see SECURITY.md's threat model), or set aws.synth.isolation: none",
     );
   if (runner.workRoot)
     throw renderFailed(

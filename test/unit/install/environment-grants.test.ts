@@ -169,7 +169,7 @@ describe('the install of bound environments', () => {
       'cairn-apply:cairn',
     );
     expect(err.split('\n')).toContain(
-      "cairn: warning: c.yaml: environment c has no kubernetes.serviceAccount, so it applies with cairn's own identity (the cluster-wide ClusterRole cairn-apply:cairn); give it one (README, Threat model)",
+      "cairn: warning: c.yaml: environment c has no kubernetes.serviceAccount, so it applies with cairn's own identity (the cluster-wide ClusterRole cairn-apply:cairn); give it one (SECURITY.md, threat model)",
     );
   });
 });
