@@ -424,21 +424,7 @@ function shardingConfig(raw: RawConfig, abs: (p: string) => string): ShardingCon
       },
     );
   }
-  const leaseDurationMs = parseDuration(s.leaseDuration ?? '15s', 'sharding.leaseDuration');
-  const renewIntervalMs = parseDuration(s.renewInterval ?? '5s', 'sharding.renewInterval');
-  // The write fence closes at 4/5 of the lease duration after the last renewal (see
-  // writeDeadlineMs): renewals (with their ±10% jitter) must come well before that.
-  if (renewIntervalMs <= 0 || renewIntervalMs * 2 > leaseDurationMs) {
-    throw new CairnError(
-      'sharding.renewInterval must be above 0 and at most half of sharding.leaseDuration',
-      {
-        code: 'config.invalid',
-        phase: 'config',
-        subject: 'sharding.renewInterval',
-        hint: 'renew about three times per lease duration, e.g. leaseDuration: 15s, renewInterval: 5s',
-      },
-    );
-  }
+  const { leaseDurationMs, renewIntervalMs } = leaseTimes(s);
   if (!s.handoffKeyFile === !s.handoffKeyEnv) {
     throw new CairnError(
       'sharding needs exactly one of sharding.handoffKeyFile and sharding.handoffKeyEnv: the key (32+ random bytes) that signs webhooks handed between replicas',
@@ -468,13 +454,15 @@ function shardingConfig(raw: RawConfig, abs: (p: string) => string): ShardingCon
   };
 }
 
-/** Issue 24: where an unsharded replica keeps its heartbeat Lease (see UnshardedConfig). */
-function unshardedConfig(
-  raw: RawConfig,
-  abs: (p: string) => string,
-  controllerNamespace: string,
-): UnshardedConfig {
-  const s = raw.sharding ?? {};
+/**
+ * The Lease timings of `sharding` (shard Leases, and the unsharded heartbeat alike). The write
+ * fence closes at 4/5 of the lease duration after the last renewal (see writeDeadlineMs):
+ * renewals (with their ±10% jitter) must come well before that.
+ */
+function leaseTimes(s: NonNullable<RawConfig['sharding']>): {
+  leaseDurationMs: number;
+  renewIntervalMs: number;
+} {
   const leaseDurationMs = parseDuration(s.leaseDuration ?? '15s', 'sharding.leaseDuration');
   const renewIntervalMs = parseDuration(s.renewInterval ?? '5s', 'sharding.renewInterval');
   if (renewIntervalMs <= 0 || renewIntervalMs * 2 > leaseDurationMs) {
@@ -488,6 +476,17 @@ function unshardedConfig(
       },
     );
   }
+  return { leaseDurationMs, renewIntervalMs };
+}
+
+/** Issue 24: where an unsharded replica keeps its heartbeat Lease (see UnshardedConfig). */
+function unshardedConfig(
+  raw: RawConfig,
+  abs: (p: string) => string,
+  controllerNamespace: string,
+): UnshardedConfig {
+  const s = raw.sharding ?? {};
+  const { leaseDurationMs, renewIntervalMs } = leaseTimes(s);
   return {
     namespace: s.namespace ?? controllerNamespace,
     leaseDurationMs,

@@ -72,6 +72,27 @@ export function writeDeadlineMs(leaseDurationMs: number): number {
 }
 
 /**
+ * The write fence's one decision, for a replica and for the CLI's own Lease alike: throws
+ * `shard.lost` unless the last accepted renewal (`sinceRenewMs` ago; undefined: not held) is
+ * younger than writeDeadlineMs.
+ */
+export function checkWriteDeadline(
+  env: string,
+  sinceRenewMs: number | undefined,
+  leaseDurationMs: number,
+  phase: Phase,
+): void {
+  if (sinceRenewMs === undefined) throw shardLost(env, 'it is not held here', phase);
+  const deadline = writeDeadlineMs(leaseDurationMs);
+  if (!(sinceRenewMs < deadline))
+    throw shardLost(
+      env,
+      `no successful renewal for ${Math.round(sinceRenewMs)} ms (the bound is ${deadline} ms)`,
+      phase,
+    );
+}
+
+/**
  * What holding shards means for an environment: each environment is hashed into one of
  * `shards` shards (see `shardOf`), a replica holds shard Leases (see ShardLeases), and it holds an
  * environment exactly while it holds the environment's shard. Every question about an
@@ -186,14 +207,7 @@ export class ShardManager {
     return () => {
       const shard = this.shardOfEnv.get(env);
       const since = shard === undefined ? undefined : this.leases.sinceRenewMs(shard);
-      if (since === undefined) throw shardLost(env, 'it is not held here', phase);
-      const deadline = writeDeadlineMs(this.o.leaseDurationMs);
-      if (!(since < deadline))
-        throw shardLost(
-          env,
-          `no successful renewal for ${Math.round(since)} ms (the bound is ${deadline} ms)`,
-          phase,
-        );
+      checkWriteDeadline(env, since, this.o.leaseDurationMs, phase);
     };
   }
 

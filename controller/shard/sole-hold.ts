@@ -3,7 +3,7 @@ import type { Phase, WriteFence } from '../model';
 import { errorMessage } from '../model/errors';
 import { holderOf, LeaseConflict, shardLost, type Lease, type LeaseApi, type LeaseProof } from './lease';
 import { heldRecord, microTime } from './lease-record';
-import { writeDeadlineMs } from './shard-manager';
+import { checkWriteDeadline } from './shard-manager';
 
 /** What a SoleHold needs: the Lease API, who holds, and the configured timings. */
 export interface SoleHoldOptions {
@@ -76,15 +76,8 @@ export class SoleHold {
   /** The synchronous write fence (see ShardManager.writeFence): the last renewal must be younger than the deadline. */
   writeFence(env: string, phase: Phase): WriteFence {
     return () => {
-      if (!this.held) throw shardLost(env, 'it is not held here', phase);
-      const since = this.clock() - this.held.renewedAtMs;
-      const deadline = writeDeadlineMs(this.o.leaseDurationMs);
-      if (!(since < deadline))
-        throw shardLost(
-          env,
-          `no successful renewal for ${Math.round(since)} ms (the bound is ${deadline} ms)`,
-          phase,
-        );
+      const since = this.held ? this.clock() - this.held.renewedAtMs : undefined;
+      checkWriteDeadline(env, since, this.o.leaseDurationMs, phase);
     };
   }
 

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { AuditEntry } from '../../controller/model';
+import { revertPort } from '../../controller/cli/commands/revert';
+import { isCairnError } from '../../controller/model/errors';
 import { runCli, type CliResult } from '../helpers/cli';
 import { auditKeyFile } from '../helpers/e2e-platform';
 import { serveGitHttp, type GitHttpServer } from '../helpers/git-http-server';
@@ -31,6 +33,7 @@ describe('cairn revert', () => {
   let http: GitHttpServer;
   let first: AuditEntry;
   let second: AuditEntry;
+  let third: AuditEntry;
 
   const cairn = async (...args: string[]): Promise<CliResult> => {
     const result = await runCli(args, { E2E_GIT_TOKEN: TOKEN, TMPDIR: tmp });
@@ -47,6 +50,8 @@ describe('cairn revert', () => {
     (await kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'greeting', namespace })).data?.value;
 
   beforeAll(async () => {
+    // The API's revert runs in the controller's process: it reads the Git token from its environment.
+    process.env.E2E_GIT_TOKEN = TOKEN;
     kc.loadFromFile(sandboxEnv().kubernetes.kubeconfig);
     mkdirSync(tmp);
     repo = createTestRepo('platform', {
@@ -138,7 +143,7 @@ describe('cairn revert', () => {
     const later = repo.commit('dev', 'greeting: bonjour', {
       'k8s-resources/greeting.yaml': greetingManifest(namespace, 'bonjour'),
     });
-    await sync();
+    third = await sync();
 
     // When the entry that applied "hi" is reverted (hi -> hello) over "bonjour"
     const r = await cairn('revert', second.id, '--config', configFile);
@@ -147,6 +152,37 @@ describe('cairn revert', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('conflicts with later commits on the branch in k8s-resources/greeting.yaml');
     expect(repo.sha('dev')).toBe(later);
+  });
+
+  // The API's revert (`POST /api/environments/:env/revert`, the web UI's "Open revert PR"): the
+  // RevertPort `cairn run` wires makes the same revert, in the controller's process.
+  it('the API refuses to revert an entry of another environment than the one it names', async () => {
+    const before = repo.sha('dev');
+    const refused = await revertPort(configFile)
+      .propose('prod', third.id, 'api token (test)')
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(isCairnError(refused) && refused.code).toBe('revert.refused');
+    expect((refused as Error).message).toContain(`audit entry ${third.id} is one of dev's, not prod's`);
+    expect(repo.sha('dev')).toBe(before);
+  });
+
+  it('the API pushes the revert cairn revert makes, naming who asked, and the next sync applies it', async () => {
+    // When (no Git host configured: the revert goes to the branch itself)
+    const proposed = await revertPort(configFile).propose('dev', third.id, 'api token (ui-token)');
+
+    // Then
+    const head = repo.sha('dev');
+    expect(proposed).toEqual({ sha: head });
+    expect(runGit(repo.bare, 'rev-parse', `${head}^`)).toBe(third.toSha);
+    const message = runGit(repo.bare, 'log', '-1', '--format=%B', head);
+    expect(message).toContain('Revert "greeting: bonjour"');
+    expect(message).toContain("Requested by api token (ui-token) through cairn's API.");
+    expect(message).toContain(`Cairn-Revert-Of: ${third.id}`);
+    expect((await sync()).toSha).toBe(head);
+    expect(await greeting()).toBe('hello');
   });
 
   it('never prints the token and leaves no temporary clone behind', () => {
