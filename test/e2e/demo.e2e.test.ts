@@ -30,6 +30,14 @@ describe('the demo', () => {
     expect(demo.stdout).toMatch(
       new RegExp(`${announced![1]}-dev/shop-api: 1/1 available \\(shop-api-\\S+ Running on kwok-node-0\\)`),
     );
+    // And so do the pods of the Kustomize overlay's and the Helm chart's Deployments, prod's sized by its overlay and values.
+    for (const rollout of [
+      'dev/shop-worker: 1/1',
+      'prod/shop-worker: 2/2',
+      'dev/cache: 1/1',
+      'prod/cache: 2/2',
+    ])
+      expect(demo.stdout).toContain(`${announced![1]}-${rollout} available (`);
     return announced![1]!;
   };
 
