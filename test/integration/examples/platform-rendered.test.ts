@@ -125,10 +125,15 @@ describe('the example platform rendered through cairn sync', () => {
       'dev: 2 workers, no cache',
     );
 
-    // When dev is synced
+    // When dev is planned, then synced
+    const plan = await runCli(['plan', '--config', configFile, '--env', 'dev', '--json']);
     const entry = await sync('dev');
 
-    // Then the worker is configured through its overlay and the chart's objects are pruned
+    // Then the plan and the sync agree: the worker is configured through its overlay, and the
+    // chart's objects are pruned
+    expect(plan.code).toBe(0);
+    const planned = JSON.parse(plan.stdout) as { kubernetes: { changes: AuditEntry['changes'] } };
+    expect(rendered({ changes: planned.kubernetes.changes } as AuditEntry)).toEqual(rendered(entry));
     expect(rendered(entry)).toEqual(
       [`shop-worker:configured:${WORKER}`, 'cache:deleted:', 'cache:deleted:'].sort(),
     );
