@@ -68,7 +68,8 @@ function commitMessage(env: string, prefix: string): string {
     `${env}: the ${prefix} platform for the ${env} environment`,
     '',
     `aws-resources/: stacks ${prefix}-${env}-data (bucket, queue, table) and ${prefix}-${env}-api (Lambda).`,
-    `k8s-resources/: namespace ${prefix}-${env} with the shop-api Deployment, Service and ConfigMap.`,
+    `k8s-resources/: namespace ${prefix}-${env} with the shop-api Deployment, Service and ConfigMap,`,
+    `the shop-worker Kustomize overlay for ${env} (worker/) and the vendored cache Helm chart (cache/).`,
   ].join('\n');
 }
 

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, parseDocument, visit } from 'yaml';
 import { CairnError } from '../controller/model/errors';
@@ -21,6 +22,10 @@ export interface DemoConfigOptions {
   readonly prefix?: string;
   /** The template; `examples/cairn.yaml` of this package by default. */
   readonly templateFile?: string;
+  /** The kustomize binary; the sandbox's (`~/.cache/cairn/bin/kustomize-<version>`) by default. */
+  readonly kustomizePath?: string;
+  /** The helm binary; the sandbox's (`~/.cache/cairn/bin/helm-<version>`) by default. */
+  readonly helmPath?: string;
 }
 
 /** The parts of `.sandbox/env.json` the config needs. */
@@ -65,6 +70,41 @@ function readSandbox(file: string): SandboxFacts {
   return parsed as SandboxFacts;
 }
 
+/**
+ * The binary the sandbox builds for `tool` (`~/.cache/cairn/bin/<tool>-<version>`, or under
+ * CAIRN_CACHE_DIR), at the version test/sandbox/versions.env pins; refused when it is not built,
+ * because the example's Kustomize overlay and Helm chart cannot render without it.
+ */
+export function sandboxBinary(tool: 'kustomize' | 'helm'): string {
+  const pins = join(packageRoot(), 'test', 'sandbox', 'versions.env');
+  const name = `${tool.toUpperCase()}_VERSION`;
+  const version = existsSync(pins)
+    ? new RegExp(`^${name}=(\\S+)`, 'm').exec(readFileSync(pins, 'utf8'))?.[1]
+    : undefined;
+  if (!version) {
+    throw new CairnError(`pins no ${name}`, {
+      code: 'demo-binary-unpinned',
+      phase: 'config',
+      subject: pins,
+      hint: `run the demo from a cairn checkout, or give writeDemoConfig ${tool}Path`,
+    });
+  }
+  const file = join(
+    process.env.CAIRN_CACHE_DIR ?? join(homedir(), '.cache', 'cairn'),
+    'bin',
+    `${tool}-${version}`,
+  );
+  if (!existsSync(file)) {
+    throw new CairnError(`${tool} ${version} is not built`, {
+      code: 'demo-binary-missing',
+      phase: 'config',
+      subject: file,
+      hint: `run \`bash test/sandbox/build-binaries.sh\` (or \`npm run sandbox:up\`), which builds it`,
+    });
+  }
+  return file;
+}
+
 /** The template's default location. */
 export function demoConfigTemplate(): string {
   return join(packageRoot(), 'examples', 'cairn.yaml');
@@ -88,6 +128,8 @@ export function writeDemoConfig(options: DemoConfigOptions): string {
     auditDir,
     workspacesDir: resolve(options.workspacesDir ?? join(dirname(auditDir), 'workspaces')),
     prefix: options.prefix ?? 'shop',
+    kustomizePath: resolve(options.kustomizePath ?? sandboxBinary('kustomize')),
+    helmPath: resolve(options.helmPath ?? sandboxBinary('helm')),
   };
   const templateFile = options.templateFile ?? demoConfigTemplate();
   const doc = parseDocument(readFileSync(templateFile, 'utf8'));

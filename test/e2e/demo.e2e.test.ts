@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { AuditEntry } from '../../controller/audit/types';
 import { runCli, runScript } from '../helpers/cli';
 import { sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
@@ -30,6 +30,14 @@ describe('the demo', () => {
     expect(demo.stdout).toMatch(
       new RegExp(`${announced![1]}-dev/shop-api: 1/1 available \\(shop-api-\\S+ Running on kwok-node-0\\)`),
     );
+    // And so do the pods of the Kustomize overlay's and the Helm chart's Deployments, prod's sized by its overlay and values.
+    for (const rollout of [
+      'dev/shop-worker: 1/1',
+      'prod/shop-worker: 2/2',
+      'dev/cache: 1/1',
+      'prod/cache: 2/2',
+    ])
+      expect(demo.stdout).toContain(`${announced![1]}-${rollout} available (`);
     return announced![1]!;
   };
 
@@ -74,5 +82,26 @@ describe('the demo', () => {
       );
     expect(await flags(`${prefix}-staging`)).toEqual({ CHECKOUT_V2: 'on' });
     expect(await flags(`${prefix}-dev`)).toBeUndefined();
+
+    // The Kustomize overlay and the Helm chart of each branch reached the cluster with that
+    // environment's sizes, and the first dev entry names their folders.
+    const apps = kc.makeApiClient(AppsV1Api);
+    const replicas = (name: string, env: string) =>
+      apps.readNamespacedDeployment({ name, namespace: `${prefix}-${env}` }).then((d) => d.spec?.replicas);
+    for (const [env, workers, caches] of [
+      ['dev', 1, 1],
+      ['staging', 1, 1],
+      ['prod', 2, 2],
+    ] as const) {
+      expect([env, await replicas('shop-worker', env), await replicas('cache', env)]).toEqual([
+        env,
+        workers,
+        caches,
+      ]);
+    }
+    const files = new Set(entries.find((e) => e.env === 'dev')!.changes.map((c) => c.file));
+    expect([...files]).toEqual(
+      expect.arrayContaining(['k8s-resources/worker (kustomize)', 'k8s-resources/cache (helm chart)']),
+    );
   });
 });

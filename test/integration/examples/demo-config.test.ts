@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { demoConfigTemplate, writeDemoConfig } from '../../../examples/write-demo-config';
+import { loadConfig } from '../../../controller/config/load-config';
+import { helmBinary } from '../../helpers/helm';
+import { kustomizeBinary } from '../../helpers/renderers';
 import { sandboxDir, sandboxEnv } from '../../sandbox/sandbox-env';
 import { tempDir } from './example-fixtures';
 
@@ -20,6 +23,10 @@ interface WrittenConfig {
   readonly audit: { readonly dir: string };
   readonly workspaces: { readonly dir: string };
   readonly server: { readonly port: number };
+  readonly kubernetes: {
+    readonly kustomize: { readonly path: string };
+    readonly helm: { readonly path: string };
+  };
 }
 
 describe('writeDemoConfig', () => {
@@ -64,9 +71,39 @@ describe('writeDemoConfig', () => {
     expect(config.audit.dir).toBe(join(tmp.dir, 'audit'));
     expect(config.workspaces.dir).toBe(join(tmp.dir, 'workspaces'));
     expect(config.server.port).toBe(18_080);
+    // And the example's overlay and chart render with the sandbox's kustomize and helm
+    expect(config.kubernetes).toEqual({
+      kustomize: { path: kustomizeBinary() },
+      helm: { path: helmBinary() },
+    });
+    expect(loadConfig(file)).toMatchObject({
+      kubernetes: { kustomizePath: kustomizeBinary(), helmPath: helmBinary() },
+    });
     // And nothing is left to fill in outside the comments
     expect(JSON.stringify(config)).not.toContain('${');
     expect(readFileSync(demoConfigTemplate(), 'utf8')).toContain('${awsEndpoint}');
+  });
+
+  it('says how to build kustomize when the sandbox has not built it', () => {
+    // Given a cache folder without the pinned kustomize
+    const cache = process.env.CAIRN_CACHE_DIR;
+    process.env.CAIRN_CACHE_DIR = join(tmp.dir, 'empty-cache');
+    try {
+      // When the demo config is written, then it fails naming the missing binary and the build command
+      expect(() =>
+        writeDemoConfig({
+          sandboxEnvFile: join(sandboxDir, 'env.json'),
+          repoUrl: tmp.dir,
+          outFile: join(tmp.dir, 'never.yaml'),
+          auditDir: tmp.dir,
+        }),
+      ).toThrow(
+        `${join(tmp.dir, 'empty-cache', 'bin', 'kustomize-v5.8.2')}: kustomize v5.8.2 is not built. run \`bash test/sandbox/build-binaries.sh\``,
+      );
+    } finally {
+      if (cache === undefined) delete process.env.CAIRN_CACHE_DIR;
+      else process.env.CAIRN_CACHE_DIR = cache;
+    }
   });
 
   it('says how to start the sandbox when its env.json is missing', () => {

@@ -2,7 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { createSynthRunner } from '../../../cdk/synth/synth-runner';
+import { readManifests } from '../../../controller/kube/read-manifests';
+import { helmBinary } from '../../helpers/helm';
+import { kustomizeBinary } from '../../helpers/renderers';
 import { repoRoot } from '../../sandbox/sandbox-env';
 
 /** A Kubernetes object as the example's manifests spell it. */
@@ -12,6 +15,11 @@ export interface ExampleObject {
   readonly metadata: { readonly name: string; readonly namespace?: string };
   readonly spec?: Record<string, unknown>;
   readonly data?: Record<string, string>;
+}
+
+/** An object of a branch with the file cairn names it by (`k8s-resources/<folder> (kustomize)` when rendered). */
+export interface BranchObject extends ExampleObject {
+  readonly file: string;
 }
 
 /** What one synth run left behind. */
@@ -82,15 +90,32 @@ export function synthesize(checkout: string, outDir: string, context: Record<str
   };
 }
 
-/** Every object of every manifest under `k8s-resources/` on `branch`, parsed as the applier would. */
-export function branchObjects(repo: string, branch: string): ExampleObject[] {
-  const files = git(repo, 'ls-tree', '-r', '--name-only', branch, 'k8s-resources/')
-    .split('\n')
-    .filter((file) => /\.ya?ml$/.test(file));
-  return files.flatMap((file) =>
-    parseAllDocuments(git(repo, 'show', `${branch}:${file}`)).map((doc) => {
-      if (doc.errors.length > 0) throw new Error(`${branch}:${file}: ${doc.errors[0]!.message}`);
-      return doc.toJS() as ExampleObject;
-    }),
-  );
+/**
+ * Every object of `k8s-resources/` on `branch`, read as the controller reads it: plain manifests
+ * parsed, and the Kustomize overlay and the Helm chart rendered by the sandbox's kustomize and helm
+ * under bubblewrap, with `env`'s values file and `namespace` as the release namespace.
+ */
+export async function branchObjects(
+  repo: string,
+  branch: string,
+  namespace: string,
+): Promise<BranchObject[]> {
+  const checkout = mkdtempSync(join(tmpdir(), `cairn-examples-${branch}-`));
+  try {
+    cloneBranch(repo, branch, join(checkout, 'ws'));
+    const objects = await readManifests(
+      join(checkout, 'ws'),
+      {},
+      {
+        runner: createSynthRunner({ isolation: 'bubblewrap' }),
+        env: branch,
+        namespace,
+        kustomizePath: kustomizeBinary(),
+        helmPath: helmBinary(),
+      },
+    );
+    return objects.map((o) => ({ ...(o.object as unknown as ExampleObject), file: o.file }));
+  } finally {
+    rmSync(checkout, { recursive: true, force: true });
+  }
 }

@@ -45,44 +45,82 @@ describe('the example platform repository', () => {
     expect(new Set(ENVS.map((env) => tree(env, 'k8s-resources'))).size).toBe(3);
   });
 
+  const PLAIN = ['ConfigMap', 'Deployment', 'Namespace', 'Service'];
   it.each([
     {
       env: 'dev',
-      kinds: ['ConfigMap', 'Deployment', 'Namespace', 'Service'],
+      plain: PLAIN,
       replicas: 1,
       logLevel: 'debug',
+      workers: 1,
+      tier: 'scratch',
+      cache: [1, '32'],
     },
     {
       env: 'staging',
-      kinds: ['ConfigMap', 'Deployment', 'Namespace', 'Service'],
+      plain: PLAIN,
       replicas: 1,
       logLevel: 'info',
+      workers: 1,
+      tier: 'standard',
+      cache: [1, '64'],
     },
     {
       env: 'prod',
-      kinds: ['ConfigMap', 'Deployment', 'Namespace', 'PodDisruptionBudget', 'Service'],
+      plain: [...PLAIN.slice(0, 3), 'PodDisruptionBudget', 'Service'],
       replicas: 2,
       logLevel: 'warn',
+      workers: 2,
+      tier: 'critical',
+      cache: [2, '256'],
     },
-  ])(
-    'gives $env its own namespace, $replicas replica(s) and log level $logLevel',
-    ({ env, kinds, replicas, logLevel }) => {
-      // When the branch's manifests are parsed
-      const objects = branchObjects(repo.dir, env);
-
-      // Then it has the expected kinds, all in (or being) the environment's namespace
+  ] as const)(
+    'gives $env its own namespace, $replicas api replica(s), $workers worker(s) and log level $logLevel',
+    async ({ env, plain, replicas, logLevel, workers, tier, cache }) => {
+      // When the branch's manifests are read as the controller reads them (overlay and chart rendered)
       const namespace = `${prefix}-${env}`;
-      expect(objects.map((o) => o.kind).sort()).toEqual(kinds);
+      const objects = await branchObjects(repo.dir, env, namespace);
+      const from = (file: string) => objects.filter((o) => o.file === file);
+      const find = (file: string, kind: string) => from(file).find((o) => o.kind === kind);
+
+      // Then the plain files, the Kustomize overlay and the Helm chart give the expected kinds,
+      // all in (or being) the environment's namespace
+      expect(
+        objects
+          .filter((o) => !o.file.includes(' ('))
+          .map((o) => o.kind)
+          .sort(),
+      ).toEqual(plain);
+      expect(from('k8s-resources/worker (kustomize)').map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+        'Deployment/shop-worker',
+      ]);
+      expect(
+        from('k8s-resources/cache (helm chart)')
+          .map((o) => `${o.kind}/${o.metadata.name}`)
+          .sort(),
+      ).toEqual(['Deployment/cache', 'Service/cache']);
       for (const o of objects)
         expect(o.kind === 'Namespace' ? o.metadata.name : o.metadata.namespace).toBe(namespace);
       // And the per-environment values are filled in, with no placeholder left
-      expect(objects.find((o) => o.kind === 'Deployment')?.spec?.replicas).toBe(replicas);
+      expect(find('k8s-resources/deployment.yaml', 'Deployment')?.spec?.replicas).toBe(replicas);
       expect(objects.find((o) => o.kind === 'ConfigMap')?.data).toMatchObject({
         ENVIRONMENT: env,
         QUEUE_NAME: `${prefix}-${env}-jobs`,
         TABLE_NAME: `${prefix}-${env}-orders`,
         LOG_LEVEL: logLevel,
       });
+      // And the overlay of this branch set the worker's replicas and labels
+      const worker = find('k8s-resources/worker (kustomize)', 'Deployment')!;
+      expect(worker.spec?.replicas).toBe(workers);
+      expect((worker.metadata as { labels?: Record<string, string> }).labels).toMatchObject({
+        'app.kubernetes.io/part-of': prefix,
+        'cairn.dev/environment': env,
+        'shop.example/tier': tier,
+      });
+      // And the chart took values-<env>.yaml over values.yaml
+      const memcached = find('k8s-resources/cache (helm chart)', 'Deployment')!;
+      expect(memcached.spec?.replicas).toBe(cache[0]);
+      expect(JSON.stringify(memcached.spec)).toContain(`"args":["-m","${cache[1]}"]`);
       expect(JSON.stringify(objects)).not.toContain('${');
     },
   );
@@ -96,11 +134,14 @@ describe('the example platform repository', () => {
 
     // When every object is created with dryRun=All (namespaced ones in `default`, because the
     // sandbox cannot delete namespaces and a dry-run namespace does not exist for the others)
-    const objects = branchObjects(repo.dir, env);
+    const objects = await branchObjects(repo.dir, env, `${prefix}-${env}`);
     const answers = await Promise.all(
       objects.map((o) => {
+        const { file: _file, ...object } = o;
         const spec = (
-          o.kind === 'Namespace' ? o : { ...o, metadata: { ...o.metadata, namespace: 'default' } }
+          object.kind === 'Namespace'
+            ? object
+            : { ...object, metadata: { ...object.metadata, namespace: 'default' } }
         ) as KubernetesObject;
         return client.create(spec, undefined, 'All', 'cairn-example-test');
       }),

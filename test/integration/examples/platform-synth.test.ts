@@ -34,7 +34,7 @@ describe('the example CDK app, run from a checkout of each environment branch', 
     },
   ])(
     'synthesizes the $env data and api stacks with that environment sizes and the commit tag',
-    ({ env, memory, retentionSeconds, billing, throughput }) => {
+    async ({ env, memory, retentionSeconds, billing, throughput }) => {
       // Given a fresh clone of the environment's branch, away from cairn's own node_modules
       const checkout = cloneBranch(repo.dir, env, join(tmp.dir, `checkout-${env}`));
 
@@ -72,7 +72,9 @@ describe('the example CDK app, run from a checkout of each environment branch', 
       expect(existsSync(join(out.outDir, `asset.${assetHash}`, 'index.js'))).toBe(true);
 
       // And the ConfigMap on the same branch names the queue the stack creates
-      const settings = branchObjects(repo.dir, env).find((o) => o.kind === 'ConfigMap')!;
+      const settings = (await branchObjects(repo.dir, env, `exs-${env}`)).find(
+        (o) => o.kind === 'ConfigMap',
+      )!;
       expect(settings.data?.QUEUE_NAME).toBe(queue.Properties.QueueName);
     },
   );
