@@ -55,13 +55,16 @@ function demoBinariesBuilt(): boolean {
     `bin/kube-scheduler-${k8s}`,
     `bin/kwok-${pin('KWOK_VERSION')}`,
     `kwok-stages-${pin('KWOK_VERSION')}/pod-ready.yaml`,
+    // The example platform renders a Kustomize overlay and a Helm chart.
+    `bin/helm-${pin('HELM_VERSION')}`,
+    `bin/kustomize-${pin('KUSTOMIZE_VERSION')}`,
   ].every((file) => existsSync(join(cache, file)));
 }
 
 function checkGo(): Missing | undefined {
   if (demoBinariesBuilt()) return undefined;
   const why =
-    'builds etcd, the Kubernetes control plane and kwok from the Go module proxy (once, then cached)';
+    'builds etcd, the Kubernetes control plane, kwok, helm and kustomize from the Go module proxy (once, then cached)';
   const fix =
     'curl -fsSL https://go.dev/dl/go1.26.0.linux-amd64.tar.gz | sudo tar -C /usr/local -xz && export PATH=$PATH:/usr/local/go/bin';
   if (!onPath('go')) return { what: 'Go 1.24 or newer', why, fix };

@@ -217,7 +217,7 @@ describe() {
     kubernetes) echo "kube-apiserver, kube-controller-manager, kube-scheduler $KUBERNETES_VERSION (the sandbox cluster)" ;;
     kwok) echo "kwok $KWOK_VERSION (the simulated node that runs the pods)" ;;
     gitea) echo "gitea $GITEA_VERSION (the Git host of the pull-request tests; not used by the demo)" ;;
-    helm) echo "helm $HELM_VERSION (the install chart's lint and template tests; not used by the demo)" ;;
+    helm) echo "helm $HELM_VERSION (renders the example platform's chart; the install chart's lint and template tests)" ;;
   esac
 }
 
@@ -262,7 +262,8 @@ targets=()
 want_kustomize=0
 for arg in "${@:-all}"; do
   case $arg in
-    demo) targets+=(kubernetes etcd kwok) ;;
+    # The demo's example platform renders a Kustomize overlay and a Helm chart.
+    demo) targets+=(kubernetes etcd kwok helm); want_kustomize=1 ;;
     sandbox) targets+=(kubernetes etcd kwok gitea); want_kustomize=1 ;;
     all) targets+=(kubernetes etcd kwok gitea helm); want_kustomize=1 ;;
     etcd | kubernetes | kwok | gitea | helm) targets+=("$arg") ;;
