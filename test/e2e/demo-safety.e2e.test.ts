@@ -127,11 +127,15 @@ describe('the demo never hangs and leaves nothing behind', () => {
     async (i, step) => {
       const demo = startDemo(['--workdir', workdir()]);
       await until(`"${step}"`, () => demo.output().includes(step as string), 300_000);
+      // A short step (the audit trail) can end, and the story with it, between the poll that saw
+      // its line and the signal: what the demo had printed when the signal left decides the code.
+      const told = demo.output().includes(steps[steps.length - 1]!);
       demo.child.kill('SIGINT');
       const code = await demo.exited;
       expect(await leftBehind(demo.marker)).toEqual([]);
       // Before the story is told a Ctrl-C is an interruption (130); after it, the normal end.
-      expect(code).toBe(i === steps.length - 1 ? 0 : 130);
+      expect(code).toBe(told ? 0 : 130);
+      if (i === steps.length - 1) expect(code).toBe(0);
     },
   );
 
