@@ -3,13 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Ajv, { type ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import { parseDuration } from '../duration';
 import { CairnError } from '../model/errors';
 import { DEFAULT_AWS_CAPABILITIES, DEFAULT_SYNTH_SOCKET } from '../model';
-import { packageRoot } from '../package-root';
 import type { RawConfig } from './raw-config.generated';
+import { validate as generatedValidate } from './validate-config.generated';
 import {
   ALWAYS_REFUSED_NAMESPACES,
   type CairnConfig,
@@ -19,15 +19,13 @@ import {
   type UnshardedConfig,
 } from './types';
 
-let validator: ReturnType<Ajv['compile']> | undefined;
+/**
+ * The schema's validator, prebuilt by `npm run generate:config-types` (Ajv standalone code) so a
+ * start pays no schema compile; the generated file is untyped, hence the cast to Ajv's own type.
+ */
+const validator = generatedValidate as ValidateFunction;
 
 function validate(data: unknown): readonly ErrorObject[] {
-  if (!validator) {
-    const schema = JSON.parse(
-      readFileSync(join(packageRoot(), 'manifests-schema', 'cairn-config.schema.json'), 'utf8'),
-    ) as object;
-    validator = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
-  }
   return validator(data) ? [] : (validator.errors ?? []);
 }
 

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile, type JSONSchema } from 'json-schema-to-typescript';
 import { format, resolveConfig } from 'prettier';
+import { generateConfigValidator, VALIDATOR_FILE } from './config-validator';
 
 const root = join(__dirname, '..', '..');
 /** The source of truth for the config file's shape. */
@@ -60,24 +61,31 @@ export async function generateConfigTypes(schemaFile: string = SCHEMA_FILE): Pro
 }
 
 /**
- * `tsx test/tools/config-types.ts` writes the file; with `--check` it only compares and exits 1 when
- * the file is stale (`--schema FILE` checks against another schema, which the test uses to show
- * the check bites). A separate process because prettier loads itself with a dynamic import that
- * jest's CommonJS runtime refuses.
+ * `tsx test/tools/config-types.ts` writes both generated files (the types and the prebuilt
+ * validator); with `--check` it only compares and exits 1 when either is stale (`--schema FILE`
+ * checks against another schema, which the test uses to show the check bites). A separate process
+ * because prettier loads itself with a dynamic import that jest's CommonJS runtime refuses.
  */
 async function cli(args: readonly string[]): Promise<number> {
   const at = args.indexOf('--schema');
-  const text = await generateConfigTypes(at >= 0 ? args[at + 1] : SCHEMA_FILE);
+  const schema = at >= 0 ? args[at + 1]! : SCHEMA_FILE;
+  const outputs: ReadonlyArray<readonly [string, string]> = [
+    [GENERATED_FILE, await generateConfigTypes(schema)],
+    [VALIDATOR_FILE, await generateConfigValidator(schema)],
+  ];
   if (!args.includes('--check')) {
-    writeFileSync(GENERATED_FILE, text);
-    process.stdout.write(`wrote ${GENERATED_FILE}\n`);
+    for (const [file, text] of outputs) {
+      writeFileSync(file, text);
+      process.stdout.write(`wrote ${file}\n`);
+    }
     return 0;
   }
-  if (readFileSync(GENERATED_FILE, 'utf8') === text) return 0;
-  process.stderr.write(
-    `${GENERATED_FILE} is stale: the schema changed. Run \`npm run generate:config-types\` and commit the result.\n`,
-  );
-  return 1;
+  const stale = outputs.filter(([file, text]) => readFileSync(file, 'utf8') !== text).map(([file]) => file);
+  for (const file of stale)
+    process.stderr.write(
+      `${file} is stale: the schema changed. Run \`npm run generate:config-types\` and commit the result.\n`,
+    );
+  return stale.length > 0 ? 1 : 0;
 }
 
 if (require.main === module) {

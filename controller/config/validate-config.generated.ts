@@ -1,0 +1,6365 @@
+// Generated from manifests-schema/cairn-config.schema.json by `npm run generate:config-types`.
+// Do not edit: change the schema and run the script (test/unit/config/config-types.test.ts fails when this is stale).
+// Ajv standalone code with the options of test/tools/config-validator.ts; load-config.ts types it.
+/* eslint-disable */
+// @ts-nocheck
+export const validate = validate10;
+export default validate10;
+const schema11 = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://cairn.dev/schemas/cairn-config.schema.json',
+  title: 'cairn configuration',
+  description: "The controller's configuration file (cairn.yaml).",
+  type: 'object',
+  additionalProperties: false,
+  required: ['repository', 'environments', 'audit'],
+  definitions: {
+    duration: {
+      description: 'A duration: a number followed by ms, s, m or h (500ms, 30s, 5m, 1h).',
+      type: 'string',
+      pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+    },
+    envVarName: {
+      description: 'The name of an environment variable (the secret itself is never written in this file).',
+      type: 'string',
+      pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+    },
+  },
+  properties: {
+    repository: {
+      description: 'The Git repository that holds one branch per environment.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['url'],
+      properties: {
+        url: {
+          description: 'HTTPS URL, file:// URL, or a local path (relative to this file).',
+          type: 'string',
+          minLength: 1,
+        },
+        backend: {
+          description:
+            'isomorphic: pure JavaScript, needs no git binary (default). native: the git binary (SSH, large repositories).',
+          enum: ['isomorphic', 'native'],
+        },
+        pollInterval: {
+          $ref: '#/definitions/duration',
+          description: 'How often every branch is fetched (default 30s).',
+        },
+        branchPrefix: {
+          description: 'An environment without `branch` uses this prefix followed by its name.',
+          type: 'string',
+        },
+        watch: {
+          description:
+            'For a local path: watch its refs and fetch at once when they move (default true for local paths).',
+          type: 'boolean',
+        },
+        auth: {
+          description: 'Credentials, by environment-variable name only.',
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            tokenEnv: {
+              $ref: '#/definitions/envVarName',
+              description: 'Environment variable holding an HTTPS token.',
+            },
+            username: {
+              description: 'User name sent with the token (default x-access-token).',
+              type: 'string',
+            },
+            sshKeyPath: { description: 'SSH private key path (native backend only).', type: 'string' },
+          },
+        },
+        verify: {
+          description:
+            'Signed commits: a head whose commit is not signed by an allowed key is not synthesized, planned or applied; the environment stalls with source.unverified and the ledger records the refusal.',
+          type: 'object',
+          additionalProperties: false,
+          required: ['allowedSigners'],
+          properties: {
+            mode: {
+              description:
+                "head: the head commit of each environment's branch (and each pull request's head) must carry an allowed signature (default head).",
+              enum: ['head'],
+            },
+            allowedSigners: {
+              description:
+                "A file (relative to this file) of SSH allowed-signers lines (`principal key-type key`, as git's gpg.ssh.allowedSignersFile) and/or ASCII-armored OpenPGP public keys.",
+              type: 'string',
+              minLength: 1,
+            },
+          },
+        },
+        host: {
+          description:
+            'The Git host cairn reports to: a `cairn/<env>` commit status on every applied commit, plan comments on pull requests, and `cairn revert --pr`.',
+          type: 'object',
+          additionalProperties: false,
+          required: ['type', 'tokenEnv'],
+          properties: {
+            type: { description: 'gitea, github or gitlab.', enum: ['gitea', 'github', 'gitlab'] },
+            apiUrl: {
+              description:
+                "Base URL of the host's REST API (default from repository.url: https://api.github.com for github.com, <origin>/api/v3 for GitHub Enterprise, <origin>/api/v1 for gitea, <origin>/api/v4 for gitlab).",
+              type: 'string',
+              pattern: '^https?://[^\\s]+$',
+            },
+            tokenEnv: {
+              $ref: '#/definitions/envVarName',
+              description:
+                'Environment variable holding the API token (write access to commit statuses, comments and pull requests).',
+            },
+            repo: {
+              description:
+                "The repository on the host: owner/name, or the project's full path on GitLab (default: the path of repository.url without .git).",
+              type: 'string',
+              pattern: '^[^/\\s]+(/[^/\\s]+)+$',
+            },
+            planForks: {
+              description:
+                "Plan pull requests whose head is in a fork (default false: a fork's code is not run).",
+              type: 'boolean',
+            },
+          },
+        },
+      },
+    },
+    environments: {
+      description: 'The environments, one per branch.',
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name'],
+        properties: {
+          name: {
+            description: "The environment's name (letters, digits, dashes).",
+            type: 'string',
+            pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$',
+          },
+          instance: {
+            description:
+              "An explicit identity for this environment (default: its name plus a hash of the repository URL). It names the Kubernetes inventory and the owner mark on every object and stack; two configs that must never touch each other's objects need different identities.",
+            type: 'string',
+            pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$',
+          },
+          branch: {
+            description: 'The branch that holds this environment (default: branchPrefix + name, or name).',
+            type: 'string',
+            minLength: 1,
+          },
+          order: {
+            description: 'Which half is applied first (default aws-first).',
+            enum: ['aws-first', 'kubernetes-first'],
+          },
+          driftInterval: {
+            $ref: '#/definitions/duration',
+            description:
+              'How often an applied revision is re-planned against the cluster to repair drift; 0s disables (default 5m).',
+          },
+          aws: {
+            description: 'Where aws-resources/ is deployed.',
+            type: 'object',
+            additionalProperties: false,
+            required: ['region', 'account'],
+            properties: {
+              region: {
+                description: 'AWS region, e.g. eu-west-1.',
+                type: 'string',
+                pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]+$',
+              },
+              account: {
+                description: 'The 12-digit AWS account id.',
+                type: 'string',
+                pattern: '^[0-9]{12}$',
+              },
+              endpoint: {
+                description: 'Endpoint override for CloudFormation, S3 and SSM (moto_server, LocalStack).',
+                type: 'string',
+                pattern: '^https?://',
+              },
+              roleArn: {
+                description:
+                  "A role assumed through STS (session name cairn-<env>) for this environment's CloudFormation, S3 and SSM calls; cairn's own identity must be allowed to assume it.",
+                type: 'string',
+                pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
+              },
+              prune: {
+                description:
+                  'Delete stacks that disappeared from the app (default false: the plan says would-delete).',
+                type: 'boolean',
+              },
+              adopt: {
+                description:
+                  "Update stacks cairn did not make for this environment: true for any stack whose cairn:environment tag names another environment, or a list of those tag values and of untagged stacks' names (default false: such a stack is refused, naming its owner; an untagged stack is adopted only by name and then tagged).",
+                oneOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string', minLength: 1 } }],
+              },
+              capabilities: {
+                description:
+                  'CloudFormation capabilities sent on every change set (default [CAPABILITY_IAM, CAPABILITY_NAMED_IAM]); CAPABILITY_AUTO_EXPAND (macros) only when listed, and never for a plan.',
+                type: 'array',
+                items: { enum: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'] },
+                uniqueItems: true,
+              },
+              cloudFormationExecutionRoleArn: {
+                description:
+                  "IAM role CloudFormation acts as, passed as RoleARN on every change set and stack delete. Without it, CloudFormation acts with the deploying credentials (the assembly's own execution role is not used yet).",
+                type: 'string',
+                pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$',
+              },
+              synthTimeout: {
+                $ref: '#/definitions/duration',
+                description: 'Limit for running the CDK app (default 5m).',
+              },
+              deployTimeout: {
+                $ref: '#/definitions/duration',
+                description:
+                  'Limit for each CloudFormation wait of one stack: its change set being created, its deploy or delete, a busy stack (default 30m); past it the stack fails with the retryable aws.wait-timeout.',
+              },
+              synth: {
+                description: 'How the CDK app (repository code) is kept away from the controller.',
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  isolation: {
+                    description:
+                      "bubblewrap: the app runs in its own PID, mount and network namespaces, seeing only its checkout (default). sidecar: the app runs in a separate container (`cairn synth-runner`) that holds no credentials, reached over the Unix socket aws.synth.socket and sharing the workspaces folder. none: a plain child process that can read everything cairn can; only for repositories whose every author you trust with the controller's credentials.",
+                    enum: ['bubblewrap', 'sidecar', 'none'],
+                  },
+                  socket: {
+                    description:
+                      "With isolation sidecar: the absolute path of the synth runner's Unix socket (default /var/lib/cairn/runner/synth.sock).",
+                    type: 'string',
+                    pattern: '^/',
+                  },
+                  uid: {
+                    description: 'The uid the app runs as when cairn runs as root (default 65534).',
+                    type: 'integer',
+                    minimum: 1,
+                  },
+                  gid: {
+                    description: 'The gid the app runs as when cairn runs as root (default 65534).',
+                    type: 'integer',
+                    minimum: 1,
+                  },
+                },
+              },
+            },
+          },
+          kubernetes: {
+            description: 'Where k8s-resources/ is applied.',
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              kubeconfig: {
+                description: 'Kubeconfig path (default: KUBECONFIG, ~/.kube/config or in-cluster).',
+                type: 'string',
+              },
+              context: {
+                description: 'Context in the kubeconfig (default: its current context).',
+                type: 'string',
+              },
+              namespace: {
+                description: 'Namespace given to namespaced objects that name none (default: default).',
+                type: 'string',
+              },
+              forceConflicts: {
+                description: 'Take over fields another field manager owns (default false).',
+                type: 'boolean',
+              },
+              pruneMaxShare: {
+                description: 'Largest share of the inventory one commit may prune (default 0.5).',
+                type: 'number',
+                minimum: 0,
+                maximum: 1,
+              },
+              allowMassPrune: {
+                description: 'Allow a commit to prune more than pruneMaxShare (default false).',
+                type: 'boolean',
+              },
+              healthTimeout: {
+                $ref: '#/definitions/duration',
+                description: 'How long to wait for applied objects to be healthy (default 2m).',
+              },
+              concurrency: {
+                description: 'Objects applied at once within a wave (default 8).',
+                type: 'integer',
+                minimum: 1,
+                maximum: 64,
+              },
+              adopt: {
+                description:
+                  'Apply objects whose cairn.dev/owner label names another environment: true for any, or a list of those owner ids (default false: such an object is refused, naming its owner). An entry Kind/namespace/name (or Kind/name) adopts that one object even without an owner mark.',
+                oneOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string', minLength: 1 } }],
+              },
+              adoptUnowned: {
+                description:
+                  'Take over live objects that carry no cairn owner mark (default false: such an object is refused as kube.unowned, naming who manages it).',
+                type: 'boolean',
+              },
+              namespaces: {
+                description:
+                  "The namespaces this environment may write, names or * globs (default: its namespace plus the Namespace objects its own tree declares). kube-system, kube-public, kube-node-lease, cairn's own namespace and the sharding namespace are refused whatever this says.",
+                type: 'array',
+                items: { type: 'string', minLength: 1 },
+              },
+              clusterResources: {
+                description:
+                  'The cluster-scoped kinds this environment may write, as Kind or group/Kind (default [Namespace]).',
+                type: 'array',
+                items: { type: 'string', minLength: 1 },
+              },
+              serviceAccount: {
+                description:
+                  "namespace/name of the ServiceAccount that cairn impersonates for every request on this environment's objects (default: none, cairn's own identity).",
+                type: 'string',
+                pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$',
+              },
+              maxManifestBytes: {
+                description:
+                  'Largest total size of the files under k8s-resources/ (default 67108864, 64 MiB); a larger tree is refused, naming its biggest files.',
+                type: 'integer',
+                minimum: 1,
+              },
+            },
+          },
+        },
+      },
+    },
+    audit: {
+      description: 'The audit trail.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['dir'],
+      properties: {
+        backend: {
+          description:
+            'Where the chains live: jsonl (files in dir, the default) or dynamodb (a shared table, see audit.dynamodb).',
+          enum: ['jsonl', 'dynamodb'],
+        },
+        dir: {
+          description:
+            'Folder of the audit log (relative to this file); with the dynamodb backend only the default workspaces folder derives from it.',
+          type: 'string',
+          minLength: 1,
+        },
+        witnessDir: {
+          description:
+            "jsonl: folder outside dir where each chain's head is witnessed on every append, so a cut tail or a rewritten chain is found (default: <dir>.witness beside dir).",
+          type: 'string',
+          minLength: 1,
+        },
+        keyFile: {
+          description:
+            'File holding the HMAC key (32 bytes or more) the records are hashed with; keep it outside dir.',
+          type: 'string',
+          minLength: 1,
+        },
+        keyEnv: {
+          $ref: '#/definitions/envVarName',
+          description:
+            'Environment variable holding the HMAC key (for example filled from a Kubernetes Secret).',
+        },
+        unkeyed: {
+          description:
+            'Accept chains hashed with plain SHA-256 and no key: edits are found, but someone who can write the log and its witness can rewrite both consistently. Default false: cairn refuses to start without a key.',
+          type: 'boolean',
+        },
+        dynamodb: {
+          description: 'The DynamoDB table of the dynamodb backend (created on first use if missing).',
+          type: 'object',
+          additionalProperties: false,
+          required: ['table', 'region'],
+          properties: {
+            table: {
+              description: 'Table name (partition key env, sort key seq).',
+              type: 'string',
+              minLength: 3,
+            },
+            region: { description: 'AWS region of the table.', type: 'string', minLength: 1 },
+            endpoint: {
+              description: 'Endpoint URL (a local DynamoDB or moto in tests).',
+              type: 'string',
+              minLength: 1,
+            },
+          },
+        },
+      },
+    },
+    server: {
+      description: 'The HTTP server: webhooks, API, health and metrics.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        port: {
+          description: 'TCP port (default 8080; 0 picks a free one).',
+          type: 'integer',
+          minimum: 0,
+          maximum: 65535,
+        },
+        host: {
+          description:
+            'Address to listen on (default 127.0.0.1). With no API token configured the server listens on 127.0.0.1 only, whatever this says, and logs that it did.',
+          type: 'string',
+        },
+        webhookSecretEnv: {
+          $ref: '#/definitions/envVarName',
+          description: 'Environment variable holding the webhook secret.',
+        },
+        apiTokenEnv: {
+          $ref: '#/definitions/envVarName',
+          description:
+            'Environment variable holding an API bearer token with both scopes (read and sync); shorthand for one entry of apiTokens.',
+        },
+        apiTokens: {
+          description:
+            'API bearer tokens. When any token is configured every /api/* route needs one: GET routes the read scope, POST .../sync the sync scope. Values come from an environment variable or a file, never from this file.',
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              env: {
+                $ref: '#/definitions/envVarName',
+                description: 'Environment variable holding the token.',
+              },
+              file: {
+                description:
+                  'File holding the token (relative to this config file; a trailing newline is ignored).',
+                type: 'string',
+                minLength: 1,
+              },
+              scopes: {
+                description:
+                  'What the token may do: read (GET /api/...) and/or sync (POST /api/environments/:env/sync).',
+                type: 'array',
+                minItems: 1,
+                uniqueItems: true,
+                items: { enum: ['read', 'sync'] },
+              },
+            },
+            required: ['scopes'],
+            oneOf: [{ required: ['env'] }, { required: ['file'] }],
+          },
+        },
+        maxBodySize: {
+          description: 'Largest webhook body in bytes (default 1048576).',
+          type: 'integer',
+          minimum: 1024,
+        },
+        maxConnections: {
+          description: 'Open connections at most; more are closed at once (default 256).',
+          type: 'integer',
+          minimum: 1,
+        },
+        maxConnectionsPerClient: {
+          description:
+            "Open connections per client address at most; more are closed at once (default 32). Behind a proxy every client has the proxy's address.",
+          type: 'integer',
+          minimum: 1,
+        },
+        headersTimeout: {
+          $ref: '#/definitions/duration',
+          description: "Time allowed to receive a request's headers (default 10s).",
+        },
+        bodyTimeout: {
+          $ref: '#/definitions/duration',
+          description:
+            "Time allowed to receive a request's body once its headers are in; the connection is cut after it (default 10s).",
+        },
+        maxBufferedBodySize: {
+          description:
+            'Bytes of request bodies larger than 64 KiB held at once across all connections; a request that would pass it gets 503 (default 16777216).',
+          type: 'integer',
+          minimum: 65536,
+        },
+        publicUrl: {
+          description:
+            "The URL people reach cairn's API at (behind its proxy or ingress); commit statuses link to `<publicUrl>/api/audit/<entry id>`. Without it statuses carry no link.",
+          type: 'string',
+          pattern: '^https?://[^\\s]+$',
+        },
+        metricsAuth: {
+          description:
+            'Put `/metrics` behind a bearer token with the `read` scope (default false: open, as Prometheus scrapes usually are). `/metrics` names every environment and replica; set this when they are not for everyone who can reach the port. Needs an API token.',
+          type: 'boolean',
+        },
+        ui: {
+          description:
+            "Serve the web UI under / on the server's port (default true). The UI reads the same API with the same tokens and scopes; false serves no page.",
+          type: 'boolean',
+        },
+      },
+    },
+    reconcile: {
+      description: 'How reconciles share the process.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        maxConcurrent: {
+          description:
+            "Reconciles running at once across all environments (default 16); the others wait their turn, oldest first. Each running reconcile holds its manifests and live objects in memory, so this bounds a replica's peak memory.",
+          type: 'integer',
+          minimum: 1,
+        },
+      },
+    },
+    workspaces: {
+      description: 'Checkouts and the Git cache.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        dir: {
+          description: 'Folder for checkouts (default: workspaces/ beside the audit folder).',
+          type: 'string',
+        },
+        keep: { description: 'Checkouts kept per environment (default 3).', type: 'integer', minimum: 1 },
+        maxFileSize: {
+          description: 'A file larger than this many bytes in a checkout is refused (default 52428800).',
+          type: 'integer',
+          minimum: 1,
+        },
+      },
+    },
+    kubernetes: {
+      description: "Settings of cairn's own Kubernetes identity that hold for every environment.",
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        requireServiceAccount: {
+          description:
+            'Refuse, at start-up, an environment with kubernetes but no kubernetes.serviceAccount (default false).',
+          type: 'boolean',
+        },
+        controllerNamespace: {
+          description:
+            "cairn's own namespace, never written by an environment (default: the pod's namespace in a cluster, else cairn).",
+          type: 'string',
+          minLength: 1,
+        },
+        kustomize: {
+          description:
+            'The kustomize binary that renders k8s-resources/ folders holding a kustomization.yaml.',
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            path: {
+              description:
+                'Path of the kustomize binary, relative to the config file or ~/ (default: kustomize on PATH).',
+              type: 'string',
+              minLength: 1,
+            },
+          },
+        },
+        helm: {
+          description: 'The helm binary that renders k8s-resources/ folders holding a Chart.yaml.',
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            path: {
+              description:
+                'Path of the helm binary, relative to the config file or ~/ (default: helm on PATH).',
+              type: 'string',
+              minLength: 1,
+            },
+          },
+        },
+      },
+    },
+    notifications: {
+      description:
+        'day-two: where cairn sends a message per event (failed, stalled, recovered, applied, drift-repaired, suspended), in order per environment, retried with backoff, never blocking a reconcile (see docs/day-two.md).',
+      type: 'array',
+      maxItems: 32,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'type', 'urlEnv', 'events'],
+        properties: {
+          name: {
+            description: 'A name for this receiver, used in logs and the dropped-messages metric.',
+            type: 'string',
+            pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
+          },
+          type: {
+            description:
+              'slack: a Slack incoming webhook (a text message); webhook: a generic JSON POST signed with X-Cairn-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of t.body> under secretEnv.',
+            enum: ['slack', 'webhook'],
+          },
+          urlEnv: {
+            $ref: '#/definitions/envVarName',
+            description:
+              "The environment variable holding the receiver's URL (a Slack webhook URL is a secret).",
+          },
+          secretEnv: {
+            $ref: '#/definitions/envVarName',
+            description:
+              'webhook: the environment variable holding the signing secret (required for type webhook).',
+          },
+          events: {
+            description: 'Which events this receiver gets.',
+            type: 'array',
+            minItems: 1,
+            uniqueItems: true,
+            items: { enum: ['failed', 'stalled', 'recovered', 'applied', 'drift-repaired', 'suspended'] },
+          },
+          environments: {
+            description: 'Only these environments (default: all).',
+            type: 'array',
+            items: { type: 'string', minLength: 1 },
+          },
+        },
+      },
+    },
+    sharding: {
+      description:
+        'Run several replicas that share the environments: each environment is a shard held through a coordination.k8s.io/v1 Lease, and a replica reconciles only what it holds (see docs/high-availability.md). Needs audit.backend: dynamodb.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: {
+          description:
+            'Shard environments across replicas through Leases (default false: this process reconciles every environment).',
+          type: 'boolean',
+        },
+        namespace: {
+          description: "Namespace of the Leases (default: the pod's namespace in a cluster, else default).",
+          type: 'string',
+          minLength: 1,
+        },
+        leaseDuration: {
+          $ref: '#/definitions/duration',
+          description:
+            'How long a Lease stays held without a renewal: a replica that died is replaced after this (default 15s).',
+        },
+        renewInterval: {
+          $ref: '#/definitions/duration',
+          description:
+            'How often a replica renews its Leases and rebalances; shorter than leaseDuration (default 5s).',
+        },
+        identity: {
+          description:
+            "This replica's holderIdentity in the Leases (default: POD_NAME, else the host name, then a random suffix). Must differ between replicas.",
+          type: 'string',
+          minLength: 1,
+          maxLength: 128,
+        },
+        kubeconfig: {
+          description:
+            'Kubeconfig of the cluster that holds the Leases (default: KUBECONFIG, ~/.kube/config or in-cluster).',
+          type: 'string',
+          minLength: 1,
+        },
+        context: {
+          description: 'Context in that kubeconfig (default: its current context).',
+          type: 'string',
+          minLength: 1,
+        },
+        advertiseUrl: {
+          description:
+            "The URL the other replicas reach this one at, to hand it webhooks of the environments it holds; published in this replica's heartbeat Lease (default http://<POD_IP>:<server.port>, else http://127.0.0.1:<server.port>).",
+          type: 'string',
+          pattern: '^https?://',
+        },
+        shards: {
+          description:
+            'How many shards the environments are hashed into (sha256 of the name); a replica holds shard Leases, so Lease writes per second depend on this, not on the number of environments. A few per expected replica (default 16).',
+          type: 'integer',
+          minimum: 1,
+          maximum: 1024,
+        },
+        handoffKeyFile: {
+          description:
+            'File holding the key (at least 32 bytes) that signs webhooks handed between replicas; one of handoffKeyFile and handoffKeyEnv is required with sharding. Never the webhook secret.',
+          type: 'string',
+          minLength: 1,
+        },
+        handoffKeyEnv: {
+          $ref: '#/definitions/envVarName',
+          description:
+            'Environment variable holding the handoff key (at least 32 bytes), e.g. filled from a Kubernetes Secret; one of handoffKeyFile and handoffKeyEnv is required with sharding.',
+        },
+        peerUrls: {
+          description:
+            "When set, the only URLs a webhook is handed to: an advertiseUrl a replica's heartbeat names is honoured only if it is listed here (trailing slashes ignored).",
+          type: 'array',
+          items: { type: 'string', pattern: '^https?://' },
+          uniqueItems: true,
+        },
+      },
+    },
+  },
+};
+const schema12 = {
+  description: 'A duration: a number followed by ms, s, m or h (500ms, 30s, 5m, 1h).',
+  type: 'string',
+  pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+};
+const schema13 = {
+  description: 'The name of an environment variable (the secret itself is never written in this file).',
+  type: 'string',
+  pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+};
+const func2 = Object.prototype.hasOwnProperty;
+const func3 = require('ajv/dist/runtime/ucs2length').default;
+const func0 = require('ajv/dist/runtime/equal').default;
+const pattern0 = new RegExp('^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$', 'u');
+const pattern1 = new RegExp('^[A-Za-z_][A-Za-z0-9_]*$', 'u');
+const pattern2 = new RegExp('^https?://[^\\s]+$', 'u');
+const pattern4 = new RegExp('^[^/\\s]+(/[^/\\s]+)+$', 'u');
+const pattern5 = new RegExp('^[a-z0-9]([a-z0-9-]*[a-z0-9])?$', 'u');
+const pattern6 = new RegExp('^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$', 'u');
+const pattern8 = new RegExp('^[a-z]{2}(-[a-z]+)+-[0-9]+$', 'u');
+const pattern9 = new RegExp('^[0-9]{12}$', 'u');
+const pattern10 = new RegExp('^https?://', 'u');
+const pattern11 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$', 'u');
+const pattern12 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$', 'u');
+const pattern15 = new RegExp('^/', 'u');
+const pattern17 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
+const pattern25 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
+function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
+  /*# sourceURL="https://cairn.dev/schemas/cairn-config.schema.json" */ let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == 'object' && !Array.isArray(data)) {
+    if (data.repository === undefined) {
+      const err0 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'repository' },
+        message: "must have required property '" + 'repository' + "'",
+        schema: schema11.required,
+        parentSchema: schema11,
+        data,
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.environments === undefined) {
+      const err1 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'environments' },
+        message: "must have required property '" + 'environments' + "'",
+        schema: schema11.required,
+        parentSchema: schema11,
+        data,
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.audit === undefined) {
+      const err2 = {
+        instancePath,
+        schemaPath: '#/required',
+        keyword: 'required',
+        params: { missingProperty: 'audit' },
+        message: "must have required property '" + 'audit' + "'",
+        schema: schema11.required,
+        parentSchema: schema11,
+        data,
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func2.call(schema11.properties, key0)) {
+        const err3 = {
+          instancePath,
+          schemaPath: '#/additionalProperties',
+          keyword: 'additionalProperties',
+          params: { additionalProperty: key0 },
+          message: 'must NOT have additional properties',
+          schema: false,
+          parentSchema: schema11,
+          data,
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.repository !== undefined) {
+      let data0 = data.repository;
+      if (data0 && typeof data0 == 'object' && !Array.isArray(data0)) {
+        if (data0.url === undefined) {
+          const err4 = {
+            instancePath: instancePath + '/repository',
+            schemaPath: '#/properties/repository/required',
+            keyword: 'required',
+            params: { missingProperty: 'url' },
+            message: "must have required property '" + 'url' + "'",
+            schema: schema11.properties.repository.required,
+            parentSchema: schema11.properties.repository,
+            data: data0,
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
+        for (const key1 in data0) {
+          if (!(
+            key1 === 'url' ||
+            key1 === 'backend' ||
+            key1 === 'pollInterval' ||
+            key1 === 'branchPrefix' ||
+            key1 === 'watch' ||
+            key1 === 'auth' ||
+            key1 === 'verify' ||
+            key1 === 'host'
+          )) {
+            const err5 = {
+              instancePath: instancePath + '/repository',
+              schemaPath: '#/properties/repository/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key1 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.repository,
+              data: data0,
+            };
+            if (vErrors === null) {
+              vErrors = [err5];
+            } else {
+              vErrors.push(err5);
+            }
+            errors++;
+          }
+        }
+        if (data0.url !== undefined) {
+          let data1 = data0.url;
+          if (typeof data1 === 'string') {
+            if (func3(data1) < 1) {
+              const err6 = {
+                instancePath: instancePath + '/repository/url',
+                schemaPath: '#/properties/repository/properties/url/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.repository.properties.url,
+                data: data1,
+              };
+              if (vErrors === null) {
+                vErrors = [err6];
+              } else {
+                vErrors.push(err6);
+              }
+              errors++;
+            }
+          } else {
+            const err7 = {
+              instancePath: instancePath + '/repository/url',
+              schemaPath: '#/properties/repository/properties/url/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.repository.properties.url.type,
+              parentSchema: schema11.properties.repository.properties.url,
+              data: data1,
+            };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+        if (data0.backend !== undefined) {
+          let data2 = data0.backend;
+          if (!(data2 === 'isomorphic' || data2 === 'native')) {
+            const err8 = {
+              instancePath: instancePath + '/repository/backend',
+              schemaPath: '#/properties/repository/properties/backend/enum',
+              keyword: 'enum',
+              params: { allowedValues: schema11.properties.repository.properties.backend.enum },
+              message: 'must be equal to one of the allowed values',
+              schema: schema11.properties.repository.properties.backend.enum,
+              parentSchema: schema11.properties.repository.properties.backend,
+              data: data2,
+            };
+            if (vErrors === null) {
+              vErrors = [err8];
+            } else {
+              vErrors.push(err8);
+            }
+            errors++;
+          }
+        }
+        if (data0.pollInterval !== undefined) {
+          let data3 = data0.pollInterval;
+          if (typeof data3 === 'string') {
+            if (!pattern0.test(data3)) {
+              const err9 = {
+                instancePath: instancePath + '/repository/pollInterval',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data3,
+              };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
+            }
+          } else {
+            const err10 = {
+              instancePath: instancePath + '/repository/pollInterval',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data3,
+            };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
+          }
+        }
+        if (data0.branchPrefix !== undefined) {
+          let data4 = data0.branchPrefix;
+          if (typeof data4 !== 'string') {
+            const err11 = {
+              instancePath: instancePath + '/repository/branchPrefix',
+              schemaPath: '#/properties/repository/properties/branchPrefix/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.repository.properties.branchPrefix.type,
+              parentSchema: schema11.properties.repository.properties.branchPrefix,
+              data: data4,
+            };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
+          }
+        }
+        if (data0.watch !== undefined) {
+          let data5 = data0.watch;
+          if (typeof data5 !== 'boolean') {
+            const err12 = {
+              instancePath: instancePath + '/repository/watch',
+              schemaPath: '#/properties/repository/properties/watch/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.repository.properties.watch.type,
+              parentSchema: schema11.properties.repository.properties.watch,
+              data: data5,
+            };
+            if (vErrors === null) {
+              vErrors = [err12];
+            } else {
+              vErrors.push(err12);
+            }
+            errors++;
+          }
+        }
+        if (data0.auth !== undefined) {
+          let data6 = data0.auth;
+          if (data6 && typeof data6 == 'object' && !Array.isArray(data6)) {
+            for (const key2 in data6) {
+              if (!(key2 === 'tokenEnv' || key2 === 'username' || key2 === 'sshKeyPath')) {
+                const err13 = {
+                  instancePath: instancePath + '/repository/auth',
+                  schemaPath: '#/properties/repository/properties/auth/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key2 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.repository.properties.auth,
+                  data: data6,
+                };
+                if (vErrors === null) {
+                  vErrors = [err13];
+                } else {
+                  vErrors.push(err13);
+                }
+                errors++;
+              }
+            }
+            if (data6.tokenEnv !== undefined) {
+              let data7 = data6.tokenEnv;
+              if (typeof data7 === 'string') {
+                if (!pattern1.test(data7)) {
+                  const err14 = {
+                    instancePath: instancePath + '/repository/auth/tokenEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data7,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err14];
+                  } else {
+                    vErrors.push(err14);
+                  }
+                  errors++;
+                }
+              } else {
+                const err15 = {
+                  instancePath: instancePath + '/repository/auth/tokenEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data7,
+                };
+                if (vErrors === null) {
+                  vErrors = [err15];
+                } else {
+                  vErrors.push(err15);
+                }
+                errors++;
+              }
+            }
+            if (data6.username !== undefined) {
+              let data8 = data6.username;
+              if (typeof data8 !== 'string') {
+                const err16 = {
+                  instancePath: instancePath + '/repository/auth/username',
+                  schemaPath: '#/properties/repository/properties/auth/properties/username/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.repository.properties.auth.properties.username.type,
+                  parentSchema: schema11.properties.repository.properties.auth.properties.username,
+                  data: data8,
+                };
+                if (vErrors === null) {
+                  vErrors = [err16];
+                } else {
+                  vErrors.push(err16);
+                }
+                errors++;
+              }
+            }
+            if (data6.sshKeyPath !== undefined) {
+              let data9 = data6.sshKeyPath;
+              if (typeof data9 !== 'string') {
+                const err17 = {
+                  instancePath: instancePath + '/repository/auth/sshKeyPath',
+                  schemaPath: '#/properties/repository/properties/auth/properties/sshKeyPath/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.repository.properties.auth.properties.sshKeyPath.type,
+                  parentSchema: schema11.properties.repository.properties.auth.properties.sshKeyPath,
+                  data: data9,
+                };
+                if (vErrors === null) {
+                  vErrors = [err17];
+                } else {
+                  vErrors.push(err17);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err18 = {
+              instancePath: instancePath + '/repository/auth',
+              schemaPath: '#/properties/repository/properties/auth/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.repository.properties.auth.type,
+              parentSchema: schema11.properties.repository.properties.auth,
+              data: data6,
+            };
+            if (vErrors === null) {
+              vErrors = [err18];
+            } else {
+              vErrors.push(err18);
+            }
+            errors++;
+          }
+        }
+        if (data0.verify !== undefined) {
+          let data10 = data0.verify;
+          if (data10 && typeof data10 == 'object' && !Array.isArray(data10)) {
+            if (data10.allowedSigners === undefined) {
+              const err19 = {
+                instancePath: instancePath + '/repository/verify',
+                schemaPath: '#/properties/repository/properties/verify/required',
+                keyword: 'required',
+                params: { missingProperty: 'allowedSigners' },
+                message: "must have required property '" + 'allowedSigners' + "'",
+                schema: schema11.properties.repository.properties.verify.required,
+                parentSchema: schema11.properties.repository.properties.verify,
+                data: data10,
+              };
+              if (vErrors === null) {
+                vErrors = [err19];
+              } else {
+                vErrors.push(err19);
+              }
+              errors++;
+            }
+            for (const key3 in data10) {
+              if (!(key3 === 'mode' || key3 === 'allowedSigners')) {
+                const err20 = {
+                  instancePath: instancePath + '/repository/verify',
+                  schemaPath: '#/properties/repository/properties/verify/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key3 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.repository.properties.verify,
+                  data: data10,
+                };
+                if (vErrors === null) {
+                  vErrors = [err20];
+                } else {
+                  vErrors.push(err20);
+                }
+                errors++;
+              }
+            }
+            if (data10.mode !== undefined) {
+              let data11 = data10.mode;
+              if (!(data11 === 'head')) {
+                const err21 = {
+                  instancePath: instancePath + '/repository/verify/mode',
+                  schemaPath: '#/properties/repository/properties/verify/properties/mode/enum',
+                  keyword: 'enum',
+                  params: {
+                    allowedValues: schema11.properties.repository.properties.verify.properties.mode.enum,
+                  },
+                  message: 'must be equal to one of the allowed values',
+                  schema: schema11.properties.repository.properties.verify.properties.mode.enum,
+                  parentSchema: schema11.properties.repository.properties.verify.properties.mode,
+                  data: data11,
+                };
+                if (vErrors === null) {
+                  vErrors = [err21];
+                } else {
+                  vErrors.push(err21);
+                }
+                errors++;
+              }
+            }
+            if (data10.allowedSigners !== undefined) {
+              let data12 = data10.allowedSigners;
+              if (typeof data12 === 'string') {
+                if (func3(data12) < 1) {
+                  const err22 = {
+                    instancePath: instancePath + '/repository/verify/allowedSigners',
+                    schemaPath:
+                      '#/properties/repository/properties/verify/properties/allowedSigners/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.repository.properties.verify.properties.allowedSigners,
+                    data: data12,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err22];
+                  } else {
+                    vErrors.push(err22);
+                  }
+                  errors++;
+                }
+              } else {
+                const err23 = {
+                  instancePath: instancePath + '/repository/verify/allowedSigners',
+                  schemaPath: '#/properties/repository/properties/verify/properties/allowedSigners/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.repository.properties.verify.properties.allowedSigners.type,
+                  parentSchema: schema11.properties.repository.properties.verify.properties.allowedSigners,
+                  data: data12,
+                };
+                if (vErrors === null) {
+                  vErrors = [err23];
+                } else {
+                  vErrors.push(err23);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err24 = {
+              instancePath: instancePath + '/repository/verify',
+              schemaPath: '#/properties/repository/properties/verify/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.repository.properties.verify.type,
+              parentSchema: schema11.properties.repository.properties.verify,
+              data: data10,
+            };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
+          }
+        }
+        if (data0.host !== undefined) {
+          let data13 = data0.host;
+          if (data13 && typeof data13 == 'object' && !Array.isArray(data13)) {
+            if (data13.type === undefined) {
+              const err25 = {
+                instancePath: instancePath + '/repository/host',
+                schemaPath: '#/properties/repository/properties/host/required',
+                keyword: 'required',
+                params: { missingProperty: 'type' },
+                message: "must have required property '" + 'type' + "'",
+                schema: schema11.properties.repository.properties.host.required,
+                parentSchema: schema11.properties.repository.properties.host,
+                data: data13,
+              };
+              if (vErrors === null) {
+                vErrors = [err25];
+              } else {
+                vErrors.push(err25);
+              }
+              errors++;
+            }
+            if (data13.tokenEnv === undefined) {
+              const err26 = {
+                instancePath: instancePath + '/repository/host',
+                schemaPath: '#/properties/repository/properties/host/required',
+                keyword: 'required',
+                params: { missingProperty: 'tokenEnv' },
+                message: "must have required property '" + 'tokenEnv' + "'",
+                schema: schema11.properties.repository.properties.host.required,
+                parentSchema: schema11.properties.repository.properties.host,
+                data: data13,
+              };
+              if (vErrors === null) {
+                vErrors = [err26];
+              } else {
+                vErrors.push(err26);
+              }
+              errors++;
+            }
+            for (const key4 in data13) {
+              if (!(
+                key4 === 'type' ||
+                key4 === 'apiUrl' ||
+                key4 === 'tokenEnv' ||
+                key4 === 'repo' ||
+                key4 === 'planForks'
+              )) {
+                const err27 = {
+                  instancePath: instancePath + '/repository/host',
+                  schemaPath: '#/properties/repository/properties/host/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key4 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.repository.properties.host,
+                  data: data13,
+                };
+                if (vErrors === null) {
+                  vErrors = [err27];
+                } else {
+                  vErrors.push(err27);
+                }
+                errors++;
+              }
+            }
+            if (data13.type !== undefined) {
+              let data14 = data13.type;
+              if (!(data14 === 'gitea' || data14 === 'github' || data14 === 'gitlab')) {
+                const err28 = {
+                  instancePath: instancePath + '/repository/host/type',
+                  schemaPath: '#/properties/repository/properties/host/properties/type/enum',
+                  keyword: 'enum',
+                  params: {
+                    allowedValues: schema11.properties.repository.properties.host.properties.type.enum,
+                  },
+                  message: 'must be equal to one of the allowed values',
+                  schema: schema11.properties.repository.properties.host.properties.type.enum,
+                  parentSchema: schema11.properties.repository.properties.host.properties.type,
+                  data: data14,
+                };
+                if (vErrors === null) {
+                  vErrors = [err28];
+                } else {
+                  vErrors.push(err28);
+                }
+                errors++;
+              }
+            }
+            if (data13.apiUrl !== undefined) {
+              let data15 = data13.apiUrl;
+              if (typeof data15 === 'string') {
+                if (!pattern2.test(data15)) {
+                  const err29 = {
+                    instancePath: instancePath + '/repository/host/apiUrl',
+                    schemaPath: '#/properties/repository/properties/host/properties/apiUrl/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^https?://[^\\s]+$' },
+                    message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                    schema: '^https?://[^\\s]+$',
+                    parentSchema: schema11.properties.repository.properties.host.properties.apiUrl,
+                    data: data15,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err29];
+                  } else {
+                    vErrors.push(err29);
+                  }
+                  errors++;
+                }
+              } else {
+                const err30 = {
+                  instancePath: instancePath + '/repository/host/apiUrl',
+                  schemaPath: '#/properties/repository/properties/host/properties/apiUrl/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.repository.properties.host.properties.apiUrl.type,
+                  parentSchema: schema11.properties.repository.properties.host.properties.apiUrl,
+                  data: data15,
+                };
+                if (vErrors === null) {
+                  vErrors = [err30];
+                } else {
+                  vErrors.push(err30);
+                }
+                errors++;
+              }
+            }
+            if (data13.tokenEnv !== undefined) {
+              let data16 = data13.tokenEnv;
+              if (typeof data16 === 'string') {
+                if (!pattern1.test(data16)) {
+                  const err31 = {
+                    instancePath: instancePath + '/repository/host/tokenEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data16,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err31];
+                  } else {
+                    vErrors.push(err31);
+                  }
+                  errors++;
+                }
+              } else {
+                const err32 = {
+                  instancePath: instancePath + '/repository/host/tokenEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data16,
+                };
+                if (vErrors === null) {
+                  vErrors = [err32];
+                } else {
+                  vErrors.push(err32);
+                }
+                errors++;
+              }
+            }
+            if (data13.repo !== undefined) {
+              let data17 = data13.repo;
+              if (typeof data17 === 'string') {
+                if (!pattern4.test(data17)) {
+                  const err33 = {
+                    instancePath: instancePath + '/repository/host/repo',
+                    schemaPath: '#/properties/repository/properties/host/properties/repo/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[^/\\s]+(/[^/\\s]+)+$' },
+                    message: 'must match pattern "' + '^[^/\\s]+(/[^/\\s]+)+$' + '"',
+                    schema: '^[^/\\s]+(/[^/\\s]+)+$',
+                    parentSchema: schema11.properties.repository.properties.host.properties.repo,
+                    data: data17,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err33];
+                  } else {
+                    vErrors.push(err33);
+                  }
+                  errors++;
+                }
+              } else {
+                const err34 = {
+                  instancePath: instancePath + '/repository/host/repo',
+                  schemaPath: '#/properties/repository/properties/host/properties/repo/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.repository.properties.host.properties.repo.type,
+                  parentSchema: schema11.properties.repository.properties.host.properties.repo,
+                  data: data17,
+                };
+                if (vErrors === null) {
+                  vErrors = [err34];
+                } else {
+                  vErrors.push(err34);
+                }
+                errors++;
+              }
+            }
+            if (data13.planForks !== undefined) {
+              let data18 = data13.planForks;
+              if (typeof data18 !== 'boolean') {
+                const err35 = {
+                  instancePath: instancePath + '/repository/host/planForks',
+                  schemaPath: '#/properties/repository/properties/host/properties/planForks/type',
+                  keyword: 'type',
+                  params: { type: 'boolean' },
+                  message: 'must be boolean',
+                  schema: schema11.properties.repository.properties.host.properties.planForks.type,
+                  parentSchema: schema11.properties.repository.properties.host.properties.planForks,
+                  data: data18,
+                };
+                if (vErrors === null) {
+                  vErrors = [err35];
+                } else {
+                  vErrors.push(err35);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err36 = {
+              instancePath: instancePath + '/repository/host',
+              schemaPath: '#/properties/repository/properties/host/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.repository.properties.host.type,
+              parentSchema: schema11.properties.repository.properties.host,
+              data: data13,
+            };
+            if (vErrors === null) {
+              vErrors = [err36];
+            } else {
+              vErrors.push(err36);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err37 = {
+          instancePath: instancePath + '/repository',
+          schemaPath: '#/properties/repository/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.repository.type,
+          parentSchema: schema11.properties.repository,
+          data: data0,
+        };
+        if (vErrors === null) {
+          vErrors = [err37];
+        } else {
+          vErrors.push(err37);
+        }
+        errors++;
+      }
+    }
+    if (data.environments !== undefined) {
+      let data19 = data.environments;
+      if (Array.isArray(data19)) {
+        if (data19.length < 1) {
+          const err38 = {
+            instancePath: instancePath + '/environments',
+            schemaPath: '#/properties/environments/minItems',
+            keyword: 'minItems',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 items',
+            schema: 1,
+            parentSchema: schema11.properties.environments,
+            data: data19,
+          };
+          if (vErrors === null) {
+            vErrors = [err38];
+          } else {
+            vErrors.push(err38);
+          }
+          errors++;
+        }
+        const len0 = data19.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data20 = data19[i0];
+          if (data20 && typeof data20 == 'object' && !Array.isArray(data20)) {
+            if (data20.name === undefined) {
+              const err39 = {
+                instancePath: instancePath + '/environments/' + i0,
+                schemaPath: '#/properties/environments/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'name' },
+                message: "must have required property '" + 'name' + "'",
+                schema: schema11.properties.environments.items.required,
+                parentSchema: schema11.properties.environments.items,
+                data: data20,
+              };
+              if (vErrors === null) {
+                vErrors = [err39];
+              } else {
+                vErrors.push(err39);
+              }
+              errors++;
+            }
+            for (const key5 in data20) {
+              if (!(
+                key5 === 'name' ||
+                key5 === 'instance' ||
+                key5 === 'branch' ||
+                key5 === 'order' ||
+                key5 === 'driftInterval' ||
+                key5 === 'aws' ||
+                key5 === 'kubernetes'
+              )) {
+                const err40 = {
+                  instancePath: instancePath + '/environments/' + i0,
+                  schemaPath: '#/properties/environments/items/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key5 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.environments.items,
+                  data: data20,
+                };
+                if (vErrors === null) {
+                  vErrors = [err40];
+                } else {
+                  vErrors.push(err40);
+                }
+                errors++;
+              }
+            }
+            if (data20.name !== undefined) {
+              let data21 = data20.name;
+              if (typeof data21 === 'string') {
+                if (!pattern5.test(data21)) {
+                  const err41 = {
+                    instancePath: instancePath + '/environments/' + i0 + '/name',
+                    schemaPath: '#/properties/environments/items/properties/name/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$' },
+                    message: 'must match pattern "' + '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$' + '"',
+                    schema: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$',
+                    parentSchema: schema11.properties.environments.items.properties.name,
+                    data: data21,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err41];
+                  } else {
+                    vErrors.push(err41);
+                  }
+                  errors++;
+                }
+              } else {
+                const err42 = {
+                  instancePath: instancePath + '/environments/' + i0 + '/name',
+                  schemaPath: '#/properties/environments/items/properties/name/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.environments.items.properties.name.type,
+                  parentSchema: schema11.properties.environments.items.properties.name,
+                  data: data21,
+                };
+                if (vErrors === null) {
+                  vErrors = [err42];
+                } else {
+                  vErrors.push(err42);
+                }
+                errors++;
+              }
+            }
+            if (data20.instance !== undefined) {
+              let data22 = data20.instance;
+              if (typeof data22 === 'string') {
+                if (!pattern6.test(data22)) {
+                  const err43 = {
+                    instancePath: instancePath + '/environments/' + i0 + '/instance',
+                    schemaPath: '#/properties/environments/items/properties/instance/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$' },
+                    message: 'must match pattern "' + '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$' + '"',
+                    schema: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$',
+                    parentSchema: schema11.properties.environments.items.properties.instance,
+                    data: data22,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err43];
+                  } else {
+                    vErrors.push(err43);
+                  }
+                  errors++;
+                }
+              } else {
+                const err44 = {
+                  instancePath: instancePath + '/environments/' + i0 + '/instance',
+                  schemaPath: '#/properties/environments/items/properties/instance/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.environments.items.properties.instance.type,
+                  parentSchema: schema11.properties.environments.items.properties.instance,
+                  data: data22,
+                };
+                if (vErrors === null) {
+                  vErrors = [err44];
+                } else {
+                  vErrors.push(err44);
+                }
+                errors++;
+              }
+            }
+            if (data20.branch !== undefined) {
+              let data23 = data20.branch;
+              if (typeof data23 === 'string') {
+                if (func3(data23) < 1) {
+                  const err45 = {
+                    instancePath: instancePath + '/environments/' + i0 + '/branch',
+                    schemaPath: '#/properties/environments/items/properties/branch/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.environments.items.properties.branch,
+                    data: data23,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err45];
+                  } else {
+                    vErrors.push(err45);
+                  }
+                  errors++;
+                }
+              } else {
+                const err46 = {
+                  instancePath: instancePath + '/environments/' + i0 + '/branch',
+                  schemaPath: '#/properties/environments/items/properties/branch/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.environments.items.properties.branch.type,
+                  parentSchema: schema11.properties.environments.items.properties.branch,
+                  data: data23,
+                };
+                if (vErrors === null) {
+                  vErrors = [err46];
+                } else {
+                  vErrors.push(err46);
+                }
+                errors++;
+              }
+            }
+            if (data20.order !== undefined) {
+              let data24 = data20.order;
+              if (!(data24 === 'aws-first' || data24 === 'kubernetes-first')) {
+                const err47 = {
+                  instancePath: instancePath + '/environments/' + i0 + '/order',
+                  schemaPath: '#/properties/environments/items/properties/order/enum',
+                  keyword: 'enum',
+                  params: { allowedValues: schema11.properties.environments.items.properties.order.enum },
+                  message: 'must be equal to one of the allowed values',
+                  schema: schema11.properties.environments.items.properties.order.enum,
+                  parentSchema: schema11.properties.environments.items.properties.order,
+                  data: data24,
+                };
+                if (vErrors === null) {
+                  vErrors = [err47];
+                } else {
+                  vErrors.push(err47);
+                }
+                errors++;
+              }
+            }
+            if (data20.driftInterval !== undefined) {
+              let data25 = data20.driftInterval;
+              if (typeof data25 === 'string') {
+                if (!pattern0.test(data25)) {
+                  const err48 = {
+                    instancePath: instancePath + '/environments/' + i0 + '/driftInterval',
+                    schemaPath: '#/definitions/duration/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                    message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                    schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                    parentSchema: schema12,
+                    data: data25,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err48];
+                  } else {
+                    vErrors.push(err48);
+                  }
+                  errors++;
+                }
+              } else {
+                const err49 = {
+                  instancePath: instancePath + '/environments/' + i0 + '/driftInterval',
+                  schemaPath: '#/definitions/duration/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema12.type,
+                  parentSchema: schema12,
+                  data: data25,
+                };
+                if (vErrors === null) {
+                  vErrors = [err49];
+                } else {
+                  vErrors.push(err49);
+                }
+                errors++;
+              }
+            }
+            if (data20.aws !== undefined) {
+              let data26 = data20.aws;
+              if (data26 && typeof data26 == 'object' && !Array.isArray(data26)) {
+                if (data26.region === undefined) {
+                  const err50 = {
+                    instancePath: instancePath + '/environments/' + i0 + '/aws',
+                    schemaPath: '#/properties/environments/items/properties/aws/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'region' },
+                    message: "must have required property '" + 'region' + "'",
+                    schema: schema11.properties.environments.items.properties.aws.required,
+                    parentSchema: schema11.properties.environments.items.properties.aws,
+                    data: data26,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err50];
+                  } else {
+                    vErrors.push(err50);
+                  }
+                  errors++;
+                }
+                if (data26.account === undefined) {
+                  const err51 = {
+                    instancePath: instancePath + '/environments/' + i0 + '/aws',
+                    schemaPath: '#/properties/environments/items/properties/aws/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'account' },
+                    message: "must have required property '" + 'account' + "'",
+                    schema: schema11.properties.environments.items.properties.aws.required,
+                    parentSchema: schema11.properties.environments.items.properties.aws,
+                    data: data26,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err51];
+                  } else {
+                    vErrors.push(err51);
+                  }
+                  errors++;
+                }
+                for (const key6 in data26) {
+                  if (!func2.call(schema11.properties.environments.items.properties.aws.properties, key6)) {
+                    const err52 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws',
+                      schemaPath: '#/properties/environments/items/properties/aws/additionalProperties',
+                      keyword: 'additionalProperties',
+                      params: { additionalProperty: key6 },
+                      message: 'must NOT have additional properties',
+                      schema: false,
+                      parentSchema: schema11.properties.environments.items.properties.aws,
+                      data: data26,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err52];
+                    } else {
+                      vErrors.push(err52);
+                    }
+                    errors++;
+                  }
+                }
+                if (data26.region !== undefined) {
+                  let data27 = data26.region;
+                  if (typeof data27 === 'string') {
+                    if (!pattern8.test(data27)) {
+                      const err53 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/region',
+                        schemaPath:
+                          '#/properties/environments/items/properties/aws/properties/region/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]+$' },
+                        message: 'must match pattern "' + '^[a-z]{2}(-[a-z]+)+-[0-9]+$' + '"',
+                        schema: '^[a-z]{2}(-[a-z]+)+-[0-9]+$',
+                        parentSchema: schema11.properties.environments.items.properties.aws.properties.region,
+                        data: data27,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err53];
+                      } else {
+                        vErrors.push(err53);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err54 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/region',
+                      schemaPath: '#/properties/environments/items/properties/aws/properties/region/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.environments.items.properties.aws.properties.region.type,
+                      parentSchema: schema11.properties.environments.items.properties.aws.properties.region,
+                      data: data27,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err54];
+                    } else {
+                      vErrors.push(err54);
+                    }
+                    errors++;
+                  }
+                }
+                if (data26.account !== undefined) {
+                  let data28 = data26.account;
+                  if (typeof data28 === 'string') {
+                    if (!pattern9.test(data28)) {
+                      const err55 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/account',
+                        schemaPath:
+                          '#/properties/environments/items/properties/aws/properties/account/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[0-9]{12}$' },
+                        message: 'must match pattern "' + '^[0-9]{12}$' + '"',
+                        schema: '^[0-9]{12}$',
+                        parentSchema:
+                          schema11.properties.environments.items.properties.aws.properties.account,
+                        data: data28,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err55];
+                      } else {
+                        vErrors.push(err55);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err56 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/account',
+                      schemaPath: '#/properties/environments/items/properties/aws/properties/account/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.environments.items.properties.aws.properties.account.type,
+                      parentSchema: schema11.properties.environments.items.properties.aws.properties.account,
+                      data: data28,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err56];
+                    } else {
+                      vErrors.push(err56);
+                    }
+                    errors++;
+                  }
+                }
+                if (data26.endpoint !== undefined) {
+                  let data29 = data26.endpoint;
+                  if (typeof data29 === 'string') {
+                    if (!pattern10.test(data29)) {
+                      const err57 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/endpoint',
+                        schemaPath:
+                          '#/properties/environments/items/properties/aws/properties/endpoint/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^https?://' },
+                        message: 'must match pattern "' + '^https?://' + '"',
+                        schema: '^https?://',
+                        parentSchema:
+                          schema11.properties.environments.items.properties.aws.properties.endpoint,
+                        data: data29,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err57];
+                      } else {
+                        vErrors.push(err57);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err58 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/endpoint',
+                      schemaPath: '#/properties/environments/items/properties/aws/properties/endpoint/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.environments.items.properties.aws.properties.endpoint.type,
+                      parentSchema: schema11.properties.environments.items.properties.aws.properties.endpoint,
+                      data: data29,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err58];
+                    } else {
+                      vErrors.push(err58);
+                    }
+                    errors++;
+                  }
+                }
+                if (data26.roleArn !== undefined) {
+                  let data30 = data26.roleArn;
+                  if (typeof data30 === 'string') {
+                    if (!pattern11.test(data30)) {
+                      const err59 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/roleArn',
+                        schemaPath:
+                          '#/properties/environments/items/properties/aws/properties/roleArn/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$' },
+                        message: 'must match pattern "' + '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$' + '"',
+                        schema: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
+                        parentSchema:
+                          schema11.properties.environments.items.properties.aws.properties.roleArn,
+                        data: data30,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err59];
+                      } else {
+                        vErrors.push(err59);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err60 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/roleArn',
+                      schemaPath: '#/properties/environments/items/properties/aws/properties/roleArn/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.environments.items.properties.aws.properties.roleArn.type,
+                      parentSchema: schema11.properties.environments.items.properties.aws.properties.roleArn,
+                      data: data30,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err60];
+                    } else {
+                      vErrors.push(err60);
+                    }
+                    errors++;
+                  }
+                }
+                if (data26.prune !== undefined) {
+                  let data31 = data26.prune;
+                  if (typeof data31 !== 'boolean') {
+                    const err61 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/prune',
+                      schemaPath: '#/properties/environments/items/properties/aws/properties/prune/type',
+                      keyword: 'type',
+                      params: { type: 'boolean' },
+                      message: 'must be boolean',
+                      schema: schema11.properties.environments.items.properties.aws.properties.prune.type,
+                      parentSchema: schema11.properties.environments.items.properties.aws.properties.prune,
+                      data: data31,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err61];
+                    } else {
+                      vErrors.push(err61);
+                    }
+                    errors++;
+                  }
+                }
+                if (data26.adopt !== undefined) {
+                  let data32 = data26.adopt;
+                  const _errs73 = errors;
+                  let valid13 = false;
+                  let passing0 = null;
+                  const _errs74 = errors;
+                  if (typeof data32 !== 'boolean') {
+                    const err62 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/adopt',
+                      schemaPath:
+                        '#/properties/environments/items/properties/aws/properties/adopt/oneOf/0/type',
+                      keyword: 'type',
+                      params: { type: 'boolean' },
+                      message: 'must be boolean',
+                      schema:
+                        schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[0].type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[0],
+                      data: data32,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err62];
+                    } else {
+                      vErrors.push(err62);
+                    }
+                    errors++;
+                  }
+                  var _valid0 = _errs74 === errors;
+                  if (_valid0) {
+                    valid13 = true;
+                    passing0 = 0;
+                  }
+                  const _errs76 = errors;
+                  if (Array.isArray(data32)) {
+                    const len1 = data32.length;
+                    for (let i1 = 0; i1 < len1; i1++) {
+                      let data33 = data32[i1];
+                      if (typeof data33 === 'string') {
+                        if (func3(data33) < 1) {
+                          const err63 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/aws/adopt/' + i1,
+                            schemaPath:
+                              '#/properties/environments/items/properties/aws/properties/adopt/oneOf/1/items/minLength',
+                            keyword: 'minLength',
+                            params: { limit: 1 },
+                            message: 'must NOT have fewer than 1 characters',
+                            schema: 1,
+                            parentSchema:
+                              schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[1]
+                                .items,
+                            data: data33,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err63];
+                          } else {
+                            vErrors.push(err63);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err64 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/aws/adopt/' + i1,
+                          schemaPath:
+                            '#/properties/environments/items/properties/aws/properties/adopt/oneOf/1/items/type',
+                          keyword: 'type',
+                          params: { type: 'string' },
+                          message: 'must be string',
+                          schema:
+                            schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[1]
+                              .items.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[1]
+                              .items,
+                          data: data33,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err64];
+                        } else {
+                          vErrors.push(err64);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err65 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/adopt',
+                      schemaPath:
+                        '#/properties/environments/items/properties/aws/properties/adopt/oneOf/1/type',
+                      keyword: 'type',
+                      params: { type: 'array' },
+                      message: 'must be array',
+                      schema:
+                        schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[1].type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[1],
+                      data: data32,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err65];
+                    } else {
+                      vErrors.push(err65);
+                    }
+                    errors++;
+                  }
+                  var _valid0 = _errs76 === errors;
+                  if (_valid0 && valid13) {
+                    valid13 = false;
+                    passing0 = [passing0, 1];
+                  } else {
+                    if (_valid0) {
+                      valid13 = true;
+                      passing0 = 1;
+                    }
+                  }
+                  if (!valid13) {
+                    const err66 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/adopt',
+                      schemaPath: '#/properties/environments/items/properties/aws/properties/adopt/oneOf',
+                      keyword: 'oneOf',
+                      params: { passingSchemas: passing0 },
+                      message: 'must match exactly one schema in oneOf',
+                      schema: schema11.properties.environments.items.properties.aws.properties.adopt.oneOf,
+                      parentSchema: schema11.properties.environments.items.properties.aws.properties.adopt,
+                      data: data32,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err66];
+                    } else {
+                      vErrors.push(err66);
+                    }
+                    errors++;
+                  } else {
+                    errors = _errs73;
+                    if (vErrors !== null) {
+                      if (_errs73) {
+                        vErrors.length = _errs73;
+                      } else {
+                        vErrors = null;
+                      }
+                    }
+                  }
+                }
+                if (data26.capabilities !== undefined) {
+                  let data34 = data26.capabilities;
+                  if (Array.isArray(data34)) {
+                    const len2 = data34.length;
+                    for (let i2 = 0; i2 < len2; i2++) {
+                      let data35 = data34[i2];
+                      if (!(
+                        data35 === 'CAPABILITY_IAM' ||
+                        data35 === 'CAPABILITY_NAMED_IAM' ||
+                        data35 === 'CAPABILITY_AUTO_EXPAND'
+                      )) {
+                        const err67 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/aws/capabilities/' + i2,
+                          schemaPath:
+                            '#/properties/environments/items/properties/aws/properties/capabilities/items/enum',
+                          keyword: 'enum',
+                          params: {
+                            allowedValues:
+                              schema11.properties.environments.items.properties.aws.properties.capabilities
+                                .items.enum,
+                          },
+                          message: 'must be equal to one of the allowed values',
+                          schema:
+                            schema11.properties.environments.items.properties.aws.properties.capabilities
+                              .items.enum,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.aws.properties.capabilities
+                              .items,
+                          data: data35,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err67];
+                        } else {
+                          vErrors.push(err67);
+                        }
+                        errors++;
+                      }
+                    }
+                    let i3 = data34.length;
+                    let j0;
+                    if (i3 > 1) {
+                      outer0: for (; i3--;) {
+                        for (j0 = i3; j0--;) {
+                          if (func0(data34[i3], data34[j0])) {
+                            const err68 = {
+                              instancePath: instancePath + '/environments/' + i0 + '/aws/capabilities',
+                              schemaPath:
+                                '#/properties/environments/items/properties/aws/properties/capabilities/uniqueItems',
+                              keyword: 'uniqueItems',
+                              params: { i: i3, j: j0 },
+                              message:
+                                'must NOT have duplicate items (items ## ' +
+                                j0 +
+                                ' and ' +
+                                i3 +
+                                ' are identical)',
+                              schema: true,
+                              parentSchema:
+                                schema11.properties.environments.items.properties.aws.properties.capabilities,
+                              data: data34,
+                            };
+                            if (vErrors === null) {
+                              vErrors = [err68];
+                            } else {
+                              vErrors.push(err68);
+                            }
+                            errors++;
+                            break outer0;
+                          }
+                        }
+                      }
+                    }
+                  } else {
+                    const err69 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/capabilities',
+                      schemaPath:
+                        '#/properties/environments/items/properties/aws/properties/capabilities/type',
+                      keyword: 'type',
+                      params: { type: 'array' },
+                      message: 'must be array',
+                      schema:
+                        schema11.properties.environments.items.properties.aws.properties.capabilities.type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.aws.properties.capabilities,
+                      data: data34,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err69];
+                    } else {
+                      vErrors.push(err69);
+                    }
+                    errors++;
+                  }
+                }
+                if (data26.cloudFormationExecutionRoleArn !== undefined) {
+                  let data36 = data26.cloudFormationExecutionRoleArn;
+                  if (typeof data36 === 'string') {
+                    if (!pattern12.test(data36)) {
+                      const err70 = {
+                        instancePath:
+                          instancePath + '/environments/' + i0 + '/aws/cloudFormationExecutionRoleArn',
+                        schemaPath:
+                          '#/properties/environments/items/properties/aws/properties/cloudFormationExecutionRoleArn/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$' },
+                        message:
+                          'must match pattern "' +
+                          '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$' +
+                          '"',
+                        schema: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$',
+                        parentSchema:
+                          schema11.properties.environments.items.properties.aws.properties
+                            .cloudFormationExecutionRoleArn,
+                        data: data36,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err70];
+                      } else {
+                        vErrors.push(err70);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err71 = {
+                      instancePath:
+                        instancePath + '/environments/' + i0 + '/aws/cloudFormationExecutionRoleArn',
+                      schemaPath:
+                        '#/properties/environments/items/properties/aws/properties/cloudFormationExecutionRoleArn/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema:
+                        schema11.properties.environments.items.properties.aws.properties
+                          .cloudFormationExecutionRoleArn.type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.aws.properties
+                          .cloudFormationExecutionRoleArn,
+                      data: data36,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err71];
+                    } else {
+                      vErrors.push(err71);
+                    }
+                    errors++;
+                  }
+                }
+                if (data26.synthTimeout !== undefined) {
+                  let data37 = data26.synthTimeout;
+                  if (typeof data37 === 'string') {
+                    if (!pattern0.test(data37)) {
+                      const err72 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
+                        schemaPath: '#/definitions/duration/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                        parentSchema: schema12,
+                        data: data37,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err72];
+                      } else {
+                        vErrors.push(err72);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err73 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
+                      schemaPath: '#/definitions/duration/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema12.type,
+                      parentSchema: schema12,
+                      data: data37,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err73];
+                    } else {
+                      vErrors.push(err73);
+                    }
+                    errors++;
+                  }
+                }
+                if (data26.deployTimeout !== undefined) {
+                  let data38 = data26.deployTimeout;
+                  if (typeof data38 === 'string') {
+                    if (!pattern0.test(data38)) {
+                      const err74 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
+                        schemaPath: '#/definitions/duration/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                        parentSchema: schema12,
+                        data: data38,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err74];
+                      } else {
+                        vErrors.push(err74);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err75 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
+                      schemaPath: '#/definitions/duration/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema12.type,
+                      parentSchema: schema12,
+                      data: data38,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err75];
+                    } else {
+                      vErrors.push(err75);
+                    }
+                    errors++;
+                  }
+                }
+                if (data26.synth !== undefined) {
+                  let data39 = data26.synth;
+                  if (data39 && typeof data39 == 'object' && !Array.isArray(data39)) {
+                    for (const key7 in data39) {
+                      if (!(key7 === 'isolation' || key7 === 'socket' || key7 === 'uid' || key7 === 'gid')) {
+                        const err76 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
+                          schemaPath:
+                            '#/properties/environments/items/properties/aws/properties/synth/additionalProperties',
+                          keyword: 'additionalProperties',
+                          params: { additionalProperty: key7 },
+                          message: 'must NOT have additional properties',
+                          schema: false,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.aws.properties.synth,
+                          data: data39,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err76];
+                        } else {
+                          vErrors.push(err76);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data39.isolation !== undefined) {
+                      let data40 = data39.isolation;
+                      if (!(data40 === 'bubblewrap' || data40 === 'sidecar' || data40 === 'none')) {
+                        const err77 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/aws/synth/isolation',
+                          schemaPath:
+                            '#/properties/environments/items/properties/aws/properties/synth/properties/isolation/enum',
+                          keyword: 'enum',
+                          params: {
+                            allowedValues:
+                              schema11.properties.environments.items.properties.aws.properties.synth
+                                .properties.isolation.enum,
+                          },
+                          message: 'must be equal to one of the allowed values',
+                          schema:
+                            schema11.properties.environments.items.properties.aws.properties.synth.properties
+                              .isolation.enum,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.aws.properties.synth.properties
+                              .isolation,
+                          data: data40,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err77];
+                        } else {
+                          vErrors.push(err77);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data39.socket !== undefined) {
+                      let data41 = data39.socket;
+                      if (typeof data41 === 'string') {
+                        if (!pattern15.test(data41)) {
+                          const err78 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
+                            schemaPath:
+                              '#/properties/environments/items/properties/aws/properties/synth/properties/socket/pattern',
+                            keyword: 'pattern',
+                            params: { pattern: '^/' },
+                            message: 'must match pattern "' + '^/' + '"',
+                            schema: '^/',
+                            parentSchema:
+                              schema11.properties.environments.items.properties.aws.properties.synth
+                                .properties.socket,
+                            data: data41,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err78];
+                          } else {
+                            vErrors.push(err78);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err79 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
+                          schemaPath:
+                            '#/properties/environments/items/properties/aws/properties/synth/properties/socket/type',
+                          keyword: 'type',
+                          params: { type: 'string' },
+                          message: 'must be string',
+                          schema:
+                            schema11.properties.environments.items.properties.aws.properties.synth.properties
+                              .socket.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.aws.properties.synth.properties
+                              .socket,
+                          data: data41,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err79];
+                        } else {
+                          vErrors.push(err79);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data39.uid !== undefined) {
+                      let data42 = data39.uid;
+                      if (!(typeof data42 == 'number' && !(data42 % 1) && !isNaN(data42))) {
+                        const err80 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
+                          schemaPath:
+                            '#/properties/environments/items/properties/aws/properties/synth/properties/uid/type',
+                          keyword: 'type',
+                          params: { type: 'integer' },
+                          message: 'must be integer',
+                          schema:
+                            schema11.properties.environments.items.properties.aws.properties.synth.properties
+                              .uid.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.aws.properties.synth.properties
+                              .uid,
+                          data: data42,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err80];
+                        } else {
+                          vErrors.push(err80);
+                        }
+                        errors++;
+                      }
+                      if (typeof data42 == 'number') {
+                        if (data42 < 1 || isNaN(data42)) {
+                          const err81 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
+                            schemaPath:
+                              '#/properties/environments/items/properties/aws/properties/synth/properties/uid/minimum',
+                            keyword: 'minimum',
+                            params: { comparison: '>=', limit: 1 },
+                            message: 'must be >= 1',
+                            schema: 1,
+                            parentSchema:
+                              schema11.properties.environments.items.properties.aws.properties.synth
+                                .properties.uid,
+                            data: data42,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err81];
+                          } else {
+                            vErrors.push(err81);
+                          }
+                          errors++;
+                        }
+                      }
+                    }
+                    if (data39.gid !== undefined) {
+                      let data43 = data39.gid;
+                      if (!(typeof data43 == 'number' && !(data43 % 1) && !isNaN(data43))) {
+                        const err82 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
+                          schemaPath:
+                            '#/properties/environments/items/properties/aws/properties/synth/properties/gid/type',
+                          keyword: 'type',
+                          params: { type: 'integer' },
+                          message: 'must be integer',
+                          schema:
+                            schema11.properties.environments.items.properties.aws.properties.synth.properties
+                              .gid.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.aws.properties.synth.properties
+                              .gid,
+                          data: data43,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err82];
+                        } else {
+                          vErrors.push(err82);
+                        }
+                        errors++;
+                      }
+                      if (typeof data43 == 'number') {
+                        if (data43 < 1 || isNaN(data43)) {
+                          const err83 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
+                            schemaPath:
+                              '#/properties/environments/items/properties/aws/properties/synth/properties/gid/minimum',
+                            keyword: 'minimum',
+                            params: { comparison: '>=', limit: 1 },
+                            message: 'must be >= 1',
+                            schema: 1,
+                            parentSchema:
+                              schema11.properties.environments.items.properties.aws.properties.synth
+                                .properties.gid,
+                            data: data43,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err83];
+                          } else {
+                            vErrors.push(err83);
+                          }
+                          errors++;
+                        }
+                      }
+                    }
+                  } else {
+                    const err84 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
+                      schemaPath: '#/properties/environments/items/properties/aws/properties/synth/type',
+                      keyword: 'type',
+                      params: { type: 'object' },
+                      message: 'must be object',
+                      schema: schema11.properties.environments.items.properties.aws.properties.synth.type,
+                      parentSchema: schema11.properties.environments.items.properties.aws.properties.synth,
+                      data: data39,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err84];
+                    } else {
+                      vErrors.push(err84);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err85 = {
+                  instancePath: instancePath + '/environments/' + i0 + '/aws',
+                  schemaPath: '#/properties/environments/items/properties/aws/type',
+                  keyword: 'type',
+                  params: { type: 'object' },
+                  message: 'must be object',
+                  schema: schema11.properties.environments.items.properties.aws.type,
+                  parentSchema: schema11.properties.environments.items.properties.aws,
+                  data: data26,
+                };
+                if (vErrors === null) {
+                  vErrors = [err85];
+                } else {
+                  vErrors.push(err85);
+                }
+                errors++;
+              }
+            }
+            if (data20.kubernetes !== undefined) {
+              let data44 = data20.kubernetes;
+              if (data44 && typeof data44 == 'object' && !Array.isArray(data44)) {
+                for (const key8 in data44) {
+                  if (
+                    !func2.call(schema11.properties.environments.items.properties.kubernetes.properties, key8)
+                  ) {
+                    const err86 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/additionalProperties',
+                      keyword: 'additionalProperties',
+                      params: { additionalProperty: key8 },
+                      message: 'must NOT have additional properties',
+                      schema: false,
+                      parentSchema: schema11.properties.environments.items.properties.kubernetes,
+                      data: data44,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err86];
+                    } else {
+                      vErrors.push(err86);
+                    }
+                    errors++;
+                  }
+                }
+                if (data44.kubeconfig !== undefined) {
+                  let data45 = data44.kubeconfig;
+                  if (typeof data45 !== 'string') {
+                    const err87 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/kubeconfig',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/kubeconfig/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.kubeconfig
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.kubeconfig,
+                      data: data45,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err87];
+                    } else {
+                      vErrors.push(err87);
+                    }
+                    errors++;
+                  }
+                }
+                if (data44.context !== undefined) {
+                  let data46 = data44.context;
+                  if (typeof data46 !== 'string') {
+                    const err88 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/context',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/context/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.context.type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.context,
+                      data: data46,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err88];
+                    } else {
+                      vErrors.push(err88);
+                    }
+                    errors++;
+                  }
+                }
+                if (data44.namespace !== undefined) {
+                  let data47 = data44.namespace;
+                  if (typeof data47 !== 'string') {
+                    const err89 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespace',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/namespace/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.namespace
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.namespace,
+                      data: data47,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err89];
+                    } else {
+                      vErrors.push(err89);
+                    }
+                    errors++;
+                  }
+                }
+                if (data44.forceConflicts !== undefined) {
+                  let data48 = data44.forceConflicts;
+                  if (typeof data48 !== 'boolean') {
+                    const err90 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/forceConflicts',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/forceConflicts/type',
+                      keyword: 'type',
+                      params: { type: 'boolean' },
+                      message: 'must be boolean',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.forceConflicts
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties
+                          .forceConflicts,
+                      data: data48,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err90];
+                    } else {
+                      vErrors.push(err90);
+                    }
+                    errors++;
+                  }
+                }
+                if (data44.pruneMaxShare !== undefined) {
+                  let data49 = data44.pruneMaxShare;
+                  if (typeof data49 == 'number') {
+                    if (data49 > 1 || isNaN(data49)) {
+                      const err91 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
+                        schemaPath:
+                          '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/maximum',
+                        keyword: 'maximum',
+                        params: { comparison: '<=', limit: 1 },
+                        message: 'must be <= 1',
+                        schema: 1,
+                        parentSchema:
+                          schema11.properties.environments.items.properties.kubernetes.properties
+                            .pruneMaxShare,
+                        data: data49,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err91];
+                      } else {
+                        vErrors.push(err91);
+                      }
+                      errors++;
+                    }
+                    if (data49 < 0 || isNaN(data49)) {
+                      const err92 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
+                        schemaPath:
+                          '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/minimum',
+                        keyword: 'minimum',
+                        params: { comparison: '>=', limit: 0 },
+                        message: 'must be >= 0',
+                        schema: 0,
+                        parentSchema:
+                          schema11.properties.environments.items.properties.kubernetes.properties
+                            .pruneMaxShare,
+                        data: data49,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err92];
+                      } else {
+                        vErrors.push(err92);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err93 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/type',
+                      keyword: 'type',
+                      params: { type: 'number' },
+                      message: 'must be number',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.pruneMaxShare
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.pruneMaxShare,
+                      data: data49,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err93];
+                    } else {
+                      vErrors.push(err93);
+                    }
+                    errors++;
+                  }
+                }
+                if (data44.allowMassPrune !== undefined) {
+                  let data50 = data44.allowMassPrune;
+                  if (typeof data50 !== 'boolean') {
+                    const err94 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/allowMassPrune',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/allowMassPrune/type',
+                      keyword: 'type',
+                      params: { type: 'boolean' },
+                      message: 'must be boolean',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.allowMassPrune
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties
+                          .allowMassPrune,
+                      data: data50,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err94];
+                    } else {
+                      vErrors.push(err94);
+                    }
+                    errors++;
+                  }
+                }
+                if (data44.healthTimeout !== undefined) {
+                  let data51 = data44.healthTimeout;
+                  if (typeof data51 === 'string') {
+                    if (!pattern0.test(data51)) {
+                      const err95 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
+                        schemaPath: '#/definitions/duration/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                        parentSchema: schema12,
+                        data: data51,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err95];
+                      } else {
+                        vErrors.push(err95);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err96 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
+                      schemaPath: '#/definitions/duration/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema12.type,
+                      parentSchema: schema12,
+                      data: data51,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err96];
+                    } else {
+                      vErrors.push(err96);
+                    }
+                    errors++;
+                  }
+                }
+                if (data44.concurrency !== undefined) {
+                  let data52 = data44.concurrency;
+                  if (!(typeof data52 == 'number' && !(data52 % 1) && !isNaN(data52))) {
+                    const err97 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/concurrency/type',
+                      keyword: 'type',
+                      params: { type: 'integer' },
+                      message: 'must be integer',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.concurrency
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
+                      data: data52,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err97];
+                    } else {
+                      vErrors.push(err97);
+                    }
+                    errors++;
+                  }
+                  if (typeof data52 == 'number') {
+                    if (data52 > 64 || isNaN(data52)) {
+                      const err98 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
+                        schemaPath:
+                          '#/properties/environments/items/properties/kubernetes/properties/concurrency/maximum',
+                        keyword: 'maximum',
+                        params: { comparison: '<=', limit: 64 },
+                        message: 'must be <= 64',
+                        schema: 64,
+                        parentSchema:
+                          schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
+                        data: data52,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err98];
+                      } else {
+                        vErrors.push(err98);
+                      }
+                      errors++;
+                    }
+                    if (data52 < 1 || isNaN(data52)) {
+                      const err99 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
+                        schemaPath:
+                          '#/properties/environments/items/properties/kubernetes/properties/concurrency/minimum',
+                        keyword: 'minimum',
+                        params: { comparison: '>=', limit: 1 },
+                        message: 'must be >= 1',
+                        schema: 1,
+                        parentSchema:
+                          schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
+                        data: data52,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err99];
+                      } else {
+                        vErrors.push(err99);
+                      }
+                      errors++;
+                    }
+                  }
+                }
+                if (data44.adopt !== undefined) {
+                  let data53 = data44.adopt;
+                  const _errs122 = errors;
+                  let valid24 = false;
+                  let passing1 = null;
+                  const _errs123 = errors;
+                  if (typeof data53 !== 'boolean') {
+                    const err100 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/0/type',
+                      keyword: 'type',
+                      params: { type: 'boolean' },
+                      message: 'must be boolean',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.adopt.oneOf[0]
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.adopt
+                          .oneOf[0],
+                      data: data53,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err100];
+                    } else {
+                      vErrors.push(err100);
+                    }
+                    errors++;
+                  }
+                  var _valid1 = _errs123 === errors;
+                  if (_valid1) {
+                    valid24 = true;
+                    passing1 = 0;
+                  }
+                  const _errs125 = errors;
+                  if (Array.isArray(data53)) {
+                    const len3 = data53.length;
+                    for (let i4 = 0; i4 < len3; i4++) {
+                      let data54 = data53[i4];
+                      if (typeof data54 === 'string') {
+                        if (func3(data54) < 1) {
+                          const err101 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i4,
+                            schemaPath:
+                              '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/minLength',
+                            keyword: 'minLength',
+                            params: { limit: 1 },
+                            message: 'must NOT have fewer than 1 characters',
+                            schema: 1,
+                            parentSchema:
+                              schema11.properties.environments.items.properties.kubernetes.properties.adopt
+                                .oneOf[1].items,
+                            data: data54,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err101];
+                          } else {
+                            vErrors.push(err101);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err102 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i4,
+                          schemaPath:
+                            '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/type',
+                          keyword: 'type',
+                          params: { type: 'string' },
+                          message: 'must be string',
+                          schema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.adopt
+                              .oneOf[1].items.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.adopt
+                              .oneOf[1].items,
+                          data: data54,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err102];
+                        } else {
+                          vErrors.push(err102);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err103 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/type',
+                      keyword: 'type',
+                      params: { type: 'array' },
+                      message: 'must be array',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.adopt.oneOf[1]
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.adopt
+                          .oneOf[1],
+                      data: data53,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err103];
+                    } else {
+                      vErrors.push(err103);
+                    }
+                    errors++;
+                  }
+                  var _valid1 = _errs125 === errors;
+                  if (_valid1 && valid24) {
+                    valid24 = false;
+                    passing1 = [passing1, 1];
+                  } else {
+                    if (_valid1) {
+                      valid24 = true;
+                      passing1 = 1;
+                    }
+                  }
+                  if (!valid24) {
+                    const err104 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf',
+                      keyword: 'oneOf',
+                      params: { passingSchemas: passing1 },
+                      message: 'must match exactly one schema in oneOf',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.adopt.oneOf,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.adopt,
+                      data: data53,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err104];
+                    } else {
+                      vErrors.push(err104);
+                    }
+                    errors++;
+                  } else {
+                    errors = _errs122;
+                    if (vErrors !== null) {
+                      if (_errs122) {
+                        vErrors.length = _errs122;
+                      } else {
+                        vErrors = null;
+                      }
+                    }
+                  }
+                }
+                if (data44.adoptUnowned !== undefined) {
+                  let data55 = data44.adoptUnowned;
+                  if (typeof data55 !== 'boolean') {
+                    const err105 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adoptUnowned',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/adoptUnowned/type',
+                      keyword: 'type',
+                      params: { type: 'boolean' },
+                      message: 'must be boolean',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.adoptUnowned
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.adoptUnowned,
+                      data: data55,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err105];
+                    } else {
+                      vErrors.push(err105);
+                    }
+                    errors++;
+                  }
+                }
+                if (data44.namespaces !== undefined) {
+                  let data56 = data44.namespaces;
+                  if (Array.isArray(data56)) {
+                    const len4 = data56.length;
+                    for (let i5 = 0; i5 < len4; i5++) {
+                      let data57 = data56[i5];
+                      if (typeof data57 === 'string') {
+                        if (func3(data57) < 1) {
+                          const err106 = {
+                            instancePath:
+                              instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i5,
+                            schemaPath:
+                              '#/properties/environments/items/properties/kubernetes/properties/namespaces/items/minLength',
+                            keyword: 'minLength',
+                            params: { limit: 1 },
+                            message: 'must NOT have fewer than 1 characters',
+                            schema: 1,
+                            parentSchema:
+                              schema11.properties.environments.items.properties.kubernetes.properties
+                                .namespaces.items,
+                            data: data57,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err106];
+                          } else {
+                            vErrors.push(err106);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err107 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i5,
+                          schemaPath:
+                            '#/properties/environments/items/properties/kubernetes/properties/namespaces/items/type',
+                          keyword: 'type',
+                          params: { type: 'string' },
+                          message: 'must be string',
+                          schema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.namespaces
+                              .items.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.namespaces
+                              .items,
+                          data: data57,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err107];
+                        } else {
+                          vErrors.push(err107);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err108 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/namespaces/type',
+                      keyword: 'type',
+                      params: { type: 'array' },
+                      message: 'must be array',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.namespaces
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.namespaces,
+                      data: data56,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err108];
+                    } else {
+                      vErrors.push(err108);
+                    }
+                    errors++;
+                  }
+                }
+                if (data44.clusterResources !== undefined) {
+                  let data58 = data44.clusterResources;
+                  if (Array.isArray(data58)) {
+                    const len5 = data58.length;
+                    for (let i6 = 0; i6 < len5; i6++) {
+                      let data59 = data58[i6];
+                      if (typeof data59 === 'string') {
+                        if (func3(data59) < 1) {
+                          const err109 = {
+                            instancePath:
+                              instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i6,
+                            schemaPath:
+                              '#/properties/environments/items/properties/kubernetes/properties/clusterResources/items/minLength',
+                            keyword: 'minLength',
+                            params: { limit: 1 },
+                            message: 'must NOT have fewer than 1 characters',
+                            schema: 1,
+                            parentSchema:
+                              schema11.properties.environments.items.properties.kubernetes.properties
+                                .clusterResources.items,
+                            data: data59,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err109];
+                          } else {
+                            vErrors.push(err109);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err110 = {
+                          instancePath:
+                            instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i6,
+                          schemaPath:
+                            '#/properties/environments/items/properties/kubernetes/properties/clusterResources/items/type',
+                          keyword: 'type',
+                          params: { type: 'string' },
+                          message: 'must be string',
+                          schema:
+                            schema11.properties.environments.items.properties.kubernetes.properties
+                              .clusterResources.items.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.kubernetes.properties
+                              .clusterResources.items,
+                          data: data59,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err110];
+                        } else {
+                          vErrors.push(err110);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err111 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/clusterResources',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/clusterResources/type',
+                      keyword: 'type',
+                      params: { type: 'array' },
+                      message: 'must be array',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties
+                          .clusterResources.type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties
+                          .clusterResources,
+                      data: data58,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err111];
+                    } else {
+                      vErrors.push(err111);
+                    }
+                    errors++;
+                  }
+                }
+                if (data44.serviceAccount !== undefined) {
+                  let data60 = data44.serviceAccount;
+                  if (typeof data60 === 'string') {
+                    if (!pattern17.test(data60)) {
+                      const err112 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
+                        schemaPath:
+                          '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$' },
+                        message:
+                          'must match pattern "' +
+                          '^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$' +
+                          '"',
+                        schema: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$',
+                        parentSchema:
+                          schema11.properties.environments.items.properties.kubernetes.properties
+                            .serviceAccount,
+                        data: data60,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err112];
+                      } else {
+                        vErrors.push(err112);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err113 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.serviceAccount
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties
+                          .serviceAccount,
+                      data: data60,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err113];
+                    } else {
+                      vErrors.push(err113);
+                    }
+                    errors++;
+                  }
+                }
+                if (data44.maxManifestBytes !== undefined) {
+                  let data61 = data44.maxManifestBytes;
+                  if (!(typeof data61 == 'number' && !(data61 % 1) && !isNaN(data61))) {
+                    const err114 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/type',
+                      keyword: 'type',
+                      params: { type: 'integer' },
+                      message: 'must be integer',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties
+                          .maxManifestBytes.type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties
+                          .maxManifestBytes,
+                      data: data61,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err114];
+                    } else {
+                      vErrors.push(err114);
+                    }
+                    errors++;
+                  }
+                  if (typeof data61 == 'number') {
+                    if (data61 < 1 || isNaN(data61)) {
+                      const err115 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
+                        schemaPath:
+                          '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/minimum',
+                        keyword: 'minimum',
+                        params: { comparison: '>=', limit: 1 },
+                        message: 'must be >= 1',
+                        schema: 1,
+                        parentSchema:
+                          schema11.properties.environments.items.properties.kubernetes.properties
+                            .maxManifestBytes,
+                        data: data61,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err115];
+                      } else {
+                        vErrors.push(err115);
+                      }
+                      errors++;
+                    }
+                  }
+                }
+              } else {
+                const err116 = {
+                  instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
+                  schemaPath: '#/properties/environments/items/properties/kubernetes/type',
+                  keyword: 'type',
+                  params: { type: 'object' },
+                  message: 'must be object',
+                  schema: schema11.properties.environments.items.properties.kubernetes.type,
+                  parentSchema: schema11.properties.environments.items.properties.kubernetes,
+                  data: data44,
+                };
+                if (vErrors === null) {
+                  vErrors = [err116];
+                } else {
+                  vErrors.push(err116);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err117 = {
+              instancePath: instancePath + '/environments/' + i0,
+              schemaPath: '#/properties/environments/items/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.environments.items.type,
+              parentSchema: schema11.properties.environments.items,
+              data: data20,
+            };
+            if (vErrors === null) {
+              vErrors = [err117];
+            } else {
+              vErrors.push(err117);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err118 = {
+          instancePath: instancePath + '/environments',
+          schemaPath: '#/properties/environments/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema11.properties.environments.type,
+          parentSchema: schema11.properties.environments,
+          data: data19,
+        };
+        if (vErrors === null) {
+          vErrors = [err118];
+        } else {
+          vErrors.push(err118);
+        }
+        errors++;
+      }
+    }
+    if (data.audit !== undefined) {
+      let data62 = data.audit;
+      if (data62 && typeof data62 == 'object' && !Array.isArray(data62)) {
+        if (data62.dir === undefined) {
+          const err119 = {
+            instancePath: instancePath + '/audit',
+            schemaPath: '#/properties/audit/required',
+            keyword: 'required',
+            params: { missingProperty: 'dir' },
+            message: "must have required property '" + 'dir' + "'",
+            schema: schema11.properties.audit.required,
+            parentSchema: schema11.properties.audit,
+            data: data62,
+          };
+          if (vErrors === null) {
+            vErrors = [err119];
+          } else {
+            vErrors.push(err119);
+          }
+          errors++;
+        }
+        for (const key9 in data62) {
+          if (!(
+            key9 === 'backend' ||
+            key9 === 'dir' ||
+            key9 === 'witnessDir' ||
+            key9 === 'keyFile' ||
+            key9 === 'keyEnv' ||
+            key9 === 'unkeyed' ||
+            key9 === 'dynamodb'
+          )) {
+            const err120 = {
+              instancePath: instancePath + '/audit',
+              schemaPath: '#/properties/audit/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key9 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.audit,
+              data: data62,
+            };
+            if (vErrors === null) {
+              vErrors = [err120];
+            } else {
+              vErrors.push(err120);
+            }
+            errors++;
+          }
+        }
+        if (data62.backend !== undefined) {
+          let data63 = data62.backend;
+          if (!(data63 === 'jsonl' || data63 === 'dynamodb')) {
+            const err121 = {
+              instancePath: instancePath + '/audit/backend',
+              schemaPath: '#/properties/audit/properties/backend/enum',
+              keyword: 'enum',
+              params: { allowedValues: schema11.properties.audit.properties.backend.enum },
+              message: 'must be equal to one of the allowed values',
+              schema: schema11.properties.audit.properties.backend.enum,
+              parentSchema: schema11.properties.audit.properties.backend,
+              data: data63,
+            };
+            if (vErrors === null) {
+              vErrors = [err121];
+            } else {
+              vErrors.push(err121);
+            }
+            errors++;
+          }
+        }
+        if (data62.dir !== undefined) {
+          let data64 = data62.dir;
+          if (typeof data64 === 'string') {
+            if (func3(data64) < 1) {
+              const err122 = {
+                instancePath: instancePath + '/audit/dir',
+                schemaPath: '#/properties/audit/properties/dir/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.dir,
+                data: data64,
+              };
+              if (vErrors === null) {
+                vErrors = [err122];
+              } else {
+                vErrors.push(err122);
+              }
+              errors++;
+            }
+          } else {
+            const err123 = {
+              instancePath: instancePath + '/audit/dir',
+              schemaPath: '#/properties/audit/properties/dir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.audit.properties.dir.type,
+              parentSchema: schema11.properties.audit.properties.dir,
+              data: data64,
+            };
+            if (vErrors === null) {
+              vErrors = [err123];
+            } else {
+              vErrors.push(err123);
+            }
+            errors++;
+          }
+        }
+        if (data62.witnessDir !== undefined) {
+          let data65 = data62.witnessDir;
+          if (typeof data65 === 'string') {
+            if (func3(data65) < 1) {
+              const err124 = {
+                instancePath: instancePath + '/audit/witnessDir',
+                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.witnessDir,
+                data: data65,
+              };
+              if (vErrors === null) {
+                vErrors = [err124];
+              } else {
+                vErrors.push(err124);
+              }
+              errors++;
+            }
+          } else {
+            const err125 = {
+              instancePath: instancePath + '/audit/witnessDir',
+              schemaPath: '#/properties/audit/properties/witnessDir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.audit.properties.witnessDir.type,
+              parentSchema: schema11.properties.audit.properties.witnessDir,
+              data: data65,
+            };
+            if (vErrors === null) {
+              vErrors = [err125];
+            } else {
+              vErrors.push(err125);
+            }
+            errors++;
+          }
+        }
+        if (data62.keyFile !== undefined) {
+          let data66 = data62.keyFile;
+          if (typeof data66 === 'string') {
+            if (func3(data66) < 1) {
+              const err126 = {
+                instancePath: instancePath + '/audit/keyFile',
+                schemaPath: '#/properties/audit/properties/keyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.keyFile,
+                data: data66,
+              };
+              if (vErrors === null) {
+                vErrors = [err126];
+              } else {
+                vErrors.push(err126);
+              }
+              errors++;
+            }
+          } else {
+            const err127 = {
+              instancePath: instancePath + '/audit/keyFile',
+              schemaPath: '#/properties/audit/properties/keyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.audit.properties.keyFile.type,
+              parentSchema: schema11.properties.audit.properties.keyFile,
+              data: data66,
+            };
+            if (vErrors === null) {
+              vErrors = [err127];
+            } else {
+              vErrors.push(err127);
+            }
+            errors++;
+          }
+        }
+        if (data62.keyEnv !== undefined) {
+          let data67 = data62.keyEnv;
+          if (typeof data67 === 'string') {
+            if (!pattern1.test(data67)) {
+              const err128 = {
+                instancePath: instancePath + '/audit/keyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data67,
+              };
+              if (vErrors === null) {
+                vErrors = [err128];
+              } else {
+                vErrors.push(err128);
+              }
+              errors++;
+            }
+          } else {
+            const err129 = {
+              instancePath: instancePath + '/audit/keyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data67,
+            };
+            if (vErrors === null) {
+              vErrors = [err129];
+            } else {
+              vErrors.push(err129);
+            }
+            errors++;
+          }
+        }
+        if (data62.unkeyed !== undefined) {
+          let data68 = data62.unkeyed;
+          if (typeof data68 !== 'boolean') {
+            const err130 = {
+              instancePath: instancePath + '/audit/unkeyed',
+              schemaPath: '#/properties/audit/properties/unkeyed/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.audit.properties.unkeyed.type,
+              parentSchema: schema11.properties.audit.properties.unkeyed,
+              data: data68,
+            };
+            if (vErrors === null) {
+              vErrors = [err130];
+            } else {
+              vErrors.push(err130);
+            }
+            errors++;
+          }
+        }
+        if (data62.dynamodb !== undefined) {
+          let data69 = data62.dynamodb;
+          if (data69 && typeof data69 == 'object' && !Array.isArray(data69)) {
+            if (data69.table === undefined) {
+              const err131 = {
+                instancePath: instancePath + '/audit/dynamodb',
+                schemaPath: '#/properties/audit/properties/dynamodb/required',
+                keyword: 'required',
+                params: { missingProperty: 'table' },
+                message: "must have required property '" + 'table' + "'",
+                schema: schema11.properties.audit.properties.dynamodb.required,
+                parentSchema: schema11.properties.audit.properties.dynamodb,
+                data: data69,
+              };
+              if (vErrors === null) {
+                vErrors = [err131];
+              } else {
+                vErrors.push(err131);
+              }
+              errors++;
+            }
+            if (data69.region === undefined) {
+              const err132 = {
+                instancePath: instancePath + '/audit/dynamodb',
+                schemaPath: '#/properties/audit/properties/dynamodb/required',
+                keyword: 'required',
+                params: { missingProperty: 'region' },
+                message: "must have required property '" + 'region' + "'",
+                schema: schema11.properties.audit.properties.dynamodb.required,
+                parentSchema: schema11.properties.audit.properties.dynamodb,
+                data: data69,
+              };
+              if (vErrors === null) {
+                vErrors = [err132];
+              } else {
+                vErrors.push(err132);
+              }
+              errors++;
+            }
+            for (const key10 in data69) {
+              if (!(key10 === 'table' || key10 === 'region' || key10 === 'endpoint')) {
+                const err133 = {
+                  instancePath: instancePath + '/audit/dynamodb',
+                  schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key10 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.audit.properties.dynamodb,
+                  data: data69,
+                };
+                if (vErrors === null) {
+                  vErrors = [err133];
+                } else {
+                  vErrors.push(err133);
+                }
+                errors++;
+              }
+            }
+            if (data69.table !== undefined) {
+              let data70 = data69.table;
+              if (typeof data70 === 'string') {
+                if (func3(data70) < 3) {
+                  const err134 = {
+                    instancePath: instancePath + '/audit/dynamodb/table',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 3 },
+                    message: 'must NOT have fewer than 3 characters',
+                    schema: 3,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
+                    data: data70,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err134];
+                  } else {
+                    vErrors.push(err134);
+                  }
+                  errors++;
+                }
+              } else {
+                const err135 = {
+                  instancePath: instancePath + '/audit/dynamodb/table',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
+                  data: data70,
+                };
+                if (vErrors === null) {
+                  vErrors = [err135];
+                } else {
+                  vErrors.push(err135);
+                }
+                errors++;
+              }
+            }
+            if (data69.region !== undefined) {
+              let data71 = data69.region;
+              if (typeof data71 === 'string') {
+                if (func3(data71) < 1) {
+                  const err136 = {
+                    instancePath: instancePath + '/audit/dynamodb/region',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                    data: data71,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err136];
+                  } else {
+                    vErrors.push(err136);
+                  }
+                  errors++;
+                }
+              } else {
+                const err137 = {
+                  instancePath: instancePath + '/audit/dynamodb/region',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                  data: data71,
+                };
+                if (vErrors === null) {
+                  vErrors = [err137];
+                } else {
+                  vErrors.push(err137);
+                }
+                errors++;
+              }
+            }
+            if (data69.endpoint !== undefined) {
+              let data72 = data69.endpoint;
+              if (typeof data72 === 'string') {
+                if (func3(data72) < 1) {
+                  const err138 = {
+                    instancePath: instancePath + '/audit/dynamodb/endpoint',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                    data: data72,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err138];
+                  } else {
+                    vErrors.push(err138);
+                  }
+                  errors++;
+                }
+              } else {
+                const err139 = {
+                  instancePath: instancePath + '/audit/dynamodb/endpoint',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                  data: data72,
+                };
+                if (vErrors === null) {
+                  vErrors = [err139];
+                } else {
+                  vErrors.push(err139);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err140 = {
+              instancePath: instancePath + '/audit/dynamodb',
+              schemaPath: '#/properties/audit/properties/dynamodb/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.audit.properties.dynamodb.type,
+              parentSchema: schema11.properties.audit.properties.dynamodb,
+              data: data69,
+            };
+            if (vErrors === null) {
+              vErrors = [err140];
+            } else {
+              vErrors.push(err140);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err141 = {
+          instancePath: instancePath + '/audit',
+          schemaPath: '#/properties/audit/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.audit.type,
+          parentSchema: schema11.properties.audit,
+          data: data62,
+        };
+        if (vErrors === null) {
+          vErrors = [err141];
+        } else {
+          vErrors.push(err141);
+        }
+        errors++;
+      }
+    }
+    if (data.server !== undefined) {
+      let data73 = data.server;
+      if (data73 && typeof data73 == 'object' && !Array.isArray(data73)) {
+        for (const key11 in data73) {
+          if (!func2.call(schema11.properties.server.properties, key11)) {
+            const err142 = {
+              instancePath: instancePath + '/server',
+              schemaPath: '#/properties/server/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key11 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.server,
+              data: data73,
+            };
+            if (vErrors === null) {
+              vErrors = [err142];
+            } else {
+              vErrors.push(err142);
+            }
+            errors++;
+          }
+        }
+        if (data73.port !== undefined) {
+          let data74 = data73.port;
+          if (!(typeof data74 == 'number' && !(data74 % 1) && !isNaN(data74))) {
+            const err143 = {
+              instancePath: instancePath + '/server/port',
+              schemaPath: '#/properties/server/properties/port/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.port.type,
+              parentSchema: schema11.properties.server.properties.port,
+              data: data74,
+            };
+            if (vErrors === null) {
+              vErrors = [err143];
+            } else {
+              vErrors.push(err143);
+            }
+            errors++;
+          }
+          if (typeof data74 == 'number') {
+            if (data74 > 65535 || isNaN(data74)) {
+              const err144 = {
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data74,
+              };
+              if (vErrors === null) {
+                vErrors = [err144];
+              } else {
+                vErrors.push(err144);
+              }
+              errors++;
+            }
+            if (data74 < 0 || isNaN(data74)) {
+              const err145 = {
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data74,
+              };
+              if (vErrors === null) {
+                vErrors = [err145];
+              } else {
+                vErrors.push(err145);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data73.host !== undefined) {
+          let data75 = data73.host;
+          if (typeof data75 !== 'string') {
+            const err146 = {
+              instancePath: instancePath + '/server/host',
+              schemaPath: '#/properties/server/properties/host/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.server.properties.host.type,
+              parentSchema: schema11.properties.server.properties.host,
+              data: data75,
+            };
+            if (vErrors === null) {
+              vErrors = [err146];
+            } else {
+              vErrors.push(err146);
+            }
+            errors++;
+          }
+        }
+        if (data73.webhookSecretEnv !== undefined) {
+          let data76 = data73.webhookSecretEnv;
+          if (typeof data76 === 'string') {
+            if (!pattern1.test(data76)) {
+              const err147 = {
+                instancePath: instancePath + '/server/webhookSecretEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data76,
+              };
+              if (vErrors === null) {
+                vErrors = [err147];
+              } else {
+                vErrors.push(err147);
+              }
+              errors++;
+            }
+          } else {
+            const err148 = {
+              instancePath: instancePath + '/server/webhookSecretEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data76,
+            };
+            if (vErrors === null) {
+              vErrors = [err148];
+            } else {
+              vErrors.push(err148);
+            }
+            errors++;
+          }
+        }
+        if (data73.apiTokenEnv !== undefined) {
+          let data77 = data73.apiTokenEnv;
+          if (typeof data77 === 'string') {
+            if (!pattern1.test(data77)) {
+              const err149 = {
+                instancePath: instancePath + '/server/apiTokenEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data77,
+              };
+              if (vErrors === null) {
+                vErrors = [err149];
+              } else {
+                vErrors.push(err149);
+              }
+              errors++;
+            }
+          } else {
+            const err150 = {
+              instancePath: instancePath + '/server/apiTokenEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data77,
+            };
+            if (vErrors === null) {
+              vErrors = [err150];
+            } else {
+              vErrors.push(err150);
+            }
+            errors++;
+          }
+        }
+        if (data73.apiTokens !== undefined) {
+          let data78 = data73.apiTokens;
+          if (Array.isArray(data78)) {
+            const len6 = data78.length;
+            for (let i7 = 0; i7 < len6; i7++) {
+              let data79 = data78[i7];
+              const _errs184 = errors;
+              let valid39 = false;
+              let passing2 = null;
+              const _errs185 = errors;
+              if (data79 && typeof data79 == 'object' && !Array.isArray(data79)) {
+                if (data79.env === undefined) {
+                  const err151 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i7,
+                    schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'env' },
+                    message: "must have required property '" + 'env' + "'",
+                    schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
+                    parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
+                    data: data79,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err151];
+                  } else {
+                    vErrors.push(err151);
+                  }
+                  errors++;
+                }
+              }
+              var _valid2 = _errs185 === errors;
+              if (_valid2) {
+                valid39 = true;
+                passing2 = 0;
+              }
+              const _errs186 = errors;
+              if (data79 && typeof data79 == 'object' && !Array.isArray(data79)) {
+                if (data79.file === undefined) {
+                  const err152 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i7,
+                    schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'file' },
+                    message: "must have required property '" + 'file' + "'",
+                    schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
+                    parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
+                    data: data79,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err152];
+                  } else {
+                    vErrors.push(err152);
+                  }
+                  errors++;
+                }
+              }
+              var _valid2 = _errs186 === errors;
+              if (_valid2 && valid39) {
+                valid39 = false;
+                passing2 = [passing2, 1];
+              } else {
+                if (_valid2) {
+                  valid39 = true;
+                  passing2 = 1;
+                }
+              }
+              if (!valid39) {
+                const err153 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i7,
+                  schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
+                  keyword: 'oneOf',
+                  params: { passingSchemas: passing2 },
+                  message: 'must match exactly one schema in oneOf',
+                  schema: schema11.properties.server.properties.apiTokens.items.oneOf,
+                  parentSchema: schema11.properties.server.properties.apiTokens.items,
+                  data: data79,
+                };
+                if (vErrors === null) {
+                  vErrors = [err153];
+                } else {
+                  vErrors.push(err153);
+                }
+                errors++;
+              } else {
+                errors = _errs184;
+                if (vErrors !== null) {
+                  if (_errs184) {
+                    vErrors.length = _errs184;
+                  } else {
+                    vErrors = null;
+                  }
+                }
+              }
+              if (data79 && typeof data79 == 'object' && !Array.isArray(data79)) {
+                if (data79.scopes === undefined) {
+                  const err154 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i7,
+                    schemaPath: '#/properties/server/properties/apiTokens/items/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'scopes' },
+                    message: "must have required property '" + 'scopes' + "'",
+                    schema: schema11.properties.server.properties.apiTokens.items.required,
+                    parentSchema: schema11.properties.server.properties.apiTokens.items,
+                    data: data79,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err154];
+                  } else {
+                    vErrors.push(err154);
+                  }
+                  errors++;
+                }
+                for (const key12 in data79) {
+                  if (!(key12 === 'env' || key12 === 'file' || key12 === 'scopes')) {
+                    const err155 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i7,
+                      schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
+                      keyword: 'additionalProperties',
+                      params: { additionalProperty: key12 },
+                      message: 'must NOT have additional properties',
+                      schema: false,
+                      parentSchema: schema11.properties.server.properties.apiTokens.items,
+                      data: data79,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err155];
+                    } else {
+                      vErrors.push(err155);
+                    }
+                    errors++;
+                  }
+                }
+                if (data79.env !== undefined) {
+                  let data80 = data79.env;
+                  if (typeof data80 === 'string') {
+                    if (!pattern1.test(data80)) {
+                      const err156 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
+                        schemaPath: '#/definitions/envVarName/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                        parentSchema: schema13,
+                        data: data80,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err156];
+                      } else {
+                        vErrors.push(err156);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err157 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
+                      schemaPath: '#/definitions/envVarName/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema13.type,
+                      parentSchema: schema13,
+                      data: data80,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err157];
+                    } else {
+                      vErrors.push(err157);
+                    }
+                    errors++;
+                  }
+                }
+                if (data79.file !== undefined) {
+                  let data81 = data79.file;
+                  if (typeof data81 === 'string') {
+                    if (func3(data81) < 1) {
+                      const err158 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
+                        schemaPath:
+                          '#/properties/server/properties/apiTokens/items/properties/file/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                        data: data81,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err158];
+                      } else {
+                        vErrors.push(err158);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err159 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
+                      schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
+                      parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                      data: data81,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err159];
+                    } else {
+                      vErrors.push(err159);
+                    }
+                    errors++;
+                  }
+                }
+                if (data79.scopes !== undefined) {
+                  let data82 = data79.scopes;
+                  if (Array.isArray(data82)) {
+                    if (data82.length < 1) {
+                      const err160 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
+                        schemaPath:
+                          '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
+                        keyword: 'minItems',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 items',
+                        schema: 1,
+                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
+                        data: data82,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err160];
+                      } else {
+                        vErrors.push(err160);
+                      }
+                      errors++;
+                    }
+                    const len7 = data82.length;
+                    for (let i8 = 0; i8 < len7; i8++) {
+                      let data83 = data82[i8];
+                      if (!(data83 === 'read' || data83 === 'sync')) {
+                        const err161 = {
+                          instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes/' + i8,
+                          schemaPath:
+                            '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
+                          keyword: 'enum',
+                          params: {
+                            allowedValues:
+                              schema11.properties.server.properties.apiTokens.items.properties.scopes.items
+                                .enum,
+                          },
+                          message: 'must be equal to one of the allowed values',
+                          schema:
+                            schema11.properties.server.properties.apiTokens.items.properties.scopes.items
+                              .enum,
+                          parentSchema:
+                            schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
+                          data: data83,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err161];
+                        } else {
+                          vErrors.push(err161);
+                        }
+                        errors++;
+                      }
+                    }
+                    let i9 = data82.length;
+                    let j1;
+                    if (i9 > 1) {
+                      outer1: for (; i9--;) {
+                        for (j1 = i9; j1--;) {
+                          if (func0(data82[i9], data82[j1])) {
+                            const err162 = {
+                              instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
+                              schemaPath:
+                                '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
+                              keyword: 'uniqueItems',
+                              params: { i: i9, j: j1 },
+                              message:
+                                'must NOT have duplicate items (items ## ' +
+                                j1 +
+                                ' and ' +
+                                i9 +
+                                ' are identical)',
+                              schema: true,
+                              parentSchema:
+                                schema11.properties.server.properties.apiTokens.items.properties.scopes,
+                              data: data82,
+                            };
+                            if (vErrors === null) {
+                              vErrors = [err162];
+                            } else {
+                              vErrors.push(err162);
+                            }
+                            errors++;
+                            break outer1;
+                          }
+                        }
+                      }
+                    }
+                  } else {
+                    const err163 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
+                      schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
+                      keyword: 'type',
+                      params: { type: 'array' },
+                      message: 'must be array',
+                      schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
+                      parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
+                      data: data82,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err163];
+                    } else {
+                      vErrors.push(err163);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err164 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i7,
+                  schemaPath: '#/properties/server/properties/apiTokens/items/type',
+                  keyword: 'type',
+                  params: { type: 'object' },
+                  message: 'must be object',
+                  schema: schema11.properties.server.properties.apiTokens.items.type,
+                  parentSchema: schema11.properties.server.properties.apiTokens.items,
+                  data: data79,
+                };
+                if (vErrors === null) {
+                  vErrors = [err164];
+                } else {
+                  vErrors.push(err164);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err165 = {
+              instancePath: instancePath + '/server/apiTokens',
+              schemaPath: '#/properties/server/properties/apiTokens/type',
+              keyword: 'type',
+              params: { type: 'array' },
+              message: 'must be array',
+              schema: schema11.properties.server.properties.apiTokens.type,
+              parentSchema: schema11.properties.server.properties.apiTokens,
+              data: data78,
+            };
+            if (vErrors === null) {
+              vErrors = [err165];
+            } else {
+              vErrors.push(err165);
+            }
+            errors++;
+          }
+        }
+        if (data73.maxBodySize !== undefined) {
+          let data84 = data73.maxBodySize;
+          if (!(typeof data84 == 'number' && !(data84 % 1) && !isNaN(data84))) {
+            const err166 = {
+              instancePath: instancePath + '/server/maxBodySize',
+              schemaPath: '#/properties/server/properties/maxBodySize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBodySize,
+              data: data84,
+            };
+            if (vErrors === null) {
+              vErrors = [err166];
+            } else {
+              vErrors.push(err166);
+            }
+            errors++;
+          }
+          if (typeof data84 == 'number') {
+            if (data84 < 1024 || isNaN(data84)) {
+              const err167 = {
+                instancePath: instancePath + '/server/maxBodySize',
+                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1024 },
+                message: 'must be >= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.server.properties.maxBodySize,
+                data: data84,
+              };
+              if (vErrors === null) {
+                vErrors = [err167];
+              } else {
+                vErrors.push(err167);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data73.maxConnections !== undefined) {
+          let data85 = data73.maxConnections;
+          if (!(typeof data85 == 'number' && !(data85 % 1) && !isNaN(data85))) {
+            const err168 = {
+              instancePath: instancePath + '/server/maxConnections',
+              schemaPath: '#/properties/server/properties/maxConnections/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnections.type,
+              parentSchema: schema11.properties.server.properties.maxConnections,
+              data: data85,
+            };
+            if (vErrors === null) {
+              vErrors = [err168];
+            } else {
+              vErrors.push(err168);
+            }
+            errors++;
+          }
+          if (typeof data85 == 'number') {
+            if (data85 < 1 || isNaN(data85)) {
+              const err169 = {
+                instancePath: instancePath + '/server/maxConnections',
+                schemaPath: '#/properties/server/properties/maxConnections/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnections,
+                data: data85,
+              };
+              if (vErrors === null) {
+                vErrors = [err169];
+              } else {
+                vErrors.push(err169);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data73.maxConnectionsPerClient !== undefined) {
+          let data86 = data73.maxConnectionsPerClient;
+          if (!(typeof data86 == 'number' && !(data86 % 1) && !isNaN(data86))) {
+            const err170 = {
+              instancePath: instancePath + '/server/maxConnectionsPerClient',
+              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
+              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+              data: data86,
+            };
+            if (vErrors === null) {
+              vErrors = [err170];
+            } else {
+              vErrors.push(err170);
+            }
+            errors++;
+          }
+          if (typeof data86 == 'number') {
+            if (data86 < 1 || isNaN(data86)) {
+              const err171 = {
+                instancePath: instancePath + '/server/maxConnectionsPerClient',
+                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                data: data86,
+              };
+              if (vErrors === null) {
+                vErrors = [err171];
+              } else {
+                vErrors.push(err171);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data73.headersTimeout !== undefined) {
+          let data87 = data73.headersTimeout;
+          if (typeof data87 === 'string') {
+            if (!pattern0.test(data87)) {
+              const err172 = {
+                instancePath: instancePath + '/server/headersTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data87,
+              };
+              if (vErrors === null) {
+                vErrors = [err172];
+              } else {
+                vErrors.push(err172);
+              }
+              errors++;
+            }
+          } else {
+            const err173 = {
+              instancePath: instancePath + '/server/headersTimeout',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data87,
+            };
+            if (vErrors === null) {
+              vErrors = [err173];
+            } else {
+              vErrors.push(err173);
+            }
+            errors++;
+          }
+        }
+        if (data73.bodyTimeout !== undefined) {
+          let data88 = data73.bodyTimeout;
+          if (typeof data88 === 'string') {
+            if (!pattern0.test(data88)) {
+              const err174 = {
+                instancePath: instancePath + '/server/bodyTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data88,
+              };
+              if (vErrors === null) {
+                vErrors = [err174];
+              } else {
+                vErrors.push(err174);
+              }
+              errors++;
+            }
+          } else {
+            const err175 = {
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data88,
+            };
+            if (vErrors === null) {
+              vErrors = [err175];
+            } else {
+              vErrors.push(err175);
+            }
+            errors++;
+          }
+        }
+        if (data73.maxBufferedBodySize !== undefined) {
+          let data89 = data73.maxBufferedBodySize;
+          if (!(typeof data89 == 'number' && !(data89 % 1) && !isNaN(data89))) {
+            const err176 = {
+              instancePath: instancePath + '/server/maxBufferedBodySize',
+              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+              data: data89,
+            };
+            if (vErrors === null) {
+              vErrors = [err176];
+            } else {
+              vErrors.push(err176);
+            }
+            errors++;
+          }
+          if (typeof data89 == 'number') {
+            if (data89 < 65536 || isNaN(data89)) {
+              const err177 = {
+                instancePath: instancePath + '/server/maxBufferedBodySize',
+                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 65536 },
+                message: 'must be >= 65536',
+                schema: 65536,
+                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+                data: data89,
+              };
+              if (vErrors === null) {
+                vErrors = [err177];
+              } else {
+                vErrors.push(err177);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data73.publicUrl !== undefined) {
+          let data90 = data73.publicUrl;
+          if (typeof data90 === 'string') {
+            if (!pattern2.test(data90)) {
+              const err178 = {
+                instancePath: instancePath + '/server/publicUrl',
+                schemaPath: '#/properties/server/properties/publicUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.server.properties.publicUrl,
+                data: data90,
+              };
+              if (vErrors === null) {
+                vErrors = [err178];
+              } else {
+                vErrors.push(err178);
+              }
+              errors++;
+            }
+          } else {
+            const err179 = {
+              instancePath: instancePath + '/server/publicUrl',
+              schemaPath: '#/properties/server/properties/publicUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.server.properties.publicUrl.type,
+              parentSchema: schema11.properties.server.properties.publicUrl,
+              data: data90,
+            };
+            if (vErrors === null) {
+              vErrors = [err179];
+            } else {
+              vErrors.push(err179);
+            }
+            errors++;
+          }
+        }
+        if (data73.metricsAuth !== undefined) {
+          let data91 = data73.metricsAuth;
+          if (typeof data91 !== 'boolean') {
+            const err180 = {
+              instancePath: instancePath + '/server/metricsAuth',
+              schemaPath: '#/properties/server/properties/metricsAuth/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.metricsAuth.type,
+              parentSchema: schema11.properties.server.properties.metricsAuth,
+              data: data91,
+            };
+            if (vErrors === null) {
+              vErrors = [err180];
+            } else {
+              vErrors.push(err180);
+            }
+            errors++;
+          }
+        }
+        if (data73.ui !== undefined) {
+          let data92 = data73.ui;
+          if (typeof data92 !== 'boolean') {
+            const err181 = {
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
+              data: data92,
+            };
+            if (vErrors === null) {
+              vErrors = [err181];
+            } else {
+              vErrors.push(err181);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err182 = {
+          instancePath: instancePath + '/server',
+          schemaPath: '#/properties/server/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.server.type,
+          parentSchema: schema11.properties.server,
+          data: data73,
+        };
+        if (vErrors === null) {
+          vErrors = [err182];
+        } else {
+          vErrors.push(err182);
+        }
+        errors++;
+      }
+    }
+    if (data.reconcile !== undefined) {
+      let data93 = data.reconcile;
+      if (data93 && typeof data93 == 'object' && !Array.isArray(data93)) {
+        for (const key13 in data93) {
+          if (!(key13 === 'maxConcurrent')) {
+            const err183 = {
+              instancePath: instancePath + '/reconcile',
+              schemaPath: '#/properties/reconcile/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key13 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.reconcile,
+              data: data93,
+            };
+            if (vErrors === null) {
+              vErrors = [err183];
+            } else {
+              vErrors.push(err183);
+            }
+            errors++;
+          }
+        }
+        if (data93.maxConcurrent !== undefined) {
+          let data94 = data93.maxConcurrent;
+          if (!(typeof data94 == 'number' && !(data94 % 1) && !isNaN(data94))) {
+            const err184 = {
+              instancePath: instancePath + '/reconcile/maxConcurrent',
+              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
+              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+              data: data94,
+            };
+            if (vErrors === null) {
+              vErrors = [err184];
+            } else {
+              vErrors.push(err184);
+            }
+            errors++;
+          }
+          if (typeof data94 == 'number') {
+            if (data94 < 1 || isNaN(data94)) {
+              const err185 = {
+                instancePath: instancePath + '/reconcile/maxConcurrent',
+                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+                data: data94,
+              };
+              if (vErrors === null) {
+                vErrors = [err185];
+              } else {
+                vErrors.push(err185);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err186 = {
+          instancePath: instancePath + '/reconcile',
+          schemaPath: '#/properties/reconcile/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.reconcile.type,
+          parentSchema: schema11.properties.reconcile,
+          data: data93,
+        };
+        if (vErrors === null) {
+          vErrors = [err186];
+        } else {
+          vErrors.push(err186);
+        }
+        errors++;
+      }
+    }
+    if (data.workspaces !== undefined) {
+      let data95 = data.workspaces;
+      if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
+        for (const key14 in data95) {
+          if (!(key14 === 'dir' || key14 === 'keep' || key14 === 'maxFileSize')) {
+            const err187 = {
+              instancePath: instancePath + '/workspaces',
+              schemaPath: '#/properties/workspaces/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key14 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.workspaces,
+              data: data95,
+            };
+            if (vErrors === null) {
+              vErrors = [err187];
+            } else {
+              vErrors.push(err187);
+            }
+            errors++;
+          }
+        }
+        if (data95.dir !== undefined) {
+          let data96 = data95.dir;
+          if (typeof data96 !== 'string') {
+            const err188 = {
+              instancePath: instancePath + '/workspaces/dir',
+              schemaPath: '#/properties/workspaces/properties/dir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.workspaces.properties.dir.type,
+              parentSchema: schema11.properties.workspaces.properties.dir,
+              data: data96,
+            };
+            if (vErrors === null) {
+              vErrors = [err188];
+            } else {
+              vErrors.push(err188);
+            }
+            errors++;
+          }
+        }
+        if (data95.keep !== undefined) {
+          let data97 = data95.keep;
+          if (!(typeof data97 == 'number' && !(data97 % 1) && !isNaN(data97))) {
+            const err189 = {
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
+              data: data97,
+            };
+            if (vErrors === null) {
+              vErrors = [err189];
+            } else {
+              vErrors.push(err189);
+            }
+            errors++;
+          }
+          if (typeof data97 == 'number') {
+            if (data97 < 1 || isNaN(data97)) {
+              const err190 = {
+                instancePath: instancePath + '/workspaces/keep',
+                schemaPath: '#/properties/workspaces/properties/keep/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.workspaces.properties.keep,
+                data: data97,
+              };
+              if (vErrors === null) {
+                vErrors = [err190];
+              } else {
+                vErrors.push(err190);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data95.maxFileSize !== undefined) {
+          let data98 = data95.maxFileSize;
+          if (!(typeof data98 == 'number' && !(data98 % 1) && !isNaN(data98))) {
+            const err191 = {
+              instancePath: instancePath + '/workspaces/maxFileSize',
+              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.maxFileSize.type,
+              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+              data: data98,
+            };
+            if (vErrors === null) {
+              vErrors = [err191];
+            } else {
+              vErrors.push(err191);
+            }
+            errors++;
+          }
+          if (typeof data98 == 'number') {
+            if (data98 < 1 || isNaN(data98)) {
+              const err192 = {
+                instancePath: instancePath + '/workspaces/maxFileSize',
+                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                data: data98,
+              };
+              if (vErrors === null) {
+                vErrors = [err192];
+              } else {
+                vErrors.push(err192);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err193 = {
+          instancePath: instancePath + '/workspaces',
+          schemaPath: '#/properties/workspaces/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.workspaces.type,
+          parentSchema: schema11.properties.workspaces,
+          data: data95,
+        };
+        if (vErrors === null) {
+          vErrors = [err193];
+        } else {
+          vErrors.push(err193);
+        }
+        errors++;
+      }
+    }
+    if (data.kubernetes !== undefined) {
+      let data99 = data.kubernetes;
+      if (data99 && typeof data99 == 'object' && !Array.isArray(data99)) {
+        for (const key15 in data99) {
+          if (!(
+            key15 === 'requireServiceAccount' ||
+            key15 === 'controllerNamespace' ||
+            key15 === 'kustomize' ||
+            key15 === 'helm'
+          )) {
+            const err194 = {
+              instancePath: instancePath + '/kubernetes',
+              schemaPath: '#/properties/kubernetes/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key15 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.kubernetes,
+              data: data99,
+            };
+            if (vErrors === null) {
+              vErrors = [err194];
+            } else {
+              vErrors.push(err194);
+            }
+            errors++;
+          }
+        }
+        if (data99.requireServiceAccount !== undefined) {
+          let data100 = data99.requireServiceAccount;
+          if (typeof data100 !== 'boolean') {
+            const err195 = {
+              instancePath: instancePath + '/kubernetes/requireServiceAccount',
+              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
+              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
+              data: data100,
+            };
+            if (vErrors === null) {
+              vErrors = [err195];
+            } else {
+              vErrors.push(err195);
+            }
+            errors++;
+          }
+        }
+        if (data99.controllerNamespace !== undefined) {
+          let data101 = data99.controllerNamespace;
+          if (typeof data101 === 'string') {
+            if (func3(data101) < 1) {
+              const err196 = {
+                instancePath: instancePath + '/kubernetes/controllerNamespace',
+                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+                data: data101,
+              };
+              if (vErrors === null) {
+                vErrors = [err196];
+              } else {
+                vErrors.push(err196);
+              }
+              errors++;
+            }
+          } else {
+            const err197 = {
+              instancePath: instancePath + '/kubernetes/controllerNamespace',
+              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
+              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              data: data101,
+            };
+            if (vErrors === null) {
+              vErrors = [err197];
+            } else {
+              vErrors.push(err197);
+            }
+            errors++;
+          }
+        }
+        if (data99.kustomize !== undefined) {
+          let data102 = data99.kustomize;
+          if (data102 && typeof data102 == 'object' && !Array.isArray(data102)) {
+            for (const key16 in data102) {
+              if (!(key16 === 'path')) {
+                const err198 = {
+                  instancePath: instancePath + '/kubernetes/kustomize',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key16 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize,
+                  data: data102,
+                };
+                if (vErrors === null) {
+                  vErrors = [err198];
+                } else {
+                  vErrors.push(err198);
+                }
+                errors++;
+              }
+            }
+            if (data102.path !== undefined) {
+              let data103 = data102.path;
+              if (typeof data103 === 'string') {
+                if (func3(data103) < 1) {
+                  const err199 = {
+                    instancePath: instancePath + '/kubernetes/kustomize/path',
+                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                    data: data103,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err199];
+                  } else {
+                    vErrors.push(err199);
+                  }
+                  errors++;
+                }
+              } else {
+                const err200 = {
+                  instancePath: instancePath + '/kubernetes/kustomize/path',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                  data: data103,
+                };
+                if (vErrors === null) {
+                  vErrors = [err200];
+                } else {
+                  vErrors.push(err200);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err201 = {
+              instancePath: instancePath + '/kubernetes/kustomize',
+              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.kustomize.type,
+              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              data: data102,
+            };
+            if (vErrors === null) {
+              vErrors = [err201];
+            } else {
+              vErrors.push(err201);
+            }
+            errors++;
+          }
+        }
+        if (data99.helm !== undefined) {
+          let data104 = data99.helm;
+          if (data104 && typeof data104 == 'object' && !Array.isArray(data104)) {
+            for (const key17 in data104) {
+              if (!(key17 === 'path')) {
+                const err202 = {
+                  instancePath: instancePath + '/kubernetes/helm',
+                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key17 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  data: data104,
+                };
+                if (vErrors === null) {
+                  vErrors = [err202];
+                } else {
+                  vErrors.push(err202);
+                }
+                errors++;
+              }
+            }
+            if (data104.path !== undefined) {
+              let data105 = data104.path;
+              if (typeof data105 === 'string') {
+                if (func3(data105) < 1) {
+                  const err203 = {
+                    instancePath: instancePath + '/kubernetes/helm/path',
+                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                    data: data105,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err203];
+                  } else {
+                    vErrors.push(err203);
+                  }
+                  errors++;
+                }
+              } else {
+                const err204 = {
+                  instancePath: instancePath + '/kubernetes/helm/path',
+                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  data: data105,
+                };
+                if (vErrors === null) {
+                  vErrors = [err204];
+                } else {
+                  vErrors.push(err204);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err205 = {
+              instancePath: instancePath + '/kubernetes/helm',
+              schemaPath: '#/properties/kubernetes/properties/helm/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.helm.type,
+              parentSchema: schema11.properties.kubernetes.properties.helm,
+              data: data104,
+            };
+            if (vErrors === null) {
+              vErrors = [err205];
+            } else {
+              vErrors.push(err205);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err206 = {
+          instancePath: instancePath + '/kubernetes',
+          schemaPath: '#/properties/kubernetes/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.kubernetes.type,
+          parentSchema: schema11.properties.kubernetes,
+          data: data99,
+        };
+        if (vErrors === null) {
+          vErrors = [err206];
+        } else {
+          vErrors.push(err206);
+        }
+        errors++;
+      }
+    }
+    if (data.notifications !== undefined) {
+      let data106 = data.notifications;
+      if (Array.isArray(data106)) {
+        if (data106.length > 32) {
+          const err207 = {
+            instancePath: instancePath + '/notifications',
+            schemaPath: '#/properties/notifications/maxItems',
+            keyword: 'maxItems',
+            params: { limit: 32 },
+            message: 'must NOT have more than 32 items',
+            schema: 32,
+            parentSchema: schema11.properties.notifications,
+            data: data106,
+          };
+          if (vErrors === null) {
+            vErrors = [err207];
+          } else {
+            vErrors.push(err207);
+          }
+          errors++;
+        }
+        const len8 = data106.length;
+        for (let i10 = 0; i10 < len8; i10++) {
+          let data107 = data106[i10];
+          if (data107 && typeof data107 == 'object' && !Array.isArray(data107)) {
+            if (data107.name === undefined) {
+              const err208 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'name' },
+                message: "must have required property '" + 'name' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data107,
+              };
+              if (vErrors === null) {
+                vErrors = [err208];
+              } else {
+                vErrors.push(err208);
+              }
+              errors++;
+            }
+            if (data107.type === undefined) {
+              const err209 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'type' },
+                message: "must have required property '" + 'type' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data107,
+              };
+              if (vErrors === null) {
+                vErrors = [err209];
+              } else {
+                vErrors.push(err209);
+              }
+              errors++;
+            }
+            if (data107.urlEnv === undefined) {
+              const err210 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'urlEnv' },
+                message: "must have required property '" + 'urlEnv' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data107,
+              };
+              if (vErrors === null) {
+                vErrors = [err210];
+              } else {
+                vErrors.push(err210);
+              }
+              errors++;
+            }
+            if (data107.events === undefined) {
+              const err211 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'events' },
+                message: "must have required property '" + 'events' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data107,
+              };
+              if (vErrors === null) {
+                vErrors = [err211];
+              } else {
+                vErrors.push(err211);
+              }
+              errors++;
+            }
+            for (const key18 in data107) {
+              if (!(
+                key18 === 'name' ||
+                key18 === 'type' ||
+                key18 === 'urlEnv' ||
+                key18 === 'secretEnv' ||
+                key18 === 'events' ||
+                key18 === 'environments'
+              )) {
+                const err212 = {
+                  instancePath: instancePath + '/notifications/' + i10,
+                  schemaPath: '#/properties/notifications/items/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key18 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.notifications.items,
+                  data: data107,
+                };
+                if (vErrors === null) {
+                  vErrors = [err212];
+                } else {
+                  vErrors.push(err212);
+                }
+                errors++;
+              }
+            }
+            if (data107.name !== undefined) {
+              let data108 = data107.name;
+              if (typeof data108 === 'string') {
+                if (!pattern25.test(data108)) {
+                  const err213 = {
+                    instancePath: instancePath + '/notifications/' + i10 + '/name',
+                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
+                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
+                    parentSchema: schema11.properties.notifications.items.properties.name,
+                    data: data108,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err213];
+                  } else {
+                    vErrors.push(err213);
+                  }
+                  errors++;
+                }
+              } else {
+                const err214 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/name',
+                  schemaPath: '#/properties/notifications/items/properties/name/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.notifications.items.properties.name.type,
+                  parentSchema: schema11.properties.notifications.items.properties.name,
+                  data: data108,
+                };
+                if (vErrors === null) {
+                  vErrors = [err214];
+                } else {
+                  vErrors.push(err214);
+                }
+                errors++;
+              }
+            }
+            if (data107.type !== undefined) {
+              let data109 = data107.type;
+              if (!(data109 === 'slack' || data109 === 'webhook')) {
+                const err215 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/type',
+                  schemaPath: '#/properties/notifications/items/properties/type/enum',
+                  keyword: 'enum',
+                  params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
+                  message: 'must be equal to one of the allowed values',
+                  schema: schema11.properties.notifications.items.properties.type.enum,
+                  parentSchema: schema11.properties.notifications.items.properties.type,
+                  data: data109,
+                };
+                if (vErrors === null) {
+                  vErrors = [err215];
+                } else {
+                  vErrors.push(err215);
+                }
+                errors++;
+              }
+            }
+            if (data107.urlEnv !== undefined) {
+              let data110 = data107.urlEnv;
+              if (typeof data110 === 'string') {
+                if (!pattern1.test(data110)) {
+                  const err216 = {
+                    instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data110,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err216];
+                  } else {
+                    vErrors.push(err216);
+                  }
+                  errors++;
+                }
+              } else {
+                const err217 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data110,
+                };
+                if (vErrors === null) {
+                  vErrors = [err217];
+                } else {
+                  vErrors.push(err217);
+                }
+                errors++;
+              }
+            }
+            if (data107.secretEnv !== undefined) {
+              let data111 = data107.secretEnv;
+              if (typeof data111 === 'string') {
+                if (!pattern1.test(data111)) {
+                  const err218 = {
+                    instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data111,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err218];
+                  } else {
+                    vErrors.push(err218);
+                  }
+                  errors++;
+                }
+              } else {
+                const err219 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data111,
+                };
+                if (vErrors === null) {
+                  vErrors = [err219];
+                } else {
+                  vErrors.push(err219);
+                }
+                errors++;
+              }
+            }
+            if (data107.events !== undefined) {
+              let data112 = data107.events;
+              if (Array.isArray(data112)) {
+                if (data112.length < 1) {
+                  const err220 = {
+                    instancePath: instancePath + '/notifications/' + i10 + '/events',
+                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
+                    keyword: 'minItems',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 items',
+                    schema: 1,
+                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    data: data112,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err220];
+                  } else {
+                    vErrors.push(err220);
+                  }
+                  errors++;
+                }
+                const len9 = data112.length;
+                for (let i11 = 0; i11 < len9; i11++) {
+                  let data113 = data112[i11];
+                  if (!(
+                    data113 === 'failed' ||
+                    data113 === 'stalled' ||
+                    data113 === 'recovered' ||
+                    data113 === 'applied' ||
+                    data113 === 'drift-repaired' ||
+                    data113 === 'suspended'
+                  )) {
+                    const err221 = {
+                      instancePath: instancePath + '/notifications/' + i10 + '/events/' + i11,
+                      schemaPath: '#/properties/notifications/items/properties/events/items/enum',
+                      keyword: 'enum',
+                      params: {
+                        allowedValues: schema11.properties.notifications.items.properties.events.items.enum,
+                      },
+                      message: 'must be equal to one of the allowed values',
+                      schema: schema11.properties.notifications.items.properties.events.items.enum,
+                      parentSchema: schema11.properties.notifications.items.properties.events.items,
+                      data: data113,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err221];
+                    } else {
+                      vErrors.push(err221);
+                    }
+                    errors++;
+                  }
+                }
+                let i12 = data112.length;
+                let j2;
+                if (i12 > 1) {
+                  outer2: for (; i12--;) {
+                    for (j2 = i12; j2--;) {
+                      if (func0(data112[i12], data112[j2])) {
+                        const err222 = {
+                          instancePath: instancePath + '/notifications/' + i10 + '/events',
+                          schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
+                          keyword: 'uniqueItems',
+                          params: { i: i12, j: j2 },
+                          message:
+                            'must NOT have duplicate items (items ## ' +
+                            j2 +
+                            ' and ' +
+                            i12 +
+                            ' are identical)',
+                          schema: true,
+                          parentSchema: schema11.properties.notifications.items.properties.events,
+                          data: data112,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err222];
+                        } else {
+                          vErrors.push(err222);
+                        }
+                        errors++;
+                        break outer2;
+                      }
+                    }
+                  }
+                }
+              } else {
+                const err223 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/events',
+                  schemaPath: '#/properties/notifications/items/properties/events/type',
+                  keyword: 'type',
+                  params: { type: 'array' },
+                  message: 'must be array',
+                  schema: schema11.properties.notifications.items.properties.events.type,
+                  parentSchema: schema11.properties.notifications.items.properties.events,
+                  data: data112,
+                };
+                if (vErrors === null) {
+                  vErrors = [err223];
+                } else {
+                  vErrors.push(err223);
+                }
+                errors++;
+              }
+            }
+            if (data107.environments !== undefined) {
+              let data114 = data107.environments;
+              if (Array.isArray(data114)) {
+                const len10 = data114.length;
+                for (let i13 = 0; i13 < len10; i13++) {
+                  let data115 = data114[i13];
+                  if (typeof data115 === 'string') {
+                    if (func3(data115) < 1) {
+                      const err224 = {
+                        instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
+                        schemaPath:
+                          '#/properties/notifications/items/properties/environments/items/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                        data: data115,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err224];
+                      } else {
+                        vErrors.push(err224);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err225 = {
+                      instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
+                      schemaPath: '#/properties/notifications/items/properties/environments/items/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.notifications.items.properties.environments.items.type,
+                      parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                      data: data115,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err225];
+                    } else {
+                      vErrors.push(err225);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err226 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/environments',
+                  schemaPath: '#/properties/notifications/items/properties/environments/type',
+                  keyword: 'type',
+                  params: { type: 'array' },
+                  message: 'must be array',
+                  schema: schema11.properties.notifications.items.properties.environments.type,
+                  parentSchema: schema11.properties.notifications.items.properties.environments,
+                  data: data114,
+                };
+                if (vErrors === null) {
+                  vErrors = [err226];
+                } else {
+                  vErrors.push(err226);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err227 = {
+              instancePath: instancePath + '/notifications/' + i10,
+              schemaPath: '#/properties/notifications/items/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.notifications.items.type,
+              parentSchema: schema11.properties.notifications.items,
+              data: data107,
+            };
+            if (vErrors === null) {
+              vErrors = [err227];
+            } else {
+              vErrors.push(err227);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err228 = {
+          instancePath: instancePath + '/notifications',
+          schemaPath: '#/properties/notifications/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema11.properties.notifications.type,
+          parentSchema: schema11.properties.notifications,
+          data: data106,
+        };
+        if (vErrors === null) {
+          vErrors = [err228];
+        } else {
+          vErrors.push(err228);
+        }
+        errors++;
+      }
+    }
+    if (data.sharding !== undefined) {
+      let data116 = data.sharding;
+      if (data116 && typeof data116 == 'object' && !Array.isArray(data116)) {
+        for (const key19 in data116) {
+          if (!func2.call(schema11.properties.sharding.properties, key19)) {
+            const err229 = {
+              instancePath: instancePath + '/sharding',
+              schemaPath: '#/properties/sharding/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key19 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.sharding,
+              data: data116,
+            };
+            if (vErrors === null) {
+              vErrors = [err229];
+            } else {
+              vErrors.push(err229);
+            }
+            errors++;
+          }
+        }
+        if (data116.enabled !== undefined) {
+          let data117 = data116.enabled;
+          if (typeof data117 !== 'boolean') {
+            const err230 = {
+              instancePath: instancePath + '/sharding/enabled',
+              schemaPath: '#/properties/sharding/properties/enabled/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.sharding.properties.enabled.type,
+              parentSchema: schema11.properties.sharding.properties.enabled,
+              data: data117,
+            };
+            if (vErrors === null) {
+              vErrors = [err230];
+            } else {
+              vErrors.push(err230);
+            }
+            errors++;
+          }
+        }
+        if (data116.namespace !== undefined) {
+          let data118 = data116.namespace;
+          if (typeof data118 === 'string') {
+            if (func3(data118) < 1) {
+              const err231 = {
+                instancePath: instancePath + '/sharding/namespace',
+                schemaPath: '#/properties/sharding/properties/namespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.namespace,
+                data: data118,
+              };
+              if (vErrors === null) {
+                vErrors = [err231];
+              } else {
+                vErrors.push(err231);
+              }
+              errors++;
+            }
+          } else {
+            const err232 = {
+              instancePath: instancePath + '/sharding/namespace',
+              schemaPath: '#/properties/sharding/properties/namespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.namespace.type,
+              parentSchema: schema11.properties.sharding.properties.namespace,
+              data: data118,
+            };
+            if (vErrors === null) {
+              vErrors = [err232];
+            } else {
+              vErrors.push(err232);
+            }
+            errors++;
+          }
+        }
+        if (data116.leaseDuration !== undefined) {
+          let data119 = data116.leaseDuration;
+          if (typeof data119 === 'string') {
+            if (!pattern0.test(data119)) {
+              const err233 = {
+                instancePath: instancePath + '/sharding/leaseDuration',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data119,
+              };
+              if (vErrors === null) {
+                vErrors = [err233];
+              } else {
+                vErrors.push(err233);
+              }
+              errors++;
+            }
+          } else {
+            const err234 = {
+              instancePath: instancePath + '/sharding/leaseDuration',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data119,
+            };
+            if (vErrors === null) {
+              vErrors = [err234];
+            } else {
+              vErrors.push(err234);
+            }
+            errors++;
+          }
+        }
+        if (data116.renewInterval !== undefined) {
+          let data120 = data116.renewInterval;
+          if (typeof data120 === 'string') {
+            if (!pattern0.test(data120)) {
+              const err235 = {
+                instancePath: instancePath + '/sharding/renewInterval',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data120,
+              };
+              if (vErrors === null) {
+                vErrors = [err235];
+              } else {
+                vErrors.push(err235);
+              }
+              errors++;
+            }
+          } else {
+            const err236 = {
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data120,
+            };
+            if (vErrors === null) {
+              vErrors = [err236];
+            } else {
+              vErrors.push(err236);
+            }
+            errors++;
+          }
+        }
+        if (data116.identity !== undefined) {
+          let data121 = data116.identity;
+          if (typeof data121 === 'string') {
+            if (func3(data121) > 128) {
+              const err237 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/maxLength',
+                keyword: 'maxLength',
+                params: { limit: 128 },
+                message: 'must NOT have more than 128 characters',
+                schema: 128,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data121,
+              };
+              if (vErrors === null) {
+                vErrors = [err237];
+              } else {
+                vErrors.push(err237);
+              }
+              errors++;
+            }
+            if (func3(data121) < 1) {
+              const err238 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data121,
+              };
+              if (vErrors === null) {
+                vErrors = [err238];
+              } else {
+                vErrors.push(err238);
+              }
+              errors++;
+            }
+          } else {
+            const err239 = {
+              instancePath: instancePath + '/sharding/identity',
+              schemaPath: '#/properties/sharding/properties/identity/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.identity.type,
+              parentSchema: schema11.properties.sharding.properties.identity,
+              data: data121,
+            };
+            if (vErrors === null) {
+              vErrors = [err239];
+            } else {
+              vErrors.push(err239);
+            }
+            errors++;
+          }
+        }
+        if (data116.kubeconfig !== undefined) {
+          let data122 = data116.kubeconfig;
+          if (typeof data122 === 'string') {
+            if (func3(data122) < 1) {
+              const err240 = {
+                instancePath: instancePath + '/sharding/kubeconfig',
+                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.kubeconfig,
+                data: data122,
+              };
+              if (vErrors === null) {
+                vErrors = [err240];
+              } else {
+                vErrors.push(err240);
+              }
+              errors++;
+            }
+          } else {
+            const err241 = {
+              instancePath: instancePath + '/sharding/kubeconfig',
+              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.kubeconfig.type,
+              parentSchema: schema11.properties.sharding.properties.kubeconfig,
+              data: data122,
+            };
+            if (vErrors === null) {
+              vErrors = [err241];
+            } else {
+              vErrors.push(err241);
+            }
+            errors++;
+          }
+        }
+        if (data116.context !== undefined) {
+          let data123 = data116.context;
+          if (typeof data123 === 'string') {
+            if (func3(data123) < 1) {
+              const err242 = {
+                instancePath: instancePath + '/sharding/context',
+                schemaPath: '#/properties/sharding/properties/context/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.context,
+                data: data123,
+              };
+              if (vErrors === null) {
+                vErrors = [err242];
+              } else {
+                vErrors.push(err242);
+              }
+              errors++;
+            }
+          } else {
+            const err243 = {
+              instancePath: instancePath + '/sharding/context',
+              schemaPath: '#/properties/sharding/properties/context/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.context.type,
+              parentSchema: schema11.properties.sharding.properties.context,
+              data: data123,
+            };
+            if (vErrors === null) {
+              vErrors = [err243];
+            } else {
+              vErrors.push(err243);
+            }
+            errors++;
+          }
+        }
+        if (data116.advertiseUrl !== undefined) {
+          let data124 = data116.advertiseUrl;
+          if (typeof data124 === 'string') {
+            if (!pattern10.test(data124)) {
+              const err244 = {
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                data: data124,
+              };
+              if (vErrors === null) {
+                vErrors = [err244];
+              } else {
+                vErrors.push(err244);
+              }
+              errors++;
+            }
+          } else {
+            const err245 = {
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              data: data124,
+            };
+            if (vErrors === null) {
+              vErrors = [err245];
+            } else {
+              vErrors.push(err245);
+            }
+            errors++;
+          }
+        }
+        if (data116.shards !== undefined) {
+          let data125 = data116.shards;
+          if (!(typeof data125 == 'number' && !(data125 % 1) && !isNaN(data125))) {
+            const err246 = {
+              instancePath: instancePath + '/sharding/shards',
+              schemaPath: '#/properties/sharding/properties/shards/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.sharding.properties.shards.type,
+              parentSchema: schema11.properties.sharding.properties.shards,
+              data: data125,
+            };
+            if (vErrors === null) {
+              vErrors = [err246];
+            } else {
+              vErrors.push(err246);
+            }
+            errors++;
+          }
+          if (typeof data125 == 'number') {
+            if (data125 > 1024 || isNaN(data125)) {
+              const err247 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 1024 },
+                message: 'must be <= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data125,
+              };
+              if (vErrors === null) {
+                vErrors = [err247];
+              } else {
+                vErrors.push(err247);
+              }
+              errors++;
+            }
+            if (data125 < 1 || isNaN(data125)) {
+              const err248 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data125,
+              };
+              if (vErrors === null) {
+                vErrors = [err248];
+              } else {
+                vErrors.push(err248);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data116.handoffKeyFile !== undefined) {
+          let data126 = data116.handoffKeyFile;
+          if (typeof data126 === 'string') {
+            if (func3(data126) < 1) {
+              const err249 = {
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                data: data126,
+              };
+              if (vErrors === null) {
+                vErrors = [err249];
+              } else {
+                vErrors.push(err249);
+              }
+              errors++;
+            }
+          } else {
+            const err250 = {
+              instancePath: instancePath + '/sharding/handoffKeyFile',
+              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
+              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+              data: data126,
+            };
+            if (vErrors === null) {
+              vErrors = [err250];
+            } else {
+              vErrors.push(err250);
+            }
+            errors++;
+          }
+        }
+        if (data116.handoffKeyEnv !== undefined) {
+          let data127 = data116.handoffKeyEnv;
+          if (typeof data127 === 'string') {
+            if (!pattern1.test(data127)) {
+              const err251 = {
+                instancePath: instancePath + '/sharding/handoffKeyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data127,
+              };
+              if (vErrors === null) {
+                vErrors = [err251];
+              } else {
+                vErrors.push(err251);
+              }
+              errors++;
+            }
+          } else {
+            const err252 = {
+              instancePath: instancePath + '/sharding/handoffKeyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data127,
+            };
+            if (vErrors === null) {
+              vErrors = [err252];
+            } else {
+              vErrors.push(err252);
+            }
+            errors++;
+          }
+        }
+        if (data116.peerUrls !== undefined) {
+          let data128 = data116.peerUrls;
+          if (Array.isArray(data128)) {
+            const len11 = data128.length;
+            for (let i14 = 0; i14 < len11; i14++) {
+              let data129 = data128[i14];
+              if (typeof data129 === 'string') {
+                if (!pattern10.test(data129)) {
+                  const err253 = {
+                    instancePath: instancePath + '/sharding/peerUrls/' + i14,
+                    schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^https?://' },
+                    message: 'must match pattern "' + '^https?://' + '"',
+                    schema: '^https?://',
+                    parentSchema: schema11.properties.sharding.properties.peerUrls.items,
+                    data: data129,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err253];
+                  } else {
+                    vErrors.push(err253);
+                  }
+                  errors++;
+                }
+              } else {
+                const err254 = {
+                  instancePath: instancePath + '/sharding/peerUrls/' + i14,
+                  schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.sharding.properties.peerUrls.items.type,
+                  parentSchema: schema11.properties.sharding.properties.peerUrls.items,
+                  data: data129,
+                };
+                if (vErrors === null) {
+                  vErrors = [err254];
+                } else {
+                  vErrors.push(err254);
+                }
+                errors++;
+              }
+            }
+            let i15 = data128.length;
+            let j3;
+            if (i15 > 1) {
+              const indices0 = {};
+              for (; i15--;) {
+                let item0 = data128[i15];
+                if (typeof item0 !== 'string') {
+                  continue;
+                }
+                if (typeof indices0[item0] == 'number') {
+                  j3 = indices0[item0];
+                  const err255 = {
+                    instancePath: instancePath + '/sharding/peerUrls',
+                    schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
+                    keyword: 'uniqueItems',
+                    params: { i: i15, j: j3 },
+                    message:
+                      'must NOT have duplicate items (items ## ' + j3 + ' and ' + i15 + ' are identical)',
+                    schema: true,
+                    parentSchema: schema11.properties.sharding.properties.peerUrls,
+                    data: data128,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err255];
+                  } else {
+                    vErrors.push(err255);
+                  }
+                  errors++;
+                  break;
+                }
+                indices0[item0] = i15;
+              }
+            }
+          } else {
+            const err256 = {
+              instancePath: instancePath + '/sharding/peerUrls',
+              schemaPath: '#/properties/sharding/properties/peerUrls/type',
+              keyword: 'type',
+              params: { type: 'array' },
+              message: 'must be array',
+              schema: schema11.properties.sharding.properties.peerUrls.type,
+              parentSchema: schema11.properties.sharding.properties.peerUrls,
+              data: data128,
+            };
+            if (vErrors === null) {
+              vErrors = [err256];
+            } else {
+              vErrors.push(err256);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err257 = {
+          instancePath: instancePath + '/sharding',
+          schemaPath: '#/properties/sharding/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.sharding.type,
+          parentSchema: schema11.properties.sharding,
+          data: data116,
+        };
+        if (vErrors === null) {
+          vErrors = [err257];
+        } else {
+          vErrors.push(err257);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err258 = {
+      instancePath,
+      schemaPath: '#/type',
+      keyword: 'type',
+      params: { type: 'object' },
+      message: 'must be object',
+      schema: schema11.type,
+      parentSchema: schema11,
+      data,
+    };
+    if (vErrors === null) {
+      vErrors = [err258];
+    } else {
+      vErrors.push(err258);
+    }
+    errors++;
+  }
+  validate10.errors = vErrors;
+  return errors === 0;
+}
