@@ -69,7 +69,11 @@ describe('the example platform rendered through cairn sync', () => {
     git(dir, 'checkout', '-q', branch);
     for (const file of git(dir, 'grep', '-lF', '${aws:', '--', 'k8s-resources').split('\n')) {
       const path = join(dir, file);
-      writeFileSync(path, readFileSync(path, 'utf8').replaceAll('${aws:', '$${aws:'));
+      // A function, because in a replacement string `$$` is itself the escape of one `$`.
+      writeFileSync(
+        path,
+        readFileSync(path, 'utf8').replaceAll('${aws:', () => '$${aws:'),
+      );
     }
     git(dir, '-c', 'user.name=t', '-c', 'user.email=t@x', 'commit', '-q', '-am', 'no AWS half here');
   }
