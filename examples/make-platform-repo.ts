@@ -67,8 +67,9 @@ function commitMessage(env: string, prefix: string): string {
   return [
     `${env}: the ${prefix} platform for the ${env} environment`,
     '',
-    `aws-resources/: stacks ${prefix}-${env}-data (bucket, queue, table) and ${prefix}-${env}-api (Lambda).`,
-    `k8s-resources/: namespace ${prefix}-${env} with the shop-api Deployment, Service and ConfigMap,`,
+    `aws-resources/: stacks ${prefix}-${env}-data (bucket, queue, table, pod role) and ${prefix}-${env}-api (Lambda).`,
+    `k8s-resources/: namespace ${prefix}-${env} with the shop-api Deployment, Service, ServiceAccount and`,
+    `ConfigMap (the last two bind the data stack's RoleArn and QueueUrl outputs),`,
     `the shop-worker Kustomize overlay for ${env} (worker/) and the vendored cache Helm chart (cache/).`,
   ].join('\n');
 }

@@ -19,6 +19,7 @@ import { runSandbox, sandboxScript, sandboxStateDir } from './run-sandbox';
 import { selfCommand } from '../../controller/cli/self-command';
 import type { AuditConfig } from '../../controller/config/types';
 import { applyDemoChange } from './demo-change';
+import { describeBindings, readBoundValues } from './demo-bindings';
 import { git, sendPushWebhook, waitForEnvironment } from './demo-steps';
 import type { SandboxEnv } from '../sandbox/sandbox-env';
 
@@ -148,6 +149,13 @@ export async function runDemo(
       sandbox.kubernetes.kubeconfig,
       config.environments.flatMap((e) => (e.kubernetes ? [e.kubernetes.namespace] : [])),
     );
+
+    say(
+      "AWS outputs bound into Kubernetes: dev's first commit created the queue and the pods' IAM role, and the same reconcile wrote their URL and ARN into the manifests (${aws:<stack>.<Output>})",
+    );
+    const bound = await readBoundValues(sandbox, `${prefix}-dev-data`, `${prefix}-dev`);
+    for (const line of describeBindings(`${prefix}-dev`, git(repoDir, 'rev-parse', 'dev'), bound))
+      detail(line);
 
     say('Merging a change to dev (a commit, then the push webhook a Git host would send)');
     git(repoDir, 'checkout', '-q', 'dev');

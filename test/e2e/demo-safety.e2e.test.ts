@@ -115,6 +115,7 @@ describe('the demo never hangs and leaves nothing behind', () => {
     'Bootstrapping the AWS side',
     'Starting the controller',
     'The Deployments rolled out',
+    'AWS outputs bound into Kubernetes',
     'Merging a change to dev',
     'Promoting it to staging',
     'Rolling dev back',

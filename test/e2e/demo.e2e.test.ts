@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { AuditEntry } from '../../controller/audit/types';
+import { kindOf, nameOf } from '../helpers/changes';
 import { runCli, runScript } from '../helpers/cli';
 import { sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
 
@@ -38,6 +39,12 @@ describe('the demo', () => {
       'prod/cache: 2/2',
     ])
       expect(demo.stdout).toContain(`${announced![1]}-${rollout} available (`);
+    // And it tells that the queue's URL reached the ConfigMap in the commit that created the queue.
+    expect(demo.stdout).toMatch(
+      new RegExp(
+        `${announced![1]}-dev/shop-settings QUEUE_URL = \\S+/${announced![1]}-dev-jobs: the queue of ${announced![1]}-dev-data and its URL reached the ConfigMap in the same commit`,
+      ),
+    );
     return announced![1]!;
   };
 
@@ -68,13 +75,40 @@ describe('the demo', () => {
     );
 
     const cfn = new CloudFormationClient(sandboxAwsClientConfig());
-    for (const env of ['dev', 'staging', 'prod']) {
-      const stacks = await cfn.send(new DescribeStacksCommand({ StackName: `${prefix}-${env}-data` }));
-      expect(stacks.Stacks?.[0]?.StackStatus).toMatch(/_COMPLETE$/);
-    }
     const kc = new KubeConfig();
     kc.loadFromFile(sandboxEnv().kubernetes.kubeconfig);
     const core = kc.makeApiClient(CoreV1Api);
+    for (const env of ['dev', 'staging', 'prod']) {
+      const stacks = await cfn.send(new DescribeStacksCommand({ StackName: `${prefix}-${env}-data` }));
+      const stack = stacks.Stacks?.[0];
+      expect(stack?.StackStatus).toMatch(/_COMPLETE$/);
+      // The AWS outputs of the environment's data stack are bound into its manifests: the queue's
+      // real URL in the ConfigMap, the pods' role ARN in the ServiceAccount's IRSA annotation.
+      const output = (key: string) => stack?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+      const namespace = `${prefix}-${env}`;
+      const settings = await core.readNamespacedConfigMap({ name: 'shop-settings', namespace });
+      const account = await core.readNamespacedServiceAccount({ name: 'shop-api', namespace });
+      expect([env, settings.data?.QUEUE_URL]).toEqual([env, output('QueueUrl')]);
+      expect(output('QueueUrl')).toMatch(new RegExp(`^https?://\\S+/${namespace}-jobs$`));
+      expect([env, account.metadata?.annotations?.['eks.amazonaws.com/role-arn']]).toEqual([
+        env,
+        output('RoleArn'),
+      ]);
+      expect(output('RoleArn')).toMatch(new RegExp(`^arn:aws:iam::\\d{12}:role/${namespace}-api-pods$`));
+    }
+    // And dev's first entry, one commit, created the queue, the role and the objects bound to them.
+    const created = entries
+      .find((e) => e.env === 'dev')!
+      .changes.filter((c) => c.action === 'created')
+      .map((c) => (c.target === 'aws' ? `${c.type ?? ''}` : `${kindOf(c)}:${nameOf(c)}`));
+    expect(created).toEqual(
+      expect.arrayContaining([
+        'AWS::SQS::Queue',
+        'AWS::IAM::Role',
+        'ConfigMap:shop-settings',
+        'ServiceAccount:shop-api',
+      ]),
+    );
     const flags = (namespace: string) =>
       core.readNamespacedConfigMap({ name: 'feature-flags', namespace }).then(
         (cm) => cm.data,

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSynthRunner } from '../../../cdk/synth/synth-runner';
+import { outputsTransform, type InputTransform } from '../../../controller/kube/aws-bindings';
 import { readManifests } from '../../../controller/kube/read-manifests';
 import { helmBinary } from '../../helpers/helm';
 import { kustomizeBinary } from '../../helpers/renderers';
@@ -12,7 +13,11 @@ import { repoRoot } from '../../sandbox/sandbox-env';
 export interface ExampleObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly annotations?: Record<string, string>;
+  };
   readonly spec?: Record<string, unknown>;
   readonly data?: Record<string, string>;
 }
@@ -90,30 +95,48 @@ export function synthesize(checkout: string, outDir: string, context: Record<str
   };
 }
 
+/** The stand-in values {@link fakeOutputs} gives the data stack's outputs. */
+export function fakeOutputValues(stackName: string): { QueueUrl: string; RoleArn: string } {
+  return {
+    QueueUrl: `https://sqs.example.invalid/000000000000/${stackName}-queue`,
+    RoleArn: `arn:aws:iam::000000000000:role/${stackName}-role`,
+  };
+}
+
+/**
+ * The binding transform over stand-in outputs of `<prefix>-<env>-data`, for the checks that read
+ * manifests without the AWS half (the demo e2e test shows the real values). Only that stack's
+ * QueueUrl and RoleArn exist, so a reference to any other stack or output still fails the read
+ * with `aws.output-missing`, as it would in a reconcile.
+ */
+export function fakeOutputs(prefix: string, env: string): InputTransform {
+  const stackName = `${prefix}-${env}-data`;
+  return outputsTransform(new Map([[stackName, new Map(Object.entries(fakeOutputValues(stackName)))]]));
+}
+
 /**
  * Every object of `k8s-resources/` on `branch`, read as the controller reads it: plain manifests
  * parsed, and the Kustomize overlay and the Helm chart rendered by the sandbox's kustomize and helm
- * under bubblewrap, with `env`'s values file and `namespace` as the release namespace.
+ * under bubblewrap, with `env`'s values file and `namespace` as the release namespace. `transform`
+ * is the binding transform applied to each plain file and renderer input (see {@link fakeOutputs}).
  */
 export async function branchObjects(
   repo: string,
   branch: string,
   namespace: string,
+  transform?: InputTransform,
 ): Promise<BranchObject[]> {
   const checkout = mkdtempSync(join(tmpdir(), `cairn-examples-${branch}-`));
   try {
     cloneBranch(repo, branch, join(checkout, 'ws'));
-    const objects = await readManifests(
-      join(checkout, 'ws'),
-      {},
-      {
-        runner: createSynthRunner({ isolation: 'bubblewrap' }),
-        env: branch,
-        namespace,
-        kustomizePath: kustomizeBinary(),
-        helmPath: helmBinary(),
-      },
-    );
+    const objects = await readManifests(join(checkout, 'ws'), transform ? { transform } : {}, {
+      runner: createSynthRunner({ isolation: 'bubblewrap' }),
+      env: branch,
+      namespace,
+      kustomizePath: kustomizeBinary(),
+      helmPath: helmBinary(),
+      ...(transform ? { transform } : {}),
+    });
     return objects.map((o) => ({ ...(o.object as unknown as ExampleObject), file: o.file }));
   } finally {
     rmSync(checkout, { recursive: true, force: true });

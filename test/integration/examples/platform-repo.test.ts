@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { makePlatformRepo, type PlatformRepo } from '../../../examples/make-platform-repo';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
-import { branchObjects, git, tempDir } from './example-fixtures';
+import { branchObjects, fakeOutputValues, fakeOutputs, git, tempDir } from './example-fixtures';
 
 const ENVS = ['dev', 'staging', 'prod'] as const;
 
@@ -45,7 +45,7 @@ describe('the example platform repository', () => {
     expect(new Set(ENVS.map((env) => tree(env, 'k8s-resources'))).size).toBe(3);
   });
 
-  const PLAIN = ['ConfigMap', 'Deployment', 'Namespace', 'Service'];
+  const PLAIN = ['ConfigMap', 'Deployment', 'Namespace', 'Service', 'ServiceAccount'];
   it.each([
     {
       env: 'dev',
@@ -67,7 +67,7 @@ describe('the example platform repository', () => {
     },
     {
       env: 'prod',
-      plain: [...PLAIN.slice(0, 3), 'PodDisruptionBudget', 'Service'],
+      plain: [...PLAIN.slice(0, 3), 'PodDisruptionBudget', ...PLAIN.slice(3)],
       replicas: 2,
       logLevel: 'warn',
       workers: 2,
@@ -77,9 +77,10 @@ describe('the example platform repository', () => {
   ] as const)(
     'gives $env its own namespace, $replicas api replica(s), $workers worker(s) and log level $logLevel',
     async ({ env, plain, replicas, logLevel, workers, tier, cache }) => {
-      // When the branch's manifests are read as the controller reads them (overlay and chart rendered)
+      // When the branch's manifests are read as the controller reads them (overlay and chart
+      // rendered), with stand-in values for the data stack's outputs (the demo e2e binds real ones)
       const namespace = `${prefix}-${env}`;
-      const objects = await branchObjects(repo.dir, env, namespace);
+      const objects = await branchObjects(repo.dir, env, namespace, fakeOutputs(prefix, env));
       const from = (file: string) => objects.filter((o) => o.file === file);
       const find = (file: string, kind: string) => from(file).find((o) => o.kind === kind);
 
@@ -109,6 +110,15 @@ describe('the example platform repository', () => {
         TABLE_NAME: `${prefix}-${env}-orders`,
         LOG_LEVEL: logLevel,
       });
+      // And the queue URL and the IRSA role ARN are the outputs of this environment's data stack
+      const outputs = fakeOutputValues(`${prefix}-${env}-data`);
+      expect(objects.find((o) => o.kind === 'ConfigMap')?.data?.QUEUE_URL).toBe(outputs.QueueUrl);
+      expect(find('k8s-resources/service-account.yaml', 'ServiceAccount')?.metadata.annotations).toEqual({
+        'eks.amazonaws.com/role-arn': outputs.RoleArn,
+      });
+      expect(
+        (find('k8s-resources/deployment.yaml', 'Deployment')?.spec?.template as { spec: object }).spec,
+      ).toMatchObject({ serviceAccountName: 'shop-api' });
       // And the overlay of this branch set the worker's replicas and labels
       const worker = find('k8s-resources/worker (kustomize)', 'Deployment')!;
       expect(worker.spec?.replicas).toBe(workers);
@@ -134,7 +144,7 @@ describe('the example platform repository', () => {
 
     // When every object is created with dryRun=All (namespaced ones in `default`, because the
     // sandbox cannot delete namespaces and a dry-run namespace does not exist for the others)
-    const objects = await branchObjects(repo.dir, env, `${prefix}-${env}`);
+    const objects = await branchObjects(repo.dir, env, `${prefix}-${env}`, fakeOutputs(prefix, env));
     const answers = await Promise.all(
       objects.map((o) => {
         const { file: _file, ...object } = o;

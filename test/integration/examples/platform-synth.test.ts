@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findBindings } from '../../../controller/kube/aws-bindings';
 import { makePlatformRepo, type PlatformRepo } from '../../../examples/make-platform-repo';
-import { branchObjects, cloneBranch, synthesize, tempDir } from './example-fixtures';
+import { branchObjects, cloneBranch, git, synthesize, tempDir } from './example-fixtures';
 
 // Three synths of a real CDK app: each takes a few seconds on a busy machine.
 jest.setTimeout(90_000);
@@ -76,6 +77,19 @@ describe('the example CDK app, run from a checkout of each environment branch', 
         (o) => o.kind === 'ConfigMap',
       )!;
       expect(settings.data?.QUEUE_NAME).toBe(queue.Properties.QueueName);
+
+      // And every AWS output the branch's manifests bind is declared by this synth's data stack
+      // (what cairn's plan checks before it applies anything), the IRSA role among them
+      const refs = git(checkout, 'ls-files', 'k8s-resources')
+        .split('\n')
+        .flatMap((file) => findBindings(file, readFileSync(join(checkout, file), 'utf8')));
+      expect(refs.map((r) => `${r.file} ${r.stackName}.${r.outputKey}`).sort()).toEqual([
+        `k8s-resources/service-account.yaml exs-${env}-data.RoleArn`,
+        `k8s-resources/settings.yaml exs-${env}-data.QueueUrl`,
+      ]);
+      const outputs = (out.template('Data') as { Outputs?: Record<string, unknown> }).Outputs ?? {};
+      for (const ref of refs) expect(Object.keys(outputs)).toContain(ref.outputKey);
+      expect(data.map((r) => r.Type)).toContain('AWS::IAM::Role');
     },
   );
 

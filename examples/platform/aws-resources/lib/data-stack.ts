@@ -1,5 +1,6 @@
 import * as cdk from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -10,12 +11,18 @@ export interface DataStackProps extends cdk.StackProps {
   readonly target: ShopTarget;
 }
 
-/** The shop's state: a bucket for uploads, a queue of jobs and a table of orders. */
+/**
+ * The shop's state: a bucket for uploads, a queue of jobs and a table of orders, and the IAM role
+ * the API's pods run as (IRSA). The queue's URL and the role's ARN are outputs that the manifests
+ * on the same branch bind (`${aws:<prefix>-<env>-data.QueueUrl}`, `.RoleArn`).
+ */
 export class DataStack extends cdk.Stack {
   /** The job queue; its name is fixed so the Kubernetes side can name it in a ConfigMap. */
   readonly queue: sqs.Queue;
   readonly table: dynamodb.Table;
   readonly bucket: s3.Bucket;
+  /** The role of the `shop-api` ServiceAccount; the manifests carry its ARN in the IRSA annotation. */
+  readonly podRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -52,9 +59,29 @@ export class DataStack extends cdk.Stack {
         : { billingMode: dynamodb.BillingMode.PAY_PER_REQUEST }),
     });
 
+    // IRSA: the cluster's OIDC provider lets only the shop-api ServiceAccount of this environment's
+    // namespace assume the role. The example has no real cluster, so the issuer is a setting.
+    const issuer = target.settings.oidcIssuer ?? 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE';
+    this.podRole = new iam.Role(this, 'ApiPods', {
+      roleName: target.name('api-pods'),
+      description: `The shop-api pods of ${target.prefix} ${target.env} (IRSA)`,
+      assumedBy: new iam.FederatedPrincipal(
+        this.formatArn({ service: 'iam', region: '', resource: 'oidc-provider', resourceName: issuer }),
+        {
+          StringEquals: {
+            [`${issuer}:sub`]: `system:serviceaccount:${target.prefix}-${target.env}:shop-api`,
+            [`${issuer}:aud`]: 'sts.amazonaws.com',
+          },
+        },
+        'sts:AssumeRoleWithWebIdentity',
+      ),
+    });
+    this.queue.grantConsumeMessages(this.podRole);
+
     new cdk.CfnOutput(this, 'QueueName', { value: this.queue.queueName });
     new cdk.CfnOutput(this, 'QueueUrl', { value: this.queue.queueUrl });
     new cdk.CfnOutput(this, 'TableName', { value: this.table.tableName });
     new cdk.CfnOutput(this, 'BucketName', { value: this.bucket.bucketName });
+    new cdk.CfnOutput(this, 'RoleArn', { value: this.podRole.roleArn });
   }
 }

@@ -9,6 +9,8 @@ export interface EnvironmentSettings {
     | { readonly billing: 'provisioned'; readonly readCapacity: number; readonly writeCapacity: number };
   readonly queue: { readonly retentionDays: number; readonly visibilityTimeoutSeconds: number };
   readonly api: { readonly memoryMb: number; readonly timeoutSeconds: number; readonly logLevel: string };
+  /** The cluster's OIDC issuer (host and path) for IRSA; a placeholder issuer when absent. */
+  readonly oidcIssuer?: string;
 }
 
 /** Everything the stacks need to know about the environment they are synthesized for. */
