@@ -48,26 +48,30 @@ describe('TraceExporter when the collector fails', () => {
   it('never blocks the caller, times out a hung collector, and counts each dropped trace', async () => {
     const port = await freePort();
     const collector = await hungCollector(port);
-    let dropped = 0;
-    const exporter = new TraceExporter({
-      otlpEndpoint: `http://127.0.0.1:${port}`,
-      audit,
-      log: silentLog(),
-      dropped: () => (dropped += 1),
-      timeoutMs: 300,
-      maxQueued: 2,
-    });
-    const started = Date.now();
-    for (let i = 0; i < 5; i++) {
-      exporter.started('dev', SHA, 'poll');
-      exporter.finished('dev', SHA, 'poll', { outcome: 'succeeded', durationMs: 5, entryId: 'e1' });
+    // Closed even when an expectation fails, so a failing run ends instead of hanging on the socket.
+    try {
+      let dropped = 0;
+      const exporter = new TraceExporter({
+        otlpEndpoint: `http://127.0.0.1:${port}`,
+        audit,
+        log: silentLog(),
+        dropped: () => (dropped += 1),
+        timeoutMs: 300,
+        maxQueued: 2,
+      });
+      const started = Date.now();
+      for (let i = 0; i < 5; i++) {
+        exporter.started('dev', SHA, 'poll');
+        exporter.finished('dev', SHA, 'poll', { outcome: 'succeeded', durationMs: 5, entryId: 'e1' });
+      }
+      expect(Date.now() - started).toBeLessThan(50);
+      await exporter.idle();
+      // one in flight + 2 queued time out; the other 2 found the queue full
+      expect(dropped).toBe(5);
+      expect(collector.requests()).toBe(3);
+    } finally {
+      await collector.close();
     }
-    expect(Date.now() - started).toBeLessThan(50);
-    await exporter.idle();
-    // one in flight + 2 queued time out; the other 2 found the queue full
-    expect(dropped).toBe(5);
-    expect(collector.requests()).toBe(3);
-    await collector.close();
   });
 
   it('drops (counted) a trace whose collector is not listening', async () => {
