@@ -50,8 +50,8 @@ module.exports = {
       name: 'middle-layer-imports-no-peer',
       severity: 'error',
       comment:
-        'source, kube, audit, host and shard know the model, the kernel and the config shapes (config/types), never each other, cdk, or anything above.',
-      from: { path: '^controller/(source|kube|audit|host|shard|notify)/' },
+        'source, kube, audit, host, shard, notify and telemetry know the model, the kernel and the config shapes (config/types), never each other, cdk, or anything above.',
+      from: { path: '^controller/(source|kube|audit|host|shard|notify|telemetry)/' },
       to: {
         path: '^(controller|cdk|test|examples)/',
         pathNot: [kernel, '^controller/config/types\\.ts$', '^controller/$1/'],

@@ -18,6 +18,7 @@ import { EnvLock } from '../reconcile/env-lock';
 import { PullRequestPlanner } from '../reconcile/pull-request-planner';
 import { LiveEvents } from '../server/live-events';
 import { Notifier } from '../notify/notifier';
+import { TraceExporter } from '../telemetry/trace-exporter';
 import type { Metrics } from '../server/metrics';
 import { createGitSource } from '../source/create-git-source';
 import type { GitSource } from '../source/types';
@@ -211,6 +212,15 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
         ...(metrics ? { dropped: (r, e) => metrics.incNotificationDropped(r, e) } : {}),
       })
     : undefined;
+  // day-two: one OTLP trace per reconcile when `telemetry.otlpEndpoint` is set.
+  const traces = config.telemetry
+    ? new TraceExporter({
+        otlpEndpoint: config.telemetry.otlpEndpoint,
+        audit,
+        log,
+        ...(metrics ? { dropped: () => metrics.incTraceDropped() } : {}),
+      })
+    : undefined;
   const controller = new Controller({
     config,
     source,
@@ -220,7 +230,12 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
     lock,
     ...(pullRequests ? { pullRequests } : {}),
     ...(metrics ? { metrics } : {}),
-    observers: [...(statuses ? [statuses.observer] : []), live, ...(notifier ? [notifier] : [])],
+    observers: [
+      ...(statuses ? [statuses.observer] : []),
+      live,
+      ...(notifier ? [notifier] : []),
+      ...(traces ? [traces] : []),
+    ],
     ...(shard ? { shard: shard.manager } : {}),
   });
   return {
@@ -241,6 +256,8 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
       await statuses?.close();
       // Messages still being retried are given up (counted) rather than holding the exit.
       notifier?.stop();
+      // Traces under way get a moment (each POST has its own timeout); what is left is not waited for.
+      if (traces) await Promise.race([traces.idle(), new Promise((r) => setTimeout(r, 2_000).unref())]);
       await appliers.close();
       await source.close();
       await audit.close();

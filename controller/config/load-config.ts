@@ -320,6 +320,10 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
     kubernetes,
     // day-two: notifications (validated in checkNotifications).
     ...(raw.notifications?.length ? { notifications: raw.notifications } : {}),
+    // day-two: traces, only when an endpoint is set.
+    ...(raw.telemetry?.otlpEndpoint
+      ? { telemetry: { otlpEndpoint: raw.telemetry.otlpEndpoint.replace(/\/+$/, '') } }
+      : {}),
     workspaces: {
       dir: raw.workspaces?.dir ? abs(raw.workspaces.dir) : join(dirname(auditDir), 'workspaces'),
       keep: raw.workspaces?.keep ?? 3,

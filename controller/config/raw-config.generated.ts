@@ -48,6 +48,15 @@ export interface RawConfig {
     };
   };
   /**
+   * day-two: OpenTelemetry traces. When otlpEndpoint is set, one trace per reconcile (a span per phase and per stack) is sent over OTLP/HTTP with JSON encoding to <otlpEndpoint>/v1/traces, never blocking a reconcile (see docs/day-two.md).
+   */
+  telemetry?: {
+    /**
+     * The OTLP/HTTP base URL of a collector (http or https), for instance http://otel-collector:4318; cairn posts to <otlpEndpoint>/v1/traces.
+     */
+    otlpEndpoint?: string;
+  };
+  /**
    * day-two: where cairn sends a message per event (failed, stalled, recovered, applied, drift-repaired, suspended), in order per environment, retried with backoff, never blocking a reconcile (see docs/day-two.md).
    *
    * @maxItems 32

@@ -25,6 +25,14 @@ export interface CairnConfig {
   readonly kubernetes: CairnKubernetesConfig;
   /** day-two: where a message goes per event; absent or empty: no notifications. */
   readonly notifications?: readonly NotificationConfig[];
+  /** day-two: where traces go; absent: no traces are sent. */
+  readonly telemetry?: TelemetryConfig;
+}
+
+/** `telemetry`: OpenTelemetry export (traces over OTLP/HTTP, JSON encoding). */
+export interface TelemetryConfig {
+  /** The collector's OTLP/HTTP base URL, no trailing slash; traces go to `<otlpEndpoint>/v1/traces`. */
+  readonly otlpEndpoint: string;
 }
 
 /** The events a notification receiver can ask for. */

@@ -28,6 +28,7 @@ import { notHolder, SyncWaiters, type SyncAnswer } from './handed-requests';
 import { needsRun, type RunState } from './needs-run';
 import { planEnvironment, type EnvironmentPlan } from './plan-environment';
 import { reconcileEnvironment, type AuditTrail, type ReconcileResult } from './reconcile-environment';
+import { ReleaseClock } from './release-clock';
 import type { ControllerMetrics, EnvironmentState, EnvironmentStatus } from './status';
 
 /** The appliers of one environment; either half may be absent when the environment does not configure it. */
@@ -125,6 +126,8 @@ export class Controller {
   /** Syncs handed over by the CLI (sharded), each answered by the environment's next reconcile. */
   private readonly syncs = new SyncWaiters();
   private fetching: Promise<void> | null = null;
+  /** When each environment's newest commit was first seen (`cairn_release_seconds`). */
+  private readonly releases = new ReleaseClock();
   private refetch = false;
 
   /**
@@ -330,6 +333,7 @@ export class Controller {
     const state = this.state(revision.env);
     state.branchError = null;
     state.head = revision;
+    this.releases.head(revision.env, revision.sha, state.lastAppliedSha, this.now().getTime());
     // A released environment waits for its retry (which then runs the newest head), not for polls.
     if (state.released) return;
     // A suspended one only records where its head is (the status shows it) until it is resumed.
@@ -348,6 +352,8 @@ export class Controller {
 
   /** ControllerPort: a webhook or the API asks for an environment; fetch at once, then reconcile. */
   trigger(env: string, trigger: Trigger): void {
+    // The webhook's arrival is when the commit was pushed, as near as cairn can know it.
+    if (trigger === 'webhook') this.releases.webhook(env, this.now().getTime());
     // Sharded, a resume may have been recorded by another replica: read the ledger first.
     const refresh = this.deps.shard ? this.deps.audit.refresh : undefined;
     if (refresh) {
@@ -557,6 +563,8 @@ export class Controller {
       this.retries.reset(env);
       if (state.stalledSha !== null) this.unstall(env);
       this.deps.metrics?.setLastSuccess(env, this.now());
+      const releaseMs = this.releases.applied(env, revision.sha, this.now().getTime());
+      if (releaseMs !== undefined) this.deps.metrics?.observeRelease?.(env, releaseMs);
       this.deps.metrics?.incDrift(env, drifted);
     }
   }

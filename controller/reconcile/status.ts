@@ -52,6 +52,8 @@ export interface ControllerMetrics {
   incDrift(env: string, count: number): void;
   /** 1 while `env` is stalled on a terminal failure, 0 otherwise. */
   setStalled(env: string, stalled: boolean): void;
+  /** A commit of `env` applied successfully `durationMs` after the controller first saw it (`cairn_release_seconds`). */
+  observeRelease?(env: string, durationMs: number): void;
   /** 1 while `env` is suspended, 0 otherwise. */
   setSuspended?(env: string, suspended: boolean): void;
   /** With sharding: 1 while `replica` (this one) holds `env`, 0 once it let go. */

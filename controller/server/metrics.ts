@@ -28,6 +28,9 @@ export interface MetricsOptions {
  *   cannot fix, for a new commit or a manual sync; 0 otherwise.
  * - `cairn_environment_suspended{env}` gauge: 1 while the environment is suspended (`cairn suspend`).
  * - `cairn_notifications_dropped_total{receiver,event}` counter: notifications given up on.
+ * - `cairn_release_seconds{env}` histogram: from the controller first learning of a commit (the
+ *   webhook's arrival, else the fetch that saw it) to the reconcile that applied it succeeding.
+ * - `cairn_traces_dropped_total` counter: traces the OTLP exporter gave up on.
  * - `cairn_webhook_requests_total{provider,result}` counter (results: see `WebhookResult`).
  * - `cairn_shard_held{env,replica}` gauge (sharding): 1 while this replica holds the environment's
  *   Lease, 0 after it let go; `cairn_shard_leases_held{replica}` gauge: how many it holds.
@@ -85,6 +88,18 @@ export class Metrics implements ControllerMetrics {
     name: 'cairn_notifications_dropped_total',
     help: 'Notifications given up on (queue full, no URL, or retries exhausted), by receiver and event.',
     labelNames: ['receiver', 'event'],
+    registers: [this.registry],
+  });
+  private readonly release = new Histogram({
+    name: 'cairn_release_seconds',
+    help: 'Seconds from a commit being seen (webhook arrival, else the fetch that saw it) to its reconcile succeeding.',
+    labelNames: ['env'],
+    buckets: RECONCILE_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly tracesDropped = new Counter({
+    name: 'cairn_traces_dropped_total',
+    help: 'Traces the OTLP exporter gave up on (queue full, collector down or slow).',
     registers: [this.registry],
   });
   private readonly webhooks = new Counter({
@@ -149,6 +164,14 @@ export class Metrics implements ControllerMetrics {
   /** Counts a notification `receiver` never got. */
   incNotificationDropped(receiver: string, event: string): void {
     this.notificationsDropped.inc({ receiver, event });
+  }
+  /** Records one release of `env`: seen to healthy, in milliseconds. */
+  observeRelease(env: string, durationMs: number): void {
+    this.release.observe({ env }, durationMs / 1000);
+  }
+  /** Counts one trace the exporter gave up on. */
+  incTraceDropped(): void {
+    this.tracesDropped.inc();
   }
   /** Marks `env` suspended (1) or not (0). */
   setSuspended(env: string, suspended: boolean): void {
