@@ -568,6 +568,20 @@ const schema11 = {
         },
       },
     },
+    telemetry: {
+      description:
+        'day-two: OpenTelemetry traces. When otlpEndpoint is set, one trace per reconcile (a span per phase and per stack) is sent over OTLP/HTTP with JSON encoding to <otlpEndpoint>/v1/traces, never blocking a reconcile (see docs/day-two.md).',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        otlpEndpoint: {
+          description:
+            'The OTLP/HTTP base URL of a collector (http or https), for instance http://otel-collector:4318; cairn posts to <otlpEndpoint>/v1/traces.',
+          type: 'string',
+          pattern: '^https?://[^\\s]+$',
+        },
+      },
+    },
     notifications: {
       description:
         'day-two: where cairn sends a message per event (failed, stalled, recovered, applied, drift-repaired, suspended), in order per environment, retried with backoff, never blocking a reconcile (see docs/day-two.md).',
@@ -718,7 +732,7 @@ const pattern11 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$', 'u');
 const pattern12 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$', 'u');
 const pattern15 = new RegExp('^/', 'u');
 const pattern17 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
-const pattern25 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
+const pattern26 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
 function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://cairn.dev/schemas/cairn-config.schema.json" */ let vErrors = null;
   let errors = 0;
@@ -5276,40 +5290,41 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.notifications !== undefined) {
-      let data106 = data.notifications;
-      if (Array.isArray(data106)) {
-        if (data106.length > 32) {
-          const err207 = {
-            instancePath: instancePath + '/notifications',
-            schemaPath: '#/properties/notifications/maxItems',
-            keyword: 'maxItems',
-            params: { limit: 32 },
-            message: 'must NOT have more than 32 items',
-            schema: 32,
-            parentSchema: schema11.properties.notifications,
-            data: data106,
-          };
-          if (vErrors === null) {
-            vErrors = [err207];
-          } else {
-            vErrors.push(err207);
+    if (data.telemetry !== undefined) {
+      let data106 = data.telemetry;
+      if (data106 && typeof data106 == 'object' && !Array.isArray(data106)) {
+        for (const key18 in data106) {
+          if (!(key18 === 'otlpEndpoint')) {
+            const err207 = {
+              instancePath: instancePath + '/telemetry',
+              schemaPath: '#/properties/telemetry/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key18 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.telemetry,
+              data: data106,
+            };
+            if (vErrors === null) {
+              vErrors = [err207];
+            } else {
+              vErrors.push(err207);
+            }
+            errors++;
           }
-          errors++;
         }
-        const len8 = data106.length;
-        for (let i10 = 0; i10 < len8; i10++) {
-          let data107 = data106[i10];
-          if (data107 && typeof data107 == 'object' && !Array.isArray(data107)) {
-            if (data107.name === undefined) {
+        if (data106.otlpEndpoint !== undefined) {
+          let data107 = data106.otlpEndpoint;
+          if (typeof data107 === 'string') {
+            if (!pattern2.test(data107)) {
               const err208 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'name' },
-                message: "must have required property '" + 'name' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
+                instancePath: instancePath + '/telemetry/otlpEndpoint',
+                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
                 data: data107,
               };
               if (vErrors === null) {
@@ -5319,8 +5334,89 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data107.type === undefined) {
-              const err209 = {
+          } else {
+            const err209 = {
+              instancePath: instancePath + '/telemetry/otlpEndpoint',
+              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
+              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+              data: data107,
+            };
+            if (vErrors === null) {
+              vErrors = [err209];
+            } else {
+              vErrors.push(err209);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err210 = {
+          instancePath: instancePath + '/telemetry',
+          schemaPath: '#/properties/telemetry/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.telemetry.type,
+          parentSchema: schema11.properties.telemetry,
+          data: data106,
+        };
+        if (vErrors === null) {
+          vErrors = [err210];
+        } else {
+          vErrors.push(err210);
+        }
+        errors++;
+      }
+    }
+    if (data.notifications !== undefined) {
+      let data108 = data.notifications;
+      if (Array.isArray(data108)) {
+        if (data108.length > 32) {
+          const err211 = {
+            instancePath: instancePath + '/notifications',
+            schemaPath: '#/properties/notifications/maxItems',
+            keyword: 'maxItems',
+            params: { limit: 32 },
+            message: 'must NOT have more than 32 items',
+            schema: 32,
+            parentSchema: schema11.properties.notifications,
+            data: data108,
+          };
+          if (vErrors === null) {
+            vErrors = [err211];
+          } else {
+            vErrors.push(err211);
+          }
+          errors++;
+        }
+        const len8 = data108.length;
+        for (let i10 = 0; i10 < len8; i10++) {
+          let data109 = data108[i10];
+          if (data109 && typeof data109 == 'object' && !Array.isArray(data109)) {
+            if (data109.name === undefined) {
+              const err212 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'name' },
+                message: "must have required property '" + 'name' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data109,
+              };
+              if (vErrors === null) {
+                vErrors = [err212];
+              } else {
+                vErrors.push(err212);
+              }
+              errors++;
+            }
+            if (data109.type === undefined) {
+              const err213 = {
                 instancePath: instancePath + '/notifications/' + i10,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
@@ -5328,17 +5424,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'type' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data107,
+                data: data109,
               };
               if (vErrors === null) {
-                vErrors = [err209];
+                vErrors = [err213];
               } else {
-                vErrors.push(err209);
+                vErrors.push(err213);
               }
               errors++;
             }
-            if (data107.urlEnv === undefined) {
-              const err210 = {
+            if (data109.urlEnv === undefined) {
+              const err214 = {
                 instancePath: instancePath + '/notifications/' + i10,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
@@ -5346,17 +5442,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'urlEnv' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data107,
+                data: data109,
               };
               if (vErrors === null) {
-                vErrors = [err210];
+                vErrors = [err214];
               } else {
-                vErrors.push(err210);
+                vErrors.push(err214);
               }
               errors++;
             }
-            if (data107.events === undefined) {
-              const err211 = {
+            if (data109.events === undefined) {
+              const err215 = {
                 instancePath: instancePath + '/notifications/' + i10,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
@@ -5364,47 +5460,47 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'events' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data107,
+                data: data109,
               };
               if (vErrors === null) {
-                vErrors = [err211];
+                vErrors = [err215];
               } else {
-                vErrors.push(err211);
+                vErrors.push(err215);
               }
               errors++;
             }
-            for (const key18 in data107) {
+            for (const key19 in data109) {
               if (!(
-                key18 === 'name' ||
-                key18 === 'type' ||
-                key18 === 'urlEnv' ||
-                key18 === 'secretEnv' ||
-                key18 === 'events' ||
-                key18 === 'environments'
+                key19 === 'name' ||
+                key19 === 'type' ||
+                key19 === 'urlEnv' ||
+                key19 === 'secretEnv' ||
+                key19 === 'events' ||
+                key19 === 'environments'
               )) {
-                const err212 = {
+                const err216 = {
                   instancePath: instancePath + '/notifications/' + i10,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
-                  params: { additionalProperty: key18 },
+                  params: { additionalProperty: key19 },
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data107,
+                  data: data109,
                 };
                 if (vErrors === null) {
-                  vErrors = [err212];
+                  vErrors = [err216];
                 } else {
-                  vErrors.push(err212);
+                  vErrors.push(err216);
                 }
                 errors++;
               }
             }
-            if (data107.name !== undefined) {
-              let data108 = data107.name;
-              if (typeof data108 === 'string') {
-                if (!pattern25.test(data108)) {
-                  const err213 = {
+            if (data109.name !== undefined) {
+              let data110 = data109.name;
+              if (typeof data110 === 'string') {
+                if (!pattern26.test(data110)) {
+                  const err217 = {
                     instancePath: instancePath + '/notifications/' + i10 + '/name',
                     schemaPath: '#/properties/notifications/items/properties/name/pattern',
                     keyword: 'pattern',
@@ -5412,17 +5508,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
                     schema: '^[a-z0-9][a-z0-9-]{0,62}$',
                     parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data108,
+                    data: data110,
                   };
                   if (vErrors === null) {
-                    vErrors = [err213];
+                    vErrors = [err217];
                   } else {
-                    vErrors.push(err213);
+                    vErrors.push(err217);
                   }
                   errors++;
                 }
               } else {
-                const err214 = {
+                const err218 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/name',
                   schemaPath: '#/properties/notifications/items/properties/name/type',
                   keyword: 'type',
@@ -5430,20 +5526,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.notifications.items.properties.name.type,
                   parentSchema: schema11.properties.notifications.items.properties.name,
-                  data: data108,
+                  data: data110,
                 };
                 if (vErrors === null) {
-                  vErrors = [err214];
+                  vErrors = [err218];
                 } else {
-                  vErrors.push(err214);
+                  vErrors.push(err218);
                 }
                 errors++;
               }
             }
-            if (data107.type !== undefined) {
-              let data109 = data107.type;
-              if (!(data109 === 'slack' || data109 === 'webhook')) {
-                const err215 = {
+            if (data109.type !== undefined) {
+              let data111 = data109.type;
+              if (!(data111 === 'slack' || data111 === 'webhook')) {
+                const err219 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/type',
                   schemaPath: '#/properties/notifications/items/properties/type/enum',
                   keyword: 'enum',
@@ -5451,86 +5547,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be equal to one of the allowed values',
                   schema: schema11.properties.notifications.items.properties.type.enum,
                   parentSchema: schema11.properties.notifications.items.properties.type,
-                  data: data109,
-                };
-                if (vErrors === null) {
-                  vErrors = [err215];
-                } else {
-                  vErrors.push(err215);
-                }
-                errors++;
-              }
-            }
-            if (data107.urlEnv !== undefined) {
-              let data110 = data107.urlEnv;
-              if (typeof data110 === 'string') {
-                if (!pattern1.test(data110)) {
-                  const err216 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data110,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err216];
-                  } else {
-                    vErrors.push(err216);
-                  }
-                  errors++;
-                }
-              } else {
-                const err217 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
-                  data: data110,
-                };
-                if (vErrors === null) {
-                  vErrors = [err217];
-                } else {
-                  vErrors.push(err217);
-                }
-                errors++;
-              }
-            }
-            if (data107.secretEnv !== undefined) {
-              let data111 = data107.secretEnv;
-              if (typeof data111 === 'string') {
-                if (!pattern1.test(data111)) {
-                  const err218 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data111,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err218];
-                  } else {
-                    vErrors.push(err218);
-                  }
-                  errors++;
-                }
-              } else {
-                const err219 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
                   data: data111,
                 };
                 if (vErrors === null) {
@@ -5541,18 +5557,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data107.events !== undefined) {
-              let data112 = data107.events;
-              if (Array.isArray(data112)) {
-                if (data112.length < 1) {
+            if (data109.urlEnv !== undefined) {
+              let data112 = data109.urlEnv;
+              if (typeof data112 === 'string') {
+                if (!pattern1.test(data112)) {
                   const err220 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/events',
-                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
-                    keyword: 'minItems',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 items',
-                    schema: 1,
-                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
                     data: data112,
                   };
                   if (vErrors === null) {
@@ -5562,18 +5578,98 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                const len9 = data112.length;
+              } else {
+                const err221 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data112,
+                };
+                if (vErrors === null) {
+                  vErrors = [err221];
+                } else {
+                  vErrors.push(err221);
+                }
+                errors++;
+              }
+            }
+            if (data109.secretEnv !== undefined) {
+              let data113 = data109.secretEnv;
+              if (typeof data113 === 'string') {
+                if (!pattern1.test(data113)) {
+                  const err222 = {
+                    instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data113,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err222];
+                  } else {
+                    vErrors.push(err222);
+                  }
+                  errors++;
+                }
+              } else {
+                const err223 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data113,
+                };
+                if (vErrors === null) {
+                  vErrors = [err223];
+                } else {
+                  vErrors.push(err223);
+                }
+                errors++;
+              }
+            }
+            if (data109.events !== undefined) {
+              let data114 = data109.events;
+              if (Array.isArray(data114)) {
+                if (data114.length < 1) {
+                  const err224 = {
+                    instancePath: instancePath + '/notifications/' + i10 + '/events',
+                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
+                    keyword: 'minItems',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 items',
+                    schema: 1,
+                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    data: data114,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err224];
+                  } else {
+                    vErrors.push(err224);
+                  }
+                  errors++;
+                }
+                const len9 = data114.length;
                 for (let i11 = 0; i11 < len9; i11++) {
-                  let data113 = data112[i11];
+                  let data115 = data114[i11];
                   if (!(
-                    data113 === 'failed' ||
-                    data113 === 'stalled' ||
-                    data113 === 'recovered' ||
-                    data113 === 'applied' ||
-                    data113 === 'drift-repaired' ||
-                    data113 === 'suspended'
+                    data115 === 'failed' ||
+                    data115 === 'stalled' ||
+                    data115 === 'recovered' ||
+                    data115 === 'applied' ||
+                    data115 === 'drift-repaired' ||
+                    data115 === 'suspended'
                   )) {
-                    const err221 = {
+                    const err225 = {
                       instancePath: instancePath + '/notifications/' + i10 + '/events/' + i11,
                       schemaPath: '#/properties/notifications/items/properties/events/items/enum',
                       keyword: 'enum',
@@ -5583,23 +5679,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be equal to one of the allowed values',
                       schema: schema11.properties.notifications.items.properties.events.items.enum,
                       parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data113,
+                      data: data115,
                     };
                     if (vErrors === null) {
-                      vErrors = [err221];
+                      vErrors = [err225];
                     } else {
-                      vErrors.push(err221);
+                      vErrors.push(err225);
                     }
                     errors++;
                   }
                 }
-                let i12 = data112.length;
+                let i12 = data114.length;
                 let j2;
                 if (i12 > 1) {
                   outer2: for (; i12--;) {
                     for (j2 = i12; j2--;) {
-                      if (func0(data112[i12], data112[j2])) {
-                        const err222 = {
+                      if (func0(data114[i12], data114[j2])) {
+                        const err226 = {
                           instancePath: instancePath + '/notifications/' + i10 + '/events',
                           schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
                           keyword: 'uniqueItems',
@@ -5612,12 +5708,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             ' are identical)',
                           schema: true,
                           parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data112,
+                          data: data114,
                         };
                         if (vErrors === null) {
-                          vErrors = [err222];
+                          vErrors = [err226];
                         } else {
-                          vErrors.push(err222);
+                          vErrors.push(err226);
                         }
                         errors++;
                         break outer2;
@@ -5626,7 +5722,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err223 = {
+                const err227 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/events',
                   schemaPath: '#/properties/notifications/items/properties/events/type',
                   keyword: 'type',
@@ -5634,25 +5730,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.events.type,
                   parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data112,
+                  data: data114,
                 };
                 if (vErrors === null) {
-                  vErrors = [err223];
+                  vErrors = [err227];
                 } else {
-                  vErrors.push(err223);
+                  vErrors.push(err227);
                 }
                 errors++;
               }
             }
-            if (data107.environments !== undefined) {
-              let data114 = data107.environments;
-              if (Array.isArray(data114)) {
-                const len10 = data114.length;
+            if (data109.environments !== undefined) {
+              let data116 = data109.environments;
+              if (Array.isArray(data116)) {
+                const len10 = data116.length;
                 for (let i13 = 0; i13 < len10; i13++) {
-                  let data115 = data114[i13];
-                  if (typeof data115 === 'string') {
-                    if (func3(data115) < 1) {
-                      const err224 = {
+                  let data117 = data116[i13];
+                  if (typeof data117 === 'string') {
+                    if (func3(data117) < 1) {
+                      const err228 = {
                         instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
                         schemaPath:
                           '#/properties/notifications/items/properties/environments/items/minLength',
@@ -5661,17 +5757,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data115,
+                        data: data117,
                       };
                       if (vErrors === null) {
-                        vErrors = [err224];
+                        vErrors = [err228];
                       } else {
-                        vErrors.push(err224);
+                        vErrors.push(err228);
                       }
                       errors++;
                     }
                   } else {
-                    const err225 = {
+                    const err229 = {
                       instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
                       schemaPath: '#/properties/notifications/items/properties/environments/items/type',
                       keyword: 'type',
@@ -5679,18 +5775,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.notifications.items.properties.environments.items.type,
                       parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                      data: data115,
+                      data: data117,
                     };
                     if (vErrors === null) {
-                      vErrors = [err225];
+                      vErrors = [err229];
                     } else {
-                      vErrors.push(err225);
+                      vErrors.push(err229);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err226 = {
+                const err230 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/environments',
                   schemaPath: '#/properties/notifications/items/properties/environments/type',
                   keyword: 'type',
@@ -5698,18 +5794,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.environments.type,
                   parentSchema: schema11.properties.notifications.items.properties.environments,
-                  data: data114,
+                  data: data116,
                 };
                 if (vErrors === null) {
-                  vErrors = [err226];
+                  vErrors = [err230];
                 } else {
-                  vErrors.push(err226);
+                  vErrors.push(err230);
                 }
                 errors++;
               }
             }
           } else {
-            const err227 = {
+            const err231 = {
               instancePath: instancePath + '/notifications/' + i10,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
@@ -5717,18 +5813,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data107,
+              data: data109,
             };
             if (vErrors === null) {
-              vErrors = [err227];
+              vErrors = [err231];
             } else {
-              vErrors.push(err227);
+              vErrors.push(err231);
             }
             errors++;
           }
         }
       } else {
-        const err228 = {
+        const err232 = {
           instancePath: instancePath + '/notifications',
           schemaPath: '#/properties/notifications/type',
           keyword: 'type',
@@ -5736,43 +5832,43 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be array',
           schema: schema11.properties.notifications.type,
           parentSchema: schema11.properties.notifications,
-          data: data106,
+          data: data108,
         };
         if (vErrors === null) {
-          vErrors = [err228];
+          vErrors = [err232];
         } else {
-          vErrors.push(err228);
+          vErrors.push(err232);
         }
         errors++;
       }
     }
     if (data.sharding !== undefined) {
-      let data116 = data.sharding;
-      if (data116 && typeof data116 == 'object' && !Array.isArray(data116)) {
-        for (const key19 in data116) {
-          if (!func2.call(schema11.properties.sharding.properties, key19)) {
-            const err229 = {
+      let data118 = data.sharding;
+      if (data118 && typeof data118 == 'object' && !Array.isArray(data118)) {
+        for (const key20 in data118) {
+          if (!func2.call(schema11.properties.sharding.properties, key20)) {
+            const err233 = {
               instancePath: instancePath + '/sharding',
               schemaPath: '#/properties/sharding/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key19 },
+              params: { additionalProperty: key20 },
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.sharding,
-              data: data116,
+              data: data118,
             };
             if (vErrors === null) {
-              vErrors = [err229];
+              vErrors = [err233];
             } else {
-              vErrors.push(err229);
+              vErrors.push(err233);
             }
             errors++;
           }
         }
-        if (data116.enabled !== undefined) {
-          let data117 = data116.enabled;
-          if (typeof data117 !== 'boolean') {
-            const err230 = {
+        if (data118.enabled !== undefined) {
+          let data119 = data118.enabled;
+          if (typeof data119 !== 'boolean') {
+            const err234 = {
               instancePath: instancePath + '/sharding/enabled',
               schemaPath: '#/properties/sharding/properties/enabled/type',
               keyword: 'type',
@@ -5780,86 +5876,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.sharding.properties.enabled.type,
               parentSchema: schema11.properties.sharding.properties.enabled,
-              data: data117,
-            };
-            if (vErrors === null) {
-              vErrors = [err230];
-            } else {
-              vErrors.push(err230);
-            }
-            errors++;
-          }
-        }
-        if (data116.namespace !== undefined) {
-          let data118 = data116.namespace;
-          if (typeof data118 === 'string') {
-            if (func3(data118) < 1) {
-              const err231 = {
-                instancePath: instancePath + '/sharding/namespace',
-                schemaPath: '#/properties/sharding/properties/namespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data118,
-              };
-              if (vErrors === null) {
-                vErrors = [err231];
-              } else {
-                vErrors.push(err231);
-              }
-              errors++;
-            }
-          } else {
-            const err232 = {
-              instancePath: instancePath + '/sharding/namespace',
-              schemaPath: '#/properties/sharding/properties/namespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.namespace.type,
-              parentSchema: schema11.properties.sharding.properties.namespace,
-              data: data118,
-            };
-            if (vErrors === null) {
-              vErrors = [err232];
-            } else {
-              vErrors.push(err232);
-            }
-            errors++;
-          }
-        }
-        if (data116.leaseDuration !== undefined) {
-          let data119 = data116.leaseDuration;
-          if (typeof data119 === 'string') {
-            if (!pattern0.test(data119)) {
-              const err233 = {
-                instancePath: instancePath + '/sharding/leaseDuration',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data119,
-              };
-              if (vErrors === null) {
-                vErrors = [err233];
-              } else {
-                vErrors.push(err233);
-              }
-              errors++;
-            }
-          } else {
-            const err234 = {
-              instancePath: instancePath + '/sharding/leaseDuration',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
               data: data119,
             };
             if (vErrors === null) {
@@ -5870,18 +5886,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data116.renewInterval !== undefined) {
-          let data120 = data116.renewInterval;
+        if (data118.namespace !== undefined) {
+          let data120 = data118.namespace;
           if (typeof data120 === 'string') {
-            if (!pattern0.test(data120)) {
+            if (func3(data120) < 1) {
               const err235 = {
-                instancePath: instancePath + '/sharding/renewInterval',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
+                instancePath: instancePath + '/sharding/namespace',
+                schemaPath: '#/properties/sharding/properties/namespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.namespace,
                 data: data120,
               };
               if (vErrors === null) {
@@ -5893,13 +5909,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err236 = {
-              instancePath: instancePath + '/sharding/renewInterval',
-              schemaPath: '#/definitions/duration/type',
+              instancePath: instancePath + '/sharding/namespace',
+              schemaPath: '#/properties/sharding/properties/namespace/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
+              schema: schema11.properties.sharding.properties.namespace.type,
+              parentSchema: schema11.properties.sharding.properties.namespace,
               data: data120,
             };
             if (vErrors === null) {
@@ -5910,18 +5926,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data116.identity !== undefined) {
-          let data121 = data116.identity;
+        if (data118.leaseDuration !== undefined) {
+          let data121 = data118.leaseDuration;
           if (typeof data121 === 'string') {
-            if (func3(data121) > 128) {
+            if (!pattern0.test(data121)) {
               const err237 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/maxLength',
-                keyword: 'maxLength',
-                params: { limit: 128 },
-                message: 'must NOT have more than 128 characters',
-                schema: 128,
-                parentSchema: schema11.properties.sharding.properties.identity,
+                instancePath: instancePath + '/sharding/leaseDuration',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
                 data: data121,
               };
               if (vErrors === null) {
@@ -5931,8 +5947,88 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (func3(data121) < 1) {
-              const err238 = {
+          } else {
+            const err238 = {
+              instancePath: instancePath + '/sharding/leaseDuration',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data121,
+            };
+            if (vErrors === null) {
+              vErrors = [err238];
+            } else {
+              vErrors.push(err238);
+            }
+            errors++;
+          }
+        }
+        if (data118.renewInterval !== undefined) {
+          let data122 = data118.renewInterval;
+          if (typeof data122 === 'string') {
+            if (!pattern0.test(data122)) {
+              const err239 = {
+                instancePath: instancePath + '/sharding/renewInterval',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data122,
+              };
+              if (vErrors === null) {
+                vErrors = [err239];
+              } else {
+                vErrors.push(err239);
+              }
+              errors++;
+            }
+          } else {
+            const err240 = {
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data122,
+            };
+            if (vErrors === null) {
+              vErrors = [err240];
+            } else {
+              vErrors.push(err240);
+            }
+            errors++;
+          }
+        }
+        if (data118.identity !== undefined) {
+          let data123 = data118.identity;
+          if (typeof data123 === 'string') {
+            if (func3(data123) > 128) {
+              const err241 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/maxLength',
+                keyword: 'maxLength',
+                params: { limit: 128 },
+                message: 'must NOT have more than 128 characters',
+                schema: 128,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data123,
+              };
+              if (vErrors === null) {
+                vErrors = [err241];
+              } else {
+                vErrors.push(err241);
+              }
+              errors++;
+            }
+            if (func3(data123) < 1) {
+              const err242 = {
                 instancePath: instancePath + '/sharding/identity',
                 schemaPath: '#/properties/sharding/properties/identity/minLength',
                 keyword: 'minLength',
@@ -5940,86 +6036,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.identity,
-                data: data121,
-              };
-              if (vErrors === null) {
-                vErrors = [err238];
-              } else {
-                vErrors.push(err238);
-              }
-              errors++;
-            }
-          } else {
-            const err239 = {
-              instancePath: instancePath + '/sharding/identity',
-              schemaPath: '#/properties/sharding/properties/identity/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.identity.type,
-              parentSchema: schema11.properties.sharding.properties.identity,
-              data: data121,
-            };
-            if (vErrors === null) {
-              vErrors = [err239];
-            } else {
-              vErrors.push(err239);
-            }
-            errors++;
-          }
-        }
-        if (data116.kubeconfig !== undefined) {
-          let data122 = data116.kubeconfig;
-          if (typeof data122 === 'string') {
-            if (func3(data122) < 1) {
-              const err240 = {
-                instancePath: instancePath + '/sharding/kubeconfig',
-                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.kubeconfig,
-                data: data122,
-              };
-              if (vErrors === null) {
-                vErrors = [err240];
-              } else {
-                vErrors.push(err240);
-              }
-              errors++;
-            }
-          } else {
-            const err241 = {
-              instancePath: instancePath + '/sharding/kubeconfig',
-              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.kubeconfig.type,
-              parentSchema: schema11.properties.sharding.properties.kubeconfig,
-              data: data122,
-            };
-            if (vErrors === null) {
-              vErrors = [err241];
-            } else {
-              vErrors.push(err241);
-            }
-            errors++;
-          }
-        }
-        if (data116.context !== undefined) {
-          let data123 = data116.context;
-          if (typeof data123 === 'string') {
-            if (func3(data123) < 1) {
-              const err242 = {
-                instancePath: instancePath + '/sharding/context',
-                schemaPath: '#/properties/sharding/properties/context/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.context,
                 data: data123,
               };
               if (vErrors === null) {
@@ -6031,13 +6047,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err243 = {
-              instancePath: instancePath + '/sharding/context',
-              schemaPath: '#/properties/sharding/properties/context/type',
+              instancePath: instancePath + '/sharding/identity',
+              schemaPath: '#/properties/sharding/properties/identity/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.context.type,
-              parentSchema: schema11.properties.sharding.properties.context,
+              schema: schema11.properties.sharding.properties.identity.type,
+              parentSchema: schema11.properties.sharding.properties.identity,
               data: data123,
             };
             if (vErrors === null) {
@@ -6048,18 +6064,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data116.advertiseUrl !== undefined) {
-          let data124 = data116.advertiseUrl;
+        if (data118.kubeconfig !== undefined) {
+          let data124 = data118.kubeconfig;
           if (typeof data124 === 'string') {
-            if (!pattern10.test(data124)) {
+            if (func3(data124) < 1) {
               const err244 = {
-                instancePath: instancePath + '/sharding/advertiseUrl',
-                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://' },
-                message: 'must match pattern "' + '^https?://' + '"',
-                schema: '^https?://',
-                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                instancePath: instancePath + '/sharding/kubeconfig',
+                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.kubeconfig,
                 data: data124,
               };
               if (vErrors === null) {
@@ -6071,13 +6087,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err245 = {
-              instancePath: instancePath + '/sharding/advertiseUrl',
-              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              instancePath: instancePath + '/sharding/kubeconfig',
+              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.advertiseUrl.type,
-              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              schema: schema11.properties.sharding.properties.kubeconfig.type,
+              parentSchema: schema11.properties.sharding.properties.kubeconfig,
               data: data124,
             };
             if (vErrors === null) {
@@ -6088,55 +6104,59 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data116.shards !== undefined) {
-          let data125 = data116.shards;
-          if (!(typeof data125 == 'number' && !(data125 % 1) && !isNaN(data125))) {
-            const err246 = {
-              instancePath: instancePath + '/sharding/shards',
-              schemaPath: '#/properties/sharding/properties/shards/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.sharding.properties.shards.type,
-              parentSchema: schema11.properties.sharding.properties.shards,
-              data: data125,
-            };
-            if (vErrors === null) {
-              vErrors = [err246];
-            } else {
-              vErrors.push(err246);
-            }
-            errors++;
-          }
-          if (typeof data125 == 'number') {
-            if (data125 > 1024 || isNaN(data125)) {
-              const err247 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 1024 },
-                message: 'must be <= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.sharding.properties.shards,
+        if (data118.context !== undefined) {
+          let data125 = data118.context;
+          if (typeof data125 === 'string') {
+            if (func3(data125) < 1) {
+              const err246 = {
+                instancePath: instancePath + '/sharding/context',
+                schemaPath: '#/properties/sharding/properties/context/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.context,
                 data: data125,
               };
               if (vErrors === null) {
-                vErrors = [err247];
+                vErrors = [err246];
               } else {
-                vErrors.push(err247);
+                vErrors.push(err246);
               }
               errors++;
             }
-            if (data125 < 1 || isNaN(data125)) {
+          } else {
+            const err247 = {
+              instancePath: instancePath + '/sharding/context',
+              schemaPath: '#/properties/sharding/properties/context/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.context.type,
+              parentSchema: schema11.properties.sharding.properties.context,
+              data: data125,
+            };
+            if (vErrors === null) {
+              vErrors = [err247];
+            } else {
+              vErrors.push(err247);
+            }
+            errors++;
+          }
+        }
+        if (data118.advertiseUrl !== undefined) {
+          let data126 = data118.advertiseUrl;
+          if (typeof data126 === 'string') {
+            if (!pattern10.test(data126)) {
               const err248 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data125,
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                data: data126,
               };
               if (vErrors === null) {
                 vErrors = [err248];
@@ -6145,39 +6165,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data116.handoffKeyFile !== undefined) {
-          let data126 = data116.handoffKeyFile;
-          if (typeof data126 === 'string') {
-            if (func3(data126) < 1) {
-              const err249 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-                data: data126,
-              };
-              if (vErrors === null) {
-                vErrors = [err249];
-              } else {
-                vErrors.push(err249);
-              }
-              errors++;
-            }
           } else {
-            const err250 = {
-              instancePath: instancePath + '/sharding/handoffKeyFile',
-              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+            const err249 = {
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
-              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
               data: data126,
+            };
+            if (vErrors === null) {
+              vErrors = [err249];
+            } else {
+              vErrors.push(err249);
+            }
+            errors++;
+          }
+        }
+        if (data118.shards !== undefined) {
+          let data127 = data118.shards;
+          if (!(typeof data127 == 'number' && !(data127 % 1) && !isNaN(data127))) {
+            const err250 = {
+              instancePath: instancePath + '/sharding/shards',
+              schemaPath: '#/properties/sharding/properties/shards/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.sharding.properties.shards.type,
+              parentSchema: schema11.properties.sharding.properties.shards,
+              data: data127,
             };
             if (vErrors === null) {
               vErrors = [err250];
@@ -6186,19 +6204,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data116.handoffKeyEnv !== undefined) {
-          let data127 = data116.handoffKeyEnv;
-          if (typeof data127 === 'string') {
-            if (!pattern1.test(data127)) {
+          if (typeof data127 == 'number') {
+            if (data127 > 1024 || isNaN(data127)) {
               const err251 = {
-                instancePath: instancePath + '/sharding/handoffKeyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 1024 },
+                message: 'must be <= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.sharding.properties.shards,
                 data: data127,
               };
               if (vErrors === null) {
@@ -6208,8 +6223,89 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (data127 < 1 || isNaN(data127)) {
+              const err252 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data127,
+              };
+              if (vErrors === null) {
+                vErrors = [err252];
+              } else {
+                vErrors.push(err252);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data118.handoffKeyFile !== undefined) {
+          let data128 = data118.handoffKeyFile;
+          if (typeof data128 === 'string') {
+            if (func3(data128) < 1) {
+              const err253 = {
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                data: data128,
+              };
+              if (vErrors === null) {
+                vErrors = [err253];
+              } else {
+                vErrors.push(err253);
+              }
+              errors++;
+            }
           } else {
-            const err252 = {
+            const err254 = {
+              instancePath: instancePath + '/sharding/handoffKeyFile',
+              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
+              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+              data: data128,
+            };
+            if (vErrors === null) {
+              vErrors = [err254];
+            } else {
+              vErrors.push(err254);
+            }
+            errors++;
+          }
+        }
+        if (data118.handoffKeyEnv !== undefined) {
+          let data129 = data118.handoffKeyEnv;
+          if (typeof data129 === 'string') {
+            if (!pattern1.test(data129)) {
+              const err255 = {
+                instancePath: instancePath + '/sharding/handoffKeyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data129,
+              };
+              if (vErrors === null) {
+                vErrors = [err255];
+              } else {
+                vErrors.push(err255);
+              }
+              errors++;
+            }
+          } else {
+            const err256 = {
               instancePath: instancePath + '/sharding/handoffKeyEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -6217,103 +6313,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data127,
-            };
-            if (vErrors === null) {
-              vErrors = [err252];
-            } else {
-              vErrors.push(err252);
-            }
-            errors++;
-          }
-        }
-        if (data116.peerUrls !== undefined) {
-          let data128 = data116.peerUrls;
-          if (Array.isArray(data128)) {
-            const len11 = data128.length;
-            for (let i14 = 0; i14 < len11; i14++) {
-              let data129 = data128[i14];
-              if (typeof data129 === 'string') {
-                if (!pattern10.test(data129)) {
-                  const err253 = {
-                    instancePath: instancePath + '/sharding/peerUrls/' + i14,
-                    schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^https?://' },
-                    message: 'must match pattern "' + '^https?://' + '"',
-                    schema: '^https?://',
-                    parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data129,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err253];
-                  } else {
-                    vErrors.push(err253);
-                  }
-                  errors++;
-                }
-              } else {
-                const err254 = {
-                  instancePath: instancePath + '/sharding/peerUrls/' + i14,
-                  schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.sharding.properties.peerUrls.items.type,
-                  parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data129,
-                };
-                if (vErrors === null) {
-                  vErrors = [err254];
-                } else {
-                  vErrors.push(err254);
-                }
-                errors++;
-              }
-            }
-            let i15 = data128.length;
-            let j3;
-            if (i15 > 1) {
-              const indices0 = {};
-              for (; i15--;) {
-                let item0 = data128[i15];
-                if (typeof item0 !== 'string') {
-                  continue;
-                }
-                if (typeof indices0[item0] == 'number') {
-                  j3 = indices0[item0];
-                  const err255 = {
-                    instancePath: instancePath + '/sharding/peerUrls',
-                    schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
-                    keyword: 'uniqueItems',
-                    params: { i: i15, j: j3 },
-                    message:
-                      'must NOT have duplicate items (items ## ' + j3 + ' and ' + i15 + ' are identical)',
-                    schema: true,
-                    parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data128,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err255];
-                  } else {
-                    vErrors.push(err255);
-                  }
-                  errors++;
-                  break;
-                }
-                indices0[item0] = i15;
-              }
-            }
-          } else {
-            const err256 = {
-              instancePath: instancePath + '/sharding/peerUrls',
-              schemaPath: '#/properties/sharding/properties/peerUrls/type',
-              keyword: 'type',
-              params: { type: 'array' },
-              message: 'must be array',
-              schema: schema11.properties.sharding.properties.peerUrls.type,
-              parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data128,
+              data: data129,
             };
             if (vErrors === null) {
               vErrors = [err256];
@@ -6323,8 +6323,104 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data118.peerUrls !== undefined) {
+          let data130 = data118.peerUrls;
+          if (Array.isArray(data130)) {
+            const len11 = data130.length;
+            for (let i14 = 0; i14 < len11; i14++) {
+              let data131 = data130[i14];
+              if (typeof data131 === 'string') {
+                if (!pattern10.test(data131)) {
+                  const err257 = {
+                    instancePath: instancePath + '/sharding/peerUrls/' + i14,
+                    schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^https?://' },
+                    message: 'must match pattern "' + '^https?://' + '"',
+                    schema: '^https?://',
+                    parentSchema: schema11.properties.sharding.properties.peerUrls.items,
+                    data: data131,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err257];
+                  } else {
+                    vErrors.push(err257);
+                  }
+                  errors++;
+                }
+              } else {
+                const err258 = {
+                  instancePath: instancePath + '/sharding/peerUrls/' + i14,
+                  schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.sharding.properties.peerUrls.items.type,
+                  parentSchema: schema11.properties.sharding.properties.peerUrls.items,
+                  data: data131,
+                };
+                if (vErrors === null) {
+                  vErrors = [err258];
+                } else {
+                  vErrors.push(err258);
+                }
+                errors++;
+              }
+            }
+            let i15 = data130.length;
+            let j3;
+            if (i15 > 1) {
+              const indices0 = {};
+              for (; i15--;) {
+                let item0 = data130[i15];
+                if (typeof item0 !== 'string') {
+                  continue;
+                }
+                if (typeof indices0[item0] == 'number') {
+                  j3 = indices0[item0];
+                  const err259 = {
+                    instancePath: instancePath + '/sharding/peerUrls',
+                    schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
+                    keyword: 'uniqueItems',
+                    params: { i: i15, j: j3 },
+                    message:
+                      'must NOT have duplicate items (items ## ' + j3 + ' and ' + i15 + ' are identical)',
+                    schema: true,
+                    parentSchema: schema11.properties.sharding.properties.peerUrls,
+                    data: data130,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err259];
+                  } else {
+                    vErrors.push(err259);
+                  }
+                  errors++;
+                  break;
+                }
+                indices0[item0] = i15;
+              }
+            }
+          } else {
+            const err260 = {
+              instancePath: instancePath + '/sharding/peerUrls',
+              schemaPath: '#/properties/sharding/properties/peerUrls/type',
+              keyword: 'type',
+              params: { type: 'array' },
+              message: 'must be array',
+              schema: schema11.properties.sharding.properties.peerUrls.type,
+              parentSchema: schema11.properties.sharding.properties.peerUrls,
+              data: data130,
+            };
+            if (vErrors === null) {
+              vErrors = [err260];
+            } else {
+              vErrors.push(err260);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err257 = {
+        const err261 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -6332,18 +6428,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data116,
+          data: data118,
         };
         if (vErrors === null) {
-          vErrors = [err257];
+          vErrors = [err261];
         } else {
-          vErrors.push(err257);
+          vErrors.push(err261);
         }
         errors++;
       }
     }
   } else {
-    const err258 = {
+    const err262 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -6354,9 +6450,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err258];
+      vErrors = [err262];
     } else {
-      vErrors.push(err258);
+      vErrors.push(err262);
     }
     errors++;
   }
