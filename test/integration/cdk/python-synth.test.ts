@@ -56,10 +56,12 @@ describe('a Python CDK app synthesized under bubblewrap', () => {
       recursive: true,
     });
     const moto = new URL(sandboxEnv().aws.endpoint);
+    const host = moto.hostname === 'localhost' ? '127.0.0.1' : moto.hostname;
     const app = join(workspace, 'aws-resources', 'app.py');
     const text = readFileSync(app, 'utf8').replace(
       'app.synth()',
-      `HOST, PORT = ${JSON.stringify(moto.hostname)}, ${moto.port || 80}\n${PROBE}\napp.synth()`,
+      // An address, not a name: the isolation has no /etc/hosts, and the probe is about the network.
+      `HOST, PORT = ${JSON.stringify(host)}, ${moto.port || 80}\n${PROBE}\napp.synth()`,
     );
     writeFileSync(app, text);
   });
