@@ -61,7 +61,7 @@ export async function preparePythonApp(options: {
       code: 'synth.python-unavailable',
       phase: 'synthesize',
       subject: 'aws-resources/cdk.json',
-      hint: 'install python3 and python3-pip from the system packages (the container image has them)',
+      hint: 'install python3 and python3-pip from the system packages (Debian: apt-get install python3 python3-pip)',
     });
   const deps = await installPythonDeps({
     requirementsFile: join(options.appDir, 'requirements.txt'),
