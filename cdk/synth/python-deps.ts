@@ -50,7 +50,11 @@ export async function installPythonDeps(options: PythonDepsOptions): Promise<str
     log: options.log,
     ...(shared ? { mode: 0o710 } : {}),
   });
-  if (shared) chownSync(options.cacheDir, lstatSync(options.cacheDir).uid, options.shareWithGid);
+  if (shared) {
+    // A folder made private before (a synth without another user) is opened to the group again.
+    chownSync(options.cacheDir, lstatSync(options.cacheDir).uid, options.shareWithGid);
+    chmodSync(options.cacheDir, 0o710);
+  }
   const target = join(options.cacheDir, `py-${hash}`);
   if (existsSync(join(target, COMPLETE))) {
     if (shared) readableByGroup(target, options.shareWithGid);

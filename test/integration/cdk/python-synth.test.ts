@@ -1,6 +1,7 @@
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -52,6 +53,8 @@ describe('a Python CDK app synthesized under bubblewrap', () => {
   beforeAll(() => {
     workspace = mkdtempSync(join(tmpdir(), 'cairn-pysynth-'));
     cacheDir = join(workspace, '..', `${workspace.split('/').pop()}-pydeps`);
+    // A cache made private by an earlier synth without another user: reopened to the app's group.
+    mkdirSync(cacheDir, { mode: 0o700 });
     cpSync(join(repoRoot, 'examples', 'platform-python', 'aws-resources'), join(workspace, 'aws-resources'), {
       recursive: true,
     });
