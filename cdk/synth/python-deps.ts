@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lchownSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { CairnError, ensurePrivateFolder, safeOutput, type Log } from '../../controller/model';
 import { runProcess } from './run-process';
@@ -12,8 +23,13 @@ export interface PythonDepsOptions {
   readonly cacheDir: string;
   readonly log: Log;
   readonly timeoutMs?: number;
-  /** The python interpreter (default `python3` on PATH). */
+  /** The python interpreter (default `python3` on PATH): the one the app will run with, for its ABI. */
   readonly python?: string;
+  /**
+   * The group of the user the app runs as, when it is not cairn's (cairn runs as root): the cache
+   * folder becomes 0710 and the installed tree group-readable (never writable) by that group only.
+   */
+  readonly shareWithGid?: number;
 }
 
 // A finished install carries this file: a folder without it is a crashed install, made again.
@@ -28,9 +44,22 @@ const COMPLETE = '.cairn-complete';
 export async function installPythonDeps(options: PythonDepsOptions): Promise<string> {
   const text = readFileSync(options.requirementsFile, 'utf8');
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 32);
-  ensurePrivateFolder(options.cacheDir, { what: 'Python dependency cache', log: options.log });
+  const shared = options.shareWithGid !== undefined;
+  ensurePrivateFolder(options.cacheDir, {
+    what: 'Python dependency cache',
+    log: options.log,
+    ...(shared ? { mode: 0o710 } : {}),
+  });
+  if (shared) {
+    // A folder made private before (a synth without another user) is opened to the group again.
+    chownSync(options.cacheDir, lstatSync(options.cacheDir).uid, options.shareWithGid);
+    chmodSync(options.cacheDir, 0o710);
+  }
   const target = join(options.cacheDir, `py-${hash}`);
-  if (existsSync(join(target, COMPLETE))) return target;
+  if (existsSync(join(target, COMPLETE))) {
+    if (shared) readableByGroup(target, options.shareWithGid);
+    return target;
+  }
   const partial = `${target}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
   rmSync(target, { recursive: true, force: true });
@@ -51,12 +80,26 @@ export async function installPythonDeps(options: PythonDepsOptions): Promise<str
     throw pipFailure(options.requirementsFile, result.output, result.timedOut);
   }
   writeFileSync(join(partial, COMPLETE), `${hash}\n`);
+  if (shared) readableByGroup(partial, options.shareWithGid);
   renameSync(partial, target);
   options.log.info(
     { phase: 'synthesize', durationMs: Math.round(performance.now() - started) },
     'python dependencies installed',
   );
   return target;
+}
+
+/**
+ * Gives a tree's group to `gid` with read (and search) but never write: folders 0750, files 0640
+ * (0750 when executable). Stops at the folder when it already has that group (done before).
+ */
+function readableByGroup(path: string, gid: number): void {
+  const stat = lstatSync(path);
+  if (stat.gid === gid) return;
+  if (stat.isSymbolicLink()) return lchownSync(path, stat.uid, gid);
+  if (stat.isDirectory()) for (const name of readdirSync(path)) readableByGroup(join(path, name), gid);
+  chownSync(path, stat.uid, gid);
+  chmodSync(path, stat.isDirectory() ? 0o750 : stat.mode & 0o100 ? 0o750 : 0o640);
 }
 
 /** The package pip found no wheel for, from its output (`No matching distribution found for X`). */

@@ -30,6 +30,7 @@ import {
 import type { Log } from '../../controller/model';
 import { cairnBinDir, cairnNodeModules } from './node-modules';
 import { checkConfined, checkManifestSizes } from './assembly-confinement';
+import { isPythonApp, preparePythonApp } from './python-app';
 import { runProcess } from './run-process';
 import { createSynthRunner, type SynthRunner, type SynthUser } from './synth-runner';
 import type { Assembly } from '../types';
@@ -245,6 +246,8 @@ export async function synthesizeApp(options: {
   readonly commitSha: string;
   readonly log: Log;
   readonly cacheDir?: string;
+  /** Where a Python app's requirements are installed (default `<tmp>/cairn-python-deps`). */
+  readonly pythonCacheDir?: string;
   /** How the app is isolated; by default the one `target.synth` names. */
   readonly runner?: SynthRunner;
 }): Promise<Assembly> {
@@ -281,6 +284,17 @@ export async function synthesizeApp(options: {
     mode: runner.workRoot ? 0o750 : 0o700,
   };
   const deps = await installDependencies(appDir, cache, options.target.synthTimeoutMs, log);
+  // A Python app's wheels are installed here, outside the isolation, and mounted read-only in it.
+  const python = isPythonApp(appDir, cdkJson.app)
+    ? await preparePythonApp({
+        appDir,
+        cacheDir: options.pythonCacheDir ?? join(tmpdir(), 'cairn-python-deps'),
+        runner,
+        path: appPath(),
+        timeoutMs: options.target.synthTimeoutMs,
+        log,
+      })
+    : undefined;
   const folders = makeFolders(workspaceDir, env, runner, log);
   const context = { ...(cdkJson.context ?? {}), 'gitops:environment': env, 'gitops:commit': commitSha };
   const started = Date.now();
@@ -299,8 +313,14 @@ export async function synthesizeApp(options: {
       CDK_DEFAULT_REGION: target.region,
       ...(validationCanFail(context) ? {} : { CDK_VALIDATION: 'false' }),
       NODE_PATH: [deps, cairnModules].filter(Boolean).join(':'),
+      ...python?.env,
     },
-    readOnly: [folders.checkout, cairnModules, ...(deps && existsSync(deps) ? [deps] : [])],
+    readOnly: [
+      folders.checkout,
+      cairnModules,
+      ...(deps && existsSync(deps) ? [deps] : []),
+      ...(python ? [python.deps] : []),
+    ],
     writable: [folders.out, folders.tmp],
     output: folders.out,
     timeoutMs: target.synthTimeoutMs,

@@ -1,0 +1,85 @@
+import { existsSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { CairnError, type Log } from '../../controller/model';
+import { installPythonDeps } from './python-deps';
+import type { SynthRunner } from './synth-job';
+
+/** What a Python app's synth adds to the job: its installed dependencies and Python's settings. */
+export interface PythonSynthInputs {
+  /** The installed requirements (mounted read-only). */
+  readonly deps: string;
+  /** PYTHONPATH and the settings that keep the interpreter from reading or writing elsewhere. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/**
+ * Whether aws-resources/ is a Python CDK app: a requirements.txt beside a cdk.json whose `app`
+ * runs python (`python3 app.py`, `python app.py`, `/usr/bin/python3.11 -m app`).
+ */
+export function isPythonApp(appDir: string, app: string): boolean {
+  return existsSync(join(appDir, 'requirements.txt')) && /(^|[\s/])python[0-9.]*(\s|$)/.test(app);
+}
+
+/**
+ * The python3 the app will run: the first on the app's PATH. Its real file must be under /usr
+ * (mounted read-only in the isolation), so a python of cairn's own PATH (a pyenv in /root) is never
+ * what the app expects and cannot find.
+ */
+function appPython(path: string): string | undefined {
+  for (const dir of path.split(':')) {
+    const file = join(dir, 'python3');
+    if (existsSync(file) && realpathSync(file).startsWith('/usr/')) return file;
+  }
+  return undefined;
+}
+
+/**
+ * Installs a Python app's requirements (wheels only, outside the isolation, with network, into the
+ * private cache) with the interpreter the app runs with, readable by the app's user when it has
+ * one; returns what the synth job adds. The sidecar runner is refused: it has no pip step yet.
+ */
+export async function preparePythonApp(options: {
+  readonly appDir: string;
+  readonly cacheDir: string;
+  readonly runner: SynthRunner;
+  /** The PATH the app runs with. */
+  readonly path: string;
+  readonly timeoutMs: number;
+  readonly log: Log;
+}): Promise<PythonSynthInputs> {
+  const { runner } = options;
+  if (runner.workRoot || runner.isolation === 'sidecar')
+    throw new CairnError('is a Python CDK app, which the sidecar runner does not synthesize yet', {
+      code: 'synth.isolation-unavailable',
+      phase: 'synthesize',
+      subject: 'aws-resources/requirements.txt',
+      hint: 'use aws.synth.isolation: bubblewrap for this environment (the default), or a TypeScript CDK app',
+    });
+  const python = appPython(options.path);
+  if (!python)
+    throw new CairnError('is a Python CDK app, but there is no python3 under /usr on this machine', {
+      code: 'synth.python-unavailable',
+      phase: 'synthesize',
+      subject: 'aws-resources/cdk.json',
+      hint: 'install python3 and python3-pip from the system packages (Debian: apt-get install python3 python3-pip)',
+    });
+  const deps = await installPythonDeps({
+    requirementsFile: join(options.appDir, 'requirements.txt'),
+    cacheDir: options.cacheDir,
+    log: options.log,
+    timeoutMs: options.timeoutMs,
+    python,
+    ...(runner.user ? { shareWithGid: runner.user.gid } : {}),
+  });
+  return {
+    deps,
+    env: {
+      PYTHONPATH: deps,
+      // No user site (HOME is the job's temp folder anyway), no .pyc writes into the read-only
+      // dependencies, no buffering that would lose the app's last lines when it is killed.
+      PYTHONNOUSERSITE: '1',
+      PYTHONDONTWRITEBYTECODE: '1',
+      PYTHONUNBUFFERED: '1',
+    },
+  };
+}
