@@ -302,14 +302,16 @@ gitea_up() {
   (umask 077 && printf '%s\n%s\n' "$password" "$token" >"$state/gitea.credentials")
 }
 
-# The fake node kwok manages: no taint, so ordinary workloads schedule on it as on a real node.
+# The fake node kwok manages: no taint, so ordinary workloads schedule on it as on a real node. It
+# takes 1,000 pods (a real node: 110): every demo run leaves its dozen pods behind, and one suite runs
+# the demo more than a dozen times in the same sandbox.
 create_node() {
   local body
   body=$(cat <<JSON
 {"apiVersion":"v1","kind":"Node","metadata":{"name":"$NODE_NAME",
  "annotations":{"kwok.x-k8s.io/node":"fake","node.alpha.kubernetes.io/ttl":"0"},
  "labels":{"kubernetes.io/hostname":"$NODE_NAME","kubernetes.io/os":"linux","kubernetes.io/arch":"amd64","type":"kwok"}},
- "status":{"capacity":{"cpu":"32","memory":"256Gi","pods":"110"},"allocatable":{"cpu":"32","memory":"256Gi","pods":"110"}}}
+ "status":{"capacity":{"cpu":"32","memory":"256Gi","pods":"1000"},"allocatable":{"cpu":"32","memory":"256Gi","pods":"1000"}}}
 JSON
 )
   api GET "/api/v1/nodes/$NODE_NAME" >/dev/null 2>&1 && return 0
