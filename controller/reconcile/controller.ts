@@ -445,6 +445,8 @@ export class Controller {
     // A request queued behind a reconcile that already applied this sha has nothing left to do.
     if (state.released && trigger !== 'retry' && trigger !== 'manual') return;
     if (!this.holds(env)) return;
+    // needsRun is pure and cheap: a trigger with nothing to do costs no read of the shared ledger.
+    if (!needsRun(this.runState(env), trigger, 'run')) return;
     // The holder obeys a suspension another replica recorded: it reads the shared ledger first.
     if (this.deps.shard)
       await this.deps.audit
@@ -453,7 +455,6 @@ export class Controller {
           this.deps.log.warn({ env, phase: 'record', err: errorMessage(error) }, 'could not read the ledger'),
         );
     if (this.suspendedNow(env)) return;
-    if (!needsRun(this.runState(env), trigger, 'run')) return;
     state.running = true;
     state.force = false;
     // Every sync handed over before this run started is answered by it.
