@@ -72,8 +72,11 @@ export class DemoProcesses {
   /** Ctrl-C and SIGTERM stop everything, then exit (0 once the story is told, 130/143 before). */
   handleSignals(): void {
     const handler = (signal: NodeJS.Signals) => {
-      if (!this.finished) process.stderr.write(`\ndemo: ${signal}: stopping every process it started\n`);
-      void this.stopAll().then(() => process.exit(this.finished ? 0 : signal === 'SIGINT' ? 130 : 143));
+      // Decided when the signal lands: the story may go on printing while the processes stop,
+      // and must not turn an interruption into a normal end.
+      const told = this.finished;
+      if (!told) process.stderr.write(`\ndemo: ${signal}: stopping every process it started\n`);
+      void this.stopAll().then(() => process.exit(told ? 0 : signal === 'SIGINT' ? 130 : 143));
     };
     process.once('SIGINT', handler);
     process.once('SIGTERM', handler);
