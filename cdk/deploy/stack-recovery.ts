@@ -37,7 +37,9 @@ export async function recover(ctx: StackContext, stack: Stack | undefined): Prom
   if (stack?.StackStatus === 'UPDATE_ROLLBACK_FAILED') {
     ctx.log.warn({ stack: name }, 'continuing a failed update rollback');
     ctx.fence?.();
-    await cfn.send(new ContinueUpdateRollbackCommand({ StackName: name }));
+    // As the execution role, like every other write: without it CloudFormation would roll back
+    // with the caller's own (deploy) credentials, which a least-privilege deploy role lacks.
+    await cfn.send(new ContinueUpdateRollbackCommand({ StackName: name, ...executionRole(ctx) }));
     return wait();
   }
   return stack;

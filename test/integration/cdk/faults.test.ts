@@ -16,10 +16,15 @@ const sha2 = '4444444ddddddddddddddddddddddddddddddddd';
 let v1: Assembly;
 let proxy: CfnFaultProxy;
 
+const EXEC_ROLE = 'arn:aws:iam::123456789012:role/cairn-faults-exec';
 const applier = () =>
   createAwsApplier(
     unique('faults'),
-    sandboxTarget({ endpoint: proxy.url, deployTimeoutMs: 30_000 }),
+    sandboxTarget({
+      endpoint: proxy.url,
+      deployTimeoutMs: 30_000,
+      cloudFormationExecutionRoleArn: EXEC_ROLE,
+    }),
     silentLog(),
     { credentials },
   );
@@ -102,6 +107,11 @@ describe('CloudFormation failure states, through the fault proxy', () => {
     // then the rollback is continued and the deploy goes on
     expect(result.changes.map((s) => s.action)).toEqual(['unchanged']);
     expect(actionsFor(name, from)).toContain('ContinueUpdateRollback');
+    // as the execution role, like the change sets: never with the caller's own credentials
+    const continued = proxy.requests
+      .slice(from)
+      .filter((r) => r.stackName === name && r.action === 'ContinueUpdateRollback');
+    expect(continued.map((r) => r.params?.RoleARN)).toEqual([EXEC_ROLE]);
   });
 
   it('waits for a stack busy with another operation', async () => {
