@@ -1,23 +1,10 @@
-import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import { stringify } from 'yaml';
-import type { AuditEntry } from '../../controller/audit/types';
-import type { EnvironmentStatus } from '../../controller/server/types';
 import type { OtlpSpan, OtlpTraceRequest } from '../../controller/telemetry/otlp-encode';
-import { startCli } from '../helpers/cli';
-import { createTestRepo, type TestRepo } from '../helpers/git-repo';
-import { serveGitHttp, type GitHttpServer } from '../helpers/git-http-server';
 import { greetingManifest as configMap } from '../helpers/manifests';
 import { freePort } from '../helpers/net';
-import { sandboxEnv } from '../sandbox/sandbox-env';
+import { startOneEnvController, type OneEnvController } from '../helpers/one-env-controller';
 
 jest.setTimeout(120_000);
-
-const SECRET = 'e2e-traces-webhook-secret';
 
 /** A local OTLP/HTTP receiver: keeps every JSON body posted to /v1/traces. */
 async function otlpReceiver(port: number) {
@@ -44,56 +31,30 @@ async function otlpReceiver(port: number) {
  * commit announced by a signed webhook shows in `cairn_release_seconds{env="dev"}`.
  */
 describe('traces and the release metric (cairn run against the sandbox)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cairn-e2e-traces-'));
   const namespace = `e2e-traces-${Math.random().toString(36).slice(2, 7)}`;
-  let repo: TestRepo;
-  let http: GitHttpServer;
   let otlp: Awaited<ReturnType<typeof otlpReceiver>>;
-  let controller: ChildProcess | undefined;
-  let api: string;
+  let run: OneEnvController;
 
   beforeAll(async () => {
-    repo = createTestRepo('platform', {
-      dev: { 'k8s-resources/greeting.yaml': configMap(namespace, 'hello') },
-    });
-    http = await serveGitHttp(repo.bare);
     const otlpPort = await freePort();
     otlp = await otlpReceiver(otlpPort);
-    const port = await freePort();
-    api = `http://127.0.0.1:${port}`;
-    const config = join(dir, 'cairn.yaml');
-    writeFileSync(
-      config,
-      stringify({
-        repository: { url: http.url, pollInterval: '5m' },
-        environments: [
-          {
-            name: 'dev',
-            kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig, namespace },
-            driftInterval: '0s',
-          },
-        ],
-        audit: { dir: join(dir, 'audit'), unkeyed: true },
-        server: { port, webhookSecretEnv: 'E2E_WEBHOOK_SECRET' },
-        telemetry: { otlpEndpoint: `http://127.0.0.1:${otlpPort}/` },
-      }),
-    );
-    controller = startCli(['run', '--config', config], { E2E_WEBHOOK_SECRET: SECRET });
+    run = await startOneEnvController({
+      name: 'traces',
+      namespace,
+      files: { 'k8s-resources/greeting.yaml': configMap(namespace, 'hello') },
+      keyed: false,
+      apiToken: false,
+      gitToken: false,
+      config: { telemetry: { otlpEndpoint: `http://127.0.0.1:${otlpPort}/` } },
+    });
   });
 
   afterAll(async () => {
-    controller?.kill('SIGTERM');
+    await run?.stop();
     await otlp?.close();
-    await http?.close();
-    repo?.remove();
-    rmSync(dir, { recursive: true, force: true });
   });
 
-  const status = async (): Promise<EnvironmentStatus | undefined> => {
-    const r = await fetch(`${api}/api/environments`).catch(() => undefined);
-    if (!r?.ok) return undefined;
-    return ((await r.json()) as { environments: EnvironmentStatus[] }).environments[0];
-  };
+  const status = () => run.status();
   const until = async (what: string, ok: () => Promise<boolean> | boolean, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -119,26 +80,17 @@ describe('traces and the release metric (cairn run against the sandbox)', () => 
 
   it('sends a trace with a span per phase for a real reconcile, and times a webhook-announced release', async () => {
     // given the first commit applied at start-up, and its trace received
-    const first = repo.sha('dev');
+    const first = run.repo.sha('dev');
     await until(`${first} applied`, async () => (await status())?.lastAppliedSha === first, 60_000);
     await until(`a trace of ${first}`, () => traceOf(first).length === 1, 10_000);
     expect(otlp.got[0]).toMatchObject({ path: '/v1/traces', type: 'application/json' });
 
     // when a commit is pushed and announced by a signed webhook
-    const sha = repo.commit('dev', 'Say hi', { 'k8s-resources/greeting.yaml': configMap(namespace, 'hi') });
-    const body = JSON.stringify({ ref: 'refs/heads/dev', after: sha });
-    const sent = Date.now();
-    const response = await fetch(`${api}/hooks/github`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'push',
-        'x-github-delivery': sha,
-        'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
-      },
-      body,
+    const sha = run.repo.commit('dev', 'Say hi', {
+      'k8s-resources/greeting.yaml': configMap(namespace, 'hi'),
     });
-    expect(response.status).toBe(202);
+    const sent = Date.now();
+    expect(await run.push(sha, sha)).toBe(202);
     await until(`${sha} applied`, async () => (await status())?.lastAppliedSha === sha, 30_000);
     const releasedWithin = (Date.now() - sent) / 1000;
     await until(`a trace of ${sha}`, () => traceOf(sha).length === 1, 10_000);
@@ -154,7 +106,7 @@ describe('traces and the release metric (cairn run against the sandbox)', () => 
     expect(attr(root, 'cairn.outcome')).toBe('succeeded');
     expect(root.status.code).toBe(1);
     // a child per phase the audit entry recorded, in order, with the entry's own timings
-    const [entry] = (await (await fetch(`${api}/api/environments/dev/audit?limit=1`)).json()) as AuditEntry[];
+    const [entry] = await run.entries(1);
     expect(entry!.toSha).toBe(sha);
     expect(attr(root, 'cairn.entry')).toBe(entry!.id);
     const phases = spans.filter((s) => s.parentSpanId === root.spanId);
@@ -170,7 +122,7 @@ describe('traces and the release metric (cairn run against the sandbox)', () => 
 
     // and cairn_release_seconds{env="dev"} counted two releases: the first commit (seen at the
     // start-up fetch) and the webhook-announced one
-    const metrics = await (await fetch(`${api}/metrics`)).text();
+    const metrics = await (await fetch(`${run.api}/metrics`)).text();
     const count = /^cairn_release_seconds_count\{env="dev"\} (\d+)$/m.exec(metrics);
     const sum = /^cairn_release_seconds_sum\{env="dev"\} ([\d.e+-]+)$/m.exec(metrics);
     expect(count?.[1]).toBe('2');
