@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { AuditEntry } from '../../../controller/audit/types';
-import { auditKeyFile } from '../../helpers/e2e-platform';
-import { runCli } from '../../helpers/cli';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
+import { localPlatform, type LocalPlatform } from '../../helpers/local-platform';
+import { runCli } from '../../helpers/cli';
 import { kubeKit } from './kube-kit';
 
 /**
@@ -21,70 +20,17 @@ afterAll(async () => {
   await kit.cleanup();
 });
 
-interface Platform {
-  readonly config: string;
-  commit(message: string, files: Readonly<Record<string, string | null>>): void;
-}
+/** kubectl as the sandbox's admin: how someone else makes objects by hand. */
+const kubectl = (...args: string[]) =>
+  execFileSync('kubectl', ['--kubeconfig', sandboxEnv().kubernetes.kubeconfig, ...args], {
+    encoding: 'utf8',
+  });
 
-function platform(
+const platform = (
   name: string,
   kubernetes: Record<string, unknown>,
   top: Record<string, unknown> = {},
-): Platform {
-  const dir = join(root, name);
-  const repo = join(dir, 'repo');
-  mkdirSync(repo, { recursive: true });
-  const git = (...args: string[]) =>
-    execFileSync('git', args, {
-      cwd: repo,
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: 'Eve',
-        GIT_AUTHOR_EMAIL: 'e@x',
-        GIT_COMMITTER_NAME: 'Eve',
-        GIT_COMMITTER_EMAIL: 'e@x',
-      },
-    });
-  git('init', '-q', '-b', 'dev');
-  const config = join(dir, 'cairn.yaml');
-  writeFileSync(
-    config,
-    stringify({
-      repository: { url: repo },
-      environments: [
-        {
-          name: 'dev',
-          kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig, healthTimeout: '10s', ...kubernetes },
-        },
-      ],
-      audit: { dir: join(dir, 'audit'), keyFile: auditKeyFile(dir) },
-      ...top,
-    }),
-  );
-  return {
-    config,
-    commit(message, files) {
-      for (const [path, text] of Object.entries(files)) {
-        const file = join(repo, path);
-        if (text === null) rmSync(file);
-        else {
-          mkdirSync(dirname(file), { recursive: true });
-          writeFileSync(file, text);
-        }
-      }
-      git('add', '-A');
-      git('commit', '-q', '-m', message);
-    },
-  };
-}
-
-async function cairn(
-  command: 'sync' | 'plan',
-  p: Platform,
-): Promise<{ code: number | null; entry: AuditEntry; stdout: string }> {
-  const result = await runCli([command, '--config', p.config, '--env', 'dev', '--json']);
-  return { code: result.code, entry: JSON.parse(result.stdout) as AuditEntry, stdout: result.stdout };
-}
+): LocalPlatform => localPlatform(join(root, name), kubernetes, top);
 
 const cm = (name: string, namespace: string | undefined, data: Record<string, string>) =>
   stringify({
@@ -131,7 +77,7 @@ describe('Kubernetes bounds through cairn sync', () => {
     });
 
     // when it is synced
-    const { code, entry } = await cairn('sync', p);
+    const { code, entry } = await p.sync();
 
     // then it fails as kube.out-of-bounds naming each object, its file and bound
     expect(code).toBe(1);
@@ -161,10 +107,6 @@ describe('Kubernetes bounds through cairn sync', () => {
     // given a ConfigMap someone made by hand in the environment's own namespace
     const team = kit.name('hand');
     kit.track(`/api/v1/namespaces/${team}`);
-    const kubectl = (...args: string[]) =>
-      execFileSync('kubectl', ['--kubeconfig', sandboxEnv().kubernetes.kubeconfig, ...args], {
-        encoding: 'utf8',
-      });
     kubectl('create', 'namespace', team);
     kubectl('create', 'configmap', 'by-hand', '-n', team, '--from-literal=mode=manual');
     const path = `/api/v1/namespaces/${team}/configmaps/by-hand`;
@@ -173,12 +115,12 @@ describe('Kubernetes bounds through cairn sync', () => {
     // when a commit declares it and is synced, then synced again after a commit that removes it
     const p = platform('unowned', { namespace: team });
     p.commit('take over', { 'k8s-resources/cm.yaml': cm('by-hand', undefined, { mode: 'cairn' }) });
-    const refused = await cairn('sync', p);
+    const refused = await p.sync();
     p.commit('drop it', {
       'k8s-resources/cm.yaml': null,
       'k8s-resources/keep.yaml': cm('keep', undefined, {}),
     });
-    const later = await cairn('sync', p);
+    const later = await p.sync();
 
     // then it was refused naming the object and its manager, and is exactly as it was, never pruned
     expect(refused.code).toBe(1);
@@ -194,7 +136,7 @@ describe('Kubernetes bounds through cairn sync', () => {
     // and with adoptUnowned: true the same commit adopts it, and it carries the owner mark
     const q = platform('adopting', { namespace: team, adoptUnowned: true });
     q.commit('adopt', { 'k8s-resources/cm.yaml': cm('by-hand', undefined, { mode: 'cairn' }) });
-    const adopted = await cairn('sync', q);
+    const adopted = await q.sync();
     expect(adopted.code).toBe(0);
     const owned = await kit.get(path);
     expect(owned?.data).toEqual({ mode: 'cairn' });
@@ -205,10 +147,6 @@ describe('Kubernetes bounds through cairn sync', () => {
     // given another tenant's unlabelled ConfigMap in a namespace this environment may write
     const shared = kit.name('shared');
     kit.track(`/api/v1/namespaces/${shared}`);
-    const kubectl = (...args: string[]) =>
-      execFileSync('kubectl', ['--kubeconfig', sandboxEnv().kubernetes.kubeconfig, ...args], {
-        encoding: 'utf8',
-      });
     kubectl('create', 'namespace', shared);
     kubectl('create', 'configmap', 'db', '-n', shared, '--from-literal=DB_URL=postgres://admin:pw@db');
 
@@ -229,10 +167,6 @@ describe('Kubernetes bounds through cairn sync', () => {
     const theirs = kit.name('decl-theirs');
     const fresh = kit.name('decl-fresh');
     for (const n of [own, theirs, fresh]) kit.track(`/api/v1/namespaces/${n}`);
-    const kubectl = (...args: string[]) =>
-      execFileSync('kubectl', ['--kubeconfig', sandboxEnv().kubernetes.kubeconfig, ...args], {
-        encoding: 'utf8',
-      });
     kubectl('create', 'namespace', theirs);
     const before = await kit.get(`/api/v1/namespaces/${theirs}`);
     const tree = {
@@ -247,7 +181,7 @@ describe('Kubernetes bounds through cairn sync', () => {
     // when a commit that declares that Namespace and writes into it is synced
     const p = platform('declared', { namespace: own });
     p.commit('declare theirs', tree);
-    const { code, entry } = await cairn('sync', p);
+    const { code, entry } = await p.sync();
 
     // then it fails as out of bounds, naming the Namespace and the object in it, and applies nothing
     expect(code).toBe(1);
@@ -269,7 +203,7 @@ describe('Kubernetes bounds through cairn sync', () => {
     // and when the config adopts that Namespace by name, the same tree is in bounds and applied
     const q = platform('declared-adopt', { namespace: own, adopt: [`Namespace/${theirs}`] });
     q.commit('declare theirs', tree);
-    const adopted = await cairn('sync', q);
+    const adopted = await q.sync();
     expect(adopted.entry.failure).toBeUndefined();
     expect(adopted.code).toBe(0);
     expect(await kit.get(`/api/v1/namespaces/${theirs}/configmaps/planted`)).toBeDefined();
@@ -282,10 +216,6 @@ describe('Kubernetes bounds through cairn sync', () => {
     const elsewhere = kit.name('sa-else');
     kit.track(`/api/v1/namespaces/${mine}`);
     kit.track(`/api/v1/namespaces/${elsewhere}`);
-    const kubectl = (...args: string[]) =>
-      execFileSync('kubectl', ['--kubeconfig', sandboxEnv().kubernetes.kubeconfig, ...args], {
-        encoding: 'utf8',
-      });
     kubectl('create', 'namespace', mine);
     kubectl('create', 'namespace', elsewhere);
     kubectl('create', 'serviceaccount', 'deployer', '-n', mine);
@@ -309,7 +239,7 @@ describe('Kubernetes bounds through cairn sync', () => {
     p.commit('write elsewhere', {
       'k8s-resources/cm.yaml': cm('reach', elsewhere, { a: 'b' }),
     });
-    const { code, entry } = await cairn('sync', p);
+    const { code, entry } = await p.sync();
 
     // then the apiserver's 403 names the ServiceAccount and nothing was written there
     expect(code).toBe(1);

@@ -1,14 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { auditKeyFile } from '../../helpers/e2e-platform';
+import { localPlatform, type LocalPlatform } from '../../helpers/local-platform';
 import { nameOf } from '../../helpers/changes';
 import { DRIFT_REPAIRED } from '../../../controller/model';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { AuditEntry } from '../../../controller/audit/types';
 import { runCli } from '../../helpers/cli';
-import { sandboxEnv } from '../../sandbox/sandbox-env';
 import { kubeKit } from './kube-kit';
 
 /**
@@ -23,71 +21,16 @@ afterAll(async () => {
   await kit.cleanup();
 });
 
-interface Platform {
-  readonly config: string;
-  readonly audit: string;
-  commit(message: string, files: Readonly<Record<string, string | null>>): void;
-}
+type Platform = LocalPlatform;
 
-function platform(name: string, namespace: string): Platform {
-  const dir = join(root, name);
-  const repo = join(dir, 'repo');
-  mkdirSync(repo, { recursive: true });
-  const git = (...args: string[]) =>
-    execFileSync('git', args, {
-      cwd: repo,
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: 'Ada',
-        GIT_AUTHOR_EMAIL: 'a@x',
-        GIT_COMMITTER_NAME: 'Ada',
-        GIT_COMMITTER_EMAIL: 'a@x',
-      },
-    });
-  git('init', '-q', '-b', 'dev');
-  const sandbox = sandboxEnv();
-  const config = join(dir, 'cairn.yaml');
-  writeFileSync(
-    config,
-    stringify({
-      repository: { url: repo },
-      environments: [
-        {
-          name: 'dev',
-          // adoptUnowned: the Secret test takes over a Secret kubectl made
-          kubernetes: {
-            kubeconfig: sandbox.kubernetes.kubeconfig,
-            namespace,
-            healthTimeout: '10s',
-            adoptUnowned: true,
-          },
-        },
-      ],
-      audit: { dir: join(dir, 'audit'), keyFile: auditKeyFile(dir) },
-    }),
-  );
-  return {
-    config,
-    audit: join(dir, 'audit'),
-    commit(message, files) {
-      for (const [path, text] of Object.entries(files)) {
-        const file = join(repo, path);
-        if (text === null) rmSync(file);
-        else {
-          mkdirSync(dirname(file), { recursive: true });
-          writeFileSync(file, text);
-        }
-      }
-      git('add', '-A');
-      git('commit', '-q', '-m', message);
-    },
-  };
-}
+// adoptUnowned: the Secret test takes over a Secret kubectl made
+const platform = (name: string, namespace: string): Platform =>
+  localPlatform(join(root, name), { namespace, adoptUnowned: true });
 
 async function sync(p: Platform): Promise<{ entry: AuditEntry; stderr: string }> {
-  const result = await runCli(['sync', '--config', p.config, '--env', 'dev', '--json']);
+  const result = await p.sync();
   if (result.code !== 0) throw new Error(`cairn sync exited ${String(result.code)}: ${result.stderr}`);
-  return { entry: JSON.parse(result.stdout) as AuditEntry, stderr: result.stderr };
+  return result;
 }
 
 const cm = (name: string, data: Record<string, string>) =>
