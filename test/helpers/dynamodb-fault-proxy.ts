@@ -5,7 +5,12 @@ import type { AddressInfo } from 'node:net';
  * An HTTP proxy in front of moto_server's DynamoDB that records each request's operation
  * (`X-Amz-Target`, e.g. `DynamoDB_20120810.Query`) and, while `failing` names an operation,
  * answers it with a 500 InternalServerError instead of forwarding it (moto never fails on its own).
- * Requests are forwarded one at a time (see serial-http-proxy.ts for why moto needs that).
+ * Requests are forwarded one at a time, in arrival order. Why: moto_server answers requests on
+ * threads, and its TransactWriteItems is not atomic across them: a transaction that fails restores
+ * the whole table from a copy taken when it began, erasing a transaction that succeeded on another
+ * thread meanwhile. Real DynamoDB has no such race; through this proxy, two writers still race
+ * each other's read-then-write (the conflict the audit chain must survive) without moto losing a
+ * committed write. With nothing failing or dropped, it is only that serializing proxy.
  */
 export interface DynamoDbFaultProxy {
   /** `http://127.0.0.1:<port>`, an SDK endpoint. */

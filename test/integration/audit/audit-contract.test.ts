@@ -8,7 +8,7 @@ import type { AuditEntry } from '../../../controller/audit/types';
 import type { AuditConfig } from '../../../controller/config/types';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
 import { runCli } from '../../helpers/cli';
-import { startSerialHttpProxy } from '../../helpers/serial-http-proxy';
+import { startDynamoDbFaultProxy } from '../../helpers/dynamodb-fault-proxy';
 import { auditConfig, delta, entry, sha, tempAuditDir, writeAuditOnlyConfig } from './audit-fixtures';
 
 jest.setTimeout(180_000);
@@ -256,8 +256,8 @@ describe('two writers on one environment', () => {
     // given two writers (two processes' worth of state) on one table
     const moto = await dynamodb.config('race-dynamodb');
     // through a proxy that hands moto one request at a time (moto's own transactions race across
-    // its threads: see serial-http-proxy.ts); the writers' read-then-write still interleave
-    const proxy = await startSerialHttpProxy(moto.dynamodb!.endpoint!);
+    // its threads: see dynamodb-fault-proxy.ts); the writers' read-then-write still interleave
+    const proxy = await startDynamoDbFaultProxy(moto.dynamodb!.endpoint!);
     const config: AuditConfig = { ...moto, dynamodb: { ...moto.dynamodb!, endpoint: proxy.url } };
     const races: string[] = [];
     const log = pino({ level: 'debug' }, { write: (line: string) => void races.push(line) });
