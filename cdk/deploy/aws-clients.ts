@@ -18,12 +18,20 @@ export interface AwsClients {
   readonly ssm: SSMClient;
 }
 
-/** The bootstrap names `cdk bootstrap` uses with its default qualifier. */
+/** The qualifier `cdk bootstrap` and the CDK's default stack synthesizer use unless told another. */
+export const DEFAULT_BOOTSTRAP_QUALIFIER = 'hnb659fds';
+
+/**
+ * The names of an environment's bootstrap, as `cdk bootstrap` makes them for the environment's
+ * qualifier (`aws.bootstrapQualifier`, else the default): its version parameter and asset bucket.
+ */
 export const BOOTSTRAP = {
-  qualifier: 'hnb659fds',
-  versionParameter: '/cdk-bootstrap/hnb659fds/version',
   version: '30',
-  bucket: (target: AwsTargetConfig) => `cdk-hnb659fds-assets-${target.account}-${target.region}`,
+  qualifier: (target: AwsTargetConfig): string => target.bootstrapQualifier ?? DEFAULT_BOOTSTRAP_QUALIFIER,
+  versionParameter: (target: AwsTargetConfig): string =>
+    `/cdk-bootstrap/${BOOTSTRAP.qualifier(target)}/version`,
+  bucket: (target: AwsTargetConfig): string =>
+    `cdk-${BOOTSTRAP.qualifier(target)}-assets-${target.account}-${target.region}`,
 } as const;
 
 /** A role assumed after the environment's own identity: a CDK bootstrap's deploy or publishing role. */

@@ -65,7 +65,7 @@ export async function bootstrapEnvironment(
     }
     await ssm.send(
       new PutParameterCommand({
-        Name: BOOTSTRAP.versionParameter,
+        Name: BOOTSTRAP.versionParameter(target),
         Value: BOOTSTRAP.version,
         Description: MADE_BY_CAIRN,
         Type: 'String',
@@ -96,15 +96,15 @@ async function existingBootstrap(
     });
   const described = await clients.ssm.send(
     new DescribeParametersCommand({
-      ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [BOOTSTRAP.versionParameter] }],
+      ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [BOOTSTRAP.versionParameter(target)] }],
     }),
   );
   const parameter = described.Parameters?.[0];
   if (!toolkit && (!parameter || parameter.Description === MADE_BY_CAIRN)) return null;
   const output = (key: string) => toolkit?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
   const version = parameter
-    ? ((await clients.ssm.send(new GetParameterCommand({ Name: BOOTSTRAP.versionParameter }))).Parameter
-        ?.Value ?? '')
+    ? ((await clients.ssm.send(new GetParameterCommand({ Name: BOOTSTRAP.versionParameter(target) })))
+        .Parameter?.Value ?? '')
     : (output('BootstrapVersion') ?? '');
   return {
     bucketName: output('BucketName') ?? BOOTSTRAP.bucket(target),
@@ -125,7 +125,7 @@ export async function bootstrapKind(clients: AwsClients, target: AwsTargetConfig
   try {
     const described = await clients.ssm.send(
       new DescribeParametersCommand({
-        ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [BOOTSTRAP.versionParameter] }],
+        ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [BOOTSTRAP.versionParameter(target)] }],
       }),
     );
     const parameter = described.Parameters?.[0];
@@ -137,7 +137,7 @@ export async function bootstrapKind(clients: AwsClients, target: AwsTargetConfig
       code: 'aws.bootstrap-check',
       retryable: true,
       subject: `AWS account ${target.account} in ${target.region}`,
-      hint: `allow the environment's identity ssm:DescribeParameters on ${BOOTSTRAP.versionParameter}`,
+      hint: `allow the environment's identity ssm:DescribeParameters on ${BOOTSTRAP.versionParameter(target)}`,
     });
   }
 }
@@ -149,7 +149,7 @@ export async function requireBootstrap(
   target: AwsTargetConfig,
 ): Promise<void> {
   try {
-    await clients.ssm.send(new GetParameterCommand({ Name: BOOTSTRAP.versionParameter }));
+    await clients.ssm.send(new GetParameterCommand({ Name: BOOTSTRAP.versionParameter(target) }));
   } catch (error) {
     if (isCairnError(error)) throw error; // the environment's role could not be assumed: it says so
     const missing = (error as { name?: string }).name === 'ParameterNotFound';

@@ -26,13 +26,13 @@ export function resolvePlaceholders(value: string, target: AwsTargetConfig): str
     .replaceAll('${AWS::Partition}', partitionOf(target.region));
 }
 
-/** The ARN of one role of the environment's standard `cdk bootstrap` (default qualifier). */
+/** The ARN of one role of the environment's standard `cdk bootstrap` (with its qualifier). */
 export function bootstrapRoleArn(
   role: 'deploy' | 'cfn-exec' | 'file-publishing',
   target: AwsTargetConfig,
 ): string {
   const { account, region } = target;
-  return `arn:${partitionOf(region)}:iam::${account}:role/cdk-${BOOTSTRAP.qualifier}-${role}-role-${account}-${region}`;
+  return `arn:${partitionOf(region)}:iam::${account}:role/cdk-${BOOTSTRAP.qualifier(target)}-${role}-role-${account}-${region}`;
 }
 
 /** Who deploys one stack: the role assumed for its CloudFormation calls, and the `RoleARN` passed. */

@@ -296,7 +296,14 @@ export async function synthesizeApp(options: {
       })
     : undefined;
   const folders = makeFolders(workspaceDir, env, runner, log);
-  const context = { ...(cdkJson.context ?? {}), 'gitops:environment': env, 'gitops:commit': commitSha };
+  const context = {
+    ...(cdkJson.context ?? {}),
+    // The environment's bootstrap, so that the default synthesizer names its roles and bucket: an
+    // app that names another qualifier is refused before deploy (stackIdentity, asset bounds).
+    ...(target.bootstrapQualifier ? { '@aws-cdk/core:bootstrapQualifier': target.bootstrapQualifier } : {}),
+    'gitops:environment': env,
+    'gitops:commit': commitSha,
+  };
   const started = Date.now();
   const cairnModules = cairnNodeModules();
   const result = await runner.run({

@@ -236,6 +236,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               ...(aws.cloudFormationExecutionRoleArn
                 ? { cloudFormationExecutionRoleArn: aws.cloudFormationExecutionRoleArn }
                 : {}),
+              ...(aws.bootstrapQualifier ? { bootstrapQualifier: aws.bootstrapQualifier } : {}),
               synthTimeoutMs: parseDuration(aws.synthTimeout ?? '5m', `${at}.aws.synthTimeout`),
               deployTimeoutMs: parseDuration(aws.deployTimeout ?? '30m', `${at}.aws.deployTimeout`),
               synth: {

@@ -230,9 +230,13 @@ export interface RawAwsTarget {
    */
   capabilities?: ('CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM' | 'CAPABILITY_AUTO_EXPAND')[];
   /**
-   * IAM role CloudFormation acts as, passed as RoleARN on every change set and stack delete. Without it, CloudFormation acts with the deploying credentials (the assembly's own execution role is not used yet).
+   * IAM role CloudFormation acts as, passed as RoleARN on every change set and stack delete. Wins over the execution role of a standard cdk bootstrap that the assembly names; without either, CloudFormation acts with the deploying credentials.
    */
   cloudFormationExecutionRoleArn?: string;
+  /**
+   * The qualifier the account was bootstrapped with (cdk bootstrap --qualifier): it names the bootstrap's roles, asset bucket and version parameter, and is given to the CDK app as @aws-cdk/core:bootstrapQualifier. Default: the CDK's hnb659fds.
+   */
+  bootstrapQualifier?: string;
   /**
    * Limit for running the CDK app (default 5m).
    */

@@ -205,9 +205,15 @@ const schema11 = {
               },
               cloudFormationExecutionRoleArn: {
                 description:
-                  "IAM role CloudFormation acts as, passed as RoleARN on every change set and stack delete. Without it, CloudFormation acts with the deploying credentials (the assembly's own execution role is not used yet).",
+                  'IAM role CloudFormation acts as, passed as RoleARN on every change set and stack delete. Wins over the execution role of a standard cdk bootstrap that the assembly names; without either, CloudFormation acts with the deploying credentials.',
                 type: 'string',
                 pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$',
+              },
+              bootstrapQualifier: {
+                description:
+                  "The qualifier the account was bootstrapped with (cdk bootstrap --qualifier): it names the bootstrap's roles, asset bucket and version parameter, and is given to the CDK app as @aws-cdk/core:bootstrapQualifier. Default: the CDK's hnb659fds.",
+                type: 'string',
+                pattern: '^[A-Za-z0-9_-]{1,10}$',
               },
               synthTimeout: {
                 $ref: '#/definitions/duration',
@@ -730,9 +736,10 @@ const pattern9 = new RegExp('^[0-9]{12}$', 'u');
 const pattern10 = new RegExp('^https?://', 'u');
 const pattern11 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$', 'u');
 const pattern12 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$', 'u');
-const pattern15 = new RegExp('^/', 'u');
-const pattern17 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
-const pattern26 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
+const pattern13 = new RegExp('^[A-Za-z0-9_-]{1,10}$', 'u');
+const pattern16 = new RegExp('^/', 'u');
+const pattern18 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
+const pattern27 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
 function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://cairn.dev/schemas/cairn-config.schema.json" */ let vErrors = null;
   let errors = 0;
@@ -2307,18 +2314,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data26.synthTimeout !== undefined) {
-                  let data37 = data26.synthTimeout;
+                if (data26.bootstrapQualifier !== undefined) {
+                  let data37 = data26.bootstrapQualifier;
                   if (typeof data37 === 'string') {
-                    if (!pattern0.test(data37)) {
+                    if (!pattern13.test(data37)) {
                       const err72 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
-                        schemaPath: '#/definitions/duration/pattern',
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
+                        schemaPath:
+                          '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/pattern',
                         keyword: 'pattern',
-                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                        parentSchema: schema12,
+                        params: { pattern: '^[A-Za-z0-9_-]{1,10}$' },
+                        message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,10}$' + '"',
+                        schema: '^[A-Za-z0-9_-]{1,10}$',
+                        parentSchema:
+                          schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
                         data: data37,
                       };
                       if (vErrors === null) {
@@ -2330,13 +2339,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   } else {
                     const err73 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
-                      schemaPath: '#/definitions/duration/type',
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
+                      schemaPath:
+                        '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
-                      schema: schema12.type,
-                      parentSchema: schema12,
+                      schema:
+                        schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
                       data: data37,
                     };
                     if (vErrors === null) {
@@ -2347,12 +2360,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data26.deployTimeout !== undefined) {
-                  let data38 = data26.deployTimeout;
+                if (data26.synthTimeout !== undefined) {
+                  let data38 = data26.synthTimeout;
                   if (typeof data38 === 'string') {
                     if (!pattern0.test(data38)) {
                       const err74 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
                         schemaPath: '#/definitions/duration/pattern',
                         keyword: 'pattern',
                         params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
@@ -2370,7 +2383,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   } else {
                     const err75 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
                       schemaPath: '#/definitions/duration/type',
                       keyword: 'type',
                       params: { type: 'string' },
@@ -2387,12 +2400,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data26.deployTimeout !== undefined) {
+                  let data39 = data26.deployTimeout;
+                  if (typeof data39 === 'string') {
+                    if (!pattern0.test(data39)) {
+                      const err76 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
+                        schemaPath: '#/definitions/duration/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                        parentSchema: schema12,
+                        data: data39,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err76];
+                      } else {
+                        vErrors.push(err76);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err77 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
+                      schemaPath: '#/definitions/duration/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema12.type,
+                      parentSchema: schema12,
+                      data: data39,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err77];
+                    } else {
+                      vErrors.push(err77);
+                    }
+                    errors++;
+                  }
+                }
                 if (data26.synth !== undefined) {
-                  let data39 = data26.synth;
-                  if (data39 && typeof data39 == 'object' && !Array.isArray(data39)) {
-                    for (const key7 in data39) {
+                  let data40 = data26.synth;
+                  if (data40 && typeof data40 == 'object' && !Array.isArray(data40)) {
+                    for (const key7 in data40) {
                       if (!(key7 === 'isolation' || key7 === 'socket' || key7 === 'uid' || key7 === 'gid')) {
-                        const err76 = {
+                        const err78 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/additionalProperties',
@@ -2402,20 +2455,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth,
-                          data: data39,
+                          data: data40,
                         };
                         if (vErrors === null) {
-                          vErrors = [err76];
+                          vErrors = [err78];
                         } else {
-                          vErrors.push(err76);
+                          vErrors.push(err78);
                         }
                         errors++;
                       }
                     }
-                    if (data39.isolation !== undefined) {
-                      let data40 = data39.isolation;
-                      if (!(data40 === 'bubblewrap' || data40 === 'sidecar' || data40 === 'none')) {
-                        const err77 = {
+                    if (data40.isolation !== undefined) {
+                      let data41 = data40.isolation;
+                      if (!(data41 === 'bubblewrap' || data41 === 'sidecar' || data41 === 'none')) {
+                        const err79 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/isolation/enum',
@@ -2432,21 +2485,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .isolation,
-                          data: data40,
+                          data: data41,
                         };
                         if (vErrors === null) {
-                          vErrors = [err77];
+                          vErrors = [err79];
                         } else {
-                          vErrors.push(err77);
+                          vErrors.push(err79);
                         }
                         errors++;
                       }
                     }
-                    if (data39.socket !== undefined) {
-                      let data41 = data39.socket;
-                      if (typeof data41 === 'string') {
-                        if (!pattern15.test(data41)) {
-                          const err78 = {
+                    if (data40.socket !== undefined) {
+                      let data42 = data40.socket;
+                      if (typeof data42 === 'string') {
+                        if (!pattern16.test(data42)) {
+                          const err80 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/socket/pattern',
@@ -2457,17 +2510,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.socket,
-                            data: data41,
+                            data: data42,
                           };
                           if (vErrors === null) {
-                            vErrors = [err78];
+                            vErrors = [err80];
                           } else {
-                            vErrors.push(err78);
+                            vErrors.push(err80);
                           }
                           errors++;
                         }
                       } else {
-                        const err79 = {
+                        const err81 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/socket/type',
@@ -2480,20 +2533,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .socket,
-                          data: data41,
+                          data: data42,
                         };
                         if (vErrors === null) {
-                          vErrors = [err79];
+                          vErrors = [err81];
                         } else {
-                          vErrors.push(err79);
+                          vErrors.push(err81);
                         }
                         errors++;
                       }
                     }
-                    if (data39.uid !== undefined) {
-                      let data42 = data39.uid;
-                      if (!(typeof data42 == 'number' && !(data42 % 1) && !isNaN(data42))) {
-                        const err80 = {
+                    if (data40.uid !== undefined) {
+                      let data43 = data40.uid;
+                      if (!(typeof data43 == 'number' && !(data43 % 1) && !isNaN(data43))) {
+                        const err82 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/uid/type',
@@ -2506,55 +2559,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .uid,
-                          data: data42,
-                        };
-                        if (vErrors === null) {
-                          vErrors = [err80];
-                        } else {
-                          vErrors.push(err80);
-                        }
-                        errors++;
-                      }
-                      if (typeof data42 == 'number') {
-                        if (data42 < 1 || isNaN(data42)) {
-                          const err81 = {
-                            instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
-                            schemaPath:
-                              '#/properties/environments/items/properties/aws/properties/synth/properties/uid/minimum',
-                            keyword: 'minimum',
-                            params: { comparison: '>=', limit: 1 },
-                            message: 'must be >= 1',
-                            schema: 1,
-                            parentSchema:
-                              schema11.properties.environments.items.properties.aws.properties.synth
-                                .properties.uid,
-                            data: data42,
-                          };
-                          if (vErrors === null) {
-                            vErrors = [err81];
-                          } else {
-                            vErrors.push(err81);
-                          }
-                          errors++;
-                        }
-                      }
-                    }
-                    if (data39.gid !== undefined) {
-                      let data43 = data39.gid;
-                      if (!(typeof data43 == 'number' && !(data43 % 1) && !isNaN(data43))) {
-                        const err82 = {
-                          instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
-                          schemaPath:
-                            '#/properties/environments/items/properties/aws/properties/synth/properties/gid/type',
-                          keyword: 'type',
-                          params: { type: 'integer' },
-                          message: 'must be integer',
-                          schema:
-                            schema11.properties.environments.items.properties.aws.properties.synth.properties
-                              .gid.type,
-                          parentSchema:
-                            schema11.properties.environments.items.properties.aws.properties.synth.properties
-                              .gid,
                           data: data43,
                         };
                         if (vErrors === null) {
@@ -2567,16 +2571,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       if (typeof data43 == 'number') {
                         if (data43 < 1 || isNaN(data43)) {
                           const err83 = {
-                            instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
+                            instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                             schemaPath:
-                              '#/properties/environments/items/properties/aws/properties/synth/properties/gid/minimum',
+                              '#/properties/environments/items/properties/aws/properties/synth/properties/uid/minimum',
                             keyword: 'minimum',
                             params: { comparison: '>=', limit: 1 },
                             message: 'must be >= 1',
                             schema: 1,
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
-                                .properties.gid,
+                                .properties.uid,
                             data: data43,
                           };
                           if (vErrors === null) {
@@ -2588,8 +2592,57 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         }
                       }
                     }
+                    if (data40.gid !== undefined) {
+                      let data44 = data40.gid;
+                      if (!(typeof data44 == 'number' && !(data44 % 1) && !isNaN(data44))) {
+                        const err84 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
+                          schemaPath:
+                            '#/properties/environments/items/properties/aws/properties/synth/properties/gid/type',
+                          keyword: 'type',
+                          params: { type: 'integer' },
+                          message: 'must be integer',
+                          schema:
+                            schema11.properties.environments.items.properties.aws.properties.synth.properties
+                              .gid.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.aws.properties.synth.properties
+                              .gid,
+                          data: data44,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err84];
+                        } else {
+                          vErrors.push(err84);
+                        }
+                        errors++;
+                      }
+                      if (typeof data44 == 'number') {
+                        if (data44 < 1 || isNaN(data44)) {
+                          const err85 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
+                            schemaPath:
+                              '#/properties/environments/items/properties/aws/properties/synth/properties/gid/minimum',
+                            keyword: 'minimum',
+                            params: { comparison: '>=', limit: 1 },
+                            message: 'must be >= 1',
+                            schema: 1,
+                            parentSchema:
+                              schema11.properties.environments.items.properties.aws.properties.synth
+                                .properties.gid,
+                            data: data44,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err85];
+                          } else {
+                            vErrors.push(err85);
+                          }
+                          errors++;
+                        }
+                      }
+                    }
                   } else {
-                    const err84 = {
+                    const err86 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/synth/type',
                       keyword: 'type',
@@ -2597,18 +2650,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be object',
                       schema: schema11.properties.environments.items.properties.aws.properties.synth.type,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.synth,
-                      data: data39,
+                      data: data40,
                     };
                     if (vErrors === null) {
-                      vErrors = [err84];
+                      vErrors = [err86];
                     } else {
-                      vErrors.push(err84);
+                      vErrors.push(err86);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err85 = {
+                const err87 = {
                   instancePath: instancePath + '/environments/' + i0 + '/aws',
                   schemaPath: '#/properties/environments/items/properties/aws/type',
                   keyword: 'type',
@@ -2619,21 +2672,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   data: data26,
                 };
                 if (vErrors === null) {
-                  vErrors = [err85];
+                  vErrors = [err87];
                 } else {
-                  vErrors.push(err85);
+                  vErrors.push(err87);
                 }
                 errors++;
               }
             }
             if (data20.kubernetes !== undefined) {
-              let data44 = data20.kubernetes;
-              if (data44 && typeof data44 == 'object' && !Array.isArray(data44)) {
-                for (const key8 in data44) {
+              let data45 = data20.kubernetes;
+              if (data45 && typeof data45 == 'object' && !Array.isArray(data45)) {
+                for (const key8 in data45) {
                   if (
                     !func2.call(schema11.properties.environments.items.properties.kubernetes.properties, key8)
                   ) {
-                    const err86 = {
+                    const err88 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/additionalProperties',
@@ -2642,20 +2695,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                      data: data44,
+                      data: data45,
                     };
                     if (vErrors === null) {
-                      vErrors = [err86];
+                      vErrors = [err88];
                     } else {
-                      vErrors.push(err86);
+                      vErrors.push(err88);
                     }
                     errors++;
                   }
                 }
-                if (data44.kubeconfig !== undefined) {
-                  let data45 = data44.kubeconfig;
-                  if (typeof data45 !== 'string') {
-                    const err87 = {
+                if (data45.kubeconfig !== undefined) {
+                  let data46 = data45.kubeconfig;
+                  if (typeof data46 !== 'string') {
+                    const err89 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/kubeconfig',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/kubeconfig/type',
@@ -2667,20 +2720,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.kubeconfig,
-                      data: data45,
+                      data: data46,
                     };
                     if (vErrors === null) {
-                      vErrors = [err87];
+                      vErrors = [err89];
                     } else {
-                      vErrors.push(err87);
+                      vErrors.push(err89);
                     }
                     errors++;
                   }
                 }
-                if (data44.context !== undefined) {
-                  let data46 = data44.context;
-                  if (typeof data46 !== 'string') {
-                    const err88 = {
+                if (data45.context !== undefined) {
+                  let data47 = data45.context;
+                  if (typeof data47 !== 'string') {
+                    const err90 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/context',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/context/type',
@@ -2691,20 +2744,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.context.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.context,
-                      data: data46,
+                      data: data47,
                     };
                     if (vErrors === null) {
-                      vErrors = [err88];
+                      vErrors = [err90];
                     } else {
-                      vErrors.push(err88);
+                      vErrors.push(err90);
                     }
                     errors++;
                   }
                 }
-                if (data44.namespace !== undefined) {
-                  let data47 = data44.namespace;
-                  if (typeof data47 !== 'string') {
-                    const err89 = {
+                if (data45.namespace !== undefined) {
+                  let data48 = data45.namespace;
+                  if (typeof data48 !== 'string') {
+                    const err91 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespace',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespace/type',
@@ -2716,20 +2769,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespace,
-                      data: data47,
+                      data: data48,
                     };
                     if (vErrors === null) {
-                      vErrors = [err89];
+                      vErrors = [err91];
                     } else {
-                      vErrors.push(err89);
+                      vErrors.push(err91);
                     }
                     errors++;
                   }
                 }
-                if (data44.forceConflicts !== undefined) {
-                  let data48 = data44.forceConflicts;
-                  if (typeof data48 !== 'boolean') {
-                    const err90 = {
+                if (data45.forceConflicts !== undefined) {
+                  let data49 = data45.forceConflicts;
+                  if (typeof data49 !== 'boolean') {
+                    const err92 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/forceConflicts',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/forceConflicts/type',
@@ -2742,21 +2795,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .forceConflicts,
-                      data: data48,
+                      data: data49,
                     };
                     if (vErrors === null) {
-                      vErrors = [err90];
+                      vErrors = [err92];
                     } else {
-                      vErrors.push(err90);
+                      vErrors.push(err92);
                     }
                     errors++;
                   }
                 }
-                if (data44.pruneMaxShare !== undefined) {
-                  let data49 = data44.pruneMaxShare;
-                  if (typeof data49 == 'number') {
-                    if (data49 > 1 || isNaN(data49)) {
-                      const err91 = {
+                if (data45.pruneMaxShare !== undefined) {
+                  let data50 = data45.pruneMaxShare;
+                  if (typeof data50 == 'number') {
+                    if (data50 > 1 || isNaN(data50)) {
+                      const err93 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/maximum',
@@ -2767,17 +2820,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data49,
+                        data: data50,
                       };
                       if (vErrors === null) {
-                        vErrors = [err91];
+                        vErrors = [err93];
                       } else {
-                        vErrors.push(err91);
+                        vErrors.push(err93);
                       }
                       errors++;
                     }
-                    if (data49 < 0 || isNaN(data49)) {
-                      const err92 = {
+                    if (data50 < 0 || isNaN(data50)) {
+                      const err94 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/minimum',
@@ -2788,17 +2841,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data49,
+                        data: data50,
                       };
                       if (vErrors === null) {
-                        vErrors = [err92];
+                        vErrors = [err94];
                       } else {
-                        vErrors.push(err92);
+                        vErrors.push(err94);
                       }
                       errors++;
                     }
                   } else {
-                    const err93 = {
+                    const err95 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/type',
@@ -2810,20 +2863,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.pruneMaxShare,
-                      data: data49,
+                      data: data50,
                     };
                     if (vErrors === null) {
-                      vErrors = [err93];
+                      vErrors = [err95];
                     } else {
-                      vErrors.push(err93);
+                      vErrors.push(err95);
                     }
                     errors++;
                   }
                 }
-                if (data44.allowMassPrune !== undefined) {
-                  let data50 = data44.allowMassPrune;
-                  if (typeof data50 !== 'boolean') {
-                    const err94 = {
+                if (data45.allowMassPrune !== undefined) {
+                  let data51 = data45.allowMassPrune;
+                  if (typeof data51 !== 'boolean') {
+                    const err96 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/allowMassPrune',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/allowMassPrune/type',
@@ -2836,46 +2889,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .allowMassPrune,
-                      data: data50,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err94];
-                    } else {
-                      vErrors.push(err94);
-                    }
-                    errors++;
-                  }
-                }
-                if (data44.healthTimeout !== undefined) {
-                  let data51 = data44.healthTimeout;
-                  if (typeof data51 === 'string') {
-                    if (!pattern0.test(data51)) {
-                      const err95 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
-                        schemaPath: '#/definitions/duration/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                        parentSchema: schema12,
-                        data: data51,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err95];
-                      } else {
-                        vErrors.push(err95);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err96 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
-                      schemaPath: '#/definitions/duration/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema12.type,
-                      parentSchema: schema12,
                       data: data51,
                     };
                     if (vErrors === null) {
@@ -2886,10 +2899,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data44.concurrency !== undefined) {
-                  let data52 = data44.concurrency;
-                  if (!(typeof data52 == 'number' && !(data52 % 1) && !isNaN(data52))) {
-                    const err97 = {
+                if (data45.healthTimeout !== undefined) {
+                  let data52 = data45.healthTimeout;
+                  if (typeof data52 === 'string') {
+                    if (!pattern0.test(data52)) {
+                      const err97 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
+                        schemaPath: '#/definitions/duration/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                        parentSchema: schema12,
+                        data: data52,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err97];
+                      } else {
+                        vErrors.push(err97);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err98 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
+                      schemaPath: '#/definitions/duration/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema12.type,
+                      parentSchema: schema12,
+                      data: data52,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err98];
+                    } else {
+                      vErrors.push(err98);
+                    }
+                    errors++;
+                  }
+                }
+                if (data45.concurrency !== undefined) {
+                  let data53 = data45.concurrency;
+                  if (!(typeof data53 == 'number' && !(data53 % 1) && !isNaN(data53))) {
+                    const err99 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/concurrency/type',
@@ -2901,18 +2954,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                      data: data52,
+                      data: data53,
                     };
                     if (vErrors === null) {
-                      vErrors = [err97];
+                      vErrors = [err99];
                     } else {
-                      vErrors.push(err97);
+                      vErrors.push(err99);
                     }
                     errors++;
                   }
-                  if (typeof data52 == 'number') {
-                    if (data52 > 64 || isNaN(data52)) {
-                      const err98 = {
+                  if (typeof data53 == 'number') {
+                    if (data53 > 64 || isNaN(data53)) {
+                      const err100 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/maximum',
@@ -2922,17 +2975,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 64,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data52,
+                        data: data53,
                       };
                       if (vErrors === null) {
-                        vErrors = [err98];
+                        vErrors = [err100];
                       } else {
-                        vErrors.push(err98);
+                        vErrors.push(err100);
                       }
                       errors++;
                     }
-                    if (data52 < 1 || isNaN(data52)) {
-                      const err99 = {
+                    if (data53 < 1 || isNaN(data53)) {
+                      const err101 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/minimum',
@@ -2942,25 +2995,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 1,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data52,
+                        data: data53,
                       };
                       if (vErrors === null) {
-                        vErrors = [err99];
+                        vErrors = [err101];
                       } else {
-                        vErrors.push(err99);
+                        vErrors.push(err101);
                       }
                       errors++;
                     }
                   }
                 }
-                if (data44.adopt !== undefined) {
-                  let data53 = data44.adopt;
-                  const _errs122 = errors;
+                if (data45.adopt !== undefined) {
+                  let data54 = data45.adopt;
+                  const _errs124 = errors;
                   let valid24 = false;
                   let passing1 = null;
-                  const _errs123 = errors;
-                  if (typeof data53 !== 'boolean') {
-                    const err100 = {
+                  const _errs125 = errors;
+                  if (typeof data54 !== 'boolean') {
+                    const err102 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/0/type',
@@ -2973,28 +3026,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[0],
-                      data: data53,
+                      data: data54,
                     };
                     if (vErrors === null) {
-                      vErrors = [err100];
+                      vErrors = [err102];
                     } else {
-                      vErrors.push(err100);
+                      vErrors.push(err102);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs123 === errors;
+                  var _valid1 = _errs125 === errors;
                   if (_valid1) {
                     valid24 = true;
                     passing1 = 0;
                   }
-                  const _errs125 = errors;
-                  if (Array.isArray(data53)) {
-                    const len3 = data53.length;
+                  const _errs127 = errors;
+                  if (Array.isArray(data54)) {
+                    const len3 = data54.length;
                     for (let i4 = 0; i4 < len3; i4++) {
-                      let data54 = data53[i4];
-                      if (typeof data54 === 'string') {
-                        if (func3(data54) < 1) {
-                          const err101 = {
+                      let data55 = data54[i4];
+                      if (typeof data55 === 'string') {
+                        if (func3(data55) < 1) {
+                          const err103 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i4,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/minLength',
@@ -3005,17 +3058,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.adopt
                                 .oneOf[1].items,
-                            data: data54,
+                            data: data55,
                           };
                           if (vErrors === null) {
-                            vErrors = [err101];
+                            vErrors = [err103];
                           } else {
-                            vErrors.push(err101);
+                            vErrors.push(err103);
                           }
                           errors++;
                         }
                       } else {
-                        const err102 = {
+                        const err104 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i4,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/type',
@@ -3028,18 +3081,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.adopt
                               .oneOf[1].items,
-                          data: data54,
+                          data: data55,
                         };
                         if (vErrors === null) {
-                          vErrors = [err102];
+                          vErrors = [err104];
                         } else {
-                          vErrors.push(err102);
+                          vErrors.push(err104);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err103 = {
+                    const err105 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/type',
@@ -3052,16 +3105,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[1],
-                      data: data53,
+                      data: data54,
                     };
                     if (vErrors === null) {
-                      vErrors = [err103];
+                      vErrors = [err105];
                     } else {
-                      vErrors.push(err103);
+                      vErrors.push(err105);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs125 === errors;
+                  var _valid1 = _errs127 === errors;
                   if (_valid1 && valid24) {
                     valid24 = false;
                     passing1 = [passing1, 1];
@@ -3072,7 +3125,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   }
                   if (!valid24) {
-                    const err104 = {
+                    const err106 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf',
@@ -3083,29 +3136,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt.oneOf,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt,
-                      data: data53,
+                      data: data54,
                     };
                     if (vErrors === null) {
-                      vErrors = [err104];
+                      vErrors = [err106];
                     } else {
-                      vErrors.push(err104);
+                      vErrors.push(err106);
                     }
                     errors++;
                   } else {
-                    errors = _errs122;
+                    errors = _errs124;
                     if (vErrors !== null) {
-                      if (_errs122) {
-                        vErrors.length = _errs122;
+                      if (_errs124) {
+                        vErrors.length = _errs124;
                       } else {
                         vErrors = null;
                       }
                     }
                   }
                 }
-                if (data44.adoptUnowned !== undefined) {
-                  let data55 = data44.adoptUnowned;
-                  if (typeof data55 !== 'boolean') {
-                    const err105 = {
+                if (data45.adoptUnowned !== undefined) {
+                  let data56 = data45.adoptUnowned;
+                  if (typeof data56 !== 'boolean') {
+                    const err107 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adoptUnowned',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adoptUnowned/type',
@@ -3117,25 +3170,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adoptUnowned,
-                      data: data55,
+                      data: data56,
                     };
                     if (vErrors === null) {
-                      vErrors = [err105];
+                      vErrors = [err107];
                     } else {
-                      vErrors.push(err105);
+                      vErrors.push(err107);
                     }
                     errors++;
                   }
                 }
-                if (data44.namespaces !== undefined) {
-                  let data56 = data44.namespaces;
-                  if (Array.isArray(data56)) {
-                    const len4 = data56.length;
+                if (data45.namespaces !== undefined) {
+                  let data57 = data45.namespaces;
+                  if (Array.isArray(data57)) {
+                    const len4 = data57.length;
                     for (let i5 = 0; i5 < len4; i5++) {
-                      let data57 = data56[i5];
-                      if (typeof data57 === 'string') {
-                        if (func3(data57) < 1) {
-                          const err106 = {
+                      let data58 = data57[i5];
+                      if (typeof data58 === 'string') {
+                        if (func3(data58) < 1) {
+                          const err108 = {
                             instancePath:
                               instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i5,
                             schemaPath:
@@ -3147,17 +3200,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .namespaces.items,
-                            data: data57,
+                            data: data58,
                           };
                           if (vErrors === null) {
-                            vErrors = [err106];
+                            vErrors = [err108];
                           } else {
-                            vErrors.push(err106);
+                            vErrors.push(err108);
                           }
                           errors++;
                         }
                       } else {
-                        const err107 = {
+                        const err109 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i5,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/namespaces/items/type',
@@ -3170,18 +3223,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.namespaces
                               .items,
-                          data: data57,
+                          data: data58,
                         };
                         if (vErrors === null) {
-                          vErrors = [err107];
+                          vErrors = [err109];
                         } else {
-                          vErrors.push(err107);
+                          vErrors.push(err109);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err108 = {
+                    const err110 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespaces/type',
@@ -3193,25 +3246,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespaces,
-                      data: data56,
+                      data: data57,
                     };
                     if (vErrors === null) {
-                      vErrors = [err108];
+                      vErrors = [err110];
                     } else {
-                      vErrors.push(err108);
+                      vErrors.push(err110);
                     }
                     errors++;
                   }
                 }
-                if (data44.clusterResources !== undefined) {
-                  let data58 = data44.clusterResources;
-                  if (Array.isArray(data58)) {
-                    const len5 = data58.length;
+                if (data45.clusterResources !== undefined) {
+                  let data59 = data45.clusterResources;
+                  if (Array.isArray(data59)) {
+                    const len5 = data59.length;
                     for (let i6 = 0; i6 < len5; i6++) {
-                      let data59 = data58[i6];
-                      if (typeof data59 === 'string') {
-                        if (func3(data59) < 1) {
-                          const err109 = {
+                      let data60 = data59[i6];
+                      if (typeof data60 === 'string') {
+                        if (func3(data60) < 1) {
+                          const err111 = {
                             instancePath:
                               instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i6,
                             schemaPath:
@@ -3223,17 +3276,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .clusterResources.items,
-                            data: data59,
+                            data: data60,
                           };
                           if (vErrors === null) {
-                            vErrors = [err109];
+                            vErrors = [err111];
                           } else {
-                            vErrors.push(err109);
+                            vErrors.push(err111);
                           }
                           errors++;
                         }
                       } else {
-                        const err110 = {
+                        const err112 = {
                           instancePath:
                             instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i6,
                           schemaPath:
@@ -3247,18 +3300,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties
                               .clusterResources.items,
-                          data: data59,
+                          data: data60,
                         };
                         if (vErrors === null) {
-                          vErrors = [err110];
+                          vErrors = [err112];
                         } else {
-                          vErrors.push(err110);
+                          vErrors.push(err112);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err111 = {
+                    const err113 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/clusterResources',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/clusterResources/type',
@@ -3271,21 +3324,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .clusterResources,
-                      data: data58,
+                      data: data59,
                     };
                     if (vErrors === null) {
-                      vErrors = [err111];
+                      vErrors = [err113];
                     } else {
-                      vErrors.push(err111);
+                      vErrors.push(err113);
                     }
                     errors++;
                   }
                 }
-                if (data44.serviceAccount !== undefined) {
-                  let data60 = data44.serviceAccount;
-                  if (typeof data60 === 'string') {
-                    if (!pattern17.test(data60)) {
-                      const err112 = {
+                if (data45.serviceAccount !== undefined) {
+                  let data61 = data45.serviceAccount;
+                  if (typeof data61 === 'string') {
+                    if (!pattern18.test(data61)) {
+                      const err114 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/pattern',
@@ -3299,17 +3352,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .serviceAccount,
-                        data: data60,
+                        data: data61,
                       };
                       if (vErrors === null) {
-                        vErrors = [err112];
+                        vErrors = [err114];
                       } else {
-                        vErrors.push(err112);
+                        vErrors.push(err114);
                       }
                       errors++;
                     }
                   } else {
-                    const err113 = {
+                    const err115 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/type',
@@ -3322,20 +3375,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .serviceAccount,
-                      data: data60,
+                      data: data61,
                     };
                     if (vErrors === null) {
-                      vErrors = [err113];
+                      vErrors = [err115];
                     } else {
-                      vErrors.push(err113);
+                      vErrors.push(err115);
                     }
                     errors++;
                   }
                 }
-                if (data44.maxManifestBytes !== undefined) {
-                  let data61 = data44.maxManifestBytes;
-                  if (!(typeof data61 == 'number' && !(data61 % 1) && !isNaN(data61))) {
-                    const err114 = {
+                if (data45.maxManifestBytes !== undefined) {
+                  let data62 = data45.maxManifestBytes;
+                  if (!(typeof data62 == 'number' && !(data62 % 1) && !isNaN(data62))) {
+                    const err116 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/type',
@@ -3348,18 +3401,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .maxManifestBytes,
-                      data: data61,
+                      data: data62,
                     };
                     if (vErrors === null) {
-                      vErrors = [err114];
+                      vErrors = [err116];
                     } else {
-                      vErrors.push(err114);
+                      vErrors.push(err116);
                     }
                     errors++;
                   }
-                  if (typeof data61 == 'number') {
-                    if (data61 < 1 || isNaN(data61)) {
-                      const err115 = {
+                  if (typeof data62 == 'number') {
+                    if (data62 < 1 || isNaN(data62)) {
+                      const err117 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/minimum',
@@ -3370,19 +3423,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .maxManifestBytes,
-                        data: data61,
+                        data: data62,
                       };
                       if (vErrors === null) {
-                        vErrors = [err115];
+                        vErrors = [err117];
                       } else {
-                        vErrors.push(err115);
+                        vErrors.push(err117);
                       }
                       errors++;
                     }
                   }
                 }
               } else {
-                const err116 = {
+                const err118 = {
                   instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                   schemaPath: '#/properties/environments/items/properties/kubernetes/type',
                   keyword: 'type',
@@ -3390,18 +3443,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.environments.items.properties.kubernetes.type,
                   parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                  data: data44,
+                  data: data45,
                 };
                 if (vErrors === null) {
-                  vErrors = [err116];
+                  vErrors = [err118];
                 } else {
-                  vErrors.push(err116);
+                  vErrors.push(err118);
                 }
                 errors++;
               }
             }
           } else {
-            const err117 = {
+            const err119 = {
               instancePath: instancePath + '/environments/' + i0,
               schemaPath: '#/properties/environments/items/type',
               keyword: 'type',
@@ -3412,15 +3465,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data20,
             };
             if (vErrors === null) {
-              vErrors = [err117];
+              vErrors = [err119];
             } else {
-              vErrors.push(err117);
+              vErrors.push(err119);
             }
             errors++;
           }
         }
       } else {
-        const err118 = {
+        const err120 = {
           instancePath: instancePath + '/environments',
           schemaPath: '#/properties/environments/type',
           keyword: 'type',
@@ -3431,18 +3484,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data19,
         };
         if (vErrors === null) {
-          vErrors = [err118];
+          vErrors = [err120];
         } else {
-          vErrors.push(err118);
+          vErrors.push(err120);
         }
         errors++;
       }
     }
     if (data.audit !== undefined) {
-      let data62 = data.audit;
-      if (data62 && typeof data62 == 'object' && !Array.isArray(data62)) {
-        if (data62.dir === undefined) {
-          const err119 = {
+      let data63 = data.audit;
+      if (data63 && typeof data63 == 'object' && !Array.isArray(data63)) {
+        if (data63.dir === undefined) {
+          const err121 = {
             instancePath: instancePath + '/audit',
             schemaPath: '#/properties/audit/required',
             keyword: 'required',
@@ -3450,16 +3503,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'dir' + "'",
             schema: schema11.properties.audit.required,
             parentSchema: schema11.properties.audit,
-            data: data62,
+            data: data63,
           };
           if (vErrors === null) {
-            vErrors = [err119];
+            vErrors = [err121];
           } else {
-            vErrors.push(err119);
+            vErrors.push(err121);
           }
           errors++;
         }
-        for (const key9 in data62) {
+        for (const key9 in data63) {
           if (!(
             key9 === 'backend' ||
             key9 === 'dir' ||
@@ -3469,7 +3522,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             key9 === 'unkeyed' ||
             key9 === 'dynamodb'
           )) {
-            const err120 = {
+            const err122 = {
               instancePath: instancePath + '/audit',
               schemaPath: '#/properties/audit/additionalProperties',
               keyword: 'additionalProperties',
@@ -3477,20 +3530,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.audit,
-              data: data62,
+              data: data63,
             };
             if (vErrors === null) {
-              vErrors = [err120];
+              vErrors = [err122];
             } else {
-              vErrors.push(err120);
+              vErrors.push(err122);
             }
             errors++;
           }
         }
-        if (data62.backend !== undefined) {
-          let data63 = data62.backend;
-          if (!(data63 === 'jsonl' || data63 === 'dynamodb')) {
-            const err121 = {
+        if (data63.backend !== undefined) {
+          let data64 = data63.backend;
+          if (!(data64 === 'jsonl' || data64 === 'dynamodb')) {
+            const err123 = {
               instancePath: instancePath + '/audit/backend',
               schemaPath: '#/properties/audit/properties/backend/enum',
               keyword: 'enum',
@@ -3498,46 +3551,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be equal to one of the allowed values',
               schema: schema11.properties.audit.properties.backend.enum,
               parentSchema: schema11.properties.audit.properties.backend,
-              data: data63,
-            };
-            if (vErrors === null) {
-              vErrors = [err121];
-            } else {
-              vErrors.push(err121);
-            }
-            errors++;
-          }
-        }
-        if (data62.dir !== undefined) {
-          let data64 = data62.dir;
-          if (typeof data64 === 'string') {
-            if (func3(data64) < 1) {
-              const err122 = {
-                instancePath: instancePath + '/audit/dir',
-                schemaPath: '#/properties/audit/properties/dir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.dir,
-                data: data64,
-              };
-              if (vErrors === null) {
-                vErrors = [err122];
-              } else {
-                vErrors.push(err122);
-              }
-              errors++;
-            }
-          } else {
-            const err123 = {
-              instancePath: instancePath + '/audit/dir',
-              schemaPath: '#/properties/audit/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.dir.type,
-              parentSchema: schema11.properties.audit.properties.dir,
               data: data64,
             };
             if (vErrors === null) {
@@ -3548,18 +3561,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data62.witnessDir !== undefined) {
-          let data65 = data62.witnessDir;
+        if (data63.dir !== undefined) {
+          let data65 = data63.dir;
           if (typeof data65 === 'string') {
             if (func3(data65) < 1) {
               const err124 = {
-                instancePath: instancePath + '/audit/witnessDir',
-                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
+                instancePath: instancePath + '/audit/dir',
+                schemaPath: '#/properties/audit/properties/dir/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.audit.properties.witnessDir,
+                parentSchema: schema11.properties.audit.properties.dir,
                 data: data65,
               };
               if (vErrors === null) {
@@ -3571,13 +3584,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err125 = {
-              instancePath: instancePath + '/audit/witnessDir',
-              schemaPath: '#/properties/audit/properties/witnessDir/type',
+              instancePath: instancePath + '/audit/dir',
+              schemaPath: '#/properties/audit/properties/dir/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.audit.properties.witnessDir.type,
-              parentSchema: schema11.properties.audit.properties.witnessDir,
+              schema: schema11.properties.audit.properties.dir.type,
+              parentSchema: schema11.properties.audit.properties.dir,
               data: data65,
             };
             if (vErrors === null) {
@@ -3588,18 +3601,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data62.keyFile !== undefined) {
-          let data66 = data62.keyFile;
+        if (data63.witnessDir !== undefined) {
+          let data66 = data63.witnessDir;
           if (typeof data66 === 'string') {
             if (func3(data66) < 1) {
               const err126 = {
-                instancePath: instancePath + '/audit/keyFile',
-                schemaPath: '#/properties/audit/properties/keyFile/minLength',
+                instancePath: instancePath + '/audit/witnessDir',
+                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.audit.properties.keyFile,
+                parentSchema: schema11.properties.audit.properties.witnessDir,
                 data: data66,
               };
               if (vErrors === null) {
@@ -3611,13 +3624,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err127 = {
-              instancePath: instancePath + '/audit/keyFile',
-              schemaPath: '#/properties/audit/properties/keyFile/type',
+              instancePath: instancePath + '/audit/witnessDir',
+              schemaPath: '#/properties/audit/properties/witnessDir/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.audit.properties.keyFile.type,
-              parentSchema: schema11.properties.audit.properties.keyFile,
+              schema: schema11.properties.audit.properties.witnessDir.type,
+              parentSchema: schema11.properties.audit.properties.witnessDir,
               data: data66,
             };
             if (vErrors === null) {
@@ -3628,18 +3641,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data62.keyEnv !== undefined) {
-          let data67 = data62.keyEnv;
+        if (data63.keyFile !== undefined) {
+          let data67 = data63.keyFile;
           if (typeof data67 === 'string') {
-            if (!pattern1.test(data67)) {
+            if (func3(data67) < 1) {
               const err128 = {
-                instancePath: instancePath + '/audit/keyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/audit/keyFile',
+                schemaPath: '#/properties/audit/properties/keyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.keyFile,
                 data: data67,
               };
               if (vErrors === null) {
@@ -3651,13 +3664,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err129 = {
-              instancePath: instancePath + '/audit/keyEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/audit/keyFile',
+              schemaPath: '#/properties/audit/properties/keyFile/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.audit.properties.keyFile.type,
+              parentSchema: schema11.properties.audit.properties.keyFile,
               data: data67,
             };
             if (vErrors === null) {
@@ -3668,10 +3681,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data62.unkeyed !== undefined) {
-          let data68 = data62.unkeyed;
-          if (typeof data68 !== 'boolean') {
-            const err130 = {
+        if (data63.keyEnv !== undefined) {
+          let data68 = data63.keyEnv;
+          if (typeof data68 === 'string') {
+            if (!pattern1.test(data68)) {
+              const err130 = {
+                instancePath: instancePath + '/audit/keyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data68,
+              };
+              if (vErrors === null) {
+                vErrors = [err130];
+              } else {
+                vErrors.push(err130);
+              }
+              errors++;
+            }
+          } else {
+            const err131 = {
+              instancePath: instancePath + '/audit/keyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data68,
+            };
+            if (vErrors === null) {
+              vErrors = [err131];
+            } else {
+              vErrors.push(err131);
+            }
+            errors++;
+          }
+        }
+        if (data63.unkeyed !== undefined) {
+          let data69 = data63.unkeyed;
+          if (typeof data69 !== 'boolean') {
+            const err132 = {
               instancePath: instancePath + '/audit/unkeyed',
               schemaPath: '#/properties/audit/properties/unkeyed/type',
               keyword: 'type',
@@ -3679,21 +3732,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.audit.properties.unkeyed.type,
               parentSchema: schema11.properties.audit.properties.unkeyed,
-              data: data68,
+              data: data69,
             };
             if (vErrors === null) {
-              vErrors = [err130];
+              vErrors = [err132];
             } else {
-              vErrors.push(err130);
+              vErrors.push(err132);
             }
             errors++;
           }
         }
-        if (data62.dynamodb !== undefined) {
-          let data69 = data62.dynamodb;
-          if (data69 && typeof data69 == 'object' && !Array.isArray(data69)) {
-            if (data69.table === undefined) {
-              const err131 = {
+        if (data63.dynamodb !== undefined) {
+          let data70 = data63.dynamodb;
+          if (data70 && typeof data70 == 'object' && !Array.isArray(data70)) {
+            if (data70.table === undefined) {
+              const err133 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -3701,17 +3754,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'table' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data69,
+                data: data70,
               };
               if (vErrors === null) {
-                vErrors = [err131];
+                vErrors = [err133];
               } else {
-                vErrors.push(err131);
+                vErrors.push(err133);
               }
               errors++;
             }
-            if (data69.region === undefined) {
-              const err132 = {
+            if (data70.region === undefined) {
+              const err134 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -3719,18 +3772,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'region' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data69,
+                data: data70,
               };
               if (vErrors === null) {
-                vErrors = [err132];
+                vErrors = [err134];
               } else {
-                vErrors.push(err132);
+                vErrors.push(err134);
               }
               errors++;
             }
-            for (const key10 in data69) {
+            for (const key10 in data70) {
               if (!(key10 === 'table' || key10 === 'region' || key10 === 'endpoint')) {
-                const err133 = {
+                const err135 = {
                   instancePath: instancePath + '/audit/dynamodb',
                   schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
                   keyword: 'additionalProperties',
@@ -3738,46 +3791,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.audit.properties.dynamodb,
-                  data: data69,
-                };
-                if (vErrors === null) {
-                  vErrors = [err133];
-                } else {
-                  vErrors.push(err133);
-                }
-                errors++;
-              }
-            }
-            if (data69.table !== undefined) {
-              let data70 = data69.table;
-              if (typeof data70 === 'string') {
-                if (func3(data70) < 3) {
-                  const err134 = {
-                    instancePath: instancePath + '/audit/dynamodb/table',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 3 },
-                    message: 'must NOT have fewer than 3 characters',
-                    schema: 3,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                    data: data70,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err134];
-                  } else {
-                    vErrors.push(err134);
-                  }
-                  errors++;
-                }
-              } else {
-                const err135 = {
-                  instancePath: instancePath + '/audit/dynamodb/table',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
                   data: data70,
                 };
                 if (vErrors === null) {
@@ -3788,18 +3801,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data69.region !== undefined) {
-              let data71 = data69.region;
+            if (data70.table !== undefined) {
+              let data71 = data70.table;
               if (typeof data71 === 'string') {
-                if (func3(data71) < 1) {
+                if (func3(data71) < 3) {
                   const err136 = {
-                    instancePath: instancePath + '/audit/dynamodb/region',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
+                    instancePath: instancePath + '/audit/dynamodb/table',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
                     keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                    params: { limit: 3 },
+                    message: 'must NOT have fewer than 3 characters',
+                    schema: 3,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
                     data: data71,
                   };
                   if (vErrors === null) {
@@ -3811,13 +3824,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err137 = {
-                  instancePath: instancePath + '/audit/dynamodb/region',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
+                  instancePath: instancePath + '/audit/dynamodb/table',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                  schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
                   data: data71,
                 };
                 if (vErrors === null) {
@@ -3828,18 +3841,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data69.endpoint !== undefined) {
-              let data72 = data69.endpoint;
+            if (data70.region !== undefined) {
+              let data72 = data70.region;
               if (typeof data72 === 'string') {
                 if (func3(data72) < 1) {
                   const err138 = {
-                    instancePath: instancePath + '/audit/dynamodb/endpoint',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
+                    instancePath: instancePath + '/audit/dynamodb/region',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
                     keyword: 'minLength',
                     params: { limit: 1 },
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
                     data: data72,
                   };
                   if (vErrors === null) {
@@ -3851,13 +3864,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err139 = {
-                  instancePath: instancePath + '/audit/dynamodb/endpoint',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
+                  instancePath: instancePath + '/audit/dynamodb/region',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                  schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
                   data: data72,
                 };
                 if (vErrors === null) {
@@ -3868,8 +3881,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data70.endpoint !== undefined) {
+              let data73 = data70.endpoint;
+              if (typeof data73 === 'string') {
+                if (func3(data73) < 1) {
+                  const err140 = {
+                    instancePath: instancePath + '/audit/dynamodb/endpoint',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                    data: data73,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err140];
+                  } else {
+                    vErrors.push(err140);
+                  }
+                  errors++;
+                }
+              } else {
+                const err141 = {
+                  instancePath: instancePath + '/audit/dynamodb/endpoint',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                  data: data73,
+                };
+                if (vErrors === null) {
+                  vErrors = [err141];
+                } else {
+                  vErrors.push(err141);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err140 = {
+            const err142 = {
               instancePath: instancePath + '/audit/dynamodb',
               schemaPath: '#/properties/audit/properties/dynamodb/type',
               keyword: 'type',
@@ -3877,49 +3930,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.audit.properties.dynamodb.type,
               parentSchema: schema11.properties.audit.properties.dynamodb,
-              data: data69,
-            };
-            if (vErrors === null) {
-              vErrors = [err140];
-            } else {
-              vErrors.push(err140);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err141 = {
-          instancePath: instancePath + '/audit',
-          schemaPath: '#/properties/audit/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.audit.type,
-          parentSchema: schema11.properties.audit,
-          data: data62,
-        };
-        if (vErrors === null) {
-          vErrors = [err141];
-        } else {
-          vErrors.push(err141);
-        }
-        errors++;
-      }
-    }
-    if (data.server !== undefined) {
-      let data73 = data.server;
-      if (data73 && typeof data73 == 'object' && !Array.isArray(data73)) {
-        for (const key11 in data73) {
-          if (!func2.call(schema11.properties.server.properties, key11)) {
-            const err142 = {
-              instancePath: instancePath + '/server',
-              schemaPath: '#/properties/server/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key11 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.server,
-              data: data73,
+              data: data70,
             };
             if (vErrors === null) {
               vErrors = [err142];
@@ -3929,10 +3940,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data73.port !== undefined) {
-          let data74 = data73.port;
-          if (!(typeof data74 == 'number' && !(data74 % 1) && !isNaN(data74))) {
-            const err143 = {
+      } else {
+        const err143 = {
+          instancePath: instancePath + '/audit',
+          schemaPath: '#/properties/audit/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.audit.type,
+          parentSchema: schema11.properties.audit,
+          data: data63,
+        };
+        if (vErrors === null) {
+          vErrors = [err143];
+        } else {
+          vErrors.push(err143);
+        }
+        errors++;
+      }
+    }
+    if (data.server !== undefined) {
+      let data74 = data.server;
+      if (data74 && typeof data74 == 'object' && !Array.isArray(data74)) {
+        for (const key11 in data74) {
+          if (!func2.call(schema11.properties.server.properties, key11)) {
+            const err144 = {
+              instancePath: instancePath + '/server',
+              schemaPath: '#/properties/server/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key11 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.server,
+              data: data74,
+            };
+            if (vErrors === null) {
+              vErrors = [err144];
+            } else {
+              vErrors.push(err144);
+            }
+            errors++;
+          }
+        }
+        if (data74.port !== undefined) {
+          let data75 = data74.port;
+          if (!(typeof data75 == 'number' && !(data75 % 1) && !isNaN(data75))) {
+            const err145 = {
               instancePath: instancePath + '/server/port',
               schemaPath: '#/properties/server/properties/port/type',
               keyword: 'type',
@@ -3940,18 +3993,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.port.type,
               parentSchema: schema11.properties.server.properties.port,
-              data: data74,
+              data: data75,
             };
             if (vErrors === null) {
-              vErrors = [err143];
+              vErrors = [err145];
             } else {
-              vErrors.push(err143);
+              vErrors.push(err145);
             }
             errors++;
           }
-          if (typeof data74 == 'number') {
-            if (data74 > 65535 || isNaN(data74)) {
-              const err144 = {
+          if (typeof data75 == 'number') {
+            if (data75 > 65535 || isNaN(data75)) {
+              const err146 = {
                 instancePath: instancePath + '/server/port',
                 schemaPath: '#/properties/server/properties/port/maximum',
                 keyword: 'maximum',
@@ -3959,17 +4012,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 65535',
                 schema: 65535,
                 parentSchema: schema11.properties.server.properties.port,
-                data: data74,
+                data: data75,
               };
               if (vErrors === null) {
-                vErrors = [err144];
+                vErrors = [err146];
               } else {
-                vErrors.push(err144);
+                vErrors.push(err146);
               }
               errors++;
             }
-            if (data74 < 0 || isNaN(data74)) {
-              const err145 = {
+            if (data75 < 0 || isNaN(data75)) {
+              const err147 = {
                 instancePath: instancePath + '/server/port',
                 schemaPath: '#/properties/server/properties/port/minimum',
                 keyword: 'minimum',
@@ -3977,51 +4030,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 0',
                 schema: 0,
                 parentSchema: schema11.properties.server.properties.port,
-                data: data74,
-              };
-              if (vErrors === null) {
-                vErrors = [err145];
-              } else {
-                vErrors.push(err145);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data73.host !== undefined) {
-          let data75 = data73.host;
-          if (typeof data75 !== 'string') {
-            const err146 = {
-              instancePath: instancePath + '/server/host',
-              schemaPath: '#/properties/server/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.server.properties.host.type,
-              parentSchema: schema11.properties.server.properties.host,
-              data: data75,
-            };
-            if (vErrors === null) {
-              vErrors = [err146];
-            } else {
-              vErrors.push(err146);
-            }
-            errors++;
-          }
-        }
-        if (data73.webhookSecretEnv !== undefined) {
-          let data76 = data73.webhookSecretEnv;
-          if (typeof data76 === 'string') {
-            if (!pattern1.test(data76)) {
-              const err147 = {
-                instancePath: instancePath + '/server/webhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data76,
+                data: data75,
               };
               if (vErrors === null) {
                 vErrors = [err147];
@@ -4030,15 +4039,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
+          }
+        }
+        if (data74.host !== undefined) {
+          let data76 = data74.host;
+          if (typeof data76 !== 'string') {
             const err148 = {
-              instancePath: instancePath + '/server/webhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/server/host',
+              schemaPath: '#/properties/server/properties/host/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.server.properties.host.type,
+              parentSchema: schema11.properties.server.properties.host,
               data: data76,
             };
             if (vErrors === null) {
@@ -4049,12 +4062,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data73.apiTokenEnv !== undefined) {
-          let data77 = data73.apiTokenEnv;
+        if (data74.webhookSecretEnv !== undefined) {
+          let data77 = data74.webhookSecretEnv;
           if (typeof data77 === 'string') {
             if (!pattern1.test(data77)) {
               const err149 = {
-                instancePath: instancePath + '/server/apiTokenEnv',
+                instancePath: instancePath + '/server/webhookSecretEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -4072,7 +4085,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err150 = {
-              instancePath: instancePath + '/server/apiTokenEnv',
+              instancePath: instancePath + '/server/webhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -4089,19 +4102,59 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data73.apiTokens !== undefined) {
-          let data78 = data73.apiTokens;
-          if (Array.isArray(data78)) {
-            const len6 = data78.length;
+        if (data74.apiTokenEnv !== undefined) {
+          let data78 = data74.apiTokenEnv;
+          if (typeof data78 === 'string') {
+            if (!pattern1.test(data78)) {
+              const err151 = {
+                instancePath: instancePath + '/server/apiTokenEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data78,
+              };
+              if (vErrors === null) {
+                vErrors = [err151];
+              } else {
+                vErrors.push(err151);
+              }
+              errors++;
+            }
+          } else {
+            const err152 = {
+              instancePath: instancePath + '/server/apiTokenEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data78,
+            };
+            if (vErrors === null) {
+              vErrors = [err152];
+            } else {
+              vErrors.push(err152);
+            }
+            errors++;
+          }
+        }
+        if (data74.apiTokens !== undefined) {
+          let data79 = data74.apiTokens;
+          if (Array.isArray(data79)) {
+            const len6 = data79.length;
             for (let i7 = 0; i7 < len6; i7++) {
-              let data79 = data78[i7];
-              const _errs184 = errors;
+              let data80 = data79[i7];
+              const _errs186 = errors;
               let valid39 = false;
               let passing2 = null;
-              const _errs185 = errors;
-              if (data79 && typeof data79 == 'object' && !Array.isArray(data79)) {
-                if (data79.env === undefined) {
-                  const err151 = {
+              const _errs187 = errors;
+              if (data80 && typeof data80 == 'object' && !Array.isArray(data80)) {
+                if (data80.env === undefined) {
+                  const err153 = {
                     instancePath: instancePath + '/server/apiTokens/' + i7,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
@@ -4109,25 +4162,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data79,
+                    data: data80,
                   };
                   if (vErrors === null) {
-                    vErrors = [err151];
+                    vErrors = [err153];
                   } else {
-                    vErrors.push(err151);
+                    vErrors.push(err153);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs185 === errors;
+              var _valid2 = _errs187 === errors;
               if (_valid2) {
                 valid39 = true;
                 passing2 = 0;
               }
-              const _errs186 = errors;
-              if (data79 && typeof data79 == 'object' && !Array.isArray(data79)) {
-                if (data79.file === undefined) {
-                  const err152 = {
+              const _errs188 = errors;
+              if (data80 && typeof data80 == 'object' && !Array.isArray(data80)) {
+                if (data80.file === undefined) {
+                  const err154 = {
                     instancePath: instancePath + '/server/apiTokens/' + i7,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
                     keyword: 'required',
@@ -4135,17 +4188,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data79,
+                    data: data80,
                   };
                   if (vErrors === null) {
-                    vErrors = [err152];
+                    vErrors = [err154];
                   } else {
-                    vErrors.push(err152);
+                    vErrors.push(err154);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs186 === errors;
+              var _valid2 = _errs188 === errors;
               if (_valid2 && valid39) {
                 valid39 = false;
                 passing2 = [passing2, 1];
@@ -4156,7 +4209,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               }
               if (!valid39) {
-                const err153 = {
+                const err155 = {
                   instancePath: instancePath + '/server/apiTokens/' + i7,
                   schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
                   keyword: 'oneOf',
@@ -4164,27 +4217,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.server.properties.apiTokens.items.oneOf,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data79,
+                  data: data80,
                 };
                 if (vErrors === null) {
-                  vErrors = [err153];
+                  vErrors = [err155];
                 } else {
-                  vErrors.push(err153);
+                  vErrors.push(err155);
                 }
                 errors++;
               } else {
-                errors = _errs184;
+                errors = _errs186;
                 if (vErrors !== null) {
-                  if (_errs184) {
-                    vErrors.length = _errs184;
+                  if (_errs186) {
+                    vErrors.length = _errs186;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data79 && typeof data79 == 'object' && !Array.isArray(data79)) {
-                if (data79.scopes === undefined) {
-                  const err154 = {
+              if (data80 && typeof data80 == 'object' && !Array.isArray(data80)) {
+                if (data80.scopes === undefined) {
+                  const err156 = {
                     instancePath: instancePath + '/server/apiTokens/' + i7,
                     schemaPath: '#/properties/server/properties/apiTokens/items/required',
                     keyword: 'required',
@@ -4192,18 +4245,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'scopes' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data79,
+                    data: data80,
                   };
                   if (vErrors === null) {
-                    vErrors = [err154];
+                    vErrors = [err156];
                   } else {
-                    vErrors.push(err154);
+                    vErrors.push(err156);
                   }
                   errors++;
                 }
-                for (const key12 in data79) {
+                for (const key12 in data80) {
                   if (!(key12 === 'env' || key12 === 'file' || key12 === 'scopes')) {
-                    const err155 = {
+                    const err157 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
@@ -4211,46 +4264,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data79,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err155];
-                    } else {
-                      vErrors.push(err155);
-                    }
-                    errors++;
-                  }
-                }
-                if (data79.env !== undefined) {
-                  let data80 = data79.env;
-                  if (typeof data80 === 'string') {
-                    if (!pattern1.test(data80)) {
-                      const err156 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
-                        schemaPath: '#/definitions/envVarName/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                        parentSchema: schema13,
-                        data: data80,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err156];
-                      } else {
-                        vErrors.push(err156);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err157 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
-                      schemaPath: '#/definitions/envVarName/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema13.type,
-                      parentSchema: schema13,
                       data: data80,
                     };
                     if (vErrors === null) {
@@ -4261,19 +4274,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data79.file !== undefined) {
-                  let data81 = data79.file;
+                if (data80.env !== undefined) {
+                  let data81 = data80.env;
                   if (typeof data81 === 'string') {
-                    if (func3(data81) < 1) {
+                    if (!pattern1.test(data81)) {
                       const err158 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
-                        schemaPath:
-                          '#/properties/server/properties/apiTokens/items/properties/file/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                        instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
+                        schemaPath: '#/definitions/envVarName/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                        parentSchema: schema13,
                         data: data81,
                       };
                       if (vErrors === null) {
@@ -4285,13 +4297,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   } else {
                     const err159 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
-                      schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
+                      instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
+                      schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
-                      schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
-                      parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                      schema: schema13.type,
+                      parentSchema: schema13,
                       data: data81,
                     };
                     if (vErrors === null) {
@@ -4302,19 +4314,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data79.scopes !== undefined) {
-                  let data82 = data79.scopes;
-                  if (Array.isArray(data82)) {
-                    if (data82.length < 1) {
+                if (data80.file !== undefined) {
+                  let data82 = data80.file;
+                  if (typeof data82 === 'string') {
+                    if (func3(data82) < 1) {
                       const err160 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
+                        instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
                         schemaPath:
-                          '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
-                        keyword: 'minItems',
+                          '#/properties/server/properties/apiTokens/items/properties/file/minLength',
+                        keyword: 'minLength',
                         params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 items',
+                        message: 'must NOT have fewer than 1 characters',
                         schema: 1,
-                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
+                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
                         data: data82,
                       };
                       if (vErrors === null) {
@@ -4324,11 +4336,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                       errors++;
                     }
-                    const len7 = data82.length;
+                  } else {
+                    const err161 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
+                      schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
+                      parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                      data: data82,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err161];
+                    } else {
+                      vErrors.push(err161);
+                    }
+                    errors++;
+                  }
+                }
+                if (data80.scopes !== undefined) {
+                  let data83 = data80.scopes;
+                  if (Array.isArray(data83)) {
+                    if (data83.length < 1) {
+                      const err162 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
+                        schemaPath:
+                          '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
+                        keyword: 'minItems',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 items',
+                        schema: 1,
+                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
+                        data: data83,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err162];
+                      } else {
+                        vErrors.push(err162);
+                      }
+                      errors++;
+                    }
+                    const len7 = data83.length;
                     for (let i8 = 0; i8 < len7; i8++) {
-                      let data83 = data82[i8];
-                      if (!(data83 === 'read' || data83 === 'sync')) {
-                        const err161 = {
+                      let data84 = data83[i8];
+                      if (!(data84 === 'read' || data84 === 'sync')) {
+                        const err163 = {
                           instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes/' + i8,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
@@ -4344,23 +4397,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data83,
+                          data: data84,
                         };
                         if (vErrors === null) {
-                          vErrors = [err161];
+                          vErrors = [err163];
                         } else {
-                          vErrors.push(err161);
+                          vErrors.push(err163);
                         }
                         errors++;
                       }
                     }
-                    let i9 = data82.length;
+                    let i9 = data83.length;
                     let j1;
                     if (i9 > 1) {
                       outer1: for (; i9--;) {
                         for (j1 = i9; j1--;) {
-                          if (func0(data82[i9], data82[j1])) {
-                            const err162 = {
+                          if (func0(data83[i9], data83[j1])) {
+                            const err164 = {
                               instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
@@ -4375,12 +4428,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data82,
+                              data: data83,
                             };
                             if (vErrors === null) {
-                              vErrors = [err162];
+                              vErrors = [err164];
                             } else {
-                              vErrors.push(err162);
+                              vErrors.push(err164);
                             }
                             errors++;
                             break outer1;
@@ -4389,7 +4442,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err163 = {
+                    const err165 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
@@ -4397,18 +4450,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data82,
+                      data: data83,
                     };
                     if (vErrors === null) {
-                      vErrors = [err163];
+                      vErrors = [err165];
                     } else {
-                      vErrors.push(err163);
+                      vErrors.push(err165);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err164 = {
+                const err166 = {
                   instancePath: instancePath + '/server/apiTokens/' + i7,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
@@ -4416,18 +4469,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data79,
+                  data: data80,
                 };
                 if (vErrors === null) {
-                  vErrors = [err164];
+                  vErrors = [err166];
                 } else {
-                  vErrors.push(err164);
+                  vErrors.push(err166);
                 }
                 errors++;
               }
             }
           } else {
-            const err165 = {
+            const err167 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -4435,20 +4488,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data78,
+              data: data79,
             };
             if (vErrors === null) {
-              vErrors = [err165];
+              vErrors = [err167];
             } else {
-              vErrors.push(err165);
+              vErrors.push(err167);
             }
             errors++;
           }
         }
-        if (data73.maxBodySize !== undefined) {
-          let data84 = data73.maxBodySize;
-          if (!(typeof data84 == 'number' && !(data84 % 1) && !isNaN(data84))) {
-            const err166 = {
+        if (data74.maxBodySize !== undefined) {
+          let data85 = data74.maxBodySize;
+          if (!(typeof data85 == 'number' && !(data85 % 1) && !isNaN(data85))) {
+            const err168 = {
               instancePath: instancePath + '/server/maxBodySize',
               schemaPath: '#/properties/server/properties/maxBodySize/type',
               keyword: 'type',
@@ -4456,47 +4509,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxBodySize.type,
               parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data84,
-            };
-            if (vErrors === null) {
-              vErrors = [err166];
-            } else {
-              vErrors.push(err166);
-            }
-            errors++;
-          }
-          if (typeof data84 == 'number') {
-            if (data84 < 1024 || isNaN(data84)) {
-              const err167 = {
-                instancePath: instancePath + '/server/maxBodySize',
-                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1024 },
-                message: 'must be >= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data84,
-              };
-              if (vErrors === null) {
-                vErrors = [err167];
-              } else {
-                vErrors.push(err167);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data73.maxConnections !== undefined) {
-          let data85 = data73.maxConnections;
-          if (!(typeof data85 == 'number' && !(data85 % 1) && !isNaN(data85))) {
-            const err168 = {
-              instancePath: instancePath + '/server/maxConnections',
-              schemaPath: '#/properties/server/properties/maxConnections/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnections.type,
-              parentSchema: schema11.properties.server.properties.maxConnections,
               data: data85,
             };
             if (vErrors === null) {
@@ -4507,15 +4519,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
           if (typeof data85 == 'number') {
-            if (data85 < 1 || isNaN(data85)) {
+            if (data85 < 1024 || isNaN(data85)) {
               const err169 = {
-                instancePath: instancePath + '/server/maxConnections',
-                schemaPath: '#/properties/server/properties/maxConnections/minimum',
+                instancePath: instancePath + '/server/maxBodySize',
+                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
                 keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnections,
+                params: { comparison: '>=', limit: 1024 },
+                message: 'must be >= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.server.properties.maxBodySize,
                 data: data85,
               };
               if (vErrors === null) {
@@ -4527,17 +4539,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
-        if (data73.maxConnectionsPerClient !== undefined) {
-          let data86 = data73.maxConnectionsPerClient;
+        if (data74.maxConnections !== undefined) {
+          let data86 = data74.maxConnections;
           if (!(typeof data86 == 'number' && !(data86 % 1) && !isNaN(data86))) {
             const err170 = {
-              instancePath: instancePath + '/server/maxConnectionsPerClient',
-              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
+              instancePath: instancePath + '/server/maxConnections',
+              schemaPath: '#/properties/server/properties/maxConnections/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
-              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+              schema: schema11.properties.server.properties.maxConnections.type,
+              parentSchema: schema11.properties.server.properties.maxConnections,
               data: data86,
             };
             if (vErrors === null) {
@@ -4550,13 +4562,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           if (typeof data86 == 'number') {
             if (data86 < 1 || isNaN(data86)) {
               const err171 = {
-                instancePath: instancePath + '/server/maxConnectionsPerClient',
-                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                instancePath: instancePath + '/server/maxConnections',
+                schemaPath: '#/properties/server/properties/maxConnections/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                parentSchema: schema11.properties.server.properties.maxConnections,
                 data: data86,
               };
               if (vErrors === null) {
@@ -4568,52 +4580,53 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
-        if (data73.headersTimeout !== undefined) {
-          let data87 = data73.headersTimeout;
-          if (typeof data87 === 'string') {
-            if (!pattern0.test(data87)) {
-              const err172 = {
-                instancePath: instancePath + '/server/headersTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data87,
-              };
-              if (vErrors === null) {
-                vErrors = [err172];
-              } else {
-                vErrors.push(err172);
-              }
-              errors++;
-            }
-          } else {
-            const err173 = {
-              instancePath: instancePath + '/server/headersTimeout',
-              schemaPath: '#/definitions/duration/type',
+        if (data74.maxConnectionsPerClient !== undefined) {
+          let data87 = data74.maxConnectionsPerClient;
+          if (!(typeof data87 == 'number' && !(data87 % 1) && !isNaN(data87))) {
+            const err172 = {
+              instancePath: instancePath + '/server/maxConnectionsPerClient',
+              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
+              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
               data: data87,
             };
             if (vErrors === null) {
-              vErrors = [err173];
+              vErrors = [err172];
             } else {
-              vErrors.push(err173);
+              vErrors.push(err172);
             }
             errors++;
           }
+          if (typeof data87 == 'number') {
+            if (data87 < 1 || isNaN(data87)) {
+              const err173 = {
+                instancePath: instancePath + '/server/maxConnectionsPerClient',
+                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                data: data87,
+              };
+              if (vErrors === null) {
+                vErrors = [err173];
+              } else {
+                vErrors.push(err173);
+              }
+              errors++;
+            }
+          }
         }
-        if (data73.bodyTimeout !== undefined) {
-          let data88 = data73.bodyTimeout;
+        if (data74.headersTimeout !== undefined) {
+          let data88 = data74.headersTimeout;
           if (typeof data88 === 'string') {
             if (!pattern0.test(data88)) {
               const err174 = {
-                instancePath: instancePath + '/server/bodyTimeout',
+                instancePath: instancePath + '/server/headersTimeout',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
@@ -4631,7 +4644,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err175 = {
-              instancePath: instancePath + '/server/bodyTimeout',
+              instancePath: instancePath + '/server/headersTimeout',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -4648,10 +4661,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data73.maxBufferedBodySize !== undefined) {
-          let data89 = data73.maxBufferedBodySize;
-          if (!(typeof data89 == 'number' && !(data89 % 1) && !isNaN(data89))) {
-            const err176 = {
+        if (data74.bodyTimeout !== undefined) {
+          let data89 = data74.bodyTimeout;
+          if (typeof data89 === 'string') {
+            if (!pattern0.test(data89)) {
+              const err176 = {
+                instancePath: instancePath + '/server/bodyTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data89,
+              };
+              if (vErrors === null) {
+                vErrors = [err176];
+              } else {
+                vErrors.push(err176);
+              }
+              errors++;
+            }
+          } else {
+            const err177 = {
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data89,
+            };
+            if (vErrors === null) {
+              vErrors = [err177];
+            } else {
+              vErrors.push(err177);
+            }
+            errors++;
+          }
+        }
+        if (data74.maxBufferedBodySize !== undefined) {
+          let data90 = data74.maxBufferedBodySize;
+          if (!(typeof data90 == 'number' && !(data90 % 1) && !isNaN(data90))) {
+            const err178 = {
               instancePath: instancePath + '/server/maxBufferedBodySize',
               schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
               keyword: 'type',
@@ -4659,18 +4712,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxBufferedBodySize.type,
               parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-              data: data89,
+              data: data90,
             };
             if (vErrors === null) {
-              vErrors = [err176];
+              vErrors = [err178];
             } else {
-              vErrors.push(err176);
+              vErrors.push(err178);
             }
             errors++;
           }
-          if (typeof data89 == 'number') {
-            if (data89 < 65536 || isNaN(data89)) {
-              const err177 = {
+          if (typeof data90 == 'number') {
+            if (data90 < 65536 || isNaN(data90)) {
+              const err179 = {
                 instancePath: instancePath + '/server/maxBufferedBodySize',
                 schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
                 keyword: 'minimum',
@@ -4678,22 +4731,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 65536',
                 schema: 65536,
                 parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-                data: data89,
+                data: data90,
               };
               if (vErrors === null) {
-                vErrors = [err177];
+                vErrors = [err179];
               } else {
-                vErrors.push(err177);
+                vErrors.push(err179);
               }
               errors++;
             }
           }
         }
-        if (data73.publicUrl !== undefined) {
-          let data90 = data73.publicUrl;
-          if (typeof data90 === 'string') {
-            if (!pattern2.test(data90)) {
-              const err178 = {
+        if (data74.publicUrl !== undefined) {
+          let data91 = data74.publicUrl;
+          if (typeof data91 === 'string') {
+            if (!pattern2.test(data91)) {
+              const err180 = {
                 instancePath: instancePath + '/server/publicUrl',
                 schemaPath: '#/properties/server/properties/publicUrl/pattern',
                 keyword: 'pattern',
@@ -4701,17 +4754,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
                 schema: '^https?://[^\\s]+$',
                 parentSchema: schema11.properties.server.properties.publicUrl,
-                data: data90,
+                data: data91,
               };
               if (vErrors === null) {
-                vErrors = [err178];
+                vErrors = [err180];
               } else {
-                vErrors.push(err178);
+                vErrors.push(err180);
               }
               errors++;
             }
           } else {
-            const err179 = {
+            const err181 = {
               instancePath: instancePath + '/server/publicUrl',
               schemaPath: '#/properties/server/properties/publicUrl/type',
               keyword: 'type',
@@ -4719,49 +4772,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.server.properties.publicUrl.type,
               parentSchema: schema11.properties.server.properties.publicUrl,
-              data: data90,
-            };
-            if (vErrors === null) {
-              vErrors = [err179];
-            } else {
-              vErrors.push(err179);
-            }
-            errors++;
-          }
-        }
-        if (data73.metricsAuth !== undefined) {
-          let data91 = data73.metricsAuth;
-          if (typeof data91 !== 'boolean') {
-            const err180 = {
-              instancePath: instancePath + '/server/metricsAuth',
-              schemaPath: '#/properties/server/properties/metricsAuth/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.metricsAuth.type,
-              parentSchema: schema11.properties.server.properties.metricsAuth,
               data: data91,
-            };
-            if (vErrors === null) {
-              vErrors = [err180];
-            } else {
-              vErrors.push(err180);
-            }
-            errors++;
-          }
-        }
-        if (data73.ui !== undefined) {
-          let data92 = data73.ui;
-          if (typeof data92 !== 'boolean') {
-            const err181 = {
-              instancePath: instancePath + '/server/ui',
-              schemaPath: '#/properties/server/properties/ui/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.ui.type,
-              parentSchema: schema11.properties.server.properties.ui,
-              data: data92,
             };
             if (vErrors === null) {
               vErrors = [err181];
@@ -4771,38 +4782,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err182 = {
-          instancePath: instancePath + '/server',
-          schemaPath: '#/properties/server/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.server.type,
-          parentSchema: schema11.properties.server,
-          data: data73,
-        };
-        if (vErrors === null) {
-          vErrors = [err182];
-        } else {
-          vErrors.push(err182);
+        if (data74.metricsAuth !== undefined) {
+          let data92 = data74.metricsAuth;
+          if (typeof data92 !== 'boolean') {
+            const err182 = {
+              instancePath: instancePath + '/server/metricsAuth',
+              schemaPath: '#/properties/server/properties/metricsAuth/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.metricsAuth.type,
+              parentSchema: schema11.properties.server.properties.metricsAuth,
+              data: data92,
+            };
+            if (vErrors === null) {
+              vErrors = [err182];
+            } else {
+              vErrors.push(err182);
+            }
+            errors++;
+          }
         }
-        errors++;
-      }
-    }
-    if (data.reconcile !== undefined) {
-      let data93 = data.reconcile;
-      if (data93 && typeof data93 == 'object' && !Array.isArray(data93)) {
-        for (const key13 in data93) {
-          if (!(key13 === 'maxConcurrent')) {
+        if (data74.ui !== undefined) {
+          let data93 = data74.ui;
+          if (typeof data93 !== 'boolean') {
             const err183 = {
-              instancePath: instancePath + '/reconcile',
-              schemaPath: '#/properties/reconcile/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key13 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.reconcile,
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
               data: data93,
             };
             if (vErrors === null) {
@@ -4813,10 +4824,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data93.maxConcurrent !== undefined) {
-          let data94 = data93.maxConcurrent;
-          if (!(typeof data94 == 'number' && !(data94 % 1) && !isNaN(data94))) {
-            const err184 = {
+      } else {
+        const err184 = {
+          instancePath: instancePath + '/server',
+          schemaPath: '#/properties/server/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.server.type,
+          parentSchema: schema11.properties.server,
+          data: data74,
+        };
+        if (vErrors === null) {
+          vErrors = [err184];
+        } else {
+          vErrors.push(err184);
+        }
+        errors++;
+      }
+    }
+    if (data.reconcile !== undefined) {
+      let data94 = data.reconcile;
+      if (data94 && typeof data94 == 'object' && !Array.isArray(data94)) {
+        for (const key13 in data94) {
+          if (!(key13 === 'maxConcurrent')) {
+            const err185 = {
+              instancePath: instancePath + '/reconcile',
+              schemaPath: '#/properties/reconcile/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key13 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.reconcile,
+              data: data94,
+            };
+            if (vErrors === null) {
+              vErrors = [err185];
+            } else {
+              vErrors.push(err185);
+            }
+            errors++;
+          }
+        }
+        if (data94.maxConcurrent !== undefined) {
+          let data95 = data94.maxConcurrent;
+          if (!(typeof data95 == 'number' && !(data95 % 1) && !isNaN(data95))) {
+            const err186 = {
               instancePath: instancePath + '/reconcile/maxConcurrent',
               schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
               keyword: 'type',
@@ -4824,18 +4877,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.reconcile.properties.maxConcurrent.type,
               parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-              data: data94,
+              data: data95,
             };
             if (vErrors === null) {
-              vErrors = [err184];
+              vErrors = [err186];
             } else {
-              vErrors.push(err184);
+              vErrors.push(err186);
             }
             errors++;
           }
-          if (typeof data94 == 'number') {
-            if (data94 < 1 || isNaN(data94)) {
-              const err185 = {
+          if (typeof data95 == 'number') {
+            if (data95 < 1 || isNaN(data95)) {
+              const err187 = {
                 instancePath: instancePath + '/reconcile/maxConcurrent',
                 schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
                 keyword: 'minimum',
@@ -4843,19 +4896,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-                data: data94,
+                data: data95,
               };
               if (vErrors === null) {
-                vErrors = [err185];
+                vErrors = [err187];
               } else {
-                vErrors.push(err185);
+                vErrors.push(err187);
               }
               errors++;
             }
           }
         }
       } else {
-        const err186 = {
+        const err188 = {
           instancePath: instancePath + '/reconcile',
           schemaPath: '#/properties/reconcile/type',
           keyword: 'type',
@@ -4863,22 +4916,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.reconcile.type,
           parentSchema: schema11.properties.reconcile,
-          data: data93,
+          data: data94,
         };
         if (vErrors === null) {
-          vErrors = [err186];
+          vErrors = [err188];
         } else {
-          vErrors.push(err186);
+          vErrors.push(err188);
         }
         errors++;
       }
     }
     if (data.workspaces !== undefined) {
-      let data95 = data.workspaces;
-      if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
-        for (const key14 in data95) {
+      let data96 = data.workspaces;
+      if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
+        for (const key14 in data96) {
           if (!(key14 === 'dir' || key14 === 'keep' || key14 === 'maxFileSize')) {
-            const err187 = {
+            const err189 = {
               instancePath: instancePath + '/workspaces',
               schemaPath: '#/properties/workspaces/additionalProperties',
               keyword: 'additionalProperties',
@@ -4886,49 +4939,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.workspaces,
-              data: data95,
-            };
-            if (vErrors === null) {
-              vErrors = [err187];
-            } else {
-              vErrors.push(err187);
-            }
-            errors++;
-          }
-        }
-        if (data95.dir !== undefined) {
-          let data96 = data95.dir;
-          if (typeof data96 !== 'string') {
-            const err188 = {
-              instancePath: instancePath + '/workspaces/dir',
-              schemaPath: '#/properties/workspaces/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.workspaces.properties.dir.type,
-              parentSchema: schema11.properties.workspaces.properties.dir,
               data: data96,
-            };
-            if (vErrors === null) {
-              vErrors = [err188];
-            } else {
-              vErrors.push(err188);
-            }
-            errors++;
-          }
-        }
-        if (data95.keep !== undefined) {
-          let data97 = data95.keep;
-          if (!(typeof data97 == 'number' && !(data97 % 1) && !isNaN(data97))) {
-            const err189 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
-              data: data97,
             };
             if (vErrors === null) {
               vErrors = [err189];
@@ -4937,38 +4948,39 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data97 == 'number') {
-            if (data97 < 1 || isNaN(data97)) {
-              const err190 = {
-                instancePath: instancePath + '/workspaces/keep',
-                schemaPath: '#/properties/workspaces/properties/keep/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data97,
-              };
-              if (vErrors === null) {
-                vErrors = [err190];
-              } else {
-                vErrors.push(err190);
-              }
-              errors++;
+        }
+        if (data96.dir !== undefined) {
+          let data97 = data96.dir;
+          if (typeof data97 !== 'string') {
+            const err190 = {
+              instancePath: instancePath + '/workspaces/dir',
+              schemaPath: '#/properties/workspaces/properties/dir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.workspaces.properties.dir.type,
+              parentSchema: schema11.properties.workspaces.properties.dir,
+              data: data97,
+            };
+            if (vErrors === null) {
+              vErrors = [err190];
+            } else {
+              vErrors.push(err190);
             }
+            errors++;
           }
         }
-        if (data95.maxFileSize !== undefined) {
-          let data98 = data95.maxFileSize;
+        if (data96.keep !== undefined) {
+          let data98 = data96.keep;
           if (!(typeof data98 == 'number' && !(data98 % 1) && !isNaN(data98))) {
             const err191 = {
-              instancePath: instancePath + '/workspaces/maxFileSize',
-              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.maxFileSize.type,
-              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
               data: data98,
             };
             if (vErrors === null) {
@@ -4981,13 +4993,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           if (typeof data98 == 'number') {
             if (data98 < 1 || isNaN(data98)) {
               const err192 = {
-                instancePath: instancePath + '/workspaces/maxFileSize',
-                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                instancePath: instancePath + '/workspaces/keep',
+                schemaPath: '#/properties/workspaces/properties/keep/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                parentSchema: schema11.properties.workspaces.properties.keep,
                 data: data98,
               };
               if (vErrors === null) {
@@ -4999,8 +5011,49 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
+        if (data96.maxFileSize !== undefined) {
+          let data99 = data96.maxFileSize;
+          if (!(typeof data99 == 'number' && !(data99 % 1) && !isNaN(data99))) {
+            const err193 = {
+              instancePath: instancePath + '/workspaces/maxFileSize',
+              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.maxFileSize.type,
+              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+              data: data99,
+            };
+            if (vErrors === null) {
+              vErrors = [err193];
+            } else {
+              vErrors.push(err193);
+            }
+            errors++;
+          }
+          if (typeof data99 == 'number') {
+            if (data99 < 1 || isNaN(data99)) {
+              const err194 = {
+                instancePath: instancePath + '/workspaces/maxFileSize',
+                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                data: data99,
+              };
+              if (vErrors === null) {
+                vErrors = [err194];
+              } else {
+                vErrors.push(err194);
+              }
+              errors++;
+            }
+          }
+        }
       } else {
-        const err193 = {
+        const err195 = {
           instancePath: instancePath + '/workspaces',
           schemaPath: '#/properties/workspaces/type',
           keyword: 'type',
@@ -5008,27 +5061,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.workspaces.type,
           parentSchema: schema11.properties.workspaces,
-          data: data95,
+          data: data96,
         };
         if (vErrors === null) {
-          vErrors = [err193];
+          vErrors = [err195];
         } else {
-          vErrors.push(err193);
+          vErrors.push(err195);
         }
         errors++;
       }
     }
     if (data.kubernetes !== undefined) {
-      let data99 = data.kubernetes;
-      if (data99 && typeof data99 == 'object' && !Array.isArray(data99)) {
-        for (const key15 in data99) {
+      let data100 = data.kubernetes;
+      if (data100 && typeof data100 == 'object' && !Array.isArray(data100)) {
+        for (const key15 in data100) {
           if (!(
             key15 === 'requireServiceAccount' ||
             key15 === 'controllerNamespace' ||
             key15 === 'kustomize' ||
             key15 === 'helm'
           )) {
-            const err194 = {
+            const err196 = {
               instancePath: instancePath + '/kubernetes',
               schemaPath: '#/properties/kubernetes/additionalProperties',
               keyword: 'additionalProperties',
@@ -5036,20 +5089,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.kubernetes,
-              data: data99,
+              data: data100,
             };
             if (vErrors === null) {
-              vErrors = [err194];
+              vErrors = [err196];
             } else {
-              vErrors.push(err194);
+              vErrors.push(err196);
             }
             errors++;
           }
         }
-        if (data99.requireServiceAccount !== undefined) {
-          let data100 = data99.requireServiceAccount;
-          if (typeof data100 !== 'boolean') {
-            const err195 = {
+        if (data100.requireServiceAccount !== undefined) {
+          let data101 = data100.requireServiceAccount;
+          if (typeof data101 !== 'boolean') {
+            const err197 = {
               instancePath: instancePath + '/kubernetes/requireServiceAccount',
               schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
               keyword: 'type',
@@ -5057,46 +5110,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
               parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
-              data: data100,
-            };
-            if (vErrors === null) {
-              vErrors = [err195];
-            } else {
-              vErrors.push(err195);
-            }
-            errors++;
-          }
-        }
-        if (data99.controllerNamespace !== undefined) {
-          let data101 = data99.controllerNamespace;
-          if (typeof data101 === 'string') {
-            if (func3(data101) < 1) {
-              const err196 = {
-                instancePath: instancePath + '/kubernetes/controllerNamespace',
-                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data101,
-              };
-              if (vErrors === null) {
-                vErrors = [err196];
-              } else {
-                vErrors.push(err196);
-              }
-              errors++;
-            }
-          } else {
-            const err197 = {
-              instancePath: instancePath + '/kubernetes/controllerNamespace',
-              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
-              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
               data: data101,
             };
             if (vErrors === null) {
@@ -5107,12 +5120,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data99.kustomize !== undefined) {
-          let data102 = data99.kustomize;
-          if (data102 && typeof data102 == 'object' && !Array.isArray(data102)) {
-            for (const key16 in data102) {
+        if (data100.controllerNamespace !== undefined) {
+          let data102 = data100.controllerNamespace;
+          if (typeof data102 === 'string') {
+            if (func3(data102) < 1) {
+              const err198 = {
+                instancePath: instancePath + '/kubernetes/controllerNamespace',
+                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+                data: data102,
+              };
+              if (vErrors === null) {
+                vErrors = [err198];
+              } else {
+                vErrors.push(err198);
+              }
+              errors++;
+            }
+          } else {
+            const err199 = {
+              instancePath: instancePath + '/kubernetes/controllerNamespace',
+              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
+              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              data: data102,
+            };
+            if (vErrors === null) {
+              vErrors = [err199];
+            } else {
+              vErrors.push(err199);
+            }
+            errors++;
+          }
+        }
+        if (data100.kustomize !== undefined) {
+          let data103 = data100.kustomize;
+          if (data103 && typeof data103 == 'object' && !Array.isArray(data103)) {
+            for (const key16 in data103) {
               if (!(key16 === 'path')) {
-                const err198 = {
+                const err200 = {
                   instancePath: instancePath + '/kubernetes/kustomize',
                   schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
                   keyword: 'additionalProperties',
@@ -5120,46 +5173,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data102,
-                };
-                if (vErrors === null) {
-                  vErrors = [err198];
-                } else {
-                  vErrors.push(err198);
-                }
-                errors++;
-              }
-            }
-            if (data102.path !== undefined) {
-              let data103 = data102.path;
-              if (typeof data103 === 'string') {
-                if (func3(data103) < 1) {
-                  const err199 = {
-                    instancePath: instancePath + '/kubernetes/kustomize/path',
-                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data103,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err199];
-                  } else {
-                    vErrors.push(err199);
-                  }
-                  errors++;
-                }
-              } else {
-                const err200 = {
-                  instancePath: instancePath + '/kubernetes/kustomize/path',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
                   data: data103,
                 };
                 if (vErrors === null) {
@@ -5170,38 +5183,36 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err201 = {
-              instancePath: instancePath + '/kubernetes/kustomize',
-              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.kustomize.type,
-              parentSchema: schema11.properties.kubernetes.properties.kustomize,
-              data: data102,
-            };
-            if (vErrors === null) {
-              vErrors = [err201];
-            } else {
-              vErrors.push(err201);
-            }
-            errors++;
-          }
-        }
-        if (data99.helm !== undefined) {
-          let data104 = data99.helm;
-          if (data104 && typeof data104 == 'object' && !Array.isArray(data104)) {
-            for (const key17 in data104) {
-              if (!(key17 === 'path')) {
+            if (data103.path !== undefined) {
+              let data104 = data103.path;
+              if (typeof data104 === 'string') {
+                if (func3(data104) < 1) {
+                  const err201 = {
+                    instancePath: instancePath + '/kubernetes/kustomize/path',
+                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                    data: data104,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err201];
+                  } else {
+                    vErrors.push(err201);
+                  }
+                  errors++;
+                }
+              } else {
                 const err202 = {
-                  instancePath: instancePath + '/kubernetes/helm',
-                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key17 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  instancePath: instancePath + '/kubernetes/kustomize/path',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
                   data: data104,
                 };
                 if (vErrors === null) {
@@ -5212,36 +5223,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data104.path !== undefined) {
-              let data105 = data104.path;
-              if (typeof data105 === 'string') {
-                if (func3(data105) < 1) {
-                  const err203 = {
-                    instancePath: instancePath + '/kubernetes/helm/path',
-                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                    data: data105,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err203];
-                  } else {
-                    vErrors.push(err203);
-                  }
-                  errors++;
-                }
-              } else {
+          } else {
+            const err203 = {
+              instancePath: instancePath + '/kubernetes/kustomize',
+              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.kustomize.type,
+              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              data: data103,
+            };
+            if (vErrors === null) {
+              vErrors = [err203];
+            } else {
+              vErrors.push(err203);
+            }
+            errors++;
+          }
+        }
+        if (data100.helm !== undefined) {
+          let data105 = data100.helm;
+          if (data105 && typeof data105 == 'object' && !Array.isArray(data105)) {
+            for (const key17 in data105) {
+              if (!(key17 === 'path')) {
                 const err204 = {
-                  instancePath: instancePath + '/kubernetes/helm/path',
-                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  instancePath: instancePath + '/kubernetes/helm',
+                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key17 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.helm,
                   data: data105,
                 };
                 if (vErrors === null) {
@@ -5252,8 +5265,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data105.path !== undefined) {
+              let data106 = data105.path;
+              if (typeof data106 === 'string') {
+                if (func3(data106) < 1) {
+                  const err205 = {
+                    instancePath: instancePath + '/kubernetes/helm/path',
+                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                    data: data106,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err205];
+                  } else {
+                    vErrors.push(err205);
+                  }
+                  errors++;
+                }
+              } else {
+                const err206 = {
+                  instancePath: instancePath + '/kubernetes/helm/path',
+                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  data: data106,
+                };
+                if (vErrors === null) {
+                  vErrors = [err206];
+                } else {
+                  vErrors.push(err206);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err205 = {
+            const err207 = {
               instancePath: instancePath + '/kubernetes/helm',
               schemaPath: '#/properties/kubernetes/properties/helm/type',
               keyword: 'type',
@@ -5261,49 +5314,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.kubernetes.properties.helm.type,
               parentSchema: schema11.properties.kubernetes.properties.helm,
-              data: data104,
-            };
-            if (vErrors === null) {
-              vErrors = [err205];
-            } else {
-              vErrors.push(err205);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err206 = {
-          instancePath: instancePath + '/kubernetes',
-          schemaPath: '#/properties/kubernetes/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.kubernetes.type,
-          parentSchema: schema11.properties.kubernetes,
-          data: data99,
-        };
-        if (vErrors === null) {
-          vErrors = [err206];
-        } else {
-          vErrors.push(err206);
-        }
-        errors++;
-      }
-    }
-    if (data.telemetry !== undefined) {
-      let data106 = data.telemetry;
-      if (data106 && typeof data106 == 'object' && !Array.isArray(data106)) {
-        for (const key18 in data106) {
-          if (!(key18 === 'otlpEndpoint')) {
-            const err207 = {
-              instancePath: instancePath + '/telemetry',
-              schemaPath: '#/properties/telemetry/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key18 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.telemetry,
-              data: data106,
+              data: data105,
             };
             if (vErrors === null) {
               vErrors = [err207];
@@ -5313,36 +5324,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data106.otlpEndpoint !== undefined) {
-          let data107 = data106.otlpEndpoint;
-          if (typeof data107 === 'string') {
-            if (!pattern2.test(data107)) {
-              const err208 = {
-                instancePath: instancePath + '/telemetry/otlpEndpoint',
-                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data107,
-              };
-              if (vErrors === null) {
-                vErrors = [err208];
-              } else {
-                vErrors.push(err208);
-              }
-              errors++;
-            }
-          } else {
+      } else {
+        const err208 = {
+          instancePath: instancePath + '/kubernetes',
+          schemaPath: '#/properties/kubernetes/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.kubernetes.type,
+          parentSchema: schema11.properties.kubernetes,
+          data: data100,
+        };
+        if (vErrors === null) {
+          vErrors = [err208];
+        } else {
+          vErrors.push(err208);
+        }
+        errors++;
+      }
+    }
+    if (data.telemetry !== undefined) {
+      let data107 = data.telemetry;
+      if (data107 && typeof data107 == 'object' && !Array.isArray(data107)) {
+        for (const key18 in data107) {
+          if (!(key18 === 'otlpEndpoint')) {
             const err209 = {
-              instancePath: instancePath + '/telemetry/otlpEndpoint',
-              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
-              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+              instancePath: instancePath + '/telemetry',
+              schemaPath: '#/properties/telemetry/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key18 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.telemetry,
               data: data107,
             };
             if (vErrors === null) {
@@ -5353,8 +5366,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data107.otlpEndpoint !== undefined) {
+          let data108 = data107.otlpEndpoint;
+          if (typeof data108 === 'string') {
+            if (!pattern2.test(data108)) {
+              const err210 = {
+                instancePath: instancePath + '/telemetry/otlpEndpoint',
+                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+                data: data108,
+              };
+              if (vErrors === null) {
+                vErrors = [err210];
+              } else {
+                vErrors.push(err210);
+              }
+              errors++;
+            }
+          } else {
+            const err211 = {
+              instancePath: instancePath + '/telemetry/otlpEndpoint',
+              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
+              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+              data: data108,
+            };
+            if (vErrors === null) {
+              vErrors = [err211];
+            } else {
+              vErrors.push(err211);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err210 = {
+        const err212 = {
           instancePath: instancePath + '/telemetry',
           schemaPath: '#/properties/telemetry/type',
           keyword: 'type',
@@ -5362,21 +5415,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.telemetry.type,
           parentSchema: schema11.properties.telemetry,
-          data: data106,
+          data: data107,
         };
         if (vErrors === null) {
-          vErrors = [err210];
+          vErrors = [err212];
         } else {
-          vErrors.push(err210);
+          vErrors.push(err212);
         }
         errors++;
       }
     }
     if (data.notifications !== undefined) {
-      let data108 = data.notifications;
-      if (Array.isArray(data108)) {
-        if (data108.length > 32) {
-          const err211 = {
+      let data109 = data.notifications;
+      if (Array.isArray(data109)) {
+        if (data109.length > 32) {
+          const err213 = {
             instancePath: instancePath + '/notifications',
             schemaPath: '#/properties/notifications/maxItems',
             keyword: 'maxItems',
@@ -5384,21 +5437,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 32 items',
             schema: 32,
             parentSchema: schema11.properties.notifications,
-            data: data108,
+            data: data109,
           };
           if (vErrors === null) {
-            vErrors = [err211];
+            vErrors = [err213];
           } else {
-            vErrors.push(err211);
+            vErrors.push(err213);
           }
           errors++;
         }
-        const len8 = data108.length;
+        const len8 = data109.length;
         for (let i10 = 0; i10 < len8; i10++) {
-          let data109 = data108[i10];
-          if (data109 && typeof data109 == 'object' && !Array.isArray(data109)) {
-            if (data109.name === undefined) {
-              const err212 = {
+          let data110 = data109[i10];
+          if (data110 && typeof data110 == 'object' && !Array.isArray(data110)) {
+            if (data110.name === undefined) {
+              const err214 = {
                 instancePath: instancePath + '/notifications/' + i10,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
@@ -5406,43 +5459,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'name' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data109,
-              };
-              if (vErrors === null) {
-                vErrors = [err212];
-              } else {
-                vErrors.push(err212);
-              }
-              errors++;
-            }
-            if (data109.type === undefined) {
-              const err213 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'type' },
-                message: "must have required property '" + 'type' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data109,
-              };
-              if (vErrors === null) {
-                vErrors = [err213];
-              } else {
-                vErrors.push(err213);
-              }
-              errors++;
-            }
-            if (data109.urlEnv === undefined) {
-              const err214 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'urlEnv' },
-                message: "must have required property '" + 'urlEnv' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data109,
+                data: data110,
               };
               if (vErrors === null) {
                 vErrors = [err214];
@@ -5451,16 +5468,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data109.events === undefined) {
+            if (data110.type === undefined) {
               const err215 = {
                 instancePath: instancePath + '/notifications/' + i10,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
-                params: { missingProperty: 'events' },
-                message: "must have required property '" + 'events' + "'",
+                params: { missingProperty: 'type' },
+                message: "must have required property '" + 'type' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data109,
+                data: data110,
               };
               if (vErrors === null) {
                 vErrors = [err215];
@@ -5469,7 +5486,43 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key19 in data109) {
+            if (data110.urlEnv === undefined) {
+              const err216 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'urlEnv' },
+                message: "must have required property '" + 'urlEnv' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data110,
+              };
+              if (vErrors === null) {
+                vErrors = [err216];
+              } else {
+                vErrors.push(err216);
+              }
+              errors++;
+            }
+            if (data110.events === undefined) {
+              const err217 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'events' },
+                message: "must have required property '" + 'events' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data110,
+              };
+              if (vErrors === null) {
+                vErrors = [err217];
+              } else {
+                vErrors.push(err217);
+              }
+              errors++;
+            }
+            for (const key19 in data110) {
               if (!(
                 key19 === 'name' ||
                 key19 === 'type' ||
@@ -5478,7 +5531,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 key19 === 'events' ||
                 key19 === 'environments'
               )) {
-                const err216 = {
+                const err218 = {
                   instancePath: instancePath + '/notifications/' + i10,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
@@ -5486,46 +5539,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data109,
-                };
-                if (vErrors === null) {
-                  vErrors = [err216];
-                } else {
-                  vErrors.push(err216);
-                }
-                errors++;
-              }
-            }
-            if (data109.name !== undefined) {
-              let data110 = data109.name;
-              if (typeof data110 === 'string') {
-                if (!pattern26.test(data110)) {
-                  const err217 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/name',
-                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
-                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
-                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
-                    parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data110,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err217];
-                  } else {
-                    vErrors.push(err217);
-                  }
-                  errors++;
-                }
-              } else {
-                const err218 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/name',
-                  schemaPath: '#/properties/notifications/items/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.notifications.items.properties.name.type,
-                  parentSchema: schema11.properties.notifications.items.properties.name,
                   data: data110,
                 };
                 if (vErrors === null) {
@@ -5536,10 +5549,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data109.type !== undefined) {
-              let data111 = data109.type;
-              if (!(data111 === 'slack' || data111 === 'webhook')) {
-                const err219 = {
+            if (data110.name !== undefined) {
+              let data111 = data110.name;
+              if (typeof data111 === 'string') {
+                if (!pattern27.test(data111)) {
+                  const err219 = {
+                    instancePath: instancePath + '/notifications/' + i10 + '/name',
+                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
+                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
+                    parentSchema: schema11.properties.notifications.items.properties.name,
+                    data: data111,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err219];
+                  } else {
+                    vErrors.push(err219);
+                  }
+                  errors++;
+                }
+              } else {
+                const err220 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/name',
+                  schemaPath: '#/properties/notifications/items/properties/name/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.notifications.items.properties.name.type,
+                  parentSchema: schema11.properties.notifications.items.properties.name,
+                  data: data111,
+                };
+                if (vErrors === null) {
+                  vErrors = [err220];
+                } else {
+                  vErrors.push(err220);
+                }
+                errors++;
+              }
+            }
+            if (data110.type !== undefined) {
+              let data112 = data110.type;
+              if (!(data112 === 'slack' || data112 === 'webhook')) {
+                const err221 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/type',
                   schemaPath: '#/properties/notifications/items/properties/type/enum',
                   keyword: 'enum',
@@ -5547,46 +5600,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be equal to one of the allowed values',
                   schema: schema11.properties.notifications.items.properties.type.enum,
                   parentSchema: schema11.properties.notifications.items.properties.type,
-                  data: data111,
-                };
-                if (vErrors === null) {
-                  vErrors = [err219];
-                } else {
-                  vErrors.push(err219);
-                }
-                errors++;
-              }
-            }
-            if (data109.urlEnv !== undefined) {
-              let data112 = data109.urlEnv;
-              if (typeof data112 === 'string') {
-                if (!pattern1.test(data112)) {
-                  const err220 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data112,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err220];
-                  } else {
-                    vErrors.push(err220);
-                  }
-                  errors++;
-                }
-              } else {
-                const err221 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
                   data: data112,
                 };
                 if (vErrors === null) {
@@ -5597,12 +5610,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data109.secretEnv !== undefined) {
-              let data113 = data109.secretEnv;
+            if (data110.urlEnv !== undefined) {
+              let data113 = data110.urlEnv;
               if (typeof data113 === 'string') {
                 if (!pattern1.test(data113)) {
                   const err222 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+                    instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
                     schemaPath: '#/definitions/envVarName/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -5620,7 +5633,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err223 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+                  instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
                   schemaPath: '#/definitions/envVarName/type',
                   keyword: 'type',
                   params: { type: 'string' },
@@ -5637,18 +5650,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data109.events !== undefined) {
-              let data114 = data109.events;
-              if (Array.isArray(data114)) {
-                if (data114.length < 1) {
+            if (data110.secretEnv !== undefined) {
+              let data114 = data110.secretEnv;
+              if (typeof data114 === 'string') {
+                if (!pattern1.test(data114)) {
                   const err224 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/events',
-                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
-                    keyword: 'minItems',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 items',
-                    schema: 1,
-                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
                     data: data114,
                   };
                   if (vErrors === null) {
@@ -5658,18 +5671,58 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                const len9 = data114.length;
+              } else {
+                const err225 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data114,
+                };
+                if (vErrors === null) {
+                  vErrors = [err225];
+                } else {
+                  vErrors.push(err225);
+                }
+                errors++;
+              }
+            }
+            if (data110.events !== undefined) {
+              let data115 = data110.events;
+              if (Array.isArray(data115)) {
+                if (data115.length < 1) {
+                  const err226 = {
+                    instancePath: instancePath + '/notifications/' + i10 + '/events',
+                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
+                    keyword: 'minItems',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 items',
+                    schema: 1,
+                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    data: data115,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err226];
+                  } else {
+                    vErrors.push(err226);
+                  }
+                  errors++;
+                }
+                const len9 = data115.length;
                 for (let i11 = 0; i11 < len9; i11++) {
-                  let data115 = data114[i11];
+                  let data116 = data115[i11];
                   if (!(
-                    data115 === 'failed' ||
-                    data115 === 'stalled' ||
-                    data115 === 'recovered' ||
-                    data115 === 'applied' ||
-                    data115 === 'drift-repaired' ||
-                    data115 === 'suspended'
+                    data116 === 'failed' ||
+                    data116 === 'stalled' ||
+                    data116 === 'recovered' ||
+                    data116 === 'applied' ||
+                    data116 === 'drift-repaired' ||
+                    data116 === 'suspended'
                   )) {
-                    const err225 = {
+                    const err227 = {
                       instancePath: instancePath + '/notifications/' + i10 + '/events/' + i11,
                       schemaPath: '#/properties/notifications/items/properties/events/items/enum',
                       keyword: 'enum',
@@ -5679,23 +5732,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be equal to one of the allowed values',
                       schema: schema11.properties.notifications.items.properties.events.items.enum,
                       parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data115,
+                      data: data116,
                     };
                     if (vErrors === null) {
-                      vErrors = [err225];
+                      vErrors = [err227];
                     } else {
-                      vErrors.push(err225);
+                      vErrors.push(err227);
                     }
                     errors++;
                   }
                 }
-                let i12 = data114.length;
+                let i12 = data115.length;
                 let j2;
                 if (i12 > 1) {
                   outer2: for (; i12--;) {
                     for (j2 = i12; j2--;) {
-                      if (func0(data114[i12], data114[j2])) {
-                        const err226 = {
+                      if (func0(data115[i12], data115[j2])) {
+                        const err228 = {
                           instancePath: instancePath + '/notifications/' + i10 + '/events',
                           schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
                           keyword: 'uniqueItems',
@@ -5708,12 +5761,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             ' are identical)',
                           schema: true,
                           parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data114,
+                          data: data115,
                         };
                         if (vErrors === null) {
-                          vErrors = [err226];
+                          vErrors = [err228];
                         } else {
-                          vErrors.push(err226);
+                          vErrors.push(err228);
                         }
                         errors++;
                         break outer2;
@@ -5722,7 +5775,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err227 = {
+                const err229 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/events',
                   schemaPath: '#/properties/notifications/items/properties/events/type',
                   keyword: 'type',
@@ -5730,25 +5783,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.events.type,
                   parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data114,
+                  data: data115,
                 };
                 if (vErrors === null) {
-                  vErrors = [err227];
+                  vErrors = [err229];
                 } else {
-                  vErrors.push(err227);
+                  vErrors.push(err229);
                 }
                 errors++;
               }
             }
-            if (data109.environments !== undefined) {
-              let data116 = data109.environments;
-              if (Array.isArray(data116)) {
-                const len10 = data116.length;
+            if (data110.environments !== undefined) {
+              let data117 = data110.environments;
+              if (Array.isArray(data117)) {
+                const len10 = data117.length;
                 for (let i13 = 0; i13 < len10; i13++) {
-                  let data117 = data116[i13];
-                  if (typeof data117 === 'string') {
-                    if (func3(data117) < 1) {
-                      const err228 = {
+                  let data118 = data117[i13];
+                  if (typeof data118 === 'string') {
+                    if (func3(data118) < 1) {
+                      const err230 = {
                         instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
                         schemaPath:
                           '#/properties/notifications/items/properties/environments/items/minLength',
@@ -5757,17 +5810,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data117,
+                        data: data118,
                       };
                       if (vErrors === null) {
-                        vErrors = [err228];
+                        vErrors = [err230];
                       } else {
-                        vErrors.push(err228);
+                        vErrors.push(err230);
                       }
                       errors++;
                     }
                   } else {
-                    const err229 = {
+                    const err231 = {
                       instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
                       schemaPath: '#/properties/notifications/items/properties/environments/items/type',
                       keyword: 'type',
@@ -5775,18 +5828,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.notifications.items.properties.environments.items.type,
                       parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                      data: data117,
+                      data: data118,
                     };
                     if (vErrors === null) {
-                      vErrors = [err229];
+                      vErrors = [err231];
                     } else {
-                      vErrors.push(err229);
+                      vErrors.push(err231);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err230 = {
+                const err232 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/environments',
                   schemaPath: '#/properties/notifications/items/properties/environments/type',
                   keyword: 'type',
@@ -5794,18 +5847,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.environments.type,
                   parentSchema: schema11.properties.notifications.items.properties.environments,
-                  data: data116,
+                  data: data117,
                 };
                 if (vErrors === null) {
-                  vErrors = [err230];
+                  vErrors = [err232];
                 } else {
-                  vErrors.push(err230);
+                  vErrors.push(err232);
                 }
                 errors++;
               }
             }
           } else {
-            const err231 = {
+            const err233 = {
               instancePath: instancePath + '/notifications/' + i10,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
@@ -5813,49 +5866,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data109,
-            };
-            if (vErrors === null) {
-              vErrors = [err231];
-            } else {
-              vErrors.push(err231);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err232 = {
-          instancePath: instancePath + '/notifications',
-          schemaPath: '#/properties/notifications/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-          schema: schema11.properties.notifications.type,
-          parentSchema: schema11.properties.notifications,
-          data: data108,
-        };
-        if (vErrors === null) {
-          vErrors = [err232];
-        } else {
-          vErrors.push(err232);
-        }
-        errors++;
-      }
-    }
-    if (data.sharding !== undefined) {
-      let data118 = data.sharding;
-      if (data118 && typeof data118 == 'object' && !Array.isArray(data118)) {
-        for (const key20 in data118) {
-          if (!func2.call(schema11.properties.sharding.properties, key20)) {
-            const err233 = {
-              instancePath: instancePath + '/sharding',
-              schemaPath: '#/properties/sharding/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key20 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.sharding,
-              data: data118,
+              data: data110,
             };
             if (vErrors === null) {
               vErrors = [err233];
@@ -5865,10 +5876,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data118.enabled !== undefined) {
-          let data119 = data118.enabled;
-          if (typeof data119 !== 'boolean') {
-            const err234 = {
+      } else {
+        const err234 = {
+          instancePath: instancePath + '/notifications',
+          schemaPath: '#/properties/notifications/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema11.properties.notifications.type,
+          parentSchema: schema11.properties.notifications,
+          data: data109,
+        };
+        if (vErrors === null) {
+          vErrors = [err234];
+        } else {
+          vErrors.push(err234);
+        }
+        errors++;
+      }
+    }
+    if (data.sharding !== undefined) {
+      let data119 = data.sharding;
+      if (data119 && typeof data119 == 'object' && !Array.isArray(data119)) {
+        for (const key20 in data119) {
+          if (!func2.call(schema11.properties.sharding.properties, key20)) {
+            const err235 = {
+              instancePath: instancePath + '/sharding',
+              schemaPath: '#/properties/sharding/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key20 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.sharding,
+              data: data119,
+            };
+            if (vErrors === null) {
+              vErrors = [err235];
+            } else {
+              vErrors.push(err235);
+            }
+            errors++;
+          }
+        }
+        if (data119.enabled !== undefined) {
+          let data120 = data119.enabled;
+          if (typeof data120 !== 'boolean') {
+            const err236 = {
               instancePath: instancePath + '/sharding/enabled',
               schemaPath: '#/properties/sharding/properties/enabled/type',
               keyword: 'type',
@@ -5876,46 +5929,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.sharding.properties.enabled.type,
               parentSchema: schema11.properties.sharding.properties.enabled,
-              data: data119,
-            };
-            if (vErrors === null) {
-              vErrors = [err234];
-            } else {
-              vErrors.push(err234);
-            }
-            errors++;
-          }
-        }
-        if (data118.namespace !== undefined) {
-          let data120 = data118.namespace;
-          if (typeof data120 === 'string') {
-            if (func3(data120) < 1) {
-              const err235 = {
-                instancePath: instancePath + '/sharding/namespace',
-                schemaPath: '#/properties/sharding/properties/namespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data120,
-              };
-              if (vErrors === null) {
-                vErrors = [err235];
-              } else {
-                vErrors.push(err235);
-              }
-              errors++;
-            }
-          } else {
-            const err236 = {
-              instancePath: instancePath + '/sharding/namespace',
-              schemaPath: '#/properties/sharding/properties/namespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.namespace.type,
-              parentSchema: schema11.properties.sharding.properties.namespace,
               data: data120,
             };
             if (vErrors === null) {
@@ -5926,18 +5939,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data118.leaseDuration !== undefined) {
-          let data121 = data118.leaseDuration;
+        if (data119.namespace !== undefined) {
+          let data121 = data119.namespace;
           if (typeof data121 === 'string') {
-            if (!pattern0.test(data121)) {
+            if (func3(data121) < 1) {
               const err237 = {
-                instancePath: instancePath + '/sharding/leaseDuration',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
+                instancePath: instancePath + '/sharding/namespace',
+                schemaPath: '#/properties/sharding/properties/namespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.namespace,
                 data: data121,
               };
               if (vErrors === null) {
@@ -5949,13 +5962,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err238 = {
-              instancePath: instancePath + '/sharding/leaseDuration',
-              schemaPath: '#/definitions/duration/type',
+              instancePath: instancePath + '/sharding/namespace',
+              schemaPath: '#/properties/sharding/properties/namespace/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
+              schema: schema11.properties.sharding.properties.namespace.type,
+              parentSchema: schema11.properties.sharding.properties.namespace,
               data: data121,
             };
             if (vErrors === null) {
@@ -5966,12 +5979,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data118.renewInterval !== undefined) {
-          let data122 = data118.renewInterval;
+        if (data119.leaseDuration !== undefined) {
+          let data122 = data119.leaseDuration;
           if (typeof data122 === 'string') {
             if (!pattern0.test(data122)) {
               const err239 = {
-                instancePath: instancePath + '/sharding/renewInterval',
+                instancePath: instancePath + '/sharding/leaseDuration',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
@@ -5989,7 +6002,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err240 = {
-              instancePath: instancePath + '/sharding/renewInterval',
+              instancePath: instancePath + '/sharding/leaseDuration',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -6006,18 +6019,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data118.identity !== undefined) {
-          let data123 = data118.identity;
+        if (data119.renewInterval !== undefined) {
+          let data123 = data119.renewInterval;
           if (typeof data123 === 'string') {
-            if (func3(data123) > 128) {
+            if (!pattern0.test(data123)) {
               const err241 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/maxLength',
-                keyword: 'maxLength',
-                params: { limit: 128 },
-                message: 'must NOT have more than 128 characters',
-                schema: 128,
-                parentSchema: schema11.properties.sharding.properties.identity,
+                instancePath: instancePath + '/sharding/renewInterval',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
                 data: data123,
               };
               if (vErrors === null) {
@@ -6027,8 +6040,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (func3(data123) < 1) {
-              const err242 = {
+          } else {
+            const err242 = {
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data123,
+            };
+            if (vErrors === null) {
+              vErrors = [err242];
+            } else {
+              vErrors.push(err242);
+            }
+            errors++;
+          }
+        }
+        if (data119.identity !== undefined) {
+          let data124 = data119.identity;
+          if (typeof data124 === 'string') {
+            if (func3(data124) > 128) {
+              const err243 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/maxLength',
+                keyword: 'maxLength',
+                params: { limit: 128 },
+                message: 'must NOT have more than 128 characters',
+                schema: 128,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data124,
+              };
+              if (vErrors === null) {
+                vErrors = [err243];
+              } else {
+                vErrors.push(err243);
+              }
+              errors++;
+            }
+            if (func3(data124) < 1) {
+              const err244 = {
                 instancePath: instancePath + '/sharding/identity',
                 schemaPath: '#/properties/sharding/properties/identity/minLength',
                 keyword: 'minLength',
@@ -6036,46 +6089,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.identity,
-                data: data123,
-              };
-              if (vErrors === null) {
-                vErrors = [err242];
-              } else {
-                vErrors.push(err242);
-              }
-              errors++;
-            }
-          } else {
-            const err243 = {
-              instancePath: instancePath + '/sharding/identity',
-              schemaPath: '#/properties/sharding/properties/identity/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.identity.type,
-              parentSchema: schema11.properties.sharding.properties.identity,
-              data: data123,
-            };
-            if (vErrors === null) {
-              vErrors = [err243];
-            } else {
-              vErrors.push(err243);
-            }
-            errors++;
-          }
-        }
-        if (data118.kubeconfig !== undefined) {
-          let data124 = data118.kubeconfig;
-          if (typeof data124 === 'string') {
-            if (func3(data124) < 1) {
-              const err244 = {
-                instancePath: instancePath + '/sharding/kubeconfig',
-                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.kubeconfig,
                 data: data124,
               };
               if (vErrors === null) {
@@ -6087,13 +6100,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err245 = {
-              instancePath: instancePath + '/sharding/kubeconfig',
-              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
+              instancePath: instancePath + '/sharding/identity',
+              schemaPath: '#/properties/sharding/properties/identity/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.kubeconfig.type,
-              parentSchema: schema11.properties.sharding.properties.kubeconfig,
+              schema: schema11.properties.sharding.properties.identity.type,
+              parentSchema: schema11.properties.sharding.properties.identity,
               data: data124,
             };
             if (vErrors === null) {
@@ -6104,18 +6117,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data118.context !== undefined) {
-          let data125 = data118.context;
+        if (data119.kubeconfig !== undefined) {
+          let data125 = data119.kubeconfig;
           if (typeof data125 === 'string') {
             if (func3(data125) < 1) {
               const err246 = {
-                instancePath: instancePath + '/sharding/context',
-                schemaPath: '#/properties/sharding/properties/context/minLength',
+                instancePath: instancePath + '/sharding/kubeconfig',
+                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.sharding.properties.context,
+                parentSchema: schema11.properties.sharding.properties.kubeconfig,
                 data: data125,
               };
               if (vErrors === null) {
@@ -6127,13 +6140,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err247 = {
-              instancePath: instancePath + '/sharding/context',
-              schemaPath: '#/properties/sharding/properties/context/type',
+              instancePath: instancePath + '/sharding/kubeconfig',
+              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.context.type,
-              parentSchema: schema11.properties.sharding.properties.context,
+              schema: schema11.properties.sharding.properties.kubeconfig.type,
+              parentSchema: schema11.properties.sharding.properties.kubeconfig,
               data: data125,
             };
             if (vErrors === null) {
@@ -6144,18 +6157,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data118.advertiseUrl !== undefined) {
-          let data126 = data118.advertiseUrl;
+        if (data119.context !== undefined) {
+          let data126 = data119.context;
           if (typeof data126 === 'string') {
-            if (!pattern10.test(data126)) {
+            if (func3(data126) < 1) {
               const err248 = {
-                instancePath: instancePath + '/sharding/advertiseUrl',
-                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://' },
-                message: 'must match pattern "' + '^https?://' + '"',
-                schema: '^https?://',
-                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                instancePath: instancePath + '/sharding/context',
+                schemaPath: '#/properties/sharding/properties/context/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.context,
                 data: data126,
               };
               if (vErrors === null) {
@@ -6167,13 +6180,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err249 = {
-              instancePath: instancePath + '/sharding/advertiseUrl',
-              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              instancePath: instancePath + '/sharding/context',
+              schemaPath: '#/properties/sharding/properties/context/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.advertiseUrl.type,
-              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              schema: schema11.properties.sharding.properties.context.type,
+              parentSchema: schema11.properties.sharding.properties.context,
               data: data126,
             };
             if (vErrors === null) {
@@ -6184,10 +6197,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data118.shards !== undefined) {
-          let data127 = data118.shards;
-          if (!(typeof data127 == 'number' && !(data127 % 1) && !isNaN(data127))) {
-            const err250 = {
+        if (data119.advertiseUrl !== undefined) {
+          let data127 = data119.advertiseUrl;
+          if (typeof data127 === 'string') {
+            if (!pattern10.test(data127)) {
+              const err250 = {
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                data: data127,
+              };
+              if (vErrors === null) {
+                vErrors = [err250];
+              } else {
+                vErrors.push(err250);
+              }
+              errors++;
+            }
+          } else {
+            const err251 = {
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              data: data127,
+            };
+            if (vErrors === null) {
+              vErrors = [err251];
+            } else {
+              vErrors.push(err251);
+            }
+            errors++;
+          }
+        }
+        if (data119.shards !== undefined) {
+          let data128 = data119.shards;
+          if (!(typeof data128 == 'number' && !(data128 % 1) && !isNaN(data128))) {
+            const err252 = {
               instancePath: instancePath + '/sharding/shards',
               schemaPath: '#/properties/sharding/properties/shards/type',
               keyword: 'type',
@@ -6195,18 +6248,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.sharding.properties.shards.type,
               parentSchema: schema11.properties.sharding.properties.shards,
-              data: data127,
+              data: data128,
             };
             if (vErrors === null) {
-              vErrors = [err250];
+              vErrors = [err252];
             } else {
-              vErrors.push(err250);
+              vErrors.push(err252);
             }
             errors++;
           }
-          if (typeof data127 == 'number') {
-            if (data127 > 1024 || isNaN(data127)) {
-              const err251 = {
+          if (typeof data128 == 'number') {
+            if (data128 > 1024 || isNaN(data128)) {
+              const err253 = {
                 instancePath: instancePath + '/sharding/shards',
                 schemaPath: '#/properties/sharding/properties/shards/maximum',
                 keyword: 'maximum',
@@ -6214,47 +6267,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 1024',
                 schema: 1024,
                 parentSchema: schema11.properties.sharding.properties.shards,
-                data: data127,
-              };
-              if (vErrors === null) {
-                vErrors = [err251];
-              } else {
-                vErrors.push(err251);
-              }
-              errors++;
-            }
-            if (data127 < 1 || isNaN(data127)) {
-              const err252 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data127,
-              };
-              if (vErrors === null) {
-                vErrors = [err252];
-              } else {
-                vErrors.push(err252);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data118.handoffKeyFile !== undefined) {
-          let data128 = data118.handoffKeyFile;
-          if (typeof data128 === 'string') {
-            if (func3(data128) < 1) {
-              const err253 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
                 data: data128,
               };
               if (vErrors === null) {
@@ -6264,37 +6276,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
-            const err254 = {
-              instancePath: instancePath + '/sharding/handoffKeyFile',
-              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
-              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-              data: data128,
-            };
-            if (vErrors === null) {
-              vErrors = [err254];
-            } else {
-              vErrors.push(err254);
+            if (data128 < 1 || isNaN(data128)) {
+              const err254 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data128,
+              };
+              if (vErrors === null) {
+                vErrors = [err254];
+              } else {
+                vErrors.push(err254);
+              }
+              errors++;
             }
-            errors++;
           }
         }
-        if (data118.handoffKeyEnv !== undefined) {
-          let data129 = data118.handoffKeyEnv;
+        if (data119.handoffKeyFile !== undefined) {
+          let data129 = data119.handoffKeyFile;
           if (typeof data129 === 'string') {
-            if (!pattern1.test(data129)) {
+            if (func3(data129) < 1) {
               const err255 = {
-                instancePath: instancePath + '/sharding/handoffKeyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
                 data: data129,
               };
               if (vErrors === null) {
@@ -6306,13 +6319,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err256 = {
-              instancePath: instancePath + '/sharding/handoffKeyEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/sharding/handoffKeyFile',
+              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
+              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
               data: data129,
             };
             if (vErrors === null) {
@@ -6323,15 +6336,55 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data118.peerUrls !== undefined) {
-          let data130 = data118.peerUrls;
-          if (Array.isArray(data130)) {
-            const len11 = data130.length;
+        if (data119.handoffKeyEnv !== undefined) {
+          let data130 = data119.handoffKeyEnv;
+          if (typeof data130 === 'string') {
+            if (!pattern1.test(data130)) {
+              const err257 = {
+                instancePath: instancePath + '/sharding/handoffKeyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data130,
+              };
+              if (vErrors === null) {
+                vErrors = [err257];
+              } else {
+                vErrors.push(err257);
+              }
+              errors++;
+            }
+          } else {
+            const err258 = {
+              instancePath: instancePath + '/sharding/handoffKeyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data130,
+            };
+            if (vErrors === null) {
+              vErrors = [err258];
+            } else {
+              vErrors.push(err258);
+            }
+            errors++;
+          }
+        }
+        if (data119.peerUrls !== undefined) {
+          let data131 = data119.peerUrls;
+          if (Array.isArray(data131)) {
+            const len11 = data131.length;
             for (let i14 = 0; i14 < len11; i14++) {
-              let data131 = data130[i14];
-              if (typeof data131 === 'string') {
-                if (!pattern10.test(data131)) {
-                  const err257 = {
+              let data132 = data131[i14];
+              if (typeof data132 === 'string') {
+                if (!pattern10.test(data132)) {
+                  const err259 = {
                     instancePath: instancePath + '/sharding/peerUrls/' + i14,
                     schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
                     keyword: 'pattern',
@@ -6339,17 +6392,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^https?://' + '"',
                     schema: '^https?://',
                     parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data131,
+                    data: data132,
                   };
                   if (vErrors === null) {
-                    vErrors = [err257];
+                    vErrors = [err259];
                   } else {
-                    vErrors.push(err257);
+                    vErrors.push(err259);
                   }
                   errors++;
                 }
               } else {
-                const err258 = {
+                const err260 = {
                   instancePath: instancePath + '/sharding/peerUrls/' + i14,
                   schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
                   keyword: 'type',
@@ -6357,28 +6410,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.sharding.properties.peerUrls.items.type,
                   parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data131,
+                  data: data132,
                 };
                 if (vErrors === null) {
-                  vErrors = [err258];
+                  vErrors = [err260];
                 } else {
-                  vErrors.push(err258);
+                  vErrors.push(err260);
                 }
                 errors++;
               }
             }
-            let i15 = data130.length;
+            let i15 = data131.length;
             let j3;
             if (i15 > 1) {
               const indices0 = {};
               for (; i15--;) {
-                let item0 = data130[i15];
+                let item0 = data131[i15];
                 if (typeof item0 !== 'string') {
                   continue;
                 }
                 if (typeof indices0[item0] == 'number') {
                   j3 = indices0[item0];
-                  const err259 = {
+                  const err261 = {
                     instancePath: instancePath + '/sharding/peerUrls',
                     schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
                     keyword: 'uniqueItems',
@@ -6387,12 +6440,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       'must NOT have duplicate items (items ## ' + j3 + ' and ' + i15 + ' are identical)',
                     schema: true,
                     parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data130,
+                    data: data131,
                   };
                   if (vErrors === null) {
-                    vErrors = [err259];
+                    vErrors = [err261];
                   } else {
-                    vErrors.push(err259);
+                    vErrors.push(err261);
                   }
                   errors++;
                   break;
@@ -6401,7 +6454,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
           } else {
-            const err260 = {
+            const err262 = {
               instancePath: instancePath + '/sharding/peerUrls',
               schemaPath: '#/properties/sharding/properties/peerUrls/type',
               keyword: 'type',
@@ -6409,18 +6462,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.sharding.properties.peerUrls.type,
               parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data130,
+              data: data131,
             };
             if (vErrors === null) {
-              vErrors = [err260];
+              vErrors = [err262];
             } else {
-              vErrors.push(err260);
+              vErrors.push(err262);
             }
             errors++;
           }
         }
       } else {
-        const err261 = {
+        const err263 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -6428,18 +6481,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data118,
+          data: data119,
         };
         if (vErrors === null) {
-          vErrors = [err261];
+          vErrors = [err263];
         } else {
-          vErrors.push(err261);
+          vErrors.push(err263);
         }
         errors++;
       }
     }
   } else {
-    const err262 = {
+    const err264 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -6450,9 +6503,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err262];
+      vErrors = [err264];
     } else {
-      vErrors.push(err262);
+      vErrors.push(err264);
     }
     errors++;
   }

@@ -20,6 +20,11 @@ export interface AwsTargetConfig {
   readonly capabilities?: readonly AwsCapability[];
   /** Passed as `RoleARN` on every change set and stack delete; wins over the assembly's role. */
   readonly cloudFormationExecutionRoleArn?: string;
+  /**
+   * The qualifier of the account's `cdk bootstrap` (`cdk bootstrap --qualifier`): it names the
+   * bootstrap's roles, bucket and version parameter. Absent: the CDK's default, `hnb659fds`.
+   */
+  readonly bootstrapQualifier?: string;
   readonly synthTimeoutMs: number;
   readonly deployTimeoutMs: number;
   /** How the CDK app is isolated from the controller; absent means bubblewrap as uid/gid 65534. */

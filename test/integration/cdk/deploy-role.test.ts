@@ -2,7 +2,7 @@ import { CreateBucketCommand, type BucketLocationConstraint } from '@aws-sdk/cli
 import { DeleteParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
 import { BOOTSTRAP, makeClients, type AwsClients } from '../../../cdk/deploy/aws-clients';
-import { bootstrapRoleArn } from '../../../cdk/deploy/stack-identity';
+import { bootstrapRoleArn, resolvePlaceholders } from '../../../cdk/deploy/stack-identity';
 import { createAwsApplier } from '../../../cdk/create-aws-applier';
 import { synthesizeApp } from '../../../cdk/synth/synthesize';
 import type { AwsTargetConfig } from '../../../controller/config/types';
@@ -33,18 +33,25 @@ const deployRole = () => bootstrapRoleArn('deploy', sandboxTarget({ region: REGI
 const execRole = () => bootstrapRoleArn('cfn-exec', sandboxTarget({ region: REGION }));
 const publishRole = () => bootstrapRoleArn('file-publishing', sandboxTarget({ region: REGION }));
 
-/** What `cdk bootstrap` leaves that cairn reads: the version parameter (no cairn mark) and the bucket. */
-async function cdkBootstrap(): Promise<void> {
+/**
+ * What `cdk bootstrap` (with `--qualifier`, else the default) leaves that cairn reads: the
+ * version parameter (no cairn mark) and the bucket.
+ */
+async function cdkBootstrap(qualifier?: string): Promise<void> {
+  const bootstrapped = sandboxTarget({
+    region: REGION,
+    ...(qualifier ? { bootstrapQualifier: qualifier } : {}),
+  });
   await admin.ssm
-    .send(new DeleteParameterCommand({ Name: BOOTSTRAP.versionParameter }))
+    .send(new DeleteParameterCommand({ Name: BOOTSTRAP.versionParameter(bootstrapped) }))
     .catch(() => undefined);
   await admin.ssm.send(
-    new PutParameterCommand({ Name: BOOTSTRAP.versionParameter, Value: '27', Type: 'String' }),
+    new PutParameterCommand({ Name: BOOTSTRAP.versionParameter(bootstrapped), Value: '27', Type: 'String' }),
   );
   await admin.s3
     .send(
       new CreateBucketCommand({
-        Bucket: BOOTSTRAP.bucket(sandboxTarget({ region: REGION })),
+        Bucket: BOOTSTRAP.bucket(bootstrapped),
         CreateBucketConfiguration: { LocationConstraint: REGION as BucketLocationConstraint },
       }),
     )
@@ -232,7 +239,9 @@ describe('an account that cdk bootstrap prepared', () => {
 describe('an account that cairn bootstrap prepared', () => {
   it('ignores the assembly’s roles (cairn’s bootstrap makes none) and deploys as the environment’s identity', async () => {
     // given the same region bootstrapped by cairn instead
-    await admin.ssm.send(new DeleteParameterCommand({ Name: BOOTSTRAP.versionParameter }));
+    await admin.ssm.send(
+      new DeleteParameterCommand({ Name: BOOTSTRAP.versionParameter(sandboxTarget({ region: REGION })) }),
+    );
     await bootstrapEnvironment(sandboxTarget({ region: REGION }), silentLog(), { credentials });
     try {
       const applier = createAwsApplier(unique('cairnboot'), target(), silentLog(), { credentials });
@@ -250,5 +259,64 @@ describe('an account that cairn bootstrap prepared', () => {
     } finally {
       await cdkBootstrap();
     }
+  });
+});
+
+describe('an account bootstrapped with another qualifier (cdk bootstrap --qualifier)', () => {
+  const qualified = (overrides: Partial<AwsTargetConfig> = {}) =>
+    target({ bootstrapQualifier: 'team1', ...overrides });
+  const team1Role = (role: 'deploy' | 'cfn-exec') =>
+    bootstrapRoleArn(role, sandboxTarget({ region: REGION, bootstrapQualifier: 'team1' }));
+  let teamAssembly: Assembly;
+
+  beforeAll(async () => {
+    await cdkBootstrap('team1');
+    // synthesized for an environment with aws.bootstrapQualifier: the app is told the qualifier
+    teamAssembly = await synthesizeApp({
+      workspaceDir: workspaceWith({ prefix, stacks: [{ name: 'Fn', lambda: true }] }),
+      env: 'dev',
+      target: sandboxTarget({ region: REGION, bootstrapQualifier: 'team1' }),
+      commitSha: sha,
+      log: silentLog(),
+    });
+  });
+
+  const teamStack = (name: string): Assembly => ({
+    dir: teamAssembly.dir,
+    stacks: teamAssembly.stacks.map((s) => ({ ...s, stackName: `${prefix}-${name}` })),
+  });
+
+  it('deploys as that qualifier’s deploy role, with its execution role as RoleARN', async () => {
+    // given the app synthesized with the environment's qualifier: it names that bootstrap's roles
+    expect(
+      resolvePlaceholders(teamAssembly.stacks[0]!.roles!.deployRoleArn!, sandboxTarget({ region: REGION })),
+    ).toBe(team1Role('deploy'));
+    const applier = createAwsApplier(unique('team1'), qualified(), silentLog(), { credentials });
+    const seen = sinceMark();
+    // when it applies
+    const result = await applier.apply(teamStack('Team1'), sha);
+    // then the stack was created as team1's deploy role, passing team1's execution role
+    expect(result.failure).toBeUndefined();
+    expect(assumeKey(seen.signed(), team1Role('deploy'))).toHaveLength(1);
+    expect(assumeKey(seen.signed(), deployRole())).toEqual([]);
+    const created = seen
+      .cfn()
+      .filter((r) => r.action === 'CreateChangeSet' && r.stackName === `${prefix}-Team1`);
+    expect(created.map((r) => r.params?.RoleARN)).toEqual([team1Role('cfn-exec')]);
+    await applier.close();
+  });
+
+  it('refuses that assembly for an environment on the default qualifier, naming what is not its own', async () => {
+    // given an environment that did not say it uses team1's bootstrap
+    const applier = createAwsApplier(unique('notteam1'), target(), silentLog(), { credentials });
+    const seen = sinceMark();
+    // when it applies an assembly naming team1's roles
+    const result = await applier.apply(teamStack('NotTeam1'), sha);
+    // then it is out of bounds (its asset bucket is the first thing checked), and nothing was assumed
+    expect(result.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(result.failure!.message).toContain(`${prefix}-NotTeam1`);
+    expect(result.failure!.message).toMatch(/cdk-team1-assets-/);
+    expect(seen.signed().filter((r) => r.action === 'AssumeRole')).toEqual([]);
+    await applier.close();
   });
 });
