@@ -1,10 +1,11 @@
 import type { LinePosition } from './chain-store';
-import type { AuditRecord, CutRecords, FoldedChecks, LastApplied, Suspension } from './types';
+import type { AuditRecord, ControlSummary, CutRecords, FoldedChecks, LastApplied, Suspension } from './types';
+
+export type { ControlSummary } from './types';
 
 type StartRecord = Extract<AuditRecord, { type: 'start' }>;
 type EndRecord = Extract<AuditRecord, { type: 'end' }>;
 type RepairRecord = Extract<AuditRecord, { type: 'repair' }>;
-type ControlRecord = Extract<AuditRecord, { type: 'control' }>;
 
 /** An `end` record in the index: enough to filter, to decide what is applied, and to read it back. */
 export interface IndexedEntry {
@@ -45,16 +46,6 @@ interface EnvIndex {
   readonly controls: ControlSummary[];
 }
 
-/** A `control` record (suspend, resume) as the readers show it. */
-export interface ControlSummary {
-  readonly env: string;
-  readonly seq: number;
-  readonly action: ControlRecord['action'];
-  readonly at: string;
-  readonly by: string;
-  readonly reason: string;
-  readonly untrusted?: true;
-}
 
 /**
  * The in-memory index of the chains, built by one read at open and kept up to date by each append:
@@ -100,7 +91,7 @@ export class AuditIndex {
         });
         return;
       case 'control': {
-        const { seq, action, at, by, reason } = record;
+        const { seq, action, at, by, reason, sha } = record;
         const untrusted = seq >= env.breakSeq;
         env.controls.push({
           env: record.env,
@@ -109,11 +100,13 @@ export class AuditIndex {
           at,
           by,
           reason,
+          ...(sha ? { sha } : {}),
           ...(untrusted ? { untrusted } : {}),
         });
         // Past a break nothing decides anything: a forged `resume` must not lift a suspension.
         if (untrusted) return;
-        env.suspended = action === 'suspend' ? { by, reason, since: at } : null;
+        if (action === 'suspend') env.suspended = { by, reason, since: at };
+        else if (action === 'resume') env.suspended = null;
         return;
       }
       case 'end': {

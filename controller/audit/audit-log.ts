@@ -297,11 +297,25 @@ export class AuditLog implements AuditReader {
   }
 
   /**
-   * Records that `by` suspended or resumed `env` (and why): a `control` record in its chain, so
-   * that every replica reading the ledger obeys it. Returns the suspension now in force (null once resumed).
+   * Records that `by` suspended, resumed or promoted `env` (and why), or that a promotion gate holds
+   * its head `sha` back: a `control` record in its chain, so that every replica reading the ledger obeys it. Returns the suspension now in force (null once resumed).
    */
-  async control(env: string, action: ControlAction, by: string, reason: string): Promise<Suspension | null> {
-    await this.append(env, { type: 'control', env, action, at: this.now().toISOString(), by, reason });
+  async control(
+    env: string,
+    action: ControlAction,
+    by: string,
+    reason: string,
+    sha?: string,
+  ): Promise<Suspension | null> {
+    await this.append(env, {
+      type: 'control',
+      env,
+      action,
+      at: this.now().toISOString(),
+      by,
+      reason,
+      ...(sha ? { sha } : {}),
+    });
     return this.index.suspension(env);
   }
 
@@ -310,7 +324,7 @@ export class AuditLog implements AuditReader {
     return this.index.suspension(env);
   }
 
-  /** The suspends and resumes recorded in `env`'s chain, oldest first. */
+  /** The control records (suspends, resumes, promotions, waits) of `env`'s chain, oldest first. */
   controls(env: string): readonly ControlSummary[] {
     return this.index.controls(env);
   }

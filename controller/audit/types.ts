@@ -73,10 +73,16 @@ export type AuditRecord =
       /** Who asked (`user@host`, or what the API caller named itself). */
       readonly by: string;
       readonly reason: string;
+      /** `promote`: the head let through; `wait`: the head a promotion gate holds back. */
+      readonly sha?: string;
     });
 
-/** What an operator asked of an environment, recorded in its chain so that every replica reads it. */
-export type ControlAction = 'suspend' | 'resume';
+/**
+ * What was decided about an environment outside a reconcile, recorded in its chain so that every
+ * replica reads it: an operator's `suspend`, `resume` or forced `promote` of a head, and cairn's
+ * own `wait` (a promotion gate holding a head back, once per head).
+ */
+export type ControlAction = 'suspend' | 'resume' | 'promote' | 'wait';
 
 /** A suspension as the readers and the status show it: who, why and since when. */
 export interface Suspension {
@@ -112,3 +118,15 @@ export type ListedEntry = AuditEntry & {
   readonly checks?: FoldedChecks;
   readonly untrusted?: string;
 };
+
+/** A `control` record (suspend, resume, promote, wait) as the readers show it. */
+export interface ControlSummary {
+  readonly env: string;
+  readonly seq: number;
+  readonly action: ControlAction;
+  readonly at: string;
+  readonly by: string;
+  readonly reason: string;
+  readonly sha?: string;
+  readonly untrusted?: true;
+}

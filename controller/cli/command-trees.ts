@@ -22,6 +22,11 @@ export const COMMAND_TREES = {
     term: 'resume [options] <env>',
     description: 'reconcile a suspended environment again: its branch head, and any hand edit made meanwhile',
   },
+  promote: {
+    term: 'promote [options] <env>',
+    description:
+      'apply the head a promotion gate holds back, without waiting (needs --force; recorded in the ledger)',
+  },
   'synth-runner': {
     term: 'synth-runner [options]',
     description:

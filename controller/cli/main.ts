@@ -96,7 +96,7 @@ export function program(argv?: readonly string[], trees: 'named' | 'all' = 'name
   // enough for help and usage errors to list it (loading all three cost `cairn --help` seconds).
   const words = (argv ?? []).filter((a) => !a.startsWith('-'));
   const named = words[0] === 'help' ? words[1] : words[0];
-  const controlCommand = (name: 'suspend' | 'resume'): Command =>
+  const controlCommand = (name: 'suspend' | 'resume' | 'promote'): Command =>
     commands
       .suspend()
       .controlCommands(configOption, exit)
@@ -107,6 +107,7 @@ export function program(argv?: readonly string[], trees: 'named' | 'all' = 'name
     'synth-runner': () => commands.synthRunner().synthRunnerCommand(exit),
     suspend: () => controlCommand('suspend'),
     resume: () => controlCommand('resume'),
+    promote: () => controlCommand('promote'),
   };
   for (const tree of Object.keys(COMMAND_TREES) as TreeName[])
     cli.addCommand(trees === 'all' || named === tree ? load[tree]() : treeStub(tree));

@@ -1,14 +1,7 @@
+import { formatDuration } from '../duration';
 import type { AuditEntry, Change, Failure, Target } from '../model';
 
-/** `1.2s`, `850ms`, `2m05s`, `1h02m`: short and exact enough for a terminal. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '-';
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
-  return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
-}
+export { formatDuration };
 
 /** An ISO time as `2025-06-01 10:00:00Z` (UTC, no milliseconds); `-` when absent or invalid. */
 export function formatTime(iso: string): string {

@@ -142,7 +142,47 @@ function checkEnvironments(raw: RawConfig): string[] {
       `repository.host: ${missing} cannot be derived from repository.url "${url}" (not an http(s) or ssh URL); set repository.host.${missing.split(' and ')[0]}`,
     );
   }
-  return [...errors, ...checkNotifications(raw)];
+  return [...errors, ...checkPromotions(raw), ...checkNotifications(raw)];
+}
+
+/**
+ * A gate names another environment of this config that applies every plane the gated one does
+ * (else the same trees could never be seen healthy there), and gates never form a cycle.
+ */
+function checkPromotions(raw: RawConfig): string[] {
+  const byName = new Map(raw.environments.map((e) => [e.name, e]));
+  const errors: string[] = [];
+  raw.environments.forEach((env, i) => {
+    const gate = env.promotion;
+    if (!gate) return;
+    const field = `environments[${i}].promotion.after`;
+    const after = byName.get(gate.after);
+    if (gate.after === env.name) errors.push(`${field}: environment "${env.name}" cannot wait for itself`);
+    else if (!after) errors.push(`${field}: "${gate.after}" is not an environment of this config`);
+    else {
+      const missing = [
+        env.aws && !after.aws ? 'aws' : '',
+        env.kubernetes && !after.kubernetes ? 'kubernetes' : '',
+      ]
+        .filter(Boolean)
+        .join(' and ');
+      if (missing)
+        errors.push(
+          `${field}: "${gate.after}" has no ${missing} section, so the ${missing} half of "${env.name}" could never be seen healthy there`,
+        );
+      // Follow the chain of gates from here: coming back to this environment is a cycle.
+      const path = [env.name];
+      for (let next: typeof after | undefined = after; next; next = byName.get(next.promotion?.after ?? '')) {
+        if (path.includes(next.name)) break; // a cycle that does not pass here: reported at its members
+        path.push(next.name);
+        if (next.promotion?.after === env.name) {
+          errors.push(`${field}: the promotion gates form a cycle (${[...path, env.name].join(' → ')})`);
+          break;
+        }
+      }
+    }
+  });
+  return errors;
 }
 
 /** day-two: a signed webhook needs its secret, and a receiver names only configured environments. */
@@ -223,6 +263,14 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
       branch: branchOf(raw, env),
       order: env.order ?? 'aws-first',
       driftIntervalMs: parseDuration(env.driftInterval ?? '5m', `${at}.driftInterval`),
+      ...(env.promotion
+        ? {
+            promotion: {
+              after: env.promotion.after,
+              healthyForMs: parseDuration(env.promotion.healthyFor, `${at}.promotion.healthyFor`),
+            },
+          }
+        : {}),
       ...(aws
         ? {
             aws: {

@@ -194,6 +194,19 @@ export interface RawEnvironment {
    * How often an applied revision is re-planned against the cluster to repair drift; 0s disables (default 5m).
    */
   driftInterval?: string;
+  /**
+   * A promotion gate: a commit is applied only once the same trees (aws-resources/, k8s-resources/) have been applied and healthy on the environment `after` for `healthyFor`.
+   */
+  promotion?: {
+    /**
+     * The environment whose healthy release of the same trees this one waits for.
+     */
+    after: string;
+    /**
+     * How long the trees must have been applied there, with no failure since, before they are applied here.
+     */
+    healthyFor: string;
+  };
   aws?: RawAwsTarget;
   kubernetes?: RawKubernetesTarget;
 }

@@ -112,8 +112,16 @@ export interface EnvironmentConfig {
   readonly order: ApplyOrder;
   /** How often an unchanged revision is re-planned against the cluster to find drift. 0 disables. */
   readonly driftIntervalMs: number;
+  /** A promotion gate: apply a commit only once its trees were healthy on `after` for `healthyForMs`. */
+  readonly promotion?: PromotionGate;
   readonly aws?: AwsTargetConfig;
   readonly kubernetes?: KubernetesTargetConfig;
+}
+
+/** `environments[].promotion`: the environment whose healthy release of the same trees gates this one's. */
+export interface PromotionGate {
+  readonly after: string;
+  readonly healthyForMs: number;
 }
 
 export interface KubernetesTargetConfig {

@@ -1,5 +1,5 @@
 import type { AwsApplier } from '../../cdk/types';
-import type { ControlAction, Suspension } from '../audit/types';
+import type { ControlAction, ControlSummary, Suspension } from '../audit/types';
 import type { CairnConfig, EnvironmentConfig } from '../config/types';
 import type { KubeApplier } from '../kube/types';
 import type { Log } from '../log';
@@ -21,12 +21,13 @@ import {
 import type { PullRequest } from '../host/types';
 import type { ShardHolder, ShardPort } from '../shard/shard-manager';
 import type { BranchHead, GitSource, Revision } from '../source/types';
-import { RetryScheduler, type Timers } from './backoff';
+import { realTimers, RetryScheduler, type Timers } from './backoff';
 import { coalesceTriggers, EnvQueue } from './env-queue';
 import { EnvLock } from './env-lock';
 import { notHolder, SyncWaiters, type SyncAnswer } from './handed-requests';
 import { needsRun, type RunState } from './needs-run';
 import { planEnvironment, type EnvironmentPlan } from './plan-environment';
+import { promotionVerdict } from './promotion-gate';
 import { reconcileEnvironment, type AuditTrail, type ReconcileResult } from './reconcile-environment';
 import { ReleaseClock } from './release-clock';
 import type { ControllerMetrics, EnvironmentState, EnvironmentStatus } from './status';
@@ -53,8 +54,16 @@ export interface ControllerDeps {
       health?(): { readonly ready: boolean; readonly reason?: string };
       /** The suspension of `env` its ledger records; absent: nothing is ever suspended. */
       suspension?(env: string): Suspension | null;
-      /** Records a suspend or resume of `env` in its ledger; absent: suspending is not offered. */
-      control?(env: string, action: ControlAction, by: string, reason: string): Promise<Suspension | null>;
+      /** Records a control record of `env` in its ledger; absent: suspending and promoting are not offered. */
+      control?(
+        env: string,
+        action: ControlAction,
+        by: string,
+        reason: string,
+        sha?: string,
+      ): Promise<Suspension | null>;
+      /** The control records of `env`'s chain, oldest first (a forced promotion is one). */
+      controls?(env: string): readonly ControlSummary[];
     };
   readonly appliers: (env: EnvironmentConfig) => EnvironmentAppliers;
   readonly log: Log;
@@ -108,6 +117,10 @@ interface EnvState {
   superseded: boolean;
   /** The suspension as this controller last read it from the ledger (see `suspendedNow`). */
   suspended: Suspension | null;
+  /** The head a promotion gate holds back, and why; null when none is held (see `promotionOpen`). */
+  waiting: { readonly after: string; readonly reason: string; readonly sha: string } | null;
+  /** The timer that looks again when the held head's wait ends by itself. */
+  waitTimer: unknown;
 }
 
 /**
@@ -161,6 +174,8 @@ export class Controller {
         released: null,
         superseded: false,
         suspended: null,
+        waiting: null,
+        waitTimer: undefined,
       });
     }
     // A waiting drift or manual request survives a newer poll, so a drift repair is not lost.
@@ -455,11 +470,12 @@ export class Controller {
           this.deps.log.warn({ env, phase: 'record', err: errorMessage(error) }, 'could not read the ledger'),
         );
     if (this.suspendedNow(env)) return;
+    const envConfig = this.deps.config.environments.find((e) => e.name === env)!;
+    if (!(await this.promotionOpen(envConfig, revision))) return;
     state.running = true;
     state.force = false;
     // Every sync handed over before this run started is answered by it.
     const answer = this.syncs.take(env);
-    const envConfig = this.deps.config.environments.find((e) => e.name === env)!;
     const started = Date.now();
     this.tell((o) => o.started(env, revision.sha, trigger));
     try {
@@ -567,7 +583,111 @@ export class Controller {
       const releaseMs = this.releases.applied(env, revision.sha, this.now().getTime());
       if (releaseMs !== undefined) this.deps.metrics?.observeRelease?.(env, releaseMs);
       this.deps.metrics?.incDrift(env, drifted);
+      // An environment whose promotion waits for this one looks again.
+      for (const gated of this.deps.config.environments)
+        if (gated.promotion?.after === env && this.state(gated.name).waiting)
+          this.enqueue(gated.name, 'poll');
     }
+  }
+
+  /**
+   * "May the head of `envConfig` be applied yet?" for an environment with a promotion gate (see
+   * promotionVerdict, which decides). A held head is recorded once in the ledger (`wait`), shown
+   * in the status, and looked at again when its wait ends by itself, when `after` applies
+   * something, at each poll, and on `cairn promote --force`.
+   */
+  private async promotionOpen(envConfig: EnvironmentConfig, revision: Revision): Promise<boolean> {
+    const gate = envConfig.promotion;
+    const env = envConfig.name;
+    const state = this.state(env);
+    // Nothing new is promoted by a drift pass or a re-run of the applied head.
+    if (!gate || revision.sha === state.lastAppliedSha) return true;
+    const audit = this.deps.audit;
+    if (this.deps.shard)
+      await audit
+        .refresh?.(gate.after)
+        .catch((error: unknown) =>
+          this.deps.log.warn({ env, phase: 'record', err: errorMessage(error) }, 'could not read the ledger'),
+        );
+    const last = await audit.lastApplied(env);
+    const forced = [...(audit.controls?.(env) ?? [])]
+      .reverse()
+      .find((c) => c.action === 'promote' && !c.untrusted);
+    const verdict = promotionVerdict({
+      env,
+      gate,
+      head: revision,
+      planes: { aws: envConfig.aws !== undefined, k8s: envConfig.kubernetes !== undefined },
+      current: last?.sha ? { aws: last.awsTree, k8s: last.k8sTree } : null,
+      afterEntries: await audit.list({ env: gate.after, limit: PROMOTION_HISTORY }),
+      forcedSha: forced?.sha ?? null,
+      now: this.now().getTime(),
+    });
+    this.timers().clearTimeout(state.waitTimer);
+    if (verdict.open) {
+      if (state.waiting)
+        this.deps.log.info({ env, sha: revision.sha.slice(0, 12), why: verdict.why }, 'promotion gate open');
+      state.waiting = null;
+      return true;
+    }
+    const first = state.waiting?.sha !== revision.sha;
+    state.waiting = { after: gate.after, reason: verdict.reason, sha: revision.sha };
+    if (verdict.retryAt !== undefined)
+      state.waitTimer = this.timers().setTimeout(
+        () => this.enqueue(env, 'poll'),
+        Math.max(0, verdict.retryAt - this.now().getTime()) + 50,
+      );
+    if (first) {
+      this.deps.log.info(
+        { env, sha: revision.sha.slice(0, 12), reason: verdict.reason },
+        'promotion gate holds the head',
+      );
+      // Once per held head, so that the ledger says why a commit was not applied when it arrived.
+      await audit
+        .control?.(env, 'wait', 'cairn', verdict.reason, revision.sha)
+        .catch((error: unknown) =>
+          this.deps.log.warn({ env, phase: 'record', err: errorMessage(error) }, 'could not record the wait'),
+        );
+    }
+    return false;
+  }
+
+  /**
+   * ControllerPort: lets the current head of `env` through its promotion gate once (a `promote`
+   * record in its ledger, naming the head, so that every replica obeys), and queues its reconcile.
+   */
+  async promote(env: string, by: string, reason: string): Promise<{ sha: string }> {
+    const state = this.state(env);
+    const gate = this.deps.config.environments.find((e) => e.name === env)?.promotion;
+    if (!gate)
+      throw new CairnError(`environment ${env} has no promotion gate; there is nothing to force`, {
+        code: 'promotion.no-gate',
+        subject: `environment ${env}`,
+        hint: 'promote applies only to environments with a promotion section',
+      });
+    // Sharded, a replica that does not hold `env` has not fetched its branch: it asks once.
+    const sha = state.waiting?.sha ?? state.head?.sha ?? (await this.fetchedHead(env));
+    if (!sha)
+      throw new CairnError(`environment ${env} has no head to promote yet`, {
+        code: 'source.no-revision',
+        subject: `environment ${env}`,
+        hint: 'wait for the first fetch, then try again',
+      });
+    await this.record(env, 'promote', by, reason, sha);
+    this.deps.log.warn({ env, sha: sha.slice(0, 12), by, reason }, 'promotion forced');
+    this.trigger(env, 'manual');
+    return { sha };
+  }
+
+  /** The branch head of `env` from a fetch of its branch alone; null when it has none. */
+  private async fetchedHead(env: string): Promise<string | null> {
+    const branch = this.deps.config.environments.find((e) => e.name === env)!.branch;
+    const [head] = await this.deps.source.fetch([{ env, branch }]);
+    return head?.kind === 'revision' ? head.revision.sha : null;
+  }
+
+  private timers(): Timers {
+    return this.deps.timers ?? realTimers;
   }
 
   /** Calls every observer; one that throws is logged and never fails the reconcile. */
@@ -665,6 +785,7 @@ export class Controller {
     action: ControlAction,
     by: string,
     reason: string,
+    sha?: string,
   ): Promise<Suspension | null> {
     this.state(env);
     if (!this.deps.audit.control) {
@@ -675,7 +796,7 @@ export class Controller {
         hint: 'run cairn with a writable audit trail (audit.dir or audit.dynamodb)',
       });
     }
-    return this.deps.audit.control(env, action, by, reason);
+    return this.deps.audit.control(env, action, by, reason, sha);
   }
 
   /**
@@ -707,6 +828,7 @@ export class Controller {
    */
   async stop(): Promise<void> {
     this.retries.stop();
+    for (const state of this.states.values()) this.timers().clearTimeout(state.waitTimer);
     const shard = this.deps.shard;
     const stopping = this.queue.stop();
     if (!shard) return stopping;
@@ -766,6 +888,9 @@ export class Controller {
         queueDepth: this.queue.depth(env.name),
         ...(state.released ? { released: state.released } : {}),
         ...(state.suspended ? { suspended: state.suspended } : {}),
+        ...(state.waiting && state.waiting.sha === state.head?.sha
+          ? { waiting: { after: state.waiting.after, reason: state.waiting.reason } }
+          : {}),
         ...(this.deps.shard ? { shard: this.deps.shard.status(env.name) } : {}),
         ...(state.head ? { headCommit: headCommitOf(state.head) } : {}),
       };
@@ -776,6 +901,7 @@ export class Controller {
     if (state.released) return 'failed';
     if (state.running) return 'progressing';
     if (state.suspended) return 'suspended';
+    if (state.waiting && state.waiting.sha === state.head?.sha) return 'waiting';
     if (state.branchError) return 'failed';
     if (state.stalledSha !== null && state.stalledSha === state.head?.sha) return 'stalled';
     if (state.last?.outcome === 'failed') return 'failed';
@@ -790,6 +916,9 @@ export class Controller {
     return state;
   }
 }
+
+/** How many of the `after` environment's newest entries a promotion gate reads for the trees' healthy time. */
+const PROMOTION_HISTORY = 200;
 
 /** The write fence of one environment's reconcile, per plane (see WriteFence). */
 function writeFenceOf(shard: ShardPort, env: string) {

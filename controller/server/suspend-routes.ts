@@ -4,21 +4,25 @@ import { answer } from './reply';
 import { handOff } from './shard-handoff';
 import type { ControllerPort } from './types';
 
+/** The requests these routes take: each a `control` record in the environment's ledger. */
+type ControlRoute = 'suspend' | 'resume' | 'promote';
+
 /** The longest `by` and `reason` the API records: they go into every replica's ledger and status. */
 const MAX_BY = 128;
 const MAX_REASON = 1000;
 
-/** What `POST /api/environments/:env/suspend|resume` takes: who asks, and why. */
+/** What `POST /api/environments/:env/suspend|resume|promote` takes: who asks, and why. */
 interface ControlBody {
   readonly by: string;
   readonly reason: string;
 }
 
 /**
- * `POST /api/environments/:env/suspend` and `.../resume` (sync scope, like sync). The request is
- * recorded in the environment's ledger by whichever replica receives it: every replica reads the
- * ledger before it reconciles, so the Lease holder obeys a suspend; a resume is also handed to
- * the holder as a manual trigger so it reconciles at once.
+ * `POST /api/environments/:env/suspend`, `.../resume` and `.../promote` (sync scope, like sync).
+ * The request is recorded in the environment's ledger by whichever replica receives it: every
+ * replica reads the ledger before it reconciles, so the Lease holder obeys a suspend or a forced
+ * promotion; a resume or a promotion is also handed to the holder as a manual trigger so it
+ * reconciles at once.
  */
 export function registerSuspendRoutes(
   app: FastifyInstance,
@@ -26,7 +30,7 @@ export function registerSuspendRoutes(
   syncEnabled: boolean,
   sharded?: { readonly key: Buffer; readonly log: Log },
 ): void {
-  const route = (action: 'suspend' | 'resume') =>
+  const route = (action: ControlRoute) =>
     app.post<{ Params: { env: string } }>(`/api/environments/:env/${action}`, async (req, reply) => {
       const env = req.params.env;
       const refused = refusal(reply, controller, syncEnabled, env, action);
@@ -37,18 +41,20 @@ export function registerSuspendRoutes(
         const suspended = await controller.suspend!(env, body.by, body.reason);
         return reply.code(200).send({ message: `environment ${env} suspended`, suspended });
       }
-      await controller.resume!(env, body.by, body.reason);
+      let message = `environment ${env} resumed; reconcile queued`;
+      if (action === 'promote') {
+        const { sha } = await controller.promote!(env, body.by, body.reason);
+        message = `environment ${env}: ${sha.slice(0, 12)} promoted past its gate; reconcile queued`;
+      } else await controller.resume!(env, body.by, body.reason);
       if (sharded && controller.holds?.(env) === false) {
         const handed = await handOff(controller, sharded.key, env, 'manual', sharded.log);
-        return answer(reply, 202, `environment ${env} resumed; reconcile queued`, {
-          environments: [env],
-          handoffs: [handed],
-        });
+        return answer(reply, 202, message, { environments: [env], handoffs: [handed] });
       }
-      return answer(reply, 202, `environment ${env} resumed; reconcile queued`, { environments: [env] });
+      return answer(reply, 202, message, { environments: [env] });
     });
   route('suspend');
   route('resume');
+  route('promote');
 }
 
 /** Why the request cannot be taken (an answer already sent), or null when it can. */
@@ -57,7 +63,7 @@ function refusal(
   controller: ControllerPort,
   syncEnabled: boolean,
   env: string,
-  action: 'suspend' | 'resume',
+  action: ControlRoute,
 ): FastifyReply | null {
   if (!syncEnabled)
     return answer(
@@ -65,12 +71,20 @@ function refusal(
       503,
       `the API is read-only: configure a token with the sync scope (server.apiTokens) to allow ${action} requests`,
     );
-  if (!controller.suspend || !controller.resume)
+  if (action === 'promote' ? !controller.promote : !controller.suspend || !controller.resume)
     return answer(reply, 501, `this controller cannot ${action} environments`);
   const status = controller.environments().find((e) => e.name === env);
   if (!status) return answer(reply, 404, `no environment ${env}`);
   if (action === 'resume' && status.status !== 'suspended' && !status.suspended)
     return answer(reply, 409, `environment ${env} is not suspended; nothing to resume`);
+  // Sharded, only the holder knows whether the head waits: another replica records and hands over.
+  if (
+    action === 'promote' &&
+    controller.holds?.(env) !== false &&
+    status.status !== 'waiting' &&
+    !status.waiting
+  )
+    return answer(reply, 409, `environment ${env} is not waiting for a promotion gate; nothing to promote`);
   return null;
 }
 

@@ -43,6 +43,8 @@ export interface ControllerPort {
   suspend?(env: string, by: string, reason: string): Promise<{ by: string; reason: string; since: string }>;
   /** Resumes `env` and queues a reconcile of it; absent: the API offers no resume. */
   resume?(env: string, by: string, reason?: string): Promise<void>;
+  /** Lets the held head of `env` through its promotion gate (recorded), and queues its reconcile; absent: no promote. */
+  promote?(env: string, by: string, reason: string): Promise<{ sha: string }>;
 }
 
 /**

@@ -4,10 +4,15 @@ import { loadConfig } from '../../config/load-config';
 import type { CairnConfig } from '../../config/types';
 import { CairnError, errorMessage } from '../../model/errors';
 
-/** How the suspend/resume commands reach the running controller. */
+/** What the suspend, resume and promote commands ask the running controller for. */
+type ControlAction = 'suspend' | 'resume' | 'promote';
+
+/** How the suspend/resume/promote commands reach the running controller. */
 interface ControlOptions {
   readonly config: string;
   readonly reason?: string;
+  /** promote: the explicit "yes, past the gate". */
+  readonly force?: boolean;
   readonly server?: string;
   readonly tokenEnv?: string;
 }
@@ -16,7 +21,7 @@ const DEFAULT_TOKEN_ENV = 'CAIRN_API_TOKEN';
 const REQUEST_TIMEOUT_MS = 15_000;
 
 /**
- * `cairn suspend <env>` and `cairn resume <env>`. They ask the running controller (its API, with
+ * `cairn suspend <env>`, `cairn resume <env>` and `cairn promote <env> --force`. They ask the running controller (its API, with
  * a sync-scope token) rather than writing the ledger themselves: the controller holds the ledger's
  * writer lock, and the replica that records the request is the one every other replica reads.
  */
@@ -24,8 +29,8 @@ export function controlCommands(
   configOption: () => import('commander').Option,
   exit: (code: number) => void,
 ): Command[] {
-  const make = (action: 'suspend' | 'resume', description: string) =>
-    new Command(action)
+  const make = (action: ControlAction, description: string) => {
+    const command = new Command(action)
       .description(description)
       .argument('<env>', 'the environment')
       .addOption(configOption())
@@ -39,6 +44,10 @@ export function controlCommands(
         `the environment variable holding a sync-scope API token (default: server.apiTokenEnv, else ${DEFAULT_TOKEN_ENV})`,
       )
       .action(async (env: string, o: ControlOptions) => exit(await controlCommand(action, env, o)));
+    if (action === 'promote')
+      command.option('--force', 'required: apply the held head without the gate’s condition');
+    return command;
+  };
   return [
     make(
       'suspend',
@@ -48,15 +57,21 @@ export function controlCommands(
       'resume',
       'reconcile a suspended environment again: its branch head, and any hand edit made meanwhile',
     ),
+    make(
+      'promote',
+      'apply the head a promotion gate holds back, without waiting (needs --force; recorded in the ledger)',
+    ),
   ];
 }
 
 /** Sends the request and prints the controller's answer; 0 when it took it. */
-export async function controlCommand(
-  action: 'suspend' | 'resume',
-  env: string,
-  o: ControlOptions,
-): Promise<number> {
+export async function controlCommand(action: ControlAction, env: string, o: ControlOptions): Promise<number> {
+  if (action === 'promote' && !o.force) {
+    process.stderr.write(
+      `cairn: promote ${env} skips its promotion gate: say so with --force (and why with --reason)\n`,
+    );
+    return 2;
+  }
   const config = loadConfig(o.config);
   const base = (o.server ?? config.server.publicUrl ?? `http://127.0.0.1:${config.server.port}`).replace(
     /\/+$/,
