@@ -15,11 +15,13 @@
  * namespace of their own, with one DynamoDB ledger on the sandbox's moto.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
+  closeSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -30,6 +32,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbStore } from '../../controller/audit/dynamodb-store';
 import { publicRepository } from '../../controller/kube/identity';
 import { createKubeClient, type KubeClient } from '../../controller/kube/kube-client';
 import { silentLog } from '../../controller/log';
@@ -86,6 +89,25 @@ export interface ShardedFigures {
   readonly appliedPerSecond: number;
   /** From SIGKILL of one replica until every shard it held is held by another, ms (null: not within 60 s). */
   readonly sigkillTakeoverMs: number | null;
+  /** What the replicas' logs say happened until convergence (see ShardedLogCounts). */
+  readonly log: ShardedLogCounts;
+  /** One ledger append (cairn's DynamoDB store, alone) on the run's table, before and after (see ledgerAppendMs). */
+  readonly ledgerAppendMsEmpty: number;
+  readonly ledgerAppendMsConverged: number;
+  /** Ledger appends of the run (a start and an end per reconcile) at the mean of those two costs, one at a time: a floor, ms. */
+  readonly ledgerFloorMs: number;
+}
+
+/** Counted from the replicas' own info logs until convergence: where the work and the losses went. */
+export interface ShardedLogCounts {
+  /** Reconciles started, all replicas together (1 per environment is the least). */
+  readonly reconciles: number;
+  /** Reconciles that failed with `shard.lost` (their work is redone by the next holder). */
+  readonly shardLostFailures: number;
+  /** Shard Leases given up: lost (a renewal too late or refused) and released (rebalancing). */
+  readonly shardsLost: number;
+  readonly shardsReleased: number;
+  readonly shardsAcquired: number;
 }
 
 /** A sharded run that did not converge within the limit, and how far it got. */
@@ -261,7 +283,8 @@ async function runSharded(
   if (created.status !== 201) throw new Error(`creating the Lease namespace: HTTP ${created.status}`);
   const childEnv = {
     ...process.env,
-    CAIRN_LOG_LEVEL: 'warn',
+    // Info, into a file per replica: the counts of reconciles and shard losses come from it.
+    CAIRN_LOG_LEVEL: 'info',
     AWS_ACCESS_KEY_ID: sandbox.aws.accessKeyId,
     AWS_SECRET_ACCESS_KEY: sandbox.aws.secretAccessKey,
     AWS_REGION: sandbox.aws.region,
@@ -278,6 +301,11 @@ async function runSharded(
   const stopWatch = leaseApi.watch!((type) => {
     if (type !== 'DELETED') leaseWrites += 1;
   });
+  const ledger = new DynamoDbStore(
+    { table, region: sandbox.aws.region, endpoint: sandbox.aws.endpoint },
+    { credentials: { accessKeyId: sandbox.aws.accessKeyId, secretAccessKey: sandbox.aws.secretAccessKey } },
+  );
+  const ledgerAppendMsEmpty = await ledgerAppendMs(ledger, 'empty');
   const started = performance.now();
   const children: { child: ChildProcess; api: string; exited: Promise<unknown> }[] = [];
   try {
@@ -318,11 +346,13 @@ async function runSharded(
             : {}),
         }),
       );
+      const out = openSync(join(dir, `replica-${r}.log`), 'w');
       const child = spawn(process.execPath, [cairn, 'run', '--config', config], {
         cwd: dir,
         env: childEnv,
-        stdio: ['ignore', 'ignore', 'inherit'],
+        stdio: ['ignore', out, 'inherit'],
       });
+      closeSync(out);
       children.push({
         child,
         api: `http://127.0.0.1:${port}`,
@@ -350,6 +380,8 @@ async function runSharded(
     }
     const convergeMs = Math.round(performance.now() - started);
     const writesConverging = leaseWrites;
+    const log = countLogs(Array.from({ length: replicas }, (_, r) => join(dir, `replica-${r}.log`)));
+    const ledgerAppendMsConverged = await ledgerAppendMs(ledger, 'converged');
     const peaks = children.map(({ child }) => memoryOf(child.pid!)?.hwm ?? NaN);
     await sleep(10_000);
     const writesSteady = leaseWrites - writesConverging;
@@ -370,8 +402,13 @@ async function runSharded(
       leaseWritesPerSecondSteady: round(writesSteady / 10),
       appliedPerSecond: round(count / (convergeMs / 1000)),
       sigkillTakeoverMs,
+      log,
+      ledgerAppendMsEmpty,
+      ledgerAppendMsConverged,
+      ledgerFloorMs: Math.round((2 * log.reconciles * (ledgerAppendMsEmpty + ledgerAppendMsConverged)) / 2),
     };
   } finally {
+    await ledger.close();
     stopWatch();
     leaseApi.close();
     for (const { child } of children) child.kill('SIGTERM');
@@ -386,6 +423,53 @@ async function runSharded(
     dynamo.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const LEDGER_SAMPLES = 20;
+
+/**
+ * The mean time of one ledger append made by cairn's DynamoDB store alone (no cluster, no Leases),
+ * one at a time, on the run's table as it stands: LEDGER_SAMPLES chains of two records (a start-sized
+ * and an end-sized line, as a reconcile appends), each in a conditional transaction. On moto the
+ * cost grows with the table (it copies the table for each transaction), so it is measured on the
+ * empty table and on the converged one.
+ */
+async function ledgerAppendMs(store: DynamoDbStore, tag: string): Promise<number> {
+  const hash = (n: number) => createHash('sha256').update(String(n)).digest('hex');
+  await store.envs(); // creates the table first, outside the timing
+  const started = performance.now();
+  for (let i = 0; i < LEDGER_SAMPLES; i++) {
+    const env = `bench-${tag}-${i}`;
+    await store.append(env, Buffer.from('s'.repeat(600)), { seq: 1, hash: hash(1) }, null);
+    await store.append(
+      env,
+      Buffer.from('e'.repeat(4000)),
+      { seq: 2, hash: hash(2) },
+      { seq: 1, hash: hash(1) },
+    );
+  }
+  return round((performance.now() - started) / (2 * LEDGER_SAMPLES));
+}
+
+/** Counts the log lines of ShardedLogCounts in the replicas' JSON logs. */
+function countLogs(files: readonly string[]): ShardedLogCounts {
+  const counts = { reconciles: 0, shardLostFailures: 0, shardsLost: 0, shardsReleased: 0, shardsAcquired: 0 };
+  for (const file of files) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      let rec: { msg?: string; code?: string; reason?: string };
+      try {
+        rec = JSON.parse(line) as typeof rec;
+      } catch {
+        continue; // not a log record, or the last one half written
+      }
+      if (rec.msg === 'reconcile started') counts.reconciles += 1;
+      else if (rec.msg === 'reconcile failed' && rec.code === 'shard.lost') counts.shardLostFailures += 1;
+      else if (rec.msg === 'shard acquired') counts.shardsAcquired += 1;
+      else if (rec.msg === 'shard lost')
+        counts[rec.reason === 'released' ? 'shardsReleased' : 'shardsLost'] += 1;
+    }
+  }
+  return counts;
 }
 
 /**
@@ -659,6 +743,12 @@ function print(f: ScaleFigures): void {
     );
     console.log(
       `  ${x.shardLeases} shard Leases; Lease writes ${x.leaseWritesPerSecondConverging}/s while converging and ${x.leaseWritesPerSecondSteady}/s after, beside ${x.appliedPerSecond} environments applied/s (${round(x.appliedPerSecond * (1 + CONFIGMAPS))} objects/s); converge within 90 s: ${verdict(x.convergeMs <= 90_000)}`,
+    );
+    console.log(
+      `  until converged: ${x.log.reconciles} reconciles (${round(x.log.reconciles / x.environments)} per environment), ${x.log.shardLostFailures} failed with shard.lost; shard Leases acquired ${x.log.shardsAcquired}, released ${x.log.shardsReleased}, lost ${x.log.shardsLost}`,
+    );
+    console.log(
+      `  ledger (the DynamoDB store alone, one append at a time): ${x.ledgerAppendMsEmpty} ms an append on the empty table, ${x.ledgerAppendMsConverged} ms on the converged one; ${2 * x.log.reconciles} appends need ${(x.ledgerFloorMs / 1000).toFixed(1)} s at their mean`,
     );
     console.log(
       `  SIGKILL of one replica: its shards held by the others after ${x.sigkillTakeoverMs === null ? 'more than 60 s' : `${(x.sigkillTakeoverMs / 1000).toFixed(1)} s`}`,
