@@ -819,7 +819,7 @@ function print(f: ScaleFigures): void {
       `  ${x.shardLeases} shard Leases; Lease writes ${x.leaseWritesPerSecondConverging}/s while converging and ${x.leaseWritesPerSecondSteady}/s after, beside ${x.appliedPerSecond} environments applied/s (${round(x.appliedPerSecond * (1 + CONFIGMAPS))} objects/s); converge within 90 s: ${verdict(x.applied === x.environments && x.convergeMs <= 90_000)}`,
     );
     console.log(
-      `  until converged: ${x.log.reconciles} reconciles (${round(x.log.reconciles / x.environments)} per environment), ${x.log.shardLostFailures} failed with shard.lost; shard Leases acquired ${x.log.shardsAcquired}, released ${x.log.shardsReleased}, lost ${x.log.shardsLost}`,
+      `  until ${x.applied < x.environments ? 'stopped' : 'converged'}: ${x.log.reconciles} reconciles (${round(x.log.reconciles / x.environments)} per environment), ${x.log.shardLostFailures} failed with shard.lost; shard Leases acquired ${x.log.shardsAcquired}, released ${x.log.shardsReleased}, lost ${x.log.shardsLost}`,
     );
     console.log(
       `  ledger (cairn's DynamoDB store alone, one append at a time): ${x.ledgerAppendMsEmpty} ms an append on the empty table, ${x.ledgerAppendMsConverged} ms with ${x.applied} environments' chains; ${2 * x.environments} appends need ${(x.ledgerFloorMs / 1000).toFixed(1)} s${x.applied < x.environments ? ' (extrapolated)' : ''}`,
