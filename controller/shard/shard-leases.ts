@@ -125,7 +125,11 @@ export class ShardLeases {
             : !this.holds(shard)
               ? 'not renewed within the lease duration'
               : null;
-      if (why === null) return { lease: held.lease };
+      if (why === null) {
+        // A stale watch event (from before this replica took it) is corrected, so the next fence reads nothing.
+        this.view.remember(lease!);
+        return { lease: held.lease };
+      }
       this.drop(shard, why);
       return { why };
     });
