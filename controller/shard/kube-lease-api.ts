@@ -8,6 +8,10 @@ import { GROUP_LABEL, LeaseConflict, type Lease, type LeaseApi, type LeaseEvent 
 
 const REQUEST_TIMEOUT_MS = 10_000;
 const WATCH_RETRY_MS = 1_000;
+/** Sockets for Lease writes: enough for every shard of a large group to renew at once. */
+const WRITE_SOCKETS = 32;
+/** Sockets for reads (a listing per renew interval, holder lookups for webhook handoffs). */
+const READ_SOCKETS = 4;
 
 /**
  * The Lease API of `config.namespace` on the cluster `config` names (its kubeconfig and context,
@@ -34,9 +38,15 @@ export function createKubeLeaseApi(
   const server = cluster.server.replace(/\/+$/, '');
   const base = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(config.namespace)}/leases`;
   const selector = `${GROUP_LABEL}=${group}`;
-  const agent = server.startsWith('https:')
-    ? new https.Agent({ keepAlive: true, maxSockets: 8 })
-    : new http.Agent({ keepAlive: true, maxSockets: 8 });
+  // Writes (acquire, renew, heartbeat, release) have sockets of their own, one per held shard at
+  // most, so a renewal never waits for a socket behind a listing or a holder lookup: a renewal that
+  // queued missed the write fence's deadline and cost the shard (issue 24, bench).
+  const newAgent = (maxSockets: number) =>
+    server.startsWith('https:')
+      ? new https.Agent({ keepAlive: true, maxSockets })
+      : new http.Agent({ keepAlive: true, maxSockets });
+  const writeAgent = newAgent(WRITE_SOCKETS);
+  const readAgent = newAgent(READ_SOCKETS);
 
   const request = async (
     method: string,
@@ -53,7 +63,7 @@ export function createKubeLeaseApi(
         url,
         {
           ...opts,
-          agent,
+          agent: method === 'GET' ? readAgent : writeAgent,
           method,
           headers: {
             ...(opts.headers ?? {}),
@@ -182,7 +192,8 @@ export function createKubeLeaseApi(
     close() {
       closed = true;
       watching?.abort();
-      agent.destroy();
+      writeAgent.destroy();
+      readAgent.destroy();
     },
   };
 }

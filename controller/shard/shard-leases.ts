@@ -125,10 +125,36 @@ export class ShardLeases {
             : !this.holds(shard)
               ? 'not renewed within the lease duration'
               : null;
-      if (why === null) return { lease: held.lease };
+      if (why === null) {
+        // A stale watch event (from before this replica took it) is corrected, so the next fence reads nothing.
+        this.view.remember(lease!);
+        return { lease: held.lease };
+      }
       this.drop(shard, why);
       return { why };
     });
+  }
+
+  /**
+   * The phase fence, without an API read (client-go's renew deadline is the model): the held
+   * Lease when this replica's last accepted renewal of `shard` is younger than `deadlineMs` on the
+   * monotonic clock, else why not. Renewals are updates at the resourceVersion last written, so
+   * while they succeed nobody else can have taken the Lease; a holder the watch saw write over it
+   * anyway (a forger, a person) is settled by a fresh read (`verify`), which drops the shard.
+   * A read per reconcile queued the renewals behind it on a loaded server (issue 24, bench).
+   */
+  async fence(
+    shard: string,
+    deadlineMs: number,
+  ): Promise<{ readonly lease: Lease } | { readonly why: string }> {
+    const held = this.held.get(shard);
+    if (!held) return { why: 'it is not held here' };
+    const seen = this.view.lease(shard);
+    if (seen && holderOf(seen) !== this.o.identity) return this.verify(shard);
+    const since = this.o.clock() - held.renewedAtMs;
+    if (!(since < deadlineMs))
+      return { why: `no successful renewal for ${Math.round(since)} ms (the bound is ${deadlineMs} ms)` };
+    return { lease: held.lease };
   }
 
   /** Who holds `shard` now, from a fresh GET (expiry capped as always); null when it is free. */

@@ -186,14 +186,16 @@ export class ShardManager {
   }
 
   /**
-   * Fencing before an apply phase: a fresh GET of the shard Lease must show this replica as
-   * holder, at the resourceVersion it last wrote, within the lease duration of its last renewal.
-   * Otherwise the shard is dropped and a retryable `shard.lost` CairnError is thrown.
+   * Fencing before an apply phase, with no API read: this replica must hold the shard Lease with
+   * its last accepted renewal younger than `writeDeadlineMs(leaseDuration)` on the monotonic clock
+   * (a foreign holder seen by the watch is settled by a fresh read, and the shard dropped).
+   * Otherwise a retryable `shard.lost` CairnError is thrown. The proof names the resourceVersion
+   * this replica last wrote.
    */
   async fence(env: string, phase: Phase): Promise<LeaseProof> {
     const shard = this.shardOfEnv.get(env);
     if (!shard) throw shardLost(env, 'it is in no shard', phase);
-    const result = await this.leases.verify(shard);
+    const result = await this.leases.fence(shard, writeDeadlineMs(this.o.leaseDurationMs));
     if ('why' in result) throw shardLost(env, result.why, phase);
     return { holder: this.o.identity, resourceVersion: result.lease.metadata.resourceVersion!, name: shard };
   }

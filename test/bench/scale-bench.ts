@@ -12,14 +12,19 @@
  * 1000); `SCALE_NODE_ARGS='--heapsnapshot-signal=SIGUSR2'` passes flags to the replica's node;
  * `SCALE_MAX_CONCURRENT=N` sets its `reconcile.maxConcurrent`. When the build has sharding, 3
  * replicas then share `SCALE_SHARDED_ENVS` environments (default 1500; 0 skips) through Leases in a
- * namespace of their own, with one DynamoDB ledger on the sandbox's moto.
+ * namespace of their own, with one DynamoDB ledger on the sandbox's moto; one replica with as many
+ * environments is measured first as its floor. `SCALE_SHARDED_LIMIT_S` bounds that run (default
+ * 600) and `SCALE_MOTO_MAX_MIB` (default 6144) stops it before moto's memory takes the machine;
+ * stopped either way, it still prints its rates, counts and SIGKILL takeover.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
+  closeSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -30,6 +35,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbStore } from '../../controller/audit/dynamodb-store';
 import { publicRepository } from '../../controller/kube/identity';
 import { createKubeClient, type KubeClient } from '../../controller/kube/kube-client';
 import { silentLog } from '../../controller/log';
@@ -42,6 +48,8 @@ const CONFIGMAPS = 20;
 const FLOOR_ENVS = 50;
 const FLOOR_CONNECTIONS = 32;
 const CONVERGE_LIMIT_MS = 600_000;
+/** The sharded run's limit (SCALE_SHARDED_LIMIT_S, default the same 600 s). */
+const SHARDED_LIMIT_MS = Number(process.env.SCALE_SHARDED_LIMIT_S ?? CONVERGE_LIMIT_MS / 1000) * 1000;
 const SETTLE_MS = 3_000;
 const MIB = 1024 * 1024;
 /** Flux's published scale figure, as issue 18 quotes it: 1,000 Kustomizations. */
@@ -68,7 +76,11 @@ export interface ReplicaFigures {
 export interface ShardedFigures {
   readonly replicas: number;
   readonly environments: number;
-  /** From spawning the replicas until every environment's head is applied by its holder, ms. */
+  /** Environments whose head was applied by their holder when the run stopped (all of them, or the limit passed). */
+  readonly applied: number;
+  /** Why the run stopped before every environment was applied (the time limit, the moto guard). */
+  readonly stoppedBecause?: string;
+  /** From spawning the replicas until every environment's head is applied by its holder (or the limit), ms. */
   readonly convergeMs: number;
   /** The largest VmHWM of any replica, MiB. */
   readonly peakRssMiBMax: number;
@@ -86,6 +98,25 @@ export interface ShardedFigures {
   readonly appliedPerSecond: number;
   /** From SIGKILL of one replica until every shard it held is held by another, ms (null: not within 60 s). */
   readonly sigkillTakeoverMs: number | null;
+  /** What the replicas' logs say happened until convergence (see ShardedLogCounts). */
+  readonly log: ShardedLogCounts;
+  /** One ledger append (cairn's DynamoDB store, alone) on the run's table, before and after (see ledgerAppendMs). */
+  readonly ledgerAppendMsEmpty: number;
+  readonly ledgerAppendMsConverged: number;
+  /** The least ledger work of the run, one append at a time: see ledgerFloor, ms. */
+  readonly ledgerFloorMs: number;
+}
+
+/** Counted from the replicas' own info logs until convergence: where the work and the losses went. */
+export interface ShardedLogCounts {
+  /** Reconciles started, all replicas together (1 per environment is the least). */
+  readonly reconciles: number;
+  /** Reconciles that failed with `shard.lost` (their work is redone by the next holder). */
+  readonly shardLostFailures: number;
+  /** Shard Leases given up: lost (a renewal too late or refused) and released (rebalancing). */
+  readonly shardsLost: number;
+  readonly shardsReleased: number;
+  readonly shardsAcquired: number;
 }
 
 /** A sharded run that did not converge within the limit, and how far it got. */
@@ -102,6 +133,8 @@ export interface ScaleFigures {
   readonly settledKiBPerEnv: number;
   /** Several replicas sharing environments through Leases; absent when this build has no sharding. */
   readonly sharded?: ShardedFigures | ShardedFailure;
+  /** One replica with as many environments as the sharded run (a ledger file, no Leases): its floor. */
+  readonly shardedFloor?: ReplicaFigures;
   /** Raw server-side applies per second the kube-apiserver took in this run (no cairn logic). */
   readonly apiserverObjectsPerSecond: number;
   readonly flux: typeof FLUX;
@@ -261,7 +294,8 @@ async function runSharded(
   if (created.status !== 201) throw new Error(`creating the Lease namespace: HTTP ${created.status}`);
   const childEnv = {
     ...process.env,
-    CAIRN_LOG_LEVEL: 'warn',
+    // Info, into a file per replica: the counts of reconciles and shard losses come from it.
+    CAIRN_LOG_LEVEL: 'info',
     AWS_ACCESS_KEY_ID: sandbox.aws.accessKeyId,
     AWS_SECRET_ACCESS_KEY: sandbox.aws.secretAccessKey,
     AWS_REGION: sandbox.aws.region,
@@ -278,6 +312,11 @@ async function runSharded(
   const stopWatch = leaseApi.watch!((type) => {
     if (type !== 'DELETED') leaseWrites += 1;
   });
+  const ledger = new DynamoDbStore(
+    { table, region: sandbox.aws.region, endpoint: sandbox.aws.endpoint },
+    { credentials: { accessKeyId: sandbox.aws.accessKeyId, secretAccessKey: sandbox.aws.secretAccessKey } },
+  );
+  const ledgerAppendMsEmpty = await ledgerAppendMs(ledger, 'empty');
   const started = performance.now();
   const children: { child: ChildProcess; api: string; exited: Promise<unknown> }[] = [];
   try {
@@ -318,11 +357,13 @@ async function runSharded(
             : {}),
         }),
       );
+      const out = openSync(join(dir, `replica-${r}.log`), 'w');
       const child = spawn(process.execPath, [cairn, 'run', '--config', config], {
         cwd: dir,
         env: childEnv,
-        stdio: ['ignore', 'ignore', 'inherit'],
+        stdio: ['ignore', out, 'inherit'],
       });
+      closeSync(out);
       children.push({
         child,
         api: `http://127.0.0.1:${port}`,
@@ -331,13 +372,21 @@ async function runSharded(
     }
     let applied = 0;
     let heldMax = 0;
+    let stoppedBecause: string | undefined;
+    const moto = motoPid(sandbox.aws.endpoint);
     while (applied < count) {
       if (children.some((c) => c.child.exitCode !== null))
         throw new Error('a replica exited before the environments converged');
-      if (performance.now() - started > CONVERGE_LIMIT_MS)
-        throw new Error(
-          `${applied} of ${count} environments applied after ${CONVERGE_LIMIT_MS} ms (${round(applied / (CONVERGE_LIMIT_MS / 1000))} applied/s beside ${round(leaseWrites / (CONVERGE_LIMIT_MS / 1000))} Lease writes/s)`,
-        );
+      // Not converged in time is a figure too: the rest (rates, counts, takeover) is still measured.
+      if (performance.now() - started > SHARDED_LIMIT_MS) {
+        stoppedBecause = `the ${SHARDED_LIMIT_MS / 1000} s limit passed`;
+        break;
+      }
+      const motoMiB = (memoryOf(moto ?? NaN)?.rss ?? 0) / MIB;
+      if (motoMiB > MOTO_MAX_MIB) {
+        stoppedBecause = `moto_server's RSS reached ${Math.round(motoMiB)} MiB (the guard is SCALE_MOTO_MAX_MIB=${MOTO_MAX_MIB})`;
+        break;
+      }
       await sleep(500);
       const done = new Set<string>();
       heldMax = 0;
@@ -350,6 +399,7 @@ async function runSharded(
     }
     const convergeMs = Math.round(performance.now() - started);
     const writesConverging = leaseWrites;
+    const log = countLogs(Array.from({ length: replicas }, (_, r) => join(dir, `replica-${r}.log`)));
     const peaks = children.map(({ child }) => memoryOf(child.pid!)?.hwm ?? NaN);
     await sleep(10_000);
     const writesSteady = leaseWrites - writesConverging;
@@ -357,9 +407,16 @@ async function runSharded(
       (l) => l.metadata.labels?.['cairn.dev/shard-kind'] === 'shard',
     );
     const sigkillTakeoverMs = await takeoverAfterSigkill(leaseApi, children[1]!.child, 'replica-1');
+    // The ledger's own cost is measured with the replicas gone: a run stopped unconverged would
+    // otherwise measure moto's queue of their requests.
+    for (const { child } of children) child.kill('SIGKILL');
+    await Promise.all(children.map((c) => c.exited));
+    const ledgerAppendMsConverged = await ledgerAppendMs(ledger, 'converged');
     return {
       replicas,
       environments: count,
+      applied,
+      ...(stoppedBecause ? { stoppedBecause } : {}),
       convergeMs,
       peakRssMiBMax: round(Math.max(...peaks) / MIB),
       peakRssMiBTotal: round(peaks.reduce((a, b) => a + b, 0) / MIB),
@@ -368,10 +425,15 @@ async function runSharded(
       shardLeases: shardLeases.length,
       leaseWritesPerSecondConverging: round(writesConverging / (convergeMs / 1000)),
       leaseWritesPerSecondSteady: round(writesSteady / 10),
-      appliedPerSecond: round(count / (convergeMs / 1000)),
+      appliedPerSecond: round(applied / (convergeMs / 1000)),
       sigkillTakeoverMs,
+      log,
+      ledgerAppendMsEmpty,
+      ledgerAppendMsConverged,
+      ledgerFloorMs: ledgerFloor(count, applied, ledgerAppendMsEmpty, ledgerAppendMsConverged),
     };
   } finally {
+    await ledger.close();
     stopWatch();
     leaseApi.close();
     for (const { child } of children) child.kill('SIGTERM');
@@ -386,6 +448,83 @@ async function runSharded(
     dynamo.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const LEDGER_SAMPLES = 20;
+/**
+ * moto's TransactWriteItems copies the whole table for each item it writes, and its RSS grows
+ * faster than the table (3.4 GiB at 600 environments' ledgers, 17 GiB at 1,200 in one run): the
+ * sharded run stops before it takes a shared machine's memory, with what it measured so far.
+ */
+const MOTO_MAX_MIB = Number(process.env.SCALE_MOTO_MAX_MIB ?? 6144);
+
+/** The pid of the sandbox's moto_server serving `endpoint`; undefined when it is not found. */
+function motoPid(endpoint: string): number | undefined {
+  try {
+    const out = execFileSync('pgrep', ['-f', `moto_server -H 127.0.0.1 -p ${new URL(endpoint).port}$`], {
+      encoding: 'utf8',
+    });
+    const pid = Number(out.trim().split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The mean time of one ledger append made by cairn's DynamoDB store alone (no cluster, no Leases),
+ * one at a time, on the run's table as it stands: LEDGER_SAMPLES chains of two records (a start-sized
+ * and an end-sized line, as a reconcile appends), each in a conditional transaction. On moto the
+ * cost grows with the table (it copies the table for each transaction), so it is measured on the
+ * empty table and on the converged one.
+ */
+async function ledgerAppendMs(store: DynamoDbStore, tag: string): Promise<number> {
+  const hash = (n: number) => createHash('sha256').update(String(n)).digest('hex');
+  await store.envs(); // creates the table first, outside the timing
+  const started = performance.now();
+  for (let i = 0; i < LEDGER_SAMPLES; i++) {
+    const env = `bench-${tag}-${i}`;
+    await store.append(env, Buffer.from('s'.repeat(600)), { seq: 1, hash: hash(1) }, null);
+    await store.append(
+      env,
+      Buffer.from('e'.repeat(4000)),
+      { seq: 2, hash: hash(2) },
+      { seq: 1, hash: hash(1) },
+    );
+  }
+  return round((performance.now() - started) / (2 * LEDGER_SAMPLES));
+}
+
+/**
+ * Two appends (a start and an end) for each of `count` environments, one at a time, each at the
+ * cost measured for the table it lands in: on moto that cost grows linearly with the chains in the
+ * table, from `emptyMs` (none) to `atAppliedMs` (`applied` environments' chains), so the total is
+ * count × (2 × emptyMs + slope × count). Past `applied` it is an extrapolation.
+ */
+function ledgerFloor(count: number, applied: number, emptyMs: number, atAppliedMs: number): number {
+  const slope = applied > 0 ? Math.max(0, atAppliedMs - emptyMs) / applied : 0;
+  return Math.round(count * (2 * emptyMs + slope * count));
+}
+
+/** Counts the log lines of ShardedLogCounts in the replicas' JSON logs. */
+function countLogs(files: readonly string[]): ShardedLogCounts {
+  const counts = { reconciles: 0, shardLostFailures: 0, shardsLost: 0, shardsReleased: 0, shardsAcquired: 0 };
+  for (const file of files) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      let rec: { msg?: string; code?: string; reason?: string };
+      try {
+        rec = JSON.parse(line) as typeof rec;
+      } catch {
+        continue; // not a log record, or the last one half written
+      }
+      if (rec.msg === 'reconcile started') counts.reconciles += 1;
+      else if (rec.msg === 'reconcile failed' && rec.code === 'shard.lost') counts.shardLostFailures += 1;
+      else if (rec.msg === 'shard acquired') counts.shardsAcquired += 1;
+      else if (rec.msg === 'shard lost')
+        counts[rec.reason === 'released' ? 'shardsReleased' : 'shardsLost'] += 1;
+    }
+  }
+  return counts;
 }
 
 /**
@@ -597,7 +736,17 @@ export async function run(): Promise<ScaleFigures> {
     }
     const shardedEnvs = Number(process.env.SCALE_SHARDED_ENVS ?? 1500);
     let sharded: ShardedFigures | ShardedFailure | undefined;
+    let single: ReplicaFigures | undefined;
     if (hasSharding() && shardedEnvs > 0) {
+      // The floor of the sharded run: one replica with as many environments (its own ledger file),
+      // measured in this run unless a single-replica run of that size was made above.
+      single = runs.find((r) => r.environments === shardedEnvs);
+      if (!single) {
+        process.stderr.write(
+          `scale-bench: one replica, ${shardedEnvs} environments (the sharded run's floor) ...\n`,
+        );
+        single = await runReplica(root, shardedEnvs, client, cairn, objectsPerSecond);
+      }
       process.stderr.write(`scale-bench: 3 replicas sharing ${shardedEnvs} environments ...\n`);
       // A sharded run that does not converge is a figure too; the single-replica ones still print.
       sharded = await runSharded(root, shardedEnvs, 3, client, cairn, objectsPerSecond).catch(
@@ -619,6 +768,7 @@ export async function run(): Promise<ScaleFigures> {
       peakKiBPerEnv: slope('peakRssMiB'),
       settledKiBPerEnv: slope('settledRssMiB'),
       ...(sharded ? { sharded } : {}),
+      ...(single ? { shardedFloor: single } : {}),
       apiserverObjectsPerSecond: Math.round(objectsPerSecond),
       flux: FLUX,
     };
@@ -650,15 +800,29 @@ function print(f: ScaleFigures): void {
   console.log(
     `marginal RSS per environment: peak ${f.peakKiBPerEnv} KiB, settled ${f.settledKiBPerEnv} KiB (target < 250 KiB: ${verdict(f.peakKiBPerEnv < TARGET.perEnvKiB)})`,
   );
+  if (f.shardedFloor)
+    console.log(
+      `one replica with ${f.shardedFloor.environments} environments (its ledger a file, no Leases), the floor of the next line: converged in ${(f.shardedFloor.convergeMs / 1000).toFixed(1)} s`,
+    );
   if (f.sharded && 'failed' in f.sharded) {
     console.log(`3 replicas sharing environments: NOT converged: ${f.sharded.failed}`);
   } else if (f.sharded) {
     const x = f.sharded;
+    if (x.applied < x.environments)
+      console.log(
+        `${x.replicas} replicas sharing ${x.environments} environments: NOT converged: ${x.applied} applied after ${(x.convergeMs / 1000).toFixed(1)} s (stopped: ${x.stoppedBecause ?? 'unknown'})`,
+      );
     console.log(
-      `${x.replicas} replicas sharing ${x.environments} environments: converged in ${(x.convergeMs / 1000).toFixed(1)} s (floor ${(x.floorMs / 1000).toFixed(1)} s), peak RSS ${x.peakRssMiBMax} MiB per replica at most (${x.peakRssMiBTotal} MiB together), at most ${x.heldMax} environments held by one replica`,
+      `${x.replicas} replicas sharing ${x.environments} environments: ${x.applied < x.environments ? 'stopped' : 'converged'} in ${(x.convergeMs / 1000).toFixed(1)} s (floor ${(x.floorMs / 1000).toFixed(1)} s), peak RSS ${x.peakRssMiBMax} MiB per replica at most (${x.peakRssMiBTotal} MiB together), at most ${x.heldMax} environments held by one replica`,
     );
     console.log(
-      `  ${x.shardLeases} shard Leases; Lease writes ${x.leaseWritesPerSecondConverging}/s while converging and ${x.leaseWritesPerSecondSteady}/s after, beside ${x.appliedPerSecond} environments applied/s (${round(x.appliedPerSecond * (1 + CONFIGMAPS))} objects/s); converge within 90 s: ${verdict(x.convergeMs <= 90_000)}`,
+      `  ${x.shardLeases} shard Leases; Lease writes ${x.leaseWritesPerSecondConverging}/s while converging and ${x.leaseWritesPerSecondSteady}/s after, beside ${x.appliedPerSecond} environments applied/s (${round(x.appliedPerSecond * (1 + CONFIGMAPS))} objects/s); converge within 90 s: ${verdict(x.applied === x.environments && x.convergeMs <= 90_000)}`,
+    );
+    console.log(
+      `  until ${x.applied < x.environments ? 'stopped' : 'converged'}: ${x.log.reconciles} reconciles (${round(x.log.reconciles / x.environments)} per environment), ${x.log.shardLostFailures} failed with shard.lost; shard Leases acquired ${x.log.shardsAcquired}, released ${x.log.shardsReleased}, lost ${x.log.shardsLost}`,
+    );
+    console.log(
+      `  ledger (cairn's DynamoDB store alone, one append at a time): ${x.ledgerAppendMsEmpty} ms an append on the empty table, ${x.ledgerAppendMsConverged} ms with ${x.applied} environments' chains; ${2 * x.environments} appends need ${(x.ledgerFloorMs / 1000).toFixed(1)} s${x.applied < x.environments ? ' (extrapolated)' : ''}`,
     );
     console.log(
       `  SIGKILL of one replica: its shards held by the others after ${x.sigkillTakeoverMs === null ? 'more than 60 s' : `${(x.sigkillTakeoverMs / 1000).toFixed(1)} s`}`,

@@ -12,6 +12,8 @@ export class FakeLeaseApi implements LeaseApi {
   private readonly watchers = new Set<(type: LeaseEvent, lease: Lease) => void>();
   failing = false;
   writes = 0;
+  /** GETs of one Lease (what a fence that reads the API would cost per call). */
+  gets = 0;
 
   async list(): Promise<readonly Lease[]> {
     this.check();
@@ -20,6 +22,7 @@ export class FakeLeaseApi implements LeaseApi {
 
   async get(name: string): Promise<Lease | null> {
     this.check();
+    this.gets += 1;
     return this.leases.get(name) ?? null;
   }
 

@@ -2,7 +2,7 @@ import { silentLog } from '../../../controller/log';
 import { isCairnError } from '../../../controller/model/errors';
 import { fairShare } from '../../../controller/shard/balance';
 import { replicaLeaseName, shardLeaseName, shardOf } from '../../../controller/shard/names';
-import { ShardManager, type ShardListener } from '../../../controller/shard/shard-manager';
+import { ShardManager, writeDeadlineMs, type ShardListener } from '../../../controller/shard/shard-manager';
 import { FakeLeaseApi } from '../../helpers/fake-lease-api';
 
 const ENVS = Array.from({ length: 30 }, (_, i) => `env${i}`);
@@ -141,7 +141,28 @@ describe('ShardManager: environments held through shard Leases (a double of the 
     expect(api.leases.get(leaseOf('env0'))?.spec.leaseTransitions).toBe(1);
   });
 
-  it('fences with a fresh read, and its proof names the shard Lease; a foreign write stops it with shard.lost', async () => {
+  it('fences from its own renewals with no API read, and with shard.lost once none was accepted within the write deadline', async () => {
+    const api = new FakeLeaseApi();
+    const a = await start(replica(api, 'a'));
+    const gets = api.gets;
+    for (const env of ENVS) await a.manager.fence(env, 'apply-kubernetes');
+    // A read per fence queued the renewals behind it on a loaded API server (issue 24, bench).
+    expect(api.gets).toBe(gets);
+    a.clock.ms = writeDeadlineMs(DURATION) - 1;
+    await expect(a.manager.fence('env3', 'apply-kubernetes')).resolves.toMatchObject({ holder: 'a' });
+    a.clock.ms = writeDeadlineMs(DURATION);
+    const error = await a.manager.fence('env3', 'apply-aws').catch((e: unknown) => e);
+    expect(isCairnError(error) && [error.code, error.retryable, error.phase]).toEqual([
+      'shard.lost',
+      true,
+      'apply-aws',
+    ]);
+    expect(String(error)).toMatch(/no successful renewal for 12000 ms/);
+    await a.manager.tick(); // a renewal accepted now moves the deadline
+    await expect(a.manager.fence('env3', 'apply-kubernetes')).resolves.toMatchObject({ holder: 'a' });
+  });
+
+  it('fences with its proof naming the shard Lease; a foreign write seen by the watch is read afresh and stops it with shard.lost', async () => {
     const api = new FakeLeaseApi();
     const a = await start(replica(api, 'a'));
     const proof = await a.manager.fence('env3', 'apply-kubernetes');
