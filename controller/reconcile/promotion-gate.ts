@@ -61,13 +61,13 @@ export function promotionVerdict(input: GateInput): GateVerdict {
   }
   const need = formatDuration(gate.healthyForMs);
   if (longest >= gate.healthyForMs)
-    return { open: true, why: `${want} was healthy on ${gate.after} for ${formatDuration(longest)}` };
+    return { open: true, why: `${want} were healthy on ${gate.after} for ${formatDuration(longest)}` };
   if (since !== null) {
     const healthyFor = input.now - since;
     if (healthyFor >= gate.healthyForMs)
       return {
         open: true,
-        why: `${want} has been healthy on ${gate.after} for ${formatDuration(healthyFor)}`,
+        why: `${want} have been healthy on ${gate.after} for ${formatDuration(healthyFor)}`,
       };
     return {
       open: false,
@@ -78,9 +78,9 @@ export function promotionVerdict(input: GateInput): GateVerdict {
   if (longest > 0)
     return {
       open: false,
-      reason: `waiting for ${gate.after}: ${want} was healthy there for only ${formatDuration(longest)} (needs ${need}) before it failed or was replaced`,
+      reason: `waiting for ${gate.after}: ${want} were healthy there for only ${formatDuration(longest)} (needs ${need}) before they failed or were replaced`,
     };
-  return { open: false, reason: `waiting for ${gate.after}: ${want} is not applied there yet` };
+  return { open: false, reason: `waiting for ${gate.after}: ${want} are not applied there yet` };
 }
 
 /** Equal on every plane the environment applies; an entry that did not record a plane's tree never matches it. */

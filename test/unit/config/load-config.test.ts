@@ -57,6 +57,18 @@ describe('loadConfig', () => {
     expect(config.workspaces.dir).toBe(join(dir, 'workspaces'));
   });
 
+  it('reads a promotion gate: the environment it waits for and the healthy time in milliseconds', () => {
+    const gated = valid.replace(
+      '    order: kubernetes-first\n',
+      '    order: kubernetes-first\n    promotion: { after: dev, healthyFor: 10m }\n',
+    );
+    expect(loadConfig(file(gated)).environments[1]!.promotion).toEqual({
+      after: 'dev',
+      healthyForMs: 600_000,
+    });
+    expect(loadConfig(file(valid)).environments[1]!.promotion).toBeUndefined();
+  });
+
   it('reads aws.synth: isolation none must be written out, and the uid and gid are kept', () => {
     const config = loadConfig(
       file(
@@ -259,6 +271,45 @@ describe('validateConfigFile rejects broken configs naming the field', () => {
       'server.apiTokens[0].scopes[0]: must be one of "read", "sync"',
     ],
     ['a bad body timeout', `${valid}server: { bodyTimeout: soon }\n`, 'server.bodyTimeout: A duration'],
+    [
+      'a promotion gate naming no environment',
+      valid.replace(
+        '    order: kubernetes-first\n',
+        '    order: kubernetes-first\n    promotion: { after: qa, healthyFor: 10m }\n',
+      ),
+      'environments[1].promotion.after: "qa" is not an environment of this config',
+    ],
+    [
+      'a promotion gate on itself',
+      valid.replace(
+        '    order: kubernetes-first\n',
+        '    order: kubernetes-first\n    promotion: { after: prod, healthyFor: 10m }\n',
+      ),
+      'environments[1].promotion.after: environment "prod" cannot wait for itself',
+    ],
+    [
+      'promotion gates in a cycle',
+      valid
+        .replace(
+          '    order: kubernetes-first\n',
+          '    order: kubernetes-first\n    promotion: { after: dev, healthyFor: 10m }\n',
+        )
+        .replace('  - name: dev\n', '  - name: dev\n    promotion: { after: prod, healthyFor: 1m }\n'),
+      'environments[0].promotion.after: the promotion gates form a cycle (dev → prod → dev)',
+    ],
+    [
+      'a promotion gate on an environment without the plane',
+      valid.replace('  - name: dev\n', '  - name: dev\n    promotion: { after: prod, healthyFor: 1m }\n'),
+      'environments[0].promotion.after: "prod" has no aws section, so the aws half of "dev" could never be seen healthy there',
+    ],
+    [
+      'a promotion gate without its duration',
+      valid.replace(
+        '    order: kubernetes-first\n',
+        '    order: kubernetes-first\n    promotion: { after: dev }\n',
+      ),
+      'environments[1].promotion.healthyFor: is required',
+    ],
     ['broken YAML', 'repository: [\n', 'c'],
   ])('%s', (_name, text, expected) => {
     const result = validateConfigFile(file(text));
