@@ -1,3 +1,5 @@
+import type { PromotionGate } from '../config/types';
+import { formatDuration } from '../duration';
 import { maskSecrets, type Change, type Failure } from '../model';
 import { planFailure, type PullRequestPlan } from './pull-request-plan';
 
@@ -174,15 +176,22 @@ export function planDescription(plan: PullRequestPlan): string {
  * The pull request comment for one environment's plan, in Markdown: the marker, a header naming
  * the environment, base and head, a summary table per plane, the failure (naming the file), and
  * the details folded. Every text from the repository is masked and escaped; the body stays under
- * GitHub's 65,536-character limit (details that do not fit are left out with a note). Pure.
+ * GitHub's 65,536-character limit (details that do not fit are left out with a note). With a
+ * promotion gate, a line says what the merged commit will wait for. Pure.
  */
-export function renderPlanComment(plan: PullRequestPlan): string {
+export function renderPlanComment(plan: PullRequestPlan, gate?: PromotionGate): string {
   const head = [
     planMarker(plan.env),
     `### cairn plan for \`${inline(plan.env)}\``,
     '',
     `Pull request #${plan.number} into \`${inline(plan.base)}\` at \`${plan.sha.slice(0, 12)}\` (planned in ${(plan.durationMs / 1000).toFixed(1)} s; nothing was applied).`,
     '',
+    ...(gate
+      ? [
+          `**Waits for \`${inline(gate.after)}\`**: once merged, this is applied only after \`${inline(gate.after)}\` has applied the same trees and stayed healthy for ${formatDuration(gate.healthyForMs)} (or on \`cairn promote ${inline(plan.env)} --force\`).`,
+          '',
+        ]
+      : []),
   ];
   if (plan.failure) {
     const body = [...head, ...failureLines('The plan', plan.failure)].join('\n');

@@ -170,7 +170,11 @@ export class PullRequestPlanner {
     // An older plan never overwrites the comment of a newer push's.
     if (!this.superseded(key, sha))
       await this.call(log, 'comment', () =>
-        this.deps.host.upsertPullRequestComment(pr.number, planMarker(env.name), renderPlanComment(plan)),
+        this.deps.host.upsertPullRequestComment(
+          pr.number,
+          planMarker(env.name),
+          renderPlanComment(plan, env.promotion),
+        ),
       );
     const failure = planFailure(plan);
     await status(failure ? (failure.retryable ? 'error' : 'failure') : 'success', planDescription(plan));

@@ -105,6 +105,17 @@ describe('renderPlanComment', () => {
     expect(renderPlanComment(plan({ aws: AWS, kubernetes: KUBE }))).toContain(expected);
   });
 
+  it('says what a gated environment waits for once merged, and says nothing of gates without one', () => {
+    const gated = renderPlanComment(plan({ aws: AWS, kubernetes: KUBE }), {
+      after: 'staging',
+      healthyForMs: 1_800_000,
+    });
+    expect(gated).toContain(
+      '**Waits for `staging`**: once merged, this is applied only after `staging` has applied the same trees and stayed healthy for 30m00s',
+    );
+    expect(renderPlanComment(plan({ aws: AWS, kubernetes: KUBE }))).not.toContain('Waits for');
+  });
+
   it('never shows a Secret diff, and masks remembered secrets anywhere', () => {
     rememberSecrets(['hunter2-very-secret']);
     const kube: PlaneResult = {
