@@ -98,7 +98,16 @@ export function staticKubeconfig(file: string | undefined, context?: string): St
   const user = section(named(doc.users, ctx?.user), 'user');
   const server = cluster && text(cluster, 'server');
   if (!server || !user || PLUGIN_KEYS.some((k) => user[k] !== undefined)) return undefined;
-  const root = dirname(path);
+  try {
+    return { server: server.replace(/\/$/, ''), options: requestOptions(cluster, user, dirname(path)) };
+  } catch {
+    // A certificate or token file that cannot be read: the library reports it, as before.
+    return undefined;
+  }
+}
+
+/** What `applyToHTTPSOptions` sets for a user without plugins; throws when a named file cannot be read. */
+function requestOptions(cluster: Entry, user: Entry, root: string): https.RequestOptions {
   const options: https.RequestOptions = { headers: {} };
   const headers = options.headers as Record<string, string>;
   if (cluster['insecure-skip-tls-verify'] === true) options.rejectUnauthorized = false;
@@ -118,5 +127,5 @@ export function staticKubeconfig(file: string | undefined, context?: string): St
   if (token) headers.Authorization = `Bearer ${token}`;
   const username = text(user, 'username');
   if (username) options.auth = `${username}:${String(user.password)}`;
-  return { server: server.replace(/\/$/, ''), options };
+  return options;
 }

@@ -108,6 +108,7 @@ describe('staticKubeconfig', () => {
       undefined,
     ],
     ['an auth provider', { 'auth-provider': { name: 'oidc', config: {} } }, {}, undefined],
+    ['a certificate file that cannot be read', { 'client-certificate': 'missing.crt' }, {}, undefined],
     ['a context that does not exist', { token: 'abc' }, {}, 'missing'],
     [
       'a context without a user',
