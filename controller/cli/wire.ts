@@ -9,7 +9,7 @@ import type * as KubeApplier from '../kube/create-kube-applier';
 import { publicRepository } from '../kube/identity';
 import { configuredSecretValues } from '../config/secret-values';
 import { CommitStatusObserver } from '../host/commit-status-observer';
-import { createGitHost } from '../host/create-git-host';
+import type * as CreateGitHost from '../host/create-git-host';
 import type { GitHost } from '../host/types';
 import { rememberSecrets } from '../model';
 import type { Log } from '../log';
@@ -150,6 +150,8 @@ export interface CommitStatuses {
 /** The commit statuses of `repository.host`, or undefined when none is configured; throws when its token is missing. */
 export function commitStatuses(config: CairnConfig, log: Log): CommitStatuses | undefined {
   if (!config.repository.host) return undefined;
+  // The host clients load only for a repository with a host: a one-shot sync without one skips them.
+  const { createGitHost } = require('../host/create-git-host') as typeof CreateGitHost;
   const host = createGitHost(config.repository.host);
   const observer = new CommitStatusObserver(host, {
     log: log.child({ host: host.type }),

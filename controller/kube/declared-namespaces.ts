@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { Bounds } from './bounds';
 import { decide, type DecisionInput } from './decide';
 import type { Discovery } from './discovery';
@@ -5,6 +6,8 @@ import type { KubeClient } from './kube-client';
 import { getObject } from './object-ops';
 import { groupOf } from './object-ref';
 import type { Manifest } from './types';
+
+const READ_CONCURRENCY = 16;
 
 /**
  * The Namespaces a tree declares that do NOT widen its default bounds, each with the reason: those
@@ -31,8 +34,17 @@ export async function foreignDeclaredNamespaces(
   if (names.length === 0) return foreign;
   const info = await discovery.lookup('v1', 'Namespace');
   if (!info) return foreign;
-  for (const name of new Set(names)) {
-    const live = await getObject(client, { ref: { apiVersion: 'v1', kind: 'Namespace', name }, info });
+  // Read side by side (a tree of a dozen Namespaces waited a dozen round trips before its first
+  // write); any failed read still throws before a bound is granted.
+  const unique = [...new Set(names)];
+  const limit = pLimit(READ_CONCURRENCY);
+  const lives = await Promise.all(
+    unique.map((name) =>
+      limit(() => getObject(client, { ref: { apiVersion: 'v1', kind: 'Namespace', name }, info })),
+    ),
+  );
+  unique.forEach((name, i) => {
+    const live = lives[i];
     // The digest does not matter here: only whether this environment may take the object.
     const decision = decide({ ...input, digest: '' }, live, undefined);
     if (decision.kind === 'refuse')
@@ -45,6 +57,6 @@ export async function foreignDeclaredNamespaces(
         name,
         `namespace ${name} is declared by this tree but exists without a cairn owner mark (managed by ${decision.managers.join(', ') || 'unknown'}); declaring it does not make it this environment's (list Namespace/${name} in kubernetes.adopt, or kubernetes.namespaces)`,
       );
-  }
+  });
   return foreign;
 }

@@ -1,4 +1,4 @@
-import { diffLines } from 'diff';
+import type * as JsDiff from 'diff';
 import { stringify } from 'yaml';
 import type { KubeObject } from './types';
 import { normalize, redactPair } from './normalize';
@@ -28,6 +28,8 @@ function toText(object: KubeObject | undefined): string {
 /** A line diff of two texts (jsdiff's Myers diff), one entry per line. */
 export function lineDiff(before: string, after: string): readonly DiffLine[] {
   const out: DiffLine[] = [];
+  // Loaded on the first diff: a fresh apply shows none, and its one-shot process never loads it.
+  const { diffLines } = require('diff') as typeof JsDiff;
   for (const part of diffLines(before, after)) {
     const op = part.added ? '+' : part.removed ? '-' : ' ';
     for (const text of part.value.replace(/\n$/, '').split('\n')) out.push({ op, text });

@@ -1,9 +1,10 @@
 import https from 'node:https';
 import http from 'node:http';
 import { createSecureContext } from 'node:tls';
-import { KubeConfig } from '@kubernetes/client-node';
+import type * as ClientNode from '@kubernetes/client-node';
 import type { KubernetesTargetConfig } from '../config/types';
 import { CairnError } from '../model/errors';
+import { staticKubeconfig } from './static-kubeconfig';
 
 /** One answer of the API server: the status code and the parsed JSON body (or raw text). */
 export interface KubeResponse {
@@ -33,17 +34,26 @@ export interface KubeClient {
 const CREDENTIAL_TTL_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
+/** Where a client's server and request options come from: read once, or from the library. */
+interface KubeconfigSource {
+  readonly server: string;
+  options(): Promise<https.RequestOptions>;
+}
+
 /**
- * Loads the kubeconfig of a target and returns a keep-alive client for its cluster, with at most
- * `maxSockets` connections (default: twice the target's concurrency, at least 4).
+ * The server and credentials of a target: read directly when its user has static credentials
+ * (nothing to rotate, and no half-second load of @kubernetes/client-node, most of a one-shot
+ * `cairn sync`'s start); otherwise from the library's KubeConfig, which runs exec plugins and
+ * auth providers, re-read at most every CREDENTIAL_TTL_MS as they can rotate.
  */
-export function createKubeClient(
-  target: Pick<KubernetesTargetConfig, 'kubeconfig' | 'context' | 'concurrency'>,
-  maxSockets = Math.max(4, target.concurrency * 2),
-  /** `namespace/name` of a ServiceAccount every request of this client is made as (`Impersonate-User`). */
-  impersonate?: string,
-): KubeClient {
-  const impersonated = impersonate ? impersonatedUser(impersonate) : undefined;
+function kubeconfigSource(target: Pick<KubernetesTargetConfig, 'kubeconfig' | 'context'>): KubeconfigSource {
+  const fixed = staticKubeconfig(target.kubeconfig, target.context);
+  if (fixed) {
+    const value = Promise.resolve(fixed.options);
+    return { server: fixed.server, options: () => value };
+  }
+  // Loaded only here: the library's generated API client is most of its load time.
+  const { KubeConfig } = require('@kubernetes/client-node') as typeof ClientNode;
   const kc = new KubeConfig();
   if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
   else kc.loadFromDefault();
@@ -57,18 +67,36 @@ export function createKubeClient(
       hint: 'set kubernetes.context to a context of that kubeconfig',
     });
   }
-  const server = cluster.server.replace(/\/+$/, '');
-  const secure = server.startsWith('https:');
   let credentials: { at: number; value: Promise<https.RequestOptions> } | undefined;
+  return {
+    server: cluster.server,
+    options() {
+      if (!credentials || Date.now() - credentials.at > CREDENTIAL_TTL_MS) {
+        const opts: https.RequestOptions = {};
+        credentials = { at: Date.now(), value: kc.applyToHTTPSOptions(opts).then(() => opts) };
+      }
+      return credentials.value;
+    },
+  };
+}
+
+/**
+ * Loads the kubeconfig of a target and returns a keep-alive client for its cluster, with at most
+ * `maxSockets` connections (default: twice the target's concurrency, at least 4).
+ */
+export function createKubeClient(
+  target: Pick<KubernetesTargetConfig, 'kubeconfig' | 'context' | 'concurrency'>,
+  maxSockets = Math.max(4, target.concurrency * 2),
+  /** `namespace/name` of a ServiceAccount every request of this client is made as (`Impersonate-User`). */
+  impersonate?: string,
+): KubeClient {
+  const impersonated = impersonate ? impersonatedUser(impersonate) : undefined;
+  const source = kubeconfigSource(target);
+  const server = source.server.replace(/\/+$/, '');
+  const secure = server.startsWith('https:');
   let agent: https.Agent | http.Agent | undefined;
 
-  const options = (): Promise<https.RequestOptions> => {
-    if (!credentials || Date.now() - credentials.at > CREDENTIAL_TTL_MS) {
-      const opts: https.RequestOptions = {};
-      credentials = { at: Date.now(), value: kc.applyToHTTPSOptions(opts).then(() => opts) };
-    }
-    return credentials.value;
-  };
+  const options = source.options;
   // One keep-alive agent for the client's life: the library makes a fresh agent per call, which
   // would cost a TLS handshake per request.
   const agentFor = (opts: https.RequestOptions): https.Agent | http.Agent => {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { KubeConfig, Watch } from '@kubernetes/client-node';
+import type * as ClientNode from '@kubernetes/client-node';
 import type { ShardingConfig } from '../config/types';
 import { CairnError, errorMessage } from '../model/errors';
 import type { Log } from '../log';
@@ -22,6 +22,9 @@ export function createKubeLeaseApi(
   group: string,
   log: Log,
 ): LeaseApi & { close(): void } {
+  // Loaded here, not at import: a `cairn sync` without sharding imports this module and never
+  // calls it, and the library's load is about half a second of that command's start.
+  const { KubeConfig, Watch } = require('@kubernetes/client-node') as typeof ClientNode;
   const kc = new KubeConfig();
   if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
   else kc.loadFromDefault();

@@ -9,8 +9,9 @@ import { FOLDERS, writeCheckout } from './checkout';
 import { createCommitVerifier, type CommitVerifier } from './verify-commit';
 import { ClosingSource } from './closing-source';
 import type { GitReader } from './git-reader';
-import { IsomorphicReader, type HttpAuth } from './isomorphic-reader';
-import { NativeReader } from './native-reader';
+import type { HttpAuth } from './isomorphic-reader';
+import type * as Isomorphic from './isomorphic-reader';
+import type * as Native from './native-reader';
 import type { BranchHead, BranchSpec, GitSource, PullRequestHead, Revision, Workspace } from './types';
 
 /** True for a local path (not a URL, not scp-style `user@host:path`). */
@@ -55,10 +56,23 @@ export function createGitSource(
   privateFolders(workspaces, log, [cacheDir]);
   chmodSync(workspaces.dir, 0o700);
   const auth = authFrom(repo, env);
+  // Only the configured backend's library loads: a one-shot `cairn sync` pays for one, not both.
   const reader: GitReader =
     repo.backend === 'native'
-      ? new NativeReader(url, local, cacheDir, auth, repo.auth?.sshKeyPath)
-      : new IsomorphicReader(url, local, cacheDir, auth, workspaces.maxFileBytes);
+      ? new (require('./native-reader') as typeof Native).NativeReader(
+          url,
+          local,
+          cacheDir,
+          auth,
+          repo.auth?.sshKeyPath,
+        )
+      : new (require('./isomorphic-reader') as typeof Isomorphic).IsomorphicReader(
+          url,
+          local,
+          cacheDir,
+          auth,
+          workspaces.maxFileBytes,
+        );
   // Read at start-up: a missing or empty allowed-signers file stops the process, naming it.
   const verifier = repo.verify ? createCommitVerifier(repo.verify) : undefined;
   return new ClosingSource(new ReaderSource(reader, repo, workspaces, log, verifier));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import git, { type HttpClient } from 'isomorphic-git';
 import { isCairnError } from '../model/errors';
 import { checkedRef, checkedSha } from '../model';
-import nodeHttp from 'isomorphic-git/http/node';
+import type * as NodeHttp from 'isomorphic-git/http/node';
 import { BlobTooLargeError, type CommitInfo, type GitReader, type TreeFile } from './git-reader';
 import { headlessRemoteHttp } from './headless-remote-http';
 import { ObjectSizes } from './object-size';
@@ -25,7 +25,8 @@ export class IsomorphicReader implements GitReader {
   private readonly refPrefix: string;
   private readonly cache = {};
   private readonly sizes: ObjectSizes;
-  private readonly http: HttpClient;
+  private readonly maxObjectBytes: number;
+  private httpClient: HttpClient | undefined;
 
   constructor(
     private readonly url: string,
@@ -34,9 +35,7 @@ export class IsomorphicReader implements GitReader {
     private readonly auth?: HttpAuth,
     maxObjectBytes = Number.MAX_SAFE_INTEGER,
   ) {
-    // Objects a little over a small cap are let through the pack guard, so that the checkout can
-    // refuse them naming the file; only what could hurt the controller's memory stops the fetch.
-    this.http = guardPackSizes(headlessRemoteHttp(nodeHttp), Math.max(maxObjectBytes, PACK_GUARD_FLOOR));
+    this.maxObjectBytes = maxObjectBytes;
     if (local) {
       this.gitdir = existsSync(join(url, '.git')) ? join(url, '.git') : url;
       this.refPrefix = 'refs/heads/';
@@ -45,6 +44,20 @@ export class IsomorphicReader implements GitReader {
       this.refPrefix = 'refs/remotes/origin/';
     }
     this.sizes = new ObjectSizes(this.gitdir);
+  }
+
+  /** The HTTP client of fetches, made (and its library loaded) only when a remote is fetched. */
+  private get http(): HttpClient {
+    if (!this.httpClient) {
+      const nodeHttp = (require('isomorphic-git/http/node') as typeof NodeHttp).default;
+      // Objects a little over a small cap are let through the pack guard, so that the checkout can
+      // refuse them naming the file; only what could hurt the controller's memory stops the fetch.
+      this.httpClient = guardPackSizes(
+        headlessRemoteHttp(nodeHttp),
+        Math.max(this.maxObjectBytes, PACK_GUARD_FLOOR),
+      );
+    }
+    return this.httpClient;
   }
 
   async update(branches: readonly string[]): Promise<ReadonlyMap<string, Error>> {

@@ -6,13 +6,17 @@
  *   (target 0.6 s);
  * - a whole-process `cairn sync` of the 1,000-object tree (kube-bench's) into the sandbox's real
  *   kube-apiserver, fresh, beside the raw server-side-apply floor of the same objects measured in
- *   the same run (target 1.5x).
- * Run: `npx tsx test/bench/cli-bench.ts [--json]` (after `npm run build` for the current code).
+ *   the same run (target 1.5x). On the shared machine one pair of figures swings by half with the
+ *   load, so the two are measured in turn, SYNC_ROUNDS times (the order alternating, each into
+ *   new namespaces), and the medians compared.
+ * Run: `npx tsx test/bench/cli-bench.ts [--json] [--before <main.js of another build>]` (after
+ * `npm run build` for the current code); `--before` measures that build's `cairn sync` in the same
+ * rounds, for a before/after figure under the same load.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createKubeClient } from '../../controller/kube/kube-client';
@@ -24,6 +28,7 @@ import { cleanup, floor, FLOOR_CONNECTIONS, writeTree } from './kube-bench';
 const root = join(__dirname, '..', '..');
 const BIN = join(root, 'dist', 'controller', 'cli', 'main.js');
 const RUNS = 7;
+const SYNC_ROUNDS = Number(process.env.CLI_BENCH_SYNC_ROUNDS ?? 3);
 const TARGETS = { version: 300, help: 300, validate: 600, auditList: 600, syncVsFloor: 1.5 } as const;
 
 /** The figures of one run, in milliseconds unless named otherwise. */
@@ -33,10 +38,19 @@ export interface CliBenchFigures {
   readonly help: number;
   readonly validate: number;
   readonly auditList: number;
+  /** Medians over SYNC_ROUNDS rounds; `syncBefore` only with `--before`. */
   readonly syncFresh: number;
   readonly syncFloor: number;
   readonly syncVsFloor: number;
+  readonly syncRuns: readonly number[];
+  readonly floorRuns: readonly number[];
+  readonly syncBefore?: number;
+  readonly syncBeforeVsFloor?: number;
+  /** The 1-minute load average at the start and at the end of the sync rounds. */
+  readonly load: readonly [number, number];
 }
+
+const middle = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Wall time of one whole process, in ms; throws when it fails. */
 function once(args: readonly string[], env: NodeJS.ProcessEnv = {}): number {
@@ -57,6 +71,7 @@ function median(args: readonly string[]): number {
 /** A bare repository whose `dev` branch holds the 1,000-object tree, and a Kubernetes-only config for it. */
 async function platform(dir: string, prefix: string, kubeconfig: string): Promise<string> {
   const work = join(dir, 'work');
+  mkdirSync(dir, { recursive: true });
   await writeTree(join(work, 'k8s-resources'), prefix);
   runGit(dir, 'init', '-q', '-b', 'dev', work);
   runGit(work, 'add', '-A');
@@ -81,25 +96,53 @@ async function platform(dir: string, prefix: string, kubeconfig: string): Promis
 }
 
 /** Runs the benchmark once and returns its figures; deletes the namespaces it created. */
-export async function run(): Promise<CliBenchFigures> {
+export async function run(before?: string): Promise<CliBenchFigures> {
   if (!existsSync(BIN)) {
     process.stderr.write(`${BIN} is missing: building it (npm run build)\n`);
     execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
   }
   const env = sandboxEnv();
   const id = randomBytes(3).toString('hex');
-  const prefixes = { cairn: `cs-${id}`, floor: `cf-${id}` };
+  const prefixes: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'cairn-cli-bench-'));
   const client = createKubeClient({ ...env.kubernetes, concurrency: FLOOR_CONNECTIONS / 2 });
+  const prefix = (p: string) => {
+    prefixes.push(p);
+    return p;
+  };
   try {
-    const config = await platform(dir, prefixes.cairn, env.kubernetes.kubeconfig);
+    const config = await platform(join(dir, 'validate'), prefix(`cv-${id}`), env.kubernetes.kubeconfig);
     const nodeFloor = median(['-e', '0']);
     const version = median([BIN, '--version']);
     const help = median([BIN, '--help']);
     const validate = median([BIN, 'validate', '--config', config]);
     const auditList = median([BIN, 'audit', 'list', '--config', config]);
-    const syncFloor = await floor(client, prefixes.floor);
-    const syncFresh = Math.round(once([BIN, 'sync', '--config', config, '--env', 'dev']));
+    const load0 = loadavg()[0]!;
+    const floorRuns: number[] = [];
+    const syncRuns: number[] = [];
+    const beforeRuns: number[] = [];
+    for (let r = 0; r < SYNC_ROUNDS; r++) {
+      // Each sync gets a tree and namespaces of its own, so every run is a fresh apply.
+      const sync = async (bin: string, tag: string, into: number[]) => {
+        const c = await platform(
+          join(dir, `${tag}${r}`),
+          prefix(`${tag}-${id}-${r}`),
+          env.kubernetes.kubeconfig,
+        );
+        into.push(Math.round(once([bin, 'sync', '--config', c, '--env', 'dev'])));
+      };
+      const steps = [
+        async () => floorRuns.push(await floor(client, prefix(`cf-${id}-${r}`))),
+        () => sync(BIN, 'cs', syncRuns),
+        ...(before ? [() => sync(before, 'cb', beforeRuns)] : []),
+      ];
+      // The order turns each round: whichever goes right after another's thousand writes pays
+      // for the server's catching up, and none should always be the one.
+      for (let i = 0; i < steps.length; i++) await steps[(i + r) % steps.length]!();
+    }
+    const syncFresh = middle(syncRuns);
+    const syncFloor = middle(floorRuns);
+    const ratio = (ms: number) => Math.round((ms / syncFloor) * 100) / 100;
     return {
       nodeFloor,
       version,
@@ -108,10 +151,14 @@ export async function run(): Promise<CliBenchFigures> {
       auditList,
       syncFresh,
       syncFloor,
-      syncVsFloor: Math.round((syncFresh / syncFloor) * 100) / 100,
+      syncVsFloor: ratio(syncFresh),
+      syncRuns,
+      floorRuns,
+      ...(before ? { syncBefore: middle(beforeRuns), syncBeforeVsFloor: ratio(middle(beforeRuns)) } : {}),
+      load: [load0, loadavg()[0]!].map((l) => Math.round(l * 10) / 10) as [number, number],
     };
   } finally {
-    await cleanup(client, Object.values(prefixes));
+    await cleanup(client, prefixes);
     client.close();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -133,10 +180,18 @@ function print(f: CliBenchFigures): void {
   console.log(
     `cairn sync, 1,000 objects, fresh       ${f.syncFresh} ms  vs raw SSA floor ${f.syncFloor} ms: ${f.syncVsFloor}x (target <= ${TARGETS.syncVsFloor}: ${verdict(f.syncVsFloor <= TARGETS.syncVsFloor)})`,
   );
+  console.log(
+    `  medians of ${f.syncRuns.length} rounds in turn: sync ${f.syncRuns.join(', ')} ms; floor ${f.floorRuns.join(', ')} ms; load average ${f.load[0]} -> ${f.load[1]}`,
+  );
+  if (f.syncBefore !== undefined)
+    console.log(
+      `  --before build, same rounds          ${f.syncBefore} ms: ${f.syncBeforeVsFloor}x the same floor`,
+    );
 }
 
 if (require.main === module) {
-  run().then(
+  const at = process.argv.indexOf('--before');
+  run(at > 0 ? process.argv[at + 1] : undefined).then(
     (f) => {
       if (process.argv.includes('--json')) console.log(JSON.stringify(f));
       else print(f);

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { createKubeClient } from '../../../controller/kube/kube-client';
 import { selfCommand } from '../../../controller/cli/self-command';
 import { auditKeyFile } from '../../helpers/e2e-platform';
 import { greetingManifest } from '../../helpers/manifests';
@@ -70,8 +71,64 @@ describe('lazy planes', () => {
     const sync = await cairnLoading(['sync', '--config', configFile, '--env', 'dev'], dir);
     expect(sync.output).toContain(`ConfigMap/${namespace}/greeting`);
     expect(sync.code).toBe(0);
-    expect(sync.modules.some((f) => f.includes('@kubernetes/client-node'))).toBe(true);
     expect(awsModules(sync.modules)).toEqual([]);
+    // A kubeconfig with a client certificate is read directly: the Kubernetes client library
+    // (half a second of a one-shot command's start) is not loaded either.
+    expect(sync.modules.filter((f) => f.includes('@kubernetes/client-node'))).toEqual([]);
+  });
+
+  it('a kubeconfig whose user runs an exec plugin goes through the library, and applies', async () => {
+    // The plugin hands back the sandbox's admin certificate, as a cloud's credential helper would.
+    const sandbox = parse(readFileSync(sandboxEnv().kubernetes.kubeconfig, 'utf8')) as {
+      users: { user: Record<string, string> }[];
+    };
+    const admin = sandbox.users[0]!.user;
+    const credential = {
+      apiVersion: 'client.authentication.k8s.io/v1',
+      kind: 'ExecCredential',
+      status: {
+        clientCertificateData: readFileSync(admin['client-certificate']!, 'utf8'),
+        clientKeyData: readFileSync(admin['client-key']!, 'utf8'),
+      },
+    };
+    writeFileSync(join(dir, 'credential.json'), JSON.stringify(credential));
+    const withExec = {
+      ...sandbox,
+      users: [
+        {
+          name: 'admin',
+          user: {
+            exec: {
+              apiVersion: 'client.authentication.k8s.io/v1',
+              command: 'cat',
+              args: [join(dir, 'credential.json')],
+              interactiveMode: 'Never',
+            },
+          },
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'exec-kubeconfig'), stringify(withExec));
+    const config = parse(readFileSync(configFile, 'utf8')) as {
+      environments: { kubernetes: Record<string, string> }[];
+    };
+    config.environments[0]!.kubernetes.kubeconfig = join(dir, 'exec-kubeconfig');
+    writeFileSync(join(dir, 'exec.yaml'), stringify(config));
+    // Deleted by hand: this sync must reach the cluster with the plugin's credentials to restore it.
+    const client = createKubeClient({ ...sandboxEnv().kubernetes, concurrency: 1 });
+    try {
+      const deleted = await client.request({
+        method: 'DELETE',
+        path: `/api/v1/namespaces/${namespace}/configmaps/greeting`,
+      });
+      expect(deleted.status).toBe(200);
+    } finally {
+      client.close();
+    }
+    const sync = await cairnLoading(['sync', '--config', join(dir, 'exec.yaml'), '--env', 'dev'], dir);
+    expect(sync.code).toBe(0);
+    expect(sync.output).toContain(`ConfigMap/${namespace}/greeting`);
+    expect(sync.modules.some((f) => f.includes('@kubernetes/client-node'))).toBe(true);
   });
 
   it('validate of the config file loads neither plane, nor Git, nor the schema compiler', async () => {
