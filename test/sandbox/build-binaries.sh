@@ -287,7 +287,11 @@ run_build() {
   log "building $(describe "$t"), $(expectation "$t")"
   if "build_$t" >"$logf" 2>&1; then
     echo $((SECONDS - started)) >"$cache/durations/$t-$(version "$t")"
-    log "built $t in $(minutes $((SECONDS - started)))"
+    # CPU seconds of the build's processes (children of this job): unlike the wall time, they
+    # do not depend on how many others share the cores.
+    local cpu
+    cpu=$(times | sed -n 2p | awk '{ split($1, u, "m"); split($2, s, "m"); printf "%d", u[1] * 60 + u[2] + s[1] * 60 + s[2] }')
+    log "built $t in $(minutes $((SECONDS - started))) ($(minutes "$cpu") of CPU)"
   else
     local rc=$?
     log "$t failed after $(minutes $((SECONDS - started))); last lines of $logf:"
