@@ -289,8 +289,10 @@ run_build() {
     echo $((SECONDS - started)) >"$cache/durations/$t-$(version "$t")"
     # CPU seconds of the build's processes (children of this job): unlike the wall time, they
     # do not depend on how many others share the cores.
-    local cpu
-    cpu=$(times | sed -n 2p | awk '{ split($1, u, "m"); split($2, s, "m"); printf "%d", u[1] * 60 + u[2] + s[1] * 60 + s[2] }')
+    # Read from /proc with the job's pid taken outside $(...): `times` or $BASHPID inside a pipe or
+    # $(...) would see a fork that has no children of its own.
+    local cpu stat="/proc/$BASHPID/stat"
+    cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($16 + $17) / hz }' "$stat")
     log "built $t in $(minutes $((SECONDS - started))) ($(minutes "$cpu") of CPU)"
   else
     local rc=$?
