@@ -4,8 +4,9 @@
 # when the pinned version is not built yet. Each binary is a tiny wrapper module whose main calls
 # the upstream command.
 #
-# Usage: build-binaries.sh [TARGET...]   TARGET: etcd kubernetes kwok gitea helm, or the sets
-#   demo (etcd kubernetes kwok: what `npm run demo` runs), sandbox (demo + gitea), all (default).
+# Usage: build-binaries.sh [TARGET...]   TARGET: etcd kubernetes kwok gitea helm kustomize, or the
+#   sets demo (etcd kubernetes kwok helm kustomize: what `npm run demo` runs), sandbox and all
+#   (demo + gitea, the default).
 # Independent builds run at once (CAIRN_BUILD_JOBS, default 2: Go already spreads one build over
 # every core, but module downloads and single-threaded links overlap well). Each build says what it
 # builds, for what, and how long it took last time (durations are kept in $cache/durations/).
@@ -18,6 +19,17 @@ bin="$cache/bin"
 mkdir -p "$bin" "$cache/build" "$cache/durations"
 
 log() { echo "sandbox: $*" >&2; }
+
+# Every Go build: no DWARF (-dwarf=false skips generating it in the compiler, -s -w drops the
+# symbol tables at link: smaller and faster, and nobody debugs these binaries), no VCS stamping,
+# pure Go where the part allows. The same flags on every build let the builds share GOCACHE entries.
+export CGO_ENABLED=${CGO_ENABLED:-0} GOFLAGS="${GOFLAGS:-} -buildvcs=false"
+gcflags="all=-dwarf=false"
+
+# phases NAME DOWNLOAD_SECONDS: logs how the build split between fetching modules and compiling, so
+# a slow cold start shows where the time went (the network or the cores).
+phase_start=0
+phases() { log "$1: modules downloaded in $2s, compiled and linked in $((SECONDS - phase_start))s"; }
 
 build_etcd() {
   local out="$bin/etcd-$ETCD_VERSION"
@@ -36,10 +48,14 @@ import (
 
 func main() { etcdmain.Main(os.Args) }
 GO
+  local t0=$SECONDS
   (cd "$dir" && go mod init cairn.local/etcd >/dev/null 2>&1 \
     && go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >/dev/null \
-    && go mod tidy >/dev/null \
-    && CGO_ENABLED=0 go build -trimpath -o "$out.tmp" . ) || { log "etcd $ETCD_VERSION build failed (see output above)"; return 4; }
+    && go mod tidy >/dev/null) || { log "etcd $ETCD_VERSION modules could not be downloaded (see output above)"; return 4; }
+  phase_start=$SECONDS
+  (cd "$dir" && go build -trimpath -gcflags "$gcflags" -ldflags "-s -w" -o "$out.tmp" .) \
+    || { log "etcd $ETCD_VERSION build failed (see output above)"; return 4; }
+  phases etcd $((phase_start - t0))
   mv "$out.tmp" "$out"
   log "built $out"
 }
@@ -60,8 +76,8 @@ build_kubernetes() {
   write_main "$dir/cmd/kube-scheduler" "k8s.io/kubernetes/cmd/kube-scheduler/app" "NewSchedulerCommand" "the upstream kube-scheduler"
   # k8s.io/kubernetes requires its staging modules at v0.0.0 and replaces them with local paths;
   # pin each to the published v0.x.y, read from that tag's own go.mod.
-  local gomod
-  gomod=$(cd "$dir" && GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/.*"GoMod": "\(.*\)",*/\1/p')
+  local gomod t0=$SECONDS
+  gomod=$(cd "$dir" && go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/.*"GoMod": "\(.*\)",*/\1/p')
   [ -f "$gomod" ] || { log "could not download k8s.io/kubernetes@$KUBERNETES_VERSION go.mod"; return 4; }
   {
     echo "module cairn.local/kubernetes"
@@ -81,13 +97,20 @@ build_kubernetes() {
   ldflags+=" -X k8s.io/component-base/version.buildDate=1970-01-01T00:00:00Z"
   ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=$KUBERNETES_VERSION"
   (cd "$dir" && go mod tidy >/dev/null) || { log "go mod tidy failed for the Kubernetes wrapper module"; return 4; }
+  # One go build for the missing binaries: one package load, the k8s.io packages they share
+  # compiled once, and the links run side by side instead of one after another.
+  local pkgs=() outdir="$dir/out"
+  for n in "${missing[@]}"; do pkgs+=("./cmd/$n"); done
+  rm -rf "$outdir" && mkdir -p "$outdir"
+  phase_start=$SECONDS
+  log "building ${missing[*]} $KUBERNETES_VERSION in one go build"
+  (cd "$dir" && go build -trimpath -gcflags "$gcflags" -ldflags "$ldflags" -o "$outdir/" "${pkgs[@]}") \
+    || { log "${missing[*]} $KUBERNETES_VERSION build failed (see output above)"; return 4; }
+  phases kubernetes $((phase_start - t0))
   for n in "${missing[@]}"; do
-    local out="$bin/$n-$KUBERNETES_VERSION"
-    log "building $n $KUBERNETES_VERSION"
-    (cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$out.tmp" "./cmd/$n") \
-      || { log "$n $KUBERNETES_VERSION build failed (see output above)"; return 4; }
-    mv "$out.tmp" "$out"
-    log "built $out"
+    mv "$outdir/$n" "$bin/$n-$KUBERNETES_VERSION.tmp"
+    mv "$bin/$n-$KUBERNETES_VERSION.tmp" "$bin/$n-$KUBERNETES_VERSION"
+    log "built $bin/$n-$KUBERNETES_VERSION"
   done
 }
 
@@ -108,6 +131,17 @@ func main() { os.Exit(cli.Run(app.$3())) }
 GO
 }
 
+# go_install GOBIN LDFLAGS PKG@VERSION: `go install` of an upstream command in two timed phases:
+# `go install -n` loads the packages (downloading every module they need) without compiling, then
+# the real install compiles and links.
+go_install() {
+  local t0=$SECONDS
+  GOBIN="$1" go install -n -trimpath "$3" >/dev/null 2>&1 || true
+  phase_start=$SECONDS
+  GOBIN="$1" go install -trimpath -gcflags "$gcflags" -ldflags "$2" "$3" || return 4
+  phases "${3%%@*}" $((phase_start - t0))
+}
+
 # kwok simulates nodes and pods. Its Stage objects (what a fake node and pod go through) come from
 # the same module version's kustomize/stage folder, copied next to the binary.
 build_kwok() {
@@ -117,8 +151,7 @@ build_kwok() {
   local gobin="$cache/build/kwok-$KWOK_VERSION"
   mkdir -p "$gobin"
   log "building kwok $KWOK_VERSION"
-  GOBIN="$gobin" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" \
-    || { log "kwok $KWOK_VERSION build failed (see output above)"; return 4; }
+  go_install "$gobin" "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" || { log "kwok $KWOK_VERSION build failed (see output above)"; return 4; }
   local src
   src="$(go env GOMODCACHE)/sigs.k8s.io/kwok@$KWOK_VERSION/kustomize/stage"
   [ -d "$src" ] || { log "kwok stages not found at $src"; return 4; }
@@ -142,8 +175,7 @@ build_helm() {
   log "building helm $HELM_VERSION"
   local ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
   ldflags+=" -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
-  GOBIN="$gobin" CGO_ENABLED=0 go install -trimpath -ldflags "$ldflags" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" \
-    || { log "helm $HELM_VERSION build failed (see output above)"; return 4; }
+  go_install "$gobin" "$ldflags" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" || { log "helm $HELM_VERSION build failed (see output above)"; return 4; }
   mv "$gobin/helm" "$out.tmp"
   mv "$out.tmp" "$out"
   log "built $out"
@@ -196,6 +228,10 @@ build_gitea() {
   log "built $out"
 }
 
+# kustomize renders the example platform's overlay and the render tests' kustomizations. Its own
+# script builds it (it runs alone too); here it joins the pool, so it overlaps the other builds.
+build_kustomize() { bash "$here/build-kustomize.sh"; }
+
 # --- the driver: what to build, why, how long it took last time, and a small job pool ---
 
 # built TARGET: whether the target's files are all in the cache already.
@@ -207,6 +243,7 @@ built() {
     kwok) [ -x "$bin/kwok-$KWOK_VERSION" ] && [ -f "$cache/kwok-stages-$KWOK_VERSION/pod-ready.yaml" ] ;;
     gitea) [ -x "$bin/gitea-$GITEA_VERSION" ] && [ -d "$cache/gitea-$GITEA_VERSION-static/options" ] ;;
     helm) [ -x "$bin/helm-$HELM_VERSION" ] ;;
+    kustomize) [ -x "$bin/kustomize-$KUSTOMIZE_VERSION" ] ;;
   esac
 }
 
@@ -218,6 +255,7 @@ describe() {
     kwok) echo "kwok $KWOK_VERSION (the simulated node that runs the pods)" ;;
     gitea) echo "gitea $GITEA_VERSION (the Git host of the pull-request tests; not used by the demo)" ;;
     helm) echo "helm $HELM_VERSION (renders the example platform's chart; the install chart's lint and template tests)" ;;
+    kustomize) echo "kustomize $KUSTOMIZE_VERSION (renders the example platform's overlay and the render tests)" ;;
   esac
 }
 
@@ -225,13 +263,13 @@ describe() {
 version() {
   case $1 in
     etcd) echo "$ETCD_VERSION" ;; kubernetes) echo "$KUBERNETES_VERSION" ;; kwok) echo "$KWOK_VERSION" ;;
-    gitea) echo "$GITEA_VERSION" ;; helm) echo "$HELM_VERSION" ;;
+    gitea) echo "$GITEA_VERSION" ;; helm) echo "$HELM_VERSION" ;; kustomize) echo "$KUSTOMIZE_VERSION" ;;
   esac
 }
 
 # typical TARGET: seconds a cold build took on the shared 2-core machine, when none was recorded here.
 typical() {
-  case $1 in etcd) echo 150 ;; kubernetes) echo 480 ;; kwok) echo 150 ;; gitea) echo 200 ;; helm) echo 600 ;; esac
+  case $1 in etcd) echo 150 ;; kubernetes) echo 480 ;; kwok) echo 150 ;; gitea) echo 200 ;; helm) echo 600 ;; kustomize) echo 120 ;; esac
 }
 
 minutes() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
@@ -249,7 +287,13 @@ run_build() {
   log "building $(describe "$t"), $(expectation "$t")"
   if "build_$t" >"$logf" 2>&1; then
     echo $((SECONDS - started)) >"$cache/durations/$t-$(version "$t")"
-    log "built $t in $(minutes $((SECONDS - started)))"
+    # CPU seconds of the build's processes (children of this job): unlike the wall time, they
+    # do not depend on how many others share the cores.
+    # Read from /proc with the job's pid taken outside $(...): `times` or $BASHPID inside a pipe or
+    # $(...) would see a fork that has no children of its own.
+    local cpu stat="/proc/$BASHPID/stat"
+    cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($16 + $17) / hz }' "$stat")
+    log "built $t in $(minutes $((SECONDS - started))) ($(minutes "$cpu") of CPU)"
   else
     local rc=$?
     log "$t failed after $(minutes $((SECONDS - started))); last lines of $logf:"
@@ -259,28 +303,24 @@ run_build() {
 }
 
 targets=()
-want_kustomize=0
 for arg in "${@:-all}"; do
   case $arg in
-    # The demo's example platform renders a Kustomize overlay and a Helm chart.
-    demo) targets+=(kubernetes etcd kwok helm); want_kustomize=1 ;;
-    sandbox) targets+=(kubernetes etcd kwok gitea); want_kustomize=1 ;;
-    all) targets+=(kubernetes etcd kwok gitea helm); want_kustomize=1 ;;
-    etcd | kubernetes | kwok | gitea | helm) targets+=("$arg") ;;
-    kustomize) want_kustomize=1 ;;
+    # The demo's example platform renders a Kustomize overlay and a Helm chart; it needs no Gitea.
+    demo) targets+=(kubernetes etcd kwok helm kustomize) ;;
+    sandbox | all) targets+=(kubernetes etcd kwok gitea helm kustomize) ;;
+    etcd | kubernetes | kwok | gitea | helm | kustomize) targets+=("$arg") ;;
     *) echo "usage: build-binaries.sh [demo|sandbox|all|etcd|kubernetes|kwok|gitea|helm|kustomize]..." >&2; exit 2 ;;
   esac
 done
-# Longest first (the Kubernetes build is the critical path), each once.
+# Longest first (the Kubernetes build is the critical path), each once: with two at a time the
+# Kubernetes build runs beside helm, then the short ones follow on whichever slot frees first, so
+# one build's module downloads overlap another's compile.
 todo=()
-for t in kubernetes gitea helm etcd kwok; do
+for t in kubernetes gitea helm etcd kwok kustomize; do
   for want in "${targets[@]}"; do
     if [ "$want" = "$t" ]; then built "$t" || todo+=("$t"); break; fi
   done
 done
-# Builds other scripts own go here, one call each, guarded by the set that needs them.
-# kustomize renders k8s-resources/ kustomizations (the render tests and the example platform).
-if [ "$want_kustomize" = 1 ]; then bash "$here/build-kustomize.sh" || exit 4; fi
 
 [ ${#todo[@]} -eq 0 ] && exit 0
 command -v go >/dev/null || { echo "sandbox: Go is missing; install Go 1.24+ (https://go.dev/dl) and retry" >&2; exit 3; }
