@@ -46,7 +46,6 @@ interface EnvIndex {
   readonly controls: ControlSummary[];
 }
 
-
 /**
  * The in-memory index of the chains, built by one read at open and kept up to date by each append:
  * per environment the entries in order (locations only, so memory stays small with many
