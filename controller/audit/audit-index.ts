@@ -241,6 +241,16 @@ export class AuditIndex {
     return this.envs.get(env)?.suspended ?? null;
   }
 
+  /** The head the newest trusted `promote` record of `env` let through its gate; null when none. */
+  promoted(env: string): string | null {
+    const controls = this.envs.get(env)?.controls ?? [];
+    for (let i = controls.length - 1; i >= 0; i--) {
+      const c = controls[i]!;
+      if (c.action === 'promote' && !c.untrusted) return c.sha ?? null;
+    }
+    return null;
+  }
+
   /** Suspends and resumes of `env`, oldest first. */
   controls(env: string): readonly ControlSummary[] {
     return this.envs.get(env)?.controls ?? [];

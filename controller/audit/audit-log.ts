@@ -324,6 +324,11 @@ export class AuditLog implements AuditReader {
     return this.index.suspension(env);
   }
 
+  /** The head the newest trusted `promote` record of `env` let through its promotion gate; null when none. */
+  promoted(env: string): string | null {
+    return this.index.promoted(env);
+  }
+
   /** The control records (suspends, resumes, promotions, waits) of `env`'s chain, oldest first. */
   controls(env: string): readonly ControlSummary[] {
     return this.index.controls(env);

@@ -1,5 +1,5 @@
 import type { AwsApplier } from '../../cdk/types';
-import type { ControlAction, ControlSummary, Suspension } from '../audit/types';
+import type { ControlAction, Suspension } from '../audit/types';
 import type { CairnConfig, EnvironmentConfig } from '../config/types';
 import type { KubeApplier } from '../kube/types';
 import type { Log } from '../log';
@@ -62,8 +62,8 @@ export interface ControllerDeps {
         reason: string,
         sha?: string,
       ): Promise<Suspension | null>;
-      /** The control records of `env`'s chain, oldest first (a forced promotion is one). */
-      controls?(env: string): readonly ControlSummary[];
+      /** The head a trusted `promote` record of `env` let through its gate; absent: nothing is ever forced. */
+      promoted?(env: string): string | null;
     };
   readonly appliers: (env: EnvironmentConfig) => EnvironmentAppliers;
   readonly log: Log;
@@ -610,9 +610,6 @@ export class Controller {
           this.deps.log.warn({ env, phase: 'record', err: errorMessage(error) }, 'could not read the ledger'),
         );
     const last = await audit.lastApplied(env);
-    const forced = [...(audit.controls?.(env) ?? [])]
-      .reverse()
-      .find((c) => c.action === 'promote' && !c.untrusted);
     const verdict = promotionVerdict({
       env,
       gate,
@@ -620,7 +617,7 @@ export class Controller {
       planes: { aws: envConfig.aws !== undefined, k8s: envConfig.kubernetes !== undefined },
       current: last?.sha ? { aws: last.awsTree, k8s: last.k8sTree } : null,
       afterEntries: await audit.list({ env: gate.after, limit: PROMOTION_HISTORY }),
-      forcedSha: forced?.sha ?? null,
+      forcedSha: audit.promoted?.(env) ?? null,
       now: this.now().getTime(),
     });
     this.timers().clearTimeout(state.waitTimer);

@@ -76,10 +76,32 @@ export class MemoryAudit implements AuditTrail, AuditReader {
   suspension(env: string): Suspension | null {
     return this.suspensions.get(env) ?? null;
   }
-  async control(env: string, action: ControlAction, by: string, reason: string): Promise<Suspension | null> {
+  /** Every control record, oldest first, as the real log's `controls` lists them. */
+  readonly controlRecords: {
+    env: string;
+    action: ControlAction;
+    by: string;
+    reason: string;
+    sha?: string;
+  }[] = [];
+  async control(
+    env: string,
+    action: ControlAction,
+    by: string,
+    reason: string,
+    sha?: string,
+  ): Promise<Suspension | null> {
+    this.controlRecords.push({ env, action, by, reason, ...(sha ? { sha } : {}) });
     if (action === 'suspend') this.suspensions.set(env, { by, reason, since: new Date().toISOString() });
-    else this.suspensions.delete(env);
+    else if (action === 'resume') this.suspensions.delete(env);
     return this.suspension(env);
+  }
+  controls(env: string): readonly { action: ControlAction; sha?: string }[] {
+    return this.controlRecords.filter((c) => c.env === env);
+  }
+  /** The sha of the newest `promote` of `env`, as the real log's index keeps it. */
+  promoted(env: string): string | null {
+    return this.controlRecords.findLast((c) => c.env === env && c.action === 'promote')?.sha ?? null;
   }
   /** Reads what other replicas recorded (see `elsewhere`), like the real log's refresh of a shared chain. */
   async refresh(env: string): Promise<void> {

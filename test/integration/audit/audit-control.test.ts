@@ -36,6 +36,39 @@ describe('control records (suspend, resume) in the audit chain', () => {
     await reopened.close();
   });
 
+  it('promotion: a forced promotion is read back after a restart, and neither it nor a wait touches a suspension', async () => {
+    const log = await AuditLog.open(auditConfig(dir));
+    await log.control('prod', 'suspend', 'ada', 'freeze');
+    await log.control('prod', 'wait', 'cairn', 'tree 1a2b3c4 not applied on staging yet', 'a'.repeat(40));
+    await log.control('prod', 'promote', 'ada@laptop', 'hotfix 7', 'b'.repeat(40));
+    await log.close();
+
+    const reopened = await AuditLog.open(auditConfig(dir));
+    expect(reopened.promoted('prod')).toBe('b'.repeat(40));
+    expect(reopened.promoted('dev')).toBeNull();
+    expect(reopened.suspension('prod')).toMatchObject({ by: 'ada', reason: 'freeze' });
+    expect(reopened.controls('prod')).toMatchObject([
+      { action: 'suspend' },
+      { action: 'wait', by: 'cairn', sha: 'a'.repeat(40) },
+      { action: 'promote', by: 'ada@laptop', reason: 'hotfix 7', sha: 'b'.repeat(40) },
+    ]);
+    await reopened.close();
+  });
+
+  it('promotion: a forged promote past a break lets nothing through', async () => {
+    const log = await AuditLog.open(auditConfig(dir));
+    await log.control('prod', 'promote', 'ada', 'first', 'a'.repeat(40));
+    await log.control('prod', 'promote', 'ada', 'second', 'b'.repeat(40));
+    await log.close();
+    const file = join(dir, 'envs', 'prod', 'audit-000001.jsonl');
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('b'.repeat(40), 'c'.repeat(40)));
+
+    const reader = await AuditLog.reader(auditConfig(dir));
+    expect(reader.promoted('prod')).toBe('a'.repeat(40));
+    await reader.close();
+  });
+
   it('an altered resume is past a break: the environment stays suspended', async () => {
     const log = await AuditLog.open(auditConfig(dir));
     await log.control('dev', 'suspend', 'ada', 'freeze');
