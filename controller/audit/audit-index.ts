@@ -53,6 +53,10 @@ export interface ControlSummary {
   readonly at: string;
   readonly by: string;
   readonly reason: string;
+  /** `revert-proposed`: the failed entry, the revert commit and its pull request. */
+  readonly entry?: string;
+  readonly sha?: string;
+  readonly url?: string;
   readonly untrusted?: true;
 }
 
@@ -100,7 +104,7 @@ export class AuditIndex {
         });
         return;
       case 'control': {
-        const { seq, action, at, by, reason } = record;
+        const { seq, action, at, by, reason, entry, sha, url } = record;
         const untrusted = seq >= env.breakSeq;
         env.controls.push({
           env: record.env,
@@ -109,10 +113,14 @@ export class AuditIndex {
           at,
           by,
           reason,
+          ...(entry !== undefined ? { entry } : {}),
+          ...(sha !== undefined ? { sha } : {}),
+          ...(url !== undefined ? { url } : {}),
           ...(untrusted ? { untrusted } : {}),
         });
         // Past a break nothing decides anything: a forged `resume` must not lift a suspension.
-        if (untrusted) return;
+        // A proposed revert suspends nothing.
+        if (untrusted || action === 'revert-proposed') return;
         env.suspended = action === 'suspend' ? { by, reason, since: at } : null;
         return;
       }

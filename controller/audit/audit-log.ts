@@ -26,6 +26,7 @@ import type {
   AuditEntry,
   AuditRecord,
   ControlAction,
+  RevertProposal,
   LastApplied,
   ListedEntry,
   Suspension,
@@ -300,8 +301,15 @@ export class AuditLog implements AuditReader {
    * Records that `by` suspended or resumed `env` (and why): a `control` record in its chain, so
    * that every replica reading the ledger obeys it. Returns the suspension now in force (null once resumed).
    */
-  async control(env: string, action: ControlAction, by: string, reason: string): Promise<Suspension | null> {
-    await this.append(env, { type: 'control', env, action, at: this.now().toISOString(), by, reason });
+  async control(
+    env: string,
+    action: ControlAction,
+    by: string,
+    reason: string,
+    proposal?: RevertProposal,
+  ): Promise<Suspension | null> {
+    const at = this.now().toISOString();
+    await this.append(env, { type: 'control', env, action, at, by, reason, ...proposal });
     return this.index.suspension(env);
   }
 

@@ -73,10 +73,27 @@ export type AuditRecord =
       /** Who asked (`user@host`, or what the API caller named itself). */
       readonly by: string;
       readonly reason: string;
+      /** `revert-proposed`: the id of the failed entry whose revert cairn made. */
+      readonly entry?: string;
+      /** `revert-proposed`: the revert commit. */
+      readonly sha?: string;
+      /** `revert-proposed`: the pull request, when one was opened. */
+      readonly url?: string;
     });
 
-/** What an operator asked of an environment, recorded in its chain so that every replica reads it. */
-export type ControlAction = 'suspend' | 'resume';
+/**
+ * What an operator asked of an environment, or what cairn did to it on its own (`revert-proposed`:
+ * the revert of a failed entry, see reconcile/failure-revert.ts), recorded in its chain so that
+ * every replica reads it.
+ */
+export type ControlAction = 'suspend' | 'resume' | 'revert-proposed';
+
+/** The fields of a `revert-proposed` control record beyond who and why. */
+export interface RevertProposal {
+  readonly entry: string;
+  readonly sha: string;
+  readonly url?: string;
+}
 
 /** A suspension as the readers and the status show it: who, why and since when. */
 export interface Suspension {

@@ -112,6 +112,8 @@ export interface EnvironmentConfig {
   readonly order: ApplyOrder;
   /** How often an unchanged revision is re-planned against the cluster to find drift. 0 disables. */
   readonly driftIntervalMs: number;
+  /** What a terminal failure in apply or verify that changed something leads to; absent: nothing (`none`). */
+  readonly onFailure?: { readonly revert: 'pr' | 'commit' };
   readonly aws?: AwsTargetConfig;
   readonly kubernetes?: KubernetesTargetConfig;
 }

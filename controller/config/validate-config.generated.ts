@@ -159,6 +159,19 @@ const schema11 = {
             description:
               'How often an applied revision is re-planned against the cluster to repair drift; 0s disables (default 5m).',
           },
+          onFailure: {
+            description:
+              'day-two: what cairn does when a reconcile fails terminally in apply or verify after changing something (see docs/day-two.md).',
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              revert: {
+                description:
+                  "pr: open a pull request reverting the failed entry (needs repository.host); commit: push the revert onto the environment's branch; none (default): only report the failure.",
+                enum: ['pr', 'commit', 'none'],
+              },
+            },
+          },
           aws: {
             description: 'Where aws-resources/ is deployed.',
             type: 'object',
@@ -1576,6 +1589,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 key5 === 'branch' ||
                 key5 === 'order' ||
                 key5 === 'driftInterval' ||
+                key5 === 'onFailure' ||
                 key5 === 'aws' ||
                 key5 === 'kubernetes'
               )) {
@@ -1778,11 +1792,80 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data20.aws !== undefined) {
-              let data26 = data20.aws;
+            if (data20.onFailure !== undefined) {
+              let data26 = data20.onFailure;
               if (data26 && typeof data26 == 'object' && !Array.isArray(data26)) {
-                if (data26.region === undefined) {
-                  const err50 = {
+                for (const key6 in data26) {
+                  if (!(key6 === 'revert')) {
+                    const err50 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/onFailure',
+                      schemaPath: '#/properties/environments/items/properties/onFailure/additionalProperties',
+                      keyword: 'additionalProperties',
+                      params: { additionalProperty: key6 },
+                      message: 'must NOT have additional properties',
+                      schema: false,
+                      parentSchema: schema11.properties.environments.items.properties.onFailure,
+                      data: data26,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err50];
+                    } else {
+                      vErrors.push(err50);
+                    }
+                    errors++;
+                  }
+                }
+                if (data26.revert !== undefined) {
+                  let data27 = data26.revert;
+                  if (!(data27 === 'pr' || data27 === 'commit' || data27 === 'none')) {
+                    const err51 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/onFailure/revert',
+                      schemaPath:
+                        '#/properties/environments/items/properties/onFailure/properties/revert/enum',
+                      keyword: 'enum',
+                      params: {
+                        allowedValues:
+                          schema11.properties.environments.items.properties.onFailure.properties.revert.enum,
+                      },
+                      message: 'must be equal to one of the allowed values',
+                      schema:
+                        schema11.properties.environments.items.properties.onFailure.properties.revert.enum,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.onFailure.properties.revert,
+                      data: data27,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err51];
+                    } else {
+                      vErrors.push(err51);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err52 = {
+                  instancePath: instancePath + '/environments/' + i0 + '/onFailure',
+                  schemaPath: '#/properties/environments/items/properties/onFailure/type',
+                  keyword: 'type',
+                  params: { type: 'object' },
+                  message: 'must be object',
+                  schema: schema11.properties.environments.items.properties.onFailure.type,
+                  parentSchema: schema11.properties.environments.items.properties.onFailure,
+                  data: data26,
+                };
+                if (vErrors === null) {
+                  vErrors = [err52];
+                } else {
+                  vErrors.push(err52);
+                }
+                errors++;
+              }
+            }
+            if (data20.aws !== undefined) {
+              let data28 = data20.aws;
+              if (data28 && typeof data28 == 'object' && !Array.isArray(data28)) {
+                if (data28.region === undefined) {
+                  const err53 = {
                     instancePath: instancePath + '/environments/' + i0 + '/aws',
                     schemaPath: '#/properties/environments/items/properties/aws/required',
                     keyword: 'required',
@@ -1790,17 +1873,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'region' + "'",
                     schema: schema11.properties.environments.items.properties.aws.required,
                     parentSchema: schema11.properties.environments.items.properties.aws,
-                    data: data26,
+                    data: data28,
                   };
                   if (vErrors === null) {
-                    vErrors = [err50];
+                    vErrors = [err53];
                   } else {
-                    vErrors.push(err50);
+                    vErrors.push(err53);
                   }
                   errors++;
                 }
-                if (data26.account === undefined) {
-                  const err51 = {
+                if (data28.account === undefined) {
+                  const err54 = {
                     instancePath: instancePath + '/environments/' + i0 + '/aws',
                     schemaPath: '#/properties/environments/items/properties/aws/required',
                     keyword: 'required',
@@ -1808,40 +1891,40 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'account' + "'",
                     schema: schema11.properties.environments.items.properties.aws.required,
                     parentSchema: schema11.properties.environments.items.properties.aws,
-                    data: data26,
+                    data: data28,
                   };
                   if (vErrors === null) {
-                    vErrors = [err51];
+                    vErrors = [err54];
                   } else {
-                    vErrors.push(err51);
+                    vErrors.push(err54);
                   }
                   errors++;
                 }
-                for (const key6 in data26) {
-                  if (!func2.call(schema11.properties.environments.items.properties.aws.properties, key6)) {
-                    const err52 = {
+                for (const key7 in data28) {
+                  if (!func2.call(schema11.properties.environments.items.properties.aws.properties, key7)) {
+                    const err55 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws',
                       schemaPath: '#/properties/environments/items/properties/aws/additionalProperties',
                       keyword: 'additionalProperties',
-                      params: { additionalProperty: key6 },
+                      params: { additionalProperty: key7 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.environments.items.properties.aws,
-                      data: data26,
+                      data: data28,
                     };
                     if (vErrors === null) {
-                      vErrors = [err52];
+                      vErrors = [err55];
                     } else {
-                      vErrors.push(err52);
+                      vErrors.push(err55);
                     }
                     errors++;
                   }
                 }
-                if (data26.region !== undefined) {
-                  let data27 = data26.region;
-                  if (typeof data27 === 'string') {
-                    if (!pattern8.test(data27)) {
-                      const err53 = {
+                if (data28.region !== undefined) {
+                  let data29 = data28.region;
+                  if (typeof data29 === 'string') {
+                    if (!pattern8.test(data29)) {
+                      const err56 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/region',
                         schemaPath:
                           '#/properties/environments/items/properties/aws/properties/region/pattern',
@@ -1850,17 +1933,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[a-z]{2}(-[a-z]+)+-[0-9]+$' + '"',
                         schema: '^[a-z]{2}(-[a-z]+)+-[0-9]+$',
                         parentSchema: schema11.properties.environments.items.properties.aws.properties.region,
-                        data: data27,
+                        data: data29,
                       };
                       if (vErrors === null) {
-                        vErrors = [err53];
+                        vErrors = [err56];
                       } else {
-                        vErrors.push(err53);
+                        vErrors.push(err56);
                       }
                       errors++;
                     }
                   } else {
-                    const err54 = {
+                    const err57 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/region',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/region/type',
                       keyword: 'type',
@@ -1868,21 +1951,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.environments.items.properties.aws.properties.region.type,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.region,
-                      data: data27,
+                      data: data29,
                     };
                     if (vErrors === null) {
-                      vErrors = [err54];
+                      vErrors = [err57];
                     } else {
-                      vErrors.push(err54);
+                      vErrors.push(err57);
                     }
                     errors++;
                   }
                 }
-                if (data26.account !== undefined) {
-                  let data28 = data26.account;
-                  if (typeof data28 === 'string') {
-                    if (!pattern9.test(data28)) {
-                      const err55 = {
+                if (data28.account !== undefined) {
+                  let data30 = data28.account;
+                  if (typeof data30 === 'string') {
+                    if (!pattern9.test(data30)) {
+                      const err58 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/account',
                         schemaPath:
                           '#/properties/environments/items/properties/aws/properties/account/pattern',
@@ -1892,17 +1975,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: '^[0-9]{12}$',
                         parentSchema:
                           schema11.properties.environments.items.properties.aws.properties.account,
-                        data: data28,
+                        data: data30,
                       };
                       if (vErrors === null) {
-                        vErrors = [err55];
+                        vErrors = [err58];
                       } else {
-                        vErrors.push(err55);
+                        vErrors.push(err58);
                       }
                       errors++;
                     }
                   } else {
-                    const err56 = {
+                    const err59 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/account',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/account/type',
                       keyword: 'type',
@@ -1910,21 +1993,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.environments.items.properties.aws.properties.account.type,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.account,
-                      data: data28,
+                      data: data30,
                     };
                     if (vErrors === null) {
-                      vErrors = [err56];
+                      vErrors = [err59];
                     } else {
-                      vErrors.push(err56);
+                      vErrors.push(err59);
                     }
                     errors++;
                   }
                 }
-                if (data26.endpoint !== undefined) {
-                  let data29 = data26.endpoint;
-                  if (typeof data29 === 'string') {
-                    if (!pattern10.test(data29)) {
-                      const err57 = {
+                if (data28.endpoint !== undefined) {
+                  let data31 = data28.endpoint;
+                  if (typeof data31 === 'string') {
+                    if (!pattern10.test(data31)) {
+                      const err60 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/endpoint',
                         schemaPath:
                           '#/properties/environments/items/properties/aws/properties/endpoint/pattern',
@@ -1934,17 +2017,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: '^https?://',
                         parentSchema:
                           schema11.properties.environments.items.properties.aws.properties.endpoint,
-                        data: data29,
+                        data: data31,
                       };
                       if (vErrors === null) {
-                        vErrors = [err57];
+                        vErrors = [err60];
                       } else {
-                        vErrors.push(err57);
+                        vErrors.push(err60);
                       }
                       errors++;
                     }
                   } else {
-                    const err58 = {
+                    const err61 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/endpoint',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/endpoint/type',
                       keyword: 'type',
@@ -1952,69 +2035,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.environments.items.properties.aws.properties.endpoint.type,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.endpoint,
-                      data: data29,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err58];
-                    } else {
-                      vErrors.push(err58);
-                    }
-                    errors++;
-                  }
-                }
-                if (data26.roleArn !== undefined) {
-                  let data30 = data26.roleArn;
-                  if (typeof data30 === 'string') {
-                    if (!pattern11.test(data30)) {
-                      const err59 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/aws/roleArn',
-                        schemaPath:
-                          '#/properties/environments/items/properties/aws/properties/roleArn/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$' },
-                        message: 'must match pattern "' + '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$' + '"',
-                        schema: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
-                        parentSchema:
-                          schema11.properties.environments.items.properties.aws.properties.roleArn,
-                        data: data30,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err59];
-                      } else {
-                        vErrors.push(err59);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err60 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/roleArn',
-                      schemaPath: '#/properties/environments/items/properties/aws/properties/roleArn/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.environments.items.properties.aws.properties.roleArn.type,
-                      parentSchema: schema11.properties.environments.items.properties.aws.properties.roleArn,
-                      data: data30,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err60];
-                    } else {
-                      vErrors.push(err60);
-                    }
-                    errors++;
-                  }
-                }
-                if (data26.prune !== undefined) {
-                  let data31 = data26.prune;
-                  if (typeof data31 !== 'boolean') {
-                    const err61 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/prune',
-                      schemaPath: '#/properties/environments/items/properties/aws/properties/prune/type',
-                      keyword: 'type',
-                      params: { type: 'boolean' },
-                      message: 'must be boolean',
-                      schema: schema11.properties.environments.items.properties.aws.properties.prune.type,
-                      parentSchema: schema11.properties.environments.items.properties.aws.properties.prune,
                       data: data31,
                     };
                     if (vErrors === null) {
@@ -2025,14 +2045,77 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data26.adopt !== undefined) {
-                  let data32 = data26.adopt;
-                  const _errs73 = errors;
-                  let valid13 = false;
+                if (data28.roleArn !== undefined) {
+                  let data32 = data28.roleArn;
+                  if (typeof data32 === 'string') {
+                    if (!pattern11.test(data32)) {
+                      const err62 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/roleArn',
+                        schemaPath:
+                          '#/properties/environments/items/properties/aws/properties/roleArn/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$' },
+                        message: 'must match pattern "' + '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$' + '"',
+                        schema: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
+                        parentSchema:
+                          schema11.properties.environments.items.properties.aws.properties.roleArn,
+                        data: data32,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err62];
+                      } else {
+                        vErrors.push(err62);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err63 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/roleArn',
+                      schemaPath: '#/properties/environments/items/properties/aws/properties/roleArn/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.environments.items.properties.aws.properties.roleArn.type,
+                      parentSchema: schema11.properties.environments.items.properties.aws.properties.roleArn,
+                      data: data32,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err63];
+                    } else {
+                      vErrors.push(err63);
+                    }
+                    errors++;
+                  }
+                }
+                if (data28.prune !== undefined) {
+                  let data33 = data28.prune;
+                  if (typeof data33 !== 'boolean') {
+                    const err64 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/prune',
+                      schemaPath: '#/properties/environments/items/properties/aws/properties/prune/type',
+                      keyword: 'type',
+                      params: { type: 'boolean' },
+                      message: 'must be boolean',
+                      schema: schema11.properties.environments.items.properties.aws.properties.prune.type,
+                      parentSchema: schema11.properties.environments.items.properties.aws.properties.prune,
+                      data: data33,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err64];
+                    } else {
+                      vErrors.push(err64);
+                    }
+                    errors++;
+                  }
+                }
+                if (data28.adopt !== undefined) {
+                  let data34 = data28.adopt;
+                  const _errs77 = errors;
+                  let valid14 = false;
                   let passing0 = null;
-                  const _errs74 = errors;
-                  if (typeof data32 !== 'boolean') {
-                    const err62 = {
+                  const _errs78 = errors;
+                  if (typeof data34 !== 'boolean') {
+                    const err65 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/aws/properties/adopt/oneOf/0/type',
@@ -2043,28 +2126,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[0].type,
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[0],
-                      data: data32,
+                      data: data34,
                     };
                     if (vErrors === null) {
-                      vErrors = [err62];
+                      vErrors = [err65];
                     } else {
-                      vErrors.push(err62);
+                      vErrors.push(err65);
                     }
                     errors++;
                   }
-                  var _valid0 = _errs74 === errors;
+                  var _valid0 = _errs78 === errors;
                   if (_valid0) {
-                    valid13 = true;
+                    valid14 = true;
                     passing0 = 0;
                   }
-                  const _errs76 = errors;
-                  if (Array.isArray(data32)) {
-                    const len1 = data32.length;
+                  const _errs80 = errors;
+                  if (Array.isArray(data34)) {
+                    const len1 = data34.length;
                     for (let i1 = 0; i1 < len1; i1++) {
-                      let data33 = data32[i1];
-                      if (typeof data33 === 'string') {
-                        if (func3(data33) < 1) {
-                          const err63 = {
+                      let data35 = data34[i1];
+                      if (typeof data35 === 'string') {
+                        if (func3(data35) < 1) {
+                          const err66 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/adopt/' + i1,
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/adopt/oneOf/1/items/minLength',
@@ -2075,17 +2158,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[1]
                                 .items,
-                            data: data33,
+                            data: data35,
                           };
                           if (vErrors === null) {
-                            vErrors = [err63];
+                            vErrors = [err66];
                           } else {
-                            vErrors.push(err63);
+                            vErrors.push(err66);
                           }
                           errors++;
                         }
                       } else {
-                        const err64 = {
+                        const err67 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/adopt/' + i1,
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/adopt/oneOf/1/items/type',
@@ -2098,18 +2181,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[1]
                               .items,
-                          data: data33,
+                          data: data35,
                         };
                         if (vErrors === null) {
-                          vErrors = [err64];
+                          vErrors = [err67];
                         } else {
-                          vErrors.push(err64);
+                          vErrors.push(err67);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err65 = {
+                    const err68 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/aws/properties/adopt/oneOf/1/type',
@@ -2120,27 +2203,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[1].type,
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[1],
-                      data: data32,
+                      data: data34,
                     };
                     if (vErrors === null) {
-                      vErrors = [err65];
+                      vErrors = [err68];
                     } else {
-                      vErrors.push(err65);
+                      vErrors.push(err68);
                     }
                     errors++;
                   }
-                  var _valid0 = _errs76 === errors;
-                  if (_valid0 && valid13) {
-                    valid13 = false;
+                  var _valid0 = _errs80 === errors;
+                  if (_valid0 && valid14) {
+                    valid14 = false;
                     passing0 = [passing0, 1];
                   } else {
                     if (_valid0) {
-                      valid13 = true;
+                      valid14 = true;
                       passing0 = 1;
                     }
                   }
-                  if (!valid13) {
-                    const err66 = {
+                  if (!valid14) {
+                    const err69 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/adopt',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/adopt/oneOf',
                       keyword: 'oneOf',
@@ -2148,37 +2231,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must match exactly one schema in oneOf',
                       schema: schema11.properties.environments.items.properties.aws.properties.adopt.oneOf,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.adopt,
-                      data: data32,
+                      data: data34,
                     };
                     if (vErrors === null) {
-                      vErrors = [err66];
+                      vErrors = [err69];
                     } else {
-                      vErrors.push(err66);
+                      vErrors.push(err69);
                     }
                     errors++;
                   } else {
-                    errors = _errs73;
+                    errors = _errs77;
                     if (vErrors !== null) {
-                      if (_errs73) {
-                        vErrors.length = _errs73;
+                      if (_errs77) {
+                        vErrors.length = _errs77;
                       } else {
                         vErrors = null;
                       }
                     }
                   }
                 }
-                if (data26.capabilities !== undefined) {
-                  let data34 = data26.capabilities;
-                  if (Array.isArray(data34)) {
-                    const len2 = data34.length;
+                if (data28.capabilities !== undefined) {
+                  let data36 = data28.capabilities;
+                  if (Array.isArray(data36)) {
+                    const len2 = data36.length;
                     for (let i2 = 0; i2 < len2; i2++) {
-                      let data35 = data34[i2];
+                      let data37 = data36[i2];
                       if (!(
-                        data35 === 'CAPABILITY_IAM' ||
-                        data35 === 'CAPABILITY_NAMED_IAM' ||
-                        data35 === 'CAPABILITY_AUTO_EXPAND'
+                        data37 === 'CAPABILITY_IAM' ||
+                        data37 === 'CAPABILITY_NAMED_IAM' ||
+                        data37 === 'CAPABILITY_AUTO_EXPAND'
                       )) {
-                        const err67 = {
+                        const err70 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/capabilities/' + i2,
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/capabilities/items/enum',
@@ -2195,23 +2278,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.capabilities
                               .items,
-                          data: data35,
+                          data: data37,
                         };
                         if (vErrors === null) {
-                          vErrors = [err67];
+                          vErrors = [err70];
                         } else {
-                          vErrors.push(err67);
+                          vErrors.push(err70);
                         }
                         errors++;
                       }
                     }
-                    let i3 = data34.length;
+                    let i3 = data36.length;
                     let j0;
                     if (i3 > 1) {
                       outer0: for (; i3--;) {
                         for (j0 = i3; j0--;) {
-                          if (func0(data34[i3], data34[j0])) {
-                            const err68 = {
+                          if (func0(data36[i3], data36[j0])) {
+                            const err71 = {
                               instancePath: instancePath + '/environments/' + i0 + '/aws/capabilities',
                               schemaPath:
                                 '#/properties/environments/items/properties/aws/properties/capabilities/uniqueItems',
@@ -2226,12 +2309,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               schema: true,
                               parentSchema:
                                 schema11.properties.environments.items.properties.aws.properties.capabilities,
-                              data: data34,
+                              data: data36,
                             };
                             if (vErrors === null) {
-                              vErrors = [err68];
+                              vErrors = [err71];
                             } else {
-                              vErrors.push(err68);
+                              vErrors.push(err71);
                             }
                             errors++;
                             break outer0;
@@ -2240,7 +2323,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err69 = {
+                    const err72 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/capabilities',
                       schemaPath:
                         '#/properties/environments/items/properties/aws/properties/capabilities/type',
@@ -2251,21 +2334,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.aws.properties.capabilities.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties.capabilities,
-                      data: data34,
+                      data: data36,
                     };
                     if (vErrors === null) {
-                      vErrors = [err69];
+                      vErrors = [err72];
                     } else {
-                      vErrors.push(err69);
+                      vErrors.push(err72);
                     }
                     errors++;
                   }
                 }
-                if (data26.cloudFormationExecutionRoleArn !== undefined) {
-                  let data36 = data26.cloudFormationExecutionRoleArn;
-                  if (typeof data36 === 'string') {
-                    if (!pattern12.test(data36)) {
-                      const err70 = {
+                if (data28.cloudFormationExecutionRoleArn !== undefined) {
+                  let data38 = data28.cloudFormationExecutionRoleArn;
+                  if (typeof data38 === 'string') {
+                    if (!pattern12.test(data38)) {
+                      const err73 = {
                         instancePath:
                           instancePath + '/environments/' + i0 + '/aws/cloudFormationExecutionRoleArn',
                         schemaPath:
@@ -2280,17 +2363,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.aws.properties
                             .cloudFormationExecutionRoleArn,
-                        data: data36,
+                        data: data38,
                       };
                       if (vErrors === null) {
-                        vErrors = [err70];
+                        vErrors = [err73];
                       } else {
-                        vErrors.push(err70);
+                        vErrors.push(err73);
                       }
                       errors++;
                     }
                   } else {
-                    const err71 = {
+                    const err74 = {
                       instancePath:
                         instancePath + '/environments/' + i0 + '/aws/cloudFormationExecutionRoleArn',
                       schemaPath:
@@ -2304,21 +2387,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties
                           .cloudFormationExecutionRoleArn,
-                      data: data36,
+                      data: data38,
                     };
                     if (vErrors === null) {
-                      vErrors = [err71];
+                      vErrors = [err74];
                     } else {
-                      vErrors.push(err71);
+                      vErrors.push(err74);
                     }
                     errors++;
                   }
                 }
-                if (data26.bootstrapQualifier !== undefined) {
-                  let data37 = data26.bootstrapQualifier;
-                  if (typeof data37 === 'string') {
-                    if (!pattern13.test(data37)) {
-                      const err72 = {
+                if (data28.bootstrapQualifier !== undefined) {
+                  let data39 = data28.bootstrapQualifier;
+                  if (typeof data39 === 'string') {
+                    if (!pattern13.test(data39)) {
+                      const err75 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
                         schemaPath:
                           '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/pattern',
@@ -2328,17 +2411,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: '^[A-Za-z0-9_-]{1,10}$',
                         parentSchema:
                           schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
-                        data: data37,
+                        data: data39,
                       };
                       if (vErrors === null) {
-                        vErrors = [err72];
+                        vErrors = [err75];
                       } else {
-                        vErrors.push(err72);
+                        vErrors.push(err75);
                       }
                       errors++;
                     }
                   } else {
-                    const err73 = {
+                    const err76 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
                       schemaPath:
                         '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/type',
@@ -2350,21 +2433,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
-                      data: data37,
+                      data: data39,
                     };
                     if (vErrors === null) {
-                      vErrors = [err73];
+                      vErrors = [err76];
                     } else {
-                      vErrors.push(err73);
+                      vErrors.push(err76);
                     }
                     errors++;
                   }
                 }
-                if (data26.synthTimeout !== undefined) {
-                  let data38 = data26.synthTimeout;
-                  if (typeof data38 === 'string') {
-                    if (!pattern0.test(data38)) {
-                      const err74 = {
+                if (data28.synthTimeout !== undefined) {
+                  let data40 = data28.synthTimeout;
+                  if (typeof data40 === 'string') {
+                    if (!pattern0.test(data40)) {
+                      const err77 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
                         schemaPath: '#/definitions/duration/pattern',
                         keyword: 'pattern',
@@ -2372,17 +2455,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                         schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                         parentSchema: schema12,
-                        data: data38,
+                        data: data40,
                       };
                       if (vErrors === null) {
-                        vErrors = [err74];
+                        vErrors = [err77];
                       } else {
-                        vErrors.push(err74);
+                        vErrors.push(err77);
                       }
                       errors++;
                     }
                   } else {
-                    const err75 = {
+                    const err78 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
                       schemaPath: '#/definitions/duration/type',
                       keyword: 'type',
@@ -2390,21 +2473,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema12.type,
                       parentSchema: schema12,
-                      data: data38,
+                      data: data40,
                     };
                     if (vErrors === null) {
-                      vErrors = [err75];
+                      vErrors = [err78];
                     } else {
-                      vErrors.push(err75);
+                      vErrors.push(err78);
                     }
                     errors++;
                   }
                 }
-                if (data26.deployTimeout !== undefined) {
-                  let data39 = data26.deployTimeout;
-                  if (typeof data39 === 'string') {
-                    if (!pattern0.test(data39)) {
-                      const err76 = {
+                if (data28.deployTimeout !== undefined) {
+                  let data41 = data28.deployTimeout;
+                  if (typeof data41 === 'string') {
+                    if (!pattern0.test(data41)) {
+                      const err79 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
                         schemaPath: '#/definitions/duration/pattern',
                         keyword: 'pattern',
@@ -2412,17 +2495,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                         schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                         parentSchema: schema12,
-                        data: data39,
+                        data: data41,
                       };
                       if (vErrors === null) {
-                        vErrors = [err76];
+                        vErrors = [err79];
                       } else {
-                        vErrors.push(err76);
+                        vErrors.push(err79);
                       }
                       errors++;
                     }
                   } else {
-                    const err77 = {
+                    const err80 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
                       schemaPath: '#/definitions/duration/type',
                       keyword: 'type',
@@ -2430,45 +2513,45 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema12.type,
                       parentSchema: schema12,
-                      data: data39,
+                      data: data41,
                     };
                     if (vErrors === null) {
-                      vErrors = [err77];
+                      vErrors = [err80];
                     } else {
-                      vErrors.push(err77);
+                      vErrors.push(err80);
                     }
                     errors++;
                   }
                 }
-                if (data26.synth !== undefined) {
-                  let data40 = data26.synth;
-                  if (data40 && typeof data40 == 'object' && !Array.isArray(data40)) {
-                    for (const key7 in data40) {
-                      if (!(key7 === 'isolation' || key7 === 'socket' || key7 === 'uid' || key7 === 'gid')) {
-                        const err78 = {
+                if (data28.synth !== undefined) {
+                  let data42 = data28.synth;
+                  if (data42 && typeof data42 == 'object' && !Array.isArray(data42)) {
+                    for (const key8 in data42) {
+                      if (!(key8 === 'isolation' || key8 === 'socket' || key8 === 'uid' || key8 === 'gid')) {
+                        const err81 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/additionalProperties',
                           keyword: 'additionalProperties',
-                          params: { additionalProperty: key7 },
+                          params: { additionalProperty: key8 },
                           message: 'must NOT have additional properties',
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth,
-                          data: data40,
+                          data: data42,
                         };
                         if (vErrors === null) {
-                          vErrors = [err78];
+                          vErrors = [err81];
                         } else {
-                          vErrors.push(err78);
+                          vErrors.push(err81);
                         }
                         errors++;
                       }
                     }
-                    if (data40.isolation !== undefined) {
-                      let data41 = data40.isolation;
-                      if (!(data41 === 'bubblewrap' || data41 === 'sidecar' || data41 === 'none')) {
-                        const err79 = {
+                    if (data42.isolation !== undefined) {
+                      let data43 = data42.isolation;
+                      if (!(data43 === 'bubblewrap' || data43 === 'sidecar' || data43 === 'none')) {
+                        const err82 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/isolation/enum',
@@ -2485,21 +2568,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .isolation,
-                          data: data41,
+                          data: data43,
                         };
                         if (vErrors === null) {
-                          vErrors = [err79];
+                          vErrors = [err82];
                         } else {
-                          vErrors.push(err79);
+                          vErrors.push(err82);
                         }
                         errors++;
                       }
                     }
-                    if (data40.socket !== undefined) {
-                      let data42 = data40.socket;
-                      if (typeof data42 === 'string') {
-                        if (!pattern16.test(data42)) {
-                          const err80 = {
+                    if (data42.socket !== undefined) {
+                      let data44 = data42.socket;
+                      if (typeof data44 === 'string') {
+                        if (!pattern16.test(data44)) {
+                          const err83 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/socket/pattern',
@@ -2510,17 +2593,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.socket,
-                            data: data42,
+                            data: data44,
                           };
                           if (vErrors === null) {
-                            vErrors = [err80];
+                            vErrors = [err83];
                           } else {
-                            vErrors.push(err80);
+                            vErrors.push(err83);
                           }
                           errors++;
                         }
                       } else {
-                        const err81 = {
+                        const err84 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/socket/type',
@@ -2533,20 +2616,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .socket,
-                          data: data42,
+                          data: data44,
                         };
                         if (vErrors === null) {
-                          vErrors = [err81];
+                          vErrors = [err84];
                         } else {
-                          vErrors.push(err81);
+                          vErrors.push(err84);
                         }
                         errors++;
                       }
                     }
-                    if (data40.uid !== undefined) {
-                      let data43 = data40.uid;
-                      if (!(typeof data43 == 'number' && !(data43 % 1) && !isNaN(data43))) {
-                        const err82 = {
+                    if (data42.uid !== undefined) {
+                      let data45 = data42.uid;
+                      if (!(typeof data45 == 'number' && !(data45 % 1) && !isNaN(data45))) {
+                        const err85 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/uid/type',
@@ -2559,18 +2642,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .uid,
-                          data: data43,
+                          data: data45,
                         };
                         if (vErrors === null) {
-                          vErrors = [err82];
+                          vErrors = [err85];
                         } else {
-                          vErrors.push(err82);
+                          vErrors.push(err85);
                         }
                         errors++;
                       }
-                      if (typeof data43 == 'number') {
-                        if (data43 < 1 || isNaN(data43)) {
-                          const err83 = {
+                      if (typeof data45 == 'number') {
+                        if (data45 < 1 || isNaN(data45)) {
+                          const err86 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/uid/minimum',
@@ -2581,21 +2664,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.uid,
-                            data: data43,
+                            data: data45,
                           };
                           if (vErrors === null) {
-                            vErrors = [err83];
+                            vErrors = [err86];
                           } else {
-                            vErrors.push(err83);
+                            vErrors.push(err86);
                           }
                           errors++;
                         }
                       }
                     }
-                    if (data40.gid !== undefined) {
-                      let data44 = data40.gid;
-                      if (!(typeof data44 == 'number' && !(data44 % 1) && !isNaN(data44))) {
-                        const err84 = {
+                    if (data42.gid !== undefined) {
+                      let data46 = data42.gid;
+                      if (!(typeof data46 == 'number' && !(data46 % 1) && !isNaN(data46))) {
+                        const err87 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/gid/type',
@@ -2608,18 +2691,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .gid,
-                          data: data44,
+                          data: data46,
                         };
                         if (vErrors === null) {
-                          vErrors = [err84];
+                          vErrors = [err87];
                         } else {
-                          vErrors.push(err84);
+                          vErrors.push(err87);
                         }
                         errors++;
                       }
-                      if (typeof data44 == 'number') {
-                        if (data44 < 1 || isNaN(data44)) {
-                          const err85 = {
+                      if (typeof data46 == 'number') {
+                        if (data46 < 1 || isNaN(data46)) {
+                          const err88 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/gid/minimum',
@@ -2630,19 +2713,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.gid,
-                            data: data44,
+                            data: data46,
                           };
                           if (vErrors === null) {
-                            vErrors = [err85];
+                            vErrors = [err88];
                           } else {
-                            vErrors.push(err85);
+                            vErrors.push(err88);
                           }
                           errors++;
                         }
                       }
                     }
                   } else {
-                    const err86 = {
+                    const err89 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/synth/type',
                       keyword: 'type',
@@ -2650,18 +2733,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be object',
                       schema: schema11.properties.environments.items.properties.aws.properties.synth.type,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.synth,
-                      data: data40,
+                      data: data42,
                     };
                     if (vErrors === null) {
-                      vErrors = [err86];
+                      vErrors = [err89];
                     } else {
-                      vErrors.push(err86);
+                      vErrors.push(err89);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err87 = {
+                const err90 = {
                   instancePath: instancePath + '/environments/' + i0 + '/aws',
                   schemaPath: '#/properties/environments/items/properties/aws/type',
                   keyword: 'type',
@@ -2669,46 +2752,46 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.environments.items.properties.aws.type,
                   parentSchema: schema11.properties.environments.items.properties.aws,
-                  data: data26,
+                  data: data28,
                 };
                 if (vErrors === null) {
-                  vErrors = [err87];
+                  vErrors = [err90];
                 } else {
-                  vErrors.push(err87);
+                  vErrors.push(err90);
                 }
                 errors++;
               }
             }
             if (data20.kubernetes !== undefined) {
-              let data45 = data20.kubernetes;
-              if (data45 && typeof data45 == 'object' && !Array.isArray(data45)) {
-                for (const key8 in data45) {
+              let data47 = data20.kubernetes;
+              if (data47 && typeof data47 == 'object' && !Array.isArray(data47)) {
+                for (const key9 in data47) {
                   if (
-                    !func2.call(schema11.properties.environments.items.properties.kubernetes.properties, key8)
+                    !func2.call(schema11.properties.environments.items.properties.kubernetes.properties, key9)
                   ) {
-                    const err88 = {
+                    const err91 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/additionalProperties',
                       keyword: 'additionalProperties',
-                      params: { additionalProperty: key8 },
+                      params: { additionalProperty: key9 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                      data: data45,
+                      data: data47,
                     };
                     if (vErrors === null) {
-                      vErrors = [err88];
+                      vErrors = [err91];
                     } else {
-                      vErrors.push(err88);
+                      vErrors.push(err91);
                     }
                     errors++;
                   }
                 }
-                if (data45.kubeconfig !== undefined) {
-                  let data46 = data45.kubeconfig;
-                  if (typeof data46 !== 'string') {
-                    const err89 = {
+                if (data47.kubeconfig !== undefined) {
+                  let data48 = data47.kubeconfig;
+                  if (typeof data48 !== 'string') {
+                    const err92 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/kubeconfig',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/kubeconfig/type',
@@ -2720,20 +2803,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.kubeconfig,
-                      data: data46,
+                      data: data48,
                     };
                     if (vErrors === null) {
-                      vErrors = [err89];
+                      vErrors = [err92];
                     } else {
-                      vErrors.push(err89);
+                      vErrors.push(err92);
                     }
                     errors++;
                   }
                 }
-                if (data45.context !== undefined) {
-                  let data47 = data45.context;
-                  if (typeof data47 !== 'string') {
-                    const err90 = {
+                if (data47.context !== undefined) {
+                  let data49 = data47.context;
+                  if (typeof data49 !== 'string') {
+                    const err93 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/context',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/context/type',
@@ -2744,20 +2827,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.context.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.context,
-                      data: data47,
+                      data: data49,
                     };
                     if (vErrors === null) {
-                      vErrors = [err90];
+                      vErrors = [err93];
                     } else {
-                      vErrors.push(err90);
+                      vErrors.push(err93);
                     }
                     errors++;
                   }
                 }
-                if (data45.namespace !== undefined) {
-                  let data48 = data45.namespace;
-                  if (typeof data48 !== 'string') {
-                    const err91 = {
+                if (data47.namespace !== undefined) {
+                  let data50 = data47.namespace;
+                  if (typeof data50 !== 'string') {
+                    const err94 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespace',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespace/type',
@@ -2769,20 +2852,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespace,
-                      data: data48,
+                      data: data50,
                     };
                     if (vErrors === null) {
-                      vErrors = [err91];
+                      vErrors = [err94];
                     } else {
-                      vErrors.push(err91);
+                      vErrors.push(err94);
                     }
                     errors++;
                   }
                 }
-                if (data45.forceConflicts !== undefined) {
-                  let data49 = data45.forceConflicts;
-                  if (typeof data49 !== 'boolean') {
-                    const err92 = {
+                if (data47.forceConflicts !== undefined) {
+                  let data51 = data47.forceConflicts;
+                  if (typeof data51 !== 'boolean') {
+                    const err95 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/forceConflicts',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/forceConflicts/type',
@@ -2795,21 +2878,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .forceConflicts,
-                      data: data49,
+                      data: data51,
                     };
                     if (vErrors === null) {
-                      vErrors = [err92];
+                      vErrors = [err95];
                     } else {
-                      vErrors.push(err92);
+                      vErrors.push(err95);
                     }
                     errors++;
                   }
                 }
-                if (data45.pruneMaxShare !== undefined) {
-                  let data50 = data45.pruneMaxShare;
-                  if (typeof data50 == 'number') {
-                    if (data50 > 1 || isNaN(data50)) {
-                      const err93 = {
+                if (data47.pruneMaxShare !== undefined) {
+                  let data52 = data47.pruneMaxShare;
+                  if (typeof data52 == 'number') {
+                    if (data52 > 1 || isNaN(data52)) {
+                      const err96 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/maximum',
@@ -2820,17 +2903,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data50,
+                        data: data52,
                       };
                       if (vErrors === null) {
-                        vErrors = [err93];
+                        vErrors = [err96];
                       } else {
-                        vErrors.push(err93);
+                        vErrors.push(err96);
                       }
                       errors++;
                     }
-                    if (data50 < 0 || isNaN(data50)) {
-                      const err94 = {
+                    if (data52 < 0 || isNaN(data52)) {
+                      const err97 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/minimum',
@@ -2841,17 +2924,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data50,
+                        data: data52,
                       };
                       if (vErrors === null) {
-                        vErrors = [err94];
+                        vErrors = [err97];
                       } else {
-                        vErrors.push(err94);
+                        vErrors.push(err97);
                       }
                       errors++;
                     }
                   } else {
-                    const err95 = {
+                    const err98 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/type',
@@ -2863,20 +2946,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.pruneMaxShare,
-                      data: data50,
+                      data: data52,
                     };
                     if (vErrors === null) {
-                      vErrors = [err95];
+                      vErrors = [err98];
                     } else {
-                      vErrors.push(err95);
+                      vErrors.push(err98);
                     }
                     errors++;
                   }
                 }
-                if (data45.allowMassPrune !== undefined) {
-                  let data51 = data45.allowMassPrune;
-                  if (typeof data51 !== 'boolean') {
-                    const err96 = {
+                if (data47.allowMassPrune !== undefined) {
+                  let data53 = data47.allowMassPrune;
+                  if (typeof data53 !== 'boolean') {
+                    const err99 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/allowMassPrune',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/allowMassPrune/type',
@@ -2889,21 +2972,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .allowMassPrune,
-                      data: data51,
+                      data: data53,
                     };
                     if (vErrors === null) {
-                      vErrors = [err96];
+                      vErrors = [err99];
                     } else {
-                      vErrors.push(err96);
+                      vErrors.push(err99);
                     }
                     errors++;
                   }
                 }
-                if (data45.healthTimeout !== undefined) {
-                  let data52 = data45.healthTimeout;
-                  if (typeof data52 === 'string') {
-                    if (!pattern0.test(data52)) {
-                      const err97 = {
+                if (data47.healthTimeout !== undefined) {
+                  let data54 = data47.healthTimeout;
+                  if (typeof data54 === 'string') {
+                    if (!pattern0.test(data54)) {
+                      const err100 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
                         schemaPath: '#/definitions/duration/pattern',
                         keyword: 'pattern',
@@ -2911,17 +2994,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                         schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                         parentSchema: schema12,
-                        data: data52,
+                        data: data54,
                       };
                       if (vErrors === null) {
-                        vErrors = [err97];
+                        vErrors = [err100];
                       } else {
-                        vErrors.push(err97);
+                        vErrors.push(err100);
                       }
                       errors++;
                     }
                   } else {
-                    const err98 = {
+                    const err101 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
                       schemaPath: '#/definitions/duration/type',
                       keyword: 'type',
@@ -2929,20 +3012,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema12.type,
                       parentSchema: schema12,
-                      data: data52,
+                      data: data54,
                     };
                     if (vErrors === null) {
-                      vErrors = [err98];
+                      vErrors = [err101];
                     } else {
-                      vErrors.push(err98);
+                      vErrors.push(err101);
                     }
                     errors++;
                   }
                 }
-                if (data45.concurrency !== undefined) {
-                  let data53 = data45.concurrency;
-                  if (!(typeof data53 == 'number' && !(data53 % 1) && !isNaN(data53))) {
-                    const err99 = {
+                if (data47.concurrency !== undefined) {
+                  let data55 = data47.concurrency;
+                  if (!(typeof data55 == 'number' && !(data55 % 1) && !isNaN(data55))) {
+                    const err102 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/concurrency/type',
@@ -2954,18 +3037,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                      data: data53,
+                      data: data55,
                     };
                     if (vErrors === null) {
-                      vErrors = [err99];
+                      vErrors = [err102];
                     } else {
-                      vErrors.push(err99);
+                      vErrors.push(err102);
                     }
                     errors++;
                   }
-                  if (typeof data53 == 'number') {
-                    if (data53 > 64 || isNaN(data53)) {
-                      const err100 = {
+                  if (typeof data55 == 'number') {
+                    if (data55 > 64 || isNaN(data55)) {
+                      const err103 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/maximum',
@@ -2975,17 +3058,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 64,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data53,
+                        data: data55,
                       };
                       if (vErrors === null) {
-                        vErrors = [err100];
+                        vErrors = [err103];
                       } else {
-                        vErrors.push(err100);
+                        vErrors.push(err103);
                       }
                       errors++;
                     }
-                    if (data53 < 1 || isNaN(data53)) {
-                      const err101 = {
+                    if (data55 < 1 || isNaN(data55)) {
+                      const err104 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/minimum',
@@ -2995,25 +3078,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 1,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data53,
+                        data: data55,
                       };
                       if (vErrors === null) {
-                        vErrors = [err101];
+                        vErrors = [err104];
                       } else {
-                        vErrors.push(err101);
+                        vErrors.push(err104);
                       }
                       errors++;
                     }
                   }
                 }
-                if (data45.adopt !== undefined) {
-                  let data54 = data45.adopt;
-                  const _errs124 = errors;
-                  let valid24 = false;
+                if (data47.adopt !== undefined) {
+                  let data56 = data47.adopt;
+                  const _errs128 = errors;
+                  let valid25 = false;
                   let passing1 = null;
-                  const _errs125 = errors;
-                  if (typeof data54 !== 'boolean') {
-                    const err102 = {
+                  const _errs129 = errors;
+                  if (typeof data56 !== 'boolean') {
+                    const err105 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/0/type',
@@ -3026,28 +3109,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[0],
-                      data: data54,
+                      data: data56,
                     };
                     if (vErrors === null) {
-                      vErrors = [err102];
+                      vErrors = [err105];
                     } else {
-                      vErrors.push(err102);
+                      vErrors.push(err105);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs125 === errors;
+                  var _valid1 = _errs129 === errors;
                   if (_valid1) {
-                    valid24 = true;
+                    valid25 = true;
                     passing1 = 0;
                   }
-                  const _errs127 = errors;
-                  if (Array.isArray(data54)) {
-                    const len3 = data54.length;
+                  const _errs131 = errors;
+                  if (Array.isArray(data56)) {
+                    const len3 = data56.length;
                     for (let i4 = 0; i4 < len3; i4++) {
-                      let data55 = data54[i4];
-                      if (typeof data55 === 'string') {
-                        if (func3(data55) < 1) {
-                          const err103 = {
+                      let data57 = data56[i4];
+                      if (typeof data57 === 'string') {
+                        if (func3(data57) < 1) {
+                          const err106 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i4,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/minLength',
@@ -3058,17 +3141,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.adopt
                                 .oneOf[1].items,
-                            data: data55,
+                            data: data57,
                           };
                           if (vErrors === null) {
-                            vErrors = [err103];
+                            vErrors = [err106];
                           } else {
-                            vErrors.push(err103);
+                            vErrors.push(err106);
                           }
                           errors++;
                         }
                       } else {
-                        const err104 = {
+                        const err107 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i4,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/type',
@@ -3081,18 +3164,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.adopt
                               .oneOf[1].items,
-                          data: data55,
+                          data: data57,
                         };
                         if (vErrors === null) {
-                          vErrors = [err104];
+                          vErrors = [err107];
                         } else {
-                          vErrors.push(err104);
+                          vErrors.push(err107);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err105 = {
+                    const err108 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/type',
@@ -3105,27 +3188,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[1],
-                      data: data54,
+                      data: data56,
                     };
                     if (vErrors === null) {
-                      vErrors = [err105];
+                      vErrors = [err108];
                     } else {
-                      vErrors.push(err105);
+                      vErrors.push(err108);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs127 === errors;
-                  if (_valid1 && valid24) {
-                    valid24 = false;
+                  var _valid1 = _errs131 === errors;
+                  if (_valid1 && valid25) {
+                    valid25 = false;
                     passing1 = [passing1, 1];
                   } else {
                     if (_valid1) {
-                      valid24 = true;
+                      valid25 = true;
                       passing1 = 1;
                     }
                   }
-                  if (!valid24) {
-                    const err106 = {
+                  if (!valid25) {
+                    const err109 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf',
@@ -3136,29 +3219,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt.oneOf,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt,
-                      data: data54,
+                      data: data56,
                     };
                     if (vErrors === null) {
-                      vErrors = [err106];
+                      vErrors = [err109];
                     } else {
-                      vErrors.push(err106);
+                      vErrors.push(err109);
                     }
                     errors++;
                   } else {
-                    errors = _errs124;
+                    errors = _errs128;
                     if (vErrors !== null) {
-                      if (_errs124) {
-                        vErrors.length = _errs124;
+                      if (_errs128) {
+                        vErrors.length = _errs128;
                       } else {
                         vErrors = null;
                       }
                     }
                   }
                 }
-                if (data45.adoptUnowned !== undefined) {
-                  let data56 = data45.adoptUnowned;
-                  if (typeof data56 !== 'boolean') {
-                    const err107 = {
+                if (data47.adoptUnowned !== undefined) {
+                  let data58 = data47.adoptUnowned;
+                  if (typeof data58 !== 'boolean') {
+                    const err110 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adoptUnowned',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adoptUnowned/type',
@@ -3170,25 +3253,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adoptUnowned,
-                      data: data56,
+                      data: data58,
                     };
                     if (vErrors === null) {
-                      vErrors = [err107];
+                      vErrors = [err110];
                     } else {
-                      vErrors.push(err107);
+                      vErrors.push(err110);
                     }
                     errors++;
                   }
                 }
-                if (data45.namespaces !== undefined) {
-                  let data57 = data45.namespaces;
-                  if (Array.isArray(data57)) {
-                    const len4 = data57.length;
+                if (data47.namespaces !== undefined) {
+                  let data59 = data47.namespaces;
+                  if (Array.isArray(data59)) {
+                    const len4 = data59.length;
                     for (let i5 = 0; i5 < len4; i5++) {
-                      let data58 = data57[i5];
-                      if (typeof data58 === 'string') {
-                        if (func3(data58) < 1) {
-                          const err108 = {
+                      let data60 = data59[i5];
+                      if (typeof data60 === 'string') {
+                        if (func3(data60) < 1) {
+                          const err111 = {
                             instancePath:
                               instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i5,
                             schemaPath:
@@ -3200,17 +3283,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .namespaces.items,
-                            data: data58,
+                            data: data60,
                           };
                           if (vErrors === null) {
-                            vErrors = [err108];
+                            vErrors = [err111];
                           } else {
-                            vErrors.push(err108);
+                            vErrors.push(err111);
                           }
                           errors++;
                         }
                       } else {
-                        const err109 = {
+                        const err112 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i5,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/namespaces/items/type',
@@ -3223,18 +3306,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.namespaces
                               .items,
-                          data: data58,
+                          data: data60,
                         };
                         if (vErrors === null) {
-                          vErrors = [err109];
+                          vErrors = [err112];
                         } else {
-                          vErrors.push(err109);
+                          vErrors.push(err112);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err110 = {
+                    const err113 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespaces/type',
@@ -3246,25 +3329,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespaces,
-                      data: data57,
+                      data: data59,
                     };
                     if (vErrors === null) {
-                      vErrors = [err110];
+                      vErrors = [err113];
                     } else {
-                      vErrors.push(err110);
+                      vErrors.push(err113);
                     }
                     errors++;
                   }
                 }
-                if (data45.clusterResources !== undefined) {
-                  let data59 = data45.clusterResources;
-                  if (Array.isArray(data59)) {
-                    const len5 = data59.length;
+                if (data47.clusterResources !== undefined) {
+                  let data61 = data47.clusterResources;
+                  if (Array.isArray(data61)) {
+                    const len5 = data61.length;
                     for (let i6 = 0; i6 < len5; i6++) {
-                      let data60 = data59[i6];
-                      if (typeof data60 === 'string') {
-                        if (func3(data60) < 1) {
-                          const err111 = {
+                      let data62 = data61[i6];
+                      if (typeof data62 === 'string') {
+                        if (func3(data62) < 1) {
+                          const err114 = {
                             instancePath:
                               instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i6,
                             schemaPath:
@@ -3276,17 +3359,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .clusterResources.items,
-                            data: data60,
+                            data: data62,
                           };
                           if (vErrors === null) {
-                            vErrors = [err111];
+                            vErrors = [err114];
                           } else {
-                            vErrors.push(err111);
+                            vErrors.push(err114);
                           }
                           errors++;
                         }
                       } else {
-                        const err112 = {
+                        const err115 = {
                           instancePath:
                             instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i6,
                           schemaPath:
@@ -3300,18 +3383,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties
                               .clusterResources.items,
-                          data: data60,
+                          data: data62,
                         };
                         if (vErrors === null) {
-                          vErrors = [err112];
+                          vErrors = [err115];
                         } else {
-                          vErrors.push(err112);
+                          vErrors.push(err115);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err113 = {
+                    const err116 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/clusterResources',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/clusterResources/type',
@@ -3324,21 +3407,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .clusterResources,
-                      data: data59,
+                      data: data61,
                     };
                     if (vErrors === null) {
-                      vErrors = [err113];
+                      vErrors = [err116];
                     } else {
-                      vErrors.push(err113);
+                      vErrors.push(err116);
                     }
                     errors++;
                   }
                 }
-                if (data45.serviceAccount !== undefined) {
-                  let data61 = data45.serviceAccount;
-                  if (typeof data61 === 'string') {
-                    if (!pattern18.test(data61)) {
-                      const err114 = {
+                if (data47.serviceAccount !== undefined) {
+                  let data63 = data47.serviceAccount;
+                  if (typeof data63 === 'string') {
+                    if (!pattern18.test(data63)) {
+                      const err117 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/pattern',
@@ -3352,17 +3435,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .serviceAccount,
-                        data: data61,
+                        data: data63,
                       };
                       if (vErrors === null) {
-                        vErrors = [err114];
+                        vErrors = [err117];
                       } else {
-                        vErrors.push(err114);
+                        vErrors.push(err117);
                       }
                       errors++;
                     }
                   } else {
-                    const err115 = {
+                    const err118 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/type',
@@ -3375,20 +3458,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .serviceAccount,
-                      data: data61,
+                      data: data63,
                     };
                     if (vErrors === null) {
-                      vErrors = [err115];
+                      vErrors = [err118];
                     } else {
-                      vErrors.push(err115);
+                      vErrors.push(err118);
                     }
                     errors++;
                   }
                 }
-                if (data45.maxManifestBytes !== undefined) {
-                  let data62 = data45.maxManifestBytes;
-                  if (!(typeof data62 == 'number' && !(data62 % 1) && !isNaN(data62))) {
-                    const err116 = {
+                if (data47.maxManifestBytes !== undefined) {
+                  let data64 = data47.maxManifestBytes;
+                  if (!(typeof data64 == 'number' && !(data64 % 1) && !isNaN(data64))) {
+                    const err119 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/type',
@@ -3401,18 +3484,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .maxManifestBytes,
-                      data: data62,
+                      data: data64,
                     };
                     if (vErrors === null) {
-                      vErrors = [err116];
+                      vErrors = [err119];
                     } else {
-                      vErrors.push(err116);
+                      vErrors.push(err119);
                     }
                     errors++;
                   }
-                  if (typeof data62 == 'number') {
-                    if (data62 < 1 || isNaN(data62)) {
-                      const err117 = {
+                  if (typeof data64 == 'number') {
+                    if (data64 < 1 || isNaN(data64)) {
+                      const err120 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/minimum',
@@ -3423,19 +3506,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .maxManifestBytes,
-                        data: data62,
+                        data: data64,
                       };
                       if (vErrors === null) {
-                        vErrors = [err117];
+                        vErrors = [err120];
                       } else {
-                        vErrors.push(err117);
+                        vErrors.push(err120);
                       }
                       errors++;
                     }
                   }
                 }
               } else {
-                const err118 = {
+                const err121 = {
                   instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                   schemaPath: '#/properties/environments/items/properties/kubernetes/type',
                   keyword: 'type',
@@ -3443,18 +3526,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.environments.items.properties.kubernetes.type,
                   parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                  data: data45,
+                  data: data47,
                 };
                 if (vErrors === null) {
-                  vErrors = [err118];
+                  vErrors = [err121];
                 } else {
-                  vErrors.push(err118);
+                  vErrors.push(err121);
                 }
                 errors++;
               }
             }
           } else {
-            const err119 = {
+            const err122 = {
               instancePath: instancePath + '/environments/' + i0,
               schemaPath: '#/properties/environments/items/type',
               keyword: 'type',
@@ -3465,15 +3548,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data20,
             };
             if (vErrors === null) {
-              vErrors = [err119];
+              vErrors = [err122];
             } else {
-              vErrors.push(err119);
+              vErrors.push(err122);
             }
             errors++;
           }
         }
       } else {
-        const err120 = {
+        const err123 = {
           instancePath: instancePath + '/environments',
           schemaPath: '#/properties/environments/type',
           keyword: 'type',
@@ -3484,18 +3567,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data19,
         };
         if (vErrors === null) {
-          vErrors = [err120];
+          vErrors = [err123];
         } else {
-          vErrors.push(err120);
+          vErrors.push(err123);
         }
         errors++;
       }
     }
     if (data.audit !== undefined) {
-      let data63 = data.audit;
-      if (data63 && typeof data63 == 'object' && !Array.isArray(data63)) {
-        if (data63.dir === undefined) {
-          const err121 = {
+      let data65 = data.audit;
+      if (data65 && typeof data65 == 'object' && !Array.isArray(data65)) {
+        if (data65.dir === undefined) {
+          const err124 = {
             instancePath: instancePath + '/audit',
             schemaPath: '#/properties/audit/required',
             keyword: 'required',
@@ -3503,94 +3586,33 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'dir' + "'",
             schema: schema11.properties.audit.required,
             parentSchema: schema11.properties.audit,
-            data: data63,
+            data: data65,
           };
           if (vErrors === null) {
-            vErrors = [err121];
+            vErrors = [err124];
           } else {
-            vErrors.push(err121);
+            vErrors.push(err124);
           }
           errors++;
         }
-        for (const key9 in data63) {
+        for (const key10 in data65) {
           if (!(
-            key9 === 'backend' ||
-            key9 === 'dir' ||
-            key9 === 'witnessDir' ||
-            key9 === 'keyFile' ||
-            key9 === 'keyEnv' ||
-            key9 === 'unkeyed' ||
-            key9 === 'dynamodb'
+            key10 === 'backend' ||
+            key10 === 'dir' ||
+            key10 === 'witnessDir' ||
+            key10 === 'keyFile' ||
+            key10 === 'keyEnv' ||
+            key10 === 'unkeyed' ||
+            key10 === 'dynamodb'
           )) {
-            const err122 = {
+            const err125 = {
               instancePath: instancePath + '/audit',
               schemaPath: '#/properties/audit/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key9 },
+              params: { additionalProperty: key10 },
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.audit,
-              data: data63,
-            };
-            if (vErrors === null) {
-              vErrors = [err122];
-            } else {
-              vErrors.push(err122);
-            }
-            errors++;
-          }
-        }
-        if (data63.backend !== undefined) {
-          let data64 = data63.backend;
-          if (!(data64 === 'jsonl' || data64 === 'dynamodb')) {
-            const err123 = {
-              instancePath: instancePath + '/audit/backend',
-              schemaPath: '#/properties/audit/properties/backend/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema11.properties.audit.properties.backend.enum },
-              message: 'must be equal to one of the allowed values',
-              schema: schema11.properties.audit.properties.backend.enum,
-              parentSchema: schema11.properties.audit.properties.backend,
-              data: data64,
-            };
-            if (vErrors === null) {
-              vErrors = [err123];
-            } else {
-              vErrors.push(err123);
-            }
-            errors++;
-          }
-        }
-        if (data63.dir !== undefined) {
-          let data65 = data63.dir;
-          if (typeof data65 === 'string') {
-            if (func3(data65) < 1) {
-              const err124 = {
-                instancePath: instancePath + '/audit/dir',
-                schemaPath: '#/properties/audit/properties/dir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.dir,
-                data: data65,
-              };
-              if (vErrors === null) {
-                vErrors = [err124];
-              } else {
-                vErrors.push(err124);
-              }
-              errors++;
-            }
-          } else {
-            const err125 = {
-              instancePath: instancePath + '/audit/dir',
-              schemaPath: '#/properties/audit/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.dir.type,
-              parentSchema: schema11.properties.audit.properties.dir,
               data: data65,
             };
             if (vErrors === null) {
@@ -3601,11 +3623,72 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data63.witnessDir !== undefined) {
-          let data66 = data63.witnessDir;
-          if (typeof data66 === 'string') {
-            if (func3(data66) < 1) {
-              const err126 = {
+        if (data65.backend !== undefined) {
+          let data66 = data65.backend;
+          if (!(data66 === 'jsonl' || data66 === 'dynamodb')) {
+            const err126 = {
+              instancePath: instancePath + '/audit/backend',
+              schemaPath: '#/properties/audit/properties/backend/enum',
+              keyword: 'enum',
+              params: { allowedValues: schema11.properties.audit.properties.backend.enum },
+              message: 'must be equal to one of the allowed values',
+              schema: schema11.properties.audit.properties.backend.enum,
+              parentSchema: schema11.properties.audit.properties.backend,
+              data: data66,
+            };
+            if (vErrors === null) {
+              vErrors = [err126];
+            } else {
+              vErrors.push(err126);
+            }
+            errors++;
+          }
+        }
+        if (data65.dir !== undefined) {
+          let data67 = data65.dir;
+          if (typeof data67 === 'string') {
+            if (func3(data67) < 1) {
+              const err127 = {
+                instancePath: instancePath + '/audit/dir',
+                schemaPath: '#/properties/audit/properties/dir/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.dir,
+                data: data67,
+              };
+              if (vErrors === null) {
+                vErrors = [err127];
+              } else {
+                vErrors.push(err127);
+              }
+              errors++;
+            }
+          } else {
+            const err128 = {
+              instancePath: instancePath + '/audit/dir',
+              schemaPath: '#/properties/audit/properties/dir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.audit.properties.dir.type,
+              parentSchema: schema11.properties.audit.properties.dir,
+              data: data67,
+            };
+            if (vErrors === null) {
+              vErrors = [err128];
+            } else {
+              vErrors.push(err128);
+            }
+            errors++;
+          }
+        }
+        if (data65.witnessDir !== undefined) {
+          let data68 = data65.witnessDir;
+          if (typeof data68 === 'string') {
+            if (func3(data68) < 1) {
+              const err129 = {
                 instancePath: instancePath + '/audit/witnessDir',
                 schemaPath: '#/properties/audit/properties/witnessDir/minLength',
                 keyword: 'minLength',
@@ -3613,17 +3696,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.audit.properties.witnessDir,
-                data: data66,
+                data: data68,
               };
               if (vErrors === null) {
-                vErrors = [err126];
+                vErrors = [err129];
               } else {
-                vErrors.push(err126);
+                vErrors.push(err129);
               }
               errors++;
             }
           } else {
-            const err127 = {
+            const err130 = {
               instancePath: instancePath + '/audit/witnessDir',
               schemaPath: '#/properties/audit/properties/witnessDir/type',
               keyword: 'type',
@@ -3631,21 +3714,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.audit.properties.witnessDir.type,
               parentSchema: schema11.properties.audit.properties.witnessDir,
-              data: data66,
+              data: data68,
             };
             if (vErrors === null) {
-              vErrors = [err127];
+              vErrors = [err130];
             } else {
-              vErrors.push(err127);
+              vErrors.push(err130);
             }
             errors++;
           }
         }
-        if (data63.keyFile !== undefined) {
-          let data67 = data63.keyFile;
-          if (typeof data67 === 'string') {
-            if (func3(data67) < 1) {
-              const err128 = {
+        if (data65.keyFile !== undefined) {
+          let data69 = data65.keyFile;
+          if (typeof data69 === 'string') {
+            if (func3(data69) < 1) {
+              const err131 = {
                 instancePath: instancePath + '/audit/keyFile',
                 schemaPath: '#/properties/audit/properties/keyFile/minLength',
                 keyword: 'minLength',
@@ -3653,17 +3736,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.audit.properties.keyFile,
-                data: data67,
+                data: data69,
               };
               if (vErrors === null) {
-                vErrors = [err128];
+                vErrors = [err131];
               } else {
-                vErrors.push(err128);
+                vErrors.push(err131);
               }
               errors++;
             }
           } else {
-            const err129 = {
+            const err132 = {
               instancePath: instancePath + '/audit/keyFile',
               schemaPath: '#/properties/audit/properties/keyFile/type',
               keyword: 'type',
@@ -3671,67 +3754,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.audit.properties.keyFile.type,
               parentSchema: schema11.properties.audit.properties.keyFile,
-              data: data67,
-            };
-            if (vErrors === null) {
-              vErrors = [err129];
-            } else {
-              vErrors.push(err129);
-            }
-            errors++;
-          }
-        }
-        if (data63.keyEnv !== undefined) {
-          let data68 = data63.keyEnv;
-          if (typeof data68 === 'string') {
-            if (!pattern1.test(data68)) {
-              const err130 = {
-                instancePath: instancePath + '/audit/keyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data68,
-              };
-              if (vErrors === null) {
-                vErrors = [err130];
-              } else {
-                vErrors.push(err130);
-              }
-              errors++;
-            }
-          } else {
-            const err131 = {
-              instancePath: instancePath + '/audit/keyEnv',
-              schemaPath: '#/definitions/envVarName/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
-              data: data68,
-            };
-            if (vErrors === null) {
-              vErrors = [err131];
-            } else {
-              vErrors.push(err131);
-            }
-            errors++;
-          }
-        }
-        if (data63.unkeyed !== undefined) {
-          let data69 = data63.unkeyed;
-          if (typeof data69 !== 'boolean') {
-            const err132 = {
-              instancePath: instancePath + '/audit/unkeyed',
-              schemaPath: '#/properties/audit/properties/unkeyed/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.audit.properties.unkeyed.type,
-              parentSchema: schema11.properties.audit.properties.unkeyed,
               data: data69,
             };
             if (vErrors === null) {
@@ -3742,18 +3764,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data63.dynamodb !== undefined) {
-          let data70 = data63.dynamodb;
-          if (data70 && typeof data70 == 'object' && !Array.isArray(data70)) {
-            if (data70.table === undefined) {
+        if (data65.keyEnv !== undefined) {
+          let data70 = data65.keyEnv;
+          if (typeof data70 === 'string') {
+            if (!pattern1.test(data70)) {
               const err133 = {
-                instancePath: instancePath + '/audit/dynamodb',
-                schemaPath: '#/properties/audit/properties/dynamodb/required',
-                keyword: 'required',
-                params: { missingProperty: 'table' },
-                message: "must have required property '" + 'table' + "'",
-                schema: schema11.properties.audit.properties.dynamodb.required,
-                parentSchema: schema11.properties.audit.properties.dynamodb,
+                instancePath: instancePath + '/audit/keyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
                 data: data70,
               };
               if (vErrors === null) {
@@ -3763,8 +3785,69 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data70.region === undefined) {
-              const err134 = {
+          } else {
+            const err134 = {
+              instancePath: instancePath + '/audit/keyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data70,
+            };
+            if (vErrors === null) {
+              vErrors = [err134];
+            } else {
+              vErrors.push(err134);
+            }
+            errors++;
+          }
+        }
+        if (data65.unkeyed !== undefined) {
+          let data71 = data65.unkeyed;
+          if (typeof data71 !== 'boolean') {
+            const err135 = {
+              instancePath: instancePath + '/audit/unkeyed',
+              schemaPath: '#/properties/audit/properties/unkeyed/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.audit.properties.unkeyed.type,
+              parentSchema: schema11.properties.audit.properties.unkeyed,
+              data: data71,
+            };
+            if (vErrors === null) {
+              vErrors = [err135];
+            } else {
+              vErrors.push(err135);
+            }
+            errors++;
+          }
+        }
+        if (data65.dynamodb !== undefined) {
+          let data72 = data65.dynamodb;
+          if (data72 && typeof data72 == 'object' && !Array.isArray(data72)) {
+            if (data72.table === undefined) {
+              const err136 = {
+                instancePath: instancePath + '/audit/dynamodb',
+                schemaPath: '#/properties/audit/properties/dynamodb/required',
+                keyword: 'required',
+                params: { missingProperty: 'table' },
+                message: "must have required property '" + 'table' + "'",
+                schema: schema11.properties.audit.properties.dynamodb.required,
+                parentSchema: schema11.properties.audit.properties.dynamodb,
+                data: data72,
+              };
+              if (vErrors === null) {
+                vErrors = [err136];
+              } else {
+                vErrors.push(err136);
+              }
+              errors++;
+            }
+            if (data72.region === undefined) {
+              const err137 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -3772,40 +3855,40 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'region' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data70,
+                data: data72,
               };
               if (vErrors === null) {
-                vErrors = [err134];
+                vErrors = [err137];
               } else {
-                vErrors.push(err134);
+                vErrors.push(err137);
               }
               errors++;
             }
-            for (const key10 in data70) {
-              if (!(key10 === 'table' || key10 === 'region' || key10 === 'endpoint')) {
-                const err135 = {
+            for (const key11 in data72) {
+              if (!(key11 === 'table' || key11 === 'region' || key11 === 'endpoint')) {
+                const err138 = {
                   instancePath: instancePath + '/audit/dynamodb',
                   schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
                   keyword: 'additionalProperties',
-                  params: { additionalProperty: key10 },
+                  params: { additionalProperty: key11 },
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.audit.properties.dynamodb,
-                  data: data70,
+                  data: data72,
                 };
                 if (vErrors === null) {
-                  vErrors = [err135];
+                  vErrors = [err138];
                 } else {
-                  vErrors.push(err135);
+                  vErrors.push(err138);
                 }
                 errors++;
               }
             }
-            if (data70.table !== undefined) {
-              let data71 = data70.table;
-              if (typeof data71 === 'string') {
-                if (func3(data71) < 3) {
-                  const err136 = {
+            if (data72.table !== undefined) {
+              let data73 = data72.table;
+              if (typeof data73 === 'string') {
+                if (func3(data73) < 3) {
+                  const err139 = {
                     instancePath: instancePath + '/audit/dynamodb/table',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
                     keyword: 'minLength',
@@ -3813,17 +3896,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 3 characters',
                     schema: 3,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                    data: data71,
+                    data: data73,
                   };
                   if (vErrors === null) {
-                    vErrors = [err136];
+                    vErrors = [err139];
                   } else {
-                    vErrors.push(err136);
+                    vErrors.push(err139);
                   }
                   errors++;
                 }
               } else {
-                const err137 = {
+                const err140 = {
                   instancePath: instancePath + '/audit/dynamodb/table',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
                   keyword: 'type',
@@ -3831,21 +3914,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                  data: data71,
+                  data: data73,
                 };
                 if (vErrors === null) {
-                  vErrors = [err137];
+                  vErrors = [err140];
                 } else {
-                  vErrors.push(err137);
+                  vErrors.push(err140);
                 }
                 errors++;
               }
             }
-            if (data70.region !== undefined) {
-              let data72 = data70.region;
-              if (typeof data72 === 'string') {
-                if (func3(data72) < 1) {
-                  const err138 = {
+            if (data72.region !== undefined) {
+              let data74 = data72.region;
+              if (typeof data74 === 'string') {
+                if (func3(data74) < 1) {
+                  const err141 = {
                     instancePath: instancePath + '/audit/dynamodb/region',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
                     keyword: 'minLength',
@@ -3853,17 +3936,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                    data: data72,
+                    data: data74,
                   };
                   if (vErrors === null) {
-                    vErrors = [err138];
+                    vErrors = [err141];
                   } else {
-                    vErrors.push(err138);
+                    vErrors.push(err141);
                   }
                   errors++;
                 }
               } else {
-                const err139 = {
+                const err142 = {
                   instancePath: instancePath + '/audit/dynamodb/region',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
                   keyword: 'type',
@@ -3871,21 +3954,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                  data: data72,
+                  data: data74,
                 };
                 if (vErrors === null) {
-                  vErrors = [err139];
+                  vErrors = [err142];
                 } else {
-                  vErrors.push(err139);
+                  vErrors.push(err142);
                 }
                 errors++;
               }
             }
-            if (data70.endpoint !== undefined) {
-              let data73 = data70.endpoint;
-              if (typeof data73 === 'string') {
-                if (func3(data73) < 1) {
-                  const err140 = {
+            if (data72.endpoint !== undefined) {
+              let data75 = data72.endpoint;
+              if (typeof data75 === 'string') {
+                if (func3(data75) < 1) {
+                  const err143 = {
                     instancePath: instancePath + '/audit/dynamodb/endpoint',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
                     keyword: 'minLength',
@@ -3893,17 +3976,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                    data: data73,
+                    data: data75,
                   };
                   if (vErrors === null) {
-                    vErrors = [err140];
+                    vErrors = [err143];
                   } else {
-                    vErrors.push(err140);
+                    vErrors.push(err143);
                   }
                   errors++;
                 }
               } else {
-                const err141 = {
+                const err144 = {
                   instancePath: instancePath + '/audit/dynamodb/endpoint',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
                   keyword: 'type',
@@ -3911,18 +3994,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                  data: data73,
+                  data: data75,
                 };
                 if (vErrors === null) {
-                  vErrors = [err141];
+                  vErrors = [err144];
                 } else {
-                  vErrors.push(err141);
+                  vErrors.push(err144);
                 }
                 errors++;
               }
             }
           } else {
-            const err142 = {
+            const err145 = {
               instancePath: instancePath + '/audit/dynamodb',
               schemaPath: '#/properties/audit/properties/dynamodb/type',
               keyword: 'type',
@@ -3930,70 +4013,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.audit.properties.dynamodb.type,
               parentSchema: schema11.properties.audit.properties.dynamodb,
-              data: data70,
-            };
-            if (vErrors === null) {
-              vErrors = [err142];
-            } else {
-              vErrors.push(err142);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err143 = {
-          instancePath: instancePath + '/audit',
-          schemaPath: '#/properties/audit/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.audit.type,
-          parentSchema: schema11.properties.audit,
-          data: data63,
-        };
-        if (vErrors === null) {
-          vErrors = [err143];
-        } else {
-          vErrors.push(err143);
-        }
-        errors++;
-      }
-    }
-    if (data.server !== undefined) {
-      let data74 = data.server;
-      if (data74 && typeof data74 == 'object' && !Array.isArray(data74)) {
-        for (const key11 in data74) {
-          if (!func2.call(schema11.properties.server.properties, key11)) {
-            const err144 = {
-              instancePath: instancePath + '/server',
-              schemaPath: '#/properties/server/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key11 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.server,
-              data: data74,
-            };
-            if (vErrors === null) {
-              vErrors = [err144];
-            } else {
-              vErrors.push(err144);
-            }
-            errors++;
-          }
-        }
-        if (data74.port !== undefined) {
-          let data75 = data74.port;
-          if (!(typeof data75 == 'number' && !(data75 % 1) && !isNaN(data75))) {
-            const err145 = {
-              instancePath: instancePath + '/server/port',
-              schemaPath: '#/properties/server/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.port.type,
-              parentSchema: schema11.properties.server.properties.port,
-              data: data75,
+              data: data72,
             };
             if (vErrors === null) {
               vErrors = [err145];
@@ -4002,57 +4022,61 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data75 == 'number') {
-            if (data75 > 65535 || isNaN(data75)) {
-              const err146 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-                schema: 65535,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data75,
-              };
-              if (vErrors === null) {
-                vErrors = [err146];
-              } else {
-                vErrors.push(err146);
-              }
-              errors++;
+        }
+      } else {
+        const err146 = {
+          instancePath: instancePath + '/audit',
+          schemaPath: '#/properties/audit/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.audit.type,
+          parentSchema: schema11.properties.audit,
+          data: data65,
+        };
+        if (vErrors === null) {
+          vErrors = [err146];
+        } else {
+          vErrors.push(err146);
+        }
+        errors++;
+      }
+    }
+    if (data.server !== undefined) {
+      let data76 = data.server;
+      if (data76 && typeof data76 == 'object' && !Array.isArray(data76)) {
+        for (const key12 in data76) {
+          if (!func2.call(schema11.properties.server.properties, key12)) {
+            const err147 = {
+              instancePath: instancePath + '/server',
+              schemaPath: '#/properties/server/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key12 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.server,
+              data: data76,
+            };
+            if (vErrors === null) {
+              vErrors = [err147];
+            } else {
+              vErrors.push(err147);
             }
-            if (data75 < 0 || isNaN(data75)) {
-              const err147 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data75,
-              };
-              if (vErrors === null) {
-                vErrors = [err147];
-              } else {
-                vErrors.push(err147);
-              }
-              errors++;
-            }
+            errors++;
           }
         }
-        if (data74.host !== undefined) {
-          let data76 = data74.host;
-          if (typeof data76 !== 'string') {
+        if (data76.port !== undefined) {
+          let data77 = data76.port;
+          if (!(typeof data77 == 'number' && !(data77 % 1) && !isNaN(data77))) {
             const err148 = {
-              instancePath: instancePath + '/server/host',
-              schemaPath: '#/properties/server/properties/host/type',
+              instancePath: instancePath + '/server/port',
+              schemaPath: '#/properties/server/properties/port/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.server.properties.host.type,
-              parentSchema: schema11.properties.server.properties.host,
-              data: data76,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.port.type,
+              parentSchema: schema11.properties.server.properties.port,
+              data: data77,
             };
             if (vErrors === null) {
               vErrors = [err148];
@@ -4061,19 +4085,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data74.webhookSecretEnv !== undefined) {
-          let data77 = data74.webhookSecretEnv;
-          if (typeof data77 === 'string') {
-            if (!pattern1.test(data77)) {
+          if (typeof data77 == 'number') {
+            if (data77 > 65535 || isNaN(data77)) {
               const err149 = {
-                instancePath: instancePath + '/server/webhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.port,
                 data: data77,
               };
               if (vErrors === null) {
@@ -4083,8 +4104,70 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (data77 < 0 || isNaN(data77)) {
+              const err150 = {
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data77,
+              };
+              if (vErrors === null) {
+                vErrors = [err150];
+              } else {
+                vErrors.push(err150);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data76.host !== undefined) {
+          let data78 = data76.host;
+          if (typeof data78 !== 'string') {
+            const err151 = {
+              instancePath: instancePath + '/server/host',
+              schemaPath: '#/properties/server/properties/host/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.server.properties.host.type,
+              parentSchema: schema11.properties.server.properties.host,
+              data: data78,
+            };
+            if (vErrors === null) {
+              vErrors = [err151];
+            } else {
+              vErrors.push(err151);
+            }
+            errors++;
+          }
+        }
+        if (data76.webhookSecretEnv !== undefined) {
+          let data79 = data76.webhookSecretEnv;
+          if (typeof data79 === 'string') {
+            if (!pattern1.test(data79)) {
+              const err152 = {
+                instancePath: instancePath + '/server/webhookSecretEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data79,
+              };
+              if (vErrors === null) {
+                vErrors = [err152];
+              } else {
+                vErrors.push(err152);
+              }
+              errors++;
+            }
           } else {
-            const err150 = {
+            const err153 = {
               instancePath: instancePath + '/server/webhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -4092,21 +4175,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data77,
+              data: data79,
             };
             if (vErrors === null) {
-              vErrors = [err150];
+              vErrors = [err153];
             } else {
-              vErrors.push(err150);
+              vErrors.push(err153);
             }
             errors++;
           }
         }
-        if (data74.apiTokenEnv !== undefined) {
-          let data78 = data74.apiTokenEnv;
-          if (typeof data78 === 'string') {
-            if (!pattern1.test(data78)) {
-              const err151 = {
+        if (data76.apiTokenEnv !== undefined) {
+          let data80 = data76.apiTokenEnv;
+          if (typeof data80 === 'string') {
+            if (!pattern1.test(data80)) {
+              const err154 = {
                 instancePath: instancePath + '/server/apiTokenEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
@@ -4114,17 +4197,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                 schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                 parentSchema: schema13,
-                data: data78,
+                data: data80,
               };
               if (vErrors === null) {
-                vErrors = [err151];
+                vErrors = [err154];
               } else {
-                vErrors.push(err151);
+                vErrors.push(err154);
               }
               errors++;
             }
           } else {
-            const err152 = {
+            const err155 = {
               instancePath: instancePath + '/server/apiTokenEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -4132,29 +4215,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data78,
+              data: data80,
             };
             if (vErrors === null) {
-              vErrors = [err152];
+              vErrors = [err155];
             } else {
-              vErrors.push(err152);
+              vErrors.push(err155);
             }
             errors++;
           }
         }
-        if (data74.apiTokens !== undefined) {
-          let data79 = data74.apiTokens;
-          if (Array.isArray(data79)) {
-            const len6 = data79.length;
+        if (data76.apiTokens !== undefined) {
+          let data81 = data76.apiTokens;
+          if (Array.isArray(data81)) {
+            const len6 = data81.length;
             for (let i7 = 0; i7 < len6; i7++) {
-              let data80 = data79[i7];
-              const _errs186 = errors;
-              let valid39 = false;
+              let data82 = data81[i7];
+              const _errs190 = errors;
+              let valid40 = false;
               let passing2 = null;
-              const _errs187 = errors;
-              if (data80 && typeof data80 == 'object' && !Array.isArray(data80)) {
-                if (data80.env === undefined) {
-                  const err153 = {
+              const _errs191 = errors;
+              if (data82 && typeof data82 == 'object' && !Array.isArray(data82)) {
+                if (data82.env === undefined) {
+                  const err156 = {
                     instancePath: instancePath + '/server/apiTokens/' + i7,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
@@ -4162,90 +4245,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data80,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err153];
-                  } else {
-                    vErrors.push(err153);
-                  }
-                  errors++;
-                }
-              }
-              var _valid2 = _errs187 === errors;
-              if (_valid2) {
-                valid39 = true;
-                passing2 = 0;
-              }
-              const _errs188 = errors;
-              if (data80 && typeof data80 == 'object' && !Array.isArray(data80)) {
-                if (data80.file === undefined) {
-                  const err154 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i7,
-                    schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'file' },
-                    message: "must have required property '" + 'file' + "'",
-                    schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
-                    parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data80,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err154];
-                  } else {
-                    vErrors.push(err154);
-                  }
-                  errors++;
-                }
-              }
-              var _valid2 = _errs188 === errors;
-              if (_valid2 && valid39) {
-                valid39 = false;
-                passing2 = [passing2, 1];
-              } else {
-                if (_valid2) {
-                  valid39 = true;
-                  passing2 = 1;
-                }
-              }
-              if (!valid39) {
-                const err155 = {
-                  instancePath: instancePath + '/server/apiTokens/' + i7,
-                  schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
-                  keyword: 'oneOf',
-                  params: { passingSchemas: passing2 },
-                  message: 'must match exactly one schema in oneOf',
-                  schema: schema11.properties.server.properties.apiTokens.items.oneOf,
-                  parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data80,
-                };
-                if (vErrors === null) {
-                  vErrors = [err155];
-                } else {
-                  vErrors.push(err155);
-                }
-                errors++;
-              } else {
-                errors = _errs186;
-                if (vErrors !== null) {
-                  if (_errs186) {
-                    vErrors.length = _errs186;
-                  } else {
-                    vErrors = null;
-                  }
-                }
-              }
-              if (data80 && typeof data80 == 'object' && !Array.isArray(data80)) {
-                if (data80.scopes === undefined) {
-                  const err156 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i7,
-                    schemaPath: '#/properties/server/properties/apiTokens/items/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'scopes' },
-                    message: "must have required property '" + 'scopes' + "'",
-                    schema: schema11.properties.server.properties.apiTokens.items.required,
-                    parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data80,
+                    data: data82,
                   };
                   if (vErrors === null) {
                     vErrors = [err156];
@@ -4254,31 +4254,114 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                for (const key12 in data80) {
-                  if (!(key12 === 'env' || key12 === 'file' || key12 === 'scopes')) {
-                    const err157 = {
+              }
+              var _valid2 = _errs191 === errors;
+              if (_valid2) {
+                valid40 = true;
+                passing2 = 0;
+              }
+              const _errs192 = errors;
+              if (data82 && typeof data82 == 'object' && !Array.isArray(data82)) {
+                if (data82.file === undefined) {
+                  const err157 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i7,
+                    schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'file' },
+                    message: "must have required property '" + 'file' + "'",
+                    schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
+                    parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
+                    data: data82,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err157];
+                  } else {
+                    vErrors.push(err157);
+                  }
+                  errors++;
+                }
+              }
+              var _valid2 = _errs192 === errors;
+              if (_valid2 && valid40) {
+                valid40 = false;
+                passing2 = [passing2, 1];
+              } else {
+                if (_valid2) {
+                  valid40 = true;
+                  passing2 = 1;
+                }
+              }
+              if (!valid40) {
+                const err158 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i7,
+                  schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
+                  keyword: 'oneOf',
+                  params: { passingSchemas: passing2 },
+                  message: 'must match exactly one schema in oneOf',
+                  schema: schema11.properties.server.properties.apiTokens.items.oneOf,
+                  parentSchema: schema11.properties.server.properties.apiTokens.items,
+                  data: data82,
+                };
+                if (vErrors === null) {
+                  vErrors = [err158];
+                } else {
+                  vErrors.push(err158);
+                }
+                errors++;
+              } else {
+                errors = _errs190;
+                if (vErrors !== null) {
+                  if (_errs190) {
+                    vErrors.length = _errs190;
+                  } else {
+                    vErrors = null;
+                  }
+                }
+              }
+              if (data82 && typeof data82 == 'object' && !Array.isArray(data82)) {
+                if (data82.scopes === undefined) {
+                  const err159 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i7,
+                    schemaPath: '#/properties/server/properties/apiTokens/items/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'scopes' },
+                    message: "must have required property '" + 'scopes' + "'",
+                    schema: schema11.properties.server.properties.apiTokens.items.required,
+                    parentSchema: schema11.properties.server.properties.apiTokens.items,
+                    data: data82,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err159];
+                  } else {
+                    vErrors.push(err159);
+                  }
+                  errors++;
+                }
+                for (const key13 in data82) {
+                  if (!(key13 === 'env' || key13 === 'file' || key13 === 'scopes')) {
+                    const err160 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
-                      params: { additionalProperty: key12 },
+                      params: { additionalProperty: key13 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data80,
+                      data: data82,
                     };
                     if (vErrors === null) {
-                      vErrors = [err157];
+                      vErrors = [err160];
                     } else {
-                      vErrors.push(err157);
+                      vErrors.push(err160);
                     }
                     errors++;
                   }
                 }
-                if (data80.env !== undefined) {
-                  let data81 = data80.env;
-                  if (typeof data81 === 'string') {
-                    if (!pattern1.test(data81)) {
-                      const err158 = {
+                if (data82.env !== undefined) {
+                  let data83 = data82.env;
+                  if (typeof data83 === 'string') {
+                    if (!pattern1.test(data83)) {
+                      const err161 = {
                         instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
                         schemaPath: '#/definitions/envVarName/pattern',
                         keyword: 'pattern',
@@ -4286,17 +4369,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                         schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                         parentSchema: schema13,
-                        data: data81,
+                        data: data83,
                       };
                       if (vErrors === null) {
-                        vErrors = [err158];
+                        vErrors = [err161];
                       } else {
-                        vErrors.push(err158);
+                        vErrors.push(err161);
                       }
                       errors++;
                     }
                   } else {
-                    const err159 = {
+                    const err162 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
                       schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
@@ -4304,21 +4387,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema13.type,
                       parentSchema: schema13,
-                      data: data81,
+                      data: data83,
                     };
                     if (vErrors === null) {
-                      vErrors = [err159];
+                      vErrors = [err162];
                     } else {
-                      vErrors.push(err159);
+                      vErrors.push(err162);
                     }
                     errors++;
                   }
                 }
-                if (data80.file !== undefined) {
-                  let data82 = data80.file;
-                  if (typeof data82 === 'string') {
-                    if (func3(data82) < 1) {
-                      const err160 = {
+                if (data82.file !== undefined) {
+                  let data84 = data82.file;
+                  if (typeof data84 === 'string') {
+                    if (func3(data84) < 1) {
+                      const err163 = {
                         instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/file/minLength',
@@ -4327,17 +4410,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                        data: data82,
+                        data: data84,
                       };
                       if (vErrors === null) {
-                        vErrors = [err160];
+                        vErrors = [err163];
                       } else {
-                        vErrors.push(err160);
+                        vErrors.push(err163);
                       }
                       errors++;
                     }
                   } else {
-                    const err161 = {
+                    const err164 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
                       keyword: 'type',
@@ -4345,21 +4428,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                      data: data82,
+                      data: data84,
                     };
                     if (vErrors === null) {
-                      vErrors = [err161];
+                      vErrors = [err164];
                     } else {
-                      vErrors.push(err161);
+                      vErrors.push(err164);
                     }
                     errors++;
                   }
                 }
-                if (data80.scopes !== undefined) {
-                  let data83 = data80.scopes;
-                  if (Array.isArray(data83)) {
-                    if (data83.length < 1) {
-                      const err162 = {
+                if (data82.scopes !== undefined) {
+                  let data85 = data82.scopes;
+                  if (Array.isArray(data85)) {
+                    if (data85.length < 1) {
+                      const err165 = {
                         instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
@@ -4368,20 +4451,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 items',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                        data: data83,
+                        data: data85,
                       };
                       if (vErrors === null) {
-                        vErrors = [err162];
+                        vErrors = [err165];
                       } else {
-                        vErrors.push(err162);
+                        vErrors.push(err165);
                       }
                       errors++;
                     }
-                    const len7 = data83.length;
+                    const len7 = data85.length;
                     for (let i8 = 0; i8 < len7; i8++) {
-                      let data84 = data83[i8];
-                      if (!(data84 === 'read' || data84 === 'sync')) {
-                        const err163 = {
+                      let data86 = data85[i8];
+                      if (!(data86 === 'read' || data86 === 'sync')) {
+                        const err166 = {
                           instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes/' + i8,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
@@ -4397,23 +4480,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data84,
+                          data: data86,
                         };
                         if (vErrors === null) {
-                          vErrors = [err163];
+                          vErrors = [err166];
                         } else {
-                          vErrors.push(err163);
+                          vErrors.push(err166);
                         }
                         errors++;
                       }
                     }
-                    let i9 = data83.length;
+                    let i9 = data85.length;
                     let j1;
                     if (i9 > 1) {
                       outer1: for (; i9--;) {
                         for (j1 = i9; j1--;) {
-                          if (func0(data83[i9], data83[j1])) {
-                            const err164 = {
+                          if (func0(data85[i9], data85[j1])) {
+                            const err167 = {
                               instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
@@ -4428,12 +4511,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data83,
+                              data: data85,
                             };
                             if (vErrors === null) {
-                              vErrors = [err164];
+                              vErrors = [err167];
                             } else {
-                              vErrors.push(err164);
+                              vErrors.push(err167);
                             }
                             errors++;
                             break outer1;
@@ -4442,7 +4525,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err165 = {
+                    const err168 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
@@ -4450,18 +4533,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data83,
+                      data: data85,
                     };
                     if (vErrors === null) {
-                      vErrors = [err165];
+                      vErrors = [err168];
                     } else {
-                      vErrors.push(err165);
+                      vErrors.push(err168);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err166 = {
+                const err169 = {
                   instancePath: instancePath + '/server/apiTokens/' + i7,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
@@ -4469,18 +4552,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data80,
+                  data: data82,
                 };
                 if (vErrors === null) {
-                  vErrors = [err166];
+                  vErrors = [err169];
                 } else {
-                  vErrors.push(err166);
+                  vErrors.push(err169);
                 }
                 errors++;
               }
             }
           } else {
-            const err167 = {
+            const err170 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -4488,69 +4571,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data79,
-            };
-            if (vErrors === null) {
-              vErrors = [err167];
-            } else {
-              vErrors.push(err167);
-            }
-            errors++;
-          }
-        }
-        if (data74.maxBodySize !== undefined) {
-          let data85 = data74.maxBodySize;
-          if (!(typeof data85 == 'number' && !(data85 % 1) && !isNaN(data85))) {
-            const err168 = {
-              instancePath: instancePath + '/server/maxBodySize',
-              schemaPath: '#/properties/server/properties/maxBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data85,
-            };
-            if (vErrors === null) {
-              vErrors = [err168];
-            } else {
-              vErrors.push(err168);
-            }
-            errors++;
-          }
-          if (typeof data85 == 'number') {
-            if (data85 < 1024 || isNaN(data85)) {
-              const err169 = {
-                instancePath: instancePath + '/server/maxBodySize',
-                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1024 },
-                message: 'must be >= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data85,
-              };
-              if (vErrors === null) {
-                vErrors = [err169];
-              } else {
-                vErrors.push(err169);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data74.maxConnections !== undefined) {
-          let data86 = data74.maxConnections;
-          if (!(typeof data86 == 'number' && !(data86 % 1) && !isNaN(data86))) {
-            const err170 = {
-              instancePath: instancePath + '/server/maxConnections',
-              schemaPath: '#/properties/server/properties/maxConnections/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnections.type,
-              parentSchema: schema11.properties.server.properties.maxConnections,
-              data: data86,
+              data: data81,
             };
             if (vErrors === null) {
               vErrors = [err170];
@@ -4559,9 +4580,71 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data86 == 'number') {
-            if (data86 < 1 || isNaN(data86)) {
-              const err171 = {
+        }
+        if (data76.maxBodySize !== undefined) {
+          let data87 = data76.maxBodySize;
+          if (!(typeof data87 == 'number' && !(data87 % 1) && !isNaN(data87))) {
+            const err171 = {
+              instancePath: instancePath + '/server/maxBodySize',
+              schemaPath: '#/properties/server/properties/maxBodySize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBodySize,
+              data: data87,
+            };
+            if (vErrors === null) {
+              vErrors = [err171];
+            } else {
+              vErrors.push(err171);
+            }
+            errors++;
+          }
+          if (typeof data87 == 'number') {
+            if (data87 < 1024 || isNaN(data87)) {
+              const err172 = {
+                instancePath: instancePath + '/server/maxBodySize',
+                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1024 },
+                message: 'must be >= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.server.properties.maxBodySize,
+                data: data87,
+              };
+              if (vErrors === null) {
+                vErrors = [err172];
+              } else {
+                vErrors.push(err172);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data76.maxConnections !== undefined) {
+          let data88 = data76.maxConnections;
+          if (!(typeof data88 == 'number' && !(data88 % 1) && !isNaN(data88))) {
+            const err173 = {
+              instancePath: instancePath + '/server/maxConnections',
+              schemaPath: '#/properties/server/properties/maxConnections/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnections.type,
+              parentSchema: schema11.properties.server.properties.maxConnections,
+              data: data88,
+            };
+            if (vErrors === null) {
+              vErrors = [err173];
+            } else {
+              vErrors.push(err173);
+            }
+            errors++;
+          }
+          if (typeof data88 == 'number') {
+            if (data88 < 1 || isNaN(data88)) {
+              const err174 = {
                 instancePath: instancePath + '/server/maxConnections',
                 schemaPath: '#/properties/server/properties/maxConnections/minimum',
                 keyword: 'minimum',
@@ -4569,70 +4652,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.server.properties.maxConnections,
-                data: data86,
-              };
-              if (vErrors === null) {
-                vErrors = [err171];
-              } else {
-                vErrors.push(err171);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data74.maxConnectionsPerClient !== undefined) {
-          let data87 = data74.maxConnectionsPerClient;
-          if (!(typeof data87 == 'number' && !(data87 % 1) && !isNaN(data87))) {
-            const err172 = {
-              instancePath: instancePath + '/server/maxConnectionsPerClient',
-              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
-              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-              data: data87,
-            };
-            if (vErrors === null) {
-              vErrors = [err172];
-            } else {
-              vErrors.push(err172);
-            }
-            errors++;
-          }
-          if (typeof data87 == 'number') {
-            if (data87 < 1 || isNaN(data87)) {
-              const err173 = {
-                instancePath: instancePath + '/server/maxConnectionsPerClient',
-                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-                data: data87,
-              };
-              if (vErrors === null) {
-                vErrors = [err173];
-              } else {
-                vErrors.push(err173);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data74.headersTimeout !== undefined) {
-          let data88 = data74.headersTimeout;
-          if (typeof data88 === 'string') {
-            if (!pattern0.test(data88)) {
-              const err174 = {
-                instancePath: instancePath + '/server/headersTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
                 data: data88,
               };
               if (vErrors === null) {
@@ -4642,16 +4661,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
+          }
+        }
+        if (data76.maxConnectionsPerClient !== undefined) {
+          let data89 = data76.maxConnectionsPerClient;
+          if (!(typeof data89 == 'number' && !(data89 % 1) && !isNaN(data89))) {
             const err175 = {
-              instancePath: instancePath + '/server/headersTimeout',
-              schemaPath: '#/definitions/duration/type',
+              instancePath: instancePath + '/server/maxConnectionsPerClient',
+              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data88,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
+              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+              data: data89,
             };
             if (vErrors === null) {
               vErrors = [err175];
@@ -4660,19 +4683,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data74.bodyTimeout !== undefined) {
-          let data89 = data74.bodyTimeout;
-          if (typeof data89 === 'string') {
-            if (!pattern0.test(data89)) {
+          if (typeof data89 == 'number') {
+            if (data89 < 1 || isNaN(data89)) {
               const err176 = {
-                instancePath: instancePath + '/server/bodyTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
+                instancePath: instancePath + '/server/maxConnectionsPerClient',
+                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
                 data: data89,
               };
               if (vErrors === null) {
@@ -4682,36 +4702,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+        if (data76.headersTimeout !== undefined) {
+          let data90 = data76.headersTimeout;
+          if (typeof data90 === 'string') {
+            if (!pattern0.test(data90)) {
+              const err177 = {
+                instancePath: instancePath + '/server/headersTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data90,
+              };
+              if (vErrors === null) {
+                vErrors = [err177];
+              } else {
+                vErrors.push(err177);
+              }
+              errors++;
+            }
           } else {
-            const err177 = {
-              instancePath: instancePath + '/server/bodyTimeout',
+            const err178 = {
+              instancePath: instancePath + '/server/headersTimeout',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
               schema: schema12.type,
               parentSchema: schema12,
-              data: data89,
-            };
-            if (vErrors === null) {
-              vErrors = [err177];
-            } else {
-              vErrors.push(err177);
-            }
-            errors++;
-          }
-        }
-        if (data74.maxBufferedBodySize !== undefined) {
-          let data90 = data74.maxBufferedBodySize;
-          if (!(typeof data90 == 'number' && !(data90 % 1) && !isNaN(data90))) {
-            const err178 = {
-              instancePath: instancePath + '/server/maxBufferedBodySize',
-              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
               data: data90,
             };
             if (vErrors === null) {
@@ -4721,17 +4743,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data90 == 'number') {
-            if (data90 < 65536 || isNaN(data90)) {
+        }
+        if (data76.bodyTimeout !== undefined) {
+          let data91 = data76.bodyTimeout;
+          if (typeof data91 === 'string') {
+            if (!pattern0.test(data91)) {
               const err179 = {
-                instancePath: instancePath + '/server/maxBufferedBodySize',
-                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 65536 },
-                message: 'must be >= 65536',
-                schema: 65536,
-                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-                data: data90,
+                instancePath: instancePath + '/server/bodyTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data91,
               };
               if (vErrors === null) {
                 vErrors = [err179];
@@ -4740,39 +4765,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data74.publicUrl !== undefined) {
-          let data91 = data74.publicUrl;
-          if (typeof data91 === 'string') {
-            if (!pattern2.test(data91)) {
-              const err180 = {
-                instancePath: instancePath + '/server/publicUrl',
-                schemaPath: '#/properties/server/properties/publicUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.server.properties.publicUrl,
-                data: data91,
-              };
-              if (vErrors === null) {
-                vErrors = [err180];
-              } else {
-                vErrors.push(err180);
-              }
-              errors++;
-            }
           } else {
-            const err181 = {
-              instancePath: instancePath + '/server/publicUrl',
-              schemaPath: '#/properties/server/properties/publicUrl/type',
+            const err180 = {
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.server.properties.publicUrl.type,
-              parentSchema: schema11.properties.server.properties.publicUrl,
+              schema: schema12.type,
+              parentSchema: schema12,
               data: data91,
+            };
+            if (vErrors === null) {
+              vErrors = [err180];
+            } else {
+              vErrors.push(err180);
+            }
+            errors++;
+          }
+        }
+        if (data76.maxBufferedBodySize !== undefined) {
+          let data92 = data76.maxBufferedBodySize;
+          if (!(typeof data92 == 'number' && !(data92 % 1) && !isNaN(data92))) {
+            const err181 = {
+              instancePath: instancePath + '/server/maxBufferedBodySize',
+              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+              data: data92,
             };
             if (vErrors === null) {
               vErrors = [err181];
@@ -4781,11 +4804,71 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data92 == 'number') {
+            if (data92 < 65536 || isNaN(data92)) {
+              const err182 = {
+                instancePath: instancePath + '/server/maxBufferedBodySize',
+                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 65536 },
+                message: 'must be >= 65536',
+                schema: 65536,
+                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+                data: data92,
+              };
+              if (vErrors === null) {
+                vErrors = [err182];
+              } else {
+                vErrors.push(err182);
+              }
+              errors++;
+            }
+          }
         }
-        if (data74.metricsAuth !== undefined) {
-          let data92 = data74.metricsAuth;
-          if (typeof data92 !== 'boolean') {
-            const err182 = {
+        if (data76.publicUrl !== undefined) {
+          let data93 = data76.publicUrl;
+          if (typeof data93 === 'string') {
+            if (!pattern2.test(data93)) {
+              const err183 = {
+                instancePath: instancePath + '/server/publicUrl',
+                schemaPath: '#/properties/server/properties/publicUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.server.properties.publicUrl,
+                data: data93,
+              };
+              if (vErrors === null) {
+                vErrors = [err183];
+              } else {
+                vErrors.push(err183);
+              }
+              errors++;
+            }
+          } else {
+            const err184 = {
+              instancePath: instancePath + '/server/publicUrl',
+              schemaPath: '#/properties/server/properties/publicUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.server.properties.publicUrl.type,
+              parentSchema: schema11.properties.server.properties.publicUrl,
+              data: data93,
+            };
+            if (vErrors === null) {
+              vErrors = [err184];
+            } else {
+              vErrors.push(err184);
+            }
+            errors++;
+          }
+        }
+        if (data76.metricsAuth !== undefined) {
+          let data94 = data76.metricsAuth;
+          if (typeof data94 !== 'boolean') {
+            const err185 = {
               instancePath: instancePath + '/server/metricsAuth',
               schemaPath: '#/properties/server/properties/metricsAuth/type',
               keyword: 'type',
@@ -4793,69 +4876,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.server.properties.metricsAuth.type,
               parentSchema: schema11.properties.server.properties.metricsAuth,
-              data: data92,
-            };
-            if (vErrors === null) {
-              vErrors = [err182];
-            } else {
-              vErrors.push(err182);
-            }
-            errors++;
-          }
-        }
-        if (data74.ui !== undefined) {
-          let data93 = data74.ui;
-          if (typeof data93 !== 'boolean') {
-            const err183 = {
-              instancePath: instancePath + '/server/ui',
-              schemaPath: '#/properties/server/properties/ui/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.ui.type,
-              parentSchema: schema11.properties.server.properties.ui,
-              data: data93,
-            };
-            if (vErrors === null) {
-              vErrors = [err183];
-            } else {
-              vErrors.push(err183);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err184 = {
-          instancePath: instancePath + '/server',
-          schemaPath: '#/properties/server/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.server.type,
-          parentSchema: schema11.properties.server,
-          data: data74,
-        };
-        if (vErrors === null) {
-          vErrors = [err184];
-        } else {
-          vErrors.push(err184);
-        }
-        errors++;
-      }
-    }
-    if (data.reconcile !== undefined) {
-      let data94 = data.reconcile;
-      if (data94 && typeof data94 == 'object' && !Array.isArray(data94)) {
-        for (const key13 in data94) {
-          if (!(key13 === 'maxConcurrent')) {
-            const err185 = {
-              instancePath: instancePath + '/reconcile',
-              schemaPath: '#/properties/reconcile/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key13 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.reconcile,
               data: data94,
             };
             if (vErrors === null) {
@@ -4866,17 +4886,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data94.maxConcurrent !== undefined) {
-          let data95 = data94.maxConcurrent;
-          if (!(typeof data95 == 'number' && !(data95 % 1) && !isNaN(data95))) {
+        if (data76.ui !== undefined) {
+          let data95 = data76.ui;
+          if (typeof data95 !== 'boolean') {
             const err186 = {
-              instancePath: instancePath + '/reconcile/maxConcurrent',
-              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
               keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
-              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
               data: data95,
             };
             if (vErrors === null) {
@@ -4886,60 +4906,61 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data95 == 'number') {
-            if (data95 < 1 || isNaN(data95)) {
-              const err187 = {
-                instancePath: instancePath + '/reconcile/maxConcurrent',
-                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-                data: data95,
-              };
-              if (vErrors === null) {
-                vErrors = [err187];
-              } else {
-                vErrors.push(err187);
-              }
-              errors++;
-            }
-          }
         }
       } else {
-        const err188 = {
-          instancePath: instancePath + '/reconcile',
-          schemaPath: '#/properties/reconcile/type',
+        const err187 = {
+          instancePath: instancePath + '/server',
+          schemaPath: '#/properties/server/type',
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema11.properties.reconcile.type,
-          parentSchema: schema11.properties.reconcile,
-          data: data94,
+          schema: schema11.properties.server.type,
+          parentSchema: schema11.properties.server,
+          data: data76,
         };
         if (vErrors === null) {
-          vErrors = [err188];
+          vErrors = [err187];
         } else {
-          vErrors.push(err188);
+          vErrors.push(err187);
         }
         errors++;
       }
     }
-    if (data.workspaces !== undefined) {
-      let data96 = data.workspaces;
+    if (data.reconcile !== undefined) {
+      let data96 = data.reconcile;
       if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
         for (const key14 in data96) {
-          if (!(key14 === 'dir' || key14 === 'keep' || key14 === 'maxFileSize')) {
-            const err189 = {
-              instancePath: instancePath + '/workspaces',
-              schemaPath: '#/properties/workspaces/additionalProperties',
+          if (!(key14 === 'maxConcurrent')) {
+            const err188 = {
+              instancePath: instancePath + '/reconcile',
+              schemaPath: '#/properties/reconcile/additionalProperties',
               keyword: 'additionalProperties',
               params: { additionalProperty: key14 },
               message: 'must NOT have additional properties',
               schema: false,
-              parentSchema: schema11.properties.workspaces,
+              parentSchema: schema11.properties.reconcile,
               data: data96,
+            };
+            if (vErrors === null) {
+              vErrors = [err188];
+            } else {
+              vErrors.push(err188);
+            }
+            errors++;
+          }
+        }
+        if (data96.maxConcurrent !== undefined) {
+          let data97 = data96.maxConcurrent;
+          if (!(typeof data97 == 'number' && !(data97 % 1) && !isNaN(data97))) {
+            const err189 = {
+              instancePath: instancePath + '/reconcile/maxConcurrent',
+              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
+              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+              data: data97,
             };
             if (vErrors === null) {
               vErrors = [err189];
@@ -4948,11 +4969,73 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data97 == 'number') {
+            if (data97 < 1 || isNaN(data97)) {
+              const err190 = {
+                instancePath: instancePath + '/reconcile/maxConcurrent',
+                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+                data: data97,
+              };
+              if (vErrors === null) {
+                vErrors = [err190];
+              } else {
+                vErrors.push(err190);
+              }
+              errors++;
+            }
+          }
         }
-        if (data96.dir !== undefined) {
-          let data97 = data96.dir;
-          if (typeof data97 !== 'string') {
-            const err190 = {
+      } else {
+        const err191 = {
+          instancePath: instancePath + '/reconcile',
+          schemaPath: '#/properties/reconcile/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.reconcile.type,
+          parentSchema: schema11.properties.reconcile,
+          data: data96,
+        };
+        if (vErrors === null) {
+          vErrors = [err191];
+        } else {
+          vErrors.push(err191);
+        }
+        errors++;
+      }
+    }
+    if (data.workspaces !== undefined) {
+      let data98 = data.workspaces;
+      if (data98 && typeof data98 == 'object' && !Array.isArray(data98)) {
+        for (const key15 in data98) {
+          if (!(key15 === 'dir' || key15 === 'keep' || key15 === 'maxFileSize')) {
+            const err192 = {
+              instancePath: instancePath + '/workspaces',
+              schemaPath: '#/properties/workspaces/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key15 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.workspaces,
+              data: data98,
+            };
+            if (vErrors === null) {
+              vErrors = [err192];
+            } else {
+              vErrors.push(err192);
+            }
+            errors++;
+          }
+        }
+        if (data98.dir !== undefined) {
+          let data99 = data98.dir;
+          if (typeof data99 !== 'string') {
+            const err193 = {
               instancePath: instancePath + '/workspaces/dir',
               schemaPath: '#/properties/workspaces/properties/dir/type',
               keyword: 'type',
@@ -4960,68 +5043,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.workspaces.properties.dir.type,
               parentSchema: schema11.properties.workspaces.properties.dir,
-              data: data97,
-            };
-            if (vErrors === null) {
-              vErrors = [err190];
-            } else {
-              vErrors.push(err190);
-            }
-            errors++;
-          }
-        }
-        if (data96.keep !== undefined) {
-          let data98 = data96.keep;
-          if (!(typeof data98 == 'number' && !(data98 % 1) && !isNaN(data98))) {
-            const err191 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
-              data: data98,
-            };
-            if (vErrors === null) {
-              vErrors = [err191];
-            } else {
-              vErrors.push(err191);
-            }
-            errors++;
-          }
-          if (typeof data98 == 'number') {
-            if (data98 < 1 || isNaN(data98)) {
-              const err192 = {
-                instancePath: instancePath + '/workspaces/keep',
-                schemaPath: '#/properties/workspaces/properties/keep/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data98,
-              };
-              if (vErrors === null) {
-                vErrors = [err192];
-              } else {
-                vErrors.push(err192);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data96.maxFileSize !== undefined) {
-          let data99 = data96.maxFileSize;
-          if (!(typeof data99 == 'number' && !(data99 % 1) && !isNaN(data99))) {
-            const err193 = {
-              instancePath: instancePath + '/workspaces/maxFileSize',
-              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.maxFileSize.type,
-              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
               data: data99,
             };
             if (vErrors === null) {
@@ -5031,65 +5052,60 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data99 == 'number') {
-            if (data99 < 1 || isNaN(data99)) {
-              const err194 = {
-                instancePath: instancePath + '/workspaces/maxFileSize',
-                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+        }
+        if (data98.keep !== undefined) {
+          let data100 = data98.keep;
+          if (!(typeof data100 == 'number' && !(data100 % 1) && !isNaN(data100))) {
+            const err194 = {
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
+              data: data100,
+            };
+            if (vErrors === null) {
+              vErrors = [err194];
+            } else {
+              vErrors.push(err194);
+            }
+            errors++;
+          }
+          if (typeof data100 == 'number') {
+            if (data100 < 1 || isNaN(data100)) {
+              const err195 = {
+                instancePath: instancePath + '/workspaces/keep',
+                schemaPath: '#/properties/workspaces/properties/keep/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-                data: data99,
+                parentSchema: schema11.properties.workspaces.properties.keep,
+                data: data100,
               };
               if (vErrors === null) {
-                vErrors = [err194];
+                vErrors = [err195];
               } else {
-                vErrors.push(err194);
+                vErrors.push(err195);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err195 = {
-          instancePath: instancePath + '/workspaces',
-          schemaPath: '#/properties/workspaces/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.workspaces.type,
-          parentSchema: schema11.properties.workspaces,
-          data: data96,
-        };
-        if (vErrors === null) {
-          vErrors = [err195];
-        } else {
-          vErrors.push(err195);
-        }
-        errors++;
-      }
-    }
-    if (data.kubernetes !== undefined) {
-      let data100 = data.kubernetes;
-      if (data100 && typeof data100 == 'object' && !Array.isArray(data100)) {
-        for (const key15 in data100) {
-          if (!(
-            key15 === 'requireServiceAccount' ||
-            key15 === 'controllerNamespace' ||
-            key15 === 'kustomize' ||
-            key15 === 'helm'
-          )) {
+        if (data98.maxFileSize !== undefined) {
+          let data101 = data98.maxFileSize;
+          if (!(typeof data101 == 'number' && !(data101 % 1) && !isNaN(data101))) {
             const err196 = {
-              instancePath: instancePath + '/kubernetes',
-              schemaPath: '#/properties/kubernetes/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key15 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.kubernetes,
-              data: data100,
+              instancePath: instancePath + '/workspaces/maxFileSize',
+              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.maxFileSize.type,
+              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+              data: data101,
             };
             if (vErrors === null) {
               vErrors = [err196];
@@ -5098,58 +5114,64 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data100.requireServiceAccount !== undefined) {
-          let data101 = data100.requireServiceAccount;
-          if (typeof data101 !== 'boolean') {
-            const err197 = {
-              instancePath: instancePath + '/kubernetes/requireServiceAccount',
-              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
-              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
-              data: data101,
-            };
-            if (vErrors === null) {
-              vErrors = [err197];
-            } else {
-              vErrors.push(err197);
-            }
-            errors++;
-          }
-        }
-        if (data100.controllerNamespace !== undefined) {
-          let data102 = data100.controllerNamespace;
-          if (typeof data102 === 'string') {
-            if (func3(data102) < 1) {
-              const err198 = {
-                instancePath: instancePath + '/kubernetes/controllerNamespace',
-                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
+          if (typeof data101 == 'number') {
+            if (data101 < 1 || isNaN(data101)) {
+              const err197 = {
+                instancePath: instancePath + '/workspaces/maxFileSize',
+                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data102,
+                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                data: data101,
               };
               if (vErrors === null) {
-                vErrors = [err198];
+                vErrors = [err197];
               } else {
-                vErrors.push(err198);
+                vErrors.push(err197);
               }
               errors++;
             }
-          } else {
+          }
+        }
+      } else {
+        const err198 = {
+          instancePath: instancePath + '/workspaces',
+          schemaPath: '#/properties/workspaces/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.workspaces.type,
+          parentSchema: schema11.properties.workspaces,
+          data: data98,
+        };
+        if (vErrors === null) {
+          vErrors = [err198];
+        } else {
+          vErrors.push(err198);
+        }
+        errors++;
+      }
+    }
+    if (data.kubernetes !== undefined) {
+      let data102 = data.kubernetes;
+      if (data102 && typeof data102 == 'object' && !Array.isArray(data102)) {
+        for (const key16 in data102) {
+          if (!(
+            key16 === 'requireServiceAccount' ||
+            key16 === 'controllerNamespace' ||
+            key16 === 'kustomize' ||
+            key16 === 'helm'
+          )) {
             const err199 = {
-              instancePath: instancePath + '/kubernetes/controllerNamespace',
-              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
-              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              instancePath: instancePath + '/kubernetes',
+              schemaPath: '#/properties/kubernetes/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key16 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.kubernetes,
               data: data102,
             };
             if (vErrors === null) {
@@ -5160,107 +5182,86 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data100.kustomize !== undefined) {
-          let data103 = data100.kustomize;
-          if (data103 && typeof data103 == 'object' && !Array.isArray(data103)) {
-            for (const key16 in data103) {
-              if (!(key16 === 'path')) {
-                const err200 = {
-                  instancePath: instancePath + '/kubernetes/kustomize',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key16 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data103,
-                };
-                if (vErrors === null) {
-                  vErrors = [err200];
-                } else {
-                  vErrors.push(err200);
-                }
-                errors++;
-              }
-            }
-            if (data103.path !== undefined) {
-              let data104 = data103.path;
-              if (typeof data104 === 'string') {
-                if (func3(data104) < 1) {
-                  const err201 = {
-                    instancePath: instancePath + '/kubernetes/kustomize/path',
-                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data104,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err201];
-                  } else {
-                    vErrors.push(err201);
-                  }
-                  errors++;
-                }
-              } else {
-                const err202 = {
-                  instancePath: instancePath + '/kubernetes/kustomize/path',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                  data: data104,
-                };
-                if (vErrors === null) {
-                  vErrors = [err202];
-                } else {
-                  vErrors.push(err202);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err203 = {
-              instancePath: instancePath + '/kubernetes/kustomize',
-              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
+        if (data102.requireServiceAccount !== undefined) {
+          let data103 = data102.requireServiceAccount;
+          if (typeof data103 !== 'boolean') {
+            const err200 = {
+              instancePath: instancePath + '/kubernetes/requireServiceAccount',
+              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
               keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.kustomize.type,
-              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
+              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
               data: data103,
             };
             if (vErrors === null) {
-              vErrors = [err203];
+              vErrors = [err200];
             } else {
-              vErrors.push(err203);
+              vErrors.push(err200);
             }
             errors++;
           }
         }
-        if (data100.helm !== undefined) {
-          let data105 = data100.helm;
+        if (data102.controllerNamespace !== undefined) {
+          let data104 = data102.controllerNamespace;
+          if (typeof data104 === 'string') {
+            if (func3(data104) < 1) {
+              const err201 = {
+                instancePath: instancePath + '/kubernetes/controllerNamespace',
+                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+                data: data104,
+              };
+              if (vErrors === null) {
+                vErrors = [err201];
+              } else {
+                vErrors.push(err201);
+              }
+              errors++;
+            }
+          } else {
+            const err202 = {
+              instancePath: instancePath + '/kubernetes/controllerNamespace',
+              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
+              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              data: data104,
+            };
+            if (vErrors === null) {
+              vErrors = [err202];
+            } else {
+              vErrors.push(err202);
+            }
+            errors++;
+          }
+        }
+        if (data102.kustomize !== undefined) {
+          let data105 = data102.kustomize;
           if (data105 && typeof data105 == 'object' && !Array.isArray(data105)) {
             for (const key17 in data105) {
               if (!(key17 === 'path')) {
-                const err204 = {
-                  instancePath: instancePath + '/kubernetes/helm',
-                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                const err203 = {
+                  instancePath: instancePath + '/kubernetes/kustomize',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
                   keyword: 'additionalProperties',
                   params: { additionalProperty: key17 },
                   message: 'must NOT have additional properties',
                   schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize,
                   data: data105,
                 };
                 if (vErrors === null) {
-                  vErrors = [err204];
+                  vErrors = [err203];
                 } else {
-                  vErrors.push(err204);
+                  vErrors.push(err203);
                 }
                 errors++;
               }
@@ -5269,7 +5270,89 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               let data106 = data105.path;
               if (typeof data106 === 'string') {
                 if (func3(data106) < 1) {
-                  const err205 = {
+                  const err204 = {
+                    instancePath: instancePath + '/kubernetes/kustomize/path',
+                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                    data: data106,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err204];
+                  } else {
+                    vErrors.push(err204);
+                  }
+                  errors++;
+                }
+              } else {
+                const err205 = {
+                  instancePath: instancePath + '/kubernetes/kustomize/path',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                  data: data106,
+                };
+                if (vErrors === null) {
+                  vErrors = [err205];
+                } else {
+                  vErrors.push(err205);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err206 = {
+              instancePath: instancePath + '/kubernetes/kustomize',
+              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.kustomize.type,
+              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              data: data105,
+            };
+            if (vErrors === null) {
+              vErrors = [err206];
+            } else {
+              vErrors.push(err206);
+            }
+            errors++;
+          }
+        }
+        if (data102.helm !== undefined) {
+          let data107 = data102.helm;
+          if (data107 && typeof data107 == 'object' && !Array.isArray(data107)) {
+            for (const key18 in data107) {
+              if (!(key18 === 'path')) {
+                const err207 = {
+                  instancePath: instancePath + '/kubernetes/helm',
+                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key18 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  data: data107,
+                };
+                if (vErrors === null) {
+                  vErrors = [err207];
+                } else {
+                  vErrors.push(err207);
+                }
+                errors++;
+              }
+            }
+            if (data107.path !== undefined) {
+              let data108 = data107.path;
+              if (typeof data108 === 'string') {
+                if (func3(data108) < 1) {
+                  const err208 = {
                     instancePath: instancePath + '/kubernetes/helm/path',
                     schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
                     keyword: 'minLength',
@@ -5277,17 +5360,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                    data: data106,
+                    data: data108,
                   };
                   if (vErrors === null) {
-                    vErrors = [err205];
+                    vErrors = [err208];
                   } else {
-                    vErrors.push(err205);
+                    vErrors.push(err208);
                   }
                   errors++;
                 }
               } else {
-                const err206 = {
+                const err209 = {
                   instancePath: instancePath + '/kubernetes/helm/path',
                   schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
                   keyword: 'type',
@@ -5295,18 +5378,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
                   parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                  data: data106,
+                  data: data108,
                 };
                 if (vErrors === null) {
-                  vErrors = [err206];
+                  vErrors = [err209];
                 } else {
-                  vErrors.push(err206);
+                  vErrors.push(err209);
                 }
                 errors++;
               }
             }
           } else {
-            const err207 = {
+            const err210 = {
               instancePath: instancePath + '/kubernetes/helm',
               schemaPath: '#/properties/kubernetes/properties/helm/type',
               keyword: 'type',
@@ -5314,18 +5397,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.kubernetes.properties.helm.type,
               parentSchema: schema11.properties.kubernetes.properties.helm,
-              data: data105,
+              data: data107,
             };
             if (vErrors === null) {
-              vErrors = [err207];
+              vErrors = [err210];
             } else {
-              vErrors.push(err207);
+              vErrors.push(err210);
             }
             errors++;
           }
         }
       } else {
-        const err208 = {
+        const err211 = {
           instancePath: instancePath + '/kubernetes',
           schemaPath: '#/properties/kubernetes/type',
           keyword: 'type',
@@ -5333,44 +5416,44 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.kubernetes.type,
           parentSchema: schema11.properties.kubernetes,
-          data: data100,
+          data: data102,
         };
         if (vErrors === null) {
-          vErrors = [err208];
+          vErrors = [err211];
         } else {
-          vErrors.push(err208);
+          vErrors.push(err211);
         }
         errors++;
       }
     }
     if (data.telemetry !== undefined) {
-      let data107 = data.telemetry;
-      if (data107 && typeof data107 == 'object' && !Array.isArray(data107)) {
-        for (const key18 in data107) {
-          if (!(key18 === 'otlpEndpoint')) {
-            const err209 = {
+      let data109 = data.telemetry;
+      if (data109 && typeof data109 == 'object' && !Array.isArray(data109)) {
+        for (const key19 in data109) {
+          if (!(key19 === 'otlpEndpoint')) {
+            const err212 = {
               instancePath: instancePath + '/telemetry',
               schemaPath: '#/properties/telemetry/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key18 },
+              params: { additionalProperty: key19 },
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.telemetry,
-              data: data107,
+              data: data109,
             };
             if (vErrors === null) {
-              vErrors = [err209];
+              vErrors = [err212];
             } else {
-              vErrors.push(err209);
+              vErrors.push(err212);
             }
             errors++;
           }
         }
-        if (data107.otlpEndpoint !== undefined) {
-          let data108 = data107.otlpEndpoint;
-          if (typeof data108 === 'string') {
-            if (!pattern2.test(data108)) {
-              const err210 = {
+        if (data109.otlpEndpoint !== undefined) {
+          let data110 = data109.otlpEndpoint;
+          if (typeof data110 === 'string') {
+            if (!pattern2.test(data110)) {
+              const err213 = {
                 instancePath: instancePath + '/telemetry/otlpEndpoint',
                 schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
                 keyword: 'pattern',
@@ -5378,17 +5461,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
                 schema: '^https?://[^\\s]+$',
                 parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data108,
+                data: data110,
               };
               if (vErrors === null) {
-                vErrors = [err210];
+                vErrors = [err213];
               } else {
-                vErrors.push(err210);
+                vErrors.push(err213);
               }
               errors++;
             }
           } else {
-            const err211 = {
+            const err214 = {
               instancePath: instancePath + '/telemetry/otlpEndpoint',
               schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
               keyword: 'type',
@@ -5396,18 +5479,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
               parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-              data: data108,
+              data: data110,
             };
             if (vErrors === null) {
-              vErrors = [err211];
+              vErrors = [err214];
             } else {
-              vErrors.push(err211);
+              vErrors.push(err214);
             }
             errors++;
           }
         }
       } else {
-        const err212 = {
+        const err215 = {
           instancePath: instancePath + '/telemetry',
           schemaPath: '#/properties/telemetry/type',
           keyword: 'type',
@@ -5415,21 +5498,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.telemetry.type,
           parentSchema: schema11.properties.telemetry,
-          data: data107,
+          data: data109,
         };
         if (vErrors === null) {
-          vErrors = [err212];
+          vErrors = [err215];
         } else {
-          vErrors.push(err212);
+          vErrors.push(err215);
         }
         errors++;
       }
     }
     if (data.notifications !== undefined) {
-      let data109 = data.notifications;
-      if (Array.isArray(data109)) {
-        if (data109.length > 32) {
-          const err213 = {
+      let data111 = data.notifications;
+      if (Array.isArray(data111)) {
+        if (data111.length > 32) {
+          const err216 = {
             instancePath: instancePath + '/notifications',
             schemaPath: '#/properties/notifications/maxItems',
             keyword: 'maxItems',
@@ -5437,21 +5520,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 32 items',
             schema: 32,
             parentSchema: schema11.properties.notifications,
-            data: data109,
+            data: data111,
           };
           if (vErrors === null) {
-            vErrors = [err213];
+            vErrors = [err216];
           } else {
-            vErrors.push(err213);
+            vErrors.push(err216);
           }
           errors++;
         }
-        const len8 = data109.length;
+        const len8 = data111.length;
         for (let i10 = 0; i10 < len8; i10++) {
-          let data110 = data109[i10];
-          if (data110 && typeof data110 == 'object' && !Array.isArray(data110)) {
-            if (data110.name === undefined) {
-              const err214 = {
+          let data112 = data111[i10];
+          if (data112 && typeof data112 == 'object' && !Array.isArray(data112)) {
+            if (data112.name === undefined) {
+              const err217 = {
                 instancePath: instancePath + '/notifications/' + i10,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
@@ -5459,61 +5542,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'name' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data110,
-              };
-              if (vErrors === null) {
-                vErrors = [err214];
-              } else {
-                vErrors.push(err214);
-              }
-              errors++;
-            }
-            if (data110.type === undefined) {
-              const err215 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'type' },
-                message: "must have required property '" + 'type' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data110,
-              };
-              if (vErrors === null) {
-                vErrors = [err215];
-              } else {
-                vErrors.push(err215);
-              }
-              errors++;
-            }
-            if (data110.urlEnv === undefined) {
-              const err216 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'urlEnv' },
-                message: "must have required property '" + 'urlEnv' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data110,
-              };
-              if (vErrors === null) {
-                vErrors = [err216];
-              } else {
-                vErrors.push(err216);
-              }
-              errors++;
-            }
-            if (data110.events === undefined) {
-              const err217 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'events' },
-                message: "must have required property '" + 'events' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data110,
+                data: data112,
               };
               if (vErrors === null) {
                 vErrors = [err217];
@@ -5522,84 +5551,77 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key19 in data110) {
+            if (data112.type === undefined) {
+              const err218 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'type' },
+                message: "must have required property '" + 'type' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data112,
+              };
+              if (vErrors === null) {
+                vErrors = [err218];
+              } else {
+                vErrors.push(err218);
+              }
+              errors++;
+            }
+            if (data112.urlEnv === undefined) {
+              const err219 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'urlEnv' },
+                message: "must have required property '" + 'urlEnv' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data112,
+              };
+              if (vErrors === null) {
+                vErrors = [err219];
+              } else {
+                vErrors.push(err219);
+              }
+              errors++;
+            }
+            if (data112.events === undefined) {
+              const err220 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'events' },
+                message: "must have required property '" + 'events' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data112,
+              };
+              if (vErrors === null) {
+                vErrors = [err220];
+              } else {
+                vErrors.push(err220);
+              }
+              errors++;
+            }
+            for (const key20 in data112) {
               if (!(
-                key19 === 'name' ||
-                key19 === 'type' ||
-                key19 === 'urlEnv' ||
-                key19 === 'secretEnv' ||
-                key19 === 'events' ||
-                key19 === 'environments'
+                key20 === 'name' ||
+                key20 === 'type' ||
+                key20 === 'urlEnv' ||
+                key20 === 'secretEnv' ||
+                key20 === 'events' ||
+                key20 === 'environments'
               )) {
-                const err218 = {
+                const err221 = {
                   instancePath: instancePath + '/notifications/' + i10,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
-                  params: { additionalProperty: key19 },
+                  params: { additionalProperty: key20 },
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data110,
-                };
-                if (vErrors === null) {
-                  vErrors = [err218];
-                } else {
-                  vErrors.push(err218);
-                }
-                errors++;
-              }
-            }
-            if (data110.name !== undefined) {
-              let data111 = data110.name;
-              if (typeof data111 === 'string') {
-                if (!pattern27.test(data111)) {
-                  const err219 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/name',
-                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
-                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
-                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
-                    parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data111,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err219];
-                  } else {
-                    vErrors.push(err219);
-                  }
-                  errors++;
-                }
-              } else {
-                const err220 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/name',
-                  schemaPath: '#/properties/notifications/items/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.notifications.items.properties.name.type,
-                  parentSchema: schema11.properties.notifications.items.properties.name,
-                  data: data111,
-                };
-                if (vErrors === null) {
-                  vErrors = [err220];
-                } else {
-                  vErrors.push(err220);
-                }
-                errors++;
-              }
-            }
-            if (data110.type !== undefined) {
-              let data112 = data110.type;
-              if (!(data112 === 'slack' || data112 === 'webhook')) {
-                const err221 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/type',
-                  schemaPath: '#/properties/notifications/items/properties/type/enum',
-                  keyword: 'enum',
-                  params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
-                  message: 'must be equal to one of the allowed values',
-                  schema: schema11.properties.notifications.items.properties.type.enum,
-                  parentSchema: schema11.properties.notifications.items.properties.type,
                   data: data112,
                 };
                 if (vErrors === null) {
@@ -5610,18 +5632,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data110.urlEnv !== undefined) {
-              let data113 = data110.urlEnv;
+            if (data112.name !== undefined) {
+              let data113 = data112.name;
               if (typeof data113 === 'string') {
-                if (!pattern1.test(data113)) {
+                if (!pattern27.test(data113)) {
                   const err222 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
+                    instancePath: instancePath + '/notifications/' + i10 + '/name',
+                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
                     keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
+                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
+                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
+                    parentSchema: schema11.properties.notifications.items.properties.name,
                     data: data113,
                   };
                   if (vErrors === null) {
@@ -5633,13 +5655,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err223 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
-                  schemaPath: '#/definitions/envVarName/type',
+                  instancePath: instancePath + '/notifications/' + i10 + '/name',
+                  schemaPath: '#/properties/notifications/items/properties/name/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
+                  schema: schema11.properties.notifications.items.properties.name.type,
+                  parentSchema: schema11.properties.notifications.items.properties.name,
                   data: data113,
                 };
                 if (vErrors === null) {
@@ -5650,11 +5672,72 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data110.secretEnv !== undefined) {
-              let data114 = data110.secretEnv;
-              if (typeof data114 === 'string') {
-                if (!pattern1.test(data114)) {
-                  const err224 = {
+            if (data112.type !== undefined) {
+              let data114 = data112.type;
+              if (!(data114 === 'slack' || data114 === 'webhook')) {
+                const err224 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/type',
+                  schemaPath: '#/properties/notifications/items/properties/type/enum',
+                  keyword: 'enum',
+                  params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
+                  message: 'must be equal to one of the allowed values',
+                  schema: schema11.properties.notifications.items.properties.type.enum,
+                  parentSchema: schema11.properties.notifications.items.properties.type,
+                  data: data114,
+                };
+                if (vErrors === null) {
+                  vErrors = [err224];
+                } else {
+                  vErrors.push(err224);
+                }
+                errors++;
+              }
+            }
+            if (data112.urlEnv !== undefined) {
+              let data115 = data112.urlEnv;
+              if (typeof data115 === 'string') {
+                if (!pattern1.test(data115)) {
+                  const err225 = {
+                    instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data115,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err225];
+                  } else {
+                    vErrors.push(err225);
+                  }
+                  errors++;
+                }
+              } else {
+                const err226 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data115,
+                };
+                if (vErrors === null) {
+                  vErrors = [err226];
+                } else {
+                  vErrors.push(err226);
+                }
+                errors++;
+              }
+            }
+            if (data112.secretEnv !== undefined) {
+              let data116 = data112.secretEnv;
+              if (typeof data116 === 'string') {
+                if (!pattern1.test(data116)) {
+                  const err227 = {
                     instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
                     schemaPath: '#/definitions/envVarName/pattern',
                     keyword: 'pattern',
@@ -5662,17 +5745,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                     schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                     parentSchema: schema13,
-                    data: data114,
+                    data: data116,
                   };
                   if (vErrors === null) {
-                    vErrors = [err224];
+                    vErrors = [err227];
                   } else {
-                    vErrors.push(err224);
+                    vErrors.push(err227);
                   }
                   errors++;
                 }
               } else {
-                const err225 = {
+                const err228 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
                   schemaPath: '#/definitions/envVarName/type',
                   keyword: 'type',
@@ -5680,21 +5763,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema13.type,
                   parentSchema: schema13,
-                  data: data114,
+                  data: data116,
                 };
                 if (vErrors === null) {
-                  vErrors = [err225];
+                  vErrors = [err228];
                 } else {
-                  vErrors.push(err225);
+                  vErrors.push(err228);
                 }
                 errors++;
               }
             }
-            if (data110.events !== undefined) {
-              let data115 = data110.events;
-              if (Array.isArray(data115)) {
-                if (data115.length < 1) {
-                  const err226 = {
+            if (data112.events !== undefined) {
+              let data117 = data112.events;
+              if (Array.isArray(data117)) {
+                if (data117.length < 1) {
+                  const err229 = {
                     instancePath: instancePath + '/notifications/' + i10 + '/events',
                     schemaPath: '#/properties/notifications/items/properties/events/minItems',
                     keyword: 'minItems',
@@ -5702,27 +5785,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 items',
                     schema: 1,
                     parentSchema: schema11.properties.notifications.items.properties.events,
-                    data: data115,
+                    data: data117,
                   };
                   if (vErrors === null) {
-                    vErrors = [err226];
+                    vErrors = [err229];
                   } else {
-                    vErrors.push(err226);
+                    vErrors.push(err229);
                   }
                   errors++;
                 }
-                const len9 = data115.length;
+                const len9 = data117.length;
                 for (let i11 = 0; i11 < len9; i11++) {
-                  let data116 = data115[i11];
+                  let data118 = data117[i11];
                   if (!(
-                    data116 === 'failed' ||
-                    data116 === 'stalled' ||
-                    data116 === 'recovered' ||
-                    data116 === 'applied' ||
-                    data116 === 'drift-repaired' ||
-                    data116 === 'suspended'
+                    data118 === 'failed' ||
+                    data118 === 'stalled' ||
+                    data118 === 'recovered' ||
+                    data118 === 'applied' ||
+                    data118 === 'drift-repaired' ||
+                    data118 === 'suspended'
                   )) {
-                    const err227 = {
+                    const err230 = {
                       instancePath: instancePath + '/notifications/' + i10 + '/events/' + i11,
                       schemaPath: '#/properties/notifications/items/properties/events/items/enum',
                       keyword: 'enum',
@@ -5732,23 +5815,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be equal to one of the allowed values',
                       schema: schema11.properties.notifications.items.properties.events.items.enum,
                       parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data116,
+                      data: data118,
                     };
                     if (vErrors === null) {
-                      vErrors = [err227];
+                      vErrors = [err230];
                     } else {
-                      vErrors.push(err227);
+                      vErrors.push(err230);
                     }
                     errors++;
                   }
                 }
-                let i12 = data115.length;
+                let i12 = data117.length;
                 let j2;
                 if (i12 > 1) {
                   outer2: for (; i12--;) {
                     for (j2 = i12; j2--;) {
-                      if (func0(data115[i12], data115[j2])) {
-                        const err228 = {
+                      if (func0(data117[i12], data117[j2])) {
+                        const err231 = {
                           instancePath: instancePath + '/notifications/' + i10 + '/events',
                           schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
                           keyword: 'uniqueItems',
@@ -5761,12 +5844,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             ' are identical)',
                           schema: true,
                           parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data115,
+                          data: data117,
                         };
                         if (vErrors === null) {
-                          vErrors = [err228];
+                          vErrors = [err231];
                         } else {
-                          vErrors.push(err228);
+                          vErrors.push(err231);
                         }
                         errors++;
                         break outer2;
@@ -5775,7 +5858,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err229 = {
+                const err232 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/events',
                   schemaPath: '#/properties/notifications/items/properties/events/type',
                   keyword: 'type',
@@ -5783,70 +5866,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.events.type,
                   parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data115,
-                };
-                if (vErrors === null) {
-                  vErrors = [err229];
-                } else {
-                  vErrors.push(err229);
-                }
-                errors++;
-              }
-            }
-            if (data110.environments !== undefined) {
-              let data117 = data110.environments;
-              if (Array.isArray(data117)) {
-                const len10 = data117.length;
-                for (let i13 = 0; i13 < len10; i13++) {
-                  let data118 = data117[i13];
-                  if (typeof data118 === 'string') {
-                    if (func3(data118) < 1) {
-                      const err230 = {
-                        instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
-                        schemaPath:
-                          '#/properties/notifications/items/properties/environments/items/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data118,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err230];
-                      } else {
-                        vErrors.push(err230);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err231 = {
-                      instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
-                      schemaPath: '#/properties/notifications/items/properties/environments/items/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.notifications.items.properties.environments.items.type,
-                      parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                      data: data118,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err231];
-                    } else {
-                      vErrors.push(err231);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err232 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/environments',
-                  schemaPath: '#/properties/notifications/items/properties/environments/type',
-                  keyword: 'type',
-                  params: { type: 'array' },
-                  message: 'must be array',
-                  schema: schema11.properties.notifications.items.properties.environments.type,
-                  parentSchema: schema11.properties.notifications.items.properties.environments,
                   data: data117,
                 };
                 if (vErrors === null) {
@@ -5857,8 +5876,72 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data112.environments !== undefined) {
+              let data119 = data112.environments;
+              if (Array.isArray(data119)) {
+                const len10 = data119.length;
+                for (let i13 = 0; i13 < len10; i13++) {
+                  let data120 = data119[i13];
+                  if (typeof data120 === 'string') {
+                    if (func3(data120) < 1) {
+                      const err233 = {
+                        instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
+                        schemaPath:
+                          '#/properties/notifications/items/properties/environments/items/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                        data: data120,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err233];
+                      } else {
+                        vErrors.push(err233);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err234 = {
+                      instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
+                      schemaPath: '#/properties/notifications/items/properties/environments/items/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.notifications.items.properties.environments.items.type,
+                      parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                      data: data120,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err234];
+                    } else {
+                      vErrors.push(err234);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err235 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/environments',
+                  schemaPath: '#/properties/notifications/items/properties/environments/type',
+                  keyword: 'type',
+                  params: { type: 'array' },
+                  message: 'must be array',
+                  schema: schema11.properties.notifications.items.properties.environments.type,
+                  parentSchema: schema11.properties.notifications.items.properties.environments,
+                  data: data119,
+                };
+                if (vErrors === null) {
+                  vErrors = [err235];
+                } else {
+                  vErrors.push(err235);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err233 = {
+            const err236 = {
               instancePath: instancePath + '/notifications/' + i10,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
@@ -5866,70 +5949,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data110,
-            };
-            if (vErrors === null) {
-              vErrors = [err233];
-            } else {
-              vErrors.push(err233);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err234 = {
-          instancePath: instancePath + '/notifications',
-          schemaPath: '#/properties/notifications/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-          schema: schema11.properties.notifications.type,
-          parentSchema: schema11.properties.notifications,
-          data: data109,
-        };
-        if (vErrors === null) {
-          vErrors = [err234];
-        } else {
-          vErrors.push(err234);
-        }
-        errors++;
-      }
-    }
-    if (data.sharding !== undefined) {
-      let data119 = data.sharding;
-      if (data119 && typeof data119 == 'object' && !Array.isArray(data119)) {
-        for (const key20 in data119) {
-          if (!func2.call(schema11.properties.sharding.properties, key20)) {
-            const err235 = {
-              instancePath: instancePath + '/sharding',
-              schemaPath: '#/properties/sharding/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key20 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.sharding,
-              data: data119,
-            };
-            if (vErrors === null) {
-              vErrors = [err235];
-            } else {
-              vErrors.push(err235);
-            }
-            errors++;
-          }
-        }
-        if (data119.enabled !== undefined) {
-          let data120 = data119.enabled;
-          if (typeof data120 !== 'boolean') {
-            const err236 = {
-              instancePath: instancePath + '/sharding/enabled',
-              schemaPath: '#/properties/sharding/properties/enabled/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.sharding.properties.enabled.type,
-              parentSchema: schema11.properties.sharding.properties.enabled,
-              data: data120,
+              data: data112,
             };
             if (vErrors === null) {
               vErrors = [err236];
@@ -5939,36 +5959,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data119.namespace !== undefined) {
-          let data121 = data119.namespace;
-          if (typeof data121 === 'string') {
-            if (func3(data121) < 1) {
-              const err237 = {
-                instancePath: instancePath + '/sharding/namespace',
-                schemaPath: '#/properties/sharding/properties/namespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data121,
-              };
-              if (vErrors === null) {
-                vErrors = [err237];
-              } else {
-                vErrors.push(err237);
-              }
-              errors++;
-            }
-          } else {
+      } else {
+        const err237 = {
+          instancePath: instancePath + '/notifications',
+          schemaPath: '#/properties/notifications/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema11.properties.notifications.type,
+          parentSchema: schema11.properties.notifications,
+          data: data111,
+        };
+        if (vErrors === null) {
+          vErrors = [err237];
+        } else {
+          vErrors.push(err237);
+        }
+        errors++;
+      }
+    }
+    if (data.sharding !== undefined) {
+      let data121 = data.sharding;
+      if (data121 && typeof data121 == 'object' && !Array.isArray(data121)) {
+        for (const key21 in data121) {
+          if (!func2.call(schema11.properties.sharding.properties, key21)) {
             const err238 = {
-              instancePath: instancePath + '/sharding/namespace',
-              schemaPath: '#/properties/sharding/properties/namespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.namespace.type,
-              parentSchema: schema11.properties.sharding.properties.namespace,
+              instancePath: instancePath + '/sharding',
+              schemaPath: '#/properties/sharding/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key21 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.sharding,
               data: data121,
             };
             if (vErrors === null) {
@@ -5979,11 +6001,72 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data119.leaseDuration !== undefined) {
-          let data122 = data119.leaseDuration;
-          if (typeof data122 === 'string') {
-            if (!pattern0.test(data122)) {
-              const err239 = {
+        if (data121.enabled !== undefined) {
+          let data122 = data121.enabled;
+          if (typeof data122 !== 'boolean') {
+            const err239 = {
+              instancePath: instancePath + '/sharding/enabled',
+              schemaPath: '#/properties/sharding/properties/enabled/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.sharding.properties.enabled.type,
+              parentSchema: schema11.properties.sharding.properties.enabled,
+              data: data122,
+            };
+            if (vErrors === null) {
+              vErrors = [err239];
+            } else {
+              vErrors.push(err239);
+            }
+            errors++;
+          }
+        }
+        if (data121.namespace !== undefined) {
+          let data123 = data121.namespace;
+          if (typeof data123 === 'string') {
+            if (func3(data123) < 1) {
+              const err240 = {
+                instancePath: instancePath + '/sharding/namespace',
+                schemaPath: '#/properties/sharding/properties/namespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.namespace,
+                data: data123,
+              };
+              if (vErrors === null) {
+                vErrors = [err240];
+              } else {
+                vErrors.push(err240);
+              }
+              errors++;
+            }
+          } else {
+            const err241 = {
+              instancePath: instancePath + '/sharding/namespace',
+              schemaPath: '#/properties/sharding/properties/namespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.namespace.type,
+              parentSchema: schema11.properties.sharding.properties.namespace,
+              data: data123,
+            };
+            if (vErrors === null) {
+              vErrors = [err241];
+            } else {
+              vErrors.push(err241);
+            }
+            errors++;
+          }
+        }
+        if (data121.leaseDuration !== undefined) {
+          let data124 = data121.leaseDuration;
+          if (typeof data124 === 'string') {
+            if (!pattern0.test(data124)) {
+              const err242 = {
                 instancePath: instancePath + '/sharding/leaseDuration',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
@@ -5991,17 +6074,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                 schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                 parentSchema: schema12,
-                data: data122,
+                data: data124,
               };
               if (vErrors === null) {
-                vErrors = [err239];
+                vErrors = [err242];
               } else {
-                vErrors.push(err239);
+                vErrors.push(err242);
               }
               errors++;
             }
           } else {
-            const err240 = {
+            const err243 = {
               instancePath: instancePath + '/sharding/leaseDuration',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
@@ -6009,21 +6092,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema12.type,
               parentSchema: schema12,
-              data: data122,
+              data: data124,
             };
             if (vErrors === null) {
-              vErrors = [err240];
+              vErrors = [err243];
             } else {
-              vErrors.push(err240);
+              vErrors.push(err243);
             }
             errors++;
           }
         }
-        if (data119.renewInterval !== undefined) {
-          let data123 = data119.renewInterval;
-          if (typeof data123 === 'string') {
-            if (!pattern0.test(data123)) {
-              const err241 = {
+        if (data121.renewInterval !== undefined) {
+          let data125 = data121.renewInterval;
+          if (typeof data125 === 'string') {
+            if (!pattern0.test(data125)) {
+              const err244 = {
                 instancePath: instancePath + '/sharding/renewInterval',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
@@ -6031,65 +6114,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                 schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                 parentSchema: schema12,
-                data: data123,
-              };
-              if (vErrors === null) {
-                vErrors = [err241];
-              } else {
-                vErrors.push(err241);
-              }
-              errors++;
-            }
-          } else {
-            const err242 = {
-              instancePath: instancePath + '/sharding/renewInterval',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data123,
-            };
-            if (vErrors === null) {
-              vErrors = [err242];
-            } else {
-              vErrors.push(err242);
-            }
-            errors++;
-          }
-        }
-        if (data119.identity !== undefined) {
-          let data124 = data119.identity;
-          if (typeof data124 === 'string') {
-            if (func3(data124) > 128) {
-              const err243 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/maxLength',
-                keyword: 'maxLength',
-                params: { limit: 128 },
-                message: 'must NOT have more than 128 characters',
-                schema: 128,
-                parentSchema: schema11.properties.sharding.properties.identity,
-                data: data124,
-              };
-              if (vErrors === null) {
-                vErrors = [err243];
-              } else {
-                vErrors.push(err243);
-              }
-              errors++;
-            }
-            if (func3(data124) < 1) {
-              const err244 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.identity,
-                data: data124,
+                data: data125,
               };
               if (vErrors === null) {
                 vErrors = [err244];
@@ -6100,14 +6125,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err245 = {
-              instancePath: instancePath + '/sharding/identity',
-              schemaPath: '#/properties/sharding/properties/identity/type',
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.identity.type,
-              parentSchema: schema11.properties.sharding.properties.identity,
-              data: data124,
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data125,
             };
             if (vErrors === null) {
               vErrors = [err245];
@@ -6117,19 +6142,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data119.kubeconfig !== undefined) {
-          let data125 = data119.kubeconfig;
-          if (typeof data125 === 'string') {
-            if (func3(data125) < 1) {
+        if (data121.identity !== undefined) {
+          let data126 = data121.identity;
+          if (typeof data126 === 'string') {
+            if (func3(data126) > 128) {
               const err246 = {
-                instancePath: instancePath + '/sharding/kubeconfig',
-                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.kubeconfig,
-                data: data125,
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/maxLength',
+                keyword: 'maxLength',
+                params: { limit: 128 },
+                message: 'must NOT have more than 128 characters',
+                schema: 128,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data126,
               };
               if (vErrors === null) {
                 vErrors = [err246];
@@ -6138,8 +6163,66 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (func3(data126) < 1) {
+              const err247 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data126,
+              };
+              if (vErrors === null) {
+                vErrors = [err247];
+              } else {
+                vErrors.push(err247);
+              }
+              errors++;
+            }
           } else {
-            const err247 = {
+            const err248 = {
+              instancePath: instancePath + '/sharding/identity',
+              schemaPath: '#/properties/sharding/properties/identity/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.identity.type,
+              parentSchema: schema11.properties.sharding.properties.identity,
+              data: data126,
+            };
+            if (vErrors === null) {
+              vErrors = [err248];
+            } else {
+              vErrors.push(err248);
+            }
+            errors++;
+          }
+        }
+        if (data121.kubeconfig !== undefined) {
+          let data127 = data121.kubeconfig;
+          if (typeof data127 === 'string') {
+            if (func3(data127) < 1) {
+              const err249 = {
+                instancePath: instancePath + '/sharding/kubeconfig',
+                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.kubeconfig,
+                data: data127,
+              };
+              if (vErrors === null) {
+                vErrors = [err249];
+              } else {
+                vErrors.push(err249);
+              }
+              errors++;
+            }
+          } else {
+            const err250 = {
               instancePath: instancePath + '/sharding/kubeconfig',
               schemaPath: '#/properties/sharding/properties/kubeconfig/type',
               keyword: 'type',
@@ -6147,21 +6230,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.kubeconfig.type,
               parentSchema: schema11.properties.sharding.properties.kubeconfig,
-              data: data125,
+              data: data127,
             };
             if (vErrors === null) {
-              vErrors = [err247];
+              vErrors = [err250];
             } else {
-              vErrors.push(err247);
+              vErrors.push(err250);
             }
             errors++;
           }
         }
-        if (data119.context !== undefined) {
-          let data126 = data119.context;
-          if (typeof data126 === 'string') {
-            if (func3(data126) < 1) {
-              const err248 = {
+        if (data121.context !== undefined) {
+          let data128 = data121.context;
+          if (typeof data128 === 'string') {
+            if (func3(data128) < 1) {
+              const err251 = {
                 instancePath: instancePath + '/sharding/context',
                 schemaPath: '#/properties/sharding/properties/context/minLength',
                 keyword: 'minLength',
@@ -6169,17 +6252,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.context,
-                data: data126,
+                data: data128,
               };
               if (vErrors === null) {
-                vErrors = [err248];
+                vErrors = [err251];
               } else {
-                vErrors.push(err248);
+                vErrors.push(err251);
               }
               errors++;
             }
           } else {
-            const err249 = {
+            const err252 = {
               instancePath: instancePath + '/sharding/context',
               schemaPath: '#/properties/sharding/properties/context/type',
               keyword: 'type',
@@ -6187,67 +6270,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.context.type,
               parentSchema: schema11.properties.sharding.properties.context,
-              data: data126,
-            };
-            if (vErrors === null) {
-              vErrors = [err249];
-            } else {
-              vErrors.push(err249);
-            }
-            errors++;
-          }
-        }
-        if (data119.advertiseUrl !== undefined) {
-          let data127 = data119.advertiseUrl;
-          if (typeof data127 === 'string') {
-            if (!pattern10.test(data127)) {
-              const err250 = {
-                instancePath: instancePath + '/sharding/advertiseUrl',
-                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://' },
-                message: 'must match pattern "' + '^https?://' + '"',
-                schema: '^https?://',
-                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
-                data: data127,
-              };
-              if (vErrors === null) {
-                vErrors = [err250];
-              } else {
-                vErrors.push(err250);
-              }
-              errors++;
-            }
-          } else {
-            const err251 = {
-              instancePath: instancePath + '/sharding/advertiseUrl',
-              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.advertiseUrl.type,
-              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
-              data: data127,
-            };
-            if (vErrors === null) {
-              vErrors = [err251];
-            } else {
-              vErrors.push(err251);
-            }
-            errors++;
-          }
-        }
-        if (data119.shards !== undefined) {
-          let data128 = data119.shards;
-          if (!(typeof data128 == 'number' && !(data128 % 1) && !isNaN(data128))) {
-            const err252 = {
-              instancePath: instancePath + '/sharding/shards',
-              schemaPath: '#/properties/sharding/properties/shards/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.sharding.properties.shards.type,
-              parentSchema: schema11.properties.sharding.properties.shards,
               data: data128,
             };
             if (vErrors === null) {
@@ -6257,17 +6279,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data128 == 'number') {
-            if (data128 > 1024 || isNaN(data128)) {
+        }
+        if (data121.advertiseUrl !== undefined) {
+          let data129 = data121.advertiseUrl;
+          if (typeof data129 === 'string') {
+            if (!pattern10.test(data129)) {
               const err253 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 1024 },
-                message: 'must be <= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data128,
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                data: data129,
               };
               if (vErrors === null) {
                 vErrors = [err253];
@@ -6276,8 +6301,66 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data128 < 1 || isNaN(data128)) {
-              const err254 = {
+          } else {
+            const err254 = {
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              data: data129,
+            };
+            if (vErrors === null) {
+              vErrors = [err254];
+            } else {
+              vErrors.push(err254);
+            }
+            errors++;
+          }
+        }
+        if (data121.shards !== undefined) {
+          let data130 = data121.shards;
+          if (!(typeof data130 == 'number' && !(data130 % 1) && !isNaN(data130))) {
+            const err255 = {
+              instancePath: instancePath + '/sharding/shards',
+              schemaPath: '#/properties/sharding/properties/shards/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.sharding.properties.shards.type,
+              parentSchema: schema11.properties.sharding.properties.shards,
+              data: data130,
+            };
+            if (vErrors === null) {
+              vErrors = [err255];
+            } else {
+              vErrors.push(err255);
+            }
+            errors++;
+          }
+          if (typeof data130 == 'number') {
+            if (data130 > 1024 || isNaN(data130)) {
+              const err256 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 1024 },
+                message: 'must be <= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data130,
+              };
+              if (vErrors === null) {
+                vErrors = [err256];
+              } else {
+                vErrors.push(err256);
+              }
+              errors++;
+            }
+            if (data130 < 1 || isNaN(data130)) {
+              const err257 = {
                 instancePath: instancePath + '/sharding/shards',
                 schemaPath: '#/properties/sharding/properties/shards/minimum',
                 keyword: 'minimum',
@@ -6285,69 +6368,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.shards,
-                data: data128,
-              };
-              if (vErrors === null) {
-                vErrors = [err254];
-              } else {
-                vErrors.push(err254);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data119.handoffKeyFile !== undefined) {
-          let data129 = data119.handoffKeyFile;
-          if (typeof data129 === 'string') {
-            if (func3(data129) < 1) {
-              const err255 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-                data: data129,
-              };
-              if (vErrors === null) {
-                vErrors = [err255];
-              } else {
-                vErrors.push(err255);
-              }
-              errors++;
-            }
-          } else {
-            const err256 = {
-              instancePath: instancePath + '/sharding/handoffKeyFile',
-              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
-              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-              data: data129,
-            };
-            if (vErrors === null) {
-              vErrors = [err256];
-            } else {
-              vErrors.push(err256);
-            }
-            errors++;
-          }
-        }
-        if (data119.handoffKeyEnv !== undefined) {
-          let data130 = data119.handoffKeyEnv;
-          if (typeof data130 === 'string') {
-            if (!pattern1.test(data130)) {
-              const err257 = {
-                instancePath: instancePath + '/sharding/handoffKeyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
                 data: data130,
               };
               if (vErrors === null) {
@@ -6357,8 +6377,71 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+        if (data121.handoffKeyFile !== undefined) {
+          let data131 = data121.handoffKeyFile;
+          if (typeof data131 === 'string') {
+            if (func3(data131) < 1) {
+              const err258 = {
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                data: data131,
+              };
+              if (vErrors === null) {
+                vErrors = [err258];
+              } else {
+                vErrors.push(err258);
+              }
+              errors++;
+            }
           } else {
-            const err258 = {
+            const err259 = {
+              instancePath: instancePath + '/sharding/handoffKeyFile',
+              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
+              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+              data: data131,
+            };
+            if (vErrors === null) {
+              vErrors = [err259];
+            } else {
+              vErrors.push(err259);
+            }
+            errors++;
+          }
+        }
+        if (data121.handoffKeyEnv !== undefined) {
+          let data132 = data121.handoffKeyEnv;
+          if (typeof data132 === 'string') {
+            if (!pattern1.test(data132)) {
+              const err260 = {
+                instancePath: instancePath + '/sharding/handoffKeyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data132,
+              };
+              if (vErrors === null) {
+                vErrors = [err260];
+              } else {
+                vErrors.push(err260);
+              }
+              errors++;
+            }
+          } else {
+            const err261 = {
               instancePath: instancePath + '/sharding/handoffKeyEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -6366,25 +6449,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data130,
+              data: data132,
             };
             if (vErrors === null) {
-              vErrors = [err258];
+              vErrors = [err261];
             } else {
-              vErrors.push(err258);
+              vErrors.push(err261);
             }
             errors++;
           }
         }
-        if (data119.peerUrls !== undefined) {
-          let data131 = data119.peerUrls;
-          if (Array.isArray(data131)) {
-            const len11 = data131.length;
+        if (data121.peerUrls !== undefined) {
+          let data133 = data121.peerUrls;
+          if (Array.isArray(data133)) {
+            const len11 = data133.length;
             for (let i14 = 0; i14 < len11; i14++) {
-              let data132 = data131[i14];
-              if (typeof data132 === 'string') {
-                if (!pattern10.test(data132)) {
-                  const err259 = {
+              let data134 = data133[i14];
+              if (typeof data134 === 'string') {
+                if (!pattern10.test(data134)) {
+                  const err262 = {
                     instancePath: instancePath + '/sharding/peerUrls/' + i14,
                     schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
                     keyword: 'pattern',
@@ -6392,17 +6475,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^https?://' + '"',
                     schema: '^https?://',
                     parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data132,
+                    data: data134,
                   };
                   if (vErrors === null) {
-                    vErrors = [err259];
+                    vErrors = [err262];
                   } else {
-                    vErrors.push(err259);
+                    vErrors.push(err262);
                   }
                   errors++;
                 }
               } else {
-                const err260 = {
+                const err263 = {
                   instancePath: instancePath + '/sharding/peerUrls/' + i14,
                   schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
                   keyword: 'type',
@@ -6410,28 +6493,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.sharding.properties.peerUrls.items.type,
                   parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data132,
+                  data: data134,
                 };
                 if (vErrors === null) {
-                  vErrors = [err260];
+                  vErrors = [err263];
                 } else {
-                  vErrors.push(err260);
+                  vErrors.push(err263);
                 }
                 errors++;
               }
             }
-            let i15 = data131.length;
+            let i15 = data133.length;
             let j3;
             if (i15 > 1) {
               const indices0 = {};
               for (; i15--;) {
-                let item0 = data131[i15];
+                let item0 = data133[i15];
                 if (typeof item0 !== 'string') {
                   continue;
                 }
                 if (typeof indices0[item0] == 'number') {
                   j3 = indices0[item0];
-                  const err261 = {
+                  const err264 = {
                     instancePath: instancePath + '/sharding/peerUrls',
                     schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
                     keyword: 'uniqueItems',
@@ -6440,12 +6523,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       'must NOT have duplicate items (items ## ' + j3 + ' and ' + i15 + ' are identical)',
                     schema: true,
                     parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data131,
+                    data: data133,
                   };
                   if (vErrors === null) {
-                    vErrors = [err261];
+                    vErrors = [err264];
                   } else {
-                    vErrors.push(err261);
+                    vErrors.push(err264);
                   }
                   errors++;
                   break;
@@ -6454,7 +6537,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
           } else {
-            const err262 = {
+            const err265 = {
               instancePath: instancePath + '/sharding/peerUrls',
               schemaPath: '#/properties/sharding/properties/peerUrls/type',
               keyword: 'type',
@@ -6462,18 +6545,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.sharding.properties.peerUrls.type,
               parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data131,
+              data: data133,
             };
             if (vErrors === null) {
-              vErrors = [err262];
+              vErrors = [err265];
             } else {
-              vErrors.push(err262);
+              vErrors.push(err265);
             }
             errors++;
           }
         }
       } else {
-        const err263 = {
+        const err266 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -6481,18 +6564,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data119,
+          data: data121,
         };
         if (vErrors === null) {
-          vErrors = [err263];
+          vErrors = [err266];
         } else {
-          vErrors.push(err263);
+          vErrors.push(err266);
         }
         errors++;
       }
     }
   } else {
-    const err264 = {
+    const err267 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -6503,9 +6586,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err264];
+      vErrors = [err267];
     } else {
-      vErrors.push(err264);
+      vErrors.push(err267);
     }
     errors++;
   }
