@@ -27,6 +27,7 @@ import { EnvLock } from './env-lock';
 import { notHolder, SyncWaiters, type SyncAnswer } from './handed-requests';
 import { needsRun, type RunState } from './needs-run';
 import { planEnvironment, type EnvironmentPlan } from './plan-environment';
+import type { RevertResult } from './failure-revert';
 import { reconcileEnvironment, type AuditTrail, type ReconcileResult } from './reconcile-environment';
 import { ReleaseClock } from './release-clock';
 import type { ControllerMetrics, EnvironmentState, EnvironmentStatus } from './status';
@@ -79,6 +80,8 @@ export interface ControllerDeps {
    * and drops queued work when it loses one.
    */
   readonly shard?: ShardPort;
+  /** failure-revert: proposes the revert of a terminally failed entry (failure-revert.ts); absent: never. */
+  readonly failureRevert?: (entry: AuditEntry) => Promise<RevertResult>;
 }
 
 /** What the last finished reconcile of an environment came to, as far as its status needs. */
@@ -108,6 +111,8 @@ interface EnvState {
   superseded: boolean;
   /** The suspension as this controller last read it from the ledger (see `suspendedNow`). */
   suspended: Suspension | null;
+  /** failure-revert: what became of the revert of the last terminal failure. */
+  revert: EnvironmentStatus['revert'] | null;
 }
 
 /**
@@ -161,6 +166,7 @@ export class Controller {
         released: null,
         superseded: false,
         suspended: null,
+        revert: null,
       });
     }
     // A waiting drift or manual request survives a newer poll, so a drift repair is not lost.
@@ -493,6 +499,7 @@ export class Controller {
         drifted: result.changes.filter((c) => c.reason === DRIFT_REPAIRED).length,
       };
       this.tell((o) => o.finished(env, revision.sha, trigger, report));
+      if (result.failure && !result.failure.retryable) void this.proposeRevert(env, result.entry);
       answer({
         outcome: result.outcome,
         entry: result.entry,
@@ -568,6 +575,23 @@ export class Controller {
       if (releaseMs !== undefined) this.deps.metrics?.observeRelease?.(env, releaseMs);
       this.deps.metrics?.incDrift(env, drifted);
     }
+  }
+
+  /**
+   * failure-revert: the revert of a terminally failed entry, after the reconcile (it never delays,
+   * fails or blocks one); shown in the status and told to the observers (the notifications).
+   */
+  private async proposeRevert(env: string, entry: AuditEntry): Promise<void> {
+    if (!this.deps.failureRevert) return;
+    const result = await this.deps.failureRevert(entry);
+    if (result.kind === 'skipped') return;
+    const told: { revert?: string; url?: string; failure?: Failure } =
+      result.kind === 'proposed'
+        ? { revert: result.sha, ...(result.url ? { url: result.url } : {}) }
+        : { failure: result.failure };
+    const { revert, ...rest } = told;
+    this.state(env).revert = { entry: entry.id, ...(revert ? { sha: revert } : {}), ...rest };
+    this.tell((o) => o.revertProposed?.(env, entry.toSha, entry.id, told));
   }
 
   /** Calls every observer; one that throws is logged and never fails the reconcile. */
@@ -766,6 +790,7 @@ export class Controller {
         queueDepth: this.queue.depth(env.name),
         ...(state.released ? { released: state.released } : {}),
         ...(state.suspended ? { suspended: state.suspended } : {}),
+        ...(state.revert ? { revert: state.revert } : {}),
         ...(this.deps.shard ? { shard: this.deps.shard.status(env.name) } : {}),
         ...(state.head ? { headCommit: headCommitOf(state.head) } : {}),
       };

@@ -388,3 +388,30 @@ function gitFailure(what: string, run: GitRun, request: RevertCommitRequest): Ca
     subject: `branch ${request.branch}`,
   });
 }
+
+/** Where to read branch heads: the repository and its credentials, as a revert pushes to it. */
+export type RemoteRequest = Pick<RevertCommitRequest, 'url' | 'auth' | 'sshKeyPath'>;
+
+/**
+ * The heads of `branches` on the remote (`git ls-remote`), by branch name; a branch that does not
+ * exist is absent. The automatic revert of a failed release reads the Git host with it, so a
+ * second replica or a retry finds the revert another one made (its branch, or the moved head).
+ */
+export async function remoteHeads(
+  request: RemoteRequest,
+  branches: readonly string[],
+): Promise<ReadonlyMap<string, string>> {
+  for (const branch of branches) checkedRef(branch, 'a branch to look up');
+  const run = await runGit(
+    ['ls-remote', '--heads', '--end-of-options', request.url, ...branches.map((b) => `refs/heads/${b}`)],
+    gitEnvironment(request.auth, request.sshKeyPath),
+  );
+  const full = { ...request, branch: branches[0] ?? '', fromSha: '', toSha: '', message: '', pushTo: '' };
+  if (run.code !== 0) throw gitFailure('git ls-remote', run, full as RevertCommitRequest);
+  const heads = new Map<string, string>();
+  for (const line of run.stdout.split('\n')) {
+    const [sha, ref] = line.trim().split(/\s+/);
+    if (sha && ref?.startsWith('refs/heads/')) heads.set(ref.slice('refs/heads/'.length), sha);
+  }
+  return heads;
+}

@@ -9,6 +9,7 @@ import { createLog, type Log } from '../../log';
 import type { AuditEntry } from '../../model';
 import { needsRun } from '../../reconcile/needs-run';
 import { planEnvironment, type EnvironmentPlan } from '../../reconcile/plan-environment';
+import { failureReverter } from '../../reconcile/failure-revert';
 import { reconcileEnvironment } from '../../reconcile/reconcile-environment';
 import type { SoleHold } from '../../shard/sole-hold';
 import { createGitSource } from '../../source/create-git-source';
@@ -155,6 +156,9 @@ async function localSync(
           ...(done.failure ? { failure: done.failure } : {}),
           drifted: done.changes.filter((c) => c.reason === DRIFT_REPAIRED).length,
         });
+        // failure-revert: a one-shot sync proposes the revert of its terminal failure as the controller does.
+        if (done.failure && !done.failure.retryable && env.onFailure)
+          await failureReverter(config, audit, log, statuses?.host)(done.entry);
         return done;
       } catch (error) {
         statuses?.observer.finished(env.name, revision.sha, 'manual', {
