@@ -303,7 +303,7 @@ const DIRTY = '(changed by a failed reconcile)';
 /** The halves a failed entry changed something of (created, configured or deleted), for `IndexedEntry.touched`. */
 function touchedBy(entry: EndRecord['entry']): { touched?: { aws?: true; k8s?: true } } {
   if (entry.outcome !== 'failed') return {};
-  const changed = entry.changes.filter((c) => c.action !== 'unchanged' && c.action !== 'skipped');
+  const changed = (entry.changes ?? []).filter((c) => c.action !== 'unchanged' && c.action !== 'skipped');
   const aws = changed.some((c) => c.target === 'aws');
   const k8s = changed.some((c) => c.target === 'kubernetes');
   if (!aws && !k8s) return {};
