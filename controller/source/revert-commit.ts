@@ -373,7 +373,7 @@ async function refuseExistingBranch(git: Git, request: RevertCommitRequest): Pro
 }
 
 /** What git said, with the URL's credentials and every remembered secret masked. */
-function gitText(run: GitRun, request: RevertCommitRequest): string {
+function gitText(run: GitRun, request: Pick<RevertCommitRequest, 'url' | 'auth'>): string {
   const text = `${run.stderr}\n${run.stdout}`.trim().split('\n').slice(-6).join(' / ');
   const bare = request.url.replace(/\/\/[^/@]*@/, '//***@');
   let masked = text.split(request.url).join(bare);
@@ -382,7 +382,11 @@ function gitText(run: GitRun, request: RevertCommitRequest): string {
   return maskSecrets(masked).slice(0, 2000);
 }
 
-function gitFailure(what: string, run: GitRun, request: RevertCommitRequest): CairnError {
+function gitFailure(
+  what: string,
+  run: GitRun,
+  request: Pick<RevertCommitRequest, 'url' | 'auth' | 'branch'>,
+): CairnError {
   return new CairnError(`${what} failed (exit ${run.code}): ${gitText(run, request)}`, {
     code: 'revert.git',
     subject: `branch ${request.branch}`,
@@ -406,8 +410,7 @@ export async function remoteHeads(
     ['ls-remote', '--heads', '--end-of-options', request.url, ...branches.map((b) => `refs/heads/${b}`)],
     gitEnvironment(request.auth, request.sshKeyPath),
   );
-  const full = { ...request, branch: branches[0] ?? '', fromSha: '', toSha: '', message: '', pushTo: '' };
-  if (run.code !== 0) throw gitFailure('git ls-remote', run, full as RevertCommitRequest);
+  if (run.code !== 0) throw gitFailure('git ls-remote', run, { ...request, branch: branches.join(', ') });
   const heads = new Map<string, string>();
   for (const line of run.stdout.split('\n')) {
     const [sha, ref] = line.trim().split(/\s+/);
