@@ -568,6 +568,8 @@ export class Controller {
       );
     } else {
       state.lastAppliedSha = revision.sha;
+      // A release that went through (the revert, or a fix) ends what status.revert was about.
+      state.revert = null;
       this.retries.reset(env);
       if (state.stalledSha !== null) this.unstall(env);
       this.deps.metrics?.setLastSuccess(env, this.now());

@@ -72,12 +72,12 @@ function setup(revert: (entry: AuditEntry) => Promise<RevertResult>) {
     await controller.idle();
     await new Promise((r) => setTimeout(r, 5));
   };
-  return { controller, kube, told, asked, settle, status: () => controller.environments()[0]! };
+  return { controller, kube, source, told, asked, settle, status: () => controller.environments()[0]! };
 }
 
 describe('the controller and the revert of a failed release', () => {
   it('asks for it after a terminal failure, shows it in the status and tells the observers', async () => {
-    const { controller, told, asked, settle, status } = setup(() =>
+    const { controller, kube, source, told, asked, settle, status } = setup(() =>
       Promise.resolve({ kind: 'proposed', sha: 'c'.repeat(40), url: 'http://git/pulls/7', branch: 'x' }),
     );
     await controller.start();
@@ -91,6 +91,14 @@ describe('the controller and the revert of a failed release', () => {
     expect(told).toEqual([
       ['dev', asked[0]!.toSha, asked[0]!.id, { revert: 'c'.repeat(40), url: 'http://git/pulls/7' }],
     ]);
+
+    // when the next commit (the merged revert) is applied, the status no longer shows it
+    kube.result = { changes: [] };
+    source.heads = [{ kind: 'revision', revision: revision('c3', { aws: null, k8s: 'tree-c3' }) }];
+    await controller.fetch('poll');
+    await settle();
+    expect(status()).toMatchObject({ status: 'synced' });
+    expect(status().revert).toBeUndefined();
     await controller.stop();
   });
 
