@@ -17,6 +17,11 @@ export interface IndexedEntry {
   readonly outcome: EndRecord['entry']['outcome'];
   readonly toSha: string;
   readonly applied?: EndRecord['entry']['applied'];
+  /**
+   * A failed entry's halves that it changed anyway (a rollout that failed after its Deployment was
+   * written): their last recorded tree no longer says what stands, so lastApplied leaves it out.
+   */
+  readonly touched?: { readonly aws?: true; readonly k8s?: true };
   /** Order of indexing: breaks ties between equal finish times. */
   readonly order: number;
   /** Quiet passes folded into this entry since it was written. */
@@ -90,7 +95,7 @@ export class AuditIndex {
         });
         return;
       case 'control': {
-        const { seq, action, at, by, reason, sha } = record;
+        const { seq, action, at, by, reason, entry, sha, url } = record;
         const untrusted = seq >= env.breakSeq;
         env.controls.push({
           env: record.env,
@@ -99,11 +104,14 @@ export class AuditIndex {
           at,
           by,
           reason,
-          ...(sha ? { sha } : {}),
+          ...(entry !== undefined ? { entry } : {}),
+          ...(sha !== undefined ? { sha } : {}),
+          ...(url !== undefined ? { url } : {}),
           ...(untrusted ? { untrusted } : {}),
         });
         // Past a break nothing decides anything: a forged `resume` must not lift a suspension.
         if (untrusted) return;
+        // Only a suspend or a resume changes a suspension (a promotion, a wait or a revert does not).
         if (action === 'suspend') env.suspended = { by, reason, since: at };
         else if (action === 'resume') env.suspended = null;
         return;
@@ -120,6 +128,7 @@ export class AuditIndex {
           outcome: entry.outcome,
           toSha: entry.toSha,
           ...(entry.applied ? { applied: entry.applied } : {}),
+          ...touchedBy(entry),
           order: (this.added += 1),
         };
         env.entries.push(indexed);
@@ -220,14 +229,18 @@ export class AuditIndex {
     for (let i = trusted.length - 1; i >= 0; i -= 1) {
       const e = trusted[i]!;
       if (sha === undefined && (e.outcome === 'succeeded' || e.outcome === 'no-op')) sha = e.toSha;
+      // A half a newer failed entry changed stands at no recorded tree: the next reconcile applies it
+      // even when its tree is the last good one (a revert of the failed commit).
       if (awsTree === undefined && e.applied && 'aws' in e.applied) awsTree = e.applied.aws ?? null;
+      else if (awsTree === undefined && e.touched?.aws) awsTree = DIRTY;
       if (k8sTree === undefined && e.applied && 'k8s' in e.applied) k8sTree = e.applied.k8s ?? null;
+      else if (k8sTree === undefined && e.touched?.k8s) k8sTree = DIRTY;
       if (sha !== undefined && awsTree !== undefined && k8sTree !== undefined) break;
     }
     return {
       sha: sha ?? null,
-      ...(awsTree === undefined ? {} : { awsTree }),
-      ...(k8sTree === undefined ? {} : { k8sTree }),
+      ...(awsTree === undefined || awsTree === DIRTY ? {} : { awsTree }),
+      ...(k8sTree === undefined || k8sTree === DIRTY ? {} : { k8sTree }),
     };
   }
 
@@ -279,4 +292,17 @@ export class AuditIndex {
     }
     return index;
   }
+}
+
+/** Marks, in lastApplied's walk, a half a failed entry changed (never a tree hash). */
+const DIRTY = '(changed by a failed reconcile)';
+
+/** The halves a failed entry changed something of (created, configured or deleted), for `IndexedEntry.touched`. */
+function touchedBy(entry: EndRecord['entry']): { touched?: { aws?: true; k8s?: true } } {
+  if (entry.outcome !== 'failed') return {};
+  const changed = (entry.changes ?? []).filter((c) => c.action !== 'unchanged' && c.action !== 'skipped');
+  const aws = changed.some((c) => c.target === 'aws');
+  const k8s = changed.some((c) => c.target === 'kubernetes');
+  if (!aws && !k8s) return {};
+  return { touched: { ...(aws ? { aws: true as const } : {}), ...(k8s ? { k8s: true as const } : {}) } };
 }

@@ -26,6 +26,7 @@ import type {
   AuditEntry,
   AuditRecord,
   ControlAction,
+  ControlDetails,
   LastApplied,
   ListedEntry,
   Suspension,
@@ -305,17 +306,10 @@ export class AuditLog implements AuditReader {
     action: ControlAction,
     by: string,
     reason: string,
-    sha?: string,
+    details?: ControlDetails,
   ): Promise<Suspension | null> {
-    await this.append(env, {
-      type: 'control',
-      env,
-      action,
-      at: this.now().toISOString(),
-      by,
-      reason,
-      ...(sha ? { sha } : {}),
-    });
+    const at = this.now().toISOString();
+    await this.append(env, { type: 'control', env, action, at, by, reason, ...details });
     return this.index.suspension(env);
   }
 

@@ -73,16 +73,34 @@ export type AuditRecord =
       /** Who asked (`user@host`, or what the API caller named itself). */
       readonly by: string;
       readonly reason: string;
-      /** `promote`: the head let through; `wait`: the head a promotion gate holds back. */
+      /** `revert-proposed`: the id of the failed entry whose revert cairn made. */
+      readonly entry?: string;
+      /** `promote`: the head let through; `wait`: the head a gate holds back; `revert-proposed`: the revert commit. */
       readonly sha?: string;
+      /** `revert-proposed`: the pull request, when one was opened. */
+      readonly url?: string;
     });
 
 /**
  * What was decided about an environment outside a reconcile, recorded in its chain so that every
- * replica reads it: an operator's `suspend`, `resume` or forced `promote` of a head, and cairn's
- * own `wait` (a promotion gate holding a head back, once per head).
+ * replica reads it: an operator's `suspend`, `resume` or forced `promote` of a head; cairn's own
+ * `wait` (a promotion gate holding a head back, once per head) and `revert-proposed` (the revert
+ * of a failed entry, see reconcile/failure-revert.ts).
  */
-export type ControlAction = 'suspend' | 'resume' | 'promote' | 'wait';
+export type ControlAction = 'suspend' | 'resume' | 'promote' | 'wait' | 'revert-proposed';
+
+/** The fields of a control record beyond who and why (each action uses its own, see above). */
+export interface ControlDetails {
+  readonly entry?: string;
+  readonly sha?: string;
+  readonly url?: string;
+}
+
+/** The fields of a `revert-proposed` control record beyond who and why. */
+export interface RevertProposal extends ControlDetails {
+  readonly entry: string;
+  readonly sha: string;
+}
 
 /** A suspension as the readers and the status show it: who, why and since when. */
 export interface Suspension {
@@ -119,14 +137,13 @@ export type ListedEntry = AuditEntry & {
   readonly untrusted?: string;
 };
 
-/** A `control` record (suspend, resume, promote, wait) as the readers show it. */
-export interface ControlSummary {
+/** A `control` record (suspend, resume, promote, wait, revert-proposed) as the readers show it. */
+export interface ControlSummary extends ControlDetails {
   readonly env: string;
   readonly seq: number;
   readonly action: ControlAction;
   readonly at: string;
   readonly by: string;
   readonly reason: string;
-  readonly sha?: string;
   readonly untrusted?: true;
 }

@@ -15,6 +15,7 @@ import { rememberSecrets } from '../model';
 import type { Log } from '../log';
 import { Controller, type EnvironmentAppliers } from '../reconcile/controller';
 import { EnvLock } from '../reconcile/env-lock';
+import { failureReverter } from '../reconcile/failure-revert';
 import { PullRequestPlanner } from '../reconcile/pull-request-planner';
 import { LiveEvents } from '../server/live-events';
 import { Notifier } from '../notify/notifier';
@@ -239,6 +240,10 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
       ...(traces ? [traces] : []),
     ],
     ...(shard ? { shard: shard.manager } : {}),
+    // failure-revert: a release failing terminally after a change proposes its revert.
+    ...(config.environments.some((e) => e.onFailure)
+      ? { failureRevert: failureReverter(config, audit, log, host) }
+      : {}),
   });
   return {
     controller,

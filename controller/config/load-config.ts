@@ -8,7 +8,7 @@ import { parseDocument } from 'yaml';
 import { parseDuration } from '../duration';
 import { CairnError } from '../model/errors';
 import { DEFAULT_AWS_CAPABILITIES, DEFAULT_SYNTH_SOCKET } from '../model';
-import type { RawConfig } from './raw-config.generated';
+import type { RawConfig, RawEnvironment } from './raw-config.generated';
 import { validate as generatedValidate } from './validate-config.generated';
 import {
   ALWAYS_REFUSED_NAMESPACES,
@@ -271,6 +271,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
             },
           }
         : {}),
+      ...onFailureOf(raw, env, at),
       ...(aws
         ? {
             aws: {
@@ -557,4 +558,26 @@ function podNamespace(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `environments[].onFailure` (failure-revert): absent for `none`; `pr` needs a Git host to open
+ * the pull request on, so it is refused at load rather than at the first failed release.
+ */
+function onFailureOf(
+  raw: RawConfig,
+  env: RawEnvironment,
+  at: string,
+): { onFailure?: { readonly revert: 'pr' | 'commit' } } {
+  const revert = env.onFailure?.revert ?? 'none';
+  if (revert === 'none') return {};
+  if (revert === 'pr' && !raw.repository.host) {
+    throw new CairnError(`${at}.onFailure.revert is pr but repository.host is not configured`, {
+      code: 'config.invalid',
+      phase: 'config',
+      subject: `${at}.onFailure.revert`,
+      hint: 'add repository.host (type and tokenEnv at least) so cairn can open the pull request, or use revert: commit',
+    });
+  }
+  return { onFailure: { revert } };
 }

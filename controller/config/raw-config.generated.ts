@@ -207,6 +207,15 @@ export interface RawEnvironment {
      */
     healthyFor: string;
   };
+  /**
+   * day-two: what cairn does when a reconcile fails terminally in apply or verify after changing something (see docs/day-two.md).
+   */
+  onFailure?: {
+    /**
+     * pr: open a pull request reverting the failed entry (needs repository.host); commit: push the revert onto the environment's branch; none (default): only report the failure.
+     */
+    revert?: 'pr' | 'commit' | 'none';
+  };
   aws?: RawAwsTarget;
   kubernetes?: RawKubernetesTarget;
 }

@@ -114,6 +114,8 @@ export interface EnvironmentConfig {
   readonly driftIntervalMs: number;
   /** A promotion gate: apply a commit only once its trees were healthy on `after` for `healthyForMs`. */
   readonly promotion?: PromotionGate;
+  /** What a terminal failure in apply or verify that changed something leads to; absent: nothing (`none`). */
+  readonly onFailure?: { readonly revert: 'pr' | 'commit' };
   readonly aws?: AwsTargetConfig;
   readonly kubernetes?: KubernetesTargetConfig;
 }

@@ -178,6 +178,19 @@ const schema11 = {
               },
             },
           },
+          onFailure: {
+            description:
+              'day-two: what cairn does when a reconcile fails terminally in apply or verify after changing something (see docs/day-two.md).',
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              revert: {
+                description:
+                  "pr: open a pull request reverting the failed entry (needs repository.host); commit: push the revert onto the environment's branch; none (default): only report the failure.",
+                enum: ['pr', 'commit', 'none'],
+              },
+            },
+          },
           aws: {
             description: 'Where aws-resources/ is deployed.',
             type: 'object',
@@ -1589,16 +1602,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               errors++;
             }
             for (const key5 in data20) {
-              if (!(
-                key5 === 'name' ||
-                key5 === 'instance' ||
-                key5 === 'branch' ||
-                key5 === 'order' ||
-                key5 === 'driftInterval' ||
-                key5 === 'promotion' ||
-                key5 === 'aws' ||
-                key5 === 'kubernetes'
-              )) {
+              if (!func2.call(schema11.properties.environments.items.properties, key5)) {
                 const err40 = {
                   instancePath: instancePath + '/environments/' + i0,
                   schemaPath: '#/properties/environments/items/additionalProperties',
@@ -1961,11 +1965,80 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data20.aws !== undefined) {
-              let data29 = data20.aws;
+            if (data20.onFailure !== undefined) {
+              let data29 = data20.onFailure;
               if (data29 && typeof data29 == 'object' && !Array.isArray(data29)) {
-                if (data29.region === undefined) {
-                  const err58 = {
+                for (const key7 in data29) {
+                  if (!(key7 === 'revert')) {
+                    const err58 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/onFailure',
+                      schemaPath: '#/properties/environments/items/properties/onFailure/additionalProperties',
+                      keyword: 'additionalProperties',
+                      params: { additionalProperty: key7 },
+                      message: 'must NOT have additional properties',
+                      schema: false,
+                      parentSchema: schema11.properties.environments.items.properties.onFailure,
+                      data: data29,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err58];
+                    } else {
+                      vErrors.push(err58);
+                    }
+                    errors++;
+                  }
+                }
+                if (data29.revert !== undefined) {
+                  let data30 = data29.revert;
+                  if (!(data30 === 'pr' || data30 === 'commit' || data30 === 'none')) {
+                    const err59 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/onFailure/revert',
+                      schemaPath:
+                        '#/properties/environments/items/properties/onFailure/properties/revert/enum',
+                      keyword: 'enum',
+                      params: {
+                        allowedValues:
+                          schema11.properties.environments.items.properties.onFailure.properties.revert.enum,
+                      },
+                      message: 'must be equal to one of the allowed values',
+                      schema:
+                        schema11.properties.environments.items.properties.onFailure.properties.revert.enum,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.onFailure.properties.revert,
+                      data: data30,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err59];
+                    } else {
+                      vErrors.push(err59);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err60 = {
+                  instancePath: instancePath + '/environments/' + i0 + '/onFailure',
+                  schemaPath: '#/properties/environments/items/properties/onFailure/type',
+                  keyword: 'type',
+                  params: { type: 'object' },
+                  message: 'must be object',
+                  schema: schema11.properties.environments.items.properties.onFailure.type,
+                  parentSchema: schema11.properties.environments.items.properties.onFailure,
+                  data: data29,
+                };
+                if (vErrors === null) {
+                  vErrors = [err60];
+                } else {
+                  vErrors.push(err60);
+                }
+                errors++;
+              }
+            }
+            if (data20.aws !== undefined) {
+              let data31 = data20.aws;
+              if (data31 && typeof data31 == 'object' && !Array.isArray(data31)) {
+                if (data31.region === undefined) {
+                  const err61 = {
                     instancePath: instancePath + '/environments/' + i0 + '/aws',
                     schemaPath: '#/properties/environments/items/properties/aws/required',
                     keyword: 'required',
@@ -1973,17 +2046,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'region' + "'",
                     schema: schema11.properties.environments.items.properties.aws.required,
                     parentSchema: schema11.properties.environments.items.properties.aws,
-                    data: data29,
+                    data: data31,
                   };
                   if (vErrors === null) {
-                    vErrors = [err58];
+                    vErrors = [err61];
                   } else {
-                    vErrors.push(err58);
+                    vErrors.push(err61);
                   }
                   errors++;
                 }
-                if (data29.account === undefined) {
-                  const err59 = {
+                if (data31.account === undefined) {
+                  const err62 = {
                     instancePath: instancePath + '/environments/' + i0 + '/aws',
                     schemaPath: '#/properties/environments/items/properties/aws/required',
                     keyword: 'required',
@@ -1991,40 +2064,40 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'account' + "'",
                     schema: schema11.properties.environments.items.properties.aws.required,
                     parentSchema: schema11.properties.environments.items.properties.aws,
-                    data: data29,
+                    data: data31,
                   };
                   if (vErrors === null) {
-                    vErrors = [err59];
+                    vErrors = [err62];
                   } else {
-                    vErrors.push(err59);
+                    vErrors.push(err62);
                   }
                   errors++;
                 }
-                for (const key7 in data29) {
-                  if (!func2.call(schema11.properties.environments.items.properties.aws.properties, key7)) {
-                    const err60 = {
+                for (const key8 in data31) {
+                  if (!func2.call(schema11.properties.environments.items.properties.aws.properties, key8)) {
+                    const err63 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws',
                       schemaPath: '#/properties/environments/items/properties/aws/additionalProperties',
                       keyword: 'additionalProperties',
-                      params: { additionalProperty: key7 },
+                      params: { additionalProperty: key8 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.environments.items.properties.aws,
-                      data: data29,
+                      data: data31,
                     };
                     if (vErrors === null) {
-                      vErrors = [err60];
+                      vErrors = [err63];
                     } else {
-                      vErrors.push(err60);
+                      vErrors.push(err63);
                     }
                     errors++;
                   }
                 }
-                if (data29.region !== undefined) {
-                  let data30 = data29.region;
-                  if (typeof data30 === 'string') {
-                    if (!pattern9.test(data30)) {
-                      const err61 = {
+                if (data31.region !== undefined) {
+                  let data32 = data31.region;
+                  if (typeof data32 === 'string') {
+                    if (!pattern9.test(data32)) {
+                      const err64 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/region',
                         schemaPath:
                           '#/properties/environments/items/properties/aws/properties/region/pattern',
@@ -2033,17 +2106,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[a-z]{2}(-[a-z]+)+-[0-9]+$' + '"',
                         schema: '^[a-z]{2}(-[a-z]+)+-[0-9]+$',
                         parentSchema: schema11.properties.environments.items.properties.aws.properties.region,
-                        data: data30,
+                        data: data32,
                       };
                       if (vErrors === null) {
-                        vErrors = [err61];
+                        vErrors = [err64];
                       } else {
-                        vErrors.push(err61);
+                        vErrors.push(err64);
                       }
                       errors++;
                     }
                   } else {
-                    const err62 = {
+                    const err65 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/region',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/region/type',
                       keyword: 'type',
@@ -2051,21 +2124,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.environments.items.properties.aws.properties.region.type,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.region,
-                      data: data30,
+                      data: data32,
                     };
                     if (vErrors === null) {
-                      vErrors = [err62];
+                      vErrors = [err65];
                     } else {
-                      vErrors.push(err62);
+                      vErrors.push(err65);
                     }
                     errors++;
                   }
                 }
-                if (data29.account !== undefined) {
-                  let data31 = data29.account;
-                  if (typeof data31 === 'string') {
-                    if (!pattern10.test(data31)) {
-                      const err63 = {
+                if (data31.account !== undefined) {
+                  let data33 = data31.account;
+                  if (typeof data33 === 'string') {
+                    if (!pattern10.test(data33)) {
+                      const err66 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/account',
                         schemaPath:
                           '#/properties/environments/items/properties/aws/properties/account/pattern',
@@ -2075,17 +2148,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: '^[0-9]{12}$',
                         parentSchema:
                           schema11.properties.environments.items.properties.aws.properties.account,
-                        data: data31,
+                        data: data33,
                       };
                       if (vErrors === null) {
-                        vErrors = [err63];
+                        vErrors = [err66];
                       } else {
-                        vErrors.push(err63);
+                        vErrors.push(err66);
                       }
                       errors++;
                     }
                   } else {
-                    const err64 = {
+                    const err67 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/account',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/account/type',
                       keyword: 'type',
@@ -2093,21 +2166,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.environments.items.properties.aws.properties.account.type,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.account,
-                      data: data31,
+                      data: data33,
                     };
                     if (vErrors === null) {
-                      vErrors = [err64];
+                      vErrors = [err67];
                     } else {
-                      vErrors.push(err64);
+                      vErrors.push(err67);
                     }
                     errors++;
                   }
                 }
-                if (data29.endpoint !== undefined) {
-                  let data32 = data29.endpoint;
-                  if (typeof data32 === 'string') {
-                    if (!pattern11.test(data32)) {
-                      const err65 = {
+                if (data31.endpoint !== undefined) {
+                  let data34 = data31.endpoint;
+                  if (typeof data34 === 'string') {
+                    if (!pattern11.test(data34)) {
+                      const err68 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/endpoint',
                         schemaPath:
                           '#/properties/environments/items/properties/aws/properties/endpoint/pattern',
@@ -2117,17 +2190,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: '^https?://',
                         parentSchema:
                           schema11.properties.environments.items.properties.aws.properties.endpoint,
-                        data: data32,
+                        data: data34,
                       };
                       if (vErrors === null) {
-                        vErrors = [err65];
+                        vErrors = [err68];
                       } else {
-                        vErrors.push(err65);
+                        vErrors.push(err68);
                       }
                       errors++;
                     }
                   } else {
-                    const err66 = {
+                    const err69 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/endpoint',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/endpoint/type',
                       keyword: 'type',
@@ -2135,69 +2208,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.environments.items.properties.aws.properties.endpoint.type,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.endpoint,
-                      data: data32,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err66];
-                    } else {
-                      vErrors.push(err66);
-                    }
-                    errors++;
-                  }
-                }
-                if (data29.roleArn !== undefined) {
-                  let data33 = data29.roleArn;
-                  if (typeof data33 === 'string') {
-                    if (!pattern12.test(data33)) {
-                      const err67 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/aws/roleArn',
-                        schemaPath:
-                          '#/properties/environments/items/properties/aws/properties/roleArn/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$' },
-                        message: 'must match pattern "' + '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$' + '"',
-                        schema: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
-                        parentSchema:
-                          schema11.properties.environments.items.properties.aws.properties.roleArn,
-                        data: data33,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err67];
-                      } else {
-                        vErrors.push(err67);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err68 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/roleArn',
-                      schemaPath: '#/properties/environments/items/properties/aws/properties/roleArn/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.environments.items.properties.aws.properties.roleArn.type,
-                      parentSchema: schema11.properties.environments.items.properties.aws.properties.roleArn,
-                      data: data33,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err68];
-                    } else {
-                      vErrors.push(err68);
-                    }
-                    errors++;
-                  }
-                }
-                if (data29.prune !== undefined) {
-                  let data34 = data29.prune;
-                  if (typeof data34 !== 'boolean') {
-                    const err69 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/prune',
-                      schemaPath: '#/properties/environments/items/properties/aws/properties/prune/type',
-                      keyword: 'type',
-                      params: { type: 'boolean' },
-                      message: 'must be boolean',
-                      schema: schema11.properties.environments.items.properties.aws.properties.prune.type,
-                      parentSchema: schema11.properties.environments.items.properties.aws.properties.prune,
                       data: data34,
                     };
                     if (vErrors === null) {
@@ -2208,14 +2218,77 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data29.adopt !== undefined) {
-                  let data35 = data29.adopt;
-                  const _errs81 = errors;
-                  let valid15 = false;
+                if (data31.roleArn !== undefined) {
+                  let data35 = data31.roleArn;
+                  if (typeof data35 === 'string') {
+                    if (!pattern12.test(data35)) {
+                      const err70 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/roleArn',
+                        schemaPath:
+                          '#/properties/environments/items/properties/aws/properties/roleArn/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$' },
+                        message: 'must match pattern "' + '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$' + '"',
+                        schema: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
+                        parentSchema:
+                          schema11.properties.environments.items.properties.aws.properties.roleArn,
+                        data: data35,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err70];
+                      } else {
+                        vErrors.push(err70);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err71 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/roleArn',
+                      schemaPath: '#/properties/environments/items/properties/aws/properties/roleArn/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.environments.items.properties.aws.properties.roleArn.type,
+                      parentSchema: schema11.properties.environments.items.properties.aws.properties.roleArn,
+                      data: data35,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err71];
+                    } else {
+                      vErrors.push(err71);
+                    }
+                    errors++;
+                  }
+                }
+                if (data31.prune !== undefined) {
+                  let data36 = data31.prune;
+                  if (typeof data36 !== 'boolean') {
+                    const err72 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/prune',
+                      schemaPath: '#/properties/environments/items/properties/aws/properties/prune/type',
+                      keyword: 'type',
+                      params: { type: 'boolean' },
+                      message: 'must be boolean',
+                      schema: schema11.properties.environments.items.properties.aws.properties.prune.type,
+                      parentSchema: schema11.properties.environments.items.properties.aws.properties.prune,
+                      data: data36,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err72];
+                    } else {
+                      vErrors.push(err72);
+                    }
+                    errors++;
+                  }
+                }
+                if (data31.adopt !== undefined) {
+                  let data37 = data31.adopt;
+                  const _errs85 = errors;
+                  let valid16 = false;
                   let passing0 = null;
-                  const _errs82 = errors;
-                  if (typeof data35 !== 'boolean') {
-                    const err70 = {
+                  const _errs86 = errors;
+                  if (typeof data37 !== 'boolean') {
+                    const err73 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/aws/properties/adopt/oneOf/0/type',
@@ -2226,28 +2299,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[0].type,
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[0],
-                      data: data35,
+                      data: data37,
                     };
                     if (vErrors === null) {
-                      vErrors = [err70];
+                      vErrors = [err73];
                     } else {
-                      vErrors.push(err70);
+                      vErrors.push(err73);
                     }
                     errors++;
                   }
-                  var _valid0 = _errs82 === errors;
+                  var _valid0 = _errs86 === errors;
                   if (_valid0) {
-                    valid15 = true;
+                    valid16 = true;
                     passing0 = 0;
                   }
-                  const _errs84 = errors;
-                  if (Array.isArray(data35)) {
-                    const len1 = data35.length;
+                  const _errs88 = errors;
+                  if (Array.isArray(data37)) {
+                    const len1 = data37.length;
                     for (let i1 = 0; i1 < len1; i1++) {
-                      let data36 = data35[i1];
-                      if (typeof data36 === 'string') {
-                        if (func3(data36) < 1) {
-                          const err71 = {
+                      let data38 = data37[i1];
+                      if (typeof data38 === 'string') {
+                        if (func3(data38) < 1) {
+                          const err74 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/adopt/' + i1,
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/adopt/oneOf/1/items/minLength',
@@ -2258,17 +2331,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[1]
                                 .items,
-                            data: data36,
+                            data: data38,
                           };
                           if (vErrors === null) {
-                            vErrors = [err71];
+                            vErrors = [err74];
                           } else {
-                            vErrors.push(err71);
+                            vErrors.push(err74);
                           }
                           errors++;
                         }
                       } else {
-                        const err72 = {
+                        const err75 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/adopt/' + i1,
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/adopt/oneOf/1/items/type',
@@ -2281,18 +2354,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[1]
                               .items,
-                          data: data36,
+                          data: data38,
                         };
                         if (vErrors === null) {
-                          vErrors = [err72];
+                          vErrors = [err75];
                         } else {
-                          vErrors.push(err72);
+                          vErrors.push(err75);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err73 = {
+                    const err76 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/aws/properties/adopt/oneOf/1/type',
@@ -2303,27 +2376,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[1].type,
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[1],
-                      data: data35,
+                      data: data37,
                     };
                     if (vErrors === null) {
-                      vErrors = [err73];
+                      vErrors = [err76];
                     } else {
-                      vErrors.push(err73);
+                      vErrors.push(err76);
                     }
                     errors++;
                   }
-                  var _valid0 = _errs84 === errors;
-                  if (_valid0 && valid15) {
-                    valid15 = false;
+                  var _valid0 = _errs88 === errors;
+                  if (_valid0 && valid16) {
+                    valid16 = false;
                     passing0 = [passing0, 1];
                   } else {
                     if (_valid0) {
-                      valid15 = true;
+                      valid16 = true;
                       passing0 = 1;
                     }
                   }
-                  if (!valid15) {
-                    const err74 = {
+                  if (!valid16) {
+                    const err77 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/adopt',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/adopt/oneOf',
                       keyword: 'oneOf',
@@ -2331,37 +2404,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must match exactly one schema in oneOf',
                       schema: schema11.properties.environments.items.properties.aws.properties.adopt.oneOf,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.adopt,
-                      data: data35,
+                      data: data37,
                     };
                     if (vErrors === null) {
-                      vErrors = [err74];
+                      vErrors = [err77];
                     } else {
-                      vErrors.push(err74);
+                      vErrors.push(err77);
                     }
                     errors++;
                   } else {
-                    errors = _errs81;
+                    errors = _errs85;
                     if (vErrors !== null) {
-                      if (_errs81) {
-                        vErrors.length = _errs81;
+                      if (_errs85) {
+                        vErrors.length = _errs85;
                       } else {
                         vErrors = null;
                       }
                     }
                   }
                 }
-                if (data29.capabilities !== undefined) {
-                  let data37 = data29.capabilities;
-                  if (Array.isArray(data37)) {
-                    const len2 = data37.length;
+                if (data31.capabilities !== undefined) {
+                  let data39 = data31.capabilities;
+                  if (Array.isArray(data39)) {
+                    const len2 = data39.length;
                     for (let i2 = 0; i2 < len2; i2++) {
-                      let data38 = data37[i2];
+                      let data40 = data39[i2];
                       if (!(
-                        data38 === 'CAPABILITY_IAM' ||
-                        data38 === 'CAPABILITY_NAMED_IAM' ||
-                        data38 === 'CAPABILITY_AUTO_EXPAND'
+                        data40 === 'CAPABILITY_IAM' ||
+                        data40 === 'CAPABILITY_NAMED_IAM' ||
+                        data40 === 'CAPABILITY_AUTO_EXPAND'
                       )) {
-                        const err75 = {
+                        const err78 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/capabilities/' + i2,
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/capabilities/items/enum',
@@ -2378,23 +2451,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.capabilities
                               .items,
-                          data: data38,
+                          data: data40,
                         };
                         if (vErrors === null) {
-                          vErrors = [err75];
+                          vErrors = [err78];
                         } else {
-                          vErrors.push(err75);
+                          vErrors.push(err78);
                         }
                         errors++;
                       }
                     }
-                    let i3 = data37.length;
+                    let i3 = data39.length;
                     let j0;
                     if (i3 > 1) {
                       outer0: for (; i3--;) {
                         for (j0 = i3; j0--;) {
-                          if (func0(data37[i3], data37[j0])) {
-                            const err76 = {
+                          if (func0(data39[i3], data39[j0])) {
+                            const err79 = {
                               instancePath: instancePath + '/environments/' + i0 + '/aws/capabilities',
                               schemaPath:
                                 '#/properties/environments/items/properties/aws/properties/capabilities/uniqueItems',
@@ -2409,12 +2482,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               schema: true,
                               parentSchema:
                                 schema11.properties.environments.items.properties.aws.properties.capabilities,
-                              data: data37,
+                              data: data39,
                             };
                             if (vErrors === null) {
-                              vErrors = [err76];
+                              vErrors = [err79];
                             } else {
-                              vErrors.push(err76);
+                              vErrors.push(err79);
                             }
                             errors++;
                             break outer0;
@@ -2423,7 +2496,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err77 = {
+                    const err80 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/capabilities',
                       schemaPath:
                         '#/properties/environments/items/properties/aws/properties/capabilities/type',
@@ -2434,21 +2507,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.aws.properties.capabilities.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties.capabilities,
-                      data: data37,
+                      data: data39,
                     };
                     if (vErrors === null) {
-                      vErrors = [err77];
+                      vErrors = [err80];
                     } else {
-                      vErrors.push(err77);
+                      vErrors.push(err80);
                     }
                     errors++;
                   }
                 }
-                if (data29.cloudFormationExecutionRoleArn !== undefined) {
-                  let data39 = data29.cloudFormationExecutionRoleArn;
-                  if (typeof data39 === 'string') {
-                    if (!pattern13.test(data39)) {
-                      const err78 = {
+                if (data31.cloudFormationExecutionRoleArn !== undefined) {
+                  let data41 = data31.cloudFormationExecutionRoleArn;
+                  if (typeof data41 === 'string') {
+                    if (!pattern13.test(data41)) {
+                      const err81 = {
                         instancePath:
                           instancePath + '/environments/' + i0 + '/aws/cloudFormationExecutionRoleArn',
                         schemaPath:
@@ -2463,17 +2536,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.aws.properties
                             .cloudFormationExecutionRoleArn,
-                        data: data39,
+                        data: data41,
                       };
                       if (vErrors === null) {
-                        vErrors = [err78];
+                        vErrors = [err81];
                       } else {
-                        vErrors.push(err78);
+                        vErrors.push(err81);
                       }
                       errors++;
                     }
                   } else {
-                    const err79 = {
+                    const err82 = {
                       instancePath:
                         instancePath + '/environments/' + i0 + '/aws/cloudFormationExecutionRoleArn',
                       schemaPath:
@@ -2487,21 +2560,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties
                           .cloudFormationExecutionRoleArn,
-                      data: data39,
+                      data: data41,
                     };
                     if (vErrors === null) {
-                      vErrors = [err79];
+                      vErrors = [err82];
                     } else {
-                      vErrors.push(err79);
+                      vErrors.push(err82);
                     }
                     errors++;
                   }
                 }
-                if (data29.bootstrapQualifier !== undefined) {
-                  let data40 = data29.bootstrapQualifier;
-                  if (typeof data40 === 'string') {
-                    if (!pattern14.test(data40)) {
-                      const err80 = {
+                if (data31.bootstrapQualifier !== undefined) {
+                  let data42 = data31.bootstrapQualifier;
+                  if (typeof data42 === 'string') {
+                    if (!pattern14.test(data42)) {
+                      const err83 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
                         schemaPath:
                           '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/pattern',
@@ -2511,17 +2584,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: '^[A-Za-z0-9_-]{1,10}$',
                         parentSchema:
                           schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
-                        data: data40,
+                        data: data42,
                       };
                       if (vErrors === null) {
-                        vErrors = [err80];
+                        vErrors = [err83];
                       } else {
-                        vErrors.push(err80);
+                        vErrors.push(err83);
                       }
                       errors++;
                     }
                   } else {
-                    const err81 = {
+                    const err84 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
                       schemaPath:
                         '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/type',
@@ -2533,21 +2606,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
-                      data: data40,
+                      data: data42,
                     };
                     if (vErrors === null) {
-                      vErrors = [err81];
+                      vErrors = [err84];
                     } else {
-                      vErrors.push(err81);
+                      vErrors.push(err84);
                     }
                     errors++;
                   }
                 }
-                if (data29.synthTimeout !== undefined) {
-                  let data41 = data29.synthTimeout;
-                  if (typeof data41 === 'string') {
-                    if (!pattern0.test(data41)) {
-                      const err82 = {
+                if (data31.synthTimeout !== undefined) {
+                  let data43 = data31.synthTimeout;
+                  if (typeof data43 === 'string') {
+                    if (!pattern0.test(data43)) {
+                      const err85 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
                         schemaPath: '#/definitions/duration/pattern',
                         keyword: 'pattern',
@@ -2555,17 +2628,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                         schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                         parentSchema: schema12,
-                        data: data41,
+                        data: data43,
                       };
                       if (vErrors === null) {
-                        vErrors = [err82];
+                        vErrors = [err85];
                       } else {
-                        vErrors.push(err82);
+                        vErrors.push(err85);
                       }
                       errors++;
                     }
                   } else {
-                    const err83 = {
+                    const err86 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
                       schemaPath: '#/definitions/duration/type',
                       keyword: 'type',
@@ -2573,21 +2646,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema12.type,
                       parentSchema: schema12,
-                      data: data41,
+                      data: data43,
                     };
                     if (vErrors === null) {
-                      vErrors = [err83];
+                      vErrors = [err86];
                     } else {
-                      vErrors.push(err83);
+                      vErrors.push(err86);
                     }
                     errors++;
                   }
                 }
-                if (data29.deployTimeout !== undefined) {
-                  let data42 = data29.deployTimeout;
-                  if (typeof data42 === 'string') {
-                    if (!pattern0.test(data42)) {
-                      const err84 = {
+                if (data31.deployTimeout !== undefined) {
+                  let data44 = data31.deployTimeout;
+                  if (typeof data44 === 'string') {
+                    if (!pattern0.test(data44)) {
+                      const err87 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
                         schemaPath: '#/definitions/duration/pattern',
                         keyword: 'pattern',
@@ -2595,17 +2668,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                         schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                         parentSchema: schema12,
-                        data: data42,
+                        data: data44,
                       };
                       if (vErrors === null) {
-                        vErrors = [err84];
+                        vErrors = [err87];
                       } else {
-                        vErrors.push(err84);
+                        vErrors.push(err87);
                       }
                       errors++;
                     }
                   } else {
-                    const err85 = {
+                    const err88 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
                       schemaPath: '#/definitions/duration/type',
                       keyword: 'type',
@@ -2613,45 +2686,45 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema12.type,
                       parentSchema: schema12,
-                      data: data42,
+                      data: data44,
                     };
                     if (vErrors === null) {
-                      vErrors = [err85];
+                      vErrors = [err88];
                     } else {
-                      vErrors.push(err85);
+                      vErrors.push(err88);
                     }
                     errors++;
                   }
                 }
-                if (data29.synth !== undefined) {
-                  let data43 = data29.synth;
-                  if (data43 && typeof data43 == 'object' && !Array.isArray(data43)) {
-                    for (const key8 in data43) {
-                      if (!(key8 === 'isolation' || key8 === 'socket' || key8 === 'uid' || key8 === 'gid')) {
-                        const err86 = {
+                if (data31.synth !== undefined) {
+                  let data45 = data31.synth;
+                  if (data45 && typeof data45 == 'object' && !Array.isArray(data45)) {
+                    for (const key9 in data45) {
+                      if (!(key9 === 'isolation' || key9 === 'socket' || key9 === 'uid' || key9 === 'gid')) {
+                        const err89 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/additionalProperties',
                           keyword: 'additionalProperties',
-                          params: { additionalProperty: key8 },
+                          params: { additionalProperty: key9 },
                           message: 'must NOT have additional properties',
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth,
-                          data: data43,
+                          data: data45,
                         };
                         if (vErrors === null) {
-                          vErrors = [err86];
+                          vErrors = [err89];
                         } else {
-                          vErrors.push(err86);
+                          vErrors.push(err89);
                         }
                         errors++;
                       }
                     }
-                    if (data43.isolation !== undefined) {
-                      let data44 = data43.isolation;
-                      if (!(data44 === 'bubblewrap' || data44 === 'sidecar' || data44 === 'none')) {
-                        const err87 = {
+                    if (data45.isolation !== undefined) {
+                      let data46 = data45.isolation;
+                      if (!(data46 === 'bubblewrap' || data46 === 'sidecar' || data46 === 'none')) {
+                        const err90 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/isolation/enum',
@@ -2668,21 +2741,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .isolation,
-                          data: data44,
+                          data: data46,
                         };
                         if (vErrors === null) {
-                          vErrors = [err87];
+                          vErrors = [err90];
                         } else {
-                          vErrors.push(err87);
+                          vErrors.push(err90);
                         }
                         errors++;
                       }
                     }
-                    if (data43.socket !== undefined) {
-                      let data45 = data43.socket;
-                      if (typeof data45 === 'string') {
-                        if (!pattern17.test(data45)) {
-                          const err88 = {
+                    if (data45.socket !== undefined) {
+                      let data47 = data45.socket;
+                      if (typeof data47 === 'string') {
+                        if (!pattern17.test(data47)) {
+                          const err91 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/socket/pattern',
@@ -2693,17 +2766,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.socket,
-                            data: data45,
+                            data: data47,
                           };
                           if (vErrors === null) {
-                            vErrors = [err88];
+                            vErrors = [err91];
                           } else {
-                            vErrors.push(err88);
+                            vErrors.push(err91);
                           }
                           errors++;
                         }
                       } else {
-                        const err89 = {
+                        const err92 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/socket/type',
@@ -2716,20 +2789,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .socket,
-                          data: data45,
+                          data: data47,
                         };
                         if (vErrors === null) {
-                          vErrors = [err89];
+                          vErrors = [err92];
                         } else {
-                          vErrors.push(err89);
+                          vErrors.push(err92);
                         }
                         errors++;
                       }
                     }
-                    if (data43.uid !== undefined) {
-                      let data46 = data43.uid;
-                      if (!(typeof data46 == 'number' && !(data46 % 1) && !isNaN(data46))) {
-                        const err90 = {
+                    if (data45.uid !== undefined) {
+                      let data48 = data45.uid;
+                      if (!(typeof data48 == 'number' && !(data48 % 1) && !isNaN(data48))) {
+                        const err93 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/uid/type',
@@ -2742,18 +2815,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .uid,
-                          data: data46,
+                          data: data48,
                         };
                         if (vErrors === null) {
-                          vErrors = [err90];
+                          vErrors = [err93];
                         } else {
-                          vErrors.push(err90);
+                          vErrors.push(err93);
                         }
                         errors++;
                       }
-                      if (typeof data46 == 'number') {
-                        if (data46 < 1 || isNaN(data46)) {
-                          const err91 = {
+                      if (typeof data48 == 'number') {
+                        if (data48 < 1 || isNaN(data48)) {
+                          const err94 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/uid/minimum',
@@ -2764,21 +2837,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.uid,
-                            data: data46,
+                            data: data48,
                           };
                           if (vErrors === null) {
-                            vErrors = [err91];
+                            vErrors = [err94];
                           } else {
-                            vErrors.push(err91);
+                            vErrors.push(err94);
                           }
                           errors++;
                         }
                       }
                     }
-                    if (data43.gid !== undefined) {
-                      let data47 = data43.gid;
-                      if (!(typeof data47 == 'number' && !(data47 % 1) && !isNaN(data47))) {
-                        const err92 = {
+                    if (data45.gid !== undefined) {
+                      let data49 = data45.gid;
+                      if (!(typeof data49 == 'number' && !(data49 % 1) && !isNaN(data49))) {
+                        const err95 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/gid/type',
@@ -2791,18 +2864,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .gid,
-                          data: data47,
+                          data: data49,
                         };
                         if (vErrors === null) {
-                          vErrors = [err92];
+                          vErrors = [err95];
                         } else {
-                          vErrors.push(err92);
+                          vErrors.push(err95);
                         }
                         errors++;
                       }
-                      if (typeof data47 == 'number') {
-                        if (data47 < 1 || isNaN(data47)) {
-                          const err93 = {
+                      if (typeof data49 == 'number') {
+                        if (data49 < 1 || isNaN(data49)) {
+                          const err96 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/gid/minimum',
@@ -2813,19 +2886,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.gid,
-                            data: data47,
+                            data: data49,
                           };
                           if (vErrors === null) {
-                            vErrors = [err93];
+                            vErrors = [err96];
                           } else {
-                            vErrors.push(err93);
+                            vErrors.push(err96);
                           }
                           errors++;
                         }
                       }
                     }
                   } else {
-                    const err94 = {
+                    const err97 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/synth/type',
                       keyword: 'type',
@@ -2833,18 +2906,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be object',
                       schema: schema11.properties.environments.items.properties.aws.properties.synth.type,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.synth,
-                      data: data43,
+                      data: data45,
                     };
                     if (vErrors === null) {
-                      vErrors = [err94];
+                      vErrors = [err97];
                     } else {
-                      vErrors.push(err94);
+                      vErrors.push(err97);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err95 = {
+                const err98 = {
                   instancePath: instancePath + '/environments/' + i0 + '/aws',
                   schemaPath: '#/properties/environments/items/properties/aws/type',
                   keyword: 'type',
@@ -2852,46 +2925,49 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.environments.items.properties.aws.type,
                   parentSchema: schema11.properties.environments.items.properties.aws,
-                  data: data29,
+                  data: data31,
                 };
                 if (vErrors === null) {
-                  vErrors = [err95];
+                  vErrors = [err98];
                 } else {
-                  vErrors.push(err95);
+                  vErrors.push(err98);
                 }
                 errors++;
               }
             }
             if (data20.kubernetes !== undefined) {
-              let data48 = data20.kubernetes;
-              if (data48 && typeof data48 == 'object' && !Array.isArray(data48)) {
-                for (const key9 in data48) {
+              let data50 = data20.kubernetes;
+              if (data50 && typeof data50 == 'object' && !Array.isArray(data50)) {
+                for (const key10 in data50) {
                   if (
-                    !func2.call(schema11.properties.environments.items.properties.kubernetes.properties, key9)
+                    !func2.call(
+                      schema11.properties.environments.items.properties.kubernetes.properties,
+                      key10,
+                    )
                   ) {
-                    const err96 = {
+                    const err99 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/additionalProperties',
                       keyword: 'additionalProperties',
-                      params: { additionalProperty: key9 },
+                      params: { additionalProperty: key10 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                      data: data48,
+                      data: data50,
                     };
                     if (vErrors === null) {
-                      vErrors = [err96];
+                      vErrors = [err99];
                     } else {
-                      vErrors.push(err96);
+                      vErrors.push(err99);
                     }
                     errors++;
                   }
                 }
-                if (data48.kubeconfig !== undefined) {
-                  let data49 = data48.kubeconfig;
-                  if (typeof data49 !== 'string') {
-                    const err97 = {
+                if (data50.kubeconfig !== undefined) {
+                  let data51 = data50.kubeconfig;
+                  if (typeof data51 !== 'string') {
+                    const err100 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/kubeconfig',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/kubeconfig/type',
@@ -2903,20 +2979,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.kubeconfig,
-                      data: data49,
+                      data: data51,
                     };
                     if (vErrors === null) {
-                      vErrors = [err97];
+                      vErrors = [err100];
                     } else {
-                      vErrors.push(err97);
+                      vErrors.push(err100);
                     }
                     errors++;
                   }
                 }
-                if (data48.context !== undefined) {
-                  let data50 = data48.context;
-                  if (typeof data50 !== 'string') {
-                    const err98 = {
+                if (data50.context !== undefined) {
+                  let data52 = data50.context;
+                  if (typeof data52 !== 'string') {
+                    const err101 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/context',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/context/type',
@@ -2927,20 +3003,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.context.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.context,
-                      data: data50,
+                      data: data52,
                     };
                     if (vErrors === null) {
-                      vErrors = [err98];
+                      vErrors = [err101];
                     } else {
-                      vErrors.push(err98);
+                      vErrors.push(err101);
                     }
                     errors++;
                   }
                 }
-                if (data48.namespace !== undefined) {
-                  let data51 = data48.namespace;
-                  if (typeof data51 !== 'string') {
-                    const err99 = {
+                if (data50.namespace !== undefined) {
+                  let data53 = data50.namespace;
+                  if (typeof data53 !== 'string') {
+                    const err102 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespace',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespace/type',
@@ -2952,20 +3028,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespace,
-                      data: data51,
+                      data: data53,
                     };
                     if (vErrors === null) {
-                      vErrors = [err99];
+                      vErrors = [err102];
                     } else {
-                      vErrors.push(err99);
+                      vErrors.push(err102);
                     }
                     errors++;
                   }
                 }
-                if (data48.forceConflicts !== undefined) {
-                  let data52 = data48.forceConflicts;
-                  if (typeof data52 !== 'boolean') {
-                    const err100 = {
+                if (data50.forceConflicts !== undefined) {
+                  let data54 = data50.forceConflicts;
+                  if (typeof data54 !== 'boolean') {
+                    const err103 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/forceConflicts',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/forceConflicts/type',
@@ -2978,21 +3054,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .forceConflicts,
-                      data: data52,
+                      data: data54,
                     };
                     if (vErrors === null) {
-                      vErrors = [err100];
+                      vErrors = [err103];
                     } else {
-                      vErrors.push(err100);
+                      vErrors.push(err103);
                     }
                     errors++;
                   }
                 }
-                if (data48.pruneMaxShare !== undefined) {
-                  let data53 = data48.pruneMaxShare;
-                  if (typeof data53 == 'number') {
-                    if (data53 > 1 || isNaN(data53)) {
-                      const err101 = {
+                if (data50.pruneMaxShare !== undefined) {
+                  let data55 = data50.pruneMaxShare;
+                  if (typeof data55 == 'number') {
+                    if (data55 > 1 || isNaN(data55)) {
+                      const err104 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/maximum',
@@ -3003,17 +3079,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data53,
+                        data: data55,
                       };
                       if (vErrors === null) {
-                        vErrors = [err101];
+                        vErrors = [err104];
                       } else {
-                        vErrors.push(err101);
+                        vErrors.push(err104);
                       }
                       errors++;
                     }
-                    if (data53 < 0 || isNaN(data53)) {
-                      const err102 = {
+                    if (data55 < 0 || isNaN(data55)) {
+                      const err105 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/minimum',
@@ -3024,17 +3100,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data53,
+                        data: data55,
                       };
                       if (vErrors === null) {
-                        vErrors = [err102];
+                        vErrors = [err105];
                       } else {
-                        vErrors.push(err102);
+                        vErrors.push(err105);
                       }
                       errors++;
                     }
                   } else {
-                    const err103 = {
+                    const err106 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/type',
@@ -3046,20 +3122,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.pruneMaxShare,
-                      data: data53,
+                      data: data55,
                     };
                     if (vErrors === null) {
-                      vErrors = [err103];
+                      vErrors = [err106];
                     } else {
-                      vErrors.push(err103);
+                      vErrors.push(err106);
                     }
                     errors++;
                   }
                 }
-                if (data48.allowMassPrune !== undefined) {
-                  let data54 = data48.allowMassPrune;
-                  if (typeof data54 !== 'boolean') {
-                    const err104 = {
+                if (data50.allowMassPrune !== undefined) {
+                  let data56 = data50.allowMassPrune;
+                  if (typeof data56 !== 'boolean') {
+                    const err107 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/allowMassPrune',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/allowMassPrune/type',
@@ -3072,21 +3148,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .allowMassPrune,
-                      data: data54,
+                      data: data56,
                     };
                     if (vErrors === null) {
-                      vErrors = [err104];
+                      vErrors = [err107];
                     } else {
-                      vErrors.push(err104);
+                      vErrors.push(err107);
                     }
                     errors++;
                   }
                 }
-                if (data48.healthTimeout !== undefined) {
-                  let data55 = data48.healthTimeout;
-                  if (typeof data55 === 'string') {
-                    if (!pattern0.test(data55)) {
-                      const err105 = {
+                if (data50.healthTimeout !== undefined) {
+                  let data57 = data50.healthTimeout;
+                  if (typeof data57 === 'string') {
+                    if (!pattern0.test(data57)) {
+                      const err108 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
                         schemaPath: '#/definitions/duration/pattern',
                         keyword: 'pattern',
@@ -3094,17 +3170,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                         schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                         parentSchema: schema12,
-                        data: data55,
+                        data: data57,
                       };
                       if (vErrors === null) {
-                        vErrors = [err105];
+                        vErrors = [err108];
                       } else {
-                        vErrors.push(err105);
+                        vErrors.push(err108);
                       }
                       errors++;
                     }
                   } else {
-                    const err106 = {
+                    const err109 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
                       schemaPath: '#/definitions/duration/type',
                       keyword: 'type',
@@ -3112,20 +3188,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema12.type,
                       parentSchema: schema12,
-                      data: data55,
+                      data: data57,
                     };
                     if (vErrors === null) {
-                      vErrors = [err106];
+                      vErrors = [err109];
                     } else {
-                      vErrors.push(err106);
+                      vErrors.push(err109);
                     }
                     errors++;
                   }
                 }
-                if (data48.concurrency !== undefined) {
-                  let data56 = data48.concurrency;
-                  if (!(typeof data56 == 'number' && !(data56 % 1) && !isNaN(data56))) {
-                    const err107 = {
+                if (data50.concurrency !== undefined) {
+                  let data58 = data50.concurrency;
+                  if (!(typeof data58 == 'number' && !(data58 % 1) && !isNaN(data58))) {
+                    const err110 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/concurrency/type',
@@ -3137,18 +3213,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                      data: data56,
+                      data: data58,
                     };
                     if (vErrors === null) {
-                      vErrors = [err107];
+                      vErrors = [err110];
                     } else {
-                      vErrors.push(err107);
+                      vErrors.push(err110);
                     }
                     errors++;
                   }
-                  if (typeof data56 == 'number') {
-                    if (data56 > 64 || isNaN(data56)) {
-                      const err108 = {
+                  if (typeof data58 == 'number') {
+                    if (data58 > 64 || isNaN(data58)) {
+                      const err111 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/maximum',
@@ -3158,17 +3234,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 64,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data56,
+                        data: data58,
                       };
                       if (vErrors === null) {
-                        vErrors = [err108];
+                        vErrors = [err111];
                       } else {
-                        vErrors.push(err108);
+                        vErrors.push(err111);
                       }
                       errors++;
                     }
-                    if (data56 < 1 || isNaN(data56)) {
-                      const err109 = {
+                    if (data58 < 1 || isNaN(data58)) {
+                      const err112 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/minimum',
@@ -3178,25 +3254,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 1,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data56,
+                        data: data58,
                       };
                       if (vErrors === null) {
-                        vErrors = [err109];
+                        vErrors = [err112];
                       } else {
-                        vErrors.push(err109);
+                        vErrors.push(err112);
                       }
                       errors++;
                     }
                   }
                 }
-                if (data48.adopt !== undefined) {
-                  let data57 = data48.adopt;
-                  const _errs132 = errors;
-                  let valid26 = false;
+                if (data50.adopt !== undefined) {
+                  let data59 = data50.adopt;
+                  const _errs136 = errors;
+                  let valid27 = false;
                   let passing1 = null;
-                  const _errs133 = errors;
-                  if (typeof data57 !== 'boolean') {
-                    const err110 = {
+                  const _errs137 = errors;
+                  if (typeof data59 !== 'boolean') {
+                    const err113 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/0/type',
@@ -3209,28 +3285,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[0],
-                      data: data57,
+                      data: data59,
                     };
                     if (vErrors === null) {
-                      vErrors = [err110];
+                      vErrors = [err113];
                     } else {
-                      vErrors.push(err110);
+                      vErrors.push(err113);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs133 === errors;
+                  var _valid1 = _errs137 === errors;
                   if (_valid1) {
-                    valid26 = true;
+                    valid27 = true;
                     passing1 = 0;
                   }
-                  const _errs135 = errors;
-                  if (Array.isArray(data57)) {
-                    const len3 = data57.length;
+                  const _errs139 = errors;
+                  if (Array.isArray(data59)) {
+                    const len3 = data59.length;
                     for (let i4 = 0; i4 < len3; i4++) {
-                      let data58 = data57[i4];
-                      if (typeof data58 === 'string') {
-                        if (func3(data58) < 1) {
-                          const err111 = {
+                      let data60 = data59[i4];
+                      if (typeof data60 === 'string') {
+                        if (func3(data60) < 1) {
+                          const err114 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i4,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/minLength',
@@ -3241,17 +3317,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.adopt
                                 .oneOf[1].items,
-                            data: data58,
+                            data: data60,
                           };
                           if (vErrors === null) {
-                            vErrors = [err111];
+                            vErrors = [err114];
                           } else {
-                            vErrors.push(err111);
+                            vErrors.push(err114);
                           }
                           errors++;
                         }
                       } else {
-                        const err112 = {
+                        const err115 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i4,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/type',
@@ -3264,18 +3340,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.adopt
                               .oneOf[1].items,
-                          data: data58,
+                          data: data60,
                         };
                         if (vErrors === null) {
-                          vErrors = [err112];
+                          vErrors = [err115];
                         } else {
-                          vErrors.push(err112);
+                          vErrors.push(err115);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err113 = {
+                    const err116 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/type',
@@ -3288,27 +3364,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[1],
-                      data: data57,
+                      data: data59,
                     };
                     if (vErrors === null) {
-                      vErrors = [err113];
+                      vErrors = [err116];
                     } else {
-                      vErrors.push(err113);
+                      vErrors.push(err116);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs135 === errors;
-                  if (_valid1 && valid26) {
-                    valid26 = false;
+                  var _valid1 = _errs139 === errors;
+                  if (_valid1 && valid27) {
+                    valid27 = false;
                     passing1 = [passing1, 1];
                   } else {
                     if (_valid1) {
-                      valid26 = true;
+                      valid27 = true;
                       passing1 = 1;
                     }
                   }
-                  if (!valid26) {
-                    const err114 = {
+                  if (!valid27) {
+                    const err117 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf',
@@ -3319,29 +3395,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt.oneOf,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt,
-                      data: data57,
+                      data: data59,
                     };
                     if (vErrors === null) {
-                      vErrors = [err114];
+                      vErrors = [err117];
                     } else {
-                      vErrors.push(err114);
+                      vErrors.push(err117);
                     }
                     errors++;
                   } else {
-                    errors = _errs132;
+                    errors = _errs136;
                     if (vErrors !== null) {
-                      if (_errs132) {
-                        vErrors.length = _errs132;
+                      if (_errs136) {
+                        vErrors.length = _errs136;
                       } else {
                         vErrors = null;
                       }
                     }
                   }
                 }
-                if (data48.adoptUnowned !== undefined) {
-                  let data59 = data48.adoptUnowned;
-                  if (typeof data59 !== 'boolean') {
-                    const err115 = {
+                if (data50.adoptUnowned !== undefined) {
+                  let data61 = data50.adoptUnowned;
+                  if (typeof data61 !== 'boolean') {
+                    const err118 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adoptUnowned',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adoptUnowned/type',
@@ -3353,25 +3429,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adoptUnowned,
-                      data: data59,
+                      data: data61,
                     };
                     if (vErrors === null) {
-                      vErrors = [err115];
+                      vErrors = [err118];
                     } else {
-                      vErrors.push(err115);
+                      vErrors.push(err118);
                     }
                     errors++;
                   }
                 }
-                if (data48.namespaces !== undefined) {
-                  let data60 = data48.namespaces;
-                  if (Array.isArray(data60)) {
-                    const len4 = data60.length;
+                if (data50.namespaces !== undefined) {
+                  let data62 = data50.namespaces;
+                  if (Array.isArray(data62)) {
+                    const len4 = data62.length;
                     for (let i5 = 0; i5 < len4; i5++) {
-                      let data61 = data60[i5];
-                      if (typeof data61 === 'string') {
-                        if (func3(data61) < 1) {
-                          const err116 = {
+                      let data63 = data62[i5];
+                      if (typeof data63 === 'string') {
+                        if (func3(data63) < 1) {
+                          const err119 = {
                             instancePath:
                               instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i5,
                             schemaPath:
@@ -3383,17 +3459,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .namespaces.items,
-                            data: data61,
+                            data: data63,
                           };
                           if (vErrors === null) {
-                            vErrors = [err116];
+                            vErrors = [err119];
                           } else {
-                            vErrors.push(err116);
+                            vErrors.push(err119);
                           }
                           errors++;
                         }
                       } else {
-                        const err117 = {
+                        const err120 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i5,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/namespaces/items/type',
@@ -3406,18 +3482,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.namespaces
                               .items,
-                          data: data61,
+                          data: data63,
                         };
                         if (vErrors === null) {
-                          vErrors = [err117];
+                          vErrors = [err120];
                         } else {
-                          vErrors.push(err117);
+                          vErrors.push(err120);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err118 = {
+                    const err121 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespaces/type',
@@ -3429,25 +3505,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespaces,
-                      data: data60,
+                      data: data62,
                     };
                     if (vErrors === null) {
-                      vErrors = [err118];
+                      vErrors = [err121];
                     } else {
-                      vErrors.push(err118);
+                      vErrors.push(err121);
                     }
                     errors++;
                   }
                 }
-                if (data48.clusterResources !== undefined) {
-                  let data62 = data48.clusterResources;
-                  if (Array.isArray(data62)) {
-                    const len5 = data62.length;
+                if (data50.clusterResources !== undefined) {
+                  let data64 = data50.clusterResources;
+                  if (Array.isArray(data64)) {
+                    const len5 = data64.length;
                     for (let i6 = 0; i6 < len5; i6++) {
-                      let data63 = data62[i6];
-                      if (typeof data63 === 'string') {
-                        if (func3(data63) < 1) {
-                          const err119 = {
+                      let data65 = data64[i6];
+                      if (typeof data65 === 'string') {
+                        if (func3(data65) < 1) {
+                          const err122 = {
                             instancePath:
                               instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i6,
                             schemaPath:
@@ -3459,17 +3535,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .clusterResources.items,
-                            data: data63,
+                            data: data65,
                           };
                           if (vErrors === null) {
-                            vErrors = [err119];
+                            vErrors = [err122];
                           } else {
-                            vErrors.push(err119);
+                            vErrors.push(err122);
                           }
                           errors++;
                         }
                       } else {
-                        const err120 = {
+                        const err123 = {
                           instancePath:
                             instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i6,
                           schemaPath:
@@ -3483,18 +3559,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties
                               .clusterResources.items,
-                          data: data63,
+                          data: data65,
                         };
                         if (vErrors === null) {
-                          vErrors = [err120];
+                          vErrors = [err123];
                         } else {
-                          vErrors.push(err120);
+                          vErrors.push(err123);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err121 = {
+                    const err124 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/clusterResources',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/clusterResources/type',
@@ -3507,21 +3583,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .clusterResources,
-                      data: data62,
+                      data: data64,
                     };
                     if (vErrors === null) {
-                      vErrors = [err121];
+                      vErrors = [err124];
                     } else {
-                      vErrors.push(err121);
+                      vErrors.push(err124);
                     }
                     errors++;
                   }
                 }
-                if (data48.serviceAccount !== undefined) {
-                  let data64 = data48.serviceAccount;
-                  if (typeof data64 === 'string') {
-                    if (!pattern19.test(data64)) {
-                      const err122 = {
+                if (data50.serviceAccount !== undefined) {
+                  let data66 = data50.serviceAccount;
+                  if (typeof data66 === 'string') {
+                    if (!pattern19.test(data66)) {
+                      const err125 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/pattern',
@@ -3535,17 +3611,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .serviceAccount,
-                        data: data64,
+                        data: data66,
                       };
                       if (vErrors === null) {
-                        vErrors = [err122];
+                        vErrors = [err125];
                       } else {
-                        vErrors.push(err122);
+                        vErrors.push(err125);
                       }
                       errors++;
                     }
                   } else {
-                    const err123 = {
+                    const err126 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/type',
@@ -3558,20 +3634,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .serviceAccount,
-                      data: data64,
+                      data: data66,
                     };
                     if (vErrors === null) {
-                      vErrors = [err123];
+                      vErrors = [err126];
                     } else {
-                      vErrors.push(err123);
+                      vErrors.push(err126);
                     }
                     errors++;
                   }
                 }
-                if (data48.maxManifestBytes !== undefined) {
-                  let data65 = data48.maxManifestBytes;
-                  if (!(typeof data65 == 'number' && !(data65 % 1) && !isNaN(data65))) {
-                    const err124 = {
+                if (data50.maxManifestBytes !== undefined) {
+                  let data67 = data50.maxManifestBytes;
+                  if (!(typeof data67 == 'number' && !(data67 % 1) && !isNaN(data67))) {
+                    const err127 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/type',
@@ -3584,18 +3660,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .maxManifestBytes,
-                      data: data65,
+                      data: data67,
                     };
                     if (vErrors === null) {
-                      vErrors = [err124];
+                      vErrors = [err127];
                     } else {
-                      vErrors.push(err124);
+                      vErrors.push(err127);
                     }
                     errors++;
                   }
-                  if (typeof data65 == 'number') {
-                    if (data65 < 1 || isNaN(data65)) {
-                      const err125 = {
+                  if (typeof data67 == 'number') {
+                    if (data67 < 1 || isNaN(data67)) {
+                      const err128 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/minimum',
@@ -3606,19 +3682,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .maxManifestBytes,
-                        data: data65,
+                        data: data67,
                       };
                       if (vErrors === null) {
-                        vErrors = [err125];
+                        vErrors = [err128];
                       } else {
-                        vErrors.push(err125);
+                        vErrors.push(err128);
                       }
                       errors++;
                     }
                   }
                 }
               } else {
-                const err126 = {
+                const err129 = {
                   instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                   schemaPath: '#/properties/environments/items/properties/kubernetes/type',
                   keyword: 'type',
@@ -3626,18 +3702,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.environments.items.properties.kubernetes.type,
                   parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                  data: data48,
+                  data: data50,
                 };
                 if (vErrors === null) {
-                  vErrors = [err126];
+                  vErrors = [err129];
                 } else {
-                  vErrors.push(err126);
+                  vErrors.push(err129);
                 }
                 errors++;
               }
             }
           } else {
-            const err127 = {
+            const err130 = {
               instancePath: instancePath + '/environments/' + i0,
               schemaPath: '#/properties/environments/items/type',
               keyword: 'type',
@@ -3648,15 +3724,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data20,
             };
             if (vErrors === null) {
-              vErrors = [err127];
+              vErrors = [err130];
             } else {
-              vErrors.push(err127);
+              vErrors.push(err130);
             }
             errors++;
           }
         }
       } else {
-        const err128 = {
+        const err131 = {
           instancePath: instancePath + '/environments',
           schemaPath: '#/properties/environments/type',
           keyword: 'type',
@@ -3667,18 +3743,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data19,
         };
         if (vErrors === null) {
-          vErrors = [err128];
+          vErrors = [err131];
         } else {
-          vErrors.push(err128);
+          vErrors.push(err131);
         }
         errors++;
       }
     }
     if (data.audit !== undefined) {
-      let data66 = data.audit;
-      if (data66 && typeof data66 == 'object' && !Array.isArray(data66)) {
-        if (data66.dir === undefined) {
-          const err129 = {
+      let data68 = data.audit;
+      if (data68 && typeof data68 == 'object' && !Array.isArray(data68)) {
+        if (data68.dir === undefined) {
+          const err132 = {
             instancePath: instancePath + '/audit',
             schemaPath: '#/properties/audit/required',
             keyword: 'required',
@@ -3686,94 +3762,33 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'dir' + "'",
             schema: schema11.properties.audit.required,
             parentSchema: schema11.properties.audit,
-            data: data66,
+            data: data68,
           };
           if (vErrors === null) {
-            vErrors = [err129];
+            vErrors = [err132];
           } else {
-            vErrors.push(err129);
+            vErrors.push(err132);
           }
           errors++;
         }
-        for (const key10 in data66) {
+        for (const key11 in data68) {
           if (!(
-            key10 === 'backend' ||
-            key10 === 'dir' ||
-            key10 === 'witnessDir' ||
-            key10 === 'keyFile' ||
-            key10 === 'keyEnv' ||
-            key10 === 'unkeyed' ||
-            key10 === 'dynamodb'
+            key11 === 'backend' ||
+            key11 === 'dir' ||
+            key11 === 'witnessDir' ||
+            key11 === 'keyFile' ||
+            key11 === 'keyEnv' ||
+            key11 === 'unkeyed' ||
+            key11 === 'dynamodb'
           )) {
-            const err130 = {
+            const err133 = {
               instancePath: instancePath + '/audit',
               schemaPath: '#/properties/audit/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key10 },
+              params: { additionalProperty: key11 },
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.audit,
-              data: data66,
-            };
-            if (vErrors === null) {
-              vErrors = [err130];
-            } else {
-              vErrors.push(err130);
-            }
-            errors++;
-          }
-        }
-        if (data66.backend !== undefined) {
-          let data67 = data66.backend;
-          if (!(data67 === 'jsonl' || data67 === 'dynamodb')) {
-            const err131 = {
-              instancePath: instancePath + '/audit/backend',
-              schemaPath: '#/properties/audit/properties/backend/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema11.properties.audit.properties.backend.enum },
-              message: 'must be equal to one of the allowed values',
-              schema: schema11.properties.audit.properties.backend.enum,
-              parentSchema: schema11.properties.audit.properties.backend,
-              data: data67,
-            };
-            if (vErrors === null) {
-              vErrors = [err131];
-            } else {
-              vErrors.push(err131);
-            }
-            errors++;
-          }
-        }
-        if (data66.dir !== undefined) {
-          let data68 = data66.dir;
-          if (typeof data68 === 'string') {
-            if (func3(data68) < 1) {
-              const err132 = {
-                instancePath: instancePath + '/audit/dir',
-                schemaPath: '#/properties/audit/properties/dir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.dir,
-                data: data68,
-              };
-              if (vErrors === null) {
-                vErrors = [err132];
-              } else {
-                vErrors.push(err132);
-              }
-              errors++;
-            }
-          } else {
-            const err133 = {
-              instancePath: instancePath + '/audit/dir',
-              schemaPath: '#/properties/audit/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.dir.type,
-              parentSchema: schema11.properties.audit.properties.dir,
               data: data68,
             };
             if (vErrors === null) {
@@ -3784,11 +3799,72 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data66.witnessDir !== undefined) {
-          let data69 = data66.witnessDir;
-          if (typeof data69 === 'string') {
-            if (func3(data69) < 1) {
-              const err134 = {
+        if (data68.backend !== undefined) {
+          let data69 = data68.backend;
+          if (!(data69 === 'jsonl' || data69 === 'dynamodb')) {
+            const err134 = {
+              instancePath: instancePath + '/audit/backend',
+              schemaPath: '#/properties/audit/properties/backend/enum',
+              keyword: 'enum',
+              params: { allowedValues: schema11.properties.audit.properties.backend.enum },
+              message: 'must be equal to one of the allowed values',
+              schema: schema11.properties.audit.properties.backend.enum,
+              parentSchema: schema11.properties.audit.properties.backend,
+              data: data69,
+            };
+            if (vErrors === null) {
+              vErrors = [err134];
+            } else {
+              vErrors.push(err134);
+            }
+            errors++;
+          }
+        }
+        if (data68.dir !== undefined) {
+          let data70 = data68.dir;
+          if (typeof data70 === 'string') {
+            if (func3(data70) < 1) {
+              const err135 = {
+                instancePath: instancePath + '/audit/dir',
+                schemaPath: '#/properties/audit/properties/dir/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.dir,
+                data: data70,
+              };
+              if (vErrors === null) {
+                vErrors = [err135];
+              } else {
+                vErrors.push(err135);
+              }
+              errors++;
+            }
+          } else {
+            const err136 = {
+              instancePath: instancePath + '/audit/dir',
+              schemaPath: '#/properties/audit/properties/dir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.audit.properties.dir.type,
+              parentSchema: schema11.properties.audit.properties.dir,
+              data: data70,
+            };
+            if (vErrors === null) {
+              vErrors = [err136];
+            } else {
+              vErrors.push(err136);
+            }
+            errors++;
+          }
+        }
+        if (data68.witnessDir !== undefined) {
+          let data71 = data68.witnessDir;
+          if (typeof data71 === 'string') {
+            if (func3(data71) < 1) {
+              const err137 = {
                 instancePath: instancePath + '/audit/witnessDir',
                 schemaPath: '#/properties/audit/properties/witnessDir/minLength',
                 keyword: 'minLength',
@@ -3796,17 +3872,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.audit.properties.witnessDir,
-                data: data69,
+                data: data71,
               };
               if (vErrors === null) {
-                vErrors = [err134];
+                vErrors = [err137];
               } else {
-                vErrors.push(err134);
+                vErrors.push(err137);
               }
               errors++;
             }
           } else {
-            const err135 = {
+            const err138 = {
               instancePath: instancePath + '/audit/witnessDir',
               schemaPath: '#/properties/audit/properties/witnessDir/type',
               keyword: 'type',
@@ -3814,21 +3890,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.audit.properties.witnessDir.type,
               parentSchema: schema11.properties.audit.properties.witnessDir,
-              data: data69,
+              data: data71,
             };
             if (vErrors === null) {
-              vErrors = [err135];
+              vErrors = [err138];
             } else {
-              vErrors.push(err135);
+              vErrors.push(err138);
             }
             errors++;
           }
         }
-        if (data66.keyFile !== undefined) {
-          let data70 = data66.keyFile;
-          if (typeof data70 === 'string') {
-            if (func3(data70) < 1) {
-              const err136 = {
+        if (data68.keyFile !== undefined) {
+          let data72 = data68.keyFile;
+          if (typeof data72 === 'string') {
+            if (func3(data72) < 1) {
+              const err139 = {
                 instancePath: instancePath + '/audit/keyFile',
                 schemaPath: '#/properties/audit/properties/keyFile/minLength',
                 keyword: 'minLength',
@@ -3836,17 +3912,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.audit.properties.keyFile,
-                data: data70,
+                data: data72,
               };
               if (vErrors === null) {
-                vErrors = [err136];
+                vErrors = [err139];
               } else {
-                vErrors.push(err136);
+                vErrors.push(err139);
               }
               errors++;
             }
           } else {
-            const err137 = {
+            const err140 = {
               instancePath: instancePath + '/audit/keyFile',
               schemaPath: '#/properties/audit/properties/keyFile/type',
               keyword: 'type',
@@ -3854,67 +3930,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.audit.properties.keyFile.type,
               parentSchema: schema11.properties.audit.properties.keyFile,
-              data: data70,
-            };
-            if (vErrors === null) {
-              vErrors = [err137];
-            } else {
-              vErrors.push(err137);
-            }
-            errors++;
-          }
-        }
-        if (data66.keyEnv !== undefined) {
-          let data71 = data66.keyEnv;
-          if (typeof data71 === 'string') {
-            if (!pattern1.test(data71)) {
-              const err138 = {
-                instancePath: instancePath + '/audit/keyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data71,
-              };
-              if (vErrors === null) {
-                vErrors = [err138];
-              } else {
-                vErrors.push(err138);
-              }
-              errors++;
-            }
-          } else {
-            const err139 = {
-              instancePath: instancePath + '/audit/keyEnv',
-              schemaPath: '#/definitions/envVarName/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
-              data: data71,
-            };
-            if (vErrors === null) {
-              vErrors = [err139];
-            } else {
-              vErrors.push(err139);
-            }
-            errors++;
-          }
-        }
-        if (data66.unkeyed !== undefined) {
-          let data72 = data66.unkeyed;
-          if (typeof data72 !== 'boolean') {
-            const err140 = {
-              instancePath: instancePath + '/audit/unkeyed',
-              schemaPath: '#/properties/audit/properties/unkeyed/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.audit.properties.unkeyed.type,
-              parentSchema: schema11.properties.audit.properties.unkeyed,
               data: data72,
             };
             if (vErrors === null) {
@@ -3925,18 +3940,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data66.dynamodb !== undefined) {
-          let data73 = data66.dynamodb;
-          if (data73 && typeof data73 == 'object' && !Array.isArray(data73)) {
-            if (data73.table === undefined) {
+        if (data68.keyEnv !== undefined) {
+          let data73 = data68.keyEnv;
+          if (typeof data73 === 'string') {
+            if (!pattern1.test(data73)) {
               const err141 = {
-                instancePath: instancePath + '/audit/dynamodb',
-                schemaPath: '#/properties/audit/properties/dynamodb/required',
-                keyword: 'required',
-                params: { missingProperty: 'table' },
-                message: "must have required property '" + 'table' + "'",
-                schema: schema11.properties.audit.properties.dynamodb.required,
-                parentSchema: schema11.properties.audit.properties.dynamodb,
+                instancePath: instancePath + '/audit/keyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
                 data: data73,
               };
               if (vErrors === null) {
@@ -3946,8 +3961,69 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data73.region === undefined) {
-              const err142 = {
+          } else {
+            const err142 = {
+              instancePath: instancePath + '/audit/keyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data73,
+            };
+            if (vErrors === null) {
+              vErrors = [err142];
+            } else {
+              vErrors.push(err142);
+            }
+            errors++;
+          }
+        }
+        if (data68.unkeyed !== undefined) {
+          let data74 = data68.unkeyed;
+          if (typeof data74 !== 'boolean') {
+            const err143 = {
+              instancePath: instancePath + '/audit/unkeyed',
+              schemaPath: '#/properties/audit/properties/unkeyed/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.audit.properties.unkeyed.type,
+              parentSchema: schema11.properties.audit.properties.unkeyed,
+              data: data74,
+            };
+            if (vErrors === null) {
+              vErrors = [err143];
+            } else {
+              vErrors.push(err143);
+            }
+            errors++;
+          }
+        }
+        if (data68.dynamodb !== undefined) {
+          let data75 = data68.dynamodb;
+          if (data75 && typeof data75 == 'object' && !Array.isArray(data75)) {
+            if (data75.table === undefined) {
+              const err144 = {
+                instancePath: instancePath + '/audit/dynamodb',
+                schemaPath: '#/properties/audit/properties/dynamodb/required',
+                keyword: 'required',
+                params: { missingProperty: 'table' },
+                message: "must have required property '" + 'table' + "'",
+                schema: schema11.properties.audit.properties.dynamodb.required,
+                parentSchema: schema11.properties.audit.properties.dynamodb,
+                data: data75,
+              };
+              if (vErrors === null) {
+                vErrors = [err144];
+              } else {
+                vErrors.push(err144);
+              }
+              errors++;
+            }
+            if (data75.region === undefined) {
+              const err145 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -3955,40 +4031,40 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'region' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data73,
+                data: data75,
               };
               if (vErrors === null) {
-                vErrors = [err142];
+                vErrors = [err145];
               } else {
-                vErrors.push(err142);
+                vErrors.push(err145);
               }
               errors++;
             }
-            for (const key11 in data73) {
-              if (!(key11 === 'table' || key11 === 'region' || key11 === 'endpoint')) {
-                const err143 = {
+            for (const key12 in data75) {
+              if (!(key12 === 'table' || key12 === 'region' || key12 === 'endpoint')) {
+                const err146 = {
                   instancePath: instancePath + '/audit/dynamodb',
                   schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
                   keyword: 'additionalProperties',
-                  params: { additionalProperty: key11 },
+                  params: { additionalProperty: key12 },
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.audit.properties.dynamodb,
-                  data: data73,
+                  data: data75,
                 };
                 if (vErrors === null) {
-                  vErrors = [err143];
+                  vErrors = [err146];
                 } else {
-                  vErrors.push(err143);
+                  vErrors.push(err146);
                 }
                 errors++;
               }
             }
-            if (data73.table !== undefined) {
-              let data74 = data73.table;
-              if (typeof data74 === 'string') {
-                if (func3(data74) < 3) {
-                  const err144 = {
+            if (data75.table !== undefined) {
+              let data76 = data75.table;
+              if (typeof data76 === 'string') {
+                if (func3(data76) < 3) {
+                  const err147 = {
                     instancePath: instancePath + '/audit/dynamodb/table',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
                     keyword: 'minLength',
@@ -3996,17 +4072,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 3 characters',
                     schema: 3,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                    data: data74,
+                    data: data76,
                   };
                   if (vErrors === null) {
-                    vErrors = [err144];
+                    vErrors = [err147];
                   } else {
-                    vErrors.push(err144);
+                    vErrors.push(err147);
                   }
                   errors++;
                 }
               } else {
-                const err145 = {
+                const err148 = {
                   instancePath: instancePath + '/audit/dynamodb/table',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
                   keyword: 'type',
@@ -4014,21 +4090,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                  data: data74,
+                  data: data76,
                 };
                 if (vErrors === null) {
-                  vErrors = [err145];
+                  vErrors = [err148];
                 } else {
-                  vErrors.push(err145);
+                  vErrors.push(err148);
                 }
                 errors++;
               }
             }
-            if (data73.region !== undefined) {
-              let data75 = data73.region;
-              if (typeof data75 === 'string') {
-                if (func3(data75) < 1) {
-                  const err146 = {
+            if (data75.region !== undefined) {
+              let data77 = data75.region;
+              if (typeof data77 === 'string') {
+                if (func3(data77) < 1) {
+                  const err149 = {
                     instancePath: instancePath + '/audit/dynamodb/region',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
                     keyword: 'minLength',
@@ -4036,17 +4112,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                    data: data75,
+                    data: data77,
                   };
                   if (vErrors === null) {
-                    vErrors = [err146];
+                    vErrors = [err149];
                   } else {
-                    vErrors.push(err146);
+                    vErrors.push(err149);
                   }
                   errors++;
                 }
               } else {
-                const err147 = {
+                const err150 = {
                   instancePath: instancePath + '/audit/dynamodb/region',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
                   keyword: 'type',
@@ -4054,21 +4130,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                  data: data75,
+                  data: data77,
                 };
                 if (vErrors === null) {
-                  vErrors = [err147];
+                  vErrors = [err150];
                 } else {
-                  vErrors.push(err147);
+                  vErrors.push(err150);
                 }
                 errors++;
               }
             }
-            if (data73.endpoint !== undefined) {
-              let data76 = data73.endpoint;
-              if (typeof data76 === 'string') {
-                if (func3(data76) < 1) {
-                  const err148 = {
+            if (data75.endpoint !== undefined) {
+              let data78 = data75.endpoint;
+              if (typeof data78 === 'string') {
+                if (func3(data78) < 1) {
+                  const err151 = {
                     instancePath: instancePath + '/audit/dynamodb/endpoint',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
                     keyword: 'minLength',
@@ -4076,17 +4152,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                    data: data76,
+                    data: data78,
                   };
                   if (vErrors === null) {
-                    vErrors = [err148];
+                    vErrors = [err151];
                   } else {
-                    vErrors.push(err148);
+                    vErrors.push(err151);
                   }
                   errors++;
                 }
               } else {
-                const err149 = {
+                const err152 = {
                   instancePath: instancePath + '/audit/dynamodb/endpoint',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
                   keyword: 'type',
@@ -4094,18 +4170,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                  data: data76,
+                  data: data78,
                 };
                 if (vErrors === null) {
-                  vErrors = [err149];
+                  vErrors = [err152];
                 } else {
-                  vErrors.push(err149);
+                  vErrors.push(err152);
                 }
                 errors++;
               }
             }
           } else {
-            const err150 = {
+            const err153 = {
               instancePath: instancePath + '/audit/dynamodb',
               schemaPath: '#/properties/audit/properties/dynamodb/type',
               keyword: 'type',
@@ -4113,70 +4189,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.audit.properties.dynamodb.type,
               parentSchema: schema11.properties.audit.properties.dynamodb,
-              data: data73,
-            };
-            if (vErrors === null) {
-              vErrors = [err150];
-            } else {
-              vErrors.push(err150);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err151 = {
-          instancePath: instancePath + '/audit',
-          schemaPath: '#/properties/audit/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.audit.type,
-          parentSchema: schema11.properties.audit,
-          data: data66,
-        };
-        if (vErrors === null) {
-          vErrors = [err151];
-        } else {
-          vErrors.push(err151);
-        }
-        errors++;
-      }
-    }
-    if (data.server !== undefined) {
-      let data77 = data.server;
-      if (data77 && typeof data77 == 'object' && !Array.isArray(data77)) {
-        for (const key12 in data77) {
-          if (!func2.call(schema11.properties.server.properties, key12)) {
-            const err152 = {
-              instancePath: instancePath + '/server',
-              schemaPath: '#/properties/server/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key12 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.server,
-              data: data77,
-            };
-            if (vErrors === null) {
-              vErrors = [err152];
-            } else {
-              vErrors.push(err152);
-            }
-            errors++;
-          }
-        }
-        if (data77.port !== undefined) {
-          let data78 = data77.port;
-          if (!(typeof data78 == 'number' && !(data78 % 1) && !isNaN(data78))) {
-            const err153 = {
-              instancePath: instancePath + '/server/port',
-              schemaPath: '#/properties/server/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.port.type,
-              parentSchema: schema11.properties.server.properties.port,
-              data: data78,
+              data: data75,
             };
             if (vErrors === null) {
               vErrors = [err153];
@@ -4185,57 +4198,61 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data78 == 'number') {
-            if (data78 > 65535 || isNaN(data78)) {
-              const err154 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-                schema: 65535,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data78,
-              };
-              if (vErrors === null) {
-                vErrors = [err154];
-              } else {
-                vErrors.push(err154);
-              }
-              errors++;
+        }
+      } else {
+        const err154 = {
+          instancePath: instancePath + '/audit',
+          schemaPath: '#/properties/audit/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.audit.type,
+          parentSchema: schema11.properties.audit,
+          data: data68,
+        };
+        if (vErrors === null) {
+          vErrors = [err154];
+        } else {
+          vErrors.push(err154);
+        }
+        errors++;
+      }
+    }
+    if (data.server !== undefined) {
+      let data79 = data.server;
+      if (data79 && typeof data79 == 'object' && !Array.isArray(data79)) {
+        for (const key13 in data79) {
+          if (!func2.call(schema11.properties.server.properties, key13)) {
+            const err155 = {
+              instancePath: instancePath + '/server',
+              schemaPath: '#/properties/server/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key13 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.server,
+              data: data79,
+            };
+            if (vErrors === null) {
+              vErrors = [err155];
+            } else {
+              vErrors.push(err155);
             }
-            if (data78 < 0 || isNaN(data78)) {
-              const err155 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data78,
-              };
-              if (vErrors === null) {
-                vErrors = [err155];
-              } else {
-                vErrors.push(err155);
-              }
-              errors++;
-            }
+            errors++;
           }
         }
-        if (data77.host !== undefined) {
-          let data79 = data77.host;
-          if (typeof data79 !== 'string') {
+        if (data79.port !== undefined) {
+          let data80 = data79.port;
+          if (!(typeof data80 == 'number' && !(data80 % 1) && !isNaN(data80))) {
             const err156 = {
-              instancePath: instancePath + '/server/host',
-              schemaPath: '#/properties/server/properties/host/type',
+              instancePath: instancePath + '/server/port',
+              schemaPath: '#/properties/server/properties/port/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.server.properties.host.type,
-              parentSchema: schema11.properties.server.properties.host,
-              data: data79,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.port.type,
+              parentSchema: schema11.properties.server.properties.port,
+              data: data80,
             };
             if (vErrors === null) {
               vErrors = [err156];
@@ -4244,19 +4261,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data77.webhookSecretEnv !== undefined) {
-          let data80 = data77.webhookSecretEnv;
-          if (typeof data80 === 'string') {
-            if (!pattern1.test(data80)) {
+          if (typeof data80 == 'number') {
+            if (data80 > 65535 || isNaN(data80)) {
               const err157 = {
-                instancePath: instancePath + '/server/webhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.port,
                 data: data80,
               };
               if (vErrors === null) {
@@ -4266,8 +4280,70 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (data80 < 0 || isNaN(data80)) {
+              const err158 = {
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data80,
+              };
+              if (vErrors === null) {
+                vErrors = [err158];
+              } else {
+                vErrors.push(err158);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data79.host !== undefined) {
+          let data81 = data79.host;
+          if (typeof data81 !== 'string') {
+            const err159 = {
+              instancePath: instancePath + '/server/host',
+              schemaPath: '#/properties/server/properties/host/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.server.properties.host.type,
+              parentSchema: schema11.properties.server.properties.host,
+              data: data81,
+            };
+            if (vErrors === null) {
+              vErrors = [err159];
+            } else {
+              vErrors.push(err159);
+            }
+            errors++;
+          }
+        }
+        if (data79.webhookSecretEnv !== undefined) {
+          let data82 = data79.webhookSecretEnv;
+          if (typeof data82 === 'string') {
+            if (!pattern1.test(data82)) {
+              const err160 = {
+                instancePath: instancePath + '/server/webhookSecretEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data82,
+              };
+              if (vErrors === null) {
+                vErrors = [err160];
+              } else {
+                vErrors.push(err160);
+              }
+              errors++;
+            }
           } else {
-            const err158 = {
+            const err161 = {
               instancePath: instancePath + '/server/webhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -4275,21 +4351,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data80,
+              data: data82,
             };
             if (vErrors === null) {
-              vErrors = [err158];
+              vErrors = [err161];
             } else {
-              vErrors.push(err158);
+              vErrors.push(err161);
             }
             errors++;
           }
         }
-        if (data77.apiTokenEnv !== undefined) {
-          let data81 = data77.apiTokenEnv;
-          if (typeof data81 === 'string') {
-            if (!pattern1.test(data81)) {
-              const err159 = {
+        if (data79.apiTokenEnv !== undefined) {
+          let data83 = data79.apiTokenEnv;
+          if (typeof data83 === 'string') {
+            if (!pattern1.test(data83)) {
+              const err162 = {
                 instancePath: instancePath + '/server/apiTokenEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
@@ -4297,17 +4373,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                 schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                 parentSchema: schema13,
-                data: data81,
+                data: data83,
               };
               if (vErrors === null) {
-                vErrors = [err159];
+                vErrors = [err162];
               } else {
-                vErrors.push(err159);
+                vErrors.push(err162);
               }
               errors++;
             }
           } else {
-            const err160 = {
+            const err163 = {
               instancePath: instancePath + '/server/apiTokenEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -4315,29 +4391,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data81,
+              data: data83,
             };
             if (vErrors === null) {
-              vErrors = [err160];
+              vErrors = [err163];
             } else {
-              vErrors.push(err160);
+              vErrors.push(err163);
             }
             errors++;
           }
         }
-        if (data77.apiTokens !== undefined) {
-          let data82 = data77.apiTokens;
-          if (Array.isArray(data82)) {
-            const len6 = data82.length;
+        if (data79.apiTokens !== undefined) {
+          let data84 = data79.apiTokens;
+          if (Array.isArray(data84)) {
+            const len6 = data84.length;
             for (let i7 = 0; i7 < len6; i7++) {
-              let data83 = data82[i7];
-              const _errs194 = errors;
-              let valid41 = false;
+              let data85 = data84[i7];
+              const _errs198 = errors;
+              let valid42 = false;
               let passing2 = null;
-              const _errs195 = errors;
-              if (data83 && typeof data83 == 'object' && !Array.isArray(data83)) {
-                if (data83.env === undefined) {
-                  const err161 = {
+              const _errs199 = errors;
+              if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
+                if (data85.env === undefined) {
+                  const err164 = {
                     instancePath: instancePath + '/server/apiTokens/' + i7,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
@@ -4345,90 +4421,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data83,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err161];
-                  } else {
-                    vErrors.push(err161);
-                  }
-                  errors++;
-                }
-              }
-              var _valid2 = _errs195 === errors;
-              if (_valid2) {
-                valid41 = true;
-                passing2 = 0;
-              }
-              const _errs196 = errors;
-              if (data83 && typeof data83 == 'object' && !Array.isArray(data83)) {
-                if (data83.file === undefined) {
-                  const err162 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i7,
-                    schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'file' },
-                    message: "must have required property '" + 'file' + "'",
-                    schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
-                    parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data83,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err162];
-                  } else {
-                    vErrors.push(err162);
-                  }
-                  errors++;
-                }
-              }
-              var _valid2 = _errs196 === errors;
-              if (_valid2 && valid41) {
-                valid41 = false;
-                passing2 = [passing2, 1];
-              } else {
-                if (_valid2) {
-                  valid41 = true;
-                  passing2 = 1;
-                }
-              }
-              if (!valid41) {
-                const err163 = {
-                  instancePath: instancePath + '/server/apiTokens/' + i7,
-                  schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
-                  keyword: 'oneOf',
-                  params: { passingSchemas: passing2 },
-                  message: 'must match exactly one schema in oneOf',
-                  schema: schema11.properties.server.properties.apiTokens.items.oneOf,
-                  parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data83,
-                };
-                if (vErrors === null) {
-                  vErrors = [err163];
-                } else {
-                  vErrors.push(err163);
-                }
-                errors++;
-              } else {
-                errors = _errs194;
-                if (vErrors !== null) {
-                  if (_errs194) {
-                    vErrors.length = _errs194;
-                  } else {
-                    vErrors = null;
-                  }
-                }
-              }
-              if (data83 && typeof data83 == 'object' && !Array.isArray(data83)) {
-                if (data83.scopes === undefined) {
-                  const err164 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i7,
-                    schemaPath: '#/properties/server/properties/apiTokens/items/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'scopes' },
-                    message: "must have required property '" + 'scopes' + "'",
-                    schema: schema11.properties.server.properties.apiTokens.items.required,
-                    parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data83,
+                    data: data85,
                   };
                   if (vErrors === null) {
                     vErrors = [err164];
@@ -4437,31 +4430,114 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                for (const key13 in data83) {
-                  if (!(key13 === 'env' || key13 === 'file' || key13 === 'scopes')) {
-                    const err165 = {
+              }
+              var _valid2 = _errs199 === errors;
+              if (_valid2) {
+                valid42 = true;
+                passing2 = 0;
+              }
+              const _errs200 = errors;
+              if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
+                if (data85.file === undefined) {
+                  const err165 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i7,
+                    schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'file' },
+                    message: "must have required property '" + 'file' + "'",
+                    schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
+                    parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
+                    data: data85,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err165];
+                  } else {
+                    vErrors.push(err165);
+                  }
+                  errors++;
+                }
+              }
+              var _valid2 = _errs200 === errors;
+              if (_valid2 && valid42) {
+                valid42 = false;
+                passing2 = [passing2, 1];
+              } else {
+                if (_valid2) {
+                  valid42 = true;
+                  passing2 = 1;
+                }
+              }
+              if (!valid42) {
+                const err166 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i7,
+                  schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
+                  keyword: 'oneOf',
+                  params: { passingSchemas: passing2 },
+                  message: 'must match exactly one schema in oneOf',
+                  schema: schema11.properties.server.properties.apiTokens.items.oneOf,
+                  parentSchema: schema11.properties.server.properties.apiTokens.items,
+                  data: data85,
+                };
+                if (vErrors === null) {
+                  vErrors = [err166];
+                } else {
+                  vErrors.push(err166);
+                }
+                errors++;
+              } else {
+                errors = _errs198;
+                if (vErrors !== null) {
+                  if (_errs198) {
+                    vErrors.length = _errs198;
+                  } else {
+                    vErrors = null;
+                  }
+                }
+              }
+              if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
+                if (data85.scopes === undefined) {
+                  const err167 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i7,
+                    schemaPath: '#/properties/server/properties/apiTokens/items/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'scopes' },
+                    message: "must have required property '" + 'scopes' + "'",
+                    schema: schema11.properties.server.properties.apiTokens.items.required,
+                    parentSchema: schema11.properties.server.properties.apiTokens.items,
+                    data: data85,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err167];
+                  } else {
+                    vErrors.push(err167);
+                  }
+                  errors++;
+                }
+                for (const key14 in data85) {
+                  if (!(key14 === 'env' || key14 === 'file' || key14 === 'scopes')) {
+                    const err168 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
-                      params: { additionalProperty: key13 },
+                      params: { additionalProperty: key14 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data83,
+                      data: data85,
                     };
                     if (vErrors === null) {
-                      vErrors = [err165];
+                      vErrors = [err168];
                     } else {
-                      vErrors.push(err165);
+                      vErrors.push(err168);
                     }
                     errors++;
                   }
                 }
-                if (data83.env !== undefined) {
-                  let data84 = data83.env;
-                  if (typeof data84 === 'string') {
-                    if (!pattern1.test(data84)) {
-                      const err166 = {
+                if (data85.env !== undefined) {
+                  let data86 = data85.env;
+                  if (typeof data86 === 'string') {
+                    if (!pattern1.test(data86)) {
+                      const err169 = {
                         instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
                         schemaPath: '#/definitions/envVarName/pattern',
                         keyword: 'pattern',
@@ -4469,17 +4545,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                         schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                         parentSchema: schema13,
-                        data: data84,
+                        data: data86,
                       };
                       if (vErrors === null) {
-                        vErrors = [err166];
+                        vErrors = [err169];
                       } else {
-                        vErrors.push(err166);
+                        vErrors.push(err169);
                       }
                       errors++;
                     }
                   } else {
-                    const err167 = {
+                    const err170 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
                       schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
@@ -4487,21 +4563,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema13.type,
                       parentSchema: schema13,
-                      data: data84,
+                      data: data86,
                     };
                     if (vErrors === null) {
-                      vErrors = [err167];
+                      vErrors = [err170];
                     } else {
-                      vErrors.push(err167);
+                      vErrors.push(err170);
                     }
                     errors++;
                   }
                 }
-                if (data83.file !== undefined) {
-                  let data85 = data83.file;
-                  if (typeof data85 === 'string') {
-                    if (func3(data85) < 1) {
-                      const err168 = {
+                if (data85.file !== undefined) {
+                  let data87 = data85.file;
+                  if (typeof data87 === 'string') {
+                    if (func3(data87) < 1) {
+                      const err171 = {
                         instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/file/minLength',
@@ -4510,17 +4586,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                        data: data85,
+                        data: data87,
                       };
                       if (vErrors === null) {
-                        vErrors = [err168];
+                        vErrors = [err171];
                       } else {
-                        vErrors.push(err168);
+                        vErrors.push(err171);
                       }
                       errors++;
                     }
                   } else {
-                    const err169 = {
+                    const err172 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
                       keyword: 'type',
@@ -4528,21 +4604,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                      data: data85,
+                      data: data87,
                     };
                     if (vErrors === null) {
-                      vErrors = [err169];
+                      vErrors = [err172];
                     } else {
-                      vErrors.push(err169);
+                      vErrors.push(err172);
                     }
                     errors++;
                   }
                 }
-                if (data83.scopes !== undefined) {
-                  let data86 = data83.scopes;
-                  if (Array.isArray(data86)) {
-                    if (data86.length < 1) {
-                      const err170 = {
+                if (data85.scopes !== undefined) {
+                  let data88 = data85.scopes;
+                  if (Array.isArray(data88)) {
+                    if (data88.length < 1) {
+                      const err173 = {
                         instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
@@ -4551,20 +4627,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 items',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                        data: data86,
+                        data: data88,
                       };
                       if (vErrors === null) {
-                        vErrors = [err170];
+                        vErrors = [err173];
                       } else {
-                        vErrors.push(err170);
+                        vErrors.push(err173);
                       }
                       errors++;
                     }
-                    const len7 = data86.length;
+                    const len7 = data88.length;
                     for (let i8 = 0; i8 < len7; i8++) {
-                      let data87 = data86[i8];
-                      if (!(data87 === 'read' || data87 === 'sync')) {
-                        const err171 = {
+                      let data89 = data88[i8];
+                      if (!(data89 === 'read' || data89 === 'sync')) {
+                        const err174 = {
                           instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes/' + i8,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
@@ -4580,23 +4656,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data87,
+                          data: data89,
                         };
                         if (vErrors === null) {
-                          vErrors = [err171];
+                          vErrors = [err174];
                         } else {
-                          vErrors.push(err171);
+                          vErrors.push(err174);
                         }
                         errors++;
                       }
                     }
-                    let i9 = data86.length;
+                    let i9 = data88.length;
                     let j1;
                     if (i9 > 1) {
                       outer1: for (; i9--;) {
                         for (j1 = i9; j1--;) {
-                          if (func0(data86[i9], data86[j1])) {
-                            const err172 = {
+                          if (func0(data88[i9], data88[j1])) {
+                            const err175 = {
                               instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
@@ -4611,12 +4687,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data86,
+                              data: data88,
                             };
                             if (vErrors === null) {
-                              vErrors = [err172];
+                              vErrors = [err175];
                             } else {
-                              vErrors.push(err172);
+                              vErrors.push(err175);
                             }
                             errors++;
                             break outer1;
@@ -4625,7 +4701,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err173 = {
+                    const err176 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
@@ -4633,18 +4709,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data86,
+                      data: data88,
                     };
                     if (vErrors === null) {
-                      vErrors = [err173];
+                      vErrors = [err176];
                     } else {
-                      vErrors.push(err173);
+                      vErrors.push(err176);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err174 = {
+                const err177 = {
                   instancePath: instancePath + '/server/apiTokens/' + i7,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
@@ -4652,18 +4728,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data83,
+                  data: data85,
                 };
                 if (vErrors === null) {
-                  vErrors = [err174];
+                  vErrors = [err177];
                 } else {
-                  vErrors.push(err174);
+                  vErrors.push(err177);
                 }
                 errors++;
               }
             }
           } else {
-            const err175 = {
+            const err178 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -4671,69 +4747,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data82,
-            };
-            if (vErrors === null) {
-              vErrors = [err175];
-            } else {
-              vErrors.push(err175);
-            }
-            errors++;
-          }
-        }
-        if (data77.maxBodySize !== undefined) {
-          let data88 = data77.maxBodySize;
-          if (!(typeof data88 == 'number' && !(data88 % 1) && !isNaN(data88))) {
-            const err176 = {
-              instancePath: instancePath + '/server/maxBodySize',
-              schemaPath: '#/properties/server/properties/maxBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data88,
-            };
-            if (vErrors === null) {
-              vErrors = [err176];
-            } else {
-              vErrors.push(err176);
-            }
-            errors++;
-          }
-          if (typeof data88 == 'number') {
-            if (data88 < 1024 || isNaN(data88)) {
-              const err177 = {
-                instancePath: instancePath + '/server/maxBodySize',
-                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1024 },
-                message: 'must be >= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data88,
-              };
-              if (vErrors === null) {
-                vErrors = [err177];
-              } else {
-                vErrors.push(err177);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data77.maxConnections !== undefined) {
-          let data89 = data77.maxConnections;
-          if (!(typeof data89 == 'number' && !(data89 % 1) && !isNaN(data89))) {
-            const err178 = {
-              instancePath: instancePath + '/server/maxConnections',
-              schemaPath: '#/properties/server/properties/maxConnections/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnections.type,
-              parentSchema: schema11.properties.server.properties.maxConnections,
-              data: data89,
+              data: data84,
             };
             if (vErrors === null) {
               vErrors = [err178];
@@ -4742,9 +4756,71 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data89 == 'number') {
-            if (data89 < 1 || isNaN(data89)) {
-              const err179 = {
+        }
+        if (data79.maxBodySize !== undefined) {
+          let data90 = data79.maxBodySize;
+          if (!(typeof data90 == 'number' && !(data90 % 1) && !isNaN(data90))) {
+            const err179 = {
+              instancePath: instancePath + '/server/maxBodySize',
+              schemaPath: '#/properties/server/properties/maxBodySize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBodySize,
+              data: data90,
+            };
+            if (vErrors === null) {
+              vErrors = [err179];
+            } else {
+              vErrors.push(err179);
+            }
+            errors++;
+          }
+          if (typeof data90 == 'number') {
+            if (data90 < 1024 || isNaN(data90)) {
+              const err180 = {
+                instancePath: instancePath + '/server/maxBodySize',
+                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1024 },
+                message: 'must be >= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.server.properties.maxBodySize,
+                data: data90,
+              };
+              if (vErrors === null) {
+                vErrors = [err180];
+              } else {
+                vErrors.push(err180);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data79.maxConnections !== undefined) {
+          let data91 = data79.maxConnections;
+          if (!(typeof data91 == 'number' && !(data91 % 1) && !isNaN(data91))) {
+            const err181 = {
+              instancePath: instancePath + '/server/maxConnections',
+              schemaPath: '#/properties/server/properties/maxConnections/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnections.type,
+              parentSchema: schema11.properties.server.properties.maxConnections,
+              data: data91,
+            };
+            if (vErrors === null) {
+              vErrors = [err181];
+            } else {
+              vErrors.push(err181);
+            }
+            errors++;
+          }
+          if (typeof data91 == 'number') {
+            if (data91 < 1 || isNaN(data91)) {
+              const err182 = {
                 instancePath: instancePath + '/server/maxConnections',
                 schemaPath: '#/properties/server/properties/maxConnections/minimum',
                 keyword: 'minimum',
@@ -4752,70 +4828,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.server.properties.maxConnections,
-                data: data89,
-              };
-              if (vErrors === null) {
-                vErrors = [err179];
-              } else {
-                vErrors.push(err179);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data77.maxConnectionsPerClient !== undefined) {
-          let data90 = data77.maxConnectionsPerClient;
-          if (!(typeof data90 == 'number' && !(data90 % 1) && !isNaN(data90))) {
-            const err180 = {
-              instancePath: instancePath + '/server/maxConnectionsPerClient',
-              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
-              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-              data: data90,
-            };
-            if (vErrors === null) {
-              vErrors = [err180];
-            } else {
-              vErrors.push(err180);
-            }
-            errors++;
-          }
-          if (typeof data90 == 'number') {
-            if (data90 < 1 || isNaN(data90)) {
-              const err181 = {
-                instancePath: instancePath + '/server/maxConnectionsPerClient',
-                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-                data: data90,
-              };
-              if (vErrors === null) {
-                vErrors = [err181];
-              } else {
-                vErrors.push(err181);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data77.headersTimeout !== undefined) {
-          let data91 = data77.headersTimeout;
-          if (typeof data91 === 'string') {
-            if (!pattern0.test(data91)) {
-              const err182 = {
-                instancePath: instancePath + '/server/headersTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
                 data: data91,
               };
               if (vErrors === null) {
@@ -4825,16 +4837,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
+          }
+        }
+        if (data79.maxConnectionsPerClient !== undefined) {
+          let data92 = data79.maxConnectionsPerClient;
+          if (!(typeof data92 == 'number' && !(data92 % 1) && !isNaN(data92))) {
             const err183 = {
-              instancePath: instancePath + '/server/headersTimeout',
-              schemaPath: '#/definitions/duration/type',
+              instancePath: instancePath + '/server/maxConnectionsPerClient',
+              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data91,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
+              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+              data: data92,
             };
             if (vErrors === null) {
               vErrors = [err183];
@@ -4843,19 +4859,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data77.bodyTimeout !== undefined) {
-          let data92 = data77.bodyTimeout;
-          if (typeof data92 === 'string') {
-            if (!pattern0.test(data92)) {
+          if (typeof data92 == 'number') {
+            if (data92 < 1 || isNaN(data92)) {
               const err184 = {
-                instancePath: instancePath + '/server/bodyTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
+                instancePath: instancePath + '/server/maxConnectionsPerClient',
+                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
                 data: data92,
               };
               if (vErrors === null) {
@@ -4865,36 +4878,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+        if (data79.headersTimeout !== undefined) {
+          let data93 = data79.headersTimeout;
+          if (typeof data93 === 'string') {
+            if (!pattern0.test(data93)) {
+              const err185 = {
+                instancePath: instancePath + '/server/headersTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data93,
+              };
+              if (vErrors === null) {
+                vErrors = [err185];
+              } else {
+                vErrors.push(err185);
+              }
+              errors++;
+            }
           } else {
-            const err185 = {
-              instancePath: instancePath + '/server/bodyTimeout',
+            const err186 = {
+              instancePath: instancePath + '/server/headersTimeout',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
               schema: schema12.type,
               parentSchema: schema12,
-              data: data92,
-            };
-            if (vErrors === null) {
-              vErrors = [err185];
-            } else {
-              vErrors.push(err185);
-            }
-            errors++;
-          }
-        }
-        if (data77.maxBufferedBodySize !== undefined) {
-          let data93 = data77.maxBufferedBodySize;
-          if (!(typeof data93 == 'number' && !(data93 % 1) && !isNaN(data93))) {
-            const err186 = {
-              instancePath: instancePath + '/server/maxBufferedBodySize',
-              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
               data: data93,
             };
             if (vErrors === null) {
@@ -4904,17 +4919,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data93 == 'number') {
-            if (data93 < 65536 || isNaN(data93)) {
+        }
+        if (data79.bodyTimeout !== undefined) {
+          let data94 = data79.bodyTimeout;
+          if (typeof data94 === 'string') {
+            if (!pattern0.test(data94)) {
               const err187 = {
-                instancePath: instancePath + '/server/maxBufferedBodySize',
-                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 65536 },
-                message: 'must be >= 65536',
-                schema: 65536,
-                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-                data: data93,
+                instancePath: instancePath + '/server/bodyTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data94,
               };
               if (vErrors === null) {
                 vErrors = [err187];
@@ -4923,39 +4941,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data77.publicUrl !== undefined) {
-          let data94 = data77.publicUrl;
-          if (typeof data94 === 'string') {
-            if (!pattern2.test(data94)) {
-              const err188 = {
-                instancePath: instancePath + '/server/publicUrl',
-                schemaPath: '#/properties/server/properties/publicUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.server.properties.publicUrl,
-                data: data94,
-              };
-              if (vErrors === null) {
-                vErrors = [err188];
-              } else {
-                vErrors.push(err188);
-              }
-              errors++;
-            }
           } else {
-            const err189 = {
-              instancePath: instancePath + '/server/publicUrl',
-              schemaPath: '#/properties/server/properties/publicUrl/type',
+            const err188 = {
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.server.properties.publicUrl.type,
-              parentSchema: schema11.properties.server.properties.publicUrl,
+              schema: schema12.type,
+              parentSchema: schema12,
               data: data94,
+            };
+            if (vErrors === null) {
+              vErrors = [err188];
+            } else {
+              vErrors.push(err188);
+            }
+            errors++;
+          }
+        }
+        if (data79.maxBufferedBodySize !== undefined) {
+          let data95 = data79.maxBufferedBodySize;
+          if (!(typeof data95 == 'number' && !(data95 % 1) && !isNaN(data95))) {
+            const err189 = {
+              instancePath: instancePath + '/server/maxBufferedBodySize',
+              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+              data: data95,
             };
             if (vErrors === null) {
               vErrors = [err189];
@@ -4964,11 +4980,71 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data95 == 'number') {
+            if (data95 < 65536 || isNaN(data95)) {
+              const err190 = {
+                instancePath: instancePath + '/server/maxBufferedBodySize',
+                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 65536 },
+                message: 'must be >= 65536',
+                schema: 65536,
+                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+                data: data95,
+              };
+              if (vErrors === null) {
+                vErrors = [err190];
+              } else {
+                vErrors.push(err190);
+              }
+              errors++;
+            }
+          }
         }
-        if (data77.metricsAuth !== undefined) {
-          let data95 = data77.metricsAuth;
-          if (typeof data95 !== 'boolean') {
-            const err190 = {
+        if (data79.publicUrl !== undefined) {
+          let data96 = data79.publicUrl;
+          if (typeof data96 === 'string') {
+            if (!pattern2.test(data96)) {
+              const err191 = {
+                instancePath: instancePath + '/server/publicUrl',
+                schemaPath: '#/properties/server/properties/publicUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.server.properties.publicUrl,
+                data: data96,
+              };
+              if (vErrors === null) {
+                vErrors = [err191];
+              } else {
+                vErrors.push(err191);
+              }
+              errors++;
+            }
+          } else {
+            const err192 = {
+              instancePath: instancePath + '/server/publicUrl',
+              schemaPath: '#/properties/server/properties/publicUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.server.properties.publicUrl.type,
+              parentSchema: schema11.properties.server.properties.publicUrl,
+              data: data96,
+            };
+            if (vErrors === null) {
+              vErrors = [err192];
+            } else {
+              vErrors.push(err192);
+            }
+            errors++;
+          }
+        }
+        if (data79.metricsAuth !== undefined) {
+          let data97 = data79.metricsAuth;
+          if (typeof data97 !== 'boolean') {
+            const err193 = {
               instancePath: instancePath + '/server/metricsAuth',
               schemaPath: '#/properties/server/properties/metricsAuth/type',
               keyword: 'type',
@@ -4976,69 +5052,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.server.properties.metricsAuth.type,
               parentSchema: schema11.properties.server.properties.metricsAuth,
-              data: data95,
-            };
-            if (vErrors === null) {
-              vErrors = [err190];
-            } else {
-              vErrors.push(err190);
-            }
-            errors++;
-          }
-        }
-        if (data77.ui !== undefined) {
-          let data96 = data77.ui;
-          if (typeof data96 !== 'boolean') {
-            const err191 = {
-              instancePath: instancePath + '/server/ui',
-              schemaPath: '#/properties/server/properties/ui/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.ui.type,
-              parentSchema: schema11.properties.server.properties.ui,
-              data: data96,
-            };
-            if (vErrors === null) {
-              vErrors = [err191];
-            } else {
-              vErrors.push(err191);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err192 = {
-          instancePath: instancePath + '/server',
-          schemaPath: '#/properties/server/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.server.type,
-          parentSchema: schema11.properties.server,
-          data: data77,
-        };
-        if (vErrors === null) {
-          vErrors = [err192];
-        } else {
-          vErrors.push(err192);
-        }
-        errors++;
-      }
-    }
-    if (data.reconcile !== undefined) {
-      let data97 = data.reconcile;
-      if (data97 && typeof data97 == 'object' && !Array.isArray(data97)) {
-        for (const key14 in data97) {
-          if (!(key14 === 'maxConcurrent')) {
-            const err193 = {
-              instancePath: instancePath + '/reconcile',
-              schemaPath: '#/properties/reconcile/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key14 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.reconcile,
               data: data97,
             };
             if (vErrors === null) {
@@ -5049,17 +5062,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data97.maxConcurrent !== undefined) {
-          let data98 = data97.maxConcurrent;
-          if (!(typeof data98 == 'number' && !(data98 % 1) && !isNaN(data98))) {
+        if (data79.ui !== undefined) {
+          let data98 = data79.ui;
+          if (typeof data98 !== 'boolean') {
             const err194 = {
-              instancePath: instancePath + '/reconcile/maxConcurrent',
-              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
               keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
-              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
               data: data98,
             };
             if (vErrors === null) {
@@ -5069,60 +5082,61 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data98 == 'number') {
-            if (data98 < 1 || isNaN(data98)) {
-              const err195 = {
-                instancePath: instancePath + '/reconcile/maxConcurrent',
-                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-                data: data98,
-              };
-              if (vErrors === null) {
-                vErrors = [err195];
-              } else {
-                vErrors.push(err195);
-              }
-              errors++;
-            }
-          }
         }
       } else {
-        const err196 = {
-          instancePath: instancePath + '/reconcile',
-          schemaPath: '#/properties/reconcile/type',
+        const err195 = {
+          instancePath: instancePath + '/server',
+          schemaPath: '#/properties/server/type',
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema11.properties.reconcile.type,
-          parentSchema: schema11.properties.reconcile,
-          data: data97,
+          schema: schema11.properties.server.type,
+          parentSchema: schema11.properties.server,
+          data: data79,
         };
         if (vErrors === null) {
-          vErrors = [err196];
+          vErrors = [err195];
         } else {
-          vErrors.push(err196);
+          vErrors.push(err195);
         }
         errors++;
       }
     }
-    if (data.workspaces !== undefined) {
-      let data99 = data.workspaces;
+    if (data.reconcile !== undefined) {
+      let data99 = data.reconcile;
       if (data99 && typeof data99 == 'object' && !Array.isArray(data99)) {
         for (const key15 in data99) {
-          if (!(key15 === 'dir' || key15 === 'keep' || key15 === 'maxFileSize')) {
-            const err197 = {
-              instancePath: instancePath + '/workspaces',
-              schemaPath: '#/properties/workspaces/additionalProperties',
+          if (!(key15 === 'maxConcurrent')) {
+            const err196 = {
+              instancePath: instancePath + '/reconcile',
+              schemaPath: '#/properties/reconcile/additionalProperties',
               keyword: 'additionalProperties',
               params: { additionalProperty: key15 },
               message: 'must NOT have additional properties',
               schema: false,
-              parentSchema: schema11.properties.workspaces,
+              parentSchema: schema11.properties.reconcile,
               data: data99,
+            };
+            if (vErrors === null) {
+              vErrors = [err196];
+            } else {
+              vErrors.push(err196);
+            }
+            errors++;
+          }
+        }
+        if (data99.maxConcurrent !== undefined) {
+          let data100 = data99.maxConcurrent;
+          if (!(typeof data100 == 'number' && !(data100 % 1) && !isNaN(data100))) {
+            const err197 = {
+              instancePath: instancePath + '/reconcile/maxConcurrent',
+              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
+              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+              data: data100,
             };
             if (vErrors === null) {
               vErrors = [err197];
@@ -5131,11 +5145,73 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data100 == 'number') {
+            if (data100 < 1 || isNaN(data100)) {
+              const err198 = {
+                instancePath: instancePath + '/reconcile/maxConcurrent',
+                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+                data: data100,
+              };
+              if (vErrors === null) {
+                vErrors = [err198];
+              } else {
+                vErrors.push(err198);
+              }
+              errors++;
+            }
+          }
         }
-        if (data99.dir !== undefined) {
-          let data100 = data99.dir;
-          if (typeof data100 !== 'string') {
-            const err198 = {
+      } else {
+        const err199 = {
+          instancePath: instancePath + '/reconcile',
+          schemaPath: '#/properties/reconcile/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.reconcile.type,
+          parentSchema: schema11.properties.reconcile,
+          data: data99,
+        };
+        if (vErrors === null) {
+          vErrors = [err199];
+        } else {
+          vErrors.push(err199);
+        }
+        errors++;
+      }
+    }
+    if (data.workspaces !== undefined) {
+      let data101 = data.workspaces;
+      if (data101 && typeof data101 == 'object' && !Array.isArray(data101)) {
+        for (const key16 in data101) {
+          if (!(key16 === 'dir' || key16 === 'keep' || key16 === 'maxFileSize')) {
+            const err200 = {
+              instancePath: instancePath + '/workspaces',
+              schemaPath: '#/properties/workspaces/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key16 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.workspaces,
+              data: data101,
+            };
+            if (vErrors === null) {
+              vErrors = [err200];
+            } else {
+              vErrors.push(err200);
+            }
+            errors++;
+          }
+        }
+        if (data101.dir !== undefined) {
+          let data102 = data101.dir;
+          if (typeof data102 !== 'string') {
+            const err201 = {
               instancePath: instancePath + '/workspaces/dir',
               schemaPath: '#/properties/workspaces/properties/dir/type',
               keyword: 'type',
@@ -5143,68 +5219,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.workspaces.properties.dir.type,
               parentSchema: schema11.properties.workspaces.properties.dir,
-              data: data100,
-            };
-            if (vErrors === null) {
-              vErrors = [err198];
-            } else {
-              vErrors.push(err198);
-            }
-            errors++;
-          }
-        }
-        if (data99.keep !== undefined) {
-          let data101 = data99.keep;
-          if (!(typeof data101 == 'number' && !(data101 % 1) && !isNaN(data101))) {
-            const err199 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
-              data: data101,
-            };
-            if (vErrors === null) {
-              vErrors = [err199];
-            } else {
-              vErrors.push(err199);
-            }
-            errors++;
-          }
-          if (typeof data101 == 'number') {
-            if (data101 < 1 || isNaN(data101)) {
-              const err200 = {
-                instancePath: instancePath + '/workspaces/keep',
-                schemaPath: '#/properties/workspaces/properties/keep/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data101,
-              };
-              if (vErrors === null) {
-                vErrors = [err200];
-              } else {
-                vErrors.push(err200);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data99.maxFileSize !== undefined) {
-          let data102 = data99.maxFileSize;
-          if (!(typeof data102 == 'number' && !(data102 % 1) && !isNaN(data102))) {
-            const err201 = {
-              instancePath: instancePath + '/workspaces/maxFileSize',
-              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.maxFileSize.type,
-              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
               data: data102,
             };
             if (vErrors === null) {
@@ -5214,65 +5228,60 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data102 == 'number') {
-            if (data102 < 1 || isNaN(data102)) {
-              const err202 = {
-                instancePath: instancePath + '/workspaces/maxFileSize',
-                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+        }
+        if (data101.keep !== undefined) {
+          let data103 = data101.keep;
+          if (!(typeof data103 == 'number' && !(data103 % 1) && !isNaN(data103))) {
+            const err202 = {
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
+              data: data103,
+            };
+            if (vErrors === null) {
+              vErrors = [err202];
+            } else {
+              vErrors.push(err202);
+            }
+            errors++;
+          }
+          if (typeof data103 == 'number') {
+            if (data103 < 1 || isNaN(data103)) {
+              const err203 = {
+                instancePath: instancePath + '/workspaces/keep',
+                schemaPath: '#/properties/workspaces/properties/keep/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-                data: data102,
+                parentSchema: schema11.properties.workspaces.properties.keep,
+                data: data103,
               };
               if (vErrors === null) {
-                vErrors = [err202];
+                vErrors = [err203];
               } else {
-                vErrors.push(err202);
+                vErrors.push(err203);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err203 = {
-          instancePath: instancePath + '/workspaces',
-          schemaPath: '#/properties/workspaces/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.workspaces.type,
-          parentSchema: schema11.properties.workspaces,
-          data: data99,
-        };
-        if (vErrors === null) {
-          vErrors = [err203];
-        } else {
-          vErrors.push(err203);
-        }
-        errors++;
-      }
-    }
-    if (data.kubernetes !== undefined) {
-      let data103 = data.kubernetes;
-      if (data103 && typeof data103 == 'object' && !Array.isArray(data103)) {
-        for (const key16 in data103) {
-          if (!(
-            key16 === 'requireServiceAccount' ||
-            key16 === 'controllerNamespace' ||
-            key16 === 'kustomize' ||
-            key16 === 'helm'
-          )) {
+        if (data101.maxFileSize !== undefined) {
+          let data104 = data101.maxFileSize;
+          if (!(typeof data104 == 'number' && !(data104 % 1) && !isNaN(data104))) {
             const err204 = {
-              instancePath: instancePath + '/kubernetes',
-              schemaPath: '#/properties/kubernetes/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key16 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.kubernetes,
-              data: data103,
+              instancePath: instancePath + '/workspaces/maxFileSize',
+              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.maxFileSize.type,
+              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+              data: data104,
             };
             if (vErrors === null) {
               vErrors = [err204];
@@ -5281,58 +5290,64 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data103.requireServiceAccount !== undefined) {
-          let data104 = data103.requireServiceAccount;
-          if (typeof data104 !== 'boolean') {
-            const err205 = {
-              instancePath: instancePath + '/kubernetes/requireServiceAccount',
-              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
-              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
-              data: data104,
-            };
-            if (vErrors === null) {
-              vErrors = [err205];
-            } else {
-              vErrors.push(err205);
-            }
-            errors++;
-          }
-        }
-        if (data103.controllerNamespace !== undefined) {
-          let data105 = data103.controllerNamespace;
-          if (typeof data105 === 'string') {
-            if (func3(data105) < 1) {
-              const err206 = {
-                instancePath: instancePath + '/kubernetes/controllerNamespace',
-                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
+          if (typeof data104 == 'number') {
+            if (data104 < 1 || isNaN(data104)) {
+              const err205 = {
+                instancePath: instancePath + '/workspaces/maxFileSize',
+                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data105,
+                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                data: data104,
               };
               if (vErrors === null) {
-                vErrors = [err206];
+                vErrors = [err205];
               } else {
-                vErrors.push(err206);
+                vErrors.push(err205);
               }
               errors++;
             }
-          } else {
+          }
+        }
+      } else {
+        const err206 = {
+          instancePath: instancePath + '/workspaces',
+          schemaPath: '#/properties/workspaces/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.workspaces.type,
+          parentSchema: schema11.properties.workspaces,
+          data: data101,
+        };
+        if (vErrors === null) {
+          vErrors = [err206];
+        } else {
+          vErrors.push(err206);
+        }
+        errors++;
+      }
+    }
+    if (data.kubernetes !== undefined) {
+      let data105 = data.kubernetes;
+      if (data105 && typeof data105 == 'object' && !Array.isArray(data105)) {
+        for (const key17 in data105) {
+          if (!(
+            key17 === 'requireServiceAccount' ||
+            key17 === 'controllerNamespace' ||
+            key17 === 'kustomize' ||
+            key17 === 'helm'
+          )) {
             const err207 = {
-              instancePath: instancePath + '/kubernetes/controllerNamespace',
-              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
-              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              instancePath: instancePath + '/kubernetes',
+              schemaPath: '#/properties/kubernetes/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key17 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.kubernetes,
               data: data105,
             };
             if (vErrors === null) {
@@ -5343,107 +5358,86 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data103.kustomize !== undefined) {
-          let data106 = data103.kustomize;
-          if (data106 && typeof data106 == 'object' && !Array.isArray(data106)) {
-            for (const key17 in data106) {
-              if (!(key17 === 'path')) {
-                const err208 = {
-                  instancePath: instancePath + '/kubernetes/kustomize',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key17 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data106,
-                };
-                if (vErrors === null) {
-                  vErrors = [err208];
-                } else {
-                  vErrors.push(err208);
-                }
-                errors++;
-              }
-            }
-            if (data106.path !== undefined) {
-              let data107 = data106.path;
-              if (typeof data107 === 'string') {
-                if (func3(data107) < 1) {
-                  const err209 = {
-                    instancePath: instancePath + '/kubernetes/kustomize/path',
-                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data107,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err209];
-                  } else {
-                    vErrors.push(err209);
-                  }
-                  errors++;
-                }
-              } else {
-                const err210 = {
-                  instancePath: instancePath + '/kubernetes/kustomize/path',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                  data: data107,
-                };
-                if (vErrors === null) {
-                  vErrors = [err210];
-                } else {
-                  vErrors.push(err210);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err211 = {
-              instancePath: instancePath + '/kubernetes/kustomize',
-              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
+        if (data105.requireServiceAccount !== undefined) {
+          let data106 = data105.requireServiceAccount;
+          if (typeof data106 !== 'boolean') {
+            const err208 = {
+              instancePath: instancePath + '/kubernetes/requireServiceAccount',
+              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
               keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.kustomize.type,
-              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
+              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
               data: data106,
             };
             if (vErrors === null) {
-              vErrors = [err211];
+              vErrors = [err208];
             } else {
-              vErrors.push(err211);
+              vErrors.push(err208);
             }
             errors++;
           }
         }
-        if (data103.helm !== undefined) {
-          let data108 = data103.helm;
+        if (data105.controllerNamespace !== undefined) {
+          let data107 = data105.controllerNamespace;
+          if (typeof data107 === 'string') {
+            if (func3(data107) < 1) {
+              const err209 = {
+                instancePath: instancePath + '/kubernetes/controllerNamespace',
+                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+                data: data107,
+              };
+              if (vErrors === null) {
+                vErrors = [err209];
+              } else {
+                vErrors.push(err209);
+              }
+              errors++;
+            }
+          } else {
+            const err210 = {
+              instancePath: instancePath + '/kubernetes/controllerNamespace',
+              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
+              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              data: data107,
+            };
+            if (vErrors === null) {
+              vErrors = [err210];
+            } else {
+              vErrors.push(err210);
+            }
+            errors++;
+          }
+        }
+        if (data105.kustomize !== undefined) {
+          let data108 = data105.kustomize;
           if (data108 && typeof data108 == 'object' && !Array.isArray(data108)) {
             for (const key18 in data108) {
               if (!(key18 === 'path')) {
-                const err212 = {
-                  instancePath: instancePath + '/kubernetes/helm',
-                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                const err211 = {
+                  instancePath: instancePath + '/kubernetes/kustomize',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
                   keyword: 'additionalProperties',
                   params: { additionalProperty: key18 },
                   message: 'must NOT have additional properties',
                   schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize,
                   data: data108,
                 };
                 if (vErrors === null) {
-                  vErrors = [err212];
+                  vErrors = [err211];
                 } else {
-                  vErrors.push(err212);
+                  vErrors.push(err211);
                 }
                 errors++;
               }
@@ -5452,7 +5446,89 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               let data109 = data108.path;
               if (typeof data109 === 'string') {
                 if (func3(data109) < 1) {
-                  const err213 = {
+                  const err212 = {
+                    instancePath: instancePath + '/kubernetes/kustomize/path',
+                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                    data: data109,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err212];
+                  } else {
+                    vErrors.push(err212);
+                  }
+                  errors++;
+                }
+              } else {
+                const err213 = {
+                  instancePath: instancePath + '/kubernetes/kustomize/path',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                  data: data109,
+                };
+                if (vErrors === null) {
+                  vErrors = [err213];
+                } else {
+                  vErrors.push(err213);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err214 = {
+              instancePath: instancePath + '/kubernetes/kustomize',
+              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.kustomize.type,
+              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              data: data108,
+            };
+            if (vErrors === null) {
+              vErrors = [err214];
+            } else {
+              vErrors.push(err214);
+            }
+            errors++;
+          }
+        }
+        if (data105.helm !== undefined) {
+          let data110 = data105.helm;
+          if (data110 && typeof data110 == 'object' && !Array.isArray(data110)) {
+            for (const key19 in data110) {
+              if (!(key19 === 'path')) {
+                const err215 = {
+                  instancePath: instancePath + '/kubernetes/helm',
+                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key19 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  data: data110,
+                };
+                if (vErrors === null) {
+                  vErrors = [err215];
+                } else {
+                  vErrors.push(err215);
+                }
+                errors++;
+              }
+            }
+            if (data110.path !== undefined) {
+              let data111 = data110.path;
+              if (typeof data111 === 'string') {
+                if (func3(data111) < 1) {
+                  const err216 = {
                     instancePath: instancePath + '/kubernetes/helm/path',
                     schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
                     keyword: 'minLength',
@@ -5460,17 +5536,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                    data: data109,
+                    data: data111,
                   };
                   if (vErrors === null) {
-                    vErrors = [err213];
+                    vErrors = [err216];
                   } else {
-                    vErrors.push(err213);
+                    vErrors.push(err216);
                   }
                   errors++;
                 }
               } else {
-                const err214 = {
+                const err217 = {
                   instancePath: instancePath + '/kubernetes/helm/path',
                   schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
                   keyword: 'type',
@@ -5478,18 +5554,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
                   parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                  data: data109,
+                  data: data111,
                 };
                 if (vErrors === null) {
-                  vErrors = [err214];
+                  vErrors = [err217];
                 } else {
-                  vErrors.push(err214);
+                  vErrors.push(err217);
                 }
                 errors++;
               }
             }
           } else {
-            const err215 = {
+            const err218 = {
               instancePath: instancePath + '/kubernetes/helm',
               schemaPath: '#/properties/kubernetes/properties/helm/type',
               keyword: 'type',
@@ -5497,18 +5573,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.kubernetes.properties.helm.type,
               parentSchema: schema11.properties.kubernetes.properties.helm,
-              data: data108,
+              data: data110,
             };
             if (vErrors === null) {
-              vErrors = [err215];
+              vErrors = [err218];
             } else {
-              vErrors.push(err215);
+              vErrors.push(err218);
             }
             errors++;
           }
         }
       } else {
-        const err216 = {
+        const err219 = {
           instancePath: instancePath + '/kubernetes',
           schemaPath: '#/properties/kubernetes/type',
           keyword: 'type',
@@ -5516,44 +5592,44 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.kubernetes.type,
           parentSchema: schema11.properties.kubernetes,
-          data: data103,
+          data: data105,
         };
         if (vErrors === null) {
-          vErrors = [err216];
+          vErrors = [err219];
         } else {
-          vErrors.push(err216);
+          vErrors.push(err219);
         }
         errors++;
       }
     }
     if (data.telemetry !== undefined) {
-      let data110 = data.telemetry;
-      if (data110 && typeof data110 == 'object' && !Array.isArray(data110)) {
-        for (const key19 in data110) {
-          if (!(key19 === 'otlpEndpoint')) {
-            const err217 = {
+      let data112 = data.telemetry;
+      if (data112 && typeof data112 == 'object' && !Array.isArray(data112)) {
+        for (const key20 in data112) {
+          if (!(key20 === 'otlpEndpoint')) {
+            const err220 = {
               instancePath: instancePath + '/telemetry',
               schemaPath: '#/properties/telemetry/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key19 },
+              params: { additionalProperty: key20 },
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.telemetry,
-              data: data110,
+              data: data112,
             };
             if (vErrors === null) {
-              vErrors = [err217];
+              vErrors = [err220];
             } else {
-              vErrors.push(err217);
+              vErrors.push(err220);
             }
             errors++;
           }
         }
-        if (data110.otlpEndpoint !== undefined) {
-          let data111 = data110.otlpEndpoint;
-          if (typeof data111 === 'string') {
-            if (!pattern2.test(data111)) {
-              const err218 = {
+        if (data112.otlpEndpoint !== undefined) {
+          let data113 = data112.otlpEndpoint;
+          if (typeof data113 === 'string') {
+            if (!pattern2.test(data113)) {
+              const err221 = {
                 instancePath: instancePath + '/telemetry/otlpEndpoint',
                 schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
                 keyword: 'pattern',
@@ -5561,17 +5637,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
                 schema: '^https?://[^\\s]+$',
                 parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data111,
+                data: data113,
               };
               if (vErrors === null) {
-                vErrors = [err218];
+                vErrors = [err221];
               } else {
-                vErrors.push(err218);
+                vErrors.push(err221);
               }
               errors++;
             }
           } else {
-            const err219 = {
+            const err222 = {
               instancePath: instancePath + '/telemetry/otlpEndpoint',
               schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
               keyword: 'type',
@@ -5579,18 +5655,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
               parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-              data: data111,
+              data: data113,
             };
             if (vErrors === null) {
-              vErrors = [err219];
+              vErrors = [err222];
             } else {
-              vErrors.push(err219);
+              vErrors.push(err222);
             }
             errors++;
           }
         }
       } else {
-        const err220 = {
+        const err223 = {
           instancePath: instancePath + '/telemetry',
           schemaPath: '#/properties/telemetry/type',
           keyword: 'type',
@@ -5598,21 +5674,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.telemetry.type,
           parentSchema: schema11.properties.telemetry,
-          data: data110,
+          data: data112,
         };
         if (vErrors === null) {
-          vErrors = [err220];
+          vErrors = [err223];
         } else {
-          vErrors.push(err220);
+          vErrors.push(err223);
         }
         errors++;
       }
     }
     if (data.notifications !== undefined) {
-      let data112 = data.notifications;
-      if (Array.isArray(data112)) {
-        if (data112.length > 32) {
-          const err221 = {
+      let data114 = data.notifications;
+      if (Array.isArray(data114)) {
+        if (data114.length > 32) {
+          const err224 = {
             instancePath: instancePath + '/notifications',
             schemaPath: '#/properties/notifications/maxItems',
             keyword: 'maxItems',
@@ -5620,21 +5696,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 32 items',
             schema: 32,
             parentSchema: schema11.properties.notifications,
-            data: data112,
+            data: data114,
           };
           if (vErrors === null) {
-            vErrors = [err221];
+            vErrors = [err224];
           } else {
-            vErrors.push(err221);
+            vErrors.push(err224);
           }
           errors++;
         }
-        const len8 = data112.length;
+        const len8 = data114.length;
         for (let i10 = 0; i10 < len8; i10++) {
-          let data113 = data112[i10];
-          if (data113 && typeof data113 == 'object' && !Array.isArray(data113)) {
-            if (data113.name === undefined) {
-              const err222 = {
+          let data115 = data114[i10];
+          if (data115 && typeof data115 == 'object' && !Array.isArray(data115)) {
+            if (data115.name === undefined) {
+              const err225 = {
                 instancePath: instancePath + '/notifications/' + i10,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
@@ -5642,61 +5718,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'name' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data113,
-              };
-              if (vErrors === null) {
-                vErrors = [err222];
-              } else {
-                vErrors.push(err222);
-              }
-              errors++;
-            }
-            if (data113.type === undefined) {
-              const err223 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'type' },
-                message: "must have required property '" + 'type' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data113,
-              };
-              if (vErrors === null) {
-                vErrors = [err223];
-              } else {
-                vErrors.push(err223);
-              }
-              errors++;
-            }
-            if (data113.urlEnv === undefined) {
-              const err224 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'urlEnv' },
-                message: "must have required property '" + 'urlEnv' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data113,
-              };
-              if (vErrors === null) {
-                vErrors = [err224];
-              } else {
-                vErrors.push(err224);
-              }
-              errors++;
-            }
-            if (data113.events === undefined) {
-              const err225 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'events' },
-                message: "must have required property '" + 'events' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data113,
+                data: data115,
               };
               if (vErrors === null) {
                 vErrors = [err225];
@@ -5705,84 +5727,77 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key20 in data113) {
+            if (data115.type === undefined) {
+              const err226 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'type' },
+                message: "must have required property '" + 'type' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data115,
+              };
+              if (vErrors === null) {
+                vErrors = [err226];
+              } else {
+                vErrors.push(err226);
+              }
+              errors++;
+            }
+            if (data115.urlEnv === undefined) {
+              const err227 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'urlEnv' },
+                message: "must have required property '" + 'urlEnv' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data115,
+              };
+              if (vErrors === null) {
+                vErrors = [err227];
+              } else {
+                vErrors.push(err227);
+              }
+              errors++;
+            }
+            if (data115.events === undefined) {
+              const err228 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'events' },
+                message: "must have required property '" + 'events' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data115,
+              };
+              if (vErrors === null) {
+                vErrors = [err228];
+              } else {
+                vErrors.push(err228);
+              }
+              errors++;
+            }
+            for (const key21 in data115) {
               if (!(
-                key20 === 'name' ||
-                key20 === 'type' ||
-                key20 === 'urlEnv' ||
-                key20 === 'secretEnv' ||
-                key20 === 'events' ||
-                key20 === 'environments'
+                key21 === 'name' ||
+                key21 === 'type' ||
+                key21 === 'urlEnv' ||
+                key21 === 'secretEnv' ||
+                key21 === 'events' ||
+                key21 === 'environments'
               )) {
-                const err226 = {
+                const err229 = {
                   instancePath: instancePath + '/notifications/' + i10,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
-                  params: { additionalProperty: key20 },
+                  params: { additionalProperty: key21 },
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data113,
-                };
-                if (vErrors === null) {
-                  vErrors = [err226];
-                } else {
-                  vErrors.push(err226);
-                }
-                errors++;
-              }
-            }
-            if (data113.name !== undefined) {
-              let data114 = data113.name;
-              if (typeof data114 === 'string') {
-                if (!pattern28.test(data114)) {
-                  const err227 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/name',
-                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
-                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
-                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
-                    parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data114,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err227];
-                  } else {
-                    vErrors.push(err227);
-                  }
-                  errors++;
-                }
-              } else {
-                const err228 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/name',
-                  schemaPath: '#/properties/notifications/items/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.notifications.items.properties.name.type,
-                  parentSchema: schema11.properties.notifications.items.properties.name,
-                  data: data114,
-                };
-                if (vErrors === null) {
-                  vErrors = [err228];
-                } else {
-                  vErrors.push(err228);
-                }
-                errors++;
-              }
-            }
-            if (data113.type !== undefined) {
-              let data115 = data113.type;
-              if (!(data115 === 'slack' || data115 === 'webhook')) {
-                const err229 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/type',
-                  schemaPath: '#/properties/notifications/items/properties/type/enum',
-                  keyword: 'enum',
-                  params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
-                  message: 'must be equal to one of the allowed values',
-                  schema: schema11.properties.notifications.items.properties.type.enum,
-                  parentSchema: schema11.properties.notifications.items.properties.type,
                   data: data115,
                 };
                 if (vErrors === null) {
@@ -5793,18 +5808,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data113.urlEnv !== undefined) {
-              let data116 = data113.urlEnv;
+            if (data115.name !== undefined) {
+              let data116 = data115.name;
               if (typeof data116 === 'string') {
-                if (!pattern1.test(data116)) {
+                if (!pattern28.test(data116)) {
                   const err230 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
+                    instancePath: instancePath + '/notifications/' + i10 + '/name',
+                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
                     keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
+                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
+                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
+                    parentSchema: schema11.properties.notifications.items.properties.name,
                     data: data116,
                   };
                   if (vErrors === null) {
@@ -5816,13 +5831,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err231 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
-                  schemaPath: '#/definitions/envVarName/type',
+                  instancePath: instancePath + '/notifications/' + i10 + '/name',
+                  schemaPath: '#/properties/notifications/items/properties/name/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
+                  schema: schema11.properties.notifications.items.properties.name.type,
+                  parentSchema: schema11.properties.notifications.items.properties.name,
                   data: data116,
                 };
                 if (vErrors === null) {
@@ -5833,11 +5848,72 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data113.secretEnv !== undefined) {
-              let data117 = data113.secretEnv;
-              if (typeof data117 === 'string') {
-                if (!pattern1.test(data117)) {
-                  const err232 = {
+            if (data115.type !== undefined) {
+              let data117 = data115.type;
+              if (!(data117 === 'slack' || data117 === 'webhook')) {
+                const err232 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/type',
+                  schemaPath: '#/properties/notifications/items/properties/type/enum',
+                  keyword: 'enum',
+                  params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
+                  message: 'must be equal to one of the allowed values',
+                  schema: schema11.properties.notifications.items.properties.type.enum,
+                  parentSchema: schema11.properties.notifications.items.properties.type,
+                  data: data117,
+                };
+                if (vErrors === null) {
+                  vErrors = [err232];
+                } else {
+                  vErrors.push(err232);
+                }
+                errors++;
+              }
+            }
+            if (data115.urlEnv !== undefined) {
+              let data118 = data115.urlEnv;
+              if (typeof data118 === 'string') {
+                if (!pattern1.test(data118)) {
+                  const err233 = {
+                    instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data118,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err233];
+                  } else {
+                    vErrors.push(err233);
+                  }
+                  errors++;
+                }
+              } else {
+                const err234 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data118,
+                };
+                if (vErrors === null) {
+                  vErrors = [err234];
+                } else {
+                  vErrors.push(err234);
+                }
+                errors++;
+              }
+            }
+            if (data115.secretEnv !== undefined) {
+              let data119 = data115.secretEnv;
+              if (typeof data119 === 'string') {
+                if (!pattern1.test(data119)) {
+                  const err235 = {
                     instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
                     schemaPath: '#/definitions/envVarName/pattern',
                     keyword: 'pattern',
@@ -5845,17 +5921,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                     schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                     parentSchema: schema13,
-                    data: data117,
+                    data: data119,
                   };
                   if (vErrors === null) {
-                    vErrors = [err232];
+                    vErrors = [err235];
                   } else {
-                    vErrors.push(err232);
+                    vErrors.push(err235);
                   }
                   errors++;
                 }
               } else {
-                const err233 = {
+                const err236 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
                   schemaPath: '#/definitions/envVarName/type',
                   keyword: 'type',
@@ -5863,21 +5939,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema13.type,
                   parentSchema: schema13,
-                  data: data117,
+                  data: data119,
                 };
                 if (vErrors === null) {
-                  vErrors = [err233];
+                  vErrors = [err236];
                 } else {
-                  vErrors.push(err233);
+                  vErrors.push(err236);
                 }
                 errors++;
               }
             }
-            if (data113.events !== undefined) {
-              let data118 = data113.events;
-              if (Array.isArray(data118)) {
-                if (data118.length < 1) {
-                  const err234 = {
+            if (data115.events !== undefined) {
+              let data120 = data115.events;
+              if (Array.isArray(data120)) {
+                if (data120.length < 1) {
+                  const err237 = {
                     instancePath: instancePath + '/notifications/' + i10 + '/events',
                     schemaPath: '#/properties/notifications/items/properties/events/minItems',
                     keyword: 'minItems',
@@ -5885,27 +5961,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 items',
                     schema: 1,
                     parentSchema: schema11.properties.notifications.items.properties.events,
-                    data: data118,
+                    data: data120,
                   };
                   if (vErrors === null) {
-                    vErrors = [err234];
+                    vErrors = [err237];
                   } else {
-                    vErrors.push(err234);
+                    vErrors.push(err237);
                   }
                   errors++;
                 }
-                const len9 = data118.length;
+                const len9 = data120.length;
                 for (let i11 = 0; i11 < len9; i11++) {
-                  let data119 = data118[i11];
+                  let data121 = data120[i11];
                   if (!(
-                    data119 === 'failed' ||
-                    data119 === 'stalled' ||
-                    data119 === 'recovered' ||
-                    data119 === 'applied' ||
-                    data119 === 'drift-repaired' ||
-                    data119 === 'suspended'
+                    data121 === 'failed' ||
+                    data121 === 'stalled' ||
+                    data121 === 'recovered' ||
+                    data121 === 'applied' ||
+                    data121 === 'drift-repaired' ||
+                    data121 === 'suspended'
                   )) {
-                    const err235 = {
+                    const err238 = {
                       instancePath: instancePath + '/notifications/' + i10 + '/events/' + i11,
                       schemaPath: '#/properties/notifications/items/properties/events/items/enum',
                       keyword: 'enum',
@@ -5915,23 +5991,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be equal to one of the allowed values',
                       schema: schema11.properties.notifications.items.properties.events.items.enum,
                       parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data119,
+                      data: data121,
                     };
                     if (vErrors === null) {
-                      vErrors = [err235];
+                      vErrors = [err238];
                     } else {
-                      vErrors.push(err235);
+                      vErrors.push(err238);
                     }
                     errors++;
                   }
                 }
-                let i12 = data118.length;
+                let i12 = data120.length;
                 let j2;
                 if (i12 > 1) {
                   outer2: for (; i12--;) {
                     for (j2 = i12; j2--;) {
-                      if (func0(data118[i12], data118[j2])) {
-                        const err236 = {
+                      if (func0(data120[i12], data120[j2])) {
+                        const err239 = {
                           instancePath: instancePath + '/notifications/' + i10 + '/events',
                           schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
                           keyword: 'uniqueItems',
@@ -5944,12 +6020,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             ' are identical)',
                           schema: true,
                           parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data118,
+                          data: data120,
                         };
                         if (vErrors === null) {
-                          vErrors = [err236];
+                          vErrors = [err239];
                         } else {
-                          vErrors.push(err236);
+                          vErrors.push(err239);
                         }
                         errors++;
                         break outer2;
@@ -5958,7 +6034,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err237 = {
+                const err240 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/events',
                   schemaPath: '#/properties/notifications/items/properties/events/type',
                   keyword: 'type',
@@ -5966,70 +6042,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.events.type,
                   parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data118,
-                };
-                if (vErrors === null) {
-                  vErrors = [err237];
-                } else {
-                  vErrors.push(err237);
-                }
-                errors++;
-              }
-            }
-            if (data113.environments !== undefined) {
-              let data120 = data113.environments;
-              if (Array.isArray(data120)) {
-                const len10 = data120.length;
-                for (let i13 = 0; i13 < len10; i13++) {
-                  let data121 = data120[i13];
-                  if (typeof data121 === 'string') {
-                    if (func3(data121) < 1) {
-                      const err238 = {
-                        instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
-                        schemaPath:
-                          '#/properties/notifications/items/properties/environments/items/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data121,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err238];
-                      } else {
-                        vErrors.push(err238);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err239 = {
-                      instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
-                      schemaPath: '#/properties/notifications/items/properties/environments/items/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.notifications.items.properties.environments.items.type,
-                      parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                      data: data121,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err239];
-                    } else {
-                      vErrors.push(err239);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err240 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/environments',
-                  schemaPath: '#/properties/notifications/items/properties/environments/type',
-                  keyword: 'type',
-                  params: { type: 'array' },
-                  message: 'must be array',
-                  schema: schema11.properties.notifications.items.properties.environments.type,
-                  parentSchema: schema11.properties.notifications.items.properties.environments,
                   data: data120,
                 };
                 if (vErrors === null) {
@@ -6040,8 +6052,72 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data115.environments !== undefined) {
+              let data122 = data115.environments;
+              if (Array.isArray(data122)) {
+                const len10 = data122.length;
+                for (let i13 = 0; i13 < len10; i13++) {
+                  let data123 = data122[i13];
+                  if (typeof data123 === 'string') {
+                    if (func3(data123) < 1) {
+                      const err241 = {
+                        instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
+                        schemaPath:
+                          '#/properties/notifications/items/properties/environments/items/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                        data: data123,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err241];
+                      } else {
+                        vErrors.push(err241);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err242 = {
+                      instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
+                      schemaPath: '#/properties/notifications/items/properties/environments/items/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.notifications.items.properties.environments.items.type,
+                      parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                      data: data123,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err242];
+                    } else {
+                      vErrors.push(err242);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err243 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/environments',
+                  schemaPath: '#/properties/notifications/items/properties/environments/type',
+                  keyword: 'type',
+                  params: { type: 'array' },
+                  message: 'must be array',
+                  schema: schema11.properties.notifications.items.properties.environments.type,
+                  parentSchema: schema11.properties.notifications.items.properties.environments,
+                  data: data122,
+                };
+                if (vErrors === null) {
+                  vErrors = [err243];
+                } else {
+                  vErrors.push(err243);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err241 = {
+            const err244 = {
               instancePath: instancePath + '/notifications/' + i10,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
@@ -6049,70 +6125,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data113,
-            };
-            if (vErrors === null) {
-              vErrors = [err241];
-            } else {
-              vErrors.push(err241);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err242 = {
-          instancePath: instancePath + '/notifications',
-          schemaPath: '#/properties/notifications/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-          schema: schema11.properties.notifications.type,
-          parentSchema: schema11.properties.notifications,
-          data: data112,
-        };
-        if (vErrors === null) {
-          vErrors = [err242];
-        } else {
-          vErrors.push(err242);
-        }
-        errors++;
-      }
-    }
-    if (data.sharding !== undefined) {
-      let data122 = data.sharding;
-      if (data122 && typeof data122 == 'object' && !Array.isArray(data122)) {
-        for (const key21 in data122) {
-          if (!func2.call(schema11.properties.sharding.properties, key21)) {
-            const err243 = {
-              instancePath: instancePath + '/sharding',
-              schemaPath: '#/properties/sharding/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key21 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.sharding,
-              data: data122,
-            };
-            if (vErrors === null) {
-              vErrors = [err243];
-            } else {
-              vErrors.push(err243);
-            }
-            errors++;
-          }
-        }
-        if (data122.enabled !== undefined) {
-          let data123 = data122.enabled;
-          if (typeof data123 !== 'boolean') {
-            const err244 = {
-              instancePath: instancePath + '/sharding/enabled',
-              schemaPath: '#/properties/sharding/properties/enabled/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.sharding.properties.enabled.type,
-              parentSchema: schema11.properties.sharding.properties.enabled,
-              data: data123,
+              data: data115,
             };
             if (vErrors === null) {
               vErrors = [err244];
@@ -6122,36 +6135,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data122.namespace !== undefined) {
-          let data124 = data122.namespace;
-          if (typeof data124 === 'string') {
-            if (func3(data124) < 1) {
-              const err245 = {
-                instancePath: instancePath + '/sharding/namespace',
-                schemaPath: '#/properties/sharding/properties/namespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data124,
-              };
-              if (vErrors === null) {
-                vErrors = [err245];
-              } else {
-                vErrors.push(err245);
-              }
-              errors++;
-            }
-          } else {
+      } else {
+        const err245 = {
+          instancePath: instancePath + '/notifications',
+          schemaPath: '#/properties/notifications/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema11.properties.notifications.type,
+          parentSchema: schema11.properties.notifications,
+          data: data114,
+        };
+        if (vErrors === null) {
+          vErrors = [err245];
+        } else {
+          vErrors.push(err245);
+        }
+        errors++;
+      }
+    }
+    if (data.sharding !== undefined) {
+      let data124 = data.sharding;
+      if (data124 && typeof data124 == 'object' && !Array.isArray(data124)) {
+        for (const key22 in data124) {
+          if (!func2.call(schema11.properties.sharding.properties, key22)) {
             const err246 = {
-              instancePath: instancePath + '/sharding/namespace',
-              schemaPath: '#/properties/sharding/properties/namespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.namespace.type,
-              parentSchema: schema11.properties.sharding.properties.namespace,
+              instancePath: instancePath + '/sharding',
+              schemaPath: '#/properties/sharding/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key22 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.sharding,
               data: data124,
             };
             if (vErrors === null) {
@@ -6162,11 +6177,72 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data122.leaseDuration !== undefined) {
-          let data125 = data122.leaseDuration;
-          if (typeof data125 === 'string') {
-            if (!pattern0.test(data125)) {
-              const err247 = {
+        if (data124.enabled !== undefined) {
+          let data125 = data124.enabled;
+          if (typeof data125 !== 'boolean') {
+            const err247 = {
+              instancePath: instancePath + '/sharding/enabled',
+              schemaPath: '#/properties/sharding/properties/enabled/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.sharding.properties.enabled.type,
+              parentSchema: schema11.properties.sharding.properties.enabled,
+              data: data125,
+            };
+            if (vErrors === null) {
+              vErrors = [err247];
+            } else {
+              vErrors.push(err247);
+            }
+            errors++;
+          }
+        }
+        if (data124.namespace !== undefined) {
+          let data126 = data124.namespace;
+          if (typeof data126 === 'string') {
+            if (func3(data126) < 1) {
+              const err248 = {
+                instancePath: instancePath + '/sharding/namespace',
+                schemaPath: '#/properties/sharding/properties/namespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.namespace,
+                data: data126,
+              };
+              if (vErrors === null) {
+                vErrors = [err248];
+              } else {
+                vErrors.push(err248);
+              }
+              errors++;
+            }
+          } else {
+            const err249 = {
+              instancePath: instancePath + '/sharding/namespace',
+              schemaPath: '#/properties/sharding/properties/namespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.namespace.type,
+              parentSchema: schema11.properties.sharding.properties.namespace,
+              data: data126,
+            };
+            if (vErrors === null) {
+              vErrors = [err249];
+            } else {
+              vErrors.push(err249);
+            }
+            errors++;
+          }
+        }
+        if (data124.leaseDuration !== undefined) {
+          let data127 = data124.leaseDuration;
+          if (typeof data127 === 'string') {
+            if (!pattern0.test(data127)) {
+              const err250 = {
                 instancePath: instancePath + '/sharding/leaseDuration',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
@@ -6174,17 +6250,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                 schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                 parentSchema: schema12,
-                data: data125,
+                data: data127,
               };
               if (vErrors === null) {
-                vErrors = [err247];
+                vErrors = [err250];
               } else {
-                vErrors.push(err247);
+                vErrors.push(err250);
               }
               errors++;
             }
           } else {
-            const err248 = {
+            const err251 = {
               instancePath: instancePath + '/sharding/leaseDuration',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
@@ -6192,21 +6268,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema12.type,
               parentSchema: schema12,
-              data: data125,
+              data: data127,
             };
             if (vErrors === null) {
-              vErrors = [err248];
+              vErrors = [err251];
             } else {
-              vErrors.push(err248);
+              vErrors.push(err251);
             }
             errors++;
           }
         }
-        if (data122.renewInterval !== undefined) {
-          let data126 = data122.renewInterval;
-          if (typeof data126 === 'string') {
-            if (!pattern0.test(data126)) {
-              const err249 = {
+        if (data124.renewInterval !== undefined) {
+          let data128 = data124.renewInterval;
+          if (typeof data128 === 'string') {
+            if (!pattern0.test(data128)) {
+              const err252 = {
                 instancePath: instancePath + '/sharding/renewInterval',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
@@ -6214,65 +6290,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                 schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                 parentSchema: schema12,
-                data: data126,
-              };
-              if (vErrors === null) {
-                vErrors = [err249];
-              } else {
-                vErrors.push(err249);
-              }
-              errors++;
-            }
-          } else {
-            const err250 = {
-              instancePath: instancePath + '/sharding/renewInterval',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data126,
-            };
-            if (vErrors === null) {
-              vErrors = [err250];
-            } else {
-              vErrors.push(err250);
-            }
-            errors++;
-          }
-        }
-        if (data122.identity !== undefined) {
-          let data127 = data122.identity;
-          if (typeof data127 === 'string') {
-            if (func3(data127) > 128) {
-              const err251 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/maxLength',
-                keyword: 'maxLength',
-                params: { limit: 128 },
-                message: 'must NOT have more than 128 characters',
-                schema: 128,
-                parentSchema: schema11.properties.sharding.properties.identity,
-                data: data127,
-              };
-              if (vErrors === null) {
-                vErrors = [err251];
-              } else {
-                vErrors.push(err251);
-              }
-              errors++;
-            }
-            if (func3(data127) < 1) {
-              const err252 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.identity,
-                data: data127,
+                data: data128,
               };
               if (vErrors === null) {
                 vErrors = [err252];
@@ -6283,14 +6301,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err253 = {
-              instancePath: instancePath + '/sharding/identity',
-              schemaPath: '#/properties/sharding/properties/identity/type',
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.identity.type,
-              parentSchema: schema11.properties.sharding.properties.identity,
-              data: data127,
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data128,
             };
             if (vErrors === null) {
               vErrors = [err253];
@@ -6300,19 +6318,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data122.kubeconfig !== undefined) {
-          let data128 = data122.kubeconfig;
-          if (typeof data128 === 'string') {
-            if (func3(data128) < 1) {
+        if (data124.identity !== undefined) {
+          let data129 = data124.identity;
+          if (typeof data129 === 'string') {
+            if (func3(data129) > 128) {
               const err254 = {
-                instancePath: instancePath + '/sharding/kubeconfig',
-                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.kubeconfig,
-                data: data128,
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/maxLength',
+                keyword: 'maxLength',
+                params: { limit: 128 },
+                message: 'must NOT have more than 128 characters',
+                schema: 128,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data129,
               };
               if (vErrors === null) {
                 vErrors = [err254];
@@ -6321,8 +6339,66 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (func3(data129) < 1) {
+              const err255 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data129,
+              };
+              if (vErrors === null) {
+                vErrors = [err255];
+              } else {
+                vErrors.push(err255);
+              }
+              errors++;
+            }
           } else {
-            const err255 = {
+            const err256 = {
+              instancePath: instancePath + '/sharding/identity',
+              schemaPath: '#/properties/sharding/properties/identity/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.identity.type,
+              parentSchema: schema11.properties.sharding.properties.identity,
+              data: data129,
+            };
+            if (vErrors === null) {
+              vErrors = [err256];
+            } else {
+              vErrors.push(err256);
+            }
+            errors++;
+          }
+        }
+        if (data124.kubeconfig !== undefined) {
+          let data130 = data124.kubeconfig;
+          if (typeof data130 === 'string') {
+            if (func3(data130) < 1) {
+              const err257 = {
+                instancePath: instancePath + '/sharding/kubeconfig',
+                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.kubeconfig,
+                data: data130,
+              };
+              if (vErrors === null) {
+                vErrors = [err257];
+              } else {
+                vErrors.push(err257);
+              }
+              errors++;
+            }
+          } else {
+            const err258 = {
               instancePath: instancePath + '/sharding/kubeconfig',
               schemaPath: '#/properties/sharding/properties/kubeconfig/type',
               keyword: 'type',
@@ -6330,21 +6406,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.kubeconfig.type,
               parentSchema: schema11.properties.sharding.properties.kubeconfig,
-              data: data128,
+              data: data130,
             };
             if (vErrors === null) {
-              vErrors = [err255];
+              vErrors = [err258];
             } else {
-              vErrors.push(err255);
+              vErrors.push(err258);
             }
             errors++;
           }
         }
-        if (data122.context !== undefined) {
-          let data129 = data122.context;
-          if (typeof data129 === 'string') {
-            if (func3(data129) < 1) {
-              const err256 = {
+        if (data124.context !== undefined) {
+          let data131 = data124.context;
+          if (typeof data131 === 'string') {
+            if (func3(data131) < 1) {
+              const err259 = {
                 instancePath: instancePath + '/sharding/context',
                 schemaPath: '#/properties/sharding/properties/context/minLength',
                 keyword: 'minLength',
@@ -6352,17 +6428,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.context,
-                data: data129,
+                data: data131,
               };
               if (vErrors === null) {
-                vErrors = [err256];
+                vErrors = [err259];
               } else {
-                vErrors.push(err256);
+                vErrors.push(err259);
               }
               errors++;
             }
           } else {
-            const err257 = {
+            const err260 = {
               instancePath: instancePath + '/sharding/context',
               schemaPath: '#/properties/sharding/properties/context/type',
               keyword: 'type',
@@ -6370,67 +6446,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.context.type,
               parentSchema: schema11.properties.sharding.properties.context,
-              data: data129,
-            };
-            if (vErrors === null) {
-              vErrors = [err257];
-            } else {
-              vErrors.push(err257);
-            }
-            errors++;
-          }
-        }
-        if (data122.advertiseUrl !== undefined) {
-          let data130 = data122.advertiseUrl;
-          if (typeof data130 === 'string') {
-            if (!pattern11.test(data130)) {
-              const err258 = {
-                instancePath: instancePath + '/sharding/advertiseUrl',
-                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://' },
-                message: 'must match pattern "' + '^https?://' + '"',
-                schema: '^https?://',
-                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
-                data: data130,
-              };
-              if (vErrors === null) {
-                vErrors = [err258];
-              } else {
-                vErrors.push(err258);
-              }
-              errors++;
-            }
-          } else {
-            const err259 = {
-              instancePath: instancePath + '/sharding/advertiseUrl',
-              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.advertiseUrl.type,
-              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
-              data: data130,
-            };
-            if (vErrors === null) {
-              vErrors = [err259];
-            } else {
-              vErrors.push(err259);
-            }
-            errors++;
-          }
-        }
-        if (data122.shards !== undefined) {
-          let data131 = data122.shards;
-          if (!(typeof data131 == 'number' && !(data131 % 1) && !isNaN(data131))) {
-            const err260 = {
-              instancePath: instancePath + '/sharding/shards',
-              schemaPath: '#/properties/sharding/properties/shards/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.sharding.properties.shards.type,
-              parentSchema: schema11.properties.sharding.properties.shards,
               data: data131,
             };
             if (vErrors === null) {
@@ -6440,17 +6455,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data131 == 'number') {
-            if (data131 > 1024 || isNaN(data131)) {
+        }
+        if (data124.advertiseUrl !== undefined) {
+          let data132 = data124.advertiseUrl;
+          if (typeof data132 === 'string') {
+            if (!pattern11.test(data132)) {
               const err261 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 1024 },
-                message: 'must be <= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data131,
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                data: data132,
               };
               if (vErrors === null) {
                 vErrors = [err261];
@@ -6459,8 +6477,66 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data131 < 1 || isNaN(data131)) {
-              const err262 = {
+          } else {
+            const err262 = {
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              data: data132,
+            };
+            if (vErrors === null) {
+              vErrors = [err262];
+            } else {
+              vErrors.push(err262);
+            }
+            errors++;
+          }
+        }
+        if (data124.shards !== undefined) {
+          let data133 = data124.shards;
+          if (!(typeof data133 == 'number' && !(data133 % 1) && !isNaN(data133))) {
+            const err263 = {
+              instancePath: instancePath + '/sharding/shards',
+              schemaPath: '#/properties/sharding/properties/shards/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.sharding.properties.shards.type,
+              parentSchema: schema11.properties.sharding.properties.shards,
+              data: data133,
+            };
+            if (vErrors === null) {
+              vErrors = [err263];
+            } else {
+              vErrors.push(err263);
+            }
+            errors++;
+          }
+          if (typeof data133 == 'number') {
+            if (data133 > 1024 || isNaN(data133)) {
+              const err264 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 1024 },
+                message: 'must be <= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data133,
+              };
+              if (vErrors === null) {
+                vErrors = [err264];
+              } else {
+                vErrors.push(err264);
+              }
+              errors++;
+            }
+            if (data133 < 1 || isNaN(data133)) {
+              const err265 = {
                 instancePath: instancePath + '/sharding/shards',
                 schemaPath: '#/properties/sharding/properties/shards/minimum',
                 keyword: 'minimum',
@@ -6468,69 +6544,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.shards,
-                data: data131,
-              };
-              if (vErrors === null) {
-                vErrors = [err262];
-              } else {
-                vErrors.push(err262);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data122.handoffKeyFile !== undefined) {
-          let data132 = data122.handoffKeyFile;
-          if (typeof data132 === 'string') {
-            if (func3(data132) < 1) {
-              const err263 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-                data: data132,
-              };
-              if (vErrors === null) {
-                vErrors = [err263];
-              } else {
-                vErrors.push(err263);
-              }
-              errors++;
-            }
-          } else {
-            const err264 = {
-              instancePath: instancePath + '/sharding/handoffKeyFile',
-              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
-              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-              data: data132,
-            };
-            if (vErrors === null) {
-              vErrors = [err264];
-            } else {
-              vErrors.push(err264);
-            }
-            errors++;
-          }
-        }
-        if (data122.handoffKeyEnv !== undefined) {
-          let data133 = data122.handoffKeyEnv;
-          if (typeof data133 === 'string') {
-            if (!pattern1.test(data133)) {
-              const err265 = {
-                instancePath: instancePath + '/sharding/handoffKeyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
                 data: data133,
               };
               if (vErrors === null) {
@@ -6540,8 +6553,71 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+        if (data124.handoffKeyFile !== undefined) {
+          let data134 = data124.handoffKeyFile;
+          if (typeof data134 === 'string') {
+            if (func3(data134) < 1) {
+              const err266 = {
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                data: data134,
+              };
+              if (vErrors === null) {
+                vErrors = [err266];
+              } else {
+                vErrors.push(err266);
+              }
+              errors++;
+            }
           } else {
-            const err266 = {
+            const err267 = {
+              instancePath: instancePath + '/sharding/handoffKeyFile',
+              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
+              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+              data: data134,
+            };
+            if (vErrors === null) {
+              vErrors = [err267];
+            } else {
+              vErrors.push(err267);
+            }
+            errors++;
+          }
+        }
+        if (data124.handoffKeyEnv !== undefined) {
+          let data135 = data124.handoffKeyEnv;
+          if (typeof data135 === 'string') {
+            if (!pattern1.test(data135)) {
+              const err268 = {
+                instancePath: instancePath + '/sharding/handoffKeyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data135,
+              };
+              if (vErrors === null) {
+                vErrors = [err268];
+              } else {
+                vErrors.push(err268);
+              }
+              errors++;
+            }
+          } else {
+            const err269 = {
               instancePath: instancePath + '/sharding/handoffKeyEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -6549,25 +6625,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data133,
+              data: data135,
             };
             if (vErrors === null) {
-              vErrors = [err266];
+              vErrors = [err269];
             } else {
-              vErrors.push(err266);
+              vErrors.push(err269);
             }
             errors++;
           }
         }
-        if (data122.peerUrls !== undefined) {
-          let data134 = data122.peerUrls;
-          if (Array.isArray(data134)) {
-            const len11 = data134.length;
+        if (data124.peerUrls !== undefined) {
+          let data136 = data124.peerUrls;
+          if (Array.isArray(data136)) {
+            const len11 = data136.length;
             for (let i14 = 0; i14 < len11; i14++) {
-              let data135 = data134[i14];
-              if (typeof data135 === 'string') {
-                if (!pattern11.test(data135)) {
-                  const err267 = {
+              let data137 = data136[i14];
+              if (typeof data137 === 'string') {
+                if (!pattern11.test(data137)) {
+                  const err270 = {
                     instancePath: instancePath + '/sharding/peerUrls/' + i14,
                     schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
                     keyword: 'pattern',
@@ -6575,17 +6651,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^https?://' + '"',
                     schema: '^https?://',
                     parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data135,
+                    data: data137,
                   };
                   if (vErrors === null) {
-                    vErrors = [err267];
+                    vErrors = [err270];
                   } else {
-                    vErrors.push(err267);
+                    vErrors.push(err270);
                   }
                   errors++;
                 }
               } else {
-                const err268 = {
+                const err271 = {
                   instancePath: instancePath + '/sharding/peerUrls/' + i14,
                   schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
                   keyword: 'type',
@@ -6593,28 +6669,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.sharding.properties.peerUrls.items.type,
                   parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data135,
+                  data: data137,
                 };
                 if (vErrors === null) {
-                  vErrors = [err268];
+                  vErrors = [err271];
                 } else {
-                  vErrors.push(err268);
+                  vErrors.push(err271);
                 }
                 errors++;
               }
             }
-            let i15 = data134.length;
+            let i15 = data136.length;
             let j3;
             if (i15 > 1) {
               const indices0 = {};
               for (; i15--;) {
-                let item0 = data134[i15];
+                let item0 = data136[i15];
                 if (typeof item0 !== 'string') {
                   continue;
                 }
                 if (typeof indices0[item0] == 'number') {
                   j3 = indices0[item0];
-                  const err269 = {
+                  const err272 = {
                     instancePath: instancePath + '/sharding/peerUrls',
                     schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
                     keyword: 'uniqueItems',
@@ -6623,12 +6699,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       'must NOT have duplicate items (items ## ' + j3 + ' and ' + i15 + ' are identical)',
                     schema: true,
                     parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data134,
+                    data: data136,
                   };
                   if (vErrors === null) {
-                    vErrors = [err269];
+                    vErrors = [err272];
                   } else {
-                    vErrors.push(err269);
+                    vErrors.push(err272);
                   }
                   errors++;
                   break;
@@ -6637,7 +6713,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
           } else {
-            const err270 = {
+            const err273 = {
               instancePath: instancePath + '/sharding/peerUrls',
               schemaPath: '#/properties/sharding/properties/peerUrls/type',
               keyword: 'type',
@@ -6645,18 +6721,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.sharding.properties.peerUrls.type,
               parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data134,
+              data: data136,
             };
             if (vErrors === null) {
-              vErrors = [err270];
+              vErrors = [err273];
             } else {
-              vErrors.push(err270);
+              vErrors.push(err273);
             }
             errors++;
           }
         }
       } else {
-        const err271 = {
+        const err274 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -6664,18 +6740,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data122,
+          data: data124,
         };
         if (vErrors === null) {
-          vErrors = [err271];
+          vErrors = [err274];
         } else {
-          vErrors.push(err271);
+          vErrors.push(err274);
         }
         errors++;
       }
     }
   } else {
-    const err272 = {
+    const err275 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -6686,9 +6762,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err272];
+      vErrors = [err275];
     } else {
-      vErrors.push(err272);
+      vErrors.push(err275);
     }
     errors++;
   }

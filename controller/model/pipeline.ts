@@ -79,6 +79,16 @@ export interface ReconcileObserver {
   suspended?(env: string, by: string, reason: string): void;
   /** `by` resumed `env`; a reconcile of its head (and of any drift) follows. */
   resumed?(env: string, by: string): void;
+  /**
+   * failure-revert: after the terminal failure of entry `entryId` at `sha`, cairn proposed its
+   * revert (`revert`: the commit, and the pull request's `url`), or could not (`failure`, code `revert.failed`).
+   */
+  revertProposed?(
+    env: string,
+    sha: string,
+    entryId: string,
+    result: { readonly revert?: string; readonly url?: string; readonly failure?: Failure },
+  ): void;
 }
 
 /**

@@ -15,6 +15,16 @@ export interface Notification {
   /** Who suspended the environment, and why (event `suspended`). */
   readonly by?: string;
   readonly reason?: string;
+  /**
+   * failure-revert: the revert cairn proposed for the failed entry (its commit, and the pull
+   * request's `url`), or why it could not (`failure`, code `revert.failed`); sent as a `stalled` message.
+   */
+  readonly revert?: {
+    readonly entry: string;
+    readonly sha?: string;
+    readonly url?: string;
+    readonly failure?: Pick<Failure, 'code' | 'message'>;
+  };
   /** The audit entry in the API (`server.publicUrl`); absent without a public URL. */
   readonly link?: string;
   /** ISO 8601: when the event happened (not when it was delivered). */
@@ -78,7 +88,15 @@ function slackText(n: Notification): string {
     lines.push(
       `${n.failure.code} in ${n.failure.phase}${n.failure.subject ? ` (${n.failure.subject})` : ''}: ${n.failure.message}`,
     );
+  if (n.revert) lines.push(revertLine(n.revert));
   if (n.event === 'suspended') lines.push(`by ${n.by ?? 'unknown'}${n.reason ? `: ${n.reason}` : ''}`);
   if (n.link) lines.push(`<${n.link}|audit entry>`);
   return lines.join('\n');
+}
+
+/** The Slack line of a proposed revert: the pull request as a link, else the pushed commit, else why not. */
+function revertLine(r: NonNullable<Notification['revert']>): string {
+  if (r.failure) return `revert of audit entry ${r.entry} could not be proposed: ${r.failure.message}`;
+  if (r.url) return `revert proposed for audit entry ${r.entry}: <${r.url}|pull request>`;
+  return `revert of audit entry ${r.entry} pushed: \`${(r.sha ?? '').slice(0, 12)}\``;
 }

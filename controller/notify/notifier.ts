@@ -3,6 +3,7 @@ import type { Log } from '../log';
 import {
   errorMessage,
   type AuditReader,
+  type Failure,
   type ReconcileObserver,
   type ReconcileReport,
   type Trigger,
@@ -95,6 +96,36 @@ export class Notifier implements ReconcileObserver {
   /** ReconcileObserver: an environment was suspended. */
   suspended(env: string, by: string, reason: string): void {
     this.queue({ event: 'suspended', env, sha: '', by, reason, at: this.now().toISOString() });
+  }
+
+  /**
+   * ReconcileObserver (failure-revert): the revert of a failed entry was proposed (or could not
+   * be); sent as a `stalled` message naming the entry and linking the pull request, after the
+   * failure's own message.
+   */
+  revertProposed(
+    env: string,
+    sha: string,
+    entryId: string,
+    result: { readonly revert?: string; readonly url?: string; readonly failure?: Failure },
+  ): void {
+    const revert = {
+      entry: entryId,
+      ...(result.revert ? { sha: result.revert } : {}),
+      ...(result.url ? { url: result.url } : {}),
+      ...(result.failure ? { failure: { code: result.failure.code, message: result.failure.message } } : {}),
+    };
+    const built = (this.building.get(env) ?? Promise.resolve()).then(() =>
+      this.queue({
+        event: 'stalled',
+        env,
+        sha,
+        revert,
+        ...(this.options.publicUrl ? { link: `${this.options.publicUrl}/api/audit/${entryId}` } : {}),
+        at: this.now().toISOString(),
+      }),
+    );
+    this.building.set(env, built);
   }
 
   /** Waits until every queued message was delivered or given up (tests, shutdown). */

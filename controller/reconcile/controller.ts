@@ -1,5 +1,5 @@
 import type { AwsApplier } from '../../cdk/types';
-import type { ControlAction, Suspension } from '../audit/types';
+import type { ControlAction, ControlDetails, Suspension } from '../audit/types';
 import type { CairnConfig, EnvironmentConfig } from '../config/types';
 import type { KubeApplier } from '../kube/types';
 import type { Log } from '../log';
@@ -28,6 +28,7 @@ import { notHolder, SyncWaiters, type SyncAnswer } from './handed-requests';
 import { needsRun, type RunState } from './needs-run';
 import { planEnvironment, type EnvironmentPlan } from './plan-environment';
 import { promotionVerdict } from './promotion-gate';
+import type { RevertResult } from './failure-revert';
 import { reconcileEnvironment, type AuditTrail, type ReconcileResult } from './reconcile-environment';
 import { ReleaseClock } from './release-clock';
 import type { ControllerMetrics, EnvironmentState, EnvironmentStatus } from './status';
@@ -60,7 +61,7 @@ export interface ControllerDeps {
         action: ControlAction,
         by: string,
         reason: string,
-        sha?: string,
+        details?: ControlDetails,
       ): Promise<Suspension | null>;
       /** The head a trusted `promote` record of `env` let through its gate; absent: nothing is ever forced. */
       promoted?(env: string): string | null;
@@ -88,6 +89,8 @@ export interface ControllerDeps {
    * and drops queued work when it loses one.
    */
   readonly shard?: ShardPort;
+  /** failure-revert: proposes the revert of a terminally failed entry (failure-revert.ts); absent: never. */
+  readonly failureRevert?: (entry: AuditEntry) => Promise<RevertResult>;
 }
 
 /** What the last finished reconcile of an environment came to, as far as its status needs. */
@@ -121,6 +124,8 @@ interface EnvState {
   waiting: { readonly after: string; readonly reason: string; readonly sha: string } | null;
   /** The timer that looks again when the held head's wait ends by itself. */
   waitTimer: unknown;
+  /** failure-revert: what became of the revert of the last terminal failure. */
+  revert: EnvironmentStatus['revert'] | null;
 }
 
 /**
@@ -176,6 +181,7 @@ export class Controller {
         suspended: null,
         waiting: null,
         waitTimer: undefined,
+        revert: null,
       });
     }
     // A waiting drift or manual request survives a newer poll, so a drift repair is not lost.
@@ -509,6 +515,7 @@ export class Controller {
         drifted: result.changes.filter((c) => c.reason === DRIFT_REPAIRED).length,
       };
       this.tell((o) => o.finished(env, revision.sha, trigger, report));
+      if (result.failure && !result.failure.retryable) void this.proposeRevert(env, result.entry);
       answer({
         outcome: result.outcome,
         entry: result.entry,
@@ -577,6 +584,8 @@ export class Controller {
       );
     } else {
       state.lastAppliedSha = revision.sha;
+      // A release that went through (the revert, or a fix) ends what status.revert was about.
+      state.revert = null;
       this.retries.reset(env);
       if (state.stalledSha !== null) this.unstall(env);
       this.deps.metrics?.setLastSuccess(env, this.now());
@@ -641,7 +650,7 @@ export class Controller {
       );
       // Once per held head, so that the ledger says why a commit was not applied when it arrived.
       await audit
-        .control?.(env, 'wait', 'cairn', verdict.reason, revision.sha)
+        .control?.(env, 'wait', 'cairn', verdict.reason, { sha: revision.sha })
         .catch((error: unknown) =>
           this.deps.log.warn({ env, phase: 'record', err: errorMessage(error) }, 'could not record the wait'),
         );
@@ -670,7 +679,7 @@ export class Controller {
         subject: `environment ${env}`,
         hint: 'wait for the first fetch, then try again',
       });
-    await this.record(env, 'promote', by, reason, sha);
+    await this.record(env, 'promote', by, reason, { sha });
     this.deps.log.warn({ env, sha: sha.slice(0, 12), by, reason }, 'promotion forced');
     this.trigger(env, 'manual');
     return { sha };
@@ -685,6 +694,23 @@ export class Controller {
 
   private timers(): Timers {
     return this.deps.timers ?? realTimers;
+  }
+
+  /**
+   * failure-revert: the revert of a terminally failed entry, after the reconcile (it never delays,
+   * fails or blocks one); shown in the status and told to the observers (the notifications).
+   */
+  private async proposeRevert(env: string, entry: AuditEntry): Promise<void> {
+    if (!this.deps.failureRevert) return;
+    const result = await this.deps.failureRevert(entry);
+    if (result.kind === 'skipped') return;
+    const told: { revert?: string; url?: string; failure?: Failure } =
+      result.kind === 'proposed'
+        ? { revert: result.sha, ...(result.url ? { url: result.url } : {}) }
+        : { failure: result.failure };
+    const { revert, ...rest } = told;
+    this.state(env).revert = { entry: entry.id, ...(revert ? { sha: revert } : {}), ...rest };
+    this.tell((o) => o.revertProposed?.(env, entry.toSha, entry.id, told));
   }
 
   /** Calls every observer; one that throws is logged and never fails the reconcile. */
@@ -782,7 +808,7 @@ export class Controller {
     action: ControlAction,
     by: string,
     reason: string,
-    sha?: string,
+    details?: ControlDetails,
   ): Promise<Suspension | null> {
     this.state(env);
     if (!this.deps.audit.control) {
@@ -793,7 +819,7 @@ export class Controller {
         hint: 'run cairn with a writable audit trail (audit.dir or audit.dynamodb)',
       });
     }
-    return this.deps.audit.control(env, action, by, reason, sha);
+    return this.deps.audit.control(env, action, by, reason, details);
   }
 
   /**
@@ -888,6 +914,7 @@ export class Controller {
         ...(state.waiting && state.waiting.sha === state.head?.sha
           ? { waiting: { after: state.waiting.after, reason: state.waiting.reason } }
           : {}),
+        ...(state.revert ? { revert: state.revert } : {}),
         ...(this.deps.shard ? { shard: this.deps.shard.status(env.name) } : {}),
         ...(state.head ? { headCommit: headCommitOf(state.head) } : {}),
       };

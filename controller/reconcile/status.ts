@@ -36,6 +36,16 @@ export interface EnvironmentStatus {
   readonly suspended?: { readonly by: string; readonly reason: string; readonly since: string };
   /** Present while a promotion gate holds the head back: the environment it waits for, and why. */
   readonly waiting?: { readonly after: string; readonly reason: string };
+  /**
+   * failure-revert: the revert proposed for the last terminal failure (its commit and pull
+   * request), or the `revert.failed` failure when it could not be made.
+   */
+  readonly revert?: {
+    readonly entry: string;
+    readonly sha?: string;
+    readonly url?: string;
+    readonly failure?: Failure;
+  };
   /** With sharding: who holds the environment's Lease, whether it is this replica, and the Lease's version. */
   readonly shard?: ShardStatus;
   /** web-ui: the head commit's author and subject (first line), masked like every other output. */

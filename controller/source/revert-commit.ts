@@ -373,7 +373,7 @@ async function refuseExistingBranch(git: Git, request: RevertCommitRequest): Pro
 }
 
 /** What git said, with the URL's credentials and every remembered secret masked. */
-function gitText(run: GitRun, request: RevertCommitRequest): string {
+function gitText(run: GitRun, request: Pick<RevertCommitRequest, 'url' | 'auth'>): string {
   const text = `${run.stderr}\n${run.stdout}`.trim().split('\n').slice(-6).join(' / ');
   const bare = request.url.replace(/\/\/[^/@]*@/, '//***@');
   let masked = text.split(request.url).join(bare);
@@ -382,9 +382,39 @@ function gitText(run: GitRun, request: RevertCommitRequest): string {
   return maskSecrets(masked).slice(0, 2000);
 }
 
-function gitFailure(what: string, run: GitRun, request: RevertCommitRequest): CairnError {
+function gitFailure(
+  what: string,
+  run: GitRun,
+  request: Pick<RevertCommitRequest, 'url' | 'auth' | 'branch'>,
+): CairnError {
   return new CairnError(`${what} failed (exit ${run.code}): ${gitText(run, request)}`, {
     code: 'revert.git',
     subject: `branch ${request.branch}`,
   });
+}
+
+/** Where to read branch heads: the repository and its credentials, as a revert pushes to it. */
+export type RemoteRequest = Pick<RevertCommitRequest, 'url' | 'auth' | 'sshKeyPath'>;
+
+/**
+ * The heads of `branches` on the remote (`git ls-remote`), by branch name; a branch that does not
+ * exist is absent. The automatic revert of a failed release reads the Git host with it, so a
+ * second replica or a retry finds the revert another one made (its branch, or the moved head).
+ */
+export async function remoteHeads(
+  request: RemoteRequest,
+  branches: readonly string[],
+): Promise<ReadonlyMap<string, string>> {
+  for (const branch of branches) checkedRef(branch, 'a branch to look up');
+  const run = await runGit(
+    ['ls-remote', '--heads', '--end-of-options', request.url, ...branches.map((b) => `refs/heads/${b}`)],
+    gitEnvironment(request.auth, request.sshKeyPath),
+  );
+  if (run.code !== 0) throw gitFailure('git ls-remote', run, { ...request, branch: branches.join(', ') });
+  const heads = new Map<string, string>();
+  for (const line of run.stdout.split('\n')) {
+    const [sha, ref] = line.trim().split(/\s+/);
+    if (sha && ref?.startsWith('refs/heads/')) heads.set(ref.slice('refs/heads/'.length), sha);
+  }
+  return heads;
 }

@@ -1,5 +1,5 @@
 import type { AwsApplier, Assembly } from '../../cdk/types';
-import type { ControlAction, Suspension } from '../../controller/audit/types';
+import type { ControlAction, ControlDetails, Suspension } from '../../controller/audit/types';
 import type { KubeApplier, KubeApplyOptions, Manifest } from '../../controller/kube/types';
 import { failureFrom, type AuditEntry, type AuditReader, type PlaneResult } from '../../controller/model';
 import type { AppliedState, AuditTrail } from '../../controller/reconcile/reconcile-environment';
@@ -82,16 +82,18 @@ export class MemoryAudit implements AuditTrail, AuditReader {
     action: ControlAction;
     by: string;
     reason: string;
+    entry?: string;
     sha?: string;
+    url?: string;
   }[] = [];
   async control(
     env: string,
     action: ControlAction,
     by: string,
     reason: string,
-    sha?: string,
+    details?: ControlDetails,
   ): Promise<Suspension | null> {
-    this.controlRecords.push({ env, action, by, reason, ...(sha ? { sha } : {}) });
+    this.controlRecords.push({ env, action, by, reason, ...details });
     if (action === 'suspend') this.suspensions.set(env, { by, reason, since: new Date().toISOString() });
     else if (action === 'resume') this.suspensions.delete(env);
     return this.suspension(env);

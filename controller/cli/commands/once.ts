@@ -1,5 +1,6 @@
 import type * as Bootstrap from '../../../cdk/deploy/bootstrap';
 import { AuditLog } from '../../audit/audit-log';
+import type { Suspension } from '../../audit/types';
 import { loadConfig as loadConfigFile } from '../../config/load-config';
 import { configuredSecretValues } from '../../config/secret-values';
 import { DRIFT_REPAIRED, errorMessage, rememberSecrets } from '../../model';
@@ -10,6 +11,7 @@ import type { AuditEntry } from '../../model';
 import { needsRun } from '../../reconcile/needs-run';
 import type { EnvironmentPlan } from '../../reconcile/plan-environment';
 import type * as PlanEnvironment from '../../reconcile/plan-environment';
+import { failureReverter } from '../../reconcile/failure-revert';
 import { reconcileEnvironment } from '../../reconcile/reconcile-environment';
 import type { SoleHold } from '../../shard/sole-hold';
 import { createGitSource } from '../../source/create-git-source';
@@ -127,6 +129,8 @@ async function localSync(
   try {
     // Holding the Lease, read what the replicas recorded first, as a replica gaining it does.
     if (hold) await audit.refresh(env.name);
+    // A suspension binds a one-shot sync as it binds the controller: the ledger says who and why.
+    refuseSuspended(env.name, audit.suspension(env.name));
     // Only this environment's attempt is this process's to close.
     await audit.interrupted(env.name);
     return await withSource(config, log, async (source, appliers) => {
@@ -164,6 +168,9 @@ async function localSync(
           ...(done.failure ? { failure: done.failure } : {}),
           drifted: done.changes.filter((c) => c.reason === DRIFT_REPAIRED).length,
         });
+        // failure-revert: a one-shot sync proposes the revert of its terminal failure as the controller does.
+        if (done.failure && !done.failure.retryable && env.onFailure)
+          await failureReverter(config, audit, log, statuses?.host)(done.entry);
         return done;
       } catch (error) {
         statuses?.observer.finished(env.name, revision.sha, 'manual', {
@@ -236,4 +243,14 @@ export async function bootstrapCommand(o: EnvOptions): Promise<number> {
     `bootstrapped ${env.name}: ${env.aws.account}/${env.aws.region}, assets bucket ${result.bucketName}, version ${result.version}`,
   );
   return 0;
+}
+
+/** Throws `env.suspended` (exit 1) naming who suspended `env`, since when and why; nothing when it is not suspended. */
+export function refuseSuspended(env: string, suspension: Suspension | null): void {
+  if (!suspension) return;
+  const why = suspension.reason ? `: ${suspension.reason}` : ' (no reason given)';
+  throw new CairnError(
+    `environment ${env} is suspended by ${suspension.by} since ${suspension.since}${why}; nothing is reconciled, not even by cairn sync, until \`cairn resume ${env}\` (through the controller's API)`,
+    { code: 'env.suspended', phase: 'config', subject: `environment ${env}` },
+  );
 }

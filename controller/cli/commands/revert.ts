@@ -1,20 +1,21 @@
 import { Command, InvalidArgumentError, type Option } from 'commander';
 import { AuditLog } from '../../audit/audit-log';
 import type { ListedEntry } from '../../audit/types';
+import {
+  proposeRevert,
+  refusal,
+  revertBranch,
+  revertMessage,
+  type RevertSummary,
+} from '../../reconcile/propose-revert';
 import { loadConfig } from '../../config/load-config';
 import { configuredSecretValues } from '../../config/secret-values';
 import type { CairnConfig } from '../../config/types';
 import { CairnError, errorMessage, isCairnError } from '../../model/errors';
 import { createGitHost } from '../../host/create-git-host';
 import type { GitHost } from '../../host/types';
-import { checkedSha, maskSecrets, rememberSecrets } from '../../model';
-import { authFrom } from '../../source/create-git-source';
-import {
-  DEFAULT_REVERT_IDENTITY,
-  pushRevertCommit,
-  type GitIdentity,
-  type RevertCommit,
-} from '../../source/revert-commit';
+import { maskSecrets, rememberSecrets } from '../../model';
+import type { GitIdentity, pushRevertCommit } from '../../source/revert-commit';
 import type { RevertPort } from '../../server/types';
 import { environmentNamed } from '../wire';
 
@@ -35,20 +36,6 @@ export interface RevertDeps {
   readonly env?: NodeJS.ProcessEnv;
   readonly stdout?: (text: string) => void;
   readonly stderr?: (text: string) => void;
-}
-
-/** What `cairn revert --json` prints. */
-export interface RevertSummary {
-  readonly entry: string;
-  readonly env: string;
-  readonly branch: string;
-  readonly reverted: { readonly fromSha: string; readonly toSha: string; readonly subject: string };
-  readonly commit: string;
-  readonly parent: string;
-  readonly pushedTo: string;
-  readonly files: readonly string[];
-  readonly rebased: boolean;
-  readonly pullRequest?: { readonly number: number; readonly url: string };
 }
 
 /** `cairn revert <entry>`: registered in main.ts with one line. */
@@ -85,63 +72,8 @@ export function parseIdentity(value: string): GitIdentity {
   return { name: match[1]!, email: match[2]! };
 }
 
-/**
- * Why an entry cannot be reverted, or undefined when it can: the first apply has nothing to go
- * back to, a failed or no-op entry changed nothing to undo, an untrusted entry is not evidence.
- */
-export function refusal(entry: ListedEntry): string | undefined {
-  if (entry.untrusted)
-    return `it is untrusted (${entry.untrusted}); repair the audit chain or revert by hand with git`;
-  if (entry.outcome === 'failed' || entry.outcome === 'interrupted') {
-    return (
-      `it did not succeed (outcome ${entry.outcome}), so there is no applied change to undo; ` +
-      `push a fix, or revert the commit ${entry.toSha.slice(0, 12)} yourself with git`
-    );
-  }
-  if (entry.outcome === 'no-op') {
-    return (
-      `it was a no-op (nothing was applied), so there is nothing to undo; ` +
-      `revert the entry that applied the change (see \`cairn audit list --env ${entry.env}\`)`
-    );
-  }
-  if (entry.fromSha === null) {
-    return `it is the first apply of environment ${entry.env}: there is no earlier commit to go back to`;
-  }
-  if (entry.fromSha === entry.toSha) {
-    return `it applied ${entry.toSha.slice(0, 12)} again (a retry or drift correction) and brought no new commit to revert`;
-  }
-  return undefined;
-}
-
-/** The branch `--pr` pushes: `cairn/revert-` and the first 8 characters of the entry id. */
-export function revertBranch(entry: Pick<ListedEntry, 'id'>): string {
-  return `cairn/revert-${entry.id.slice(0, 8)}`;
-}
-
-/** The subject of the newest reverted commit (the first line of its message). */
-function subjectOf(entry: Pick<ListedEntry, 'message'>): string {
-  return entry.message.split('\n')[0]!.trim();
-}
-
-/** The revert commit's message: what it reverts, the audit entry, the shas, and a trailer scripts can read. */
-export function revertMessage(
-  entry: Pick<ListedEntry, 'id' | 'env' | 'fromSha' | 'toSha' | 'message'>,
-  branch: string,
-  note?: string,
-): string {
-  const range = `${entry.fromSha}..${entry.toSha}`;
-  return [
-    `Revert "${subjectOf(entry)}"`,
-    '',
-    `This reverts the commits ${range} on branch ${branch},`,
-    `applied to environment ${entry.env} as audit entry ${entry.id}.`,
-    ...(note?.trim() ? ['', note.trim()] : []),
-    '',
-    `Cairn-Revert-Of: ${entry.id}`,
-    `Cairn-Reverted-Range: ${range}`,
-    '',
-  ].join('\n');
-}
+// The shared revert (propose-revert.ts) is what this command, the API and a failed release's revert run.
+export { refusal, revertBranch, revertMessage, type RevertSummary };
 
 /** A usage error: printed and mapped to exit code 2. */
 class UsageError extends Error {}
@@ -172,66 +104,17 @@ async function revert(id: string, o: RevertOptions, deps: RevertDeps): Promise<R
   }
   try {
     const entry = await readEntry(config, id);
-    const why = refusal(entry);
-    if (why)
-      throw new CairnError(`cannot revert: ${why}`, {
-        code: 'revert.refused',
-        subject: `audit entry ${entry.id} (${entry.env})`,
-      });
-    // A forged entry in an unkeyed log must not put an option (`--upload-pack=...`) in git's argv.
-    const subject = `audit entry ${entry.id.slice(0, 8)}`;
-    const fromSha = checkedSha(entry.fromSha, `${subject}, fromSha`);
-    const toSha = checkedSha(entry.toSha, `${subject}, toSha`);
-    const env = environmentNamed(config, entry.env);
-    const auth = authFrom(config.repository, deps.env ?? process.env);
-    rememberSecrets([auth?.password]);
-    const pushTo = o.pr ? revertBranch(entry) : env.branch;
-    const commit: RevertCommit = await naming(
+    environmentNamed(config, entry.env);
+    return await proposeRevert(
+      config,
       entry,
-      (deps.push ?? pushRevertCommit)({
-        url: config.repository.url,
-        ...(auth ? { auth } : {}),
-        ...(config.repository.auth?.sshKeyPath ? { sshKeyPath: config.repository.auth.sshKeyPath } : {}),
-        branch: env.branch,
-        fromSha,
-        toSha,
-        message: revertMessage(entry, env.branch, o.message),
-        identity: o.author ?? DEFAULT_REVERT_IDENTITY,
-        pushTo,
-      }),
+      {
+        ...(host ? { host } : {}),
+        ...(o.message !== undefined ? { message: o.message } : {}),
+        ...(o.author ? { author: o.author } : {}),
+      },
+      deps,
     );
-    const pullRequest = host
-      ? await host
-          .openPullRequest({
-            title: `Revert "${subjectOf(entry)}"`,
-            body: revertMessage(entry, env.branch, o.message),
-            head: pushTo,
-            base: env.branch,
-          })
-          .catch((error: unknown) => {
-            throw new CairnError(
-              `pushed the revert commit ${commit.sha} to branch ${pushTo}, but opening the pull request failed: ${errorMessage(error)}`,
-              {
-                code: 'revert.pull-request',
-                subject: `audit entry ${entry.id} (${entry.env})`,
-                hint: `open a pull request from ${pushTo} into ${env.branch} by hand, or delete ${pushTo} and run the command again`,
-                cause: error,
-              },
-            );
-          })
-      : undefined;
-    return {
-      entry: entry.id,
-      env: entry.env,
-      branch: env.branch,
-      reverted: { fromSha: entry.fromSha!, toSha: entry.toSha, subject: subjectOf(entry) },
-      commit: commit.sha,
-      parent: commit.parent,
-      pushedTo: commit.pushedTo,
-      files: commit.files,
-      rebased: commit.rebased,
-      ...(pullRequest ? { pullRequest: { number: pullRequest.number, url: pullRequest.url } } : {}),
-    };
   } finally {
     await host?.close();
   }
@@ -266,20 +149,6 @@ export function revertPort(configFile: string, deps: RevertDeps = {}): RevertPor
       return { sha: summary.commit, ...(summary.pullRequest ? { url: summary.pullRequest.url } : {}) };
     },
   };
-}
-
-/** A failure of `work` (a refused push, a conflict) with the entry it was for leading its message. */
-async function naming<T>(entry: ListedEntry, work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    const text = isCairnError(error) ? error.message : errorMessage(error);
-    throw new CairnError(text, {
-      code: isCairnError(error) ? error.code : 'revert.failed',
-      subject: `audit entry ${entry.id} (${entry.env})`,
-      cause: error,
-    });
-  }
 }
 
 /** The client of `repository.host`, or undefined when the config has none. */

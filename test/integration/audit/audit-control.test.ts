@@ -39,8 +39,10 @@ describe('control records (suspend, resume) in the audit chain', () => {
   it('promotion: a forced promotion is read back after a restart, and neither it nor a wait touches a suspension', async () => {
     const log = await AuditLog.open(auditConfig(dir));
     await log.control('prod', 'suspend', 'ada', 'freeze');
-    await log.control('prod', 'wait', 'cairn', 'tree 1a2b3c4 not applied on staging yet', 'a'.repeat(40));
-    await log.control('prod', 'promote', 'ada@laptop', 'hotfix 7', 'b'.repeat(40));
+    await log.control('prod', 'wait', 'cairn', 'tree 1a2b3c4 not applied on staging yet', {
+      sha: 'a'.repeat(40),
+    });
+    await log.control('prod', 'promote', 'ada@laptop', 'hotfix 7', { sha: 'b'.repeat(40) });
     await log.close();
 
     const reopened = await AuditLog.open(auditConfig(dir));
@@ -57,8 +59,8 @@ describe('control records (suspend, resume) in the audit chain', () => {
 
   it('promotion: a forged promote past a break lets nothing through', async () => {
     const log = await AuditLog.open(auditConfig(dir));
-    await log.control('prod', 'promote', 'ada', 'first', 'a'.repeat(40));
-    await log.control('prod', 'promote', 'ada', 'second', 'b'.repeat(40));
+    await log.control('prod', 'promote', 'ada', 'first', { sha: 'a'.repeat(40) });
+    await log.control('prod', 'promote', 'ada', 'second', { sha: 'b'.repeat(40) });
     await log.close();
     const file = join(dir, 'envs', 'prod', 'audit-000001.jsonl');
     const text = await readFile(file, 'utf8');

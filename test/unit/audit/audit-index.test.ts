@@ -10,9 +10,17 @@ function end(
   outcome: AuditEntry['outcome'],
   toSha: string,
   applied?: AuditEntry['applied'],
+  changes?: AuditEntry['changes'],
 ): AuditRecord {
   seq += 1;
-  const entry = { id, env, outcome, toSha, ...(applied ? { applied } : {}) } as AuditEntry;
+  const entry = {
+    id,
+    env,
+    outcome,
+    toSha,
+    ...(applied ? { applied } : {}),
+    ...(changes ? { changes } : {}),
+  } as AuditEntry;
   return { type: 'end', seq, prevHash: '', env, entry };
 }
 
@@ -57,6 +65,27 @@ describe('AuditIndex.lastApplied', () => {
       'an interrupted entry changes nothing',
       [end('1', 'dev', 'succeeded', 'a', { aws: 'A1', k8s: null }), end('2', 'dev', 'interrupted', 'b')],
       { sha: 'a', awsTree: 'A1', k8sTree: null },
+    ],
+    [
+      // failure-revert: the revert of a failed rollout brings back K1, which must be applied, not skipped
+      'a failure that changed a half it did not get through leaves that half at no known tree',
+      [
+        end('1', 'dev', 'succeeded', 'a', { aws: 'A1', k8s: 'K1' }),
+        end('2', 'dev', 'failed', 'b', { aws: 'A1' }, [
+          { target: 'kubernetes', subject: 'Deployment/apps/web', action: 'configured' },
+        ]),
+      ],
+      { sha: 'a', awsTree: 'A1' },
+    ],
+    [
+      'a failure that changed nothing of a half leaves its tree standing',
+      [
+        end('1', 'dev', 'succeeded', 'a', { aws: 'A1', k8s: 'K1' }),
+        end('2', 'dev', 'failed', 'b', {}, [
+          { target: 'kubernetes', subject: 'Deployment/apps/web', action: 'unchanged' },
+        ]),
+      ],
+      { sha: 'a', awsTree: 'A1', k8sTree: 'K1' },
     ],
     ['a no-op counts as applied', [end('1', 'dev', 'no-op', 'c', {})], { sha: 'c' }],
     ['only failures', [end('1', 'dev', 'failed', 'a', {})], { sha: null }],

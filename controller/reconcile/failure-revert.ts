@@ -1,0 +1,229 @@
+import type { ControlSummary } from '../audit/audit-index';
+import type { ControlAction, ListedEntry, RevertProposal } from '../audit/types';
+import type { CairnConfig, EnvironmentConfig } from '../config/types';
+import { createGitHost } from '../host/create-git-host';
+import type { GitHost } from '../host/types';
+import type { Log } from '../log';
+import { errorMessage, isCairnError, maskSecrets, type AuditEntry, type Failure, type Phase } from '../model';
+import { authFrom } from '../source/create-git-source';
+import { remoteHeads } from '../source/revert-commit';
+import { REVERT_TRAILER, proposeRevert, type ProposeRevertDeps, type RevertSummary } from './propose-revert';
+
+/**
+ * failure-revert (issue 28): a release that fails terminally in apply or verify after changing
+ * something proposes its own revert, as `cairn revert` makes it, once per failed commit. The
+ * decision is pure (`revertDecision`); `revertFailedRelease` checks the ledger and the Git host
+ * for an earlier proposal, makes the revert and records it. Nothing here fails a reconcile.
+ */
+
+/** Whether a failed entry's revert is proposed, and when not, why (logged at debug). */
+export type RevertDecision = { readonly propose: true } | { readonly propose: false; readonly why: string };
+
+/** The phases in which something may already have changed on AWS or the cluster. */
+const CHANGING_PHASES: ReadonlySet<Phase> = new Set<Phase>(['apply-aws', 'apply-kubernetes', 'verify']);
+
+/** True when `message` is a revert cairn made (it carries the `Cairn-Revert-Of` trailer). */
+export function isCairnRevert(message: string): boolean {
+  return new RegExp(`^${REVERT_TRAILER}: \\S+\\s*$`, 'm').test(message);
+}
+
+/**
+ * Which failures qualify: the environment asks for it (`onFailure.revert`), the failure is terminal
+ * (a retryable one is retried, not reverted), it happened in apply or verify after at least one
+ * change (a failure before anything changed leaves nothing to undo), the entry brought a new commit
+ * on top of an earlier one, and that commit is not itself a revert made by cairn (no revert loops).
+ */
+export function revertDecision(
+  entry: Pick<AuditEntry, 'outcome' | 'failure' | 'changes' | 'fromSha' | 'toSha' | 'message'>,
+  env: Pick<EnvironmentConfig, 'onFailure'>,
+): RevertDecision {
+  const no = (why: string): RevertDecision => ({ propose: false, why });
+  if (!env.onFailure) return no('onFailure.revert is none');
+  const failure = entry.failure;
+  if (entry.outcome !== 'failed' || !failure) return no(`the entry did not fail (outcome ${entry.outcome})`);
+  if (failure.retryable) return no(`${failure.code} is retryable: the same commit is tried again`);
+  if (!CHANGING_PHASES.has(failure.phase))
+    return no(`${failure.code} failed in ${failure.phase}, before anything was applied`);
+  if (!entry.changes.some((c) => c.action !== 'unchanged' && c.action !== 'skipped'))
+    return no('the failed reconcile changed nothing, so there is nothing to undo');
+  if (entry.fromSha === null) return no('it is the first apply: there is no earlier commit to go back to');
+  if (entry.fromSha === entry.toSha) return no('it brought no new commit (a retry or a drift pass)');
+  if (isCairnRevert(entry.message)) return no('the failed commit is itself a revert made by cairn');
+  return { propose: true };
+}
+
+/** The branch an automatic revert pull request is pushed to: one per failed commit, whatever entry failed on it. */
+export function autoRevertBranch(toSha: string): string {
+  return `cairn/revert-failed-${toSha.slice(0, 12)}`;
+}
+
+/** The seams of an automatic revert: the ledger, the Git host and the shared revert. */
+export interface FailureRevertPorts {
+  readonly config: CairnConfig;
+  readonly audit: {
+    controls(env: string): readonly ControlSummary[];
+    get(id: string): Promise<ListedEntry | undefined>;
+    control(
+      env: string,
+      action: ControlAction,
+      by: string,
+      reason: string,
+      p?: RevertProposal,
+    ): Promise<unknown>;
+  };
+  /** The heads of these branches on the remote (ls-remote); absent branches are absent. */
+  readonly remoteHeads: (branches: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+  /** The Git host a pull request is opened on (`pr` mode); closed by the caller. */
+  readonly host?: GitHost;
+  readonly log: Log;
+  readonly propose?: typeof proposeRevert;
+  readonly deps?: ProposeRevertDeps;
+}
+
+/** What became of a failed entry's revert: made, not wanted (why), or it could not be made. */
+export type RevertResult =
+  | { readonly kind: 'proposed'; readonly sha: string; readonly url?: string; readonly branch: string }
+  | { readonly kind: 'skipped'; readonly why: string }
+  | { readonly kind: 'failed'; readonly failure: Failure };
+
+/**
+ * Proposes the revert of the failed `entry` when `revertDecision` says so and neither the ledger
+ * (a `revert-proposed` record for this entry or its commit) nor the Git host (the revert branch, or
+ * a branch that moved past the failed commit) shows one already; records `revert-proposed`. Never
+ * throws: a revert that cannot be made is a `revert.failed` result, logged.
+ */
+export async function revertFailedRelease(
+  ports: FailureRevertPorts,
+  entry: AuditEntry,
+): Promise<RevertResult> {
+  const env = ports.config.environments.find((e) => e.name === entry.env);
+  const log = ports.log.child({ env: entry.env, entry: entry.id, sha: entry.toSha.slice(0, 12) });
+  const decision = env ? revertDecision(entry, env) : { propose: false as const, why: 'unknown environment' };
+  if (!decision.propose || !env?.onFailure) {
+    log.debug({ why: decision.propose ? '' : decision.why }, 'no revert proposed');
+    return { kind: 'skipped', why: decision.propose ? 'onFailure.revert is none' : decision.why };
+  }
+  const branch = autoRevertBranch(entry.toSha);
+  try {
+    const earlier = await proposedBefore(ports, entry);
+    if (earlier) {
+      log.info({ why: earlier }, 'revert already proposed');
+      return { kind: 'skipped', why: earlier };
+    }
+    const heads = await ports.remoteHeads([env.branch, branch]);
+    if (heads.has(branch))
+      return skipped(log, `branch ${branch} exists on the Git host: its revert is proposed`);
+    const head = heads.get(env.branch);
+    if (head !== entry.toSha)
+      return skipped(
+        log,
+        `branch ${env.branch} moved on from ${entry.toSha.slice(0, 12)} (to ${head?.slice(0, 12) ?? 'nothing'})`,
+      );
+    const listed = await ports.audit.get(entry.id);
+    if (!listed) throw new Error(`audit entry ${entry.id} is not in the ledger`);
+    const pr = env.onFailure.revert === 'pr';
+    if (pr && !ports.host) throw new Error('onFailure.revert is pr but no Git host is configured');
+    const made: RevertSummary = await (ports.propose ?? proposeRevert)(
+      ports.config,
+      listed,
+      {
+        ...(pr ? { host: ports.host!, prBranch: branch } : {}),
+        failed: true,
+        message: `cairn proposes this revert because the release failed: ${entry.failure!.code} in ${entry.failure!.phase}${entry.failure!.subject ? ` (${entry.failure!.subject})` : ''}.`,
+        trailers: [`Cairn-Revert-Reason: ${entry.failure!.code}`],
+      },
+      ports.deps,
+    );
+    const url = made.pullRequest?.url;
+    const reason = `revert of ${entry.toSha.slice(0, 12)} after ${entry.failure!.code}`;
+    await ports.audit.control(entry.env, 'revert-proposed', 'cairn', reason, {
+      entry: entry.id,
+      sha: made.commit,
+      ...(url ? { url } : {}),
+    });
+    log.warn(
+      { revert: made.commit.slice(0, 12), pushedTo: made.pushedTo, ...(url ? { url } : {}) },
+      'revert proposed',
+    );
+    return { kind: 'proposed', sha: made.commit, branch: made.pushedTo, ...(url ? { url } : {}) };
+  } catch (error) {
+    const failure: Failure = {
+      code: 'revert.failed',
+      phase: 'record',
+      retryable: false,
+      subject: `audit entry ${entry.id} (${entry.env})`,
+      message: maskSecrets(
+        `the revert of ${entry.toSha.slice(0, 12)} could not be proposed: ${isCairnError(error) ? `${error.code}: ${error.message}` : errorMessage(error)}; revert it with \`cairn revert ${entry.id.slice(0, 8)}\` or push a fix`,
+      ),
+    };
+    log.error({ code: failure.code, err: failure.message }, 'revert could not be proposed');
+    return { kind: 'failed', failure };
+  }
+}
+
+function skipped(log: Log, why: string): RevertResult {
+  log.info({ why }, 'revert already proposed');
+  return { kind: 'skipped', why };
+}
+
+/** Why the ledger shows a revert of this entry (or of its commit, by another entry) already; undefined when not. */
+async function proposedBefore(ports: FailureRevertPorts, entry: AuditEntry): Promise<string | undefined> {
+  for (const c of ports.audit.controls(entry.env)) {
+    if (c.action !== 'revert-proposed' || c.untrusted || !c.entry) continue;
+    const same = c.entry === entry.id || (await ports.audit.get(c.entry))?.toSha === entry.toSha;
+    if (same)
+      return `the ledger records its revert ${c.sha?.slice(0, 12) ?? ''} (${c.url ?? 'pushed to the branch'}), proposed ${c.at}`;
+  }
+  return undefined;
+}
+
+/**
+ * The automatic revert as the controller and `cairn sync` call it after a failed reconcile: the
+ * repository's credentials for ls-remote and the push, and the Git host (`host` when the caller
+ * has one open, else one made for the pull request and closed after it).
+ */
+export function failureReverter(
+  config: CairnConfig,
+  audit: FailureRevertPorts['audit'],
+  log: Log,
+  host?: GitHost,
+  env: NodeJS.ProcessEnv = process.env,
+): (entry: AuditEntry) => Promise<RevertResult> {
+  const auth = authFrom(config.repository, env);
+  const sshKeyPath = config.repository.auth?.sshKeyPath;
+  const remote = {
+    url: config.repository.url,
+    ...(auth ? { auth } : {}),
+    ...(sshKeyPath ? { sshKeyPath } : {}),
+  };
+  return async (entry) => {
+    const wanted = config.environments.find((e) => e.name === entry.env)?.onFailure?.revert;
+    if (!wanted || entry.outcome !== 'failed') return { kind: 'skipped', why: 'onFailure.revert is none' };
+    let own: GitHost | undefined;
+    try {
+      if (wanted === 'pr' && !host && config.repository.host)
+        own = createGitHost(config.repository.host, env);
+    } catch (error) {
+      log.error(
+        { env: entry.env, code: 'revert.failed', err: errorMessage(error) },
+        'revert could not be proposed',
+      );
+    }
+    const using = host ?? own;
+    try {
+      return await revertFailedRelease(
+        {
+          config,
+          audit,
+          log,
+          remoteHeads: (branches) => remoteHeads(remote, branches),
+          ...(using ? { host: using } : {}),
+          deps: { env },
+        },
+        entry,
+      );
+    } finally {
+      await own?.close();
+    }
+  };
+}

@@ -1,0 +1,265 @@
+import type { ControlSummary } from '../../../controller/audit/audit-index';
+import type { ControlAction, ListedEntry, RevertProposal } from '../../../controller/audit/types';
+import type { CairnConfig } from '../../../controller/config/types';
+import type { GitHost } from '../../../controller/host/types';
+import { silentLog } from '../../../controller/log';
+import type { AuditEntry, Failure } from '../../../controller/model';
+import {
+  autoRevertBranch,
+  isCairnRevert,
+  revertDecision,
+  revertFailedRelease,
+  type FailureRevertPorts,
+} from '../../../controller/reconcile/failure-revert';
+import { revertMessage, type proposeRevert } from '../../../controller/reconcile/propose-revert';
+
+const FROM = 'a'.repeat(40);
+const TO = 'b'.repeat(40);
+const ROLLOUT: Failure = {
+  code: 'kube.rollout-failed',
+  phase: 'verify',
+  retryable: false,
+  subject: 'Deployment/apps/web',
+  message: 'Deployment/apps/web: failed: ProgressDeadlineExceeded',
+};
+
+function failedEntry(over: Partial<AuditEntry> = {}): ListedEntry {
+  return {
+    id: 'e1e1e1e1-0000-4000-8000-000000000001',
+    env: 'dev',
+    trigger: 'poll',
+    fromSha: FROM,
+    toSha: TO,
+    author: 'Dev <dev@example.com>',
+    message: 'web: new image',
+    committedAt: '2026-12-05T00:00:00Z',
+    startedAt: '2026-12-05T00:00:01Z',
+    finishedAt: '2026-12-05T00:00:09Z',
+    outcome: 'failed',
+    phases: [],
+    changes: [{ target: 'kubernetes', subject: 'Deployment/apps/web', action: 'configured' }],
+    failure: ROLLOUT,
+    seq: 3,
+    ...over,
+  } as ListedEntry;
+}
+
+const env = { onFailure: { revert: 'commit' as const } };
+
+describe('revertDecision: which failures propose their revert', () => {
+  it('proposes it for a terminal rollout failure that changed something', () => {
+    expect(revertDecision(failedEntry(), env)).toEqual({ propose: true });
+  });
+
+  it.each([
+    ['onFailure is none', failedEntry(), {}, /none/],
+    ['a success', failedEntry({ outcome: 'succeeded', failure: undefined }), env, /did not fail/],
+    [
+      'a retryable failure',
+      failedEntry({ failure: { ...ROLLOUT, code: 'kube.unhealthy', retryable: true } }),
+      env,
+      /retryable/,
+    ],
+    [
+      'a failure in plan',
+      failedEntry({ failure: { ...ROLLOUT, code: 'kube.invalid', phase: 'plan' } }),
+      env,
+      /before anything was applied/,
+    ],
+    [
+      'a failure in synthesize',
+      failedEntry({ failure: { ...ROLLOUT, phase: 'synthesize' } }),
+      env,
+      /before anything/,
+    ],
+    [
+      'nothing changed',
+      failedEntry({
+        changes: [{ target: 'kubernetes', subject: 'Deployment/apps/web', action: 'unchanged' }],
+      }),
+      env,
+      /changed nothing/,
+    ],
+    ['the first apply', failedEntry({ fromSha: null }), env, /first apply/],
+    ['a retry of the applied sha', failedEntry({ fromSha: TO }), env, /no new commit/],
+    [
+      'a revert made by cairn',
+      failedEntry({
+        message: revertMessage({ id: 'e0', env: 'dev', fromSha: FROM, toSha: TO, message: 'x' }, 'dev'),
+      }),
+      env,
+      /itself a revert made by cairn/,
+    ],
+  ])('does not propose it for %s', (_name, entry, on, why) => {
+    const decision = revertDecision(entry, on);
+    expect(decision.propose).toBe(false);
+    expect(decision.propose ? '' : decision.why).toMatch(why);
+  });
+
+  it('knows a cairn revert by its trailer, not by words in the subject', () => {
+    expect(isCairnRevert('Revert "x"\n\nCairn-Revert-Of: e1\n')).toBe(true);
+    expect(isCairnRevert('Revert "Cairn-Revert-Of: e1" by hand')).toBe(false);
+  });
+});
+
+/** A ledger double with the AuditLog's shape: controls appended, entries by id. */
+function ledger(entries: ListedEntry[]) {
+  const controls: ControlSummary[] = [];
+  return {
+    controls: (e: string) => controls.filter((c) => c.env === e),
+    get: (id: string) => Promise.resolve(entries.find((x) => x.id === id)),
+    control: (e: string, action: ControlAction, by: string, reason: string, p?: RevertProposal) => {
+      controls.push({ env: e, seq: controls.length, action, at: 'now', by, reason, ...p });
+      return Promise.resolve(null);
+    },
+    recorded: controls,
+  };
+}
+
+function ports(
+  mode: 'pr' | 'commit',
+  entries: ListedEntry[],
+  heads: Map<string, string> = new Map([['dev', TO]]),
+) {
+  const audit = ledger(entries);
+  const calls: Parameters<typeof proposeRevert>[] = [];
+  const propose: typeof proposeRevert = (...args) => {
+    calls.push(args);
+    // The Git host now has the branch (pr) or the branch moved (commit), as the real push leaves it.
+    if (mode === 'pr') heads.set(args[2]!.prBranch!, 'c'.repeat(40));
+    else heads.set('dev', 'c'.repeat(40));
+    return Promise.resolve({
+      entry: args[1].id,
+      env: 'dev',
+      branch: 'dev',
+      reverted: { fromSha: FROM, toSha: TO, subject: 'web: new image' },
+      commit: 'c'.repeat(40),
+      parent: TO,
+      pushedTo: mode === 'pr' ? args[2]!.prBranch! : 'dev',
+      files: ['k8s-resources/web.yaml'],
+      rebased: false,
+      ...(mode === 'pr' ? { pullRequest: { number: 7, url: 'http://git/pr/7' } } : {}),
+    });
+  };
+  const config = {
+    file: 'cairn.yaml',
+    environments: [{ name: 'dev', branch: 'dev', onFailure: { revert: mode } }],
+  } as unknown as CairnConfig;
+  const p: FailureRevertPorts = {
+    config,
+    audit,
+    log: silentLog(),
+    remoteHeads: (branches) =>
+      Promise.resolve(new Map(branches.flatMap((b) => (heads.has(b) ? [[b, heads.get(b)!] as const] : [])))),
+    host: {} as GitHost,
+    propose,
+  };
+  return { p, audit, calls, heads };
+}
+
+describe('revertFailedRelease: never twice', () => {
+  it('proposes a pull request once, records it, and names the failure in a trailer', async () => {
+    const entry = failedEntry();
+    const { p, audit, calls } = ports('pr', [entry]);
+    const result = await revertFailedRelease(p, entry);
+    expect(result).toEqual({
+      kind: 'proposed',
+      sha: 'c'.repeat(40),
+      url: 'http://git/pr/7',
+      branch: autoRevertBranch(TO),
+    });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]![2]).toMatchObject({
+      failed: true,
+      prBranch: 'cairn/revert-failed-bbbbbbbbbbbb',
+      trailers: ['Cairn-Revert-Reason: kube.rollout-failed'],
+    });
+    expect(audit.recorded).toEqual([
+      expect.objectContaining({
+        action: 'revert-proposed',
+        by: 'cairn',
+        entry: entry.id,
+        sha: 'c'.repeat(40),
+        url: 'http://git/pr/7',
+      }),
+    ]);
+  });
+
+  it('a second failure pass of the same entry, or another entry of the same commit, proposes nothing (the ledger)', async () => {
+    const entry = failedEntry();
+    const again = failedEntry({ id: 'e2e2e2e2-0000-4000-8000-000000000002' });
+    // A Git host that does not show the first revert (a branch deleted by hand): the ledger decides alone.
+    const { p, calls, heads } = ports('pr', [entry, again]);
+    await revertFailedRelease(p, entry);
+    heads.delete(autoRevertBranch(TO));
+    expect(await revertFailedRelease(p, entry)).toEqual({
+      kind: 'skipped',
+      why: expect.stringMatching(/ledger records/),
+    });
+    expect(await revertFailedRelease(p, again)).toEqual({
+      kind: 'skipped',
+      why: expect.stringMatching(/ledger records/),
+    });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('a replica whose ledger does not show it yet finds the revert branch on the Git host', async () => {
+    const entry = failedEntry();
+    const { p, calls } = ports(
+      'pr',
+      [entry],
+      new Map([
+        ['dev', TO],
+        [autoRevertBranch(TO), 'c'.repeat(40)],
+      ]),
+    );
+    expect(await revertFailedRelease(p, entry)).toEqual({
+      kind: 'skipped',
+      why: expect.stringMatching(/exists on the Git host/),
+    });
+    expect(calls).toHaveLength(0);
+  });
+
+  it('commit mode: a branch that moved past the failed commit (a fix or the revert) gets no revert', async () => {
+    const entry = failedEntry();
+    const { p, calls } = ports('commit', [entry], new Map([['dev', 'd'.repeat(40)]]));
+    expect(await revertFailedRelease(p, entry)).toEqual({
+      kind: 'skipped',
+      why: expect.stringMatching(/moved on/),
+    });
+    expect(calls).toHaveLength(0);
+  });
+
+  it('a revert that cannot be made is revert.failed, naming the entry and what to do, and nothing is recorded', async () => {
+    const entry = failedEntry();
+    const { p, audit } = ports('commit', [entry]);
+    const failing: FailureRevertPorts = {
+      ...p,
+      propose: () => Promise.reject(new Error('conflict in k8s-resources/web.yaml')),
+    };
+    const result = await revertFailedRelease(failing, entry);
+    expect(result).toEqual({
+      kind: 'failed',
+      failure: expect.objectContaining({
+        code: 'revert.failed',
+        retryable: false,
+        subject: `audit entry ${entry.id} (dev)`,
+        message: expect.stringMatching(/conflict in k8s-resources\/web.yaml.*cairn revert e1e1e1e1/),
+      }),
+    });
+    expect(audit.recorded).toEqual([]);
+  });
+
+  it('never throws, even when the ledger or the Git host cannot be read', async () => {
+    const entry = failedEntry();
+    const { p } = ports('commit', [entry]);
+    const down: FailureRevertPorts = {
+      ...p,
+      remoteHeads: () => Promise.reject(new Error('connection refused')),
+    };
+    expect(await revertFailedRelease(down, entry)).toMatchObject({
+      kind: 'failed',
+      failure: { code: 'revert.failed' },
+    });
+  });
+});
