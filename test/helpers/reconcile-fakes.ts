@@ -1,5 +1,6 @@
 import type { AwsApplier, Assembly } from '../../cdk/types';
 import type { ControlAction, ControlDetails, Suspension } from '../../controller/audit/types';
+import type { CairnConfig, EnvironmentConfig, KubernetesTargetConfig } from '../../controller/config/types';
 import type { KubeApplier, KubeApplyOptions, Manifest } from '../../controller/kube/types';
 import { failureFrom, type AuditEntry, type AuditReader, type PlaneResult } from '../../controller/model';
 import type { AppliedState, AuditTrail } from '../../controller/reconcile/reconcile-environment';
@@ -193,4 +194,48 @@ export class FakeKube implements KubeApplier {
   async close(): Promise<void> {
     this.closed = true;
   }
+}
+
+/** A Kubernetes target with the controller unit tests' small limits, in namespace `apps`. */
+export function fakeKubeTarget(overrides: Partial<KubernetesTargetConfig> = {}): KubernetesTargetConfig {
+  return {
+    namespace: 'apps',
+    forceConflicts: false,
+    pruneMaxShare: 0.5,
+    allowMassPrune: false,
+    healthTimeoutMs: 1000,
+    concurrency: 4,
+    adopt: false,
+    maxManifestBytes: 1 << 20,
+    ...overrides,
+  };
+}
+
+/** An environment `name` on the branch of that name, applying a fake Kubernetes target, no drift passes. */
+export function fakeEnvironment(name: string, overrides: Partial<EnvironmentConfig> = {}): EnvironmentConfig {
+  return {
+    name,
+    branch: name,
+    order: 'aws-first',
+    driftIntervalMs: 0,
+    kubernetes: fakeKubeTarget(),
+    ...overrides,
+  };
+}
+
+/** A config of `environments` with the controller unit tests' defaults (an unkeyed JSONL ledger, a local repository). */
+export function fakeConfig(
+  environments: readonly EnvironmentConfig[] = [fakeEnvironment('dev')],
+  overrides: Partial<CairnConfig> = {},
+): CairnConfig {
+  return {
+    file: 'cairn.yaml',
+    repository: { url: '/repo', backend: 'isomorphic', pollIntervalMs: 30_000, watch: false },
+    environments: [...environments],
+    audit: { backend: 'jsonl', dir: '/audit', witnessDir: '/audit.witness', unkeyed: true },
+    server: { port: 0, host: '127.0.0.1', maxBodyBytes: 1024 },
+    workspaces: { dir: '/ws', keep: 1, maxFileBytes: 1024 },
+    kubernetes: { requireServiceAccount: false, controllerNamespace: 'cairn' },
+    ...overrides,
+  };
 }

@@ -3,34 +3,9 @@ import { silentLog } from '../../../controller/log';
 import type { AuditEntry, ReconcileObserver } from '../../../controller/model';
 import { Controller } from '../../../controller/reconcile/controller';
 import type { RevertResult } from '../../../controller/reconcile/failure-revert';
-import { FakeKube, FakeSource, MemoryAudit, revision } from '../../helpers/reconcile-fakes';
+import { fakeConfig, FakeKube, FakeSource, MemoryAudit, revision } from '../../helpers/reconcile-fakes';
 
-const config: CairnConfig = {
-  file: 'cairn.yaml',
-  repository: { url: '/repo', backend: 'isomorphic', pollIntervalMs: 30_000, watch: false },
-  environments: [
-    {
-      name: 'dev',
-      branch: 'dev',
-      order: 'aws-first',
-      driftIntervalMs: 0,
-      kubernetes: {
-        namespace: 'apps',
-        forceConflicts: false,
-        pruneMaxShare: 0.5,
-        allowMassPrune: false,
-        healthTimeoutMs: 1000,
-        concurrency: 4,
-        adopt: false,
-        maxManifestBytes: 1 << 20,
-      },
-    },
-  ],
-  audit: { backend: 'jsonl', dir: '/audit', witnessDir: '/audit.witness', unkeyed: true },
-  server: { port: 0, host: '127.0.0.1', maxBodyBytes: 1024 },
-  workspaces: { dir: '/ws', keep: 1, maxFileBytes: 1024 },
-  kubernetes: { requireServiceAccount: false, controllerNamespace: 'cairn' },
-};
+const config: CairnConfig = fakeConfig();
 
 const failure = {
   code: 'kube.rollout-failed',

@@ -5,33 +5,19 @@ import { Controller } from '../../../controller/reconcile/controller';
 import type { WriteFence } from '../../../controller/model';
 import { shardLost, type LeaseProof } from '../../../controller/shard/lease';
 import type { ShardListener, ShardPort, ShardStatus } from '../../../controller/shard/shard-manager';
-import { FakeKube, FakeSource, MemoryAudit, revision } from '../../helpers/reconcile-fakes';
+import {
+  fakeConfig,
+  fakeEnvironment,
+  FakeKube,
+  FakeSource,
+  MemoryAudit,
+  revision,
+} from '../../helpers/reconcile-fakes';
 
-const kubernetes = {
-  namespace: 'apps',
-  forceConflicts: false,
-  pruneMaxShare: 0.5,
-  allowMassPrune: false,
-  healthTimeoutMs: 1000,
-  concurrency: 4,
-  adopt: false,
-  maxManifestBytes: 1 << 20,
-};
-const config: CairnConfig = {
-  file: 'cairn.yaml',
-  repository: { url: '/repo', backend: 'isomorphic', pollIntervalMs: 30_000, watch: false },
-  environments: ['dev', 'prod'].map((name) => ({
-    name,
-    branch: name,
-    order: 'aws-first' as const,
-    driftIntervalMs: 0,
-    kubernetes,
-  })),
-  audit: { backend: 'dynamodb', dir: '/audit', witnessDir: '/audit.witness', unkeyed: true },
-  server: { port: 0, host: '127.0.0.1', maxBodyBytes: 1024 },
-  workspaces: { dir: '/ws', keep: 1, maxFileBytes: 1024 },
-  kubernetes: { requireServiceAccount: false, controllerNamespace: 'cairn' },
-};
+const config: CairnConfig = fakeConfig(
+  ['dev', 'prod'].map((name) => fakeEnvironment(name)),
+  { audit: { backend: 'dynamodb', dir: '/audit', witnessDir: '/audit.witness', unkeyed: true } },
+);
 
 /** A ShardPort double: the test says what is held, and plays the manager's gained/lost calls. */
 class FakeShard implements ShardPort {

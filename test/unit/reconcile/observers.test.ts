@@ -5,34 +5,25 @@ import { silentLog } from '../../../controller/log';
 import { DRIFT_REPAIRED, type ReconcileObserver } from '../../../controller/model';
 import { Controller } from '../../../controller/reconcile/controller';
 import { FakeTimers } from '../../helpers/fake-timers';
-import { FakeKube, FakeSource, MemoryAudit, revision } from '../../helpers/reconcile-fakes';
+import {
+  fakeConfig,
+  fakeEnvironment,
+  FakeKube,
+  fakeKubeTarget,
+  FakeSource,
+  MemoryAudit,
+  revision,
+} from '../../helpers/reconcile-fakes';
 
-const config: CairnConfig = {
-  file: 'cairn.yaml',
-  repository: { url: '/repo', backend: 'isomorphic', pollIntervalMs: 30_000, watch: false },
-  environments: [
-    {
-      name: 'dev',
-      branch: 'dev',
-      order: 'aws-first',
+const config: CairnConfig = fakeConfig(
+  [
+    fakeEnvironment('dev', {
       driftIntervalMs: 60_000,
-      kubernetes: {
-        namespace: 'apps',
-        forceConflicts: false,
-        pruneMaxShare: 0.5,
-        allowMassPrune: false,
-        healthTimeoutMs: 1000,
-        concurrency: 4,
-        adopt: false,
-        maxManifestBytes: 1024,
-      },
-    },
+      kubernetes: fakeKubeTarget({ maxManifestBytes: 1024 }),
+    }),
   ],
-  audit: { backend: 'jsonl', dir: '/audit', witnessDir: '/audit.witness', unkeyed: true },
-  server: { port: 0, host: '127.0.0.1', maxBodyBytes: 1024, publicUrl: 'https://cairn.example' },
-  workspaces: { dir: '/ws', keep: 1, maxFileBytes: 1024 },
-  kubernetes: { requireServiceAccount: false, controllerNamespace: 'cairn' },
-};
+  { server: { port: 0, host: '127.0.0.1', maxBodyBytes: 1024, publicUrl: 'https://cairn.example' } },
+);
 
 /** A Git host double that records each status it is sent. */
 function recordingHost(): GitHost & { readonly posted: CommitStatus[] } {

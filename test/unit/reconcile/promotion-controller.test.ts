@@ -1,36 +1,20 @@
-import type { CairnConfig, EnvironmentConfig } from '../../../controller/config/types';
+import type { CairnConfig } from '../../../controller/config/types';
 import { silentLog } from '../../../controller/log';
 import type { Timers } from '../../../controller/reconcile/backoff';
 import { Controller } from '../../../controller/reconcile/controller';
-import { FakeKube, FakeSource, MemoryAudit, revision } from '../../helpers/reconcile-fakes';
+import {
+  fakeConfig,
+  fakeEnvironment,
+  FakeKube,
+  FakeSource,
+  MemoryAudit,
+  revision,
+} from '../../helpers/reconcile-fakes';
 
-const kubernetes = {
-  namespace: 'apps',
-  forceConflicts: false,
-  pruneMaxShare: 0.5,
-  allowMassPrune: false,
-  healthTimeoutMs: 1000,
-  concurrency: 4,
-  adopt: false,
-  maxManifestBytes: 1 << 20,
-};
-const env = (name: string, extra: Partial<EnvironmentConfig> = {}): EnvironmentConfig => ({
-  name,
-  branch: name,
-  order: 'aws-first',
-  driftIntervalMs: 0,
-  kubernetes,
-  ...extra,
-});
-const config: CairnConfig = {
-  file: 'cairn.yaml',
-  repository: { url: '/repo', backend: 'isomorphic', pollIntervalMs: 30_000, watch: false },
-  environments: [env('staging'), env('prod', { promotion: { after: 'staging', healthyForMs: 60_000 } })],
-  audit: { backend: 'jsonl', dir: '/audit', witnessDir: '/audit.witness', unkeyed: true },
-  server: { port: 0, host: '127.0.0.1', maxBodyBytes: 1024 },
-  workspaces: { dir: '/ws', keep: 1, maxFileBytes: 1024 },
-  kubernetes: { requireServiceAccount: false, controllerNamespace: 'cairn' },
-};
+const config: CairnConfig = fakeConfig([
+  fakeEnvironment('staging'),
+  fakeEnvironment('prod', { promotion: { after: 'staging', healthyForMs: 60_000 } }),
+]);
 
 /** Timers a test fires by hand: the gate's re-check must be a timer, never a poll. */
 class HandTimers implements Timers {

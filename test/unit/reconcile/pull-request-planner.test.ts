@@ -9,7 +9,7 @@ import { planMarker } from '../../../controller/reconcile/plan-comment';
 import { PullRequestPlanner } from '../../../controller/reconcile/pull-request-planner';
 import type { PullRequestHead, Revision } from '../../../controller/source/types';
 import { RecordingGitHost } from '../../helpers/recording-git-host';
-import { FakeSource, MemoryAudit, revision } from '../../helpers/reconcile-fakes';
+import { fakeConfig, FakeSource, MemoryAudit, revision } from '../../helpers/reconcile-fakes';
 
 const sha = (short: string) => short.padEnd(40, '0');
 
@@ -77,15 +77,7 @@ class PlanKube implements KubeApplier {
 }
 
 function config(environments: readonly EnvironmentConfig[]): CairnConfig {
-  return {
-    file: 'cairn.yaml',
-    repository: { url: '/repo', backend: 'isomorphic', pollIntervalMs: 30_000, watch: false },
-    environments: [...environments],
-    audit: { backend: 'jsonl', dir: '/audit', witnessDir: '/audit.witness', unkeyed: true },
-    server: { port: 0, host: '127.0.0.1', maxBodyBytes: 1024 },
-    workspaces: { dir: '/ws', keep: 1, maxFileBytes: 1024 },
-    kubernetes: { requireServiceAccount: false, controllerNamespace: 'cairn' },
-  };
+  return fakeConfig(environments);
 }
 
 function pr(head: string, over: Partial<PullRequest> = {}): PullRequest {

@@ -2,34 +2,9 @@ import type { CairnConfig } from '../../../controller/config/types';
 import { silentLog } from '../../../controller/log';
 import { Controller } from '../../../controller/reconcile/controller';
 import type { ShardListener, ShardPort, ShardStatus } from '../../../controller/shard/shard-manager';
-import { FakeKube, FakeSource, MemoryAudit, revision } from '../../helpers/reconcile-fakes';
+import { fakeConfig, FakeKube, FakeSource, MemoryAudit, revision } from '../../helpers/reconcile-fakes';
 
-const config: CairnConfig = {
-  file: 'cairn.yaml',
-  repository: { url: '/repo', backend: 'isomorphic', pollIntervalMs: 30_000, watch: false },
-  environments: [
-    {
-      name: 'dev',
-      branch: 'dev',
-      order: 'aws-first',
-      driftIntervalMs: 0,
-      kubernetes: {
-        namespace: 'apps',
-        forceConflicts: false,
-        pruneMaxShare: 0.5,
-        allowMassPrune: false,
-        healthTimeoutMs: 1000,
-        concurrency: 4,
-        adopt: false,
-        maxManifestBytes: 1 << 20,
-      },
-    },
-  ],
-  audit: { backend: 'jsonl', dir: '/audit', witnessDir: '/audit.witness', unkeyed: true },
-  server: { port: 0, host: '127.0.0.1', maxBodyBytes: 1024 },
-  workspaces: { dir: '/ws', keep: 1, maxFileBytes: 1024 },
-  kubernetes: { requireServiceAccount: false, controllerNamespace: 'cairn' },
-};
+const config: CairnConfig = fakeConfig();
 
 /** A ShardPort double that holds `dev` from the start, as the Lease holder would. */
 class HolderShard implements ShardPort {
