@@ -6,37 +6,30 @@ import { startSchedules } from '../../../controller/reconcile/schedules';
 import type { ControllerMetrics } from '../../../controller/reconcile/status';
 import type { BranchHead } from '../../../controller/source/types';
 import { FakeTimers } from '../../helpers/fake-timers';
-import { FakeKube, FakeSource, MemoryAudit, revision } from '../../helpers/reconcile-fakes';
+import {
+  fakeConfig,
+  fakeEnvironment,
+  FakeKube,
+  fakeKubeTarget,
+  FakeSource,
+  MemoryAudit,
+  revision,
+} from '../../helpers/reconcile-fakes';
 
 const DRIFT_MS = 60_000;
 const POLL_MS = 30_000;
 
 function config(envs: readonly Partial<EnvironmentConfig>[] = [{}]): CairnConfig {
-  return {
-    file: 'cairn.yaml',
-    repository: { url: '/repo', backend: 'isomorphic', pollIntervalMs: POLL_MS, watch: false },
-    environments: envs.map((e, i) => ({
-      name: i === 0 ? 'dev' : `env${i}`,
-      branch: i === 0 ? 'dev' : `env${i}`,
-      order: 'aws-first',
-      driftIntervalMs: DRIFT_MS,
-      kubernetes: {
-        namespace: 'apps',
-        forceConflicts: false,
-        pruneMaxShare: 0.5,
-        allowMassPrune: false,
-        healthTimeoutMs: 1000,
-        concurrency: 4,
-        adopt: false,
-        maxManifestBytes: 64 * 1024 * 1024,
-      },
-      ...e,
-    })),
-    audit: { backend: 'jsonl', dir: '/audit', witnessDir: '/audit.witness', unkeyed: true },
-    server: { port: 0, host: '127.0.0.1', maxBodyBytes: 1024 },
-    workspaces: { dir: '/ws', keep: 1, maxFileBytes: 1024 },
-    kubernetes: { requireServiceAccount: false, controllerNamespace: 'cairn' },
-  };
+  return fakeConfig(
+    envs.map((e, i) =>
+      fakeEnvironment(i === 0 ? 'dev' : `env${i}`, {
+        driftIntervalMs: DRIFT_MS,
+        kubernetes: fakeKubeTarget({ maxManifestBytes: 64 * 1024 * 1024 }),
+        ...e,
+      }),
+    ),
+    { repository: { url: '/repo', backend: 'isomorphic', pollIntervalMs: POLL_MS, watch: false } },
+  );
 }
 
 /** Records what the controller tells its metrics, per call. */

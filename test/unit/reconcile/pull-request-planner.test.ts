@@ -9,27 +9,23 @@ import { planMarker } from '../../../controller/reconcile/plan-comment';
 import { PullRequestPlanner } from '../../../controller/reconcile/pull-request-planner';
 import type { PullRequestHead, Revision } from '../../../controller/source/types';
 import { RecordingGitHost } from '../../helpers/recording-git-host';
-import { fakeConfig, FakeSource, MemoryAudit, revision } from '../../helpers/reconcile-fakes';
+import {
+  fakeConfig,
+  fakeEnvironment,
+  fakeKubeTarget,
+  FakeSource,
+  MemoryAudit,
+  revision,
+} from '../../helpers/reconcile-fakes';
 
 const sha = (short: string) => short.padEnd(40, '0');
 
 function environment(name: string, branch: string): EnvironmentConfig {
-  return {
-    name,
+  return fakeEnvironment(name, {
     branch,
-    order: 'aws-first',
     driftIntervalMs: 60_000,
-    kubernetes: {
-      namespace: 'apps',
-      forceConflicts: false,
-      pruneMaxShare: 0.5,
-      allowMassPrune: false,
-      healthTimeoutMs: 1000,
-      concurrency: 4,
-      adopt: false,
-      maxManifestBytes: 1024,
-    },
-  };
+    kubernetes: fakeKubeTarget({ maxManifestBytes: 1024 }),
+  });
 }
 
 /** A source whose pull request heads resolve to revisions of the base, and that counts fetches. */
