@@ -1,20 +1,10 @@
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { runGit } from '../helpers/git-repo';
-import { greetingManifest } from '../helpers/manifests';
+import { greetingManifest, webDeployment as web } from '../helpers/manifests';
 import { startOneEnvController, type OneEnvController } from '../helpers/one-env-controller';
 import { sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(180_000);
-
-/** A Deployment `web` of one replica; `stuck` pins its pods to a node that does not exist, with a 2 s progress deadline. */
-function web(namespace: string, image: string, stuck: boolean): string {
-  const pod = `{containers: [{name: c, image: "${image}"}]${stuck ? ', nodeSelector: {pool: gpu}' : ''}}`;
-  return (
-    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: ${namespace}}\nspec:\n  replicas: 1\n` +
-    (stuck ? '  progressDeadlineSeconds: 2\n' : '') +
-    `  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: ${pod}\n`
-  );
-}
 
 /**
  * failure-revert in the long-running controller (`cairn run`, onFailure.revert commit), against the

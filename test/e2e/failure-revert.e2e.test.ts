@@ -12,20 +12,10 @@ import { auditLines } from '../helpers/audit-lines';
 import { runCli, type CliResult } from '../helpers/cli';
 import { auditKeyFile } from '../helpers/e2e-platform';
 import { GiteaClient, giteaWorkTree, type GiteaWorkTree } from '../helpers/gitea';
-import { greetingManifest } from '../helpers/manifests';
+import { greetingManifest, webDeployment as web } from '../helpers/manifests';
 import { sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(240_000);
-
-/** A Deployment `web` of one replica; `stuck` pins its pods to a node that does not exist, with a 2 s progress deadline. */
-function web(namespace: string, image: string, stuck: boolean): string {
-  const pod = `{containers: [{name: c, image: "${image}"}]${stuck ? ', nodeSelector: {pool: gpu}' : ''}}`;
-  return (
-    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: ${namespace}}\nspec:\n  replicas: 1\n` +
-    (stuck ? '  progressDeadlineSeconds: 2\n' : '') +
-    `  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: ${pod}\n`
-  );
-}
 
 interface Pull {
   readonly number: number;
