@@ -625,6 +625,7 @@ export class Controller {
       head: revision,
       planes: { aws: envConfig.aws !== undefined, k8s: envConfig.kubernetes !== undefined },
       current: last?.sha ? { aws: last.awsTree, k8s: last.k8sTree } : null,
+      ownEntries: await audit.list({ env, limit: PROMOTION_HISTORY }),
       afterEntries: await audit.list({ env: gate.after, limit: PROMOTION_HISTORY }),
       forcedSha: audit.promoted?.(env) ?? null,
       now: this.now().getTime(),

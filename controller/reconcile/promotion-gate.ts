@@ -18,6 +18,8 @@ export interface GateInput {
   readonly planes: { readonly aws: boolean; readonly k8s: boolean };
   /** The trees the gated environment stands at now (its last applied entry's); null before its first. */
   readonly current: Trees | null;
+  /** The gated environment's own entries, newest first: trees it already ran are a rollback, not a promotion. */
+  readonly ownEntries: readonly AuditEntry[];
   /** The `after` environment's entries, newest first (as the audit reader lists them). */
   readonly afterEntries: readonly AuditEntry[];
   /** The head a `cairn promote --force` let through; null when none did. */
@@ -37,7 +39,8 @@ export type GateVerdict =
 
 /**
  * "May this head be applied yet?", answered here only. It may when a person forced it, when it
- * changes neither half the environment applies (nothing is promoted), or when the same trees
+ * changes neither half the environment applies (nothing is promoted), when this environment ran
+ * those trees successfully before (a rollback: a revert must never wait for `after`), or when the same trees
  * (compared by hash, so a merge or a cherry-pick of the same change counts) were applied on the
  * `after` environment and stayed there, with no failed reconcile, for `healthyFor`. A run of
  * healthy time ends at the next entry that failed or moved `after` to other trees.
@@ -47,12 +50,13 @@ export function promotionVerdict(input: GateInput): GateVerdict {
   if (input.forcedSha === head.sha) return { open: true, why: 'promoted by force' };
   if (input.current && sameTrees(input.current, head.trees, planes))
     return { open: true, why: 'its trees are already applied here' };
+  if (input.ownEntries.some((e) => ranTrees(e, head.trees, planes)))
+    return { open: true, why: 'a rollback to trees this environment already ran' };
   const want = `${describeTrees(head.trees, planes)} of ${head.sha.slice(0, 7)}`;
   let since: number | null = null;
   let longest = 0;
   for (const entry of [...input.afterEntries].reverse()) {
-    const healthy =
-      entry.outcome === 'succeeded' && entry.applied && sameTrees(entry.applied, head.trees, planes);
+    const healthy = ranTrees(entry, head.trees, planes);
     if (healthy && since === null) since = Date.parse(entry.finishedAt);
     if (!healthy && since !== null) {
       longest = Math.max(longest, Date.parse(entry.startedAt) - since);
@@ -81,6 +85,13 @@ export function promotionVerdict(input: GateInput): GateVerdict {
       reason: `waiting for ${gate.after}: ${want} were healthy there for only ${formatDuration(longest)} (needs ${need}) before they failed or were replaced`,
     };
   return { open: false, reason: `waiting for ${gate.after}: ${want} are not applied there yet` };
+}
+
+/** Whether `entry` succeeded with `trees` on every plane compared. */
+function ranTrees(entry: AuditEntry, trees: Trees, planes: GateInput['planes']): boolean {
+  return (
+    entry.outcome === 'succeeded' && entry.applied !== undefined && sameTrees(entry.applied, trees, planes)
+  );
 }
 
 /** Equal on every plane the environment applies; an entry that did not record a plane's tree never matches it. */

@@ -188,6 +188,27 @@ describe('promotion gates', () => {
     }
   });
 
+  it('never holds a rollback: reverting to trees prod already ran applies at once, though staging never ran them', async () => {
+    // given prod on the hotfix (trees staging never had), then on a change staging has run for long
+    const hotfix = repo.sha('prod');
+    const again = repo.commit('prod', 'Say hi again', { 'k8s-resources/greeting.yaml': greeting('hi') });
+    await until('prod applied the change staging ran', applied('prod', again), 30_000);
+    // when that change is reverted: prod goes back to the hotfix's trees
+    const back = repo.revert('prod');
+    // then it is applied without waiting, and no wait is recorded for it
+    await until('prod applied the rollback', applied('prod', back), 15_000);
+    expect((await kit.get(cm('prod')))?.data).toEqual({ value: 'fixed' });
+    const [entry] = await entries('prod');
+    expect(entry).toMatchObject({ toSha: back, outcome: 'succeeded', fromSha: again });
+    const ledger = await AuditLog.reader(loadConfig(configFile).audit);
+    try {
+      expect(ledger.controls('prod').filter((c) => c.action === 'wait' && c.sha === back)).toEqual([]);
+    } finally {
+      await ledger.close();
+    }
+    expect(hotfix).not.toBe(back);
+  });
+
   it('refuses to promote an environment that is not waiting', async () => {
     const again = await runCli(['promote', 'prod', '--force', '--config', configFile], {
       E2E_API_TOKEN: API_TOKEN,

@@ -37,6 +37,7 @@ function input(entriesOldestFirst: AuditEntry[], now: number, extra: Partial<Gat
     head: { sha: 'headsha1234', trees: { aws: null, k8s: 'K2' } },
     planes: { aws: false, k8s: true },
     current: { k8s: 'K1' },
+    ownEntries: [],
     afterEntries: [...entriesOldestFirst].reverse(),
     forcedSha: null,
     now: T0 + now * MIN,
@@ -100,6 +101,20 @@ describe('promotionVerdict', () => {
       why: 'promoted by force',
     });
     expect(promotionVerdict(input([], 0, { forcedSha: 'another' })).open).toBe(false);
+  });
+
+  it('does not gate a rollback: trees this environment ran successfully before, whatever after runs now', () => {
+    const own = [
+      { ...entry(0, { k8s: 'K2' }), env: 'prod' },
+      { ...entry(5, { k8s: 'K1' }), env: 'prod' },
+    ];
+    expect(promotionVerdict(input([], 30, { ownEntries: [...own].reverse() }))).toEqual({
+      open: true,
+      why: 'a rollback to trees this environment already ran',
+    });
+    // a failed attempt with those trees is no proof that they ran
+    const failed = [{ ...entry(0, {}, 'failed'), env: 'prod' }];
+    expect(promotionVerdict(input([], 30, { ownEntries: failed })).open).toBe(false);
   });
 
   it('does not gate a head whose trees are the ones already applied here (a README change)', () => {
