@@ -2,8 +2,8 @@ import type { Change } from './change';
 import type { Failure } from './failure';
 import type { Phase } from './errors';
 
-/** Why a reconcile runs. */
-export type Trigger = 'poll' | 'webhook' | 'watch' | 'drift' | 'manual' | 'startup' | 'retry';
+/** Why a reconcile runs. `promotion`: a promotion gate may have opened (its wait ran out, or `after` applied). */
+export type Trigger = 'poll' | 'webhook' | 'watch' | 'drift' | 'manual' | 'startup' | 'retry' | 'promotion';
 
 /** How a reconcile ended. `no-op`: nothing to do. */
 export type Outcome = 'succeeded' | 'failed' | 'interrupted' | 'no-op';

@@ -595,7 +595,7 @@ export class Controller {
       // An environment whose promotion waits for this one looks again.
       for (const gated of this.deps.config.environments)
         if (gated.promotion?.after === env && this.state(gated.name).waiting)
-          this.enqueue(gated.name, 'poll');
+          this.enqueue(gated.name, 'promotion');
     }
   }
 
@@ -641,7 +641,7 @@ export class Controller {
     state.waiting = { after: gate.after, reason: verdict.reason, sha: revision.sha };
     if (verdict.retryAt !== undefined)
       state.waitTimer = this.timers().setTimeout(
-        () => this.enqueue(env, 'poll'),
+        () => this.enqueue(env, 'promotion'),
         Math.max(0, verdict.retryAt - this.now().getTime()) + 50,
       );
     if (first) {

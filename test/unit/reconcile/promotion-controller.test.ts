@@ -79,7 +79,7 @@ function setup() {
 
 describe('promotion gates in the controller', () => {
   it('prod waits until the same tree has been healthy on staging for healthyFor, re-checked by a timer', async () => {
-    const { controller, timers, heads, applies, settle, prod, waits, tick } = setup();
+    const { controller, audit, timers, heads, applies, settle, prod, waits, tick } = setup();
     // given the same k8s tree on both branches (different shas: a cherry-pick)
     heads(['s1', 'tree-1'], ['p1', 'tree-1']);
     await controller.start();
@@ -114,6 +114,11 @@ describe('promotion gates in the controller', () => {
     expect(applies('prod')).toBe(1);
     expect(prod().status).toBe('synced');
     expect(prod()).not.toHaveProperty('waiting');
+    // and the ledger says why it ran: the gate, not a poll
+    expect((await audit.list({ env: 'prod' }))[0]).toMatchObject({
+      trigger: 'promotion',
+      outcome: 'succeeded',
+    });
   });
 
   it('a tree staging never ran waits with no timer; promote --force lets that head through, recorded', async () => {
