@@ -1,4 +1,5 @@
 import { formatDuration } from '../duration';
+import type { ControlSummary } from '../audit/types';
 import type { AuditEntry, Change, Failure, Target } from '../model';
 
 export { formatDuration };
@@ -59,6 +60,30 @@ export function renderAuditList(entries: readonly AuditEntry[]): string {
     firstLine(e.message, 60),
   ]);
   return columns([header, ...rows]).join('\n');
+}
+
+/**
+ * The control records (suspend, resume, promote, wait, revert-proposed) under `cairn audit list`, newest first as
+ * given: who did what to which environment and why, with the commit, entry or pull request it names. A record
+ * past a break of its chain is marked, as entries are: it is shown, never obeyed.
+ */
+export function renderControlList(records: readonly ControlSummary[]): string[] {
+  if (records.length === 0) return [];
+  const rows = records.map((c) => {
+    const names = [
+      c.sha ? `commit ${c.sha.slice(0, 7)}` : '',
+      c.entry ? `entry ${c.entry.slice(0, 8)}` : '',
+      c.url ?? '',
+    ].filter(Boolean);
+    return [
+      formatTime(c.at),
+      c.env,
+      c.untrusted ? `${c.action} (UNTRUSTED)` : c.action,
+      c.by,
+      `${firstLine(c.reason, 80)}${names.length ? ` (${names.join(', ')})` : ''}`,
+    ];
+  });
+  return ['', 'Control records', ...columns([['AT', 'ENV', 'ACTION', 'BY', 'WHY'], ...rows], '  ')];
 }
 
 function commitLines(e: AuditEntry): string[] {

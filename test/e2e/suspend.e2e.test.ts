@@ -124,6 +124,16 @@ describe('cairn suspend and resume', () => {
     } finally {
       await ledger.close();
     }
+
+    // and `cairn audit list` shows both, newest first, beside the entries
+    const listed = await runCli(['audit', 'list', '--env', 'dev', '--config', run.configFile], run.cliEnv);
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    const controls = listed.stdout.slice(listed.stdout.indexOf('Control records'));
+    expect(controls.split('\n').slice(1, 4)).toEqual([
+      expect.stringMatching(/^ {2}AT +ENV +ACTION +BY +WHY$/),
+      expect.stringMatching(/^ {2}\S+ \S+Z +dev +resume +\S+@\S+ +incident closed$/),
+      expect.stringMatching(/^ {2}\S+ \S+Z +dev +suspend +\S+@\S+ +incident 42: hold deploys$/),
+    ]);
   });
 
   it('refuses to resume an environment that is not suspended', async () => {

@@ -5,7 +5,7 @@ import { migrateChains } from '../../audit/migrate';
 import type { ListedEntry } from '../../audit/types';
 import { loadConfig } from '../../config/load-config';
 import { CairnError } from '../../model/errors';
-import { formatTime, renderAuditEntry, renderAuditList } from '../render-audit';
+import { formatTime, renderAuditEntry, renderAuditList, renderControlList } from '../render-audit';
 
 /** `cairn audit list|show|verify|repair|migrate`: read, check and mend the audit trail. */
 export function auditCommands(configOption: () => Option, exit: (code: number) => void): Command {
@@ -19,14 +19,21 @@ export function auditCommands(configOption: () => Option, exit: (code: number) =
     .option('-n, --limit <n>', 'at most this many', (v) => positiveInt(v, '--limit'), 20)
     .option('--json', 'print one JSON array')
     .action(async (o: { config: string; env?: string; limit: number; json?: boolean }) => {
-      const reader = await AuditLog.reader(loadConfig(o.config).audit);
+      const config = loadConfig(o.config);
+      const reader = await AuditLog.reader(config.audit);
       try {
         const entries = await reader.list({ ...(o.env ? { env: o.env } : {}), limit: o.limit });
         if (o.json) process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
-        else
+        else {
+          const envs = o.env ? [o.env] : config.environments.map((e) => e.name);
+          const controls = envs
+            .flatMap((env) => reader.controls(env))
+            .sort((a, b) => b.at.localeCompare(a.at))
+            .slice(0, o.limit);
           process.stdout.write(
-            `${[renderAuditList(entries), ...trustLines(entries), ...checkedLines(reader, entries, o.env), ...repairLines(reader.repairs(o.env))].join('\n')}\n`,
+            `${[renderAuditList(entries), ...trustLines(entries), ...renderControlList(controls), ...checkedLines(reader, entries, o.env), ...repairLines(reader.repairs(o.env))].join('\n')}\n`,
           );
+        }
         exit(0);
       } finally {
         await reader.close();

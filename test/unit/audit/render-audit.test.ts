@@ -3,6 +3,7 @@ import {
   formatTime,
   renderAuditEntry,
   renderAuditList,
+  renderControlList,
 } from '../../../controller/cli/render-audit';
 import type { AuditEntry } from '../../../controller/model';
 
@@ -84,6 +85,44 @@ describe('renderAuditList', () => {
     ]).split('\n');
     expect(lines[1]).toContain(' failed (stalled) ');
     expect(lines[2]).toMatch(/ failed {2,}abc1234/);
+  });
+});
+
+describe('renderControlList', () => {
+  it('names the commit, entry and pull request a record points at, and marks one past a break', () => {
+    const lines = renderControlList([
+      {
+        env: 'prod',
+        seq: 9,
+        action: 'revert-proposed',
+        at: '2025-06-01T10:05:00.000Z',
+        by: 'cairn',
+        reason: 'release 3f2a9c1e failed: Deployment web did not become ready\nmore',
+        entry: base.id,
+        sha: 'fed9876'.padEnd(40, '0'),
+        url: 'https://git.example.com/team/infra/pulls/12',
+      },
+      {
+        env: 'dev',
+        seq: 4,
+        action: 'resume',
+        at: '2025-06-01T10:00:00.000Z',
+        by: 'ana@laptop',
+        reason: 'done',
+        untrusted: true,
+      },
+    ]);
+    expect(lines).toEqual([
+      '',
+      'Control records',
+      '  AT                    ENV   ACTION              BY          WHY',
+      '  2025-06-01 10:05:00Z  prod  revert-proposed     cairn       release 3f2a9c1e failed: Deployment web did not become ready (commit fed9876, entry 3f2a9c1e, https://git.example.com/team/infra/pulls/12)',
+      '  2025-06-01 10:00:00Z  dev   resume (UNTRUSTED)  ana@laptop  done',
+    ]);
+  });
+
+  it('prints nothing when there is no record', () => {
+    expect(renderControlList([])).toEqual([]);
   });
 });
 
