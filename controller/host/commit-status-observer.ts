@@ -6,6 +6,7 @@ import {
   type ReconcileReport,
   type Trigger,
 } from '../model';
+import { formatDuration } from '../duration';
 import type { CommitState, GitHost } from './types';
 
 /** What a status says, before it is given its commit and context. */
@@ -20,13 +21,6 @@ export interface CommitStatusObserverOptions {
   readonly log: Log;
   /** `server.publicUrl`: statuses link to the audit entry below it; no link without it. */
   readonly publicUrl?: string;
-}
-
-/** `3.2 s`, `450 ms`, `2 min 5 s`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
 /** The pending status at a reconcile's start; none for a drift pass (see `finalStatus`). */

@@ -136,7 +136,7 @@ describe('cairn and a real Gitea', () => {
       target_url: 'https://cairn.example/api/environments/dev',
     });
     expect(posted[1]).toMatchObject({
-      description: expect.stringMatching(/^applied in [\d.]+ m?s$/),
+      description: expect.stringMatching(/^applied in [\d.]+m?s$/),
       target_url: `https://cairn.example/api/audit/${entry.id}`,
     });
   });

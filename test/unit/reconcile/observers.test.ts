@@ -86,7 +86,7 @@ describe('the controller with a commit-status observer', () => {
     await settle();
     expect(said(host.posted)).toEqual([
       'cairn/dev a1 pending: cairn is applying a100000 (startup)',
-      expect.stringMatching(/^cairn\/dev a1 success: applied in \d+ ms$/),
+      expect.stringMatching(/^cairn\/dev a1 success: applied in \d+ms$/),
     ]);
     const [entry] = await audit.list({ env: 'dev', limit: 1 });
     expect(host.posted[1]!.targetUrl).toBe(`https://cairn.example/api/audit/${entry!.id}`);
@@ -109,7 +109,7 @@ describe('the controller with a commit-status observer', () => {
     controller.drift('dev');
     await settle();
     expect(said(host.posted)).toEqual([
-      expect.stringMatching(/^cairn\/dev a1 success: drift repaired in \d+ ms \(1 object put back\)$/),
+      expect.stringMatching(/^cairn\/dev a1 success: drift repaired in \d+ms \(1 object put back\)$/),
     ]);
   });
 
@@ -130,7 +130,7 @@ describe('the controller with a commit-status observer', () => {
     expect(said(host.posted)).toEqual([
       'cairn/dev b2 pending: cairn is applying b200000 (startup)',
       expect.stringMatching(
-        /^cairn\/dev b2 failure: failed in apply-kubernetes after \d+ ms: kube.prune-cap would prune 3 of 4$/,
+        /^cairn\/dev b2 failure: failed in apply-kubernetes after \d+ms: kube.prune-cap would prune 3 of 4$/,
       ),
     ]);
   });
