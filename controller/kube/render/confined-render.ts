@@ -14,9 +14,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, join, posix } from 'node:path';
-import { CairnError } from '../../model/errors';
+import { CairnError, isCairnError, makeSharedJobFolder, shareTree, type Log } from '../../model';
 import { safeOutput } from '../../model/secret-mask';
-import type { InputTransform, RenderRunner } from './types';
+import type { InputTransform, RenderJob, RenderRunner, RenderRunResult } from './types';
 
 /** The most a renderer may write: far more than any real release, and it is all held in memory. */
 const MAX_RENDERED_BYTES = 64 * 1024 * 1024;
@@ -78,6 +78,7 @@ export async function renderConfined(
   workspaceDir: string,
   runner: RenderRunner,
   job: ConfinedRender,
+  log?: Log,
 ): Promise<string> {
   const why = await runner.unavailable();
   if (why)
@@ -86,13 +87,7 @@ export async function renderConfined(
       `cannot render isolated from the controller: ${why}`,
       "install bubblewrap and allow user namespaces (see SECURITY.md's threat model), or set aws.synth.isolation: none",
     );
-  if (runner.workRoot)
-    throw renderFailed(
-      job.subject,
-      'rendering through the sidecar synth runner is not supported yet',
-      'use aws.synth.isolation: bubblewrap for this environment, or commit the rendered output',
-    );
-  const folders = makeFolders(workspaceDir, job);
+  const folders = makeFolders(workspaceDir, job, runner, log);
   try {
     job.check(folders.src);
     const bin = join(folders.root, 'bin', basename(job.binary));
@@ -100,7 +95,13 @@ export async function renderConfined(
     copyFileSync(job.binary, bin);
     chmodSync(bin, 0o755);
     if (runner.user) chownTree(folders.root, runner.user);
-    const result = await runner.run({
+    // A runner in another container reads the copy and the binary through the pod's group only.
+    if (folders.gid !== undefined) {
+      shareTree(folders.root, folders.gid);
+      shareTree(folders.out, folders.gid, true);
+      shareTree(folders.tmp, folders.gid, true);
+    }
+    const result = await runOn(runner, job.subject, {
       command: job.command,
       cwd: folders.src,
       env: {
@@ -138,8 +139,44 @@ export async function renderConfined(
   }
 }
 
-function makeFolders(workspaceDir: string, job: ConfinedRender): RenderFolders {
-  const root = mkdtempSync(join(tmpdir(), 'cairn-render-'));
+/**
+ * The render's folders: under a private temp folder, or, for a runner in another container (the
+ * sidecar), in a job folder on the volume it shares, prepared as the CDK synth's are.
+ */
+/**
+ * Runs the job; a runner's own failure (the sidecar unreachable, untrusted or refusing) keeps its
+ * code and whether a retry helps, but names the rendered folder and the render's phase.
+ */
+async function runOn(runner: RenderRunner, subject: string, job: RenderJob): Promise<RenderRunResult> {
+  try {
+    return await runner.run(job);
+  } catch (error) {
+    if (!isCairnError(error)) throw error;
+    // The message without the runner's subject and hint, which are given again below.
+    let message = error.message;
+    if (error.subject && message.startsWith(`${error.subject}: `))
+      message = message.slice(error.subject.length + 2);
+    if (error.hint && message.endsWith(`. ${error.hint}`)) message = message.slice(0, -error.hint.length - 2);
+    throw new CairnError(message, {
+      code: error.code,
+      phase: 'plan',
+      retryable: error.retryable,
+      subject,
+      ...(error.hint ? { hint: error.hint } : {}),
+      cause: error,
+    });
+  }
+}
+
+function makeFolders(
+  workspaceDir: string,
+  job: ConfinedRender,
+  runner: RenderRunner,
+  log: Log | undefined,
+): RenderFolders & { readonly gid?: number } {
+  if (runner.workRoot && !log) throw new Error('a sidecar render needs a log for its folder checks');
+  const shared = runner.workRoot ? makeSharedJobFolder(runner.workRoot, 'cairn-render-', log!) : undefined;
+  const root = shared?.root ?? mkdtempSync(join(tmpdir(), 'cairn-render-'));
   chmodSync(root, 0o700);
   const src = join(root, 'src');
   const out = join(root, 'out');
@@ -148,7 +185,7 @@ function makeFolders(workspaceDir: string, job: ConfinedRender): RenderFolders {
   mkdirSync(out, { mode: 0o700 });
   mkdirSync(tmp, { mode: 0o700 });
   if (job.transform) transformTree(src, job.folder, job.transform);
-  return { root, src, out, tmp };
+  return { root, src, out, tmp, ...(shared ? { gid: shared.gid } : {}) };
 }
 
 /** Applies the input transform to every text file of the copy (symlinks are left as they are). */
