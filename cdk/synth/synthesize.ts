@@ -257,7 +257,10 @@ export async function synthesizeApp(options: {
   const python = isPythonApp(appDir, cdkJson.app)
     ? await preparePythonApp({
         appDir,
-        cacheDir: options.pythonCacheDir ?? join(tmpdir(), 'cairn-python-deps'),
+        // A runner in another container reads them from the volume it shares.
+        cacheDir:
+          options.pythonCacheDir ??
+          (runner.workRoot ? join(runner.workRoot, 'python-deps') : join(tmpdir(), 'cairn-python-deps')),
         runner,
         path: appPath(),
         timeoutMs: options.target.synthTimeoutMs,

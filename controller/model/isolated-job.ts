@@ -32,6 +32,11 @@ export interface IsolatedJob {
   readonly writable: readonly string[];
   /** The writable folder whose content the caller reads afterwards (the others are discarded). */
   readonly output?: string;
+  /**
+   * The most the output folder may hold. A runner in another container checks it before it copies
+   * the output back, so an oversized output is never copied (the render's cap: 64 MiB).
+   */
+  readonly maxOutputBytes?: number;
   readonly timeoutMs: number;
 }
 

@@ -117,6 +117,7 @@ export async function renderConfined(
       readOnly: [folders.src, join(folders.root, 'bin')],
       writable: [folders.out, folders.tmp],
       output: folders.out,
+      maxOutputBytes: MAX_RENDERED_BYTES,
       timeoutMs: job.timeoutMs,
     });
     // The job is gone: what it wrote becomes cairn's before cairn reads it.

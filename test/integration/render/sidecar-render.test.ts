@@ -14,6 +14,7 @@ import { join, relative } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { createSynthRunner } from '../../../cdk/synth/synth-runner';
 import { silentLog } from '../../../controller/log';
+import { makeSharedJobFolder, shareTree } from '../../../controller/model';
 import { renderFolder, type RenderOverrides } from '../../../controller/kube/render/render-folder';
 import { nameOf } from '../../helpers/changes';
 import { kustomizeBinary } from '../../helpers/renderers';
@@ -229,4 +230,48 @@ describe('a kustomization reading outside its folder, rendered by the sidecar ru
       expect(error.message).not.toContain(SECRET);
     },
   );
+});
+
+describe("the sidecar's output cap", () => {
+  /** A job folder on the volume (as the render makes it) and a job writing `bytes` into its output. */
+  function job(bytes: number, maxOutputBytes: number) {
+    const { root, gid } = makeSharedJobFolder(pod.workRoot, 'cairn-render-', silentLog());
+    const out = join(root, 'out');
+    const tmp = join(root, 'tmp');
+    mkdirSync(out);
+    mkdirSync(tmp);
+    shareTree(root, gid);
+    shareTree(out, gid, true);
+    shareTree(tmp, gid, true);
+    return {
+      root,
+      out,
+      job: {
+        command: `head -c ${bytes} /dev/zero > "$OUT/rendered.yaml"`,
+        cwd: tmp,
+        env: { PATH: '/usr/bin:/bin', OUT: out },
+        readOnly: [],
+        writable: [out, tmp],
+        output: out,
+        maxOutputBytes,
+        timeoutMs: 30_000,
+      },
+    };
+  }
+  const runner = () => createSynthRunner({ isolation: 'sidecar', socket: pod.socket }, pod.workRoot);
+
+  it('copies nothing of an output over the cap, and the runner empties it', async () => {
+    // given a job that writes 64 KiB where 16 KiB are allowed
+    const { root, out, job: over } = job(64 * 1024, 16 * 1024);
+
+    // when it runs, then it fails saying so, and no copy of the output was made
+    await expect(runner().run(over)).rejects.toMatchObject({ code: 'synth.output-too-large' });
+    expect(readdirSync(root).sort()).toEqual(['out', 'tmp']);
+    expect(readdirSync(out)).toEqual([]);
+
+    // and the runner takes the next job (its slot was released)
+    const { job: under } = job(1024, 16 * 1024);
+    await expect(runner().run(under)).resolves.toMatchObject({ code: 0 });
+    expect(statSync(join(under.output, 'rendered.yaml')).size).toBe(1024);
+  });
 });
