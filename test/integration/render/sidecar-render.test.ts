@@ -136,6 +136,16 @@ describe('rendered folders through the sidecar runner and cairn sync', () => {
     expect(runnersFiles()).toEqual([]);
   });
 
+  /** The two folders as the first commit has them. */
+  const RESTORE = {
+    'k8s-resources/web/kustomization.yaml': stringify({
+      resources: ['base'],
+      namePrefix: 'dev-',
+      patches: [{ patch: cm('app', { mode: 'dev' }) }],
+    }),
+    'k8s-resources/worker/Chart.yaml': stringify({ apiVersion: 'v2', name: 'worker', version: '0.1.0' }),
+  };
+
   it('refuses a kustomization reading outside its folder, and applies nothing of it', async () => {
     // given a commit whose overlay reads a file the runner's uid may read, outside its folder
     p.commit('hostile', {
@@ -156,6 +166,47 @@ describe('rendered folders through the sidecar runner and cairn sync', () => {
     expect(JSON.stringify(entry)).not.toContain(SECRET);
     expect(await kit.get(cmPath('plain'))).toBeUndefined();
     expect(await kit.get(cmPath('loot'))).toBeUndefined();
+    p.commit('restore', { ...RESTORE, 'k8s-resources/plain.yaml': null });
+  });
+
+  it.each([
+    [
+      'a remote base',
+      {
+        'k8s-resources/web/kustomization.yaml': stringify({
+          resources: ['base', 'github.com/acme/infra//base?ref=v1'],
+        }),
+      },
+      /k8s-resources\/web\/kustomization\.yaml.*remote base github\.com\/acme\/infra/s,
+    ],
+    [
+      'an unvendored chart dependency',
+      {
+        'k8s-resources/worker/Chart.yaml': stringify({
+          apiVersion: 'v2',
+          name: 'worker',
+          version: '0.1.0',
+          dependencies: [{ name: 'redis', version: '19.0.0', repository: 'https://charts.example.com' }],
+        }),
+      },
+      /k8s-resources\/worker\/Chart\.yaml.*dependency redis from https:\/\/charts\.example\.com is not vendored/s,
+    ],
+  ])('refuses %s before the runner is asked, naming it', async (_what, files, message) => {
+    // given a commit with it, and a plain object beside
+    p.commit('refused', { ...files, 'k8s-resources/plain.yaml': cm('plain', { k: 'v' }) });
+    const jobsBefore = pod.logs().match(/synth job finished/g)?.length ?? 0;
+
+    // when it is synced
+    const { code, entry } = await p.sync();
+
+    // then it fails naming the entry, and nothing reached the cluster
+    expect(code).toBe(1);
+    expect(entry.failure?.code).toBe('kube.render-refused');
+    expect(`${entry.failure?.subject} ${entry.failure?.message}`).toMatch(message);
+    expect(await kit.get(cmPath('plain'))).toBeUndefined();
+    // and the refused folder never reached the runner (at most the other folder was rendered)
+    expect((pod.logs().match(/synth job finished/g)?.length ?? 0) - jobsBefore).toBeLessThanOrEqual(1);
+    p.commit('restore', { ...RESTORE, 'k8s-resources/plain.yaml': null });
   });
 });
 
