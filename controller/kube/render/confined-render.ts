@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { basename, delimiter, join, posix } from 'node:path';
 import { CairnError, isCairnError, makeSharedJobFolder, shareTree, type Log } from '../../model';
 import { safeOutput } from '../../model/secret-mask';
+import { silentLog } from '../../log';
 import type { InputTransform, RenderJob, RenderRunner, RenderRunResult } from './types';
 
 /** The most a renderer may write: far more than any real release, and it is all held in memory. */
@@ -71,8 +72,10 @@ export function renderFailed(subject: string, message: string, hint: string): Ca
 /**
  * Runs a renderer on a copy of one folder under the synth isolation and returns what it wrote.
  * The copy is the folder only (so `../` and absolute paths find nothing of the checkout, the
- * controller or the host), the job has no network, and when cairn runs as root it runs as the
- * runner's user; the binary is copied in beside it because that user cannot read cairn's cache.
+ * controller or the host), the job has no network under bubblewrap, and when cairn runs as root
+ * it runs as the runner's user; the binary is copied in beside it because that user cannot read
+ * cairn's cache. For the sidecar runner the folders are made on the volume it shares, open to the
+ * pod's group only, and an output over the cap is not copied back.
  */
 export async function renderConfined(
   workspaceDir: string,
@@ -136,7 +139,12 @@ export async function renderConfined(
     }
     return readRendered(folders.out, job.subject);
   } finally {
-    rmSync(folders.root, { recursive: true, force: true });
+    try {
+      rmSync(folders.root, { recursive: true, force: true });
+    } catch {
+      // A sidecar's files not yet emptied (it clears a job's folders after release, or after
+      // its release timeout): they must not hide the render's own outcome.
+    }
   }
 }
 
@@ -175,8 +183,9 @@ function makeFolders(
   runner: RenderRunner,
   log: Log | undefined,
 ): RenderFolders & { readonly gid?: number } {
-  if (runner.workRoot && !log) throw new Error('a sidecar render needs a log for its folder checks');
-  const shared = runner.workRoot ? makeSharedJobFolder(runner.workRoot, 'cairn-render-', log!) : undefined;
+  const shared = runner.workRoot
+    ? makeSharedJobFolder(runner.workRoot, 'cairn-render-', log ?? silentLog())
+    : undefined;
   const root = shared?.root ?? mkdtempSync(join(tmpdir(), 'cairn-render-'));
   chmodSync(root, 0o700);
   const src = join(root, 'src');
