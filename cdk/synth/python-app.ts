@@ -1,6 +1,6 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CairnError, type Log } from '../../controller/model';
+import { CairnError, ensurePrivateFolder, type Log } from '../../controller/model';
 import { installPythonDeps } from './python-deps';
 import type { SynthRunner } from './synth-job';
 
@@ -21,6 +21,16 @@ export function isPythonApp(appDir: string, app: string): boolean {
 }
 
 /**
+ * The group a sidecar runner reads the work root through (the pod's fsGroup), or undefined for a
+ * runner on cairn's own machine. The work root is checked (and made) as for the synth's folders.
+ */
+function sharedGroup(workRoot: string | undefined, log: Log): number | undefined {
+  if (!workRoot) return undefined;
+  ensurePrivateFolder(workRoot, { what: 'workspaces folder', log, maxMode: 0o710 });
+  return statSync(workRoot).gid;
+}
+
+/**
  * The python3 the app will run: the first on the app's PATH. Its real file must be under /usr
  * (mounted read-only in the isolation), so a python of cairn's own PATH (a pyenv in /root) is never
  * what the app expects and cannot find.
@@ -35,8 +45,10 @@ function appPython(path: string): string | undefined {
 
 /**
  * Installs a Python app's requirements (wheels only, outside the isolation, with network, into the
- * private cache) with the interpreter the app runs with, readable by the app's user when it has
- * one; returns what the synth job adds. The sidecar runner is refused: it has no pip step yet.
+ * private cache) with the interpreter the app will run with, readable by the app's user when it
+ * has one, or by the sidecar runner's group when the app runs there (the cache is then on the
+ * shared volume: the controller's pip writes it, the runner only reads it); returns what the
+ * synth job adds.
  */
 export async function preparePythonApp(options: {
   readonly appDir: string;
@@ -48,13 +60,7 @@ export async function preparePythonApp(options: {
   readonly log: Log;
 }): Promise<PythonSynthInputs> {
   const { runner } = options;
-  if (runner.workRoot || runner.isolation === 'sidecar')
-    throw new CairnError('is a Python CDK app, which the sidecar runner does not synthesize yet', {
-      code: 'synth.isolation-unavailable',
-      phase: 'synthesize',
-      subject: 'aws-resources/requirements.txt',
-      hint: 'use aws.synth.isolation: bubblewrap for this environment (the default), or a TypeScript CDK app',
-    });
+  const shareWithGid = runner.user?.gid ?? sharedGroup(runner.workRoot, options.log);
   const python = appPython(options.path);
   if (!python)
     throw new CairnError('is a Python CDK app, but there is no python3 under /usr on this machine', {
@@ -69,7 +75,7 @@ export async function preparePythonApp(options: {
     log: options.log,
     timeoutMs: options.timeoutMs,
     python,
-    ...(runner.user ? { shareWithGid: runner.user.gid } : {}),
+    ...(shareWithGid !== undefined ? { shareWithGid } : {}),
   });
   return {
     deps,
@@ -80,6 +86,9 @@ export async function preparePythonApp(options: {
       PYTHONNOUSERSITE: '1',
       PYTHONDONTWRITEBYTECODE: '1',
       PYTHONUNBUFFERED: '1',
+      // HOME is a fresh temp folder per synth, so jsii's package cache is never reused; and under
+      // the sidecar that folder is group-writable (the pod's group), which jsii refuses for a cache.
+      JSII_RUNTIME_PACKAGE_CACHE: 'disabled',
     },
   };
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { JobResult } from '../../controller/model';
 
 /** How much raw output is kept before masking; far more than is shown, so a secret cut at the edge is dropped. */
 const RAW_TAIL_CHARS = 64 * 1024;
@@ -6,13 +7,8 @@ const RAW_TAIL_CHARS = 64 * 1024;
 /** How long the pipes are read after the process exited, for its last lines. */
 const PIPE_GRACE_MS = 300;
 
-/** What a child process printed (its raw tail, not yet masked) and how it ended. */
-export interface ProcessResult {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly timedOut: boolean;
-  readonly output: string;
-}
+/** What a child process printed (its raw tail, not yet masked) and how it ended: a job's result. */
+export type ProcessResult = JobResult;
 
 /** One process to run: argv, a complete environment (nothing is inherited), and how long it may take. */
 export interface ProcessSpec {

@@ -33,10 +33,17 @@ export const MAX_JOB_TIMEOUT_MS = 60 * 60 * 1000;
 const MAX_WRITABLE = 8;
 
 /**
- * The variables a job may set: what the CDK app needs and nothing else, so that a controller bug
- * can never hand its own secrets (AWS keys, tokens) to repository code.
+ * The variables a job may set: what the CDK app (TypeScript or Python), kustomize and helm need
+ * and nothing else, so that a controller bug can never hand its own secrets (AWS keys, tokens) to
+ * repository code. The render's names are those of controller/kube/render/render-folder.ts.
  */
-const ALLOWED_ENV = /^(PATH|LANG|LC_[A-Z]+|HOME|TMPDIR|NODE_PATH|CDK_[A-Z0-9_]+)$/;
+const ALLOWED_ENV = new RegExp(
+  '^(' +
+    ['PATH', 'LANG', 'LC_[A-Z]+', 'HOME', 'TMPDIR', 'NODE_PATH', 'CDK_[A-Z0-9_]+'].join('|') +
+    '|PYTHON(PATH|NOUSERSITE|DONTWRITEBYTECODE|UNBUFFERED)|JSII_RUNTIME_PACKAGE_CACHE' +
+    '|BIN|SRC|OUT|LOAD_RESTRICTOR|RELEASE|NAMESPACE|ENV_VALUES' +
+    ')$',
+);
 
 /** One job as the controller sends it. */
 export interface RunRequest {

@@ -1,4 +1,5 @@
-import { chmodSync, cpSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, lstatSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect, type Socket } from 'node:net';
 import { CairnError } from '../../controller/model';
 import type { ProcessResult } from './run-process';
@@ -87,6 +88,18 @@ export function takeBack(dir: string): () => void {
   };
 }
 
+/** Whether the files under `dir` (links not followed) hold more than `max` bytes; stops counting past it. */
+export function folderOver(dir: string, max: number): boolean {
+  let total = 0;
+  const walk = (path: string): boolean => {
+    const stat = lstatSync(path);
+    total += stat.size;
+    if (total > max) return true;
+    return stat.isDirectory() && readdirSync(path).some((name) => walk(join(path, name)));
+  };
+  return walk(dir);
+}
+
 /** The peer at the socket is not the runner (or its folder is not the runner's), retryable: the runner restores its socket after each job. */
 export function untrusted(socket: string, why: string): CairnError {
   return new CairnError(
@@ -129,6 +142,7 @@ export function runSession(socket: string, state: RunnerState, job: SynthJob): P
     let channel: SignedChannel | undefined;
     let exit: ProcessResult | undefined;
     let restore: (() => void) | undefined;
+    let oversized = false;
     let timer = setTimeout(
       () => finish(lost(socket, `did not start the job within ${QUEUE_WAIT_MS / 60_000} min (busy?)`)),
       QUEUE_WAIT_MS,
@@ -153,6 +167,15 @@ export function runSession(socket: string, state: RunnerState, job: SynthJob): P
       if (counted) {
         counted = false;
         state.inFlight--;
+      }
+      if (exit && oversized) {
+        finish(
+          new CairnError(
+            `the job wrote more than ${job.maxOutputBytes} bytes into its output folder; nothing of it was read`,
+            { code: 'synth.output-too-large', phase: 'synthesize', subject: 'aws-resources' },
+          ),
+        );
+        return;
       }
       if (exit && restore) {
         // The runner answered `released` or went away after the exit; either way the copy is ours.
@@ -237,7 +260,10 @@ export function runSession(socket: string, state: RunnerState, job: SynthJob): P
             output: message.output,
           };
           try {
-            if (job.output) restore = takeBack(job.output);
+            if (job.output && job.maxOutputBytes !== undefined)
+              oversized = folderOver(job.output, job.maxOutputBytes);
+            // An oversized output is not copied; the runner still empties it at release.
+            if (job.output && !oversized) restore = takeBack(job.output);
           } catch (error) {
             finish(lost(socket, `wrote an output cairn could not copy: ${(error as Error).message}`));
             return;

@@ -1,12 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
-  chownSync,
   copyFileSync,
   cpSync,
   existsSync,
   lchownSync,
-  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -24,7 +22,9 @@ import {
   ensurePrivateFolder,
   errorMessage,
   isCairnError,
+  makeSharedJobFolder,
   safeOutput,
+  shareTree,
   trustedEntry,
 } from '../../controller/model';
 import type { Log } from '../../controller/model';
@@ -167,43 +167,12 @@ interface SynthFolders {
 }
 
 /**
- * Opens a tree to the group of `group`'s folder: folders 0750 (0770 when `writable`), files 0640
- * (0750 when executable), all in that group. Only the synth runner's container shares that group
- * (the pod's fsGroup); other users get nothing.
- */
-function shareTree(path: string, gid: number, writable = false): void {
-  const stat = lstatSync(path);
-  if (stat.isSymbolicLink()) return lchownSync(path, stat.uid, gid);
-  chownSync(path, stat.uid, gid);
-  if (stat.isDirectory()) {
-    chmodSync(path, writable ? 0o770 : 0o750);
-    for (const name of readdirSync(path)) shareTree(join(path, name), gid, writable);
-  } else chmodSync(path, stat.mode & 0o100 ? 0o750 : 0o640);
-}
-
-/**
- * Makes the synth folders for a runner in another container, under `<workRoot>/synth/`: the
- * runner's group may pass through the work root and the synth folder (0710: it cannot list them,
- * so it cannot find another job's folder by name), read a copy of the checkout, and write only the
- * output and temp folders. Everything else under the work root (Git cache, checkouts) stays 0700.
+ * Makes the synth folders for a runner in another container, in a fresh job folder on the volume
+ * it shares (makeSharedJobFolder): a copy of the checkout the runner's group may read, and output
+ * and temp folders it may write.
  */
 function makeSharedFolders(workspaceDir: string, env: string, workRoot: string, log: Log): SynthFolders {
-  ensurePrivateFolder(workRoot, { what: 'workspaces folder', log, maxMode: 0o710 });
-  const gid = statSync(workRoot).gid;
-  for (const entry of readdirSync(workRoot, { withFileTypes: true }))
-    if (entry.isDirectory() && !['synth', 'cdk-deps'].includes(entry.name))
-      chmodSync(join(workRoot, entry.name), 0o700);
-  chmodSync(workRoot, 0o710);
-  const synthDir = ensurePrivateFolder(join(workRoot, 'synth'), {
-    what: 'synth folder',
-    log,
-    maxMode: 0o710,
-  });
-  chownSync(synthDir, statSync(synthDir).uid, gid);
-  // setgid: a job's folders are born in the shared group.
-  chmodSync(synthDir, 0o2710);
-  const root = join(synthDir, `${SYNTH_FOLDER_PREFIX}${env}-${randomBytes(16).toString('hex')}`);
-  mkdirSync(root, { mode: 0o700 });
+  const { root, gid } = makeSharedJobFolder(workRoot, `${SYNTH_FOLDER_PREFIX}${env}-`, log);
   const checkout = join(root, 'checkout');
   const out = join(root, 'out');
   const tmp = join(root, 'tmp');
@@ -288,7 +257,10 @@ export async function synthesizeApp(options: {
   const python = isPythonApp(appDir, cdkJson.app)
     ? await preparePythonApp({
         appDir,
-        cacheDir: options.pythonCacheDir ?? join(tmpdir(), 'cairn-python-deps'),
+        // A runner in another container reads them from the volume it shares.
+        cacheDir:
+          options.pythonCacheDir ??
+          (runner.workRoot ? join(runner.workRoot, 'python-deps') : join(tmpdir(), 'cairn-python-deps')),
         runner,
         path: appPath(),
         timeoutMs: options.target.synthTimeoutMs,

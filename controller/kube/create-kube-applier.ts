@@ -56,7 +56,7 @@ export interface KubeApplierDeps {
    * How folders holding a kustomization.yaml or a Chart.yaml are rendered (the synth isolation and
    * the binaries); without it such a folder is refused. The environment and namespace come from here.
    */
-  readonly render?: Omit<RenderSettings, 'env' | 'namespace'>;
+  readonly render?: Omit<RenderSettings, 'env' | 'namespace' | 'log'>;
 }
 
 interface Parts {
@@ -120,6 +120,7 @@ export function createKubeApplier(
         ...deps.render,
         env: identity.env,
         ...(target.namespace ? { namespace: target.namespace } : {}),
+        log,
         ...transform,
       };
       const parsed = await readManifests(

@@ -13,3 +13,5 @@ export * from './aws-target';
 export * from './git-names';
 export * from './private-folder';
 export * from './fence-gate';
+export * from './isolated-job';
+export * from './shared-job-folder';

@@ -2,16 +2,22 @@
  * What rendering through cairn costs: a 200-object Kustomize overlay and a 100-object Helm chart,
  * read by readManifests (the folder copied, rendered under bubblewrap with no network, parsed) and
  * rendered by `kustomize build` / `helm template` run directly on the same folder; prints the
- * medians and their ratio. Needs no sandbox part, only the binaries the sandbox builds.
+ * medians and their ratio. When it runs as root with dist/ built, also through the sidecar synth
+ * runner (`cairn synth-runner` as another uid on its socket, the in-cluster path), against the same
+ * direct run. Needs no sandbox part, only the binaries the sandbox builds.
  * Run: `npx tsx test/bench/render-bench.ts [--json]`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { createSynthRunner } from '../../cdk/synth/synth-runner';
 import { readManifests } from '../../controller/kube/read-manifests';
+import type { RenderSettings } from '../../controller/kube/render/types';
+import { silentLog } from '../../controller/log';
+import { startRunnerPod, type RunnerPod } from '../helpers/synth-runner-pod';
+import { repoRoot } from '../sandbox/sandbox-env';
 import { helmBinary } from '../helpers/helm';
 import { kustomizeBinary } from '../helpers/renderers';
 
@@ -80,11 +86,23 @@ async function main(): Promise<void> {
     kustomizePath: kustomizeBinary(),
     helmPath: helmBinary(),
   };
+  // The runner needs another uid (root starts it) and the compiled CLI.
+  const withPod =
+    process.getuid?.() === 0 && existsSync(join(repoRoot, 'dist', 'controller', 'cli', 'main.js'));
+  let pod: RunnerPod | undefined;
   try {
-    const count = async (dir: string, expected: number) => {
-      const objects = await readManifests(dir, {}, settings);
+    const count = async (dir: string, expected: number, through: RenderSettings = settings) => {
+      const objects = await readManifests(dir, {}, through);
       if (objects.length !== expected) throw new Error(`rendered ${objects.length} objects, not ${expected}`);
     };
+    pod = withPod ? await startRunnerPod(10017) : undefined;
+    const sidecar: RenderSettings | undefined = pod && {
+      ...settings,
+      runner: createSynthRunner({ isolation: 'sidecar', socket: pod.socket }, pod.workRoot),
+      log: silentLog(),
+    };
+    const kSidecar = sidecar && (await time(() => count(ws.kustomize, OVERLAY_OBJECTS, sidecar)));
+    const hSidecar = sidecar && (await time(() => count(ws.helm, CHART_OBJECTS, sidecar)));
     const kCairn = await time(() => count(ws.kustomize, OVERLAY_OBJECTS));
     const kDirect = await time(() =>
       execFileSync(settings.kustomizePath, ['build', join(ws.kustomize, 'k8s-resources', 'web')], {
@@ -99,17 +117,27 @@ async function main(): Promise<void> {
         { maxBuffer: 64 << 20, env: { ...process.env, HELM_CACHE_HOME: join(ws.helm, '.cache') } },
       ),
     );
-    const figures = {
+    const figures: Record<string, { cairn: number; direct: number; ratio: number }> = {
       kustomize200: { cairn: kCairn, direct: kDirect, ratio: kCairn / kDirect },
       helm100: { cairn: hCairn, direct: hDirect, ratio: hCairn / hDirect },
+      ...(kSidecar !== undefined && hSidecar !== undefined
+        ? {
+            kustomize200Sidecar: { cairn: kSidecar, direct: kDirect, ratio: kSidecar / kDirect },
+            helm100Sidecar: { cairn: hSidecar, direct: hDirect, ratio: hSidecar / hDirect },
+          }
+        : {}),
     };
-    if (process.argv.includes('--json')) console.log(JSON.stringify(figures));
-    else
+    const load = loadavg()[0]!.toFixed(2);
+    if (process.argv.includes('--json')) console.log(JSON.stringify({ ...figures, loadavg1: Number(load) }));
+    else {
       for (const [name, f] of Object.entries(figures))
         console.log(
-          `${name}: cairn ${f.cairn.toFixed(0)} ms, direct ${f.direct.toFixed(0)} ms, ratio ${f.ratio.toFixed(2)} (median of ${ROUNDS})`,
+          `${name}: cairn ${f.cairn.toFixed(0)} ms, direct ${f.direct.toFixed(0)} ms, ratio ${f.ratio.toFixed(2)} (median of ${ROUNDS}, load ${load})`,
         );
+      if (!pod) console.log('sidecar: skipped (needs root and dist/: npm run build)');
+    }
   } finally {
+    await pod?.cleanup();
     rmSync(ws.kustomize, { recursive: true, force: true });
     rmSync(ws.helm, { recursive: true, force: true });
   }

@@ -14,9 +14,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, join, posix } from 'node:path';
-import { CairnError } from '../../model/errors';
+import { CairnError, isCairnError, makeSharedJobFolder, shareTree, type Log } from '../../model';
 import { safeOutput } from '../../model/secret-mask';
-import type { InputTransform, RenderRunner } from './types';
+import { silentLog } from '../../log';
+import type { InputTransform, RenderJob, RenderRunner, RenderRunResult } from './types';
 
 /** The most a renderer may write: far more than any real release, and it is all held in memory. */
 const MAX_RENDERED_BYTES = 64 * 1024 * 1024;
@@ -71,13 +72,16 @@ export function renderFailed(subject: string, message: string, hint: string): Ca
 /**
  * Runs a renderer on a copy of one folder under the synth isolation and returns what it wrote.
  * The copy is the folder only (so `../` and absolute paths find nothing of the checkout, the
- * controller or the host), the job has no network, and when cairn runs as root it runs as the
- * runner's user; the binary is copied in beside it because that user cannot read cairn's cache.
+ * controller or the host), the job has no network under bubblewrap, and when cairn runs as root
+ * it runs as the runner's user; the binary is copied in beside it because that user cannot read
+ * cairn's cache. For the sidecar runner the folders are made on the volume it shares, open to the
+ * pod's group only, and an output over the cap is not copied back.
  */
 export async function renderConfined(
   workspaceDir: string,
   runner: RenderRunner,
   job: ConfinedRender,
+  log?: Log,
 ): Promise<string> {
   const why = await runner.unavailable();
   if (why)
@@ -86,13 +90,7 @@ export async function renderConfined(
       `cannot render isolated from the controller: ${why}`,
       "install bubblewrap and allow user namespaces (see SECURITY.md's threat model), or set aws.synth.isolation: none",
     );
-  if (runner.workRoot)
-    throw renderFailed(
-      job.subject,
-      'rendering through the sidecar synth runner is not supported yet',
-      'use aws.synth.isolation: bubblewrap for this environment, or commit the rendered output',
-    );
-  const folders = makeFolders(workspaceDir, job);
+  const folders = makeFolders(workspaceDir, job, runner, log);
   try {
     job.check(folders.src);
     const bin = join(folders.root, 'bin', basename(job.binary));
@@ -100,7 +98,13 @@ export async function renderConfined(
     copyFileSync(job.binary, bin);
     chmodSync(bin, 0o755);
     if (runner.user) chownTree(folders.root, runner.user);
-    const result = await runner.run({
+    // A runner in another container reads the copy and the binary through the pod's group only.
+    if (folders.gid !== undefined) {
+      shareTree(folders.root, folders.gid);
+      shareTree(folders.out, folders.gid, true);
+      shareTree(folders.tmp, folders.gid, true);
+    }
+    const result = await runOn(runner, job.subject, {
       command: job.command,
       cwd: folders.src,
       env: {
@@ -116,6 +120,7 @@ export async function renderConfined(
       readOnly: [folders.src, join(folders.root, 'bin')],
       writable: [folders.out, folders.tmp],
       output: folders.out,
+      maxOutputBytes: MAX_RENDERED_BYTES,
       timeoutMs: job.timeoutMs,
     });
     // The job is gone: what it wrote becomes cairn's before cairn reads it.
@@ -134,12 +139,54 @@ export async function renderConfined(
     }
     return readRendered(folders.out, job.subject);
   } finally {
-    rmSync(folders.root, { recursive: true, force: true });
+    try {
+      rmSync(folders.root, { recursive: true, force: true });
+    } catch {
+      // A sidecar's files not yet emptied (it clears a job's folders after release, or after
+      // its release timeout): they must not hide the render's own outcome.
+    }
   }
 }
 
-function makeFolders(workspaceDir: string, job: ConfinedRender): RenderFolders {
-  const root = mkdtempSync(join(tmpdir(), 'cairn-render-'));
+/**
+ * The render's folders: under a private temp folder, or, for a runner in another container (the
+ * sidecar), in a job folder on the volume it shares, prepared as the CDK synth's are.
+ */
+/**
+ * Runs the job; a runner's own failure (the sidecar unreachable, untrusted or refusing) keeps its
+ * code and whether a retry helps, but names the rendered folder and the render's phase.
+ */
+async function runOn(runner: RenderRunner, subject: string, job: RenderJob): Promise<RenderRunResult> {
+  try {
+    return await runner.run(job);
+  } catch (error) {
+    if (!isCairnError(error)) throw error;
+    // The message without the runner's subject and hint, which are given again below.
+    let message = error.message;
+    if (error.subject && message.startsWith(`${error.subject}: `))
+      message = message.slice(error.subject.length + 2);
+    if (error.hint && message.endsWith(`. ${error.hint}`)) message = message.slice(0, -error.hint.length - 2);
+    throw new CairnError(message, {
+      code: error.code,
+      phase: 'plan',
+      retryable: error.retryable,
+      subject,
+      ...(error.hint ? { hint: error.hint } : {}),
+      cause: error,
+    });
+  }
+}
+
+function makeFolders(
+  workspaceDir: string,
+  job: ConfinedRender,
+  runner: RenderRunner,
+  log: Log | undefined,
+): RenderFolders & { readonly gid?: number } {
+  const shared = runner.workRoot
+    ? makeSharedJobFolder(runner.workRoot, 'cairn-render-', log ?? silentLog())
+    : undefined;
+  const root = shared?.root ?? mkdtempSync(join(tmpdir(), 'cairn-render-'));
   chmodSync(root, 0o700);
   const src = join(root, 'src');
   const out = join(root, 'out');
@@ -148,7 +195,7 @@ function makeFolders(workspaceDir: string, job: ConfinedRender): RenderFolders {
   mkdirSync(out, { mode: 0o700 });
   mkdirSync(tmp, { mode: 0o700 });
   if (job.transform) transformTree(src, job.folder, job.transform);
-  return { root, src, out, tmp };
+  return { root, src, out, tmp, ...(shared ? { gid: shared.gid } : {}) };
 }
 
 /** Applies the input transform to every text file of the copy (symlinks are left as they are). */

@@ -53,23 +53,33 @@ export function renderFolder(
     ...(settings.transform ? { transform: settings.transform } : {}),
   };
   if (kind === 'kustomize')
-    return renderConfined(workspaceDir, settings.runner, {
-      ...common,
-      binary: findBinary('kustomize', settings.kustomizePath, 'kubernetes.kustomize.path'),
-      command: KUSTOMIZE_COMMAND,
-      env: { LOAD_RESTRICTOR: overrides.loadRestrictor ?? 'LoadRestrictionsRootOnly' },
-      check: (src) => checkKustomizations(src, folder),
-    });
+    return renderConfined(
+      workspaceDir,
+      settings.runner,
+      {
+        ...common,
+        binary: findBinary('kustomize', settings.kustomizePath, 'kubernetes.kustomize.path'),
+        command: KUSTOMIZE_COMMAND,
+        env: { LOAD_RESTRICTOR: overrides.loadRestrictor ?? 'LoadRestrictionsRootOnly' },
+        check: (src) => checkKustomizations(src, folder),
+      },
+      settings.log,
+    );
   const envValues = `values-${settings.env}.yaml`;
-  return renderConfined(workspaceDir, settings.runner, {
-    ...common,
-    binary: findBinary('helm', settings.helmPath, 'kubernetes.helm.path'),
-    command: HELM_COMMAND,
-    env: {
-      RELEASE: posix.basename(folder),
-      ...(settings.namespace ? { NAMESPACE: settings.namespace } : {}),
-      ...(existsSync(join(workspaceDir, folder, envValues)) ? { ENV_VALUES: envValues } : {}),
+  return renderConfined(
+    workspaceDir,
+    settings.runner,
+    {
+      ...common,
+      binary: findBinary('helm', settings.helmPath, 'kubernetes.helm.path'),
+      command: HELM_COMMAND,
+      env: {
+        RELEASE: posix.basename(folder),
+        ...(settings.namespace ? { NAMESPACE: settings.namespace } : {}),
+        ...(existsSync(join(workspaceDir, folder, envValues)) ? { ENV_VALUES: envValues } : {}),
+      },
+      check: (src) => checkChartDependencies(src, folder),
     },
-    check: (src) => checkChartDependencies(src, folder),
-  });
+    settings.log,
+  );
 }

@@ -1,7 +1,10 @@
+import type { IsolatedJob, JobResult, JobRunner, Log } from '../../model';
+
 /**
  * The shapes rendering needs from the world around controller/kube. The runner is the synth
  * isolation of cdk/synth (bubblewrap, the sidecar, or none) seen through the few members rendering
- * uses: controller/kube may not import cdk/, so the CLI hands it in (cdk's SynthRunner fits).
+ * uses: controller/kube may not import cdk/, so the CLI hands it in; both speak the job shape of
+ * controller/model/isolated-job.ts.
  */
 
 /**
@@ -10,35 +13,14 @@
  */
 export type InputTransform = (file: string, text: string) => string;
 
-/** One confined run: a shell command, its complete environment, and the only folders it may see. */
-export interface RenderJob {
-  readonly command: string;
-  readonly cwd: string;
-  readonly env: Readonly<Record<string, string>>;
-  readonly readOnly: readonly string[];
-  readonly writable: readonly string[];
-  readonly output?: string;
-  readonly timeoutMs: number;
-}
+/** One confined run: the shared job shape of controller/model (cdk/synth's SynthJob too). */
+export type RenderJob = IsolatedJob;
 
 /** How a confined run ended, with its raw (unmasked) output tail. */
-export interface RenderRunResult {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly timedOut: boolean;
-  readonly output: string;
-}
+export type RenderRunResult = JobResult;
 
-/** Runs repository input under the synth isolation; structurally cdk/synth's SynthRunner. */
-export interface RenderRunner {
-  readonly isolation: string;
-  /** The user the job runs as when it differs from cairn's own: its folders must belong to it. */
-  readonly user?: { readonly uid: number; readonly gid: number };
-  /** Set for a runner in another container (the sidecar): its folders must be made there. */
-  readonly workRoot?: string;
-  unavailable(): Promise<string | undefined>;
-  run(job: RenderJob): Promise<RenderRunResult>;
-}
+/** Runs repository input under the synth isolation: the runner cdk/synth makes. */
+export type RenderRunner = JobRunner;
 
 /** What a k8s-resources/ folder holding a kustomization.yaml or Chart.yaml is rendered with. */
 export interface RenderSettings {
@@ -53,6 +35,8 @@ export interface RenderSettings {
   readonly helmPath?: string;
   readonly timeoutMs?: number;
   readonly transform?: InputTransform;
+  /** For the folder checks of a sidecar's job folder (a planted folder is logged as it is moved aside). */
+  readonly log?: Log;
 }
 
 /** The two renderers, and the file that selects each. */

@@ -5,7 +5,7 @@ import { isPythonApp, preparePythonApp } from '../../../cdk/synth/python-app';
 import type { SynthRunner } from '../../../cdk/synth/synth-job';
 import { silentLog } from '../../../controller/log';
 
-/** Which apps are Python apps, and the runners and machines a Python app is refused on. */
+/** Which apps are Python apps, and the machines a Python app is refused on. */
 describe('Python CDK apps', () => {
   let dir: string;
   beforeEach(() => {
@@ -43,15 +43,6 @@ describe('Python CDK apps', () => {
 
   it('without a requirements.txt, no app is a Python app', () => {
     expect(isPythonApp(appDir(), 'python3 app.py')).toBe(false);
-  });
-
-  it('refuses the sidecar runner before installing anything', async () => {
-    writeFileSync(join(appDir(), 'requirements.txt'), 'six==1.16.0\n');
-    await expect(prepare(runner({ isolation: 'sidecar', workRoot: dir }))).rejects.toMatchObject({
-      code: 'synth.isolation-unavailable',
-      subject: 'aws-resources/requirements.txt',
-      message: expect.stringContaining('sidecar'),
-    });
   });
 
   it('refuses when no python3 under /usr is on the app PATH', async () => {

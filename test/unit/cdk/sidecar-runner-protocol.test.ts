@@ -50,6 +50,9 @@ describe('parseRequest', () => {
     ],
     ['a token', { ...good, env: { GIT_TOKEN: 'x' } }, '"GIT_TOKEN" is not one a synth job may set'],
     ['NODE_OPTIONS', { ...good, env: { NODE_OPTIONS: '--require /x' } }, '"NODE_OPTIONS" is not one'],
+    ['LD_PRELOAD', { ...good, env: { LD_PRELOAD: '/x.so' } }, '"LD_PRELOAD" is not one'],
+    ['PYTHONSTARTUP', { ...good, env: { PYTHONSTARTUP: '/x.py' } }, '"PYTHONSTARTUP" is not one'],
+    ['a name ending like an allowed one', { ...good, env: { XBIN: 'x' } }, '"XBIN" is not one'],
     ['a number value', { ...good, env: { PATH: 1 } }, 'PATH must be a string without NUL'],
     ['a relative writable', { ...good, writable: ['out'] }, '"writable" must be an array of absolute paths'],
     ['too many writables', { ...good, writable: Array(9).fill('/a') }, 'at most 8'],
@@ -61,6 +64,31 @@ describe('parseRequest', () => {
     ],
   ])('refuses %s with a message that says why', (_name, value, message) => {
     expect(refusal(value)).toContain(message);
+  });
+});
+
+describe('the variables a job may set', () => {
+  it.each([
+    ['a kustomize render', { BIN: '/b', SRC: '/s', OUT: '/o', LOAD_RESTRICTOR: 'LoadRestrictionsRootOnly' }],
+    [
+      'a helm render',
+      { BIN: '/b', SRC: '/s', OUT: '/o', RELEASE: 'web', NAMESPACE: 'apps', ENV_VALUES: 'v' },
+    ],
+    [
+      'a Python app',
+      {
+        PYTHONPATH: '/d',
+        PYTHONNOUSERSITE: '1',
+        PYTHONDONTWRITEBYTECODE: '1',
+        PYTHONUNBUFFERED: '1',
+        JSII_RUNTIME_PACKAGE_CACHE: 'disabled',
+      },
+    ],
+  ])('include those of %s', (_name, env) => {
+    expect(parseRequest(JSON.stringify({ ...good, env: { ...good.env, ...env } })).env).toEqual({
+      ...good.env,
+      ...env,
+    });
   });
 });
 

@@ -121,6 +121,18 @@ describe('controller/install/Dockerfile', () => {
     expect(copy?.args).toBe('--from=renderers /out/kustomize /out/helm /usr/local/bin/');
   });
 
+  it('ships python3 to both targets (the runner runs Python apps) and pip to the controller only', () => {
+    const installs = (name: string) =>
+      stage(name)
+        .instructions.filter((i) => i.op === 'RUN' && i.args.includes('apt-get install'))
+        .map((i) => i.args)
+        .join(' ');
+    expect(installs('runtime')).toMatch(/--no-install-recommends python3( |$)/);
+    expect(installs('runtime')).not.toContain('pip');
+    expect(installs('synth-runner')).toBe('');
+    expect(installs('controller')).toMatch(/ python3-pip( |$)/);
+  });
+
   it('copies from the build stage what npm run build writes there', () => {
     const froms = stages.flatMap((s) =>
       s.instructions.filter((i) => i.op === 'COPY' && i.args.startsWith('--from=build')).map((i) => i.args),

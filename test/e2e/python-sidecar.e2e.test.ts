@@ -1,0 +1,120 @@
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { parse, stringify } from 'yaml';
+import type { AuditEntry } from '../../controller/audit/types';
+import { runCli } from '../helpers/cli';
+import { awsTestCredentials, makeE2ePlatform, type E2ePlatform } from '../helpers/e2e-platform';
+import { processesOf, startRunnerPod, type RunnerPod } from '../helpers/synth-runner-pod';
+import { repoRoot, sandboxAwsClientConfig } from '../sandbox/sandbox-env';
+
+jest.setTimeout(420_000);
+
+const example = (file: string) =>
+  readFileSync(join(repoRoot, 'examples', 'platform-python', 'aws-resources', file), 'utf8');
+
+/**
+ * The Python example (examples/platform-python) through `cairn sync` with `aws.synth.isolation:
+ * sidecar`: the controller's pip installs its wheels on the shared volume, the real `cairn
+ * synth-runner` (another uid, the pod's group, no credentials) runs the app with python3, and
+ * CloudFormation on moto creates its stack. A requirement with only an sdist fails naming it.
+ */
+describe('a Python CDK app synthesized through the sidecar runner', () => {
+  let pod: RunnerPod;
+  let platform: E2ePlatform;
+  const cfn = new CloudFormationClient(sandboxAwsClientConfig());
+  const stackName = () => `e2e${platform.id}pys-dev-jobs`;
+  const sync = async () => {
+    const result = await runCli(
+      ['sync', '--config', platform.configFile, '--env', 'dev', '--json'],
+      awsTestCredentials(),
+    );
+    if (!result.stdout.trim()) throw new Error(`cairn sync printed nothing; stderr:\n${result.stderr}`);
+    return { code: result.code, entry: JSON.parse(result.stdout) as AuditEntry, stderr: result.stderr };
+  };
+  const outputs = async () => {
+    const stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackName() }))).Stacks![0]!;
+    return Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+  };
+
+  beforeAll(async () => {
+    // given the runner container and a dev environment that hands its synth to it
+    pod = await startRunnerPod(10016);
+    platform = makeE2ePlatform(['dev']);
+    const config = parse(readFileSync(platform.configFile, 'utf8')) as {
+      environments: { aws: Record<string, unknown>; kubernetes?: unknown }[];
+      workspaces?: unknown;
+    };
+    config.environments[0]!.aws.synth = { isolation: 'sidecar', socket: pod.socket };
+    delete config.environments[0]!.kubernetes; // the AWS half is what this test is about
+    config.workspaces = { dir: pod.workRoot };
+    writeFileSync(platform.configFile, stringify(config));
+    const boot = await runCli(
+      ['bootstrap', '--config', platform.configFile, '--env', 'dev'],
+      awsTestCredentials(),
+    );
+    expect(boot.code).toBe(0);
+    // and the example's app, its requirements and a cdk.json naming this run's prefix
+    const cdkJson = JSON.parse(example('cdk.json')) as { context: Record<string, string> };
+    cdkJson.context['shop:prefix'] = `e2e${platform.id}pys`;
+    platform.commit('dev', 'The AWS half in Python', {
+      'aws-resources/app.js': null,
+      'aws-resources/stack.json': null,
+      'aws-resources/app.py': example('app.py'),
+      'aws-resources/requirements.txt': example('requirements.txt'),
+      'aws-resources/cdk.json': JSON.stringify(cdkJson),
+    });
+  });
+
+  afterAll(async () => {
+    await pod?.cleanup();
+    platform?.cleanup();
+    cfn.destroy();
+  });
+
+  it('synthesizes in the runner and deploys the stack with its queue URL and role ARN', async () => {
+    // when the Python commit is synced
+    const jobsBefore = pod.logs().match(/synth job finished/g)?.length ?? 0;
+    const { code, entry, stderr } = await sync();
+
+    // then it succeeded, the app having run in the runner
+    expect({ code, outcome: entry.outcome, failure: entry.failure }).toEqual({
+      code: 0,
+      outcome: 'succeeded',
+      failure: undefined,
+    });
+    expect(stderr).toMatch(/"isolation":"sidecar"[^\n]*CDK app synthesized/);
+    expect((pod.logs().match(/synth job finished/g)?.length ?? 0) - jobsBefore).toBe(1);
+    // and the stack exists with both outputs
+    const out = await outputs();
+    expect(out.QueueUrl).toMatch(/^https?:\/\/.+\/123456789012\//);
+    expect(out.RoleArn).toMatch(/^arn:aws:iam::123456789012:role\//);
+    // and the wheels are on the shared volume, the controller's, readable but not writable by the group
+    const deps = join(pod.workRoot, 'python-deps');
+    const modes = readdirSync(deps, { recursive: true, withFileTypes: true })
+      .slice(0, 200)
+      .map((e) => statSync(join(e.parentPath, e.name)));
+    expect(modes.length).toBeGreaterThan(0);
+    expect(modes.filter((s) => s.uid === pod.uid || (s.mode & 0o022) !== 0)).toEqual([]);
+    // and nothing of the job is left running
+    expect(processesOf(pod.uid)).toEqual([pod.child.pid]);
+  });
+
+  it('fails a requirement that has only an sdist, naming it, and deploys nothing', async () => {
+    // given a commit that adds a requirement published only as an sdist (its setup.py would run)
+    const before = await outputs();
+    platform.commit('dev', 'Add a package without a wheel', {
+      'aws-resources/requirements.txt': `${example('requirements.txt')}pycrypto==2.6.1\n`,
+    });
+
+    // when it is synced
+    const { code, entry } = await sync();
+
+    // then the sync fails terminally naming the package, and the stack is as it was
+    expect(code).toBe(1);
+    expect(entry.failure).toMatchObject({ code: 'synth.python-sdist', retryable: false });
+    expect(`${entry.failure!.subject} ${entry.failure!.message}`).toContain('pycrypto');
+    expect(entry.changes).toEqual([]);
+    expect(await outputs()).toEqual(before);
+  });
+});
