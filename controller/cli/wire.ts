@@ -99,9 +99,9 @@ export function appliersFor(
                 log.child({ env: env.name }),
                 {
                   connections: connections!,
-                  // kustomize and helm run in the environment's synth isolation (bubblewrap by default).
+                  // kustomize and helm run in kubernetes.render's isolation, else aws.synth's (bubblewrap by default).
                   render: {
-                    runner: createSynthRunner(env.aws?.synth, workDir),
+                    runner: createSynthRunner(env.kubernetes.render ?? env.aws?.synth, workDir),
                     ...(renderers.kustomizePath ? { kustomizePath: renderers.kustomizePath } : {}),
                     ...(renderers.helmPath ? { helmPath: renderers.helmPath } : {}),
                   },

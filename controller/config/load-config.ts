@@ -7,7 +7,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import { parseDuration } from '../duration';
 import { CairnError } from '../model/errors';
-import { DEFAULT_AWS_CAPABILITIES, DEFAULT_SYNTH_SOCKET } from '../model';
+import { DEFAULT_AWS_CAPABILITIES, DEFAULT_SYNTH_SOCKET, type AwsSynthConfig } from '../model';
 import type { RawConfig, RawEnvironment } from './raw-config.generated';
 import { validate as generatedValidate } from './validate-config.generated';
 import {
@@ -121,11 +121,14 @@ function checkEnvironments(raw: RawConfig): string[] {
       errors.push(
         `environments[${i}].kubernetes.serviceAccount: environment "${env.name}" names no ServiceAccount, and kubernetes.requireServiceAccount is true; set serviceAccount: <namespace>/<name>`,
       );
-    const synth = env.aws?.synth;
-    if (synth?.socket && synth.isolation !== 'sidecar')
-      errors.push(
-        `environments[${i}].aws.synth.socket: is set but aws.synth.isolation is ${synth.isolation ?? 'bubblewrap (the default)'}, not sidecar`,
-      );
+    for (const [field, isolation] of [
+      ['aws.synth', env.aws?.synth],
+      ['kubernetes.render', env.kubernetes?.render],
+    ] as const)
+      if (isolation?.socket && isolation.isolation !== 'sidecar')
+        errors.push(
+          `environments[${i}].${field}.socket: is set but ${field}.isolation is ${isolation.isolation ?? 'bubblewrap (the default)'}, not sidecar`,
+        );
   });
   if (raw.repository.auth?.sshKeyPath && raw.repository.backend !== 'native') {
     errors.push('repository.auth.sshKeyPath: SSH needs backend: native');
@@ -288,14 +291,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               ...(aws.bootstrapQualifier ? { bootstrapQualifier: aws.bootstrapQualifier } : {}),
               synthTimeoutMs: parseDuration(aws.synthTimeout ?? '5m', `${at}.aws.synthTimeout`),
               deployTimeoutMs: parseDuration(aws.deployTimeout ?? '30m', `${at}.aws.deployTimeout`),
-              synth: {
-                isolation: aws.synth?.isolation ?? 'bubblewrap',
-                uid: aws.synth?.uid ?? 65534,
-                gid: aws.synth?.gid ?? 65534,
-                ...(aws.synth?.isolation === 'sidecar'
-                  ? { socket: aws.synth.socket ?? DEFAULT_SYNTH_SOCKET }
-                  : {}),
-              },
+              synth: isolationOf(aws.synth),
             },
           }
         : {}),
@@ -316,6 +312,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               ...(kube.namespaces ? { namespaces: kube.namespaces } : {}),
               clusterResources: kube.clusterResources ?? ['Namespace'],
               ...(kube.serviceAccount ? { serviceAccount: kube.serviceAccount } : {}),
+              ...(kube.render ? { render: isolationOf(kube.render) } : {}),
               refusedNamespaces: [...new Set(refusedNamespaces)],
             },
           }
@@ -580,4 +577,21 @@ function onFailureOf(
     });
   }
   return { onFailure: { revert } };
+}
+
+/** `aws.synth` or `kubernetes.render` with its defaults: bubblewrap as uid/gid 65534; a sidecar's default socket. */
+function isolationOf(
+  raw: {
+    readonly isolation?: AwsSynthConfig['isolation'];
+    readonly socket?: string;
+    readonly uid?: number;
+    readonly gid?: number;
+  } = {},
+): AwsSynthConfig {
+  return {
+    isolation: raw.isolation ?? 'bubblewrap',
+    uid: raw.uid ?? 65534,
+    gid: raw.gid ?? 65534,
+    ...(raw.isolation === 'sidecar' ? { socket: raw.socket ?? DEFAULT_SYNTH_SOCKET } : {}),
+  };
 }

@@ -349,6 +349,27 @@ export interface RawKubernetesTarget {
    * Largest total size of the files under k8s-resources/ (default 67108864, 64 MiB); a larger tree is refused, naming its biggest files.
    */
   maxManifestBytes?: number;
+  /**
+   * Where kustomize and helm (repository input) run. Default: the environment's aws.synth, else bubblewrap.
+   */
+  render?: {
+    /**
+     * bubblewrap: its own PID, mount and network namespaces, seeing only a copy of the folder (default). sidecar: a job of the synth runner container, over kubernetes.render.socket (the in-cluster install, where a Kubernetes-only environment has no aws.synth to name it). none: a plain child process.
+     */
+    isolation?: 'bubblewrap' | 'sidecar' | 'none';
+    /**
+     * With isolation sidecar: the absolute path of the synth runner's Unix socket (default /var/lib/cairn/runner/synth.sock).
+     */
+    socket?: string;
+    /**
+     * The uid a render runs as when cairn runs as root (default 65534).
+     */
+    uid?: number;
+    /**
+     * The gid a render runs as when cairn runs as root (default 65534).
+     */
+    gid?: number;
+  };
 }
 /**
  * The audit trail.

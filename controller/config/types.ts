@@ -1,4 +1,4 @@
-import type { AwsTargetConfig } from '../model';
+import type { AwsSynthConfig, AwsTargetConfig } from '../model';
 
 export type { AwsSynthConfig, AwsTargetConfig } from '../model';
 
@@ -143,6 +143,8 @@ export interface KubernetesTargetConfig {
   readonly adopt: boolean | readonly string[];
   /** Largest total size of the files under k8s-resources/. */
   readonly maxManifestBytes: number;
+  /** `kubernetes.render`: where kustomize and helm run; absent: as the environment's `aws.synth`, else bubblewrap. */
+  readonly render?: AwsSynthConfig;
   /** Take over live objects without a cairn owner mark (else refused as `kube.unowned`). */
   readonly adoptUnowned?: boolean;
   /** The namespaces (names or `*` globs) this environment may write; absent: its namespace plus its tree's Namespaces. */

@@ -361,6 +361,35 @@ const schema11 = {
                 type: 'integer',
                 minimum: 1,
               },
+              render: {
+                description:
+                  "Where kustomize and helm (repository input) run. Default: the environment's aws.synth, else bubblewrap.",
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  isolation: {
+                    description:
+                      'bubblewrap: its own PID, mount and network namespaces, seeing only a copy of the folder (default). sidecar: a job of the synth runner container, over kubernetes.render.socket (the in-cluster install, where a Kubernetes-only environment has no aws.synth to name it). none: a plain child process.',
+                    enum: ['bubblewrap', 'sidecar', 'none'],
+                  },
+                  socket: {
+                    description:
+                      "With isolation sidecar: the absolute path of the synth runner's Unix socket (default /var/lib/cairn/runner/synth.sock).",
+                    type: 'string',
+                    pattern: '^/',
+                  },
+                  uid: {
+                    description: 'The uid a render runs as when cairn runs as root (default 65534).',
+                    type: 'integer',
+                    minimum: 1,
+                  },
+                  gid: {
+                    description: 'The gid a render runs as when cairn runs as root (default 65534).',
+                    type: 'integer',
+                    minimum: 1,
+                  },
+                },
+              },
             },
           },
         },
@@ -771,7 +800,7 @@ const pattern13 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.
 const pattern14 = new RegExp('^[A-Za-z0-9_-]{1,10}$', 'u');
 const pattern17 = new RegExp('^/', 'u');
 const pattern19 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
-const pattern28 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
+const pattern29 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
 function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://cairn.dev/schemas/cairn-config.schema.json" */ let vErrors = null;
   let errors = 0;
@@ -3693,8 +3722,236 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   }
                 }
+                if (data50.render !== undefined) {
+                  let data68 = data50.render;
+                  if (data68 && typeof data68 == 'object' && !Array.isArray(data68)) {
+                    for (const key11 in data68) {
+                      if (!(
+                        key11 === 'isolation' ||
+                        key11 === 'socket' ||
+                        key11 === 'uid' ||
+                        key11 === 'gid'
+                      )) {
+                        const err129 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
+                          schemaPath:
+                            '#/properties/environments/items/properties/kubernetes/properties/render/additionalProperties',
+                          keyword: 'additionalProperties',
+                          params: { additionalProperty: key11 },
+                          message: 'must NOT have additional properties',
+                          schema: false,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.render,
+                          data: data68,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err129];
+                        } else {
+                          vErrors.push(err129);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data68.isolation !== undefined) {
+                      let data69 = data68.isolation;
+                      if (!(data69 === 'bubblewrap' || data69 === 'sidecar' || data69 === 'none')) {
+                        const err130 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/isolation',
+                          schemaPath:
+                            '#/properties/environments/items/properties/kubernetes/properties/render/properties/isolation/enum',
+                          keyword: 'enum',
+                          params: {
+                            allowedValues:
+                              schema11.properties.environments.items.properties.kubernetes.properties.render
+                                .properties.isolation.enum,
+                          },
+                          message: 'must be equal to one of the allowed values',
+                          schema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.render
+                              .properties.isolation.enum,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.render
+                              .properties.isolation,
+                          data: data69,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err130];
+                        } else {
+                          vErrors.push(err130);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data68.socket !== undefined) {
+                      let data70 = data68.socket;
+                      if (typeof data70 === 'string') {
+                        if (!pattern17.test(data70)) {
+                          const err131 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
+                            schemaPath:
+                              '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/pattern',
+                            keyword: 'pattern',
+                            params: { pattern: '^/' },
+                            message: 'must match pattern "' + '^/' + '"',
+                            schema: '^/',
+                            parentSchema:
+                              schema11.properties.environments.items.properties.kubernetes.properties.render
+                                .properties.socket,
+                            data: data70,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err131];
+                          } else {
+                            vErrors.push(err131);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err132 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
+                          schemaPath:
+                            '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/type',
+                          keyword: 'type',
+                          params: { type: 'string' },
+                          message: 'must be string',
+                          schema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.render
+                              .properties.socket.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.render
+                              .properties.socket,
+                          data: data70,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err132];
+                        } else {
+                          vErrors.push(err132);
+                        }
+                        errors++;
+                      }
+                    }
+                    if (data68.uid !== undefined) {
+                      let data71 = data68.uid;
+                      if (!(typeof data71 == 'number' && !(data71 % 1) && !isNaN(data71))) {
+                        const err133 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
+                          schemaPath:
+                            '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/type',
+                          keyword: 'type',
+                          params: { type: 'integer' },
+                          message: 'must be integer',
+                          schema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.render
+                              .properties.uid.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.render
+                              .properties.uid,
+                          data: data71,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err133];
+                        } else {
+                          vErrors.push(err133);
+                        }
+                        errors++;
+                      }
+                      if (typeof data71 == 'number') {
+                        if (data71 < 1 || isNaN(data71)) {
+                          const err134 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
+                            schemaPath:
+                              '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/minimum',
+                            keyword: 'minimum',
+                            params: { comparison: '>=', limit: 1 },
+                            message: 'must be >= 1',
+                            schema: 1,
+                            parentSchema:
+                              schema11.properties.environments.items.properties.kubernetes.properties.render
+                                .properties.uid,
+                            data: data71,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err134];
+                          } else {
+                            vErrors.push(err134);
+                          }
+                          errors++;
+                        }
+                      }
+                    }
+                    if (data68.gid !== undefined) {
+                      let data72 = data68.gid;
+                      if (!(typeof data72 == 'number' && !(data72 % 1) && !isNaN(data72))) {
+                        const err135 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
+                          schemaPath:
+                            '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/type',
+                          keyword: 'type',
+                          params: { type: 'integer' },
+                          message: 'must be integer',
+                          schema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.render
+                              .properties.gid.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.render
+                              .properties.gid,
+                          data: data72,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err135];
+                        } else {
+                          vErrors.push(err135);
+                        }
+                        errors++;
+                      }
+                      if (typeof data72 == 'number') {
+                        if (data72 < 1 || isNaN(data72)) {
+                          const err136 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
+                            schemaPath:
+                              '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/minimum',
+                            keyword: 'minimum',
+                            params: { comparison: '>=', limit: 1 },
+                            message: 'must be >= 1',
+                            schema: 1,
+                            parentSchema:
+                              schema11.properties.environments.items.properties.kubernetes.properties.render
+                                .properties.gid,
+                            data: data72,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err136];
+                          } else {
+                            vErrors.push(err136);
+                          }
+                          errors++;
+                        }
+                      }
+                    }
+                  } else {
+                    const err137 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/render/type',
+                      keyword: 'type',
+                      params: { type: 'object' },
+                      message: 'must be object',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.render.type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.render,
+                      data: data68,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err137];
+                    } else {
+                      vErrors.push(err137);
+                    }
+                    errors++;
+                  }
+                }
               } else {
-                const err129 = {
+                const err138 = {
                   instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                   schemaPath: '#/properties/environments/items/properties/kubernetes/type',
                   keyword: 'type',
@@ -3705,15 +3962,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   data: data50,
                 };
                 if (vErrors === null) {
-                  vErrors = [err129];
+                  vErrors = [err138];
                 } else {
-                  vErrors.push(err129);
+                  vErrors.push(err138);
                 }
                 errors++;
               }
             }
           } else {
-            const err130 = {
+            const err139 = {
               instancePath: instancePath + '/environments/' + i0,
               schemaPath: '#/properties/environments/items/type',
               keyword: 'type',
@@ -3724,15 +3981,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data20,
             };
             if (vErrors === null) {
-              vErrors = [err130];
+              vErrors = [err139];
             } else {
-              vErrors.push(err130);
+              vErrors.push(err139);
             }
             errors++;
           }
         }
       } else {
-        const err131 = {
+        const err140 = {
           instancePath: instancePath + '/environments',
           schemaPath: '#/properties/environments/type',
           keyword: 'type',
@@ -3743,18 +4000,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data19,
         };
         if (vErrors === null) {
-          vErrors = [err131];
+          vErrors = [err140];
         } else {
-          vErrors.push(err131);
+          vErrors.push(err140);
         }
         errors++;
       }
     }
     if (data.audit !== undefined) {
-      let data68 = data.audit;
-      if (data68 && typeof data68 == 'object' && !Array.isArray(data68)) {
-        if (data68.dir === undefined) {
-          const err132 = {
+      let data73 = data.audit;
+      if (data73 && typeof data73 == 'object' && !Array.isArray(data73)) {
+        if (data73.dir === undefined) {
+          const err141 = {
             instancePath: instancePath + '/audit',
             schemaPath: '#/properties/audit/required',
             keyword: 'required',
@@ -3762,214 +4019,33 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'dir' + "'",
             schema: schema11.properties.audit.required,
             parentSchema: schema11.properties.audit,
-            data: data68,
+            data: data73,
           };
           if (vErrors === null) {
-            vErrors = [err132];
+            vErrors = [err141];
           } else {
-            vErrors.push(err132);
+            vErrors.push(err141);
           }
           errors++;
         }
-        for (const key11 in data68) {
+        for (const key12 in data73) {
           if (!(
-            key11 === 'backend' ||
-            key11 === 'dir' ||
-            key11 === 'witnessDir' ||
-            key11 === 'keyFile' ||
-            key11 === 'keyEnv' ||
-            key11 === 'unkeyed' ||
-            key11 === 'dynamodb'
+            key12 === 'backend' ||
+            key12 === 'dir' ||
+            key12 === 'witnessDir' ||
+            key12 === 'keyFile' ||
+            key12 === 'keyEnv' ||
+            key12 === 'unkeyed' ||
+            key12 === 'dynamodb'
           )) {
-            const err133 = {
+            const err142 = {
               instancePath: instancePath + '/audit',
               schemaPath: '#/properties/audit/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key11 },
+              params: { additionalProperty: key12 },
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.audit,
-              data: data68,
-            };
-            if (vErrors === null) {
-              vErrors = [err133];
-            } else {
-              vErrors.push(err133);
-            }
-            errors++;
-          }
-        }
-        if (data68.backend !== undefined) {
-          let data69 = data68.backend;
-          if (!(data69 === 'jsonl' || data69 === 'dynamodb')) {
-            const err134 = {
-              instancePath: instancePath + '/audit/backend',
-              schemaPath: '#/properties/audit/properties/backend/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema11.properties.audit.properties.backend.enum },
-              message: 'must be equal to one of the allowed values',
-              schema: schema11.properties.audit.properties.backend.enum,
-              parentSchema: schema11.properties.audit.properties.backend,
-              data: data69,
-            };
-            if (vErrors === null) {
-              vErrors = [err134];
-            } else {
-              vErrors.push(err134);
-            }
-            errors++;
-          }
-        }
-        if (data68.dir !== undefined) {
-          let data70 = data68.dir;
-          if (typeof data70 === 'string') {
-            if (func3(data70) < 1) {
-              const err135 = {
-                instancePath: instancePath + '/audit/dir',
-                schemaPath: '#/properties/audit/properties/dir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.dir,
-                data: data70,
-              };
-              if (vErrors === null) {
-                vErrors = [err135];
-              } else {
-                vErrors.push(err135);
-              }
-              errors++;
-            }
-          } else {
-            const err136 = {
-              instancePath: instancePath + '/audit/dir',
-              schemaPath: '#/properties/audit/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.dir.type,
-              parentSchema: schema11.properties.audit.properties.dir,
-              data: data70,
-            };
-            if (vErrors === null) {
-              vErrors = [err136];
-            } else {
-              vErrors.push(err136);
-            }
-            errors++;
-          }
-        }
-        if (data68.witnessDir !== undefined) {
-          let data71 = data68.witnessDir;
-          if (typeof data71 === 'string') {
-            if (func3(data71) < 1) {
-              const err137 = {
-                instancePath: instancePath + '/audit/witnessDir',
-                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.witnessDir,
-                data: data71,
-              };
-              if (vErrors === null) {
-                vErrors = [err137];
-              } else {
-                vErrors.push(err137);
-              }
-              errors++;
-            }
-          } else {
-            const err138 = {
-              instancePath: instancePath + '/audit/witnessDir',
-              schemaPath: '#/properties/audit/properties/witnessDir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.witnessDir.type,
-              parentSchema: schema11.properties.audit.properties.witnessDir,
-              data: data71,
-            };
-            if (vErrors === null) {
-              vErrors = [err138];
-            } else {
-              vErrors.push(err138);
-            }
-            errors++;
-          }
-        }
-        if (data68.keyFile !== undefined) {
-          let data72 = data68.keyFile;
-          if (typeof data72 === 'string') {
-            if (func3(data72) < 1) {
-              const err139 = {
-                instancePath: instancePath + '/audit/keyFile',
-                schemaPath: '#/properties/audit/properties/keyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.keyFile,
-                data: data72,
-              };
-              if (vErrors === null) {
-                vErrors = [err139];
-              } else {
-                vErrors.push(err139);
-              }
-              errors++;
-            }
-          } else {
-            const err140 = {
-              instancePath: instancePath + '/audit/keyFile',
-              schemaPath: '#/properties/audit/properties/keyFile/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.keyFile.type,
-              parentSchema: schema11.properties.audit.properties.keyFile,
-              data: data72,
-            };
-            if (vErrors === null) {
-              vErrors = [err140];
-            } else {
-              vErrors.push(err140);
-            }
-            errors++;
-          }
-        }
-        if (data68.keyEnv !== undefined) {
-          let data73 = data68.keyEnv;
-          if (typeof data73 === 'string') {
-            if (!pattern1.test(data73)) {
-              const err141 = {
-                instancePath: instancePath + '/audit/keyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data73,
-              };
-              if (vErrors === null) {
-                vErrors = [err141];
-              } else {
-                vErrors.push(err141);
-              }
-              errors++;
-            }
-          } else {
-            const err142 = {
-              instancePath: instancePath + '/audit/keyEnv',
-              schemaPath: '#/definitions/envVarName/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
               data: data73,
             };
             if (vErrors === null) {
@@ -3980,17 +4056,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data68.unkeyed !== undefined) {
-          let data74 = data68.unkeyed;
-          if (typeof data74 !== 'boolean') {
+        if (data73.backend !== undefined) {
+          let data74 = data73.backend;
+          if (!(data74 === 'jsonl' || data74 === 'dynamodb')) {
             const err143 = {
-              instancePath: instancePath + '/audit/unkeyed',
-              schemaPath: '#/properties/audit/properties/unkeyed/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.audit.properties.unkeyed.type,
-              parentSchema: schema11.properties.audit.properties.unkeyed,
+              instancePath: instancePath + '/audit/backend',
+              schemaPath: '#/properties/audit/properties/backend/enum',
+              keyword: 'enum',
+              params: { allowedValues: schema11.properties.audit.properties.backend.enum },
+              message: 'must be equal to one of the allowed values',
+              schema: schema11.properties.audit.properties.backend.enum,
+              parentSchema: schema11.properties.audit.properties.backend,
               data: data74,
             };
             if (vErrors === null) {
@@ -4001,18 +4077,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data68.dynamodb !== undefined) {
-          let data75 = data68.dynamodb;
-          if (data75 && typeof data75 == 'object' && !Array.isArray(data75)) {
-            if (data75.table === undefined) {
+        if (data73.dir !== undefined) {
+          let data75 = data73.dir;
+          if (typeof data75 === 'string') {
+            if (func3(data75) < 1) {
               const err144 = {
-                instancePath: instancePath + '/audit/dynamodb',
-                schemaPath: '#/properties/audit/properties/dynamodb/required',
-                keyword: 'required',
-                params: { missingProperty: 'table' },
-                message: "must have required property '" + 'table' + "'",
-                schema: schema11.properties.audit.properties.dynamodb.required,
-                parentSchema: schema11.properties.audit.properties.dynamodb,
+                instancePath: instancePath + '/audit/dir',
+                schemaPath: '#/properties/audit/properties/dir/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.dir,
                 data: data75,
               };
               if (vErrors === null) {
@@ -4022,8 +4098,189 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data75.region === undefined) {
-              const err145 = {
+          } else {
+            const err145 = {
+              instancePath: instancePath + '/audit/dir',
+              schemaPath: '#/properties/audit/properties/dir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.audit.properties.dir.type,
+              parentSchema: schema11.properties.audit.properties.dir,
+              data: data75,
+            };
+            if (vErrors === null) {
+              vErrors = [err145];
+            } else {
+              vErrors.push(err145);
+            }
+            errors++;
+          }
+        }
+        if (data73.witnessDir !== undefined) {
+          let data76 = data73.witnessDir;
+          if (typeof data76 === 'string') {
+            if (func3(data76) < 1) {
+              const err146 = {
+                instancePath: instancePath + '/audit/witnessDir',
+                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.witnessDir,
+                data: data76,
+              };
+              if (vErrors === null) {
+                vErrors = [err146];
+              } else {
+                vErrors.push(err146);
+              }
+              errors++;
+            }
+          } else {
+            const err147 = {
+              instancePath: instancePath + '/audit/witnessDir',
+              schemaPath: '#/properties/audit/properties/witnessDir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.audit.properties.witnessDir.type,
+              parentSchema: schema11.properties.audit.properties.witnessDir,
+              data: data76,
+            };
+            if (vErrors === null) {
+              vErrors = [err147];
+            } else {
+              vErrors.push(err147);
+            }
+            errors++;
+          }
+        }
+        if (data73.keyFile !== undefined) {
+          let data77 = data73.keyFile;
+          if (typeof data77 === 'string') {
+            if (func3(data77) < 1) {
+              const err148 = {
+                instancePath: instancePath + '/audit/keyFile',
+                schemaPath: '#/properties/audit/properties/keyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.keyFile,
+                data: data77,
+              };
+              if (vErrors === null) {
+                vErrors = [err148];
+              } else {
+                vErrors.push(err148);
+              }
+              errors++;
+            }
+          } else {
+            const err149 = {
+              instancePath: instancePath + '/audit/keyFile',
+              schemaPath: '#/properties/audit/properties/keyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.audit.properties.keyFile.type,
+              parentSchema: schema11.properties.audit.properties.keyFile,
+              data: data77,
+            };
+            if (vErrors === null) {
+              vErrors = [err149];
+            } else {
+              vErrors.push(err149);
+            }
+            errors++;
+          }
+        }
+        if (data73.keyEnv !== undefined) {
+          let data78 = data73.keyEnv;
+          if (typeof data78 === 'string') {
+            if (!pattern1.test(data78)) {
+              const err150 = {
+                instancePath: instancePath + '/audit/keyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data78,
+              };
+              if (vErrors === null) {
+                vErrors = [err150];
+              } else {
+                vErrors.push(err150);
+              }
+              errors++;
+            }
+          } else {
+            const err151 = {
+              instancePath: instancePath + '/audit/keyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data78,
+            };
+            if (vErrors === null) {
+              vErrors = [err151];
+            } else {
+              vErrors.push(err151);
+            }
+            errors++;
+          }
+        }
+        if (data73.unkeyed !== undefined) {
+          let data79 = data73.unkeyed;
+          if (typeof data79 !== 'boolean') {
+            const err152 = {
+              instancePath: instancePath + '/audit/unkeyed',
+              schemaPath: '#/properties/audit/properties/unkeyed/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.audit.properties.unkeyed.type,
+              parentSchema: schema11.properties.audit.properties.unkeyed,
+              data: data79,
+            };
+            if (vErrors === null) {
+              vErrors = [err152];
+            } else {
+              vErrors.push(err152);
+            }
+            errors++;
+          }
+        }
+        if (data73.dynamodb !== undefined) {
+          let data80 = data73.dynamodb;
+          if (data80 && typeof data80 == 'object' && !Array.isArray(data80)) {
+            if (data80.table === undefined) {
+              const err153 = {
+                instancePath: instancePath + '/audit/dynamodb',
+                schemaPath: '#/properties/audit/properties/dynamodb/required',
+                keyword: 'required',
+                params: { missingProperty: 'table' },
+                message: "must have required property '" + 'table' + "'",
+                schema: schema11.properties.audit.properties.dynamodb.required,
+                parentSchema: schema11.properties.audit.properties.dynamodb,
+                data: data80,
+              };
+              if (vErrors === null) {
+                vErrors = [err153];
+              } else {
+                vErrors.push(err153);
+              }
+              errors++;
+            }
+            if (data80.region === undefined) {
+              const err154 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -4031,40 +4288,40 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'region' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data75,
+                data: data80,
               };
               if (vErrors === null) {
-                vErrors = [err145];
+                vErrors = [err154];
               } else {
-                vErrors.push(err145);
+                vErrors.push(err154);
               }
               errors++;
             }
-            for (const key12 in data75) {
-              if (!(key12 === 'table' || key12 === 'region' || key12 === 'endpoint')) {
-                const err146 = {
+            for (const key13 in data80) {
+              if (!(key13 === 'table' || key13 === 'region' || key13 === 'endpoint')) {
+                const err155 = {
                   instancePath: instancePath + '/audit/dynamodb',
                   schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
                   keyword: 'additionalProperties',
-                  params: { additionalProperty: key12 },
+                  params: { additionalProperty: key13 },
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.audit.properties.dynamodb,
-                  data: data75,
+                  data: data80,
                 };
                 if (vErrors === null) {
-                  vErrors = [err146];
+                  vErrors = [err155];
                 } else {
-                  vErrors.push(err146);
+                  vErrors.push(err155);
                 }
                 errors++;
               }
             }
-            if (data75.table !== undefined) {
-              let data76 = data75.table;
-              if (typeof data76 === 'string') {
-                if (func3(data76) < 3) {
-                  const err147 = {
+            if (data80.table !== undefined) {
+              let data81 = data80.table;
+              if (typeof data81 === 'string') {
+                if (func3(data81) < 3) {
+                  const err156 = {
                     instancePath: instancePath + '/audit/dynamodb/table',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
                     keyword: 'minLength',
@@ -4072,17 +4329,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 3 characters',
                     schema: 3,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                    data: data76,
+                    data: data81,
                   };
                   if (vErrors === null) {
-                    vErrors = [err147];
+                    vErrors = [err156];
                   } else {
-                    vErrors.push(err147);
+                    vErrors.push(err156);
                   }
                   errors++;
                 }
               } else {
-                const err148 = {
+                const err157 = {
                   instancePath: instancePath + '/audit/dynamodb/table',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
                   keyword: 'type',
@@ -4090,21 +4347,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                  data: data76,
+                  data: data81,
                 };
                 if (vErrors === null) {
-                  vErrors = [err148];
+                  vErrors = [err157];
                 } else {
-                  vErrors.push(err148);
+                  vErrors.push(err157);
                 }
                 errors++;
               }
             }
-            if (data75.region !== undefined) {
-              let data77 = data75.region;
-              if (typeof data77 === 'string') {
-                if (func3(data77) < 1) {
-                  const err149 = {
+            if (data80.region !== undefined) {
+              let data82 = data80.region;
+              if (typeof data82 === 'string') {
+                if (func3(data82) < 1) {
+                  const err158 = {
                     instancePath: instancePath + '/audit/dynamodb/region',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
                     keyword: 'minLength',
@@ -4112,17 +4369,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                    data: data77,
+                    data: data82,
                   };
                   if (vErrors === null) {
-                    vErrors = [err149];
+                    vErrors = [err158];
                   } else {
-                    vErrors.push(err149);
+                    vErrors.push(err158);
                   }
                   errors++;
                 }
               } else {
-                const err150 = {
+                const err159 = {
                   instancePath: instancePath + '/audit/dynamodb/region',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
                   keyword: 'type',
@@ -4130,21 +4387,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                  data: data77,
+                  data: data82,
                 };
                 if (vErrors === null) {
-                  vErrors = [err150];
+                  vErrors = [err159];
                 } else {
-                  vErrors.push(err150);
+                  vErrors.push(err159);
                 }
                 errors++;
               }
             }
-            if (data75.endpoint !== undefined) {
-              let data78 = data75.endpoint;
-              if (typeof data78 === 'string') {
-                if (func3(data78) < 1) {
-                  const err151 = {
+            if (data80.endpoint !== undefined) {
+              let data83 = data80.endpoint;
+              if (typeof data83 === 'string') {
+                if (func3(data83) < 1) {
+                  const err160 = {
                     instancePath: instancePath + '/audit/dynamodb/endpoint',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
                     keyword: 'minLength',
@@ -4152,17 +4409,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                    data: data78,
+                    data: data83,
                   };
                   if (vErrors === null) {
-                    vErrors = [err151];
+                    vErrors = [err160];
                   } else {
-                    vErrors.push(err151);
+                    vErrors.push(err160);
                   }
                   errors++;
                 }
               } else {
-                const err152 = {
+                const err161 = {
                   instancePath: instancePath + '/audit/dynamodb/endpoint',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
                   keyword: 'type',
@@ -4170,18 +4427,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                  data: data78,
+                  data: data83,
                 };
                 if (vErrors === null) {
-                  vErrors = [err152];
+                  vErrors = [err161];
                 } else {
-                  vErrors.push(err152);
+                  vErrors.push(err161);
                 }
                 errors++;
               }
             }
           } else {
-            const err153 = {
+            const err162 = {
               instancePath: instancePath + '/audit/dynamodb',
               schemaPath: '#/properties/audit/properties/dynamodb/type',
               keyword: 'type',
@@ -4189,18 +4446,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.audit.properties.dynamodb.type,
               parentSchema: schema11.properties.audit.properties.dynamodb,
-              data: data75,
+              data: data80,
             };
             if (vErrors === null) {
-              vErrors = [err153];
+              vErrors = [err162];
             } else {
-              vErrors.push(err153);
+              vErrors.push(err162);
             }
             errors++;
           }
         }
       } else {
-        const err154 = {
+        const err163 = {
           instancePath: instancePath + '/audit',
           schemaPath: '#/properties/audit/type',
           keyword: 'type',
@@ -4208,43 +4465,43 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.audit.type,
           parentSchema: schema11.properties.audit,
-          data: data68,
+          data: data73,
         };
         if (vErrors === null) {
-          vErrors = [err154];
+          vErrors = [err163];
         } else {
-          vErrors.push(err154);
+          vErrors.push(err163);
         }
         errors++;
       }
     }
     if (data.server !== undefined) {
-      let data79 = data.server;
-      if (data79 && typeof data79 == 'object' && !Array.isArray(data79)) {
-        for (const key13 in data79) {
-          if (!func2.call(schema11.properties.server.properties, key13)) {
-            const err155 = {
+      let data84 = data.server;
+      if (data84 && typeof data84 == 'object' && !Array.isArray(data84)) {
+        for (const key14 in data84) {
+          if (!func2.call(schema11.properties.server.properties, key14)) {
+            const err164 = {
               instancePath: instancePath + '/server',
               schemaPath: '#/properties/server/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key13 },
+              params: { additionalProperty: key14 },
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.server,
-              data: data79,
+              data: data84,
             };
             if (vErrors === null) {
-              vErrors = [err155];
+              vErrors = [err164];
             } else {
-              vErrors.push(err155);
+              vErrors.push(err164);
             }
             errors++;
           }
         }
-        if (data79.port !== undefined) {
-          let data80 = data79.port;
-          if (!(typeof data80 == 'number' && !(data80 % 1) && !isNaN(data80))) {
-            const err156 = {
+        if (data84.port !== undefined) {
+          let data85 = data84.port;
+          if (!(typeof data85 == 'number' && !(data85 % 1) && !isNaN(data85))) {
+            const err165 = {
               instancePath: instancePath + '/server/port',
               schemaPath: '#/properties/server/properties/port/type',
               keyword: 'type',
@@ -4252,18 +4509,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.port.type,
               parentSchema: schema11.properties.server.properties.port,
-              data: data80,
+              data: data85,
             };
             if (vErrors === null) {
-              vErrors = [err156];
+              vErrors = [err165];
             } else {
-              vErrors.push(err156);
+              vErrors.push(err165);
             }
             errors++;
           }
-          if (typeof data80 == 'number') {
-            if (data80 > 65535 || isNaN(data80)) {
-              const err157 = {
+          if (typeof data85 == 'number') {
+            if (data85 > 65535 || isNaN(data85)) {
+              const err166 = {
                 instancePath: instancePath + '/server/port',
                 schemaPath: '#/properties/server/properties/port/maximum',
                 keyword: 'maximum',
@@ -4271,17 +4528,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 65535',
                 schema: 65535,
                 parentSchema: schema11.properties.server.properties.port,
-                data: data80,
+                data: data85,
               };
               if (vErrors === null) {
-                vErrors = [err157];
+                vErrors = [err166];
               } else {
-                vErrors.push(err157);
+                vErrors.push(err166);
               }
               errors++;
             }
-            if (data80 < 0 || isNaN(data80)) {
-              const err158 = {
+            if (data85 < 0 || isNaN(data85)) {
+              const err167 = {
                 instancePath: instancePath + '/server/port',
                 schemaPath: '#/properties/server/properties/port/minimum',
                 keyword: 'minimum',
@@ -4289,21 +4546,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 0',
                 schema: 0,
                 parentSchema: schema11.properties.server.properties.port,
-                data: data80,
+                data: data85,
               };
               if (vErrors === null) {
-                vErrors = [err158];
+                vErrors = [err167];
               } else {
-                vErrors.push(err158);
+                vErrors.push(err167);
               }
               errors++;
             }
           }
         }
-        if (data79.host !== undefined) {
-          let data81 = data79.host;
-          if (typeof data81 !== 'string') {
-            const err159 = {
+        if (data84.host !== undefined) {
+          let data86 = data84.host;
+          if (typeof data86 !== 'string') {
+            const err168 = {
               instancePath: instancePath + '/server/host',
               schemaPath: '#/properties/server/properties/host/type',
               keyword: 'type',
@@ -4311,21 +4568,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.server.properties.host.type,
               parentSchema: schema11.properties.server.properties.host,
-              data: data81,
+              data: data86,
             };
             if (vErrors === null) {
-              vErrors = [err159];
+              vErrors = [err168];
             } else {
-              vErrors.push(err159);
+              vErrors.push(err168);
             }
             errors++;
           }
         }
-        if (data79.webhookSecretEnv !== undefined) {
-          let data82 = data79.webhookSecretEnv;
-          if (typeof data82 === 'string') {
-            if (!pattern1.test(data82)) {
-              const err160 = {
+        if (data84.webhookSecretEnv !== undefined) {
+          let data87 = data84.webhookSecretEnv;
+          if (typeof data87 === 'string') {
+            if (!pattern1.test(data87)) {
+              const err169 = {
                 instancePath: instancePath + '/server/webhookSecretEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
@@ -4333,17 +4590,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                 schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                 parentSchema: schema13,
-                data: data82,
+                data: data87,
               };
               if (vErrors === null) {
-                vErrors = [err160];
+                vErrors = [err169];
               } else {
-                vErrors.push(err160);
+                vErrors.push(err169);
               }
               errors++;
             }
           } else {
-            const err161 = {
+            const err170 = {
               instancePath: instancePath + '/server/webhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -4351,21 +4608,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data82,
+              data: data87,
             };
             if (vErrors === null) {
-              vErrors = [err161];
+              vErrors = [err170];
             } else {
-              vErrors.push(err161);
+              vErrors.push(err170);
             }
             errors++;
           }
         }
-        if (data79.apiTokenEnv !== undefined) {
-          let data83 = data79.apiTokenEnv;
-          if (typeof data83 === 'string') {
-            if (!pattern1.test(data83)) {
-              const err162 = {
+        if (data84.apiTokenEnv !== undefined) {
+          let data88 = data84.apiTokenEnv;
+          if (typeof data88 === 'string') {
+            if (!pattern1.test(data88)) {
+              const err171 = {
                 instancePath: instancePath + '/server/apiTokenEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
@@ -4373,17 +4630,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                 schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                 parentSchema: schema13,
-                data: data83,
+                data: data88,
               };
               if (vErrors === null) {
-                vErrors = [err162];
+                vErrors = [err171];
               } else {
-                vErrors.push(err162);
+                vErrors.push(err171);
               }
               errors++;
             }
           } else {
-            const err163 = {
+            const err172 = {
               instancePath: instancePath + '/server/apiTokenEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -4391,29 +4648,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data83,
+              data: data88,
             };
             if (vErrors === null) {
-              vErrors = [err163];
+              vErrors = [err172];
             } else {
-              vErrors.push(err163);
+              vErrors.push(err172);
             }
             errors++;
           }
         }
-        if (data79.apiTokens !== undefined) {
-          let data84 = data79.apiTokens;
-          if (Array.isArray(data84)) {
-            const len6 = data84.length;
+        if (data84.apiTokens !== undefined) {
+          let data89 = data84.apiTokens;
+          if (Array.isArray(data89)) {
+            const len6 = data89.length;
             for (let i7 = 0; i7 < len6; i7++) {
-              let data85 = data84[i7];
-              const _errs198 = errors;
-              let valid42 = false;
+              let data90 = data89[i7];
+              const _errs208 = errors;
+              let valid43 = false;
               let passing2 = null;
-              const _errs199 = errors;
-              if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
-                if (data85.env === undefined) {
-                  const err164 = {
+              const _errs209 = errors;
+              if (data90 && typeof data90 == 'object' && !Array.isArray(data90)) {
+                if (data90.env === undefined) {
+                  const err173 = {
                     instancePath: instancePath + '/server/apiTokens/' + i7,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
@@ -4421,25 +4678,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data85,
+                    data: data90,
                   };
                   if (vErrors === null) {
-                    vErrors = [err164];
+                    vErrors = [err173];
                   } else {
-                    vErrors.push(err164);
+                    vErrors.push(err173);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs199 === errors;
+              var _valid2 = _errs209 === errors;
               if (_valid2) {
-                valid42 = true;
+                valid43 = true;
                 passing2 = 0;
               }
-              const _errs200 = errors;
-              if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
-                if (data85.file === undefined) {
-                  const err165 = {
+              const _errs210 = errors;
+              if (data90 && typeof data90 == 'object' && !Array.isArray(data90)) {
+                if (data90.file === undefined) {
+                  const err174 = {
                     instancePath: instancePath + '/server/apiTokens/' + i7,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
                     keyword: 'required',
@@ -4447,28 +4704,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data85,
+                    data: data90,
                   };
                   if (vErrors === null) {
-                    vErrors = [err165];
+                    vErrors = [err174];
                   } else {
-                    vErrors.push(err165);
+                    vErrors.push(err174);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs200 === errors;
-              if (_valid2 && valid42) {
-                valid42 = false;
+              var _valid2 = _errs210 === errors;
+              if (_valid2 && valid43) {
+                valid43 = false;
                 passing2 = [passing2, 1];
               } else {
                 if (_valid2) {
-                  valid42 = true;
+                  valid43 = true;
                   passing2 = 1;
                 }
               }
-              if (!valid42) {
-                const err166 = {
+              if (!valid43) {
+                const err175 = {
                   instancePath: instancePath + '/server/apiTokens/' + i7,
                   schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
                   keyword: 'oneOf',
@@ -4476,27 +4733,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.server.properties.apiTokens.items.oneOf,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data85,
+                  data: data90,
                 };
                 if (vErrors === null) {
-                  vErrors = [err166];
+                  vErrors = [err175];
                 } else {
-                  vErrors.push(err166);
+                  vErrors.push(err175);
                 }
                 errors++;
               } else {
-                errors = _errs198;
+                errors = _errs208;
                 if (vErrors !== null) {
-                  if (_errs198) {
-                    vErrors.length = _errs198;
+                  if (_errs208) {
+                    vErrors.length = _errs208;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
-                if (data85.scopes === undefined) {
-                  const err167 = {
+              if (data90 && typeof data90 == 'object' && !Array.isArray(data90)) {
+                if (data90.scopes === undefined) {
+                  const err176 = {
                     instancePath: instancePath + '/server/apiTokens/' + i7,
                     schemaPath: '#/properties/server/properties/apiTokens/items/required',
                     keyword: 'required',
@@ -4504,40 +4761,40 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'scopes' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data85,
+                    data: data90,
                   };
                   if (vErrors === null) {
-                    vErrors = [err167];
+                    vErrors = [err176];
                   } else {
-                    vErrors.push(err167);
+                    vErrors.push(err176);
                   }
                   errors++;
                 }
-                for (const key14 in data85) {
-                  if (!(key14 === 'env' || key14 === 'file' || key14 === 'scopes')) {
-                    const err168 = {
+                for (const key15 in data90) {
+                  if (!(key15 === 'env' || key15 === 'file' || key15 === 'scopes')) {
+                    const err177 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
-                      params: { additionalProperty: key14 },
+                      params: { additionalProperty: key15 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data85,
+                      data: data90,
                     };
                     if (vErrors === null) {
-                      vErrors = [err168];
+                      vErrors = [err177];
                     } else {
-                      vErrors.push(err168);
+                      vErrors.push(err177);
                     }
                     errors++;
                   }
                 }
-                if (data85.env !== undefined) {
-                  let data86 = data85.env;
-                  if (typeof data86 === 'string') {
-                    if (!pattern1.test(data86)) {
-                      const err169 = {
+                if (data90.env !== undefined) {
+                  let data91 = data90.env;
+                  if (typeof data91 === 'string') {
+                    if (!pattern1.test(data91)) {
+                      const err178 = {
                         instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
                         schemaPath: '#/definitions/envVarName/pattern',
                         keyword: 'pattern',
@@ -4545,17 +4802,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                         schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                         parentSchema: schema13,
-                        data: data86,
+                        data: data91,
                       };
                       if (vErrors === null) {
-                        vErrors = [err169];
+                        vErrors = [err178];
                       } else {
-                        vErrors.push(err169);
+                        vErrors.push(err178);
                       }
                       errors++;
                     }
                   } else {
-                    const err170 = {
+                    const err179 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
                       schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
@@ -4563,21 +4820,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema13.type,
                       parentSchema: schema13,
-                      data: data86,
+                      data: data91,
                     };
                     if (vErrors === null) {
-                      vErrors = [err170];
+                      vErrors = [err179];
                     } else {
-                      vErrors.push(err170);
+                      vErrors.push(err179);
                     }
                     errors++;
                   }
                 }
-                if (data85.file !== undefined) {
-                  let data87 = data85.file;
-                  if (typeof data87 === 'string') {
-                    if (func3(data87) < 1) {
-                      const err171 = {
+                if (data90.file !== undefined) {
+                  let data92 = data90.file;
+                  if (typeof data92 === 'string') {
+                    if (func3(data92) < 1) {
+                      const err180 = {
                         instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/file/minLength',
@@ -4586,17 +4843,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                        data: data87,
+                        data: data92,
                       };
                       if (vErrors === null) {
-                        vErrors = [err171];
+                        vErrors = [err180];
                       } else {
-                        vErrors.push(err171);
+                        vErrors.push(err180);
                       }
                       errors++;
                     }
                   } else {
-                    const err172 = {
+                    const err181 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
                       keyword: 'type',
@@ -4604,21 +4861,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                      data: data87,
+                      data: data92,
                     };
                     if (vErrors === null) {
-                      vErrors = [err172];
+                      vErrors = [err181];
                     } else {
-                      vErrors.push(err172);
+                      vErrors.push(err181);
                     }
                     errors++;
                   }
                 }
-                if (data85.scopes !== undefined) {
-                  let data88 = data85.scopes;
-                  if (Array.isArray(data88)) {
-                    if (data88.length < 1) {
-                      const err173 = {
+                if (data90.scopes !== undefined) {
+                  let data93 = data90.scopes;
+                  if (Array.isArray(data93)) {
+                    if (data93.length < 1) {
+                      const err182 = {
                         instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
@@ -4627,20 +4884,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 items',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                        data: data88,
+                        data: data93,
                       };
                       if (vErrors === null) {
-                        vErrors = [err173];
+                        vErrors = [err182];
                       } else {
-                        vErrors.push(err173);
+                        vErrors.push(err182);
                       }
                       errors++;
                     }
-                    const len7 = data88.length;
+                    const len7 = data93.length;
                     for (let i8 = 0; i8 < len7; i8++) {
-                      let data89 = data88[i8];
-                      if (!(data89 === 'read' || data89 === 'sync')) {
-                        const err174 = {
+                      let data94 = data93[i8];
+                      if (!(data94 === 'read' || data94 === 'sync')) {
+                        const err183 = {
                           instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes/' + i8,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
@@ -4656,23 +4913,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data89,
+                          data: data94,
                         };
                         if (vErrors === null) {
-                          vErrors = [err174];
+                          vErrors = [err183];
                         } else {
-                          vErrors.push(err174);
+                          vErrors.push(err183);
                         }
                         errors++;
                       }
                     }
-                    let i9 = data88.length;
+                    let i9 = data93.length;
                     let j1;
                     if (i9 > 1) {
                       outer1: for (; i9--;) {
                         for (j1 = i9; j1--;) {
-                          if (func0(data88[i9], data88[j1])) {
-                            const err175 = {
+                          if (func0(data93[i9], data93[j1])) {
+                            const err184 = {
                               instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
@@ -4687,12 +4944,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data88,
+                              data: data93,
                             };
                             if (vErrors === null) {
-                              vErrors = [err175];
+                              vErrors = [err184];
                             } else {
-                              vErrors.push(err175);
+                              vErrors.push(err184);
                             }
                             errors++;
                             break outer1;
@@ -4701,7 +4958,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err176 = {
+                    const err185 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
@@ -4709,18 +4966,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data88,
+                      data: data93,
                     };
                     if (vErrors === null) {
-                      vErrors = [err176];
+                      vErrors = [err185];
                     } else {
-                      vErrors.push(err176);
+                      vErrors.push(err185);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err177 = {
+                const err186 = {
                   instancePath: instancePath + '/server/apiTokens/' + i7,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
@@ -4728,18 +4985,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data85,
+                  data: data90,
                 };
                 if (vErrors === null) {
-                  vErrors = [err177];
+                  vErrors = [err186];
                 } else {
-                  vErrors.push(err177);
+                  vErrors.push(err186);
                 }
                 errors++;
               }
             }
           } else {
-            const err178 = {
+            const err187 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -4747,20 +5004,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data84,
+              data: data89,
             };
             if (vErrors === null) {
-              vErrors = [err178];
+              vErrors = [err187];
             } else {
-              vErrors.push(err178);
+              vErrors.push(err187);
             }
             errors++;
           }
         }
-        if (data79.maxBodySize !== undefined) {
-          let data90 = data79.maxBodySize;
-          if (!(typeof data90 == 'number' && !(data90 % 1) && !isNaN(data90))) {
-            const err179 = {
+        if (data84.maxBodySize !== undefined) {
+          let data95 = data84.maxBodySize;
+          if (!(typeof data95 == 'number' && !(data95 % 1) && !isNaN(data95))) {
+            const err188 = {
               instancePath: instancePath + '/server/maxBodySize',
               schemaPath: '#/properties/server/properties/maxBodySize/type',
               keyword: 'type',
@@ -4768,189 +5025,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxBodySize.type,
               parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data90,
-            };
-            if (vErrors === null) {
-              vErrors = [err179];
-            } else {
-              vErrors.push(err179);
-            }
-            errors++;
-          }
-          if (typeof data90 == 'number') {
-            if (data90 < 1024 || isNaN(data90)) {
-              const err180 = {
-                instancePath: instancePath + '/server/maxBodySize',
-                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1024 },
-                message: 'must be >= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data90,
-              };
-              if (vErrors === null) {
-                vErrors = [err180];
-              } else {
-                vErrors.push(err180);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data79.maxConnections !== undefined) {
-          let data91 = data79.maxConnections;
-          if (!(typeof data91 == 'number' && !(data91 % 1) && !isNaN(data91))) {
-            const err181 = {
-              instancePath: instancePath + '/server/maxConnections',
-              schemaPath: '#/properties/server/properties/maxConnections/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnections.type,
-              parentSchema: schema11.properties.server.properties.maxConnections,
-              data: data91,
-            };
-            if (vErrors === null) {
-              vErrors = [err181];
-            } else {
-              vErrors.push(err181);
-            }
-            errors++;
-          }
-          if (typeof data91 == 'number') {
-            if (data91 < 1 || isNaN(data91)) {
-              const err182 = {
-                instancePath: instancePath + '/server/maxConnections',
-                schemaPath: '#/properties/server/properties/maxConnections/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnections,
-                data: data91,
-              };
-              if (vErrors === null) {
-                vErrors = [err182];
-              } else {
-                vErrors.push(err182);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data79.maxConnectionsPerClient !== undefined) {
-          let data92 = data79.maxConnectionsPerClient;
-          if (!(typeof data92 == 'number' && !(data92 % 1) && !isNaN(data92))) {
-            const err183 = {
-              instancePath: instancePath + '/server/maxConnectionsPerClient',
-              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
-              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-              data: data92,
-            };
-            if (vErrors === null) {
-              vErrors = [err183];
-            } else {
-              vErrors.push(err183);
-            }
-            errors++;
-          }
-          if (typeof data92 == 'number') {
-            if (data92 < 1 || isNaN(data92)) {
-              const err184 = {
-                instancePath: instancePath + '/server/maxConnectionsPerClient',
-                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-                data: data92,
-              };
-              if (vErrors === null) {
-                vErrors = [err184];
-              } else {
-                vErrors.push(err184);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data79.headersTimeout !== undefined) {
-          let data93 = data79.headersTimeout;
-          if (typeof data93 === 'string') {
-            if (!pattern0.test(data93)) {
-              const err185 = {
-                instancePath: instancePath + '/server/headersTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data93,
-              };
-              if (vErrors === null) {
-                vErrors = [err185];
-              } else {
-                vErrors.push(err185);
-              }
-              errors++;
-            }
-          } else {
-            const err186 = {
-              instancePath: instancePath + '/server/headersTimeout',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data93,
-            };
-            if (vErrors === null) {
-              vErrors = [err186];
-            } else {
-              vErrors.push(err186);
-            }
-            errors++;
-          }
-        }
-        if (data79.bodyTimeout !== undefined) {
-          let data94 = data79.bodyTimeout;
-          if (typeof data94 === 'string') {
-            if (!pattern0.test(data94)) {
-              const err187 = {
-                instancePath: instancePath + '/server/bodyTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data94,
-              };
-              if (vErrors === null) {
-                vErrors = [err187];
-              } else {
-                vErrors.push(err187);
-              }
-              errors++;
-            }
-          } else {
-            const err188 = {
-              instancePath: instancePath + '/server/bodyTimeout',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data94,
+              data: data95,
             };
             if (vErrors === null) {
               vErrors = [err188];
@@ -4959,60 +5034,57 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data79.maxBufferedBodySize !== undefined) {
-          let data95 = data79.maxBufferedBodySize;
-          if (!(typeof data95 == 'number' && !(data95 % 1) && !isNaN(data95))) {
-            const err189 = {
-              instancePath: instancePath + '/server/maxBufferedBodySize',
-              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-              data: data95,
-            };
-            if (vErrors === null) {
-              vErrors = [err189];
-            } else {
-              vErrors.push(err189);
-            }
-            errors++;
-          }
           if (typeof data95 == 'number') {
-            if (data95 < 65536 || isNaN(data95)) {
-              const err190 = {
-                instancePath: instancePath + '/server/maxBufferedBodySize',
-                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
+            if (data95 < 1024 || isNaN(data95)) {
+              const err189 = {
+                instancePath: instancePath + '/server/maxBodySize',
+                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
                 keyword: 'minimum',
-                params: { comparison: '>=', limit: 65536 },
-                message: 'must be >= 65536',
-                schema: 65536,
-                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+                params: { comparison: '>=', limit: 1024 },
+                message: 'must be >= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.server.properties.maxBodySize,
                 data: data95,
               };
               if (vErrors === null) {
-                vErrors = [err190];
+                vErrors = [err189];
               } else {
-                vErrors.push(err190);
+                vErrors.push(err189);
               }
               errors++;
             }
           }
         }
-        if (data79.publicUrl !== undefined) {
-          let data96 = data79.publicUrl;
-          if (typeof data96 === 'string') {
-            if (!pattern2.test(data96)) {
+        if (data84.maxConnections !== undefined) {
+          let data96 = data84.maxConnections;
+          if (!(typeof data96 == 'number' && !(data96 % 1) && !isNaN(data96))) {
+            const err190 = {
+              instancePath: instancePath + '/server/maxConnections',
+              schemaPath: '#/properties/server/properties/maxConnections/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnections.type,
+              parentSchema: schema11.properties.server.properties.maxConnections,
+              data: data96,
+            };
+            if (vErrors === null) {
+              vErrors = [err190];
+            } else {
+              vErrors.push(err190);
+            }
+            errors++;
+          }
+          if (typeof data96 == 'number') {
+            if (data96 < 1 || isNaN(data96)) {
               const err191 = {
-                instancePath: instancePath + '/server/publicUrl',
-                schemaPath: '#/properties/server/properties/publicUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.server.properties.publicUrl,
+                instancePath: instancePath + '/server/maxConnections',
+                schemaPath: '#/properties/server/properties/maxConnections/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnections,
                 data: data96,
               };
               if (vErrors === null) {
@@ -5022,16 +5094,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
+          }
+        }
+        if (data84.maxConnectionsPerClient !== undefined) {
+          let data97 = data84.maxConnectionsPerClient;
+          if (!(typeof data97 == 'number' && !(data97 % 1) && !isNaN(data97))) {
             const err192 = {
-              instancePath: instancePath + '/server/publicUrl',
-              schemaPath: '#/properties/server/properties/publicUrl/type',
+              instancePath: instancePath + '/server/maxConnectionsPerClient',
+              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.server.properties.publicUrl.type,
-              parentSchema: schema11.properties.server.properties.publicUrl,
-              data: data96,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
+              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+              data: data97,
             };
             if (vErrors === null) {
               vErrors = [err192];
@@ -5040,103 +5116,98 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data79.metricsAuth !== undefined) {
-          let data97 = data79.metricsAuth;
-          if (typeof data97 !== 'boolean') {
-            const err193 = {
-              instancePath: instancePath + '/server/metricsAuth',
-              schemaPath: '#/properties/server/properties/metricsAuth/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.metricsAuth.type,
-              parentSchema: schema11.properties.server.properties.metricsAuth,
-              data: data97,
-            };
-            if (vErrors === null) {
-              vErrors = [err193];
-            } else {
-              vErrors.push(err193);
+          if (typeof data97 == 'number') {
+            if (data97 < 1 || isNaN(data97)) {
+              const err193 = {
+                instancePath: instancePath + '/server/maxConnectionsPerClient',
+                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                data: data97,
+              };
+              if (vErrors === null) {
+                vErrors = [err193];
+              } else {
+                vErrors.push(err193);
+              }
+              errors++;
             }
-            errors++;
           }
         }
-        if (data79.ui !== undefined) {
-          let data98 = data79.ui;
-          if (typeof data98 !== 'boolean') {
-            const err194 = {
-              instancePath: instancePath + '/server/ui',
-              schemaPath: '#/properties/server/properties/ui/type',
+        if (data84.headersTimeout !== undefined) {
+          let data98 = data84.headersTimeout;
+          if (typeof data98 === 'string') {
+            if (!pattern0.test(data98)) {
+              const err194 = {
+                instancePath: instancePath + '/server/headersTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data98,
+              };
+              if (vErrors === null) {
+                vErrors = [err194];
+              } else {
+                vErrors.push(err194);
+              }
+              errors++;
+            }
+          } else {
+            const err195 = {
+              instancePath: instancePath + '/server/headersTimeout',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.ui.type,
-              parentSchema: schema11.properties.server.properties.ui,
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
               data: data98,
             };
             if (vErrors === null) {
-              vErrors = [err194];
+              vErrors = [err195];
             } else {
-              vErrors.push(err194);
+              vErrors.push(err195);
             }
             errors++;
           }
         }
-      } else {
-        const err195 = {
-          instancePath: instancePath + '/server',
-          schemaPath: '#/properties/server/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.server.type,
-          parentSchema: schema11.properties.server,
-          data: data79,
-        };
-        if (vErrors === null) {
-          vErrors = [err195];
-        } else {
-          vErrors.push(err195);
-        }
-        errors++;
-      }
-    }
-    if (data.reconcile !== undefined) {
-      let data99 = data.reconcile;
-      if (data99 && typeof data99 == 'object' && !Array.isArray(data99)) {
-        for (const key15 in data99) {
-          if (!(key15 === 'maxConcurrent')) {
-            const err196 = {
-              instancePath: instancePath + '/reconcile',
-              schemaPath: '#/properties/reconcile/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key15 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.reconcile,
-              data: data99,
-            };
-            if (vErrors === null) {
-              vErrors = [err196];
-            } else {
-              vErrors.push(err196);
+        if (data84.bodyTimeout !== undefined) {
+          let data99 = data84.bodyTimeout;
+          if (typeof data99 === 'string') {
+            if (!pattern0.test(data99)) {
+              const err196 = {
+                instancePath: instancePath + '/server/bodyTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data99,
+              };
+              if (vErrors === null) {
+                vErrors = [err196];
+              } else {
+                vErrors.push(err196);
+              }
+              errors++;
             }
-            errors++;
-          }
-        }
-        if (data99.maxConcurrent !== undefined) {
-          let data100 = data99.maxConcurrent;
-          if (!(typeof data100 == 'number' && !(data100 % 1) && !isNaN(data100))) {
+          } else {
             const err197 = {
-              instancePath: instancePath + '/reconcile/maxConcurrent',
-              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
-              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-              data: data100,
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data99,
             };
             if (vErrors === null) {
               vErrors = [err197];
@@ -5145,81 +5216,79 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+        }
+        if (data84.maxBufferedBodySize !== undefined) {
+          let data100 = data84.maxBufferedBodySize;
+          if (!(typeof data100 == 'number' && !(data100 % 1) && !isNaN(data100))) {
+            const err198 = {
+              instancePath: instancePath + '/server/maxBufferedBodySize',
+              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+              data: data100,
+            };
+            if (vErrors === null) {
+              vErrors = [err198];
+            } else {
+              vErrors.push(err198);
+            }
+            errors++;
+          }
           if (typeof data100 == 'number') {
-            if (data100 < 1 || isNaN(data100)) {
-              const err198 = {
-                instancePath: instancePath + '/reconcile/maxConcurrent',
-                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
+            if (data100 < 65536 || isNaN(data100)) {
+              const err199 = {
+                instancePath: instancePath + '/server/maxBufferedBodySize',
+                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
                 keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+                params: { comparison: '>=', limit: 65536 },
+                message: 'must be >= 65536',
+                schema: 65536,
+                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
                 data: data100,
               };
               if (vErrors === null) {
-                vErrors = [err198];
+                vErrors = [err199];
               } else {
-                vErrors.push(err198);
+                vErrors.push(err199);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err199 = {
-          instancePath: instancePath + '/reconcile',
-          schemaPath: '#/properties/reconcile/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.reconcile.type,
-          parentSchema: schema11.properties.reconcile,
-          data: data99,
-        };
-        if (vErrors === null) {
-          vErrors = [err199];
-        } else {
-          vErrors.push(err199);
-        }
-        errors++;
-      }
-    }
-    if (data.workspaces !== undefined) {
-      let data101 = data.workspaces;
-      if (data101 && typeof data101 == 'object' && !Array.isArray(data101)) {
-        for (const key16 in data101) {
-          if (!(key16 === 'dir' || key16 === 'keep' || key16 === 'maxFileSize')) {
-            const err200 = {
-              instancePath: instancePath + '/workspaces',
-              schemaPath: '#/properties/workspaces/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key16 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.workspaces,
-              data: data101,
-            };
-            if (vErrors === null) {
-              vErrors = [err200];
-            } else {
-              vErrors.push(err200);
+        if (data84.publicUrl !== undefined) {
+          let data101 = data84.publicUrl;
+          if (typeof data101 === 'string') {
+            if (!pattern2.test(data101)) {
+              const err200 = {
+                instancePath: instancePath + '/server/publicUrl',
+                schemaPath: '#/properties/server/properties/publicUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.server.properties.publicUrl,
+                data: data101,
+              };
+              if (vErrors === null) {
+                vErrors = [err200];
+              } else {
+                vErrors.push(err200);
+              }
+              errors++;
             }
-            errors++;
-          }
-        }
-        if (data101.dir !== undefined) {
-          let data102 = data101.dir;
-          if (typeof data102 !== 'string') {
+          } else {
             const err201 = {
-              instancePath: instancePath + '/workspaces/dir',
-              schemaPath: '#/properties/workspaces/properties/dir/type',
+              instancePath: instancePath + '/server/publicUrl',
+              schemaPath: '#/properties/server/properties/publicUrl/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.workspaces.properties.dir.type,
-              parentSchema: schema11.properties.workspaces.properties.dir,
-              data: data102,
+              schema: schema11.properties.server.properties.publicUrl.type,
+              parentSchema: schema11.properties.server.properties.publicUrl,
+              data: data101,
             };
             if (vErrors === null) {
               vErrors = [err201];
@@ -5229,18 +5298,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data101.keep !== undefined) {
-          let data103 = data101.keep;
-          if (!(typeof data103 == 'number' && !(data103 % 1) && !isNaN(data103))) {
+        if (data84.metricsAuth !== undefined) {
+          let data102 = data84.metricsAuth;
+          if (typeof data102 !== 'boolean') {
             const err202 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
+              instancePath: instancePath + '/server/metricsAuth',
+              schemaPath: '#/properties/server/properties/metricsAuth/type',
               keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
-              data: data103,
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.metricsAuth.type,
+              parentSchema: schema11.properties.server.properties.metricsAuth,
+              data: data102,
             };
             if (vErrors === null) {
               vErrors = [err202];
@@ -5249,166 +5318,164 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data103 == 'number') {
-            if (data103 < 1 || isNaN(data103)) {
-              const err203 = {
-                instancePath: instancePath + '/workspaces/keep',
-                schemaPath: '#/properties/workspaces/properties/keep/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data103,
-              };
-              if (vErrors === null) {
-                vErrors = [err203];
-              } else {
-                vErrors.push(err203);
-              }
-              errors++;
-            }
-          }
         }
-        if (data101.maxFileSize !== undefined) {
-          let data104 = data101.maxFileSize;
-          if (!(typeof data104 == 'number' && !(data104 % 1) && !isNaN(data104))) {
-            const err204 = {
-              instancePath: instancePath + '/workspaces/maxFileSize',
-              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+        if (data84.ui !== undefined) {
+          let data103 = data84.ui;
+          if (typeof data103 !== 'boolean') {
+            const err203 = {
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
               keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.maxFileSize.type,
-              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-              data: data104,
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
+              data: data103,
             };
             if (vErrors === null) {
-              vErrors = [err204];
+              vErrors = [err203];
             } else {
-              vErrors.push(err204);
+              vErrors.push(err203);
             }
             errors++;
           }
-          if (typeof data104 == 'number') {
-            if (data104 < 1 || isNaN(data104)) {
-              const err205 = {
-                instancePath: instancePath + '/workspaces/maxFileSize',
-                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+        }
+      } else {
+        const err204 = {
+          instancePath: instancePath + '/server',
+          schemaPath: '#/properties/server/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.server.type,
+          parentSchema: schema11.properties.server,
+          data: data84,
+        };
+        if (vErrors === null) {
+          vErrors = [err204];
+        } else {
+          vErrors.push(err204);
+        }
+        errors++;
+      }
+    }
+    if (data.reconcile !== undefined) {
+      let data104 = data.reconcile;
+      if (data104 && typeof data104 == 'object' && !Array.isArray(data104)) {
+        for (const key16 in data104) {
+          if (!(key16 === 'maxConcurrent')) {
+            const err205 = {
+              instancePath: instancePath + '/reconcile',
+              schemaPath: '#/properties/reconcile/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key16 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.reconcile,
+              data: data104,
+            };
+            if (vErrors === null) {
+              vErrors = [err205];
+            } else {
+              vErrors.push(err205);
+            }
+            errors++;
+          }
+        }
+        if (data104.maxConcurrent !== undefined) {
+          let data105 = data104.maxConcurrent;
+          if (!(typeof data105 == 'number' && !(data105 % 1) && !isNaN(data105))) {
+            const err206 = {
+              instancePath: instancePath + '/reconcile/maxConcurrent',
+              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
+              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+              data: data105,
+            };
+            if (vErrors === null) {
+              vErrors = [err206];
+            } else {
+              vErrors.push(err206);
+            }
+            errors++;
+          }
+          if (typeof data105 == 'number') {
+            if (data105 < 1 || isNaN(data105)) {
+              const err207 = {
+                instancePath: instancePath + '/reconcile/maxConcurrent',
+                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-                data: data104,
+                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+                data: data105,
               };
               if (vErrors === null) {
-                vErrors = [err205];
+                vErrors = [err207];
               } else {
-                vErrors.push(err205);
+                vErrors.push(err207);
               }
               errors++;
             }
           }
         }
       } else {
-        const err206 = {
-          instancePath: instancePath + '/workspaces',
-          schemaPath: '#/properties/workspaces/type',
+        const err208 = {
+          instancePath: instancePath + '/reconcile',
+          schemaPath: '#/properties/reconcile/type',
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema11.properties.workspaces.type,
-          parentSchema: schema11.properties.workspaces,
-          data: data101,
+          schema: schema11.properties.reconcile.type,
+          parentSchema: schema11.properties.reconcile,
+          data: data104,
         };
         if (vErrors === null) {
-          vErrors = [err206];
+          vErrors = [err208];
         } else {
-          vErrors.push(err206);
+          vErrors.push(err208);
         }
         errors++;
       }
     }
-    if (data.kubernetes !== undefined) {
-      let data105 = data.kubernetes;
-      if (data105 && typeof data105 == 'object' && !Array.isArray(data105)) {
-        for (const key17 in data105) {
-          if (!(
-            key17 === 'requireServiceAccount' ||
-            key17 === 'controllerNamespace' ||
-            key17 === 'kustomize' ||
-            key17 === 'helm'
-          )) {
-            const err207 = {
-              instancePath: instancePath + '/kubernetes',
-              schemaPath: '#/properties/kubernetes/additionalProperties',
+    if (data.workspaces !== undefined) {
+      let data106 = data.workspaces;
+      if (data106 && typeof data106 == 'object' && !Array.isArray(data106)) {
+        for (const key17 in data106) {
+          if (!(key17 === 'dir' || key17 === 'keep' || key17 === 'maxFileSize')) {
+            const err209 = {
+              instancePath: instancePath + '/workspaces',
+              schemaPath: '#/properties/workspaces/additionalProperties',
               keyword: 'additionalProperties',
               params: { additionalProperty: key17 },
               message: 'must NOT have additional properties',
               schema: false,
-              parentSchema: schema11.properties.kubernetes,
-              data: data105,
-            };
-            if (vErrors === null) {
-              vErrors = [err207];
-            } else {
-              vErrors.push(err207);
-            }
-            errors++;
-          }
-        }
-        if (data105.requireServiceAccount !== undefined) {
-          let data106 = data105.requireServiceAccount;
-          if (typeof data106 !== 'boolean') {
-            const err208 = {
-              instancePath: instancePath + '/kubernetes/requireServiceAccount',
-              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
-              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
+              parentSchema: schema11.properties.workspaces,
               data: data106,
             };
             if (vErrors === null) {
-              vErrors = [err208];
+              vErrors = [err209];
             } else {
-              vErrors.push(err208);
+              vErrors.push(err209);
             }
             errors++;
           }
         }
-        if (data105.controllerNamespace !== undefined) {
-          let data107 = data105.controllerNamespace;
-          if (typeof data107 === 'string') {
-            if (func3(data107) < 1) {
-              const err209 = {
-                instancePath: instancePath + '/kubernetes/controllerNamespace',
-                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data107,
-              };
-              if (vErrors === null) {
-                vErrors = [err209];
-              } else {
-                vErrors.push(err209);
-              }
-              errors++;
-            }
-          } else {
+        if (data106.dir !== undefined) {
+          let data107 = data106.dir;
+          if (typeof data107 !== 'string') {
             const err210 = {
-              instancePath: instancePath + '/kubernetes/controllerNamespace',
-              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
+              instancePath: instancePath + '/workspaces/dir',
+              schemaPath: '#/properties/workspaces/properties/dir/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
-              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              schema: schema11.properties.workspaces.properties.dir.type,
+              parentSchema: schema11.properties.workspaces.properties.dir,
               data: data107,
             };
             if (vErrors === null) {
@@ -5419,34 +5486,224 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data105.kustomize !== undefined) {
-          let data108 = data105.kustomize;
-          if (data108 && typeof data108 == 'object' && !Array.isArray(data108)) {
-            for (const key18 in data108) {
-              if (!(key18 === 'path')) {
-                const err211 = {
+        if (data106.keep !== undefined) {
+          let data108 = data106.keep;
+          if (!(typeof data108 == 'number' && !(data108 % 1) && !isNaN(data108))) {
+            const err211 = {
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
+              data: data108,
+            };
+            if (vErrors === null) {
+              vErrors = [err211];
+            } else {
+              vErrors.push(err211);
+            }
+            errors++;
+          }
+          if (typeof data108 == 'number') {
+            if (data108 < 1 || isNaN(data108)) {
+              const err212 = {
+                instancePath: instancePath + '/workspaces/keep',
+                schemaPath: '#/properties/workspaces/properties/keep/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.workspaces.properties.keep,
+                data: data108,
+              };
+              if (vErrors === null) {
+                vErrors = [err212];
+              } else {
+                vErrors.push(err212);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data106.maxFileSize !== undefined) {
+          let data109 = data106.maxFileSize;
+          if (!(typeof data109 == 'number' && !(data109 % 1) && !isNaN(data109))) {
+            const err213 = {
+              instancePath: instancePath + '/workspaces/maxFileSize',
+              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.maxFileSize.type,
+              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+              data: data109,
+            };
+            if (vErrors === null) {
+              vErrors = [err213];
+            } else {
+              vErrors.push(err213);
+            }
+            errors++;
+          }
+          if (typeof data109 == 'number') {
+            if (data109 < 1 || isNaN(data109)) {
+              const err214 = {
+                instancePath: instancePath + '/workspaces/maxFileSize',
+                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                data: data109,
+              };
+              if (vErrors === null) {
+                vErrors = [err214];
+              } else {
+                vErrors.push(err214);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err215 = {
+          instancePath: instancePath + '/workspaces',
+          schemaPath: '#/properties/workspaces/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.workspaces.type,
+          parentSchema: schema11.properties.workspaces,
+          data: data106,
+        };
+        if (vErrors === null) {
+          vErrors = [err215];
+        } else {
+          vErrors.push(err215);
+        }
+        errors++;
+      }
+    }
+    if (data.kubernetes !== undefined) {
+      let data110 = data.kubernetes;
+      if (data110 && typeof data110 == 'object' && !Array.isArray(data110)) {
+        for (const key18 in data110) {
+          if (!(
+            key18 === 'requireServiceAccount' ||
+            key18 === 'controllerNamespace' ||
+            key18 === 'kustomize' ||
+            key18 === 'helm'
+          )) {
+            const err216 = {
+              instancePath: instancePath + '/kubernetes',
+              schemaPath: '#/properties/kubernetes/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key18 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.kubernetes,
+              data: data110,
+            };
+            if (vErrors === null) {
+              vErrors = [err216];
+            } else {
+              vErrors.push(err216);
+            }
+            errors++;
+          }
+        }
+        if (data110.requireServiceAccount !== undefined) {
+          let data111 = data110.requireServiceAccount;
+          if (typeof data111 !== 'boolean') {
+            const err217 = {
+              instancePath: instancePath + '/kubernetes/requireServiceAccount',
+              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
+              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
+              data: data111,
+            };
+            if (vErrors === null) {
+              vErrors = [err217];
+            } else {
+              vErrors.push(err217);
+            }
+            errors++;
+          }
+        }
+        if (data110.controllerNamespace !== undefined) {
+          let data112 = data110.controllerNamespace;
+          if (typeof data112 === 'string') {
+            if (func3(data112) < 1) {
+              const err218 = {
+                instancePath: instancePath + '/kubernetes/controllerNamespace',
+                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+                data: data112,
+              };
+              if (vErrors === null) {
+                vErrors = [err218];
+              } else {
+                vErrors.push(err218);
+              }
+              errors++;
+            }
+          } else {
+            const err219 = {
+              instancePath: instancePath + '/kubernetes/controllerNamespace',
+              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
+              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              data: data112,
+            };
+            if (vErrors === null) {
+              vErrors = [err219];
+            } else {
+              vErrors.push(err219);
+            }
+            errors++;
+          }
+        }
+        if (data110.kustomize !== undefined) {
+          let data113 = data110.kustomize;
+          if (data113 && typeof data113 == 'object' && !Array.isArray(data113)) {
+            for (const key19 in data113) {
+              if (!(key19 === 'path')) {
+                const err220 = {
                   instancePath: instancePath + '/kubernetes/kustomize',
                   schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
                   keyword: 'additionalProperties',
-                  params: { additionalProperty: key18 },
+                  params: { additionalProperty: key19 },
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data108,
+                  data: data113,
                 };
                 if (vErrors === null) {
-                  vErrors = [err211];
+                  vErrors = [err220];
                 } else {
-                  vErrors.push(err211);
+                  vErrors.push(err220);
                 }
                 errors++;
               }
             }
-            if (data108.path !== undefined) {
-              let data109 = data108.path;
-              if (typeof data109 === 'string') {
-                if (func3(data109) < 1) {
-                  const err212 = {
+            if (data113.path !== undefined) {
+              let data114 = data113.path;
+              if (typeof data114 === 'string') {
+                if (func3(data114) < 1) {
+                  const err221 = {
                     instancePath: instancePath + '/kubernetes/kustomize/path',
                     schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
                     keyword: 'minLength',
@@ -5454,17 +5711,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data109,
+                    data: data114,
                   };
                   if (vErrors === null) {
-                    vErrors = [err212];
+                    vErrors = [err221];
                   } else {
-                    vErrors.push(err212);
+                    vErrors.push(err221);
                   }
                   errors++;
                 }
               } else {
-                const err213 = {
+                const err222 = {
                   instancePath: instancePath + '/kubernetes/kustomize/path',
                   schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
                   keyword: 'type',
@@ -5472,18 +5729,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
                   parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                  data: data109,
+                  data: data114,
                 };
                 if (vErrors === null) {
-                  vErrors = [err213];
+                  vErrors = [err222];
                 } else {
-                  vErrors.push(err213);
+                  vErrors.push(err222);
                 }
                 errors++;
               }
             }
           } else {
-            const err214 = {
+            const err223 = {
               instancePath: instancePath + '/kubernetes/kustomize',
               schemaPath: '#/properties/kubernetes/properties/kustomize/type',
               keyword: 'type',
@@ -5491,44 +5748,44 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.kubernetes.properties.kustomize.type,
               parentSchema: schema11.properties.kubernetes.properties.kustomize,
-              data: data108,
+              data: data113,
             };
             if (vErrors === null) {
-              vErrors = [err214];
+              vErrors = [err223];
             } else {
-              vErrors.push(err214);
+              vErrors.push(err223);
             }
             errors++;
           }
         }
-        if (data105.helm !== undefined) {
-          let data110 = data105.helm;
-          if (data110 && typeof data110 == 'object' && !Array.isArray(data110)) {
-            for (const key19 in data110) {
-              if (!(key19 === 'path')) {
-                const err215 = {
+        if (data110.helm !== undefined) {
+          let data115 = data110.helm;
+          if (data115 && typeof data115 == 'object' && !Array.isArray(data115)) {
+            for (const key20 in data115) {
+              if (!(key20 === 'path')) {
+                const err224 = {
                   instancePath: instancePath + '/kubernetes/helm',
                   schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
                   keyword: 'additionalProperties',
-                  params: { additionalProperty: key19 },
+                  params: { additionalProperty: key20 },
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.kubernetes.properties.helm,
-                  data: data110,
+                  data: data115,
                 };
                 if (vErrors === null) {
-                  vErrors = [err215];
+                  vErrors = [err224];
                 } else {
-                  vErrors.push(err215);
+                  vErrors.push(err224);
                 }
                 errors++;
               }
             }
-            if (data110.path !== undefined) {
-              let data111 = data110.path;
-              if (typeof data111 === 'string') {
-                if (func3(data111) < 1) {
-                  const err216 = {
+            if (data115.path !== undefined) {
+              let data116 = data115.path;
+              if (typeof data116 === 'string') {
+                if (func3(data116) < 1) {
+                  const err225 = {
                     instancePath: instancePath + '/kubernetes/helm/path',
                     schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
                     keyword: 'minLength',
@@ -5536,17 +5793,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                    data: data111,
+                    data: data116,
                   };
                   if (vErrors === null) {
-                    vErrors = [err216];
+                    vErrors = [err225];
                   } else {
-                    vErrors.push(err216);
+                    vErrors.push(err225);
                   }
                   errors++;
                 }
               } else {
-                const err217 = {
+                const err226 = {
                   instancePath: instancePath + '/kubernetes/helm/path',
                   schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
                   keyword: 'type',
@@ -5554,18 +5811,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
                   parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                  data: data111,
+                  data: data116,
                 };
                 if (vErrors === null) {
-                  vErrors = [err217];
+                  vErrors = [err226];
                 } else {
-                  vErrors.push(err217);
+                  vErrors.push(err226);
                 }
                 errors++;
               }
             }
           } else {
-            const err218 = {
+            const err227 = {
               instancePath: instancePath + '/kubernetes/helm',
               schemaPath: '#/properties/kubernetes/properties/helm/type',
               keyword: 'type',
@@ -5573,18 +5830,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.kubernetes.properties.helm.type,
               parentSchema: schema11.properties.kubernetes.properties.helm,
-              data: data110,
+              data: data115,
             };
             if (vErrors === null) {
-              vErrors = [err218];
+              vErrors = [err227];
             } else {
-              vErrors.push(err218);
+              vErrors.push(err227);
             }
             errors++;
           }
         }
       } else {
-        const err219 = {
+        const err228 = {
           instancePath: instancePath + '/kubernetes',
           schemaPath: '#/properties/kubernetes/type',
           keyword: 'type',
@@ -5592,44 +5849,44 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.kubernetes.type,
           parentSchema: schema11.properties.kubernetes,
-          data: data105,
+          data: data110,
         };
         if (vErrors === null) {
-          vErrors = [err219];
+          vErrors = [err228];
         } else {
-          vErrors.push(err219);
+          vErrors.push(err228);
         }
         errors++;
       }
     }
     if (data.telemetry !== undefined) {
-      let data112 = data.telemetry;
-      if (data112 && typeof data112 == 'object' && !Array.isArray(data112)) {
-        for (const key20 in data112) {
-          if (!(key20 === 'otlpEndpoint')) {
-            const err220 = {
+      let data117 = data.telemetry;
+      if (data117 && typeof data117 == 'object' && !Array.isArray(data117)) {
+        for (const key21 in data117) {
+          if (!(key21 === 'otlpEndpoint')) {
+            const err229 = {
               instancePath: instancePath + '/telemetry',
               schemaPath: '#/properties/telemetry/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key20 },
+              params: { additionalProperty: key21 },
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.telemetry,
-              data: data112,
+              data: data117,
             };
             if (vErrors === null) {
-              vErrors = [err220];
+              vErrors = [err229];
             } else {
-              vErrors.push(err220);
+              vErrors.push(err229);
             }
             errors++;
           }
         }
-        if (data112.otlpEndpoint !== undefined) {
-          let data113 = data112.otlpEndpoint;
-          if (typeof data113 === 'string') {
-            if (!pattern2.test(data113)) {
-              const err221 = {
+        if (data117.otlpEndpoint !== undefined) {
+          let data118 = data117.otlpEndpoint;
+          if (typeof data118 === 'string') {
+            if (!pattern2.test(data118)) {
+              const err230 = {
                 instancePath: instancePath + '/telemetry/otlpEndpoint',
                 schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
                 keyword: 'pattern',
@@ -5637,17 +5894,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
                 schema: '^https?://[^\\s]+$',
                 parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data113,
+                data: data118,
               };
               if (vErrors === null) {
-                vErrors = [err221];
+                vErrors = [err230];
               } else {
-                vErrors.push(err221);
+                vErrors.push(err230);
               }
               errors++;
             }
           } else {
-            const err222 = {
+            const err231 = {
               instancePath: instancePath + '/telemetry/otlpEndpoint',
               schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
               keyword: 'type',
@@ -5655,18 +5912,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
               parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-              data: data113,
+              data: data118,
             };
             if (vErrors === null) {
-              vErrors = [err222];
+              vErrors = [err231];
             } else {
-              vErrors.push(err222);
+              vErrors.push(err231);
             }
             errors++;
           }
         }
       } else {
-        const err223 = {
+        const err232 = {
           instancePath: instancePath + '/telemetry',
           schemaPath: '#/properties/telemetry/type',
           keyword: 'type',
@@ -5674,21 +5931,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.telemetry.type,
           parentSchema: schema11.properties.telemetry,
-          data: data112,
+          data: data117,
         };
         if (vErrors === null) {
-          vErrors = [err223];
+          vErrors = [err232];
         } else {
-          vErrors.push(err223);
+          vErrors.push(err232);
         }
         errors++;
       }
     }
     if (data.notifications !== undefined) {
-      let data114 = data.notifications;
-      if (Array.isArray(data114)) {
-        if (data114.length > 32) {
-          const err224 = {
+      let data119 = data.notifications;
+      if (Array.isArray(data119)) {
+        if (data119.length > 32) {
+          const err233 = {
             instancePath: instancePath + '/notifications',
             schemaPath: '#/properties/notifications/maxItems',
             keyword: 'maxItems',
@@ -5696,21 +5953,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 32 items',
             schema: 32,
             parentSchema: schema11.properties.notifications,
-            data: data114,
+            data: data119,
           };
           if (vErrors === null) {
-            vErrors = [err224];
+            vErrors = [err233];
           } else {
-            vErrors.push(err224);
+            vErrors.push(err233);
           }
           errors++;
         }
-        const len8 = data114.length;
+        const len8 = data119.length;
         for (let i10 = 0; i10 < len8; i10++) {
-          let data115 = data114[i10];
-          if (data115 && typeof data115 == 'object' && !Array.isArray(data115)) {
-            if (data115.name === undefined) {
-              const err225 = {
+          let data120 = data119[i10];
+          if (data120 && typeof data120 == 'object' && !Array.isArray(data120)) {
+            if (data120.name === undefined) {
+              const err234 = {
                 instancePath: instancePath + '/notifications/' + i10,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
@@ -5718,17 +5975,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'name' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data115,
+                data: data120,
               };
               if (vErrors === null) {
-                vErrors = [err225];
+                vErrors = [err234];
               } else {
-                vErrors.push(err225);
+                vErrors.push(err234);
               }
               errors++;
             }
-            if (data115.type === undefined) {
-              const err226 = {
+            if (data120.type === undefined) {
+              const err235 = {
                 instancePath: instancePath + '/notifications/' + i10,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
@@ -5736,17 +5993,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'type' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data115,
+                data: data120,
               };
               if (vErrors === null) {
-                vErrors = [err226];
+                vErrors = [err235];
               } else {
-                vErrors.push(err226);
+                vErrors.push(err235);
               }
               errors++;
             }
-            if (data115.urlEnv === undefined) {
-              const err227 = {
+            if (data120.urlEnv === undefined) {
+              const err236 = {
                 instancePath: instancePath + '/notifications/' + i10,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
@@ -5754,17 +6011,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'urlEnv' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data115,
+                data: data120,
               };
               if (vErrors === null) {
-                vErrors = [err227];
+                vErrors = [err236];
               } else {
-                vErrors.push(err227);
+                vErrors.push(err236);
               }
               errors++;
             }
-            if (data115.events === undefined) {
-              const err228 = {
+            if (data120.events === undefined) {
+              const err237 = {
                 instancePath: instancePath + '/notifications/' + i10,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
@@ -5772,47 +6029,47 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'events' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data115,
+                data: data120,
               };
               if (vErrors === null) {
-                vErrors = [err228];
+                vErrors = [err237];
               } else {
-                vErrors.push(err228);
+                vErrors.push(err237);
               }
               errors++;
             }
-            for (const key21 in data115) {
+            for (const key22 in data120) {
               if (!(
-                key21 === 'name' ||
-                key21 === 'type' ||
-                key21 === 'urlEnv' ||
-                key21 === 'secretEnv' ||
-                key21 === 'events' ||
-                key21 === 'environments'
+                key22 === 'name' ||
+                key22 === 'type' ||
+                key22 === 'urlEnv' ||
+                key22 === 'secretEnv' ||
+                key22 === 'events' ||
+                key22 === 'environments'
               )) {
-                const err229 = {
+                const err238 = {
                   instancePath: instancePath + '/notifications/' + i10,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
-                  params: { additionalProperty: key21 },
+                  params: { additionalProperty: key22 },
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data115,
+                  data: data120,
                 };
                 if (vErrors === null) {
-                  vErrors = [err229];
+                  vErrors = [err238];
                 } else {
-                  vErrors.push(err229);
+                  vErrors.push(err238);
                 }
                 errors++;
               }
             }
-            if (data115.name !== undefined) {
-              let data116 = data115.name;
-              if (typeof data116 === 'string') {
-                if (!pattern28.test(data116)) {
-                  const err230 = {
+            if (data120.name !== undefined) {
+              let data121 = data120.name;
+              if (typeof data121 === 'string') {
+                if (!pattern29.test(data121)) {
+                  const err239 = {
                     instancePath: instancePath + '/notifications/' + i10 + '/name',
                     schemaPath: '#/properties/notifications/items/properties/name/pattern',
                     keyword: 'pattern',
@@ -5820,17 +6077,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
                     schema: '^[a-z0-9][a-z0-9-]{0,62}$',
                     parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data116,
+                    data: data121,
                   };
                   if (vErrors === null) {
-                    vErrors = [err230];
+                    vErrors = [err239];
                   } else {
-                    vErrors.push(err230);
+                    vErrors.push(err239);
                   }
                   errors++;
                 }
               } else {
-                const err231 = {
+                const err240 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/name',
                   schemaPath: '#/properties/notifications/items/properties/name/type',
                   keyword: 'type',
@@ -5838,20 +6095,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.notifications.items.properties.name.type,
                   parentSchema: schema11.properties.notifications.items.properties.name,
-                  data: data116,
+                  data: data121,
                 };
                 if (vErrors === null) {
-                  vErrors = [err231];
+                  vErrors = [err240];
                 } else {
-                  vErrors.push(err231);
+                  vErrors.push(err240);
                 }
                 errors++;
               }
             }
-            if (data115.type !== undefined) {
-              let data117 = data115.type;
-              if (!(data117 === 'slack' || data117 === 'webhook')) {
-                const err232 = {
+            if (data120.type !== undefined) {
+              let data122 = data120.type;
+              if (!(data122 === 'slack' || data122 === 'webhook')) {
+                const err241 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/type',
                   schemaPath: '#/properties/notifications/items/properties/type/enum',
                   keyword: 'enum',
@@ -5859,21 +6116,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be equal to one of the allowed values',
                   schema: schema11.properties.notifications.items.properties.type.enum,
                   parentSchema: schema11.properties.notifications.items.properties.type,
-                  data: data117,
+                  data: data122,
                 };
                 if (vErrors === null) {
-                  vErrors = [err232];
+                  vErrors = [err241];
                 } else {
-                  vErrors.push(err232);
+                  vErrors.push(err241);
                 }
                 errors++;
               }
             }
-            if (data115.urlEnv !== undefined) {
-              let data118 = data115.urlEnv;
-              if (typeof data118 === 'string') {
-                if (!pattern1.test(data118)) {
-                  const err233 = {
+            if (data120.urlEnv !== undefined) {
+              let data123 = data120.urlEnv;
+              if (typeof data123 === 'string') {
+                if (!pattern1.test(data123)) {
+                  const err242 = {
                     instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
                     schemaPath: '#/definitions/envVarName/pattern',
                     keyword: 'pattern',
@@ -5881,17 +6138,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                     schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                     parentSchema: schema13,
-                    data: data118,
+                    data: data123,
                   };
                   if (vErrors === null) {
-                    vErrors = [err233];
+                    vErrors = [err242];
                   } else {
-                    vErrors.push(err233);
+                    vErrors.push(err242);
                   }
                   errors++;
                 }
               } else {
-                const err234 = {
+                const err243 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
                   schemaPath: '#/definitions/envVarName/type',
                   keyword: 'type',
@@ -5899,21 +6156,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema13.type,
                   parentSchema: schema13,
-                  data: data118,
+                  data: data123,
                 };
                 if (vErrors === null) {
-                  vErrors = [err234];
+                  vErrors = [err243];
                 } else {
-                  vErrors.push(err234);
+                  vErrors.push(err243);
                 }
                 errors++;
               }
             }
-            if (data115.secretEnv !== undefined) {
-              let data119 = data115.secretEnv;
-              if (typeof data119 === 'string') {
-                if (!pattern1.test(data119)) {
-                  const err235 = {
+            if (data120.secretEnv !== undefined) {
+              let data124 = data120.secretEnv;
+              if (typeof data124 === 'string') {
+                if (!pattern1.test(data124)) {
+                  const err244 = {
                     instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
                     schemaPath: '#/definitions/envVarName/pattern',
                     keyword: 'pattern',
@@ -5921,17 +6178,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                     schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                     parentSchema: schema13,
-                    data: data119,
+                    data: data124,
                   };
                   if (vErrors === null) {
-                    vErrors = [err235];
+                    vErrors = [err244];
                   } else {
-                    vErrors.push(err235);
+                    vErrors.push(err244);
                   }
                   errors++;
                 }
               } else {
-                const err236 = {
+                const err245 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
                   schemaPath: '#/definitions/envVarName/type',
                   keyword: 'type',
@@ -5939,21 +6196,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema13.type,
                   parentSchema: schema13,
-                  data: data119,
+                  data: data124,
                 };
                 if (vErrors === null) {
-                  vErrors = [err236];
+                  vErrors = [err245];
                 } else {
-                  vErrors.push(err236);
+                  vErrors.push(err245);
                 }
                 errors++;
               }
             }
-            if (data115.events !== undefined) {
-              let data120 = data115.events;
-              if (Array.isArray(data120)) {
-                if (data120.length < 1) {
-                  const err237 = {
+            if (data120.events !== undefined) {
+              let data125 = data120.events;
+              if (Array.isArray(data125)) {
+                if (data125.length < 1) {
+                  const err246 = {
                     instancePath: instancePath + '/notifications/' + i10 + '/events',
                     schemaPath: '#/properties/notifications/items/properties/events/minItems',
                     keyword: 'minItems',
@@ -5961,27 +6218,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 items',
                     schema: 1,
                     parentSchema: schema11.properties.notifications.items.properties.events,
-                    data: data120,
+                    data: data125,
                   };
                   if (vErrors === null) {
-                    vErrors = [err237];
+                    vErrors = [err246];
                   } else {
-                    vErrors.push(err237);
+                    vErrors.push(err246);
                   }
                   errors++;
                 }
-                const len9 = data120.length;
+                const len9 = data125.length;
                 for (let i11 = 0; i11 < len9; i11++) {
-                  let data121 = data120[i11];
+                  let data126 = data125[i11];
                   if (!(
-                    data121 === 'failed' ||
-                    data121 === 'stalled' ||
-                    data121 === 'recovered' ||
-                    data121 === 'applied' ||
-                    data121 === 'drift-repaired' ||
-                    data121 === 'suspended'
+                    data126 === 'failed' ||
+                    data126 === 'stalled' ||
+                    data126 === 'recovered' ||
+                    data126 === 'applied' ||
+                    data126 === 'drift-repaired' ||
+                    data126 === 'suspended'
                   )) {
-                    const err238 = {
+                    const err247 = {
                       instancePath: instancePath + '/notifications/' + i10 + '/events/' + i11,
                       schemaPath: '#/properties/notifications/items/properties/events/items/enum',
                       keyword: 'enum',
@@ -5991,23 +6248,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be equal to one of the allowed values',
                       schema: schema11.properties.notifications.items.properties.events.items.enum,
                       parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data121,
+                      data: data126,
                     };
                     if (vErrors === null) {
-                      vErrors = [err238];
+                      vErrors = [err247];
                     } else {
-                      vErrors.push(err238);
+                      vErrors.push(err247);
                     }
                     errors++;
                   }
                 }
-                let i12 = data120.length;
+                let i12 = data125.length;
                 let j2;
                 if (i12 > 1) {
                   outer2: for (; i12--;) {
                     for (j2 = i12; j2--;) {
-                      if (func0(data120[i12], data120[j2])) {
-                        const err239 = {
+                      if (func0(data125[i12], data125[j2])) {
+                        const err248 = {
                           instancePath: instancePath + '/notifications/' + i10 + '/events',
                           schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
                           keyword: 'uniqueItems',
@@ -6020,12 +6277,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             ' are identical)',
                           schema: true,
                           parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data120,
+                          data: data125,
                         };
                         if (vErrors === null) {
-                          vErrors = [err239];
+                          vErrors = [err248];
                         } else {
-                          vErrors.push(err239);
+                          vErrors.push(err248);
                         }
                         errors++;
                         break outer2;
@@ -6034,7 +6291,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err240 = {
+                const err249 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/events',
                   schemaPath: '#/properties/notifications/items/properties/events/type',
                   keyword: 'type',
@@ -6042,25 +6299,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.events.type,
                   parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data120,
+                  data: data125,
                 };
                 if (vErrors === null) {
-                  vErrors = [err240];
+                  vErrors = [err249];
                 } else {
-                  vErrors.push(err240);
+                  vErrors.push(err249);
                 }
                 errors++;
               }
             }
-            if (data115.environments !== undefined) {
-              let data122 = data115.environments;
-              if (Array.isArray(data122)) {
-                const len10 = data122.length;
+            if (data120.environments !== undefined) {
+              let data127 = data120.environments;
+              if (Array.isArray(data127)) {
+                const len10 = data127.length;
                 for (let i13 = 0; i13 < len10; i13++) {
-                  let data123 = data122[i13];
-                  if (typeof data123 === 'string') {
-                    if (func3(data123) < 1) {
-                      const err241 = {
+                  let data128 = data127[i13];
+                  if (typeof data128 === 'string') {
+                    if (func3(data128) < 1) {
+                      const err250 = {
                         instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
                         schemaPath:
                           '#/properties/notifications/items/properties/environments/items/minLength',
@@ -6069,17 +6326,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data123,
+                        data: data128,
                       };
                       if (vErrors === null) {
-                        vErrors = [err241];
+                        vErrors = [err250];
                       } else {
-                        vErrors.push(err241);
+                        vErrors.push(err250);
                       }
                       errors++;
                     }
                   } else {
-                    const err242 = {
+                    const err251 = {
                       instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
                       schemaPath: '#/properties/notifications/items/properties/environments/items/type',
                       keyword: 'type',
@@ -6087,18 +6344,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.notifications.items.properties.environments.items.type,
                       parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                      data: data123,
+                      data: data128,
                     };
                     if (vErrors === null) {
-                      vErrors = [err242];
+                      vErrors = [err251];
                     } else {
-                      vErrors.push(err242);
+                      vErrors.push(err251);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err243 = {
+                const err252 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/environments',
                   schemaPath: '#/properties/notifications/items/properties/environments/type',
                   keyword: 'type',
@@ -6106,18 +6363,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.environments.type,
                   parentSchema: schema11.properties.notifications.items.properties.environments,
-                  data: data122,
+                  data: data127,
                 };
                 if (vErrors === null) {
-                  vErrors = [err243];
+                  vErrors = [err252];
                 } else {
-                  vErrors.push(err243);
+                  vErrors.push(err252);
                 }
                 errors++;
               }
             }
           } else {
-            const err244 = {
+            const err253 = {
               instancePath: instancePath + '/notifications/' + i10,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
@@ -6125,190 +6382,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data115,
-            };
-            if (vErrors === null) {
-              vErrors = [err244];
-            } else {
-              vErrors.push(err244);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err245 = {
-          instancePath: instancePath + '/notifications',
-          schemaPath: '#/properties/notifications/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-          schema: schema11.properties.notifications.type,
-          parentSchema: schema11.properties.notifications,
-          data: data114,
-        };
-        if (vErrors === null) {
-          vErrors = [err245];
-        } else {
-          vErrors.push(err245);
-        }
-        errors++;
-      }
-    }
-    if (data.sharding !== undefined) {
-      let data124 = data.sharding;
-      if (data124 && typeof data124 == 'object' && !Array.isArray(data124)) {
-        for (const key22 in data124) {
-          if (!func2.call(schema11.properties.sharding.properties, key22)) {
-            const err246 = {
-              instancePath: instancePath + '/sharding',
-              schemaPath: '#/properties/sharding/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key22 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.sharding,
-              data: data124,
-            };
-            if (vErrors === null) {
-              vErrors = [err246];
-            } else {
-              vErrors.push(err246);
-            }
-            errors++;
-          }
-        }
-        if (data124.enabled !== undefined) {
-          let data125 = data124.enabled;
-          if (typeof data125 !== 'boolean') {
-            const err247 = {
-              instancePath: instancePath + '/sharding/enabled',
-              schemaPath: '#/properties/sharding/properties/enabled/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.sharding.properties.enabled.type,
-              parentSchema: schema11.properties.sharding.properties.enabled,
-              data: data125,
-            };
-            if (vErrors === null) {
-              vErrors = [err247];
-            } else {
-              vErrors.push(err247);
-            }
-            errors++;
-          }
-        }
-        if (data124.namespace !== undefined) {
-          let data126 = data124.namespace;
-          if (typeof data126 === 'string') {
-            if (func3(data126) < 1) {
-              const err248 = {
-                instancePath: instancePath + '/sharding/namespace',
-                schemaPath: '#/properties/sharding/properties/namespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data126,
-              };
-              if (vErrors === null) {
-                vErrors = [err248];
-              } else {
-                vErrors.push(err248);
-              }
-              errors++;
-            }
-          } else {
-            const err249 = {
-              instancePath: instancePath + '/sharding/namespace',
-              schemaPath: '#/properties/sharding/properties/namespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.namespace.type,
-              parentSchema: schema11.properties.sharding.properties.namespace,
-              data: data126,
-            };
-            if (vErrors === null) {
-              vErrors = [err249];
-            } else {
-              vErrors.push(err249);
-            }
-            errors++;
-          }
-        }
-        if (data124.leaseDuration !== undefined) {
-          let data127 = data124.leaseDuration;
-          if (typeof data127 === 'string') {
-            if (!pattern0.test(data127)) {
-              const err250 = {
-                instancePath: instancePath + '/sharding/leaseDuration',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data127,
-              };
-              if (vErrors === null) {
-                vErrors = [err250];
-              } else {
-                vErrors.push(err250);
-              }
-              errors++;
-            }
-          } else {
-            const err251 = {
-              instancePath: instancePath + '/sharding/leaseDuration',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data127,
-            };
-            if (vErrors === null) {
-              vErrors = [err251];
-            } else {
-              vErrors.push(err251);
-            }
-            errors++;
-          }
-        }
-        if (data124.renewInterval !== undefined) {
-          let data128 = data124.renewInterval;
-          if (typeof data128 === 'string') {
-            if (!pattern0.test(data128)) {
-              const err252 = {
-                instancePath: instancePath + '/sharding/renewInterval',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data128,
-              };
-              if (vErrors === null) {
-                vErrors = [err252];
-              } else {
-                vErrors.push(err252);
-              }
-              errors++;
-            }
-          } else {
-            const err253 = {
-              instancePath: instancePath + '/sharding/renewInterval',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data128,
+              data: data120,
             };
             if (vErrors === null) {
               vErrors = [err253];
@@ -6318,55 +6392,60 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data124.identity !== undefined) {
-          let data129 = data124.identity;
-          if (typeof data129 === 'string') {
-            if (func3(data129) > 128) {
-              const err254 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/maxLength',
-                keyword: 'maxLength',
-                params: { limit: 128 },
-                message: 'must NOT have more than 128 characters',
-                schema: 128,
-                parentSchema: schema11.properties.sharding.properties.identity,
-                data: data129,
-              };
-              if (vErrors === null) {
-                vErrors = [err254];
-              } else {
-                vErrors.push(err254);
-              }
-              errors++;
-            }
-            if (func3(data129) < 1) {
-              const err255 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.identity,
-                data: data129,
-              };
-              if (vErrors === null) {
-                vErrors = [err255];
-              } else {
-                vErrors.push(err255);
-              }
-              errors++;
-            }
-          } else {
-            const err256 = {
-              instancePath: instancePath + '/sharding/identity',
-              schemaPath: '#/properties/sharding/properties/identity/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.identity.type,
-              parentSchema: schema11.properties.sharding.properties.identity,
+      } else {
+        const err254 = {
+          instancePath: instancePath + '/notifications',
+          schemaPath: '#/properties/notifications/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema11.properties.notifications.type,
+          parentSchema: schema11.properties.notifications,
+          data: data119,
+        };
+        if (vErrors === null) {
+          vErrors = [err254];
+        } else {
+          vErrors.push(err254);
+        }
+        errors++;
+      }
+    }
+    if (data.sharding !== undefined) {
+      let data129 = data.sharding;
+      if (data129 && typeof data129 == 'object' && !Array.isArray(data129)) {
+        for (const key23 in data129) {
+          if (!func2.call(schema11.properties.sharding.properties, key23)) {
+            const err255 = {
+              instancePath: instancePath + '/sharding',
+              schemaPath: '#/properties/sharding/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key23 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.sharding,
               data: data129,
+            };
+            if (vErrors === null) {
+              vErrors = [err255];
+            } else {
+              vErrors.push(err255);
+            }
+            errors++;
+          }
+        }
+        if (data129.enabled !== undefined) {
+          let data130 = data129.enabled;
+          if (typeof data130 !== 'boolean') {
+            const err256 = {
+              instancePath: instancePath + '/sharding/enabled',
+              schemaPath: '#/properties/sharding/properties/enabled/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.sharding.properties.enabled.type,
+              parentSchema: schema11.properties.sharding.properties.enabled,
+              data: data130,
             };
             if (vErrors === null) {
               vErrors = [err256];
@@ -6376,19 +6455,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data124.kubeconfig !== undefined) {
-          let data130 = data124.kubeconfig;
-          if (typeof data130 === 'string') {
-            if (func3(data130) < 1) {
+        if (data129.namespace !== undefined) {
+          let data131 = data129.namespace;
+          if (typeof data131 === 'string') {
+            if (func3(data131) < 1) {
               const err257 = {
-                instancePath: instancePath + '/sharding/kubeconfig',
-                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
+                instancePath: instancePath + '/sharding/namespace',
+                schemaPath: '#/properties/sharding/properties/namespace/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.sharding.properties.kubeconfig,
-                data: data130,
+                parentSchema: schema11.properties.sharding.properties.namespace,
+                data: data131,
               };
               if (vErrors === null) {
                 vErrors = [err257];
@@ -6399,14 +6478,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err258 = {
-              instancePath: instancePath + '/sharding/kubeconfig',
-              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
+              instancePath: instancePath + '/sharding/namespace',
+              schemaPath: '#/properties/sharding/properties/namespace/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.kubeconfig.type,
-              parentSchema: schema11.properties.sharding.properties.kubeconfig,
-              data: data130,
+              schema: schema11.properties.sharding.properties.namespace.type,
+              parentSchema: schema11.properties.sharding.properties.namespace,
+              data: data131,
             };
             if (vErrors === null) {
               vErrors = [err258];
@@ -6416,19 +6495,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data124.context !== undefined) {
-          let data131 = data124.context;
-          if (typeof data131 === 'string') {
-            if (func3(data131) < 1) {
+        if (data129.leaseDuration !== undefined) {
+          let data132 = data129.leaseDuration;
+          if (typeof data132 === 'string') {
+            if (!pattern0.test(data132)) {
               const err259 = {
-                instancePath: instancePath + '/sharding/context',
-                schemaPath: '#/properties/sharding/properties/context/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.context,
-                data: data131,
+                instancePath: instancePath + '/sharding/leaseDuration',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data132,
               };
               if (vErrors === null) {
                 vErrors = [err259];
@@ -6439,14 +6518,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err260 = {
-              instancePath: instancePath + '/sharding/context',
-              schemaPath: '#/properties/sharding/properties/context/type',
+              instancePath: instancePath + '/sharding/leaseDuration',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.context.type,
-              parentSchema: schema11.properties.sharding.properties.context,
-              data: data131,
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data132,
             };
             if (vErrors === null) {
               vErrors = [err260];
@@ -6456,19 +6535,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data124.advertiseUrl !== undefined) {
-          let data132 = data124.advertiseUrl;
-          if (typeof data132 === 'string') {
-            if (!pattern11.test(data132)) {
+        if (data129.renewInterval !== undefined) {
+          let data133 = data129.renewInterval;
+          if (typeof data133 === 'string') {
+            if (!pattern0.test(data133)) {
               const err261 = {
-                instancePath: instancePath + '/sharding/advertiseUrl',
-                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                instancePath: instancePath + '/sharding/renewInterval',
+                schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
-                params: { pattern: '^https?://' },
-                message: 'must match pattern "' + '^https?://' + '"',
-                schema: '^https?://',
-                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
-                data: data132,
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data133,
               };
               if (vErrors === null) {
                 vErrors = [err261];
@@ -6479,14 +6558,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err262 = {
-              instancePath: instancePath + '/sharding/advertiseUrl',
-              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.advertiseUrl.type,
-              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
-              data: data132,
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data133,
             };
             if (vErrors === null) {
               vErrors = [err262];
@@ -6496,37 +6575,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data124.shards !== undefined) {
-          let data133 = data124.shards;
-          if (!(typeof data133 == 'number' && !(data133 % 1) && !isNaN(data133))) {
-            const err263 = {
-              instancePath: instancePath + '/sharding/shards',
-              schemaPath: '#/properties/sharding/properties/shards/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.sharding.properties.shards.type,
-              parentSchema: schema11.properties.sharding.properties.shards,
-              data: data133,
-            };
-            if (vErrors === null) {
-              vErrors = [err263];
-            } else {
-              vErrors.push(err263);
+        if (data129.identity !== undefined) {
+          let data134 = data129.identity;
+          if (typeof data134 === 'string') {
+            if (func3(data134) > 128) {
+              const err263 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/maxLength',
+                keyword: 'maxLength',
+                params: { limit: 128 },
+                message: 'must NOT have more than 128 characters',
+                schema: 128,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data134,
+              };
+              if (vErrors === null) {
+                vErrors = [err263];
+              } else {
+                vErrors.push(err263);
+              }
+              errors++;
             }
-            errors++;
-          }
-          if (typeof data133 == 'number') {
-            if (data133 > 1024 || isNaN(data133)) {
+            if (func3(data134) < 1) {
               const err264 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 1024 },
-                message: 'must be <= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data133,
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data134,
               };
               if (vErrors === null) {
                 vErrors = [err264];
@@ -6535,39 +6614,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data133 < 1 || isNaN(data133)) {
-              const err265 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data133,
-              };
-              if (vErrors === null) {
-                vErrors = [err265];
-              } else {
-                vErrors.push(err265);
-              }
-              errors++;
+          } else {
+            const err265 = {
+              instancePath: instancePath + '/sharding/identity',
+              schemaPath: '#/properties/sharding/properties/identity/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.identity.type,
+              parentSchema: schema11.properties.sharding.properties.identity,
+              data: data134,
+            };
+            if (vErrors === null) {
+              vErrors = [err265];
+            } else {
+              vErrors.push(err265);
             }
+            errors++;
           }
         }
-        if (data124.handoffKeyFile !== undefined) {
-          let data134 = data124.handoffKeyFile;
-          if (typeof data134 === 'string') {
-            if (func3(data134) < 1) {
+        if (data129.kubeconfig !== undefined) {
+          let data135 = data129.kubeconfig;
+          if (typeof data135 === 'string') {
+            if (func3(data135) < 1) {
               const err266 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                instancePath: instancePath + '/sharding/kubeconfig',
+                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-                data: data134,
+                parentSchema: schema11.properties.sharding.properties.kubeconfig,
+                data: data135,
               };
               if (vErrors === null) {
                 vErrors = [err266];
@@ -6578,14 +6656,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err267 = {
-              instancePath: instancePath + '/sharding/handoffKeyFile',
-              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+              instancePath: instancePath + '/sharding/kubeconfig',
+              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
-              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-              data: data134,
+              schema: schema11.properties.sharding.properties.kubeconfig.type,
+              parentSchema: schema11.properties.sharding.properties.kubeconfig,
+              data: data135,
             };
             if (vErrors === null) {
               vErrors = [err267];
@@ -6595,19 +6673,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data124.handoffKeyEnv !== undefined) {
-          let data135 = data124.handoffKeyEnv;
-          if (typeof data135 === 'string') {
-            if (!pattern1.test(data135)) {
+        if (data129.context !== undefined) {
+          let data136 = data129.context;
+          if (typeof data136 === 'string') {
+            if (func3(data136) < 1) {
               const err268 = {
-                instancePath: instancePath + '/sharding/handoffKeyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data135,
+                instancePath: instancePath + '/sharding/context',
+                schemaPath: '#/properties/sharding/properties/context/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.context,
+                data: data136,
               };
               if (vErrors === null) {
                 vErrors = [err268];
@@ -6618,14 +6696,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err269 = {
-              instancePath: instancePath + '/sharding/handoffKeyEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/sharding/context',
+              schemaPath: '#/properties/sharding/properties/context/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
-              data: data135,
+              schema: schema11.properties.sharding.properties.context.type,
+              parentSchema: schema11.properties.sharding.properties.context,
+              data: data136,
             };
             if (vErrors === null) {
               vErrors = [err269];
@@ -6635,15 +6713,194 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data124.peerUrls !== undefined) {
-          let data136 = data124.peerUrls;
-          if (Array.isArray(data136)) {
-            const len11 = data136.length;
+        if (data129.advertiseUrl !== undefined) {
+          let data137 = data129.advertiseUrl;
+          if (typeof data137 === 'string') {
+            if (!pattern11.test(data137)) {
+              const err270 = {
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                data: data137,
+              };
+              if (vErrors === null) {
+                vErrors = [err270];
+              } else {
+                vErrors.push(err270);
+              }
+              errors++;
+            }
+          } else {
+            const err271 = {
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              data: data137,
+            };
+            if (vErrors === null) {
+              vErrors = [err271];
+            } else {
+              vErrors.push(err271);
+            }
+            errors++;
+          }
+        }
+        if (data129.shards !== undefined) {
+          let data138 = data129.shards;
+          if (!(typeof data138 == 'number' && !(data138 % 1) && !isNaN(data138))) {
+            const err272 = {
+              instancePath: instancePath + '/sharding/shards',
+              schemaPath: '#/properties/sharding/properties/shards/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.sharding.properties.shards.type,
+              parentSchema: schema11.properties.sharding.properties.shards,
+              data: data138,
+            };
+            if (vErrors === null) {
+              vErrors = [err272];
+            } else {
+              vErrors.push(err272);
+            }
+            errors++;
+          }
+          if (typeof data138 == 'number') {
+            if (data138 > 1024 || isNaN(data138)) {
+              const err273 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 1024 },
+                message: 'must be <= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data138,
+              };
+              if (vErrors === null) {
+                vErrors = [err273];
+              } else {
+                vErrors.push(err273);
+              }
+              errors++;
+            }
+            if (data138 < 1 || isNaN(data138)) {
+              const err274 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data138,
+              };
+              if (vErrors === null) {
+                vErrors = [err274];
+              } else {
+                vErrors.push(err274);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data129.handoffKeyFile !== undefined) {
+          let data139 = data129.handoffKeyFile;
+          if (typeof data139 === 'string') {
+            if (func3(data139) < 1) {
+              const err275 = {
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                data: data139,
+              };
+              if (vErrors === null) {
+                vErrors = [err275];
+              } else {
+                vErrors.push(err275);
+              }
+              errors++;
+            }
+          } else {
+            const err276 = {
+              instancePath: instancePath + '/sharding/handoffKeyFile',
+              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
+              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+              data: data139,
+            };
+            if (vErrors === null) {
+              vErrors = [err276];
+            } else {
+              vErrors.push(err276);
+            }
+            errors++;
+          }
+        }
+        if (data129.handoffKeyEnv !== undefined) {
+          let data140 = data129.handoffKeyEnv;
+          if (typeof data140 === 'string') {
+            if (!pattern1.test(data140)) {
+              const err277 = {
+                instancePath: instancePath + '/sharding/handoffKeyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data140,
+              };
+              if (vErrors === null) {
+                vErrors = [err277];
+              } else {
+                vErrors.push(err277);
+              }
+              errors++;
+            }
+          } else {
+            const err278 = {
+              instancePath: instancePath + '/sharding/handoffKeyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data140,
+            };
+            if (vErrors === null) {
+              vErrors = [err278];
+            } else {
+              vErrors.push(err278);
+            }
+            errors++;
+          }
+        }
+        if (data129.peerUrls !== undefined) {
+          let data141 = data129.peerUrls;
+          if (Array.isArray(data141)) {
+            const len11 = data141.length;
             for (let i14 = 0; i14 < len11; i14++) {
-              let data137 = data136[i14];
-              if (typeof data137 === 'string') {
-                if (!pattern11.test(data137)) {
-                  const err270 = {
+              let data142 = data141[i14];
+              if (typeof data142 === 'string') {
+                if (!pattern11.test(data142)) {
+                  const err279 = {
                     instancePath: instancePath + '/sharding/peerUrls/' + i14,
                     schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
                     keyword: 'pattern',
@@ -6651,17 +6908,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^https?://' + '"',
                     schema: '^https?://',
                     parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data137,
+                    data: data142,
                   };
                   if (vErrors === null) {
-                    vErrors = [err270];
+                    vErrors = [err279];
                   } else {
-                    vErrors.push(err270);
+                    vErrors.push(err279);
                   }
                   errors++;
                 }
               } else {
-                const err271 = {
+                const err280 = {
                   instancePath: instancePath + '/sharding/peerUrls/' + i14,
                   schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
                   keyword: 'type',
@@ -6669,28 +6926,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.sharding.properties.peerUrls.items.type,
                   parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data137,
+                  data: data142,
                 };
                 if (vErrors === null) {
-                  vErrors = [err271];
+                  vErrors = [err280];
                 } else {
-                  vErrors.push(err271);
+                  vErrors.push(err280);
                 }
                 errors++;
               }
             }
-            let i15 = data136.length;
+            let i15 = data141.length;
             let j3;
             if (i15 > 1) {
               const indices0 = {};
               for (; i15--;) {
-                let item0 = data136[i15];
+                let item0 = data141[i15];
                 if (typeof item0 !== 'string') {
                   continue;
                 }
                 if (typeof indices0[item0] == 'number') {
                   j3 = indices0[item0];
-                  const err272 = {
+                  const err281 = {
                     instancePath: instancePath + '/sharding/peerUrls',
                     schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
                     keyword: 'uniqueItems',
@@ -6699,12 +6956,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       'must NOT have duplicate items (items ## ' + j3 + ' and ' + i15 + ' are identical)',
                     schema: true,
                     parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data136,
+                    data: data141,
                   };
                   if (vErrors === null) {
-                    vErrors = [err272];
+                    vErrors = [err281];
                   } else {
-                    vErrors.push(err272);
+                    vErrors.push(err281);
                   }
                   errors++;
                   break;
@@ -6713,7 +6970,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
           } else {
-            const err273 = {
+            const err282 = {
               instancePath: instancePath + '/sharding/peerUrls',
               schemaPath: '#/properties/sharding/properties/peerUrls/type',
               keyword: 'type',
@@ -6721,18 +6978,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.sharding.properties.peerUrls.type,
               parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data136,
+              data: data141,
             };
             if (vErrors === null) {
-              vErrors = [err273];
+              vErrors = [err282];
             } else {
-              vErrors.push(err273);
+              vErrors.push(err282);
             }
             errors++;
           }
         }
       } else {
-        const err274 = {
+        const err283 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -6740,18 +6997,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data124,
+          data: data129,
         };
         if (vErrors === null) {
-          vErrors = [err274];
+          vErrors = [err283];
         } else {
-          vErrors.push(err274);
+          vErrors.push(err283);
         }
         errors++;
       }
     }
   } else {
-    const err275 = {
+    const err284 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -6762,9 +7019,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err275];
+      vErrors = [err284];
     } else {
-      vErrors.push(err275);
+      vErrors.push(err284);
     }
     errors++;
   }

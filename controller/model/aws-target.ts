@@ -40,7 +40,10 @@ export type AwsCapability = (typeof AWS_CAPABILITIES)[number];
 /** The capabilities an environment sends when its config names none: no macros (AUTO_EXPAND). */
 export const DEFAULT_AWS_CAPABILITIES: readonly AwsCapability[] = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
 
-/** `aws.synth`: how repository code (the CDK app) is kept away from the controller's credentials. */
+/**
+ * `aws.synth` and `kubernetes.render`: how repository code (the CDK app, a kustomization or a chart)
+ * is kept away from the controller's credentials and authority.
+ */
 export interface AwsSynthConfig {
   /**
    * `bubblewrap` (namespaces, another uid under root), `sidecar` (a separate container holding no

@@ -73,22 +73,30 @@ export async function runCommand(o: { config: string; logFormat: 'json' | 'prett
 
 /**
  * Says at start-up, per environment, how its CDK app will be isolated, and which environments
- * will refuse to synthesize because the isolation they ask for is not available here.
+ * will refuse to synthesize because the isolation they ask for is not available here. A
+ * `kubernetes.render` of its own is reported too (renders are found only when a tree is read).
  */
 async function reportSynthIsolation(config: CairnConfig, log: Log): Promise<void> {
   for (const env of config.environments) {
-    if (!env.aws) continue;
-    const runner = createSynthRunner(env.aws.synth);
-    const why = await runner.unavailable();
-    if (why)
-      log.error(
-        { env: env.name, phase: 'synthesize', isolation: runner.isolation, reason: why },
-        'synth isolation is not available: this environment will refuse to synthesize',
-      );
-    else if (runner.isolation === 'none')
-      log.warn(
-        { env: env.name, phase: 'synthesize', isolation: 'none' },
-        "the CDK app runs without isolation and can read the controller's credentials",
-      );
+    const isolations = [
+      ...(env.aws ? [{ phase: 'synthesize', settings: env.aws.synth, what: 'the CDK app' }] : []),
+      ...(env.kubernetes?.render
+        ? [{ phase: 'plan', settings: env.kubernetes.render, what: 'kustomize and helm' }]
+        : []),
+    ];
+    for (const { phase, settings, what } of isolations) {
+      const runner = createSynthRunner(settings);
+      const why = await runner.unavailable();
+      if (why)
+        log.error(
+          { env: env.name, phase, isolation: runner.isolation, reason: why },
+          `${what}: isolation is not available: this environment will refuse to run it`,
+        );
+      else if (runner.isolation === 'none')
+        log.warn(
+          { env: env.name, phase, isolation: 'none' },
+          `${what} run without isolation and can read the controller's credentials`,
+        );
+    }
   }
 }

@@ -19,12 +19,11 @@ import { renderFolder, type RenderOverrides } from '../../../controller/kube/ren
 import { nameOf } from '../../helpers/changes';
 import { kustomizeBinary } from '../../helpers/renderers';
 import { processesOf, startRunnerPod, type RunnerPod } from '../../helpers/synth-runner-pod';
-import { sandboxEnv } from '../../sandbox/sandbox-env';
 import { kubeKit } from '../kube/kube-kit';
 import { renderPlatform } from './render-platform';
 
 /**
- * Kustomize and Helm rendered through the sidecar synth runner (`aws.synth.isolation: sidecar`):
+ * Kustomize and Helm rendered through the sidecar synth runner (`kubernetes.render.isolation: sidecar`):
  * the real `cairn synth-runner` as another uid on its socket (the pod contract's runner), the real
  * kustomize v5.8.2 and helm v3.22, `cairn sync` as a child process, the sandbox's kube-apiserver.
  */
@@ -76,18 +75,12 @@ describe('rendered folders through the sidecar runner and cairn sync', () => {
   kit.track(`/api/v1/namespaces/${ns}`);
 
   beforeAll(() => {
-    // and a dev environment whose synth isolation is the sidecar, its workspaces on the volume
+    // and a Kubernetes-only dev environment whose renders go to the sidecar, its workspaces on the volume
     const config = parse(readFileSync(p.config, 'utf8')) as {
-      environments: Record<string, unknown>[];
+      environments: { kubernetes: Record<string, unknown> }[];
       workspaces?: unknown;
     };
-    const { aws } = sandboxEnv();
-    config.environments[0]!.aws = {
-      region: aws.region,
-      account: aws.account,
-      endpoint: aws.endpoint,
-      synth: { isolation: 'sidecar', socket: pod.socket },
-    };
+    config.environments[0]!.kubernetes.render = { isolation: 'sidecar', socket: pod.socket };
     config.workspaces = { dir: pod.workRoot };
     writeFileSync(p.config, stringify(config));
   });

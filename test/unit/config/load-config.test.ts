@@ -25,6 +25,19 @@ audit: { dir: ./audit }
 `;
 
 describe('loadConfig', () => {
+  it('reads kubernetes.render with the same defaults as aws.synth, and leaves it absent when not set', () => {
+    const config = loadConfig(
+      file(valid.replace('    kubernetes: {}', '    kubernetes: { render: { isolation: sidecar } }')),
+    );
+    expect(config.environments[1]!.kubernetes!.render).toEqual({
+      isolation: 'sidecar',
+      socket: '/var/lib/cairn/runner/synth.sock',
+      uid: 65534,
+      gid: 65534,
+    });
+    expect(config.environments[0]!.kubernetes).not.toHaveProperty('render');
+  });
+
   it('fills defaults, resolves paths against the file and turns durations into milliseconds', () => {
     const config = loadConfig(file(valid));
     expect(config.repository).toEqual({
@@ -212,6 +225,11 @@ describe('validateConfigFile rejects broken configs naming the field', () => {
       'a synth runner socket without the sidecar isolation',
       valid.replace('account: "111111111111" }', 'account: "111111111111", synth: { socket: /run/s.sock } }'),
       'environments[0].aws.synth.socket: is set but aws.synth.isolation is bubblewrap (the default), not sidecar',
+    ],
+    [
+      'a render runner socket without the sidecar isolation',
+      valid.replace('    kubernetes: {}', '    kubernetes: { render: { socket: /run/s.sock } }'),
+      'environments[1].kubernetes.render.socket: is set but kubernetes.render.isolation is bubblewrap (the default), not sidecar',
     ],
     [
       'an unknown key',
