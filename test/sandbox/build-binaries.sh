@@ -25,6 +25,10 @@ log() { echo "sandbox: $*" >&2; }
 # pure Go where the part allows. The same flags on every build let the builds share GOCACHE entries.
 export CGO_ENABLED=${CGO_ENABLED:-0} GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 gcflags="all=-dwarf=false"
+# The compiler and linker are Go programs: with their garbage collector off until a process's heap
+# reaches GOMEMLIMIT, a cold build of etcd took 66 s of CPU instead of 91 s (-27%; the largest
+# compile grew from 0.3 to 0.6 GB). The limit keeps the rest bounded: past it the collector runs.
+export GOGC=${CAIRN_BUILD_GOGC:-off} GOMEMLIMIT=${CAIRN_BUILD_GOMEMLIMIT:-1536MiB}
 
 # phases NAME DOWNLOAD_SECONDS: logs how the build split between fetching modules and compiling, so
 # a slow cold start shows where the time went (the network or the cores).
