@@ -132,6 +132,7 @@ check_pins() {
   replaced=$(sed -n 's#^[[:space:]]*\(k8s.io/[a-z0-9-]*\) => .*#\1#p' "$dir/go.mod" | paste -sd'|' -)
   newer=$(cd "$dir" && go mod graph | awk -v re="^($replaced)@" '$2 ~ re { split($2, a, "@"); print a[2], $1, a[1] }' \
     | while read -r v from mod; do
+      case $from in cairn.local/*) continue ;; esac # its own lines only echo the others'
       [ "$v" = v0.0.0 ] || [ "$v" = "$staging" ] && continue
       [ "$(printf '%s\n%s\n' "$v" "$staging" | sort -V | tail -n1)" = "$v" ] && echo "$from requires $mod $v"
     done | sort -u)
@@ -379,7 +380,9 @@ todo=()
 [ ${#todo[@]} -eq 0 ] && exit 0
 command -v go >/dev/null || { echo "sandbox: Go is missing; install Go 1.26+ (https://go.dev/dl) and retry" >&2; exit 3; }
 jobs_max=${CAIRN_BUILD_JOBS:-2}
-log "building ${set_todo[*]}$([ $gitea_todo = 1 ] && echo " gitea") into $bin (a second start reuses them)"
+names=("${set_todo[@]}")
+[ $gitea_todo = 0 ] || names+=(gitea)
+log "building ${names[*]} into $bin (a second start reuses them)"
 # Each build runs in a process group of its own (set -m), so Ctrl-C or TERM here stops every
 # build under way, go and its compilers included, and leaves no half-written binary behind.
 set -m
