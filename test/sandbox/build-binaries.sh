@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds the sandbox's real parts from the Go module proxy into the cache
 # (${CAIRN_CACHE_DIR:-~/.cache/cairn}/bin/<name>-<version>), only those the caller asks for and only
-# when the pinned version is not built yet. Each binary is a tiny wrapper module whose main calls
-# the upstream command.
+# when the pinned version is not built yet: etcd, the three Kubernetes binaries, kwok, helm and
+# kustomize from one wrapper module in one `go build` (one module graph: the code they share compiles
+# once), Gitea from a wrapper module of its own.
 #
 # Usage: build-binaries.sh [TARGET...]   TARGET: etcd kubernetes kwok gitea helm kustomize, or the
 #   sets demo (etcd kubernetes kwok helm kustomize: what `npm run demo` runs), sandbox and all
 #   (demo + gitea, the default).
-# Independent builds run at once (CAIRN_BUILD_JOBS, default 2: Go already spreads one build over
-# every core, but module downloads and single-threaded links overlap well). Each build says what it
+# The set's build and Gitea's run at once (CAIRN_BUILD_JOBS, default 2). Each build says what it
 # builds, for what, and how long it took last time (durations are kept in $cache/durations/).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,18 +25,41 @@ log() { echo "sandbox: $*" >&2; }
 # pure Go where the part allows. The same flags on every build let the builds share GOCACHE entries.
 export CGO_ENABLED=${CGO_ENABLED:-0} GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 gcflags="all=-dwarf=false"
+# The compiler and linker are Go programs: with their garbage collector off until a process's heap
+# reaches GOMEMLIMIT, a cold build of etcd took 66 s of CPU instead of 91 s (-27%; the largest
+# compile grew from 0.3 to 0.6 GB). The limit keeps the rest bounded: past it the collector runs.
+export GOGC=${CAIRN_BUILD_GOGC:-off} GOMEMLIMIT=${CAIRN_BUILD_GOMEMLIMIT:-1536MiB}
 
 # phases NAME DOWNLOAD_SECONDS: logs how the build split between fetching modules and compiling, so
 # a slow cold start shows where the time went (the network or the cores).
 phase_start=0
 phases() { log "$1: modules downloaded in $2s, compiled and linked in $((SECONDS - phase_start))s"; }
 
-build_etcd() {
-  local out="$bin/etcd-$ETCD_VERSION"
-  [ -x "$out" ] && return 0
-  local dir="$cache/build/etcd-$ETCD_VERSION"
-  rm -rf "$dir" && mkdir -p "$dir"
-  cat >"$dir/main.go" <<'GO'
+# The demo's binaries (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, helm,
+# kustomize) come from ONE wrapper module and ONE `go build`. Go's build cache keys a compiled
+# package by its source and the keys of everything it imports, so builds that each pick their own
+# k8s.io/api, client-go, grpc, protobuf or otel compile those again for every pick: built one by one
+# they compiled about 3,900 distinct packages, one module graph about 2,700 (CPU time and wall
+# time in docs/benchmarks.md#cold-start). The module requires each upstream at its pin in
+# versions.env and replaces the Kubernetes staging modules with the release's published v0.x.y
+# (k8s.io/kubernetes requires them at v0.0.0), so MVS lands every shared dependency on one version;
+# the pins are chosen to agree (helm's and kwok's k8s.io modules, Kubernetes's etcd), and
+# check_pins stops the build when they do not. Only the missing binaries of the set are linked.
+
+# set_dir: the wrapper module's folder, one per combination of pins.
+set_dir() {
+  local key
+  key=$(echo "$KUBERNETES_VERSION $ETCD_VERSION $KWOK_VERSION $HELM_VERSION $KUSTOMIZE_VERSION" | sha256sum | cut -c1-12)
+  echo "$cache/build/binaries-$key"
+}
+
+# set_module DIR: writes the wrapper module (the mains of etcd and the three Kubernetes binaries,
+# go.mod with the pins, tools.go that keeps kwok's, helm's and kustomize's mains in the graph) and
+# resolves it (`go mod tidy` downloads every module the builds need).
+set_module() {
+  local dir=$1 staging="v0.${KUBERNETES_VERSION#v1.}" gomod
+  mkdir -p "$dir/cmd/etcd" "$dir/cmd/kube-apiserver" "$dir/cmd/kube-controller-manager" "$dir/cmd/kube-scheduler"
+  cat >"$dir/cmd/etcd/main.go" <<'GO'
 // Command etcd runs the upstream etcd server.
 package main
 
@@ -48,70 +71,143 @@ import (
 
 func main() { etcdmain.Main(os.Args) }
 GO
-  local t0=$SECONDS
-  (cd "$dir" && go mod init cairn.local/etcd >/dev/null 2>&1 \
-    && go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >/dev/null \
-    && go mod tidy >/dev/null) || { log "etcd $ETCD_VERSION modules could not be downloaded (see output above)"; return 4; }
-  phase_start=$SECONDS
-  (cd "$dir" && go build -trimpath -gcflags "$gcflags" -ldflags "-s -w" -o "$out.tmp" .) \
-    || { log "etcd $ETCD_VERSION build failed (see output above)"; return 4; }
-  phases etcd $((phase_start - t0))
-  mv "$out.tmp" "$out"
-  log "built $out"
-}
-
-# The three Kubernetes control-plane binaries share one wrapper module (one module graph, one build
-# cache): cmd/kube-apiserver, cmd/kube-controller-manager and cmd/kube-scheduler, each calling the
-# upstream command with the same -ldflags version.
-build_kubernetes() {
-  local names=(kube-apiserver kube-controller-manager kube-scheduler)
-  local missing=()
-  for n in "${names[@]}"; do [ -x "$bin/$n-$KUBERNETES_VERSION" ] || missing+=("$n"); done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  local dir="$cache/build/kubernetes-$KUBERNETES_VERSION"
-  local staging="v0.${KUBERNETES_VERSION#v1.}"
-  mkdir -p "$dir/cmd/kube-apiserver" "$dir/cmd/kube-controller-manager" "$dir/cmd/kube-scheduler"
   write_main "$dir/cmd/kube-apiserver" "k8s.io/kubernetes/cmd/kube-apiserver/app" NewAPIServerCommand "the upstream Kubernetes API server"
   write_main "$dir/cmd/kube-controller-manager" "k8s.io/kubernetes/cmd/kube-controller-manager/app" NewControllerManagerCommand "the upstream kube-controller-manager"
-  write_main "$dir/cmd/kube-scheduler" "k8s.io/kubernetes/cmd/kube-scheduler/app" "NewSchedulerCommand" "the upstream kube-scheduler"
-  # k8s.io/kubernetes requires its staging modules at v0.0.0 and replaces them with local paths;
-  # pin each to the published v0.x.y, read from that tag's own go.mod.
-  local gomod t0=$SECONDS
+  write_main "$dir/cmd/kube-scheduler" "k8s.io/kubernetes/cmd/kube-scheduler/app" NewSchedulerCommand "the upstream kube-scheduler"
+  cat >"$dir/tools.go" <<'GO'
+//go:build tools
+
+// Package tools keeps the upstream mains this module builds in its module graph.
+package tools
+
+import (
+	_ "helm.sh/helm/v3/cmd/helm"
+	_ "sigs.k8s.io/kustomize/kustomize/v5"
+	_ "sigs.k8s.io/kwok/cmd/kwok"
+)
+GO
   gomod=$(cd "$dir" && go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/.*"GoMod": "\(.*\)",*/\1/p')
   [ -f "$gomod" ] || { log "could not download k8s.io/kubernetes@$KUBERNETES_VERSION go.mod"; return 4; }
   {
-    echo "module cairn.local/kubernetes"
+    echo "module cairn.local/sandbox-binaries"
     echo
+    # Kubernetes's go line; go mod tidy raises it when another pin needs a newer one.
     echo "go $(sed -n 's/^go \(.*\)/\1/p' "$gomod")"
     echo
-    echo "require k8s.io/kubernetes $KUBERNETES_VERSION"
+    echo "require ("
+    echo "	k8s.io/kubernetes $KUBERNETES_VERSION"
+    echo "	go.etcd.io/etcd/server/v3 $ETCD_VERSION"
+    echo "	sigs.k8s.io/kwok $KWOK_VERSION"
+    echo "	helm.sh/helm/v3 $HELM_VERSION"
+    echo "	sigs.k8s.io/kustomize/kustomize/v5 $KUSTOMIZE_VERSION"
+    echo ")"
     echo
+    # k8s.io/kubernetes requires its staging modules at v0.0.0 and replaces them with local paths;
+    # pin each to this release's published v0.x.y, for every module of the graph.
     echo "replace ("
     sed -n 's#^[[:space:]]*\(k8s.io/[a-z0-9-]*\) => ./staging/src/.*#\t\1 => \1 '"$staging"'#p' "$gomod"
     echo ")"
   } >"$dir/go.mod"
+  (cd "$dir" && go mod tidy >/dev/null) || { log "go mod tidy failed for the wrapper module $dir/go.mod"; return 4; }
+  check_pins "$dir"
+}
+
+# check_pins DIR: each binary is named after its pin, so MVS must select exactly the pinned version
+# of each upstream (a newer requirement elsewhere in the graph would raise it silently), and no
+# module of the graph may require a staging module newer than the Kubernetes release's (the replace
+# would lower it under that module, which then may not compile or not behave as released).
+check_pins() {
+  local dir=$1 staging="v0.${KUBERNETES_VERSION#v1.}" bad=0 path want got
+  for pin in "k8s.io/kubernetes $KUBERNETES_VERSION" "go.etcd.io/etcd/server/v3 $ETCD_VERSION" \
+    "sigs.k8s.io/kwok $KWOK_VERSION" "helm.sh/helm/v3 $HELM_VERSION" \
+    "sigs.k8s.io/kustomize/kustomize/v5 $KUSTOMIZE_VERSION"; do
+    read -r path want <<<"$pin"
+    got=$(cd "$dir" && go list -m -f '{{.Version}}' "$path")
+    if [ "$got" != "$want" ]; then
+      log "$path: test/sandbox/versions.env pins $want but the module graph selects $got (another pin requires it); raise the pin to $got"
+      bad=1
+    fi
+  done
+  local replaced newer
+  replaced=$(sed -n 's#^[[:space:]]*\(k8s.io/[a-z0-9-]*\) => .*#\1#p' "$dir/go.mod" | paste -sd'|' -)
+  newer=$(cd "$dir" && go mod graph | awk -v re="^($replaced)@" '$2 ~ re { split($2, a, "@"); print a[2], $1, a[1] }' \
+    | while read -r v from mod; do
+      case $from in cairn.local/*) continue ;; esac # its own lines only echo the others'
+      [ "$v" = v0.0.0 ] || [ "$v" = "$staging" ] && continue
+      [ "$(printf '%s\n%s\n' "$v" "$staging" | sort -V | tail -n1)" = "$v" ] && echo "$from requires $mod $v"
+    done | sort -u)
+  if [ -n "$newer" ]; then
+    log "these require a Kubernetes module newer than $KUBERNETES_VERSION's $staging; pin a Kubernetes release at least that new, or older releases of them, in test/sandbox/versions.env:"
+    echo "$newer" | sed 's/^/  /' >&2
+    bad=1
+  fi
+  [ $bad = 0 ] || return 4
+}
+
+# build_set TARGET...: one `go build` of the missing binaries of the set, in the wrapper module.
+build_set() {
+  local dir pkgs=() t0=$SECONDS outdir t
+  dir=$(set_dir)
+  log "resolving the module graph of ${*} in $dir"
+  set_module "$dir" || return 4
+  for t in "$@"; do
+    case $t in
+      etcd) pkgs+=(./cmd/etcd) ;;
+      kubernetes) pkgs+=(./cmd/kube-apiserver ./cmd/kube-controller-manager ./cmd/kube-scheduler) ;;
+      kwok) pkgs+=(sigs.k8s.io/kwok/cmd/kwok) ;;
+      helm) pkgs+=(helm.sh/helm/v3/cmd/helm) ;;
+      kustomize) pkgs+=(sigs.k8s.io/kustomize/kustomize/v5) ;;
+    esac
+  done
+  # Version stamps: each -X reaches only the binaries that link its package; `helm version` and
+  # `kustomize version` print the pinned release instead of the module's default.
   local ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION"
   ldflags+=" -X k8s.io/component-base/version.gitMajor=1"
   ldflags+=" -X k8s.io/component-base/version.gitMinor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2)"
   ldflags+=" -X k8s.io/component-base/version.gitTreeState=clean"
   ldflags+=" -X k8s.io/component-base/version.buildDate=1970-01-01T00:00:00Z"
   ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=$KUBERNETES_VERSION"
-  (cd "$dir" && go mod tidy >/dev/null) || { log "go mod tidy failed for the Kubernetes wrapper module"; return 4; }
-  # One go build for the missing binaries: one package load, the k8s.io packages they share
-  # compiled once, and the links run side by side instead of one after another.
-  local pkgs=() outdir="$dir/out"
-  for n in "${missing[@]}"; do pkgs+=("./cmd/$n"); done
+  ldflags+=" -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  ldflags+=" -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  ldflags+=" -X sigs.k8s.io/kustomize/api/provenance.version=kustomize/$KUSTOMIZE_VERSION"
+  outdir="$dir/out"
   rm -rf "$outdir" && mkdir -p "$outdir"
   phase_start=$SECONDS
-  log "building ${missing[*]} $KUBERNETES_VERSION in one go build"
+  log "building ${*} in one go build (${#pkgs[@]} binaries)"
   (cd "$dir" && go build -trimpath -gcflags "$gcflags" -ldflags "$ldflags" -o "$outdir/" "${pkgs[@]}") \
-    || { log "${missing[*]} $KUBERNETES_VERSION build failed (see output above)"; return 4; }
-  phases kubernetes $((phase_start - t0))
-  for n in "${missing[@]}"; do
-    mv "$outdir/$n" "$bin/$n-$KUBERNETES_VERSION.tmp"
-    mv "$bin/$n-$KUBERNETES_VERSION.tmp" "$bin/$n-$KUBERNETES_VERSION"
-    log "built $bin/$n-$KUBERNETES_VERSION"
+    || { log "the build of ${*} failed (see output above)"; return 4; }
+  phases "${*}" $((phase_start - t0))
+  for t in "$@"; do
+    case $t in
+      etcd) install_bin "$outdir/etcd" "etcd-$ETCD_VERSION" ;;
+      kubernetes) install_bin "$outdir/kube-apiserver" "kube-apiserver-$KUBERNETES_VERSION" \
+        && install_bin "$outdir/kube-controller-manager" "kube-controller-manager-$KUBERNETES_VERSION" \
+        && install_bin "$outdir/kube-scheduler" "kube-scheduler-$KUBERNETES_VERSION" ;;
+      kwok) kwok_stages "$dir" && install_bin "$outdir/kwok" "kwok-$KWOK_VERSION" ;;
+      helm) install_bin "$outdir/helm" "helm-$HELM_VERSION" ;;
+      kustomize) install_bin "$outdir/kustomize" "kustomize-$KUSTOMIZE_VERSION" ;;
+    esac || return 4
   done
+}
+
+# install_bin FILE NAME: an atomic rename into the cache (never a half-written binary there).
+install_bin() {
+  [ -x "$1" ] || { log "the build left no $1"; return 4; }
+  mv "$1" "$bin/$2.tmp" && mv "$bin/$2.tmp" "$bin/$2"
+  log "built $bin/$2"
+}
+
+# kwok_stages DIR: kwok's Stage objects (what a fake node and pod go through), from the selected
+# kwok module's kustomize/stage folder, copied into the cache beside the binary.
+kwok_stages() {
+  local stages="$cache/kwok-stages-$KWOK_VERSION" src
+  src="$(cd "$1" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage"
+  [ -d "$src" ] || { log "kwok stages not found at $src"; return 4; }
+  rm -rf "$stages.tmp" && mkdir -p "$stages.tmp"
+  cp "$src/node/fast/node-initialize.yaml" "$src/node/heartbeat/node-heartbeat.yaml" \
+    "$src/pod/fast/pod-ready.yaml" "$src/pod/fast/pod-complete.yaml" "$src/pod/fast/pod-delete.yaml" "$stages.tmp/"
+  chmod 0644 "$stages.tmp"/*.yaml
+  rm -rf "$stages" && mv "$stages.tmp" "$stages"
 }
 
 # write_main DIR IMPORT CONSTRUCTOR WHAT: a main package that runs one upstream cobra command.
@@ -129,56 +225,6 @@ import (
 
 func main() { os.Exit(cli.Run(app.$3())) }
 GO
-}
-
-# go_install GOBIN LDFLAGS PKG@VERSION: `go install` of an upstream command in two timed phases:
-# `go install -n` loads the packages (downloading every module they need) without compiling, then
-# the real install compiles and links.
-go_install() {
-  local t0=$SECONDS
-  GOBIN="$1" go install -n -trimpath "$3" >/dev/null 2>&1 || true
-  phase_start=$SECONDS
-  GOBIN="$1" go install -trimpath -gcflags "$gcflags" -ldflags "$2" "$3" || return 4
-  phases "${3%%@*}" $((phase_start - t0))
-}
-
-# kwok simulates nodes and pods. Its Stage objects (what a fake node and pod go through) come from
-# the same module version's kustomize/stage folder, copied next to the binary.
-build_kwok() {
-  local out="$bin/kwok-$KWOK_VERSION"
-  local stages="$cache/kwok-stages-$KWOK_VERSION"
-  [ -x "$out" ] && [ -f "$stages/pod-ready.yaml" ] && return 0
-  local gobin="$cache/build/kwok-$KWOK_VERSION"
-  mkdir -p "$gobin"
-  log "building kwok $KWOK_VERSION"
-  go_install "$gobin" "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" || { log "kwok $KWOK_VERSION build failed (see output above)"; return 4; }
-  local src
-  src="$(go env GOMODCACHE)/sigs.k8s.io/kwok@$KWOK_VERSION/kustomize/stage"
-  [ -d "$src" ] || { log "kwok stages not found at $src"; return 4; }
-  rm -rf "$stages.tmp" && mkdir -p "$stages.tmp"
-  cp "$src/node/fast/node-initialize.yaml" "$src/node/heartbeat/node-heartbeat.yaml" \
-    "$src/pod/fast/pod-ready.yaml" "$src/pod/fast/pod-complete.yaml" "$src/pod/fast/pod-delete.yaml" "$stages.tmp/"
-  chmod 0644 "$stages.tmp"/*.yaml
-  rm -rf "$stages" && mv "$stages.tmp" "$stages"
-  mv "$gobin/kwok" "$out"
-  log "built $out"
-}
-
-# helm (for the install chart's lint and template tests): go install of the upstream command into
-# a private GOBIN, then an atomic rename into the cache. The version ldflags make `helm version`
-# print the pinned release instead of the module's default.
-build_helm() {
-  local out="$bin/helm-$HELM_VERSION"
-  [ -x "$out" ] && return 0
-  local gobin="$cache/build/helm-$HELM_VERSION"
-  rm -rf "$gobin" && mkdir -p "$gobin"
-  log "building helm $HELM_VERSION"
-  local ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
-  ldflags+=" -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
-  go_install "$gobin" "$ldflags" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" || { log "helm $HELM_VERSION build failed (see output above)"; return 4; }
-  mv "$gobin/helm" "$out.tmp"
-  mv "$out.tmp" "$out"
-  log "built $out"
 }
 
 # Gitea, built without bindata from a wrapper module whose main.go is Gitea's own, copied unchanged,
@@ -228,10 +274,6 @@ build_gitea() {
   log "built $out"
 }
 
-# kustomize renders the example platform's overlay and the render tests' kustomizations. Its own
-# script builds it (it runs alone too); here it joins the pool, so it overlaps the other builds.
-build_kustomize() { bash "$here/build-kustomize.sh"; }
-
 # --- the driver: what to build, why, how long it took last time, and a small job pool ---
 
 # built TARGET: whether the target's files are all in the cache already.
@@ -259,44 +301,52 @@ describe() {
   esac
 }
 
-# version TARGET: the pinned version, which keys the recorded duration.
-version() {
+# job_key JOB: what keys a job's recorded duration: Gitea's version, or the set's pins and members.
+job_key() {
   case $1 in
-    etcd) echo "$ETCD_VERSION" ;; kubernetes) echo "$KUBERNETES_VERSION" ;; kwok) echo "$KWOK_VERSION" ;;
-    gitea) echo "$GITEA_VERSION" ;; helm) echo "$HELM_VERSION" ;; kustomize) echo "$KUSTOMIZE_VERSION" ;;
+    gitea) echo "gitea-$GITEA_VERSION" ;;
+    *) echo "binaries-$(echo "$KUBERNETES_VERSION $ETCD_VERSION $KWOK_VERSION $HELM_VERSION $KUSTOMIZE_VERSION $1" | sha256sum | cut -c1-12)" ;;
   esac
 }
 
-# typical TARGET: seconds a cold build took on the shared 2-core machine, when none was recorded here.
+# typical JOB: seconds a cold build took on the shared 2-core machine, when none was recorded here
+# (the whole set; a part of it takes less).
 typical() {
-  case $1 in etcd) echo 150 ;; kubernetes) echo 480 ;; kwok) echo 150 ;; gitea) echo 200 ;; helm) echo 600 ;; kustomize) echo 120 ;; esac
+  case $1 in gitea) echo 200 ;; *) echo 630 ;; esac
 }
 
 minutes() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 
-# expectation TARGET: "last time 4m12s" from the record, else the typical figure.
+# expectation JOB: "last time 4m12s" from the record, else the typical figure.
 expectation() {
-  local f="$cache/durations/$1-$(version "$1")"
+  local f
+  f="$cache/durations/$(job_key "$1")"
   if [ -f "$f" ]; then echo "last time $(minutes "$(cat "$f")")"; else echo "typically $(minutes "$(typical "$1")") on 2 cores"; fi
 }
 
-# run_build TARGET: one build with its output in a log of its own (concurrent builds would
-# interleave), its duration recorded, and the log's tail shown when it fails.
+# run_build JOB: one build (gitea, or the set's members joined by commas) with its output in a log
+# of its own (concurrent builds would interleave), its duration recorded, and the log's tail shown
+# when it fails.
 run_build() {
-  local t=$1 started=$SECONDS logf="$cache/build/$1.log"
-  log "building $(describe "$t"), $(expectation "$t")"
-  if "build_$t" >"$logf" 2>&1; then
-    echo $((SECONDS - started)) >"$cache/durations/$t-$(version "$t")"
+  local job=$1 started=$SECONDS logf members=() m
+  IFS=, read -r -a members <<<"$job"
+  logf="$cache/build/$([ "$job" = gitea ] && echo gitea || echo binaries).log"
+  for m in "${members[@]}"; do log "building $(describe "$m")"; done
+  [ "$job" = gitea ] || log "  (${#members[@]} of them in one go build, $(expectation "$job"))"
+  [ "$job" = gitea ] && log "  ($(expectation gitea))"
+  if { if [ "$job" = gitea ]; then build_gitea; else build_set "${members[@]}"; fi; } >"$logf" 2>&1; then
+    echo $((SECONDS - started)) >"$cache/durations/$(job_key "$job")"
     # CPU seconds of the build's processes (children of this job): unlike the wall time, they
     # do not depend on how many others share the cores.
     # Read from /proc with the job's pid taken outside $(...): `times` or $BASHPID inside a pipe or
     # $(...) would see a fork that has no children of its own.
     local cpu stat="/proc/$BASHPID/stat"
     cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($16 + $17) / hz }' "$stat")
-    log "built $t in $(minutes $((SECONDS - started))) ($(minutes "$cpu") of CPU)"
+    grep -h '^sandbox: .*modules downloaded' "$logf" >&2 || true
+    log "built ${members[*]} in $(minutes $((SECONDS - started))) ($(minutes "$cpu") of CPU)"
   else
     local rc=$?
-    log "$t failed after $(minutes $((SECONDS - started))); last lines of $logf:"
+    log "${members[*]} failed after $(minutes $((SECONDS - started))); last lines of $logf:"
     tail -n 20 "$logf" >&2
     return "$rc"
   fi
@@ -312,20 +362,27 @@ for arg in "${@:-all}"; do
     *) echo "usage: build-binaries.sh [demo|sandbox|all|etcd|kubernetes|kwok|gitea|helm|kustomize]..." >&2; exit 2 ;;
   esac
 done
-# Longest first (the Kubernetes build is the critical path), each once: with two at a time the
-# Kubernetes build runs beside helm, then the short ones follow on whichever slot frees first, so
-# one build's module downloads overlap another's compile.
-todo=()
-for t in kubernetes gitea helm etcd kwok kustomize; do
+# The missing ones, each once: the set's members make one job (one go build), Gitea another that
+# runs beside it (its own module graph: a CGO build with Gitea's forks pinned by replace lines).
+set_todo=() gitea_todo=0
+for t in kubernetes etcd kwok helm kustomize gitea; do
   for want in "${targets[@]}"; do
-    if [ "$want" = "$t" ]; then built "$t" || todo+=("$t"); break; fi
+    if [ "$want" = "$t" ]; then
+      if ! built "$t"; then if [ "$t" = gitea ]; then gitea_todo=1; else set_todo+=("$t"); fi; fi
+      break
+    fi
   done
 done
+todo=()
+[ ${#set_todo[@]} -eq 0 ] || todo+=("$(IFS=,; echo "${set_todo[*]}")")
+[ $gitea_todo = 0 ] || todo+=(gitea)
 
 [ ${#todo[@]} -eq 0 ] && exit 0
-command -v go >/dev/null || { echo "sandbox: Go is missing; install Go 1.24+ (https://go.dev/dl) and retry" >&2; exit 3; }
+command -v go >/dev/null || { echo "sandbox: Go is missing; install Go 1.26+ (https://go.dev/dl) and retry" >&2; exit 3; }
 jobs_max=${CAIRN_BUILD_JOBS:-2}
-log "building ${todo[*]} into $bin, $jobs_max at a time (a second start reuses them)"
+names=("${set_todo[@]}")
+[ $gitea_todo = 0 ] || names+=(gitea)
+log "building ${names[*]} into $bin (a second start reuses them)"
 # Each build runs in a process group of its own (set -m), so Ctrl-C or TERM here stops every
 # build under way, go and its compilers included, and leaves no half-written binary behind.
 set -m

@@ -373,6 +373,8 @@ up() {
     --initial-cluster "sandbox=http://127.0.0.1:$peer_port" --unsafe-no-fsync --log-level warn
   wait_for etcd 30 etcd_ready
 
+  # --endpoint-reconciler-type none: since v1.37 the apiserver refuses to publish a loopback
+  # address as the `kubernetes` Service's endpoint; nothing in the sandbox dials that Service.
   # The ServiceAccount admission plugin is on, as in any real cluster: pods get their account's
   # token volume, and a pod naming an account that does not exist is refused. The controller-manager
   # makes each namespace's `default` account (a ReplicaSet retries until it exists).
@@ -385,6 +387,7 @@ up() {
     --service-account-issuer https://kubernetes.default.svc \
     --service-cluster-ip-range 10.0.0.0/24 --authorization-mode RBAC \
     --enable-priority-and-fairness=false \
+    --endpoint-reconciler-type none \
     --event-ttl 10m --v 1
   write_kubeconfig "$state/kubeconfig" admin "$api_port"
   write_kubeconfig "$state/kube-controller-manager.kubeconfig" kube-controller-manager "$api_port"
