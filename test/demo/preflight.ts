@@ -67,10 +67,10 @@ function checkGo(): Missing | undefined {
     'builds etcd, the Kubernetes control plane, kwok, helm and kustomize from the Go module proxy (once, then cached)';
   const fix =
     'curl -fsSL https://go.dev/dl/go1.26.0.linux-amd64.tar.gz | sudo tar -C /usr/local -xz && export PATH=$PATH:/usr/local/go/bin';
-  if (!onPath('go')) return { what: 'Go 1.24 or newer', why, fix };
+  if (!onPath('go')) return { what: 'Go 1.26 or newer', why, fix };
   const version = /go1\.(\d+)/.exec(probe('go', ['version']).out);
-  if (version && Number(version[1]) >= 24) return undefined;
-  return { what: `Go 1.24 or newer (found ${version?.[0] ?? 'an unreadable version'})`, why, fix };
+  if (version && Number(version[1]) >= 26) return undefined;
+  return { what: `Go 1.26 or newer (found ${version?.[0] ?? 'an unreadable version'})`, why, fix };
 }
 
 function checkPython(): Missing | undefined {
