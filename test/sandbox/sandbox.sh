@@ -78,9 +78,9 @@ ensure_moto() {
   if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import importlib.util as u, sys
 sys.exit(0 if all(u.find_spec(m) for m in ("moto", "flask", "flask_cors")) else 1)' 2>/dev/null; then
     say "installing moto[server] from PyPI"
-    python3 -m pip install --quiet 'moto[server]>=5,<6' || die "could not install moto[server] with pip"
+    python3 -m pip install --quiet 'moto[server]==5.2.1' || die "could not install moto[server] with pip"
   fi
-  # Change sets must record outputs and exports (AWS outputs bound into manifests): see moto-patch/.
+  # Patches moto (change sets record outputs and exports; DynamoDB transactions no longer copy whole tables): see moto-patch/.
   moto_patch=$(bash "$here/moto-patch/apply.sh") || die "could not patch moto (see the message above)"
 }
 
