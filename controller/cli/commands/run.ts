@@ -79,24 +79,33 @@ export async function runCommand(o: { config: string; logFormat: 'json' | 'prett
 async function reportSynthIsolation(config: CairnConfig, log: Log): Promise<void> {
   for (const env of config.environments) {
     const isolations = [
-      ...(env.aws ? [{ phase: 'synthesize', settings: env.aws.synth, what: 'the CDK app' }] : []),
+      ...(env.aws
+        ? [
+            {
+              phase: 'synthesize',
+              settings: env.aws.synth,
+              refused: 'synth isolation is not available: this environment will refuse to synthesize',
+              open: "the CDK app runs without isolation and can read the controller's credentials",
+            },
+          ]
+        : []),
       ...(env.kubernetes?.render
-        ? [{ phase: 'plan', settings: env.kubernetes.render, what: 'kustomize and helm' }]
+        ? [
+            {
+              phase: 'plan',
+              settings: env.kubernetes.render,
+              refused:
+                'render isolation is not available: this environment will refuse to render kustomize and helm folders',
+              open: "kustomize and helm run without isolation and can read the controller's credentials",
+            },
+          ]
         : []),
     ];
-    for (const { phase, settings, what } of isolations) {
+    for (const { phase, settings, refused, open } of isolations) {
       const runner = createSynthRunner(settings);
       const why = await runner.unavailable();
-      if (why)
-        log.error(
-          { env: env.name, phase, isolation: runner.isolation, reason: why },
-          `${what}: isolation is not available: this environment will refuse to run it`,
-        );
-      else if (runner.isolation === 'none')
-        log.warn(
-          { env: env.name, phase, isolation: 'none' },
-          `${what} run without isolation and can read the controller's credentials`,
-        );
+      if (why) log.error({ env: env.name, phase, isolation: runner.isolation, reason: why }, refused);
+      else if (runner.isolation === 'none') log.warn({ env: env.name, phase, isolation: 'none' }, open);
     }
   }
 }
