@@ -141,9 +141,9 @@ describe('controller/install/Dockerfile', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
       scripts: { build: string };
     };
-    // tsc, then the web UI's type-check and bundle (controller/ui/build.ts writes dist/ui).
+    // tsc (incremental: -b), with the web UI's type-check, then its bundle (controller/ui/build.ts writes dist/ui).
     expect(pkg.scripts.build).toBe(
-      'tsc -p tsconfig.json && tsc -p controller/ui/app/tsconfig.json && tsx controller/ui/build.ts',
+      'tsc -b tsconfig.json controller/ui/app/tsconfig.json && tsx controller/ui/build.ts',
     );
     const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as {
       compilerOptions: { outDir: string; rootDir: string };
