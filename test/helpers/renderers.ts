@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { repoRoot } from '../sandbox/sandbox-env';
 
 /**
@@ -20,3 +21,20 @@ export function kustomizeBinary(): string {
     );
   return file;
 }
+
+/**
+ * A chart whose dependency comes from a chart repository instead of its `charts/` folder, and the
+ * error that must name it: cairn refuses it before any renderer runs (no network for a render).
+ */
+export const UNVENDORED_CHART: [string, Record<string, string>, RegExp] = [
+  'an unvendored chart dependency',
+  {
+    'k8s-resources/worker/Chart.yaml': stringify({
+      apiVersion: 'v2',
+      name: 'worker',
+      version: '0.1.0',
+      dependencies: [{ name: 'redis', version: '19.0.0', repository: 'https://charts.example.com' }],
+    }),
+  },
+  /k8s-resources\/worker\/Chart\.yaml.*dependency redis from https:\/\/charts\.example\.com is not vendored/s,
+];

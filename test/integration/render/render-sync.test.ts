@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { AuditEntry } from '../../../controller/audit/types';
 import { nameOf } from '../../helpers/changes';
+import { UNVENDORED_CHART } from '../../helpers/renderers';
 import { kubeKit } from '../kube/kube-kit';
 import { renderPlatform } from './render-platform';
 
@@ -127,7 +128,7 @@ describe('rendered folders through cairn sync', () => {
     expect(await kit.get(cmPath('worker-extra-1'))).toBeUndefined();
   });
 
-  it.each([
+  it.each<[string, Record<string, string>, RegExp]>([
     [
       'a remote base',
       {
@@ -152,18 +153,7 @@ describe('rendered folders through cairn sync', () => {
       },
       /k8s-resources\/web\/kustomization\.yaml.*plugin Steal\/creds \(a KRM function/s,
     ],
-    [
-      'an unvendored chart dependency',
-      {
-        'k8s-resources/worker/Chart.yaml': stringify({
-          apiVersion: 'v2',
-          name: 'worker',
-          version: '0.1.0',
-          dependencies: [{ name: 'redis', version: '19.0.0', repository: 'https://charts.example.com' }],
-        }),
-      },
-      /k8s-resources\/worker\/Chart\.yaml.*dependency redis from https:\/\/charts\.example\.com is not vendored/s,
-    ],
+    UNVENDORED_CHART,
   ])('refuses %s, naming it, and changes nothing', async (_what, files, message) => {
     // given a commit that also changes a plain object
     p.commit('refused', { ...files, 'k8s-resources/plain.yaml': cm('plain', { k: 'v' }) });

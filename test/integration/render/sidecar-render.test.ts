@@ -17,7 +17,7 @@ import { silentLog } from '../../../controller/log';
 import { makeSharedJobFolder, shareTree } from '../../../controller/model';
 import { renderFolder, type RenderOverrides } from '../../../controller/kube/render/render-folder';
 import { nameOf } from '../../helpers/changes';
-import { kustomizeBinary } from '../../helpers/renderers';
+import { kustomizeBinary, UNVENDORED_CHART } from '../../helpers/renderers';
 import { processesOf, startRunnerPod, type RunnerPod } from '../../helpers/synth-runner-pod';
 import { kubeKit } from '../kube/kube-kit';
 import { renderPlatform } from './render-platform';
@@ -162,7 +162,7 @@ describe('rendered folders through the sidecar runner and cairn sync', () => {
     p.commit('restore', { ...RESTORE, 'k8s-resources/plain.yaml': null });
   });
 
-  it.each([
+  it.each<[string, Record<string, string>, RegExp]>([
     [
       'a remote base',
       {
@@ -172,18 +172,7 @@ describe('rendered folders through the sidecar runner and cairn sync', () => {
       },
       /k8s-resources\/web\/kustomization\.yaml.*remote base github\.com\/acme\/infra/s,
     ],
-    [
-      'an unvendored chart dependency',
-      {
-        'k8s-resources/worker/Chart.yaml': stringify({
-          apiVersion: 'v2',
-          name: 'worker',
-          version: '0.1.0',
-          dependencies: [{ name: 'redis', version: '19.0.0', repository: 'https://charts.example.com' }],
-        }),
-      },
-      /k8s-resources\/worker\/Chart\.yaml.*dependency redis from https:\/\/charts\.example\.com is not vendored/s,
-    ],
+    UNVENDORED_CHART,
   ])('refuses %s before the runner is asked, naming it', async (_what, files, message) => {
     // given a commit with it, and a plain object beside
     p.commit('refused', { ...files, 'k8s-resources/plain.yaml': cm('plain', { k: 'v' }) });
