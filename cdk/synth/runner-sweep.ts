@@ -14,6 +14,8 @@ interface ProcInfo {
   readonly ppid: number;
   /** Start time in clock ticks since boot. */
   readonly start: number;
+  /** Exited, waiting for its parent to reap it: nothing of it runs any more. */
+  readonly zombie: boolean;
 }
 
 function procInfo(pid: number): ProcInfo | undefined {
@@ -22,7 +24,7 @@ function procInfo(pid: number): ProcInfo | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: split after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { pid, uid, ppid: Number(fields[1]), start: Number(fields[19]) };
+    return { pid, uid, ppid: Number(fields[1]), start: Number(fields[19]), zombie: fields[0] === 'Z' };
   } catch {
     return undefined;
   }
@@ -70,17 +72,34 @@ export function ticksNow(): number {
  * `since`: what a job left behind, including a daemon that cleared its environment (which the
  * marker reap cannot find). Only done when the uid was the runner's alone at start-up (a container).
  */
-export function sweepUid(since: number): void {
+export function sweepUid(since: number): number {
   const uid = process.getuid?.();
-  if (uid === undefined) return;
+  if (uid === undefined) return 0;
   const keep = selfAndAncestors();
+  let alive = 0;
   for (const p of allProcesses()) {
-    if (p.uid !== uid || keep.has(p.pid) || p.start < since) continue;
+    if (p.uid !== uid || keep.has(p.pid) || p.start < since || p.zombie) continue;
+    alive++;
     try {
       process.kill(p.pid, 'SIGKILL');
     } catch {
       // already gone
     }
+  }
+  return alive;
+}
+
+/**
+ * Sweeps (see sweepUid) until no process of the job is left, for at most `limitMs`: a SIGKILL takes
+ * effect a moment after it is sent, and the runner answers `exit` only when nothing of the job runs.
+ * Returns how many were still alive at the end (0 when all went).
+ */
+export async function sweepUidUntilGone(since: number, limitMs: number): Promise<number> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const alive = sweepUid(since);
+    if (alive === 0 || Date.now() >= deadline) return alive;
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

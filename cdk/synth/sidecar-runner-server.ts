@@ -4,7 +4,7 @@ import { isAbsolute } from 'node:path';
 import type { Log } from '../../controller/model';
 import { runProcess, type ProcessResult } from './run-process';
 import { newKey, nonce as newNonce, proof, sameMac, SignedChannel } from './runner-auth';
-import { emptyFolder, Slot, sweepUid, ticksNow, uidIsExclusive } from './runner-sweep';
+import { emptyFolder, Slot, sweepUid, sweepUidUntilGone, ticksNow, uidIsExclusive } from './runner-sweep';
 import { openEndpoint, type RunnerEndpoint } from './sidecar-runner-endpoint';
 import {
   encode,
@@ -24,6 +24,8 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 /** How long the runner waits for the controller to take the output back before it clears it anyway. */
 const RELEASE_TIMEOUT_MS = 120_000;
+/** How long the runner waits for the processes of a finished job to die of their SIGKILL. */
+const SWEEP_LIMIT_MS = 2_000;
 
 /** A running `cairn synth-runner`. */
 export interface SynthRunnerServer {
@@ -191,6 +193,11 @@ export async function startSynthRunnerServer(options: {
           if (exclusiveUid) sweepUid(since);
         },
       });
+      // The job's processes were sent SIGKILL; `exit` is said only once they are gone.
+      if (exclusiveUid) {
+        const left = await sweepUidUntilGone(since, SWEEP_LIMIT_MS);
+        if (left > 0) log.warn({ left }, "processes of the job outlived the sweep's wait");
+      }
     } finally {
       // Nothing of the job runs any more: the socket, its folder and the key are made the runner's again.
       await endpoint
