@@ -36,6 +36,8 @@ export class CairnError extends Error {
   readonly retryable: boolean;
   readonly subject: string | undefined;
   readonly hint: string | undefined;
+  /** The message as given, without the subject and hint that `message` adds (to re-frame an error). */
+  readonly detail: string;
   readonly [BRAND] = true;
 
   constructor(message: string, options: CairnErrorOptions) {
@@ -49,6 +51,7 @@ export class CairnError extends Error {
     this.retryable = options.retryable ?? false;
     this.subject = options.subject;
     this.hint = options.hint;
+    this.detail = message;
   }
 }
 

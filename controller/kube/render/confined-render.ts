@@ -88,7 +88,7 @@ export async function renderConfined(
     throw renderFailed(
       job.subject,
       `cannot render isolated from the controller: ${why}`,
-      "install bubblewrap and allow user namespaces (see SECURITY.md's threat model), or set aws.synth.isolation: none",
+      "install bubblewrap and allow user namespaces (see SECURITY.md's threat model); in a cluster set kubernetes.render.isolation: sidecar; none only where every author is trusted",
     );
   const folders = makeFolders(workspaceDir, job, runner, log);
   try {
@@ -149,10 +149,6 @@ export async function renderConfined(
 }
 
 /**
- * The render's folders: under a private temp folder, or, for a runner in another container (the
- * sidecar), in a job folder on the volume it shares, prepared as the CDK synth's are.
- */
-/**
  * Runs the job; a runner's own failure (the sidecar unreachable, untrusted or refusing) keeps its
  * code and whether a retry helps, but names the rendered folder and the render's phase.
  */
@@ -161,12 +157,7 @@ async function runOn(runner: RenderRunner, subject: string, job: RenderJob): Pro
     return await runner.run(job);
   } catch (error) {
     if (!isCairnError(error)) throw error;
-    // The message without the runner's subject and hint, which are given again below.
-    let message = error.message;
-    if (error.subject && message.startsWith(`${error.subject}: `))
-      message = message.slice(error.subject.length + 2);
-    if (error.hint && message.endsWith(`. ${error.hint}`)) message = message.slice(0, -error.hint.length - 2);
-    throw new CairnError(message, {
+    throw new CairnError(error.detail, {
       code: error.code,
       phase: 'plan',
       retryable: error.retryable,
@@ -177,6 +168,10 @@ async function runOn(runner: RenderRunner, subject: string, job: RenderJob): Pro
   }
 }
 
+/**
+ * The render's folders: under a private temp folder, or, for a runner in another container (the
+ * sidecar), in a job folder on the volume it shares, prepared as the CDK synth's are.
+ */
 function makeFolders(
   workspaceDir: string,
   job: ConfinedRender,
