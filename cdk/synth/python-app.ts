@@ -1,6 +1,6 @@
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { CairnError, ensurePrivateFolder, type Log } from '../../controller/model';
+import { CairnError, sharedGroupOf, type Log } from '../../controller/model';
 import { installPythonDeps } from './python-deps';
 import type { SynthRunner } from './synth-job';
 
@@ -18,16 +18,6 @@ export interface PythonSynthInputs {
  */
 export function isPythonApp(appDir: string, app: string): boolean {
   return existsSync(join(appDir, 'requirements.txt')) && /(^|[\s/])python[0-9.]*(\s|$)/.test(app);
-}
-
-/**
- * The group a sidecar runner reads the work root through (the pod's fsGroup), or undefined for a
- * runner on cairn's own machine. The work root is checked (and made) as for the synth's folders.
- */
-function sharedGroup(workRoot: string | undefined, log: Log): number | undefined {
-  if (!workRoot) return undefined;
-  ensurePrivateFolder(workRoot, { what: 'workspaces folder', log, maxMode: 0o710 });
-  return statSync(workRoot).gid;
 }
 
 /**
@@ -60,7 +50,8 @@ export async function preparePythonApp(options: {
   readonly log: Log;
 }): Promise<PythonSynthInputs> {
   const { runner } = options;
-  const shareWithGid = runner.user?.gid ?? sharedGroup(runner.workRoot, options.log);
+  const shareWithGid =
+    runner.user?.gid ?? (runner.workRoot ? sharedGroupOf(runner.workRoot, options.log) : undefined);
   const python = appPython(options.path);
   if (!python)
     throw new CairnError('is a Python CDK app, but there is no python3 under /usr on this machine', {

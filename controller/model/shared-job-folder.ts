@@ -22,8 +22,7 @@ export interface SharedJobFolder {
  * and Helm renders make theirs here, so both are prepared the same way.
  */
 export function makeSharedJobFolder(workRoot: string, prefix: string, log: Log): SharedJobFolder {
-  ensurePrivateFolder(workRoot, { what: 'workspaces folder', log, maxMode: 0o710 });
-  const gid = statSync(workRoot).gid;
+  const gid = sharedGroupOf(workRoot, log);
   for (const entry of readdirSync(workRoot, { withFileTypes: true }))
     if (entry.isDirectory() && !SHARED_FOLDERS.includes(entry.name))
       chmodSync(join(workRoot, entry.name), 0o700);
@@ -54,4 +53,13 @@ export function shareTree(path: string, gid: number, writable = false): void {
     chmodSync(path, writable ? 0o770 : 0o750);
     for (const name of readdirSync(path)) shareTree(join(path, name), gid, writable);
   } else chmodSync(path, stat.mode & 0o100 ? 0o750 : 0o640);
+}
+
+/**
+ * The group a sidecar runner reads the work root through (the pod's fsGroup), after checking (or
+ * making) the work root as cairn's own: the one check every folder shared with the runner starts from.
+ */
+export function sharedGroupOf(workRoot: string, log: Log): number {
+  ensurePrivateFolder(workRoot, { what: 'workspaces folder', log, maxMode: 0o710 });
+  return statSync(workRoot).gid;
 }
