@@ -8,7 +8,7 @@ import { createKubeLeaseApi } from '../shard/kube-lease-api';
 import { shardGroup } from '../shard/names';
 import { UnshardedGuard } from '../shard/unsharded-guard';
 
-/** The heartbeat an unsharded `cairn run` holds while it runs; `release` deletes it. */
+/** The heartbeat an unsharded `cairn run` (or one `cairn sync`) holds while it runs; `release` deletes it. */
 export interface HeldHeartbeat {
   release(): Promise<void>;
 }
@@ -24,6 +24,7 @@ export async function claimUnshardedHeartbeat(
   config: CairnConfig,
   log: Log,
   lost: (why: string) => void,
+  acting: 'replica' | 'sync' = 'replica',
 ): Promise<HeldHeartbeat | undefined> {
   const unsharded = config.unsharded;
   if (!unsharded) return undefined;
@@ -35,7 +36,8 @@ export async function claimUnshardedHeartbeat(
     const guard = new UnshardedGuard({
       api,
       group,
-      identity: `${host}_${randomBytes(4).toString('hex')}`,
+      identity: `${host}_${acting === 'sync' ? 'sync-' : ''}${randomBytes(4).toString('hex')}`,
+      acting,
       host,
       pid: process.pid,
       namespace: unsharded.namespace,
@@ -56,7 +58,9 @@ export async function claimUnshardedHeartbeat(
     if (isCairnError(error) && error.code === 'sharding.unsharded-peer') throw error;
     log.warn(
       { namespace: unsharded.namespace, err: errorMessage(error) },
-      'cannot check for another unsharded replica of this repository; starting anyway (run one replica, or enable sharding)',
+      acting === 'sync'
+        ? 'cannot check for a running replica of this repository; syncing anyway (do not sync beside a running unsharded replica)'
+        : 'cannot check for another unsharded replica of this repository; starting anyway (run one replica, or enable sharding)',
     );
     return undefined;
   }

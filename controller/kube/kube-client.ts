@@ -4,7 +4,7 @@ import { createSecureContext } from 'node:tls';
 import type * as ClientNode from '@kubernetes/client-node';
 import type { KubernetesTargetConfig } from '../config/types';
 import { CairnError } from '../model/errors';
-import { staticKubeconfig } from './static-kubeconfig';
+import { staticKubeconfig } from '../model/static-kubeconfig';
 
 /** One answer of the API server: the status code and the parsed JSON body (or raw text). */
 export interface KubeResponse {

@@ -3,6 +3,7 @@ import https from 'node:https';
 import type * as ClientNode from '@kubernetes/client-node';
 import type { ShardingConfig } from '../config/types';
 import { CairnError, errorMessage } from '../model/errors';
+import { defaultKubeconfigExists, staticKubeconfig } from '../model/static-kubeconfig';
 import type { Log } from '../log';
 import { GROUP_LABEL, LeaseConflict, type Lease, type LeaseApi, type LeaseEvent } from './lease';
 
@@ -22,22 +23,7 @@ export function createKubeLeaseApi(
   group: string,
   log: Log,
 ): LeaseApi & { close(): void } {
-  // Loaded here, not at import: a `cairn sync` without sharding imports this module and never
-  // calls it, and the library's load is about half a second of that command's start.
-  const { KubeConfig, Watch } = require('@kubernetes/client-node') as typeof ClientNode;
-  const kc = new KubeConfig();
-  if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
-  else kc.loadFromDefault();
-  if (config.context) kc.setCurrentContext(config.context);
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) {
-    throw new CairnError('the kubeconfig names no current cluster', {
-      code: 'shard.kubeconfig',
-      phase: 'config',
-      subject: config.kubeconfig ?? 'sharding: default kubeconfig',
-      hint: 'set sharding.context to a context of that kubeconfig',
-    });
-  }
+  const cluster = leaseCluster(config);
   const server = cluster.server.replace(/\/+$/, '');
   const base = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(config.namespace)}/leases`;
   const selector = `${GROUP_LABEL}=${group}`;
@@ -56,8 +42,7 @@ export function createKubeLeaseApi(
     path: string,
     body?: unknown,
   ): Promise<{ status: number; body: unknown }> => {
-    const opts: https.RequestOptions = {};
-    await kc.applyToHTTPSOptions(opts);
+    const opts = await cluster.options();
     const url = new URL(server + path);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const client = url.protocol === 'https:' ? https : http;
@@ -161,7 +146,8 @@ export function createKubeLeaseApi(
     watch(changed: (type: LeaseEvent, lease: Lease) => void) {
       const start = (): void => {
         if (closed) return;
-        new Watch(kc)
+        const { Watch } = require('@kubernetes/client-node') as typeof ClientNode;
+        new Watch(cluster.library())
           .watch(
             base,
             { labelSelector: selector },
@@ -198,5 +184,67 @@ export function createKubeLeaseApi(
       writeAgent.destroy();
       readAgent.destroy();
     },
+  };
+}
+
+/** The cluster a Lease API talks to: its server, the options of each request, and the library's KubeConfig for a watch. */
+interface LeaseCluster {
+  readonly server: string;
+  options(): Promise<https.RequestOptions>;
+  library(): ClientNode.KubeConfig;
+}
+
+/**
+ * Reads the kubeconfig directly when its user has static credentials, so that a caller that never
+ * watches (the unsharded heartbeat of a one-shot `cairn sync`, a handed `cairn plan`) does not pay
+ * the half-second load of @kubernetes/client-node; a plugin user, a merged or in-cluster config
+ * goes through the library, loaded then. A watch always uses the library's Watch.
+ */
+function leaseCluster(config: Pick<ShardingConfig, 'kubeconfig' | 'context'>): LeaseCluster {
+  let kc: ClientNode.KubeConfig | undefined;
+  const library = (): ClientNode.KubeConfig => {
+    if (kc) return kc;
+    const { KubeConfig } = require('@kubernetes/client-node') as typeof ClientNode;
+    const loaded = new KubeConfig();
+    if (config.kubeconfig) loaded.loadFromFile(config.kubeconfig);
+    else loaded.loadFromDefault();
+    if (config.context) loaded.setCurrentContext(config.context);
+    return (kc = loaded);
+  };
+  if (!config.kubeconfig && !defaultKubeconfigExists())
+    throw new CairnError(
+      'no kubeconfig: sharding.kubeconfig is not set, and there is no KUBECONFIG, ~/.kube/config or in-cluster service account',
+      {
+        code: 'shard.kubeconfig',
+        phase: 'config',
+        subject: 'sharding.kubeconfig',
+        hint: 'set sharding.kubeconfig to the cluster that keeps the Leases',
+      },
+    );
+  const fixed = staticKubeconfig(config.kubeconfig, config.context);
+  if (fixed)
+    return {
+      server: fixed.server,
+      // A copy each time: a request adds its own headers to what it is given.
+      options: async () => ({ ...fixed.options, headers: { ...fixed.options.headers } }),
+      library,
+    };
+  const cluster = library().getCurrentCluster();
+  if (!cluster) {
+    throw new CairnError('the kubeconfig names no current cluster', {
+      code: 'shard.kubeconfig',
+      phase: 'config',
+      subject: config.kubeconfig ?? 'sharding: default kubeconfig',
+      hint: 'set sharding.context to a context of that kubeconfig',
+    });
+  }
+  return {
+    server: cluster.server,
+    options: async () => {
+      const opts: https.RequestOptions = {};
+      await library().applyToHTTPSOptions(opts);
+      return opts;
+    },
+    library,
   };
 }

@@ -22,6 +22,11 @@ export interface UnshardedGuardOptions {
   /** POD_NAME in a cluster, else the host name. */
   readonly host: string;
   readonly pid: number;
+  /**
+   * What holds the heartbeat: a `cairn run` replica, or a one-shot `cairn sync` (which holds it for
+   * its reconcile, so that neither writes beside the other). Only the refusal's words differ.
+   */
+  readonly acting?: 'replica' | 'sync';
   /** Where the Lease lives, for messages (`<namespace>/<name>`). */
   readonly namespace: string;
   readonly leaseDurationMs: number;
@@ -174,13 +179,19 @@ export class UnshardedGuard {
 
   private peer(lease: Lease | null, why: string): CairnError {
     const who = lease ? describe(lease) : 'another replica';
+    const expiry = `a replica that died stops counting ${Math.round(this.o.leaseDurationMs / 1000)} s after its last renewal`;
+    const sync = this.o.acting === 'sync';
     return new CairnError(
-      `another cairn replica runs for this repository: ${who} (${why}); two replicas without sharding would both write every environment, so this one does not start`,
+      sync
+        ? `another cairn process runs for this repository: ${who} (${why}); without sharding a sync beside it could write the environment while it does, so this sync does not run`
+        : `another cairn replica runs for this repository: ${who} (${why}); two replicas without sharding would both write every environment, so this one does not start`,
       {
         code: 'sharding.unsharded-peer',
         phase: 'config',
         subject: `Lease ${this.o.namespace}/${lease?.metadata.name ?? this.name}`,
-        hint: `stop that replica, or set sharding.enabled: true (with audit.backend: dynamodb) on every replica; a replica that died stops counting ${Math.round(this.o.leaseDurationMs / 1000)} s after its last renewal`,
+        hint: sync
+          ? `the running replica applies each branch head itself: push, or queue a sync on it (POST /api/environments/<env>/sync); or stop it first; ${expiry}`
+          : `stop that replica, or set sharding.enabled: true (with audit.backend: dynamodb) on every replica; ${expiry}`,
       },
     );
   }

@@ -15,6 +15,8 @@
  * namespace of their own, with one DynamoDB ledger on the sandbox's moto; one replica with as many
  * environments is measured first as its floor. `SCALE_SHARDED_LIMIT_S` bounds that run (default
  * 600) and `SCALE_MOTO_MAX_MIB` (default 6144) stops it before moto's memory takes the machine;
+ * `SCALE_LOG_DIR` keeps the replicas' logs there; `SCALE_SHARDED_REPLICAS` (default 3) sets how many
+ * replicas share them (1: one sharded replica on the same ledger, the cost of the ledger alone);
  * stopped either way, it still prints its rates, counts and SIGKILL takeover.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -51,6 +53,8 @@ const CONVERGE_LIMIT_MS = 600_000;
 /** The sharded run's limit (SCALE_SHARDED_LIMIT_S, default the same 600 s). */
 const SHARDED_LIMIT_MS = Number(process.env.SCALE_SHARDED_LIMIT_S ?? CONVERGE_LIMIT_MS / 1000) * 1000;
 const SETTLE_MS = 3_000;
+/** How many replicas share the sharded run's environments (SCALE_SHARDED_REPLICAS, default 3; 1 shows the ledger's cost alone). */
+const SHARDED_REPLICAS = Number(process.env.SCALE_SHARDED_REPLICAS ?? 3);
 const MIB = 1024 * 1024;
 /** Flux's published scale figure, as issue 18 quotes it: 1,000 Kustomizations. */
 const FLUX = { environments: 1000, convergeMs: 256_000, peakRssMiB: 175 } as const;
@@ -281,6 +285,9 @@ async function runSharded(
   const id = randomBytes(3).toString('hex');
   const dir = join(root, `sharded-${id}`);
   mkdirSync(dir, { recursive: true });
+  // SCALE_LOG_DIR keeps the replicas' logs (JSON lines) after the run, to read where the time went.
+  const logDir = process.env.SCALE_LOG_DIR ?? dir;
+  mkdirSync(logDir, { recursive: true });
   const prefix = `scale-${id}`;
   const leases = `scale-leases-${id}`;
   const table = `cairn-scale-${id}`;
@@ -357,7 +364,7 @@ async function runSharded(
             : {}),
         }),
       );
-      const out = openSync(join(dir, `replica-${r}.log`), 'w');
+      const out = openSync(join(logDir, `replica-${r}.log`), 'w');
       const child = spawn(process.execPath, [cairn, 'run', '--config', config], {
         cwd: dir,
         env: childEnv,
@@ -399,14 +406,15 @@ async function runSharded(
     }
     const convergeMs = Math.round(performance.now() - started);
     const writesConverging = leaseWrites;
-    const log = countLogs(Array.from({ length: replicas }, (_, r) => join(dir, `replica-${r}.log`)));
+    const log = countLogs(Array.from({ length: replicas }, (_, r) => join(logDir, `replica-${r}.log`)));
     const peaks = children.map(({ child }) => memoryOf(child.pid!)?.hwm ?? NaN);
     await sleep(10_000);
     const writesSteady = leaseWrites - writesConverging;
     const shardLeases = (await leaseApi.list()).filter(
       (l) => l.metadata.labels?.['cairn.dev/shard-kind'] === 'shard',
     );
-    const sigkillTakeoverMs = await takeoverAfterSigkill(leaseApi, children[1]!.child, 'replica-1');
+    const sigkillTakeoverMs =
+      replicas > 1 ? await takeoverAfterSigkill(leaseApi, children[1]!.child, 'replica-1') : null;
     // The ledger's own cost is measured with the replicas gone: a run stopped unconverged would
     // otherwise measure moto's queue of their requests.
     for (const { child } of children) child.kill('SIGKILL');
@@ -692,7 +700,14 @@ async function apiserverRate(client: KubeClient): Promise<number> {
   }
 }
 
-/** Deletes the namespaces a run made (the namespace controller removes their contents). */
+/** How long a run's namespaces may take to go (their contents deleted by the namespace controller). */
+const NAMESPACES_GONE_MS = 300_000;
+
+/**
+ * Deletes the namespaces a run made and waits until they are gone: the namespace controller
+ * deletes every object in them, and a run started meanwhile would share the kube-apiserver and
+ * etcd with tens of thousands of deletions (the next run measured half as fast in one try).
+ */
 async function deleteNamespaces(client: KubeClient, names: readonly string[]): Promise<void> {
   let next = 0;
   await Promise.all(
@@ -702,6 +717,24 @@ async function deleteNamespaces(client: KubeClient, names: readonly string[]): P
         await client.request({ method: 'DELETE', path: `/api/v1/namespaces/${name}` }).catch(() => undefined);
       }
     }),
+  );
+  const wanted = new Set(names);
+  const started = performance.now();
+  for (;;) {
+    const listed = await client.request({ method: 'GET', path: '/api/v1/namespaces' }).catch(() => undefined);
+    const items = (listed?.body as { items?: { metadata: { name: string } }[] } | undefined)?.items;
+    const left = items?.filter((n) => wanted.has(n.metadata.name)).length;
+    if (left === 0) break;
+    if (performance.now() - started > NAMESPACES_GONE_MS) {
+      process.stderr.write(
+        `scale-bench: ${left ?? '?'} namespaces still terminating after ${NAMESPACES_GONE_MS / 1000} s; going on\n`,
+      );
+      break;
+    }
+    await sleep(1_000);
+  }
+  process.stderr.write(
+    `scale-bench: ${names.length} namespaces deleted and gone in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
   );
 }
 
@@ -747,9 +780,11 @@ export async function run(): Promise<ScaleFigures> {
         );
         single = await runReplica(root, shardedEnvs, client, cairn, objectsPerSecond);
       }
-      process.stderr.write(`scale-bench: 3 replicas sharing ${shardedEnvs} environments ...\n`);
+      process.stderr.write(
+        `scale-bench: ${SHARDED_REPLICAS} replicas sharing ${shardedEnvs} environments ...\n`,
+      );
       // A sharded run that does not converge is a figure too; the single-replica ones still print.
-      sharded = await runSharded(root, shardedEnvs, 3, client, cairn, objectsPerSecond).catch(
+      sharded = await runSharded(root, shardedEnvs, SHARDED_REPLICAS, client, cairn, objectsPerSecond).catch(
         (error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }),
       );
     } else {

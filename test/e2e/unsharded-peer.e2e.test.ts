@@ -9,7 +9,7 @@ import { silentLog } from '../../controller/log';
 import { createKubeLeaseApi } from '../../controller/shard/kube-lease-api';
 import { shardGroup } from '../../controller/shard/names';
 import { unshardedLeaseName } from '../../controller/shard/unsharded-guard';
-import { startCli } from '../helpers/cli';
+import { runCli, startCli } from '../helpers/cli';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo';
 import { greetingManifest } from '../helpers/manifests';
 import { freePort } from '../helpers/net';
@@ -48,8 +48,8 @@ describe('a second unsharded replica', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function start(pod: string): Promise<Started> {
-    const port = await freePort();
+  /** A config of `pod`'s own (audit folder, workspaces, port). */
+  function configOf(pod: string, port: number): string {
     const config = join(dir, `${pod}.yaml`);
     writeFileSync(
       config,
@@ -75,6 +75,12 @@ describe('a second unsharded replica', () => {
         workspaces: { dir: join(dir, `${pod}-workspaces`) },
       }),
     );
+    return config;
+  }
+
+  async function start(pod: string): Promise<Started> {
+    const port = await freePort();
+    const config = configOf(pod, port);
     const child = startCli(['run', '--config', config], { POD_NAME: pod });
     started.push(child);
     let out = '';
@@ -105,6 +111,22 @@ describe('a second unsharded replica', () => {
     ]);
     expect(code).toBe(1);
     return r.output();
+  }
+
+  /** SIGTERM once `r` is ready (the stop signal's handler is installed after the first fetch); its exit code. */
+  async function stopped(r: Started): Promise<number | null> {
+    const deadline = Date.now() + 60_000;
+    while (
+      !(await fetch(`${r.api}/readyz`).then(
+        (a) => a.ok,
+        () => false,
+      )) &&
+      Date.now() < deadline
+    )
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    r.child.kill('SIGTERM');
+    return r.exited;
   }
 
   it('refuses to start while the first runs, naming it, and starts once the killed first one has expired', async () => {
@@ -140,20 +162,48 @@ describe('a second unsharded replica', () => {
       await healthy(fourth);
       expect((await leases.get(name))?.spec.holderIdentity).toMatch(/^replica-d_/);
 
-      // And a SIGTERM deletes it, so a successor does not wait (sent once it is ready: the stop
-      // signal's handler is installed after the first fetch)
-      const deadline = Date.now() + 60_000;
-      while (
-        !(await fetch(`${fourth.api}/readyz`).then(
-          (a) => a.ok,
-          () => false,
-        )) &&
-        Date.now() < deadline
-      )
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      fourth.child.kill('SIGTERM');
-      expect(await fourth.exited).toBe(0);
+      // And a SIGTERM deletes it, so a successor does not wait
+      expect(await stopped(fourth)).toBe(0);
+      expect(await leases.get(name)).toBeNull();
+    } finally {
+      leases.close();
+    }
+  });
+
+  it('refuses a one-shot cairn sync beside a running replica, naming it, and lets it run once the replica stops', async () => {
+    const group = shardGroup(publicRepository(repo.bare));
+    const leases = createKubeLeaseApi(
+      { kubeconfig: sandbox.kubernetes.kubeconfig, namespace: 'default' },
+      group,
+      silentLog(),
+    );
+    const name = unshardedLeaseName(group);
+    try {
+      // Given a replica running (its own audit folder: the JSONL lock is not what stops the sync)
+      const replica = await start('replica-e');
+      await healthy(replica);
+      const held = await leases.get(name);
+      expect(held?.spec.holderIdentity).toMatch(/^replica-e_/);
+      const syncConfig = configOf('laptop', await freePort());
+      const sync = () =>
+        runCli(['sync', '--config', syncConfig, '--env', 'dev', '--json'], { POD_NAME: 'laptop' });
+
+      // When a one-shot sync of the same repository runs: it exits 1 naming the replica, and records nothing
+      const refused = await sync();
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('another cairn process runs for this repository');
+      expect(refused.stderr).toContain(`${held!.spec.holderIdentity} on replica-e`);
+      expect(refused.stderr).toContain('so this sync does not run');
+      expect(refused.stdout).toBe('');
+      const listed = await runCli(['audit', 'list', '--config', syncConfig, '--json']);
+      expect(JSON.parse(listed.stdout)).toEqual([]);
+      expect((await leases.get(name))?.spec.holderIdentity).toBe(held!.spec.holderIdentity);
+
+      // Then, the replica stopped (its heartbeat deleted), the same sync applies, and gives the heartbeat back
+      expect(await stopped(replica)).toBe(0);
+      const ran = await sync();
+      expect(ran.code).toBe(0);
+      expect((JSON.parse(ran.stdout) as { outcome: string }).outcome).toBe('succeeded');
       expect(await leases.get(name)).toBeNull();
     } finally {
       leases.close();

@@ -19,6 +19,7 @@ import type { BranchHead, GitSource, Revision } from '../../source/types';
 import { renderAuditEntry } from '../render-audit';
 import type * as HandToHolder from '../hand-to-holder';
 import type * as RenderPlan from '../render-plan';
+import type * as WireUnsharded from '../wire-unsharded';
 import { handoffKeyFor } from '../wire-shard';
 import { appliersFor, commitStatuses, environmentNamed, type AppliersCache } from '../wire';
 
@@ -95,7 +96,27 @@ export async function syncCommand(o: EnvOptions): Promise<number> {
   const config = loadConfig(o.config);
   const env = environmentNamed(config, o.env);
   const log = stderrLog();
-  if (!config.sharding) return printSync(o, await localSync(config, env, log));
+  if (!config.sharding) {
+    // Unsharded, the sync holds the repository's heartbeat for its reconcile, as `cairn run` does
+    // for its life: beside a running replica it is refused (naming it), and a replica started
+    // meanwhile refuses to start, so the two never write the environment at once.
+    const { claimUnshardedHeartbeat } = require('../wire-unsharded') as typeof WireUnsharded;
+    const heartbeat = await claimUnshardedHeartbeat(
+      config,
+      log,
+      (why) =>
+        log.error(
+          { code: 'sharding.unsharded-peer', err: why },
+          'another replica took the heartbeat during this sync',
+        ),
+      'sync',
+    );
+    try {
+      return printSync(o, await localSync(config, env, log));
+    } finally {
+      await heartbeat?.release();
+    }
+  }
   const found = await handToHolderOf()(config, env.name, 'sync', handoffKeyFor(config)!, log);
   try {
     if (found.kind === 'held') return printSync(o, await localSync(config, env, log, found.hold));

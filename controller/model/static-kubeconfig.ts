@@ -35,6 +35,17 @@ function kubeconfigFile(file: string | undefined): string | undefined {
   return existsSync(inHome) ? inHome : undefined;
 }
 
+/**
+ * Whether the library's default loading rules would find any cluster: KUBECONFIG, ~/.kube/config,
+ * or a pod's in-cluster service account. When none is there, the library would only fall back to
+ * http://localhost:8080, so a caller may say "no cluster" without loading it.
+ */
+export function defaultKubeconfigExists(): boolean {
+  if ((process.env.KUBECONFIG ?? '').split(delimiter).some((f) => f.length > 0)) return true;
+  if (process.env.KUBERNETES_SERVICE_HOST) return true;
+  return existsSync(join(process.env.HOME ?? homedir(), '.kube', 'config'));
+}
+
 function named(list: unknown, name: unknown): Entry | undefined {
   if (!Array.isArray(list) || typeof name !== 'string') return undefined;
   const found = (list as unknown[]).find(

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { staticKubeconfig } from '../../../controller/kube/static-kubeconfig';
+import { staticKubeconfig } from '../../../controller/model/static-kubeconfig';
 
 /**
  * The kubeconfig reader that spares a one-shot command the load of @kubernetes/client-node must
