@@ -860,7 +860,9 @@ function print(f: ScaleFigures): void {
       `  ledger (cairn's DynamoDB store alone, one append at a time): ${x.ledgerAppendMsEmpty} ms an append on the empty table, ${x.ledgerAppendMsConverged} ms with ${x.applied} environments' chains; ${2 * x.environments} appends need ${(x.ledgerFloorMs / 1000).toFixed(1)} s${x.applied < x.environments ? ' (extrapolated)' : ''}`,
     );
     console.log(
-      `  SIGKILL of one replica: its shards held by the others after ${x.sigkillTakeoverMs === null ? 'more than 60 s' : `${(x.sigkillTakeoverMs / 1000).toFixed(1)} s`}`,
+      x.replicas < 2
+        ? '  SIGKILL of one replica: not measured (one replica)'
+        : `  SIGKILL of one replica: its shards held by the others after ${x.sigkillTakeoverMs === null ? 'more than 60 s' : `${(x.sigkillTakeoverMs / 1000).toFixed(1)} s`}`,
     );
   } else
     console.log(

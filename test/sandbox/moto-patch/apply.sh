@@ -6,6 +6,9 @@
 #   transact-write-snapshot.patch DynamoDB TransactWriteItems deep-copied the whole table per
 #                                 operation (cost grew with table size); it now snapshots only the
 #                                 items it touches. The audit ledger appends through it.
+#   query-partition.patch         DynamoDB Query on the base table tested every item of the table
+#                                 (cost grew with table size); it now reads the queried partition.
+#                                 The audit ledger reads a chain through it.
 # The patches are made for moto 5.2.1 (want_version below): any other version is refused (pin it, or refresh the
 # patches). Idempotent (an applied patch is detected by a reverse dry run) and verified (after
 # applying, the reverse dry run must succeed). Prints one sha256 over all patches, which sandbox.sh
@@ -13,7 +16,7 @@
 # Usage: apply.sh   (exit 0 = moto is patched; otherwise a message says what to do)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-patches=("$here/change-set-outputs.patch" "$here/transact-write-snapshot.patch")
+patches=("$here/change-set-outputs.patch" "$here/transact-write-snapshot.patch" "$here/query-partition.patch")
 want_version=5.2.1
 say() { echo "moto-patch: $*" >&2; }
 
