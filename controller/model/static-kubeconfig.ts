@@ -20,6 +20,17 @@ type Entry = Readonly<Record<string, unknown>>;
 // OIDC, cloud providers, token files it re-reads): those stay with the library.
 const PLUGIN_KEYS = ['exec', 'auth-provider', 'tokenFile'];
 
+/** The files KUBECONFIG lists, in order (none when it is unset or empty). */
+function kubeconfigEnv(): string[] {
+  return (process.env.KUBECONFIG ?? '').split(delimiter).filter((f) => f.length > 0);
+}
+
+/** ~/.kube/config when it exists. */
+function homeKubeconfig(): string | undefined {
+  const inHome = join(process.env.HOME ?? homedir(), '.kube', 'config');
+  return existsSync(inHome) ? inHome : undefined;
+}
+
 /**
  * The kubeconfig file the library's `loadFromFile` / `loadFromDefault` would read, when it is one
  * file: `file` itself, the only entry of KUBECONFIG, or ~/.kube/config. Undefined for the cases
@@ -27,12 +38,9 @@ const PLUGIN_KEYS = ['exec', 'auth-provider', 'tokenFile'];
  */
 function kubeconfigFile(file: string | undefined): string | undefined {
   if (file) return file;
-  const fromEnv = (process.env.KUBECONFIG ?? '').split(delimiter).filter((f) => f.length > 0);
+  const fromEnv = kubeconfigEnv();
   if (fromEnv.length > 1) return undefined;
-  if (fromEnv.length === 1) return fromEnv[0];
-  const home = process.env.HOME ?? homedir();
-  const inHome = join(home, '.kube', 'config');
-  return existsSync(inHome) ? inHome : undefined;
+  return fromEnv[0] ?? homeKubeconfig();
 }
 
 /**
@@ -41,9 +49,11 @@ function kubeconfigFile(file: string | undefined): string | undefined {
  * http://localhost:8080, so a caller may say "no cluster" without loading it.
  */
 export function defaultKubeconfigExists(): boolean {
-  if ((process.env.KUBECONFIG ?? '').split(delimiter).some((f) => f.length > 0)) return true;
-  if (process.env.KUBERNETES_SERVICE_HOST) return true;
-  return existsSync(join(process.env.HOME ?? homedir(), '.kube', 'config'));
+  return (
+    kubeconfigEnv().length > 0 ||
+    Boolean(process.env.KUBERNETES_SERVICE_HOST) ||
+    homeKubeconfig() !== undefined
+  );
 }
 
 function named(list: unknown, name: unknown): Entry | undefined {

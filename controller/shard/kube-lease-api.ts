@@ -222,13 +222,11 @@ function leaseCluster(config: Pick<ShardingConfig, 'kubeconfig' | 'context'>): L
       },
     );
   const fixed = staticKubeconfig(config.kubeconfig, config.context);
-  if (fixed)
-    return {
-      server: fixed.server,
-      // A copy each time: a request adds its own headers to what it is given.
-      options: async () => ({ ...fixed.options, headers: { ...fixed.options.headers } }),
-      library,
-    };
+  if (fixed) {
+    // Read once: static credentials do not rotate, and a request copies what it adds headers to.
+    const options = Promise.resolve(fixed.options);
+    return { server: fixed.server, options: () => options, library };
+  }
   const cluster = library().getCurrentCluster();
   if (!cluster) {
     throw new CairnError('the kubeconfig names no current cluster', {
