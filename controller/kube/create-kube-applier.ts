@@ -123,6 +123,16 @@ export function createKubeApplier(
         log,
         ...transform,
       };
+      // Every reconcile talks to the core group (the inventory is a ConfigMap): its discovery, and
+      // the connection under it, are fetched while the tree is read instead of after. A failure is
+      // the lookup's below to report, in its order (a broken file first, then the cluster).
+      try {
+        void get()
+          .discovery.lookup('v1', 'ConfigMap')
+          .catch(() => undefined);
+      } catch {
+        // An unreadable kubeconfig: `get()` throws again after the tree is read.
+      }
       const parsed = await readManifests(
         workspaceDir,
         { maxBytes: target.maxManifestBytes, ...transform },
@@ -197,8 +207,13 @@ export function createKubeApplier(
     gate: FenceGate,
   ): Promise<PlaneResult> {
     const phase: Phase = dryRun ? 'plan' : 'apply-kubernetes';
+    // cairn's own inventory is read beside the declared Namespaces below: neither waits for the
+    // other, and the first write waits for both. (Awaited further down; a failure surfaces there.)
+    const inventoryRead = p.inventory.read();
+    inventoryRead.catch(() => undefined);
     // The whole tree is checked against the environment's bounds before anything is written; the
-    // only reads before it are of the Namespaces the tree declares (do they widen the bounds?).
+    // only reads before it are of the Namespaces the tree declares (do they widen the bounds?) and
+    // of the inventory.
     let foreign: ReadonlyMap<string, string>;
     try {
       foreign = await foreignDeclaredNamespaces(bounds, manifests, p.client, p.discovery, {
@@ -221,7 +236,7 @@ export function createKubeApplier(
     const early = prefetch(p, manifests);
     let record;
     try {
-      record = await p.inventory.read();
+      record = await inventoryRead;
     } catch (error) {
       return { changes: [], failure: failureFrom(error, phase) };
     }

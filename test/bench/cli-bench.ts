@@ -8,7 +8,11 @@
  *   kube-apiserver, fresh, beside the raw server-side-apply floor of the same objects measured in
  *   the same run (target 1.5x). On the shared machine one pair of figures swings by half with the
  *   load, so the two are measured in turn, SYNC_ROUNDS times (the order alternating, each into
- *   new namespaces), and the medians compared.
+ *   new namespaces), and the medians compared. Each floor round opens its own connections, as a
+ *   fresh `cairn sync` must (one pool kept across rounds skipped 50 TLS handshakes from the second
+ *   round on); `floorWarmPool`, a last round on a pool already open, is printed beside it.
+ * - the same `cairn sync` on Node 24 LTS, the container image's runtime (test/sandbox/node24.sh
+ *   finds or installs it; skipped, saying so, when it cannot), in the same rounds.
  * Run: `npx tsx test/bench/cli-bench.ts [--json] [--before <main.js of another build>]` (after
  * `npm run build` for the current code); `--before` measures that build's `cairn sync` in the same
  * rounds, for a before/after figure under the same load.
@@ -46,16 +50,21 @@ export interface CliBenchFigures {
   readonly floorRuns: readonly number[];
   readonly syncBefore?: number;
   readonly syncBeforeVsFloor?: number;
+  /** The same sync run by Node 24 (the container image's runtime), when it is available. */
+  readonly syncNode24?: number;
+  readonly syncNode24VsFloor?: number;
+  /** One floor round more, on connections a previous round left open (not a fresh apply's floor). */
+  readonly floorWarmPool: number;
   /** The 1-minute load average at the start and at the end of the sync rounds. */
   readonly load: readonly [number, number];
 }
 
 const middle = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Wall time of one whole process, in ms; throws when it fails. */
-function once(args: readonly string[], env: NodeJS.ProcessEnv = {}): number {
+/** Wall time of one whole process (run by `node`, this one's by default), in ms; throws when it fails. */
+function once(args: readonly string[], node = process.execPath): number {
   const started = performance.now();
-  const result = spawnSync(process.execPath, args, { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const result = spawnSync(node, args, { encoding: 'utf8' });
   const ms = performance.now() - started;
   if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return ms;
@@ -66,6 +75,14 @@ function median(args: readonly string[]): number {
   once(args);
   const times = Array.from({ length: RUNS }, () => once(args)).sort((a, b) => a - b);
   return Math.round(times[Math.floor(RUNS / 2)]!);
+}
+
+/** A Node 24 binary (test/sandbox/node24.sh finds or installs it), or undefined when there is none. */
+function node24(): string | undefined {
+  const found = spawnSync('bash', [join(root, 'test', 'sandbox', 'node24.sh')], { encoding: 'utf8' });
+  if (found.status === 0) return found.stdout.trim();
+  process.stderr.write(`no Node 24 for the cairn sync figure on it: ${found.stderr.trim()}\n`);
+  return undefined;
 }
 
 /** A bare repository whose `dev` branch holds the 1,000-object tree, and a Kubernetes-only config for it. */
@@ -105,7 +122,10 @@ export async function run(before?: string): Promise<CliBenchFigures> {
   const id = randomBytes(3).toString('hex');
   const prefixes: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'cairn-cli-bench-'));
-  const client = createKubeClient({ ...env.kubernetes, concurrency: FLOOR_CONNECTIONS / 2 });
+  // The floor's connections: a new pool for every round (see the header); `client` only cleans up.
+  const floorClient = () => createKubeClient({ ...env.kubernetes, concurrency: FLOOR_CONNECTIONS / 2 });
+  const client = floorClient();
+  const n24 = node24();
   const prefix = (p: string) => {
     prefixes.push(p);
     return p;
@@ -121,25 +141,38 @@ export async function run(before?: string): Promise<CliBenchFigures> {
     const floorRuns: number[] = [];
     const syncRuns: number[] = [];
     const beforeRuns: number[] = [];
+    const node24Runs: number[] = [];
+    const freshFloor = async (tag: string) => {
+      const fresh = floorClient();
+      try {
+        return await floor(fresh, prefix(tag));
+      } finally {
+        fresh.close();
+      }
+    };
     for (let r = 0; r < SYNC_ROUNDS; r++) {
       // Each sync gets a tree and namespaces of its own, so every run is a fresh apply.
-      const sync = async (bin: string, tag: string, into: number[]) => {
+      const sync = async (bin: string, tag: string, into: number[], node?: string) => {
         const c = await platform(
           join(dir, `${tag}${r}`),
           prefix(`${tag}-${id}-${r}`),
           env.kubernetes.kubeconfig,
         );
-        into.push(Math.round(once([bin, 'sync', '--config', c, '--env', 'dev'])));
+        into.push(Math.round(once([bin, 'sync', '--config', c, '--env', 'dev'], node)));
       };
       const steps = [
-        async () => floorRuns.push(await floor(client, prefix(`cf-${id}-${r}`))),
+        async () => floorRuns.push(await freshFloor(`cf-${id}-${r}`)),
         () => sync(BIN, 'cs', syncRuns),
         ...(before ? [() => sync(before, 'cb', beforeRuns)] : []),
+        ...(n24 ? [() => sync(BIN, 'c4', node24Runs, n24)] : []),
       ];
       // The order turns each round: whichever goes right after another's thousand writes pays
       // for the server's catching up, and none should always be the one.
       for (let i = 0; i < steps.length; i++) await steps[(i + r) % steps.length]!();
     }
+    // The old way, for comparison: the bench's own pool, opened by the rounds above.
+    await floor(client, prefix(`cw-${id}`));
+    const floorWarmPool = await floor(client, prefix(`cx-${id}`));
     const syncFresh = middle(syncRuns);
     const syncFloor = middle(floorRuns);
     const ratio = (ms: number) => Math.round((ms / syncFloor) * 100) / 100;
@@ -155,6 +188,8 @@ export async function run(before?: string): Promise<CliBenchFigures> {
       syncRuns,
       floorRuns,
       ...(before ? { syncBefore: middle(beforeRuns), syncBeforeVsFloor: ratio(middle(beforeRuns)) } : {}),
+      ...(n24 ? { syncNode24: middle(node24Runs), syncNode24VsFloor: ratio(middle(node24Runs)) } : {}),
+      floorWarmPool,
       load: [load0, loadavg()[0]!].map((l) => Math.round(l * 10) / 10) as [number, number],
     };
   } finally {
@@ -183,6 +218,13 @@ function print(f: CliBenchFigures): void {
   console.log(
     `  medians of ${f.syncRuns.length} rounds in turn: sync ${f.syncRuns.join(', ')} ms; floor ${f.floorRuns.join(', ')} ms; load average ${f.load[0]} -> ${f.load[1]}`,
   );
+  console.log(
+    `  floor on a pool already open (not a fresh apply's): ${f.floorWarmPool} ms; the sync is ${Math.round((f.syncFresh / f.floorWarmPool) * 100) / 100}x that`,
+  );
+  if (f.syncNode24 !== undefined)
+    console.log(
+      `  the same sync on Node 24 (the image's)  ${f.syncNode24} ms: ${f.syncNode24VsFloor}x the same floor (target <= ${TARGETS.syncVsFloor}: ${verdict(f.syncNode24VsFloor! <= TARGETS.syncVsFloor)})`,
+    );
   if (f.syncBefore !== undefined)
     console.log(
       `  --before build, same rounds          ${f.syncBefore} ms: ${f.syncBeforeVsFloor}x the same floor`,
