@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { parseDocument } from 'yaml';
+import * as jsYaml from 'js-yaml';
 import { parseDuration } from '../duration';
 import { CairnError } from '../model/errors';
 import { DEFAULT_AWS_CAPABILITIES, DEFAULT_SYNTH_SOCKET, type AwsSynthConfig } from '../model';
@@ -70,10 +70,19 @@ export function validateConfigFile(
 ): { ok: true; config: CairnConfig } | { ok: false; errors: readonly string[] } {
   const path = resolve(file);
   if (!existsSync(path)) return { ok: false, errors: [`${path}: no such file`] };
-  const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: true });
-  if (doc.errors.length > 0)
-    return { ok: false, errors: doc.errors.map((e) => `${path}: ${e.message.split('\n')[0]}`) };
-  const data = doc.toJS() as unknown;
+  let data: unknown;
+  try {
+    // YAML 1.2's core schema (a date stays a string); js-yaml, which the manifests' parser loads
+    // anyway: a second YAML library was a fifth of a one-shot command's module loading.
+    data = jsYaml.load(readFileSync(path, 'utf8'), { schema: jsYaml.CORE_SCHEMA, filename: path }) ?? null;
+  } catch (error) {
+    if (!(error instanceof jsYaml.YAMLException)) throw error;
+    const { line, column } = error.mark;
+    return {
+      ok: false,
+      errors: [`${path}: invalid YAML at line ${line + 1}, column ${column + 1}: ${error.reason}`],
+    };
+  }
   const errors = validate(data).map(describe);
   if (errors.length > 0) return { ok: false, errors: [...new Set(errors)] };
   const raw = data as RawConfig;

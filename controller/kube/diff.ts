@@ -1,5 +1,5 @@
 import type * as JsDiff from 'diff';
-import { stringify } from 'yaml';
+import type * as Yaml from 'yaml';
 import type { KubeObject } from './types';
 import { normalize, redactPair } from './normalize';
 
@@ -22,6 +22,8 @@ export function objectDiff(live: KubeObject | undefined, desired: KubeObject | u
 
 function toText(object: KubeObject | undefined): string {
   if (!object) return '';
+  // Loaded on the first diff, like jsdiff below: a fresh apply shows none.
+  const { stringify } = require('yaml') as typeof Yaml;
   return `${stringify(object, { sortMapEntries: true, lineWidth: 0 }).trimEnd()}\n`;
 }
 

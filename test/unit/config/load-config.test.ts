@@ -328,7 +328,13 @@ describe('validateConfigFile rejects broken configs naming the field', () => {
       ),
       'environments[1].promotion.healthyFor: is required',
     ],
-    ['broken YAML', 'repository: [\n', 'c'],
+    // A YAML error names its line and column.
+    ['broken YAML', 'repository: [\n', 'invalid YAML at line 2, column 1: unexpected end of the stream'],
+    [
+      'a key written twice',
+      `${valid}repository: { url: other }\n`,
+      `invalid YAML at line ${valid.split('\n').length}, column 1: duplicated mapping key`,
+    ],
   ])('%s', (_name, text, expected) => {
     const result = validateConfigFile(file(text));
     expect(result.ok).toBe(false);
