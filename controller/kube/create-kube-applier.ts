@@ -34,7 +34,7 @@ import { readManifests } from './read-manifests';
 import type { RenderSettings } from './render/types';
 import { resolveScope } from './resolve-scope';
 import { settleObject, type Settled } from './settle-object';
-import { locate, type Target } from './targets';
+import { findResources, locate, targetOf, type Target } from './targets';
 import type { KubeApplier, KubeApplyOptions, KubeObject, Manifest } from './types';
 import { describeUnhealthy, unhealthyError, waitHealthy, type Unhealthy, type Watched } from './wait-health';
 import { orderInWaves } from './waves';
@@ -448,9 +448,12 @@ export function createKubeApplier(
     manifests: readonly Manifest[],
   ): Promise<{ targets: Map<Manifest, Target>; live: ReadonlyMap<string, KubeObject> } | undefined> {
     try {
-      const { targets } = await locate(manifests, p.discovery, owner);
-      const live = await fetchLive(p.client, targets, concurrency, CLUSTER_METADATA);
-      return { targets: new Map(targets.map((t) => [t.manifest, t])), live };
+      // The LISTs go out first; the bodies (owner marks, digests) are built while they are answered.
+      const { found } = await findResources(manifests, p.discovery);
+      const reading = fetchLive(p.client, found, concurrency, CLUSTER_METADATA);
+      reading.catch(() => undefined);
+      const targets = found.map((f) => targetOf(f, owner));
+      return { targets: new Map(targets.map((t) => [t.manifest, t])), live: await reading };
     } catch {
       return undefined;
     }

@@ -1,4 +1,4 @@
-import type { Discovery } from './discovery';
+import type { Discovery, ResourceInfo } from './discovery';
 import { digestOf, withDigest } from './digest';
 import { withOwner, type Owner } from './identity';
 import type { Located } from './object-ops';
@@ -25,31 +25,57 @@ export interface Unserved {
   readonly message: string;
 }
 
+/** A manifest with the resource discovery found for it. */
+export interface Found extends Located {
+  readonly manifest: Manifest;
+}
+
 /**
- * Asks discovery for the resource of each manifest and builds the body cairn sends: Git's object
- * with this environment's owner marks and the digest of both. Manifests whose kind the server does
- * not serve come back apart (after a CRD wave, discovery has been refreshed).
+ * Asks discovery for the resource of each manifest (once per kind). Manifests whose kind the server
+ * does not serve come back apart (after a CRD wave, discovery has been refreshed).
  */
+export async function findResources(
+  manifests: readonly Manifest[],
+  discovery: Discovery,
+): Promise<{ readonly found: readonly Found[]; readonly unserved: readonly Unserved[] }> {
+  // Each kind is looked up once, all of them side by side.
+  const kindKey = (ref: { apiVersion: string; kind: string }) => `${ref.apiVersion} ${ref.kind}`;
+  const kinds = new Map<string, Promise<ResourceInfo | undefined>>();
+  for (const manifest of manifests) {
+    const ref = refOf(manifest.object);
+    if (!kinds.has(kindKey(ref))) kinds.set(kindKey(ref), discovery.lookup(ref.apiVersion, ref.kind));
+  }
+  // Awaited together: a second lookup failing while the first is awaited is not left unhandled.
+  const answers = await Promise.all(kinds.values());
+  const infos = new Map([...kinds.keys()].map((key, i) => [key, answers[i]]));
+  const found: Found[] = [];
+  const unserved: Unserved[] = [];
+  for (const manifest of manifests) {
+    const ref = refOf(manifest.object);
+    const info = infos.get(kindKey(ref));
+    if (info) found.push({ manifest, ref, info });
+    else
+      unserved.push({
+        manifest,
+        message: `${labelOf(manifest)}: the server serves no kind ${ref.kind} in apiVersion ${ref.apiVersion}; check the apiVersion or add its CustomResourceDefinition`,
+      });
+  }
+  return { found, unserved };
+}
+
+/** The body cairn sends for a found manifest: Git's object with this environment's owner marks and the digest of both. */
+export function targetOf({ manifest, ref, info }: Found, owner: Owner): Target {
+  const marked = withOwner(manifest.object, owner);
+  const digest = digestOf(marked);
+  return { ref, info, manifest, digest, body: withDigest(marked, digest), label: labelOf(manifest) };
+}
+
+/** `findResources`, and the body of each manifest found (`targetOf`). */
 export async function locate(
   manifests: readonly Manifest[],
   discovery: Discovery,
   owner: Owner,
 ): Promise<{ readonly targets: readonly Target[]; readonly unserved: readonly Unserved[] }> {
-  const targets: Target[] = [];
-  const unserved: Unserved[] = [];
-  for (const manifest of manifests) {
-    const ref = refOf(manifest.object);
-    const info = await discovery.lookup(ref.apiVersion, ref.kind);
-    if (!info) {
-      unserved.push({
-        manifest,
-        message: `${labelOf(manifest)}: the server serves no kind ${ref.kind} in apiVersion ${ref.apiVersion}; check the apiVersion or add its CustomResourceDefinition`,
-      });
-      continue;
-    }
-    const marked = withOwner(manifest.object, owner);
-    const digest = digestOf(marked);
-    targets.push({ ref, info, manifest, digest, body: withDigest(marked, digest), label: labelOf(manifest) });
-  }
-  return { targets, unserved };
+  const { found, unserved } = await findResources(manifests, discovery);
+  return { targets: found.map((f) => targetOf(f, owner)), unserved };
 }
