@@ -1,4 +1,20 @@
+import type { KubernetesTargetConfig } from '../../controller/config/types';
 import type { KubeClient, KubeRequest, KubeResponse } from '../../controller/kube/kube-client';
+
+/** The target of an applier over a MemoryKubeClient in tests: namespace `apps`, 4 requests at a time. */
+export const MEMORY_TARGET: KubernetesTargetConfig = {
+  namespace: 'apps',
+  forceConflicts: false,
+  pruneMaxShare: 1,
+  allowMassPrune: true,
+  healthTimeoutMs: 1_000,
+  concurrency: 4,
+  adopt: false,
+  maxManifestBytes: 1_000_000,
+};
+
+/** The identity of that applier's environment. */
+export const MEMORY_IDENTITY = { env: 'dev', repository: 'https://example.com/platform.git' };
 
 interface Stored {
   readonly object: Record<string, unknown>;

@@ -1,21 +1,11 @@
-import type { KubernetesTargetConfig } from '../../../controller/config/types';
 import { createKubeApplier } from '../../../controller/kube/create-kube-applier';
 import type { KubeClient, KubeRequest } from '../../../controller/kube/kube-client';
 import type { Manifest } from '../../../controller/kube/types';
 import { silentLog } from '../../../controller/log';
-import { MemoryKubeClient } from '../../helpers/memory-kube-client';
+import { MEMORY_IDENTITY, MEMORY_TARGET, MemoryKubeClient } from '../../helpers/memory-kube-client';
 
-const target: KubernetesTargetConfig = {
-  namespace: 'apps',
-  forceConflicts: false,
-  pruneMaxShare: 1,
-  allowMassPrune: true,
-  healthTimeoutMs: 1_000,
-  concurrency: 4,
-  adopt: false,
-  maxManifestBytes: 1_000_000,
-};
-const identity = { env: 'dev', repository: 'https://example.com/platform.git' };
+const target = MEMORY_TARGET;
+const identity = MEMORY_IDENTITY;
 
 const manifests: Manifest[] = [
   {
