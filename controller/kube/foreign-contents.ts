@@ -1,4 +1,4 @@
-import { mapLimit } from './concurrency';
+import { mapLimit } from '../model/map-limit';
 import { liveOwner, OWNER_LABEL, type Owner } from './identity';
 import type { KubeClient } from './kube-client';
 import type { KubeObject } from './types';

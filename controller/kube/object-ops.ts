@@ -1,6 +1,6 @@
 import type { KubeClient, KubeResponse } from './kube-client';
 import { resourcePath, type ResourceInfo } from './discovery';
-import { mapLimit } from './concurrency';
+import { mapLimit } from '../model/map-limit';
 import type { KubeObject, ObjectRef } from './types';
 import { keyOf, refOf, subjectOf } from './object-ref';
 import { forbiddenError } from './api-errors';

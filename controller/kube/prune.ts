@@ -1,7 +1,7 @@
 import { failureFrom, type Change, type Failure } from '../model';
 import { errorMessage, isCairnError, type Phase } from '../model/errors';
 import { forbiddenError, refusalOf } from './api-errors';
-import { mapLimit } from './concurrency';
+import { mapLimit } from '../model/map-limit';
 import { decidePrune } from './decide';
 import type { Discovery } from './discovery';
 import { deletesContents, foreignContents } from './foreign-contents';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CairnError, errorMessage } from '../model/errors';
-import { mapLimit } from './concurrency';
+import { mapLimit } from '../model/map-limit';
 import { healthOf, needsHealthWait, type Health } from './health';
 import type { KubeClient } from './kube-client';
 import { getObject } from './object-ops';

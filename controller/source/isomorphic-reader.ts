@@ -1,15 +1,22 @@
 import fs from 'node:fs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import git, { type HttpClient } from 'isomorphic-git';
+import type { HttpClient } from 'isomorphic-git';
 import { isCairnError } from '../model/errors';
 import { checkedRef, checkedSha } from '../model';
+import { mapLimit } from '../model/map-limit';
 import type * as NodeHttp from 'isomorphic-git/http/node';
 import { BlobTooLargeError, type CommitInfo, type GitReader, type TreeFile } from './git-reader';
 import { headlessRemoteHttp } from './headless-remote-http';
+import { loadIsomorphicGit } from './load-isomorphic-git';
+import { readLooseBlob } from './loose-object';
 import { ObjectSizes } from './object-size';
 import { guardPackSizes } from './pack-guard';
 
+const git = loadIsomorphicGit();
+
+// Blobs read at once: the reads overlap on the thread pool, well below any limit on open files.
+const READ_CONCURRENCY = 8;
 // Below this, an object's inflated copy costs the controller little.
 const PACK_GUARD_FLOOR = 16 * 1024 * 1024;
 
@@ -231,10 +238,15 @@ export class IsomorphicReader implements GitReader {
       if (size > maxBytes) throw new BlobTooLargeError(oid, size, maxBytes);
     }
     const out = new Map<string, Buffer>();
-    for (const oid of wanted) {
-      const { blob } = await git.readBlob({ fs, gitdir: this.gitdir, oid, cache: this.cache });
-      out.set(oid, Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength));
-    }
+    // A loose blob is read natively and checked against its id; isomorphic-git reads the packed.
+    await mapLimit(wanted, READ_CONCURRENCY, async (oid) => {
+      let bytes = await readLooseBlob(this.gitdir, oid, sizes.get(oid)!);
+      if (!bytes) {
+        const { blob } = await git.readBlob({ fs, gitdir: this.gitdir, oid, cache: this.cache });
+        bytes = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
+      }
+      out.set(oid, bytes);
+    });
     return out;
   }
 

@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { createKubeClient, type KubeClient } from '../../controller/kube/kube-client';
-import { mapLimit } from '../../controller/kube/concurrency';
+import { mapLimit } from '../../controller/model/map-limit';
 import { repoRoot, sandboxEnv } from '../sandbox/sandbox-env';
 import { makeShape, SHAPES, type Shape } from './shapes';
 
