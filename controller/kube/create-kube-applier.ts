@@ -343,8 +343,10 @@ export function createKubeApplier(
           );
         return s;
       };
+      // Each object's inventory entry is made as it settles, while the rest are still on the wire.
+      const entries: (InventoryEntry | undefined)[] = [];
       const settled: Settled[] = await Promise.all(
-        readable.map(async (t): Promise<Settled> => {
+        readable.map(async (t, i): Promise<Settled> => {
           const decideOn = (object: KubeObject | undefined) =>
             decide(
               { digest: t.digest, owner, adopt: target.adopt, adoptUnowned: target.adoptUnowned ?? false },
@@ -373,7 +375,9 @@ export function createKubeApplier(
           // fenced when its turn comes, so after a pause at most the `concurrency` requests
           // already handed to the socket can still reach the server (the bound SECURITY.md states).
           const sent = decision.kind === 'unchanged' ? settle() : limit(() => fenced(gate, t, settle));
-          return waitFor(t, await sent);
+          const s = waitFor(t, await sent);
+          entries[i] = inventoryEntry(t, s, recorded.get(keyOf(t.ref)), dryRun);
+          return s;
         }),
       );
       const healthy: Watched[] = [];
@@ -381,12 +385,9 @@ export function createKubeApplier(
         const t = readable[i]!;
         changes.push(s.change);
         if (s.failure) failures.push(s.failure);
-        const rv = s.object?.metadata.resourceVersion as string | undefined;
-        if (s.object && !s.failure) {
-          const before = recorded.get(keyOf(t.ref));
-          // The same version has the same writers: skip hashing them again.
-          const fp = before?.fp && before.rv === rv ? before.fp : writersOf(s.object);
-          left.set(keyOf(t.ref), { ...t.ref, ...(rv && !dryRun ? { rv, fp } : {}) });
+        const entry = entries[i];
+        if (entry && s.object) {
+          left.set(keyOf(t.ref), entry);
           healthy.push({ target: t, object: s.object });
         }
       });
@@ -449,9 +450,11 @@ export function createKubeApplier(
   ): Promise<{ targets: Map<Manifest, Target>; live: ReadonlyMap<string, KubeObject> } | undefined> {
     try {
       // The LISTs go out first; the bodies (owner marks, digests) are built while they are answered.
+      // Building them is synchronous: one turn of the event loop first puts the LISTs on the wire.
       const { found } = await findResources(manifests, p.discovery);
       const reading = fetchLive(p.client, found, concurrency, CLUSTER_METADATA);
       reading.catch(() => undefined);
+      await new Promise((resolve) => setImmediate(resolve));
       const targets = found.map((f) => targetOf(f, owner));
       return { targets: new Map(targets.map((t) => [t.manifest, t])), live: await reading };
     } catch {
@@ -533,6 +536,24 @@ function changeOf(manifest: Manifest, action: Change['action']): Change {
     type: manifest.object.apiVersion,
     file: manifest.file,
   };
+}
+
+/**
+ * What the inventory keeps of an object that settled cleanly: its ref, and after an apply the
+ * version and writers it stands at (what the next no-op compares); undefined when it failed.
+ */
+function inventoryEntry(
+  t: Target,
+  s: Settled,
+  before: InventoryEntry | undefined,
+  dryRun: boolean,
+): InventoryEntry | undefined {
+  if (!s.object || s.failure) return undefined;
+  const rv = s.object.metadata.resourceVersion as string | undefined;
+  if (!rv || dryRun) return { ...t.ref };
+  // The same version has the same writers: skip hashing them again.
+  const fp = before?.fp && before.rv === rv ? before.fp : writersOf(s.object);
+  return { ...t.ref, rv, fp };
 }
 
 function skippedChange(ref: InventoryEntry, reason: string): Change {

@@ -5,7 +5,7 @@ import { classify } from '../../../controller/kube/settle-object';
 import { decide, decidePrune, needsBody, writersOf } from '../../../controller/kube/decide';
 import { ownedBy, ownerOf, OWNER_LABEL, OWNED_BY_ANNOTATION } from '../../../controller/kube/identity';
 import { exceedsPruneCap, pruneCandidates } from '../../../controller/kube/prune';
-import { digestOf } from '../../../controller/kube/digest';
+import { canonicalJson, digestOf } from '../../../controller/kube/digest';
 import { conflictsOf, onlyImperativeConflicts, refusalOf } from '../../../controller/kube/api-errors';
 import type { KubeObject } from '../../../controller/kube/types';
 
@@ -316,6 +316,23 @@ describe('prune planning', () => {
 });
 
 describe('digest and API errors', () => {
+  it('writes canonical JSON exactly as every earlier cairn did (a changed text would re-apply every object)', () => {
+    // given keys in any order (integer-like ones too), nested arrays, undefined and escapes
+    const value = {
+      z: [1, 'two', null, undefined, { b: true, a: -0.5 }],
+      '10': 'ten',
+      '2': 'two',
+      a: { é: '\u2028', '"q"': 'x' },
+      u: undefined,
+      n: null,
+      e: {},
+      l: [],
+    };
+    // then the text is byte for byte the one the map/join version wrote (pinned from it)
+    expect(canonicalJson(value)).toBe(
+      '{"10":"ten","2":"two","a":{"\\"q\\"":"x","é":"\u2028"},"e":{},"l":[],"n":null,"z":[1,"two",null,null,{"a":-0.5,"b":true}]}',
+    );
+  });
   it('gives the same digest whatever the key order', () => {
     expect(digestOf(obj('ConfigMap', { data: { a: '1', b: '2' } }))).toBe(
       digestOf({
