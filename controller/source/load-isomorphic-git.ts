@@ -1,6 +1,7 @@
 import { createHash, type BinaryToTextEncoding } from 'node:crypto';
 import Module from 'node:module';
 import { dirname } from 'node:path';
+import { inflateSync } from 'node:zlib';
 import type * as IsomorphicGit from 'isomorphic-git';
 
 /**
@@ -27,19 +28,46 @@ class NodeSha1 {
 }
 
 /**
- * isomorphic-git, loaded with its `sha.js/sha1.js` answered by `NodeSha1`: the module is put in
- * Node's module cache under the exact path isomorphic-git resolves, before isomorphic-git is first
- * required. Where the cache is not Node's own (a test runner's registry), the real sha.js loads and
- * nothing else changes.
+ * pako's `inflate` over node:zlib: isomorphic-git inflates every object it reads (loose or packed)
+ * through it, and pako's JavaScript runs cold in a short-lived process. The rest isomorphic-git
+ * calls of pako stays pako's own, loaded on first use: `Inflate`, the streaming inflater that finds
+ * where each entry of a fetched pack ends, and `deflate` (on Node, isomorphic-git deflates through
+ * CompressionStream instead).
+ */
+const nodePako = {
+  inflate: (data: Uint8Array): Buffer => inflateSync(data),
+  get Inflate(): unknown {
+    return (require(pakoFile('lib/inflate.js')) as { Inflate: unknown }).Inflate;
+  },
+  get deflate(): unknown {
+    return (require(pakoFile('lib/deflate.js')) as { deflate: unknown }).deflate;
+  },
+};
+
+/** A file of the pako isomorphic-git resolves (whichever copy npm placed for it). */
+function pakoFile(file: string): string {
+  return require.resolve(`pako/${file}`, { paths: [dirname(require.resolve('isomorphic-git'))] });
+}
+
+/** Puts `exports` in Node's module cache as the module at `path`, unless that module is loaded already. */
+function answer(path: string, exports: unknown): void {
+  if (require.cache[path]) return;
+  const module = new Module(path);
+  module.filename = path;
+  module.loaded = true;
+  module.exports = exports;
+  require.cache[path] = module;
+}
+
+/**
+ * isomorphic-git, loaded with its `sha.js/sha1.js` answered by `NodeSha1` and its `pako` by
+ * `nodePako`: each is put in Node's module cache under the exact path isomorphic-git resolves,
+ * before isomorphic-git is first required. Where the cache is not Node's own (a test runner's
+ * registry), the real modules load and nothing else changes.
  */
 export function loadIsomorphicGit(): typeof IsomorphicGit.default {
-  const path = require.resolve('sha.js/sha1.js', { paths: [dirname(require.resolve('isomorphic-git'))] });
-  if (!require.cache[path]) {
-    const shim = new Module(path);
-    shim.filename = path;
-    shim.loaded = true;
-    shim.exports = NodeSha1;
-    require.cache[path] = shim;
-  }
+  const from = { paths: [dirname(require.resolve('isomorphic-git'))] };
+  answer(require.resolve('sha.js/sha1.js', from), NodeSha1);
+  answer(require.resolve('pako', from), nodePako);
   return (require('isomorphic-git') as typeof IsomorphicGit).default;
 }

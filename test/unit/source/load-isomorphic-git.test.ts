@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestRepo, runGit, type TestRepo } from '../../helpers/git-repo';
@@ -33,18 +33,57 @@ function inFreshProcess(body: string): Record<string, unknown> {
 }
 
 describe('loadIsomorphicGit', () => {
-  it("answers isomorphic-git's sha.js with node:crypto, and none of sha.js's polyfills load", () => {
-    // given a fresh process that loads isomorphic-git through the loader
+  it("answers isomorphic-git's sha.js and pako's inflate with node:crypto and node:zlib; their code never loads", () => {
+    // given a fresh process that loads isomorphic-git through the loader and reads a commit's tree
     const out = inFreshProcess(`
+      const fs = require('node:fs');
+      const commit = await git.resolveRef({ fs, gitdir: ${JSON.stringify(repo.bare)}, ref: 'dev' });
+      const { tree } = await git.readTree({ fs, gitdir: ${JSON.stringify(repo.bare)}, oid: commit });
       const loaded = Object.keys(require.cache);
-      const sha = loaded.find((k) => k.endsWith('/sha.js/sha1.js'));
+      const exported = (name) => require.cache[loaded.find((k) => k.endsWith(name))].exports;
       return {
-        shaExport: sha && require.cache[sha].exports.name,
-        polyfills: loaded.filter((k) => /node_modules\\/(to-buffer|typed-array-buffer|get-intrinsic)\\//.test(k)),
+        sha: exported('/sha.js/sha1.js').name,
+        pako: Object.keys(exported('/pako/index.js')).sort(),
+        polyfills: loaded.filter((k) => /node_modules\\/(to-buffer|typed-array-buffer|get-intrinsic|pako\\/lib)\\//.test(k)),
+        tree: tree.map((e) => e.path),
       };`);
-    // then sha.js's module is the node:crypto one, and its dependencies were never read
-    expect(out.shaExport).toBe('NodeSha1');
+    // then sha.js's and pako's modules are the node ones, their code and dependencies were never
+    // read, and the tree was inflated all the same
+    expect(out.sha).toBe('NodeSha1');
+    expect(out.pako).toEqual(['Inflate', 'deflate', 'inflate']);
     expect(out.polyfills).toEqual([]);
+    expect(out.tree).toEqual(['k8s-resources']);
+  });
+
+  it('reads and indexes a pack git wrote, and writes objects git reads', () => {
+    // given the commit's objects packed by git itself, copied into an empty object store
+    const gitdir = join(repo.root, 'store.git');
+    runGit(repo.root, 'init', '-q', '--bare', gitdir);
+    const packed = join(gitdir, 'objects', 'pack', 'pack-in.pack');
+    const objects = runGit(repo.bare, 'rev-list', '--objects', 'dev');
+    writeFileSync(
+      packed,
+      execFileSync('git', ['-C', repo.bare, 'pack-objects', '--stdout'], {
+        input: objects
+          .split('\n')
+          .map((l) => l.split(' ')[0])
+          .join('\n'),
+      }),
+    );
+    const blob = runGit(repo.bare, 'rev-parse', 'dev:k8s-resources/b.yaml');
+    // when isomorphic-git indexes it (pako's own streaming Inflate), reads a blob from it (node's
+    // inflate) and writes a new blob
+    const out = inFreshProcess(`
+      const fs = require('node:fs');
+      const gitdir = ${JSON.stringify(gitdir)};
+      const { oids } = await git.indexPack({ fs, dir: gitdir, gitdir, filepath: 'objects/pack/pack-in.pack' });
+      const { blob } = await git.readBlob({ fs, gitdir, oid: ${JSON.stringify(blob)} });
+      const written = await git.writeBlob({ fs, gitdir, blob: Buffer.from('written: yes\\n') });
+      return { oids: oids.length, blob: Buffer.from(blob).toString(), written };`);
+    // then every object was indexed, the blob is git's, and git reads the written one
+    expect(out.oids).toBe(objects.split('\n').length);
+    expect(out.blob).toBe('b: 2\n'.repeat(1000));
+    expect(runGit(gitdir, 'cat-file', '-p', out.written as string)).toBe('written: yes');
   });
 
   it('writes packs git itself accepts, and hashes objects as git does', () => {
