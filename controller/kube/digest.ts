@@ -10,16 +10,22 @@ import { DIGEST_ANNOTATION } from './normalize';
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
+    let comma = '';
+    for (const item of value) {
+      out += comma + canonicalJson(item);
+      comma = ',';
+    }
     return `${out}]`;
   }
   if (value !== null && typeof value === 'object') {
     const record = value as Record<string, unknown>;
     let out = '{';
+    let comma = '';
     for (const key of Object.keys(record).sort()) {
       const item = record[key];
       if (item === undefined) continue;
-      out += `${out === '{' ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`;
+      out += `${comma}${JSON.stringify(key)}:${canonicalJson(item)}`;
+      comma = ',';
     }
     return `${out}}`;
   }

@@ -6,8 +6,8 @@ import type * as IsomorphicGit from 'isomorphic-git';
 
 /**
  * sha.js's SHA-1 (`new Hash().update(data).digest('hex')`) over node:crypto. isomorphic-git
- * requires `sha.js/sha1.js` when it loads, for the few hashes it takes synchronously (the checksum
- * of a pack it writes; every object id it hashes through WebCrypto). sha.js brings ~40 modules of
+ * requires `sha.js/sha1.js` when it loads, for the hashes it takes synchronously (the checksum of
+ * a pack it writes; object ids, where WebCrypto is missing). sha.js brings ~40 modules of
  * typed-array polyfills with it (to-buffer, get-intrinsic, …): 15 ms of the start of every command
  * that reads Git, for a hash Node has natively.
  */
@@ -29,24 +29,24 @@ class NodeSha1 {
 
 /**
  * pako's `inflate` over node:zlib: isomorphic-git inflates every object it reads (loose or packed)
- * through it, and pako's JavaScript runs cold in a short-lived process. The rest isomorphic-git
- * calls of pako stays pako's own, loaded on first use: `Inflate`, the streaming inflater that finds
- * where each entry of a fetched pack ends, and `deflate` (on Node, isomorphic-git deflates through
- * CompressionStream instead).
+ * through it, and pako's JavaScript runs cold in a short-lived process. What else isomorphic-git
+ * takes from pako stays pako's own, loaded on first use: `Inflate`, the streaming inflater that
+ * finds where each entry of a fetched pack ends, and `deflate` (on Node, isomorphic-git deflates
+ * through CompressionStream instead).
  */
 const nodePako = {
   inflate: (data: Uint8Array): Buffer => inflateSync(data),
   get Inflate(): unknown {
-    return (require(pakoFile('lib/inflate.js')) as { Inflate: unknown }).Inflate;
+    return (require(besideIsomorphicGit('pako/lib/inflate.js')) as { Inflate: unknown }).Inflate;
   },
   get deflate(): unknown {
-    return (require(pakoFile('lib/deflate.js')) as { deflate: unknown }).deflate;
+    return (require(besideIsomorphicGit('pako/lib/deflate.js')) as { deflate: unknown }).deflate;
   },
 };
 
-/** A file of the pako isomorphic-git resolves (whichever copy npm placed for it). */
-function pakoFile(file: string): string {
-  return require.resolve(`pako/${file}`, { paths: [dirname(require.resolve('isomorphic-git'))] });
+/** The file isomorphic-git gets for `request` (whichever copy npm placed for it). */
+function besideIsomorphicGit(request: string): string {
+  return require.resolve(request, { paths: [dirname(require.resolve('isomorphic-git'))] });
 }
 
 /** Puts `exports` in Node's module cache as the module at `path`, unless that module is loaded already. */
@@ -66,8 +66,7 @@ function answer(path: string, exports: unknown): void {
  * registry), the real modules load and nothing else changes.
  */
 export function loadIsomorphicGit(): typeof IsomorphicGit.default {
-  const from = { paths: [dirname(require.resolve('isomorphic-git'))] };
-  answer(require.resolve('sha.js/sha1.js', from), NodeSha1);
-  answer(require.resolve('pako', from), nodePako);
+  answer(besideIsomorphicGit('sha.js/sha1.js'), NodeSha1);
+  answer(besideIsomorphicGit('pako'), nodePako);
   return (require('isomorphic-git') as typeof IsomorphicGit).default;
 }
