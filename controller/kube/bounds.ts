@@ -106,7 +106,7 @@ export function globMatches(glob: string, text: string): boolean {
 /**
  * Checks a whole tree before anything is written: the `kube.out-of-bounds` error (terminal) naming
  * each object out of bounds with its file and the bound, or undefined when every object is in bounds.
- * `foreign`: the tree's Namespaces that exist and are not this environment's (foreignDeclaredNamespaces),
+ * `foreign`: the tree's Namespaces that exist and are not this environment's (readDeclaredNamespaces),
  * with the reason; they do not widen the default bounds.
  */
 export function checkTree(

@@ -12,7 +12,7 @@ import {
   type PlaneResult,
 } from '../model';
 import { boundsOf, checkTree, pruneOutOfBounds } from './bounds';
-import { foreignDeclaredNamespaces } from './declared-namespaces';
+import { readDeclaredNamespaces, type DeclaredNamespaces } from './declared-namespaces';
 import { asLeft, decide, needsBody, writersOf } from './decide';
 import type { ClusterConnections } from './cluster-connections';
 import { createDiscovery, type Discovery } from './discovery';
@@ -214,9 +214,9 @@ export function createKubeApplier(
     // The whole tree is checked against the environment's bounds before anything is written; the
     // only reads before it are of the Namespaces the tree declares (do they widen the bounds?) and
     // of the inventory.
-    let foreign: ReadonlyMap<string, string>;
+    let declared: DeclaredNamespaces;
     try {
-      foreign = await foreignDeclaredNamespaces(bounds, manifests, p.client, p.discovery, {
+      declared = await readDeclaredNamespaces(bounds, manifests, p.client, p.discovery, {
         owner,
         adopt: target.adopt,
         adoptUnowned: target.adoptUnowned ?? false,
@@ -224,7 +224,7 @@ export function createKubeApplier(
     } catch (error) {
       return { changes: [], failure: failureFrom(error, phase) };
     }
-    const outside = checkTree(bounds, manifests, phase, foreign);
+    const outside = checkTree(bounds, manifests, phase, declared.foreign);
     if (outside) {
       return {
         changes: manifests.map((m) => ({ ...changeOf(m, 'skipped'), reason: 'refused: out of bounds' })),
@@ -233,7 +233,7 @@ export function createKubeApplier(
     }
     // Every collection the server already serves is read at once, beside the inventory: a no-op
     // costs one round of LISTs whatever the number of waves.
-    const early = prefetch(p, manifests);
+    const early = prefetch(p, manifests, declared.live);
     let record;
     try {
       record = await inventoryRead;
@@ -447,16 +447,21 @@ export function createKubeApplier(
   async function prefetch(
     p: Parts,
     manifests: readonly Manifest[],
+    read: ReadonlyMap<string, KubeObject | undefined>,
   ): Promise<{ targets: Map<Manifest, Target>; live: ReadonlyMap<string, KubeObject> } | undefined> {
     try {
       // The LISTs go out first; the bodies (owner marks, digests) are built while they are answered.
       // Building them is synchronous: one turn of the event loop first puts the LISTs on the wire.
+      // What was read already (the declared Namespaces, by name) is not read again.
       const { found } = await findResources(manifests, p.discovery);
-      const reading = fetchLive(p.client, found, concurrency, CLUSTER_METADATA);
+      const unread = found.filter((f) => !read.has(keyOf(f.ref)));
+      const reading = fetchLive(p.client, unread, concurrency, CLUSTER_METADATA);
       reading.catch(() => undefined);
       await new Promise((resolve) => setImmediate(resolve));
       const targets = found.map((f) => targetOf(f, owner));
-      return { targets: new Map(targets.map((t) => [t.manifest, t])), live: await reading };
+      const live = new Map(await reading);
+      for (const [key, object] of read) if (object) live.set(key, object);
+      return { targets: new Map(targets.map((t) => [t.manifest, t])), live };
     } catch {
       return undefined;
     }

@@ -4,10 +4,21 @@ import { decide, type DecisionInput } from './decide';
 import type { Discovery } from './discovery';
 import type { KubeClient } from './kube-client';
 import { getObject } from './object-ops';
-import { groupOf } from './object-ref';
-import type { Manifest } from './types';
+import { groupOf, keyOf } from './object-ref';
+import type { KubeObject, Manifest } from './types';
 
 const READ_CONCURRENCY = 16;
+
+/** What the declared Namespaces' reads found, and which of them the tree may not claim. */
+export interface DeclaredNamespaces {
+  /** The declared Namespaces that do NOT widen the bounds, each with the reason. */
+  readonly foreign: ReadonlyMap<string, string>;
+  /**
+   * Each Namespace read, by object key: the live object, or undefined when it does not exist. The
+   * apply takes these as read, rather than listing every Namespace of the cluster again.
+   */
+  readonly live: ReadonlyMap<string, KubeObject | undefined>;
+}
 
 /**
  * The Namespaces a tree declares that do NOT widen its default bounds, each with the reason: those
@@ -15,38 +26,37 @@ const READ_CONCURRENCY = 16;
  * someone else, and not adopted by `kubernetes.adopt` / `adoptUnowned`). Declaring another team's
  * existing Namespace would otherwise put every object of that namespace in bounds. Read with the
  * environment's own client (its ServiceAccount may read Namespaces whenever it may write them);
- * empty when `kubernetes.namespaces` is set (the config, not the tree, decides then) or the tree
- * declares no Namespace. A failed read throws: no bounds are granted on a guess.
+ * nothing is read when `kubernetes.namespaces` is set (the config, not the tree, decides then) or
+ * the tree declares no Namespace. A failed read throws: no bounds are granted on a guess.
  */
-export async function foreignDeclaredNamespaces(
+export async function readDeclaredNamespaces(
   bounds: Bounds,
   manifests: readonly Manifest[],
   client: KubeClient,
   discovery: Discovery,
   input: Omit<DecisionInput, 'digest'>,
-): Promise<ReadonlyMap<string, string>> {
+): Promise<DeclaredNamespaces> {
   const foreign = new Map<string, string>();
-  if (bounds.namespaces) return foreign;
+  const live = new Map<string, KubeObject | undefined>();
+  const read = { foreign, live };
+  if (bounds.namespaces) return read;
   const names = manifests
     .filter((m) => m.object.kind === 'Namespace' && groupOf(m.object.apiVersion) === '')
     .map((m) => m.object.metadata.name)
     .filter((name) => name !== bounds.namespace && !bounds.refused.includes(name));
-  if (names.length === 0) return foreign;
+  if (names.length === 0) return read;
   const info = await discovery.lookup('v1', 'Namespace');
-  if (!info) return foreign;
+  if (!info) return read;
   // Read side by side (a tree of a dozen Namespaces waited a dozen round trips before its first
   // write); any failed read still throws before a bound is granted.
   const unique = [...new Set(names)];
   const limit = pLimit(READ_CONCURRENCY);
-  const lives = await Promise.all(
-    unique.map((name) =>
-      limit(() => getObject(client, { ref: { apiVersion: 'v1', kind: 'Namespace', name }, info })),
-    ),
-  );
+  const refs = unique.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', name }));
+  const lives = await Promise.all(refs.map((ref) => limit(() => getObject(client, { ref, info }))));
   unique.forEach((name, i) => {
-    const live = lives[i];
+    live.set(keyOf(refs[i]!), lives[i]);
     // The digest does not matter here: only whether this environment may take the object.
-    const decision = decide({ ...input, digest: '' }, live, undefined);
+    const decision = decide({ ...input, digest: '' }, lives[i], undefined);
     if (decision.kind === 'refuse')
       foreign.set(
         name,
@@ -58,5 +68,5 @@ export async function foreignDeclaredNamespaces(
         `namespace ${name} is declared by this tree but exists without a cairn owner mark (managed by ${decision.managers.join(', ') || 'unknown'}); declaring it does not make it this environment's (list Namespace/${name} in kubernetes.adopt, or kubernetes.namespaces)`,
       );
   });
-  return foreign;
+  return read;
 }

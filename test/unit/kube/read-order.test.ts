@@ -50,3 +50,49 @@ describe('the reads before the first write', () => {
     expect(memory.writes.at(-1)).toMatch(/configmaps\/cairn-inventory-/);
   });
 });
+
+describe('the declared Namespaces', () => {
+  it('are read once, by name: the apply does not list every Namespace of the cluster after them', async () => {
+    // given a tree declaring six Namespaces (over the four read by name before a collection is
+    // listed) with a ConfigMap in one, and one of them already there, made by someone else
+    const memory = new MemoryKubeClient();
+    await memory.request({
+      method: 'PATCH',
+      path: '/api/v1/namespaces/ns-5',
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns-5' } }),
+      query: { fieldManager: 'kubectl' },
+    });
+    const reads: string[] = [];
+    const client: KubeClient = {
+      server: memory.server,
+      close: () => memory.close(),
+      request(req) {
+        if (req.method === 'GET') reads.push(req.path);
+        return memory.request(req);
+      },
+    };
+    const names = ['ns-0', 'ns-1', 'ns-2', 'ns-3', 'ns-4', 'ns-5'];
+    const tree: Manifest[] = [
+      ...names.map((name) => ({
+        object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+        file: 'k8s-resources/ns.yaml',
+        documentIndex: 0,
+      })),
+      {
+        object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'ns-0' }, data: {} },
+        file: 'k8s-resources/cm.yaml',
+        documentIndex: 0,
+      },
+    ];
+    const applier = createKubeApplier(identity, { ...target, adoptUnowned: true }, silentLog(), { client });
+    const result = await applier.apply(tree);
+    // then each Namespace was read once by name, the collection of Namespaces never, and the apply
+    // decided on those reads (the existing one adopted, the others created)
+    expect(result.failure).toBeUndefined();
+    for (const name of names) expect(reads.filter((r) => r === `/api/v1/namespaces/${name}`)).toHaveLength(1);
+    expect(reads).not.toContain('/api/v1/namespaces');
+    const actions = new Map(result.changes.map((c) => [c.subject, c.action]));
+    expect(actions.get('Namespace/ns-0')).toBe('created');
+    expect(actions.get('Namespace/ns-5')).not.toBe('created');
+  });
+});
