@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { KubernetesTargetConfig } from '../config/types';
 import { CairnError, type Phase } from '../model/errors';
@@ -457,7 +458,7 @@ export function createKubeApplier(
       const unread = found.filter((f) => !read.has(keyOf(f.ref)));
       const reading = fetchLive(p.client, unread, concurrency, CLUSTER_METADATA);
       reading.catch(() => undefined);
-      await new Promise((resolve) => setImmediate(resolve));
+      await yieldToLoop();
       const targets = found.map((f) => targetOf(f, owner));
       const live = new Map(await reading);
       for (const [key, object] of read) if (object) live.set(key, object);

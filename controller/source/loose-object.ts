@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
+import { looseHeader, loosePath } from './object-size';
 
-const OID = /^[0-9a-f]{40}$/;
 // "blob " and at most 16 digits of size and the NUL: what a loose object's header can take.
 const MAX_HEADER = 22;
 
@@ -17,21 +16,23 @@ const MAX_HEADER = 22;
  * tree's blobs this way is what a fresh checkout of a local repository spends most of its time on.
  */
 export async function readLooseBlob(gitdir: string, oid: string, size: number): Promise<Buffer | undefined> {
-  if (!OID.test(oid)) return undefined;
+  const path = loosePath(gitdir, oid);
+  if (!path) return undefined;
   let file: Buffer;
   try {
-    file = await readFile(join(gitdir, 'objects', oid.slice(0, 2), oid.slice(2)));
+    file = await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
   const whole = inflateSync(file, { maxOutputLength: size + MAX_HEADER });
-  const nul = whole.indexOf(0);
-  const header = whole.subarray(0, nul < 0 ? 0 : nul).toString('latin1');
-  if (header !== `blob ${size}` || whole.length !== nul + 1 + size)
-    throw new Error(`loose object ${oid} is not a blob of ${size} bytes (its header reads "${header}")`);
+  const header = looseHeader(whole);
+  if (header?.type !== 'blob' || header.size !== size || whole.length !== header.end + size)
+    throw new Error(
+      `loose object ${oid} is not a blob of ${size} bytes (its header reads "${header ? `${header.type} ${header.size}` : 'nothing readable'}")`,
+    );
   // Content-addressed: what the file holds must hash to the id the tree names.
   if (createHash('sha1').update(whole).digest('hex') !== oid)
     throw new Error(`loose object ${oid} does not hash to its id: the object store is damaged`);
-  return whole.subarray(nul + 1);
+  return whole.subarray(header.end);
 }

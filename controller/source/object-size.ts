@@ -7,6 +7,20 @@ import { constants, inflateSync } from 'node:zlib';
 // (deflate expands at most about 1032:1, so 4 KiB in gives at most about 4 MiB out).
 const HEAD_BYTES = 4096;
 
+const OID = /^[0-9a-f]{40}$/;
+
+/** Where git keeps an object loose; undefined for an id that is not 40 hex digits (no path is made of it). */
+export function loosePath(gitdir: string, oid: string): string | undefined {
+  return OID.test(oid) ? join(gitdir, 'objects', oid.slice(0, 2), oid.slice(2)) : undefined;
+}
+
+/** A loose object's header (`<type> <size>` and a NUL) from the start of its inflated bytes; `end` is where its content starts. */
+export function looseHeader(inflated: Buffer): { type: string; size: number; end: number } | undefined {
+  const nul = inflated.indexOf(0);
+  const match = /^([a-z]+) (\d+)$/.exec(inflated.subarray(0, nul < 0 ? 0 : nul).toString('latin1'));
+  return match ? { type: match[1]!, size: Number(match[2]), end: nul + 1 } : undefined;
+}
+
 /** A parsed pack index (version 2): the sorted object ids and their offsets in the pack. */
 interface PackIndex {
   readonly pack: string;
@@ -69,18 +83,15 @@ export class ObjectSizes {
   }
 
   private async looseSize(oid: string): Promise<number | undefined> {
-    const handle = await open(join(this.gitdir, 'objects', oid.slice(0, 2), oid.slice(2))).catch(
-      () => undefined,
-    );
+    const path = loosePath(this.gitdir, oid);
+    const handle = path ? await open(path).catch(() => undefined) : undefined;
     if (!handle) return undefined;
     try {
       const head = Buffer.alloc(HEAD_BYTES);
       const { bytesRead } = await handle.read(head, 0, HEAD_BYTES, 0);
-      const text = inflateHead(head.subarray(0, bytesRead));
-      const nul = text.indexOf(0);
-      const match = /^[a-z]+ (\d+)$/.exec(text.subarray(0, nul < 0 ? 0 : nul).toString('latin1'));
-      if (!match) throw new Error(`loose object ${oid} has no readable header`);
-      return Number(match[1]);
+      const header = looseHeader(inflateHead(head.subarray(0, bytesRead)));
+      if (!header) throw new Error(`loose object ${oid} has no readable header`);
+      return header.size;
     } finally {
       await handle.close();
     }
