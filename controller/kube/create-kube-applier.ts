@@ -43,6 +43,8 @@ import { orderInWaves } from './waves';
 // Cluster-scoped collections hold every tenant's objects (every CRD of the cluster, schema and
 // all): only their metadata is listed, and the bodies of this environment's objects are read by
 // name when a decision needs them (`needsBody`).
+// Bodies built between two turns of the event loop (about a millisecond's work).
+const BUILD_SLICE = 128;
 const CLUSTER_METADATA: ReadOptions = { metadataOnly: 'cluster-scoped' };
 
 /** Seams a test may replace; by default built from the target's kubeconfig. */
@@ -212,6 +214,11 @@ export function createKubeApplier(
     // other, and the first write waits for both. (Awaited further down; a failure surfaces there.)
     const inventoryRead = p.inventory.read();
     inventoryRead.catch(() => undefined);
+    // The bodies (owner marks, digests) are work on the tree alone: they are built while the reads
+    // below are on the wire, not after them. Nothing is sent for them before the bounds check.
+    const resources = findResources(manifests, p.discovery);
+    const bodies = buildTargets(resources);
+    bodies.catch(() => undefined);
     // The whole tree is checked against the environment's bounds before anything is written; the
     // only reads before it are of the Namespaces the tree declares (do they widen the bounds?) and
     // of the inventory.
@@ -234,7 +241,7 @@ export function createKubeApplier(
     }
     // Every collection the server already serves is read at once, beside the inventory: a no-op
     // costs one round of LISTs whatever the number of waves.
-    const early = prefetch(p, manifests, declared.live);
+    const early = prefetch(p, resources, bodies, declared.live);
     let record;
     try {
       record = await inventoryRead;
@@ -445,24 +452,42 @@ export function createKubeApplier(
   }
 
   /** The targets of the manifests already served, and their live objects; undefined if that failed (each wave reads its own). */
+  /**
+   * The body of every object the server serves, built a slice at a time: the answers to the reads
+   * in flight meanwhile (and their TLS handshakes) are not held up behind a thousand digests.
+   */
+  async function buildTargets(
+    resources: ReturnType<typeof findResources>,
+  ): Promise<ReadonlyMap<Manifest, Target>> {
+    const { found } = await resources;
+    const targets = new Map<Manifest, Target>();
+    for (let i = 0; i < found.length; i += BUILD_SLICE) {
+      if (i > 0) await yieldToLoop();
+      for (const f of found.slice(i, i + BUILD_SLICE)) targets.set(f.manifest, targetOf(f, owner));
+    }
+    return targets;
+  }
+
+  /**
+   * Every collection the tree names, read at once (one round of LISTs), with the bodies being built
+   * meanwhile. What was read already (the declared Namespaces, by name) is not read again.
+   * Undefined when any of it failed: each wave then finds and reads its own objects.
+   */
   async function prefetch(
     p: Parts,
-    manifests: readonly Manifest[],
+    resources: ReturnType<typeof findResources>,
+    bodies: Promise<ReadonlyMap<Manifest, Target>>,
     read: ReadonlyMap<string, KubeObject | undefined>,
-  ): Promise<{ targets: Map<Manifest, Target>; live: ReadonlyMap<string, KubeObject> } | undefined> {
+  ): Promise<{ targets: ReadonlyMap<Manifest, Target>; live: ReadonlyMap<string, KubeObject> } | undefined> {
     try {
-      // The LISTs go out first; the bodies (owner marks, digests) are built while they are answered.
-      // Building them is synchronous: one turn of the event loop first puts the LISTs on the wire.
-      // What was read already (the declared Namespaces, by name) is not read again.
-      const { found } = await findResources(manifests, p.discovery);
+      const { found } = await resources;
       const unread = found.filter((f) => !read.has(keyOf(f.ref)));
       const reading = fetchLive(p.client, unread, concurrency, CLUSTER_METADATA);
       reading.catch(() => undefined);
-      await yieldToLoop();
-      const targets = found.map((f) => targetOf(f, owner));
+      const targets = await bodies;
       const live = new Map(await reading);
       for (const [key, object] of read) if (object) live.set(key, object);
-      return { targets: new Map(targets.map((t) => [t.manifest, t])), live };
+      return { targets, live };
     } catch {
       return undefined;
     }

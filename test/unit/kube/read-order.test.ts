@@ -1,5 +1,6 @@
 import { createKubeApplier } from '../../../controller/kube/create-kube-applier';
 import type { KubeClient, KubeRequest } from '../../../controller/kube/kube-client';
+import { fetchLiveEach, type Located } from '../../../controller/kube/object-ops';
 import type { Manifest } from '../../../controller/kube/types';
 import { silentLog } from '../../../controller/log';
 import { MEMORY_IDENTITY, MEMORY_TARGET, MemoryKubeClient } from '../../helpers/memory-kube-client';
@@ -94,5 +95,38 @@ describe('the declared Namespaces', () => {
     const actions = new Map(result.changes.map((c) => [c.subject, c.action]));
     expect(actions.get('Namespace/ns-0')).toBe('created');
     expect(actions.get('Namespace/ns-5')).not.toBe('created');
+  });
+});
+
+describe('the live reads of a fresh apply', () => {
+  it('send the reads by name and the LISTs together: the first write waits one round trip, not two', async () => {
+    // given a collection read by name (one object) and one listed (five objects)
+    const memory = new MemoryKubeClient();
+    const info = { plural: 'configmaps', namespaced: true };
+    const cm = (namespace: string, name: string): Located => ({
+      ref: { apiVersion: 'v1', kind: 'ConfigMap', namespace, name },
+      info,
+    });
+    const targets = [cm('one', 'a'), ...['a', 'b', 'c', 'd', 'e'].map((name) => cm('many', name))];
+    // Every answer waits until the client has seen both kinds of read, or 200 ms went by.
+    const sent: string[] = [];
+    let bothSent!: () => void;
+    const both = new Promise<void>((resolve) => (bothSent = resolve));
+    const client: KubeClient = {
+      server: memory.server,
+      close: () => memory.close(),
+      async request(req) {
+        sent.push(req.path.endsWith('/configmaps') ? 'list' : 'by name');
+        if (sent.includes('list') && sent.includes('by name')) bothSent();
+        await Promise.race([both, new Promise((resolve) => setTimeout(resolve, 200))]);
+        sent.push('answered');
+        return memory.request(req);
+      },
+    };
+    const read = await fetchLiveEach(client, targets, 8);
+    expect(read.failed.size).toBe(0);
+    // then the two requests, one of each, were both sent before either was answered
+    expect(new Set(sent.slice(0, 2))).toEqual(new Set(['list', 'by name']));
+    expect(sent.slice(2)).toEqual(['answered', 'answered']);
   });
 });
