@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { CairnConfig } from '../config/types';
 import { publicRepository } from '../kube/identity';
 import type { Log } from '../log';
+import type { Phase, WriteFence } from '../model';
 import { errorMessage, isCairnError } from '../model/errors';
 import { createKubeLeaseApi } from '../shard/kube-lease-api';
 import { shardGroup } from '../shard/names';
@@ -10,6 +11,8 @@ import { UnshardedGuard } from '../shard/unsharded-guard';
 
 /** The heartbeat an unsharded `cairn run` (or one `cairn sync`) holds while it runs; `release` deletes it. */
 export interface HeldHeartbeat {
+  /** Fences each write batch of `env` on the heartbeat's last renewal (see UnshardedGuard.writeFence). */
+  writeFence(env: string, phase: Phase): WriteFence;
   release(): Promise<void>;
 }
 
@@ -48,6 +51,7 @@ export async function claimUnshardedHeartbeat(
     await guard.claim(lost);
     const opened = api;
     return {
+      writeFence: (env, phase) => guard.writeFence(env, phase),
       async release() {
         await guard.release();
         opened.close();

@@ -13,7 +13,7 @@ import type * as CreateGitHost from '../host/create-git-host';
 import type { GitHost } from '../host/types';
 import { rememberSecrets } from '../model';
 import type { Log } from '../log';
-import { Controller, type EnvironmentAppliers } from '../reconcile/controller';
+import { Controller, type ControllerDeps, type EnvironmentAppliers } from '../reconcile/controller';
 import { EnvLock } from '../reconcile/env-lock';
 import { failureReverter } from '../reconcile/failure-revert';
 import { PullRequestPlanner } from '../reconcile/pull-request-planner';
@@ -169,7 +169,13 @@ export function commitStatuses(config: CairnConfig, log: Log): CommitStatuses | 
 }
 
 /** Opens the audit log and the Git source and builds the controller over them. */
-export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Promise<Wired> {
+export async function wire(
+  config: CairnConfig,
+  log: Log,
+  metrics?: Metrics,
+  /** The unsharded heartbeat `cairn run` holds, which fences each write batch (see Controller). */
+  heartbeat?: ControllerDeps['heartbeat'],
+): Promise<Wired> {
   // From here on every log line, error and audit record masks the secrets the config points at.
   rememberSecrets(configuredSecretValues(config));
   // Made first: a missing host token fails start-up before anything is opened (nothing connects yet).
@@ -240,6 +246,7 @@ export async function wire(config: CairnConfig, log: Log, metrics?: Metrics): Pr
       ...(traces ? [traces] : []),
     ],
     ...(shard ? { shard: shard.manager } : {}),
+    ...(heartbeat ? { heartbeat } : {}),
     // failure-revert: a release failing terminally after a change proposes its revert.
     ...(config.environments.some((e) => e.onFailure)
       ? { failureRevert: failureReverter(config, audit, log, host) }

@@ -14,9 +14,11 @@ import {
   type AuditReader,
   type Failure,
   type Outcome,
+  type Phase,
   type ReconcileObserver,
   type ReconcileReport,
   type Trigger,
+  type WriteFence,
 } from '../model';
 import type { PullRequest } from '../host/types';
 import type { ShardHolder, ShardPort } from '../shard/shard-manager';
@@ -89,6 +91,11 @@ export interface ControllerDeps {
    * and drops queued work when it loses one.
    */
   readonly shard?: ShardPort;
+  /**
+   * Without sharding: the unsharded heartbeat this replica holds. Each write batch is fenced on its
+   * last renewal, so a replica paused past it stops before writing over its successor's release.
+   */
+  readonly heartbeat?: { writeFence(env: string, phase: Phase): WriteFence };
   /** failure-revert: proposes the revert of a terminally failed entry (failure-revert.ts); absent: never. */
   readonly failureRevert?: (entry: AuditEntry) => Promise<RevertResult>;
 }
@@ -497,7 +504,9 @@ export class Controller {
             now: this.now,
             ...(this.deps.shard
               ? { fence: fenceOf(this.deps.shard, env), writeFence: writeFenceOf(this.deps.shard, env) }
-              : {}),
+              : this.deps.heartbeat
+                ? { writeFence: writeFenceOf(this.deps.heartbeat, env) }
+                : {}),
             ...this.deps.appliers(envConfig),
           },
           revision,
@@ -946,7 +955,7 @@ export class Controller {
 const PROMOTION_HISTORY = 200;
 
 /** The write fence of one environment's reconcile, per plane (see WriteFence). */
-function writeFenceOf(shard: ShardPort, env: string) {
+function writeFenceOf(shard: Pick<ShardPort, 'writeFence'>, env: string) {
   return (phase: 'apply-aws' | 'apply-kubernetes') => shard.writeFence(env, phase);
 }
 

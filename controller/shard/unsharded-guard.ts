@@ -1,7 +1,9 @@
+import type { Phase, WriteFence } from '../model';
 import { CairnError, errorMessage } from '../model/errors';
 import type { Log } from '../log';
 import { GROUP_LABEL, holderOf, KIND_LABEL, LeaseConflict, type Lease, type LeaseApi } from './lease';
 import { microTime } from './lease-record';
+import { checkWriteDeadline } from './shard-manager';
 
 /** Annotation of the unsharded heartbeat: the pod (or host) its replica runs on. */
 export const HOST_ANNOTATION = 'cairn.dev/replica-host';
@@ -37,6 +39,8 @@ export interface UnshardedGuardOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Whether process `pid` runs on this host (a same-host heartbeat of a dead process is stale). */
   readonly alive?: (pid: number) => boolean;
+  /** A monotonic clock in ms, for the write fence; performance.now by default. */
+  readonly clock?: () => number;
 }
 
 /**
@@ -50,15 +54,34 @@ export interface UnshardedGuardOptions {
  */
 export class UnshardedGuard {
   private held: Lease | null = null;
+  /** When the write that last landed (the claim or a renewal) was sent, on the monotonic clock. */
+  private renewedAtMs = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly name: string;
   private readonly now: () => Date;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly clock: () => number;
 
   constructor(private readonly o: UnshardedGuardOptions) {
     this.name = unshardedLeaseName(o.group);
     this.now = o.now ?? (() => new Date());
     this.sleep = o.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.clock = o.clock ?? (() => performance.now());
+  }
+
+  /**
+   * The write fence of `env` without sharding, as a replica's (see ShardManager.writeFence):
+   * synchronous, no API call. It throws `shard.lost` unless the heartbeat is held here and its last
+   * landed renewal was sent less than writeDeadlineMs(leaseDuration) ago. A process paused past
+   * that (or cut off from the cluster that keeps the heartbeat) may have been succeeded by another
+   * replica, which takes a heartbeat only a whole lease duration after its last renewal: so it
+   * stops before its next write batch, instead of overwriting what the successor applied.
+   */
+  writeFence(env: string, phase: Phase): WriteFence {
+    return () => {
+      const since = this.held ? this.clock() - this.renewedAtMs : undefined;
+      checkWriteDeadline(env, since, this.o.leaseDurationMs, phase);
+    };
   }
 
   /**
@@ -76,7 +99,9 @@ export class UnshardedGuard {
       const current = await this.o.api.get(this.name);
       if (current && !(await this.stale(current))) throw this.peer(current, 'it holds the heartbeat');
       try {
+        const sent = this.clock();
         this.held = await this.write(current);
+        this.renewedAtMs = sent;
         break;
       } catch (error) {
         if (!(error instanceof LeaseConflict)) throw error;
@@ -117,10 +142,12 @@ export class UnshardedGuard {
   private async renew(): Promise<string | null> {
     if (!this.held) return null;
     try {
+      const sent = this.clock();
       this.held = await this.o.api.replace({
         ...this.held,
         spec: { ...this.held.spec, renewTime: microTime(this.now()) },
       });
+      this.renewedAtMs = sent;
       return null;
     } catch (error) {
       if (error instanceof LeaseConflict) {

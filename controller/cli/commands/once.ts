@@ -112,14 +112,16 @@ export async function syncCommand(o: EnvOptions): Promise<number> {
       'sync',
     );
     try {
-      return printSync(o, await localSync(config, env, log));
+      // Fenced on the heartbeat: paused past it, this sync stops before its next write batch.
+      return printSync(o, await localSync(config, env, log, heartbeat && { kind: 'heartbeat', heartbeat }));
     } finally {
       await heartbeat?.release();
     }
   }
   const found = await handToHolderOf()(config, env.name, 'sync', handoffKeyFor(config)!, log);
   try {
-    if (found.kind === 'held') return printSync(o, await localSync(config, env, log, found.hold));
+    if (found.kind === 'held')
+      return printSync(o, await localSync(config, env, log, { kind: 'lease', hold: found.hold }));
     const { state } = found;
     if (state.state === 'failed' || !state.sync?.entry) {
       const why = state.state === 'failed' ? state.message : (state.sync?.failure?.message ?? 'no result');
@@ -132,24 +134,50 @@ export async function syncCommand(o: EnvOptions): Promise<number> {
   }
 }
 
+/** The reconcile's fences for what a sync holds (see SyncFencing). */
+function fencesOf(fencing: SyncFencing | undefined, env: string) {
+  type Apply = 'apply-aws' | 'apply-kubernetes';
+  if (fencing?.kind === 'lease') {
+    const { hold } = fencing;
+    return {
+      fence: (phase: Apply) => hold.fence(env, phase),
+      writeFence: (phase: Apply) => hold.writeFence(env, phase),
+    };
+  }
+  if (fencing?.kind === 'heartbeat') {
+    const { heartbeat } = fencing;
+    return { writeFence: (phase: Apply) => heartbeat.writeFence(env, phase) };
+  }
+  return {};
+}
+
 function printSync(o: EnvOptions, result: { outcome: string; entry: AuditEntry }): number {
   out(o.json ? JSON.stringify(result.entry, null, 2) : renderAuditEntry(result.entry));
   return result.outcome === 'failed' ? 1 : 0;
 }
 
-/** The reconcile of a sync run in this process: unsharded, or fenced with the Lease it took (`hold`). */
+/**
+ * What fences a sync run in this process: the shard Lease it took (each apply phase proved by a
+ * fresh read, each write batch fenced), or the unsharded heartbeat it holds (each write batch).
+ * None when no cluster keeps a heartbeat (the sync said so when it started).
+ */
+type SyncFencing =
+  | { readonly kind: 'lease'; readonly hold: SoleHold }
+  | { readonly kind: 'heartbeat'; readonly heartbeat: WireUnsharded.HeldHeartbeat };
+
+/** The reconcile of a sync run in this process, fenced by what it holds (see SyncFencing). */
 async function localSync(
   config: CairnConfig,
   env: EnvironmentConfig,
   log: Log,
-  hold?: SoleHold,
+  fencing?: SyncFencing,
 ): Promise<{ outcome: string; entry: AuditEntry }> {
   // The commit gets its `cairn/<env>` status from a manual sync as from `cairn run`.
   const statuses = commitStatuses(config, log);
   const audit = await AuditLog.open(config.audit, log);
   try {
     // Holding the Lease, read what the replicas recorded first, as a replica gaining it does.
-    if (hold) await audit.refresh(env.name);
+    if (fencing?.kind === 'lease') await audit.refresh(env.name);
     // A suspension binds a one-shot sync as it binds the controller: the ledger says who and why.
     refuseSuspended(env.name, audit.suspension(env.name));
     // Only this environment's attempt is this process's to close.
@@ -172,12 +200,7 @@ async function localSync(
             audit,
             log,
             ...appliers(env),
-            ...(hold
-              ? {
-                  fence: (phase: 'apply-aws' | 'apply-kubernetes') => hold.fence(env.name, phase),
-                  writeFence: (phase: 'apply-aws' | 'apply-kubernetes') => hold.writeFence(env.name, phase),
-                }
-              : {}),
+            ...fencesOf(fencing, env.name),
           },
           revision,
           'manual',

@@ -28,7 +28,7 @@ export async function runCommand(o: { config: string; logFormat: 'json' | 'prett
   const heartbeat = await claimUnshardedHeartbeat(config, log, (why) => lostHeartbeat(why));
   let wired: Awaited<ReturnType<typeof wire>>;
   try {
-    wired = await wire(config, log, metrics);
+    wired = await wire(config, log, metrics, heartbeat);
   } catch (error) {
     await heartbeat?.release();
     throw error;

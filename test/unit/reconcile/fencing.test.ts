@@ -1,8 +1,18 @@
 import type { EnvironmentConfig } from '../../../controller/config/types';
 import { silentLog } from '../../../controller/log';
+import { Controller } from '../../../controller/reconcile/controller';
 import { reconcileEnvironment } from '../../../controller/reconcile/reconcile-environment';
 import { shardLost } from '../../../controller/shard/lease';
-import { FakeAws, FakeKube, FakeSource, MemoryAudit, revision } from '../../helpers/reconcile-fakes';
+import {
+  FakeAws,
+  FakeKube,
+  fakeConfig,
+  fakeEnvironment,
+  fakeKubeTarget,
+  FakeSource,
+  MemoryAudit,
+  revision,
+} from '../../helpers/reconcile-fakes';
 
 const env: EnvironmentConfig = { name: 'dev', branch: 'dev', order: 'aws-first', driftIntervalMs: 0 };
 
@@ -91,5 +101,39 @@ describe('the write fence reaches the appliers', () => {
     expect(failure).toMatchObject({ code: 'shard.lost', phase: 'apply-kubernetes', retryable: true });
     expect(entry.outcome).toBe('failed');
     expect(entry.applied).not.toHaveProperty('k8s');
+  });
+});
+
+describe('without sharding, the heartbeat fences a replica', () => {
+  it("passes the heartbeat's write fence to each reconcile: paused past it, the replica records shard.lost", async () => {
+    // given an unsharded controller whose heartbeat was not renewed in time (a pause, a cut-off)
+    const source = new FakeSource();
+    const kube = new FakeKube();
+    const audit = new MemoryAudit();
+    const fenced: string[] = [];
+    const controller = new Controller({
+      config: fakeConfig([fakeEnvironment('dev', { kubernetes: fakeKubeTarget() })]),
+      source,
+      audit,
+      appliers: () => ({ kube }),
+      log: silentLog(),
+      heartbeat: {
+        writeFence: (name, phase) => () => {
+          fenced.push(`${name} ${phase}`);
+          throw shardLost(name, 'no successful renewal for 13000 ms (the bound is 12000 ms)', phase);
+        },
+      },
+    });
+    source.heads = [{ kind: 'revision', revision: revision('a1', { aws: null, k8s: 't2' }) }];
+
+    // when it reconciles
+    await controller.start();
+    await controller.idle();
+    await controller.stop();
+
+    // then the apply asked the fence before writing, and the entry is a failure, never succeeded
+    expect(fenced).toEqual(['dev apply-kubernetes']);
+    expect(audit.entries.map((e) => [e.outcome, e.failure?.code])).toEqual([['failed', 'shard.lost']]);
+    expect(audit.entries[0]!.applied).not.toHaveProperty('k8s');
   });
 });

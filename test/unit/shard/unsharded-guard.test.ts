@@ -15,8 +15,10 @@ function guard(
   clock: { ms: number },
   during: () => Promise<void> = async () => undefined,
   alive: (pid: number) => boolean = () => true,
+  monotonic?: { ms: number },
 ) {
   return new UnshardedGuard({
+    ...(monotonic ? { clock: () => monotonic.ms } : {}),
     api,
     group: GROUP,
     ...who,
@@ -123,6 +125,49 @@ describe('UnshardedGuard', () => {
       api.overwrite(NAME, 'intruder');
       await jest.advanceTimersByTimeAsync(5_000);
       expect(lost).toEqual([expect.stringContaining('was taken by intruder')]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('fences each write batch on its last landed renewal: paused past the write deadline, it stops', async () => {
+    jest.useFakeTimers();
+    try {
+      const api = new FakeLeaseApi();
+      const clock = { ms: Date.parse('2026-12-04T20:00:00Z') };
+      const monotonic = { ms: 1_000 };
+      const g = guard(api, r1, clock, undefined, undefined, monotonic);
+      const fence = g.writeFence('dev', 'apply-kubernetes');
+      const lostWhy = () => {
+        try {
+          fence();
+          return undefined;
+        } catch (error) {
+          return isCairnError(error) ? `${error.code}: ${error.message}` : String(error);
+        }
+      };
+      // not held yet: no write
+      expect(lostWhy()).toMatch(/^shard\.lost: .*it is not held here/);
+      await g.claim(() => undefined);
+      expect(lostWhy()).toBeUndefined();
+      // the write deadline is four fifths of the 15 s lease duration: 12 s after the claim was sent
+      monotonic.ms += 11_999;
+      expect(lostWhy()).toBeUndefined();
+      monotonic.ms += 1;
+      expect(lostWhy()).toMatch(
+        /^shard\.lost: .*no successful renewal for 12000 ms \(the bound is 12000 ms\)/,
+      );
+      // a renewal that lands moves the fence to when it was sent
+      await jest.advanceTimersByTimeAsync(5_000);
+      expect(lostWhy()).toBeUndefined();
+      monotonic.ms += 11_999;
+      expect(lostWhy()).toBeUndefined();
+      // taken by another replica meanwhile: the next renewal finds out, and nothing more is written
+      api.overwrite(NAME, 'intruder');
+      await jest.advanceTimersByTimeAsync(5_000);
+      expect(lostWhy()).toMatch(/it is not held here/);
+      await g.release();
+      expect(lostWhy()).toMatch(/it is not held here/);
     } finally {
       jest.useRealTimers();
     }
