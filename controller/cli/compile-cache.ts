@@ -1,0 +1,56 @@
+import { lstatSync, mkdirSync } from 'node:fs';
+import * as nodeModule from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Node 22.1+'s `module.enableCompileCache`; absent on Node 20. */
+type Enable = (directory: string) => unknown;
+
+/** Where the cache would live and whether it was turned on, for tests and `CAIRN_DEBUG`. */
+export interface CompileCache {
+  readonly directory?: string;
+  readonly enabled: boolean;
+  /** Why not, when it is not. */
+  readonly reason?: string;
+}
+
+/**
+ * Turns on V8's code cache for the modules this process loads (Node 22.1 and later, as `tsc` does):
+ * a command then skips compiling most of the few hundred modules it loads, about 20 ms of a Node 24
+ * `cairn sync`. Nothing on Node 20, nor when `NODE_COMPILE_CACHE` already decides, nor with
+ * `CAIRN_COMPILE_CACHE=off`.
+ *
+ * The cache holds code this process runs, so it is never a shared folder: not Node's default under
+ * the system's temp folder, where another local user could plant entries. It is
+ * `$XDG_CACHE_HOME/cairn/compile-cache` (`~/.cache/...`), used only when it is a real folder of this
+ * user's own that nobody else may write (mode 0700); anything else is left alone and the command
+ * runs without the cache. A read-only home (a container's) is no error either.
+ */
+export function enableCompileCache(
+  env: NodeJS.ProcessEnv = process.env,
+  enable: Enable | undefined = (nodeModule as { enableCompileCache?: Enable }).enableCompileCache,
+  uid: number | undefined = process.getuid?.(),
+): CompileCache {
+  if (!enable) return { enabled: false, reason: 'this Node has no compile cache (before 22.1)' };
+  if (env.NODE_COMPILE_CACHE !== undefined) return { enabled: false, reason: 'NODE_COMPILE_CACHE decides' };
+  if (env.CAIRN_COMPILE_CACHE === 'off') return { enabled: false, reason: 'CAIRN_COMPILE_CACHE=off' };
+  const directory = join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'cairn', 'compile-cache');
+  try {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    // lstat: a symlink planted in its place is not followed.
+    const found = lstatSync(directory);
+    if (!found.isDirectory()) return { directory, enabled: false, reason: 'not a folder' };
+    if (uid !== undefined && found.uid !== uid)
+      return { directory, enabled: false, reason: `owned by uid ${found.uid}, not this user` };
+    if ((found.mode & 0o077) !== 0)
+      return {
+        directory,
+        enabled: false,
+        reason: `others may use it (mode ${(found.mode & 0o777).toString(8)})`,
+      };
+    enable(directory);
+    return { directory, enabled: true };
+  } catch (error) {
+    return { directory, enabled: false, reason: (error as Error).message };
+  }
+}
