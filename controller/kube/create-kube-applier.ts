@@ -453,8 +453,9 @@ export function createKubeApplier(
 
   /** The targets of the manifests already served, and their live objects; undefined if that failed (each wave reads its own). */
   /**
-   * The body of every object the server serves, built a slice at a time: the answers to the reads
-   * in flight meanwhile (and their TLS handshakes) are not held up behind a thousand digests.
+   * The body of every object the server serves, built a slice at a time from the next turn of the
+   * event loop on: the reads sent just before go out first, and their answers (and TLS handshakes)
+   * are not held up behind a thousand digests.
    */
   async function buildTargets(
     resources: ReturnType<typeof findResources>,
@@ -462,7 +463,7 @@ export function createKubeApplier(
     const { found } = await resources;
     const targets = new Map<Manifest, Target>();
     for (let i = 0; i < found.length; i += BUILD_SLICE) {
-      if (i > 0) await yieldToLoop();
+      await yieldToLoop();
       for (const f of found.slice(i, i + BUILD_SLICE)) targets.set(f.manifest, targetOf(f, owner));
     }
     return targets;
