@@ -6,7 +6,7 @@ import { join } from 'node:path';
 /** Node 22.1+'s `module.enableCompileCache`; absent on Node 20. */
 type Enable = (directory: string) => unknown;
 
-/** Where the cache would live and whether it was turned on, for tests and `CAIRN_DEBUG`. */
+/** Where the cache would live, and whether it was turned on (and why not). */
 export interface CompileCache {
   readonly directory?: string;
   readonly enabled: boolean;

@@ -40,11 +40,11 @@ import type { KubeApplier, KubeApplyOptions, KubeObject, Manifest } from './type
 import { describeUnhealthy, unhealthyError, waitHealthy, type Unhealthy, type Watched } from './wait-health';
 import { orderInWaves } from './waves';
 
+// Bodies built between two turns of the event loop (about a millisecond's work).
+const BUILD_SLICE = 128;
 // Cluster-scoped collections hold every tenant's objects (every CRD of the cluster, schema and
 // all): only their metadata is listed, and the bodies of this environment's objects are read by
 // name when a decision needs them (`needsBody`).
-// Bodies built between two turns of the event loop (about a millisecond's work).
-const BUILD_SLICE = 128;
 const CLUSTER_METADATA: ReadOptions = { metadataOnly: 'cluster-scoped' };
 
 /** Seams a test may replace; by default built from the target's kubeconfig. */
@@ -451,7 +451,6 @@ export function createKubeApplier(
     return result(changes, failures);
   }
 
-  /** The targets of the manifests already served, and their live objects; undefined if that failed (each wave reads its own). */
   /**
    * The body of every object the server serves, built a slice at a time from the next turn of the
    * event loop on: the reads sent just before go out first, and their answers (and TLS handshakes)
