@@ -17,6 +17,7 @@ import { createKubeClient } from '../../controller/kube/kube-client';
 import { silentLog } from '../../controller/log';
 import { createKubeLeaseApi } from '../../controller/shard/kube-lease-api';
 import { shardGroup, shardLeaseName, shardOf } from '../../controller/shard/names';
+import { configMapValues } from '../helpers/config-map-values';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo';
 import { freePort } from '../helpers/net';
 import { repoRoot, sandboxEnv } from '../sandbox/sandbox-env';
@@ -138,16 +139,7 @@ describe('a replica frozen mid-apply cannot overwrite the newer release of the r
     return lease?.spec.holderIdentity ?? null;
   };
 
-  /** name -> [value, resourceVersion] of every ConfigMap in the namespace (the inventory too). */
-  const configMaps = async (): Promise<Map<string, [string, string]>> => {
-    const res = await kube.request({ method: 'GET', path: `/api/v1/namespaces/${namespace}/configmaps` });
-    const items = (
-      res.body as {
-        items: { metadata: { name: string; resourceVersion: string }; data?: { value?: string } }[];
-      }
-    ).items;
-    return new Map(items.map((i) => [i.metadata.name, [i.data?.value ?? '', i.metadata.resourceVersion]]));
-  };
+  const configMaps = () => configMapValues(kube, namespace);
 
   const chain = async (): Promise<Record<string, unknown>[]> => {
     const items: Record<string, unknown>[] = [];

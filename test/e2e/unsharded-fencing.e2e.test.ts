@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createKubeClient } from '../../controller/kube/kube-client';
+import { configMapValues } from '../helpers/config-map-values';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo';
 import { freePort } from '../helpers/net';
 import { repoRoot, sandboxEnv } from '../sandbox/sandbox-env';
@@ -93,18 +94,7 @@ describe('an unsharded sync frozen mid-apply', () => {
   const sync = (pod: string): Run => cairn(pod, ['sync', '--env', ENV], configOf(pod));
   const run = async (pod: string): Promise<Run> => cairn(pod, ['run'], configOf(pod, await freePort()));
 
-  /** name -> [value, resourceVersion] of every ConfigMap of the namespace (cairn's inventory too). */
-  const configMaps = async (): Promise<Map<string, [string, string]>> => {
-    const res = await kube.request({ method: 'GET', path: `/api/v1/namespaces/${namespace}/configmaps` });
-    const items = (
-      res.body as {
-        items?: { metadata: { name: string; resourceVersion: string }; data?: { value?: string } }[];
-      }
-    ).items;
-    return new Map(
-      (items ?? []).map((i) => [i.metadata.name, [i.data?.value ?? '', i.metadata.resourceVersion]]),
-    );
-  };
+  const configMaps = () => configMapValues(kube, namespace);
 
   beforeAll(() => {
     if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first`);
