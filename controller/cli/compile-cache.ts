@@ -28,7 +28,8 @@ export interface CompileCache {
  */
 export function enableCompileCache(
   env: NodeJS.ProcessEnv = process.env,
-  enable: Enable | undefined = (nodeModule as { enableCompileCache?: Enable }).enableCompileCache,
+  /** Node's own by default; null stands for a Node without it. */
+  enable: Enable | null = (nodeModule as { enableCompileCache?: Enable }).enableCompileCache ?? null,
   uid: number | undefined = process.getuid?.(),
 ): CompileCache {
   if (!enable) return { enabled: false, reason: 'this Node has no compile cache (before 22.1)' };
