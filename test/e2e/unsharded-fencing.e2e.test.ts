@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createKubeClient } from '../../controller/kube/kube-client';
+import { watchChild, type WatchedChild } from '../helpers/cli';
 import { configMapValues } from '../helpers/config-map-values';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo';
 import { freePort } from '../helpers/net';
@@ -27,12 +28,6 @@ function release(namespace: string, value: string): string {
       data: { value },
     });
   return docs.map((d) => stringify(d)).join('---\n');
-}
-
-interface Run {
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-  output(): string;
 }
 
 /**
@@ -79,20 +74,17 @@ describe('an unsharded sync frozen mid-apply', () => {
   };
 
   /** `cairn ARGS --config <pod's config>` as another pod (POD_NAME), with its output kept. */
-  const cairn = (pod: string, args: readonly string[], config: string): Run => {
+  const cairn = (pod: string, args: readonly string[], config: string): WatchedChild => {
     const child = spawn(process.execPath, [BIN, ...args, '--config', config], {
       env: { ...process.env, POD_NAME: pod },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    return { child, exited, output: () => out };
+    return watchChild(child);
   };
-  const sync = (pod: string): Run => cairn(pod, ['sync', '--env', ENV], configOf(pod));
-  const run = async (pod: string): Promise<Run> => cairn(pod, ['run'], configOf(pod, await freePort()));
+  const sync = (pod: string): WatchedChild => cairn(pod, ['sync', '--env', ENV], configOf(pod));
+  const run = async (pod: string): Promise<WatchedChild> =>
+    cairn(pod, ['run'], configOf(pod, await freePort()));
 
   const configMaps = () => configMapValues(kube, namespace);
 
@@ -109,7 +101,7 @@ describe('an unsharded sync frozen mid-apply', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const until = async (what: string, probe: () => Promise<boolean>, watched: Run): Promise<void> => {
+  const until = async (what: string, probe: () => Promise<boolean>, watched: WatchedChild): Promise<void> => {
     const deadline = Date.now() + 120_000;
     while (!(await probe())) {
       if (watched.child.exitCode !== null) throw new Error(`${what}: it exited:\n${watched.output()}`);
@@ -122,7 +114,7 @@ describe('an unsharded sync frozen mid-apply', () => {
     [...(await configMaps())].filter(([name, [v]]) => name.startsWith('cm-') && v === value).length;
 
   /** Freezes `first` once it has written 20 objects of release `value`, and waits past the lease duration. */
-  const freezeMidApply = async (first: Run, value: string): Promise<void> => {
+  const freezeMidApply = async (first: WatchedChild, value: string): Promise<void> => {
     await until(`20 objects of ${value} written`, async () => (await holding(value)) >= 20, first);
     first.child.kill('SIGSTOP');
     expect(await holding(value)).toBeLessThan(OBJECTS);
@@ -133,7 +125,7 @@ describe('an unsharded sync frozen mid-apply', () => {
    * Thaws `first` once release `newer` is applied whole: it may finish what it had in flight
    * (`kubernetes.concurrency` requests, the stated bound), writes nothing more, and exits 1.
    */
-  const thawAndCheck = async (first: Run, newer: string): Promise<void> => {
+  const thawAndCheck = async (first: WatchedChild, newer: string): Promise<void> => {
     expect(await holding(newer)).toBe(OBJECTS);
     const before = await configMaps();
     first.child.kill('SIGCONT');

@@ -9,7 +9,7 @@ import { silentLog } from '../../controller/log';
 import { createKubeLeaseApi } from '../../controller/shard/kube-lease-api';
 import { shardGroup } from '../../controller/shard/names';
 import { unshardedLeaseName } from '../../controller/shard/unsharded-guard';
-import { runCli, startCli } from '../helpers/cli';
+import { runCli, startCli, watchChild, type WatchedChild } from '../helpers/cli';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo';
 import { greetingManifest } from '../helpers/manifests';
 import { freePort } from '../helpers/net';
@@ -17,11 +17,8 @@ import { sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(180_000);
 
-interface Started {
-  readonly child: ChildProcess;
+interface Started extends WatchedChild {
   readonly api: string;
-  output(): string;
-  exited: Promise<number | null>;
 }
 
 /**
@@ -83,11 +80,7 @@ describe('a second unsharded replica', () => {
     const config = configOf(pod, port);
     const child = startCli(['run', '--config', config], { POD_NAME: pod });
     started.push(child);
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    return { child, api: `http://127.0.0.1:${port}`, output: () => out, exited };
+    return { ...watchChild(child), api: `http://127.0.0.1:${port}` };
   }
 
   async function healthy(r: Started): Promise<void> {

@@ -17,6 +17,22 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
   });
 }
 
+/** A running child process with what it printed so far (both streams) and its exit code to come. */
+export interface WatchedChild {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  output(): string;
+}
+
+/** Keeps everything `child` prints and the promise of its exit code (its stdout and stderr must be pipes). */
+export function watchChild(child: ChildProcess): WatchedChild {
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, output: () => out };
+}
+
 /** Runs `cairn ARGS` to completion. */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return collect(startCli(args, env));
