@@ -136,3 +136,37 @@ export function shardLost(env: string, why: string, phase: Phase): CairnError {
     hint: 'nothing to do: the replica that holds the Lease now reconciles it',
   });
 }
+
+/**
+ * The safety margin of the write fence: a write batch may start only while less than
+ * leaseDuration − leaseDuration/5 has passed since the send time of the last renewal the API server
+ * accepted. Another replica can take the shard only once it has seen no change for a full lease
+ * duration on its own clock, and it saw our renewal no earlier than we sent it; so a batch that
+ * passed the fence has at least leaseDuration/5 (3 s with the default 15 s) to reach the API
+ * server before anyone else may write. What remains: requests of the batch still in flight after
+ * that margin (a stalled connection), and monotonic clocks whose rates differ by more than 20 %.
+ */
+export function writeDeadlineMs(leaseDurationMs: number): number {
+  return leaseDurationMs - leaseDurationMs / 5;
+}
+
+/**
+ * The write fence's one decision, for a replica and for the CLI's own Lease alike: throws
+ * `shard.lost` unless the last accepted renewal (`sinceRenewMs` ago; undefined: not held) is
+ * younger than writeDeadlineMs.
+ */
+export function checkWriteDeadline(
+  env: string,
+  sinceRenewMs: number | undefined,
+  leaseDurationMs: number,
+  phase: Phase,
+): void {
+  if (sinceRenewMs === undefined) throw shardLost(env, 'it is not held here', phase);
+  const deadline = writeDeadlineMs(leaseDurationMs);
+  if (!(sinceRenewMs < deadline))
+    throw shardLost(
+      env,
+      `no successful renewal for ${Math.round(sinceRenewMs)} ms (the bound is ${deadline} ms)`,
+      phase,
+    );
+}

@@ -1,9 +1,16 @@
 import type { Log } from '../log';
 import type { Phase, WriteFence } from '../model';
 import { errorMessage } from '../model/errors';
-import { holderOf, LeaseConflict, shardLost, type Lease, type LeaseApi, type LeaseProof } from './lease';
+import {
+  checkWriteDeadline,
+  holderOf,
+  LeaseConflict,
+  shardLost,
+  type Lease,
+  type LeaseApi,
+  type LeaseProof,
+} from './lease';
 import { heldRecord, microTime } from './lease-record';
-import { checkWriteDeadline } from './shard-manager';
 
 /** What a SoleHold needs: the Lease API, who holds, and the configured timings. */
 export interface SoleHoldOptions {

@@ -1,9 +1,16 @@
 import type { Phase, WriteFence } from '../model';
 import { CairnError, errorMessage } from '../model/errors';
 import type { Log } from '../log';
-import { GROUP_LABEL, holderOf, KIND_LABEL, LeaseConflict, type Lease, type LeaseApi } from './lease';
+import {
+  checkWriteDeadline,
+  GROUP_LABEL,
+  holderOf,
+  KIND_LABEL,
+  LeaseConflict,
+  type Lease,
+  type LeaseApi,
+} from './lease';
 import { microTime } from './lease-record';
-import { checkWriteDeadline } from './shard-manager';
 
 /** Annotation of the unsharded heartbeat: the pod (or host) its replica runs on. */
 export const HOST_ANNOTATION = 'cairn.dev/replica-host';

@@ -11,7 +11,7 @@ import type { AuditEntry } from '../../model';
 import { needsRun } from '../../reconcile/needs-run';
 import type { EnvironmentPlan } from '../../reconcile/plan-environment';
 import type * as PlanEnvironment from '../../reconcile/plan-environment';
-import { failureReverter } from '../../reconcile/failure-revert';
+import type * as FailureRevert from '../../reconcile/failure-revert';
 import { reconcileEnvironment } from '../../reconcile/reconcile-environment';
 import type { SoleHold } from '../../shard/sole-hold';
 import { createGitSource } from '../../source/create-git-source';
@@ -20,8 +20,9 @@ import { renderAuditEntry } from '../render-audit';
 import type * as HandToHolder from '../hand-to-holder';
 import type * as RenderPlan from '../render-plan';
 import type * as WireUnsharded from '../wire-unsharded';
-import { handoffKeyFor } from '../wire-shard';
-import { appliersFor, commitStatuses, environmentNamed, type AppliersCache } from '../wire';
+import type * as WireShard from '../wire-shard';
+import { environmentNamed } from '../environment-named';
+import { appliersFor, commitStatuses, type AppliersCache } from '../wire-environments';
 
 interface EnvOptions {
   readonly config: string;
@@ -31,10 +32,17 @@ interface EnvOptions {
 
 /**
  * The hand-off to the replica holding an environment, loaded only with sharding configured: its
- * Lease and group modules are a tenth of a second of an unsharded `cairn sync`'s start.
+ * Lease, group and hand-off modules are a tenth of a second of an unsharded `cairn sync`'s start.
  */
-function handToHolderOf(): typeof HandToHolder.handToHolder {
-  return (require('../hand-to-holder') as typeof HandToHolder).handToHolder;
+function handToHolder(
+  config: CairnConfig,
+  env: string,
+  action: 'sync' | 'plan',
+  log: Log,
+): ReturnType<typeof HandToHolder.handToHolder> {
+  const { handoffKeyFor } = require('../wire-shard') as typeof WireShard;
+  const key = handoffKeyFor(config)!;
+  return (require('../hand-to-holder') as typeof HandToHolder).handToHolder(config, env, action, key, log);
 }
 
 /** Logs of one-shot commands go to stderr, so stdout carries only the result. */
@@ -118,7 +126,7 @@ export async function syncCommand(o: EnvOptions): Promise<number> {
       await heartbeat?.release();
     }
   }
-  const found = await handToHolderOf()(config, env.name, 'sync', handoffKeyFor(config)!, log);
+  const found = await handToHolder(config, env.name, 'sync', log);
   try {
     if (found.kind === 'held')
       return printSync(o, await localSync(config, env, log, { kind: 'lease', hold: found.hold }));
@@ -212,9 +220,12 @@ async function localSync(
           ...(done.failure ? { failure: done.failure } : {}),
           drifted: done.changes.filter((c) => c.reason === DRIFT_REPAIRED).length,
         });
-        // failure-revert: a one-shot sync proposes the revert of its terminal failure as the controller does.
-        if (done.failure && !done.failure.retryable && env.onFailure)
+        // failure-revert: a one-shot sync proposes the revert of its terminal failure as the controller
+        // does (its Git host and revert modules load only then).
+        if (done.failure && !done.failure.retryable && env.onFailure) {
+          const { failureReverter } = require('../../reconcile/failure-revert') as typeof FailureRevert;
           await failureReverter(config, audit, log, statuses?.host)(done.entry);
+        }
         return done;
       } catch (error) {
         statuses?.observer.finished(env.name, revision.sha, 'manual', {
@@ -240,9 +251,7 @@ export async function planCommand(o: EnvOptions): Promise<number> {
   const config = loadConfig(o.config);
   const env = environmentNamed(config, o.env);
   const log = stderrLog();
-  const found = config.sharding
-    ? await handToHolderOf()(config, env.name, 'plan', handoffKeyFor(config)!, log)
-    : undefined;
+  const found = config.sharding ? await handToHolder(config, env.name, 'plan', log) : undefined;
   let plan: EnvironmentPlan;
   try {
     if (found?.kind === 'handed') {

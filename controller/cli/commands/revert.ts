@@ -17,7 +17,7 @@ import type { GitHost } from '../../host/types';
 import { maskSecrets, rememberSecrets } from '../../model';
 import type { GitIdentity, pushRevertCommit } from '../../source/revert-commit';
 import type { RevertPort } from '../../server/types';
-import { environmentNamed } from '../wire';
+import { environmentNamed } from '../environment-named';
 
 /** The command line of `cairn revert`, as commander parses it. */
 export interface RevertOptions {

@@ -5,7 +5,7 @@ import { createAwsApplier } from '../../../cdk/create-aws-applier';
 import { synthesizeApp } from '../../../cdk/synth/synthesize';
 import type { Assembly } from '../../../cdk/types';
 import type { AwsTargetConfig } from '../../../controller/config/types';
-import { stackOwnerOf } from '../../../controller/cli/wire';
+import { stackOwnerOf } from '../../../controller/cli/wire-environments';
 import { silentLog } from '../../../controller/log';
 import { sandboxAwsClientConfig } from '../../sandbox/sandbox-env';
 import { only, sandboxCredentials, sandboxTarget, unique, workspaceWith } from './cdk-fixture';

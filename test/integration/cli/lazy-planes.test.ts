@@ -32,6 +32,14 @@ async function cairnLoading(args: readonly string[], dir: string) {
 const awsModules = (modules: readonly string[]) =>
   modules.filter((f) => /node_modules\/(@aws-sdk|aws-cdk-lib|@aws-cdk)\//.test(f));
 
+/** cairn's own modules that a one-shot, unsharded sync without a Git host has no use for. */
+const controllerOnlyModules = (modules: readonly string[]) =>
+  modules.filter((f) =>
+    /controller\/(reconcile\/(controller|pull-request-planner|failure-revert)|shard\/shard-manager|cli\/wire-shard|host|notify|telemetry|server)[./]/.test(
+      f,
+    ),
+  );
+
 /**
  * Each plane's libraries load only for an environment that uses that plane: a Kubernetes-only
  * `cairn sync` against the sandbox's real kube-apiserver applies its object without loading the
@@ -75,6 +83,9 @@ describe('lazy planes', () => {
     // A kubeconfig with a client certificate is read directly: the Kubernetes client library
     // (half a second of a one-shot command's start) is not loaded either.
     expect(sync.modules.filter((f) => f.includes('@kubernetes/client-node'))).toEqual([]);
+    // Nor the parts only `cairn run` or another config uses: the reconcile loop and its planners,
+    // shards and their hand-off, a Git host's clients, notifications, telemetry, the HTTP server.
+    expect(controllerOnlyModules(sync.modules)).toEqual([]);
   });
 
   it('a kubeconfig whose user runs an exec plugin goes through the library, and applies', async () => {

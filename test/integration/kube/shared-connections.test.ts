@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appliersFor } from '../../../controller/cli/wire';
+import { appliersFor } from '../../../controller/cli/wire-environments';
 import type { EnvironmentConfig } from '../../../controller/config/types';
 import { silentLog } from '../../../controller/log';
 import { startCountingProxy, type CountingProxy } from '../../helpers/counting-proxy';

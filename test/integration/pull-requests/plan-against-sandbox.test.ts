@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
-import { appliersFor, type AppliersCache } from '../../../controller/cli/wire';
+import { appliersFor, type AppliersCache } from '../../../controller/cli/wire-environments';
 import { loadConfig } from '../../../controller/config/load-config';
 import type { CairnConfig } from '../../../controller/config/types';
 import type { PullRequest } from '../../../controller/host/types';

@@ -1,7 +1,8 @@
 import { silentLog } from '../../../controller/log';
 import { isCairnError } from '../../../controller/model/errors';
 import { replicaLeaseName, shardLeaseName, shardOf } from '../../../controller/shard/names';
-import { ShardManager, writeDeadlineMs } from '../../../controller/shard/shard-manager';
+import { writeDeadlineMs } from '../../../controller/shard/lease';
+import { ShardManager } from '../../../controller/shard/shard-manager';
 import { FakeLeaseApi } from '../../helpers/fake-lease-api';
 
 const ENVS = Array.from({ length: 8 }, (_, i) => `env${i}`);

@@ -2,7 +2,7 @@ import { silentLog } from '../../../controller/log';
 import type { Lease } from '../../../controller/shard/lease';
 import { replicaLeaseName, shardLeaseName } from '../../../controller/shard/names';
 import { ShardLeases } from '../../../controller/shard/shard-leases';
-import { writeDeadlineMs } from '../../../controller/shard/shard-manager';
+import { writeDeadlineMs } from '../../../controller/shard/lease';
 import { FakeLeaseApi } from '../../helpers/fake-lease-api';
 
 /** A Lease API whose heartbeat writes and listings take `slowMs`, as a loaded API server's do. */

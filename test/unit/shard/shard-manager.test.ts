@@ -2,7 +2,8 @@ import { silentLog } from '../../../controller/log';
 import { isCairnError } from '../../../controller/model/errors';
 import { fairShare } from '../../../controller/shard/balance';
 import { replicaLeaseName, shardLeaseName, shardOf } from '../../../controller/shard/names';
-import { ShardManager, writeDeadlineMs, type ShardListener } from '../../../controller/shard/shard-manager';
+import { writeDeadlineMs } from '../../../controller/shard/lease';
+import { ShardManager, type ShardListener } from '../../../controller/shard/shard-manager';
 import { FakeLeaseApi } from '../../helpers/fake-lease-api';
 
 const ENVS = Array.from({ length: 30 }, (_, i) => `env${i}`);
