@@ -69,6 +69,13 @@ export interface AuditLogOptions {
    * Default 6 retries, 250 ms to 5 s (about 14 s in all).
    */
   readonly appendRetry?: { readonly retries: number; readonly baseMs: number; readonly maxMs: number };
+  /**
+   * Only these environments' chains are read and checked (a one-shot command's own environment):
+   * opening then costs what those chains hold, not the whole history of every environment in the
+   * ledger. Naming another environment throws; what takes no environment (`list` of all,
+   * `get`, `reports`, `health`, `interrupted()`) sees these chains only. Default: every chain.
+   */
+  readonly envs?: readonly string[];
 }
 
 const DEFAULT_APPEND_RETRY = { retries: 6, baseMs: 250, maxMs: 5000 };
@@ -135,6 +142,8 @@ export class AuditLog implements AuditReader {
     private readonly log: Log | undefined,
     private readonly now: () => Date,
     private readonly appendRetry: NonNullable<AuditLogOptions['appendRetry']> = DEFAULT_APPEND_RETRY,
+    /** AuditLogOptions.envs; undefined: every chain. */
+    private readonly scope: ReadonlySet<string> | undefined = undefined,
   ) {}
 
   /** Opens the trail for writing: takes the lock (JSONL), checks and indexes every chain, repairs torn tails. */
@@ -165,9 +174,10 @@ export class AuditLog implements AuditReader {
       log,
       options.now ?? (() => new Date()),
       options.appendRetry,
+      options.envs && new Set(options.envs),
     );
     try {
-      for (const env of await backend.store.envs()) await audit.load(env);
+      for (const env of await backend.store.envs()) if (audit.scope?.has(env) ?? true) await audit.load(env);
       if (writable) await audit.settle();
       return audit;
     } catch (error) {
@@ -214,6 +224,7 @@ export class AuditLog implements AuditReader {
    */
   async interrupted(env?: string): Promise<readonly AuditEntry[]> {
     this.requireWritable();
+    if (env !== undefined) this.requireRead(env);
     const closed: AuditEntry[] = [];
     for (const start of this.index.unfinished()) {
       if (env !== undefined && start.env !== env) continue;
@@ -259,6 +270,7 @@ export class AuditLog implements AuditReader {
    */
   async refresh(env: string): Promise<void> {
     checkEnvName(env);
+    this.requireRead(env);
     const chain = this.chains.get(env) ?? this.newChain(env);
     const next = chain.queue.then(() => this.catchUp(env, chain));
     chain.queue = next.catch(() => undefined);
@@ -269,6 +281,7 @@ export class AuditLog implements AuditReader {
   async list(
     filter: { readonly env?: string; readonly limit?: number } = {},
   ): Promise<readonly ListedEntry[]> {
+    if (filter.env !== undefined) this.requireRead(filter.env);
     const found: ListedEntry[] = [];
     for (const indexed of this.index.newest(filter)) found.push(await this.read(indexed));
     return found;
@@ -289,11 +302,13 @@ export class AuditLog implements AuditReader {
 
   /** What is applied in `env` according to its trusted records: see `LastApplied`. */
   async lastApplied(env: string): Promise<LastApplied | null> {
+    this.requireRead(env);
     return this.index.lastApplied(env);
   }
 
   /** When `env` was last reconciled or checked by a quiet pass (ISO 8601); null when never. */
   lastChecked(env: string): string | null {
+    this.requireRead(env);
     return this.index.lastChecked(env);
   }
 
@@ -315,21 +330,25 @@ export class AuditLog implements AuditReader {
 
   /** The suspension of `env` its trusted records show; null when it is not suspended. */
   suspension(env: string): Suspension | null {
+    this.requireRead(env);
     return this.index.suspension(env);
   }
 
   /** The head the newest trusted `promote` record of `env` let through its promotion gate; null when none. */
   promoted(env: string): string | null {
+    this.requireRead(env);
     return this.index.promoted(env);
   }
 
   /** The control records (suspends, resumes, promotions, waits) of `env`'s chain, oldest first. */
   controls(env: string): readonly ControlSummary[] {
+    this.requireRead(env);
     return this.index.controls(env);
   }
 
   /** Repairs recorded in the chains (cut torn tails and repaired breaks), oldest first. */
   repairs(env?: string): readonly RepairSummary[] {
+    if (env !== undefined) this.requireRead(env);
     return this.index.repairs(env);
   }
 
@@ -364,6 +383,7 @@ export class AuditLog implements AuditReader {
    */
   async repair(env: string, by: string = defaultActor()): Promise<RepairSummary | null> {
     this.requireWritable();
+    this.requireRead(env);
     const chain = this.chains.get(env);
     if (!chain?.broken) return null;
     const broken = chain.broken;
@@ -481,6 +501,7 @@ export class AuditLog implements AuditReader {
   private append(env: string, record: UnchainedRecord, repairing = false): Promise<void> {
     this.requireWritable();
     checkEnvName(env);
+    this.requireRead(env);
     const chain = this.chains.get(env) ?? this.newChain(env);
     const next = chain.queue.then(() => this.write(env, chain, scrubRecord(record), repairing));
     chain.queue = next.catch(() => undefined);
@@ -646,6 +667,19 @@ export class AuditLog implements AuditReader {
       subject: this.backend.store.location,
       hint: 'open it with AuditLog.open to write',
     });
+  }
+
+  /**
+   * Refuses an environment whose chain this log did not read (AuditLogOptions.envs): answered from
+   * an unread chain, "never applied" or "not suspended" would be a guess, and an append would
+   * start a chain over one that exists.
+   */
+  private requireRead(env: string): void {
+    if (!this.scope || this.scope.has(env)) return;
+    throw new CairnError(
+      `the audit log was opened for ${[...this.scope].join(', ')} only; ${env}'s chain was not read`,
+      { code: 'audit.not-read', phase: 'record', subject: `audit chain ${env}` },
+    );
   }
 
   private async read(indexed: IndexedEntry): Promise<ListedEntry> {

@@ -12,7 +12,13 @@
  *   fresh `cairn sync` must (one pool kept across rounds skipped 50 TLS handshakes from the second
  *   round on); `floorWarmPool`, a last round on a pool already open, is printed beside it.
  * - the same `cairn sync` on Node 24 LTS, the container image's runtime (test/sandbox/node24.sh
- *   finds or installs it; skipped, saying so, when it cannot), in the same rounds.
+ *   finds or installs it; skipped, saying so, when it cannot), in the same rounds;
+ * - the raw floor as a whole process of its own (floor-process.ts: Node's start and a cold HTTP
+ *   client, nothing of cairn), in the same rounds: what any fresh process pays here, beside which
+ *   the sync's own share can be read;
+ * - `cairn audit list --env dev` and `cairn audit list` over a long ledger (LEDGER_ENVS
+ *   environments of LEDGER_RECONCILES reconciles each): one environment's command reads only its
+ *   own chain, so its start does not grow with every other environment's history.
  * Run: `npx tsx test/bench/cli-bench.ts [--json] [--before <main.js of another build>]` (after
  * `npm run build` for the current code); `--before` measures that build's `cairn sync` in the same
  * rounds, for a before/after figure under the same load.
@@ -23,7 +29,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { AuditLog } from '../../controller/audit/audit-log';
+import { loadConfig } from '../../controller/config/load-config';
 import { createKubeClient } from '../../controller/kube/kube-client';
+import type { AuditEntry } from '../../controller/model';
 import { auditKeyFile } from '../helpers/e2e-platform';
 import { runGit } from '../helpers/git-repo';
 import { sandboxEnv } from '../sandbox/sandbox-env';
@@ -31,6 +40,9 @@ import { cleanup, floor, FLOOR_CONNECTIONS, writeTree } from './kube-bench';
 
 const root = join(__dirname, '..', '..');
 const BIN = join(root, 'dist', 'controller', 'cli', 'main.js');
+const FLOOR_PROCESS = join(root, 'dist', 'test', 'bench', 'floor-process.js');
+const LEDGER_ENVS = 50;
+const LEDGER_RECONCILES = 200;
 const RUNS = 7;
 const SYNC_ROUNDS = Number(process.env.CLI_BENCH_SYNC_ROUNDS ?? 3);
 const TARGETS = { version: 300, help: 300, validate: 600, auditList: 600, syncVsFloor: 1.5 } as const;
@@ -53,6 +65,11 @@ export interface CliBenchFigures {
   /** The same sync run by Node 24 (the container image's runtime), when it is available. */
   readonly syncNode24?: number;
   readonly syncNode24VsFloor?: number;
+  /** The raw floor as a whole process (floor-process.ts), medians of the same rounds. */
+  readonly floorProcess: number;
+  readonly floorProcessRuns: readonly number[];
+  /** `cairn audit list` over the long ledger: for one environment, and for all of them. */
+  readonly ledger: { readonly records: number; readonly oneEnv: number; readonly allEnvs: number };
   /** One floor round more, on connections a previous round left open (not a fresh apply's floor). */
   readonly floorWarmPool: number;
   /** The 1-minute load average at the start and at the end of the sync rounds. */
@@ -112,9 +129,50 @@ async function platform(dir: string, prefix: string, kubeconfig: string): Promis
   return config;
 }
 
+/**
+ * Fills the ledger of `configFile` with LEDGER_ENVS environments' histories (`dev` among them), as
+ * months of reconciles would: each a start and an end, keyed and witnessed. Returns the records.
+ */
+async function longLedger(configFile: string): Promise<number> {
+  const log = await AuditLog.open(loadConfig(configFile).audit);
+  try {
+    await Promise.all(
+      Array.from({ length: LEDGER_ENVS }, async (_, n) => {
+        const env = n === 0 ? 'dev' : `env-${n}`;
+        for (let i = 0; i < LEDGER_RECONCILES; i++) {
+          const at = new Date().toISOString();
+          const entry: AuditEntry = {
+            id: `${env}-${i}`,
+            env,
+            trigger: 'poll',
+            fromSha: i === 0 ? null : String(i - 1).padStart(40, '0'),
+            toSha: String(i).padStart(40, '0'),
+            author: 'Bench <bench@example.com>',
+            message: `commit ${i}`,
+            committedAt: at,
+            startedAt: at,
+            finishedAt: at,
+            outcome: 'succeeded',
+            phases: [{ name: 'apply-kubernetes', startedAt: at, durationMs: 12 }],
+            applied: { k8s: 'tree' },
+            changes: [
+              { target: 'kubernetes', subject: `ConfigMap/apps/c-${i}`, type: 'v1', action: 'configured' },
+            ],
+          };
+          await log.start({ id: entry.id, env, trigger: 'poll', fromSha: entry.fromSha, toSha: entry.toSha });
+          await log.end(entry);
+        }
+      }),
+    );
+  } finally {
+    await log.close();
+  }
+  return LEDGER_ENVS * LEDGER_RECONCILES * 2;
+}
+
 /** Runs the benchmark once and returns its figures; deletes the namespaces it created. */
 export async function run(before?: string): Promise<CliBenchFigures> {
-  if (!existsSync(BIN)) {
+  if (!existsSync(BIN) || !existsSync(FLOOR_PROCESS)) {
     process.stderr.write(`${BIN} is missing: building it (npm run build)\n`);
     execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
   }
@@ -137,11 +195,19 @@ export async function run(before?: string): Promise<CliBenchFigures> {
     const help = median([BIN, '--help']);
     const validate = median([BIN, 'validate', '--config', config]);
     const auditList = median([BIN, 'audit', 'list', '--config', config]);
+    const ledgerConfig = await platform(join(dir, 'ledger'), prefix(`cl-${id}`), env.kubernetes.kubeconfig);
+    const records = await longLedger(ledgerConfig);
+    const ledger = {
+      records,
+      oneEnv: median([BIN, 'audit', 'list', '--env', 'dev', '--config', ledgerConfig]),
+      allEnvs: median([BIN, 'audit', 'list', '--config', ledgerConfig]),
+    };
     const load0 = loadavg()[0]!;
     const floorRuns: number[] = [];
     const syncRuns: number[] = [];
     const beforeRuns: number[] = [];
     const node24Runs: number[] = [];
+    const floorProcessRuns: number[] = [];
     const freshFloor = async (tag: string) => {
       const fresh = floorClient();
       try {
@@ -162,6 +228,10 @@ export async function run(before?: string): Promise<CliBenchFigures> {
       };
       const steps = [
         async () => floorRuns.push(await freshFloor(`cf-${id}-${r}`)),
+        async () =>
+          floorProcessRuns.push(
+            Math.round(once([FLOOR_PROCESS, env.kubernetes.kubeconfig, prefix(`cp-${id}-${r}`)])),
+          ),
         () => sync(BIN, 'cs', syncRuns),
         ...(before ? [() => sync(before, 'cb', beforeRuns)] : []),
         ...(n24 ? [() => sync(BIN, 'c4', node24Runs, n24)] : []),
@@ -189,6 +259,9 @@ export async function run(before?: string): Promise<CliBenchFigures> {
       floorRuns,
       ...(before ? { syncBefore: middle(beforeRuns), syncBeforeVsFloor: ratio(middle(beforeRuns)) } : {}),
       ...(n24 ? { syncNode24: middle(node24Runs), syncNode24VsFloor: ratio(middle(node24Runs)) } : {}),
+      floorProcess: middle(floorProcessRuns),
+      floorProcessRuns,
+      ledger,
       floorWarmPool,
       load: [load0, loadavg()[0]!].map((l) => Math.round(l * 10) / 10) as [number, number],
     };
@@ -225,6 +298,12 @@ function print(f: CliBenchFigures): void {
     console.log(
       `  the same sync on Node 24 (the image's)  ${f.syncNode24} ms: ${f.syncNode24VsFloor}x the same floor (target <= ${TARGETS.syncVsFloor}: ${verdict(f.syncNode24VsFloor! <= TARGETS.syncVsFloor)})`,
     );
+  console.log(
+    `  the raw floor as a whole process of its own: ${f.floorProcess} ms (${Math.round((f.floorProcess / f.syncFloor) * 100) / 100}x the in-process floor; rounds ${f.floorProcessRuns.join(', ')} ms); the sync is ${Math.round((f.syncFresh / f.floorProcess) * 100) / 100}x that`,
+  );
+  console.log(
+    `cairn audit list, ledger of ${LEDGER_ENVS} environments (${f.ledger.records.toLocaleString('en')} records): --env dev ${f.ledger.oneEnv} ms, all ${f.ledger.allEnvs} ms`,
+  );
   if (f.syncBefore !== undefined)
     console.log(
       `  --before build, same rounds          ${f.syncBefore} ms: ${f.syncBeforeVsFloor}x the same floor`,

@@ -29,11 +29,11 @@ import { ownerOf } from '../../controller/kube/identity';
 import { refOf } from '../../controller/kube/object-ref';
 import { silentLog } from '../../controller/log';
 import { sandboxEnv } from '../sandbox/sandbox-env';
+import { CONFIGMAPS_PER_NS, floor, FLOOR_CONNECTIONS, NAMESPACES, timed } from './raw-floor';
 
-const NAMESPACES = 10;
-const CONFIGMAPS_PER_NS = 99;
+export { floor, FLOOR_CONNECTIONS } from './raw-floor';
+
 const EDITED = 10;
-export const FLOOR_CONNECTIONS = 50;
 const PARSE_BYTES = 8 * 1024 * 1024;
 
 /** The figures of one run, in milliseconds unless named otherwise. */
@@ -67,59 +67,6 @@ export async function writeTree(dir: string, prefix: string): Promise<void> {
     for (let i = 0; i < CONFIGMAPS_PER_NS; i++) docs.push(configMap(ns, i, 0));
     await writeFile(join(dir, `ns-${n}.yaml`), `${docs.join('\n---\n')}\n`);
   }
-}
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await fn();
-  return Math.round(performance.now() - started);
-}
-
-/** Raw server-side apply of every object over `connections` keep-alive sockets: the floor (cli-bench uses it too). */
-export async function floor(client: KubeClient, prefix: string): Promise<number> {
-  const bodies: { path: string; body: string }[] = [];
-  for (let n = 0; n < NAMESPACES; n++) {
-    const ns = `${prefix}-${n}`;
-    for (let i = 0; i < CONFIGMAPS_PER_NS; i++) {
-      bodies.push({
-        path: `/api/v1/namespaces/${ns}/configmaps/cm-${i}`,
-        body: JSON.stringify({
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name: `cm-${i}`, namespace: ns, labels: { app: 'bench' } },
-          data: { index: String(i), version: '0', payload: 'x'.repeat(200) },
-        }),
-      });
-    }
-  }
-  const send = (path: string, body: string) =>
-    client.request({
-      method: 'PATCH',
-      path,
-      query: { fieldManager: 'floor', force: 'true' },
-      body,
-      contentType: 'application/apply-patch+yaml',
-    });
-  return timed(async () => {
-    await Promise.all(
-      Array.from({ length: NAMESPACES }, (_, n) =>
-        send(
-          `/api/v1/namespaces/${prefix}-${n}`,
-          JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `${prefix}-${n}` } }),
-        ),
-      ),
-    );
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: FLOOR_CONNECTIONS }, async () => {
-        while (next < bodies.length) {
-          const { path, body } = bodies[next++]!;
-          const res = await send(path, body);
-          if (res.status !== 200 && res.status !== 201) throw new Error(`floor apply: HTTP ${res.status}`);
-        }
-      }),
-    );
-  });
 }
 
 /** 8 MB of manifests in 8 files, parsed while the event loop's delay is sampled. */

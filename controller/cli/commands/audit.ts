@@ -20,7 +20,8 @@ export function auditCommands(configOption: () => Option, exit: (code: number) =
     .option('--json', 'print one JSON array')
     .action(async (o: { config: string; env?: string; limit: number; json?: boolean }) => {
       const config = loadConfig(o.config);
-      const reader = await AuditLog.reader(config.audit);
+      // With --env only that chain is read: the others' history costs this command nothing.
+      const reader = await AuditLog.reader(config.audit, o.env ? { envs: [o.env] } : {});
       try {
         const entries = await reader.list({ ...(o.env ? { env: o.env } : {}), limit: o.limit });
         if (o.json) process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
@@ -123,7 +124,7 @@ export function auditCommands(configOption: () => Option, exit: (code: number) =
     .requiredOption('-e, --env <name>', 'the environment whose chain to repair')
     .option('--by <who>', 'who repairs (default: user@host)')
     .action(async (o: { config: string; env: string; by?: string }) => {
-      const log = await AuditLog.open(loadConfig(o.config).audit);
+      const log = await AuditLog.open(loadConfig(o.config).audit, undefined, { envs: [o.env] });
       try {
         const repaired = await log.repair(o.env, o.by);
         if (!repaired) {

@@ -182,7 +182,8 @@ async function localSync(
 ): Promise<{ outcome: string; entry: AuditEntry }> {
   // The commit gets its `cairn/<env>` status from a manual sync as from `cairn run`.
   const statuses = commitStatuses(config, log);
-  const audit = await AuditLog.open(config.audit, log);
+  // Only this environment's chain is read: a long ledger of other environments costs the sync nothing.
+  const audit = await AuditLog.open(config.audit, log, { envs: [env.name] });
   try {
     // Holding the Lease, read what the replicas recorded first, as a replica gaining it does.
     if (fencing?.kind === 'lease') await audit.refresh(env.name);

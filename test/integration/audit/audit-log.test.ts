@@ -1,4 +1,4 @@
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditLog } from '../../../controller/audit/audit-log';
 import type { AuditEntry } from '../../../controller/audit/types';
@@ -161,6 +161,42 @@ describe('AuditLog on the real filesystem', () => {
       'c-0',
     ]);
     expect(await reader.interrupted().catch((e: { code: string }) => e.code)).toBe('audit.read-only');
+  });
+
+  it('opened for one environment, reads only its chain and answers for no other', async () => {
+    // given a ledger of dev and prod, prod's chain edited by hand (a break only a full open finds)
+    const dir = await freshDir('scoped');
+    const log = await AuditLog.open(auditConfig(dir));
+    await record(log, entry({ id: 'd1', env: 'dev', toSha: sha('1') }));
+    await record(log, entry({ id: 'p1', env: 'prod', toSha: sha('2') }));
+    await log.close();
+    const prodChain = join(dir, 'envs', 'prod', 'audit-000001.jsonl');
+    await writeFile(prodChain, (await readFile(prodChain, 'utf8')).replaceAll(sha('2'), sha('9')));
+
+    // when a writer opens it for dev alone (a one-shot sync of dev)
+    const scoped = await AuditLog.open(auditConfig(dir), undefined, { envs: ['dev'] });
+
+    // then dev's chain is read, checked and continued as before, and prod's was not read at all
+    expect(scoped.reports().map((r) => r.env)).toEqual(['dev']);
+    expect(scoped.health()).toEqual({ ready: true });
+    expect((await scoped.lastApplied('dev'))?.sha).toBe(sha('1'));
+    await record(scoped, entry({ id: 'd2', env: 'dev', fromSha: sha('1'), toSha: sha('3') }));
+    // and nothing is answered for prod, or written to it: an unread chain is not an empty one
+    const notRead = { code: 'audit.not-read' };
+    await expect(scoped.lastApplied('prod')).rejects.toMatchObject(notRead);
+    await expect(scoped.list({ env: 'prod' })).rejects.toMatchObject(notRead);
+    expect(() => scoped.suspension('prod')).toThrow(/prod's chain was not read/);
+    await expect(
+      scoped.start({ id: 'p2', env: 'prod', trigger: 'poll', fromSha: sha('2'), toSha: sha('4') }),
+    ).rejects.toMatchObject(notRead);
+    await scoped.close();
+
+    // and a full open still finds prod's break, and dev's chain whole with the new entry
+    const all = await AuditLog.reader(auditConfig(dir));
+    expect(all.reports().find((r) => r.env === 'prod')?.firstBreak).toBeTruthy();
+    expect(all.reports().find((r) => r.env === 'dev')?.firstBreak).toBeNull();
+    expect((await all.lastApplied('dev'))?.sha).toBe(sha('3'));
+    await all.close();
   });
 
   it('refuses to write a Secret-shaped value and writes nothing', async () => {
