@@ -1,3 +1,10 @@
+/**
+ * What one environment's reconcile needs beside the ledger and the source, wired from the config:
+ * its appliers (each plane's libraries loaded when an environment first uses it) and the commit
+ * statuses of the repository's Git host. `cairn run` (wire.ts) and the one-shot commands share it;
+ * it loads none of the controller's own parts (queues, planners, notifier, telemetry, shards), which
+ * a one-shot `cairn sync` never uses.
+ */
 import { createHash } from 'node:crypto';
 import type * as AwsApplier from '../../cdk/create-aws-applier';
 // The synth isolation is light (no AWS SDK): kustomize and helm run in it without loading the AWS plane.
@@ -11,14 +18,6 @@ import type * as CreateGitHost from '../host/create-git-host';
 import type { GitHost } from '../host/types';
 import type { Log } from '../log';
 import type { EnvironmentAppliers } from '../reconcile/controller';
-
-/*
- * What one environment's reconcile needs beside the ledger and the source, wired from the config:
- * its appliers (each plane's libraries loaded when an environment first uses it) and the commit
- * statuses of the repository's Git host. `cairn run` (wire.ts) and the one-shot commands share it;
- * it loads none of the controller's own parts (queues, planners, notifier, telemetry, shards), which
- * a one-shot `cairn sync` never uses.
- */
 
 /** The appliers of each environment, made on first use and kept; `close()` closes every one made. */
 export interface AppliersCache {

@@ -217,7 +217,9 @@ export function createKubeApplier(
     // The bodies (owner marks, digests) are work on the tree alone: they are built while the reads
     // below are on the wire, not after them. Nothing is sent for them before the bounds check.
     const resources = findResources(manifests, p.discovery);
-    const bodies = buildTargets(resources);
+    // Stopped by a refusal below: a tree that writes nothing builds no more bodies.
+    const building = new AbortController();
+    const bodies = buildTargets(resources, building.signal);
     bodies.catch(() => undefined);
     // The whole tree is checked against the environment's bounds before anything is written; the
     // only reads before it are of the Namespaces the tree declares (do they widen the bounds?) and
@@ -230,10 +232,12 @@ export function createKubeApplier(
         adoptUnowned: target.adoptUnowned ?? false,
       });
     } catch (error) {
+      building.abort();
       return { changes: [], failure: failureFrom(error, phase) };
     }
     const outside = checkTree(bounds, manifests, phase, declared.foreign);
     if (outside) {
+      building.abort();
       return {
         changes: manifests.map((m) => ({ ...changeOf(m, 'skipped'), reason: 'refused: out of bounds' })),
         failure: failureFrom(outside, phase),
@@ -246,6 +250,7 @@ export function createKubeApplier(
     try {
       record = await inventoryRead;
     } catch (error) {
+      building.abort();
       return { changes: [], failure: failureFrom(error, phase) };
     }
     const previous = record.entries;
@@ -273,6 +278,7 @@ export function createKubeApplier(
           hint: 'if that is intended, set kubernetes.allowMassPrune for this environment (or raise pruneMaxShare) and reconcile again',
         },
       );
+      building.abort();
       return {
         changes: candidates.map((ref) => skippedChange(ref, 'prune cap')),
         failure: failureFrom(error, phase),
@@ -454,15 +460,17 @@ export function createKubeApplier(
   /**
    * The body of every object the server serves, built a slice at a time from the next turn of the
    * event loop on: the reads sent just before go out first, and their answers (and TLS handshakes)
-   * are not held up behind a thousand digests.
+   * are not held up behind a thousand digests. Rejects once `stop` is aborted (the tree was refused).
    */
   async function buildTargets(
     resources: ReturnType<typeof findResources>,
+    stop: AbortSignal,
   ): Promise<ReadonlyMap<Manifest, Target>> {
     const { found } = await resources;
     const targets = new Map<Manifest, Target>();
     for (let i = 0; i < found.length; i += BUILD_SLICE) {
       await yieldToLoop();
+      stop.throwIfAborted();
       for (const f of found.slice(i, i + BUILD_SLICE)) targets.set(f.manifest, targetOf(f, owner));
     }
     return targets;

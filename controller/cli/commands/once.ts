@@ -31,8 +31,8 @@ interface EnvOptions {
 }
 
 /**
- * The hand-off to the replica holding an environment, loaded only with sharding configured: its
- * Lease, group and hand-off modules are a tenth of a second of an unsharded `cairn sync`'s start.
+ * The hand-off to the replica holding an environment. Its modules (Leases, the shard group, the
+ * signed hand-off) load only with sharding configured: an unsharded command never pays for them.
  */
 function handToHolder(
   config: CairnConfig,
