@@ -68,6 +68,8 @@ export interface CliBenchFigures {
   /** The raw floor as a whole process (floor-process.ts), medians of the same rounds. */
   readonly floorProcess: number;
   readonly floorProcessRuns: readonly number[];
+  /** The same whole-process floor run by Node 24, when it is available. */
+  readonly floorProcessNode24?: number;
   /** `cairn audit list` over the long ledger: for one environment, and for all of them. */
   readonly ledger: { readonly records: number; readonly oneEnv: number; readonly allEnvs: number };
   /** One floor round more, on connections a previous round left open (not a fresh apply's floor). */
@@ -208,6 +210,7 @@ export async function run(before?: string): Promise<CliBenchFigures> {
     const beforeRuns: number[] = [];
     const node24Runs: number[] = [];
     const floorProcessRuns: number[] = [];
+    const floorProcess24Runs: number[] = [];
     const freshFloor = async (tag: string) => {
       const fresh = floorClient();
       try {
@@ -232,6 +235,14 @@ export async function run(before?: string): Promise<CliBenchFigures> {
           floorProcessRuns.push(
             Math.round(once([FLOOR_PROCESS, env.kubernetes.kubeconfig, prefix(`cp-${id}-${r}`)])),
           ),
+        ...(n24
+          ? [
+              async () =>
+                floorProcess24Runs.push(
+                  Math.round(once([FLOOR_PROCESS, env.kubernetes.kubeconfig, prefix(`cq-${id}-${r}`)], n24)),
+                ),
+            ]
+          : []),
         () => sync(BIN, 'cs', syncRuns),
         ...(before ? [() => sync(before, 'cb', beforeRuns)] : []),
         ...(n24 ? [() => sync(BIN, 'c4', node24Runs, n24)] : []),
@@ -261,6 +272,7 @@ export async function run(before?: string): Promise<CliBenchFigures> {
       ...(n24 ? { syncNode24: middle(node24Runs), syncNode24VsFloor: ratio(middle(node24Runs)) } : {}),
       floorProcess: middle(floorProcessRuns),
       floorProcessRuns,
+      ...(n24 ? { floorProcessNode24: middle(floorProcess24Runs) } : {}),
       ledger,
       floorWarmPool,
       load: [load0, loadavg()[0]!].map((l) => Math.round(l * 10) / 10) as [number, number],
@@ -301,6 +313,10 @@ function print(f: CliBenchFigures): void {
   console.log(
     `  the raw floor as a whole process of its own: ${f.floorProcess} ms (${Math.round((f.floorProcess / f.syncFloor) * 100) / 100}x the in-process floor; rounds ${f.floorProcessRuns.join(', ')} ms); the sync is ${Math.round((f.syncFresh / f.floorProcess) * 100) / 100}x that`,
   );
+  if (f.floorProcessNode24 !== undefined && f.syncNode24 !== undefined)
+    console.log(
+      `  the same on Node 24: ${f.floorProcessNode24} ms (${Math.round((f.floorProcessNode24 / f.syncFloor) * 100) / 100}x the in-process floor); the Node 24 sync is ${Math.round((f.syncNode24 / f.floorProcessNode24) * 100) / 100}x that`,
+    );
   console.log(
     `cairn audit list, ledger of ${LEDGER_ENVS} environments (${f.ledger.records.toLocaleString('en')} records): --env dev ${f.ledger.oneEnv} ms, all ${f.ledger.allEnvs} ms`,
   );
