@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLog } from '../../controller/audit/audit-log';
-import type { AuditEntry } from '../../controller/audit/types';
 import type { AuditConfig } from '../../controller/config/types';
 import { sandboxEnv } from '../sandbox/sandbox-env';
+import { recordReconciles } from './bench-ledger';
 
 const ENVS = 100;
 const RECONCILES_PER_ENV = 10;
@@ -28,41 +28,11 @@ export interface BackendFigures {
   readonly verifyMs: number;
 }
 
-function entry(env: string, i: number): AuditEntry {
-  const now = new Date().toISOString();
-  return {
-    id: `${env}-${i}`,
-    env,
-    trigger: 'poll',
-    fromSha: i === 0 ? null : String(i - 1).padStart(40, '0'),
-    toSha: String(i).padStart(40, '0'),
-    author: 'Bench <bench@example.com>',
-    message: `commit ${i}`,
-    committedAt: now,
-    startedAt: now,
-    finishedAt: now,
-    outcome: 'succeeded',
-    phases: [{ name: 'apply-kubernetes', startedAt: now, durationMs: 12 }],
-    applied: { k8s: 'tree' },
-    changes: [
-      { target: 'kubernetes', subject: `ConfigMap/apps/settings-${i}`, type: 'v1', action: 'configured' },
-    ],
-  };
-}
-
 async function measure(config: AuditConfig, reconciles: number): Promise<BackendFigures> {
   const log = await AuditLog.open(config);
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: ENVS }, async (_, n) => {
-      const env = `env-${String(n).padStart(3, '0')}`;
-      for (let i = 0; i < reconciles; i += 1) {
-        const e = entry(env, i);
-        await log.start({ id: e.id, env, trigger: e.trigger, fromSha: e.fromSha, toSha: e.toSha });
-        await log.end(e);
-      }
-    }),
-  );
+  const envs = Array.from({ length: ENVS }, (_, n) => `env-${String(n).padStart(3, '0')}`);
+  await recordReconciles(log, envs, reconciles);
   const appendMs = performance.now() - started;
   await log.close();
   const verifyStarted = performance.now();

@@ -32,10 +32,10 @@ import { stringify } from 'yaml';
 import { AuditLog } from '../../controller/audit/audit-log';
 import { loadConfig } from '../../controller/config/load-config';
 import { createKubeClient } from '../../controller/kube/kube-client';
-import type { AuditEntry } from '../../controller/model';
 import { auditKeyFile } from '../helpers/e2e-platform';
 import { runGit } from '../helpers/git-repo';
 import { sandboxEnv } from '../sandbox/sandbox-env';
+import { recordReconciles } from './bench-ledger';
 import { cleanup, floor, FLOOR_CONNECTIONS, writeTree } from './kube-bench';
 
 const root = join(__dirname, '..', '..');
@@ -138,34 +138,8 @@ async function platform(dir: string, prefix: string, kubeconfig: string): Promis
 async function longLedger(configFile: string): Promise<number> {
   const log = await AuditLog.open(loadConfig(configFile).audit);
   try {
-    await Promise.all(
-      Array.from({ length: LEDGER_ENVS }, async (_, n) => {
-        const env = n === 0 ? 'dev' : `env-${n}`;
-        for (let i = 0; i < LEDGER_RECONCILES; i++) {
-          const at = new Date().toISOString();
-          const entry: AuditEntry = {
-            id: `${env}-${i}`,
-            env,
-            trigger: 'poll',
-            fromSha: i === 0 ? null : String(i - 1).padStart(40, '0'),
-            toSha: String(i).padStart(40, '0'),
-            author: 'Bench <bench@example.com>',
-            message: `commit ${i}`,
-            committedAt: at,
-            startedAt: at,
-            finishedAt: at,
-            outcome: 'succeeded',
-            phases: [{ name: 'apply-kubernetes', startedAt: at, durationMs: 12 }],
-            applied: { k8s: 'tree' },
-            changes: [
-              { target: 'kubernetes', subject: `ConfigMap/apps/c-${i}`, type: 'v1', action: 'configured' },
-            ],
-          };
-          await log.start({ id: entry.id, env, trigger: 'poll', fromSha: entry.fromSha, toSha: entry.toSha });
-          await log.end(entry);
-        }
-      }),
-    );
+    const envs = Array.from({ length: LEDGER_ENVS }, (_, n) => (n === 0 ? 'dev' : `env-${n}`));
+    await recordReconciles(log, envs, LEDGER_RECONCILES);
   } finally {
     await log.close();
   }
