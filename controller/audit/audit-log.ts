@@ -5,6 +5,7 @@ import type { AuditConfig } from '../config/types';
 import { CairnError, errorMessage, isCairnError } from '../model/errors';
 import type { Log } from '../log';
 import type { AuditReader } from '../model';
+import { mapLimit } from '../model/map-limit';
 import { AuditIndex, type ControlSummary, type IndexedEntry, type RepairSummary } from './audit-index';
 import { acquireAuditLock, type AuditLock } from './audit-lock';
 import {
@@ -79,6 +80,15 @@ export interface AuditLogOptions {
 }
 
 const DEFAULT_APPEND_RETRY = { retries: 6, baseMs: 250, maxMs: 5000 };
+/** Chains read at once when a log opens: a round trip each on DynamoDB, a few files each on disk. */
+const CHAINS_READ_AT_ONCE = 8;
+
+/** One chain as read from the store and checked, before it is indexed. */
+interface CheckedChain {
+  readonly env: string;
+  readonly records: readonly CheckedRecord[];
+  readonly report: ChainReport;
+}
 
 interface ChainState {
   head: ChainHead;
@@ -177,7 +187,19 @@ export class AuditLog implements AuditReader {
       options.envs && new Set(options.envs),
     );
     try {
-      for (const env of await backend.store.envs()) if (audit.scope?.has(env) ?? true) await audit.load(env);
+      const envs = (await backend.store.envs()).filter((env) => audit.scope?.has(env) ?? true);
+      // Chains are read and checked a few at a time (a DynamoDB ledger answers each over the
+      // network) but indexed in the store's order, each as soon as those before it are: the index
+      // is the one a read in turn builds, and no checked chain waits long in memory.
+      const waiting = new Map<number, CheckedChain>();
+      let next = 0;
+      await mapLimit([...envs.keys()], CHAINS_READ_AT_ONCE, async (i) => {
+        waiting.set(i, await audit.check(envs[i]!));
+        for (let ready = waiting.get(next); ready; ready = waiting.get(next)) {
+          waiting.delete(next++);
+          audit.adopt(ready);
+        }
+      });
       if (writable) await audit.settle();
       return audit;
     } catch (error) {
@@ -424,8 +446,8 @@ export class AuditLog implements AuditReader {
     await this.backend.lock?.release();
   }
 
-  /** Checks one chain from the store and indexes it: records past a break are indexed as untrusted. */
-  private async load(env: string): Promise<void> {
+  /** Reads and checks one chain from the store (see `adopt`). */
+  private async check(env: string): Promise<CheckedChain> {
     // The witness first: a record is stored no later than its head moves, so every record up to
     // the witnessed head is there when the lines are read. A writer reads no further, so that a
     // record another writer adds meanwhile is not taken for one past the witness; a reader
@@ -438,7 +460,11 @@ export class AuditLog implements AuditReader {
       const checked = checker.push(line);
       if (checked) records.push(checked);
     }
-    const report = checker.finish(witness);
+    return { env, records, report: checker.finish(witness) };
+  }
+
+  /** Indexes a checked chain and keeps its state: records past a break are indexed as untrusted. */
+  private adopt({ env, records, report }: CheckedChain): void {
     if (report.firstBreak) this.index.distrust(env, report.firstBreak.seq, report.firstBreak.reason);
     for (const { record, at } of records) this.index.add(record, at);
     this.chains.set(env, {
