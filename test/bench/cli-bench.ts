@@ -21,7 +21,7 @@
  *   own chain, so its start does not grow with every other environment's history.
  * Run: `npx tsx test/bench/cli-bench.ts [--json] [--before <main.js of another build>]` (after
  * `npm run build` for the current code); `--before` measures that build's `cairn sync` in the same
- * rounds, for a before/after figure under the same load.
+ * rounds (on Node 24 too when it is there), for a before/after figure under the same load.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -62,6 +62,9 @@ export interface CliBenchFigures {
   readonly floorRuns: readonly number[];
   readonly syncBefore?: number;
   readonly syncBeforeVsFloor?: number;
+  /** The `--before` build's sync on Node 24, when both are given. */
+  readonly syncBeforeNode24?: number;
+  readonly syncBeforeNode24VsFloor?: number;
   /** The same sync run by Node 24 (the container image's runtime), when it is available. */
   readonly syncNode24?: number;
   readonly syncNode24VsFloor?: number;
@@ -182,6 +185,7 @@ export async function run(before?: string): Promise<CliBenchFigures> {
     const floorRuns: number[] = [];
     const syncRuns: number[] = [];
     const beforeRuns: number[] = [];
+    const before24Runs: number[] = [];
     const node24Runs: number[] = [];
     const floorProcessRuns: number[] = [];
     const floorProcess24Runs: number[] = [];
@@ -219,6 +223,7 @@ export async function run(before?: string): Promise<CliBenchFigures> {
           : []),
         () => sync(BIN, 'cs', syncRuns),
         ...(before ? [() => sync(before, 'cb', beforeRuns)] : []),
+        ...(before && n24 ? [() => sync(before, 'cd', before24Runs, n24)] : []),
         ...(n24 ? [() => sync(BIN, 'c4', node24Runs, n24)] : []),
       ];
       // The order turns each round: whichever goes right after another's thousand writes pays
@@ -243,6 +248,9 @@ export async function run(before?: string): Promise<CliBenchFigures> {
       syncRuns,
       floorRuns,
       ...(before ? { syncBefore: middle(beforeRuns), syncBeforeVsFloor: ratio(middle(beforeRuns)) } : {}),
+      ...(before && n24
+        ? { syncBeforeNode24: middle(before24Runs), syncBeforeNode24VsFloor: ratio(middle(before24Runs)) }
+        : {}),
       ...(n24 ? { syncNode24: middle(node24Runs), syncNode24VsFloor: ratio(middle(node24Runs)) } : {}),
       floorProcess: middle(floorProcessRuns),
       floorProcessRuns,
@@ -297,6 +305,10 @@ function print(f: CliBenchFigures): void {
   if (f.syncBefore !== undefined)
     console.log(
       `  --before build, same rounds          ${f.syncBefore} ms: ${f.syncBeforeVsFloor}x the same floor`,
+    );
+  if (f.syncBeforeNode24 !== undefined)
+    console.log(
+      `  --before build on Node 24             ${f.syncBeforeNode24} ms: ${f.syncBeforeNode24VsFloor}x the same floor`,
     );
 }
 
