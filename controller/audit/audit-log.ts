@@ -156,7 +156,7 @@ export class AuditLog implements AuditReader {
     private readonly scope: ReadonlySet<string> | undefined = undefined,
   ) {}
 
-  /** Opens the trail for writing: takes the lock (JSONL), checks and indexes every chain, repairs torn tails. */
+  /** Opens the trail for writing: takes the lock (JSONL), checks and indexes every chain (or those of `options.envs`), repairs torn tails. */
   static async open(config: AuditConfig, log?: Log, options: AuditLogOptions = {}): Promise<AuditLog> {
     return AuditLog.over(await openAuditBackend(config, true, log, options), true, log, options);
   }
