@@ -3,7 +3,8 @@ import http from 'node:http';
 import { createSecureContext } from 'node:tls';
 import type * as ClientNode from '@kubernetes/client-node';
 import type { KubernetesTargetConfig } from '../config/types';
-import { CairnError } from '../model/errors';
+import { CairnError, pluginMessage } from '../model/errors';
+import { rotatingCredentials } from '../model/rotating-credentials';
 import { staticKubeconfig } from '../model/static-kubeconfig';
 
 /** One answer of the API server: the status code and the parsed JSON body (or raw text). */
@@ -30,21 +31,25 @@ export interface KubeClient {
   close(): void;
 }
 
-// Credentials from exec plugins or token files can rotate; re-read them at most this often.
-const CREDENTIAL_TTL_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /** Where a client's server and request options come from: read once, or from the library. */
 interface KubeconfigSource {
   readonly server: string;
   options(): Promise<https.RequestOptions>;
+  /**
+   * The server answered 401 to a request sent with `used`: a plugin's credentials are fetched anew.
+   * Absent for static credentials, which a second try would not change.
+   */
+  refused?(used: Promise<https.RequestOptions>): void;
 }
 
 /**
  * The server and credentials of a target: read directly when its user has static credentials
  * (nothing to rotate, and no half-second load of @kubernetes/client-node, most of a one-shot
  * `cairn sync`'s start); otherwise from the library's KubeConfig, which runs exec plugins and
- * auth providers, re-read at most every CREDENTIAL_TTL_MS as they can rotate.
+ * auth providers, kept as `rotatingCredentials` says (one fetch for a burst of requests, at most
+ * a minute, a failed fetch not kept, fetched anew after a 401).
  */
 function kubeconfigSource(target: Pick<KubernetesTargetConfig, 'kubeconfig' | 'context'>): KubeconfigSource {
   const fixed = staticKubeconfig(target.kubeconfig, target.context);
@@ -52,12 +57,7 @@ function kubeconfigSource(target: Pick<KubernetesTargetConfig, 'kubeconfig' | 'c
     const value = Promise.resolve(fixed.options);
     return { server: fixed.server, options: () => value };
   }
-  // Loaded only here: the library's generated API client is most of its load time.
-  const { KubeConfig } = require('@kubernetes/client-node') as typeof ClientNode;
-  const kc = new KubeConfig();
-  if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
-  else kc.loadFromDefault();
-  if (target.context) kc.setCurrentContext(target.context);
+  let kc = libraryKubeconfig(target);
   const cluster = kc.getCurrentCluster();
   if (!cluster) {
     throw new CairnError('the kubeconfig names no current cluster', {
@@ -67,17 +67,43 @@ function kubeconfigSource(target: Pick<KubernetesTargetConfig, 'kubeconfig' | 'c
       hint: 'set kubernetes.context to a context of that kubeconfig',
     });
   }
-  let credentials: { at: number; value: Promise<https.RequestOptions> } | undefined;
-  return {
-    server: cluster.server,
-    options() {
-      if (!credentials || Date.now() - credentials.at > CREDENTIAL_TTL_MS) {
-        const opts: https.RequestOptions = {};
-        credentials = { at: Date.now(), value: kc.applyToHTTPSOptions(opts).then(() => opts) };
-      }
-      return credentials.value;
-    },
-  };
+  const credentials = rotatingCredentials(async (afterRefusal) => {
+    // The library's exec authenticator keeps a token until the expiry its plugin gave, even once
+    // the server has refused it: after a 401 a fresh KubeConfig drops that, and reads the file again.
+    try {
+      if (afterRefusal) kc = libraryKubeconfig(target);
+      const opts: https.RequestOptions = {};
+      await kc.applyToHTTPSOptions(opts);
+      return opts;
+    } catch (error) {
+      throw new CairnError(`the kubeconfig's credentials could not be fetched: ${pluginMessage(error)}`, {
+        code: 'kube.credentials',
+        phase: 'apply-kubernetes',
+        retryable: true,
+        subject: target.kubeconfig ?? 'default kubeconfig',
+        hint: "run the exec plugin or auth provider of the kubeconfig's user by hand to see why",
+        cause: error,
+      });
+    }
+  });
+  return { server: cluster.server, options: () => credentials.get(), refused: credentials.refused };
+}
+
+function libraryKubeconfig(
+  target: Pick<KubernetesTargetConfig, 'kubeconfig' | 'context'>,
+): ClientNode.KubeConfig {
+  // Loaded only here: the library's generated API client is most of its load time.
+  const { KubeConfig } = require('@kubernetes/client-node') as typeof ClientNode;
+  const kc = new KubeConfig();
+  if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
+  else kc.loadFromDefault();
+  if (target.context) kc.setCurrentContext(target.context);
+  return kc;
+}
+
+/** The TLS material of a request's options, as text: what decides whether a connection may be reused. */
+function tlsMaterial(opts: https.RequestOptions): string {
+  return [opts.ca, opts.cert, opts.key, opts.rejectUnauthorized, opts.servername].map(String).join('\0');
 }
 
 /**
@@ -105,14 +131,21 @@ export function createKubeClient(
     port: base.port,
     prefix: base.pathname.replace(/\/+$/, ''),
   };
-  let agent: https.Agent | http.Agent | undefined;
+  let pool: { agent: https.Agent | http.Agent; from: https.RequestOptions; material: string } | undefined;
 
-  const options = source.options;
-  // One keep-alive agent for the client's life: the library makes a fresh agent per call, which
-  // would cost a TLS handshake per request.
+  // One keep-alive agent while the TLS material stays the same: the library makes a fresh agent
+  // per call, which would cost a TLS handshake per request. A plugin that hands out a new client
+  // certificate gets a new agent; the old one is closed once its requests have had their time.
   const agentFor = (opts: https.RequestOptions): https.Agent | http.Agent => {
-    if (agent) return agent;
-    agent = secure
+    if (pool && pool.from === opts) return pool.agent;
+    const material = tlsMaterial(opts);
+    if (pool && pool.material === material) {
+      pool.from = opts;
+      return pool.agent;
+    }
+    const old = pool?.agent;
+    if (old) setTimeout(() => old.destroy(), REQUEST_TIMEOUT_MS).unref();
+    const agent = secure
       ? new https.Agent({
           keepAlive: true,
           maxSockets,
@@ -123,40 +156,50 @@ export function createKubeClient(
           ...(opts.servername ? { servername: opts.servername } : {}),
         })
       : new http.Agent({ keepAlive: true, maxSockets });
+    pool = { agent, from: opts, material };
     return agent;
+  };
+
+  const attempt = (req: KubeRequest, opts: https.RequestOptions): Promise<KubeResponse> => {
+    const query = req.query ? new URLSearchParams(req.query).toString() : '';
+    const path = `${endpoint.prefix}${req.path}`;
+    const headers: Record<string, string> = { accept: req.accept ?? 'application/json' };
+    for (const [k, v] of Object.entries(opts.headers ?? {})) if (v !== undefined) headers[k] = String(v);
+    if (opts.auth) headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+    if (impersonated) headers['impersonate-user'] = impersonated;
+    if (req.body !== undefined) {
+      headers['content-type'] = req.contentType ?? 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(req.body));
+    }
+    return send(
+      secure ? https : http,
+      path,
+      {
+        protocol: endpoint.protocol,
+        hostname: endpoint.hostname,
+        port: endpoint.port,
+        path: query ? `${path}?${query}` : path,
+        method: req.method,
+        headers,
+        agent: agentFor(opts),
+      },
+      req.body,
+    );
   };
 
   return {
     server,
     async request(req) {
-      const opts = await options();
-      const query = req.query ? new URLSearchParams(req.query).toString() : '';
-      const path = `${endpoint.prefix}${req.path}`;
-      const headers: Record<string, string> = { accept: req.accept ?? 'application/json' };
-      for (const [k, v] of Object.entries(opts.headers ?? {})) if (v !== undefined) headers[k] = String(v);
-      if (opts.auth) headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
-      if (impersonated) headers['impersonate-user'] = impersonated;
-      if (req.body !== undefined) {
-        headers['content-type'] = req.contentType ?? 'application/json';
-        headers['content-length'] = String(Buffer.byteLength(req.body));
-      }
-      return send(
-        secure ? https : http,
-        path,
-        {
-          protocol: endpoint.protocol,
-          hostname: endpoint.hostname,
-          port: endpoint.port,
-          path: query ? `${path}?${query}` : path,
-          method: req.method,
-          headers,
-          agent: agentFor(opts),
-        },
-        req.body,
-      );
+      const used = source.options();
+      const res = await attempt(req, await used);
+      if (res.status !== 401 || !source.refused) return res;
+      // A plugin's credentials the server no longer takes (a token past its expiry, a revoked
+      // one): fetched anew and sent once more, as client-go does. A second 401 is the answer.
+      source.refused(used);
+      return attempt(req, await source.options());
     },
     close() {
-      agent?.destroy();
+      pool?.agent.destroy();
     },
   };
 }

@@ -2,7 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type * as ClientNode from '@kubernetes/client-node';
 import type { ShardingConfig } from '../config/types';
-import { CairnError, errorMessage } from '../model/errors';
+import { CairnError, errorMessage, pluginMessage } from '../model/errors';
+import { rotatingCredentials } from '../model/rotating-credentials';
 import { defaultKubeconfigExists, staticKubeconfig } from '../model/static-kubeconfig';
 import type { Log } from '../log';
 import { GROUP_LABEL, LeaseConflict, type Lease, type LeaseApi, type LeaseEvent } from './lease';
@@ -42,7 +43,21 @@ export function createKubeLeaseApi(
     path: string,
     body?: unknown,
   ): Promise<{ status: number; body: unknown }> => {
-    const opts = await cluster.options();
+    const used = cluster.options();
+    const answer = await attempt(method, path, body, await used);
+    if (answer.status !== 401 || !cluster.refused) return answer;
+    // A plugin's credentials the server no longer takes: fetched anew and sent once more, as
+    // client-go does (a renewal refused for a stale token would otherwise cost the shard).
+    cluster.refused(used);
+    return attempt(method, path, body, await cluster.options());
+  };
+
+  const attempt = (
+    method: string,
+    path: string,
+    body: unknown,
+    opts: https.RequestOptions,
+  ): Promise<{ status: number; body: unknown }> => {
     const url = new URL(server + path);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const client = url.protocol === 'https:' ? https : http;
@@ -191,6 +206,8 @@ export function createKubeLeaseApi(
 interface LeaseCluster {
   readonly server: string;
   options(): Promise<https.RequestOptions>;
+  /** The server answered 401 to `used`: a plugin's credentials are fetched anew (absent for static ones). */
+  refused?(used: Promise<https.RequestOptions>): void;
   library(): ClientNode.KubeConfig;
 }
 
@@ -236,13 +253,27 @@ function leaseCluster(config: Pick<ShardingConfig, 'kubeconfig' | 'context'>): L
       hint: 'set sharding.context to a context of that kubeconfig',
     });
   }
-  return {
-    server: cluster.server,
-    options: async () => {
+  // Fetched as the apply's client does (model/rotating-credentials.ts): every shard renewing at
+  // once runs an exec plugin once, not once each, and a plugin without an expiry is not run for
+  // every request.
+  const credentials = rotatingCredentials(async (afterRefusal) => {
+    // The library keeps an exec plugin's token until the expiry the plugin gave, even once the
+    // server has refused it: after a 401 a fresh KubeConfig (and the watch's next start) drops it.
+    try {
+      if (afterRefusal) kc = undefined;
       const opts: https.RequestOptions = {};
       await library().applyToHTTPSOptions(opts);
       return opts;
-    },
-    library,
-  };
+    } catch (error) {
+      throw new CairnError(`the kubeconfig's credentials could not be fetched: ${pluginMessage(error)}`, {
+        code: 'shard.credentials',
+        phase: 'config',
+        retryable: true,
+        subject: config.kubeconfig ?? 'sharding: default kubeconfig',
+        hint: "run the exec plugin or auth provider of the kubeconfig's user by hand to see why",
+        cause: error,
+      });
+    }
+  });
+  return { server: cluster.server, options: () => credentials.get(), refused: credentials.refused, library };
 }

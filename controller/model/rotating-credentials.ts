@@ -1,0 +1,55 @@
+/**
+ * Credentials a kubeconfig's plugin hands out (an exec plugin such as `aws eks get-token`, an auth
+ * provider, a token file): they rotate, and fetching them can mean running a program. What both
+ * clients of a cluster (the apply's and the Lease API's) keep of them:
+ *
+ * - one fetch at a time, whatever the number of requests waiting (a thousand-object apply, or every
+ *   shard renewing at once, runs the plugin once, not once per request);
+ * - kept at most `ttlMs` (CREDENTIAL_TTL_MS), so a rotated token file or plugin answer is picked up;
+ * - a failed fetch is never kept: the next request tries again, where keeping it would fail every
+ *   request of the next minute for one slow plugin run;
+ * - `refused(used)` after the server answered 401 with the credentials `used`: they are dropped and
+ *   the next fetch is told so (the caller then also drops what its library kept, as client-go does
+ *   on a 401). Many requests refused with the same credentials cause one new fetch, not one each.
+ */
+/** How long fetched credentials are kept at most: a rotated token file or plugin answer is read within it. */
+export const CREDENTIAL_TTL_MS = 60_000;
+
+export interface RotatingCredentials<T> {
+  /** The credentials to send now (the same promise for every caller while they are kept). */
+  get(): Promise<T>;
+  /** The server refused `used`: fetch anew, unless that has been done since. */
+  refused(used: Promise<T>): void;
+}
+
+/**
+ * `fetch(afterRefusal)`: `afterRefusal` is true for the fetch that follows a 401, when whatever the
+ * fetcher keeps (a library's token cache that still believes its token valid) must go too.
+ */
+export function rotatingCredentials<T>(
+  fetch: (afterRefusal: boolean) => Promise<T>,
+  ttlMs: number = CREDENTIAL_TTL_MS,
+  now: () => number = Date.now,
+): RotatingCredentials<T> {
+  let held: { readonly at: number; readonly value: Promise<T> } | undefined;
+  let afterRefusal = false;
+  return {
+    get() {
+      if (held && now() - held.at <= ttlMs) return held.value;
+      const value = fetch(afterRefusal);
+      afterRefusal = false;
+      const entry = { at: now(), value };
+      held = entry;
+      // A failure is the caller's to report; it is not the credentials of the next request.
+      value.catch(() => {
+        if (held === entry) held = undefined;
+      });
+      return value;
+    },
+    refused(used) {
+      if (held?.value !== used) return;
+      held = undefined;
+      afterRefusal = true;
+    },
+  };
+}
