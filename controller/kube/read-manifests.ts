@@ -16,6 +16,8 @@ const CHART = 'Chart.yaml';
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
 // Parsing runs on the event loop of every environment: give it back at least this often.
 const SLICE_MS = 20;
+// How many plain files are read ahead of the one being parsed.
+const READ_AHEAD = 8;
 
 /** Limits on what one environment's tree may hold. */
 export interface ReadLimits {
@@ -48,8 +50,20 @@ export async function readManifests(
   const files = await walk(workspaceDir, K8S_FOLDER);
   if (limits.maxBytes !== undefined) checkTotal(files, limits.maxBytes);
   const out: ParsedObject[] = [];
+  // Plain files are read a few ahead of the parse, so the next one is in memory when the parse
+  // reaches it (the total is capped above). A read that fails is reported when its turn comes.
+  const reads: (Promise<string> | undefined)[] = [];
+  const readAhead = (i: number): void => {
+    const item = files[i];
+    if (!item || item.render) return;
+    const read = readFile(join(workspaceDir, item.path), 'utf8');
+    read.catch(() => undefined);
+    reads[i] = read;
+  };
+  for (let i = 0; i < READ_AHEAD; i++) readAhead(i);
   let slice = performance.now();
-  for (const item of files) {
+  for (const [i, item] of files.entries()) {
+    readAhead(i + READ_AHEAD);
     const { path } = item;
     let text: string;
     let file = path;
@@ -59,7 +73,8 @@ export async function readManifests(
       text = await renderFolder(workspaceDir, path, item.render, render);
       file = renderedFile(path, item.render);
     } else {
-      const raw = await readFile(join(workspaceDir, path), 'utf8');
+      const raw = await reads[i]!;
+      reads[i] = undefined;
       text = limits.transform ? limits.transform(path, raw) : raw;
     }
     for (const objects of manifestDocuments(text, file)) {
@@ -111,12 +126,19 @@ async function walk(workspaceDir: string, rel: string): Promise<readonly Sized[]
   if (kustomization)
     return [{ path: rel, size: 0, render: 'kustomize', marker: posix.join(rel, kustomization.name) }];
   const files: Sized[] = [];
-  for (const entry of entries) {
+  // The sizes of a folder's files are asked for at once, not one round trip after another.
+  const sizes = entries.map((entry) =>
+    entry.isFile() && MANIFEST.test(entry.name)
+      ? lstat(join(workspaceDir, rel, entry.name)).then((s) => s.size)
+      : undefined,
+  );
+  for (const size of sizes) size?.catch(() => undefined);
+  for (const [i, entry] of entries.entries()) {
     const path = posix.join(rel, entry.name);
     if (entry.isSymbolicLink()) throw notPlain(path, 'is a symbolic link, which cairn does not follow');
     if (entry.isDirectory()) files.push(...(await walk(workspaceDir, path)));
-    else if (entry.isFile() && MANIFEST.test(entry.name)) {
-      const { size } = await lstat(join(workspaceDir, path));
+    else if (sizes[i]) {
+      const size = await sizes[i];
       if (size > MAX_FILE_BYTES)
         throw notPlain(path, `is ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit`);
       files.push({ path, size });
