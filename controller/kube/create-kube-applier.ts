@@ -209,6 +209,24 @@ export function createKubeApplier(
     dryRun: boolean,
     gate: FenceGate,
   ): Promise<PlaneResult> {
+    // The bodies are built in slices beside the first reads; on every way out (a refusal, a failed
+    // read, an error) the slices still to come are dropped. An applied tree has built them all.
+    const building = new AbortController();
+    try {
+      return await walkTree(p, manifests, dryRun, gate, building.signal);
+    } finally {
+      building.abort();
+    }
+  }
+
+  /** `run`'s walk; `building` stops the bodies' slices when it returns. */
+  async function walkTree(
+    p: Parts,
+    manifests: readonly Manifest[],
+    dryRun: boolean,
+    gate: FenceGate,
+    building: AbortSignal,
+  ): Promise<PlaneResult> {
     const phase: Phase = dryRun ? 'plan' : 'apply-kubernetes';
     // cairn's own inventory is read beside the declared Namespaces below: neither waits for the
     // other, and the first write waits for both. (Awaited further down; a failure surfaces there.)
@@ -217,9 +235,7 @@ export function createKubeApplier(
     // The bodies (owner marks, digests) are work on the tree alone: they are built while the reads
     // below are on the wire, not after them. Nothing is sent for them before the bounds check.
     const resources = findResources(manifests, p.discovery);
-    // Stopped by a refusal below: a tree that writes nothing builds no more bodies.
-    const building = new AbortController();
-    const bodies = buildTargets(resources, building.signal);
+    const bodies = buildTargets(resources, building);
     bodies.catch(() => undefined);
     // The whole tree is checked against the environment's bounds before anything is written; the
     // only reads before it are of the Namespaces the tree declares (do they widen the bounds?) and
@@ -232,12 +248,10 @@ export function createKubeApplier(
         adoptUnowned: target.adoptUnowned ?? false,
       });
     } catch (error) {
-      building.abort();
       return { changes: [], failure: failureFrom(error, phase) };
     }
     const outside = checkTree(bounds, manifests, phase, declared.foreign);
     if (outside) {
-      building.abort();
       return {
         changes: manifests.map((m) => ({ ...changeOf(m, 'skipped'), reason: 'refused: out of bounds' })),
         failure: failureFrom(outside, phase),
@@ -250,7 +264,6 @@ export function createKubeApplier(
     try {
       record = await inventoryRead;
     } catch (error) {
-      building.abort();
       return { changes: [], failure: failureFrom(error, phase) };
     }
     const previous = record.entries;
@@ -278,7 +291,6 @@ export function createKubeApplier(
           hint: 'if that is intended, set kubernetes.allowMassPrune for this environment (or raise pruneMaxShare) and reconcile again',
         },
       );
-      building.abort();
       return {
         changes: candidates.map((ref) => skippedChange(ref, 'prune cap')),
         failure: failureFrom(error, phase),
