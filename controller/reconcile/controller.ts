@@ -31,7 +31,12 @@ import { needsRun, type RunState } from './needs-run';
 import { planEnvironment, type EnvironmentPlan } from './plan-environment';
 import { promotionVerdict } from './promotion-gate';
 import type { RevertResult } from './failure-revert';
-import { reconcileEnvironment, type AuditTrail, type ReconcileResult } from './reconcile-environment';
+import {
+  fencesOf,
+  reconcileEnvironment,
+  type AuditTrail,
+  type ReconcileResult,
+} from './reconcile-environment';
 import { ReleaseClock } from './release-clock';
 import type { ControllerMetrics, EnvironmentState, EnvironmentStatus } from './status';
 
@@ -502,11 +507,7 @@ export class Controller {
             audit: this.deps.audit,
             log: this.deps.log,
             now: this.now,
-            ...(this.deps.shard
-              ? { fence: fenceOf(this.deps.shard, env), writeFence: writeFenceOf(this.deps.shard, env) }
-              : this.deps.heartbeat
-                ? { writeFence: writeFenceOf(this.deps.heartbeat, env) }
-                : {}),
+            ...fencesOf(this.deps.shard ?? this.deps.heartbeat, env),
             ...this.deps.appliers(envConfig),
           },
           revision,
@@ -953,16 +954,6 @@ export class Controller {
 
 /** How many of the `after` environment's newest entries a promotion gate reads for the trees' healthy time. */
 const PROMOTION_HISTORY = 200;
-
-/** The write fence of one environment's reconcile, per plane (see WriteFence). */
-function writeFenceOf(shard: Pick<ShardPort, 'writeFence'>, env: string) {
-  return (phase: 'apply-aws' | 'apply-kubernetes') => shard.writeFence(env, phase);
-}
-
-/** The fence of one environment's reconcile: a fresh read of its Lease before each apply phase. */
-function fenceOf(shard: ShardPort, env: string) {
-  return (phase: 'apply-aws' | 'apply-kubernetes') => shard.fence(env, phase);
-}
 
 /** The later of two ISO 8601 times, either of which may be missing. */
 function latest(a: string | null, b: string | null): string | null {

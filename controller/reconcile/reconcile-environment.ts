@@ -54,6 +54,28 @@ export interface EnvironmentPorts {
   readonly writeFence?: (phase: 'apply-aws' | 'apply-kubernetes') => WriteFence;
 }
 
+type ApplyPhase = 'apply-aws' | 'apply-kubernetes';
+
+/**
+ * What fences the reconciles of a process: a shard's Lease (`fence` proves each apply phase by a
+ * fresh read, `writeFence` fences each write batch) or the unsharded heartbeat (`writeFence` only).
+ */
+export interface FenceHolder {
+  fence?(env: string, phase: ApplyPhase): Promise<LeaseProof>;
+  writeFence(env: string, phase: ApplyPhase): WriteFence;
+}
+
+/** One environment's fences from what the process holds (none without a holder): `cairn run` and `cairn sync` alike. */
+export function fencesOf(
+  holder: FenceHolder | undefined,
+  env: string,
+): Pick<EnvironmentPorts, 'fence' | 'writeFence'> {
+  if (!holder) return {};
+  const writeFence = (phase: ApplyPhase) => holder.writeFence(env, phase);
+  const { fence } = holder;
+  return fence ? { fence: (phase) => fence.call(holder, env, phase), writeFence } : { writeFence };
+}
+
 /** A half is applied when its folder's tree moved since its last success (or a drift pass asks for Kubernetes). */
 function halfToApply(
   current: string | null,

@@ -12,7 +12,7 @@ import { needsRun } from '../../reconcile/needs-run';
 import type { EnvironmentPlan } from '../../reconcile/plan-environment';
 import type * as PlanEnvironment from '../../reconcile/plan-environment';
 import type * as FailureRevert from '../../reconcile/failure-revert';
-import { reconcileEnvironment } from '../../reconcile/reconcile-environment';
+import { fencesOf, reconcileEnvironment } from '../../reconcile/reconcile-environment';
 import type { SoleHold } from '../../shard/sole-hold';
 import { createGitSource } from '../../source/create-git-source';
 import type { BranchHead, GitSource, Revision } from '../../source/types';
@@ -142,23 +142,6 @@ export async function syncCommand(o: EnvOptions): Promise<number> {
   }
 }
 
-/** The reconcile's fences for what a sync holds (see SyncFencing). */
-function fencesOf(fencing: SyncFencing | undefined, env: string) {
-  type Apply = 'apply-aws' | 'apply-kubernetes';
-  if (fencing?.kind === 'lease') {
-    const { hold } = fencing;
-    return {
-      fence: (phase: Apply) => hold.fence(env, phase),
-      writeFence: (phase: Apply) => hold.writeFence(env, phase),
-    };
-  }
-  if (fencing?.kind === 'heartbeat') {
-    const { heartbeat } = fencing;
-    return { writeFence: (phase: Apply) => heartbeat.writeFence(env, phase) };
-  }
-  return {};
-}
-
 function printSync(o: EnvOptions, result: { outcome: string; entry: AuditEntry }): number {
   out(o.json ? JSON.stringify(result.entry, null, 2) : renderAuditEntry(result.entry));
   return result.outcome === 'failed' ? 1 : 0;
@@ -209,7 +192,7 @@ async function localSync(
             audit,
             log,
             ...appliers(env),
-            ...fencesOf(fencing, env.name),
+            ...fencesOf(fencing?.kind === 'lease' ? fencing.hold : fencing?.heartbeat, env.name),
           },
           revision,
           'manual',
