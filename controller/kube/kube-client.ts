@@ -3,8 +3,8 @@ import http from 'node:http';
 import { createSecureContext } from 'node:tls';
 import type * as ClientNode from '@kubernetes/client-node';
 import type { KubernetesTargetConfig } from '../config/types';
-import { CairnError, pluginMessage } from '../model/errors';
-import { rotatingCredentials } from '../model/rotating-credentials';
+import { CairnError } from '../model/errors';
+import { libraryCredentials } from '../model/rotating-credentials';
 import { staticKubeconfig } from '../model/static-kubeconfig';
 
 /** One answer of the API server: the status code and the parsed JSON body (or raw text). */
@@ -48,7 +48,7 @@ interface KubeconfigSource {
  * The server and credentials of a target: read directly when its user has static credentials
  * (nothing to rotate, and no half-second load of @kubernetes/client-node, most of a one-shot
  * `cairn sync`'s start); otherwise from the library's KubeConfig, which runs exec plugins and
- * auth providers, kept as `rotatingCredentials` says (one fetch for a burst of requests, at most
+ * auth providers, kept as `libraryCredentials` says (one fetch for a burst of requests, at most
  * a minute, a failed fetch not kept, fetched anew after a 401).
  */
 function kubeconfigSource(target: Pick<KubernetesTargetConfig, 'kubeconfig' | 'context'>): KubeconfigSource {
@@ -67,25 +67,14 @@ function kubeconfigSource(target: Pick<KubernetesTargetConfig, 'kubeconfig' | 'c
       hint: 'set kubernetes.context to a context of that kubeconfig',
     });
   }
-  const credentials = rotatingCredentials(async (afterRefusal) => {
-    // The library's exec authenticator keeps a token until the expiry its plugin gave, even once
-    // the server has refused it: after a 401 a fresh KubeConfig drops that, and reads the file again.
-    try {
-      if (afterRefusal) kc = libraryKubeconfig(target);
-      const opts: https.RequestOptions = {};
-      await kc.applyToHTTPSOptions(opts);
-      return opts;
-    } catch (error) {
-      throw new CairnError(`the kubeconfig's credentials could not be fetched: ${pluginMessage(error)}`, {
-        code: 'kube.credentials',
-        phase: 'apply-kubernetes',
-        retryable: true,
-        subject: target.kubeconfig ?? 'default kubeconfig',
-        hint: "run the exec plugin or auth provider of the kubeconfig's user by hand to see why",
-        cause: error,
-      });
-    }
-  });
+  const credentials = libraryCredentials(
+    { current: () => kc, reload: () => (kc = libraryKubeconfig(target)) },
+    {
+      code: 'kube.credentials',
+      phase: 'apply-kubernetes',
+      subject: target.kubeconfig ?? 'default kubeconfig',
+    },
+  );
   return { server: cluster.server, options: () => credentials.get(), refused: credentials.refused };
 }
 

@@ -65,12 +65,3 @@ export function errorMessage(value: unknown): string {
   if (value instanceof Error) return value.message;
   return String(value);
 }
-
-/**
- * What a kubeconfig's credential plugin failed with, on one line and at most 300 characters: the
- * client library's error is the plugin's whole standard error.
- */
-export function pluginMessage(value: unknown): string {
-  const text = errorMessage(value).replace(/\s+/g, ' ').trim();
-  return (text.length > 300 ? `${text.slice(0, 300)}…` : text) || 'the plugin failed without a message';
-}

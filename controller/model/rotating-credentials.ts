@@ -1,3 +1,6 @@
+import type https from 'node:https';
+import { CairnError, errorMessage, type Phase } from './errors';
+
 /**
  * Credentials a kubeconfig's plugin hands out (an exec plugin such as `aws eks get-token`, an auth
  * provider, a token file): they rotate, and fetching them can mean running a program. What both
@@ -52,4 +55,44 @@ export function rotatingCredentials<T>(
       afterRefusal = true;
     },
   };
+}
+
+/** What sets a request's TLS material and headers for a kubeconfig's user: the client library's KubeConfig. */
+export interface CredentialApplier {
+  applyToHTTPSOptions(opts: https.RequestOptions): Promise<void>;
+}
+
+/**
+ * The request options of a kubeconfig user only the client library can serve (an exec plugin, an
+ * auth provider, in-cluster), kept as `rotatingCredentials` says. `current()` is the KubeConfig to
+ * ask; `reload()` replaces it after a 401, because the library's exec authenticator keeps a token
+ * until the expiry its plugin gave, even once the server has refused it (a fresh one also reads
+ * the file again). A failed fetch is a retryable CairnError of `failure`'s code, phase and subject
+ * (the kubeconfig) that quotes the plugin.
+ */
+export function libraryCredentials(
+  kubeconfig: { current(): CredentialApplier; reload(): void },
+  failure: { readonly code: string; readonly phase: Phase; readonly subject: string },
+): RotatingCredentials<https.RequestOptions> {
+  return rotatingCredentials(async (afterRefusal) => {
+    try {
+      if (afterRefusal) kubeconfig.reload();
+      const opts: https.RequestOptions = {};
+      await kubeconfig.current().applyToHTTPSOptions(opts);
+      return opts;
+    } catch (error) {
+      throw new CairnError(`the kubeconfig's credentials could not be fetched: ${pluginMessage(error)}`, {
+        ...failure,
+        retryable: true,
+        hint: "run the exec plugin or auth provider of the kubeconfig's user by hand to see why",
+        cause: error,
+      });
+    }
+  });
+}
+
+/** A plugin's failure on one line and at most 300 characters: the library's error is its whole stderr. */
+function pluginMessage(value: unknown): string {
+  const text = errorMessage(value).replace(/\s+/g, ' ').trim();
+  return (text.length > 300 ? `${text.slice(0, 300)}…` : text) || 'the plugin failed without a message';
 }

@@ -2,8 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type * as ClientNode from '@kubernetes/client-node';
 import type { ShardingConfig } from '../config/types';
-import { CairnError, errorMessage, pluginMessage } from '../model/errors';
-import { rotatingCredentials } from '../model/rotating-credentials';
+import { CairnError, errorMessage } from '../model/errors';
+import { libraryCredentials } from '../model/rotating-credentials';
 import { defaultKubeconfigExists, staticKubeconfig } from '../model/static-kubeconfig';
 import type { Log } from '../log';
 import { GROUP_LABEL, LeaseConflict, type Lease, type LeaseApi, type LeaseEvent } from './lease';
@@ -255,25 +255,14 @@ function leaseCluster(config: Pick<ShardingConfig, 'kubeconfig' | 'context'>): L
   }
   // Fetched as the apply's client does (model/rotating-credentials.ts): every shard renewing at
   // once runs an exec plugin once, not once each, and a plugin without an expiry is not run for
-  // every request.
-  const credentials = rotatingCredentials(async (afterRefusal) => {
-    // The library keeps an exec plugin's token until the expiry the plugin gave, even once the
-    // server has refused it: after a 401 a fresh KubeConfig (and the watch's next start) drops it.
-    try {
-      if (afterRefusal) kc = undefined;
-      const opts: https.RequestOptions = {};
-      await library().applyToHTTPSOptions(opts);
-      return opts;
-    } catch (error) {
-      throw new CairnError(`the kubeconfig's credentials could not be fetched: ${pluginMessage(error)}`, {
-        code: 'shard.credentials',
-        phase: 'config',
-        retryable: true,
-        subject: config.kubeconfig ?? 'sharding: default kubeconfig',
-        hint: "run the exec plugin or auth provider of the kubeconfig's user by hand to see why",
-        cause: error,
-      });
-    }
-  });
+  // every request. After a 401 the watch's next start gets the fresh KubeConfig too.
+  const credentials = libraryCredentials(
+    { current: library, reload: () => (kc = undefined) },
+    {
+      code: 'shard.credentials',
+      phase: 'config',
+      subject: config.kubeconfig ?? 'sharding: default kubeconfig',
+    },
+  );
   return { server: cluster.server, options: () => credentials.get(), refused: credentials.refused, library };
 }
