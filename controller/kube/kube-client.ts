@@ -183,7 +183,9 @@ export function createKubeClient(
       const res = await attempt(req, await used);
       if (res.status !== 401 || !source.refused) return res;
       // A plugin's credentials the server no longer takes (a token past its expiry, a revoked
-      // one): fetched anew and sent once more, as client-go does. A second 401 is the answer.
+      // one): fetched anew, as client-go's exec authenticator does on a 401, and sent once more
+      // (client-go leaves that to its caller; a failed write would cost the reconcile). A second
+      // 401 is the answer.
       source.refused(used);
       return attempt(req, await source.options());
     },

@@ -46,8 +46,9 @@ export function createKubeLeaseApi(
     const used = cluster.options();
     const answer = await attempt(method, path, body, await used);
     if (answer.status !== 401 || !cluster.refused) return answer;
-    // A plugin's credentials the server no longer takes: fetched anew and sent once more, as
-    // client-go does (a renewal refused for a stale token would otherwise cost the shard).
+    // A plugin's credentials the server no longer takes: fetched anew (client-go's exec
+    // authenticator refreshes them on a 401 too) and sent once more, since a renewal refused for a
+    // stale token would otherwise cost the shard.
     cluster.refused(used);
     return attempt(method, path, body, await cluster.options());
   };
