@@ -123,15 +123,28 @@ describe('cairn run as the exported controller ServiceAccount (after kube-bounds
       );
     }
     expect(found.map((o) => (o?.data as { value?: string } | undefined)?.value)).toEqual(['a', 'a', 'b']);
-    for (const ns of [a.ns, b.ns]) {
+    // The inventory is written once every object of the apply has settled: a moment after the
+    // objects above can be read, so it is waited for too (within the same deadline).
+    const inventoried = async (ns: string) => {
       const list = await admin.request({
         method: 'GET',
         path: `/api/v1/namespaces/${ns}/configmaps`,
         query: { labelSelector: 'app.kubernetes.io/managed-by=cairn' },
       });
-      const names = (list.body as { items: KubeObject[] }).items.map((i) => i.metadata.name);
-      expect([ns, names.some((n) => n.startsWith('cairn-inventory-'))]).toEqual([ns, true]);
+      return (list.body as { items: KubeObject[] }).items.some((i) =>
+        i.metadata.name.startsWith('cairn-inventory-'),
+      );
+    };
+    let inventories: boolean[] = [];
+    while (Date.now() < deadline) {
+      inventories = await Promise.all([a.ns, b.ns].map(inventoried));
+      if (inventories.every(Boolean) || cairn?.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 200));
     }
+    expect([a.ns, b.ns].map((ns, k) => [ns, inventories[k]])).toEqual([
+      [a.ns, true],
+      [b.ns, true],
+    ]);
     expect(logs).not.toMatch(/forbidden/i);
   });
 });
