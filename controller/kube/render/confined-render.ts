@@ -10,10 +10,11 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, delimiter, join, posix } from 'node:path';
+import { basename, delimiter, dirname, join, posix } from 'node:path';
 import { CairnError, isCairnError, makeSharedJobFolder, shareTree, type Log } from '../../model';
 import { safeOutput } from '../../model/secret-mask';
 import { silentLog } from '../../log';
@@ -73,9 +74,10 @@ export function renderFailed(subject: string, message: string, hint: string): Ca
  * Runs a renderer on a copy of one folder under the synth isolation and returns what it wrote.
  * The copy is the folder only (so `../` and absolute paths find nothing of the checkout, the
  * controller or the host), the job has no network under bubblewrap, and when cairn runs as root
- * it runs as the runner's user; the binary is copied in beside it because that user cannot read
- * cairn's cache. For the sidecar runner the folders are made on the volume it shares, open to the
- * pod's group only, and an output over the cap is not copied back.
+ * it runs as the runner's user, which cannot read cairn's cache: it runs the process's copy of the
+ * binary (`sharedBinary`). For the sidecar runner the folders, the binary's copy among them, are
+ * made on the volume it shares, open to the pod's group only, and an output over the cap is not
+ * copied back.
  */
 export async function renderConfined(
   workspaceDir: string,
@@ -93,10 +95,9 @@ export async function renderConfined(
   const folders = makeFolders(workspaceDir, job, runner, log);
   try {
     job.check(folders.src);
-    const bin = join(folders.root, 'bin', basename(job.binary));
-    mkdirSync(join(folders.root, 'bin'));
-    copyFileSync(job.binary, bin);
-    chmodSync(bin, 0o755);
+    // A runner on this machine runs the process's one copy of the binary; one in another container
+    // reads it from the job's folder on the volume they share.
+    const bin = runner.workRoot ? jobBinary(folders.root, job.binary) : sharedBinary(job.binary);
     if (runner.user) chownTree(folders.root, runner.user);
     // A runner in another container reads the copy and the binary through the pod's group only.
     if (folders.gid !== undefined) {
@@ -117,7 +118,7 @@ export async function renderConfined(
         OUT: folders.out,
         ...job.env,
       },
-      readOnly: [folders.src, join(folders.root, 'bin')],
+      readOnly: [folders.src, dirname(bin)],
       writable: [folders.out, folders.tmp],
       output: folders.out,
       maxOutputBytes: MAX_RENDERED_BYTES,
@@ -146,6 +147,47 @@ export async function renderConfined(
       // its release timeout): they must not hide the render's own outcome.
     }
   }
+}
+
+/** The copy of a binary in a job's own folder (for a runner in another container). */
+function jobBinary(root: string, binary: string): string {
+  const bin = join(root, 'bin', basename(binary));
+  mkdirSync(join(root, 'bin'));
+  copyFileSync(binary, bin);
+  chmodSync(bin, 0o755);
+  return bin;
+}
+
+/** This process's copies of renderer binaries, by the binary's path, size, change time and inode. */
+const sharedCopies = new Map<string, string>();
+let sharedFolder: string | undefined;
+
+/**
+ * The renderer binary a job on this machine runs: copied once per process (and again when the
+ * binary changes), not once per render (Helm is 60 MB), into a folder of cairn's own under the
+ * temp folder, removed when the process exits. The job's user may run it but not change it: the
+ * folders are 0755 and the copy 0555, all cairn's, and the job sees them read-only. It cannot run
+ * the original, which may sit where only cairn can reach it (cairn's cache is cairn's alone).
+ */
+function sharedBinary(binary: string): string {
+  const found = statSync(binary);
+  const key = [binary, found.size, found.mtimeMs, found.ino].join('\0');
+  const known = sharedCopies.get(key);
+  if (known && existsSync(known)) return known;
+  if (!sharedFolder || !existsSync(sharedFolder)) {
+    const folder = mkdtempSync(join(tmpdir(), 'cairn-render-bin-'));
+    chmodSync(folder, 0o755);
+    process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+    sharedFolder = folder;
+  }
+  // A folder per copy: a newer binary of the same name never replaces one a job may be running.
+  const dir = mkdtempSync(join(sharedFolder, 'bin-'));
+  chmodSync(dir, 0o755);
+  const copy = join(dir, basename(binary));
+  copyFileSync(binary, copy);
+  chmodSync(copy, 0o555);
+  sharedCopies.set(key, copy);
+  return copy;
 }
 
 /**
