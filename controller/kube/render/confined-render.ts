@@ -173,8 +173,10 @@ function sharedBinary(binary: string): string {
   const found = statSync(binary);
   const key = [binary, found.size, found.mtimeMs, found.ino].join('\0');
   const known = sharedCopies.get(key);
-  if (known && existsSync(known)) return known;
-  if (!sharedFolder || !existsSync(sharedFolder)) {
+  // The temp folder is shared with every local user: what was made there is used again only while
+  // it is still cairn's, as it was left (a cleaner may remove it, and anyone make one of that name).
+  if (known && [sharedFolder!, dirname(known), known].every(unchangedOurs)) return known;
+  if (!sharedFolder || !unchangedOurs(sharedFolder)) {
     const folder = mkdtempSync(join(tmpdir(), 'cairn-render-bin-'));
     chmodSync(folder, 0o755);
     process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
@@ -188,6 +190,17 @@ function sharedBinary(binary: string): string {
   chmodSync(copy, 0o555);
   sharedCopies.set(key, copy);
   return copy;
+}
+
+/** True for a folder or file of cairn's uid that nobody else may write, and not a symlink. */
+function unchangedOurs(path: string): boolean {
+  const found = lstatSync(path, { throwIfNoEntry: false });
+  return (
+    found !== undefined &&
+    !found.isSymbolicLink() &&
+    found.uid === process.getuid?.() &&
+    (found.mode & 0o022) === 0
+  );
 }
 
 /**

@@ -80,4 +80,15 @@ describe('the renderer binary of local render jobs', () => {
     expect(readdirSync(dirname(dirname(first))).length).toBe(2);
     chmodSync(tool, 0o755);
   });
+
+  it("is made again when its folder in the shared temp folder is no longer cairn's alone", async () => {
+    const first = (await render('echo "$BIN" > "$OUT/rendered.yaml"')).trim();
+    // As if a cleaner had removed the folder and another user had made one of that name.
+    chmodSync(dirname(dirname(first)), 0o777);
+    const second = (await render('echo "$BIN" > "$OUT/rendered.yaml"; "$BIN" >> "$OUT/rendered.yaml"')).split(
+      '\n',
+    );
+    expect(dirname(dirname(second[0]!))).not.toBe(dirname(dirname(first)));
+    expect(second[1]).toBe('upgraded version');
+  });
 });
