@@ -13,6 +13,7 @@ export function uiSources(
   const planner = wired.pullRequests;
   return {
     chainState: (env) => chainStateOf(wired.audit, env),
+    controls: (env) => wired.audit.controls(env),
     ...(planner ? { pullRequestPlans: (env: string) => planner.plans(env) } : {}),
     ...(revert ? { revert } : {}),
     ...(config.repository.host ? { commitUrl: commitUrlTemplate(config.repository.host) } : {}),

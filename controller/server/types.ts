@@ -1,3 +1,4 @@
+import type { ControlSummary } from '../audit/types';
 import type { PullRequest } from '../host/types';
 import type { AuditReader, Trigger } from '../model';
 import type { SyncAnswer } from '../reconcile/handed-requests';
@@ -89,6 +90,8 @@ export interface UiSources {
   chainState?(env: string): ChainState | undefined;
   /** The pull request plans of `env` the planner knows (newest first); absent without a Git host. */
   pullRequestPlans?(env: string): readonly PullRequestPlanStatus[];
+  /** The control records of `env`'s chain (suspend, resume, promote, wait, revert-proposed), oldest first. */
+  controls?(env: string): readonly ControlSummary[];
   /** The revert of an entry as a pull request or commit; absent: the route answers 501. */
   readonly revert?: RevertPort;
 }

@@ -38,10 +38,12 @@ export interface UiApiOptions {
 }
 
 const ENTRY_ID = /^[A-Za-z0-9._-]{4,128}$/;
+/** The most control records `GET /api/environments/:env/controls` returns (the newest). */
+export const CONTROLS_SHOWN = 50;
 
 /**
  * The read routes the web UI needs beside the API's own (session, chain state, pull request
- * plans) and `POST /api/environments/:env/revert` (sync scope, through the RevertPort). The API's
+ * plans, control records) and `POST /api/environments/:env/revert` (sync scope, through the RevertPort). The API's
  * auth hook has checked the token and scope before any of these runs.
  */
 export function registerUiApiRoutes(app: FastifyInstance, options: UiApiOptions): void {
@@ -70,6 +72,14 @@ export function registerUiApiRoutes(app: FastifyInstance, options: UiApiOptions)
   app.get<{ Params: { env: string } }>('/api/environments/:env/plans', async (req, reply) => {
     if (!known(req.params.env)) return answer(reply, 404, `no environment ${req.params.env}`);
     return { plans: sources.pullRequestPlans?.(req.params.env) ?? [] };
+  });
+
+  // Who suspended, resumed or promoted the environment, which head a gate holds back, and the
+  // reverts cairn proposed: newest first, as `cairn audit list` prints them.
+  app.get<{ Params: { env: string } }>('/api/environments/:env/controls', async (req, reply) => {
+    if (!known(req.params.env)) return answer(reply, 404, `no environment ${req.params.env}`);
+    const all = sources.controls?.(req.params.env) ?? [];
+    return { controls: all.slice(-CONTROLS_SHOWN).reverse() };
   });
 
   app.post<{ Params: { env: string } }>('/api/environments/:env/revert', async (req, reply) => {

@@ -240,4 +240,37 @@ describe('the web UI, in Chromium, against cairn run', () => {
     await expect(page.locator('tbody tr').count()).resolves.toBe(1);
     noScriptRan();
   });
+
+  it("lists an environment's control records, newest first, as text", async () => {
+    const control = async (action: 'suspend' | 'resume', reason: string) => {
+      const res = await fetch(`${base}/api/environments/dev/${action}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${SYNC}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ by: 'ana@laptop', reason }),
+      });
+      expect([action, res.ok]).toEqual([action, true]);
+    };
+    await control('suspend', 'freeze for the audit <img src=x onerror=alert(1)>');
+    await control('resume', 'audit done');
+    await page.goto(`${base}/#/env/dev`);
+    const records = page.locator('table.controls tbody tr');
+    await records.nth(1).waitFor();
+    await expect(
+      records.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-control'))),
+    ).resolves.toEqual(['resume', 'suspend']);
+    await expect(records.nth(1).textContent()).resolves.toContain(
+      'ana@laptopfreeze for the audit <img src=x onerror=alert(1)>',
+    );
+    await expect(page.locator('table.controls img').count()).resolves.toBe(0);
+    // The API gives the same, newest first.
+    const api = (await fetch(`${base}/api/environments/dev/controls`, {
+      headers: { authorization: `Bearer ${READ}` },
+    }).then((r) => r.json())) as { controls: { action: string; by: string }[] };
+    expect(api.controls.map((c) => [c.action, c.by])).toEqual([
+      ['resume', 'ana@laptop'],
+      ['suspend', 'ana@laptop'],
+    ]);
+    await accessible();
+    noScriptRan();
+  });
 });

@@ -1,8 +1,15 @@
-import type { ListedEntry } from '../../audit/types';
+import type { ControlSummary, ListedEntry } from '../../audit/types';
 import type { ChainState, EnvironmentStatus, PullRequestPlanStatus } from '../../server/types';
 import type { SessionInfo } from '../../server/ui-api-routes';
 
-export type { ChainState, EnvironmentStatus, ListedEntry, PullRequestPlanStatus, SessionInfo };
+export type {
+  ChainState,
+  ControlSummary,
+  EnvironmentStatus,
+  ListedEntry,
+  PullRequestPlanStatus,
+  SessionInfo,
+};
 
 const TOKEN_KEY = 'cairn.token';
 
@@ -58,6 +65,8 @@ export const api = {
   chain: (env: string) => call<ChainState>(`/api/environments/${enc(env)}/chain`),
   plans: (env: string) =>
     call<{ plans: PullRequestPlanStatus[] }>(`/api/environments/${enc(env)}/plans`).then((r) => r.plans),
+  controls: (env: string) =>
+    call<{ controls: ControlSummary[] }>(`/api/environments/${enc(env)}/controls`).then((r) => r.controls),
   entry: (id: string) => call<ListedEntry>(`/api/audit/${enc(id)}`),
   sync: (env: string) => call<{ message: string }>(`/api/environments/${enc(env)}/sync`, { method: 'POST' }),
   revert: (env: string, entry: string) =>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import {
   api,
   type ChainState,
+  type ControlSummary,
   type EnvironmentStatus,
   type ListedEntry,
   type PullRequestPlanStatus,
@@ -14,12 +15,16 @@ import { Badge, Notice, Sha } from './widgets';
 /** Entries per page of the ledger. */
 export const PAGE_SIZE = 25;
 
-/** One environment: its status, its ledger (newest first, paged), its chain's state and its pull request plans. */
+/**
+ * One environment: its status, its ledger (newest first, paged), its chain's state, its pull
+ * request plans and its control records.
+ */
 export function EnvironmentPage({ name, session }: { name: string; session: SessionInfo }) {
   const [env, setEnv] = useState<EnvironmentStatus>();
   const [entries, setEntries] = useState<readonly ListedEntry[]>();
   const [chain, setChain] = useState<ChainState>();
   const [plans, setPlans] = useState<readonly PullRequestPlanStatus[]>([]);
+  const [controls, setControls] = useState<readonly ControlSummary[]>([]);
   const [page, setPage] = useState(0);
   const [error, setError] = useState<string>();
   const [said, setSaid] = useState<string>();
@@ -31,6 +36,7 @@ export function EnvironmentPage({ name, session }: { name: string; session: Sess
     api.ledger(name, PAGE_SIZE + 1, page * PAGE_SIZE).then(setEntries, failed);
     api.chain(name).then(setChain, failed);
     api.plans(name).then(setPlans, failed);
+    api.controls(name).then(setControls, failed);
   }, [name, page]);
 
   useEffect(
@@ -113,6 +119,7 @@ export function EnvironmentPage({ name, session }: { name: string; session: Sess
           </table>
         </section>
       )}
+      {controls.length > 0 && <ControlRecords controls={controls} session={session} />}
       <h2>Ledger</h2>
       <table class="ledger">
         <thead>
@@ -177,5 +184,64 @@ function LedgerRow({ entry }: { entry: ListedEntry }) {
       </td>
       <td>{duration(Number.isNaN(took) ? undefined : took)}</td>
     </tr>
+  );
+}
+
+/**
+ * Who suspended, resumed or promoted the environment and why, the heads a promotion gate holds
+ * back, and the reverts cairn proposed (newest first, as `cairn audit list` prints them). Every
+ * field is text from the ledger; a record past a break of its chain is marked, never obeyed.
+ */
+function ControlRecords({
+  controls,
+  session,
+}: {
+  controls: readonly ControlSummary[];
+  session: SessionInfo;
+}) {
+  return (
+    <section>
+      <h2>Control records</h2>
+      <table class="controls">
+        <thead>
+          <tr>
+            <th scope="col">At</th>
+            <th scope="col">Action</th>
+            <th scope="col">By</th>
+            <th scope="col">Why</th>
+          </tr>
+        </thead>
+        <tbody>
+          {controls.map((c) => (
+            <tr key={c.seq} data-control={c.action}>
+              <td>{time(c.at)}</td>
+              <td>
+                <Badge value={c.action} />
+                {c.untrusted && <div class="failure">untrusted: past a break of the chain</div>}
+              </td>
+              <td>{c.by}</td>
+              <td>
+                {c.reason}
+                {c.sha && (
+                  <div class="sub">
+                    commit <Sha sha={c.sha} template={session.commitUrl} />
+                  </div>
+                )}
+                {c.entry && (
+                  <div class="sub">
+                    entry <a href={href.entry(c.entry)}>{short(c.entry)}</a>
+                  </div>
+                )}
+                {c.url && (
+                  <div class="sub">
+                    <code>{c.url}</code>
+                  </div>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }

@@ -7,6 +7,7 @@ import { createServer, type RunningServer } from '../../../controller/server/cre
 import { LiveEvents } from '../../../controller/server/live-events';
 import { Metrics } from '../../../controller/server/metrics';
 import type { RevertPort } from '../../../controller/server/types';
+import { CONTROLS_SHOWN } from '../../../controller/server/ui-api-routes';
 import { UI_CSP } from '../../../controller/server/ui-routes';
 import { buildUi } from '../../../controller/ui/build';
 import { ArrayAuditReader, FakeController } from '../../helpers/fake-controller';
@@ -79,7 +80,22 @@ describe('web UI routes', () => {
 
   beforeAll(async () => {
     await buildUi(assets);
-    withPort = await start({ revert, commitUrl: 'https://git.example.com/o/r/commit/{sha}' });
+    withPort = await start({
+      revert,
+      commitUrl: 'https://git.example.com/o/r/commit/{sha}',
+      // 60 suspends and resumes of dev, oldest first, as the ledger keeps them.
+      controls: (env) =>
+        env === 'dev'
+          ? Array.from({ length: 60 }, (_, i) => ({
+              env,
+              seq: i + 1,
+              action: i % 2 === 0 ? ('suspend' as const) : ('resume' as const),
+              at: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+              by: 'ana',
+              reason: `control ${i + 1}`,
+            }))
+          : [],
+    });
     withoutPort = await start(undefined);
   });
 
@@ -131,6 +147,19 @@ describe('web UI routes', () => {
       expect((await get(withPort, '/api/session')).status).toBe(401);
     },
   );
+
+  it("lists an environment's newest control records first, at most CONTROLS_SHOWN, to a read token", async () => {
+    const res = await get(withPort, '/api/environments/dev/controls', READ);
+    const { controls } = (await res.json()) as { controls: { seq: number }[] };
+    expect(controls.map((c) => c.seq)).toEqual(Array.from({ length: CONTROLS_SHOWN }, (_, i) => 60 - i));
+    expect((await get(withPort, '/api/environments/prod/controls', READ)).status).toBe(200);
+    expect((await get(withPort, '/api/environments/nope/controls', READ)).status).toBe(404);
+    expect((await get(withPort, '/api/environments/dev/controls')).status).toBe(401);
+    // Without the source (a server without the ledger's controls): an empty list, not an error.
+    await expect((await get(withoutPort, '/api/environments/dev/controls', READ)).json()).resolves.toEqual({
+      controls: [],
+    });
+  });
 
   it('pages the ledger newest first', async () => {
     const page2 = (await (
