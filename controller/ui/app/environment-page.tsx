@@ -10,7 +10,7 @@ import {
 } from './api';
 import { duration, href, short, subject, time } from './format';
 import { followEvents } from './live';
-import { Badge, Notice, Sha } from './widgets';
+import { Badge, Head, Notice, Sha } from './widgets';
 
 /** Entries per page of the ledger. */
 export const PAGE_SIZE = 25;
@@ -94,14 +94,7 @@ export function EnvironmentPage({ name, session }: { name: string; session: Sess
         <section>
           <h2>Pull request plans</h2>
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Pull request</th>
-                <th scope="col">Head</th>
-                <th scope="col">Plan</th>
-                <th scope="col">Since</th>
-              </tr>
-            </thead>
+            <Head columns={['Pull request', 'Head', 'Plan', 'Since']} />
             <tbody>
               {plans.map((p) => (
                 <tr key={p.number}>
@@ -122,16 +115,7 @@ export function EnvironmentPage({ name, session }: { name: string; session: Sess
       {controls.length > 0 && <ControlRecords controls={controls} session={session} />}
       <h2>Ledger</h2>
       <table class="ledger">
-        <thead>
-          <tr>
-            <th scope="col">Finished</th>
-            <th scope="col">Trigger</th>
-            <th scope="col">From → to</th>
-            <th scope="col">Commit</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Duration</th>
-          </tr>
-        </thead>
+        <Head columns={['Finished', 'Trigger', 'From → to', 'Commit', 'Outcome', 'Duration']} />
         <tbody>
           {(entries ?? []).slice(0, PAGE_SIZE).map((e) => (
             <LedgerRow key={e.id} entry={e} />
@@ -203,14 +187,7 @@ function ControlRecords({
     <section>
       <h2>Control records</h2>
       <table class="controls">
-        <thead>
-          <tr>
-            <th scope="col">At</th>
-            <th scope="col">Action</th>
-            <th scope="col">By</th>
-            <th scope="col">Why</th>
-          </tr>
-        </thead>
+        <Head columns={['At', 'Action', 'By', 'Why']} />
         <tbody>
           {controls.map((c) => (
             <tr key={c.seq} data-control={c.action}>

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, type EnvironmentStatus, type SessionInfo } from './api';
 import { href, time } from './format';
 import { followEvents } from './live';
-import { Badge, Notice, Sha } from './widgets';
+import { Badge, Head, Notice, Sha } from './widgets';
 
 /**
  * States an environment can be in. `suspended` and `waiting` come with day-two's promotion and
@@ -64,18 +64,18 @@ export function EnvironmentsPage({ session }: { session: SessionInfo }) {
       </form>
       {error && <Notice kind="error">{error}</Notice>}
       <table class="envs">
-        <thead>
-          <tr>
-            <th scope="col">Environment</th>
-            <th scope="col">Status</th>
-            <th scope="col">Head</th>
-            <th scope="col">Applied</th>
-            <th scope="col">Last reconcile</th>
-            <th scope="col">Last check</th>
-            {sharded && <th scope="col">Holder</th>}
-            {session.canSync && <th scope="col">Actions</th>}
-          </tr>
-        </thead>
+        <Head
+          columns={[
+            'Environment',
+            'Status',
+            'Head',
+            'Applied',
+            'Last reconcile',
+            'Last check',
+            sharded && 'Holder',
+            session.canSync && 'Actions',
+          ]}
+        />
         <tbody>
           {shown.map((e) => (
             <EnvironmentRow key={e.name} env={e} session={session} holder={sharded} />

@@ -28,3 +28,20 @@ export function Notice({ kind, children }: { kind: 'error' | 'info'; children: C
     </p>
   );
 }
+
+/** A table's header row: one column header per name (a false name is a column left out). */
+export function Head({ columns }: { columns: readonly (string | false)[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) =>
+          c === false ? null : (
+            <th scope="col" key={c}>
+              {c}
+            </th>
+          ),
+        )}
+      </tr>
+    </thead>
+  );
+}
