@@ -9,10 +9,12 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join, posix } from 'node:path';
 import { CairnError, isCairnError, makeSharedJobFolder, shareTree, type Log } from '../../model';
@@ -75,9 +77,9 @@ export function renderFailed(subject: string, message: string, hint: string): Ca
  * The copy is the folder only (so `../` and absolute paths find nothing of the checkout, the
  * controller or the host), the job has no network under bubblewrap, and when cairn runs as root
  * it runs as the runner's user, which cannot read cairn's cache: it runs the process's copy of the
- * binary (`sharedBinary`). For the sidecar runner the folders, the binary's copy among them, are
- * made on the volume it shares, open to the pod's group only, and an output over the cap is not
- * copied back.
+ * binary (`sharedBinary`). For the sidecar runner the folders are made on the volume it shares,
+ * open to the pod's group only, beside the one copy of the binary there (`volumeBinary`), and an
+ * output over the cap is not copied back.
  */
 export async function renderConfined(
   workspaceDir: string,
@@ -95,11 +97,13 @@ export async function renderConfined(
   const folders = makeFolders(workspaceDir, job, runner, log);
   try {
     job.check(folders.src);
-    // A runner on this machine runs the process's one copy of the binary; one in another container
-    // reads it from the job's folder on the volume they share.
-    const bin = runner.workRoot ? jobBinary(folders.root, job.binary) : sharedBinary(job.binary);
+    // Every job runs one copy of the binary: in a folder of cairn's own on this machine, or on the
+    // volume shared with a runner in another container.
+    const bin = runner.workRoot
+      ? volumeBinary(runner.workRoot, job.binary, log ?? silentLog())
+      : sharedBinary(job.binary);
     if (runner.user) chownTree(folders.root, runner.user);
-    // A runner in another container reads the copy and the binary through the pod's group only.
+    // A runner in another container reads the copy through the pod's group only.
     if (folders.gid !== undefined) {
       shareTree(folders.root, folders.gid);
       shareTree(folders.out, folders.gid, true);
@@ -149,14 +153,45 @@ export async function renderConfined(
   }
 }
 
-/** The copy of a binary in a job's own folder (for a runner in another container). */
-function jobBinary(root: string, binary: string): string {
-  const bin = join(root, 'bin', basename(binary));
-  mkdirSync(join(root, 'bin'));
-  copyFileSync(binary, bin);
-  chmodSync(bin, 0o755);
-  return bin;
+/**
+ * The renderer binary a runner in another container runs: one copy on the volume they share, in
+ * `<workRoot>/synth/cairn-render-bin-<hash of the binary's path, size, change time and inode>`,
+ * open to the pod's group to read and run (0750) and to nobody else to change. Named by the
+ * binary, so a restarted cairn finds the copy its last run made instead of leaving one more on
+ * the volume; made under a random name and renamed, so a half-made copy is never used. Used again
+ * only while it is cairn's as it was left; otherwise this process makes one of its own.
+ */
+function volumeBinary(workRoot: string, binary: string, log: Log): string {
+  const found = statSync(binary);
+  const key = createHash('sha256')
+    .update([binary, found.size, found.mtimeMs, found.ino].join('\0'))
+    .digest('hex')
+    .slice(0, 32);
+  const known = volumeCopies.get(key);
+  if (known && [dirname(known), known].every(unchangedOurs)) return known;
+  const made = makeSharedJobFolder(workRoot, 'cairn-render-bin-new-', log);
+  copyFileSync(binary, join(made.root, basename(binary)));
+  chmodSync(join(made.root, basename(binary)), 0o750);
+  shareTree(made.root, made.gid);
+  const named = join(dirname(made.root), `cairn-render-bin-${key}`);
+  let folder = made.root;
+  try {
+    renameSync(made.root, named);
+    folder = named;
+  } catch {
+    // Already there (an earlier run of cairn made it): used when it is still cairn's alone.
+    if ([named, join(named, basename(binary))].every(unchangedOurs)) {
+      rmSync(made.root, { recursive: true, force: true });
+      folder = named;
+    }
+  }
+  const copy = join(folder, basename(binary));
+  volumeCopies.set(key, copy);
+  return copy;
 }
+
+/** The copies on a shared volume, by the binary's key. */
+const volumeCopies = new Map<string, string>();
 
 /** This process's copies of renderer binaries, by the binary's path, size, change time and inode. */
 const sharedCopies = new Map<string, string>();
