@@ -18,7 +18,14 @@ import { makeSharedJobFolder, shareTree } from '../../../controller/model';
 import { renderConfined } from '../../../controller/kube/render/confined-render';
 import { renderFolder, type RenderOverrides } from '../../../controller/kube/render/render-folder';
 import { nameOf } from '../../helpers/changes';
-import { kustomizeBinary, UNVENDORED_CHART } from '../../helpers/renderers';
+import {
+  binaryProbe,
+  kustomizeBinary,
+  PRINT_BIN,
+  PROBE_OUTPUT,
+  TAMPER_WITH_BIN,
+  UNVENDORED_CHART,
+} from '../../helpers/renderers';
 import { processesOf, startRunnerPod, type RunnerPod } from '../../helpers/synth-runner-pod';
 import { kubeKit } from '../kube/kube-kit';
 import { renderPlatform } from './render-platform';
@@ -313,42 +320,13 @@ describe("the sidecar's output cap", () => {
 describe('the renderer binary on the volume shared with the runner', () => {
   it('is one copy, named by the binary, that the runner may run but not change', async () => {
     const runner = createSynthRunner({ isolation: 'sidecar', socket: pod.socket }, pod.workRoot);
-    const ws = join(root, 'binary-ws');
-    mkdirSync(join(ws, 'k8s-resources', 'web'), { recursive: true });
-    writeFileSync(join(ws, 'k8s-resources', 'web', 'values.yaml'), 'a: 1\n');
-    const tool = join(root, 'tool');
-    writeFileSync(tool, '#!/bin/sh\necho original\n', { mode: 0o755 });
-    const run = (command: string) =>
-      renderConfined(
-        ws,
-        runner,
-        {
-          folder: 'k8s-resources/web',
-          subject: 'k8s-resources/web (test)',
-          binary: tool,
-          command,
-          env: {},
-          timeoutMs: 30_000,
-          check: () => undefined,
-        },
-        silentLog(),
-      );
+    const probe = binaryProbe(root);
+    const run = (command: string) => renderConfined(probe.workspace, runner, probe.job(command), silentLog());
     const first = (await run('echo "$BIN" > "$OUT/rendered.yaml"')).trim();
     // A job (as the runner's uid, in the pod's group) that tries every way to change it.
-    await run(
-      [
-        'echo "echo tampered" >> "$BIN"',
-        'chmod 777 "$BIN"',
-        'mv "$BIN" "$BIN.moved"',
-        'rm -f "$BIN"',
-        'echo done > "$OUT/rendered.yaml"',
-      ].join(' 2>/dev/null; '),
-    );
-    const second = (await run('echo "$BIN" > "$OUT/rendered.yaml"; "$BIN" >> "$OUT/rendered.yaml"')).split(
-      '\n',
-    );
-    expect(second.slice(0, 2)).toEqual([first, 'original']);
-    expect(readFileSync(first, 'utf8')).toBe('#!/bin/sh\necho original\n');
+    await run(TAMPER_WITH_BIN);
+    expect((await run(PRINT_BIN)).split('\n').slice(0, 2)).toEqual([first, PROBE_OUTPUT]);
+    expect(readFileSync(first, 'utf8')).toBe(readFileSync(probe.tool, 'utf8'));
     expect(first).toMatch(new RegExp(`^${join(pod.workRoot, 'synth')}/cairn-render-bin-[0-9a-f]{32}/tool$`));
     expect([statSync(first).uid, statSync(dirname(first)).uid]).toEqual([
       process.getuid!(),
