@@ -4,7 +4,11 @@ import { createSecureContext } from 'node:tls';
 import type * as ClientNode from '@kubernetes/client-node';
 import type { KubernetesTargetConfig } from '../config/types';
 import { CairnError } from '../model/errors';
-import { libraryCredentials } from '../model/rotating-credentials';
+import {
+  libraryCredentials,
+  sendWithCredentials,
+  type CredentialSource,
+} from '../model/rotating-credentials';
 import { staticKubeconfig } from '../model/static-kubeconfig';
 
 /** One answer of the API server: the status code and the parsed JSON body (or raw text). */
@@ -34,14 +38,8 @@ export interface KubeClient {
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /** Where a client's server and request options come from: read once, or from the library. */
-interface KubeconfigSource {
+interface KubeconfigSource extends CredentialSource<https.RequestOptions> {
   readonly server: string;
-  options(): Promise<https.RequestOptions>;
-  /**
-   * The server answered 401 to a request sent with `used`: a plugin's credentials are fetched anew.
-   * Absent for static credentials, which a second try would not change.
-   */
-  refused?(used: Promise<https.RequestOptions>): void;
 }
 
 /**
@@ -178,16 +176,8 @@ export function createKubeClient(
 
   return {
     server,
-    async request(req) {
-      const used = source.options();
-      const res = await attempt(req, await used);
-      if (res.status !== 401 || !source.refused) return res;
-      // A plugin's credentials the server no longer takes (a token past its expiry, a revoked
-      // one): fetched anew, as client-go's exec authenticator does on a 401, and sent once more
-      // (client-go leaves that to its caller; a failed write would cost the reconcile). A second
-      // 401 is the answer.
-      source.refused(used);
-      return attempt(req, await source.options());
+    request(req) {
+      return sendWithCredentials(source, (opts) => attempt(req, opts));
     },
     close() {
       pool?.agent.destroy();

@@ -57,6 +57,29 @@ export function rotatingCredentials<T>(
   };
 }
 
+/** Where a client's credentials come from: `refused` is there only for credentials that rotate. */
+export interface CredentialSource<T> {
+  options(): Promise<T>;
+  refused?(used: Promise<T>): void;
+}
+
+/**
+ * Sends with the credentials held. After a 401 to ones that rotate (a token past its expiry, a
+ * revoked one), fetches them anew, as client-go's exec authenticator does, and sends once more:
+ * client-go leaves the resend to its caller, and here a refused write would cost the reconcile
+ * and a refused renewal the shard. A second 401 is the answer; static credentials get no retry.
+ */
+export async function sendWithCredentials<T, R extends { readonly status: number }>(
+  source: CredentialSource<T>,
+  send: (credentials: T) => Promise<R>,
+): Promise<R> {
+  const used = source.options();
+  const answer = await send(await used);
+  if (answer.status !== 401 || !source.refused) return answer;
+  source.refused(used);
+  return send(await source.options());
+}
+
 /** What sets a request's TLS material and headers for a kubeconfig's user: the client library's KubeConfig. */
 export interface CredentialApplier {
   applyToHTTPSOptions(opts: https.RequestOptions): Promise<void>;

@@ -3,7 +3,11 @@ import https from 'node:https';
 import type * as ClientNode from '@kubernetes/client-node';
 import type { ShardingConfig } from '../config/types';
 import { CairnError, errorMessage } from '../model/errors';
-import { libraryCredentials } from '../model/rotating-credentials';
+import {
+  libraryCredentials,
+  sendWithCredentials,
+  type CredentialSource,
+} from '../model/rotating-credentials';
 import { defaultKubeconfigExists, staticKubeconfig } from '../model/static-kubeconfig';
 import type { Log } from '../log';
 import { GROUP_LABEL, LeaseConflict, type Lease, type LeaseApi, type LeaseEvent } from './lease';
@@ -43,14 +47,7 @@ export function createKubeLeaseApi(
     path: string,
     body?: unknown,
   ): Promise<{ status: number; body: unknown }> => {
-    const used = cluster.options();
-    const answer = await attempt(method, path, body, await used);
-    if (answer.status !== 401 || !cluster.refused) return answer;
-    // A plugin's credentials the server no longer takes: fetched anew (client-go's exec
-    // authenticator refreshes them on a 401 too) and sent once more, since a renewal refused for a
-    // stale token would otherwise cost the shard.
-    cluster.refused(used);
-    return attempt(method, path, body, await cluster.options());
+    return sendWithCredentials(cluster, (opts) => attempt(method, path, body, opts));
   };
 
   const attempt = (
@@ -204,11 +201,8 @@ export function createKubeLeaseApi(
 }
 
 /** The cluster a Lease API talks to: its server, the options of each request, and the library's KubeConfig for a watch. */
-interface LeaseCluster {
+interface LeaseCluster extends CredentialSource<https.RequestOptions> {
   readonly server: string;
-  options(): Promise<https.RequestOptions>;
-  /** The server answered 401 to `used`: a plugin's credentials are fetched anew (absent for static ones). */
-  refused?(used: Promise<https.RequestOptions>): void;
   library(): ClientNode.KubeConfig;
 }
 

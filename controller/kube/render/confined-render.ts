@@ -153,21 +153,33 @@ export async function renderConfined(
   }
 }
 
+/** This process's copies of renderer binaries: by binaryKey (local), or by volume and binaryKey. */
+const copies = new Map<string, string>();
+let sharedFolder: string | undefined;
+
+/**
+ * What names one version of a binary: a hash of its path, size, change time and inode, so an
+ * upgraded binary at the same path gets a copy of its own.
+ */
+function binaryKey(binary: string): string {
+  const found = statSync(binary);
+  return createHash('sha256')
+    .update([binary, found.size, found.mtimeMs, found.ino].join('\0'))
+    .digest('hex')
+    .slice(0, 32);
+}
+
 /**
  * The renderer binary a runner in another container runs: one copy on the volume they share, in
- * `<workRoot>/synth/cairn-render-bin-<hash of the binary's path, size, change time and inode>`,
+ * `<workRoot>/synth/cairn-render-bin-<binaryKey>`,
  * open to the pod's group to read and run (0750) and to nobody else to change. Named by the
  * binary, so a restarted cairn finds the copy its last run made instead of leaving one more on
  * the volume; made under a random name and renamed, so a half-made copy is never used. Used again
  * only while it is cairn's as it was left; otherwise this process makes one of its own.
  */
 function volumeBinary(workRoot: string, binary: string, log: Log): string {
-  const found = statSync(binary);
-  const key = createHash('sha256')
-    .update([binary, found.size, found.mtimeMs, found.ino].join('\0'))
-    .digest('hex')
-    .slice(0, 32);
-  const known = volumeCopies.get(key);
+  const key = binaryKey(binary);
+  const known = copies.get(`${workRoot}\0${key}`);
   if (known && [dirname(known), known].every(unchangedOurs)) return known;
   const made = makeSharedJobFolder(workRoot, 'cairn-render-bin-new-', log);
   copyFileSync(binary, join(made.root, basename(binary)));
@@ -186,16 +198,9 @@ function volumeBinary(workRoot: string, binary: string, log: Log): string {
     }
   }
   const copy = join(folder, basename(binary));
-  volumeCopies.set(key, copy);
+  copies.set(`${workRoot}\0${key}`, copy);
   return copy;
 }
-
-/** The copies on a shared volume, by the binary's key. */
-const volumeCopies = new Map<string, string>();
-
-/** This process's copies of renderer binaries, by the binary's path, size, change time and inode. */
-const sharedCopies = new Map<string, string>();
-let sharedFolder: string | undefined;
 
 /**
  * The renderer binary a job on this machine runs: copied once per process (and again when the
@@ -205,9 +210,8 @@ let sharedFolder: string | undefined;
  * the original, which may sit where only cairn can reach it (cairn's cache is cairn's alone).
  */
 function sharedBinary(binary: string): string {
-  const found = statSync(binary);
-  const key = [binary, found.size, found.mtimeMs, found.ino].join('\0');
-  const known = sharedCopies.get(key);
+  const key = binaryKey(binary);
+  const known = copies.get(key);
   // The temp folder is shared with every local user: what was made there is used again only while
   // it is still cairn's, as it was left (a cleaner may remove it, and anyone make one of that name).
   if (known && [sharedFolder!, dirname(known), known].every(unchangedOurs)) return known;
@@ -223,7 +227,7 @@ function sharedBinary(binary: string): string {
   const copy = join(dir, basename(binary));
   copyFileSync(binary, copy);
   chmodSync(copy, 0o555);
-  sharedCopies.set(key, copy);
+  copies.set(key, copy);
   return copy;
 }
 
