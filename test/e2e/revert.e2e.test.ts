@@ -164,8 +164,9 @@ describe('cairn revert', () => {
         () => undefined,
         (error: unknown) => error,
       );
-    expect(isCairnError(refused) && refused.code).toBe('revert.refused');
-    expect((refused as Error).message).toContain(`audit entry ${third.id} is one of dev's, not prod's`);
+    // Only prod's chain is read: dev's entry is not found there (and dev's history is not read).
+    expect(isCairnError(refused) && refused.code).toBe('audit.not-found');
+    expect((refused as Error).message).toContain(`no audit entry with id ${third.id} in prod's chain`);
     expect(repo.sha('dev')).toBe(before);
   });
 

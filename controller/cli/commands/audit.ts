@@ -3,6 +3,7 @@ import { AuditLog, openAuditBackend } from '../../audit/audit-log';
 import type { RepairSummary } from '../../audit/audit-index';
 import { migrateChains } from '../../audit/migrate';
 import type { ListedEntry } from '../../audit/types';
+import type { CairnConfig } from '../../config/types';
 import { loadConfig } from '../../config/load-config';
 import { CairnError } from '../../model/errors';
 import { formatTime, renderAuditEntry, renderAuditList, renderControlList } from '../render-audit';
@@ -46,32 +47,22 @@ export function auditCommands(configOption: () => Option, exit: (code: number) =
     .description('one entry: the commit, the delta per stack and per object, the timings')
     .addOption(configOption())
     .argument('<id>', 'the entry id (a unique prefix is enough)')
+    .option('-e, --env <name>', "look in this environment's chain only (the others are not read)")
     .option('--json', 'print one JSON object')
-    .action(async (id: string, o: { config: string; json?: boolean }) => {
-      const reader = await AuditLog.reader(loadConfig(o.config).audit);
-      try {
-        const entry = await reader.get(id);
-        if (!entry) {
-          throw new CairnError(`no audit entry with id ${id}`, {
-            code: 'audit.not-found',
-            hint: 'list ids with `cairn audit list`',
-          });
-        }
-        if (o.json) process.stdout.write(`${JSON.stringify(entry, null, 2)}\n`);
-        else {
-          const head = entry.untrusted ? [`UNTRUSTED: ${entry.untrusted}`, ''] : [];
-          const folded = entry.checks
-            ? [
-                '',
-                `Checked ${entry.checks.count} more time(s) with nothing to do: first ${formatTime(entry.checks.firstAt)}, last ${formatTime(entry.checks.lastAt)}`,
-              ]
-            : [];
-          process.stdout.write(`${[...head, renderAuditEntry(entry), ...folded].join('\n')}\n`);
-        }
-        exit(0);
-      } finally {
-        await reader.close();
+    .action(async (id: string, o: { config: string; env?: string; json?: boolean }) => {
+      const entry = await auditEntry(loadConfig(o.config), id, o.env);
+      if (o.json) process.stdout.write(`${JSON.stringify(entry, null, 2)}\n`);
+      else {
+        const head = entry.untrusted ? [`UNTRUSTED: ${entry.untrusted}`, ''] : [];
+        const folded = entry.checks
+          ? [
+              '',
+              `Checked ${entry.checks.count} more time(s) with nothing to do: first ${formatTime(entry.checks.firstAt)}, last ${formatTime(entry.checks.lastAt)}`,
+            ]
+          : [];
+        process.stdout.write(`${[...head, renderAuditEntry(entry), ...folded].join('\n')}\n`);
       }
+      exit(0);
     });
 
   audit
@@ -219,4 +210,27 @@ function positiveInt(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} takes a whole number above 0.`);
   return n;
+}
+
+/**
+ * The audit entry `id` (or unique id prefix) for `cairn audit show`, `cairn revert` and the API's
+ * revert; with `env`, looked for in that environment's chain alone, the others not read (a prefix is
+ * then unique within it).
+ */
+export async function auditEntry(config: CairnConfig, id: string, env?: string): Promise<ListedEntry> {
+  const reader = await AuditLog.reader(config.audit, env ? { envs: [env] } : {});
+  try {
+    const entry = await reader.get(id);
+    if (!entry) {
+      throw new CairnError(`no audit entry with id ${id}${env ? ` in ${env}'s chain` : ''}`, {
+        code: 'audit.not-found',
+        hint: env
+          ? `list ${env}'s ids with \`cairn audit list --env ${env}\``
+          : 'list ids with `cairn audit list`',
+      });
+    }
+    return entry;
+  } finally {
+    await reader.close();
+  }
 }

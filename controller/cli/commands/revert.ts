@@ -1,6 +1,4 @@
 import { Command, InvalidArgumentError, type Option } from 'commander';
-import { AuditLog } from '../../audit/audit-log';
-import type { ListedEntry } from '../../audit/types';
 import {
   proposeRevert,
   refusal,
@@ -11,13 +9,14 @@ import {
 import { loadConfig } from '../../config/load-config';
 import { configuredSecretValues } from '../../config/secret-values';
 import type { CairnConfig } from '../../config/types';
-import { CairnError, errorMessage, isCairnError } from '../../model/errors';
+import { errorMessage, isCairnError } from '../../model/errors';
 import { createGitHost } from '../../host/create-git-host';
 import type { GitHost } from '../../host/types';
 import { maskSecrets, rememberSecrets } from '../../model';
 import type { GitIdentity, pushRevertCommit } from '../../source/revert-commit';
 import type { RevertPort } from '../../server/types';
 import { environmentNamed } from '../environment-named';
+import { auditEntry } from './audit';
 
 /** The command line of `cairn revert`, as commander parses it. */
 export interface RevertOptions {
@@ -93,7 +92,8 @@ export async function revertCommand(id: string, o: RevertOptions, deps: RevertDe
   }
 }
 
-async function revert(id: string, o: RevertOptions, deps: RevertDeps): Promise<RevertSummary> {
+/** Reverts the entry `id`; with `env`, an entry of that environment only, found in its chain alone. */
+async function revert(id: string, o: RevertOptions, deps: RevertDeps, env?: string): Promise<RevertSummary> {
   const config = loadConfig(o.config);
   rememberSecrets(configuredSecretValues(config));
   const host = o.pr ? (deps.hostFor ?? configuredHost(deps.env ?? process.env))(config) : undefined;
@@ -103,7 +103,7 @@ async function revert(id: string, o: RevertOptions, deps: RevertDeps): Promise<R
     );
   }
   try {
-    const entry = await readEntry(config, id);
+    const entry = await auditEntry(config, id, env);
     environmentNamed(config, entry.env);
     return await proposeRevert(
       config,
@@ -129,22 +129,18 @@ async function revert(id: string, o: RevertOptions, deps: RevertDeps): Promise<R
 export function revertPort(configFile: string, deps: RevertDeps = {}): RevertPort {
   return {
     async propose(env, entryId, by) {
-      const config = loadConfig(configFile);
-      const entry = await readEntry(config, entryId);
-      if (entry.env !== env) {
-        throw new CairnError(`audit entry ${entryId} is one of ${entry.env}'s, not ${env}'s`, {
-          code: 'revert.refused',
-          subject: `audit entry ${entryId}`,
-        });
-      }
+      // Only env's chain is read: the entry must be one of env's (a sync token for one URL cannot
+      // revert another environment through it), and the other environments' history is not this
+      // caller's to read or to wait for.
       const summary = await revert(
-        entry.id,
+        entryId,
         {
           config: configFile,
-          pr: config.repository.host !== undefined,
+          pr: loadConfig(configFile).repository.host !== undefined,
           message: `Requested by ${by} through cairn's API.`,
         },
         deps,
+        env,
       );
       return { sha: summary.commit, ...(summary.pullRequest ? { url: summary.pullRequest.url } : {}) };
     },
@@ -154,22 +150,6 @@ export function revertPort(configFile: string, deps: RevertDeps = {}): RevertPor
 /** The client of `repository.host`, or undefined when the config has none. */
 function configuredHost(env: NodeJS.ProcessEnv): (config: CairnConfig) => GitHost | undefined {
   return (config) => (config.repository.host ? createGitHost(config.repository.host, env) : undefined);
-}
-
-async function readEntry(config: CairnConfig, id: string): Promise<ListedEntry> {
-  const reader = await AuditLog.reader(config.audit);
-  try {
-    const entry = await reader.get(id);
-    if (!entry) {
-      throw new CairnError(`no audit entry with id ${id}`, {
-        code: 'audit.not-found',
-        hint: 'list ids with `cairn audit list`',
-      });
-    }
-    return entry;
-  } finally {
-    await reader.close();
-  }
 }
 
 function render(s: RevertSummary): string {

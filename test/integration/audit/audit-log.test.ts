@@ -186,6 +186,9 @@ describe('AuditLog on the real filesystem', () => {
     await expect(scoped.lastApplied('prod')).rejects.toMatchObject(notRead);
     await expect(scoped.list({ env: 'prod' })).rejects.toMatchObject(notRead);
     expect(() => scoped.suspension('prod')).toThrow(/prod's chain was not read/);
+    // an id is looked for in the chains read alone (the API's revert of dev reads dev's chain)
+    expect((await scoped.get('d1'))?.env).toBe('dev');
+    expect(await scoped.get('p1')).toBeUndefined();
     await expect(
       scoped.start({ id: 'p2', env: 'prod', trigger: 'poll', fromSha: sha('2'), toSha: sha('4') }),
     ).rejects.toMatchObject(notRead);

@@ -215,6 +215,24 @@ describe.each<Mode>(['keyed', 'unkeyed'])('cairn audit verify on a %s JSONL log'
   });
 });
 
+describe('audit show --env', () => {
+  it("looks in that environment's chain only: another environment's entry is not found there", async () => {
+    // given a log of dev's entries t1..t3
+    const log = await logOfThree('show-env', 'keyed');
+
+    // when t2 is asked for in dev's chain, and in prod's
+    const inDev = await runCli(['audit', 'show', '--config', log.configFile, '--env', 'dev', 't2', '--json']);
+    const inProd = await runCli(['audit', 'show', '--config', log.configFile, '--env', 'prod', 't2']);
+
+    // then dev's shows it, and prod's answers exit 1 naming the chain it read
+    expect(inDev.code).toBe(0);
+    expect((JSON.parse(inDev.stdout) as ListedEntry).id).toBe('t2');
+    expect(inProd.code).toBe(1);
+    expect(inProd.stderr).toContain("no audit entry with id t2 in prod's chain");
+    expect(inProd.stderr).toContain('cairn audit list --env prod');
+  });
+});
+
 describe.each<Mode>(['unkeyed', 'keyed'])('a forged end past a break (%s log)', (mode) => {
   it('is listed as untrusted, never decides what is applied, and stops appends until a recorded repair', async () => {
     // given a log with a forged succeeded end appended (a right hash of its own, a wrong prevHash)
