@@ -322,7 +322,18 @@ export function createKubeApplier(
         owner,
       );
       const targets = [...known.map((m) => pre!.targets.get(m)!), ...located.targets];
-      const { unserved } = located;
+      const { unserved, misscoped } = located;
+      // In a plan as in an apply: the bounds were checked on a scope the server contradicts.
+      for (const m of misscoped) {
+        changes.push({ ...changeOf(m.manifest, 'skipped'), reason: 'failed' });
+        failures.push({
+          code: 'kube.scope-mismatch',
+          phase,
+          retryable: false,
+          subject: subjectOf(refOf(m.manifest.object)),
+          message: m.message,
+        });
+      }
       for (const u of unserved) {
         if (dryRun) {
           // Not served yet: only a CRD in this same set can define it (load refused the others).

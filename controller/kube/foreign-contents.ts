@@ -17,7 +17,11 @@ interface ApiResource {
   readonly verbs?: readonly string[];
 }
 interface ApiGroupList {
-  readonly groups?: readonly { readonly preferredVersion?: { readonly groupVersion: string } }[];
+  readonly groups?: readonly {
+    readonly name: string;
+    readonly preferredVersion?: { readonly groupVersion: string };
+    readonly versions?: readonly { readonly groupVersion: string }[];
+  }[];
 }
 
 /** Finds the other cairn owners of objects that deleting one Namespace or CRD would delete with it. */
@@ -45,22 +49,32 @@ export function foreignContents(client: KubeClient, owner: Owner, concurrency: n
     if (res.status !== 200) throw new Error(`reading ${path} failed with HTTP ${res.status}`);
     return res.body;
   };
-  /** Collection paths (`/apis/apps/v1/namespaces/{ns}/deployments`, with `{ns}` to fill) of every listable namespaced resource. */
+  /**
+   * Collection paths (`/apis/apps/v1/namespaces/{ns}/deployments`, with `{ns}` to fill) of every
+   * listable namespaced resource, once each. Every version of a group is read, the preferred one
+   * first: a kind served only in another version (a CRD's `v1beta1` beside its group's `v1`) holds
+   * objects the Namespace's deletion would take too.
+   */
   const discover = async (): Promise<readonly string[]> => {
     const groups = (await get('/apis')) as ApiGroupList;
     const versions = [
-      '/api/v1',
-      ...(groups.groups ?? []).flatMap((g) =>
-        g.preferredVersion ? [`/apis/${g.preferredVersion.groupVersion}`] : [],
-      ),
+      { group: '', base: '/api/v1' },
+      ...(groups.groups ?? []).flatMap((g) => {
+        const all = [g.preferredVersion, ...(g.versions ?? [])].flatMap((v) => (v ? [v.groupVersion] : []));
+        return [...new Set(all)].map((groupVersion) => ({ group: g.name, base: `/apis/${groupVersion}` }));
+      }),
     ];
-    const lists = await mapLimit(versions, concurrency, async (base) => {
+    const lists = await mapLimit(versions, concurrency, async ({ group, base }) => {
       const body = (await get(base)) as { resources?: readonly ApiResource[] };
       return (body.resources ?? [])
         .filter((r) => r.namespaced && !r.name.includes('/') && (r.verbs ?? []).includes('list'))
-        .map((r) => `${base}/namespaces/{ns}/${r.name}`);
+        .map((r) => ({ resource: `${r.name}.${group}`, path: `${base}/namespaces/{ns}/${r.name}` }));
     });
-    return lists.flat();
+    // A resource served in several versions holds the same objects in each: listed once, in the
+    // first version read (the preferred one).
+    const paths = new Map<string, string>();
+    for (const { resource, path } of lists.flat()) if (!paths.has(resource)) paths.set(resource, path);
+    return [...paths.values()];
   };
   /** The first item of a collection marked by another owner, described. */
   const firstForeign = async (path: string): Promise<string | undefined> => {

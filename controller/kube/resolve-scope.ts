@@ -11,6 +11,11 @@ export type ScopeOf = (apiVersion: string, kind: string) => Promise<boolean | un
  * cluster-scoped objects lose a stray namespace, and an object defined twice is an error naming both
  * places. Kinds defined by a CRD in the same set count as known, so a CRD and its resources can
  * arrive in one commit.
+ *
+ * The server decides the scope of every kind it serves; a CRD in the tree only for a kind it does
+ * not serve yet. Otherwise a tree could declare a CRD saying `ClusterRole` (or
+ * `CustomResourceDefinition` itself) is namespaced: its ClusterRoles would get the environment's
+ * namespace, pass the bounds check as namespaced objects, and be written cluster-wide.
  */
 export async function resolveScope(
   parsed: readonly ParsedObject[],
@@ -18,11 +23,21 @@ export async function resolveScope(
   serverScope: ScopeOf,
 ): Promise<readonly Manifest[]> {
   const crdScopes = scopesFromCrds(parsed.map((p) => p.object));
+  // Each kind is asked once, all of them at once (a miss is not cached by discovery, and a tree may
+  // hold hundreds of resources of a kind its own CRD defines).
+  const kindKeys = [...new Set(parsed.map((p) => `${p.object.apiVersion}|${p.object.kind}`))];
+  const served = await Promise.all(
+    kindKeys.map((key) => {
+      const [apiVersion, kind] = key.split('|') as [string, string];
+      return serverScope(apiVersion, kind);
+    }),
+  );
+  const scopes = new Map(kindKeys.map((key, i) => [key, served[i] ?? crdScopes.get(key)]));
   const seen = new Map<string, ParsedObject>();
   const out: Manifest[] = [];
   for (const p of parsed) {
     const { apiVersion, kind } = p.object;
-    const namespaced = crdScopes.get(`${apiVersion}|${kind}`) ?? (await serverScope(apiVersion, kind));
+    const namespaced = scopes.get(`${apiVersion}|${kind}`);
     if (namespaced === undefined) {
       throw new CairnError(`the server serves no kind ${kind} in apiVersion ${apiVersion} (line ${p.line})`, {
         code: 'kube.unknown-kind',

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { parseManifestFile } from '../../../controller/kube/parse-manifests';
 import { readManifests } from '../../../controller/kube/read-manifests';
 import { resolveScope } from '../../../controller/kube/resolve-scope';
+import { boundsOf, checkTree } from '../../../controller/kube/bounds';
+import type { KubernetesTargetConfig } from '../../../controller/config/types';
 
 const scope = async (_v: string, kind: string) =>
   kind === 'Unknown' ? undefined : !['Namespace', 'ClusterRole'].includes(kind);
@@ -136,6 +138,72 @@ describe('resolving scope', () => {
     await expect(resolveScope([parsed('Unknown', 'a', 'x.yaml')], 'apps', scope)).rejects.toThrow(
       /^x\.yaml: the server serves no kind Unknown/,
     );
+  });
+
+  describe('with CustomResourceDefinitions in the tree', () => {
+    const crd = (group: string, kind: string, scope: 'Namespaced' | 'Cluster') => ({
+      object: {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: `${kind.toLowerCase()}s.${group}` },
+        spec: { group, scope, names: { kind, plural: `${kind.toLowerCase()}s` }, versions: [{ name: 'v1' }] },
+      },
+      file: 'crds.yaml',
+      documentIndex: 0,
+      line: 1,
+    });
+    const of = (apiVersion: string, kind: string, name: string) => ({
+      object: { apiVersion, kind, metadata: { name } },
+      file: 'objects.yaml',
+      documentIndex: 0,
+      line: 1,
+    });
+    const served: Record<string, boolean> = {
+      'rbac.authorization.k8s.io/v1|ClusterRoleBinding': false,
+      'apiextensions.k8s.io/v1|CustomResourceDefinition': false,
+    };
+    const asked: string[] = [];
+    const serverScope = async (apiVersion: string, kind: string) => {
+      asked.push(`${apiVersion}|${kind}`);
+      return served[`${apiVersion}|${kind}`];
+    };
+    beforeEach(() => (asked.length = 0));
+
+    it('cannot make a kind the server serves namespaced, so the bounds check still sees it cluster-wide', async () => {
+      // a tree declaring CRDs that call ClusterRoleBinding (and CRDs themselves) namespaced
+      const tree = [
+        crd('apiextensions.k8s.io', 'CustomResourceDefinition', 'Namespaced'),
+        crd('rbac.authorization.k8s.io', 'ClusterRoleBinding', 'Namespaced'),
+        of('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'everyone-admin'),
+      ];
+      const out = await resolveScope(tree, 'team-a', serverScope);
+      expect(out.map((m) => m.object.metadata.namespace)).toEqual([undefined, undefined, undefined]);
+      const bounds = boundsOf(
+        { namespace: 'team-a', clusterResources: ['Namespace'] } as unknown as KubernetesTargetConfig,
+        { id: 'team-a-1', description: 'team a' },
+      );
+      expect(checkTree(bounds, out, 'plan')).toMatchObject({
+        code: 'kube.out-of-bounds',
+        message: expect.stringContaining('CustomResourceDefinition'),
+      });
+    });
+
+    it('decides the scope of a kind the server does not serve yet, asking the server once per kind', async () => {
+      const tree = [
+        crd('example.com', 'Widget', 'Namespaced'),
+        crd('example.com', 'Gadget', 'Cluster'),
+        ...Array.from({ length: 50 }, (_, i) => of('example.com/v1', 'Widget', `w${i}`)),
+        of('example.com/v1', 'Gadget', 'g'),
+      ];
+      const out = await resolveScope(tree, 'team-a', serverScope);
+      expect(out.find((m) => m.object.kind === 'Widget')?.object.metadata.namespace).toBe('team-a');
+      expect(out.find((m) => m.object.kind === 'Gadget')?.object.metadata.namespace).toBeUndefined();
+      expect(asked.sort()).toEqual([
+        'apiextensions.k8s.io/v1|CustomResourceDefinition',
+        'example.com/v1|Gadget',
+        'example.com/v1|Widget',
+      ]);
+    });
   });
 });
 
