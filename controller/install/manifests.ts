@@ -43,6 +43,10 @@ export const SECRETS_DIR = '/etc/cairn/secrets';
 /** The contract with the synth runner: the shared folder, the socket, the uids. */
 export const WORK_DIR = '/var/lib/cairn';
 export const SYNTH_SOCKET = '/var/lib/cairn/runner/synth.sock';
+/** The controller's workspaces (DEFAULT_SYNTH_WORK_ROOT): one of the two folders of the volume the runner sees. */
+const WORKSPACES = 'workspaces';
+/** The runner's own folder, holding its socket and key: the other one. */
+const RUNNER_FOLDER = 'runner';
 export const CONTROLLER_UID = 10001;
 export const RUNNER_UID = 10002;
 
@@ -215,11 +219,36 @@ function deployment(o: InstallOptions, labels: Readonly<Record<string, string>>)
     env: [{ name: 'HOME', value: '/tmp' }],
     resources: runnerResources,
     securityContext: restricted(RUNNER_UID),
+    // The runner never sees the volume's root: kubelet makes an emptyDir's root writable by every
+    // container of the pod (2777, no sticky bit), so a job there could rename the controller's
+    // workspaces folder and put its own tree (or a link to it) in its place between two of the
+    // controller's checks. It sees two folders of it, each mounted by itself (a mount point cannot
+    // be renamed): the workspaces (the controller's, 0710, so the runner's group cannot rename what
+    // is in it either) and its own folder for the socket.
     volumeMounts: [
-      { name: 'work', mountPath: WORK_DIR },
+      { name: 'work', mountPath: `${WORK_DIR}/${WORKSPACES}`, subPath: WORKSPACES },
+      { name: 'work', mountPath: `${WORK_DIR}/${RUNNER_FOLDER}`, subPath: RUNNER_FOLDER },
       { name: 'runner-tmp', mountPath: '/tmp' },
     ],
   };
+  // Each of those two folders is made by its owner before either container starts: kubelet makes a
+  // missing subPath itself, as root, where neither could write.
+  const prepare = (name: string, image: string, uid: number, folder: string, mode: number) => ({
+    name,
+    image,
+    command: [
+      'node',
+      '-e',
+      `const fs = require('fs'); const d = '${WORK_DIR}/${folder}'; fs.mkdirSync(d, { recursive: true }); fs.chmodSync(d, 0o${mode.toString(8)});`,
+    ],
+    resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+    securityContext: restricted(uid),
+    volumeMounts: [{ name: 'work', mountPath: WORK_DIR }],
+  });
+  const initContainers = [
+    prepare('prepare-workspaces', o.image, CONTROLLER_UID, WORKSPACES, 0o710),
+    prepare('prepare-runner-folder', o.runnerImage, RUNNER_UID, RUNNER_FOLDER, 0o750),
+  ];
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -249,6 +278,7 @@ function deployment(o: InstallOptions, labels: Readonly<Record<string, string>>)
             seccompProfile: { type: 'RuntimeDefault' },
           },
           terminationGracePeriodSeconds: 30,
+          ...(o.synthRunner ? { initContainers } : {}),
           containers: o.synthRunner ? [controller, runner] : [controller],
           volumes: [
             { name: 'config', configMap: { name: CONFIG_MAP_NAME } },

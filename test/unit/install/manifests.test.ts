@@ -147,7 +147,21 @@ describe('installObjects', () => {
     expect(runner.args).toEqual(['synth-runner', '--socket', '/var/lib/cairn/runner/synth.sock']);
     expect(spec.automountServiceAccountToken).toBe(false);
     const mounts = (c: Obj) => c.volumeMounts.map((m: Obj) => `${m.name}:${m.mountPath}`);
-    expect(mounts(runner)).toEqual(['work:/var/lib/cairn', 'runner-tmp:/tmp']);
+    // The runner sees the workspaces folder and its own folder, each mounted alone, never the
+    // volume's root (every container of the pod may rename what is in an emptyDir's root).
+    expect(mounts(runner)).toEqual([
+      'work:/var/lib/cairn/workspaces',
+      'work:/var/lib/cairn/runner',
+      'runner-tmp:/tmp',
+    ]);
+    expect(runner.volumeMounts.map((m: Obj) => m.subPath)).toEqual(['workspaces', 'runner', undefined]);
+    // each made by its owner before either container starts (kubelet would make it as root)
+    expect(
+      spec.initContainers.map((c: Obj) => [c.name, c.securityContext.runAsUser, c.command.join(' ')]),
+    ).toEqual([
+      ['prepare-workspaces', 10001, expect.stringContaining("'/var/lib/cairn/workspaces'")],
+      ['prepare-runner-folder', 10002, expect.stringContaining("'/var/lib/cairn/runner'")],
+    ]);
     expect(mounts(controller)).toEqual(
       expect.arrayContaining([
         'work:/var/lib/cairn',
@@ -166,6 +180,7 @@ describe('installObjects', () => {
     const spec = pod(installObjects({ ...base, synthRunner: false }) as Obj[]);
     expect(spec.containers.map((c: Obj) => c.name)).toEqual(['controller']);
     expect(spec.volumes.map((v: Obj) => v.name)).not.toContain('runner-tmp');
+    expect(spec.initContainers).toBeUndefined();
   });
 
   it('renders deterministic, parseable YAML with the config text kept byte for byte and its hash on the pod', () => {
