@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AwsApplier } from '../../cdk/types';
 import type { StartInput } from '../audit/audit-log';
 import type { LastApplied } from '../audit/types';
+import { scrubRecord } from '../audit/secret-guard';
 import type { EnvironmentConfig } from '../config/types';
 import type { KubeApplier } from '../kube/types';
 import type { Log } from '../log';
@@ -228,19 +229,22 @@ export async function reconcileEnvironment(
       now,
     }),
   );
-  const finished: AuditEntry = { ...entry, phases: timer.phases() };
+  // What the ledger keeps is what everyone else is told: the status API, notifications, the log
+  // line and `cairn sync`'s output get the same scrubbed copy (secrets masked, a PEM private key an
+  // error quoted redacted), not the appliers' raw text.
+  const finished: AuditEntry = scrubRecord({ ...entry, phases: timer.phases() });
   await ports.audit.end(finished);
   const durationMs = Date.parse(finished.finishedAt) - Date.parse(startedAt);
-  if (failure) {
-    const { phase: failedPhase, code, retryable, subject, message } = failure;
+  if (finished.failure) {
+    const { phase: failedPhase, code, retryable, subject, message } = finished.failure;
     log.error({ phase: failedPhase, code, retryable, subject, durationMs, err: message }, 'reconcile failed');
   } else {
     log.info({ phase: 'done', outcome: finished.outcome, durationMs }, 'reconcile finished');
   }
   return {
     outcome: finished.outcome,
-    changes,
-    ...(failure ? { failure } : {}),
+    changes: finished.changes,
+    ...(finished.failure ? { failure: finished.failure } : {}),
     phases: finished.phases,
     entry: finished,
   };

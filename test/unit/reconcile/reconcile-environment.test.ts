@@ -75,6 +75,22 @@ describe('reconcileEnvironment', () => {
     expect(source.checkouts).toHaveLength(1);
   });
 
+  it('reports a failure as the ledger keeps it: a private key an error quoted is redacted everywhere', async () => {
+    // given a load error quoting a file that holds a PEM private key
+    const { ports, kube, audit } = setup();
+    const key = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7s3cr3t\n-----END RSA PRIVATE KEY-----';
+    kube.loadError = new CairnError(`cannot parse: ${key}`, { code: 'kube.parse', phase: 'plan' });
+
+    // when the reconcile fails
+    const result = await reconcileEnvironment(ports, revision('a1', { aws: 't1', k8s: 't2' }), 'poll');
+
+    // then what the status, notifications and sync output get is the recorded, scrubbed text
+    expect(result.failure?.message).toContain('[redacted private key]');
+    expect(JSON.stringify(result)).not.toContain('7s3cr3t');
+    expect(result.failure).toEqual(result.entry.failure);
+    expect(JSON.stringify(audit.entries)).not.toContain('7s3cr3t');
+  });
+
   it('applies nothing when a manifest is broken, and names the file in the error', async () => {
     const { ports, aws, kube } = setup();
     kube.loadError = new CairnError('line 3, column 5: bad indentation', {
