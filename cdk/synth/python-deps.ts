@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { CairnError, ensurePrivateFolder, safeOutput, type Log } from '../../controller/model';
+import { pinnedRequirements } from './python-requirements';
 import { runProcess } from './run-process';
 
 /** Where a Python CDK app's dependencies are installed, and how long pip may take. */
@@ -38,11 +39,20 @@ const COMPLETE = '.cairn-complete';
 /**
  * Installs a Python CDK app's requirements as wheels only (`--only-binary=:all:`: pip runs no
  * package code, since only an sdist's build would), outside the isolation and with network, into
- * a private cache folder keyed by the requirements file's hash; returns that folder, for the synth
- * to mount read-only on PYTHONPATH. A requirement with no wheel fails `synth.python-sdist` naming it.
+ * a private cache folder keyed by the requirements' hash; returns that folder, for the synth to
+ * mount read-only on PYTHONPATH. The repository's file is first checked line by line
+ * (pinnedRequirements: pinned `name==version` only, else `synth.python-requirements` and pip never
+ * runs), and pip reads cairn's own rewrite of it, so pip reads no other file, URL or index than
+ * the machine's pip configuration names. A requirement with no wheel fails `synth.python-sdist`
+ * naming it.
  */
 export async function installPythonDeps(options: PythonDepsOptions): Promise<string> {
-  const text = readFileSync(options.requirementsFile, 'utf8');
+  // Refused before anything is made or run: a line that would make pip read another file, fetch a
+  // URL, build a source tree or use another index never reaches pip.
+  const text = `${pinnedRequirements(readFileSync(options.requirementsFile, 'utf8')).join('\n')}\n`;
+  // The key is the text pip reads, and that text alone decides what is installed (no line may name
+  // another file, URL or index; the index is the machine's pip configuration, the same for every
+  // environment), so two environments with the same text may share one install.
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 32);
   const shared = options.shareWithGid !== undefined;
   ensurePrivateFolder(options.cacheDir, {
@@ -61,20 +71,26 @@ export async function installPythonDeps(options: PythonDepsOptions): Promise<str
     return target;
   }
   const partial = `${target}.partial-${process.pid}`;
+  const checked = `${partial}.requirements.txt`;
   rmSync(partial, { recursive: true, force: true });
   rmSync(target, { recursive: true, force: true });
+  // pip reads cairn's rewrite of the checked lines (ASCII, one requirement a line), never the
+  // repository's file, so no encoding, line break or continuation of it can read differently.
+  writeFileSync(checked, text, { mode: 0o600 });
   const started = performance.now();
   const result = await runProcess({
     file: options.python ?? 'python3',
     args: [
-      ...['-m', 'pip', 'install', '--only-binary=:all:', '--no-input', '--disable-pip-version-check'],
-      ...['--no-cache-dir', '--target', partial, '-r', options.requirementsFile],
+      // --isolated: no PIP_* variable and no user configuration; the index is the one of the
+      // machine's global pip configuration (/etc/pip.conf) or PyPI, never the repository's.
+      ...['-m', 'pip', 'install', '--isolated', '--only-binary=:all:', '--no-input'],
+      ...['--disable-pip-version-check', '--no-cache-dir', '--target', partial, '-r', checked],
     ],
     cwd: options.cacheDir,
     // Nothing of the controller's environment (credentials) reaches pip: PATH and HOME only.
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.cacheDir },
     timeoutMs: options.timeoutMs ?? 600_000,
-  });
+  }).finally(() => rmSync(checked, { force: true }));
   if (result.code !== 0) {
     rmSync(partial, { recursive: true, force: true });
     throw pipFailure(options.requirementsFile, result.output, result.timedOut);
