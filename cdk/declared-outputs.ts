@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { MAX_TEMPLATE_BYTES, readAssemblyJson } from './assembly-files';
 import type { Assembly } from './types';
 
 /**
@@ -8,7 +8,12 @@ import type { Assembly } from './types';
 export function declaredOutputs(assembly: Assembly): ReadonlyMap<string, ReadonlySet<string>> {
   const declared = new Map<string, ReadonlySet<string>>();
   for (const stack of assembly.stacks) {
-    const template = JSON.parse(readFileSync(stack.templateFile, 'utf8')) as { Outputs?: object };
+    const template = (readAssemblyJson(
+      stack.templateFile,
+      MAX_TEMPLATE_BYTES,
+      `stack ${stack.stackName} template`,
+      'CloudFormation takes',
+    ) ?? {}) as { Outputs?: object };
     declared.set(stack.stackName, new Set(Object.keys(template.Outputs ?? {})));
   }
   return declared;

@@ -1,4 +1,7 @@
+import { dirname } from 'node:path';
 import { AssetManifest, FileManifestEntry } from '@aws-cdk/cdk-assets-lib';
+import type { AssetManifest as AssetManifestJson } from '@aws-cdk/cloud-assembly-schema';
+import { MAX_MANIFEST_BYTES, readAssemblyJson } from '../assembly-files';
 import { CairnError } from '../../controller/model';
 import { BOOTSTRAP } from './aws-clients';
 import { bootstrapRoleArn, resolvePlaceholders } from './stack-identity';
@@ -6,6 +9,15 @@ import type { AwsTargetConfig } from '../../controller/model';
 import type { StackArtifact } from '../types';
 
 const resolved = resolvePlaceholders;
+
+/**
+ * A stack's asset manifest, read as every file of the app's output is (no link, no FIFO, under the
+ * cap) rather than by cdk-assets' own reader.
+ */
+export function loadAssetManifest(file: string, stackName: string): AssetManifest {
+  const json = readAssemblyJson(file, MAX_MANIFEST_BYTES, `stack ${stackName} asset manifest`);
+  return new AssetManifest(dirname(file), json as AssetManifestJson);
+}
 
 /** Why a file asset's destination is not this environment's bootstrap bucket, or undefined when it is. */
 function outOfBounds(
@@ -33,7 +45,7 @@ function outOfBounds(
 export function assertAssetBounds(stacks: readonly StackArtifact[], target: AwsTargetConfig): void {
   for (const stack of stacks) {
     for (const file of stack.assetManifests) {
-      for (const entry of AssetManifest.fromFile(file).entries) {
+      for (const entry of loadAssetManifest(file, stack.stackName).entries) {
         if (!(entry instanceof FileManifestEntry)) continue;
         const why = outOfBounds(entry.destination, target);
         if (!why) continue;

@@ -4,10 +4,11 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import { AssetManifest, AssetPublishing, type IAws, type IS3Client } from '@aws-cdk/cdk-assets-lib';
+import { AssetPublishing, type IAws, type IS3Client } from '@aws-cdk/cdk-assets-lib';
 import type { AwsTargetConfig } from '../../controller/model';
 import { CairnError } from '../../controller/model';
 import type { AwsClients } from './aws-clients';
+import { loadAssetManifest } from './asset-bounds';
 
 /**
  * The AWS access cdk-assets needs, served by the environment's clients (so an endpoint override
@@ -48,7 +49,7 @@ export async function publishAssets(
   stackName: string,
 ): Promise<void> {
   for (const file of manifestFiles) {
-    const manifest = AssetManifest.fromFile(file);
+    const manifest = loadAssetManifest(file, stackName);
     if (manifest.entries.some((e) => e.type === 'docker-image')) {
       throw new CairnError('has a Docker image asset, which cairn does not support yet', {
         code: 'aws.docker-assets',

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { MAX_TEMPLATE_BYTES, readAssemblyFile } from '../assembly-files';
 import {
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
@@ -93,7 +93,12 @@ async function prepare(
   mode: 'plan' | 'deploy',
 ): Promise<Prepared> {
   const { cfn } = ctx.clients;
-  const body = readFileSync(artifact.templateFile, 'utf8');
+  const body = readAssemblyFile(
+    artifact.templateFile,
+    MAX_TEMPLATE_BYTES,
+    `stack ${artifact.stackName} template`,
+    'CloudFormation takes',
+  ).toString('utf8');
   const usable = existing && existing.StackStatus !== 'REVIEW_IN_PROGRESS' ? existing : undefined;
   const tags: Record<string, string> = { ...artifact.tags, [ENV_TAG]: ctx.envTag };
   if (usable) {

@@ -1,6 +1,16 @@
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { CairnError } from '../../controller/model';
+import { CairnError, fileKind } from '../../controller/model';
+import { safeOutput } from '../../controller/model/secret-mask';
+import {
+  MAX_MANIFEST_BYTES,
+  MAX_TEMPLATE_BYTES,
+  readAssemblyJson,
+  refuse,
+  unreadable,
+} from '../assembly-files';
+
+export { MAX_MANIFEST_BYTES, MAX_TEMPLATE_BYTES } from '../assembly-files';
 import type { Assembly } from '../types';
 
 /** One asset source as an asset manifest writes it (files and Docker images share these fields). */
@@ -13,15 +23,6 @@ interface AssetSource {
 interface AssetManifestFile {
   readonly files?: Readonly<Record<string, { readonly source?: AssetSource }>>;
   readonly dockerImages?: Readonly<Record<string, { readonly source?: AssetSource }>>;
-}
-
-function refuse(subject: string, message: string): CairnError {
-  return new CairnError(message, {
-    code: 'synth.escapes-output',
-    phase: 'synthesize',
-    subject,
-    hint: 'an app may only reference files inside its own output folder',
-  });
 }
 
 function inside(root: string, path: string): boolean {
@@ -40,20 +41,6 @@ function requireInside(root: string, path: string, subject: string): void {
   if (!inside(root, real)) throw refuse(subject, 'points outside the output folder');
 }
 
-/**
- * The largest template CloudFormation takes (from S3; 51,200 bytes inline). The deployer reads a
- * template whole, twice over (text and parsed): a bigger one could only exhaust the controller's
- * memory, for every environment, before CloudFormation refused it.
- */
-export const MAX_TEMPLATE_BYTES = 1024 * 1024;
-
-/**
- * The largest cloud assembly manifest or asset manifest cairn parses. They are read and validated
- * synchronously, on the event loop every environment shares: 41 MB took 2.3 s and 215 MB of memory,
- * so an unbounded one stalls or kills the controller. A large real app's stays a few MB.
- */
-export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
-
 function requireAtMost(path: string, maxBytes: number, subject: string, why: string): void {
   const { size } = statSync(path);
   if (size <= maxBytes) return;
@@ -66,17 +53,156 @@ function requireAtMost(path: string, maxBytes: number, subject: string, why: str
 }
 
 /**
- * Refuses an output folder with a `manifest.json` (the assembly's, or a nested assembly's) over
- * MAX_MANIFEST_BYTES, before the CDK's reader parses it. Links are not followed (checkConfined
- * refuses those that leave the folder).
+ * Refuses an output folder holding anything but regular files and folders (a link, a FIFO, a
+ * socket, a device), or a `manifest.json` (the assembly's, or a nested assembly's) over
+ * MAX_MANIFEST_BYTES. Nothing is opened: only lstat, so a FIFO cannot block the event loop every
+ * environment shares and a link cannot make cairn read a host file.
  */
-export function checkManifestSizes(dir: string, root = dir): void {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) checkManifestSizes(path, root);
-    else if (entry.isFile() && entry.name === 'manifest.json')
-      requireAtMost(path, MAX_MANIFEST_BYTES, `cdk.out/${relative(root, path)}`, 'cairn reads');
+function walkOutput(root: string): void {
+  const folders = [root];
+  for (let dir = folders.pop(); dir !== undefined; dir = folders.pop()) {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      const subject = `cdk.out/${relative(root, path)}`;
+      const info = lstatSync(path);
+      if (info.isDirectory()) folders.push(path);
+      else if (info.isSymbolicLink())
+        throw refuse(subject, "is a link; cairn reads only regular files and folders from an app's output");
+      else if (!info.isFile())
+        throw unreadable(
+          subject,
+          `is ${fileKind(info)}; cairn reads only regular files and folders from an app's output`,
+        );
+      else if (name === 'manifest.json') requireAtMost(path, MAX_MANIFEST_BYTES, subject, 'cairn reads');
+    }
   }
+}
+
+/** The nested assemblies a manifest may hold, one inside another: far beyond any real app's stages. */
+const MAX_NESTING = 16;
+
+type Json = Record<string, unknown>;
+const record = (value: unknown): Json | undefined =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
+
+/**
+ * Checks one path an assembly file names, relative to `base`: a string, not absolute, resolving
+ * inside the output folder (`..` may move within it, never out), and there as a regular file (or
+ * a folder, for `folder`). Nothing outside is looked at: the path is refused before any lstat.
+ */
+function requireNamedInside(
+  root: string,
+  base: string,
+  value: unknown,
+  subject: string,
+  what: string,
+  expect: 'file' | 'folder' | 'any',
+): string {
+  if (typeof value !== 'string') throw unreadable(subject, `${what} is not a path`);
+  const shown = safeOutput(value, 200);
+  if (isAbsolute(value)) throw refuse(subject, `${what} ${shown} is an absolute path`);
+  const path = resolve(base, value);
+  if (!inside(root, path)) throw refuse(subject, `${what} ${shown} leaves the output folder`);
+  let info;
+  try {
+    info = lstatSync(path);
+  } catch {
+    throw unreadable(subject, `${what} ${shown} does not exist in the output folder`);
+  }
+  const ok =
+    expect === 'file'
+      ? info.isFile()
+      : expect === 'folder'
+        ? info.isDirectory()
+        : info.isFile() || info.isDirectory();
+  if (!ok) throw unreadable(subject, `${what} ${shown} is ${fileKind(info)}`);
+  return path;
+}
+
+/** Checks the paths of `aws:cdk:asset` metadata entries (a source `path`, a Dockerfile `file` in it). */
+function checkAssetMetadata(
+  root: string,
+  dir: string,
+  metadata: unknown,
+  subject: string,
+  artifact: string,
+): void {
+  for (const list of Object.values(record(metadata) ?? {})) {
+    if (!Array.isArray(list)) continue;
+    for (const entry of list.map(record)) {
+      const data = record(entry?.data);
+      if (entry?.type !== 'aws:cdk:asset' || !data) continue;
+      const what = `artifact ${safeOutput(artifact, 200)}'s asset metadata`;
+      if (data.path === undefined) continue;
+      const source = requireNamedInside(root, dir, data.path, subject, `${what} path`, 'any');
+      if (data.file !== undefined)
+        requireNamedInside(root, source, data.file, subject, `${what} file`, 'file');
+    }
+  }
+}
+
+/**
+ * Checks the paths the `manifest.json` of the assembly in `dir` names, before the CDK's reader
+ * follows them: each artifact's additionalMetadataFile (and the asset metadata in it), template,
+ * asset manifest or tree file, nested assembly folder (whose own manifest is checked in turn) and
+ * asset metadata paths.
+ */
+function checkManifestPaths(root: string, dir: string, depth: number, seen: Set<string>): void {
+  const file = join(dir, 'manifest.json');
+  const subject = `cdk.out/${relative(root, file)}`;
+  if (seen.has(dir)) throw unreadable(subject, 'is reached twice through nested assemblies');
+  seen.add(dir);
+  const manifest = record(readAssemblyJson(file, MAX_MANIFEST_BYTES, subject)) ?? {};
+  for (const [id, value] of Object.entries(record(manifest.artifacts) ?? {})) {
+    const artifact = record(value) ?? {};
+    const what = (field: string) => `artifact ${safeOutput(id, 200)}'s ${field}`;
+    const properties = record(artifact.properties) ?? {};
+    checkAssetMetadata(root, dir, artifact.metadata, subject, id);
+    if (artifact.additionalMetadataFile !== undefined) {
+      const path = requireNamedInside(
+        root,
+        dir,
+        artifact.additionalMetadataFile,
+        subject,
+        what('additionalMetadataFile'),
+        'file',
+      );
+      const shown = `cdk.out/${relative(root, path)}`;
+      checkAssetMetadata(root, dir, readAssemblyJson(path, MAX_MANIFEST_BYTES, shown), shown, id);
+    }
+    if (properties.templateFile !== undefined)
+      requireNamedInside(root, dir, properties.templateFile, subject, what('templateFile'), 'file');
+    if (properties.file !== undefined)
+      requireNamedInside(root, dir, properties.file, subject, what('file'), 'file');
+    if (properties.directoryName !== undefined) {
+      const nested = requireNamedInside(
+        root,
+        dir,
+        properties.directoryName,
+        subject,
+        what('directoryName'),
+        'folder',
+      );
+      if (depth >= MAX_NESTING) throw unreadable(subject, `nests assemblies more than ${MAX_NESTING} deep`);
+      checkManifestPaths(root, nested, depth + 1, seen);
+    }
+  }
+}
+
+/**
+ * Checks an app's output folder before anything reads it as an assembly (the CDK's reader opens
+ * `manifest.json` and every file it names, synchronously, with cairn's rights): only regular files
+ * and folders in it (walkOutput), every manifest read safely and under its cap, and every path a
+ * manifest names inside the folder. After this, the folder holds nothing a read can block on or
+ * follow out, and (the app gone, the folder cairn's own) nothing can put such a thing there.
+ */
+export function checkOutputFolder(dir: string): void {
+  const top = lstatSync(dir);
+  if (top.isSymbolicLink()) throw refuse('cdk.out', 'is a link');
+  if (!top.isDirectory()) throw unreadable('cdk.out', `is ${fileKind(top)}`);
+  const root = realpathSync(dir);
+  walkOutput(root);
+  checkManifestPaths(root, root, 0, new Set());
 }
 
 function checkLinks(root: string, dir: string): void {
@@ -108,8 +234,9 @@ export function checkConfined(assembly: Assembly): void {
     );
     for (const file of stack.assetManifests) {
       requireInside(root, file, `stack ${stack.stackName} asset manifest`);
-      requireAtMost(file, MAX_MANIFEST_BYTES, `stack ${stack.stackName} asset manifest`, 'cairn reads');
-      const manifest = JSON.parse(readFileSync(file, 'utf8')) as AssetManifestFile;
+      const manifest = (record(
+        readAssemblyJson(file, MAX_MANIFEST_BYTES, `stack ${stack.stackName} asset manifest`),
+      ) ?? {}) as AssetManifestFile;
       const sources = [
         ...Object.entries(manifest.files ?? {}),
         ...Object.entries(manifest.dockerImages ?? {}),

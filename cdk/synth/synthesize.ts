@@ -29,7 +29,7 @@ import {
 } from '../../controller/model';
 import type { Log } from '../../controller/model';
 import { cairnBinDir, cairnNodeModules } from './node-modules';
-import { checkConfined, checkManifestSizes } from './assembly-confinement';
+import { checkConfined, checkOutputFolder } from './assembly-confinement';
 import { isPythonApp, preparePythonApp } from './python-app';
 import { runProcess } from './run-process';
 import { createSynthRunner, type SynthRunner, type SynthUser } from './synth-runner';
@@ -326,7 +326,8 @@ export async function synthesizeApp(options: {
     'CDK app synthesized',
   );
   try {
-    checkManifestSizes(folders.out);
+    // Before the CDK's reader opens anything: only regular files and folders, every named path inside.
+    checkOutputFolder(folders.out);
     const assembly = readAssembly(folders.out);
     checkConfined(assembly);
     return assembly;

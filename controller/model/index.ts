@@ -15,3 +15,4 @@ export * from './private-folder';
 export * from './fence-gate';
 export * from './isolated-job';
 export * from './shared-job-folder';
+export * from './regular-file';

@@ -2,7 +2,6 @@ import {
   chmod,
   lstat,
   mkdir,
-  open,
   readdir,
   readlink,
   rename,
@@ -11,11 +10,12 @@ import {
   symlink,
   writeFile,
 } from 'node:fs/promises';
-import { constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { CairnError } from '../model/errors';
 import { checkedSha } from '../model';
+import { readRegularFile } from '../model/regular-file';
 import { BlobTooLargeError, type TreeFile } from './git-reader';
 
 /** The folders of a branch cairn reads; nothing else of the repository is written to disk. */
@@ -277,7 +277,7 @@ async function reusable(
   for (let at = 0; at < candidates.length; at += PARALLEL_WRITES) {
     await Promise.all(
       candidates.slice(at, at + PARALLEL_WRITES).map(async (file) => {
-        const bytes = await readRegularFile(join(previous, file.path), maxFileBytes);
+        const bytes = await regularFileBytes(join(previous, file.path), maxFileBytes);
         if (bytes && blobOid(bytes) === file.oid) out.set(file.path, bytes);
       }),
     );
@@ -286,20 +286,9 @@ async function reusable(
 }
 
 /** The bytes of a regular file no larger than `maxBytes`; undefined for anything else (symlink, FIFO, gone). */
-async function readRegularFile(path: string, maxBytes: number): Promise<Buffer | undefined> {
-  // O_NOFOLLOW and fstat on the open descriptor: what is checked is what is read.
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
-    () => undefined,
-  );
-  if (!handle) return undefined;
-  try {
-    const info = await handle.stat();
-    return info.isFile() && info.size <= maxBytes ? await handle.readFile() : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    await handle.close();
-  }
+async function regularFileBytes(path: string, maxBytes: number): Promise<Buffer | undefined> {
+  const read = await readRegularFile(path, maxBytes).catch(() => undefined);
+  return read && 'bytes' in read ? read.bytes : undefined;
 }
 
 async function newestCheckout(envDir: string): Promise<string | undefined> {

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { isAbsolute, join, posix, relative, resolve } from 'node:path';
 import * as jsYaml from 'js-yaml';
 import { CairnError } from '../../model/errors';
+import { fileKind, readRegularFileSync } from '../../model/regular-file';
 
 /** The names kustomize reads as a folder's kustomization. */
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
@@ -85,15 +86,60 @@ export function checkKustomizations(dir: string, shown: string): void {
   }
 }
 
+/** The most of a plugin configuration file the check reads (a real one is a few lines). */
+const MAX_PLUGIN_CONFIG_BYTES = 1024 * 1024;
+const INSIDE_HINT =
+  'keep plugin configurations in the rendered folder, as regular files, and name them by relative path';
+
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * The file a plugin entry names, checked without reading anything outside the rendered folder's
+ * copy (`dir`): resolved against the kustomization's folder, it must stay inside the copy (no
+ * absolute path, no `..` out of it, no link on the way), and be a regular file. Undefined for what
+ * the check leaves to kustomize: a missing entry, a folder (a kustomization of plugin
+ * configurations, checked as one), or a file that is not YAML or JSON.
+ */
+function pluginFile(
+  dir: string,
+  rel: string,
+  file: string,
+  field: string,
+  entry: string,
+): string | undefined {
+  const path = resolve(dir, posix.dirname(rel), entry);
+  if (isAbsolute(entry) || !inside(dir, path))
+    throw renderRefused(file, `${field} names ${entry}, which is outside the rendered folder`, INSIDE_HINT);
+  const info = lstatSync(path, { throwIfNoEntry: false });
+  if (!info) return undefined;
+  if (!info.isFile() && !info.isDirectory())
+    throw renderRefused(file, `${field} names ${entry}, which is ${fileKind(info)}`, INSIDE_HINT);
+  // A link on the way (a folder of the copy linked elsewhere) would lead out although the path stays in.
+  if (!inside(realpathSync(dir), realpathSync(path)))
+    throw renderRefused(
+      file,
+      `${field} names ${entry}, which leads out of the rendered folder through a link`,
+      INSIDE_HINT,
+    );
+  return info.isFile() && /\.(ya?ml|json)$/i.test(path) ? path : undefined;
+}
+
 function checkPlugin(dir: string, rel: string, file: string, field: string, entry: unknown): void {
   let docs: unknown[] = [entry];
   if (typeof entry === 'string') {
     if (isRemote(entry))
       throw renderRefused(file, `${field} names the remote plugin configuration ${entry}`, 'vendor it');
-    const path = join(dir, posix.dirname(rel), entry);
-    // A folder is a kustomization of plugin configurations: its own kustomization is checked above.
-    if (!existsSync(path) || !path.match(/\.(ya?ml|json)$/i)) return;
-    docs = loadYaml(readFileSync(path, 'utf8'), posix.join(posix.dirname(file), entry));
+    // An entry over several lines is the configuration inline, left to kustomize's own flags.
+    if (entry.includes('\n')) return;
+    const path = pluginFile(dir, rel, file, field, entry);
+    if (!path) return;
+    const read = readRegularFileSync(path, MAX_PLUGIN_CONFIG_BYTES);
+    if (!('bytes' in read))
+      throw renderRefused(file, `${field} names ${entry}, which ${read.refused}`, INSIDE_HINT);
+    docs = loadYaml(read.bytes.toString('utf8'), posix.join(posix.dirname(file), entry));
   }
   for (const doc of docs.map(record)) {
     if (!doc) continue;

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { processesMarked } from '../../helpers/processes';
 import { bubblewrapRunner } from '../../../cdk/synth/bubblewrap-runner';
 import { noneRunner, type SynthRunner } from '../../../cdk/synth/synth-runner';
@@ -21,6 +24,12 @@ async function synth(scenario: Scenario, runner: SynthRunner, timeoutMs = 60_000
     (error: unknown) => error,
   );
 }
+
+/** The default runner, with the app's command replaced by `command`. */
+const withCommand = (command: string): SynthRunner => {
+  const runner = bubblewrapRunner();
+  return { ...runner, run: (job) => runner.run({ ...job, command }) };
+};
 
 describe.each([
   ['bubblewrap', () => bubblewrapRunner()],
@@ -99,12 +108,6 @@ describe('what the app may do under bubblewrap', () => {
     expect(error.message).toContain('Read-only file system');
   });
 
-  /** The default runner, with the app's command replaced by `command`. */
-  const withCommand = (command: string): SynthRunner => {
-    const runner = bubblewrapRunner();
-    return { ...runner, run: (job) => runner.run({ ...job, command }) };
-  };
-
   it('has an assembly refused when the app links a controller file into its output', async () => {
     // given an app that synthesizes normally and then links /etc/passwd into its output
     const error = await synth(
@@ -113,11 +116,89 @@ describe('what the app may do under bubblewrap', () => {
     );
     // then cairn refuses to read on
     expect(isCairnError(error) && error.code).toBe('synth.escapes-output');
-    expect((error as Error).message).toContain('stolen: points outside the output folder');
+    expect((error as Error).message).toContain('cdk.out/stolen: is a link');
   });
 
   it('has an unreadable assembly reported as such, terminally', async () => {
     const error = await synth({ throw: 'unused' }, withCommand('echo "{" > "$CDK_OUTDIR/manifest.json"'));
     expect(isCairnError(error) && [error.code, error.retryable]).toEqual(['synth.bad-assembly', false]);
+  });
+});
+
+describe('an output folder the app made to hang or mislead the controller, under bubblewrap', () => {
+  // A host file the app cannot see but would have the controller read: its marker must not show.
+  const MARKER = 'controller-host-file-91d4';
+  const hostDir = mkdtempSync(join(tmpdir(), 'cairn-host-'));
+  const hostFile = join(hostDir, 'notes.txt');
+  writeFileSync(hostFile, `${MARKER} is not JSON`);
+  afterAll(() => rmSync(hostDir, { recursive: true, force: true }));
+
+  /** Sets every artifact's additionalMetadataFile in the app's manifest.json to `to`. */
+  const pointMetadataAt = (to: string) =>
+    `node -e 'const fs = require("fs"); const f = process.env.CDK_OUTDIR + "/manifest.json"; ` +
+    `const m = JSON.parse(fs.readFileSync(f, "utf8")); ` +
+    `for (const a of Object.values(m.artifacts)) a.additionalMetadataFile = ${JSON.stringify(to)}; ` +
+    `fs.writeFileSync(f, JSON.stringify(m))'`;
+
+  it.each([
+    [
+      'a FIFO for manifest.json',
+      'rm "$CDK_OUTDIR/manifest.json" && mkfifo "$CDK_OUTDIR/manifest.json"',
+      'synth.bad-assembly',
+      'cdk.out/manifest.json: is a FIFO',
+    ],
+    [
+      'manifest.json linked to /dev/zero',
+      'rm "$CDK_OUTDIR/manifest.json" && ln -s /dev/zero "$CDK_OUTDIR/manifest.json"',
+      'synth.escapes-output',
+      'cdk.out/manifest.json: is a link',
+    ],
+    [
+      'a FIFO additionalMetadataFile',
+      `mkfifo "$CDK_OUTDIR/meta.json" && ${pointMetadataAt('meta.json')}`,
+      'synth.bad-assembly',
+      'cdk.out/meta.json: is a FIFO',
+    ],
+    [
+      'an additionalMetadataFile linked to /dev/zero',
+      `ln -s /dev/zero "$CDK_OUTDIR/meta.json" && ${pointMetadataAt('meta.json')}`,
+      'synth.escapes-output',
+      'cdk.out/meta.json: is a link',
+    ],
+    [
+      'an additionalMetadataFile climbing out to a host file',
+      pointMetadataAt(`../../../../../../../../..${hostFile}`),
+      'synth.escapes-output',
+      `additionalMetadataFile ../../../../../../../../..${hostFile} leaves the output folder`,
+    ],
+  ])('refuses %s at once, the controller staying responsive', async (_what, tamper, code, message) => {
+    // given a timer of the controller's, and an app that synthesizes and then tampers with its output
+    let ticks = 0;
+    let lastTick = Date.now();
+    let longestGap = 0;
+    const timer = setInterval(() => {
+      const now = Date.now();
+      longestGap = Math.max(longestGap, now - lastTick);
+      lastTick = now;
+      ticks++;
+    }, 50);
+    let error: unknown;
+    try {
+      // when it is synthesized under bubblewrap
+      error = await synth(
+        { prefix: unique('tamper'), stacks: [{ name: 'A', queues: ['Q'] }] },
+        withCommand(`node app.js && ${tamper}`),
+      );
+    } finally {
+      clearInterval(timer);
+    }
+    // then the assembly is refused, naming the file and what is wrong, and the host file was not read
+    expect(isCairnError(error) && [error.code, error.retryable]).toEqual([code, false]);
+    expect((error as Error).message).toContain(message);
+    expect(JSON.stringify(error)).not.toContain(MARKER);
+    expect((error as Error).message).not.toContain(MARKER);
+    // and the controller's timer kept firing throughout (its event loop never blocked)
+    expect(ticks).toBeGreaterThan(0);
+    expect(longestGap).toBeLessThan(2_000);
   });
 });

@@ -88,3 +88,45 @@ describe('a kustomization reading outside its folder', () => {
     },
   );
 });
+
+/**
+ * A kustomization whose generators, transformers or validators name a plugin configuration outside
+ * the rendered folder: cairn's own check (before kustomize runs, with the controller's rights) must
+ * refuse it without reading that file, so nothing of it (here a plugin's name) reaches the error.
+ */
+describe('a kustomization naming a plugin configuration outside its folder', () => {
+  const PLUGIN_MARKER = 'outside-plugin-marker-2b8e';
+  const outsidePlugin = join(mkdtempSync(join(tmpdir(), 'cairn-host-')), 'plugin.yaml');
+  writeFileSync(
+    outsidePlugin,
+    stringify({ apiVersion: 'someteam.example.com/v1', kind: 'Loot', metadata: { name: PLUGIN_MARKER } }),
+  );
+
+  function pluginWorkspace(name: string, field: string, entry: string, link?: string): string {
+    const ws = join(root, name);
+    const folder = join(ws, 'k8s-resources', 'web');
+    mkdirSync(folder, { recursive: true });
+    if (link) symlinkSync(link, join(folder, 'linked.yaml'));
+    writeFileSync(join(folder, 'kustomization.yaml'), stringify({ [field]: [entry] }));
+    return ws;
+  }
+
+  const pluginCases: [string, string, string, string | undefined][] = [
+    ['generators', 'a ../../ path', `../../../../../../../../..${outsidePlugin}`, undefined],
+    ['transformers', 'an absolute path', outsidePlugin, undefined],
+    ['validators', 'a link out of the folder', 'linked.yaml', outsidePlugin],
+  ];
+
+  it.each(pluginCases)('refuses %s naming %s, without reading it', async (field, _what, entry, link) => {
+    // given the kustomization (the check runs before any sandbox, so no isolation changes it)
+    const ws = pluginWorkspace(`plugin-${field}`, field, entry, link);
+    // when it is rendered
+    const error = await outcome(render(ws, 'none'));
+    // then it is refused naming the entry and the kustomization file, and nothing of the file shows
+    expect(error).toMatchObject({ code: 'kube.render-refused' });
+    expect(error.message).toContain(`${field} names ${entry}`);
+    expect(error.message).toContain('kustomization.yaml');
+    expect(error.message).not.toContain(PLUGIN_MARKER);
+    expect(error.message).not.toContain('Loot');
+  });
+});
