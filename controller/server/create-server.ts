@@ -3,7 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config/types';
 import { CairnError } from '../model/errors';
 import type { Log } from '../log';
-import { loadApiTokens, registerApiAuth, type ApiToken } from './api-auth';
+import { loadApiTokens, registerApiAuth, registerLocalHostCheck, type ApiToken } from './api-auth';
 import { registerApiRoutes } from './api-routes';
 import { BodyBudget, BodyError, readBody, tooLargeMessage } from './body-reader';
 import { guardConnections, httpServerOptions, serverLimits, type ServerLimits } from './connection-guard';
@@ -77,7 +77,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       'no API token is configured: listening on loopback only',
     );
   }
-  const app = buildApp(options, secret, tokens, limits);
+  const app = buildApp(options, secret, tokens, limits, host);
   try {
     await app.listen({ host, port: options.config.port });
   } catch (err) {
@@ -115,6 +115,7 @@ function buildApp(
   secret: string | undefined,
   tokens: readonly ApiToken[],
   limits: ServerLimits,
+  host: string,
 ): FastifyInstance {
   const { controller, metrics, log, config } = options;
   const app = Fastify({
@@ -155,6 +156,8 @@ function buildApp(
   );
 
   registerApiAuth(app, tokens, { metricsAuth: config.metricsAuth === true });
+  // With no token the API is open on loopback: only requests addressed to loopback (DNS rebinding).
+  if (tokens.length === 0) registerLocalHostCheck(app, host);
   // Sharded replicas hand webhooks to each other, signed with a key of their own (never the webhook secret's).
   const key = controller.shardIdentity ? options.handoffKey : undefined;
   registerWebhookRoute(app, {
