@@ -1,4 +1,4 @@
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config/types';
 import { CairnError } from '../model/errors';
@@ -8,6 +8,7 @@ import { registerApiRoutes } from './api-routes';
 import { BodyBudget, BodyError, readBody, tooLargeMessage } from './body-reader';
 import { guardConnections, httpServerOptions, serverLimits, type ServerLimits } from './connection-guard';
 import type { Metrics } from './metrics';
+import { createProbeServer } from './probe-listener';
 import { registerProbeRoutes } from './probe-routes';
 import { answer, refuse } from './reply';
 import type { ControllerPort } from './types';
@@ -42,6 +43,8 @@ export interface ServerOptions {
 /** A listening server: its base URL and how to stop it. */
 export interface RunningServer {
   readonly url: string;
+  /** The probe listener's base URL (`server.probePort`); absent when the config sets no probe port. */
+  readonly probeUrl?: string;
   close(): Promise<void>;
 }
 
@@ -93,7 +96,47 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.config.port;
   const shown = host.includes(':') ? `[${host}]` : host;
-  return { url: `http://${shown}:${port}`, close: () => app.close() };
+  const url = `http://${shown}:${port}`;
+  if (options.config.probePort === undefined) return { url, close: () => app.close() };
+  // The probes' own listener: the main port's caps (which anyone reaching it can fill) never fail them.
+  const probes = createProbeServer(options.controller);
+  let probePort: number;
+  try {
+    probePort = await listen(probes, host, options.config.probePort);
+  } catch (err) {
+    await app.close();
+    throw new CairnError(
+      `cannot listen on ${host}:${options.config.probePort} (the probe listener): ${(err as Error).message}`,
+      {
+        code: 'server.listen',
+        phase: 'server',
+        subject: 'server.probePort',
+        hint: 'choose a free port for server.probePort (0 picks one), or stop the process that holds it',
+        cause: err,
+      },
+    );
+  }
+  return {
+    url,
+    probeUrl: `http://${shown}:${probePort}`,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => probes.close(() => resolve()));
+      probes.closeAllConnections();
+      await Promise.all([closed, app.close()]);
+    },
+  };
+}
+
+/** Listens on `host:port` and resolves with the port taken (port 0 picks a free one). */
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
 }
 
 function secretFrom(name: string | undefined, key: string, env: NodeJS.ProcessEnv): string | undefined {
