@@ -222,6 +222,7 @@ function buildApp(
     tokens,
     sources: options.ui ?? {},
     log,
+    idleTimeoutMs: limits.headersTimeoutMs + limits.bodyTimeoutMs,
     ...(options.ui?.commitUrl ? { commitUrl: options.ui.commitUrl } : {}),
   });
   if (options.live)
