@@ -193,13 +193,23 @@ export class AuditIndex {
   }
 
   /** Entries newest first (by finish time across environments), optionally of one environment, at most `limit`. */
-  newest(filter: { readonly env?: string; readonly limit?: number }): readonly IndexedEntry[] {
-    const limit = filter.limit ?? Number.POSITIVE_INFINITY;
-    if (filter.env !== undefined)
-      return [...(this.envs.get(filter.env)?.entries ?? [])].reverse().slice(0, limit);
+  newest(filter: {
+    readonly env?: string;
+    readonly limit?: number;
+    readonly offset?: number;
+  }): readonly IndexedEntry[] {
+    const offset = filter.offset ?? 0;
+    const end = offset + (filter.limit ?? Number.POSITIVE_INFINITY);
+    if (filter.env !== undefined) {
+      // Newest first without copying the whole chain: only the page is taken.
+      const entries = this.envs.get(filter.env)?.entries ?? [];
+      const from = Math.max(0, entries.length - end);
+      const to = Math.max(0, entries.length - offset);
+      return entries.slice(from, to).reverse();
+    }
     const all = [...this.envs.values()].flatMap((e) => e.entries);
     const time = (e: IndexedEntry) => String(e.finishedAt ?? '');
-    return all.sort((a, b) => time(b).localeCompare(time(a)) || b.order - a.order).slice(0, limit);
+    return all.sort((a, b) => time(b).localeCompare(time(a)) || b.order - a.order).slice(offset, end);
   }
 
   /** The entry with this id, or the only one whose id starts with it; `ambiguous` when several do. */

@@ -299,9 +299,13 @@ export class AuditLog implements AuditReader {
     await next;
   }
 
-  /** Finished entries, newest first, with folded quiet passes and, past a break, why they are untrusted. */
+  /**
+   * Finished entries, newest first, with folded quiet passes and, past a break, why they are
+   * untrusted. `offset` newest entries are skipped in the index, before any record is read: a page
+   * costs its own records only.
+   */
   async list(
-    filter: { readonly env?: string; readonly limit?: number } = {},
+    filter: { readonly env?: string; readonly limit?: number; readonly offset?: number } = {},
   ): Promise<readonly ListedEntry[]> {
     if (filter.env !== undefined) this.requireRead(filter.env);
     const found: ListedEntry[] = [];

@@ -24,6 +24,8 @@ import {
  * start pays no schema compile; the generated file is untyped, hence the cast to Ajv's own type.
  */
 const validator = generatedValidate as ValidateFunction;
+/** `server.probePort` when the file sets none and `server.port` is not 0. */
+export const DEFAULT_PROBE_PORT = 8081;
 
 function validate(data: unknown): readonly ErrorObject[] {
   return validator(data) ? [] : (validator.errors ?? []);
@@ -154,6 +156,12 @@ function checkEnvironments(raw: RawConfig): string[] {
       `repository.host: ${missing} cannot be derived from repository.url "${url}" (not an http(s) or ssh URL); set repository.host.${missing.split(' and ')[0]}`,
     );
   }
+  const port = raw.server?.port ?? 8080;
+  const probePort = raw.server?.probePort ?? (port === 0 ? 0 : DEFAULT_PROBE_PORT);
+  if (probePort !== 0 && probePort === port)
+    errors.push(
+      `server.probePort: ${probePort} is server.port too; the probe listener needs a port of its own`,
+    );
   return [...errors, ...checkPromotions(raw), ...checkNotifications(raw)];
 }
 
@@ -351,6 +359,8 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
     audit: auditConfig(raw.audit, auditDir, abs),
     server: {
       port: raw.server?.port ?? 8080,
+      // A free port beside a free port (tests, several local controllers); 8081 beside a fixed one.
+      probePort: raw.server?.probePort ?? (raw.server?.port === 0 ? 0 : DEFAULT_PROBE_PORT),
       host: raw.server?.host ?? '127.0.0.1',
       ...(raw.server?.webhookSecretEnv ? { webhookSecretEnv: raw.server.webhookSecretEnv } : {}),
       ...(raw.server?.apiTokenEnv ? { apiTokenEnv: raw.server.apiTokenEnv } : {}),

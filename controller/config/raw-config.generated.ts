@@ -426,6 +426,10 @@ export interface RawServer {
    */
   port?: number;
   /**
+   * TCP port of the probe listener, which serves only GET /healthz and /readyz, on the same address as server.port, with connection caps and timeouts of its own, so a flood of the main port cannot fail the liveness probe (default 8081, or 0 when server.port is 0; 0 picks a free one). Must differ from server.port.
+   */
+  probePort?: number;
+  /**
    * Address to listen on (default 127.0.0.1). With no API token configured the server listens on 127.0.0.1 only, whatever this says, and logs that it did.
    */
   host?: string;

@@ -198,6 +198,11 @@ export interface AuditDynamoDbConfig {
 
 export interface ServerConfig {
   readonly port: number;
+  /**
+   * The probe listener's port (`/healthz` and `/readyz` only, caps of its own); 0 picks a free one.
+   * Absent: no probe listener (createServer's callers in tests); the config file's default is 8081.
+   */
+  readonly probePort?: number;
   /** Where to listen; with no API token configured the server listens on 127.0.0.1 whatever this says. */
   readonly host: string;
   readonly webhookSecretEnv?: string;

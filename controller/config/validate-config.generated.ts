@@ -466,6 +466,13 @@ const schema11 = {
           minimum: 0,
           maximum: 65535,
         },
+        probePort: {
+          description:
+            'TCP port of the probe listener, which serves only GET /healthz and /readyz, on the same address as server.port, with connection caps and timeouts of its own, so a flood of the main port cannot fail the liveness probe (default 8081, or 0 when server.port is 0; 0 picks a free one). Must differ from server.port.',
+          type: 'integer',
+          minimum: 0,
+          maximum: 65535,
+        },
         host: {
           description:
             'Address to listen on (default 127.0.0.1). With no API token configured the server listens on 127.0.0.1 only, whatever this says, and logs that it did.',
@@ -4557,17 +4564,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
-        if (data84.host !== undefined) {
-          let data86 = data84.host;
-          if (typeof data86 !== 'string') {
+        if (data84.probePort !== undefined) {
+          let data86 = data84.probePort;
+          if (!(typeof data86 == 'number' && !(data86 % 1) && !isNaN(data86))) {
             const err168 = {
-              instancePath: instancePath + '/server/host',
-              schemaPath: '#/properties/server/properties/host/type',
+              instancePath: instancePath + '/server/probePort',
+              schemaPath: '#/properties/server/properties/probePort/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.server.properties.host.type,
-              parentSchema: schema11.properties.server.properties.host,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.probePort.type,
+              parentSchema: schema11.properties.server.properties.probePort,
               data: data86,
             };
             if (vErrors === null) {
@@ -4577,20 +4584,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data84.webhookSecretEnv !== undefined) {
-          let data87 = data84.webhookSecretEnv;
-          if (typeof data87 === 'string') {
-            if (!pattern1.test(data87)) {
+          if (typeof data86 == 'number') {
+            if (data86 > 65535 || isNaN(data86)) {
               const err169 = {
-                instancePath: instancePath + '/server/webhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data87,
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data86,
               };
               if (vErrors === null) {
                 vErrors = [err169];
@@ -4599,31 +4603,53 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
-            const err170 = {
-              instancePath: instancePath + '/server/webhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
+            if (data86 < 0 || isNaN(data86)) {
+              const err170 = {
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data86,
+              };
+              if (vErrors === null) {
+                vErrors = [err170];
+              } else {
+                vErrors.push(err170);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data84.host !== undefined) {
+          let data87 = data84.host;
+          if (typeof data87 !== 'string') {
+            const err171 = {
+              instancePath: instancePath + '/server/host',
+              schemaPath: '#/properties/server/properties/host/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.server.properties.host.type,
+              parentSchema: schema11.properties.server.properties.host,
               data: data87,
             };
             if (vErrors === null) {
-              vErrors = [err170];
+              vErrors = [err171];
             } else {
-              vErrors.push(err170);
+              vErrors.push(err171);
             }
             errors++;
           }
         }
-        if (data84.apiTokenEnv !== undefined) {
-          let data88 = data84.apiTokenEnv;
+        if (data84.webhookSecretEnv !== undefined) {
+          let data88 = data84.webhookSecretEnv;
           if (typeof data88 === 'string') {
             if (!pattern1.test(data88)) {
-              const err171 = {
-                instancePath: instancePath + '/server/apiTokenEnv',
+              const err172 = {
+                instancePath: instancePath + '/server/webhookSecretEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -4633,15 +4659,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 data: data88,
               };
               if (vErrors === null) {
-                vErrors = [err171];
+                vErrors = [err172];
               } else {
-                vErrors.push(err171);
+                vErrors.push(err172);
               }
               errors++;
             }
           } else {
-            const err172 = {
-              instancePath: instancePath + '/server/apiTokenEnv',
+            const err173 = {
+              instancePath: instancePath + '/server/webhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -4651,26 +4677,66 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data88,
             };
             if (vErrors === null) {
-              vErrors = [err172];
+              vErrors = [err173];
             } else {
-              vErrors.push(err172);
+              vErrors.push(err173);
+            }
+            errors++;
+          }
+        }
+        if (data84.apiTokenEnv !== undefined) {
+          let data89 = data84.apiTokenEnv;
+          if (typeof data89 === 'string') {
+            if (!pattern1.test(data89)) {
+              const err174 = {
+                instancePath: instancePath + '/server/apiTokenEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data89,
+              };
+              if (vErrors === null) {
+                vErrors = [err174];
+              } else {
+                vErrors.push(err174);
+              }
+              errors++;
+            }
+          } else {
+            const err175 = {
+              instancePath: instancePath + '/server/apiTokenEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data89,
+            };
+            if (vErrors === null) {
+              vErrors = [err175];
+            } else {
+              vErrors.push(err175);
             }
             errors++;
           }
         }
         if (data84.apiTokens !== undefined) {
-          let data89 = data84.apiTokens;
-          if (Array.isArray(data89)) {
-            const len6 = data89.length;
+          let data90 = data84.apiTokens;
+          if (Array.isArray(data90)) {
+            const len6 = data90.length;
             for (let i7 = 0; i7 < len6; i7++) {
-              let data90 = data89[i7];
-              const _errs208 = errors;
+              let data91 = data90[i7];
+              const _errs210 = errors;
               let valid43 = false;
               let passing2 = null;
-              const _errs209 = errors;
-              if (data90 && typeof data90 == 'object' && !Array.isArray(data90)) {
-                if (data90.env === undefined) {
-                  const err173 = {
+              const _errs211 = errors;
+              if (data91 && typeof data91 == 'object' && !Array.isArray(data91)) {
+                if (data91.env === undefined) {
+                  const err176 = {
                     instancePath: instancePath + '/server/apiTokens/' + i7,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
@@ -4678,25 +4744,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data90,
+                    data: data91,
                   };
                   if (vErrors === null) {
-                    vErrors = [err173];
+                    vErrors = [err176];
                   } else {
-                    vErrors.push(err173);
+                    vErrors.push(err176);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs209 === errors;
+              var _valid2 = _errs211 === errors;
               if (_valid2) {
                 valid43 = true;
                 passing2 = 0;
               }
-              const _errs210 = errors;
-              if (data90 && typeof data90 == 'object' && !Array.isArray(data90)) {
-                if (data90.file === undefined) {
-                  const err174 = {
+              const _errs212 = errors;
+              if (data91 && typeof data91 == 'object' && !Array.isArray(data91)) {
+                if (data91.file === undefined) {
+                  const err177 = {
                     instancePath: instancePath + '/server/apiTokens/' + i7,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
                     keyword: 'required',
@@ -4704,17 +4770,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data90,
+                    data: data91,
                   };
                   if (vErrors === null) {
-                    vErrors = [err174];
+                    vErrors = [err177];
                   } else {
-                    vErrors.push(err174);
+                    vErrors.push(err177);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs210 === errors;
+              var _valid2 = _errs212 === errors;
               if (_valid2 && valid43) {
                 valid43 = false;
                 passing2 = [passing2, 1];
@@ -4725,7 +4791,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               }
               if (!valid43) {
-                const err175 = {
+                const err178 = {
                   instancePath: instancePath + '/server/apiTokens/' + i7,
                   schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
                   keyword: 'oneOf',
@@ -4733,27 +4799,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.server.properties.apiTokens.items.oneOf,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data90,
+                  data: data91,
                 };
                 if (vErrors === null) {
-                  vErrors = [err175];
+                  vErrors = [err178];
                 } else {
-                  vErrors.push(err175);
+                  vErrors.push(err178);
                 }
                 errors++;
               } else {
-                errors = _errs208;
+                errors = _errs210;
                 if (vErrors !== null) {
-                  if (_errs208) {
-                    vErrors.length = _errs208;
+                  if (_errs210) {
+                    vErrors.length = _errs210;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data90 && typeof data90 == 'object' && !Array.isArray(data90)) {
-                if (data90.scopes === undefined) {
-                  const err176 = {
+              if (data91 && typeof data91 == 'object' && !Array.isArray(data91)) {
+                if (data91.scopes === undefined) {
+                  const err179 = {
                     instancePath: instancePath + '/server/apiTokens/' + i7,
                     schemaPath: '#/properties/server/properties/apiTokens/items/required',
                     keyword: 'required',
@@ -4761,18 +4827,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'scopes' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data90,
+                    data: data91,
                   };
                   if (vErrors === null) {
-                    vErrors = [err176];
+                    vErrors = [err179];
                   } else {
-                    vErrors.push(err176);
+                    vErrors.push(err179);
                   }
                   errors++;
                 }
-                for (const key15 in data90) {
+                for (const key15 in data91) {
                   if (!(key15 === 'env' || key15 === 'file' || key15 === 'scopes')) {
-                    const err177 = {
+                    const err180 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
@@ -4780,21 +4846,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data90,
+                      data: data91,
                     };
                     if (vErrors === null) {
-                      vErrors = [err177];
+                      vErrors = [err180];
                     } else {
-                      vErrors.push(err177);
+                      vErrors.push(err180);
                     }
                     errors++;
                   }
                 }
-                if (data90.env !== undefined) {
-                  let data91 = data90.env;
-                  if (typeof data91 === 'string') {
-                    if (!pattern1.test(data91)) {
-                      const err178 = {
+                if (data91.env !== undefined) {
+                  let data92 = data91.env;
+                  if (typeof data92 === 'string') {
+                    if (!pattern1.test(data92)) {
+                      const err181 = {
                         instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
                         schemaPath: '#/definitions/envVarName/pattern',
                         keyword: 'pattern',
@@ -4802,17 +4868,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                         schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                         parentSchema: schema13,
-                        data: data91,
+                        data: data92,
                       };
                       if (vErrors === null) {
-                        vErrors = [err178];
+                        vErrors = [err181];
                       } else {
-                        vErrors.push(err178);
+                        vErrors.push(err181);
                       }
                       errors++;
                     }
                   } else {
-                    const err179 = {
+                    const err182 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
                       schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
@@ -4820,21 +4886,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema13.type,
                       parentSchema: schema13,
-                      data: data91,
+                      data: data92,
                     };
                     if (vErrors === null) {
-                      vErrors = [err179];
+                      vErrors = [err182];
                     } else {
-                      vErrors.push(err179);
+                      vErrors.push(err182);
                     }
                     errors++;
                   }
                 }
-                if (data90.file !== undefined) {
-                  let data92 = data90.file;
-                  if (typeof data92 === 'string') {
-                    if (func3(data92) < 1) {
-                      const err180 = {
+                if (data91.file !== undefined) {
+                  let data93 = data91.file;
+                  if (typeof data93 === 'string') {
+                    if (func3(data93) < 1) {
+                      const err183 = {
                         instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/file/minLength',
@@ -4843,17 +4909,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                        data: data92,
+                        data: data93,
                       };
                       if (vErrors === null) {
-                        vErrors = [err180];
+                        vErrors = [err183];
                       } else {
-                        vErrors.push(err180);
+                        vErrors.push(err183);
                       }
                       errors++;
                     }
                   } else {
-                    const err181 = {
+                    const err184 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
                       keyword: 'type',
@@ -4861,21 +4927,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                      data: data92,
+                      data: data93,
                     };
                     if (vErrors === null) {
-                      vErrors = [err181];
+                      vErrors = [err184];
                     } else {
-                      vErrors.push(err181);
+                      vErrors.push(err184);
                     }
                     errors++;
                   }
                 }
-                if (data90.scopes !== undefined) {
-                  let data93 = data90.scopes;
-                  if (Array.isArray(data93)) {
-                    if (data93.length < 1) {
-                      const err182 = {
+                if (data91.scopes !== undefined) {
+                  let data94 = data91.scopes;
+                  if (Array.isArray(data94)) {
+                    if (data94.length < 1) {
+                      const err185 = {
                         instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
@@ -4884,20 +4950,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 items',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                        data: data93,
+                        data: data94,
                       };
                       if (vErrors === null) {
-                        vErrors = [err182];
+                        vErrors = [err185];
                       } else {
-                        vErrors.push(err182);
+                        vErrors.push(err185);
                       }
                       errors++;
                     }
-                    const len7 = data93.length;
+                    const len7 = data94.length;
                     for (let i8 = 0; i8 < len7; i8++) {
-                      let data94 = data93[i8];
-                      if (!(data94 === 'read' || data94 === 'sync')) {
-                        const err183 = {
+                      let data95 = data94[i8];
+                      if (!(data95 === 'read' || data95 === 'sync')) {
+                        const err186 = {
                           instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes/' + i8,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
@@ -4913,23 +4979,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data94,
+                          data: data95,
                         };
                         if (vErrors === null) {
-                          vErrors = [err183];
+                          vErrors = [err186];
                         } else {
-                          vErrors.push(err183);
+                          vErrors.push(err186);
                         }
                         errors++;
                       }
                     }
-                    let i9 = data93.length;
+                    let i9 = data94.length;
                     let j1;
                     if (i9 > 1) {
                       outer1: for (; i9--;) {
                         for (j1 = i9; j1--;) {
-                          if (func0(data93[i9], data93[j1])) {
-                            const err184 = {
+                          if (func0(data94[i9], data94[j1])) {
+                            const err187 = {
                               instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
@@ -4944,12 +5010,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data93,
+                              data: data94,
                             };
                             if (vErrors === null) {
-                              vErrors = [err184];
+                              vErrors = [err187];
                             } else {
-                              vErrors.push(err184);
+                              vErrors.push(err187);
                             }
                             errors++;
                             break outer1;
@@ -4958,7 +5024,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err185 = {
+                    const err188 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
@@ -4966,18 +5032,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data93,
+                      data: data94,
                     };
                     if (vErrors === null) {
-                      vErrors = [err185];
+                      vErrors = [err188];
                     } else {
-                      vErrors.push(err185);
+                      vErrors.push(err188);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err186 = {
+                const err189 = {
                   instancePath: instancePath + '/server/apiTokens/' + i7,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
@@ -4985,18 +5051,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data90,
+                  data: data91,
                 };
                 if (vErrors === null) {
-                  vErrors = [err186];
+                  vErrors = [err189];
                 } else {
-                  vErrors.push(err186);
+                  vErrors.push(err189);
                 }
                 errors++;
               }
             }
           } else {
-            const err187 = {
+            const err190 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -5004,69 +5070,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data89,
-            };
-            if (vErrors === null) {
-              vErrors = [err187];
-            } else {
-              vErrors.push(err187);
-            }
-            errors++;
-          }
-        }
-        if (data84.maxBodySize !== undefined) {
-          let data95 = data84.maxBodySize;
-          if (!(typeof data95 == 'number' && !(data95 % 1) && !isNaN(data95))) {
-            const err188 = {
-              instancePath: instancePath + '/server/maxBodySize',
-              schemaPath: '#/properties/server/properties/maxBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data95,
-            };
-            if (vErrors === null) {
-              vErrors = [err188];
-            } else {
-              vErrors.push(err188);
-            }
-            errors++;
-          }
-          if (typeof data95 == 'number') {
-            if (data95 < 1024 || isNaN(data95)) {
-              const err189 = {
-                instancePath: instancePath + '/server/maxBodySize',
-                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1024 },
-                message: 'must be >= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data95,
-              };
-              if (vErrors === null) {
-                vErrors = [err189];
-              } else {
-                vErrors.push(err189);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data84.maxConnections !== undefined) {
-          let data96 = data84.maxConnections;
-          if (!(typeof data96 == 'number' && !(data96 % 1) && !isNaN(data96))) {
-            const err190 = {
-              instancePath: instancePath + '/server/maxConnections',
-              schemaPath: '#/properties/server/properties/maxConnections/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnections.type,
-              parentSchema: schema11.properties.server.properties.maxConnections,
-              data: data96,
+              data: data90,
             };
             if (vErrors === null) {
               vErrors = [err190];
@@ -5075,9 +5079,71 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+        }
+        if (data84.maxBodySize !== undefined) {
+          let data96 = data84.maxBodySize;
+          if (!(typeof data96 == 'number' && !(data96 % 1) && !isNaN(data96))) {
+            const err191 = {
+              instancePath: instancePath + '/server/maxBodySize',
+              schemaPath: '#/properties/server/properties/maxBodySize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBodySize,
+              data: data96,
+            };
+            if (vErrors === null) {
+              vErrors = [err191];
+            } else {
+              vErrors.push(err191);
+            }
+            errors++;
+          }
           if (typeof data96 == 'number') {
-            if (data96 < 1 || isNaN(data96)) {
-              const err191 = {
+            if (data96 < 1024 || isNaN(data96)) {
+              const err192 = {
+                instancePath: instancePath + '/server/maxBodySize',
+                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1024 },
+                message: 'must be >= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.server.properties.maxBodySize,
+                data: data96,
+              };
+              if (vErrors === null) {
+                vErrors = [err192];
+              } else {
+                vErrors.push(err192);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data84.maxConnections !== undefined) {
+          let data97 = data84.maxConnections;
+          if (!(typeof data97 == 'number' && !(data97 % 1) && !isNaN(data97))) {
+            const err193 = {
+              instancePath: instancePath + '/server/maxConnections',
+              schemaPath: '#/properties/server/properties/maxConnections/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnections.type,
+              parentSchema: schema11.properties.server.properties.maxConnections,
+              data: data97,
+            };
+            if (vErrors === null) {
+              vErrors = [err193];
+            } else {
+              vErrors.push(err193);
+            }
+            errors++;
+          }
+          if (typeof data97 == 'number') {
+            if (data97 < 1 || isNaN(data97)) {
+              const err194 = {
                 instancePath: instancePath + '/server/maxConnections',
                 schemaPath: '#/properties/server/properties/maxConnections/minimum',
                 keyword: 'minimum',
@@ -5085,71 +5151,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.server.properties.maxConnections,
-                data: data96,
-              };
-              if (vErrors === null) {
-                vErrors = [err191];
-              } else {
-                vErrors.push(err191);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data84.maxConnectionsPerClient !== undefined) {
-          let data97 = data84.maxConnectionsPerClient;
-          if (!(typeof data97 == 'number' && !(data97 % 1) && !isNaN(data97))) {
-            const err192 = {
-              instancePath: instancePath + '/server/maxConnectionsPerClient',
-              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
-              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-              data: data97,
-            };
-            if (vErrors === null) {
-              vErrors = [err192];
-            } else {
-              vErrors.push(err192);
-            }
-            errors++;
-          }
-          if (typeof data97 == 'number') {
-            if (data97 < 1 || isNaN(data97)) {
-              const err193 = {
-                instancePath: instancePath + '/server/maxConnectionsPerClient',
-                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
                 data: data97,
-              };
-              if (vErrors === null) {
-                vErrors = [err193];
-              } else {
-                vErrors.push(err193);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data84.headersTimeout !== undefined) {
-          let data98 = data84.headersTimeout;
-          if (typeof data98 === 'string') {
-            if (!pattern0.test(data98)) {
-              const err194 = {
-                instancePath: instancePath + '/server/headersTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data98,
               };
               if (vErrors === null) {
                 vErrors = [err194];
@@ -5158,15 +5160,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
+          }
+        }
+        if (data84.maxConnectionsPerClient !== undefined) {
+          let data98 = data84.maxConnectionsPerClient;
+          if (!(typeof data98 == 'number' && !(data98 % 1) && !isNaN(data98))) {
             const err195 = {
-              instancePath: instancePath + '/server/headersTimeout',
-              schemaPath: '#/definitions/duration/type',
+              instancePath: instancePath + '/server/maxConnectionsPerClient',
+              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
+              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
               data: data98,
             };
             if (vErrors === null) {
@@ -5176,13 +5182,33 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data98 == 'number') {
+            if (data98 < 1 || isNaN(data98)) {
+              const err196 = {
+                instancePath: instancePath + '/server/maxConnectionsPerClient',
+                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                data: data98,
+              };
+              if (vErrors === null) {
+                vErrors = [err196];
+              } else {
+                vErrors.push(err196);
+              }
+              errors++;
+            }
+          }
         }
-        if (data84.bodyTimeout !== undefined) {
-          let data99 = data84.bodyTimeout;
+        if (data84.headersTimeout !== undefined) {
+          let data99 = data84.headersTimeout;
           if (typeof data99 === 'string') {
             if (!pattern0.test(data99)) {
-              const err196 = {
-                instancePath: instancePath + '/server/bodyTimeout',
+              const err197 = {
+                instancePath: instancePath + '/server/headersTimeout',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
@@ -5192,15 +5218,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 data: data99,
               };
               if (vErrors === null) {
-                vErrors = [err196];
+                vErrors = [err197];
               } else {
-                vErrors.push(err196);
+                vErrors.push(err197);
               }
               errors++;
             }
           } else {
-            const err197 = {
-              instancePath: instancePath + '/server/bodyTimeout',
+            const err198 = {
+              instancePath: instancePath + '/server/headersTimeout',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -5210,43 +5236,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data99,
             };
             if (vErrors === null) {
-              vErrors = [err197];
-            } else {
-              vErrors.push(err197);
-            }
-            errors++;
-          }
-        }
-        if (data84.maxBufferedBodySize !== undefined) {
-          let data100 = data84.maxBufferedBodySize;
-          if (!(typeof data100 == 'number' && !(data100 % 1) && !isNaN(data100))) {
-            const err198 = {
-              instancePath: instancePath + '/server/maxBufferedBodySize',
-              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-              data: data100,
-            };
-            if (vErrors === null) {
               vErrors = [err198];
             } else {
               vErrors.push(err198);
             }
             errors++;
           }
-          if (typeof data100 == 'number') {
-            if (data100 < 65536 || isNaN(data100)) {
+        }
+        if (data84.bodyTimeout !== undefined) {
+          let data100 = data84.bodyTimeout;
+          if (typeof data100 === 'string') {
+            if (!pattern0.test(data100)) {
               const err199 = {
-                instancePath: instancePath + '/server/maxBufferedBodySize',
-                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 65536 },
-                message: 'must be >= 65536',
-                schema: 65536,
-                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+                instancePath: instancePath + '/server/bodyTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
                 data: data100,
               };
               if (vErrors === null) {
@@ -5256,38 +5264,36 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data84.publicUrl !== undefined) {
-          let data101 = data84.publicUrl;
-          if (typeof data101 === 'string') {
-            if (!pattern2.test(data101)) {
-              const err200 = {
-                instancePath: instancePath + '/server/publicUrl',
-                schemaPath: '#/properties/server/properties/publicUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.server.properties.publicUrl,
-                data: data101,
-              };
-              if (vErrors === null) {
-                vErrors = [err200];
-              } else {
-                vErrors.push(err200);
-              }
-              errors++;
-            }
           } else {
-            const err201 = {
-              instancePath: instancePath + '/server/publicUrl',
-              schemaPath: '#/properties/server/properties/publicUrl/type',
+            const err200 = {
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.server.properties.publicUrl.type,
-              parentSchema: schema11.properties.server.properties.publicUrl,
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data100,
+            };
+            if (vErrors === null) {
+              vErrors = [err200];
+            } else {
+              vErrors.push(err200);
+            }
+            errors++;
+          }
+        }
+        if (data84.maxBufferedBodySize !== undefined) {
+          let data101 = data84.maxBufferedBodySize;
+          if (!(typeof data101 == 'number' && !(data101 % 1) && !isNaN(data101))) {
+            const err201 = {
+              instancePath: instancePath + '/server/maxBufferedBodySize',
+              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
               data: data101,
             };
             if (vErrors === null) {
@@ -5297,11 +5303,71 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data101 == 'number') {
+            if (data101 < 65536 || isNaN(data101)) {
+              const err202 = {
+                instancePath: instancePath + '/server/maxBufferedBodySize',
+                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 65536 },
+                message: 'must be >= 65536',
+                schema: 65536,
+                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+                data: data101,
+              };
+              if (vErrors === null) {
+                vErrors = [err202];
+              } else {
+                vErrors.push(err202);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data84.publicUrl !== undefined) {
+          let data102 = data84.publicUrl;
+          if (typeof data102 === 'string') {
+            if (!pattern2.test(data102)) {
+              const err203 = {
+                instancePath: instancePath + '/server/publicUrl',
+                schemaPath: '#/properties/server/properties/publicUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.server.properties.publicUrl,
+                data: data102,
+              };
+              if (vErrors === null) {
+                vErrors = [err203];
+              } else {
+                vErrors.push(err203);
+              }
+              errors++;
+            }
+          } else {
+            const err204 = {
+              instancePath: instancePath + '/server/publicUrl',
+              schemaPath: '#/properties/server/properties/publicUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.server.properties.publicUrl.type,
+              parentSchema: schema11.properties.server.properties.publicUrl,
+              data: data102,
+            };
+            if (vErrors === null) {
+              vErrors = [err204];
+            } else {
+              vErrors.push(err204);
+            }
+            errors++;
+          }
         }
         if (data84.metricsAuth !== undefined) {
-          let data102 = data84.metricsAuth;
-          if (typeof data102 !== 'boolean') {
-            const err202 = {
+          let data103 = data84.metricsAuth;
+          if (typeof data103 !== 'boolean') {
+            const err205 = {
               instancePath: instancePath + '/server/metricsAuth',
               schemaPath: '#/properties/server/properties/metricsAuth/type',
               keyword: 'type',
@@ -5309,20 +5375,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.server.properties.metricsAuth.type,
               parentSchema: schema11.properties.server.properties.metricsAuth,
-              data: data102,
+              data: data103,
             };
             if (vErrors === null) {
-              vErrors = [err202];
+              vErrors = [err205];
             } else {
-              vErrors.push(err202);
+              vErrors.push(err205);
             }
             errors++;
           }
         }
         if (data84.ui !== undefined) {
-          let data103 = data84.ui;
-          if (typeof data103 !== 'boolean') {
-            const err203 = {
+          let data104 = data84.ui;
+          if (typeof data104 !== 'boolean') {
+            const err206 = {
               instancePath: instancePath + '/server/ui',
               schemaPath: '#/properties/server/properties/ui/type',
               keyword: 'type',
@@ -5330,18 +5396,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.server.properties.ui.type,
               parentSchema: schema11.properties.server.properties.ui,
-              data: data103,
+              data: data104,
             };
             if (vErrors === null) {
-              vErrors = [err203];
+              vErrors = [err206];
             } else {
-              vErrors.push(err203);
+              vErrors.push(err206);
             }
             errors++;
           }
         }
       } else {
-        const err204 = {
+        const err207 = {
           instancePath: instancePath + '/server',
           schemaPath: '#/properties/server/type',
           keyword: 'type',
@@ -5352,19 +5418,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data84,
         };
         if (vErrors === null) {
-          vErrors = [err204];
+          vErrors = [err207];
         } else {
-          vErrors.push(err204);
+          vErrors.push(err207);
         }
         errors++;
       }
     }
     if (data.reconcile !== undefined) {
-      let data104 = data.reconcile;
-      if (data104 && typeof data104 == 'object' && !Array.isArray(data104)) {
-        for (const key16 in data104) {
+      let data105 = data.reconcile;
+      if (data105 && typeof data105 == 'object' && !Array.isArray(data105)) {
+        for (const key16 in data105) {
           if (!(key16 === 'maxConcurrent')) {
-            const err205 = {
+            const err208 = {
               instancePath: instancePath + '/reconcile',
               schemaPath: '#/properties/reconcile/additionalProperties',
               keyword: 'additionalProperties',
@@ -5372,20 +5438,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.reconcile,
-              data: data104,
+              data: data105,
             };
             if (vErrors === null) {
-              vErrors = [err205];
+              vErrors = [err208];
             } else {
-              vErrors.push(err205);
+              vErrors.push(err208);
             }
             errors++;
           }
         }
-        if (data104.maxConcurrent !== undefined) {
-          let data105 = data104.maxConcurrent;
-          if (!(typeof data105 == 'number' && !(data105 % 1) && !isNaN(data105))) {
-            const err206 = {
+        if (data105.maxConcurrent !== undefined) {
+          let data106 = data105.maxConcurrent;
+          if (!(typeof data106 == 'number' && !(data106 % 1) && !isNaN(data106))) {
+            const err209 = {
               instancePath: instancePath + '/reconcile/maxConcurrent',
               schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
               keyword: 'type',
@@ -5393,68 +5459,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.reconcile.properties.maxConcurrent.type,
               parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-              data: data105,
-            };
-            if (vErrors === null) {
-              vErrors = [err206];
-            } else {
-              vErrors.push(err206);
-            }
-            errors++;
-          }
-          if (typeof data105 == 'number') {
-            if (data105 < 1 || isNaN(data105)) {
-              const err207 = {
-                instancePath: instancePath + '/reconcile/maxConcurrent',
-                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-                data: data105,
-              };
-              if (vErrors === null) {
-                vErrors = [err207];
-              } else {
-                vErrors.push(err207);
-              }
-              errors++;
-            }
-          }
-        }
-      } else {
-        const err208 = {
-          instancePath: instancePath + '/reconcile',
-          schemaPath: '#/properties/reconcile/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.reconcile.type,
-          parentSchema: schema11.properties.reconcile,
-          data: data104,
-        };
-        if (vErrors === null) {
-          vErrors = [err208];
-        } else {
-          vErrors.push(err208);
-        }
-        errors++;
-      }
-    }
-    if (data.workspaces !== undefined) {
-      let data106 = data.workspaces;
-      if (data106 && typeof data106 == 'object' && !Array.isArray(data106)) {
-        for (const key17 in data106) {
-          if (!(key17 === 'dir' || key17 === 'keep' || key17 === 'maxFileSize')) {
-            const err209 = {
-              instancePath: instancePath + '/workspaces',
-              schemaPath: '#/properties/workspaces/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key17 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.workspaces,
               data: data106,
             };
             if (vErrors === null) {
@@ -5464,11 +5468,73 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data106 == 'number') {
+            if (data106 < 1 || isNaN(data106)) {
+              const err210 = {
+                instancePath: instancePath + '/reconcile/maxConcurrent',
+                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+                data: data106,
+              };
+              if (vErrors === null) {
+                vErrors = [err210];
+              } else {
+                vErrors.push(err210);
+              }
+              errors++;
+            }
+          }
         }
-        if (data106.dir !== undefined) {
-          let data107 = data106.dir;
-          if (typeof data107 !== 'string') {
-            const err210 = {
+      } else {
+        const err211 = {
+          instancePath: instancePath + '/reconcile',
+          schemaPath: '#/properties/reconcile/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.reconcile.type,
+          parentSchema: schema11.properties.reconcile,
+          data: data105,
+        };
+        if (vErrors === null) {
+          vErrors = [err211];
+        } else {
+          vErrors.push(err211);
+        }
+        errors++;
+      }
+    }
+    if (data.workspaces !== undefined) {
+      let data107 = data.workspaces;
+      if (data107 && typeof data107 == 'object' && !Array.isArray(data107)) {
+        for (const key17 in data107) {
+          if (!(key17 === 'dir' || key17 === 'keep' || key17 === 'maxFileSize')) {
+            const err212 = {
+              instancePath: instancePath + '/workspaces',
+              schemaPath: '#/properties/workspaces/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key17 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.workspaces,
+              data: data107,
+            };
+            if (vErrors === null) {
+              vErrors = [err212];
+            } else {
+              vErrors.push(err212);
+            }
+            errors++;
+          }
+        }
+        if (data107.dir !== undefined) {
+          let data108 = data107.dir;
+          if (typeof data108 !== 'string') {
+            const err213 = {
               instancePath: instancePath + '/workspaces/dir',
               schemaPath: '#/properties/workspaces/properties/dir/type',
               keyword: 'type',
@@ -5476,69 +5542,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.workspaces.properties.dir.type,
               parentSchema: schema11.properties.workspaces.properties.dir,
-              data: data107,
-            };
-            if (vErrors === null) {
-              vErrors = [err210];
-            } else {
-              vErrors.push(err210);
-            }
-            errors++;
-          }
-        }
-        if (data106.keep !== undefined) {
-          let data108 = data106.keep;
-          if (!(typeof data108 == 'number' && !(data108 % 1) && !isNaN(data108))) {
-            const err211 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
               data: data108,
-            };
-            if (vErrors === null) {
-              vErrors = [err211];
-            } else {
-              vErrors.push(err211);
-            }
-            errors++;
-          }
-          if (typeof data108 == 'number') {
-            if (data108 < 1 || isNaN(data108)) {
-              const err212 = {
-                instancePath: instancePath + '/workspaces/keep',
-                schemaPath: '#/properties/workspaces/properties/keep/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data108,
-              };
-              if (vErrors === null) {
-                vErrors = [err212];
-              } else {
-                vErrors.push(err212);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data106.maxFileSize !== undefined) {
-          let data109 = data106.maxFileSize;
-          if (!(typeof data109 == 'number' && !(data109 % 1) && !isNaN(data109))) {
-            const err213 = {
-              instancePath: instancePath + '/workspaces/maxFileSize',
-              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.maxFileSize.type,
-              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-              data: data109,
             };
             if (vErrors === null) {
               vErrors = [err213];
@@ -5547,64 +5551,59 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+        }
+        if (data107.keep !== undefined) {
+          let data109 = data107.keep;
+          if (!(typeof data109 == 'number' && !(data109 % 1) && !isNaN(data109))) {
+            const err214 = {
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
+              data: data109,
+            };
+            if (vErrors === null) {
+              vErrors = [err214];
+            } else {
+              vErrors.push(err214);
+            }
+            errors++;
+          }
           if (typeof data109 == 'number') {
             if (data109 < 1 || isNaN(data109)) {
-              const err214 = {
-                instancePath: instancePath + '/workspaces/maxFileSize',
-                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+              const err215 = {
+                instancePath: instancePath + '/workspaces/keep',
+                schemaPath: '#/properties/workspaces/properties/keep/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                parentSchema: schema11.properties.workspaces.properties.keep,
                 data: data109,
               };
               if (vErrors === null) {
-                vErrors = [err214];
+                vErrors = [err215];
               } else {
-                vErrors.push(err214);
+                vErrors.push(err215);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err215 = {
-          instancePath: instancePath + '/workspaces',
-          schemaPath: '#/properties/workspaces/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.workspaces.type,
-          parentSchema: schema11.properties.workspaces,
-          data: data106,
-        };
-        if (vErrors === null) {
-          vErrors = [err215];
-        } else {
-          vErrors.push(err215);
-        }
-        errors++;
-      }
-    }
-    if (data.kubernetes !== undefined) {
-      let data110 = data.kubernetes;
-      if (data110 && typeof data110 == 'object' && !Array.isArray(data110)) {
-        for (const key18 in data110) {
-          if (!(
-            key18 === 'requireServiceAccount' ||
-            key18 === 'controllerNamespace' ||
-            key18 === 'kustomize' ||
-            key18 === 'helm'
-          )) {
+        if (data107.maxFileSize !== undefined) {
+          let data110 = data107.maxFileSize;
+          if (!(typeof data110 == 'number' && !(data110 % 1) && !isNaN(data110))) {
             const err216 = {
-              instancePath: instancePath + '/kubernetes',
-              schemaPath: '#/properties/kubernetes/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key18 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.kubernetes,
+              instancePath: instancePath + '/workspaces/maxFileSize',
+              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.maxFileSize.type,
+              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
               data: data110,
             };
             if (vErrors === null) {
@@ -5614,59 +5613,65 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data110.requireServiceAccount !== undefined) {
-          let data111 = data110.requireServiceAccount;
-          if (typeof data111 !== 'boolean') {
-            const err217 = {
-              instancePath: instancePath + '/kubernetes/requireServiceAccount',
-              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
-              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
-              data: data111,
-            };
-            if (vErrors === null) {
-              vErrors = [err217];
-            } else {
-              vErrors.push(err217);
-            }
-            errors++;
-          }
-        }
-        if (data110.controllerNamespace !== undefined) {
-          let data112 = data110.controllerNamespace;
-          if (typeof data112 === 'string') {
-            if (func3(data112) < 1) {
-              const err218 = {
-                instancePath: instancePath + '/kubernetes/controllerNamespace',
-                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
+          if (typeof data110 == 'number') {
+            if (data110 < 1 || isNaN(data110)) {
+              const err217 = {
+                instancePath: instancePath + '/workspaces/maxFileSize',
+                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data112,
+                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                data: data110,
               };
               if (vErrors === null) {
-                vErrors = [err218];
+                vErrors = [err217];
               } else {
-                vErrors.push(err218);
+                vErrors.push(err217);
               }
               errors++;
             }
-          } else {
+          }
+        }
+      } else {
+        const err218 = {
+          instancePath: instancePath + '/workspaces',
+          schemaPath: '#/properties/workspaces/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.workspaces.type,
+          parentSchema: schema11.properties.workspaces,
+          data: data107,
+        };
+        if (vErrors === null) {
+          vErrors = [err218];
+        } else {
+          vErrors.push(err218);
+        }
+        errors++;
+      }
+    }
+    if (data.kubernetes !== undefined) {
+      let data111 = data.kubernetes;
+      if (data111 && typeof data111 == 'object' && !Array.isArray(data111)) {
+        for (const key18 in data111) {
+          if (!(
+            key18 === 'requireServiceAccount' ||
+            key18 === 'controllerNamespace' ||
+            key18 === 'kustomize' ||
+            key18 === 'helm'
+          )) {
             const err219 = {
-              instancePath: instancePath + '/kubernetes/controllerNamespace',
-              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
-              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-              data: data112,
+              instancePath: instancePath + '/kubernetes',
+              schemaPath: '#/properties/kubernetes/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key18 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.kubernetes,
+              data: data111,
             };
             if (vErrors === null) {
               vErrors = [err219];
@@ -5676,12 +5681,73 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data110.kustomize !== undefined) {
-          let data113 = data110.kustomize;
-          if (data113 && typeof data113 == 'object' && !Array.isArray(data113)) {
-            for (const key19 in data113) {
+        if (data111.requireServiceAccount !== undefined) {
+          let data112 = data111.requireServiceAccount;
+          if (typeof data112 !== 'boolean') {
+            const err220 = {
+              instancePath: instancePath + '/kubernetes/requireServiceAccount',
+              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
+              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
+              data: data112,
+            };
+            if (vErrors === null) {
+              vErrors = [err220];
+            } else {
+              vErrors.push(err220);
+            }
+            errors++;
+          }
+        }
+        if (data111.controllerNamespace !== undefined) {
+          let data113 = data111.controllerNamespace;
+          if (typeof data113 === 'string') {
+            if (func3(data113) < 1) {
+              const err221 = {
+                instancePath: instancePath + '/kubernetes/controllerNamespace',
+                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+                data: data113,
+              };
+              if (vErrors === null) {
+                vErrors = [err221];
+              } else {
+                vErrors.push(err221);
+              }
+              errors++;
+            }
+          } else {
+            const err222 = {
+              instancePath: instancePath + '/kubernetes/controllerNamespace',
+              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
+              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              data: data113,
+            };
+            if (vErrors === null) {
+              vErrors = [err222];
+            } else {
+              vErrors.push(err222);
+            }
+            errors++;
+          }
+        }
+        if (data111.kustomize !== undefined) {
+          let data114 = data111.kustomize;
+          if (data114 && typeof data114 == 'object' && !Array.isArray(data114)) {
+            for (const key19 in data114) {
               if (!(key19 === 'path')) {
-                const err220 = {
+                const err223 = {
                   instancePath: instancePath + '/kubernetes/kustomize',
                   schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
                   keyword: 'additionalProperties',
@@ -5689,21 +5755,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data113,
+                  data: data114,
                 };
                 if (vErrors === null) {
-                  vErrors = [err220];
+                  vErrors = [err223];
                 } else {
-                  vErrors.push(err220);
+                  vErrors.push(err223);
                 }
                 errors++;
               }
             }
-            if (data113.path !== undefined) {
-              let data114 = data113.path;
-              if (typeof data114 === 'string') {
-                if (func3(data114) < 1) {
-                  const err221 = {
+            if (data114.path !== undefined) {
+              let data115 = data114.path;
+              if (typeof data115 === 'string') {
+                if (func3(data115) < 1) {
+                  const err224 = {
                     instancePath: instancePath + '/kubernetes/kustomize/path',
                     schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
                     keyword: 'minLength',
@@ -5711,17 +5777,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data114,
+                    data: data115,
                   };
                   if (vErrors === null) {
-                    vErrors = [err221];
+                    vErrors = [err224];
                   } else {
-                    vErrors.push(err221);
+                    vErrors.push(err224);
                   }
                   errors++;
                 }
               } else {
-                const err222 = {
+                const err225 = {
                   instancePath: instancePath + '/kubernetes/kustomize/path',
                   schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
                   keyword: 'type',
@@ -5729,18 +5795,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
                   parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                  data: data114,
+                  data: data115,
                 };
                 if (vErrors === null) {
-                  vErrors = [err222];
+                  vErrors = [err225];
                 } else {
-                  vErrors.push(err222);
+                  vErrors.push(err225);
                 }
                 errors++;
               }
             }
           } else {
-            const err223 = {
+            const err226 = {
               instancePath: instancePath + '/kubernetes/kustomize',
               schemaPath: '#/properties/kubernetes/properties/kustomize/type',
               keyword: 'type',
@@ -5748,22 +5814,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.kubernetes.properties.kustomize.type,
               parentSchema: schema11.properties.kubernetes.properties.kustomize,
-              data: data113,
+              data: data114,
             };
             if (vErrors === null) {
-              vErrors = [err223];
+              vErrors = [err226];
             } else {
-              vErrors.push(err223);
+              vErrors.push(err226);
             }
             errors++;
           }
         }
-        if (data110.helm !== undefined) {
-          let data115 = data110.helm;
-          if (data115 && typeof data115 == 'object' && !Array.isArray(data115)) {
-            for (const key20 in data115) {
+        if (data111.helm !== undefined) {
+          let data116 = data111.helm;
+          if (data116 && typeof data116 == 'object' && !Array.isArray(data116)) {
+            for (const key20 in data116) {
               if (!(key20 === 'path')) {
-                const err224 = {
+                const err227 = {
                   instancePath: instancePath + '/kubernetes/helm',
                   schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
                   keyword: 'additionalProperties',
@@ -5771,21 +5837,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.kubernetes.properties.helm,
-                  data: data115,
+                  data: data116,
                 };
                 if (vErrors === null) {
-                  vErrors = [err224];
+                  vErrors = [err227];
                 } else {
-                  vErrors.push(err224);
+                  vErrors.push(err227);
                 }
                 errors++;
               }
             }
-            if (data115.path !== undefined) {
-              let data116 = data115.path;
-              if (typeof data116 === 'string') {
-                if (func3(data116) < 1) {
-                  const err225 = {
+            if (data116.path !== undefined) {
+              let data117 = data116.path;
+              if (typeof data117 === 'string') {
+                if (func3(data117) < 1) {
+                  const err228 = {
                     instancePath: instancePath + '/kubernetes/helm/path',
                     schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
                     keyword: 'minLength',
@@ -5793,17 +5859,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                    data: data116,
+                    data: data117,
                   };
                   if (vErrors === null) {
-                    vErrors = [err225];
+                    vErrors = [err228];
                   } else {
-                    vErrors.push(err225);
+                    vErrors.push(err228);
                   }
                   errors++;
                 }
               } else {
-                const err226 = {
+                const err229 = {
                   instancePath: instancePath + '/kubernetes/helm/path',
                   schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
                   keyword: 'type',
@@ -5811,18 +5877,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
                   parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                  data: data116,
+                  data: data117,
                 };
                 if (vErrors === null) {
-                  vErrors = [err226];
+                  vErrors = [err229];
                 } else {
-                  vErrors.push(err226);
+                  vErrors.push(err229);
                 }
                 errors++;
               }
             }
           } else {
-            const err227 = {
+            const err230 = {
               instancePath: instancePath + '/kubernetes/helm',
               schemaPath: '#/properties/kubernetes/properties/helm/type',
               keyword: 'type',
@@ -5830,18 +5896,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.kubernetes.properties.helm.type,
               parentSchema: schema11.properties.kubernetes.properties.helm,
-              data: data115,
+              data: data116,
             };
             if (vErrors === null) {
-              vErrors = [err227];
+              vErrors = [err230];
             } else {
-              vErrors.push(err227);
+              vErrors.push(err230);
             }
             errors++;
           }
         }
       } else {
-        const err228 = {
+        const err231 = {
           instancePath: instancePath + '/kubernetes',
           schemaPath: '#/properties/kubernetes/type',
           keyword: 'type',
@@ -5849,22 +5915,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.kubernetes.type,
           parentSchema: schema11.properties.kubernetes,
-          data: data110,
+          data: data111,
         };
         if (vErrors === null) {
-          vErrors = [err228];
+          vErrors = [err231];
         } else {
-          vErrors.push(err228);
+          vErrors.push(err231);
         }
         errors++;
       }
     }
     if (data.telemetry !== undefined) {
-      let data117 = data.telemetry;
-      if (data117 && typeof data117 == 'object' && !Array.isArray(data117)) {
-        for (const key21 in data117) {
+      let data118 = data.telemetry;
+      if (data118 && typeof data118 == 'object' && !Array.isArray(data118)) {
+        for (const key21 in data118) {
           if (!(key21 === 'otlpEndpoint')) {
-            const err229 = {
+            const err232 = {
               instancePath: instancePath + '/telemetry',
               schemaPath: '#/properties/telemetry/additionalProperties',
               keyword: 'additionalProperties',
@@ -5872,21 +5938,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.telemetry,
-              data: data117,
+              data: data118,
             };
             if (vErrors === null) {
-              vErrors = [err229];
+              vErrors = [err232];
             } else {
-              vErrors.push(err229);
+              vErrors.push(err232);
             }
             errors++;
           }
         }
-        if (data117.otlpEndpoint !== undefined) {
-          let data118 = data117.otlpEndpoint;
-          if (typeof data118 === 'string') {
-            if (!pattern2.test(data118)) {
-              const err230 = {
+        if (data118.otlpEndpoint !== undefined) {
+          let data119 = data118.otlpEndpoint;
+          if (typeof data119 === 'string') {
+            if (!pattern2.test(data119)) {
+              const err233 = {
                 instancePath: instancePath + '/telemetry/otlpEndpoint',
                 schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
                 keyword: 'pattern',
@@ -5894,17 +5960,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
                 schema: '^https?://[^\\s]+$',
                 parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data118,
+                data: data119,
               };
               if (vErrors === null) {
-                vErrors = [err230];
+                vErrors = [err233];
               } else {
-                vErrors.push(err230);
+                vErrors.push(err233);
               }
               errors++;
             }
           } else {
-            const err231 = {
+            const err234 = {
               instancePath: instancePath + '/telemetry/otlpEndpoint',
               schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
               keyword: 'type',
@@ -5912,18 +5978,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
               parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-              data: data118,
+              data: data119,
             };
             if (vErrors === null) {
-              vErrors = [err231];
+              vErrors = [err234];
             } else {
-              vErrors.push(err231);
+              vErrors.push(err234);
             }
             errors++;
           }
         }
       } else {
-        const err232 = {
+        const err235 = {
           instancePath: instancePath + '/telemetry',
           schemaPath: '#/properties/telemetry/type',
           keyword: 'type',
@@ -5931,21 +5997,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.telemetry.type,
           parentSchema: schema11.properties.telemetry,
-          data: data117,
+          data: data118,
         };
         if (vErrors === null) {
-          vErrors = [err232];
+          vErrors = [err235];
         } else {
-          vErrors.push(err232);
+          vErrors.push(err235);
         }
         errors++;
       }
     }
     if (data.notifications !== undefined) {
-      let data119 = data.notifications;
-      if (Array.isArray(data119)) {
-        if (data119.length > 32) {
-          const err233 = {
+      let data120 = data.notifications;
+      if (Array.isArray(data120)) {
+        if (data120.length > 32) {
+          const err236 = {
             instancePath: instancePath + '/notifications',
             schemaPath: '#/properties/notifications/maxItems',
             keyword: 'maxItems',
@@ -5953,21 +6019,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 32 items',
             schema: 32,
             parentSchema: schema11.properties.notifications,
-            data: data119,
+            data: data120,
           };
           if (vErrors === null) {
-            vErrors = [err233];
+            vErrors = [err236];
           } else {
-            vErrors.push(err233);
+            vErrors.push(err236);
           }
           errors++;
         }
-        const len8 = data119.length;
+        const len8 = data120.length;
         for (let i10 = 0; i10 < len8; i10++) {
-          let data120 = data119[i10];
-          if (data120 && typeof data120 == 'object' && !Array.isArray(data120)) {
-            if (data120.name === undefined) {
-              const err234 = {
+          let data121 = data120[i10];
+          if (data121 && typeof data121 == 'object' && !Array.isArray(data121)) {
+            if (data121.name === undefined) {
+              const err237 = {
                 instancePath: instancePath + '/notifications/' + i10,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
@@ -5975,61 +6041,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'name' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data120,
-              };
-              if (vErrors === null) {
-                vErrors = [err234];
-              } else {
-                vErrors.push(err234);
-              }
-              errors++;
-            }
-            if (data120.type === undefined) {
-              const err235 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'type' },
-                message: "must have required property '" + 'type' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data120,
-              };
-              if (vErrors === null) {
-                vErrors = [err235];
-              } else {
-                vErrors.push(err235);
-              }
-              errors++;
-            }
-            if (data120.urlEnv === undefined) {
-              const err236 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'urlEnv' },
-                message: "must have required property '" + 'urlEnv' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data120,
-              };
-              if (vErrors === null) {
-                vErrors = [err236];
-              } else {
-                vErrors.push(err236);
-              }
-              errors++;
-            }
-            if (data120.events === undefined) {
-              const err237 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'events' },
-                message: "must have required property '" + 'events' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data120,
+                data: data121,
               };
               if (vErrors === null) {
                 vErrors = [err237];
@@ -6038,7 +6050,61 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key22 in data120) {
+            if (data121.type === undefined) {
+              const err238 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'type' },
+                message: "must have required property '" + 'type' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data121,
+              };
+              if (vErrors === null) {
+                vErrors = [err238];
+              } else {
+                vErrors.push(err238);
+              }
+              errors++;
+            }
+            if (data121.urlEnv === undefined) {
+              const err239 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'urlEnv' },
+                message: "must have required property '" + 'urlEnv' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data121,
+              };
+              if (vErrors === null) {
+                vErrors = [err239];
+              } else {
+                vErrors.push(err239);
+              }
+              errors++;
+            }
+            if (data121.events === undefined) {
+              const err240 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'events' },
+                message: "must have required property '" + 'events' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data121,
+              };
+              if (vErrors === null) {
+                vErrors = [err240];
+              } else {
+                vErrors.push(err240);
+              }
+              errors++;
+            }
+            for (const key22 in data121) {
               if (!(
                 key22 === 'name' ||
                 key22 === 'type' ||
@@ -6047,7 +6113,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 key22 === 'events' ||
                 key22 === 'environments'
               )) {
-                const err238 = {
+                const err241 = {
                   instancePath: instancePath + '/notifications/' + i10,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
@@ -6055,68 +6121,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data120,
-                };
-                if (vErrors === null) {
-                  vErrors = [err238];
-                } else {
-                  vErrors.push(err238);
-                }
-                errors++;
-              }
-            }
-            if (data120.name !== undefined) {
-              let data121 = data120.name;
-              if (typeof data121 === 'string') {
-                if (!pattern29.test(data121)) {
-                  const err239 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/name',
-                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
-                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
-                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
-                    parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data121,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err239];
-                  } else {
-                    vErrors.push(err239);
-                  }
-                  errors++;
-                }
-              } else {
-                const err240 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/name',
-                  schemaPath: '#/properties/notifications/items/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.notifications.items.properties.name.type,
-                  parentSchema: schema11.properties.notifications.items.properties.name,
                   data: data121,
-                };
-                if (vErrors === null) {
-                  vErrors = [err240];
-                } else {
-                  vErrors.push(err240);
-                }
-                errors++;
-              }
-            }
-            if (data120.type !== undefined) {
-              let data122 = data120.type;
-              if (!(data122 === 'slack' || data122 === 'webhook')) {
-                const err241 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/type',
-                  schemaPath: '#/properties/notifications/items/properties/type/enum',
-                  keyword: 'enum',
-                  params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
-                  message: 'must be equal to one of the allowed values',
-                  schema: schema11.properties.notifications.items.properties.type.enum,
-                  parentSchema: schema11.properties.notifications.items.properties.type,
-                  data: data122,
                 };
                 if (vErrors === null) {
                   vErrors = [err241];
@@ -6126,19 +6131,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data120.urlEnv !== undefined) {
-              let data123 = data120.urlEnv;
-              if (typeof data123 === 'string') {
-                if (!pattern1.test(data123)) {
+            if (data121.name !== undefined) {
+              let data122 = data121.name;
+              if (typeof data122 === 'string') {
+                if (!pattern29.test(data122)) {
                   const err242 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
+                    instancePath: instancePath + '/notifications/' + i10 + '/name',
+                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
                     keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data123,
+                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
+                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
+                    parentSchema: schema11.properties.notifications.items.properties.name,
+                    data: data122,
                   };
                   if (vErrors === null) {
                     vErrors = [err242];
@@ -6149,14 +6154,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err243 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
-                  schemaPath: '#/definitions/envVarName/type',
+                  instancePath: instancePath + '/notifications/' + i10 + '/name',
+                  schemaPath: '#/properties/notifications/items/properties/name/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
-                  data: data123,
+                  schema: schema11.properties.notifications.items.properties.name.type,
+                  parentSchema: schema11.properties.notifications.items.properties.name,
+                  data: data122,
                 };
                 if (vErrors === null) {
                   vErrors = [err243];
@@ -6166,12 +6171,33 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data120.secretEnv !== undefined) {
-              let data124 = data120.secretEnv;
+            if (data121.type !== undefined) {
+              let data123 = data121.type;
+              if (!(data123 === 'slack' || data123 === 'webhook')) {
+                const err244 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/type',
+                  schemaPath: '#/properties/notifications/items/properties/type/enum',
+                  keyword: 'enum',
+                  params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
+                  message: 'must be equal to one of the allowed values',
+                  schema: schema11.properties.notifications.items.properties.type.enum,
+                  parentSchema: schema11.properties.notifications.items.properties.type,
+                  data: data123,
+                };
+                if (vErrors === null) {
+                  vErrors = [err244];
+                } else {
+                  vErrors.push(err244);
+                }
+                errors++;
+              }
+            }
+            if (data121.urlEnv !== undefined) {
+              let data124 = data121.urlEnv;
               if (typeof data124 === 'string') {
                 if (!pattern1.test(data124)) {
-                  const err244 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+                  const err245 = {
+                    instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
                     schemaPath: '#/definitions/envVarName/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -6181,15 +6207,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     data: data124,
                   };
                   if (vErrors === null) {
-                    vErrors = [err244];
+                    vErrors = [err245];
                   } else {
-                    vErrors.push(err244);
+                    vErrors.push(err245);
                   }
                   errors++;
                 }
               } else {
-                const err245 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+                const err246 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
                   schemaPath: '#/definitions/envVarName/type',
                   keyword: 'type',
                   params: { type: 'string' },
@@ -6199,18 +6225,58 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   data: data124,
                 };
                 if (vErrors === null) {
-                  vErrors = [err245];
+                  vErrors = [err246];
                 } else {
-                  vErrors.push(err245);
+                  vErrors.push(err246);
                 }
                 errors++;
               }
             }
-            if (data120.events !== undefined) {
-              let data125 = data120.events;
-              if (Array.isArray(data125)) {
-                if (data125.length < 1) {
-                  const err246 = {
+            if (data121.secretEnv !== undefined) {
+              let data125 = data121.secretEnv;
+              if (typeof data125 === 'string') {
+                if (!pattern1.test(data125)) {
+                  const err247 = {
+                    instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data125,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err247];
+                  } else {
+                    vErrors.push(err247);
+                  }
+                  errors++;
+                }
+              } else {
+                const err248 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data125,
+                };
+                if (vErrors === null) {
+                  vErrors = [err248];
+                } else {
+                  vErrors.push(err248);
+                }
+                errors++;
+              }
+            }
+            if (data121.events !== undefined) {
+              let data126 = data121.events;
+              if (Array.isArray(data126)) {
+                if (data126.length < 1) {
+                  const err249 = {
                     instancePath: instancePath + '/notifications/' + i10 + '/events',
                     schemaPath: '#/properties/notifications/items/properties/events/minItems',
                     keyword: 'minItems',
@@ -6218,27 +6284,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 items',
                     schema: 1,
                     parentSchema: schema11.properties.notifications.items.properties.events,
-                    data: data125,
+                    data: data126,
                   };
                   if (vErrors === null) {
-                    vErrors = [err246];
+                    vErrors = [err249];
                   } else {
-                    vErrors.push(err246);
+                    vErrors.push(err249);
                   }
                   errors++;
                 }
-                const len9 = data125.length;
+                const len9 = data126.length;
                 for (let i11 = 0; i11 < len9; i11++) {
-                  let data126 = data125[i11];
+                  let data127 = data126[i11];
                   if (!(
-                    data126 === 'failed' ||
-                    data126 === 'stalled' ||
-                    data126 === 'recovered' ||
-                    data126 === 'applied' ||
-                    data126 === 'drift-repaired' ||
-                    data126 === 'suspended'
+                    data127 === 'failed' ||
+                    data127 === 'stalled' ||
+                    data127 === 'recovered' ||
+                    data127 === 'applied' ||
+                    data127 === 'drift-repaired' ||
+                    data127 === 'suspended'
                   )) {
-                    const err247 = {
+                    const err250 = {
                       instancePath: instancePath + '/notifications/' + i10 + '/events/' + i11,
                       schemaPath: '#/properties/notifications/items/properties/events/items/enum',
                       keyword: 'enum',
@@ -6248,23 +6314,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be equal to one of the allowed values',
                       schema: schema11.properties.notifications.items.properties.events.items.enum,
                       parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data126,
+                      data: data127,
                     };
                     if (vErrors === null) {
-                      vErrors = [err247];
+                      vErrors = [err250];
                     } else {
-                      vErrors.push(err247);
+                      vErrors.push(err250);
                     }
                     errors++;
                   }
                 }
-                let i12 = data125.length;
+                let i12 = data126.length;
                 let j2;
                 if (i12 > 1) {
                   outer2: for (; i12--;) {
                     for (j2 = i12; j2--;) {
-                      if (func0(data125[i12], data125[j2])) {
-                        const err248 = {
+                      if (func0(data126[i12], data126[j2])) {
+                        const err251 = {
                           instancePath: instancePath + '/notifications/' + i10 + '/events',
                           schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
                           keyword: 'uniqueItems',
@@ -6277,12 +6343,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             ' are identical)',
                           schema: true,
                           parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data125,
+                          data: data126,
                         };
                         if (vErrors === null) {
-                          vErrors = [err248];
+                          vErrors = [err251];
                         } else {
-                          vErrors.push(err248);
+                          vErrors.push(err251);
                         }
                         errors++;
                         break outer2;
@@ -6291,7 +6357,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err249 = {
+                const err252 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/events',
                   schemaPath: '#/properties/notifications/items/properties/events/type',
                   keyword: 'type',
@@ -6299,71 +6365,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.events.type,
                   parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data125,
-                };
-                if (vErrors === null) {
-                  vErrors = [err249];
-                } else {
-                  vErrors.push(err249);
-                }
-                errors++;
-              }
-            }
-            if (data120.environments !== undefined) {
-              let data127 = data120.environments;
-              if (Array.isArray(data127)) {
-                const len10 = data127.length;
-                for (let i13 = 0; i13 < len10; i13++) {
-                  let data128 = data127[i13];
-                  if (typeof data128 === 'string') {
-                    if (func3(data128) < 1) {
-                      const err250 = {
-                        instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
-                        schemaPath:
-                          '#/properties/notifications/items/properties/environments/items/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data128,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err250];
-                      } else {
-                        vErrors.push(err250);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err251 = {
-                      instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
-                      schemaPath: '#/properties/notifications/items/properties/environments/items/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.notifications.items.properties.environments.items.type,
-                      parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                      data: data128,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err251];
-                    } else {
-                      vErrors.push(err251);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err252 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/environments',
-                  schemaPath: '#/properties/notifications/items/properties/environments/type',
-                  keyword: 'type',
-                  params: { type: 'array' },
-                  message: 'must be array',
-                  schema: schema11.properties.notifications.items.properties.environments.type,
-                  parentSchema: schema11.properties.notifications.items.properties.environments,
-                  data: data127,
+                  data: data126,
                 };
                 if (vErrors === null) {
                   vErrors = [err252];
@@ -6373,8 +6375,72 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data121.environments !== undefined) {
+              let data128 = data121.environments;
+              if (Array.isArray(data128)) {
+                const len10 = data128.length;
+                for (let i13 = 0; i13 < len10; i13++) {
+                  let data129 = data128[i13];
+                  if (typeof data129 === 'string') {
+                    if (func3(data129) < 1) {
+                      const err253 = {
+                        instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
+                        schemaPath:
+                          '#/properties/notifications/items/properties/environments/items/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                        data: data129,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err253];
+                      } else {
+                        vErrors.push(err253);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err254 = {
+                      instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
+                      schemaPath: '#/properties/notifications/items/properties/environments/items/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.notifications.items.properties.environments.items.type,
+                      parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                      data: data129,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err254];
+                    } else {
+                      vErrors.push(err254);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err255 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/environments',
+                  schemaPath: '#/properties/notifications/items/properties/environments/type',
+                  keyword: 'type',
+                  params: { type: 'array' },
+                  message: 'must be array',
+                  schema: schema11.properties.notifications.items.properties.environments.type,
+                  parentSchema: schema11.properties.notifications.items.properties.environments,
+                  data: data128,
+                };
+                if (vErrors === null) {
+                  vErrors = [err255];
+                } else {
+                  vErrors.push(err255);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err253 = {
+            const err256 = {
               instancePath: instancePath + '/notifications/' + i10,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
@@ -6382,70 +6448,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data120,
-            };
-            if (vErrors === null) {
-              vErrors = [err253];
-            } else {
-              vErrors.push(err253);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err254 = {
-          instancePath: instancePath + '/notifications',
-          schemaPath: '#/properties/notifications/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-          schema: schema11.properties.notifications.type,
-          parentSchema: schema11.properties.notifications,
-          data: data119,
-        };
-        if (vErrors === null) {
-          vErrors = [err254];
-        } else {
-          vErrors.push(err254);
-        }
-        errors++;
-      }
-    }
-    if (data.sharding !== undefined) {
-      let data129 = data.sharding;
-      if (data129 && typeof data129 == 'object' && !Array.isArray(data129)) {
-        for (const key23 in data129) {
-          if (!func2.call(schema11.properties.sharding.properties, key23)) {
-            const err255 = {
-              instancePath: instancePath + '/sharding',
-              schemaPath: '#/properties/sharding/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key23 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.sharding,
-              data: data129,
-            };
-            if (vErrors === null) {
-              vErrors = [err255];
-            } else {
-              vErrors.push(err255);
-            }
-            errors++;
-          }
-        }
-        if (data129.enabled !== undefined) {
-          let data130 = data129.enabled;
-          if (typeof data130 !== 'boolean') {
-            const err256 = {
-              instancePath: instancePath + '/sharding/enabled',
-              schemaPath: '#/properties/sharding/properties/enabled/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.sharding.properties.enabled.type,
-              parentSchema: schema11.properties.sharding.properties.enabled,
-              data: data130,
+              data: data121,
             };
             if (vErrors === null) {
               vErrors = [err256];
@@ -6455,37 +6458,39 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data129.namespace !== undefined) {
-          let data131 = data129.namespace;
-          if (typeof data131 === 'string') {
-            if (func3(data131) < 1) {
-              const err257 = {
-                instancePath: instancePath + '/sharding/namespace',
-                schemaPath: '#/properties/sharding/properties/namespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data131,
-              };
-              if (vErrors === null) {
-                vErrors = [err257];
-              } else {
-                vErrors.push(err257);
-              }
-              errors++;
-            }
-          } else {
+      } else {
+        const err257 = {
+          instancePath: instancePath + '/notifications',
+          schemaPath: '#/properties/notifications/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema11.properties.notifications.type,
+          parentSchema: schema11.properties.notifications,
+          data: data120,
+        };
+        if (vErrors === null) {
+          vErrors = [err257];
+        } else {
+          vErrors.push(err257);
+        }
+        errors++;
+      }
+    }
+    if (data.sharding !== undefined) {
+      let data130 = data.sharding;
+      if (data130 && typeof data130 == 'object' && !Array.isArray(data130)) {
+        for (const key23 in data130) {
+          if (!func2.call(schema11.properties.sharding.properties, key23)) {
             const err258 = {
-              instancePath: instancePath + '/sharding/namespace',
-              schemaPath: '#/properties/sharding/properties/namespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.namespace.type,
-              parentSchema: schema11.properties.sharding.properties.namespace,
-              data: data131,
+              instancePath: instancePath + '/sharding',
+              schemaPath: '#/properties/sharding/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key23 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.sharding,
+              data: data130,
             };
             if (vErrors === null) {
               vErrors = [err258];
@@ -6495,52 +6500,73 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data129.leaseDuration !== undefined) {
-          let data132 = data129.leaseDuration;
-          if (typeof data132 === 'string') {
-            if (!pattern0.test(data132)) {
-              const err259 = {
-                instancePath: instancePath + '/sharding/leaseDuration',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data132,
-              };
-              if (vErrors === null) {
-                vErrors = [err259];
-              } else {
-                vErrors.push(err259);
-              }
-              errors++;
-            }
-          } else {
-            const err260 = {
-              instancePath: instancePath + '/sharding/leaseDuration',
-              schemaPath: '#/definitions/duration/type',
+        if (data130.enabled !== undefined) {
+          let data131 = data130.enabled;
+          if (typeof data131 !== 'boolean') {
+            const err259 = {
+              instancePath: instancePath + '/sharding/enabled',
+              schemaPath: '#/properties/sharding/properties/enabled/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data132,
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.sharding.properties.enabled.type,
+              parentSchema: schema11.properties.sharding.properties.enabled,
+              data: data131,
             };
             if (vErrors === null) {
-              vErrors = [err260];
+              vErrors = [err259];
             } else {
-              vErrors.push(err260);
+              vErrors.push(err259);
             }
             errors++;
           }
         }
-        if (data129.renewInterval !== undefined) {
-          let data133 = data129.renewInterval;
+        if (data130.namespace !== undefined) {
+          let data132 = data130.namespace;
+          if (typeof data132 === 'string') {
+            if (func3(data132) < 1) {
+              const err260 = {
+                instancePath: instancePath + '/sharding/namespace',
+                schemaPath: '#/properties/sharding/properties/namespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.namespace,
+                data: data132,
+              };
+              if (vErrors === null) {
+                vErrors = [err260];
+              } else {
+                vErrors.push(err260);
+              }
+              errors++;
+            }
+          } else {
+            const err261 = {
+              instancePath: instancePath + '/sharding/namespace',
+              schemaPath: '#/properties/sharding/properties/namespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.namespace.type,
+              parentSchema: schema11.properties.sharding.properties.namespace,
+              data: data132,
+            };
+            if (vErrors === null) {
+              vErrors = [err261];
+            } else {
+              vErrors.push(err261);
+            }
+            errors++;
+          }
+        }
+        if (data130.leaseDuration !== undefined) {
+          let data133 = data130.leaseDuration;
           if (typeof data133 === 'string') {
             if (!pattern0.test(data133)) {
-              const err261 = {
-                instancePath: instancePath + '/sharding/renewInterval',
+              const err262 = {
+                instancePath: instancePath + '/sharding/leaseDuration',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
@@ -6550,15 +6576,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 data: data133,
               };
               if (vErrors === null) {
-                vErrors = [err261];
+                vErrors = [err262];
               } else {
-                vErrors.push(err261);
+                vErrors.push(err262);
               }
               errors++;
             }
           } else {
-            const err262 = {
-              instancePath: instancePath + '/sharding/renewInterval',
+            const err263 = {
+              instancePath: instancePath + '/sharding/leaseDuration',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -6568,43 +6594,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data133,
             };
             if (vErrors === null) {
-              vErrors = [err262];
+              vErrors = [err263];
             } else {
-              vErrors.push(err262);
+              vErrors.push(err263);
             }
             errors++;
           }
         }
-        if (data129.identity !== undefined) {
-          let data134 = data129.identity;
+        if (data130.renewInterval !== undefined) {
+          let data134 = data130.renewInterval;
           if (typeof data134 === 'string') {
-            if (func3(data134) > 128) {
-              const err263 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/maxLength',
-                keyword: 'maxLength',
-                params: { limit: 128 },
-                message: 'must NOT have more than 128 characters',
-                schema: 128,
-                parentSchema: schema11.properties.sharding.properties.identity,
-                data: data134,
-              };
-              if (vErrors === null) {
-                vErrors = [err263];
-              } else {
-                vErrors.push(err263);
-              }
-              errors++;
-            }
-            if (func3(data134) < 1) {
+            if (!pattern0.test(data134)) {
               const err264 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.identity,
+                instancePath: instancePath + '/sharding/renewInterval',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
                 data: data134,
               };
               if (vErrors === null) {
@@ -6616,13 +6624,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err265 = {
-              instancePath: instancePath + '/sharding/identity',
-              schemaPath: '#/properties/sharding/properties/identity/type',
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.identity.type,
-              parentSchema: schema11.properties.sharding.properties.identity,
+              schema: schema12.type,
+              parentSchema: schema12,
               data: data134,
             };
             if (vErrors === null) {
@@ -6633,18 +6641,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data129.kubeconfig !== undefined) {
-          let data135 = data129.kubeconfig;
+        if (data130.identity !== undefined) {
+          let data135 = data130.identity;
           if (typeof data135 === 'string') {
-            if (func3(data135) < 1) {
+            if (func3(data135) > 128) {
               const err266 = {
-                instancePath: instancePath + '/sharding/kubeconfig',
-                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.kubeconfig,
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/maxLength',
+                keyword: 'maxLength',
+                params: { limit: 128 },
+                message: 'must NOT have more than 128 characters',
+                schema: 128,
+                parentSchema: schema11.properties.sharding.properties.identity,
                 data: data135,
               };
               if (vErrors === null) {
@@ -6654,8 +6662,66 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (func3(data135) < 1) {
+              const err267 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data135,
+              };
+              if (vErrors === null) {
+                vErrors = [err267];
+              } else {
+                vErrors.push(err267);
+              }
+              errors++;
+            }
           } else {
-            const err267 = {
+            const err268 = {
+              instancePath: instancePath + '/sharding/identity',
+              schemaPath: '#/properties/sharding/properties/identity/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.identity.type,
+              parentSchema: schema11.properties.sharding.properties.identity,
+              data: data135,
+            };
+            if (vErrors === null) {
+              vErrors = [err268];
+            } else {
+              vErrors.push(err268);
+            }
+            errors++;
+          }
+        }
+        if (data130.kubeconfig !== undefined) {
+          let data136 = data130.kubeconfig;
+          if (typeof data136 === 'string') {
+            if (func3(data136) < 1) {
+              const err269 = {
+                instancePath: instancePath + '/sharding/kubeconfig',
+                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.kubeconfig,
+                data: data136,
+              };
+              if (vErrors === null) {
+                vErrors = [err269];
+              } else {
+                vErrors.push(err269);
+              }
+              errors++;
+            }
+          } else {
+            const err270 = {
               instancePath: instancePath + '/sharding/kubeconfig',
               schemaPath: '#/properties/sharding/properties/kubeconfig/type',
               keyword: 'type',
@@ -6663,21 +6729,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.kubeconfig.type,
               parentSchema: schema11.properties.sharding.properties.kubeconfig,
-              data: data135,
+              data: data136,
             };
             if (vErrors === null) {
-              vErrors = [err267];
+              vErrors = [err270];
             } else {
-              vErrors.push(err267);
+              vErrors.push(err270);
             }
             errors++;
           }
         }
-        if (data129.context !== undefined) {
-          let data136 = data129.context;
-          if (typeof data136 === 'string') {
-            if (func3(data136) < 1) {
-              const err268 = {
+        if (data130.context !== undefined) {
+          let data137 = data130.context;
+          if (typeof data137 === 'string') {
+            if (func3(data137) < 1) {
+              const err271 = {
                 instancePath: instancePath + '/sharding/context',
                 schemaPath: '#/properties/sharding/properties/context/minLength',
                 keyword: 'minLength',
@@ -6685,17 +6751,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.context,
-                data: data136,
+                data: data137,
               };
               if (vErrors === null) {
-                vErrors = [err268];
+                vErrors = [err271];
               } else {
-                vErrors.push(err268);
+                vErrors.push(err271);
               }
               errors++;
             }
           } else {
-            const err269 = {
+            const err272 = {
               instancePath: instancePath + '/sharding/context',
               schemaPath: '#/properties/sharding/properties/context/type',
               keyword: 'type',
@@ -6703,68 +6769,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.context.type,
               parentSchema: schema11.properties.sharding.properties.context,
-              data: data136,
-            };
-            if (vErrors === null) {
-              vErrors = [err269];
-            } else {
-              vErrors.push(err269);
-            }
-            errors++;
-          }
-        }
-        if (data129.advertiseUrl !== undefined) {
-          let data137 = data129.advertiseUrl;
-          if (typeof data137 === 'string') {
-            if (!pattern11.test(data137)) {
-              const err270 = {
-                instancePath: instancePath + '/sharding/advertiseUrl',
-                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://' },
-                message: 'must match pattern "' + '^https?://' + '"',
-                schema: '^https?://',
-                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
-                data: data137,
-              };
-              if (vErrors === null) {
-                vErrors = [err270];
-              } else {
-                vErrors.push(err270);
-              }
-              errors++;
-            }
-          } else {
-            const err271 = {
-              instancePath: instancePath + '/sharding/advertiseUrl',
-              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.advertiseUrl.type,
-              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
               data: data137,
-            };
-            if (vErrors === null) {
-              vErrors = [err271];
-            } else {
-              vErrors.push(err271);
-            }
-            errors++;
-          }
-        }
-        if (data129.shards !== undefined) {
-          let data138 = data129.shards;
-          if (!(typeof data138 == 'number' && !(data138 % 1) && !isNaN(data138))) {
-            const err272 = {
-              instancePath: instancePath + '/sharding/shards',
-              schemaPath: '#/properties/sharding/properties/shards/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.sharding.properties.shards.type,
-              parentSchema: schema11.properties.sharding.properties.shards,
-              data: data138,
             };
             if (vErrors === null) {
               vErrors = [err272];
@@ -6773,16 +6778,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data138 == 'number') {
-            if (data138 > 1024 || isNaN(data138)) {
+        }
+        if (data130.advertiseUrl !== undefined) {
+          let data138 = data130.advertiseUrl;
+          if (typeof data138 === 'string') {
+            if (!pattern11.test(data138)) {
               const err273 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 1024 },
-                message: 'must be <= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.sharding.properties.shards,
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
                 data: data138,
               };
               if (vErrors === null) {
@@ -6792,8 +6800,66 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data138 < 1 || isNaN(data138)) {
-              const err274 = {
+          } else {
+            const err274 = {
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              data: data138,
+            };
+            if (vErrors === null) {
+              vErrors = [err274];
+            } else {
+              vErrors.push(err274);
+            }
+            errors++;
+          }
+        }
+        if (data130.shards !== undefined) {
+          let data139 = data130.shards;
+          if (!(typeof data139 == 'number' && !(data139 % 1) && !isNaN(data139))) {
+            const err275 = {
+              instancePath: instancePath + '/sharding/shards',
+              schemaPath: '#/properties/sharding/properties/shards/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.sharding.properties.shards.type,
+              parentSchema: schema11.properties.sharding.properties.shards,
+              data: data139,
+            };
+            if (vErrors === null) {
+              vErrors = [err275];
+            } else {
+              vErrors.push(err275);
+            }
+            errors++;
+          }
+          if (typeof data139 == 'number') {
+            if (data139 > 1024 || isNaN(data139)) {
+              const err276 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 1024 },
+                message: 'must be <= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data139,
+              };
+              if (vErrors === null) {
+                vErrors = [err276];
+              } else {
+                vErrors.push(err276);
+              }
+              errors++;
+            }
+            if (data139 < 1 || isNaN(data139)) {
+              const err277 = {
                 instancePath: instancePath + '/sharding/shards',
                 schemaPath: '#/properties/sharding/properties/shards/minimum',
                 keyword: 'minimum',
@@ -6801,70 +6867,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.shards,
-                data: data138,
-              };
-              if (vErrors === null) {
-                vErrors = [err274];
-              } else {
-                vErrors.push(err274);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data129.handoffKeyFile !== undefined) {
-          let data139 = data129.handoffKeyFile;
-          if (typeof data139 === 'string') {
-            if (func3(data139) < 1) {
-              const err275 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
                 data: data139,
-              };
-              if (vErrors === null) {
-                vErrors = [err275];
-              } else {
-                vErrors.push(err275);
-              }
-              errors++;
-            }
-          } else {
-            const err276 = {
-              instancePath: instancePath + '/sharding/handoffKeyFile',
-              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
-              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-              data: data139,
-            };
-            if (vErrors === null) {
-              vErrors = [err276];
-            } else {
-              vErrors.push(err276);
-            }
-            errors++;
-          }
-        }
-        if (data129.handoffKeyEnv !== undefined) {
-          let data140 = data129.handoffKeyEnv;
-          if (typeof data140 === 'string') {
-            if (!pattern1.test(data140)) {
-              const err277 = {
-                instancePath: instancePath + '/sharding/handoffKeyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data140,
               };
               if (vErrors === null) {
                 vErrors = [err277];
@@ -6873,8 +6876,71 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+        if (data130.handoffKeyFile !== undefined) {
+          let data140 = data130.handoffKeyFile;
+          if (typeof data140 === 'string') {
+            if (func3(data140) < 1) {
+              const err278 = {
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                data: data140,
+              };
+              if (vErrors === null) {
+                vErrors = [err278];
+              } else {
+                vErrors.push(err278);
+              }
+              errors++;
+            }
           } else {
-            const err278 = {
+            const err279 = {
+              instancePath: instancePath + '/sharding/handoffKeyFile',
+              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
+              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+              data: data140,
+            };
+            if (vErrors === null) {
+              vErrors = [err279];
+            } else {
+              vErrors.push(err279);
+            }
+            errors++;
+          }
+        }
+        if (data130.handoffKeyEnv !== undefined) {
+          let data141 = data130.handoffKeyEnv;
+          if (typeof data141 === 'string') {
+            if (!pattern1.test(data141)) {
+              const err280 = {
+                instancePath: instancePath + '/sharding/handoffKeyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data141,
+              };
+              if (vErrors === null) {
+                vErrors = [err280];
+              } else {
+                vErrors.push(err280);
+              }
+              errors++;
+            }
+          } else {
+            const err281 = {
               instancePath: instancePath + '/sharding/handoffKeyEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -6882,25 +6948,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data140,
+              data: data141,
             };
             if (vErrors === null) {
-              vErrors = [err278];
+              vErrors = [err281];
             } else {
-              vErrors.push(err278);
+              vErrors.push(err281);
             }
             errors++;
           }
         }
-        if (data129.peerUrls !== undefined) {
-          let data141 = data129.peerUrls;
-          if (Array.isArray(data141)) {
-            const len11 = data141.length;
+        if (data130.peerUrls !== undefined) {
+          let data142 = data130.peerUrls;
+          if (Array.isArray(data142)) {
+            const len11 = data142.length;
             for (let i14 = 0; i14 < len11; i14++) {
-              let data142 = data141[i14];
-              if (typeof data142 === 'string') {
-                if (!pattern11.test(data142)) {
-                  const err279 = {
+              let data143 = data142[i14];
+              if (typeof data143 === 'string') {
+                if (!pattern11.test(data143)) {
+                  const err282 = {
                     instancePath: instancePath + '/sharding/peerUrls/' + i14,
                     schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
                     keyword: 'pattern',
@@ -6908,17 +6974,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^https?://' + '"',
                     schema: '^https?://',
                     parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data142,
+                    data: data143,
                   };
                   if (vErrors === null) {
-                    vErrors = [err279];
+                    vErrors = [err282];
                   } else {
-                    vErrors.push(err279);
+                    vErrors.push(err282);
                   }
                   errors++;
                 }
               } else {
-                const err280 = {
+                const err283 = {
                   instancePath: instancePath + '/sharding/peerUrls/' + i14,
                   schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
                   keyword: 'type',
@@ -6926,28 +6992,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.sharding.properties.peerUrls.items.type,
                   parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data142,
+                  data: data143,
                 };
                 if (vErrors === null) {
-                  vErrors = [err280];
+                  vErrors = [err283];
                 } else {
-                  vErrors.push(err280);
+                  vErrors.push(err283);
                 }
                 errors++;
               }
             }
-            let i15 = data141.length;
+            let i15 = data142.length;
             let j3;
             if (i15 > 1) {
               const indices0 = {};
               for (; i15--;) {
-                let item0 = data141[i15];
+                let item0 = data142[i15];
                 if (typeof item0 !== 'string') {
                   continue;
                 }
                 if (typeof indices0[item0] == 'number') {
                   j3 = indices0[item0];
-                  const err281 = {
+                  const err284 = {
                     instancePath: instancePath + '/sharding/peerUrls',
                     schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
                     keyword: 'uniqueItems',
@@ -6956,12 +7022,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       'must NOT have duplicate items (items ## ' + j3 + ' and ' + i15 + ' are identical)',
                     schema: true,
                     parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data141,
+                    data: data142,
                   };
                   if (vErrors === null) {
-                    vErrors = [err281];
+                    vErrors = [err284];
                   } else {
-                    vErrors.push(err281);
+                    vErrors.push(err284);
                   }
                   errors++;
                   break;
@@ -6970,7 +7036,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
           } else {
-            const err282 = {
+            const err285 = {
               instancePath: instancePath + '/sharding/peerUrls',
               schemaPath: '#/properties/sharding/properties/peerUrls/type',
               keyword: 'type',
@@ -6978,18 +7044,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.sharding.properties.peerUrls.type,
               parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data141,
+              data: data142,
             };
             if (vErrors === null) {
-              vErrors = [err282];
+              vErrors = [err285];
             } else {
-              vErrors.push(err282);
+              vErrors.push(err285);
             }
             errors++;
           }
         }
       } else {
-        const err283 = {
+        const err286 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -6997,18 +7063,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data129,
+          data: data130,
         };
         if (vErrors === null) {
-          vErrors = [err283];
+          vErrors = [err286];
         } else {
-          vErrors.push(err283);
+          vErrors.push(err286);
         }
         errors++;
       }
     }
   } else {
-    const err284 = {
+    const err287 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -7019,9 +7085,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err284];
+      vErrors = [err287];
     } else {
-      vErrors.push(err284);
+      vErrors.push(err287);
     }
     errors++;
   }

@@ -1,12 +1,17 @@
 import { parse } from 'yaml';
 import { CairnError } from '../model/errors';
 
+/** `server.probePort` when the config sets none (load-config's default; kept equal by a test). */
+export const DEFAULT_PROBE_PORT = 8081;
+
 /** What an install needs to know from cairn.yaml, read from its text without loading its files. */
 export interface ConfigFacts {
   /** Every environment variable the config names for a secret, sorted: `tokenEnv`, `webhookSecretEnv`, `apiTokens[].env`, … */
   readonly secretEnv: readonly string[];
   /** `server.port` (default 8080). */
   readonly port: number;
+  /** `server.probePort` (default 8081): the port of the probe listener, which the installed probes use. */
+  readonly probePort: number;
   /** Things that would keep the pod from working, each one sentence. */
   readonly warnings: readonly string[];
 }
@@ -44,13 +49,24 @@ export function configFacts(
   };
   walk(doc);
   const config = (doc ?? {}) as {
-    server?: { port?: unknown; host?: unknown; apiTokenEnv?: unknown; apiTokens?: unknown[] };
+    server?: {
+      port?: unknown;
+      probePort?: unknown;
+      host?: unknown;
+      apiTokenEnv?: unknown;
+      apiTokens?: unknown[];
+    };
     audit?: { backend?: unknown };
     kubernetes?: { controllerNamespace?: unknown };
     sharding?: { enabled?: unknown; namespace?: unknown };
     environments?: { name?: unknown; aws?: { synth?: { isolation?: unknown } } }[];
   };
   const port = typeof config.server?.port === 'number' && config.server.port > 0 ? config.server.port : 8080;
+  // A probe needs a fixed port: a probe port left to the default (or 0, in a pod) is 8081.
+  const probePort =
+    typeof config.server?.probePort === 'number' && config.server.probePort > 0
+      ? config.server.probePort
+      : DEFAULT_PROBE_PORT;
   const warnings: string[] = [];
   const host = config.server?.host;
   if (host !== '0.0.0.0' && host !== '::') {
@@ -86,5 +102,10 @@ export function configFacts(
       );
     }
   }
-  return { secretEnv: [...names].sort(), port, warnings };
+  if (config.server?.port === 0 || config.server?.probePort === 0) {
+    warnings.push(
+      `${source}: server.port and server.probePort must be fixed ports in a pod (the Service and the probes name them); the install assumes ${port} and ${probePort}`,
+    );
+  }
+  return { secretEnv: [...names].sort(), port, probePort, warnings };
 }

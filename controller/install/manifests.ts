@@ -21,8 +21,10 @@ export interface InstallOptions {
   readonly config: string;
   /** The environment variables the config names (tokenEnv, webhookSecretEnv, …), from the Secret's keys of the same names. */
   readonly secretEnv: readonly string[];
-  /** The port cairn serves webhooks, API, probes and metrics on (`server.port`). */
+  /** The port cairn serves webhooks, API and metrics on (`server.port`): the Service's port. */
   readonly port: number;
+  /** The probe listener's port (`server.probePort`): the liveness and readiness probes', in no Service. */
+  readonly probePort: number;
   /** Run the synth runner container beside the controller (the AWS half needs it). */
   readonly synthRunner: boolean;
   /** The environments' identities from the config; absent: every environment applies as cairn. */
@@ -175,7 +177,11 @@ function deployment(o: InstallOptions, labels: Readonly<Record<string, string>>)
     name: 'controller',
     image: o.image,
     args: ['run', '--config', CONFIG_PATH],
-    ports: [{ name: 'http', containerPort: o.port, protocol: 'TCP' }],
+    ports: [
+      { name: 'http', containerPort: o.port, protocol: 'TCP' },
+      // /healthz and /readyz only, with caps of their own: a flood of the http port never fails a probe.
+      { name: 'probes', containerPort: o.probePort, protocol: 'TCP' },
+    ],
     env: [
       { name: 'HOME', value: '/tmp' },
       // With sharding, the replica's Lease identity and the address other replicas hand webhooks to.
@@ -188,14 +194,14 @@ function deployment(o: InstallOptions, labels: Readonly<Record<string, string>>)
       })),
     ],
     livenessProbe: {
-      httpGet: { path: '/healthz', port: 'http' },
+      httpGet: { path: '/healthz', port: 'probes' },
       initialDelaySeconds: 5,
       periodSeconds: 10,
       timeoutSeconds: 5,
       failureThreshold: 3,
     },
     readinessProbe: {
-      httpGet: { path: '/readyz', port: 'http' },
+      httpGet: { path: '/readyz', port: 'probes' },
       periodSeconds: 5,
       timeoutSeconds: 5,
       failureThreshold: 3,

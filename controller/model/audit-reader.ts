@@ -5,6 +5,11 @@ import type { AuditEntry } from './pipeline';
  * it; the reconcile, the HTTP API and the CLI read through it.
  */
 export interface AuditReader {
-  list(filter: { readonly env?: string; readonly limit?: number }): Promise<readonly AuditEntry[]>;
+  /** Newest first: `offset` newest entries skipped (default 0), then at most `limit` (default all). */
+  list(filter: {
+    readonly env?: string;
+    readonly limit?: number;
+    readonly offset?: number;
+  }): Promise<readonly AuditEntry[]>;
   get(id: string): Promise<AuditEntry | undefined>;
 }

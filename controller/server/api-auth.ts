@@ -150,3 +150,38 @@ export function registerApiAuth(
     if (!granted.includes(scope)) return refuse(reply, 403, `this token lacks the ${scope} scope`);
   });
 }
+
+/** The host part of a Host header (lower-cased, port and IPv6 brackets removed). */
+function hostOf(header: string): string {
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') === -1 ? undefined : h.indexOf(']'));
+  const colon = h.indexOf(':');
+  // More than one colon and no brackets: a bare IPv6 address, no port.
+  return colon !== -1 && h.indexOf(':', colon + 1) === -1 ? h.slice(0, colon) : h;
+}
+
+/**
+ * With no API token configured the API is open on loopback, so it must answer only requests
+ * addressed to this machine: a web page whose DNS name is rebound to 127.0.0.1 would otherwise
+ * read `/api/*` from the browser of whoever runs `cairn run`. Every request whose Host is not
+ * localhost, a 127.x address, [::1] or `listenHost` (with or without a port) is refused with 421
+ * before its body is read. Webhooks (`/hooks/*`) are exempt: each is signed, answers nothing
+ * readable, and a tunnel forwarding them to a workstation keeps its public Host.
+ */
+export function registerLocalHostCheck(app: FastifyInstance, listenHost: string): void {
+  const listen = hostOf(listenHost);
+  const local = (host: string) =>
+    host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === listen;
+  app.addHook('onRequest', async (req: FastifyRequest, reply) => {
+    const path = req.url.split('?')[0] ?? '';
+    if (path.startsWith('/hooks/') || (req.routeOptions.url ?? '').startsWith('/hooks/')) return;
+    const host = req.headers.host;
+    if (host !== undefined && local(hostOf(host))) return;
+    return refuse(
+      reply,
+      421,
+      `no API token is configured, so this server answers only requests addressed to localhost, 127.0.0.1 or [::1]; ` +
+        `Host ${JSON.stringify(host ?? '')} is refused (use http://127.0.0.1:<port>/, or configure server.apiTokens)`,
+    );
+  });
+}

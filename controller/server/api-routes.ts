@@ -43,8 +43,8 @@ export function registerApiRoutes(
       if (!/^\d+$/.test(req.query.offset ?? '0') || offset > AUDIT_LIMIT.maxOffset)
         return answer(reply, 400, `offset must be a whole number from 0 to ${AUDIT_LIMIT.maxOffset}`);
       const take = Math.min(limit, AUDIT_LIMIT.max);
-      const listed = await controller.audit.list({ env: req.params.env, limit: offset + take });
-      return offset === 0 ? listed : listed.slice(offset);
+      // The offset is applied to the index, before any record is read: a deep page reads only its own.
+      return controller.audit.list({ env: req.params.env, limit: take, offset });
     },
   );
 

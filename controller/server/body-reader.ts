@@ -19,6 +19,8 @@ export class BodyError extends Error {
  * The bytes of request bodies over SMALL_BODY_BYTES held at once, across every connection. A
  * flood of large bodies is then refused with 503 instead of each one being buffered: memory is
  * bounded by maxConnections × SMALL_BODY_BYTES plus this budget, whatever the number of clients.
+ * Bytes are charged as they arrive, never by what a Content-Length announces: a client that
+ * announces a megabyte and sends nothing holds nothing of the budget.
  */
 export class BodyBudget {
   private used = 0;
@@ -27,7 +29,6 @@ export class BodyBudget {
 
   /** Takes `bytes` from the budget, or returns false (taking nothing) when they do not fit. */
   take(bytes: number): boolean {
-    if (bytes <= SMALL_BODY_BYTES) return true;
     if (this.used + bytes > this.capacity) return false;
     this.used += bytes;
     return true;
@@ -35,7 +36,12 @@ export class BodyBudget {
 
   /** Gives back what `take(bytes)` took. */
   give(bytes: number): void {
-    if (bytes > SMALL_BODY_BYTES) this.used -= bytes;
+    this.used -= bytes;
+  }
+
+  /** Whether `bytes` more would fit now (taking nothing). */
+  fits(bytes: number): boolean {
+    return this.used + bytes <= this.capacity;
   }
 
   /** Bytes held now. */
@@ -44,11 +50,15 @@ export class BodyBudget {
   }
 }
 
+const BUSY = 'too many large bodies in flight; retry later';
+
 /**
  * Reads a request body into one Buffer under three limits: `maxBodyBytes` (413), the shared budget
  * (503), and `bodyTimeoutMs` from the moment the headers were in: a body not complete by then has
- * its connection destroyed, whatever trickle of bytes keeps it alive. Everything held is dropped
- * and given back on every way out (end, error, timeout, the client closing).
+ * its connection destroyed, whatever trickle of bytes keeps it alive. A body counts against the
+ * budget once it is larger than SMALL_BODY_BYTES, with the bytes received so far (then each
+ * further chunk as it arrives); one announced larger than what is left is refused at once.
+ * Everything held is dropped and given back on every way out (end, error, timeout, the client closing).
  */
 export function readBody(
   raw: IncomingMessage,
@@ -60,19 +70,20 @@ export function readBody(
   const known = Number.isSafeInteger(declared) && declared >= 0;
   if (known && declared > limits.maxBodyBytes)
     return Promise.reject(new BodyError(413, tooLargeMessage(limits.maxBodyBytes)));
-  // A body of unknown length (chunked) may grow to the cap: reserve that much.
-  const reserved = known ? declared : limits.maxBodyBytes;
-  if (!budget.take(reserved))
-    return Promise.reject(new BodyError(503, 'too many large bodies in flight; retry later'));
+  // Refused at once when it could not fit now; nothing is reserved by the announcement.
+  if (known && declared > SMALL_BODY_BYTES && !budget.fits(declared))
+    return Promise.reject(new BodyError(503, BUSY));
   return new Promise<Buffer>((resolve, reject) => {
     let chunks: Buffer[] = [];
     let length = 0;
+    let charged = 0;
     let settled = false;
     const finish = (error: Error | undefined, body?: Buffer) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      budget.give(reserved);
+      budget.give(charged);
+      charged = 0;
       chunks = [];
       payload.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
       if (error) {
@@ -86,6 +97,14 @@ export function readBody(
         // Answered 413 with "Connection: close": Node drops the rest and closes after the answer.
         finish(new BodyError(413, tooLargeMessage(limits.maxBodyBytes)));
         return;
+      }
+      if (length > SMALL_BODY_BYTES) {
+        // Everything held of a large body counts, charged as it arrives.
+        if (!budget.take(length - charged)) {
+          finish(new BodyError(503, BUSY));
+          return;
+        }
+        charged = length;
       }
       chunks.push(chunk);
     };

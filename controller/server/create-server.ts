@@ -1,13 +1,14 @@
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config/types';
 import { CairnError } from '../model/errors';
 import type { Log } from '../log';
-import { loadApiTokens, registerApiAuth, type ApiToken } from './api-auth';
+import { loadApiTokens, registerApiAuth, registerLocalHostCheck, type ApiToken } from './api-auth';
 import { registerApiRoutes } from './api-routes';
 import { BodyBudget, BodyError, readBody, tooLargeMessage } from './body-reader';
 import { guardConnections, httpServerOptions, serverLimits, type ServerLimits } from './connection-guard';
 import type { Metrics } from './metrics';
+import { createProbeServer } from './probe-listener';
 import { registerProbeRoutes } from './probe-routes';
 import { answer, refuse } from './reply';
 import type { ControllerPort } from './types';
@@ -42,6 +43,8 @@ export interface ServerOptions {
 /** A listening server: its base URL and how to stop it. */
 export interface RunningServer {
   readonly url: string;
+  /** The probe listener's base URL (`server.probePort`); absent when the config sets no probe port. */
+  readonly probeUrl?: string;
   close(): Promise<void>;
 }
 
@@ -77,7 +80,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       'no API token is configured: listening on loopback only',
     );
   }
-  const app = buildApp(options, secret, tokens, limits);
+  const app = buildApp(options, secret, tokens, limits, host);
   try {
     await app.listen({ host, port: options.config.port });
   } catch (err) {
@@ -93,7 +96,47 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.config.port;
   const shown = host.includes(':') ? `[${host}]` : host;
-  return { url: `http://${shown}:${port}`, close: () => app.close() };
+  const url = `http://${shown}:${port}`;
+  if (options.config.probePort === undefined) return { url, close: () => app.close() };
+  // The probes' own listener: the main port's caps (which anyone reaching it can fill) never fail them.
+  const probes = createProbeServer(options.controller);
+  let probePort: number;
+  try {
+    probePort = await listen(probes, host, options.config.probePort);
+  } catch (err) {
+    await app.close();
+    throw new CairnError(
+      `cannot listen on ${host}:${options.config.probePort} (the probe listener): ${(err as Error).message}`,
+      {
+        code: 'server.listen',
+        phase: 'server',
+        subject: 'server.probePort',
+        hint: 'choose a free port for server.probePort (0 picks one), or stop the process that holds it',
+        cause: err,
+      },
+    );
+  }
+  return {
+    url,
+    probeUrl: `http://${shown}:${probePort}`,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => probes.close(() => resolve()));
+      probes.closeAllConnections();
+      await Promise.all([closed, app.close()]);
+    },
+  };
+}
+
+/** Listens on `host:port` and resolves with the port taken (port 0 picks a free one). */
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
 }
 
 function secretFrom(name: string | undefined, key: string, env: NodeJS.ProcessEnv): string | undefined {
@@ -115,6 +158,7 @@ function buildApp(
   secret: string | undefined,
   tokens: readonly ApiToken[],
   limits: ServerLimits,
+  host: string,
 ): FastifyInstance {
   const { controller, metrics, log, config } = options;
   const app = Fastify({
@@ -155,6 +199,8 @@ function buildApp(
   );
 
   registerApiAuth(app, tokens, { metricsAuth: config.metricsAuth === true });
+  // With no token the API is open on loopback: only requests addressed to loopback (DNS rebinding).
+  if (tokens.length === 0) registerLocalHostCheck(app, host);
   // Sharded replicas hand webhooks to each other, signed with a key of their own (never the webhook secret's).
   const key = controller.shardIdentity ? options.handoffKey : undefined;
   registerWebhookRoute(app, {
@@ -176,6 +222,7 @@ function buildApp(
     tokens,
     sources: options.ui ?? {},
     log,
+    idleTimeoutMs: limits.headersTimeoutMs + limits.bodyTimeoutMs,
     ...(options.ui?.commitUrl ? { commitUrl: options.ui.commitUrl } : {}),
   });
   if (options.live)

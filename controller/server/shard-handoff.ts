@@ -1,6 +1,6 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CairnError, errorMessage } from '../model/errors';
 import type { Log } from '../log';
 import type { PullRequest } from '../host/types';
@@ -14,7 +14,9 @@ import type { ControllerPort } from './types';
 export const HANDOFF_PATH = '/internal/shard/trigger';
 /** The header carrying `sha256=<hex HMAC>` of the body under the handoff key. */
 export const HANDOFF_SIGNATURE = 'x-cairn-handoff-signature';
-const MAX_BODY_BYTES = 4096;
+/** The largest body of every /internal/shard/* route (a handoff, a handed request, a result query). */
+export const SHARD_MAX_BODY_BYTES = 4096;
+const MAX_BODY_BYTES = SHARD_MAX_BODY_BYTES;
 // A handoff older (or newer, clocks drift) than this is refused, so a captured one cannot be replayed later.
 const MAX_AGE_MS = 60_000;
 const FORWARD_TIMEOUT_MS = 2_000;
@@ -208,6 +210,32 @@ export async function handOff(
 }
 
 /**
+ * The `onRequest` check of every /internal/shard/* route, decided from the headers before a byte
+ * of the body is read: a request without the handoff signature header (401), with a body announced
+ * larger than SHARD_MAX_BODY_BYTES (413) or of unannounced length (411) is refused and its
+ * connection closed, so an unsigned caller never makes the server buffer a body. `refused` counts it.
+ */
+export function shardPreBodyCheck(
+  refused: () => void = () => undefined,
+): (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
+  return async (req, reply) => {
+    if (!req.headers[HANDOFF_SIGNATURE]) {
+      refused();
+      return refuse(reply, 401, `missing ${HANDOFF_SIGNATURE} header`);
+    }
+    if (req.headers['transfer-encoding'] !== undefined) {
+      refused();
+      return refuse(reply, 411, 'a shard request carries its Content-Length');
+    }
+    if (Number(req.headers['content-length'] ?? 0) > SHARD_MAX_BODY_BYTES) {
+      refused();
+      return refuse(reply, 413, `a shard request is at most ${SHARD_MAX_BODY_BYTES} bytes`);
+    }
+    return undefined;
+  };
+}
+
+/**
  * `POST /internal/shard/trigger`: a handoff from another replica of the group. The signature is
  * checked over the raw body before anything else; a stale or replayed handoff is refused; an
  * environment this replica does not hold is answered 409 so that the sender reads the holder again.
@@ -226,19 +254,7 @@ export function registerHandoffRoute(
   const now = deps.now ?? Date.now;
   app.post(
     HANDOFF_PATH,
-    {
-      onRequest: async (req, reply) => {
-        if (!req.headers[HANDOFF_SIGNATURE]) {
-          deps.metrics.incHandoff('refused');
-          return refuse(reply, 401, `missing ${HANDOFF_SIGNATURE} header`);
-        }
-        if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-          deps.metrics.incHandoff('refused');
-          return refuse(reply, 413, `a handoff is at most ${MAX_BODY_BYTES} bytes`);
-        }
-        return undefined;
-      },
-    },
+    { onRequest: shardPreBodyCheck(() => deps.metrics.incHandoff('refused')) },
     async (req, reply) => {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const signature = String(req.headers[HANDOFF_SIGNATURE]);

@@ -6,14 +6,19 @@ import type { SyncAnswer } from '../reconcile/handed-requests';
 import type { EnvironmentPlan } from '../reconcile/plan-environment';
 import { answer } from './reply';
 import { SeenDeliveries } from './seen-deliveries';
-import { HANDOFF_SIGNATURE, signatureMatches } from './shard-handoff';
+import {
+  HANDOFF_SIGNATURE,
+  SHARD_MAX_BODY_BYTES,
+  shardPreBodyCheck,
+  signatureMatches,
+} from './shard-handoff';
 import type { ControllerPort } from './types';
 
 /** Where `cairn sync` / `cairn plan` hand a sharded environment's request to its holder. */
 export const REQUEST_PATH = '/internal/shard/request';
 /** Where the CLI asks for the result of a request it handed over (long work outlives one HTTP request). */
 export const RESULT_PATH = '/internal/shard/result';
-const MAX_BODY_BYTES = 4096;
+const MAX_BODY_BYTES = SHARD_MAX_BODY_BYTES;
 // As for handoffs: a signed body older (or newer) than this is refused, so a captured one is not replayed.
 const MAX_AGE_MS = 60_000;
 // A result nobody collects is forgotten after this; a request still running is kept until it ends.
@@ -88,7 +93,10 @@ export function registerShardRequestRoutes(
     return v;
   };
 
-  app.post(REQUEST_PATH, async (req, reply) => {
+  // Unsigned or oversized requests are refused from their headers, before the body is read.
+  const early = { onRequest: shardPreBodyCheck() };
+
+  app.post(REQUEST_PATH, early, async (req, reply) => {
     const v = signedBody(req, reply);
     if (!v) return reply;
     const request = v as unknown as ShardRequest;
@@ -125,7 +133,7 @@ export function registerShardRequestRoutes(
     return reply.code(202).send({ ticket, holder });
   });
 
-  app.post(RESULT_PATH, async (req, reply) => {
+  app.post(RESULT_PATH, early, async (req, reply) => {
     const v = signedBody(req, reply);
     if (!v) return reply;
     const state = typeof v.ticket === 'string' ? tickets.get(v.ticket) : undefined;

@@ -35,9 +35,18 @@ export interface UiApiOptions {
   readonly sources: UiSources;
   readonly commitUrl?: string;
   readonly log: Log;
+  /** The guard's idle cut of a connection (headers + body timeout), restored once a revert answered. */
+  readonly idleTimeoutMs: number;
 }
 
 const ENTRY_ID = /^[A-Za-z0-9._-]{4,128}$/;
+/** Reverts opened from the API at once (each may push a branch and open a pull request); more are answered 503. */
+export const MAX_REVERTS_AT_ONCE = 2;
+/**
+ * How long a revert's connection may stay silent while the revert runs (a clone, a push, the Git
+ * host's API), instead of the guard's headers + body timeout, which would cut the answer off.
+ */
+export const REVERT_TIMEOUT_MS = 120_000;
 /** The most control records `GET /api/environments/:env/controls` returns (the newest). */
 export const CONTROLS_SHOWN = 50;
 
@@ -49,6 +58,7 @@ export const CONTROLS_SHOWN = 50;
 export function registerUiApiRoutes(app: FastifyInstance, options: UiApiOptions): void {
   const { controller, tokens, sources } = options;
   const known = (env: string) => controller.environments().some((e) => e.name === env);
+  let reverting = 0;
 
   app.get('/api/session', async (req) => {
     // With no token configured the API is open on loopback, and read-only.
@@ -103,7 +113,19 @@ export function registerUiApiRoutes(app: FastifyInstance, options: UiApiOptions)
         400,
         'the body must be JSON {"entry": "<audit entry id>"}, for example from the UI',
       );
+    if (reverting >= MAX_REVERTS_AT_ONCE) {
+      void reply.header('retry-after', '10');
+      return answer(
+        reply,
+        503,
+        `${MAX_REVERTS_AT_ONCE} reverts are being opened at once already; retry when one is done`,
+      );
+    }
     const by = `api token (${grantingToken(req.headers.authorization, tokens)?.source ?? 'unknown'})`;
+    // The guard cuts a connection silent for headers + body timeout: a revert may take longer.
+    const socket = req.raw.socket;
+    socket.setTimeout(REVERT_TIMEOUT_MS);
+    reverting += 1;
     try {
       const proposed = await sources.revert.propose(req.params.env, entry, by);
       return reply.code(201).send({ message: 'revert opened', ...proposed });
@@ -112,6 +134,9 @@ export function registerUiApiRoutes(app: FastifyInstance, options: UiApiOptions)
       if (isCairnError(err)) return answer(reply, 409, err.message);
       options.log.error({ env: req.params.env, err: errorMessage(err) }, 'revert from the API failed');
       return answer(reply, 500, 'the revert failed; the controller log has the details');
+    } finally {
+      reverting -= 1;
+      socket.setTimeout(options.idleTimeoutMs);
     }
   });
 }

@@ -39,6 +39,32 @@ interface Deps {
   readonly now?: () => number;
 }
 
+/** At most one warn line about rejected signatures per this interval; the others are counted into it. */
+export const REJECTION_WARN_INTERVAL_MS = 60_000;
+
+/**
+ * Logs deliveries refused for their signature: each at debug, and at most one warn line per
+ * interval carrying how many were refused since the last one. Anyone can send a signature header
+ * with any value, so a warn line per rejection would let them flood the log (the metric
+ * `cairn_webhook_requests_total{result="unauthorized"}` counts every one).
+ */
+function rejectionLog(log: Log, now: () => number): (fields: Record<string, unknown>) => void {
+  let lastWarn = Number.NEGATIVE_INFINITY;
+  let since = 0;
+  return (fields) => {
+    since += 1;
+    const at = now();
+    if (at - lastWarn < REJECTION_WARN_INTERVAL_MS) {
+      log.debug(fields, 'webhook rejected');
+      return;
+    }
+    // `rejected`: how many were refused since the last warn line, this one included (debug shows each).
+    log.warn({ ...fields, rejected: since }, 'webhook rejected');
+    lastWarn = at;
+    since = 0;
+  };
+}
+
 /**
  * What makes two deliveries "the same body" for the replay window: the raw body, and for the
  * generic scheme also its signature header (which binds the timestamp and delivery id), since a
@@ -62,6 +88,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: Deps): void {
   // replay window. Only signed deliveries get here, so only the secret's holder can fill either.
   const seen = new SeenDeliveries(16_384);
   const bodies = new SeenDeliveries(4096, REPLAY_WINDOW_MS);
+  const rejected = rejectionLog(log, Date.now);
 
   // Everything that can be decided from the headers is decided before a byte of the body is
   // read, and the connection is closed after the answer, so a refused client costs no buffer.
@@ -104,7 +131,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: Deps): void {
     const verdict = PROVIDERS[name](req.headers, body, secret, at);
     if (verdict.kind === 'unauthorized') {
       result('unauthorized');
-      log.warn({ provider: name, reason: verdict.reason, remote: req.ip }, 'webhook rejected');
+      rejected({ provider: name, reason: verdict.reason, remote: req.ip });
       return answer(reply, 401, verdict.reason);
     }
     // Only signed deliveries reach the dedupe, so an attacker cannot pre-empt a real delivery id.

@@ -4,8 +4,14 @@ import type { ControllerPort, EnvironmentStatus } from '../../controller/server/
 /** An AuditReader over an array, newest first, for tests that need no audit files. */
 export class ArrayAuditReader implements AuditReader {
   constructor(readonly entries: AuditEntry[] = []) {}
-  async list(filter: { readonly env?: string; readonly limit?: number }): Promise<readonly AuditEntry[]> {
-    return this.entries.filter((e) => !filter.env || e.env === filter.env).slice(0, filter.limit);
+  async list(filter: {
+    readonly env?: string;
+    readonly limit?: number;
+    readonly offset?: number;
+  }): Promise<readonly AuditEntry[]> {
+    const from = filter.offset ?? 0;
+    const to = filter.limit === undefined ? undefined : from + filter.limit;
+    return this.entries.filter((e) => !filter.env || e.env === filter.env).slice(from, to);
   }
   async get(id: string): Promise<AuditEntry | undefined> {
     return this.entries.find((e) => e.id === id);

@@ -83,7 +83,7 @@ export async function makeGiteaPlatform(
     pollInterval: '5m',
     auth: { tokenEnv: GITEA_TOKEN_ENV },
   };
-  config.server = { port, host: '127.0.0.1', webhookSecretEnv: WEBHOOK_SECRET_ENV };
+  config.server = { port, probePort: 0, host: '127.0.0.1', webhookSecretEnv: WEBHOOK_SECRET_ENV };
   config.environments = (config.environments as Record<string, unknown>[]).map((e) => ({
     ...e,
     driftInterval: '0s',

@@ -97,6 +97,7 @@ export async function startOneEnvController(options: OneEnvOptions): Promise<One
           : { dir: join(dir, 'audit'), unkeyed: true },
       server: {
         port,
+        probePort: 0,
         webhookSecretEnv: 'E2E_WEBHOOK_SECRET',
         ...(guarded ? { apiTokenEnv: 'E2E_API_TOKEN' } : {}),
       },

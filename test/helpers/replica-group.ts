@@ -249,7 +249,7 @@ export class ReplicaGroup {
           keyEnv: 'SHARD_AUDIT_KEY',
           dynamodb: { table: this.table, region: aws.region, endpoint: aws.endpoint },
         },
-        server: { port, webhookSecretEnv: 'SHARD_WEBHOOK_SECRET' },
+        server: { port, probePort: 0, webhookSecretEnv: 'SHARD_WEBHOOK_SECRET' },
         sharding: {
           enabled: true,
           identity: name,

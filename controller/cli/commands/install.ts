@@ -92,6 +92,7 @@ export function planInstall(
     config: text,
     secretEnv: facts.secretEnv,
     port: facts.port,
+    probePort: facts.probePort,
     synthRunner: o.synthRunner,
     identities,
   });

@@ -51,7 +51,14 @@ export async function runCommand(o: { config: string; logFormat: 'json' | 'prett
     await heartbeat?.release();
     throw error;
   }
-  log.info({ url: server.url, environments: config.environments.map((e) => e.name) }, 'controller started');
+  log.info(
+    {
+      url: server.url,
+      ...(server.probeUrl ? { probeUrl: server.probeUrl } : {}),
+      environments: config.environments.map((e) => e.name),
+    },
+    'controller started',
+  );
   await reportSynthIsolation(config, log);
   await wired.controller.start();
   const schedules = startSchedules(config, wired.controller, log);

@@ -113,7 +113,7 @@ describe('the audit writer lock', () => {
     const port = (blocker.address() as { port: number }).port;
     const file = await writeAuditOnlyConfig(
       join(config.dir, '..'),
-      `  dir: ${config.dir}\n  keyFile: ${config.keyFile}\nserver: { port: ${port} }\n`,
+      `  dir: ${config.dir}\n  keyFile: ${config.keyFile}\nserver: { port: ${port}, probePort: 0 }\n`,
     );
 
     // when `cairn run` fails to listen

@@ -7,6 +7,7 @@ import { createLog } from '../../../controller/log';
 import { createServer } from '../../../controller/server/create-server';
 import { Metrics } from '../../../controller/server/metrics';
 import { FakeController } from '../../helpers/fake-controller';
+import { rawRequest } from '../../helpers/raw-http';
 import { SECRET, startTestServer, TOKEN, type TestServer } from './test-server';
 
 const READ = 'read-only-token-from-env';
@@ -141,6 +142,62 @@ describe('start-up', () => {
       // and the API is read-only there
       expect((await fetch(`${server.url}/api/environments`)).status).toBe(200);
       expect((await fetch(`${server.url}/api/environments/dev/sync`, { method: 'POST' })).status).toBe(503);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('without any API token answers only requests addressed to loopback (no DNS rebinding)', async () => {
+    const server = await start({ host: 'localhost' }, { W: SECRET }, logLines().log);
+    const { port } = new URL(server.url);
+    const as = (host: string | null, path = '/api/environments') =>
+      rawRequest(
+        server.url,
+        `GET ${path} HTTP/1.1\r\n${host === null ? '' : `Host: ${host}\r\n`}Connection: close\r\n\r\n`,
+      );
+    try {
+      // A page whose name was rebound to 127.0.0.1 sends its own name: refused before any route
+      for (const host of [
+        'attacker.example',
+        `attacker.example:${port}`,
+        '127.0.0.1.attacker.example',
+        '[::2]:80',
+      ]) {
+        const refused = await as(host);
+        expect([host, refused.status]).toEqual([host, 421]);
+        expect(refused.text).toContain('no API token is configured');
+        expect(refused.text).not.toContain('"name"');
+      }
+      for (const path of ['/metrics', '/', '/healthz'])
+        expect((await as('attacker.example', path)).status).toBe(421);
+      // Loopback names, with or without a port, and the configured listen host are served
+      for (const host of [
+        'localhost',
+        `localhost:${port}`,
+        '127.0.0.1',
+        `127.0.0.1:${port}`,
+        '127.1.2.3',
+        '[::1]',
+        `[::1]:${port}`,
+        'LocalHost',
+      ])
+        expect([host, (await as(host)).status]).toEqual([host, 200]);
+      // A request without Host (HTTP/1.0) is refused too
+      const bare = await rawRequest(server.url, 'GET /api/environments HTTP/1.0\r\n\r\n');
+      expect(bare.text).toMatch(/^HTTP\/1\.1 421/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('with a token answers any Host (behind an ingress, a Service name)', async () => {
+    const server = await start({ apiTokenEnv: 'T' }, { T: TOKEN });
+    try {
+      const res = await rawRequest(
+        server.url,
+        `GET /api/environments HTTP/1.1\r\nHost: cairn.cairn.svc:8080\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`,
+      );
+      expect(res.status).toBe(200);
     } finally {
       await server.close();
     }

@@ -4,9 +4,15 @@ import type { SyncAnswer } from '../../../controller/reconcile/handed-requests';
 import type { EnvironmentPlan } from '../../../controller/reconcile/plan-environment';
 import { createServer, type RunningServer } from '../../../controller/server/create-server';
 import { Metrics } from '../../../controller/server/metrics';
-import { HANDOFF_SIGNATURE, loadHandoffKey, signHandoff } from '../../../controller/server/shard-handoff';
+import {
+  HANDOFF_PATH,
+  HANDOFF_SIGNATURE,
+  loadHandoffKey,
+  signHandoff,
+} from '../../../controller/server/shard-handoff';
 import { REQUEST_PATH, RESULT_PATH } from '../../../controller/server/shard-requests';
 import { FakeController } from '../../helpers/fake-controller';
+import { rawRequest } from '../../helpers/raw-http';
 
 const KEY = loadHandoffKey({ handoffKeyEnv: 'K' }, undefined, { K: randomBytes(32).toString('base64') });
 
@@ -124,5 +130,47 @@ describe('handed-over sync and plan requests (real HTTP server)', () => {
       body: JSON.stringify({ ticket, at: new Date().toISOString(), nonce: randomUUID() }),
     });
     expect(unsigned.status).toBe(401);
+  });
+});
+
+/**
+ * Every /internal/shard/* route decides from the headers before reading a body: an unsigned request
+ * or one announcing more than the small cap is answered at once and its connection closed, never
+ * held open (and buffered) for up to server.bodyTimeout while a megabyte of body trickles in.
+ */
+describe('shard routes refuse before the body', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await createServer({
+      controller: new HolderController(),
+      metrics: new Metrics(),
+      log: silentLog(),
+      config: { port: 0, host: '127.0.0.1', maxBodyBytes: 1 << 20, bodyTimeoutMs: 3000 },
+      handoffKey: KEY,
+    });
+  });
+  afterAll(() => server.close());
+
+  const head = (path: string, headers: string) =>
+    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${headers}\r\n`;
+
+  it.each([HANDOFF_PATH, REQUEST_PATH, RESULT_PATH])('%s', async (path) => {
+    // Headers only: 1 MB announced, not a byte of it sent.
+    const unsigned = await rawRequest(server.url, head(path, 'Content-Length: 1000000\r\n'), 2500);
+    expect([unsigned.status, unsigned.closedByServer]).toEqual([401, true]);
+    expect(unsigned.ms).toBeLessThan(1000);
+    const large = await rawRequest(
+      server.url,
+      head(path, `${HANDOFF_SIGNATURE}: sha256=${'0'.repeat(64)}\r\nContent-Length: 1000000\r\n`),
+      2500,
+    );
+    expect([large.status, large.closedByServer]).toEqual([413, true]);
+    expect(large.ms).toBeLessThan(1000);
+    const chunked = await rawRequest(
+      server.url,
+      head(path, `${HANDOFF_SIGNATURE}: sha256=${'0'.repeat(64)}\r\nTransfer-Encoding: chunked\r\n`),
+      2500,
+    );
+    expect([chunked.status, chunked.closedByServer]).toEqual([411, true]);
   });
 });

@@ -171,14 +171,39 @@ describe('the webhook server under a flood', () => {
   it('answers 503 to a large body that would pass the buffered-bytes budget, and takes small ones still', async () => {
     // Given a budget of 256 KiB for bodies over 64 KiB
     t = await startTestServer({ config: { maxBufferedBodyBytes: 256 * 1024, bodyTimeoutMs: 5000 } });
-    // When three clients each start a 100 KB body and stall (300 KB in all)
+    // When three clients each send all but 10 bytes of a 100 KB body and stall (300 KB held in all)
     const conns = await Promise.all(['127.0.0.3', '127.0.0.4', '127.0.0.5'].map((a) => open(t, a)));
-    for (const c of conns) c.socket.write(head({ ...signed, 'content-length': 100_000 }) + 'x'.repeat(10));
-    // Then the third is refused with 503 at once, and a small signed push is still accepted
+    for (const c of conns)
+      c.socket.write(head({ ...signed, 'content-length': 100_000 }) + 'x'.repeat(99_990));
+    // Then the third is refused with 503 as its bytes pass the budget, and a small signed push is still accepted
     const refused = await Promise.race(conns.map((c) => c.closed.then(() => c)));
     expect(refused.received()).toMatch(/^HTTP\/1.1 503 /);
     const response = await t.post('/hooks/generic', sign.generic(pushPayload('dev'), { secret: SECRET }));
     expect(response.status).toBe(202);
+    // and while the budget is full, a large body announced is refused from its headers
+    const late = await open(t, '127.0.0.6');
+    late.socket.write(head({ ...signed, 'content-length': 200_000 }));
+    await late.closed;
+    expect(late.received()).toMatch(/^HTTP\/1.1 503 /);
     for (const c of conns) c.socket.destroy();
+  });
+
+  it('charges the budget with bytes received, not announced: silent 1 MiB announcements leave a signed 100 KB push its room', async () => {
+    // Given the default budget (16 MiB) and 16 connections, each announcing a 1 MiB body and sending none of it
+    t = await startTestServer({ config: { maxConnectionsPerClient: 32 } });
+    const silent = await Promise.all(Array.from({ length: 16 }, () => open(t)));
+    for (const c of silent) c.socket.write(head({ ...signed, 'content-length': 1024 * 1024 }));
+    await new Promise((r) => setTimeout(r, 300));
+    // When a real signed push of 100 KB arrives
+    const payload = JSON.stringify({
+      ...(JSON.parse(pushPayload('dev')) as object),
+      pad: 'x'.repeat(100_000),
+    });
+    const response = await t.post('/hooks/generic', sign.generic(payload, { secret: SECRET }));
+    // Then it is taken, and the silent connections are still waiting for their bodies (cut at bodyTimeout)
+    expect(response.status).toBe(202);
+    expect(t.controller.triggers).toEqual([['dev', 'webhook']]);
+    expect(new Set(await Promise.all(silent.map(stillOpen)))).toEqual(new Set([true]));
+    for (const c of silent) c.socket.destroy();
   });
 });

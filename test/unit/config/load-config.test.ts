@@ -66,7 +66,12 @@ describe('loadConfig', () => {
       },
     });
     expect(config.environments[1]).toMatchObject({ name: 'prod', branch: 'main', order: 'kubernetes-first' });
-    expect(config.server).toEqual({ port: 8080, host: '127.0.0.1', maxBodyBytes: 1_048_576 });
+    expect(config.server).toEqual({
+      port: 8080,
+      probePort: 8081,
+      host: '127.0.0.1',
+      maxBodyBytes: 1_048_576,
+    });
     expect(config.workspaces.dir).toBe(join(dir, 'workspaces'));
   });
 
@@ -127,6 +132,7 @@ describe('loadConfig', () => {
     );
     expect(config.server).toEqual({
       port: 8080,
+      probePort: 8081,
       host: '0.0.0.0',
       maxBodyBytes: 1_048_576,
       apiTokens: [
@@ -139,6 +145,17 @@ describe('loadConfig', () => {
       bodyTimeoutMs: 2500,
       maxBufferedBodyBytes: 8_388_608,
     });
+  });
+
+  it('gives the probe listener a port of its own: 8081, a free one beside port 0, or the one set', () => {
+    const probe = (server: string) => loadConfig(file(`${valid}server:\n${server}`)).server.probePort;
+    expect(probe('  port: 9000\n')).toBe(8081);
+    expect(probe('  port: 0\n')).toBe(0);
+    expect(probe('  port: 9000\n  probePort: 9001\n')).toBe(9001);
+    expect(() => probe('  port: 9000\n  probePort: 9000\n')).toThrow(
+      'server.probePort: 9000 is server.port too; the probe listener needs a port of its own',
+    );
+    expect(() => probe('  probePort: 8080\n')).toThrow('server.probePort: 8080 is server.port too');
   });
 
   it('reads a file:// URL as the local path it names, percent-decoded', () => {

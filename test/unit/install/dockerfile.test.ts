@@ -177,6 +177,7 @@ describe('controller/install/Dockerfile', () => {
       config: '',
       secretEnv: [],
       port: 8080,
+      probePort: 8081,
       synthRunner: true,
     }).find((o) => o.kind === 'Deployment') as {
       spec: { template: { spec: { containers: { args: string[] }[] } } };

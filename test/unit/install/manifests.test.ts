@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { exampleConfigPath, installCommand } from '../../../controller/cli/commands/install';
-import { validateConfigFile } from '../../../controller/config/load-config';
-import { configFacts } from '../../../controller/install/config-facts';
+import {
+  DEFAULT_PROBE_PORT as LOADED_DEFAULT_PROBE_PORT,
+  validateConfigFile,
+} from '../../../controller/config/load-config';
+import { configFacts, DEFAULT_PROBE_PORT } from '../../../controller/install/config-facts';
+import { PROBE_PATHS } from '../../../controller/server/probe-listener';
 import { DEFAULT_KINDS, parseKinds } from '../../../controller/install/kinds';
 import { installObjects, renderYaml, type InstallOptions } from '../../../controller/install/manifests';
 
@@ -17,6 +20,7 @@ const base: InstallOptions = {
   config: 'repository: {}\n',
   secretEnv: ['GIT_TOKEN'],
   port: 8080,
+  probePort: 8081,
   synthRunner: true,
 };
 
@@ -132,13 +136,19 @@ describe('installObjects', () => {
     }
   });
 
-  it('probes /healthz and /readyz, the routes the server answers', () => {
-    const routes = readFileSync(join(__dirname, '../../../controller/server/probe-routes.ts'), 'utf8');
-    const [controller] = pod(installObjects(base) as Obj[]).containers;
-    expect(controller.livenessProbe.httpGet.path).toBe('/healthz');
-    expect(controller.readinessProbe.httpGet.path).toBe('/readyz');
-    expect(routes).toContain("app.get('/healthz'");
-    expect(routes).toContain("app.get('/readyz'");
+  it('probes /healthz and /readyz on the probe listener, a port of its own the Service does not expose', () => {
+    const objects = installObjects({ ...base, probePort: 9191 }) as Obj[];
+    const [controller] = pod(objects).containers;
+    expect(controller.ports).toEqual([
+      { name: 'http', containerPort: 8080, protocol: 'TCP' },
+      { name: 'probes', containerPort: 9191, protocol: 'TCP' },
+    ]);
+    expect(controller.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'probes' });
+    expect(controller.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'probes' });
+    expect(PROBE_PATHS).toEqual(['/healthz', '/readyz']);
+    expect(byKind(objects, 'Service').spec.ports).toEqual([
+      { name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' },
+    ]);
   });
 
   it('follows the synth runner contract: shared /var/lib/cairn, the socket, no token, no Secret, no variables from it', () => {
@@ -207,8 +217,19 @@ describe('configFacts', () => {
     expect(facts).toEqual({
       secretEnv: ['API_A', 'AUDIT_KEY', 'GIT_TOKEN', 'HOOK'],
       port: 9090,
+      probePort: DEFAULT_PROBE_PORT,
       warnings: [],
     });
+    expect(DEFAULT_PROBE_PORT).toBe(LOADED_DEFAULT_PROBE_PORT);
+    const set = configFacts(
+      'server: {host: 0.0.0.0, port: 9090, probePort: 9191, apiTokenEnv: A}\n',
+      'c.yaml',
+      1,
+    );
+    expect([set.probePort, set.warnings]).toEqual([9191, []]);
+    expect(configFacts('server: {host: 0.0.0.0, port: 0, apiTokenEnv: A}\n', 'c.yaml', 1).warnings).toEqual([
+      'c.yaml: server.port and server.probePort must be fixed ports in a pod (the Service and the probes name them); the install assumes 8080 and 8081',
+    ]);
   });
 
   it('warns about what would keep the pod from working', () => {

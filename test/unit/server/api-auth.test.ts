@@ -39,12 +39,13 @@ describe('scopeFor', () => {
 });
 
 describe('BodyBudget', () => {
-  it('always takes small bodies, shares the budget among large ones and gets it back', () => {
+  it('takes what fits, refuses what does not (taking nothing), and gets it back', () => {
+    // readBody charges only bodies past SMALL_BODY_BYTES, and only with the bytes received.
     const budget = new BodyBudget(3 * SMALL_BODY_BYTES);
     const large = 2 * SMALL_BODY_BYTES;
-    expect(budget.take(SMALL_BODY_BYTES)).toBe(true);
-    expect(budget.held).toBe(0);
     expect(budget.take(large)).toBe(true);
+    expect(budget.fits(SMALL_BODY_BYTES)).toBe(true);
+    expect(budget.fits(large)).toBe(false);
     expect(budget.take(large)).toBe(false);
     expect(budget.held).toBe(large);
     budget.give(large);

@@ -1,0 +1,63 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { guardConnections, httpServerOptions, type ServerLimits } from './connection-guard';
+import { readiness } from './probe-routes';
+import type { ControllerPort } from './types';
+
+/**
+ * The probe listener's own caps: a kubelet probes from one address, one request per connection,
+ * every few seconds. Short timeouts let a silent connection go within seconds, and the caps are
+ * apart from the main port's, so connections filling those never fail a probe here.
+ */
+export const PROBE_LIMITS: ServerLimits = {
+  maxConnections: 64,
+  maxConnectionsPerClient: 8,
+  headersTimeoutMs: 2_000,
+  bodyTimeoutMs: 1_000,
+  maxBodyBytes: 0,
+  maxBufferedBodyBytes: 0,
+};
+
+/** The paths the probe listener serves; anything else is 404. */
+export const PROBE_PATHS = ['/healthz', '/readyz'] as const;
+
+/**
+ * The probe listener (`server.probePort`): `GET /healthz` and `GET /readyz` only, the same answers
+ * as on the main port, no request body (413), every answer closing its connection. Nothing is
+ * read from a request but its first line and headers.
+ */
+export function createProbeServer(controller: ControllerPort): Server {
+  const server = createServer(httpServerOptions(PROBE_LIMITS), (req, res) =>
+    answerProbe(controller, req, res),
+  );
+  guardConnections(server, PROBE_LIMITS);
+  return server;
+}
+
+function answerProbe(controller: ControllerPort, req: IncomingMessage, res: ServerResponse): void {
+  const send = (status: number, body: object) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+      connection: 'close',
+    });
+    res.end(req.method === 'HEAD' ? undefined : text);
+  };
+  const path = (req.url ?? '').split('?')[0];
+  const withBody =
+    req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (withBody) {
+    // The body is never read: answer, then cut the connection.
+    res.once('finish', () => req.socket.destroy());
+    return send(413, { message: 'the probe listener takes no request body' });
+  }
+  if (path !== '/healthz' && path !== '/readyz')
+    return send(404, { message: `the probe listener serves only ${PROBE_PATHS.join(' and ')}` });
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('allow', 'GET, HEAD');
+    return send(405, { message: `${path} answers GET` });
+  }
+  if (path === '/healthz') return send(200, { status: 'ok' });
+  const ready = readiness(controller);
+  return send(ready.status, ready.body);
+}

@@ -1,0 +1,91 @@
+import { connect, type Socket } from 'node:net';
+import { rawRequest } from '../../helpers/raw-http';
+import { startTestServer, type TestServer } from './test-server';
+
+/**
+ * The probes have a listener of their own (server.probePort): connections that fill the main port's
+ * caps (8 addresses × 32 silent connections = the 256 total) never fail the liveness or readiness
+ * probe, which the kubelet would answer by restarting cairn mid-reconcile.
+ */
+describe('the probe listener', () => {
+  let t: TestServer;
+  afterEach(() => t?.server.close());
+
+  it('answers /healthz and /readyz while silent connections hold every slot of the main port', async () => {
+    // Given a server with the default caps (256 in all, 32 per address) and a probe listener
+    t = await startTestServer({ config: { maxConnectionsPerClient: 32, probePort: 0 } });
+    const probeUrl = t.server.probeUrl!;
+    expect(new URL(probeUrl).port).not.toBe(new URL(t.server.url).port);
+    // When 8 addresses open 32 silent connections each, opening new ones as they are cut
+    const held: Socket[] = [];
+    let stop = false;
+    const hold = (from: string) => {
+      if (stop) return;
+      const s = connect({ host: '127.0.0.1', port: Number(new URL(t.server.url).port), localAddress: from });
+      s.on('error', () => undefined);
+      s.on('close', () => setTimeout(() => hold(from), 5));
+      held.push(s);
+    };
+    try {
+      for (let a = 2; a <= 9; a += 1) for (let i = 0; i < 32; i += 1) hold(`127.0.0.${a}`);
+      await new Promise((r) => setTimeout(r, 500));
+      // (the main port is full: its /healthz gets no answer)
+      const main = await fetch(`${t.server.url}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.status,
+        () => 'no answer',
+      );
+      expect(main).toBe('no answer');
+      // Then the probe listener answers every probe at once
+      for (let i = 0; i < 5; i += 1) {
+        const started = Date.now();
+        const health = await fetch(`${probeUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
+        expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
+        const ready = await fetch(`${probeUrl}/readyz`, { signal: AbortSignal.timeout(2000) });
+        expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
+        expect(Date.now() - started).toBeLessThan(1000);
+      }
+    } finally {
+      stop = true;
+      held.forEach((s) => s.destroy());
+    }
+  }, 30_000);
+
+  it('serves only the two probes: no other route, no body, and it says when cairn is not ready', async () => {
+    t = await startTestServer({ config: { probePort: 0 } });
+    const probeUrl = t.server.probeUrl!;
+    for (const path of ['/api/environments', '/metrics', '/', '/hooks/github'])
+      expect([path, (await fetch(`${probeUrl}${path}`)).status]).toEqual([path, 404]);
+    expect((await fetch(`${probeUrl}/healthz`, { method: 'POST', body: 'x' })).status).toBe(413);
+    expect((await fetch(`${probeUrl}/healthz`, { method: 'POST' })).status).toBe(405);
+    // A body announced is refused from the headers, and the connection closed at once
+    const withBody = await rawRequest(
+      probeUrl,
+      'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n',
+      3000,
+    );
+    expect([withBody.status, withBody.closedByServer]).toEqual([413, true]);
+    expect(withBody.ms).toBeLessThan(1000);
+    // A silent connection is cut within seconds (headers timeout 2 s)
+    const silent = await rawRequest(probeUrl, '', 6000);
+    expect(silent.closedByServer).toBe(true);
+    expect(silent.ms).toBeLessThan(4000);
+    t.controller.isReady = false;
+    const ready = await fetch(`${probeUrl}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([
+      503,
+      { message: 'not ready: the first fetch is not done' },
+    ]);
+    // the main port answers the probes too, the same way
+    expect((await fetch(`${t.server.url}/readyz`)).status).toBe(503);
+    expect((await fetch(`${t.server.url}/healthz`)).status).toBe(200);
+  }, 20_000);
+
+  it('is off when no probe port is configured (embedded servers), and a taken probe port fails the start-up', async () => {
+    t = await startTestServer();
+    expect(t.server.probeUrl).toBeUndefined();
+    const port = Number(new URL(t.server.url).port);
+    await expect(startTestServer({ config: { probePort: port } })).rejects.toThrow(
+      /cannot listen on 127\.0\.0\.1:\d+ \(the probe listener\)/,
+    );
+  });
+});
