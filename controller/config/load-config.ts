@@ -24,8 +24,22 @@ import {
  * start pays no schema compile; the generated file is untyped, hence the cast to Ajv's own type.
  */
 const validator = generatedValidate as ValidateFunction;
-/** `server.probePort` when the file sets none and `server.port` is not 0. */
+/** `server.probePort` when the file sets none and the server listens beyond loopback on a fixed port. */
 export const DEFAULT_PROBE_PORT = 8081;
+
+/**
+ * The probe listener's port: the one set; else, where a kubelet can probe (a fixed port on an
+ * address beyond loopback, as in a pod), 8081, as controller-runtime's health probes; else none.
+ * A server on loopback only (a workstation, a test) is probed by no kubelet, and several of them
+ * on one machine must not fight over 8081. Port 0 beside port 0 picks a free one.
+ */
+function probePortOf(server: RawConfig['server']): number | undefined {
+  if (server?.probePort !== undefined) return server.probePort;
+  if (server?.port === 0) return 0;
+  const host = server?.host ?? '127.0.0.1';
+  const loopback = host === 'localhost' || host === '::1' || host.startsWith('127.');
+  return loopback ? undefined : DEFAULT_PROBE_PORT;
+}
 
 function validate(data: unknown): readonly ErrorObject[] {
   return validator(data) ? [] : (validator.errors ?? []);
@@ -157,8 +171,8 @@ function checkEnvironments(raw: RawConfig): string[] {
     );
   }
   const port = raw.server?.port ?? 8080;
-  const probePort = raw.server?.probePort ?? (port === 0 ? 0 : DEFAULT_PROBE_PORT);
-  if (probePort !== 0 && probePort === port)
+  const probePort = probePortOf(raw.server);
+  if (probePort !== undefined && probePort !== 0 && probePort === port)
     errors.push(
       `server.probePort: ${probePort} is server.port too; the probe listener needs a port of its own`,
     );
@@ -359,8 +373,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
     audit: auditConfig(raw.audit, auditDir, abs),
     server: {
       port: raw.server?.port ?? 8080,
-      // A free port beside a free port (tests, several local controllers); 8081 beside a fixed one.
-      probePort: raw.server?.probePort ?? (raw.server?.port === 0 ? 0 : DEFAULT_PROBE_PORT),
+      ...(probePortOf(raw.server) !== undefined ? { probePort: probePortOf(raw.server) } : {}),
       host: raw.server?.host ?? '127.0.0.1',
       ...(raw.server?.webhookSecretEnv ? { webhookSecretEnv: raw.server.webhookSecretEnv } : {}),
       ...(raw.server?.apiTokenEnv ? { apiTokenEnv: raw.server.apiTokenEnv } : {}),

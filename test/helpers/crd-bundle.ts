@@ -59,3 +59,30 @@ export function crd(group: string, kind: string, targetBytes: number): Record<st
     },
   };
 }
+
+/** A small CRD of `kind` in `group` (plural: the kind in lower case plus `s`), one version, any fields. */
+export function plainCrd(
+  group: string,
+  kind: string,
+  options: { readonly version?: string; readonly scope?: 'Namespaced' | 'Cluster' } = {},
+): Record<string, unknown> {
+  const plural = `${kind.toLowerCase()}s`;
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${group}` },
+    spec: {
+      group,
+      scope: options.scope ?? 'Namespaced',
+      names: { plural, singular: kind.toLowerCase(), kind },
+      versions: [
+        {
+          name: options.version ?? 'v1',
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      ],
+    },
+  };
+}

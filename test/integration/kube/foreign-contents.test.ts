@@ -1,5 +1,6 @@
 import { foreignContents } from '../../../controller/kube/foreign-contents';
 import { OWNER_LABEL } from '../../../controller/kube/identity';
+import { plainCrd } from '../../helpers/crd-bundle';
 import { kubeKit } from './kube-kit';
 
 // Before cairn prunes a Namespace it owns, it looks for objects of other owners inside (deleting the
@@ -29,25 +30,6 @@ async function apply(path: string, object: object): Promise<void> {
   if (res.status >= 300) throw new Error(`${path}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
 }
 
-const crd = (plural: string, kind: string, version: string) => ({
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: `${plural}.${group}` },
-  spec: {
-    group,
-    scope: 'Namespaced',
-    names: { plural, kind, singular: kind.toLowerCase() },
-    versions: [
-      {
-        name: version,
-        served: true,
-        storage: true,
-        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-      },
-    ],
-  },
-});
-
 /** Waits until discovery serves `plural` in `groupVersion`, and its objects can be listed. */
 async function served(groupVersion: string, plural: string): Promise<void> {
   for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
@@ -68,11 +50,11 @@ describe('the contents of a Namespace cairn would prune', () => {
     // given a group serving Foo in v1 (its preferred version) and Bar in v1beta1 only
     await apply(
       `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/foos.${group}`,
-      crd('foos', 'Foo', 'v1'),
+      plainCrd(group, 'Foo'),
     );
     await apply(
       `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/bars.${group}`,
-      crd('bars', 'Bar', 'v1beta1'),
+      plainCrd(group, 'Bar', { version: 'v1beta1' }),
     );
     await served(`${group}/v1`, 'foos');
     await served(`${group}/v1beta1`, 'bars');

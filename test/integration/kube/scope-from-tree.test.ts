@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { OWNER_LABEL } from '../../../controller/kube/identity';
+import { plainCrd } from '../../helpers/crd-bundle';
 import { kubeKit, yamlDocs } from './kube-kit';
 
 // A CustomResourceDefinition in a tree may say what scope the kinds it defines have. It must not
@@ -35,20 +36,7 @@ const role = (name: string, verbs: string[]) =>
     rules: [{ apiGroups: [''], resources: ['namespaces'], verbs }],
   });
 /** A CRD that calls `kind` of `group` namespaced. */
-const namespacedCrd = (group: string, kind: string, plural: string) =>
-  stringify({
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${group}` },
-    spec: {
-      group,
-      scope: 'Namespaced',
-      names: { kind, plural, singular: kind.toLowerCase() },
-      versions: [
-        { name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } },
-      ],
-    },
-  });
+const namespacedCrd = (group: string, kind: string) => stringify(plainCrd(group, kind));
 
 describe('a CustomResourceDefinition in the tree', () => {
   it("cannot make a served kind namespaced to take over another environment's ClusterRole or an unowned one", async () => {
@@ -82,8 +70,8 @@ describe('a CustomResourceDefinition in the tree', () => {
     // both ClusterRoles and enough others that their collection is read with a LIST
     const tree = await kit.workspace({
       'crds.yaml': yamlDocs(
-        namespacedCrd('apiextensions.k8s.io', 'CustomResourceDefinition', 'customresourcedefinitions'),
-        namespacedCrd('rbac.authorization.k8s.io', 'ClusterRole', 'clusterroles'),
+        namespacedCrd('apiextensions.k8s.io', 'CustomResourceDefinition'),
+        namespacedCrd('rbac.authorization.k8s.io', 'ClusterRole'),
       ),
       'roles.yaml': yamlDocs(
         role(theirs, ['get', 'list', 'delete']),

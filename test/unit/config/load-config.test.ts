@@ -68,7 +68,6 @@ describe('loadConfig', () => {
     expect(config.environments[1]).toMatchObject({ name: 'prod', branch: 'main', order: 'kubernetes-first' });
     expect(config.server).toEqual({
       port: 8080,
-      probePort: 8081,
       host: '127.0.0.1',
       maxBodyBytes: 1_048_576,
     });
@@ -147,15 +146,21 @@ describe('loadConfig', () => {
     });
   });
 
-  it('gives the probe listener a port of its own: 8081, a free one beside port 0, or the one set', () => {
+  it('gives the probe listener a port of its own: 8081 beyond loopback, none on loopback, a free one beside port 0, or the one set', () => {
     const probe = (server: string) => loadConfig(file(`${valid}server:\n${server}`)).server.probePort;
-    expect(probe('  port: 9000\n')).toBe(8081);
+    expect(probe('  host: 0.0.0.0\n  port: 9000\n')).toBe(8081);
+    // no kubelet probes a loopback server, and several local controllers must not fight over 8081
+    expect(probe('  port: 9000\n')).toBeUndefined();
+    expect(probe('  host: localhost\n')).toBeUndefined();
     expect(probe('  port: 0\n')).toBe(0);
     expect(probe('  port: 9000\n  probePort: 9001\n')).toBe(9001);
     expect(() => probe('  port: 9000\n  probePort: 9000\n')).toThrow(
       'server.probePort: 9000 is server.port too; the probe listener needs a port of its own',
     );
     expect(() => probe('  probePort: 8080\n')).toThrow('server.probePort: 8080 is server.port too');
+    expect(() => probe('  host: 0.0.0.0\n  port: 8081\n')).toThrow(
+      'server.probePort: 8081 is server.port too',
+    );
   });
 
   it('reads a file:// URL as the local path it names, percent-decoded', () => {
