@@ -350,6 +350,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
         : {}),
     };
   });
+  const probePort = probePortOf(raw.server);
   return {
     file,
     repository: {
@@ -373,7 +374,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
     audit: auditConfig(raw.audit, auditDir, abs),
     server: {
       port: raw.server?.port ?? 8080,
-      ...(probePortOf(raw.server) !== undefined ? { probePort: probePortOf(raw.server) } : {}),
+      ...(probePort !== undefined ? { probePort } : {}),
       host: raw.server?.host ?? '127.0.0.1',
       ...(raw.server?.webhookSecretEnv ? { webhookSecretEnv: raw.server.webhookSecretEnv } : {}),
       ...(raw.server?.apiTokenEnv ? { apiTokenEnv: raw.server.apiTokenEnv } : {}),

@@ -46,24 +46,23 @@ export function crd(group: string, kind: string, targetBytes: number): Record<st
     spec[`section${i}`] = node;
     size += JSON.stringify(node).length * 1.25; // YAML's indentation weighs about a quarter more
   }
-  const plural = `${kind.toLowerCase()}s`;
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${group}` },
-    spec: {
-      group,
-      scope: 'Namespaced',
-      names: { plural, singular: kind.toLowerCase(), kind, listKind: `${kind}List` },
-      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: schema } }],
-    },
-  };
+  return crdOf(group, kind, schema);
 }
 
 /** A small CRD of `kind` in `group` (plural: the kind in lower case plus `s`), one version, any fields. */
 export function plainCrd(
   group: string,
   kind: string,
+  options: { readonly version?: string; readonly scope?: 'Namespaced' | 'Cluster' } = {},
+): Record<string, unknown> {
+  return crdOf(group, kind, { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, options);
+}
+
+/** The CRD around a schema: plural `<kind in lower case>s`, one served and stored version. */
+function crdOf(
+  group: string,
+  kind: string,
+  schema: Record<string, unknown>,
   options: { readonly version?: string; readonly scope?: 'Namespaced' | 'Cluster' } = {},
 ): Record<string, unknown> {
   const plural = `${kind.toLowerCase()}s`;
@@ -74,14 +73,9 @@ export function plainCrd(
     spec: {
       group,
       scope: options.scope ?? 'Namespaced',
-      names: { plural, singular: kind.toLowerCase(), kind },
+      names: { plural, singular: kind.toLowerCase(), kind, listKind: `${kind}List` },
       versions: [
-        {
-          name: options.version ?? 'v1',
-          served: true,
-          storage: true,
-          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-        },
+        { name: options.version ?? 'v1', served: true, storage: true, schema: { openAPIV3Schema: schema } },
       ],
     },
   };
