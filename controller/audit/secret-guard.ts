@@ -13,18 +13,25 @@ const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z
  * key inside a string (an error message quoting a file) is replaced by `[redacted]`.
  */
 export function scrubRecord<T>(record: T): T {
-  return scrub(record, '') as T;
+  return scrub(record, []) as T;
 }
 
-function scrub(value: unknown, path: string): unknown {
+/** `path` is the keys down to `value`, joined only when a refusal names it (a record has thousands of strings). */
+function scrub(value: unknown, path: (string | number)[]): unknown {
   if (typeof value === 'string') return maskSecrets(value.replace(PRIVATE_KEY, '[redacted private key]'));
-  if (Array.isArray(value)) return value.map((item, i) => scrub(item, `${path}[${i}]`));
+  if (Array.isArray(value))
+    return value.map((item, i) => {
+      path.push(i);
+      const out = scrub(item, path);
+      path.pop();
+      return out;
+    });
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     if (SECRET_KEYS.has(key)) {
       throw new CairnError(
-        `refusing to write ${path ? `${path}.` : ''}${key} to the audit log: it may hold secret values`,
+        `refusing to write ${pathText([...path, key])} to the audit log: it may hold secret values`,
         {
           code: 'audit.secret-value',
           phase: 'record',
@@ -33,7 +40,14 @@ function scrub(value: unknown, path: string): unknown {
         },
       );
     }
-    out[key] = scrub(item, path ? `${path}.${key}` : key);
+    path.push(key);
+    out[key] = scrub(item, path);
+    path.pop();
   }
   return out;
+}
+
+/** `a.b[2].c`, as the refusal names a key. */
+function pathText(path: readonly (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }

@@ -29,7 +29,7 @@ import {
   type Located,
   type ReadOptions,
 } from './object-ops';
-import { keyOf, refOf, subjectOf } from './object-ref';
+import { keyOf, namespaceKey, refOf, subjectOf } from './object-ref';
 import { exceedsPruneCap, pruneCandidates, pruneObjects } from './prune';
 import { readManifests } from './read-manifests';
 import type { RenderSettings } from './render/types';
@@ -512,7 +512,13 @@ export function createKubeApplier(
   ): Promise<{ targets: ReadonlyMap<Manifest, Target>; live: ReadonlyMap<string, KubeObject> } | undefined> {
     try {
       const { found } = await resources;
-      const unread = found.filter((f) => !read.has(keyOf(f.ref)));
+      // A Namespace just read as absent holds nothing yet: its objects are not read (a fresh
+      // environment's first apply sends no LIST into namespaces it is about to create). Any object
+      // made there in between meets the same server-side apply as one made after a LIST.
+      const absent = new Set([...read].flatMap(([key, object]) => (object === undefined ? [key] : [])));
+      const unread = found.filter(
+        (f) => !read.has(keyOf(f.ref)) && !(f.ref.namespace && absent.has(namespaceKey(f.ref.namespace))),
+      );
       const reading = fetchLive(p.client, unread, concurrency, CLUSTER_METADATA);
       reading.catch(() => undefined);
       const targets = await bodies;

@@ -25,3 +25,8 @@ export function groupOf(apiVersion: string): string {
 export function keyOf(ref: ObjectRef): string {
   return `${groupOf(ref.apiVersion)}|${ref.kind}|${ref.namespace ?? ''}|${ref.name}`;
 }
+
+/** The identity of the Namespace `name` (keyOf of its reference). */
+export function namespaceKey(name: string): string {
+  return keyOf({ apiVersion: 'v1', kind: 'Namespace', name });
+}

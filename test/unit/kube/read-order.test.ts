@@ -130,3 +130,58 @@ describe('the live reads of a fresh apply', () => {
     expect(sent.slice(2)).toEqual(['answered', 'answered']);
   });
 });
+
+describe('a Namespace read as absent', () => {
+  it('is not read into: its objects are created unread, while those of an existing one are still read and judged', async () => {
+    // given a tree declaring a new Namespace and an existing one (someone else's ConfigMap in it),
+    // with five ConfigMaps in each: enough for their collections to be listed
+    const memory = new MemoryKubeClient();
+    for (const path of ['/api/v1/namespaces/old', '/api/v1/namespaces/old/configmaps/cm-0']) {
+      const [, , , , namespace, , name] = path.split('/');
+      const object = name
+        ? { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { by: 'kubectl' } }
+        : { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } };
+      await memory.request({
+        method: 'PATCH',
+        path,
+        body: JSON.stringify(object),
+        query: { fieldManager: 'kubectl' },
+      });
+    }
+    const reads: string[] = [];
+    const client: KubeClient = {
+      server: memory.server,
+      close: () => memory.close(),
+      request(req) {
+        if (req.method === 'GET') reads.push(req.path);
+        return memory.request(req);
+      },
+    };
+    const configMaps = (namespace: string): Manifest[] =>
+      [0, 1, 2, 3, 4].map((i) => ({
+        object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace }, data: {} },
+        file: `k8s-resources/${namespace}.yaml`,
+        documentIndex: i + 1,
+      }));
+    const tree: Manifest[] = ['new', 'old'].flatMap((name) => [
+      {
+        object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+        file: `k8s-resources/${name}.yaml`,
+        documentIndex: 0,
+      },
+      ...configMaps(name),
+    ]);
+    const applier = createKubeApplier(identity, { ...target, adopt: ['Namespace/old'] }, silentLog(), {
+      client,
+    });
+    const result = await applier.apply(tree);
+    // then nothing inside the new Namespace was read, and all five of its ConfigMaps were created;
+    // the existing one's collection was read, and the unowned ConfigMap there was refused
+    expect(reads.filter((r) => r.startsWith('/api/v1/namespaces/new/'))).toEqual([]);
+    expect(reads).toContain('/api/v1/namespaces/old/configmaps');
+    const actions = new Map(result.changes.map((c) => [c.subject, c.action]));
+    for (let i = 0; i < 5; i++) expect(actions.get(`ConfigMap/new/cm-${i}`)).toBe('created');
+    expect(actions.get('ConfigMap/old/cm-0')).toBe('skipped');
+    expect(result.failure?.code).toBe('kube.unowned');
+  });
+});
