@@ -6,7 +6,14 @@ import { makeClients, type AwsClients, type AwsCredentials } from './deploy/aws-
 import { bootstrapKind, requireBootstrap, type BootstrapKind } from './deploy/bootstrap';
 import { bootstrapRoleArn, IdentityClients, publishingRole, stackIdentity } from './deploy/stack-identity';
 import { assertAssetBounds } from './deploy/asset-bounds';
-import { deleteStack, deployStack, ENV_TAG, planStack, type StackContext } from './deploy/stack-deployer';
+import {
+  boundedTemplate,
+  deleteStack,
+  deployStack,
+  ENV_TAG,
+  planStack,
+  type StackContext,
+} from './deploy/stack-deployer';
 import { failedStack, planeResult, stackErrorFailure } from './deploy/stack-changes';
 import { inDependencyOrder } from './deploy/stack-order';
 import { liveOutputs } from './deploy/stack-outputs';
@@ -106,13 +113,14 @@ export function createAwsApplier(
       // Latched: once lost, every later stack stops at its first write without asking again.
       const gate = fenceGate(options.fence, 'apply-aws');
       const ctx: StackContext = { ...base, fence: () => gate.check() };
-      // Every stack's identity is checked before any is deployed: an app naming a role that is not
-      // its bootstrap's applies nothing.
+      // Every stack's identity and template are checked before any is deployed: an app naming a
+      // role that is not its bootstrap's, or a macro the environment does not allow, applies nothing.
       const contexts = new Map<string, StackContext>();
       let bootstrap: BootstrapKind;
       try {
         await requireBootstrap(clients, env, target);
         assertAssetBounds(assembly.stacks, target);
+        for (const stack of assembly.stacks) boundedTemplate(ctx, stack, 'deploy');
         bootstrap = await bootstrapKind(clients, target);
         for (const stack of assembly.stacks) contexts.set(stack.id, contextFor(ctx, stack, bootstrap));
       } catch (error) {

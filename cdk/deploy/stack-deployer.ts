@@ -18,6 +18,7 @@ import { recover } from './stack-recovery';
 import { failedStack, stackEndedFailure, stackErrorFailure } from './stack-changes';
 import type { ResourceChange, StackArtifact, StackOutcome } from '../types';
 import { assertStackOwner } from './stack-owner';
+import { assertNoMacros } from './template-bounds';
 
 /** CloudFormation's limit for an inline template body; larger ones go through S3. */
 export const TEMPLATE_BODY_LIMIT = 51_200;
@@ -77,11 +78,29 @@ async function templateArgument(
 
 /**
  * The capabilities a change set is created with: the environment's, and for a plan never
- * CAPABILITY_AUTO_EXPAND, so that a macro (code run by CloudFormation) never runs for unmerged code.
+ * CAPABILITY_AUTO_EXPAND. CloudFormation ignores that capability on change sets, so it is
+ * boundedTemplate, not the capability, that keeps a macro (code run by CloudFormation) from
+ * running for unmerged code or for an environment that does not list it.
  */
 export function capabilitiesFor(ctx: StackContext, mode: 'plan' | 'deploy'): readonly AwsCapability[] {
   const configured = ctx.target.capabilities ?? DEFAULT_AWS_CAPABILITIES;
   return mode === 'plan' ? configured.filter((c) => c !== 'CAPABILITY_AUTO_EXPAND') : configured;
+}
+
+/**
+ * Refuses a stack whose template calls a macro the mode does not allow (see assertNoMacros):
+ * only a deploy whose capabilities list CAPABILITY_AUTO_EXPAND may; returns the template.
+ */
+export function boundedTemplate(ctx: StackContext, artifact: StackArtifact, mode: 'plan' | 'deploy'): string {
+  const body = readAssemblyFile(
+    artifact.templateFile,
+    MAX_TEMPLATE_BYTES,
+    `stack ${artifact.stackName} template`,
+    'CloudFormation takes',
+  ).toString('utf8');
+  const macros = capabilitiesFor(ctx, mode).includes('CAPABILITY_AUTO_EXPAND');
+  assertNoMacros(artifact.stackName, body, macros, mode === 'plan' ? 'plan' : 'apply-aws');
+  return body;
 }
 
 /** Creates and describes a change set for the stack; an unchanged template or an empty change set is a no-op. */
@@ -93,12 +112,7 @@ async function prepare(
   mode: 'plan' | 'deploy',
 ): Promise<Prepared> {
   const { cfn } = ctx.clients;
-  const body = readAssemblyFile(
-    artifact.templateFile,
-    MAX_TEMPLATE_BYTES,
-    `stack ${artifact.stackName} template`,
-    'CloudFormation takes',
-  ).toString('utf8');
+  const body = boundedTemplate(ctx, artifact, mode);
   const usable = existing && existing.StackStatus !== 'REVIEW_IN_PROGRESS' ? existing : undefined;
   const tags: Record<string, string> = { ...artifact.tags, [ENV_TAG]: ctx.envTag };
   if (usable) {

@@ -54,7 +54,10 @@ const DEPLOY_HINT =
  * roles, so there the environment's own identity deploys and the assembly's roles are not used.
  * The assembly is the app's output, so its roles must be exactly this environment's bootstrap
  * roles: any other (another account's, another qualifier's, an arbitrary role) is refused as
- * `aws.out-of-bounds`, naming the stack and the role, before anything is assumed.
+ * `aws.out-of-bounds`, naming the stack and the role, before anything is assumed. A role the
+ * artifact leaves out is the bootstrap's all the same: leaving them out (another synthesizer, or an
+ * edited manifest) must not make the stack deploy as the environment's own identity (cairn's own
+ * credentials without `aws.roleArn`) with no execution role, past what the bootstrap allows.
  */
 export function stackIdentity(
   artifact: Pick<StackArtifact, 'stackName' | 'roles'>,
@@ -62,12 +65,12 @@ export function stackIdentity(
   bootstrap: BootstrapKind,
 ): StackIdentity {
   const configured = target.cloudFormationExecutionRoleArn;
-  const roles = artifact.roles;
-  if (bootstrap !== 'cdk' || !roles) return configured ? { executionRoleArn: configured } : {};
-  const bounded = (raw: string | undefined, role: 'deploy' | 'cfn-exec'): string | undefined => {
-    if (raw === undefined) return undefined;
-    const arn = resolvePlaceholders(raw, target);
+  if (bootstrap !== 'cdk') return configured ? { executionRoleArn: configured } : {};
+  const roles = artifact.roles ?? {};
+  const bounded = (raw: string | undefined, role: 'deploy' | 'cfn-exec'): string => {
     const expected = bootstrapRoleArn(role, target);
+    if (raw === undefined) return expected;
+    const arn = resolvePlaceholders(raw, target);
     if (arn === expected) return arn;
     throw new CairnError(
       `names the role ${arn}, which is not this environment's bootstrap role ${expected}`,
@@ -84,17 +87,13 @@ export function stackIdentity(
   const execution = bounded(roles.executionRoleArn, 'cfn-exec');
   const executionRoleArn = configured ?? execution;
   return {
-    ...(deployArn
-      ? {
-          deploy: {
-            arn: deployArn,
-            ...(roles.deployRoleExternalId ? { externalId: roles.deployRoleExternalId } : {}),
-            what: `the CDK bootstrap's deploy role, named by stack ${artifact.stackName}`,
-            hint: DEPLOY_HINT,
-          },
-        }
-      : {}),
-    ...(executionRoleArn ? { executionRoleArn } : {}),
+    deploy: {
+      arn: deployArn,
+      ...(roles.deployRoleExternalId ? { externalId: roles.deployRoleExternalId } : {}),
+      what: `the CDK bootstrap's deploy role, for stack ${artifact.stackName}`,
+      hint: DEPLOY_HINT,
+    },
+    executionRoleArn,
   };
 }
 

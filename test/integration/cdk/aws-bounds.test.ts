@@ -81,7 +81,17 @@ beforeAll(async () => {
     workspaceDir: workspaceWith({
       prefix,
       stacks: [
-        ...['Role', 'CapsA', 'CapsB', 'Plan', 'Theirs', 'Adopted'].map((name) => ({ name, queues: ['Q'] })),
+        ...[
+          'Role',
+          'CapsA',
+          'CapsB',
+          'Plan',
+          'Theirs',
+          'Adopted',
+          'MacroPlan',
+          'MacroDeploy',
+          'MacroAllowed',
+        ].map((name) => ({ name, queues: ['Q'] })),
         { name: 'Fn', lambda: true },
       ],
     }),
@@ -141,6 +151,68 @@ describe('AWS bounds of an environment, against moto through the recording proxy
     // then the plan's change set had no AUTO_EXPAND: macros never run on unmerged code
     const sent = changeSetsFor(`${prefix}-Plan`);
     expect(sent.map(capabilitiesOf)).toEqual([['CAPABILITY_IAM']]);
+    await applier.close();
+  }, 60_000);
+
+  /** Makes the template of stack `id` call a macro: `Transform` at its top, or `Fn::Transform` in a resource. */
+  const withMacro = (id: string, how: 'Transform' | 'Fn::Transform'): Assembly => {
+    const stacks = only(assembly, [id]);
+    const file = stacks.stacks[0]!.templateFile;
+    const template = JSON.parse(readFileSync(file, 'utf8')) as {
+      Transform?: string;
+      Resources: Record<string, { Properties?: Record<string, unknown> }>;
+    };
+    if (how === 'Transform') template.Transform = 'AWS::Include';
+    else
+      for (const resource of Object.values(template.Resources))
+        resource.Properties = { ...resource.Properties, 'Fn::Transform': { Name: 'OtherTeamsMacro' } };
+    writeFileSync(file, JSON.stringify(template));
+    return stacks;
+  };
+
+  it('makes no change set to plan a template that calls a macro, even when the environment allows macros', async () => {
+    // given an environment that allows macros, and a pull request whose template calls one
+    // (CloudFormation runs macros while it creates a change set, whatever its capabilities)
+    const applier = applierFor({ capabilities: ['CAPABILITY_IAM', 'CAPABILITY_AUTO_EXPAND'] });
+    // when it is planned
+    const plan = await applier.plan(withMacro('MacroPlan', 'Transform'), sha);
+    // then the stack's plan failed as aws.macro-refused, naming the stack and the field, and
+    // CloudFormation never saw its template
+    expect(plan.failure).toMatchObject({ code: 'aws.macro-refused', retryable: false, phase: 'plan' });
+    expect(plan.failure!.message).toContain(`${prefix}-MacroPlan`);
+    expect(plan.failure!.message).toContain('(Transform)');
+    expect(changeSetsFor(`${prefix}-MacroPlan`)).toEqual([]);
+    await applier.close();
+  }, 60_000);
+
+  it('applies nothing of a commit whose template calls a macro when the environment does not list CAPABILITY_AUTO_EXPAND', async () => {
+    // given an environment with the default capabilities, and a commit with a stack whose resource calls a macro
+    const applier = applierFor();
+    const commit: Assembly = {
+      dir: assembly.dir,
+      stacks: [
+        ...only(assembly, ['MacroSibling']).stacks,
+        ...withMacro('MacroDeploy', 'Fn::Transform').stacks,
+      ],
+    };
+    // when it is applied
+    const applied = await applier.apply(commit, sha);
+    // then it failed as aws.macro-refused, naming the stack and where the macro is, and no change set was made for any stack
+    expect(applied.failure).toMatchObject({ code: 'aws.macro-refused', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-MacroDeploy`);
+    expect(applied.failure!.message).toMatch(/Resources\.\w+\.Properties\.Fn::Transform/);
+    expect(changeSetsFor(`${prefix}-MacroDeploy`)).toEqual([]);
+    expect(changeSetsFor(`${prefix}-MacroSibling`)).toEqual([]);
+    await applier.close();
+  }, 60_000);
+
+  it('deploys a template that calls a macro when the environment lists CAPABILITY_AUTO_EXPAND', async () => {
+    // given an environment that allows macros
+    const applier = applierFor({ capabilities: ['CAPABILITY_IAM', 'CAPABILITY_AUTO_EXPAND'] });
+    // when a commit whose template calls one is applied
+    await applier.apply(withMacro('MacroAllowed', 'Fn::Transform'), sha);
+    // then its change set was sent (moto ignores the macro; CloudFormation would run it)
+    expect(changeSetsFor(`${prefix}-MacroAllowed`)).toHaveLength(1);
     await applier.close();
   }, 60_000);
 

@@ -212,6 +212,34 @@ describe('an account that cdk bootstrap prepared', () => {
     }
   });
 
+  it('deploys a stack whose artifact names no role as the bootstrap’s roles, never with the controller’s key', async () => {
+    // given an app whose stack artifact leaves its roles out (another synthesizer, or an edited manifest)
+    const bare: Assembly = {
+      dir: assembly.dir,
+      stacks: stackNamed('Bare').stacks.map((s) => ({ ...s, roles: {} })),
+    };
+    const applier = createAwsApplier(unique('bare'), target(), silentLog(), { credentials });
+    const seen = sinceMark();
+    // when it applies
+    const result = await applier.apply(bare, sha);
+    // then the stack was created as the deploy role, with the bootstrap's execution role as RoleARN
+    expect(result.failure).toBeUndefined();
+    expect(assumeKey(seen.signed(), deployRole())).toHaveLength(1);
+    const created = seen
+      .cfn()
+      .filter((r) => r.action === 'CreateChangeSet' && r.stackName === `${prefix}-Bare`);
+    expect(created.map((r) => r.params?.RoleARN)).toEqual([execRole()]);
+    expect(created.filter((r) => r.accessKeyId === credentials.accessKeyId)).toEqual([]);
+    // and its asset was published as the publishing role, not with the controller's key
+    const s3Keys = seen
+      .signed()
+      .filter((r) => r.service === 's3')
+      .map((r) => r.accessKeyId);
+    expect(s3Keys.length).toBeGreaterThan(0);
+    expect(s3Keys).not.toContain(credentials.accessKeyId);
+    await applier.close();
+  });
+
   it('refuses an assembly naming a role other than the bootstrap’s, before anything is assumed or applied', async () => {
     // given an app that names another account's deploy role
     const other = 'arn:aws:iam::999999999999:role/cdk-hnb659fds-deploy-role-999999999999-eu-north-1';

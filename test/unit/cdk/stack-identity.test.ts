@@ -74,9 +74,20 @@ describe('stackIdentity', () => {
     expect(identity.deploy?.externalId).toBe('x-1');
   });
 
-  it('uses the environment’s identity for an artifact naming no role (another synthesizer)', () => {
-    expect(stackIdentity(artifact(), target(), 'cdk')).toEqual({});
-  });
+  it.each([
+    ['no role at all (another synthesizer)', undefined],
+    ['an empty roles entry', {}],
+    ['an execution role only', { executionRoleArn: EXEC }],
+    ['a deploy role only', { deployRoleArn: DEPLOY }],
+  ])(
+    'deploys an artifact naming %s as the bootstrap’s roles, never as the environment’s own identity',
+    (_label, roles) => {
+      // an app that leaves its roles out must not deploy as cairn's credentials without the execution role
+      const identity = stackIdentity(artifact(roles), target(), 'cdk');
+      expect(identity.deploy?.arn).toBe(bootstrapRoleArn('deploy', target()));
+      expect(identity.executionRoleArn).toBe(bootstrapRoleArn('cfn-exec', target()));
+    },
+  );
 
   it.each([
     ['another account', 'arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-eu-west-1'],

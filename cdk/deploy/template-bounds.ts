@@ -1,0 +1,64 @@
+import { CairnError } from '../../controller/model';
+import { safeOutput } from '../../controller/model/secret-mask';
+
+/**
+ * Where a template calls a macro, as a path for messages (`Transform`, or the path of an
+ * `Fn::Transform`), or undefined when it calls none. A template that is not JSON (the CDK writes
+ * JSON; CloudFormation also reads YAML) is searched as text, so any mention of a transform counts.
+ */
+function macroCall(template: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(template);
+  } catch {
+    return /Transform/.test(template)
+      ? 'Transform (a template that is not JSON, searched as text)'
+      : undefined;
+  }
+  if (parsed && typeof parsed === 'object' && 'Transform' in parsed) return 'Transform';
+  const pending: { node: unknown; path: string }[] = [{ node: parsed, path: '' }];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    if (!item.node || typeof item.node !== 'object') continue;
+    for (const [key, value] of Object.entries(item.node)) {
+      const path = item.path ? `${item.path}.${key}` : key;
+      if (key === 'Fn::Transform') return path;
+      pending.push({ node: value, path });
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Refuses a template that calls a CloudFormation macro (a top-level `Transform`, `AWS::Include`
+ * and `AWS::Serverless` among them, or an `Fn::Transform` anywhere) unless `allowed`: the
+ * environment lists CAPABILITY_AUTO_EXPAND and this is a deploy, never a plan. CloudFormation runs
+ * macros when it creates a change set whatever the capabilities sent ("this capability doesn't
+ * apply to creating change sets", the API reference says), so leaving the capability out of a
+ * change set keeps no macro from running: found in review, a pull request's plan had CloudFormation
+ * invoke any macro of the account (another environment's Lambda, with the request's input) and
+ * read S3 objects for `AWS::Include` with the deploy identity. cairn decides it here, before any
+ * change set is created.
+ */
+export function assertNoMacros(
+  stackName: string,
+  template: string,
+  allowed: boolean,
+  phase: 'plan' | 'apply-aws',
+): void {
+  if (allowed) return;
+  const where = macroCall(template);
+  if (!where) return;
+  throw new CairnError(
+    `template calls a CloudFormation macro (${safeOutput(where, 200)}), which ${phase === 'plan' ? 'a plan never runs' : 'this environment does not allow'}`,
+    {
+      code: 'aws.macro-refused',
+      phase,
+      retryable: false,
+      subject: `stack ${stackName}`,
+      hint:
+        phase === 'plan'
+          ? 'CloudFormation runs macros while it makes a change set, so no plan is made of a template with a Transform; an apply runs it when aws.capabilities lists CAPABILITY_AUTO_EXPAND'
+          : 'list CAPABILITY_AUTO_EXPAND in aws.capabilities to let this environment run macros, or remove the Transform',
+    },
+  );
+}
