@@ -21,6 +21,20 @@ const manifests: Manifest[] = [
   },
 ];
 
+/** A client over `memory` that keeps the path of every GET it sends, in order. */
+function recordingReads(memory: MemoryKubeClient): { client: KubeClient; reads: string[] } {
+  const reads: string[] = [];
+  const client: KubeClient = {
+    server: memory.server,
+    close: () => memory.close(),
+    request(req) {
+      if (req.method === 'GET') reads.push(req.path);
+      return memory.request(req);
+    },
+  };
+  return { client, reads };
+}
+
 // The reads before a fresh apply's first write are round trips the apply waits for: the inventory
 // is read beside the declared Namespaces, not after them.
 describe('the reads before the first write', () => {
@@ -63,15 +77,7 @@ describe('the declared Namespaces', () => {
       body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns-5' } }),
       query: { fieldManager: 'kubectl' },
     });
-    const reads: string[] = [];
-    const client: KubeClient = {
-      server: memory.server,
-      close: () => memory.close(),
-      request(req) {
-        if (req.method === 'GET') reads.push(req.path);
-        return memory.request(req);
-      },
-    };
+    const { client, reads } = recordingReads(memory);
     const names = ['ns-0', 'ns-1', 'ns-2', 'ns-3', 'ns-4', 'ns-5'];
     const tree: Manifest[] = [
       ...names.map((name) => ({
@@ -148,15 +154,7 @@ describe('a Namespace read as absent', () => {
         query: { fieldManager: 'kubectl' },
       });
     }
-    const reads: string[] = [];
-    const client: KubeClient = {
-      server: memory.server,
-      close: () => memory.close(),
-      request(req) {
-        if (req.method === 'GET') reads.push(req.path);
-        return memory.request(req);
-      },
-    };
+    const { client, reads } = recordingReads(memory);
     const configMaps = (namespace: string): Manifest[] =>
       [0, 1, 2, 3, 4].map((i) => ({
         object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace }, data: {} },
