@@ -49,6 +49,38 @@ export function checkFile(
   }
 }
 
+/**
+ * Refuses a tree whose paths alias each other, before anything is written: a path given twice, a
+ * path below another file's (a folder of the same name as a file or link, which a crafted tree
+ * object can hold beside it), and a component that is empty, `.` or `..` (git's own checkout
+ * refuses these too). Found in review: with a link `c` and a folder `c` in one tree, the files of
+ * folder `c` were written through the link, wherever it pointed, before the check of where links
+ * lead refused the commit, so a push or a pull request wrote files outside the checkout. With
+ * every path distinct and no file's path a folder of another, no write goes through a link.
+ */
+function checkPathsDistinct(files: readonly TreeFile[]): void {
+  const paths = new Set<string>();
+  const refuse = (path: string, why: string) =>
+    new CairnError(why, {
+      code: 'source.path',
+      phase: 'fetch',
+      subject: path,
+      hint: 'the commit holds a tree git itself would not check out; rewrite it with git',
+    });
+  for (const { path } of files) {
+    if (path.split('/').some((part) => part === '' || part === '.' || part === '..'))
+      throw refuse(path, 'a path component is empty, "." or ".."');
+    if (paths.has(path)) throw refuse(path, 'the tree holds this path twice');
+    paths.add(path);
+  }
+  for (const { path } of files) {
+    for (let end = path.lastIndexOf('/'); end > 0; end = path.lastIndexOf('/', end - 1)) {
+      const folder = path.slice(0, end);
+      if (paths.has(folder)) throw refuse(folder, 'is both a file (or link) and a folder in the tree');
+    }
+  }
+}
+
 /** The git blob id of some bytes: what `git hash-object` prints. */
 export function blobOid(bytes: Buffer): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
@@ -141,6 +173,7 @@ export async function writeCheckout(
       },
     );
   }
+  checkPathsDistinct(files);
   // Refuse a known oversized file before reading anything.
   for (const { path, size } of files) {
     if (size !== undefined) checkFile({ path, size }, undefined, limits.maxFileBytes);

@@ -11,6 +11,7 @@ import { headlessRemoteHttp } from './headless-remote-http';
 import { loadIsomorphicGit } from './load-isomorphic-git';
 import { readLooseBlob } from './loose-object';
 import { ObjectSizes } from './object-size';
+import { originBoundHttp } from './origin-bound-http';
 import { guardPackSizes } from './pack-guard';
 
 const git = loadIsomorphicGit();
@@ -60,7 +61,7 @@ export class IsomorphicReader implements GitReader {
       // Objects a little over a small cap are let through the pack guard, so that the checkout can
       // refuse them naming the file; only what could hurt the controller's memory stops the fetch.
       this.httpClient = guardPackSizes(
-        headlessRemoteHttp(nodeHttp),
+        headlessRemoteHttp(originBoundHttp(nodeHttp)),
         Math.max(this.maxObjectBytes, PACK_GUARD_FLOOR),
       );
     }

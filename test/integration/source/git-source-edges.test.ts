@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,7 +8,7 @@ import { silentLog } from '../../../controller/log';
 import { createGitSource } from '../../../controller/source/create-git-source';
 import { watchLocalRepository } from '../../../controller/source/local-watcher';
 import type { BranchHead, GitSource, Revision } from '../../../controller/source/types';
-import { createTestRepo, GIT_IDENTITY, type TestRepo } from '../../helpers/git-repo';
+import { createTestRepo, GIT_IDENTITY, runGit, type TestRepo } from '../../helpers/git-repo';
 
 const backends = ['isomorphic', 'native'] as const;
 let repo: TestRepo;
@@ -124,7 +125,62 @@ describe.each(backends)('the %s backend', (backend) => {
     expect(error?.message).toContain('environment broken');
     broken.remove();
   });
+
+  it('refuses a tree holding a link and a folder of one name before it writes anything through the link', async () => {
+    // given a crafted tree (git fsck would refuse it; a push and git's readers take it) with a
+    // link `b -> .`, a link `c` whose text stays in the checkout but, through `b`, climbs to the
+    // folder above the workspaces folder, and a folder `c` whose file comes in a later batch
+    const branch = `aliased-${backend}`;
+    const commit = aliasedTreeCommit(repo.bare, 'b/b/b/b/../../../../..', 'pwned.txt');
+    runGit(repo.bare, 'update-ref', `refs/heads/${branch}`, commit);
+    const source = sourceFor(repo.bare, backend);
+    const [head] = await source.fetch([{ env: branch, branch }]);
+    // when it is checked out, then it is refused naming the path, and nothing lands outside
+    const failure = await source.checkout(revisionOf(head)).catch((error: unknown) => error);
+    expect(existsSync(join(repo.root, 'pwned.txt'))).toBe(false);
+    expect(isCairnError(failure) && failure.code).toBe('source.path');
+    expect((failure as Error).message).toMatch(/^k8s-resources\/c: is both a file \(or link\) and a folder/);
+  });
 });
+
+/** Writes an object as given, unchecked (what a hostile push carries); returns its id. */
+function rawObject(bare: string, type: 'blob' | 'tree', bytes: Buffer): string {
+  return execFileSync('git', ['hash-object', '-w', '--literally', '-t', type, '--stdin'], {
+    cwd: bare,
+    input: bytes,
+  })
+    .toString()
+    .trim();
+}
+
+function treeEntry(mode: string, name: string, oid: string): Buffer {
+  return Buffer.concat([Buffer.from(`${mode} ${name}\0`), Buffer.from(oid, 'hex')]);
+}
+
+/**
+ * A commit whose `k8s-resources` holds 998 empty files, a link `b -> .`, a link `c -> <target>`
+ * and a folder `c` holding `<file>`: the links end the first batch of a checkout's writes, the
+ * folder's file is in the second.
+ */
+function aliasedTreeCommit(bare: string, target: string, file: string): string {
+  const empty = rawObject(bare, 'blob', Buffer.alloc(0));
+  const entries = Array.from({ length: 998 }, (_, i) =>
+    treeEntry('100644', `a${String(i).padStart(4, '0')}`, empty),
+  );
+  const folder = rawObject(
+    bare,
+    'tree',
+    treeEntry('100644', file, rawObject(bare, 'blob', Buffer.from('x\n'))),
+  );
+  entries.push(
+    treeEntry('120000', 'b', rawObject(bare, 'blob', Buffer.from('.'))),
+    treeEntry('120000', 'c', rawObject(bare, 'blob', Buffer.from(target))),
+    treeEntry('40000', 'c', folder),
+  );
+  const k8s = rawObject(bare, 'tree', Buffer.concat(entries));
+  const top = rawObject(bare, 'tree', treeEntry('40000', 'k8s-resources', k8s));
+  return runGit(bare, 'commit-tree', top, '-m', 'aliased paths');
+}
 
 it('the local watcher calls back at once when a branch of a repository on disk moves', async () => {
   const changed = new Promise<number>((resolve) => {
