@@ -1,6 +1,7 @@
 import type { PromotionGate } from '../config/types';
 import { formatDuration } from '../duration';
 import { maskSecrets, type Change, type Failure } from '../model';
+import { markdownCode, markdownText as inline } from '../model/markdown';
 import { planFailure, type PullRequestPlan } from './pull-request-plan';
 
 /** GitHub's limit on a comment body, the smallest of the three hosts. */
@@ -20,19 +21,6 @@ export function planContext(env: string): string {
   return `cairn/plan/${env}`;
 }
 
-/**
- * Text from the repository or a child process made safe for a table cell or inline code: masked,
- * on one line, with nothing that closes the code span, opens HTML or breaks the table.
- */
-function inline(text: string): string {
-  return maskSecrets(text)
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/`/g, "'")
-    .replace(/\|/g, '\\|')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
-}
-
 /** A fenced block whose fence no line of `text` can close, masked. */
 function fenced(text: string, language = ''): string {
   const body = maskSecrets(text);
@@ -47,7 +35,7 @@ function stackRow(stack: Change, resources: readonly Change[]): string {
   const replaced = resources.filter((r) => r.replacement === true).length;
   const maybe = resources.filter((r) => r.replacement === 'conditional').length;
   const replacements = maybe > 0 ? `${replaced} (+${maybe} conditional)` : String(replaced);
-  const note = stack.reason ? ` (${inline(stack.reason)})` : '';
+  const note = stack.reason ? ` (${markdownCode(stack.reason)})` : '';
   return `| \`${inline(stack.subject)}\` | ${stack.action}${note} | ${count('created')} | ${count('configured')} | ${count('deleted')} | ${replacements} |`;
 }
 
@@ -118,7 +106,7 @@ function awsDetails(plan: PullRequestPlan): string[] {
       const rows = resources.map((r) => {
         const replacement =
           r.replacement === true ? 'yes' : r.replacement === 'conditional' ? 'conditional' : '';
-        return `| ${r.action} | \`${inline(r.subject.slice(stack.subject.length + 1))}\` | ${inline(r.type ?? '')} | ${replacement} |`;
+        return `| ${r.action} | \`${inline(r.subject.slice(stack.subject.length + 1))}\` | ${r.type ? markdownCode(r.type) : ''} | ${replacement} |`;
       });
       return [
         `<details><summary>Stack <code>${inline(stack.subject)}</code>: ${resources.length} resource changes</summary>`,
@@ -138,7 +126,7 @@ function kubeDetails(plan: PullRequestPlan): string[] {
     .filter((c) => c.action !== 'unchanged')
     .map((c) => {
       const file = c.file ? ` from <code>${inline(c.file)}</code>` : '';
-      const reason = c.reason ? ` (${inline(c.reason)})` : '';
+      const reason = c.reason ? ` (<code>${inline(c.reason)}</code>)` : '';
       const secret = c.subject.startsWith('Secret/');
       const body = secret
         ? "A Secret's data is never shown."

@@ -3,6 +3,7 @@ import type { CairnConfig } from '../config/types';
 import type { GitHost } from '../host/types';
 import { checkedSha, rememberSecrets } from '../model';
 import { CairnError, errorMessage, isCairnError } from '../model/errors';
+import { markdownCode } from '../model/markdown';
 import { authFrom } from '../source/create-git-source';
 import {
   DEFAULT_REVERT_IDENTITY,
@@ -115,6 +116,15 @@ export function revertMessage(
   ].join('\n');
 }
 
+/**
+ * The revert pull request's body: the revert commit's message, whose first line names the reverted
+ * subject (a committer's text) in a code span. The body renders as Markdown under cairn's token, and
+ * outside a code span that text could mention people, link, or show an image fetched from anywhere.
+ */
+export function revertPullRequestBody(entry: Pick<ListedEntry, 'message'>, message: string): string {
+  return [`Revert ${markdownCode(subjectOf(entry))}`, ...message.split('\n').slice(1)].join('\n');
+}
+
 /** Reverts `entry` as `options` say; throws a CairnError (`revert.refused`, `revert.conflict`, ...) naming the entry. */
 export async function proposeRevert(
   config: CairnConfig,
@@ -165,7 +175,7 @@ export async function proposeRevert(
     ? await host
         .openPullRequest({
           title: `Revert "${subjectOf(entry)}"`,
-          body: message,
+          body: revertPullRequestBody(entry, message),
           head: pushTo,
           base: env.branch,
         })

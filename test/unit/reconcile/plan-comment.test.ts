@@ -93,8 +93,8 @@ describe('renderPlanComment', () => {
     ],
     ['an unchanged stack', '| `app-dev-web` | unchanged | 0 | 0 | 0 | 0 |'],
     ['objects counted per action', '| 1 | 2 | 1 | 1 | 0 |'],
-    ['a resource change in the folded details', '| created | `Jobs` | AWS::SQS::Queue |  |'],
-    ['a replacement in the details', '| configured | `Bucket` | AWS::S3::Bucket | yes |'],
+    ['a resource change in the folded details', '| created | `Jobs` | `AWS::SQS::Queue` |  |'],
+    ['a replacement in the details', '| configured | `Bucket` | `AWS::S3::Bucket` | yes |'],
     [
       'an object diff folded, with its file',
       '<details><summary>configured <code>ConfigMap/apps/settings</code> from <code>k8s-resources/settings.yaml</code></summary>',
