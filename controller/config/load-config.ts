@@ -592,7 +592,8 @@ function podNamespace(): string | undefined {
 
 /**
  * `environments[].onFailure` (failure-revert): absent for `none`; `pr` needs a Git host to open
- * the pull request on, so it is refused at load rather than at the first failed release.
+ * the pull request on, and `commit` an unsigned head to be acceptable, so each is refused at load
+ * rather than at the first failed release.
  */
 function onFailureOf(
   raw: RawConfig,
@@ -608,6 +609,19 @@ function onFailureOf(
       subject: `${at}.onFailure.revert`,
       hint: 'add repository.host (type and tokenEnv at least) so cairn can open the pull request, or use revert: commit',
     });
+  }
+  if (revert === 'commit' && raw.repository.verify) {
+    // cairn's revert commit is unsigned: pushed onto a branch whose head must be signed, it would
+    // be refused as source.unverified, and the failed release would stay applied.
+    throw new CairnError(
+      `${at}.onFailure.revert is commit but repository.verify is set: cairn's revert commit is not signed, so the environment would refuse it`,
+      {
+        code: 'config.invalid',
+        phase: 'config',
+        subject: `${at}.onFailure.revert`,
+        hint: 'use revert: pr (merged on the Git host with a signature verify allows), or none',
+      },
+    );
   }
   return { onFailure: { revert } };
 }

@@ -212,7 +212,7 @@ export interface RawEnvironment {
    */
   onFailure?: {
     /**
-     * pr: open a pull request reverting the failed entry (needs repository.host); commit: push the revert onto the environment's branch; none (default): only report the failure.
+     * pr: open a pull request reverting the failed entry (needs repository.host); commit: push the revert onto the environment's branch (not with repository.verify: cairn's revert commit is unsigned); none (default): only report the failure.
      */
     revert?: 'pr' | 'commit' | 'none';
   };

@@ -152,9 +152,20 @@ export async function proposeRevert(
         hint: 'run the revert with the config that has this environment',
       },
     );
+  const host = options.host;
+  if (!host && config.repository.verify)
+    // The commit cairn makes is unsigned: pushed onto the branch, it would become a head the
+    // environment refuses (source.unverified), and the release to undo would stay applied.
+    throw new CairnError(
+      `cannot push a revert onto branch ${env.branch}: repository.verify is set and cairn's revert commit is not signed, so ${env.name} would refuse it`,
+      {
+        code: 'revert.refused',
+        subject: `audit entry ${entry.id} (${entry.env})`,
+        hint: `open a pull request instead (cairn revert --pr) and merge it with a signature verify allows, or revert ${toSha.slice(0, 12)} yourself with a signed commit (git revert -S)`,
+      },
+    );
   const auth = authFrom(config.repository, deps.env ?? process.env);
   rememberSecrets([auth?.password]);
-  const host = options.host;
   const pushTo = host ? (options.prBranch ?? revertBranch(entry)) : env.branch;
   const message = revertMessage(entry, env.branch, options.message, options.trailers);
   const commit: RevertCommit = await naming(

@@ -271,6 +271,33 @@ describe('revertCommand', () => {
     expect(pushes).toEqual([]);
   });
 
+  it('refuses to push onto the branch where heads must be signed (its commit is unsigned), and opens a pull request instead with --pr', async () => {
+    // given the same environment and ledger with repository.verify set
+    const signed = join(dir, 'signed.yaml');
+    writeFileSync(join(dir, 'allowed_signers'), '');
+    writeFileSync(
+      signed,
+      stringify({
+        repository: {
+          url: 'https://git.example.com/platform.git',
+          auth: { tokenEnv: 'UNIT_GIT_TOKEN' },
+          verify: { allowedSigners: join(dir, 'allowed_signers') },
+        },
+        environments: [{ name: 'dev', branch: 'env/dev', kubernetes: { namespace: 'apps' } }],
+        audit: { dir: join(dir, 'audit'), keyFile: join(dir, 'audit.key') },
+        server: { port: 0 },
+      }),
+    );
+    const { deps, err, pushes } = doubles();
+    expect(await revertCommand(ids.second!, { config: signed }, deps)).toBe(1);
+    expect(err.join('')).toContain('repository.verify is set');
+    expect(err.join('')).toContain('cairn revert --pr');
+    expect(pushes).toEqual([]);
+    const withHost = doubles(hostDouble());
+    expect(await revertCommand(ids.second!, { config: signed, pr: true }, withHost.deps)).toBe(0);
+    expect(withHost.pushes[0]).toMatchObject({ pushTo: `cairn/revert-${ids.second!.slice(0, 8)}` });
+  });
+
   it.each([
     ['an unknown id', 'ffffffff', 'no audit entry with id ffffffff'],
     ['the first apply', 'first', 'cannot revert: it is the first apply of environment dev'],

@@ -37,6 +37,19 @@ describe('environments[].onFailure', () => {
     );
   });
 
+  it('refuses commit where heads must be signed (cairn would refuse its own unsigned revert), and keeps pr', () => {
+    const verify = ', verify: { allowedSigners: ./signers }';
+    expect(() => loadConfig(file('{ revert: commit }', verify))).toThrow(
+      expect.objectContaining({
+        code: 'config.invalid',
+        subject: 'environments[0].onFailure.revert',
+        message: expect.stringContaining('repository.verify is set'),
+      }),
+    );
+    const pr = file('{ revert: pr }', `${verify}, host: { type: gitea, tokenEnv: T }`);
+    expect(loadConfig(pr).environments[0]!.onFailure).toEqual({ revert: 'pr' });
+  });
+
   it('refuses an unknown mode', () => {
     expect(() => loadConfig(file('{ revert: rollback }'))).toThrow(/onFailure\/revert|onFailure.revert/);
   });
