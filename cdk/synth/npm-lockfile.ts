@@ -19,7 +19,7 @@ const NAME = '(?:@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*';
 // A range or a dist-tag as npm-package-arg reads it: none of `/ : @ \`, no leading dot, so never a
 // path (`.`, `..`, `~/`, `C:`), a URL (`scheme:`), a Git remote (`git@host:`) or a GitHub
 // shorthand (`owner/repo`).
-const RANGE = '(?:[0-9a-z*~^<>=][0-9a-z.*+~^<>=|\\s-]*)?';
+const RANGE = '(?:[0-9a-z*~^<>=][0-9a-z._*+~^<>=|\\s-]*)?';
 const REGISTRY_SPEC = new RegExp(`^(?:${RANGE}|npm:${NAME}(?:@${RANGE})?)$`, 'i');
 const OVERRIDE_KEY = new RegExp(`^(?:\\.|${NAME}(?:@${RANGE})?)$`, 'i');
 const OVERRIDE_REFERENCE = new RegExp(`^\\$${NAME}$`, 'i');
