@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
-  copyFileSync,
   cpSync,
   existsSync,
   lchownSync,
@@ -12,6 +11,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -30,6 +30,7 @@ import {
 import type { Log } from '../../controller/model';
 import { cairnBinDir, cairnNodeModules } from './node-modules';
 import { checkConfined, checkOutputFolder } from './assembly-confinement';
+import { checkNpmLockfile, npmRegistry } from './npm-lockfile';
 import { isPythonApp, preparePythonApp } from './python-app';
 import { runProcess } from './run-process';
 import { createSynthRunner, type SynthRunner, type SynthUser } from './synth-runner';
@@ -54,6 +55,19 @@ interface DependencyCache {
 const installing = new Map<string, Promise<string>>();
 
 /**
+ * The environment of npm, outside the sandbox: PATH, LANG and HOME (for npm's own cache and
+ * configuration, so its registry and credentials) only.
+ */
+function npmEnv(): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    LANG: process.env.LANG ?? 'C.UTF-8',
+    // As homedir() finds it (HOME first), but read from process.env, which a test may set.
+    HOME: process.env.HOME || homedir(),
+  };
+}
+
+/**
  * Installs `aws-resources/package.json`'s dependencies with `npm ci`, once per lockfile content,
  * into a cache folder; returns its node_modules (or undefined when the app has no lockfile).
  */
@@ -65,12 +79,20 @@ async function installDependencies(
 ): Promise<string | undefined> {
   const lock = join(appDir, 'package-lock.json');
   if (!existsSync(lock)) return undefined;
+  // The bytes checked are the bytes hashed and the bytes npm reads. Checked on every use, a
+  // cached install included (one made before this check, or by an older cairn, is not trusted).
+  const files = { lockfile: readFileSync(lock), packageJson: readFileSync(join(appDir, 'package.json')) };
+  const env = npmEnv();
+  checkNpmLockfile(
+    { lockfile: files.lockfile.toString('utf8'), packageJson: files.packageJson.toString('utf8') },
+    await npmRegistry(env, timeoutMs),
+  );
   // Checked on every use: a cache folder another user made or may write could hold a planted
   // aws-cdk-lib that the app would load (and the controller trust). It is moved aside and rebuilt.
   const cacheDir = ensurePrivateFolder(cache.dir, { what: 'dependency cache', log, mode: cache.mode });
   const hash = createHash('sha256')
-    .update(readFileSync(lock))
-    .update(readFileSync(join(appDir, 'package.json')))
+    .update(files.lockfile)
+    .update(files.packageJson)
     .digest('hex')
     .slice(0, 16);
   const target = join(cacheDir, hash);
@@ -78,7 +100,7 @@ async function installDependencies(
   if (running) return running;
   // The folder appears by rename only after a successful install, so its presence means complete.
   if (trustedEntry(target, { what: 'dependency cache', log })) return join(target, 'node_modules');
-  const install = installInto(appDir, target, hash, cache.mode, timeoutMs, log).finally(() =>
+  const install = installInto(files, target, hash, { mode: cache.mode, env, timeoutMs, log }).finally(() =>
     installing.delete(target),
   );
   installing.set(target, install);
@@ -87,28 +109,26 @@ async function installDependencies(
 
 /** Runs `npm ci` for one lockfile in a folder of its own, renamed to `target` when it succeeded. */
 async function installInto(
-  appDir: string,
+  files: { readonly lockfile: Buffer; readonly packageJson: Buffer },
   target: string,
   hash: string,
-  mode: number,
-  timeoutMs: number,
-  log: Log,
+  options: { mode: number; env: Record<string, string>; timeoutMs: number; log: Log },
 ): Promise<string> {
-  const lock = join(appDir, 'package-lock.json');
+  const { mode, env, timeoutMs, log } = options;
   // A folder no other install uses (another process may install the same lockfile); the cache
   // folder around it was checked by the caller.
   const tmp = mkdtempSync(`${target}.tmp-`);
   chmodSync(tmp, mode | (statSync(tmp).mode & 0o2000));
-  copyFileSync(lock, join(tmp, 'package-lock.json'));
-  copyFileSync(join(appDir, 'package.json'), join(tmp, 'package.json'));
+  writeFileSync(join(tmp, 'package-lock.json'), files.lockfile);
+  writeFileSync(join(tmp, 'package.json'), files.packageJson);
   log.info({ phase: 'synthesize', lockfile: hash }, 'installing the CDK app dependencies');
   // npm runs outside the sandbox (it needs the network) but runs no package scripts, so no
-  // repository code runs here; it gets only PATH, LANG and HOME (for npm's own cache and config).
+  // repository code runs here, and fetches only what checkNpmLockfile let through.
   const result = await runProcess({
     file: '/bin/sh',
     args: ['-c', 'npm ci --ignore-scripts --no-audit --no-fund'],
     cwd: tmp,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8', HOME: homedir() },
+    env,
     timeoutMs,
   });
   if (result.code !== 0) {
