@@ -28,9 +28,18 @@ export function conflictsOf(body: unknown): readonly Conflict[] {
   return [...byManager].map(([manager, fields]) => ({ manager, fields }));
 }
 
+// A validation error quotes the value it refuses, Go-quoted (escaped, so the closing quote is sure).
+const QUOTED_VALUE = /Invalid value: "(?:[^"\\]|\\.)*"/g;
+// A server-side apply type error prints the value after `got ` with Go's %v: a number or list where
+// a string was due (`.stringData.pin: expected string, got &value.valueUnstructured{Value:1234}`), the
+// whole text where a map was due (`.stringData: expected map, got &{hunter2}`). %v does not escape
+// strings, so the value may span lines and imitate the next error: nothing after the first is kept.
+const TYPE_ERROR_VALUE = /(expected [^,\n]{1,40}, got ).*$/s;
+
 /**
- * Why the API server refused a request, in one sentence. For Secrets the quoted values the server
- * echoes back (`Invalid value: "..."`) are removed so no secret reaches a log or the audit.
+ * Why the API server refused a request, in one sentence. For Secrets the values the server echoes
+ * back (`Invalid value: "..."`, a type error's `got ...`) are removed so no secret reaches a log,
+ * the audit, a plan comment or a notification; the field's path stays.
  */
 export function refusalOf(status: number, body: unknown, kind: string): string {
   const conflicts = status === 409 ? conflictsOf(body) : [];
@@ -41,7 +50,9 @@ export function refusalOf(status: number, body: unknown, kind: string): string {
   const message = statusMessage(body);
   const safe =
     kind === 'Secret'
-      ? message.replace(/Invalid value: "(?:[^"\\]|\\.)*"/g, 'Invalid value: [redacted]')
+      ? message
+          .replace(QUOTED_VALUE, 'Invalid value: [redacted]')
+          .replace(TYPE_ERROR_VALUE, "$1[redacted] (a Secret's data and stringData map keys to strings)")
       : message;
   return `the API server refused it (HTTP ${status}): ${safe}`;
 }

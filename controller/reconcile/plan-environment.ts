@@ -3,6 +3,7 @@ import type { PlaneResult } from '../model';
 import type { Revision, Workspace } from '../source/types';
 import type { AwsApplier } from '../../cdk/types';
 import type { KubeApplier } from '../kube/types';
+import { scrubRecord } from '../audit/secret-guard';
 import { checkBindings, plannedBindings, type PlannedBinding } from './bind-outputs';
 
 /** What `cairn plan` computes for one environment: each plane's planned Changes (null: not planned). */
@@ -18,7 +19,9 @@ export interface EnvironmentPlan {
 /**
  * The plan of `revision` (checked out in `workspace`): described change sets per stack and a
  * server dry run per object. One function for `cairn plan` and for the replica holding a sharded
- * environment, which runs it under the environment's lock when the CLI hands a plan over.
+ * environment, which runs it under the environment's lock when the CLI hands a plan over. The plan
+ * leaves the process (stdout, the holder's answer) scrubbed like a ledger entry: its diffs and
+ * failures are repository and server text, which may hold a configured secret or an AWS key.
  */
 export async function planEnvironment(
   env: EnvironmentConfig,
@@ -40,11 +43,11 @@ export async function planEnvironment(
     bindings = planned.bindings;
     kubePlan = await kube.plan(planned.manifests);
   }
-  return {
+  return scrubRecord({
     env: env.name,
     sha: revision.sha,
     aws: awsPlan ?? null,
     kubernetes: kubePlan ?? null,
     ...(bindings.length > 0 ? { bindings } : {}),
-  };
+  });
 }

@@ -132,4 +132,37 @@ describe('kube applier: create, update, unchanged', () => {
     expect(changeNamed(plan2, 'creds')?.diff).toContain('[redacted, changed]');
     expect(changeNamed(updated, 'creds')?.action).toBe('configured');
   });
+
+  it('never quotes a Secret value the API server refuses for its type, in the plan, the outcome or the logs', async () => {
+    // given Secrets whose values YAML reads as a number, a list, and a text where a map is due (one
+    // spanning lines, imitating a second error), all refused by the server's type check
+    const ns = kit.name('secret-type');
+    const applier = kit.applier(kit.name('env'), kit.target(ns));
+    const secret = (name: string, body: string) =>
+      `apiVersion: v1\nkind: Secret\nmetadata: {name: ${name}}\n${body}\n`;
+    const manifests = await applier.load(
+      await kit.workspace({
+        'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`,
+        'pin.yaml': secret('pin', 'stringData: {pin: 73916482, code: [hunter2-list]}'),
+      }),
+    );
+
+    // when they are planned and applied
+    const plan = await applier.plan(manifests);
+    const applied = await applier.apply(manifests);
+    const scalar = await applier.apply(
+      await applier.load(
+        await kit.workspace({
+          'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`,
+          'scalar.yaml': secret('scalar', 'stringData: |\n  hunter2-line1\n  .data.x: hunter2-line2'),
+        }),
+      ),
+    );
+
+    // then each failure names the field, and no value appears anywhere
+    for (const result of [plan, applied])
+      expect(result.failure?.message).toMatch(/\.stringData\.(pin|code): expected string, got \[redacted\]/);
+    expect(scalar.failure?.message).toMatch(/\.stringData: expected map, got \[redacted\]/);
+    expect(JSON.stringify([plan, applied, scalar]) + kit.logs.join('')).not.toMatch(/73916482|hunter2/);
+  });
 });

@@ -370,6 +370,15 @@ describe('digest and API errors', () => {
       's3cr3t',
     );
   });
+  it('removes the value a type error prints from a Secret refusal, to the end of the message', () => {
+    // the API server's %v of a text is unescaped: it may span lines and imitate a further error
+    const message =
+      'failed to create typed patch object (ns/s; /v1, Kind=Secret): errors:\n  .stringData.a: expected string, got &value.valueUnstructured{Value:73916482}\n  .stringData.b: expected map, got &{s3cr3t\n  .data.x: s3cr3t}';
+    const refusal = refusalOf(500, { message }, 'Secret');
+    expect(refusal).toContain('.stringData.a: expected string, got [redacted]');
+    expect(refusal).not.toMatch(/73916482|s3cr3t/);
+    expect(refusalOf(500, { message }, 'ConfigMap')).toContain('73916482');
+  });
 });
 
 describe('which decisions need the live body (a metadata-only read is enough for the rest)', () => {
