@@ -37,6 +37,17 @@ const QUOTED_VALUE = /Invalid value: "(?:[^"\\]|\\.)*"/g;
 const TYPE_ERROR_VALUE = /(expected [^,\n]{1,40}, got ).*$/s;
 
 /**
+ * Whether sending the same object again may succeed: after overload (429) or a server error (5xx),
+ * but not after a 5xx that is the object's own fault. The API server answers a server-side apply
+ * whose fields have the wrong type (`stringData.pin: 1234`) with 500 "failed to create typed patch
+ * object": retried, it fails the same way on every attempt until a new commit fixes it.
+ */
+export function retryableRefusal(status: number, body: unknown): boolean {
+  if (status !== 429 && status < 500) return false;
+  return !statusMessage(body).startsWith('failed to create typed patch object');
+}
+
+/**
  * Why the API server refused a request, in one sentence. For Secrets the values the server echoes
  * back (`Invalid value: "..."`, a type error's `got ...`) are removed so no secret reaches a log,
  * the audit, a plan comment or a notification; the field's path stays.

@@ -1,6 +1,12 @@
 import { failureFrom, type Change, type Failure } from '../model';
 import { errorMessage, type Phase } from '../model/errors';
-import { conflictsOf, forbiddenError, onlyImperativeConflicts, refusalOf } from './api-errors';
+import {
+  conflictsOf,
+  forbiddenError,
+  onlyImperativeConflicts,
+  refusalOf,
+  retryableRefusal,
+} from './api-errors';
 import type { Decision } from './decide';
 import { objectDiff } from './diff';
 import type { KubeClient, KubeResponse } from './kube-client';
@@ -78,7 +84,7 @@ export async function settleObject(
           code: res.status === 409 ? 'kube.conflict' : 'kube.rejected',
           phase,
           // The server refusing the object again will not change without a new commit; overload will.
-          retryable: res.status === 429 || res.status >= 500,
+          retryable: retryableRefusal(res.status, res.body),
           subject,
           message: `${target.label}: ${refusalOf(res.status, res.body, target.ref.kind)}`,
         });

@@ -164,5 +164,9 @@ describe('kube applier: create, update, unchanged', () => {
       expect(result.failure?.message).toMatch(/\.stringData\.(pin|code): expected string, got \[redacted\]/);
     expect(scalar.failure?.message).toMatch(/\.stringData: expected map, got \[redacted\]/);
     expect(JSON.stringify([plan, applied, scalar]) + kit.logs.join('')).not.toMatch(/73916482|hunter2/);
+    // and the refusal (a 500 from the server) is terminal: the same object fails the same way until
+    // a commit fixes it, so it is not retried
+    for (const result of [plan, applied, scalar])
+      expect(result.failure).toMatchObject({ code: 'kube.rejected', retryable: false });
   });
 });
