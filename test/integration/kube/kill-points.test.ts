@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -68,11 +68,19 @@ interface Run {
 async function sync(
   p: LocalPlatform,
   kill?: { nth: number; matches: (method: string, path: string) => boolean; after: boolean },
+  killOnTemporary?: string,
 ): Promise<Run> {
   const child = spawn(process.execPath, [BIN, 'sync', '--config', p.config, '--env', 'dev', '--json'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (kill) proxy.arm(child.pid!, kill.nth, kill.matches, kill.after);
+  // Or killed as soon as a temporary checkout folder shows in `killOnTemporary` (polled, not timed).
+  const watch = killOnTemporary
+    ? setInterval(() => {
+        if (existsSync(killOnTemporary) && readdirSync(killOnTemporary).some((n) => n.endsWith('.tmp')))
+          child.kill('SIGKILL');
+      }, 1)
+    : undefined;
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -81,7 +89,8 @@ async function sync(
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
   proxy.disarm();
-  if (kill && run.signal !== 'SIGKILL') {
+  clearInterval(watch);
+  if ((kill || killOnTemporary) && run.signal !== 'SIGKILL') {
     throw new Error(
       `the kill point was never reached (exit ${String(run.code)}): ${run.stderr.slice(-2000)}`,
     );
@@ -168,6 +177,13 @@ describe('cairn sync killed with SIGKILL at a chosen request, then run again', (
     p.commit('add five', { 'k8s-resources/extra.yaml': many('extra', 5) });
     await sync(p, { nth: 2, matches: applies(ns, 'extra-'), after: true });
     const landed = await owned(ns);
+    // (the dead process's heartbeat Lease is still there: the restart below must take it at once)
+    const leases = await kit.client.request({
+      method: 'GET',
+      path: `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`,
+    });
+    const heartbeats = (leases.body as { items: { metadata: { name: string } }[] }).items;
+    expect(heartbeats.map((l) => l.metadata.name)).toEqual([expect.stringMatching(/^cairn-unsharded-/)]);
     // and, before the next sync, the five leave Git again (a revert)
     p.commit('revert', { 'k8s-resources/extra.yaml': null });
     const entry = await converged(p);
@@ -214,5 +230,28 @@ describe('cairn sync killed with SIGKILL at a chosen request, then run again', (
     expect(await owned(ns)).toEqual(names('big', 100));
     expect(await inventory(ns)).toEqual(names('big', 100));
     await ledgerAndFolders(p, join(root, 'big'));
+  });
+
+  it('removes the temporary folder of a checkout it was killed in, once it is stale', async () => {
+    const { p, ns } = platform('checkout');
+    const dir = join(root, 'checkout', 'workspaces', 'checkouts', 'dev');
+    // A tree of 3,000 files: writing its checkout takes long enough to be caught by the poll.
+    const files: Record<string, string> = {
+      'k8s-resources/ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
+      'k8s-resources/keep.yaml': cm('keep'),
+    };
+    for (let i = 0; i < 3000; i++) files[`aws-resources/notes/${i}.txt`] = `note ${i}\n`;
+    p.commit('big tree', files);
+    await sync(p, undefined, dir);
+    const left = readdirSync(dir).filter((n) => n.endsWith('.tmp'));
+    expect(left).toHaveLength(1);
+    // the restart comes later than a checkout could still be running (an hour)
+    const old = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(join(dir, left[0]!), old, old);
+    p.commit('next', { 'k8s-resources/keep.yaml': cm('keep', { v: '2' }) });
+    const entry = await converged(p);
+    expect(entry.outcome).toBe('succeeded');
+    expect(await owned(ns)).toEqual(['keep']);
+    await ledgerAndFolders(p, join(root, 'checkout'));
   });
 });
