@@ -19,7 +19,7 @@ import type { ClusterConnections } from './cluster-connections';
 import { createDiscovery, type Discovery } from './discovery';
 import { objectDiff } from './diff';
 import { ownerOf, withOwner, type Identity, type Owner } from './identity';
-import { createInventory, type Inventory, type InventoryEntry } from './inventory';
+import { createInventory, type Inventory, type InventoryEntry, type InventoryRecord } from './inventory';
 import { createKubeClient, type KubeClient } from './kube-client';
 import {
   fetchLive,
@@ -303,6 +303,19 @@ export function createKubeApplier(
     for (const ref of beyond)
       log.warn({ phase, subject: subjectOf(ref), action: 'skipped' }, 'object outside the bounds not pruned');
     const failures: Failure[] = [];
+    // Write-ahead: an object enters the inventory before its first apply, so one that lands from an
+    // apply killed before the inventory's write at the end (an OOM kill, a lost node) is still
+    // pruned once it leaves Git. Found in review: such an object carried cairn's owner label, was
+    // in no inventory, and stayed on the server for good.
+    const ahead = dryRun ? undefined : inventoryAhead(record, desired);
+    if (ahead) {
+      if (stopped(gate, failures)) return result(changes, failures);
+      try {
+        await p.inventory.write(ahead);
+      } catch (error) {
+        return { changes, failure: failureFrom(error, phase) };
+      }
+    }
     const watched: Watched[] = [];
     const left = new Map<string, InventoryEntry>();
     const refusedKeys = new Set<string>();
@@ -647,6 +660,22 @@ function inventoryAfter(
     return old?.rv ? { ...ref, rv: old.rv, ...(old.fp ? { fp: old.fp } : {}) } : { ...ref };
   });
   return [...out, ...keep];
+}
+
+/**
+ * The inventory to write before an apply that may create objects it does not list yet: what it
+ * lists (each entry as recorded) plus every object of Git it lacks; undefined when it lists them
+ * all. A pre-identity inventory contributes nothing: it is never pruned from.
+ */
+function inventoryAhead(
+  record: InventoryRecord,
+  desired: readonly InventoryEntry[],
+): readonly InventoryEntry[] | undefined {
+  const previous = record.source === 'current' ? record.entries : [];
+  const known = new Set(previous.map(keyOf));
+  const added = desired.filter((ref) => !known.has(keyOf(ref)));
+  if (added.length === 0) return undefined;
+  return [...previous, ...added.map((ref) => ({ ...ref }))];
 }
 
 function sameEntries(a: readonly InventoryEntry[], b: readonly InventoryEntry[]): boolean {

@@ -14,6 +14,8 @@ export interface LocalPlatform {
   readonly audit: string;
   /** Writes (or, for null, removes) the files and commits them on `dev`; an empty commit is allowed. */
   commit(message: string, files: Readonly<Record<string, string | null>>): void;
+  /** The sha `dev` points at. */
+  head(): string;
   /** `cairn sync --json`: the exit code, the audit entry it printed, and its stderr. */
   sync(): Promise<{ readonly code: number | null; readonly entry: AuditEntry; readonly stderr: string }>;
   /** `cairn plan --json`, as the CLI answered. */
@@ -74,6 +76,7 @@ export function localPlatform(
       git('add', '-A');
       git('commit', '-q', '--allow-empty', '-m', message);
     },
+    head: () => git('rev-parse', 'dev').toString().trim(),
     async sync() {
       const result = await runCli(['sync', '--config', config, '--env', 'dev', '--json']);
       try {

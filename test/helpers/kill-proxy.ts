@@ -1,0 +1,162 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, request as httpsRequest } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { sandboxEnv } from '../sandbox/sandbox-env';
+
+/**
+ * A plain-HTTP proxy in front of the sandbox's kube-apiserver (it holds the admin client
+ * certificate, so the client behind it needs no credentials) that kills a process at an exact
+ * request: the crash points of a reconcile are hit by counting requests, never by guessing times.
+ */
+export interface KillProxy {
+  /** A kubeconfig whose only cluster is this proxy (`http://127.0.0.1:<port>`, no credentials). */
+  readonly kubeconfig: string;
+  /** `METHOD path` of every request seen since the last `arm`, in order of arrival. */
+  readonly seen: readonly string[];
+  /**
+   * SIGKILLs `pid` at the `nth` request (1-based, counted from now) that `matches`: with `after`,
+   * once the server has answered it (the write landed, the client never learns it); otherwise
+   * before it is forwarded (it never reaches the server). Requests after it are never answered.
+   */
+  arm(pid: number, nth: number, matches: (method: string, path: string) => boolean, after: boolean): void;
+  /** Whether the armed kill happened. */
+  fired(): boolean;
+  /** Forwards everything again, kills nothing. */
+  disarm(): void;
+  close(): Promise<void>;
+}
+
+interface Armed {
+  readonly pid: number;
+  readonly matches: (method: string, path: string) => boolean;
+  readonly after: boolean;
+  left: number;
+  fired: boolean;
+}
+
+/** Starts the proxy on a free loopback port; its kubeconfig is written to `kubeconfigFile`. */
+export async function startKillProxy(kubeconfigFile: string): Promise<KillProxy> {
+  const env = sandboxEnv();
+  const upstream = new URL(env.kubernetes.server);
+  const pki = (name: string) =>
+    readFileSync(`${env.kubernetes.kubeconfig.replace(/kubeconfig$/, 'pki/')}${name}`);
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: 32,
+    ca: pki('ca.crt'),
+    cert: pki('admin.crt'),
+    key: pki('admin.key'),
+  });
+  const seen: string[] = [];
+  let armed: Armed | undefined;
+  const sockets = new Set<Socket>();
+
+  const kill = (a: Armed) => {
+    a.fired = true;
+    try {
+      process.kill(a.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const method = req.method ?? 'GET';
+      const url = req.url ?? '/';
+      seen.push(`${method} ${url}`);
+      const a = armed;
+      if (a?.fired) {
+        res.destroy();
+        return;
+      }
+      let hit = false;
+      if (a && a.matches(method, url.split('?')[0]!)) {
+        a.left -= 1;
+        hit = a.left === 0;
+      }
+      if (hit && !a!.after) {
+        kill(a!);
+        res.destroy();
+        return;
+      }
+      const { host: _host, connection: _connection, ...headers } = req.headers;
+      const out = httpsRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method,
+          path: url,
+          headers,
+          agent,
+        },
+        (answer) => {
+          const body: Buffer[] = [];
+          answer.on('data', (c: Buffer) => body.push(c));
+          answer.on('end', () => {
+            if (hit || armed?.fired) {
+              // The write landed; the client never hears of it.
+              if (hit) kill(a!);
+              res.destroy();
+              return;
+            }
+            const { connection: _c, 'keep-alive': _k, 'transfer-encoding': _t, ...back } = answer.headers;
+            res.writeHead(answer.statusCode ?? 502, {
+              ...back,
+              'content-length': String(Buffer.concat(body).length),
+            });
+            res.end(Buffer.concat(body));
+          });
+        },
+      );
+      out.on('error', () => res.destroy());
+      out.end(Buffer.concat(chunks));
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  writeFileSync(
+    kubeconfigFile,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      `  - name: proxy`,
+      `    cluster: { server: "http://127.0.0.1:${port}" }`,
+      'users:',
+      '  - name: nobody',
+      '    user: {}',
+      'contexts:',
+      '  - name: proxy',
+      '    context: { cluster: proxy, user: nobody }',
+      'current-context: proxy',
+      '',
+    ].join('\n'),
+  );
+  return {
+    kubeconfig: kubeconfigFile,
+    seen,
+    arm(pid, nth, matches, after) {
+      seen.length = 0;
+      armed = { pid, matches, after, left: nth, fired: false };
+    },
+    fired: () => armed?.fired ?? false,
+    disarm() {
+      armed = undefined;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        agent.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

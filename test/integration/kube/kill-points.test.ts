@@ -1,0 +1,257 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { AuditEntry } from '../../../controller/audit/types';
+import { auditLines } from '../../helpers/audit-lines';
+import { runCli } from '../../helpers/cli';
+import { startKillProxy, type KillProxy } from '../../helpers/kill-proxy';
+import { localPlatform, type LocalPlatform } from '../../helpers/local-platform';
+import { sandboxEnv } from '../../sandbox/sandbox-env';
+import { kubeKit } from './kube-kit';
+
+/**
+ * Crash consistency of the real binary: `cairn sync` (dist/, built by `npx tsc -p .`) reaches the
+ * sandbox's kube-apiserver through a proxy that SIGKILLs it at an exact request of the reconcile
+ * (after the Nth object's apply landed, before the inventory write, mid-prune). The next sync must
+ * converge to the branch head, prune what left Git (applied or not yet recorded), keep what is in
+ * Git, and leave a ledger that verifies with every begun entry ended.
+ */
+jest.setTimeout(240_000);
+const BIN = join(__dirname, '../../../dist/controller/cli/main.js');
+const kit = kubeKit('kill');
+const root = mkdtempSync(join(tmpdir(), 'cairn-kill-points-'));
+let proxy: KillProxy;
+beforeAll(async () => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npx tsc -p .\` first`);
+  proxy = await startKillProxy(join(root, 'proxy.kubeconfig'));
+});
+afterAll(async () => {
+  await proxy?.close();
+  rmSync(root, { recursive: true, force: true });
+  await kit.cleanup();
+});
+
+const cm = (name: string, data: Record<string, string> = { v: '1' }) =>
+  stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
+const many = (prefix: string, n: number, v = '1') =>
+  Array.from({ length: n }, (_, i) => cm(`${prefix}-${String(i).padStart(3, '0')}`, { v })).join('---\n');
+
+/** An environment applied through the proxy; its heartbeat Lease is kept beside it, directly. */
+function platform(name: string): { p: LocalPlatform; ns: string } {
+  const ns = kit.name(name);
+  kit.track(`/api/v1/namespaces/${ns}`);
+  const p = localPlatform(
+    join(root, name),
+    { kubeconfig: proxy.kubeconfig, namespace: ns, pruneMaxShare: 1, concurrency: 8 },
+    {
+      sharding: {
+        enabled: false,
+        namespace: ns,
+        kubeconfig: sandboxEnv().kubernetes.kubeconfig,
+        leaseDuration: '15s',
+      },
+    },
+  );
+  return { p, ns };
+}
+
+interface Run {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `cairn sync --json` of the compiled binary, killed by the proxy when `kill` is given. */
+async function sync(
+  p: LocalPlatform,
+  kill?: { nth: number; matches: (method: string, path: string) => boolean; after: boolean },
+  killOnTemporary?: string,
+): Promise<Run> {
+  const child = spawn(process.execPath, [BIN, 'sync', '--config', p.config, '--env', 'dev', '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (kill) proxy.arm(child.pid!, kill.nth, kill.matches, kill.after);
+  // Or killed as soon as a temporary checkout folder shows in `killOnTemporary` (polled, not timed).
+  const watch = killOnTemporary
+    ? setInterval(() => {
+        if (existsSync(killOnTemporary) && readdirSync(killOnTemporary).some((n) => n.endsWith('.tmp')))
+          child.kill('SIGKILL');
+      }, 1)
+    : undefined;
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const run = await new Promise<Run>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  proxy.disarm();
+  clearInterval(watch);
+  if ((kill || killOnTemporary) && run.signal !== 'SIGKILL') {
+    throw new Error(
+      `the kill point was never reached (exit ${String(run.code)}): ${run.stderr.slice(-2000)}`,
+    );
+  }
+  return run;
+}
+
+async function converged(p: LocalPlatform): Promise<AuditEntry> {
+  const run = await sync(p);
+  if (run.code !== 0) throw new Error(`cairn sync exited ${String(run.code)}: ${run.stderr.slice(-3000)}`);
+  return JSON.parse(run.stdout) as AuditEntry;
+}
+
+const applies = (ns: string, prefix: string) => (method: string, path: string) =>
+  method === 'PATCH' && path.startsWith(`/api/v1/namespaces/${ns}/configmaps/${prefix}`);
+const inventoryWrite = (ns: string) => (method: string, path: string) =>
+  method === 'PATCH' && path.startsWith(`/api/v1/namespaces/${ns}/configmaps/cairn-inventory-`);
+const prunes = (ns: string) => (method: string, path: string) =>
+  method === 'DELETE' && path.startsWith(`/api/v1/namespaces/${ns}/configmaps/`);
+
+/** The ConfigMaps carrying an owner label in `ns` (what cairn applied and did not prune), by name. */
+async function owned(ns: string): Promise<string[]> {
+  const res = await kit.client.request({
+    method: 'GET',
+    path: `/api/v1/namespaces/${ns}/configmaps`,
+    query: { labelSelector: 'cairn.dev/owner' },
+  });
+  const items = (res.body as { items: { metadata: { name: string } }[] }).items;
+  return items
+    .map((i) => i.metadata.name)
+    .filter((n) => !n.startsWith('cairn-inventory-'))
+    .sort();
+}
+
+/** The object names the inventory ConfigMap records. */
+async function inventory(ns: string): Promise<string[]> {
+  const res = await kit.client.request({
+    method: 'GET',
+    path: `/api/v1/namespaces/${ns}/configmaps`,
+    query: { labelSelector: 'app.kubernetes.io/managed-by=cairn' },
+  });
+  const items = (res.body as { items: { metadata: { name: string }; data?: { objects?: string } }[] }).items;
+  const record = items.find((i) => i.metadata.name.startsWith('cairn-inventory-'));
+  return (JSON.parse(record?.data?.objects ?? '[]') as { kind: string; name: string }[])
+    .filter((e) => e.kind === 'ConfigMap')
+    .map((e) => e.name)
+    .sort();
+}
+
+/** Invariant 3 and 4: the chain verifies, every start has its end, no temporary checkout is left. */
+async function ledgerAndFolders(p: LocalPlatform, dir: string): Promise<void> {
+  const verify = await runCli(['audit', 'verify', '--config', p.config]);
+  expect(verify.stderr).not.toMatch(/broken|changed/);
+  expect(verify.code).toBe(0);
+  const records = auditLines(p.audit).map(
+    (l) => JSON.parse(l) as { type: string; id?: string; entry?: AuditEntry },
+  );
+  const started = records
+    .filter((r) => r.type === 'start')
+    .map((r) => r.id ?? (r.entry as AuditEntry | undefined)?.id);
+  const ended = new Set(records.filter((r) => r.type === 'end').map((r) => r.entry?.id));
+  expect(started.filter((id) => !ended.has(id))).toEqual([]);
+  // An interrupted attempt claims nothing applied.
+  for (const r of records.filter((r) => r.type === 'end' && r.entry?.outcome === 'interrupted'))
+    expect(r.entry!.changes).toEqual([]);
+  const checkouts = join(dir, 'workspaces', 'checkouts', 'dev');
+  const temporary = existsSync(checkouts) ? readdirSync(checkouts).filter((n) => n.endsWith('.tmp')) : [];
+  expect(temporary).toEqual([]);
+}
+
+const names = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}`);
+
+describe('cairn sync killed with SIGKILL at a chosen request, then run again', () => {
+  it('prunes objects applied by a killed sync once they leave Git, though no inventory recorded them', async () => {
+    // Given an environment applied with one ConfigMap
+    const { p, ns } = platform('leak');
+    p.commit('base', {
+      'k8s-resources/ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
+      'k8s-resources/keep.yaml': cm('keep'),
+    });
+    await converged(p);
+    // When a commit adding five objects is killed after the second one's apply landed
+    p.commit('add five', { 'k8s-resources/extra.yaml': many('extra', 5) });
+    await sync(p, { nth: 2, matches: applies(ns, 'extra-'), after: true });
+    const landed = await owned(ns);
+    // (the dead process's heartbeat Lease is still there: the restart below must take it at once)
+    const leases = await kit.client.request({
+      method: 'GET',
+      path: `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`,
+    });
+    const heartbeats = (leases.body as { items: { metadata: { name: string } }[] }).items;
+    expect(heartbeats.map((l) => l.metadata.name)).toEqual([expect.stringMatching(/^cairn-unsharded-/)]);
+    // and, before the next sync, the five leave Git again (a revert)
+    p.commit('revert', { 'k8s-resources/extra.yaml': null });
+    const entry = await converged(p);
+
+    // Then the next sync converged to the head and pruned the two that landed
+    expect(landed.filter((n) => n.startsWith('extra-')).length).toBeGreaterThanOrEqual(2);
+    expect(entry.outcome).not.toBe('failed');
+    expect(entry.toSha).toBe(p.head());
+    expect(await owned(ns)).toEqual(['keep']);
+    expect(await inventory(ns)).toEqual(['keep']);
+    await ledgerAndFolders(p, join(root, 'leak'));
+  });
+
+  it('converges after a kill mid-way through a 300-object tree, and again after one before the inventory write', async () => {
+    const { p, ns } = platform('big');
+    p.commit('base', {
+      'k8s-resources/ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
+      'k8s-resources/big.yaml': many('big', 300),
+    });
+    // killed after the 150th apply landed, then run again on the same head
+    await sync(p, { nth: 150, matches: applies(ns, 'big-'), after: true });
+    const half = await owned(ns);
+    const first = await converged(p);
+    expect(half.length).toBeGreaterThanOrEqual(150);
+    expect(half.length).toBeLessThan(300);
+    expect(first.outcome).toBe('succeeded');
+    expect(await owned(ns)).toEqual(names('big', 300));
+    expect(await inventory(ns)).toEqual(names('big', 300));
+
+    // a new value for every object, killed before the inventory write goes out, then run again
+    p.commit('v2', { 'k8s-resources/big.yaml': many('big', 300, '2') });
+    await sync(p, { nth: 1, matches: inventoryWrite(ns), after: false });
+    const second = await converged(p);
+    expect(second.outcome).toBe('succeeded');
+    expect(await owned(ns)).toEqual(names('big', 300));
+    const one = await kit.get(`/api/v1/namespaces/${ns}/configmaps/big-299`);
+    expect(one?.data).toEqual({ v: '2' });
+
+    // a commit that drops 200 of them, killed after the 50th delete, then run again
+    p.commit('drop 200', { 'k8s-resources/big.yaml': many('big', 100, '2') });
+    await sync(p, { nth: 50, matches: prunes(ns), after: true });
+    const third = await converged(p);
+    expect(third.outcome).toBe('succeeded');
+    expect(await owned(ns)).toEqual(names('big', 100));
+    expect(await inventory(ns)).toEqual(names('big', 100));
+    await ledgerAndFolders(p, join(root, 'big'));
+  });
+
+  it('removes the temporary folder of a checkout it was killed in, once it is stale', async () => {
+    const { p, ns } = platform('checkout');
+    const dir = join(root, 'checkout', 'workspaces', 'checkouts', 'dev');
+    // A tree of 3,000 files: writing its checkout takes long enough to be caught by the poll.
+    const files: Record<string, string> = {
+      'k8s-resources/ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
+      'k8s-resources/keep.yaml': cm('keep'),
+    };
+    for (let i = 0; i < 3000; i++) files[`aws-resources/notes/${i}.txt`] = `note ${i}\n`;
+    p.commit('big tree', files);
+    await sync(p, undefined, dir);
+    const left = readdirSync(dir).filter((n) => n.endsWith('.tmp'));
+    expect(left).toHaveLength(1);
+    // the restart comes later than a checkout could still be running (an hour)
+    const old = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(join(dir, left[0]!), old, old);
+    p.commit('next', { 'k8s-resources/keep.yaml': cm('keep', { v: '2' }) });
+    const entry = await converged(p);
+    expect(entry.outcome).toBe('succeeded');
+    expect(await owned(ns)).toEqual(['keep']);
+    await ledgerAndFolders(p, join(root, 'checkout'));
+  });
+});
