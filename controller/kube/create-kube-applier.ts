@@ -306,15 +306,23 @@ export function createKubeApplier(
     // Write-ahead: an object enters the inventory before its first apply, so one that lands from an
     // apply killed before the inventory's write at the end (an OOM kill, a lost node) is still
     // pruned once it leaves Git. Found in review: such an object carried cairn's owner label, was
-    // in no inventory, and stayed on the server for good.
-    const ahead = dryRun ? undefined : inventoryAhead(record, desired);
+    // in no inventory, and stayed on the server for good. The write goes out beside the reads, so
+    // where the default namespace exists it costs no round trip before the first write. Where the
+    // tree makes that namespace, the inventory never does (one it made carries no owner's mark, and
+    // after a crash the tree's Namespace would be refused as unowned): only the CRDs and Namespaces
+    // are applied before the inventory lists everything.
+    let ahead = dryRun ? undefined : inventoryAhead(record, desired);
+    let aheadSent: Promise<boolean> | undefined;
+    const treeMakesNamespace = manifests.some(
+      (m) =>
+        m.object.kind === 'Namespace' &&
+        m.object.apiVersion === 'v1' &&
+        m.object.metadata.name === target.namespace,
+    );
     if (ahead) {
       if (stopped(gate, failures)) return result(changes, failures);
-      try {
-        await p.inventory.write(ahead);
-      } catch (error) {
-        return { changes, failure: failureFrom(error, phase) };
-      }
+      aheadSent = p.inventory.write(ahead, { existingNamespace: treeMakesNamespace });
+      aheadSent.catch(() => undefined);
     }
     const watched: Watched[] = [];
     const left = new Map<string, InventoryEntry>();
@@ -328,6 +336,18 @@ export function createKubeApplier(
       // deadline stops here, or at the next request below, before writing anything more.
       if (stopped(gate, failures)) return result(changes, failures);
       const pre = await early;
+      const namespaceToMake =
+        treeMakesNamespace && pre !== undefined && !pre.live.has(namespaceKey(target.namespace));
+      if (ahead && !(namespaceToMake && (wave.wave === 'crds' || wave.wave === 'namespaces'))) {
+        try {
+          const written = (await aheadSent) ?? false;
+          if (!written) await p.inventory.write(ahead, { existingNamespace: treeMakesNamespace });
+        } catch (error) {
+          return { changes, failure: failureFrom(error, phase) };
+        }
+        // Once: if the tree's Namespace could not be made, the write at the end is what is left.
+        ahead = undefined;
+      }
       const known = wave.items.filter((m) => pre?.targets.has(m));
       const located = await locate(
         wave.items.filter((m) => !pre?.targets.has(m)),

@@ -31,8 +31,15 @@ export interface Inventory {
   readonly subject: string;
   /** The record of the last apply. Throws a CairnError when another owner holds the inventory. */
   read(): Promise<InventoryRecord>;
-  /** Replaces the record. */
-  write(entries: readonly InventoryEntry[]): Promise<void>;
+  /**
+   * Replaces the record, creating the default namespace first when it does not exist yet; with
+   * `existingNamespace`, writes nothing there and answers false instead (a write ahead of the apply
+   * leaves the namespace to the tree's own Namespace object, which carries the owner's mark).
+   */
+  write(
+    entries: readonly InventoryEntry[],
+    options?: { readonly existingNamespace?: boolean },
+  ): Promise<boolean>;
 }
 
 const CONFIG_MAP: Located['info'] = { plural: 'configmaps', namespaced: true };
@@ -112,7 +119,7 @@ export function createInventory(client: KubeClient, env: string, owner: Owner, n
       if (legacy) return { entries: entriesOf(legacy), source: 'legacy' };
       return { entries: [], source: 'none' };
     },
-    async write(entries) {
+    async write(entries, options = {}) {
       const sorted = [...entries].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
       const body: KubeObject = {
         apiVersion: 'v1',
@@ -126,6 +133,7 @@ export function createInventory(client: KubeClient, env: string, owner: Owner, n
         data: { environment: env, owner: owner.id, objects: JSON.stringify(sorted) },
       };
       let res = await applyRequest(client, location, body, { force: true, fieldManager: INVENTORY_MANAGER });
+      if (res.status === 404 && options.existingNamespace) return false;
       if (res.status === 404) {
         // The default namespace may not exist yet (no manifest creates it): create it, then retry.
         const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } };
@@ -142,6 +150,7 @@ export function createInventory(client: KubeClient, env: string, owner: Owner, n
       if (res.status !== 200 && res.status !== 201) {
         throw fail(`the inventory could not be written (HTTP ${res.status}): ${statusMessage(res.body)}`);
       }
+      return true;
     },
   };
 }

@@ -18,8 +18,9 @@ export interface KillProxy {
    * SIGKILLs `pid` at the `nth` request (1-based, counted from now) that `matches`: with `after`,
    * once the server has answered it (the write landed, the client never learns it); otherwise
    * before it is forwarded (it never reaches the server). Requests after it are never answered.
+   * `matches` is given the path without the query, and the whole URL (to tell field managers apart).
    */
-  arm(pid: number, nth: number, matches: (method: string, path: string) => boolean, after: boolean): void;
+  arm(pid: number, nth: number, matches: Matcher, after: boolean): void;
   /** Whether the armed kill happened. */
   fired(): boolean;
   /** Forwards everything again, kills nothing. */
@@ -27,9 +28,12 @@ export interface KillProxy {
   close(): Promise<void>;
 }
 
+/** Which requests count: by method, path (no query) and the whole URL. */
+export type Matcher = (method: string, path: string, url: string) => boolean;
+
 interface Armed {
   readonly pid: number;
-  readonly matches: (method: string, path: string) => boolean;
+  readonly matches: Matcher;
   readonly after: boolean;
   left: number;
   fired: boolean;
@@ -74,7 +78,7 @@ export async function startKillProxy(kubeconfigFile: string): Promise<KillProxy>
         return;
       }
       let hit = false;
-      if (a && a.matches(method, url.split('?')[0]!)) {
+      if (a && a.matches(method, url.split('?')[0]!, url)) {
         a.left -= 1;
         hit = a.left === 0;
       }

@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import type { AuditEntry } from '../../../controller/audit/types';
 import { auditLines } from '../../helpers/audit-lines';
 import { runCli } from '../../helpers/cli';
-import { startKillProxy, type KillProxy } from '../../helpers/kill-proxy';
+import { startKillProxy, type KillProxy, type Matcher } from '../../helpers/kill-proxy';
 import { localPlatform, type LocalPlatform } from '../../helpers/local-platform';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
 import { kubeKit } from './kube-kit';
@@ -67,7 +67,7 @@ interface Run {
 /** `cairn sync --json` of the compiled binary, killed by the proxy when `kill` is given. */
 async function sync(
   p: LocalPlatform,
-  kill?: { nth: number; matches: (method: string, path: string) => boolean; after: boolean },
+  kill?: { nth: number; matches: Matcher; after: boolean },
   killOnTemporary?: string,
 ): Promise<Run> {
   const child = spawn(process.execPath, [BIN, 'sync', '--config', p.config, '--env', 'dev', '--json'], {
@@ -195,6 +195,27 @@ describe('cairn sync killed with SIGKILL at a chosen request, then run again', (
     expect(await owned(ns)).toEqual(['keep']);
     expect(await inventory(ns)).toEqual(['keep']);
     await ledgerAndFolders(p, join(root, 'leak'));
+  });
+
+  it("converges after a kill before a fresh environment's first write: the inventory does not make the namespace the tree declares", async () => {
+    // Given a fresh environment whose tree makes its own default namespace
+    const { p, ns } = platform('fresh');
+    p.commit('base', {
+      'k8s-resources/ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
+      'k8s-resources/keep.yaml': cm('keep'),
+    });
+    // When the first sync is killed before the tree's Namespace (cairn's own field manager, not the
+    // inventory's) reaches the server
+    const namespaceApply = (method: string, path: string, url: string) =>
+      method === 'PATCH' && path === `/api/v1/namespaces/${ns}` && url.includes('fieldManager=cairn&');
+    await sync(p, { nth: 1, matches: namespaceApply, after: false });
+    const entry = await converged(p);
+    // Then the next sync made it as the tree's (with the owner's mark), not refused it as unowned
+    expect(entry.outcome).toBe('succeeded');
+    const made = await kit.get(`/api/v1/namespaces/${ns}`);
+    expect(made?.metadata.labels?.['cairn.dev/owner']).toBeDefined();
+    expect(await owned(ns)).toEqual(['keep']);
+    await ledgerAndFolders(p, join(root, 'fresh'));
   });
 
   it('converges after a kill mid-way through a 300-object tree, and again after one before the inventory write', async () => {
