@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { checkedRef, checkedSha } from '../model';
@@ -11,6 +11,44 @@ const UNIT = '\u001f';
 /** Quotes a value for the shell git runs GIT_SSH_COMMAND through. */
 function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * How old a lock file in cairn's own cache must be before it is taken as a dead git's: every git
+ * cairn runs is stopped after 120 s, and another cairn process (a `cairn plan` beside `cairn run`)
+ * may be fetching into the same cache right now.
+ */
+const STALE_LOCK_MS = 10 * 60 * 1000;
+
+/**
+ * Removes the lock files a git killed mid-fetch left in cairn's cache (its process killed with the
+ * controller: an OOM kill, a lost node, a restarted container on the same volume). git never
+ * removes another process's lock, so one left behind made every later fetch of that branch fail
+ * ("cannot lock ref") until someone deleted it by hand. Only ever called on the cache, never on a
+ * repository read in place.
+ */
+function removeStaleLocks(gitdir: string): void {
+  const before = Date.now() - STALE_LOCK_MS;
+  const visit = (dir: string, depth: number): void => {
+    let names: Dirent[];
+    try {
+      names = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // no cache yet
+    }
+    for (const entry of names) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory() && depth > 0 && (dir !== gitdir || entry.name === 'refs'))
+        visit(path, depth - 1);
+      else if (entry.isFile() && entry.name.endsWith('.lock')) {
+        const info = lstatSync(path, { throwIfNoEntry: false });
+        if (info && info.mtimeMs < before) rmSync(path, { force: true });
+      }
+    }
+  };
+  // The locks at the top (packed-refs, shallow, config, HEAD) and under refs/, whose branch names
+  // nest as deep as a ref may.
+  visit(gitdir, 64);
 }
 
 /** The git binary through simple-git: a local repository read in place, or a mirror cached in `cacheDir`. */
@@ -60,6 +98,7 @@ export class NativeReader implements GitReader {
 
   async update(branches: readonly string[]): Promise<ReadonlyMap<string, Error>> {
     if (this.local) return new Map();
+    removeStaleLocks(this.gitdir);
     if (!existsSync(join(this.gitdir, 'HEAD'))) {
       mkdirSync(dirname(this.gitdir), { recursive: true, mode: 0o700 });
       // init + fetch rather than clone: nothing here needs the remote's HEAD.
@@ -114,6 +153,7 @@ export class NativeReader implements GitReader {
           .catch(() => '')
       ).trim() || null;
     if (this.local) return resolve(ref);
+    removeStaleLocks(this.gitdir);
     if (!existsSync(join(this.gitdir, 'HEAD'))) {
       mkdirSync(dirname(this.gitdir), { recursive: true, mode: 0o700 });
       await this.git(dirname(this.gitdir)).raw(['init', '--bare', '--quiet', this.gitdir]);
