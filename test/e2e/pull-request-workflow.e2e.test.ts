@@ -133,7 +133,7 @@ describe('the pull-request workflow on Gitea', () => {
     firstComment = comments[0]!;
     expect(firstComment.user.login).toBe(p.owner);
     expect(firstComment.body).toContain(`\`${p.platform.stackName('dev')}\``);
-    expect(firstComment.body).toMatch(/\| created \| `Jobs[^`]*` \| AWS::SQS::Queue \|/);
+    expect(firstComment.body).toMatch(/\| created \| `Jobs[^`]*` \| `AWS::SQS::Queue` \|/);
     expect(firstComment.body).toContain(
       `configured <code>ConfigMap/${p.platform.namespace('dev')}/settings</code>`,
     );
