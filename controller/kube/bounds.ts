@@ -1,7 +1,7 @@
 import { ALWAYS_REFUSED_NAMESPACES, type KubernetesTargetConfig } from '../config/types';
 import { CairnError, type Phase } from '../model/errors';
 import { OWNER_LABEL, type Owner } from './identity';
-import { groupOf, refOf, subjectOf } from './object-ref';
+import { declaredNamespaceNames, groupOf, refOf, subjectOf } from './object-ref';
 import type { KubeObject, Manifest, ObjectRef } from './types';
 
 /** cairn's own namespace when the config names none (load-config resolves the real one). */
@@ -115,11 +115,7 @@ export function checkTree(
   phase: Phase,
   foreign: ReadonlyMap<string, string> = new Map(),
 ): CairnError | undefined {
-  const declared = new Set(
-    manifests
-      .filter((m) => m.object.kind === 'Namespace' && groupOf(m.object.apiVersion) === '')
-      .map((m) => m.object.metadata.name),
-  );
+  const declared = new Set(declaredNamespaceNames(manifests));
   const problems: { subject: string; line: string }[] = [];
   for (const m of manifests) {
     const why = outOfBounds(bounds, m.object, declared, foreign);

@@ -29,7 +29,7 @@ import {
   type Located,
   type ReadOptions,
 } from './object-ops';
-import { keyOf, namespaceKey, refOf, subjectOf } from './object-ref';
+import { declaredNamespaceNames, keyOf, namespaceKey, refOf, subjectOf } from './object-ref';
 import { exceedsPruneCap, pruneCandidates, pruneObjects } from './prune';
 import { readManifests } from './read-manifests';
 import type { RenderSettings } from './render/types';
@@ -313,12 +313,7 @@ export function createKubeApplier(
     // are applied before the inventory lists everything.
     let ahead = dryRun ? undefined : inventoryAhead(record, desired);
     let aheadSent: Promise<boolean> | undefined;
-    const treeMakesNamespace = manifests.some(
-      (m) =>
-        m.object.kind === 'Namespace' &&
-        m.object.apiVersion === 'v1' &&
-        m.object.metadata.name === target.namespace,
-    );
+    const treeMakesNamespace = declaredNamespaceNames(manifests).includes(target.namespace);
     if (ahead) {
       if (stopped(gate, failures)) return result(changes, failures);
       aheadSent = p.inventory.write(ahead, { existingNamespace: treeMakesNamespace });

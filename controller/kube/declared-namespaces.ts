@@ -4,7 +4,7 @@ import { decide, type DecisionInput } from './decide';
 import type { Discovery } from './discovery';
 import type { KubeClient } from './kube-client';
 import { getObject } from './object-ops';
-import { groupOf, keyOf } from './object-ref';
+import { declaredNamespaceNames, keyOf } from './object-ref';
 import type { KubeObject, Manifest } from './types';
 
 const READ_CONCURRENCY = 16;
@@ -40,10 +40,9 @@ export async function readDeclaredNamespaces(
   const live = new Map<string, KubeObject | undefined>();
   const read = { foreign, live };
   if (bounds.namespaces) return read;
-  const names = manifests
-    .filter((m) => m.object.kind === 'Namespace' && groupOf(m.object.apiVersion) === '')
-    .map((m) => m.object.metadata.name)
-    .filter((name) => name !== bounds.namespace && !bounds.refused.includes(name));
+  const names = declaredNamespaceNames(manifests).filter(
+    (name) => name !== bounds.namespace && !bounds.refused.includes(name),
+  );
   if (names.length === 0) return read;
   const info = await discovery.lookup('v1', 'Namespace');
   if (!info) return read;

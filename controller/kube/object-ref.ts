@@ -1,4 +1,4 @@
-import type { KubeObject, ObjectRef } from './types';
+import type { KubeObject, Manifest, ObjectRef } from './types';
 
 /** The reference of an object (apiVersion, kind, namespace, name). */
 export function refOf(object: KubeObject): ObjectRef {
@@ -29,4 +29,11 @@ export function keyOf(ref: ObjectRef): string {
 /** The identity of the Namespace `name` (keyOf of its reference). */
 export function namespaceKey(name: string): string {
   return keyOf({ apiVersion: 'v1', kind: 'Namespace', name });
+}
+
+/** The names of the (core) Namespaces a tree declares, in its order. */
+export function declaredNamespaceNames(manifests: readonly Manifest[]): readonly string[] {
+  return manifests
+    .filter((m) => m.object.kind === 'Namespace' && groupOf(m.object.apiVersion) === '')
+    .map((m) => m.object.metadata.name);
 }
