@@ -12,7 +12,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { CairnError, ensurePrivateFolder, safeOutput, type Log } from '../../controller/model';
+import {
+  CairnError,
+  ensurePrivateFolder,
+  removeLeftovers,
+  safeOutput,
+  type Log,
+} from '../../controller/model';
 import { pinnedRequirements } from './python-requirements';
 import { runProcess } from './run-process';
 
@@ -70,7 +76,10 @@ export async function installPythonDeps(options: PythonDepsOptions): Promise<str
     if (shared) readableByGroup(target, options.shareWithGid);
     return target;
   }
-  const partial = `${target}.partial-${process.pid}`;
+  const timeoutMs = options.timeoutMs ?? 600_000;
+  // The wheel folder of an install whose process died (pip killed with the controller).
+  await removeLeftovers(options.cacheDir, timeoutMs);
+  const partial = `${target}.tmp-${process.pid}`;
   const checked = `${partial}.requirements.txt`;
   rmSync(partial, { recursive: true, force: true });
   rmSync(target, { recursive: true, force: true });
@@ -89,7 +98,7 @@ export async function installPythonDeps(options: PythonDepsOptions): Promise<str
     cwd: options.cacheDir,
     // Nothing of the controller's environment (credentials) reaches pip: PATH and HOME only.
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.cacheDir },
-    timeoutMs: options.timeoutMs ?? 600_000,
+    timeoutMs,
   }).finally(() => rmSync(checked, { force: true }));
   if (result.code !== 0) {
     rmSync(partial, { recursive: true, force: true });

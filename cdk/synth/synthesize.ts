@@ -23,6 +23,7 @@ import {
   errorMessage,
   isCairnError,
   makeSharedJobFolder,
+  removeLeftovers,
   safeOutput,
   shareTree,
   trustedEntry,
@@ -115,6 +116,9 @@ async function installInto(
   options: { mode: number; env: Record<string, string>; timeoutMs: number; log: Log },
 ): Promise<string> {
   const { mode, env, timeoutMs, log } = options;
+  // The folder of an install whose process died (npm killed with the controller) is never renamed
+  // into place: removed once it is older than any live install can be.
+  await removeLeftovers(dirname(target), timeoutMs);
   // A folder no other install uses (another process may install the same lockfile); the cache
   // folder around it was checked by the caller.
   const tmp = mkdtempSync(`${target}.tmp-`);

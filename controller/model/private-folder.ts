@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, renameSync, rmSync, type Stats } from 'node:fs';
-import { dirname } from 'node:path';
+import { lstat, readdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { CairnError } from './errors';
 import type { Log } from './log';
 
@@ -123,4 +124,32 @@ export function trustedEntry(path: string, options: Pick<PrivateFolderOptions, '
   if (!reason) return true;
   moveAside(path, reason, options);
   return false;
+}
+
+/**
+ * Whether an entry of a folder cairn reuses is a temporary one, renamed into place when its write
+ * is done: `<name>.tmp-<suffix>` (an install, a wheel folder) or `.<sha>.<random>.tmp` (a checkout).
+ */
+export function isTemporaryEntry(name: string): boolean {
+  return /\.tmp(-|$)/.test(name);
+}
+
+/** The youngest a temporary entry may be and still be taken as a dead process's. */
+const LEFTOVER_MIN_AGE_MS = 60 * 60 * 1000;
+
+/**
+ * Removes what a process killed mid-write (SIGKILL, an OOM kill, a lost node) left in a folder
+ * cairn reuses: its temporary entries last changed more than twice `longestWriteMs` ago, and at
+ * least an hour ago, since another live process (a `cairn plan` beside `cairn run`) may still be
+ * writing one. Nothing else ever removes them, and a commit that kills the controller while it is
+ * written would leave one more copy at every restart. A folder not made yet has none.
+ */
+export async function removeLeftovers(dir: string, longestWriteMs = 0): Promise<void> {
+  const before = Date.now() - Math.max(LEFTOVER_MIN_AGE_MS, 2 * longestWriteMs);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!isTemporaryEntry(name)) continue;
+    const info = await lstat(join(dir, name)).catch(() => undefined);
+    if (info && info.mtimeMs < before) await rm(join(dir, name), { recursive: true, force: true });
+  }
 }

@@ -15,6 +15,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { CairnError } from '../model/errors';
 import { checkedSha } from '../model';
+import { removeLeftovers } from '../model/private-folder';
 import { readRegularFile } from '../model/regular-file';
 import { BlobTooLargeError, type TreeFile } from './git-reader';
 
@@ -180,7 +181,8 @@ export async function writeCheckout(
   }
   await mkdir(envDir, { recursive: true, mode: DIR_MODE });
   await chmod(envDir, DIR_MODE); // a folder made by an older cairn was 0755
-  await removeStaleTemporaries(envDir);
+  // A checkout's temporary folder whose process died before renaming it into place.
+  await removeLeftovers(envDir);
   const previous = await newestCheckout(envDir);
   const tmp = join(envDir, `.${sha}.${randomBytes(4).toString('hex')}.tmp`);
   let readFromGit = 0;
@@ -336,26 +338,6 @@ async function datedCheckouts(envDir: string): Promise<{ n: string; t: number }[
     names.map(async (n) => ({ n, t: (await stat(join(envDir, n)).catch(() => undefined))?.mtimeMs ?? 0 })),
   );
   return dated.sort((a, b) => b.t - a.t);
-}
-
-/**
- * How old a temporary checkout must be before another one removes it: no checkout runs that long,
- * and one of another process (a `cairn plan` beside `cairn run`) may be under way in the folder.
- */
-const STALE_TEMPORARY_MS = 60 * 60 * 1000;
-
-/**
- * Removes the temporary folders of checkouts whose process died (SIGKILL, an OOM kill, a lost
- * node) before renaming them into place: nothing else ever would, and a tree that kills the
- * controller while it is written would leave one more copy of it at every restart.
- */
-async function removeStaleTemporaries(envDir: string): Promise<void> {
-  const before = Date.now() - STALE_TEMPORARY_MS;
-  for (const name of await readdir(envDir)) {
-    if (!name.startsWith('.') || !name.endsWith('.tmp')) continue;
-    const info = await lstat(join(envDir, name)).catch(() => undefined);
-    if (info && info.mtimeMs < before) await rm(join(envDir, name), { recursive: true, force: true });
-  }
 }
 
 async function pruneCheckouts(envDir: string, keep: number): Promise<void> {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createLog } from '../../../controller/log';
-import { ensurePrivateFolder } from '../../../controller/model';
+import { ensurePrivateFolder, isTemporaryEntry } from '../../../controller/model';
 
 const asRoot = process.geteuid?.() === 0 ? it : it.skip;
 
@@ -98,4 +98,18 @@ describe('ensurePrivateFolder (real files)', () => {
       reason: "it is owned by uid 12345, not cairn's uid 0",
     });
   });
+});
+
+describe('isTemporaryEntry: what a dead process may have left', () => {
+  it.each([
+    ['.0123abcd.5f3e.tmp', true], // a checkout
+    ['0123456789abcdef.tmp-Ab12Cd', true], // an npm install
+    ['py-0123456789abcdef.tmp-812', true], // a pip install
+    ['py-0123456789abcdef.tmp-812.requirements.txt', true], // its checked requirements
+    ['0123456789abcdef', false], // a finished install
+    ['py-0123456789abcdef', false],
+    ['0123abcd0123abcd0123abcd0123abcd0123abcd', false], // a finished checkout
+    ['0123456789abcdef.untrusted-a1b2c3', false], // moved aside, removed by its own path
+    ['notes.tmpl', false],
+  ])('%s → %s', (name, expected) => expect(isTemporaryEntry(name)).toBe(expected));
 });
