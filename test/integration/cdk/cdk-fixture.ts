@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AwsTargetConfig } from '../../../controller/config/types';
 import type { Assembly } from '../../../cdk/types';
+import { noneRunner } from '../../../cdk/synth/synth-runner';
+import { synthesizeApp } from '../../../cdk/synth/synthesize';
+import { silentLog, type Log } from '../../../controller/log';
 import { repoRoot, sandboxEnv } from '../../sandbox/sandbox-env';
 
 /** One stack of the scenario fixture app (test/fixtures/cdk-apps/scenario-app). */
@@ -67,4 +70,24 @@ export function sandboxCredentials(): { accessKeyId: string; secretAccessKey: st
 /** The part of a synthesized assembly holding the named stacks (by artifact id), so one synth serves many tests. */
 export function only(assembly: Assembly, ids: readonly string[]): Assembly {
   return { dir: assembly.dir, stacks: assembly.stacks.filter((s) => ids.includes(s.id)) };
+}
+
+/**
+ * Synthesizes a workspace's app as the test's own user (no sandbox), installing its lockfile's
+ * dependencies (real `npm ci`) into `cacheDir`: for what cairn does around the app, not in it.
+ */
+export function synthInPlace(
+  workspaceDir: string,
+  cacheDir: string,
+  log: Log = silentLog(),
+): Promise<Assembly> {
+  return synthesizeApp({
+    workspaceDir,
+    env: 'dev',
+    target: sandboxTarget(),
+    commitSha: 'c1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+    log,
+    cacheDir,
+    runner: noneRunner(),
+  });
 }

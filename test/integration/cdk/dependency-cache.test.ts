@@ -12,10 +12,8 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { noneRunner } from '../../../cdk/synth/synth-runner';
-import { synthesizeApp } from '../../../cdk/synth/synthesize';
 import { createLog } from '../../../controller/log';
-import { sandboxTarget, workspaceWith } from './cdk-fixture';
+import { synthInPlace, workspaceWith } from './cdk-fixture';
 
 jest.setTimeout(120_000);
 
@@ -77,15 +75,7 @@ describe('the dependency cache', () => {
       let logged = '';
       lines.on('data', (chunk: Buffer) => (logged += chunk.toString()));
       // when cairn synthesizes it (the app loads aws-cdk-lib through the cache first on NODE_PATH)
-      const assembly = await synthesizeApp({
-        workspaceDir,
-        env: 'dev',
-        target: sandboxTarget(),
-        commitSha: 'c1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
-        log: createLog({ destination: lines }),
-        cacheDir,
-        runner: noneRunner(),
-      });
+      const assembly = await synthInPlace(workspaceDir, cacheDir, createLog({ destination: lines }));
       // then the synth worked with the real library, and the planted code never ran
       expect(assembly.stacks.map((s) => s.id)).toEqual(['Data']);
       expect(existsSync(marker)).toBe(false);

@@ -2,10 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installPythonDeps } from '../../../cdk/synth/python-deps';
-import { noneRunner } from '../../../cdk/synth/synth-runner';
-import { synthesizeApp } from '../../../cdk/synth/synthesize';
 import { silentLog } from '../../../controller/log';
-import { sandboxTarget, workspaceWith } from './cdk-fixture';
+import { synthInPlace, workspaceWith } from './cdk-fixture';
 
 jest.setTimeout(180_000);
 
@@ -58,15 +56,7 @@ describe('an install killed with the controller', () => {
     const cacheDir = join(root, 'cairn-cdk-deps');
     const check = plantLeftovers(cacheDir, '');
     // when cairn installs the lockfile (the real npm ci) and synthesizes
-    const assembly = await synthesizeApp({
-      workspaceDir,
-      env: 'dev',
-      target: sandboxTarget(),
-      commitSha: 'c1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
-      log: silentLog(),
-      cacheDir,
-      runner: noneRunner(),
-    });
+    const assembly = await synthInPlace(workspaceDir, cacheDir);
     // then the dead install's folder is gone, the live one's and the finished entry are kept
     expect(assembly.stacks.map((s) => s.id)).toEqual(['Data']);
     check();

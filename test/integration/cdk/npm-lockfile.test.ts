@@ -14,10 +14,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { noneRunner } from '../../../cdk/synth/synth-runner';
-import { synthesizeApp } from '../../../cdk/synth/synthesize';
-import { silentLog } from '../../../controller/log';
-import { sandboxTarget, workspaceWith } from './cdk-fixture';
+import { synthInPlace, workspaceWith } from './cdk-fixture';
 
 jest.setTimeout(180_000);
 
@@ -152,15 +149,7 @@ describe('npm ci of the app lockfile: only registry tarballs', () => {
     writeFileSync(join(workspaceDir, 'aws-resources', 'package.json'), JSON.stringify(pkg));
     writeFileSync(join(workspaceDir, 'aws-resources', 'package-lock.json'), JSON.stringify(lock));
     try {
-      return await synthesizeApp({
-        workspaceDir,
-        env: 'dev',
-        target: sandboxTarget(),
-        commitSha: 'c1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
-        log: silentLog(),
-        cacheDir,
-        runner: noneRunner(),
-      });
+      return await synthInPlace(workspaceDir, cacheDir);
     } catch (error) {
       return error;
     } finally {
