@@ -268,9 +268,21 @@ interface Write {
   readonly mode: number;
 }
 
+// What every Git LFS pointer file begins with (git-lfs's spec); a pointer is under 200 bytes.
+const LFS_POINTER = Buffer.from('version https://git-lfs.github.com/spec/v1\n');
+
 function checked(tmp: string, file: TreeFile, bytes: Buffer, maxFileBytes: number): Write {
   const link = file.mode === '120000' ? bytes.toString('utf8') : undefined;
   checkFile({ path: file.path, size: bytes.length }, link, maxFileBytes);
+  // cairn reads the blobs, not the LFS objects they point at: a pointer would be applied as the
+  // manifest or uploaded as the asset (a Lambda's code) it stands for.
+  if (link === undefined && bytes.length < 1024 && bytes.subarray(0, LFS_POINTER.length).equals(LFS_POINTER))
+    throw new CairnError('is a Git LFS pointer: cairn reads the files in Git, not LFS objects', {
+      code: 'source.lfs-pointer',
+      phase: 'fetch',
+      subject: file.path,
+      hint: 'commit the file itself (git lfs untrack it, or keep LFS files out of k8s-resources/ and aws-resources/)',
+    });
   const out = join(tmp, file.path);
   if (relative(tmp, out).startsWith('..'))
     throw new CairnError('path leaves the checkout', {

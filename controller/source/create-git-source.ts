@@ -163,6 +163,8 @@ class ReaderSource implements GitSource {
       };
       return { kind: 'revision', revision };
     } catch (error) {
+      // A refusal of what the branch holds (a submodule) keeps its own code and subject.
+      if (error instanceof CairnError) return { kind: 'error', env: spec.env, branch: spec.branch, error };
       const failure = new CairnError(`branch ${spec.branch} could not be read: ${errorMessage(error)}`, {
         code: 'source.corrupt',
         phase: 'fetch',

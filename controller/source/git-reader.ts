@@ -28,6 +28,20 @@ export class BlobTooLargeError extends CairnError {
   }
 }
 
+/**
+ * What a reader throws for a submodule in a folder cairn reads (or the folder itself as one): its
+ * files are another repository's, which cairn does not fetch, so leaving it out would apply the
+ * folder without them, and prune what they made.
+ */
+export function submoduleRefused(path: string): CairnError {
+  return new CairnError("is a Git submodule: cairn reads only the branch's own files, not submodules", {
+    code: 'source.submodule',
+    phase: 'fetch',
+    subject: path,
+    hint: 'commit those files into the branch itself (git rm the submodule, then add its files)',
+  });
+}
+
 /** What the source reports of a commit. */
 export interface CommitInfo {
   readonly author: { readonly name: string; readonly email: string };

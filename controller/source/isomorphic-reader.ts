@@ -6,7 +6,13 @@ import { isCairnError } from '../model/errors';
 import { checkedRef, checkedSha } from '../model';
 import { mapLimit } from '../model/map-limit';
 import type * as NodeHttp from 'isomorphic-git/http/node';
-import { BlobTooLargeError, type CommitInfo, type GitReader, type TreeFile } from './git-reader';
+import {
+  BlobTooLargeError,
+  submoduleRefused,
+  type CommitInfo,
+  type GitReader,
+  type TreeFile,
+} from './git-reader';
 import { headlessRemoteHttp } from './headless-remote-http';
 import { loadIsomorphicGit } from './load-isomorphic-git';
 import { readLooseBlob } from './loose-object';
@@ -200,7 +206,9 @@ export class IsomorphicReader implements GitReader {
   async folderTree(sha: string, folder: string): Promise<string | null> {
     checkedSha(sha, 'commit');
     const { tree } = await git.readTree({ fs, gitdir: this.gitdir, oid: sha, cache: this.cache });
-    return tree.find((e) => e.path === folder && e.type === 'tree')?.oid ?? null;
+    const entry = tree.find((e) => e.path === folder);
+    if (entry?.type === 'commit') throw submoduleRefused(folder);
+    return entry?.type === 'tree' ? entry.oid : null;
   }
 
   async isAncestor(ancestor: string, sha: string): Promise<boolean> {
@@ -222,6 +230,7 @@ export class IsomorphicReader implements GitReader {
         const path = `${prefix}/${entry.path}`;
         if (entry.type === 'tree') await walk(entry.oid, path);
         else if (entry.type === 'blob') found.push({ path, mode: entry.mode, oid: entry.oid });
+        else if (entry.type === 'commit') throw submoduleRefused(path);
       }
     };
     await walk(root, folder);

@@ -3,7 +3,13 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, type Dirent } fr
 import { dirname, join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { checkedRef, checkedSha } from '../model';
-import { BlobTooLargeError, type CommitInfo, type GitReader, type TreeFile } from './git-reader';
+import {
+  BlobTooLargeError,
+  submoduleRefused,
+  type CommitInfo,
+  type GitReader,
+  type TreeFile,
+} from './git-reader';
 import type { HttpAuth } from './isomorphic-reader';
 
 const UNIT = '\u001f';
@@ -211,6 +217,7 @@ export class NativeReader implements GitReader {
   async folderTree(sha: string, folder: string): Promise<string | null> {
     checkedSha(sha, 'commit');
     const out = await this.git().raw(['ls-tree', '--end-of-options', sha, '--', folder]);
+    if (out.startsWith('160000 commit ')) throw submoduleRefused(folder);
     const match = /^040000 tree ([0-9a-f]+)\t/.exec(out);
     return match ? (match[1] as string) : null;
   }
@@ -244,6 +251,7 @@ export class NativeReader implements GitReader {
       .map((line) => {
         const [meta, path] = line.split('\t') as [string, string];
         const [mode, type, oid, size] = meta.split(/\s+/) as [string, string, string, string];
+        if (type === 'commit') throw submoduleRefused(path);
         return { mode, type, oid, size: Number(size), path };
       })
       .filter((e) => e.type === 'blob');

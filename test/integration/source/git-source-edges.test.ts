@@ -141,6 +141,63 @@ describe.each(backends)('the %s backend', (backend) => {
     expect(isCairnError(failure) && failure.code).toBe('source.path');
     expect((failure as Error).message).toMatch(/^k8s-resources\/c: is both a file \(or link\) and a folder/);
   });
+
+  it.each([
+    ['inside k8s-resources/', 'k8s-resources/vendored'],
+    ['as aws-resources/ itself', 'aws-resources'],
+  ])('refuses a submodule %s naming it, and the other environments go on', async (_, path) => {
+    // given a branch whose tree holds a gitlink (`git submodule add`) where cairn reads files
+    const branch = `submodule-${backend}-${path.replace(/\W/g, '-')}`;
+    repo.commit(branch, 'base', { 'k8s-resources/own.yaml': 'kind: ConfigMap\n' }, 'dev');
+    const work = mkdtempSync(join(repo.root, 'sub-'));
+    runGit(repo.root, 'clone', '-q', '-b', branch, repo.bare, work);
+    if (path === 'aws-resources') runGit(work, 'rm', '-q', '-r', 'aws-resources');
+    runGit(work, 'update-index', '--add', '--cacheinfo', `160000,${repo.sha('dev')},${path}`);
+    runGit(
+      work,
+      '-c',
+      `user.name=${GIT_IDENTITY.name}`,
+      '-c',
+      `user.email=${GIT_IDENTITY.email}`,
+      'commit',
+      '-q',
+      '-m',
+      'add a submodule',
+    );
+    runGit(work, 'push', '-q', 'origin', branch);
+    // when it is fetched and checked out
+    const source = sourceFor(repo.bare, backend);
+    const heads = await source.fetch([
+      { env: 'dev', branch: 'dev' },
+      { env: 'sub', branch },
+    ]);
+    const failure =
+      heads[1]?.kind === 'error'
+        ? heads[1].error
+        : await source.checkout(revisionOf(heads[1])).catch((error: unknown) => error);
+    // then it is refused naming the submodule's path, never applied without its files
+    expect(isCairnError(failure) && failure.code).toBe('source.submodule');
+    expect((failure as Error).message).toBe(
+      `${path}: is a Git submodule: cairn reads only the branch's own files, not submodules. ` +
+        'commit those files into the branch itself (git rm the submodule, then add its files)',
+    );
+    expect(heads[0]?.kind).toBe('revision');
+  });
+
+  it('refuses a Git LFS pointer where cairn reads files, naming it, rather than apply or upload the pointer', async () => {
+    // given a branch whose CDK app keeps a Lambda's code in Git LFS (the pointer is what Git holds)
+    const branch = `lfs-${backend}`;
+    const pointer =
+      'version https://git-lfs.github.com/spec/v1\n' +
+      'oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n';
+    repo.commit(branch, 'lfs', { 'aws-resources/lambda/code.zip': pointer }, 'dev');
+    const source = sourceFor(repo.bare, backend);
+    const [head] = await source.fetch([{ env: branch, branch }]);
+    // when it is checked out, then it is refused naming the file
+    const failure = await source.checkout(revisionOf(head)).catch((error: unknown) => error);
+    expect(isCairnError(failure) && failure.code).toBe('source.lfs-pointer');
+    expect((failure as Error).message).toMatch(/^aws-resources\/lambda\/code\.zip: is a Git LFS pointer/);
+  });
 });
 
 /** Writes an object as given, unchecked (what a hostile push carries); returns its id. */
