@@ -127,6 +127,16 @@ function unpack(value: unknown, file: string, line: number): readonly KubeObject
   return [object];
 }
 
+/**
+ * A document SOPS encrypted: its values are ciphertext (`ENC[AES256_GCM,…]`) and its top-level `sops`
+ * holds the keys' metadata and a MAC. Applied, it is refused by the server for the `sops` field (or,
+ * through a CRD that keeps unknown fields, stored with ciphertext for values).
+ */
+function encryptedBySops(v: Record<string, unknown>): boolean {
+  const sops = v.sops;
+  return typeof sops === 'object' && sops !== null && 'mac' in sops && 'lastmodified' in sops;
+}
+
 function validate(value: unknown, file: string, line: number): KubeObject {
   const fail = (what: string): CairnError =>
     new CairnError(`the document at line ${line}, column 1 ${what}`, {
@@ -137,6 +147,16 @@ function validate(value: unknown, file: string, line: number): KubeObject {
     });
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fail('is not a mapping');
   const v = value as Record<string, unknown>;
+  if (encryptedBySops(v))
+    throw new CairnError(
+      `the document at line ${line}, column 1 is encrypted with SOPS: cairn applies manifests as committed and decrypts nothing`,
+      {
+        code: 'kube.manifest-encrypted',
+        phase: 'plan',
+        subject: file,
+        hint: 'keep secret values out of Git in clear, and out of k8s-resources/ encrypted: an operator such as External Secrets or Sealed Secrets turns a committed reference into the Secret',
+      },
+    );
   if (typeof v.apiVersion !== 'string' || v.apiVersion === '') throw fail('has no apiVersion');
   if (typeof v.kind !== 'string' || v.kind === '') throw fail('has no kind');
   if (v.kind.endsWith('List') && Array.isArray(v.items)) return v as unknown as KubeObject;

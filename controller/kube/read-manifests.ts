@@ -29,7 +29,7 @@ export interface ReadLimits {
 
 /**
  * Reads every `*.yaml`, `*.yml` and `*.json` under `k8s-resources/` of a workspace, recursively and in
- * a stable order. Symlinks are refused so that nothing outside the checkout is read. A missing folder
+ * a stable order, but for hidden files and folders (a name starting with `.`). Symlinks are refused so that nothing outside the checkout is read. A missing folder
  * yields no objects. Parsing yields to the event loop between documents every ~20 ms, so webhooks,
  * health checks and signals are served while a large tree is read.
  *
@@ -128,13 +128,16 @@ async function walk(workspaceDir: string, rel: string): Promise<readonly Sized[]
   const files: Sized[] = [];
   // The sizes of a folder's files are asked for at once, not one round trip after another.
   const sizes = entries.map((entry) =>
-    entry.isFile() && MANIFEST.test(entry.name)
+    entry.isFile() && MANIFEST.test(entry.name) && !entry.name.startsWith('.')
       ? lstat(join(workspaceDir, rel, entry.name)).then((s) => s.size)
       : undefined,
   );
   for (const size of sizes) size?.catch(() => undefined);
   for (const [i, entry] of entries.entries()) {
     const path = posix.join(rel, entry.name);
+    // Hidden files and folders are tools' own (`.sops.yaml`, `.yamllint.yml`, `.github/`), never
+    // manifests: Flux's default ignore list and git's own conventions say the same.
+    if (entry.name.startsWith('.')) continue;
     if (entry.isSymbolicLink()) throw notPlain(path, 'is a symbolic link, which cairn does not follow');
     if (entry.isDirectory()) files.push(...(await walk(workspaceDir, path)));
     else if (sizes[i]) {

@@ -35,6 +35,12 @@ describe('parsing manifests', () => {
     ],
     ['no name', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n', /has no metadata\.name/],
     [
+      'a document SOPS encrypted',
+      'apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData:\n  password: ENC[AES256_GCM,data:Tr7o,iv:AQ==,tag:Ag==,type:str]\n' +
+        'sops:\n  kms: []\n  lastmodified: "2026-01-01T00:00:00Z"\n  mac: ENC[AES256_GCM,data:q1,iv:AQ==,tag:Ag==,type:str]\n  version: 3.9.0\n',
+      /^f\.yaml: the document at line 1, column 1 is encrypted with SOPS: cairn applies manifests as committed and decrypts nothing/,
+    ],
+    [
       'a kustomization object',
       'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nmetadata: {name: k}\n',
       /a Kustomization is not supported yet/,
@@ -224,6 +230,11 @@ describe('reading k8s-resources/', () => {
       JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }),
     );
     await writeFile(join(dir, 'k8s-resources', 'README.md'), '# not a manifest');
+    // hidden files and folders are tools' own: SOPS's rules, a linter's config, CI workflows
+    await writeFile(join(dir, 'k8s-resources', '.sops.yaml'), 'creation_rules: [{path_regex: .*}]\n');
+    await writeFile(join(dir, 'k8s-resources', 'sub', '.yamllint.yml'), 'extends: default\n');
+    await mkdir(join(dir, 'k8s-resources', '.github', 'workflows'), { recursive: true });
+    await writeFile(join(dir, 'k8s-resources', '.github', 'workflows', 'ci.yaml'), 'on: push\n');
     expect((await readManifests(dir)).map((p) => `${p.file}:${p.object.metadata.name}`)).toEqual([
       'k8s-resources/a.yaml:a',
       'k8s-resources/b.yml:b',
