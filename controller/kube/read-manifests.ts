@@ -29,8 +29,9 @@ export interface ReadLimits {
 
 /**
  * Reads every `*.yaml`, `*.yml` and `*.json` under `k8s-resources/` of a workspace, recursively and in
- * a stable order, but for hidden files and folders (a name starting with `.`). Symlinks are refused so that nothing outside the checkout is read. A missing folder
- * yields no objects. Parsing yields to the event loop between documents every ~20 ms, so webhooks,
+ * a stable order; hidden files and folders (a name starting with `.`) are not applied (`checkHidden`).
+ * Symlinks are refused so that nothing outside the checkout is read. A missing folder yields no
+ * objects. Parsing yields to the event loop between documents every ~20 ms, so webhooks,
  * health checks and signals are served while a large tree is read.
  *
  * A folder holding a kustomization.yaml or a Chart.yaml is rendered whole (its subfolders are its
@@ -75,6 +76,10 @@ export async function readManifests(
     } else {
       const raw = await reads[i]!;
       reads[i] = undefined;
+      if (item.hidden) {
+        checkHidden(path, raw);
+        continue;
+      }
       text = limits.transform ? limits.transform(path, raw) : raw;
     }
     for (const objects of manifestDocuments(text, file)) {
@@ -93,6 +98,8 @@ interface Sized {
   readonly size: number;
   /** Set for a folder rendered whole, with the file that made it one. */
   readonly render?: RendererKind;
+  /** A file under a hidden name: checked to hold no object, never applied. */
+  readonly hidden?: true;
   readonly marker?: string;
 }
 
@@ -114,11 +121,15 @@ function checkTotal(files: readonly Sized[], maxBytes: number): void {
   );
 }
 
-async function walk(workspaceDir: string, rel: string): Promise<readonly Sized[]> {
+/**
+ * Walks a folder for manifests and folders to render. Under a hidden name (`.github/`) nothing is
+ * rendered and no link is followed; its YAML and JSON files are listed as hidden (see `readManifests`).
+ */
+async function walk(workspaceDir: string, rel: string, hiddenFolder = false): Promise<readonly Sized[]> {
   const entries = await readdir(join(workspaceDir, rel), { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const chart = entries.find((e) => e.name === CHART && e.isFile());
-  const kustomization = entries.find((e) => KUSTOMIZE.has(e.name) && e.isFile());
+  const chart = !hiddenFolder && entries.find((e) => e.name === CHART && e.isFile());
+  const kustomization = !hiddenFolder && entries.find((e) => KUSTOMIZE.has(e.name) && e.isFile());
   if (chart && kustomization)
     throw notPlain(rel, 'holds both a Chart.yaml and a kustomization; cairn cannot tell which renders it');
   // The folder is rendered whole; its size counts against the rendered output's own limit.
@@ -128,26 +139,48 @@ async function walk(workspaceDir: string, rel: string): Promise<readonly Sized[]
   const files: Sized[] = [];
   // The sizes of a folder's files are asked for at once, not one round trip after another.
   const sizes = entries.map((entry) =>
-    entry.isFile() && MANIFEST.test(entry.name) && !entry.name.startsWith('.')
+    entry.isFile() && MANIFEST.test(entry.name)
       ? lstat(join(workspaceDir, rel, entry.name)).then((s) => s.size)
       : undefined,
   );
   for (const size of sizes) size?.catch(() => undefined);
   for (const [i, entry] of entries.entries()) {
     const path = posix.join(rel, entry.name);
-    // Hidden files and folders are tools' own (`.sops.yaml`, `.yamllint.yml`, `.github/`), never
-    // manifests: Flux's default ignore list and git's own conventions say the same.
-    if (entry.name.startsWith('.')) continue;
-    if (entry.isSymbolicLink()) throw notPlain(path, 'is a symbolic link, which cairn does not follow');
-    if (entry.isDirectory()) files.push(...(await walk(workspaceDir, path)));
+    const hidden = hiddenFolder || entry.name.startsWith('.');
+    if (entry.isSymbolicLink()) {
+      if (hidden) continue;
+      throw notPlain(path, 'is a symbolic link, which cairn does not follow');
+    }
+    if (entry.isDirectory()) files.push(...(await walk(workspaceDir, path, hidden)));
     else if (sizes[i]) {
       const size = await sizes[i];
       if (size > MAX_FILE_BYTES)
         throw notPlain(path, `is ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit`);
-      files.push({ path, size });
+      files.push(hidden ? { path, size, hidden } : { path, size });
     }
   }
   return files;
+}
+
+// A top-level `apiVersion` and `kind`, in YAML or in JSON: what every object of a manifest has.
+const OBJECT_KEYS = [/^(apiVersion:|\s*"apiVersion"\s*:)/m, /^(kind:|\s*"kind"\s*:)/m];
+
+/**
+ * Hidden files and folders are tools' own (`.sops.yaml`, `.yamllint.yml`, `.github/`), as in Flux's
+ * default ignore list, and are not applied. One that holds an object is refused rather than
+ * skipped: skipped, its objects would be pruned as gone from Git.
+ */
+function checkHidden(path: string, text: string): void {
+  if (!OBJECT_KEYS.every((key) => key.test(text))) return;
+  throw new CairnError(
+    'is hidden (a name starting with "."), which cairn does not apply, but it holds an object',
+    {
+      code: 'kube.file',
+      phase: 'plan',
+      subject: path,
+      hint: 'rename it, or the folder holding it, without the leading "." to apply it',
+    },
+  );
 }
 
 function notPlain(file: string, what: string): CairnError {

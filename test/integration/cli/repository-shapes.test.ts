@@ -54,7 +54,7 @@ describe('repository shapes (the real binary, real Git)', () => {
       configFile,
       stringify({
         repository: { url: repo.bare },
-        environments: ['dev', 'sops', 'sub', 'lfs'].map((name) => ({
+        environments: ['dev', 'sops', 'sub', 'lfs', 'hidden'].map((name) => ({
           name,
           branch: name,
           kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig, namespace: 'shapes' },
@@ -64,6 +64,12 @@ describe('repository shapes (the real binary, real Git)', () => {
     );
     repo.commit('sops', 'an encrypted secret', { 'k8s-resources/db.yaml': SOPS_SECRET }, 'dev');
     repo.commit('lfs', 'a lambda in LFS', { 'aws-resources/lambda/code.zip': LFS_POINTER }, 'dev');
+    repo.commit(
+      'hidden',
+      'archive a manifest',
+      { 'k8s-resources/.archive/old.yaml': greetingManifest('shapes', 'old') },
+      'dev',
+    );
     repo.commit('sub', 'base', {}, 'dev');
     const work = mkdtempSync(join(dir, 'work-'));
     runGit(dir, 'clone', '-q', '-b', 'sub', repo.bare, work);
@@ -104,6 +110,10 @@ describe('repository shapes (the real binary, real Git)', () => {
     ['sops', /k8s-resources\/db\.yaml: the document at line 1, column 1 is encrypted with SOPS/],
     ['sub', /k8s-resources\/vendored: is a Git submodule/],
     ['lfs', /aws-resources\/lambda\/code\.zip: is a Git LFS pointer/],
+    [
+      'hidden',
+      /k8s-resources\/\.archive\/old\.yaml: is hidden .*, which cairn does not apply, but it holds an object/,
+    ],
   ])('refuses the %s branch naming the path, exit code 1', (env, message) => {
     const { code, out } = validate(env);
     expect(out).toMatch(message);

@@ -235,6 +235,7 @@ describe('reading k8s-resources/', () => {
     await writeFile(join(dir, 'k8s-resources', 'sub', '.yamllint.yml'), 'extends: default\n');
     await mkdir(join(dir, 'k8s-resources', '.github', 'workflows'), { recursive: true });
     await writeFile(join(dir, 'k8s-resources', '.github', 'workflows', 'ci.yaml'), 'on: push\n');
+    await symlink('/etc', join(dir, 'k8s-resources', '.cache')); // neither followed nor refused
     expect((await readManifests(dir)).map((p) => `${p.file}:${p.object.metadata.name}`)).toEqual([
       'k8s-resources/a.yaml:a',
       'k8s-resources/b.yml:b',
@@ -247,6 +248,16 @@ describe('reading k8s-resources/', () => {
   ])('says clearly that %s is not supported', async (name, message) => {
     await writeFile(join(dir, 'k8s-resources', 'sub', name), 'resources: []\n');
     await expect(readManifests(dir)).rejects.toThrow(message);
+  });
+  it('refuses a hidden file that holds an object, rather than skip it and prune what it made', async () => {
+    await mkdir(join(dir, 'k8s-resources', '.archive'), { recursive: true });
+    await writeFile(
+      join(dir, 'k8s-resources', '.archive', 'old.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: old}\n',
+    );
+    await expect(readManifests(dir)).rejects.toThrow(
+      /^k8s-resources\/\.archive\/old\.yaml: is hidden \(a name starting with "\."\), which cairn does not apply, but it holds an object/,
+    );
   });
   it('refuses a symlink rather than follow it out of the checkout', async () => {
     await symlink('/etc/hostname', join(dir, 'k8s-resources', 'evil.yaml'));
