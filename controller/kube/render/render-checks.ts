@@ -22,6 +22,26 @@ const LOCATIONS = ['resources', 'bases', 'components'];
 const PLUGINS = ['generators', 'transformers', 'validators'];
 // Annotations that turn a plugin configuration into a KRM function (exec, container or starlark).
 const FUNCTION_ANNOTATIONS = ['config.kubernetes.io/function', 'config.k8s.io/function'];
+// kustomize's file loader fetches any path whose scheme is http or https (Go's url.Parse), load
+// restrictor or not: generator files, env and envs, patches, openapi, crds, replacements,
+// configurations, and the same fields of built-in plugin configurations.
+const FETCHED = /^\s*https?:/i;
+// Keys whose values kustomize never reads as a path: labels, annotations, literals, inline patches.
+const FREE_TEXT = new Set([
+  'metadata',
+  'commonAnnotations',
+  'commonLabels',
+  'labels',
+  'literals',
+  'patch',
+  'options',
+  'images',
+  'replicas',
+  'namePrefix',
+  'nameSuffix',
+  'namespace',
+  'buildMetadata',
+]);
 
 /** A refusal before rendering: the folder asks for something cairn will not let repository input do. */
 export function renderRefused(subject: string, message: string, hint: string): CairnError {
@@ -64,7 +84,7 @@ function entries(doc: Record<string, unknown>, field: string): unknown[] {
  * names the entry and its file instead of a network or plugin error.
  */
 export function checkKustomizations(dir: string, shown: string): void {
-  for (const rel of filesNamed(dir, '', new Set(KUSTOMIZATION_FILES))) {
+  for (const rel of filesNamed(dir, '', (name) => KUSTOMIZATION_FILES.includes(name))) {
     const file = posix.join(shown, rel);
     const doc = record(loadYaml(readFileSync(join(dir, rel), 'utf8'), file)[0]) ?? {};
     for (const field of LOCATIONS)
@@ -83,7 +103,57 @@ export function checkKustomizations(dir: string, shown: string): void {
       );
     for (const field of PLUGINS)
       for (const entry of entries(doc, field)) checkPlugin(dir, rel, file, field, entry);
+    refuseFetched(doc, file, '');
   }
+  // A built-in plugin's configuration may also be a resource of a folder named as a plugin entry.
+  for (const rel of filesNamed(dir, '', (name) => /\.(ya?ml|json)$/i.test(name))) {
+    const bytes = readFileSync(join(dir, rel));
+    if (!bytes.includes('builtin') || !/https?:/i.test(bytes.toString('latin1'))) continue;
+    const file = posix.join(shown, rel);
+    for (const doc of loadYaml(bytes.toString('utf8'), file).map(record))
+      if (typeof doc?.apiVersion === 'string' && doc.apiVersion.startsWith('builtin'))
+        refuseFetched(doc, file, `${String(doc.kind)} `);
+  }
+}
+
+/**
+ * Refuses a kustomization or built-in plugin configuration that names a file by an http(s) URL in
+ * any field but free text: kustomize would fetch it, and under the sidecar runner (which shares the
+ * pod's network) put what a loopback or metadata endpoint answers into a rendered object.
+ */
+function refuseFetched(doc: Record<string, unknown>, file: string, what: string): void {
+  const found = fetchedPath(doc, '', new Set());
+  if (found)
+    throw renderRefused(
+      file,
+      `${what}${found.field} names ${found.entry}, which kustomize would fetch over the network; cairn renders without network`,
+      'commit the file into the rendered folder and name it by its relative path',
+    );
+}
+
+/** The first field under `value` (each shared object walked once) holding a path kustomize fetches. */
+function fetchedPath(
+  value: unknown,
+  at: string,
+  seen: Set<object>,
+): { readonly field: string; readonly entry: string } | undefined {
+  if (typeof value === 'string') {
+    // A generator's `files` entry may be `key=path`.
+    const path = value.slice(value.indexOf('=') + 1);
+    return FETCHED.test(value) || FETCHED.test(path) ? { field: at, entry: value } : undefined;
+  }
+  if (!value || typeof value !== 'object' || seen.has(value)) return undefined;
+  seen.add(value);
+  const children: [string, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [`${at}[${i}]`, v])
+    : Object.entries(value)
+        .filter(([key]) => !FREE_TEXT.has(key))
+        .map(([key, v]) => [at ? `${at}.${key}` : key, v]);
+  for (const [field, child] of children) {
+    const found = fetchedPath(child, field, seen);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** The most of a plugin configuration file the check reads (a real one is a few lines). */
@@ -132,14 +202,17 @@ function checkPlugin(dir: string, rel: string, file: string, field: string, entr
   if (typeof entry === 'string') {
     if (isRemote(entry))
       throw renderRefused(file, `${field} names the remote plugin configuration ${entry}`, 'vendor it');
-    // An entry over several lines is the configuration inline, left to kustomize's own flags.
-    if (entry.includes('\n')) return;
-    const path = pluginFile(dir, rel, file, field, entry);
-    if (!path) return;
-    const read = readRegularFileSync(path, MAX_PLUGIN_CONFIG_BYTES);
-    if (!('bytes' in read))
-      throw renderRefused(file, `${field} names ${entry}, which ${read.refused}`, INSIDE_HINT);
-    docs = loadYaml(read.bytes.toString('utf8'), posix.join(posix.dirname(file), entry));
+    if (entry.includes('\n')) {
+      // An entry over several lines is the configuration inline.
+      docs = loadYaml(entry, file);
+    } else {
+      const path = pluginFile(dir, rel, file, field, entry);
+      if (!path) return;
+      const read = readRegularFileSync(path, MAX_PLUGIN_CONFIG_BYTES);
+      if (!('bytes' in read))
+        throw renderRefused(file, `${field} names ${entry}, which ${read.refused}`, INSIDE_HINT);
+      docs = loadYaml(read.bytes.toString('utf8'), posix.join(posix.dirname(file), entry));
+    }
   }
   for (const doc of docs.map(record)) {
     if (!doc) continue;
@@ -154,6 +227,7 @@ function checkPlugin(dir: string, rel: string, file: string, field: string, entr
         `${field} names the plugin ${name}${fn ? ` (a KRM function: ${fn})` : ` (apiVersion ${String(doc.apiVersion)})`}; cairn runs kustomize without exec, container or Go plugins`,
         'use kustomize built-ins only (apiVersion: builtin), or render the output in CI and commit it',
       );
+    refuseFetched(doc, file, `${field} ${name} `);
   }
 }
 
@@ -181,16 +255,16 @@ export function checkChartDependencies(dir: string, shown: string): void {
   }
 }
 
-/** The relative paths under `dir` of the files named one of `names`, in a stable order. */
-function filesNamed(dir: string, rel: string, names: ReadonlySet<string>): string[] {
+/** The relative paths under `dir` of the regular files whose name `wanted` accepts, in a stable order. */
+function filesNamed(dir: string, rel: string, wanted: (name: string) => boolean): string[] {
   const out: string[] = [];
   const here = readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
   );
   for (const e of here) {
     const path = rel ? posix.join(rel, e.name) : e.name;
-    if (e.isDirectory()) out.push(...filesNamed(dir, path, names));
-    else if (e.isFile() && names.has(e.name)) out.push(path);
+    if (e.isDirectory()) out.push(...filesNamed(dir, path, wanted));
+    else if (e.isFile() && wanted(e.name)) out.push(path);
   }
   return out;
 }

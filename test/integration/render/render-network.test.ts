@@ -1,0 +1,158 @@
+import { createServer, type Server } from 'node:http';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { stringify } from 'yaml';
+import { createSynthRunner } from '../../../cdk/synth/synth-runner';
+import { silentLog } from '../../../controller/log';
+import { renderFolder } from '../../../controller/kube/render/render-folder';
+import type { RendererKind } from '../../../controller/kube/render/types';
+import { helmBinary } from '../../helpers/helm';
+import { kustomizeBinary } from '../../helpers/renderers';
+import { startRunnerPod, type RunnerPod } from '../../helpers/synth-runner-pod';
+
+/**
+ * Renders that ask the renderer to fetch a URL, through the sidecar runner (the real
+ * `cairn synth-runner` as another uid, which shares the pod's network: here, the host's loopback),
+ * with the real kustomize v5.8.2 and helm v3.22. Found in review: kustomize's file loader fetches
+ * any http(s) path (generator files, patches, openapi, crds, replacements...), load restrictor or
+ * not, so a commit could put what a loopback service or the metadata endpoint answers into a
+ * ConfigMap it then reads from the cluster. cairn must refuse such a folder before anything runs.
+ */
+jest.setTimeout(240_000);
+const root = mkdtempSync(join(tmpdir(), 'cairn-render-network-'));
+const SECRET = 'loopback-only-secret-41d7';
+let pod: RunnerPod;
+let server: Server;
+let base = '';
+const requests: string[] = [];
+
+beforeAll(async () => {
+  // given a loopback service holding a secret (cairn's API, a metadata endpoint) and the runner
+  pod = await startRunnerPod(10019);
+  server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    res.end(req.url?.endsWith('.json') ? '{"type":"object"}' : `K=${SECRET}\n`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+});
+afterAll(async () => {
+  await pod.cleanup();
+  await new Promise((resolve) => server.close(resolve));
+  rmSync(root, { recursive: true, force: true });
+});
+beforeEach(() => {
+  requests.length = 0;
+});
+
+const cm = stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'b' } });
+
+/** A workspace whose k8s-resources/web holds `files` (text, or an object written as YAML). */
+function workspace(name: string, files: Record<string, unknown>): string {
+  const ws = join(root, name);
+  for (const [path, content] of Object.entries(files)) {
+    const file = join(ws, 'k8s-resources', 'web', path);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, typeof content === 'string' ? content : stringify(content));
+  }
+  return ws;
+}
+
+const render = (ws: string, kind: RendererKind) =>
+  renderFolder(ws, 'k8s-resources/web', kind, {
+    runner: createSynthRunner({ isolation: 'sidecar', socket: pod.socket }, pod.workRoot),
+    env: 'dev',
+    kustomizePath: kustomizeBinary(),
+    helmPath: helmBinary(),
+    log: silentLog(),
+  }).then(
+    (text) => ({ code: 'rendered', message: text }),
+    (e: unknown) => e as { code: string; message: string },
+  );
+
+describe('a kustomization naming a file by URL, rendered through the sidecar runner', () => {
+  const url = (path: string) => `${base}/${path}`;
+  it.each<[string, () => Record<string, unknown>, RegExp]>([
+    [
+      'configMapGenerator files',
+      () => ({ 'kustomization.yaml': { configMapGenerator: [{ name: 'loot', files: [url('a.env')] }] } }),
+      /configMapGenerator\[0\]\.files\[0\] names http/,
+    ],
+    [
+      'configMapGenerator files as key=url',
+      () => ({
+        'kustomization.yaml': { configMapGenerator: [{ name: 'loot', files: [`k=${url('a.env')}`] }] },
+      }),
+      /configMapGenerator\[0\]\.files\[0\] names k=http/,
+    ],
+    [
+      'secretGenerator envs',
+      () => ({ 'kustomization.yaml': { secretGenerator: [{ name: 'loot', envs: [url('a.env')] }] } }),
+      /secretGenerator\[0\]\.envs\[0\] names http/,
+    ],
+    [
+      'patches path',
+      () => ({
+        'cm.yaml': cm,
+        'kustomization.yaml': {
+          resources: ['cm.yaml'],
+          patches: [{ path: url('p.json'), target: { kind: 'ConfigMap' } }],
+        },
+      }),
+      /patches\[0\]\.path names http/,
+    ],
+    [
+      'openapi path',
+      () => ({
+        'cm.yaml': cm,
+        'kustomization.yaml': { resources: ['cm.yaml'], openapi: { path: url('o.json') } },
+      }),
+      /openapi\.path names http/,
+    ],
+    [
+      'a built-in generator in a folder of plugin configurations',
+      () => ({
+        'kustomization.yaml': { generators: ['gens'] },
+        'gens/kustomization.yaml': { resources: ['gen.yaml'] },
+        'gens/gen.yaml': {
+          apiVersion: 'builtin',
+          kind: 'ConfigMapGenerator',
+          metadata: { name: 'loot' },
+          envs: [url('a.env')],
+        },
+      }),
+      /ConfigMapGenerator envs\[0\] names http/,
+    ],
+  ])('refuses %s before kustomize runs', async (name, files, message) => {
+    // given a kustomization that names the loopback service's file by URL
+    const ws = workspace(name.replace(/\W+/g, '-'), files());
+
+    // when it is rendered through the sidecar runner
+    const outcome = await render(ws, 'kustomize');
+
+    // then it is refused naming the field, and nothing was fetched
+    expect(outcome).toMatchObject({ code: 'kube.render-refused' });
+    expect(outcome.message).toMatch(message);
+    expect(outcome.message).not.toContain(SECRET);
+    expect(requests).toEqual([]);
+  });
+
+  it('still renders a URL in free text (an annotation, a literal)', async () => {
+    // given URLs where kustomize reads no file
+    const ws = workspace('free-text', {
+      'cm.yaml': cm,
+      'kustomization.yaml': {
+        resources: ['cm.yaml'],
+        commonAnnotations: { docs: url('docs') },
+        configMapGenerator: [{ name: 'links', literals: [`home=${url('home')}`] }],
+      },
+    });
+    // when it is rendered, then it renders and nothing was fetched
+    const outcome = await render(ws, 'kustomize');
+    expect(outcome.code).toBe('rendered');
+    expect(outcome.message).toContain(`home: ${url('home')}`);
+    expect(requests).toEqual([]);
+  });
+});
