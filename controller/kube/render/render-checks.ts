@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, resolve } from 'node:path';
 import * as jsYaml from 'js-yaml';
 import { CairnError } from '../../model/errors';
@@ -84,7 +84,7 @@ function entries(doc: Record<string, unknown>, field: string): unknown[] {
  * names the entry and its file instead of a network or plugin error.
  */
 export function checkKustomizations(dir: string, shown: string): void {
-  for (const rel of filesNamed(dir, '', (name) => KUSTOMIZATION_FILES.includes(name))) {
+  for (const rel of filesNamed(dir, (name) => KUSTOMIZATION_FILES.includes(name))) {
     const file = posix.join(shown, rel);
     const doc = record(loadYaml(readFileSync(join(dir, rel), 'utf8'), file)[0]) ?? {};
     for (const field of LOCATIONS)
@@ -106,7 +106,7 @@ export function checkKustomizations(dir: string, shown: string): void {
     refuseFetched(doc, file, '');
   }
   // A built-in plugin's configuration may also be a resource of a folder named as a plugin entry.
-  for (const rel of filesNamed(dir, '', (name) => /\.(ya?ml|json)$/i.test(name))) {
+  for (const rel of filesNamed(dir, (name) => /\.(ya?ml|json)$/i.test(name))) {
     const bytes = readFileSync(join(dir, rel));
     if (!bytes.includes('builtin') || !/https?:/i.test(bytes.toString('latin1'))) continue;
     const file = posix.join(shown, rel);
@@ -255,16 +255,45 @@ export function checkChartDependencies(dir: string, shown: string): void {
   }
 }
 
-/** The relative paths under `dir` of the regular files whose name `wanted` accepts, in a stable order. */
-function filesNamed(dir: string, rel: string, wanted: (name: string) => boolean): string[] {
+/**
+ * The relative paths under `dir` of the files whose name `wanted` accepts, in a stable order, links
+ * followed as kustomize and helm follow them: a link to a file or folder inside `dir` is read under
+ * the link's name (found in review: a `kustomization.yaml` that was a link to a text file was never
+ * checked, and kustomize read it), each folder once. A link leading out of `dir` is not followed:
+ * the renderer finds nothing there either (the job sees the copy of the folder only).
+ */
+export function filesNamed(dir: string, wanted: (name: string) => boolean): string[] {
+  const root = realpathSync(dir);
+  const seen = new Set<string>([root]);
   const out: string[] = [];
-  const here = readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-  );
-  for (const e of here) {
-    const path = rel ? posix.join(rel, e.name) : e.name;
-    if (e.isDirectory()) out.push(...filesNamed(dir, path, wanted));
-    else if (e.isFile() && wanted(e.name)) out.push(path);
-  }
+  const visit = (rel: string): void => {
+    const here = readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    for (const e of here) {
+      const path = rel ? posix.join(rel, e.name) : e.name;
+      let found: { isDirectory(): boolean; isFile(): boolean } = e;
+      if (e.isSymbolicLink()) {
+        const target = realpathOrUndefined(join(dir, path));
+        if (!target || !inside(root, target)) continue;
+        found = statSync(target);
+      }
+      if (found.isDirectory()) {
+        const real = realpathSync(join(dir, path));
+        if (seen.has(real)) continue;
+        seen.add(real);
+        visit(path);
+      } else if (found.isFile() && wanted(e.name)) out.push(path);
+    }
+  };
+  visit('');
   return out;
+}
+
+function realpathOrUndefined(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
 }

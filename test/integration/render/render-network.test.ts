@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
@@ -49,15 +50,32 @@ beforeEach(() => {
 
 const cm = stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'b' } });
 
-/** A workspace whose k8s-resources/web holds `files` (text, or an object written as YAML). */
+/**
+ * A workspace whose k8s-resources/web holds `files`: text, an object written as YAML (JSON for a
+ * `.json` file), `{ link }` for a symlink, or `{ tgz }` for a gzipped tar of those files.
+ */
 function workspace(name: string, files: Record<string, unknown>): string {
   const ws = join(root, name);
-  for (const [path, content] of Object.entries(files)) {
-    const file = join(ws, 'k8s-resources', 'web', path);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, typeof content === 'string' ? content : stringify(content));
-  }
+  write(join(ws, 'k8s-resources', 'web'), files);
   return ws;
+}
+
+function write(dir: string, files: Record<string, unknown>): void {
+  for (const [path, content] of Object.entries(files)) {
+    const file = join(dir, path);
+    mkdirSync(dirname(file), { recursive: true });
+    const special = (typeof content === 'object' ? content : {}) as {
+      link?: string;
+      tgz?: Record<string, unknown>;
+    };
+    if (typeof content !== 'string' && special.link) symlinkSync(special.link, file);
+    else if (typeof content !== 'string' && special.tgz) {
+      const staging = mkdtempSync(join(root, 'tgz-'));
+      write(staging, special.tgz);
+      execFileSync('tar', ['czf', file, '-C', staging, '.']);
+    } else if (typeof content === 'string') writeFileSync(file, content);
+    else writeFileSync(file, path.endsWith('.json') ? JSON.stringify(content) : stringify(content));
+  }
 }
 
 const render = (ws: string, kind: RendererKind) =>
@@ -136,6 +154,22 @@ describe('a kustomization naming a file by URL, rendered through the sidecar run
     expect(outcome).toMatchObject({ code: 'kube.render-refused' });
     expect(outcome.message).toMatch(message);
     expect(outcome.message).not.toContain(SECRET);
+    expect(requests).toEqual([]);
+  });
+
+  it('refuses a URL in a base whose kustomization.yaml is a link to a text file', async () => {
+    // given a base whose kustomization is a link (kustomize follows it) to a file not named as one
+    const ws = workspace('linked-kustomization', {
+      'kustomization.yaml': { resources: ['base'] },
+      'base/k.txt': stringify({ configMapGenerator: [{ name: 'loot', envs: [url('a.env')] }] }),
+      'base/kustomization.yaml': { link: 'k.txt' },
+    });
+    // when it is rendered, then it is refused naming the link's path, and nothing was fetched
+    const outcome = await render(ws, 'kustomize');
+    expect(outcome).toMatchObject({ code: 'kube.render-refused' });
+    expect(outcome.message).toMatch(
+      /base\/kustomization\.yaml.*configMapGenerator\[0\]\.envs\[0\] names http/s,
+    );
     expect(requests).toEqual([]);
   });
 
