@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { checkChartSchemas } from './chart-schemas';
 import { checkChartDependencies, checkKustomizations } from './render-checks';
 import { findBinary, renderConfined } from './confined-render';
 import type { RendererKind, RenderSettings } from './types';
@@ -78,7 +79,10 @@ export function renderFolder(
         ...(settings.namespace ? { NAMESPACE: settings.namespace } : {}),
         ...(existsSync(join(workspaceDir, folder, envValues)) ? { ENV_VALUES: envValues } : {}),
       },
-      check: (src) => checkChartDependencies(src, folder),
+      check: (src) => {
+        checkChartDependencies(src, folder);
+        checkChartSchemas(src, folder);
+      },
     },
     settings.log,
   );

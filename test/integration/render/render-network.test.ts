@@ -190,3 +190,79 @@ describe('a kustomization naming a file by URL, rendered through the sidecar run
     expect(requests).toEqual([]);
   });
 });
+
+describe('a chart whose values schema references a URL, rendered through the sidecar runner', () => {
+  const chart = (name: string) => ({ apiVersion: 'v2', name, version: '0.1.0' });
+  const template = stringify({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'c' },
+    data: { a: 'b' },
+  });
+  const schemaRef = (ref: string) => ({ type: 'object', properties: { a: { $ref: ref } } });
+  const files = (schema: object, extra: Record<string, unknown> = {}) => ({
+    'Chart.yaml': chart('web'),
+    'values.yaml': 'a: 1\n',
+    'templates/cm.yaml': template,
+    'values.schema.json': schema,
+    ...extra,
+  });
+  const subchart = (schema: object) => ({
+    'sub/Chart.yaml': chart('sub'),
+    'sub/values.yaml': 'a: 1\n',
+    'sub/values.schema.json': schema,
+  });
+  it.each<[string, () => Record<string, unknown>, RegExp]>([
+    ['a $ref to http', () => files(schemaRef(`${base}/s.json`)), /values\.schema\.json.*\$ref http/s],
+    ['a $schema of its own', () => files({ $schema: `${base}/meta.json`, type: 'object' }), /\$schema http/],
+    [
+      'a relative $ref (helm reads it from the root)',
+      () => files(schemaRef('etc/hostname')),
+      /\$ref etc\/hostname/,
+    ],
+    [
+      'a $ref in a vendored subchart archive',
+      () =>
+        files({ type: 'object' }, { 'charts/sub-0.1.0.tgz': { tgz: subchart(schemaRef(`${base}/s.json`)) } }),
+      /charts\/sub-0\.1\.0\.tgz:\.\/sub\/values\.schema\.json.*\$ref http/s,
+    ],
+    [
+      'a $ref in an archive linked under charts/ from a file of another name',
+      () =>
+        files(
+          { type: 'object' },
+          {
+            'blob.bin': { tgz: subchart(schemaRef(`${base}/s.json`)) },
+            'charts/sub-0.1.0.tgz': { link: '../blob.bin' },
+          },
+        ),
+      /\$ref http/,
+    ],
+  ])('refuses %s before helm runs', async (name, chartFiles, message) => {
+    // given a chart whose schema makes helm load a schema from the loopback service or the disk
+    const ws = workspace(`chart-${name.replace(/\W+/g, '-')}`, chartFiles());
+
+    // when it is rendered through the sidecar runner
+    const outcome = await render(ws, 'helm');
+
+    // then it is refused naming the schema and the reference, and nothing was fetched
+    expect(outcome).toMatchObject({ code: 'kube.render-refused' });
+    expect(outcome.message).toMatch(message);
+    expect(requests).toEqual([]);
+  });
+
+  it('still renders a schema with references inside the file', async () => {
+    // given a schema with a local reference and a meta-schema helm carries
+    const schema = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      $defs: { n: { type: 'integer' } },
+      properties: { a: { $ref: '#/$defs/n' } },
+    };
+    const ws = workspace('chart-local-ref', files(schema));
+    // when it is rendered, then it renders, validated, and nothing was fetched
+    const outcome = await render(ws, 'helm');
+    expect(outcome.code).toBe('rendered');
+    expect(requests).toEqual([]);
+  });
+});
