@@ -32,6 +32,7 @@ const FREE_TEXT = new Set([
   'commonAnnotations',
   'commonLabels',
   'labels',
+  'annotations',
   'literals',
   'patch',
   'options',
@@ -200,11 +201,11 @@ function pluginFile(
 function checkPlugin(dir: string, rel: string, file: string, field: string, entry: unknown): void {
   let docs: unknown[] = [entry];
   if (typeof entry === 'string') {
-    if (isRemote(entry))
-      throw renderRefused(file, `${field} names the remote plugin configuration ${entry}`, 'vendor it');
     if (entry.includes('\n')) {
-      // An entry over several lines is the configuration inline.
+      // An entry over several lines is the configuration inline, checked as one.
       docs = loadYaml(entry, file);
+    } else if (isRemote(entry)) {
+      throw renderRefused(file, `${field} names the remote plugin configuration ${entry}`, 'vendor it');
     } else {
       const path = pluginFile(dir, rel, file, field, entry);
       if (!path) return;

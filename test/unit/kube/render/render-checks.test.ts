@@ -87,6 +87,22 @@ describe('checkKustomizations', () => {
       /plugin Gen\/g \(apiVersion acme\.io\/v1\)/,
     ],
     ['helmCharts', { 'kustomization.yaml': { helmCharts: [{ name: 'redis' }] } }, /helmCharts/],
+    [
+      'a built-in generator inline fetching a URL',
+      {
+        'kustomization.yaml': {
+          generators: [
+            stringify({
+              apiVersion: 'builtin',
+              kind: 'ConfigMapGenerator',
+              metadata: { name: 'g' },
+              files: ['http://169.254.169.254/latest/meta-data/'],
+            }),
+          ],
+        },
+      },
+      /generators ConfigMapGenerator\/g files\[0\] names http:\/\/169\.254\.169\.254/,
+    ],
   ])('refuses %s, naming it', (_what, files, message) => {
     const error = refusal(() => checkKustomizations(folder(files), 'k8s-resources/web'));
     expect(error?.code).toBe('kube.render-refused');
@@ -100,6 +116,12 @@ describe('checkKustomizations', () => {
         resources: ['base', 'extra.yaml'],
         transformers: [
           { apiVersion: 'builtin', kind: 'LabelTransformer', metadata: { name: 'l' }, labels: { a: 'b' } },
+          {
+            apiVersion: 'builtin',
+            kind: 'AnnotationsTransformer',
+            metadata: { name: 'a' },
+            annotations: { docs: 'https://docs.example.com' },
+          },
         ],
       },
       'base/kustomization.yaml': { resources: ['cm.yaml'] },
