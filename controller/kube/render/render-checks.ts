@@ -232,6 +232,23 @@ function checkPlugin(dir: string, rel: string, file: string, field: string, entr
   }
 }
 
+// Helm's own rule for a release name (pkg/chartutil ValidateReleaseName).
+const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Refuses a chart folder whose name (the release name, an argument of `helm template`) is not a
+ * Helm release name. Found in review: a folder named `--post-renderer=sh` was read by helm as that
+ * flag, and the chart's output ran as a shell script in the render's sandbox.
+ */
+export function checkReleaseName(release: string, shown: string): void {
+  if (release.length > 53 || !RELEASE_NAME.test(release))
+    throw renderRefused(
+      shown,
+      `the folder name ${JSON.stringify(release)} is not a Helm release name (lowercase letters, digits, - and ., at most 53 characters); cairn renders the chart with it as the release`,
+      'rename the folder',
+    );
+}
+
 /**
  * Refuses a chart whose Chart.yaml lists a dependency that is not vendored in charts/ (as a folder
  * `charts/<name>/` or an archive `charts/<name>-<version>.tgz`): helm would need the network.
