@@ -106,15 +106,25 @@ export function checkKustomizations(dir: string, shown: string): void {
       for (const entry of entries(doc, field)) checkPlugin(dir, rel, file, field, entry);
     refuseFetched(doc, file, '');
   }
-  // A built-in plugin's configuration may also be a resource of a folder named as a plugin entry.
-  for (const rel of filesNamed(dir, (name) => /\.(ya?ml|json)$/i.test(name))) {
+  // A built-in plugin's configuration may also be a resource of a folder named as a plugin entry,
+  // in a file of any name (kustomize reads a resource's YAML whatever it is called), or an item of
+  // a List there.
+  for (const rel of filesNamed(dir, () => true)) {
     const bytes = readFileSync(join(dir, rel));
     if (!bytes.includes('builtin') || !/https?:/i.test(bytes.toString('latin1'))) continue;
     const file = posix.join(shown, rel);
-    for (const doc of loadYaml(bytes.toString('utf8'), file).map(record))
-      if (typeof doc?.apiVersion === 'string' && doc.apiVersion.startsWith('builtin'))
-        refuseFetched(doc, file, `${String(doc.kind)} `);
+    for (const doc of builtinConfigs(loadYaml(bytes.toString('utf8'), file), new Set()))
+      refuseFetched(doc, file, `${String(doc.kind)} `);
   }
+}
+
+/** Every mapping under `value` whose apiVersion is a kustomize built-in's, each object once. */
+function builtinConfigs(value: unknown, seen: Set<object>): Record<string, unknown>[] {
+  if (!value || typeof value !== 'object' || seen.has(value)) return [];
+  seen.add(value);
+  const doc = record(value);
+  if (doc && typeof doc.apiVersion === 'string' && doc.apiVersion.startsWith('builtin')) return [doc];
+  return Object.values(value).flatMap((child) => builtinConfigs(child, seen));
 }
 
 /**

@@ -143,6 +143,26 @@ describe('a kustomization naming a file by URL, rendered through the sidecar run
       }),
       /ConfigMapGenerator envs\[0\] names http/,
     ],
+    [
+      'a built-in generator in a List, in a file not named as YAML',
+      () => ({
+        'kustomization.yaml': { generators: ['gens'] },
+        'gens/kustomization.yaml': { resources: ['gen.txt'] },
+        'gens/gen.txt': {
+          apiVersion: 'v1',
+          kind: 'List',
+          items: [
+            {
+              apiVersion: 'builtin',
+              kind: 'ConfigMapGenerator',
+              metadata: { name: 'loot' },
+              envs: [url('a.env')],
+            },
+          ],
+        },
+      }),
+      /gens\/gen\.txt.*ConfigMapGenerator envs\[0\] names http/s,
+    ],
   ])('refuses %s before kustomize runs', async (name, files, message) => {
     // given a kustomization that names the loopback service's file by URL
     const ws = workspace(name.replace(/\W+/g, '-'), files());
