@@ -7,11 +7,13 @@ import { fileKind, readRegularFileSync } from '../../model/regular-file';
 /** The names kustomize reads as a folder's kustomization. */
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
-// What kustomize would fetch over the network: a URL, an scp-like Git address, a go-getter form,
-// a host-qualified path (github.com/org/repo), or a ref/version query.
+// What kustomize would fetch over the network: a URL, an scp-like Git address (any user: found in
+// review, `x@host:org/repo.git` was cloned over SSH), a go-getter form, a host-qualified path
+// (github.com/org/repo), or a ref/version query.
 const REMOTE = [
   /:\/\//,
   /^git@/,
+  /^[^\s/:@]+@[^\s/:]+:/,
   /^git::/,
   /^[\w-]+(\.[\w-]+)+\/[\w.-]+\/[\w.-]+/,
   /[?&](ref|version|timeout)=/,

@@ -106,6 +106,11 @@ describe('a kustomization naming a file by URL, rendered through the sidecar run
       /configMapGenerator\[0\]\.files\[0\] names k=http/,
     ],
     [
+      'a base at an scp-like Git address with any user',
+      () => ({ 'kustomization.yaml': { resources: ['x@127.0.0.1:org/base.git'] } }),
+      /resources names the remote base x@127\.0\.0\.1:org\/base\.git/,
+    ],
+    [
       'secretGenerator envs',
       () => ({ 'kustomization.yaml': { secretGenerator: [{ name: 'loot', envs: [url('a.env')] }] } }),
       /secretGenerator\[0\]\.envs\[0\] names http/,

@@ -33,6 +33,8 @@ describe('isRemote', () => {
   it.each([
     ['https://github.com/acme/infra//base?ref=v1', true],
     ['git@github.com:acme/infra.git', true],
+    ['deploy@git.example.com:acme/infra.git', true],
+    ['a@b.yaml', false],
     ['github.com/acme/infra/base', true],
     ['git::https://example.com/x', true],
     ['base?ref=main', true],
