@@ -115,8 +115,21 @@ export function checkKustomizations(dir: string, shown: string): void {
     const bytes = readFileSync(join(dir, rel));
     if (!bytes.includes('builtin') || !/https?:/i.test(bytes.toString('latin1'))) continue;
     const file = posix.join(shown, rel);
-    for (const doc of builtinConfigs(loadYaml(bytes.toString('utf8'), file), new Set()))
+    for (const doc of builtinConfigs(resourceDocs(bytes, file), new Set()))
       refuseFetched(doc, file, `${String(doc.kind)} `);
+  }
+}
+
+/**
+ * The documents of a file kustomize may read as a resource. One not named as YAML or JSON that is
+ * not YAML either (a README) yields none: kustomize would fail on it too, without fetching.
+ */
+function resourceDocs(bytes: Buffer, file: string): unknown[] {
+  try {
+    return loadYaml(bytes.toString('utf8'), file);
+  } catch (error) {
+    if (/\.(ya?ml|json)$/i.test(file)) throw error;
+    return [];
   }
 }
 

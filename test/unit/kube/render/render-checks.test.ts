@@ -127,6 +127,8 @@ describe('checkKustomizations', () => {
         ],
       },
       'base/kustomization.yaml': { resources: ['cm.yaml'] },
+      'README.md':
+        'Uses the builtin: label transformer, see: https://kubectl.docs.kubernetes.io/\n- a: b: c\n',
     });
     expect(refusal(() => checkKustomizations(dir, 'k8s-resources/web'))).toBeUndefined();
   });
