@@ -92,10 +92,17 @@ function checkSchema(bytes: Buffer, file: string): void {
   }
 }
 
+// Typeflags whose entries have no body in Go's archive/tar, whatever their size field says.
+const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
+
 /**
- * The regular-file entries of a tar archive, named as Go's archive/tar names them (a PAX `path`
- * or a GNU long name wins over the header's own). What cannot be read is refused, not skipped:
- * an entry cairn misread could hide a schema from the check.
+ * The entries of a tar archive with a body, named and sized as Go's archive/tar reads them (helm
+ * reads every entry but a directory or an extended header as a file, of any typeflag): a PAX
+ * `path` or a GNU long name wins over the header's name, a PAX `size` over its size, and a link,
+ * device, folder or FIFO header has no body. Found in review: an entry of an unknown typeflag, or a
+ * PAX size shorter than the header's (which hid the next entry from a reader that believed the
+ * header), carried a schema helm loaded and this check did not see. What cannot be read (a bad
+ * checksum, a size in base-256, a sparse file, a truncated entry) is refused, not skipped.
  */
 function* tarEntries(tar: Buffer, file: string): Generator<{ name: string; body: Buffer }> {
   const refused = (why: string) =>
@@ -106,30 +113,53 @@ function* tarEntries(tar: Buffer, file: string): Generator<{ name: string; body:
     );
   let offset = 0;
   let long: string | undefined;
+  let pax: Record<string, string> = {};
   while (offset + 512 <= tar.length) {
     const header = tar.subarray(offset, offset + 512);
     if (header.every((b) => b === 0)) return;
-    const sum = header.reduce((s, b, i) => s + (i >= 148 && i < 156 ? 32 : b), 0);
-    if (sum !== parseInt(text(header.subarray(148, 156)).trim() || 'x', 8))
-      throw refused('a bad header checksum');
+    const stored = parseInt(text(header.subarray(148, 156)).trim() || 'x', 8);
+    const unsigned = header.reduce((s, b, i) => s + (i >= 148 && i < 156 ? 32 : b), 0);
+    const signed = header.reduce((s, b, i) => s + (i >= 148 && i < 156 ? 32 : (b << 24) >> 24), 0);
+    if (stored !== unsigned && stored !== signed) throw refused('a bad header checksum');
     const sizeField = header.subarray(124, 136);
     if (sizeField[0]! & 0x80) throw refused('a size in base-256');
-    const size = parseInt(text(sizeField).trim() || '0', 8);
-    if (!Number.isSafeInteger(size) || offset + 512 + size > tar.length) throw refused('a truncated entry');
-    const body = tar.subarray(offset + 512, offset + 512 + size);
-    offset += 512 + Math.ceil(size / 512) * 512;
     const type = String.fromCharCode(header[156]!);
-    if (type === 'L') long = text(body);
-    else if (type === 'x') long = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1] ?? long;
-    else if (type !== 'g') {
+    if (type === 'S' || Object.keys(pax).some((k) => k.startsWith('GNU.sparse')))
+      throw refused('a sparse file');
+    const size = Number(pax.size ?? parseInt(text(sizeField).trim() || '0', 8));
+    const length = HEADER_ONLY.has(type) ? 0 : size;
+    if (!Number.isSafeInteger(length) || length < 0 || offset + 512 + length > tar.length)
+      throw refused('a truncated entry');
+    const body = tar.subarray(offset + 512, offset + 512 + length);
+    offset += 512 + Math.ceil(length / 512) * 512;
+    if (type === 'x') pax = { ...pax, ...paxRecordsOf(body) };
+    else if (type === 'L') long = text(body);
+    else if (type !== 'g' && type !== 'K') {
       const magic = header.subarray(257, 263).toString('latin1');
       const prefix = magic === 'ustar\0' ? text(header.subarray(345, 500)) : '';
       const own = text(header.subarray(0, 100));
-      const name = long ?? (prefix ? `${prefix}/${own}` : own);
+      const name = pax.path ?? long ?? (prefix ? `${prefix}/${own}` : own);
       long = undefined;
-      if (type === '0' || type === '\0' || type === '7') yield { name, body };
+      pax = {};
+      if (!HEADER_ONLY.has(type)) yield { name, body };
     }
   }
+}
+
+/** The records of a PAX extended header (`<length> <key>=<value>\n` each). */
+function paxRecordsOf(body: Buffer): Record<string, string> {
+  const records: Record<string, string> = {};
+  let at = 0;
+  while (at < body.length) {
+    const space = body.indexOf(0x20, at);
+    const length = parseInt(body.subarray(at, space).toString('latin1'), 10);
+    if (space < 0 || !(length > 0) || at + length > body.length) break;
+    const record = body.subarray(space + 1, at + length - 1).toString('utf8');
+    const eq = record.indexOf('=');
+    if (eq > 0) records[record.slice(0, eq)] = record.slice(eq + 1);
+    at += length;
+  }
+  return records;
 }
 
 /** A NUL-terminated header field. */

@@ -8,6 +8,7 @@ import { createSynthRunner } from '../../../cdk/synth/synth-runner';
 import { silentLog } from '../../../controller/log';
 import { renderFolder } from '../../../controller/kube/render/render-folder';
 import type { RendererKind } from '../../../controller/kube/render/types';
+import { craftedTgz, paxRecords } from '../../helpers/crafted-tar';
 import { helmBinary } from '../../helpers/helm';
 import { kustomizeBinary } from '../../helpers/renderers';
 import { startRunnerPod, type RunnerPod } from '../../helpers/synth-runner-pod';
@@ -68,7 +69,8 @@ function write(dir: string, files: Record<string, unknown>): void {
       link?: string;
       tgz?: Record<string, unknown>;
     };
-    if (typeof content !== 'string' && special.link) symlinkSync(special.link, file);
+    if (Buffer.isBuffer(content)) writeFileSync(file, content);
+    else if (typeof content !== 'string' && special.link) symlinkSync(special.link, file);
     else if (typeof content !== 'string' && special.tgz) {
       const staging = mkdtempSync(join(root, 'tgz-'));
       write(staging, special.tgz);
@@ -262,6 +264,40 @@ describe('a chart whose values schema references a URL, rendered through the sid
           },
         ),
       /\$ref http/,
+    ],
+    [
+      'a $ref in an archive entry of an unknown typeflag',
+      () =>
+        files(
+          { type: 'object' },
+          {
+            'charts/sub-0.1.0.tgz': craftedTgz([
+              { name: 'sub/Chart.yaml', body: stringify(chart('sub')) },
+              {
+                name: 'sub/values.schema.json',
+                body: JSON.stringify(schemaRef(`${base}/s.json`)),
+                type: 'A',
+              },
+            ]),
+          },
+        ),
+      /sub-0\.1\.0\.tgz:sub\/values\.schema\.json.*\$ref http/s,
+    ],
+    [
+      'a $ref in an archive entry hidden by a PAX size',
+      () =>
+        files(
+          { type: 'object' },
+          {
+            'charts/sub-0.1.0.tgz': craftedTgz([
+              { name: 'sub/Chart.yaml', body: stringify(chart('sub')) },
+              { name: 'pax', type: 'x', body: paxRecords({ size: '0' }) },
+              { name: 'sub/x', size: 1024 },
+              { name: 'sub/values.schema.json', body: JSON.stringify(schemaRef(`${base}/s.json`)) },
+            ]),
+          },
+        ),
+      /sub-0\.1\.0\.tgz:sub\/values\.schema\.json.*\$ref http/s,
     ],
   ])('refuses %s before helm runs', async (name, chartFiles, message) => {
     // given a chart whose schema makes helm load a schema from the loopback service or the disk

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { checkChartSchemas } from '../../../../controller/kube/render/chart-schemas';
+import { craftedTgz, paxRecords, type CraftedEntry } from '../../../helpers/crafted-tar';
 
 /**
  * The chart schema check reads vendored archives as Go's archive/tar names their entries: a PAX
@@ -49,6 +50,42 @@ describe('checkChartSchemas', () => {
     ['pax (a long name)', `${'p'.repeat(120)}/values.schema.json`],
   ])('finds a remote $ref in a %s archive', (format, name) => {
     const dir = chartWithArchive(format.split(' ')[0]!, remote, name);
+    const error = refusal(() => checkChartSchemas(dir, 'k8s-resources/w'));
+    expect(error).toMatchObject({ code: 'kube.render-refused' });
+    expect(error?.message).toMatch(/\$ref http:\/\/169\.254\.169\.254/);
+  });
+
+  // Archives tar never writes, each checked against helm v3.22 (which fetched the $ref of the
+  // first two): the entries Go's reader sees, not the ones a naive reader sees.
+  const schema = JSON.stringify(remote);
+  const chart = { name: 'sub/Chart.yaml', body: 'apiVersion: v2\nname: sub\nversion: 0.1.0\n' };
+  it.each<[string, CraftedEntry[]]>([
+    ['of an unknown typeflag', [chart, { name: 'sub/values.schema.json', body: schema, type: 'A' }]],
+    [
+      'after a PAX size shorter than the header says',
+      [
+        chart,
+        { name: 'pax', type: 'x', body: paxRecords({ size: '0' }) },
+        { name: 'sub/x', size: 1024 },
+        { name: 'sub/values.schema.json', body: schema },
+      ],
+    ],
+    [
+      'after a link header whose size covers it',
+      [chart, { name: 'sub/l', type: '2', size: 1024 }, { name: 'sub/values.schema.json', body: schema }],
+    ],
+    [
+      'named by a PAX path',
+      [
+        chart,
+        { name: 'pax', type: 'x', body: paxRecords({ path: 'sub/values.schema.json' }) },
+        { name: 'sub/y', body: schema },
+      ],
+    ],
+  ])('finds a schema in an entry %s', (_how, entries) => {
+    const dir = join(root, String(++n));
+    mkdirSync(join(dir, 'charts'), { recursive: true });
+    writeFileSync(join(dir, 'charts', 'sub-0.1.0.tgz'), craftedTgz(entries));
     const error = refusal(() => checkChartSchemas(dir, 'k8s-resources/w'));
     expect(error).toMatchObject({ code: 'kube.render-refused' });
     expect(error?.message).toMatch(/\$ref http:\/\/169\.254\.169\.254/);
