@@ -24,6 +24,20 @@ import type { InputTransform, RenderJob, RenderRunner, RenderRunResult } from '.
 
 /** The most a renderer may write: far more than any real release, and it is all held in memory. */
 const MAX_RENDERED_BYTES = 64 * 1024 * 1024;
+/**
+ * The address space a renderer may use (`ulimit -v`): kustomize and helm hold their whole output in
+ * memory (helm needed 0.8 GB for a 54 MB release), and a template loop can ask for any amount; the
+ * sandbox has no cgroup of its own.
+ */
+const MAX_RENDER_MEMORY_BYTES = 3 * 1024 * 1024 * 1024;
+/**
+ * The limits every render runs under, set by the job's shell before the renderer starts (a process
+ * cannot raise them again): files of at most the output cap (`ulimit -f`, in 512-byte blocks in
+ * dash and POSIX shells, 1024 in bash, whose cap is then twice as high; so the cap holds while the file is written, not only when cairn reads
+ * it: found in review, a chart wrote 157 MB to cairn's temp folder before being refused), and
+ * the memory above. A shell that cannot set them fails the render.
+ */
+const RENDER_LIMITS = `ulimit -f ${MAX_RENDERED_BYTES / 512 + 1} && ulimit -v ${MAX_RENDER_MEMORY_BYTES / 1024}`;
 
 /** The folders of one render, all under a fresh root that is removed afterwards. */
 export interface RenderFolders {
@@ -110,7 +124,7 @@ export async function renderConfined(
       shareTree(folders.tmp, folders.gid, true);
     }
     const result = await runOn(runner, job.subject, {
-      command: job.command,
+      command: `${RENDER_LIMITS} && ${job.command}`,
       cwd: folders.src,
       env: {
         PATH: '/usr/bin:/bin',
@@ -130,6 +144,13 @@ export async function renderConfined(
     });
     // The job is gone: what it wrote becomes cairn's before cairn reads it.
     if (runner.user) chownTree(folders.root, { uid: process.getuid!(), gid: process.getgid!() });
+    // A Go renderer out of memory prints the reason first and then pages of goroutine stacks.
+    if (result.code !== 0 && /^fatal error: out of memory$/m.test(result.output))
+      throw renderFailed(
+        job.subject,
+        `rendering ran out of the ${MAX_RENDER_MEMORY_BYTES}-byte memory limit`,
+        'split the folder into smaller ones, or look for a template loop',
+      );
     if (result.timedOut || result.code !== 0) {
       const how = result.timedOut
         ? `did not finish within ${Math.round(job.timeoutMs / 1000)}s`

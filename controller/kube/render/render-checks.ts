@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, resolve } from 'node:path';
 import * as jsYaml from 'js-yaml';
 import { CairnError } from '../../model/errors';
@@ -7,11 +7,13 @@ import { fileKind, readRegularFileSync } from '../../model/regular-file';
 /** The names kustomize reads as a folder's kustomization. */
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
-// What kustomize would fetch over the network: a URL, an scp-like Git address, a go-getter form,
-// a host-qualified path (github.com/org/repo), or a ref/version query.
+// What kustomize would fetch over the network: a URL, an scp-like Git address (any user: found in
+// review, `x@host:org/repo.git` was cloned over SSH), a go-getter form, a host-qualified path
+// (github.com/org/repo), or a ref/version query.
 const REMOTE = [
   /:\/\//,
   /^git@/,
+  /^[^\s/:@]+@[^\s/:]+:/,
   /^git::/,
   /^[\w-]+(\.[\w-]+)+\/[\w.-]+\/[\w.-]+/,
   /[?&](ref|version|timeout)=/,
@@ -22,6 +24,27 @@ const LOCATIONS = ['resources', 'bases', 'components'];
 const PLUGINS = ['generators', 'transformers', 'validators'];
 // Annotations that turn a plugin configuration into a KRM function (exec, container or starlark).
 const FUNCTION_ANNOTATIONS = ['config.kubernetes.io/function', 'config.k8s.io/function'];
+// kustomize's file loader fetches any path whose scheme is http or https (Go's url.Parse), load
+// restrictor or not: generator files, env and envs, patches, openapi, crds, replacements,
+// configurations, and the same fields of built-in plugin configurations.
+const FETCHED = /^\s*https?:/i;
+// Keys whose values kustomize never reads as a path: labels, annotations, literals, inline patches.
+const FREE_TEXT = new Set([
+  'metadata',
+  'commonAnnotations',
+  'commonLabels',
+  'labels',
+  'annotations',
+  'literals',
+  'patch',
+  'options',
+  'images',
+  'replicas',
+  'namePrefix',
+  'nameSuffix',
+  'namespace',
+  'buildMetadata',
+]);
 
 /** A refusal before rendering: the folder asks for something cairn will not let repository input do. */
 export function renderRefused(subject: string, message: string, hint: string): CairnError {
@@ -64,7 +87,7 @@ function entries(doc: Record<string, unknown>, field: string): unknown[] {
  * names the entry and its file instead of a network or plugin error.
  */
 export function checkKustomizations(dir: string, shown: string): void {
-  for (const rel of filesNamed(dir, '', new Set(KUSTOMIZATION_FILES))) {
+  for (const rel of filesNamed(dir, (name) => KUSTOMIZATION_FILES.includes(name))) {
     const file = posix.join(shown, rel);
     const doc = record(loadYaml(readFileSync(join(dir, rel), 'utf8'), file)[0]) ?? {};
     for (const field of LOCATIONS)
@@ -83,7 +106,80 @@ export function checkKustomizations(dir: string, shown: string): void {
       );
     for (const field of PLUGINS)
       for (const entry of entries(doc, field)) checkPlugin(dir, rel, file, field, entry);
+    refuseFetched(doc, file, '');
   }
+  // A built-in plugin's configuration may also be a resource of a folder named as a plugin entry,
+  // in a file of any name (kustomize reads a resource's YAML whatever it is called), or an item of
+  // a List there.
+  for (const rel of filesNamed(dir, () => true)) {
+    const bytes = readFileSync(join(dir, rel));
+    if (!bytes.includes('builtin') || !/https?:/i.test(bytes.toString('latin1'))) continue;
+    const file = posix.join(shown, rel);
+    for (const doc of builtinConfigs(resourceDocs(bytes, file), new Set()))
+      refuseFetched(doc, file, `${String(doc.kind)} `);
+  }
+}
+
+/**
+ * The documents of a file kustomize may read as a resource. One not named as YAML or JSON that is
+ * not YAML either (a README) yields none: kustomize would fail on it too, without fetching.
+ */
+function resourceDocs(bytes: Buffer, file: string): unknown[] {
+  try {
+    return loadYaml(bytes.toString('utf8'), file);
+  } catch (error) {
+    if (/\.(ya?ml|json)$/i.test(file)) throw error;
+    return [];
+  }
+}
+
+/** Every mapping under `value` whose apiVersion is a kustomize built-in's, each object once. */
+function builtinConfigs(value: unknown, seen: Set<object>): Record<string, unknown>[] {
+  if (!value || typeof value !== 'object' || seen.has(value)) return [];
+  seen.add(value);
+  const doc = record(value);
+  if (doc && typeof doc.apiVersion === 'string' && doc.apiVersion.startsWith('builtin')) return [doc];
+  return Object.values(value).flatMap((child) => builtinConfigs(child, seen));
+}
+
+/**
+ * Refuses a kustomization or built-in plugin configuration that names a file by an http(s) URL in
+ * any field but free text: kustomize would fetch it, and under the sidecar runner (which shares the
+ * pod's network) put what a loopback or metadata endpoint answers into a rendered object.
+ */
+function refuseFetched(doc: Record<string, unknown>, file: string, what: string): void {
+  const found = fetchedPath(doc, '', new Set());
+  if (found)
+    throw renderRefused(
+      file,
+      `${what}${found.field} names ${found.entry}, which kustomize would fetch over the network; cairn renders without network`,
+      'commit the file into the rendered folder and name it by its relative path',
+    );
+}
+
+/** The first field under `value` (each shared object walked once) holding a path kustomize fetches. */
+function fetchedPath(
+  value: unknown,
+  at: string,
+  seen: Set<object>,
+): { readonly field: string; readonly entry: string } | undefined {
+  if (typeof value === 'string') {
+    // A generator's `files` entry may be `key=path`.
+    const path = value.slice(value.indexOf('=') + 1);
+    return FETCHED.test(value) || FETCHED.test(path) ? { field: at, entry: value } : undefined;
+  }
+  if (!value || typeof value !== 'object' || seen.has(value)) return undefined;
+  seen.add(value);
+  const children: [string, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [`${at}[${i}]`, v])
+    : Object.entries(value)
+        .filter(([key]) => !FREE_TEXT.has(key))
+        .map(([key, v]) => [at ? `${at}.${key}` : key, v]);
+  for (const [field, child] of children) {
+    const found = fetchedPath(child, field, seen);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** The most of a plugin configuration file the check reads (a real one is a few lines). */
@@ -130,16 +226,19 @@ function pluginFile(
 function checkPlugin(dir: string, rel: string, file: string, field: string, entry: unknown): void {
   let docs: unknown[] = [entry];
   if (typeof entry === 'string') {
-    if (isRemote(entry))
+    if (entry.includes('\n')) {
+      // An entry over several lines is the configuration inline, checked as one.
+      docs = loadYaml(entry, file);
+    } else if (isRemote(entry)) {
       throw renderRefused(file, `${field} names the remote plugin configuration ${entry}`, 'vendor it');
-    // An entry over several lines is the configuration inline, left to kustomize's own flags.
-    if (entry.includes('\n')) return;
-    const path = pluginFile(dir, rel, file, field, entry);
-    if (!path) return;
-    const read = readRegularFileSync(path, MAX_PLUGIN_CONFIG_BYTES);
-    if (!('bytes' in read))
-      throw renderRefused(file, `${field} names ${entry}, which ${read.refused}`, INSIDE_HINT);
-    docs = loadYaml(read.bytes.toString('utf8'), posix.join(posix.dirname(file), entry));
+    } else {
+      const path = pluginFile(dir, rel, file, field, entry);
+      if (!path) return;
+      const read = readRegularFileSync(path, MAX_PLUGIN_CONFIG_BYTES);
+      if (!('bytes' in read))
+        throw renderRefused(file, `${field} names ${entry}, which ${read.refused}`, INSIDE_HINT);
+      docs = loadYaml(read.bytes.toString('utf8'), posix.join(posix.dirname(file), entry));
+    }
   }
   for (const doc of docs.map(record)) {
     if (!doc) continue;
@@ -154,7 +253,25 @@ function checkPlugin(dir: string, rel: string, file: string, field: string, entr
         `${field} names the plugin ${name}${fn ? ` (a KRM function: ${fn})` : ` (apiVersion ${String(doc.apiVersion)})`}; cairn runs kustomize without exec, container or Go plugins`,
         'use kustomize built-ins only (apiVersion: builtin), or render the output in CI and commit it',
       );
+    refuseFetched(doc, file, `${field} ${name} `);
   }
+}
+
+// Helm's own rule for a release name (pkg/chartutil ValidateReleaseName).
+const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Refuses a chart folder whose name (the release name, an argument of `helm template`) is not a
+ * Helm release name. Found in review: a folder named `--post-renderer=sh` was read by helm as that
+ * flag, and the chart's output ran as a shell script in the render's sandbox.
+ */
+export function checkReleaseName(release: string, shown: string): void {
+  if (release.length > 53 || !RELEASE_NAME.test(release))
+    throw renderRefused(
+      shown,
+      `the folder name ${JSON.stringify(release)} is not a Helm release name (lowercase letters, digits, - and ., at most 53 characters); cairn renders the chart with it as the release`,
+      'rename the folder',
+    );
 }
 
 /**
@@ -181,16 +298,45 @@ export function checkChartDependencies(dir: string, shown: string): void {
   }
 }
 
-/** The relative paths under `dir` of the files named one of `names`, in a stable order. */
-function filesNamed(dir: string, rel: string, names: ReadonlySet<string>): string[] {
+/**
+ * The relative paths under `dir` of the files whose name `wanted` accepts, in a stable order, links
+ * followed as kustomize and helm follow them: a link to a file or folder inside `dir` is read under
+ * the link's name (found in review: a `kustomization.yaml` that was a link to a text file was never
+ * checked, and kustomize read it), each folder once. A link leading out of `dir` is not followed:
+ * the renderer finds nothing there either (the job sees the copy of the folder only).
+ */
+export function filesNamed(dir: string, wanted: (name: string) => boolean): string[] {
+  const root = realpathSync(dir);
+  const seen = new Set<string>([root]);
   const out: string[] = [];
-  const here = readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-  );
-  for (const e of here) {
-    const path = rel ? posix.join(rel, e.name) : e.name;
-    if (e.isDirectory()) out.push(...filesNamed(dir, path, names));
-    else if (e.isFile() && names.has(e.name)) out.push(path);
-  }
+  const visit = (rel: string): void => {
+    const here = readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    for (const e of here) {
+      const path = rel ? posix.join(rel, e.name) : e.name;
+      let found: { isDirectory(): boolean; isFile(): boolean } = e;
+      if (e.isSymbolicLink()) {
+        const target = realpathOrUndefined(join(dir, path));
+        if (!target || !inside(root, target)) continue;
+        found = statSync(target);
+      }
+      if (found.isDirectory()) {
+        const real = realpathSync(join(dir, path));
+        if (seen.has(real)) continue;
+        seen.add(real);
+        visit(path);
+      } else if (found.isFile() && wanted(e.name)) out.push(path);
+    }
+  };
+  visit('');
   return out;
+}
+
+function realpathOrUndefined(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
 }

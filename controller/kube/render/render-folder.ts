@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { checkChartDependencies, checkKustomizations } from './render-checks';
+import { checkChartSchemas } from './chart-schemas';
+import { checkChartDependencies, checkKustomizations, checkReleaseName } from './render-checks';
 import { findBinary, renderConfined } from './confined-render';
 import type { RendererKind, RenderSettings } from './types';
 
@@ -16,12 +17,12 @@ const KUSTOMIZE_COMMAND =
   '"$BIN" build --load-restrictor "$LOAD_RESTRICTOR" --enable-alpha-plugins=false --enable-exec=false --enable-helm=false -o "$OUT/rendered.yaml" "$SRC"';
 
 /**
- * helm template with the folder's name as the release and the environment's namespace; values from
+ * helm template with the folder's name as the release (after `--`, so never read as a flag) and the environment's namespace; values from
  * values.yaml (helm's default) then values-<env>.yaml when the chart has one; CRDs included so that
  * cairn applies them first like any other. helm's cache and config live in the job's temp folder.
  */
 const HELM_COMMAND =
-  'HELM_CACHE_HOME="$TMPDIR/cache" HELM_CONFIG_HOME="$TMPDIR/config" HELM_DATA_HOME="$TMPDIR/data" "$BIN" template "$RELEASE" "$SRC" --include-crds ${NAMESPACE:+--namespace "$NAMESPACE"} ${ENV_VALUES:+--values "$ENV_VALUES"} > "$OUT/rendered.yaml"';
+  'HELM_CACHE_HOME="$TMPDIR/cache" HELM_CONFIG_HOME="$TMPDIR/config" HELM_DATA_HOME="$TMPDIR/data" "$BIN" template --include-crds ${NAMESPACE:+--namespace "$NAMESPACE"} ${ENV_VALUES:+--values "$ENV_VALUES"} -- "$RELEASE" "$SRC" > "$OUT/rendered.yaml"';
 
 /** The `file` that objects rendered from a folder carry, and the subject of its errors. */
 export function renderedFile(folder: string, kind: RendererKind): string {
@@ -66,6 +67,7 @@ export function renderFolder(
       settings.log,
     );
   const envValues = `values-${settings.env}.yaml`;
+  const release = posix.basename(folder);
   return renderConfined(
     workspaceDir,
     settings.runner,
@@ -74,11 +76,15 @@ export function renderFolder(
       binary: findBinary('helm', settings.helmPath, 'kubernetes.helm.path'),
       command: HELM_COMMAND,
       env: {
-        RELEASE: posix.basename(folder),
+        RELEASE: release,
         ...(settings.namespace ? { NAMESPACE: settings.namespace } : {}),
         ...(existsSync(join(workspaceDir, folder, envValues)) ? { ENV_VALUES: envValues } : {}),
       },
-      check: (src) => checkChartDependencies(src, folder),
+      check: (src) => {
+        checkReleaseName(release, folder);
+        checkChartDependencies(src, folder);
+        checkChartSchemas(src, folder);
+      },
     },
     settings.log,
   );

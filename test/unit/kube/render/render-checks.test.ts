@@ -33,6 +33,8 @@ describe('isRemote', () => {
   it.each([
     ['https://github.com/acme/infra//base?ref=v1', true],
     ['git@github.com:acme/infra.git', true],
+    ['deploy@git.example.com:acme/infra.git', true],
+    ['a@b.yaml', false],
     ['github.com/acme/infra/base', true],
     ['git::https://example.com/x', true],
     ['base?ref=main', true],
@@ -87,6 +89,22 @@ describe('checkKustomizations', () => {
       /plugin Gen\/g \(apiVersion acme\.io\/v1\)/,
     ],
     ['helmCharts', { 'kustomization.yaml': { helmCharts: [{ name: 'redis' }] } }, /helmCharts/],
+    [
+      'a built-in generator inline fetching a URL',
+      {
+        'kustomization.yaml': {
+          generators: [
+            stringify({
+              apiVersion: 'builtin',
+              kind: 'ConfigMapGenerator',
+              metadata: { name: 'g' },
+              files: ['http://169.254.169.254/latest/meta-data/'],
+            }),
+          ],
+        },
+      },
+      /generators ConfigMapGenerator\/g files\[0\] names http:\/\/169\.254\.169\.254/,
+    ],
   ])('refuses %s, naming it', (_what, files, message) => {
     const error = refusal(() => checkKustomizations(folder(files), 'k8s-resources/web'));
     expect(error?.code).toBe('kube.render-refused');
@@ -100,9 +118,17 @@ describe('checkKustomizations', () => {
         resources: ['base', 'extra.yaml'],
         transformers: [
           { apiVersion: 'builtin', kind: 'LabelTransformer', metadata: { name: 'l' }, labels: { a: 'b' } },
+          {
+            apiVersion: 'builtin',
+            kind: 'AnnotationsTransformer',
+            metadata: { name: 'a' },
+            annotations: { docs: 'https://docs.example.com' },
+          },
         ],
       },
       'base/kustomization.yaml': { resources: ['cm.yaml'] },
+      'README.md':
+        'Uses the builtin: label transformer, see: https://kubectl.docs.kubernetes.io/\n- a: b: c\n',
     });
     expect(refusal(() => checkKustomizations(dir, 'k8s-resources/web'))).toBeUndefined();
   });
