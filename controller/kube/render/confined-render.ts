@@ -33,9 +33,10 @@ const MAX_RENDER_MEMORY_BYTES = 3 * 1024 * 1024 * 1024;
 /**
  * The limits every render runs under, set by the job's shell before the renderer starts (a process
  * cannot raise them again): files of at most the output cap (`ulimit -f`, in 512-byte blocks in
- * dash and POSIX shells, 1024 in bash, whose cap is then twice as high; so the cap holds while the file is written, not only when cairn reads
- * it: found in review, a chart wrote 157 MB to cairn's temp folder before being refused), and
- * the memory above. A shell that cannot set them fails the render.
+ * dash and POSIX shells, 1024 in bash, whose cap is then twice as high), so the cap holds while
+ * the file is written, not only when cairn reads it (found in review: a chart wrote 157 MB to
+ * cairn's temp folder before being refused); and the memory above. A shell that cannot set them
+ * fails the render.
  */
 const RENDER_LIMITS = `ulimit -f ${MAX_RENDERED_BYTES / 512 + 1} && ulimit -v ${MAX_RENDER_MEMORY_BYTES / 1024}`;
 
