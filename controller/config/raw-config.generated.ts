@@ -334,6 +334,10 @@ export interface RawKubernetesTarget {
    */
   adoptUnowned?: boolean;
   /**
+   * Let this environment's tree write cluster policy in the cluster-scoped kinds it lists (default false: refused as kube.out-of-bounds): admission webhooks and policies, APIServices, CRD conversion webhooks, ClusterRole aggregation (aggregate-to-* labels, aggregationRule), and Namespace labels and annotations under kubernetes.io, k8s.io and openshift.io (Pod Security levels, node selectors) other than app.kubernetes.io and kubectl.kubernetes.io.
+   */
+  allowClusterPolicy?: boolean;
+  /**
    * The namespaces this environment may write, names or * globs (default: its namespace plus the Namespace objects its own tree declares). kube-system, kube-public, kube-node-lease, cairn's own namespace and the sharding namespace are refused whatever this says.
    */
   namespaces?: string[];

@@ -23,6 +23,8 @@ export interface Bounds {
   readonly refused: readonly string[];
   /** This environment's owner id: a manifest naming another in its owner label is refused. */
   readonly ownerId: string;
+  /** `kubernetes.allowClusterPolicy`: may write what acts on the whole cluster (see clusterPolicyOf). */
+  readonly allowClusterPolicy?: boolean;
 }
 
 /** The bounds of an environment from its resolved config. */
@@ -33,6 +35,7 @@ export function boundsOf(target: KubernetesTargetConfig, owner: Owner): Bounds {
     clusterResources: target.clusterResources ?? ['Namespace'],
     refused: target.refusedNamespaces ?? [...ALWAYS_REFUSED_NAMESPACES, FALLBACK_CONTROLLER_NAMESPACE],
     ownerId: owner.id,
+    ...(target.allowClusterPolicy ? { allowClusterPolicy: true } : {}),
   };
 }
 
@@ -60,6 +63,9 @@ export function outOfBounds(
   if (namespace === undefined) {
     if (!kindAllowed(bounds.clusterResources, group, kind))
       return `the cluster-scoped kind ${group ? `${group}/` : ''}${kind} is not in kubernetes.clusterResources (${bounds.clusterResources.join(', ') || 'none'})`;
+    const policy = bounds.allowClusterPolicy ? undefined : clusterPolicyOf(object);
+    if (policy)
+      return `${policy}: that is cluster policy, which RBAC lets a writer of this kind change but which reaches beyond this environment; it is refused even when the kind is listed (set kubernetes.allowClusterPolicy: true for an environment trusted with the whole cluster)`;
     if (group === '' && kind === 'Namespace') return namespaceOutOfBounds(bounds, name, declared, foreign);
     return undefined;
   }
@@ -84,6 +90,76 @@ function namespaceOutOfBounds(
   if (taken) return taken;
   if (declared.has(namespace)) return undefined;
   return `namespace ${namespace} is neither kubernetes.namespace (${bounds.namespace}) nor a Namespace of this tree`;
+}
+
+/**
+ * Kinds whose every object acts on requests of the whole cluster: admission webhooks and policies
+ * see or change (or refuse) objects of every namespace, an APIService serves a whole API group.
+ */
+const CLUSTER_POLICY_KINDS: Readonly<Record<string, string>> = {
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration':
+    'an admission webhook receives, and may change, the objects of every namespace it matches',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration':
+    'an admission webhook receives the objects of every namespace it matches, and may refuse them',
+  'admissionregistration.k8s.io/MutatingAdmissionPolicy':
+    'an admission policy may change the objects of every namespace',
+  'admissionregistration.k8s.io/MutatingAdmissionPolicyBinding':
+    'an admission policy binding applies a policy to the objects of every namespace',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy':
+    'an admission policy may refuse the objects of every namespace',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding':
+    'an admission policy binding applies a policy to the objects of every namespace',
+  'apiregistration.k8s.io/APIService': 'an APIService hands a whole API group to a Service',
+};
+
+/** Domains of label and annotation keys reserved to Kubernetes (and OpenShift) components, which read them as policy. */
+const RESERVED_DOMAINS = ['kubernetes.io', 'k8s.io', 'openshift.io'];
+/** Reserved-domain prefixes meant for anyone: the recommended labels and kubectl's bookkeeping. */
+const FREE_PREFIXES = ['app.kubernetes.io', 'kubectl.kubernetes.io'];
+
+function reservedKey(key: string): boolean {
+  const slash = key.indexOf('/');
+  if (slash < 0) return false;
+  const prefix = key.slice(0, slash);
+  if (FREE_PREFIXES.includes(prefix)) return false;
+  return RESERVED_DOMAINS.some((d) => prefix === d || prefix.endsWith(`.${d}`));
+}
+
+/**
+ * What in this cluster-scoped object acts on the whole cluster rather than on the object itself
+ * (the field, said for a person), or undefined. RBAC cannot tell these apart from harmless writes of
+ * the same kind: a Namespace's Pod Security or node-selector label or annotation loosens what the
+ * admin enforced on it, a ClusterRole labelled `aggregate-to-*` adds its rules to every role that
+ * aggregates it (the built-in admin, edit and view), a CRD's conversion webhook receives every object
+ * of its group, and the admission and aggregation kinds act on every namespace.
+ */
+export function clusterPolicyOf(object: KubeObject): string | undefined {
+  const group = groupOf(object.apiVersion);
+  const { kind } = object;
+  const whole = CLUSTER_POLICY_KINDS[`${group}/${kind}`];
+  if (whole) return `${kind}: ${whole}`;
+  const { labels = {}, annotations = {} } = object.metadata;
+  if (group === '' && kind === 'Namespace') {
+    const label = Object.keys(labels).find(reservedKey);
+    if (label)
+      return `metadata.labels.${label}: a Namespace label under ${RESERVED_DOMAINS.join(', ')} is read by the cluster's admission (Pod Security, node selection)`;
+    const annotation = Object.keys(annotations).find(reservedKey);
+    if (annotation)
+      return `metadata.annotations.${annotation}: a Namespace annotation under ${RESERVED_DOMAINS.join(', ')} is read by the cluster's admission (node selection, tolerations, uid ranges)`;
+  }
+  if (group === 'rbac.authorization.k8s.io' && kind === 'ClusterRole') {
+    const label = Object.keys(labels).find((k) => k.slice(k.indexOf('/') + 1).startsWith('aggregate-to-'));
+    if (label)
+      return `metadata.labels.${label}: it adds this ClusterRole's rules to every role aggregating that label (the built-in admin, edit and view, and whoever is bound to them)`;
+    if ((object as { aggregationRule?: unknown }).aggregationRule !== undefined)
+      return `aggregationRule: it gathers the rules of other ClusterRoles`;
+  }
+  if (group === 'apiextensions.k8s.io' && kind === 'CustomResourceDefinition') {
+    const conversion = (object as { spec?: { conversion?: { strategy?: unknown } } }).spec?.conversion;
+    if (conversion?.strategy === 'Webhook')
+      return `spec.conversion.strategy Webhook: its webhook receives every object of the CRD's group, in every namespace`;
+  }
+  return undefined;
 }
 
 function kindAllowed(allowed: readonly string[], group: string, kind: string): boolean {

@@ -157,3 +157,107 @@ describe('checkTree', () => {
     ).toBeUndefined();
   });
 });
+
+describe('cluster policy in listed cluster-scoped kinds', () => {
+  const listed: Bounds = {
+    ...base,
+    clusterResources: [
+      'Namespace',
+      'ClusterRole',
+      'CustomResourceDefinition',
+      'ValidatingWebhookConfiguration',
+      'ValidatingAdmissionPolicy',
+      'APIService',
+    ],
+  };
+  const with_ = (o: KubeObject, extra: object): KubeObject => ({ ...o, ...extra }) as KubeObject;
+  const ns = (meta: object) =>
+    with_(obj('v1', 'Namespace', 'team-a'), { metadata: { name: 'team-a', ...meta } });
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    [
+      'a Pod Security label',
+      ns({ labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } }),
+      /metadata\.labels\.pod-security\.kubernetes\.io\/enforce/,
+    ],
+    [
+      'the immutable name label',
+      ns({ labels: { 'kubernetes.io/metadata.name': 'x' } }),
+      /metadata\.labels\.kubernetes\.io\/metadata\.name/,
+    ],
+    [
+      'an OpenShift node selector',
+      ns({ annotations: { 'openshift.io/node-selector': '' } }),
+      /metadata\.annotations\.openshift\.io\/node-selector/,
+    ],
+    [
+      'a toleration whitelist',
+      ns({ annotations: { 'scheduler.alpha.kubernetes.io/tolerationsWhitelist': '[]' } }),
+      /metadata\.annotations\.scheduler/,
+    ],
+    ['recommended labels', ns({ labels: { 'app.kubernetes.io/part-of': 'shop', team: 'a' } }), undefined],
+    [
+      'kubectl bookkeeping',
+      ns({ annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' } }),
+      undefined,
+    ],
+    [
+      'an aggregate-to label',
+      obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'r', undefined, {
+        'rbac.authorization.k8s.io/aggregate-to-admin': 'true',
+      }),
+      /aggregate-to-admin/,
+    ],
+    [
+      'a custom aggregate-to label',
+      obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'r', undefined, {
+        'example.com/aggregate-to-monitoring': 'true',
+      }),
+      /aggregate-to-monitoring/,
+    ],
+    [
+      'an aggregationRule',
+      with_(obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'r'), {
+        aggregationRule: { clusterRoleSelectors: [] },
+      }),
+      /aggregationRule/,
+    ],
+    [
+      'a plain ClusterRole',
+      obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'r', undefined, { team: 'a' }),
+      undefined,
+    ],
+    [
+      'a conversion webhook',
+      with_(obj('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'w.x.io'), {
+        spec: { conversion: { strategy: 'Webhook' } },
+      }),
+      /spec\.conversion/,
+    ],
+    [
+      'a CRD without one',
+      with_(obj('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'w.x.io'), {
+        spec: { conversion: { strategy: 'None' } },
+      }),
+      undefined,
+    ],
+    [
+      'a validating webhook',
+      obj('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', 'v'),
+      /admission webhook/,
+    ],
+    [
+      'an admission policy',
+      obj('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicy', 'v'),
+      /admission policy/,
+    ],
+    ['an APIService', obj('apiregistration.k8s.io/v1', 'APIService', 'v1.x.io'), /APIService/],
+  ])('%s', (_what, object, expected) => {
+    const why = outOfBounds(listed, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else {
+      expect(why).toMatch(expected);
+      expect(why).toMatch(/kubernetes\.allowClusterPolicy/);
+      expect(outOfBounds({ ...listed, allowClusterPolicy: true }, object, new Set())).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,238 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { stringify } from 'yaml';
+import type { KubeApplier } from '../../../controller/kube/types';
+import { sandboxEnv } from '../../sandbox/sandbox-env';
+import {
+  KUBECTL,
+  kubectlApply,
+  kubectlDelete,
+  twoEnvironmentInstall,
+} from '../../helpers/install-identities';
+import { kubeKit } from './kube-kit';
+
+/**
+ * What a committer to one environment, applied as its own ServiceAccount with the install's RBAC,
+ * cannot make cairn write although RBAC lets that ServiceAccount write it: cluster policy carried
+ * by objects it may write. Against the sandbox's kube-apiserver (RBAC and Pod Security admission
+ * on, the clusterrole-aggregation controller running).
+ */
+jest.setTimeout(180_000);
+const kit = kubeKit('policy');
+const suffix = Math.random().toString(36).slice(2, 7);
+const CLUSTER_KINDS = [
+  'Namespace',
+  'rbac.authorization.k8s.io/ClusterRole',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  'apiextensions.k8s.io/CustomResourceDefinition',
+];
+const install = twoEnvironmentInstall(suffix, {}, (env) =>
+  env === 'b' ? { clusterResources: CLUSTER_KINDS } : {},
+);
+const { a, b } = install;
+const repository = (install.config.repository as { url: string }).url;
+
+const kubectl = (...args: string[]) =>
+  execFileSync(KUBECTL, ['--kubeconfig', sandboxEnv().kubernetes.kubeconfig, ...args], { encoding: 'utf8' });
+
+/** Whether the API server admits this Pod in `namespace` (a server-side dry run as the admin). */
+function admitted(namespace: string, pod: object): boolean {
+  const res = spawnSync(
+    KUBECTL,
+    [
+      '--kubeconfig',
+      sandboxEnv().kubernetes.kubeconfig,
+      'create',
+      '--dry-run=server',
+      '-n',
+      namespace,
+      '-f',
+      '-',
+    ],
+    { input: JSON.stringify(pod), encoding: 'utf8' },
+  );
+  return res.status === 0;
+}
+
+const privilegedPod = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'root' },
+  spec: {
+    containers: [{ name: 'c', image: 'busybox', securityContext: { privileged: true } }],
+    volumes: [{ name: 'host', hostPath: { path: '/' } }],
+  },
+};
+
+let applierA: KubeApplier;
+let applierB: KubeApplier;
+const cleanups: string[] = [];
+
+beforeAll(() => {
+  kubectlApply(install.exported);
+  applierA = kit.applier(
+    'a',
+    kit.target(a.ns, { namespaces: [a.ns, a.extra], serviceAccount: `${a.ns}/${a.sa}`, pruneMaxShare: 1 }),
+    { repository },
+  );
+  applierB = kit.applier(
+    'b',
+    kit.target(b.ns, {
+      serviceAccount: `${b.ns}/${b.sa}`,
+      clusterResources: CLUSTER_KINDS,
+      pruneMaxShare: 1,
+    }),
+    { repository },
+  );
+});
+
+afterAll(async () => {
+  for (const path of cleanups) kit.track(path);
+  await kit.cleanup();
+  kubectlDelete(install.exported);
+});
+
+async function applyFiles(applier: KubeApplier, files: Record<string, string>) {
+  return applier.apply(await applier.load(await kit.workspace(files)));
+}
+
+describe('cluster policy carried by objects an environment may write', () => {
+  it('keeps the Pod Security level the cluster admin set on an environment namespace', async () => {
+    // given the admin enforces the restricted Pod Security level on environment a's namespace
+    kubectl('label', 'namespace', a.ns, 'pod-security.kubernetes.io/enforce=restricted', '--overwrite');
+    expect(admitted(a.ns, privilegedPod)).toBe(false);
+
+    // when a's commit declares its Namespace with the privileged level
+    const result = await applyFiles(applierA, {
+      'ns.yaml': stringify({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: a.ns, labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } },
+      }),
+    });
+
+    // then the commit is refused naming the object and the label, and the admin's level holds
+    const ns = await kit.get(`/api/v1/namespaces/${a.ns}`);
+    expect(ns!.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(admitted(a.ns, privilegedPod)).toBe(false);
+    expect(result.failure).toMatchObject({ code: 'kube.out-of-bounds', retryable: false });
+    expect(result.failure!.message).toContain(`Namespace/${a.ns}`);
+    expect(result.failure!.message).toContain('metadata.labels.pod-security.kubernetes.io/enforce');
+  });
+
+  it('refuses a node-selector annotation on an environment Namespace (PodNodeSelector confinement)', async () => {
+    // when a's commit sets the namespace annotations the node-confining admission plugins read
+    const result = await applyFiles(applierA, {
+      'ns.yaml': stringify({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: a.extra, annotations: { 'scheduler.alpha.kubernetes.io/node-selector': '' } },
+      }),
+    });
+
+    // then it is refused naming the annotation, and the Namespace keeps none
+    const ns = await kit.get(`/api/v1/namespaces/${a.extra}`);
+    expect(ns!.metadata.annotations?.['scheduler.alpha.kubernetes.io/node-selector']).toBeUndefined();
+    expect(result.failure).toMatchObject({ code: 'kube.out-of-bounds' });
+    expect(result.failure!.message).toContain(
+      `metadata.annotations.scheduler.alpha.kubernetes.io/node-selector`,
+    );
+  });
+
+  it('refuses a ClusterRole that aggregates into the built-in view role', async () => {
+    // given environment b may write ClusterRoles
+    const name = kit.name('aggregated');
+    cleanups.push(`/apis/rbac.authorization.k8s.io/v1/clusterroles/${name}`);
+
+    // when its commit labels one of them to be aggregated into `view` (rules b holds itself, so RBAC allows it)
+    const result = await applyFiles(applierB, {
+      'cr.yaml': stringify({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name, labels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } },
+        rules: [
+          {
+            apiGroups: ['rbac.authorization.k8s.io'],
+            resources: ['clusterroles'],
+            resourceNames: [name],
+            verbs: ['get'],
+          },
+        ],
+      }),
+    });
+
+    // then it is refused and never reaches the server, so `view` does not grow
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(kubectl('get', 'clusterrole', 'view', '-o', 'json')).not.toContain(name);
+    expect(await kit.get(`/apis/rbac.authorization.k8s.io/v1/clusterroles/${name}`)).toBeUndefined();
+    expect(result.failure).toMatchObject({ code: 'kube.out-of-bounds' });
+    expect(result.failure!.message).toContain('metadata.labels.rbac.authorization.k8s.io/aggregate-to-view');
+  });
+
+  it.each([
+    [
+      'a MutatingWebhookConfiguration',
+      (name: string) => ({
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'MutatingWebhookConfiguration',
+        metadata: { name },
+        webhooks: [
+          {
+            name: `${name}.example.com`,
+            admissionReviewVersions: ['v1'],
+            sideEffects: 'None',
+            failurePolicy: 'Ignore',
+            // inert on the shared sandbox: it matches no object
+            objectSelector: { matchLabels: { [`inert-${name}`]: 'yes' } },
+            clientConfig: { service: { name: 'mitm', namespace: b.ns, path: '/mutate' } },
+            rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }],
+          },
+        ],
+      }),
+      (name: string) => `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${name}`,
+      'admission webhook',
+    ],
+    [
+      'a CustomResourceDefinition with a conversion webhook',
+      (name: string) => ({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: `widgets.${name}.example.com` },
+        spec: {
+          group: `${name}.example.com`,
+          scope: 'Namespaced',
+          names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+            },
+          ],
+          conversion: {
+            strategy: 'Webhook',
+            webhook: {
+              conversionReviewVersions: ['v1'],
+              clientConfig: { service: { name: 'mitm', namespace: b.ns, path: '/convert' } },
+            },
+          },
+        },
+      }),
+      (name: string) => `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.${name}.example.com`,
+      'spec.conversion',
+    ],
+  ] as const)('refuses %s even when its kind is listed', async (_what, object, path, field) => {
+    // given environment b lists the kind in kubernetes.clusterResources
+    const name = kit.name('hook');
+    cleanups.push(path(name));
+
+    // when its commit holds one pointing at a Service b runs
+    const result = await applyFiles(applierB, { 'hook.yaml': stringify(object(name)) });
+
+    // then it is refused naming what it would do, and nothing reaches the server
+    expect(await kit.get(path(name))).toBeUndefined();
+    expect(result.failure).toMatchObject({ code: 'kube.out-of-bounds' });
+    expect(result.failure!.message).toContain(field);
+    expect(result.failure!.message).toContain('kubernetes.allowClusterPolicy');
+  });
+});
