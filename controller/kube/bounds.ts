@@ -25,6 +25,8 @@ export interface Bounds {
   readonly ownerId: string;
   /** `kubernetes.allowClusterPolicy`: may write what acts on the whole cluster (see clusterPolicyOf). */
   readonly allowClusterPolicy?: boolean;
+  /** `kubernetes.serviceAccount` (`namespace/name`): the identity its objects are applied as. */
+  readonly serviceAccount?: string;
 }
 
 /** The bounds of an environment from its resolved config. */
@@ -36,6 +38,7 @@ export function boundsOf(target: KubernetesTargetConfig, owner: Owner): Bounds {
     refused: target.refusedNamespaces ?? [...ALWAYS_REFUSED_NAMESPACES, FALLBACK_CONTROLLER_NAMESPACE],
     ownerId: owner.id,
     ...(target.allowClusterPolicy ? { allowClusterPolicy: true } : {}),
+    ...(target.serviceAccount ? { serviceAccount: target.serviceAccount } : {}),
   };
 }
 
@@ -69,7 +72,48 @@ export function outOfBounds(
     if (group === '' && kind === 'Namespace') return namespaceOutOfBounds(bounds, name, declared, foreign);
     return undefined;
   }
+  const own = bounds.serviceAccount ? ownIdentityUse(bounds.serviceAccount, object) : undefined;
+  if (own) return own;
   return namespaceOutOfBounds(bounds, namespace, declared, foreign);
+}
+
+/**
+ * Where a namespaced object hands the environment's own ServiceAccount to the tree's code: a pod
+ * template running as it, or a token Secret for it. Either gives the committer that identity's
+ * token, with which it reaches the API server directly, past every check of this file.
+ */
+function ownIdentityUse(serviceAccount: string, object: KubeObject): string | undefined {
+  const [saNamespace, saName] = serviceAccount.split('/');
+  if (object.metadata.namespace !== saNamespace) return undefined;
+  const why = `is this environment's own ServiceAccount ${serviceAccount}, whose token would reach the API server past cairn's checks; run pods as another ServiceAccount`;
+  const o = object as {
+    type?: unknown;
+    spec?: {
+      serviceAccountName?: unknown;
+      serviceAccount?: unknown;
+      template?: { spec?: Record<string, unknown> };
+      jobTemplate?: { spec?: { template?: { spec?: Record<string, unknown> } } };
+    };
+  };
+  if (
+    groupOf(object.apiVersion) === '' &&
+    object.kind === 'Secret' &&
+    o.type === 'kubernetes.io/service-account-token'
+  ) {
+    if (object.metadata.annotations?.['kubernetes.io/service-account.name'] === saName)
+      return `metadata.annotations.kubernetes.io/service-account.name ${why}`;
+  }
+  const pods: [string, Record<string, unknown> | undefined][] = [
+    ['spec', object.kind === 'Pod' ? (o.spec as Record<string, unknown> | undefined) : undefined],
+    ['spec.template.spec', o.spec?.template?.spec],
+    ['spec.jobTemplate.spec.template.spec', o.spec?.jobTemplate?.spec?.template?.spec],
+  ];
+  for (const [path, pod] of pods) {
+    // As the kubelet reads it: serviceAccountName, else the deprecated serviceAccount, else `default`.
+    const used = pod ? (pod.serviceAccountName ?? pod.serviceAccount ?? 'default') : undefined;
+    if (used === saName) return `${path}.serviceAccountName ${why}`;
+  }
+  return undefined;
 }
 
 function namespaceOutOfBounds(

@@ -236,3 +236,52 @@ describe('cluster policy carried by objects an environment may write', () => {
     expect(result.failure!.message).toContain('kubernetes.allowClusterPolicy');
   });
 });
+
+describe("the environment's own ServiceAccount, living in its own namespace", () => {
+  it('refuses a token Secret for it, so the tree never holds a token that bypasses cairn', async () => {
+    // when a's commit asks the token controller for a long-lived token of a's own ServiceAccount
+    const result = await applyFiles(applierA, {
+      'token.yaml': stringify({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'own-token', annotations: { 'kubernetes.io/service-account.name': a.sa } },
+        type: 'kubernetes.io/service-account-token',
+      }),
+    });
+
+    // then no token of that identity exists in a's namespace, and the commit is refused naming the field
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await kit.get(`/api/v1/namespaces/${a.ns}/secrets/own-token`)).toBeUndefined();
+    expect(result.failure).toMatchObject({ code: 'kube.out-of-bounds' });
+    expect(result.failure!.message).toContain(
+      `Secret/${a.ns}/own-token: metadata.annotations.kubernetes.io/service-account.name`,
+    );
+  });
+
+  it('refuses a workload whose pods would run as it', async () => {
+    // when a's commit runs a Deployment as a's own ServiceAccount
+    const result = await applyFiles(applierA, {
+      'deploy.yaml': stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'as-cairn' },
+        spec: {
+          selector: { matchLabels: { app: 'x' } },
+          template: {
+            metadata: { labels: { app: 'x' } },
+            spec: {
+              serviceAccountName: a.sa,
+              automountServiceAccountToken: true,
+              containers: [{ name: 'c', image: 'busybox' }],
+            },
+          },
+        },
+      }),
+    });
+
+    // then it never reaches the server
+    expect(await kit.get(`/apis/apps/v1/namespaces/${a.ns}/deployments/as-cairn`)).toBeUndefined();
+    expect(result.failure).toMatchObject({ code: 'kube.out-of-bounds' });
+    expect(result.failure!.message).toContain('spec.template.spec.serviceAccountName');
+  });
+});

@@ -261,3 +261,79 @@ describe('cluster policy in listed cluster-scoped kinds', () => {
     }
   });
 });
+
+describe("the environment's own ServiceAccount in the tree", () => {
+  const bounds: Bounds = { ...base, serviceAccount: 'team-a/deployer' };
+  const podSpec = (spec: object) => ({ containers: [{ name: 'c', image: 'i' }], ...spec });
+  const made = (kind: string, apiVersion: string, namespace: string, rest: object): KubeObject =>
+    ({ apiVersion, kind, metadata: { name: 'x', namespace }, ...rest }) as KubeObject;
+  it.each<[string, Bounds, KubeObject, RegExp | undefined]>([
+    [
+      'a Deployment running as it',
+      bounds,
+      made('Deployment', 'apps/v1', 'team-a', {
+        spec: { template: { spec: podSpec({ serviceAccountName: 'deployer' }) } },
+      }),
+      /spec\.template\.spec\.serviceAccountName is this environment's own ServiceAccount/,
+    ],
+    [
+      'a CronJob running as it',
+      bounds,
+      made('CronJob', 'batch/v1', 'team-a', {
+        spec: { jobTemplate: { spec: { template: { spec: podSpec({ serviceAccount: 'deployer' }) } } } },
+      }),
+      /spec\.jobTemplate\.spec\.template\.spec\.serviceAccountName/,
+    ],
+    [
+      'a Pod running as it',
+      bounds,
+      made('Pod', 'v1', 'team-a', { spec: podSpec({ serviceAccountName: 'deployer' }) }),
+      /^spec\.serviceAccountName/,
+    ],
+    [
+      'a token Secret for it',
+      bounds,
+      {
+        ...made('Secret', 'v1', 'team-a', { type: 'kubernetes.io/service-account-token' }),
+        metadata: {
+          name: 't',
+          namespace: 'team-a',
+          annotations: { 'kubernetes.io/service-account.name': 'deployer' },
+        },
+      } as KubeObject,
+      /service-account\.name is this environment's own/,
+    ],
+    [
+      'a Deployment as another ServiceAccount',
+      bounds,
+      made('Deployment', 'apps/v1', 'team-a', {
+        spec: { template: { spec: podSpec({ serviceAccountName: 'app' }) } },
+      }),
+      undefined,
+    ],
+    [
+      'a Deployment as default',
+      bounds,
+      made('Deployment', 'apps/v1', 'team-a', { spec: { template: { spec: podSpec({}) } } }),
+      undefined,
+    ],
+    [
+      'its name in another namespace',
+      { ...bounds, namespaces: ['team-a', 'team-a-jobs'] },
+      made('Deployment', 'apps/v1', 'team-a-jobs', {
+        spec: { template: { spec: podSpec({ serviceAccountName: 'deployer' }) } },
+      }),
+      undefined,
+    ],
+    [
+      'a Deployment as default when it is the default ServiceAccount',
+      { ...base, serviceAccount: 'team-a/default' },
+      made('Deployment', 'apps/v1', 'team-a', { spec: { template: { spec: podSpec({}) } } }),
+      /serviceAccountName is this environment's own ServiceAccount team-a\/default/,
+    ],
+  ])('%s', (_what, b, object, expected) => {
+    const why = outOfBounds(b, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
