@@ -119,6 +119,30 @@ describe('cluster policy carried by objects an environment may write', () => {
     expect(result.failure!.message).toContain('metadata.labels.pod-security.kubernetes.io/enforce');
   });
 
+  it('keeps a label the admin set by hand on an environment namespace (one its policies select on)', async () => {
+    // given the admin labelled a's extra namespace for a policy that selects on it
+    kubectl('label', 'namespace', a.extra, 'tier=restricted', '--overwrite');
+
+    // when a's commit declares that Namespace with another value, then without the label
+    const changed = await applyFiles(applierA, {
+      'ns.yaml': stringify({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: a.extra, labels: { tier: 'open' } },
+      }),
+    });
+    const dropped = await applyFiles(applierA, {
+      'ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: a.extra } }),
+    });
+
+    // then the admin's label holds, and the first commit fails naming the conflict
+    const ns = await kit.get(`/api/v1/namespaces/${a.extra}`);
+    expect(ns!.metadata.labels?.tier).toBe('restricted');
+    expect(changed.failure!.message).toContain(`Namespace/${a.extra} (k8s-resources/ns.yaml)`);
+    expect(changed.failure!.message).toContain('field manager conflict');
+    expect(dropped.failure).toBeUndefined();
+  });
+
   it('refuses a node-selector annotation on an environment Namespace (PodNodeSelector confinement)', async () => {
     // when a's commit sets the namespace annotations the node-confining admission plugins read
     const result = await applyFiles(applierA, {
