@@ -69,6 +69,11 @@ export function outOfBounds(
     const policy = bounds.allowClusterPolicy ? undefined : clusterPolicyOf(object);
     if (policy)
       return `${policy}: that is cluster policy, which RBAC lets a writer of this kind change but which reaches beyond this environment; it is refused even when the kind is listed (set kubernetes.allowClusterPolicy: true for an environment trusted with the whole cluster)`;
+    const claim = claimedNamespace(object);
+    if (claim !== undefined) {
+      const why = namespaceOutOfBounds(bounds, claim, declared, foreign);
+      if (why) return `spec.claimRef.namespace binds it to a claim in another namespace: ${why}`;
+    }
     if (group === '' && kind === 'Namespace') return namespaceOutOfBounds(bounds, name, declared, foreign);
     return undefined;
   }
@@ -175,7 +180,9 @@ function reservedKey(key: string): boolean {
  * the same kind: a Namespace's Pod Security or node-selector label or annotation loosens what the
  * admin enforced on it, a ClusterRole labelled `aggregate-to-*` adds its rules to every role that
  * aggregates it (the built-in admin, edit and view), a CRD's conversion webhook receives every object
- * of its group, and the admission and aggregation kinds act on every namespace.
+ * of its group, a default StorageClass or IngressClass (and a global default PriorityClass) is given
+ * to every namespace's new objects, a hostPath or local PersistentVolume hands a claim the node's
+ * filesystem, and the admission and aggregation kinds act on every namespace.
  */
 export function clusterPolicyOf(object: KubeObject): string | undefined {
   const group = groupOf(object.apiVersion);
@@ -198,12 +205,34 @@ export function clusterPolicyOf(object: KubeObject): string | undefined {
     if ((object as { aggregationRule?: unknown }).aggregationRule !== undefined)
       return `aggregationRule: it gathers the rules of other ClusterRoles`;
   }
+  const byDefault = Object.keys(annotations).find((k) => reservedKey(k) && k.endsWith('/is-default-class'));
+  if (byDefault)
+    return `metadata.annotations.${byDefault}: it makes this ${kind} the default of every namespace (every new claim or Ingress without a class gets it)`;
+  const spec = (object as { spec?: Record<string, unknown> }).spec ?? {};
+  if (
+    group === 'scheduling.k8s.io' &&
+    kind === 'PriorityClass' &&
+    (object as { globalDefault?: unknown }).globalDefault === true
+  )
+    return `globalDefault: it gives its priority to every new pod of every namespace`;
+  if (group === '' && kind === 'PersistentVolume') {
+    const node = ['hostPath', 'local'].find((f) => spec[f] !== undefined);
+    if (node)
+      return `spec.${node}: a claim on it mounts the node's filesystem, which Pod Security checks only in a pod's own volumes`;
+  }
   if (group === 'apiextensions.k8s.io' && kind === 'CustomResourceDefinition') {
-    const conversion = (object as { spec?: { conversion?: { strategy?: unknown } } }).spec?.conversion;
+    const conversion = spec.conversion as { strategy?: unknown } | undefined;
     if (conversion?.strategy === 'Webhook')
       return `spec.conversion.strategy Webhook: its webhook receives every object of the CRD's group, in every namespace`;
   }
   return undefined;
+}
+
+/** The namespace a PersistentVolume's `spec.claimRef` binds it to, if any. */
+function claimedNamespace(object: KubeObject): string | undefined {
+  if (groupOf(object.apiVersion) !== '' || object.kind !== 'PersistentVolume') return undefined;
+  const ref = (object as { spec?: { claimRef?: { namespace?: unknown } } }).spec?.claimRef;
+  return typeof ref?.namespace === 'string' ? ref.namespace : undefined;
 }
 
 function kindAllowed(allowed: readonly string[], group: string, kind: string): boolean {

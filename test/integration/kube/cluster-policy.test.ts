@@ -24,6 +24,8 @@ const CLUSTER_KINDS = [
   'rbac.authorization.k8s.io/ClusterRole',
   'admissionregistration.k8s.io/MutatingWebhookConfiguration',
   'apiextensions.k8s.io/CustomResourceDefinition',
+  'PersistentVolume',
+  'networking.k8s.io/IngressClass',
 ];
 const install = twoEnvironmentInstall(suffix, {}, (env) =>
   env === 'b' ? { clusterResources: CLUSTER_KINDS } : {},
@@ -258,6 +260,98 @@ describe('cluster policy carried by objects an environment may write', () => {
     expect(result.failure).toMatchObject({ code: 'kube.out-of-bounds' });
     expect(result.failure!.message).toContain(field);
     expect(result.failure!.message).toContain('kubernetes.allowClusterPolicy');
+  });
+});
+
+describe("reaching other environments' objects through a cluster-scoped kind it lists", () => {
+  it("refuses a PersistentVolume bound in advance to another environment's claim", async () => {
+    // given environment a waits for a volume for its claim `data`
+    kubectlApply(
+      stringify({
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'data', namespace: a.ns },
+        spec: {
+          storageClassName: '',
+          accessModes: ['ReadWriteOnce'],
+          resources: { requests: { storage: '1Gi' } },
+        },
+      }),
+    );
+    const pv = kit.name('pv');
+    cleanups.push(`/api/v1/persistentvolumes/${pv}`);
+
+    // when environment b's commit holds a volume on its own NFS server, claimed for a's `data`
+    const result = await applyFiles(applierB, {
+      'pv.yaml': stringify({
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
+        metadata: { name: pv },
+        spec: {
+          storageClassName: '',
+          capacity: { storage: '1Gi' },
+          accessModes: ['ReadWriteOnce'],
+          nfs: { server: 'nfs.b.example', path: '/' },
+          claimRef: { namespace: a.ns, name: 'data' },
+        },
+      }),
+    });
+
+    // then a's claim is not bound to b's volume, and the commit is refused naming the field
+    let volume: unknown;
+    for (let i = 0; i < 20 && volume === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const claim = await kit.get(`/api/v1/namespaces/${a.ns}/persistentvolumeclaims/data`);
+      volume = (claim as { spec?: { volumeName?: string } } | undefined)?.spec?.volumeName;
+    }
+    expect(volume).toBeUndefined();
+    expect(result.failure).toMatchObject({ code: 'kube.out-of-bounds' });
+    expect(result.failure!.message).toContain(`PersistentVolume/${pv}`);
+    expect(result.failure!.message).toContain(`spec.claimRef.namespace`);
+  });
+
+  it("refuses a default IngressClass, which every other environment's new Ingress would get", async () => {
+    const name = kit.name('ingress');
+    try {
+      // when environment b's commit makes its IngressClass the cluster's default
+      const result = await applyFiles(applierB, {
+        'class.yaml': stringify({
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'IngressClass',
+          metadata: { name, annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+          spec: { controller: 'b.example/mitm' },
+        }),
+      });
+
+      // then a new Ingress of environment a without a class does not get b's class
+      const ingress = JSON.parse(
+        kubectl(
+          'create',
+          '--dry-run=server',
+          '-o',
+          'json',
+          '-n',
+          a.ns,
+          'ingress',
+          'web',
+          '--rule=a.example/=web:80',
+        ),
+      ) as { spec: { ingressClassName?: string } };
+      expect(ingress.spec.ingressClassName).not.toBe(name);
+      expect(result.failure).toMatchObject({ code: 'kube.out-of-bounds' });
+      expect(result.failure!.message).toContain(
+        'metadata.annotations.ingressclass.kubernetes.io/is-default-class',
+      );
+    } finally {
+      spawnSync(KUBECTL, [
+        '--kubeconfig',
+        sandboxEnv().kubernetes.kubeconfig,
+        'delete',
+        'ingressclass',
+        name,
+        '--ignore-not-found',
+      ]);
+    }
   });
 });
 

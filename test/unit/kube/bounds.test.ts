@@ -168,6 +168,10 @@ describe('cluster policy in listed cluster-scoped kinds', () => {
       'ValidatingWebhookConfiguration',
       'ValidatingAdmissionPolicy',
       'APIService',
+      'StorageClass',
+      'IngressClass',
+      'PriorityClass',
+      'PersistentVolume',
     ],
   };
   const with_ = (o: KubeObject, extra: object): KubeObject => ({ ...o, ...extra }) as KubeObject;
@@ -251,6 +255,36 @@ describe('cluster policy in listed cluster-scoped kinds', () => {
       /admission policy/,
     ],
     ['an APIService', obj('apiregistration.k8s.io/v1', 'APIService', 'v1.x.io'), /APIService/],
+    [
+      'a default StorageClass',
+      with_(obj('storage.k8s.io/v1', 'StorageClass', 's'), {
+        metadata: { name: 's', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      }),
+      /is-default-class/,
+    ],
+    [
+      'a default IngressClass',
+      with_(obj('networking.k8s.io/v1', 'IngressClass', 'i'), {
+        metadata: { name: 'i', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+      }),
+      /is-default-class/,
+    ],
+    ['a plain IngressClass', obj('networking.k8s.io/v1', 'IngressClass', 'i'), undefined],
+    [
+      'a global default PriorityClass',
+      with_(obj('scheduling.k8s.io/v1', 'PriorityClass', 'p'), { value: 10, globalDefault: true }),
+      /globalDefault/,
+    ],
+    [
+      'a hostPath PersistentVolume',
+      with_(obj('v1', 'PersistentVolume', 'v'), { spec: { hostPath: { path: '/' } } }),
+      /spec\.hostPath/,
+    ],
+    [
+      'a local PersistentVolume',
+      with_(obj('v1', 'PersistentVolume', 'v'), { spec: { local: { path: '/mnt' } } }),
+      /spec\.local/,
+    ],
   ])('%s', (_what, object, expected) => {
     const why = outOfBounds(listed, object, new Set());
     if (expected === undefined) expect(why).toBeUndefined();
@@ -333,6 +367,34 @@ describe("the environment's own ServiceAccount in the tree", () => {
     ],
   ])('%s', (_what, b, object, expected) => {
     const why = outOfBounds(b, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
+describe("a PersistentVolume's claimRef", () => {
+  const b: Bounds = {
+    ...base,
+    clusterResources: ['PersistentVolume'],
+    namespaces: ['team-a', 'team-a-data'],
+  };
+  const pv = (claimRef: object) =>
+    ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: 'v' },
+      spec: { nfs: { server: 's', path: '/' }, claimRef },
+    }) as KubeObject;
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    ['its own namespace', pv({ namespace: 'team-a-data', name: 'c' }), undefined],
+    [
+      'another namespace',
+      pv({ namespace: 'team-b', name: 'c' }),
+      /spec\.claimRef\.namespace binds it to a claim in another namespace: namespace team-b is neither/,
+    ],
+    ['kube-system', pv({ namespace: 'kube-system', name: 'c' }), /never written/],
+  ])('%s', (_what, object, expected) => {
+    const why = outOfBounds({ ...b, allowClusterPolicy: true }, object, new Set());
     if (expected === undefined) expect(why).toBeUndefined();
     else expect(why).toMatch(expected);
   });
