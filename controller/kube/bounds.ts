@@ -67,8 +67,7 @@ export function outOfBounds(
     if (!kindAllowed(bounds.clusterResources, group, kind))
       return `the cluster-scoped kind ${group ? `${group}/` : ''}${kind} is not in kubernetes.clusterResources (${bounds.clusterResources.join(', ') || 'none'})`;
     const policy = bounds.allowClusterPolicy ? undefined : clusterPolicyOf(object);
-    if (policy)
-      return `${policy}: that is cluster policy, which RBAC lets a writer of this kind change but which reaches beyond this environment; it is refused even when the kind is listed (set kubernetes.allowClusterPolicy: true for an environment trusted with the whole cluster)`;
+    if (policy) return refusedPolicy(policy);
     const claim = claimedNamespace(object);
     if (claim !== undefined) {
       const why = namespaceOutOfBounds(bounds, claim, declared, foreign);
@@ -79,7 +78,13 @@ export function outOfBounds(
   }
   const own = bounds.serviceAccount ? ownIdentityUse(bounds.serviceAccount, object) : undefined;
   if (own) return own;
+  const policy = bounds.allowClusterPolicy ? undefined : clusterPolicyOf(object);
+  if (policy) return refusedPolicy(policy);
   return namespaceOutOfBounds(bounds, namespace, declared, foreign);
+}
+
+function refusedPolicy(policy: string): string {
+  return `${policy}: that is cluster policy, which RBAC lets a writer of this kind change but which reaches beyond this environment; it is refused even in a kind this environment may write (set kubernetes.allowClusterPolicy: true for an environment trusted with the whole cluster)`;
 }
 
 /**
@@ -175,14 +180,15 @@ function reservedKey(key: string): boolean {
 }
 
 /**
- * What in this cluster-scoped object acts on the whole cluster rather than on the object itself
+ * What in this object acts on the whole cluster rather than on the object itself
  * (the field, said for a person), or undefined. RBAC cannot tell these apart from harmless writes of
  * the same kind: a Namespace's Pod Security or node-selector label or annotation loosens what the
  * admin enforced on it, a ClusterRole labelled `aggregate-to-*` adds its rules to every role that
  * aggregates it (the built-in admin, edit and view), a CRD's conversion webhook receives every object
  * of its group, a default StorageClass or IngressClass (and a global default PriorityClass) is given
  * to every namespace's new objects, a hostPath or local PersistentVolume hands a claim the node's
- * filesystem, and the admission and aggregation kinds act on every namespace.
+ * filesystem, a Service's `externalIPs` capture the traffic every pod sends to those addresses, and
+ * the admission and aggregation kinds act on every namespace.
  */
 export function clusterPolicyOf(object: KubeObject): string | undefined {
   const group = groupOf(object.apiVersion);
@@ -220,6 +226,8 @@ export function clusterPolicyOf(object: KubeObject): string | undefined {
     if (node)
       return `spec.${node}: a claim on it mounts the node's filesystem, which Pod Security checks only in a pod's own volumes`;
   }
+  if (group === '' && kind === 'Service' && Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0)
+    return `spec.externalIPs: kube-proxy on every node sends the traffic of every pod to those addresses to this Service (CVE-2020-8554)`;
   if (group === 'apiextensions.k8s.io' && kind === 'CustomResourceDefinition') {
     const conversion = spec.conversion as { strategy?: unknown } | undefined;
     if (conversion?.strategy === 'Webhook')

@@ -355,6 +355,27 @@ describe("reaching other environments' objects through a cluster-scoped kind it 
   });
 });
 
+describe('namespaced objects that act on the whole cluster', () => {
+  it("refuses a Service with externalIPs, which would capture every pod's traffic to those addresses", async () => {
+    // when a's commit holds a Service claiming the address of a service outside the environment
+    const result = await applyFiles(applierA, {
+      'svc.yaml': stringify({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'capture' },
+        spec: { ports: [{ port: 443 }], selector: { app: 'mitm' }, externalIPs: ['203.0.113.10'] },
+      }),
+    });
+
+    // then it never reaches the server, and the commit is refused naming the field
+    expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/capture`)).toBeUndefined();
+    expect(result.failure).toMatchObject({ code: 'kube.out-of-bounds' });
+    expect(result.failure!.message).toContain(
+      `k8s-resources/svc.yaml: Service/${a.ns}/capture: spec.externalIPs`,
+    );
+  });
+});
+
 describe("the environment's own ServiceAccount, living in its own namespace", () => {
   it('refuses a token Secret for it, so the tree never holds a token that bypasses cairn', async () => {
     // when a's commit asks the token controller for a long-lived token of a's own ServiceAccount

@@ -271,6 +271,16 @@ describe('cluster policy in listed cluster-scoped kinds', () => {
     ],
     ['a plain IngressClass', obj('networking.k8s.io/v1', 'IngressClass', 'i'), undefined],
     [
+      'a Service with externalIPs',
+      with_(obj('v1', 'Service', 's', 'team-a'), { spec: { externalIPs: ['10.0.0.1'] } }),
+      /spec\.externalIPs/,
+    ],
+    [
+      'a Service without',
+      with_(obj('v1', 'Service', 's', 'team-a'), { spec: { externalIPs: [] } }),
+      undefined,
+    ],
+    [
       'a global default PriorityClass',
       with_(obj('scheduling.k8s.io/v1', 'PriorityClass', 'p'), { value: 10, globalDefault: true }),
       /globalDefault/,
