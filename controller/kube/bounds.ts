@@ -73,7 +73,13 @@ export function outOfBounds(
       const why = namespaceOutOfBounds(bounds, claim, declared, foreign);
       if (why) return `spec.claimRef.namespace binds it to a claim in another namespace: ${why}`;
     }
-    if (group === '' && kind === 'Namespace') return namespaceOutOfBounds(bounds, name, declared, foreign);
+    if (group === '' && kind === 'Namespace') {
+      // The garbage collector deletes an object whose owners are all gone (or never were): a
+      // Namespace with an owner would be deleted, with everything in it, others' objects too.
+      if (((object.metadata as { ownerReferences?: unknown[] }).ownerReferences ?? []).length > 0)
+        return `metadata.ownerReferences: the garbage collector would delete this Namespace, with every object in it, once that owner is gone (or at once, when it never existed); an environment never deletes a Namespace`;
+      return namespaceOutOfBounds(bounds, name, declared, foreign);
+    }
     return undefined;
   }
   const own = bounds.serviceAccount ? ownIdentityUse(bounds.serviceAccount, object) : undefined;

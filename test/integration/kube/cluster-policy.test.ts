@@ -424,3 +424,36 @@ describe("the environment's own ServiceAccount, living in its own namespace", ()
     expect(result.failure!.message).toContain('spec.template.spec.serviceAccountName');
   });
 });
+
+describe('the garbage collector as a way to delete', () => {
+  it('refuses ownerReferences on a Namespace, which would have the garbage collector delete it with what it holds', async () => {
+    // given a ConfigMap of someone else in a's extra namespace (cairn never prunes a Namespace holding one)
+    kubectl('create', 'configmap', 'theirs', '-n', a.extra, '--from-literal=k=v');
+
+    // when a's commit gives that Namespace an owner that does not exist
+    const result = await applyFiles(applierA, {
+      'ns.yaml': stringify({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: {
+          name: a.extra,
+          ownerReferences: [
+            {
+              apiVersion: 'v1',
+              kind: 'Namespace',
+              name: kit.name('gone'),
+              uid: '3f6e1c2a-0000-4000-8000-000000000001',
+            },
+          ],
+        },
+      }),
+    });
+
+    // then the Namespace is not deleted (an environment may never delete one), and the commit is refused naming the field
+    await new Promise((r) => setTimeout(r, 4000));
+    const ns = await kit.get(`/api/v1/namespaces/${a.extra}`);
+    expect((ns?.metadata as { deletionTimestamp?: string } | undefined)?.deletionTimestamp).toBeUndefined();
+    expect(result.failure).toMatchObject({ code: 'kube.out-of-bounds' });
+    expect(result.failure!.message).toContain(`Namespace/${a.extra}: metadata.ownerReferences`);
+  });
+});

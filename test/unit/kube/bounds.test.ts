@@ -409,3 +409,20 @@ describe("a PersistentVolume's claimRef", () => {
     else expect(why).toMatch(expected);
   });
 });
+
+describe('ownerReferences on a Namespace', () => {
+  it('refuses them, whatever allowClusterPolicy says, and keeps a plain Namespace', () => {
+    const owned = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: 'team-a',
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Namespace', name: 'x', uid: 'u' }],
+      },
+    } as unknown as KubeObject;
+    expect(outOfBounds({ ...base, allowClusterPolicy: true }, owned, new Set())).toMatch(
+      /^metadata\.ownerReferences: the garbage collector would delete this Namespace/,
+    );
+    expect(outOfBounds(base, obj('v1', 'Namespace', 'team-a'), new Set())).toBeUndefined();
+  });
+});
