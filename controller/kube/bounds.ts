@@ -172,6 +172,15 @@ const CLUSTER_POLICY_KINDS: Readonly<Record<string, string>> = {
   'apiregistration.k8s.io/APIService': 'an APIService hands a whole API group to a Service',
 };
 
+/** Subjects that stand for everyone (or every node, every ServiceAccount): a binding to them hands its role out. */
+const EVERYONE: readonly string[] = [
+  'Group system:authenticated',
+  'Group system:unauthenticated',
+  'Group system:serviceaccounts',
+  'Group system:nodes',
+  'User system:anonymous',
+];
+
 /** Domains of label and annotation keys reserved to Kubernetes (and OpenShift) components, which read them as policy. */
 const RESERVED_DOMAINS = ['kubernetes.io', 'k8s.io', 'openshift.io'];
 /** Reserved-domain prefixes meant for anyone: the recommended labels and kubectl's bookkeeping. */
@@ -193,7 +202,8 @@ function reservedKey(key: string): boolean {
  * aggregates it (the built-in admin, edit and view), a CRD's conversion webhook receives every object
  * of its group, a default StorageClass or IngressClass (and a global default PriorityClass) is given
  * to every namespace's new objects, a hostPath or local PersistentVolume hands a claim the node's
- * filesystem, a Service's `externalIPs` capture the traffic every pod sends to those addresses, and
+ * filesystem, a binding to `system:authenticated` (or anonymous) hands its role to everyone, a
+ * Service's `externalIPs` capture the traffic every pod sends to those addresses, and
  * the admission and aggregation kinds act on every namespace.
  */
 export function clusterPolicyOf(object: KubeObject): string | undefined {
@@ -234,6 +244,12 @@ export function clusterPolicyOf(object: KubeObject): string | undefined {
   }
   if (group === '' && kind === 'Service' && Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0)
     return `spec.externalIPs: kube-proxy on every node sends the traffic of every pod to those addresses to this Service (CVE-2020-8554)`;
+  if (group === 'rbac.authorization.k8s.io' && (kind === 'ClusterRoleBinding' || kind === 'RoleBinding')) {
+    const subjects = (object as { subjects?: { kind?: unknown; name?: unknown }[] }).subjects ?? [];
+    const i = subjects.findIndex((x) => EVERYONE.includes(`${String(x.kind)} ${String(x.name)}`));
+    if (i >= 0)
+      return `subjects[${i}]: ${String(subjects[i]!.kind)} ${String(subjects[i]!.name)} is everyone of that kind: the binding would hand this environment's rights out`;
+  }
   if (group === 'apiextensions.k8s.io' && kind === 'CustomResourceDefinition') {
     const conversion = spec.conversion as { strategy?: unknown } | undefined;
     if (conversion?.strategy === 'Webhook')

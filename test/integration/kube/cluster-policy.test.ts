@@ -26,6 +26,7 @@ const CLUSTER_KINDS = [
   'apiextensions.k8s.io/CustomResourceDefinition',
   'PersistentVolume',
   'networking.k8s.io/IngressClass',
+  'rbac.authorization.k8s.io/ClusterRoleBinding',
 ];
 const install = twoEnvironmentInstall(suffix, {}, (env) =>
   env === 'b' ? { clusterResources: CLUSTER_KINDS } : {},
@@ -352,6 +353,50 @@ describe("reaching other environments' objects through a cluster-scoped kind it 
         '--ignore-not-found',
       ]);
     }
+  });
+});
+
+describe('handing its rights to everyone', () => {
+  it('refuses a binding of its own ClusterRole to every authenticated user', async () => {
+    // given environment b may write ClusterRoleBindings, and holds the rules of its own ClusterRole
+    const name = kit.name('everyone');
+    cleanups.push(`/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${name}`);
+    const stranger = ['--as=stranger', '--as-group=system:authenticated'];
+    const strangerMay = () =>
+      spawnSync(
+        KUBECTL,
+        [
+          '--kubeconfig',
+          sandboxEnv().kubernetes.kubeconfig,
+          'auth',
+          'can-i',
+          'create',
+          'clusterroles',
+          ...stranger,
+        ],
+        { encoding: 'utf8' },
+      ).status === 0;
+    expect(strangerMay()).toBe(false);
+
+    // when its commit binds that ClusterRole (RBAC's escalation check allows it) to system:authenticated
+    const result = await applyFiles(applierB, {
+      'crb.yaml': stringify({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name },
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: `cairn-env:${install.ns}:b`,
+        },
+        subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'system:authenticated' }],
+      }),
+    });
+
+    // then nobody else got b's rights, and the commit is refused naming the subject
+    expect(strangerMay()).toBe(false);
+    expect(result.failure).toMatchObject({ code: 'kube.out-of-bounds' });
+    expect(result.failure!.message).toContain('subjects[0]: Group system:authenticated');
   });
 });
 

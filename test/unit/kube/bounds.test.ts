@@ -172,6 +172,7 @@ describe('cluster policy in listed cluster-scoped kinds', () => {
       'IngressClass',
       'PriorityClass',
       'PersistentVolume',
+      'ClusterRoleBinding',
     ],
   };
   const with_ = (o: KubeObject, extra: object): KubeObject => ({ ...o, ...extra }) as KubeObject;
