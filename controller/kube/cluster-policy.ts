@@ -55,7 +55,8 @@ function reservedKey(key: string): boolean {
  * of its group, a default StorageClass or IngressClass (and a global default PriorityClass) is given
  * to every namespace's new objects, a hostPath or local PersistentVolume hands a claim the node's
  * filesystem, a binding to `system:authenticated` (or anonymous) hands its role to everyone, a
- * Service's `externalIPs` capture the traffic every pod sends to those addresses, and
+ * pod template with a system priority class preempts everyone and one with a `nodeName` skips the
+ * scheduler's taints, a Service's `externalIPs` capture the traffic every pod sends to those addresses, and
  * the admission and aggregation kinds act on every namespace.
  */
 export function clusterPolicyOf(object: KubeObject): string | undefined {
@@ -102,6 +103,12 @@ export function clusterPolicyOf(object: KubeObject): string | undefined {
     if (i >= 0)
       return `subjects[${i}]: ${String(subjects[i]!.kind)} ${String(subjects[i]!.name)} is everyone of that kind: the binding would hand this environment's rights out`;
   }
+  for (const [path, pod] of podSpecs(object)) {
+    if (SYSTEM_PRIORITIES.includes(String(pod.priorityClassName)))
+      return `${path}.priorityClassName ${String(pod.priorityClassName)}: it outranks, and may preempt, every pod of every other environment and most of the cluster's own`;
+    if (pod.nodeName !== undefined)
+      return `${path}.nodeName: it puts the pod on that node past the scheduler, the node's NoSchedule taints and the namespace's toleration whitelist`;
+  }
   if (group === 'apiextensions.k8s.io' && kind === 'CustomResourceDefinition') {
     const conversion = spec.conversion as { strategy?: unknown } | undefined;
     if (conversion?.strategy === 'Webhook')
@@ -119,15 +126,7 @@ export function ownIdentityUse(serviceAccount: string, object: KubeObject): stri
   const [saNamespace, saName] = serviceAccount.split('/');
   if (object.metadata.namespace !== saNamespace) return undefined;
   const why = `is this environment's own ServiceAccount ${serviceAccount}, whose token would reach the API server past cairn's checks; run pods as another ServiceAccount`;
-  const o = object as {
-    type?: unknown;
-    spec?: {
-      serviceAccountName?: unknown;
-      serviceAccount?: unknown;
-      template?: { spec?: Record<string, unknown> };
-      jobTemplate?: { spec?: { template?: { spec?: Record<string, unknown> } } };
-    };
-  };
+  const o = object as { type?: unknown };
   if (
     groupOf(object.apiVersion) === '' &&
     object.kind === 'Secret' &&
@@ -136,15 +135,35 @@ export function ownIdentityUse(serviceAccount: string, object: KubeObject): stri
     if (object.metadata.annotations?.['kubernetes.io/service-account.name'] === saName)
       return `metadata.annotations.kubernetes.io/service-account.name ${why}`;
   }
-  const pods: [string, Record<string, unknown> | undefined][] = [
-    ['spec', object.kind === 'Pod' ? (o.spec as Record<string, unknown> | undefined) : undefined],
-    ['spec.template.spec', o.spec?.template?.spec],
-    ['spec.jobTemplate.spec.template.spec', o.spec?.jobTemplate?.spec?.template?.spec],
-  ];
-  for (const [path, pod] of pods) {
+  for (const [path, pod] of podSpecs(object)) {
     // As the kubelet reads it: serviceAccountName, else the deprecated serviceAccount, else `default`.
-    const used = pod ? (pod.serviceAccountName ?? pod.serviceAccount ?? 'default') : undefined;
+    const used = pod.serviceAccountName ?? pod.serviceAccount ?? 'default';
     if (used === saName) return `${path}.serviceAccountName ${why}`;
   }
   return undefined;
 }
+
+/**
+ * The pod specs of an object, with their paths: a Pod's `spec`, a workload's `spec.template.spec`
+ * (Deployments, StatefulSets, DaemonSets, Jobs, ReplicaSets, and custom kinds of that shape), a
+ * CronJob's `spec.jobTemplate.spec.template.spec`.
+ */
+function podSpecs(object: KubeObject): readonly (readonly [string, Readonly<Record<string, unknown>>])[] {
+  const o = object as {
+    spec?: {
+      template?: { spec?: Record<string, unknown> };
+      jobTemplate?: { spec?: { template?: { spec?: Record<string, unknown> } } };
+    };
+  };
+  const found: [string, Record<string, unknown> | undefined][] = [
+    ['spec', object.kind === 'Pod' ? (o.spec as Record<string, unknown> | undefined) : undefined],
+    ['spec.template.spec', o.spec?.template?.spec],
+    ['spec.jobTemplate.spec.template.spec', o.spec?.jobTemplate?.spec?.template?.spec],
+  ];
+  return found.filter(
+    (f): f is [string, Record<string, unknown>] => typeof f[1] === 'object' && f[1] !== null,
+  );
+}
+
+/** Priority classes Kubernetes keeps for its own add-ons: they outrank, and may preempt, every other pod. */
+const SYSTEM_PRIORITIES = ['system-node-critical', 'system-cluster-critical'];

@@ -419,6 +419,38 @@ describe('namespaced objects that act on the whole cluster', () => {
       `k8s-resources/svc.yaml: Service/${a.ns}/capture: spec.externalIPs`,
     );
   });
+
+  it.each([
+    [
+      'a system priority class',
+      { priorityClassName: 'system-node-critical' },
+      'spec.template.spec.priorityClassName system-node-critical',
+    ],
+    ['a nodeName', { nodeName: 'kwok-node-0' }, 'spec.template.spec.nodeName'],
+  ])('refuses a workload whose pods carry %s', async (_what, podSpec, field) => {
+    // when a's commit holds a DaemonSet-like Deployment (no replicas: nothing runs on the shared sandbox)
+    const name = kit.name('critical');
+    const result = await applyFiles(applierA, {
+      'deploy.yaml': stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: { app: name } },
+          template: {
+            metadata: { labels: { app: name } },
+            spec: { ...podSpec, containers: [{ name: 'c', image: 'busybox' }] },
+          },
+        },
+      }),
+    });
+
+    // then it never reaches the server, and the commit is refused naming the field
+    expect(await kit.get(`/apis/apps/v1/namespaces/${a.ns}/deployments/${name}`)).toBeUndefined();
+    expect(result.failure).toMatchObject({ code: 'kube.out-of-bounds' });
+    expect(result.failure!.message).toContain(`Deployment/${a.ns}/${name}: ${field}`);
+  });
 });
 
 describe("the environment's own ServiceAccount, living in its own namespace", () => {

@@ -277,6 +277,27 @@ describe('cluster policy in listed cluster-scoped kinds', () => {
       /spec\.externalIPs/,
     ],
     [
+      'a CronJob at system-cluster-critical',
+      with_(obj('batch/v1', 'CronJob', 'c', 'team-a'), {
+        spec: {
+          jobTemplate: { spec: { template: { spec: { priorityClassName: 'system-cluster-critical' } } } },
+        },
+      }),
+      /^spec\.jobTemplate\.spec\.template\.spec\.priorityClassName system-cluster-critical/,
+    ],
+    [
+      'a Pod with a nodeName',
+      with_(obj('v1', 'Pod', 'p', 'team-a'), { spec: { nodeName: 'n1' } }),
+      /^spec\.nodeName/,
+    ],
+    [
+      'a Deployment at an ordinary priority',
+      with_(obj('apps/v1', 'Deployment', 'd', 'team-a'), {
+        spec: { template: { spec: { priorityClassName: 'high' } } },
+      }),
+      undefined,
+    ],
+    [
       'a Service without',
       with_(obj('v1', 'Service', 's', 'team-a'), { spec: { externalIPs: [] } }),
       undefined,
