@@ -6,7 +6,8 @@ import { groupOf } from './object-ref';
 
 /**
  * Kinds whose every object acts on requests of the whole cluster: admission webhooks and policies
- * see or change (or refuse) objects of every namespace, an APIService serves a whole API group.
+ * see or change (or refuse) objects of every namespace, an APIService serves a whole API group, API
+ * priority and fairness shares the API server among all its users.
  */
 const CLUSTER_POLICY_KINDS: Readonly<Record<string, string>> = {
   'admissionregistration.k8s.io/MutatingWebhookConfiguration':
@@ -22,6 +23,10 @@ const CLUSTER_POLICY_KINDS: Readonly<Record<string, string>> = {
   'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding':
     'an admission policy binding applies a policy to the objects of every namespace',
   'apiregistration.k8s.io/APIService': 'an APIService hands a whole API group to a Service',
+  'flowcontrol.apiserver.k8s.io/FlowSchema':
+    "a FlowSchema decides how much of the API server every user's requests may have",
+  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration':
+    "a priority level decides how much of the API server its flows' requests may have",
 };
 
 /** Subjects that stand for everyone (or every node, every ServiceAccount): a binding to them hands its role out. */

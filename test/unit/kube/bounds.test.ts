@@ -168,6 +168,7 @@ describe('cluster policy in listed cluster-scoped kinds', () => {
       'ValidatingWebhookConfiguration',
       'ValidatingAdmissionPolicy',
       'APIService',
+      'flowcontrol.apiserver.k8s.io/FlowSchema',
       'StorageClass',
       'IngressClass',
       'PriorityClass',
@@ -256,6 +257,11 @@ describe('cluster policy in listed cluster-scoped kinds', () => {
       /admission policy/,
     ],
     ['an APIService', obj('apiregistration.k8s.io/v1', 'APIService', 'v1.x.io'), /APIService/],
+    [
+      'a FlowSchema',
+      obj('flowcontrol.apiserver.k8s.io/v1', 'FlowSchema', 'f'),
+      /FlowSchema: a FlowSchema decides/,
+    ],
     [
       'a default StorageClass',
       with_(obj('storage.k8s.io/v1', 'StorageClass', 's'), {
