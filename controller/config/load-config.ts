@@ -342,6 +342,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               adoptUnowned: kube.adoptUnowned ?? false,
               ...(kube.namespaces ? { namespaces: kube.namespaces } : {}),
               clusterResources: kube.clusterResources ?? ['Namespace'],
+              ...(kube.allowClusterPolicy ? { allowClusterPolicy: true } : {}),
               ...(kube.serviceAccount ? { serviceAccount: kube.serviceAccount } : {}),
               ...(kube.render ? { render: isolationOf(kube.render) } : {}),
               refusedNamespaces: [...new Set(refusedNamespaces)],

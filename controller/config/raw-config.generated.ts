@@ -334,6 +334,10 @@ export interface RawKubernetesTarget {
    */
   adoptUnowned?: boolean;
   /**
+   * Let this environment's tree write cluster policy in the kinds it may write (default false: refused as kube.out-of-bounds): admission webhooks and policies, APIServices, FlowSchemas and PriorityLevelConfigurations, CRD conversion webhooks, ClusterRole aggregation (aggregate-to-* labels, aggregationRule), default StorageClasses and IngressClasses, global default PriorityClasses, hostPath and local PersistentVolumes, Services with externalIPs, pod templates at a system-* priority class or with a nodeName, role bindings to everyone (system:authenticated, system:unauthenticated, system:serviceaccounts, system:nodes, system:anonymous), and Namespace labels and annotations under kubernetes.io, k8s.io and openshift.io (Pod Security levels, node selectors) other than app.kubernetes.io and kubectl.kubernetes.io.
+   */
+  allowClusterPolicy?: boolean;
+  /**
    * The namespaces this environment may write, names or * globs (default: its namespace plus the Namespace objects its own tree declares). kube-system, kube-public, kube-node-lease, cairn's own namespace and the sharding namespace are refused whatever this says.
    */
   namespaces?: string[];

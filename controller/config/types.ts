@@ -151,6 +151,8 @@ export interface KubernetesTargetConfig {
   readonly namespaces?: readonly string[];
   /** The cluster-scoped kinds (`Kind` or `group/Kind`) this environment may write (absent: `Namespace`). */
   readonly clusterResources?: readonly string[];
+  /** May write cluster policy even in listed kinds (admission, aggregation, reserved Namespace labels); default false. */
+  readonly allowClusterPolicy?: boolean;
   /** `namespace/name` of the ServiceAccount impersonated for this environment's objects. */
   readonly serviceAccount?: string;
   /**

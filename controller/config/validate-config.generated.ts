@@ -337,6 +337,11 @@ const schema11 = {
                   'Take over live objects that carry no cairn owner mark (default false: such an object is refused as kube.unowned, naming who manages it).',
                 type: 'boolean',
               },
+              allowClusterPolicy: {
+                description:
+                  "Let this environment's tree write cluster policy in the kinds it may write (default false: refused as kube.out-of-bounds): admission webhooks and policies, APIServices, FlowSchemas and PriorityLevelConfigurations, CRD conversion webhooks, ClusterRole aggregation (aggregate-to-* labels, aggregationRule), default StorageClasses and IngressClasses, global default PriorityClasses, hostPath and local PersistentVolumes, Services with externalIPs, pod templates at a system-* priority class or with a nodeName, role bindings to everyone (system:authenticated, system:unauthenticated, system:serviceaccounts, system:nodes, system:anonymous), and Namespace labels and annotations under kubernetes.io, k8s.io and openshift.io (Pod Security levels, node selectors) other than app.kubernetes.io and kubectl.kubernetes.io.",
+                type: 'boolean',
+              },
               namespaces: {
                 description:
                   "The namespaces this environment may write, names or * globs (default: its namespace plus the Namespace objects its own tree declares). kube-system, kube-public, kube-node-lease, cairn's own namespace and the sharding namespace are refused whatever this says.",
@@ -3475,15 +3480,41 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data50.allowClusterPolicy !== undefined) {
+                  let data62 = data50.allowClusterPolicy;
+                  if (typeof data62 !== 'boolean') {
+                    const err119 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/allowClusterPolicy',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/allowClusterPolicy/type',
+                      keyword: 'type',
+                      params: { type: 'boolean' },
+                      message: 'must be boolean',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties
+                          .allowClusterPolicy.type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties
+                          .allowClusterPolicy,
+                      data: data62,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err119];
+                    } else {
+                      vErrors.push(err119);
+                    }
+                    errors++;
+                  }
+                }
                 if (data50.namespaces !== undefined) {
-                  let data62 = data50.namespaces;
-                  if (Array.isArray(data62)) {
-                    const len4 = data62.length;
+                  let data63 = data50.namespaces;
+                  if (Array.isArray(data63)) {
+                    const len4 = data63.length;
                     for (let i5 = 0; i5 < len4; i5++) {
-                      let data63 = data62[i5];
-                      if (typeof data63 === 'string') {
-                        if (func3(data63) < 1) {
-                          const err119 = {
+                      let data64 = data63[i5];
+                      if (typeof data64 === 'string') {
+                        if (func3(data64) < 1) {
+                          const err120 = {
                             instancePath:
                               instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i5,
                             schemaPath:
@@ -3495,17 +3526,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .namespaces.items,
-                            data: data63,
+                            data: data64,
                           };
                           if (vErrors === null) {
-                            vErrors = [err119];
+                            vErrors = [err120];
                           } else {
-                            vErrors.push(err119);
+                            vErrors.push(err120);
                           }
                           errors++;
                         }
                       } else {
-                        const err120 = {
+                        const err121 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i5,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/namespaces/items/type',
@@ -3518,18 +3549,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.namespaces
                               .items,
-                          data: data63,
+                          data: data64,
                         };
                         if (vErrors === null) {
-                          vErrors = [err120];
+                          vErrors = [err121];
                         } else {
-                          vErrors.push(err120);
+                          vErrors.push(err121);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err121 = {
+                    const err122 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespaces/type',
@@ -3541,25 +3572,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespaces,
-                      data: data62,
+                      data: data63,
                     };
                     if (vErrors === null) {
-                      vErrors = [err121];
+                      vErrors = [err122];
                     } else {
-                      vErrors.push(err121);
+                      vErrors.push(err122);
                     }
                     errors++;
                   }
                 }
                 if (data50.clusterResources !== undefined) {
-                  let data64 = data50.clusterResources;
-                  if (Array.isArray(data64)) {
-                    const len5 = data64.length;
+                  let data65 = data50.clusterResources;
+                  if (Array.isArray(data65)) {
+                    const len5 = data65.length;
                     for (let i6 = 0; i6 < len5; i6++) {
-                      let data65 = data64[i6];
-                      if (typeof data65 === 'string') {
-                        if (func3(data65) < 1) {
-                          const err122 = {
+                      let data66 = data65[i6];
+                      if (typeof data66 === 'string') {
+                        if (func3(data66) < 1) {
+                          const err123 = {
                             instancePath:
                               instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i6,
                             schemaPath:
@@ -3571,17 +3602,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .clusterResources.items,
-                            data: data65,
+                            data: data66,
                           };
                           if (vErrors === null) {
-                            vErrors = [err122];
+                            vErrors = [err123];
                           } else {
-                            vErrors.push(err122);
+                            vErrors.push(err123);
                           }
                           errors++;
                         }
                       } else {
-                        const err123 = {
+                        const err124 = {
                           instancePath:
                             instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i6,
                           schemaPath:
@@ -3595,18 +3626,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties
                               .clusterResources.items,
-                          data: data65,
+                          data: data66,
                         };
                         if (vErrors === null) {
-                          vErrors = [err123];
+                          vErrors = [err124];
                         } else {
-                          vErrors.push(err123);
+                          vErrors.push(err124);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err124 = {
+                    const err125 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/clusterResources',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/clusterResources/type',
@@ -3619,21 +3650,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .clusterResources,
-                      data: data64,
+                      data: data65,
                     };
                     if (vErrors === null) {
-                      vErrors = [err124];
+                      vErrors = [err125];
                     } else {
-                      vErrors.push(err124);
+                      vErrors.push(err125);
                     }
                     errors++;
                   }
                 }
                 if (data50.serviceAccount !== undefined) {
-                  let data66 = data50.serviceAccount;
-                  if (typeof data66 === 'string') {
-                    if (!pattern19.test(data66)) {
-                      const err125 = {
+                  let data67 = data50.serviceAccount;
+                  if (typeof data67 === 'string') {
+                    if (!pattern19.test(data67)) {
+                      const err126 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/pattern',
@@ -3647,17 +3678,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .serviceAccount,
-                        data: data66,
+                        data: data67,
                       };
                       if (vErrors === null) {
-                        vErrors = [err125];
+                        vErrors = [err126];
                       } else {
-                        vErrors.push(err125);
+                        vErrors.push(err126);
                       }
                       errors++;
                     }
                   } else {
-                    const err126 = {
+                    const err127 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/type',
@@ -3670,20 +3701,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .serviceAccount,
-                      data: data66,
+                      data: data67,
                     };
                     if (vErrors === null) {
-                      vErrors = [err126];
+                      vErrors = [err127];
                     } else {
-                      vErrors.push(err126);
+                      vErrors.push(err127);
                     }
                     errors++;
                   }
                 }
                 if (data50.maxManifestBytes !== undefined) {
-                  let data67 = data50.maxManifestBytes;
-                  if (!(typeof data67 == 'number' && !(data67 % 1) && !isNaN(data67))) {
-                    const err127 = {
+                  let data68 = data50.maxManifestBytes;
+                  if (!(typeof data68 == 'number' && !(data68 % 1) && !isNaN(data68))) {
+                    const err128 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/type',
@@ -3696,18 +3727,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .maxManifestBytes,
-                      data: data67,
+                      data: data68,
                     };
                     if (vErrors === null) {
-                      vErrors = [err127];
+                      vErrors = [err128];
                     } else {
-                      vErrors.push(err127);
+                      vErrors.push(err128);
                     }
                     errors++;
                   }
-                  if (typeof data67 == 'number') {
-                    if (data67 < 1 || isNaN(data67)) {
-                      const err128 = {
+                  if (typeof data68 == 'number') {
+                    if (data68 < 1 || isNaN(data68)) {
+                      const err129 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/minimum',
@@ -3718,28 +3749,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .maxManifestBytes,
-                        data: data67,
+                        data: data68,
                       };
                       if (vErrors === null) {
-                        vErrors = [err128];
+                        vErrors = [err129];
                       } else {
-                        vErrors.push(err128);
+                        vErrors.push(err129);
                       }
                       errors++;
                     }
                   }
                 }
                 if (data50.render !== undefined) {
-                  let data68 = data50.render;
-                  if (data68 && typeof data68 == 'object' && !Array.isArray(data68)) {
-                    for (const key11 in data68) {
+                  let data69 = data50.render;
+                  if (data69 && typeof data69 == 'object' && !Array.isArray(data69)) {
+                    for (const key11 in data69) {
                       if (!(
                         key11 === 'isolation' ||
                         key11 === 'socket' ||
                         key11 === 'uid' ||
                         key11 === 'gid'
                       )) {
-                        const err129 = {
+                        const err130 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/additionalProperties',
@@ -3749,20 +3780,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render,
-                          data: data68,
+                          data: data69,
                         };
                         if (vErrors === null) {
-                          vErrors = [err129];
+                          vErrors = [err130];
                         } else {
-                          vErrors.push(err129);
+                          vErrors.push(err130);
                         }
                         errors++;
                       }
                     }
-                    if (data68.isolation !== undefined) {
-                      let data69 = data68.isolation;
-                      if (!(data69 === 'bubblewrap' || data69 === 'sidecar' || data69 === 'none')) {
-                        const err130 = {
+                    if (data69.isolation !== undefined) {
+                      let data70 = data69.isolation;
+                      if (!(data70 === 'bubblewrap' || data70 === 'sidecar' || data70 === 'none')) {
+                        const err131 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/isolation/enum',
@@ -3779,21 +3810,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.isolation,
-                          data: data69,
+                          data: data70,
                         };
                         if (vErrors === null) {
-                          vErrors = [err130];
+                          vErrors = [err131];
                         } else {
-                          vErrors.push(err130);
+                          vErrors.push(err131);
                         }
                         errors++;
                       }
                     }
-                    if (data68.socket !== undefined) {
-                      let data70 = data68.socket;
-                      if (typeof data70 === 'string') {
-                        if (!pattern17.test(data70)) {
-                          const err131 = {
+                    if (data69.socket !== undefined) {
+                      let data71 = data69.socket;
+                      if (typeof data71 === 'string') {
+                        if (!pattern17.test(data71)) {
+                          const err132 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/pattern',
@@ -3804,17 +3835,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.socket,
-                            data: data70,
+                            data: data71,
                           };
                           if (vErrors === null) {
-                            vErrors = [err131];
+                            vErrors = [err132];
                           } else {
-                            vErrors.push(err131);
+                            vErrors.push(err132);
                           }
                           errors++;
                         }
                       } else {
-                        const err132 = {
+                        const err133 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/type',
@@ -3827,20 +3858,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.socket,
-                          data: data70,
+                          data: data71,
                         };
                         if (vErrors === null) {
-                          vErrors = [err132];
+                          vErrors = [err133];
                         } else {
-                          vErrors.push(err132);
+                          vErrors.push(err133);
                         }
                         errors++;
                       }
                     }
-                    if (data68.uid !== undefined) {
-                      let data71 = data68.uid;
-                      if (!(typeof data71 == 'number' && !(data71 % 1) && !isNaN(data71))) {
-                        const err133 = {
+                    if (data69.uid !== undefined) {
+                      let data72 = data69.uid;
+                      if (!(typeof data72 == 'number' && !(data72 % 1) && !isNaN(data72))) {
+                        const err134 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/type',
@@ -3853,18 +3884,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.uid,
-                          data: data71,
+                          data: data72,
                         };
                         if (vErrors === null) {
-                          vErrors = [err133];
+                          vErrors = [err134];
                         } else {
-                          vErrors.push(err133);
+                          vErrors.push(err134);
                         }
                         errors++;
                       }
-                      if (typeof data71 == 'number') {
-                        if (data71 < 1 || isNaN(data71)) {
-                          const err134 = {
+                      if (typeof data72 == 'number') {
+                        if (data72 < 1 || isNaN(data72)) {
+                          const err135 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/minimum',
@@ -3875,21 +3906,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.uid,
-                            data: data71,
+                            data: data72,
                           };
                           if (vErrors === null) {
-                            vErrors = [err134];
+                            vErrors = [err135];
                           } else {
-                            vErrors.push(err134);
+                            vErrors.push(err135);
                           }
                           errors++;
                         }
                       }
                     }
-                    if (data68.gid !== undefined) {
-                      let data72 = data68.gid;
-                      if (!(typeof data72 == 'number' && !(data72 % 1) && !isNaN(data72))) {
-                        const err135 = {
+                    if (data69.gid !== undefined) {
+                      let data73 = data69.gid;
+                      if (!(typeof data73 == 'number' && !(data73 % 1) && !isNaN(data73))) {
+                        const err136 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/type',
@@ -3902,18 +3933,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.gid,
-                          data: data72,
+                          data: data73,
                         };
                         if (vErrors === null) {
-                          vErrors = [err135];
+                          vErrors = [err136];
                         } else {
-                          vErrors.push(err135);
+                          vErrors.push(err136);
                         }
                         errors++;
                       }
-                      if (typeof data72 == 'number') {
-                        if (data72 < 1 || isNaN(data72)) {
-                          const err136 = {
+                      if (typeof data73 == 'number') {
+                        if (data73 < 1 || isNaN(data73)) {
+                          const err137 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/minimum',
@@ -3924,19 +3955,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.gid,
-                            data: data72,
+                            data: data73,
                           };
                           if (vErrors === null) {
-                            vErrors = [err136];
+                            vErrors = [err137];
                           } else {
-                            vErrors.push(err136);
+                            vErrors.push(err137);
                           }
                           errors++;
                         }
                       }
                     }
                   } else {
-                    const err137 = {
+                    const err138 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/render/type',
@@ -3947,18 +3978,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.render.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.render,
-                      data: data68,
+                      data: data69,
                     };
                     if (vErrors === null) {
-                      vErrors = [err137];
+                      vErrors = [err138];
                     } else {
-                      vErrors.push(err137);
+                      vErrors.push(err138);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err138 = {
+                const err139 = {
                   instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                   schemaPath: '#/properties/environments/items/properties/kubernetes/type',
                   keyword: 'type',
@@ -3969,15 +4000,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   data: data50,
                 };
                 if (vErrors === null) {
-                  vErrors = [err138];
+                  vErrors = [err139];
                 } else {
-                  vErrors.push(err138);
+                  vErrors.push(err139);
                 }
                 errors++;
               }
             }
           } else {
-            const err139 = {
+            const err140 = {
               instancePath: instancePath + '/environments/' + i0,
               schemaPath: '#/properties/environments/items/type',
               keyword: 'type',
@@ -3988,15 +4019,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data20,
             };
             if (vErrors === null) {
-              vErrors = [err139];
+              vErrors = [err140];
             } else {
-              vErrors.push(err139);
+              vErrors.push(err140);
             }
             errors++;
           }
         }
       } else {
-        const err140 = {
+        const err141 = {
           instancePath: instancePath + '/environments',
           schemaPath: '#/properties/environments/type',
           keyword: 'type',
@@ -4007,18 +4038,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data19,
         };
         if (vErrors === null) {
-          vErrors = [err140];
+          vErrors = [err141];
         } else {
-          vErrors.push(err140);
+          vErrors.push(err141);
         }
         errors++;
       }
     }
     if (data.audit !== undefined) {
-      let data73 = data.audit;
-      if (data73 && typeof data73 == 'object' && !Array.isArray(data73)) {
-        if (data73.dir === undefined) {
-          const err141 = {
+      let data74 = data.audit;
+      if (data74 && typeof data74 == 'object' && !Array.isArray(data74)) {
+        if (data74.dir === undefined) {
+          const err142 = {
             instancePath: instancePath + '/audit',
             schemaPath: '#/properties/audit/required',
             keyword: 'required',
@@ -4026,16 +4057,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'dir' + "'",
             schema: schema11.properties.audit.required,
             parentSchema: schema11.properties.audit,
-            data: data73,
+            data: data74,
           };
           if (vErrors === null) {
-            vErrors = [err141];
+            vErrors = [err142];
           } else {
-            vErrors.push(err141);
+            vErrors.push(err142);
           }
           errors++;
         }
-        for (const key12 in data73) {
+        for (const key12 in data74) {
           if (!(
             key12 === 'backend' ||
             key12 === 'dir' ||
@@ -4045,7 +4076,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             key12 === 'unkeyed' ||
             key12 === 'dynamodb'
           )) {
-            const err142 = {
+            const err143 = {
               instancePath: instancePath + '/audit',
               schemaPath: '#/properties/audit/additionalProperties',
               keyword: 'additionalProperties',
@@ -4053,27 +4084,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.audit,
-              data: data73,
-            };
-            if (vErrors === null) {
-              vErrors = [err142];
-            } else {
-              vErrors.push(err142);
-            }
-            errors++;
-          }
-        }
-        if (data73.backend !== undefined) {
-          let data74 = data73.backend;
-          if (!(data74 === 'jsonl' || data74 === 'dynamodb')) {
-            const err143 = {
-              instancePath: instancePath + '/audit/backend',
-              schemaPath: '#/properties/audit/properties/backend/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema11.properties.audit.properties.backend.enum },
-              message: 'must be equal to one of the allowed values',
-              schema: schema11.properties.audit.properties.backend.enum,
-              parentSchema: schema11.properties.audit.properties.backend,
               data: data74,
             };
             if (vErrors === null) {
@@ -4084,11 +4094,32 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data73.dir !== undefined) {
-          let data75 = data73.dir;
-          if (typeof data75 === 'string') {
-            if (func3(data75) < 1) {
-              const err144 = {
+        if (data74.backend !== undefined) {
+          let data75 = data74.backend;
+          if (!(data75 === 'jsonl' || data75 === 'dynamodb')) {
+            const err144 = {
+              instancePath: instancePath + '/audit/backend',
+              schemaPath: '#/properties/audit/properties/backend/enum',
+              keyword: 'enum',
+              params: { allowedValues: schema11.properties.audit.properties.backend.enum },
+              message: 'must be equal to one of the allowed values',
+              schema: schema11.properties.audit.properties.backend.enum,
+              parentSchema: schema11.properties.audit.properties.backend,
+              data: data75,
+            };
+            if (vErrors === null) {
+              vErrors = [err144];
+            } else {
+              vErrors.push(err144);
+            }
+            errors++;
+          }
+        }
+        if (data74.dir !== undefined) {
+          let data76 = data74.dir;
+          if (typeof data76 === 'string') {
+            if (func3(data76) < 1) {
+              const err145 = {
                 instancePath: instancePath + '/audit/dir',
                 schemaPath: '#/properties/audit/properties/dir/minLength',
                 keyword: 'minLength',
@@ -4096,17 +4127,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.audit.properties.dir,
-                data: data75,
+                data: data76,
               };
               if (vErrors === null) {
-                vErrors = [err144];
+                vErrors = [err145];
               } else {
-                vErrors.push(err144);
+                vErrors.push(err145);
               }
               errors++;
             }
           } else {
-            const err145 = {
+            const err146 = {
               instancePath: instancePath + '/audit/dir',
               schemaPath: '#/properties/audit/properties/dir/type',
               keyword: 'type',
@@ -4114,21 +4145,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.audit.properties.dir.type,
               parentSchema: schema11.properties.audit.properties.dir,
-              data: data75,
+              data: data76,
             };
             if (vErrors === null) {
-              vErrors = [err145];
+              vErrors = [err146];
             } else {
-              vErrors.push(err145);
+              vErrors.push(err146);
             }
             errors++;
           }
         }
-        if (data73.witnessDir !== undefined) {
-          let data76 = data73.witnessDir;
-          if (typeof data76 === 'string') {
-            if (func3(data76) < 1) {
-              const err146 = {
+        if (data74.witnessDir !== undefined) {
+          let data77 = data74.witnessDir;
+          if (typeof data77 === 'string') {
+            if (func3(data77) < 1) {
+              const err147 = {
                 instancePath: instancePath + '/audit/witnessDir',
                 schemaPath: '#/properties/audit/properties/witnessDir/minLength',
                 keyword: 'minLength',
@@ -4136,17 +4167,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.audit.properties.witnessDir,
-                data: data76,
+                data: data77,
               };
               if (vErrors === null) {
-                vErrors = [err146];
+                vErrors = [err147];
               } else {
-                vErrors.push(err146);
+                vErrors.push(err147);
               }
               errors++;
             }
           } else {
-            const err147 = {
+            const err148 = {
               instancePath: instancePath + '/audit/witnessDir',
               schemaPath: '#/properties/audit/properties/witnessDir/type',
               keyword: 'type',
@@ -4154,21 +4185,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.audit.properties.witnessDir.type,
               parentSchema: schema11.properties.audit.properties.witnessDir,
-              data: data76,
+              data: data77,
             };
             if (vErrors === null) {
-              vErrors = [err147];
+              vErrors = [err148];
             } else {
-              vErrors.push(err147);
+              vErrors.push(err148);
             }
             errors++;
           }
         }
-        if (data73.keyFile !== undefined) {
-          let data77 = data73.keyFile;
-          if (typeof data77 === 'string') {
-            if (func3(data77) < 1) {
-              const err148 = {
+        if (data74.keyFile !== undefined) {
+          let data78 = data74.keyFile;
+          if (typeof data78 === 'string') {
+            if (func3(data78) < 1) {
+              const err149 = {
                 instancePath: instancePath + '/audit/keyFile',
                 schemaPath: '#/properties/audit/properties/keyFile/minLength',
                 keyword: 'minLength',
@@ -4176,17 +4207,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.audit.properties.keyFile,
-                data: data77,
+                data: data78,
               };
               if (vErrors === null) {
-                vErrors = [err148];
+                vErrors = [err149];
               } else {
-                vErrors.push(err148);
+                vErrors.push(err149);
               }
               errors++;
             }
           } else {
-            const err149 = {
+            const err150 = {
               instancePath: instancePath + '/audit/keyFile',
               schemaPath: '#/properties/audit/properties/keyFile/type',
               keyword: 'type',
@@ -4194,21 +4225,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.audit.properties.keyFile.type,
               parentSchema: schema11.properties.audit.properties.keyFile,
-              data: data77,
+              data: data78,
             };
             if (vErrors === null) {
-              vErrors = [err149];
+              vErrors = [err150];
             } else {
-              vErrors.push(err149);
+              vErrors.push(err150);
             }
             errors++;
           }
         }
-        if (data73.keyEnv !== undefined) {
-          let data78 = data73.keyEnv;
-          if (typeof data78 === 'string') {
-            if (!pattern1.test(data78)) {
-              const err150 = {
+        if (data74.keyEnv !== undefined) {
+          let data79 = data74.keyEnv;
+          if (typeof data79 === 'string') {
+            if (!pattern1.test(data79)) {
+              const err151 = {
                 instancePath: instancePath + '/audit/keyEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
@@ -4216,17 +4247,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                 schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                 parentSchema: schema13,
-                data: data78,
+                data: data79,
               };
               if (vErrors === null) {
-                vErrors = [err150];
+                vErrors = [err151];
               } else {
-                vErrors.push(err150);
+                vErrors.push(err151);
               }
               errors++;
             }
           } else {
-            const err151 = {
+            const err152 = {
               instancePath: instancePath + '/audit/keyEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -4234,27 +4265,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data78,
-            };
-            if (vErrors === null) {
-              vErrors = [err151];
-            } else {
-              vErrors.push(err151);
-            }
-            errors++;
-          }
-        }
-        if (data73.unkeyed !== undefined) {
-          let data79 = data73.unkeyed;
-          if (typeof data79 !== 'boolean') {
-            const err152 = {
-              instancePath: instancePath + '/audit/unkeyed',
-              schemaPath: '#/properties/audit/properties/unkeyed/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.audit.properties.unkeyed.type,
-              parentSchema: schema11.properties.audit.properties.unkeyed,
               data: data79,
             };
             if (vErrors === null) {
@@ -4265,11 +4275,32 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data73.dynamodb !== undefined) {
-          let data80 = data73.dynamodb;
-          if (data80 && typeof data80 == 'object' && !Array.isArray(data80)) {
-            if (data80.table === undefined) {
-              const err153 = {
+        if (data74.unkeyed !== undefined) {
+          let data80 = data74.unkeyed;
+          if (typeof data80 !== 'boolean') {
+            const err153 = {
+              instancePath: instancePath + '/audit/unkeyed',
+              schemaPath: '#/properties/audit/properties/unkeyed/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.audit.properties.unkeyed.type,
+              parentSchema: schema11.properties.audit.properties.unkeyed,
+              data: data80,
+            };
+            if (vErrors === null) {
+              vErrors = [err153];
+            } else {
+              vErrors.push(err153);
+            }
+            errors++;
+          }
+        }
+        if (data74.dynamodb !== undefined) {
+          let data81 = data74.dynamodb;
+          if (data81 && typeof data81 == 'object' && !Array.isArray(data81)) {
+            if (data81.table === undefined) {
+              const err154 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -4277,25 +4308,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'table' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data80,
-              };
-              if (vErrors === null) {
-                vErrors = [err153];
-              } else {
-                vErrors.push(err153);
-              }
-              errors++;
-            }
-            if (data80.region === undefined) {
-              const err154 = {
-                instancePath: instancePath + '/audit/dynamodb',
-                schemaPath: '#/properties/audit/properties/dynamodb/required',
-                keyword: 'required',
-                params: { missingProperty: 'region' },
-                message: "must have required property '" + 'region' + "'",
-                schema: schema11.properties.audit.properties.dynamodb.required,
-                parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data80,
+                data: data81,
               };
               if (vErrors === null) {
                 vErrors = [err154];
@@ -4304,9 +4317,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key13 in data80) {
+            if (data81.region === undefined) {
+              const err155 = {
+                instancePath: instancePath + '/audit/dynamodb',
+                schemaPath: '#/properties/audit/properties/dynamodb/required',
+                keyword: 'required',
+                params: { missingProperty: 'region' },
+                message: "must have required property '" + 'region' + "'",
+                schema: schema11.properties.audit.properties.dynamodb.required,
+                parentSchema: schema11.properties.audit.properties.dynamodb,
+                data: data81,
+              };
+              if (vErrors === null) {
+                vErrors = [err155];
+              } else {
+                vErrors.push(err155);
+              }
+              errors++;
+            }
+            for (const key13 in data81) {
               if (!(key13 === 'table' || key13 === 'region' || key13 === 'endpoint')) {
-                const err155 = {
+                const err156 = {
                   instancePath: instancePath + '/audit/dynamodb',
                   schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
                   keyword: 'additionalProperties',
@@ -4314,21 +4345,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.audit.properties.dynamodb,
-                  data: data80,
+                  data: data81,
                 };
                 if (vErrors === null) {
-                  vErrors = [err155];
+                  vErrors = [err156];
                 } else {
-                  vErrors.push(err155);
+                  vErrors.push(err156);
                 }
                 errors++;
               }
             }
-            if (data80.table !== undefined) {
-              let data81 = data80.table;
-              if (typeof data81 === 'string') {
-                if (func3(data81) < 3) {
-                  const err156 = {
+            if (data81.table !== undefined) {
+              let data82 = data81.table;
+              if (typeof data82 === 'string') {
+                if (func3(data82) < 3) {
+                  const err157 = {
                     instancePath: instancePath + '/audit/dynamodb/table',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
                     keyword: 'minLength',
@@ -4336,17 +4367,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 3 characters',
                     schema: 3,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                    data: data81,
+                    data: data82,
                   };
                   if (vErrors === null) {
-                    vErrors = [err156];
+                    vErrors = [err157];
                   } else {
-                    vErrors.push(err156);
+                    vErrors.push(err157);
                   }
                   errors++;
                 }
               } else {
-                const err157 = {
+                const err158 = {
                   instancePath: instancePath + '/audit/dynamodb/table',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
                   keyword: 'type',
@@ -4354,21 +4385,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                  data: data81,
+                  data: data82,
                 };
                 if (vErrors === null) {
-                  vErrors = [err157];
+                  vErrors = [err158];
                 } else {
-                  vErrors.push(err157);
+                  vErrors.push(err158);
                 }
                 errors++;
               }
             }
-            if (data80.region !== undefined) {
-              let data82 = data80.region;
-              if (typeof data82 === 'string') {
-                if (func3(data82) < 1) {
-                  const err158 = {
+            if (data81.region !== undefined) {
+              let data83 = data81.region;
+              if (typeof data83 === 'string') {
+                if (func3(data83) < 1) {
+                  const err159 = {
                     instancePath: instancePath + '/audit/dynamodb/region',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
                     keyword: 'minLength',
@@ -4376,17 +4407,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                    data: data82,
+                    data: data83,
                   };
                   if (vErrors === null) {
-                    vErrors = [err158];
+                    vErrors = [err159];
                   } else {
-                    vErrors.push(err158);
+                    vErrors.push(err159);
                   }
                   errors++;
                 }
               } else {
-                const err159 = {
+                const err160 = {
                   instancePath: instancePath + '/audit/dynamodb/region',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
                   keyword: 'type',
@@ -4394,21 +4425,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                  data: data82,
+                  data: data83,
                 };
                 if (vErrors === null) {
-                  vErrors = [err159];
+                  vErrors = [err160];
                 } else {
-                  vErrors.push(err159);
+                  vErrors.push(err160);
                 }
                 errors++;
               }
             }
-            if (data80.endpoint !== undefined) {
-              let data83 = data80.endpoint;
-              if (typeof data83 === 'string') {
-                if (func3(data83) < 1) {
-                  const err160 = {
+            if (data81.endpoint !== undefined) {
+              let data84 = data81.endpoint;
+              if (typeof data84 === 'string') {
+                if (func3(data84) < 1) {
+                  const err161 = {
                     instancePath: instancePath + '/audit/dynamodb/endpoint',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
                     keyword: 'minLength',
@@ -4416,17 +4447,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                    data: data83,
+                    data: data84,
                   };
                   if (vErrors === null) {
-                    vErrors = [err160];
+                    vErrors = [err161];
                   } else {
-                    vErrors.push(err160);
+                    vErrors.push(err161);
                   }
                   errors++;
                 }
               } else {
-                const err161 = {
+                const err162 = {
                   instancePath: instancePath + '/audit/dynamodb/endpoint',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
                   keyword: 'type',
@@ -4434,18 +4465,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                  data: data83,
+                  data: data84,
                 };
                 if (vErrors === null) {
-                  vErrors = [err161];
+                  vErrors = [err162];
                 } else {
-                  vErrors.push(err161);
+                  vErrors.push(err162);
                 }
                 errors++;
               }
             }
           } else {
-            const err162 = {
+            const err163 = {
               instancePath: instancePath + '/audit/dynamodb',
               schemaPath: '#/properties/audit/properties/dynamodb/type',
               keyword: 'type',
@@ -4453,18 +4484,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.audit.properties.dynamodb.type,
               parentSchema: schema11.properties.audit.properties.dynamodb,
-              data: data80,
+              data: data81,
             };
             if (vErrors === null) {
-              vErrors = [err162];
+              vErrors = [err163];
             } else {
-              vErrors.push(err162);
+              vErrors.push(err163);
             }
             errors++;
           }
         }
       } else {
-        const err163 = {
+        const err164 = {
           instancePath: instancePath + '/audit',
           schemaPath: '#/properties/audit/type',
           keyword: 'type',
@@ -4472,22 +4503,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.audit.type,
           parentSchema: schema11.properties.audit,
-          data: data73,
+          data: data74,
         };
         if (vErrors === null) {
-          vErrors = [err163];
+          vErrors = [err164];
         } else {
-          vErrors.push(err163);
+          vErrors.push(err164);
         }
         errors++;
       }
     }
     if (data.server !== undefined) {
-      let data84 = data.server;
-      if (data84 && typeof data84 == 'object' && !Array.isArray(data84)) {
-        for (const key14 in data84) {
+      let data85 = data.server;
+      if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
+        for (const key14 in data85) {
           if (!func2.call(schema11.properties.server.properties, key14)) {
-            const err164 = {
+            const err165 = {
               instancePath: instancePath + '/server',
               schemaPath: '#/properties/server/additionalProperties',
               keyword: 'additionalProperties',
@@ -4495,27 +4526,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.server,
-              data: data84,
-            };
-            if (vErrors === null) {
-              vErrors = [err164];
-            } else {
-              vErrors.push(err164);
-            }
-            errors++;
-          }
-        }
-        if (data84.port !== undefined) {
-          let data85 = data84.port;
-          if (!(typeof data85 == 'number' && !(data85 % 1) && !isNaN(data85))) {
-            const err165 = {
-              instancePath: instancePath + '/server/port',
-              schemaPath: '#/properties/server/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.port.type,
-              parentSchema: schema11.properties.server.properties.port,
               data: data85,
             };
             if (vErrors === null) {
@@ -4525,9 +4535,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data85 == 'number') {
-            if (data85 > 65535 || isNaN(data85)) {
-              const err166 = {
+        }
+        if (data85.port !== undefined) {
+          let data86 = data85.port;
+          if (!(typeof data86 == 'number' && !(data86 % 1) && !isNaN(data86))) {
+            const err166 = {
+              instancePath: instancePath + '/server/port',
+              schemaPath: '#/properties/server/properties/port/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.port.type,
+              parentSchema: schema11.properties.server.properties.port,
+              data: data86,
+            };
+            if (vErrors === null) {
+              vErrors = [err166];
+            } else {
+              vErrors.push(err166);
+            }
+            errors++;
+          }
+          if (typeof data86 == 'number') {
+            if (data86 > 65535 || isNaN(data86)) {
+              const err167 = {
                 instancePath: instancePath + '/server/port',
                 schemaPath: '#/properties/server/properties/port/maximum',
                 keyword: 'maximum',
@@ -4535,25 +4566,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 65535',
                 schema: 65535,
                 parentSchema: schema11.properties.server.properties.port,
-                data: data85,
-              };
-              if (vErrors === null) {
-                vErrors = [err166];
-              } else {
-                vErrors.push(err166);
-              }
-              errors++;
-            }
-            if (data85 < 0 || isNaN(data85)) {
-              const err167 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data85,
+                data: data86,
               };
               if (vErrors === null) {
                 vErrors = [err167];
@@ -4562,12 +4575,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (data86 < 0 || isNaN(data86)) {
+              const err168 = {
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data86,
+              };
+              if (vErrors === null) {
+                vErrors = [err168];
+              } else {
+                vErrors.push(err168);
+              }
+              errors++;
+            }
           }
         }
-        if (data84.probePort !== undefined) {
-          let data86 = data84.probePort;
-          if (!(typeof data86 == 'number' && !(data86 % 1) && !isNaN(data86))) {
-            const err168 = {
+        if (data85.probePort !== undefined) {
+          let data87 = data85.probePort;
+          if (!(typeof data87 == 'number' && !(data87 % 1) && !isNaN(data87))) {
+            const err169 = {
               instancePath: instancePath + '/server/probePort',
               schemaPath: '#/properties/server/properties/probePort/type',
               keyword: 'type',
@@ -4575,18 +4606,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.probePort.type,
               parentSchema: schema11.properties.server.properties.probePort,
-              data: data86,
+              data: data87,
             };
             if (vErrors === null) {
-              vErrors = [err168];
+              vErrors = [err169];
             } else {
-              vErrors.push(err168);
+              vErrors.push(err169);
             }
             errors++;
           }
-          if (typeof data86 == 'number') {
-            if (data86 > 65535 || isNaN(data86)) {
-              const err169 = {
+          if (typeof data87 == 'number') {
+            if (data87 > 65535 || isNaN(data87)) {
+              const err170 = {
                 instancePath: instancePath + '/server/probePort',
                 schemaPath: '#/properties/server/properties/probePort/maximum',
                 keyword: 'maximum',
@@ -4594,25 +4625,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 65535',
                 schema: 65535,
                 parentSchema: schema11.properties.server.properties.probePort,
-                data: data86,
-              };
-              if (vErrors === null) {
-                vErrors = [err169];
-              } else {
-                vErrors.push(err169);
-              }
-              errors++;
-            }
-            if (data86 < 0 || isNaN(data86)) {
-              const err170 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data86,
+                data: data87,
               };
               if (vErrors === null) {
                 vErrors = [err170];
@@ -4621,12 +4634,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (data87 < 0 || isNaN(data87)) {
+              const err171 = {
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data87,
+              };
+              if (vErrors === null) {
+                vErrors = [err171];
+              } else {
+                vErrors.push(err171);
+              }
+              errors++;
+            }
           }
         }
-        if (data84.host !== undefined) {
-          let data87 = data84.host;
-          if (typeof data87 !== 'string') {
-            const err171 = {
+        if (data85.host !== undefined) {
+          let data88 = data85.host;
+          if (typeof data88 !== 'string') {
+            const err172 = {
               instancePath: instancePath + '/server/host',
               schemaPath: '#/properties/server/properties/host/type',
               keyword: 'type',
@@ -4634,62 +4665,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.server.properties.host.type,
               parentSchema: schema11.properties.server.properties.host,
-              data: data87,
-            };
-            if (vErrors === null) {
-              vErrors = [err171];
-            } else {
-              vErrors.push(err171);
-            }
-            errors++;
-          }
-        }
-        if (data84.webhookSecretEnv !== undefined) {
-          let data88 = data84.webhookSecretEnv;
-          if (typeof data88 === 'string') {
-            if (!pattern1.test(data88)) {
-              const err172 = {
-                instancePath: instancePath + '/server/webhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data88,
-              };
-              if (vErrors === null) {
-                vErrors = [err172];
-              } else {
-                vErrors.push(err172);
-              }
-              errors++;
-            }
-          } else {
-            const err173 = {
-              instancePath: instancePath + '/server/webhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
               data: data88,
             };
             if (vErrors === null) {
-              vErrors = [err173];
+              vErrors = [err172];
             } else {
-              vErrors.push(err173);
+              vErrors.push(err172);
             }
             errors++;
           }
         }
-        if (data84.apiTokenEnv !== undefined) {
-          let data89 = data84.apiTokenEnv;
+        if (data85.webhookSecretEnv !== undefined) {
+          let data89 = data85.webhookSecretEnv;
           if (typeof data89 === 'string') {
             if (!pattern1.test(data89)) {
-              const err174 = {
-                instancePath: instancePath + '/server/apiTokenEnv',
+              const err173 = {
+                instancePath: instancePath + '/server/webhookSecretEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -4699,15 +4690,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 data: data89,
               };
               if (vErrors === null) {
-                vErrors = [err174];
+                vErrors = [err173];
               } else {
-                vErrors.push(err174);
+                vErrors.push(err173);
               }
               errors++;
             }
           } else {
-            const err175 = {
-              instancePath: instancePath + '/server/apiTokenEnv',
+            const err174 = {
+              instancePath: instancePath + '/server/webhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -4717,26 +4708,66 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data89,
             };
             if (vErrors === null) {
-              vErrors = [err175];
+              vErrors = [err174];
             } else {
-              vErrors.push(err175);
+              vErrors.push(err174);
             }
             errors++;
           }
         }
-        if (data84.apiTokens !== undefined) {
-          let data90 = data84.apiTokens;
-          if (Array.isArray(data90)) {
-            const len6 = data90.length;
+        if (data85.apiTokenEnv !== undefined) {
+          let data90 = data85.apiTokenEnv;
+          if (typeof data90 === 'string') {
+            if (!pattern1.test(data90)) {
+              const err175 = {
+                instancePath: instancePath + '/server/apiTokenEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data90,
+              };
+              if (vErrors === null) {
+                vErrors = [err175];
+              } else {
+                vErrors.push(err175);
+              }
+              errors++;
+            }
+          } else {
+            const err176 = {
+              instancePath: instancePath + '/server/apiTokenEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data90,
+            };
+            if (vErrors === null) {
+              vErrors = [err176];
+            } else {
+              vErrors.push(err176);
+            }
+            errors++;
+          }
+        }
+        if (data85.apiTokens !== undefined) {
+          let data91 = data85.apiTokens;
+          if (Array.isArray(data91)) {
+            const len6 = data91.length;
             for (let i7 = 0; i7 < len6; i7++) {
-              let data91 = data90[i7];
-              const _errs210 = errors;
+              let data92 = data91[i7];
+              const _errs212 = errors;
               let valid43 = false;
               let passing2 = null;
-              const _errs211 = errors;
-              if (data91 && typeof data91 == 'object' && !Array.isArray(data91)) {
-                if (data91.env === undefined) {
-                  const err176 = {
+              const _errs213 = errors;
+              if (data92 && typeof data92 == 'object' && !Array.isArray(data92)) {
+                if (data92.env === undefined) {
+                  const err177 = {
                     instancePath: instancePath + '/server/apiTokens/' + i7,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
@@ -4744,33 +4775,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data91,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err176];
-                  } else {
-                    vErrors.push(err176);
-                  }
-                  errors++;
-                }
-              }
-              var _valid2 = _errs211 === errors;
-              if (_valid2) {
-                valid43 = true;
-                passing2 = 0;
-              }
-              const _errs212 = errors;
-              if (data91 && typeof data91 == 'object' && !Array.isArray(data91)) {
-                if (data91.file === undefined) {
-                  const err177 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i7,
-                    schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'file' },
-                    message: "must have required property '" + 'file' + "'",
-                    schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
-                    parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data91,
+                    data: data92,
                   };
                   if (vErrors === null) {
                     vErrors = [err177];
@@ -4780,7 +4785,33 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   errors++;
                 }
               }
-              var _valid2 = _errs212 === errors;
+              var _valid2 = _errs213 === errors;
+              if (_valid2) {
+                valid43 = true;
+                passing2 = 0;
+              }
+              const _errs214 = errors;
+              if (data92 && typeof data92 == 'object' && !Array.isArray(data92)) {
+                if (data92.file === undefined) {
+                  const err178 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i7,
+                    schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'file' },
+                    message: "must have required property '" + 'file' + "'",
+                    schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
+                    parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
+                    data: data92,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err178];
+                  } else {
+                    vErrors.push(err178);
+                  }
+                  errors++;
+                }
+              }
+              var _valid2 = _errs214 === errors;
               if (_valid2 && valid43) {
                 valid43 = false;
                 passing2 = [passing2, 1];
@@ -4791,7 +4822,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               }
               if (!valid43) {
-                const err178 = {
+                const err179 = {
                   instancePath: instancePath + '/server/apiTokens/' + i7,
                   schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
                   keyword: 'oneOf',
@@ -4799,27 +4830,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.server.properties.apiTokens.items.oneOf,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data91,
+                  data: data92,
                 };
                 if (vErrors === null) {
-                  vErrors = [err178];
+                  vErrors = [err179];
                 } else {
-                  vErrors.push(err178);
+                  vErrors.push(err179);
                 }
                 errors++;
               } else {
-                errors = _errs210;
+                errors = _errs212;
                 if (vErrors !== null) {
-                  if (_errs210) {
-                    vErrors.length = _errs210;
+                  if (_errs212) {
+                    vErrors.length = _errs212;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data91 && typeof data91 == 'object' && !Array.isArray(data91)) {
-                if (data91.scopes === undefined) {
-                  const err179 = {
+              if (data92 && typeof data92 == 'object' && !Array.isArray(data92)) {
+                if (data92.scopes === undefined) {
+                  const err180 = {
                     instancePath: instancePath + '/server/apiTokens/' + i7,
                     schemaPath: '#/properties/server/properties/apiTokens/items/required',
                     keyword: 'required',
@@ -4827,18 +4858,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'scopes' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data91,
+                    data: data92,
                   };
                   if (vErrors === null) {
-                    vErrors = [err179];
+                    vErrors = [err180];
                   } else {
-                    vErrors.push(err179);
+                    vErrors.push(err180);
                   }
                   errors++;
                 }
-                for (const key15 in data91) {
+                for (const key15 in data92) {
                   if (!(key15 === 'env' || key15 === 'file' || key15 === 'scopes')) {
-                    const err180 = {
+                    const err181 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
@@ -4846,21 +4877,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data91,
+                      data: data92,
                     };
                     if (vErrors === null) {
-                      vErrors = [err180];
+                      vErrors = [err181];
                     } else {
-                      vErrors.push(err180);
+                      vErrors.push(err181);
                     }
                     errors++;
                   }
                 }
-                if (data91.env !== undefined) {
-                  let data92 = data91.env;
-                  if (typeof data92 === 'string') {
-                    if (!pattern1.test(data92)) {
-                      const err181 = {
+                if (data92.env !== undefined) {
+                  let data93 = data92.env;
+                  if (typeof data93 === 'string') {
+                    if (!pattern1.test(data93)) {
+                      const err182 = {
                         instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
                         schemaPath: '#/definitions/envVarName/pattern',
                         keyword: 'pattern',
@@ -4868,17 +4899,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                         schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                         parentSchema: schema13,
-                        data: data92,
+                        data: data93,
                       };
                       if (vErrors === null) {
-                        vErrors = [err181];
+                        vErrors = [err182];
                       } else {
-                        vErrors.push(err181);
+                        vErrors.push(err182);
                       }
                       errors++;
                     }
                   } else {
-                    const err182 = {
+                    const err183 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
                       schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
@@ -4886,21 +4917,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema13.type,
                       parentSchema: schema13,
-                      data: data92,
+                      data: data93,
                     };
                     if (vErrors === null) {
-                      vErrors = [err182];
+                      vErrors = [err183];
                     } else {
-                      vErrors.push(err182);
+                      vErrors.push(err183);
                     }
                     errors++;
                   }
                 }
-                if (data91.file !== undefined) {
-                  let data93 = data91.file;
-                  if (typeof data93 === 'string') {
-                    if (func3(data93) < 1) {
-                      const err183 = {
+                if (data92.file !== undefined) {
+                  let data94 = data92.file;
+                  if (typeof data94 === 'string') {
+                    if (func3(data94) < 1) {
+                      const err184 = {
                         instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/file/minLength',
@@ -4909,17 +4940,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                        data: data93,
+                        data: data94,
                       };
                       if (vErrors === null) {
-                        vErrors = [err183];
+                        vErrors = [err184];
                       } else {
-                        vErrors.push(err183);
+                        vErrors.push(err184);
                       }
                       errors++;
                     }
                   } else {
-                    const err184 = {
+                    const err185 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
                       keyword: 'type',
@@ -4927,21 +4958,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                      data: data93,
+                      data: data94,
                     };
                     if (vErrors === null) {
-                      vErrors = [err184];
+                      vErrors = [err185];
                     } else {
-                      vErrors.push(err184);
+                      vErrors.push(err185);
                     }
                     errors++;
                   }
                 }
-                if (data91.scopes !== undefined) {
-                  let data94 = data91.scopes;
-                  if (Array.isArray(data94)) {
-                    if (data94.length < 1) {
-                      const err185 = {
+                if (data92.scopes !== undefined) {
+                  let data95 = data92.scopes;
+                  if (Array.isArray(data95)) {
+                    if (data95.length < 1) {
+                      const err186 = {
                         instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
@@ -4950,20 +4981,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 items',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                        data: data94,
+                        data: data95,
                       };
                       if (vErrors === null) {
-                        vErrors = [err185];
+                        vErrors = [err186];
                       } else {
-                        vErrors.push(err185);
+                        vErrors.push(err186);
                       }
                       errors++;
                     }
-                    const len7 = data94.length;
+                    const len7 = data95.length;
                     for (let i8 = 0; i8 < len7; i8++) {
-                      let data95 = data94[i8];
-                      if (!(data95 === 'read' || data95 === 'sync')) {
-                        const err186 = {
+                      let data96 = data95[i8];
+                      if (!(data96 === 'read' || data96 === 'sync')) {
+                        const err187 = {
                           instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes/' + i8,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
@@ -4979,23 +5010,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data95,
+                          data: data96,
                         };
                         if (vErrors === null) {
-                          vErrors = [err186];
+                          vErrors = [err187];
                         } else {
-                          vErrors.push(err186);
+                          vErrors.push(err187);
                         }
                         errors++;
                       }
                     }
-                    let i9 = data94.length;
+                    let i9 = data95.length;
                     let j1;
                     if (i9 > 1) {
                       outer1: for (; i9--;) {
                         for (j1 = i9; j1--;) {
-                          if (func0(data94[i9], data94[j1])) {
-                            const err187 = {
+                          if (func0(data95[i9], data95[j1])) {
+                            const err188 = {
                               instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
@@ -5010,12 +5041,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data94,
+                              data: data95,
                             };
                             if (vErrors === null) {
-                              vErrors = [err187];
+                              vErrors = [err188];
                             } else {
-                              vErrors.push(err187);
+                              vErrors.push(err188);
                             }
                             errors++;
                             break outer1;
@@ -5024,7 +5055,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err188 = {
+                    const err189 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
@@ -5032,18 +5063,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data94,
+                      data: data95,
                     };
                     if (vErrors === null) {
-                      vErrors = [err188];
+                      vErrors = [err189];
                     } else {
-                      vErrors.push(err188);
+                      vErrors.push(err189);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err189 = {
+                const err190 = {
                   instancePath: instancePath + '/server/apiTokens/' + i7,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
@@ -5051,18 +5082,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data91,
+                  data: data92,
                 };
                 if (vErrors === null) {
-                  vErrors = [err189];
+                  vErrors = [err190];
                 } else {
-                  vErrors.push(err189);
+                  vErrors.push(err190);
                 }
                 errors++;
               }
             }
           } else {
-            const err190 = {
+            const err191 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -5070,28 +5101,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data90,
-            };
-            if (vErrors === null) {
-              vErrors = [err190];
-            } else {
-              vErrors.push(err190);
-            }
-            errors++;
-          }
-        }
-        if (data84.maxBodySize !== undefined) {
-          let data96 = data84.maxBodySize;
-          if (!(typeof data96 == 'number' && !(data96 % 1) && !isNaN(data96))) {
-            const err191 = {
-              instancePath: instancePath + '/server/maxBodySize',
-              schemaPath: '#/properties/server/properties/maxBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data96,
+              data: data91,
             };
             if (vErrors === null) {
               vErrors = [err191];
@@ -5100,9 +5110,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data96 == 'number') {
-            if (data96 < 1024 || isNaN(data96)) {
-              const err192 = {
+        }
+        if (data85.maxBodySize !== undefined) {
+          let data97 = data85.maxBodySize;
+          if (!(typeof data97 == 'number' && !(data97 % 1) && !isNaN(data97))) {
+            const err192 = {
+              instancePath: instancePath + '/server/maxBodySize',
+              schemaPath: '#/properties/server/properties/maxBodySize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBodySize,
+              data: data97,
+            };
+            if (vErrors === null) {
+              vErrors = [err192];
+            } else {
+              vErrors.push(err192);
+            }
+            errors++;
+          }
+          if (typeof data97 == 'number') {
+            if (data97 < 1024 || isNaN(data97)) {
+              const err193 = {
                 instancePath: instancePath + '/server/maxBodySize',
                 schemaPath: '#/properties/server/properties/maxBodySize/minimum',
                 keyword: 'minimum',
@@ -5110,21 +5141,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1024',
                 schema: 1024,
                 parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data96,
+                data: data97,
               };
               if (vErrors === null) {
-                vErrors = [err192];
+                vErrors = [err193];
               } else {
-                vErrors.push(err192);
+                vErrors.push(err193);
               }
               errors++;
             }
           }
         }
-        if (data84.maxConnections !== undefined) {
-          let data97 = data84.maxConnections;
-          if (!(typeof data97 == 'number' && !(data97 % 1) && !isNaN(data97))) {
-            const err193 = {
+        if (data85.maxConnections !== undefined) {
+          let data98 = data85.maxConnections;
+          if (!(typeof data98 == 'number' && !(data98 % 1) && !isNaN(data98))) {
+            const err194 = {
               instancePath: instancePath + '/server/maxConnections',
               schemaPath: '#/properties/server/properties/maxConnections/type',
               keyword: 'type',
@@ -5132,18 +5163,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxConnections.type,
               parentSchema: schema11.properties.server.properties.maxConnections,
-              data: data97,
+              data: data98,
             };
             if (vErrors === null) {
-              vErrors = [err193];
+              vErrors = [err194];
             } else {
-              vErrors.push(err193);
+              vErrors.push(err194);
             }
             errors++;
           }
-          if (typeof data97 == 'number') {
-            if (data97 < 1 || isNaN(data97)) {
-              const err194 = {
+          if (typeof data98 == 'number') {
+            if (data98 < 1 || isNaN(data98)) {
+              const err195 = {
                 instancePath: instancePath + '/server/maxConnections',
                 schemaPath: '#/properties/server/properties/maxConnections/minimum',
                 keyword: 'minimum',
@@ -5151,21 +5182,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.server.properties.maxConnections,
-                data: data97,
+                data: data98,
               };
               if (vErrors === null) {
-                vErrors = [err194];
+                vErrors = [err195];
               } else {
-                vErrors.push(err194);
+                vErrors.push(err195);
               }
               errors++;
             }
           }
         }
-        if (data84.maxConnectionsPerClient !== undefined) {
-          let data98 = data84.maxConnectionsPerClient;
-          if (!(typeof data98 == 'number' && !(data98 % 1) && !isNaN(data98))) {
-            const err195 = {
+        if (data85.maxConnectionsPerClient !== undefined) {
+          let data99 = data85.maxConnectionsPerClient;
+          if (!(typeof data99 == 'number' && !(data99 % 1) && !isNaN(data99))) {
+            const err196 = {
               instancePath: instancePath + '/server/maxConnectionsPerClient',
               schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
               keyword: 'type',
@@ -5173,18 +5204,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
               parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-              data: data98,
+              data: data99,
             };
             if (vErrors === null) {
-              vErrors = [err195];
+              vErrors = [err196];
             } else {
-              vErrors.push(err195);
+              vErrors.push(err196);
             }
             errors++;
           }
-          if (typeof data98 == 'number') {
-            if (data98 < 1 || isNaN(data98)) {
-              const err196 = {
+          if (typeof data99 == 'number') {
+            if (data99 < 1 || isNaN(data99)) {
+              const err197 = {
                 instancePath: instancePath + '/server/maxConnectionsPerClient',
                 schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
                 keyword: 'minimum',
@@ -5192,29 +5223,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-                data: data98,
-              };
-              if (vErrors === null) {
-                vErrors = [err196];
-              } else {
-                vErrors.push(err196);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data84.headersTimeout !== undefined) {
-          let data99 = data84.headersTimeout;
-          if (typeof data99 === 'string') {
-            if (!pattern0.test(data99)) {
-              const err197 = {
-                instancePath: instancePath + '/server/headersTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
                 data: data99,
               };
               if (vErrors === null) {
@@ -5224,31 +5232,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
-            const err198 = {
-              instancePath: instancePath + '/server/headersTimeout',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data99,
-            };
-            if (vErrors === null) {
-              vErrors = [err198];
-            } else {
-              vErrors.push(err198);
-            }
-            errors++;
           }
         }
-        if (data84.bodyTimeout !== undefined) {
-          let data100 = data84.bodyTimeout;
+        if (data85.headersTimeout !== undefined) {
+          let data100 = data85.headersTimeout;
           if (typeof data100 === 'string') {
             if (!pattern0.test(data100)) {
-              const err199 = {
-                instancePath: instancePath + '/server/bodyTimeout',
+              const err198 = {
+                instancePath: instancePath + '/server/headersTimeout',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
@@ -5258,15 +5249,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 data: data100,
               };
               if (vErrors === null) {
-                vErrors = [err199];
+                vErrors = [err198];
               } else {
-                vErrors.push(err199);
+                vErrors.push(err198);
               }
               errors++;
             }
           } else {
-            const err200 = {
-              instancePath: instancePath + '/server/bodyTimeout',
+            const err199 = {
+              instancePath: instancePath + '/server/headersTimeout',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -5276,24 +5267,43 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data100,
             };
             if (vErrors === null) {
-              vErrors = [err200];
+              vErrors = [err199];
             } else {
-              vErrors.push(err200);
+              vErrors.push(err199);
             }
             errors++;
           }
         }
-        if (data84.maxBufferedBodySize !== undefined) {
-          let data101 = data84.maxBufferedBodySize;
-          if (!(typeof data101 == 'number' && !(data101 % 1) && !isNaN(data101))) {
+        if (data85.bodyTimeout !== undefined) {
+          let data101 = data85.bodyTimeout;
+          if (typeof data101 === 'string') {
+            if (!pattern0.test(data101)) {
+              const err200 = {
+                instancePath: instancePath + '/server/bodyTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data101,
+              };
+              if (vErrors === null) {
+                vErrors = [err200];
+              } else {
+                vErrors.push(err200);
+              }
+              errors++;
+            }
+          } else {
             const err201 = {
-              instancePath: instancePath + '/server/maxBufferedBodySize',
-              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
               data: data101,
             };
             if (vErrors === null) {
@@ -5303,9 +5313,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data101 == 'number') {
-            if (data101 < 65536 || isNaN(data101)) {
-              const err202 = {
+        }
+        if (data85.maxBufferedBodySize !== undefined) {
+          let data102 = data85.maxBufferedBodySize;
+          if (!(typeof data102 == 'number' && !(data102 % 1) && !isNaN(data102))) {
+            const err202 = {
+              instancePath: instancePath + '/server/maxBufferedBodySize',
+              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+              data: data102,
+            };
+            if (vErrors === null) {
+              vErrors = [err202];
+            } else {
+              vErrors.push(err202);
+            }
+            errors++;
+          }
+          if (typeof data102 == 'number') {
+            if (data102 < 65536 || isNaN(data102)) {
+              const err203 = {
                 instancePath: instancePath + '/server/maxBufferedBodySize',
                 schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
                 keyword: 'minimum',
@@ -5313,29 +5344,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 65536',
                 schema: 65536,
                 parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-                data: data101,
-              };
-              if (vErrors === null) {
-                vErrors = [err202];
-              } else {
-                vErrors.push(err202);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data84.publicUrl !== undefined) {
-          let data102 = data84.publicUrl;
-          if (typeof data102 === 'string') {
-            if (!pattern2.test(data102)) {
-              const err203 = {
-                instancePath: instancePath + '/server/publicUrl',
-                schemaPath: '#/properties/server/properties/publicUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.server.properties.publicUrl,
                 data: data102,
               };
               if (vErrors === null) {
@@ -5345,8 +5353,31 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+        if (data85.publicUrl !== undefined) {
+          let data103 = data85.publicUrl;
+          if (typeof data103 === 'string') {
+            if (!pattern2.test(data103)) {
+              const err204 = {
+                instancePath: instancePath + '/server/publicUrl',
+                schemaPath: '#/properties/server/properties/publicUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.server.properties.publicUrl,
+                data: data103,
+              };
+              if (vErrors === null) {
+                vErrors = [err204];
+              } else {
+                vErrors.push(err204);
+              }
+              errors++;
+            }
           } else {
-            const err204 = {
+            const err205 = {
               instancePath: instancePath + '/server/publicUrl',
               schemaPath: '#/properties/server/properties/publicUrl/type',
               keyword: 'type',
@@ -5354,27 +5385,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.server.properties.publicUrl.type,
               parentSchema: schema11.properties.server.properties.publicUrl,
-              data: data102,
-            };
-            if (vErrors === null) {
-              vErrors = [err204];
-            } else {
-              vErrors.push(err204);
-            }
-            errors++;
-          }
-        }
-        if (data84.metricsAuth !== undefined) {
-          let data103 = data84.metricsAuth;
-          if (typeof data103 !== 'boolean') {
-            const err205 = {
-              instancePath: instancePath + '/server/metricsAuth',
-              schemaPath: '#/properties/server/properties/metricsAuth/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.metricsAuth.type,
-              parentSchema: schema11.properties.server.properties.metricsAuth,
               data: data103,
             };
             if (vErrors === null) {
@@ -5385,17 +5395,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data84.ui !== undefined) {
-          let data104 = data84.ui;
+        if (data85.metricsAuth !== undefined) {
+          let data104 = data85.metricsAuth;
           if (typeof data104 !== 'boolean') {
             const err206 = {
-              instancePath: instancePath + '/server/ui',
-              schemaPath: '#/properties/server/properties/ui/type',
+              instancePath: instancePath + '/server/metricsAuth',
+              schemaPath: '#/properties/server/properties/metricsAuth/type',
               keyword: 'type',
               params: { type: 'boolean' },
               message: 'must be boolean',
-              schema: schema11.properties.server.properties.ui.type,
-              parentSchema: schema11.properties.server.properties.ui,
+              schema: schema11.properties.server.properties.metricsAuth.type,
+              parentSchema: schema11.properties.server.properties.metricsAuth,
               data: data104,
             };
             if (vErrors === null) {
@@ -5406,8 +5416,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data85.ui !== undefined) {
+          let data105 = data85.ui;
+          if (typeof data105 !== 'boolean') {
+            const err207 = {
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
+              data: data105,
+            };
+            if (vErrors === null) {
+              vErrors = [err207];
+            } else {
+              vErrors.push(err207);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err207 = {
+        const err208 = {
           instancePath: instancePath + '/server',
           schemaPath: '#/properties/server/type',
           keyword: 'type',
@@ -5415,22 +5446,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.server.type,
           parentSchema: schema11.properties.server,
-          data: data84,
+          data: data85,
         };
         if (vErrors === null) {
-          vErrors = [err207];
+          vErrors = [err208];
         } else {
-          vErrors.push(err207);
+          vErrors.push(err208);
         }
         errors++;
       }
     }
     if (data.reconcile !== undefined) {
-      let data105 = data.reconcile;
-      if (data105 && typeof data105 == 'object' && !Array.isArray(data105)) {
-        for (const key16 in data105) {
+      let data106 = data.reconcile;
+      if (data106 && typeof data106 == 'object' && !Array.isArray(data106)) {
+        for (const key16 in data106) {
           if (!(key16 === 'maxConcurrent')) {
-            const err208 = {
+            const err209 = {
               instancePath: instancePath + '/reconcile',
               schemaPath: '#/properties/reconcile/additionalProperties',
               keyword: 'additionalProperties',
@@ -5438,27 +5469,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.reconcile,
-              data: data105,
-            };
-            if (vErrors === null) {
-              vErrors = [err208];
-            } else {
-              vErrors.push(err208);
-            }
-            errors++;
-          }
-        }
-        if (data105.maxConcurrent !== undefined) {
-          let data106 = data105.maxConcurrent;
-          if (!(typeof data106 == 'number' && !(data106 % 1) && !isNaN(data106))) {
-            const err209 = {
-              instancePath: instancePath + '/reconcile/maxConcurrent',
-              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
-              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
               data: data106,
             };
             if (vErrors === null) {
@@ -5468,9 +5478,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data106 == 'number') {
-            if (data106 < 1 || isNaN(data106)) {
-              const err210 = {
+        }
+        if (data106.maxConcurrent !== undefined) {
+          let data107 = data106.maxConcurrent;
+          if (!(typeof data107 == 'number' && !(data107 % 1) && !isNaN(data107))) {
+            const err210 = {
+              instancePath: instancePath + '/reconcile/maxConcurrent',
+              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
+              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+              data: data107,
+            };
+            if (vErrors === null) {
+              vErrors = [err210];
+            } else {
+              vErrors.push(err210);
+            }
+            errors++;
+          }
+          if (typeof data107 == 'number') {
+            if (data107 < 1 || isNaN(data107)) {
+              const err211 = {
                 instancePath: instancePath + '/reconcile/maxConcurrent',
                 schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
                 keyword: 'minimum',
@@ -5478,19 +5509,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-                data: data106,
+                data: data107,
               };
               if (vErrors === null) {
-                vErrors = [err210];
+                vErrors = [err211];
               } else {
-                vErrors.push(err210);
+                vErrors.push(err211);
               }
               errors++;
             }
           }
         }
       } else {
-        const err211 = {
+        const err212 = {
           instancePath: instancePath + '/reconcile',
           schemaPath: '#/properties/reconcile/type',
           keyword: 'type',
@@ -5498,22 +5529,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.reconcile.type,
           parentSchema: schema11.properties.reconcile,
-          data: data105,
+          data: data106,
         };
         if (vErrors === null) {
-          vErrors = [err211];
+          vErrors = [err212];
         } else {
-          vErrors.push(err211);
+          vErrors.push(err212);
         }
         errors++;
       }
     }
     if (data.workspaces !== undefined) {
-      let data107 = data.workspaces;
-      if (data107 && typeof data107 == 'object' && !Array.isArray(data107)) {
-        for (const key17 in data107) {
+      let data108 = data.workspaces;
+      if (data108 && typeof data108 == 'object' && !Array.isArray(data108)) {
+        for (const key17 in data108) {
           if (!(key17 === 'dir' || key17 === 'keep' || key17 === 'maxFileSize')) {
-            const err212 = {
+            const err213 = {
               instancePath: instancePath + '/workspaces',
               schemaPath: '#/properties/workspaces/additionalProperties',
               keyword: 'additionalProperties',
@@ -5521,27 +5552,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.workspaces,
-              data: data107,
-            };
-            if (vErrors === null) {
-              vErrors = [err212];
-            } else {
-              vErrors.push(err212);
-            }
-            errors++;
-          }
-        }
-        if (data107.dir !== undefined) {
-          let data108 = data107.dir;
-          if (typeof data108 !== 'string') {
-            const err213 = {
-              instancePath: instancePath + '/workspaces/dir',
-              schemaPath: '#/properties/workspaces/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.workspaces.properties.dir.type,
-              parentSchema: schema11.properties.workspaces.properties.dir,
               data: data108,
             };
             if (vErrors === null) {
@@ -5552,17 +5562,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data107.keep !== undefined) {
-          let data109 = data107.keep;
-          if (!(typeof data109 == 'number' && !(data109 % 1) && !isNaN(data109))) {
+        if (data108.dir !== undefined) {
+          let data109 = data108.dir;
+          if (typeof data109 !== 'string') {
             const err214 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
+              instancePath: instancePath + '/workspaces/dir',
+              schemaPath: '#/properties/workspaces/properties/dir/type',
               keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.workspaces.properties.dir.type,
+              parentSchema: schema11.properties.workspaces.properties.dir,
               data: data109,
             };
             if (vErrors === null) {
@@ -5572,9 +5582,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data109 == 'number') {
-            if (data109 < 1 || isNaN(data109)) {
-              const err215 = {
+        }
+        if (data108.keep !== undefined) {
+          let data110 = data108.keep;
+          if (!(typeof data110 == 'number' && !(data110 % 1) && !isNaN(data110))) {
+            const err215 = {
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
+              data: data110,
+            };
+            if (vErrors === null) {
+              vErrors = [err215];
+            } else {
+              vErrors.push(err215);
+            }
+            errors++;
+          }
+          if (typeof data110 == 'number') {
+            if (data110 < 1 || isNaN(data110)) {
+              const err216 = {
                 instancePath: instancePath + '/workspaces/keep',
                 schemaPath: '#/properties/workspaces/properties/keep/minimum',
                 keyword: 'minimum',
@@ -5582,21 +5613,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data109,
+                data: data110,
               };
               if (vErrors === null) {
-                vErrors = [err215];
+                vErrors = [err216];
               } else {
-                vErrors.push(err215);
+                vErrors.push(err216);
               }
               errors++;
             }
           }
         }
-        if (data107.maxFileSize !== undefined) {
-          let data110 = data107.maxFileSize;
-          if (!(typeof data110 == 'number' && !(data110 % 1) && !isNaN(data110))) {
-            const err216 = {
+        if (data108.maxFileSize !== undefined) {
+          let data111 = data108.maxFileSize;
+          if (!(typeof data111 == 'number' && !(data111 % 1) && !isNaN(data111))) {
+            const err217 = {
               instancePath: instancePath + '/workspaces/maxFileSize',
               schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
               keyword: 'type',
@@ -5604,18 +5635,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.workspaces.properties.maxFileSize.type,
               parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-              data: data110,
+              data: data111,
             };
             if (vErrors === null) {
-              vErrors = [err216];
+              vErrors = [err217];
             } else {
-              vErrors.push(err216);
+              vErrors.push(err217);
             }
             errors++;
           }
-          if (typeof data110 == 'number') {
-            if (data110 < 1 || isNaN(data110)) {
-              const err217 = {
+          if (typeof data111 == 'number') {
+            if (data111 < 1 || isNaN(data111)) {
+              const err218 = {
                 instancePath: instancePath + '/workspaces/maxFileSize',
                 schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
                 keyword: 'minimum',
@@ -5623,19 +5654,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-                data: data110,
+                data: data111,
               };
               if (vErrors === null) {
-                vErrors = [err217];
+                vErrors = [err218];
               } else {
-                vErrors.push(err217);
+                vErrors.push(err218);
               }
               errors++;
             }
           }
         }
       } else {
-        const err218 = {
+        const err219 = {
           instancePath: instancePath + '/workspaces',
           schemaPath: '#/properties/workspaces/type',
           keyword: 'type',
@@ -5643,27 +5674,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.workspaces.type,
           parentSchema: schema11.properties.workspaces,
-          data: data107,
+          data: data108,
         };
         if (vErrors === null) {
-          vErrors = [err218];
+          vErrors = [err219];
         } else {
-          vErrors.push(err218);
+          vErrors.push(err219);
         }
         errors++;
       }
     }
     if (data.kubernetes !== undefined) {
-      let data111 = data.kubernetes;
-      if (data111 && typeof data111 == 'object' && !Array.isArray(data111)) {
-        for (const key18 in data111) {
+      let data112 = data.kubernetes;
+      if (data112 && typeof data112 == 'object' && !Array.isArray(data112)) {
+        for (const key18 in data112) {
           if (!(
             key18 === 'requireServiceAccount' ||
             key18 === 'controllerNamespace' ||
             key18 === 'kustomize' ||
             key18 === 'helm'
           )) {
-            const err219 = {
+            const err220 = {
               instancePath: instancePath + '/kubernetes',
               schemaPath: '#/properties/kubernetes/additionalProperties',
               keyword: 'additionalProperties',
@@ -5671,27 +5702,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.kubernetes,
-              data: data111,
-            };
-            if (vErrors === null) {
-              vErrors = [err219];
-            } else {
-              vErrors.push(err219);
-            }
-            errors++;
-          }
-        }
-        if (data111.requireServiceAccount !== undefined) {
-          let data112 = data111.requireServiceAccount;
-          if (typeof data112 !== 'boolean') {
-            const err220 = {
-              instancePath: instancePath + '/kubernetes/requireServiceAccount',
-              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
-              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
               data: data112,
             };
             if (vErrors === null) {
@@ -5702,11 +5712,32 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data111.controllerNamespace !== undefined) {
-          let data113 = data111.controllerNamespace;
-          if (typeof data113 === 'string') {
-            if (func3(data113) < 1) {
-              const err221 = {
+        if (data112.requireServiceAccount !== undefined) {
+          let data113 = data112.requireServiceAccount;
+          if (typeof data113 !== 'boolean') {
+            const err221 = {
+              instancePath: instancePath + '/kubernetes/requireServiceAccount',
+              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
+              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
+              data: data113,
+            };
+            if (vErrors === null) {
+              vErrors = [err221];
+            } else {
+              vErrors.push(err221);
+            }
+            errors++;
+          }
+        }
+        if (data112.controllerNamespace !== undefined) {
+          let data114 = data112.controllerNamespace;
+          if (typeof data114 === 'string') {
+            if (func3(data114) < 1) {
+              const err222 = {
                 instancePath: instancePath + '/kubernetes/controllerNamespace',
                 schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
                 keyword: 'minLength',
@@ -5714,17 +5745,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data113,
+                data: data114,
               };
               if (vErrors === null) {
-                vErrors = [err221];
+                vErrors = [err222];
               } else {
-                vErrors.push(err221);
+                vErrors.push(err222);
               }
               errors++;
             }
           } else {
-            const err222 = {
+            const err223 = {
               instancePath: instancePath + '/kubernetes/controllerNamespace',
               schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
               keyword: 'type',
@@ -5732,22 +5763,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
               parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-              data: data113,
+              data: data114,
             };
             if (vErrors === null) {
-              vErrors = [err222];
+              vErrors = [err223];
             } else {
-              vErrors.push(err222);
+              vErrors.push(err223);
             }
             errors++;
           }
         }
-        if (data111.kustomize !== undefined) {
-          let data114 = data111.kustomize;
-          if (data114 && typeof data114 == 'object' && !Array.isArray(data114)) {
-            for (const key19 in data114) {
+        if (data112.kustomize !== undefined) {
+          let data115 = data112.kustomize;
+          if (data115 && typeof data115 == 'object' && !Array.isArray(data115)) {
+            for (const key19 in data115) {
               if (!(key19 === 'path')) {
-                const err223 = {
+                const err224 = {
                   instancePath: instancePath + '/kubernetes/kustomize',
                   schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
                   keyword: 'additionalProperties',
@@ -5755,21 +5786,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data114,
+                  data: data115,
                 };
                 if (vErrors === null) {
-                  vErrors = [err223];
+                  vErrors = [err224];
                 } else {
-                  vErrors.push(err223);
+                  vErrors.push(err224);
                 }
                 errors++;
               }
             }
-            if (data114.path !== undefined) {
-              let data115 = data114.path;
-              if (typeof data115 === 'string') {
-                if (func3(data115) < 1) {
-                  const err224 = {
+            if (data115.path !== undefined) {
+              let data116 = data115.path;
+              if (typeof data116 === 'string') {
+                if (func3(data116) < 1) {
+                  const err225 = {
                     instancePath: instancePath + '/kubernetes/kustomize/path',
                     schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
                     keyword: 'minLength',
@@ -5777,17 +5808,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data115,
+                    data: data116,
                   };
                   if (vErrors === null) {
-                    vErrors = [err224];
+                    vErrors = [err225];
                   } else {
-                    vErrors.push(err224);
+                    vErrors.push(err225);
                   }
                   errors++;
                 }
               } else {
-                const err225 = {
+                const err226 = {
                   instancePath: instancePath + '/kubernetes/kustomize/path',
                   schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
                   keyword: 'type',
@@ -5795,18 +5826,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
                   parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                  data: data115,
+                  data: data116,
                 };
                 if (vErrors === null) {
-                  vErrors = [err225];
+                  vErrors = [err226];
                 } else {
-                  vErrors.push(err225);
+                  vErrors.push(err226);
                 }
                 errors++;
               }
             }
           } else {
-            const err226 = {
+            const err227 = {
               instancePath: instancePath + '/kubernetes/kustomize',
               schemaPath: '#/properties/kubernetes/properties/kustomize/type',
               keyword: 'type',
@@ -5814,22 +5845,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.kubernetes.properties.kustomize.type,
               parentSchema: schema11.properties.kubernetes.properties.kustomize,
-              data: data114,
+              data: data115,
             };
             if (vErrors === null) {
-              vErrors = [err226];
+              vErrors = [err227];
             } else {
-              vErrors.push(err226);
+              vErrors.push(err227);
             }
             errors++;
           }
         }
-        if (data111.helm !== undefined) {
-          let data116 = data111.helm;
-          if (data116 && typeof data116 == 'object' && !Array.isArray(data116)) {
-            for (const key20 in data116) {
+        if (data112.helm !== undefined) {
+          let data117 = data112.helm;
+          if (data117 && typeof data117 == 'object' && !Array.isArray(data117)) {
+            for (const key20 in data117) {
               if (!(key20 === 'path')) {
-                const err227 = {
+                const err228 = {
                   instancePath: instancePath + '/kubernetes/helm',
                   schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
                   keyword: 'additionalProperties',
@@ -5837,21 +5868,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.kubernetes.properties.helm,
-                  data: data116,
+                  data: data117,
                 };
                 if (vErrors === null) {
-                  vErrors = [err227];
+                  vErrors = [err228];
                 } else {
-                  vErrors.push(err227);
+                  vErrors.push(err228);
                 }
                 errors++;
               }
             }
-            if (data116.path !== undefined) {
-              let data117 = data116.path;
-              if (typeof data117 === 'string') {
-                if (func3(data117) < 1) {
-                  const err228 = {
+            if (data117.path !== undefined) {
+              let data118 = data117.path;
+              if (typeof data118 === 'string') {
+                if (func3(data118) < 1) {
+                  const err229 = {
                     instancePath: instancePath + '/kubernetes/helm/path',
                     schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
                     keyword: 'minLength',
@@ -5859,17 +5890,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                    data: data117,
+                    data: data118,
                   };
                   if (vErrors === null) {
-                    vErrors = [err228];
+                    vErrors = [err229];
                   } else {
-                    vErrors.push(err228);
+                    vErrors.push(err229);
                   }
                   errors++;
                 }
               } else {
-                const err229 = {
+                const err230 = {
                   instancePath: instancePath + '/kubernetes/helm/path',
                   schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
                   keyword: 'type',
@@ -5877,18 +5908,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
                   parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                  data: data117,
+                  data: data118,
                 };
                 if (vErrors === null) {
-                  vErrors = [err229];
+                  vErrors = [err230];
                 } else {
-                  vErrors.push(err229);
+                  vErrors.push(err230);
                 }
                 errors++;
               }
             }
           } else {
-            const err230 = {
+            const err231 = {
               instancePath: instancePath + '/kubernetes/helm',
               schemaPath: '#/properties/kubernetes/properties/helm/type',
               keyword: 'type',
@@ -5896,18 +5927,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.kubernetes.properties.helm.type,
               parentSchema: schema11.properties.kubernetes.properties.helm,
-              data: data116,
+              data: data117,
             };
             if (vErrors === null) {
-              vErrors = [err230];
+              vErrors = [err231];
             } else {
-              vErrors.push(err230);
+              vErrors.push(err231);
             }
             errors++;
           }
         }
       } else {
-        const err231 = {
+        const err232 = {
           instancePath: instancePath + '/kubernetes',
           schemaPath: '#/properties/kubernetes/type',
           keyword: 'type',
@@ -5915,22 +5946,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.kubernetes.type,
           parentSchema: schema11.properties.kubernetes,
-          data: data111,
+          data: data112,
         };
         if (vErrors === null) {
-          vErrors = [err231];
+          vErrors = [err232];
         } else {
-          vErrors.push(err231);
+          vErrors.push(err232);
         }
         errors++;
       }
     }
     if (data.telemetry !== undefined) {
-      let data118 = data.telemetry;
-      if (data118 && typeof data118 == 'object' && !Array.isArray(data118)) {
-        for (const key21 in data118) {
+      let data119 = data.telemetry;
+      if (data119 && typeof data119 == 'object' && !Array.isArray(data119)) {
+        for (const key21 in data119) {
           if (!(key21 === 'otlpEndpoint')) {
-            const err232 = {
+            const err233 = {
               instancePath: instancePath + '/telemetry',
               schemaPath: '#/properties/telemetry/additionalProperties',
               keyword: 'additionalProperties',
@@ -5938,21 +5969,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.telemetry,
-              data: data118,
+              data: data119,
             };
             if (vErrors === null) {
-              vErrors = [err232];
+              vErrors = [err233];
             } else {
-              vErrors.push(err232);
+              vErrors.push(err233);
             }
             errors++;
           }
         }
-        if (data118.otlpEndpoint !== undefined) {
-          let data119 = data118.otlpEndpoint;
-          if (typeof data119 === 'string') {
-            if (!pattern2.test(data119)) {
-              const err233 = {
+        if (data119.otlpEndpoint !== undefined) {
+          let data120 = data119.otlpEndpoint;
+          if (typeof data120 === 'string') {
+            if (!pattern2.test(data120)) {
+              const err234 = {
                 instancePath: instancePath + '/telemetry/otlpEndpoint',
                 schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
                 keyword: 'pattern',
@@ -5960,17 +5991,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
                 schema: '^https?://[^\\s]+$',
                 parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data119,
+                data: data120,
               };
               if (vErrors === null) {
-                vErrors = [err233];
+                vErrors = [err234];
               } else {
-                vErrors.push(err233);
+                vErrors.push(err234);
               }
               errors++;
             }
           } else {
-            const err234 = {
+            const err235 = {
               instancePath: instancePath + '/telemetry/otlpEndpoint',
               schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
               keyword: 'type',
@@ -5978,18 +6009,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
               parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-              data: data119,
+              data: data120,
             };
             if (vErrors === null) {
-              vErrors = [err234];
+              vErrors = [err235];
             } else {
-              vErrors.push(err234);
+              vErrors.push(err235);
             }
             errors++;
           }
         }
       } else {
-        const err235 = {
+        const err236 = {
           instancePath: instancePath + '/telemetry',
           schemaPath: '#/properties/telemetry/type',
           keyword: 'type',
@@ -5997,21 +6028,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.telemetry.type,
           parentSchema: schema11.properties.telemetry,
-          data: data118,
+          data: data119,
         };
         if (vErrors === null) {
-          vErrors = [err235];
+          vErrors = [err236];
         } else {
-          vErrors.push(err235);
+          vErrors.push(err236);
         }
         errors++;
       }
     }
     if (data.notifications !== undefined) {
-      let data120 = data.notifications;
-      if (Array.isArray(data120)) {
-        if (data120.length > 32) {
-          const err236 = {
+      let data121 = data.notifications;
+      if (Array.isArray(data121)) {
+        if (data121.length > 32) {
+          const err237 = {
             instancePath: instancePath + '/notifications',
             schemaPath: '#/properties/notifications/maxItems',
             keyword: 'maxItems',
@@ -6019,21 +6050,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 32 items',
             schema: 32,
             parentSchema: schema11.properties.notifications,
-            data: data120,
+            data: data121,
           };
           if (vErrors === null) {
-            vErrors = [err236];
+            vErrors = [err237];
           } else {
-            vErrors.push(err236);
+            vErrors.push(err237);
           }
           errors++;
         }
-        const len8 = data120.length;
+        const len8 = data121.length;
         for (let i10 = 0; i10 < len8; i10++) {
-          let data121 = data120[i10];
-          if (data121 && typeof data121 == 'object' && !Array.isArray(data121)) {
-            if (data121.name === undefined) {
-              const err237 = {
+          let data122 = data121[i10];
+          if (data122 && typeof data122 == 'object' && !Array.isArray(data122)) {
+            if (data122.name === undefined) {
+              const err238 = {
                 instancePath: instancePath + '/notifications/' + i10,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
@@ -6041,25 +6072,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'name' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data121,
-              };
-              if (vErrors === null) {
-                vErrors = [err237];
-              } else {
-                vErrors.push(err237);
-              }
-              errors++;
-            }
-            if (data121.type === undefined) {
-              const err238 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'type' },
-                message: "must have required property '" + 'type' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data121,
+                data: data122,
               };
               if (vErrors === null) {
                 vErrors = [err238];
@@ -6068,16 +6081,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data121.urlEnv === undefined) {
+            if (data122.type === undefined) {
               const err239 = {
                 instancePath: instancePath + '/notifications/' + i10,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
-                params: { missingProperty: 'urlEnv' },
-                message: "must have required property '" + 'urlEnv' + "'",
+                params: { missingProperty: 'type' },
+                message: "must have required property '" + 'type' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data121,
+                data: data122,
               };
               if (vErrors === null) {
                 vErrors = [err239];
@@ -6086,16 +6099,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data121.events === undefined) {
+            if (data122.urlEnv === undefined) {
               const err240 = {
                 instancePath: instancePath + '/notifications/' + i10,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
-                params: { missingProperty: 'events' },
-                message: "must have required property '" + 'events' + "'",
+                params: { missingProperty: 'urlEnv' },
+                message: "must have required property '" + 'urlEnv' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data121,
+                data: data122,
               };
               if (vErrors === null) {
                 vErrors = [err240];
@@ -6104,7 +6117,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key22 in data121) {
+            if (data122.events === undefined) {
+              const err241 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'events' },
+                message: "must have required property '" + 'events' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data122,
+              };
+              if (vErrors === null) {
+                vErrors = [err241];
+              } else {
+                vErrors.push(err241);
+              }
+              errors++;
+            }
+            for (const key22 in data122) {
               if (!(
                 key22 === 'name' ||
                 key22 === 'type' ||
@@ -6113,7 +6144,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 key22 === 'events' ||
                 key22 === 'environments'
               )) {
-                const err241 = {
+                const err242 = {
                   instancePath: instancePath + '/notifications/' + i10,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
@@ -6121,21 +6152,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data121,
+                  data: data122,
                 };
                 if (vErrors === null) {
-                  vErrors = [err241];
+                  vErrors = [err242];
                 } else {
-                  vErrors.push(err241);
+                  vErrors.push(err242);
                 }
                 errors++;
               }
             }
-            if (data121.name !== undefined) {
-              let data122 = data121.name;
-              if (typeof data122 === 'string') {
-                if (!pattern29.test(data122)) {
-                  const err242 = {
+            if (data122.name !== undefined) {
+              let data123 = data122.name;
+              if (typeof data123 === 'string') {
+                if (!pattern29.test(data123)) {
+                  const err243 = {
                     instancePath: instancePath + '/notifications/' + i10 + '/name',
                     schemaPath: '#/properties/notifications/items/properties/name/pattern',
                     keyword: 'pattern',
@@ -6143,17 +6174,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
                     schema: '^[a-z0-9][a-z0-9-]{0,62}$',
                     parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data122,
+                    data: data123,
                   };
                   if (vErrors === null) {
-                    vErrors = [err242];
+                    vErrors = [err243];
                   } else {
-                    vErrors.push(err242);
+                    vErrors.push(err243);
                   }
                   errors++;
                 }
               } else {
-                const err243 = {
+                const err244 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/name',
                   schemaPath: '#/properties/notifications/items/properties/name/type',
                   keyword: 'type',
@@ -6161,27 +6192,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.notifications.items.properties.name.type,
                   parentSchema: schema11.properties.notifications.items.properties.name,
-                  data: data122,
-                };
-                if (vErrors === null) {
-                  vErrors = [err243];
-                } else {
-                  vErrors.push(err243);
-                }
-                errors++;
-              }
-            }
-            if (data121.type !== undefined) {
-              let data123 = data121.type;
-              if (!(data123 === 'slack' || data123 === 'webhook')) {
-                const err244 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/type',
-                  schemaPath: '#/properties/notifications/items/properties/type/enum',
-                  keyword: 'enum',
-                  params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
-                  message: 'must be equal to one of the allowed values',
-                  schema: schema11.properties.notifications.items.properties.type.enum,
-                  parentSchema: schema11.properties.notifications.items.properties.type,
                   data: data123,
                 };
                 if (vErrors === null) {
@@ -6192,52 +6202,33 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data121.urlEnv !== undefined) {
-              let data124 = data121.urlEnv;
-              if (typeof data124 === 'string') {
-                if (!pattern1.test(data124)) {
-                  const err245 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data124,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err245];
-                  } else {
-                    vErrors.push(err245);
-                  }
-                  errors++;
-                }
-              } else {
-                const err246 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
+            if (data122.type !== undefined) {
+              let data124 = data122.type;
+              if (!(data124 === 'slack' || data124 === 'webhook')) {
+                const err245 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/type',
+                  schemaPath: '#/properties/notifications/items/properties/type/enum',
+                  keyword: 'enum',
+                  params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
+                  message: 'must be equal to one of the allowed values',
+                  schema: schema11.properties.notifications.items.properties.type.enum,
+                  parentSchema: schema11.properties.notifications.items.properties.type,
                   data: data124,
                 };
                 if (vErrors === null) {
-                  vErrors = [err246];
+                  vErrors = [err245];
                 } else {
-                  vErrors.push(err246);
+                  vErrors.push(err245);
                 }
                 errors++;
               }
             }
-            if (data121.secretEnv !== undefined) {
-              let data125 = data121.secretEnv;
+            if (data122.urlEnv !== undefined) {
+              let data125 = data122.urlEnv;
               if (typeof data125 === 'string') {
                 if (!pattern1.test(data125)) {
-                  const err247 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+                  const err246 = {
+                    instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
                     schemaPath: '#/definitions/envVarName/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -6247,15 +6238,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     data: data125,
                   };
                   if (vErrors === null) {
-                    vErrors = [err247];
+                    vErrors = [err246];
                   } else {
-                    vErrors.push(err247);
+                    vErrors.push(err246);
                   }
                   errors++;
                 }
               } else {
-                const err248 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+                const err247 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
                   schemaPath: '#/definitions/envVarName/type',
                   keyword: 'type',
                   params: { type: 'string' },
@@ -6265,18 +6256,58 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   data: data125,
                 };
                 if (vErrors === null) {
-                  vErrors = [err248];
+                  vErrors = [err247];
                 } else {
-                  vErrors.push(err248);
+                  vErrors.push(err247);
                 }
                 errors++;
               }
             }
-            if (data121.events !== undefined) {
-              let data126 = data121.events;
-              if (Array.isArray(data126)) {
-                if (data126.length < 1) {
-                  const err249 = {
+            if (data122.secretEnv !== undefined) {
+              let data126 = data122.secretEnv;
+              if (typeof data126 === 'string') {
+                if (!pattern1.test(data126)) {
+                  const err248 = {
+                    instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data126,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err248];
+                  } else {
+                    vErrors.push(err248);
+                  }
+                  errors++;
+                }
+              } else {
+                const err249 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data126,
+                };
+                if (vErrors === null) {
+                  vErrors = [err249];
+                } else {
+                  vErrors.push(err249);
+                }
+                errors++;
+              }
+            }
+            if (data122.events !== undefined) {
+              let data127 = data122.events;
+              if (Array.isArray(data127)) {
+                if (data127.length < 1) {
+                  const err250 = {
                     instancePath: instancePath + '/notifications/' + i10 + '/events',
                     schemaPath: '#/properties/notifications/items/properties/events/minItems',
                     keyword: 'minItems',
@@ -6284,27 +6315,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 items',
                     schema: 1,
                     parentSchema: schema11.properties.notifications.items.properties.events,
-                    data: data126,
+                    data: data127,
                   };
                   if (vErrors === null) {
-                    vErrors = [err249];
+                    vErrors = [err250];
                   } else {
-                    vErrors.push(err249);
+                    vErrors.push(err250);
                   }
                   errors++;
                 }
-                const len9 = data126.length;
+                const len9 = data127.length;
                 for (let i11 = 0; i11 < len9; i11++) {
-                  let data127 = data126[i11];
+                  let data128 = data127[i11];
                   if (!(
-                    data127 === 'failed' ||
-                    data127 === 'stalled' ||
-                    data127 === 'recovered' ||
-                    data127 === 'applied' ||
-                    data127 === 'drift-repaired' ||
-                    data127 === 'suspended'
+                    data128 === 'failed' ||
+                    data128 === 'stalled' ||
+                    data128 === 'recovered' ||
+                    data128 === 'applied' ||
+                    data128 === 'drift-repaired' ||
+                    data128 === 'suspended'
                   )) {
-                    const err250 = {
+                    const err251 = {
                       instancePath: instancePath + '/notifications/' + i10 + '/events/' + i11,
                       schemaPath: '#/properties/notifications/items/properties/events/items/enum',
                       keyword: 'enum',
@@ -6314,23 +6345,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be equal to one of the allowed values',
                       schema: schema11.properties.notifications.items.properties.events.items.enum,
                       parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data127,
+                      data: data128,
                     };
                     if (vErrors === null) {
-                      vErrors = [err250];
+                      vErrors = [err251];
                     } else {
-                      vErrors.push(err250);
+                      vErrors.push(err251);
                     }
                     errors++;
                   }
                 }
-                let i12 = data126.length;
+                let i12 = data127.length;
                 let j2;
                 if (i12 > 1) {
                   outer2: for (; i12--;) {
                     for (j2 = i12; j2--;) {
-                      if (func0(data126[i12], data126[j2])) {
-                        const err251 = {
+                      if (func0(data127[i12], data127[j2])) {
+                        const err252 = {
                           instancePath: instancePath + '/notifications/' + i10 + '/events',
                           schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
                           keyword: 'uniqueItems',
@@ -6343,12 +6374,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             ' are identical)',
                           schema: true,
                           parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data126,
+                          data: data127,
                         };
                         if (vErrors === null) {
-                          vErrors = [err251];
+                          vErrors = [err252];
                         } else {
-                          vErrors.push(err251);
+                          vErrors.push(err252);
                         }
                         errors++;
                         break outer2;
@@ -6357,7 +6388,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err252 = {
+                const err253 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/events',
                   schemaPath: '#/properties/notifications/items/properties/events/type',
                   keyword: 'type',
@@ -6365,25 +6396,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.events.type,
                   parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data126,
+                  data: data127,
                 };
                 if (vErrors === null) {
-                  vErrors = [err252];
+                  vErrors = [err253];
                 } else {
-                  vErrors.push(err252);
+                  vErrors.push(err253);
                 }
                 errors++;
               }
             }
-            if (data121.environments !== undefined) {
-              let data128 = data121.environments;
-              if (Array.isArray(data128)) {
-                const len10 = data128.length;
+            if (data122.environments !== undefined) {
+              let data129 = data122.environments;
+              if (Array.isArray(data129)) {
+                const len10 = data129.length;
                 for (let i13 = 0; i13 < len10; i13++) {
-                  let data129 = data128[i13];
-                  if (typeof data129 === 'string') {
-                    if (func3(data129) < 1) {
-                      const err253 = {
+                  let data130 = data129[i13];
+                  if (typeof data130 === 'string') {
+                    if (func3(data130) < 1) {
+                      const err254 = {
                         instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
                         schemaPath:
                           '#/properties/notifications/items/properties/environments/items/minLength',
@@ -6392,17 +6423,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data129,
+                        data: data130,
                       };
                       if (vErrors === null) {
-                        vErrors = [err253];
+                        vErrors = [err254];
                       } else {
-                        vErrors.push(err253);
+                        vErrors.push(err254);
                       }
                       errors++;
                     }
                   } else {
-                    const err254 = {
+                    const err255 = {
                       instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
                       schemaPath: '#/properties/notifications/items/properties/environments/items/type',
                       keyword: 'type',
@@ -6410,18 +6441,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.notifications.items.properties.environments.items.type,
                       parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                      data: data129,
+                      data: data130,
                     };
                     if (vErrors === null) {
-                      vErrors = [err254];
+                      vErrors = [err255];
                     } else {
-                      vErrors.push(err254);
+                      vErrors.push(err255);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err255 = {
+                const err256 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/environments',
                   schemaPath: '#/properties/notifications/items/properties/environments/type',
                   keyword: 'type',
@@ -6429,18 +6460,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.environments.type,
                   parentSchema: schema11.properties.notifications.items.properties.environments,
-                  data: data128,
+                  data: data129,
                 };
                 if (vErrors === null) {
-                  vErrors = [err255];
+                  vErrors = [err256];
                 } else {
-                  vErrors.push(err255);
+                  vErrors.push(err256);
                 }
                 errors++;
               }
             }
           } else {
-            const err256 = {
+            const err257 = {
               instancePath: instancePath + '/notifications/' + i10,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
@@ -6448,18 +6479,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data121,
+              data: data122,
             };
             if (vErrors === null) {
-              vErrors = [err256];
+              vErrors = [err257];
             } else {
-              vErrors.push(err256);
+              vErrors.push(err257);
             }
             errors++;
           }
         }
       } else {
-        const err257 = {
+        const err258 = {
           instancePath: instancePath + '/notifications',
           schemaPath: '#/properties/notifications/type',
           keyword: 'type',
@@ -6467,22 +6498,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be array',
           schema: schema11.properties.notifications.type,
           parentSchema: schema11.properties.notifications,
-          data: data120,
+          data: data121,
         };
         if (vErrors === null) {
-          vErrors = [err257];
+          vErrors = [err258];
         } else {
-          vErrors.push(err257);
+          vErrors.push(err258);
         }
         errors++;
       }
     }
     if (data.sharding !== undefined) {
-      let data130 = data.sharding;
-      if (data130 && typeof data130 == 'object' && !Array.isArray(data130)) {
-        for (const key23 in data130) {
+      let data131 = data.sharding;
+      if (data131 && typeof data131 == 'object' && !Array.isArray(data131)) {
+        for (const key23 in data131) {
           if (!func2.call(schema11.properties.sharding.properties, key23)) {
-            const err258 = {
+            const err259 = {
               instancePath: instancePath + '/sharding',
               schemaPath: '#/properties/sharding/additionalProperties',
               keyword: 'additionalProperties',
@@ -6490,27 +6521,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.sharding,
-              data: data130,
-            };
-            if (vErrors === null) {
-              vErrors = [err258];
-            } else {
-              vErrors.push(err258);
-            }
-            errors++;
-          }
-        }
-        if (data130.enabled !== undefined) {
-          let data131 = data130.enabled;
-          if (typeof data131 !== 'boolean') {
-            const err259 = {
-              instancePath: instancePath + '/sharding/enabled',
-              schemaPath: '#/properties/sharding/properties/enabled/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.sharding.properties.enabled.type,
-              parentSchema: schema11.properties.sharding.properties.enabled,
               data: data131,
             };
             if (vErrors === null) {
@@ -6521,11 +6531,32 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data130.namespace !== undefined) {
-          let data132 = data130.namespace;
-          if (typeof data132 === 'string') {
-            if (func3(data132) < 1) {
-              const err260 = {
+        if (data131.enabled !== undefined) {
+          let data132 = data131.enabled;
+          if (typeof data132 !== 'boolean') {
+            const err260 = {
+              instancePath: instancePath + '/sharding/enabled',
+              schemaPath: '#/properties/sharding/properties/enabled/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.sharding.properties.enabled.type,
+              parentSchema: schema11.properties.sharding.properties.enabled,
+              data: data132,
+            };
+            if (vErrors === null) {
+              vErrors = [err260];
+            } else {
+              vErrors.push(err260);
+            }
+            errors++;
+          }
+        }
+        if (data131.namespace !== undefined) {
+          let data133 = data131.namespace;
+          if (typeof data133 === 'string') {
+            if (func3(data133) < 1) {
+              const err261 = {
                 instancePath: instancePath + '/sharding/namespace',
                 schemaPath: '#/properties/sharding/properties/namespace/minLength',
                 keyword: 'minLength',
@@ -6533,17 +6564,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data132,
+                data: data133,
               };
               if (vErrors === null) {
-                vErrors = [err260];
+                vErrors = [err261];
               } else {
-                vErrors.push(err260);
+                vErrors.push(err261);
               }
               errors++;
             }
           } else {
-            const err261 = {
+            const err262 = {
               instancePath: instancePath + '/sharding/namespace',
               schemaPath: '#/properties/sharding/properties/namespace/type',
               keyword: 'type',
@@ -6551,62 +6582,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.namespace.type,
               parentSchema: schema11.properties.sharding.properties.namespace,
-              data: data132,
-            };
-            if (vErrors === null) {
-              vErrors = [err261];
-            } else {
-              vErrors.push(err261);
-            }
-            errors++;
-          }
-        }
-        if (data130.leaseDuration !== undefined) {
-          let data133 = data130.leaseDuration;
-          if (typeof data133 === 'string') {
-            if (!pattern0.test(data133)) {
-              const err262 = {
-                instancePath: instancePath + '/sharding/leaseDuration',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data133,
-              };
-              if (vErrors === null) {
-                vErrors = [err262];
-              } else {
-                vErrors.push(err262);
-              }
-              errors++;
-            }
-          } else {
-            const err263 = {
-              instancePath: instancePath + '/sharding/leaseDuration',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
               data: data133,
             };
             if (vErrors === null) {
-              vErrors = [err263];
+              vErrors = [err262];
             } else {
-              vErrors.push(err263);
+              vErrors.push(err262);
             }
             errors++;
           }
         }
-        if (data130.renewInterval !== undefined) {
-          let data134 = data130.renewInterval;
+        if (data131.leaseDuration !== undefined) {
+          let data134 = data131.leaseDuration;
           if (typeof data134 === 'string') {
             if (!pattern0.test(data134)) {
-              const err264 = {
-                instancePath: instancePath + '/sharding/renewInterval',
+              const err263 = {
+                instancePath: instancePath + '/sharding/leaseDuration',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
@@ -6616,15 +6607,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 data: data134,
               };
               if (vErrors === null) {
-                vErrors = [err264];
+                vErrors = [err263];
               } else {
-                vErrors.push(err264);
+                vErrors.push(err263);
               }
               errors++;
             }
           } else {
-            const err265 = {
-              instancePath: instancePath + '/sharding/renewInterval',
+            const err264 = {
+              instancePath: instancePath + '/sharding/leaseDuration',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -6634,18 +6625,58 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data134,
             };
             if (vErrors === null) {
-              vErrors = [err265];
+              vErrors = [err264];
             } else {
-              vErrors.push(err265);
+              vErrors.push(err264);
             }
             errors++;
           }
         }
-        if (data130.identity !== undefined) {
-          let data135 = data130.identity;
+        if (data131.renewInterval !== undefined) {
+          let data135 = data131.renewInterval;
           if (typeof data135 === 'string') {
-            if (func3(data135) > 128) {
-              const err266 = {
+            if (!pattern0.test(data135)) {
+              const err265 = {
+                instancePath: instancePath + '/sharding/renewInterval',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data135,
+              };
+              if (vErrors === null) {
+                vErrors = [err265];
+              } else {
+                vErrors.push(err265);
+              }
+              errors++;
+            }
+          } else {
+            const err266 = {
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data135,
+            };
+            if (vErrors === null) {
+              vErrors = [err266];
+            } else {
+              vErrors.push(err266);
+            }
+            errors++;
+          }
+        }
+        if (data131.identity !== undefined) {
+          let data136 = data131.identity;
+          if (typeof data136 === 'string') {
+            if (func3(data136) > 128) {
+              const err267 = {
                 instancePath: instancePath + '/sharding/identity',
                 schemaPath: '#/properties/sharding/properties/identity/maxLength',
                 keyword: 'maxLength',
@@ -6653,25 +6684,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have more than 128 characters',
                 schema: 128,
                 parentSchema: schema11.properties.sharding.properties.identity,
-                data: data135,
-              };
-              if (vErrors === null) {
-                vErrors = [err266];
-              } else {
-                vErrors.push(err266);
-              }
-              errors++;
-            }
-            if (func3(data135) < 1) {
-              const err267 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.identity,
-                data: data135,
+                data: data136,
               };
               if (vErrors === null) {
                 vErrors = [err267];
@@ -6680,8 +6693,26 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (func3(data136) < 1) {
+              const err268 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data136,
+              };
+              if (vErrors === null) {
+                vErrors = [err268];
+              } else {
+                vErrors.push(err268);
+              }
+              errors++;
+            }
           } else {
-            const err268 = {
+            const err269 = {
               instancePath: instancePath + '/sharding/identity',
               schemaPath: '#/properties/sharding/properties/identity/type',
               keyword: 'type',
@@ -6689,21 +6720,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.identity.type,
               parentSchema: schema11.properties.sharding.properties.identity,
-              data: data135,
+              data: data136,
             };
             if (vErrors === null) {
-              vErrors = [err268];
+              vErrors = [err269];
             } else {
-              vErrors.push(err268);
+              vErrors.push(err269);
             }
             errors++;
           }
         }
-        if (data130.kubeconfig !== undefined) {
-          let data136 = data130.kubeconfig;
-          if (typeof data136 === 'string') {
-            if (func3(data136) < 1) {
-              const err269 = {
+        if (data131.kubeconfig !== undefined) {
+          let data137 = data131.kubeconfig;
+          if (typeof data137 === 'string') {
+            if (func3(data137) < 1) {
+              const err270 = {
                 instancePath: instancePath + '/sharding/kubeconfig',
                 schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
                 keyword: 'minLength',
@@ -6711,17 +6742,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.kubeconfig,
-                data: data136,
+                data: data137,
               };
               if (vErrors === null) {
-                vErrors = [err269];
+                vErrors = [err270];
               } else {
-                vErrors.push(err269);
+                vErrors.push(err270);
               }
               errors++;
             }
           } else {
-            const err270 = {
+            const err271 = {
               instancePath: instancePath + '/sharding/kubeconfig',
               schemaPath: '#/properties/sharding/properties/kubeconfig/type',
               keyword: 'type',
@@ -6729,21 +6760,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.kubeconfig.type,
               parentSchema: schema11.properties.sharding.properties.kubeconfig,
-              data: data136,
+              data: data137,
             };
             if (vErrors === null) {
-              vErrors = [err270];
+              vErrors = [err271];
             } else {
-              vErrors.push(err270);
+              vErrors.push(err271);
             }
             errors++;
           }
         }
-        if (data130.context !== undefined) {
-          let data137 = data130.context;
-          if (typeof data137 === 'string') {
-            if (func3(data137) < 1) {
-              const err271 = {
+        if (data131.context !== undefined) {
+          let data138 = data131.context;
+          if (typeof data138 === 'string') {
+            if (func3(data138) < 1) {
+              const err272 = {
                 instancePath: instancePath + '/sharding/context',
                 schemaPath: '#/properties/sharding/properties/context/minLength',
                 keyword: 'minLength',
@@ -6751,17 +6782,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.context,
-                data: data137,
+                data: data138,
               };
               if (vErrors === null) {
-                vErrors = [err271];
+                vErrors = [err272];
               } else {
-                vErrors.push(err271);
+                vErrors.push(err272);
               }
               errors++;
             }
           } else {
-            const err272 = {
+            const err273 = {
               instancePath: instancePath + '/sharding/context',
               schemaPath: '#/properties/sharding/properties/context/type',
               keyword: 'type',
@@ -6769,21 +6800,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.context.type,
               parentSchema: schema11.properties.sharding.properties.context,
-              data: data137,
+              data: data138,
             };
             if (vErrors === null) {
-              vErrors = [err272];
+              vErrors = [err273];
             } else {
-              vErrors.push(err272);
+              vErrors.push(err273);
             }
             errors++;
           }
         }
-        if (data130.advertiseUrl !== undefined) {
-          let data138 = data130.advertiseUrl;
-          if (typeof data138 === 'string') {
-            if (!pattern11.test(data138)) {
-              const err273 = {
+        if (data131.advertiseUrl !== undefined) {
+          let data139 = data131.advertiseUrl;
+          if (typeof data139 === 'string') {
+            if (!pattern11.test(data139)) {
+              const err274 = {
                 instancePath: instancePath + '/sharding/advertiseUrl',
                 schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
                 keyword: 'pattern',
@@ -6791,17 +6822,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^https?://' + '"',
                 schema: '^https?://',
                 parentSchema: schema11.properties.sharding.properties.advertiseUrl,
-                data: data138,
+                data: data139,
               };
               if (vErrors === null) {
-                vErrors = [err273];
+                vErrors = [err274];
               } else {
-                vErrors.push(err273);
+                vErrors.push(err274);
               }
               errors++;
             }
           } else {
-            const err274 = {
+            const err275 = {
               instancePath: instancePath + '/sharding/advertiseUrl',
               schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
               keyword: 'type',
@@ -6809,27 +6840,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.advertiseUrl.type,
               parentSchema: schema11.properties.sharding.properties.advertiseUrl,
-              data: data138,
-            };
-            if (vErrors === null) {
-              vErrors = [err274];
-            } else {
-              vErrors.push(err274);
-            }
-            errors++;
-          }
-        }
-        if (data130.shards !== undefined) {
-          let data139 = data130.shards;
-          if (!(typeof data139 == 'number' && !(data139 % 1) && !isNaN(data139))) {
-            const err275 = {
-              instancePath: instancePath + '/sharding/shards',
-              schemaPath: '#/properties/sharding/properties/shards/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.sharding.properties.shards.type,
-              parentSchema: schema11.properties.sharding.properties.shards,
               data: data139,
             };
             if (vErrors === null) {
@@ -6839,9 +6849,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data139 == 'number') {
-            if (data139 > 1024 || isNaN(data139)) {
-              const err276 = {
+        }
+        if (data131.shards !== undefined) {
+          let data140 = data131.shards;
+          if (!(typeof data140 == 'number' && !(data140 % 1) && !isNaN(data140))) {
+            const err276 = {
+              instancePath: instancePath + '/sharding/shards',
+              schemaPath: '#/properties/sharding/properties/shards/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.sharding.properties.shards.type,
+              parentSchema: schema11.properties.sharding.properties.shards,
+              data: data140,
+            };
+            if (vErrors === null) {
+              vErrors = [err276];
+            } else {
+              vErrors.push(err276);
+            }
+            errors++;
+          }
+          if (typeof data140 == 'number') {
+            if (data140 > 1024 || isNaN(data140)) {
+              const err277 = {
                 instancePath: instancePath + '/sharding/shards',
                 schemaPath: '#/properties/sharding/properties/shards/maximum',
                 keyword: 'maximum',
@@ -6849,25 +6880,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 1024',
                 schema: 1024,
                 parentSchema: schema11.properties.sharding.properties.shards,
-                data: data139,
-              };
-              if (vErrors === null) {
-                vErrors = [err276];
-              } else {
-                vErrors.push(err276);
-              }
-              errors++;
-            }
-            if (data139 < 1 || isNaN(data139)) {
-              const err277 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data139,
+                data: data140,
               };
               if (vErrors === null) {
                 vErrors = [err277];
@@ -6876,20 +6889,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data130.handoffKeyFile !== undefined) {
-          let data140 = data130.handoffKeyFile;
-          if (typeof data140 === 'string') {
-            if (func3(data140) < 1) {
+            if (data140 < 1 || isNaN(data140)) {
               const err278 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                parentSchema: schema11.properties.sharding.properties.shards,
                 data: data140,
               };
               if (vErrors === null) {
@@ -6899,8 +6907,31 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+        if (data131.handoffKeyFile !== undefined) {
+          let data141 = data131.handoffKeyFile;
+          if (typeof data141 === 'string') {
+            if (func3(data141) < 1) {
+              const err279 = {
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                data: data141,
+              };
+              if (vErrors === null) {
+                vErrors = [err279];
+              } else {
+                vErrors.push(err279);
+              }
+              errors++;
+            }
           } else {
-            const err279 = {
+            const err280 = {
               instancePath: instancePath + '/sharding/handoffKeyFile',
               schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
               keyword: 'type',
@@ -6908,21 +6939,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.handoffKeyFile.type,
               parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-              data: data140,
+              data: data141,
             };
             if (vErrors === null) {
-              vErrors = [err279];
+              vErrors = [err280];
             } else {
-              vErrors.push(err279);
+              vErrors.push(err280);
             }
             errors++;
           }
         }
-        if (data130.handoffKeyEnv !== undefined) {
-          let data141 = data130.handoffKeyEnv;
-          if (typeof data141 === 'string') {
-            if (!pattern1.test(data141)) {
-              const err280 = {
+        if (data131.handoffKeyEnv !== undefined) {
+          let data142 = data131.handoffKeyEnv;
+          if (typeof data142 === 'string') {
+            if (!pattern1.test(data142)) {
+              const err281 = {
                 instancePath: instancePath + '/sharding/handoffKeyEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
@@ -6930,17 +6961,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                 schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                 parentSchema: schema13,
-                data: data141,
+                data: data142,
               };
               if (vErrors === null) {
-                vErrors = [err280];
+                vErrors = [err281];
               } else {
-                vErrors.push(err280);
+                vErrors.push(err281);
               }
               errors++;
             }
           } else {
-            const err281 = {
+            const err282 = {
               instancePath: instancePath + '/sharding/handoffKeyEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -6948,25 +6979,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data141,
+              data: data142,
             };
             if (vErrors === null) {
-              vErrors = [err281];
+              vErrors = [err282];
             } else {
-              vErrors.push(err281);
+              vErrors.push(err282);
             }
             errors++;
           }
         }
-        if (data130.peerUrls !== undefined) {
-          let data142 = data130.peerUrls;
-          if (Array.isArray(data142)) {
-            const len11 = data142.length;
+        if (data131.peerUrls !== undefined) {
+          let data143 = data131.peerUrls;
+          if (Array.isArray(data143)) {
+            const len11 = data143.length;
             for (let i14 = 0; i14 < len11; i14++) {
-              let data143 = data142[i14];
-              if (typeof data143 === 'string') {
-                if (!pattern11.test(data143)) {
-                  const err282 = {
+              let data144 = data143[i14];
+              if (typeof data144 === 'string') {
+                if (!pattern11.test(data144)) {
+                  const err283 = {
                     instancePath: instancePath + '/sharding/peerUrls/' + i14,
                     schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
                     keyword: 'pattern',
@@ -6974,17 +7005,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^https?://' + '"',
                     schema: '^https?://',
                     parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data143,
+                    data: data144,
                   };
                   if (vErrors === null) {
-                    vErrors = [err282];
+                    vErrors = [err283];
                   } else {
-                    vErrors.push(err282);
+                    vErrors.push(err283);
                   }
                   errors++;
                 }
               } else {
-                const err283 = {
+                const err284 = {
                   instancePath: instancePath + '/sharding/peerUrls/' + i14,
                   schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
                   keyword: 'type',
@@ -6992,28 +7023,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.sharding.properties.peerUrls.items.type,
                   parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data143,
+                  data: data144,
                 };
                 if (vErrors === null) {
-                  vErrors = [err283];
+                  vErrors = [err284];
                 } else {
-                  vErrors.push(err283);
+                  vErrors.push(err284);
                 }
                 errors++;
               }
             }
-            let i15 = data142.length;
+            let i15 = data143.length;
             let j3;
             if (i15 > 1) {
               const indices0 = {};
               for (; i15--;) {
-                let item0 = data142[i15];
+                let item0 = data143[i15];
                 if (typeof item0 !== 'string') {
                   continue;
                 }
                 if (typeof indices0[item0] == 'number') {
                   j3 = indices0[item0];
-                  const err284 = {
+                  const err285 = {
                     instancePath: instancePath + '/sharding/peerUrls',
                     schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
                     keyword: 'uniqueItems',
@@ -7022,12 +7053,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       'must NOT have duplicate items (items ## ' + j3 + ' and ' + i15 + ' are identical)',
                     schema: true,
                     parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data142,
+                    data: data143,
                   };
                   if (vErrors === null) {
-                    vErrors = [err284];
+                    vErrors = [err285];
                   } else {
-                    vErrors.push(err284);
+                    vErrors.push(err285);
                   }
                   errors++;
                   break;
@@ -7036,7 +7067,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
           } else {
-            const err285 = {
+            const err286 = {
               instancePath: instancePath + '/sharding/peerUrls',
               schemaPath: '#/properties/sharding/properties/peerUrls/type',
               keyword: 'type',
@@ -7044,18 +7075,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.sharding.properties.peerUrls.type,
               parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data142,
+              data: data143,
             };
             if (vErrors === null) {
-              vErrors = [err285];
+              vErrors = [err286];
             } else {
-              vErrors.push(err285);
+              vErrors.push(err286);
             }
             errors++;
           }
         }
       } else {
-        const err286 = {
+        const err287 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -7063,18 +7094,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data130,
+          data: data131,
         };
         if (vErrors === null) {
-          vErrors = [err286];
+          vErrors = [err287];
         } else {
-          vErrors.push(err286);
+          vErrors.push(err287);
         }
         errors++;
       }
     }
   } else {
-    const err287 = {
+    const err288 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -7085,9 +7116,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err287];
+      vErrors = [err288];
     } else {
-      vErrors.push(err287);
+      vErrors.push(err288);
     }
     errors++;
   }

@@ -152,12 +152,22 @@ export function identityObjects(facts: IdentityFacts, o: IdentityOptions): reado
   return out;
 }
 
-/** The YAML comments the export carries for what RBAC cannot grant (a namespace glob). */
+/**
+ * The YAML comments the export carries for what RBAC cannot grant (a namespace glob), and for an
+ * environment whose ServiceAccount lives in one of its own namespaces: a pod there may run as it
+ * and reach the API server with its rights directly, past cairn's checks of the tree.
+ */
 export function identityNotes(facts: IdentityFacts): readonly string[] {
-  return facts.grants
-    .filter((g) => g.globs.length > 0)
-    .map(
-      (g) =>
-        `environment ${g.env}: kubernetes.namespaces ${g.globs.map((x) => `"${x}"`).join(', ')} is a glob, which RBAC cannot grant: no Role is written for it; list the namespaces by name to grant them`,
-    );
+  return facts.grants.flatMap((g) => [
+    ...(g.globs.length > 0
+      ? [
+          `environment ${g.env}: kubernetes.namespaces ${g.globs.map((x) => `"${x}"`).join(', ')} is a glob, which RBAC cannot grant: no Role is written for it; list the namespaces by name to grant them`,
+        ]
+      : []),
+    ...(g.namespaces.includes(g.serviceAccount.namespace)
+      ? [
+          `environment ${g.env}: its ServiceAccount ${g.serviceAccount.namespace}/${g.serviceAccount.name} lives in its own namespace ${g.serviceAccount.namespace}, where a pod of another kind than cairn checks could run as it and use its rights directly; keep it in a namespace outside the environment's (SECURITY.md, threat model)`,
+        ]
+      : []),
+  ]);
 }

@@ -1,6 +1,7 @@
 import { ALWAYS_REFUSED_NAMESPACES, type KubernetesTargetConfig } from '../config/types';
 import { CairnError, type Phase } from '../model/errors';
 import { OWNER_LABEL, type Owner } from './identity';
+import { clusterPolicyOf, ownIdentityUse } from './cluster-policy';
 import { declaredNamespaceNames, groupOf, refOf, subjectOf } from './object-ref';
 import type { KubeObject, Manifest, ObjectRef } from './types';
 
@@ -23,6 +24,10 @@ export interface Bounds {
   readonly refused: readonly string[];
   /** This environment's owner id: a manifest naming another in its owner label is refused. */
   readonly ownerId: string;
+  /** `kubernetes.allowClusterPolicy`: may write what acts on the whole cluster (see clusterPolicyOf). */
+  readonly allowClusterPolicy?: boolean;
+  /** `kubernetes.serviceAccount` (`namespace/name`): the identity its objects are applied as. */
+  readonly serviceAccount?: string;
 }
 
 /** The bounds of an environment from its resolved config. */
@@ -33,6 +38,8 @@ export function boundsOf(target: KubernetesTargetConfig, owner: Owner): Bounds {
     clusterResources: target.clusterResources ?? ['Namespace'],
     refused: target.refusedNamespaces ?? [...ALWAYS_REFUSED_NAMESPACES, FALLBACK_CONTROLLER_NAMESPACE],
     ownerId: owner.id,
+    ...(target.allowClusterPolicy ? { allowClusterPolicy: true } : {}),
+    ...(target.serviceAccount ? { serviceAccount: target.serviceAccount } : {}),
   };
 }
 
@@ -60,10 +67,31 @@ export function outOfBounds(
   if (namespace === undefined) {
     if (!kindAllowed(bounds.clusterResources, group, kind))
       return `the cluster-scoped kind ${group ? `${group}/` : ''}${kind} is not in kubernetes.clusterResources (${bounds.clusterResources.join(', ') || 'none'})`;
-    if (group === '' && kind === 'Namespace') return namespaceOutOfBounds(bounds, name, declared, foreign);
+    const policy = bounds.allowClusterPolicy ? undefined : clusterPolicyOf(object);
+    if (policy) return refusedPolicy(policy);
+    const claim = claimedNamespace(object);
+    if (claim !== undefined) {
+      const why = namespaceOutOfBounds(bounds, claim, declared, foreign);
+      if (why) return `spec.claimRef.namespace binds it to a claim in another namespace: ${why}`;
+    }
+    if (group === '' && kind === 'Namespace') {
+      // The garbage collector deletes an object whose owners are all gone (or never were): a
+      // Namespace with an owner would be deleted, with everything in it, others' objects too.
+      if (((object.metadata as { ownerReferences?: unknown[] }).ownerReferences ?? []).length > 0)
+        return `metadata.ownerReferences: the garbage collector would delete this Namespace, with every object in it, once that owner is gone (or at once, when it never existed); an environment never deletes a Namespace`;
+      return namespaceOutOfBounds(bounds, name, declared, foreign);
+    }
     return undefined;
   }
+  const own = bounds.serviceAccount ? ownIdentityUse(bounds.serviceAccount, object) : undefined;
+  if (own) return own;
+  const policy = bounds.allowClusterPolicy ? undefined : clusterPolicyOf(object);
+  if (policy) return refusedPolicy(policy);
   return namespaceOutOfBounds(bounds, namespace, declared, foreign);
+}
+
+function refusedPolicy(policy: string): string {
+  return `${policy}: that is cluster policy, which RBAC lets a writer of this kind change but which reaches beyond this environment; it is refused even in a kind this environment may write (set kubernetes.allowClusterPolicy: true for an environment trusted with the whole cluster)`;
 }
 
 function namespaceOutOfBounds(
@@ -84,6 +112,13 @@ function namespaceOutOfBounds(
   if (taken) return taken;
   if (declared.has(namespace)) return undefined;
   return `namespace ${namespace} is neither kubernetes.namespace (${bounds.namespace}) nor a Namespace of this tree`;
+}
+
+/** The namespace a PersistentVolume's `spec.claimRef` binds it to, if any. */
+function claimedNamespace(object: KubeObject): string | undefined {
+  if (groupOf(object.apiVersion) !== '' || object.kind !== 'PersistentVolume') return undefined;
+  const ref = (object as { spec?: { claimRef?: { namespace?: unknown } } }).spec?.claimRef;
+  return typeof ref?.namespace === 'string' ? ref.namespace : undefined;
 }
 
 function kindAllowed(allowed: readonly string[], group: string, kind: string): boolean {

@@ -168,7 +168,8 @@ export async function settleObject(
 
 /**
  * One server-side apply (or dry run). A conflict caused only by imperative edits (see
- * `onlyImperativeConflicts`) is drift and is retried with force; any other conflict comes back as is.
+ * `onlyImperativeConflicts`) is drift and is retried with force, except on a Namespace; any other
+ * conflict comes back as is.
  */
 export async function sendApply(
   client: KubeClient,
@@ -178,6 +179,10 @@ export async function sendApply(
 ): Promise<KubeResponse> {
   const res = await applyRequest(client, target, target.body, options);
   if (res.status !== 409 || options.force) return res;
+  // A Namespace's labels and annotations are what the cluster's policies select on (Pod Security,
+  // NetworkPolicy and webhook namespaceSelectors): one an admin set by hand is not drift a tree may take back.
+  const { apiVersion, kind } = target.manifest.object;
+  if (apiVersion === 'v1' && kind === 'Namespace') return res;
   const owner = live ?? (await getObject(client, target));
   if (!onlyImperativeConflicts(conflictsOf(res.body), owner)) return res;
   return applyRequest(client, target, target.body, { ...options, force: true });

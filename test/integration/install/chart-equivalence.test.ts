@@ -113,6 +113,8 @@ describe('the Helm chart renders the same objects as cairn install --export', ()
           },
         },
         { name: 'Legacy_Env', kubernetes: { serviceAccount: 'legacy/cairn' } },
+        // Its ServiceAccount in its own namespace: the note saying so is in both.
+        { name: 'own', kubernetes: { namespace: 'own', serviceAccount: 'own/cairn-own' } },
         { name: 'unbound', kubernetes: { namespace: 'free' } },
       ],
       sharding: { enabled: true },
@@ -193,7 +195,7 @@ describe('the Helm chart renders the same objects as cairn install --export', ()
       const got = objects(rendered);
       expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
       for (const [key, object] of want) expect([key, got.get(key)]).toEqual([key, object]);
-      // The comment on a glob RBAC cannot grant is in both.
+      // The comments on a glob RBAC cannot grant, and on a ServiceAccount in its own namespace, are in both.
       for (const note of plan.notes) expect(rendered).toContain(`# ${note}`);
     });
 

@@ -160,6 +160,20 @@ describe('the install of bound environments', () => {
     expect(err).not.toMatch(/serviceAccount/);
   });
 
+  it("notes in the export when an environment's ServiceAccount lives in one of its own namespaces", () => {
+    const { plan } = exportOf({
+      ...bound,
+      environments: [...bound.environments, env('c', { namespace: 'c', serviceAccount: 'tenants/cairn-c' })],
+    });
+    const notes = plan === 2 ? [] : plan.notes;
+    expect(notes.filter((n) => n.includes('lives in its own namespace')).map((n) => n.split(':')[0])).toEqual(
+      ['environment a', 'environment b'],
+    );
+    expect(notes[0]).toMatch(
+      /^environment a: its ServiceAccount a\/cairn-a lives in its own namespace a, where a pod/,
+    );
+  });
+
   it('keeps the cluster-wide ClusterRole for an environment without one, and says so on stderr', () => {
     const { objects, err } = exportOf({
       ...bound,

@@ -157,3 +157,300 @@ describe('checkTree', () => {
     ).toBeUndefined();
   });
 });
+
+describe('cluster policy in listed cluster-scoped kinds', () => {
+  const listed: Bounds = {
+    ...base,
+    clusterResources: [
+      'Namespace',
+      'ClusterRole',
+      'CustomResourceDefinition',
+      'ValidatingWebhookConfiguration',
+      'ValidatingAdmissionPolicy',
+      'APIService',
+      'flowcontrol.apiserver.k8s.io/FlowSchema',
+      'StorageClass',
+      'IngressClass',
+      'PriorityClass',
+      'PersistentVolume',
+      'ClusterRoleBinding',
+    ],
+  };
+  const with_ = (o: KubeObject, extra: object): KubeObject => ({ ...o, ...extra }) as KubeObject;
+  const ns = (meta: object) =>
+    with_(obj('v1', 'Namespace', 'team-a'), { metadata: { name: 'team-a', ...meta } });
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    [
+      'a Pod Security label',
+      ns({ labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } }),
+      /metadata\.labels\.pod-security\.kubernetes\.io\/enforce/,
+    ],
+    [
+      'the immutable name label',
+      ns({ labels: { 'kubernetes.io/metadata.name': 'x' } }),
+      /metadata\.labels\.kubernetes\.io\/metadata\.name/,
+    ],
+    [
+      'an OpenShift node selector',
+      ns({ annotations: { 'openshift.io/node-selector': '' } }),
+      /metadata\.annotations\.openshift\.io\/node-selector/,
+    ],
+    [
+      'a toleration whitelist',
+      ns({ annotations: { 'scheduler.alpha.kubernetes.io/tolerationsWhitelist': '[]' } }),
+      /metadata\.annotations\.scheduler/,
+    ],
+    ['recommended labels', ns({ labels: { 'app.kubernetes.io/part-of': 'shop', team: 'a' } }), undefined],
+    [
+      'kubectl bookkeeping',
+      ns({ annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' } }),
+      undefined,
+    ],
+    [
+      'an aggregate-to label',
+      obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'r', undefined, {
+        'rbac.authorization.k8s.io/aggregate-to-admin': 'true',
+      }),
+      /aggregate-to-admin/,
+    ],
+    [
+      'a custom aggregate-to label',
+      obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'r', undefined, {
+        'example.com/aggregate-to-monitoring': 'true',
+      }),
+      /aggregate-to-monitoring/,
+    ],
+    [
+      'an aggregationRule',
+      with_(obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'r'), {
+        aggregationRule: { clusterRoleSelectors: [] },
+      }),
+      /aggregationRule/,
+    ],
+    [
+      'a plain ClusterRole',
+      obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'r', undefined, { team: 'a' }),
+      undefined,
+    ],
+    [
+      'a conversion webhook',
+      with_(obj('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'w.x.io'), {
+        spec: { conversion: { strategy: 'Webhook' } },
+      }),
+      /spec\.conversion/,
+    ],
+    [
+      'a CRD without one',
+      with_(obj('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'w.x.io'), {
+        spec: { conversion: { strategy: 'None' } },
+      }),
+      undefined,
+    ],
+    [
+      'a validating webhook',
+      obj('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', 'v'),
+      /admission webhook/,
+    ],
+    [
+      'an admission policy',
+      obj('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicy', 'v'),
+      /admission policy/,
+    ],
+    ['an APIService', obj('apiregistration.k8s.io/v1', 'APIService', 'v1.x.io'), /APIService/],
+    [
+      'a FlowSchema',
+      obj('flowcontrol.apiserver.k8s.io/v1', 'FlowSchema', 'f'),
+      /FlowSchema: a FlowSchema decides/,
+    ],
+    [
+      'a default StorageClass',
+      with_(obj('storage.k8s.io/v1', 'StorageClass', 's'), {
+        metadata: { name: 's', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      }),
+      /is-default-class/,
+    ],
+    [
+      'a default IngressClass',
+      with_(obj('networking.k8s.io/v1', 'IngressClass', 'i'), {
+        metadata: { name: 'i', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+      }),
+      /is-default-class/,
+    ],
+    ['a plain IngressClass', obj('networking.k8s.io/v1', 'IngressClass', 'i'), undefined],
+    [
+      'a Service with externalIPs',
+      with_(obj('v1', 'Service', 's', 'team-a'), { spec: { externalIPs: ['10.0.0.1'] } }),
+      /spec\.externalIPs/,
+    ],
+    [
+      'a CronJob at system-cluster-critical',
+      with_(obj('batch/v1', 'CronJob', 'c', 'team-a'), {
+        spec: {
+          jobTemplate: { spec: { template: { spec: { priorityClassName: 'system-cluster-critical' } } } },
+        },
+      }),
+      /^spec\.jobTemplate\.spec\.template\.spec\.priorityClassName system-cluster-critical/,
+    ],
+    [
+      'a Pod with a nodeName',
+      with_(obj('v1', 'Pod', 'p', 'team-a'), { spec: { nodeName: 'n1' } }),
+      /^spec\.nodeName/,
+    ],
+    [
+      'a Deployment at an ordinary priority',
+      with_(obj('apps/v1', 'Deployment', 'd', 'team-a'), {
+        spec: { template: { spec: { priorityClassName: 'high' } } },
+      }),
+      undefined,
+    ],
+    [
+      'a Service without',
+      with_(obj('v1', 'Service', 's', 'team-a'), { spec: { externalIPs: [] } }),
+      undefined,
+    ],
+    [
+      'a global default PriorityClass',
+      with_(obj('scheduling.k8s.io/v1', 'PriorityClass', 'p'), { value: 10, globalDefault: true }),
+      /globalDefault/,
+    ],
+    [
+      'a hostPath PersistentVolume',
+      with_(obj('v1', 'PersistentVolume', 'v'), { spec: { hostPath: { path: '/' } } }),
+      /spec\.hostPath/,
+    ],
+    [
+      'a local PersistentVolume',
+      with_(obj('v1', 'PersistentVolume', 'v'), { spec: { local: { path: '/mnt' } } }),
+      /spec\.local/,
+    ],
+  ])('%s', (_what, object, expected) => {
+    const why = outOfBounds(listed, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else {
+      expect(why).toMatch(expected);
+      expect(why).toMatch(/kubernetes\.allowClusterPolicy/);
+      expect(outOfBounds({ ...listed, allowClusterPolicy: true }, object, new Set())).toBeUndefined();
+    }
+  });
+});
+
+describe("the environment's own ServiceAccount in the tree", () => {
+  const bounds: Bounds = { ...base, serviceAccount: 'team-a/deployer' };
+  const podSpec = (spec: object) => ({ containers: [{ name: 'c', image: 'i' }], ...spec });
+  const made = (kind: string, apiVersion: string, namespace: string, rest: object): KubeObject =>
+    ({ apiVersion, kind, metadata: { name: 'x', namespace }, ...rest }) as KubeObject;
+  it.each<[string, Bounds, KubeObject, RegExp | undefined]>([
+    [
+      'a Deployment running as it',
+      bounds,
+      made('Deployment', 'apps/v1', 'team-a', {
+        spec: { template: { spec: podSpec({ serviceAccountName: 'deployer' }) } },
+      }),
+      /spec\.template\.spec\.serviceAccountName is this environment's own ServiceAccount/,
+    ],
+    [
+      'a CronJob running as it',
+      bounds,
+      made('CronJob', 'batch/v1', 'team-a', {
+        spec: { jobTemplate: { spec: { template: { spec: podSpec({ serviceAccount: 'deployer' }) } } } },
+      }),
+      /spec\.jobTemplate\.spec\.template\.spec\.serviceAccountName/,
+    ],
+    [
+      'a Pod running as it',
+      bounds,
+      made('Pod', 'v1', 'team-a', { spec: podSpec({ serviceAccountName: 'deployer' }) }),
+      /^spec\.serviceAccountName/,
+    ],
+    [
+      'a token Secret for it',
+      bounds,
+      {
+        ...made('Secret', 'v1', 'team-a', { type: 'kubernetes.io/service-account-token' }),
+        metadata: {
+          name: 't',
+          namespace: 'team-a',
+          annotations: { 'kubernetes.io/service-account.name': 'deployer' },
+        },
+      } as KubeObject,
+      /service-account\.name is this environment's own/,
+    ],
+    [
+      'a Deployment as another ServiceAccount',
+      bounds,
+      made('Deployment', 'apps/v1', 'team-a', {
+        spec: { template: { spec: podSpec({ serviceAccountName: 'app' }) } },
+      }),
+      undefined,
+    ],
+    [
+      'a Deployment as default',
+      bounds,
+      made('Deployment', 'apps/v1', 'team-a', { spec: { template: { spec: podSpec({}) } } }),
+      undefined,
+    ],
+    [
+      'its name in another namespace',
+      { ...bounds, namespaces: ['team-a', 'team-a-jobs'] },
+      made('Deployment', 'apps/v1', 'team-a-jobs', {
+        spec: { template: { spec: podSpec({ serviceAccountName: 'deployer' }) } },
+      }),
+      undefined,
+    ],
+    [
+      'a Deployment as default when it is the default ServiceAccount',
+      { ...base, serviceAccount: 'team-a/default' },
+      made('Deployment', 'apps/v1', 'team-a', { spec: { template: { spec: podSpec({}) } } }),
+      /serviceAccountName is this environment's own ServiceAccount team-a\/default/,
+    ],
+  ])('%s', (_what, b, object, expected) => {
+    const why = outOfBounds(b, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
+describe("a PersistentVolume's claimRef", () => {
+  const b: Bounds = {
+    ...base,
+    clusterResources: ['PersistentVolume'],
+    namespaces: ['team-a', 'team-a-data'],
+  };
+  const pv = (claimRef: object) =>
+    ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: 'v' },
+      spec: { nfs: { server: 's', path: '/' }, claimRef },
+    }) as KubeObject;
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    ['its own namespace', pv({ namespace: 'team-a-data', name: 'c' }), undefined],
+    [
+      'another namespace',
+      pv({ namespace: 'team-b', name: 'c' }),
+      /spec\.claimRef\.namespace binds it to a claim in another namespace: namespace team-b is neither/,
+    ],
+    ['kube-system', pv({ namespace: 'kube-system', name: 'c' }), /never written/],
+  ])('%s', (_what, object, expected) => {
+    const why = outOfBounds({ ...b, allowClusterPolicy: true }, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
+describe('ownerReferences on a Namespace', () => {
+  it('refuses them, whatever allowClusterPolicy says, and keeps a plain Namespace', () => {
+    const owned = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: 'team-a',
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Namespace', name: 'x', uid: 'u' }],
+      },
+    } as unknown as KubeObject;
+    expect(outOfBounds({ ...base, allowClusterPolicy: true }, owned, new Set())).toMatch(
+      /^metadata\.ownerReferences: the garbage collector would delete this Namespace/,
+    );
+    expect(outOfBounds(base, obj('v1', 'Namespace', 'team-a'), new Set())).toBeUndefined();
+  });
+});

@@ -1,0 +1,174 @@
+import type { KubeObject } from './types';
+import { groupOf } from './object-ref';
+
+// What RBAC lets a writer of a kind do but which reaches beyond its environment (cluster policy), and
+// what hands the tree the environment's own identity. bounds.ts's outOfBounds is the one caller.
+
+/**
+ * Kinds whose every object acts on requests of the whole cluster: admission webhooks and policies
+ * see or change (or refuse) objects of every namespace, an APIService serves a whole API group, API
+ * priority and fairness shares the API server among all its users.
+ */
+const CLUSTER_POLICY_KINDS: Readonly<Record<string, string>> = {
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration':
+    'an admission webhook receives, and may change, the objects of every namespace it matches',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration':
+    'an admission webhook receives the objects of every namespace it matches, and may refuse them',
+  'admissionregistration.k8s.io/MutatingAdmissionPolicy':
+    'an admission policy may change the objects of every namespace',
+  'admissionregistration.k8s.io/MutatingAdmissionPolicyBinding':
+    'an admission policy binding applies a policy to the objects of every namespace',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy':
+    'an admission policy may refuse the objects of every namespace',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding':
+    'an admission policy binding applies a policy to the objects of every namespace',
+  'apiregistration.k8s.io/APIService': 'an APIService hands a whole API group to a Service',
+  'flowcontrol.apiserver.k8s.io/FlowSchema':
+    "a FlowSchema decides how much of the API server every user's requests may have",
+  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration':
+    "a priority level decides how much of the API server its flows' requests may have",
+};
+
+/** Subjects that stand for everyone (or every node, every ServiceAccount): a binding to them hands its role out. */
+const EVERYONE: readonly string[] = [
+  'Group system:authenticated',
+  'Group system:unauthenticated',
+  'Group system:serviceaccounts',
+  'Group system:nodes',
+  'User system:anonymous',
+];
+
+/** Domains of label and annotation keys reserved to Kubernetes (and OpenShift) components, which read them as policy. */
+const RESERVED_DOMAINS = ['kubernetes.io', 'k8s.io', 'openshift.io'];
+/** Reserved-domain prefixes meant for anyone: the recommended labels and kubectl's bookkeeping. */
+const FREE_PREFIXES = ['app.kubernetes.io', 'kubectl.kubernetes.io'];
+
+function reservedKey(key: string): boolean {
+  const slash = key.indexOf('/');
+  if (slash < 0) return false;
+  const prefix = key.slice(0, slash);
+  if (FREE_PREFIXES.includes(prefix)) return false;
+  return RESERVED_DOMAINS.some((d) => prefix === d || prefix.endsWith(`.${d}`));
+}
+
+/**
+ * What in this object acts on the whole cluster rather than on the object itself
+ * (the field, said for a person), or undefined. RBAC cannot tell these apart from harmless writes of
+ * the same kind: a Namespace's Pod Security or node-selector label or annotation loosens what the
+ * admin enforced on it, a ClusterRole labelled `aggregate-to-*` adds its rules to every role that
+ * aggregates it (the built-in admin, edit and view), a CRD's conversion webhook receives every object
+ * of its group, a default StorageClass or IngressClass (and a global default PriorityClass) is given
+ * to every namespace's new objects, a hostPath or local PersistentVolume hands a claim the node's
+ * filesystem, a binding to `system:authenticated` (or anonymous) hands its role to everyone, a
+ * pod template with a system priority class preempts everyone and one with a `nodeName` skips the
+ * scheduler's taints, a Service's `externalIPs` capture the traffic every pod sends to those addresses, and
+ * the admission and aggregation kinds act on every namespace.
+ */
+export function clusterPolicyOf(object: KubeObject): string | undefined {
+  const group = groupOf(object.apiVersion);
+  const { kind } = object;
+  const whole = CLUSTER_POLICY_KINDS[`${group}/${kind}`];
+  if (whole) return `${kind}: ${whole}`;
+  const { labels = {}, annotations = {} } = object.metadata;
+  if (group === '' && kind === 'Namespace') {
+    const label = Object.keys(labels).find(reservedKey);
+    if (label)
+      return `metadata.labels.${label}: a Namespace label under ${RESERVED_DOMAINS.join(', ')} is read by the cluster's admission (Pod Security, node selection)`;
+    const annotation = Object.keys(annotations).find(reservedKey);
+    if (annotation)
+      return `metadata.annotations.${annotation}: a Namespace annotation under ${RESERVED_DOMAINS.join(', ')} is read by the cluster's admission (node selection, tolerations, uid ranges)`;
+  }
+  if (group === 'rbac.authorization.k8s.io' && kind === 'ClusterRole') {
+    const label = Object.keys(labels).find((k) => k.slice(k.indexOf('/') + 1).startsWith('aggregate-to-'));
+    if (label)
+      return `metadata.labels.${label}: it adds this ClusterRole's rules to every role aggregating that label (the built-in admin, edit and view, and whoever is bound to them)`;
+    if ((object as { aggregationRule?: unknown }).aggregationRule !== undefined)
+      return `aggregationRule: it gathers the rules of other ClusterRoles`;
+  }
+  const byDefault = Object.keys(annotations).find((k) => reservedKey(k) && k.endsWith('/is-default-class'));
+  if (byDefault)
+    return `metadata.annotations.${byDefault}: it makes this ${kind} the default of every namespace (every new claim or Ingress without a class gets it)`;
+  const spec = (object as { spec?: Record<string, unknown> }).spec ?? {};
+  if (
+    group === 'scheduling.k8s.io' &&
+    kind === 'PriorityClass' &&
+    (object as { globalDefault?: unknown }).globalDefault === true
+  )
+    return `globalDefault: it gives its priority to every new pod of every namespace`;
+  if (group === '' && kind === 'PersistentVolume') {
+    const node = ['hostPath', 'local'].find((f) => spec[f] !== undefined);
+    if (node)
+      return `spec.${node}: a claim on it mounts the node's filesystem, which Pod Security checks only in a pod's own volumes`;
+  }
+  if (group === '' && kind === 'Service' && Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0)
+    return `spec.externalIPs: kube-proxy on every node sends the traffic of every pod to those addresses to this Service (CVE-2020-8554)`;
+  if (group === 'rbac.authorization.k8s.io' && (kind === 'ClusterRoleBinding' || kind === 'RoleBinding')) {
+    const subjects = (object as { subjects?: { kind?: unknown; name?: unknown }[] }).subjects ?? [];
+    const i = subjects.findIndex((x) => EVERYONE.includes(`${String(x.kind)} ${String(x.name)}`));
+    if (i >= 0)
+      return `subjects[${i}]: ${String(subjects[i]!.kind)} ${String(subjects[i]!.name)} is everyone of that kind: the binding would hand this environment's rights out`;
+  }
+  for (const [path, pod] of podSpecs(object)) {
+    if (SYSTEM_PRIORITIES.includes(String(pod.priorityClassName)))
+      return `${path}.priorityClassName ${String(pod.priorityClassName)}: it outranks, and may preempt, every pod of every other environment and most of the cluster's own`;
+    if (pod.nodeName !== undefined)
+      return `${path}.nodeName: it puts the pod on that node past the scheduler, the node's NoSchedule taints and the namespace's toleration whitelist`;
+  }
+  if (group === 'apiextensions.k8s.io' && kind === 'CustomResourceDefinition') {
+    const conversion = spec.conversion as { strategy?: unknown } | undefined;
+    if (conversion?.strategy === 'Webhook')
+      return `spec.conversion.strategy Webhook: its webhook receives every object of the CRD's group, in every namespace`;
+  }
+  return undefined;
+}
+
+/**
+ * Where a namespaced object hands the environment's own ServiceAccount to the tree's code: a pod
+ * template running as it, or a token Secret for it. Either gives the committer that identity's
+ * token, with which it reaches the API server directly, past every check of bounds.ts.
+ */
+export function ownIdentityUse(serviceAccount: string, object: KubeObject): string | undefined {
+  const [saNamespace, saName] = serviceAccount.split('/');
+  if (object.metadata.namespace !== saNamespace) return undefined;
+  const why = `is this environment's own ServiceAccount ${serviceAccount}, whose token would reach the API server past cairn's checks; run pods as another ServiceAccount`;
+  const o = object as { type?: unknown };
+  if (
+    groupOf(object.apiVersion) === '' &&
+    object.kind === 'Secret' &&
+    o.type === 'kubernetes.io/service-account-token'
+  ) {
+    if (object.metadata.annotations?.['kubernetes.io/service-account.name'] === saName)
+      return `metadata.annotations.kubernetes.io/service-account.name ${why}`;
+  }
+  for (const [path, pod] of podSpecs(object)) {
+    // As the kubelet reads it: serviceAccountName, else the deprecated serviceAccount, else `default`.
+    const used = pod.serviceAccountName ?? pod.serviceAccount ?? 'default';
+    if (used === saName) return `${path}.serviceAccountName ${why}`;
+  }
+  return undefined;
+}
+
+/**
+ * The pod specs of an object, with their paths: a Pod's `spec`, a workload's `spec.template.spec`
+ * (Deployments, StatefulSets, DaemonSets, Jobs, ReplicaSets, and custom kinds of that shape), a
+ * CronJob's `spec.jobTemplate.spec.template.spec`.
+ */
+function podSpecs(object: KubeObject): readonly (readonly [string, Readonly<Record<string, unknown>>])[] {
+  const o = object as {
+    spec?: {
+      template?: { spec?: Record<string, unknown> };
+      jobTemplate?: { spec?: { template?: { spec?: Record<string, unknown> } } };
+    };
+  };
+  const found: [string, Record<string, unknown> | undefined][] = [
+    ['spec', object.kind === 'Pod' ? (o.spec as Record<string, unknown> | undefined) : undefined],
+    ['spec.template.spec', o.spec?.template?.spec],
+    ['spec.jobTemplate.spec.template.spec', o.spec?.jobTemplate?.spec?.template?.spec],
+  ];
+  return found.filter(
+    (f): f is [string, Record<string, unknown>] => typeof f[1] === 'object' && f[1] !== null,
+  );
+}
+
+/** Priority classes Kubernetes keeps for its own add-ons: they outrank, and may preempt, every other pod. */
+const SYSTEM_PRIORITIES = ['system-node-critical', 'system-cluster-critical'];
