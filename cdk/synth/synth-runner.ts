@@ -4,7 +4,7 @@ import type { SynthRunner } from './synth-job';
 import { readdirSync, readFileSync } from 'node:fs';
 import { bubblewrapRunner, DEFAULT_SYNTH_USER } from './bubblewrap-runner';
 import { runProcess } from './run-process';
-import { sidecarRunner } from './sidecar-runner';
+import type * as SidecarRunner from './sidecar-runner';
 import { DEFAULT_SYNTH_SOCKET, DEFAULT_SYNTH_WORK_ROOT } from '../../controller/model';
 
 export type { SynthIsolation, SynthJob, SynthRunner, SynthUser } from './synth-job';
@@ -63,8 +63,11 @@ export function createSynthRunner(
   workRoot: string = DEFAULT_SYNTH_WORK_ROOT,
 ): SynthRunner {
   if (settings.isolation === 'none') return noneRunner();
-  if (settings.isolation === 'sidecar')
+  if (settings.isolation === 'sidecar') {
+    // Loaded only for a sidecar: every one-shot command makes a render runner, most never this one.
+    const { sidecarRunner } = require('./sidecar-runner') as typeof SidecarRunner;
     return sidecarRunner({ socket: settings.socket ?? DEFAULT_SYNTH_SOCKET, workRoot });
+  }
   return bubblewrapRunner({
     uid: settings.uid ?? DEFAULT_SYNTH_USER.uid,
     gid: settings.gid ?? DEFAULT_SYNTH_USER.gid,
