@@ -3,7 +3,7 @@ import { join, posix } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { CairnError } from '../model/errors';
 import { manifestDocuments, unsupported, type ParsedObject } from './parse-manifests';
-import { renderedFile, renderFolder } from './render/render-folder';
+import type * as RenderFolder from './render/render-folder';
 import type { InputTransform, RendererKind, RenderSettings } from './render/types';
 
 /** The folder of a workspace that holds the cluster's state. */
@@ -71,6 +71,8 @@ export async function readManifests(
     if (item.render) {
       if (!render)
         throw unsupported(item.marker ?? path, item.render === 'helm' ? 'a Helm chart' : 'a kustomization');
+      // Loaded only for a tree that renders: a tree of plain files never pays for the renderers' checks.
+      const { renderedFile, renderFolder } = require('./render/render-folder') as typeof RenderFolder;
       text = await renderFolder(workspaceDir, path, item.render, render);
       file = renderedFile(path, item.render);
     } else {

@@ -6,7 +6,8 @@ import { CairnError, errorMessage } from '../model/errors';
 import { ensurePrivateFolder } from '../model';
 import type { Log } from '../log';
 import { FOLDERS, writeCheckout } from './checkout';
-import { createCommitVerifier, type CommitVerifier } from './verify-commit';
+import type { CommitVerifier } from './verify-commit';
+import type * as VerifyCommit from './verify-commit';
 import { ClosingSource } from './closing-source';
 import type { GitReader } from './git-reader';
 import type { HttpAuth } from './isomorphic-reader';
@@ -74,7 +75,10 @@ export function createGitSource(
           workspaces.maxFileBytes,
         );
   // Read at start-up: a missing or empty allowed-signers file stops the process, naming it.
-  const verifier = repo.verify ? createCommitVerifier(repo.verify) : undefined;
+  // Loaded only with repository.verify: most repositories verify nothing.
+  const verifier = repo.verify
+    ? (require('./verify-commit') as typeof VerifyCommit).createCommitVerifier(repo.verify)
+    : undefined;
   return new ClosingSource(new ReaderSource(reader, repo, workspaces, log, verifier));
 }
 
