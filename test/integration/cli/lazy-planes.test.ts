@@ -32,12 +32,17 @@ async function cairnLoading(args: readonly string[], dir: string) {
 const awsModules = (modules: readonly string[]) =>
   modules.filter((f) => /node_modules\/(@aws-sdk|aws-cdk-lib|@aws-cdk)\//.test(f));
 
-/** cairn's own modules that a one-shot, unsharded sync without a Git host has no use for. */
+/**
+ * cairn's own modules that a one-shot, unsharded sync of plain manifests, without a Git host or
+ * signed commits, has no use for.
+ */
 const controllerOnlyModules = (modules: readonly string[]) =>
-  modules.filter((f) =>
-    /controller\/(reconcile\/(controller|pull-request-planner|failure-revert)|shard\/shard-manager|cli\/wire-shard|host|notify|telemetry|server)[./]/.test(
-      f,
-    ),
+  modules.filter(
+    (f) =>
+      /controller\/(reconcile\/(controller|pull-request-planner|failure-revert)|shard\/shard-manager|cli\/wire-shard|host|notify|telemetry|server)[./]/.test(
+        f,
+      ) ||
+      /(controller\/kube\/render\/|controller\/source\/verify-commit|cdk\/synth\/sidecar-runner)/.test(f),
   );
 
 /**
@@ -84,7 +89,8 @@ describe('lazy planes', () => {
     // (half a second of a one-shot command's start) is not loaded either.
     expect(sync.modules.filter((f) => f.includes('@kubernetes/client-node'))).toEqual([]);
     // Nor the parts only `cairn run` or another config uses: the reconcile loop and its planners,
-    // shards and their hand-off, a Git host's clients, notifications, telemetry, the HTTP server.
+    // shards and their hand-off, a Git host's clients, notifications, telemetry, the HTTP server,
+    // the renderers (no kustomization or chart here), the commit verifier, the sidecar runner.
     expect(controllerOnlyModules(sync.modules)).toEqual([]);
   });
 
