@@ -52,6 +52,9 @@ export interface SignedRequest {
   /** For STS AssumeRole: the role and session name asked for. */
   readonly roleArn?: string;
   readonly sessionName?: string;
+  /** The HTTP method and path (an S3 PutObject is a PUT on `/<bucket>/<key>`). */
+  readonly method?: string;
+  readonly path?: string;
 }
 
 /** A running proxy: its URL (an AWS endpoint), its rules, and the CloudFormation requests it saw. */
@@ -65,6 +68,8 @@ export interface CfnFaultProxy {
   /** Forwards AssumeRole for this role again (undoes refuseAssumeRole). */
   allowAssumeRole(roleArn: string): void;
   addRule(rule: FaultRule): void;
+  /** Answers the next `times` CloudFormation requests of `action` (any stack) with a Throttling error. */
+  throttleNext(action: string, times: number): void;
   removeRules(stackName: string): void;
   close(): Promise<void>;
 }
@@ -137,6 +142,7 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
   const requests: SeenRequest[] = [];
   const signed: SignedRequest[] = [];
   const refusedRoles = new Set<string>();
+  const throttledActions = new Map<string, number>();
   const ruleFor = (name: string | undefined, pick: (r: ArmedRule) => boolean) =>
     name === undefined ? undefined : rules.find((r) => r.rule.stackName === name && pick(r));
 
@@ -182,6 +188,8 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
         ...(action ? { action } : {}),
         ...(roleArn ? { roleArn } : {}),
         ...(sessionName ? { sessionName } : {}),
+        ...(req.method ? { method: req.method } : {}),
+        ...(req.url ? { path: req.url } : {}),
       });
       if (service === 'sts' && action === 'AssumeRole' && roleArn && refusedRoles.has(roleArn))
         return sendXml(res, 403, accessDeniedXml(roleArn));
@@ -194,6 +202,11 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
         ...(form ? { params: Object.fromEntries(form.entries()) } : {}),
       });
 
+    const left = action ? (throttledActions.get(action) ?? 0) : 0;
+    if (action && left > 0) {
+      throttledActions.set(action, left - 1);
+      return sendXml(res, 400, throttlingXml());
+    }
     const throttled = ruleFor(stackName, (r) => r.throttleLeft > 0);
     if (throttled) {
       throttled.throttleLeft -= 1;
@@ -266,6 +279,9 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
         statusLeft: rule.status ? (rule.statusTimes ?? Number.POSITIVE_INFINITY) : 0,
         throttleLeft: rule.throttle ?? 0,
       });
+    },
+    throttleNext(action, times) {
+      throttledActions.set(action, times);
     },
     removeRules(name) {
       for (let i = rules.length - 1; i >= 0; i--) if (rules[i]!.rule.stackName === name) rules.splice(i, 1);
