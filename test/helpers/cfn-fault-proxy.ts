@@ -68,6 +68,8 @@ export interface CfnFaultProxy {
   /** Forwards AssumeRole for this role again (undoes refuseAssumeRole). */
   allowAssumeRole(roleArn: string): void;
   addRule(rule: FaultRule): void;
+  /** Calls `hook` when a CloudFormation request of `action` arrives, before it is forwarded. */
+  onAction(action: string, hook: (request: SeenRequest) => void): void;
   /** Answers the next `times` CloudFormation requests of `action` (any stack) with a Throttling error. */
   throttleNext(action: string, times: number): void;
   removeRules(stackName: string): void;
@@ -143,6 +145,7 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
   const signed: SignedRequest[] = [];
   const refusedRoles = new Set<string>();
   const throttledActions = new Map<string, number>();
+  const hooks = new Map<string, (request: SeenRequest) => void>();
   const ruleFor = (name: string | undefined, pick: (r: ArmedRule) => boolean) =>
     name === undefined ? undefined : rules.find((r) => r.rule.stackName === name && pick(r));
 
@@ -194,13 +197,16 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
       if (service === 'sts' && action === 'AssumeRole' && roleArn && refusedRoles.has(roleArn))
         return sendXml(res, 403, accessDeniedXml(roleArn));
     }
-    if (isCfn && action)
-      requests.push({
+    if (isCfn && action) {
+      const seen: SeenRequest = {
         action,
         ...(stackName ? { stackName } : {}),
         ...(accessKeyId ? { accessKeyId } : {}),
         ...(form ? { params: Object.fromEntries(form.entries()) } : {}),
-      });
+      };
+      requests.push(seen);
+      hooks.get(action)?.(seen);
+    }
 
     const left = action ? (throttledActions.get(action) ?? 0) : 0;
     if (action && left > 0) {
@@ -279,6 +285,9 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
         statusLeft: rule.status ? (rule.statusTimes ?? Number.POSITIVE_INFINITY) : 0,
         throttleLeft: rule.throttle ?? 0,
       });
+    },
+    onAction(action, hook) {
+      hooks.set(action, hook);
     },
     throttleNext(action, times) {
       throttledActions.set(action, times);
