@@ -135,6 +135,7 @@ export function createAwsApplier(
             stackCtx.uploads ?? stackCtx.clients,
             target,
             stack.stackName,
+            stackCtx.fence,
           );
         } catch (error) {
           return failedStack(

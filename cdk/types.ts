@@ -65,8 +65,9 @@ export interface AwsApplier {
   plan(assembly: Assembly, commitSha: string): Promise<PlaneResult>;
   /**
    * Publishes assets and deploys every stack in dependency order; deletes removed stacks when prune
-   * is on. `fence` (sharding) is called before each asset publish and each change set create and
-   * execute: once it throws (`shard.lost`), nothing more is written and that failure leads the result.
+   * is on. `fence` (a Lease) is called right before every write request is sent (each asset and
+   * template upload, change set create and execute, stack delete, and each SDK retry of one): once it
+   * throws (`shard.lost`), nothing more is written and that failure leads the result.
    */
   apply(
     assembly: Assembly,

@@ -18,7 +18,11 @@ export interface StackContext {
   /** `RoleARN` for the stack (see stackIdentity); absent means `target.cloudFormationExecutionRoleArn`. */
   readonly executionRoleArn?: string;
   readonly log: Log;
-  /** With sharding: called before every write to AWS (change set create and execute, stack delete); see WriteFence. */
+  /**
+   * With a Lease (sharding, or the unsharded heartbeat): called right before every write request to
+   * AWS is sent, each SDK retry included (asset and template uploads, change set create and execute,
+   * stack delete, rollback continue); see fencedWrite and WriteFence.
+   */
   readonly fence?: WriteFence;
 }
 

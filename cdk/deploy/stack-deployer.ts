@@ -14,6 +14,7 @@ import { CairnError, DEFAULT_AWS_CAPABILITIES, type AwsCapability } from '../../
 import { BOOTSTRAP, objectUrl } from './aws-clients';
 import { describeStack, waitForChangeSet, waitForStack } from './cfn-wait';
 import { executionRole, type StackContext } from './stack-context';
+import { fencedWrite } from './fenced-write';
 import { recover } from './stack-recovery';
 import { failedStack, stackEndedFailure, stackErrorFailure } from './stack-changes';
 import type { ResourceChange, StackArtifact, StackOutcome } from '../types';
@@ -71,7 +72,10 @@ async function templateArgument(
   const bucket = BOOTSTRAP.bucket(ctx.target);
   const key = `cairn/templates/${artifact.stackName}/${createHash('sha256').update(body).digest('hex')}.json`;
   await (ctx.uploads ?? ctx.clients).s3.send(
-    new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
+    fencedWrite(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
+      ctx.fence,
+    ),
   );
   return { TemplateURL: objectUrl(ctx.target, bucket, key) };
 }
@@ -127,18 +131,21 @@ async function prepare(
     if (sameTags && current.TemplateBody && normalized(current.TemplateBody) === normalized(body))
       return { kind: 'no-op' };
   }
-  ctx.fence?.();
+  const template = await templateArgument(ctx, artifact, body);
   const created = await cfn.send(
-    new CreateChangeSetCommand({
-      StackName: artifact.stackName,
-      ChangeSetName: `cairn-${sha.slice(0, 7)}-${randomBytes(3).toString('hex')}`,
-      ChangeSetType: usable ? 'UPDATE' : 'CREATE',
-      Capabilities: [...capabilitiesFor(ctx, mode)],
-      ...executionRole(ctx),
-      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-      Description: `cairn ${ctx.env} ${sha.slice(0, 12)}`,
-      ...(await templateArgument(ctx, artifact, body)),
-    }),
+    fencedWrite(
+      new CreateChangeSetCommand({
+        StackName: artifact.stackName,
+        ChangeSetName: `cairn-${sha.slice(0, 7)}-${randomBytes(3).toString('hex')}`,
+        ChangeSetType: usable ? 'UPDATE' : 'CREATE',
+        Capabilities: [...capabilitiesFor(ctx, mode)],
+        ...executionRole(ctx),
+        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        Description: `cairn ${ctx.env} ${sha.slice(0, 12)}`,
+        ...template,
+      }),
+      ctx.fence,
+    ),
   );
   const arn = created.Id!;
   // Addressed by ARN: a change set name is only unique within its stack.
@@ -253,8 +260,7 @@ export async function deployStack(
       return done({ action: 'unchanged', changes: [] });
     }
     const since = new Date();
-    ctx.fence?.();
-    await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: prepared.arn }));
+    await cfn.send(fencedWrite(new ExecuteChangeSetCommand({ ChangeSetName: prepared.arn }), ctx.fence));
     const { stack, failures } = await waitForStack(cfn, name, {
       log: ctx.log,
       since,
@@ -287,8 +293,9 @@ export async function deployStack(
 export async function deleteStack(ctx: StackContext, stackName: string): Promise<StackOutcome> {
   const started = Date.now();
   try {
-    ctx.fence?.();
-    await ctx.clients.cfn.send(new DeleteStackCommand({ StackName: stackName, ...executionRole(ctx) }));
+    await ctx.clients.cfn.send(
+      fencedWrite(new DeleteStackCommand({ StackName: stackName, ...executionRole(ctx) }), ctx.fence),
+    );
     const { stack, failures } = await waitForStack(ctx.clients.cfn, stackName, {
       log: ctx.log,
       since: new Date(),

@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { isInProgress, waitForStack } from './cfn-wait';
 import { executionRole, type StackContext } from './stack-context';
+import { fencedWrite } from './fenced-write';
 
 /**
  * Brings a stack out of states a deploy cannot start from: a failed first create
@@ -30,16 +31,18 @@ export async function recover(ctx: StackContext, stack: Stack | undefined): Prom
       { stack: name, status: stack.StackStatus },
       'deleting a stack whose first create failed, to create it again',
     );
-    ctx.fence?.();
-    await cfn.send(new DeleteStackCommand({ StackName: name, ...executionRole(ctx) }));
+    await cfn.send(
+      fencedWrite(new DeleteStackCommand({ StackName: name, ...executionRole(ctx) }), ctx.fence),
+    );
     return wait();
   }
   if (stack?.StackStatus === 'UPDATE_ROLLBACK_FAILED') {
     ctx.log.warn({ stack: name }, 'continuing a failed update rollback');
-    ctx.fence?.();
     // As the execution role, like every other write: without it CloudFormation would roll back
     // with the caller's own (deploy) credentials, which a least-privilege deploy role lacks.
-    await cfn.send(new ContinueUpdateRollbackCommand({ StackName: name, ...executionRole(ctx) }));
+    await cfn.send(
+      fencedWrite(new ContinueUpdateRollbackCommand({ StackName: name, ...executionRole(ctx) }), ctx.fence),
+    );
     return wait();
   }
   return stack;

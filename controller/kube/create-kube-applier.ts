@@ -435,7 +435,11 @@ export function createKubeApplier(
           // An object refused as another's or as unowned never enters this environment's inventory.
           if (decision.kind === 'refuse' || decision.kind === 'unowned') refusedKeys.add(keyOf(t.ref));
           const settle = () =>
-            settleObject(p.client, t, current, decision, { force: target.forceConflicts, dryRun });
+            settleObject(p.client, t, current, decision, {
+              force: target.forceConflicts,
+              dryRun,
+              fence: () => gate.check(),
+            });
           // Only requests queue for a connection; an unchanged object sends none. Each request is
           // fenced when its turn comes, so after a pause at most the `concurrency` requests
           // already handed to the socket can still reach the server (the bound SECURITY.md states).

@@ -1,4 +1,4 @@
-import { failureFrom, type Change, type Failure } from '../model';
+import { failureFrom, isCairnError, type Change, type Failure, type WriteFence } from '../model';
 import { errorMessage, type Phase } from '../model/errors';
 import {
   conflictsOf,
@@ -28,6 +28,12 @@ export interface Settled {
 export interface SettleOptions {
   readonly force: boolean;
   readonly dryRun: boolean;
+  /**
+   * The apply's write fence, called right before each request that writes (see sendApply): a
+   * settle can take several requests, and a replica paused during one of them (a drift check's dry
+   * run, a refused apply) must not send the next after its Lease's deadline.
+   */
+  readonly fence?: WriteFence;
 }
 
 import { DRIFT_REPAIRED } from '../model';
@@ -89,7 +95,11 @@ export async function settleObject(
           message: `${target.label}: ${refusalOf(res.status, res.body, target.ref.kind)}`,
         });
   const send = (dryRun: boolean): Promise<KubeResponse> =>
-    sendApply(client, target, live, { dryRun, force: options.force });
+    sendApply(client, target, live, {
+      dryRun,
+      force: options.force,
+      ...(options.fence ? { fence: options.fence } : {}),
+    });
   const outcome = (res: KubeResponse, reason?: string): Settled => {
     const result = res.body as KubeObject;
     const action = classify(live, result);
@@ -156,6 +166,9 @@ export async function settleObject(
       }
     }
   } catch (error) {
+    // The fence stopped a write of this object: nothing more was sent, and the gate reports why.
+    if (isCairnError(error) && error.code === 'shard.lost')
+      return failed(failureFrom(error, phase), 'not applied: this replica lost the Lease');
     return failed({
       code: 'kube.unreachable',
       phase,
@@ -169,15 +182,20 @@ export async function settleObject(
 /**
  * One server-side apply (or dry run). A conflict caused only by imperative edits (see
  * `onlyImperativeConflicts`) is drift and is retried with force, except on a Namespace; any other
- * conflict comes back as is.
+ * conflict comes back as is. With a fence, each request that writes (not a dry run) is fenced right
+ * before it is sent.
  */
 export async function sendApply(
   client: KubeClient,
   target: Target,
   live: KubeObject | undefined,
-  options: { readonly dryRun: boolean; readonly force: boolean },
+  options: { readonly dryRun: boolean; readonly force: boolean; readonly fence?: WriteFence },
 ): Promise<KubeResponse> {
-  const res = await applyRequest(client, target, target.body, options);
+  const fenced = (force: boolean) => {
+    if (!options.dryRun) options.fence?.();
+    return applyRequest(client, target, target.body, { dryRun: options.dryRun, force });
+  };
+  const res = await fenced(options.force);
   if (res.status !== 409 || options.force) return res;
   // A Namespace's labels and annotations are what the cluster's policies select on (Pod Security,
   // NetworkPolicy and webhook namespaceSelectors): one an admin set by hand is not drift a tree may take back.
@@ -185,5 +203,5 @@ export async function sendApply(
   if (apiVersion === 'v1' && kind === 'Namespace') return res;
   const owner = live ?? (await getObject(client, target));
   if (!onlyImperativeConflicts(conflictsOf(res.body), owner)) return res;
-  return applyRequest(client, target, target.body, { ...options, force: true });
+  return fenced(true);
 }

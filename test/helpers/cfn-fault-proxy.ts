@@ -52,6 +52,9 @@ export interface SignedRequest {
   /** For STS AssumeRole: the role and session name asked for. */
   readonly roleArn?: string;
   readonly sessionName?: string;
+  /** The HTTP method and path (an S3 PutObject is a PUT on `/<bucket>/<key>`). */
+  readonly method?: string;
+  readonly path?: string;
 }
 
 /** A running proxy: its URL (an AWS endpoint), its rules, and the CloudFormation requests it saw. */
@@ -65,6 +68,10 @@ export interface CfnFaultProxy {
   /** Forwards AssumeRole for this role again (undoes refuseAssumeRole). */
   allowAssumeRole(roleArn: string): void;
   addRule(rule: FaultRule): void;
+  /** Calls `hook` when a CloudFormation request of `action` arrives, before it is forwarded. */
+  onAction(action: string, hook: (request: SeenRequest) => void): void;
+  /** Answers the next `times` CloudFormation requests of `action` (any stack) with a Throttling error. */
+  throttleNext(action: string, times: number): void;
   removeRules(stackName: string): void;
   close(): Promise<void>;
 }
@@ -137,6 +144,8 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
   const requests: SeenRequest[] = [];
   const signed: SignedRequest[] = [];
   const refusedRoles = new Set<string>();
+  const throttledActions = new Map<string, number>();
+  const hooks = new Map<string, (request: SeenRequest) => void>();
   const ruleFor = (name: string | undefined, pick: (r: ArmedRule) => boolean) =>
     name === undefined ? undefined : rules.find((r) => r.rule.stackName === name && pick(r));
 
@@ -182,18 +191,28 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
         ...(action ? { action } : {}),
         ...(roleArn ? { roleArn } : {}),
         ...(sessionName ? { sessionName } : {}),
+        ...(req.method ? { method: req.method } : {}),
+        ...(req.url ? { path: req.url } : {}),
       });
       if (service === 'sts' && action === 'AssumeRole' && roleArn && refusedRoles.has(roleArn))
         return sendXml(res, 403, accessDeniedXml(roleArn));
     }
-    if (isCfn && action)
-      requests.push({
+    if (isCfn && action) {
+      const seen: SeenRequest = {
         action,
         ...(stackName ? { stackName } : {}),
         ...(accessKeyId ? { accessKeyId } : {}),
         ...(form ? { params: Object.fromEntries(form.entries()) } : {}),
-      });
+      };
+      requests.push(seen);
+      hooks.get(action)?.(seen);
+    }
 
+    const left = action ? (throttledActions.get(action) ?? 0) : 0;
+    if (action && left > 0) {
+      throttledActions.set(action, left - 1);
+      return sendXml(res, 400, throttlingXml());
+    }
     const throttled = ruleFor(stackName, (r) => r.throttleLeft > 0);
     if (throttled) {
       throttled.throttleLeft -= 1;
@@ -266,6 +285,12 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
         statusLeft: rule.status ? (rule.statusTimes ?? Number.POSITIVE_INFINITY) : 0,
         throttleLeft: rule.throttle ?? 0,
       });
+    },
+    onAction(action, hook) {
+      hooks.set(action, hook);
+    },
+    throttleNext(action, times) {
+      throttledActions.set(action, times);
     },
     removeRules(name) {
       for (let i = rules.length - 1; i >= 0; i--) if (rules[i]!.rule.stackName === name) rules.splice(i, 1);

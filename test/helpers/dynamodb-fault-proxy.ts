@@ -23,6 +23,14 @@ export interface DynamoDbFaultProxy {
   readonly dropAnswers: Set<string>;
   /** How many requests were answered with a 500. */
   failed(): number;
+  /**
+   * SIGKILLs `pid` at the `nth` request (1-based, counted from now) of `operation` (a short name):
+   * before it is forwarded (it never reaches moto), or with `after` once moto has answered it (the
+   * write landed, the client never learns it). Later requests are forwarded as usual.
+   */
+  killAt(pid: number, nth: number, operation: string, after: boolean): void;
+  /** Whether the armed kill happened. */
+  killed(): boolean;
   close(): Promise<void>;
 }
 
@@ -33,6 +41,7 @@ export async function startDynamoDbFaultProxy(target: string): Promise<DynamoDbF
   const failing = new Set<string>();
   const dropAnswers = new Set<string>();
   let failed = 0;
+  let armed: { pid: number; left: number; operation: string; after: boolean; fired: boolean } | undefined;
   let tail: Promise<void> = Promise.resolve();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -40,6 +49,17 @@ export async function startDynamoDbFaultProxy(target: string): Promise<DynamoDbF
     req.on('end', () => {
       const operation = String(req.headers['x-amz-target'] ?? '');
       targets.push(operation);
+      const short = operation.split('.').pop() ?? '';
+      let killAfter = false;
+      if (armed && !armed.fired && armed.operation === short && --armed.left === 0) {
+        if (!armed.after) {
+          armed.fired = true;
+          process.kill(armed.pid, 'SIGKILL');
+          req.socket.destroy();
+          return;
+        }
+        killAfter = true;
+      }
       if (failing.has(operation.split('.').pop() ?? '')) {
         failed += 1;
         const body = JSON.stringify({
@@ -58,6 +78,16 @@ export async function startDynamoDbFaultProxy(target: string): Promise<DynamoDbF
             const out = request(
               { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
               (answer) => {
+                if (killAfter && armed) {
+                  answer.resume();
+                  answer.on('end', () => {
+                    armed!.fired = true;
+                    process.kill(armed!.pid, 'SIGKILL');
+                    req.socket.destroy();
+                    done();
+                  });
+                  return;
+                }
                 if (drop) {
                   answer.resume();
                   answer.on('end', () => {
@@ -89,6 +119,10 @@ export async function startDynamoDbFaultProxy(target: string): Promise<DynamoDbF
     failing,
     dropAnswers,
     failed: () => failed,
+    killAt(pid, nth, operation, after) {
+      armed = { pid, left: nth, operation, after, fired: false };
+    },
+    killed: () => armed?.fired ?? false,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
