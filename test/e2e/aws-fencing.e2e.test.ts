@@ -75,6 +75,36 @@ app.synth();
   const liveTemplate = async () =>
     (await cfn.send(new GetTemplateCommand({ StackName: platform.stackName('dev') }))).TemplateBody ?? '';
   const executes = () => proxy.requests.filter((r) => r.action === 'ExecuteChangeSet').length;
+  /** Syncs a release on a pod, to its end. */
+  const applied = async (name: string, pod: string) => {
+    release(name);
+    const run = sync(pod);
+    const code = await run.exited;
+    if (code !== 0) throw new Error(`the sync of release ${name} exited ${String(code)}:\n${run.output()}`);
+  };
+  /** Starts a sync of a release on a pod and freezes it (SIGSTOP) the moment `action` reaches CloudFormation. */
+  const frozenAt = async (action: string, name: string, pod: string): Promise<WatchedChild> => {
+    release(name);
+    const run = sync(pod);
+    const frozen = new Promise<void>((resolve) =>
+      proxy.onAction(action, () => {
+        run.child.kill('SIGSTOP');
+        resolve();
+      }),
+    );
+    await Promise.race([
+      frozen,
+      run.exited.then((code) => {
+        throw new Error(
+          `the sync of release ${name} exited ${String(code)} before its ${action}:\n${run.output()}`,
+        );
+      }),
+    ]);
+    proxy.onAction(action, () => undefined);
+    // past the lease duration
+    await new Promise((resolve) => setTimeout(resolve, 7_000));
+    return run;
+  };
 
   beforeAll(async () => {
     platform = makeE2ePlatform(['dev']);
@@ -95,37 +125,11 @@ app.synth();
 
   it('does not execute the change set of release A over release B once another sync took the heartbeat', async () => {
     // given the stack at release 0, and a sync of release A frozen as its CreateChangeSet reaches CloudFormation
-    release('0');
-    const base = sync('pod-0');
-    const baseCode = await base.exited;
-    if (baseCode !== 0)
-      throw new Error(`the sync of release 0 exited ${String(baseCode)}:\n${base.output()}`);
-    release('A');
-    const first = sync('pod-a');
-    const frozen = new Promise<void>((resolve) =>
-      proxy.onAction('CreateChangeSet', () => {
-        first.child.kill('SIGSTOP');
-        resolve();
-      }),
-    );
-    await Promise.race([
-      frozen,
-      first.exited.then((code) => {
-        throw new Error(
-          `the first sync exited ${String(code)} before its CreateChangeSet:\n${first.output()}`,
-        );
-      }),
-    ]);
-    proxy.onAction('CreateChangeSet', () => undefined);
-    // past the lease duration
-    await new Promise((resolve) => setTimeout(resolve, 7_000));
+    await applied('0', 'pod-0');
+    const first = await frozenAt('CreateChangeSet', 'A', 'pod-a');
 
     // when release B lands and a sync on another pod applies it
-    release('B');
-    const second = sync('pod-b');
-    const secondCode = await second.exited;
-    if (secondCode !== 0)
-      throw new Error(`the second sync exited ${String(secondCode)}:\n${second.output()}`);
+    await applied('B', 'pod-b');
     expect(await liveTemplate()).toContain('ReleaseB');
     const executed = executes();
 
@@ -139,32 +143,11 @@ app.synth();
   });
   it('does not send the SDK retry of its throttled ExecuteChangeSet of release C over release D', async () => {
     // given a sync of release C frozen as its first ExecuteChangeSet is answered with Throttling
-    release('C');
     proxy.throttleNext('ExecuteChangeSet', 1);
-    const first = sync('pod-c');
-    const frozen = new Promise<void>((resolve) =>
-      proxy.onAction('ExecuteChangeSet', () => {
-        first.child.kill('SIGSTOP');
-        resolve();
-      }),
-    );
-    await Promise.race([
-      frozen,
-      first.exited.then((code) => {
-        throw new Error(
-          `the first sync exited ${String(code)} before its ExecuteChangeSet:\n${first.output()}`,
-        );
-      }),
-    ]);
-    proxy.onAction('ExecuteChangeSet', () => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 7_000));
+    const first = await frozenAt('ExecuteChangeSet', 'C', 'pod-c');
 
     // when release D lands and a sync on another pod applies it
-    release('D');
-    const second = sync('pod-d');
-    const secondCode = await second.exited;
-    if (secondCode !== 0)
-      throw new Error(`the second sync exited ${String(secondCode)}:\n${second.output()}`);
+    await applied('D', 'pod-d');
     expect(await liveTemplate()).toContain('ReleaseD');
     const executed = executes();
 

@@ -42,6 +42,11 @@ export interface TestRepo {
   readonly work: string;
   /** Writes the files on `branch` (created from `from`, default the current HEAD, if new), commits and pushes; returns the sha. */
   commit(branch: string, message: string, files: FileMap, from?: string): string;
+  /**
+   * Puts a submodule at `path` on `branch` (a gitlink to commit `sha`, as `git submodule add` leaves
+   * it; whatever was at `path` is removed), commits and pushes; returns the sha.
+   */
+  commitSubmodule(branch: string, path: string, sha: string, from?: string): string;
   /** Reverts the branch's head commit and pushes; returns the new sha. */
   revert(branch: string): string;
   /** Moves the branch to `sha` (e.g. `HEAD~1`'s sha) and force-pushes; returns the sha. */
@@ -96,6 +101,15 @@ export function createTestRepo(
       }
       runGit(work, 'add', '-A');
       runGit(work, 'commit', '-q', '--allow-empty', '-m', message);
+      runGit(work, 'push', '-q', '-f', 'origin', branch);
+      return runGit(work, 'rev-parse', 'HEAD');
+    },
+    commitSubmodule(branch, path, sha, from) {
+      checkout(branch, from);
+      rmSync(join(work, path), { force: true, recursive: true });
+      runGit(work, 'add', '-A');
+      runGit(work, 'update-index', '--add', '--cacheinfo', `160000,${sha},${path}`);
+      runGit(work, 'commit', '-q', '-m', `submodule ${path}`);
       runGit(work, 'push', '-q', '-f', 'origin', branch);
       return runGit(work, 'rev-parse', 'HEAD');
     },

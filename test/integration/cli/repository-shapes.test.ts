@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { selfCommand } from '../../../controller/cli/self-command';
 import { auditKeyFile } from '../../helpers/e2e-platform';
-import { createTestRepo, GIT_IDENTITY, runGit, type TestRepo } from '../../helpers/git-repo';
+import { createTestRepo, type TestRepo } from '../../helpers/git-repo';
 import { greetingManifest } from '../../helpers/manifests';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
 
@@ -70,22 +70,7 @@ describe('repository shapes (the real binary, real Git)', () => {
       { 'k8s-resources/.archive/old.yaml': greetingManifest('shapes', 'old') },
       'dev',
     );
-    repo.commit('sub', 'base', {}, 'dev');
-    const work = mkdtempSync(join(dir, 'work-'));
-    runGit(dir, 'clone', '-q', '-b', 'sub', repo.bare, work);
-    runGit(work, 'update-index', '--add', '--cacheinfo', `160000,${repo.sha('dev')},k8s-resources/vendored`);
-    runGit(
-      work,
-      '-c',
-      `user.name=${GIT_IDENTITY.name}`,
-      '-c',
-      `user.email=${GIT_IDENTITY.email}`,
-      'commit',
-      '-q',
-      '-m',
-      'vendor a submodule',
-    );
-    runGit(work, 'push', '-q', 'origin', 'sub');
+    repo.commitSubmodule('sub', 'k8s-resources/vendored', repo.sha('dev'), 'dev');
   });
   afterAll(() => {
     repo?.remove();

@@ -5,13 +5,28 @@ import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { KubernetesTargetConfig } from '../../../controller/config/types';
 import { createKubeApplier } from '../../../controller/kube/create-kube-applier';
-import { createKubeClient, type KubeClient } from '../../../controller/kube/kube-client';
+import { createKubeClient, type KubeClient, type KubeRequest } from '../../../controller/kube/kube-client';
 import type { KubeApplier, KubeObject } from '../../../controller/kube/types';
 import type { Change, PlaneResult } from '../../../controller/model';
 import { createLog } from '../../../controller/log';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
 
 /** Everything one kube integration test needs, with unique names and cleanup of what it created. */
+/** A client of the sandbox's kube-apiserver that records every request it sends, in order. */
+export function recordingSandboxClient(): { readonly client: KubeClient; readonly requests: KubeRequest[] } {
+  const real = createKubeClient({ ...sandboxEnv().kubernetes, concurrency: 4 });
+  const requests: KubeRequest[] = [];
+  const client: KubeClient = {
+    server: real.server,
+    request: (req) => {
+      requests.push(req);
+      return real.request(req);
+    },
+    close: () => real.close(),
+  };
+  return { client, requests };
+}
+
 export interface KubeKit {
   readonly id: string;
   readonly client: KubeClient;

@@ -1,9 +1,7 @@
 import { silentLog } from '../../../controller/log';
 import { createKubeApplier } from '../../../controller/kube/create-kube-applier';
-import { createKubeClient, type KubeClient, type KubeRequest } from '../../../controller/kube/kube-client';
 import { shardLost } from '../../../controller/shard/lease';
-import { sandboxEnv } from '../../sandbox/sandbox-env';
-import { kubeKit } from './kube-kit';
+import { kubeKit, recordingSandboxClient } from './kube-kit';
 
 const kit = kubeKit('objfence');
 afterAll(() => kit.cleanup());
@@ -17,17 +15,7 @@ afterAll(() => kit.cleanup());
 describe('the Kubernetes write fence within one object', () => {
   it('does not send the apply that repairs drift once the Lease was lost during its dry run', async () => {
     // given a ConfigMap applied by the environment, then edited by hand (drift)
-    const sandbox = sandboxEnv();
-    const real = createKubeClient({ ...sandbox.kubernetes, concurrency: 4 });
-    const requests: KubeRequest[] = [];
-    const client: KubeClient = {
-      server: real.server,
-      request: (req) => {
-        requests.push(req);
-        return real.request(req);
-      },
-      close: () => real.close(),
-    };
+    const { client, requests } = recordingSandboxClient();
     const namespace = kit.name('ns');
     const env = 'objfence';
     const applier = createKubeApplier(
@@ -67,6 +55,6 @@ describe('the Kubernetes write fence within one object', () => {
     expect((await kit.get(path))?.data).toEqual({ a: 'by-hand' });
     expect(result.failure?.code).toBe('shard.lost');
     await applier.close();
-    real.close();
+    client.close();
   });
 });

@@ -1,8 +1,6 @@
 import { createKubeApplier } from '../../../controller/kube/create-kube-applier';
-import { createKubeClient, type KubeClient, type KubeRequest } from '../../../controller/kube/kube-client';
 import { silentLog } from '../../../controller/log';
-import { sandboxEnv } from '../../sandbox/sandbox-env';
-import { kubeKit } from './kube-kit';
+import { kubeKit, recordingSandboxClient } from './kube-kit';
 
 jest.setTimeout(60_000);
 
@@ -17,17 +15,7 @@ describe('a collection of which an environment wants a few objects', () => {
 
   it('is read by name, and a hand edit of it is still found as drift', async () => {
     // Given an applier whose requests are recorded
-    const sandbox = sandboxEnv();
-    const real = createKubeClient({ ...sandbox.kubernetes, concurrency: 4 });
-    const requests: KubeRequest[] = [];
-    const client: KubeClient = {
-      server: real.server,
-      request: (req) => {
-        requests.push(req);
-        return real.request(req);
-      },
-      close: () => real.close(),
-    };
+    const { client, requests } = recordingSandboxClient();
     const namespace = kit.name('ns');
     const applier = createKubeApplier(
       { env: 'byname', repository: 'https://git.example.com/platform/byname.git' },
@@ -54,6 +42,6 @@ describe('a collection of which an environment wants a few objects', () => {
     await kit.edit(`/api/v1/namespaces/${namespace}`, { metadata: { labels: { edited: 'by-hand' } } });
     expect(await applier.drifted()).toEqual([`Namespace/${namespace}`]);
     await applier.close();
-    real.close();
+    client.close();
   });
 });

@@ -149,22 +149,7 @@ describe.each(backends)('the %s backend', (backend) => {
     // given a branch whose tree holds a gitlink (`git submodule add`) where cairn reads files
     const branch = `submodule-${backend}-${path.replace(/\W/g, '-')}`;
     repo.commit(branch, 'base', { 'k8s-resources/own.yaml': 'kind: ConfigMap\n' }, 'dev');
-    const work = mkdtempSync(join(repo.root, 'sub-'));
-    runGit(repo.root, 'clone', '-q', '-b', branch, repo.bare, work);
-    if (path === 'aws-resources') runGit(work, 'rm', '-q', '-r', 'aws-resources');
-    runGit(work, 'update-index', '--add', '--cacheinfo', `160000,${repo.sha('dev')},${path}`);
-    runGit(
-      work,
-      '-c',
-      `user.name=${GIT_IDENTITY.name}`,
-      '-c',
-      `user.email=${GIT_IDENTITY.email}`,
-      'commit',
-      '-q',
-      '-m',
-      'add a submodule',
-    );
-    runGit(work, 'push', '-q', 'origin', branch);
+    repo.commitSubmodule(branch, path, repo.sha('dev'));
     // when it is fetched and checked out
     const source = sourceFor(repo.bare, backend);
     const heads = await source.fetch([
