@@ -224,7 +224,8 @@ export async function runDemo(
     const kubeconfig = sandbox.kubernetes.kubeconfig;
     say('Keep exploring:');
     detail(`kubectl --kubeconfig ${kubeconfig} get configmaps,deployments,services -n ${prefix}-dev`);
-    detail(`curl ${apiUrl}/api/environments      curl ${apiUrl}/metrics`);
+    // With --no-wait the controller stops as the demo ends: its API is gone.
+    if (options.wait) detail(`curl ${apiUrl}/api/environments      curl ${apiUrl}/metrics`);
     detail(`npx cairn audit list --config ${configFile}`);
     // cairn plan and sync reach moto through the AWS SDK, and the aws CLI too: both take the
     // credentials from the environment only, and the CLI wants a region.
