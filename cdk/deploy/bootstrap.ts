@@ -113,6 +113,14 @@ async function existingBootstrap(
   };
 }
 
+// The AWS SDK found no credentials at all: not a permission to grant, credentials to give.
+const NO_CREDENTIALS_HINT =
+  "give cairn AWS credentials the way the AWS SDK reads them: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or its host's role";
+
+function noCredentials(error: unknown): boolean {
+  return (error as { name?: string }).name === 'CredentialsProviderError';
+}
+
 /**
  * Who made the account's bootstrap, from its version parameter: `cdk` (a `cdk bootstrap`, whose
  * deploy, execution and publishing roles the assembly names), `cairn` (`cairn bootstrap`, which
@@ -137,7 +145,9 @@ export async function bootstrapKind(clients: AwsClients, target: AwsTargetConfig
       code: 'aws.bootstrap-check',
       retryable: true,
       subject: `AWS account ${target.account} in ${target.region}`,
-      hint: `allow the environment's identity ssm:DescribeParameters on ${BOOTSTRAP.versionParameter(target)}`,
+      hint: noCredentials(error)
+        ? NO_CREDENTIALS_HINT
+        : `allow the environment's identity ssm:DescribeParameters on ${BOOTSTRAP.versionParameter(target)}`,
     });
   }
 }
@@ -160,7 +170,11 @@ export async function requireBootstrap(
         phase: 'apply-aws',
         retryable: !missing,
         subject: `AWS account ${target.account} in ${target.region}`,
-        hint: missing ? `run \`cairn bootstrap --config <file> --env ${env}\` once` : undefined,
+        hint: missing
+          ? `run \`cairn bootstrap --config <file> --env ${env}\` once`
+          : noCredentials(error)
+            ? NO_CREDENTIALS_HINT
+            : undefined,
       },
     );
   }

@@ -73,8 +73,13 @@ function describe(error: ErrorObject): string {
       return `${fieldPath(error.instancePath, String(p.missingProperty))}: is required`;
     case 'enum':
       return `${fieldPath(error.instancePath)}: must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'pattern':
-      return `${fieldPath(error.instancePath)}: ${error.parentSchema?.description ?? `must match ${String(p.pattern)}`}`;
+    case 'pattern': {
+      // The value first: the description alone read as if the field were fine (a template's
+      // '${awsRegion}' got "aws.region: AWS region, e.g. eu-west-1.").
+      const value = JSON.stringify(error.data);
+      const shown = value.length > 60 ? `${value.slice(0, 57)}…` : value;
+      return `${fieldPath(error.instancePath)}: ${shown} is not valid. ${error.parentSchema?.description ?? `It must match ${String(p.pattern)}`}`;
+    }
     default:
       return `${fieldPath(error.instancePath)}: ${error.message ?? 'is not valid'}`;
   }

@@ -224,10 +224,17 @@ export async function runDemo(
     const kubeconfig = sandbox.kubernetes.kubeconfig;
     say('Keep exploring:');
     detail(`kubectl --kubeconfig ${kubeconfig} get configmaps,deployments,services -n ${prefix}-dev`);
-    detail(`curl ${apiUrl}/api/environments      curl ${apiUrl}/metrics`);
+    // With --no-wait the controller stops as the demo ends: its API is gone.
+    if (options.wait) detail(`curl ${apiUrl}/api/environments      curl ${apiUrl}/metrics`);
     detail(`npx cairn audit list --config ${configFile}`);
+    // cairn plan and sync reach moto through the AWS SDK, and the aws CLI too: both take the
+    // credentials from the environment only, and the CLI wants a region.
     detail(
-      `aws --endpoint-url ${sandbox.aws.endpoint} cloudformation list-stacks   (credentials: testing/testing)`,
+      `export AWS_ACCESS_KEY_ID=${sandbox.aws.accessKeyId} AWS_SECRET_ACCESS_KEY=${sandbox.aws.secretAccessKey}   (moto's dummy credentials, for the two commands below)`,
+    );
+    detail(`npx cairn plan --config ${configFile} --env dev`);
+    detail(
+      `aws --endpoint-url ${sandbox.aws.endpoint} --region ${sandbox.aws.region} cloudformation list-stacks`,
     );
     if (options.wait) {
       detail('Press Ctrl-C to stop the controller' + (startedSandbox ? ' and the sandbox.' : '.'));

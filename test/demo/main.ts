@@ -24,7 +24,10 @@ export function demoProgram(): Command {
     .description(
       'start the sandbox and a controller, then merge, promote and revert a change, showing each step',
     )
-    .option('--no-wait', 'stop everything at the end instead of waiting for Ctrl-C')
+    .option(
+      '--no-wait',
+      'stop the controller at the end instead of waiting for Ctrl-C (a sandbox it started stays up: npm run sandbox:down)',
+    )
     .option(
       '--prefix <name>',
       'prefix of every stack, namespace and name (default shop-<4 random hex digits>, new each run)',

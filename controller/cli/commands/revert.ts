@@ -83,7 +83,7 @@ export async function revertCommand(id: string, o: RevertOptions, deps: RevertDe
   const stderr = deps.stderr ?? ((t: string) => void process.stderr.write(t));
   try {
     const summary = await revert(id, o, deps);
-    stdout(o.json ? `${JSON.stringify(summary, null, 2)}\n` : render(summary));
+    stdout(o.json ? `${JSON.stringify(summary, null, 2)}\n` : render(summary, o.config));
     return 0;
   } catch (error) {
     const text = maskSecrets(isCairnError(error) ? error.message : errorMessage(error));
@@ -152,7 +152,7 @@ function configuredHost(env: NodeJS.ProcessEnv): (config: CairnConfig) => GitHos
   return (config) => (config.repository.host ? createGitHost(config.repository.host, env) : undefined);
 }
 
-function render(s: RevertSummary): string {
+function render(s: RevertSummary, configFile: string): string {
   const lines = [
     `Reverted audit entry ${s.entry} (${s.env}): ${s.reverted.fromSha.slice(0, 12)}..${s.reverted.toSha.slice(0, 12)} "${s.reverted.subject}"`,
     `  commit ${s.commit} on branch ${s.pushedTo} (parent ${s.parent.slice(0, 12)}${s.rebased ? ', made again after the branch moved' : ''})`,
@@ -162,7 +162,9 @@ function render(s: RevertSummary): string {
     lines.push(`  pull request #${s.pullRequest.number} into ${s.branch}: ${s.pullRequest.url}`);
     lines.push('cairn applies it once the pull request is merged.');
   } else {
-    lines.push(`cairn applies it at its next reconcile (or now: cairn sync --env ${s.env}).`);
+    lines.push(
+      `cairn applies it at its next reconcile (or now: cairn sync --config ${configFile} --env ${s.env}).`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -233,6 +233,8 @@ describe('revertCommand', () => {
       `Reverted audit entry ${ids.second} (dev): aaaaaaaaaaaa..bbbbbbbbbbbb "greeting: say hi"`,
     );
     expect(out.join('')).toContain(`commit ${'c'.repeat(40)} on branch env/dev`);
+    // the command it suggests runs as printed: sync needs --config
+    expect(out.join('')).toContain(`(or now: cairn sync --config ${configFile} --env dev)`);
   });
 
   it('with --pr pushes cairn/revert-<id> and opens a pull request into the env branch, printing its URL', async () => {

@@ -72,11 +72,11 @@ describe('repository.host', () => {
     ],
     [
       '{ url: ./r, host: { type: gitea, tokenEnv: T, apiUrl: "ftp://x", repo: o/r } }',
-      'repository.host.apiUrl: Base URL',
+      'repository.host.apiUrl: "ftp://x" is not valid. Base URL',
     ],
     [
       '{ url: ./r, host: { type: gitea, tokenEnv: T, apiUrl: "http://x", repo: app } }',
-      'repository.host.repo: The repository on the host',
+      'repository.host.repo: "app" is not valid. The repository on the host',
     ],
   ])('rejects %s', (repository, message) => {
     const result = validateConfigFile(file(repository));
@@ -102,6 +102,8 @@ describe('server.publicUrl', () => {
 
   it('must be an http(s) URL', () => {
     const result = validateConfigFile(file('{ url: ./repo }', 'server: { publicUrl: "cairn.example" }\n'));
-    expect(!result.ok && result.errors[0]).toMatch(/^server\.publicUrl: The URL people reach/);
+    expect(!result.ok && result.errors[0]).toMatch(
+      /^server\.publicUrl: "cairn\.example" is not valid\. The URL people reach/,
+    );
   });
 });

@@ -224,11 +224,15 @@ describe('the Kubernetes bounds keys', () => {
 
 describe('validateConfigFile rejects broken configs naming the field', () => {
   it.each([
-    ['a bad region', valid.replace('eu-west-1', 'Europe'), 'environments[0].aws.region: AWS region'],
+    [
+      'a bad region',
+      valid.replace('eu-west-1', 'Europe'),
+      'environments[0].aws.region: "Europe" is not valid. AWS region',
+    ],
     [
       'a short account',
       valid.replace('"111111111111"', '"42"'),
-      'environments[0].aws.account: The 12-digit AWS account id',
+      'environments[0].aws.account: "42" is not valid. The 12-digit AWS account id',
     ],
     [
       'an unknown isolation',
@@ -241,7 +245,7 @@ describe('validateConfigFile rejects broken configs naming the field', () => {
         'account: "111111111111" }',
         'account: "111111111111", synth: { isolation: sidecar, socket: run/synth.sock } }',
       ),
-      "environments[0].aws.synth.socket: With isolation sidecar: the absolute path of the synth runner's Unix socket",
+      'environments[0].aws.synth.socket: "run/synth.sock" is not valid. With isolation sidecar: the absolute path of the synth runner\'s Unix socket',
     ],
     [
       'a synth runner socket without the sidecar isolation',
@@ -263,7 +267,11 @@ describe('validateConfigFile rejects broken configs naming the field', () => {
       valid.replace('pollInterval: 10s', 'pollInterval: 10s, auth: { token: abc }'),
       'repository.auth.token: unknown key (secrets are never inline',
     ],
-    ['a bad duration', valid.replace('10s', 'ten seconds'), 'repository.pollInterval: A duration'],
+    [
+      'a bad duration',
+      valid.replace('10s', 'ten seconds'),
+      'repository.pollInterval: "ten seconds" is not valid. A duration',
+    ],
     ['a missing audit', valid.replace('audit: { dir: ./audit }', ''), 'audit: is required'],
     [
       'a duplicate name',
@@ -310,7 +318,11 @@ describe('validateConfigFile rejects broken configs naming the field', () => {
       `${valid}server: { apiTokens: [{ env: T, scopes: [admin] }] }\n`,
       'server.apiTokens[0].scopes[0]: must be one of "read", "sync"',
     ],
-    ['a bad body timeout', `${valid}server: { bodyTimeout: soon }\n`, 'server.bodyTimeout: A duration'],
+    [
+      'a bad body timeout',
+      `${valid}server: { bodyTimeout: soon }\n`,
+      'server.bodyTimeout: "soon" is not valid. A duration',
+    ],
     [
       'a promotion gate naming no environment',
       valid.replace(
