@@ -76,9 +76,14 @@ function describe(error: ErrorObject): string {
     case 'pattern': {
       // The value first: the description alone read as if the field were fine (a template's
       // '${awsRegion}' got "aws.region: AWS region, e.g. eu-west-1.").
+      // Never a URL's value: one may carry a credential (an OTLP endpoint's, a peer's), and no
+      // secret is printed, even in an error.
+      const what = error.parentSchema?.description ?? `It must match ${String(p.pattern)}`;
+      if (String(p.pattern).startsWith('^https?://'))
+        return `${fieldPath(error.instancePath)}: is not valid. ${what}`;
       const value = JSON.stringify(error.data);
       const shown = value.length > 60 ? `${value.slice(0, 57)}…` : value;
-      return `${fieldPath(error.instancePath)}: ${shown} is not valid. ${error.parentSchema?.description ?? `It must match ${String(p.pattern)}`}`;
+      return `${fieldPath(error.instancePath)}: ${shown} is not valid. ${what}`;
     }
     default:
       return `${fieldPath(error.instancePath)}: ${error.message ?? 'is not valid'}`;

@@ -272,6 +272,15 @@ describe('validateConfigFile rejects broken configs naming the field', () => {
       valid.replace('10s', 'ten seconds'),
       'repository.pollInterval: "ten seconds" is not valid. A duration',
     ],
+    [
+      // a URL may carry a credential: its value is never shown, not even in an error
+      'a collector URL that is not http(s), with a password in it',
+      valid.replace(
+        'audit: { dir: ./audit }',
+        'audit: { dir: ./audit }\ntelemetry: { otlpEndpoint: "grpc://u:s3cret@otel:4317" }',
+      ),
+      'telemetry.otlpEndpoint: is not valid.',
+    ],
     ['a missing audit', valid.replace('audit: { dir: ./audit }', ''), 'audit: is required'],
     [
       'a duplicate name',
@@ -373,5 +382,12 @@ describe('validateConfigFile rejects broken configs naming the field', () => {
     const result = validateConfigFile(file(text));
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors.join('\n')).toContain(expected);
+  });
+  it('never shows the value of a URL it refuses, which may carry a credential', () => {
+    const result = validateConfigFile(
+      file(`${valid}telemetry: { otlpEndpoint: "grpc://u:s3cret@otel:4317" }\n`),
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.join('\n')).not.toContain('s3cret');
   });
 });
