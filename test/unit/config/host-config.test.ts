@@ -102,8 +102,6 @@ describe('server.publicUrl', () => {
 
   it('must be an http(s) URL', () => {
     const result = validateConfigFile(file('{ url: ./repo }', 'server: { publicUrl: "cairn.example" }\n'));
-    expect(!result.ok && result.errors[0]).toMatch(
-      /^server\.publicUrl: is not valid\. The URL people reach/,
-    );
+    expect(!result.ok && result.errors[0]).toMatch(/^server\.publicUrl: is not valid\. The URL people reach/);
   });
 });
