@@ -472,6 +472,11 @@ export function createKubeApplier(
         p.discovery.invalidate();
       } else watched.push(...healthy);
     }
+    // The write-ahead is settled before anything more is written, also when no wave waited for it (a
+    // tree of CRDs and Namespaces only): answered late, after the tree's Namespace was made (found on
+    // a loaded CI server), it landed over the final inventory. (A fence stop above returns without
+    // waiting: what was sent cannot be recalled.)
+    await aheadSent?.catch(() => false);
 
     // Prune only after every apply of this commit succeeded; otherwise keep the union of both sets.
     let keep: readonly InventoryEntry[] = [];
