@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { stringify } from 'yaml';
 import type { AuditEntry } from '../../../controller/audit/types';
 import { auditKeyFile } from '../../helpers/e2e-platform';
 import { startDynamoDbFaultProxy, type DynamoDbFaultProxy } from '../../helpers/dynamodb-fault-proxy';
+import { BUILT_CAIRN, runKillable, type KillableRun } from '../../helpers/killable-run';
 import { localPlatform, type LocalPlatform } from '../../helpers/local-platform';
 import { sandboxAwsClientConfig, sandboxEnv } from '../../sandbox/sandbox-env';
 import { kubeKit } from '../kube/kube-kit';
@@ -21,7 +21,7 @@ import { kubeKit } from '../kube/kube-kit';
  * release whose end never landed is applied again.
  */
 jest.setTimeout(240_000);
-const BIN = join(__dirname, '../../../dist/controller/cli/main.js');
+const BIN = BUILT_CAIRN;
 const kit = kubeKit('ddbkill');
 const root = mkdtempSync(join(tmpdir(), 'cairn-ddb-kill-'));
 const { aws } = sandboxEnv();
@@ -70,35 +70,19 @@ function platform(name: string): { p: LocalPlatform; table: string } {
   return { p, table };
 }
 
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs the compiled binary with `args`; with `kill`, the proxy SIGKILLs it at that request. */
-async function cairn(
+function cairn(
   args: readonly string[],
   kill?: { nth: number; operation: string; after: boolean },
-): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, ...args], {
+): Promise<KillableRun> {
+  return runKillable(args, {
     env: { ...process.env, ...childEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    mustBeKilled: Boolean(kill),
+    arm: (child) => {
+      if (kill) proxy.killAt(child.pid!, kill.nth, kill.operation, kill.after);
+      return () => undefined;
+    },
   });
-  if (kill) proxy.killAt(child.pid!, kill.nth, kill.operation, kill.after);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const run = await new Promise<Run>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  if (kill && run.signal !== 'SIGKILL')
-    throw new Error(
-      `the kill point was never reached (exit ${String(run.code)}): ${run.stderr.slice(-2000)}`,
-    );
-  return run;
 }
 
 async function sync(p: LocalPlatform): Promise<AuditEntry> {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import type { AuditEntry } from '../../../controller/audit/types';
 import { auditLines } from '../../helpers/audit-lines';
 import { runCli } from '../../helpers/cli';
 import { startKillProxy, type KillProxy, type Matcher } from '../../helpers/kill-proxy';
+import { BUILT_CAIRN, runKillable, type KillableRun } from '../../helpers/killable-run';
 import { localPlatform, type LocalPlatform } from '../../helpers/local-platform';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
 import { kubeKit } from './kube-kit';
@@ -19,7 +19,7 @@ import { kubeKit } from './kube-kit';
  * Git, and leave a ledger that verifies with every begun entry ended.
  */
 jest.setTimeout(240_000);
-const BIN = join(__dirname, '../../../dist/controller/cli/main.js');
+const BIN = BUILT_CAIRN;
 const kit = kubeKit('kill');
 const root = mkdtempSync(join(tmpdir(), 'cairn-kill-points-'));
 let proxy: KillProxy;
@@ -57,45 +57,29 @@ function platform(name: string): { p: LocalPlatform; ns: string } {
   return { p, ns };
 }
 
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** `cairn sync --json` of the compiled binary, killed by the proxy when `kill` is given. */
-async function sync(
+function sync(
   p: LocalPlatform,
   kill?: { nth: number; matches: Matcher; after: boolean },
   killOnTemporary?: string,
-): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, 'sync', '--config', p.config, '--env', 'dev', '--json'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+): Promise<KillableRun> {
+  return runKillable(['sync', '--config', p.config, '--env', 'dev', '--json'], {
+    mustBeKilled: Boolean(kill || killOnTemporary),
+    arm: (child) => {
+      if (kill) proxy.arm(child.pid!, kill.nth, kill.matches, kill.after);
+      // Or killed as soon as a temporary checkout folder shows in `killOnTemporary` (polled, not timed).
+      const watch = killOnTemporary
+        ? setInterval(() => {
+            if (existsSync(killOnTemporary) && readdirSync(killOnTemporary).some((n) => n.endsWith('.tmp')))
+              child.kill('SIGKILL');
+          }, 1)
+        : undefined;
+      return () => {
+        proxy.disarm();
+        clearInterval(watch);
+      };
+    },
   });
-  if (kill) proxy.arm(child.pid!, kill.nth, kill.matches, kill.after);
-  // Or killed as soon as a temporary checkout folder shows in `killOnTemporary` (polled, not timed).
-  const watch = killOnTemporary
-    ? setInterval(() => {
-        if (existsSync(killOnTemporary) && readdirSync(killOnTemporary).some((n) => n.endsWith('.tmp')))
-          child.kill('SIGKILL');
-      }, 1)
-    : undefined;
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const run = await new Promise<Run>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  proxy.disarm();
-  clearInterval(watch);
-  if ((kill || killOnTemporary) && run.signal !== 'SIGKILL') {
-    throw new Error(
-      `the kill point was never reached (exit ${String(run.code)}): ${run.stderr.slice(-2000)}`,
-    );
-  }
-  return run;
 }
 
 async function converged(p: LocalPlatform): Promise<AuditEntry> {
