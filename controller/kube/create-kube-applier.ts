@@ -233,10 +233,15 @@ export function createKubeApplier(
     const inventoryRead = p.inventory.read();
     inventoryRead.catch(() => undefined);
     // The bodies (owner marks, digests) are work on the tree alone: they are built while the reads
-    // below are on the wire, not after them. Nothing is sent for them before the bounds check.
+    // below are on the wire, not after them, wave by wave, so that the first wave's requests go out
+    // once its own bodies are ready and the later waves' are built while the server answers them.
+    // Nothing is sent for them before the bounds check.
     const resources = findResources(manifests, p.discovery);
-    const bodies = buildTargets(resources, building);
-    bodies.catch(() => undefined);
+    const waves = orderInWaves(manifests, (m) => ({
+      kind: m.object.kind,
+      namespaced: m.object.metadata.namespace !== undefined,
+    }));
+    const bodies = buildTargets(resources, waves, building);
     // The whole tree is checked against the environment's bounds before anything is written; the
     // only reads before it are of the Namespaces the tree declares (do they widen the bounds?) and
     // of the inventory.
@@ -259,7 +264,7 @@ export function createKubeApplier(
     }
     // Every collection the server already serves is read at once, beside the inventory: a no-op
     // costs one round of LISTs whatever the number of waves.
-    const early = prefetch(p, resources, bodies, declared.live);
+    const early = prefetch(p, resources, declared.live);
     let record;
     try {
       record = await inventoryRead;
@@ -322,15 +327,13 @@ export function createKubeApplier(
     const watched: Watched[] = [];
     const left = new Map<string, InventoryEntry>();
     const refusedKeys = new Set<string>();
-    const waves = orderInWaves(manifests, (m) => ({
-      kind: m.object.kind,
-      namespaced: m.object.metadata.namespace !== undefined,
-    }));
-    for (const wave of waves) {
+    for (const [index, wave] of waves.entries()) {
       // Fencing holds per batch, not per phase: a replica paused mid-apply past its Lease's
       // deadline stops here, or at the next request below, before writing anything more.
       if (stopped(gate, failures)) return result(changes, failures);
       const pre = await early;
+      // Without the prefetch (a read failed), or without the bodies, each wave finds its own.
+      const built = pre && (await bodies[index]!.catch(() => undefined));
       const namespaceToMake =
         treeMakesNamespace && pre !== undefined && !pre.live.has(namespaceKey(target.namespace));
       if (ahead && !(namespaceToMake && (wave.wave === 'crds' || wave.wave === 'namespaces'))) {
@@ -343,13 +346,13 @@ export function createKubeApplier(
         // Once: if the tree's Namespace could not be made, the write at the end is what is left.
         ahead = undefined;
       }
-      const known = wave.items.filter((m) => pre?.targets.has(m));
+      const known = wave.items.filter((m) => built?.has(m));
       const located = await locate(
-        wave.items.filter((m) => !pre?.targets.has(m)),
+        wave.items.filter((m) => !built?.has(m)),
         p.discovery,
         owner,
       );
-      const targets = [...known.map((m) => pre!.targets.get(m)!), ...located.targets];
+      const targets = [...known.map((m) => built!.get(m)!), ...located.targets];
       const { unserved, misscoped } = located;
       // In a plan as in an apply: the bounds were checked on a scope the server contradicts.
       for (const m of misscoped) {
@@ -518,22 +521,35 @@ export function createKubeApplier(
   }
 
   /**
-   * The body of every object the server serves, built a slice at a time from the next turn of the
-   * event loop on: the reads sent just before go out first, and their answers (and TLS handshakes)
-   * are not held up behind a thousand digests. Rejects once `stop` is aborted (the tree was refused).
+   * The body of every object the server serves, wave by wave, a slice at a time from the next turn
+   * of the event loop on: the reads sent just before go out first, and their answers (and TLS
+   * handshakes) are not held up behind a thousand digests. One promise per wave, each holding the
+   * bodies of that wave and those before it; all reject once `stop` is aborted (the tree was
+   * refused), and none is left unhandled.
    */
-  async function buildTargets(
+  function buildTargets(
     resources: ReturnType<typeof findResources>,
+    waves: readonly { readonly items: readonly Manifest[] }[],
     stop: AbortSignal,
-  ): Promise<ReadonlyMap<Manifest, Target>> {
-    const { found } = await resources;
+  ): readonly Promise<ReadonlyMap<Manifest, Target>>[] {
     const targets = new Map<Manifest, Target>();
-    for (let i = 0; i < found.length; i += BUILD_SLICE) {
-      await yieldToLoop();
-      stop.throwIfAborted();
-      for (const f of found.slice(i, i + BUILD_SLICE)) targets.set(f.manifest, targetOf(f, owner));
-    }
-    return targets;
+    const byManifest = resources.then(({ found }) => new Map(found.map((f) => [f.manifest, f])));
+    let previous: Promise<unknown> = byManifest;
+    return waves.map((wave) => {
+      const built = previous.then(async () => {
+        const found = await byManifest;
+        const mine = wave.items.flatMap((m) => found.get(m) ?? []);
+        for (let i = 0; i < mine.length; i += BUILD_SLICE) {
+          await yieldToLoop();
+          stop.throwIfAborted();
+          for (const f of mine.slice(i, i + BUILD_SLICE)) targets.set(f.manifest, targetOf(f, owner));
+        }
+        return targets;
+      });
+      built.catch(() => undefined);
+      previous = built;
+      return built;
+    });
   }
 
   /**
@@ -544,9 +560,8 @@ export function createKubeApplier(
   async function prefetch(
     p: Parts,
     resources: ReturnType<typeof findResources>,
-    bodies: Promise<ReadonlyMap<Manifest, Target>>,
     read: ReadonlyMap<string, KubeObject | undefined>,
-  ): Promise<{ targets: ReadonlyMap<Manifest, Target>; live: ReadonlyMap<string, KubeObject> } | undefined> {
+  ): Promise<{ live: ReadonlyMap<string, KubeObject> } | undefined> {
     try {
       const { found } = await resources;
       // A Namespace just read as absent holds nothing yet: its objects are not read (a fresh
@@ -556,12 +571,9 @@ export function createKubeApplier(
       const unread = found.filter(
         (f) => !read.has(keyOf(f.ref)) && !(f.ref.namespace && absent.has(namespaceKey(f.ref.namespace))),
       );
-      const reading = fetchLive(p.client, unread, concurrency, CLUSTER_METADATA);
-      reading.catch(() => undefined);
-      const targets = await bodies;
-      const live = new Map(await reading);
+      const live = new Map(await fetchLive(p.client, unread, concurrency, CLUSTER_METADATA));
       for (const [key, object] of read) if (object) live.set(key, object);
-      return { targets, live };
+      return { live };
     } catch {
       return undefined;
     }

@@ -1,4 +1,5 @@
 import { createKubeApplier } from '../../../controller/kube/create-kube-applier';
+import type { KubeClient } from '../../../controller/kube/kube-client';
 import * as targets from '../../../controller/kube/targets';
 import type { Manifest } from '../../../controller/kube/types';
 import { silentLog } from '../../../controller/log';
@@ -44,6 +45,42 @@ describe('the bodies of a refused tree', () => {
     expect(result.failure?.code).toBe('kube.out-of-bounds');
     expect(result.changes.every((c) => c.action === 'skipped')).toBe(true);
     expect(built.mock.calls.length).toBeLessThanOrEqual(128);
+  });
+
+  it('are built wave by wave: the first wave is written before the later waves are built', async () => {
+    // given a tree that makes its Namespace and holds 1,000 ConfigMaps in it
+    const namespace: Manifest = {
+      object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: MEMORY_TARGET.namespace! } },
+      file: 'k8s-resources/ns.yaml',
+      documentIndex: 0,
+    };
+    const tree = [
+      namespace,
+      ...Array.from({ length: 1000 }, (_, i) => configMap(`cm-${i}`, MEMORY_TARGET.namespace!)),
+    ];
+    const memory = new MemoryKubeClient();
+    let builtWhenNamespaceSent: number | undefined;
+    const client: KubeClient = {
+      server: memory.server,
+      close: () => memory.close(),
+      request(req) {
+        if (req.method === 'PATCH' && req.path === `/api/v1/namespaces/${MEMORY_TARGET.namespace!}`)
+          builtWhenNamespaceSent ??= built.mock.calls.length;
+        return memory.request(req);
+      },
+    };
+    const applier = createKubeApplier(MEMORY_IDENTITY, MEMORY_TARGET, silentLog(), { client });
+    built.mockClear();
+
+    // when it is applied
+    const result = await applier.apply(tree);
+
+    // then the Namespace went out with its own body built and most ConfigMaps' still to come
+    // (before: all 1,001 bodies were built before the first write)
+    expect(result.failure).toBeUndefined();
+    expect(builtWhenNamespaceSent).toBeDefined();
+    expect(builtWhenNamespaceSent!).toBeLessThan(500);
+    expect(built.mock.calls.length).toBe(1001);
   });
 
   it('are all built for a tree that is applied', async () => {
