@@ -41,7 +41,7 @@ async function environmentStacks(clients: AwsClients, env: string): Promise<stri
   return [...names];
 }
 
-/** The AWS half of one environment: synthesize, plan (described change sets), apply. */
+/** The AWS half of one environment: synthesize, plan (change sets, or a new stack's template), apply. */
 export function createAwsApplier(
   env: string,
   target: AwsTargetConfig,

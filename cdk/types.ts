@@ -61,7 +61,11 @@ export interface StackOutcome {
 export interface AwsApplier {
   /** Runs `aws-resources/` in a child process (timeout, scrubbed env) and reads the cloud assembly. */
   synthesize(workspaceDir: string, commitSha: string): Promise<Assembly>;
-  /** Creates and describes change sets without executing them (and deletes them afterwards). */
+  /**
+   * Plans each stack: one that exists through a change set described, never executed, and deleted
+   * afterwards; one a deploy would create from its template's resources, with no change set. It
+   * holds no Lease, so it never creates, updates or deletes a stack.
+   */
   plan(assembly: Assembly, commitSha: string): Promise<PlaneResult>;
   /**
    * Publishes assets and deploys every stack in dependency order; deletes removed stacks when prune

@@ -15,11 +15,12 @@ import { BOOTSTRAP, objectUrl } from './aws-clients';
 import { describeStack, waitForChangeSet, waitForStack } from './cfn-wait';
 import { executionRole, type StackContext } from './stack-context';
 import { fencedWrite } from './fenced-write';
-import { recover } from './stack-recovery';
+import { failedFirstCreate, recover } from './stack-recovery';
 import { failedStack, stackEndedFailure, stackErrorFailure } from './stack-changes';
 import type { ResourceChange, StackArtifact, StackOutcome } from '../types';
 import { assertStackOwner } from './stack-owner';
-import { assertNoMacros } from './template-bounds';
+import { assertNoMacros, stackTemplate, type StackTemplate } from './template-bounds';
+import { templateAdds } from './template-adds';
 
 /** CloudFormation's limit for an inline template body; larger ones go through S3. */
 export const TEMPLATE_BODY_LIMIT = 51_200;
@@ -92,19 +93,38 @@ export function capabilitiesFor(ctx: StackContext, mode: 'plan' | 'deploy'): rea
 }
 
 /**
- * Refuses a stack whose template calls a macro the mode does not allow (see assertNoMacros):
- * only a deploy whose capabilities list CAPABILITY_AUTO_EXPAND may; returns the template.
+ * Reads the stack's template (bounded in size) and refuses one that calls a macro the mode does
+ * not allow (see assertNoMacros): only a deploy whose capabilities list CAPABILITY_AUTO_EXPAND
+ * may; returns the template, parsed once.
  */
-export function boundedTemplate(ctx: StackContext, artifact: StackArtifact, mode: 'plan' | 'deploy'): string {
-  const body = readAssemblyFile(
-    artifact.templateFile,
-    MAX_TEMPLATE_BYTES,
-    `stack ${artifact.stackName} template`,
-    'CloudFormation takes',
-  ).toString('utf8');
+export function boundedTemplate(
+  ctx: StackContext,
+  artifact: StackArtifact,
+  mode: 'plan' | 'deploy',
+): StackTemplate {
+  const template = stackTemplate(
+    readAssemblyFile(
+      artifact.templateFile,
+      MAX_TEMPLATE_BYTES,
+      `stack ${artifact.stackName} template`,
+      'CloudFormation takes',
+    ).toString('utf8'),
+  );
   const macros = capabilitiesFor(ctx, mode).includes('CAPABILITY_AUTO_EXPAND');
-  assertNoMacros(artifact.stackName, body, macros, mode === 'plan' ? 'plan' : 'apply-aws');
-  return body;
+  assertNoMacros(artifact.stackName, template, macros, mode === 'plan' ? 'plan' : 'apply-aws');
+  return template;
+}
+
+/**
+ * The stack a change set would update, or undefined when deploying creates the stack: there is
+ * none (or only a deleted one), an empty REVIEW_IN_PROGRESS stack (a CREATE change set never
+ * executed: it holds no resources, and a deploy makes its own CREATE change set on it), or a failed
+ * first create, which a deploy deletes before it creates the stack again (recover).
+ */
+function updatable(stack: Stack | undefined): Stack | undefined {
+  if (!stack || stack.StackStatus === 'REVIEW_IN_PROGRESS' || failedFirstCreate(stack.StackStatus))
+    return undefined;
+  return stack;
 }
 
 /** Creates and describes a change set for the stack; an unchanged template or an empty change set is a no-op. */
@@ -113,11 +133,12 @@ async function prepare(
   artifact: StackArtifact,
   sha: string,
   existing: Stack | undefined,
+  template: StackTemplate,
   mode: 'plan' | 'deploy',
 ): Promise<Prepared> {
   const { cfn } = ctx.clients;
-  const body = boundedTemplate(ctx, artifact, mode);
-  const usable = existing && existing.StackStatus !== 'REVIEW_IN_PROGRESS' ? existing : undefined;
+  const { body } = template;
+  const usable = updatable(existing);
   const tags: Record<string, string> = { ...artifact.tags, [ENV_TAG]: ctx.envTag };
   if (usable) {
     const current = await cfn.send(
@@ -128,10 +149,11 @@ async function prepare(
       Object.fromEntries((usable.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
       tags,
     );
-    if (sameTags && current.TemplateBody && normalized(current.TemplateBody) === normalized(body))
+    const mine = template.parsed === undefined ? body : JSON.stringify(template.parsed);
+    if (sameTags && current.TemplateBody && normalized(current.TemplateBody) === mine)
       return { kind: 'no-op' };
   }
-  const template = await templateArgument(ctx, artifact, body);
+  const where = await templateArgument(ctx, artifact, body);
   const created = await cfn.send(
     fencedWrite(
       new CreateChangeSetCommand({
@@ -142,7 +164,7 @@ async function prepare(
         ...executionRole(ctx),
         Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
         Description: `cairn ${ctx.env} ${sha.slice(0, 12)}`,
-        ...template,
+        ...where,
       }),
       ctx.fence,
     ),
@@ -166,11 +188,15 @@ async function prepare(
 }
 
 /**
- * What deploying the stack would do, from a described (never executed) change set, which is then
- * deleted. A stack that did not exist before leaves nothing behind either: the empty
- * REVIEW_IN_PROGRESS stack a CREATE change set makes is deleted, also when the change set failed.
- * Never throws: a failure comes back as a `skipped` outcome with its Failure, so one bad stack
- * does not hide the plan of the others.
+ * What deploying the stack would do. A stack a deploy would update is planned from a described
+ * (never executed) change set, which is then deleted. A stack a deploy would create (see
+ * updatable) is planned from its template, as `cdk diff` plans it (templateAdds): a CREATE change
+ * set would make the stack itself, and a plan holds no Lease, so it never creates or deletes a
+ * stack. Found in review: the plan deleted the empty REVIEW_IN_PROGRESS stack its CREATE change
+ * set had made, while the environment's sync had found that stack, executed its own change set on
+ * it and still read it REVIEW_IN_PROGRESS: the sync's new stack was deleted. The same checks run
+ * either way (ownership, the template's size and macros). Never throws: a failure comes back as a
+ * `skipped` outcome with its Failure, so one bad stack does not hide the plan of the others.
  */
 export async function planStack(
   ctx: StackContext,
@@ -179,12 +205,24 @@ export async function planStack(
 ): Promise<StackOutcome> {
   const started = Date.now();
   const name = artifact.stackName;
-  let existing: Stack | undefined;
   try {
-    existing = await describeStack(ctx.clients.cfn, name);
+    const existing = await describeStack(ctx.clients.cfn, name);
     assertStackOwner(name, existing, ctx, ctx.target.adopt);
-    const broken = existing?.StackStatus === 'ROLLBACK_COMPLETE';
-    const prepared = await prepare(ctx, artifact, sha, broken ? undefined : existing, 'plan');
+    const template = boundedTemplate(ctx, artifact, 'plan');
+    if (!updatable(existing)) {
+      const status = existing?.StackStatus;
+      const reason = failedFirstCreate(status)
+        ? `replaces the stack a failed first create left ${status}`
+        : undefined;
+      return {
+        stackName: name,
+        action: 'created',
+        ...(reason ? { reason } : {}),
+        changes: templateAdds(name, template),
+        durationMs: Date.now() - started,
+      };
+    }
+    const prepared = await prepare(ctx, artifact, sha, existing, template, 'plan');
     if (prepared.kind === 'no-op')
       return { stackName: name, action: 'unchanged', changes: [], durationMs: Date.now() - started };
     await ctx.clients.cfn
@@ -203,18 +241,7 @@ export async function planStack(
       { ...stackErrorFailure(name, error), phase: 'plan' },
       'plan failed',
     );
-  } finally {
-    if (!existing) await removeReviewShell(ctx, name);
   }
-}
-
-/** Deletes the empty stack a CREATE change set left in REVIEW_IN_PROGRESS (and nothing else). */
-async function removeReviewShell(ctx: StackContext, name: string): Promise<void> {
-  const shell = await describeStack(ctx.clients.cfn, name).catch(() => undefined);
-  if (shell?.StackStatus !== 'REVIEW_IN_PROGRESS') return;
-  await ctx.clients.cfn
-    .send(new DeleteStackCommand({ StackName: name, ...executionRole(ctx) }))
-    .catch(() => undefined);
 }
 
 /**
@@ -254,7 +281,8 @@ export async function deployStack(
         'ended UPDATE_ROLLBACK_FAILED',
       );
     }
-    const prepared = await prepare(ctx, artifact, sha, existing, 'deploy');
+    const template = boundedTemplate(ctx, artifact, 'deploy');
+    const prepared = await prepare(ctx, artifact, sha, existing, template, 'deploy');
     if (prepared.kind === 'no-op') {
       ctx.log.info({ stack: name, action: 'unchanged' }, 'stack unchanged');
       return done({ action: 'unchanged', changes: [] });

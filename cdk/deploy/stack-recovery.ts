@@ -8,6 +8,13 @@ import { executionRole, type StackContext } from './stack-context';
 import { fencedWrite } from './fenced-write';
 
 /**
+ * A stack whose first create failed (ROLLBACK_COMPLETE, ROLLBACK_FAILED): no update starts from
+ * it, so a deploy deletes it and creates the stack again (recover), and a plan shows it created.
+ */
+export const failedFirstCreate = (status: string | undefined): boolean =>
+  status === 'ROLLBACK_COMPLETE' || status === 'ROLLBACK_FAILED';
+
+/**
  * Brings a stack out of states a deploy cannot start from: a failed first create
  * (ROLLBACK_COMPLETE) is deleted, UPDATE_ROLLBACK_FAILED is continued, a busy stack is waited for.
  */
@@ -26,7 +33,7 @@ export async function recover(ctx: StackContext, stack: Stack | undefined): Prom
     ctx.log.info({ stack: name, status: stack.StackStatus }, 'stack busy; waiting');
     stack = await wait();
   }
-  if (stack?.StackStatus === 'ROLLBACK_COMPLETE' || stack?.StackStatus === 'ROLLBACK_FAILED') {
+  if (stack && failedFirstCreate(stack.StackStatus)) {
     ctx.log.warn(
       { stack: name, status: stack.StackStatus },
       'deleting a stack whose first create failed, to create it again',

@@ -2,19 +2,35 @@ import { CairnError } from '../../controller/model';
 import { safeOutput } from '../../controller/model/secret-mask';
 
 /**
- * Where a template calls a macro, as a path for messages (`Transform`, or the path of an
- * `Fn::Transform`), or undefined when it calls none. A template that is not JSON (the CDK writes
- * JSON; CloudFormation also reads YAML) is searched as text, so any mention of a transform counts.
+ * A stack's template as cairn read it from the assembly: the text CloudFormation is sent, and its
+ * JSON, parsed once for every check and reading of it (the macro check, a new stack's plan).
  */
-function macroCall(template: string): string | undefined {
-  let parsed: unknown;
+export interface StackTemplate {
+  readonly body: string;
+  /** The parsed JSON; undefined for a template that is not JSON (the CDK writes JSON; CloudFormation also reads YAML). */
+  readonly parsed: unknown;
+}
+
+/** The template `body`, parsed once. */
+export function stackTemplate(body: string): StackTemplate {
   try {
-    parsed = JSON.parse(template);
+    return { body, parsed: JSON.parse(body) as unknown };
   } catch {
-    return /Transform/.test(template)
+    return { body, parsed: undefined };
+  }
+}
+
+/**
+ * Where a template calls a macro, as a path for messages (`Transform`, or the path of an
+ * `Fn::Transform`), or undefined when it calls none. A template that is not JSON is searched as
+ * text, so any mention of a transform counts.
+ */
+function macroCall(template: StackTemplate): string | undefined {
+  const { parsed } = template;
+  if (parsed === undefined)
+    return /Transform/.test(template.body)
       ? 'Transform (a template that is not JSON, searched as text)'
       : undefined;
-  }
   if (parsed && typeof parsed === 'object' && 'Transform' in parsed) return 'Transform';
   const pending: { node: unknown; path: string }[] = [{ node: parsed, path: '' }];
   for (let item = pending.pop(); item; item = pending.pop()) {
@@ -41,7 +57,7 @@ function macroCall(template: string): string | undefined {
  */
 export function assertNoMacros(
   stackName: string,
-  template: string,
+  template: StackTemplate,
   allowed: boolean,
   phase: 'plan' | 'apply-aws',
 ): void {

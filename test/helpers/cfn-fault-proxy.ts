@@ -70,6 +70,12 @@ export interface CfnFaultProxy {
   addRule(rule: FaultRule): void;
   /** Calls `hook` when a CloudFormation request of `action` arrives, before it is forwarded. */
   onAction(action: string, hook: (request: SeenRequest) => void): void;
+  /**
+   * Calls `hook` once moto has answered a CloudFormation request of `action`, and sends that answer
+   * on only when `hook` has settled: the client then acts on what it read while `hook` changed
+   * things (a race run in a fixed order). Undone by passing undefined.
+   */
+  holdAnswer(action: string, hook: ((request: SeenRequest) => Promise<void>) | undefined): void;
   /** Answers the next `times` CloudFormation requests of `action` (any stack) with a Throttling error. */
   throttleNext(action: string, times: number): void;
   removeRules(stackName: string): void;
@@ -146,6 +152,7 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
   const refusedRoles = new Set<string>();
   const throttledActions = new Map<string, number>();
   const hooks = new Map<string, (request: SeenRequest) => void>();
+  const holds = new Map<string, (request: SeenRequest) => Promise<void>>();
   const ruleFor = (name: string | undefined, pick: (r: ArmedRule) => boolean) =>
     name === undefined ? undefined : rules.find((r) => r.rule.stackName === name && pick(r));
 
@@ -197,8 +204,9 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
       if (service === 'sts' && action === 'AssumeRole' && roleArn && refusedRoles.has(roleArn))
         return sendXml(res, 403, accessDeniedXml(roleArn));
     }
+    let seen: SeenRequest | undefined;
     if (isCfn && action) {
-      const seen: SeenRequest = {
+      seen = {
         action,
         ...(stackName ? { stackName } : {}),
         ...(accessKeyId ? { accessKeyId } : {}),
@@ -224,6 +232,8 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
       return sendXml(res, 200, successXml(action));
 
     const answer = await forward(req, body);
+    const hold = action && seen ? holds.get(action) : undefined;
+    if (hold && seen) await hold(seen);
     let text = answer.body.toString('utf8');
     if (action === 'DescribeStacks' && answer.status === 200) {
       text = rewriteStatuses(text, (name) => {
@@ -288,6 +298,10 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
     },
     onAction(action, hook) {
       hooks.set(action, hook);
+    },
+    holdAnswer(action, hook) {
+      if (hook) holds.set(action, hook);
+      else holds.delete(action);
     },
     throttleNext(action, times) {
       throttledActions.set(action, times);

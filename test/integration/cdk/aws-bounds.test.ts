@@ -44,6 +44,19 @@ const capabilitiesOf = (params: Readonly<Record<string, string>>) =>
     .sort()
     .map((k) => params[k]);
 
+/**
+ * Adds a queue to the template of stack `id`: a change to a deployed stack, which a plan describes
+ * through a change set (a stack that does not exist yet is planned from its template, with none).
+ */
+const withExtraQueue = (id: string): Assembly => {
+  const stacks = only(assembly, [id]);
+  const file = stacks.stacks[0]!.templateFile;
+  const template = JSON.parse(readFileSync(file, 'utf8')) as { Resources: Record<string, unknown> };
+  template.Resources.Extra = { Type: 'AWS::SQS::Queue', Properties: {} };
+  writeFileSync(file, JSON.stringify(template));
+  return stacks;
+};
+
 const statusOf = async (name: string) =>
   (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0]?.StackStatus;
 
@@ -109,11 +122,12 @@ describe('AWS bounds of an environment, against moto through the recording proxy
   it('passes the configured execution role as RoleARN on every change set', async () => {
     // given an environment with aws.cloudFormationExecutionRoleArn
     const applier = applierFor({ cloudFormationExecutionRoleArn: EXEC_ROLE });
-    // when a stack is planned and then applied
-    await applier.plan(only(assembly, ['Role']), sha);
+    // when a stack is applied, and then a change to it is planned
     const applied = await applier.apply(only(assembly, ['Role']), sha);
+    const plan = await applier.plan(withExtraQueue('Role'), sha);
     // then both change sets carried the role
     expect(stacksOf(applied).map((s) => s.action)).toEqual(['created']);
+    expect(stacksOf(plan).map((s) => s.action)).toEqual(['configured']);
     const sent = changeSetsFor(`${prefix}-Role`);
     expect(sent).toHaveLength(2);
     expect(sent.map((p) => p.RoleARN)).toEqual([EXEC_ROLE, EXEC_ROLE]);
@@ -146,11 +160,16 @@ describe('AWS bounds of an environment, against moto through the recording proxy
   it('never sends CAPABILITY_AUTO_EXPAND for a plan, even when the environment lists it', async () => {
     // given an environment that allows macros
     const applier = applierFor({ capabilities: ['CAPABILITY_IAM', 'CAPABILITY_AUTO_EXPAND'] });
-    // when a commit (a pull request's) is planned
-    await applier.plan(only(assembly, ['Plan']), sha);
-    // then the plan's change set had no AUTO_EXPAND: macros never run on unmerged code
+    // when its stack is applied, and then a commit (a pull request's) that changes it is planned
+    await applier.apply(only(assembly, ['Plan']), sha);
+    const plan = await applier.plan(withExtraQueue('Plan'), sha);
+    // then the apply's change set had AUTO_EXPAND and the plan's none: macros never run on unmerged code
+    expect(stacksOf(plan).map((s) => s.action)).toEqual(['configured']);
     const sent = changeSetsFor(`${prefix}-Plan`);
-    expect(sent.map(capabilitiesOf)).toEqual([['CAPABILITY_IAM']]);
+    expect(sent.map(capabilitiesOf)).toEqual([
+      ['CAPABILITY_IAM', 'CAPABILITY_AUTO_EXPAND'],
+      ['CAPABILITY_IAM'],
+    ]);
     await applier.close();
   }, 60_000);
 

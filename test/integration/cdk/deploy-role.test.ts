@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CreateBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { DeleteParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
@@ -65,6 +67,22 @@ const stackNamed = (name: string): Assembly => ({
   dir: assembly.dir,
   stacks: assembly.stacks.map((s) => ({ ...s, stackName: `${prefix}-${name}` })),
 });
+
+/**
+ * The same stack with a queue added to a copy of its template: a change to the deployed stack,
+ * which a plan describes through a change set (a stack that does not exist is planned from its
+ * template, with none).
+ */
+const withExtraQueue = (stacks: Assembly): Assembly => {
+  const [stack] = stacks.stacks;
+  const template = JSON.parse(readFileSync(stack!.templateFile, 'utf8')) as {
+    Resources: Record<string, unknown>;
+  };
+  template.Resources.Extra = { Type: 'AWS::SQS::Queue', Properties: {} };
+  const templateFile = join(stacks.dir, `${stack!.id}-extra.template.json`);
+  writeFileSync(templateFile, JSON.stringify(template));
+  return { dir: stacks.dir, stacks: [{ ...stack!, templateFile }] };
+};
 
 const sinceMark = () => {
   const from = proxy.signed.length;
@@ -156,11 +174,12 @@ describe('an account that cdk bootstrap prepared', () => {
       },
     );
     const seen = sinceMark();
-    // when it plans and applies
-    await applier.plan(stackNamed('Configured'), sha);
+    // when it applies, and then plans a change to the stack
     const result = await applier.apply(stackNamed('Configured'), sha);
+    const plan = await applier.plan(withExtraQueue(stackNamed('Configured')), sha);
     // then both change sets carried the configured role, signed as the deploy role
     expect(result.failure).toBeUndefined();
+    expect(plan.failure).toBeUndefined();
     const created = seen
       .cfn()
       .filter((r) => r.action === 'CreateChangeSet' && r.stackName === `${prefix}-Configured`);

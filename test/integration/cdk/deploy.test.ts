@@ -101,10 +101,11 @@ describe('deploying a synthesized app to moto through change sets', () => {
 
   it('plans without deploying, creates, updates (add, modify, remove) and then sees a no-op', async () => {
     const applier = applierFor(unique('upd'));
-    // when the first commit is planned, then nothing exists yet and the plan says create
+    // when the first commit is planned, then nothing exists yet and the plan says create, and the
+    // plan made no stack (not even an empty REVIEW_IN_PROGRESS one)
     const plan = await applier.plan(only(v1, ['Upd']), sha1);
     expect(stacksOf(plan).map((s) => [s.subject, s.action])).toEqual([[`${prefix}-Upd`, 'created']]);
-    expect(await stackStatus(`${prefix}-Upd`)).not.toBe('CREATE_COMPLETE');
+    expect(await stackStatus(`${prefix}-Upd`)).toBe('absent');
     // when it is applied, then the stack is created with two parameters
     const created = await applier.apply(only(v1, ['Upd']), sha1);
     expect(stacksOf(created).map((s) => s.action)).toEqual(['created']);
@@ -113,6 +114,7 @@ describe('deploying a synthesized app to moto through change sets', () => {
       'created AWS::SSM::Parameter',
       'created AWS::SSM::Parameter',
     ]);
+    expect(resourceSummary(plan, `${prefix}-Upd`)).toEqual(resourceSummary(created, `${prefix}-Upd`));
     // when the second commit is applied, then one parameter changes, one goes and a queue comes
     const updated = await applier.apply(only(v2, ['Upd']), sha2);
     expect(stacksOf(updated)[0]!.action).toBe('configured');

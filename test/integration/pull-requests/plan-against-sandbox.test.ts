@@ -165,7 +165,7 @@ describe('pull request plan against the real parts', () => {
     await planner.idle();
     const body = host.comments.get(`3:${planMarker('dev')}`)?.body ?? '(no comment)';
     expect(body).toMatch(new RegExp(`\\| \`${renamed}-dev-data\` \\| created \\| 1 \\|`));
-    // the CREATE change set's empty REVIEW_IN_PROGRESS stack was deleted with it
+    // planned from its template: no change set made a REVIEW_IN_PROGRESS stack, none was deleted
     expect(await stackExists(`${renamed}-dev-data`)).toBe(false);
     expect(await stackExists(platform.stackName('dev'))).toBe(true);
   });
