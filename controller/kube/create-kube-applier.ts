@@ -38,7 +38,7 @@ import { settleObject, type Settled } from './settle-object';
 import { findResources, locate, targetOf, type Target } from './targets';
 import type { KubeApplier, KubeApplyOptions, KubeObject, Manifest } from './types';
 import { describeUnhealthy, unhealthyError, waitHealthy, type Unhealthy, type Watched } from './wait-health';
-import { orderInWaves } from './waves';
+import { applyOrder, orderInWaves } from './waves';
 
 // Bodies built between two turns of the event loop (about a millisecond's work).
 const BUILD_SLICE = 128;
@@ -309,8 +309,8 @@ export function createKubeApplier(
     // in no inventory, and stayed on the server for good. The write goes out beside the reads, so
     // where the default namespace exists it costs no round trip before the first write. Where the
     // tree makes that namespace, the inventory never does (one it made carries no owner's mark, and
-    // after a crash the tree's Namespace would be refused as unowned): only the CRDs and Namespaces
-    // are applied before the inventory lists everything.
+    // after a crash the tree's Namespace would be refused as unowned): only the Namespaces are
+    // applied before the inventory lists everything, and the CRDs wait for it (`applyOrder`).
     let ahead = dryRun ? undefined : inventoryAhead(record, desired);
     let aheadSent: Promise<boolean> | undefined;
     const treeMakesNamespace = declaredNamespaceNames(manifests).includes(target.namespace);
@@ -322,18 +322,20 @@ export function createKubeApplier(
     const watched: Watched[] = [];
     const left = new Map<string, InventoryEntry>();
     const refusedKeys = new Set<string>();
-    const waves = orderInWaves(manifests, (m) => ({
-      kind: m.object.kind,
-      namespaced: m.object.metadata.namespace !== undefined,
-    }));
+    const pre = await early;
+    // A plan writes no inventory: its waves keep the usual order.
+    const namespaceToMake =
+      !dryRun && treeMakesNamespace && pre !== undefined && !pre.live.has(namespaceKey(target.namespace));
+    const waves = orderInWaves(
+      manifests,
+      (m) => ({ kind: m.object.kind, namespaced: m.object.metadata.namespace !== undefined }),
+      applyOrder(namespaceToMake),
+    );
     for (const wave of waves) {
       // Fencing holds per batch, not per phase: a replica paused mid-apply past its Lease's
       // deadline stops here, or at the next request below, before writing anything more.
       if (stopped(gate, failures)) return result(changes, failures);
-      const pre = await early;
-      const namespaceToMake =
-        treeMakesNamespace && pre !== undefined && !pre.live.has(namespaceKey(target.namespace));
-      if (ahead && !(namespaceToMake && (wave.wave === 'crds' || wave.wave === 'namespaces'))) {
+      if (ahead && !(namespaceToMake && wave.wave === 'namespaces')) {
         try {
           const written = (await aheadSent) ?? false;
           if (!written) await p.inventory.write(ahead, { existingNamespace: treeMakesNamespace });
@@ -473,7 +475,7 @@ export function createKubeApplier(
       } else watched.push(...healthy);
     }
     // The write-ahead is settled before anything more is written, also when no wave waited for it (a
-    // tree of CRDs and Namespaces only): answered late, after the tree's Namespace was made (found on
+    // tree of Namespaces only): answered late, after the tree's Namespace was made (found on
     // a loaded CI server), it landed over the final inventory. (A fence stop above returns without
     // waiting: what was sent cannot be recalled.)
     await aheadSent?.catch(() => false);
