@@ -38,10 +38,16 @@ import { settleObject, type Settled } from './settle-object';
 import { findResources, locate, targetOf, type Target } from './targets';
 import type { KubeApplier, KubeApplyOptions, KubeObject, Manifest } from './types';
 import { describeUnhealthy, unhealthyError, waitHealthy, type Unhealthy, type Watched } from './wait-health';
-import { orderInWaves } from './waves';
+import { applyOrder, orderInWaves, type Wave } from './waves';
 
 // Bodies built between two turns of the event loop (about a millisecond's work).
 const BUILD_SLICE = 128;
+
+/** What an object's wave is decided by (`orderInWaves`). */
+const waveItem = (m: Manifest) => ({
+  kind: m.object.kind,
+  namespaced: m.object.metadata.namespace !== undefined,
+});
 // Cluster-scoped collections hold every tenant's objects (every CRD of the cluster, schema and
 // all): only their metadata is listed, and the bodies of this environment's objects are read by
 // name when a decision needs them (`needsBody`).
@@ -237,11 +243,7 @@ export function createKubeApplier(
     // once its own bodies are ready and the later waves' are built while the server answers them.
     // Nothing is sent for them before the bounds check.
     const resources = findResources(manifests, p.discovery);
-    const waves = orderInWaves(manifests, (m) => ({
-      kind: m.object.kind,
-      namespaced: m.object.metadata.namespace !== undefined,
-    }));
-    const bodies = buildTargets(resources, waves, building);
+    const bodies = buildTargets(resources, orderInWaves(manifests, waveItem), building);
     // The whole tree is checked against the environment's bounds before anything is written; the
     // only reads before it are of the Namespaces the tree declares (do they widen the bounds?) and
     // of the inventory.
@@ -314,8 +316,8 @@ export function createKubeApplier(
     // in no inventory, and stayed on the server for good. The write goes out beside the reads, so
     // where the default namespace exists it costs no round trip before the first write. Where the
     // tree makes that namespace, the inventory never does (one it made carries no owner's mark, and
-    // after a crash the tree's Namespace would be refused as unowned): only the CRDs and Namespaces
-    // are applied before the inventory lists everything.
+    // after a crash the tree's Namespace would be refused as unowned): only the Namespaces are
+    // applied before the inventory lists everything, and the CRDs wait for it (`applyOrder`).
     let ahead = dryRun ? undefined : inventoryAhead(record, desired);
     let aheadSent: Promise<boolean> | undefined;
     const treeMakesNamespace = declaredNamespaceNames(manifests).includes(target.namespace);
@@ -327,16 +329,18 @@ export function createKubeApplier(
     const watched: Watched[] = [];
     const left = new Map<string, InventoryEntry>();
     const refusedKeys = new Set<string>();
-    for (const [index, wave] of waves.entries()) {
+    const pre = await early;
+    // A plan writes no inventory: its waves keep the usual order.
+    const namespaceToMake =
+      !dryRun && treeMakesNamespace && pre !== undefined && !pre.live.has(namespaceKey(target.namespace));
+    const waves = orderInWaves(manifests, waveItem, applyOrder(namespaceToMake));
+    for (const wave of waves) {
       // Fencing holds per batch, not per phase: a replica paused mid-apply past its Lease's
       // deadline stops here, or at the next request below, before writing anything more.
       if (stopped(gate, failures)) return result(changes, failures);
-      const pre = await early;
       // Without the prefetch (a read failed), or without the bodies, each wave finds its own.
-      const built = pre && (await bodies[index]!.catch(() => undefined));
-      const namespaceToMake =
-        treeMakesNamespace && pre !== undefined && !pre.live.has(namespaceKey(target.namespace));
-      if (ahead && !(namespaceToMake && (wave.wave === 'crds' || wave.wave === 'namespaces'))) {
+      const built = pre && (await bodies.get(wave.wave)?.catch(() => undefined));
+      if (ahead && !(namespaceToMake && wave.wave === 'namespaces')) {
         try {
           const written = (await aheadSent) ?? false;
           if (!written) await p.inventory.write(ahead, { existingNamespace: treeMakesNamespace });
@@ -476,7 +480,7 @@ export function createKubeApplier(
       } else watched.push(...healthy);
     }
     // The write-ahead is settled before anything more is written, also when no wave waited for it (a
-    // tree of CRDs and Namespaces only): answered late, after the tree's Namespace was made (found on
+    // tree of Namespaces only): answered late, after the tree's Namespace was made (found on
     // a loaded CI server), it landed over the final inventory. (A fence stop above returns without
     // waiting: what was sent cannot be recalled.)
     await aheadSent?.catch(() => false);
@@ -524,19 +528,20 @@ export function createKubeApplier(
    * The body of every object the server serves, wave by wave, a slice at a time from the next turn
    * of the event loop on: the reads sent just before go out first, and their answers (and TLS
    * handshakes) are not held up behind a thousand digests. One promise per wave, each holding the
-   * bodies of that wave and those before it; all reject once `stop` is aborted (the tree was
-   * refused), and none is left unhandled.
+   * bodies of that wave and those built before it; all reject once `stop` is aborted (the tree
+   * was refused), and none is left unhandled.
    */
   function buildTargets(
     resources: ReturnType<typeof findResources>,
-    waves: readonly { readonly items: readonly Manifest[] }[],
+    waves: readonly { readonly wave: Wave; readonly items: readonly Manifest[] }[],
     stop: AbortSignal,
-  ): readonly Promise<ReadonlyMap<Manifest, Target>>[] {
+  ): ReadonlyMap<Wave, Promise<ReadonlyMap<Manifest, Target>>> {
     const targets = new Map<Manifest, Target>();
     const byManifest = resources.then(({ found }) => new Map(found.map((f) => [f.manifest, f])));
     let previous: Promise<unknown> = byManifest;
-    return waves.map((wave) => {
-      const built = previous.then(async () => {
+    const built = new Map<Wave, Promise<ReadonlyMap<Manifest, Target>>>();
+    for (const wave of waves) {
+      const next = previous.then(async () => {
         const found = await byManifest;
         const mine = wave.items.flatMap((m) => found.get(m) ?? []);
         for (let i = 0; i < mine.length; i += BUILD_SLICE) {
@@ -546,10 +551,11 @@ export function createKubeApplier(
         }
         return targets;
       });
-      built.catch(() => undefined);
-      previous = built;
-      return built;
-    });
+      next.catch(() => undefined);
+      built.set(wave.wave, next);
+      previous = next;
+    }
+    return built;
   }
 
   /**

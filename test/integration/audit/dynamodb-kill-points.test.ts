@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, QueryCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { stringify } from 'yaml';
 import type { AuditEntry } from '../../../controller/audit/types';
 import { auditKeyFile } from '../../helpers/e2e-platform';
@@ -97,18 +97,60 @@ interface Line {
   readonly entry?: AuditEntry;
 }
 
-/** The records of `dev`'s chain as the table holds them, in seq order. */
+/** Every item of one partition, in seq order (`above`: only those past that seq), read consistently. */
+async function partition(table: string, env: string, above = 0): Promise<Record<string, AttributeValue>[]> {
+  const items: Record<string, AttributeValue>[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: '#e = :env AND #s > :above',
+        ExpressionAttributeNames: { '#e': 'env', '#s': 'seq' },
+        ExpressionAttributeValues: { ':env': { S: env }, ':above': { N: String(above) } },
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** The records of `dev`'s chain, in seq order; a chunked one put back together from its chunks. */
 async function records(table: string): Promise<Line[]> {
-  const page = await dynamodb.send(
-    new QueryCommand({
-      TableName: table,
-      KeyConditionExpression: '#e = :env AND #s > :zero',
-      ExpressionAttributeNames: { '#e': 'env', '#s': 'seq' },
-      ExpressionAttributeValues: { ':env': { S: 'dev' }, ':zero': { N: '0' } },
-      ConsistentRead: true,
-    }),
-  );
-  return (page.Items ?? []).map((i) => JSON.parse(i.line!.S!) as Line);
+  const lines: Line[] = [];
+  for (const item of await partition(table, 'dev')) {
+    const text =
+      item.line?.S ??
+      Buffer.concat((await partition(table, item.chunks!.S!)).map((c) => Buffer.from(c.data!.B!))).toString(
+        'utf8',
+      );
+    lines.push(JSON.parse(text) as Line);
+  }
+  return lines;
+}
+
+/** The chunk partitions in the table (a test table, so a scan is fine), and which a record names. */
+async function chunkPartitions(table: string): Promise<{ all: string[]; referenced: string[] }> {
+  const all = new Set<string>();
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new ScanCommand({
+        TableName: table,
+        ProjectionExpression: '#e',
+        ExpressionAttributeNames: { '#e': 'env' },
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const i of page.Items ?? []) if (i.env!.S!.startsWith('dev#part#')) all.add(i.env!.S!);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  const referenced = (await partition(table, 'dev')).flatMap((i) => (i.chunks?.S ? [i.chunks.S] : []));
+  return { all: [...all].sort(), referenced: referenced.sort() };
 }
 
 /** The chain verifies, and every start has its end (or, for a pass that changed nothing, its check). */
@@ -158,6 +200,67 @@ describe('cairn sync killed at a DynamoDB ledger append, then run again', () => 
         expect(r.entry!.applied ?? {}).toEqual({});
       }
       expect(next.toSha).toBe(p.head());
+    },
+  );
+
+  // A ledger line over 300 KB (CHUNK_BYTES) is stored in chunk items, 10 to a BatchWriteItem, before
+  // the TransactWriteItems that puts the record naming them. Four ConfigMaps of 450 KB whose value
+  // changes make an end record of about 3.6 MB (each change's diff holds the old and the new value):
+  // 12 chunks in two batches.
+  it.each([
+    // label, killed at the nth request of this operation, chunk batches sent by then, outcomes
+    // recorded from the killed attempt on, chunk partitions left unreferenced
+    ['after the first chunk batch landed', 'BatchWriteItem', 1, 1, ['interrupted', 'succeeded'], 1],
+    [
+      'after the last chunk batch, before the record',
+      'BatchWriteItem',
+      2,
+      2,
+      ['interrupted', 'succeeded'],
+      1,
+    ],
+    ['once the record naming the chunks landed', 'TransactWriteItems', 2, 2, ['succeeded', 'check'], 0],
+  ] as const)(
+    'a chunked end record, killed %s: the chain verifies and the next sync records the head once',
+    async (_label, operation, nth, batches, outcomes, unreferenced) => {
+      // given a first release of four large ConfigMaps applied and recorded, then a commit changing them
+      const { p, table } = platform(`c${operation[0]}${nth}`);
+      const large = (v: string) =>
+        Object.fromEntries(
+          ['a', 'b', 'c', 'd'].map((n) => [`k8s-resources/${n}.yaml`, cm(n, v.repeat(450_000))]),
+        );
+      p.commit('base', large('x'));
+      expect((await sync(p)).outcome).toBe('succeeded');
+      p.commit('next', large('y'));
+      const before = (await records(table)).length;
+      // when the sync of the second commit is killed at that point of its end record's append
+      const sent = proxy.targets.length;
+      await cairn(['sync', '--config', p.config, '--env', 'dev', '--json'], { nth, operation, after: true });
+      expect(proxy.killed()).toBe(true);
+      const batchesSent = proxy.targets.slice(sent).filter((t) => t.endsWith('.BatchWriteItem')).length;
+      // and cairn sync runs again
+      const next = await sync(p);
+
+      // then the chain verifies with every start ended, the head is recorded exactly once after the
+      // kill, and an interrupted attempt claims nothing
+      const lines = await ledgerHolds(p, table);
+      const ends = lines.slice(before).filter((r) => r.type === 'end' || r.type === 'check');
+      expect(ends.map((r) => r.entry?.outcome ?? r.type)).toEqual(outcomes);
+      for (const r of ends.filter((e) => e.entry?.outcome === 'interrupted')) {
+        expect(r.entry!.changes).toEqual([]);
+        expect(r.entry!.applied ?? {}).toEqual({});
+      }
+      expect(next.toSha).toBe(p.head());
+      // and the kill came where meant: after that many chunk batches of the end record
+      expect(batchesSent).toBe(batches);
+      const partitions = await chunkPartitions(table);
+      if (operation === 'TransactWriteItems') {
+        const [chunked] = lines.slice(before).filter((r) => JSON.stringify(r).length > 3_000_000);
+        expect(chunked?.entry?.outcome).toBe('succeeded');
+        expect(partitions.referenced).toHaveLength(1);
+      }
+      // and a killed append leaves its chunks unreferenced: nothing reads, reports or removes them
+      expect(partitions.all.filter((x) => !partitions.referenced.includes(x))).toHaveLength(unreferenced);
     },
   );
 });

@@ -46,12 +46,14 @@ spec:
     const plan = await applier.plan(manifests);
     const result = await applier.apply(manifests);
 
-    // then the CRD went first, the widget was created in the default namespace with every field intact
+    // then the CRD went before the widget (after the Namespace: this fresh environment's tree makes
+    // its default namespace, and the write-ahead inventory lands there before the CRD does), and the
+    // widget was created in the default namespace with every field intact
     expect(plan.changes.map((c) => c.action)).toEqual(['created', 'created', 'created']);
     expect(result.failure).toBeUndefined();
     expect(result.changes.map((c) => `${c.subject.split('/')[0]}:${c.action}`)).toEqual([
-      'CustomResourceDefinition:created',
       'Namespace:created',
+      'CustomResourceDefinition:created',
       'Widget:created',
     ]);
     const live = await kit.get(`/apis/${group}/v1/namespaces/${ns}/widgets/gizmo`);

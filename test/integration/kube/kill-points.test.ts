@@ -1,5 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { AuditEntry } from '../../../controller/audit/types';
@@ -38,13 +39,16 @@ const cm = (name: string, data: Record<string, string> = { v: '1' }) =>
 const many = (prefix: string, n: number, v = '1') =>
   Array.from({ length: n }, (_, i) => cm(`${prefix}-${String(i).padStart(3, '0')}`, { v })).join('---\n');
 
-/** An environment applied through the proxy; its heartbeat Lease is kept beside it, directly. */
-function platform(name: string): { p: LocalPlatform; ns: string } {
+/**
+ * An environment applied through the proxy (with `kubernetes` settings over the defaults); its
+ * heartbeat Lease is kept beside it, directly.
+ */
+function platform(name: string, kubernetes: Record<string, unknown> = {}): { p: LocalPlatform; ns: string } {
   const ns = kit.name(name);
   kit.track(`/api/v1/namespaces/${ns}`);
   const p = localPlatform(
     join(root, name),
-    { kubeconfig: proxy.kubeconfig, namespace: ns, pruneMaxShare: 1, concurrency: 8 },
+    { kubeconfig: proxy.kubeconfig, namespace: ns, pruneMaxShare: 1, concurrency: 8, ...kubernetes },
     {
       sharding: {
         enabled: false,
@@ -145,6 +149,15 @@ async function ledgerAndFolders(p: LocalPlatform, dir: string): Promise<void> {
   expect(temporary).toEqual([]);
 }
 
+/** Waits until a collection is listed with 200; throws after `ms`. */
+async function servedWithin(path: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while ((await kit.client.request({ method: 'GET', path, query: { limit: '1' } })).status !== 200) {
+    if (Date.now() > deadline) throw new Error(`${path} was not served within ${ms} ms`);
+    await sleep(100);
+  }
+}
+
 const names = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}`);
 
@@ -200,6 +213,64 @@ describe('cairn sync killed with SIGKILL at a chosen request, then run again', (
     expect(made?.metadata.labels?.['cairn.dev/owner']).toBeDefined();
     expect(await owned(ns)).toEqual(['keep']);
     await ledgerAndFolders(p, join(root, 'fresh'));
+  });
+
+  it("prunes a CRD of a fresh environment's first apply, killed right after it landed, once it leaves Git", async () => {
+    // Given a fresh environment whose tree makes its own default namespace and holds a CRD
+    const { p, ns } = platform('crd', { clusterResources: ['Namespace', 'CustomResourceDefinition'] });
+    const group = `${kit.id}.cairn.test`;
+    const crdPath = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.${group}`;
+    kit.track(crdPath);
+    p.commit('base', {
+      'k8s-resources/ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
+      'k8s-resources/crd.yaml': stringify({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: `widgets.${group}` },
+        spec: {
+          group,
+          scope: 'Namespaced',
+          names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+            },
+          ],
+        },
+      }),
+      'k8s-resources/keep.yaml': cm('keep'),
+    });
+    // When its first sync is killed right after the CRD's apply was answered (cairn's own field
+    // manager, not a dry run): before this fix no inventory write could have landed by then
+    const crdApply = (method: string, path: string, url: string) =>
+      method === 'PATCH' &&
+      path === crdPath &&
+      url.includes('fieldManager=cairn&') &&
+      !url.includes('dryRun');
+    await sync(p, { nth: 1, matches: crdApply, after: true });
+    const landed = await kit.get(crdPath);
+    // (for a moment after it is made, a CRD's collection answers 429 "storage is (re)initializing",
+    // and prune keeps a CRD whose contents it cannot check until the next reconcile: the restart
+    // here comes once it is served, so that what is tested is the inventory, not that moment)
+    await servedWithin(`/apis/${group}/v1/widgets`, 30_000);
+    // and the next commit, without the CRD, is synced to the end
+    p.commit('drop the CRD', { 'k8s-resources/crd.yaml': null });
+    const entry = await converged(p);
+
+    // Then the CRD that landed, with the owner's mark, was pruned
+    expect(landed?.metadata.labels?.['cairn.dev/owner']).toBeDefined();
+    expect(entry.outcome).toBe('succeeded');
+    expect(entry.toSha).toBe(p.head());
+    expect(entry.changes.filter((c) => c.subject.startsWith('CustomResourceDefinition/'))).toEqual([
+      expect.objectContaining({ subject: `CustomResourceDefinition/widgets.${group}`, action: 'deleted' }),
+    ]);
+    const gone = await kit.get(crdPath);
+    expect(gone === undefined || gone.metadata.deletionTimestamp !== undefined).toBe(true);
+    expect(await owned(ns)).toEqual(['keep']);
+    await ledgerAndFolders(p, join(root, 'crd'));
   });
 
   it('converges after a kill mid-way through a 300-object tree, and again after one before the inventory write', async () => {

@@ -1,5 +1,5 @@
 import { healthOf } from '../../../controller/kube/health';
-import { orderInWaves, waveOf } from '../../../controller/kube/waves';
+import { applyOrder, orderInWaves, WAVES, waveOf } from '../../../controller/kube/waves';
 import { objectDiff } from '../../../controller/kube/diff';
 import { classify } from '../../../controller/kube/settle-object';
 import { decide, decidePrune, needsBody, writersOf } from '../../../controller/kube/decide';
@@ -43,6 +43,23 @@ describe('waves', () => {
       ['config', ['ConfigMap/b', 'ConfigMap/d']],
       ['workloads', ['Deployment/a']],
     ]);
+  });
+
+  it.each([
+    [false, ['crds', 'namespaces', 'config']],
+    [true, ['namespaces', 'crds', 'config']],
+  ])('with the inventory waiting for the tree namespace (%s), applies the waves %j', (waits, order) => {
+    // given a tree with a CRD, a Namespace and a ConfigMap
+    const items = ['ConfigMap/b', 'Namespace/c', 'CustomResourceDefinition/e'];
+    // when ordered for an apply
+    const waves = orderInWaves(
+      items,
+      (s) => ({ kind: s.split('/')[0]!, namespaced: s.startsWith('ConfigMap/') }),
+      applyOrder(waits),
+    );
+    // then only the Namespaces and the CRDs trade places, and every wave is there once
+    expect(waves.map((w) => w.wave)).toEqual(order);
+    expect([...applyOrder(waits)].sort()).toEqual([...WAVES].sort());
   });
 });
 
