@@ -1,5 +1,7 @@
+import { posix } from 'node:path';
 import { parse } from 'yaml';
 import { CairnError } from '../model/errors';
+import { CONFIG_PATH, RUNNER_WORKSPACES_DIR } from './manifests';
 
 /** `server.probePort` when the config sets none (load-config's default; kept equal by a test). */
 export const DEFAULT_PROBE_PORT = 8081;
@@ -21,12 +23,14 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * Reads the facts an install derives from a config. Any key ending in `Env` (and an `apiTokens`
  * entry's `env`) names a variable holding a secret, so keys added later are covered too.
+ * `synthRunner`: the install runs the synth-runner container (`--no-synth-runner` turns it off).
  */
 export function configFacts(
   text: string,
   source: string,
   replicas: number,
   namespace = 'cairn',
+  synthRunner = true,
 ): ConfigFacts {
   let doc: unknown;
   try {
@@ -56,10 +60,15 @@ export function configFacts(
       apiTokenEnv?: unknown;
       apiTokens?: unknown[];
     };
-    audit?: { backend?: unknown };
+    audit?: { backend?: unknown; dir?: unknown };
     kubernetes?: { controllerNamespace?: unknown };
     sharding?: { enabled?: unknown; namespace?: unknown };
-    environments?: { name?: unknown; aws?: { synth?: { isolation?: unknown } } }[];
+    environments?: {
+      name?: unknown;
+      aws?: { synth?: { isolation?: unknown } };
+      kubernetes?: { render?: { isolation?: unknown } };
+    }[];
+    workspaces?: { dir?: unknown };
   };
   const port = typeof config.server?.port === 'number' && config.server.port > 0 ? config.server.port : 8080;
   // A probe needs a fixed port: a probe port left to the default (or 0, in a pod) is 8081.
@@ -102,10 +111,46 @@ export function configFacts(
       );
     }
   }
+  const runnerUsed = (config.environments ?? []).some(
+    (env) => env.aws || env.kubernetes?.render?.isolation === 'sidecar',
+  );
+  const workspaces = synthRunner && runnerUsed ? workspacesInPod(config) : undefined;
+  if (workspaces && !inside(workspaces.path, RUNNER_WORKSPACES_DIR)) {
+    // The controller prepares each job under workspaces.dir; the runner refuses a job folder
+    // outside the folder it mounts, so every synth and render would fail at run time, not here.
+    warnings.push(
+      `${source}: workspaces.dir is ${workspaces.shown}, but the synth-runner container mounts only ${RUNNER_WORKSPACES_DIR} of the pod's volume, so every job it runs (CDK synths, sidecar renders) fails; set workspaces.dir: ${RUNNER_WORKSPACES_DIR}`,
+    );
+  }
   if (config.server?.port === 0 || config.server?.probePort === 0) {
     warnings.push(
       `${source}: server.port and server.probePort must be fixed ports in a pod (the Service and the probes name them); the install assumes ${port} and ${probePort}`,
     );
   }
   return { secretEnv: [...names].sort(), port, probePort, warnings };
+}
+
+/**
+ * Where `workspaces.dir` is in the pod, as load-config resolves it there: relative to the mounted
+ * config's folder, `~` being the container's HOME (/tmp), and when unset `workspaces/` beside
+ * `audit.dir`. Undefined when neither is a string (the config's validation says so).
+ */
+function workspacesInPod(config: {
+  readonly workspaces?: { readonly dir?: unknown };
+  readonly audit?: { readonly dir?: unknown };
+}): { readonly path: string; readonly shown: string } | undefined {
+  const inPod = (p: string) => posix.resolve(posix.dirname(CONFIG_PATH), p.replace(/^~(?=\/)/, '/tmp'));
+  const dir = config.workspaces?.dir;
+  if (typeof dir === 'string' && dir !== '') {
+    const path = inPod(dir);
+    return { path, shown: path === dir ? dir : `${dir} (${path} in the pod)` };
+  }
+  const audit = config.audit?.dir;
+  if (typeof audit !== 'string' || audit === '') return undefined;
+  const path = posix.join(posix.dirname(inPod(audit)), 'workspaces');
+  return { path, shown: `unset, so ${path} (workspaces/ beside audit.dir)` };
+}
+
+function inside(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(`${folder}/`);
 }

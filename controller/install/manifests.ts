@@ -47,6 +47,8 @@ export const WORK_DIR = '/var/lib/cairn';
 export const SYNTH_SOCKET = '/var/lib/cairn/runner/synth.sock';
 /** The controller's workspaces (DEFAULT_SYNTH_WORK_ROOT): one of the two folders of the volume the runner sees. */
 const WORKSPACES = 'workspaces';
+/** Where the runner mounts them, the same path as in the controller: `workspaces.dir` must be there. */
+export const RUNNER_WORKSPACES_DIR = `${WORK_DIR}/${WORKSPACES}`;
 /** The runner's own folder, holding its socket and key: the other one. */
 const RUNNER_FOLDER = 'runner';
 export const CONTROLLER_UID = 10001;
@@ -232,7 +234,7 @@ function deployment(o: InstallOptions, labels: Readonly<Record<string, string>>)
     // be renamed): the workspaces (the controller's, 0710, so the runner's group cannot rename what
     // is in it either) and its own folder for the socket.
     volumeMounts: [
-      { name: 'work', mountPath: `${WORK_DIR}/${WORKSPACES}`, subPath: WORKSPACES },
+      { name: 'work', mountPath: RUNNER_WORKSPACES_DIR, subPath: WORKSPACES },
       { name: 'work', mountPath: `${WORK_DIR}/${RUNNER_FOLDER}`, subPath: RUNNER_FOLDER },
       { name: 'runner-tmp', mountPath: '/tmp' },
     ],

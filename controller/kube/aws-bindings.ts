@@ -2,6 +2,7 @@ import { CairnError } from '../model/errors';
 import { maskSecrets } from '../model/secret-mask';
 
 import type { InputTransform } from './render/types';
+import type { Manifest } from './types';
 
 export type { InputTransform };
 
@@ -19,6 +20,13 @@ export type StackOutputs = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
 /** What a value the plan cannot know yet reads as, in the plan and in its server dry runs. */
 export const KNOWN_AFTER_APPLY = '(known after apply)';
+
+/**
+ * What a value bound into a Secret reads as wherever a plan shows it (the binding, the Secret's
+ * diff): the Secret is there to keep it, and a plan is printed, handed between replicas and read
+ * by anyone with access to a CI log.
+ */
+export const SECRET_VALUE = '(secret)';
 
 // `$${aws:…}` is the escape (kept as the literal `${aws:…}`); any other `$${` is left alone, so no
 // manifest without bindings changes meaning. Stack names are CloudFormation's, output keys alphanumeric.
@@ -81,6 +89,47 @@ export function outputMissing(ref: BindingRef, why: string): CairnError {
 /** A value as it may be shown (plan, log): masked like any text a repository produced. */
 export function shownValue(value: string): string {
   return maskSecrets(value);
+}
+
+/**
+ * The values among `values` that land in a Secret of `manifests`: anywhere in it (a key, a label,
+ * `stringData`) or in one of its `data` values once decoded, so a value a chart base64-encodes is
+ * found too. A value that a Secret merely happens to contain counts as well: hiding it costs
+ * nothing, showing it would publish the Secret's text.
+ */
+export function valuesInSecrets(
+  manifests: readonly Manifest[],
+  values: Iterable<string>,
+): ReadonlySet<string> {
+  const texts: string[] = [];
+  for (const { object } of manifests) if (object.kind === 'Secret') texts.push(...secretTexts(object));
+  const found = new Set<string>();
+  if (texts.length === 0) return found;
+  for (const value of values) if (texts.some((t) => t.includes(value))) found.add(value);
+  return found;
+}
+
+/**
+ * Every string of a Secret (keys, values, numbers as written), and its `data` values decoded.
+ * Its apiVersion and kind are left out: a short value such as `1` would match `v1` in every Secret.
+ */
+function secretTexts(object: Manifest['object']): string[] {
+  const out: string[] = [];
+  const { apiVersion: _apiVersion, kind: _kind, ...rest } = object;
+  const stack: unknown[] = [rest];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node === 'string') out.push(node);
+    else if (typeof node === 'number' || typeof node === 'boolean') out.push(String(node));
+    else if (Array.isArray(node)) stack.push(...node);
+    else if (node !== null && typeof node === 'object')
+      for (const [key, child] of Object.entries(node)) stack.push(key, child);
+  }
+  const data = object.data;
+  if (data && typeof data === 'object')
+    for (const v of Object.values(data))
+      if (typeof v === 'string') out.push(Buffer.from(v, 'base64').toString('utf8'));
+  return out;
 }
 
 function lineAt(text: string, index: number): number {

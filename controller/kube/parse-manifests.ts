@@ -19,6 +19,7 @@ const SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [merge] });
 // a string or key: 400 aliases of a 1 MiB string are few nodes but serialize to 420 MB.
 const EXPANSION_PER_BYTE = 4;
 const START = /^(?:---|\.\.\.)(?=\s|$)/;
+const BOM = '\uFEFF';
 
 /** Parses one multi-document YAML or JSON file into objects; empty documents are skipped, `List`s unpacked. */
 export function parseManifestFile(text: string, file: string): readonly ParsedObject[] {
@@ -34,7 +35,7 @@ export function parseManifestFile(text: string, file: string): readonly ParsedOb
  */
 export function* manifestDocuments(text: string, file: string): Generator<readonly ParsedObject[]> {
   let documentIndex = 0;
-  for (const chunk of documentChunks(text)) {
+  for (const chunk of documentChunks(withoutDocumentBoms(text, file))) {
     const values: unknown[] = [];
     try {
       jsYaml.loadAll(chunk.text, (v) => values.push(v), { schema: SCHEMA, filename: file });
@@ -71,6 +72,38 @@ export function documentChunks(text: string): readonly { readonly text: string; 
     from = i;
   }
   return chunks;
+}
+
+/**
+ * The text with each byte order mark dropped that starts a later document: a tool that joins files
+ * (`cat`, a generator writing `---` between them) carries each file's BOM onto the line after the
+ * `---`, where js-yaml would keep it in the first key (`\uFEFFapiVersion`: "has no apiVersion").
+ * kubectl drops it there (apimachinery's YAMLReader splits at `---` lines and decodes each
+ * document as a stream of its own, whose leading BOM goes), and so does kustomize's reader. A BOM
+ * in front of a `---` line of its own, which both refuse with a bare YAML error, is refused naming
+ * its line. The file's own leading BOM goes too (before a `---`, it hid the marker from the split);
+ * one inside a line is a character.
+ */
+function withoutDocumentBoms(text: string, file: string): string {
+  if (!text.includes(BOM)) return text;
+  const lines = text.split('\n');
+  if (lines[0]!.startsWith(BOM)) lines[0] = lines[0]!.slice(1);
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.startsWith(BOM)) continue;
+    if (START.test(lines[i - 1]!)) lines[i] = line.slice(1);
+    else if (START.test(line.slice(1)))
+      throw new CairnError(
+        `invalid YAML at line ${i + 1}, column 1: a byte order mark (U+FEFF, invisible in most editors) stands before the document marker ${line.slice(1, 4)}; one may start the file or a document, not a line before its marker (kubectl and kustomize refuse it too)`,
+        {
+          code: 'kube.yaml',
+          phase: 'plan',
+          subject: file,
+          hint: 'remove the byte order mark from that line; files joined by a tool: strip each BOM before joining, or put the --- line before the BOM',
+        },
+      );
+  }
+  return lines.join('\n');
 }
 
 function firstContentLine(text: string): number {
@@ -157,8 +190,15 @@ function validate(value: unknown, file: string, line: number): KubeObject {
         hint: 'keep secret values out of Git in clear, and out of k8s-resources/ encrypted: an operator such as External Secrets or Sealed Secrets turns a committed reference into the Secret',
       },
     );
-  if (typeof v.apiVersion !== 'string' || v.apiVersion === '') throw fail('has no apiVersion');
-  if (typeof v.kind !== 'string' || v.kind === '') throw fail('has no kind');
+  // A key written after a BOM inside a document stays `\uFEFFkind`, as kubectl reads it: say so.
+  const missing = (field: string): CairnError =>
+    fail(
+      `${BOM}${field}` in v
+        ? `has no ${field}: its key starts with a byte order mark (U+FEFF, invisible in most editors)`
+        : `has no ${field}`,
+    );
+  if (typeof v.apiVersion !== 'string' || v.apiVersion === '') throw missing('apiVersion');
+  if (typeof v.kind !== 'string' || v.kind === '') throw missing('kind');
   if (v.kind.endsWith('List') && Array.isArray(v.items)) return v as unknown as KubeObject;
   const meta = v.metadata as Record<string, unknown> | undefined;
   if (typeof meta !== 'object' || meta === null || typeof meta.name !== 'string' || meta.name === '') {

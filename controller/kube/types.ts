@@ -1,4 +1,4 @@
-import type { InputTransform } from './aws-bindings';
+import type { InputTransform } from './render/types';
 import type { PlaneResult, WriteFence } from '../model';
 
 /** A Kubernetes object as written in Git, with where it came from. */

@@ -7,13 +7,15 @@ import {
   KNOWN_AFTER_APPLY,
   outputMissing,
   outputsTransform,
+  SECRET_VALUE,
   shownValue,
+  valuesInSecrets,
   type BindingRef,
   type StackOutputs,
 } from '../kube/aws-bindings';
 import type { KubeApplier, Manifest } from '../kube/types';
 import { CairnError } from '../model/errors';
-import type { PlaneResult } from '../model';
+import type { Change, PlaneResult } from '../model';
 
 /** The manifests of a commit read with its AWS bindings checked, before anything is applied. */
 export interface CheckedManifests {
@@ -23,7 +25,10 @@ export interface CheckedManifests {
   readonly refs: readonly BindingRef[];
 }
 
-/** One binding as `cairn plan` shows it: where, what, and the value (masked) or `(known after apply)`. */
+/**
+ * One binding as `cairn plan` shows it: where, what, and the value (masked), `(known after apply)`,
+ * or `(secret)` when the value lands in a Secret.
+ */
 export interface PlannedBinding {
   readonly file: string;
   readonly line: number;
@@ -66,21 +71,33 @@ export async function checkBindings(
 
 /**
  * The final manifests, read again with each reference replaced by its stack's live output, once
- * the AWS half of this reconcile is applied (or was unchanged).
+ * the AWS half of this reconcile is applied (or was unchanged); and the values that landed in a
+ * Secret, which the apply's diffs (the ledger entry) must not show either.
  */
 export async function bindOutputs(
   kube: KubeApplier,
   workspaceDir: string,
   aws: AwsApplier | undefined,
   refs: readonly BindingRef[],
-): Promise<readonly Manifest[]> {
+): Promise<{ readonly manifests: readonly Manifest[]; readonly secretValues: readonly string[] }> {
   const live = await liveFor(aws, refs);
-  return kube.load(workspaceDir, { transform: outputsTransform(live) });
+  const manifests = await kube.load(workspaceDir, { transform: outputsTransform(live) });
+  const values = refs.flatMap((r) => live.get(r.stackName)?.get(r.outputKey) ?? []);
+  return { manifests, secretValues: [...valuesInSecrets(manifests, values)] };
+}
+
+/** What `plannedBindings` answers: the manifests for the server dry runs and the bindings to show. */
+export interface PlannedManifests {
+  readonly manifests: readonly Manifest[];
+  readonly bindings: readonly PlannedBinding[];
+  /** The bound values that land in a Secret: shown nowhere, not even in that Secret's diff. */
+  readonly secretValues: readonly string[];
 }
 
 /**
  * For `cairn plan`: each reference with its live value, or `(known after apply)` when the plan
- * creates or changes its stack; and the manifests with those values, for the server dry runs.
+ * creates or changes its stack, or `(secret)` when the value lands in a Secret; and the manifests
+ * with those values, for the server dry runs (which need the real value).
  */
 export async function plannedBindings(
   kube: KubeApplier,
@@ -88,8 +105,8 @@ export async function plannedBindings(
   aws: AwsApplier | undefined,
   checked: CheckedManifests,
   awsPlan: PlaneResult | undefined,
-): Promise<{ readonly manifests: readonly Manifest[]; readonly bindings: readonly PlannedBinding[] }> {
-  if (checked.refs.length === 0) return { manifests: checked.manifests, bindings: [] };
+): Promise<PlannedManifests> {
+  if (checked.refs.length === 0) return { manifests: checked.manifests, bindings: [], secretValues: [] };
   const changing = new Set(
     (awsPlan?.changes ?? [])
       .filter((c) => !c.subject.includes('/') && c.action !== 'unchanged')
@@ -101,13 +118,35 @@ export async function plannedBindings(
       ? KNOWN_AFTER_APPLY
       : (live.get(ref.stackName)?.get(ref.outputKey) ?? KNOWN_AFTER_APPLY);
   const manifests = await kube.load(workspaceDir, { transform: bindingTransform(valueOf) });
-  const bindings = checked.refs.map((ref) => ({
-    file: ref.file,
-    line: ref.line,
-    key: bindingKey(ref),
-    value: shownValue(valueOf(ref)),
-  }));
-  return { manifests, bindings };
+  // Found by value in the objects as read, so a reference in a chart's values or a kustomize input
+  // is traced to the Secret it renders into, wherever in the tree the reference is written.
+  const known = checked.refs.map(valueOf).filter((v) => v !== KNOWN_AFTER_APPLY);
+  const secret = valuesInSecrets(manifests, known);
+  const bindings = checked.refs.map((ref) => {
+    const value = valueOf(ref);
+    return {
+      file: ref.file,
+      line: ref.line,
+      key: bindingKey(ref),
+      value: secret.has(value) ? SECRET_VALUE : shownValue(value),
+    };
+  });
+  return { manifests, bindings, secretValues: [...secret] };
+}
+
+/**
+ * A Kubernetes plan (or apply result) with each value in `secretValues` replaced by `(secret)` in
+ * the diffs of Secrets. Their `data` and `stringData` are redacted already; this covers a value bound into a
+ * Secret's labels or annotations, which a diff shows.
+ */
+export function hideSecretValues(plan: PlaneResult, secretValues: readonly string[]): PlaneResult {
+  const values = secretValues.filter((v) => v !== '');
+  if (values.length === 0) return plan;
+  const hide = (c: Change): Change =>
+    c.diff && c.subject.startsWith('Secret/')
+      ? { ...c, diff: values.reduce((diff, v) => diff.replaceAll(v, SECRET_VALUE), c.diff) }
+      : c;
+  return { ...plan, changes: plan.changes.map(hide) };
 }
 
 async function liveFor(aws: AwsApplier | undefined, refs: readonly BindingRef[]): Promise<StackOutputs> {

@@ -4,7 +4,7 @@ import type { Revision, Workspace } from '../source/types';
 import type { AwsApplier } from '../../cdk/types';
 import type { KubeApplier } from '../kube/types';
 import { scrubRecord } from '../audit/secret-guard';
-import { checkBindings, plannedBindings, type PlannedBinding } from './bind-outputs';
+import { checkBindings, hideSecretValues, plannedBindings, type PlannedBinding } from './bind-outputs';
 
 /** What `cairn plan` computes for one environment: each plane's planned Changes (null: not planned). */
 export interface EnvironmentPlan {
@@ -12,7 +12,7 @@ export interface EnvironmentPlan {
   readonly sha: string;
   readonly aws: PlaneResult | null;
   readonly kubernetes: PlaneResult | null;
-  /** The AWS outputs bound into manifests: each reference and its value or `(known after apply)`. */
+  /** The AWS outputs bound into manifests: each reference and its value, `(known after apply)` or `(secret)`. */
   readonly bindings?: readonly PlannedBinding[];
 }
 
@@ -41,7 +41,7 @@ export async function planEnvironment(
     const checked = await checkBindings(env, kube, workspace.dir, aws, assembly);
     const planned = await plannedBindings(kube, workspace.dir, aws, checked, awsPlan);
     bindings = planned.bindings;
-    kubePlan = await kube.plan(planned.manifests);
+    kubePlan = hideSecretValues(await kube.plan(planned.manifests), planned.secretValues);
   }
   return scrubRecord({
     env: env.name,

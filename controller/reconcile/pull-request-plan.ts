@@ -3,7 +3,7 @@ import type { KubeApplier } from '../kube/types';
 import { withLogFields, type Log } from '../log';
 import { failureFrom, type Failure, type Phase, type PlaneResult } from '../model';
 import type { GitSource, PullRequestHead } from '../source/types';
-import { checkBindings, plannedBindings } from './bind-outputs';
+import { checkBindings, hideSecretValues, plannedBindings } from './bind-outputs';
 
 /**
  * What planning a pull request's head against one environment came to: each plane's planned
@@ -90,7 +90,7 @@ export async function planPullRequestHead(ports: PlanPorts, head: PullRequestHea
     kubernetes = await planePlan(log, async (step) => {
       // Manifests are read and validated first: a broken file fails here, naming itself.
       // AWS outputs bound into manifests: the live value, or (known after apply) for a stack the PR changes.
-      const { manifests } = await step('plan', async () =>
+      const { manifests, secretValues } = await step('plan', async () =>
         plannedBindings(
           ports.kube!,
           workspaceDir,
@@ -99,7 +99,8 @@ export async function planPullRequestHead(ports: PlanPorts, head: PullRequestHea
           aws ?? undefined,
         ),
       );
-      return step('plan', () => ports.kube!.plan(manifests));
+      // The comment never shows a Secret's diff; the plan is hidden all the same, as `cairn plan` hides it.
+      return hideSecretValues(await step('plan', () => ports.kube!.plan(manifests)), secretValues);
     });
 
   const plan = done({ aws, kubernetes, ...(Object.keys(skipped).length > 0 ? { skipped } : {}) });

@@ -20,7 +20,7 @@ import {
 } from '../model';
 import type { LeaseProof } from '../shard/lease';
 import type { GitSource, Revision } from '../source/types';
-import { bindOutputs, checkBindings, type CheckedManifests } from './bind-outputs';
+import { bindOutputs, checkBindings, hideSecretValues, type CheckedManifests } from './bind-outputs';
 import { PhaseTimer } from './phase-timer';
 
 /** What earlier reconciles left behind, per half (the audit log's `LastApplied`). */
@@ -189,12 +189,16 @@ export async function reconcileEnvironment(
         if (!checked || !ports.kube) return undefined;
         await fenced('apply-kubernetes');
         // Bound outputs are read once the AWS half stands: this reconcile's values, not the last one's.
-        const manifests =
+        const { manifests, secretValues } =
           checked.refs.length === 0
-            ? checked.manifests
+            ? { manifests: checked.manifests, secretValues: [] }
             : await bindOutputs(ports.kube, workspace.dir, ports.aws, checked.refs);
-        kube = await timer.run('apply-kubernetes', () =>
-          ports.kube!.apply(manifests, { drift, ...fenceFor('apply-kubernetes') }),
+        // A value bound into a Secret stays out of the ledger entry, as it stays out of the plan.
+        kube = hideSecretValues(
+          await timer.run('apply-kubernetes', () =>
+            ports.kube!.apply(manifests, { drift, ...fenceFor('apply-kubernetes') }),
+          ),
+          secretValues,
         );
         return kube;
       };

@@ -67,7 +67,7 @@ export function planInstall(
     err(`cairn: ${(error as Error).message}\n`);
     return 2;
   }
-  const facts = configFacts(text, source, replicas, o.namespace);
+  const facts = configFacts(text, source, replicas, o.namespace, o.synthRunner);
   const identities = identityFacts(parse(text), source, o.namespace);
   if (replicas > 1 && !identities.sharding) {
     err(

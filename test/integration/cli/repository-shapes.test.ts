@@ -27,6 +27,19 @@ sops:
   version: 3.9.4
 `;
 
+// Files joined by a tool, each carrying its UTF-8 byte order mark: after the `---` (kubectl reads
+// it) and, in the second, in front of the `---` (kubectl refuses it).
+const BOM = '\uFEFF';
+const settings = (name: string) =>
+  stringify({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: 'shapes' },
+    data: { k: 'v' },
+  });
+const JOINED = `${BOM}${settings('one')}---\n${BOM}${settings('two')}`;
+const JOINED_BEFORE_MARKER = `${settings('one')}${BOM}---\n${settings('two')}`;
+
 const LFS_POINTER =
   'version https://git-lfs.github.com/spec/v1\n' +
   'oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n';
@@ -54,7 +67,7 @@ describe('repository shapes (the real binary, real Git)', () => {
       configFile,
       stringify({
         repository: { url: repo.bare },
-        environments: ['dev', 'sops', 'sub', 'lfs', 'hidden'].map((name) => ({
+        environments: ['dev', 'sops', 'sub', 'lfs', 'hidden', 'joined', 'bom'].map((name) => ({
           name,
           branch: name,
           kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig, namespace: 'shapes' },
@@ -70,6 +83,8 @@ describe('repository shapes (the real binary, real Git)', () => {
       { 'k8s-resources/.archive/old.yaml': greetingManifest('shapes', 'old') },
       'dev',
     );
+    repo.commit('joined', 'files joined by a tool', { 'k8s-resources/joined.yaml': JOINED }, 'dev');
+    repo.commit('bom', 'a BOM before ---', { 'k8s-resources/joined.yaml': JOINED_BEFORE_MARKER }, 'dev');
     repo.commitSubmodule('sub', 'k8s-resources/vendored', repo.sha('dev'), 'dev');
   });
   afterAll(() => {
@@ -91,7 +106,17 @@ describe('repository shapes (the real binary, real Git)', () => {
     expect(code).toBe(0);
   });
 
+  it('reads a byte order mark at the start of a later document, as kubectl does', () => {
+    const { code, out } = validate('joined');
+    expect(out).toContain('is valid: 4 Kubernetes objects'); // the greeting's two, and one and two
+    expect(code).toBe(0);
+  });
+
   it.each([
+    [
+      'bom',
+      /k8s-resources\/joined\.yaml: invalid YAML at line 8, column 1: a byte order mark \(U\+FEFF, invisible in most editors\) stands before the document marker ---/,
+    ],
     ['sops', /k8s-resources\/db\.yaml: the document at line 1, column 1 is encrypted with SOPS/],
     ['sub', /k8s-resources\/vendored: is a Git submodule/],
     ['lfs', /aws-resources\/lambda\/code\.zip: is a Git LFS pointer/],

@@ -1,8 +1,10 @@
 import type { EnvironmentConfig } from '../../../controller/config/types';
 import { renderPlan } from '../../../controller/cli/render-plan';
+import { SECRET_VALUE } from '../../../controller/kube/aws-bindings';
 import { forgetSecrets, rememberSecrets } from '../../../controller/model';
 import { planEnvironment } from '../../../controller/reconcile/plan-environment';
 import type { Revision } from '../../../controller/source/types';
+import { FakeAws } from '../../helpers/reconcile-fakes';
 import { kubeKit } from './kube-kit';
 
 const kit = kubeKit('plan-mask');
@@ -40,5 +42,72 @@ describe('cairn plan output', () => {
     expect(printed).not.toContain(token);
     expect(printed).not.toContain('AKIAIOSFODNN7EXAMPLE');
     expect(printed).not.toContain('MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7');
+  });
+
+  it("shows an AWS output bound into a Secret as (secret): in the bindings, the JSON and the Secret's diff", async () => {
+    // given a commit binding one output into a Secret (its stringData and an annotation) and
+    // another into a ConfigMap, with both outputs live
+    const password = 'db-password-4e0b7a';
+    const url = 'http://localhost:5000/123456789012/jobs';
+    const aws = new FakeAws();
+    aws.live.set(
+      'dev-data',
+      new Map([
+        ['Password', password],
+        ['QueueUrl', url],
+      ]),
+    );
+    const ns = kit.name('ns');
+    const name = kit.name('env');
+    const env = { name, order: 'aws-first' } as unknown as EnvironmentConfig;
+    const revision = {
+      env: name,
+      sha: 'c'.repeat(40),
+      trees: { aws: null, k8s: 'd'.repeat(40) },
+    } as Revision;
+    const dir = await kit.workspace({
+      'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`,
+      'db.yaml': [
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata:',
+        '  name: db',
+        '  annotations: { rotated-from: "${aws:dev-data.Password}" }',
+        'stringData:',
+        '  password: ${aws:dev-data.Password}',
+        '---',
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: { name: queue }',
+        'data:',
+        '  url: ${aws:dev-data.QueueUrl}',
+        '',
+      ].join('\n'),
+    });
+
+    // when it is planned against the cluster and printed, as `cairn plan` and `--json` print it
+    const plan = await planEnvironment(
+      env,
+      revision,
+      { dir },
+      { aws, kube: kit.applier(name, kit.target(ns)) },
+    );
+    const printed = renderPlan(plan) + JSON.stringify(plan);
+
+    // then the Secret's binding reads (secret), the ConfigMap's its value, and the server dry run
+    // of the Secret still happened, its diff showing the keys but not the value
+    expect(plan.kubernetes?.failure).toBeUndefined();
+    expect(plan.bindings?.map((b) => [b.key, b.value])).toEqual([
+      ['dev-data.Password', SECRET_VALUE],
+      ['dev-data.Password', SECRET_VALUE],
+      ['dev-data.QueueUrl', url],
+    ]);
+    const secret = plan.kubernetes?.changes.find((c) => c.subject === `Secret/${ns}/db`);
+    expect(secret?.action).toBe('created');
+    expect(secret?.diff).toContain('password: "[redacted, changed]"');
+    expect(secret?.diff).toContain(`rotated-from: ${SECRET_VALUE}`);
+    expect(printed).toContain(`\${aws:dev-data.Password} = ${SECRET_VALUE}  (k8s-resources/db.yaml:7)`);
+    expect(printed).toContain(url);
+    expect(printed).not.toContain(password);
   });
 });

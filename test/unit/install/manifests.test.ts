@@ -240,6 +240,45 @@ describe('configFacts', () => {
     expect(facts.warnings.join('\n')).toMatch(/environment p has an AWS half.*isolation: sidecar/);
   });
 
+  describe('workspaces.dir, which the synth runner must see', () => {
+    // An environment whose CDK app runs in the synth-runner container, and the rest of a sound config.
+    const config = (rest: string) =>
+      `environments: [{name: prod, aws: {region: x, synth: {isolation: sidecar}}}]\naudit: {backend: dynamodb, dir: /var/lib/cairn/state/audit}\nserver: {host: 0.0.0.0, apiTokenEnv: A}\n${rest}`;
+    const warned = (text: string, synthRunner = true) =>
+      configFacts(text, 'c.yaml', 1, 'cairn', synthRunner).warnings;
+
+    it.each([
+      ['elsewhere', 'workspaces: {dir: /data/ws}\n', 'workspaces.dir is /data/ws'],
+      [
+        'unset, beside an audit.dir on the controller-only volume',
+        '',
+        'workspaces.dir is unset, so /var/lib/cairn/state/workspaces (workspaces/ beside audit.dir)',
+      ],
+      [
+        'relative (to the mounted config)',
+        'workspaces: {dir: ws}\n',
+        'workspaces.dir is ws (/etc/cairn/config/ws in the pod)',
+      ],
+    ])('warns when it is %s, naming the field, its value and the mount', (_case, rest, named) => {
+      expect(warned(config(rest))).toEqual([
+        `c.yaml: ${named}, but the synth-runner container mounts only /var/lib/cairn/workspaces of the pod's volume, so every job it runs (CDK synths, sidecar renders) fails; set workspaces.dir: /var/lib/cairn/workspaces`,
+      ]);
+    });
+
+    it.each([
+      ['at the mount', config('workspaces: {dir: /var/lib/cairn/workspaces}\n'), true],
+      ['below the mount', config('workspaces: {dir: /var/lib/cairn/workspaces/envs}\n'), true],
+      ['elsewhere, with no synth runner installed', config('workspaces: {dir: /data/ws}\n'), false],
+      [
+        'elsewhere, with no environment that runs jobs in the runner',
+        'environments: [{name: dev, kubernetes: {namespace: apps}}]\naudit: {backend: dynamodb, dir: /a}\nserver: {host: 0.0.0.0, apiTokenEnv: A}\nworkspaces: {dir: /data/ws}\n',
+        true,
+      ],
+    ])('says nothing when it is %s', (_case, text, synthRunner) => {
+      expect(warned(text, synthRunner)).toEqual([]);
+    });
+  });
+
   it('names the file of a config that is not YAML', () => {
     expect(() => configFacts('a: [', 'bad.yaml', 1)).toThrow(/^bad.yaml: not valid YAML/);
   });

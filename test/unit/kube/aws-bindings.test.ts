@@ -3,7 +3,9 @@ import {
   findBindings,
   KNOWN_AFTER_APPLY,
   outputsTransform,
+  valuesInSecrets,
 } from '../../../controller/kube/aws-bindings';
+import type { Manifest } from '../../../controller/kube/types';
 import { isCairnError } from '../../../controller/model/errors';
 import { forgetSecrets, rememberSecrets } from '../../../controller/model/secret-mask';
 import { shownValue } from '../../../controller/kube/aws-bindings';
@@ -77,5 +79,31 @@ describe('${aws:<stack>.<key>} in manifests', () => {
     rememberSecrets(['s3cr3t-value-123']);
     expect(shownValue('prefix-s3cr3t-value-123')).toBe('prefix-[masked]');
     forgetSecrets();
+  });
+});
+
+describe('valuesInSecrets', () => {
+  const object = (kind: string, rest: object): Manifest => ({
+    object: { apiVersion: 'v1', kind, metadata: { name: 'x' }, ...rest },
+    file: 'k8s-resources/x.yaml',
+    documentIndex: 0,
+  });
+
+  it.each([
+    ['stringData', object('Secret', { stringData: { password: 'hunter2-output' } }), true],
+    [
+      'data, base64-encoded (a chart b64enc)',
+      object('Secret', { data: { p: Buffer.from('user:hunter2-output').toString('base64') } }),
+      true,
+    ],
+    ['a label', object('Secret', { metadata: { name: 'x', labels: { v: 'hunter2-output' } } }), true],
+    ['a ConfigMap', object('ConfigMap', { data: { password: 'hunter2-output' } }), false],
+  ])('finds a value bound into %s', (_where, manifest, found) => {
+    const values = ['hunter2-output', 'elsewhere'];
+    expect([...valuesInSecrets([manifest], values)]).toEqual(found ? ['hunter2-output'] : []);
+  });
+
+  it("leaves a Secret's apiVersion out: a short value such as 1 is not found in v1", () => {
+    expect([...valuesInSecrets([object('Secret', { type: 'Opaque' })], ['1', 'v1', 'Secret'])]).toEqual([]);
   });
 });

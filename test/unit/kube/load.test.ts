@@ -86,6 +86,43 @@ describe('parsing manifests the way the API server reads them', () => {
   });
 });
 
+describe('a byte order mark (U+FEFF) in a multi-document file, as kubectl reads it', () => {
+  const BOM = '\uFEFF';
+  const doc = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\n`;
+  const read = (text: string) =>
+    parseManifestFile(text, 'f.yaml').map((p) => [p.object.metadata.name, p.line, Object.keys(p.object)[0]]);
+
+  it.each([
+    ['opens the file', `${BOM}${doc('a')}---\n${doc('b')}`],
+    ['opens a later document, after its ---', `${doc('a')}---\n${BOM}${doc('b')}`],
+    ['opens a later document that begins with a comment', `${doc('a')}---\n${BOM}# joined\n${doc('b')}`],
+    ['opens a later document that begins with its own ---', `${doc('a')}---\n${BOM}---\n${doc('b')}`],
+  ])('is dropped where it %s (files joined by a tool)', (_where, text) => {
+    // then both objects are read with keys free of the BOM, each naming its own line
+    const objects = read(text);
+    expect(objects.map(([name, , key]) => [name, key])).toEqual([
+      ['a', 'apiVersion'],
+      ['b', 'apiVersion'],
+    ]);
+    expect(JSON.stringify(parseManifestFile(text, 'f.yaml'))).not.toContain(BOM);
+  });
+
+  it('is refused in front of a --- line, naming the file and line (kubectl and kustomize refuse it too)', () => {
+    expect(() => parseManifestFile(`${doc('a')}${BOM}---\n${doc('b')}`, 'f.yaml')).toThrow(
+      /^f\.yaml: invalid YAML at line 4, column 1: a byte order mark \(U\+FEFF, invisible in most editors\) stands before the document marker ---/,
+    );
+  });
+
+  it('stays a character elsewhere, and a key it starts is named as such', () => {
+    expect(read(`${doc('a')}data: {x: "${BOM}y"}\n`)).toHaveLength(1);
+    expect(() =>
+      parseManifestFile(`apiVersion: v1\n${BOM}kind: ConfigMap\nmetadata: {name: a}\n`, 'f.yaml'),
+    ).toThrow(
+      /^f\.yaml: the document at line 1, column 1 has no kind: its key starts with a byte order mark/,
+    );
+  });
+});
+
 describe('a document whose aliases repeat a long string', () => {
   // 1 MiB of text that, serialized for the digest or the apply body, is 420 MB (measured: +451 MB RSS)
   const big = 'x'.repeat(1024 * 1024);

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { Assembly } from '../../../cdk/types';
 import type { EnvironmentConfig } from '../../../controller/config/types';
 import type { KubeApplier, KubeLoadOptions, Manifest } from '../../../controller/kube/types';
-import { checkBindings } from '../../../controller/reconcile/bind-outputs';
+import { SECRET_VALUE } from '../../../controller/kube/aws-bindings';
+import { parseManifestFile } from '../../../controller/kube/parse-manifests';
+import { checkBindings, hideSecretValues, plannedBindings } from '../../../controller/reconcile/bind-outputs';
 import { FakeAws } from '../../helpers/reconcile-fakes';
 
 /** A KubeApplier whose load runs the transform over fixed files, as readManifests does. */
@@ -24,6 +26,18 @@ class TextKube implements KubeApplier {
     return [];
   }
   async close() {}
+}
+
+/** A KubeApplier whose load runs the transform and parses the files, as readManifests does. */
+class ParsingKube extends TextKube {
+  constructor(private readonly texts: Readonly<Record<string, string>>) {
+    super(texts);
+  }
+  override async load(_dir: string, options: KubeLoadOptions = {}): Promise<readonly Manifest[]> {
+    return Object.entries(this.texts).flatMap(([file, text]) =>
+      parseManifestFile(options.transform?.(file, text) ?? text, file),
+    );
+  }
 }
 
 const env = (order: EnvironmentConfig['order'] = 'aws-first'): EnvironmentConfig => ({
@@ -88,5 +102,75 @@ describe('checkBindings (before anything is applied)', () => {
     aws.live.set('dev-data', new Map([['QueueUrl', 'http://q']]));
     const checked = await checkBindings(env(), kube, dir, aws, undefined);
     expect(checked.refs).toEqual([{ file: FILE, line: 2, stackName: 'dev-data', outputKey: 'QueueUrl' }]);
+  });
+});
+
+describe('plannedBindings (what cairn plan shows)', () => {
+  const URL = 'http://localhost:5000/123456789012/jobs';
+  const TOKEN = 'db-password-from-an-output';
+  const secretFile = (where: string) =>
+    [
+      'apiVersion: v1',
+      'kind: Secret',
+      'metadata:',
+      '  name: db',
+      ...(where === 'annotation' ? ['  annotations:', '    note: ${aws:dev-data.Token}'] : []),
+      ...(where === 'stringData' ? ['stringData:', '  password: ${aws:dev-data.Token}'] : []),
+      '---',
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: { name: queue }',
+      'data:',
+      '  url: ${aws:dev-data.QueueUrl}',
+    ].join('\n');
+
+  it.each(['stringData', 'annotation'])(
+    'shows a value bound into a Secret (%s) as (secret), and one in a ConfigMap of the same file',
+    async (where) => {
+      // Given a file binding one output into a Secret and another into a ConfigMap
+      const kube = new ParsingKube({ [FILE]: secretFile(where) });
+      const aws = new FakeAws();
+      aws.live.set(
+        'dev-data',
+        new Map([
+          ['QueueUrl', URL],
+          ['Token', TOKEN],
+        ]),
+      );
+      const checked = await checkBindings(env(), kube, dir, aws, undefined);
+      // When the plan reads the values
+      const planned = await plannedBindings(kube, dir, aws, checked, undefined);
+      // Then the Secret's value is hidden, the ConfigMap's shown, and the dry run gets both
+      expect(planned.bindings.map((b) => [b.key, b.value])).toEqual([
+        ['dev-data.Token', SECRET_VALUE],
+        ['dev-data.QueueUrl', URL],
+      ]);
+      expect(JSON.stringify(planned.bindings)).not.toContain(TOKEN);
+      expect(planned.secretValues).toEqual([TOKEN]);
+      expect(JSON.stringify(planned.manifests)).toContain(TOKEN);
+    },
+  );
+
+  it("hides a Secret's bound values in its diff, and leaves other objects' diffs alone", () => {
+    const plan = hideSecretValues(
+      {
+        changes: [
+          {
+            target: 'kubernetes',
+            subject: 'Secret/apps/db',
+            action: 'configured',
+            diff: `+     note: ${TOKEN}`,
+          },
+          {
+            target: 'kubernetes',
+            subject: 'ConfigMap/apps/q',
+            action: 'configured',
+            diff: `+   u: ${TOKEN}`,
+          },
+        ],
+      },
+      [TOKEN],
+    );
+    expect(plan.changes.map((c) => c.diff)).toEqual([`+     note: ${SECRET_VALUE}`, `+   u: ${TOKEN}`]);
   });
 });

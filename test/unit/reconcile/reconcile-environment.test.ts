@@ -1,6 +1,10 @@
 import type { EnvironmentConfig } from '../../../controller/config/types';
 import { CairnError } from '../../../controller/model/errors';
 import { silentLog } from '../../../controller/log';
+import { objectDiff } from '../../../controller/kube/diff';
+import { parseManifestFile } from '../../../controller/kube/parse-manifests';
+import type { KubeLoadOptions, Manifest } from '../../../controller/kube/types';
+import type { PlaneResult } from '../../../controller/model';
 import { reconcileEnvironment } from '../../../controller/reconcile/reconcile-environment';
 import { FakeAws, FakeKube, FakeSource, MemoryAudit, revision } from '../../helpers/reconcile-fakes';
 
@@ -209,5 +213,67 @@ describe('the Kubernetes half of an unchanged tree', () => {
     kube.drift = drift;
     await reconcileEnvironment(ports, revision('b2', { aws: null, k8s: 'tk' }), 'manual');
     expect(kube.calls).toEqual(calls);
+  });
+});
+
+describe('an AWS output bound into a Secret', () => {
+  const PASSWORD = 'db-password-from-an-output';
+  /** Reads one Secret file through the transform, and applies it with the diff the real applier makes. */
+  class SecretKube extends FakeKube {
+    private loaded: readonly Manifest[] = [];
+    override async load(dir: string, options: KubeLoadOptions = {}): Promise<readonly Manifest[]> {
+      await super.load(dir);
+      const file = 'k8s-resources/db.yaml';
+      const text = [
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata: { name: db, annotations: { rotated-from: "${aws:dev-data.Password}" } }',
+        'stringData: { password: "${aws:dev-data.Password}" }',
+      ].join('\n');
+      this.loaded = parseManifestFile(options.transform?.(file, text) ?? text, file).map((p) => ({
+        object: p.object,
+        file: p.file,
+        documentIndex: p.documentIndex,
+      }));
+      return this.loaded;
+    }
+    override async apply(): Promise<PlaneResult> {
+      const object = this.loaded[0]!.object;
+      return {
+        changes: [
+          {
+            target: 'kubernetes',
+            subject: 'Secret/apps/db',
+            action: 'created',
+            diff: objectDiff(undefined, object),
+          },
+        ],
+      };
+    }
+  }
+
+  it("stays out of the ledger entry: the Secret's diff hides its data and the bound annotation", async () => {
+    // given a commit binding a live output into a Secret's stringData and one of its annotations
+    const aws = new FakeAws();
+    aws.live.set('dev-data', new Map([['Password', PASSWORD]]));
+    const ports = {
+      env: env(),
+      source: new FakeSource(),
+      audit: new MemoryAudit(),
+      aws,
+      kube: new SecretKube(),
+      log: silentLog(),
+    };
+    // when it is applied
+    const { entry } = await reconcileEnvironment(
+      ports,
+      revision('a1', { aws: 't-aws', k8s: 't-k8s' }),
+      'poll',
+    );
+    // then the Secret was written, and its recorded diff names the keys but not the value
+    expect(entry.failure).toBeUndefined();
+    const diff = entry.changes.find((c) => c.subject === 'Secret/apps/db')?.diff;
+    expect(diff).toContain('rotated-from: (secret)');
+    expect(JSON.stringify(entry)).not.toContain(PASSWORD);
   });
 });
