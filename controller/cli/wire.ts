@@ -62,17 +62,20 @@ export async function wire(
   );
   // One lock per environment, held by its reconciles and its pull requests' plans alike.
   const lock = new EnvLock();
-  const pullRequests = host
-    ? new PullRequestPlanner({
-        environments: config.environments,
-        source,
-        appliers,
-        host,
-        lock,
-        log,
-        planForks: config.repository.host?.planForks ?? false,
-      })
-    : undefined;
+  const hostConfig = config.repository.host;
+  const pullRequests =
+    host && hostConfig
+      ? new PullRequestPlanner({
+          environments: config.environments,
+          source,
+          appliers,
+          host,
+          lock,
+          log,
+          repo: hostConfig.repo,
+          planForks: hostConfig.planForks,
+        })
+      : undefined;
   const shard = shardManagerFor(config, log);
   const live = new LiveEvents();
   const notifier = config.notifications

@@ -30,6 +30,11 @@ export interface PullRequest {
   readonly fromFork: boolean;
   /** Clone URL of the head's repository (differs from the configured one for a fork). */
   readonly headCloneUrl: string;
+  /**
+   * The repository the event is about, as the host names it (`owner/name`, GitLab's project path):
+   * only the configured repository's pull requests are planned.
+   */
+  readonly repository: string;
   readonly url?: string;
 }
 

@@ -19,6 +19,8 @@ export interface PullRequestPlannerDeps {
   /** The lock the controller's reconciles hold, so a plan never runs beside an apply of its environment. */
   readonly lock: EnvLock;
   readonly log: Log;
+  /** `repository.host.repo`: the repository whose pull requests are planned (`owner/name`, GitLab's project path). */
+  readonly repo: string;
   /** `repository.host.planForks`: plan pull requests whose head lives in a fork (their code runs in the synth). */
   readonly planForks: boolean;
 }
@@ -68,8 +70,19 @@ export class PullRequestPlanner {
   /**
    * Queues a plan of `pr` for every environment whose branch is its base (only those of `only`,
    * when given: sharded, the ones this replica holds); returns their names. Never waits.
+   * A pull request of another repository is planned for none: one secret may sign many
+   * repositories' events (an organization or group hook), and the number, base and fork flag of
+   * another repository's event would otherwise pick the configured repository's pull request of
+   * that number, and the environment and credentials it is planned with.
    */
   plan(pr: PullRequest, ref: string, only?: readonly string[]): readonly string[] {
+    if (pr.repository.toLowerCase() !== this.deps.repo.toLowerCase()) {
+      this.deps.log.warn(
+        { trigger: 'pull-request', pr: pr.number, repository: pr.repository, repo: this.deps.repo },
+        'pull request of another repository not planned',
+      );
+      return [];
+    }
     const envs = this.deps.environments.filter(
       (e) => e.branch === pr.base && (only === undefined || only.includes(e.name)),
     );

@@ -336,6 +336,7 @@ function isPullRequestHandoff(value: unknown): boolean {
     typeof pr.headRef === 'string' &&
     typeof pr.fromFork === 'boolean' &&
     typeof pr.headCloneUrl === 'string' &&
+    typeof pr.repository === 'string' &&
     (pr.url === undefined || typeof pr.url === 'string')
   );
 }

@@ -33,6 +33,7 @@ function mergeRequest(
       headSha: at(mr, 'last_commit', 'id'),
       fromFork: at(mr, 'source_project_id') !== at(mr, 'target_project_id'),
       headCloneUrl: at(mr, 'source', 'git_http_url') ?? at(payload, 'project', 'git_http_url'),
+      repository: at(payload, 'project', 'path_with_namespace'),
       url: at(mr, 'url'),
     },
     {
@@ -42,6 +43,7 @@ function mergeRequest(
       headRef: 'object_attributes.source_branch',
       headSha: 'object_attributes.last_commit.id',
       headCloneUrl: 'object_attributes.source.git_http_url',
+      repository: 'project.path_with_namespace',
     },
     PLAN_ACTIONS,
     (iid) => `refs/merge-requests/${iid}/head`,

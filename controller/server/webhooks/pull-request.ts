@@ -24,6 +24,8 @@ export interface PullRequestFields {
   readonly headSha: unknown;
   readonly fromFork: boolean;
   readonly headCloneUrl: unknown;
+  /** The repository the event is about (the pull request's base repository). */
+  readonly repository: unknown;
   readonly url: unknown;
 }
 
@@ -47,7 +49,9 @@ export function pullRequestVerdict(
   const number = fields.number;
   if (typeof number !== 'number' || !Number.isSafeInteger(number) || number <= 0)
     return { kind: 'malformed', reason: `${names.number} is not a pull request number`, ...d };
-  const missing = (['base', 'headRef', 'headSha', 'headCloneUrl'] as const).find((k) => !text(fields[k]));
+  const missing = (['base', 'headRef', 'headSha', 'headCloneUrl', 'repository'] as const).find(
+    (k) => !text(fields[k]),
+  );
   if (missing) return { kind: 'malformed', reason: `the pull request event has no ${names[missing]}`, ...d };
   const headSha = (fields.headSha as string).toLowerCase();
   // The sha names a directory and a git object: anything but hex is refused here, not downstream.
@@ -64,6 +68,7 @@ export function pullRequestVerdict(
     headSha,
     fromFork: fields.fromFork,
     headCloneUrl: fields.headCloneUrl as string,
+    repository: fields.repository as string,
     ...(url ? { url } : {}),
   };
   return { kind: 'pull-request', pr, ref: ref(number), ...d };
@@ -94,6 +99,7 @@ export function githubShapedPullRequest(
       headSha: at(pr, 'head', 'sha'),
       fromFork: headRepo === undefined || headRepo !== baseRepo,
       headCloneUrl: at(pr, 'head', 'repo', 'clone_url') ?? at(payload, 'repository', 'clone_url'),
+      repository: baseRepo,
       url: at(pr, 'html_url'),
     },
     {
@@ -103,6 +109,7 @@ export function githubShapedPullRequest(
       headRef: 'pull_request.head.ref',
       headSha: 'pull_request.head.sha',
       headCloneUrl: 'pull_request.head.repo.clone_url',
+      repository: 'repository.full_name',
     },
     actions,
     (n) => `refs/pull/${n}/head`,

@@ -67,6 +67,7 @@ describe('pull request plan against the real parts', () => {
       host,
       lock: new EnvLock(),
       log: silentLog(),
+      repo: 'platform/infra',
       planForks: false,
     });
   });
@@ -92,6 +93,7 @@ describe('pull request plan against the real parts', () => {
       headRef: `pr-${n}`,
       fromFork: false,
       headCloneUrl: platform.repo,
+      repository: 'platform/infra',
     };
   };
 

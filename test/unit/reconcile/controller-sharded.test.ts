@@ -326,6 +326,7 @@ describe('Controller with sharding: requests handed over by the CLI and by other
       headRef: 'x',
       fromFork: false,
       headCloneUrl: '/repo',
+      repository: 'o/r',
     };
     expect(controller.planPullRequest!(pr, 'refs/pull/7/head')).toEqual(['dev']);
     expect(controller.planPullRequest!(pr, 'refs/pull/7/head', ['prod'])).toEqual([]);

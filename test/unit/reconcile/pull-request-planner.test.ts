@@ -84,6 +84,7 @@ function pr(head: string, over: Partial<PullRequest> = {}): PullRequest {
     headRef: 'feature',
     fromFork: false,
     headCloneUrl: 'https://git.example.com/platform/infra.git',
+    repository: 'platform/infra',
     url: 'https://git.example.com/platform/infra/pulls/12',
     ...over,
   };
@@ -108,6 +109,7 @@ function setup(options: { planForks?: boolean; lock?: EnvLock } = {}) {
     host,
     lock,
     log: silentLog(),
+    repo: 'Platform/Infra',
     planForks: options.planForks ?? false,
   });
   return { environments, source, kube, host, lock, planner };
@@ -166,6 +168,19 @@ describe('PullRequestPlanner', () => {
     expect(source.pulls).toEqual([]);
     expect(host.calls).toEqual([]);
   });
+
+  it.each(['platform/infra-fork', 'mallory/infra', 'other/platform/infra'])(
+    'a pull request event of another repository (%s) is not planned, whatever its number and base',
+    async (repository) => {
+      const { planner, host, source } = setup();
+      // when an event signed with the same secret (an organization hook) names another repository
+      expect(planner.plan(pr('aaa', { repository }), 'refs/pull/12/head')).toEqual([]);
+      await planner.idle();
+      // then nothing of the configured repository's pull request 12 is fetched, commented or set
+      expect(source.pulls).toEqual([]);
+      expect(host.calls).toEqual([]);
+    },
+  );
 
   it('a second push updates the same comment', async () => {
     const { planner, host } = setup();

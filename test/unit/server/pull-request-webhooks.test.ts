@@ -49,6 +49,7 @@ describe('pull request webhooks', () => {
         headSha: '2d3d2f7f1d1c6a0e0b1dbbd6f5a1a4bb5a1e26c1',
         fromFork: false,
         headCloneUrl: 'http://localhost:3000/gitea/webhooks.git',
+        repository: 'gitea/webhooks',
         url: 'http://localhost:3000/gitea/webhooks/pulls/1',
       },
       ref: 'refs/pull/1/head',
@@ -66,6 +67,7 @@ describe('pull request webhooks', () => {
         headSha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
         fromFork: false,
         headCloneUrl: 'https://github.com/Codertocat/Hello-World.git',
+        repository: 'Codertocat/Hello-World',
         url: 'https://github.com/Codertocat/Hello-World/pull/2',
       },
       ref: 'refs/pull/2/head',
@@ -83,6 +85,7 @@ describe('pull request webhooks', () => {
         headSha: 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7',
         fromFork: false,
         headCloneUrl: 'http://example.com/awesome_space/awesome_project.git',
+        repository: 'gitlabhq/gitlab-test',
         url: 'http://example.com/diaspora/merge_requests/1',
       },
       ref: 'refs/merge-requests/1/head',
@@ -161,6 +164,7 @@ describe('pull request webhooks', () => {
       'object_attributes.last_commit.id',
     ],
     ['gitlab', (p: Payload): unknown => (p.object_attributes.iid = -3), 'object_attributes.iid'],
+    ['gitlab', (p: Payload): unknown => delete p.project, 'project.path_with_namespace'],
   ] as const)('%s: a missing or bad field is malformed and named (%#)', (host, spoil, field) => {
     const payload = documented(FIXTURE[host]);
     spoil(payload);
