@@ -4,7 +4,7 @@ import type { Log } from '../log';
 import { errorMessage } from '../model';
 import type { GitSource } from '../source/types';
 import type { EnvironmentAppliers } from './controller';
-import type { EnvLock } from './env-lock';
+import { EnvLock } from './env-lock';
 import { EnvQueue } from './env-queue';
 import { planContext, planDescription, planMarker, renderPlanComment } from './plan-comment';
 import { planFailure, planPullRequestHead } from './pull-request-plan';
@@ -62,6 +62,13 @@ export class PullRequestPlanner {
   private readonly latest = new Map<string, string>();
   /** The last status per `<env>#<number>`, in the order they were last set. */
   private readonly records = new Map<string, PlanRecord>();
+  /**
+   * One plan per environment waits for or holds the environment's lock; the others wait here.
+   * The lock is first come first served, so were every pull request's plan queued on it, whoever
+   * may open pull requests could hold back the environment's reconciles by as many plans (each up
+   * to the synth timeout) as pull requests they open; this way a reconcile waits for one plan.
+   */
+  private readonly turns = new EnvLock();
 
   constructor(private readonly deps: PullRequestPlannerDeps) {
     this.queue = new EnvQueue<PlanRequest>((key, request) => this.run(key, request), { log: deps.log });
@@ -167,14 +174,16 @@ export class PullRequestPlanner {
       'pending',
       this.deps.lock.busy(env.name) ? `waiting for ${env.name}'s reconcile` : 'planning',
     );
-    const plan = await this.deps.lock.run(env.name, async () => {
-      // A newer push that arrived while this one waited for the lock makes it moot.
-      if (this.superseded(key, sha)) return null;
-      return planPullRequestHead(
-        { source: this.deps.source, ...this.deps.appliers(env), log },
-        { env: env.name, base: pr.base, number: pr.number, ref, sha },
-      );
-    });
+    const plan = await this.turns.run(env.name, () =>
+      this.deps.lock.run(env.name, async () => {
+        // A newer push that arrived while this one waited for the lock makes it moot.
+        if (this.superseded(key, sha)) return null;
+        return planPullRequestHead(
+          { source: this.deps.source, ...this.deps.appliers(env), log },
+          { env: env.name, base: pr.base, number: pr.number, ref, sha },
+        );
+      }),
+    );
     if (!plan) {
       log.info({ phase: 'fetch' }, 'pull request plan superseded by a newer push');
       await status('error', 'superseded by a newer push; not planned');

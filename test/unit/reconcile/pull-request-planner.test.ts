@@ -320,6 +320,41 @@ describe('PullRequestPlanner', () => {
     expect(kube.calls.indexOf('plan')).toBeLessThan(kube.calls.indexOf('apply start'));
   });
 
+  it("many pull requests' plans never hold back the environment's reconcile: it waits for the plan in flight only", async () => {
+    // Found in review: the lock is first come first served, and every pull request's plan queued on
+    // it, so whoever may open pull requests (no push rights) could open twenty whose synths run to
+    // the timeout (5 minutes each) and keep a merged hotfix from being applied for 100 minutes.
+    const lock = new EnvLock();
+    const { planner, kube, environments } = setup({ lock });
+    const source = new PullSource();
+    source.heads = [{ kind: 'revision', revision: revision('a1', { aws: null, k8s: 'tree-a1' }, 'prod') }];
+    const controller = new Controller({
+      config: config(environments),
+      source,
+      audit: new MemoryAudit(),
+      appliers: () => ({ kube }),
+      log: silentLog(),
+      lock,
+    });
+    // given one plan of prod in flight and eight more pull requests into main asking for theirs
+    const held = gate();
+    kube.gate = held.promise;
+    for (let n = 12; n <= 20; n++)
+      planner.plan(pr(`${n}a`, { base: 'main', number: n }), `refs/pull/${n}/head`);
+    await new Promise((r) => setTimeout(r, 10));
+    // when prod's branch moves and a reconcile is queued
+    await controller.start();
+    await new Promise((r) => setTimeout(r, 20));
+    held.open();
+    kube.gate = undefined;
+    await controller.idle();
+    await planner.idle();
+    // then the reconcile ran right after the plan in flight, and the other plans after it
+    const order = kube.calls.filter((c) => c === 'plan' || c === 'apply start');
+    expect(order.indexOf('apply start')).toBe(1);
+    expect(order.filter((c) => c === 'plan')).toHaveLength(9);
+  });
+
   it('a Git host that is down is logged, and the plan still runs to the end', async () => {
     const { planner, host, kube } = setup();
     host.failWith = new Error('503 Service Unavailable');
