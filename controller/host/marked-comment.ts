@@ -18,8 +18,11 @@ export interface CommentPage {
 export const MAX_PAGES = 50;
 
 /**
- * The first comment carrying `marker` that cairn itself wrote: by `self` when the host said who
- * the token is, else by a bot account. Pages are read in order until it is found or they end.
+ * The first comment starting with `marker` that cairn itself wrote: by `self` when the host said
+ * who the token is, else by a bot account. Pages are read in order until it is found or they end.
+ * Starting with it, not merely holding it: cairn's own plan comments quote repository text (a
+ * diff, a failure) verbatim in fenced blocks, so one environment's comment can hold another's
+ * marker, and would then be overwritten with that environment's plan.
  */
 export async function findMarked(
   marker: string,
@@ -30,7 +33,7 @@ export async function findMarked(
   for (let read = 0; read < MAX_PAGES; read++) {
     const { comments, next: after } = await page(next);
     const found = comments.find(
-      (c) => c.body.includes(marker) && (self !== null ? c.author === self : c.bot === true),
+      (c) => c.body.trimStart().startsWith(marker) && (self !== null ? c.author === self : c.bot === true),
     );
     if (found) return found;
     if (!after || after === next) return undefined;
