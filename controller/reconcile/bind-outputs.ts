@@ -15,6 +15,7 @@ import {
 } from '../kube/aws-bindings';
 import type { KubeApplier, Manifest } from '../kube/types';
 import { CairnError } from '../model/errors';
+import { encodedForms } from '../model/secret-forms';
 import type { Change, PlaneResult } from '../model';
 
 /** The manifests of a commit read with its AWS bindings checked, before anything is applied. */
@@ -92,6 +93,8 @@ export interface PlannedManifests {
   readonly bindings: readonly PlannedBinding[];
   /** The bound values that land in a Secret: shown nowhere, not even in that Secret's diff. */
   readonly secretValues: readonly string[];
+  /** Every live output value bound (not the `(known after apply)` ones): a pull request's plan shows none. */
+  readonly liveValues: readonly string[];
 }
 
 /**
@@ -106,7 +109,8 @@ export async function plannedBindings(
   checked: CheckedManifests,
   awsPlan: PlaneResult | undefined,
 ): Promise<PlannedManifests> {
-  if (checked.refs.length === 0) return { manifests: checked.manifests, bindings: [], secretValues: [] };
+  if (checked.refs.length === 0)
+    return { manifests: checked.manifests, bindings: [], secretValues: [], liveValues: [] };
   const changing = new Set(
     (awsPlan?.changes ?? [])
       .filter((c) => !c.subject.includes('/') && c.action !== 'unchanged')
@@ -131,7 +135,40 @@ export async function plannedBindings(
       value: secret.has(value) ? SECRET_VALUE : shownValue(value),
     };
   });
-  return { manifests, bindings, secretValues: [...secret] };
+  return { manifests, bindings, secretValues: [...secret], liveValues: [...new Set(known)] };
+}
+
+/** What a live AWS output bound into a pull request's manifests reads as in its plan. */
+export const OUTPUT_VALUE = '(aws output)';
+
+// Shorter values would hide ordinary words all over the diffs (the secret masker's bound too).
+const MIN_HIDDEN_LENGTH = 6;
+
+/**
+ * A pull request's Kubernetes plan with every value of `values` (live AWS outputs the tree bound),
+ * in each spelling the secret masker knows, replaced by `(aws output)` wherever the plan shows
+ * text: subjects, diffs, reasons, types and the failure. The tree is the pull request author's, so
+ * where it binds an output is too: into a ConfigMap, or a field whose refusal quotes the value.
+ */
+export function hideBoundValues(plan: PlaneResult, values: readonly string[]): PlaneResult {
+  const forms = [
+    ...new Set(values.filter((v) => v.length >= MIN_HIDDEN_LENGTH).flatMap((v) => encodedForms(v))),
+  ].sort((a, b) => b.length - a.length);
+  if (forms.length === 0) return plan;
+  const hide = (text: string): string => forms.reduce((t, form) => t.replaceAll(form, OUTPUT_VALUE), text);
+  const hideChange = (c: Change): Change => ({
+    ...c,
+    subject: hide(c.subject),
+    ...(c.diff === undefined ? {} : { diff: hide(c.diff) }),
+    ...(c.reason === undefined ? {} : { reason: hide(c.reason) }),
+    ...(c.type === undefined ? {} : { type: hide(c.type) }),
+  });
+  const failure = plan.failure && {
+    ...plan.failure,
+    message: hide(plan.failure.message),
+    ...(plan.failure.subject === undefined ? {} : { subject: hide(plan.failure.subject) }),
+  };
+  return { changes: plan.changes.map(hideChange), ...(failure ? { failure } : {}) };
 }
 
 /**

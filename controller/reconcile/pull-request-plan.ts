@@ -3,7 +3,7 @@ import type { KubeApplier } from '../kube/types';
 import { withLogFields, type Log } from '../log';
 import { failureFrom, type Failure, type Phase, type PlaneResult } from '../model';
 import type { GitSource, PullRequestHead } from '../source/types';
-import { checkBindings, hideSecretValues, plannedBindings } from './bind-outputs';
+import { checkBindings, hideBoundValues, hideSecretValues, plannedBindings } from './bind-outputs';
 
 /**
  * What planning a pull request's head against one environment came to: each plane's planned
@@ -86,11 +86,12 @@ export async function planPullRequestHead(ports: PlanPorts, head: PullRequestHea
 
   let kubernetes: PlaneResult | null = null;
   if (!ports.kube) skipped.kubernetes = 'no kubernetes target for this environment';
-  else
-    kubernetes = await planePlan(log, async (step) => {
+  else {
+    let bound: readonly string[] = [];
+    const planned = await planePlan(log, async (step) => {
       // Manifests are read and validated first: a broken file fails here, naming itself.
       // AWS outputs bound into manifests: the live value, or (known after apply) for a stack the PR changes.
-      const { manifests, secretValues } = await step('plan', async () =>
+      const { manifests, secretValues, liveValues } = await step('plan', async () =>
         plannedBindings(
           ports.kube!,
           workspaceDir,
@@ -99,9 +100,14 @@ export async function planPullRequestHead(ports: PlanPorts, head: PullRequestHea
           aws ?? undefined,
         ),
       );
+      bound = liveValues;
       // The comment never shows a Secret's diff; the plan is hidden all the same, as `cairn plan` hides it.
       return hideSecretValues(await step('plan', () => ports.kube!.plan(manifests)), secretValues);
     });
+    // The dry runs need the live values, but the pull request's author chose where they land (a
+    // ConfigMap, a field whose refusal quotes them): its plan shows none, its failure included.
+    kubernetes = hideBoundValues(planned, bound);
+  }
 
   const plan = done({ aws, kubernetes, ...(Object.keys(skipped).length > 0 ? { skipped } : {}) });
   const failure = planFailure(plan);

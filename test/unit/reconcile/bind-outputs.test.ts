@@ -6,7 +6,13 @@ import type { EnvironmentConfig } from '../../../controller/config/types';
 import type { KubeApplier, KubeLoadOptions, Manifest } from '../../../controller/kube/types';
 import { SECRET_VALUE } from '../../../controller/kube/aws-bindings';
 import { parseManifestFile } from '../../../controller/kube/parse-manifests';
-import { checkBindings, hideSecretValues, plannedBindings } from '../../../controller/reconcile/bind-outputs';
+import {
+  checkBindings,
+  hideBoundValues,
+  hideSecretValues,
+  OUTPUT_VALUE,
+  plannedBindings,
+} from '../../../controller/reconcile/bind-outputs';
 import { FakeAws } from '../../helpers/reconcile-fakes';
 
 /** A KubeApplier whose load runs the transform over fixed files, as readManifests does. */
@@ -147,9 +153,42 @@ describe('plannedBindings (what cairn plan shows)', () => {
       ]);
       expect(JSON.stringify(planned.bindings)).not.toContain(TOKEN);
       expect(planned.secretValues).toEqual([TOKEN]);
+      expect([...planned.liveValues].sort()).toEqual([TOKEN, URL].sort());
       expect(JSON.stringify(planned.manifests)).toContain(TOKEN);
     },
   );
+
+  it("a pull request's plan shows no live output value: in any object's diff, subject or reason, any spelling, nor its failure", () => {
+    const plan = hideBoundValues(
+      {
+        changes: [
+          {
+            target: 'kubernetes',
+            subject: `ConfigMap/apps/${TOKEN}`,
+            action: 'configured',
+            diff: `+   u: ${TOKEN}\n+   j: "${JSON.stringify(`"${TOKEN}`).slice(1, -1)}"\n+   s: short`,
+            reason: `refused: ${encodeURIComponent(TOKEN)}`,
+          },
+        ],
+        failure: {
+          code: 'kube.invalid',
+          phase: 'plan',
+          retryable: false,
+          subject: `Service/apps/${TOKEN}`,
+          message: `spec.type: Unsupported value: "${TOKEN}"`,
+        },
+      },
+      [TOKEN, 'short'],
+    );
+    expect(JSON.stringify(plan)).not.toContain(TOKEN);
+    expect(plan.changes[0]).toMatchObject({
+      subject: `ConfigMap/apps/${OUTPUT_VALUE}`,
+      reason: `refused: ${OUTPUT_VALUE}`,
+    });
+    // (a value under six characters is left: hiding it would hide ordinary words of every diff)
+    expect(plan.changes[0]!.diff).toContain('+   s: short');
+    expect(plan.failure).toMatchObject({ message: `spec.type: Unsupported value: "${OUTPUT_VALUE}"` });
+  });
 
   it("hides a Secret's bound values in its diff, and leaves other objects' diffs alone", () => {
     const plan = hideSecretValues(
