@@ -10,6 +10,14 @@ export const COMMENT_LIMIT = 65_536;
 export const DIFF_LIMIT = 4_000;
 // Room kept free under the limit for the truncation note and the closing tags.
 const RESERVE = 1_000;
+// Characters at most naming the changes whose details are left out (the rest are counted).
+const NAMES_LIMIT = 8_000;
+
+/** One folded detail section, and the one line that names it when it is left out. */
+interface Section {
+  readonly name: string;
+  readonly text: string;
+}
 
 /** The HTML comment that marks cairn's plan comment for `env`, so each push updates the same one. */
 export function planMarker(env: string): string {
@@ -99,7 +107,7 @@ function kubeSummary(plan: PullRequestPlan): string[] {
 }
 
 /** One folded section per stack that changes, listing its resource changes. */
-function awsDetails(plan: PullRequestPlan): string[] {
+function awsDetails(plan: PullRequestPlan): Section[] {
   return stacksOf(plan.aws?.changes ?? [])
     .filter((s) => s.resources.length > 0)
     .map(({ stack, resources }) => {
@@ -108,20 +116,23 @@ function awsDetails(plan: PullRequestPlan): string[] {
           r.replacement === true ? 'yes' : r.replacement === 'conditional' ? 'conditional' : '';
         return `| ${r.action} | \`${inline(r.subject.slice(stack.subject.length + 1))}\` | ${r.type ? markdownCode(r.type) : ''} | ${replacement} |`;
       });
-      return [
-        `<details><summary>Stack <code>${inline(stack.subject)}</code>: ${resources.length} resource changes</summary>`,
-        '',
-        '| Action | Logical id | Type | Replacement |',
-        '| --- | --- | --- | --- |',
-        ...rows,
-        '',
-        '</details>',
-      ].join('\n');
+      return {
+        name: `stack \`${inline(stack.subject)}\`: ${resources.length} resource changes`,
+        text: [
+          `<details><summary>Stack <code>${inline(stack.subject)}</code>: ${resources.length} resource changes</summary>`,
+          '',
+          '| Action | Logical id | Type | Replacement |',
+          '| --- | --- | --- | --- |',
+          ...rows,
+          '',
+          '</details>',
+        ].join('\n'),
+      };
     });
 }
 
 /** One folded section per object that changes, with its diff (a Secret's never shown). */
-function kubeDetails(plan: PullRequestPlan): string[] {
+function kubeDetails(plan: PullRequestPlan): Section[] {
   return (plan.kubernetes?.changes ?? [])
     .filter((c) => c.action !== 'unchanged')
     .map((c) => {
@@ -133,14 +144,30 @@ function kubeDetails(plan: PullRequestPlan): string[] {
         : c.diff
           ? fenced(capText(c.diff, DIFF_LIMIT), 'diff')
           : 'No diff.';
-      return [
-        `<details><summary>${c.action} <code>${inline(c.subject)}</code>${file}${reason}</summary>`,
-        '',
-        body,
-        '',
-        '</details>',
-      ].join('\n');
+      return {
+        name: `${c.action} \`${inline(c.subject)}\``,
+        text: [
+          `<details><summary>${c.action} <code>${inline(c.subject)}</code>${file}${reason}</summary>`,
+          '',
+          body,
+          '',
+          '</details>',
+        ].join('\n'),
+      };
     });
+}
+
+/** The list naming left-out sections, at most NAMES_LIMIT characters, counting the rest. */
+function leftOut(sections: readonly Section[]): string {
+  const lines: string[] = [];
+  let used = 0;
+  for (const { name } of sections) {
+    if (used + name.length + 3 > NAMES_LIMIT - 40) break;
+    lines.push(`- ${name}`);
+    used += name.length + 3;
+  }
+  const rest = sections.length - lines.length;
+  return [...lines, ...(rest > 0 ? [`\nand ${rest} more.`] : [])].join('\n');
 }
 
 function hasChanges(plan: PullRequestPlan): boolean {
@@ -196,15 +223,25 @@ export function renderPlanComment(plan: PullRequestPlan, gate?: PromotionGate): 
     ...kubeSummary(plan),
   ].join('\n');
   const sections = [...awsDetails(plan), ...kubeDetails(plan)];
+  const room = COMMENT_LIMIT - RESERVE;
+  // When not every section fits, the ones left out are named (up to NAMES_LIMIT): room for that is
+  // kept, so that big diffs of some objects cannot push another change out of sight.
+  const fitsAll = sections.reduce((n, s) => n + s.text.length + 2, summary.length) <= room;
+  const names = fitsAll
+    ? 0
+    : Math.min(
+        NAMES_LIMIT,
+        sections.reduce((n, s) => n + s.name.length + 3, 0),
+      );
   let body = summary;
   let shown = 0;
   for (const section of sections) {
-    if (body.length + section.length + 2 > COMMENT_LIMIT - RESERVE) break;
-    body += `\n\n${section}`;
+    if (body.length + section.text.length + 2 > room - names) break;
+    body += `\n\n${section.text}`;
     shown++;
   }
   if (shown < sections.length)
-    body += `\n\n_${sections.length - shown} of ${sections.length} detail sections are not shown: the comment would be over the host's ${COMMENT_LIMIT}-character limit._`;
+    body += `\n\n_${sections.length - shown} of ${sections.length} detail sections are not shown: the comment would be over the host's ${COMMENT_LIMIT}-character limit._\n\n${leftOut(sections.slice(shown))}`;
   // A summary alone over the limit (thousands of stacks) is cut hard rather than refused by the host.
   return body.length < COMMENT_LIMIT
     ? `${body}\n`

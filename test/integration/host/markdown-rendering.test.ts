@@ -54,6 +54,34 @@ describe('repository text in what cairn posts, as Gitea renders it', () => {
     expect(active(html)).toEqual(none);
   });
 
+  it('names a change whose details are left out as inert text', async () => {
+    const filler: Change[] = Array.from({ length: 16 }, (_, i) => ({
+      target: 'kubernetes',
+      subject: `ConfigMap/app/filler-${i}`,
+      action: 'configured',
+      diff: `+${'x'.repeat(5_000)}`,
+    }));
+    const html = await rendered(
+      renderPlanComment({
+        env: 'dev',
+        base: 'dev',
+        number: 3,
+        sha: 'abcdef0123456789abcdef0123456789abcdef01',
+        aws: null,
+        kubernetes: {
+          changes: [
+            ...filler,
+            { target: 'kubernetes', subject: `ConfigMap/app/${hostile}`, action: 'configured' },
+          ],
+        },
+        durationMs: 10,
+      }),
+    );
+    expect(html).toContain('detail sections are not shown');
+    expect(html).toContain('evil.example');
+    expect(active(html)).toEqual(none);
+  });
+
   it("shows a revert pull request's reverted subject as inert text", async () => {
     const entry = {
       id: 'e1',

@@ -246,6 +246,35 @@ describe('renderPlanComment', () => {
     expect(body).toContain('| 0 | 60 | 0 | 0 | 0 |');
   });
 
+  it('names every change whose details are left out, so big diffs cannot push one out of sight', () => {
+    // Found in review: sixteen 4,000-character ConfigMap diffs filled the comment, and the Role
+    // the pull request also changed was only "1 of 17 detail sections not shown", unnamed.
+    const filler = Array.from({ length: 16 }, (_, i) =>
+      object(`ConfigMap/apps/filler-${i}`, 'configured', `+${'x'.repeat(5_000)}`),
+    );
+    const role = object('Role/apps/read-secrets', 'configured', '+  - secrets');
+    const stack: Change[] = [
+      { target: 'aws', subject: 'Data', action: 'configured' },
+      { target: 'aws', subject: 'Data/AdminRole', action: 'created', type: 'AWS::IAM::Role' },
+    ];
+    const body = renderPlanComment(
+      plan({ aws: { changes: stack }, kubernetes: { changes: [...filler, role] } }),
+    );
+    expect(body.length).toBeLessThan(COMMENT_LIMIT);
+    expect(body).toMatch(/_\d+ of 18 detail sections are not shown/);
+    expect(body).toContain('configured `Role/apps/read-secrets`');
+    expect(body).toContain('Stack <code>Data</code>: 1 resource changes');
+  });
+
+  it('names the left-out changes up to a bound, and counts the rest', () => {
+    const many = Array.from({ length: 2_000 }, (_, i) =>
+      object(`ConfigMap/apps/${'n'.repeat(40)}-${i}`, 'configured', `+${'x'.repeat(3_000)}`),
+    );
+    const body = renderPlanComment(plan({ kubernetes: { changes: many } }));
+    expect(body.length).toBeLessThan(COMMENT_LIMIT);
+    expect(body).toMatch(/and \d+ more\./);
+  });
+
   it('cuts one long diff with a note', () => {
     const body = renderPlanComment(
       plan({ kubernetes: { changes: [object('ConfigMap/a/b', 'configured', 'y'.repeat(10_000))] } }),
