@@ -184,7 +184,9 @@ export class PullRequestPlanner {
         );
       }),
     );
-    if (!plan) {
+    // A head the pull request has moved past (a late or replayed event) is superseded too: its
+    // plan must not replace the comment of the head the pull request has now.
+    if (!plan || plan.failure?.code === 'source.pull-head-gone') {
       log.info({ phase: 'fetch' }, 'pull request plan superseded by a newer push');
       await status('error', 'superseded by a newer push; not planned');
       return;

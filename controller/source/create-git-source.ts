@@ -202,20 +202,22 @@ class ReaderSource implements GitSource {
         subject,
         hint: 'the pull request may be closed, or the host may not publish pull request refs',
       });
+    // Only the head the ref holds now is planned: an older event (delivered late, or replayed:
+    // hosts sign no timestamp) would otherwise put an older head's plan over the newer one's.
+    // The newer push's own event plans the head the ref has moved to.
+    const gone = () =>
+      new CairnError(`has no commit ${head.sha.slice(0, 12)} (its head is now ${fetched.slice(0, 12)})`, {
+        code: 'source.pull-head-gone',
+        phase: 'fetch',
+        retryable: false,
+        subject,
+      });
+    if (fetched !== head.sha) throw gone();
     let info;
     try {
       info = await this.reader.commit(head.sha);
     } catch {
-      // The ref moved past a commit that is gone (a force push): the newer push's event plans it.
-      throw new CairnError(
-        `has no commit ${head.sha.slice(0, 12)} (its head is now ${fetched.slice(0, 12)})`,
-        {
-          code: 'source.pull-head-gone',
-          phase: 'fetch',
-          retryable: false,
-          subject,
-        },
-      );
+      throw gone();
     }
     const [aws, k8s] = await Promise.all([
       this.reader.folderTree(head.sha, 'aws-resources'),
