@@ -55,6 +55,12 @@ export function httpServerOptions(limits: ServerLimits): {
  */
 export function guardConnections(server: Server, limits: ServerLimits): { readonly open: () => number } {
   server.maxConnections = limits.maxConnections;
+  const silence = limits.headersTimeoutMs + limits.bodyTimeoutMs;
+  // Node sets a socket's timeout to the keep-alive timeout after each answer, and back to
+  // `server.timeout` at the next request: left at 0, that dropped the cut below from a
+  // connection's second request on, and a client that asked for answers and never read them
+  // held its connection and every answer queued for it for good.
+  server.timeout = silence;
   const perClient = new Map<string, number>();
   let open = 0;
   server.on('connection', (socket: Socket) => {
@@ -67,7 +73,7 @@ export function guardConnections(server: Server, limits: ServerLimits): { readon
     perClient.set(client, count);
     open += 1;
     // A connection silent for the whole request budget holds a slot for nothing.
-    socket.setTimeout(limits.headersTimeoutMs + limits.bodyTimeoutMs, () => socket.destroy());
+    socket.setTimeout(silence, () => socket.destroy());
     socket.once('close', () => {
       open -= 1;
       const left = (perClient.get(client) ?? 1) - 1;
