@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ServerConfig } from '../config/types';
 
@@ -46,6 +46,36 @@ export function httpServerOptions(limits: ServerLimits): {
     keepAliveTimeout: Math.min(KEEP_ALIVE_MS, limits.headersTimeoutMs),
     connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
   };
+}
+
+/**
+ * Requests of one connection whose answers are not finished yet, at most: a client that pipelines
+ * more (no browser or webhook sender does) is cut. Node parses every request of a read chunk at
+ * once (about 1,700 short ones in 64 KiB) and keeps each, with its answer, until the client reads
+ * that answer, so a client that pipelined and stopped reading held megabytes per connection.
+ */
+export const MAX_PIPELINED_REQUESTS = 8;
+
+/**
+ * An HTTP server under the guard (see guardConnections and httpServerOptions) that hands `handler`
+ * at most MAX_PIPELINED_REQUESTS requests of one connection at a time; at one more, the connection
+ * is destroyed and the rest of what it sent is never handed on.
+ */
+export function createGuardedServer(limits: ServerLimits, handler: RequestListener): Server {
+  const waiting = new WeakMap<Socket, number>();
+  const server = createServer(httpServerOptions(limits), (req, res) => {
+    const socket = req.socket;
+    const count = (waiting.get(socket) ?? 0) + 1;
+    if (count > MAX_PIPELINED_REQUESTS) {
+      socket.destroy();
+      return;
+    }
+    waiting.set(socket, count);
+    res.once('close', () => waiting.set(socket, (waiting.get(socket) ?? 1) - 1));
+    handler(req, res);
+  });
+  guardConnections(server, limits);
+  return server;
 }
 
 /**

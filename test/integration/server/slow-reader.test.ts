@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLog } from '../../../controller/log';
 import { createServer, type RunningServer } from '../../../controller/server/create-server';
+import { MAX_PIPELINED_REQUESTS } from '../../../controller/server/connection-guard';
 import { Metrics } from '../../../controller/server/metrics';
 import { FakeController } from '../../helpers/fake-controller';
 
@@ -39,8 +40,18 @@ function open(url: string): Promise<Conn> {
 const closedWithin = (c: Conn, ms: number) =>
   Promise.race([c.closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms))]);
 
+/** A controller that counts how often /readyz asked it. */
+class CountingController extends FakeController {
+  asked = 0;
+  override ready(): boolean {
+    this.asked += 1;
+    return super.ready();
+  }
+}
+
 describe('a client that stops reading its answers', () => {
   let server: RunningServer;
+  let controller: CountingController;
   let dir: string;
   const conns: Conn[] = [];
 
@@ -48,8 +59,9 @@ describe('a client that stops reading its answers', () => {
     dir = mkdtempSync(join(tmpdir(), 'cairn-slow-reader-'));
     writeFileSync(join(dir, 'index.html'), '<!doctype html>');
     writeFileSync(join(dir, 'app.js'), Buffer.alloc(ASSET_BYTES, 'x'));
+    controller = new CountingController();
     server = await createServer({
-      controller: new FakeController(),
+      controller,
       metrics: new Metrics(),
       log: silentLog(),
       // A connection silent for headers + body timeout (2 s here) is cut.
@@ -97,5 +109,31 @@ describe('a client that stops reading its answers', () => {
     const ms = await closedWithin(c, 10_000);
     expect(ms).toBeDefined();
     expect(c.received().split('content-type: text/javascript').length - 1).toBeLessThan(16);
+  });
+
+  it('is cut when it pipelines more than MAX_PIPELINED_REQUESTS, and the rest is never handled', async () => {
+    // Found in review: Node parses every request of a read chunk at once and keeps each, with its
+    // answer, until the client reads it; 3,000 pipelined GET /ui/app.js on each of 256
+    // connections took `cairn run` to 2.3 GB (and blocked its event loop for seconds) even
+    // with silent connections cut.
+    // Given a client that sends 2,000 requests in one go
+    const c = await open(server.url);
+    conns.push(c);
+    const before = controller.asked;
+    c.socket.write(get('/readyz').repeat(2000));
+    // Then the connection is cut at once, and at most MAX_PIPELINED_REQUESTS of them were handled
+    expect(await closedWithin(c, 3000)).toBeDefined();
+    expect(controller.asked - before).toBeLessThanOrEqual(MAX_PIPELINED_REQUESTS);
+    expect(c.received().split('HTTP/1.1 200 OK').length - 1).toBeLessThanOrEqual(MAX_PIPELINED_REQUESTS);
+  });
+
+  it('answers a keep-alive client that waits for each answer as often as it asks', async () => {
+    const c = await open(server.url);
+    conns.push(c);
+    for (let i = 1; i <= 3 * MAX_PIPELINED_REQUESTS; i++) {
+      c.socket.write(get('/healthz'));
+      while (c.received().split('{"status":"ok"}').length - 1 < i) await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(c.socket.destroyed).toBe(false);
   });
 });
