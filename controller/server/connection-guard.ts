@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ServerConfig } from '../config/types';
 
@@ -49,12 +49,48 @@ export function httpServerOptions(limits: ServerLimits): {
 }
 
 /**
+ * Requests of one connection whose answers are not finished yet, at most: a client that pipelines
+ * more (no browser or webhook sender does) is cut. Node parses every request of a read chunk at
+ * once (about 1,700 short ones in 64 KiB) and keeps each, with its answer, until the client reads
+ * that answer, so a client that pipelined and stopped reading held megabytes per connection.
+ */
+export const MAX_PIPELINED_REQUESTS = 8;
+
+/**
+ * An HTTP server under the guard (see guardConnections and httpServerOptions) that hands `handler`
+ * at most MAX_PIPELINED_REQUESTS requests of one connection at a time; at one more, the connection
+ * is destroyed and the rest of what it sent is never handed on.
+ */
+export function createGuardedServer(limits: ServerLimits, handler: RequestListener): Server {
+  const waiting = new WeakMap<Socket, number>();
+  const server = createServer(httpServerOptions(limits), (req, res) => {
+    const socket = req.socket;
+    const count = (waiting.get(socket) ?? 0) + 1;
+    if (count > MAX_PIPELINED_REQUESTS) {
+      socket.destroy();
+      return;
+    }
+    waiting.set(socket, count);
+    res.once('close', () => waiting.set(socket, (waiting.get(socket) ?? 1) - 1));
+    handler(req, res);
+  });
+  guardConnections(server, limits);
+  return server;
+}
+
+/**
  * Caps connections in total (Node closes the excess at once) and per client address (closed here
  * as soon as accepted, before a byte is read), and cuts a connection that sends nothing at all.
  * Counts are dropped with their last connection, so a flood leaves nothing behind.
  */
 export function guardConnections(server: Server, limits: ServerLimits): { readonly open: () => number } {
   server.maxConnections = limits.maxConnections;
+  const silence = limits.headersTimeoutMs + limits.bodyTimeoutMs;
+  // Node sets a socket's timeout to the keep-alive timeout after each answer, and back to
+  // `server.timeout` at the next request: left at 0, that dropped the cut below from a
+  // connection's second request on, and a client that asked for answers and never read them
+  // held its connection and every answer queued for it for good.
+  server.timeout = silence;
   const perClient = new Map<string, number>();
   let open = 0;
   server.on('connection', (socket: Socket) => {
@@ -67,7 +103,7 @@ export function guardConnections(server: Server, limits: ServerLimits): { readon
     perClient.set(client, count);
     open += 1;
     // A connection silent for the whole request budget holds a slot for nothing.
-    socket.setTimeout(limits.headersTimeoutMs + limits.bodyTimeoutMs, () => socket.destroy());
+    socket.setTimeout(silence, () => socket.destroy());
     socket.once('close', () => {
       open -= 1;
       const left = (perClient.get(client) ?? 1) - 1;

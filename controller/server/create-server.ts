@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config/types';
 import { CairnError } from '../model/errors';
@@ -6,7 +6,7 @@ import type { Log } from '../log';
 import { loadApiTokens, registerApiAuth, registerLocalHostCheck, type ApiToken } from './api-auth';
 import { registerApiRoutes } from './api-routes';
 import { BodyBudget, BodyError, readBody, tooLargeMessage } from './body-reader';
-import { guardConnections, httpServerOptions, serverLimits, type ServerLimits } from './connection-guard';
+import { createGuardedServer, serverLimits, type ServerLimits } from './connection-guard';
 import type { Metrics } from './metrics';
 import { createProbeServer } from './probe-listener';
 import { registerProbeRoutes } from './probe-routes';
@@ -163,12 +163,8 @@ function buildApp(
   const { controller, metrics, log, config } = options;
   const app = Fastify({
     logger: false,
-    // Node's own timeouts, checked often enough to hold (see httpServerOptions).
-    serverFactory: (handler) => {
-      const server = createHttpServer(httpServerOptions(limits), handler);
-      guardConnections(server, limits);
-      return server;
-    },
+    // Node's own timeouts, checked often enough to hold, and the connection caps (see connection-guard).
+    serverFactory: (handler) => createGuardedServer(limits, handler),
   });
   const budget = new BodyBudget(limits.maxBufferedBodyBytes);
   // Signatures are computed over the exact bytes received, so every body is kept as a Buffer.

@@ -13,7 +13,18 @@ const FETCH_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 export interface MetricsOptions {
   /** Also export prom-client's process metrics (CPU, memory, event-loop lag). Off in tests. */
   readonly processMetrics?: boolean;
+  /** The fewest milliseconds between two starts of `render` (default RENDER_INTERVAL_MS). */
+  readonly renderIntervalMs?: number;
 }
+
+/**
+ * The fewest milliseconds between two renderings of the registry for `/metrics`, which anyone who
+ * reaches the port may ask for (without `server.metricsAuth`). A rendering costs milliseconds per
+ * environment (found in review: 13 ms and 300 KB with 10 environments, 53 ms and 3 MB with 100,
+ * against 0.3 ms for a refused webhook), once per request, and each answer held its own copy until
+ * its client read it.
+ */
+export const RENDER_INTERVAL_MS = 250;
 
 /**
  * The controller's Prometheus metrics, on a registry of their own (not prom-client's global one,
@@ -129,8 +140,29 @@ export class Metrics implements ControllerMetrics {
   });
   private readonly heldBy = new Map<string, Set<string>>();
 
+  private readonly renderIntervalMs: number;
+  private lastRender = Number.NEGATIVE_INFINITY;
+  private nextRender: Promise<Buffer> | undefined;
+
   constructor(options: MetricsOptions = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'cairn_' });
+    this.renderIntervalMs = options.renderIntervalMs ?? RENDER_INTERVAL_MS;
+  }
+
+  /**
+   * The registry in the Prometheus text format, rendered after this call (so it holds every change
+   * made before it), but at most once per `renderIntervalMs`: callers that arrive meanwhile wait
+   * for the next rendering and share it, one Buffer for every answer, whatever the number of callers.
+   */
+  render(): Promise<Buffer> {
+    this.nextRender ??= new Promise<void>((resolve) =>
+      setTimeout(resolve, Math.max(0, this.lastRender + this.renderIntervalMs - Date.now())),
+    ).then(async () => {
+      this.lastRender = Date.now();
+      this.nextRender = undefined;
+      return Buffer.from(await this.registry.metrics());
+    });
+    return this.nextRender;
   }
 
   /** Records a whole reconcile of `env` (`phase="total"`). */

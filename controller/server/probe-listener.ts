@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { guardConnections, httpServerOptions, type ServerLimits } from './connection-guard';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createGuardedServer, type ServerLimits } from './connection-guard';
 import { readiness } from './probe-routes';
 import type { ControllerPort } from './types';
 
@@ -26,11 +26,7 @@ export const PROBE_PATHS = ['/healthz', '/readyz'] as const;
  * read from a request but its first line and headers.
  */
 export function createProbeServer(controller: ControllerPort): Server {
-  const server = createServer(httpServerOptions(PROBE_LIMITS), (req, res) =>
-    answerProbe(controller, req, res),
-  );
-  guardConnections(server, PROBE_LIMITS);
-  return server;
+  return createGuardedServer(PROBE_LIMITS, (req, res) => answerProbe(controller, req, res));
 }
 
 function answerProbe(controller: ControllerPort, req: IncomingMessage, res: ServerResponse): void {

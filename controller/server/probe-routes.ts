@@ -32,6 +32,6 @@ export function registerProbeRoutes(
     return reply.code(ready.status).send(ready.body);
   });
   app.get('/metrics', async (_req, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+    reply.type(metrics.registry.contentType).send(await metrics.render()),
   );
 }

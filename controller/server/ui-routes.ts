@@ -58,12 +58,9 @@ export function registerUiRoutes(app: FastifyInstance, dir: string = uiAssetsDir
   }
   const send = (reply: FastifyReply, name: string) => {
     const body = files.get(name);
+    // Not the folder: where cairn is installed is not for whoever reaches the port.
     if (!body)
-      return answer(
-        reply,
-        503,
-        `the web UI is not built (${name} is missing in ${dir}); run \`npm run build\``,
-      );
+      return answer(reply, 503, `the web UI is not built (${name} is missing); run \`npm run build\``);
     return securityHeaders(reply, ASSETS[name]!).send(body);
   };
   app.get('/', async (_req, reply) => send(reply, 'index.html'));

@@ -72,6 +72,27 @@ describe('/metrics without server.metricsAuth (the default)', () => {
     }
   });
 
+  it('renders at most once per RENDER_INTERVAL_MS for a flood of scrapes, each answer holding every change made before it', async () => {
+    // Found in review: every unauthenticated scrape rendered the registry anew (53 ms and 3 MB with
+    // 100 environments) and each answer kept its own copy until its client read it.
+    const t = await startTestServer();
+    try {
+      const renders = jest.spyOn(t.metrics.registry, 'metrics');
+      // When 200 scrapes arrive at once
+      const answers = await Promise.all(Array.from({ length: 200 }, () => scrape(t)));
+      expect(new Set(answers.map((a) => a.status))).toEqual(new Set([200]));
+      // Then the registry was rendered once or twice, not 200 times
+      expect(renders.mock.calls.length).toBeLessThanOrEqual(2);
+      // and a change made just before a scrape is in its answer
+      t.metrics.incWebhook('github', 'ping');
+      expect(await (await scrape(t)).text()).toContain(
+        'cairn_webhook_requests_total{provider="github",result="ping"} 1',
+      );
+    } finally {
+      await t.server.close();
+    }
+  });
+
   it('refuses to start with metricsAuth and no API token, naming the field', async () => {
     await expect(
       createServer({

@@ -131,6 +131,36 @@ describe('web UI routes', () => {
     expect((await get(withPort, '/ui/..%2Fpackage.json')).status).toBe(404);
   });
 
+  it('says, to anyone, that the UI is not built without saying where cairn is installed', async () => {
+    // Found in review: the 503 named the absolute folder of the package to unauthenticated peers.
+    const empty = mkdtempSync(join(tmpdir(), 'cairn-no-ui-'));
+    const bare = await createServer({
+      controller,
+      metrics: new Metrics(),
+      log: silentLog(),
+      uiAssetsDir: empty,
+      config: {
+        port: 0,
+        host: '127.0.0.1',
+        maxBodyBytes: 1024 * 1024,
+        apiTokens: [{ env: 'UI_READ', scopes: ['read'] }],
+      },
+      env: { UI_READ: READ },
+    });
+    try {
+      for (const path of ['/', '/ui/app.js']) {
+        const answer = await fetch(`${bare.url}${path}`);
+        expect(answer.status).toBe(503);
+        const { message } = (await answer.json()) as { message: string };
+        expect(message).toContain('npm run build');
+        expect(message).not.toContain(empty);
+      }
+    } finally {
+      await bare.close();
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
   it.each([
     ['read', READ, ['read'], false, false],
     ['read+sync', SYNC, ['read', 'sync'], true, true],

@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { genericHeaders, pushPayload, sign } from '../../helpers/webhook-deliveries';
 import { SECRET, startTestServer, type TestServer } from './test-server';
 
@@ -84,4 +88,43 @@ describe('webhook replays over real HTTP', () => {
       expect(await t.sample(counted(name, 'duplicate'))).toBe(1);
     },
   );
+
+  it('github: one captured delivery sent again under thousands of long ids keeps no more than a digest of each', async () => {
+    // Found in review: the delivery id travels outside the signature and was kept as given, so
+    // whoever held one signed delivery filled the dedupe (16,384 ids) with ids of up to 16 KiB:
+    // `cairn run` went from 76 MB to 327 MB, for good, in 5 s.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const captured = sign.github(pushPayload('nobody'), { secret: SECRET });
+    const { port } = new URL(t.server.url);
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    const replay = () =>
+      new Promise<number>((resolve, reject) => {
+        const headers = { ...captured.headers, 'x-github-delivery': randomBytes(7000).toString('hex') };
+        const r = request(
+          { host: '127.0.0.1', port, path: '/hooks/github', method: 'POST', agent, headers },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        r.on('error', reject);
+        r.end(captured.body);
+      });
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // When it is sent 3,000 times, each under a fresh 14,000-character id
+    let next = 0;
+    const statuses: number[] = [];
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next++ < 3000) statuses.push(await replay());
+      }),
+    );
+    agent.destroy();
+    gc();
+    // Then every replay was dropped, and the ids (42 MB as sent) left a few megabytes at most
+    expect(statuses.filter((s) => s !== 200)).toHaveLength(1);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(8 * 1024 * 1024);
+  });
 });
