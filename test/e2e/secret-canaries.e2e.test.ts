@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parse, stringify } from 'yaml';
 import type { AuditEntry } from '../../controller/model';
 import { planMarker } from '../../controller/reconcile/plan-comment';
@@ -97,16 +98,22 @@ function filesUnder(dir: string, prefix = ''): [string, string][] {
  * knows (raw, JSON-escaped, URL-encoded, base64 and base64 inside a longer base64 text).
  *
  * Secrets: the controller's AWS credentials (access key id, secret key, session token), each
- * environment's Kubernetes ServiceAccount token, the webhook secret, the Git token (repository and
- * host), two API tokens (variable and file), the audit key, a notification URL and its signing
- * secret, a Secret's `stringData` and `data` values, an AWS output bound into that Secret, the value
- * a pull request rotates it to, and a value the API server refuses (422).
+ * environment's Kubernetes ServiceAccount token and one the API server does not know (401), the
+ * webhook secret, the Git token (repository and host) and one Gitea refuses, two API tokens
+ * (variable and file), the audit key, a notification URL and its signing secret, a Secret's
+ * `stringData` and `data` values, an AWS output (resolved from SSM by CloudFormation) bound into
+ * that Secret, the value a pull request rotates it to, and a value the API server refuses.
  *
- * Channels: stdout and stderr of `cairn validate`, `plan` (text and `--json`), `sync` (success, a
- * failed stack, an apply refused with 403), `audit list/show/verify`; every line of `cairn run`;
- * every documented GET of the API (with and without a token), `/metrics`, the probes, the web UI's
- * page and files; the pull-request comments and commit statuses on Gitea; the notification bodies
- * and OTLP trace posts; the audit folder and its witness.
+ * Channels: stdout and stderr of `cairn validate`, `plan` (text and `--json`), `sync` (a success, a
+ * stack that rolls back, an apply refused with 403, a token refused with 401, a Git token refused,
+ * a missing repository), `audit list/show/verify` and `audit migrate` to DynamoDB; every byte
+ * `cairn run` printed; every documented GET of the API (with each token and with none),
+ * `/api/events`, `/metrics`, the probes, the web UI's page and files; the pull-request comments and
+ * commit statuses on Gitea; the notification bodies (one refused with 503 and retried) and OTLP
+ * trace posts; the audit folder, its witness and the DynamoDB items.
+ *
+ * Not covered: the web UI as Chromium renders it (it shows what the API answers, checked here),
+ * assumed-role credentials (this platform uses the controller's own keys), sharding's handoff key.
  */
 describe('secret canaries: no secret in any log, plan, ledger entry or answer', () => {
   const sandbox = sandboxEnv();
@@ -124,11 +131,15 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
     secretData: `canary-secret-data-${tag()}`,
     awsOutput: `canary-aws-output-${tag()}`,
     rotated: `canary-secret-rotated-${tag()}`,
-    // A number as YAML reads it: the API server quotes such a value when it refuses the Secret.
+    forgedGitToken: `canary-forged-git-token-${tag()}`,
     forgedKubeToken: `canary-forged-kube-token-${tag()}`,
+    // A number as YAML reads it: the API server quotes such a value when it refuses the Secret.
     refusedPin: String(100_000_000_000 + Math.floor(Math.random() * 800_000_000_000)),
   };
   const kubeNs = `canary-${id}`;
+  const table = `cairn-canary-${id}`;
+  const dynamo = new DynamoDBClient(sandboxAwsClientConfig());
+  const ssm = new SSMClient(sandboxAwsClientConfig());
   const parameter = `/cairn-canary-${id}/token`;
   const channels = new Map<string, string>();
   const record = (channel: string, text: string) =>
@@ -144,6 +155,7 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
   let receiver: Awaited<ReturnType<typeof recordingReceiver>>;
   let nobodyConfig: string;
   let forgedConfig: string;
+  let missingRepoConfig: string;
   let notifyUrl: string;
   const kc = new KubeConfig();
   const token = (file: string) =>
@@ -170,9 +182,7 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
     notifyUrl = `${receiver.url}/notify/${c.notifyUrlPath}`;
     proxy = await startCfnFaultProxy(sandbox.aws.endpoint);
     // The AWS output's value lives only in SSM: CloudFormation resolves it at deploy time.
-    const ssm = new SSMClient(sandboxAwsClientConfig());
     await ssm.send(new PutParameterCommand({ Name: parameter, Value: c.awsOutput, Type: 'String' }));
-    ssm.destroy();
     // Kubernetes: a ServiceAccount that may do everything (dev) and one that may do nothing (the 403 path).
     kubectlApply(identities());
     const apiTokenEnvName = 'CAIRN_CANARY_API_TOKEN';
@@ -216,6 +226,8 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
         config.environments = [dev, { ...prod, name: 'prod', branch: 'prod' }];
       },
     });
+    // A private repository: the Git token is needed, and a wrong one is refused.
+    await p.gitea.request('PATCH', `/repos/${p.owner}/${p.repo}`, { private: true });
     const dir = p.platform.dir;
     writeFileSync(join(dir, 'api-token'), `${c.apiTokenFile}\n`, { mode: 0o600 });
     writeFileSync(join(dir, 'audit.key'), c.auditKey, { mode: 0o600 });
@@ -236,6 +248,11 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
     envs[0]!.kubernetes.kubeconfig = forgedKubeconfig;
     forgedConfig = join(dir, 'cairn-forged.yaml');
     writeFileSync(forgedConfig, stringify(config));
+    envs[0]!.kubernetes.kubeconfig = adminKubeconfig;
+    const repository = config.repository as Record<string, unknown>;
+    repository.url = `${String(repository.url).replace(/\.git$/, '')}-missing.git`;
+    missingRepoConfig = join(dir, 'cairn-missing-repository.yaml');
+    writeFileSync(missingRepoConfig, stringify(config));
     kc.loadFromFile(sandbox.kubernetes.kubeconfig);
 
     // dev: a Secret holding canaries in stringData and data, and the AWS output bound into it.
@@ -287,6 +304,7 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
       { name: 'Kubernetes token (deployer)', value: token(adminKubeconfig) },
       { name: 'Kubernetes token (nobody)', value: token(nobodyKubeconfig) },
       { name: 'Kubernetes token (unknown to the server)', value: c.forgedKubeToken },
+      { name: 'Git token Gitea refuses', value: c.forgedGitToken },
       { name: 'webhook secret', value: p.cliEnv[WEBHOOK_SECRET_ENV]! },
       { name: 'Git token', value: p.cliEnv[GITEA_TOKEN_ENV]! },
       { name: 'API token (env)', value: c.apiTokenEnv },
@@ -307,6 +325,10 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
     await p?.cleanup();
     await proxy?.close();
     await receiver?.close();
+    await dynamo.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
+    dynamo.destroy();
+    await ssm.send(new DeleteParameterCommand({ Name: parameter })).catch(() => undefined);
+    ssm.destroy();
     kubectlDelete(identities());
     kubectlDelete(stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `${kubeNs}-prod` } }));
   });
@@ -328,8 +350,8 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
       .join('---\n');
   }
 
-  const cli = (args: readonly string[], config = p.configFile) =>
-    runCli([...args.slice(0, 1), '--config', config, ...args.slice(1)], p.cliEnv);
+  const cli = (args: readonly string[], config = p.configFile, env: NodeJS.ProcessEnv = {}) =>
+    runCli([...args.slice(0, 1), '--config', config, ...args.slice(1)], { ...p.cliEnv, ...env });
   const cliAudit = (args: readonly string[]) =>
     runCli(['audit', ...args, '--config', p.configFile], p.cliEnv);
 
@@ -367,6 +389,22 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
     );
     expect(unknown.code).not.toBe(0);
     recordCli('cairn plan --env dev (401)', await cli(['plan', '--env', 'dev'], forgedConfig));
+    // and a Git token Gitea refuses, and a repository Gitea does not have
+    const badGit = { [GITEA_TOKEN_ENV]: c.forgedGitToken };
+    const gitRefused = recordCli(
+      'cairn sync --env dev (Git token refused)',
+      await cli(['sync', '--env', 'dev'], p.configFile, badGit),
+    );
+    expect(gitRefused.code).not.toBe(0);
+    recordCli(
+      'cairn validate --env dev (Git token refused)',
+      await cli(['validate', '--env', 'dev'], p.configFile, badGit),
+    );
+    const gitMissing = recordCli(
+      'cairn sync --env dev (no such repository)',
+      await cli(['sync', '--env', 'dev'], missingRepoConfig),
+    );
+    expect(gitMissing.code).not.toBe(0);
     const rolledBack = recordCli('cairn sync --env prod (stack fails)', await cli(['sync', '--env', 'prod']));
     expect(rolledBack.code).not.toBe(0);
 
@@ -498,6 +536,27 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
     for (const [name, text] of filesUnder(p.platform.auditDir)) record(`audit file ${name}`, text);
     for (const [name, text] of filesUnder(`${p.platform.auditDir}.witness`))
       record(`witness file ${name}`, text);
+    // the same ledger copied into DynamoDB (moto), read back through the CLI and as raw items
+    const dynamoConfig = join(p.platform.dir, 'cairn-dynamodb.yaml');
+    const withTable = parse(readFileSync(p.configFile, 'utf8')) as { audit: Record<string, unknown> };
+    withTable.audit = {
+      ...withTable.audit,
+      backend: 'dynamodb',
+      dynamodb: { table, region: sandbox.aws.region, endpoint: sandbox.aws.endpoint },
+    };
+    writeFileSync(dynamoConfig, stringify(withTable));
+    const dynamoAudit = (args: readonly string[]) =>
+      runCli(['audit', ...args, '--config', dynamoConfig], p.cliEnv);
+    const migrated = recordCli(
+      'cairn audit migrate (DynamoDB)',
+      await dynamoAudit(['migrate', '--from-dir', p.platform.auditDir]),
+    );
+    expect(migrated.code).toBe(0);
+    recordCli('cairn audit list --json (DynamoDB)', await dynamoAudit(['list', '--limit', '100', '--json']));
+    recordCli('cairn audit verify (DynamoDB)', await dynamoAudit(['verify']));
+    const items = await dynamo.send(new ScanCommand({ TableName: table }));
+    expect(items.Items?.length).toBeGreaterThan(0);
+    record('DynamoDB items', JSON.stringify(items.Items));
 
     // Gitea: every comment on both pull requests, and the commit statuses of every head involved
     for (const pr of [rotatePr.number, refusePr.number])

@@ -181,7 +181,10 @@ export async function makeGiteaPlatform(
       if (child && child.exitCode === null) {
         const exited = new Promise((resolve) => child!.once('exit', resolve));
         child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+        // A pending 10 s timer kept jest from exiting after the suite.
+        clearTimeout(timer);
       }
       await gitea.deleteRepo(owner, repo).catch(() => undefined);
       platform.cleanup();
