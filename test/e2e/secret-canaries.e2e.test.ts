@@ -28,7 +28,7 @@ jest.setTimeout(300_000);
 
 const tag = () => randomBytes(6).toString('hex');
 
-/** The platform's CDK app, plus an output whose value CloudFormation resolves from an SSM parameter (never in the repository). */
+/** The platform's CDK app, plus outputs whose values CloudFormation resolves from SSM parameters (never in the repository). */
 const APP_WITH_SECRET_OUTPUT = `
 const cdk = require('aws-cdk-lib');
 const fs = require('fs');
@@ -39,6 +39,9 @@ const stack = new cdk.Stack(app, 'Data', { stackName: spec.prefix + '-' + env + 
 new cdk.aws_s3.Bucket(stack, 'Bucket');
 new cdk.CfnOutput(stack, 'CanaryToken', {
   value: cdk.aws_ssm.StringParameter.valueForStringParameter(stack, spec.parameter),
+});
+new cdk.CfnOutput(stack, 'StarToken', {
+  value: cdk.aws_ssm.StringParameter.valueForStringParameter(stack, spec.starParameter),
 });
 app.synth();
 `;
@@ -102,7 +105,9 @@ function filesUnder(dir: string, prefix = ''): [string, string][] {
  * webhook secret, the Git token (repository and host) and one Gitea refuses, two API tokens
  * (variable and file), the audit key, a notification URL and its signing secret, a Secret's
  * `stringData` and `data` values, an AWS output (resolved from SSM by CloudFormation) bound into
- * that Secret, the value a pull request rotates it to, and a value the API server refuses.
+ * that Secret, another whose value starts with `*` (a YAML alias once in place, which fails the
+ * plan and the apply), the value a pull request rotates the Secret to, and a value the API server
+ * refuses.
  *
  * Channels: stdout and stderr of `cairn validate`, `plan` (text and `--json`), `sync` (a success, a
  * stack that rolls back, an apply refused with 403, a token refused with 401, a Git token refused,
@@ -130,6 +135,7 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
     secretStringData: `canary-secret-stringdata-${tag()}`,
     secretData: `canary-secret-data-${tag()}`,
     awsOutput: `canary-aws-output-${tag()}`,
+    starOutput: `canary-star-output-${tag()}`,
     rotated: `canary-secret-rotated-${tag()}`,
     forgedGitToken: `canary-forged-git-token-${tag()}`,
     forgedKubeToken: `canary-forged-kube-token-${tag()}`,
@@ -141,6 +147,7 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
   const dynamo = new DynamoDBClient(sandboxAwsClientConfig());
   const ssm = new SSMClient(sandboxAwsClientConfig());
   const parameter = `/cairn-canary-${id}/token`;
+  const starParameter = `/cairn-canary-${id}/star`;
   const channels = new Map<string, string>();
   const record = (channel: string, text: string) =>
     channels.set(channel, `${channels.get(channel) ?? ''}${text}\n`);
@@ -183,6 +190,10 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
     proxy = await startCfnFaultProxy(sandbox.aws.endpoint);
     // The AWS output's value lives only in SSM: CloudFormation resolves it at deploy time.
     await ssm.send(new PutParameterCommand({ Name: parameter, Value: c.awsOutput, Type: 'String' }));
+    // A generated password may start with punctuation: in a plain YAML scalar, `*` starts an alias.
+    await ssm.send(
+      new PutParameterCommand({ Name: starParameter, Value: `*${c.starOutput}`, Type: 'String' }),
+    );
     // Kubernetes: a ServiceAccount that may do everything (dev) and one that may do nothing (the 403 path).
     kubectlApply(identities());
     const apiTokenEnvName = 'CAIRN_CANARY_API_TOKEN';
@@ -259,7 +270,7 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
     const stack = p.platform.stackName('dev');
     p.platform.commit('dev', 'Add the app credentials', {
       'aws-resources/app.js': APP_WITH_SECRET_OUTPUT,
-      'aws-resources/stack.json': JSON.stringify({ prefix: `e2e${p.platform.id}`, parameter }),
+      'aws-resources/stack.json': JSON.stringify({ prefix: `e2e${p.platform.id}`, parameter, starParameter }),
       'k8s-resources/credentials.yaml': secretManifest(
         p.platform.namespace('dev'),
         stack,
@@ -316,6 +327,7 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
       { name: 'Secret stringData', value: c.secretStringData },
       { name: 'Secret data', value: c.secretData },
       { name: 'AWS output bound into a Secret', value: c.awsOutput },
+      { name: 'AWS output (starting with *) bound into a Secret', value: c.starOutput },
       { name: 'Secret value a pull request rotates to', value: c.rotated },
       { name: 'Secret value the API server refuses', value: c.refusedPin },
     ];
@@ -328,6 +340,7 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
     await dynamo.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
     dynamo.destroy();
     await ssm.send(new DeleteParameterCommand({ Name: parameter })).catch(() => undefined);
+    await ssm.send(new DeleteParameterCommand({ Name: starParameter })).catch(() => undefined);
     ssm.destroy();
     kubectlDelete(identities());
     kubectlDelete(stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `${kubeNs}-prod` } }));
@@ -457,6 +470,25 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
     const merged = await p.gitea.mergePullRequest(p.owner, p.repo, rotatePr.number);
     const mergeEntry = await p.entryFor('dev', merged.sha, 120_000);
     expect(mergeEntry.outcome).toBe('succeeded');
+    // and a pull request binding an output that starts with `*` into a Secret, planned and merged:
+    // the manifest no longer parses once the value is in place, which fails the plan and the apply
+    const starHead = branchFromDev('star', {
+      'k8s-resources/star.yaml': stringify({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'star', namespace: dev },
+        stringData: { token: `\${aws:${p.platform.stackName('dev')}.StarToken}` },
+      }),
+    });
+    const starPr = await p.gitea.openPullRequest(p.owner, p.repo, {
+      head: 'star',
+      base: 'dev',
+      title: 'Star',
+    });
+    await commentOn(starPr.number, starHead);
+    const starMerged = await p.gitea.mergePullRequest(p.owner, p.repo, starPr.number);
+    const starEntry = await p.entryFor('dev', starMerged.sha, 120_000);
+    expect(starEntry.outcome).toBe('failed');
     // and a prod commit, announced by Gitea's push delivery, whose stack rolls back again
     const prodHead = p.platform.commit('prod', 'prod: turn green', {
       'k8s-resources/settings.yaml': settings(`${kubeNs}-prod`, 'green'),
@@ -559,9 +591,9 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
     record('DynamoDB items', JSON.stringify(items.Items));
 
     // Gitea: every comment on both pull requests, and the commit statuses of every head involved
-    for (const pr of [rotatePr.number, refusePr.number])
+    for (const pr of [rotatePr.number, refusePr.number, starPr.number])
       for (const m of await p.gitea.comments(p.owner, p.repo, pr)) record(`Gitea comment on #${pr}`, m.body);
-    for (const sha of [rotateHead, refuseHead, merged.sha])
+    for (const sha of [rotateHead, refuseHead, merged.sha, starHead, starMerged.sha])
       record(
         `Gitea statuses of ${sha.slice(0, 8)}`,
         JSON.stringify(await p.gitea.commitStatuses(p.owner, p.repo, sha)),
