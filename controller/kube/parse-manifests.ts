@@ -1,5 +1,5 @@
 import * as jsYaml from 'js-yaml';
-import { CairnError } from '../model/errors';
+import { CairnError, yamlReason } from '../model/errors';
 import type { KubeObject } from './types';
 
 /** One object read from a file, before discovery has said whether it is namespaced. */
@@ -134,26 +134,10 @@ function expandsBeyond(value: unknown, limit: number): boolean {
   return false;
 }
 
-// js-yaml reasons that quote what the parser read: an alias's name, a tag, a tag handle or prefix.
-const ALIAS_REASON = /^unidentified alias /;
-const TAG_REASON =
-  /^(unknown tag|unacceptable node kind for !<|cannot resolve a node with|tag name|tag prefix|undeclared tag handle|there is a previously declared suffix)/;
-
-/**
- * The parser's reason, without the text it read. Found by the secret canary test: an AWS output
- * bound into a Secret whose value starts with `*` (or `!`) becomes, in a plain scalar, an alias (or
- * a tag) that js-yaml quotes (`unidentified alias "<the rest of the value>"`), and the failure
- * carried that live value into the ledger, the API, notifications, traces and the pull-request
- * comment. Line and column say where the problem is.
- */
+/** The parser's reason, without the text it read (`yamlReason`). */
 function reasonOf(reason: string): string {
   // Keep the message of the yaml library the docs and tests quote for a repeated key.
-  if (reason.startsWith('duplicated mapping key')) return 'Map keys must be unique';
-  if (ALIAS_REASON.test(reason))
-    return 'unidentified alias (a plain value that starts with `*` names an alias: quote the value)';
-  if (TAG_REASON.test(reason))
-    return 'a tag that cannot be read (a plain value that starts with `!` is a tag: quote the value)';
-  return reason;
+  return reason.startsWith('duplicated mapping key') ? 'Map keys must be unique' : yamlReason(reason);
 }
 
 function invalid(file: string, line: number, col: number, message: string): CairnError {

@@ -139,6 +139,8 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
     rotated: `canary-secret-rotated-${tag()}`,
     forgedGitToken: `canary-forged-git-token-${tag()}`,
     forgedKubeToken: `canary-forged-kube-token-${tag()}`,
+    // Short, as static tokens often are: js-yaml's snippet cuts long lines (a JWT shows only its header).
+    brokenKubeToken: `kt-${tag()}`,
     // A number as YAML reads it: the API server quotes such a value when it refuses the Secret.
     refusedPin: String(100_000_000_000 + Math.floor(Math.random() * 800_000_000_000)),
   };
@@ -163,6 +165,7 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
   let nobodyConfig: string;
   let forgedConfig: string;
   let missingRepoConfig: string;
+  let brokenConfig: string;
   let notifyUrl: string;
   const kc = new KubeConfig();
   const token = (file: string) =>
@@ -259,6 +262,16 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
     envs[0]!.kubernetes.kubeconfig = forgedKubeconfig;
     forgedConfig = join(dir, 'cairn-forged.yaml');
     writeFileSync(forgedConfig, stringify(config));
+    // A kubeconfig with a YAML mistake on the line after its token.
+    const brokenKubeconfig = join(dir, 'broken.kubeconfig');
+    writeFileSync(
+      brokenKubeconfig,
+      stringify(forged).replace(c.forgedKubeToken, `${c.brokenKubeToken}\n         oops: indented`),
+      { mode: 0o600 },
+    );
+    envs[0]!.kubernetes.kubeconfig = brokenKubeconfig;
+    brokenConfig = join(dir, 'cairn-broken-kubeconfig.yaml');
+    writeFileSync(brokenConfig, stringify(config));
     envs[0]!.kubernetes.kubeconfig = adminKubeconfig;
     const repository = config.repository as Record<string, unknown>;
     repository.url = `${String(repository.url).replace(/\.git$/, '')}-missing.git`;
@@ -315,6 +328,7 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
       { name: 'Kubernetes token (deployer)', value: token(adminKubeconfig) },
       { name: 'Kubernetes token (nobody)', value: token(nobodyKubeconfig) },
       { name: 'Kubernetes token (unknown to the server)', value: c.forgedKubeToken },
+      { name: 'Kubernetes token (in a kubeconfig with a YAML mistake)', value: c.brokenKubeToken },
       { name: 'Git token Gitea refuses', value: c.forgedGitToken },
       { name: 'webhook secret', value: p.cliEnv[WEBHOOK_SECRET_ENV]! },
       { name: 'Git token', value: p.cliEnv[GITEA_TOKEN_ENV]! },
@@ -402,6 +416,16 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
     );
     expect(unknown.code).not.toBe(0);
     recordCli('cairn plan --env dev (401)', await cli(['plan', '--env', 'dev'], forgedConfig));
+    // and a kubeconfig with a YAML mistake beside its token
+    const broken = recordCli(
+      'cairn sync --env dev (kubeconfig with a YAML mistake)',
+      await cli(['sync', '--env', 'dev'], brokenConfig),
+    );
+    expect(broken.code).not.toBe(0);
+    recordCli(
+      'cairn validate --env dev (kubeconfig with a YAML mistake)',
+      await cli(['validate', '--env', 'dev'], brokenConfig),
+    );
     // and a Git token Gitea refuses, and a repository Gitea does not have
     const badGit = { [GITEA_TOKEN_ENV]: c.forgedGitToken };
     const gitRefused = recordCli(
