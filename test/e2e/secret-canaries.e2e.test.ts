@@ -22,6 +22,7 @@ import {
 } from '../helpers/gitea-platform';
 import { kubectlApply, kubectlDelete, serviceAccountKubeconfig } from '../helpers/install-identities';
 import { describeHits, findCanaries, type Canary } from '../helpers/secret-canaries';
+import { pushPayload, sign } from '../helpers/webhook-deliveries';
 import { sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(300_000);
@@ -96,24 +97,25 @@ function filesUnder(dir: string, prefix = ''): [string, string][] {
 
 /**
  * The no-secret rule for the whole product at once (SECURITY.md): a realistic run with a distinct
- * canary in every secret cairn handles, driven through every path that prints, and then every
- * byte cairn printed or served is searched for every canary in every spelling `encodedForms`
- * knows (raw, JSON-escaped, URL-encoded, base64 and base64 inside a longer base64 text).
+ * canary in every secret cairn handles, driven through every path that prints, and then every byte
+ * cairn printed or served is searched for every canary in every spelling `encodedForms` knows (raw,
+ * JSON-escaped, URL-encoded, base64 and base64 inside a longer base64 text).
  *
  * Secrets: the controller's AWS credentials (access key id, secret key, session token), each
- * environment's Kubernetes ServiceAccount token and one the API server does not know (401), the
- * webhook secret, the Git token (repository and host) and one Gitea refuses, two API tokens
- * (variable and file), the audit key, a notification URL and its signing secret, a Secret's
- * `stringData` and `data` values, an AWS output (resolved from SSM by CloudFormation) bound into
- * that Secret, another whose value starts with `*` (a YAML alias once in place, which fails the
- * plan and the apply), the value a pull request rotates the Secret to, and a value the API server
- * refuses.
+ * environment's Kubernetes ServiceAccount token, one the API server does not know (401) and one in
+ * a kubeconfig with a YAML mistake, the webhook secret, the Git token (repository and host) and one
+ * Gitea refuses, two API tokens (variable and file), the audit key, a notification URL and its
+ * signing secret, a Secret's `stringData` and `data` values, an AWS output (resolved from SSM by
+ * CloudFormation) bound into that Secret, another whose value starts with `*` (a YAML alias once in
+ * place, which fails the plan and the apply), the value a pull request rotates the Secret to, and a
+ * value the API server refuses.
  *
  * Channels: stdout and stderr of `cairn validate`, `plan` (text and `--json`), `sync` (a success, a
- * stack that rolls back, an apply refused with 403, a token refused with 401, a Git token refused,
- * a missing repository), `audit list/show/verify` and `audit migrate` to DynamoDB; every byte
- * `cairn run` printed; every documented GET of the API (with each token and with none),
- * `/api/events`, `/metrics`, the probes, the web UI's page and files; the pull-request comments and
+ * stack that rolls back, an apply refused with 403, a token refused with 401, a kubeconfig with a
+ * YAML mistake, a Git token refused, a missing repository), `audit list/show/verify` and `audit
+ * migrate` to DynamoDB; every byte `cairn run` printed; every documented GET of the API (with each
+ * token and with none), `/api/events`, `/metrics`, the probes, the web UI's page and files, the
+ * answers to signed and wrongly signed webhooks of each provider; the pull-request comments and
  * commit statuses on Gitea; the notification bodies (one refused with 503 and retried) and OTLP
  * trace posts; the audit folder, its witness and the DynamoDB items.
  *
@@ -578,6 +580,23 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
     const page = channels.get('GET /')!;
     for (const [, file] of page.matchAll(/(?:src|href)="(\/ui\/[^"]+)"/g))
       record(`GET ${file!}`, await api(file!, null));
+    // each provider's webhook answer, signed with the secret and with a wrong one, for a branch no environment follows
+    for (const provider of ['github', 'gitlab', 'gitea', 'generic'] as const)
+      for (const [which, secret] of [
+        ['signed', p.cliEnv[WEBHOOK_SECRET_ENV]!],
+        ['wrongly signed', 'not-the-webhook-secret'],
+      ] as const) {
+        const delivery = sign[provider](pushPayload('nobody-follows'), { secret, delivery: tag() });
+        const r = await fetch(`${p.api}/hooks/${provider}`, {
+          method: 'POST',
+          headers: delivery.headers,
+          body: delivery.body,
+        });
+        record(
+          `POST /hooks/${provider} (${which})`,
+          `${r.status} ${JSON.stringify([...r.headers])}\n${await r.text()}`,
+        );
+      }
     record('GET /api/events', await stream.stop());
     record('POST /api/environments/dev/sync', await api('/api/environments/dev/sync', c.apiTokenEnv, 'POST'));
 
