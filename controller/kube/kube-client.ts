@@ -3,7 +3,7 @@ import http from 'node:http';
 import { createSecureContext } from 'node:tls';
 import type * as ClientNode from '@kubernetes/client-node';
 import type { KubernetesTargetConfig } from '../config/types';
-import { CairnError } from '../model/errors';
+import { CairnError, errorMessage } from '../model/errors';
 import {
   libraryCredentials,
   sendWithCredentials,
@@ -82,8 +82,18 @@ function libraryKubeconfig(
   // Loaded only here: the library's generated API client is most of its load time.
   const { KubeConfig } = require('@kubernetes/client-node') as typeof ClientNode;
   const kc = new KubeConfig();
-  if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
-  else kc.loadFromDefault();
+  try {
+    if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
+    else kc.loadFromDefault();
+  } catch (error) {
+    // errorMessage keeps a YAML error's snippet (the token, the client key) out of the message.
+    throw new CairnError(`cannot be read: ${errorMessage(error)}`, {
+      code: 'kube.kubeconfig',
+      retryable: true,
+      subject: target.kubeconfig ?? 'default kubeconfig',
+      hint: 'fix that kubeconfig (kubectl --kubeconfig FILE config view reads it the same way)',
+    });
+  }
   if (target.context) kc.setCurrentContext(target.context);
   return kc;
 }

@@ -1,5 +1,5 @@
 import * as jsYaml from 'js-yaml';
-import { CairnError } from '../model/errors';
+import { CairnError, yamlReason } from '../model/errors';
 import type { KubeObject } from './types';
 
 /** One object read from a file, before discovery has said whether it is namespaced. */
@@ -134,9 +134,10 @@ function expandsBeyond(value: unknown, limit: number): boolean {
   return false;
 }
 
+/** The parser's reason, without the text it read (`yamlReason`). */
 function reasonOf(reason: string): string {
   // Keep the message of the yaml library the docs and tests quote for a repeated key.
-  return reason.startsWith('duplicated mapping key') ? 'Map keys must be unique' : reason;
+  return reason.startsWith('duplicated mapping key') ? 'Map keys must be unique' : yamlReason(reason);
 }
 
 function invalid(file: string, line: number, col: number, message: string): CairnError {

@@ -33,6 +33,8 @@ export interface GiteaPlatform {
   readonly cliEnv: NodeJS.ProcessEnv;
   /** Every line `cairn run` logged so far. */
   readonly lines: readonly LogLine[];
+  /** Everything `cairn run` printed so far, stdout and stderr, as it printed it (JSON or not). */
+  output(): string;
   /** Starts `cairn run` and resolves once every environment has applied its branch head. */
   start(): Promise<void>;
   /** One environment's status from cairn's API. */
@@ -59,6 +61,10 @@ export async function makeGiteaPlatform(
       config: Record<string, unknown>,
       p: { api: string; gitea: GiteaClient; owner: string; repo: string },
     ) => void;
+    /** The bearer token the helper reads cairn's API with, when the config asks for one. */
+    readonly apiToken?: string;
+    /** Variables every `cairn` child gets on top of (and overriding) the defaults, say other AWS credentials. */
+    readonly env?: NodeJS.ProcessEnv;
   } = {},
 ): Promise<GiteaPlatform> {
   const envs = options.envs ?? ['dev'];
@@ -96,6 +102,7 @@ export async function makeGiteaPlatform(
     [GITEA_TOKEN_ENV]: gitea.options.token,
     [WEBHOOK_SECRET_ENV]: secret,
     CAIRN_LOG_LEVEL: 'info',
+    ...options.env,
   };
   for (const name of envs) {
     const boot = await runCli(['bootstrap', '--config', platform.configFile, '--env', name], env);
@@ -103,13 +110,17 @@ export async function makeGiteaPlatform(
   }
 
   const lines: LogLine[] = [];
+  let raw = '';
   let child: ChildProcess | undefined;
+  const headers: Record<string, string> = options.apiToken
+    ? { authorization: `Bearer ${options.apiToken}` }
+    : {};
   const status = async (name: string) => {
-    const r = await fetch(`${api}/api/environments/${name}`).catch(() => undefined);
+    const r = await fetch(`${api}/api/environments/${name}`, { headers }).catch(() => undefined);
     return r?.ok ? ((await r.json()) as EnvironmentStatus) : undefined;
   };
   const entries = async (name: string) => {
-    const r = await fetch(`${api}/api/environments/${name}/audit?limit=20`);
+    const r = await fetch(`${api}/api/environments/${name}/audit?limit=20`, { headers });
     return r.ok ? ((await r.json()) as AuditEntry[]) : [];
   };
   return {
@@ -121,12 +132,14 @@ export async function makeGiteaPlatform(
     configFile: platform.configFile,
     cliEnv: env,
     lines,
+    output: () => raw,
     push,
     status,
     async start() {
       child = startCli(['run', '--config', platform.configFile], env);
       let buffered = '';
       child.stdout!.on('data', (chunk: Buffer) => {
+        raw += chunk.toString();
         buffered += chunk.toString();
         const parts = buffered.split('\n');
         buffered = parts.pop() ?? '';
@@ -139,7 +152,10 @@ export async function makeGiteaPlatform(
         }
       });
       let stderr = '';
-      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => {
+        raw += chunk.toString();
+        stderr += chunk.toString();
+      });
       for (const name of envs) {
         const head = platform.git('rev-parse', name);
         await waitFor(
@@ -165,7 +181,10 @@ export async function makeGiteaPlatform(
       if (child && child.exitCode === null) {
         const exited = new Promise((resolve) => child!.once('exit', resolve));
         child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+        // A pending 10 s timer kept jest from exiting after the suite.
+        clearTimeout(timer);
       }
       await gitea.deleteRepo(owner, repo).catch(() => undefined);
       platform.cleanup();

@@ -50,6 +50,32 @@ describe('parsing manifests', () => {
   });
 });
 
+describe('a YAML error in a Secret value', () => {
+  const secret = (value: string) =>
+    `apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData:\n  password: ${value}\n`;
+  it.each([
+    ['starts with * (an alias)', '*Pa55-word-9x', 'unidentified alias'],
+    ['starts with ! (a tag)', '!Pa55-word-9x', 'a tag that cannot be read'],
+    ['starts with !! (a tag of the default handle)', '!!Pa55-word-9x', 'a tag that cannot be read'],
+    ['starts with !x! (an undeclared tag handle)', '!x!Pa55-word-9x', 'a tag that cannot be read'],
+  ])('when the value %s, names line and column but never quotes the value', (_name, value, reason) => {
+    // given a Secret whose plain value the parser reads as an alias or a tag (an AWS output bound there)
+    // when it is parsed
+    const error = (() => {
+      try {
+        parseManifestFile(secret(value), 'f.yaml');
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('parsed');
+    })();
+    // then the message says what and where, and holds no part of the value
+    expect(error.message).toMatch(/^f\.yaml: invalid YAML at line \d+, column \d+: /);
+    expect(error.message).toContain(reason);
+    expect(error.message).not.toContain('Pa55-word-9x');
+  });
+});
+
 describe('parsing manifests the way the API server reads them', () => {
   const one = (text: string) =>
     parseManifestFile(text, 'f.yaml')[0]!.object as unknown as Record<string, unknown>;
