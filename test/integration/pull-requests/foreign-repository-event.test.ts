@@ -1,18 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { stringify } from 'yaml';
-import { wire, type Wired } from '../../../controller/cli/wire';
-import { loadConfig } from '../../../controller/config/load-config';
-import { createLog } from '../../../controller/log';
+import type { Wired } from '../../../controller/cli/wire';
 import { planMarker } from '../../../controller/reconcile/plan-comment';
-import { createServer, type RunningServer } from '../../../controller/server/create-server';
-import { Metrics } from '../../../controller/server/metrics';
 import { settings } from '../../helpers/e2e-platform';
-import { GiteaClient, giteaWorkTree, waitFor, type GiteaWorkTree } from '../../helpers/gitea';
-import { sandboxEnv } from '../../sandbox/sandbox-env';
+import { giteaControllerPlatform, type GiteaControllerPlatform } from '../../helpers/gitea-controller-platform';
+import { GiteaClient, waitFor, type GiteaWorkTree } from '../../helpers/gitea';
 
 jest.setTimeout(120_000);
 
@@ -35,88 +25,37 @@ describe('a pull request event of another repository signed with the same secret
   const configured = `foreign-a-${id}`;
   const foreign = `foreign-b-${id}`;
   const namespace = `foreign-${id}-dev`;
-  const kc = new KubeConfig();
   // Every line the controller and its server log, to tell when the other repository's event was taken.
-  const lines: { readonly msg?: string; readonly pr?: number }[] = [];
-  const log = createLog({
-    level: 'info',
-    destination: new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(JSON.parse(chunk.toString()) as { msg?: string });
-        done();
-      },
-    }),
-  });
-  let dir: string;
+  let lines: GiteaControllerPlatform['lines'];
   let tree: GiteaWorkTree;
   let wired: Wired;
-  let server: RunningServer;
-  const saved = { ...process.env };
+  let p: GiteaControllerPlatform;
 
   beforeAll(async () => {
-    kc.loadFromFile(sandboxEnv().kubernetes.kubeconfig);
-    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-    dir = mkdtempSync(join(tmpdir(), 'cairn-foreign-repo-'));
-    await gitea.createRepo(configured);
-    await gitea.createRepo(foreign);
-    process.env.FOREIGN_GITEA_TOKEN = gitea.options.token;
-    process.env.FOREIGN_WEBHOOK_SECRET = SECRET;
-    const configFile = join(dir, 'cairn.yaml');
-    writeFileSync(
-      configFile,
-      stringify({
-        repository: {
-          url: gitea.cloneUrl(owner, configured),
-          auth: { tokenEnv: 'FOREIGN_GITEA_TOKEN', username: owner },
-          pollInterval: '1h',
-          host: { type: 'gitea', tokenEnv: 'FOREIGN_GITEA_TOKEN' },
-        },
-        environments: [
-          {
-            name: 'dev',
-            branch: 'dev',
-            kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig, namespace },
-          },
-        ],
-        audit: { dir: join(dir, 'audit'), unkeyed: true },
-        workspaces: { dir: join(dir, 'ws') },
-        server: { port: 0, webhookSecretEnv: 'FOREIGN_WEBHOOK_SECRET' },
-      }),
-    );
-    wired = await wire(loadConfig(configFile), log);
-    server = await createServer({
-      controller: wired.controller,
-      config: loadConfig(configFile).server,
-      metrics: new Metrics(),
-      log,
+    p = await giteaControllerPlatform({
+      gitea,
+      repo: configured,
+      namespace,
+      secret: SECRET,
+      envPrefix: 'FOREIGN',
+      tmpPrefix: 'cairn-foreign-repo-',
+      // Both repositories deliver to cairn with the one secret, as an organization hook does.
+      otherRepos: [foreign],
+      seed: (t) => {
+        t.commit('main', 'main: first', { 'README.md': 'a\n' });
+        t.commit(
+          'dev',
+          'dev: first',
+          { 'k8s-resources/settings.yaml': settings(namespace, 'blue') },
+          { from: 'main' },
+        );
+      },
     });
-    // Both repositories deliver to cairn with the one secret, as an organization hook does.
-    await gitea.addWebhook(owner, configured, { url: `${server.url}/hooks/gitea`, secret: SECRET });
-    await gitea.addWebhook(owner, foreign, { url: `${server.url}/hooks/gitea`, secret: SECRET });
-    tree = giteaWorkTree(gitea, owner, configured);
-    tree.commit('main', 'main: first', { 'README.md': 'a\n' });
-    tree.commit(
-      'dev',
-      'dev: first',
-      { 'k8s-resources/settings.yaml': settings(namespace, 'blue') },
-      { from: 'main' },
-    );
-    await wired.controller.start();
-    await wired.controller.idle();
+    ({ lines, tree, wired } = p);
   });
 
   afterAll(async () => {
-    await server?.close();
-    await wired?.close();
-    tree?.remove();
-    await gitea.deleteRepo(owner, configured);
-    await gitea.deleteRepo(owner, foreign);
-    await kc
-      .makeApiClient(CoreV1Api)
-      .deleteNamespace({ name: namespace })
-      .catch(() => undefined);
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    process.env = saved;
+    await p?.close();
   });
 
   it("is not planned as the configured repository's pull request of the same number", async () => {

@@ -1,17 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { stringify } from 'yaml';
-import { wire, type Wired } from '../../../controller/cli/wire';
-import { loadConfig } from '../../../controller/config/load-config';
-import { silentLog } from '../../../controller/log';
+import type { Wired } from '../../../controller/cli/wire';
 import { planMarker } from '../../../controller/reconcile/plan-comment';
-import { createServer, type RunningServer } from '../../../controller/server/create-server';
-import { Metrics } from '../../../controller/server/metrics';
 import { settings } from '../../helpers/e2e-platform';
-import { GiteaClient, giteaWorkTree, waitFor, type GiteaWorkTree } from '../../helpers/gitea';
-import { sandboxEnv } from '../../sandbox/sandbox-env';
+import { giteaControllerPlatform, type GiteaControllerPlatform } from '../../helpers/gitea-controller-platform';
+import { GiteaClient, waitFor, type GiteaWorkTree } from '../../helpers/gitea';
 
 jest.setTimeout(120_000);
 
@@ -29,69 +21,30 @@ describe("Gitea's real pull_request webhooks, planned and commented on the real 
   const owner = gitea.options.user;
   const name = `prplan-${Math.random().toString(36).slice(2, 8)}`;
   const namespace = `${name}-dev`;
-  const kc = new KubeConfig();
-  let dir: string;
+  let kc: KubeConfig;
   let tree: GiteaWorkTree;
   let wired: Wired;
-  let server: RunningServer;
-  const saved = { ...process.env };
+  let p: GiteaControllerPlatform;
 
   beforeAll(async () => {
-    kc.loadFromFile(sandboxEnv().kubernetes.kubeconfig);
-    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-    dir = mkdtempSync(join(tmpdir(), 'cairn-prplan-gitea-'));
-    await gitea.createRepo(name);
-    process.env.PRPLAN_GITEA_TOKEN = gitea.options.token;
-    process.env.PRPLAN_WEBHOOK_SECRET = SECRET;
-    const configFile = join(dir, 'cairn.yaml');
-    writeFileSync(
-      configFile,
-      stringify({
-        repository: {
-          url: gitea.cloneUrl(owner, name),
-          auth: { tokenEnv: 'PRPLAN_GITEA_TOKEN', username: owner },
-          pollInterval: '1h',
-          host: { type: 'gitea', tokenEnv: 'PRPLAN_GITEA_TOKEN' },
-        },
-        environments: [
-          {
-            name: 'dev',
-            branch: 'dev',
-            kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig, namespace },
-          },
-        ],
-        audit: { dir: join(dir, 'audit'), unkeyed: true },
-        workspaces: { dir: join(dir, 'ws') },
-        server: { port: 0, webhookSecretEnv: 'PRPLAN_WEBHOOK_SECRET' },
-      }),
-    );
-    const config = loadConfig(configFile);
-    wired = await wire(config, silentLog());
-    server = await createServer({
-      controller: wired.controller,
-      config: config.server,
-      metrics: new Metrics(),
-      log: silentLog(),
+    p = await giteaControllerPlatform({
+      gitea,
+      repo: name,
+      namespace,
+      secret: SECRET,
+      envPrefix: 'PRPLAN',
+      tmpPrefix: 'cairn-prplan-gitea-',
+      silent: true,
+      // dev is applied first, as a running controller does: the ConfigMap exists, blue
+      seed: (t) => {
+        t.commit('dev', 'dev: first', { 'k8s-resources/settings.yaml': settings(namespace, 'blue') });
+      },
     });
-    await gitea.addWebhook(owner, name, { url: `${server.url}/hooks/gitea`, secret: SECRET });
-    tree = giteaWorkTree(gitea, owner, name);
-    tree.commit('dev', 'dev: first', { 'k8s-resources/settings.yaml': settings(namespace, 'blue') });
-    // dev is applied first, as a running controller does: the ConfigMap exists, blue
-    await wired.controller.start();
-    await wired.controller.idle();
+    ({ kc, tree, wired } = p);
   });
 
   afterAll(async () => {
-    await server?.close();
-    await wired?.close();
-    tree?.remove();
-    await gitea.deleteRepo(owner, name);
-    await kc
-      .makeApiClient(CoreV1Api)
-      .deleteNamespace({ name: namespace })
-      .catch(() => undefined);
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    process.env = saved;
+    await p?.close();
   });
 
   const configMap = async () => {

@@ -1,19 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { stringify } from 'yaml';
-import { wire, type Wired } from '../../../controller/cli/wire';
-import { loadConfig } from '../../../controller/config/load-config';
-import { createLog } from '../../../controller/log';
+import type { Wired } from '../../../controller/cli/wire';
 import { planMarker } from '../../../controller/reconcile/plan-comment';
-import { createServer, type RunningServer } from '../../../controller/server/create-server';
-import { Metrics } from '../../../controller/server/metrics';
+import type { RunningServer } from '../../../controller/server/create-server';
 import { settings } from '../../helpers/e2e-platform';
-import { GiteaClient, giteaWorkTree, waitFor, type GiteaWorkTree } from '../../helpers/gitea';
+import { giteaControllerPlatform, type GiteaControllerPlatform } from '../../helpers/gitea-controller-platform';
+import { GiteaClient, waitFor, type GiteaWorkTree } from '../../helpers/gitea';
 import { sign } from '../../helpers/webhook-deliveries';
-import { sandboxEnv } from '../../sandbox/sandbox-env';
 
 jest.setTimeout(120_000);
 
@@ -32,84 +23,36 @@ describe('a pull request event naming a head its pull request has moved past', (
   const id = Math.random().toString(36).slice(2, 8);
   const configured = `stale-${id}`;
   const namespace = `stale-${id}-dev`;
-  const kc = new KubeConfig();
   // Every line the controller and its server log, to tell when a delivery was taken.
-  const lines: { readonly msg?: string; readonly pr?: number }[] = [];
-  const log = createLog({
-    level: 'info',
-    destination: new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(JSON.parse(chunk.toString()) as { msg?: string });
-        done();
-      },
-    }),
-  });
-  let dir: string;
+  let lines: GiteaControllerPlatform['lines'];
   let tree: GiteaWorkTree;
   let wired: Wired;
   let server: RunningServer;
-  const saved = { ...process.env };
+  let p: GiteaControllerPlatform;
 
   beforeAll(async () => {
-    kc.loadFromFile(sandboxEnv().kubernetes.kubeconfig);
-    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-    dir = mkdtempSync(join(tmpdir(), 'cairn-stale-event-'));
-    await gitea.createRepo(configured);
-    process.env.STALE_GITEA_TOKEN = gitea.options.token;
-    process.env.STALE_WEBHOOK_SECRET = SECRET;
-    const configFile = join(dir, 'cairn.yaml');
-    writeFileSync(
-      configFile,
-      stringify({
-        repository: {
-          url: gitea.cloneUrl(owner, configured),
-          auth: { tokenEnv: 'STALE_GITEA_TOKEN', username: owner },
-          pollInterval: '1h',
-          host: { type: 'gitea', tokenEnv: 'STALE_GITEA_TOKEN' },
-        },
-        environments: [
-          {
-            name: 'dev',
-            branch: 'dev',
-            kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig, namespace },
-          },
-        ],
-        audit: { dir: join(dir, 'audit'), unkeyed: true },
-        workspaces: { dir: join(dir, 'ws') },
-        server: { port: 0, webhookSecretEnv: 'STALE_WEBHOOK_SECRET' },
-      }),
-    );
-    wired = await wire(loadConfig(configFile), log);
-    server = await createServer({
-      controller: wired.controller,
-      config: loadConfig(configFile).server,
-      metrics: new Metrics(),
-      log,
+    p = await giteaControllerPlatform({
+      gitea,
+      repo: configured,
+      namespace,
+      secret: SECRET,
+      envPrefix: 'STALE',
+      tmpPrefix: 'cairn-stale-event-',
+      seed: (t) => {
+        t.commit('main', 'main: first', { 'README.md': 'a\n' });
+        t.commit(
+          'dev',
+          'dev: first',
+          { 'k8s-resources/settings.yaml': settings(namespace, 'blue') },
+          { from: 'main' },
+        );
+      },
     });
-    await gitea.addWebhook(owner, configured, { url: `${server.url}/hooks/gitea`, secret: SECRET });
-    tree = giteaWorkTree(gitea, owner, configured);
-    tree.commit('main', 'main: first', { 'README.md': 'a\n' });
-    tree.commit(
-      'dev',
-      'dev: first',
-      { 'k8s-resources/settings.yaml': settings(namespace, 'blue') },
-      { from: 'main' },
-    );
-    await wired.controller.start();
-    await wired.controller.idle();
+    ({ lines, tree, wired, server } = p);
   });
 
   afterAll(async () => {
-    await server?.close();
-    await wired?.close();
-    tree?.remove();
-    await gitea.deleteRepo(owner, configured);
-    await kc
-      .makeApiClient(CoreV1Api)
-      .deleteNamespace({ name: namespace })
-      .catch(() => undefined);
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    process.env = saved;
+    await p?.close();
   });
 
   const planComments = async (pr: number) =>

@@ -1,0 +1,140 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import { wire, type Wired } from '../../controller/cli/wire';
+import { loadConfig } from '../../controller/config/load-config';
+import { createLog, silentLog } from '../../controller/log';
+import { createServer, type RunningServer } from '../../controller/server/create-server';
+import { Metrics } from '../../controller/server/metrics';
+import { sandboxEnv } from '../sandbox/sandbox-env';
+import { giteaWorkTree, type GiteaClient, type GiteaWorkTree } from './gitea';
+
+/** One line the controller or its server logged. */
+export interface ControllerLogLine {
+  readonly msg?: string;
+  readonly pr?: number;
+}
+
+/**
+ * A repository on the sandbox's Gitea with a `repository.host` of type gitea, and cairn built as
+ * `cairn run` builds it (`wire` and `createServer`) with one environment, dev, applying to a fresh
+ * namespace of the sandbox's kube-apiserver; Gitea delivers its webhooks to cairn's route.
+ */
+export interface GiteaControllerPlatform {
+  readonly kc: KubeConfig;
+  readonly dir: string;
+  readonly tree: GiteaWorkTree;
+  readonly wired: Wired;
+  readonly server: RunningServer;
+  /** Every line the controller and its server logged (empty when `silent`). */
+  readonly lines: readonly ControllerLogLine[];
+  /** Stops cairn, deletes the repositories, the namespace and the local files, and restores `process.env`. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates `repo` (and `otherRepos`, each with a webhook to cairn signed with the same secret),
+ * writes the config, starts the server and the controller, lets `seed` commit the first branches,
+ * and resolves once the controller is idle. The token and secret are read from `<envPrefix>_GITEA_TOKEN`
+ * and `<envPrefix>_WEBHOOK_SECRET`.
+ */
+export async function giteaControllerPlatform(options: {
+  readonly gitea: GiteaClient;
+  readonly repo: string;
+  readonly namespace: string;
+  readonly secret: string;
+  readonly envPrefix: string;
+  /** The prefix of the temporary directory's name. */
+  readonly tmpPrefix: string;
+  readonly otherRepos?: readonly string[];
+  /** Logs nowhere instead of into `lines`. */
+  readonly silent?: boolean;
+  /** Commits the branches before the controller starts. */
+  readonly seed: (tree: GiteaWorkTree) => void;
+}): Promise<GiteaControllerPlatform> {
+  const { gitea, repo, namespace, secret, envPrefix } = options;
+  const owner = gitea.options.user;
+  const otherRepos = options.otherRepos ?? [];
+  const saved = { ...process.env };
+  const kc = new KubeConfig();
+  const lines: ControllerLogLine[] = [];
+  const log = options.silent
+    ? silentLog()
+    : createLog({
+        level: 'info',
+        destination: new Writable({
+          write(chunk: Buffer, _encoding, done) {
+            lines.push(JSON.parse(chunk.toString()) as ControllerLogLine);
+            done();
+          },
+        }),
+      });
+  let dir: string | undefined;
+  let tree: GiteaWorkTree | undefined;
+  let wired: Wired | undefined;
+  let server: RunningServer | undefined;
+  const close = async () => {
+    await server?.close();
+    await wired?.close();
+    tree?.remove();
+    for (const name of [repo, ...otherRepos]) await gitea.deleteRepo(owner, name);
+    await kc
+      .makeApiClient(CoreV1Api)
+      .deleteNamespace({ name: namespace })
+      .catch(() => undefined);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    process.env = saved;
+  };
+  try {
+    kc.loadFromFile(sandboxEnv().kubernetes.kubeconfig);
+    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+    dir = mkdtempSync(join(tmpdir(), options.tmpPrefix));
+    for (const name of [repo, ...otherRepos]) await gitea.createRepo(name);
+    process.env[`${envPrefix}_GITEA_TOKEN`] = gitea.options.token;
+    process.env[`${envPrefix}_WEBHOOK_SECRET`] = secret;
+    const configFile = join(dir, 'cairn.yaml');
+    writeFileSync(
+      configFile,
+      stringify({
+        repository: {
+          url: gitea.cloneUrl(owner, repo),
+          auth: { tokenEnv: `${envPrefix}_GITEA_TOKEN`, username: owner },
+          pollInterval: '1h',
+          host: { type: 'gitea', tokenEnv: `${envPrefix}_GITEA_TOKEN` },
+        },
+        environments: [
+          {
+            name: 'dev',
+            branch: 'dev',
+            kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig, namespace },
+          },
+        ],
+        audit: { dir: join(dir, 'audit'), unkeyed: true },
+        workspaces: { dir: join(dir, 'ws') },
+        server: { port: 0, webhookSecretEnv: `${envPrefix}_WEBHOOK_SECRET` },
+      }),
+    );
+    const config = loadConfig(configFile);
+    wired = await wire(config, log);
+    server = await createServer({
+      controller: wired.controller,
+      config: config.server,
+      metrics: new Metrics(),
+      log,
+    });
+    for (const name of [repo, ...otherRepos]) {
+      await gitea.addWebhook(owner, name, { url: `${server.url}/hooks/gitea`, secret });
+    }
+    tree = giteaWorkTree(gitea, owner, repo);
+    options.seed(tree);
+    await wired.controller.start();
+    await wired.controller.idle();
+    return { kc, dir, tree, wired, server, lines, close };
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
+}
