@@ -6,15 +6,13 @@ import {
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
 import { silentLog } from '../../../controller/log';
-import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
 import { createAwsApplier } from '../../../cdk/create-aws-applier';
-import { synthesizeApp } from '../../../cdk/synth/synthesize';
 import type { AwsTargetConfig } from '../../../controller/config/types';
 import type { Assembly } from '../../../cdk/types';
 import { stacksOf } from '../../helpers/changes';
-import { startCfnFaultProxy, type CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
+import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
 import { sandboxAwsClientConfig } from '../../sandbox/sandbox-env';
-import { only, sandboxCredentials, sandboxTarget, unique, workspaceWith } from './cdk-fixture';
+import { only, sandboxCredentials, sandboxTarget, unique, synthesizeBehindProxy } from './cdk-fixture';
 
 const credentials = sandboxCredentials();
 const cfn = new CloudFormationClient(sandboxAwsClientConfig());
@@ -89,9 +87,8 @@ const stackTags = async (name: string) =>
   );
 
 beforeAll(async () => {
-  await bootstrapEnvironment(sandboxTarget(), silentLog(), { credentials });
-  assembly = await synthesizeApp({
-    workspaceDir: workspaceWith({
+  ({ assembly, proxy } = await synthesizeBehindProxy(
+    {
       prefix,
       stacks: [
         ...[
@@ -107,13 +104,9 @@ beforeAll(async () => {
         ].map((name) => ({ name, queues: ['Q'] })),
         { name: 'Fn', lambda: true },
       ],
-    }),
-    env: 'dev',
-    target: sandboxTarget(),
-    commitSha: sha,
-    log: silentLog(),
-  });
-  proxy = await startCfnFaultProxy(sandboxTarget().endpoint!);
+    },
+    sha,
+  ));
 }, 180_000);
 
 afterAll(() => proxy?.close());

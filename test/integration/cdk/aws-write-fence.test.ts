@@ -2,14 +2,12 @@ import { readFileSync } from 'node:fs';
 import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { silentLog } from '../../../controller/log';
 import { shardLost } from '../../../controller/shard/lease';
-import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
 import { createAwsApplier } from '../../../cdk/create-aws-applier';
-import { synthesizeApp } from '../../../cdk/synth/synthesize';
 import type { Assembly } from '../../../cdk/types';
 import { stacksOf } from '../../helpers/changes';
-import { startCfnFaultProxy, type CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
+import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
 import { sandboxAwsClientConfig } from '../../sandbox/sandbox-env';
-import { only, sandboxCredentials, sandboxTarget, unique, workspaceWith } from './cdk-fixture';
+import { only, sandboxCredentials, sandboxTarget, unique, synthesizeBehindProxy } from './cdk-fixture';
 
 // The AWS half's write fence, on moto through the recording proxy: the fence stands for a
 // replica's Lease (see WriteFence) and reports it lost once the proxy has seen a given request,
@@ -52,7 +50,6 @@ async function removeAssets(id: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  await bootstrapEnvironment(sandboxTarget(), silentLog(), { credentials });
   const stacks = [
     { name: 'Exec', queues: ['Q'] },
     { name: 'Keep', queues: ['Q'] },
@@ -60,14 +57,7 @@ beforeAll(async () => {
     { name: 'Fn', lambda: true },
     { name: 'Big', padding: 220 },
   ];
-  v1 = await synthesizeApp({
-    workspaceDir: workspaceWith({ prefix, stacks }),
-    env: 'dev',
-    target: sandboxTarget(),
-    commitSha: sha1,
-    log: silentLog(),
-  });
-  proxy = await startCfnFaultProxy(sandboxTarget().endpoint!);
+  ({ assembly: v1, proxy } = await synthesizeBehindProxy({ prefix, stacks }, sha1));
 }, 180_000);
 
 afterAll(() => proxy?.close());

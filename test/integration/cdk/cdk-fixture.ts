@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AwsTargetConfig } from '../../../controller/config/types';
 import type { Assembly } from '../../../cdk/types';
+import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
 import { noneRunner } from '../../../cdk/synth/synth-runner';
 import { synthesizeApp } from '../../../cdk/synth/synthesize';
 import { silentLog, type Log } from '../../../controller/log';
+import { startCfnFaultProxy, type CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
 import { repoRoot, sandboxEnv } from '../../sandbox/sandbox-env';
 
 /** One stack of the scenario fixture app (test/fixtures/cdk-apps/scenario-app). */
@@ -90,4 +92,24 @@ export function synthInPlace(
     cacheDir,
     runner: noneRunner(),
   });
+}
+
+/**
+ * Bootstraps the sandbox target, synthesizes the scenario app for dev at `commitSha`, and starts the
+ * recording (fault) proxy in front of moto: the stack context the CDK integration tests share.
+ */
+export async function synthesizeBehindProxy(
+  scenario: Scenario,
+  commitSha: string,
+): Promise<{ readonly assembly: Assembly; readonly proxy: CfnFaultProxy }> {
+  await bootstrapEnvironment(sandboxTarget(), silentLog(), { credentials: sandboxCredentials() });
+  const assembly = await synthesizeApp({
+    workspaceDir: workspaceWith(scenario),
+    env: 'dev',
+    target: sandboxTarget(),
+    commitSha,
+    log: silentLog(),
+  });
+  const proxy = await startCfnFaultProxy(sandboxTarget().endpoint!);
+  return { assembly, proxy };
 }

@@ -1,11 +1,9 @@
 import { silentLog } from '../../../controller/log';
-import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
 import { createAwsApplier } from '../../../cdk/create-aws-applier';
-import { synthesizeApp } from '../../../cdk/synth/synthesize';
 import type { Assembly } from '../../../cdk/types';
 import { stacksOf } from '../../helpers/changes';
-import { startCfnFaultProxy, type CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
-import { only, sandboxCredentials, sandboxTarget, unique, workspaceWith } from './cdk-fixture';
+import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
+import { only, sandboxCredentials, sandboxTarget, unique, synthesizeBehindProxy } from './cdk-fixture';
 
 // moto never fails, rolls back, throttles or reports resource events; the fault proxy in front of it
 // answers as CloudFormation would for the named stacks, so the real SDK path is what runs.
@@ -35,16 +33,8 @@ const actionsFor = (stackName: string, from: number) =>
     .map((r) => r.action);
 
 beforeAll(async () => {
-  await bootstrapEnvironment(sandboxTarget(), silentLog(), { credentials });
   const stacks = ['Failing', 'Stuck', 'Busy', 'Throttled'].map((name) => ({ name, queues: ['Q'] }));
-  v1 = await synthesizeApp({
-    workspaceDir: workspaceWith({ prefix, stacks }),
-    env: 'dev',
-    target: sandboxTarget(),
-    commitSha: sha1,
-    log: silentLog(),
-  });
-  proxy = await startCfnFaultProxy(sandboxTarget().endpoint!);
+  ({ assembly: v1, proxy } = await synthesizeBehindProxy({ prefix, stacks }, sha1));
 }, 120_000);
 
 afterAll(() => proxy?.close());

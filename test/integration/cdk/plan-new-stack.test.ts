@@ -5,14 +5,12 @@ import {
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
 import { silentLog } from '../../../controller/log';
-import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
 import { createAwsApplier } from '../../../cdk/create-aws-applier';
-import { synthesizeApp } from '../../../cdk/synth/synthesize';
 import type { Assembly } from '../../../cdk/types';
 import { resourceSummary, stacksOf } from '../../helpers/changes';
-import { startCfnFaultProxy, type CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
+import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
 import { sandboxAwsClientConfig } from '../../sandbox/sandbox-env';
-import { only, sandboxCredentials, sandboxTarget, unique, workspaceWith } from './cdk-fixture';
+import { only, sandboxCredentials, sandboxTarget, unique, synthesizeBehindProxy } from './cdk-fixture';
 
 /**
  * A plan holds no Lease, so it must never create or delete a stack: a stack that does not exist is
@@ -58,22 +56,17 @@ const templateSummary = (stacks: Assembly) => {
 };
 
 beforeAll(async () => {
-  await bootstrapEnvironment(sandboxTarget(), silentLog(), { credentials });
-  assembly = await synthesizeApp({
-    workspaceDir: workspaceWith({
+  ({ assembly, proxy } = await synthesizeBehindProxy(
+    {
       prefix,
       stacks: [
         { name: 'New', queues: ['Jobs'], parameters: { P1: 'one-{env}' } },
         { name: 'Raced', queues: ['Jobs'] },
         { name: 'Shell', queues: ['Jobs'] },
       ],
-    }),
-    env: 'dev',
-    target: sandboxTarget(),
-    commitSha: sha,
-    log: silentLog(),
-  });
-  proxy = await startCfnFaultProxy(sandboxTarget().endpoint!);
+    },
+    sha,
+  ));
 }, 180_000);
 
 afterAll(() => proxy?.close());

@@ -1,10 +1,8 @@
 import { silentLog } from '../../../controller/log';
-import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
 import { createAwsApplier } from '../../../cdk/create-aws-applier';
-import { synthesizeApp } from '../../../cdk/synth/synthesize';
 import type { Assembly } from '../../../cdk/types';
-import { startCfnFaultProxy, type CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
-import { only, sandboxCredentials, sandboxTarget, unique, workspaceWith } from './cdk-fixture';
+import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
+import { only, sandboxCredentials, sandboxTarget, unique, synthesizeBehindProxy } from './cdk-fixture';
 
 // moto finishes every change set and stack at once; the fault proxy in front of it keeps answering
 // CREATE_IN_PROGRESS, as a CloudFormation that never finishes would.
@@ -16,18 +14,13 @@ let assembly: Assembly;
 let proxy: CfnFaultProxy;
 
 beforeAll(async () => {
-  await bootstrapEnvironment(sandboxTarget(), silentLog(), { credentials });
-  assembly = await synthesizeApp({
-    workspaceDir: workspaceWith({
+  ({ assembly, proxy } = await synthesizeBehindProxy(
+    {
       prefix,
       stacks: ['ChangeSet', 'Stack'].map((name) => ({ name, queues: ['Q'] })),
-    }),
-    env: 'dev',
-    target: sandboxTarget(),
-    commitSha: sha,
-    log: silentLog(),
-  });
-  proxy = await startCfnFaultProxy(sandboxTarget().endpoint!);
+    },
+    sha,
+  ));
 }, 120_000);
 
 afterAll(() => proxy?.close());
