@@ -115,6 +115,24 @@ function setup(options: { planForks?: boolean; lock?: EnvLock } = {}) {
   return { environments, source, kube, host, lock, planner };
 }
 
+/** `setup` with a controller of prod (its branch at a1) sharing the planner's lock. */
+function setupWithController(options: { pullRequests?: boolean } = {}) {
+  const lock = new EnvLock();
+  const parts = setup({ lock });
+  const source = new PullSource();
+  source.heads = [{ kind: 'revision', revision: revision('a1', { aws: null, k8s: 'tree-a1' }, 'prod') }];
+  const controller = new Controller({
+    config: config(parts.environments),
+    source,
+    audit: new MemoryAudit(),
+    appliers: () => ({ kube: parts.kube }),
+    log: silentLog(),
+    lock,
+    ...(options.pullRequests ? { pullRequests: parts.planner } : {}),
+  });
+  return { ...parts, controller };
+}
+
 describe('PullRequestPlanner', () => {
   it('plans every environment whose branch is the base: one comment each, pending then success on the head', async () => {
     const { planner, host, source, kube } = setup();
@@ -254,19 +272,7 @@ describe('PullRequestPlanner', () => {
 
   it("never plans beside the environment's reconcile: a plan waits for the apply in flight to end", async () => {
     // Given a controller and a planner sharing one lock, and dev's apply held in flight
-    const lock = new EnvLock();
-    const { planner, kube, host, environments } = setup({ lock });
-    const source = new PullSource();
-    source.heads = [{ kind: 'revision', revision: revision('a1', { aws: null, k8s: 'tree-a1' }, 'prod') }];
-    const controller = new Controller({
-      config: config(environments),
-      source,
-      audit: new MemoryAudit(),
-      appliers: () => ({ kube }),
-      log: silentLog(),
-      lock,
-      pullRequests: planner,
-    });
+    const { planner, kube, host, controller } = setupWithController({ pullRequests: true });
     const apply = gate();
     kube.gate = apply.promise;
     await controller.start();
@@ -290,18 +296,7 @@ describe('PullRequestPlanner', () => {
   });
 
   it('an apply that comes while a plan of its environment runs waits for the plan to end', async () => {
-    const lock = new EnvLock();
-    const { planner, kube, environments } = setup({ lock });
-    const source = new PullSource();
-    source.heads = [{ kind: 'revision', revision: revision('a1', { aws: null, k8s: 'tree-a1' }, 'prod') }];
-    const controller = new Controller({
-      config: config(environments),
-      source,
-      audit: new MemoryAudit(),
-      appliers: () => ({ kube }),
-      log: silentLog(),
-      lock,
-    });
+    const { planner, kube, controller } = setupWithController();
     // given a plan of prod held in flight
     const held = gate();
     kube.gate = held.promise;
@@ -324,18 +319,7 @@ describe('PullRequestPlanner', () => {
     // Found in review: the lock is first come first served, and every pull request's plan queued on
     // it, so whoever may open pull requests (no push rights) could open twenty whose synths run to
     // the timeout (5 minutes each) and keep a merged hotfix from being applied for 100 minutes.
-    const lock = new EnvLock();
-    const { planner, kube, environments } = setup({ lock });
-    const source = new PullSource();
-    source.heads = [{ kind: 'revision', revision: revision('a1', { aws: null, k8s: 'tree-a1' }, 'prod') }];
-    const controller = new Controller({
-      config: config(environments),
-      source,
-      audit: new MemoryAudit(),
-      appliers: () => ({ kube }),
-      log: silentLog(),
-      lock,
-    });
+    const { planner, kube, controller } = setupWithController();
     // given one plan of prod in flight and eight more pull requests into main asking for theirs
     const held = gate();
     kube.gate = held.promise;
