@@ -13,19 +13,21 @@ afterAll(() => {
   return kit.cleanup();
 });
 
+/** A fresh namespace and environment, and a revision of that environment at `sha` with the k8s tree `k8s`. */
+const planTarget = (sha: string, k8s: string) => {
+  const ns = kit.name('ns');
+  const name = kit.name('env');
+  const env = { name, order: 'aws-first' } as unknown as EnvironmentConfig;
+  const revision = { env: name, sha, trees: { aws: null, k8s } } as Revision;
+  return { ns, name, env, revision };
+};
+
 describe('cairn plan output', () => {
   it('masks configured secrets, AWS keys and private keys in diffs, as the plan comment and the ledger do', async () => {
     // given a configured secret, and a commit whose ConfigMap quotes it, an access key id and a PEM key
     const token = 'operator-api-token-5f1c9e';
     rememberSecrets([token]);
-    const ns = kit.name('ns');
-    const name = kit.name('env');
-    const env = { name, order: 'aws-first' } as unknown as EnvironmentConfig;
-    const revision = {
-      env: name,
-      sha: 'a'.repeat(40),
-      trees: { aws: null, k8s: 'b'.repeat(40) },
-    } as Revision;
+    const { ns, name, env, revision } = planTarget('a'.repeat(40), 'b'.repeat(40));
     const dir = await kit.workspace({
       'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`,
       'cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: leaky}\ndata:\n  token: ${token}\n  key: AKIAIOSFODNN7EXAMPLE\n  pem: "-----BEGIN PRIVATE KEY-----\\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7\\n-----END PRIVATE KEY-----"\n`,
@@ -57,14 +59,7 @@ describe('cairn plan output', () => {
         ['QueueUrl', url],
       ]),
     );
-    const ns = kit.name('ns');
-    const name = kit.name('env');
-    const env = { name, order: 'aws-first' } as unknown as EnvironmentConfig;
-    const revision = {
-      env: name,
-      sha: 'c'.repeat(40),
-      trees: { aws: null, k8s: 'd'.repeat(40) },
-    } as Revision;
+    const { ns, name, env, revision } = planTarget('c'.repeat(40), 'd'.repeat(40));
     const dir = await kit.workspace({
       'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`,
       'db.yaml': [
