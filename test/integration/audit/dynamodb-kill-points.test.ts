@@ -166,6 +166,29 @@ async function ledgerHolds(p: LocalPlatform, table: string): Promise<Line[]> {
   return lines;
 }
 
+/**
+ * Checks the ledger after a killed sync and the sync run again: the chain verifies with every start
+ * ended, the end (or check) records from line `before` on have `outcomes`, an interrupted attempt
+ * claims nothing, and the sync run again recorded the head. Returns the ledger's lines.
+ */
+async function recoveredOnce(
+  p: LocalPlatform,
+  table: string,
+  before: number,
+  outcomes: readonly string[],
+  next: AuditEntry,
+): Promise<Line[]> {
+  const lines = await ledgerHolds(p, table);
+  const ends = lines.slice(before).filter((r) => r.type === 'end' || r.type === 'check');
+  expect(ends.map((r) => r.entry?.outcome ?? r.type)).toEqual(outcomes);
+  for (const r of ends.filter((e) => e.entry?.outcome === 'interrupted')) {
+    expect(r.entry!.changes).toEqual([]);
+    expect(r.entry!.applied ?? {}).toEqual({});
+  }
+  expect(next.toSha).toBe(p.head());
+  return lines;
+}
+
 describe('cairn sync killed at a DynamoDB ledger append, then run again', () => {
   it.each([
     ['before the start record reaches DynamoDB', 1, false, ['succeeded']],
@@ -192,14 +215,7 @@ describe('cairn sync killed at a DynamoDB ledger append, then run again', () => 
       const next = await sync(p);
       // then the chain verifies with every start ended, the interrupted attempt claims nothing, and
       // the head is recorded as applied exactly once after the kill (again when its end never landed)
-      const lines = await ledgerHolds(p, table);
-      const ends = lines.slice(before).filter((r) => r.type === 'end' || r.type === 'check');
-      expect(ends.map((r) => r.entry?.outcome ?? r.type)).toEqual(outcomes);
-      for (const r of ends.filter((e) => e.entry?.outcome === 'interrupted')) {
-        expect(r.entry!.changes).toEqual([]);
-        expect(r.entry!.applied ?? {}).toEqual({});
-      }
-      expect(next.toSha).toBe(p.head());
+      await recoveredOnce(p, table, before, outcomes, next);
     },
   );
 
@@ -243,14 +259,7 @@ describe('cairn sync killed at a DynamoDB ledger append, then run again', () => 
 
       // then the chain verifies with every start ended, the head is recorded exactly once after the
       // kill, and an interrupted attempt claims nothing
-      const lines = await ledgerHolds(p, table);
-      const ends = lines.slice(before).filter((r) => r.type === 'end' || r.type === 'check');
-      expect(ends.map((r) => r.entry?.outcome ?? r.type)).toEqual(outcomes);
-      for (const r of ends.filter((e) => e.entry?.outcome === 'interrupted')) {
-        expect(r.entry!.changes).toEqual([]);
-        expect(r.entry!.applied ?? {}).toEqual({});
-      }
-      expect(next.toSha).toBe(p.head());
+      const lines = await recoveredOnce(p, table, before, outcomes, next);
       // and the kill came where meant: after that many chunk batches of the end record
       expect(batchesSent).toBe(batches);
       const partitions = await chunkPartitions(table);
