@@ -5,20 +5,12 @@ import {
   ListChangeSetsCommand,
 } from '@aws-sdk/client-cloudformation';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
-import { appliersFor, type AppliersCache } from '../../../controller/cli/wire-environments';
-import { loadConfig } from '../../../controller/config/load-config';
-import type { CairnConfig } from '../../../controller/config/types';
 import type { PullRequest } from '../../../controller/host/types';
-import { silentLog } from '../../../controller/log';
-import { EnvLock } from '../../../controller/reconcile/env-lock';
 import { planMarker } from '../../../controller/reconcile/plan-comment';
-import { PullRequestPlanner } from '../../../controller/reconcile/pull-request-planner';
-import { reconcileEnvironment } from '../../../controller/reconcile/reconcile-environment';
-import { createGitSource } from '../../../controller/source/create-git-source';
-import type { GitSource } from '../../../controller/source/types';
+import type { PullRequestPlanner } from '../../../controller/reconcile/pull-request-planner';
 import { awsTestCredentials, makeE2ePlatform, settings, type E2ePlatform } from '../../helpers/e2e-platform';
-import { RecordingGitHost } from '../../helpers/recording-git-host';
+import { appliedDevPlanner, type AppliedDevPlanner } from '../../helpers/applied-dev-planner';
+import type { RecordingGitHost } from '../../helpers/recording-git-host';
 import { MemoryAudit } from '../../helpers/reconcile-fakes';
 import { sandboxAwsClientConfig, sandboxEnv } from '../../sandbox/sandbox-env';
 
@@ -31,11 +23,9 @@ jest.setTimeout(240_000);
  */
 describe('pull request plan against the real parts', () => {
   let platform: E2ePlatform;
-  let config: CairnConfig;
-  let source: GitSource;
-  let appliers: AppliersCache;
   let host: RecordingGitHost;
   let planner: PullRequestPlanner;
+  let fixture: AppliedDevPlanner;
   const audit = new MemoryAudit();
   const cfn = new CloudFormationClient(sandboxAwsClientConfig());
   const kc = new KubeConfig();
@@ -45,37 +35,15 @@ describe('pull request plan against the real parts', () => {
     Object.assign(process.env, awsTestCredentials());
     kc.loadFromFile(sandboxEnv().kubernetes.kubeconfig);
     platform = makeE2ePlatform(['dev']);
-    config = loadConfig(platform.configFile);
-    const dev = config.environments[0]!;
-    await bootstrapEnvironment(dev.aws!, silentLog(), { env: 'dev' });
-    source = createGitSource(config.repository, config.workspaces, silentLog());
-    appliers = appliersFor(silentLog(), config.repository.url);
     // dev is applied first: its stack and objects exist, as in a running environment
-    const [head] = await source.fetch([{ env: 'dev', branch: 'dev' }]);
-    if (head?.kind !== 'revision') throw new Error('no dev head');
-    const applied = await reconcileEnvironment(
-      { env: dev, source, audit, log: silentLog(), ...appliers(dev) },
-      head.revision,
-      'manual',
-    );
+    fixture = await appliedDevPlanner(platform, { planForks: false, audit });
+    const { applied } = fixture;
     expect(applied.failure).toBeUndefined();
-    host = new RecordingGitHost();
-    planner = new PullRequestPlanner({
-      environments: config.environments,
-      source,
-      appliers,
-      host,
-      lock: new EnvLock(),
-      log: silentLog(),
-      repo: 'platform/infra',
-      planForks: false,
-    });
+    ({ host, planner } = fixture);
   });
 
   afterAll(async () => {
-    await planner?.stop();
-    await appliers?.close();
-    await source?.close();
+    await fixture?.close();
     platform?.cleanup();
     process.env = saved;
   });

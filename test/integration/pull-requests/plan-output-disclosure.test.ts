@@ -1,18 +1,9 @@
 import { stringify } from 'yaml';
-import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
-import { appliersFor, type AppliersCache } from '../../../controller/cli/wire-environments';
-import { loadConfig } from '../../../controller/config/load-config';
-import type { CairnConfig } from '../../../controller/config/types';
-import { silentLog } from '../../../controller/log';
-import { EnvLock } from '../../../controller/reconcile/env-lock';
 import { planMarker } from '../../../controller/reconcile/plan-comment';
-import { PullRequestPlanner } from '../../../controller/reconcile/pull-request-planner';
-import { reconcileEnvironment } from '../../../controller/reconcile/reconcile-environment';
-import { createGitSource } from '../../../controller/source/create-git-source';
-import type { GitSource } from '../../../controller/source/types';
+import type { PullRequestPlanner } from '../../../controller/reconcile/pull-request-planner';
 import { awsTestCredentials, makeE2ePlatform, type E2ePlatform } from '../../helpers/e2e-platform';
-import { RecordingGitHost } from '../../helpers/recording-git-host';
-import { MemoryAudit } from '../../helpers/reconcile-fakes';
+import { appliedDevPlanner, type AppliedDevPlanner } from '../../helpers/applied-dev-planner';
+import type { RecordingGitHost } from '../../helpers/recording-git-host';
 
 jest.setTimeout(240_000);
 
@@ -42,11 +33,9 @@ app.synth();
  */
 describe("a pull request's plan never shows a live AWS output's value", () => {
   let platform: E2ePlatform;
-  let config: CairnConfig;
-  let source: GitSource;
-  let appliers: AppliersCache;
   let host: RecordingGitHost;
   let planner: PullRequestPlanner;
+  let fixture: AppliedDevPlanner;
   const saved = { ...process.env };
 
   beforeAll(async () => {
@@ -62,37 +51,15 @@ describe("a pull request's plan never shows a live AWS output's value", () => {
         stringData: { password: ref },
       }),
     });
-    config = loadConfig(platform.configFile);
-    const dev = config.environments[0]!;
-    await bootstrapEnvironment(dev.aws!, silentLog(), { env: 'dev' });
-    source = createGitSource(config.repository, config.workspaces, silentLog());
-    appliers = appliersFor(silentLog(), config.repository.url);
     // dev is applied: its stack (with the output) and its Secret exist
-    const [head] = await source.fetch([{ env: 'dev', branch: 'dev' }]);
-    if (head?.kind !== 'revision') throw new Error('no dev head');
-    const applied = await reconcileEnvironment(
-      { env: dev, source, audit: new MemoryAudit(), log: silentLog(), ...appliers(dev) },
-      head.revision,
-      'manual',
-    );
+    fixture = await appliedDevPlanner(platform, { planForks: true });
+    const { applied } = fixture;
     expect(applied.failure).toBeUndefined();
-    host = new RecordingGitHost();
-    planner = new PullRequestPlanner({
-      environments: config.environments,
-      source,
-      appliers,
-      host,
-      lock: new EnvLock(),
-      log: silentLog(),
-      repo: 'platform/infra',
-      planForks: true,
-    });
+    ({ host, planner } = fixture);
   });
 
   afterAll(async () => {
-    await planner?.stop();
-    await appliers?.close();
-    await source?.close();
+    await fixture?.close();
     platform?.cleanup();
     process.env = saved;
   });
