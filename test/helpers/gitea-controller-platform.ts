@@ -10,6 +10,7 @@ import { createLog, silentLog } from '../../controller/log';
 import { createServer, type RunningServer } from '../../controller/server/create-server';
 import { Metrics } from '../../controller/server/metrics';
 import { sandboxEnv } from '../sandbox/sandbox-env';
+import { settings } from './e2e-platform';
 import { giteaWorkTree, type GiteaClient, type GiteaWorkTree } from './gitea';
 
 /** One line the controller or its server logged. */
@@ -46,16 +47,21 @@ export async function giteaControllerPlatform(options: {
   readonly repo: string;
   readonly namespace: string;
   readonly secret: string;
-  readonly envPrefix: string;
+  /** `CAIRN_TEST` unless given. */
+  readonly envPrefix?: string;
   /** The prefix of the temporary directory's name. */
-  readonly tmpPrefix: string;
+  readonly tmpPrefix?: string;
   readonly otherRepos?: readonly string[];
   /** Logs nowhere instead of into `lines`. */
   readonly silent?: boolean;
-  /** Commits the branches before the controller starts. */
-  readonly seed: (tree: GiteaWorkTree) => void;
+  /**
+   * Commits the branches before the controller starts; unless given, main's first commit and dev's
+   * from it, with the ConfigMap `settings` blue.
+   */
+  readonly seed?: (tree: GiteaWorkTree) => void;
 }): Promise<GiteaControllerPlatform> {
-  const { gitea, repo, namespace, secret, envPrefix } = options;
+  const { gitea, repo, namespace, secret } = options;
+  const envPrefix = options.envPrefix ?? 'CAIRN_TEST';
   const owner = gitea.options.user;
   const otherRepos = options.otherRepos ?? [];
   const saved = { ...process.env };
@@ -91,7 +97,7 @@ export async function giteaControllerPlatform(options: {
   try {
     kc.loadFromFile(sandboxEnv().kubernetes.kubeconfig);
     await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-    dir = mkdtempSync(join(tmpdir(), options.tmpPrefix));
+    dir = mkdtempSync(join(tmpdir(), options.tmpPrefix ?? 'cairn-gitea-controller-'));
     for (const name of [repo, ...otherRepos]) await gitea.createRepo(name);
     process.env[`${envPrefix}_GITEA_TOKEN`] = gitea.options.token;
     process.env[`${envPrefix}_WEBHOOK_SECRET`] = secret;
@@ -129,7 +135,16 @@ export async function giteaControllerPlatform(options: {
       await gitea.addWebhook(owner, name, { url: `${server.url}/hooks/gitea`, secret });
     }
     tree = giteaWorkTree(gitea, owner, repo);
-    options.seed(tree);
+    if (options.seed) options.seed(tree);
+    else {
+      tree.commit('main', 'main: first', { 'README.md': 'a\n' });
+      tree.commit(
+        'dev',
+        'dev: first',
+        { 'k8s-resources/settings.yaml': settings(namespace, 'blue') },
+        { from: 'main' },
+      );
+    }
     await wired.controller.start();
     await wired.controller.idle();
     return { kc, dir, tree, wired, server, lines, close };

@@ -1,7 +1,10 @@
 import type { Wired } from '../../../controller/cli/wire';
 import { planMarker } from '../../../controller/reconcile/plan-comment';
 import { settings } from '../../helpers/e2e-platform';
-import { giteaControllerPlatform, type GiteaControllerPlatform } from '../../helpers/gitea-controller-platform';
+import {
+  giteaControllerPlatform,
+  type GiteaControllerPlatform,
+} from '../../helpers/gitea-controller-platform';
 import { GiteaClient, waitFor, type GiteaWorkTree } from '../../helpers/gitea';
 
 jest.setTimeout(120_000);
@@ -37,19 +40,8 @@ describe('a pull request event of another repository signed with the same secret
       repo: configured,
       namespace,
       secret: SECRET,
-      envPrefix: 'FOREIGN',
-      tmpPrefix: 'cairn-foreign-repo-',
       // Both repositories deliver to cairn with the one secret, as an organization hook does.
       otherRepos: [foreign],
-      seed: (t) => {
-        t.commit('main', 'main: first', { 'README.md': 'a\n' });
-        t.commit(
-          'dev',
-          'dev: first',
-          { 'k8s-resources/settings.yaml': settings(namespace, 'blue') },
-          { from: 'main' },
-        );
-      },
     });
     ({ lines, tree, wired } = p);
   });

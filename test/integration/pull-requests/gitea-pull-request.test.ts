@@ -2,7 +2,10 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { Wired } from '../../../controller/cli/wire';
 import { planMarker } from '../../../controller/reconcile/plan-comment';
 import { settings } from '../../helpers/e2e-platform';
-import { giteaControllerPlatform, type GiteaControllerPlatform } from '../../helpers/gitea-controller-platform';
+import {
+  giteaControllerPlatform,
+  type GiteaControllerPlatform,
+} from '../../helpers/gitea-controller-platform';
 import { GiteaClient, waitFor, type GiteaWorkTree } from '../../helpers/gitea';
 
 jest.setTimeout(120_000);
@@ -32,8 +35,6 @@ describe("Gitea's real pull_request webhooks, planned and commented on the real 
       repo: name,
       namespace,
       secret: SECRET,
-      envPrefix: 'PRPLAN',
-      tmpPrefix: 'cairn-prplan-gitea-',
       silent: true,
       // dev is applied first, as a running controller does: the ConfigMap exists, blue
       seed: (t) => {

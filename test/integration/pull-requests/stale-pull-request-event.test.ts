@@ -2,7 +2,10 @@ import type { Wired } from '../../../controller/cli/wire';
 import { planMarker } from '../../../controller/reconcile/plan-comment';
 import type { RunningServer } from '../../../controller/server/create-server';
 import { settings } from '../../helpers/e2e-platform';
-import { giteaControllerPlatform, type GiteaControllerPlatform } from '../../helpers/gitea-controller-platform';
+import {
+  giteaControllerPlatform,
+  type GiteaControllerPlatform,
+} from '../../helpers/gitea-controller-platform';
 import { GiteaClient, waitFor, type GiteaWorkTree } from '../../helpers/gitea';
 import { sign } from '../../helpers/webhook-deliveries';
 
@@ -36,17 +39,6 @@ describe('a pull request event naming a head its pull request has moved past', (
       repo: configured,
       namespace,
       secret: SECRET,
-      envPrefix: 'STALE',
-      tmpPrefix: 'cairn-stale-event-',
-      seed: (t) => {
-        t.commit('main', 'main: first', { 'README.md': 'a\n' });
-        t.commit(
-          'dev',
-          'dev: first',
-          { 'k8s-resources/settings.yaml': settings(namespace, 'blue') },
-          { from: 'main' },
-        );
-      },
     });
     ({ lines, tree, wired, server } = p);
   });
