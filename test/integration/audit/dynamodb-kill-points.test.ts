@@ -97,12 +97,27 @@ interface Line {
   readonly entry?: AuditEntry;
 }
 
-/** Every item of one partition, in seq order (`above`: only those past that seq), read consistently. */
-async function partition(table: string, env: string, above = 0): Promise<Record<string, AttributeValue>[]> {
+/** Every item of a Query or Scan, page after page (`page` sends the one starting at `start`). */
+async function allPages(
+  page: (start: Record<string, AttributeValue> | undefined) => Promise<{
+    Items?: Record<string, AttributeValue>[];
+    LastEvaluatedKey?: Record<string, AttributeValue>;
+  }>,
+): Promise<Record<string, AttributeValue>[]> {
   const items: Record<string, AttributeValue>[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const page = await dynamodb.send(
+    const answer = await page(start);
+    items.push(...(answer.Items ?? []));
+    start = answer.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** Every item of one partition, in seq order (`above`: only those past that seq), read consistently. */
+async function partition(table: string, env: string, above = 0): Promise<Record<string, AttributeValue>[]> {
+  return allPages((start) =>
+    dynamodb.send(
       new QueryCommand({
         TableName: table,
         KeyConditionExpression: '#e = :env AND #s > :above',
@@ -111,11 +126,8 @@ async function partition(table: string, env: string, above = 0): Promise<Record<
         ConsistentRead: true,
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
+    ),
+  );
 }
 
 /** The records of `dev`'s chain, in seq order; a chunked one put back together from its chunks. */
@@ -135,9 +147,8 @@ async function records(table: string): Promise<Line[]> {
 /** The chunk partitions in the table (a test table, so a scan is fine), and which a record names. */
 async function chunkPartitions(table: string): Promise<{ all: string[]; referenced: string[] }> {
   const all = new Set<string>();
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamodb.send(
+  const items = await allPages((start) =>
+    dynamodb.send(
       new ScanCommand({
         TableName: table,
         ProjectionExpression: '#e',
@@ -145,10 +156,9 @@ async function chunkPartitions(table: string): Promise<{ all: string[]; referenc
         ConsistentRead: true,
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
-    );
-    for (const i of page.Items ?? []) if (i.env!.S!.startsWith('dev#part#')) all.add(i.env!.S!);
-    start = page.LastEvaluatedKey;
-  } while (start);
+    ),
+  );
+  for (const i of items) if (i.env!.S!.startsWith('dev#part#')) all.add(i.env!.S!);
   const referenced = (await partition(table, 'dev')).flatMap((i) => (i.chunks?.S ? [i.chunks.S] : []));
   return { all: [...all].sort(), referenced: referenced.sort() };
 }
