@@ -151,11 +151,46 @@ const MIN_HIDDEN_LENGTH = 6;
  * where it binds an output is too: into a ConfigMap, or a field whose refusal quotes the value.
  */
 export function hideBoundValues(plan: PlaneResult, values: readonly string[]): PlaneResult {
+  return hideIn(plan, values, {
+    replacement: OUTPUT_VALUE,
+    minLength: MIN_HIDDEN_LENGTH,
+    secretDiffsOnly: false,
+  });
+}
+
+/**
+ * A Kubernetes plan (or apply result) with each value in `secretValues`, in each spelling the
+ * masker knows, replaced by `(secret)` in the diffs of Secrets. Their `data` and `stringData` are
+ * redacted already; this covers a value bound into a Secret's labels or annotations, which a diff
+ * shows.
+ */
+export function hideSecretValues(plan: PlaneResult, secretValues: readonly string[]): PlaneResult {
+  return hideIn(plan, secretValues, { replacement: SECRET_VALUE, minLength: 1, secretDiffsOnly: true });
+}
+
+/** The one replacement behind both: every form of every value long enough, longest forms first. */
+function hideIn(
+  plan: PlaneResult,
+  values: readonly string[],
+  options: { readonly replacement: string; readonly minLength: number; readonly secretDiffsOnly: boolean },
+): PlaneResult {
+  // A value too short for the masker's spellings (its base64 would match ordinary text) is hidden
+  // as written only.
   const forms = [
-    ...new Set(values.filter((v) => v.length >= MIN_HIDDEN_LENGTH).flatMap((v) => encodedForms(v))),
+    ...new Set(
+      values.flatMap((v) =>
+        v.length >= MIN_HIDDEN_LENGTH ? encodedForms(v) : v.length >= options.minLength ? [v] : [],
+      ),
+    ),
   ].sort((a, b) => b.length - a.length);
   if (forms.length === 0) return plan;
-  const hide = (text: string): string => forms.reduce((t, form) => t.replaceAll(form, OUTPUT_VALUE), text);
+  const hide = (text: string): string =>
+    forms.reduce((t, form) => t.replaceAll(form, options.replacement), text);
+  if (options.secretDiffsOnly) {
+    const hideDiff = (c: Change): Change =>
+      c.diff && c.subject.startsWith('Secret/') ? { ...c, diff: hide(c.diff) } : c;
+    return { ...plan, changes: plan.changes.map(hideDiff) };
+  }
   const hideChange = (c: Change): Change => ({
     ...c,
     subject: hide(c.subject),
@@ -169,21 +204,6 @@ export function hideBoundValues(plan: PlaneResult, values: readonly string[]): P
     ...(plan.failure.subject === undefined ? {} : { subject: hide(plan.failure.subject) }),
   };
   return { changes: plan.changes.map(hideChange), ...(failure ? { failure } : {}) };
-}
-
-/**
- * A Kubernetes plan (or apply result) with each value in `secretValues` replaced by `(secret)` in
- * the diffs of Secrets. Their `data` and `stringData` are redacted already; this covers a value bound into a
- * Secret's labels or annotations, which a diff shows.
- */
-export function hideSecretValues(plan: PlaneResult, secretValues: readonly string[]): PlaneResult {
-  const values = secretValues.filter((v) => v !== '');
-  if (values.length === 0) return plan;
-  const hide = (c: Change): Change =>
-    c.diff && c.subject.startsWith('Secret/')
-      ? { ...c, diff: values.reduce((diff, v) => diff.replaceAll(v, SECRET_VALUE), c.diff) }
-      : c;
-  return { ...plan, changes: plan.changes.map(hide) };
 }
 
 async function liveFor(aws: AwsApplier | undefined, refs: readonly BindingRef[]): Promise<StackOutputs> {
