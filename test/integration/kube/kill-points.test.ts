@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import type { AuditEntry } from '../../../controller/audit/types';
 import { auditLines } from '../../helpers/audit-lines';
 import { runCli } from '../../helpers/cli';
+import { plainCrd } from '../../helpers/crd-bundle';
 import { startKillProxy, type KillProxy, type Matcher } from '../../helpers/kill-proxy';
 import { BUILT_CAIRN, runKillable, type KillableRun } from '../../helpers/killable-run';
 import { localPlatform, type LocalPlatform } from '../../helpers/local-platform';
@@ -223,24 +224,7 @@ describe('cairn sync killed with SIGKILL at a chosen request, then run again', (
     kit.track(crdPath);
     p.commit('base', {
       'k8s-resources/ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
-      'k8s-resources/crd.yaml': stringify({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name: `widgets.${group}` },
-        spec: {
-          group,
-          scope: 'Namespaced',
-          names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
-          versions: [
-            {
-              name: 'v1',
-              served: true,
-              storage: true,
-              schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-            },
-          ],
-        },
-      }),
+      'k8s-resources/crd.yaml': stringify(plainCrd(group, 'Widget')),
       'k8s-resources/keep.yaml': cm('keep'),
     });
     // When its first sync is killed right after the CRD's apply was answered (cairn's own field
