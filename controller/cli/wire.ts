@@ -74,6 +74,7 @@ export async function wire(
           log,
           repo: hostConfig.repo,
           planForks: hostConfig.planForks,
+          planTimeoutMs: hostConfig.planTimeoutMs,
         })
       : undefined;
   const shard = shardManagerFor(config, log);

@@ -316,6 +316,21 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
           }
         : {}),
       ...onFailureOf(raw, env, at),
+      ...(env.pullRequests
+        ? {
+            pullRequests: {
+              ...(env.pullRequests.planForks !== undefined ? { planForks: env.pullRequests.planForks } : {}),
+              ...(env.pullRequests.planTimeout !== undefined
+                ? {
+                    planTimeoutMs: parseDuration(
+                      env.pullRequests.planTimeout,
+                      `${at}.pullRequests.planTimeout`,
+                    ),
+                  }
+                : {}),
+            },
+          }
+        : {}),
       ...(aws
         ? {
             aws: {
@@ -466,6 +481,7 @@ function hostConfig(raw: NonNullable<RawConfig['repository']['host']>, url: stri
     tokenEnv: raw.tokenEnv,
     repo: raw.repo ?? parts!.path,
     planForks: raw.planForks ?? false,
+    planTimeoutMs: parseDuration(raw.planTimeout ?? '15m', 'repository.host.planTimeout'),
   };
 }
 

@@ -169,9 +169,13 @@ export interface RawRepositoryHost {
    */
   repo?: string;
   /**
-   * Plan pull requests whose head is in a fork (default false: a fork's code is not run).
+   * Plan pull requests whose head is in a fork, in every environment that does not decide for itself (environments[].pullRequests.planForks); default false: a fork's code is not run.
    */
   planForks?: boolean;
+  /**
+   * The deadline of one pull request's plan for one environment, from when it holds the environment's lock (fetch, synth, change sets, dry runs): a plan still running then is abandoned, releases the lock, and its comment and status say it timed out (default 15m; environments[].pullRequests.planTimeout overrides it).
+   */
+  planTimeout?: string;
 }
 export interface RawEnvironment {
   /**
@@ -215,6 +219,19 @@ export interface RawEnvironment {
      * pr: open a pull request reverting the failed entry (needs repository.host); commit: push the revert onto the environment's branch (not with repository.verify: cairn's revert commit is unsigned); none (default): only report the failure.
      */
     revert?: 'pr' | 'commit' | 'none';
+  };
+  /**
+   * How pull requests into this environment are planned, overriding repository.host's settings.
+   */
+  pullRequests?: {
+    /**
+     * Plan pull requests into this environment whose head is in a fork, with this environment's plan identity (default: repository.host.planForks). Keep it false where the environment's live contents must not be read by anyone who can fork.
+     */
+    planForks?: boolean;
+    /**
+     * The deadline of one plan of a pull request into this environment (default: repository.host.planTimeout).
+     */
+    planTimeout?: string;
   };
   aws?: RawAwsTarget;
   kubernetes?: RawKubernetesTarget;

@@ -86,8 +86,10 @@ export interface GitHostConfig {
   readonly tokenEnv: string;
   /** `owner/name`, or the project's full path on GitLab. */
   readonly repo: string;
-  /** Plan pull requests whose head lives in a fork. */
+  /** Plan pull requests whose head lives in a fork (environments without `pullRequests.planForks`). */
   readonly planForks: boolean;
+  /** The deadline of one pull request's plan (environments without `pullRequests.planTimeout`). */
+  readonly planTimeoutMs: number;
 }
 
 export interface RepositoryAuth {
@@ -116,8 +118,16 @@ export interface EnvironmentConfig {
   readonly promotion?: PromotionGate;
   /** What a terminal failure in apply or verify that changed something leads to; absent: nothing (`none`). */
   readonly onFailure?: { readonly revert: 'pr' | 'commit' };
+  /** `pullRequests`: what this environment decides for its pull requests' plans; absent: `repository.host` decides. */
+  readonly pullRequests?: PullRequestPlanConfig;
   readonly aws?: AwsTargetConfig;
   readonly kubernetes?: KubernetesTargetConfig;
+}
+
+/** `environments[].pullRequests`: each field overrides `repository.host`'s of the same name. */
+export interface PullRequestPlanConfig {
+  readonly planForks?: boolean;
+  readonly planTimeoutMs?: number;
 }
 
 /** `environments[].promotion`: the environment whose healthy release of the same trees gates this one's. */

@@ -118,8 +118,13 @@ const schema11 = {
             },
             planForks: {
               description:
-                "Plan pull requests whose head is in a fork (default false: a fork's code is not run).",
+                "Plan pull requests whose head is in a fork, in every environment that does not decide for itself (environments[].pullRequests.planForks); default false: a fork's code is not run.",
               type: 'boolean',
+            },
+            planTimeout: {
+              $ref: '#/definitions/duration',
+              description:
+                "The deadline of one pull request's plan for one environment, from when it holds the environment's lock (fetch, synth, change sets, dry runs): a plan still running then is abandoned, releases the lock, and its comment and status say it timed out (default 15m; environments[].pullRequests.planTimeout overrides it).",
             },
           },
         },
@@ -188,6 +193,24 @@ const schema11 = {
                 description:
                   "pr: open a pull request reverting the failed entry (needs repository.host); commit: push the revert onto the environment's branch (not with repository.verify: cairn's revert commit is unsigned); none (default): only report the failure.",
                 enum: ['pr', 'commit', 'none'],
+              },
+            },
+          },
+          pullRequests: {
+            description:
+              "How pull requests into this environment are planned, overriding repository.host's settings.",
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              planForks: {
+                description:
+                  "Plan pull requests into this environment whose head is in a fork, with this environment's plan identity (default: repository.host.planForks). Keep it false where the environment's live contents must not be read by anyone who can fork.",
+                type: 'boolean',
+              },
+              planTimeout: {
+                $ref: '#/definitions/duration',
+                description:
+                  'The deadline of one plan of a pull request into this environment (default: repository.host.planTimeout).',
               },
             },
           },
@@ -802,17 +825,17 @@ const pattern0 = new RegExp('^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$', 'u');
 const pattern1 = new RegExp('^[A-Za-z_][A-Za-z0-9_]*$', 'u');
 const pattern2 = new RegExp('^https?://[^\\s]+$', 'u');
 const pattern4 = new RegExp('^[^/\\s]+(/[^/\\s]+)+$', 'u');
-const pattern5 = new RegExp('^[a-z0-9]([a-z0-9-]*[a-z0-9])?$', 'u');
-const pattern6 = new RegExp('^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$', 'u');
-const pattern9 = new RegExp('^[a-z]{2}(-[a-z]+)+-[0-9]+$', 'u');
-const pattern10 = new RegExp('^[0-9]{12}$', 'u');
-const pattern11 = new RegExp('^https?://', 'u');
-const pattern12 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$', 'u');
-const pattern13 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$', 'u');
-const pattern14 = new RegExp('^[A-Za-z0-9_-]{1,10}$', 'u');
-const pattern17 = new RegExp('^/', 'u');
-const pattern19 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
-const pattern29 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
+const pattern6 = new RegExp('^[a-z0-9]([a-z0-9-]*[a-z0-9])?$', 'u');
+const pattern7 = new RegExp('^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$', 'u');
+const pattern11 = new RegExp('^[a-z]{2}(-[a-z]+)+-[0-9]+$', 'u');
+const pattern12 = new RegExp('^[0-9]{12}$', 'u');
+const pattern13 = new RegExp('^https?://', 'u');
+const pattern14 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$', 'u');
+const pattern15 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$', 'u');
+const pattern16 = new RegExp('^[A-Za-z0-9_-]{1,10}$', 'u');
+const pattern19 = new RegExp('^/', 'u');
+const pattern21 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
+const pattern31 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
 function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://cairn.dev/schemas/cairn-config.schema.json" */ let vErrors = null;
   let errors = 0;
@@ -1377,7 +1400,8 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 key4 === 'apiUrl' ||
                 key4 === 'tokenEnv' ||
                 key4 === 'repo' ||
-                key4 === 'planForks'
+                key4 === 'planForks' ||
+                key4 === 'planTimeout'
               )) {
                 const err27 = {
                   instancePath: instancePath + '/repository/host',
@@ -1561,8 +1585,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data13.planTimeout !== undefined) {
+              let data19 = data13.planTimeout;
+              if (typeof data19 === 'string') {
+                if (!pattern0.test(data19)) {
+                  const err36 = {
+                    instancePath: instancePath + '/repository/host/planTimeout',
+                    schemaPath: '#/definitions/duration/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                    message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                    schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                    parentSchema: schema12,
+                    data: data19,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err36];
+                  } else {
+                    vErrors.push(err36);
+                  }
+                  errors++;
+                }
+              } else {
+                const err37 = {
+                  instancePath: instancePath + '/repository/host/planTimeout',
+                  schemaPath: '#/definitions/duration/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema12.type,
+                  parentSchema: schema12,
+                  data: data19,
+                };
+                if (vErrors === null) {
+                  vErrors = [err37];
+                } else {
+                  vErrors.push(err37);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err36 = {
+            const err38 = {
               instancePath: instancePath + '/repository/host',
               schemaPath: '#/properties/repository/properties/host/type',
               keyword: 'type',
@@ -1573,15 +1637,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data13,
             };
             if (vErrors === null) {
-              vErrors = [err36];
+              vErrors = [err38];
             } else {
-              vErrors.push(err36);
+              vErrors.push(err38);
             }
             errors++;
           }
         }
       } else {
-        const err37 = {
+        const err39 = {
           instancePath: instancePath + '/repository',
           schemaPath: '#/properties/repository/type',
           keyword: 'type',
@@ -1592,18 +1656,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data0,
         };
         if (vErrors === null) {
-          vErrors = [err37];
+          vErrors = [err39];
         } else {
-          vErrors.push(err37);
+          vErrors.push(err39);
         }
         errors++;
       }
     }
     if (data.environments !== undefined) {
-      let data19 = data.environments;
-      if (Array.isArray(data19)) {
-        if (data19.length < 1) {
-          const err38 = {
+      let data20 = data.environments;
+      if (Array.isArray(data20)) {
+        if (data20.length < 1) {
+          const err40 = {
             instancePath: instancePath + '/environments',
             schemaPath: '#/properties/environments/minItems',
             keyword: 'minItems',
@@ -1611,21 +1675,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have fewer than 1 items',
             schema: 1,
             parentSchema: schema11.properties.environments,
-            data: data19,
+            data: data20,
           };
           if (vErrors === null) {
-            vErrors = [err38];
+            vErrors = [err40];
           } else {
-            vErrors.push(err38);
+            vErrors.push(err40);
           }
           errors++;
         }
-        const len0 = data19.length;
+        const len0 = data20.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          let data20 = data19[i0];
-          if (data20 && typeof data20 == 'object' && !Array.isArray(data20)) {
-            if (data20.name === undefined) {
-              const err39 = {
+          let data21 = data20[i0];
+          if (data21 && typeof data21 == 'object' && !Array.isArray(data21)) {
+            if (data21.name === undefined) {
+              const err41 = {
                 instancePath: instancePath + '/environments/' + i0,
                 schemaPath: '#/properties/environments/items/required',
                 keyword: 'required',
@@ -1633,18 +1697,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'name' + "'",
                 schema: schema11.properties.environments.items.required,
                 parentSchema: schema11.properties.environments.items,
-                data: data20,
+                data: data21,
               };
               if (vErrors === null) {
-                vErrors = [err39];
+                vErrors = [err41];
               } else {
-                vErrors.push(err39);
+                vErrors.push(err41);
               }
               errors++;
             }
-            for (const key5 in data20) {
+            for (const key5 in data21) {
               if (!func2.call(schema11.properties.environments.items.properties, key5)) {
-                const err40 = {
+                const err42 = {
                   instancePath: instancePath + '/environments/' + i0,
                   schemaPath: '#/properties/environments/items/additionalProperties',
                   keyword: 'additionalProperties',
@@ -1652,46 +1716,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.environments.items,
-                  data: data20,
-                };
-                if (vErrors === null) {
-                  vErrors = [err40];
-                } else {
-                  vErrors.push(err40);
-                }
-                errors++;
-              }
-            }
-            if (data20.name !== undefined) {
-              let data21 = data20.name;
-              if (typeof data21 === 'string') {
-                if (!pattern5.test(data21)) {
-                  const err41 = {
-                    instancePath: instancePath + '/environments/' + i0 + '/name',
-                    schemaPath: '#/properties/environments/items/properties/name/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$' },
-                    message: 'must match pattern "' + '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$' + '"',
-                    schema: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$',
-                    parentSchema: schema11.properties.environments.items.properties.name,
-                    data: data21,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err41];
-                  } else {
-                    vErrors.push(err41);
-                  }
-                  errors++;
-                }
-              } else {
-                const err42 = {
-                  instancePath: instancePath + '/environments/' + i0 + '/name',
-                  schemaPath: '#/properties/environments/items/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.environments.items.properties.name.type,
-                  parentSchema: schema11.properties.environments.items.properties.name,
                   data: data21,
                 };
                 if (vErrors === null) {
@@ -1702,18 +1726,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data20.instance !== undefined) {
-              let data22 = data20.instance;
+            if (data21.name !== undefined) {
+              let data22 = data21.name;
               if (typeof data22 === 'string') {
                 if (!pattern6.test(data22)) {
                   const err43 = {
-                    instancePath: instancePath + '/environments/' + i0 + '/instance',
-                    schemaPath: '#/properties/environments/items/properties/instance/pattern',
+                    instancePath: instancePath + '/environments/' + i0 + '/name',
+                    schemaPath: '#/properties/environments/items/properties/name/pattern',
                     keyword: 'pattern',
-                    params: { pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$' },
-                    message: 'must match pattern "' + '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$' + '"',
-                    schema: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$',
-                    parentSchema: schema11.properties.environments.items.properties.instance,
+                    params: { pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$' },
+                    message: 'must match pattern "' + '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$' + '"',
+                    schema: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$',
+                    parentSchema: schema11.properties.environments.items.properties.name,
                     data: data22,
                   };
                   if (vErrors === null) {
@@ -1725,13 +1749,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err44 = {
-                  instancePath: instancePath + '/environments/' + i0 + '/instance',
-                  schemaPath: '#/properties/environments/items/properties/instance/type',
+                  instancePath: instancePath + '/environments/' + i0 + '/name',
+                  schemaPath: '#/properties/environments/items/properties/name/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema11.properties.environments.items.properties.instance.type,
-                  parentSchema: schema11.properties.environments.items.properties.instance,
+                  schema: schema11.properties.environments.items.properties.name.type,
+                  parentSchema: schema11.properties.environments.items.properties.name,
                   data: data22,
                 };
                 if (vErrors === null) {
@@ -1742,18 +1766,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data20.branch !== undefined) {
-              let data23 = data20.branch;
+            if (data21.instance !== undefined) {
+              let data23 = data21.instance;
               if (typeof data23 === 'string') {
-                if (func3(data23) < 1) {
+                if (!pattern7.test(data23)) {
                   const err45 = {
-                    instancePath: instancePath + '/environments/' + i0 + '/branch',
-                    schemaPath: '#/properties/environments/items/properties/branch/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.environments.items.properties.branch,
+                    instancePath: instancePath + '/environments/' + i0 + '/instance',
+                    schemaPath: '#/properties/environments/items/properties/instance/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$' },
+                    message: 'must match pattern "' + '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$' + '"',
+                    schema: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$',
+                    parentSchema: schema11.properties.environments.items.properties.instance,
                     data: data23,
                   };
                   if (vErrors === null) {
@@ -1765,13 +1789,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err46 = {
-                  instancePath: instancePath + '/environments/' + i0 + '/branch',
-                  schemaPath: '#/properties/environments/items/properties/branch/type',
+                  instancePath: instancePath + '/environments/' + i0 + '/instance',
+                  schemaPath: '#/properties/environments/items/properties/instance/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema11.properties.environments.items.properties.branch.type,
-                  parentSchema: schema11.properties.environments.items.properties.branch,
+                  schema: schema11.properties.environments.items.properties.instance.type,
+                  parentSchema: schema11.properties.environments.items.properties.instance,
                   data: data23,
                 };
                 if (vErrors === null) {
@@ -1782,10 +1806,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data20.order !== undefined) {
-              let data24 = data20.order;
-              if (!(data24 === 'aws-first' || data24 === 'kubernetes-first')) {
-                const err47 = {
+            if (data21.branch !== undefined) {
+              let data24 = data21.branch;
+              if (typeof data24 === 'string') {
+                if (func3(data24) < 1) {
+                  const err47 = {
+                    instancePath: instancePath + '/environments/' + i0 + '/branch',
+                    schemaPath: '#/properties/environments/items/properties/branch/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.environments.items.properties.branch,
+                    data: data24,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err47];
+                  } else {
+                    vErrors.push(err47);
+                  }
+                  errors++;
+                }
+              } else {
+                const err48 = {
+                  instancePath: instancePath + '/environments/' + i0 + '/branch',
+                  schemaPath: '#/properties/environments/items/properties/branch/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.environments.items.properties.branch.type,
+                  parentSchema: schema11.properties.environments.items.properties.branch,
+                  data: data24,
+                };
+                if (vErrors === null) {
+                  vErrors = [err48];
+                } else {
+                  vErrors.push(err48);
+                }
+                errors++;
+              }
+            }
+            if (data21.order !== undefined) {
+              let data25 = data21.order;
+              if (!(data25 === 'aws-first' || data25 === 'kubernetes-first')) {
+                const err49 = {
                   instancePath: instancePath + '/environments/' + i0 + '/order',
                   schemaPath: '#/properties/environments/items/properties/order/enum',
                   keyword: 'enum',
@@ -1793,46 +1857,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be equal to one of the allowed values',
                   schema: schema11.properties.environments.items.properties.order.enum,
                   parentSchema: schema11.properties.environments.items.properties.order,
-                  data: data24,
-                };
-                if (vErrors === null) {
-                  vErrors = [err47];
-                } else {
-                  vErrors.push(err47);
-                }
-                errors++;
-              }
-            }
-            if (data20.driftInterval !== undefined) {
-              let data25 = data20.driftInterval;
-              if (typeof data25 === 'string') {
-                if (!pattern0.test(data25)) {
-                  const err48 = {
-                    instancePath: instancePath + '/environments/' + i0 + '/driftInterval',
-                    schemaPath: '#/definitions/duration/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                    message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                    schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                    parentSchema: schema12,
-                    data: data25,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err48];
-                  } else {
-                    vErrors.push(err48);
-                  }
-                  errors++;
-                }
-              } else {
-                const err49 = {
-                  instancePath: instancePath + '/environments/' + i0 + '/driftInterval',
-                  schemaPath: '#/definitions/duration/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema12.type,
-                  parentSchema: schema12,
                   data: data25,
                 };
                 if (vErrors === null) {
@@ -1843,18 +1867,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data20.promotion !== undefined) {
-              let data26 = data20.promotion;
-              if (data26 && typeof data26 == 'object' && !Array.isArray(data26)) {
-                if (data26.after === undefined) {
+            if (data21.driftInterval !== undefined) {
+              let data26 = data21.driftInterval;
+              if (typeof data26 === 'string') {
+                if (!pattern0.test(data26)) {
                   const err50 = {
-                    instancePath: instancePath + '/environments/' + i0 + '/promotion',
-                    schemaPath: '#/properties/environments/items/properties/promotion/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'after' },
-                    message: "must have required property '" + 'after' + "'",
-                    schema: schema11.properties.environments.items.properties.promotion.required,
-                    parentSchema: schema11.properties.environments.items.properties.promotion,
+                    instancePath: instancePath + '/environments/' + i0 + '/driftInterval',
+                    schemaPath: '#/definitions/duration/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                    message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                    schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                    parentSchema: schema12,
                     data: data26,
                   };
                   if (vErrors === null) {
@@ -1864,8 +1888,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                if (data26.healthyFor === undefined) {
-                  const err51 = {
+              } else {
+                const err51 = {
+                  instancePath: instancePath + '/environments/' + i0 + '/driftInterval',
+                  schemaPath: '#/definitions/duration/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema12.type,
+                  parentSchema: schema12,
+                  data: data26,
+                };
+                if (vErrors === null) {
+                  vErrors = [err51];
+                } else {
+                  vErrors.push(err51);
+                }
+                errors++;
+              }
+            }
+            if (data21.promotion !== undefined) {
+              let data27 = data21.promotion;
+              if (data27 && typeof data27 == 'object' && !Array.isArray(data27)) {
+                if (data27.after === undefined) {
+                  const err52 = {
+                    instancePath: instancePath + '/environments/' + i0 + '/promotion',
+                    schemaPath: '#/properties/environments/items/properties/promotion/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'after' },
+                    message: "must have required property '" + 'after' + "'",
+                    schema: schema11.properties.environments.items.properties.promotion.required,
+                    parentSchema: schema11.properties.environments.items.properties.promotion,
+                    data: data27,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err52];
+                  } else {
+                    vErrors.push(err52);
+                  }
+                  errors++;
+                }
+                if (data27.healthyFor === undefined) {
+                  const err53 = {
                     instancePath: instancePath + '/environments/' + i0 + '/promotion',
                     schemaPath: '#/properties/environments/items/properties/promotion/required',
                     keyword: 'required',
@@ -1873,18 +1937,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'healthyFor' + "'",
                     schema: schema11.properties.environments.items.properties.promotion.required,
                     parentSchema: schema11.properties.environments.items.properties.promotion,
-                    data: data26,
+                    data: data27,
                   };
                   if (vErrors === null) {
-                    vErrors = [err51];
+                    vErrors = [err53];
                   } else {
-                    vErrors.push(err51);
+                    vErrors.push(err53);
                   }
                   errors++;
                 }
-                for (const key6 in data26) {
+                for (const key6 in data27) {
                   if (!(key6 === 'after' || key6 === 'healthyFor')) {
-                    const err52 = {
+                    const err54 = {
                       instancePath: instancePath + '/environments/' + i0 + '/promotion',
                       schemaPath: '#/properties/environments/items/properties/promotion/additionalProperties',
                       keyword: 'additionalProperties',
@@ -1892,51 +1956,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.environments.items.properties.promotion,
-                      data: data26,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err52];
-                    } else {
-                      vErrors.push(err52);
-                    }
-                    errors++;
-                  }
-                }
-                if (data26.after !== undefined) {
-                  let data27 = data26.after;
-                  if (typeof data27 === 'string') {
-                    if (func3(data27) < 1) {
-                      const err53 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/promotion/after',
-                        schemaPath:
-                          '#/properties/environments/items/properties/promotion/properties/after/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema:
-                          schema11.properties.environments.items.properties.promotion.properties.after,
-                        data: data27,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err53];
-                      } else {
-                        vErrors.push(err53);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err54 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/promotion/after',
-                      schemaPath:
-                        '#/properties/environments/items/properties/promotion/properties/after/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema:
-                        schema11.properties.environments.items.properties.promotion.properties.after.type,
-                      parentSchema:
-                        schema11.properties.environments.items.properties.promotion.properties.after,
                       data: data27,
                     };
                     if (vErrors === null) {
@@ -1947,18 +1966,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data26.healthyFor !== undefined) {
-                  let data28 = data26.healthyFor;
+                if (data27.after !== undefined) {
+                  let data28 = data27.after;
                   if (typeof data28 === 'string') {
-                    if (!pattern0.test(data28)) {
+                    if (func3(data28) < 1) {
                       const err55 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/promotion/healthyFor',
-                        schemaPath: '#/definitions/duration/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                        parentSchema: schema12,
+                        instancePath: instancePath + '/environments/' + i0 + '/promotion/after',
+                        schemaPath:
+                          '#/properties/environments/items/properties/promotion/properties/after/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema:
+                          schema11.properties.environments.items.properties.promotion.properties.after,
                         data: data28,
                       };
                       if (vErrors === null) {
@@ -1970,13 +1991,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   } else {
                     const err56 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/promotion/healthyFor',
-                      schemaPath: '#/definitions/duration/type',
+                      instancePath: instancePath + '/environments/' + i0 + '/promotion/after',
+                      schemaPath:
+                        '#/properties/environments/items/properties/promotion/properties/after/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
-                      schema: schema12.type,
-                      parentSchema: schema12,
+                      schema:
+                        schema11.properties.environments.items.properties.promotion.properties.after.type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.promotion.properties.after,
                       data: data28,
                     };
                     if (vErrors === null) {
@@ -1987,38 +2011,36 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-              } else {
-                const err57 = {
-                  instancePath: instancePath + '/environments/' + i0 + '/promotion',
-                  schemaPath: '#/properties/environments/items/properties/promotion/type',
-                  keyword: 'type',
-                  params: { type: 'object' },
-                  message: 'must be object',
-                  schema: schema11.properties.environments.items.properties.promotion.type,
-                  parentSchema: schema11.properties.environments.items.properties.promotion,
-                  data: data26,
-                };
-                if (vErrors === null) {
-                  vErrors = [err57];
-                } else {
-                  vErrors.push(err57);
-                }
-                errors++;
-              }
-            }
-            if (data20.onFailure !== undefined) {
-              let data29 = data20.onFailure;
-              if (data29 && typeof data29 == 'object' && !Array.isArray(data29)) {
-                for (const key7 in data29) {
-                  if (!(key7 === 'revert')) {
+                if (data27.healthyFor !== undefined) {
+                  let data29 = data27.healthyFor;
+                  if (typeof data29 === 'string') {
+                    if (!pattern0.test(data29)) {
+                      const err57 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/promotion/healthyFor',
+                        schemaPath: '#/definitions/duration/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                        parentSchema: schema12,
+                        data: data29,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err57];
+                      } else {
+                        vErrors.push(err57);
+                      }
+                      errors++;
+                    }
+                  } else {
                     const err58 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/onFailure',
-                      schemaPath: '#/properties/environments/items/properties/onFailure/additionalProperties',
-                      keyword: 'additionalProperties',
-                      params: { additionalProperty: key7 },
-                      message: 'must NOT have additional properties',
-                      schema: false,
-                      parentSchema: schema11.properties.environments.items.properties.onFailure,
+                      instancePath: instancePath + '/environments/' + i0 + '/promotion/healthyFor',
+                      schemaPath: '#/definitions/duration/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema12.type,
+                      parentSchema: schema12,
                       data: data29,
                     };
                     if (vErrors === null) {
@@ -2029,10 +2051,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data29.revert !== undefined) {
-                  let data30 = data29.revert;
-                  if (!(data30 === 'pr' || data30 === 'commit' || data30 === 'none')) {
-                    const err59 = {
+              } else {
+                const err59 = {
+                  instancePath: instancePath + '/environments/' + i0 + '/promotion',
+                  schemaPath: '#/properties/environments/items/properties/promotion/type',
+                  keyword: 'type',
+                  params: { type: 'object' },
+                  message: 'must be object',
+                  schema: schema11.properties.environments.items.properties.promotion.type,
+                  parentSchema: schema11.properties.environments.items.properties.promotion,
+                  data: data27,
+                };
+                if (vErrors === null) {
+                  vErrors = [err59];
+                } else {
+                  vErrors.push(err59);
+                }
+                errors++;
+              }
+            }
+            if (data21.onFailure !== undefined) {
+              let data30 = data21.onFailure;
+              if (data30 && typeof data30 == 'object' && !Array.isArray(data30)) {
+                for (const key7 in data30) {
+                  if (!(key7 === 'revert')) {
+                    const err60 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/onFailure',
+                      schemaPath: '#/properties/environments/items/properties/onFailure/additionalProperties',
+                      keyword: 'additionalProperties',
+                      params: { additionalProperty: key7 },
+                      message: 'must NOT have additional properties',
+                      schema: false,
+                      parentSchema: schema11.properties.environments.items.properties.onFailure,
+                      data: data30,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err60];
+                    } else {
+                      vErrors.push(err60);
+                    }
+                    errors++;
+                  }
+                }
+                if (data30.revert !== undefined) {
+                  let data31 = data30.revert;
+                  if (!(data31 === 'pr' || data31 === 'commit' || data31 === 'none')) {
+                    const err61 = {
                       instancePath: instancePath + '/environments/' + i0 + '/onFailure/revert',
                       schemaPath:
                         '#/properties/environments/items/properties/onFailure/properties/revert/enum',
@@ -2046,18 +2110,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.onFailure.properties.revert.enum,
                       parentSchema:
                         schema11.properties.environments.items.properties.onFailure.properties.revert,
-                      data: data30,
+                      data: data31,
                     };
                     if (vErrors === null) {
-                      vErrors = [err59];
+                      vErrors = [err61];
                     } else {
-                      vErrors.push(err59);
+                      vErrors.push(err61);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err60 = {
+                const err62 = {
                   instancePath: instancePath + '/environments/' + i0 + '/onFailure',
                   schemaPath: '#/properties/environments/items/properties/onFailure/type',
                   keyword: 'type',
@@ -2065,66 +2129,31 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.environments.items.properties.onFailure.type,
                   parentSchema: schema11.properties.environments.items.properties.onFailure,
-                  data: data29,
+                  data: data30,
                 };
                 if (vErrors === null) {
-                  vErrors = [err60];
+                  vErrors = [err62];
                 } else {
-                  vErrors.push(err60);
+                  vErrors.push(err62);
                 }
                 errors++;
               }
             }
-            if (data20.aws !== undefined) {
-              let data31 = data20.aws;
-              if (data31 && typeof data31 == 'object' && !Array.isArray(data31)) {
-                if (data31.region === undefined) {
-                  const err61 = {
-                    instancePath: instancePath + '/environments/' + i0 + '/aws',
-                    schemaPath: '#/properties/environments/items/properties/aws/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'region' },
-                    message: "must have required property '" + 'region' + "'",
-                    schema: schema11.properties.environments.items.properties.aws.required,
-                    parentSchema: schema11.properties.environments.items.properties.aws,
-                    data: data31,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err61];
-                  } else {
-                    vErrors.push(err61);
-                  }
-                  errors++;
-                }
-                if (data31.account === undefined) {
-                  const err62 = {
-                    instancePath: instancePath + '/environments/' + i0 + '/aws',
-                    schemaPath: '#/properties/environments/items/properties/aws/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'account' },
-                    message: "must have required property '" + 'account' + "'",
-                    schema: schema11.properties.environments.items.properties.aws.required,
-                    parentSchema: schema11.properties.environments.items.properties.aws,
-                    data: data31,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err62];
-                  } else {
-                    vErrors.push(err62);
-                  }
-                  errors++;
-                }
-                for (const key8 in data31) {
-                  if (!func2.call(schema11.properties.environments.items.properties.aws.properties, key8)) {
+            if (data21.pullRequests !== undefined) {
+              let data32 = data21.pullRequests;
+              if (data32 && typeof data32 == 'object' && !Array.isArray(data32)) {
+                for (const key8 in data32) {
+                  if (!(key8 === 'planForks' || key8 === 'planTimeout')) {
                     const err63 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws',
-                      schemaPath: '#/properties/environments/items/properties/aws/additionalProperties',
+                      instancePath: instancePath + '/environments/' + i0 + '/pullRequests',
+                      schemaPath:
+                        '#/properties/environments/items/properties/pullRequests/additionalProperties',
                       keyword: 'additionalProperties',
                       params: { additionalProperty: key8 },
                       message: 'must NOT have additional properties',
                       schema: false,
-                      parentSchema: schema11.properties.environments.items.properties.aws,
-                      data: data31,
+                      parentSchema: schema11.properties.environments.items.properties.pullRequests,
+                      data: data32,
                     };
                     if (vErrors === null) {
                       vErrors = [err63];
@@ -2134,11 +2163,154 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data31.region !== undefined) {
-                  let data32 = data31.region;
-                  if (typeof data32 === 'string') {
-                    if (!pattern9.test(data32)) {
-                      const err64 = {
+                if (data32.planForks !== undefined) {
+                  let data33 = data32.planForks;
+                  if (typeof data33 !== 'boolean') {
+                    const err64 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/pullRequests/planForks',
+                      schemaPath:
+                        '#/properties/environments/items/properties/pullRequests/properties/planForks/type',
+                      keyword: 'type',
+                      params: { type: 'boolean' },
+                      message: 'must be boolean',
+                      schema:
+                        schema11.properties.environments.items.properties.pullRequests.properties.planForks
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.pullRequests.properties.planForks,
+                      data: data33,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err64];
+                    } else {
+                      vErrors.push(err64);
+                    }
+                    errors++;
+                  }
+                }
+                if (data32.planTimeout !== undefined) {
+                  let data34 = data32.planTimeout;
+                  if (typeof data34 === 'string') {
+                    if (!pattern0.test(data34)) {
+                      const err65 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/pullRequests/planTimeout',
+                        schemaPath: '#/definitions/duration/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                        parentSchema: schema12,
+                        data: data34,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err65];
+                      } else {
+                        vErrors.push(err65);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err66 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/pullRequests/planTimeout',
+                      schemaPath: '#/definitions/duration/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema12.type,
+                      parentSchema: schema12,
+                      data: data34,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err66];
+                    } else {
+                      vErrors.push(err66);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err67 = {
+                  instancePath: instancePath + '/environments/' + i0 + '/pullRequests',
+                  schemaPath: '#/properties/environments/items/properties/pullRequests/type',
+                  keyword: 'type',
+                  params: { type: 'object' },
+                  message: 'must be object',
+                  schema: schema11.properties.environments.items.properties.pullRequests.type,
+                  parentSchema: schema11.properties.environments.items.properties.pullRequests,
+                  data: data32,
+                };
+                if (vErrors === null) {
+                  vErrors = [err67];
+                } else {
+                  vErrors.push(err67);
+                }
+                errors++;
+              }
+            }
+            if (data21.aws !== undefined) {
+              let data35 = data21.aws;
+              if (data35 && typeof data35 == 'object' && !Array.isArray(data35)) {
+                if (data35.region === undefined) {
+                  const err68 = {
+                    instancePath: instancePath + '/environments/' + i0 + '/aws',
+                    schemaPath: '#/properties/environments/items/properties/aws/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'region' },
+                    message: "must have required property '" + 'region' + "'",
+                    schema: schema11.properties.environments.items.properties.aws.required,
+                    parentSchema: schema11.properties.environments.items.properties.aws,
+                    data: data35,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err68];
+                  } else {
+                    vErrors.push(err68);
+                  }
+                  errors++;
+                }
+                if (data35.account === undefined) {
+                  const err69 = {
+                    instancePath: instancePath + '/environments/' + i0 + '/aws',
+                    schemaPath: '#/properties/environments/items/properties/aws/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'account' },
+                    message: "must have required property '" + 'account' + "'",
+                    schema: schema11.properties.environments.items.properties.aws.required,
+                    parentSchema: schema11.properties.environments.items.properties.aws,
+                    data: data35,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err69];
+                  } else {
+                    vErrors.push(err69);
+                  }
+                  errors++;
+                }
+                for (const key9 in data35) {
+                  if (!func2.call(schema11.properties.environments.items.properties.aws.properties, key9)) {
+                    const err70 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws',
+                      schemaPath: '#/properties/environments/items/properties/aws/additionalProperties',
+                      keyword: 'additionalProperties',
+                      params: { additionalProperty: key9 },
+                      message: 'must NOT have additional properties',
+                      schema: false,
+                      parentSchema: schema11.properties.environments.items.properties.aws,
+                      data: data35,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err70];
+                    } else {
+                      vErrors.push(err70);
+                    }
+                    errors++;
+                  }
+                }
+                if (data35.region !== undefined) {
+                  let data36 = data35.region;
+                  if (typeof data36 === 'string') {
+                    if (!pattern11.test(data36)) {
+                      const err71 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/region',
                         schemaPath:
                           '#/properties/environments/items/properties/aws/properties/region/pattern',
@@ -2147,17 +2319,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[a-z]{2}(-[a-z]+)+-[0-9]+$' + '"',
                         schema: '^[a-z]{2}(-[a-z]+)+-[0-9]+$',
                         parentSchema: schema11.properties.environments.items.properties.aws.properties.region,
-                        data: data32,
+                        data: data36,
                       };
                       if (vErrors === null) {
-                        vErrors = [err64];
+                        vErrors = [err71];
                       } else {
-                        vErrors.push(err64);
+                        vErrors.push(err71);
                       }
                       errors++;
                     }
                   } else {
-                    const err65 = {
+                    const err72 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/region',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/region/type',
                       keyword: 'type',
@@ -2165,153 +2337,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.environments.items.properties.aws.properties.region.type,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.region,
-                      data: data32,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err65];
-                    } else {
-                      vErrors.push(err65);
-                    }
-                    errors++;
-                  }
-                }
-                if (data31.account !== undefined) {
-                  let data33 = data31.account;
-                  if (typeof data33 === 'string') {
-                    if (!pattern10.test(data33)) {
-                      const err66 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/aws/account',
-                        schemaPath:
-                          '#/properties/environments/items/properties/aws/properties/account/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[0-9]{12}$' },
-                        message: 'must match pattern "' + '^[0-9]{12}$' + '"',
-                        schema: '^[0-9]{12}$',
-                        parentSchema:
-                          schema11.properties.environments.items.properties.aws.properties.account,
-                        data: data33,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err66];
-                      } else {
-                        vErrors.push(err66);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err67 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/account',
-                      schemaPath: '#/properties/environments/items/properties/aws/properties/account/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.environments.items.properties.aws.properties.account.type,
-                      parentSchema: schema11.properties.environments.items.properties.aws.properties.account,
-                      data: data33,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err67];
-                    } else {
-                      vErrors.push(err67);
-                    }
-                    errors++;
-                  }
-                }
-                if (data31.endpoint !== undefined) {
-                  let data34 = data31.endpoint;
-                  if (typeof data34 === 'string') {
-                    if (!pattern11.test(data34)) {
-                      const err68 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/aws/endpoint',
-                        schemaPath:
-                          '#/properties/environments/items/properties/aws/properties/endpoint/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^https?://' },
-                        message: 'must match pattern "' + '^https?://' + '"',
-                        schema: '^https?://',
-                        parentSchema:
-                          schema11.properties.environments.items.properties.aws.properties.endpoint,
-                        data: data34,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err68];
-                      } else {
-                        vErrors.push(err68);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err69 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/endpoint',
-                      schemaPath: '#/properties/environments/items/properties/aws/properties/endpoint/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.environments.items.properties.aws.properties.endpoint.type,
-                      parentSchema: schema11.properties.environments.items.properties.aws.properties.endpoint,
-                      data: data34,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err69];
-                    } else {
-                      vErrors.push(err69);
-                    }
-                    errors++;
-                  }
-                }
-                if (data31.roleArn !== undefined) {
-                  let data35 = data31.roleArn;
-                  if (typeof data35 === 'string') {
-                    if (!pattern12.test(data35)) {
-                      const err70 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/aws/roleArn',
-                        schemaPath:
-                          '#/properties/environments/items/properties/aws/properties/roleArn/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$' },
-                        message: 'must match pattern "' + '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$' + '"',
-                        schema: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
-                        parentSchema:
-                          schema11.properties.environments.items.properties.aws.properties.roleArn,
-                        data: data35,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err70];
-                      } else {
-                        vErrors.push(err70);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err71 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/roleArn',
-                      schemaPath: '#/properties/environments/items/properties/aws/properties/roleArn/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.environments.items.properties.aws.properties.roleArn.type,
-                      parentSchema: schema11.properties.environments.items.properties.aws.properties.roleArn,
-                      data: data35,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err71];
-                    } else {
-                      vErrors.push(err71);
-                    }
-                    errors++;
-                  }
-                }
-                if (data31.prune !== undefined) {
-                  let data36 = data31.prune;
-                  if (typeof data36 !== 'boolean') {
-                    const err72 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/prune',
-                      schemaPath: '#/properties/environments/items/properties/aws/properties/prune/type',
-                      keyword: 'type',
-                      params: { type: 'boolean' },
-                      message: 'must be boolean',
-                      schema: schema11.properties.environments.items.properties.aws.properties.prune.type,
-                      parentSchema: schema11.properties.environments.items.properties.aws.properties.prune,
                       data: data36,
                     };
                     if (vErrors === null) {
@@ -2322,14 +2347,161 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data31.adopt !== undefined) {
-                  let data37 = data31.adopt;
-                  const _errs85 = errors;
-                  let valid16 = false;
+                if (data35.account !== undefined) {
+                  let data37 = data35.account;
+                  if (typeof data37 === 'string') {
+                    if (!pattern12.test(data37)) {
+                      const err73 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/account',
+                        schemaPath:
+                          '#/properties/environments/items/properties/aws/properties/account/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[0-9]{12}$' },
+                        message: 'must match pattern "' + '^[0-9]{12}$' + '"',
+                        schema: '^[0-9]{12}$',
+                        parentSchema:
+                          schema11.properties.environments.items.properties.aws.properties.account,
+                        data: data37,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err73];
+                      } else {
+                        vErrors.push(err73);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err74 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/account',
+                      schemaPath: '#/properties/environments/items/properties/aws/properties/account/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.environments.items.properties.aws.properties.account.type,
+                      parentSchema: schema11.properties.environments.items.properties.aws.properties.account,
+                      data: data37,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err74];
+                    } else {
+                      vErrors.push(err74);
+                    }
+                    errors++;
+                  }
+                }
+                if (data35.endpoint !== undefined) {
+                  let data38 = data35.endpoint;
+                  if (typeof data38 === 'string') {
+                    if (!pattern13.test(data38)) {
+                      const err75 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/endpoint',
+                        schemaPath:
+                          '#/properties/environments/items/properties/aws/properties/endpoint/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^https?://' },
+                        message: 'must match pattern "' + '^https?://' + '"',
+                        schema: '^https?://',
+                        parentSchema:
+                          schema11.properties.environments.items.properties.aws.properties.endpoint,
+                        data: data38,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err75];
+                      } else {
+                        vErrors.push(err75);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err76 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/endpoint',
+                      schemaPath: '#/properties/environments/items/properties/aws/properties/endpoint/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.environments.items.properties.aws.properties.endpoint.type,
+                      parentSchema: schema11.properties.environments.items.properties.aws.properties.endpoint,
+                      data: data38,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err76];
+                    } else {
+                      vErrors.push(err76);
+                    }
+                    errors++;
+                  }
+                }
+                if (data35.roleArn !== undefined) {
+                  let data39 = data35.roleArn;
+                  if (typeof data39 === 'string') {
+                    if (!pattern14.test(data39)) {
+                      const err77 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/roleArn',
+                        schemaPath:
+                          '#/properties/environments/items/properties/aws/properties/roleArn/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$' },
+                        message: 'must match pattern "' + '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$' + '"',
+                        schema: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
+                        parentSchema:
+                          schema11.properties.environments.items.properties.aws.properties.roleArn,
+                        data: data39,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err77];
+                      } else {
+                        vErrors.push(err77);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err78 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/roleArn',
+                      schemaPath: '#/properties/environments/items/properties/aws/properties/roleArn/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.environments.items.properties.aws.properties.roleArn.type,
+                      parentSchema: schema11.properties.environments.items.properties.aws.properties.roleArn,
+                      data: data39,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err78];
+                    } else {
+                      vErrors.push(err78);
+                    }
+                    errors++;
+                  }
+                }
+                if (data35.prune !== undefined) {
+                  let data40 = data35.prune;
+                  if (typeof data40 !== 'boolean') {
+                    const err79 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/prune',
+                      schemaPath: '#/properties/environments/items/properties/aws/properties/prune/type',
+                      keyword: 'type',
+                      params: { type: 'boolean' },
+                      message: 'must be boolean',
+                      schema: schema11.properties.environments.items.properties.aws.properties.prune.type,
+                      parentSchema: schema11.properties.environments.items.properties.aws.properties.prune,
+                      data: data40,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err79];
+                    } else {
+                      vErrors.push(err79);
+                    }
+                    errors++;
+                  }
+                }
+                if (data35.adopt !== undefined) {
+                  let data41 = data35.adopt;
+                  const _errs96 = errors;
+                  let valid19 = false;
                   let passing0 = null;
-                  const _errs86 = errors;
-                  if (typeof data37 !== 'boolean') {
-                    const err73 = {
+                  const _errs97 = errors;
+                  if (typeof data41 !== 'boolean') {
+                    const err80 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/aws/properties/adopt/oneOf/0/type',
@@ -2340,28 +2512,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[0].type,
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[0],
-                      data: data37,
+                      data: data41,
                     };
                     if (vErrors === null) {
-                      vErrors = [err73];
+                      vErrors = [err80];
                     } else {
-                      vErrors.push(err73);
+                      vErrors.push(err80);
                     }
                     errors++;
                   }
-                  var _valid0 = _errs86 === errors;
+                  var _valid0 = _errs97 === errors;
                   if (_valid0) {
-                    valid16 = true;
+                    valid19 = true;
                     passing0 = 0;
                   }
-                  const _errs88 = errors;
-                  if (Array.isArray(data37)) {
-                    const len1 = data37.length;
+                  const _errs99 = errors;
+                  if (Array.isArray(data41)) {
+                    const len1 = data41.length;
                     for (let i1 = 0; i1 < len1; i1++) {
-                      let data38 = data37[i1];
-                      if (typeof data38 === 'string') {
-                        if (func3(data38) < 1) {
-                          const err74 = {
+                      let data42 = data41[i1];
+                      if (typeof data42 === 'string') {
+                        if (func3(data42) < 1) {
+                          const err81 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/adopt/' + i1,
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/adopt/oneOf/1/items/minLength',
@@ -2372,17 +2544,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[1]
                                 .items,
-                            data: data38,
+                            data: data42,
                           };
                           if (vErrors === null) {
-                            vErrors = [err74];
+                            vErrors = [err81];
                           } else {
-                            vErrors.push(err74);
+                            vErrors.push(err81);
                           }
                           errors++;
                         }
                       } else {
-                        const err75 = {
+                        const err82 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/adopt/' + i1,
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/adopt/oneOf/1/items/type',
@@ -2395,18 +2567,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[1]
                               .items,
-                          data: data38,
+                          data: data42,
                         };
                         if (vErrors === null) {
-                          vErrors = [err75];
+                          vErrors = [err82];
                         } else {
-                          vErrors.push(err75);
+                          vErrors.push(err82);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err76 = {
+                    const err83 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/aws/properties/adopt/oneOf/1/type',
@@ -2417,27 +2589,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[1].type,
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties.adopt.oneOf[1],
-                      data: data37,
+                      data: data41,
                     };
                     if (vErrors === null) {
-                      vErrors = [err76];
+                      vErrors = [err83];
                     } else {
-                      vErrors.push(err76);
+                      vErrors.push(err83);
                     }
                     errors++;
                   }
-                  var _valid0 = _errs88 === errors;
-                  if (_valid0 && valid16) {
-                    valid16 = false;
+                  var _valid0 = _errs99 === errors;
+                  if (_valid0 && valid19) {
+                    valid19 = false;
                     passing0 = [passing0, 1];
                   } else {
                     if (_valid0) {
-                      valid16 = true;
+                      valid19 = true;
                       passing0 = 1;
                     }
                   }
-                  if (!valid16) {
-                    const err77 = {
+                  if (!valid19) {
+                    const err84 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/adopt',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/adopt/oneOf',
                       keyword: 'oneOf',
@@ -2445,37 +2617,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must match exactly one schema in oneOf',
                       schema: schema11.properties.environments.items.properties.aws.properties.adopt.oneOf,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.adopt,
-                      data: data37,
+                      data: data41,
                     };
                     if (vErrors === null) {
-                      vErrors = [err77];
+                      vErrors = [err84];
                     } else {
-                      vErrors.push(err77);
+                      vErrors.push(err84);
                     }
                     errors++;
                   } else {
-                    errors = _errs85;
+                    errors = _errs96;
                     if (vErrors !== null) {
-                      if (_errs85) {
-                        vErrors.length = _errs85;
+                      if (_errs96) {
+                        vErrors.length = _errs96;
                       } else {
                         vErrors = null;
                       }
                     }
                   }
                 }
-                if (data31.capabilities !== undefined) {
-                  let data39 = data31.capabilities;
-                  if (Array.isArray(data39)) {
-                    const len2 = data39.length;
+                if (data35.capabilities !== undefined) {
+                  let data43 = data35.capabilities;
+                  if (Array.isArray(data43)) {
+                    const len2 = data43.length;
                     for (let i2 = 0; i2 < len2; i2++) {
-                      let data40 = data39[i2];
+                      let data44 = data43[i2];
                       if (!(
-                        data40 === 'CAPABILITY_IAM' ||
-                        data40 === 'CAPABILITY_NAMED_IAM' ||
-                        data40 === 'CAPABILITY_AUTO_EXPAND'
+                        data44 === 'CAPABILITY_IAM' ||
+                        data44 === 'CAPABILITY_NAMED_IAM' ||
+                        data44 === 'CAPABILITY_AUTO_EXPAND'
                       )) {
-                        const err78 = {
+                        const err85 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/capabilities/' + i2,
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/capabilities/items/enum',
@@ -2492,23 +2664,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.capabilities
                               .items,
-                          data: data40,
+                          data: data44,
                         };
                         if (vErrors === null) {
-                          vErrors = [err78];
+                          vErrors = [err85];
                         } else {
-                          vErrors.push(err78);
+                          vErrors.push(err85);
                         }
                         errors++;
                       }
                     }
-                    let i3 = data39.length;
+                    let i3 = data43.length;
                     let j0;
                     if (i3 > 1) {
                       outer0: for (; i3--;) {
                         for (j0 = i3; j0--;) {
-                          if (func0(data39[i3], data39[j0])) {
-                            const err79 = {
+                          if (func0(data43[i3], data43[j0])) {
+                            const err86 = {
                               instancePath: instancePath + '/environments/' + i0 + '/aws/capabilities',
                               schemaPath:
                                 '#/properties/environments/items/properties/aws/properties/capabilities/uniqueItems',
@@ -2523,12 +2695,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               schema: true,
                               parentSchema:
                                 schema11.properties.environments.items.properties.aws.properties.capabilities,
-                              data: data39,
+                              data: data43,
                             };
                             if (vErrors === null) {
-                              vErrors = [err79];
+                              vErrors = [err86];
                             } else {
-                              vErrors.push(err79);
+                              vErrors.push(err86);
                             }
                             errors++;
                             break outer0;
@@ -2537,7 +2709,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err80 = {
+                    const err87 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/capabilities',
                       schemaPath:
                         '#/properties/environments/items/properties/aws/properties/capabilities/type',
@@ -2548,21 +2720,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.aws.properties.capabilities.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties.capabilities,
-                      data: data39,
+                      data: data43,
                     };
                     if (vErrors === null) {
-                      vErrors = [err80];
+                      vErrors = [err87];
                     } else {
-                      vErrors.push(err80);
+                      vErrors.push(err87);
                     }
                     errors++;
                   }
                 }
-                if (data31.cloudFormationExecutionRoleArn !== undefined) {
-                  let data41 = data31.cloudFormationExecutionRoleArn;
-                  if (typeof data41 === 'string') {
-                    if (!pattern13.test(data41)) {
-                      const err81 = {
+                if (data35.cloudFormationExecutionRoleArn !== undefined) {
+                  let data45 = data35.cloudFormationExecutionRoleArn;
+                  if (typeof data45 === 'string') {
+                    if (!pattern15.test(data45)) {
+                      const err88 = {
                         instancePath:
                           instancePath + '/environments/' + i0 + '/aws/cloudFormationExecutionRoleArn',
                         schemaPath:
@@ -2577,17 +2749,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.aws.properties
                             .cloudFormationExecutionRoleArn,
-                        data: data41,
+                        data: data45,
                       };
                       if (vErrors === null) {
-                        vErrors = [err81];
+                        vErrors = [err88];
                       } else {
-                        vErrors.push(err81);
+                        vErrors.push(err88);
                       }
                       errors++;
                     }
                   } else {
-                    const err82 = {
+                    const err89 = {
                       instancePath:
                         instancePath + '/environments/' + i0 + '/aws/cloudFormationExecutionRoleArn',
                       schemaPath:
@@ -2601,21 +2773,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties
                           .cloudFormationExecutionRoleArn,
-                      data: data41,
+                      data: data45,
                     };
                     if (vErrors === null) {
-                      vErrors = [err82];
+                      vErrors = [err89];
                     } else {
-                      vErrors.push(err82);
+                      vErrors.push(err89);
                     }
                     errors++;
                   }
                 }
-                if (data31.bootstrapQualifier !== undefined) {
-                  let data42 = data31.bootstrapQualifier;
-                  if (typeof data42 === 'string') {
-                    if (!pattern14.test(data42)) {
-                      const err83 = {
+                if (data35.bootstrapQualifier !== undefined) {
+                  let data46 = data35.bootstrapQualifier;
+                  if (typeof data46 === 'string') {
+                    if (!pattern16.test(data46)) {
+                      const err90 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
                         schemaPath:
                           '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/pattern',
@@ -2625,17 +2797,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: '^[A-Za-z0-9_-]{1,10}$',
                         parentSchema:
                           schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
-                        data: data42,
+                        data: data46,
                       };
                       if (vErrors === null) {
-                        vErrors = [err83];
+                        vErrors = [err90];
                       } else {
-                        vErrors.push(err83);
+                        vErrors.push(err90);
                       }
                       errors++;
                     }
                   } else {
-                    const err84 = {
+                    const err91 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
                       schemaPath:
                         '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/type',
@@ -2647,21 +2819,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
-                      data: data42,
+                      data: data46,
                     };
                     if (vErrors === null) {
-                      vErrors = [err84];
+                      vErrors = [err91];
                     } else {
-                      vErrors.push(err84);
+                      vErrors.push(err91);
                     }
                     errors++;
                   }
                 }
-                if (data31.synthTimeout !== undefined) {
-                  let data43 = data31.synthTimeout;
-                  if (typeof data43 === 'string') {
-                    if (!pattern0.test(data43)) {
-                      const err85 = {
+                if (data35.synthTimeout !== undefined) {
+                  let data47 = data35.synthTimeout;
+                  if (typeof data47 === 'string') {
+                    if (!pattern0.test(data47)) {
+                      const err92 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
                         schemaPath: '#/definitions/duration/pattern',
                         keyword: 'pattern',
@@ -2669,17 +2841,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                         schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                         parentSchema: schema12,
-                        data: data43,
+                        data: data47,
                       };
                       if (vErrors === null) {
-                        vErrors = [err85];
+                        vErrors = [err92];
                       } else {
-                        vErrors.push(err85);
+                        vErrors.push(err92);
                       }
                       errors++;
                     }
                   } else {
-                    const err86 = {
+                    const err93 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
                       schemaPath: '#/definitions/duration/type',
                       keyword: 'type',
@@ -2687,21 +2859,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema12.type,
                       parentSchema: schema12,
-                      data: data43,
+                      data: data47,
                     };
                     if (vErrors === null) {
-                      vErrors = [err86];
+                      vErrors = [err93];
                     } else {
-                      vErrors.push(err86);
+                      vErrors.push(err93);
                     }
                     errors++;
                   }
                 }
-                if (data31.deployTimeout !== undefined) {
-                  let data44 = data31.deployTimeout;
-                  if (typeof data44 === 'string') {
-                    if (!pattern0.test(data44)) {
-                      const err87 = {
+                if (data35.deployTimeout !== undefined) {
+                  let data48 = data35.deployTimeout;
+                  if (typeof data48 === 'string') {
+                    if (!pattern0.test(data48)) {
+                      const err94 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
                         schemaPath: '#/definitions/duration/pattern',
                         keyword: 'pattern',
@@ -2709,17 +2881,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                         schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                         parentSchema: schema12,
-                        data: data44,
+                        data: data48,
                       };
                       if (vErrors === null) {
-                        vErrors = [err87];
+                        vErrors = [err94];
                       } else {
-                        vErrors.push(err87);
+                        vErrors.push(err94);
                       }
                       errors++;
                     }
                   } else {
-                    const err88 = {
+                    const err95 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
                       schemaPath: '#/definitions/duration/type',
                       keyword: 'type',
@@ -2727,45 +2899,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema12.type,
                       parentSchema: schema12,
-                      data: data44,
+                      data: data48,
                     };
                     if (vErrors === null) {
-                      vErrors = [err88];
+                      vErrors = [err95];
                     } else {
-                      vErrors.push(err88);
+                      vErrors.push(err95);
                     }
                     errors++;
                   }
                 }
-                if (data31.synth !== undefined) {
-                  let data45 = data31.synth;
-                  if (data45 && typeof data45 == 'object' && !Array.isArray(data45)) {
-                    for (const key9 in data45) {
-                      if (!(key9 === 'isolation' || key9 === 'socket' || key9 === 'uid' || key9 === 'gid')) {
-                        const err89 = {
+                if (data35.synth !== undefined) {
+                  let data49 = data35.synth;
+                  if (data49 && typeof data49 == 'object' && !Array.isArray(data49)) {
+                    for (const key10 in data49) {
+                      if (!(
+                        key10 === 'isolation' ||
+                        key10 === 'socket' ||
+                        key10 === 'uid' ||
+                        key10 === 'gid'
+                      )) {
+                        const err96 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/additionalProperties',
                           keyword: 'additionalProperties',
-                          params: { additionalProperty: key9 },
+                          params: { additionalProperty: key10 },
                           message: 'must NOT have additional properties',
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth,
-                          data: data45,
+                          data: data49,
                         };
                         if (vErrors === null) {
-                          vErrors = [err89];
+                          vErrors = [err96];
                         } else {
-                          vErrors.push(err89);
+                          vErrors.push(err96);
                         }
                         errors++;
                       }
                     }
-                    if (data45.isolation !== undefined) {
-                      let data46 = data45.isolation;
-                      if (!(data46 === 'bubblewrap' || data46 === 'sidecar' || data46 === 'none')) {
-                        const err90 = {
+                    if (data49.isolation !== undefined) {
+                      let data50 = data49.isolation;
+                      if (!(data50 === 'bubblewrap' || data50 === 'sidecar' || data50 === 'none')) {
+                        const err97 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/isolation/enum',
@@ -2782,21 +2959,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .isolation,
-                          data: data46,
+                          data: data50,
                         };
                         if (vErrors === null) {
-                          vErrors = [err90];
+                          vErrors = [err97];
                         } else {
-                          vErrors.push(err90);
+                          vErrors.push(err97);
                         }
                         errors++;
                       }
                     }
-                    if (data45.socket !== undefined) {
-                      let data47 = data45.socket;
-                      if (typeof data47 === 'string') {
-                        if (!pattern17.test(data47)) {
-                          const err91 = {
+                    if (data49.socket !== undefined) {
+                      let data51 = data49.socket;
+                      if (typeof data51 === 'string') {
+                        if (!pattern19.test(data51)) {
+                          const err98 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/socket/pattern',
@@ -2807,17 +2984,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.socket,
-                            data: data47,
+                            data: data51,
                           };
                           if (vErrors === null) {
-                            vErrors = [err91];
+                            vErrors = [err98];
                           } else {
-                            vErrors.push(err91);
+                            vErrors.push(err98);
                           }
                           errors++;
                         }
                       } else {
-                        const err92 = {
+                        const err99 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/socket/type',
@@ -2830,20 +3007,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .socket,
-                          data: data47,
+                          data: data51,
                         };
                         if (vErrors === null) {
-                          vErrors = [err92];
+                          vErrors = [err99];
                         } else {
-                          vErrors.push(err92);
+                          vErrors.push(err99);
                         }
                         errors++;
                       }
                     }
-                    if (data45.uid !== undefined) {
-                      let data48 = data45.uid;
-                      if (!(typeof data48 == 'number' && !(data48 % 1) && !isNaN(data48))) {
-                        const err93 = {
+                    if (data49.uid !== undefined) {
+                      let data52 = data49.uid;
+                      if (!(typeof data52 == 'number' && !(data52 % 1) && !isNaN(data52))) {
+                        const err100 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/uid/type',
@@ -2856,18 +3033,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .uid,
-                          data: data48,
+                          data: data52,
                         };
                         if (vErrors === null) {
-                          vErrors = [err93];
+                          vErrors = [err100];
                         } else {
-                          vErrors.push(err93);
+                          vErrors.push(err100);
                         }
                         errors++;
                       }
-                      if (typeof data48 == 'number') {
-                        if (data48 < 1 || isNaN(data48)) {
-                          const err94 = {
+                      if (typeof data52 == 'number') {
+                        if (data52 < 1 || isNaN(data52)) {
+                          const err101 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/uid/minimum',
@@ -2878,21 +3055,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.uid,
-                            data: data48,
+                            data: data52,
                           };
                           if (vErrors === null) {
-                            vErrors = [err94];
+                            vErrors = [err101];
                           } else {
-                            vErrors.push(err94);
+                            vErrors.push(err101);
                           }
                           errors++;
                         }
                       }
                     }
-                    if (data45.gid !== undefined) {
-                      let data49 = data45.gid;
-                      if (!(typeof data49 == 'number' && !(data49 % 1) && !isNaN(data49))) {
-                        const err95 = {
+                    if (data49.gid !== undefined) {
+                      let data53 = data49.gid;
+                      if (!(typeof data53 == 'number' && !(data53 % 1) && !isNaN(data53))) {
+                        const err102 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/gid/type',
@@ -2905,18 +3082,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .gid,
-                          data: data49,
+                          data: data53,
                         };
                         if (vErrors === null) {
-                          vErrors = [err95];
+                          vErrors = [err102];
                         } else {
-                          vErrors.push(err95);
+                          vErrors.push(err102);
                         }
                         errors++;
                       }
-                      if (typeof data49 == 'number') {
-                        if (data49 < 1 || isNaN(data49)) {
-                          const err96 = {
+                      if (typeof data53 == 'number') {
+                        if (data53 < 1 || isNaN(data53)) {
+                          const err103 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/gid/minimum',
@@ -2927,19 +3104,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.gid,
-                            data: data49,
+                            data: data53,
                           };
                           if (vErrors === null) {
-                            vErrors = [err96];
+                            vErrors = [err103];
                           } else {
-                            vErrors.push(err96);
+                            vErrors.push(err103);
                           }
                           errors++;
                         }
                       }
                     }
                   } else {
-                    const err97 = {
+                    const err104 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/synth/type',
                       keyword: 'type',
@@ -2947,18 +3124,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be object',
                       schema: schema11.properties.environments.items.properties.aws.properties.synth.type,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.synth,
-                      data: data45,
+                      data: data49,
                     };
                     if (vErrors === null) {
-                      vErrors = [err97];
+                      vErrors = [err104];
                     } else {
-                      vErrors.push(err97);
+                      vErrors.push(err104);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err98 = {
+                const err105 = {
                   instancePath: instancePath + '/environments/' + i0 + '/aws',
                   schemaPath: '#/properties/environments/items/properties/aws/type',
                   keyword: 'type',
@@ -2966,49 +3143,49 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.environments.items.properties.aws.type,
                   parentSchema: schema11.properties.environments.items.properties.aws,
-                  data: data31,
+                  data: data35,
                 };
                 if (vErrors === null) {
-                  vErrors = [err98];
+                  vErrors = [err105];
                 } else {
-                  vErrors.push(err98);
+                  vErrors.push(err105);
                 }
                 errors++;
               }
             }
-            if (data20.kubernetes !== undefined) {
-              let data50 = data20.kubernetes;
-              if (data50 && typeof data50 == 'object' && !Array.isArray(data50)) {
-                for (const key10 in data50) {
+            if (data21.kubernetes !== undefined) {
+              let data54 = data21.kubernetes;
+              if (data54 && typeof data54 == 'object' && !Array.isArray(data54)) {
+                for (const key11 in data54) {
                   if (
                     !func2.call(
                       schema11.properties.environments.items.properties.kubernetes.properties,
-                      key10,
+                      key11,
                     )
                   ) {
-                    const err99 = {
+                    const err106 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/additionalProperties',
                       keyword: 'additionalProperties',
-                      params: { additionalProperty: key10 },
+                      params: { additionalProperty: key11 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                      data: data50,
+                      data: data54,
                     };
                     if (vErrors === null) {
-                      vErrors = [err99];
+                      vErrors = [err106];
                     } else {
-                      vErrors.push(err99);
+                      vErrors.push(err106);
                     }
                     errors++;
                   }
                 }
-                if (data50.kubeconfig !== undefined) {
-                  let data51 = data50.kubeconfig;
-                  if (typeof data51 !== 'string') {
-                    const err100 = {
+                if (data54.kubeconfig !== undefined) {
+                  let data55 = data54.kubeconfig;
+                  if (typeof data55 !== 'string') {
+                    const err107 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/kubeconfig',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/kubeconfig/type',
@@ -3020,20 +3197,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.kubeconfig,
-                      data: data51,
+                      data: data55,
                     };
                     if (vErrors === null) {
-                      vErrors = [err100];
+                      vErrors = [err107];
                     } else {
-                      vErrors.push(err100);
+                      vErrors.push(err107);
                     }
                     errors++;
                   }
                 }
-                if (data50.context !== undefined) {
-                  let data52 = data50.context;
-                  if (typeof data52 !== 'string') {
-                    const err101 = {
+                if (data54.context !== undefined) {
+                  let data56 = data54.context;
+                  if (typeof data56 !== 'string') {
+                    const err108 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/context',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/context/type',
@@ -3044,20 +3221,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.context.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.context,
-                      data: data52,
+                      data: data56,
                     };
                     if (vErrors === null) {
-                      vErrors = [err101];
+                      vErrors = [err108];
                     } else {
-                      vErrors.push(err101);
+                      vErrors.push(err108);
                     }
                     errors++;
                   }
                 }
-                if (data50.namespace !== undefined) {
-                  let data53 = data50.namespace;
-                  if (typeof data53 !== 'string') {
-                    const err102 = {
+                if (data54.namespace !== undefined) {
+                  let data57 = data54.namespace;
+                  if (typeof data57 !== 'string') {
+                    const err109 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespace',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespace/type',
@@ -3069,20 +3246,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespace,
-                      data: data53,
+                      data: data57,
                     };
                     if (vErrors === null) {
-                      vErrors = [err102];
+                      vErrors = [err109];
                     } else {
-                      vErrors.push(err102);
+                      vErrors.push(err109);
                     }
                     errors++;
                   }
                 }
-                if (data50.forceConflicts !== undefined) {
-                  let data54 = data50.forceConflicts;
-                  if (typeof data54 !== 'boolean') {
-                    const err103 = {
+                if (data54.forceConflicts !== undefined) {
+                  let data58 = data54.forceConflicts;
+                  if (typeof data58 !== 'boolean') {
+                    const err110 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/forceConflicts',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/forceConflicts/type',
@@ -3095,21 +3272,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .forceConflicts,
-                      data: data54,
+                      data: data58,
                     };
                     if (vErrors === null) {
-                      vErrors = [err103];
+                      vErrors = [err110];
                     } else {
-                      vErrors.push(err103);
+                      vErrors.push(err110);
                     }
                     errors++;
                   }
                 }
-                if (data50.pruneMaxShare !== undefined) {
-                  let data55 = data50.pruneMaxShare;
-                  if (typeof data55 == 'number') {
-                    if (data55 > 1 || isNaN(data55)) {
-                      const err104 = {
+                if (data54.pruneMaxShare !== undefined) {
+                  let data59 = data54.pruneMaxShare;
+                  if (typeof data59 == 'number') {
+                    if (data59 > 1 || isNaN(data59)) {
+                      const err111 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/maximum',
@@ -3120,17 +3297,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data55,
+                        data: data59,
                       };
                       if (vErrors === null) {
-                        vErrors = [err104];
+                        vErrors = [err111];
                       } else {
-                        vErrors.push(err104);
+                        vErrors.push(err111);
                       }
                       errors++;
                     }
-                    if (data55 < 0 || isNaN(data55)) {
-                      const err105 = {
+                    if (data59 < 0 || isNaN(data59)) {
+                      const err112 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/minimum',
@@ -3141,17 +3318,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data55,
+                        data: data59,
                       };
                       if (vErrors === null) {
-                        vErrors = [err105];
+                        vErrors = [err112];
                       } else {
-                        vErrors.push(err105);
+                        vErrors.push(err112);
                       }
                       errors++;
                     }
                   } else {
-                    const err106 = {
+                    const err113 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/type',
@@ -3163,20 +3340,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.pruneMaxShare,
-                      data: data55,
+                      data: data59,
                     };
                     if (vErrors === null) {
-                      vErrors = [err106];
+                      vErrors = [err113];
                     } else {
-                      vErrors.push(err106);
+                      vErrors.push(err113);
                     }
                     errors++;
                   }
                 }
-                if (data50.allowMassPrune !== undefined) {
-                  let data56 = data50.allowMassPrune;
-                  if (typeof data56 !== 'boolean') {
-                    const err107 = {
+                if (data54.allowMassPrune !== undefined) {
+                  let data60 = data54.allowMassPrune;
+                  if (typeof data60 !== 'boolean') {
+                    const err114 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/allowMassPrune',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/allowMassPrune/type',
@@ -3189,21 +3366,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .allowMassPrune,
-                      data: data56,
+                      data: data60,
                     };
                     if (vErrors === null) {
-                      vErrors = [err107];
+                      vErrors = [err114];
                     } else {
-                      vErrors.push(err107);
+                      vErrors.push(err114);
                     }
                     errors++;
                   }
                 }
-                if (data50.healthTimeout !== undefined) {
-                  let data57 = data50.healthTimeout;
-                  if (typeof data57 === 'string') {
-                    if (!pattern0.test(data57)) {
-                      const err108 = {
+                if (data54.healthTimeout !== undefined) {
+                  let data61 = data54.healthTimeout;
+                  if (typeof data61 === 'string') {
+                    if (!pattern0.test(data61)) {
+                      const err115 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
                         schemaPath: '#/definitions/duration/pattern',
                         keyword: 'pattern',
@@ -3211,17 +3388,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                         schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                         parentSchema: schema12,
-                        data: data57,
+                        data: data61,
                       };
                       if (vErrors === null) {
-                        vErrors = [err108];
+                        vErrors = [err115];
                       } else {
-                        vErrors.push(err108);
+                        vErrors.push(err115);
                       }
                       errors++;
                     }
                   } else {
-                    const err109 = {
+                    const err116 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
                       schemaPath: '#/definitions/duration/type',
                       keyword: 'type',
@@ -3229,20 +3406,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema12.type,
                       parentSchema: schema12,
-                      data: data57,
+                      data: data61,
                     };
                     if (vErrors === null) {
-                      vErrors = [err109];
+                      vErrors = [err116];
                     } else {
-                      vErrors.push(err109);
+                      vErrors.push(err116);
                     }
                     errors++;
                   }
                 }
-                if (data50.concurrency !== undefined) {
-                  let data58 = data50.concurrency;
-                  if (!(typeof data58 == 'number' && !(data58 % 1) && !isNaN(data58))) {
-                    const err110 = {
+                if (data54.concurrency !== undefined) {
+                  let data62 = data54.concurrency;
+                  if (!(typeof data62 == 'number' && !(data62 % 1) && !isNaN(data62))) {
+                    const err117 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/concurrency/type',
@@ -3254,18 +3431,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                      data: data58,
+                      data: data62,
                     };
                     if (vErrors === null) {
-                      vErrors = [err110];
+                      vErrors = [err117];
                     } else {
-                      vErrors.push(err110);
+                      vErrors.push(err117);
                     }
                     errors++;
                   }
-                  if (typeof data58 == 'number') {
-                    if (data58 > 64 || isNaN(data58)) {
-                      const err111 = {
+                  if (typeof data62 == 'number') {
+                    if (data62 > 64 || isNaN(data62)) {
+                      const err118 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/maximum',
@@ -3275,17 +3452,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 64,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data58,
+                        data: data62,
                       };
                       if (vErrors === null) {
-                        vErrors = [err111];
+                        vErrors = [err118];
                       } else {
-                        vErrors.push(err111);
+                        vErrors.push(err118);
                       }
                       errors++;
                     }
-                    if (data58 < 1 || isNaN(data58)) {
-                      const err112 = {
+                    if (data62 < 1 || isNaN(data62)) {
+                      const err119 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/minimum',
@@ -3295,25 +3472,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 1,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data58,
+                        data: data62,
                       };
                       if (vErrors === null) {
-                        vErrors = [err112];
+                        vErrors = [err119];
                       } else {
-                        vErrors.push(err112);
+                        vErrors.push(err119);
                       }
                       errors++;
                     }
                   }
                 }
-                if (data50.adopt !== undefined) {
-                  let data59 = data50.adopt;
-                  const _errs136 = errors;
-                  let valid27 = false;
+                if (data54.adopt !== undefined) {
+                  let data63 = data54.adopt;
+                  const _errs147 = errors;
+                  let valid30 = false;
                   let passing1 = null;
-                  const _errs137 = errors;
-                  if (typeof data59 !== 'boolean') {
-                    const err113 = {
+                  const _errs148 = errors;
+                  if (typeof data63 !== 'boolean') {
+                    const err120 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/0/type',
@@ -3326,28 +3503,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[0],
-                      data: data59,
+                      data: data63,
                     };
                     if (vErrors === null) {
-                      vErrors = [err113];
+                      vErrors = [err120];
                     } else {
-                      vErrors.push(err113);
+                      vErrors.push(err120);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs137 === errors;
+                  var _valid1 = _errs148 === errors;
                   if (_valid1) {
-                    valid27 = true;
+                    valid30 = true;
                     passing1 = 0;
                   }
-                  const _errs139 = errors;
-                  if (Array.isArray(data59)) {
-                    const len3 = data59.length;
+                  const _errs150 = errors;
+                  if (Array.isArray(data63)) {
+                    const len3 = data63.length;
                     for (let i4 = 0; i4 < len3; i4++) {
-                      let data60 = data59[i4];
-                      if (typeof data60 === 'string') {
-                        if (func3(data60) < 1) {
-                          const err114 = {
+                      let data64 = data63[i4];
+                      if (typeof data64 === 'string') {
+                        if (func3(data64) < 1) {
+                          const err121 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i4,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/minLength',
@@ -3358,17 +3535,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.adopt
                                 .oneOf[1].items,
-                            data: data60,
+                            data: data64,
                           };
                           if (vErrors === null) {
-                            vErrors = [err114];
+                            vErrors = [err121];
                           } else {
-                            vErrors.push(err114);
+                            vErrors.push(err121);
                           }
                           errors++;
                         }
                       } else {
-                        const err115 = {
+                        const err122 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i4,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/type',
@@ -3381,18 +3558,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.adopt
                               .oneOf[1].items,
-                          data: data60,
+                          data: data64,
                         };
                         if (vErrors === null) {
-                          vErrors = [err115];
+                          vErrors = [err122];
                         } else {
-                          vErrors.push(err115);
+                          vErrors.push(err122);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err116 = {
+                    const err123 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/type',
@@ -3405,27 +3582,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[1],
-                      data: data59,
+                      data: data63,
                     };
                     if (vErrors === null) {
-                      vErrors = [err116];
+                      vErrors = [err123];
                     } else {
-                      vErrors.push(err116);
+                      vErrors.push(err123);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs139 === errors;
-                  if (_valid1 && valid27) {
-                    valid27 = false;
+                  var _valid1 = _errs150 === errors;
+                  if (_valid1 && valid30) {
+                    valid30 = false;
                     passing1 = [passing1, 1];
                   } else {
                     if (_valid1) {
-                      valid27 = true;
+                      valid30 = true;
                       passing1 = 1;
                     }
                   }
-                  if (!valid27) {
-                    const err117 = {
+                  if (!valid30) {
+                    const err124 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf',
@@ -3436,29 +3613,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt.oneOf,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt,
-                      data: data59,
+                      data: data63,
                     };
                     if (vErrors === null) {
-                      vErrors = [err117];
+                      vErrors = [err124];
                     } else {
-                      vErrors.push(err117);
+                      vErrors.push(err124);
                     }
                     errors++;
                   } else {
-                    errors = _errs136;
+                    errors = _errs147;
                     if (vErrors !== null) {
-                      if (_errs136) {
-                        vErrors.length = _errs136;
+                      if (_errs147) {
+                        vErrors.length = _errs147;
                       } else {
                         vErrors = null;
                       }
                     }
                   }
                 }
-                if (data50.adoptUnowned !== undefined) {
-                  let data61 = data50.adoptUnowned;
-                  if (typeof data61 !== 'boolean') {
-                    const err118 = {
+                if (data54.adoptUnowned !== undefined) {
+                  let data65 = data54.adoptUnowned;
+                  if (typeof data65 !== 'boolean') {
+                    const err125 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adoptUnowned',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adoptUnowned/type',
@@ -3470,20 +3647,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adoptUnowned,
-                      data: data61,
+                      data: data65,
                     };
                     if (vErrors === null) {
-                      vErrors = [err118];
+                      vErrors = [err125];
                     } else {
-                      vErrors.push(err118);
+                      vErrors.push(err125);
                     }
                     errors++;
                   }
                 }
-                if (data50.allowClusterPolicy !== undefined) {
-                  let data62 = data50.allowClusterPolicy;
-                  if (typeof data62 !== 'boolean') {
-                    const err119 = {
+                if (data54.allowClusterPolicy !== undefined) {
+                  let data66 = data54.allowClusterPolicy;
+                  if (typeof data66 !== 'boolean') {
+                    const err126 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/allowClusterPolicy',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/allowClusterPolicy/type',
@@ -3496,25 +3673,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .allowClusterPolicy,
-                      data: data62,
+                      data: data66,
                     };
                     if (vErrors === null) {
-                      vErrors = [err119];
+                      vErrors = [err126];
                     } else {
-                      vErrors.push(err119);
+                      vErrors.push(err126);
                     }
                     errors++;
                   }
                 }
-                if (data50.namespaces !== undefined) {
-                  let data63 = data50.namespaces;
-                  if (Array.isArray(data63)) {
-                    const len4 = data63.length;
+                if (data54.namespaces !== undefined) {
+                  let data67 = data54.namespaces;
+                  if (Array.isArray(data67)) {
+                    const len4 = data67.length;
                     for (let i5 = 0; i5 < len4; i5++) {
-                      let data64 = data63[i5];
-                      if (typeof data64 === 'string') {
-                        if (func3(data64) < 1) {
-                          const err120 = {
+                      let data68 = data67[i5];
+                      if (typeof data68 === 'string') {
+                        if (func3(data68) < 1) {
+                          const err127 = {
                             instancePath:
                               instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i5,
                             schemaPath:
@@ -3526,17 +3703,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .namespaces.items,
-                            data: data64,
+                            data: data68,
                           };
                           if (vErrors === null) {
-                            vErrors = [err120];
+                            vErrors = [err127];
                           } else {
-                            vErrors.push(err120);
+                            vErrors.push(err127);
                           }
                           errors++;
                         }
                       } else {
-                        const err121 = {
+                        const err128 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i5,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/namespaces/items/type',
@@ -3549,18 +3726,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.namespaces
                               .items,
-                          data: data64,
+                          data: data68,
                         };
                         if (vErrors === null) {
-                          vErrors = [err121];
+                          vErrors = [err128];
                         } else {
-                          vErrors.push(err121);
+                          vErrors.push(err128);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err122 = {
+                    const err129 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespaces/type',
@@ -3572,25 +3749,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespaces,
-                      data: data63,
+                      data: data67,
                     };
                     if (vErrors === null) {
-                      vErrors = [err122];
+                      vErrors = [err129];
                     } else {
-                      vErrors.push(err122);
+                      vErrors.push(err129);
                     }
                     errors++;
                   }
                 }
-                if (data50.clusterResources !== undefined) {
-                  let data65 = data50.clusterResources;
-                  if (Array.isArray(data65)) {
-                    const len5 = data65.length;
+                if (data54.clusterResources !== undefined) {
+                  let data69 = data54.clusterResources;
+                  if (Array.isArray(data69)) {
+                    const len5 = data69.length;
                     for (let i6 = 0; i6 < len5; i6++) {
-                      let data66 = data65[i6];
-                      if (typeof data66 === 'string') {
-                        if (func3(data66) < 1) {
-                          const err123 = {
+                      let data70 = data69[i6];
+                      if (typeof data70 === 'string') {
+                        if (func3(data70) < 1) {
+                          const err130 = {
                             instancePath:
                               instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i6,
                             schemaPath:
@@ -3602,17 +3779,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .clusterResources.items,
-                            data: data66,
+                            data: data70,
                           };
                           if (vErrors === null) {
-                            vErrors = [err123];
+                            vErrors = [err130];
                           } else {
-                            vErrors.push(err123);
+                            vErrors.push(err130);
                           }
                           errors++;
                         }
                       } else {
-                        const err124 = {
+                        const err131 = {
                           instancePath:
                             instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i6,
                           schemaPath:
@@ -3626,18 +3803,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties
                               .clusterResources.items,
-                          data: data66,
+                          data: data70,
                         };
                         if (vErrors === null) {
-                          vErrors = [err124];
+                          vErrors = [err131];
                         } else {
-                          vErrors.push(err124);
+                          vErrors.push(err131);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err125 = {
+                    const err132 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/clusterResources',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/clusterResources/type',
@@ -3650,21 +3827,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .clusterResources,
-                      data: data65,
+                      data: data69,
                     };
                     if (vErrors === null) {
-                      vErrors = [err125];
+                      vErrors = [err132];
                     } else {
-                      vErrors.push(err125);
+                      vErrors.push(err132);
                     }
                     errors++;
                   }
                 }
-                if (data50.serviceAccount !== undefined) {
-                  let data67 = data50.serviceAccount;
-                  if (typeof data67 === 'string') {
-                    if (!pattern19.test(data67)) {
-                      const err126 = {
+                if (data54.serviceAccount !== undefined) {
+                  let data71 = data54.serviceAccount;
+                  if (typeof data71 === 'string') {
+                    if (!pattern21.test(data71)) {
+                      const err133 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/pattern',
@@ -3678,17 +3855,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .serviceAccount,
-                        data: data67,
+                        data: data71,
                       };
                       if (vErrors === null) {
-                        vErrors = [err126];
+                        vErrors = [err133];
                       } else {
-                        vErrors.push(err126);
+                        vErrors.push(err133);
                       }
                       errors++;
                     }
                   } else {
-                    const err127 = {
+                    const err134 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/type',
@@ -3701,20 +3878,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .serviceAccount,
-                      data: data67,
+                      data: data71,
                     };
                     if (vErrors === null) {
-                      vErrors = [err127];
+                      vErrors = [err134];
                     } else {
-                      vErrors.push(err127);
+                      vErrors.push(err134);
                     }
                     errors++;
                   }
                 }
-                if (data50.maxManifestBytes !== undefined) {
-                  let data68 = data50.maxManifestBytes;
-                  if (!(typeof data68 == 'number' && !(data68 % 1) && !isNaN(data68))) {
-                    const err128 = {
+                if (data54.maxManifestBytes !== undefined) {
+                  let data72 = data54.maxManifestBytes;
+                  if (!(typeof data72 == 'number' && !(data72 % 1) && !isNaN(data72))) {
+                    const err135 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/type',
@@ -3727,18 +3904,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .maxManifestBytes,
-                      data: data68,
+                      data: data72,
                     };
                     if (vErrors === null) {
-                      vErrors = [err128];
+                      vErrors = [err135];
                     } else {
-                      vErrors.push(err128);
+                      vErrors.push(err135);
                     }
                     errors++;
                   }
-                  if (typeof data68 == 'number') {
-                    if (data68 < 1 || isNaN(data68)) {
-                      const err129 = {
+                  if (typeof data72 == 'number') {
+                    if (data72 < 1 || isNaN(data72)) {
+                      const err136 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/minimum',
@@ -3749,51 +3926,51 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .maxManifestBytes,
-                        data: data68,
+                        data: data72,
                       };
                       if (vErrors === null) {
-                        vErrors = [err129];
+                        vErrors = [err136];
                       } else {
-                        vErrors.push(err129);
+                        vErrors.push(err136);
                       }
                       errors++;
                     }
                   }
                 }
-                if (data50.render !== undefined) {
-                  let data69 = data50.render;
-                  if (data69 && typeof data69 == 'object' && !Array.isArray(data69)) {
-                    for (const key11 in data69) {
+                if (data54.render !== undefined) {
+                  let data73 = data54.render;
+                  if (data73 && typeof data73 == 'object' && !Array.isArray(data73)) {
+                    for (const key12 in data73) {
                       if (!(
-                        key11 === 'isolation' ||
-                        key11 === 'socket' ||
-                        key11 === 'uid' ||
-                        key11 === 'gid'
+                        key12 === 'isolation' ||
+                        key12 === 'socket' ||
+                        key12 === 'uid' ||
+                        key12 === 'gid'
                       )) {
-                        const err130 = {
+                        const err137 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/additionalProperties',
                           keyword: 'additionalProperties',
-                          params: { additionalProperty: key11 },
+                          params: { additionalProperty: key12 },
                           message: 'must NOT have additional properties',
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render,
-                          data: data69,
+                          data: data73,
                         };
                         if (vErrors === null) {
-                          vErrors = [err130];
+                          vErrors = [err137];
                         } else {
-                          vErrors.push(err130);
+                          vErrors.push(err137);
                         }
                         errors++;
                       }
                     }
-                    if (data69.isolation !== undefined) {
-                      let data70 = data69.isolation;
-                      if (!(data70 === 'bubblewrap' || data70 === 'sidecar' || data70 === 'none')) {
-                        const err131 = {
+                    if (data73.isolation !== undefined) {
+                      let data74 = data73.isolation;
+                      if (!(data74 === 'bubblewrap' || data74 === 'sidecar' || data74 === 'none')) {
+                        const err138 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/isolation/enum',
@@ -3810,21 +3987,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.isolation,
-                          data: data70,
+                          data: data74,
                         };
                         if (vErrors === null) {
-                          vErrors = [err131];
+                          vErrors = [err138];
                         } else {
-                          vErrors.push(err131);
+                          vErrors.push(err138);
                         }
                         errors++;
                       }
                     }
-                    if (data69.socket !== undefined) {
-                      let data71 = data69.socket;
-                      if (typeof data71 === 'string') {
-                        if (!pattern17.test(data71)) {
-                          const err132 = {
+                    if (data73.socket !== undefined) {
+                      let data75 = data73.socket;
+                      if (typeof data75 === 'string') {
+                        if (!pattern19.test(data75)) {
+                          const err139 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/pattern',
@@ -3835,17 +4012,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.socket,
-                            data: data71,
+                            data: data75,
                           };
                           if (vErrors === null) {
-                            vErrors = [err132];
+                            vErrors = [err139];
                           } else {
-                            vErrors.push(err132);
+                            vErrors.push(err139);
                           }
                           errors++;
                         }
                       } else {
-                        const err133 = {
+                        const err140 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/type',
@@ -3858,20 +4035,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.socket,
-                          data: data71,
+                          data: data75,
                         };
                         if (vErrors === null) {
-                          vErrors = [err133];
+                          vErrors = [err140];
                         } else {
-                          vErrors.push(err133);
+                          vErrors.push(err140);
                         }
                         errors++;
                       }
                     }
-                    if (data69.uid !== undefined) {
-                      let data72 = data69.uid;
-                      if (!(typeof data72 == 'number' && !(data72 % 1) && !isNaN(data72))) {
-                        const err134 = {
+                    if (data73.uid !== undefined) {
+                      let data76 = data73.uid;
+                      if (!(typeof data76 == 'number' && !(data76 % 1) && !isNaN(data76))) {
+                        const err141 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/type',
@@ -3884,18 +4061,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.uid,
-                          data: data72,
+                          data: data76,
                         };
                         if (vErrors === null) {
-                          vErrors = [err134];
+                          vErrors = [err141];
                         } else {
-                          vErrors.push(err134);
+                          vErrors.push(err141);
                         }
                         errors++;
                       }
-                      if (typeof data72 == 'number') {
-                        if (data72 < 1 || isNaN(data72)) {
-                          const err135 = {
+                      if (typeof data76 == 'number') {
+                        if (data76 < 1 || isNaN(data76)) {
+                          const err142 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/minimum',
@@ -3906,21 +4083,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.uid,
-                            data: data72,
+                            data: data76,
                           };
                           if (vErrors === null) {
-                            vErrors = [err135];
+                            vErrors = [err142];
                           } else {
-                            vErrors.push(err135);
+                            vErrors.push(err142);
                           }
                           errors++;
                         }
                       }
                     }
-                    if (data69.gid !== undefined) {
-                      let data73 = data69.gid;
-                      if (!(typeof data73 == 'number' && !(data73 % 1) && !isNaN(data73))) {
-                        const err136 = {
+                    if (data73.gid !== undefined) {
+                      let data77 = data73.gid;
+                      if (!(typeof data77 == 'number' && !(data77 % 1) && !isNaN(data77))) {
+                        const err143 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/type',
@@ -3933,18 +4110,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.gid,
-                          data: data73,
+                          data: data77,
                         };
                         if (vErrors === null) {
-                          vErrors = [err136];
+                          vErrors = [err143];
                         } else {
-                          vErrors.push(err136);
+                          vErrors.push(err143);
                         }
                         errors++;
                       }
-                      if (typeof data73 == 'number') {
-                        if (data73 < 1 || isNaN(data73)) {
-                          const err137 = {
+                      if (typeof data77 == 'number') {
+                        if (data77 < 1 || isNaN(data77)) {
+                          const err144 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/minimum',
@@ -3955,19 +4132,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.gid,
-                            data: data73,
+                            data: data77,
                           };
                           if (vErrors === null) {
-                            vErrors = [err137];
+                            vErrors = [err144];
                           } else {
-                            vErrors.push(err137);
+                            vErrors.push(err144);
                           }
                           errors++;
                         }
                       }
                     }
                   } else {
-                    const err138 = {
+                    const err145 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/render/type',
@@ -3978,18 +4155,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.render.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.render,
-                      data: data69,
+                      data: data73,
                     };
                     if (vErrors === null) {
-                      vErrors = [err138];
+                      vErrors = [err145];
                     } else {
-                      vErrors.push(err138);
+                      vErrors.push(err145);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err139 = {
+                const err146 = {
                   instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                   schemaPath: '#/properties/environments/items/properties/kubernetes/type',
                   keyword: 'type',
@@ -3997,18 +4174,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.environments.items.properties.kubernetes.type,
                   parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                  data: data50,
+                  data: data54,
                 };
                 if (vErrors === null) {
-                  vErrors = [err139];
+                  vErrors = [err146];
                 } else {
-                  vErrors.push(err139);
+                  vErrors.push(err146);
                 }
                 errors++;
               }
             }
           } else {
-            const err140 = {
+            const err147 = {
               instancePath: instancePath + '/environments/' + i0,
               schemaPath: '#/properties/environments/items/type',
               keyword: 'type',
@@ -4016,18 +4193,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.environments.items.type,
               parentSchema: schema11.properties.environments.items,
-              data: data20,
+              data: data21,
             };
             if (vErrors === null) {
-              vErrors = [err140];
+              vErrors = [err147];
             } else {
-              vErrors.push(err140);
+              vErrors.push(err147);
             }
             errors++;
           }
         }
       } else {
-        const err141 = {
+        const err148 = {
           instancePath: instancePath + '/environments',
           schemaPath: '#/properties/environments/type',
           keyword: 'type',
@@ -4035,21 +4212,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be array',
           schema: schema11.properties.environments.type,
           parentSchema: schema11.properties.environments,
-          data: data19,
+          data: data20,
         };
         if (vErrors === null) {
-          vErrors = [err141];
+          vErrors = [err148];
         } else {
-          vErrors.push(err141);
+          vErrors.push(err148);
         }
         errors++;
       }
     }
     if (data.audit !== undefined) {
-      let data74 = data.audit;
-      if (data74 && typeof data74 == 'object' && !Array.isArray(data74)) {
-        if (data74.dir === undefined) {
-          const err142 = {
+      let data78 = data.audit;
+      if (data78 && typeof data78 == 'object' && !Array.isArray(data78)) {
+        if (data78.dir === undefined) {
+          const err149 = {
             instancePath: instancePath + '/audit',
             schemaPath: '#/properties/audit/required',
             keyword: 'required',
@@ -4057,174 +4234,33 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'dir' + "'",
             schema: schema11.properties.audit.required,
             parentSchema: schema11.properties.audit,
-            data: data74,
+            data: data78,
           };
           if (vErrors === null) {
-            vErrors = [err142];
+            vErrors = [err149];
           } else {
-            vErrors.push(err142);
+            vErrors.push(err149);
           }
           errors++;
         }
-        for (const key12 in data74) {
+        for (const key13 in data78) {
           if (!(
-            key12 === 'backend' ||
-            key12 === 'dir' ||
-            key12 === 'witnessDir' ||
-            key12 === 'keyFile' ||
-            key12 === 'keyEnv' ||
-            key12 === 'unkeyed' ||
-            key12 === 'dynamodb'
+            key13 === 'backend' ||
+            key13 === 'dir' ||
+            key13 === 'witnessDir' ||
+            key13 === 'keyFile' ||
+            key13 === 'keyEnv' ||
+            key13 === 'unkeyed' ||
+            key13 === 'dynamodb'
           )) {
-            const err143 = {
+            const err150 = {
               instancePath: instancePath + '/audit',
               schemaPath: '#/properties/audit/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key12 },
+              params: { additionalProperty: key13 },
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.audit,
-              data: data74,
-            };
-            if (vErrors === null) {
-              vErrors = [err143];
-            } else {
-              vErrors.push(err143);
-            }
-            errors++;
-          }
-        }
-        if (data74.backend !== undefined) {
-          let data75 = data74.backend;
-          if (!(data75 === 'jsonl' || data75 === 'dynamodb')) {
-            const err144 = {
-              instancePath: instancePath + '/audit/backend',
-              schemaPath: '#/properties/audit/properties/backend/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema11.properties.audit.properties.backend.enum },
-              message: 'must be equal to one of the allowed values',
-              schema: schema11.properties.audit.properties.backend.enum,
-              parentSchema: schema11.properties.audit.properties.backend,
-              data: data75,
-            };
-            if (vErrors === null) {
-              vErrors = [err144];
-            } else {
-              vErrors.push(err144);
-            }
-            errors++;
-          }
-        }
-        if (data74.dir !== undefined) {
-          let data76 = data74.dir;
-          if (typeof data76 === 'string') {
-            if (func3(data76) < 1) {
-              const err145 = {
-                instancePath: instancePath + '/audit/dir',
-                schemaPath: '#/properties/audit/properties/dir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.dir,
-                data: data76,
-              };
-              if (vErrors === null) {
-                vErrors = [err145];
-              } else {
-                vErrors.push(err145);
-              }
-              errors++;
-            }
-          } else {
-            const err146 = {
-              instancePath: instancePath + '/audit/dir',
-              schemaPath: '#/properties/audit/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.dir.type,
-              parentSchema: schema11.properties.audit.properties.dir,
-              data: data76,
-            };
-            if (vErrors === null) {
-              vErrors = [err146];
-            } else {
-              vErrors.push(err146);
-            }
-            errors++;
-          }
-        }
-        if (data74.witnessDir !== undefined) {
-          let data77 = data74.witnessDir;
-          if (typeof data77 === 'string') {
-            if (func3(data77) < 1) {
-              const err147 = {
-                instancePath: instancePath + '/audit/witnessDir',
-                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.witnessDir,
-                data: data77,
-              };
-              if (vErrors === null) {
-                vErrors = [err147];
-              } else {
-                vErrors.push(err147);
-              }
-              errors++;
-            }
-          } else {
-            const err148 = {
-              instancePath: instancePath + '/audit/witnessDir',
-              schemaPath: '#/properties/audit/properties/witnessDir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.witnessDir.type,
-              parentSchema: schema11.properties.audit.properties.witnessDir,
-              data: data77,
-            };
-            if (vErrors === null) {
-              vErrors = [err148];
-            } else {
-              vErrors.push(err148);
-            }
-            errors++;
-          }
-        }
-        if (data74.keyFile !== undefined) {
-          let data78 = data74.keyFile;
-          if (typeof data78 === 'string') {
-            if (func3(data78) < 1) {
-              const err149 = {
-                instancePath: instancePath + '/audit/keyFile',
-                schemaPath: '#/properties/audit/properties/keyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.keyFile,
-                data: data78,
-              };
-              if (vErrors === null) {
-                vErrors = [err149];
-              } else {
-                vErrors.push(err149);
-              }
-              errors++;
-            }
-          } else {
-            const err150 = {
-              instancePath: instancePath + '/audit/keyFile',
-              schemaPath: '#/properties/audit/properties/keyFile/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.keyFile.type,
-              parentSchema: schema11.properties.audit.properties.keyFile,
               data: data78,
             };
             if (vErrors === null) {
@@ -4235,57 +4271,57 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data74.keyEnv !== undefined) {
-          let data79 = data74.keyEnv;
-          if (typeof data79 === 'string') {
-            if (!pattern1.test(data79)) {
-              const err151 = {
-                instancePath: instancePath + '/audit/keyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data79,
-              };
-              if (vErrors === null) {
-                vErrors = [err151];
-              } else {
-                vErrors.push(err151);
-              }
-              errors++;
-            }
-          } else {
-            const err152 = {
-              instancePath: instancePath + '/audit/keyEnv',
-              schemaPath: '#/definitions/envVarName/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+        if (data78.backend !== undefined) {
+          let data79 = data78.backend;
+          if (!(data79 === 'jsonl' || data79 === 'dynamodb')) {
+            const err151 = {
+              instancePath: instancePath + '/audit/backend',
+              schemaPath: '#/properties/audit/properties/backend/enum',
+              keyword: 'enum',
+              params: { allowedValues: schema11.properties.audit.properties.backend.enum },
+              message: 'must be equal to one of the allowed values',
+              schema: schema11.properties.audit.properties.backend.enum,
+              parentSchema: schema11.properties.audit.properties.backend,
               data: data79,
             };
             if (vErrors === null) {
-              vErrors = [err152];
+              vErrors = [err151];
             } else {
-              vErrors.push(err152);
+              vErrors.push(err151);
             }
             errors++;
           }
         }
-        if (data74.unkeyed !== undefined) {
-          let data80 = data74.unkeyed;
-          if (typeof data80 !== 'boolean') {
+        if (data78.dir !== undefined) {
+          let data80 = data78.dir;
+          if (typeof data80 === 'string') {
+            if (func3(data80) < 1) {
+              const err152 = {
+                instancePath: instancePath + '/audit/dir',
+                schemaPath: '#/properties/audit/properties/dir/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.dir,
+                data: data80,
+              };
+              if (vErrors === null) {
+                vErrors = [err152];
+              } else {
+                vErrors.push(err152);
+              }
+              errors++;
+            }
+          } else {
             const err153 = {
-              instancePath: instancePath + '/audit/unkeyed',
-              schemaPath: '#/properties/audit/properties/unkeyed/type',
+              instancePath: instancePath + '/audit/dir',
+              schemaPath: '#/properties/audit/properties/dir/type',
               keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.audit.properties.unkeyed.type,
-              parentSchema: schema11.properties.audit.properties.unkeyed,
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.audit.properties.dir.type,
+              parentSchema: schema11.properties.audit.properties.dir,
               data: data80,
             };
             if (vErrors === null) {
@@ -4296,18 +4332,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data74.dynamodb !== undefined) {
-          let data81 = data74.dynamodb;
-          if (data81 && typeof data81 == 'object' && !Array.isArray(data81)) {
-            if (data81.table === undefined) {
+        if (data78.witnessDir !== undefined) {
+          let data81 = data78.witnessDir;
+          if (typeof data81 === 'string') {
+            if (func3(data81) < 1) {
               const err154 = {
-                instancePath: instancePath + '/audit/dynamodb',
-                schemaPath: '#/properties/audit/properties/dynamodb/required',
-                keyword: 'required',
-                params: { missingProperty: 'table' },
-                message: "must have required property '" + 'table' + "'",
-                schema: schema11.properties.audit.properties.dynamodb.required,
-                parentSchema: schema11.properties.audit.properties.dynamodb,
+                instancePath: instancePath + '/audit/witnessDir',
+                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.witnessDir,
                 data: data81,
               };
               if (vErrors === null) {
@@ -4317,8 +4353,149 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data81.region === undefined) {
-              const err155 = {
+          } else {
+            const err155 = {
+              instancePath: instancePath + '/audit/witnessDir',
+              schemaPath: '#/properties/audit/properties/witnessDir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.audit.properties.witnessDir.type,
+              parentSchema: schema11.properties.audit.properties.witnessDir,
+              data: data81,
+            };
+            if (vErrors === null) {
+              vErrors = [err155];
+            } else {
+              vErrors.push(err155);
+            }
+            errors++;
+          }
+        }
+        if (data78.keyFile !== undefined) {
+          let data82 = data78.keyFile;
+          if (typeof data82 === 'string') {
+            if (func3(data82) < 1) {
+              const err156 = {
+                instancePath: instancePath + '/audit/keyFile',
+                schemaPath: '#/properties/audit/properties/keyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.keyFile,
+                data: data82,
+              };
+              if (vErrors === null) {
+                vErrors = [err156];
+              } else {
+                vErrors.push(err156);
+              }
+              errors++;
+            }
+          } else {
+            const err157 = {
+              instancePath: instancePath + '/audit/keyFile',
+              schemaPath: '#/properties/audit/properties/keyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.audit.properties.keyFile.type,
+              parentSchema: schema11.properties.audit.properties.keyFile,
+              data: data82,
+            };
+            if (vErrors === null) {
+              vErrors = [err157];
+            } else {
+              vErrors.push(err157);
+            }
+            errors++;
+          }
+        }
+        if (data78.keyEnv !== undefined) {
+          let data83 = data78.keyEnv;
+          if (typeof data83 === 'string') {
+            if (!pattern1.test(data83)) {
+              const err158 = {
+                instancePath: instancePath + '/audit/keyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data83,
+              };
+              if (vErrors === null) {
+                vErrors = [err158];
+              } else {
+                vErrors.push(err158);
+              }
+              errors++;
+            }
+          } else {
+            const err159 = {
+              instancePath: instancePath + '/audit/keyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data83,
+            };
+            if (vErrors === null) {
+              vErrors = [err159];
+            } else {
+              vErrors.push(err159);
+            }
+            errors++;
+          }
+        }
+        if (data78.unkeyed !== undefined) {
+          let data84 = data78.unkeyed;
+          if (typeof data84 !== 'boolean') {
+            const err160 = {
+              instancePath: instancePath + '/audit/unkeyed',
+              schemaPath: '#/properties/audit/properties/unkeyed/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.audit.properties.unkeyed.type,
+              parentSchema: schema11.properties.audit.properties.unkeyed,
+              data: data84,
+            };
+            if (vErrors === null) {
+              vErrors = [err160];
+            } else {
+              vErrors.push(err160);
+            }
+            errors++;
+          }
+        }
+        if (data78.dynamodb !== undefined) {
+          let data85 = data78.dynamodb;
+          if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
+            if (data85.table === undefined) {
+              const err161 = {
+                instancePath: instancePath + '/audit/dynamodb',
+                schemaPath: '#/properties/audit/properties/dynamodb/required',
+                keyword: 'required',
+                params: { missingProperty: 'table' },
+                message: "must have required property '" + 'table' + "'",
+                schema: schema11.properties.audit.properties.dynamodb.required,
+                parentSchema: schema11.properties.audit.properties.dynamodb,
+                data: data85,
+              };
+              if (vErrors === null) {
+                vErrors = [err161];
+              } else {
+                vErrors.push(err161);
+              }
+              errors++;
+            }
+            if (data85.region === undefined) {
+              const err162 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -4326,40 +4503,40 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'region' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data81,
+                data: data85,
               };
               if (vErrors === null) {
-                vErrors = [err155];
+                vErrors = [err162];
               } else {
-                vErrors.push(err155);
+                vErrors.push(err162);
               }
               errors++;
             }
-            for (const key13 in data81) {
-              if (!(key13 === 'table' || key13 === 'region' || key13 === 'endpoint')) {
-                const err156 = {
+            for (const key14 in data85) {
+              if (!(key14 === 'table' || key14 === 'region' || key14 === 'endpoint')) {
+                const err163 = {
                   instancePath: instancePath + '/audit/dynamodb',
                   schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
                   keyword: 'additionalProperties',
-                  params: { additionalProperty: key13 },
+                  params: { additionalProperty: key14 },
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.audit.properties.dynamodb,
-                  data: data81,
+                  data: data85,
                 };
                 if (vErrors === null) {
-                  vErrors = [err156];
+                  vErrors = [err163];
                 } else {
-                  vErrors.push(err156);
+                  vErrors.push(err163);
                 }
                 errors++;
               }
             }
-            if (data81.table !== undefined) {
-              let data82 = data81.table;
-              if (typeof data82 === 'string') {
-                if (func3(data82) < 3) {
-                  const err157 = {
+            if (data85.table !== undefined) {
+              let data86 = data85.table;
+              if (typeof data86 === 'string') {
+                if (func3(data86) < 3) {
+                  const err164 = {
                     instancePath: instancePath + '/audit/dynamodb/table',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
                     keyword: 'minLength',
@@ -4367,17 +4544,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 3 characters',
                     schema: 3,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                    data: data82,
+                    data: data86,
                   };
                   if (vErrors === null) {
-                    vErrors = [err157];
+                    vErrors = [err164];
                   } else {
-                    vErrors.push(err157);
+                    vErrors.push(err164);
                   }
                   errors++;
                 }
               } else {
-                const err158 = {
+                const err165 = {
                   instancePath: instancePath + '/audit/dynamodb/table',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
                   keyword: 'type',
@@ -4385,21 +4562,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                  data: data82,
+                  data: data86,
                 };
                 if (vErrors === null) {
-                  vErrors = [err158];
+                  vErrors = [err165];
                 } else {
-                  vErrors.push(err158);
+                  vErrors.push(err165);
                 }
                 errors++;
               }
             }
-            if (data81.region !== undefined) {
-              let data83 = data81.region;
-              if (typeof data83 === 'string') {
-                if (func3(data83) < 1) {
-                  const err159 = {
+            if (data85.region !== undefined) {
+              let data87 = data85.region;
+              if (typeof data87 === 'string') {
+                if (func3(data87) < 1) {
+                  const err166 = {
                     instancePath: instancePath + '/audit/dynamodb/region',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
                     keyword: 'minLength',
@@ -4407,17 +4584,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                    data: data83,
+                    data: data87,
                   };
                   if (vErrors === null) {
-                    vErrors = [err159];
+                    vErrors = [err166];
                   } else {
-                    vErrors.push(err159);
+                    vErrors.push(err166);
                   }
                   errors++;
                 }
               } else {
-                const err160 = {
+                const err167 = {
                   instancePath: instancePath + '/audit/dynamodb/region',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
                   keyword: 'type',
@@ -4425,21 +4602,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                  data: data83,
+                  data: data87,
                 };
                 if (vErrors === null) {
-                  vErrors = [err160];
+                  vErrors = [err167];
                 } else {
-                  vErrors.push(err160);
+                  vErrors.push(err167);
                 }
                 errors++;
               }
             }
-            if (data81.endpoint !== undefined) {
-              let data84 = data81.endpoint;
-              if (typeof data84 === 'string') {
-                if (func3(data84) < 1) {
-                  const err161 = {
+            if (data85.endpoint !== undefined) {
+              let data88 = data85.endpoint;
+              if (typeof data88 === 'string') {
+                if (func3(data88) < 1) {
+                  const err168 = {
                     instancePath: instancePath + '/audit/dynamodb/endpoint',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
                     keyword: 'minLength',
@@ -4447,17 +4624,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                    data: data84,
+                    data: data88,
                   };
                   if (vErrors === null) {
-                    vErrors = [err161];
+                    vErrors = [err168];
                   } else {
-                    vErrors.push(err161);
+                    vErrors.push(err168);
                   }
                   errors++;
                 }
               } else {
-                const err162 = {
+                const err169 = {
                   instancePath: instancePath + '/audit/dynamodb/endpoint',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
                   keyword: 'type',
@@ -4465,18 +4642,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                  data: data84,
+                  data: data88,
                 };
                 if (vErrors === null) {
-                  vErrors = [err162];
+                  vErrors = [err169];
                 } else {
-                  vErrors.push(err162);
+                  vErrors.push(err169);
                 }
                 errors++;
               }
             }
           } else {
-            const err163 = {
+            const err170 = {
               instancePath: instancePath + '/audit/dynamodb',
               schemaPath: '#/properties/audit/properties/dynamodb/type',
               keyword: 'type',
@@ -4484,18 +4661,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.audit.properties.dynamodb.type,
               parentSchema: schema11.properties.audit.properties.dynamodb,
-              data: data81,
+              data: data85,
             };
             if (vErrors === null) {
-              vErrors = [err163];
+              vErrors = [err170];
             } else {
-              vErrors.push(err163);
+              vErrors.push(err170);
             }
             errors++;
           }
         }
       } else {
-        const err164 = {
+        const err171 = {
           instancePath: instancePath + '/audit',
           schemaPath: '#/properties/audit/type',
           keyword: 'type',
@@ -4503,169 +4680,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.audit.type,
           parentSchema: schema11.properties.audit,
-          data: data74,
+          data: data78,
         };
         if (vErrors === null) {
-          vErrors = [err164];
+          vErrors = [err171];
         } else {
-          vErrors.push(err164);
+          vErrors.push(err171);
         }
         errors++;
       }
     }
     if (data.server !== undefined) {
-      let data85 = data.server;
-      if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
-        for (const key14 in data85) {
-          if (!func2.call(schema11.properties.server.properties, key14)) {
-            const err165 = {
+      let data89 = data.server;
+      if (data89 && typeof data89 == 'object' && !Array.isArray(data89)) {
+        for (const key15 in data89) {
+          if (!func2.call(schema11.properties.server.properties, key15)) {
+            const err172 = {
               instancePath: instancePath + '/server',
               schemaPath: '#/properties/server/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key14 },
+              params: { additionalProperty: key15 },
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.server,
-              data: data85,
-            };
-            if (vErrors === null) {
-              vErrors = [err165];
-            } else {
-              vErrors.push(err165);
-            }
-            errors++;
-          }
-        }
-        if (data85.port !== undefined) {
-          let data86 = data85.port;
-          if (!(typeof data86 == 'number' && !(data86 % 1) && !isNaN(data86))) {
-            const err166 = {
-              instancePath: instancePath + '/server/port',
-              schemaPath: '#/properties/server/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.port.type,
-              parentSchema: schema11.properties.server.properties.port,
-              data: data86,
-            };
-            if (vErrors === null) {
-              vErrors = [err166];
-            } else {
-              vErrors.push(err166);
-            }
-            errors++;
-          }
-          if (typeof data86 == 'number') {
-            if (data86 > 65535 || isNaN(data86)) {
-              const err167 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-                schema: 65535,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data86,
-              };
-              if (vErrors === null) {
-                vErrors = [err167];
-              } else {
-                vErrors.push(err167);
-              }
-              errors++;
-            }
-            if (data86 < 0 || isNaN(data86)) {
-              const err168 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data86,
-              };
-              if (vErrors === null) {
-                vErrors = [err168];
-              } else {
-                vErrors.push(err168);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data85.probePort !== undefined) {
-          let data87 = data85.probePort;
-          if (!(typeof data87 == 'number' && !(data87 % 1) && !isNaN(data87))) {
-            const err169 = {
-              instancePath: instancePath + '/server/probePort',
-              schemaPath: '#/properties/server/properties/probePort/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.probePort.type,
-              parentSchema: schema11.properties.server.properties.probePort,
-              data: data87,
-            };
-            if (vErrors === null) {
-              vErrors = [err169];
-            } else {
-              vErrors.push(err169);
-            }
-            errors++;
-          }
-          if (typeof data87 == 'number') {
-            if (data87 > 65535 || isNaN(data87)) {
-              const err170 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-                schema: 65535,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data87,
-              };
-              if (vErrors === null) {
-                vErrors = [err170];
-              } else {
-                vErrors.push(err170);
-              }
-              errors++;
-            }
-            if (data87 < 0 || isNaN(data87)) {
-              const err171 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data87,
-              };
-              if (vErrors === null) {
-                vErrors = [err171];
-              } else {
-                vErrors.push(err171);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data85.host !== undefined) {
-          let data88 = data85.host;
-          if (typeof data88 !== 'string') {
-            const err172 = {
-              instancePath: instancePath + '/server/host',
-              schemaPath: '#/properties/server/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.server.properties.host.type,
-              parentSchema: schema11.properties.server.properties.host,
-              data: data88,
+              data: data89,
             };
             if (vErrors === null) {
               vErrors = [err172];
@@ -4675,58 +4713,54 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data85.webhookSecretEnv !== undefined) {
-          let data89 = data85.webhookSecretEnv;
-          if (typeof data89 === 'string') {
-            if (!pattern1.test(data89)) {
-              const err173 = {
-                instancePath: instancePath + '/server/webhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data89,
-              };
-              if (vErrors === null) {
-                vErrors = [err173];
-              } else {
-                vErrors.push(err173);
-              }
-              errors++;
-            }
-          } else {
-            const err174 = {
-              instancePath: instancePath + '/server/webhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
+        if (data89.port !== undefined) {
+          let data90 = data89.port;
+          if (!(typeof data90 == 'number' && !(data90 % 1) && !isNaN(data90))) {
+            const err173 = {
+              instancePath: instancePath + '/server/port',
+              schemaPath: '#/properties/server/properties/port/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
-              data: data89,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.port.type,
+              parentSchema: schema11.properties.server.properties.port,
+              data: data90,
             };
             if (vErrors === null) {
-              vErrors = [err174];
+              vErrors = [err173];
             } else {
-              vErrors.push(err174);
+              vErrors.push(err173);
             }
             errors++;
           }
-        }
-        if (data85.apiTokenEnv !== undefined) {
-          let data90 = data85.apiTokenEnv;
-          if (typeof data90 === 'string') {
-            if (!pattern1.test(data90)) {
+          if (typeof data90 == 'number') {
+            if (data90 > 65535 || isNaN(data90)) {
+              const err174 = {
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data90,
+              };
+              if (vErrors === null) {
+                vErrors = [err174];
+              } else {
+                vErrors.push(err174);
+              }
+              errors++;
+            }
+            if (data90 < 0 || isNaN(data90)) {
               const err175 = {
-                instancePath: instancePath + '/server/apiTokenEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.port,
                 data: data90,
               };
               if (vErrors === null) {
@@ -4736,16 +4770,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
+          }
+        }
+        if (data89.probePort !== undefined) {
+          let data91 = data89.probePort;
+          if (!(typeof data91 == 'number' && !(data91 % 1) && !isNaN(data91))) {
             const err176 = {
-              instancePath: instancePath + '/server/apiTokenEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/server/probePort',
+              schemaPath: '#/properties/server/properties/probePort/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
-              data: data90,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.probePort.type,
+              parentSchema: schema11.properties.server.properties.probePort,
+              data: data91,
             };
             if (vErrors === null) {
               vErrors = [err176];
@@ -4754,20 +4792,159 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data91 == 'number') {
+            if (data91 > 65535 || isNaN(data91)) {
+              const err177 = {
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data91,
+              };
+              if (vErrors === null) {
+                vErrors = [err177];
+              } else {
+                vErrors.push(err177);
+              }
+              errors++;
+            }
+            if (data91 < 0 || isNaN(data91)) {
+              const err178 = {
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data91,
+              };
+              if (vErrors === null) {
+                vErrors = [err178];
+              } else {
+                vErrors.push(err178);
+              }
+              errors++;
+            }
+          }
         }
-        if (data85.apiTokens !== undefined) {
-          let data91 = data85.apiTokens;
-          if (Array.isArray(data91)) {
-            const len6 = data91.length;
+        if (data89.host !== undefined) {
+          let data92 = data89.host;
+          if (typeof data92 !== 'string') {
+            const err179 = {
+              instancePath: instancePath + '/server/host',
+              schemaPath: '#/properties/server/properties/host/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.server.properties.host.type,
+              parentSchema: schema11.properties.server.properties.host,
+              data: data92,
+            };
+            if (vErrors === null) {
+              vErrors = [err179];
+            } else {
+              vErrors.push(err179);
+            }
+            errors++;
+          }
+        }
+        if (data89.webhookSecretEnv !== undefined) {
+          let data93 = data89.webhookSecretEnv;
+          if (typeof data93 === 'string') {
+            if (!pattern1.test(data93)) {
+              const err180 = {
+                instancePath: instancePath + '/server/webhookSecretEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data93,
+              };
+              if (vErrors === null) {
+                vErrors = [err180];
+              } else {
+                vErrors.push(err180);
+              }
+              errors++;
+            }
+          } else {
+            const err181 = {
+              instancePath: instancePath + '/server/webhookSecretEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data93,
+            };
+            if (vErrors === null) {
+              vErrors = [err181];
+            } else {
+              vErrors.push(err181);
+            }
+            errors++;
+          }
+        }
+        if (data89.apiTokenEnv !== undefined) {
+          let data94 = data89.apiTokenEnv;
+          if (typeof data94 === 'string') {
+            if (!pattern1.test(data94)) {
+              const err182 = {
+                instancePath: instancePath + '/server/apiTokenEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data94,
+              };
+              if (vErrors === null) {
+                vErrors = [err182];
+              } else {
+                vErrors.push(err182);
+              }
+              errors++;
+            }
+          } else {
+            const err183 = {
+              instancePath: instancePath + '/server/apiTokenEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data94,
+            };
+            if (vErrors === null) {
+              vErrors = [err183];
+            } else {
+              vErrors.push(err183);
+            }
+            errors++;
+          }
+        }
+        if (data89.apiTokens !== undefined) {
+          let data95 = data89.apiTokens;
+          if (Array.isArray(data95)) {
+            const len6 = data95.length;
             for (let i7 = 0; i7 < len6; i7++) {
-              let data92 = data91[i7];
-              const _errs212 = errors;
-              let valid43 = false;
+              let data96 = data95[i7];
+              const _errs223 = errors;
+              let valid46 = false;
               let passing2 = null;
-              const _errs213 = errors;
-              if (data92 && typeof data92 == 'object' && !Array.isArray(data92)) {
-                if (data92.env === undefined) {
-                  const err177 = {
+              const _errs224 = errors;
+              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
+                if (data96.env === undefined) {
+                  const err184 = {
                     instancePath: instancePath + '/server/apiTokens/' + i7,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
@@ -4775,25 +4952,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data92,
+                    data: data96,
                   };
                   if (vErrors === null) {
-                    vErrors = [err177];
+                    vErrors = [err184];
                   } else {
-                    vErrors.push(err177);
+                    vErrors.push(err184);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs213 === errors;
+              var _valid2 = _errs224 === errors;
               if (_valid2) {
-                valid43 = true;
+                valid46 = true;
                 passing2 = 0;
               }
-              const _errs214 = errors;
-              if (data92 && typeof data92 == 'object' && !Array.isArray(data92)) {
-                if (data92.file === undefined) {
-                  const err178 = {
+              const _errs225 = errors;
+              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
+                if (data96.file === undefined) {
+                  const err185 = {
                     instancePath: instancePath + '/server/apiTokens/' + i7,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
                     keyword: 'required',
@@ -4801,28 +4978,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data92,
+                    data: data96,
                   };
                   if (vErrors === null) {
-                    vErrors = [err178];
+                    vErrors = [err185];
                   } else {
-                    vErrors.push(err178);
+                    vErrors.push(err185);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs214 === errors;
-              if (_valid2 && valid43) {
-                valid43 = false;
+              var _valid2 = _errs225 === errors;
+              if (_valid2 && valid46) {
+                valid46 = false;
                 passing2 = [passing2, 1];
               } else {
                 if (_valid2) {
-                  valid43 = true;
+                  valid46 = true;
                   passing2 = 1;
                 }
               }
-              if (!valid43) {
-                const err179 = {
+              if (!valid46) {
+                const err186 = {
                   instancePath: instancePath + '/server/apiTokens/' + i7,
                   schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
                   keyword: 'oneOf',
@@ -4830,27 +5007,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.server.properties.apiTokens.items.oneOf,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data92,
+                  data: data96,
                 };
                 if (vErrors === null) {
-                  vErrors = [err179];
+                  vErrors = [err186];
                 } else {
-                  vErrors.push(err179);
+                  vErrors.push(err186);
                 }
                 errors++;
               } else {
-                errors = _errs212;
+                errors = _errs223;
                 if (vErrors !== null) {
-                  if (_errs212) {
-                    vErrors.length = _errs212;
+                  if (_errs223) {
+                    vErrors.length = _errs223;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data92 && typeof data92 == 'object' && !Array.isArray(data92)) {
-                if (data92.scopes === undefined) {
-                  const err180 = {
+              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
+                if (data96.scopes === undefined) {
+                  const err187 = {
                     instancePath: instancePath + '/server/apiTokens/' + i7,
                     schemaPath: '#/properties/server/properties/apiTokens/items/required',
                     keyword: 'required',
@@ -4858,40 +5035,40 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'scopes' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data92,
+                    data: data96,
                   };
                   if (vErrors === null) {
-                    vErrors = [err180];
+                    vErrors = [err187];
                   } else {
-                    vErrors.push(err180);
+                    vErrors.push(err187);
                   }
                   errors++;
                 }
-                for (const key15 in data92) {
-                  if (!(key15 === 'env' || key15 === 'file' || key15 === 'scopes')) {
-                    const err181 = {
+                for (const key16 in data96) {
+                  if (!(key16 === 'env' || key16 === 'file' || key16 === 'scopes')) {
+                    const err188 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
-                      params: { additionalProperty: key15 },
+                      params: { additionalProperty: key16 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data92,
+                      data: data96,
                     };
                     if (vErrors === null) {
-                      vErrors = [err181];
+                      vErrors = [err188];
                     } else {
-                      vErrors.push(err181);
+                      vErrors.push(err188);
                     }
                     errors++;
                   }
                 }
-                if (data92.env !== undefined) {
-                  let data93 = data92.env;
-                  if (typeof data93 === 'string') {
-                    if (!pattern1.test(data93)) {
-                      const err182 = {
+                if (data96.env !== undefined) {
+                  let data97 = data96.env;
+                  if (typeof data97 === 'string') {
+                    if (!pattern1.test(data97)) {
+                      const err189 = {
                         instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
                         schemaPath: '#/definitions/envVarName/pattern',
                         keyword: 'pattern',
@@ -4899,17 +5076,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                         schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                         parentSchema: schema13,
-                        data: data93,
+                        data: data97,
                       };
                       if (vErrors === null) {
-                        vErrors = [err182];
+                        vErrors = [err189];
                       } else {
-                        vErrors.push(err182);
+                        vErrors.push(err189);
                       }
                       errors++;
                     }
                   } else {
-                    const err183 = {
+                    const err190 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
                       schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
@@ -4917,21 +5094,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema13.type,
                       parentSchema: schema13,
-                      data: data93,
+                      data: data97,
                     };
                     if (vErrors === null) {
-                      vErrors = [err183];
+                      vErrors = [err190];
                     } else {
-                      vErrors.push(err183);
+                      vErrors.push(err190);
                     }
                     errors++;
                   }
                 }
-                if (data92.file !== undefined) {
-                  let data94 = data92.file;
-                  if (typeof data94 === 'string') {
-                    if (func3(data94) < 1) {
-                      const err184 = {
+                if (data96.file !== undefined) {
+                  let data98 = data96.file;
+                  if (typeof data98 === 'string') {
+                    if (func3(data98) < 1) {
+                      const err191 = {
                         instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/file/minLength',
@@ -4940,17 +5117,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                        data: data94,
+                        data: data98,
                       };
                       if (vErrors === null) {
-                        vErrors = [err184];
+                        vErrors = [err191];
                       } else {
-                        vErrors.push(err184);
+                        vErrors.push(err191);
                       }
                       errors++;
                     }
                   } else {
-                    const err185 = {
+                    const err192 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
                       keyword: 'type',
@@ -4958,21 +5135,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                      data: data94,
+                      data: data98,
                     };
                     if (vErrors === null) {
-                      vErrors = [err185];
+                      vErrors = [err192];
                     } else {
-                      vErrors.push(err185);
+                      vErrors.push(err192);
                     }
                     errors++;
                   }
                 }
-                if (data92.scopes !== undefined) {
-                  let data95 = data92.scopes;
-                  if (Array.isArray(data95)) {
-                    if (data95.length < 1) {
-                      const err186 = {
+                if (data96.scopes !== undefined) {
+                  let data99 = data96.scopes;
+                  if (Array.isArray(data99)) {
+                    if (data99.length < 1) {
+                      const err193 = {
                         instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
@@ -4981,20 +5158,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 items',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                        data: data95,
+                        data: data99,
                       };
                       if (vErrors === null) {
-                        vErrors = [err186];
+                        vErrors = [err193];
                       } else {
-                        vErrors.push(err186);
+                        vErrors.push(err193);
                       }
                       errors++;
                     }
-                    const len7 = data95.length;
+                    const len7 = data99.length;
                     for (let i8 = 0; i8 < len7; i8++) {
-                      let data96 = data95[i8];
-                      if (!(data96 === 'read' || data96 === 'sync')) {
-                        const err187 = {
+                      let data100 = data99[i8];
+                      if (!(data100 === 'read' || data100 === 'sync')) {
+                        const err194 = {
                           instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes/' + i8,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
@@ -5010,23 +5187,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data96,
+                          data: data100,
                         };
                         if (vErrors === null) {
-                          vErrors = [err187];
+                          vErrors = [err194];
                         } else {
-                          vErrors.push(err187);
+                          vErrors.push(err194);
                         }
                         errors++;
                       }
                     }
-                    let i9 = data95.length;
+                    let i9 = data99.length;
                     let j1;
                     if (i9 > 1) {
                       outer1: for (; i9--;) {
                         for (j1 = i9; j1--;) {
-                          if (func0(data95[i9], data95[j1])) {
-                            const err188 = {
+                          if (func0(data99[i9], data99[j1])) {
+                            const err195 = {
                               instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
@@ -5041,12 +5218,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data95,
+                              data: data99,
                             };
                             if (vErrors === null) {
-                              vErrors = [err188];
+                              vErrors = [err195];
                             } else {
-                              vErrors.push(err188);
+                              vErrors.push(err195);
                             }
                             errors++;
                             break outer1;
@@ -5055,7 +5232,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err189 = {
+                    const err196 = {
                       instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
@@ -5063,18 +5240,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data95,
+                      data: data99,
                     };
                     if (vErrors === null) {
-                      vErrors = [err189];
+                      vErrors = [err196];
                     } else {
-                      vErrors.push(err189);
+                      vErrors.push(err196);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err190 = {
+                const err197 = {
                   instancePath: instancePath + '/server/apiTokens/' + i7,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
@@ -5082,18 +5259,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data92,
+                  data: data96,
                 };
                 if (vErrors === null) {
-                  vErrors = [err190];
+                  vErrors = [err197];
                 } else {
-                  vErrors.push(err190);
+                  vErrors.push(err197);
                 }
                 errors++;
               }
             }
           } else {
-            const err191 = {
+            const err198 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -5101,20 +5278,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data91,
+              data: data95,
             };
             if (vErrors === null) {
-              vErrors = [err191];
+              vErrors = [err198];
             } else {
-              vErrors.push(err191);
+              vErrors.push(err198);
             }
             errors++;
           }
         }
-        if (data85.maxBodySize !== undefined) {
-          let data97 = data85.maxBodySize;
-          if (!(typeof data97 == 'number' && !(data97 % 1) && !isNaN(data97))) {
-            const err192 = {
+        if (data89.maxBodySize !== undefined) {
+          let data101 = data89.maxBodySize;
+          if (!(typeof data101 == 'number' && !(data101 % 1) && !isNaN(data101))) {
+            const err199 = {
               instancePath: instancePath + '/server/maxBodySize',
               schemaPath: '#/properties/server/properties/maxBodySize/type',
               keyword: 'type',
@@ -5122,149 +5299,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxBodySize.type,
               parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data97,
-            };
-            if (vErrors === null) {
-              vErrors = [err192];
-            } else {
-              vErrors.push(err192);
-            }
-            errors++;
-          }
-          if (typeof data97 == 'number') {
-            if (data97 < 1024 || isNaN(data97)) {
-              const err193 = {
-                instancePath: instancePath + '/server/maxBodySize',
-                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1024 },
-                message: 'must be >= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data97,
-              };
-              if (vErrors === null) {
-                vErrors = [err193];
-              } else {
-                vErrors.push(err193);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data85.maxConnections !== undefined) {
-          let data98 = data85.maxConnections;
-          if (!(typeof data98 == 'number' && !(data98 % 1) && !isNaN(data98))) {
-            const err194 = {
-              instancePath: instancePath + '/server/maxConnections',
-              schemaPath: '#/properties/server/properties/maxConnections/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnections.type,
-              parentSchema: schema11.properties.server.properties.maxConnections,
-              data: data98,
-            };
-            if (vErrors === null) {
-              vErrors = [err194];
-            } else {
-              vErrors.push(err194);
-            }
-            errors++;
-          }
-          if (typeof data98 == 'number') {
-            if (data98 < 1 || isNaN(data98)) {
-              const err195 = {
-                instancePath: instancePath + '/server/maxConnections',
-                schemaPath: '#/properties/server/properties/maxConnections/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnections,
-                data: data98,
-              };
-              if (vErrors === null) {
-                vErrors = [err195];
-              } else {
-                vErrors.push(err195);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data85.maxConnectionsPerClient !== undefined) {
-          let data99 = data85.maxConnectionsPerClient;
-          if (!(typeof data99 == 'number' && !(data99 % 1) && !isNaN(data99))) {
-            const err196 = {
-              instancePath: instancePath + '/server/maxConnectionsPerClient',
-              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
-              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-              data: data99,
-            };
-            if (vErrors === null) {
-              vErrors = [err196];
-            } else {
-              vErrors.push(err196);
-            }
-            errors++;
-          }
-          if (typeof data99 == 'number') {
-            if (data99 < 1 || isNaN(data99)) {
-              const err197 = {
-                instancePath: instancePath + '/server/maxConnectionsPerClient',
-                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-                data: data99,
-              };
-              if (vErrors === null) {
-                vErrors = [err197];
-              } else {
-                vErrors.push(err197);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data85.headersTimeout !== undefined) {
-          let data100 = data85.headersTimeout;
-          if (typeof data100 === 'string') {
-            if (!pattern0.test(data100)) {
-              const err198 = {
-                instancePath: instancePath + '/server/headersTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data100,
-              };
-              if (vErrors === null) {
-                vErrors = [err198];
-              } else {
-                vErrors.push(err198);
-              }
-              errors++;
-            }
-          } else {
-            const err199 = {
-              instancePath: instancePath + '/server/headersTimeout',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data100,
+              data: data101,
             };
             if (vErrors === null) {
               vErrors = [err199];
@@ -5273,19 +5308,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data85.bodyTimeout !== undefined) {
-          let data101 = data85.bodyTimeout;
-          if (typeof data101 === 'string') {
-            if (!pattern0.test(data101)) {
+          if (typeof data101 == 'number') {
+            if (data101 < 1024 || isNaN(data101)) {
               const err200 = {
-                instancePath: instancePath + '/server/bodyTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
+                instancePath: instancePath + '/server/maxBodySize',
+                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1024 },
+                message: 'must be >= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.server.properties.maxBodySize,
                 data: data101,
               };
               if (vErrors === null) {
@@ -5295,16 +5327,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
+          }
+        }
+        if (data89.maxConnections !== undefined) {
+          let data102 = data89.maxConnections;
+          if (!(typeof data102 == 'number' && !(data102 % 1) && !isNaN(data102))) {
             const err201 = {
-              instancePath: instancePath + '/server/bodyTimeout',
-              schemaPath: '#/definitions/duration/type',
+              instancePath: instancePath + '/server/maxConnections',
+              schemaPath: '#/properties/server/properties/maxConnections/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data101,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnections.type,
+              parentSchema: schema11.properties.server.properties.maxConnections,
+              data: data102,
             };
             if (vErrors === null) {
               vErrors = [err201];
@@ -5313,60 +5349,57 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data85.maxBufferedBodySize !== undefined) {
-          let data102 = data85.maxBufferedBodySize;
-          if (!(typeof data102 == 'number' && !(data102 % 1) && !isNaN(data102))) {
-            const err202 = {
-              instancePath: instancePath + '/server/maxBufferedBodySize',
-              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-              data: data102,
-            };
-            if (vErrors === null) {
-              vErrors = [err202];
-            } else {
-              vErrors.push(err202);
-            }
-            errors++;
-          }
           if (typeof data102 == 'number') {
-            if (data102 < 65536 || isNaN(data102)) {
-              const err203 = {
-                instancePath: instancePath + '/server/maxBufferedBodySize',
-                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
+            if (data102 < 1 || isNaN(data102)) {
+              const err202 = {
+                instancePath: instancePath + '/server/maxConnections',
+                schemaPath: '#/properties/server/properties/maxConnections/minimum',
                 keyword: 'minimum',
-                params: { comparison: '>=', limit: 65536 },
-                message: 'must be >= 65536',
-                schema: 65536,
-                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnections,
                 data: data102,
               };
               if (vErrors === null) {
-                vErrors = [err203];
+                vErrors = [err202];
               } else {
-                vErrors.push(err203);
+                vErrors.push(err202);
               }
               errors++;
             }
           }
         }
-        if (data85.publicUrl !== undefined) {
-          let data103 = data85.publicUrl;
-          if (typeof data103 === 'string') {
-            if (!pattern2.test(data103)) {
+        if (data89.maxConnectionsPerClient !== undefined) {
+          let data103 = data89.maxConnectionsPerClient;
+          if (!(typeof data103 == 'number' && !(data103 % 1) && !isNaN(data103))) {
+            const err203 = {
+              instancePath: instancePath + '/server/maxConnectionsPerClient',
+              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
+              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+              data: data103,
+            };
+            if (vErrors === null) {
+              vErrors = [err203];
+            } else {
+              vErrors.push(err203);
+            }
+            errors++;
+          }
+          if (typeof data103 == 'number') {
+            if (data103 < 1 || isNaN(data103)) {
               const err204 = {
-                instancePath: instancePath + '/server/publicUrl',
-                schemaPath: '#/properties/server/properties/publicUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.server.properties.publicUrl,
+                instancePath: instancePath + '/server/maxConnectionsPerClient',
+                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
                 data: data103,
               };
               if (vErrors === null) {
@@ -5376,36 +5409,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+        if (data89.headersTimeout !== undefined) {
+          let data104 = data89.headersTimeout;
+          if (typeof data104 === 'string') {
+            if (!pattern0.test(data104)) {
+              const err205 = {
+                instancePath: instancePath + '/server/headersTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data104,
+              };
+              if (vErrors === null) {
+                vErrors = [err205];
+              } else {
+                vErrors.push(err205);
+              }
+              errors++;
+            }
           } else {
-            const err205 = {
-              instancePath: instancePath + '/server/publicUrl',
-              schemaPath: '#/properties/server/properties/publicUrl/type',
+            const err206 = {
+              instancePath: instancePath + '/server/headersTimeout',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.server.properties.publicUrl.type,
-              parentSchema: schema11.properties.server.properties.publicUrl,
-              data: data103,
-            };
-            if (vErrors === null) {
-              vErrors = [err205];
-            } else {
-              vErrors.push(err205);
-            }
-            errors++;
-          }
-        }
-        if (data85.metricsAuth !== undefined) {
-          let data104 = data85.metricsAuth;
-          if (typeof data104 !== 'boolean') {
-            const err206 = {
-              instancePath: instancePath + '/server/metricsAuth',
-              schemaPath: '#/properties/server/properties/metricsAuth/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.metricsAuth.type,
-              parentSchema: schema11.properties.server.properties.metricsAuth,
+              schema: schema12.type,
+              parentSchema: schema12,
               data: data104,
             };
             if (vErrors === null) {
@@ -5416,59 +5451,57 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data85.ui !== undefined) {
-          let data105 = data85.ui;
-          if (typeof data105 !== 'boolean') {
-            const err207 = {
-              instancePath: instancePath + '/server/ui',
-              schemaPath: '#/properties/server/properties/ui/type',
+        if (data89.bodyTimeout !== undefined) {
+          let data105 = data89.bodyTimeout;
+          if (typeof data105 === 'string') {
+            if (!pattern0.test(data105)) {
+              const err207 = {
+                instancePath: instancePath + '/server/bodyTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data105,
+              };
+              if (vErrors === null) {
+                vErrors = [err207];
+              } else {
+                vErrors.push(err207);
+              }
+              errors++;
+            }
+          } else {
+            const err208 = {
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.ui.type,
-              parentSchema: schema11.properties.server.properties.ui,
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
               data: data105,
             };
             if (vErrors === null) {
-              vErrors = [err207];
+              vErrors = [err208];
             } else {
-              vErrors.push(err207);
+              vErrors.push(err208);
             }
             errors++;
           }
         }
-      } else {
-        const err208 = {
-          instancePath: instancePath + '/server',
-          schemaPath: '#/properties/server/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.server.type,
-          parentSchema: schema11.properties.server,
-          data: data85,
-        };
-        if (vErrors === null) {
-          vErrors = [err208];
-        } else {
-          vErrors.push(err208);
-        }
-        errors++;
-      }
-    }
-    if (data.reconcile !== undefined) {
-      let data106 = data.reconcile;
-      if (data106 && typeof data106 == 'object' && !Array.isArray(data106)) {
-        for (const key16 in data106) {
-          if (!(key16 === 'maxConcurrent')) {
+        if (data89.maxBufferedBodySize !== undefined) {
+          let data106 = data89.maxBufferedBodySize;
+          if (!(typeof data106 == 'number' && !(data106 % 1) && !isNaN(data106))) {
             const err209 = {
-              instancePath: instancePath + '/reconcile',
-              schemaPath: '#/properties/reconcile/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key16 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.reconcile,
+              instancePath: instancePath + '/server/maxBufferedBodySize',
+              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
               data: data106,
             };
             if (vErrors === null) {
@@ -5478,37 +5511,39 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data106.maxConcurrent !== undefined) {
-          let data107 = data106.maxConcurrent;
-          if (!(typeof data107 == 'number' && !(data107 % 1) && !isNaN(data107))) {
-            const err210 = {
-              instancePath: instancePath + '/reconcile/maxConcurrent',
-              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
-              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-              data: data107,
-            };
-            if (vErrors === null) {
-              vErrors = [err210];
-            } else {
-              vErrors.push(err210);
-            }
-            errors++;
-          }
-          if (typeof data107 == 'number') {
-            if (data107 < 1 || isNaN(data107)) {
-              const err211 = {
-                instancePath: instancePath + '/reconcile/maxConcurrent',
-                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
+          if (typeof data106 == 'number') {
+            if (data106 < 65536 || isNaN(data106)) {
+              const err210 = {
+                instancePath: instancePath + '/server/maxBufferedBodySize',
+                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
                 keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+                params: { comparison: '>=', limit: 65536 },
+                message: 'must be >= 65536',
+                schema: 65536,
+                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+                data: data106,
+              };
+              if (vErrors === null) {
+                vErrors = [err210];
+              } else {
+                vErrors.push(err210);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data89.publicUrl !== undefined) {
+          let data107 = data89.publicUrl;
+          if (typeof data107 === 'string') {
+            if (!pattern2.test(data107)) {
+              const err211 = {
+                instancePath: instancePath + '/server/publicUrl',
+                schemaPath: '#/properties/server/properties/publicUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.server.properties.publicUrl,
                 data: data107,
               };
               if (vErrors === null) {
@@ -5518,40 +5553,36 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          } else {
+            const err212 = {
+              instancePath: instancePath + '/server/publicUrl',
+              schemaPath: '#/properties/server/properties/publicUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.server.properties.publicUrl.type,
+              parentSchema: schema11.properties.server.properties.publicUrl,
+              data: data107,
+            };
+            if (vErrors === null) {
+              vErrors = [err212];
+            } else {
+              vErrors.push(err212);
+            }
+            errors++;
           }
         }
-      } else {
-        const err212 = {
-          instancePath: instancePath + '/reconcile',
-          schemaPath: '#/properties/reconcile/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.reconcile.type,
-          parentSchema: schema11.properties.reconcile,
-          data: data106,
-        };
-        if (vErrors === null) {
-          vErrors = [err212];
-        } else {
-          vErrors.push(err212);
-        }
-        errors++;
-      }
-    }
-    if (data.workspaces !== undefined) {
-      let data108 = data.workspaces;
-      if (data108 && typeof data108 == 'object' && !Array.isArray(data108)) {
-        for (const key17 in data108) {
-          if (!(key17 === 'dir' || key17 === 'keep' || key17 === 'maxFileSize')) {
+        if (data89.metricsAuth !== undefined) {
+          let data108 = data89.metricsAuth;
+          if (typeof data108 !== 'boolean') {
             const err213 = {
-              instancePath: instancePath + '/workspaces',
-              schemaPath: '#/properties/workspaces/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key17 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.workspaces,
+              instancePath: instancePath + '/server/metricsAuth',
+              schemaPath: '#/properties/server/properties/metricsAuth/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.metricsAuth.type,
+              parentSchema: schema11.properties.server.properties.metricsAuth,
               data: data108,
             };
             if (vErrors === null) {
@@ -5562,17 +5593,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data108.dir !== undefined) {
-          let data109 = data108.dir;
-          if (typeof data109 !== 'string') {
+        if (data89.ui !== undefined) {
+          let data109 = data89.ui;
+          if (typeof data109 !== 'boolean') {
             const err214 = {
-              instancePath: instancePath + '/workspaces/dir',
-              schemaPath: '#/properties/workspaces/properties/dir/type',
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.workspaces.properties.dir.type,
-              parentSchema: schema11.properties.workspaces.properties.dir,
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
               data: data109,
             };
             if (vErrors === null) {
@@ -5583,58 +5614,59 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data108.keep !== undefined) {
-          let data110 = data108.keep;
-          if (!(typeof data110 == 'number' && !(data110 % 1) && !isNaN(data110))) {
-            const err215 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
+      } else {
+        const err215 = {
+          instancePath: instancePath + '/server',
+          schemaPath: '#/properties/server/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.server.type,
+          parentSchema: schema11.properties.server,
+          data: data89,
+        };
+        if (vErrors === null) {
+          vErrors = [err215];
+        } else {
+          vErrors.push(err215);
+        }
+        errors++;
+      }
+    }
+    if (data.reconcile !== undefined) {
+      let data110 = data.reconcile;
+      if (data110 && typeof data110 == 'object' && !Array.isArray(data110)) {
+        for (const key17 in data110) {
+          if (!(key17 === 'maxConcurrent')) {
+            const err216 = {
+              instancePath: instancePath + '/reconcile',
+              schemaPath: '#/properties/reconcile/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key17 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.reconcile,
               data: data110,
             };
             if (vErrors === null) {
-              vErrors = [err215];
+              vErrors = [err216];
             } else {
-              vErrors.push(err215);
+              vErrors.push(err216);
             }
             errors++;
           }
-          if (typeof data110 == 'number') {
-            if (data110 < 1 || isNaN(data110)) {
-              const err216 = {
-                instancePath: instancePath + '/workspaces/keep',
-                schemaPath: '#/properties/workspaces/properties/keep/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data110,
-              };
-              if (vErrors === null) {
-                vErrors = [err216];
-              } else {
-                vErrors.push(err216);
-              }
-              errors++;
-            }
-          }
         }
-        if (data108.maxFileSize !== undefined) {
-          let data111 = data108.maxFileSize;
+        if (data110.maxConcurrent !== undefined) {
+          let data111 = data110.maxConcurrent;
           if (!(typeof data111 == 'number' && !(data111 % 1) && !isNaN(data111))) {
             const err217 = {
-              instancePath: instancePath + '/workspaces/maxFileSize',
-              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              instancePath: instancePath + '/reconcile/maxConcurrent',
+              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.maxFileSize.type,
-              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
+              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
               data: data111,
             };
             if (vErrors === null) {
@@ -5647,13 +5679,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           if (typeof data111 == 'number') {
             if (data111 < 1 || isNaN(data111)) {
               const err218 = {
-                instancePath: instancePath + '/workspaces/maxFileSize',
-                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                instancePath: instancePath + '/reconcile/maxConcurrent',
+                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
                 data: data111,
               };
               if (vErrors === null) {
@@ -5667,14 +5699,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
         }
       } else {
         const err219 = {
-          instancePath: instancePath + '/workspaces',
-          schemaPath: '#/properties/workspaces/type',
+          instancePath: instancePath + '/reconcile',
+          schemaPath: '#/properties/reconcile/type',
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema11.properties.workspaces.type,
-          parentSchema: schema11.properties.workspaces,
-          data: data108,
+          schema: schema11.properties.reconcile.type,
+          parentSchema: schema11.properties.reconcile,
+          data: data110,
         };
         if (vErrors === null) {
           vErrors = [err219];
@@ -5684,24 +5716,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.kubernetes !== undefined) {
-      let data112 = data.kubernetes;
+    if (data.workspaces !== undefined) {
+      let data112 = data.workspaces;
       if (data112 && typeof data112 == 'object' && !Array.isArray(data112)) {
         for (const key18 in data112) {
-          if (!(
-            key18 === 'requireServiceAccount' ||
-            key18 === 'controllerNamespace' ||
-            key18 === 'kustomize' ||
-            key18 === 'helm'
-          )) {
+          if (!(key18 === 'dir' || key18 === 'keep' || key18 === 'maxFileSize')) {
             const err220 = {
-              instancePath: instancePath + '/kubernetes',
-              schemaPath: '#/properties/kubernetes/additionalProperties',
+              instancePath: instancePath + '/workspaces',
+              schemaPath: '#/properties/workspaces/additionalProperties',
               keyword: 'additionalProperties',
               params: { additionalProperty: key18 },
               message: 'must NOT have additional properties',
               schema: false,
-              parentSchema: schema11.properties.kubernetes,
+              parentSchema: schema11.properties.workspaces,
               data: data112,
             };
             if (vErrors === null) {
@@ -5712,17 +5739,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data112.requireServiceAccount !== undefined) {
-          let data113 = data112.requireServiceAccount;
-          if (typeof data113 !== 'boolean') {
+        if (data112.dir !== undefined) {
+          let data113 = data112.dir;
+          if (typeof data113 !== 'string') {
             const err221 = {
-              instancePath: instancePath + '/kubernetes/requireServiceAccount',
-              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
+              instancePath: instancePath + '/workspaces/dir',
+              schemaPath: '#/properties/workspaces/properties/dir/type',
               keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
-              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.workspaces.properties.dir.type,
+              parentSchema: schema11.properties.workspaces.properties.dir,
               data: data113,
             };
             if (vErrors === null) {
@@ -5733,119 +5760,126 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data112.controllerNamespace !== undefined) {
-          let data114 = data112.controllerNamespace;
-          if (typeof data114 === 'string') {
-            if (func3(data114) < 1) {
-              const err222 = {
-                instancePath: instancePath + '/kubernetes/controllerNamespace',
-                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data114,
-              };
-              if (vErrors === null) {
-                vErrors = [err222];
-              } else {
-                vErrors.push(err222);
-              }
-              errors++;
-            }
-          } else {
-            const err223 = {
-              instancePath: instancePath + '/kubernetes/controllerNamespace',
-              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
+        if (data112.keep !== undefined) {
+          let data114 = data112.keep;
+          if (!(typeof data114 == 'number' && !(data114 % 1) && !isNaN(data114))) {
+            const err222 = {
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
-              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
               data: data114,
             };
             if (vErrors === null) {
-              vErrors = [err223];
+              vErrors = [err222];
             } else {
-              vErrors.push(err223);
+              vErrors.push(err222);
             }
             errors++;
           }
-        }
-        if (data112.kustomize !== undefined) {
-          let data115 = data112.kustomize;
-          if (data115 && typeof data115 == 'object' && !Array.isArray(data115)) {
-            for (const key19 in data115) {
-              if (!(key19 === 'path')) {
-                const err224 = {
-                  instancePath: instancePath + '/kubernetes/kustomize',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key19 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data115,
-                };
-                if (vErrors === null) {
-                  vErrors = [err224];
-                } else {
-                  vErrors.push(err224);
-                }
-                errors++;
-              }
-            }
-            if (data115.path !== undefined) {
-              let data116 = data115.path;
-              if (typeof data116 === 'string') {
-                if (func3(data116) < 1) {
-                  const err225 = {
-                    instancePath: instancePath + '/kubernetes/kustomize/path',
-                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data116,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err225];
-                  } else {
-                    vErrors.push(err225);
-                  }
-                  errors++;
-                }
+          if (typeof data114 == 'number') {
+            if (data114 < 1 || isNaN(data114)) {
+              const err223 = {
+                instancePath: instancePath + '/workspaces/keep',
+                schemaPath: '#/properties/workspaces/properties/keep/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.workspaces.properties.keep,
+                data: data114,
+              };
+              if (vErrors === null) {
+                vErrors = [err223];
               } else {
-                const err226 = {
-                  instancePath: instancePath + '/kubernetes/kustomize/path',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                  data: data116,
-                };
-                if (vErrors === null) {
-                  vErrors = [err226];
-                } else {
-                  vErrors.push(err226);
-                }
-                errors++;
+                vErrors.push(err223);
               }
+              errors++;
             }
-          } else {
-            const err227 = {
-              instancePath: instancePath + '/kubernetes/kustomize',
-              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
+          }
+        }
+        if (data112.maxFileSize !== undefined) {
+          let data115 = data112.maxFileSize;
+          if (!(typeof data115 == 'number' && !(data115 % 1) && !isNaN(data115))) {
+            const err224 = {
+              instancePath: instancePath + '/workspaces/maxFileSize',
+              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
               keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.kustomize.type,
-              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.maxFileSize.type,
+              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
               data: data115,
+            };
+            if (vErrors === null) {
+              vErrors = [err224];
+            } else {
+              vErrors.push(err224);
+            }
+            errors++;
+          }
+          if (typeof data115 == 'number') {
+            if (data115 < 1 || isNaN(data115)) {
+              const err225 = {
+                instancePath: instancePath + '/workspaces/maxFileSize',
+                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                data: data115,
+              };
+              if (vErrors === null) {
+                vErrors = [err225];
+              } else {
+                vErrors.push(err225);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err226 = {
+          instancePath: instancePath + '/workspaces',
+          schemaPath: '#/properties/workspaces/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.workspaces.type,
+          parentSchema: schema11.properties.workspaces,
+          data: data112,
+        };
+        if (vErrors === null) {
+          vErrors = [err226];
+        } else {
+          vErrors.push(err226);
+        }
+        errors++;
+      }
+    }
+    if (data.kubernetes !== undefined) {
+      let data116 = data.kubernetes;
+      if (data116 && typeof data116 == 'object' && !Array.isArray(data116)) {
+        for (const key19 in data116) {
+          if (!(
+            key19 === 'requireServiceAccount' ||
+            key19 === 'controllerNamespace' ||
+            key19 === 'kustomize' ||
+            key19 === 'helm'
+          )) {
+            const err227 = {
+              instancePath: instancePath + '/kubernetes',
+              schemaPath: '#/properties/kubernetes/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key19 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.kubernetes,
+              data: data116,
             };
             if (vErrors === null) {
               vErrors = [err227];
@@ -5855,34 +5889,177 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data112.helm !== undefined) {
-          let data117 = data112.helm;
-          if (data117 && typeof data117 == 'object' && !Array.isArray(data117)) {
-            for (const key20 in data117) {
+        if (data116.requireServiceAccount !== undefined) {
+          let data117 = data116.requireServiceAccount;
+          if (typeof data117 !== 'boolean') {
+            const err228 = {
+              instancePath: instancePath + '/kubernetes/requireServiceAccount',
+              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
+              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
+              data: data117,
+            };
+            if (vErrors === null) {
+              vErrors = [err228];
+            } else {
+              vErrors.push(err228);
+            }
+            errors++;
+          }
+        }
+        if (data116.controllerNamespace !== undefined) {
+          let data118 = data116.controllerNamespace;
+          if (typeof data118 === 'string') {
+            if (func3(data118) < 1) {
+              const err229 = {
+                instancePath: instancePath + '/kubernetes/controllerNamespace',
+                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+                data: data118,
+              };
+              if (vErrors === null) {
+                vErrors = [err229];
+              } else {
+                vErrors.push(err229);
+              }
+              errors++;
+            }
+          } else {
+            const err230 = {
+              instancePath: instancePath + '/kubernetes/controllerNamespace',
+              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
+              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              data: data118,
+            };
+            if (vErrors === null) {
+              vErrors = [err230];
+            } else {
+              vErrors.push(err230);
+            }
+            errors++;
+          }
+        }
+        if (data116.kustomize !== undefined) {
+          let data119 = data116.kustomize;
+          if (data119 && typeof data119 == 'object' && !Array.isArray(data119)) {
+            for (const key20 in data119) {
               if (!(key20 === 'path')) {
-                const err228 = {
-                  instancePath: instancePath + '/kubernetes/helm',
-                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                const err231 = {
+                  instancePath: instancePath + '/kubernetes/kustomize',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
                   keyword: 'additionalProperties',
                   params: { additionalProperty: key20 },
                   message: 'must NOT have additional properties',
                   schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.helm,
-                  data: data117,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize,
+                  data: data119,
                 };
                 if (vErrors === null) {
-                  vErrors = [err228];
+                  vErrors = [err231];
                 } else {
-                  vErrors.push(err228);
+                  vErrors.push(err231);
                 }
                 errors++;
               }
             }
-            if (data117.path !== undefined) {
-              let data118 = data117.path;
-              if (typeof data118 === 'string') {
-                if (func3(data118) < 1) {
-                  const err229 = {
+            if (data119.path !== undefined) {
+              let data120 = data119.path;
+              if (typeof data120 === 'string') {
+                if (func3(data120) < 1) {
+                  const err232 = {
+                    instancePath: instancePath + '/kubernetes/kustomize/path',
+                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                    data: data120,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err232];
+                  } else {
+                    vErrors.push(err232);
+                  }
+                  errors++;
+                }
+              } else {
+                const err233 = {
+                  instancePath: instancePath + '/kubernetes/kustomize/path',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                  data: data120,
+                };
+                if (vErrors === null) {
+                  vErrors = [err233];
+                } else {
+                  vErrors.push(err233);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err234 = {
+              instancePath: instancePath + '/kubernetes/kustomize',
+              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.kustomize.type,
+              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              data: data119,
+            };
+            if (vErrors === null) {
+              vErrors = [err234];
+            } else {
+              vErrors.push(err234);
+            }
+            errors++;
+          }
+        }
+        if (data116.helm !== undefined) {
+          let data121 = data116.helm;
+          if (data121 && typeof data121 == 'object' && !Array.isArray(data121)) {
+            for (const key21 in data121) {
+              if (!(key21 === 'path')) {
+                const err235 = {
+                  instancePath: instancePath + '/kubernetes/helm',
+                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key21 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  data: data121,
+                };
+                if (vErrors === null) {
+                  vErrors = [err235];
+                } else {
+                  vErrors.push(err235);
+                }
+                errors++;
+              }
+            }
+            if (data121.path !== undefined) {
+              let data122 = data121.path;
+              if (typeof data122 === 'string') {
+                if (func3(data122) < 1) {
+                  const err236 = {
                     instancePath: instancePath + '/kubernetes/helm/path',
                     schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
                     keyword: 'minLength',
@@ -5890,17 +6067,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                    data: data118,
+                    data: data122,
                   };
                   if (vErrors === null) {
-                    vErrors = [err229];
+                    vErrors = [err236];
                   } else {
-                    vErrors.push(err229);
+                    vErrors.push(err236);
                   }
                   errors++;
                 }
               } else {
-                const err230 = {
+                const err237 = {
                   instancePath: instancePath + '/kubernetes/helm/path',
                   schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
                   keyword: 'type',
@@ -5908,18 +6085,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
                   parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                  data: data118,
+                  data: data122,
                 };
                 if (vErrors === null) {
-                  vErrors = [err230];
+                  vErrors = [err237];
                 } else {
-                  vErrors.push(err230);
+                  vErrors.push(err237);
                 }
                 errors++;
               }
             }
           } else {
-            const err231 = {
+            const err238 = {
               instancePath: instancePath + '/kubernetes/helm',
               schemaPath: '#/properties/kubernetes/properties/helm/type',
               keyword: 'type',
@@ -5927,18 +6104,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.kubernetes.properties.helm.type,
               parentSchema: schema11.properties.kubernetes.properties.helm,
-              data: data117,
+              data: data121,
             };
             if (vErrors === null) {
-              vErrors = [err231];
+              vErrors = [err238];
             } else {
-              vErrors.push(err231);
+              vErrors.push(err238);
             }
             errors++;
           }
         }
       } else {
-        const err232 = {
+        const err239 = {
           instancePath: instancePath + '/kubernetes',
           schemaPath: '#/properties/kubernetes/type',
           keyword: 'type',
@@ -5946,44 +6123,44 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.kubernetes.type,
           parentSchema: schema11.properties.kubernetes,
-          data: data112,
+          data: data116,
         };
         if (vErrors === null) {
-          vErrors = [err232];
+          vErrors = [err239];
         } else {
-          vErrors.push(err232);
+          vErrors.push(err239);
         }
         errors++;
       }
     }
     if (data.telemetry !== undefined) {
-      let data119 = data.telemetry;
-      if (data119 && typeof data119 == 'object' && !Array.isArray(data119)) {
-        for (const key21 in data119) {
-          if (!(key21 === 'otlpEndpoint')) {
-            const err233 = {
+      let data123 = data.telemetry;
+      if (data123 && typeof data123 == 'object' && !Array.isArray(data123)) {
+        for (const key22 in data123) {
+          if (!(key22 === 'otlpEndpoint')) {
+            const err240 = {
               instancePath: instancePath + '/telemetry',
               schemaPath: '#/properties/telemetry/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key21 },
+              params: { additionalProperty: key22 },
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.telemetry,
-              data: data119,
+              data: data123,
             };
             if (vErrors === null) {
-              vErrors = [err233];
+              vErrors = [err240];
             } else {
-              vErrors.push(err233);
+              vErrors.push(err240);
             }
             errors++;
           }
         }
-        if (data119.otlpEndpoint !== undefined) {
-          let data120 = data119.otlpEndpoint;
-          if (typeof data120 === 'string') {
-            if (!pattern2.test(data120)) {
-              const err234 = {
+        if (data123.otlpEndpoint !== undefined) {
+          let data124 = data123.otlpEndpoint;
+          if (typeof data124 === 'string') {
+            if (!pattern2.test(data124)) {
+              const err241 = {
                 instancePath: instancePath + '/telemetry/otlpEndpoint',
                 schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
                 keyword: 'pattern',
@@ -5991,142 +6168,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
                 schema: '^https?://[^\\s]+$',
                 parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data120,
-              };
-              if (vErrors === null) {
-                vErrors = [err234];
-              } else {
-                vErrors.push(err234);
-              }
-              errors++;
-            }
-          } else {
-            const err235 = {
-              instancePath: instancePath + '/telemetry/otlpEndpoint',
-              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
-              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-              data: data120,
-            };
-            if (vErrors === null) {
-              vErrors = [err235];
-            } else {
-              vErrors.push(err235);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err236 = {
-          instancePath: instancePath + '/telemetry',
-          schemaPath: '#/properties/telemetry/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.telemetry.type,
-          parentSchema: schema11.properties.telemetry,
-          data: data119,
-        };
-        if (vErrors === null) {
-          vErrors = [err236];
-        } else {
-          vErrors.push(err236);
-        }
-        errors++;
-      }
-    }
-    if (data.notifications !== undefined) {
-      let data121 = data.notifications;
-      if (Array.isArray(data121)) {
-        if (data121.length > 32) {
-          const err237 = {
-            instancePath: instancePath + '/notifications',
-            schemaPath: '#/properties/notifications/maxItems',
-            keyword: 'maxItems',
-            params: { limit: 32 },
-            message: 'must NOT have more than 32 items',
-            schema: 32,
-            parentSchema: schema11.properties.notifications,
-            data: data121,
-          };
-          if (vErrors === null) {
-            vErrors = [err237];
-          } else {
-            vErrors.push(err237);
-          }
-          errors++;
-        }
-        const len8 = data121.length;
-        for (let i10 = 0; i10 < len8; i10++) {
-          let data122 = data121[i10];
-          if (data122 && typeof data122 == 'object' && !Array.isArray(data122)) {
-            if (data122.name === undefined) {
-              const err238 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'name' },
-                message: "must have required property '" + 'name' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data122,
-              };
-              if (vErrors === null) {
-                vErrors = [err238];
-              } else {
-                vErrors.push(err238);
-              }
-              errors++;
-            }
-            if (data122.type === undefined) {
-              const err239 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'type' },
-                message: "must have required property '" + 'type' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data122,
-              };
-              if (vErrors === null) {
-                vErrors = [err239];
-              } else {
-                vErrors.push(err239);
-              }
-              errors++;
-            }
-            if (data122.urlEnv === undefined) {
-              const err240 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'urlEnv' },
-                message: "must have required property '" + 'urlEnv' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data122,
-              };
-              if (vErrors === null) {
-                vErrors = [err240];
-              } else {
-                vErrors.push(err240);
-              }
-              errors++;
-            }
-            if (data122.events === undefined) {
-              const err241 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'events' },
-                message: "must have required property '" + 'events' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data122,
+                data: data124,
               };
               if (vErrors === null) {
                 vErrors = [err241];
@@ -6135,164 +6177,158 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key22 in data122) {
+          } else {
+            const err242 = {
+              instancePath: instancePath + '/telemetry/otlpEndpoint',
+              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
+              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+              data: data124,
+            };
+            if (vErrors === null) {
+              vErrors = [err242];
+            } else {
+              vErrors.push(err242);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err243 = {
+          instancePath: instancePath + '/telemetry',
+          schemaPath: '#/properties/telemetry/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.telemetry.type,
+          parentSchema: schema11.properties.telemetry,
+          data: data123,
+        };
+        if (vErrors === null) {
+          vErrors = [err243];
+        } else {
+          vErrors.push(err243);
+        }
+        errors++;
+      }
+    }
+    if (data.notifications !== undefined) {
+      let data125 = data.notifications;
+      if (Array.isArray(data125)) {
+        if (data125.length > 32) {
+          const err244 = {
+            instancePath: instancePath + '/notifications',
+            schemaPath: '#/properties/notifications/maxItems',
+            keyword: 'maxItems',
+            params: { limit: 32 },
+            message: 'must NOT have more than 32 items',
+            schema: 32,
+            parentSchema: schema11.properties.notifications,
+            data: data125,
+          };
+          if (vErrors === null) {
+            vErrors = [err244];
+          } else {
+            vErrors.push(err244);
+          }
+          errors++;
+        }
+        const len8 = data125.length;
+        for (let i10 = 0; i10 < len8; i10++) {
+          let data126 = data125[i10];
+          if (data126 && typeof data126 == 'object' && !Array.isArray(data126)) {
+            if (data126.name === undefined) {
+              const err245 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'name' },
+                message: "must have required property '" + 'name' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data126,
+              };
+              if (vErrors === null) {
+                vErrors = [err245];
+              } else {
+                vErrors.push(err245);
+              }
+              errors++;
+            }
+            if (data126.type === undefined) {
+              const err246 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'type' },
+                message: "must have required property '" + 'type' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data126,
+              };
+              if (vErrors === null) {
+                vErrors = [err246];
+              } else {
+                vErrors.push(err246);
+              }
+              errors++;
+            }
+            if (data126.urlEnv === undefined) {
+              const err247 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'urlEnv' },
+                message: "must have required property '" + 'urlEnv' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data126,
+              };
+              if (vErrors === null) {
+                vErrors = [err247];
+              } else {
+                vErrors.push(err247);
+              }
+              errors++;
+            }
+            if (data126.events === undefined) {
+              const err248 = {
+                instancePath: instancePath + '/notifications/' + i10,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'events' },
+                message: "must have required property '" + 'events' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data126,
+              };
+              if (vErrors === null) {
+                vErrors = [err248];
+              } else {
+                vErrors.push(err248);
+              }
+              errors++;
+            }
+            for (const key23 in data126) {
               if (!(
-                key22 === 'name' ||
-                key22 === 'type' ||
-                key22 === 'urlEnv' ||
-                key22 === 'secretEnv' ||
-                key22 === 'events' ||
-                key22 === 'environments'
+                key23 === 'name' ||
+                key23 === 'type' ||
+                key23 === 'urlEnv' ||
+                key23 === 'secretEnv' ||
+                key23 === 'events' ||
+                key23 === 'environments'
               )) {
-                const err242 = {
+                const err249 = {
                   instancePath: instancePath + '/notifications/' + i10,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
-                  params: { additionalProperty: key22 },
+                  params: { additionalProperty: key23 },
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data122,
-                };
-                if (vErrors === null) {
-                  vErrors = [err242];
-                } else {
-                  vErrors.push(err242);
-                }
-                errors++;
-              }
-            }
-            if (data122.name !== undefined) {
-              let data123 = data122.name;
-              if (typeof data123 === 'string') {
-                if (!pattern29.test(data123)) {
-                  const err243 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/name',
-                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
-                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
-                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
-                    parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data123,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err243];
-                  } else {
-                    vErrors.push(err243);
-                  }
-                  errors++;
-                }
-              } else {
-                const err244 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/name',
-                  schemaPath: '#/properties/notifications/items/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.notifications.items.properties.name.type,
-                  parentSchema: schema11.properties.notifications.items.properties.name,
-                  data: data123,
-                };
-                if (vErrors === null) {
-                  vErrors = [err244];
-                } else {
-                  vErrors.push(err244);
-                }
-                errors++;
-              }
-            }
-            if (data122.type !== undefined) {
-              let data124 = data122.type;
-              if (!(data124 === 'slack' || data124 === 'webhook')) {
-                const err245 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/type',
-                  schemaPath: '#/properties/notifications/items/properties/type/enum',
-                  keyword: 'enum',
-                  params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
-                  message: 'must be equal to one of the allowed values',
-                  schema: schema11.properties.notifications.items.properties.type.enum,
-                  parentSchema: schema11.properties.notifications.items.properties.type,
-                  data: data124,
-                };
-                if (vErrors === null) {
-                  vErrors = [err245];
-                } else {
-                  vErrors.push(err245);
-                }
-                errors++;
-              }
-            }
-            if (data122.urlEnv !== undefined) {
-              let data125 = data122.urlEnv;
-              if (typeof data125 === 'string') {
-                if (!pattern1.test(data125)) {
-                  const err246 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data125,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err246];
-                  } else {
-                    vErrors.push(err246);
-                  }
-                  errors++;
-                }
-              } else {
-                const err247 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
-                  data: data125,
-                };
-                if (vErrors === null) {
-                  vErrors = [err247];
-                } else {
-                  vErrors.push(err247);
-                }
-                errors++;
-              }
-            }
-            if (data122.secretEnv !== undefined) {
-              let data126 = data122.secretEnv;
-              if (typeof data126 === 'string') {
-                if (!pattern1.test(data126)) {
-                  const err248 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data126,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err248];
-                  } else {
-                    vErrors.push(err248);
-                  }
-                  errors++;
-                }
-              } else {
-                const err249 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
                   data: data126,
                 };
                 if (vErrors === null) {
@@ -6303,18 +6339,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data122.events !== undefined) {
-              let data127 = data122.events;
-              if (Array.isArray(data127)) {
-                if (data127.length < 1) {
+            if (data126.name !== undefined) {
+              let data127 = data126.name;
+              if (typeof data127 === 'string') {
+                if (!pattern31.test(data127)) {
                   const err250 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/events',
-                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
-                    keyword: 'minItems',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 items',
-                    schema: 1,
-                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    instancePath: instancePath + '/notifications/' + i10 + '/name',
+                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
+                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
+                    parentSchema: schema11.properties.notifications.items.properties.name,
                     data: data127,
                   };
                   if (vErrors === null) {
@@ -6324,18 +6360,159 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                const len9 = data127.length;
+              } else {
+                const err251 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/name',
+                  schemaPath: '#/properties/notifications/items/properties/name/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.notifications.items.properties.name.type,
+                  parentSchema: schema11.properties.notifications.items.properties.name,
+                  data: data127,
+                };
+                if (vErrors === null) {
+                  vErrors = [err251];
+                } else {
+                  vErrors.push(err251);
+                }
+                errors++;
+              }
+            }
+            if (data126.type !== undefined) {
+              let data128 = data126.type;
+              if (!(data128 === 'slack' || data128 === 'webhook')) {
+                const err252 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/type',
+                  schemaPath: '#/properties/notifications/items/properties/type/enum',
+                  keyword: 'enum',
+                  params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
+                  message: 'must be equal to one of the allowed values',
+                  schema: schema11.properties.notifications.items.properties.type.enum,
+                  parentSchema: schema11.properties.notifications.items.properties.type,
+                  data: data128,
+                };
+                if (vErrors === null) {
+                  vErrors = [err252];
+                } else {
+                  vErrors.push(err252);
+                }
+                errors++;
+              }
+            }
+            if (data126.urlEnv !== undefined) {
+              let data129 = data126.urlEnv;
+              if (typeof data129 === 'string') {
+                if (!pattern1.test(data129)) {
+                  const err253 = {
+                    instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data129,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err253];
+                  } else {
+                    vErrors.push(err253);
+                  }
+                  errors++;
+                }
+              } else {
+                const err254 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data129,
+                };
+                if (vErrors === null) {
+                  vErrors = [err254];
+                } else {
+                  vErrors.push(err254);
+                }
+                errors++;
+              }
+            }
+            if (data126.secretEnv !== undefined) {
+              let data130 = data126.secretEnv;
+              if (typeof data130 === 'string') {
+                if (!pattern1.test(data130)) {
+                  const err255 = {
+                    instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data130,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err255];
+                  } else {
+                    vErrors.push(err255);
+                  }
+                  errors++;
+                }
+              } else {
+                const err256 = {
+                  instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data130,
+                };
+                if (vErrors === null) {
+                  vErrors = [err256];
+                } else {
+                  vErrors.push(err256);
+                }
+                errors++;
+              }
+            }
+            if (data126.events !== undefined) {
+              let data131 = data126.events;
+              if (Array.isArray(data131)) {
+                if (data131.length < 1) {
+                  const err257 = {
+                    instancePath: instancePath + '/notifications/' + i10 + '/events',
+                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
+                    keyword: 'minItems',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 items',
+                    schema: 1,
+                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    data: data131,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err257];
+                  } else {
+                    vErrors.push(err257);
+                  }
+                  errors++;
+                }
+                const len9 = data131.length;
                 for (let i11 = 0; i11 < len9; i11++) {
-                  let data128 = data127[i11];
+                  let data132 = data131[i11];
                   if (!(
-                    data128 === 'failed' ||
-                    data128 === 'stalled' ||
-                    data128 === 'recovered' ||
-                    data128 === 'applied' ||
-                    data128 === 'drift-repaired' ||
-                    data128 === 'suspended'
+                    data132 === 'failed' ||
+                    data132 === 'stalled' ||
+                    data132 === 'recovered' ||
+                    data132 === 'applied' ||
+                    data132 === 'drift-repaired' ||
+                    data132 === 'suspended'
                   )) {
-                    const err251 = {
+                    const err258 = {
                       instancePath: instancePath + '/notifications/' + i10 + '/events/' + i11,
                       schemaPath: '#/properties/notifications/items/properties/events/items/enum',
                       keyword: 'enum',
@@ -6345,23 +6522,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be equal to one of the allowed values',
                       schema: schema11.properties.notifications.items.properties.events.items.enum,
                       parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data128,
+                      data: data132,
                     };
                     if (vErrors === null) {
-                      vErrors = [err251];
+                      vErrors = [err258];
                     } else {
-                      vErrors.push(err251);
+                      vErrors.push(err258);
                     }
                     errors++;
                   }
                 }
-                let i12 = data127.length;
+                let i12 = data131.length;
                 let j2;
                 if (i12 > 1) {
                   outer2: for (; i12--;) {
                     for (j2 = i12; j2--;) {
-                      if (func0(data127[i12], data127[j2])) {
-                        const err252 = {
+                      if (func0(data131[i12], data131[j2])) {
+                        const err259 = {
                           instancePath: instancePath + '/notifications/' + i10 + '/events',
                           schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
                           keyword: 'uniqueItems',
@@ -6374,12 +6551,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             ' are identical)',
                           schema: true,
                           parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data127,
+                          data: data131,
                         };
                         if (vErrors === null) {
-                          vErrors = [err252];
+                          vErrors = [err259];
                         } else {
-                          vErrors.push(err252);
+                          vErrors.push(err259);
                         }
                         errors++;
                         break outer2;
@@ -6388,7 +6565,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err253 = {
+                const err260 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/events',
                   schemaPath: '#/properties/notifications/items/properties/events/type',
                   keyword: 'type',
@@ -6396,25 +6573,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.events.type,
                   parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data127,
+                  data: data131,
                 };
                 if (vErrors === null) {
-                  vErrors = [err253];
+                  vErrors = [err260];
                 } else {
-                  vErrors.push(err253);
+                  vErrors.push(err260);
                 }
                 errors++;
               }
             }
-            if (data122.environments !== undefined) {
-              let data129 = data122.environments;
-              if (Array.isArray(data129)) {
-                const len10 = data129.length;
+            if (data126.environments !== undefined) {
+              let data133 = data126.environments;
+              if (Array.isArray(data133)) {
+                const len10 = data133.length;
                 for (let i13 = 0; i13 < len10; i13++) {
-                  let data130 = data129[i13];
-                  if (typeof data130 === 'string') {
-                    if (func3(data130) < 1) {
-                      const err254 = {
+                  let data134 = data133[i13];
+                  if (typeof data134 === 'string') {
+                    if (func3(data134) < 1) {
+                      const err261 = {
                         instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
                         schemaPath:
                           '#/properties/notifications/items/properties/environments/items/minLength',
@@ -6423,17 +6600,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data130,
+                        data: data134,
                       };
                       if (vErrors === null) {
-                        vErrors = [err254];
+                        vErrors = [err261];
                       } else {
-                        vErrors.push(err254);
+                        vErrors.push(err261);
                       }
                       errors++;
                     }
                   } else {
-                    const err255 = {
+                    const err262 = {
                       instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
                       schemaPath: '#/properties/notifications/items/properties/environments/items/type',
                       keyword: 'type',
@@ -6441,18 +6618,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.notifications.items.properties.environments.items.type,
                       parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                      data: data130,
+                      data: data134,
                     };
                     if (vErrors === null) {
-                      vErrors = [err255];
+                      vErrors = [err262];
                     } else {
-                      vErrors.push(err255);
+                      vErrors.push(err262);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err256 = {
+                const err263 = {
                   instancePath: instancePath + '/notifications/' + i10 + '/environments',
                   schemaPath: '#/properties/notifications/items/properties/environments/type',
                   keyword: 'type',
@@ -6460,18 +6637,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.environments.type,
                   parentSchema: schema11.properties.notifications.items.properties.environments,
-                  data: data129,
+                  data: data133,
                 };
                 if (vErrors === null) {
-                  vErrors = [err256];
+                  vErrors = [err263];
                 } else {
-                  vErrors.push(err256);
+                  vErrors.push(err263);
                 }
                 errors++;
               }
             }
           } else {
-            const err257 = {
+            const err264 = {
               instancePath: instancePath + '/notifications/' + i10,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
@@ -6479,150 +6656,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data122,
-            };
-            if (vErrors === null) {
-              vErrors = [err257];
-            } else {
-              vErrors.push(err257);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err258 = {
-          instancePath: instancePath + '/notifications',
-          schemaPath: '#/properties/notifications/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-          schema: schema11.properties.notifications.type,
-          parentSchema: schema11.properties.notifications,
-          data: data121,
-        };
-        if (vErrors === null) {
-          vErrors = [err258];
-        } else {
-          vErrors.push(err258);
-        }
-        errors++;
-      }
-    }
-    if (data.sharding !== undefined) {
-      let data131 = data.sharding;
-      if (data131 && typeof data131 == 'object' && !Array.isArray(data131)) {
-        for (const key23 in data131) {
-          if (!func2.call(schema11.properties.sharding.properties, key23)) {
-            const err259 = {
-              instancePath: instancePath + '/sharding',
-              schemaPath: '#/properties/sharding/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key23 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.sharding,
-              data: data131,
-            };
-            if (vErrors === null) {
-              vErrors = [err259];
-            } else {
-              vErrors.push(err259);
-            }
-            errors++;
-          }
-        }
-        if (data131.enabled !== undefined) {
-          let data132 = data131.enabled;
-          if (typeof data132 !== 'boolean') {
-            const err260 = {
-              instancePath: instancePath + '/sharding/enabled',
-              schemaPath: '#/properties/sharding/properties/enabled/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.sharding.properties.enabled.type,
-              parentSchema: schema11.properties.sharding.properties.enabled,
-              data: data132,
-            };
-            if (vErrors === null) {
-              vErrors = [err260];
-            } else {
-              vErrors.push(err260);
-            }
-            errors++;
-          }
-        }
-        if (data131.namespace !== undefined) {
-          let data133 = data131.namespace;
-          if (typeof data133 === 'string') {
-            if (func3(data133) < 1) {
-              const err261 = {
-                instancePath: instancePath + '/sharding/namespace',
-                schemaPath: '#/properties/sharding/properties/namespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data133,
-              };
-              if (vErrors === null) {
-                vErrors = [err261];
-              } else {
-                vErrors.push(err261);
-              }
-              errors++;
-            }
-          } else {
-            const err262 = {
-              instancePath: instancePath + '/sharding/namespace',
-              schemaPath: '#/properties/sharding/properties/namespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.namespace.type,
-              parentSchema: schema11.properties.sharding.properties.namespace,
-              data: data133,
-            };
-            if (vErrors === null) {
-              vErrors = [err262];
-            } else {
-              vErrors.push(err262);
-            }
-            errors++;
-          }
-        }
-        if (data131.leaseDuration !== undefined) {
-          let data134 = data131.leaseDuration;
-          if (typeof data134 === 'string') {
-            if (!pattern0.test(data134)) {
-              const err263 = {
-                instancePath: instancePath + '/sharding/leaseDuration',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data134,
-              };
-              if (vErrors === null) {
-                vErrors = [err263];
-              } else {
-                vErrors.push(err263);
-              }
-              errors++;
-            }
-          } else {
-            const err264 = {
-              instancePath: instancePath + '/sharding/leaseDuration',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data134,
+              data: data126,
             };
             if (vErrors === null) {
               vErrors = [err264];
@@ -6632,36 +6666,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data131.renewInterval !== undefined) {
-          let data135 = data131.renewInterval;
-          if (typeof data135 === 'string') {
-            if (!pattern0.test(data135)) {
-              const err265 = {
-                instancePath: instancePath + '/sharding/renewInterval',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data135,
-              };
-              if (vErrors === null) {
-                vErrors = [err265];
-              } else {
-                vErrors.push(err265);
-              }
-              errors++;
-            }
-          } else {
+      } else {
+        const err265 = {
+          instancePath: instancePath + '/notifications',
+          schemaPath: '#/properties/notifications/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema11.properties.notifications.type,
+          parentSchema: schema11.properties.notifications,
+          data: data125,
+        };
+        if (vErrors === null) {
+          vErrors = [err265];
+        } else {
+          vErrors.push(err265);
+        }
+        errors++;
+      }
+    }
+    if (data.sharding !== undefined) {
+      let data135 = data.sharding;
+      if (data135 && typeof data135 == 'object' && !Array.isArray(data135)) {
+        for (const key24 in data135) {
+          if (!func2.call(schema11.properties.sharding.properties, key24)) {
             const err266 = {
-              instancePath: instancePath + '/sharding/renewInterval',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
+              instancePath: instancePath + '/sharding',
+              schemaPath: '#/properties/sharding/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key24 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.sharding,
               data: data135,
             };
             if (vErrors === null) {
@@ -6672,37 +6708,40 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data131.identity !== undefined) {
-          let data136 = data131.identity;
-          if (typeof data136 === 'string') {
-            if (func3(data136) > 128) {
-              const err267 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/maxLength',
-                keyword: 'maxLength',
-                params: { limit: 128 },
-                message: 'must NOT have more than 128 characters',
-                schema: 128,
-                parentSchema: schema11.properties.sharding.properties.identity,
-                data: data136,
-              };
-              if (vErrors === null) {
-                vErrors = [err267];
-              } else {
-                vErrors.push(err267);
-              }
-              errors++;
+        if (data135.enabled !== undefined) {
+          let data136 = data135.enabled;
+          if (typeof data136 !== 'boolean') {
+            const err267 = {
+              instancePath: instancePath + '/sharding/enabled',
+              schemaPath: '#/properties/sharding/properties/enabled/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.sharding.properties.enabled.type,
+              parentSchema: schema11.properties.sharding.properties.enabled,
+              data: data136,
+            };
+            if (vErrors === null) {
+              vErrors = [err267];
+            } else {
+              vErrors.push(err267);
             }
-            if (func3(data136) < 1) {
+            errors++;
+          }
+        }
+        if (data135.namespace !== undefined) {
+          let data137 = data135.namespace;
+          if (typeof data137 === 'string') {
+            if (func3(data137) < 1) {
               const err268 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/minLength',
+                instancePath: instancePath + '/sharding/namespace',
+                schemaPath: '#/properties/sharding/properties/namespace/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.sharding.properties.identity,
-                data: data136,
+                parentSchema: schema11.properties.sharding.properties.namespace,
+                data: data137,
               };
               if (vErrors === null) {
                 vErrors = [err268];
@@ -6713,14 +6752,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err269 = {
-              instancePath: instancePath + '/sharding/identity',
-              schemaPath: '#/properties/sharding/properties/identity/type',
+              instancePath: instancePath + '/sharding/namespace',
+              schemaPath: '#/properties/sharding/properties/namespace/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.identity.type,
-              parentSchema: schema11.properties.sharding.properties.identity,
-              data: data136,
+              schema: schema11.properties.sharding.properties.namespace.type,
+              parentSchema: schema11.properties.sharding.properties.namespace,
+              data: data137,
             };
             if (vErrors === null) {
               vErrors = [err269];
@@ -6730,19 +6769,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data131.kubeconfig !== undefined) {
-          let data137 = data131.kubeconfig;
-          if (typeof data137 === 'string') {
-            if (func3(data137) < 1) {
+        if (data135.leaseDuration !== undefined) {
+          let data138 = data135.leaseDuration;
+          if (typeof data138 === 'string') {
+            if (!pattern0.test(data138)) {
               const err270 = {
-                instancePath: instancePath + '/sharding/kubeconfig',
-                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.kubeconfig,
-                data: data137,
+                instancePath: instancePath + '/sharding/leaseDuration',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data138,
               };
               if (vErrors === null) {
                 vErrors = [err270];
@@ -6753,14 +6792,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err271 = {
-              instancePath: instancePath + '/sharding/kubeconfig',
-              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
+              instancePath: instancePath + '/sharding/leaseDuration',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.kubeconfig.type,
-              parentSchema: schema11.properties.sharding.properties.kubeconfig,
-              data: data137,
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data138,
             };
             if (vErrors === null) {
               vErrors = [err271];
@@ -6770,19 +6809,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data131.context !== undefined) {
-          let data138 = data131.context;
-          if (typeof data138 === 'string') {
-            if (func3(data138) < 1) {
+        if (data135.renewInterval !== undefined) {
+          let data139 = data135.renewInterval;
+          if (typeof data139 === 'string') {
+            if (!pattern0.test(data139)) {
               const err272 = {
-                instancePath: instancePath + '/sharding/context',
-                schemaPath: '#/properties/sharding/properties/context/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.context,
-                data: data138,
+                instancePath: instancePath + '/sharding/renewInterval',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data139,
               };
               if (vErrors === null) {
                 vErrors = [err272];
@@ -6793,14 +6832,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err273 = {
-              instancePath: instancePath + '/sharding/context',
-              schemaPath: '#/properties/sharding/properties/context/type',
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.context.type,
-              parentSchema: schema11.properties.sharding.properties.context,
-              data: data138,
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data139,
             };
             if (vErrors === null) {
               vErrors = [err273];
@@ -6810,19 +6849,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data131.advertiseUrl !== undefined) {
-          let data139 = data131.advertiseUrl;
-          if (typeof data139 === 'string') {
-            if (!pattern11.test(data139)) {
+        if (data135.identity !== undefined) {
+          let data140 = data135.identity;
+          if (typeof data140 === 'string') {
+            if (func3(data140) > 128) {
               const err274 = {
-                instancePath: instancePath + '/sharding/advertiseUrl',
-                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://' },
-                message: 'must match pattern "' + '^https?://' + '"',
-                schema: '^https?://',
-                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
-                data: data139,
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/maxLength',
+                keyword: 'maxLength',
+                params: { limit: 128 },
+                message: 'must NOT have more than 128 characters',
+                schema: 128,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data140,
               };
               if (vErrors === null) {
                 vErrors = [err274];
@@ -6831,36 +6870,33 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (func3(data140) < 1) {
+              const err275 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data140,
+              };
+              if (vErrors === null) {
+                vErrors = [err275];
+              } else {
+                vErrors.push(err275);
+              }
+              errors++;
+            }
           } else {
-            const err275 = {
-              instancePath: instancePath + '/sharding/advertiseUrl',
-              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+            const err276 = {
+              instancePath: instancePath + '/sharding/identity',
+              schemaPath: '#/properties/sharding/properties/identity/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.advertiseUrl.type,
-              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
-              data: data139,
-            };
-            if (vErrors === null) {
-              vErrors = [err275];
-            } else {
-              vErrors.push(err275);
-            }
-            errors++;
-          }
-        }
-        if (data131.shards !== undefined) {
-          let data140 = data131.shards;
-          if (!(typeof data140 == 'number' && !(data140 % 1) && !isNaN(data140))) {
-            const err276 = {
-              instancePath: instancePath + '/sharding/shards',
-              schemaPath: '#/properties/sharding/properties/shards/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.sharding.properties.shards.type,
-              parentSchema: schema11.properties.sharding.properties.shards,
+              schema: schema11.properties.sharding.properties.identity.type,
+              parentSchema: schema11.properties.sharding.properties.identity,
               data: data140,
             };
             if (vErrors === null) {
@@ -6870,17 +6906,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data140 == 'number') {
-            if (data140 > 1024 || isNaN(data140)) {
+        }
+        if (data135.kubeconfig !== undefined) {
+          let data141 = data135.kubeconfig;
+          if (typeof data141 === 'string') {
+            if (func3(data141) < 1) {
               const err277 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 1024 },
-                message: 'must be <= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data140,
+                instancePath: instancePath + '/sharding/kubeconfig',
+                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.kubeconfig,
+                data: data141,
               };
               if (vErrors === null) {
                 vErrors = [err277];
@@ -6889,39 +6928,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data140 < 1 || isNaN(data140)) {
-              const err278 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data140,
-              };
-              if (vErrors === null) {
-                vErrors = [err278];
-              } else {
-                vErrors.push(err278);
-              }
-              errors++;
+          } else {
+            const err278 = {
+              instancePath: instancePath + '/sharding/kubeconfig',
+              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.kubeconfig.type,
+              parentSchema: schema11.properties.sharding.properties.kubeconfig,
+              data: data141,
+            };
+            if (vErrors === null) {
+              vErrors = [err278];
+            } else {
+              vErrors.push(err278);
             }
+            errors++;
           }
         }
-        if (data131.handoffKeyFile !== undefined) {
-          let data141 = data131.handoffKeyFile;
-          if (typeof data141 === 'string') {
-            if (func3(data141) < 1) {
+        if (data135.context !== undefined) {
+          let data142 = data135.context;
+          if (typeof data142 === 'string') {
+            if (func3(data142) < 1) {
               const err279 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                instancePath: instancePath + '/sharding/context',
+                schemaPath: '#/properties/sharding/properties/context/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-                data: data141,
+                parentSchema: schema11.properties.sharding.properties.context,
+                data: data142,
               };
               if (vErrors === null) {
                 vErrors = [err279];
@@ -6932,14 +6970,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err280 = {
-              instancePath: instancePath + '/sharding/handoffKeyFile',
-              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+              instancePath: instancePath + '/sharding/context',
+              schemaPath: '#/properties/sharding/properties/context/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
-              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-              data: data141,
+              schema: schema11.properties.sharding.properties.context.type,
+              parentSchema: schema11.properties.sharding.properties.context,
+              data: data142,
             };
             if (vErrors === null) {
               vErrors = [err280];
@@ -6949,19 +6987,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data131.handoffKeyEnv !== undefined) {
-          let data142 = data131.handoffKeyEnv;
-          if (typeof data142 === 'string') {
-            if (!pattern1.test(data142)) {
+        if (data135.advertiseUrl !== undefined) {
+          let data143 = data135.advertiseUrl;
+          if (typeof data143 === 'string') {
+            if (!pattern13.test(data143)) {
               const err281 = {
-                instancePath: instancePath + '/sharding/handoffKeyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
                 keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data142,
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                data: data143,
               };
               if (vErrors === null) {
                 vErrors = [err281];
@@ -6972,14 +7010,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err282 = {
-              instancePath: instancePath + '/sharding/handoffKeyEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
-              data: data142,
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              data: data143,
             };
             if (vErrors === null) {
               vErrors = [err282];
@@ -6989,15 +7027,154 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data131.peerUrls !== undefined) {
-          let data143 = data131.peerUrls;
-          if (Array.isArray(data143)) {
-            const len11 = data143.length;
+        if (data135.shards !== undefined) {
+          let data144 = data135.shards;
+          if (!(typeof data144 == 'number' && !(data144 % 1) && !isNaN(data144))) {
+            const err283 = {
+              instancePath: instancePath + '/sharding/shards',
+              schemaPath: '#/properties/sharding/properties/shards/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.sharding.properties.shards.type,
+              parentSchema: schema11.properties.sharding.properties.shards,
+              data: data144,
+            };
+            if (vErrors === null) {
+              vErrors = [err283];
+            } else {
+              vErrors.push(err283);
+            }
+            errors++;
+          }
+          if (typeof data144 == 'number') {
+            if (data144 > 1024 || isNaN(data144)) {
+              const err284 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 1024 },
+                message: 'must be <= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data144,
+              };
+              if (vErrors === null) {
+                vErrors = [err284];
+              } else {
+                vErrors.push(err284);
+              }
+              errors++;
+            }
+            if (data144 < 1 || isNaN(data144)) {
+              const err285 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data144,
+              };
+              if (vErrors === null) {
+                vErrors = [err285];
+              } else {
+                vErrors.push(err285);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data135.handoffKeyFile !== undefined) {
+          let data145 = data135.handoffKeyFile;
+          if (typeof data145 === 'string') {
+            if (func3(data145) < 1) {
+              const err286 = {
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                data: data145,
+              };
+              if (vErrors === null) {
+                vErrors = [err286];
+              } else {
+                vErrors.push(err286);
+              }
+              errors++;
+            }
+          } else {
+            const err287 = {
+              instancePath: instancePath + '/sharding/handoffKeyFile',
+              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
+              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+              data: data145,
+            };
+            if (vErrors === null) {
+              vErrors = [err287];
+            } else {
+              vErrors.push(err287);
+            }
+            errors++;
+          }
+        }
+        if (data135.handoffKeyEnv !== undefined) {
+          let data146 = data135.handoffKeyEnv;
+          if (typeof data146 === 'string') {
+            if (!pattern1.test(data146)) {
+              const err288 = {
+                instancePath: instancePath + '/sharding/handoffKeyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data146,
+              };
+              if (vErrors === null) {
+                vErrors = [err288];
+              } else {
+                vErrors.push(err288);
+              }
+              errors++;
+            }
+          } else {
+            const err289 = {
+              instancePath: instancePath + '/sharding/handoffKeyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data146,
+            };
+            if (vErrors === null) {
+              vErrors = [err289];
+            } else {
+              vErrors.push(err289);
+            }
+            errors++;
+          }
+        }
+        if (data135.peerUrls !== undefined) {
+          let data147 = data135.peerUrls;
+          if (Array.isArray(data147)) {
+            const len11 = data147.length;
             for (let i14 = 0; i14 < len11; i14++) {
-              let data144 = data143[i14];
-              if (typeof data144 === 'string') {
-                if (!pattern11.test(data144)) {
-                  const err283 = {
+              let data148 = data147[i14];
+              if (typeof data148 === 'string') {
+                if (!pattern13.test(data148)) {
+                  const err290 = {
                     instancePath: instancePath + '/sharding/peerUrls/' + i14,
                     schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
                     keyword: 'pattern',
@@ -7005,17 +7182,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^https?://' + '"',
                     schema: '^https?://',
                     parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data144,
+                    data: data148,
                   };
                   if (vErrors === null) {
-                    vErrors = [err283];
+                    vErrors = [err290];
                   } else {
-                    vErrors.push(err283);
+                    vErrors.push(err290);
                   }
                   errors++;
                 }
               } else {
-                const err284 = {
+                const err291 = {
                   instancePath: instancePath + '/sharding/peerUrls/' + i14,
                   schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
                   keyword: 'type',
@@ -7023,28 +7200,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.sharding.properties.peerUrls.items.type,
                   parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data144,
+                  data: data148,
                 };
                 if (vErrors === null) {
-                  vErrors = [err284];
+                  vErrors = [err291];
                 } else {
-                  vErrors.push(err284);
+                  vErrors.push(err291);
                 }
                 errors++;
               }
             }
-            let i15 = data143.length;
+            let i15 = data147.length;
             let j3;
             if (i15 > 1) {
               const indices0 = {};
               for (; i15--;) {
-                let item0 = data143[i15];
+                let item0 = data147[i15];
                 if (typeof item0 !== 'string') {
                   continue;
                 }
                 if (typeof indices0[item0] == 'number') {
                   j3 = indices0[item0];
-                  const err285 = {
+                  const err292 = {
                     instancePath: instancePath + '/sharding/peerUrls',
                     schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
                     keyword: 'uniqueItems',
@@ -7053,12 +7230,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       'must NOT have duplicate items (items ## ' + j3 + ' and ' + i15 + ' are identical)',
                     schema: true,
                     parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data143,
+                    data: data147,
                   };
                   if (vErrors === null) {
-                    vErrors = [err285];
+                    vErrors = [err292];
                   } else {
-                    vErrors.push(err285);
+                    vErrors.push(err292);
                   }
                   errors++;
                   break;
@@ -7067,7 +7244,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
           } else {
-            const err286 = {
+            const err293 = {
               instancePath: instancePath + '/sharding/peerUrls',
               schemaPath: '#/properties/sharding/properties/peerUrls/type',
               keyword: 'type',
@@ -7075,18 +7252,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.sharding.properties.peerUrls.type,
               parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data143,
+              data: data147,
             };
             if (vErrors === null) {
-              vErrors = [err286];
+              vErrors = [err293];
             } else {
-              vErrors.push(err286);
+              vErrors.push(err293);
             }
             errors++;
           }
         }
       } else {
-        const err287 = {
+        const err294 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -7094,18 +7271,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data131,
+          data: data135,
         };
         if (vErrors === null) {
-          vErrors = [err287];
+          vErrors = [err294];
         } else {
-          vErrors.push(err287);
+          vErrors.push(err294);
         }
         errors++;
       }
     }
   } else {
-    const err288 = {
+    const err295 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -7116,9 +7293,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err288];
+      vErrors = [err295];
     } else {
-      vErrors.push(err288);
+      vErrors.push(err295);
     }
     errors++;
   }

@@ -31,6 +31,8 @@ export interface PlanPorts {
   readonly kube?: KubeApplier;
   /** A logger already carrying env, sha, trigger and pr. */
   readonly log: Log;
+  /** Aborted once the plan's deadline passed and it was abandoned: no further phase starts. */
+  readonly abandoned?: AbortSignal;
 }
 
 /** The first failure of a plan: the fetch's, else AWS's, else Kubernetes'. */
@@ -79,7 +81,7 @@ export async function planPullRequestHead(ports: PlanPorts, head: PullRequestHea
   if (!ports.aws) skipped.aws = 'no aws target for this environment';
   else if (trees.aws === null) skipped.aws = 'no aws-resources/ folder';
   else
-    aws = await planePlan(log, async (step) => {
+    aws = await planePlan(log, ports.abandoned, async (step) => {
       assembly = await step('synthesize', () => ports.aws!.synthesize(workspaceDir, head.sha));
       return step('plan', () => ports.aws!.plan(assembly!, head.sha));
     });
@@ -88,7 +90,7 @@ export async function planPullRequestHead(ports: PlanPorts, head: PullRequestHea
   if (!ports.kube) skipped.kubernetes = 'no kubernetes target for this environment';
   else {
     let bound: readonly string[] = [];
-    const planned = await planePlan(log, async (step) => {
+    const planned = await planePlan(log, ports.abandoned, async (step) => {
       // Manifests are read and validated first: a broken file fails here, naming itself.
       // AWS outputs bound into manifests: the live value, or (known after apply) for a stack the PR changes.
       const { manifests, secretValues, liveValues } = await step('plan', async () =>
@@ -129,10 +131,19 @@ export async function planPullRequestHead(ports: PlanPorts, head: PullRequestHea
 /** Runs one phase of a plan with `phase` on every line logged inside it (the appliers' own too). */
 type Step = <T>(phase: Phase, work: () => Promise<T>) => Promise<T>;
 
-/** One plane's plan; a throw (a synth error, an invalid manifest) becomes the plane's failure. */
-async function planePlan(log: Log, work: (step: Step) => Promise<PlaneResult>): Promise<PlaneResult> {
+/**
+ * One plane's plan; a throw (a synth error, an invalid manifest) becomes the plane's failure. Once
+ * `abandoned` is aborted no phase starts: an abandoned plan's result is thrown away, and what it
+ * would still run would run beside the environment's reconcile.
+ */
+async function planePlan(
+  log: Log,
+  abandoned: AbortSignal | undefined,
+  work: (step: Step) => Promise<PlaneResult>,
+): Promise<PlaneResult> {
   let current: Phase = 'fetch';
   const step: Step = (phase, run) => {
+    abandoned?.throwIfAborted();
     current = phase;
     log.debug({ phase }, 'planning');
     return withLogFields({ ...log.bindings(), phase }, run);

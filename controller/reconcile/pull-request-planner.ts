@@ -1,6 +1,7 @@
 import type { EnvironmentConfig } from '../config/types';
 import type { CommitState, GitHost, PullRequest } from '../host/types';
 import type { Log } from '../log';
+import { formatDuration } from '../duration';
 import { errorMessage } from '../model';
 import type { GitSource } from '../source/types';
 import type { EnvironmentAppliers } from './controller';
@@ -21,8 +22,13 @@ export interface PullRequestPlannerDeps {
   readonly log: Log;
   /** `repository.host.repo`: the repository whose pull requests are planned (`owner/name`, GitLab's project path). */
   readonly repo: string;
-  /** `repository.host.planForks`: plan pull requests whose head lives in a fork (their code runs in the synth). */
+  /**
+   * `repository.host.planForks`: plan pull requests whose head lives in a fork (their code runs in
+   * the synth), in environments whose `pullRequests.planForks` does not decide.
+   */
   readonly planForks: boolean;
+  /** `repository.host.planTimeout`: one plan's deadline, in environments whose `pullRequests.planTimeout` does not set one. */
+  readonly planTimeoutMs: number;
 }
 
 /** The last status a pull request's plan for one environment got (what the web UI lists). */
@@ -46,8 +52,30 @@ interface PlanRequest {
   readonly ref: string;
 }
 
-const FORK_SKIPPED =
-  'not planned: the head is in a fork, and repository.host.planForks is off (a fork runs its own code in the synth)';
+/** Whether `env` plans forks' pull requests, and the config field that decided it. */
+function forkPolicy(
+  env: EnvironmentConfig,
+  planForks: boolean,
+): { readonly on: boolean; readonly field: string } {
+  const own = env.pullRequests?.planForks;
+  return own !== undefined
+    ? { on: own, field: `environments[${env.name}].pullRequests.planForks` }
+    : { on: planForks, field: 'repository.host.planForks' };
+}
+
+/** `env`'s plan deadline, and the config field that set it (what to raise when plans time out). */
+function planDeadline(
+  env: EnvironmentConfig,
+  planTimeoutMs: number,
+): { readonly ms: number; readonly field: string } {
+  const own = env.pullRequests?.planTimeoutMs;
+  return own !== undefined
+    ? { ms: own, field: `environments[${env.name}].pullRequests.planTimeout` }
+    : { ms: planTimeoutMs, field: 'repository.host.planTimeout' };
+}
+
+/** What a plan that ran past its deadline resolves to instead of a plan. */
+const TIMED_OUT = Symbol('timed out');
 
 /**
  * Plans every pull request whose base is an environment branch, once per environment: one queue
@@ -158,32 +186,53 @@ export class PullRequestPlanner {
       log.info({ phase: 'fetch' }, 'pull request plan superseded by a newer push');
       return;
     }
-    if (pr.fromFork && !this.deps.planForks) {
-      log.info({ phase: 'fetch', reason: FORK_SKIPPED }, 'pull request not planned');
+    const forks = forkPolicy(env, this.deps.planForks);
+    if (pr.fromFork && !forks.on) {
+      const why = `the head is in a fork, and ${forks.field} is off for \`${env.name}\` (a fork runs its own code in the synth, with ${env.name}'s plan identity)`;
+      log.info({ phase: 'fetch', reason: `fork; ${forks.field} is off` }, 'pull request not planned');
       await this.call(log, 'comment', () =>
         this.deps.host.upsertPullRequestComment(
           pr.number,
           planMarker(env.name),
-          `${planMarker(env.name)}\n### cairn plan for \`${env.name}\`\n\nPull request #${pr.number} at \`${sha.slice(0, 12)}\` was ${FORK_SKIPPED}.\n`,
+          `${planMarker(env.name)}\n### cairn plan for \`${env.name}\`\n\n**Not planned**: pull request #${pr.number} at \`${sha.slice(0, 12)}\` was not planned for \`${env.name}\`: ${why}. Nothing was run.\n`,
         ),
       );
-      await status('error', 'not planned: pull requests from forks are off (repository.host.planForks)');
+      await status('error', `not planned: pull requests from forks are off for ${env.name} (${forks.field})`);
       return;
     }
     await status(
       'pending',
       this.deps.lock.busy(env.name) ? `waiting for ${env.name}'s reconcile` : 'planning',
     );
-    const plan = await this.turns.run(env.name, () =>
-      this.deps.lock.run(env.name, async () => {
+    const deadline = planDeadline(env, this.deps.planTimeoutMs);
+    const plan = await this.turns.run(env.name, async () => {
+      let work: Promise<unknown> | undefined;
+      const outcome = await this.deps.lock.run(env.name, () => {
         // A newer push that arrived while this one waited for the lock makes it moot.
-        if (this.superseded(key, sha)) return null;
-        return planPullRequestHead(
-          { source: this.deps.source, ...this.deps.appliers(env), log },
+        if (this.superseded(key, sha)) return Promise.resolve(null);
+        const abandoned = new AbortController();
+        const planning = planPullRequestHead(
+          { source: this.deps.source, ...this.deps.appliers(env), log, abandoned: abandoned.signal },
           { env: env.name, base: pr.base, number: pr.number, ref, sha },
         );
-      }),
-    );
+        work = planning;
+        // The deadline counts from the lock: a plan past it gives the lock back to the
+        // environment's reconciles, and what it still runs (no further phase) is thrown away.
+        return beforeDeadline(planning, deadline.ms, () => abandoned.abort());
+      });
+      if (outcome === TIMED_OUT) {
+        log.warn(
+          { phase: 'plan', timeoutMs: deadline.ms, field: deadline.field },
+          'pull request plan timed out',
+        );
+        await this.timedOut(log, key, env.name, pr, sha, deadline, status);
+        // An abandoned plan keeps its environment's turn until what it started has ended, so
+        // plans past their deadline never pile up beside the environment's reconciles.
+        await work?.catch(() => undefined);
+      }
+      return outcome;
+    });
+    if (plan === TIMED_OUT) return;
     // A head the pull request has moved past (a late or replayed event) is superseded too: its
     // plan must not replace the comment of the head the pull request has now.
     if (!plan || plan.failure?.code === 'source.pull-head-gone') {
@@ -205,6 +254,29 @@ export class PullRequestPlanner {
     if (!this.superseded(key, sha)) this.latest.delete(key);
   }
 
+  /** The comment and status of a plan abandoned at its deadline, naming the field to raise. */
+  private async timedOut(
+    log: Log,
+    key: string,
+    env: string,
+    pr: PullRequest,
+    sha: string,
+    deadline: { readonly ms: number; readonly field: string },
+    status: (state: CommitState, description: string) => Promise<void>,
+  ): Promise<void> {
+    const limit = formatDuration(deadline.ms);
+    if (!this.superseded(key, sha))
+      await this.call(log, 'comment', () =>
+        this.deps.host.upsertPullRequestComment(
+          pr.number,
+          planMarker(env),
+          `${planMarker(env)}\n### cairn plan for \`${env}\`\n\n**Timed out**: the plan of pull request #${pr.number} at \`${sha.slice(0, 12)}\` ran past its deadline of ${limit} (\`${deadline.field}\`) and was abandoned, so that \`${env}\`'s reconciles are not held back. Nothing was applied. Raise \`${deadline.field}\` if plans of this size are expected.\n`,
+        ),
+      );
+    await status('failure', `plan timed out after ${limit}; raise ${deadline.field}`);
+    if (!this.superseded(key, sha)) this.latest.delete(key);
+  }
+
   /** One call to the Git host; a failure is logged, never thrown (the next push tries again). */
   private async call(log: Log, what: 'status' | 'comment', work: () => Promise<unknown>): Promise<void> {
     try {
@@ -213,4 +285,16 @@ export class PullRequestPlanner {
       log.warn({ phase: 'record', call: what, err: errorMessage(error) }, 'git host call failed');
     }
   }
+}
+
+/** `work`'s result, or TIMED_OUT once `ms` passed first (then `abandon` is called). */
+function beforeDeadline<T>(work: Promise<T>, ms: number, abandon: () => void): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => {
+      abandon();
+      resolve(TIMED_OUT);
+    }, ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -62,6 +62,7 @@ export async function appliedDevPlanner(
     log: silentLog(),
     repo: 'platform/infra',
     planForks: options.planForks,
+    planTimeoutMs: config.repository.host?.planTimeoutMs ?? 900_000,
   });
   const close = async () => {
     await planner.stop();

@@ -6,6 +6,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { wire, type Wired } from '../../controller/cli/wire';
 import { loadConfig } from '../../controller/config/load-config';
+import type { RawConfig } from '../../controller/config/raw-config.generated';
 import { createLog, silentLog } from '../../controller/log';
 import { createServer, type RunningServer } from '../../controller/server/create-server';
 import { Metrics } from '../../controller/server/metrics';
@@ -59,6 +60,8 @@ export async function giteaControllerPlatform(options: {
    * from it, with the ConfigMap `settings` blue.
    */
   readonly seed?: (tree: GiteaWorkTree) => void;
+  /** Changes the config before it is written (more environments, `pullRequests`, host settings). */
+  readonly config?: (config: RawConfig) => void;
 }): Promise<GiteaControllerPlatform> {
   const { gitea, repo, namespace, secret } = options;
   const envPrefix = options.envPrefix ?? 'CAIRN_TEST';
@@ -102,27 +105,26 @@ export async function giteaControllerPlatform(options: {
     process.env[`${envPrefix}_GITEA_TOKEN`] = gitea.options.token;
     process.env[`${envPrefix}_WEBHOOK_SECRET`] = secret;
     const configFile = join(dir, 'cairn.yaml');
-    writeFileSync(
-      configFile,
-      stringify({
-        repository: {
-          url: gitea.cloneUrl(owner, repo),
-          auth: { tokenEnv: `${envPrefix}_GITEA_TOKEN`, username: owner },
-          pollInterval: '1h',
-          host: { type: 'gitea', tokenEnv: `${envPrefix}_GITEA_TOKEN` },
+    const raw: RawConfig = {
+      repository: {
+        url: gitea.cloneUrl(owner, repo),
+        auth: { tokenEnv: `${envPrefix}_GITEA_TOKEN`, username: owner },
+        pollInterval: '1h',
+        host: { type: 'gitea', tokenEnv: `${envPrefix}_GITEA_TOKEN` },
+      },
+      environments: [
+        {
+          name: 'dev',
+          branch: 'dev',
+          kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig, namespace },
         },
-        environments: [
-          {
-            name: 'dev',
-            branch: 'dev',
-            kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig, namespace },
-          },
-        ],
-        audit: { dir: join(dir, 'audit'), unkeyed: true },
-        workspaces: { dir: join(dir, 'ws') },
-        server: { port: 0, webhookSecretEnv: `${envPrefix}_WEBHOOK_SECRET` },
-      }),
-    );
+      ],
+      audit: { dir: join(dir, 'audit'), unkeyed: true },
+      workspaces: { dir: join(dir, 'ws') },
+      server: { port: 0, webhookSecretEnv: `${envPrefix}_WEBHOOK_SECRET` },
+    };
+    options.config?.(raw);
+    writeFileSync(configFile, stringify(raw));
     const config = loadConfig(configFile);
     wired = await wire(config, log);
     server = await createServer({

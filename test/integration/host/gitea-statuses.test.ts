@@ -113,6 +113,7 @@ describe('cairn and a real Gitea', () => {
       tokenEnv: 'GITEA_TOKEN',
       repo,
       planForks: false,
+      planTimeoutMs: 900_000,
     });
   });
 

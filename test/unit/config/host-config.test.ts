@@ -40,6 +40,7 @@ describe('repository.host', () => {
   ])('derives what %s leaves out', (repository, expected) => {
     expect(loadConfig(file(repository)).repository.host).toEqual({
       planForks: false,
+      planTimeoutMs: 900_000,
       tokenEnv: expect.any(String),
       ...expected,
     });

@@ -6,6 +6,7 @@ const base: Omit<GitHostConfig, 'type'> = {
   tokenEnv: 'HOST_TOKEN',
   repo: 'team/app',
   planForks: false,
+  planTimeoutMs: 900_000,
 };
 
 describe('createGitHost', () => {

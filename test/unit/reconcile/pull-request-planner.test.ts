@@ -111,6 +111,7 @@ function setup(options: { planForks?: boolean; lock?: EnvLock } = {}) {
     log: silentLog(),
     repo: 'Platform/Infra',
     planForks: options.planForks ?? false,
+    planTimeoutMs: 900_000,
   });
   return { environments, source, kube, host, lock, planner };
 }
@@ -217,7 +218,7 @@ describe('PullRequestPlanner', () => {
     await planner.idle();
     expect(source.pulls).toEqual([]);
     expect(host.statuses('cairn/plan/prod')).toEqual([
-      'aaa0000 error: not planned: pull requests from forks are off (repository.host.planForks)',
+      'aaa0000 error: not planned: pull requests from forks are off for prod (repository.host.planForks)',
     ]);
     expect(host.comments.get(`12:${planMarker('prod')}`)!.body).toMatch(/fork.*planForks is off/);
 
