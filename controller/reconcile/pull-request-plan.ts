@@ -60,11 +60,13 @@ export async function planPullRequestHead(ports: PlanPorts, head: PullRequestHea
   const fetchPullRequest = ports.source.fetchPullRequest?.bind(ports.source);
   let workspaceDir: string;
   let trees: { readonly aws: string | null; readonly k8s: string | null };
+  let baseHasAws: boolean;
   try {
     if (!fetchPullRequest) throw new Error('this Git source cannot fetch pull requests');
     log.info({ phase: 'fetch', ref: head.ref }, 'pull request plan started');
     const revision = await fetchPullRequest(head);
     trees = revision.trees;
+    baseHasAws = (revision.baseTrees?.aws ?? null) !== null;
     workspaceDir = (await ports.source.checkout(revision)).dir;
   } catch (error) {
     const failure = failureFrom(error, 'fetch');
@@ -79,7 +81,9 @@ export async function planPullRequestHead(ports: PlanPorts, head: PullRequestHea
   let aws: PlaneResult | null = null;
   let assembly: Assembly | undefined;
   if (!ports.aws) skipped.aws = 'no aws target for this environment';
-  else if (trees.aws === null) skipped.aws = 'no aws-resources/ folder';
+  // A head without aws-resources/ is planned as its merge is reconciled: where the base has the
+  // folder, the environment synthesizes the merged tree and fails (synth.no-cdk-json), so does the plan.
+  else if (trees.aws === null && !baseHasAws) skipped.aws = 'no aws-resources/ folder';
   else
     aws = await planePlan(log, ports.abandoned, async (step) => {
       assembly = await step('synthesize', () => ports.aws!.synthesize(workspaceDir, head.sha));

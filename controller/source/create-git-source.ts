@@ -223,6 +223,13 @@ class ReaderSource implements GitSource {
       this.reader.folderTree(head.sha, 'aws-resources'),
       this.reader.folderTree(head.sha, 'k8s-resources'),
     ]);
+    const baseSha = await this.reader.resolve(head.base);
+    const baseTrees = baseSha
+      ? {
+          aws: await this.reader.folderTree(baseSha, 'aws-resources'),
+          k8s: await this.reader.folderTree(baseSha, 'k8s-resources'),
+        }
+      : undefined;
     return {
       env: head.env,
       branch: head.base,
@@ -231,6 +238,7 @@ class ReaderSource implements GitSource {
       trees: { aws, k8s },
       forcePushed: false,
       pullRequest: head.number,
+      ...(baseTrees ? { baseTrees } : {}),
     };
   }
 

@@ -18,6 +18,11 @@ export interface Revision {
    * request's base): its checkout lives apart from the environment's own checkouts.
    */
   readonly pullRequest?: number;
+  /**
+   * With `pullRequest`: the base branch's two folders as the cache last fetched them (what the
+   * merge starts from); absent when the cache has no such branch.
+   */
+  readonly baseTrees?: { readonly aws: string | null; readonly k8s: string | null };
 }
 
 /** The head of a pull request to plan against one environment, as its webhook names it. */

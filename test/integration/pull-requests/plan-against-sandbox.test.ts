@@ -140,6 +140,29 @@ describe('pull request plan against the real parts', () => {
     expect(await stackExists(platform.stackName('dev'))).toBe(true);
   });
 
+  it('a pull request removing aws-resources/ is planned as its merge is reconciled: the synth fails', async () => {
+    const stack = platform.stackName('dev');
+    const before = await stackState(stack);
+    // dev's base has aws-resources/ (applied): merged, dev synthesizes the merged tree and fails
+    const pr = openPullRequest(4, {
+      'aws-resources/cdk.json': null,
+      'aws-resources/app.js': null,
+      'aws-resources/stack.json': null,
+    });
+    planner.plan(pr, 'refs/pull/4/head');
+    await planner.idle();
+    const body = host.comments.get(`4:${planMarker('dev')}`)?.body ?? '(no comment)';
+    expect(body).toContain(
+      '**The AWS plan failed** in `aws-resources/cdk.json` (phase `synthesize`, `synth.no-cdk-json`)',
+    );
+    expect(body).not.toContain('**AWS**: not planned');
+    expect(body).not.toContain('**No changes**');
+    expect(host.statuses('cairn/plan/dev').at(-1)).toBe(
+      `${pr.headSha.slice(0, 7)} failure: plan failed: aws-resources/cdk.json`,
+    );
+    expect(await stackState(stack)).toEqual(before);
+  });
+
   it('a broken manifest gives a failure comment naming the file, and a failure status', async () => {
     const before = await configMap();
     const pr = openPullRequest(2, { 'k8s-resources/broken.yaml': 'kind: ConfigMap\nmetadata: [unclosed\n' });
