@@ -96,8 +96,22 @@ function gate(): { promise: Promise<void>; open: () => void } {
   return { promise, open };
 }
 
-function setup(options: { planForks?: boolean; lock?: EnvLock } = {}) {
-  const environments = [environment('dev', 'dev'), environment('dev-eu', 'dev'), environment('prod', 'main')];
+function setup(
+  options: {
+    planForks?: boolean;
+    lock?: EnvLock;
+    planTimeoutMs?: number;
+    pullRequests?: Readonly<Record<string, EnvironmentConfig['pullRequests']>>;
+  } = {},
+) {
+  const environments = [
+    environment('dev', 'dev'),
+    environment('dev-eu', 'dev'),
+    environment('prod', 'main'),
+  ].map((env) => {
+    const own = options.pullRequests?.[env.name];
+    return own ? { ...env, pullRequests: own } : env;
+  });
   const source = new PullSource();
   const kube = new PlanKube();
   const host = new RecordingGitHost();
@@ -111,7 +125,7 @@ function setup(options: { planForks?: boolean; lock?: EnvLock } = {}) {
     log: silentLog(),
     repo: 'Platform/Infra',
     planForks: options.planForks ?? false,
-    planTimeoutMs: 900_000,
+    planTimeoutMs: options.planTimeoutMs ?? 900_000,
   });
   return { environments, source, kube, host, lock, planner };
 }
@@ -227,6 +241,54 @@ describe('PullRequestPlanner', () => {
     await allowed.planner.idle();
     expect(allowed.source.pulls).toHaveLength(1);
     expect(allowed.host.statuses('cairn/plan/prod').at(-1)).toMatch(/success/);
+  });
+
+  it("an environment's own pullRequests.planForks overrides the repository's, and its comment names it", async () => {
+    const { planner, host, source } = setup({
+      planForks: true,
+      pullRequests: { 'dev-eu': { planForks: false } },
+    });
+    planner.plan(pr('aaa', { fromFork: true }), 'refs/pull/12/head');
+    await planner.idle();
+    expect(source.pulls.map((p) => p.env)).toEqual(['dev']);
+    expect(host.statuses('cairn/plan/dev-eu')).toEqual([
+      'aaa0000 error: not planned: pull requests from forks are off for dev-eu (environments[dev-eu].pullRequests.planForks)',
+    ]);
+    expect(host.comments.get(`12:${planMarker('dev-eu')}`)!.body).toContain(
+      '**Not planned**: pull request #12 at `aaa000000000` was not planned for `dev-eu`',
+    );
+    expect(host.statuses('cairn/plan/dev').at(-1)).toMatch(/success/);
+
+    const opted = setup({ pullRequests: { prod: { planForks: true } } });
+    opted.planner.plan(pr('bbb', { base: 'main', fromFork: true }), 'refs/pull/12/head');
+    await opted.planner.idle();
+    expect(opted.host.statuses('cairn/plan/prod').at(-1)).toMatch(/success/);
+  });
+
+  it('a plan past its deadline is abandoned: the lock goes back at once, the status names the field to raise', async () => {
+    const { planner, host, kube, lock } = setup({ pullRequests: { prod: { planTimeoutMs: 50 } } });
+    const held = gate();
+    kube.gate = held.promise;
+    planner.plan(pr('aaa', { base: 'main' }), 'refs/pull/12/head');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // a reconcile asking for prod's lock while the plan holds it gets it once the deadline passed
+    const asked = Date.now();
+    await lock.run('prod', async () => undefined);
+    expect(Date.now() - asked).toBeLessThan(1_000);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(host.statuses('cairn/plan/prod').at(-1)).toBe(
+      'aaa0000 failure: plan timed out after 50ms; raise environments[prod].pullRequests.planTimeout',
+    );
+    expect(host.comments.get(`12:${planMarker('prod')}`)!.body).toContain('**Timed out**');
+    // the abandoned plan keeps prod's turn until its work ends; its result is thrown away
+    let idle = false;
+    void planner.idle().then(() => (idle = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(idle).toBe(false);
+    held.open();
+    await planner.idle();
+    expect(host.statuses('cairn/plan/prod').at(-1)).toMatch(/timed out/);
+    expect(host.comments.get(`12:${planMarker('prod')}`)!.writes).toBe(1);
   });
 
   it('a broken manifest fails the plan: failure status, and the comment names the file', async () => {
