@@ -82,6 +82,11 @@ class ForgeHost implements GitHost {
   private readonly http: HostHttp;
   private readonly repoPath: string;
   private login: Promise<string | null> | undefined;
+  /**
+   * The author GitHub named on a commit status or comment this token created: the token's own
+   * login (a GitHub App's `<slug>[bot]`), known even where /user is refused.
+   */
+  private createdBy: string | undefined;
 
   constructor(
     private readonly profile: Profile,
@@ -103,17 +108,22 @@ class ForgeHost implements GitHost {
   }
 
   async setCommitStatus(status: CommitStatus): Promise<void> {
-    await this.http.request('POST', `${this.repoPath}/statuses/${encodeURIComponent(status.sha)}`, {
-      state: status.state,
-      context: status.context,
-      description: truncate(status.description, this.profile.descriptionMax),
-      ...(status.targetUrl ? { target_url: status.targetUrl } : {}),
-    });
+    const { body } = await this.http.request(
+      'POST',
+      `${this.repoPath}/statuses/${encodeURIComponent(status.sha)}`,
+      {
+        state: status.state,
+        context: status.context,
+        description: truncate(status.description, this.profile.descriptionMax),
+        ...(status.targetUrl ? { target_url: status.targetUrl } : {}),
+      },
+    );
+    this.createdBy ??= (body as { creator?: { login?: string } | null } | null)?.creator?.login || undefined;
   }
 
   async upsertPullRequestComment(pr: number, marker: string, body: string): Promise<string> {
     const text = truncate(body, this.profile.commentMax);
-    const self = await this.ownLogin();
+    const self = (await this.ownLogin()) ?? this.createdBy ?? null;
     const find = () => findMarked(marker, self, (url) => this.commentsPage(pr, url));
     const found = await find();
     if (found) {
@@ -127,7 +137,9 @@ class ForgeHost implements GitHost {
       { body: text },
       { findCreated: async () => createdAs(await find(), (c) => ({ id: Number(c.id) })) },
     );
-    return String((created.body as ForgeComment).id);
+    const comment = created.body as ForgeComment;
+    this.createdBy ??= comment.user?.login || undefined;
+    return String(comment.id);
   }
 
   async openPullRequest(
@@ -188,7 +200,6 @@ class ForgeHost implements GitHost {
         id: String(c.id),
         body: c.body ?? '',
         author: c.user?.login ?? '',
-        bot: c.user?.type === 'Bot',
       })),
       ...(next ? { next } : {}),
     };
@@ -197,8 +208,11 @@ class ForgeHost implements GitHost {
   /**
    * The login the token acts as, so that only cairn's own comment is edited: anyone can post a
    * comment carrying the marker, and editing theirs would let them rewrite the plan afterwards.
-   * Null when the host will not say (a GitHub App's installation token gets 403 on /user); then
-   * only comments by a bot account count.
+   * Null when the host will not say (a GitHub App's installation token gets 403 on /user, and
+   * only the app's JWT, which cairn does not hold, may ask GET /app); then the author of a status
+   * or comment this token created is its login, and until one was created no comment is taken
+   * for cairn's (a new one is posted): a workflow of a pull request comments as the bot account
+   * `github-actions[bot]`, so "any bot" would let it post the marker first and rewrite the plan.
    */
   private ownLogin(): Promise<string | null> {
     this.login ??= this.http.request('GET', '/user').then(

@@ -4,8 +4,6 @@ export interface HostComment {
   readonly body: string;
   /** The author's login (GitLab: username). */
   readonly author: string;
-  /** True when the author is a bot account (a GitHub App). */
-  readonly bot?: boolean;
 }
 
 /** One page of comments and where the next one is. */
@@ -18,8 +16,9 @@ export interface CommentPage {
 export const MAX_PAGES = 50;
 
 /**
- * The first comment starting with `marker` that cairn itself wrote: by `self` when the host said
- * who the token is, else by a bot account. Pages are read in order until it is found or they end.
+ * The first comment starting with `marker` that cairn itself wrote, by `self`; none when cairn
+ * does not know who it is (null): anyone may post the marker, a bot account too. Pages are read in
+ * order until it is found or they end.
  * Starting with it, not merely holding it: cairn's own plan comments quote repository text (a
  * diff, a failure) verbatim in fenced blocks, so one environment's comment can hold another's
  * marker, and would then be overwritten with that environment's plan.
@@ -29,12 +28,11 @@ export async function findMarked(
   self: string | null,
   page: (next: string | undefined) => Promise<CommentPage>,
 ): Promise<HostComment | undefined> {
+  if (self === null) return undefined;
   let next: string | undefined;
   for (let read = 0; read < MAX_PAGES; read++) {
     const { comments, next: after } = await page(next);
-    const found = comments.find(
-      (c) => c.body.trimStart().startsWith(marker) && (self !== null ? c.author === self : c.bot === true),
-    );
+    const found = comments.find((c) => c.body.trimStart().startsWith(marker) && c.author === self);
     if (found) return found;
     if (!after || after === next) return undefined;
     next = after;

@@ -188,13 +188,19 @@ describe.each(kinds)('the $name client', ({ make, prefix, authorization, descrip
 });
 
 describe('the github client with a GitHub App token (no /user)', () => {
-  it('edits the marked comment of a bot account', async () => {
-    const server = await recordingHost({
+  /** A pull request whose workflow posted the marker first, as `github-actions[bot]`, before cairn's own comment. */
+  const appHost = () =>
+    recordingHost({
       'GET /user': () => ({ status: 403, body: { message: 'Resource not accessible by integration' } }),
+      [`POST /repos/o/r/statuses/${SHA}`]: () => ({
+        status: 201,
+        body: { ...docs.status, creator: { login: 'cairn[bot]', id: 7, type: 'Bot' } },
+      }),
       'GET /repos/o/r/issues/3/comments': () => ({
         status: 200,
         body: [
           docs.comment(1, `${MARKER} fake`, 'mallory'),
+          docs.comment(4, `${MARKER} planted`, 'github-actions[bot]', 'Bot'),
           docs.comment(2, `${MARKER} real`, 'cairn[bot]', 'Bot'),
         ],
       }),
@@ -202,10 +208,41 @@ describe('the github client with a GitHub App token (no /user)', () => {
         status: 200,
         body: docs.comment(2, 'x', 'cairn[bot]', 'Bot'),
       }),
+      'POST /repos/o/r/issues/3/comments': () => ({
+        status: 201,
+        body: docs.comment(9, 'x', 'cairn[bot]', 'Bot'),
+      }),
     });
+
+  it("edits only the comment of the login GitHub named as its status's creator, never another bot's", async () => {
+    const server = await appHost();
     const host = createGitHubHost({ repo: 'o/r', apiUrl: server.url, token: TOKEN });
     try {
+      await host.setCommitStatus({
+        sha: SHA,
+        context: 'cairn/plan/dev',
+        state: 'pending',
+        description: 'planning',
+      });
       await expect(host.upsertPullRequestComment(3, MARKER, `${MARKER} new`)).resolves.toBe('2');
+      expect(server.requests.map((r) => `${r.method} ${r.url.split('?')[0]}`)).not.toContain(
+        'PATCH /repos/o/r/issues/comments/4',
+      );
+    } finally {
+      await host.close();
+      await server.close();
+    }
+  });
+
+  it('takes no comment for its own before it knows its login: it posts a new one, and learns its login from it', async () => {
+    const server = await appHost();
+    const host = createGitHubHost({ repo: 'o/r', apiUrl: server.url, token: TOKEN });
+    try {
+      await expect(host.upsertPullRequestComment(3, MARKER, `${MARKER} new`)).resolves.toBe('9');
+      // the answer named the token's login: from now on its own comment is found
+      await expect(host.upsertPullRequestComment(3, MARKER, `${MARKER} newer`)).resolves.toBe('2');
+      const writes = server.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.url}`);
+      expect(writes).toEqual(['POST /repos/o/r/issues/3/comments', 'PATCH /repos/o/r/issues/comments/2']);
     } finally {
       await host.close();
       await server.close();
