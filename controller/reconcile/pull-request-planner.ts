@@ -190,6 +190,8 @@ export class PullRequestPlanner {
     if (pr.fromFork && !forks.on) {
       const why = `the head is in a fork, and ${forks.field} is off for \`${env.name}\` (a fork runs its own code in the synth, with ${env.name}'s plan identity)`;
       log.info({ phase: 'fetch', reason: `fork; ${forks.field} is off` }, 'pull request not planned');
+      // The status first: with a GitHub App's token, it tells the host client its own login.
+      await status('error', `not planned: pull requests from forks are off for ${env.name} (${forks.field})`);
       await this.call(log, 'comment', () =>
         this.deps.host.upsertPullRequestComment(
           pr.number,
@@ -197,7 +199,6 @@ export class PullRequestPlanner {
           `${planMarker(env.name)}\n### cairn plan for \`${env.name}\`\n\n**Not planned**: pull request #${pr.number} at \`${sha.slice(0, 12)}\` was not planned for \`${env.name}\`: ${why}. Nothing was run.\n`,
         ),
       );
-      await status('error', `not planned: pull requests from forks are off for ${env.name} (${forks.field})`);
       return;
     }
     await status(
