@@ -15,7 +15,9 @@ describe('commitUrlTemplate', () => {
       'https://gitlab.example.com/g/sub/r/-/commit/{sha}',
     ],
   ] as const)('%s at %s links a commit of %s to %s', (type, apiUrl, repo, expected) => {
-    expect(commitUrlTemplate({ type, apiUrl, repo, tokenEnv: 'T', planForks: false, planTimeoutMs: 900_000 })).toBe(expected);
+    expect(
+      commitUrlTemplate({ type, apiUrl, repo, tokenEnv: 'T', planForks: false, planTimeoutMs: 900_000 }),
+    ).toBe(expected);
   });
 });
 
