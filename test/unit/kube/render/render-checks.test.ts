@@ -2,11 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import {
-  checkChartDependencies,
-  checkKustomizations,
-  isRemote,
-} from '../../../../controller/kube/render/render-checks';
+import { checkChartDependencies } from '../../../../controller/kube/render/chart-checks';
+import { checkKustomizations, isRemote } from '../../../../controller/kube/render/kustomization-checks';
 
 /** The refusals made before kustomize or helm runs, on folders written to a temp dir. */
 const root = mkdtempSync(join(tmpdir(), 'cairn-render-checks-'));
