@@ -13,10 +13,10 @@ import {
   auditConfig,
   delta,
   entry,
+  recordEntry,
   sha,
   tempAuditDir,
   writeAuditOnlyConfig,
-  recordEntry,
 } from './audit-fixtures';
 
 jest.setTimeout(180_000);

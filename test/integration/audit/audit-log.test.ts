@@ -2,7 +2,7 @@ import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditLog } from '../../../controller/audit/audit-log';
 import type { AuditEntry } from '../../../controller/audit/types';
-import { auditConfig, entry, sha, tempAuditDir, verifyAuditLog, recordEntry } from './audit-fixtures';
+import { auditConfig, entry, recordEntry, sha, tempAuditDir, verifyAuditLog } from './audit-fixtures';
 
 // CLI runs start tsx, which takes seconds on a busy machine.
 jest.setTimeout(120_000);
