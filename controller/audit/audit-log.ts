@@ -16,7 +16,7 @@ import {
   type CheckedRecord,
 } from './chain-check';
 import { loadChainKey, type ChainKey } from './chain-key';
-import { ChainConflict, checkEnvName, type ChainHead, type ChainStore } from './chain-store';
+import { ChainConflict, checkEnvName, type ChainHead, type ChainStore, type CutResult } from './chain-store';
 import type * as DynamoDb from './dynamodb-store';
 import { FileWitness } from './file-witness';
 import { JsonlStore } from './jsonl-store';
@@ -28,11 +28,20 @@ import type {
   AuditRecord,
   ControlAction,
   ControlDetails,
+  CutRecords,
   LastApplied,
   ListedEntry,
   Suspension,
   Trigger,
 } from './types';
+
+/**
+ * A repair record's account of what the store cut, from the seq its first line had: the store's
+ * answer copied field by field, so the hashed record holds these fields only, in this order.
+ */
+function cutRecords(fromSeq: number, cut: CutResult): CutRecords {
+  return { fromSeq, lines: cut.lines, bytes: cut.bytes, sha256: cut.sha256, quarantine: cut.quarantine };
+}
 
 /** What a `start` record holds: written before anything of the reconcile is applied. */
 export interface StartInput {
@@ -424,17 +433,7 @@ export class AuditLog implements AuditReader {
         at: this.now().toISOString(),
         by,
         reason: `${broken.reason} (at ${broken.file}:${broken.line})`,
-        ...(cut
-          ? {
-              cut: {
-                fromSeq: broken.seq,
-                lines: cut.lines,
-                bytes: cut.bytes,
-                sha256: cut.sha256,
-                quarantine: cut.quarantine,
-              },
-            }
-          : {}),
+        ...(cut ? { cut: cutRecords(broken.seq, cut) } : {}),
         witnessed: chain.witness,
       },
       true,
@@ -508,13 +507,7 @@ export class AuditLog implements AuditReader {
             at: this.now().toISOString(),
             by: 'cairn',
             reason: `an incomplete last line (${torn.bytes} bytes, no newline, not a record) at ${torn.at.file}:${torn.at.line}: a write the process died in${chain.witness && chain.witness.seq > chain.head.seq ? `; the witness had seen record ${chain.witness.seq}` : ''}`,
-            cut: {
-              fromSeq: chain.head.seq + 1,
-              lines: cut.lines,
-              bytes: cut.bytes,
-              sha256: cut.sha256,
-              quarantine: cut.quarantine,
-            },
+            cut: cutRecords(chain.head.seq + 1, cut),
             witnessed: chain.witness,
           },
           true,

@@ -12,6 +12,7 @@ import type { RawConfig, RawEnvironment } from './raw-config.generated';
 import { validate as generatedValidate } from './validate-config.generated';
 import {
   ALWAYS_REFUSED_NAMESPACES,
+  DEFAULT_PROBE_PORT,
   type CairnConfig,
   type EnvironmentConfig,
   type GitHostConfig,
@@ -24,8 +25,6 @@ import {
  * start pays no schema compile; the generated file is untyped, hence the cast to Ajv's own type.
  */
 const validator = generatedValidate as ValidateFunction;
-/** `server.probePort` when the file sets none and the server listens beyond loopback on a fixed port. */
-export const DEFAULT_PROBE_PORT = 8081;
 
 /**
  * The probe listener's port: the one set; else, where a kubelet can probe (a fixed port on an

@@ -208,6 +208,13 @@ export interface AuditDynamoDbConfig {
   readonly endpoint?: string;
 }
 
+/**
+ * `server.probePort` when the file sets none and the server listens beyond loopback on a fixed
+ * port, as in a pod: controller-runtime's health probe port. The config loader and the install's
+ * probes both take it from here, so the probes always knock where the listener is.
+ */
+export const DEFAULT_PROBE_PORT = 8081;
+
 export interface ServerConfig {
   readonly port: number;
   /**

@@ -1,10 +1,8 @@
 import { posix } from 'node:path';
 import { parse } from 'yaml';
 import { CairnError } from '../model/errors';
+import { DEFAULT_PROBE_PORT } from '../config/types';
 import { CONFIG_PATH, RUNNER_WORKSPACES_DIR } from './manifests';
-
-/** `server.probePort` when the config sets none (load-config's default; kept equal by a test). */
-export const DEFAULT_PROBE_PORT = 8081;
 
 /** What an install needs to know from cairn.yaml, read from its text without loading its files. */
 export interface ConfigFacts {

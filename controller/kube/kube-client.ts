@@ -1,15 +1,10 @@
 import https from 'node:https';
 import http from 'node:http';
 import { createSecureContext } from 'node:tls';
-import type * as ClientNode from '@kubernetes/client-node';
 import type { KubernetesTargetConfig } from '../config/types';
-import { CairnError, errorMessage } from '../model/errors';
-import {
-  libraryCredentials,
-  sendWithCredentials,
-  type CredentialSource,
-} from '../model/rotating-credentials';
-import { staticKubeconfig } from '../model/static-kubeconfig';
+import { CairnError } from '../model/errors';
+import { kubeconfigSource } from '../model/kubeconfig-source';
+import { sendWithCredentials } from '../model/rotating-credentials';
 
 /** One answer of the API server: the status code and the parsed JSON body (or raw text). */
 export interface KubeResponse {
@@ -37,67 +32,6 @@ export interface KubeClient {
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
-/** Where a client's server and request options come from: read once, or from the library. */
-interface KubeconfigSource extends CredentialSource<https.RequestOptions> {
-  readonly server: string;
-}
-
-/**
- * The server and credentials of a target: read directly when its user has static credentials
- * (nothing to rotate, and no half-second load of @kubernetes/client-node, most of a one-shot
- * `cairn sync`'s start); otherwise from the library's KubeConfig, which runs exec plugins and
- * auth providers, kept as `libraryCredentials` says (one fetch for a burst of requests, at most
- * a minute, a failed fetch not kept, fetched anew after a 401).
- */
-function kubeconfigSource(target: Pick<KubernetesTargetConfig, 'kubeconfig' | 'context'>): KubeconfigSource {
-  const fixed = staticKubeconfig(target.kubeconfig, target.context);
-  if (fixed) {
-    const value = Promise.resolve(fixed.options);
-    return { server: fixed.server, options: () => value };
-  }
-  let kc = libraryKubeconfig(target);
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) {
-    throw new CairnError('the kubeconfig names no current cluster', {
-      code: 'kube.kubeconfig',
-      phase: 'apply-kubernetes',
-      subject: target.kubeconfig ?? 'default kubeconfig',
-      hint: 'set kubernetes.context to a context of that kubeconfig',
-    });
-  }
-  const credentials = libraryCredentials(
-    { current: () => kc, reload: () => (kc = libraryKubeconfig(target)) },
-    {
-      code: 'kube.credentials',
-      phase: 'apply-kubernetes',
-      subject: target.kubeconfig ?? 'default kubeconfig',
-    },
-  );
-  return { server: cluster.server, options: () => credentials.get(), refused: credentials.refused };
-}
-
-function libraryKubeconfig(
-  target: Pick<KubernetesTargetConfig, 'kubeconfig' | 'context'>,
-): ClientNode.KubeConfig {
-  // Loaded only here: the library's generated API client is most of its load time.
-  const { KubeConfig } = require('@kubernetes/client-node') as typeof ClientNode;
-  const kc = new KubeConfig();
-  try {
-    if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
-    else kc.loadFromDefault();
-  } catch (error) {
-    // errorMessage keeps a YAML error's snippet (the token, the client key) out of the message.
-    throw new CairnError(`cannot be read: ${errorMessage(error)}`, {
-      code: 'kube.kubeconfig',
-      retryable: true,
-      subject: target.kubeconfig ?? 'default kubeconfig',
-      hint: 'fix that kubeconfig (kubectl --kubeconfig FILE config view reads it the same way)',
-    });
-  }
-  if (target.context) kc.setCurrentContext(target.context);
-  return kc;
-}
-
 /** The TLS material of a request's options, as text: what decides whether a connection may be reused. */
 function tlsMaterial(opts: https.RequestOptions): string {
   return [opts.ca, opts.cert, opts.key, opts.rejectUnauthorized, opts.servername].map(String).join('\0');
@@ -114,7 +48,12 @@ export function createKubeClient(
   impersonate?: string,
 ): KubeClient {
   const impersonated = impersonate ? impersonatedUser(impersonate) : undefined;
-  const source = kubeconfigSource(target);
+  const source = kubeconfigSource(target, {
+    area: 'kube',
+    phase: 'apply-kubernetes',
+    subject: target.kubeconfig ?? 'default kubeconfig',
+    contextField: 'kubernetes.context',
+  });
   const server = source.server.replace(/\/+$/, '');
   const secure = server.startsWith('https:');
   // The server's URL is parsed once: a fresh apply sends a thousand requests, and building and

@@ -3,12 +3,9 @@ import https from 'node:https';
 import type * as ClientNode from '@kubernetes/client-node';
 import type { ShardingConfig } from '../config/types';
 import { CairnError, errorMessage } from '../model/errors';
-import {
-  libraryCredentials,
-  sendWithCredentials,
-  type CredentialSource,
-} from '../model/rotating-credentials';
-import { defaultKubeconfigExists, staticKubeconfig } from '../model/static-kubeconfig';
+import { kubeconfigSource, type KubeconfigSource } from '../model/kubeconfig-source';
+import { sendWithCredentials } from '../model/rotating-credentials';
+import { defaultKubeconfigExists } from '../model/static-kubeconfig';
 import type { Log } from '../log';
 import { GROUP_LABEL, LeaseConflict, type Lease, type LeaseApi, type LeaseEvent } from './lease';
 
@@ -200,29 +197,13 @@ export function createKubeLeaseApi(
   };
 }
 
-/** The cluster a Lease API talks to: its server, the options of each request, and the library's KubeConfig for a watch. */
-interface LeaseCluster extends CredentialSource<https.RequestOptions> {
-  readonly server: string;
-  library(): ClientNode.KubeConfig;
-}
-
 /**
- * Reads the kubeconfig directly when its user has static credentials, so that a caller that never
- * watches (the unsharded heartbeat of a one-shot `cairn sync`, a handed `cairn plan`) does not pay
- * the half-second load of @kubernetes/client-node; a plugin user, a merged or in-cluster config
- * goes through the library, loaded then. A watch always uses the library's Watch.
+ * The cluster of the Leases. Its kubeconfig is read directly when its user has static credentials
+ * (model/kubeconfig-source.ts), so that a caller that never watches (the unsharded heartbeat of a
+ * one-shot `cairn sync`, a handed `cairn plan`) does not pay the half-second load of
+ * @kubernetes/client-node; a watch always uses the library's Watch, loaded then.
  */
-function leaseCluster(config: Pick<ShardingConfig, 'kubeconfig' | 'context'>): LeaseCluster {
-  let kc: ClientNode.KubeConfig | undefined;
-  const library = (): ClientNode.KubeConfig => {
-    if (kc) return kc;
-    const { KubeConfig } = require('@kubernetes/client-node') as typeof ClientNode;
-    const loaded = new KubeConfig();
-    if (config.kubeconfig) loaded.loadFromFile(config.kubeconfig);
-    else loaded.loadFromDefault();
-    if (config.context) loaded.setCurrentContext(config.context);
-    return (kc = loaded);
-  };
+function leaseCluster(config: Pick<ShardingConfig, 'kubeconfig' | 'context'>): KubeconfigSource {
   if (!config.kubeconfig && !defaultKubeconfigExists())
     throw new CairnError(
       'no kubeconfig: sharding.kubeconfig is not set, and there is no KUBECONFIG, ~/.kube/config or in-cluster service account',
@@ -233,31 +214,10 @@ function leaseCluster(config: Pick<ShardingConfig, 'kubeconfig' | 'context'>): L
         hint: 'set sharding.kubeconfig to the cluster that keeps the Leases',
       },
     );
-  const fixed = staticKubeconfig(config.kubeconfig, config.context);
-  if (fixed) {
-    // Read once: static credentials do not rotate, and a request copies what it adds headers to.
-    const options = Promise.resolve(fixed.options);
-    return { server: fixed.server, options: () => options, library };
-  }
-  const cluster = library().getCurrentCluster();
-  if (!cluster) {
-    throw new CairnError('the kubeconfig names no current cluster', {
-      code: 'shard.kubeconfig',
-      phase: 'config',
-      subject: config.kubeconfig ?? 'sharding: default kubeconfig',
-      hint: 'set sharding.context to a context of that kubeconfig',
-    });
-  }
-  // Fetched as the apply's client does (model/rotating-credentials.ts): every shard renewing at
-  // once runs an exec plugin once, not once each, and a plugin without an expiry is not run for
-  // every request. After a 401 the watch's next start gets the fresh KubeConfig too.
-  const credentials = libraryCredentials(
-    { current: library, reload: () => (kc = undefined) },
-    {
-      code: 'shard.credentials',
-      phase: 'config',
-      subject: config.kubeconfig ?? 'sharding: default kubeconfig',
-    },
-  );
-  return { server: cluster.server, options: () => credentials.get(), refused: credentials.refused, library };
+  return kubeconfigSource(config, {
+    area: 'shard',
+    phase: 'config',
+    subject: config.kubeconfig ?? 'sharding: default kubeconfig',
+    contextField: 'sharding.context',
+  });
 }

@@ -1,4 +1,5 @@
 import type { GitHttpResponse, HttpClient } from 'isomorphic-git';
+import { bodyOf, collectBody } from './git-http-body';
 
 /** One pkt-line of the smart HTTP protocol: its payload, or null for a flush (`0000`). */
 type PktLine = Buffer | null;
@@ -47,16 +48,6 @@ export function withAdvertisedHead(advertisement: Buffer): Buffer {
   return Buffer.concat(out.map((l) => (l === null ? Buffer.from('0000', 'ascii') : pktLine(l))));
 }
 
-async function collect(body: AsyncIterableIterator<Uint8Array> | undefined): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  if (body) for await (const chunk of body) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
-}
-
-async function* once(bytes: Buffer): AsyncIterableIterator<Uint8Array> {
-  yield bytes;
-}
-
 /**
  * Wraps isomorphic-git's HTTP client so a remote whose HEAD names a missing branch can still be
  * fetched branch by branch (see `withAdvertisedHead`). Every other request passes through unchanged.
@@ -68,7 +59,7 @@ export function headlessRemoteHttp(inner: HttpClient): HttpClient {
       const discovery =
         (request.method ?? 'GET') === 'GET' && /\/info\/refs\?service=git-upload-pack$/.test(request.url);
       if (!discovery || response.statusCode !== 200) return response;
-      return { ...response, body: once(withAdvertisedHead(await collect(response.body))) };
+      return { ...response, body: bodyOf(withAdvertisedHead(await collectBody(response.body))) };
     },
   };
 }

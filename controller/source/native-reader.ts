@@ -102,14 +102,33 @@ export class NativeReader implements GitReader {
     }).env(this.env);
   }
 
-  async update(branches: readonly string[]): Promise<ReadonlyMap<string, Error>> {
-    if (this.local) return new Map();
+  /**
+   * The bare mirror of the remote, made on first use (init + fetch rather than clone: nothing here
+   * needs the remote's HEAD), with the lock files a killed git left behind removed.
+   */
+  private async openMirror(): Promise<void> {
     removeStaleLocks(this.gitdir);
     if (!existsSync(join(this.gitdir, 'HEAD'))) {
       mkdirSync(dirname(this.gitdir), { recursive: true, mode: 0o700 });
-      // init + fetch rather than clone: nothing here needs the remote's HEAD.
       await this.git(dirname(this.gitdir)).raw(['init', '--bare', '--quiet', this.gitdir]);
     }
+  }
+
+  /** Fetches `refspecs` from the remote into the mirror, no tags and no FETCH_HEAD. */
+  private async fetchRefspecs(refspecs: readonly string[]): Promise<void> {
+    await this.git().raw([
+      'fetch',
+      '--no-tags',
+      '--no-write-fetch-head',
+      '--end-of-options',
+      this.url,
+      ...refspecs,
+    ]);
+  }
+
+  async update(branches: readonly string[]): Promise<ReadonlyMap<string, Error>> {
+    if (this.local) return new Map();
+    await this.openMirror();
     const wanted = [...new Set(branches)].map((b) => checkedRef(b, `branch ${b}`));
     if (wanted.length === 0) return new Map();
     // Which configured branches exist: a refspec naming a missing branch would fail the whole fetch.
@@ -133,15 +152,7 @@ export class NativeReader implements GitReader {
       const remote = present.get(`refs/heads/${b}`);
       if (remote !== undefined && remote !== (await this.resolve(b))) fetch.push(b);
     }
-    if (fetch.length > 0)
-      await this.git().raw([
-        'fetch',
-        '--no-tags',
-        '--no-write-fetch-head',
-        '--end-of-options',
-        this.url,
-        ...fetch.map((b) => `+refs/heads/${b}:refs/heads/${b}`),
-      ]);
+    if (fetch.length > 0) await this.fetchRefspecs(fetch.map((b) => `+refs/heads/${b}:refs/heads/${b}`));
     // A branch gone on the remote is dropped, so resolve() reports it missing.
     for (const branch of wanted.filter((b) => !present.has(`refs/heads/${b}`)))
       await this.git().raw(['update-ref', '-d', '--end-of-options', `refs/heads/${branch}`]);
@@ -159,21 +170,10 @@ export class NativeReader implements GitReader {
           .catch(() => '')
       ).trim() || null;
     if (this.local) return resolve(ref);
-    removeStaleLocks(this.gitdir);
-    if (!existsSync(join(this.gitdir, 'HEAD'))) {
-      mkdirSync(dirname(this.gitdir), { recursive: true, mode: 0o700 });
-      await this.git(dirname(this.gitdir)).raw(['init', '--bare', '--quiet', this.gitdir]);
-    }
+    await this.openMirror();
     const listed = await this.git().raw(['ls-remote', '--end-of-options', this.url, ref]);
     if (!listed.split('\n').some((line) => line.split('\t')[1] === ref)) return null;
-    await this.git().raw([
-      'fetch',
-      '--no-tags',
-      '--no-write-fetch-head',
-      '--end-of-options',
-      this.url,
-      `+${ref}:${localRef}`,
-    ]);
+    await this.fetchRefspecs([`+${ref}:${localRef}`]);
     return resolve(localRef);
   }
 

@@ -2,6 +2,7 @@ import type { GitHttpResponse, HttpClient } from 'isomorphic-git';
 import { inflateSync } from 'node:zlib';
 import { CairnError } from '../model/errors';
 import { deltaVarint } from './object-size';
+import { bodyOf, collectBody } from './git-http-body';
 
 const TYPES = ['', 'commit', 'tree', 'blob', 'tag', '', 'ofs-delta', 'ref-delta'] as const;
 const OFS_DELTA = 6;
@@ -73,16 +74,6 @@ export function firstOversizeObject(pack: Buffer, maxBytes: number): OversizeObj
   return undefined;
 }
 
-async function collect(body: AsyncIterableIterator<Uint8Array> | undefined): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  if (body) for await (const chunk of body) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
-}
-
-async function* once(bytes: Buffer): AsyncIterableIterator<Uint8Array> {
-  yield bytes;
-}
-
 /**
  * Wraps isomorphic-git's HTTP client so that a fetched pack holding an object over `maxBytes` is
  * refused before isomorphic-git sees it. Why: to index a pack, isomorphic-git inflates every object
@@ -96,7 +87,7 @@ export function guardPackSizes(inner: HttpClient, maxBytes: number): HttpClient 
       const response = await inner.request(request);
       const pack = request.method === 'POST' && /\/git-upload-pack$/.test(request.url);
       if (!pack || response.statusCode !== 200) return response;
-      const answer = await collect(response.body);
+      const answer = await collectBody(response.body);
       const packBytes = packOfUploadPackAnswer(answer);
       const oversize = packBytes && firstOversizeObject(packBytes, maxBytes);
       if (oversize)
@@ -109,7 +100,7 @@ export function guardPackSizes(inner: HttpClient, maxBytes: number): HttpClient 
             hint: 'remove the large file from the branch, raise workspaces.maxFileSize, or use repository.backend: native, which names the file',
           },
         );
-      return { ...response, body: once(answer) };
+      return { ...response, body: bodyOf(answer) };
     },
   };
 }

@@ -3,12 +3,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DeleteTableCommand,
-  DynamoDBClient,
-  QueryCommand,
-  type AttributeValue,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { stringify } from 'yaml';
 import { AuditLog } from '../../controller/audit/audit-log';
 import { loadConfig } from '../../controller/config/load-config';
@@ -19,6 +14,7 @@ import { createKubeLeaseApi } from '../../controller/shard/kube-lease-api';
 import { shardGroup, shardLeaseName, shardOf } from '../../controller/shard/names';
 import { configMapValues } from '../helpers/config-map-values';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo';
+import { ledgerChain } from '../helpers/ledger-chain';
 import { freePort } from '../helpers/net';
 import { repoRoot, sandboxEnv } from '../sandbox/sandbox-env';
 
@@ -141,25 +137,7 @@ describe('a replica frozen mid-apply cannot overwrite the newer release of the r
 
   const configMaps = () => configMapValues(kube, namespace);
 
-  const chain = async (): Promise<Record<string, unknown>[]> => {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await dynamo.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: '#e = :e AND #s > :zero',
-          ExpressionAttributeNames: { '#e': 'env', '#s': 'seq' },
-          ExpressionAttributeValues: { ':e': { S: ENV }, ':zero': { N: '0' } },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) items.push(JSON.parse(item.line!.S!) as Record<string, unknown>);
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
-  };
+  const chain = () => ledgerChain(dynamo, table, ENV);
 
   const ends = async () =>
     (await chain())

@@ -10,3 +10,14 @@ export function auditLines(auditDir: string, env = 'dev'): string[] {
     .sort()
     .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean));
 }
+
+/** A `start` record as a chain's first line holds it (before seq, prevHash and the hash are added). */
+export const startRecord = {
+  type: 'start' as const,
+  id: 'e1',
+  env: 'dev',
+  trigger: 'poll' as const,
+  fromSha: null,
+  toSha: 'a'.repeat(40),
+  startedAt: '2025-06-01T10:00:00.000Z',
+};

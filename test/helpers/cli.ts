@@ -62,3 +62,19 @@ function collect(child: ChildProcess): Promise<CliResult> {
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/**
+ * For a describe block that runs `main` in this process: stderr is muted (and spied on) in each
+ * test, and `process.exitCode` cleared after it. Returns the running test's spy.
+ */
+export function mutedStderr(): () => jest.SpyInstance {
+  let stderr: jest.SpyInstance | undefined;
+  beforeEach(() => {
+    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => {
+    stderr?.mockRestore();
+    process.exitCode = undefined;
+  });
+  return () => stderr!;
+}

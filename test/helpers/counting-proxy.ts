@@ -1,5 +1,8 @@
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
-import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { sandboxEnv } from '../sandbox/sandbox-env';
 
 /** A TCP proxy that counts the client connections open through it, to see whether a client closed its sockets. */
 export interface CountingProxy {
@@ -29,18 +32,14 @@ export async function startCountingProxy(target: { host: string; port: number })
     client.on('close', end).on('error', end);
     upstream.on('close', end).on('error', end);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    address: `127.0.0.1:${port}`,
-    open: () => sockets.size,
-    accepted: () => accepted,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return listening(
+    server,
+    sockets,
+    () => accepted,
+    () => {
+      for (const s of sockets) s.destroy();
+    },
+  );
 }
 
 /**
@@ -69,16 +68,49 @@ export async function startCountingHttpProxy(target: { host: string; port: numbe
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
+  return listening(
+    server,
+    sockets,
+    () => accepted,
+    () => server.closeAllConnections(),
+  );
+}
+
+/** `server` listening on a free loopback port, as a CountingProxy of `sockets`; `dropAll` ends them at close. */
+async function listening(
+  server: Server,
+  sockets: ReadonlySet<Socket>,
+  accepted: () => number,
+  dropAll: () => void,
+): Promise<CountingProxy> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     address: `127.0.0.1:${port}`,
     open: () => sockets.size,
-    accepted: () => accepted,
+    accepted,
     close: () =>
       new Promise<void>((resolve) => {
-        server.closeAllConnections();
+        dropAll();
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * A counting proxy to the sandbox's kube-apiserver, and a copy of the sandbox's kubeconfig
+ * (written in `dir`) that reaches it through the proxy.
+ */
+export async function proxiedSandboxKubeconfig(
+  dir: string,
+): Promise<{ readonly proxy: CountingProxy; readonly kubeconfig: string }> {
+  const sandbox = sandboxEnv();
+  const server = new URL(sandbox.kubernetes.server);
+  const proxy = await startCountingProxy({ host: server.hostname, port: Number(server.port) });
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    readFileSync(sandbox.kubernetes.kubeconfig, 'utf8').replaceAll(server.host, proxy.address),
+  );
+  return { proxy, kubeconfig };
 }

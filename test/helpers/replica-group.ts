@@ -3,12 +3,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DeleteTableCommand,
-  DynamoDBClient,
-  QueryCommand,
-  type AttributeValue,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { stringify } from 'yaml';
 import { publicRepository } from '../../controller/kube/identity';
 import { silentLog } from '../../controller/log';
@@ -17,6 +12,7 @@ import { createKubeLeaseApi } from '../../controller/shard/kube-lease-api';
 import { shardGroup, shardLeaseName, shardOf } from '../../controller/shard/names';
 import { repoRoot, sandboxEnv } from '../sandbox/sandbox-env';
 import { createTestRepo, type TestRepo } from './git-repo';
+import { ledgerChain } from './ledger-chain';
 import { greetingManifest } from './manifests';
 import { freePort } from './net';
 
@@ -176,24 +172,8 @@ export class ReplicaGroup {
   }
 
   /** The records of one environment's chain, in chain order, straight from the table. */
-  async chain(env: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: '#e = :e AND #s > :zero',
-          ExpressionAttributeNames: { '#e': 'env', '#s': 'seq' },
-          ExpressionAttributeValues: { ':e': { S: env }, ':zero': { N: '0' } },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) items.push(JSON.parse(item.line!.S!) as Record<string, unknown>);
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+  chain(env: string): Promise<Record<string, unknown>[]> {
+    return ledgerChain(this.dynamo, this.table, env);
   }
 
   /** The holder that recorded `sha` of `env` as applied (`succeeded`), if any has. */

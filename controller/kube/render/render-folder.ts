@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { checkChartSchemas } from './chart-schemas';
-import { checkChartDependencies, checkKustomizations, checkReleaseName } from './render-checks';
+import { checkChartDependencies, checkReleaseName } from './chart-checks';
 import { findBinary, renderConfined } from './confined-render';
+import { checkKustomizations } from './kustomization-checks';
 import type { RendererKind, RenderSettings } from './types';
 
 /** How long one folder may take to render when the settings say nothing. */

@@ -9,7 +9,15 @@ import type { AuditConfig } from '../../../controller/config/types';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
 import { runCli } from '../../helpers/cli';
 import { startDynamoDbFaultProxy } from '../../helpers/dynamodb-fault-proxy';
-import { auditConfig, delta, entry, sha, tempAuditDir, writeAuditOnlyConfig } from './audit-fixtures';
+import {
+  auditConfig,
+  delta,
+  entry,
+  recordEntry,
+  sha,
+  tempAuditDir,
+  writeAuditOnlyConfig,
+} from './audit-fixtures';
 
 jest.setTimeout(180_000);
 
@@ -89,32 +97,19 @@ const dynamodb: Backend = {
   },
 };
 
-/** A whole reconcile as the reconciler records it: start, then end. */
-async function record(log: AuditLog, e: AuditEntry): Promise<void> {
-  await log.start({
-    id: e.id,
-    env: e.env,
-    trigger: e.trigger,
-    fromSha: e.fromSha,
-    toSha: e.toSha,
-    startedAt: e.startedAt,
-  });
-  await log.end(e);
-}
-
 describe.each([jsonl, dynamodb])('the audit contract on $name', (backend) => {
   it('records, lists newest first, shows by prefix, says what is applied and verifies', async () => {
     const config = await backend.config('contract-basic');
     const log = await AuditLog.open(config);
-    await record(
+    await recordEntry(
       log,
       entry({ id: 'aaa-1', env: 'dev', toSha: sha('1'), finishedAt: '2025-06-01T10:00:01.000Z' }),
     );
-    await record(
+    await recordEntry(
       log,
       entry({ id: 'bbb-1', env: 'prod', toSha: sha('2'), finishedAt: '2025-06-01T10:00:02.000Z' }),
     );
-    await record(
+    await recordEntry(
       log,
       entry({
         id: 'aaa-2',
@@ -151,7 +146,7 @@ describe.each([jsonl, dynamodb])('the audit contract on $name', (backend) => {
     // given an applied commit, then three drift passes that changed nothing, then one that repaired drift
     const config = await backend.config('contract-quiet');
     const log = await AuditLog.open(config);
-    await record(
+    await recordEntry(
       log,
       entry({
         id: 'apply',
@@ -160,7 +155,7 @@ describe.each([jsonl, dynamodb])('the audit contract on $name', (backend) => {
       }),
     );
     for (const [i, at] of ['10:05:00', '10:10:00', '10:15:00'].entries()) {
-      await record(
+      await recordEntry(
         log,
         entry({
           id: `quiet-${i}`,
@@ -172,7 +167,7 @@ describe.each([jsonl, dynamodb])('the audit contract on $name', (backend) => {
         }),
       );
     }
-    await record(
+    await recordEntry(
       log,
       entry({
         id: 'repair',
@@ -217,8 +212,8 @@ describe.each([jsonl, dynamodb])('the audit contract on $name', (backend) => {
     async (_name, tamper, seq, reason) => {
       const config = await backend.config('contract-break');
       const log = await AuditLog.open(config);
-      await record(log, entry({ id: 'one', toSha: sha('1') }));
-      await record(log, entry({ id: 'two', fromSha: sha('1'), toSha: sha('2') }));
+      await recordEntry(log, entry({ id: 'one', toSha: sha('1') }));
+      await recordEntry(log, entry({ id: 'two', fromSha: sha('1'), toSha: sha('2') }));
       await log.close();
 
       await tamper(backend, config);
@@ -232,7 +227,7 @@ describe.each([jsonl, dynamodb])('the audit contract on $name', (backend) => {
       const repaired = await broken.repair('dev', 'ops');
       expect(repaired).toMatchObject({ kind: 'break', by: 'ops', seq });
       expect(broken.health()).toEqual({ ready: true });
-      await record(broken, entry({ id: 'three', toSha: sha('3') }));
+      await recordEntry(broken, entry({ id: 'three', toSha: sha('3') }));
       await broken.close();
 
       const reader = await AuditLog.reader(config);
@@ -273,7 +268,7 @@ describe('two writers on one environment', () => {
         for (let i = 0; i < 8; i += 1) {
           const id = `w${w}-${i}`;
           try {
-            await record(writer, entry({ id, toSha: sha(String(i)) }));
+            await recordEntry(writer, entry({ id, toSha: sha(String(i)) }));
             recorded.push(id);
           } catch (error) {
             refused.push((error as { code?: string }).code ?? String(error));
@@ -304,9 +299,9 @@ describe('cairn audit migrate', () => {
     // given a keyed JSONL log with two environments
     const source = await jsonl.config('migrate-src');
     const log = await AuditLog.open(source);
-    await record(log, entry({ id: 'm1', env: 'dev', toSha: sha('1') }));
-    await record(log, entry({ id: 'm2', env: 'prod', toSha: sha('2') }));
-    await record(log, entry({ id: 'm3', env: 'dev', fromSha: sha('1'), toSha: sha('3') }));
+    await recordEntry(log, entry({ id: 'm1', env: 'dev', toSha: sha('1') }));
+    await recordEntry(log, entry({ id: 'm2', env: 'prod', toSha: sha('2') }));
+    await recordEntry(log, entry({ id: 'm3', env: 'dev', fromSha: sha('1'), toSha: sha('3') }));
     await log.close();
     const target = await dynamodb.config('migrate-dst');
     const file = await writeAuditOnlyConfig(

@@ -106,3 +106,16 @@ export function entry(overrides: Partial<AuditEntry> & Pick<AuditEntry, 'id'>): 
     ...overrides,
   };
 }
+
+/** A whole reconcile as the reconciler records it: its start (at the entry's `startedAt`), then its end. */
+export async function recordEntry(log: Pick<AuditLog, 'start' | 'end'>, e: AuditEntry): Promise<void> {
+  await log.start({
+    id: e.id,
+    env: e.env,
+    trigger: e.trigger,
+    fromSha: e.fromSha,
+    toSha: e.toSha,
+    startedAt: e.startedAt,
+  });
+  await log.end(e);
+}

@@ -2,7 +2,7 @@ import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditLog } from '../../../controller/audit/audit-log';
 import type { AuditEntry } from '../../../controller/audit/types';
-import { auditConfig, entry, sha, tempAuditDir, verifyAuditLog } from './audit-fixtures';
+import { auditConfig, entry, recordEntry, sha, tempAuditDir, verifyAuditLog } from './audit-fixtures';
 
 // CLI runs start tsx, which takes seconds on a busy machine.
 jest.setTimeout(120_000);
@@ -17,33 +17,20 @@ afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
-/** A whole reconcile as the reconciler records it: start, then end. */
-async function record(log: AuditLog, e: AuditEntry): Promise<void> {
-  await log.start({
-    id: e.id,
-    env: e.env,
-    trigger: e.trigger,
-    fromSha: e.fromSha,
-    toSha: e.toSha,
-    startedAt: e.startedAt,
-  });
-  await log.end(e);
-}
-
 describe('AuditLog on the real filesystem', () => {
   it('keeps entries, newest first, across a restart and continues the chain', async () => {
     // given a log with three entries in two environments (each its own chain; newest first is by finish time)
     const dir = await freshDir('reopen');
     const at = (s: number) => ({ finishedAt: `2025-06-01T10:00:0${s}.000Z` });
     const first = await AuditLog.open(auditConfig(dir));
-    await record(first, entry({ id: 'e1', env: 'dev', toSha: sha('1'), ...at(1) }));
-    await record(first, entry({ id: 'e2', env: 'prod', toSha: sha('2'), ...at(2) }));
-    await record(first, entry({ id: 'e3', env: 'dev', fromSha: sha('1'), toSha: sha('3'), ...at(3) }));
+    await recordEntry(first, entry({ id: 'e1', env: 'dev', toSha: sha('1'), ...at(1) }));
+    await recordEntry(first, entry({ id: 'e2', env: 'prod', toSha: sha('2'), ...at(2) }));
+    await recordEntry(first, entry({ id: 'e3', env: 'dev', fromSha: sha('1'), toSha: sha('3'), ...at(3) }));
     await first.close();
 
     // when it is reopened and one more entry is written
     const second = await AuditLog.open(auditConfig(dir));
-    await record(second, entry({ id: 'e4', env: 'prod', fromSha: sha('2'), toSha: sha('4'), ...at(4) }));
+    await recordEntry(second, entry({ id: 'e4', env: 'prod', fromSha: sha('2'), toSha: sha('4'), ...at(4) }));
 
     // then everything reads back, filtered and limited, and the chain is whole
     expect((await second.list()).map((e) => e.id)).toEqual(['e4', 'e3', 'e2', 'e1']);
@@ -57,8 +44,8 @@ describe('AuditLog on the real filesystem', () => {
   it('finds an entry by a unique id prefix and refuses an ambiguous one', async () => {
     const dir = await freshDir('prefix');
     const log = await AuditLog.open(auditConfig(dir));
-    await record(log, entry({ id: 'abc-111' }));
-    await record(log, entry({ id: 'abd-222' }));
+    await recordEntry(log, entry({ id: 'abc-111' }));
+    await recordEntry(log, entry({ id: 'abd-222' }));
     expect((await log.get('abc'))?.id).toBe('abc-111');
     await expect(log.get('ab')).rejects.toMatchObject({ code: 'audit.ambiguous-id' });
     await log.close();
@@ -68,8 +55,11 @@ describe('AuditLog on the real filesystem', () => {
     // given a success at tree 1, then a failure where only AWS reached tree 2
     const dir = await freshDir('halves');
     const log = await AuditLog.open(auditConfig(dir));
-    await record(log, entry({ id: 'ok', toSha: sha('1'), applied: { aws: 'aws-1', k8s: 'k8s-1' } }));
-    await record(log, entry({ id: 'half', toSha: sha('2'), outcome: 'failed', applied: { aws: 'aws-2' } }));
+    await recordEntry(log, entry({ id: 'ok', toSha: sha('1'), applied: { aws: 'aws-1', k8s: 'k8s-1' } }));
+    await recordEntry(
+      log,
+      entry({ id: 'half', toSha: sha('2'), outcome: 'failed', applied: { aws: 'aws-2' } }),
+    );
     await log.close();
 
     // when the log is reopened
@@ -84,7 +74,7 @@ describe('AuditLog on the real filesystem', () => {
     // given a process that wrote a start and died before the end
     const dir = await freshDir('interrupted');
     const crashed = await AuditLog.open(auditConfig(dir));
-    await record(crashed, entry({ id: 'done', toSha: sha('1') }));
+    await recordEntry(crashed, entry({ id: 'done', toSha: sha('1') }));
     await crashed.start({
       id: 'cut',
       env: 'dev',
@@ -114,10 +104,11 @@ describe('AuditLog on the real filesystem', () => {
     // given a log that rotates after about 2 KiB
     const dir = await freshDir('rotate');
     const log = await AuditLog.open(auditConfig(dir), undefined, { rotateBytes: 2048 });
-    for (let i = 0; i < 12; i += 1) await record(log, entry({ id: `r${i}`, toSha: sha(String(i % 10)) }));
+    for (let i = 0; i < 12; i += 1)
+      await recordEntry(log, entry({ id: `r${i}`, toSha: sha(String(i % 10)) }));
     await log.close();
     const reopened = await AuditLog.open(auditConfig(dir), undefined, { rotateBytes: 2048 });
-    await record(reopened, entry({ id: 'r12' }));
+    await recordEntry(reopened, entry({ id: 'r12' }));
     await reopened.close();
 
     // then there are several files, the first record of each chains to the last of the one before
@@ -142,7 +133,7 @@ describe('AuditLog on the real filesystem', () => {
     await Promise.all(
       envs.map(async (env) => {
         for (let i = 0; i < 8; i += 1)
-          await record(log, entry({ id: `${env}-${i}`, env, toSha: sha(String(i)) }));
+          await recordEntry(log, entry({ id: `${env}-${i}`, env, toSha: sha(String(i)) }));
       }),
     );
     await log.close();
@@ -167,8 +158,8 @@ describe('AuditLog on the real filesystem', () => {
     // given a ledger of dev and prod, prod's chain edited by hand (a break only a full open finds)
     const dir = await freshDir('scoped');
     const log = await AuditLog.open(auditConfig(dir));
-    await record(log, entry({ id: 'd1', env: 'dev', toSha: sha('1') }));
-    await record(log, entry({ id: 'p1', env: 'prod', toSha: sha('2') }));
+    await recordEntry(log, entry({ id: 'd1', env: 'dev', toSha: sha('1') }));
+    await recordEntry(log, entry({ id: 'p1', env: 'prod', toSha: sha('2') }));
     await log.close();
     const prodChain = join(dir, 'envs', 'prod', 'audit-000001.jsonl');
     await writeFile(prodChain, (await readFile(prodChain, 'utf8')).replaceAll(sha('2'), sha('9')));
@@ -180,7 +171,7 @@ describe('AuditLog on the real filesystem', () => {
     expect(scoped.reports().map((r) => r.env)).toEqual(['dev']);
     expect(scoped.health()).toEqual({ ready: true });
     expect((await scoped.lastApplied('dev'))?.sha).toBe(sha('1'));
-    await record(scoped, entry({ id: 'd2', env: 'dev', fromSha: sha('1'), toSha: sha('3') }));
+    await recordEntry(scoped, entry({ id: 'd2', env: 'dev', fromSha: sha('1'), toSha: sha('3') }));
     // and nothing is answered for prod, or written to it: an unread chain is not an empty one
     const notRead = { code: 'audit.not-read' };
     await expect(scoped.lastApplied('prod')).rejects.toMatchObject(notRead);

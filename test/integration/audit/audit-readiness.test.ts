@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditLog } from '../../../controller/audit/audit-log';
 import { loadConfig } from '../../../controller/config/load-config';
+import type { AuditConfig } from '../../../controller/config/types';
 import { silentLog } from '../../../controller/log';
 import { Controller } from '../../../controller/reconcile/controller';
 import { createServer } from '../../../controller/server/create-server';
@@ -15,6 +16,34 @@ let root = '';
 afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
+
+/** A controller started over the audit trail `audit` (its config written in `dir`), behind the real HTTP server. */
+async function serveOver(dir: string, audit: AuditConfig) {
+  const config = loadConfig(
+    await writeAuditOnlyConfig(dir, `  dir: ${audit.dir}\n  keyFile: ${audit.keyFile}\n`),
+  );
+  const log = await AuditLog.open(config.audit);
+  const controller = new Controller({
+    config,
+    source: new FakeSource(),
+    audit: log,
+    appliers: () => ({}),
+    log: silentLog(),
+  });
+  await controller.start();
+  const server = await createServer({
+    controller,
+    metrics: new Metrics(),
+    log: silentLog(),
+    config: { ...config.server, port: 0 },
+  });
+  const stop = async (): Promise<void> => {
+    await server.close();
+    await controller.stop();
+    await log.close();
+  };
+  return { log, server, stop };
+}
 
 describe('a broken audit chain and readiness', () => {
   it('makes /readyz answer 503 naming the chain, and ready again once the break is repaired', async () => {
@@ -32,24 +61,7 @@ describe('a broken audit chain and readiness', () => {
     await writeFile(file, `${lines.slice(0, -1).join('\n')}\n`);
 
     // when the controller starts over it, behind the real HTTP server
-    const config = loadConfig(
-      await writeAuditOnlyConfig(root, `  dir: ${audit.dir}\n  keyFile: ${audit.keyFile}\n`),
-    );
-    const log = await AuditLog.open(config.audit);
-    const controller = new Controller({
-      config,
-      source: new FakeSource(),
-      audit: log,
-      appliers: () => ({}),
-      log: silentLog(),
-    });
-    await controller.start();
-    const server = await createServer({
-      controller,
-      metrics: new Metrics(),
-      log: silentLog(),
-      config: { ...config.server, port: 0 },
-    });
+    const { log, server, stop } = await serveOver(root, audit);
     try {
       // then it is not ready, and says why and what to do
       const notReady = await fetch(`${server.url}/readyz`);
@@ -62,9 +74,7 @@ describe('a broken audit chain and readiness', () => {
       await log.repair('dev', 'ops');
       expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     } finally {
-      await server.close();
-      await controller.stop();
-      await log.close();
+      await stop();
     }
   });
 
@@ -74,24 +84,7 @@ describe('a broken audit chain and readiness', () => {
     const audit = auditConfig(join(dir, 'audit'));
     await mkdir(join(audit.dir, 'envs'), { recursive: true });
     await writeFile(join(audit.dir, 'envs', 'dev'), 'not a folder\n');
-    const config = loadConfig(
-      await writeAuditOnlyConfig(dir, `  dir: ${audit.dir}\n  keyFile: ${audit.keyFile}\n`),
-    );
-    const log = await AuditLog.open(config.audit);
-    const controller = new Controller({
-      config,
-      source: new FakeSource(),
-      audit: log,
-      appliers: () => ({}),
-      log: silentLog(),
-    });
-    await controller.start();
-    const server = await createServer({
-      controller,
-      metrics: new Metrics(),
-      log: silentLog(),
-      config: { ...config.server, port: 0 },
-    });
+    const { log, server, stop } = await serveOver(dir, audit);
     try {
       // when an append fails (the caller gets the full error)
       await expect(
@@ -104,9 +97,7 @@ describe('a broken audit chain and readiness', () => {
       expect(text).toContain('audit chain dev cannot be written');
       expect(text).not.toContain(dir);
     } finally {
-      await server.close();
-      await controller.stop();
-      await log.close();
+      await stop();
       await rm(dir, { recursive: true, force: true });
     }
   });

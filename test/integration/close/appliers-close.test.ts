@@ -1,10 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAwsApplier } from '../../../cdk/create-aws-applier';
 import { createKubeApplier } from '../../../controller/kube/create-kube-applier';
 import { silentLog } from '../../../controller/log';
-import { startCountingHttpProxy, startCountingProxy, type CountingProxy } from '../../helpers/counting-proxy';
+import {
+  proxiedSandboxKubeconfig,
+  startCountingHttpProxy,
+  type CountingProxy,
+} from '../../helpers/counting-proxy';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
 import { sandboxCredentials, sandboxTarget } from '../cdk/cdk-fixture';
 
@@ -36,16 +40,9 @@ describe('closing the appliers', () => {
 
   it('closes the Kubernetes applier’s keep-alive connections to the kube-apiserver', async () => {
     // Given a kubeconfig that reaches the sandbox's kube-apiserver through the proxy
-    const sandbox = sandboxEnv();
-    proxy = await startCountingProxy(hostPort(sandbox.kubernetes.server));
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      readFileSync(sandbox.kubernetes.kubeconfig, 'utf8').replaceAll(
-        new URL(sandbox.kubernetes.server).host,
-        proxy.address,
-      ),
-    );
+    const through = await proxiedSandboxKubeconfig(dir);
+    proxy = through.proxy;
+    const { kubeconfig } = through;
     const applier = createKubeApplier(
       { env: 'close-test', repository: 'https://git.example.com/platform/close.git' },
       {

@@ -5,7 +5,12 @@ import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { KubernetesTargetConfig } from '../../../controller/config/types';
 import { createKubeApplier } from '../../../controller/kube/create-kube-applier';
-import { createKubeClient, type KubeClient, type KubeRequest } from '../../../controller/kube/kube-client';
+import {
+  createKubeClient,
+  type KubeClient,
+  type KubeRequest,
+  type KubeResponse,
+} from '../../../controller/kube/kube-client';
 import type { KubeApplier, KubeObject } from '../../../controller/kube/types';
 import type { Change, PlaneResult } from '../../../controller/model';
 import { createLog } from '../../../controller/log';
@@ -48,6 +53,11 @@ export interface KubeKit {
   edit(path: string, patch: object, manager?: string): Promise<void>;
   /** Writes an object's status subresource, as a controller would (merge patch). */
   writeStatus(path: string, status: object): Promise<void>;
+  /**
+   * Creates `object` in the collection at `path` the way `kubectl apply` (client-side) leaves it:
+   * its manager `kubectl-client-side-apply`, the object repeated in the last-applied annotation.
+   */
+  createLikeKubectl(path: string, object: KubeObject): Promise<KubeResponse>;
   /** Marks a cluster-scoped object (a CRD, a Namespace) for deletion at cleanup. */
   track(path: string): void;
   cleanup(): Promise<void>;
@@ -148,6 +158,20 @@ export function kubeKit(testName: string): KubeKit {
       const res = await request('PATCH', `${path}/status`, { status }, 'application/merge-patch+json');
       if (res.status !== 200)
         throw new Error(`status ${path}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+    },
+    createLikeKubectl(path, object) {
+      return client.request({
+        method: 'POST',
+        path,
+        query: { fieldManager: 'kubectl-client-side-apply' },
+        body: JSON.stringify({
+          ...object,
+          metadata: {
+            ...object.metadata,
+            annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(object) },
+          },
+        }),
+      });
     },
     track(path) {
       created.add(path);

@@ -350,23 +350,11 @@ spec:
     const applier = kit.applier(kit.name('env'), kit.target(ns, { adoptUnowned: true }));
     await applyFiles(applier, { 'ns.yaml': nsDoc(ns) });
     const value = Buffer.from('hunter2-kubectl').toString('base64');
-    const secret = {
+    const created = await kit.createLikeKubectl(`/api/v1/namespaces/${ns}/secrets`, {
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: 'creds', namespace: ns },
       data: { pw: value },
-    };
-    const created = await kit.client.request({
-      method: 'POST',
-      path: `/api/v1/namespaces/${ns}/secrets`,
-      query: { fieldManager: 'kubectl-client-side-apply' },
-      body: JSON.stringify({
-        ...secret,
-        metadata: {
-          ...secret.metadata,
-          annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(secret) },
-        },
-      }),
     });
     expect(created.status).toBe(201);
 

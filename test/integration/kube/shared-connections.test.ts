@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appliersFor } from '../../../controller/cli/wire-environments';
 import type { EnvironmentConfig } from '../../../controller/config/types';
 import { silentLog } from '../../../controller/log';
-import { startCountingProxy, type CountingProxy } from '../../helpers/counting-proxy';
-import { sandboxEnv } from '../../sandbox/sandbox-env';
+import { proxiedSandboxKubeconfig, type CountingProxy } from '../../helpers/counting-proxy';
 import { kubeKit } from './kube-kit';
 
 jest.setTimeout(60_000);
@@ -31,19 +30,9 @@ describe('environments on one cluster', () => {
 
   it('share one pool of connections and one discovery, and still apply every object', async () => {
     // Given six environments whose kubeconfig reaches the kube-apiserver through the proxy
-    const sandbox = sandboxEnv();
-    proxy = await startCountingProxy({
-      host: new URL(sandbox.kubernetes.server).hostname,
-      port: Number(new URL(sandbox.kubernetes.server).port),
-    });
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      readFileSync(sandbox.kubernetes.kubeconfig, 'utf8').replaceAll(
-        new URL(sandbox.kubernetes.server).host,
-        proxy.address,
-      ),
-    );
+    const through = await proxiedSandboxKubeconfig(dir);
+    proxy = through.proxy;
+    const { kubeconfig } = through;
     const appliers = appliersFor(silentLog(), 'https://git.example.com/platform/shared.git');
     const envs: EnvironmentConfig[] = Array.from({ length: ENVIRONMENTS }, (_, i) => ({
       name: `shared-${i}`,

@@ -115,23 +115,11 @@ describe('cairn sync against the sandbox', () => {
   it("keeps a Secret's value out of the audit entry and the logs", async () => {
     // given a live Secret that kubectl applied client-side (its value repeated in an annotation)
     const value = Buffer.from('hunter2-audit').toString('base64');
-    const secret = {
+    const res = await kit.createLikeKubectl(`/api/v1/namespaces/${ns}/secrets`, {
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: 'creds', namespace: ns },
       data: { pw: value },
-    };
-    const res = await kit.client.request({
-      method: 'POST',
-      path: `/api/v1/namespaces/${ns}/secrets`,
-      query: { fieldManager: 'kubectl-client-side-apply' },
-      body: JSON.stringify({
-        ...secret,
-        metadata: {
-          ...secret.metadata,
-          annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(secret) },
-        },
-      }),
     });
     expect(res.status).toBe(201);
 

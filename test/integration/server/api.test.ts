@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { AuditLog } from '../../../controller/audit/audit-log';
 import type { AuditEntry } from '../../../controller/audit/types';
-import { auditConfig, entry, sha, tempAuditDir } from '../audit/audit-fixtures';
+import { auditConfig, entry, recordEntry, sha, tempAuditDir } from '../audit/audit-fixtures';
 import { ArrayAuditReader, FakeController } from '../../helpers/fake-controller';
 import { startTestServer, TOKEN, type TestServer } from './test-server';
 
@@ -24,15 +24,7 @@ describe('the HTTP API over a real audit log', () => {
       entry({ id: 'e-dev-3', env: 'dev', fromSha: sha('b'), toSha: sha('c'), outcome: 'failed' }),
     ];
     for (const e of entries) {
-      await audit.start({
-        id: e.id,
-        env: e.env,
-        trigger: e.trigger,
-        fromSha: e.fromSha,
-        toSha: e.toSha,
-        startedAt: e.startedAt,
-      });
-      await audit.end(e);
+      await recordEntry(audit, e);
     }
     t = await startTestServer({ controller: new FakeController({ dev: 'dev', prod: 'main' }, audit) });
   });

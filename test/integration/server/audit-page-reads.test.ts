@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { AuditLog, openAuditBackend } from '../../../controller/audit/audit-log';
 import type { AuditEntry } from '../../../controller/audit/types';
 import { FakeController } from '../../helpers/fake-controller';
-import { auditConfig, entry, sha, tempAuditDir } from '../audit/audit-fixtures';
+import { auditConfig, entry, recordEntry, sha, tempAuditDir } from '../audit/audit-fixtures';
 import { startTestServer, type TestServer } from './test-server';
 
 const N = 200;
@@ -24,15 +24,7 @@ describe('audit pages read only their own records', () => {
     let from: string | null = null;
     for (let i = 0; i < N; i += 1) {
       const e = entry({ id: `e-${String(i).padStart(4, '0')}`, fromSha: from, toSha: sha(String(i % 10)) });
-      await writer.start({
-        id: e.id,
-        env: e.env,
-        trigger: e.trigger,
-        fromSha: e.fromSha,
-        toSha: e.toSha,
-        startedAt: e.startedAt,
-      });
-      await writer.end(e);
+      await recordEntry(writer, e);
       from = e.toSha;
     }
     await writer.close();

@@ -4,17 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hmacKey, keyId, keyMaterial, loadChainKey } from '../../../controller/audit/chain-key';
 import { decodeRecord, encodeRecord, GENESIS_HASH } from '../../../controller/audit/record-codec';
+import { startRecord as start } from '../../helpers/audit-lines';
 
 const random = randomBytes(32);
-const start = {
-  type: 'start' as const,
-  id: 'e1',
-  env: 'dev',
-  trigger: 'poll' as const,
-  fromSha: null,
-  toSha: 'a'.repeat(40),
-  startedAt: '2025-06-01T10:00:00.000Z',
-};
 
 describe('the strength of the audit key, checked at start-up', () => {
   let dir: string;

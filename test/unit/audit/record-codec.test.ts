@@ -1,18 +1,9 @@
 import { hmacKey, UNKEYED } from '../../../controller/audit/chain-key';
 import { decodeRecord, encodeRecord, GENESIS_HASH, sha256 } from '../../../controller/audit/record-codec';
+import { startRecord as start } from '../../helpers/audit-lines';
 
 const key = hmacKey(Buffer.from('k'.repeat(32)));
 const otherKey = hmacKey(Buffer.from('o'.repeat(32)));
-
-const start = {
-  type: 'start' as const,
-  id: 'e1',
-  env: 'dev',
-  trigger: 'poll' as const,
-  fromSha: null,
-  toSha: 'a'.repeat(40),
-  startedAt: '2025-06-01T10:00:00.000Z',
-};
 
 describe('record codec', () => {
   it('writes seq, prevHash and the key id first and its own hash last, and reads the record back', () => {

@@ -1,18 +1,11 @@
 import { EXIT, main } from '../../../controller/cli/main';
-import { runCli } from '../../helpers/cli';
+import { mutedStderr, runCli } from '../../helpers/cli';
 
 jest.setTimeout(30_000);
 
 /** Every command answers a wrong command line with exit code 2, before it reads any file. */
 describe('usage errors', () => {
-  let stderr: jest.SpyInstance;
-  beforeEach(() => {
-    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  });
-  afterEach(() => {
-    stderr.mockRestore();
-    process.exitCode = undefined;
-  });
+  const stderr = mutedStderr();
 
   it.each([
     ['an unknown command', ['deploy']],
@@ -33,7 +26,7 @@ describe('usage errors', () => {
     ['the sandbox, which is not a command of the binary', ['sandbox', 'up']],
   ])('%s exits 2', async (_case, argv) => {
     expect(await main(argv)).toBe(EXIT.usage);
-    expect(stderr).toHaveBeenCalledWith(expect.stringMatching(/error|Usage/));
+    expect(stderr()).toHaveBeenCalledWith(expect.stringMatching(/error|Usage/));
   });
 
   it('--help exits 0', async () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { mutedStderr } from '../../helpers/cli';
 import { auditKeyFile } from '../../helpers/e2e-platform';
 import { AuditLog } from '../../../controller/audit/audit-log';
 import type { ListedEntry } from '../../../controller/audit/types';
@@ -101,14 +102,7 @@ describe('the revert commit message and branch', () => {
 });
 
 describe('cairn revert on the command line', () => {
-  let stderr: jest.SpyInstance;
-  beforeEach(() => {
-    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  });
-  afterEach(() => {
-    stderr.mockRestore();
-    process.exitCode = undefined;
-  });
+  mutedStderr();
 
   it.each([
     ['without an entry', ['revert', '-c', 'c.yaml']],

@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { exampleConfigPath, installCommand } from '../../../controller/cli/commands/install';
-import {
-  DEFAULT_PROBE_PORT as LOADED_DEFAULT_PROBE_PORT,
-  validateConfigFile,
-} from '../../../controller/config/load-config';
-import { configFacts, DEFAULT_PROBE_PORT } from '../../../controller/install/config-facts';
+import { validateConfigFile } from '../../../controller/config/load-config';
+import { DEFAULT_PROBE_PORT } from '../../../controller/config/types';
+import { configFacts } from '../../../controller/install/config-facts';
 import { PROBE_PATHS } from '../../../controller/server/probe-listener';
 import { DEFAULT_KINDS, parseKinds } from '../../../controller/install/kinds';
 import { installObjects, renderYaml, type InstallOptions } from '../../../controller/install/manifests';
@@ -220,7 +218,7 @@ describe('configFacts', () => {
       probePort: DEFAULT_PROBE_PORT,
       warnings: [],
     });
-    expect(DEFAULT_PROBE_PORT).toBe(LOADED_DEFAULT_PROBE_PORT);
+    expect(DEFAULT_PROBE_PORT).toBe(8081);
     const set = configFacts(
       'server: {host: 0.0.0.0, port: 9090, probePort: 9191, apiTokenEnv: A}\n',
       'c.yaml',

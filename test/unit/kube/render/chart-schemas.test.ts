@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { checkChartSchemas } from '../../../../controller/kube/render/chart-schemas';
 import { craftedTgz, paxRecords, type CraftedEntry } from '../../../helpers/crafted-tar';
+import { refusalOf } from '../../../helpers/refusal';
 
 /**
  * The chart schema check reads vendored archives as Go's archive/tar names their entries: a PAX
@@ -31,14 +32,6 @@ function chartWithArchive(format: string, schema: object, name = 'sub/values.sch
   ]);
   return dir;
 }
-const refusal = (check: () => void) => {
-  try {
-    check();
-    return undefined;
-  } catch (error) {
-    return error as { code: string; message: string };
-  }
-};
 
 describe('checkChartSchemas', () => {
   const remote = { properties: { a: { $ref: 'http://169.254.169.254/latest/meta-data/' } } };
@@ -50,7 +43,7 @@ describe('checkChartSchemas', () => {
     ['pax (a long name)', `${'p'.repeat(120)}/values.schema.json`],
   ])('finds a remote $ref in a %s archive', (format, name) => {
     const dir = chartWithArchive(format.split(' ')[0]!, remote, name);
-    const error = refusal(() => checkChartSchemas(dir, 'k8s-resources/w'));
+    const error = refusalOf(() => checkChartSchemas(dir, 'k8s-resources/w'));
     expect(error).toMatchObject({ code: 'kube.render-refused' });
     expect(error?.message).toMatch(/\$ref http:\/\/169\.254\.169\.254/);
   });
@@ -86,7 +79,7 @@ describe('checkChartSchemas', () => {
     const dir = join(root, String(++n));
     mkdirSync(join(dir, 'charts'), { recursive: true });
     writeFileSync(join(dir, 'charts', 'sub-0.1.0.tgz'), craftedTgz(entries));
-    const error = refusal(() => checkChartSchemas(dir, 'k8s-resources/w'));
+    const error = refusalOf(() => checkChartSchemas(dir, 'k8s-resources/w'));
     expect(error).toMatchObject({ code: 'kube.render-refused' });
     expect(error?.message).toMatch(/\$ref http:\/\/169\.254\.169\.254/);
   });
@@ -96,7 +89,7 @@ describe('checkChartSchemas', () => {
       definitions: { n: {} },
       properties: { a: { $ref: '#/definitions/n' } },
     });
-    expect(refusal(() => checkChartSchemas(dir, 'k8s-resources/w'))).toBeUndefined();
+    expect(refusalOf(() => checkChartSchemas(dir, 'k8s-resources/w'))).toBeUndefined();
   });
 
   it('refuses an archive that unpacks past the limit', () => {
@@ -104,6 +97,8 @@ describe('checkChartSchemas', () => {
     mkdirSync(join(dir, 'charts'), { recursive: true });
     const zeros = execFileSync('sh', ['-c', 'head -c 120000000 /dev/zero | gzip -1'], { maxBuffer: 1 << 30 });
     writeFileSync(join(dir, 'charts', 'big-0.1.0.tgz'), zeros);
-    expect(refusal(() => checkChartSchemas(dir, 'k8s-resources/w'))?.message).toMatch(/unpacks to more than/);
+    expect(refusalOf(() => checkChartSchemas(dir, 'k8s-resources/w'))?.message).toMatch(
+      /unpacks to more than/,
+    );
   });
 });

@@ -2,11 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import {
-  checkChartDependencies,
-  checkKustomizations,
-  isRemote,
-} from '../../../../controller/kube/render/render-checks';
+import { checkChartDependencies } from '../../../../controller/kube/render/chart-checks';
+import { checkKustomizations, isRemote } from '../../../../controller/kube/render/kustomization-checks';
+import { refusalOf } from '../../../helpers/refusal';
 
 /** The refusals made before kustomize or helm runs, on folders written to a temp dir. */
 const root = mkdtempSync(join(tmpdir(), 'cairn-render-checks-'));
@@ -20,14 +18,6 @@ function folder(files: Readonly<Record<string, unknown>>): string {
   }
   return dir;
 }
-const refusal = (check: () => void) => {
-  try {
-    check();
-    return undefined;
-  } catch (error) {
-    return error as { code: string; subject: string; message: string };
-  }
-};
 
 describe('isRemote', () => {
   it.each([
@@ -106,7 +96,7 @@ describe('checkKustomizations', () => {
       /generators ConfigMapGenerator\/g files\[0\] names http:\/\/169\.254\.169\.254/,
     ],
   ])('refuses %s, naming it', (_what, files, message) => {
-    const error = refusal(() => checkKustomizations(folder(files), 'k8s-resources/web'));
+    const error = refusalOf(() => checkKustomizations(folder(files), 'k8s-resources/web'));
     expect(error?.code).toBe('kube.render-refused');
     expect(error?.subject).toMatch(/^k8s-resources\/web\/(base\/)?kustomization\.yaml$/);
     expect(error?.message).toMatch(message);
@@ -130,7 +120,7 @@ describe('checkKustomizations', () => {
       'README.md':
         'Uses the builtin: label transformer, see: https://kubectl.docs.kubernetes.io/\n- a: b: c\n',
     });
-    expect(refusal(() => checkKustomizations(dir, 'k8s-resources/web'))).toBeUndefined();
+    expect(refusalOf(() => checkKustomizations(dir, 'k8s-resources/web'))).toBeUndefined();
   });
 });
 
@@ -145,11 +135,11 @@ describe('checkChartDependencies', () => {
     ['as a folder', { 'Chart.yaml': chart, 'charts/redis/Chart.yaml': { name: 'redis' } }],
     ['as an archive', { 'Chart.yaml': chart, 'charts/redis-1.0.0.tgz': 'x' }],
   ])('accepts a dependency vendored %s', (_how, files) => {
-    expect(refusal(() => checkChartDependencies(folder(files), 'k8s-resources/w'))).toBeUndefined();
+    expect(refusalOf(() => checkChartDependencies(folder(files), 'k8s-resources/w'))).toBeUndefined();
   });
 
   it('refuses a dependency not vendored, naming it and its repository', () => {
-    const error = refusal(() => checkChartDependencies(folder({ 'Chart.yaml': chart }), 'k8s-resources/w'));
+    const error = refusalOf(() => checkChartDependencies(folder({ 'Chart.yaml': chart }), 'k8s-resources/w'));
     expect(error).toMatchObject({ code: 'kube.render-refused', subject: 'k8s-resources/w/Chart.yaml' });
     expect(error?.message).toMatch(/dependency redis from https:\/\/charts\.example\.com is not vendored/);
   });

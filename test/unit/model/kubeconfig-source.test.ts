@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kubeconfigSource, type KubeconfigOwner } from '../../../controller/model/kubeconfig-source';
+
+/**
+ * The one kubeconfig loader of the apply's client (`kube`) and the Lease API (`shard`): each gets
+ * the same decision and the same errors, under its own code, phase and subject.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'cairn-kubeconfig-source-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const owners: [string, KubeconfigOwner][] = [
+  [
+    'kube',
+    { area: 'kube', phase: 'apply-kubernetes', subject: 'k.yaml', contextField: 'kubernetes.context' },
+  ],
+  ['shard', { area: 'shard', phase: 'config', subject: 'k.yaml', contextField: 'sharding.context' }],
+];
+
+function write(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('kubeconfigSource', () => {
+  it.each(owners)('reads a static user without the library, for %s', (_area, owner) => {
+    const file = write(
+      'static.yaml',
+      'apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: k, cluster: {server: "https://k.example:6443/"}}]\nusers: [{name: u, user: {token: t0k}}]\ncontexts: [{name: c, context: {cluster: k, user: u}}]\n',
+    );
+    const source = kubeconfigSource({ kubeconfig: file }, owner);
+    expect(source.server).toBe('https://k.example:6443');
+    expect(source.refused).toBeUndefined();
+  });
+
+  it.each(owners)(
+    'makes a kubeconfig the library cannot read a %s.kubeconfig error that names the file, not its secrets',
+    (area, owner) => {
+      // given a kubeconfig with a YAML mistake on the line of its token (the library's error quotes that line)
+      const file = write(
+        'broken.yaml',
+        'apiVersion: v1\nkind: Config\ncurrent-context: c\nusers: [{name: u, user: {token: SECRET-TOKEN-1, exec: [ }]\n',
+      );
+      // then
+      expect(() => kubeconfigSource({ kubeconfig: file }, owner)).toThrow(
+        expect.objectContaining({
+          code: `${area}.kubeconfig`,
+          retryable: true,
+          subject: 'k.yaml',
+          message: expect.not.stringContaining('SECRET-TOKEN-1') as unknown as string,
+        }),
+      );
+    },
+  );
+
+  it.each(owners)('names the context field when %s finds no current cluster', (_area, owner) => {
+    const file = write(
+      'no-context.yaml',
+      'apiVersion: v1\nkind: Config\nclusters: [{name: k, cluster: {server: "https://k.example"}}]\nusers: [{name: u, user: {exec: {command: x, apiVersion: client.authentication.k8s.io/v1}}}]\ncontexts: []\n',
+    );
+    expect(() => kubeconfigSource({ kubeconfig: file }, owner)).toThrow(
+      expect.objectContaining({ code: `${owner.area}.kubeconfig`, phase: owner.phase }),
+    );
+    expect(() => kubeconfigSource({ kubeconfig: file }, owner)).toThrow(
+      `set ${owner.contextField} to a context of that kubeconfig`,
+    );
+  });
+});
