@@ -544,6 +544,16 @@ export class Controller {
         this.lost(env);
         return;
       }
+      if (isCairnError(error) && error.code === 'shard.lost') {
+        // Fenced before its start record (this replica was paused past its Lease): nothing was
+        // recorded or applied, and the holder reconciles the environment now.
+        this.deps.log.error(
+          { env, phase: 'record', code: error.code, err: errorMessage(error) },
+          'this replica lost the Lease before the reconcile started; nothing was recorded or applied',
+        );
+        this.scheduleRetry(env, revision.sha);
+        return;
+      }
       // The audit itself failed (disk full, lock lost): nothing was recorded, so retry the same sha.
       this.deps.log.error(
         { env, phase: 'record', err: errorMessage(error) },
