@@ -495,7 +495,9 @@ export class Controller {
     // Every sync handed over before this run started is answered by it.
     const answer = this.syncs.take(env);
     const started = Date.now();
-    this.tell((o) => o.started(env, revision.sha, trigger));
+    // What is posted about this reconcile (a commit status) is fenced like its writes.
+    const reportFence = fencesOf(this.deps.shard ?? this.deps.heartbeat, env).writeFence?.('record');
+    this.tell((o) => o.started(env, revision.sha, trigger, reportFence));
     try {
       const result = await this.lock.run(env, async () => {
         // Back from a release: the attempt whose `end` could not be written is closed first.
@@ -524,7 +526,7 @@ export class Controller {
         ...(result.failure ? { failure: result.failure } : {}),
         drifted: result.changes.filter((c) => c.reason === DRIFT_REPAIRED).length,
       };
-      this.tell((o) => o.finished(env, revision.sha, trigger, report));
+      this.tell((o) => o.finished(env, revision.sha, trigger, report, reportFence));
       if (result.failure && !result.failure.retryable) void this.proposeRevert(env, result.entry);
       answer({
         outcome: result.outcome,
@@ -562,11 +564,17 @@ export class Controller {
       if (isCairnError(error) && error.code === 'audit.unwritable') this.release(env, error.message);
       this.scheduleRetry(env, revision.sha);
       this.tell((o) =>
-        o.finished(env, revision.sha, trigger, {
-          outcome: 'failed',
-          durationMs: Date.now() - started,
-          failure: { code: 'audit.append', phase: 'record', retryable: true, message: errorMessage(error) },
-        }),
+        o.finished(
+          env,
+          revision.sha,
+          trigger,
+          {
+            outcome: 'failed',
+            durationMs: Date.now() - started,
+            failure: { code: 'audit.append', phase: 'record', retryable: true, message: errorMessage(error) },
+          },
+          reportFence,
+        ),
       );
     } finally {
       state.running = false;

@@ -1,7 +1,7 @@
 import type { EnvironmentConfig } from '../config/types';
 import type { CommitState, GitHost, PullRequest } from '../host/types';
 import type { Log } from '../log';
-import { errorMessage } from '../model';
+import { errorMessage, type WriteFence } from '../model';
 import type { GitSource } from '../source/types';
 import type { EnvironmentAppliers } from './controller';
 import { EnvLock } from './env-lock';
@@ -23,6 +23,13 @@ export interface PullRequestPlannerDeps {
   readonly repo: string;
   /** `repository.host.planForks`: plan pull requests whose head lives in a fork (their code runs in the synth). */
   readonly planForks: boolean;
+  /**
+   * The write fence of an environment's Lease (sharded) or of the unsharded heartbeat; absent: no
+   * fencing. Checked right before each comment and status is written: a replica paused mid-plan
+   * past its Lease must not put its plan (of a head the pull request may have moved past) over the
+   * comment the holder wrote meanwhile.
+   */
+  readonly fence?: (env: string) => WriteFence;
 }
 
 /** The last status a pull request's plan for one environment got (what the web UI lists). */
@@ -128,6 +135,7 @@ export class PullRequestPlanner {
 
   private async run(key: string, { env, pr, ref }: PlanRequest): Promise<void> {
     const sha = pr.headSha;
+    const fence = this.deps.fence?.(env.name);
     const log = this.deps.log.child({
       env: env.name,
       sha: sha.slice(0, 12),
@@ -144,7 +152,7 @@ export class PullRequestPlanner {
         at: new Date().toISOString(),
         ...(pr.url ? { url: pr.url } : {}),
       });
-      return this.call(log, 'status', () =>
+      return this.call(log, 'status', fence, () =>
         this.deps.host.setCommitStatus({
           sha,
           context: planContext(env.name),
@@ -160,7 +168,7 @@ export class PullRequestPlanner {
     }
     if (pr.fromFork && !this.deps.planForks) {
       log.info({ phase: 'fetch', reason: FORK_SKIPPED }, 'pull request not planned');
-      await this.call(log, 'comment', () =>
+      await this.call(log, 'comment', fence, () =>
         this.deps.host.upsertPullRequestComment(
           pr.number,
           planMarker(env.name),
@@ -193,7 +201,7 @@ export class PullRequestPlanner {
     }
     // An older plan never overwrites the comment of a newer push's.
     if (!this.superseded(key, sha))
-      await this.call(log, 'comment', () =>
+      await this.call(log, 'comment', fence, () =>
         this.deps.host.upsertPullRequestComment(
           pr.number,
           planMarker(env.name),
@@ -205,9 +213,18 @@ export class PullRequestPlanner {
     if (!this.superseded(key, sha)) this.latest.delete(key);
   }
 
-  /** One call to the Git host; a failure is logged, never thrown (the next push tries again). */
-  private async call(log: Log, what: 'status' | 'comment', work: () => Promise<unknown>): Promise<void> {
+  /**
+   * One call to the Git host, sent only while `fence` holds; a failure (the fence's `shard.lost`
+   * included) is logged, never thrown (the next push tries again).
+   */
+  private async call(
+    log: Log,
+    what: 'status' | 'comment',
+    fence: WriteFence | undefined,
+    work: () => Promise<unknown>,
+  ): Promise<void> {
     try {
+      fence?.();
       await work();
     } catch (error) {
       log.warn({ phase: 'record', call: what, err: errorMessage(error) }, 'git host call failed');
