@@ -102,7 +102,7 @@ export interface ControllerDeps {
    */
   readonly heartbeat?: { writeFence(env: string, phase: Phase): WriteFence };
   /** failure-revert: proposes the revert of a terminally failed entry (failure-revert.ts); absent: never. */
-  readonly failureRevert?: (entry: AuditEntry) => Promise<RevertResult>;
+  readonly failureRevert?: (entry: AuditEntry, fence?: WriteFence) => Promise<RevertResult>;
 }
 
 /** What the last finished reconcile of an environment came to, as far as its status needs. */
@@ -731,7 +731,9 @@ export class Controller {
    */
   private async proposeRevert(env: string, entry: AuditEntry): Promise<void> {
     if (!this.deps.failureRevert) return;
-    const result = await this.deps.failureRevert(entry);
+    // Its push is fenced like the reconcile's writes: late, past the Lease, it pushes nothing.
+    const fence = fencesOf(this.deps.shard ?? this.deps.heartbeat, env).writeFence?.('record');
+    const result = await this.deps.failureRevert(entry, fence);
     if (result.kind === 'skipped') return;
     const told: { revert?: string; url?: string; failure?: Failure } =
       result.kind === 'proposed'

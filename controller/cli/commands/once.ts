@@ -217,7 +217,7 @@ async function localSync(
         // does (its Git host and revert modules load only then).
         if (done.failure && !done.failure.retryable && env.onFailure) {
           const { failureReverter } = require('../../reconcile/failure-revert') as typeof FailureRevert;
-          await failureReverter(config, audit, log, statuses?.host)(done.entry);
+          await failureReverter(config, audit, log, statuses?.host)(done.entry, reportFence);
         }
         return done;
       } catch (error) {
