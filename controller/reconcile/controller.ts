@@ -495,8 +495,8 @@ export class Controller {
     // Every sync handed over before this run started is answered by it.
     const answer = this.syncs.take(env);
     const started = Date.now();
-    // What is posted about this reconcile (a commit status) is fenced like its writes.
-    const reportFence = fencesOf(this.deps.shard ?? this.deps.heartbeat, env).writeFence?.('record');
+    // What is posted about this reconcile (a commit status, a notification) is fenced like its writes.
+    const reportFence = this.writeFence(env);
     this.tell((o) => o.started(env, revision.sha, trigger, reportFence));
     try {
       const result = await this.lock.run(env, async () => {
@@ -732,8 +732,7 @@ export class Controller {
   private async proposeRevert(env: string, entry: AuditEntry): Promise<void> {
     if (!this.deps.failureRevert) return;
     // Its push is fenced like the reconcile's writes: late, past the Lease, it pushes nothing.
-    const fence = fencesOf(this.deps.shard ?? this.deps.heartbeat, env).writeFence?.('record');
-    const result = await this.deps.failureRevert(entry, fence);
+    const result = await this.deps.failureRevert(entry, this.writeFence(env));
     if (result.kind === 'skipped') return;
     const told: { revert?: string; url?: string; failure?: Failure } =
       result.kind === 'proposed'
@@ -742,6 +741,15 @@ export class Controller {
     const { revert, ...rest } = told;
     this.state(env).revert = { entry: entry.id, ...(revert ? { sha: revert } : {}), ...rest };
     this.tell((o) => o.revertProposed?.(env, entry.toSha, entry.id, told));
+  }
+
+  /**
+   * The write fence of what this replica writes about `env` besides its reconciles' own writes
+   * (commit statuses, notifications, an automatic revert): the same Lease or heartbeat; none
+   * without either.
+   */
+  private writeFence(env: string): WriteFence | undefined {
+    return fencesOf(this.deps.shard ?? this.deps.heartbeat, env).writeFence?.('record');
   }
 
   /** Calls every observer; one that throws is logged and never fails the reconcile. */
