@@ -9,7 +9,7 @@ import type { AwsTargetConfig, WriteFence } from '../../controller/model';
 import { CairnError } from '../../controller/model';
 import type { AwsClients } from './aws-clients';
 import { loadAssetManifest } from './asset-bounds';
-import { fencedWrite } from './fenced-write';
+import { fencedWrite } from '../../controller/model/fenced-write';
 
 /**
  * The AWS access cdk-assets needs, served by the environment's clients (so an endpoint override

@@ -14,7 +14,7 @@ import { CairnError, DEFAULT_AWS_CAPABILITIES, type AwsCapability } from '../../
 import { BOOTSTRAP, objectUrl } from './aws-clients';
 import { describeStack, waitForChangeSet, waitForStack } from './cfn-wait';
 import { executionRole, type StackContext } from './stack-context';
-import { fencedWrite } from './fenced-write';
+import { fencedWrite } from '../../controller/model/fenced-write';
 import { failedFirstCreate, recover } from './stack-recovery';
 import { failedStack, stackEndedFailure, stackErrorFailure } from './stack-changes';
 import type { ResourceChange, StackArtifact, StackOutcome } from '../types';

@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { isInProgress, waitForStack } from './cfn-wait';
 import { executionRole, type StackContext } from './stack-context';
-import { fencedWrite } from './fenced-write';
+import { fencedWrite } from '../../controller/model/fenced-write';
 
 /**
  * A stack whose first create failed (ROLLBACK_COMPLETE, ROLLBACK_FAILED): no update starts from

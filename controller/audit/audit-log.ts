@@ -4,7 +4,7 @@ import { hostname, userInfo } from 'node:os';
 import type { AuditConfig } from '../config/types';
 import { CairnError, errorMessage, isCairnError } from '../model/errors';
 import type { Log } from '../log';
-import type { AuditReader } from '../model';
+import { fenceGate, type AuditReader, type WriteFence } from '../model';
 import { mapLimit } from '../model/map-limit';
 import { AuditIndex, type ControlSummary, type IndexedEntry, type RepairSummary } from './audit-index';
 import { acquireAuditLock, type AuditLock } from './audit-lock';
@@ -218,16 +218,22 @@ export class AuditLog implements AuditReader {
     }
   }
 
-  /** Appends (and makes durable) the `start` record; returns the entry id. */
-  async start(input: StartInput): Promise<string> {
+  /**
+   * Appends (and makes durable) the `start` record; returns the entry id. With `fence` (the
+   * reconcile's write fence), the store checks it right before the record is written (on DynamoDB,
+   * before each attempt of the request): a replica that lost its Lease writes no start, so it leaves
+   * no open entry and its reconcile, begun on what the ledger said before its pause, never records
+   * anything after its successor's entries.
+   */
+  async start(input: StartInput, fence?: WriteFence): Promise<string> {
     const id = input.id ?? randomUUID();
     const { id: _id, startedAt, ...rest } = input;
-    await this.append(input.env, {
-      type: 'start',
-      id,
-      ...rest,
-      startedAt: startedAt ?? this.now().toISOString(),
-    });
+    await this.append(
+      input.env,
+      { type: 'start', id, ...rest, startedAt: startedAt ?? this.now().toISOString() },
+      false,
+      fence,
+    );
     return id;
   }
 
@@ -521,12 +527,12 @@ export class AuditLog implements AuditReader {
   }
 
   /** Appends one record to `env`'s chain, serialized per chain; a shared store's conflicts are re-read and retried. */
-  private append(env: string, record: UnchainedRecord, repairing = false): Promise<void> {
+  private append(env: string, record: UnchainedRecord, repairing = false, fence?: WriteFence): Promise<void> {
     this.requireWritable();
     checkEnvName(env);
     this.requireRead(env);
     const chain = this.chains.get(env) ?? this.newChain(env);
-    const next = chain.queue.then(() => this.write(env, chain, scrubRecord(record), repairing));
+    const next = chain.queue.then(() => this.write(env, chain, scrubRecord(record), repairing, fence));
     chain.queue = next.catch(() => undefined);
     return next;
   }
@@ -536,6 +542,7 @@ export class AuditLog implements AuditReader {
     chain: ChainState,
     record: UnchainedRecord,
     repairing: boolean,
+    fence: WriteFence | undefined,
   ): Promise<void> {
     if (chain.broken && !repairing) {
       throw new CairnError(
@@ -560,6 +567,8 @@ export class AuditLog implements AuditReader {
       );
     }
     let failures = 0;
+    // Latched: once the fence failed, no retry below writes (and its error is not a storage failure).
+    const gate = fence ? fenceGate(fence, 'record') : undefined;
     for (let attempt = 0; ; attempt += 1) {
       // Checked again after every lost race: what another writer appended may have closed it.
       const refused = outOfTurn(env, record, this.index.openIn(env));
@@ -567,7 +576,13 @@ export class AuditLog implements AuditReader {
       const seq = chain.head.seq + 1;
       const { line, hash } = encodeRecord(record, seq, chain.head.hash, this.backend.key);
       try {
-        const at = await this.backend.store.append(env, line, { seq, hash }, chain.witness);
+        const at = await this.backend.store.append(
+          env,
+          line,
+          { seq, hash },
+          chain.witness,
+          gate && (() => gate.check()),
+        );
         const prevHash = chain.head.hash;
         chain.head = { seq, hash };
         chain.witness = chain.head;
@@ -575,6 +590,8 @@ export class AuditLog implements AuditReader {
         this.index.add({ ...record, seq, prevHash, kid: this.backend.key.id } as AuditRecord, at);
         return;
       } catch (error) {
+        // The fence stopped it before anything was written: not a storage failure, nothing to retry.
+        if (gate?.lost) throw error;
         if (error instanceof ChainConflict && attempt < CONFLICT_RETRIES) {
           this.log?.debug({ env, attempt }, 'lost an append race on a shared audit chain; re-reading it');
           // A retried append whose first try landed (its answer lost) conflicts with itself: done.

@@ -1,4 +1,5 @@
 import { CairnError } from '../model/errors';
+import type { WriteFence } from '../model/pipeline';
 
 /** Where a chain stands: the seq and hash of its last record (seq 0 and the genesis hash when empty). */
 export interface ChainHead {
@@ -58,9 +59,17 @@ export interface ChainStore {
   /**
    * Appends one line whose record moves the head to `head`, and witnesses that head. `expected`
    * is the witness this writer last saw: a store shared by several writers refuses the append with
-   * a `ChainConflict` when another writer moved it since.
+   * a `ChainConflict` when another writer moved it since. With `fence`, it is called right before
+   * the line is put on disk or on the wire (each attempt of a DynamoDB request), and its error is
+   * thrown with nothing written.
    */
-  append(env: string, line: Buffer, head: ChainHead, expected: ChainHead | null): Promise<LinePosition>;
+  append(
+    env: string,
+    line: Buffer,
+    head: ChainHead,
+    expected: ChainHead | null,
+    fence?: WriteFence,
+  ): Promise<LinePosition>;
   /** The bytes of one line, by the position a read returned. */
   readAt(env: string, at: LinePosition): Promise<Buffer>;
   /** Moves `at` and every later line of `env` out of the chain into a quarantine kept for evidence. */

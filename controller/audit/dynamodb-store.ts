@@ -17,6 +17,8 @@ import {
   type LinePosition,
   type StoredLine,
 } from './chain-store';
+import { fencedWrite } from '../model/fenced-write';
+import type { WriteFence } from '../model/pipeline';
 import { ensureLedgerTable, HEAD_SEQ, LAYOUT_SEQ, REGISTRY, registryPut } from './dynamodb-table';
 
 /**
@@ -100,42 +102,46 @@ export class DynamoDbStore implements ChainStore {
     line: Buffer,
     head: ChainHead,
     expected: ChainHead | null,
+    fence?: WriteFence,
   ): Promise<LinePosition> {
     await this.ensureTable();
     const record = await this.recordItem(env, head.seq, line);
     try {
       await this.client.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.target.table,
-                Item: record,
-                ConditionExpression: 'attribute_not_exists(#s)',
-                ExpressionAttributeNames: { '#s': 'seq' },
-              },
-            },
-            {
-              Update: {
-                TableName: this.target.table,
-                Key: this.key(env, HEAD_SEQ),
-                UpdateExpression: 'SET headSeq = :seq, headHash = :hash',
-                ConditionExpression: expected
-                  ? 'headSeq = :prev AND headHash = :prevHash'
-                  : 'attribute_not_exists(headSeq)',
-                ExpressionAttributeValues: {
-                  ':seq': { N: String(head.seq) },
-                  ':hash': { S: head.hash },
-                  ...(expected
-                    ? { ':prev': { N: String(expected.seq) }, ':prevHash': { S: expected.hash } }
-                    : {}),
+        fencedWrite(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.target.table,
+                  Item: record,
+                  ConditionExpression: 'attribute_not_exists(#s)',
+                  ExpressionAttributeNames: { '#s': 'seq' },
                 },
               },
-            },
-            // A chain's first record registers it (idempotent: the item names this env or is new).
-            ...(expected ? [] : [{ Put: registryPut(this.target.table, env) }]),
-          ],
-        }),
+              {
+                Update: {
+                  TableName: this.target.table,
+                  Key: this.key(env, HEAD_SEQ),
+                  UpdateExpression: 'SET headSeq = :seq, headHash = :hash',
+                  ConditionExpression: expected
+                    ? 'headSeq = :prev AND headHash = :prevHash'
+                    : 'attribute_not_exists(headSeq)',
+                  ExpressionAttributeValues: {
+                    ':seq': { N: String(head.seq) },
+                    ':hash': { S: head.hash },
+                    ...(expected
+                      ? { ':prev': { N: String(expected.seq) }, ':prevHash': { S: expected.hash } }
+                      : {}),
+                  },
+                },
+              },
+              // A chain's first record registers it (idempotent: the item names this env or is new).
+              ...(expected ? [] : [{ Put: registryPut(this.target.table, env) }]),
+            ],
+          }),
+          fence,
+        ),
       );
     } catch (error) {
       if ((error as { name?: string }).name === 'TransactionCanceledException') throw new ChainConflict(env);

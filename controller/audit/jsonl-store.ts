@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, stat, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CairnError } from '../model/errors';
+import type { WriteFence } from '../model/pipeline';
 import {
   checkEnvName,
   type ChainHead,
@@ -79,7 +80,13 @@ export class JsonlStore implements ChainStore {
     return this.witnessOf.read(env);
   }
 
-  async append(env: string, line: Buffer, head: ChainHead): Promise<LinePosition> {
+  async append(
+    env: string,
+    line: Buffer,
+    head: ChainHead,
+    _expected: ChainHead | null,
+    fence?: WriteFence,
+  ): Promise<LinePosition> {
     const tail = await this.tail(env);
     if (tail.size > 0 && tail.size >= this.rotateBytes) {
       await tail.handle?.close();
@@ -100,6 +107,7 @@ export class JsonlStore implements ChainStore {
     }
     const bytes = Buffer.concat([line, Buffer.from('\n')]);
     const offset = tail.size;
+    fence?.();
     for (let done = 0; done < bytes.length;) {
       done += (await tail.handle.write(bytes, done, bytes.length - done)).bytesWritten;
     }

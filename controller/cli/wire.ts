@@ -62,6 +62,10 @@ export async function wire(
   );
   // One lock per environment, held by its reconciles and its pull requests' plans alike.
   const lock = new EnvLock();
+  const shard = shardManagerFor(config, log);
+  // What fences an environment's writes (its shard Lease, or the unsharded heartbeat): the plans'
+  // comments and statuses too.
+  const fences = shard?.manager ?? heartbeat;
   const hostConfig = config.repository.host;
   const pullRequests =
     host && hostConfig
@@ -75,9 +79,9 @@ export async function wire(
           repo: hostConfig.repo,
           planForks: hostConfig.planForks,
           planTimeoutMs: hostConfig.planTimeoutMs,
+          ...(fences ? { fence: (env: string) => fences.writeFence(env, 'plan') } : {}),
         })
       : undefined;
-  const shard = shardManagerFor(config, log);
   const live = new LiveEvents();
   const notifier = config.notifications
     ? new Notifier({

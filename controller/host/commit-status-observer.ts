@@ -5,6 +5,7 @@ import {
   type ReconcileObserver,
   type ReconcileReport,
   type Trigger,
+  type WriteFence,
 } from '../model';
 import { formatDuration } from '../duration';
 import type { CommitState, GitHost } from './types';
@@ -103,7 +104,7 @@ function oneLine(text: string): string {
  * state. The controller tells it and moves on; posts for one environment and sha go out one after
  * another in the order they were told, so a slow `pending` can never land after (and overwrite) the
  * final state. A post that fails is logged (env, sha, code; never the token) and dropped: the
- * host's outage is never the environment's failure.
+ * host's outage is never the environment's failure. So is a post whose fence fails at sending.
  */
 export class CommitStatusObserver implements ReconcileObserver {
   private readonly chains = new Map<string, Promise<void>>();
@@ -113,14 +114,14 @@ export class CommitStatusObserver implements ReconcileObserver {
     private readonly options: CommitStatusObserverOptions,
   ) {}
 
-  started(env: string, sha: string, trigger: Trigger): void {
+  started(env: string, sha: string, trigger: Trigger, fence?: WriteFence): void {
     const status = startStatus(env, sha, trigger, this.options.publicUrl);
-    if (status) this.post(env, sha, trigger, status);
+    if (status) this.post(env, sha, trigger, status, fence);
   }
 
-  finished(env: string, sha: string, trigger: Trigger, report: ReconcileReport): void {
+  finished(env: string, sha: string, trigger: Trigger, report: ReconcileReport, fence?: WriteFence): void {
     const status = finalStatus(trigger, report, this.options.publicUrl);
-    if (status) this.post(env, sha, trigger, status);
+    if (status) this.post(env, sha, trigger, status, fence);
   }
 
   /** Resolves once every post told so far has been sent or given up. */
@@ -141,12 +142,17 @@ export class CommitStatusObserver implements ReconcileObserver {
     clearTimeout(timer);
   }
 
-  private post(env: string, sha: string, trigger: Trigger, status: StatusText): void {
+  private post(env: string, sha: string, trigger: Trigger, status: StatusText, fence?: WriteFence): void {
     const key = `${env}\u0000${sha}`;
     const context = `cairn/${env}`;
     const previous = this.chains.get(key) ?? Promise.resolve();
     const next = previous
-      .then(() => this.host.setCommitStatus({ sha, context, ...status }))
+      .then(() => {
+        // Checked when the post is sent, not when it was told: a replica paused meanwhile past its
+        // Lease would post over the status its successor gave the same commit (shard.lost, logged).
+        fence?.();
+        return this.host.setCommitStatus({ sha, context, ...status });
+      })
       .catch((error: unknown) => {
         this.options.log.warn(
           {

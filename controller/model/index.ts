@@ -13,6 +13,7 @@ export * from './aws-target';
 export * from './git-names';
 export * from './private-folder';
 export * from './fence-gate';
+export * from './fenced-write';
 export * from './isolated-job';
 export * from './shared-job-folder';
 export * from './regular-file';

@@ -73,8 +73,15 @@ export interface ReconcileReport {
  * log their own errors.
  */
 export interface ReconcileObserver {
-  started(env: string, sha: string, trigger: Trigger): void;
-  finished(env: string, sha: string, trigger: Trigger, report: ReconcileReport): void;
+  /**
+   * `fence`: the environment's write fence, when its reconciles are fenced (a shard Lease or the
+   * unsharded heartbeat). An observer that writes state outside this process (a commit status,
+   * which the next post for the same commit and context replaces) calls it right before each
+   * write and drops the write when it throws: a replica that lost the Lease must not post over
+   * what the replica holding it now posted.
+   */
+  started(env: string, sha: string, trigger: Trigger, fence?: WriteFence): void;
+  finished(env: string, sha: string, trigger: Trigger, report: ReconcileReport, fence?: WriteFence): void;
   /** `by` suspended `env` (recorded in the ledger); nothing of it is reconciled until it is resumed. */
   suspended?(env: string, by: string, reason: string): void;
   /** `by` resumed `env`; a reconcile of its head (and of any drift) follows. */

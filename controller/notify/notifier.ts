@@ -7,6 +7,7 @@ import {
   type ReconcileObserver,
   type ReconcileReport,
   type Trigger,
+  type WriteFence,
 } from '../model';
 import { eventsOf, render, type LastState, type Notification } from './message';
 
@@ -78,12 +79,33 @@ export class Notifier implements ReconcileObserver {
   /** ReconcileObserver: nothing is sent when a reconcile starts. */
   started(_env: string, _sha: string, _trigger: Trigger): void {}
 
-  /** ReconcileObserver: queues the events of a finished reconcile (see `eventsOf`). */
-  finished(env: string, sha: string, _trigger: Trigger, report: ReconcileReport): void {
+  /**
+   * ReconcileObserver: queues the events of a finished reconcile (see `eventsOf`). Nothing is
+   * queued once `fence` fails: a replica that lost the environment's Lease (paused past it) is no
+   * longer the one to say how the environment is; its `failed` (shard.lost) would reach the
+   * receivers after the holder's `applied`. What was queued while it held the Lease is delivered:
+   * each message is an event of its own reconcile, not state a later one overwrites.
+   */
+  finished(env: string, sha: string, _trigger: Trigger, report: ReconcileReport, fence?: WriteFence): void {
     const events = eventsOf(this.last.get(env) ?? null, report);
     if (report.outcome === 'failed') this.last.set(env, 'failed');
     else if (report.outcome === 'succeeded' || report.outcome === 'no-op') this.last.set(env, 'ok');
     if (events.length === 0) return;
+    try {
+      fence?.();
+    } catch (error) {
+      this.options.log.warn(
+        {
+          env,
+          sha: sha.slice(0, 12),
+          events,
+          code: (error as { code?: string }).code,
+          err: errorMessage(error),
+        },
+        'notifications not sent: this replica no longer holds the environment',
+      );
+      return;
+    }
     // Built one after another per environment, so a slow entry read cannot reorder its messages.
     const built = (this.building.get(env) ?? Promise.resolve())
       .then(() => this.build(env, sha, report))

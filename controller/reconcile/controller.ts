@@ -102,7 +102,7 @@ export interface ControllerDeps {
    */
   readonly heartbeat?: { writeFence(env: string, phase: Phase): WriteFence };
   /** failure-revert: proposes the revert of a terminally failed entry (failure-revert.ts); absent: never. */
-  readonly failureRevert?: (entry: AuditEntry) => Promise<RevertResult>;
+  readonly failureRevert?: (entry: AuditEntry, fence?: WriteFence) => Promise<RevertResult>;
 }
 
 /** What the last finished reconcile of an environment came to, as far as its status needs. */
@@ -495,7 +495,9 @@ export class Controller {
     // Every sync handed over before this run started is answered by it.
     const answer = this.syncs.take(env);
     const started = Date.now();
-    this.tell((o) => o.started(env, revision.sha, trigger));
+    // What is posted about this reconcile (a commit status, a notification) is fenced like its writes.
+    const reportFence = this.writeFence(env);
+    this.tell((o) => o.started(env, revision.sha, trigger, reportFence));
     try {
       const result = await this.lock.run(env, async () => {
         // Back from a release: the attempt whose `end` could not be written is closed first.
@@ -524,7 +526,7 @@ export class Controller {
         ...(result.failure ? { failure: result.failure } : {}),
         drifted: result.changes.filter((c) => c.reason === DRIFT_REPAIRED).length,
       };
-      this.tell((o) => o.finished(env, revision.sha, trigger, report));
+      this.tell((o) => o.finished(env, revision.sha, trigger, report, reportFence));
       if (result.failure && !result.failure.retryable) void this.proposeRevert(env, result.entry);
       answer({
         outcome: result.outcome,
@@ -544,6 +546,16 @@ export class Controller {
         this.lost(env);
         return;
       }
+      if (isCairnError(error) && error.code === 'shard.lost') {
+        // Fenced before its start record (this replica was paused past its Lease): nothing was
+        // recorded or applied, and the holder reconciles the environment now.
+        this.deps.log.error(
+          { env, phase: 'record', code: error.code, err: errorMessage(error) },
+          'this replica lost the Lease before the reconcile started; nothing was recorded or applied',
+        );
+        this.scheduleRetry(env, revision.sha);
+        return;
+      }
       // The audit itself failed (disk full, lock lost): nothing was recorded, so retry the same sha.
       this.deps.log.error(
         { env, phase: 'record', err: errorMessage(error) },
@@ -552,11 +564,17 @@ export class Controller {
       if (isCairnError(error) && error.code === 'audit.unwritable') this.release(env, error.message);
       this.scheduleRetry(env, revision.sha);
       this.tell((o) =>
-        o.finished(env, revision.sha, trigger, {
-          outcome: 'failed',
-          durationMs: Date.now() - started,
-          failure: { code: 'audit.append', phase: 'record', retryable: true, message: errorMessage(error) },
-        }),
+        o.finished(
+          env,
+          revision.sha,
+          trigger,
+          {
+            outcome: 'failed',
+            durationMs: Date.now() - started,
+            failure: { code: 'audit.append', phase: 'record', retryable: true, message: errorMessage(error) },
+          },
+          reportFence,
+        ),
       );
     } finally {
       state.running = false;
@@ -713,7 +731,8 @@ export class Controller {
    */
   private async proposeRevert(env: string, entry: AuditEntry): Promise<void> {
     if (!this.deps.failureRevert) return;
-    const result = await this.deps.failureRevert(entry);
+    // Its push is fenced like the reconcile's writes: late, past the Lease, it pushes nothing.
+    const result = await this.deps.failureRevert(entry, this.writeFence(env));
     if (result.kind === 'skipped') return;
     const told: { revert?: string; url?: string; failure?: Failure } =
       result.kind === 'proposed'
@@ -722,6 +741,15 @@ export class Controller {
     const { revert, ...rest } = told;
     this.state(env).revert = { entry: entry.id, ...(revert ? { sha: revert } : {}), ...rest };
     this.tell((o) => o.revertProposed?.(env, entry.toSha, entry.id, told));
+  }
+
+  /**
+   * The write fence of what this replica writes about `env` besides its reconciles' own writes
+   * (commit statuses, notifications, an automatic revert): the same Lease or heartbeat; none
+   * without either.
+   */
+  private writeFence(env: string): WriteFence | undefined {
+    return fencesOf(this.deps.shard ?? this.deps.heartbeat, env).writeFence?.('record');
   }
 
   /** Calls every observer; one that throws is logged and never fails the reconcile. */

@@ -4,7 +4,15 @@ import type { CairnConfig, EnvironmentConfig } from '../config/types';
 import { createGitHost } from '../host/create-git-host';
 import type { GitHost } from '../host/types';
 import type { Log } from '../log';
-import { errorMessage, isCairnError, maskSecrets, type AuditEntry, type Failure, type Phase } from '../model';
+import {
+  errorMessage,
+  isCairnError,
+  maskSecrets,
+  type AuditEntry,
+  type Failure,
+  type Phase,
+  type WriteFence,
+} from '../model';
 import { authFrom } from '../source/create-git-source';
 import { remoteHeads } from '../source/revert-commit';
 import { REVERT_TRAILER, proposeRevert, type ProposeRevertDeps, type RevertSummary } from './propose-revert';
@@ -95,6 +103,7 @@ export type RevertResult =
 export async function revertFailedRelease(
   ports: FailureRevertPorts,
   entry: AuditEntry,
+  fence?: WriteFence,
 ): Promise<RevertResult> {
   const env = ports.config.environments.find((e) => e.name === entry.env);
   const log = ports.log.child({ env: entry.env, entry: entry.id, sha: entry.toSha.slice(0, 12) });
@@ -129,6 +138,7 @@ export async function revertFailedRelease(
       {
         ...(pr ? { host: ports.host!, prBranch: branch } : {}),
         failed: true,
+        ...(fence ? { fence } : {}),
         message: `cairn proposes this revert because the release failed: ${entry.failure!.code} in ${entry.failure!.phase}${entry.failure!.subject ? ` (${entry.failure!.subject})` : ''}.`,
         trailers: [`Cairn-Revert-Reason: ${entry.failure!.code}`],
       },
@@ -147,6 +157,14 @@ export async function revertFailedRelease(
     );
     return { kind: 'proposed', sha: made.commit, branch: made.pushedTo, ...(url ? { url } : {}) };
   } catch (error) {
+    // This replica lost the environment's Lease before it pushed: the holder reverts, if need be.
+    if (isCairnError(error) && error.code === 'shard.lost') {
+      log.warn(
+        { code: error.code, err: error.message },
+        'revert not proposed: this replica no longer holds the environment',
+      );
+      return { kind: 'skipped', why: 'this replica no longer holds the environment' };
+    }
     const failure: Failure = {
       code: 'revert.failed',
       phase: 'record',
@@ -188,7 +206,7 @@ export function failureReverter(
   log: Log,
   host?: GitHost,
   env: NodeJS.ProcessEnv = process.env,
-): (entry: AuditEntry) => Promise<RevertResult> {
+): (entry: AuditEntry, fence?: WriteFence) => Promise<RevertResult> {
   const auth = authFrom(config.repository, env);
   const sshKeyPath = config.repository.auth?.sshKeyPath;
   const remote = {
@@ -196,7 +214,7 @@ export function failureReverter(
     ...(auth ? { auth } : {}),
     ...(sshKeyPath ? { sshKeyPath } : {}),
   };
-  return async (entry) => {
+  return async (entry, fence) => {
     const wanted = config.environments.find((e) => e.name === entry.env)?.onFailure?.revert;
     if (!wanted || entry.outcome !== 'failed') return { kind: 'skipped', why: 'onFailure.revert is none' };
     let own: GitHost | undefined;
@@ -221,6 +239,7 @@ export function failureReverter(
           deps: { env },
         },
         entry,
+        fence,
       );
     } finally {
       await own?.close();

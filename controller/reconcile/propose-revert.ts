@@ -1,7 +1,7 @@
 import type { ListedEntry } from '../audit/types';
 import type { CairnConfig } from '../config/types';
 import type { GitHost } from '../host/types';
-import { checkedSha, rememberSecrets } from '../model';
+import { checkedSha, rememberSecrets, type WriteFence } from '../model';
 import { CairnError, errorMessage, isCairnError } from '../model/errors';
 import { markdownCode } from '../model/markdown';
 import { authFrom } from '../source/create-git-source';
@@ -36,6 +36,11 @@ export interface ProposeRevertOptions {
   readonly trailers?: readonly string[];
   /** The entry failed after changing something (failure-revert): what it applied is undone. */
   readonly failed?: boolean;
+  /**
+   * failure-revert: the environment's write fence, checked right before each push (not before the
+   * pull request of a pushed branch: a branch without its pull request would pass for proposed).
+   */
+  readonly fence?: WriteFence;
 }
 
 /** What a revert made: the reverted range, the pushed commit, and the pull request when one was opened. */
@@ -180,6 +185,7 @@ export async function proposeRevert(
       message,
       identity: options.author ?? DEFAULT_REVERT_IDENTITY,
       pushTo,
+      ...(options.fence ? { fence: options.fence } : {}),
     }),
   );
   const pullRequest = host

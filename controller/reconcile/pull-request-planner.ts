@@ -2,7 +2,7 @@ import type { EnvironmentConfig } from '../config/types';
 import type { CommitState, GitHost, PullRequest } from '../host/types';
 import type { Log } from '../log';
 import { formatDuration } from '../duration';
-import { errorMessage } from '../model';
+import { errorMessage, type WriteFence } from '../model';
 import type { GitSource } from '../source/types';
 import type { EnvironmentAppliers } from './controller';
 import { EnvLock } from './env-lock';
@@ -29,6 +29,13 @@ export interface PullRequestPlannerDeps {
   readonly planForks: boolean;
   /** `repository.host.planTimeout`: one plan's deadline, in environments whose `pullRequests.planTimeout` does not set one. */
   readonly planTimeoutMs: number;
+  /**
+   * The write fence of an environment's Lease (sharded) or of the unsharded heartbeat; absent: no
+   * fencing. Checked right before each comment and status is written: a replica paused mid-plan
+   * past its Lease must not put its plan (of a head the pull request may have moved past) over the
+   * comment the holder wrote meanwhile.
+   */
+  readonly fence?: (env: string) => WriteFence;
 }
 
 /** The last status a pull request's plan for one environment got (what the web UI lists). */
@@ -156,6 +163,7 @@ export class PullRequestPlanner {
 
   private async run(key: string, { env, pr, ref }: PlanRequest): Promise<void> {
     const sha = pr.headSha;
+    const fence = this.deps.fence?.(env.name);
     const log = this.deps.log.child({
       env: env.name,
       sha: sha.slice(0, 12),
@@ -172,7 +180,7 @@ export class PullRequestPlanner {
         at: new Date().toISOString(),
         ...(pr.url ? { url: pr.url } : {}),
       });
-      return this.call(log, 'status', () =>
+      return this.call(log, 'status', fence, () =>
         this.deps.host.setCommitStatus({
           sha,
           context: planContext(env.name),
@@ -192,7 +200,7 @@ export class PullRequestPlanner {
       log.info({ phase: 'fetch', reason: `fork; ${forks.field} is off` }, 'pull request not planned');
       // The status first: with a GitHub App's token, it tells the host client its own login.
       await status('error', `not planned: pull requests from forks are off for ${env.name} (${forks.field})`);
-      await this.call(log, 'comment', () =>
+      await this.call(log, 'comment', fence, () =>
         this.deps.host.upsertPullRequestComment(
           pr.number,
           planMarker(env.name),
@@ -226,7 +234,7 @@ export class PullRequestPlanner {
           { phase: 'plan', timeoutMs: deadline.ms, field: deadline.field },
           'pull request plan timed out',
         );
-        await this.timedOut(log, key, env.name, pr, sha, deadline, status);
+        await this.timedOut(log, key, env.name, pr, sha, deadline, status, fence);
         // An abandoned plan keeps its environment's turn until what it started has ended, so
         // plans past their deadline never pile up beside the environment's reconciles.
         await work?.catch(() => undefined);
@@ -243,7 +251,7 @@ export class PullRequestPlanner {
     }
     // An older plan never overwrites the comment of a newer push's.
     if (!this.superseded(key, sha))
-      await this.call(log, 'comment', () =>
+      await this.call(log, 'comment', fence, () =>
         this.deps.host.upsertPullRequestComment(
           pr.number,
           planMarker(env.name),
@@ -264,10 +272,11 @@ export class PullRequestPlanner {
     sha: string,
     deadline: { readonly ms: number; readonly field: string },
     status: (state: CommitState, description: string) => Promise<void>,
+    fence: WriteFence | undefined,
   ): Promise<void> {
     const limit = formatDuration(deadline.ms);
     if (!this.superseded(key, sha))
-      await this.call(log, 'comment', () =>
+      await this.call(log, 'comment', fence, () =>
         this.deps.host.upsertPullRequestComment(
           pr.number,
           planMarker(env),
@@ -278,9 +287,18 @@ export class PullRequestPlanner {
     if (!this.superseded(key, sha)) this.latest.delete(key);
   }
 
-  /** One call to the Git host; a failure is logged, never thrown (the next push tries again). */
-  private async call(log: Log, what: 'status' | 'comment', work: () => Promise<unknown>): Promise<void> {
+  /**
+   * One call to the Git host, sent only while `fence` holds; a failure (the fence's `shard.lost`
+   * included) is logged, never thrown (the next push tries again).
+   */
+  private async call(
+    log: Log,
+    what: 'status' | 'comment',
+    fence: WriteFence | undefined,
+    work: () => Promise<unknown>,
+  ): Promise<void> {
     try {
+      fence?.();
       await work();
     } catch (error) {
       log.warn({ phase: 'record', call: what, err: errorMessage(error) }, 'git host call failed');

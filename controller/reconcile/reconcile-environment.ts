@@ -28,7 +28,11 @@ export type AppliedState = LastApplied;
 
 /** The audit operations one reconcile needs (the AuditLog implements them). */
 export interface AuditTrail {
-  start(input: StartInput & { readonly id: string; readonly startedAt: string }): Promise<unknown>;
+  /** Appends the start record; with `fence`, nothing is written once the fence fails (it throws). */
+  start(
+    input: StartInput & { readonly id: string; readonly startedAt: string },
+    fence?: WriteFence,
+  ): Promise<unknown>;
   end(entry: AuditEntry): Promise<void>;
   lastApplied(env: string): Promise<AppliedState | null>;
 }
@@ -48,14 +52,17 @@ export interface EnvironmentPorts {
    */
   readonly fence?: (phase: 'apply-aws' | 'apply-kubernetes') => Promise<LeaseProof>;
   /**
-   * With sharding: the synchronous fence the appliers call before every write batch (see
-   * WriteFence), so a replica paused mid-apply past its Lease's deadline stops before its next
-   * write; one per plane, so its `shard.lost` names the phase it stopped.
+   * With sharding (or the unsharded heartbeat): the synchronous fence the appliers call before
+   * every write batch (see WriteFence), and the ledger before the start record, so a replica paused
+   * past its Lease's deadline stops before its next write; one per phase, so its `shard.lost` names
+   * the phase it stopped.
    */
-  readonly writeFence?: (phase: 'apply-aws' | 'apply-kubernetes') => WriteFence;
+  readonly writeFence?: (phase: FencedPhase) => WriteFence;
 }
 
 type ApplyPhase = 'apply-aws' | 'apply-kubernetes';
+/** The phases whose writes are fenced: both planes' applies, and the ledger's start record. */
+type FencedPhase = ApplyPhase | 'record';
 
 /**
  * What fences the reconciles of a process: a shard's Lease (`fence` proves each apply phase by a
@@ -63,7 +70,7 @@ type ApplyPhase = 'apply-aws' | 'apply-kubernetes';
  */
 export interface FenceHolder {
   fence?(env: string, phase: ApplyPhase): Promise<LeaseProof>;
-  writeFence(env: string, phase: ApplyPhase): WriteFence;
+  writeFence(env: string, phase: FencedPhase): WriteFence;
 }
 
 /** One environment's fences from what the process holds (none without a holder): `cairn run` and `cairn sync` alike. */
@@ -72,7 +79,7 @@ export function fencesOf(
   env: string,
 ): Pick<EnvironmentPorts, 'fence' | 'writeFence'> {
   if (!holder) return {};
-  const writeFence = (phase: ApplyPhase) => holder.writeFence(env, phase);
+  const writeFence = (phase: FencedPhase) => holder.writeFence(env, phase);
   const { fence } = holder;
   return fence ? { fence: (phase) => fence.call(holder, env, phase), writeFence } : { writeFence };
 }
@@ -130,17 +137,24 @@ export async function reconcileEnvironment(
 
   const id = randomUUID();
   const startedAt = now().toISOString();
-  await ports.audit.start({
-    id,
-    env: ports.env.name,
-    trigger,
-    fromSha: last?.sha ?? null,
-    toSha: revision.sha,
-    startedAt,
-    author: authorOf(revision),
-    message: revision.message,
-    committedAt: revision.committedAt,
-  });
+  // Fenced like an apply: a replica paused since it read what is applied (above) past its Lease's
+  // deadline records nothing. Its start would land after its successor's entries, and its end would
+  // claim a skipped half at the tree it read before the pause (a revert of the successor's release
+  // would then look unchanged and be skipped). The fence's shard.lost is thrown, with no entry.
+  await ports.audit.start(
+    {
+      id,
+      env: ports.env.name,
+      trigger,
+      fromSha: last?.sha ?? null,
+      toSha: revision.sha,
+      startedAt,
+      author: authorOf(revision),
+      message: revision.message,
+      committedAt: revision.committedAt,
+    },
+    ports.writeFence?.('record'),
+  );
   log.info({ phase: 'start', aws: awsSkip ?? 'apply', kubernetes: k8sSkip ?? 'apply' }, 'reconcile started');
 
   let aws: PlaneResult | undefined;

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CairnError } from '../model/errors';
-import { checkedRef, checkedSha, maskSecrets } from '../model';
+import { checkedRef, checkedSha, maskSecrets, type WriteFence } from '../model';
 import type { HttpAuth } from './isomorphic-reader';
 
 /** Who a revert commit is by (author and committer). */
@@ -37,6 +37,11 @@ export interface RevertCommitRequest {
   readonly pushTo: string;
   /** Where the private temporary clone is made (default: the OS temp folder). */
   readonly tmpRoot?: string;
+  /**
+   * An automatic revert's write fence (the environment's Lease): checked right before each push,
+   * so a replica that lost the Lease meanwhile pushes nothing (its error is thrown).
+   */
+  readonly fence?: WriteFence;
 }
 
 /** The pushed revert commit. */
@@ -80,6 +85,7 @@ export async function pushRevertCommit(request: RevertCommitRequest): Promise<Re
     let head = await fetchBranch(git, request);
     let commit = await revertOnto(git, head, request);
     let rebased = false;
+    request.fence?.();
     let push = await git([
       'push',
       '--porcelain',
@@ -94,6 +100,7 @@ export async function pushRevertCommit(request: RevertCommitRequest): Promise<Re
         head = moved;
         commit = await revertOnto(git, head, request);
         rebased = true;
+        request.fence?.();
         push = await git([
           'push',
           '--porcelain',

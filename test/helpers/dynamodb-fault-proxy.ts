@@ -31,6 +31,13 @@ export interface DynamoDbFaultProxy {
   killAt(pid: number, nth: number, operation: string, after: boolean): void;
   /** Whether the armed kill happened. */
   killed(): boolean;
+  /**
+   * SIGSTOPs `pid` at its next request of `operation` (a short name) and answers that request with
+   * a 500 instead of forwarding it: the write never reaches moto, and the client's retry of it is
+   * sent only once the process is thawed (a replica paused right before a ledger append). Resolves
+   * once it is frozen.
+   */
+  freezeAt(pid: number, operation: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,6 +49,7 @@ export async function startDynamoDbFaultProxy(target: string): Promise<DynamoDbF
   const dropAnswers = new Set<string>();
   let failed = 0;
   let armed: { pid: number; left: number; operation: string; after: boolean; fired: boolean } | undefined;
+  let freeze: { pid: number; operation: string; frozen: () => void } | undefined;
   let tail: Promise<void> = Promise.resolve();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -60,7 +68,13 @@ export async function startDynamoDbFaultProxy(target: string): Promise<DynamoDbF
         }
         killAfter = true;
       }
-      if (failing.has(operation.split('.').pop() ?? '')) {
+      const frozen = freeze?.operation === short ? freeze : undefined;
+      if (frozen) {
+        freeze = undefined;
+        process.kill(frozen.pid, 'SIGSTOP');
+        frozen.frozen();
+      }
+      if (frozen || failing.has(short)) {
         failed += 1;
         const body = JSON.stringify({
           __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
@@ -123,6 +137,10 @@ export async function startDynamoDbFaultProxy(target: string): Promise<DynamoDbF
       armed = { pid, left: nth, operation, after, fired: false };
     },
     killed: () => armed?.fired ?? false,
+    freezeAt: (pid, operation) =>
+      new Promise<void>((frozen) => {
+        freeze = { pid, operation, frozen };
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

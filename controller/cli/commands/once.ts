@@ -183,7 +183,10 @@ async function localSync(
       if (!needsRun({ ...state, force: true, running: false, retryWaitingSha: null }, 'manual', 'run'))
         throw new Error('unreachable: a manual sync always runs');
       const started = Date.now();
-      statuses?.observer.started(env.name, revision.sha, 'manual');
+      const fences = fencesOf(fencing?.kind === 'lease' ? fencing.hold : fencing?.heartbeat, env.name);
+      // The commit status is fenced like the writes: nothing is posted once the Lease is lost.
+      const reportFence = fences.writeFence?.('record');
+      statuses?.observer.started(env.name, revision.sha, 'manual', reportFence);
       try {
         const done = await reconcileEnvironment(
           {
@@ -192,31 +195,43 @@ async function localSync(
             audit,
             log,
             ...appliers(env),
-            ...fencesOf(fencing?.kind === 'lease' ? fencing.hold : fencing?.heartbeat, env.name),
+            ...fences,
           },
           revision,
           'manual',
         );
-        statuses?.observer.finished(env.name, revision.sha, 'manual', {
-          outcome: done.outcome,
-          durationMs: Date.now() - started,
-          entryId: done.entry.id,
-          ...(done.failure ? { failure: done.failure } : {}),
-          drifted: done.changes.filter((c) => c.reason === DRIFT_REPAIRED).length,
-        });
+        statuses?.observer.finished(
+          env.name,
+          revision.sha,
+          'manual',
+          {
+            outcome: done.outcome,
+            durationMs: Date.now() - started,
+            entryId: done.entry.id,
+            ...(done.failure ? { failure: done.failure } : {}),
+            drifted: done.changes.filter((c) => c.reason === DRIFT_REPAIRED).length,
+          },
+          reportFence,
+        );
         // failure-revert: a one-shot sync proposes the revert of its terminal failure as the controller
         // does (its Git host and revert modules load only then).
         if (done.failure && !done.failure.retryable && env.onFailure) {
           const { failureReverter } = require('../../reconcile/failure-revert') as typeof FailureRevert;
-          await failureReverter(config, audit, log, statuses?.host)(done.entry);
+          await failureReverter(config, audit, log, statuses?.host)(done.entry, reportFence);
         }
         return done;
       } catch (error) {
-        statuses?.observer.finished(env.name, revision.sha, 'manual', {
-          outcome: 'failed',
-          durationMs: Date.now() - started,
-          failure: { code: 'audit.append', phase: 'record', retryable: true, message: errorMessage(error) },
-        });
+        statuses?.observer.finished(
+          env.name,
+          revision.sha,
+          'manual',
+          {
+            outcome: 'failed',
+            durationMs: Date.now() - started,
+            failure: { code: 'audit.append', phase: 'record', retryable: true, message: errorMessage(error) },
+          },
+          reportFence,
+        );
         throw error;
       }
     });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { AuditLog } from '../../../controller/audit/audit-log';
 import type { AuditConfig } from '../../../controller/config/types';
+import { shardLost } from '../../../controller/shard/lease';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
 import { auditConfig, delta, entry, sha, tempAuditDir } from './audit-fixtures';
 
@@ -92,6 +93,58 @@ describe('a shared ledger when a replica takes an environment over', () => {
       ['s2', 'succeeded'],
       ['s1', 'interrupted'],
     ]);
+    await reader.close();
+  });
+});
+
+/**
+ * The start record is fenced as the appliers' writes are: on either store, a start whose fence
+ * fails writes nothing (no open entry for anyone to close), and the chain takes the next append.
+ */
+describe.each(['jsonl', 'dynamodb'] as const)('a fenced start record on the %s ledger', (backend) => {
+  let dir: string;
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes nothing once the fence reports the Lease lost, and leaves the chain writable', async () => {
+    // given a ledger, and a fence that says this replica lost its Lease
+    dir = await tempAuditDir(`fenced-start-${backend}`);
+    const config: AuditConfig =
+      backend === 'jsonl'
+        ? auditConfig(dir)
+        : {
+            ...auditConfig(dir),
+            backend: 'dynamodb',
+            dynamodb: {
+              table: `cairn-fenced-start-${randomUUID().slice(0, 8)}`,
+              region: sandbox.aws.region,
+              endpoint: sandbox.aws.endpoint,
+            },
+          };
+    const audit = await AuditLog.open(config);
+    let checks = 0;
+    const lost = () => {
+      checks += 1;
+      throw shardLost('dev', 'no successful renewal for 13000 ms (the bound is 12000 ms)', 'record');
+    };
+
+    // when a reconcile's start is appended through it
+    const start = audit.start(
+      { id: 'f1', env: 'dev', trigger: 'poll', fromSha: null, toSha: sha('a') },
+      lost,
+    );
+
+    // then it is refused with shard.lost, nothing is open, and the next start and end land
+    await expect(start).rejects.toMatchObject({ code: 'shard.lost', phase: 'record' });
+    expect(checks).toBe(1);
+    expect(await audit.interrupted('dev')).toEqual([]);
+    await audit.start({ id: 'f2', env: 'dev', trigger: 'poll', fromSha: null, toSha: sha('b') });
+    await audit.end(entry({ id: 'f2', env: 'dev', toSha: sha('b'), ...delta('created') }));
+    await audit.close();
+    const reader = await AuditLog.reader(config);
+    expect(reader.reports().find((r) => r.env === 'dev')).toMatchObject({ records: 2, firstBreak: null });
+    expect((await reader.list({ env: 'dev' })).map((e) => e.id)).toEqual(['f2']);
     await reader.close();
   });
 });

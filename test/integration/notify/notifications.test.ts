@@ -5,6 +5,7 @@ import { silentLog } from '../../../controller/log';
 import type { AuditEntry, ReconcileReport } from '../../../controller/model';
 import { rememberSecrets, forgetSecrets } from '../../../controller/model';
 import { Notifier } from '../../../controller/notify/notifier';
+import { shardLost } from '../../../controller/shard/lease';
 import { freePort } from '../../helpers/net';
 
 jest.setTimeout(60_000);
@@ -206,5 +207,57 @@ describe('notifications', () => {
     notifier.finished('dev', 'b'.repeat(40), 'poll', { outcome: 'succeeded', durationMs: 1 });
     await notifier.idle();
     expect(dropped).toEqual(['gone failed', 'gone recovered']);
+  });
+});
+
+/**
+ * Found in review: a replica paused past its Lease, thawed, told its receivers `failed`
+ * (shard.lost) after the replica holding the environment had told them `applied`. The fence stands
+ * for the Lease (as in test/integration/kube/object-write-fence.test.ts); the receiver is real.
+ */
+describe('notifications of a replica that lost its Lease', () => {
+  it('are not sent once the fence reports the Lease lost', async () => {
+    // given a receiver, and a notifier whose replica's fence reports the Lease lost
+    const port = await freePort();
+    const hook = await receiver(port, false);
+    const notifier = new Notifier({
+      receivers: [{ name: 'hook', type: 'webhook', urlEnv: 'HOOK_URL', events: ['failed', 'applied'] }],
+      audit: { list: async () => [], get: async () => undefined },
+      log: silentLog(),
+      env: { HOOK_URL: `http://127.0.0.1:${port}/cairn` },
+      retry: { baseMs: 100, maxMs: 200, windowMs: 2_000 },
+    });
+    let lost = false;
+    const fence = () => {
+      if (lost)
+        throw shardLost('dev', 'no successful renewal for 13000 ms (the bound is 12000 ms)', 'record');
+    };
+    notifier.finished('dev', 'a'.repeat(40), 'webhook', { outcome: 'succeeded', durationMs: 10 }, fence);
+    await notifier.idle();
+
+    // when its reconcile, thawed past the Lease, ends with shard.lost
+    lost = true;
+    notifier.finished(
+      'dev',
+      'b'.repeat(40),
+      'webhook',
+      {
+        outcome: 'failed',
+        durationMs: 14_000,
+        failure: {
+          code: 'shard.lost',
+          phase: 'apply-kubernetes',
+          retryable: true,
+          message: 'this replica no longer holds the Lease',
+        },
+      },
+      fence,
+    );
+    await notifier.idle();
+
+    // then the receiver got only what was told while the Lease held
+    expect(hook.got.map((m) => [m.event, m.sha])).toEqual([['applied', 'a'.repeat(40)]]);
+    notifier.stop();
+    await hook.close();
   });
 });

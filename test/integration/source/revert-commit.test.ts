@@ -1,8 +1,18 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { isCairnError } from '../../../controller/model/errors';
+import { shardLost } from '../../../controller/shard/lease';
 import { pushRevertCommit, type RevertCommitRequest } from '../../../controller/source/revert-commit';
 import { serveGitHttp, type GitHttpServer } from '../../helpers/git-http-server';
 import { createTestRepo, runGit, type TestRepo } from '../../helpers/git-repo';
@@ -163,6 +173,38 @@ describe('pushRevertCommit over HTTP with a token', () => {
     expect(runGit(repo.bare, 'rev-parse', `${result.sha}^`)).toBe(base);
     const again = await reasonOf(pushRevertCommit(request({ pushTo: 'cairn/revert-test' })));
     expect(isCairnError(again) && again.code).toBe('revert.branch-exists');
+  });
+
+  it('pushes no revert once its fence reports the Lease lost, not even the one rebuilt on a moved branch', async () => {
+    // Given a commit to revert, and a colleague who pushes e.yaml between cairn's fetch and its push
+    const before = repo.sha('dev');
+    const added = repo.commit('dev', 'd: add', { 'k8s-resources/d.yaml': 'value: d\n' });
+    const other = join(dir, 'other-fenced');
+    runGit(dir, 'clone', '-q', '-b', 'dev', repo.bare, other);
+    writeFileSync(
+      moveOnPush,
+      `cd '${other}' && echo 'value: e' > k8s-resources/e.yaml && '${REAL_GIT}' add -A && ` +
+        `'${REAL_GIT}' -c user.name=Col -c user.email=col@example.com commit -q -m 'e: add' && '${REAL_GIT}' push -q origin dev\n`,
+    );
+    const moved = () => !existsSync(moveOnPush);
+    // and a fence (the replica's Lease, as failure-revert passes it) lost once the branch moved:
+    // the replica was paused past its Lease while its first push was refused
+    const fence = () => {
+      if (moved())
+        throw shardLost('dev', 'no successful renewal for 13000 ms (the bound is 12000 ms)', 'record');
+    };
+
+    // When
+    const error = await reasonOf(
+      pushRevertCommit(request({ fromSha: before, toSha: added, message: 'Revert "d: add"\n', fence })),
+    );
+
+    // Then it stopped with shard.lost and the branch holds the colleague's commit, not a revert on it
+    expect(isCairnError(error) && error.code).toBe('shard.lost');
+    expect(moved()).toBe(true);
+    expect(runGit(repo.bare, 'log', '-1', '--format=%s', 'dev')).toBe('e: add');
+    expect(show('dev', 'k8s-resources/d.yaml')).toBe('value: d');
+    expect(readdirSync(tmpRoot)).toEqual([]);
   });
 
   it('makes every temporary clone private to cairn’s user (0700)', () => {
