@@ -57,12 +57,22 @@ export interface SignedRequest {
   readonly path?: string;
 }
 
+/** Temporary credentials an STS answer (AssumeRole, AssumeRoleWithWebIdentity) handed out, as moto made them. */
+export interface IssuedCredentials {
+  readonly action: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+}
+
 /** A running proxy: its URL (an AWS endpoint), its rules, and the CloudFormation requests it saw. */
 export interface CfnFaultProxy {
   readonly url: string;
   readonly requests: readonly SeenRequest[];
   /** Every signed request, of any service (S3, SSM, STS included). */
   readonly signed: readonly SignedRequest[];
+  /** Every set of credentials STS handed out through the proxy (an unsigned web-identity call's too). */
+  readonly issued: readonly IssuedCredentials[];
   /** Answers STS AssumeRole for this role with AccessDenied, as IAM does when the trust policy says no. */
   refuseAssumeRole(roleArn: string): void;
   /** Forwards AssumeRole for this role again (undoes refuseAssumeRole). */
@@ -149,6 +159,7 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
   const rules: ArmedRule[] = [];
   const requests: SeenRequest[] = [];
   const signed: SignedRequest[] = [];
+  const issued: IssuedCredentials[] = [];
   const refusedRoles = new Set<string>();
   const throttledActions = new Map<string, number>();
   const hooks = new Map<string, (request: SeenRequest) => void>();
@@ -185,7 +196,9 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
     const credential = /Credential=([^/]+)\/[^/]+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '');
     const [accessKeyId, service] = [credential?.[1], credential?.[2]];
     const isCfn = service === 'cloudformation';
-    const isQuery = isCfn || service === 'sts';
+    // AssumeRoleWithWebIdentity is sent unsigned: its form alone says it is STS.
+    const unsignedSts = !credential && /^Action=AssumeRoleWithWebIdentity&/.test(body.toString('utf8'));
+    const isQuery = isCfn || service === 'sts' || unsignedSts;
     const form = isQuery ? new URLSearchParams(body.toString('utf8')) : undefined;
     const action = form?.get('Action') ?? undefined;
     const stackName = isCfn ? stackNameOf(form?.get('StackName') ?? null) : undefined;
@@ -235,6 +248,16 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
     const hold = action && seen ? holds.get(action) : undefined;
     if (hold && seen) await hold(seen);
     let text = answer.body.toString('utf8');
+    const granted = /<Credentials>([^]*?)<\/Credentials>/.exec(text)?.[1];
+    if (action?.startsWith('AssumeRole') && answer.status === 200 && granted) {
+      const field = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(granted)?.[1] ?? '';
+      issued.push({
+        action,
+        accessKeyId: field('AccessKeyId'),
+        secretAccessKey: field('SecretAccessKey'),
+        sessionToken: field('SessionToken'),
+      });
+    }
     if (action === 'DescribeStacks' && answer.status === 200) {
       text = rewriteStatuses(text, (name) => {
         const armed = ruleFor(name, (r) => r.statusLeft > 0);
@@ -283,6 +306,7 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
     url: `http://127.0.0.1:${port}`,
     requests,
     signed,
+    issued,
     refuseAssumeRole(roleArn) {
       refusedRoles.add(roleArn);
     },
