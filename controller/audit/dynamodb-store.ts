@@ -8,6 +8,7 @@ import {
   type AttributeValue,
   type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import {
   ChainConflict,
   checkEnvName,
@@ -17,6 +18,7 @@ import {
   type LinePosition,
   type StoredLine,
 } from './chain-store';
+import { rememberingCredentials } from '../model/secret-mask';
 import { ensureLedgerTable, HEAD_SEQ, LAYOUT_SEQ, REGISTRY, registryPut } from './dynamodb-table';
 
 /**
@@ -58,6 +60,9 @@ export class DynamoDbStore implements ChainStore {
     this.client = new DynamoDBClient({
       region: target.region,
       ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+      // What the SDK's default chain finds is masked like every configured credential (an AWS
+      // signature error quotes the session token): see rememberingCredentials.
+      credentials: rememberingCredentials(defaultProvider()),
       ...clientConfig,
     });
   }

@@ -249,21 +249,39 @@ describe('secret canaries: assumed roles, web identity, exec plugins, host token
     proxy.throttleNext('AssumeRole', 0);
     expect(throttled.code).not.toBe(0);
     expect(`${throttled.stdout}${throttled.stderr}`).toMatch(/Rate exceeded/);
-    // and cairn's own identity from a web-identity token file (no key in its environment)
+    // and cairn's own identity from a web-identity token file (no key in its environment), once
+    // with CloudFormation refusing the signature (AWS's message quotes the canonical request)
+    const webIdentity = {
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_WEB_IDENTITY_TOKEN_FILE: join(dir, 'web-identity-token'),
+      AWS_ROLE_ARN: role('web-identity'),
+      AWS_ROLE_SESSION_NAME: 'cairn-canary',
+      AWS_ENDPOINT_URL_STS: proxy.url,
+    };
     const webid = recordCli(
       'cairn sync --env webid (web identity)',
-      await cli(['sync', '--env', 'webid'], 'github', {
-        AWS_ACCESS_KEY_ID: '',
-        AWS_SECRET_ACCESS_KEY: '',
-        AWS_SESSION_TOKEN: '',
-        AWS_WEB_IDENTITY_TOKEN_FILE: join(dir, 'web-identity-token'),
-        AWS_ROLE_ARN: role('web-identity'),
-        AWS_ROLE_SESSION_NAME: 'cairn-canary',
-        AWS_ENDPOINT_URL_STS: proxy.url,
-      }),
+      await cli(['sync', '--env', 'webid'], 'github', webIdentity),
     );
     expect(webid.code).toBe(0);
     expect(proxy.issued.some((i) => i.action === 'AssumeRoleWithWebIdentity')).toBe(true);
+    proxy.refuseSignatureNext(1);
+    const mismatch = recordCli(
+      'cairn plan --env webid (web identity, SignatureDoesNotMatch)',
+      await cli(['plan', '--env', 'webid'], 'github', webIdentity),
+    );
+    expect(`${mismatch.stdout}${mismatch.stderr}`).toContain('The Canonical String for this request');
+    proxy.refuseSignatureNext(1);
+    recordCli(
+      'cairn sync --env webid (web identity, SignatureDoesNotMatch)',
+      await cli(['sync', '--env', 'webid'], 'gitlab', webIdentity),
+    );
+    proxy.refuseSignatureNext(1);
+    recordCli(
+      'cairn sync --env assumed (SignatureDoesNotMatch)',
+      await cli(['sync', '--env', 'assumed'], 'gitlab'),
+    );
     // and a kubeconfig exec plugin whose token the API server refuses
     const plugin = recordCli(
       'cairn sync --env plugin (401)',

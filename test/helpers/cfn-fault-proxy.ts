@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -88,6 +88,12 @@ export interface CfnFaultProxy {
   holdAnswer(action: string, hook: ((request: SeenRequest) => Promise<void>) | undefined): void;
   /** Answers the next `times` CloudFormation requests of `action` (any stack) with a Throttling error. */
   throttleNext(action: string, times: number): void;
+  /**
+   * Answers the next `times` CloudFormation requests with SignatureDoesNotMatch, whose message
+   * quotes the canonical request as AWS's query APIs do (its signed headers' values included, so
+   * `x-amz-security-token` too): what a wrong secret key or a proxy that rewrites a header gets.
+   */
+  refuseSignatureNext(times: number): void;
   removeRules(stackName: string): void;
   close(): Promise<void>;
 }
@@ -147,6 +153,26 @@ function sendXml(res: ServerResponse, status: number, body: string): void {
 const throttlingXml = () =>
   `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
 
+/** AWS's SignatureDoesNotMatch for a query API: the message quotes the canonical request it expected. */
+function signatureMismatchXml(req: IncomingMessage, body: Buffer): string {
+  const signed = /SignedHeaders=([^,]+)/.exec(req.headers.authorization ?? '')?.[1]?.split(';') ?? [];
+  const url = new URL(req.url ?? '/', 'http://aws');
+  const canonical = [
+    req.method ?? 'POST',
+    url.pathname,
+    url.search.slice(1),
+    ...signed.map((h) => `${h}:${String(req.headers[h] ?? '').trim()}`),
+    '',
+    signed.join(';'),
+    createHash('sha256').update(body).digest('hex'),
+  ].join('\n');
+  const message =
+    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\n' +
+    `The Canonical String for this request should have been\n'${canonical}'\n\n`;
+  const escaped = message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>${escaped}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+}
+
 const accessDeniedXml = (roleArn: string) =>
   `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/cairn is not authorized to perform: sts:AssumeRole on resource: ${roleArn}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
 
@@ -162,6 +188,7 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
   const issued: IssuedCredentials[] = [];
   const refusedRoles = new Set<string>();
   const throttledActions = new Map<string, number>();
+  let signatureRefusals = 0;
   const hooks = new Map<string, (request: SeenRequest) => void>();
   const holds = new Map<string, (request: SeenRequest) => Promise<void>>();
   const ruleFor = (name: string | undefined, pick: (r: ArmedRule) => boolean) =>
@@ -229,6 +256,10 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
       hooks.get(action)?.(seen);
     }
 
+    if (isCfn && signatureRefusals > 0) {
+      signatureRefusals -= 1;
+      return sendXml(res, 403, signatureMismatchXml(req, body));
+    }
     const left = action ? (throttledActions.get(action) ?? 0) : 0;
     if (action && left > 0) {
       throttledActions.set(action, left - 1);
@@ -326,6 +357,9 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
     holdAnswer(action, hook) {
       if (hook) holds.set(action, hook);
       else holds.delete(action);
+    },
+    refuseSignatureNext(times) {
+      signatureRefusals = times;
     },
     throttleNext(action, times) {
       throttledActions.set(action, times);
