@@ -277,11 +277,15 @@ describe('secret canaries: assumed roles, web identity, exec plugins, host token
       'cairn sync --env webid (web identity, SignatureDoesNotMatch)',
       await cli(['sync', '--env', 'webid'], 'gitlab', webIdentity),
     );
+    // and a second commit for the assumed role: its first sync refused by signature, then applied
+    const second = repo.commit('assumed', 'Add notes', { 'aws-resources/notes.txt': 'second\n' });
     proxy.refuseSignatureNext(1);
-    recordCli(
+    const refusedSignature = recordCli(
       'cairn sync --env assumed (SignatureDoesNotMatch)',
       await cli(['sync', '--env', 'assumed'], 'gitlab'),
     );
+    expect(refusedSignature.stdout).toContain('The Canonical String for this request');
+    expect((await cli(['sync', '--env', 'assumed'], 'github')).code).toBe(0);
     // and a kubeconfig exec plugin whose token the API server refuses
     const plugin = recordCli(
       'cairn sync --env plugin (401)',
@@ -305,8 +309,22 @@ describe('secret canaries: assumed roles, web identity, exec plugins, host token
       'cairn audit list --json',
       await cli(['audit', 'list', '--limit', '100', '--json'], 'github'),
     );
-    const ids = (JSON.parse(list.stdout) as { id: string }[]).map((e) => e.id);
+    const entries = JSON.parse(list.stdout) as { id: string; env: string; outcome: string; toSha: string }[];
+    const ids = entries.map((e) => e.id);
     expect(ids.length).toBeGreaterThanOrEqual(5);
+    // and a revert pushed to the repository URL with a password, which cannot be reached (git's own text)
+    const applied = entries.find(
+      (e) => e.env === 'assumed' && e.outcome === 'succeeded' && e.toSha === second,
+    )!;
+    // (the revert runs the git binary whatever the backend)
+    for (const backend of ['isomorphic', 'native']) {
+      const reverted = recordCli(
+        `cairn revert (URL with a password, ${backend})`,
+        await cli(['revert', applied.id], `url-${backend}`),
+      );
+      expect(reverted.code).not.toBe(0);
+      expect(reverted.stderr).toContain('fetching the branch failed');
+    }
     for (const entryId of ids)
       recordCli(
         `cairn audit show ${entryId} --json`,
