@@ -4,17 +4,19 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parse, stringify } from 'yaml';
 import { bootstrapEnvironment } from '../../cdk/deploy/bootstrap';
 import { silentLog } from '../../controller/log';
 import { startCfnFaultProxy, type CfnFaultProxy } from '../helpers/cfn-fault-proxy';
+import { startDynamoDbFaultProxy, type DynamoDbFaultProxy } from '../helpers/dynamodb-fault-proxy';
 import { runCli, type CliResult } from '../helpers/cli';
 import { auditKeyFile } from '../helpers/e2e-platform';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo';
 import { greetingManifest } from '../helpers/manifests';
 import { freePort } from '../helpers/net';
 import { describeHits, findCanaries, type Canary } from '../helpers/secret-canaries';
-import { sandboxEnv } from '../sandbox/sandbox-env';
+import { sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(240_000);
 
@@ -112,6 +114,8 @@ describe('secret canaries: assumed roles, web identity, exec plugins, host token
   };
   let repo: TestRepo;
   let proxy: CfnFaultProxy;
+  let dynamoProxy: DynamoDbFaultProxy;
+  const table = `cairn-canary-${id}`;
   let github: Awaited<ReturnType<typeof echoingHost>>;
   let gitlab: Awaited<ReturnType<typeof echoingHost>>;
   const configs: Record<string, string> = {};
@@ -138,6 +142,7 @@ describe('secret canaries: assumed roles, web identity, exec plugins, host token
     );
     proxy = await startCfnFaultProxy(sandbox.aws.endpoint);
     proxy.refuseAssumeRole(role('denied'));
+    dynamoProxy = await startDynamoDbFaultProxy(sandbox.aws.endpoint);
     [github, gitlab] = await Promise.all([echoingHost(), echoingHost()]);
     const aws = (env: string) => ({
       'aws-resources/cdk.json': JSON.stringify({ app: 'node app.js' }),
@@ -179,7 +184,8 @@ describe('secret canaries: assumed roles, web identity, exec plugins, host token
       name,
       aws: { ...target, endpoint: proxy.url, ...(roleArn ? { roleArn } : {}) },
     });
-    const config = (repository: Record<string, unknown>) =>
+    const keyFile = auditKeyFile(dir);
+    const config = (repository: Record<string, unknown>, audit: Record<string, unknown> = {}) =>
       stringify({
         repository: { url: repo.bare, pollInterval: '1h', ...repository },
         environments: [
@@ -189,7 +195,7 @@ describe('secret canaries: assumed roles, web identity, exec plugins, host token
           awsEnv('webid'),
           { name: 'plugin', kubernetes: { kubeconfig: pluginKubeconfig, namespace: `canary-${id}` } },
         ],
-        audit: { dir: auditDir, keyFile: auditKeyFile(dir) },
+        audit: { dir: auditDir, keyFile, ...audit },
         server: { port: 0 },
         workspaces: { dir: join(dir, 'workspaces') },
       });
@@ -214,10 +220,22 @@ describe('secret canaries: assumed roles, web identity, exec plugins, host token
     const url = `http://cairn:${c.urlPasswordHead}@${c.urlPasswordTail}@127.0.0.1:${closed}/org/repo.git`;
     write('url-isomorphic', config({ url }));
     write('url-native', config({ url, backend: 'native' }));
+    // The ledger in DynamoDB (moto, through a proxy that can refuse a signature as AWS does).
+    write(
+      'dynamodb',
+      config(
+        {},
+        { backend: 'dynamodb', dynamodb: { table, region: sandbox.aws.region, endpoint: dynamoProxy.url } },
+      ),
+    );
   });
 
   afterAll(async () => {
     await proxy?.close();
+    await dynamoProxy?.close();
+    const dynamo = new DynamoDBClient(sandboxAwsClientConfig());
+    await dynamo.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
+    dynamo.destroy();
     await github?.close();
     await gitlab?.close();
     repo?.remove();
@@ -331,6 +349,21 @@ describe('secret canaries: assumed roles, web identity, exec plugins, host token
         await cli(['audit', 'show', entryId, '--json'], 'github'),
       );
     for (const [name, text] of filesUnder(auditDir)) record(`audit file ${name}`, text);
+    // and the ledger copied to DynamoDB with cairn's identity from the web-identity file, then read
+    // once with every read refused by signature (AWS's message quotes the canonical request)
+    const migrated = recordCli(
+      'cairn audit migrate (DynamoDB, web identity)',
+      await cli(['audit', 'migrate', '--from-dir', auditDir], 'dynamodb', webIdentity),
+    );
+    expect(migrated.code).toBe(0);
+    for (const operation of ['DescribeTable', 'Query', 'GetItem', 'Scan', 'BatchGetItem'])
+      dynamoProxy.refusingSignature.add(operation);
+    const unreadable = recordCli(
+      'cairn audit list (DynamoDB, web identity, InvalidSignatureException)',
+      await cli(['audit', 'list', '--json'], 'dynamodb', webIdentity),
+    );
+    dynamoProxy.refusingSignature.clear();
+    expect(`${unreadable.stdout}${unreadable.stderr}`).toContain('The Canonical String for this request');
     expect(github.bodies.length).toBeGreaterThan(0);
     expect(gitlab.bodies.length).toBeGreaterThan(0);
     record('posted to the GitHub-style host', github.bodies.join('\n'));

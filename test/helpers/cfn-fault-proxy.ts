@@ -153,8 +153,11 @@ function sendXml(res: ServerResponse, status: number, body: string): void {
 const throttlingXml = () =>
   `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
 
-/** AWS's SignatureDoesNotMatch for a query API: the message quotes the canonical request it expected. */
-function signatureMismatchXml(req: IncomingMessage, body: Buffer): string {
+/**
+ * AWS's message for a request whose signature it does not accept: it quotes the canonical request it
+ * expected, the values of the signed headers included (so `x-amz-security-token`).
+ */
+export function signatureMismatchMessage(req: IncomingMessage, body: Buffer): string {
   const signed = /SignedHeaders=([^,]+)/.exec(req.headers.authorization ?? '')?.[1]?.split(';') ?? [];
   const url = new URL(req.url ?? '/', 'http://aws');
   const canonical = [
@@ -166,10 +169,18 @@ function signatureMismatchXml(req: IncomingMessage, body: Buffer): string {
     signed.join(';'),
     createHash('sha256').update(body).digest('hex'),
   ].join('\n');
-  const message =
+  return (
     'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\n' +
-    `The Canonical String for this request should have been\n'${canonical}'\n\n`;
-  const escaped = message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    `The Canonical String for this request should have been\n'${canonical}'\n\n`
+  );
+}
+
+/** SignatureDoesNotMatch as AWS's query APIs (CloudFormation, STS) answer it. */
+function signatureMismatchXml(req: IncomingMessage, body: Buffer): string {
+  const escaped = signatureMismatchMessage(req, body)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
   return `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>${escaped}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
 }
 
