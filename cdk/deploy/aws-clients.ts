@@ -1,10 +1,11 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import type { AwsTargetConfig } from '../../controller/model';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { rememberingCredentials, type AwsTargetConfig } from '../../controller/model';
 import { assumeRoleCredentials } from './assume-role';
 
-/** Explicit credentials; absent means the SDK's default chain in cairn's own process. */
+/** Explicit credentials; absent means the SDK's default chain in cairn's own process, remembered as secrets. */
 export interface AwsCredentials {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
@@ -57,18 +58,16 @@ export function makeClients(
   chained?: ChainedRole,
 ): AwsClients {
   const roleArn = target.roleArn;
+  // What the default chain finds is masked like every other credential: an error may quote it.
+  const base = credentials ?? rememberingCredentials(defaultProvider());
   const own = roleArn
-    ? assumeRoleCredentials({
-        env: env ?? 'bootstrap',
-        target: { ...target, roleArn },
-        ...(credentials ? { base: credentials } : {}),
-      })
-    : credentials;
+    ? assumeRoleCredentials({ env: env ?? 'bootstrap', target: { ...target, roleArn }, base })
+    : base;
   const identity = chained
     ? assumeRoleCredentials({
         env: env ?? 'bootstrap',
         target: { ...target, roleArn: chained.arn },
-        ...(own ? { base: own } : {}),
+        base: own,
         ...(chained.externalId ? { externalId: chained.externalId } : {}),
         purpose: { what: chained.what, hint: chained.hint },
       })
@@ -78,7 +77,7 @@ export function makeClients(
     // Throttling and transient errors are retried by the SDK's standard mode with backoff.
     maxAttempts: 8,
     ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-    ...(identity ? { credentials: identity } : {}),
+    credentials: identity,
   };
   return {
     cfn: new CloudFormationClient(common),

@@ -8,6 +8,7 @@ import {
   type AttributeValue,
   type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import {
   ChainConflict,
   checkEnvName,
@@ -19,6 +20,7 @@ import {
 } from './chain-store';
 import { fencedWrite } from '../model/fenced-write';
 import type { WriteFence } from '../model/pipeline';
+import { rememberingCredentials } from '../model/secret-mask';
 import { ensureLedgerTable, HEAD_SEQ, LAYOUT_SEQ, REGISTRY, registryPut } from './dynamodb-table';
 
 /**
@@ -60,6 +62,9 @@ export class DynamoDbStore implements ChainStore {
     this.client = new DynamoDBClient({
       region: target.region,
       ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+      // What the SDK's default chain finds is masked like every configured credential (an AWS
+      // signature error quotes the session token): see rememberingCredentials.
+      credentials: rememberingCredentials(defaultProvider()),
       ...clientConfig,
     });
   }

@@ -5,6 +5,7 @@ import { enableCompileCache } from './compile-cache';
 if (require.main === module) enableCompileCache();
 import { Command, CommanderError, Option } from 'commander';
 import { errorMessage, isCairnError } from '../model/errors';
+import { maskSecrets } from '../model/secret-mask';
 import { packageVersion } from '../package-root';
 import { COMMAND_TREES, TreeHelp, treeStub, type TreeName } from './command-trees';
 import { commands } from './lazy-commands';
@@ -142,8 +143,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    process.stderr.write(`cairn: ${isCairnError(error) ? error.message : errorMessage(error)}\n`);
-    if (!isCairnError(error) && process.env.CAIRN_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    // Masked as every log line is: an error that reaches here unhandled may quote a credential (found
+    // by the secret canary test: `cairn audit list` printed AWS's SignatureDoesNotMatch from the
+    // DynamoDB ledger, whose canonical request holds the session token).
+    process.stderr.write(
+      maskSecrets(`cairn: ${isCairnError(error) ? error.message : errorMessage(error)}\n`),
+    );
+    if (!isCairnError(error) && process.env.CAIRN_DEBUG)
+      process.stderr.write(maskSecrets(`${(error as Error).stack}\n`));
     return EXIT.failed;
   }
 }

@@ -52,6 +52,26 @@ export function rememberSecrets(values: Iterable<string | undefined>): void {
   if (added) rebuild();
 }
 
+/**
+ * A credentials provider (the AWS SDK's shape) whose secret key and session token are remembered,
+ * as `rememberSecrets` does, each time it answers. For credentials cairn is not given but finds at
+ * run time (the AWS SDK's default chain: a web-identity token file, a container or instance role, a
+ * profile): found by the secret canary test, AWS's SignatureDoesNotMatch quotes the canonical
+ * request, its `x-amz-security-token` header included, and the session token a web-identity file
+ * had bought went unmasked into `cairn plan`'s output. Arguments pass through (the SDK hands the
+ * calling client's config to the chain).
+ */
+export function rememberingCredentials<
+  A extends unknown[],
+  C extends { readonly secretAccessKey: string; readonly sessionToken?: string },
+>(provider: (...args: A) => Promise<C>): (...args: A) => Promise<C> {
+  return async (...args) => {
+    const credentials = await provider(...args);
+    rememberSecrets([credentials.secretAccessKey, credentials.sessionToken]);
+    return credentials;
+  };
+}
+
 /** Forgets every remembered value (tests use it to start clean). */
 export function forgetSecrets(): void {
   remembered.clear();

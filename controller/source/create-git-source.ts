@@ -6,6 +6,7 @@ import { CairnError, errorMessage } from '../model/errors';
 import { ensurePrivateFolder } from '../model';
 import type { Log } from '../log';
 import { FOLDERS, writeCheckout } from './checkout';
+import { redactUrl } from './redact-url';
 import type { CommitVerifier } from './verify-commit';
 import type * as VerifyCommit from './verify-commit';
 import { ClosingSource } from './closing-source';
@@ -18,11 +19,6 @@ import type { BranchHead, BranchSpec, GitSource, PullRequestHead, Revision, Work
 /** True for a local path (not a URL, not scp-style `user@host:path`). */
 export function isLocalRepository(url: string): boolean {
   return !/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^[^/]+@[^/]+:/.test(url);
-}
-
-/** Hides credentials in a URL before it is printed. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^/@]*@/, '//***@');
 }
 
 /** The HTTP credentials `repository.auth.tokenEnv` points at, or undefined without a token variable. */

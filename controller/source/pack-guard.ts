@@ -3,6 +3,7 @@ import { inflateSync } from 'node:zlib';
 import { CairnError } from '../model/errors';
 import { deltaVarint } from './object-size';
 import { bodyOf, collectBody } from './git-http-body';
+import { redactUrl } from './redact-url';
 
 const TYPES = ['', 'commit', 'tree', 'blob', 'tag', '', 'ofs-delta', 'ref-delta'] as const;
 const OFS_DELTA = 6;
@@ -96,7 +97,7 @@ export function guardPackSizes(inner: HttpClient, maxBytes: number): HttpClient 
           {
             code: 'source.file-too-large',
             phase: 'fetch',
-            subject: `repository ${request.url.replace(/\/git-upload-pack$/, '').replace(/\/\/[^/@]*@/, '//***@')}`,
+            subject: `repository ${redactUrl(request.url.replace(/\/git-upload-pack$/, ''))}`,
             hint: 'remove the large file from the branch, raise workspaces.maxFileSize, or use repository.backend: native, which names the file',
           },
         );

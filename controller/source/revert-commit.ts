@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { CairnError } from '../model/errors';
 import { checkedRef, checkedSha, maskSecrets, type WriteFence } from '../model';
 import type { HttpAuth } from './isomorphic-reader';
+import { redactUrl } from './redact-url';
 
 /** Who a revert commit is by (author and committer). */
 export interface GitIdentity {
@@ -382,8 +383,7 @@ async function refuseExistingBranch(git: Git, request: RevertCommitRequest): Pro
 /** What git said, with the URL's credentials and every remembered secret masked. */
 function gitText(run: GitRun, request: Pick<RevertCommitRequest, 'url' | 'auth'>): string {
   const text = `${run.stderr}\n${run.stdout}`.trim().split('\n').slice(-6).join(' / ');
-  const bare = request.url.replace(/\/\/[^/@]*@/, '//***@');
-  let masked = text.split(request.url).join(bare);
+  let masked = redactUrl(text);
   // The token is masked even when the caller did not remember it as a secret.
   if (request.auth) masked = masked.split(request.auth.password).join('[masked]');
   return maskSecrets(masked).slice(0, 2000);

@@ -119,8 +119,10 @@ function filesUnder(dir: string, prefix = ''): [string, string][] {
  * commit statuses on Gitea; the notification bodies (one refused with 503 and retried) and OTLP
  * trace posts; the audit folder, its witness and the DynamoDB items.
  *
- * Not covered: the web UI as Chromium renders it (it shows what the API answers, checked here),
- * assumed-role credentials (this platform uses the controller's own keys), sharding's handoff key.
+ * Not covered here: the web UI as Chromium renders it (it shows what the API answers, checked
+ * here); assumed-role, web-identity, exec-plugin, GitHub- and GitLab-style and URL credentials (this
+ * platform uses the controller's own keys and Gitea: `secret-canaries-credentials.e2e.test.ts`);
+ * sharding's handoff key (`secret-canaries-handoff.e2e.test.ts`).
  */
 describe('secret canaries: no secret in any log, plan, ledger entry or answer', () => {
   const sandbox = sandboxEnv();

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -57,12 +57,22 @@ export interface SignedRequest {
   readonly path?: string;
 }
 
+/** Temporary credentials an STS answer (AssumeRole, AssumeRoleWithWebIdentity) handed out, as moto made them. */
+export interface IssuedCredentials {
+  readonly action: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+}
+
 /** A running proxy: its URL (an AWS endpoint), its rules, and the CloudFormation requests it saw. */
 export interface CfnFaultProxy {
   readonly url: string;
   readonly requests: readonly SeenRequest[];
   /** Every signed request, of any service (S3, SSM, STS included). */
   readonly signed: readonly SignedRequest[];
+  /** Every set of credentials STS handed out through the proxy (an unsigned web-identity call's too). */
+  readonly issued: readonly IssuedCredentials[];
   /** Answers STS AssumeRole for this role with AccessDenied, as IAM does when the trust policy says no. */
   refuseAssumeRole(roleArn: string): void;
   /** Forwards AssumeRole for this role again (undoes refuseAssumeRole). */
@@ -78,6 +88,12 @@ export interface CfnFaultProxy {
   holdAnswer(action: string, hook: ((request: SeenRequest) => Promise<void>) | undefined): void;
   /** Answers the next `times` CloudFormation requests of `action` (any stack) with a Throttling error. */
   throttleNext(action: string, times: number): void;
+  /**
+   * Answers the next `times` CloudFormation requests with SignatureDoesNotMatch, whose message
+   * quotes the canonical request as AWS's query APIs do (its signed headers' values included, so
+   * `x-amz-security-token` too): what a wrong secret key or a proxy that rewrites a header gets.
+   */
+  refuseSignatureNext(times: number): void;
   removeRules(stackName: string): void;
   close(): Promise<void>;
 }
@@ -137,6 +153,37 @@ function sendXml(res: ServerResponse, status: number, body: string): void {
 const throttlingXml = () =>
   `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
 
+/**
+ * AWS's message for a request whose signature it does not accept: it quotes the canonical request it
+ * expected, the values of the signed headers included (so `x-amz-security-token`).
+ */
+export function signatureMismatchMessage(req: IncomingMessage, body: Buffer): string {
+  const signed = /SignedHeaders=([^,]+)/.exec(req.headers.authorization ?? '')?.[1]?.split(';') ?? [];
+  const url = new URL(req.url ?? '/', 'http://aws');
+  const canonical = [
+    req.method ?? 'POST',
+    url.pathname,
+    url.search.slice(1),
+    ...signed.map((h) => `${h}:${String(req.headers[h] ?? '').trim()}`),
+    '',
+    signed.join(';'),
+    createHash('sha256').update(body).digest('hex'),
+  ].join('\n');
+  return (
+    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\n' +
+    `The Canonical String for this request should have been\n'${canonical}'\n\n`
+  );
+}
+
+/** SignatureDoesNotMatch as AWS's query APIs (CloudFormation, STS) answer it. */
+function signatureMismatchXml(req: IncomingMessage, body: Buffer): string {
+  const escaped = signatureMismatchMessage(req, body)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+  return `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>${escaped}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+}
+
 const accessDeniedXml = (roleArn: string) =>
   `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/cairn is not authorized to perform: sts:AssumeRole on resource: ${roleArn}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
 
@@ -149,8 +196,10 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
   const rules: ArmedRule[] = [];
   const requests: SeenRequest[] = [];
   const signed: SignedRequest[] = [];
+  const issued: IssuedCredentials[] = [];
   const refusedRoles = new Set<string>();
   const throttledActions = new Map<string, number>();
+  let signatureRefusals = 0;
   const hooks = new Map<string, (request: SeenRequest) => void>();
   const holds = new Map<string, (request: SeenRequest) => Promise<void>>();
   const ruleFor = (name: string | undefined, pick: (r: ArmedRule) => boolean) =>
@@ -185,7 +234,9 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
     const credential = /Credential=([^/]+)\/[^/]+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '');
     const [accessKeyId, service] = [credential?.[1], credential?.[2]];
     const isCfn = service === 'cloudformation';
-    const isQuery = isCfn || service === 'sts';
+    // AssumeRoleWithWebIdentity is sent unsigned: its form alone says it is STS.
+    const unsignedSts = !credential && /^Action=AssumeRoleWithWebIdentity&/.test(body.toString('utf8'));
+    const isQuery = isCfn || service === 'sts' || unsignedSts;
     const form = isQuery ? new URLSearchParams(body.toString('utf8')) : undefined;
     const action = form?.get('Action') ?? undefined;
     const stackName = isCfn ? stackNameOf(form?.get('StackName') ?? null) : undefined;
@@ -216,6 +267,10 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
       hooks.get(action)?.(seen);
     }
 
+    if (isCfn && signatureRefusals > 0) {
+      signatureRefusals -= 1;
+      return sendXml(res, 403, signatureMismatchXml(req, body));
+    }
     const left = action ? (throttledActions.get(action) ?? 0) : 0;
     if (action && left > 0) {
       throttledActions.set(action, left - 1);
@@ -235,6 +290,16 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
     const hold = action && seen ? holds.get(action) : undefined;
     if (hold && seen) await hold(seen);
     let text = answer.body.toString('utf8');
+    const granted = /<Credentials>([^]*?)<\/Credentials>/.exec(text)?.[1];
+    if (action?.startsWith('AssumeRole') && answer.status === 200 && granted) {
+      const field = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(granted)?.[1] ?? '';
+      issued.push({
+        action,
+        accessKeyId: field('AccessKeyId'),
+        secretAccessKey: field('SecretAccessKey'),
+        sessionToken: field('SessionToken'),
+      });
+    }
     if (action === 'DescribeStacks' && answer.status === 200) {
       text = rewriteStatuses(text, (name) => {
         const armed = ruleFor(name, (r) => r.statusLeft > 0);
@@ -283,6 +348,7 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
     url: `http://127.0.0.1:${port}`,
     requests,
     signed,
+    issued,
     refuseAssumeRole(roleArn) {
       refusedRoles.add(roleArn);
     },
@@ -302,6 +368,9 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
     holdAnswer(action, hook) {
       if (hook) holds.set(action, hook);
       else holds.delete(action);
+    },
+    refuseSignatureNext(times) {
+      signatureRefusals = times;
     },
     throttleNext(action, times) {
       throttledActions.set(action, times);

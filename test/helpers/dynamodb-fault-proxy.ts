@@ -1,5 +1,6 @@
 import { createServer, request, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { signatureMismatchMessage } from './cfn-fault-proxy';
 
 /**
  * An HTTP proxy in front of moto_server's DynamoDB that records each request's operation
@@ -19,6 +20,11 @@ export interface DynamoDbFaultProxy {
   readonly targets: readonly string[];
   /** Operations (short names: `PutItem`, `TransactWriteItems`) answered with a 500 until healed. */
   readonly failing: Set<string>;
+  /**
+   * Operations answered with InvalidSignatureException until removed, its message quoting the
+   * canonical request as AWS's does (the session token's header included).
+   */
+  readonly refusingSignature: Set<string>;
   /** Operations forwarded to moto whose answer is then dropped (the connection cut), until removed. */
   readonly dropAnswers: Set<string>;
   /** How many requests were answered with a 500. */
@@ -47,6 +53,7 @@ export async function startDynamoDbFaultProxy(target: string): Promise<DynamoDbF
   const targets: string[] = [];
   const failing = new Set<string>();
   const dropAnswers = new Set<string>();
+  const refusingSignature = new Set<string>();
   let failed = 0;
   let armed: { pid: number; left: number; operation: string; after: boolean; fired: boolean } | undefined;
   let freeze: { pid: number; operation: string; frozen: () => void } | undefined;
@@ -84,6 +91,14 @@ export async function startDynamoDbFaultProxy(target: string): Promise<DynamoDbF
         return;
       }
       const body = Buffer.concat(chunks);
+      if (refusingSignature.has(short)) {
+        const refusal = JSON.stringify({
+          __type: 'com.amazon.coral.service#InvalidSignatureException',
+          message: signatureMismatchMessage(req, body),
+        });
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' }).end(refusal);
+        return;
+      }
       const drop = dropAnswers.has(operation.split('.').pop() ?? '');
       tail = tail.then(
         () =>
@@ -131,6 +146,7 @@ export async function startDynamoDbFaultProxy(target: string): Promise<DynamoDbF
     url: `http://127.0.0.1:${port}`,
     targets,
     failing,
+    refusingSignature,
     dropAnswers,
     failed: () => failed,
     killAt(pid, nth, operation, after) {

@@ -1,5 +1,6 @@
 import { blobOid, checkFile } from '../../../controller/source/checkout';
-import { isLocalRepository, redactUrl } from '../../../controller/source/create-git-source';
+import { isLocalRepository } from '../../../controller/source/create-git-source';
+import { redactUrl } from '../../../controller/source/redact-url';
 const file = (path: string, size = 10): { path: string; size: number } => ({ path, size });
 
 describe('checkFile', () => {
@@ -41,6 +42,12 @@ describe('repository URLs', () => {
   it('redacts credentials embedded in a URL', () => {
     expect(redactUrl('fetch https://user:tok3n@host/repo.git failed')).toBe(
       'fetch https://***@host/repo.git failed',
+    );
+  });
+
+  it('redacts the whole user information, up to the last @ before the host, of every URL', () => {
+    expect(redactUrl("fetch 'https://u:p@ss@host/a.git/' then 'http://v:q@h2:8080/b' failed")).toBe(
+      "fetch 'https://***@host/a.git/' then 'http://***@h2:8080/b' failed",
     );
   });
 });
