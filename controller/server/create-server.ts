@@ -3,7 +3,13 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config/types';
 import { CairnError } from '../model/errors';
 import type { Log } from '../log';
-import { loadApiTokens, registerApiAuth, registerLocalHostCheck, type ApiToken } from './api-auth';
+import {
+  loadApiTokens,
+  registerApiAuth,
+  registerLocalHostCheck,
+  requesterOf,
+  type ApiToken,
+} from './api-auth';
 import { registerApiRoutes } from './api-routes';
 import { BodyBudget, BodyError, readBody, tooLargeMessage } from './body-reader';
 import { createGuardedServer, serverLimits, type ServerLimits } from './connection-guard';
@@ -229,6 +235,7 @@ function buildApp(
         250,
         Math.min(15_000, Math.floor((limits.headersTimeoutMs + limits.bodyTimeoutMs) / 3)),
       ),
+      requester: (req) => requesterOf(req.headers.authorization, req.raw.socket.remoteAddress, tokens),
     });
   else
     app.get('/api/events', async (_req, reply) =>

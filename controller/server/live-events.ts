@@ -33,24 +33,45 @@ export type LiveListener = (event: LiveEvent) => void;
 export const MAX_LIVE_LISTENERS = 64;
 
 /**
+ * Listeners one holder (a token, or a client address where the API is open) may have at once by
+ * default: a quarter of the whole, so that one holder of a read token cannot take every stream and
+ * shut out everyone else's pages. A browser keeps at most 6 HTTP/1.1 connections to one host, so a
+ * person with one token never meets it; people who share a token share its streams.
+ */
+export const MAX_LIVE_LISTENERS_PER_HOLDER = 16;
+
+/** What `subscribe` answered: how to unsubscribe, or which cap refused the listener. */
+export type LiveSubscription =
+  { readonly unsubscribe: () => void } | { readonly refused: 'server' | 'holder'; readonly cap: number };
+
+/**
  * The reconcile observer behind the web UI's live updates: it turns `started`/`finished` into
  * numbered events and hands them to the open event streams. It keeps no history (a client that
  * connects reads the current state once, then follows), so a stream costs nothing while idle.
  */
 export class LiveEvents implements ReconcileObserver {
-  private readonly listeners = new Set<LiveListener>();
+  /** Each open listener and who holds it. */
+  private readonly listeners = new Map<LiveListener, string>();
+  private readonly perHolder = new Map<string, number>();
   private next = 1;
 
   constructor(
     private readonly maxListeners: number = MAX_LIVE_LISTENERS,
     private readonly now: () => Date = () => new Date(),
+    private readonly maxPerHolder: number = MAX_LIVE_LISTENERS_PER_HOLDER,
   ) {}
 
-  /** Adds a listener; returns how to remove it, or undefined when `maxListeners` are open already. */
-  subscribe(listener: LiveListener): (() => void) | undefined {
-    if (this.listeners.size >= this.maxListeners) return undefined;
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /**
+   * Adds a listener held by `holder` (see `requesterOf`); refused when `maxListeners` are open
+   * already, or `maxPerHolder` of them are `holder`'s. Unsubscribing twice is harmless.
+   */
+  subscribe(listener: LiveListener, holder: string): LiveSubscription {
+    if (this.listeners.size >= this.maxListeners) return { refused: 'server', cap: this.maxListeners };
+    const held = this.perHolder.get(holder) ?? 0;
+    if (held >= this.maxPerHolder) return { refused: 'holder', cap: this.maxPerHolder };
+    this.listeners.set(listener, holder);
+    this.perHolder.set(holder, held + 1);
+    return { unsubscribe: () => this.drop(listener) };
   }
 
   /** Open listeners (tests, metrics). */
@@ -76,13 +97,23 @@ export class LiveEvents implements ReconcileObserver {
     });
   }
 
+  /** Removes a listener and gives its holder the slot back; a second call finds nothing to do. */
+  private drop(listener: LiveListener): void {
+    const holder = this.listeners.get(listener);
+    if (holder === undefined) return;
+    this.listeners.delete(listener);
+    const left = (this.perHolder.get(holder) ?? 1) - 1;
+    if (left > 0) this.perHolder.set(holder, left);
+    else this.perHolder.delete(holder);
+  }
+
   private emit(event: LiveEvent): void {
-    for (const listener of [...this.listeners]) {
+    for (const listener of [...this.listeners.keys()]) {
       try {
         listener(event);
       } catch {
         // A stream that cannot be written to is gone: drop it rather than fail the reconcile.
-        this.listeners.delete(listener);
+        this.drop(listener);
       }
     }
   }

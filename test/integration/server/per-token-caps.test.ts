@@ -1,0 +1,174 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { MAX_LIVE_LISTENERS, MAX_LIVE_LISTENERS_PER_HOLDER } from '../../../controller/server/live-events';
+import { BUILT_CAIRN } from '../../helpers/killable-run';
+import { freePort } from '../../helpers/net';
+import { sandboxEnv } from '../../sandbox/sandbox-env';
+
+jest.setTimeout(60_000);
+
+const READ_A = 'read-token-a-for-caps';
+const READ_B = 'read-token-b-for-caps';
+
+/** A `cairn run` of the built binary, with one environment (no k8s-resources/: nothing applied), on a free loopback port. */
+interface Run {
+  readonly url: string;
+  readonly child: ChildProcess;
+  output(): string;
+}
+
+async function startRun(dir: string, server: Record<string, unknown>): Promise<Run> {
+  const repo = join(dir, 'repo');
+  execFileSync('git', ['init', '-q', '-b', 'dev', repo]);
+  execFileSync('git', [
+    '-C',
+    repo,
+    '-c',
+    'user.name=a',
+    '-c',
+    'user.email=a@x',
+    'commit',
+    '-q',
+    '--allow-empty',
+    '-m',
+    'init',
+  ]);
+  const key = join(dir, 'audit.key');
+  writeFileSync(key, randomBytes(32).toString('base64'), { mode: 0o600 });
+  const port = await freePort();
+  const config = join(dir, 'cairn.yaml');
+  writeFileSync(
+    config,
+    stringify({
+      repository: { url: repo },
+      environments: [{ name: 'dev', kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig } }],
+      audit: { dir: join(dir, 'audit'), keyFile: key },
+      server: { port, host: '127.0.0.1', ...server },
+    }),
+  );
+  const child = spawn(process.execPath, [BUILT_CAIRN, 'run', '--config', config], {
+    env: { ...process.env, CAPS_READ_A: READ_A, CAPS_READ_B: READ_B },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const deadline = Date.now() + 30_000;
+  while (!out.includes('"msg":"controller started"')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`cairn run did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url: `http://127.0.0.1:${port}`, child, output: () => out };
+}
+
+/** One `GET /api/events` over its own connection from `from`; `head()` is what came back so far. */
+interface Stream {
+  readonly socket: Socket;
+  head(): string;
+}
+
+function openStream(url: string, from: string, token?: string): Promise<Stream> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const socket = connect({ host: '127.0.0.1', port: Number(port), localAddress: from });
+    socket.on('data', (d: Buffer) => (text += d.toString()));
+    socket.on('error', () => undefined);
+    socket.once('connect', () => {
+      const auth = token ? `Authorization: Bearer ${token}\r\n` : '';
+      socket.write(`GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}\r\n`);
+    });
+    socket.once('error', reject);
+    const deadline = Date.now() + 5_000;
+    const wait = () => {
+      if (text.includes('\r\n\r\n')) return resolve({ socket, head: () => text });
+      if (Date.now() > deadline) return reject(new Error(`no answer from ${from}: ${JSON.stringify(text)}`));
+      setTimeout(wait, 10);
+    };
+    wait();
+  });
+}
+
+const status = (s: Stream) => Number(/^HTTP\/1\.1 (\d+)/.exec(s.head())?.[1]);
+
+/**
+ * `GET /api/events` holds a connection for as long as the page is open, and the server keeps at
+ * most MAX_LIVE_LISTENERS of them. Found in review: one holder of a read token opened all 64 from
+ * two loopback addresses (32 connections each, the per-address cap) of `cairn run`, and every other
+ * user's page got 503 for as long as they were held.
+ */
+describe('event streams of cairn run, per token', () => {
+  let dir: string;
+  let run: Run | undefined;
+  const streams: Stream[] = [];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cairn-stream-caps-'));
+  });
+
+  afterEach(async () => {
+    for (const s of streams.splice(0)) s.socket.destroy();
+    if (run && run.child.exitCode === null) {
+      const exited = new Promise((r) => run!.child.once('exit', r));
+      run.child.kill('SIGTERM');
+      await exited;
+    }
+    run = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives one read token at most its own share, answered 429 naming the cap, and leaves the rest to others', async () => {
+    // Given cairn run with two read tokens
+    run = await startRun(dir, {
+      apiTokens: [
+        { env: 'CAPS_READ_A', scopes: ['read'] },
+        { env: 'CAPS_READ_B', scopes: ['read'] },
+      ],
+    });
+    // When token A asks for every stream the server has, from two addresses
+    for (let i = 0; i < MAX_LIVE_LISTENERS; i++)
+      streams.push(await openStream(run.url, i % 2 ? '127.0.0.2' : '127.0.0.3', READ_A));
+    const answers = streams.map(status);
+    // Then it gets its share and 429s for the rest, each naming the cap
+    expect(answers.filter((s) => s === 200)).toHaveLength(MAX_LIVE_LISTENERS_PER_HOLDER);
+    expect(answers.filter((s) => s === 429)).toHaveLength(MAX_LIVE_LISTENERS - MAX_LIVE_LISTENERS_PER_HOLDER);
+    const refused = streams.find((s) => status(s) === 429)!.head();
+    expect(refused).toContain(
+      `this token has ${MAX_LIVE_LISTENERS_PER_HOLDER} event streams open already, the most one may hold`,
+    );
+    expect(refused.toLowerCase()).toContain('retry-after: 10');
+    expect(refused).not.toContain(READ_A);
+    // And token B, from another address, is still served
+    const other = await openStream(run.url, '127.0.0.9', READ_B);
+    streams.push(other);
+    expect(status(other)).toBe(200);
+    // And once A closes one of its streams, A may open one again
+    streams.find((s) => status(s) === 200 && s !== other)!.socket.destroy();
+    let again: Stream | undefined;
+    for (const deadline = Date.now() + 5_000; Date.now() < deadline;) {
+      again = await openStream(run.url, '127.0.0.4', READ_A);
+      streams.push(again);
+      if (status(again) === 200) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status(again!)).toBe(200);
+  });
+
+  it('with no token configured (loopback only), gives one client address at most the same share', async () => {
+    run = await startRun(dir, {});
+    for (let i = 0; i <= MAX_LIVE_LISTENERS_PER_HOLDER; i++)
+      streams.push(await openStream(run.url, '127.0.0.2'));
+    expect(streams.map(status).filter((s) => s === 200)).toHaveLength(MAX_LIVE_LISTENERS_PER_HOLDER);
+    expect(streams.at(-1)!.head()).toContain(
+      `this client address has ${MAX_LIVE_LISTENERS_PER_HOLDER} event streams open already`,
+    );
+    const other = await openStream(run.url, '127.0.0.3');
+    streams.push(other);
+    expect(status(other)).toBe(200);
+  });
+});
