@@ -1,4 +1,5 @@
 import type { ReconcileObserver, ReconcileReport, Trigger } from '../model';
+import { HolderSlots } from './holder-slots';
 
 /**
  * One event of `GET /api/events`: a reconcile of `env` started or finished. It carries names and
@@ -50,27 +51,27 @@ export type LiveSubscription =
  * connects reads the current state once, then follows), so a stream costs nothing while idle.
  */
 export class LiveEvents implements ReconcileObserver {
-  /** Each open listener and who holds it. */
-  private readonly listeners = new Map<LiveListener, string>();
-  private readonly perHolder = new Map<string, number>();
+  /** Each open listener and how to give its slot back. */
+  private readonly listeners = new Map<LiveListener, () => void>();
+  private readonly slots: HolderSlots;
   private next = 1;
 
   constructor(
-    private readonly maxListeners: number = MAX_LIVE_LISTENERS,
+    maxListeners: number = MAX_LIVE_LISTENERS,
     private readonly now: () => Date = () => new Date(),
-    private readonly maxPerHolder: number = MAX_LIVE_LISTENERS_PER_HOLDER,
-  ) {}
+    maxPerHolder: number = MAX_LIVE_LISTENERS_PER_HOLDER,
+  ) {
+    this.slots = new HolderSlots(maxListeners, maxPerHolder);
+  }
 
   /**
    * Adds a listener held by `holder` (see `requesterOf`); refused when `maxListeners` are open
    * already, or `maxPerHolder` of them are `holder`'s. Unsubscribing twice is harmless.
    */
   subscribe(listener: LiveListener, holder: string): LiveSubscription {
-    if (this.listeners.size >= this.maxListeners) return { refused: 'server', cap: this.maxListeners };
-    const held = this.perHolder.get(holder) ?? 0;
-    if (held >= this.maxPerHolder) return { refused: 'holder', cap: this.maxPerHolder };
-    this.listeners.set(listener, holder);
-    this.perHolder.set(holder, held + 1);
+    const slot = this.slots.take(holder);
+    if ('refused' in slot) return slot;
+    this.listeners.set(listener, slot.release);
     return { unsubscribe: () => this.drop(listener) };
   }
 
@@ -99,12 +100,8 @@ export class LiveEvents implements ReconcileObserver {
 
   /** Removes a listener and gives its holder the slot back; a second call finds nothing to do. */
   private drop(listener: LiveListener): void {
-    const holder = this.listeners.get(listener);
-    if (holder === undefined) return;
+    this.listeners.get(listener)?.();
     this.listeners.delete(listener);
-    const left = (this.perHolder.get(holder) ?? 1) - 1;
-    if (left > 0) this.perHolder.set(holder, left);
-    else this.perHolder.delete(holder);
   }
 
   private emit(event: LiveEvent): void {
