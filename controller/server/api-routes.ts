@@ -19,7 +19,10 @@ export const AUDIT_LIMIT = { default: 20, max: 1000, maxOffset: 10_000 } as cons
  */
 export const AUDIT_PAGE_BYTES = 4 * 1024 * 1024;
 
-/** Audit reads (pages and single entries) served at once: in all, and for one token (or address). */
+/**
+ * Audit reads (pages and single entries) served at once, from the read to the last byte of the
+ * answer: in all, and for one token (or address).
+ */
 export const AUDIT_READS = { total: 16, perHolder: 4 } as const;
 
 /**
@@ -37,7 +40,10 @@ export function registerApiRoutes(
 ): void {
   const known = (env: string) => controller.environments().some((e) => e.name === env);
   const reads = new HolderSlots(AUDIT_READS.total, AUDIT_READS.perHolder);
-  /** Runs `read` in one of the audit reads' slots, or answers 429 (this holder's are taken) or 503. */
+  /**
+   * Runs `read` in one of the audit reads' slots, held until its answer is written, or answers 429
+   * (this holder's are taken) or 503.
+   */
   const inSlot = async <T>(req: FastifyRequest, reply: FastifyReply, read: () => Promise<T>) => {
     const who = requester(req);
     const slot = reads.take(who.key);
@@ -51,11 +57,10 @@ export function registerApiRoutes(
           )
         : answer(reply, 503, `${slot.cap} audit reads are under way already; retry in a few seconds`);
     }
-    try {
-      return await read();
-    } finally {
-      slot.release();
-    }
+    // Held until the answer is written or the connection is gone, not only while the records are
+    // read: an answer waiting for a client that does not read it holds its memory as long.
+    reply.raw.once('close', slot.release);
+    return read();
   };
 
   app.get('/api/environments', async () => ({ environments: controller.environments() }));
