@@ -317,14 +317,26 @@ export class AuditLog implements AuditReader {
   /**
    * Finished entries, newest first, with folded quiet passes and, past a break, why they are
    * untrusted. `offset` newest entries are skipped in the index, before any record is read: a page
-   * costs its own records only.
+   * costs its own records only. With `maxBytes`, the page ends before the record that would take
+   * it past that many bytes (sizes are the index's, known before a read; the first record is always
+   * read), so what one page holds is bounded however large a commit made its entries.
    */
   async list(
-    filter: { readonly env?: string; readonly limit?: number; readonly offset?: number } = {},
+    filter: {
+      readonly env?: string;
+      readonly limit?: number;
+      readonly offset?: number;
+      readonly maxBytes?: number;
+    } = {},
   ): Promise<readonly ListedEntry[]> {
     if (filter.env !== undefined) this.requireRead(filter.env);
     const found: ListedEntry[] = [];
-    for (const indexed of this.index.newest(filter)) found.push(await this.read(indexed));
+    let bytes = 0;
+    for (const indexed of this.index.newest(filter)) {
+      bytes += indexed.at.length;
+      if (found.length > 0 && filter.maxBytes !== undefined && bytes > filter.maxBytes) break;
+      found.push(await this.read(indexed));
+    }
     return found;
   }
 

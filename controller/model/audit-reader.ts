@@ -5,11 +5,16 @@ import type { AuditEntry } from './pipeline';
  * it; the reconcile, the HTTP API and the CLI read through it.
  */
 export interface AuditReader {
-  /** Newest first: `offset` newest entries skipped (default 0), then at most `limit` (default all). */
+  /**
+   * Newest first: `offset` newest entries skipped (default 0), then at most `limit` (default all),
+   * ending before the entry whose record would take the page past `maxBytes` (the first is always
+   * in it).
+   */
   list(filter: {
     readonly env?: string;
     readonly limit?: number;
     readonly offset?: number;
+    readonly maxBytes?: number;
   }): Promise<readonly AuditEntry[]>;
   get(id: string): Promise<AuditEntry | undefined>;
 }

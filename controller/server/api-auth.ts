@@ -110,6 +110,30 @@ export function grantingToken(
   return { source: sources.join(', '), scopes: [...new Set(scopes)] };
 }
 
+/** Who a request counts against in the caps one client may not fill alone (see `requesterOf`). */
+export interface Requester {
+  /** The key the caps count by: a token's source, or an address; never a token's value. */
+  readonly key: string;
+  /** How an answer names it to the client: `this token`, `this client address`. */
+  readonly named: string;
+}
+
+/**
+ * Who a request counts against in per-client caps: where tokens are configured, the token it
+ * carries (by where it was read from: every request with a valid token passed the auth hook); with
+ * none, the peer's address (the API is then open on loopback only). Never an address a header
+ * names: behind a proxy anyone could name any address (SECURITY.md, "the HTTP port's caps").
+ */
+export function requesterOf(
+  authorization: string | undefined,
+  peer: string | undefined,
+  tokens: readonly ApiToken[],
+): Requester {
+  const token = tokens.length > 0 ? grantingToken(authorization, tokens) : undefined;
+  if (token) return { key: `token ${token.source}`, named: 'this token' };
+  return { key: `address ${peer ?? 'unknown'}`, named: 'this client address' };
+}
+
 function isApiPath(path: string): boolean {
   return path === '/api' || path.startsWith('/api/');
 }

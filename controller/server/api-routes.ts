@@ -1,6 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isCairnError } from '../model/errors';
 import type { Log } from '../log';
+import type { Requester } from './api-auth';
+import { HolderSlots } from './holder-slots';
 import { answer } from './reply';
 import { handOff } from './shard-handoff';
 import { registerSuspendRoutes } from './suspend-routes';
@@ -8,6 +10,20 @@ import type { ControllerPort } from './types';
 
 /** Entries `GET /api/environments/:env/audit` returns without `?limit=`, at most, and the deepest `?offset=`. */
 export const AUDIT_LIMIT = { default: 20, max: 1000, maxOffset: 10_000 } as const;
+
+/**
+ * Bytes of records one page of the ledger reads at most (past its first record). A commit decides
+ * how large its entry is (one change per object of its tree), so a page of 1000 entries had no
+ * bound: found in review, 8 pages of 200 entries of 490 KB each, asked at once with one read
+ * token, took `cairn run` from 330 MB to 3 GB and held its event loop for 14 s.
+ */
+export const AUDIT_PAGE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Audit reads (pages and single entries) served at once, from the read to the last byte of the
+ * answer: in all, and for one token (or address).
+ */
+export const AUDIT_READS = { total: 16, perHolder: 4 } as const;
 
 /**
  * The HTTP API: environments and the audit trail (read-only, the same JSON as
@@ -19,9 +35,33 @@ export function registerApiRoutes(
   app: FastifyInstance,
   controller: ControllerPort,
   syncEnabled: boolean,
+  requester: (req: FastifyRequest) => Requester,
   sharded?: { readonly key: Buffer; readonly log: Log },
 ): void {
   const known = (env: string) => controller.environments().some((e) => e.name === env);
+  const reads = new HolderSlots(AUDIT_READS.total, AUDIT_READS.perHolder);
+  /**
+   * Runs `read` in one of the audit reads' slots, held until its answer is written, or answers 429
+   * (this holder's are taken) or 503.
+   */
+  const inSlot = async <T>(req: FastifyRequest, reply: FastifyReply, read: () => Promise<T>) => {
+    const who = requester(req);
+    const slot = reads.take(who.key);
+    if ('refused' in slot) {
+      void reply.header('retry-after', '5');
+      return slot.refused === 'holder'
+        ? answer(
+            reply,
+            429,
+            `${who.named} has ${slot.cap} audit reads under way already, the most one may; retry when one is done`,
+          )
+        : answer(reply, 503, `${slot.cap} audit reads are under way already; retry in a few seconds`);
+    }
+    // Held until the answer is written or the connection is gone, not only while the records are
+    // read: an answer waiting for a client that does not read it holds its memory as long.
+    reply.raw.once('close', slot.release);
+    return read();
+  };
 
   app.get('/api/environments', async () => ({ environments: controller.environments() }));
 
@@ -43,21 +83,33 @@ export function registerApiRoutes(
       if (!/^\d+$/.test(req.query.offset ?? '0') || offset > AUDIT_LIMIT.maxOffset)
         return answer(reply, 400, `offset must be a whole number from 0 to ${AUDIT_LIMIT.maxOffset}`);
       const take = Math.min(limit, AUDIT_LIMIT.max);
-      // The offset is applied to the index, before any record is read: a deep page reads only its own.
-      return controller.audit.list({ env: req.params.env, limit: take, offset });
+      return inSlot(req, reply, async () => {
+        // The offset is applied to the index, before any record is read: a deep page reads only its own.
+        const page = await controller.audit.list({
+          env: req.params.env,
+          limit: take,
+          offset,
+          maxBytes: AUDIT_PAGE_BYTES,
+        });
+        // Where the next page starts, as the page may end early (AUDIT_PAGE_BYTES); a page past the end is empty.
+        if (page.length > 0) void reply.header('x-cairn-next-offset', String(offset + page.length));
+        return page;
+      });
     },
   );
 
-  app.get<{ Params: { id: string } }>('/api/audit/:id', async (req, reply) => {
-    try {
-      const entry = await controller.audit.get(req.params.id);
-      return entry ?? answer(reply, 404, `no audit entry ${req.params.id}`);
-    } catch (err) {
-      // A prefix that fits several ids is the caller's to fix; anything else is a server fault.
-      if (isCairnError(err) && err.code === 'audit.ambiguous-id') return answer(reply, 409, err.message);
-      throw err;
-    }
-  });
+  app.get<{ Params: { id: string } }>('/api/audit/:id', async (req, reply) =>
+    inSlot(req, reply, async () => {
+      try {
+        const entry = await controller.audit.get(req.params.id);
+        return entry ?? answer(reply, 404, `no audit entry ${req.params.id}`);
+      } catch (err) {
+        // A prefix that fits several ids is the caller's to fix; anything else is a server fault.
+        if (isCairnError(err) && err.code === 'audit.ambiguous-id') return answer(reply, 409, err.message);
+        throw err;
+      }
+    }),
+  );
 
   app.post<{ Params: { env: string } }>('/api/environments/:env/sync', async (req, reply) => {
     if (!syncEnabled)

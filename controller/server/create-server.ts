@@ -1,9 +1,15 @@
 import type { Server } from 'node:http';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../config/types';
 import { CairnError } from '../model/errors';
 import type { Log } from '../log';
-import { loadApiTokens, registerApiAuth, registerLocalHostCheck, type ApiToken } from './api-auth';
+import {
+  loadApiTokens,
+  registerApiAuth,
+  registerLocalHostCheck,
+  requesterOf,
+  type ApiToken,
+} from './api-auth';
 import { registerApiRoutes } from './api-routes';
 import { BodyBudget, BodyError, readBody, tooLargeMessage } from './body-reader';
 import { createGuardedServer, serverLimits, type ServerLimits } from './connection-guard';
@@ -211,7 +217,10 @@ function buildApp(
   // `cairn sync` / `cairn plan` of a sharded environment, handed to its holder (issue 24).
   if (key && controller.syncNow && controller.planNow)
     registerShardRequestRoutes(app, { controller, key, log });
-  registerApiRoutes(app, controller, tokens.length > 0, key ? { key, log } : undefined);
+  // Whose share of the caps one client may not fill alone a request counts against.
+  const requester = (req: FastifyRequest) =>
+    requesterOf(req.headers.authorization, req.raw.socket.remoteAddress, tokens);
+  registerApiRoutes(app, controller, tokens.length > 0, requester, key ? { key, log } : undefined);
   registerProbeRoutes(app, controller, metrics);
   registerUiApiRoutes(app, {
     controller,
@@ -229,6 +238,7 @@ function buildApp(
         250,
         Math.min(15_000, Math.floor((limits.headersTimeoutMs + limits.bodyTimeoutMs) / 3)),
       ),
+      requester,
     });
   else
     app.get('/api/events', async (_req, reply) =>

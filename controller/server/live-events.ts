@@ -1,4 +1,5 @@
 import type { ReconcileObserver, ReconcileReport, Trigger } from '../model';
+import { HolderSlots } from './holder-slots';
 
 /**
  * One event of `GET /api/events`: a reconcile of `env` started or finished. It carries names and
@@ -33,24 +34,45 @@ export type LiveListener = (event: LiveEvent) => void;
 export const MAX_LIVE_LISTENERS = 64;
 
 /**
+ * Listeners one holder (a token, or a client address where the API is open) may have at once by
+ * default: a quarter of the whole, so that one holder of a read token cannot take every stream and
+ * shut out everyone else's pages. A browser keeps at most 6 HTTP/1.1 connections to one host, so a
+ * person with one token never meets it; people who share a token share its streams.
+ */
+export const MAX_LIVE_LISTENERS_PER_HOLDER = 16;
+
+/** What `subscribe` answered: how to unsubscribe, or which cap refused the listener. */
+export type LiveSubscription =
+  { readonly unsubscribe: () => void } | { readonly refused: 'server' | 'holder'; readonly cap: number };
+
+/**
  * The reconcile observer behind the web UI's live updates: it turns `started`/`finished` into
  * numbered events and hands them to the open event streams. It keeps no history (a client that
  * connects reads the current state once, then follows), so a stream costs nothing while idle.
  */
 export class LiveEvents implements ReconcileObserver {
-  private readonly listeners = new Set<LiveListener>();
+  /** Each open listener and how to give its slot back. */
+  private readonly listeners = new Map<LiveListener, () => void>();
+  private readonly slots: HolderSlots;
   private next = 1;
 
   constructor(
-    private readonly maxListeners: number = MAX_LIVE_LISTENERS,
+    maxListeners: number = MAX_LIVE_LISTENERS,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+    maxPerHolder: number = MAX_LIVE_LISTENERS_PER_HOLDER,
+  ) {
+    this.slots = new HolderSlots(maxListeners, maxPerHolder);
+  }
 
-  /** Adds a listener; returns how to remove it, or undefined when `maxListeners` are open already. */
-  subscribe(listener: LiveListener): (() => void) | undefined {
-    if (this.listeners.size >= this.maxListeners) return undefined;
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /**
+   * Adds a listener held by `holder` (see `requesterOf`); refused when `maxListeners` are open
+   * already, or `maxPerHolder` of them are `holder`'s. Unsubscribing twice is harmless.
+   */
+  subscribe(listener: LiveListener, holder: string): LiveSubscription {
+    const slot = this.slots.take(holder);
+    if ('refused' in slot) return slot;
+    this.listeners.set(listener, slot.release);
+    return { unsubscribe: () => this.drop(listener) };
   }
 
   /** Open listeners (tests, metrics). */
@@ -76,13 +98,19 @@ export class LiveEvents implements ReconcileObserver {
     });
   }
 
+  /** Removes a listener and gives its holder the slot back; a second call finds nothing to do. */
+  private drop(listener: LiveListener): void {
+    this.listeners.get(listener)?.();
+    this.listeners.delete(listener);
+  }
+
   private emit(event: LiveEvent): void {
-    for (const listener of [...this.listeners]) {
+    for (const listener of [...this.listeners.keys()]) {
       try {
         listener(event);
       } catch {
         // A stream that cannot be written to is gone: drop it rather than fail the reconcile.
-        this.listeners.delete(listener);
+        this.drop(listener);
       }
     }
   }

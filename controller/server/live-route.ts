@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Requester } from './api-auth';
 import type { LiveEvent, LiveEvents } from './live-events';
 import { answer } from './reply';
 
@@ -10,6 +11,8 @@ export interface LiveRouteOptions {
    * silence cut (headers + body timeout), or an idle stream would be closed under the client.
    */
   readonly heartbeatMs: number;
+  /** Whose share of the streams a request counts against (its token, or its address where the API is open). */
+  readonly requester: (req: FastifyRequest) => Requester;
 }
 
 /** One server-sent event: `id`, `event` and one `data` line of JSON (JSON never holds a raw newline). */
@@ -26,11 +29,26 @@ export function registerLiveRoute(app: FastifyInstance, options: LiveRouteOption
   app.get('/api/events', async (req, reply) => {
     const raw = reply.raw;
     let heartbeat: NodeJS.Timeout | undefined;
-    const unsubscribe = options.live.subscribe((event) => {
+    const requester = options.requester(req);
+    const subscription = options.live.subscribe((event) => {
       if (!raw.writableEnded) raw.write(formatEvent(event));
-    });
-    if (!unsubscribe)
-      return answer(reply, 503, 'too many open event streams; close another tab or retry later');
+    }, requester.key);
+    if ('refused' in subscription) {
+      void reply.header('retry-after', '10');
+      // One holder at its own cap is told so (429), apart from a server that is full for everyone (503).
+      return subscription.refused === 'holder'
+        ? answer(
+            reply,
+            429,
+            `${requester.named} has ${subscription.cap} event streams open already, the most one may hold; close another tab or retry later`,
+          )
+        : answer(
+            reply,
+            503,
+            `${subscription.cap} event streams are open already; close another tab or retry later`,
+          );
+    }
+    const { unsubscribe } = subscription;
     reply.hijack();
     raw.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',

@@ -142,6 +142,30 @@ describe.each([jsonl, dynamodb])('the audit contract on $name', (backend) => {
     await reader.close();
   });
 
+  it('ends a page before the record that would take it past maxBytes, and always holds the first', async () => {
+    // Given three entries of dev, the middle one far larger than the others (a commit of a large tree)
+    const config = await backend.config('contract-page-bytes');
+    const log = await AuditLog.open(config);
+    const many = Array.from({ length: 400 }, (_, i) => ({
+      target: 'kubernetes' as const,
+      subject: `ConfigMap/dev/c-${i}`,
+      action: 'unchanged' as const,
+    }));
+    await record(log, entry({ id: 'small-1', toSha: sha('1') }));
+    await record(log, entry({ id: 'large-2', fromSha: sha('1'), toSha: sha('2'), changes: many }));
+    await record(log, entry({ id: 'small-3', fromSha: sha('2'), toSha: sha('3') }));
+    await log.close();
+    const reader = await AuditLog.reader(config);
+    const ids = async (maxBytes: number, offset = 0) =>
+      (await reader.list({ env: 'dev', limit: 10, offset, maxBytes })).map((e) => e.id);
+    // Then a page of 4 KB ends before the large record, one of 1 MB holds all three
+    expect(await ids(4096)).toEqual(['small-3']);
+    expect(await ids(1024 * 1024)).toEqual(['small-3', 'large-2', 'small-1']);
+    // And a page that starts at the large record holds it, however small its budget
+    expect(await ids(1, 1)).toEqual(['large-2']);
+    await reader.close();
+  });
+
   it('folds quiet passes into the entry before them and keeps a pass that repaired drift as an entry', async () => {
     // given an applied commit, then three drift passes that changed nothing, then one that repaired drift
     const config = await backend.config('contract-quiet');

@@ -26,23 +26,46 @@ describe('LiveEvents', () => {
     const live = new LiveEvents(2, () => new Date('2026-01-01T00:00:00Z'));
     const a: LiveEvent[] = [];
     const b: LiveEvent[] = [];
-    const stopA = live.subscribe((e) => a.push(e))!;
-    live.subscribe((e) => b.push(e));
+    const subscribed = live.subscribe((e) => a.push(e), 'token a');
+    live.subscribe((e) => b.push(e), 'token b');
     // a third listener past the cap is refused, not added
-    expect(live.subscribe(() => undefined)).toBeUndefined();
+    expect(live.subscribe(() => undefined, 'token c')).toEqual({ refused: 'server', cap: 2 });
     live.started('dev', 'abc', 'webhook');
-    stopA();
+    if (!('unsubscribe' in subscribed)) throw new Error('the first listener was refused');
+    subscribed.unsubscribe();
     live.finished('dev', 'abc', 'webhook', { outcome: 'failed', durationMs: 5, entryId: 'e1' });
     expect(a.map((e) => `${e.id} ${e.type}`)).toEqual(['1 started']);
     expect(b.map((e) => `${e.id} ${e.type}`)).toEqual(['1 started', '2 finished']);
     expect(live.size).toBe(1);
   });
 
+  it('gives one holder at most its own cap, and its slots back when its listeners go', () => {
+    const live = new LiveEvents(10, () => new Date(), 3);
+    const held = [1, 2, 3].map(() => live.subscribe(() => undefined, 'token a'));
+    // a fourth of the same holder is refused by the holder's cap, another holder is not
+    expect(live.subscribe(() => undefined, 'token a')).toEqual({ refused: 'holder', cap: 3 });
+    expect('unsubscribe' in live.subscribe(() => undefined, 'token b')).toBe(true);
+    // unsubscribing twice gives back one slot, not two
+    const first = held[0]!;
+    if (!('unsubscribe' in first)) throw new Error('refused');
+    first.unsubscribe();
+    first.unsubscribe();
+    expect('unsubscribe' in live.subscribe(() => undefined, 'token a')).toBe(true);
+    expect(live.subscribe(() => undefined, 'token a')).toEqual({ refused: 'holder', cap: 3 });
+    // a listener that throws is dropped, and its holder gets its slot back
+    const throwing = new LiveEvents(10, () => new Date(), 1);
+    throwing.subscribe(() => {
+      throw new Error('socket gone');
+    }, 'token a');
+    throwing.started('dev', 'abc', 'poll');
+    expect('unsubscribe' in throwing.subscribe(() => undefined, 'token a')).toBe(true);
+  });
+
   it('drops a listener that throws instead of failing the reconcile that told it', () => {
     const live = new LiveEvents();
     live.subscribe(() => {
       throw new Error('socket gone');
-    });
+    }, 'token a');
     expect(() => live.started('dev', 'abc', 'poll')).not.toThrow();
     expect(live.size).toBe(0);
   });
@@ -50,7 +73,7 @@ describe('LiveEvents', () => {
   it('carries no failure text, only names and shas', () => {
     const live = new LiveEvents();
     const seen: LiveEvent[] = [];
-    live.subscribe((e) => seen.push(e));
+    live.subscribe((e) => seen.push(e), 'token a');
     live.finished('dev', 'abc', 'poll', {
       outcome: 'failed',
       durationMs: 1,
