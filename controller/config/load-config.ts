@@ -496,6 +496,9 @@ function auditConfig(raw: RawConfig['audit'], dir: string, abs: (p: string) => s
     witnessDir,
     ...(raw.keyFile ? { keyFile: abs(raw.keyFile) } : {}),
     ...(raw.keyEnv ? { keyEnv: raw.keyEnv } : {}),
+    ...(raw.retiredKeys?.length
+      ? { retiredKeys: raw.retiredKeys.map((k) => (k.file ? { file: abs(k.file) } : { env: k.env! })) }
+      : {}),
     unkeyed: raw.unkeyed ?? false,
     ...(raw.dynamodb ? { dynamodb: raw.dynamodb } : {}),
   };

@@ -400,6 +400,21 @@ export interface RawAudit {
    */
   keyEnv?: string;
   /**
+   * Keys the audit trail was hashed with before a rotation of keyFile or keyEnv: each verifies the records written under it (found by their key id), never signs a new one, and is not accepted after a record of the current key in the same chain. Keep each until no chain holds records under it.
+   */
+  retiredKeys?: ({
+    [k: string]: unknown;
+  } & {
+    /**
+     * Environment variable holding the retired key.
+     */
+    env?: string;
+    /**
+     * File holding the retired key (relative to this config file; outside dir).
+     */
+    file?: string;
+  })[];
+  /**
    * Accept chains hashed with plain SHA-256 and no key: edits are found, but someone who can write the log and its witness can rewrite both consistently. Default false: cairn refuses to start without a key.
    */
   unkeyed?: boolean;

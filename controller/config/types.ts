@@ -186,10 +186,15 @@ export interface AuditConfig {
   readonly witnessDir: string;
   readonly keyFile?: string;
   readonly keyEnv?: string;
+  /** Keys used before a rotation: they verify the records written under them, never sign. */
+  readonly retiredKeys?: readonly RetiredKeySource[];
   /** Explicitly accepts plain SHA-256 chains without a key. */
   readonly unkeyed: boolean;
   readonly dynamodb?: AuditDynamoDbConfig;
 }
+
+/** Where one retired audit key is read from: a file (absolute once loaded) or a variable. */
+export type RetiredKeySource = { readonly file: string } | { readonly env: string };
 
 /** The DynamoDB table of the shared ledger. */
 export interface AuditDynamoDbConfig {

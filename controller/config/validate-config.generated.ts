@@ -434,6 +434,27 @@ const schema11 = {
           description:
             'Environment variable holding the HMAC key (for example filled from a Kubernetes Secret).',
         },
+        retiredKeys: {
+          description:
+            'Keys the audit trail was hashed with before a rotation of keyFile or keyEnv: each verifies the records written under it (found by their key id), never signs a new one, and is not accepted after a record of the current key in the same chain. Keep each until no chain holds records under it.',
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              env: {
+                $ref: '#/definitions/envVarName',
+                description: 'Environment variable holding the retired key.',
+              },
+              file: {
+                description: 'File holding the retired key (relative to this config file; outside dir).',
+                type: 'string',
+                minLength: 1,
+              },
+            },
+            oneOf: [{ required: ['env'] }, { required: ['file'] }],
+          },
+        },
         unkeyed: {
           description:
             'Accept chains hashed with plain SHA-256 and no key: edits are found, but someone who can write the log and its witness can rewrite both consistently. Default false: cairn refuses to start without a key.',
@@ -812,7 +833,7 @@ const pattern13 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.
 const pattern14 = new RegExp('^[A-Za-z0-9_-]{1,10}$', 'u');
 const pattern17 = new RegExp('^/', 'u');
 const pattern19 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
-const pattern29 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
+const pattern30 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
 function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://cairn.dev/schemas/cairn-config.schema.json" */ let vErrors = null;
   let errors = 0;
@@ -4073,6 +4094,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             key12 === 'witnessDir' ||
             key12 === 'keyFile' ||
             key12 === 'keyEnv' ||
+            key12 === 'retiredKeys' ||
             key12 === 'unkeyed' ||
             key12 === 'dynamodb'
           )) {
@@ -4275,10 +4297,243 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data74.retiredKeys !== undefined) {
+          let data80 = data74.retiredKeys;
+          if (Array.isArray(data80)) {
+            const len6 = data80.length;
+            for (let i7 = 0; i7 < len6; i7++) {
+              let data81 = data80[i7];
+              const _errs186 = errors;
+              let valid39 = false;
+              let passing2 = null;
+              const _errs187 = errors;
+              if (data81 && typeof data81 == 'object' && !Array.isArray(data81)) {
+                if (data81.env === undefined) {
+                  const err153 = {
+                    instancePath: instancePath + '/audit/retiredKeys/' + i7,
+                    schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/0/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'env' },
+                    message: "must have required property '" + 'env' + "'",
+                    schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0].required,
+                    parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0],
+                    data: data81,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err153];
+                  } else {
+                    vErrors.push(err153);
+                  }
+                  errors++;
+                }
+              }
+              var _valid2 = _errs187 === errors;
+              if (_valid2) {
+                valid39 = true;
+                passing2 = 0;
+              }
+              const _errs188 = errors;
+              if (data81 && typeof data81 == 'object' && !Array.isArray(data81)) {
+                if (data81.file === undefined) {
+                  const err154 = {
+                    instancePath: instancePath + '/audit/retiredKeys/' + i7,
+                    schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/1/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'file' },
+                    message: "must have required property '" + 'file' + "'",
+                    schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1].required,
+                    parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1],
+                    data: data81,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err154];
+                  } else {
+                    vErrors.push(err154);
+                  }
+                  errors++;
+                }
+              }
+              var _valid2 = _errs188 === errors;
+              if (_valid2 && valid39) {
+                valid39 = false;
+                passing2 = [passing2, 1];
+              } else {
+                if (_valid2) {
+                  valid39 = true;
+                  passing2 = 1;
+                }
+              }
+              if (!valid39) {
+                const err155 = {
+                  instancePath: instancePath + '/audit/retiredKeys/' + i7,
+                  schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf',
+                  keyword: 'oneOf',
+                  params: { passingSchemas: passing2 },
+                  message: 'must match exactly one schema in oneOf',
+                  schema: schema11.properties.audit.properties.retiredKeys.items.oneOf,
+                  parentSchema: schema11.properties.audit.properties.retiredKeys.items,
+                  data: data81,
+                };
+                if (vErrors === null) {
+                  vErrors = [err155];
+                } else {
+                  vErrors.push(err155);
+                }
+                errors++;
+              } else {
+                errors = _errs186;
+                if (vErrors !== null) {
+                  if (_errs186) {
+                    vErrors.length = _errs186;
+                  } else {
+                    vErrors = null;
+                  }
+                }
+              }
+              if (data81 && typeof data81 == 'object' && !Array.isArray(data81)) {
+                for (const key13 in data81) {
+                  if (!(key13 === 'env' || key13 === 'file')) {
+                    const err156 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i7,
+                      schemaPath: '#/properties/audit/properties/retiredKeys/items/additionalProperties',
+                      keyword: 'additionalProperties',
+                      params: { additionalProperty: key13 },
+                      message: 'must NOT have additional properties',
+                      schema: false,
+                      parentSchema: schema11.properties.audit.properties.retiredKeys.items,
+                      data: data81,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err156];
+                    } else {
+                      vErrors.push(err156);
+                    }
+                    errors++;
+                  }
+                }
+                if (data81.env !== undefined) {
+                  let data82 = data81.env;
+                  if (typeof data82 === 'string') {
+                    if (!pattern1.test(data82)) {
+                      const err157 = {
+                        instancePath: instancePath + '/audit/retiredKeys/' + i7 + '/env',
+                        schemaPath: '#/definitions/envVarName/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                        parentSchema: schema13,
+                        data: data82,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err157];
+                      } else {
+                        vErrors.push(err157);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err158 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i7 + '/env',
+                      schemaPath: '#/definitions/envVarName/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema13.type,
+                      parentSchema: schema13,
+                      data: data82,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err158];
+                    } else {
+                      vErrors.push(err158);
+                    }
+                    errors++;
+                  }
+                }
+                if (data81.file !== undefined) {
+                  let data83 = data81.file;
+                  if (typeof data83 === 'string') {
+                    if (func3(data83) < 1) {
+                      const err159 = {
+                        instancePath: instancePath + '/audit/retiredKeys/' + i7 + '/file',
+                        schemaPath:
+                          '#/properties/audit/properties/retiredKeys/items/properties/file/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                        data: data83,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err159];
+                      } else {
+                        vErrors.push(err159);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err160 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i7 + '/file',
+                      schemaPath: '#/properties/audit/properties/retiredKeys/items/properties/file/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.audit.properties.retiredKeys.items.properties.file.type,
+                      parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                      data: data83,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err160];
+                    } else {
+                      vErrors.push(err160);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err161 = {
+                  instancePath: instancePath + '/audit/retiredKeys/' + i7,
+                  schemaPath: '#/properties/audit/properties/retiredKeys/items/type',
+                  keyword: 'type',
+                  params: { type: 'object' },
+                  message: 'must be object',
+                  schema: schema11.properties.audit.properties.retiredKeys.items.type,
+                  parentSchema: schema11.properties.audit.properties.retiredKeys.items,
+                  data: data81,
+                };
+                if (vErrors === null) {
+                  vErrors = [err161];
+                } else {
+                  vErrors.push(err161);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err162 = {
+              instancePath: instancePath + '/audit/retiredKeys',
+              schemaPath: '#/properties/audit/properties/retiredKeys/type',
+              keyword: 'type',
+              params: { type: 'array' },
+              message: 'must be array',
+              schema: schema11.properties.audit.properties.retiredKeys.type,
+              parentSchema: schema11.properties.audit.properties.retiredKeys,
+              data: data80,
+            };
+            if (vErrors === null) {
+              vErrors = [err162];
+            } else {
+              vErrors.push(err162);
+            }
+            errors++;
+          }
+        }
         if (data74.unkeyed !== undefined) {
-          let data80 = data74.unkeyed;
-          if (typeof data80 !== 'boolean') {
-            const err153 = {
+          let data84 = data74.unkeyed;
+          if (typeof data84 !== 'boolean') {
+            const err163 = {
               instancePath: instancePath + '/audit/unkeyed',
               schemaPath: '#/properties/audit/properties/unkeyed/type',
               keyword: 'type',
@@ -4286,205 +4541,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.audit.properties.unkeyed.type,
               parentSchema: schema11.properties.audit.properties.unkeyed,
-              data: data80,
-            };
-            if (vErrors === null) {
-              vErrors = [err153];
-            } else {
-              vErrors.push(err153);
-            }
-            errors++;
-          }
-        }
-        if (data74.dynamodb !== undefined) {
-          let data81 = data74.dynamodb;
-          if (data81 && typeof data81 == 'object' && !Array.isArray(data81)) {
-            if (data81.table === undefined) {
-              const err154 = {
-                instancePath: instancePath + '/audit/dynamodb',
-                schemaPath: '#/properties/audit/properties/dynamodb/required',
-                keyword: 'required',
-                params: { missingProperty: 'table' },
-                message: "must have required property '" + 'table' + "'",
-                schema: schema11.properties.audit.properties.dynamodb.required,
-                parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data81,
-              };
-              if (vErrors === null) {
-                vErrors = [err154];
-              } else {
-                vErrors.push(err154);
-              }
-              errors++;
-            }
-            if (data81.region === undefined) {
-              const err155 = {
-                instancePath: instancePath + '/audit/dynamodb',
-                schemaPath: '#/properties/audit/properties/dynamodb/required',
-                keyword: 'required',
-                params: { missingProperty: 'region' },
-                message: "must have required property '" + 'region' + "'",
-                schema: schema11.properties.audit.properties.dynamodb.required,
-                parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data81,
-              };
-              if (vErrors === null) {
-                vErrors = [err155];
-              } else {
-                vErrors.push(err155);
-              }
-              errors++;
-            }
-            for (const key13 in data81) {
-              if (!(key13 === 'table' || key13 === 'region' || key13 === 'endpoint')) {
-                const err156 = {
-                  instancePath: instancePath + '/audit/dynamodb',
-                  schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key13 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.audit.properties.dynamodb,
-                  data: data81,
-                };
-                if (vErrors === null) {
-                  vErrors = [err156];
-                } else {
-                  vErrors.push(err156);
-                }
-                errors++;
-              }
-            }
-            if (data81.table !== undefined) {
-              let data82 = data81.table;
-              if (typeof data82 === 'string') {
-                if (func3(data82) < 3) {
-                  const err157 = {
-                    instancePath: instancePath + '/audit/dynamodb/table',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 3 },
-                    message: 'must NOT have fewer than 3 characters',
-                    schema: 3,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                    data: data82,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err157];
-                  } else {
-                    vErrors.push(err157);
-                  }
-                  errors++;
-                }
-              } else {
-                const err158 = {
-                  instancePath: instancePath + '/audit/dynamodb/table',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                  data: data82,
-                };
-                if (vErrors === null) {
-                  vErrors = [err158];
-                } else {
-                  vErrors.push(err158);
-                }
-                errors++;
-              }
-            }
-            if (data81.region !== undefined) {
-              let data83 = data81.region;
-              if (typeof data83 === 'string') {
-                if (func3(data83) < 1) {
-                  const err159 = {
-                    instancePath: instancePath + '/audit/dynamodb/region',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                    data: data83,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err159];
-                  } else {
-                    vErrors.push(err159);
-                  }
-                  errors++;
-                }
-              } else {
-                const err160 = {
-                  instancePath: instancePath + '/audit/dynamodb/region',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                  data: data83,
-                };
-                if (vErrors === null) {
-                  vErrors = [err160];
-                } else {
-                  vErrors.push(err160);
-                }
-                errors++;
-              }
-            }
-            if (data81.endpoint !== undefined) {
-              let data84 = data81.endpoint;
-              if (typeof data84 === 'string') {
-                if (func3(data84) < 1) {
-                  const err161 = {
-                    instancePath: instancePath + '/audit/dynamodb/endpoint',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                    data: data84,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err161];
-                  } else {
-                    vErrors.push(err161);
-                  }
-                  errors++;
-                }
-              } else {
-                const err162 = {
-                  instancePath: instancePath + '/audit/dynamodb/endpoint',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                  data: data84,
-                };
-                if (vErrors === null) {
-                  vErrors = [err162];
-                } else {
-                  vErrors.push(err162);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err163 = {
-              instancePath: instancePath + '/audit/dynamodb',
-              schemaPath: '#/properties/audit/properties/dynamodb/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.audit.properties.dynamodb.type,
-              parentSchema: schema11.properties.audit.properties.dynamodb,
-              data: data81,
+              data: data84,
             };
             if (vErrors === null) {
               vErrors = [err163];
@@ -4494,8 +4551,206 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data74.dynamodb !== undefined) {
+          let data85 = data74.dynamodb;
+          if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
+            if (data85.table === undefined) {
+              const err164 = {
+                instancePath: instancePath + '/audit/dynamodb',
+                schemaPath: '#/properties/audit/properties/dynamodb/required',
+                keyword: 'required',
+                params: { missingProperty: 'table' },
+                message: "must have required property '" + 'table' + "'",
+                schema: schema11.properties.audit.properties.dynamodb.required,
+                parentSchema: schema11.properties.audit.properties.dynamodb,
+                data: data85,
+              };
+              if (vErrors === null) {
+                vErrors = [err164];
+              } else {
+                vErrors.push(err164);
+              }
+              errors++;
+            }
+            if (data85.region === undefined) {
+              const err165 = {
+                instancePath: instancePath + '/audit/dynamodb',
+                schemaPath: '#/properties/audit/properties/dynamodb/required',
+                keyword: 'required',
+                params: { missingProperty: 'region' },
+                message: "must have required property '" + 'region' + "'",
+                schema: schema11.properties.audit.properties.dynamodb.required,
+                parentSchema: schema11.properties.audit.properties.dynamodb,
+                data: data85,
+              };
+              if (vErrors === null) {
+                vErrors = [err165];
+              } else {
+                vErrors.push(err165);
+              }
+              errors++;
+            }
+            for (const key14 in data85) {
+              if (!(key14 === 'table' || key14 === 'region' || key14 === 'endpoint')) {
+                const err166 = {
+                  instancePath: instancePath + '/audit/dynamodb',
+                  schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key14 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.audit.properties.dynamodb,
+                  data: data85,
+                };
+                if (vErrors === null) {
+                  vErrors = [err166];
+                } else {
+                  vErrors.push(err166);
+                }
+                errors++;
+              }
+            }
+            if (data85.table !== undefined) {
+              let data86 = data85.table;
+              if (typeof data86 === 'string') {
+                if (func3(data86) < 3) {
+                  const err167 = {
+                    instancePath: instancePath + '/audit/dynamodb/table',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 3 },
+                    message: 'must NOT have fewer than 3 characters',
+                    schema: 3,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
+                    data: data86,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err167];
+                  } else {
+                    vErrors.push(err167);
+                  }
+                  errors++;
+                }
+              } else {
+                const err168 = {
+                  instancePath: instancePath + '/audit/dynamodb/table',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
+                  data: data86,
+                };
+                if (vErrors === null) {
+                  vErrors = [err168];
+                } else {
+                  vErrors.push(err168);
+                }
+                errors++;
+              }
+            }
+            if (data85.region !== undefined) {
+              let data87 = data85.region;
+              if (typeof data87 === 'string') {
+                if (func3(data87) < 1) {
+                  const err169 = {
+                    instancePath: instancePath + '/audit/dynamodb/region',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                    data: data87,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err169];
+                  } else {
+                    vErrors.push(err169);
+                  }
+                  errors++;
+                }
+              } else {
+                const err170 = {
+                  instancePath: instancePath + '/audit/dynamodb/region',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                  data: data87,
+                };
+                if (vErrors === null) {
+                  vErrors = [err170];
+                } else {
+                  vErrors.push(err170);
+                }
+                errors++;
+              }
+            }
+            if (data85.endpoint !== undefined) {
+              let data88 = data85.endpoint;
+              if (typeof data88 === 'string') {
+                if (func3(data88) < 1) {
+                  const err171 = {
+                    instancePath: instancePath + '/audit/dynamodb/endpoint',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                    data: data88,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err171];
+                  } else {
+                    vErrors.push(err171);
+                  }
+                  errors++;
+                }
+              } else {
+                const err172 = {
+                  instancePath: instancePath + '/audit/dynamodb/endpoint',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                  data: data88,
+                };
+                if (vErrors === null) {
+                  vErrors = [err172];
+                } else {
+                  vErrors.push(err172);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err173 = {
+              instancePath: instancePath + '/audit/dynamodb',
+              schemaPath: '#/properties/audit/properties/dynamodb/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.audit.properties.dynamodb.type,
+              parentSchema: schema11.properties.audit.properties.dynamodb,
+              data: data85,
+            };
+            if (vErrors === null) {
+              vErrors = [err173];
+            } else {
+              vErrors.push(err173);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err164 = {
+        const err174 = {
           instancePath: instancePath + '/audit',
           schemaPath: '#/properties/audit/type',
           keyword: 'type',
@@ -4506,40 +4761,40 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data74,
         };
         if (vErrors === null) {
-          vErrors = [err164];
+          vErrors = [err174];
         } else {
-          vErrors.push(err164);
+          vErrors.push(err174);
         }
         errors++;
       }
     }
     if (data.server !== undefined) {
-      let data85 = data.server;
-      if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
-        for (const key14 in data85) {
-          if (!func2.call(schema11.properties.server.properties, key14)) {
-            const err165 = {
+      let data89 = data.server;
+      if (data89 && typeof data89 == 'object' && !Array.isArray(data89)) {
+        for (const key15 in data89) {
+          if (!func2.call(schema11.properties.server.properties, key15)) {
+            const err175 = {
               instancePath: instancePath + '/server',
               schemaPath: '#/properties/server/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key14 },
+              params: { additionalProperty: key15 },
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.server,
-              data: data85,
+              data: data89,
             };
             if (vErrors === null) {
-              vErrors = [err165];
+              vErrors = [err175];
             } else {
-              vErrors.push(err165);
+              vErrors.push(err175);
             }
             errors++;
           }
         }
-        if (data85.port !== undefined) {
-          let data86 = data85.port;
-          if (!(typeof data86 == 'number' && !(data86 % 1) && !isNaN(data86))) {
-            const err166 = {
+        if (data89.port !== undefined) {
+          let data90 = data89.port;
+          if (!(typeof data90 == 'number' && !(data90 % 1) && !isNaN(data90))) {
+            const err176 = {
               instancePath: instancePath + '/server/port',
               schemaPath: '#/properties/server/properties/port/type',
               keyword: 'type',
@@ -4547,204 +4802,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.port.type,
               parentSchema: schema11.properties.server.properties.port,
-              data: data86,
-            };
-            if (vErrors === null) {
-              vErrors = [err166];
-            } else {
-              vErrors.push(err166);
-            }
-            errors++;
-          }
-          if (typeof data86 == 'number') {
-            if (data86 > 65535 || isNaN(data86)) {
-              const err167 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-                schema: 65535,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data86,
-              };
-              if (vErrors === null) {
-                vErrors = [err167];
-              } else {
-                vErrors.push(err167);
-              }
-              errors++;
-            }
-            if (data86 < 0 || isNaN(data86)) {
-              const err168 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data86,
-              };
-              if (vErrors === null) {
-                vErrors = [err168];
-              } else {
-                vErrors.push(err168);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data85.probePort !== undefined) {
-          let data87 = data85.probePort;
-          if (!(typeof data87 == 'number' && !(data87 % 1) && !isNaN(data87))) {
-            const err169 = {
-              instancePath: instancePath + '/server/probePort',
-              schemaPath: '#/properties/server/properties/probePort/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.probePort.type,
-              parentSchema: schema11.properties.server.properties.probePort,
-              data: data87,
-            };
-            if (vErrors === null) {
-              vErrors = [err169];
-            } else {
-              vErrors.push(err169);
-            }
-            errors++;
-          }
-          if (typeof data87 == 'number') {
-            if (data87 > 65535 || isNaN(data87)) {
-              const err170 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-                schema: 65535,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data87,
-              };
-              if (vErrors === null) {
-                vErrors = [err170];
-              } else {
-                vErrors.push(err170);
-              }
-              errors++;
-            }
-            if (data87 < 0 || isNaN(data87)) {
-              const err171 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data87,
-              };
-              if (vErrors === null) {
-                vErrors = [err171];
-              } else {
-                vErrors.push(err171);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data85.host !== undefined) {
-          let data88 = data85.host;
-          if (typeof data88 !== 'string') {
-            const err172 = {
-              instancePath: instancePath + '/server/host',
-              schemaPath: '#/properties/server/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.server.properties.host.type,
-              parentSchema: schema11.properties.server.properties.host,
-              data: data88,
-            };
-            if (vErrors === null) {
-              vErrors = [err172];
-            } else {
-              vErrors.push(err172);
-            }
-            errors++;
-          }
-        }
-        if (data85.webhookSecretEnv !== undefined) {
-          let data89 = data85.webhookSecretEnv;
-          if (typeof data89 === 'string') {
-            if (!pattern1.test(data89)) {
-              const err173 = {
-                instancePath: instancePath + '/server/webhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data89,
-              };
-              if (vErrors === null) {
-                vErrors = [err173];
-              } else {
-                vErrors.push(err173);
-              }
-              errors++;
-            }
-          } else {
-            const err174 = {
-              instancePath: instancePath + '/server/webhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
-              data: data89,
-            };
-            if (vErrors === null) {
-              vErrors = [err174];
-            } else {
-              vErrors.push(err174);
-            }
-            errors++;
-          }
-        }
-        if (data85.apiTokenEnv !== undefined) {
-          let data90 = data85.apiTokenEnv;
-          if (typeof data90 === 'string') {
-            if (!pattern1.test(data90)) {
-              const err175 = {
-                instancePath: instancePath + '/server/apiTokenEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data90,
-              };
-              if (vErrors === null) {
-                vErrors = [err175];
-              } else {
-                vErrors.push(err175);
-              }
-              errors++;
-            }
-          } else {
-            const err176 = {
-              instancePath: instancePath + '/server/apiTokenEnv',
-              schemaPath: '#/definitions/envVarName/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
               data: data90,
             };
             if (vErrors === null) {
@@ -4754,185 +4811,383 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data90 == 'number') {
+            if (data90 > 65535 || isNaN(data90)) {
+              const err177 = {
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data90,
+              };
+              if (vErrors === null) {
+                vErrors = [err177];
+              } else {
+                vErrors.push(err177);
+              }
+              errors++;
+            }
+            if (data90 < 0 || isNaN(data90)) {
+              const err178 = {
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data90,
+              };
+              if (vErrors === null) {
+                vErrors = [err178];
+              } else {
+                vErrors.push(err178);
+              }
+              errors++;
+            }
+          }
         }
-        if (data85.apiTokens !== undefined) {
-          let data91 = data85.apiTokens;
-          if (Array.isArray(data91)) {
-            const len6 = data91.length;
-            for (let i7 = 0; i7 < len6; i7++) {
-              let data92 = data91[i7];
-              const _errs212 = errors;
-              let valid43 = false;
-              let passing2 = null;
-              const _errs213 = errors;
-              if (data92 && typeof data92 == 'object' && !Array.isArray(data92)) {
-                if (data92.env === undefined) {
-                  const err177 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i7,
+        if (data89.probePort !== undefined) {
+          let data91 = data89.probePort;
+          if (!(typeof data91 == 'number' && !(data91 % 1) && !isNaN(data91))) {
+            const err179 = {
+              instancePath: instancePath + '/server/probePort',
+              schemaPath: '#/properties/server/properties/probePort/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.probePort.type,
+              parentSchema: schema11.properties.server.properties.probePort,
+              data: data91,
+            };
+            if (vErrors === null) {
+              vErrors = [err179];
+            } else {
+              vErrors.push(err179);
+            }
+            errors++;
+          }
+          if (typeof data91 == 'number') {
+            if (data91 > 65535 || isNaN(data91)) {
+              const err180 = {
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data91,
+              };
+              if (vErrors === null) {
+                vErrors = [err180];
+              } else {
+                vErrors.push(err180);
+              }
+              errors++;
+            }
+            if (data91 < 0 || isNaN(data91)) {
+              const err181 = {
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data91,
+              };
+              if (vErrors === null) {
+                vErrors = [err181];
+              } else {
+                vErrors.push(err181);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data89.host !== undefined) {
+          let data92 = data89.host;
+          if (typeof data92 !== 'string') {
+            const err182 = {
+              instancePath: instancePath + '/server/host',
+              schemaPath: '#/properties/server/properties/host/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.server.properties.host.type,
+              parentSchema: schema11.properties.server.properties.host,
+              data: data92,
+            };
+            if (vErrors === null) {
+              vErrors = [err182];
+            } else {
+              vErrors.push(err182);
+            }
+            errors++;
+          }
+        }
+        if (data89.webhookSecretEnv !== undefined) {
+          let data93 = data89.webhookSecretEnv;
+          if (typeof data93 === 'string') {
+            if (!pattern1.test(data93)) {
+              const err183 = {
+                instancePath: instancePath + '/server/webhookSecretEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data93,
+              };
+              if (vErrors === null) {
+                vErrors = [err183];
+              } else {
+                vErrors.push(err183);
+              }
+              errors++;
+            }
+          } else {
+            const err184 = {
+              instancePath: instancePath + '/server/webhookSecretEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data93,
+            };
+            if (vErrors === null) {
+              vErrors = [err184];
+            } else {
+              vErrors.push(err184);
+            }
+            errors++;
+          }
+        }
+        if (data89.apiTokenEnv !== undefined) {
+          let data94 = data89.apiTokenEnv;
+          if (typeof data94 === 'string') {
+            if (!pattern1.test(data94)) {
+              const err185 = {
+                instancePath: instancePath + '/server/apiTokenEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data94,
+              };
+              if (vErrors === null) {
+                vErrors = [err185];
+              } else {
+                vErrors.push(err185);
+              }
+              errors++;
+            }
+          } else {
+            const err186 = {
+              instancePath: instancePath + '/server/apiTokenEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data94,
+            };
+            if (vErrors === null) {
+              vErrors = [err186];
+            } else {
+              vErrors.push(err186);
+            }
+            errors++;
+          }
+        }
+        if (data89.apiTokens !== undefined) {
+          let data95 = data89.apiTokens;
+          if (Array.isArray(data95)) {
+            const len7 = data95.length;
+            for (let i8 = 0; i8 < len7; i8++) {
+              let data96 = data95[i8];
+              const _errs225 = errors;
+              let valid48 = false;
+              let passing3 = null;
+              const _errs226 = errors;
+              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
+                if (data96.env === undefined) {
+                  const err187 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i8,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
                     params: { missingProperty: 'env' },
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data92,
+                    data: data96,
                   };
                   if (vErrors === null) {
-                    vErrors = [err177];
+                    vErrors = [err187];
                   } else {
-                    vErrors.push(err177);
+                    vErrors.push(err187);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs213 === errors;
-              if (_valid2) {
-                valid43 = true;
-                passing2 = 0;
+              var _valid3 = _errs226 === errors;
+              if (_valid3) {
+                valid48 = true;
+                passing3 = 0;
               }
-              const _errs214 = errors;
-              if (data92 && typeof data92 == 'object' && !Array.isArray(data92)) {
-                if (data92.file === undefined) {
-                  const err178 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i7,
+              const _errs227 = errors;
+              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
+                if (data96.file === undefined) {
+                  const err188 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i8,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
                     keyword: 'required',
                     params: { missingProperty: 'file' },
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data92,
+                    data: data96,
                   };
                   if (vErrors === null) {
-                    vErrors = [err178];
+                    vErrors = [err188];
                   } else {
-                    vErrors.push(err178);
+                    vErrors.push(err188);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs214 === errors;
-              if (_valid2 && valid43) {
-                valid43 = false;
-                passing2 = [passing2, 1];
+              var _valid3 = _errs227 === errors;
+              if (_valid3 && valid48) {
+                valid48 = false;
+                passing3 = [passing3, 1];
               } else {
-                if (_valid2) {
-                  valid43 = true;
-                  passing2 = 1;
+                if (_valid3) {
+                  valid48 = true;
+                  passing3 = 1;
                 }
               }
-              if (!valid43) {
-                const err179 = {
-                  instancePath: instancePath + '/server/apiTokens/' + i7,
+              if (!valid48) {
+                const err189 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i8,
                   schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
                   keyword: 'oneOf',
-                  params: { passingSchemas: passing2 },
+                  params: { passingSchemas: passing3 },
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.server.properties.apiTokens.items.oneOf,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data92,
+                  data: data96,
                 };
                 if (vErrors === null) {
-                  vErrors = [err179];
+                  vErrors = [err189];
                 } else {
-                  vErrors.push(err179);
+                  vErrors.push(err189);
                 }
                 errors++;
               } else {
-                errors = _errs212;
+                errors = _errs225;
                 if (vErrors !== null) {
-                  if (_errs212) {
-                    vErrors.length = _errs212;
+                  if (_errs225) {
+                    vErrors.length = _errs225;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data92 && typeof data92 == 'object' && !Array.isArray(data92)) {
-                if (data92.scopes === undefined) {
-                  const err180 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i7,
+              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
+                if (data96.scopes === undefined) {
+                  const err190 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i8,
                     schemaPath: '#/properties/server/properties/apiTokens/items/required',
                     keyword: 'required',
                     params: { missingProperty: 'scopes' },
                     message: "must have required property '" + 'scopes' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data92,
+                    data: data96,
                   };
                   if (vErrors === null) {
-                    vErrors = [err180];
+                    vErrors = [err190];
                   } else {
-                    vErrors.push(err180);
+                    vErrors.push(err190);
                   }
                   errors++;
                 }
-                for (const key15 in data92) {
-                  if (!(key15 === 'env' || key15 === 'file' || key15 === 'scopes')) {
-                    const err181 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i7,
+                for (const key16 in data96) {
+                  if (!(key16 === 'env' || key16 === 'file' || key16 === 'scopes')) {
+                    const err191 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i8,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
-                      params: { additionalProperty: key15 },
+                      params: { additionalProperty: key16 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data92,
+                      data: data96,
                     };
                     if (vErrors === null) {
-                      vErrors = [err181];
+                      vErrors = [err191];
                     } else {
-                      vErrors.push(err181);
+                      vErrors.push(err191);
                     }
                     errors++;
                   }
                 }
-                if (data92.env !== undefined) {
-                  let data93 = data92.env;
-                  if (typeof data93 === 'string') {
-                    if (!pattern1.test(data93)) {
-                      const err182 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
+                if (data96.env !== undefined) {
+                  let data97 = data96.env;
+                  if (typeof data97 === 'string') {
+                    if (!pattern1.test(data97)) {
+                      const err192 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i8 + '/env',
                         schemaPath: '#/definitions/envVarName/pattern',
                         keyword: 'pattern',
                         params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
                         message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                         schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                         parentSchema: schema13,
-                        data: data93,
+                        data: data97,
                       };
                       if (vErrors === null) {
-                        vErrors = [err182];
+                        vErrors = [err192];
                       } else {
-                        vErrors.push(err182);
+                        vErrors.push(err192);
                       }
                       errors++;
                     }
                   } else {
-                    const err183 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
+                    const err193 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i8 + '/env',
                       schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
                       schema: schema13.type,
                       parentSchema: schema13,
-                      data: data93,
+                      data: data97,
                     };
                     if (vErrors === null) {
-                      vErrors = [err183];
+                      vErrors = [err193];
                     } else {
-                      vErrors.push(err183);
+                      vErrors.push(err193);
                     }
                     errors++;
                   }
                 }
-                if (data92.file !== undefined) {
-                  let data94 = data92.file;
-                  if (typeof data94 === 'string') {
-                    if (func3(data94) < 1) {
-                      const err184 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
+                if (data96.file !== undefined) {
+                  let data98 = data96.file;
+                  if (typeof data98 === 'string') {
+                    if (func3(data98) < 1) {
+                      const err194 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i8 + '/file',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/file/minLength',
                         keyword: 'minLength',
@@ -4940,40 +5195,40 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                        data: data94,
+                        data: data98,
                       };
                       if (vErrors === null) {
-                        vErrors = [err184];
+                        vErrors = [err194];
                       } else {
-                        vErrors.push(err184);
+                        vErrors.push(err194);
                       }
                       errors++;
                     }
                   } else {
-                    const err185 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
+                    const err195 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i8 + '/file',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                      data: data94,
+                      data: data98,
                     };
                     if (vErrors === null) {
-                      vErrors = [err185];
+                      vErrors = [err195];
                     } else {
-                      vErrors.push(err185);
+                      vErrors.push(err195);
                     }
                     errors++;
                   }
                 }
-                if (data92.scopes !== undefined) {
-                  let data95 = data92.scopes;
-                  if (Array.isArray(data95)) {
-                    if (data95.length < 1) {
-                      const err186 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
+                if (data96.scopes !== undefined) {
+                  let data99 = data96.scopes;
+                  if (Array.isArray(data99)) {
+                    if (data99.length < 1) {
+                      const err196 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i8 + '/scopes',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
                         keyword: 'minItems',
@@ -4981,21 +5236,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 items',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                        data: data95,
+                        data: data99,
                       };
                       if (vErrors === null) {
-                        vErrors = [err186];
+                        vErrors = [err196];
                       } else {
-                        vErrors.push(err186);
+                        vErrors.push(err196);
                       }
                       errors++;
                     }
-                    const len7 = data95.length;
-                    for (let i8 = 0; i8 < len7; i8++) {
-                      let data96 = data95[i8];
-                      if (!(data96 === 'read' || data96 === 'sync')) {
-                        const err187 = {
-                          instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes/' + i8,
+                    const len8 = data99.length;
+                    for (let i9 = 0; i9 < len8; i9++) {
+                      let data100 = data99[i9];
+                      if (!(data100 === 'read' || data100 === 'sync')) {
+                        const err197 = {
+                          instancePath: instancePath + '/server/apiTokens/' + i8 + '/scopes/' + i9,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
                           keyword: 'enum',
@@ -5010,43 +5265,43 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data96,
+                          data: data100,
                         };
                         if (vErrors === null) {
-                          vErrors = [err187];
+                          vErrors = [err197];
                         } else {
-                          vErrors.push(err187);
+                          vErrors.push(err197);
                         }
                         errors++;
                       }
                     }
-                    let i9 = data95.length;
+                    let i10 = data99.length;
                     let j1;
-                    if (i9 > 1) {
-                      outer1: for (; i9--;) {
-                        for (j1 = i9; j1--;) {
-                          if (func0(data95[i9], data95[j1])) {
-                            const err188 = {
-                              instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
+                    if (i10 > 1) {
+                      outer1: for (; i10--;) {
+                        for (j1 = i10; j1--;) {
+                          if (func0(data99[i10], data99[j1])) {
+                            const err198 = {
+                              instancePath: instancePath + '/server/apiTokens/' + i8 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
                               keyword: 'uniqueItems',
-                              params: { i: i9, j: j1 },
+                              params: { i: i10, j: j1 },
                               message:
                                 'must NOT have duplicate items (items ## ' +
                                 j1 +
                                 ' and ' +
-                                i9 +
+                                i10 +
                                 ' are identical)',
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data95,
+                              data: data99,
                             };
                             if (vErrors === null) {
-                              vErrors = [err188];
+                              vErrors = [err198];
                             } else {
-                              vErrors.push(err188);
+                              vErrors.push(err198);
                             }
                             errors++;
                             break outer1;
@@ -5055,45 +5310,45 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err189 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
+                    const err199 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i8 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
                       params: { type: 'array' },
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data95,
+                      data: data99,
                     };
                     if (vErrors === null) {
-                      vErrors = [err189];
+                      vErrors = [err199];
                     } else {
-                      vErrors.push(err189);
+                      vErrors.push(err199);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err190 = {
-                  instancePath: instancePath + '/server/apiTokens/' + i7,
+                const err200 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i8,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
                   params: { type: 'object' },
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data92,
+                  data: data96,
                 };
                 if (vErrors === null) {
-                  vErrors = [err190];
+                  vErrors = [err200];
                 } else {
-                  vErrors.push(err190);
+                  vErrors.push(err200);
                 }
                 errors++;
               }
             }
           } else {
-            const err191 = {
+            const err201 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -5101,210 +5356,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data91,
-            };
-            if (vErrors === null) {
-              vErrors = [err191];
-            } else {
-              vErrors.push(err191);
-            }
-            errors++;
-          }
-        }
-        if (data85.maxBodySize !== undefined) {
-          let data97 = data85.maxBodySize;
-          if (!(typeof data97 == 'number' && !(data97 % 1) && !isNaN(data97))) {
-            const err192 = {
-              instancePath: instancePath + '/server/maxBodySize',
-              schemaPath: '#/properties/server/properties/maxBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data97,
-            };
-            if (vErrors === null) {
-              vErrors = [err192];
-            } else {
-              vErrors.push(err192);
-            }
-            errors++;
-          }
-          if (typeof data97 == 'number') {
-            if (data97 < 1024 || isNaN(data97)) {
-              const err193 = {
-                instancePath: instancePath + '/server/maxBodySize',
-                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1024 },
-                message: 'must be >= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data97,
-              };
-              if (vErrors === null) {
-                vErrors = [err193];
-              } else {
-                vErrors.push(err193);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data85.maxConnections !== undefined) {
-          let data98 = data85.maxConnections;
-          if (!(typeof data98 == 'number' && !(data98 % 1) && !isNaN(data98))) {
-            const err194 = {
-              instancePath: instancePath + '/server/maxConnections',
-              schemaPath: '#/properties/server/properties/maxConnections/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnections.type,
-              parentSchema: schema11.properties.server.properties.maxConnections,
-              data: data98,
-            };
-            if (vErrors === null) {
-              vErrors = [err194];
-            } else {
-              vErrors.push(err194);
-            }
-            errors++;
-          }
-          if (typeof data98 == 'number') {
-            if (data98 < 1 || isNaN(data98)) {
-              const err195 = {
-                instancePath: instancePath + '/server/maxConnections',
-                schemaPath: '#/properties/server/properties/maxConnections/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnections,
-                data: data98,
-              };
-              if (vErrors === null) {
-                vErrors = [err195];
-              } else {
-                vErrors.push(err195);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data85.maxConnectionsPerClient !== undefined) {
-          let data99 = data85.maxConnectionsPerClient;
-          if (!(typeof data99 == 'number' && !(data99 % 1) && !isNaN(data99))) {
-            const err196 = {
-              instancePath: instancePath + '/server/maxConnectionsPerClient',
-              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
-              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-              data: data99,
-            };
-            if (vErrors === null) {
-              vErrors = [err196];
-            } else {
-              vErrors.push(err196);
-            }
-            errors++;
-          }
-          if (typeof data99 == 'number') {
-            if (data99 < 1 || isNaN(data99)) {
-              const err197 = {
-                instancePath: instancePath + '/server/maxConnectionsPerClient',
-                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-                data: data99,
-              };
-              if (vErrors === null) {
-                vErrors = [err197];
-              } else {
-                vErrors.push(err197);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data85.headersTimeout !== undefined) {
-          let data100 = data85.headersTimeout;
-          if (typeof data100 === 'string') {
-            if (!pattern0.test(data100)) {
-              const err198 = {
-                instancePath: instancePath + '/server/headersTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data100,
-              };
-              if (vErrors === null) {
-                vErrors = [err198];
-              } else {
-                vErrors.push(err198);
-              }
-              errors++;
-            }
-          } else {
-            const err199 = {
-              instancePath: instancePath + '/server/headersTimeout',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data100,
-            };
-            if (vErrors === null) {
-              vErrors = [err199];
-            } else {
-              vErrors.push(err199);
-            }
-            errors++;
-          }
-        }
-        if (data85.bodyTimeout !== undefined) {
-          let data101 = data85.bodyTimeout;
-          if (typeof data101 === 'string') {
-            if (!pattern0.test(data101)) {
-              const err200 = {
-                instancePath: instancePath + '/server/bodyTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data101,
-              };
-              if (vErrors === null) {
-                vErrors = [err200];
-              } else {
-                vErrors.push(err200);
-              }
-              errors++;
-            }
-          } else {
-            const err201 = {
-              instancePath: instancePath + '/server/bodyTimeout',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data101,
+              data: data95,
             };
             if (vErrors === null) {
               vErrors = [err201];
@@ -5314,18 +5366,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data85.maxBufferedBodySize !== undefined) {
-          let data102 = data85.maxBufferedBodySize;
-          if (!(typeof data102 == 'number' && !(data102 % 1) && !isNaN(data102))) {
+        if (data89.maxBodySize !== undefined) {
+          let data101 = data89.maxBodySize;
+          if (!(typeof data101 == 'number' && !(data101 % 1) && !isNaN(data101))) {
             const err202 = {
-              instancePath: instancePath + '/server/maxBufferedBodySize',
-              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
+              instancePath: instancePath + '/server/maxBodySize',
+              schemaPath: '#/properties/server/properties/maxBodySize/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-              data: data102,
+              schema: schema11.properties.server.properties.maxBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBodySize,
+              data: data101,
             };
             if (vErrors === null) {
               vErrors = [err202];
@@ -5334,17 +5386,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data102 == 'number') {
-            if (data102 < 65536 || isNaN(data102)) {
+          if (typeof data101 == 'number') {
+            if (data101 < 1024 || isNaN(data101)) {
               const err203 = {
-                instancePath: instancePath + '/server/maxBufferedBodySize',
-                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
+                instancePath: instancePath + '/server/maxBodySize',
+                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
                 keyword: 'minimum',
-                params: { comparison: '>=', limit: 65536 },
-                message: 'must be >= 65536',
-                schema: 65536,
-                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-                data: data102,
+                params: { comparison: '>=', limit: 1024 },
+                message: 'must be >= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.server.properties.maxBodySize,
+                data: data101,
               };
               if (vErrors === null) {
                 vErrors = [err203];
@@ -5355,58 +5407,59 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
-        if (data85.publicUrl !== undefined) {
-          let data103 = data85.publicUrl;
-          if (typeof data103 === 'string') {
-            if (!pattern2.test(data103)) {
-              const err204 = {
-                instancePath: instancePath + '/server/publicUrl',
-                schemaPath: '#/properties/server/properties/publicUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.server.properties.publicUrl,
-                data: data103,
-              };
-              if (vErrors === null) {
-                vErrors = [err204];
-              } else {
-                vErrors.push(err204);
-              }
-              errors++;
-            }
-          } else {
-            const err205 = {
-              instancePath: instancePath + '/server/publicUrl',
-              schemaPath: '#/properties/server/properties/publicUrl/type',
+        if (data89.maxConnections !== undefined) {
+          let data102 = data89.maxConnections;
+          if (!(typeof data102 == 'number' && !(data102 % 1) && !isNaN(data102))) {
+            const err204 = {
+              instancePath: instancePath + '/server/maxConnections',
+              schemaPath: '#/properties/server/properties/maxConnections/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.server.properties.publicUrl.type,
-              parentSchema: schema11.properties.server.properties.publicUrl,
-              data: data103,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnections.type,
+              parentSchema: schema11.properties.server.properties.maxConnections,
+              data: data102,
             };
             if (vErrors === null) {
-              vErrors = [err205];
+              vErrors = [err204];
             } else {
-              vErrors.push(err205);
+              vErrors.push(err204);
             }
             errors++;
           }
+          if (typeof data102 == 'number') {
+            if (data102 < 1 || isNaN(data102)) {
+              const err205 = {
+                instancePath: instancePath + '/server/maxConnections',
+                schemaPath: '#/properties/server/properties/maxConnections/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnections,
+                data: data102,
+              };
+              if (vErrors === null) {
+                vErrors = [err205];
+              } else {
+                vErrors.push(err205);
+              }
+              errors++;
+            }
+          }
         }
-        if (data85.metricsAuth !== undefined) {
-          let data104 = data85.metricsAuth;
-          if (typeof data104 !== 'boolean') {
+        if (data89.maxConnectionsPerClient !== undefined) {
+          let data103 = data89.maxConnectionsPerClient;
+          if (!(typeof data103 == 'number' && !(data103 % 1) && !isNaN(data103))) {
             const err206 = {
-              instancePath: instancePath + '/server/metricsAuth',
-              schemaPath: '#/properties/server/properties/metricsAuth/type',
+              instancePath: instancePath + '/server/maxConnectionsPerClient',
+              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
               keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.metricsAuth.type,
-              parentSchema: schema11.properties.server.properties.metricsAuth,
-              data: data104,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
+              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+              data: data103,
             };
             if (vErrors === null) {
               vErrors = [err206];
@@ -5415,61 +5468,58 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data85.ui !== undefined) {
-          let data105 = data85.ui;
-          if (typeof data105 !== 'boolean') {
-            const err207 = {
-              instancePath: instancePath + '/server/ui',
-              schemaPath: '#/properties/server/properties/ui/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.ui.type,
-              parentSchema: schema11.properties.server.properties.ui,
-              data: data105,
-            };
-            if (vErrors === null) {
-              vErrors = [err207];
-            } else {
-              vErrors.push(err207);
+          if (typeof data103 == 'number') {
+            if (data103 < 1 || isNaN(data103)) {
+              const err207 = {
+                instancePath: instancePath + '/server/maxConnectionsPerClient',
+                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                data: data103,
+              };
+              if (vErrors === null) {
+                vErrors = [err207];
+              } else {
+                vErrors.push(err207);
+              }
+              errors++;
             }
-            errors++;
           }
         }
-      } else {
-        const err208 = {
-          instancePath: instancePath + '/server',
-          schemaPath: '#/properties/server/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.server.type,
-          parentSchema: schema11.properties.server,
-          data: data85,
-        };
-        if (vErrors === null) {
-          vErrors = [err208];
-        } else {
-          vErrors.push(err208);
-        }
-        errors++;
-      }
-    }
-    if (data.reconcile !== undefined) {
-      let data106 = data.reconcile;
-      if (data106 && typeof data106 == 'object' && !Array.isArray(data106)) {
-        for (const key16 in data106) {
-          if (!(key16 === 'maxConcurrent')) {
+        if (data89.headersTimeout !== undefined) {
+          let data104 = data89.headersTimeout;
+          if (typeof data104 === 'string') {
+            if (!pattern0.test(data104)) {
+              const err208 = {
+                instancePath: instancePath + '/server/headersTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data104,
+              };
+              if (vErrors === null) {
+                vErrors = [err208];
+              } else {
+                vErrors.push(err208);
+              }
+              errors++;
+            }
+          } else {
             const err209 = {
-              instancePath: instancePath + '/reconcile',
-              schemaPath: '#/properties/reconcile/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key16 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.reconcile,
-              data: data106,
+              instancePath: instancePath + '/server/headersTimeout',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data104,
             };
             if (vErrors === null) {
               vErrors = [err209];
@@ -5479,122 +5529,118 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data106.maxConcurrent !== undefined) {
-          let data107 = data106.maxConcurrent;
-          if (!(typeof data107 == 'number' && !(data107 % 1) && !isNaN(data107))) {
-            const err210 = {
-              instancePath: instancePath + '/reconcile/maxConcurrent',
-              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+        if (data89.bodyTimeout !== undefined) {
+          let data105 = data89.bodyTimeout;
+          if (typeof data105 === 'string') {
+            if (!pattern0.test(data105)) {
+              const err210 = {
+                instancePath: instancePath + '/server/bodyTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data105,
+              };
+              if (vErrors === null) {
+                vErrors = [err210];
+              } else {
+                vErrors.push(err210);
+              }
+              errors++;
+            }
+          } else {
+            const err211 = {
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
-              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-              data: data107,
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data105,
             };
             if (vErrors === null) {
-              vErrors = [err210];
+              vErrors = [err211];
             } else {
-              vErrors.push(err210);
+              vErrors.push(err211);
             }
             errors++;
           }
-          if (typeof data107 == 'number') {
-            if (data107 < 1 || isNaN(data107)) {
-              const err211 = {
-                instancePath: instancePath + '/reconcile/maxConcurrent',
-                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
+        }
+        if (data89.maxBufferedBodySize !== undefined) {
+          let data106 = data89.maxBufferedBodySize;
+          if (!(typeof data106 == 'number' && !(data106 % 1) && !isNaN(data106))) {
+            const err212 = {
+              instancePath: instancePath + '/server/maxBufferedBodySize',
+              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+              data: data106,
+            };
+            if (vErrors === null) {
+              vErrors = [err212];
+            } else {
+              vErrors.push(err212);
+            }
+            errors++;
+          }
+          if (typeof data106 == 'number') {
+            if (data106 < 65536 || isNaN(data106)) {
+              const err213 = {
+                instancePath: instancePath + '/server/maxBufferedBodySize',
+                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
                 keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-                data: data107,
+                params: { comparison: '>=', limit: 65536 },
+                message: 'must be >= 65536',
+                schema: 65536,
+                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+                data: data106,
               };
               if (vErrors === null) {
-                vErrors = [err211];
+                vErrors = [err213];
               } else {
-                vErrors.push(err211);
+                vErrors.push(err213);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err212 = {
-          instancePath: instancePath + '/reconcile',
-          schemaPath: '#/properties/reconcile/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.reconcile.type,
-          parentSchema: schema11.properties.reconcile,
-          data: data106,
-        };
-        if (vErrors === null) {
-          vErrors = [err212];
-        } else {
-          vErrors.push(err212);
-        }
-        errors++;
-      }
-    }
-    if (data.workspaces !== undefined) {
-      let data108 = data.workspaces;
-      if (data108 && typeof data108 == 'object' && !Array.isArray(data108)) {
-        for (const key17 in data108) {
-          if (!(key17 === 'dir' || key17 === 'keep' || key17 === 'maxFileSize')) {
-            const err213 = {
-              instancePath: instancePath + '/workspaces',
-              schemaPath: '#/properties/workspaces/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key17 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.workspaces,
-              data: data108,
-            };
-            if (vErrors === null) {
-              vErrors = [err213];
-            } else {
-              vErrors.push(err213);
+        if (data89.publicUrl !== undefined) {
+          let data107 = data89.publicUrl;
+          if (typeof data107 === 'string') {
+            if (!pattern2.test(data107)) {
+              const err214 = {
+                instancePath: instancePath + '/server/publicUrl',
+                schemaPath: '#/properties/server/properties/publicUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.server.properties.publicUrl,
+                data: data107,
+              };
+              if (vErrors === null) {
+                vErrors = [err214];
+              } else {
+                vErrors.push(err214);
+              }
+              errors++;
             }
-            errors++;
-          }
-        }
-        if (data108.dir !== undefined) {
-          let data109 = data108.dir;
-          if (typeof data109 !== 'string') {
-            const err214 = {
-              instancePath: instancePath + '/workspaces/dir',
-              schemaPath: '#/properties/workspaces/properties/dir/type',
+          } else {
+            const err215 = {
+              instancePath: instancePath + '/server/publicUrl',
+              schemaPath: '#/properties/server/properties/publicUrl/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.workspaces.properties.dir.type,
-              parentSchema: schema11.properties.workspaces.properties.dir,
-              data: data109,
-            };
-            if (vErrors === null) {
-              vErrors = [err214];
-            } else {
-              vErrors.push(err214);
-            }
-            errors++;
-          }
-        }
-        if (data108.keep !== undefined) {
-          let data110 = data108.keep;
-          if (!(typeof data110 == 'number' && !(data110 % 1) && !isNaN(data110))) {
-            const err215 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
-              data: data110,
+              schema: schema11.properties.server.properties.publicUrl.type,
+              parentSchema: schema11.properties.server.properties.publicUrl,
+              data: data107,
             };
             if (vErrors === null) {
               vErrors = [err215];
@@ -5603,39 +5649,40 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data110 == 'number') {
-            if (data110 < 1 || isNaN(data110)) {
-              const err216 = {
-                instancePath: instancePath + '/workspaces/keep',
-                schemaPath: '#/properties/workspaces/properties/keep/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data110,
-              };
-              if (vErrors === null) {
-                vErrors = [err216];
-              } else {
-                vErrors.push(err216);
-              }
-              errors++;
+        }
+        if (data89.metricsAuth !== undefined) {
+          let data108 = data89.metricsAuth;
+          if (typeof data108 !== 'boolean') {
+            const err216 = {
+              instancePath: instancePath + '/server/metricsAuth',
+              schemaPath: '#/properties/server/properties/metricsAuth/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.metricsAuth.type,
+              parentSchema: schema11.properties.server.properties.metricsAuth,
+              data: data108,
+            };
+            if (vErrors === null) {
+              vErrors = [err216];
+            } else {
+              vErrors.push(err216);
             }
+            errors++;
           }
         }
-        if (data108.maxFileSize !== undefined) {
-          let data111 = data108.maxFileSize;
-          if (!(typeof data111 == 'number' && !(data111 % 1) && !isNaN(data111))) {
+        if (data89.ui !== undefined) {
+          let data109 = data89.ui;
+          if (typeof data109 !== 'boolean') {
             const err217 = {
-              instancePath: instancePath + '/workspaces/maxFileSize',
-              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
               keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.maxFileSize.type,
-              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-              data: data111,
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
+              data: data109,
             };
             if (vErrors === null) {
               vErrors = [err217];
@@ -5644,65 +5691,61 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data111 == 'number') {
-            if (data111 < 1 || isNaN(data111)) {
-              const err218 = {
-                instancePath: instancePath + '/workspaces/maxFileSize',
-                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-                data: data111,
-              };
-              if (vErrors === null) {
-                vErrors = [err218];
-              } else {
-                vErrors.push(err218);
-              }
-              errors++;
-            }
-          }
         }
       } else {
-        const err219 = {
-          instancePath: instancePath + '/workspaces',
-          schemaPath: '#/properties/workspaces/type',
+        const err218 = {
+          instancePath: instancePath + '/server',
+          schemaPath: '#/properties/server/type',
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema11.properties.workspaces.type,
-          parentSchema: schema11.properties.workspaces,
-          data: data108,
+          schema: schema11.properties.server.type,
+          parentSchema: schema11.properties.server,
+          data: data89,
         };
         if (vErrors === null) {
-          vErrors = [err219];
+          vErrors = [err218];
         } else {
-          vErrors.push(err219);
+          vErrors.push(err218);
         }
         errors++;
       }
     }
-    if (data.kubernetes !== undefined) {
-      let data112 = data.kubernetes;
-      if (data112 && typeof data112 == 'object' && !Array.isArray(data112)) {
-        for (const key18 in data112) {
-          if (!(
-            key18 === 'requireServiceAccount' ||
-            key18 === 'controllerNamespace' ||
-            key18 === 'kustomize' ||
-            key18 === 'helm'
-          )) {
-            const err220 = {
-              instancePath: instancePath + '/kubernetes',
-              schemaPath: '#/properties/kubernetes/additionalProperties',
+    if (data.reconcile !== undefined) {
+      let data110 = data.reconcile;
+      if (data110 && typeof data110 == 'object' && !Array.isArray(data110)) {
+        for (const key17 in data110) {
+          if (!(key17 === 'maxConcurrent')) {
+            const err219 = {
+              instancePath: instancePath + '/reconcile',
+              schemaPath: '#/properties/reconcile/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key18 },
+              params: { additionalProperty: key17 },
               message: 'must NOT have additional properties',
               schema: false,
-              parentSchema: schema11.properties.kubernetes,
-              data: data112,
+              parentSchema: schema11.properties.reconcile,
+              data: data110,
+            };
+            if (vErrors === null) {
+              vErrors = [err219];
+            } else {
+              vErrors.push(err219);
+            }
+            errors++;
+          }
+        }
+        if (data110.maxConcurrent !== undefined) {
+          let data111 = data110.maxConcurrent;
+          if (!(typeof data111 == 'number' && !(data111 % 1) && !isNaN(data111))) {
+            const err220 = {
+              instancePath: instancePath + '/reconcile/maxConcurrent',
+              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
+              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+              data: data111,
             };
             if (vErrors === null) {
               vErrors = [err220];
@@ -5711,59 +5754,60 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data112.requireServiceAccount !== undefined) {
-          let data113 = data112.requireServiceAccount;
-          if (typeof data113 !== 'boolean') {
-            const err221 = {
-              instancePath: instancePath + '/kubernetes/requireServiceAccount',
-              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
-              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
-              data: data113,
-            };
-            if (vErrors === null) {
-              vErrors = [err221];
-            } else {
-              vErrors.push(err221);
-            }
-            errors++;
-          }
-        }
-        if (data112.controllerNamespace !== undefined) {
-          let data114 = data112.controllerNamespace;
-          if (typeof data114 === 'string') {
-            if (func3(data114) < 1) {
-              const err222 = {
-                instancePath: instancePath + '/kubernetes/controllerNamespace',
-                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
+          if (typeof data111 == 'number') {
+            if (data111 < 1 || isNaN(data111)) {
+              const err221 = {
+                instancePath: instancePath + '/reconcile/maxConcurrent',
+                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data114,
+                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+                data: data111,
               };
               if (vErrors === null) {
-                vErrors = [err222];
+                vErrors = [err221];
               } else {
-                vErrors.push(err222);
+                vErrors.push(err221);
               }
               errors++;
             }
-          } else {
+          }
+        }
+      } else {
+        const err222 = {
+          instancePath: instancePath + '/reconcile',
+          schemaPath: '#/properties/reconcile/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.reconcile.type,
+          parentSchema: schema11.properties.reconcile,
+          data: data110,
+        };
+        if (vErrors === null) {
+          vErrors = [err222];
+        } else {
+          vErrors.push(err222);
+        }
+        errors++;
+      }
+    }
+    if (data.workspaces !== undefined) {
+      let data112 = data.workspaces;
+      if (data112 && typeof data112 == 'object' && !Array.isArray(data112)) {
+        for (const key18 in data112) {
+          if (!(key18 === 'dir' || key18 === 'keep' || key18 === 'maxFileSize')) {
             const err223 = {
-              instancePath: instancePath + '/kubernetes/controllerNamespace',
-              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
-              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-              data: data114,
+              instancePath: instancePath + '/workspaces',
+              schemaPath: '#/properties/workspaces/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key18 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.workspaces,
+              data: data112,
             };
             if (vErrors === null) {
               vErrors = [err223];
@@ -5773,78 +5817,79 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data112.kustomize !== undefined) {
-          let data115 = data112.kustomize;
-          if (data115 && typeof data115 == 'object' && !Array.isArray(data115)) {
-            for (const key19 in data115) {
-              if (!(key19 === 'path')) {
-                const err224 = {
-                  instancePath: instancePath + '/kubernetes/kustomize',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key19 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data115,
-                };
-                if (vErrors === null) {
-                  vErrors = [err224];
-                } else {
-                  vErrors.push(err224);
-                }
-                errors++;
-              }
-            }
-            if (data115.path !== undefined) {
-              let data116 = data115.path;
-              if (typeof data116 === 'string') {
-                if (func3(data116) < 1) {
-                  const err225 = {
-                    instancePath: instancePath + '/kubernetes/kustomize/path',
-                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data116,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err225];
-                  } else {
-                    vErrors.push(err225);
-                  }
-                  errors++;
-                }
-              } else {
-                const err226 = {
-                  instancePath: instancePath + '/kubernetes/kustomize/path',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                  data: data116,
-                };
-                if (vErrors === null) {
-                  vErrors = [err226];
-                } else {
-                  vErrors.push(err226);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err227 = {
-              instancePath: instancePath + '/kubernetes/kustomize',
-              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
+        if (data112.dir !== undefined) {
+          let data113 = data112.dir;
+          if (typeof data113 !== 'string') {
+            const err224 = {
+              instancePath: instancePath + '/workspaces/dir',
+              schemaPath: '#/properties/workspaces/properties/dir/type',
               keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.kustomize.type,
-              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.workspaces.properties.dir.type,
+              parentSchema: schema11.properties.workspaces.properties.dir,
+              data: data113,
+            };
+            if (vErrors === null) {
+              vErrors = [err224];
+            } else {
+              vErrors.push(err224);
+            }
+            errors++;
+          }
+        }
+        if (data112.keep !== undefined) {
+          let data114 = data112.keep;
+          if (!(typeof data114 == 'number' && !(data114 % 1) && !isNaN(data114))) {
+            const err225 = {
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
+              data: data114,
+            };
+            if (vErrors === null) {
+              vErrors = [err225];
+            } else {
+              vErrors.push(err225);
+            }
+            errors++;
+          }
+          if (typeof data114 == 'number') {
+            if (data114 < 1 || isNaN(data114)) {
+              const err226 = {
+                instancePath: instancePath + '/workspaces/keep',
+                schemaPath: '#/properties/workspaces/properties/keep/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.workspaces.properties.keep,
+                data: data114,
+              };
+              if (vErrors === null) {
+                vErrors = [err226];
+              } else {
+                vErrors.push(err226);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data112.maxFileSize !== undefined) {
+          let data115 = data112.maxFileSize;
+          if (!(typeof data115 == 'number' && !(data115 % 1) && !isNaN(data115))) {
+            const err227 = {
+              instancePath: instancePath + '/workspaces/maxFileSize',
+              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.maxFileSize.type,
+              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
               data: data115,
             };
             if (vErrors === null) {
@@ -5854,79 +5899,85 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data112.helm !== undefined) {
-          let data117 = data112.helm;
-          if (data117 && typeof data117 == 'object' && !Array.isArray(data117)) {
-            for (const key20 in data117) {
-              if (!(key20 === 'path')) {
-                const err228 = {
-                  instancePath: instancePath + '/kubernetes/helm',
-                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key20 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.helm,
-                  data: data117,
-                };
-                if (vErrors === null) {
-                  vErrors = [err228];
-                } else {
-                  vErrors.push(err228);
-                }
-                errors++;
-              }
-            }
-            if (data117.path !== undefined) {
-              let data118 = data117.path;
-              if (typeof data118 === 'string') {
-                if (func3(data118) < 1) {
-                  const err229 = {
-                    instancePath: instancePath + '/kubernetes/helm/path',
-                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                    data: data118,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err229];
-                  } else {
-                    vErrors.push(err229);
-                  }
-                  errors++;
-                }
+          if (typeof data115 == 'number') {
+            if (data115 < 1 || isNaN(data115)) {
+              const err228 = {
+                instancePath: instancePath + '/workspaces/maxFileSize',
+                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                data: data115,
+              };
+              if (vErrors === null) {
+                vErrors = [err228];
               } else {
-                const err230 = {
-                  instancePath: instancePath + '/kubernetes/helm/path',
-                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                  data: data118,
-                };
-                if (vErrors === null) {
-                  vErrors = [err230];
-                } else {
-                  vErrors.push(err230);
-                }
-                errors++;
+                vErrors.push(err228);
               }
+              errors++;
             }
-          } else {
+          }
+        }
+      } else {
+        const err229 = {
+          instancePath: instancePath + '/workspaces',
+          schemaPath: '#/properties/workspaces/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.workspaces.type,
+          parentSchema: schema11.properties.workspaces,
+          data: data112,
+        };
+        if (vErrors === null) {
+          vErrors = [err229];
+        } else {
+          vErrors.push(err229);
+        }
+        errors++;
+      }
+    }
+    if (data.kubernetes !== undefined) {
+      let data116 = data.kubernetes;
+      if (data116 && typeof data116 == 'object' && !Array.isArray(data116)) {
+        for (const key19 in data116) {
+          if (!(
+            key19 === 'requireServiceAccount' ||
+            key19 === 'controllerNamespace' ||
+            key19 === 'kustomize' ||
+            key19 === 'helm'
+          )) {
+            const err230 = {
+              instancePath: instancePath + '/kubernetes',
+              schemaPath: '#/properties/kubernetes/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key19 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.kubernetes,
+              data: data116,
+            };
+            if (vErrors === null) {
+              vErrors = [err230];
+            } else {
+              vErrors.push(err230);
+            }
+            errors++;
+          }
+        }
+        if (data116.requireServiceAccount !== undefined) {
+          let data117 = data116.requireServiceAccount;
+          if (typeof data117 !== 'boolean') {
             const err231 = {
-              instancePath: instancePath + '/kubernetes/helm',
-              schemaPath: '#/properties/kubernetes/properties/helm/type',
+              instancePath: instancePath + '/kubernetes/requireServiceAccount',
+              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
               keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.helm.type,
-              parentSchema: schema11.properties.kubernetes.properties.helm,
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
+              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
               data: data117,
             };
             if (vErrors === null) {
@@ -5937,39 +5988,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err232 = {
-          instancePath: instancePath + '/kubernetes',
-          schemaPath: '#/properties/kubernetes/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.kubernetes.type,
-          parentSchema: schema11.properties.kubernetes,
-          data: data112,
-        };
-        if (vErrors === null) {
-          vErrors = [err232];
-        } else {
-          vErrors.push(err232);
-        }
-        errors++;
-      }
-    }
-    if (data.telemetry !== undefined) {
-      let data119 = data.telemetry;
-      if (data119 && typeof data119 == 'object' && !Array.isArray(data119)) {
-        for (const key21 in data119) {
-          if (!(key21 === 'otlpEndpoint')) {
+        if (data116.controllerNamespace !== undefined) {
+          let data118 = data116.controllerNamespace;
+          if (typeof data118 === 'string') {
+            if (func3(data118) < 1) {
+              const err232 = {
+                instancePath: instancePath + '/kubernetes/controllerNamespace',
+                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+                data: data118,
+              };
+              if (vErrors === null) {
+                vErrors = [err232];
+              } else {
+                vErrors.push(err232);
+              }
+              errors++;
+            }
+          } else {
             const err233 = {
-              instancePath: instancePath + '/telemetry',
-              schemaPath: '#/properties/telemetry/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key21 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.telemetry,
-              data: data119,
+              instancePath: instancePath + '/kubernetes/controllerNamespace',
+              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
+              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              data: data118,
             };
             if (vErrors === null) {
               vErrors = [err233];
@@ -5979,11 +6028,217 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data119.otlpEndpoint !== undefined) {
-          let data120 = data119.otlpEndpoint;
-          if (typeof data120 === 'string') {
-            if (!pattern2.test(data120)) {
-              const err234 = {
+        if (data116.kustomize !== undefined) {
+          let data119 = data116.kustomize;
+          if (data119 && typeof data119 == 'object' && !Array.isArray(data119)) {
+            for (const key20 in data119) {
+              if (!(key20 === 'path')) {
+                const err234 = {
+                  instancePath: instancePath + '/kubernetes/kustomize',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key20 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize,
+                  data: data119,
+                };
+                if (vErrors === null) {
+                  vErrors = [err234];
+                } else {
+                  vErrors.push(err234);
+                }
+                errors++;
+              }
+            }
+            if (data119.path !== undefined) {
+              let data120 = data119.path;
+              if (typeof data120 === 'string') {
+                if (func3(data120) < 1) {
+                  const err235 = {
+                    instancePath: instancePath + '/kubernetes/kustomize/path',
+                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                    data: data120,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err235];
+                  } else {
+                    vErrors.push(err235);
+                  }
+                  errors++;
+                }
+              } else {
+                const err236 = {
+                  instancePath: instancePath + '/kubernetes/kustomize/path',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                  data: data120,
+                };
+                if (vErrors === null) {
+                  vErrors = [err236];
+                } else {
+                  vErrors.push(err236);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err237 = {
+              instancePath: instancePath + '/kubernetes/kustomize',
+              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.kustomize.type,
+              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              data: data119,
+            };
+            if (vErrors === null) {
+              vErrors = [err237];
+            } else {
+              vErrors.push(err237);
+            }
+            errors++;
+          }
+        }
+        if (data116.helm !== undefined) {
+          let data121 = data116.helm;
+          if (data121 && typeof data121 == 'object' && !Array.isArray(data121)) {
+            for (const key21 in data121) {
+              if (!(key21 === 'path')) {
+                const err238 = {
+                  instancePath: instancePath + '/kubernetes/helm',
+                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key21 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  data: data121,
+                };
+                if (vErrors === null) {
+                  vErrors = [err238];
+                } else {
+                  vErrors.push(err238);
+                }
+                errors++;
+              }
+            }
+            if (data121.path !== undefined) {
+              let data122 = data121.path;
+              if (typeof data122 === 'string') {
+                if (func3(data122) < 1) {
+                  const err239 = {
+                    instancePath: instancePath + '/kubernetes/helm/path',
+                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                    data: data122,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err239];
+                  } else {
+                    vErrors.push(err239);
+                  }
+                  errors++;
+                }
+              } else {
+                const err240 = {
+                  instancePath: instancePath + '/kubernetes/helm/path',
+                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  data: data122,
+                };
+                if (vErrors === null) {
+                  vErrors = [err240];
+                } else {
+                  vErrors.push(err240);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err241 = {
+              instancePath: instancePath + '/kubernetes/helm',
+              schemaPath: '#/properties/kubernetes/properties/helm/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.helm.type,
+              parentSchema: schema11.properties.kubernetes.properties.helm,
+              data: data121,
+            };
+            if (vErrors === null) {
+              vErrors = [err241];
+            } else {
+              vErrors.push(err241);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err242 = {
+          instancePath: instancePath + '/kubernetes',
+          schemaPath: '#/properties/kubernetes/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.kubernetes.type,
+          parentSchema: schema11.properties.kubernetes,
+          data: data116,
+        };
+        if (vErrors === null) {
+          vErrors = [err242];
+        } else {
+          vErrors.push(err242);
+        }
+        errors++;
+      }
+    }
+    if (data.telemetry !== undefined) {
+      let data123 = data.telemetry;
+      if (data123 && typeof data123 == 'object' && !Array.isArray(data123)) {
+        for (const key22 in data123) {
+          if (!(key22 === 'otlpEndpoint')) {
+            const err243 = {
+              instancePath: instancePath + '/telemetry',
+              schemaPath: '#/properties/telemetry/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key22 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.telemetry,
+              data: data123,
+            };
+            if (vErrors === null) {
+              vErrors = [err243];
+            } else {
+              vErrors.push(err243);
+            }
+            errors++;
+          }
+        }
+        if (data123.otlpEndpoint !== undefined) {
+          let data124 = data123.otlpEndpoint;
+          if (typeof data124 === 'string') {
+            if (!pattern2.test(data124)) {
+              const err244 = {
                 instancePath: instancePath + '/telemetry/otlpEndpoint',
                 schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
                 keyword: 'pattern',
@@ -5991,17 +6246,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
                 schema: '^https?://[^\\s]+$',
                 parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data120,
+                data: data124,
               };
               if (vErrors === null) {
-                vErrors = [err234];
+                vErrors = [err244];
               } else {
-                vErrors.push(err234);
+                vErrors.push(err244);
               }
               errors++;
             }
           } else {
-            const err235 = {
+            const err245 = {
               instancePath: instancePath + '/telemetry/otlpEndpoint',
               schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
               keyword: 'type',
@@ -6009,18 +6264,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
               parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-              data: data120,
+              data: data124,
             };
             if (vErrors === null) {
-              vErrors = [err235];
+              vErrors = [err245];
             } else {
-              vErrors.push(err235);
+              vErrors.push(err245);
             }
             errors++;
           }
         }
       } else {
-        const err236 = {
+        const err246 = {
           instancePath: instancePath + '/telemetry',
           schemaPath: '#/properties/telemetry/type',
           keyword: 'type',
@@ -6028,21 +6283,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.telemetry.type,
           parentSchema: schema11.properties.telemetry,
-          data: data119,
+          data: data123,
         };
         if (vErrors === null) {
-          vErrors = [err236];
+          vErrors = [err246];
         } else {
-          vErrors.push(err236);
+          vErrors.push(err246);
         }
         errors++;
       }
     }
     if (data.notifications !== undefined) {
-      let data121 = data.notifications;
-      if (Array.isArray(data121)) {
-        if (data121.length > 32) {
-          const err237 = {
+      let data125 = data.notifications;
+      if (Array.isArray(data125)) {
+        if (data125.length > 32) {
+          const err247 = {
             instancePath: instancePath + '/notifications',
             schemaPath: '#/properties/notifications/maxItems',
             keyword: 'maxItems',
@@ -6050,293 +6305,293 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 32 items',
             schema: 32,
             parentSchema: schema11.properties.notifications,
-            data: data121,
+            data: data125,
           };
           if (vErrors === null) {
-            vErrors = [err237];
+            vErrors = [err247];
           } else {
-            vErrors.push(err237);
+            vErrors.push(err247);
           }
           errors++;
         }
-        const len8 = data121.length;
-        for (let i10 = 0; i10 < len8; i10++) {
-          let data122 = data121[i10];
-          if (data122 && typeof data122 == 'object' && !Array.isArray(data122)) {
-            if (data122.name === undefined) {
-              const err238 = {
-                instancePath: instancePath + '/notifications/' + i10,
+        const len9 = data125.length;
+        for (let i11 = 0; i11 < len9; i11++) {
+          let data126 = data125[i11];
+          if (data126 && typeof data126 == 'object' && !Array.isArray(data126)) {
+            if (data126.name === undefined) {
+              const err248 = {
+                instancePath: instancePath + '/notifications/' + i11,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
                 params: { missingProperty: 'name' },
                 message: "must have required property '" + 'name' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data122,
+                data: data126,
               };
               if (vErrors === null) {
-                vErrors = [err238];
+                vErrors = [err248];
               } else {
-                vErrors.push(err238);
+                vErrors.push(err248);
               }
               errors++;
             }
-            if (data122.type === undefined) {
-              const err239 = {
-                instancePath: instancePath + '/notifications/' + i10,
+            if (data126.type === undefined) {
+              const err249 = {
+                instancePath: instancePath + '/notifications/' + i11,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
                 params: { missingProperty: 'type' },
                 message: "must have required property '" + 'type' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data122,
+                data: data126,
               };
               if (vErrors === null) {
-                vErrors = [err239];
+                vErrors = [err249];
               } else {
-                vErrors.push(err239);
+                vErrors.push(err249);
               }
               errors++;
             }
-            if (data122.urlEnv === undefined) {
-              const err240 = {
-                instancePath: instancePath + '/notifications/' + i10,
+            if (data126.urlEnv === undefined) {
+              const err250 = {
+                instancePath: instancePath + '/notifications/' + i11,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
                 params: { missingProperty: 'urlEnv' },
                 message: "must have required property '" + 'urlEnv' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data122,
+                data: data126,
               };
               if (vErrors === null) {
-                vErrors = [err240];
+                vErrors = [err250];
               } else {
-                vErrors.push(err240);
+                vErrors.push(err250);
               }
               errors++;
             }
-            if (data122.events === undefined) {
-              const err241 = {
-                instancePath: instancePath + '/notifications/' + i10,
+            if (data126.events === undefined) {
+              const err251 = {
+                instancePath: instancePath + '/notifications/' + i11,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
                 params: { missingProperty: 'events' },
                 message: "must have required property '" + 'events' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data122,
+                data: data126,
               };
               if (vErrors === null) {
-                vErrors = [err241];
+                vErrors = [err251];
               } else {
-                vErrors.push(err241);
+                vErrors.push(err251);
               }
               errors++;
             }
-            for (const key22 in data122) {
+            for (const key23 in data126) {
               if (!(
-                key22 === 'name' ||
-                key22 === 'type' ||
-                key22 === 'urlEnv' ||
-                key22 === 'secretEnv' ||
-                key22 === 'events' ||
-                key22 === 'environments'
+                key23 === 'name' ||
+                key23 === 'type' ||
+                key23 === 'urlEnv' ||
+                key23 === 'secretEnv' ||
+                key23 === 'events' ||
+                key23 === 'environments'
               )) {
-                const err242 = {
-                  instancePath: instancePath + '/notifications/' + i10,
+                const err252 = {
+                  instancePath: instancePath + '/notifications/' + i11,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
-                  params: { additionalProperty: key22 },
+                  params: { additionalProperty: key23 },
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data122,
+                  data: data126,
                 };
                 if (vErrors === null) {
-                  vErrors = [err242];
+                  vErrors = [err252];
                 } else {
-                  vErrors.push(err242);
+                  vErrors.push(err252);
                 }
                 errors++;
               }
             }
-            if (data122.name !== undefined) {
-              let data123 = data122.name;
-              if (typeof data123 === 'string') {
-                if (!pattern29.test(data123)) {
-                  const err243 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/name',
+            if (data126.name !== undefined) {
+              let data127 = data126.name;
+              if (typeof data127 === 'string') {
+                if (!pattern30.test(data127)) {
+                  const err253 = {
+                    instancePath: instancePath + '/notifications/' + i11 + '/name',
                     schemaPath: '#/properties/notifications/items/properties/name/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
                     message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
                     schema: '^[a-z0-9][a-z0-9-]{0,62}$',
                     parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data123,
+                    data: data127,
                   };
                   if (vErrors === null) {
-                    vErrors = [err243];
+                    vErrors = [err253];
                   } else {
-                    vErrors.push(err243);
+                    vErrors.push(err253);
                   }
                   errors++;
                 }
               } else {
-                const err244 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/name',
+                const err254 = {
+                  instancePath: instancePath + '/notifications/' + i11 + '/name',
                   schemaPath: '#/properties/notifications/items/properties/name/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
                   schema: schema11.properties.notifications.items.properties.name.type,
                   parentSchema: schema11.properties.notifications.items.properties.name,
-                  data: data123,
+                  data: data127,
                 };
                 if (vErrors === null) {
-                  vErrors = [err244];
+                  vErrors = [err254];
                 } else {
-                  vErrors.push(err244);
+                  vErrors.push(err254);
                 }
                 errors++;
               }
             }
-            if (data122.type !== undefined) {
-              let data124 = data122.type;
-              if (!(data124 === 'slack' || data124 === 'webhook')) {
-                const err245 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/type',
+            if (data126.type !== undefined) {
+              let data128 = data126.type;
+              if (!(data128 === 'slack' || data128 === 'webhook')) {
+                const err255 = {
+                  instancePath: instancePath + '/notifications/' + i11 + '/type',
                   schemaPath: '#/properties/notifications/items/properties/type/enum',
                   keyword: 'enum',
                   params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
                   message: 'must be equal to one of the allowed values',
                   schema: schema11.properties.notifications.items.properties.type.enum,
                   parentSchema: schema11.properties.notifications.items.properties.type,
-                  data: data124,
+                  data: data128,
                 };
                 if (vErrors === null) {
-                  vErrors = [err245];
+                  vErrors = [err255];
                 } else {
-                  vErrors.push(err245);
+                  vErrors.push(err255);
                 }
                 errors++;
               }
             }
-            if (data122.urlEnv !== undefined) {
-              let data125 = data122.urlEnv;
-              if (typeof data125 === 'string') {
-                if (!pattern1.test(data125)) {
-                  const err246 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
+            if (data126.urlEnv !== undefined) {
+              let data129 = data126.urlEnv;
+              if (typeof data129 === 'string') {
+                if (!pattern1.test(data129)) {
+                  const err256 = {
+                    instancePath: instancePath + '/notifications/' + i11 + '/urlEnv',
                     schemaPath: '#/definitions/envVarName/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
                     message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                     schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                     parentSchema: schema13,
-                    data: data125,
+                    data: data129,
                   };
                   if (vErrors === null) {
-                    vErrors = [err246];
+                    vErrors = [err256];
                   } else {
-                    vErrors.push(err246);
+                    vErrors.push(err256);
                   }
                   errors++;
                 }
               } else {
-                const err247 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
+                const err257 = {
+                  instancePath: instancePath + '/notifications/' + i11 + '/urlEnv',
                   schemaPath: '#/definitions/envVarName/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
                   schema: schema13.type,
                   parentSchema: schema13,
-                  data: data125,
+                  data: data129,
                 };
                 if (vErrors === null) {
-                  vErrors = [err247];
+                  vErrors = [err257];
                 } else {
-                  vErrors.push(err247);
+                  vErrors.push(err257);
                 }
                 errors++;
               }
             }
-            if (data122.secretEnv !== undefined) {
-              let data126 = data122.secretEnv;
-              if (typeof data126 === 'string') {
-                if (!pattern1.test(data126)) {
-                  const err248 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+            if (data126.secretEnv !== undefined) {
+              let data130 = data126.secretEnv;
+              if (typeof data130 === 'string') {
+                if (!pattern1.test(data130)) {
+                  const err258 = {
+                    instancePath: instancePath + '/notifications/' + i11 + '/secretEnv',
                     schemaPath: '#/definitions/envVarName/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
                     message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                     schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                     parentSchema: schema13,
-                    data: data126,
+                    data: data130,
                   };
                   if (vErrors === null) {
-                    vErrors = [err248];
+                    vErrors = [err258];
                   } else {
-                    vErrors.push(err248);
+                    vErrors.push(err258);
                   }
                   errors++;
                 }
               } else {
-                const err249 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
+                const err259 = {
+                  instancePath: instancePath + '/notifications/' + i11 + '/secretEnv',
                   schemaPath: '#/definitions/envVarName/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
                   schema: schema13.type,
                   parentSchema: schema13,
-                  data: data126,
+                  data: data130,
                 };
                 if (vErrors === null) {
-                  vErrors = [err249];
+                  vErrors = [err259];
                 } else {
-                  vErrors.push(err249);
+                  vErrors.push(err259);
                 }
                 errors++;
               }
             }
-            if (data122.events !== undefined) {
-              let data127 = data122.events;
-              if (Array.isArray(data127)) {
-                if (data127.length < 1) {
-                  const err250 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/events',
+            if (data126.events !== undefined) {
+              let data131 = data126.events;
+              if (Array.isArray(data131)) {
+                if (data131.length < 1) {
+                  const err260 = {
+                    instancePath: instancePath + '/notifications/' + i11 + '/events',
                     schemaPath: '#/properties/notifications/items/properties/events/minItems',
                     keyword: 'minItems',
                     params: { limit: 1 },
                     message: 'must NOT have fewer than 1 items',
                     schema: 1,
                     parentSchema: schema11.properties.notifications.items.properties.events,
-                    data: data127,
+                    data: data131,
                   };
                   if (vErrors === null) {
-                    vErrors = [err250];
+                    vErrors = [err260];
                   } else {
-                    vErrors.push(err250);
+                    vErrors.push(err260);
                   }
                   errors++;
                 }
-                const len9 = data127.length;
-                for (let i11 = 0; i11 < len9; i11++) {
-                  let data128 = data127[i11];
+                const len10 = data131.length;
+                for (let i12 = 0; i12 < len10; i12++) {
+                  let data132 = data131[i12];
                   if (!(
-                    data128 === 'failed' ||
-                    data128 === 'stalled' ||
-                    data128 === 'recovered' ||
-                    data128 === 'applied' ||
-                    data128 === 'drift-repaired' ||
-                    data128 === 'suspended'
+                    data132 === 'failed' ||
+                    data132 === 'stalled' ||
+                    data132 === 'recovered' ||
+                    data132 === 'applied' ||
+                    data132 === 'drift-repaired' ||
+                    data132 === 'suspended'
                   )) {
-                    const err251 = {
-                      instancePath: instancePath + '/notifications/' + i10 + '/events/' + i11,
+                    const err261 = {
+                      instancePath: instancePath + '/notifications/' + i11 + '/events/' + i12,
                       schemaPath: '#/properties/notifications/items/properties/events/items/enum',
                       keyword: 'enum',
                       params: {
@@ -6345,41 +6600,41 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be equal to one of the allowed values',
                       schema: schema11.properties.notifications.items.properties.events.items.enum,
                       parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data128,
+                      data: data132,
                     };
                     if (vErrors === null) {
-                      vErrors = [err251];
+                      vErrors = [err261];
                     } else {
-                      vErrors.push(err251);
+                      vErrors.push(err261);
                     }
                     errors++;
                   }
                 }
-                let i12 = data127.length;
+                let i13 = data131.length;
                 let j2;
-                if (i12 > 1) {
-                  outer2: for (; i12--;) {
-                    for (j2 = i12; j2--;) {
-                      if (func0(data127[i12], data127[j2])) {
-                        const err252 = {
-                          instancePath: instancePath + '/notifications/' + i10 + '/events',
+                if (i13 > 1) {
+                  outer2: for (; i13--;) {
+                    for (j2 = i13; j2--;) {
+                      if (func0(data131[i13], data131[j2])) {
+                        const err262 = {
+                          instancePath: instancePath + '/notifications/' + i11 + '/events',
                           schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
                           keyword: 'uniqueItems',
-                          params: { i: i12, j: j2 },
+                          params: { i: i13, j: j2 },
                           message:
                             'must NOT have duplicate items (items ## ' +
                             j2 +
                             ' and ' +
-                            i12 +
+                            i13 +
                             ' are identical)',
                           schema: true,
                           parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data127,
+                          data: data131,
                         };
                         if (vErrors === null) {
-                          vErrors = [err252];
+                          vErrors = [err262];
                         } else {
-                          vErrors.push(err252);
+                          vErrors.push(err262);
                         }
                         errors++;
                         break outer2;
@@ -6388,34 +6643,34 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err253 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/events',
+                const err263 = {
+                  instancePath: instancePath + '/notifications/' + i11 + '/events',
                   schemaPath: '#/properties/notifications/items/properties/events/type',
                   keyword: 'type',
                   params: { type: 'array' },
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.events.type,
                   parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data127,
+                  data: data131,
                 };
                 if (vErrors === null) {
-                  vErrors = [err253];
+                  vErrors = [err263];
                 } else {
-                  vErrors.push(err253);
+                  vErrors.push(err263);
                 }
                 errors++;
               }
             }
-            if (data122.environments !== undefined) {
-              let data129 = data122.environments;
-              if (Array.isArray(data129)) {
-                const len10 = data129.length;
-                for (let i13 = 0; i13 < len10; i13++) {
-                  let data130 = data129[i13];
-                  if (typeof data130 === 'string') {
-                    if (func3(data130) < 1) {
-                      const err254 = {
-                        instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
+            if (data126.environments !== undefined) {
+              let data133 = data126.environments;
+              if (Array.isArray(data133)) {
+                const len11 = data133.length;
+                for (let i14 = 0; i14 < len11; i14++) {
+                  let data134 = data133[i14];
+                  if (typeof data134 === 'string') {
+                    if (func3(data134) < 1) {
+                      const err264 = {
+                        instancePath: instancePath + '/notifications/' + i11 + '/environments/' + i14,
                         schemaPath:
                           '#/properties/notifications/items/properties/environments/items/minLength',
                         keyword: 'minLength',
@@ -6423,74 +6678,74 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data130,
+                        data: data134,
                       };
                       if (vErrors === null) {
-                        vErrors = [err254];
+                        vErrors = [err264];
                       } else {
-                        vErrors.push(err254);
+                        vErrors.push(err264);
                       }
                       errors++;
                     }
                   } else {
-                    const err255 = {
-                      instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
+                    const err265 = {
+                      instancePath: instancePath + '/notifications/' + i11 + '/environments/' + i14,
                       schemaPath: '#/properties/notifications/items/properties/environments/items/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
                       schema: schema11.properties.notifications.items.properties.environments.items.type,
                       parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                      data: data130,
+                      data: data134,
                     };
                     if (vErrors === null) {
-                      vErrors = [err255];
+                      vErrors = [err265];
                     } else {
-                      vErrors.push(err255);
+                      vErrors.push(err265);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err256 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/environments',
+                const err266 = {
+                  instancePath: instancePath + '/notifications/' + i11 + '/environments',
                   schemaPath: '#/properties/notifications/items/properties/environments/type',
                   keyword: 'type',
                   params: { type: 'array' },
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.environments.type,
                   parentSchema: schema11.properties.notifications.items.properties.environments,
-                  data: data129,
+                  data: data133,
                 };
                 if (vErrors === null) {
-                  vErrors = [err256];
+                  vErrors = [err266];
                 } else {
-                  vErrors.push(err256);
+                  vErrors.push(err266);
                 }
                 errors++;
               }
             }
           } else {
-            const err257 = {
-              instancePath: instancePath + '/notifications/' + i10,
+            const err267 = {
+              instancePath: instancePath + '/notifications/' + i11,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
               params: { type: 'object' },
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data122,
+              data: data126,
             };
             if (vErrors === null) {
-              vErrors = [err257];
+              vErrors = [err267];
             } else {
-              vErrors.push(err257);
+              vErrors.push(err267);
             }
             errors++;
           }
         }
       } else {
-        const err258 = {
+        const err268 = {
           instancePath: instancePath + '/notifications',
           schemaPath: '#/properties/notifications/type',
           keyword: 'type',
@@ -6498,229 +6753,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be array',
           schema: schema11.properties.notifications.type,
           parentSchema: schema11.properties.notifications,
-          data: data121,
+          data: data125,
         };
         if (vErrors === null) {
-          vErrors = [err258];
+          vErrors = [err268];
         } else {
-          vErrors.push(err258);
+          vErrors.push(err268);
         }
         errors++;
       }
     }
     if (data.sharding !== undefined) {
-      let data131 = data.sharding;
-      if (data131 && typeof data131 == 'object' && !Array.isArray(data131)) {
-        for (const key23 in data131) {
-          if (!func2.call(schema11.properties.sharding.properties, key23)) {
-            const err259 = {
+      let data135 = data.sharding;
+      if (data135 && typeof data135 == 'object' && !Array.isArray(data135)) {
+        for (const key24 in data135) {
+          if (!func2.call(schema11.properties.sharding.properties, key24)) {
+            const err269 = {
               instancePath: instancePath + '/sharding',
               schemaPath: '#/properties/sharding/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key23 },
+              params: { additionalProperty: key24 },
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.sharding,
-              data: data131,
-            };
-            if (vErrors === null) {
-              vErrors = [err259];
-            } else {
-              vErrors.push(err259);
-            }
-            errors++;
-          }
-        }
-        if (data131.enabled !== undefined) {
-          let data132 = data131.enabled;
-          if (typeof data132 !== 'boolean') {
-            const err260 = {
-              instancePath: instancePath + '/sharding/enabled',
-              schemaPath: '#/properties/sharding/properties/enabled/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.sharding.properties.enabled.type,
-              parentSchema: schema11.properties.sharding.properties.enabled,
-              data: data132,
-            };
-            if (vErrors === null) {
-              vErrors = [err260];
-            } else {
-              vErrors.push(err260);
-            }
-            errors++;
-          }
-        }
-        if (data131.namespace !== undefined) {
-          let data133 = data131.namespace;
-          if (typeof data133 === 'string') {
-            if (func3(data133) < 1) {
-              const err261 = {
-                instancePath: instancePath + '/sharding/namespace',
-                schemaPath: '#/properties/sharding/properties/namespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data133,
-              };
-              if (vErrors === null) {
-                vErrors = [err261];
-              } else {
-                vErrors.push(err261);
-              }
-              errors++;
-            }
-          } else {
-            const err262 = {
-              instancePath: instancePath + '/sharding/namespace',
-              schemaPath: '#/properties/sharding/properties/namespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.namespace.type,
-              parentSchema: schema11.properties.sharding.properties.namespace,
-              data: data133,
-            };
-            if (vErrors === null) {
-              vErrors = [err262];
-            } else {
-              vErrors.push(err262);
-            }
-            errors++;
-          }
-        }
-        if (data131.leaseDuration !== undefined) {
-          let data134 = data131.leaseDuration;
-          if (typeof data134 === 'string') {
-            if (!pattern0.test(data134)) {
-              const err263 = {
-                instancePath: instancePath + '/sharding/leaseDuration',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data134,
-              };
-              if (vErrors === null) {
-                vErrors = [err263];
-              } else {
-                vErrors.push(err263);
-              }
-              errors++;
-            }
-          } else {
-            const err264 = {
-              instancePath: instancePath + '/sharding/leaseDuration',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data134,
-            };
-            if (vErrors === null) {
-              vErrors = [err264];
-            } else {
-              vErrors.push(err264);
-            }
-            errors++;
-          }
-        }
-        if (data131.renewInterval !== undefined) {
-          let data135 = data131.renewInterval;
-          if (typeof data135 === 'string') {
-            if (!pattern0.test(data135)) {
-              const err265 = {
-                instancePath: instancePath + '/sharding/renewInterval',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data135,
-              };
-              if (vErrors === null) {
-                vErrors = [err265];
-              } else {
-                vErrors.push(err265);
-              }
-              errors++;
-            }
-          } else {
-            const err266 = {
-              instancePath: instancePath + '/sharding/renewInterval',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
               data: data135,
-            };
-            if (vErrors === null) {
-              vErrors = [err266];
-            } else {
-              vErrors.push(err266);
-            }
-            errors++;
-          }
-        }
-        if (data131.identity !== undefined) {
-          let data136 = data131.identity;
-          if (typeof data136 === 'string') {
-            if (func3(data136) > 128) {
-              const err267 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/maxLength',
-                keyword: 'maxLength',
-                params: { limit: 128 },
-                message: 'must NOT have more than 128 characters',
-                schema: 128,
-                parentSchema: schema11.properties.sharding.properties.identity,
-                data: data136,
-              };
-              if (vErrors === null) {
-                vErrors = [err267];
-              } else {
-                vErrors.push(err267);
-              }
-              errors++;
-            }
-            if (func3(data136) < 1) {
-              const err268 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.identity,
-                data: data136,
-              };
-              if (vErrors === null) {
-                vErrors = [err268];
-              } else {
-                vErrors.push(err268);
-              }
-              errors++;
-            }
-          } else {
-            const err269 = {
-              instancePath: instancePath + '/sharding/identity',
-              schemaPath: '#/properties/sharding/properties/identity/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.identity.type,
-              parentSchema: schema11.properties.sharding.properties.identity,
-              data: data136,
             };
             if (vErrors === null) {
               vErrors = [err269];
@@ -6730,138 +6786,138 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data131.kubeconfig !== undefined) {
-          let data137 = data131.kubeconfig;
+        if (data135.enabled !== undefined) {
+          let data136 = data135.enabled;
+          if (typeof data136 !== 'boolean') {
+            const err270 = {
+              instancePath: instancePath + '/sharding/enabled',
+              schemaPath: '#/properties/sharding/properties/enabled/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.sharding.properties.enabled.type,
+              parentSchema: schema11.properties.sharding.properties.enabled,
+              data: data136,
+            };
+            if (vErrors === null) {
+              vErrors = [err270];
+            } else {
+              vErrors.push(err270);
+            }
+            errors++;
+          }
+        }
+        if (data135.namespace !== undefined) {
+          let data137 = data135.namespace;
           if (typeof data137 === 'string') {
             if (func3(data137) < 1) {
-              const err270 = {
-                instancePath: instancePath + '/sharding/kubeconfig',
-                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
+              const err271 = {
+                instancePath: instancePath + '/sharding/namespace',
+                schemaPath: '#/properties/sharding/properties/namespace/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.sharding.properties.kubeconfig,
+                parentSchema: schema11.properties.sharding.properties.namespace,
                 data: data137,
               };
               if (vErrors === null) {
-                vErrors = [err270];
+                vErrors = [err271];
               } else {
-                vErrors.push(err270);
+                vErrors.push(err271);
               }
               errors++;
             }
           } else {
-            const err271 = {
-              instancePath: instancePath + '/sharding/kubeconfig',
-              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
+            const err272 = {
+              instancePath: instancePath + '/sharding/namespace',
+              schemaPath: '#/properties/sharding/properties/namespace/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.kubeconfig.type,
-              parentSchema: schema11.properties.sharding.properties.kubeconfig,
+              schema: schema11.properties.sharding.properties.namespace.type,
+              parentSchema: schema11.properties.sharding.properties.namespace,
               data: data137,
             };
             if (vErrors === null) {
-              vErrors = [err271];
+              vErrors = [err272];
             } else {
-              vErrors.push(err271);
+              vErrors.push(err272);
             }
             errors++;
           }
         }
-        if (data131.context !== undefined) {
-          let data138 = data131.context;
+        if (data135.leaseDuration !== undefined) {
+          let data138 = data135.leaseDuration;
           if (typeof data138 === 'string') {
-            if (func3(data138) < 1) {
-              const err272 = {
-                instancePath: instancePath + '/sharding/context',
-                schemaPath: '#/properties/sharding/properties/context/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.context,
+            if (!pattern0.test(data138)) {
+              const err273 = {
+                instancePath: instancePath + '/sharding/leaseDuration',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
                 data: data138,
               };
               if (vErrors === null) {
-                vErrors = [err272];
+                vErrors = [err273];
               } else {
-                vErrors.push(err272);
+                vErrors.push(err273);
               }
               errors++;
             }
           } else {
-            const err273 = {
-              instancePath: instancePath + '/sharding/context',
-              schemaPath: '#/properties/sharding/properties/context/type',
+            const err274 = {
+              instancePath: instancePath + '/sharding/leaseDuration',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.context.type,
-              parentSchema: schema11.properties.sharding.properties.context,
+              schema: schema12.type,
+              parentSchema: schema12,
               data: data138,
             };
             if (vErrors === null) {
-              vErrors = [err273];
+              vErrors = [err274];
             } else {
-              vErrors.push(err273);
+              vErrors.push(err274);
             }
             errors++;
           }
         }
-        if (data131.advertiseUrl !== undefined) {
-          let data139 = data131.advertiseUrl;
+        if (data135.renewInterval !== undefined) {
+          let data139 = data135.renewInterval;
           if (typeof data139 === 'string') {
-            if (!pattern11.test(data139)) {
-              const err274 = {
-                instancePath: instancePath + '/sharding/advertiseUrl',
-                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+            if (!pattern0.test(data139)) {
+              const err275 = {
+                instancePath: instancePath + '/sharding/renewInterval',
+                schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
-                params: { pattern: '^https?://' },
-                message: 'must match pattern "' + '^https?://' + '"',
-                schema: '^https?://',
-                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
                 data: data139,
               };
               if (vErrors === null) {
-                vErrors = [err274];
+                vErrors = [err275];
               } else {
-                vErrors.push(err274);
+                vErrors.push(err275);
               }
               errors++;
             }
           } else {
-            const err275 = {
-              instancePath: instancePath + '/sharding/advertiseUrl',
-              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+            const err276 = {
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.advertiseUrl.type,
-              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              schema: schema12.type,
+              parentSchema: schema12,
               data: data139,
-            };
-            if (vErrors === null) {
-              vErrors = [err275];
-            } else {
-              vErrors.push(err275);
-            }
-            errors++;
-          }
-        }
-        if (data131.shards !== undefined) {
-          let data140 = data131.shards;
-          if (!(typeof data140 == 'number' && !(data140 % 1) && !isNaN(data140))) {
-            const err276 = {
-              instancePath: instancePath + '/sharding/shards',
-              schemaPath: '#/properties/sharding/properties/shards/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.sharding.properties.shards.type,
-              parentSchema: schema11.properties.sharding.properties.shards,
-              data: data140,
             };
             if (vErrors === null) {
               vErrors = [err276];
@@ -6870,16 +6926,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data140 == 'number') {
-            if (data140 > 1024 || isNaN(data140)) {
+        }
+        if (data135.identity !== undefined) {
+          let data140 = data135.identity;
+          if (typeof data140 === 'string') {
+            if (func3(data140) > 128) {
               const err277 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 1024 },
-                message: 'must be <= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.sharding.properties.shards,
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/maxLength',
+                keyword: 'maxLength',
+                params: { limit: 128 },
+                message: 'must NOT have more than 128 characters',
+                schema: 128,
+                parentSchema: schema11.properties.sharding.properties.identity,
                 data: data140,
               };
               if (vErrors === null) {
@@ -6889,15 +6948,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data140 < 1 || isNaN(data140)) {
+            if (func3(data140) < 1) {
               const err278 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.sharding.properties.shards,
+                parentSchema: schema11.properties.sharding.properties.identity,
                 data: data140,
               };
               if (vErrors === null) {
@@ -6907,175 +6966,157 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          } else {
+            const err279 = {
+              instancePath: instancePath + '/sharding/identity',
+              schemaPath: '#/properties/sharding/properties/identity/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.identity.type,
+              parentSchema: schema11.properties.sharding.properties.identity,
+              data: data140,
+            };
+            if (vErrors === null) {
+              vErrors = [err279];
+            } else {
+              vErrors.push(err279);
+            }
+            errors++;
           }
         }
-        if (data131.handoffKeyFile !== undefined) {
-          let data141 = data131.handoffKeyFile;
+        if (data135.kubeconfig !== undefined) {
+          let data141 = data135.kubeconfig;
           if (typeof data141 === 'string') {
             if (func3(data141) < 1) {
-              const err279 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+              const err280 = {
+                instancePath: instancePath + '/sharding/kubeconfig',
+                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                parentSchema: schema11.properties.sharding.properties.kubeconfig,
                 data: data141,
               };
               if (vErrors === null) {
-                vErrors = [err279];
+                vErrors = [err280];
               } else {
-                vErrors.push(err279);
+                vErrors.push(err280);
               }
               errors++;
             }
           } else {
-            const err280 = {
-              instancePath: instancePath + '/sharding/handoffKeyFile',
-              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+            const err281 = {
+              instancePath: instancePath + '/sharding/kubeconfig',
+              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
-              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+              schema: schema11.properties.sharding.properties.kubeconfig.type,
+              parentSchema: schema11.properties.sharding.properties.kubeconfig,
               data: data141,
             };
             if (vErrors === null) {
-              vErrors = [err280];
+              vErrors = [err281];
             } else {
-              vErrors.push(err280);
+              vErrors.push(err281);
             }
             errors++;
           }
         }
-        if (data131.handoffKeyEnv !== undefined) {
-          let data142 = data131.handoffKeyEnv;
+        if (data135.context !== undefined) {
+          let data142 = data135.context;
           if (typeof data142 === 'string') {
-            if (!pattern1.test(data142)) {
-              const err281 = {
-                instancePath: instancePath + '/sharding/handoffKeyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+            if (func3(data142) < 1) {
+              const err282 = {
+                instancePath: instancePath + '/sharding/context',
+                schemaPath: '#/properties/sharding/properties/context/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.context,
                 data: data142,
               };
               if (vErrors === null) {
-                vErrors = [err281];
+                vErrors = [err282];
               } else {
-                vErrors.push(err281);
+                vErrors.push(err282);
               }
               errors++;
             }
           } else {
-            const err282 = {
-              instancePath: instancePath + '/sharding/handoffKeyEnv',
-              schemaPath: '#/definitions/envVarName/type',
+            const err283 = {
+              instancePath: instancePath + '/sharding/context',
+              schemaPath: '#/properties/sharding/properties/context/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.sharding.properties.context.type,
+              parentSchema: schema11.properties.sharding.properties.context,
               data: data142,
             };
             if (vErrors === null) {
-              vErrors = [err282];
+              vErrors = [err283];
             } else {
-              vErrors.push(err282);
+              vErrors.push(err283);
             }
             errors++;
           }
         }
-        if (data131.peerUrls !== undefined) {
-          let data143 = data131.peerUrls;
-          if (Array.isArray(data143)) {
-            const len11 = data143.length;
-            for (let i14 = 0; i14 < len11; i14++) {
-              let data144 = data143[i14];
-              if (typeof data144 === 'string') {
-                if (!pattern11.test(data144)) {
-                  const err283 = {
-                    instancePath: instancePath + '/sharding/peerUrls/' + i14,
-                    schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^https?://' },
-                    message: 'must match pattern "' + '^https?://' + '"',
-                    schema: '^https?://',
-                    parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data144,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err283];
-                  } else {
-                    vErrors.push(err283);
-                  }
-                  errors++;
-                }
+        if (data135.advertiseUrl !== undefined) {
+          let data143 = data135.advertiseUrl;
+          if (typeof data143 === 'string') {
+            if (!pattern11.test(data143)) {
+              const err284 = {
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                data: data143,
+              };
+              if (vErrors === null) {
+                vErrors = [err284];
               } else {
-                const err284 = {
-                  instancePath: instancePath + '/sharding/peerUrls/' + i14,
-                  schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.sharding.properties.peerUrls.items.type,
-                  parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data144,
-                };
-                if (vErrors === null) {
-                  vErrors = [err284];
-                } else {
-                  vErrors.push(err284);
-                }
-                errors++;
+                vErrors.push(err284);
               }
-            }
-            let i15 = data143.length;
-            let j3;
-            if (i15 > 1) {
-              const indices0 = {};
-              for (; i15--;) {
-                let item0 = data143[i15];
-                if (typeof item0 !== 'string') {
-                  continue;
-                }
-                if (typeof indices0[item0] == 'number') {
-                  j3 = indices0[item0];
-                  const err285 = {
-                    instancePath: instancePath + '/sharding/peerUrls',
-                    schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
-                    keyword: 'uniqueItems',
-                    params: { i: i15, j: j3 },
-                    message:
-                      'must NOT have duplicate items (items ## ' + j3 + ' and ' + i15 + ' are identical)',
-                    schema: true,
-                    parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data143,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err285];
-                  } else {
-                    vErrors.push(err285);
-                  }
-                  errors++;
-                  break;
-                }
-                indices0[item0] = i15;
-              }
+              errors++;
             }
           } else {
-            const err286 = {
-              instancePath: instancePath + '/sharding/peerUrls',
-              schemaPath: '#/properties/sharding/properties/peerUrls/type',
+            const err285 = {
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
               keyword: 'type',
-              params: { type: 'array' },
-              message: 'must be array',
-              schema: schema11.properties.sharding.properties.peerUrls.type,
-              parentSchema: schema11.properties.sharding.properties.peerUrls,
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
               data: data143,
+            };
+            if (vErrors === null) {
+              vErrors = [err285];
+            } else {
+              vErrors.push(err285);
+            }
+            errors++;
+          }
+        }
+        if (data135.shards !== undefined) {
+          let data144 = data135.shards;
+          if (!(typeof data144 == 'number' && !(data144 % 1) && !isNaN(data144))) {
+            const err286 = {
+              instancePath: instancePath + '/sharding/shards',
+              schemaPath: '#/properties/sharding/properties/shards/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.sharding.properties.shards.type,
+              parentSchema: schema11.properties.sharding.properties.shards,
+              data: data144,
             };
             if (vErrors === null) {
               vErrors = [err286];
@@ -7084,9 +7125,223 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data144 == 'number') {
+            if (data144 > 1024 || isNaN(data144)) {
+              const err287 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 1024 },
+                message: 'must be <= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data144,
+              };
+              if (vErrors === null) {
+                vErrors = [err287];
+              } else {
+                vErrors.push(err287);
+              }
+              errors++;
+            }
+            if (data144 < 1 || isNaN(data144)) {
+              const err288 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data144,
+              };
+              if (vErrors === null) {
+                vErrors = [err288];
+              } else {
+                vErrors.push(err288);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data135.handoffKeyFile !== undefined) {
+          let data145 = data135.handoffKeyFile;
+          if (typeof data145 === 'string') {
+            if (func3(data145) < 1) {
+              const err289 = {
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                data: data145,
+              };
+              if (vErrors === null) {
+                vErrors = [err289];
+              } else {
+                vErrors.push(err289);
+              }
+              errors++;
+            }
+          } else {
+            const err290 = {
+              instancePath: instancePath + '/sharding/handoffKeyFile',
+              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
+              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+              data: data145,
+            };
+            if (vErrors === null) {
+              vErrors = [err290];
+            } else {
+              vErrors.push(err290);
+            }
+            errors++;
+          }
+        }
+        if (data135.handoffKeyEnv !== undefined) {
+          let data146 = data135.handoffKeyEnv;
+          if (typeof data146 === 'string') {
+            if (!pattern1.test(data146)) {
+              const err291 = {
+                instancePath: instancePath + '/sharding/handoffKeyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data146,
+              };
+              if (vErrors === null) {
+                vErrors = [err291];
+              } else {
+                vErrors.push(err291);
+              }
+              errors++;
+            }
+          } else {
+            const err292 = {
+              instancePath: instancePath + '/sharding/handoffKeyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data146,
+            };
+            if (vErrors === null) {
+              vErrors = [err292];
+            } else {
+              vErrors.push(err292);
+            }
+            errors++;
+          }
+        }
+        if (data135.peerUrls !== undefined) {
+          let data147 = data135.peerUrls;
+          if (Array.isArray(data147)) {
+            const len12 = data147.length;
+            for (let i15 = 0; i15 < len12; i15++) {
+              let data148 = data147[i15];
+              if (typeof data148 === 'string') {
+                if (!pattern11.test(data148)) {
+                  const err293 = {
+                    instancePath: instancePath + '/sharding/peerUrls/' + i15,
+                    schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^https?://' },
+                    message: 'must match pattern "' + '^https?://' + '"',
+                    schema: '^https?://',
+                    parentSchema: schema11.properties.sharding.properties.peerUrls.items,
+                    data: data148,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err293];
+                  } else {
+                    vErrors.push(err293);
+                  }
+                  errors++;
+                }
+              } else {
+                const err294 = {
+                  instancePath: instancePath + '/sharding/peerUrls/' + i15,
+                  schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.sharding.properties.peerUrls.items.type,
+                  parentSchema: schema11.properties.sharding.properties.peerUrls.items,
+                  data: data148,
+                };
+                if (vErrors === null) {
+                  vErrors = [err294];
+                } else {
+                  vErrors.push(err294);
+                }
+                errors++;
+              }
+            }
+            let i16 = data147.length;
+            let j3;
+            if (i16 > 1) {
+              const indices0 = {};
+              for (; i16--;) {
+                let item0 = data147[i16];
+                if (typeof item0 !== 'string') {
+                  continue;
+                }
+                if (typeof indices0[item0] == 'number') {
+                  j3 = indices0[item0];
+                  const err295 = {
+                    instancePath: instancePath + '/sharding/peerUrls',
+                    schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
+                    keyword: 'uniqueItems',
+                    params: { i: i16, j: j3 },
+                    message:
+                      'must NOT have duplicate items (items ## ' + j3 + ' and ' + i16 + ' are identical)',
+                    schema: true,
+                    parentSchema: schema11.properties.sharding.properties.peerUrls,
+                    data: data147,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err295];
+                  } else {
+                    vErrors.push(err295);
+                  }
+                  errors++;
+                  break;
+                }
+                indices0[item0] = i16;
+              }
+            }
+          } else {
+            const err296 = {
+              instancePath: instancePath + '/sharding/peerUrls',
+              schemaPath: '#/properties/sharding/properties/peerUrls/type',
+              keyword: 'type',
+              params: { type: 'array' },
+              message: 'must be array',
+              schema: schema11.properties.sharding.properties.peerUrls.type,
+              parentSchema: schema11.properties.sharding.properties.peerUrls,
+              data: data147,
+            };
+            if (vErrors === null) {
+              vErrors = [err296];
+            } else {
+              vErrors.push(err296);
+            }
+            errors++;
+          }
         }
       } else {
-        const err287 = {
+        const err297 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -7094,18 +7349,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data131,
+          data: data135,
         };
         if (vErrors === null) {
-          vErrors = [err287];
+          vErrors = [err297];
         } else {
-          vErrors.push(err287);
+          vErrors.push(err297);
         }
         errors++;
       }
     }
   } else {
-    const err288 = {
+    const err298 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -7116,9 +7371,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err288];
+      vErrors = [err298];
     } else {
-      vErrors.push(err288);
+      vErrors.push(err298);
     }
     errors++;
   }
