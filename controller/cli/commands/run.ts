@@ -12,6 +12,7 @@ import { revertPort } from './revert';
 import { handoffKeyFor } from '../wire-shard';
 import { claimUnshardedHeartbeat } from '../wire-unsharded';
 import { untilStopSignal } from '../stop-signal';
+import { reportRemovedEnvironments } from '../removed-environments';
 
 /**
  * `cairn run`: the long-running controller. The HTTP server starts first (so /healthz answers
@@ -60,6 +61,7 @@ export async function runCommand(o: { config: string; logFormat: 'json' | 'prett
     'controller started',
   );
   await reportSynthIsolation(config, log);
+  await reportRemovedEnvironments(config, wired.audit, log);
   await wired.controller.start();
   const schedules = startSchedules(config, wired.controller, log);
 
