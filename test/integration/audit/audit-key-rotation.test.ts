@@ -107,6 +107,23 @@ describe('rotating the audit key, with the real CLI', () => {
     );
   });
 
+  it('has audit list say that a chain is broken, rather than list it as empty', async () => {
+    // Given a chain every record of which is unreadable under the configured key (rotated without retiring the old one)
+    const { root, dir, newKey, configFile } = await rotatedLog('list-broken');
+    await writeAuditOnlyConfig(root, `  dir: ${dir}\n  keyFile: ${newKey}\n`);
+
+    // When an operator lists it, as text or as JSON
+    for (const format of [[], ['--json']]) {
+      const listed = await runCli(['audit', 'list', '--config', configFile, ...format]);
+
+      // Then stdout has no entry (none can be trusted) but stderr says why, naming the chain and record
+      expect(listed.code).toBe(0);
+      expect(listed.stderr).toContain('cairn: audit chain dev is broken at record 1');
+      expect(listed.stderr).toContain('not the configured key');
+      if (format.length > 0) expect(JSON.parse(listed.stdout)).toEqual([]);
+    }
+  });
+
   it('names the retired key that is too weak, and a config that rotated without retiring the old key', async () => {
     const { root, dir, newKey, configFile } = await rotatedLog('retired-weak');
     // A retired key of low entropy is refused, naming its field
