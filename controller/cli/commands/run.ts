@@ -11,7 +11,7 @@ import { uiSources } from '../wire-ui';
 import { revertPort } from './revert';
 import { handoffKeyFor } from '../wire-shard';
 import { claimUnshardedHeartbeat } from '../wire-unsharded';
-import { untilStopSignal } from '../stop-signal';
+import { ignoreHangUp, untilStopSignal } from '../stop-signal';
 import { reportRemovedEnvironments } from '../removed-environments';
 
 /**
@@ -21,6 +21,7 @@ import { reportRemovedEnvironments } from '../removed-environments';
 export async function runCommand(o: { config: string; logFormat: 'json' | 'pretty' }): Promise<number> {
   const config = loadConfig(o.config);
   const log = createLog({ format: o.logFormat });
+  ignoreHangUp(log);
   const metrics = new Metrics();
   const handoffKey = handoffKeyFor(config);
   // Before anything is opened: a second unsharded replica must not close the first one's attempts.
