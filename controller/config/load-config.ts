@@ -388,6 +388,9 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
       ...(probePort !== undefined ? { probePort } : {}),
       host: raw.server?.host ?? '127.0.0.1',
       ...(raw.server?.webhookSecretEnv ? { webhookSecretEnv: raw.server.webhookSecretEnv } : {}),
+      ...(raw.server?.previousWebhookSecretEnv
+        ? { previousWebhookSecretEnv: raw.server.previousWebhookSecretEnv }
+        : {}),
       ...(raw.server?.apiTokenEnv ? { apiTokenEnv: raw.server.apiTokenEnv } : {}),
       ...(raw.server?.apiTokens
         ? {

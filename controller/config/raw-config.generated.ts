@@ -457,6 +457,10 @@ export interface RawServer {
    */
   webhookSecretEnv?: string;
   /**
+   * During a rotation of the webhook secret: environment variable holding the former secret, still accepted (after the current one) until the Git host signs with the new one; remove it then. Needs webhookSecretEnv.
+   */
+  previousWebhookSecretEnv?: string;
+  /**
    * Environment variable holding an API bearer token with both scopes (read and sync); shorthand for one entry of apiTokens.
    */
   apiTokenEnv?: string;

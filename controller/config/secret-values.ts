@@ -12,6 +12,7 @@ export function configuredSecretValues(config: CairnConfig, env: NodeJS.ProcessE
     config.repository.auth?.tokenEnv,
     config.repository.host?.tokenEnv,
     config.server.webhookSecretEnv,
+    config.server.previousWebhookSecretEnv,
     config.server.apiTokenEnv,
     // Hand-made configs (tests) may leave out the audit section.
     (config.audit as CairnConfig['audit'] | undefined)?.keyEnv,

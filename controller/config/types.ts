@@ -213,6 +213,8 @@ export interface ServerConfig {
   /** Where to listen; with no API token configured the server listens on 127.0.0.1 whatever this says. */
   readonly host: string;
   readonly webhookSecretEnv?: string;
+  /** During a rotation: the former webhook secret, still accepted after the current one. */
+  readonly previousWebhookSecretEnv?: string;
   /** Shorthand for one API token with both scopes, read from this environment variable. */
   readonly apiTokenEnv?: string;
   /** API tokens, each from an environment variable or a file, with its scopes. */

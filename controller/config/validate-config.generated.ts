@@ -508,6 +508,11 @@ const schema11 = {
           $ref: '#/definitions/envVarName',
           description: 'Environment variable holding the webhook secret.',
         },
+        previousWebhookSecretEnv: {
+          $ref: '#/definitions/envVarName',
+          description:
+            'During a rotation of the webhook secret: environment variable holding the former secret, still accepted (after the current one) until the Git host signs with the new one; remove it then. Needs webhookSecretEnv.',
+        },
         apiTokenEnv: {
           $ref: '#/definitions/envVarName',
           description:
@@ -833,7 +838,7 @@ const pattern13 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.
 const pattern14 = new RegExp('^[A-Za-z0-9_-]{1,10}$', 'u');
 const pattern17 = new RegExp('^/', 'u');
 const pattern19 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
-const pattern30 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
+const pattern31 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
 function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://cairn.dev/schemas/cairn-config.schema.json" */ let vErrors = null;
   let errors = 0;
@@ -4970,12 +4975,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data89.apiTokenEnv !== undefined) {
-          let data94 = data89.apiTokenEnv;
+        if (data89.previousWebhookSecretEnv !== undefined) {
+          let data94 = data89.previousWebhookSecretEnv;
           if (typeof data94 === 'string') {
             if (!pattern1.test(data94)) {
               const err185 = {
-                instancePath: instancePath + '/server/apiTokenEnv',
+                instancePath: instancePath + '/server/previousWebhookSecretEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -4993,7 +4998,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err186 = {
-              instancePath: instancePath + '/server/apiTokenEnv',
+              instancePath: instancePath + '/server/previousWebhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -5010,19 +5015,59 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data89.apiTokenEnv !== undefined) {
+          let data95 = data89.apiTokenEnv;
+          if (typeof data95 === 'string') {
+            if (!pattern1.test(data95)) {
+              const err187 = {
+                instancePath: instancePath + '/server/apiTokenEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data95,
+              };
+              if (vErrors === null) {
+                vErrors = [err187];
+              } else {
+                vErrors.push(err187);
+              }
+              errors++;
+            }
+          } else {
+            const err188 = {
+              instancePath: instancePath + '/server/apiTokenEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data95,
+            };
+            if (vErrors === null) {
+              vErrors = [err188];
+            } else {
+              vErrors.push(err188);
+            }
+            errors++;
+          }
+        }
         if (data89.apiTokens !== undefined) {
-          let data95 = data89.apiTokens;
-          if (Array.isArray(data95)) {
-            const len7 = data95.length;
+          let data96 = data89.apiTokens;
+          if (Array.isArray(data96)) {
+            const len7 = data96.length;
             for (let i8 = 0; i8 < len7; i8++) {
-              let data96 = data95[i8];
-              const _errs225 = errors;
-              let valid48 = false;
+              let data97 = data96[i8];
+              const _errs228 = errors;
+              let valid49 = false;
               let passing3 = null;
-              const _errs226 = errors;
-              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
-                if (data96.env === undefined) {
-                  const err187 = {
+              const _errs229 = errors;
+              if (data97 && typeof data97 == 'object' && !Array.isArray(data97)) {
+                if (data97.env === undefined) {
+                  const err189 = {
                     instancePath: instancePath + '/server/apiTokens/' + i8,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
@@ -5030,25 +5075,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data96,
+                    data: data97,
                   };
                   if (vErrors === null) {
-                    vErrors = [err187];
+                    vErrors = [err189];
                   } else {
-                    vErrors.push(err187);
+                    vErrors.push(err189);
                   }
                   errors++;
                 }
               }
-              var _valid3 = _errs226 === errors;
+              var _valid3 = _errs229 === errors;
               if (_valid3) {
-                valid48 = true;
+                valid49 = true;
                 passing3 = 0;
               }
-              const _errs227 = errors;
-              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
-                if (data96.file === undefined) {
-                  const err188 = {
+              const _errs230 = errors;
+              if (data97 && typeof data97 == 'object' && !Array.isArray(data97)) {
+                if (data97.file === undefined) {
+                  const err190 = {
                     instancePath: instancePath + '/server/apiTokens/' + i8,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
                     keyword: 'required',
@@ -5056,64 +5101,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data96,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err188];
-                  } else {
-                    vErrors.push(err188);
-                  }
-                  errors++;
-                }
-              }
-              var _valid3 = _errs227 === errors;
-              if (_valid3 && valid48) {
-                valid48 = false;
-                passing3 = [passing3, 1];
-              } else {
-                if (_valid3) {
-                  valid48 = true;
-                  passing3 = 1;
-                }
-              }
-              if (!valid48) {
-                const err189 = {
-                  instancePath: instancePath + '/server/apiTokens/' + i8,
-                  schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
-                  keyword: 'oneOf',
-                  params: { passingSchemas: passing3 },
-                  message: 'must match exactly one schema in oneOf',
-                  schema: schema11.properties.server.properties.apiTokens.items.oneOf,
-                  parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data96,
-                };
-                if (vErrors === null) {
-                  vErrors = [err189];
-                } else {
-                  vErrors.push(err189);
-                }
-                errors++;
-              } else {
-                errors = _errs225;
-                if (vErrors !== null) {
-                  if (_errs225) {
-                    vErrors.length = _errs225;
-                  } else {
-                    vErrors = null;
-                  }
-                }
-              }
-              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
-                if (data96.scopes === undefined) {
-                  const err190 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i8,
-                    schemaPath: '#/properties/server/properties/apiTokens/items/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'scopes' },
-                    message: "must have required property '" + 'scopes' + "'",
-                    schema: schema11.properties.server.properties.apiTokens.items.required,
-                    parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data96,
+                    data: data97,
                   };
                   if (vErrors === null) {
                     vErrors = [err190];
@@ -5122,9 +5110,66 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                for (const key16 in data96) {
+              }
+              var _valid3 = _errs230 === errors;
+              if (_valid3 && valid49) {
+                valid49 = false;
+                passing3 = [passing3, 1];
+              } else {
+                if (_valid3) {
+                  valid49 = true;
+                  passing3 = 1;
+                }
+              }
+              if (!valid49) {
+                const err191 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i8,
+                  schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
+                  keyword: 'oneOf',
+                  params: { passingSchemas: passing3 },
+                  message: 'must match exactly one schema in oneOf',
+                  schema: schema11.properties.server.properties.apiTokens.items.oneOf,
+                  parentSchema: schema11.properties.server.properties.apiTokens.items,
+                  data: data97,
+                };
+                if (vErrors === null) {
+                  vErrors = [err191];
+                } else {
+                  vErrors.push(err191);
+                }
+                errors++;
+              } else {
+                errors = _errs228;
+                if (vErrors !== null) {
+                  if (_errs228) {
+                    vErrors.length = _errs228;
+                  } else {
+                    vErrors = null;
+                  }
+                }
+              }
+              if (data97 && typeof data97 == 'object' && !Array.isArray(data97)) {
+                if (data97.scopes === undefined) {
+                  const err192 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i8,
+                    schemaPath: '#/properties/server/properties/apiTokens/items/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'scopes' },
+                    message: "must have required property '" + 'scopes' + "'",
+                    schema: schema11.properties.server.properties.apiTokens.items.required,
+                    parentSchema: schema11.properties.server.properties.apiTokens.items,
+                    data: data97,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err192];
+                  } else {
+                    vErrors.push(err192);
+                  }
+                  errors++;
+                }
+                for (const key16 in data97) {
                   if (!(key16 === 'env' || key16 === 'file' || key16 === 'scopes')) {
-                    const err191 = {
+                    const err193 = {
                       instancePath: instancePath + '/server/apiTokens/' + i8,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
@@ -5132,46 +5177,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data96,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err191];
-                    } else {
-                      vErrors.push(err191);
-                    }
-                    errors++;
-                  }
-                }
-                if (data96.env !== undefined) {
-                  let data97 = data96.env;
-                  if (typeof data97 === 'string') {
-                    if (!pattern1.test(data97)) {
-                      const err192 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i8 + '/env',
-                        schemaPath: '#/definitions/envVarName/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                        parentSchema: schema13,
-                        data: data97,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err192];
-                      } else {
-                        vErrors.push(err192);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err193 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i8 + '/env',
-                      schemaPath: '#/definitions/envVarName/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema13.type,
-                      parentSchema: schema13,
                       data: data97,
                     };
                     if (vErrors === null) {
@@ -5182,19 +5187,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data96.file !== undefined) {
-                  let data98 = data96.file;
+                if (data97.env !== undefined) {
+                  let data98 = data97.env;
                   if (typeof data98 === 'string') {
-                    if (func3(data98) < 1) {
+                    if (!pattern1.test(data98)) {
                       const err194 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i8 + '/file',
-                        schemaPath:
-                          '#/properties/server/properties/apiTokens/items/properties/file/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                        instancePath: instancePath + '/server/apiTokens/' + i8 + '/env',
+                        schemaPath: '#/definitions/envVarName/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                        parentSchema: schema13,
                         data: data98,
                       };
                       if (vErrors === null) {
@@ -5206,13 +5210,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   } else {
                     const err195 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i8 + '/file',
-                      schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
+                      instancePath: instancePath + '/server/apiTokens/' + i8 + '/env',
+                      schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
-                      schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
-                      parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                      schema: schema13.type,
+                      parentSchema: schema13,
                       data: data98,
                     };
                     if (vErrors === null) {
@@ -5223,19 +5227,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data96.scopes !== undefined) {
-                  let data99 = data96.scopes;
-                  if (Array.isArray(data99)) {
-                    if (data99.length < 1) {
+                if (data97.file !== undefined) {
+                  let data99 = data97.file;
+                  if (typeof data99 === 'string') {
+                    if (func3(data99) < 1) {
                       const err196 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i8 + '/scopes',
+                        instancePath: instancePath + '/server/apiTokens/' + i8 + '/file',
                         schemaPath:
-                          '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
-                        keyword: 'minItems',
+                          '#/properties/server/properties/apiTokens/items/properties/file/minLength',
+                        keyword: 'minLength',
                         params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 items',
+                        message: 'must NOT have fewer than 1 characters',
                         schema: 1,
-                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
+                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
                         data: data99,
                       };
                       if (vErrors === null) {
@@ -5245,11 +5249,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                       errors++;
                     }
-                    const len8 = data99.length;
+                  } else {
+                    const err197 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i8 + '/file',
+                      schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
+                      parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                      data: data99,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err197];
+                    } else {
+                      vErrors.push(err197);
+                    }
+                    errors++;
+                  }
+                }
+                if (data97.scopes !== undefined) {
+                  let data100 = data97.scopes;
+                  if (Array.isArray(data100)) {
+                    if (data100.length < 1) {
+                      const err198 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i8 + '/scopes',
+                        schemaPath:
+                          '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
+                        keyword: 'minItems',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 items',
+                        schema: 1,
+                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
+                        data: data100,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err198];
+                      } else {
+                        vErrors.push(err198);
+                      }
+                      errors++;
+                    }
+                    const len8 = data100.length;
                     for (let i9 = 0; i9 < len8; i9++) {
-                      let data100 = data99[i9];
-                      if (!(data100 === 'read' || data100 === 'sync')) {
-                        const err197 = {
+                      let data101 = data100[i9];
+                      if (!(data101 === 'read' || data101 === 'sync')) {
+                        const err199 = {
                           instancePath: instancePath + '/server/apiTokens/' + i8 + '/scopes/' + i9,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
@@ -5265,23 +5310,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data100,
+                          data: data101,
                         };
                         if (vErrors === null) {
-                          vErrors = [err197];
+                          vErrors = [err199];
                         } else {
-                          vErrors.push(err197);
+                          vErrors.push(err199);
                         }
                         errors++;
                       }
                     }
-                    let i10 = data99.length;
+                    let i10 = data100.length;
                     let j1;
                     if (i10 > 1) {
                       outer1: for (; i10--;) {
                         for (j1 = i10; j1--;) {
-                          if (func0(data99[i10], data99[j1])) {
-                            const err198 = {
+                          if (func0(data100[i10], data100[j1])) {
+                            const err200 = {
                               instancePath: instancePath + '/server/apiTokens/' + i8 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
@@ -5296,12 +5341,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data99,
+                              data: data100,
                             };
                             if (vErrors === null) {
-                              vErrors = [err198];
+                              vErrors = [err200];
                             } else {
-                              vErrors.push(err198);
+                              vErrors.push(err200);
                             }
                             errors++;
                             break outer1;
@@ -5310,7 +5355,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err199 = {
+                    const err201 = {
                       instancePath: instancePath + '/server/apiTokens/' + i8 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
@@ -5318,18 +5363,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data99,
+                      data: data100,
                     };
                     if (vErrors === null) {
-                      vErrors = [err199];
+                      vErrors = [err201];
                     } else {
-                      vErrors.push(err199);
+                      vErrors.push(err201);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err200 = {
+                const err202 = {
                   instancePath: instancePath + '/server/apiTokens/' + i8,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
@@ -5337,18 +5382,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data96,
+                  data: data97,
                 };
                 if (vErrors === null) {
-                  vErrors = [err200];
+                  vErrors = [err202];
                 } else {
-                  vErrors.push(err200);
+                  vErrors.push(err202);
                 }
                 errors++;
               }
             }
           } else {
-            const err201 = {
+            const err203 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -5356,20 +5401,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data95,
+              data: data96,
             };
             if (vErrors === null) {
-              vErrors = [err201];
+              vErrors = [err203];
             } else {
-              vErrors.push(err201);
+              vErrors.push(err203);
             }
             errors++;
           }
         }
         if (data89.maxBodySize !== undefined) {
-          let data101 = data89.maxBodySize;
-          if (!(typeof data101 == 'number' && !(data101 % 1) && !isNaN(data101))) {
-            const err202 = {
+          let data102 = data89.maxBodySize;
+          if (!(typeof data102 == 'number' && !(data102 % 1) && !isNaN(data102))) {
+            const err204 = {
               instancePath: instancePath + '/server/maxBodySize',
               schemaPath: '#/properties/server/properties/maxBodySize/type',
               keyword: 'type',
@@ -5377,47 +5422,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxBodySize.type,
               parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data101,
-            };
-            if (vErrors === null) {
-              vErrors = [err202];
-            } else {
-              vErrors.push(err202);
-            }
-            errors++;
-          }
-          if (typeof data101 == 'number') {
-            if (data101 < 1024 || isNaN(data101)) {
-              const err203 = {
-                instancePath: instancePath + '/server/maxBodySize',
-                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1024 },
-                message: 'must be >= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data101,
-              };
-              if (vErrors === null) {
-                vErrors = [err203];
-              } else {
-                vErrors.push(err203);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data89.maxConnections !== undefined) {
-          let data102 = data89.maxConnections;
-          if (!(typeof data102 == 'number' && !(data102 % 1) && !isNaN(data102))) {
-            const err204 = {
-              instancePath: instancePath + '/server/maxConnections',
-              schemaPath: '#/properties/server/properties/maxConnections/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnections.type,
-              parentSchema: schema11.properties.server.properties.maxConnections,
               data: data102,
             };
             if (vErrors === null) {
@@ -5428,15 +5432,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
           if (typeof data102 == 'number') {
-            if (data102 < 1 || isNaN(data102)) {
+            if (data102 < 1024 || isNaN(data102)) {
               const err205 = {
-                instancePath: instancePath + '/server/maxConnections',
-                schemaPath: '#/properties/server/properties/maxConnections/minimum',
+                instancePath: instancePath + '/server/maxBodySize',
+                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
                 keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnections,
+                params: { comparison: '>=', limit: 1024 },
+                message: 'must be >= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.server.properties.maxBodySize,
                 data: data102,
               };
               if (vErrors === null) {
@@ -5448,17 +5452,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
-        if (data89.maxConnectionsPerClient !== undefined) {
-          let data103 = data89.maxConnectionsPerClient;
+        if (data89.maxConnections !== undefined) {
+          let data103 = data89.maxConnections;
           if (!(typeof data103 == 'number' && !(data103 % 1) && !isNaN(data103))) {
             const err206 = {
-              instancePath: instancePath + '/server/maxConnectionsPerClient',
-              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
+              instancePath: instancePath + '/server/maxConnections',
+              schemaPath: '#/properties/server/properties/maxConnections/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
-              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+              schema: schema11.properties.server.properties.maxConnections.type,
+              parentSchema: schema11.properties.server.properties.maxConnections,
               data: data103,
             };
             if (vErrors === null) {
@@ -5471,13 +5475,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           if (typeof data103 == 'number') {
             if (data103 < 1 || isNaN(data103)) {
               const err207 = {
-                instancePath: instancePath + '/server/maxConnectionsPerClient',
-                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                instancePath: instancePath + '/server/maxConnections',
+                schemaPath: '#/properties/server/properties/maxConnections/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                parentSchema: schema11.properties.server.properties.maxConnections,
                 data: data103,
               };
               if (vErrors === null) {
@@ -5489,52 +5493,53 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
-        if (data89.headersTimeout !== undefined) {
-          let data104 = data89.headersTimeout;
-          if (typeof data104 === 'string') {
-            if (!pattern0.test(data104)) {
-              const err208 = {
-                instancePath: instancePath + '/server/headersTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data104,
-              };
-              if (vErrors === null) {
-                vErrors = [err208];
-              } else {
-                vErrors.push(err208);
-              }
-              errors++;
-            }
-          } else {
-            const err209 = {
-              instancePath: instancePath + '/server/headersTimeout',
-              schemaPath: '#/definitions/duration/type',
+        if (data89.maxConnectionsPerClient !== undefined) {
+          let data104 = data89.maxConnectionsPerClient;
+          if (!(typeof data104 == 'number' && !(data104 % 1) && !isNaN(data104))) {
+            const err208 = {
+              instancePath: instancePath + '/server/maxConnectionsPerClient',
+              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
+              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
               data: data104,
             };
             if (vErrors === null) {
-              vErrors = [err209];
+              vErrors = [err208];
             } else {
-              vErrors.push(err209);
+              vErrors.push(err208);
             }
             errors++;
           }
+          if (typeof data104 == 'number') {
+            if (data104 < 1 || isNaN(data104)) {
+              const err209 = {
+                instancePath: instancePath + '/server/maxConnectionsPerClient',
+                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                data: data104,
+              };
+              if (vErrors === null) {
+                vErrors = [err209];
+              } else {
+                vErrors.push(err209);
+              }
+              errors++;
+            }
+          }
         }
-        if (data89.bodyTimeout !== undefined) {
-          let data105 = data89.bodyTimeout;
+        if (data89.headersTimeout !== undefined) {
+          let data105 = data89.headersTimeout;
           if (typeof data105 === 'string') {
             if (!pattern0.test(data105)) {
               const err210 = {
-                instancePath: instancePath + '/server/bodyTimeout',
+                instancePath: instancePath + '/server/headersTimeout',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
@@ -5552,7 +5557,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err211 = {
-              instancePath: instancePath + '/server/bodyTimeout',
+              instancePath: instancePath + '/server/headersTimeout',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -5569,10 +5574,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data89.bodyTimeout !== undefined) {
+          let data106 = data89.bodyTimeout;
+          if (typeof data106 === 'string') {
+            if (!pattern0.test(data106)) {
+              const err212 = {
+                instancePath: instancePath + '/server/bodyTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data106,
+              };
+              if (vErrors === null) {
+                vErrors = [err212];
+              } else {
+                vErrors.push(err212);
+              }
+              errors++;
+            }
+          } else {
+            const err213 = {
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data106,
+            };
+            if (vErrors === null) {
+              vErrors = [err213];
+            } else {
+              vErrors.push(err213);
+            }
+            errors++;
+          }
+        }
         if (data89.maxBufferedBodySize !== undefined) {
-          let data106 = data89.maxBufferedBodySize;
-          if (!(typeof data106 == 'number' && !(data106 % 1) && !isNaN(data106))) {
-            const err212 = {
+          let data107 = data89.maxBufferedBodySize;
+          if (!(typeof data107 == 'number' && !(data107 % 1) && !isNaN(data107))) {
+            const err214 = {
               instancePath: instancePath + '/server/maxBufferedBodySize',
               schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
               keyword: 'type',
@@ -5580,18 +5625,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxBufferedBodySize.type,
               parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-              data: data106,
+              data: data107,
             };
             if (vErrors === null) {
-              vErrors = [err212];
+              vErrors = [err214];
             } else {
-              vErrors.push(err212);
+              vErrors.push(err214);
             }
             errors++;
           }
-          if (typeof data106 == 'number') {
-            if (data106 < 65536 || isNaN(data106)) {
-              const err213 = {
+          if (typeof data107 == 'number') {
+            if (data107 < 65536 || isNaN(data107)) {
+              const err215 = {
                 instancePath: instancePath + '/server/maxBufferedBodySize',
                 schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
                 keyword: 'minimum',
@@ -5599,22 +5644,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 65536',
                 schema: 65536,
                 parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-                data: data106,
+                data: data107,
               };
               if (vErrors === null) {
-                vErrors = [err213];
+                vErrors = [err215];
               } else {
-                vErrors.push(err213);
+                vErrors.push(err215);
               }
               errors++;
             }
           }
         }
         if (data89.publicUrl !== undefined) {
-          let data107 = data89.publicUrl;
-          if (typeof data107 === 'string') {
-            if (!pattern2.test(data107)) {
-              const err214 = {
+          let data108 = data89.publicUrl;
+          if (typeof data108 === 'string') {
+            if (!pattern2.test(data108)) {
+              const err216 = {
                 instancePath: instancePath + '/server/publicUrl',
                 schemaPath: '#/properties/server/properties/publicUrl/pattern',
                 keyword: 'pattern',
@@ -5622,17 +5667,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
                 schema: '^https?://[^\\s]+$',
                 parentSchema: schema11.properties.server.properties.publicUrl,
-                data: data107,
+                data: data108,
               };
               if (vErrors === null) {
-                vErrors = [err214];
+                vErrors = [err216];
               } else {
-                vErrors.push(err214);
+                vErrors.push(err216);
               }
               errors++;
             }
           } else {
-            const err215 = {
+            const err217 = {
               instancePath: instancePath + '/server/publicUrl',
               schemaPath: '#/properties/server/properties/publicUrl/type',
               keyword: 'type',
@@ -5640,49 +5685,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.server.properties.publicUrl.type,
               parentSchema: schema11.properties.server.properties.publicUrl,
-              data: data107,
-            };
-            if (vErrors === null) {
-              vErrors = [err215];
-            } else {
-              vErrors.push(err215);
-            }
-            errors++;
-          }
-        }
-        if (data89.metricsAuth !== undefined) {
-          let data108 = data89.metricsAuth;
-          if (typeof data108 !== 'boolean') {
-            const err216 = {
-              instancePath: instancePath + '/server/metricsAuth',
-              schemaPath: '#/properties/server/properties/metricsAuth/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.metricsAuth.type,
-              parentSchema: schema11.properties.server.properties.metricsAuth,
               data: data108,
-            };
-            if (vErrors === null) {
-              vErrors = [err216];
-            } else {
-              vErrors.push(err216);
-            }
-            errors++;
-          }
-        }
-        if (data89.ui !== undefined) {
-          let data109 = data89.ui;
-          if (typeof data109 !== 'boolean') {
-            const err217 = {
-              instancePath: instancePath + '/server/ui',
-              schemaPath: '#/properties/server/properties/ui/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.ui.type,
-              parentSchema: schema11.properties.server.properties.ui,
-              data: data109,
             };
             if (vErrors === null) {
               vErrors = [err217];
@@ -5692,38 +5695,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err218 = {
-          instancePath: instancePath + '/server',
-          schemaPath: '#/properties/server/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.server.type,
-          parentSchema: schema11.properties.server,
-          data: data89,
-        };
-        if (vErrors === null) {
-          vErrors = [err218];
-        } else {
-          vErrors.push(err218);
+        if (data89.metricsAuth !== undefined) {
+          let data109 = data89.metricsAuth;
+          if (typeof data109 !== 'boolean') {
+            const err218 = {
+              instancePath: instancePath + '/server/metricsAuth',
+              schemaPath: '#/properties/server/properties/metricsAuth/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.metricsAuth.type,
+              parentSchema: schema11.properties.server.properties.metricsAuth,
+              data: data109,
+            };
+            if (vErrors === null) {
+              vErrors = [err218];
+            } else {
+              vErrors.push(err218);
+            }
+            errors++;
+          }
         }
-        errors++;
-      }
-    }
-    if (data.reconcile !== undefined) {
-      let data110 = data.reconcile;
-      if (data110 && typeof data110 == 'object' && !Array.isArray(data110)) {
-        for (const key17 in data110) {
-          if (!(key17 === 'maxConcurrent')) {
+        if (data89.ui !== undefined) {
+          let data110 = data89.ui;
+          if (typeof data110 !== 'boolean') {
             const err219 = {
-              instancePath: instancePath + '/reconcile',
-              schemaPath: '#/properties/reconcile/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key17 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.reconcile,
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
               data: data110,
             };
             if (vErrors === null) {
@@ -5734,10 +5737,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data110.maxConcurrent !== undefined) {
-          let data111 = data110.maxConcurrent;
-          if (!(typeof data111 == 'number' && !(data111 % 1) && !isNaN(data111))) {
-            const err220 = {
+      } else {
+        const err220 = {
+          instancePath: instancePath + '/server',
+          schemaPath: '#/properties/server/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.server.type,
+          parentSchema: schema11.properties.server,
+          data: data89,
+        };
+        if (vErrors === null) {
+          vErrors = [err220];
+        } else {
+          vErrors.push(err220);
+        }
+        errors++;
+      }
+    }
+    if (data.reconcile !== undefined) {
+      let data111 = data.reconcile;
+      if (data111 && typeof data111 == 'object' && !Array.isArray(data111)) {
+        for (const key17 in data111) {
+          if (!(key17 === 'maxConcurrent')) {
+            const err221 = {
+              instancePath: instancePath + '/reconcile',
+              schemaPath: '#/properties/reconcile/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key17 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.reconcile,
+              data: data111,
+            };
+            if (vErrors === null) {
+              vErrors = [err221];
+            } else {
+              vErrors.push(err221);
+            }
+            errors++;
+          }
+        }
+        if (data111.maxConcurrent !== undefined) {
+          let data112 = data111.maxConcurrent;
+          if (!(typeof data112 == 'number' && !(data112 % 1) && !isNaN(data112))) {
+            const err222 = {
               instancePath: instancePath + '/reconcile/maxConcurrent',
               schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
               keyword: 'type',
@@ -5745,18 +5790,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.reconcile.properties.maxConcurrent.type,
               parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-              data: data111,
+              data: data112,
             };
             if (vErrors === null) {
-              vErrors = [err220];
+              vErrors = [err222];
             } else {
-              vErrors.push(err220);
+              vErrors.push(err222);
             }
             errors++;
           }
-          if (typeof data111 == 'number') {
-            if (data111 < 1 || isNaN(data111)) {
-              const err221 = {
+          if (typeof data112 == 'number') {
+            if (data112 < 1 || isNaN(data112)) {
+              const err223 = {
                 instancePath: instancePath + '/reconcile/maxConcurrent',
                 schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
                 keyword: 'minimum',
@@ -5764,19 +5809,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-                data: data111,
+                data: data112,
               };
               if (vErrors === null) {
-                vErrors = [err221];
+                vErrors = [err223];
               } else {
-                vErrors.push(err221);
+                vErrors.push(err223);
               }
               errors++;
             }
           }
         }
       } else {
-        const err222 = {
+        const err224 = {
           instancePath: instancePath + '/reconcile',
           schemaPath: '#/properties/reconcile/type',
           keyword: 'type',
@@ -5784,22 +5829,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.reconcile.type,
           parentSchema: schema11.properties.reconcile,
-          data: data110,
+          data: data111,
         };
         if (vErrors === null) {
-          vErrors = [err222];
+          vErrors = [err224];
         } else {
-          vErrors.push(err222);
+          vErrors.push(err224);
         }
         errors++;
       }
     }
     if (data.workspaces !== undefined) {
-      let data112 = data.workspaces;
-      if (data112 && typeof data112 == 'object' && !Array.isArray(data112)) {
-        for (const key18 in data112) {
+      let data113 = data.workspaces;
+      if (data113 && typeof data113 == 'object' && !Array.isArray(data113)) {
+        for (const key18 in data113) {
           if (!(key18 === 'dir' || key18 === 'keep' || key18 === 'maxFileSize')) {
-            const err223 = {
+            const err225 = {
               instancePath: instancePath + '/workspaces',
               schemaPath: '#/properties/workspaces/additionalProperties',
               keyword: 'additionalProperties',
@@ -5807,49 +5852,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.workspaces,
-              data: data112,
-            };
-            if (vErrors === null) {
-              vErrors = [err223];
-            } else {
-              vErrors.push(err223);
-            }
-            errors++;
-          }
-        }
-        if (data112.dir !== undefined) {
-          let data113 = data112.dir;
-          if (typeof data113 !== 'string') {
-            const err224 = {
-              instancePath: instancePath + '/workspaces/dir',
-              schemaPath: '#/properties/workspaces/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.workspaces.properties.dir.type,
-              parentSchema: schema11.properties.workspaces.properties.dir,
               data: data113,
-            };
-            if (vErrors === null) {
-              vErrors = [err224];
-            } else {
-              vErrors.push(err224);
-            }
-            errors++;
-          }
-        }
-        if (data112.keep !== undefined) {
-          let data114 = data112.keep;
-          if (!(typeof data114 == 'number' && !(data114 % 1) && !isNaN(data114))) {
-            const err225 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
-              data: data114,
             };
             if (vErrors === null) {
               vErrors = [err225];
@@ -5858,38 +5861,39 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data114 == 'number') {
-            if (data114 < 1 || isNaN(data114)) {
-              const err226 = {
-                instancePath: instancePath + '/workspaces/keep',
-                schemaPath: '#/properties/workspaces/properties/keep/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data114,
-              };
-              if (vErrors === null) {
-                vErrors = [err226];
-              } else {
-                vErrors.push(err226);
-              }
-              errors++;
+        }
+        if (data113.dir !== undefined) {
+          let data114 = data113.dir;
+          if (typeof data114 !== 'string') {
+            const err226 = {
+              instancePath: instancePath + '/workspaces/dir',
+              schemaPath: '#/properties/workspaces/properties/dir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.workspaces.properties.dir.type,
+              parentSchema: schema11.properties.workspaces.properties.dir,
+              data: data114,
+            };
+            if (vErrors === null) {
+              vErrors = [err226];
+            } else {
+              vErrors.push(err226);
             }
+            errors++;
           }
         }
-        if (data112.maxFileSize !== undefined) {
-          let data115 = data112.maxFileSize;
+        if (data113.keep !== undefined) {
+          let data115 = data113.keep;
           if (!(typeof data115 == 'number' && !(data115 % 1) && !isNaN(data115))) {
             const err227 = {
-              instancePath: instancePath + '/workspaces/maxFileSize',
-              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.maxFileSize.type,
-              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
               data: data115,
             };
             if (vErrors === null) {
@@ -5902,13 +5906,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           if (typeof data115 == 'number') {
             if (data115 < 1 || isNaN(data115)) {
               const err228 = {
-                instancePath: instancePath + '/workspaces/maxFileSize',
-                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                instancePath: instancePath + '/workspaces/keep',
+                schemaPath: '#/properties/workspaces/properties/keep/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                parentSchema: schema11.properties.workspaces.properties.keep,
                 data: data115,
               };
               if (vErrors === null) {
@@ -5920,8 +5924,49 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
+        if (data113.maxFileSize !== undefined) {
+          let data116 = data113.maxFileSize;
+          if (!(typeof data116 == 'number' && !(data116 % 1) && !isNaN(data116))) {
+            const err229 = {
+              instancePath: instancePath + '/workspaces/maxFileSize',
+              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.maxFileSize.type,
+              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+              data: data116,
+            };
+            if (vErrors === null) {
+              vErrors = [err229];
+            } else {
+              vErrors.push(err229);
+            }
+            errors++;
+          }
+          if (typeof data116 == 'number') {
+            if (data116 < 1 || isNaN(data116)) {
+              const err230 = {
+                instancePath: instancePath + '/workspaces/maxFileSize',
+                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                data: data116,
+              };
+              if (vErrors === null) {
+                vErrors = [err230];
+              } else {
+                vErrors.push(err230);
+              }
+              errors++;
+            }
+          }
+        }
       } else {
-        const err229 = {
+        const err231 = {
           instancePath: instancePath + '/workspaces',
           schemaPath: '#/properties/workspaces/type',
           keyword: 'type',
@@ -5929,27 +5974,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.workspaces.type,
           parentSchema: schema11.properties.workspaces,
-          data: data112,
+          data: data113,
         };
         if (vErrors === null) {
-          vErrors = [err229];
+          vErrors = [err231];
         } else {
-          vErrors.push(err229);
+          vErrors.push(err231);
         }
         errors++;
       }
     }
     if (data.kubernetes !== undefined) {
-      let data116 = data.kubernetes;
-      if (data116 && typeof data116 == 'object' && !Array.isArray(data116)) {
-        for (const key19 in data116) {
+      let data117 = data.kubernetes;
+      if (data117 && typeof data117 == 'object' && !Array.isArray(data117)) {
+        for (const key19 in data117) {
           if (!(
             key19 === 'requireServiceAccount' ||
             key19 === 'controllerNamespace' ||
             key19 === 'kustomize' ||
             key19 === 'helm'
           )) {
-            const err230 = {
+            const err232 = {
               instancePath: instancePath + '/kubernetes',
               schemaPath: '#/properties/kubernetes/additionalProperties',
               keyword: 'additionalProperties',
@@ -5957,20 +6002,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.kubernetes,
-              data: data116,
+              data: data117,
             };
             if (vErrors === null) {
-              vErrors = [err230];
+              vErrors = [err232];
             } else {
-              vErrors.push(err230);
+              vErrors.push(err232);
             }
             errors++;
           }
         }
-        if (data116.requireServiceAccount !== undefined) {
-          let data117 = data116.requireServiceAccount;
-          if (typeof data117 !== 'boolean') {
-            const err231 = {
+        if (data117.requireServiceAccount !== undefined) {
+          let data118 = data117.requireServiceAccount;
+          if (typeof data118 !== 'boolean') {
+            const err233 = {
               instancePath: instancePath + '/kubernetes/requireServiceAccount',
               schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
               keyword: 'type',
@@ -5978,46 +6023,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
               parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
-              data: data117,
-            };
-            if (vErrors === null) {
-              vErrors = [err231];
-            } else {
-              vErrors.push(err231);
-            }
-            errors++;
-          }
-        }
-        if (data116.controllerNamespace !== undefined) {
-          let data118 = data116.controllerNamespace;
-          if (typeof data118 === 'string') {
-            if (func3(data118) < 1) {
-              const err232 = {
-                instancePath: instancePath + '/kubernetes/controllerNamespace',
-                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data118,
-              };
-              if (vErrors === null) {
-                vErrors = [err232];
-              } else {
-                vErrors.push(err232);
-              }
-              errors++;
-            }
-          } else {
-            const err233 = {
-              instancePath: instancePath + '/kubernetes/controllerNamespace',
-              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
-              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
               data: data118,
             };
             if (vErrors === null) {
@@ -6028,12 +6033,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data116.kustomize !== undefined) {
-          let data119 = data116.kustomize;
-          if (data119 && typeof data119 == 'object' && !Array.isArray(data119)) {
-            for (const key20 in data119) {
+        if (data117.controllerNamespace !== undefined) {
+          let data119 = data117.controllerNamespace;
+          if (typeof data119 === 'string') {
+            if (func3(data119) < 1) {
+              const err234 = {
+                instancePath: instancePath + '/kubernetes/controllerNamespace',
+                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+                data: data119,
+              };
+              if (vErrors === null) {
+                vErrors = [err234];
+              } else {
+                vErrors.push(err234);
+              }
+              errors++;
+            }
+          } else {
+            const err235 = {
+              instancePath: instancePath + '/kubernetes/controllerNamespace',
+              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
+              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              data: data119,
+            };
+            if (vErrors === null) {
+              vErrors = [err235];
+            } else {
+              vErrors.push(err235);
+            }
+            errors++;
+          }
+        }
+        if (data117.kustomize !== undefined) {
+          let data120 = data117.kustomize;
+          if (data120 && typeof data120 == 'object' && !Array.isArray(data120)) {
+            for (const key20 in data120) {
               if (!(key20 === 'path')) {
-                const err234 = {
+                const err236 = {
                   instancePath: instancePath + '/kubernetes/kustomize',
                   schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
                   keyword: 'additionalProperties',
@@ -6041,46 +6086,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data119,
-                };
-                if (vErrors === null) {
-                  vErrors = [err234];
-                } else {
-                  vErrors.push(err234);
-                }
-                errors++;
-              }
-            }
-            if (data119.path !== undefined) {
-              let data120 = data119.path;
-              if (typeof data120 === 'string') {
-                if (func3(data120) < 1) {
-                  const err235 = {
-                    instancePath: instancePath + '/kubernetes/kustomize/path',
-                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data120,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err235];
-                  } else {
-                    vErrors.push(err235);
-                  }
-                  errors++;
-                }
-              } else {
-                const err236 = {
-                  instancePath: instancePath + '/kubernetes/kustomize/path',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
                   data: data120,
                 };
                 if (vErrors === null) {
@@ -6091,38 +6096,36 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err237 = {
-              instancePath: instancePath + '/kubernetes/kustomize',
-              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.kustomize.type,
-              parentSchema: schema11.properties.kubernetes.properties.kustomize,
-              data: data119,
-            };
-            if (vErrors === null) {
-              vErrors = [err237];
-            } else {
-              vErrors.push(err237);
-            }
-            errors++;
-          }
-        }
-        if (data116.helm !== undefined) {
-          let data121 = data116.helm;
-          if (data121 && typeof data121 == 'object' && !Array.isArray(data121)) {
-            for (const key21 in data121) {
-              if (!(key21 === 'path')) {
+            if (data120.path !== undefined) {
+              let data121 = data120.path;
+              if (typeof data121 === 'string') {
+                if (func3(data121) < 1) {
+                  const err237 = {
+                    instancePath: instancePath + '/kubernetes/kustomize/path',
+                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                    data: data121,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err237];
+                  } else {
+                    vErrors.push(err237);
+                  }
+                  errors++;
+                }
+              } else {
                 const err238 = {
-                  instancePath: instancePath + '/kubernetes/helm',
-                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key21 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  instancePath: instancePath + '/kubernetes/kustomize/path',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
                   data: data121,
                 };
                 if (vErrors === null) {
@@ -6133,36 +6136,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data121.path !== undefined) {
-              let data122 = data121.path;
-              if (typeof data122 === 'string') {
-                if (func3(data122) < 1) {
-                  const err239 = {
-                    instancePath: instancePath + '/kubernetes/helm/path',
-                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                    data: data122,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err239];
-                  } else {
-                    vErrors.push(err239);
-                  }
-                  errors++;
-                }
-              } else {
+          } else {
+            const err239 = {
+              instancePath: instancePath + '/kubernetes/kustomize',
+              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.kustomize.type,
+              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              data: data120,
+            };
+            if (vErrors === null) {
+              vErrors = [err239];
+            } else {
+              vErrors.push(err239);
+            }
+            errors++;
+          }
+        }
+        if (data117.helm !== undefined) {
+          let data122 = data117.helm;
+          if (data122 && typeof data122 == 'object' && !Array.isArray(data122)) {
+            for (const key21 in data122) {
+              if (!(key21 === 'path')) {
                 const err240 = {
-                  instancePath: instancePath + '/kubernetes/helm/path',
-                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  instancePath: instancePath + '/kubernetes/helm',
+                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key21 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.helm,
                   data: data122,
                 };
                 if (vErrors === null) {
@@ -6173,8 +6178,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data122.path !== undefined) {
+              let data123 = data122.path;
+              if (typeof data123 === 'string') {
+                if (func3(data123) < 1) {
+                  const err241 = {
+                    instancePath: instancePath + '/kubernetes/helm/path',
+                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                    data: data123,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err241];
+                  } else {
+                    vErrors.push(err241);
+                  }
+                  errors++;
+                }
+              } else {
+                const err242 = {
+                  instancePath: instancePath + '/kubernetes/helm/path',
+                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  data: data123,
+                };
+                if (vErrors === null) {
+                  vErrors = [err242];
+                } else {
+                  vErrors.push(err242);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err241 = {
+            const err243 = {
               instancePath: instancePath + '/kubernetes/helm',
               schemaPath: '#/properties/kubernetes/properties/helm/type',
               keyword: 'type',
@@ -6182,49 +6227,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.kubernetes.properties.helm.type,
               parentSchema: schema11.properties.kubernetes.properties.helm,
-              data: data121,
-            };
-            if (vErrors === null) {
-              vErrors = [err241];
-            } else {
-              vErrors.push(err241);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err242 = {
-          instancePath: instancePath + '/kubernetes',
-          schemaPath: '#/properties/kubernetes/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.kubernetes.type,
-          parentSchema: schema11.properties.kubernetes,
-          data: data116,
-        };
-        if (vErrors === null) {
-          vErrors = [err242];
-        } else {
-          vErrors.push(err242);
-        }
-        errors++;
-      }
-    }
-    if (data.telemetry !== undefined) {
-      let data123 = data.telemetry;
-      if (data123 && typeof data123 == 'object' && !Array.isArray(data123)) {
-        for (const key22 in data123) {
-          if (!(key22 === 'otlpEndpoint')) {
-            const err243 = {
-              instancePath: instancePath + '/telemetry',
-              schemaPath: '#/properties/telemetry/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key22 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.telemetry,
-              data: data123,
+              data: data122,
             };
             if (vErrors === null) {
               vErrors = [err243];
@@ -6234,36 +6237,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data123.otlpEndpoint !== undefined) {
-          let data124 = data123.otlpEndpoint;
-          if (typeof data124 === 'string') {
-            if (!pattern2.test(data124)) {
-              const err244 = {
-                instancePath: instancePath + '/telemetry/otlpEndpoint',
-                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data124,
-              };
-              if (vErrors === null) {
-                vErrors = [err244];
-              } else {
-                vErrors.push(err244);
-              }
-              errors++;
-            }
-          } else {
+      } else {
+        const err244 = {
+          instancePath: instancePath + '/kubernetes',
+          schemaPath: '#/properties/kubernetes/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.kubernetes.type,
+          parentSchema: schema11.properties.kubernetes,
+          data: data117,
+        };
+        if (vErrors === null) {
+          vErrors = [err244];
+        } else {
+          vErrors.push(err244);
+        }
+        errors++;
+      }
+    }
+    if (data.telemetry !== undefined) {
+      let data124 = data.telemetry;
+      if (data124 && typeof data124 == 'object' && !Array.isArray(data124)) {
+        for (const key22 in data124) {
+          if (!(key22 === 'otlpEndpoint')) {
             const err245 = {
-              instancePath: instancePath + '/telemetry/otlpEndpoint',
-              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
-              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+              instancePath: instancePath + '/telemetry',
+              schemaPath: '#/properties/telemetry/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key22 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.telemetry,
               data: data124,
             };
             if (vErrors === null) {
@@ -6274,8 +6279,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data124.otlpEndpoint !== undefined) {
+          let data125 = data124.otlpEndpoint;
+          if (typeof data125 === 'string') {
+            if (!pattern2.test(data125)) {
+              const err246 = {
+                instancePath: instancePath + '/telemetry/otlpEndpoint',
+                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+                data: data125,
+              };
+              if (vErrors === null) {
+                vErrors = [err246];
+              } else {
+                vErrors.push(err246);
+              }
+              errors++;
+            }
+          } else {
+            const err247 = {
+              instancePath: instancePath + '/telemetry/otlpEndpoint',
+              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
+              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+              data: data125,
+            };
+            if (vErrors === null) {
+              vErrors = [err247];
+            } else {
+              vErrors.push(err247);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err246 = {
+        const err248 = {
           instancePath: instancePath + '/telemetry',
           schemaPath: '#/properties/telemetry/type',
           keyword: 'type',
@@ -6283,21 +6328,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.telemetry.type,
           parentSchema: schema11.properties.telemetry,
-          data: data123,
+          data: data124,
         };
         if (vErrors === null) {
-          vErrors = [err246];
+          vErrors = [err248];
         } else {
-          vErrors.push(err246);
+          vErrors.push(err248);
         }
         errors++;
       }
     }
     if (data.notifications !== undefined) {
-      let data125 = data.notifications;
-      if (Array.isArray(data125)) {
-        if (data125.length > 32) {
-          const err247 = {
+      let data126 = data.notifications;
+      if (Array.isArray(data126)) {
+        if (data126.length > 32) {
+          const err249 = {
             instancePath: instancePath + '/notifications',
             schemaPath: '#/properties/notifications/maxItems',
             keyword: 'maxItems',
@@ -6305,21 +6350,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 32 items',
             schema: 32,
             parentSchema: schema11.properties.notifications,
-            data: data125,
+            data: data126,
           };
           if (vErrors === null) {
-            vErrors = [err247];
+            vErrors = [err249];
           } else {
-            vErrors.push(err247);
+            vErrors.push(err249);
           }
           errors++;
         }
-        const len9 = data125.length;
+        const len9 = data126.length;
         for (let i11 = 0; i11 < len9; i11++) {
-          let data126 = data125[i11];
-          if (data126 && typeof data126 == 'object' && !Array.isArray(data126)) {
-            if (data126.name === undefined) {
-              const err248 = {
+          let data127 = data126[i11];
+          if (data127 && typeof data127 == 'object' && !Array.isArray(data127)) {
+            if (data127.name === undefined) {
+              const err250 = {
                 instancePath: instancePath + '/notifications/' + i11,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
@@ -6327,43 +6372,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'name' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data126,
-              };
-              if (vErrors === null) {
-                vErrors = [err248];
-              } else {
-                vErrors.push(err248);
-              }
-              errors++;
-            }
-            if (data126.type === undefined) {
-              const err249 = {
-                instancePath: instancePath + '/notifications/' + i11,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'type' },
-                message: "must have required property '" + 'type' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data126,
-              };
-              if (vErrors === null) {
-                vErrors = [err249];
-              } else {
-                vErrors.push(err249);
-              }
-              errors++;
-            }
-            if (data126.urlEnv === undefined) {
-              const err250 = {
-                instancePath: instancePath + '/notifications/' + i11,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'urlEnv' },
-                message: "must have required property '" + 'urlEnv' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data126,
+                data: data127,
               };
               if (vErrors === null) {
                 vErrors = [err250];
@@ -6372,16 +6381,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data126.events === undefined) {
+            if (data127.type === undefined) {
               const err251 = {
                 instancePath: instancePath + '/notifications/' + i11,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
-                params: { missingProperty: 'events' },
-                message: "must have required property '" + 'events' + "'",
+                params: { missingProperty: 'type' },
+                message: "must have required property '" + 'type' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data126,
+                data: data127,
               };
               if (vErrors === null) {
                 vErrors = [err251];
@@ -6390,7 +6399,43 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key23 in data126) {
+            if (data127.urlEnv === undefined) {
+              const err252 = {
+                instancePath: instancePath + '/notifications/' + i11,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'urlEnv' },
+                message: "must have required property '" + 'urlEnv' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data127,
+              };
+              if (vErrors === null) {
+                vErrors = [err252];
+              } else {
+                vErrors.push(err252);
+              }
+              errors++;
+            }
+            if (data127.events === undefined) {
+              const err253 = {
+                instancePath: instancePath + '/notifications/' + i11,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'events' },
+                message: "must have required property '" + 'events' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data127,
+              };
+              if (vErrors === null) {
+                vErrors = [err253];
+              } else {
+                vErrors.push(err253);
+              }
+              errors++;
+            }
+            for (const key23 in data127) {
               if (!(
                 key23 === 'name' ||
                 key23 === 'type' ||
@@ -6399,7 +6444,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 key23 === 'events' ||
                 key23 === 'environments'
               )) {
-                const err252 = {
+                const err254 = {
                   instancePath: instancePath + '/notifications/' + i11,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
@@ -6407,46 +6452,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data126,
-                };
-                if (vErrors === null) {
-                  vErrors = [err252];
-                } else {
-                  vErrors.push(err252);
-                }
-                errors++;
-              }
-            }
-            if (data126.name !== undefined) {
-              let data127 = data126.name;
-              if (typeof data127 === 'string') {
-                if (!pattern30.test(data127)) {
-                  const err253 = {
-                    instancePath: instancePath + '/notifications/' + i11 + '/name',
-                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
-                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
-                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
-                    parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data127,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err253];
-                  } else {
-                    vErrors.push(err253);
-                  }
-                  errors++;
-                }
-              } else {
-                const err254 = {
-                  instancePath: instancePath + '/notifications/' + i11 + '/name',
-                  schemaPath: '#/properties/notifications/items/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.notifications.items.properties.name.type,
-                  parentSchema: schema11.properties.notifications.items.properties.name,
                   data: data127,
                 };
                 if (vErrors === null) {
@@ -6457,10 +6462,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data126.type !== undefined) {
-              let data128 = data126.type;
-              if (!(data128 === 'slack' || data128 === 'webhook')) {
-                const err255 = {
+            if (data127.name !== undefined) {
+              let data128 = data127.name;
+              if (typeof data128 === 'string') {
+                if (!pattern31.test(data128)) {
+                  const err255 = {
+                    instancePath: instancePath + '/notifications/' + i11 + '/name',
+                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
+                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
+                    parentSchema: schema11.properties.notifications.items.properties.name,
+                    data: data128,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err255];
+                  } else {
+                    vErrors.push(err255);
+                  }
+                  errors++;
+                }
+              } else {
+                const err256 = {
+                  instancePath: instancePath + '/notifications/' + i11 + '/name',
+                  schemaPath: '#/properties/notifications/items/properties/name/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.notifications.items.properties.name.type,
+                  parentSchema: schema11.properties.notifications.items.properties.name,
+                  data: data128,
+                };
+                if (vErrors === null) {
+                  vErrors = [err256];
+                } else {
+                  vErrors.push(err256);
+                }
+                errors++;
+              }
+            }
+            if (data127.type !== undefined) {
+              let data129 = data127.type;
+              if (!(data129 === 'slack' || data129 === 'webhook')) {
+                const err257 = {
                   instancePath: instancePath + '/notifications/' + i11 + '/type',
                   schemaPath: '#/properties/notifications/items/properties/type/enum',
                   keyword: 'enum',
@@ -6468,46 +6513,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be equal to one of the allowed values',
                   schema: schema11.properties.notifications.items.properties.type.enum,
                   parentSchema: schema11.properties.notifications.items.properties.type,
-                  data: data128,
-                };
-                if (vErrors === null) {
-                  vErrors = [err255];
-                } else {
-                  vErrors.push(err255);
-                }
-                errors++;
-              }
-            }
-            if (data126.urlEnv !== undefined) {
-              let data129 = data126.urlEnv;
-              if (typeof data129 === 'string') {
-                if (!pattern1.test(data129)) {
-                  const err256 = {
-                    instancePath: instancePath + '/notifications/' + i11 + '/urlEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data129,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err256];
-                  } else {
-                    vErrors.push(err256);
-                  }
-                  errors++;
-                }
-              } else {
-                const err257 = {
-                  instancePath: instancePath + '/notifications/' + i11 + '/urlEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
                   data: data129,
                 };
                 if (vErrors === null) {
@@ -6518,12 +6523,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data126.secretEnv !== undefined) {
-              let data130 = data126.secretEnv;
+            if (data127.urlEnv !== undefined) {
+              let data130 = data127.urlEnv;
               if (typeof data130 === 'string') {
                 if (!pattern1.test(data130)) {
                   const err258 = {
-                    instancePath: instancePath + '/notifications/' + i11 + '/secretEnv',
+                    instancePath: instancePath + '/notifications/' + i11 + '/urlEnv',
                     schemaPath: '#/definitions/envVarName/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -6541,7 +6546,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err259 = {
-                  instancePath: instancePath + '/notifications/' + i11 + '/secretEnv',
+                  instancePath: instancePath + '/notifications/' + i11 + '/urlEnv',
                   schemaPath: '#/definitions/envVarName/type',
                   keyword: 'type',
                   params: { type: 'string' },
@@ -6558,18 +6563,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data126.events !== undefined) {
-              let data131 = data126.events;
-              if (Array.isArray(data131)) {
-                if (data131.length < 1) {
+            if (data127.secretEnv !== undefined) {
+              let data131 = data127.secretEnv;
+              if (typeof data131 === 'string') {
+                if (!pattern1.test(data131)) {
                   const err260 = {
-                    instancePath: instancePath + '/notifications/' + i11 + '/events',
-                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
-                    keyword: 'minItems',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 items',
-                    schema: 1,
-                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    instancePath: instancePath + '/notifications/' + i11 + '/secretEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
                     data: data131,
                   };
                   if (vErrors === null) {
@@ -6579,18 +6584,58 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                const len10 = data131.length;
+              } else {
+                const err261 = {
+                  instancePath: instancePath + '/notifications/' + i11 + '/secretEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data131,
+                };
+                if (vErrors === null) {
+                  vErrors = [err261];
+                } else {
+                  vErrors.push(err261);
+                }
+                errors++;
+              }
+            }
+            if (data127.events !== undefined) {
+              let data132 = data127.events;
+              if (Array.isArray(data132)) {
+                if (data132.length < 1) {
+                  const err262 = {
+                    instancePath: instancePath + '/notifications/' + i11 + '/events',
+                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
+                    keyword: 'minItems',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 items',
+                    schema: 1,
+                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    data: data132,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err262];
+                  } else {
+                    vErrors.push(err262);
+                  }
+                  errors++;
+                }
+                const len10 = data132.length;
                 for (let i12 = 0; i12 < len10; i12++) {
-                  let data132 = data131[i12];
+                  let data133 = data132[i12];
                   if (!(
-                    data132 === 'failed' ||
-                    data132 === 'stalled' ||
-                    data132 === 'recovered' ||
-                    data132 === 'applied' ||
-                    data132 === 'drift-repaired' ||
-                    data132 === 'suspended'
+                    data133 === 'failed' ||
+                    data133 === 'stalled' ||
+                    data133 === 'recovered' ||
+                    data133 === 'applied' ||
+                    data133 === 'drift-repaired' ||
+                    data133 === 'suspended'
                   )) {
-                    const err261 = {
+                    const err263 = {
                       instancePath: instancePath + '/notifications/' + i11 + '/events/' + i12,
                       schemaPath: '#/properties/notifications/items/properties/events/items/enum',
                       keyword: 'enum',
@@ -6600,23 +6645,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be equal to one of the allowed values',
                       schema: schema11.properties.notifications.items.properties.events.items.enum,
                       parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data132,
+                      data: data133,
                     };
                     if (vErrors === null) {
-                      vErrors = [err261];
+                      vErrors = [err263];
                     } else {
-                      vErrors.push(err261);
+                      vErrors.push(err263);
                     }
                     errors++;
                   }
                 }
-                let i13 = data131.length;
+                let i13 = data132.length;
                 let j2;
                 if (i13 > 1) {
                   outer2: for (; i13--;) {
                     for (j2 = i13; j2--;) {
-                      if (func0(data131[i13], data131[j2])) {
-                        const err262 = {
+                      if (func0(data132[i13], data132[j2])) {
+                        const err264 = {
                           instancePath: instancePath + '/notifications/' + i11 + '/events',
                           schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
                           keyword: 'uniqueItems',
@@ -6629,12 +6674,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             ' are identical)',
                           schema: true,
                           parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data131,
+                          data: data132,
                         };
                         if (vErrors === null) {
-                          vErrors = [err262];
+                          vErrors = [err264];
                         } else {
-                          vErrors.push(err262);
+                          vErrors.push(err264);
                         }
                         errors++;
                         break outer2;
@@ -6643,7 +6688,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err263 = {
+                const err265 = {
                   instancePath: instancePath + '/notifications/' + i11 + '/events',
                   schemaPath: '#/properties/notifications/items/properties/events/type',
                   keyword: 'type',
@@ -6651,25 +6696,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.events.type,
                   parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data131,
+                  data: data132,
                 };
                 if (vErrors === null) {
-                  vErrors = [err263];
+                  vErrors = [err265];
                 } else {
-                  vErrors.push(err263);
+                  vErrors.push(err265);
                 }
                 errors++;
               }
             }
-            if (data126.environments !== undefined) {
-              let data133 = data126.environments;
-              if (Array.isArray(data133)) {
-                const len11 = data133.length;
+            if (data127.environments !== undefined) {
+              let data134 = data127.environments;
+              if (Array.isArray(data134)) {
+                const len11 = data134.length;
                 for (let i14 = 0; i14 < len11; i14++) {
-                  let data134 = data133[i14];
-                  if (typeof data134 === 'string') {
-                    if (func3(data134) < 1) {
-                      const err264 = {
+                  let data135 = data134[i14];
+                  if (typeof data135 === 'string') {
+                    if (func3(data135) < 1) {
+                      const err266 = {
                         instancePath: instancePath + '/notifications/' + i11 + '/environments/' + i14,
                         schemaPath:
                           '#/properties/notifications/items/properties/environments/items/minLength',
@@ -6678,17 +6723,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data134,
+                        data: data135,
                       };
                       if (vErrors === null) {
-                        vErrors = [err264];
+                        vErrors = [err266];
                       } else {
-                        vErrors.push(err264);
+                        vErrors.push(err266);
                       }
                       errors++;
                     }
                   } else {
-                    const err265 = {
+                    const err267 = {
                       instancePath: instancePath + '/notifications/' + i11 + '/environments/' + i14,
                       schemaPath: '#/properties/notifications/items/properties/environments/items/type',
                       keyword: 'type',
@@ -6696,18 +6741,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.notifications.items.properties.environments.items.type,
                       parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                      data: data134,
+                      data: data135,
                     };
                     if (vErrors === null) {
-                      vErrors = [err265];
+                      vErrors = [err267];
                     } else {
-                      vErrors.push(err265);
+                      vErrors.push(err267);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err266 = {
+                const err268 = {
                   instancePath: instancePath + '/notifications/' + i11 + '/environments',
                   schemaPath: '#/properties/notifications/items/properties/environments/type',
                   keyword: 'type',
@@ -6715,18 +6760,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.environments.type,
                   parentSchema: schema11.properties.notifications.items.properties.environments,
-                  data: data133,
+                  data: data134,
                 };
                 if (vErrors === null) {
-                  vErrors = [err266];
+                  vErrors = [err268];
                 } else {
-                  vErrors.push(err266);
+                  vErrors.push(err268);
                 }
                 errors++;
               }
             }
           } else {
-            const err267 = {
+            const err269 = {
               instancePath: instancePath + '/notifications/' + i11,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
@@ -6734,49 +6779,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data126,
-            };
-            if (vErrors === null) {
-              vErrors = [err267];
-            } else {
-              vErrors.push(err267);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err268 = {
-          instancePath: instancePath + '/notifications',
-          schemaPath: '#/properties/notifications/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-          schema: schema11.properties.notifications.type,
-          parentSchema: schema11.properties.notifications,
-          data: data125,
-        };
-        if (vErrors === null) {
-          vErrors = [err268];
-        } else {
-          vErrors.push(err268);
-        }
-        errors++;
-      }
-    }
-    if (data.sharding !== undefined) {
-      let data135 = data.sharding;
-      if (data135 && typeof data135 == 'object' && !Array.isArray(data135)) {
-        for (const key24 in data135) {
-          if (!func2.call(schema11.properties.sharding.properties, key24)) {
-            const err269 = {
-              instancePath: instancePath + '/sharding',
-              schemaPath: '#/properties/sharding/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key24 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.sharding,
-              data: data135,
+              data: data127,
             };
             if (vErrors === null) {
               vErrors = [err269];
@@ -6786,10 +6789,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data135.enabled !== undefined) {
-          let data136 = data135.enabled;
-          if (typeof data136 !== 'boolean') {
-            const err270 = {
+      } else {
+        const err270 = {
+          instancePath: instancePath + '/notifications',
+          schemaPath: '#/properties/notifications/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema11.properties.notifications.type,
+          parentSchema: schema11.properties.notifications,
+          data: data126,
+        };
+        if (vErrors === null) {
+          vErrors = [err270];
+        } else {
+          vErrors.push(err270);
+        }
+        errors++;
+      }
+    }
+    if (data.sharding !== undefined) {
+      let data136 = data.sharding;
+      if (data136 && typeof data136 == 'object' && !Array.isArray(data136)) {
+        for (const key24 in data136) {
+          if (!func2.call(schema11.properties.sharding.properties, key24)) {
+            const err271 = {
+              instancePath: instancePath + '/sharding',
+              schemaPath: '#/properties/sharding/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key24 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.sharding,
+              data: data136,
+            };
+            if (vErrors === null) {
+              vErrors = [err271];
+            } else {
+              vErrors.push(err271);
+            }
+            errors++;
+          }
+        }
+        if (data136.enabled !== undefined) {
+          let data137 = data136.enabled;
+          if (typeof data137 !== 'boolean') {
+            const err272 = {
               instancePath: instancePath + '/sharding/enabled',
               schemaPath: '#/properties/sharding/properties/enabled/type',
               keyword: 'type',
@@ -6797,46 +6842,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.sharding.properties.enabled.type,
               parentSchema: schema11.properties.sharding.properties.enabled,
-              data: data136,
-            };
-            if (vErrors === null) {
-              vErrors = [err270];
-            } else {
-              vErrors.push(err270);
-            }
-            errors++;
-          }
-        }
-        if (data135.namespace !== undefined) {
-          let data137 = data135.namespace;
-          if (typeof data137 === 'string') {
-            if (func3(data137) < 1) {
-              const err271 = {
-                instancePath: instancePath + '/sharding/namespace',
-                schemaPath: '#/properties/sharding/properties/namespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data137,
-              };
-              if (vErrors === null) {
-                vErrors = [err271];
-              } else {
-                vErrors.push(err271);
-              }
-              errors++;
-            }
-          } else {
-            const err272 = {
-              instancePath: instancePath + '/sharding/namespace',
-              schemaPath: '#/properties/sharding/properties/namespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.namespace.type,
-              parentSchema: schema11.properties.sharding.properties.namespace,
               data: data137,
             };
             if (vErrors === null) {
@@ -6847,18 +6852,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data135.leaseDuration !== undefined) {
-          let data138 = data135.leaseDuration;
+        if (data136.namespace !== undefined) {
+          let data138 = data136.namespace;
           if (typeof data138 === 'string') {
-            if (!pattern0.test(data138)) {
+            if (func3(data138) < 1) {
               const err273 = {
-                instancePath: instancePath + '/sharding/leaseDuration',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
+                instancePath: instancePath + '/sharding/namespace',
+                schemaPath: '#/properties/sharding/properties/namespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.namespace,
                 data: data138,
               };
               if (vErrors === null) {
@@ -6870,13 +6875,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err274 = {
-              instancePath: instancePath + '/sharding/leaseDuration',
-              schemaPath: '#/definitions/duration/type',
+              instancePath: instancePath + '/sharding/namespace',
+              schemaPath: '#/properties/sharding/properties/namespace/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
+              schema: schema11.properties.sharding.properties.namespace.type,
+              parentSchema: schema11.properties.sharding.properties.namespace,
               data: data138,
             };
             if (vErrors === null) {
@@ -6887,12 +6892,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data135.renewInterval !== undefined) {
-          let data139 = data135.renewInterval;
+        if (data136.leaseDuration !== undefined) {
+          let data139 = data136.leaseDuration;
           if (typeof data139 === 'string') {
             if (!pattern0.test(data139)) {
               const err275 = {
-                instancePath: instancePath + '/sharding/renewInterval',
+                instancePath: instancePath + '/sharding/leaseDuration',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
@@ -6910,7 +6915,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err276 = {
-              instancePath: instancePath + '/sharding/renewInterval',
+              instancePath: instancePath + '/sharding/leaseDuration',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -6927,18 +6932,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data135.identity !== undefined) {
-          let data140 = data135.identity;
+        if (data136.renewInterval !== undefined) {
+          let data140 = data136.renewInterval;
           if (typeof data140 === 'string') {
-            if (func3(data140) > 128) {
+            if (!pattern0.test(data140)) {
               const err277 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/maxLength',
-                keyword: 'maxLength',
-                params: { limit: 128 },
-                message: 'must NOT have more than 128 characters',
-                schema: 128,
-                parentSchema: schema11.properties.sharding.properties.identity,
+                instancePath: instancePath + '/sharding/renewInterval',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
                 data: data140,
               };
               if (vErrors === null) {
@@ -6948,8 +6953,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (func3(data140) < 1) {
-              const err278 = {
+          } else {
+            const err278 = {
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data140,
+            };
+            if (vErrors === null) {
+              vErrors = [err278];
+            } else {
+              vErrors.push(err278);
+            }
+            errors++;
+          }
+        }
+        if (data136.identity !== undefined) {
+          let data141 = data136.identity;
+          if (typeof data141 === 'string') {
+            if (func3(data141) > 128) {
+              const err279 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/maxLength',
+                keyword: 'maxLength',
+                params: { limit: 128 },
+                message: 'must NOT have more than 128 characters',
+                schema: 128,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data141,
+              };
+              if (vErrors === null) {
+                vErrors = [err279];
+              } else {
+                vErrors.push(err279);
+              }
+              errors++;
+            }
+            if (func3(data141) < 1) {
+              const err280 = {
                 instancePath: instancePath + '/sharding/identity',
                 schemaPath: '#/properties/sharding/properties/identity/minLength',
                 keyword: 'minLength',
@@ -6957,46 +7002,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.identity,
-                data: data140,
-              };
-              if (vErrors === null) {
-                vErrors = [err278];
-              } else {
-                vErrors.push(err278);
-              }
-              errors++;
-            }
-          } else {
-            const err279 = {
-              instancePath: instancePath + '/sharding/identity',
-              schemaPath: '#/properties/sharding/properties/identity/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.identity.type,
-              parentSchema: schema11.properties.sharding.properties.identity,
-              data: data140,
-            };
-            if (vErrors === null) {
-              vErrors = [err279];
-            } else {
-              vErrors.push(err279);
-            }
-            errors++;
-          }
-        }
-        if (data135.kubeconfig !== undefined) {
-          let data141 = data135.kubeconfig;
-          if (typeof data141 === 'string') {
-            if (func3(data141) < 1) {
-              const err280 = {
-                instancePath: instancePath + '/sharding/kubeconfig',
-                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.kubeconfig,
                 data: data141,
               };
               if (vErrors === null) {
@@ -7008,13 +7013,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err281 = {
-              instancePath: instancePath + '/sharding/kubeconfig',
-              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
+              instancePath: instancePath + '/sharding/identity',
+              schemaPath: '#/properties/sharding/properties/identity/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.kubeconfig.type,
-              parentSchema: schema11.properties.sharding.properties.kubeconfig,
+              schema: schema11.properties.sharding.properties.identity.type,
+              parentSchema: schema11.properties.sharding.properties.identity,
               data: data141,
             };
             if (vErrors === null) {
@@ -7025,18 +7030,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data135.context !== undefined) {
-          let data142 = data135.context;
+        if (data136.kubeconfig !== undefined) {
+          let data142 = data136.kubeconfig;
           if (typeof data142 === 'string') {
             if (func3(data142) < 1) {
               const err282 = {
-                instancePath: instancePath + '/sharding/context',
-                schemaPath: '#/properties/sharding/properties/context/minLength',
+                instancePath: instancePath + '/sharding/kubeconfig',
+                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.sharding.properties.context,
+                parentSchema: schema11.properties.sharding.properties.kubeconfig,
                 data: data142,
               };
               if (vErrors === null) {
@@ -7048,13 +7053,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err283 = {
-              instancePath: instancePath + '/sharding/context',
-              schemaPath: '#/properties/sharding/properties/context/type',
+              instancePath: instancePath + '/sharding/kubeconfig',
+              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.context.type,
-              parentSchema: schema11.properties.sharding.properties.context,
+              schema: schema11.properties.sharding.properties.kubeconfig.type,
+              parentSchema: schema11.properties.sharding.properties.kubeconfig,
               data: data142,
             };
             if (vErrors === null) {
@@ -7065,18 +7070,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data135.advertiseUrl !== undefined) {
-          let data143 = data135.advertiseUrl;
+        if (data136.context !== undefined) {
+          let data143 = data136.context;
           if (typeof data143 === 'string') {
-            if (!pattern11.test(data143)) {
+            if (func3(data143) < 1) {
               const err284 = {
-                instancePath: instancePath + '/sharding/advertiseUrl',
-                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://' },
-                message: 'must match pattern "' + '^https?://' + '"',
-                schema: '^https?://',
-                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                instancePath: instancePath + '/sharding/context',
+                schemaPath: '#/properties/sharding/properties/context/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.context,
                 data: data143,
               };
               if (vErrors === null) {
@@ -7088,13 +7093,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err285 = {
-              instancePath: instancePath + '/sharding/advertiseUrl',
-              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              instancePath: instancePath + '/sharding/context',
+              schemaPath: '#/properties/sharding/properties/context/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.advertiseUrl.type,
-              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              schema: schema11.properties.sharding.properties.context.type,
+              parentSchema: schema11.properties.sharding.properties.context,
               data: data143,
             };
             if (vErrors === null) {
@@ -7105,10 +7110,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data135.shards !== undefined) {
-          let data144 = data135.shards;
-          if (!(typeof data144 == 'number' && !(data144 % 1) && !isNaN(data144))) {
-            const err286 = {
+        if (data136.advertiseUrl !== undefined) {
+          let data144 = data136.advertiseUrl;
+          if (typeof data144 === 'string') {
+            if (!pattern11.test(data144)) {
+              const err286 = {
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                data: data144,
+              };
+              if (vErrors === null) {
+                vErrors = [err286];
+              } else {
+                vErrors.push(err286);
+              }
+              errors++;
+            }
+          } else {
+            const err287 = {
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              data: data144,
+            };
+            if (vErrors === null) {
+              vErrors = [err287];
+            } else {
+              vErrors.push(err287);
+            }
+            errors++;
+          }
+        }
+        if (data136.shards !== undefined) {
+          let data145 = data136.shards;
+          if (!(typeof data145 == 'number' && !(data145 % 1) && !isNaN(data145))) {
+            const err288 = {
               instancePath: instancePath + '/sharding/shards',
               schemaPath: '#/properties/sharding/properties/shards/type',
               keyword: 'type',
@@ -7116,18 +7161,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.sharding.properties.shards.type,
               parentSchema: schema11.properties.sharding.properties.shards,
-              data: data144,
+              data: data145,
             };
             if (vErrors === null) {
-              vErrors = [err286];
+              vErrors = [err288];
             } else {
-              vErrors.push(err286);
+              vErrors.push(err288);
             }
             errors++;
           }
-          if (typeof data144 == 'number') {
-            if (data144 > 1024 || isNaN(data144)) {
-              const err287 = {
+          if (typeof data145 == 'number') {
+            if (data145 > 1024 || isNaN(data145)) {
+              const err289 = {
                 instancePath: instancePath + '/sharding/shards',
                 schemaPath: '#/properties/sharding/properties/shards/maximum',
                 keyword: 'maximum',
@@ -7135,47 +7180,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 1024',
                 schema: 1024,
                 parentSchema: schema11.properties.sharding.properties.shards,
-                data: data144,
-              };
-              if (vErrors === null) {
-                vErrors = [err287];
-              } else {
-                vErrors.push(err287);
-              }
-              errors++;
-            }
-            if (data144 < 1 || isNaN(data144)) {
-              const err288 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data144,
-              };
-              if (vErrors === null) {
-                vErrors = [err288];
-              } else {
-                vErrors.push(err288);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data135.handoffKeyFile !== undefined) {
-          let data145 = data135.handoffKeyFile;
-          if (typeof data145 === 'string') {
-            if (func3(data145) < 1) {
-              const err289 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
                 data: data145,
               };
               if (vErrors === null) {
@@ -7185,37 +7189,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
-            const err290 = {
-              instancePath: instancePath + '/sharding/handoffKeyFile',
-              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
-              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-              data: data145,
-            };
-            if (vErrors === null) {
-              vErrors = [err290];
-            } else {
-              vErrors.push(err290);
+            if (data145 < 1 || isNaN(data145)) {
+              const err290 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data145,
+              };
+              if (vErrors === null) {
+                vErrors = [err290];
+              } else {
+                vErrors.push(err290);
+              }
+              errors++;
             }
-            errors++;
           }
         }
-        if (data135.handoffKeyEnv !== undefined) {
-          let data146 = data135.handoffKeyEnv;
+        if (data136.handoffKeyFile !== undefined) {
+          let data146 = data136.handoffKeyFile;
           if (typeof data146 === 'string') {
-            if (!pattern1.test(data146)) {
+            if (func3(data146) < 1) {
               const err291 = {
-                instancePath: instancePath + '/sharding/handoffKeyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
                 data: data146,
               };
               if (vErrors === null) {
@@ -7227,13 +7232,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err292 = {
-              instancePath: instancePath + '/sharding/handoffKeyEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/sharding/handoffKeyFile',
+              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
+              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
               data: data146,
             };
             if (vErrors === null) {
@@ -7244,15 +7249,55 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data135.peerUrls !== undefined) {
-          let data147 = data135.peerUrls;
-          if (Array.isArray(data147)) {
-            const len12 = data147.length;
+        if (data136.handoffKeyEnv !== undefined) {
+          let data147 = data136.handoffKeyEnv;
+          if (typeof data147 === 'string') {
+            if (!pattern1.test(data147)) {
+              const err293 = {
+                instancePath: instancePath + '/sharding/handoffKeyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data147,
+              };
+              if (vErrors === null) {
+                vErrors = [err293];
+              } else {
+                vErrors.push(err293);
+              }
+              errors++;
+            }
+          } else {
+            const err294 = {
+              instancePath: instancePath + '/sharding/handoffKeyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data147,
+            };
+            if (vErrors === null) {
+              vErrors = [err294];
+            } else {
+              vErrors.push(err294);
+            }
+            errors++;
+          }
+        }
+        if (data136.peerUrls !== undefined) {
+          let data148 = data136.peerUrls;
+          if (Array.isArray(data148)) {
+            const len12 = data148.length;
             for (let i15 = 0; i15 < len12; i15++) {
-              let data148 = data147[i15];
-              if (typeof data148 === 'string') {
-                if (!pattern11.test(data148)) {
-                  const err293 = {
+              let data149 = data148[i15];
+              if (typeof data149 === 'string') {
+                if (!pattern11.test(data149)) {
+                  const err295 = {
                     instancePath: instancePath + '/sharding/peerUrls/' + i15,
                     schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
                     keyword: 'pattern',
@@ -7260,17 +7305,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^https?://' + '"',
                     schema: '^https?://',
                     parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data148,
+                    data: data149,
                   };
                   if (vErrors === null) {
-                    vErrors = [err293];
+                    vErrors = [err295];
                   } else {
-                    vErrors.push(err293);
+                    vErrors.push(err295);
                   }
                   errors++;
                 }
               } else {
-                const err294 = {
+                const err296 = {
                   instancePath: instancePath + '/sharding/peerUrls/' + i15,
                   schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
                   keyword: 'type',
@@ -7278,28 +7323,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.sharding.properties.peerUrls.items.type,
                   parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data148,
+                  data: data149,
                 };
                 if (vErrors === null) {
-                  vErrors = [err294];
+                  vErrors = [err296];
                 } else {
-                  vErrors.push(err294);
+                  vErrors.push(err296);
                 }
                 errors++;
               }
             }
-            let i16 = data147.length;
+            let i16 = data148.length;
             let j3;
             if (i16 > 1) {
               const indices0 = {};
               for (; i16--;) {
-                let item0 = data147[i16];
+                let item0 = data148[i16];
                 if (typeof item0 !== 'string') {
                   continue;
                 }
                 if (typeof indices0[item0] == 'number') {
                   j3 = indices0[item0];
-                  const err295 = {
+                  const err297 = {
                     instancePath: instancePath + '/sharding/peerUrls',
                     schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
                     keyword: 'uniqueItems',
@@ -7308,12 +7353,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       'must NOT have duplicate items (items ## ' + j3 + ' and ' + i16 + ' are identical)',
                     schema: true,
                     parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data147,
+                    data: data148,
                   };
                   if (vErrors === null) {
-                    vErrors = [err295];
+                    vErrors = [err297];
                   } else {
-                    vErrors.push(err295);
+                    vErrors.push(err297);
                   }
                   errors++;
                   break;
@@ -7322,7 +7367,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
           } else {
-            const err296 = {
+            const err298 = {
               instancePath: instancePath + '/sharding/peerUrls',
               schemaPath: '#/properties/sharding/properties/peerUrls/type',
               keyword: 'type',
@@ -7330,18 +7375,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.sharding.properties.peerUrls.type,
               parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data147,
+              data: data148,
             };
             if (vErrors === null) {
-              vErrors = [err296];
+              vErrors = [err298];
             } else {
-              vErrors.push(err296);
+              vErrors.push(err298);
             }
             errors++;
           }
         }
       } else {
-        const err297 = {
+        const err299 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -7349,18 +7394,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data135,
+          data: data136,
         };
         if (vErrors === null) {
-          vErrors = [err297];
+          vErrors = [err299];
         } else {
-          vErrors.push(err297);
+          vErrors.push(err299);
         }
         errors++;
       }
     }
   } else {
-    const err298 = {
+    const err300 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -7371,9 +7416,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err298];
+      vErrors = [err300];
     } else {
-      vErrors.push(err298);
+      vErrors.push(err300);
     }
     errors++;
   }
