@@ -55,6 +55,8 @@ export class ChainChecker {
   private firstBreak: ChainBreak | null = null;
   private tornTail: ChainReport['tornTail'] = null;
   private lastAt: LinePosition | null = null;
+  /** The retired key the last record verified under (`audit.retiredKeys`), if not the current one. */
+  private lastRetiredKey: string | undefined;
   /** Each trusted record's hash and position by seq, to compare with the witness and to cut from. */
   private readonly trusted = new Map<number, { readonly hash: string; readonly at: LinePosition }>();
 
@@ -100,6 +102,7 @@ export class ChainChecker {
       if (why) this.breakAt(line.at, why);
     }
     this.records += 1;
+    this.lastRetiredKey = decoded.retiredKey;
     this.last = { seq: record.seq, hash };
     this.lastAt = line.at;
     if (!this.firstBreak) {
@@ -117,7 +120,19 @@ export class ChainChecker {
     if (!firstBreak) {
       const hashAt = (seq: number) => (seq === this.from.seq ? this.from.hash : this.trusted.get(seq)?.hash);
       const verdict = compareWithWitness(head, witness, hashAt, this.tornTail !== null);
-      if (verdict === 'behind-by-one') witnessBehind = true;
+      if (verdict === 'behind-by-one' && this.lastRetiredKey !== undefined) {
+        // Every witnessed record is proven by the records and witness after it; the one past the
+        // witness is not, and a retired key (perhaps retired because it leaked) may not write it.
+        firstBreak = {
+          env: this.env,
+          file: this.lastAt?.file ?? '-',
+          line: this.lastAt?.line ?? 0,
+          seq: head.seq,
+          reason: `record ${head.seq}, past the witnessed head, is hashed with the retired key ${this.lastRetiredKey}: a retired key verifies old records, never a new one`,
+          ...(this.lastAt ? { cutFrom: this.lastAt } : {}),
+        };
+        head = witness!;
+      } else if (verdict === 'behind-by-one') witnessBehind = true;
       else if (verdict) {
         const cutFrom = this.trusted.get(verdict.seq)?.at;
         const shown = cutFrom ?? this.lastAt;

@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { RetiredKeySource } from '../config/types';
 import { CairnError } from '../model/errors';
 
 /**
@@ -19,12 +20,18 @@ export interface ChainKey {
   readonly keyed: boolean;
   /** The lowercase hex digest of `body`. */
   digest(body: Buffer): string;
+  /**
+   * Keys this one replaced (`audit.retiredKeys`), by every id they wrote: each verifies the records
+   * written under it and never signs a new one.
+   */
+  readonly retired: ReadonlyMap<string, ChainKey>;
 }
 
 /** Where the key comes from, as configured in `audit`. */
 export interface KeySource {
   readonly keyFile?: string;
   readonly keyEnv?: string;
+  readonly retiredKeys?: readonly RetiredKeySource[];
   /** Explicitly accepts a log without a key. */
   readonly unkeyed?: boolean;
 }
@@ -38,6 +45,7 @@ export const UNKEYED: ChainKey = {
   formerIds: [],
   keyed: false,
   digest: (body) => createHash('sha256').update(body).digest('hex'),
+  retired: new Map(),
 };
 
 /**
@@ -68,7 +76,21 @@ export function hmacKey(secret: Buffer): ChainKey {
     formerIds: [formerKeyId(secret)],
     keyed: true,
     digest: (body) => createHmac('sha256', secret).update(body).digest('hex'),
+    retired: new Map(),
   };
+}
+
+/**
+ * `current`, able to verify what `retired` keys wrote before a rotation. A retired key equal to
+ * the current one is left out: its records are the current key's.
+ */
+export function withRetiredKeys(current: ChainKey, retired: readonly ChainKey[]): ChainKey {
+  const byId = new Map<string, ChainKey>();
+  for (const key of retired) {
+    if (key.id === current.id) continue;
+    for (const id of [key.id, ...key.formerIds]) byId.set(id, key);
+  }
+  return { ...current, retired: byId };
 }
 
 /**
@@ -77,35 +99,30 @@ export function hmacKey(secret: Buffer): ChainKey {
  * with write access to the folder can rewrite consistently must be a conscious choice.
  */
 export function loadChainKey(source: KeySource, env: NodeJS.ProcessEnv = process.env): ChainKey {
-  if (source.keyFile) {
-    let text: string;
-    try {
-      text = readFileSync(source.keyFile, 'utf8');
-    } catch (error) {
-      throw new CairnError(`cannot read the audit key: ${(error as Error).message}`, {
-        code: 'audit.key-unreadable',
-        phase: 'config',
-        subject: source.keyFile,
-        hint: 'check audit.keyFile (the key must live outside audit.dir)',
-      });
-    }
-    return hmacKey(strongKey(text.trim(), `the audit key file ${source.keyFile} (audit.keyFile)`));
+  const current = loadCurrentKey(source, env);
+  if (!source.retiredKeys?.length) return current;
+  if (!current.keyed) {
+    throw new CairnError('audit.retiredKeys is set but no current audit key is configured', {
+      code: 'config.invalid',
+      phase: 'config',
+      subject: 'audit.retiredKeys',
+      hint: 'set audit.keyFile or audit.keyEnv to the new key; the retired keys only verify older records',
+    });
   }
-  if (source.keyEnv) {
-    const value = env[source.keyEnv];
-    if (!value) {
-      throw new CairnError(
-        `the environment variable ${source.keyEnv} that holds the audit key is empty or unset`,
-        {
-          code: 'audit.key-missing',
-          phase: 'config',
-          subject: 'audit.keyEnv',
-          hint: `set ${source.keyEnv} (for example from a Kubernetes Secret)`,
-        },
-      );
-    }
-    return hmacKey(strongKey(value.trim(), `the audit key in ${source.keyEnv} (audit.keyEnv)`));
-  }
+  return withRetiredKeys(
+    current,
+    source.retiredKeys.map((retired, i) => loadRetiredKey(retired, `audit.retiredKeys[${i}]`, env)),
+  );
+}
+
+/** One retired key, read and checked as the current one is, named after the field that lists it. */
+function loadRetiredKey(source: RetiredKeySource, field: string, env: NodeJS.ProcessEnv): ChainKey {
+  return 'file' in source ? keyFromFile(source.file, field) : keyFromEnv(source.env, field, env);
+}
+
+function loadCurrentKey(source: KeySource, env: NodeJS.ProcessEnv): ChainKey {
+  if (source.keyFile) return keyFromFile(source.keyFile, 'audit.keyFile');
+  if (source.keyEnv) return keyFromEnv(source.keyEnv, 'audit.keyEnv', env);
   if (source.unkeyed) return UNKEYED;
   throw new CairnError('no audit key is configured', {
     code: 'audit.key-missing',
@@ -113,6 +130,34 @@ export function loadChainKey(source: KeySource, env: NodeJS.ProcessEnv = process
     subject: 'audit',
     hint: 'set audit.keyFile or audit.keyEnv (an HMAC key of 32+ bytes kept outside audit.dir), or audit.unkeyed: true to accept a log that someone with write access to it can rewrite',
   });
+}
+
+function keyFromFile(file: string, field: string): ChainKey {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CairnError(`cannot read the audit key: ${(error as Error).message}`, {
+      code: 'audit.key-unreadable',
+      phase: 'config',
+      subject: file,
+      hint: `check ${field} (the key must live outside audit.dir)`,
+    });
+  }
+  return hmacKey(strongKey(text.trim(), `the audit key file ${file} (${field})`));
+}
+
+function keyFromEnv(name: string, field: string, env: NodeJS.ProcessEnv): ChainKey {
+  const value = env[name];
+  if (!value) {
+    throw new CairnError(`the environment variable ${name} that holds the audit key is empty or unset`, {
+      code: 'audit.key-missing',
+      phase: 'config',
+      subject: field,
+      hint: `set ${name} (for example from a Kubernetes Secret)`,
+    });
+  }
+  return hmacKey(strongKey(value.trim(), `the audit key in ${name} (${field})`));
 }
 
 // At least this many distinct byte values among the key's bytes: 32 random bytes have about 30.

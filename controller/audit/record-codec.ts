@@ -46,10 +46,19 @@ export function encodeRecord(
 
 /** A decoded line, or why it cannot be trusted. */
 export type DecodedLine =
-  | { readonly ok: true; readonly record: AuditRecord; readonly hash: string }
+  | {
+      readonly ok: true;
+      readonly record: AuditRecord;
+      readonly hash: string;
+      /** The id of the retired key (`audit.retiredKeys`) the record verified under, if not the current one. */
+      readonly retiredKey?: string;
+    }
   | { readonly ok: false; readonly reason: string };
 
-/** Checks a line's own hash (under `key`) and shape; the chain (seq, prevHash) is the caller's to check. */
+/**
+ * Checks a line's own hash and shape; the chain (seq, prevHash) is the caller's to check. The hash
+ * is checked under `key`, or under the retired key whose id the record names.
+ */
 export function decodeRecord(line: Buffer, key: ChainKey): DecodedLine {
   if (line.length <= TRAILER_BYTES) return { ok: false, reason: 'line too short to be a record' };
   const trailer = line.subarray(line.length - TRAILER_BYTES);
@@ -62,13 +71,14 @@ export function decodeRecord(line: Buffer, key: ChainKey): DecodedLine {
     return { ok: false, reason: 'the line does not end with its hash field' };
   }
   const body = Buffer.concat([line.subarray(0, line.length - TRAILER_BYTES), Buffer.from('}')]);
-  if (!sameHash(key.digest(body), hash)) {
-    const kid = /"kid":"([^"]{1,64})"/.exec(body.subarray(0, 400).toString('latin1'))?.[1];
+  const kid = /"kid":"([^"]{1,64})"/.exec(body.subarray(0, 400).toString('latin1'))?.[1];
+  const retired = kid === undefined ? undefined : key.retired.get(kid);
+  if (!sameHash((retired ?? key).digest(body), hash)) {
     return {
       ok: false,
       reason:
-        kid !== undefined && kid !== key.id && !key.formerIds.includes(kid)
-          ? `the record is hashed with key ${kid}, not the configured key ${key.id}`
+        kid !== undefined && !retired && kid !== key.id && !key.formerIds.includes(kid)
+          ? `the record is hashed with key ${kid}, not the configured key ${key.id} nor a retired one (after a rotation, list the former key in audit.retiredKeys)`
           : 'the record was changed: its content does not match its hash',
     };
   }
@@ -79,7 +89,7 @@ export function decodeRecord(line: Buffer, key: ChainKey): DecodedLine {
     return { ok: false, reason: 'the record is not valid JSON' };
   }
   if (!isRecordShape(parsed)) return { ok: false, reason: 'the record lacks seq, prevHash, env or type' };
-  return { ok: true, record: parsed, hash };
+  return { ok: true, record: parsed, hash, ...(retired ? { retiredKey: kid } : {}) };
 }
 
 /** Constant-time comparison of two hex digests, so a forger learns nothing from timing. */

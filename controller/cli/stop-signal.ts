@@ -11,3 +11,17 @@ export function untilStopSignal(log: Log): Promise<void> {
     process.once('SIGTERM', stop);
   });
 }
+
+/**
+ * Logs and ignores SIGHUP from now on. Many daemons reload their config on it; Node's default is
+ * to exit at once (status 129), dropping running reconciles mid-apply for an operator who expected
+ * a reload. cairn has no reload, and a closed terminal must not stop it either.
+ */
+export function ignoreHangUp(log: Log): void {
+  process.on('SIGHUP', () =>
+    log.warn(
+      { signal: 'SIGHUP' },
+      'SIGHUP ignored: cairn does not reload its config; to apply a changed config, stop it (SIGTERM) and start it again',
+    ),
+  );
+}

@@ -402,6 +402,9 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
       ...(probePort !== undefined ? { probePort } : {}),
       host: raw.server?.host ?? '127.0.0.1',
       ...(raw.server?.webhookSecretEnv ? { webhookSecretEnv: raw.server.webhookSecretEnv } : {}),
+      ...(raw.server?.previousWebhookSecretEnv
+        ? { previousWebhookSecretEnv: raw.server.previousWebhookSecretEnv }
+        : {}),
       ...(raw.server?.apiTokenEnv ? { apiTokenEnv: raw.server.apiTokenEnv } : {}),
       ...(raw.server?.apiTokens
         ? {
@@ -511,6 +514,9 @@ function auditConfig(raw: RawConfig['audit'], dir: string, abs: (p: string) => s
     witnessDir,
     ...(raw.keyFile ? { keyFile: abs(raw.keyFile) } : {}),
     ...(raw.keyEnv ? { keyEnv: raw.keyEnv } : {}),
+    ...(raw.retiredKeys?.length
+      ? { retiredKeys: raw.retiredKeys.map((k) => (k.file ? { file: abs(k.file) } : { env: k.env! })) }
+      : {}),
     unkeyed: raw.unkeyed ?? false,
     ...(raw.dynamodb ? { dynamodb: raw.dynamodb } : {}),
   };

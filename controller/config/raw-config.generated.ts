@@ -417,6 +417,21 @@ export interface RawAudit {
    */
   keyEnv?: string;
   /**
+   * Keys the audit trail was hashed with before a rotation of keyFile or keyEnv: each verifies the records written under it (found by their key id), never signs a new one, and is not accepted after a record of the current key in the same chain. Keep each until no chain holds records under it.
+   */
+  retiredKeys?: ({
+    [k: string]: unknown;
+  } & {
+    /**
+     * Environment variable holding the retired key.
+     */
+    env?: string;
+    /**
+     * File holding the retired key (relative to this config file; outside dir).
+     */
+    file?: string;
+  })[];
+  /**
    * Accept chains hashed with plain SHA-256 and no key: edits are found, but someone who can write the log and its witness can rewrite both consistently. Default false: cairn refuses to start without a key.
    */
   unkeyed?: boolean;
@@ -458,6 +473,10 @@ export interface RawServer {
    * Environment variable holding the webhook secret.
    */
   webhookSecretEnv?: string;
+  /**
+   * During a rotation of the webhook secret: environment variable holding the former secret, still accepted (after the current one) until the Git host signs with the new one; remove it then. Needs webhookSecretEnv.
+   */
+  previousWebhookSecretEnv?: string;
   /**
    * Environment variable holding an API bearer token with both scopes (read and sync); shorthand for one entry of apiTokens.
    */

@@ -12,9 +12,13 @@ export function configuredSecretValues(config: CairnConfig, env: NodeJS.ProcessE
     config.repository.auth?.tokenEnv,
     config.repository.host?.tokenEnv,
     config.server.webhookSecretEnv,
+    config.server.previousWebhookSecretEnv,
     config.server.apiTokenEnv,
     // Hand-made configs (tests) may leave out the audit section.
     (config.audit as CairnConfig['audit'] | undefined)?.keyEnv,
+    ...((config.audit as CairnConfig['audit'] | undefined)?.retiredKeys ?? []).map((k) =>
+      'env' in k ? k.env : undefined,
+    ),
     config.sharding?.handoffKeyEnv,
     // day-two: a Slack webhook URL is itself a credential, and a receiver's signing secret is one.
     ...(config.notifications ?? []).flatMap((n) => [n.urlEnv, n.secretEnv]),
@@ -25,13 +29,18 @@ export function configuredSecretValues(config: CairnConfig, env: NodeJS.ProcessE
     ...(config.server.apiTokens ?? []).flatMap((token) => (token.file ? [readToken(token.file)] : [])),
     ...(config.sharding?.handoffKeyFile ? [readToken(config.sharding.handoffKeyFile).trim()] : []),
   ];
-  // The audit key as loadChainKey reads it (trimmed), and as written, in case it is printed raw.
-  const keyFile = (config.audit as CairnConfig['audit'] | undefined)?.keyFile;
-  const auditKey = keyFile ? readToken(keyFile) : '';
+  // The audit keys (current and retired) as loadChainKey reads them (trimmed), and as written, in
+  // case one is printed raw.
+  const audit = config.audit as CairnConfig['audit'] | undefined;
+  const keyFiles = [
+    audit?.keyFile,
+    ...(audit?.retiredKeys ?? []).map((k) => ('file' in k ? k.file : undefined)),
+  ];
+  const auditKeys = keyFiles.flatMap((file) => (file ? [readToken(file)] : [])).filter((v) => v !== '');
   return unique([
     ...names.flatMap((name) => (name && env[name] ? [env[name], env[name].trim()] : [])),
     ...fromFiles.filter((v) => v !== ''),
-    ...(auditKey ? [auditKey, auditKey.trim()] : []),
+    ...auditKeys.flatMap((key) => [key, key.trim()]),
   ]);
 }
 

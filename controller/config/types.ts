@@ -196,10 +196,15 @@ export interface AuditConfig {
   readonly witnessDir: string;
   readonly keyFile?: string;
   readonly keyEnv?: string;
+  /** Keys used before a rotation: they verify the records written under them, never sign. */
+  readonly retiredKeys?: readonly RetiredKeySource[];
   /** Explicitly accepts plain SHA-256 chains without a key. */
   readonly unkeyed: boolean;
   readonly dynamodb?: AuditDynamoDbConfig;
 }
+
+/** Where one retired audit key is read from: a file (absolute once loaded) or a variable. */
+export type RetiredKeySource = { readonly file: string } | { readonly env: string };
 
 /** The DynamoDB table of the shared ledger. */
 export interface AuditDynamoDbConfig {
@@ -225,6 +230,8 @@ export interface ServerConfig {
   /** Where to listen; with no API token configured the server listens on 127.0.0.1 whatever this says. */
   readonly host: string;
   readonly webhookSecretEnv?: string;
+  /** During a rotation: the former webhook secret, still accepted after the current one. */
+  readonly previousWebhookSecretEnv?: string;
   /** Shorthand for one API token with both scopes, read from this environment variable. */
   readonly apiTokenEnv?: string;
   /** API tokens, each from an environment variable or a file, with its scopes. */

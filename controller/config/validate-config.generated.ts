@@ -457,6 +457,27 @@ const schema11 = {
           description:
             'Environment variable holding the HMAC key (for example filled from a Kubernetes Secret).',
         },
+        retiredKeys: {
+          description:
+            'Keys the audit trail was hashed with before a rotation of keyFile or keyEnv: each verifies the records written under it (found by their key id), never signs a new one, and is not accepted after a record of the current key in the same chain. Keep each until no chain holds records under it.',
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              env: {
+                $ref: '#/definitions/envVarName',
+                description: 'Environment variable holding the retired key.',
+              },
+              file: {
+                description: 'File holding the retired key (relative to this config file; outside dir).',
+                type: 'string',
+                minLength: 1,
+              },
+            },
+            oneOf: [{ required: ['env'] }, { required: ['file'] }],
+          },
+        },
         unkeyed: {
           description:
             'Accept chains hashed with plain SHA-256 and no key: edits are found, but someone who can write the log and its witness can rewrite both consistently. Default false: cairn refuses to start without a key.',
@@ -509,6 +530,11 @@ const schema11 = {
         webhookSecretEnv: {
           $ref: '#/definitions/envVarName',
           description: 'Environment variable holding the webhook secret.',
+        },
+        previousWebhookSecretEnv: {
+          $ref: '#/definitions/envVarName',
+          description:
+            'During a rotation of the webhook secret: environment variable holding the former secret, still accepted (after the current one) until the Git host signs with the new one; remove it then. Needs webhookSecretEnv.',
         },
         apiTokenEnv: {
           $ref: '#/definitions/envVarName',
@@ -835,7 +861,7 @@ const pattern15 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.
 const pattern16 = new RegExp('^[A-Za-z0-9_-]{1,10}$', 'u');
 const pattern19 = new RegExp('^/', 'u');
 const pattern21 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
-const pattern31 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
+const pattern33 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
 function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://cairn.dev/schemas/cairn-config.schema.json" */ let vErrors = null;
   let errors = 0;
@@ -4250,6 +4276,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             key13 === 'witnessDir' ||
             key13 === 'keyFile' ||
             key13 === 'keyEnv' ||
+            key13 === 'retiredKeys' ||
             key13 === 'unkeyed' ||
             key13 === 'dynamodb'
           )) {
@@ -4452,10 +4479,243 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data78.retiredKeys !== undefined) {
+          let data84 = data78.retiredKeys;
+          if (Array.isArray(data84)) {
+            const len6 = data84.length;
+            for (let i7 = 0; i7 < len6; i7++) {
+              let data85 = data84[i7];
+              const _errs197 = errors;
+              let valid42 = false;
+              let passing2 = null;
+              const _errs198 = errors;
+              if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
+                if (data85.env === undefined) {
+                  const err160 = {
+                    instancePath: instancePath + '/audit/retiredKeys/' + i7,
+                    schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/0/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'env' },
+                    message: "must have required property '" + 'env' + "'",
+                    schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0].required,
+                    parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0],
+                    data: data85,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err160];
+                  } else {
+                    vErrors.push(err160);
+                  }
+                  errors++;
+                }
+              }
+              var _valid2 = _errs198 === errors;
+              if (_valid2) {
+                valid42 = true;
+                passing2 = 0;
+              }
+              const _errs199 = errors;
+              if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
+                if (data85.file === undefined) {
+                  const err161 = {
+                    instancePath: instancePath + '/audit/retiredKeys/' + i7,
+                    schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/1/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'file' },
+                    message: "must have required property '" + 'file' + "'",
+                    schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1].required,
+                    parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1],
+                    data: data85,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err161];
+                  } else {
+                    vErrors.push(err161);
+                  }
+                  errors++;
+                }
+              }
+              var _valid2 = _errs199 === errors;
+              if (_valid2 && valid42) {
+                valid42 = false;
+                passing2 = [passing2, 1];
+              } else {
+                if (_valid2) {
+                  valid42 = true;
+                  passing2 = 1;
+                }
+              }
+              if (!valid42) {
+                const err162 = {
+                  instancePath: instancePath + '/audit/retiredKeys/' + i7,
+                  schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf',
+                  keyword: 'oneOf',
+                  params: { passingSchemas: passing2 },
+                  message: 'must match exactly one schema in oneOf',
+                  schema: schema11.properties.audit.properties.retiredKeys.items.oneOf,
+                  parentSchema: schema11.properties.audit.properties.retiredKeys.items,
+                  data: data85,
+                };
+                if (vErrors === null) {
+                  vErrors = [err162];
+                } else {
+                  vErrors.push(err162);
+                }
+                errors++;
+              } else {
+                errors = _errs197;
+                if (vErrors !== null) {
+                  if (_errs197) {
+                    vErrors.length = _errs197;
+                  } else {
+                    vErrors = null;
+                  }
+                }
+              }
+              if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
+                for (const key14 in data85) {
+                  if (!(key14 === 'env' || key14 === 'file')) {
+                    const err163 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i7,
+                      schemaPath: '#/properties/audit/properties/retiredKeys/items/additionalProperties',
+                      keyword: 'additionalProperties',
+                      params: { additionalProperty: key14 },
+                      message: 'must NOT have additional properties',
+                      schema: false,
+                      parentSchema: schema11.properties.audit.properties.retiredKeys.items,
+                      data: data85,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err163];
+                    } else {
+                      vErrors.push(err163);
+                    }
+                    errors++;
+                  }
+                }
+                if (data85.env !== undefined) {
+                  let data86 = data85.env;
+                  if (typeof data86 === 'string') {
+                    if (!pattern1.test(data86)) {
+                      const err164 = {
+                        instancePath: instancePath + '/audit/retiredKeys/' + i7 + '/env',
+                        schemaPath: '#/definitions/envVarName/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                        parentSchema: schema13,
+                        data: data86,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err164];
+                      } else {
+                        vErrors.push(err164);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err165 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i7 + '/env',
+                      schemaPath: '#/definitions/envVarName/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema13.type,
+                      parentSchema: schema13,
+                      data: data86,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err165];
+                    } else {
+                      vErrors.push(err165);
+                    }
+                    errors++;
+                  }
+                }
+                if (data85.file !== undefined) {
+                  let data87 = data85.file;
+                  if (typeof data87 === 'string') {
+                    if (func3(data87) < 1) {
+                      const err166 = {
+                        instancePath: instancePath + '/audit/retiredKeys/' + i7 + '/file',
+                        schemaPath:
+                          '#/properties/audit/properties/retiredKeys/items/properties/file/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                        data: data87,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err166];
+                      } else {
+                        vErrors.push(err166);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err167 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i7 + '/file',
+                      schemaPath: '#/properties/audit/properties/retiredKeys/items/properties/file/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.audit.properties.retiredKeys.items.properties.file.type,
+                      parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                      data: data87,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err167];
+                    } else {
+                      vErrors.push(err167);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err168 = {
+                  instancePath: instancePath + '/audit/retiredKeys/' + i7,
+                  schemaPath: '#/properties/audit/properties/retiredKeys/items/type',
+                  keyword: 'type',
+                  params: { type: 'object' },
+                  message: 'must be object',
+                  schema: schema11.properties.audit.properties.retiredKeys.items.type,
+                  parentSchema: schema11.properties.audit.properties.retiredKeys.items,
+                  data: data85,
+                };
+                if (vErrors === null) {
+                  vErrors = [err168];
+                } else {
+                  vErrors.push(err168);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err169 = {
+              instancePath: instancePath + '/audit/retiredKeys',
+              schemaPath: '#/properties/audit/properties/retiredKeys/type',
+              keyword: 'type',
+              params: { type: 'array' },
+              message: 'must be array',
+              schema: schema11.properties.audit.properties.retiredKeys.type,
+              parentSchema: schema11.properties.audit.properties.retiredKeys,
+              data: data84,
+            };
+            if (vErrors === null) {
+              vErrors = [err169];
+            } else {
+              vErrors.push(err169);
+            }
+            errors++;
+          }
+        }
         if (data78.unkeyed !== undefined) {
-          let data84 = data78.unkeyed;
-          if (typeof data84 !== 'boolean') {
-            const err160 = {
+          let data88 = data78.unkeyed;
+          if (typeof data88 !== 'boolean') {
+            const err170 = {
               instancePath: instancePath + '/audit/unkeyed',
               schemaPath: '#/properties/audit/properties/unkeyed/type',
               keyword: 'type',
@@ -4463,205 +4723,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.audit.properties.unkeyed.type,
               parentSchema: schema11.properties.audit.properties.unkeyed,
-              data: data84,
-            };
-            if (vErrors === null) {
-              vErrors = [err160];
-            } else {
-              vErrors.push(err160);
-            }
-            errors++;
-          }
-        }
-        if (data78.dynamodb !== undefined) {
-          let data85 = data78.dynamodb;
-          if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
-            if (data85.table === undefined) {
-              const err161 = {
-                instancePath: instancePath + '/audit/dynamodb',
-                schemaPath: '#/properties/audit/properties/dynamodb/required',
-                keyword: 'required',
-                params: { missingProperty: 'table' },
-                message: "must have required property '" + 'table' + "'",
-                schema: schema11.properties.audit.properties.dynamodb.required,
-                parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data85,
-              };
-              if (vErrors === null) {
-                vErrors = [err161];
-              } else {
-                vErrors.push(err161);
-              }
-              errors++;
-            }
-            if (data85.region === undefined) {
-              const err162 = {
-                instancePath: instancePath + '/audit/dynamodb',
-                schemaPath: '#/properties/audit/properties/dynamodb/required',
-                keyword: 'required',
-                params: { missingProperty: 'region' },
-                message: "must have required property '" + 'region' + "'",
-                schema: schema11.properties.audit.properties.dynamodb.required,
-                parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data85,
-              };
-              if (vErrors === null) {
-                vErrors = [err162];
-              } else {
-                vErrors.push(err162);
-              }
-              errors++;
-            }
-            for (const key14 in data85) {
-              if (!(key14 === 'table' || key14 === 'region' || key14 === 'endpoint')) {
-                const err163 = {
-                  instancePath: instancePath + '/audit/dynamodb',
-                  schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key14 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.audit.properties.dynamodb,
-                  data: data85,
-                };
-                if (vErrors === null) {
-                  vErrors = [err163];
-                } else {
-                  vErrors.push(err163);
-                }
-                errors++;
-              }
-            }
-            if (data85.table !== undefined) {
-              let data86 = data85.table;
-              if (typeof data86 === 'string') {
-                if (func3(data86) < 3) {
-                  const err164 = {
-                    instancePath: instancePath + '/audit/dynamodb/table',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 3 },
-                    message: 'must NOT have fewer than 3 characters',
-                    schema: 3,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                    data: data86,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err164];
-                  } else {
-                    vErrors.push(err164);
-                  }
-                  errors++;
-                }
-              } else {
-                const err165 = {
-                  instancePath: instancePath + '/audit/dynamodb/table',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                  data: data86,
-                };
-                if (vErrors === null) {
-                  vErrors = [err165];
-                } else {
-                  vErrors.push(err165);
-                }
-                errors++;
-              }
-            }
-            if (data85.region !== undefined) {
-              let data87 = data85.region;
-              if (typeof data87 === 'string') {
-                if (func3(data87) < 1) {
-                  const err166 = {
-                    instancePath: instancePath + '/audit/dynamodb/region',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                    data: data87,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err166];
-                  } else {
-                    vErrors.push(err166);
-                  }
-                  errors++;
-                }
-              } else {
-                const err167 = {
-                  instancePath: instancePath + '/audit/dynamodb/region',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                  data: data87,
-                };
-                if (vErrors === null) {
-                  vErrors = [err167];
-                } else {
-                  vErrors.push(err167);
-                }
-                errors++;
-              }
-            }
-            if (data85.endpoint !== undefined) {
-              let data88 = data85.endpoint;
-              if (typeof data88 === 'string') {
-                if (func3(data88) < 1) {
-                  const err168 = {
-                    instancePath: instancePath + '/audit/dynamodb/endpoint',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                    data: data88,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err168];
-                  } else {
-                    vErrors.push(err168);
-                  }
-                  errors++;
-                }
-              } else {
-                const err169 = {
-                  instancePath: instancePath + '/audit/dynamodb/endpoint',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                  data: data88,
-                };
-                if (vErrors === null) {
-                  vErrors = [err169];
-                } else {
-                  vErrors.push(err169);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err170 = {
-              instancePath: instancePath + '/audit/dynamodb',
-              schemaPath: '#/properties/audit/properties/dynamodb/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.audit.properties.dynamodb.type,
-              parentSchema: schema11.properties.audit.properties.dynamodb,
-              data: data85,
+              data: data88,
             };
             if (vErrors === null) {
               vErrors = [err170];
@@ -4671,8 +4733,206 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data78.dynamodb !== undefined) {
+          let data89 = data78.dynamodb;
+          if (data89 && typeof data89 == 'object' && !Array.isArray(data89)) {
+            if (data89.table === undefined) {
+              const err171 = {
+                instancePath: instancePath + '/audit/dynamodb',
+                schemaPath: '#/properties/audit/properties/dynamodb/required',
+                keyword: 'required',
+                params: { missingProperty: 'table' },
+                message: "must have required property '" + 'table' + "'",
+                schema: schema11.properties.audit.properties.dynamodb.required,
+                parentSchema: schema11.properties.audit.properties.dynamodb,
+                data: data89,
+              };
+              if (vErrors === null) {
+                vErrors = [err171];
+              } else {
+                vErrors.push(err171);
+              }
+              errors++;
+            }
+            if (data89.region === undefined) {
+              const err172 = {
+                instancePath: instancePath + '/audit/dynamodb',
+                schemaPath: '#/properties/audit/properties/dynamodb/required',
+                keyword: 'required',
+                params: { missingProperty: 'region' },
+                message: "must have required property '" + 'region' + "'",
+                schema: schema11.properties.audit.properties.dynamodb.required,
+                parentSchema: schema11.properties.audit.properties.dynamodb,
+                data: data89,
+              };
+              if (vErrors === null) {
+                vErrors = [err172];
+              } else {
+                vErrors.push(err172);
+              }
+              errors++;
+            }
+            for (const key15 in data89) {
+              if (!(key15 === 'table' || key15 === 'region' || key15 === 'endpoint')) {
+                const err173 = {
+                  instancePath: instancePath + '/audit/dynamodb',
+                  schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key15 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.audit.properties.dynamodb,
+                  data: data89,
+                };
+                if (vErrors === null) {
+                  vErrors = [err173];
+                } else {
+                  vErrors.push(err173);
+                }
+                errors++;
+              }
+            }
+            if (data89.table !== undefined) {
+              let data90 = data89.table;
+              if (typeof data90 === 'string') {
+                if (func3(data90) < 3) {
+                  const err174 = {
+                    instancePath: instancePath + '/audit/dynamodb/table',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 3 },
+                    message: 'must NOT have fewer than 3 characters',
+                    schema: 3,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
+                    data: data90,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err174];
+                  } else {
+                    vErrors.push(err174);
+                  }
+                  errors++;
+                }
+              } else {
+                const err175 = {
+                  instancePath: instancePath + '/audit/dynamodb/table',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
+                  data: data90,
+                };
+                if (vErrors === null) {
+                  vErrors = [err175];
+                } else {
+                  vErrors.push(err175);
+                }
+                errors++;
+              }
+            }
+            if (data89.region !== undefined) {
+              let data91 = data89.region;
+              if (typeof data91 === 'string') {
+                if (func3(data91) < 1) {
+                  const err176 = {
+                    instancePath: instancePath + '/audit/dynamodb/region',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                    data: data91,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err176];
+                  } else {
+                    vErrors.push(err176);
+                  }
+                  errors++;
+                }
+              } else {
+                const err177 = {
+                  instancePath: instancePath + '/audit/dynamodb/region',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                  data: data91,
+                };
+                if (vErrors === null) {
+                  vErrors = [err177];
+                } else {
+                  vErrors.push(err177);
+                }
+                errors++;
+              }
+            }
+            if (data89.endpoint !== undefined) {
+              let data92 = data89.endpoint;
+              if (typeof data92 === 'string') {
+                if (func3(data92) < 1) {
+                  const err178 = {
+                    instancePath: instancePath + '/audit/dynamodb/endpoint',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                    data: data92,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err178];
+                  } else {
+                    vErrors.push(err178);
+                  }
+                  errors++;
+                }
+              } else {
+                const err179 = {
+                  instancePath: instancePath + '/audit/dynamodb/endpoint',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                  data: data92,
+                };
+                if (vErrors === null) {
+                  vErrors = [err179];
+                } else {
+                  vErrors.push(err179);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err180 = {
+              instancePath: instancePath + '/audit/dynamodb',
+              schemaPath: '#/properties/audit/properties/dynamodb/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.audit.properties.dynamodb.type,
+              parentSchema: schema11.properties.audit.properties.dynamodb,
+              data: data89,
+            };
+            if (vErrors === null) {
+              vErrors = [err180];
+            } else {
+              vErrors.push(err180);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err171 = {
+        const err181 = {
           instancePath: instancePath + '/audit',
           schemaPath: '#/properties/audit/type',
           keyword: 'type',
@@ -4683,40 +4943,40 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data78,
         };
         if (vErrors === null) {
-          vErrors = [err171];
+          vErrors = [err181];
         } else {
-          vErrors.push(err171);
+          vErrors.push(err181);
         }
         errors++;
       }
     }
     if (data.server !== undefined) {
-      let data89 = data.server;
-      if (data89 && typeof data89 == 'object' && !Array.isArray(data89)) {
-        for (const key15 in data89) {
-          if (!func2.call(schema11.properties.server.properties, key15)) {
-            const err172 = {
+      let data93 = data.server;
+      if (data93 && typeof data93 == 'object' && !Array.isArray(data93)) {
+        for (const key16 in data93) {
+          if (!func2.call(schema11.properties.server.properties, key16)) {
+            const err182 = {
               instancePath: instancePath + '/server',
               schemaPath: '#/properties/server/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key15 },
+              params: { additionalProperty: key16 },
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.server,
-              data: data89,
+              data: data93,
             };
             if (vErrors === null) {
-              vErrors = [err172];
+              vErrors = [err182];
             } else {
-              vErrors.push(err172);
+              vErrors.push(err182);
             }
             errors++;
           }
         }
-        if (data89.port !== undefined) {
-          let data90 = data89.port;
-          if (!(typeof data90 == 'number' && !(data90 % 1) && !isNaN(data90))) {
-            const err173 = {
+        if (data93.port !== undefined) {
+          let data94 = data93.port;
+          if (!(typeof data94 == 'number' && !(data94 % 1) && !isNaN(data94))) {
+            const err183 = {
               instancePath: instancePath + '/server/port',
               schemaPath: '#/properties/server/properties/port/type',
               keyword: 'type',
@@ -4724,204 +4984,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.port.type,
               parentSchema: schema11.properties.server.properties.port,
-              data: data90,
-            };
-            if (vErrors === null) {
-              vErrors = [err173];
-            } else {
-              vErrors.push(err173);
-            }
-            errors++;
-          }
-          if (typeof data90 == 'number') {
-            if (data90 > 65535 || isNaN(data90)) {
-              const err174 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-                schema: 65535,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data90,
-              };
-              if (vErrors === null) {
-                vErrors = [err174];
-              } else {
-                vErrors.push(err174);
-              }
-              errors++;
-            }
-            if (data90 < 0 || isNaN(data90)) {
-              const err175 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data90,
-              };
-              if (vErrors === null) {
-                vErrors = [err175];
-              } else {
-                vErrors.push(err175);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data89.probePort !== undefined) {
-          let data91 = data89.probePort;
-          if (!(typeof data91 == 'number' && !(data91 % 1) && !isNaN(data91))) {
-            const err176 = {
-              instancePath: instancePath + '/server/probePort',
-              schemaPath: '#/properties/server/properties/probePort/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.probePort.type,
-              parentSchema: schema11.properties.server.properties.probePort,
-              data: data91,
-            };
-            if (vErrors === null) {
-              vErrors = [err176];
-            } else {
-              vErrors.push(err176);
-            }
-            errors++;
-          }
-          if (typeof data91 == 'number') {
-            if (data91 > 65535 || isNaN(data91)) {
-              const err177 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-                schema: 65535,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data91,
-              };
-              if (vErrors === null) {
-                vErrors = [err177];
-              } else {
-                vErrors.push(err177);
-              }
-              errors++;
-            }
-            if (data91 < 0 || isNaN(data91)) {
-              const err178 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data91,
-              };
-              if (vErrors === null) {
-                vErrors = [err178];
-              } else {
-                vErrors.push(err178);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data89.host !== undefined) {
-          let data92 = data89.host;
-          if (typeof data92 !== 'string') {
-            const err179 = {
-              instancePath: instancePath + '/server/host',
-              schemaPath: '#/properties/server/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.server.properties.host.type,
-              parentSchema: schema11.properties.server.properties.host,
-              data: data92,
-            };
-            if (vErrors === null) {
-              vErrors = [err179];
-            } else {
-              vErrors.push(err179);
-            }
-            errors++;
-          }
-        }
-        if (data89.webhookSecretEnv !== undefined) {
-          let data93 = data89.webhookSecretEnv;
-          if (typeof data93 === 'string') {
-            if (!pattern1.test(data93)) {
-              const err180 = {
-                instancePath: instancePath + '/server/webhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data93,
-              };
-              if (vErrors === null) {
-                vErrors = [err180];
-              } else {
-                vErrors.push(err180);
-              }
-              errors++;
-            }
-          } else {
-            const err181 = {
-              instancePath: instancePath + '/server/webhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
-              data: data93,
-            };
-            if (vErrors === null) {
-              vErrors = [err181];
-            } else {
-              vErrors.push(err181);
-            }
-            errors++;
-          }
-        }
-        if (data89.apiTokenEnv !== undefined) {
-          let data94 = data89.apiTokenEnv;
-          if (typeof data94 === 'string') {
-            if (!pattern1.test(data94)) {
-              const err182 = {
-                instancePath: instancePath + '/server/apiTokenEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data94,
-              };
-              if (vErrors === null) {
-                vErrors = [err182];
-              } else {
-                vErrors.push(err182);
-              }
-              errors++;
-            }
-          } else {
-            const err183 = {
-              instancePath: instancePath + '/server/apiTokenEnv',
-              schemaPath: '#/definitions/envVarName/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
               data: data94,
             };
             if (vErrors === null) {
@@ -4931,185 +4993,423 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data94 == 'number') {
+            if (data94 > 65535 || isNaN(data94)) {
+              const err184 = {
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data94,
+              };
+              if (vErrors === null) {
+                vErrors = [err184];
+              } else {
+                vErrors.push(err184);
+              }
+              errors++;
+            }
+            if (data94 < 0 || isNaN(data94)) {
+              const err185 = {
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data94,
+              };
+              if (vErrors === null) {
+                vErrors = [err185];
+              } else {
+                vErrors.push(err185);
+              }
+              errors++;
+            }
+          }
         }
-        if (data89.apiTokens !== undefined) {
-          let data95 = data89.apiTokens;
-          if (Array.isArray(data95)) {
-            const len6 = data95.length;
-            for (let i7 = 0; i7 < len6; i7++) {
-              let data96 = data95[i7];
-              const _errs223 = errors;
-              let valid46 = false;
-              let passing2 = null;
-              const _errs224 = errors;
-              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
-                if (data96.env === undefined) {
-                  const err184 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i7,
+        if (data93.probePort !== undefined) {
+          let data95 = data93.probePort;
+          if (!(typeof data95 == 'number' && !(data95 % 1) && !isNaN(data95))) {
+            const err186 = {
+              instancePath: instancePath + '/server/probePort',
+              schemaPath: '#/properties/server/properties/probePort/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.probePort.type,
+              parentSchema: schema11.properties.server.properties.probePort,
+              data: data95,
+            };
+            if (vErrors === null) {
+              vErrors = [err186];
+            } else {
+              vErrors.push(err186);
+            }
+            errors++;
+          }
+          if (typeof data95 == 'number') {
+            if (data95 > 65535 || isNaN(data95)) {
+              const err187 = {
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data95,
+              };
+              if (vErrors === null) {
+                vErrors = [err187];
+              } else {
+                vErrors.push(err187);
+              }
+              errors++;
+            }
+            if (data95 < 0 || isNaN(data95)) {
+              const err188 = {
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data95,
+              };
+              if (vErrors === null) {
+                vErrors = [err188];
+              } else {
+                vErrors.push(err188);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data93.host !== undefined) {
+          let data96 = data93.host;
+          if (typeof data96 !== 'string') {
+            const err189 = {
+              instancePath: instancePath + '/server/host',
+              schemaPath: '#/properties/server/properties/host/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.server.properties.host.type,
+              parentSchema: schema11.properties.server.properties.host,
+              data: data96,
+            };
+            if (vErrors === null) {
+              vErrors = [err189];
+            } else {
+              vErrors.push(err189);
+            }
+            errors++;
+          }
+        }
+        if (data93.webhookSecretEnv !== undefined) {
+          let data97 = data93.webhookSecretEnv;
+          if (typeof data97 === 'string') {
+            if (!pattern1.test(data97)) {
+              const err190 = {
+                instancePath: instancePath + '/server/webhookSecretEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data97,
+              };
+              if (vErrors === null) {
+                vErrors = [err190];
+              } else {
+                vErrors.push(err190);
+              }
+              errors++;
+            }
+          } else {
+            const err191 = {
+              instancePath: instancePath + '/server/webhookSecretEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data97,
+            };
+            if (vErrors === null) {
+              vErrors = [err191];
+            } else {
+              vErrors.push(err191);
+            }
+            errors++;
+          }
+        }
+        if (data93.previousWebhookSecretEnv !== undefined) {
+          let data98 = data93.previousWebhookSecretEnv;
+          if (typeof data98 === 'string') {
+            if (!pattern1.test(data98)) {
+              const err192 = {
+                instancePath: instancePath + '/server/previousWebhookSecretEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data98,
+              };
+              if (vErrors === null) {
+                vErrors = [err192];
+              } else {
+                vErrors.push(err192);
+              }
+              errors++;
+            }
+          } else {
+            const err193 = {
+              instancePath: instancePath + '/server/previousWebhookSecretEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data98,
+            };
+            if (vErrors === null) {
+              vErrors = [err193];
+            } else {
+              vErrors.push(err193);
+            }
+            errors++;
+          }
+        }
+        if (data93.apiTokenEnv !== undefined) {
+          let data99 = data93.apiTokenEnv;
+          if (typeof data99 === 'string') {
+            if (!pattern1.test(data99)) {
+              const err194 = {
+                instancePath: instancePath + '/server/apiTokenEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data99,
+              };
+              if (vErrors === null) {
+                vErrors = [err194];
+              } else {
+                vErrors.push(err194);
+              }
+              errors++;
+            }
+          } else {
+            const err195 = {
+              instancePath: instancePath + '/server/apiTokenEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data99,
+            };
+            if (vErrors === null) {
+              vErrors = [err195];
+            } else {
+              vErrors.push(err195);
+            }
+            errors++;
+          }
+        }
+        if (data93.apiTokens !== undefined) {
+          let data100 = data93.apiTokens;
+          if (Array.isArray(data100)) {
+            const len7 = data100.length;
+            for (let i8 = 0; i8 < len7; i8++) {
+              let data101 = data100[i8];
+              const _errs239 = errors;
+              let valid52 = false;
+              let passing3 = null;
+              const _errs240 = errors;
+              if (data101 && typeof data101 == 'object' && !Array.isArray(data101)) {
+                if (data101.env === undefined) {
+                  const err196 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i8,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
                     params: { missingProperty: 'env' },
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data96,
+                    data: data101,
                   };
                   if (vErrors === null) {
-                    vErrors = [err184];
+                    vErrors = [err196];
                   } else {
-                    vErrors.push(err184);
+                    vErrors.push(err196);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs224 === errors;
-              if (_valid2) {
-                valid46 = true;
-                passing2 = 0;
+              var _valid3 = _errs240 === errors;
+              if (_valid3) {
+                valid52 = true;
+                passing3 = 0;
               }
-              const _errs225 = errors;
-              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
-                if (data96.file === undefined) {
-                  const err185 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i7,
+              const _errs241 = errors;
+              if (data101 && typeof data101 == 'object' && !Array.isArray(data101)) {
+                if (data101.file === undefined) {
+                  const err197 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i8,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
                     keyword: 'required',
                     params: { missingProperty: 'file' },
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data96,
+                    data: data101,
                   };
                   if (vErrors === null) {
-                    vErrors = [err185];
+                    vErrors = [err197];
                   } else {
-                    vErrors.push(err185);
+                    vErrors.push(err197);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs225 === errors;
-              if (_valid2 && valid46) {
-                valid46 = false;
-                passing2 = [passing2, 1];
+              var _valid3 = _errs241 === errors;
+              if (_valid3 && valid52) {
+                valid52 = false;
+                passing3 = [passing3, 1];
               } else {
-                if (_valid2) {
-                  valid46 = true;
-                  passing2 = 1;
+                if (_valid3) {
+                  valid52 = true;
+                  passing3 = 1;
                 }
               }
-              if (!valid46) {
-                const err186 = {
-                  instancePath: instancePath + '/server/apiTokens/' + i7,
+              if (!valid52) {
+                const err198 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i8,
                   schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
                   keyword: 'oneOf',
-                  params: { passingSchemas: passing2 },
+                  params: { passingSchemas: passing3 },
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.server.properties.apiTokens.items.oneOf,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data96,
+                  data: data101,
                 };
                 if (vErrors === null) {
-                  vErrors = [err186];
+                  vErrors = [err198];
                 } else {
-                  vErrors.push(err186);
+                  vErrors.push(err198);
                 }
                 errors++;
               } else {
-                errors = _errs223;
+                errors = _errs239;
                 if (vErrors !== null) {
-                  if (_errs223) {
-                    vErrors.length = _errs223;
+                  if (_errs239) {
+                    vErrors.length = _errs239;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
-                if (data96.scopes === undefined) {
-                  const err187 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i7,
+              if (data101 && typeof data101 == 'object' && !Array.isArray(data101)) {
+                if (data101.scopes === undefined) {
+                  const err199 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i8,
                     schemaPath: '#/properties/server/properties/apiTokens/items/required',
                     keyword: 'required',
                     params: { missingProperty: 'scopes' },
                     message: "must have required property '" + 'scopes' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data96,
+                    data: data101,
                   };
                   if (vErrors === null) {
-                    vErrors = [err187];
+                    vErrors = [err199];
                   } else {
-                    vErrors.push(err187);
+                    vErrors.push(err199);
                   }
                   errors++;
                 }
-                for (const key16 in data96) {
-                  if (!(key16 === 'env' || key16 === 'file' || key16 === 'scopes')) {
-                    const err188 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i7,
+                for (const key17 in data101) {
+                  if (!(key17 === 'env' || key17 === 'file' || key17 === 'scopes')) {
+                    const err200 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i8,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
-                      params: { additionalProperty: key16 },
+                      params: { additionalProperty: key17 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data96,
+                      data: data101,
                     };
                     if (vErrors === null) {
-                      vErrors = [err188];
+                      vErrors = [err200];
                     } else {
-                      vErrors.push(err188);
+                      vErrors.push(err200);
                     }
                     errors++;
                   }
                 }
-                if (data96.env !== undefined) {
-                  let data97 = data96.env;
-                  if (typeof data97 === 'string') {
-                    if (!pattern1.test(data97)) {
-                      const err189 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
+                if (data101.env !== undefined) {
+                  let data102 = data101.env;
+                  if (typeof data102 === 'string') {
+                    if (!pattern1.test(data102)) {
+                      const err201 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i8 + '/env',
                         schemaPath: '#/definitions/envVarName/pattern',
                         keyword: 'pattern',
                         params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
                         message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                         schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                         parentSchema: schema13,
-                        data: data97,
+                        data: data102,
                       };
                       if (vErrors === null) {
-                        vErrors = [err189];
+                        vErrors = [err201];
                       } else {
-                        vErrors.push(err189);
+                        vErrors.push(err201);
                       }
                       errors++;
                     }
                   } else {
-                    const err190 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i7 + '/env',
+                    const err202 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i8 + '/env',
                       schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
                       schema: schema13.type,
                       parentSchema: schema13,
-                      data: data97,
+                      data: data102,
                     };
                     if (vErrors === null) {
-                      vErrors = [err190];
+                      vErrors = [err202];
                     } else {
-                      vErrors.push(err190);
+                      vErrors.push(err202);
                     }
                     errors++;
                   }
                 }
-                if (data96.file !== undefined) {
-                  let data98 = data96.file;
-                  if (typeof data98 === 'string') {
-                    if (func3(data98) < 1) {
-                      const err191 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
+                if (data101.file !== undefined) {
+                  let data103 = data101.file;
+                  if (typeof data103 === 'string') {
+                    if (func3(data103) < 1) {
+                      const err203 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i8 + '/file',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/file/minLength',
                         keyword: 'minLength',
@@ -5117,40 +5417,40 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                        data: data98,
+                        data: data103,
                       };
                       if (vErrors === null) {
-                        vErrors = [err191];
+                        vErrors = [err203];
                       } else {
-                        vErrors.push(err191);
+                        vErrors.push(err203);
                       }
                       errors++;
                     }
                   } else {
-                    const err192 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i7 + '/file',
+                    const err204 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i8 + '/file',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                      data: data98,
+                      data: data103,
                     };
                     if (vErrors === null) {
-                      vErrors = [err192];
+                      vErrors = [err204];
                     } else {
-                      vErrors.push(err192);
+                      vErrors.push(err204);
                     }
                     errors++;
                   }
                 }
-                if (data96.scopes !== undefined) {
-                  let data99 = data96.scopes;
-                  if (Array.isArray(data99)) {
-                    if (data99.length < 1) {
-                      const err193 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
+                if (data101.scopes !== undefined) {
+                  let data104 = data101.scopes;
+                  if (Array.isArray(data104)) {
+                    if (data104.length < 1) {
+                      const err205 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i8 + '/scopes',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
                         keyword: 'minItems',
@@ -5158,21 +5458,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 items',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                        data: data99,
+                        data: data104,
                       };
                       if (vErrors === null) {
-                        vErrors = [err193];
+                        vErrors = [err205];
                       } else {
-                        vErrors.push(err193);
+                        vErrors.push(err205);
                       }
                       errors++;
                     }
-                    const len7 = data99.length;
-                    for (let i8 = 0; i8 < len7; i8++) {
-                      let data100 = data99[i8];
-                      if (!(data100 === 'read' || data100 === 'sync')) {
-                        const err194 = {
-                          instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes/' + i8,
+                    const len8 = data104.length;
+                    for (let i9 = 0; i9 < len8; i9++) {
+                      let data105 = data104[i9];
+                      if (!(data105 === 'read' || data105 === 'sync')) {
+                        const err206 = {
+                          instancePath: instancePath + '/server/apiTokens/' + i8 + '/scopes/' + i9,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
                           keyword: 'enum',
@@ -5187,43 +5487,43 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data100,
+                          data: data105,
                         };
                         if (vErrors === null) {
-                          vErrors = [err194];
+                          vErrors = [err206];
                         } else {
-                          vErrors.push(err194);
+                          vErrors.push(err206);
                         }
                         errors++;
                       }
                     }
-                    let i9 = data99.length;
+                    let i10 = data104.length;
                     let j1;
-                    if (i9 > 1) {
-                      outer1: for (; i9--;) {
-                        for (j1 = i9; j1--;) {
-                          if (func0(data99[i9], data99[j1])) {
-                            const err195 = {
-                              instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
+                    if (i10 > 1) {
+                      outer1: for (; i10--;) {
+                        for (j1 = i10; j1--;) {
+                          if (func0(data104[i10], data104[j1])) {
+                            const err207 = {
+                              instancePath: instancePath + '/server/apiTokens/' + i8 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
                               keyword: 'uniqueItems',
-                              params: { i: i9, j: j1 },
+                              params: { i: i10, j: j1 },
                               message:
                                 'must NOT have duplicate items (items ## ' +
                                 j1 +
                                 ' and ' +
-                                i9 +
+                                i10 +
                                 ' are identical)',
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data99,
+                              data: data104,
                             };
                             if (vErrors === null) {
-                              vErrors = [err195];
+                              vErrors = [err207];
                             } else {
-                              vErrors.push(err195);
+                              vErrors.push(err207);
                             }
                             errors++;
                             break outer1;
@@ -5232,45 +5532,45 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err196 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i7 + '/scopes',
+                    const err208 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i8 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
                       params: { type: 'array' },
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data99,
+                      data: data104,
                     };
                     if (vErrors === null) {
-                      vErrors = [err196];
+                      vErrors = [err208];
                     } else {
-                      vErrors.push(err196);
+                      vErrors.push(err208);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err197 = {
-                  instancePath: instancePath + '/server/apiTokens/' + i7,
+                const err209 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i8,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
                   params: { type: 'object' },
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data96,
+                  data: data101,
                 };
                 if (vErrors === null) {
-                  vErrors = [err197];
+                  vErrors = [err209];
                 } else {
-                  vErrors.push(err197);
+                  vErrors.push(err209);
                 }
                 errors++;
               }
             }
           } else {
-            const err198 = {
+            const err210 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -5278,20 +5578,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data95,
+              data: data100,
             };
             if (vErrors === null) {
-              vErrors = [err198];
+              vErrors = [err210];
             } else {
-              vErrors.push(err198);
+              vErrors.push(err210);
             }
             errors++;
           }
         }
-        if (data89.maxBodySize !== undefined) {
-          let data101 = data89.maxBodySize;
-          if (!(typeof data101 == 'number' && !(data101 % 1) && !isNaN(data101))) {
-            const err199 = {
+        if (data93.maxBodySize !== undefined) {
+          let data106 = data93.maxBodySize;
+          if (!(typeof data106 == 'number' && !(data106 % 1) && !isNaN(data106))) {
+            const err211 = {
               instancePath: instancePath + '/server/maxBodySize',
               schemaPath: '#/properties/server/properties/maxBodySize/type',
               keyword: 'type',
@@ -5299,18 +5599,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxBodySize.type,
               parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data101,
+              data: data106,
             };
             if (vErrors === null) {
-              vErrors = [err199];
+              vErrors = [err211];
             } else {
-              vErrors.push(err199);
+              vErrors.push(err211);
             }
             errors++;
           }
-          if (typeof data101 == 'number') {
-            if (data101 < 1024 || isNaN(data101)) {
-              const err200 = {
+          if (typeof data106 == 'number') {
+            if (data106 < 1024 || isNaN(data106)) {
+              const err212 = {
                 instancePath: instancePath + '/server/maxBodySize',
                 schemaPath: '#/properties/server/properties/maxBodySize/minimum',
                 keyword: 'minimum',
@@ -5318,21 +5618,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1024',
                 schema: 1024,
                 parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data101,
+                data: data106,
               };
               if (vErrors === null) {
-                vErrors = [err200];
+                vErrors = [err212];
               } else {
-                vErrors.push(err200);
+                vErrors.push(err212);
               }
               errors++;
             }
           }
         }
-        if (data89.maxConnections !== undefined) {
-          let data102 = data89.maxConnections;
-          if (!(typeof data102 == 'number' && !(data102 % 1) && !isNaN(data102))) {
-            const err201 = {
+        if (data93.maxConnections !== undefined) {
+          let data107 = data93.maxConnections;
+          if (!(typeof data107 == 'number' && !(data107 % 1) && !isNaN(data107))) {
+            const err213 = {
               instancePath: instancePath + '/server/maxConnections',
               schemaPath: '#/properties/server/properties/maxConnections/type',
               keyword: 'type',
@@ -5340,250 +5640,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxConnections.type,
               parentSchema: schema11.properties.server.properties.maxConnections,
-              data: data102,
-            };
-            if (vErrors === null) {
-              vErrors = [err201];
-            } else {
-              vErrors.push(err201);
-            }
-            errors++;
-          }
-          if (typeof data102 == 'number') {
-            if (data102 < 1 || isNaN(data102)) {
-              const err202 = {
-                instancePath: instancePath + '/server/maxConnections',
-                schemaPath: '#/properties/server/properties/maxConnections/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnections,
-                data: data102,
-              };
-              if (vErrors === null) {
-                vErrors = [err202];
-              } else {
-                vErrors.push(err202);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data89.maxConnectionsPerClient !== undefined) {
-          let data103 = data89.maxConnectionsPerClient;
-          if (!(typeof data103 == 'number' && !(data103 % 1) && !isNaN(data103))) {
-            const err203 = {
-              instancePath: instancePath + '/server/maxConnectionsPerClient',
-              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
-              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-              data: data103,
-            };
-            if (vErrors === null) {
-              vErrors = [err203];
-            } else {
-              vErrors.push(err203);
-            }
-            errors++;
-          }
-          if (typeof data103 == 'number') {
-            if (data103 < 1 || isNaN(data103)) {
-              const err204 = {
-                instancePath: instancePath + '/server/maxConnectionsPerClient',
-                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-                data: data103,
-              };
-              if (vErrors === null) {
-                vErrors = [err204];
-              } else {
-                vErrors.push(err204);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data89.headersTimeout !== undefined) {
-          let data104 = data89.headersTimeout;
-          if (typeof data104 === 'string') {
-            if (!pattern0.test(data104)) {
-              const err205 = {
-                instancePath: instancePath + '/server/headersTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data104,
-              };
-              if (vErrors === null) {
-                vErrors = [err205];
-              } else {
-                vErrors.push(err205);
-              }
-              errors++;
-            }
-          } else {
-            const err206 = {
-              instancePath: instancePath + '/server/headersTimeout',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data104,
-            };
-            if (vErrors === null) {
-              vErrors = [err206];
-            } else {
-              vErrors.push(err206);
-            }
-            errors++;
-          }
-        }
-        if (data89.bodyTimeout !== undefined) {
-          let data105 = data89.bodyTimeout;
-          if (typeof data105 === 'string') {
-            if (!pattern0.test(data105)) {
-              const err207 = {
-                instancePath: instancePath + '/server/bodyTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data105,
-              };
-              if (vErrors === null) {
-                vErrors = [err207];
-              } else {
-                vErrors.push(err207);
-              }
-              errors++;
-            }
-          } else {
-            const err208 = {
-              instancePath: instancePath + '/server/bodyTimeout',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data105,
-            };
-            if (vErrors === null) {
-              vErrors = [err208];
-            } else {
-              vErrors.push(err208);
-            }
-            errors++;
-          }
-        }
-        if (data89.maxBufferedBodySize !== undefined) {
-          let data106 = data89.maxBufferedBodySize;
-          if (!(typeof data106 == 'number' && !(data106 % 1) && !isNaN(data106))) {
-            const err209 = {
-              instancePath: instancePath + '/server/maxBufferedBodySize',
-              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-              data: data106,
-            };
-            if (vErrors === null) {
-              vErrors = [err209];
-            } else {
-              vErrors.push(err209);
-            }
-            errors++;
-          }
-          if (typeof data106 == 'number') {
-            if (data106 < 65536 || isNaN(data106)) {
-              const err210 = {
-                instancePath: instancePath + '/server/maxBufferedBodySize',
-                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 65536 },
-                message: 'must be >= 65536',
-                schema: 65536,
-                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-                data: data106,
-              };
-              if (vErrors === null) {
-                vErrors = [err210];
-              } else {
-                vErrors.push(err210);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data89.publicUrl !== undefined) {
-          let data107 = data89.publicUrl;
-          if (typeof data107 === 'string') {
-            if (!pattern2.test(data107)) {
-              const err211 = {
-                instancePath: instancePath + '/server/publicUrl',
-                schemaPath: '#/properties/server/properties/publicUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.server.properties.publicUrl,
-                data: data107,
-              };
-              if (vErrors === null) {
-                vErrors = [err211];
-              } else {
-                vErrors.push(err211);
-              }
-              errors++;
-            }
-          } else {
-            const err212 = {
-              instancePath: instancePath + '/server/publicUrl',
-              schemaPath: '#/properties/server/properties/publicUrl/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.server.properties.publicUrl.type,
-              parentSchema: schema11.properties.server.properties.publicUrl,
               data: data107,
-            };
-            if (vErrors === null) {
-              vErrors = [err212];
-            } else {
-              vErrors.push(err212);
-            }
-            errors++;
-          }
-        }
-        if (data89.metricsAuth !== undefined) {
-          let data108 = data89.metricsAuth;
-          if (typeof data108 !== 'boolean') {
-            const err213 = {
-              instancePath: instancePath + '/server/metricsAuth',
-              schemaPath: '#/properties/server/properties/metricsAuth/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.metricsAuth.type,
-              parentSchema: schema11.properties.server.properties.metricsAuth,
-              data: data108,
             };
             if (vErrors === null) {
               vErrors = [err213];
@@ -5592,144 +5649,139 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data89.ui !== undefined) {
-          let data109 = data89.ui;
-          if (typeof data109 !== 'boolean') {
-            const err214 = {
-              instancePath: instancePath + '/server/ui',
-              schemaPath: '#/properties/server/properties/ui/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.ui.type,
-              parentSchema: schema11.properties.server.properties.ui,
-              data: data109,
-            };
-            if (vErrors === null) {
-              vErrors = [err214];
-            } else {
-              vErrors.push(err214);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err215 = {
-          instancePath: instancePath + '/server',
-          schemaPath: '#/properties/server/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.server.type,
-          parentSchema: schema11.properties.server,
-          data: data89,
-        };
-        if (vErrors === null) {
-          vErrors = [err215];
-        } else {
-          vErrors.push(err215);
-        }
-        errors++;
-      }
-    }
-    if (data.reconcile !== undefined) {
-      let data110 = data.reconcile;
-      if (data110 && typeof data110 == 'object' && !Array.isArray(data110)) {
-        for (const key17 in data110) {
-          if (!(key17 === 'maxConcurrent')) {
-            const err216 = {
-              instancePath: instancePath + '/reconcile',
-              schemaPath: '#/properties/reconcile/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key17 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.reconcile,
-              data: data110,
-            };
-            if (vErrors === null) {
-              vErrors = [err216];
-            } else {
-              vErrors.push(err216);
-            }
-            errors++;
-          }
-        }
-        if (data110.maxConcurrent !== undefined) {
-          let data111 = data110.maxConcurrent;
-          if (!(typeof data111 == 'number' && !(data111 % 1) && !isNaN(data111))) {
-            const err217 = {
-              instancePath: instancePath + '/reconcile/maxConcurrent',
-              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
-              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-              data: data111,
-            };
-            if (vErrors === null) {
-              vErrors = [err217];
-            } else {
-              vErrors.push(err217);
-            }
-            errors++;
-          }
-          if (typeof data111 == 'number') {
-            if (data111 < 1 || isNaN(data111)) {
-              const err218 = {
-                instancePath: instancePath + '/reconcile/maxConcurrent',
-                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
+          if (typeof data107 == 'number') {
+            if (data107 < 1 || isNaN(data107)) {
+              const err214 = {
+                instancePath: instancePath + '/server/maxConnections',
+                schemaPath: '#/properties/server/properties/maxConnections/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-                data: data111,
+                parentSchema: schema11.properties.server.properties.maxConnections,
+                data: data107,
               };
               if (vErrors === null) {
-                vErrors = [err218];
+                vErrors = [err214];
               } else {
-                vErrors.push(err218);
+                vErrors.push(err214);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err219 = {
-          instancePath: instancePath + '/reconcile',
-          schemaPath: '#/properties/reconcile/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.reconcile.type,
-          parentSchema: schema11.properties.reconcile,
-          data: data110,
-        };
-        if (vErrors === null) {
-          vErrors = [err219];
-        } else {
-          vErrors.push(err219);
+        if (data93.maxConnectionsPerClient !== undefined) {
+          let data108 = data93.maxConnectionsPerClient;
+          if (!(typeof data108 == 'number' && !(data108 % 1) && !isNaN(data108))) {
+            const err215 = {
+              instancePath: instancePath + '/server/maxConnectionsPerClient',
+              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
+              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+              data: data108,
+            };
+            if (vErrors === null) {
+              vErrors = [err215];
+            } else {
+              vErrors.push(err215);
+            }
+            errors++;
+          }
+          if (typeof data108 == 'number') {
+            if (data108 < 1 || isNaN(data108)) {
+              const err216 = {
+                instancePath: instancePath + '/server/maxConnectionsPerClient',
+                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                data: data108,
+              };
+              if (vErrors === null) {
+                vErrors = [err216];
+              } else {
+                vErrors.push(err216);
+              }
+              errors++;
+            }
+          }
         }
-        errors++;
-      }
-    }
-    if (data.workspaces !== undefined) {
-      let data112 = data.workspaces;
-      if (data112 && typeof data112 == 'object' && !Array.isArray(data112)) {
-        for (const key18 in data112) {
-          if (!(key18 === 'dir' || key18 === 'keep' || key18 === 'maxFileSize')) {
+        if (data93.headersTimeout !== undefined) {
+          let data109 = data93.headersTimeout;
+          if (typeof data109 === 'string') {
+            if (!pattern0.test(data109)) {
+              const err217 = {
+                instancePath: instancePath + '/server/headersTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data109,
+              };
+              if (vErrors === null) {
+                vErrors = [err217];
+              } else {
+                vErrors.push(err217);
+              }
+              errors++;
+            }
+          } else {
+            const err218 = {
+              instancePath: instancePath + '/server/headersTimeout',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data109,
+            };
+            if (vErrors === null) {
+              vErrors = [err218];
+            } else {
+              vErrors.push(err218);
+            }
+            errors++;
+          }
+        }
+        if (data93.bodyTimeout !== undefined) {
+          let data110 = data93.bodyTimeout;
+          if (typeof data110 === 'string') {
+            if (!pattern0.test(data110)) {
+              const err219 = {
+                instancePath: instancePath + '/server/bodyTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data110,
+              };
+              if (vErrors === null) {
+                vErrors = [err219];
+              } else {
+                vErrors.push(err219);
+              }
+              errors++;
+            }
+          } else {
             const err220 = {
-              instancePath: instancePath + '/workspaces',
-              schemaPath: '#/properties/workspaces/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key18 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.workspaces,
-              data: data112,
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data110,
             };
             if (vErrors === null) {
               vErrors = [err220];
@@ -5739,18 +5791,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data112.dir !== undefined) {
-          let data113 = data112.dir;
-          if (typeof data113 !== 'string') {
+        if (data93.maxBufferedBodySize !== undefined) {
+          let data111 = data93.maxBufferedBodySize;
+          if (!(typeof data111 == 'number' && !(data111 % 1) && !isNaN(data111))) {
             const err221 = {
-              instancePath: instancePath + '/workspaces/dir',
-              schemaPath: '#/properties/workspaces/properties/dir/type',
+              instancePath: instancePath + '/server/maxBufferedBodySize',
+              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.workspaces.properties.dir.type,
-              parentSchema: schema11.properties.workspaces.properties.dir,
-              data: data113,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+              data: data111,
             };
             if (vErrors === null) {
               vErrors = [err221];
@@ -5759,38 +5811,40 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data112.keep !== undefined) {
-          let data114 = data112.keep;
-          if (!(typeof data114 == 'number' && !(data114 % 1) && !isNaN(data114))) {
-            const err222 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
-              data: data114,
-            };
-            if (vErrors === null) {
-              vErrors = [err222];
-            } else {
-              vErrors.push(err222);
-            }
-            errors++;
-          }
-          if (typeof data114 == 'number') {
-            if (data114 < 1 || isNaN(data114)) {
-              const err223 = {
-                instancePath: instancePath + '/workspaces/keep',
-                schemaPath: '#/properties/workspaces/properties/keep/minimum',
+          if (typeof data111 == 'number') {
+            if (data111 < 65536 || isNaN(data111)) {
+              const err222 = {
+                instancePath: instancePath + '/server/maxBufferedBodySize',
+                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
                 keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data114,
+                params: { comparison: '>=', limit: 65536 },
+                message: 'must be >= 65536',
+                schema: 65536,
+                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+                data: data111,
+              };
+              if (vErrors === null) {
+                vErrors = [err222];
+              } else {
+                vErrors.push(err222);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data93.publicUrl !== undefined) {
+          let data112 = data93.publicUrl;
+          if (typeof data112 === 'string') {
+            if (!pattern2.test(data112)) {
+              const err223 = {
+                instancePath: instancePath + '/server/publicUrl',
+                schemaPath: '#/properties/server/properties/publicUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.server.properties.publicUrl,
+                data: data112,
               };
               if (vErrors === null) {
                 vErrors = [err223];
@@ -5799,20 +5853,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data112.maxFileSize !== undefined) {
-          let data115 = data112.maxFileSize;
-          if (!(typeof data115 == 'number' && !(data115 % 1) && !isNaN(data115))) {
+          } else {
             const err224 = {
-              instancePath: instancePath + '/workspaces/maxFileSize',
-              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              instancePath: instancePath + '/server/publicUrl',
+              schemaPath: '#/properties/server/properties/publicUrl/type',
               keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.maxFileSize.type,
-              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-              data: data115,
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.server.properties.publicUrl.type,
+              parentSchema: schema11.properties.server.properties.publicUrl,
+              data: data112,
             };
             if (vErrors === null) {
               vErrors = [err224];
@@ -5821,86 +5871,82 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data115 == 'number') {
-            if (data115 < 1 || isNaN(data115)) {
-              const err225 = {
-                instancePath: instancePath + '/workspaces/maxFileSize',
-                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-                data: data115,
-              };
-              if (vErrors === null) {
-                vErrors = [err225];
-              } else {
-                vErrors.push(err225);
-              }
-              errors++;
-            }
-          }
         }
-      } else {
-        const err226 = {
-          instancePath: instancePath + '/workspaces',
-          schemaPath: '#/properties/workspaces/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.workspaces.type,
-          parentSchema: schema11.properties.workspaces,
-          data: data112,
-        };
-        if (vErrors === null) {
-          vErrors = [err226];
-        } else {
-          vErrors.push(err226);
-        }
-        errors++;
-      }
-    }
-    if (data.kubernetes !== undefined) {
-      let data116 = data.kubernetes;
-      if (data116 && typeof data116 == 'object' && !Array.isArray(data116)) {
-        for (const key19 in data116) {
-          if (!(
-            key19 === 'requireServiceAccount' ||
-            key19 === 'controllerNamespace' ||
-            key19 === 'kustomize' ||
-            key19 === 'helm'
-          )) {
-            const err227 = {
-              instancePath: instancePath + '/kubernetes',
-              schemaPath: '#/properties/kubernetes/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key19 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.kubernetes,
-              data: data116,
+        if (data93.metricsAuth !== undefined) {
+          let data113 = data93.metricsAuth;
+          if (typeof data113 !== 'boolean') {
+            const err225 = {
+              instancePath: instancePath + '/server/metricsAuth',
+              schemaPath: '#/properties/server/properties/metricsAuth/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.metricsAuth.type,
+              parentSchema: schema11.properties.server.properties.metricsAuth,
+              data: data113,
             };
             if (vErrors === null) {
-              vErrors = [err227];
+              vErrors = [err225];
             } else {
-              vErrors.push(err227);
+              vErrors.push(err225);
             }
             errors++;
           }
         }
-        if (data116.requireServiceAccount !== undefined) {
-          let data117 = data116.requireServiceAccount;
-          if (typeof data117 !== 'boolean') {
-            const err228 = {
-              instancePath: instancePath + '/kubernetes/requireServiceAccount',
-              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
+        if (data93.ui !== undefined) {
+          let data114 = data93.ui;
+          if (typeof data114 !== 'boolean') {
+            const err226 = {
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
               keyword: 'type',
               params: { type: 'boolean' },
               message: 'must be boolean',
-              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
-              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
-              data: data117,
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
+              data: data114,
+            };
+            if (vErrors === null) {
+              vErrors = [err226];
+            } else {
+              vErrors.push(err226);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err227 = {
+          instancePath: instancePath + '/server',
+          schemaPath: '#/properties/server/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.server.type,
+          parentSchema: schema11.properties.server,
+          data: data93,
+        };
+        if (vErrors === null) {
+          vErrors = [err227];
+        } else {
+          vErrors.push(err227);
+        }
+        errors++;
+      }
+    }
+    if (data.reconcile !== undefined) {
+      let data115 = data.reconcile;
+      if (data115 && typeof data115 == 'object' && !Array.isArray(data115)) {
+        for (const key18 in data115) {
+          if (!(key18 === 'maxConcurrent')) {
+            const err228 = {
+              instancePath: instancePath + '/reconcile',
+              schemaPath: '#/properties/reconcile/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key18 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.reconcile,
+              data: data115,
             };
             if (vErrors === null) {
               vErrors = [err228];
@@ -5910,118 +5956,121 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data116.controllerNamespace !== undefined) {
-          let data118 = data116.controllerNamespace;
-          if (typeof data118 === 'string') {
-            if (func3(data118) < 1) {
-              const err229 = {
-                instancePath: instancePath + '/kubernetes/controllerNamespace',
-                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
+        if (data115.maxConcurrent !== undefined) {
+          let data116 = data115.maxConcurrent;
+          if (!(typeof data116 == 'number' && !(data116 % 1) && !isNaN(data116))) {
+            const err229 = {
+              instancePath: instancePath + '/reconcile/maxConcurrent',
+              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
+              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+              data: data116,
+            };
+            if (vErrors === null) {
+              vErrors = [err229];
+            } else {
+              vErrors.push(err229);
+            }
+            errors++;
+          }
+          if (typeof data116 == 'number') {
+            if (data116 < 1 || isNaN(data116)) {
+              const err230 = {
+                instancePath: instancePath + '/reconcile/maxConcurrent',
+                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data118,
+                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+                data: data116,
               };
               if (vErrors === null) {
-                vErrors = [err229];
+                vErrors = [err230];
               } else {
-                vErrors.push(err229);
+                vErrors.push(err230);
               }
               errors++;
             }
-          } else {
-            const err230 = {
-              instancePath: instancePath + '/kubernetes/controllerNamespace',
-              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
-              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-              data: data118,
+          }
+        }
+      } else {
+        const err231 = {
+          instancePath: instancePath + '/reconcile',
+          schemaPath: '#/properties/reconcile/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.reconcile.type,
+          parentSchema: schema11.properties.reconcile,
+          data: data115,
+        };
+        if (vErrors === null) {
+          vErrors = [err231];
+        } else {
+          vErrors.push(err231);
+        }
+        errors++;
+      }
+    }
+    if (data.workspaces !== undefined) {
+      let data117 = data.workspaces;
+      if (data117 && typeof data117 == 'object' && !Array.isArray(data117)) {
+        for (const key19 in data117) {
+          if (!(key19 === 'dir' || key19 === 'keep' || key19 === 'maxFileSize')) {
+            const err232 = {
+              instancePath: instancePath + '/workspaces',
+              schemaPath: '#/properties/workspaces/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key19 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.workspaces,
+              data: data117,
             };
             if (vErrors === null) {
-              vErrors = [err230];
+              vErrors = [err232];
             } else {
-              vErrors.push(err230);
+              vErrors.push(err232);
             }
             errors++;
           }
         }
-        if (data116.kustomize !== undefined) {
-          let data119 = data116.kustomize;
-          if (data119 && typeof data119 == 'object' && !Array.isArray(data119)) {
-            for (const key20 in data119) {
-              if (!(key20 === 'path')) {
-                const err231 = {
-                  instancePath: instancePath + '/kubernetes/kustomize',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key20 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data119,
-                };
-                if (vErrors === null) {
-                  vErrors = [err231];
-                } else {
-                  vErrors.push(err231);
-                }
-                errors++;
-              }
-            }
-            if (data119.path !== undefined) {
-              let data120 = data119.path;
-              if (typeof data120 === 'string') {
-                if (func3(data120) < 1) {
-                  const err232 = {
-                    instancePath: instancePath + '/kubernetes/kustomize/path',
-                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data120,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err232];
-                  } else {
-                    vErrors.push(err232);
-                  }
-                  errors++;
-                }
-              } else {
-                const err233 = {
-                  instancePath: instancePath + '/kubernetes/kustomize/path',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                  data: data120,
-                };
-                if (vErrors === null) {
-                  vErrors = [err233];
-                } else {
-                  vErrors.push(err233);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err234 = {
-              instancePath: instancePath + '/kubernetes/kustomize',
-              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
+        if (data117.dir !== undefined) {
+          let data118 = data117.dir;
+          if (typeof data118 !== 'string') {
+            const err233 = {
+              instancePath: instancePath + '/workspaces/dir',
+              schemaPath: '#/properties/workspaces/properties/dir/type',
               keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.kustomize.type,
-              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.workspaces.properties.dir.type,
+              parentSchema: schema11.properties.workspaces.properties.dir,
+              data: data118,
+            };
+            if (vErrors === null) {
+              vErrors = [err233];
+            } else {
+              vErrors.push(err233);
+            }
+            errors++;
+          }
+        }
+        if (data117.keep !== undefined) {
+          let data119 = data117.keep;
+          if (!(typeof data119 == 'number' && !(data119 % 1) && !isNaN(data119))) {
+            const err234 = {
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
               data: data119,
             };
             if (vErrors === null) {
@@ -6031,122 +6080,127 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data116.helm !== undefined) {
-          let data121 = data116.helm;
-          if (data121 && typeof data121 == 'object' && !Array.isArray(data121)) {
-            for (const key21 in data121) {
-              if (!(key21 === 'path')) {
-                const err235 = {
-                  instancePath: instancePath + '/kubernetes/helm',
-                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key21 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.helm,
-                  data: data121,
-                };
-                if (vErrors === null) {
-                  vErrors = [err235];
-                } else {
-                  vErrors.push(err235);
-                }
-                errors++;
-              }
-            }
-            if (data121.path !== undefined) {
-              let data122 = data121.path;
-              if (typeof data122 === 'string') {
-                if (func3(data122) < 1) {
-                  const err236 = {
-                    instancePath: instancePath + '/kubernetes/helm/path',
-                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                    data: data122,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err236];
-                  } else {
-                    vErrors.push(err236);
-                  }
-                  errors++;
-                }
+          if (typeof data119 == 'number') {
+            if (data119 < 1 || isNaN(data119)) {
+              const err235 = {
+                instancePath: instancePath + '/workspaces/keep',
+                schemaPath: '#/properties/workspaces/properties/keep/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.workspaces.properties.keep,
+                data: data119,
+              };
+              if (vErrors === null) {
+                vErrors = [err235];
               } else {
-                const err237 = {
-                  instancePath: instancePath + '/kubernetes/helm/path',
-                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                  data: data122,
-                };
-                if (vErrors === null) {
-                  vErrors = [err237];
-                } else {
-                  vErrors.push(err237);
-                }
-                errors++;
+                vErrors.push(err235);
               }
+              errors++;
             }
-          } else {
-            const err238 = {
-              instancePath: instancePath + '/kubernetes/helm',
-              schemaPath: '#/properties/kubernetes/properties/helm/type',
+          }
+        }
+        if (data117.maxFileSize !== undefined) {
+          let data120 = data117.maxFileSize;
+          if (!(typeof data120 == 'number' && !(data120 % 1) && !isNaN(data120))) {
+            const err236 = {
+              instancePath: instancePath + '/workspaces/maxFileSize',
+              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
               keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.helm.type,
-              parentSchema: schema11.properties.kubernetes.properties.helm,
-              data: data121,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.maxFileSize.type,
+              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+              data: data120,
             };
             if (vErrors === null) {
-              vErrors = [err238];
+              vErrors = [err236];
             } else {
-              vErrors.push(err238);
+              vErrors.push(err236);
             }
             errors++;
           }
+          if (typeof data120 == 'number') {
+            if (data120 < 1 || isNaN(data120)) {
+              const err237 = {
+                instancePath: instancePath + '/workspaces/maxFileSize',
+                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                data: data120,
+              };
+              if (vErrors === null) {
+                vErrors = [err237];
+              } else {
+                vErrors.push(err237);
+              }
+              errors++;
+            }
+          }
         }
       } else {
-        const err239 = {
-          instancePath: instancePath + '/kubernetes',
-          schemaPath: '#/properties/kubernetes/type',
+        const err238 = {
+          instancePath: instancePath + '/workspaces',
+          schemaPath: '#/properties/workspaces/type',
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema11.properties.kubernetes.type,
-          parentSchema: schema11.properties.kubernetes,
-          data: data116,
+          schema: schema11.properties.workspaces.type,
+          parentSchema: schema11.properties.workspaces,
+          data: data117,
         };
         if (vErrors === null) {
-          vErrors = [err239];
+          vErrors = [err238];
         } else {
-          vErrors.push(err239);
+          vErrors.push(err238);
         }
         errors++;
       }
     }
-    if (data.telemetry !== undefined) {
-      let data123 = data.telemetry;
-      if (data123 && typeof data123 == 'object' && !Array.isArray(data123)) {
-        for (const key22 in data123) {
-          if (!(key22 === 'otlpEndpoint')) {
-            const err240 = {
-              instancePath: instancePath + '/telemetry',
-              schemaPath: '#/properties/telemetry/additionalProperties',
+    if (data.kubernetes !== undefined) {
+      let data121 = data.kubernetes;
+      if (data121 && typeof data121 == 'object' && !Array.isArray(data121)) {
+        for (const key20 in data121) {
+          if (!(
+            key20 === 'requireServiceAccount' ||
+            key20 === 'controllerNamespace' ||
+            key20 === 'kustomize' ||
+            key20 === 'helm'
+          )) {
+            const err239 = {
+              instancePath: instancePath + '/kubernetes',
+              schemaPath: '#/properties/kubernetes/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key22 },
+              params: { additionalProperty: key20 },
               message: 'must NOT have additional properties',
               schema: false,
-              parentSchema: schema11.properties.telemetry,
-              data: data123,
+              parentSchema: schema11.properties.kubernetes,
+              data: data121,
+            };
+            if (vErrors === null) {
+              vErrors = [err239];
+            } else {
+              vErrors.push(err239);
+            }
+            errors++;
+          }
+        }
+        if (data121.requireServiceAccount !== undefined) {
+          let data122 = data121.requireServiceAccount;
+          if (typeof data122 !== 'boolean') {
+            const err240 = {
+              instancePath: instancePath + '/kubernetes/requireServiceAccount',
+              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
+              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
+              data: data122,
             };
             if (vErrors === null) {
               vErrors = [err240];
@@ -6156,19 +6210,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data123.otlpEndpoint !== undefined) {
-          let data124 = data123.otlpEndpoint;
-          if (typeof data124 === 'string') {
-            if (!pattern2.test(data124)) {
+        if (data121.controllerNamespace !== undefined) {
+          let data123 = data121.controllerNamespace;
+          if (typeof data123 === 'string') {
+            if (func3(data123) < 1) {
               const err241 = {
-                instancePath: instancePath + '/telemetry/otlpEndpoint',
-                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data124,
+                instancePath: instancePath + '/kubernetes/controllerNamespace',
+                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+                data: data123,
               };
               if (vErrors === null) {
                 vErrors = [err241];
@@ -6179,14 +6233,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err242 = {
-              instancePath: instancePath + '/telemetry/otlpEndpoint',
-              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
+              instancePath: instancePath + '/kubernetes/controllerNamespace',
+              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
-              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-              data: data124,
+              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
+              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              data: data123,
             };
             if (vErrors === null) {
               vErrors = [err242];
@@ -6196,140 +6250,142 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err243 = {
-          instancePath: instancePath + '/telemetry',
-          schemaPath: '#/properties/telemetry/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.telemetry.type,
-          parentSchema: schema11.properties.telemetry,
-          data: data123,
-        };
-        if (vErrors === null) {
-          vErrors = [err243];
-        } else {
-          vErrors.push(err243);
-        }
-        errors++;
-      }
-    }
-    if (data.notifications !== undefined) {
-      let data125 = data.notifications;
-      if (Array.isArray(data125)) {
-        if (data125.length > 32) {
-          const err244 = {
-            instancePath: instancePath + '/notifications',
-            schemaPath: '#/properties/notifications/maxItems',
-            keyword: 'maxItems',
-            params: { limit: 32 },
-            message: 'must NOT have more than 32 items',
-            schema: 32,
-            parentSchema: schema11.properties.notifications,
-            data: data125,
-          };
-          if (vErrors === null) {
-            vErrors = [err244];
-          } else {
-            vErrors.push(err244);
-          }
-          errors++;
-        }
-        const len8 = data125.length;
-        for (let i10 = 0; i10 < len8; i10++) {
-          let data126 = data125[i10];
-          if (data126 && typeof data126 == 'object' && !Array.isArray(data126)) {
-            if (data126.name === undefined) {
-              const err245 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'name' },
-                message: "must have required property '" + 'name' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data126,
-              };
-              if (vErrors === null) {
-                vErrors = [err245];
-              } else {
-                vErrors.push(err245);
-              }
-              errors++;
-            }
-            if (data126.type === undefined) {
-              const err246 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'type' },
-                message: "must have required property '" + 'type' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data126,
-              };
-              if (vErrors === null) {
-                vErrors = [err246];
-              } else {
-                vErrors.push(err246);
-              }
-              errors++;
-            }
-            if (data126.urlEnv === undefined) {
-              const err247 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'urlEnv' },
-                message: "must have required property '" + 'urlEnv' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data126,
-              };
-              if (vErrors === null) {
-                vErrors = [err247];
-              } else {
-                vErrors.push(err247);
-              }
-              errors++;
-            }
-            if (data126.events === undefined) {
-              const err248 = {
-                instancePath: instancePath + '/notifications/' + i10,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'events' },
-                message: "must have required property '" + 'events' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data126,
-              };
-              if (vErrors === null) {
-                vErrors = [err248];
-              } else {
-                vErrors.push(err248);
-              }
-              errors++;
-            }
-            for (const key23 in data126) {
-              if (!(
-                key23 === 'name' ||
-                key23 === 'type' ||
-                key23 === 'urlEnv' ||
-                key23 === 'secretEnv' ||
-                key23 === 'events' ||
-                key23 === 'environments'
-              )) {
-                const err249 = {
-                  instancePath: instancePath + '/notifications/' + i10,
-                  schemaPath: '#/properties/notifications/items/additionalProperties',
+        if (data121.kustomize !== undefined) {
+          let data124 = data121.kustomize;
+          if (data124 && typeof data124 == 'object' && !Array.isArray(data124)) {
+            for (const key21 in data124) {
+              if (!(key21 === 'path')) {
+                const err243 = {
+                  instancePath: instancePath + '/kubernetes/kustomize',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
                   keyword: 'additionalProperties',
-                  params: { additionalProperty: key23 },
+                  params: { additionalProperty: key21 },
                   message: 'must NOT have additional properties',
                   schema: false,
-                  parentSchema: schema11.properties.notifications.items,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize,
+                  data: data124,
+                };
+                if (vErrors === null) {
+                  vErrors = [err243];
+                } else {
+                  vErrors.push(err243);
+                }
+                errors++;
+              }
+            }
+            if (data124.path !== undefined) {
+              let data125 = data124.path;
+              if (typeof data125 === 'string') {
+                if (func3(data125) < 1) {
+                  const err244 = {
+                    instancePath: instancePath + '/kubernetes/kustomize/path',
+                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                    data: data125,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err244];
+                  } else {
+                    vErrors.push(err244);
+                  }
+                  errors++;
+                }
+              } else {
+                const err245 = {
+                  instancePath: instancePath + '/kubernetes/kustomize/path',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                  data: data125,
+                };
+                if (vErrors === null) {
+                  vErrors = [err245];
+                } else {
+                  vErrors.push(err245);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err246 = {
+              instancePath: instancePath + '/kubernetes/kustomize',
+              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.kustomize.type,
+              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              data: data124,
+            };
+            if (vErrors === null) {
+              vErrors = [err246];
+            } else {
+              vErrors.push(err246);
+            }
+            errors++;
+          }
+        }
+        if (data121.helm !== undefined) {
+          let data126 = data121.helm;
+          if (data126 && typeof data126 == 'object' && !Array.isArray(data126)) {
+            for (const key22 in data126) {
+              if (!(key22 === 'path')) {
+                const err247 = {
+                  instancePath: instancePath + '/kubernetes/helm',
+                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key22 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.helm,
                   data: data126,
+                };
+                if (vErrors === null) {
+                  vErrors = [err247];
+                } else {
+                  vErrors.push(err247);
+                }
+                errors++;
+              }
+            }
+            if (data126.path !== undefined) {
+              let data127 = data126.path;
+              if (typeof data127 === 'string') {
+                if (func3(data127) < 1) {
+                  const err248 = {
+                    instancePath: instancePath + '/kubernetes/helm/path',
+                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                    data: data127,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err248];
+                  } else {
+                    vErrors.push(err248);
+                  }
+                  errors++;
+                }
+              } else {
+                const err249 = {
+                  instancePath: instancePath + '/kubernetes/helm/path',
+                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  data: data127,
                 };
                 if (vErrors === null) {
                   vErrors = [err249];
@@ -6339,305 +6395,281 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data126.name !== undefined) {
-              let data127 = data126.name;
-              if (typeof data127 === 'string') {
-                if (!pattern31.test(data127)) {
-                  const err250 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/name',
+          } else {
+            const err250 = {
+              instancePath: instancePath + '/kubernetes/helm',
+              schemaPath: '#/properties/kubernetes/properties/helm/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.helm.type,
+              parentSchema: schema11.properties.kubernetes.properties.helm,
+              data: data126,
+            };
+            if (vErrors === null) {
+              vErrors = [err250];
+            } else {
+              vErrors.push(err250);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err251 = {
+          instancePath: instancePath + '/kubernetes',
+          schemaPath: '#/properties/kubernetes/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.kubernetes.type,
+          parentSchema: schema11.properties.kubernetes,
+          data: data121,
+        };
+        if (vErrors === null) {
+          vErrors = [err251];
+        } else {
+          vErrors.push(err251);
+        }
+        errors++;
+      }
+    }
+    if (data.telemetry !== undefined) {
+      let data128 = data.telemetry;
+      if (data128 && typeof data128 == 'object' && !Array.isArray(data128)) {
+        for (const key23 in data128) {
+          if (!(key23 === 'otlpEndpoint')) {
+            const err252 = {
+              instancePath: instancePath + '/telemetry',
+              schemaPath: '#/properties/telemetry/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key23 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.telemetry,
+              data: data128,
+            };
+            if (vErrors === null) {
+              vErrors = [err252];
+            } else {
+              vErrors.push(err252);
+            }
+            errors++;
+          }
+        }
+        if (data128.otlpEndpoint !== undefined) {
+          let data129 = data128.otlpEndpoint;
+          if (typeof data129 === 'string') {
+            if (!pattern2.test(data129)) {
+              const err253 = {
+                instancePath: instancePath + '/telemetry/otlpEndpoint',
+                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+                data: data129,
+              };
+              if (vErrors === null) {
+                vErrors = [err253];
+              } else {
+                vErrors.push(err253);
+              }
+              errors++;
+            }
+          } else {
+            const err254 = {
+              instancePath: instancePath + '/telemetry/otlpEndpoint',
+              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
+              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+              data: data129,
+            };
+            if (vErrors === null) {
+              vErrors = [err254];
+            } else {
+              vErrors.push(err254);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err255 = {
+          instancePath: instancePath + '/telemetry',
+          schemaPath: '#/properties/telemetry/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.telemetry.type,
+          parentSchema: schema11.properties.telemetry,
+          data: data128,
+        };
+        if (vErrors === null) {
+          vErrors = [err255];
+        } else {
+          vErrors.push(err255);
+        }
+        errors++;
+      }
+    }
+    if (data.notifications !== undefined) {
+      let data130 = data.notifications;
+      if (Array.isArray(data130)) {
+        if (data130.length > 32) {
+          const err256 = {
+            instancePath: instancePath + '/notifications',
+            schemaPath: '#/properties/notifications/maxItems',
+            keyword: 'maxItems',
+            params: { limit: 32 },
+            message: 'must NOT have more than 32 items',
+            schema: 32,
+            parentSchema: schema11.properties.notifications,
+            data: data130,
+          };
+          if (vErrors === null) {
+            vErrors = [err256];
+          } else {
+            vErrors.push(err256);
+          }
+          errors++;
+        }
+        const len9 = data130.length;
+        for (let i11 = 0; i11 < len9; i11++) {
+          let data131 = data130[i11];
+          if (data131 && typeof data131 == 'object' && !Array.isArray(data131)) {
+            if (data131.name === undefined) {
+              const err257 = {
+                instancePath: instancePath + '/notifications/' + i11,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'name' },
+                message: "must have required property '" + 'name' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data131,
+              };
+              if (vErrors === null) {
+                vErrors = [err257];
+              } else {
+                vErrors.push(err257);
+              }
+              errors++;
+            }
+            if (data131.type === undefined) {
+              const err258 = {
+                instancePath: instancePath + '/notifications/' + i11,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'type' },
+                message: "must have required property '" + 'type' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data131,
+              };
+              if (vErrors === null) {
+                vErrors = [err258];
+              } else {
+                vErrors.push(err258);
+              }
+              errors++;
+            }
+            if (data131.urlEnv === undefined) {
+              const err259 = {
+                instancePath: instancePath + '/notifications/' + i11,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'urlEnv' },
+                message: "must have required property '" + 'urlEnv' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data131,
+              };
+              if (vErrors === null) {
+                vErrors = [err259];
+              } else {
+                vErrors.push(err259);
+              }
+              errors++;
+            }
+            if (data131.events === undefined) {
+              const err260 = {
+                instancePath: instancePath + '/notifications/' + i11,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'events' },
+                message: "must have required property '" + 'events' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data131,
+              };
+              if (vErrors === null) {
+                vErrors = [err260];
+              } else {
+                vErrors.push(err260);
+              }
+              errors++;
+            }
+            for (const key24 in data131) {
+              if (!(
+                key24 === 'name' ||
+                key24 === 'type' ||
+                key24 === 'urlEnv' ||
+                key24 === 'secretEnv' ||
+                key24 === 'events' ||
+                key24 === 'environments'
+              )) {
+                const err261 = {
+                  instancePath: instancePath + '/notifications/' + i11,
+                  schemaPath: '#/properties/notifications/items/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key24 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.notifications.items,
+                  data: data131,
+                };
+                if (vErrors === null) {
+                  vErrors = [err261];
+                } else {
+                  vErrors.push(err261);
+                }
+                errors++;
+              }
+            }
+            if (data131.name !== undefined) {
+              let data132 = data131.name;
+              if (typeof data132 === 'string') {
+                if (!pattern33.test(data132)) {
+                  const err262 = {
+                    instancePath: instancePath + '/notifications/' + i11 + '/name',
                     schemaPath: '#/properties/notifications/items/properties/name/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
                     message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
                     schema: '^[a-z0-9][a-z0-9-]{0,62}$',
                     parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data127,
+                    data: data132,
                   };
                   if (vErrors === null) {
-                    vErrors = [err250];
+                    vErrors = [err262];
                   } else {
-                    vErrors.push(err250);
+                    vErrors.push(err262);
                   }
                   errors++;
                 }
               } else {
-                const err251 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/name',
+                const err263 = {
+                  instancePath: instancePath + '/notifications/' + i11 + '/name',
                   schemaPath: '#/properties/notifications/items/properties/name/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
                   schema: schema11.properties.notifications.items.properties.name.type,
                   parentSchema: schema11.properties.notifications.items.properties.name,
-                  data: data127,
-                };
-                if (vErrors === null) {
-                  vErrors = [err251];
-                } else {
-                  vErrors.push(err251);
-                }
-                errors++;
-              }
-            }
-            if (data126.type !== undefined) {
-              let data128 = data126.type;
-              if (!(data128 === 'slack' || data128 === 'webhook')) {
-                const err252 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/type',
-                  schemaPath: '#/properties/notifications/items/properties/type/enum',
-                  keyword: 'enum',
-                  params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
-                  message: 'must be equal to one of the allowed values',
-                  schema: schema11.properties.notifications.items.properties.type.enum,
-                  parentSchema: schema11.properties.notifications.items.properties.type,
-                  data: data128,
-                };
-                if (vErrors === null) {
-                  vErrors = [err252];
-                } else {
-                  vErrors.push(err252);
-                }
-                errors++;
-              }
-            }
-            if (data126.urlEnv !== undefined) {
-              let data129 = data126.urlEnv;
-              if (typeof data129 === 'string') {
-                if (!pattern1.test(data129)) {
-                  const err253 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data129,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err253];
-                  } else {
-                    vErrors.push(err253);
-                  }
-                  errors++;
-                }
-              } else {
-                const err254 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/urlEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
-                  data: data129,
-                };
-                if (vErrors === null) {
-                  vErrors = [err254];
-                } else {
-                  vErrors.push(err254);
-                }
-                errors++;
-              }
-            }
-            if (data126.secretEnv !== undefined) {
-              let data130 = data126.secretEnv;
-              if (typeof data130 === 'string') {
-                if (!pattern1.test(data130)) {
-                  const err255 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data130,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err255];
-                  } else {
-                    vErrors.push(err255);
-                  }
-                  errors++;
-                }
-              } else {
-                const err256 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/secretEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
-                  data: data130,
-                };
-                if (vErrors === null) {
-                  vErrors = [err256];
-                } else {
-                  vErrors.push(err256);
-                }
-                errors++;
-              }
-            }
-            if (data126.events !== undefined) {
-              let data131 = data126.events;
-              if (Array.isArray(data131)) {
-                if (data131.length < 1) {
-                  const err257 = {
-                    instancePath: instancePath + '/notifications/' + i10 + '/events',
-                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
-                    keyword: 'minItems',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 items',
-                    schema: 1,
-                    parentSchema: schema11.properties.notifications.items.properties.events,
-                    data: data131,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err257];
-                  } else {
-                    vErrors.push(err257);
-                  }
-                  errors++;
-                }
-                const len9 = data131.length;
-                for (let i11 = 0; i11 < len9; i11++) {
-                  let data132 = data131[i11];
-                  if (!(
-                    data132 === 'failed' ||
-                    data132 === 'stalled' ||
-                    data132 === 'recovered' ||
-                    data132 === 'applied' ||
-                    data132 === 'drift-repaired' ||
-                    data132 === 'suspended'
-                  )) {
-                    const err258 = {
-                      instancePath: instancePath + '/notifications/' + i10 + '/events/' + i11,
-                      schemaPath: '#/properties/notifications/items/properties/events/items/enum',
-                      keyword: 'enum',
-                      params: {
-                        allowedValues: schema11.properties.notifications.items.properties.events.items.enum,
-                      },
-                      message: 'must be equal to one of the allowed values',
-                      schema: schema11.properties.notifications.items.properties.events.items.enum,
-                      parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data132,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err258];
-                    } else {
-                      vErrors.push(err258);
-                    }
-                    errors++;
-                  }
-                }
-                let i12 = data131.length;
-                let j2;
-                if (i12 > 1) {
-                  outer2: for (; i12--;) {
-                    for (j2 = i12; j2--;) {
-                      if (func0(data131[i12], data131[j2])) {
-                        const err259 = {
-                          instancePath: instancePath + '/notifications/' + i10 + '/events',
-                          schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
-                          keyword: 'uniqueItems',
-                          params: { i: i12, j: j2 },
-                          message:
-                            'must NOT have duplicate items (items ## ' +
-                            j2 +
-                            ' and ' +
-                            i12 +
-                            ' are identical)',
-                          schema: true,
-                          parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data131,
-                        };
-                        if (vErrors === null) {
-                          vErrors = [err259];
-                        } else {
-                          vErrors.push(err259);
-                        }
-                        errors++;
-                        break outer2;
-                      }
-                    }
-                  }
-                }
-              } else {
-                const err260 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/events',
-                  schemaPath: '#/properties/notifications/items/properties/events/type',
-                  keyword: 'type',
-                  params: { type: 'array' },
-                  message: 'must be array',
-                  schema: schema11.properties.notifications.items.properties.events.type,
-                  parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data131,
-                };
-                if (vErrors === null) {
-                  vErrors = [err260];
-                } else {
-                  vErrors.push(err260);
-                }
-                errors++;
-              }
-            }
-            if (data126.environments !== undefined) {
-              let data133 = data126.environments;
-              if (Array.isArray(data133)) {
-                const len10 = data133.length;
-                for (let i13 = 0; i13 < len10; i13++) {
-                  let data134 = data133[i13];
-                  if (typeof data134 === 'string') {
-                    if (func3(data134) < 1) {
-                      const err261 = {
-                        instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
-                        schemaPath:
-                          '#/properties/notifications/items/properties/environments/items/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data134,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err261];
-                      } else {
-                        vErrors.push(err261);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err262 = {
-                      instancePath: instancePath + '/notifications/' + i10 + '/environments/' + i13,
-                      schemaPath: '#/properties/notifications/items/properties/environments/items/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.notifications.items.properties.environments.items.type,
-                      parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                      data: data134,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err262];
-                    } else {
-                      vErrors.push(err262);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err263 = {
-                  instancePath: instancePath + '/notifications/' + i10 + '/environments',
-                  schemaPath: '#/properties/notifications/items/properties/environments/type',
-                  keyword: 'type',
-                  params: { type: 'array' },
-                  message: 'must be array',
-                  schema: schema11.properties.notifications.items.properties.environments.type,
-                  parentSchema: schema11.properties.notifications.items.properties.environments,
-                  data: data133,
+                  data: data132,
                 };
                 if (vErrors === null) {
                   vErrors = [err263];
@@ -6647,257 +6679,284 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data131.type !== undefined) {
+              let data133 = data131.type;
+              if (!(data133 === 'slack' || data133 === 'webhook')) {
+                const err264 = {
+                  instancePath: instancePath + '/notifications/' + i11 + '/type',
+                  schemaPath: '#/properties/notifications/items/properties/type/enum',
+                  keyword: 'enum',
+                  params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
+                  message: 'must be equal to one of the allowed values',
+                  schema: schema11.properties.notifications.items.properties.type.enum,
+                  parentSchema: schema11.properties.notifications.items.properties.type,
+                  data: data133,
+                };
+                if (vErrors === null) {
+                  vErrors = [err264];
+                } else {
+                  vErrors.push(err264);
+                }
+                errors++;
+              }
+            }
+            if (data131.urlEnv !== undefined) {
+              let data134 = data131.urlEnv;
+              if (typeof data134 === 'string') {
+                if (!pattern1.test(data134)) {
+                  const err265 = {
+                    instancePath: instancePath + '/notifications/' + i11 + '/urlEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data134,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err265];
+                  } else {
+                    vErrors.push(err265);
+                  }
+                  errors++;
+                }
+              } else {
+                const err266 = {
+                  instancePath: instancePath + '/notifications/' + i11 + '/urlEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data134,
+                };
+                if (vErrors === null) {
+                  vErrors = [err266];
+                } else {
+                  vErrors.push(err266);
+                }
+                errors++;
+              }
+            }
+            if (data131.secretEnv !== undefined) {
+              let data135 = data131.secretEnv;
+              if (typeof data135 === 'string') {
+                if (!pattern1.test(data135)) {
+                  const err267 = {
+                    instancePath: instancePath + '/notifications/' + i11 + '/secretEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data135,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err267];
+                  } else {
+                    vErrors.push(err267);
+                  }
+                  errors++;
+                }
+              } else {
+                const err268 = {
+                  instancePath: instancePath + '/notifications/' + i11 + '/secretEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data135,
+                };
+                if (vErrors === null) {
+                  vErrors = [err268];
+                } else {
+                  vErrors.push(err268);
+                }
+                errors++;
+              }
+            }
+            if (data131.events !== undefined) {
+              let data136 = data131.events;
+              if (Array.isArray(data136)) {
+                if (data136.length < 1) {
+                  const err269 = {
+                    instancePath: instancePath + '/notifications/' + i11 + '/events',
+                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
+                    keyword: 'minItems',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 items',
+                    schema: 1,
+                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    data: data136,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err269];
+                  } else {
+                    vErrors.push(err269);
+                  }
+                  errors++;
+                }
+                const len10 = data136.length;
+                for (let i12 = 0; i12 < len10; i12++) {
+                  let data137 = data136[i12];
+                  if (!(
+                    data137 === 'failed' ||
+                    data137 === 'stalled' ||
+                    data137 === 'recovered' ||
+                    data137 === 'applied' ||
+                    data137 === 'drift-repaired' ||
+                    data137 === 'suspended'
+                  )) {
+                    const err270 = {
+                      instancePath: instancePath + '/notifications/' + i11 + '/events/' + i12,
+                      schemaPath: '#/properties/notifications/items/properties/events/items/enum',
+                      keyword: 'enum',
+                      params: {
+                        allowedValues: schema11.properties.notifications.items.properties.events.items.enum,
+                      },
+                      message: 'must be equal to one of the allowed values',
+                      schema: schema11.properties.notifications.items.properties.events.items.enum,
+                      parentSchema: schema11.properties.notifications.items.properties.events.items,
+                      data: data137,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err270];
+                    } else {
+                      vErrors.push(err270);
+                    }
+                    errors++;
+                  }
+                }
+                let i13 = data136.length;
+                let j2;
+                if (i13 > 1) {
+                  outer2: for (; i13--;) {
+                    for (j2 = i13; j2--;) {
+                      if (func0(data136[i13], data136[j2])) {
+                        const err271 = {
+                          instancePath: instancePath + '/notifications/' + i11 + '/events',
+                          schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
+                          keyword: 'uniqueItems',
+                          params: { i: i13, j: j2 },
+                          message:
+                            'must NOT have duplicate items (items ## ' +
+                            j2 +
+                            ' and ' +
+                            i13 +
+                            ' are identical)',
+                          schema: true,
+                          parentSchema: schema11.properties.notifications.items.properties.events,
+                          data: data136,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err271];
+                        } else {
+                          vErrors.push(err271);
+                        }
+                        errors++;
+                        break outer2;
+                      }
+                    }
+                  }
+                }
+              } else {
+                const err272 = {
+                  instancePath: instancePath + '/notifications/' + i11 + '/events',
+                  schemaPath: '#/properties/notifications/items/properties/events/type',
+                  keyword: 'type',
+                  params: { type: 'array' },
+                  message: 'must be array',
+                  schema: schema11.properties.notifications.items.properties.events.type,
+                  parentSchema: schema11.properties.notifications.items.properties.events,
+                  data: data136,
+                };
+                if (vErrors === null) {
+                  vErrors = [err272];
+                } else {
+                  vErrors.push(err272);
+                }
+                errors++;
+              }
+            }
+            if (data131.environments !== undefined) {
+              let data138 = data131.environments;
+              if (Array.isArray(data138)) {
+                const len11 = data138.length;
+                for (let i14 = 0; i14 < len11; i14++) {
+                  let data139 = data138[i14];
+                  if (typeof data139 === 'string') {
+                    if (func3(data139) < 1) {
+                      const err273 = {
+                        instancePath: instancePath + '/notifications/' + i11 + '/environments/' + i14,
+                        schemaPath:
+                          '#/properties/notifications/items/properties/environments/items/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                        data: data139,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err273];
+                      } else {
+                        vErrors.push(err273);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err274 = {
+                      instancePath: instancePath + '/notifications/' + i11 + '/environments/' + i14,
+                      schemaPath: '#/properties/notifications/items/properties/environments/items/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.notifications.items.properties.environments.items.type,
+                      parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                      data: data139,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err274];
+                    } else {
+                      vErrors.push(err274);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err275 = {
+                  instancePath: instancePath + '/notifications/' + i11 + '/environments',
+                  schemaPath: '#/properties/notifications/items/properties/environments/type',
+                  keyword: 'type',
+                  params: { type: 'array' },
+                  message: 'must be array',
+                  schema: schema11.properties.notifications.items.properties.environments.type,
+                  parentSchema: schema11.properties.notifications.items.properties.environments,
+                  data: data138,
+                };
+                if (vErrors === null) {
+                  vErrors = [err275];
+                } else {
+                  vErrors.push(err275);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err264 = {
-              instancePath: instancePath + '/notifications/' + i10,
+            const err276 = {
+              instancePath: instancePath + '/notifications/' + i11,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
               params: { type: 'object' },
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data126,
-            };
-            if (vErrors === null) {
-              vErrors = [err264];
-            } else {
-              vErrors.push(err264);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err265 = {
-          instancePath: instancePath + '/notifications',
-          schemaPath: '#/properties/notifications/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-          schema: schema11.properties.notifications.type,
-          parentSchema: schema11.properties.notifications,
-          data: data125,
-        };
-        if (vErrors === null) {
-          vErrors = [err265];
-        } else {
-          vErrors.push(err265);
-        }
-        errors++;
-      }
-    }
-    if (data.sharding !== undefined) {
-      let data135 = data.sharding;
-      if (data135 && typeof data135 == 'object' && !Array.isArray(data135)) {
-        for (const key24 in data135) {
-          if (!func2.call(schema11.properties.sharding.properties, key24)) {
-            const err266 = {
-              instancePath: instancePath + '/sharding',
-              schemaPath: '#/properties/sharding/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key24 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.sharding,
-              data: data135,
-            };
-            if (vErrors === null) {
-              vErrors = [err266];
-            } else {
-              vErrors.push(err266);
-            }
-            errors++;
-          }
-        }
-        if (data135.enabled !== undefined) {
-          let data136 = data135.enabled;
-          if (typeof data136 !== 'boolean') {
-            const err267 = {
-              instancePath: instancePath + '/sharding/enabled',
-              schemaPath: '#/properties/sharding/properties/enabled/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.sharding.properties.enabled.type,
-              parentSchema: schema11.properties.sharding.properties.enabled,
-              data: data136,
-            };
-            if (vErrors === null) {
-              vErrors = [err267];
-            } else {
-              vErrors.push(err267);
-            }
-            errors++;
-          }
-        }
-        if (data135.namespace !== undefined) {
-          let data137 = data135.namespace;
-          if (typeof data137 === 'string') {
-            if (func3(data137) < 1) {
-              const err268 = {
-                instancePath: instancePath + '/sharding/namespace',
-                schemaPath: '#/properties/sharding/properties/namespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data137,
-              };
-              if (vErrors === null) {
-                vErrors = [err268];
-              } else {
-                vErrors.push(err268);
-              }
-              errors++;
-            }
-          } else {
-            const err269 = {
-              instancePath: instancePath + '/sharding/namespace',
-              schemaPath: '#/properties/sharding/properties/namespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.namespace.type,
-              parentSchema: schema11.properties.sharding.properties.namespace,
-              data: data137,
-            };
-            if (vErrors === null) {
-              vErrors = [err269];
-            } else {
-              vErrors.push(err269);
-            }
-            errors++;
-          }
-        }
-        if (data135.leaseDuration !== undefined) {
-          let data138 = data135.leaseDuration;
-          if (typeof data138 === 'string') {
-            if (!pattern0.test(data138)) {
-              const err270 = {
-                instancePath: instancePath + '/sharding/leaseDuration',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data138,
-              };
-              if (vErrors === null) {
-                vErrors = [err270];
-              } else {
-                vErrors.push(err270);
-              }
-              errors++;
-            }
-          } else {
-            const err271 = {
-              instancePath: instancePath + '/sharding/leaseDuration',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data138,
-            };
-            if (vErrors === null) {
-              vErrors = [err271];
-            } else {
-              vErrors.push(err271);
-            }
-            errors++;
-          }
-        }
-        if (data135.renewInterval !== undefined) {
-          let data139 = data135.renewInterval;
-          if (typeof data139 === 'string') {
-            if (!pattern0.test(data139)) {
-              const err272 = {
-                instancePath: instancePath + '/sharding/renewInterval',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data139,
-              };
-              if (vErrors === null) {
-                vErrors = [err272];
-              } else {
-                vErrors.push(err272);
-              }
-              errors++;
-            }
-          } else {
-            const err273 = {
-              instancePath: instancePath + '/sharding/renewInterval',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data139,
-            };
-            if (vErrors === null) {
-              vErrors = [err273];
-            } else {
-              vErrors.push(err273);
-            }
-            errors++;
-          }
-        }
-        if (data135.identity !== undefined) {
-          let data140 = data135.identity;
-          if (typeof data140 === 'string') {
-            if (func3(data140) > 128) {
-              const err274 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/maxLength',
-                keyword: 'maxLength',
-                params: { limit: 128 },
-                message: 'must NOT have more than 128 characters',
-                schema: 128,
-                parentSchema: schema11.properties.sharding.properties.identity,
-                data: data140,
-              };
-              if (vErrors === null) {
-                vErrors = [err274];
-              } else {
-                vErrors.push(err274);
-              }
-              errors++;
-            }
-            if (func3(data140) < 1) {
-              const err275 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.identity,
-                data: data140,
-              };
-              if (vErrors === null) {
-                vErrors = [err275];
-              } else {
-                vErrors.push(err275);
-              }
-              errors++;
-            }
-          } else {
-            const err276 = {
-              instancePath: instancePath + '/sharding/identity',
-              schemaPath: '#/properties/sharding/properties/identity/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.identity.type,
-              parentSchema: schema11.properties.sharding.properties.identity,
-              data: data140,
+              data: data131,
             };
             if (vErrors === null) {
               vErrors = [err276];
@@ -6907,37 +6966,39 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data135.kubeconfig !== undefined) {
-          let data141 = data135.kubeconfig;
-          if (typeof data141 === 'string') {
-            if (func3(data141) < 1) {
-              const err277 = {
-                instancePath: instancePath + '/sharding/kubeconfig',
-                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.kubeconfig,
-                data: data141,
-              };
-              if (vErrors === null) {
-                vErrors = [err277];
-              } else {
-                vErrors.push(err277);
-              }
-              errors++;
-            }
-          } else {
+      } else {
+        const err277 = {
+          instancePath: instancePath + '/notifications',
+          schemaPath: '#/properties/notifications/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema11.properties.notifications.type,
+          parentSchema: schema11.properties.notifications,
+          data: data130,
+        };
+        if (vErrors === null) {
+          vErrors = [err277];
+        } else {
+          vErrors.push(err277);
+        }
+        errors++;
+      }
+    }
+    if (data.sharding !== undefined) {
+      let data140 = data.sharding;
+      if (data140 && typeof data140 == 'object' && !Array.isArray(data140)) {
+        for (const key25 in data140) {
+          if (!func2.call(schema11.properties.sharding.properties, key25)) {
             const err278 = {
-              instancePath: instancePath + '/sharding/kubeconfig',
-              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.kubeconfig.type,
-              parentSchema: schema11.properties.sharding.properties.kubeconfig,
-              data: data141,
+              instancePath: instancePath + '/sharding',
+              schemaPath: '#/properties/sharding/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key25 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.sharding,
+              data: data140,
             };
             if (vErrors === null) {
               vErrors = [err278];
@@ -6947,98 +7008,98 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data135.context !== undefined) {
-          let data142 = data135.context;
+        if (data140.enabled !== undefined) {
+          let data141 = data140.enabled;
+          if (typeof data141 !== 'boolean') {
+            const err279 = {
+              instancePath: instancePath + '/sharding/enabled',
+              schemaPath: '#/properties/sharding/properties/enabled/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.sharding.properties.enabled.type,
+              parentSchema: schema11.properties.sharding.properties.enabled,
+              data: data141,
+            };
+            if (vErrors === null) {
+              vErrors = [err279];
+            } else {
+              vErrors.push(err279);
+            }
+            errors++;
+          }
+        }
+        if (data140.namespace !== undefined) {
+          let data142 = data140.namespace;
           if (typeof data142 === 'string') {
             if (func3(data142) < 1) {
-              const err279 = {
-                instancePath: instancePath + '/sharding/context',
-                schemaPath: '#/properties/sharding/properties/context/minLength',
+              const err280 = {
+                instancePath: instancePath + '/sharding/namespace',
+                schemaPath: '#/properties/sharding/properties/namespace/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.sharding.properties.context,
+                parentSchema: schema11.properties.sharding.properties.namespace,
                 data: data142,
               };
               if (vErrors === null) {
-                vErrors = [err279];
+                vErrors = [err280];
               } else {
-                vErrors.push(err279);
+                vErrors.push(err280);
               }
               errors++;
             }
           } else {
-            const err280 = {
-              instancePath: instancePath + '/sharding/context',
-              schemaPath: '#/properties/sharding/properties/context/type',
+            const err281 = {
+              instancePath: instancePath + '/sharding/namespace',
+              schemaPath: '#/properties/sharding/properties/namespace/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.context.type,
-              parentSchema: schema11.properties.sharding.properties.context,
+              schema: schema11.properties.sharding.properties.namespace.type,
+              parentSchema: schema11.properties.sharding.properties.namespace,
               data: data142,
             };
             if (vErrors === null) {
-              vErrors = [err280];
+              vErrors = [err281];
             } else {
-              vErrors.push(err280);
+              vErrors.push(err281);
             }
             errors++;
           }
         }
-        if (data135.advertiseUrl !== undefined) {
-          let data143 = data135.advertiseUrl;
+        if (data140.leaseDuration !== undefined) {
+          let data143 = data140.leaseDuration;
           if (typeof data143 === 'string') {
-            if (!pattern13.test(data143)) {
-              const err281 = {
-                instancePath: instancePath + '/sharding/advertiseUrl',
-                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+            if (!pattern0.test(data143)) {
+              const err282 = {
+                instancePath: instancePath + '/sharding/leaseDuration',
+                schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
-                params: { pattern: '^https?://' },
-                message: 'must match pattern "' + '^https?://' + '"',
-                schema: '^https?://',
-                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
                 data: data143,
               };
               if (vErrors === null) {
-                vErrors = [err281];
+                vErrors = [err282];
               } else {
-                vErrors.push(err281);
+                vErrors.push(err282);
               }
               errors++;
             }
           } else {
-            const err282 = {
-              instancePath: instancePath + '/sharding/advertiseUrl',
-              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+            const err283 = {
+              instancePath: instancePath + '/sharding/leaseDuration',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.advertiseUrl.type,
-              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              schema: schema12.type,
+              parentSchema: schema12,
               data: data143,
-            };
-            if (vErrors === null) {
-              vErrors = [err282];
-            } else {
-              vErrors.push(err282);
-            }
-            errors++;
-          }
-        }
-        if (data135.shards !== undefined) {
-          let data144 = data135.shards;
-          if (!(typeof data144 == 'number' && !(data144 % 1) && !isNaN(data144))) {
-            const err283 = {
-              instancePath: instancePath + '/sharding/shards',
-              schemaPath: '#/properties/sharding/properties/shards/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.sharding.properties.shards.type,
-              parentSchema: schema11.properties.sharding.properties.shards,
-              data: data144,
             };
             if (vErrors === null) {
               vErrors = [err283];
@@ -7047,16 +7108,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data144 == 'number') {
-            if (data144 > 1024 || isNaN(data144)) {
+        }
+        if (data140.renewInterval !== undefined) {
+          let data144 = data140.renewInterval;
+          if (typeof data144 === 'string') {
+            if (!pattern0.test(data144)) {
               const err284 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 1024 },
-                message: 'must be <= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.sharding.properties.shards,
+                instancePath: instancePath + '/sharding/renewInterval',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
                 data: data144,
               };
               if (vErrors === null) {
@@ -7066,38 +7130,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data144 < 1 || isNaN(data144)) {
-              const err285 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data144,
-              };
-              if (vErrors === null) {
-                vErrors = [err285];
-              } else {
-                vErrors.push(err285);
-              }
-              errors++;
+          } else {
+            const err285 = {
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data144,
+            };
+            if (vErrors === null) {
+              vErrors = [err285];
+            } else {
+              vErrors.push(err285);
             }
+            errors++;
           }
         }
-        if (data135.handoffKeyFile !== undefined) {
-          let data145 = data135.handoffKeyFile;
+        if (data140.identity !== undefined) {
+          let data145 = data140.identity;
           if (typeof data145 === 'string') {
-            if (func3(data145) < 1) {
+            if (func3(data145) > 128) {
               const err286 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/maxLength',
+                keyword: 'maxLength',
+                params: { limit: 128 },
+                message: 'must NOT have more than 128 characters',
+                schema: 128,
+                parentSchema: schema11.properties.sharding.properties.identity,
                 data: data145,
               };
               if (vErrors === null) {
@@ -7107,8 +7170,245 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (func3(data145) < 1) {
+              const err287 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data145,
+              };
+              if (vErrors === null) {
+                vErrors = [err287];
+              } else {
+                vErrors.push(err287);
+              }
+              errors++;
+            }
           } else {
-            const err287 = {
+            const err288 = {
+              instancePath: instancePath + '/sharding/identity',
+              schemaPath: '#/properties/sharding/properties/identity/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.identity.type,
+              parentSchema: schema11.properties.sharding.properties.identity,
+              data: data145,
+            };
+            if (vErrors === null) {
+              vErrors = [err288];
+            } else {
+              vErrors.push(err288);
+            }
+            errors++;
+          }
+        }
+        if (data140.kubeconfig !== undefined) {
+          let data146 = data140.kubeconfig;
+          if (typeof data146 === 'string') {
+            if (func3(data146) < 1) {
+              const err289 = {
+                instancePath: instancePath + '/sharding/kubeconfig',
+                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.kubeconfig,
+                data: data146,
+              };
+              if (vErrors === null) {
+                vErrors = [err289];
+              } else {
+                vErrors.push(err289);
+              }
+              errors++;
+            }
+          } else {
+            const err290 = {
+              instancePath: instancePath + '/sharding/kubeconfig',
+              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.kubeconfig.type,
+              parentSchema: schema11.properties.sharding.properties.kubeconfig,
+              data: data146,
+            };
+            if (vErrors === null) {
+              vErrors = [err290];
+            } else {
+              vErrors.push(err290);
+            }
+            errors++;
+          }
+        }
+        if (data140.context !== undefined) {
+          let data147 = data140.context;
+          if (typeof data147 === 'string') {
+            if (func3(data147) < 1) {
+              const err291 = {
+                instancePath: instancePath + '/sharding/context',
+                schemaPath: '#/properties/sharding/properties/context/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.context,
+                data: data147,
+              };
+              if (vErrors === null) {
+                vErrors = [err291];
+              } else {
+                vErrors.push(err291);
+              }
+              errors++;
+            }
+          } else {
+            const err292 = {
+              instancePath: instancePath + '/sharding/context',
+              schemaPath: '#/properties/sharding/properties/context/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.context.type,
+              parentSchema: schema11.properties.sharding.properties.context,
+              data: data147,
+            };
+            if (vErrors === null) {
+              vErrors = [err292];
+            } else {
+              vErrors.push(err292);
+            }
+            errors++;
+          }
+        }
+        if (data140.advertiseUrl !== undefined) {
+          let data148 = data140.advertiseUrl;
+          if (typeof data148 === 'string') {
+            if (!pattern13.test(data148)) {
+              const err293 = {
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                data: data148,
+              };
+              if (vErrors === null) {
+                vErrors = [err293];
+              } else {
+                vErrors.push(err293);
+              }
+              errors++;
+            }
+          } else {
+            const err294 = {
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              data: data148,
+            };
+            if (vErrors === null) {
+              vErrors = [err294];
+            } else {
+              vErrors.push(err294);
+            }
+            errors++;
+          }
+        }
+        if (data140.shards !== undefined) {
+          let data149 = data140.shards;
+          if (!(typeof data149 == 'number' && !(data149 % 1) && !isNaN(data149))) {
+            const err295 = {
+              instancePath: instancePath + '/sharding/shards',
+              schemaPath: '#/properties/sharding/properties/shards/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.sharding.properties.shards.type,
+              parentSchema: schema11.properties.sharding.properties.shards,
+              data: data149,
+            };
+            if (vErrors === null) {
+              vErrors = [err295];
+            } else {
+              vErrors.push(err295);
+            }
+            errors++;
+          }
+          if (typeof data149 == 'number') {
+            if (data149 > 1024 || isNaN(data149)) {
+              const err296 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 1024 },
+                message: 'must be <= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data149,
+              };
+              if (vErrors === null) {
+                vErrors = [err296];
+              } else {
+                vErrors.push(err296);
+              }
+              errors++;
+            }
+            if (data149 < 1 || isNaN(data149)) {
+              const err297 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data149,
+              };
+              if (vErrors === null) {
+                vErrors = [err297];
+              } else {
+                vErrors.push(err297);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data140.handoffKeyFile !== undefined) {
+          let data150 = data140.handoffKeyFile;
+          if (typeof data150 === 'string') {
+            if (func3(data150) < 1) {
+              const err298 = {
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                data: data150,
+              };
+              if (vErrors === null) {
+                vErrors = [err298];
+              } else {
+                vErrors.push(err298);
+              }
+              errors++;
+            }
+          } else {
+            const err299 = {
               instancePath: instancePath + '/sharding/handoffKeyFile',
               schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
               keyword: 'type',
@@ -7116,21 +7416,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.handoffKeyFile.type,
               parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-              data: data145,
+              data: data150,
             };
             if (vErrors === null) {
-              vErrors = [err287];
+              vErrors = [err299];
             } else {
-              vErrors.push(err287);
+              vErrors.push(err299);
             }
             errors++;
           }
         }
-        if (data135.handoffKeyEnv !== undefined) {
-          let data146 = data135.handoffKeyEnv;
-          if (typeof data146 === 'string') {
-            if (!pattern1.test(data146)) {
-              const err288 = {
+        if (data140.handoffKeyEnv !== undefined) {
+          let data151 = data140.handoffKeyEnv;
+          if (typeof data151 === 'string') {
+            if (!pattern1.test(data151)) {
+              const err300 = {
                 instancePath: instancePath + '/sharding/handoffKeyEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
@@ -7138,17 +7438,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                 schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                 parentSchema: schema13,
-                data: data146,
+                data: data151,
               };
               if (vErrors === null) {
-                vErrors = [err288];
+                vErrors = [err300];
               } else {
-                vErrors.push(err288);
+                vErrors.push(err300);
               }
               errors++;
             }
           } else {
-            const err289 = {
+            const err301 = {
               instancePath: instancePath + '/sharding/handoffKeyEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -7156,95 +7456,95 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data146,
+              data: data151,
             };
             if (vErrors === null) {
-              vErrors = [err289];
+              vErrors = [err301];
             } else {
-              vErrors.push(err289);
+              vErrors.push(err301);
             }
             errors++;
           }
         }
-        if (data135.peerUrls !== undefined) {
-          let data147 = data135.peerUrls;
-          if (Array.isArray(data147)) {
-            const len11 = data147.length;
-            for (let i14 = 0; i14 < len11; i14++) {
-              let data148 = data147[i14];
-              if (typeof data148 === 'string') {
-                if (!pattern13.test(data148)) {
-                  const err290 = {
-                    instancePath: instancePath + '/sharding/peerUrls/' + i14,
+        if (data140.peerUrls !== undefined) {
+          let data152 = data140.peerUrls;
+          if (Array.isArray(data152)) {
+            const len12 = data152.length;
+            for (let i15 = 0; i15 < len12; i15++) {
+              let data153 = data152[i15];
+              if (typeof data153 === 'string') {
+                if (!pattern13.test(data153)) {
+                  const err302 = {
+                    instancePath: instancePath + '/sharding/peerUrls/' + i15,
                     schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^https?://' },
                     message: 'must match pattern "' + '^https?://' + '"',
                     schema: '^https?://',
                     parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data148,
+                    data: data153,
                   };
                   if (vErrors === null) {
-                    vErrors = [err290];
+                    vErrors = [err302];
                   } else {
-                    vErrors.push(err290);
+                    vErrors.push(err302);
                   }
                   errors++;
                 }
               } else {
-                const err291 = {
-                  instancePath: instancePath + '/sharding/peerUrls/' + i14,
+                const err303 = {
+                  instancePath: instancePath + '/sharding/peerUrls/' + i15,
                   schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
                   schema: schema11.properties.sharding.properties.peerUrls.items.type,
                   parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data148,
+                  data: data153,
                 };
                 if (vErrors === null) {
-                  vErrors = [err291];
+                  vErrors = [err303];
                 } else {
-                  vErrors.push(err291);
+                  vErrors.push(err303);
                 }
                 errors++;
               }
             }
-            let i15 = data147.length;
+            let i16 = data152.length;
             let j3;
-            if (i15 > 1) {
+            if (i16 > 1) {
               const indices0 = {};
-              for (; i15--;) {
-                let item0 = data147[i15];
+              for (; i16--;) {
+                let item0 = data152[i16];
                 if (typeof item0 !== 'string') {
                   continue;
                 }
                 if (typeof indices0[item0] == 'number') {
                   j3 = indices0[item0];
-                  const err292 = {
+                  const err304 = {
                     instancePath: instancePath + '/sharding/peerUrls',
                     schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
                     keyword: 'uniqueItems',
-                    params: { i: i15, j: j3 },
+                    params: { i: i16, j: j3 },
                     message:
-                      'must NOT have duplicate items (items ## ' + j3 + ' and ' + i15 + ' are identical)',
+                      'must NOT have duplicate items (items ## ' + j3 + ' and ' + i16 + ' are identical)',
                     schema: true,
                     parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data147,
+                    data: data152,
                   };
                   if (vErrors === null) {
-                    vErrors = [err292];
+                    vErrors = [err304];
                   } else {
-                    vErrors.push(err292);
+                    vErrors.push(err304);
                   }
                   errors++;
                   break;
                 }
-                indices0[item0] = i15;
+                indices0[item0] = i16;
               }
             }
           } else {
-            const err293 = {
+            const err305 = {
               instancePath: instancePath + '/sharding/peerUrls',
               schemaPath: '#/properties/sharding/properties/peerUrls/type',
               keyword: 'type',
@@ -7252,18 +7552,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.sharding.properties.peerUrls.type,
               parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data147,
+              data: data152,
             };
             if (vErrors === null) {
-              vErrors = [err293];
+              vErrors = [err305];
             } else {
-              vErrors.push(err293);
+              vErrors.push(err305);
             }
             errors++;
           }
         }
       } else {
-        const err294 = {
+        const err306 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -7271,18 +7571,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data135,
+          data: data140,
         };
         if (vErrors === null) {
-          vErrors = [err294];
+          vErrors = [err306];
         } else {
-          vErrors.push(err294);
+          vErrors.push(err306);
         }
         errors++;
       }
     }
   } else {
-    const err295 = {
+    const err307 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -7293,9 +7593,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err295];
+      vErrors = [err307];
     } else {
-      vErrors.push(err295);
+      vErrors.push(err307);
     }
     errors++;
   }

@@ -143,6 +143,8 @@ export interface ForbiddenContext {
  * fix: the `--kinds` entry that `cairn install --export` turns into a ClusterRole rule.
  */
 export function forbiddenError(body: unknown, context: ForbiddenContext): CairnError {
+  const terminating = terminatingNamespace(body, context.namespace);
+  if (terminating !== undefined) return namespaceTerminatingError(terminating, context);
   const f = forbiddenOf(body);
   const who = f.user ? `"${f.user}"` : "cairn's identity";
   const where =
@@ -159,6 +161,40 @@ export function forbiddenError(body: unknown, context: ForbiddenContext): CairnE
       retryable: false,
       subject: context.subject,
       hint: `Grant it: re-run \`cairn install --export --kinds default,${flag}\` (your other --kinds too) and apply it, or add ${flag} to the ClusterRole bound to ${who}`,
+    },
+  );
+}
+
+/**
+ * The namespace a 403 says is being deleted, or undefined for any other 403. The NamespaceLifecycle
+ * admission plugin refuses new content in a Terminating namespace with a 403 whose cause is
+ * `NamespaceTerminating`: no grant can help, and it ends by itself once the namespace is gone.
+ */
+function terminatingNamespace(body: unknown, namespace: string | undefined): string | undefined {
+  // A StatusCause's type is sent as `reason`.
+  const causes = (body as { details?: { causes?: readonly { reason?: string }[] } } | undefined)?.details
+    ?.causes;
+  const terminating =
+    (causes?.some((c) => c.reason === 'NamespaceTerminating') ?? false) ||
+    / because it is being terminated$/.test(statusMessage(body));
+  if (!terminating) return undefined;
+  return namespace ?? /in namespace (\S+) because/.exec(statusMessage(body))?.[1] ?? '(unknown)';
+}
+
+/**
+ * A write into a namespace being deleted: retryable (cairn recreates the namespace from Git once it
+ * is gone), and never the RBAC advice of `kube.forbidden`, which would send the operator to grant
+ * rights cairn already has.
+ */
+function namespaceTerminatingError(namespace: string, context: ForbiddenContext): CairnError {
+  return new CairnError(
+    `namespace "${namespace}" is being deleted (Terminating): the API server takes no new objects in it until it is gone`,
+    {
+      code: 'kube.namespace-terminating',
+      ...(context.phase ? { phase: context.phase } : {}),
+      retryable: true,
+      subject: context.subject,
+      hint: `see what holds it with \`kubectl get namespace ${namespace} -o yaml\` (status.conditions, spec.finalizers, metadata.finalizers); cairn retries, and recreates it from Git once it is gone`,
     },
   );
 }

@@ -68,6 +68,14 @@ export function isLoopback(host: string): boolean {
 export async function createServer(options: ServerOptions): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const secret = secretFrom(options.config.webhookSecretEnv, 'webhookSecretEnv', env);
+  const previousSecret = secretFrom(options.config.previousWebhookSecretEnv, 'previousWebhookSecretEnv', env);
+  if (previousSecret !== undefined && secret === undefined)
+    throw new CairnError('server.previousWebhookSecretEnv is set but server.webhookSecretEnv is not', {
+      code: 'config.invalid',
+      phase: 'server',
+      subject: 'server.previousWebhookSecretEnv',
+      hint: 'set server.webhookSecretEnv to the new secret; the previous one is only accepted beside it',
+    });
   const tokens = loadApiTokens(options.config, env);
   if (options.config.metricsAuth && tokens.length === 0)
     throw new CairnError('server.metricsAuth is true but no API token is configured', {
@@ -86,7 +94,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       'no API token is configured: listening on loopback only',
     );
   }
-  const app = buildApp(options, secret, tokens, limits, host);
+  const app = buildApp(options, { secret, previousSecret }, tokens, limits, host);
   try {
     await app.listen({ host, port: options.config.port });
   } catch (err) {
@@ -161,7 +169,7 @@ function secretFrom(name: string | undefined, key: string, env: NodeJS.ProcessEn
 
 function buildApp(
   options: ServerOptions,
-  secret: string | undefined,
+  secrets: { readonly secret: string | undefined; readonly previousSecret: string | undefined },
   tokens: readonly ApiToken[],
   limits: ServerLimits,
   host: string,
@@ -209,7 +217,8 @@ function buildApp(
     controller,
     metrics,
     log,
-    secret,
+    secret: secrets.secret,
+    ...(secrets.previousSecret ? { previousSecret: secrets.previousSecret } : {}),
     maxBodyBytes: limits.maxBodyBytes,
     ...(key ? { handoffKey: key } : {}),
   });

@@ -31,6 +31,11 @@ interface Deps {
   readonly log: Log;
   /** Undefined when `server.webhookSecretEnv` is not set: every delivery is refused with 503. */
   readonly secret: string | undefined;
+  /**
+   * During a rotation (`server.previousWebhookSecretEnv`): the former secret, tried when `secret`
+   * refuses a delivery, until the Git host signs with the new one.
+   */
+  readonly previousSecret?: string;
   /** Largest body accepted (server.maxBodySize); a larger Content-Length is refused unread. */
   readonly maxBodyBytes: number;
   /** With sharding: the key handoffs to the replica holding an environment are signed with. */
@@ -128,7 +133,19 @@ export function registerWebhookRoute(app: FastifyInstance, deps: Deps): void {
     const result = (r: WebhookResult) => metrics.incWebhook(name, r);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const at = now();
-    const verdict = PROVIDERS[name](req.headers, body, secret, at);
+    let verdict = PROVIDERS[name](req.headers, body, secret, at);
+    if (verdict.kind === 'unauthorized' && deps.previousSecret) {
+      const previous = PROVIDERS[name](req.headers, body, deps.previousSecret, at);
+      if (previous.kind !== 'unauthorized') {
+        // Only a delivery signed with the former secret gets here: one line each tells the
+        // operator the host has not moved yet, and nobody else can write it.
+        log.info(
+          { provider: name, subject: 'server.previousWebhookSecretEnv' },
+          'webhook signed with the previous secret: once the Git host signs with the new one, remove server.previousWebhookSecretEnv',
+        );
+        verdict = previous;
+      }
+    }
     if (verdict.kind === 'unauthorized') {
       result('unauthorized');
       rejected({ provider: name, reason: verdict.reason, remote: req.ip });

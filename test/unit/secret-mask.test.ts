@@ -147,6 +147,28 @@ describe('configuredSecretValues', () => {
     }
   });
 
+  it('includes the retired audit keys and the previous webhook secret, which rotations keep in use', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-mask-'));
+    try {
+      const retiredFile = join(dir, 'old.key');
+      writeFileSync(retiredFile, 'retired-audit-key-0123456789abcdef012345\n');
+      const config = {
+        repository: {},
+        server: { previousWebhookSecretEnv: 'OLD_HOOK' },
+        audit: { retiredKeys: [{ file: retiredFile }, { env: 'OLD_AUDIT_KEY' }] },
+      } as unknown as CairnConfig;
+      const values = configuredSecretValues(config, {
+        OLD_HOOK: 'old-hook-secret-1',
+        OLD_AUDIT_KEY: 'old-audit-key-env-1',
+      });
+      expect(values).toContain('retired-audit-key-0123456789abcdef012345');
+      expect(values).toContain('old-audit-key-env-1');
+      expect(values).toContain('old-hook-secret-1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads the values the config names and the AWS secrets of the environment', () => {
     const config = {
       repository: { auth: { tokenEnv: 'GIT_TOKEN' } },

@@ -25,6 +25,9 @@ export function auditCommands(configOption: () => Option, exit: (code: number) =
       const reader = await AuditLog.reader(config.audit, o.env ? { envs: [o.env] } : {});
       try {
         const entries = await reader.list({ ...(o.env ? { env: o.env } : {}), limit: o.limit });
+        // On stderr, so that --json stays one array: a record whose hash does not match cannot be
+        // read at all, and without this a chain broken at its first record listed as empty.
+        for (const line of breakLines(reader)) process.stderr.write(`${line}\n`);
         if (o.json) process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
         else {
           const envs = o.env ? [o.env] : config.environments.map((e) => e.name);
@@ -168,6 +171,19 @@ export function auditCommands(configOption: () => Option, exit: (code: number) =
       }
     });
   return audit;
+}
+
+/** One warning per chain read that is broken or ends in a torn line (what `cairn audit verify` reports in full). */
+function breakLines(reader: AuditLog): string[] {
+  return reader
+    .reports()
+    .flatMap((r) =>
+      r.firstBreak
+        ? [
+            `cairn: audit chain ${r.env} is broken at record ${r.firstBreak.seq} (${r.firstBreak.file}:${r.firstBreak.line}): ${r.firstBreak.reason}; what follows is marked UNTRUSTED, or left out where unreadable (see \`cairn audit verify\`)`,
+          ]
+        : [],
+    );
 }
 
 function trustLines(entries: readonly ListedEntry[]): string[] {

@@ -11,7 +11,8 @@ import { uiSources } from '../wire-ui';
 import { revertPort } from './revert';
 import { handoffKeyFor } from '../wire-shard';
 import { claimUnshardedHeartbeat } from '../wire-unsharded';
-import { untilStopSignal } from '../stop-signal';
+import { ignoreHangUp, untilStopSignal } from '../stop-signal';
+import { reportRemovedEnvironments } from '../removed-environments';
 
 /**
  * `cairn run`: the long-running controller. The HTTP server starts first (so /healthz answers
@@ -20,6 +21,7 @@ import { untilStopSignal } from '../stop-signal';
 export async function runCommand(o: { config: string; logFormat: 'json' | 'pretty' }): Promise<number> {
   const config = loadConfig(o.config);
   const log = createLog({ format: o.logFormat });
+  ignoreHangUp(log);
   const metrics = new Metrics();
   const handoffKey = handoffKeyFor(config);
   // Before anything is opened: a second unsharded replica must not close the first one's attempts.
@@ -60,6 +62,7 @@ export async function runCommand(o: { config: string; logFormat: 'json' | 'prett
     'controller started',
   );
   await reportSynthIsolation(config, log);
+  await reportRemovedEnvironments(config, wired.audit, log);
   await wired.controller.start();
   const schedules = startSchedules(config, wired.controller, log);
 

@@ -93,7 +93,7 @@ describe('the key id', () => {
     const other = hmacKey(randomBytes(32));
     expect(decodeRecord(encodeRecord(start, 1, GENESIS_HASH, other).line, key)).toEqual({
       ok: false,
-      reason: `the record is hashed with key ${other.id}, not the configured key ${key.id}`,
+      reason: `the record is hashed with key ${other.id}, not the configured key ${key.id} nor a retired one (after a rotation, list the former key in audit.retiredKeys)`,
     });
   });
 });

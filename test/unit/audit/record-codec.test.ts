@@ -32,7 +32,7 @@ describe('record codec', () => {
     });
     expect(decodeRecord(line, otherKey)).toEqual({
       ok: false,
-      reason: `the record is hashed with key ${key.id}, not the configured key ${otherKey.id}`,
+      reason: `the record is hashed with key ${key.id}, not the configured key ${otherKey.id} nor a retired one (after a rotation, list the former key in audit.retiredKeys)`,
     });
   });
 

@@ -1,0 +1,93 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { AuditEntry } from '../../../controller/audit/types';
+import { runCli } from '../../helpers/cli';
+import { auditKeyFile } from '../../helpers/e2e-platform';
+import { createTestRepo, type TestRepo } from '../../helpers/git-repo';
+import { KUBECTL } from '../../helpers/install-identities';
+import { greetingManifest } from '../../helpers/manifests';
+import { sandboxEnv } from '../../sandbox/sandbox-env';
+
+jest.setTimeout(180_000);
+
+const ns = `d2-terminating-${randomBytes(3).toString('hex')}`;
+const kubectl = (...args: string[]): string =>
+  execFileSync(KUBECTL, ['--kubeconfig', sandboxEnv().kubernetes.kubeconfig, ...args]).toString();
+let repo: TestRepo | undefined;
+
+afterAll(() => {
+  kubectl('patch', 'namespace', ns, '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}');
+  kubectl('delete', 'namespace', ns, '--ignore-not-found', '--wait=false');
+  repo?.remove();
+});
+
+/** Polls `check` every 250 ms until it is true (fails after 60 s, naming `what`). */
+async function until(what: string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe('a namespace stuck terminating, with the real CLI on the sandbox', () => {
+  it('says the namespace is being deleted (retryable), not that RBAC is missing, and recreates it once gone', async () => {
+    // Given an environment applied into its own namespace
+    repo = createTestRepo('ns-terminating', {
+      dev: { 'k8s-resources/app.yaml': greetingManifest(ns, 'one') },
+    });
+    const config = join(repo.root, 'cairn.yaml');
+    writeFileSync(
+      config,
+      stringify({
+        repository: { url: repo.bare },
+        environments: [
+          { name: 'dev', kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig, namespace: ns } },
+        ],
+        audit: { dir: join(repo.root, 'audit'), keyFile: auditKeyFile(repo.root) },
+      }),
+    );
+    const sync = async () => {
+      const result = await runCli(['sync', '--config', config, '--env', 'dev', '--json']);
+      return { code: result.code, entry: JSON.parse(result.stdout) as AuditEntry };
+    };
+    expect((await sync()).code).toBe(0);
+
+    // When someone deletes the namespace out of band and a finalizer holds it in Terminating
+    kubectl(
+      'patch',
+      'namespace',
+      ns,
+      '--type',
+      'merge',
+      '-p',
+      '{"metadata":{"finalizers":["example.com/hold"]}}',
+    );
+    kubectl('delete', 'namespace', ns, '--wait=false');
+    await until(
+      'the namespace content deleted',
+      () => !kubectl('get', 'configmaps', '-n', ns, '-o', 'name').includes('greeting'),
+    );
+    const stuck = await sync();
+
+    // Then the failure names the namespace and what to look at, and is retried, not stalled on RBAC advice
+    expect(stuck.code).toBe(1);
+    expect(stuck.entry.failure).toMatchObject({ code: 'kube.namespace-terminating', retryable: true });
+    expect(stuck.entry.failure!.message).toContain(`namespace "${ns}" is being deleted (Terminating)`);
+    expect(stuck.entry.failure!.message).toContain(`kubectl get namespace ${ns} -o yaml`);
+    expect(stuck.entry.failure!.message).not.toContain('cairn install');
+
+    // And once the namespace is gone, the next reconcile recreates it from Git
+    kubectl('patch', 'namespace', ns, '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}');
+    await until(
+      'the namespace gone',
+      () => !kubectl('get', 'namespaces', '-o', 'name').includes(`namespace/${ns}\n`),
+    );
+    const back = await sync();
+    expect(back.code).toBe(0);
+    expect(kubectl('get', 'configmap', 'greeting', '-n', ns, '-o', 'jsonpath={.data.value}')).toBe('one');
+  });
+});
