@@ -26,8 +26,8 @@ export function EnvironmentPage({ name, session }: { name: string; session: Sess
   const [chain, setChain] = useState<ChainState>();
   const [plans, setPlans] = useState<readonly PullRequestPlanStatus[]>([]);
   const [controls, setControls] = useState<readonly ControlSummary[]>([]);
-  // The offsets of the pages shown so far, newest first: the last is this page's, and "Newer" goes
-  // back to the one before it (a page's size is the server's, so an offset cannot be computed).
+  // The offsets of the pages gone through, from the first (0): the last is this page's, and "Newer"
+  // goes back to the one before it (a page's size is the server's, so no offset can be computed).
   const [offsets, setOffsets] = useState<readonly number[]>([0]);
   const offset = offsets.at(-1) ?? 0;
   const [error, setError] = useState<string>();
