@@ -212,6 +212,11 @@ export class AuditIndex {
     return all.sort((a, b) => time(b).localeCompare(time(a)) || b.order - a.order).slice(offset, end);
   }
 
+  /** How many entries `env` has: what `newest({ env })` pages through. */
+  count(env: string): number {
+    return this.envs.get(env)?.entries.length ?? 0;
+  }
+
   /** The entry with this id, or the only one whose id starts with it; `ambiguous` when several do. */
   find(idOrPrefix: string): IndexedEntry | 'ambiguous' | undefined {
     const exact = this.byId.get(idOrPrefix);

@@ -340,6 +340,12 @@ export class AuditLog implements AuditReader {
     return found;
   }
 
+  /** How many finished entries `env` has, from the index (no record is read): see AuditReader. */
+  count(env: string): number {
+    this.requireRead(env);
+    return this.index.count(env);
+  }
+
   /** The entry with this id (or unique id prefix); undefined when there is none. */
   async get(id: string): Promise<ListedEntry | undefined> {
     const found = this.index.find(id);

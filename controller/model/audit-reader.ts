@@ -16,5 +16,10 @@ export interface AuditReader {
     readonly offset?: number;
     readonly maxBytes?: number;
   }): Promise<readonly AuditEntry[]>;
+  /**
+   * How many finished entries `env` has, all that `list({ env })` pages through; known without
+   * reading a record, so that a page can say whether any entry is left after it.
+   */
+  count(env: string): number;
   get(id: string): Promise<AuditEntry | undefined>;
 }

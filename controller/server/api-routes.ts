@@ -91,8 +91,13 @@ export function registerApiRoutes(
           offset,
           maxBytes: AUDIT_PAGE_BYTES,
         });
-        // Where the next page starts, as the page may end early (AUDIT_PAGE_BYTES); a page past the end is empty.
-        if (page.length > 0) void reply.header('x-cairn-next-offset', String(offset + page.length));
+        // Where the next page starts, as a page may end early (AUDIT_PAGE_BYTES): only while entries
+        // remain after this one, and no deeper than the route serves, so a client that follows it
+        // reads every entry once and knows the last page by the header's absence. Counted after the
+        // read: an entry finished meanwhile can only make it say "more", never hide one.
+        const next = offset + page.length;
+        if (next < controller.audit.count(req.params.env) && next <= AUDIT_LIMIT.maxOffset)
+          void reply.header('x-cairn-next-offset', String(next));
         return page;
       });
     },

@@ -237,6 +237,7 @@ function buildApp(
     sources: options.ui ?? {},
     log,
     idleTimeoutMs: limits.headersTimeoutMs + limits.bodyTimeoutMs,
+    requester,
     ...(options.ui?.commitUrl ? { commitUrl: options.ui.commitUrl } : {}),
   });
   if (options.live)

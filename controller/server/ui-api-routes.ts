@@ -1,8 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiScope, GitHostConfig } from '../config/types';
 import { errorMessage, isCairnError } from '../model/errors';
 import type { Log } from '../log';
-import { grantingToken, type ApiToken } from './api-auth';
+import { grantingToken, type ApiToken, type Requester } from './api-auth';
+import { HolderSlots } from './holder-slots';
 import { answer } from './reply';
 import type { ControllerPort, UiSources } from './types';
 
@@ -37,11 +38,18 @@ export interface UiApiOptions {
   readonly log: Log;
   /** The guard's idle cut of a connection (headers + body timeout), restored once a revert answered. */
   readonly idleTimeoutMs: number;
+  /** Whose share of the reverts at once a request counts against (see `requesterOf`). */
+  readonly requester: (req: FastifyRequest) => Requester;
 }
 
 const ENTRY_ID = /^[A-Za-z0-9._-]{4,128}$/;
 /** Reverts opened from the API at once (each may push a branch and open a pull request); more are answered 503. */
 export const MAX_REVERTS_AT_ONCE = 2;
+/**
+ * Of those, what one token may hold at once (more are answered 429): shared by everyone, both
+ * slots could be held by one sync-scope token with slow reverts, and every other token's kept out.
+ */
+export const REVERTS_PER_TOKEN = 1;
 /**
  * How long a revert's connection may stay silent while the revert runs (a clone, a push, the Git
  * host's API), instead of the guard's headers + body timeout, which would cut the answer off.
@@ -58,7 +66,7 @@ export const CONTROLS_SHOWN = 50;
 export function registerUiApiRoutes(app: FastifyInstance, options: UiApiOptions): void {
   const { controller, tokens, sources } = options;
   const known = (env: string) => controller.environments().some((e) => e.name === env);
-  let reverting = 0;
+  const reverts = new HolderSlots(MAX_REVERTS_AT_ONCE, REVERTS_PER_TOKEN);
 
   app.get('/api/session', async (req) => {
     // With no token configured the API is open on loopback, and read-only.
@@ -113,19 +121,22 @@ export function registerUiApiRoutes(app: FastifyInstance, options: UiApiOptions)
         400,
         'the body must be JSON {"entry": "<audit entry id>"}, for example from the UI',
       );
-    if (reverting >= MAX_REVERTS_AT_ONCE) {
+    const who = options.requester(req);
+    const slot = reverts.take(who.key);
+    if ('refused' in slot) {
       void reply.header('retry-after', '10');
-      return answer(
-        reply,
-        503,
-        `${MAX_REVERTS_AT_ONCE} reverts are being opened at once already; retry when one is done`,
-      );
+      return slot.refused === 'holder'
+        ? answer(
+            reply,
+            429,
+            `${who.named} has ${slot.cap} revert being opened already, the most one may; retry when it is done`,
+          )
+        : answer(reply, 503, `${slot.cap} reverts are being opened at once already; retry when one is done`);
     }
     const by = `api token (${grantingToken(req.headers.authorization, tokens)?.source ?? 'unknown'})`;
     // The guard cuts a connection silent for headers + body timeout: a revert may take longer.
     const socket = req.raw.socket;
     socket.setTimeout(REVERT_TIMEOUT_MS);
-    reverting += 1;
     try {
       const proposed = await sources.revert.propose(req.params.env, entry, by);
       return reply.code(201).send({ message: 'revert opened', ...proposed });
@@ -135,7 +146,7 @@ export function registerUiApiRoutes(app: FastifyInstance, options: UiApiOptions)
       options.log.error({ env: req.params.env, err: errorMessage(err) }, 'revert from the API failed');
       return answer(reply, 500, 'the revert failed; the controller log has the details');
     } finally {
-      reverting -= 1;
+      slot.release();
       socket.setTimeout(options.idleTimeoutMs);
     }
   });

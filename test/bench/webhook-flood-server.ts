@@ -18,7 +18,7 @@ async function main(): Promise<void> {
       triggers += 1;
     },
     ready: () => true,
-    audit: { list: async () => [], get: async () => undefined },
+    audit: { list: async () => [], count: () => 0, get: async () => undefined },
   };
   const server = await createServer({
     controller,

@@ -13,6 +13,9 @@ export class ArrayAuditReader implements AuditReader {
     const to = filter.limit === undefined ? undefined : from + filter.limit;
     return this.entries.filter((e) => !filter.env || e.env === filter.env).slice(from, to);
   }
+  count(env: string): number {
+    return this.entries.filter((e) => e.env === env).length;
+  }
   async get(id: string): Promise<AuditEntry | undefined> {
     return this.entries.find((e) => e.id === id);
   }

@@ -63,6 +63,9 @@ export class MemoryAudit implements AuditTrail, AuditReader {
       .filter((e) => !filter.env || e.env === filter.env)
       .slice(0, filter.limit);
   }
+  count(env: string): number {
+    return this.entries.filter((e) => e.env === env).length;
+  }
   async get(id: string): Promise<AuditEntry | undefined> {
     return this.entries.find((e) => e.id === id);
   }

@@ -40,7 +40,8 @@ export function authHeaders(): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {};
 }
 
-async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+/** A call's JSON body, with its response for the headers. */
+async function answered<T>(path: string, init: RequestInit = {}): Promise<{ body: T; response: Response }> {
   const response = await fetch(path, {
     ...init,
     headers: { ...authHeaders(), ...(init.headers as Record<string, string> | undefined) },
@@ -49,7 +50,17 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   const body = (await response.json().catch(() => ({}))) as { message?: string };
   if (!response.ok)
     throw new ApiError(response.status, body.message ?? `${response.status} ${response.statusText}`);
-  return body as T;
+  return { body: body as T, response };
+}
+
+async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+  return (await answered<T>(path, init)).body;
+}
+
+/** One page of a ledger, and the offset of the next (older) page; null on the last. */
+export interface LedgerPage {
+  readonly entries: ListedEntry[];
+  readonly next: number | null;
 }
 
 const enc = encodeURIComponent;
@@ -60,8 +71,15 @@ export const api = {
   environments: () =>
     call<{ environments: EnvironmentStatus[] }>('/api/environments').then((r) => r.environments),
   environment: (env: string) => call<EnvironmentStatus>(`/api/environments/${enc(env)}`),
-  ledger: (env: string, limit: number, offset: number) =>
-    call<ListedEntry[]>(`/api/environments/${enc(env)}/audit?limit=${limit}&offset=${offset}`),
+  // A page may end early (the server bounds its bytes): X-Cairn-Next-Offset, absent on the last
+  // page, is where the next one starts.
+  ledger: (env: string, limit: number, offset: number): Promise<LedgerPage> =>
+    answered<ListedEntry[]>(`/api/environments/${enc(env)}/audit?limit=${limit}&offset=${offset}`).then(
+      ({ body, response }) => {
+        const next = response.headers.get('x-cairn-next-offset');
+        return { entries: body, next: next === null ? null : Number(next) };
+      },
+    ),
   chain: (env: string) => call<ChainState>(`/api/environments/${enc(env)}/chain`),
   plans: (env: string) =>
     call<{ plans: PullRequestPlanStatus[] }>(`/api/environments/${enc(env)}/plans`).then((r) => r.plans),

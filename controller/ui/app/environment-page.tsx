@@ -4,6 +4,7 @@ import {
   type ChainState,
   type ControlSummary,
   type EnvironmentStatus,
+  type LedgerPage,
   type ListedEntry,
   type PullRequestPlanStatus,
   type SessionInfo,
@@ -12,7 +13,7 @@ import { duration, href, short, subject, time } from './format';
 import { followEvents } from './live';
 import { Badge, Head, Notice, Sha } from './widgets';
 
-/** Entries per page of the ledger. */
+/** Entries per page of the ledger, at most (the server ends a page of large entries early). */
 export const PAGE_SIZE = 25;
 
 /**
@@ -21,23 +22,25 @@ export const PAGE_SIZE = 25;
  */
 export function EnvironmentPage({ name, session }: { name: string; session: SessionInfo }) {
   const [env, setEnv] = useState<EnvironmentStatus>();
-  const [entries, setEntries] = useState<readonly ListedEntry[]>();
+  const [ledger, setLedger] = useState<LedgerPage>();
   const [chain, setChain] = useState<ChainState>();
   const [plans, setPlans] = useState<readonly PullRequestPlanStatus[]>([]);
   const [controls, setControls] = useState<readonly ControlSummary[]>([]);
-  const [page, setPage] = useState(0);
+  // The offsets of the pages gone through, from the first (0): the last is this page's, and "Newer"
+  // goes back to the one before it (a page's size is the server's, so no offset can be computed).
+  const [offsets, setOffsets] = useState<readonly number[]>([0]);
+  const offset = offsets.at(-1) ?? 0;
   const [error, setError] = useState<string>();
   const [said, setSaid] = useState<string>();
 
   const load = useCallback(() => {
     const failed = (e: Error) => setError(e.message);
     api.environment(name).then(setEnv, failed);
-    // One more than a page tells whether there is an older page.
-    api.ledger(name, PAGE_SIZE + 1, page * PAGE_SIZE).then(setEntries, failed);
+    api.ledger(name, PAGE_SIZE, offset).then(setLedger, failed);
     api.chain(name).then(setChain, failed);
     api.plans(name).then(setPlans, failed);
     api.controls(name).then(setControls, failed);
-  }, [name, page]);
+  }, [name, offset]);
 
   useEffect(
     () =>
@@ -47,7 +50,8 @@ export function EnvironmentPage({ name, session }: { name: string; session: Sess
     [name, load],
   );
 
-  const older = (entries?.length ?? 0) > PAGE_SIZE;
+  const entries = ledger?.entries;
+  const older = ledger?.next ?? null;
   return (
     <main>
       <p class="crumbs">
@@ -117,18 +121,26 @@ export function EnvironmentPage({ name, session }: { name: string; session: Sess
       <table class="ledger">
         <Head columns={['Finished', 'Trigger', 'From → to', 'Commit', 'Outcome', 'Duration']} />
         <tbody>
-          {(entries ?? []).slice(0, PAGE_SIZE).map((e) => (
+          {(entries ?? []).map((e) => (
             <LedgerRow key={e.id} entry={e} />
           ))}
         </tbody>
       </table>
       {entries?.length === 0 && <p>No entries yet.</p>}
       <nav class="pager" aria-label="ledger pages">
-        <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
+        <button
+          type="button"
+          disabled={offsets.length === 1}
+          onClick={() => setOffsets(offsets.slice(0, -1))}
+        >
           Newer
         </button>
-        <span>page {page + 1}</span>
-        <button type="button" disabled={!older} onClick={() => setPage(page + 1)}>
+        <span>page {offsets.length}</span>
+        <button
+          type="button"
+          disabled={older === null}
+          onClick={() => older !== null && setOffsets([...offsets, older])}
+        >
           Older
         </button>
       </nav>

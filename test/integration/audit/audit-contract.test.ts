@@ -163,6 +163,9 @@ describe.each([jsonl, dynamodb])('the audit contract on $name', (backend) => {
     expect(await ids(1024 * 1024)).toEqual(['small-3', 'large-2', 'small-1']);
     // And a page that starts at the large record holds it, however small its budget
     expect(await ids(1, 1)).toEqual(['large-2']);
+    // And count says how many a client pages through (from the index), another environment none
+    expect(reader.count('dev')).toBe(3);
+    expect(reader.count('prod')).toBe(0);
     await reader.close();
   });
 

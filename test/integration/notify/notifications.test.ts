@@ -87,7 +87,7 @@ describe('notifications', () => {
     const dropped: string[] = [];
     const notifier = new Notifier({
       receivers,
-      audit: { list: async () => [], get: async (id) => entries.get(id) },
+      audit: { list: async () => [], count: () => 0, get: async (id) => entries.get(id) },
       publicUrl: 'https://cairn.example.com',
       log: silentLog(),
       dropped: (r, e) => dropped.push(`${r} ${e}`),
@@ -222,7 +222,7 @@ describe('notifications of a replica that lost its Lease', () => {
     const hook = await receiver(port, false);
     const notifier = new Notifier({
       receivers: [{ name: 'hook', type: 'webhook', urlEnv: 'HOOK_URL', events: ['failed', 'applied'] }],
-      audit: { list: async () => [], get: async () => undefined },
+      audit: { list: async () => [], count: () => 0, get: async () => undefined },
       log: silentLog(),
       env: { HOOK_URL: `http://127.0.0.1:${port}/cairn` },
       retry: { baseMs: 100, maxMs: 200, windowMs: 2_000 },

@@ -43,7 +43,7 @@ async function hungCollector(port: number) {
  * drops what is past it instead of growing.
  */
 describe('TraceExporter when the collector fails', () => {
-  const audit = { list: async () => [], get: async () => entry };
+  const audit = { list: async () => [], count: () => 0, get: async () => entry };
 
   it('never blocks the caller, times out a hung collector, and counts each dropped trace', async () => {
     const port = await freePort();
