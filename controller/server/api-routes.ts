@@ -3,7 +3,7 @@ import { isCairnError } from '../model/errors';
 import type { Log } from '../log';
 import type { Requester } from './api-auth';
 import { HolderSlots } from './holder-slots';
-import { answer } from './reply';
+import { answer, refusedSlot } from './reply';
 import { handOff } from './shard-handoff';
 import { registerSuspendRoutes } from './suspend-routes';
 import type { ControllerPort } from './types';
@@ -47,16 +47,11 @@ export function registerApiRoutes(
   const inSlot = async <T>(req: FastifyRequest, reply: FastifyReply, read: () => Promise<T>) => {
     const who = requester(req);
     const slot = reads.take(who.key);
-    if ('refused' in slot) {
-      void reply.header('retry-after', '5');
-      return slot.refused === 'holder'
-        ? answer(
-            reply,
-            429,
-            `${who.named} has ${slot.cap} audit reads under way already, the most one may; retry when one is done`,
-          )
-        : answer(reply, 503, `${slot.cap} audit reads are under way already; retry in a few seconds`);
-    }
+    if ('refused' in slot)
+      return refusedSlot(reply, slot, 5, {
+        holder: `${who.named} has ${slot.cap} audit reads under way already, the most one may; retry when one is done`,
+        server: `${slot.cap} audit reads are under way already; retry in a few seconds`,
+      });
     // Held until the answer is written or the connection is gone, not only while the records are
     // read: an answer waiting for a client that does not read it holds its memory as long.
     reply.raw.once('close', slot.release);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Requester } from './api-auth';
 import type { LiveEvent, LiveEvents } from './live-events';
-import { answer } from './reply';
+import { refusedSlot } from './reply';
 
 /** Options of `registerLiveRoute`. */
 export interface LiveRouteOptions {
@@ -33,21 +33,11 @@ export function registerLiveRoute(app: FastifyInstance, options: LiveRouteOption
     const subscription = options.live.subscribe((event) => {
       if (!raw.writableEnded) raw.write(formatEvent(event));
     }, requester.key);
-    if ('refused' in subscription) {
-      void reply.header('retry-after', '10');
-      // One holder at its own cap is told so (429), apart from a server that is full for everyone (503).
-      return subscription.refused === 'holder'
-        ? answer(
-            reply,
-            429,
-            `${requester.named} has ${subscription.cap} event streams open already, the most one may hold; close another tab or retry later`,
-          )
-        : answer(
-            reply,
-            503,
-            `${subscription.cap} event streams are open already; close another tab or retry later`,
-          );
-    }
+    if ('refused' in subscription)
+      return refusedSlot(reply, subscription, 10, {
+        holder: `${requester.named} has ${subscription.cap} event streams open already, the most one may hold; close another tab or retry later`,
+        server: `${subscription.cap} event streams are open already; close another tab or retry later`,
+      });
     const { unsubscribe } = subscription;
     reply.hijack();
     raw.writeHead(200, {

@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import type { Slot } from './holder-slots';
 
 /** The JSON body of every answer that is not data: a sentence a person can act on. */
 export interface MessageBody {
@@ -29,4 +30,19 @@ export function refuse(reply: FastifyReply, status: number, message: string): Fa
   const socket = reply.request.raw.socket;
   reply.raw.once('finish', () => socket.destroy());
   return answer(reply, status, message);
+}
+
+/**
+ * The answer to a request `HolderSlots` refused, with `Retry-After`: 429 when its holder's own
+ * share is taken (`holder`: the sentence naming who and how many), 503 when the server's are all
+ * taken (`server`), so that one holder at its cap is told apart from a server full for everyone.
+ */
+export function refusedSlot(
+  reply: FastifyReply,
+  slot: Extract<Slot, { readonly refused: unknown }>,
+  retryAfterSeconds: number,
+  text: { readonly holder: string; readonly server: string },
+): FastifyReply {
+  void reply.header('retry-after', String(retryAfterSeconds));
+  return slot.refused === 'holder' ? answer(reply, 429, text.holder) : answer(reply, 503, text.server);
 }

@@ -4,7 +4,7 @@ import { errorMessage, isCairnError } from '../model/errors';
 import type { Log } from '../log';
 import { grantingToken, type ApiToken, type Requester } from './api-auth';
 import { HolderSlots } from './holder-slots';
-import { answer } from './reply';
+import { answer, refusedSlot } from './reply';
 import type { ControllerPort, UiSources } from './types';
 
 /** What the web UI asks first: what this token may do, and how the Git host links a commit. */
@@ -123,16 +123,11 @@ export function registerUiApiRoutes(app: FastifyInstance, options: UiApiOptions)
       );
     const who = options.requester(req);
     const slot = reverts.take(who.key);
-    if ('refused' in slot) {
-      void reply.header('retry-after', '10');
-      return slot.refused === 'holder'
-        ? answer(
-            reply,
-            429,
-            `${who.named} has ${slot.cap} revert being opened already, the most one may; retry when it is done`,
-          )
-        : answer(reply, 503, `${slot.cap} reverts are being opened at once already; retry when one is done`);
-    }
+    if ('refused' in slot)
+      return refusedSlot(reply, slot, 10, {
+        holder: `${who.named} has ${slot.cap} revert being opened already, the most one may; retry when it is done`,
+        server: `${slot.cap} reverts are being opened at once already; retry when one is done`,
+      });
     const by = `api token (${grantingToken(req.headers.authorization, tokens)?.source ?? 'unknown'})`;
     // The guard cuts a connection silent for headers + body timeout: a revert may take longer.
     const socket = req.raw.socket;
