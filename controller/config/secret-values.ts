@@ -78,7 +78,8 @@ export function documentSecretValues(
   const fromFiles = files.flatMap((file) => {
     const path = isAbsolute(file) ? file : resolve(dir, file.replace(/^~(?=\/)/, env.HOME ?? '~'));
     try {
-      if (!statSync(path).isFile() || statSync(path).size > MAX_SECRET_FILE_BYTES) return [];
+      const stat = statSync(path);
+      if (!stat.isFile() || stat.size > MAX_SECRET_FILE_BYTES) return [];
     } catch {
       return [];
     }

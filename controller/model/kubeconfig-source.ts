@@ -55,7 +55,7 @@ export function kubeconfigSource(target: KubeconfigTarget, owner: KubeconfigOwne
     });
   }
   // A plugin's failure quotes its stderr, where it may print what it was given.
-  rememberSecrets(execSecrets(library()));
+  rememberSecrets(pluginSecrets(library()));
   // After a 401 the library's KubeConfig is read anew: its exec authenticator keeps a refused
   // token until the expiry its plugin gave.
   const credentials = libraryCredentials(
@@ -72,14 +72,20 @@ const secretName = (name: string) =>
   !/(file|path|dir)$/i.test(name);
 
 /**
- * The secrets a kubeconfig user hands its exec plugin: the values of its `env` entries and of its
- * `args` flags (`--token X`, `--token=X`) whose names say they are secrets. Only those: masking
- * every argument (`eks`, `get-token`, a cluster name) would hide ordinary words everywhere.
+ * The secrets a kubeconfig user hands its plugin: the values of its exec plugin's `env` entries and
+ * `args` flags (`--token X`, `--token=X`), and of its auth provider's `config` (an OIDC
+ * `client-secret`, `refresh-token`), whose names say they are secrets. Only those: masking every
+ * argument (`eks`, `get-token`, a cluster name) would hide ordinary words everywhere.
  */
-function execSecrets(kc: ClientNode.KubeConfig): string[] {
-  const exec = kc.getCurrentUser()?.exec as
+function pluginSecrets(kc: ClientNode.KubeConfig): string[] {
+  const user = kc.getCurrentUser();
+  const exec = user?.exec as
     | { readonly args?: readonly unknown[]; readonly env?: readonly { name?: unknown; value?: unknown }[] }
     | undefined;
+  const provider = Object.entries((user?.authProvider as { config?: object } | undefined)?.config ?? {});
+  const configured = provider.flatMap(([name, value]) =>
+    typeof value === 'string' && secretName(name) ? [value] : [],
+  );
   const env = (exec?.env ?? []).flatMap((e) =>
     typeof e.name === 'string' && typeof e.value === 'string' && secretName(e.name) ? [e.value] : [],
   );
@@ -90,7 +96,7 @@ function execSecrets(kc: ClientNode.KubeConfig): string[] {
     const next = args[i + 1];
     return /^-{1,2}\S/.test(arg) && secretName(arg) && next !== undefined ? [next] : [];
   });
-  return [...env, ...flags];
+  return [...env, ...flags, ...configured];
 }
 
 function libraryKubeconfig(target: KubeconfigTarget, owner: KubeconfigOwner): ClientNode.KubeConfig {

@@ -130,9 +130,15 @@ export function rememberCredentialsOf(opts: https.RequestOptions): https.Request
     header,
     header?.replace(/^\S+\s+/, ''),
     ...key.map((k) => (typeof k === 'string' || Buffer.isBuffer(k) ? k.toString() : k.pem.toString())),
-    typeof opts.auth === 'string' ? opts.auth.slice(opts.auth.indexOf(':') + 1) : undefined,
+    basicPassword(opts.auth),
   ]);
   return opts;
+}
+
+/** The password of `user:password`; none for a user without one (written `user:undefined`). */
+function basicPassword(auth: string | null | undefined): string | undefined {
+  const password = auth?.slice(auth.indexOf(':') + 1);
+  return password === 'undefined' ? undefined : password;
 }
 
 /**

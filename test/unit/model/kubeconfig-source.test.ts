@@ -102,4 +102,25 @@ describe('kubeconfigSource remembers the credentials it reads, for masking', () 
     const ordinary = 'eks get-token production /var/run/token staging-profile';
     expect(maskSecrets(ordinary)).toBe(ordinary);
   });
+
+  it('remembers an auth provider’s secret config values, not its other settings', () => {
+    // given an OIDC user (the plugin is not run yet)
+    const file = write(
+      'oidc-secrets.yaml',
+      `apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: k, cluster: {server: "https://k.example:6443"}}]\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nusers: [{name: u, user: {auth-provider: {name: oidc, config: {client-id: cairn-client, client-secret: canary-client-secret, refresh-token: canary-refresh-token, idp-issuer-url: "https://issuer.example"}}}}]\n`,
+    );
+    kubeconfigSource({ kubeconfig: file }, owners[0]![1]);
+    // then
+    expect(maskSecrets('canary-client-secret canary-refresh-token')).toBe(`${MASK} ${MASK}`);
+    expect(maskSecrets('cairn-client https://issuer.example')).toBe('cairn-client https://issuer.example');
+  });
+
+  it('remembers no password for a basic-auth user without one', () => {
+    const file = write(
+      'no-password.yaml',
+      'apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: k, cluster: {server: "https://k.example:6443"}}]\nusers: [{name: u, user: {username: cairn}}]\ncontexts: [{name: c, context: {cluster: k, user: u}}]\n',
+    );
+    kubeconfigSource({ kubeconfig: file }, owners[0]![1]);
+    expect(maskSecrets('value is undefined')).toBe('value is undefined');
+  });
 });
