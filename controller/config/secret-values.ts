@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { WELL_KNOWN_SECRET_VARIABLES } from '../model';
 import type { CairnConfig } from './types';
 
@@ -41,6 +42,53 @@ export function configuredSecretValues(config: CairnConfig, env: NodeJS.ProcessE
     ...names.flatMap((name) => (name && env[name] ? [env[name], env[name].trim()] : [])),
     ...fromFiles.filter((v) => v !== ''),
     ...auditKeys.flatMap((key) => [key, key.trim()]),
+  ]);
+}
+
+// A config names each secret it needs by the environment variable (`…Env`, `env`) or the file
+// (`…File`, `file`) that holds it, never by value (the schema's rule).
+const NAMES_A_VARIABLE = /^(?:env|[a-z][A-Za-z]*Env)$/;
+const NAMES_A_FILE = /^(?:file|[a-z][A-Za-z]*File)$/;
+// A file bigger than this is no key or token (and reading one named by mistake must not hang).
+const MAX_SECRET_FILE_BYTES = 64 * 1024;
+
+/**
+ * The secret values a config document points at, read before it is validated (so a config that is
+ * not valid, and the error that says so, mask them too): the values of the environment variables
+ * every `…Env` and `env` field names, the contents of the files every `…File` and `file` field
+ * names (relative to `dir`, the config file's folder), and the well-known AWS secret variables.
+ */
+export function documentSecretValues(
+  document: unknown,
+  dir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
+  const variables: string[] = [...WELL_KNOWN_SECRET_VARIABLES];
+  const files: string[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (typeof value === 'object' && value !== null)
+      for (const [key, field] of Object.entries(value)) {
+        if (typeof field === 'string' && NAMES_A_VARIABLE.test(key)) variables.push(field);
+        else if (typeof field === 'string' && NAMES_A_FILE.test(key)) files.push(field);
+        else walk(field);
+      }
+  };
+  walk(document);
+  const fromFiles = files.flatMap((file) => {
+    const path = isAbsolute(file) ? file : resolve(dir, file.replace(/^~(?=\/)/, env.HOME ?? '~'));
+    try {
+      const stat = statSync(path);
+      if (!stat.isFile() || stat.size > MAX_SECRET_FILE_BYTES) return [];
+    } catch {
+      return [];
+    }
+    const value = readToken(path);
+    return value === '' ? [] : [value, value.trim()];
+  });
+  return unique([
+    ...variables.flatMap((name) => (env[name] ? [env[name], env[name].trim()] : [])),
+    ...fromFiles,
   ]);
 }
 

@@ -1,7 +1,8 @@
 import type https from 'node:https';
 import type * as ClientNode from '@kubernetes/client-node';
 import { CairnError, errorMessage, type Phase } from './errors';
-import { libraryCredentials, type CredentialSource } from './rotating-credentials';
+import { libraryCredentials, rememberCredentialsOf, type CredentialSource } from './rotating-credentials';
+import { rememberSecrets } from './secret-mask';
 import { staticKubeconfig } from './static-kubeconfig';
 
 /** A kubeconfig file and context; no file means the default loading rules (KUBECONFIG, ~/.kube/config, in-cluster). */
@@ -41,7 +42,7 @@ export function kubeconfigSource(target: KubeconfigTarget, owner: KubeconfigOwne
   const fixed = staticKubeconfig(target.kubeconfig, target.context);
   if (fixed) {
     // Read once: static credentials do not rotate, and a request copies what it adds headers to.
-    const options = Promise.resolve(fixed.options);
+    const options = Promise.resolve(rememberCredentialsOf(fixed.options));
     return { server: fixed.server, options: () => options, library };
   }
   const cluster = library().getCurrentCluster();
@@ -53,6 +54,8 @@ export function kubeconfigSource(target: KubeconfigTarget, owner: KubeconfigOwne
       hint: `set ${owner.contextField} to a context of that kubeconfig`,
     });
   }
+  // A plugin's failure quotes its stderr, where it may print what it was given.
+  rememberSecrets(pluginSecrets(library()));
   // After a 401 the library's KubeConfig is read anew: its exec authenticator keeps a refused
   // token until the expiry its plugin gave.
   const credentials = libraryCredentials(
@@ -60,6 +63,40 @@ export function kubeconfigSource(target: KubeconfigTarget, owner: KubeconfigOwne
     { code: `${owner.area}.credentials`, phase: owner.phase, subject: owner.subject },
   );
   return { server: cluster.server, options: () => credentials.get(), refused: credentials.refused, library };
+}
+
+// An exec plugin's environment variable or flag whose name says it holds a secret (not where one
+// is: `--token-file`, AWS_WEB_IDENTITY_TOKEN_FILE name a path).
+const secretName = (name: string) =>
+  /token|secret|password|passwd|credential|api[-_]?key|private[-_]?key/i.test(name) &&
+  !/(file|path|dir)$/i.test(name);
+
+/**
+ * The secrets a kubeconfig user hands its plugin: the values of its exec plugin's `env` entries and
+ * `args` flags (`--token X`, `--token=X`), and of its auth provider's `config` (an OIDC
+ * `client-secret`, `refresh-token`), whose names say they are secrets. Only those: masking every
+ * argument (`eks`, `get-token`, a cluster name) would hide ordinary words everywhere.
+ */
+function pluginSecrets(kc: ClientNode.KubeConfig): string[] {
+  const user = kc.getCurrentUser();
+  const exec = user?.exec as
+    | { readonly args?: readonly unknown[]; readonly env?: readonly { name?: unknown; value?: unknown }[] }
+    | undefined;
+  const provider = Object.entries((user?.authProvider as { config?: object } | undefined)?.config ?? {});
+  const configured = provider.flatMap(([name, value]) =>
+    typeof value === 'string' && secretName(name) ? [value] : [],
+  );
+  const env = (exec?.env ?? []).flatMap((e) =>
+    typeof e.name === 'string' && typeof e.value === 'string' && secretName(e.name) ? [e.value] : [],
+  );
+  const args = (exec?.args ?? []).map(String);
+  const flags = args.flatMap((arg, i) => {
+    const inline = /^(-{1,2}[^=]+)=(.*)$/s.exec(arg);
+    if (inline) return secretName(inline[1]!) ? [inline[2]!] : [];
+    const next = args[i + 1];
+    return /^-{1,2}\S/.test(arg) && secretName(arg) && next !== undefined ? [next] : [];
+  });
+  return [...env, ...flags, ...configured];
 }
 
 function libraryKubeconfig(target: KubeconfigTarget, owner: KubeconfigOwner): ClientNode.KubeConfig {

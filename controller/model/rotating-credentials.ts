@@ -1,5 +1,6 @@
 import type https from 'node:https';
 import { CairnError, errorMessage, type Phase } from './errors';
+import { maskSecrets, rememberSecrets } from './secret-mask';
 
 /**
  * Credentials a kubeconfig's plugin hands out (an exec plugin such as `aws eks get-token`, an auth
@@ -102,7 +103,7 @@ export function libraryCredentials(
       if (afterRefusal) kubeconfig.reload();
       const opts: https.RequestOptions = {};
       await kubeconfig.current().applyToHTTPSOptions(opts);
-      return opts;
+      return rememberCredentialsOf(opts);
     } catch (error) {
       throw new CairnError(`the kubeconfig's credentials could not be fetched: ${pluginMessage(error)}`, {
         ...failure,
@@ -114,8 +115,37 @@ export function libraryCredentials(
   });
 }
 
-/** A plugin's failure on one line and at most 300 characters: the library's error is its whole stderr. */
+/**
+ * Remembers, for masking, the secrets in a kubeconfig user's request options (a bearer token, a
+ * client key, a basic-auth password) and returns them: whatever quotes them later (an API server
+ * or proxy that echoes the Authorization header in its 401, a plugin's error) prints `[masked]`.
+ * Every client of a cluster gets its credentials through here (kubeconfigSource).
+ */
+export function rememberCredentialsOf(opts: https.RequestOptions): https.RequestOptions {
+  const headers = (opts.headers ?? {}) as Record<string, unknown>;
+  const authorization = Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  const header = typeof authorization === 'string' ? authorization : undefined;
+  const key = opts.key === undefined ? [] : [opts.key].flat();
+  rememberSecrets([
+    header,
+    header?.replace(/^\S+\s+/, ''),
+    ...key.map((k) => (typeof k === 'string' || Buffer.isBuffer(k) ? k.toString() : k.pem.toString())),
+    basicPassword(opts.auth),
+  ]);
+  return opts;
+}
+
+/** The password of `user:password`; none for a user without one (written `user:undefined`). */
+function basicPassword(auth: string | null | undefined): string | undefined {
+  const password = auth?.slice(auth.indexOf(':') + 1);
+  return password === 'undefined' ? undefined : password;
+}
+
+/**
+ * A plugin's failure on one line and at most 300 characters: the library's error is its whole
+ * stderr. Masked before the cut, so a secret the plugin printed and the cut halves is still masked.
+ */
 function pluginMessage(value: unknown): string {
-  const text = errorMessage(value).replace(/\s+/g, ' ').trim();
+  const text = maskSecrets(errorMessage(value)).replace(/\s+/g, ' ').trim();
   return (text.length > 300 ? `${text.slice(0, 300)}…` : text) || 'the plugin failed without a message';
 }

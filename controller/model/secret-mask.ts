@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { encodedForms } from './secret-forms';
 
 /** What a masked secret is replaced with. */
@@ -58,18 +59,33 @@ export function rememberSecrets(values: Iterable<string | undefined>): void {
  * run time (the AWS SDK's default chain: a web-identity token file, a container or instance role, a
  * profile): found by the secret canary test, AWS's SignatureDoesNotMatch quotes the canonical
  * request, its `x-amz-security-token` header included, and the session token a web-identity file
- * had bought went unmasked into `cairn plan`'s output. Arguments pass through (the SDK hands the
- * calling client's config to the chain).
+ * had bought went unmasked into `cairn plan`'s output. The web-identity token the chain is about to
+ * send STS is remembered first, read as the SDK reads it (each call: the platform rotates the file),
+ * so a refusal that quotes it (InvalidIdentityToken through a proxy that echoes it) masks it too.
+ * Arguments pass through (the SDK hands the calling client's config to the chain).
  */
 export function rememberingCredentials<
   A extends unknown[],
   C extends { readonly secretAccessKey: string; readonly sessionToken?: string },
 >(provider: (...args: A) => Promise<C>): (...args: A) => Promise<C> {
   return async (...args) => {
+    const token = webIdentityToken();
+    rememberSecrets([token, token?.trim()]);
     const credentials = await provider(...args);
     rememberSecrets([credentials.secretAccessKey, credentials.sessionToken]);
     return credentials;
   };
+}
+
+/** The token in AWS_WEB_IDENTITY_TOKEN_FILE, when that names a file cairn can read. */
+function webIdentityToken(): string | undefined {
+  const file = process.env.AWS_WEB_IDENTITY_TOKEN_FILE;
+  try {
+    return file ? readFileSync(file, 'utf8') : undefined;
+  } catch {
+    // The SDK reports an unreadable token file itself; there is nothing to mask then.
+    return undefined;
+  }
 }
 
 /** Forgets every remembered value (tests use it to start clean). */

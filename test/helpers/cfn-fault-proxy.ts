@@ -94,6 +94,12 @@ export interface CfnFaultProxy {
    * `x-amz-security-token` too): what a wrong secret key or a proxy that rewrites a header gets.
    */
   refuseSignatureNext(times: number): void;
+  /**
+   * Answers the next `times` AssumeRoleWithWebIdentity requests with InvalidIdentityToken, as STS
+   * does for a token its identity provider does not vouch for; the message quotes the token, as a
+   * misconfigured or hostile proxy in front of STS could (STS's own message does not).
+   */
+  refuseWebIdentityNext(times: number): void;
   removeRules(stackName: string): void;
   close(): Promise<void>;
 }
@@ -187,6 +193,9 @@ function signatureMismatchXml(req: IncomingMessage, body: Buffer): string {
 const accessDeniedXml = (roleArn: string) =>
   `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/cairn is not authorized to perform: sts:AssumeRole on resource: ${roleArn}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
 
+const invalidIdentityTokenXml = (token: string) =>
+  `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>InvalidIdentityToken</Code><Message>Couldn't verify the web identity token ${token}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+
 const successXml = (action: string) =>
   `<${action}Response xmlns="${NS}"><${action}Result/><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`;
 
@@ -200,6 +209,7 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
   const refusedRoles = new Set<string>();
   const throttledActions = new Map<string, number>();
   let signatureRefusals = 0;
+  let webIdentityRefusals = 0;
   const hooks = new Map<string, (request: SeenRequest) => void>();
   const holds = new Map<string, (request: SeenRequest) => Promise<void>>();
   const ruleFor = (name: string | undefined, pick: (r: ArmedRule) => boolean) =>
@@ -254,6 +264,10 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
       });
       if (service === 'sts' && action === 'AssumeRole' && roleArn && refusedRoles.has(roleArn))
         return sendXml(res, 403, accessDeniedXml(roleArn));
+    }
+    if (action === 'AssumeRoleWithWebIdentity' && webIdentityRefusals > 0) {
+      webIdentityRefusals -= 1;
+      return sendXml(res, 400, invalidIdentityTokenXml(form?.get('WebIdentityToken') ?? ''));
     }
     let seen: SeenRequest | undefined;
     if (isCfn && action) {
@@ -371,6 +385,9 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
     },
     refuseSignatureNext(times) {
       signatureRefusals = times;
+    },
+    refuseWebIdentityNext(times) {
+      webIdentityRefusals = times;
     },
     throttleNext(action, times) {
       throttledActions.set(action, times);

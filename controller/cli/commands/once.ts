@@ -1,9 +1,8 @@
 import type * as Bootstrap from '../../../cdk/deploy/bootstrap';
 import { AuditLog } from '../../audit/audit-log';
 import type { Suspension } from '../../audit/types';
-import { loadConfig as loadConfigFile } from '../../config/load-config';
-import { configuredSecretValues } from '../../config/secret-values';
-import { DRIFT_REPAIRED, errorMessage, rememberSecrets } from '../../model';
+import { loadConfig } from '../../config/load-config';
+import { DRIFT_REPAIRED, errorMessage } from '../../model';
 import type { CairnConfig, EnvironmentConfig } from '../../config/types';
 import { CairnError } from '../../model/errors';
 import { createLog, type Log } from '../../log';
@@ -46,13 +45,6 @@ function handToHolder(
 }
 
 /** Logs of one-shot commands go to stderr, so stdout carries only the result. */
-/** Loads the config and remembers the secrets it points at, so this command's output masks them. */
-function loadConfig(file: string): CairnConfig {
-  const config = loadConfigFile(file);
-  rememberSecrets(configuredSecretValues(config));
-  return config;
-}
-
 export function stderrLog(): Log {
   return createLog({ destination: process.stderr });
 }

@@ -7,12 +7,11 @@ import {
   type RevertSummary,
 } from '../../reconcile/propose-revert';
 import { loadConfig } from '../../config/load-config';
-import { configuredSecretValues } from '../../config/secret-values';
 import type { CairnConfig } from '../../config/types';
 import { errorMessage, isCairnError } from '../../model/errors';
 import { createGitHost } from '../../host/create-git-host';
 import type { GitHost } from '../../host/types';
-import { maskSecrets, rememberSecrets } from '../../model';
+import { maskSecrets } from '../../model';
 import type { GitIdentity, pushRevertCommit } from '../../source/revert-commit';
 import type { RevertPort } from '../../server/types';
 import { environmentNamed } from '../environment-named';
@@ -95,7 +94,6 @@ export async function revertCommand(id: string, o: RevertOptions, deps: RevertDe
 /** Reverts the entry `id`; with `env`, an entry of that environment only, found in its chain alone. */
 async function revert(id: string, o: RevertOptions, deps: RevertDeps, env?: string): Promise<RevertSummary> {
   const config = loadConfig(o.config);
-  rememberSecrets(configuredSecretValues(config));
   const host = o.pr ? (deps.hostFor ?? configuredHost(deps.env ?? process.env))(config) : undefined;
   if (o.pr && !host) {
     throw new UsageError(

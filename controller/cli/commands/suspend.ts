@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../../config/load-config';
 import type { CairnConfig } from '../../config/types';
 import { CairnError, errorMessage } from '../../model/errors';
+import { maskSecrets, rememberSecrets } from '../../model/secret-mask';
 
 /** What the suspend, resume and promote commands ask the running controller for. */
 type ControlAction = 'suspend' | 'resume' | 'promote';
@@ -95,7 +96,8 @@ export async function controlCommand(action: ControlAction, env: string, o: Cont
     });
   }
   const body = (await response.json().catch(() => ({}))) as { message?: string };
-  const message = body.message ?? `HTTP ${response.status}`;
+  // The answer is the server's text (or a proxy's in front of it), which may quote the token sent.
+  const message = maskSecrets(String(body.message ?? `HTTP ${response.status}`));
   if (!response.ok) {
     process.stderr.write(`cairn: ${action} ${env} refused by ${base}: ${message}\n`);
     return 1;
@@ -114,6 +116,8 @@ function apiToken(config: CairnConfig, tokenEnv: string | undefined): string {
       subject: name,
       hint: 'set it to a token with the sync scope (server.apiTokens), or name another with --token-env',
     });
+  // --token-env and CAIRN_API_TOKEN may name a variable the config does not.
+  rememberSecrets([value]);
   return value;
 }
 

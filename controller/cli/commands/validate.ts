@@ -1,6 +1,4 @@
 import { validateConfigFile } from '../../config/load-config';
-import { configuredSecretValues } from '../../config/secret-values';
-import { rememberSecrets } from '../../model/secret-mask';
 import { environmentNamed } from '../environment-named';
 import type * as Once from './once';
 
@@ -15,7 +13,6 @@ function out(text: string): void {
  */
 export async function validateCommand(o: { config: string; env?: string }): Promise<number> {
   const result = validateConfigFile(o.config);
-  if (result.ok) rememberSecrets(configuredSecretValues(result.config));
   if (!result.ok) {
     process.stderr.write(`${o.config} is not valid:\n${result.errors.map((e) => `  - ${e}`).join('\n')}\n`);
     return 1;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubeconfigSource, type KubeconfigOwner } from '../../../controller/model/kubeconfig-source';
+import { forgetSecrets, MASK, maskSecrets } from '../../../controller/model/secret-mask';
 
 /**
  * The one kubeconfig loader of the apply's client (`kube`) and the Lease API (`shard`): each gets
@@ -66,5 +67,60 @@ describe('kubeconfigSource', () => {
     expect(() => kubeconfigSource({ kubeconfig: file }, owner)).toThrow(
       `set ${owner.contextField} to a context of that kubeconfig`,
     );
+  });
+});
+
+describe('kubeconfigSource remembers the credentials it reads, for masking', () => {
+  afterEach(() => forgetSecrets());
+
+  it('remembers a static user’s client key, token and basic-auth password', () => {
+    // given a user with a client key (as data), a token and a password
+    const key = '-----BEGIN PRIVATE KEY-----\nMIIcanaryclientkey0123456789\n-----END PRIVATE KEY-----\n';
+    const file = write(
+      'static-secrets.yaml',
+      `apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: k, cluster: {server: "https://k.example:6443"}}]\nusers: [{name: u, user: {client-key-data: ${Buffer.from(key).toString('base64')}, token: canary-static-token, username: cairn, password: canary-basic-password}}]\ncontexts: [{name: c, context: {cluster: k, user: u}}]\n`,
+    );
+    // when its source is made
+    kubeconfigSource({ kubeconfig: file }, owners[0]![1]);
+    // then each is masked wherever it is quoted, the key raw and in its kubeconfig's base64
+    expect(maskSecrets(`a ${key} b`)).toBe(`a ${MASK} b`);
+    expect(maskSecrets(Buffer.from(key).toString('base64'))).toBe(MASK);
+    expect(maskSecrets('401: Bearer canary-static-token')).toBe(`401: ${MASK}`);
+    expect(maskSecrets('pw canary-basic-password')).toBe(`pw ${MASK}`);
+  });
+
+  it('remembers an exec plugin’s secret env values and flag values, not its other words', () => {
+    // given a plugin with secret and ordinary env entries and flags
+    const file = write(
+      'exec-secrets.yaml',
+      `apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: k, cluster: {server: "https://k.example:6443"}}]\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nusers: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: plugin, interactiveMode: Never, args: [eks, get-token, --cluster-name, production, --token-file, /var/run/token, --api-key, canary-arg-key, --password=canary-inline-pw], env: [{name: AWS_PROFILE, value: staging-profile}, {name: VAULT_TOKEN, value: canary-vault-token}]}}}]\n`,
+    );
+    // when its source is made (the plugin is not run yet)
+    kubeconfigSource({ kubeconfig: file }, owners[0]![1]);
+    // then the secrets are masked and the ordinary words are not
+    expect(maskSecrets('canary-arg-key canary-inline-pw canary-vault-token')).toBe(`${MASK} ${MASK} ${MASK}`);
+    const ordinary = 'eks get-token production /var/run/token staging-profile';
+    expect(maskSecrets(ordinary)).toBe(ordinary);
+  });
+
+  it('remembers an auth provider’s secret config values, not its other settings', () => {
+    // given an OIDC user (the plugin is not run yet)
+    const file = write(
+      'oidc-secrets.yaml',
+      `apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: k, cluster: {server: "https://k.example:6443"}}]\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nusers: [{name: u, user: {auth-provider: {name: oidc, config: {client-id: cairn-client, client-secret: canary-client-secret, refresh-token: canary-refresh-token, idp-issuer-url: "https://issuer.example"}}}}]\n`,
+    );
+    kubeconfigSource({ kubeconfig: file }, owners[0]![1]);
+    // then
+    expect(maskSecrets('canary-client-secret canary-refresh-token')).toBe(`${MASK} ${MASK}`);
+    expect(maskSecrets('cairn-client https://issuer.example')).toBe('cairn-client https://issuer.example');
+  });
+
+  it('remembers no password for a basic-auth user without one', () => {
+    const file = write(
+      'no-password.yaml',
+      'apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: k, cluster: {server: "https://k.example:6443"}}]\nusers: [{name: u, user: {username: cairn}}]\ncontexts: [{name: c, context: {cluster: k, user: u}}]\n',
+    );
+    kubeconfigSource({ kubeconfig: file }, owners[0]![1]);
+    expect(maskSecrets('value is undefined')).toBe('value is undefined');
   });
 });
