@@ -147,11 +147,20 @@ export function createKubeApplier(
         { maxBytes: target.maxManifestBytes, ...transform },
         render,
       );
-      const { discovery } = get();
+      const { discovery, inventory } = get();
+      // Read only when a kind is not served, at most once: an unreadable inventory counts as empty.
+      let applied: Promise<readonly InventoryEntry[]> | undefined;
       return resolveScope(
         parsed,
         target.namespace,
         async (apiVersion, kind) => (await discovery.lookup(apiVersion, kind))?.namespaced,
+        async (apiVersion, kind) => {
+          applied ??= inventory.read().then(
+            (r) => r.entries,
+            () => [],
+          );
+          return (await applied).some((e) => e.apiVersion === apiVersion && e.kind === kind);
+        },
       );
     },
 
@@ -275,6 +284,8 @@ export function createKubeApplier(
     }
     const previous = record.entries;
     const recorded = new Map(previous.map((e) => [keyOf(e), e]));
+    // Kinds this environment applied before: one of them no longer served lost its CRD out of band.
+    const appliedKinds = new Set(previous.map((e) => `${e.apiVersion}|${e.kind}`));
     const desired = manifests.map((m) => refOf(m.object));
     if (record.source === 'legacy') {
       // The pre-identity inventory was shared by every repository with this environment name.
@@ -376,10 +387,12 @@ export function createKubeApplier(
           changes.push({ ...changeOf(u.manifest, 'created'), ...(diff ? { diff } : {}) });
         } else {
           changes.push({ ...changeOf(u.manifest, 'skipped'), reason: 'failed' });
+          const { apiVersion, kind } = u.manifest.object;
           failures.push({
             code: 'kube.unknown-kind',
             phase,
-            retryable: false,
+            // As at load (`resolveScope`): a kind this environment applied before lost its CRD meanwhile.
+            retryable: appliedKinds.has(`${apiVersion}|${kind}`),
             subject: subjectOf(refOf(u.manifest.object)),
             message: u.message,
           });
@@ -446,6 +459,7 @@ export function createKubeApplier(
               force: target.forceConflicts,
               dryRun,
               fence: () => gate.check(),
+              kindApplied: appliedKinds.has(`${t.ref.apiVersion}|${t.ref.kind}`),
             });
           // Only requests queue for a connection; an unchanged object sends none. Each request is
           // fenced when its turn comes, so after a pause at most the `concurrency` requests
@@ -461,6 +475,9 @@ export function createKubeApplier(
         const t = readable[i]!;
         changes.push(s.change);
         if (s.failure) failures.push(s.failure);
+        // Discovery said the kind was served, the server says not (its CRD was deleted since): the
+        // next reconcile asks discovery again rather than trust what it cached.
+        if (s.failure?.code === 'kube.unknown-kind') p.discovery.invalidate(t.ref.apiVersion);
         const entry = entries[i];
         if (entry && s.object) {
           left.set(keyOf(t.ref), entry);
