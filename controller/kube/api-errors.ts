@@ -196,7 +196,7 @@ function terminatingNamespace(body: unknown, namespace: string | undefined): str
  * is gone), and never the RBAC advice of `kube.forbidden`, which would send the operator to grant
  * rights cairn already has.
  */
-function namespaceTerminatingError(namespace: string, context: ForbiddenContext): CairnError {
+export function namespaceTerminatingError(namespace: string, context: ForbiddenContext): CairnError {
   return new CairnError(
     `namespace "${namespace}" is being deleted (Terminating): the API server takes no new objects in it until it is gone`,
     {

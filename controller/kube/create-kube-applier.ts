@@ -12,12 +12,14 @@ import {
   type FenceGate,
   type PlaneResult,
 } from '../model';
+import { namespaceTerminatingError } from './api-errors';
 import { boundsOf, checkTree, pruneOutOfBounds } from './bounds';
 import { readDeclaredNamespaces, type DeclaredNamespaces } from './declared-namespaces';
 import { asLeft, decide, needsBody, writersOf } from './decide';
 import type { ClusterConnections } from './cluster-connections';
 import { createDiscovery, type Discovery } from './discovery';
 import { objectDiff } from './diff';
+import { namespaceTerminating } from './health';
 import { ownerOf, withOwner, type Identity, type Owner } from './identity';
 import { createInventory, type Inventory, type InventoryEntry, type InventoryRecord } from './inventory';
 import { createKubeClient, type KubeClient } from './kube-client';
@@ -478,6 +480,17 @@ export function createKubeApplier(
         // Discovery said the kind was served, the server says not (its CRD was deleted since): the
         // next reconcile asks discovery again rather than trust what it cached.
         if (s.failure?.code === 'kube.unknown-kind') p.discovery.invalidate(t.ref.apiVersion);
+        // A Namespace of the tree being deleted out of band: found in review, with its content not
+        // gone yet (a finalizer), every object was `unchanged` and the reconcile succeeded, then
+        // the content went. Retryable, as the 403 on a write into it is: once it is gone, the next
+        // reconcile makes it again.
+        if (!dryRun && !s.failure && s.object && namespaceTerminating(s.object))
+          failures.push(
+            failureFrom(
+              namespaceTerminatingError(t.ref.name, { kind: t.ref.kind, subject: subjectOf(t.ref), phase }),
+              phase,
+            ),
+          );
         const entry = entries[i];
         if (entry && s.object) {
           left.set(keyOf(t.ref), entry);
