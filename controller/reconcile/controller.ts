@@ -58,8 +58,8 @@ export interface ControllerDeps {
       refresh?(env: string): Promise<void>;
       /** When a quiet pass (folded into the last entry) last looked at `env`; absent means never. */
       lastChecked?(env: string): string | null;
-      /** Whether the trail takes appends (a broken chain does not); absent means always. */
-      health?(): { readonly ready: boolean; readonly reason?: string };
+      /** Whether the chains of `envs` take appends (a broken chain does not); absent means always. */
+      health?(envs: readonly string[]): { readonly ready: boolean; readonly reason?: string };
       /** The suspension of `env` its ledger records; absent: nothing is ever suspended. */
       suspension?(env: string): Suspension | null;
       /** Records a control record of `env` in its ledger; absent: suspending and promoting are not offered. */
@@ -952,7 +952,8 @@ export class Controller {
         : [],
     );
     if (released.length > 0) return released.join('; ');
-    const audit = this.deps.audit.health?.();
+    // Only the config's environments: a removed one's broken chain is reported at start, not here.
+    const audit = this.deps.audit.health?.(this.deps.config.environments.map((e) => e.name));
     if (audit && !audit.ready) return audit.reason ?? 'the audit trail takes no appends';
     return this.isReady ? null : 'the first fetch is not done';
   }
