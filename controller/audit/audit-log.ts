@@ -416,9 +416,15 @@ export class AuditLog implements AuditReader {
     return [...this.chains.values()].map((c) => ({ ...c.report, firstBreak: c.broken }));
   }
 
-  /** Ready unless a chain is broken or a write failed: then appends are refused and the reason says why. */
-  health(): AuditHealth {
-    const problems = [...this.chains.entries()].flatMap(([env, chain]) => [
+  /**
+   * Ready unless a chain is broken or a write failed: then appends are refused and the reason says
+   * why. With `envs` (the config's environments), only their chains count: a chain of an environment
+   * no longer configured takes no appends anyway, so its break is reported (`cairn audit verify`,
+   * the start-up warning of `removedEnvironments`), not a reason to take the replica out of service.
+   */
+  health(envs?: readonly string[]): AuditHealth {
+    const counted = [...this.chains.entries()].filter(([env]) => !envs || envs.includes(env));
+    const problems = counted.flatMap(([env, chain]) => [
       ...(chain.broken
         ? [
             `audit chain ${env} is broken at record ${chain.broken.seq} (${chain.broken.reason}); run \`cairn audit repair --env ${env}\``,

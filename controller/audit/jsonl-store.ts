@@ -50,6 +50,22 @@ export class JsonlStore implements ChainStore {
   }
 
   async envs(): Promise<readonly string[]> {
+    // The first layout, one chain for every environment in `<dir>/audit-NNNNNN.jsonl` (before the
+    // per-environment chains), is not read. Found in review: its files were ignored, so the ledger
+    // opened as empty (`cairn audit verify` said so and exited 0) and every environment's history,
+    // stalls and suspensions were silently gone. Refused, naming the file.
+    const top = await readdir(this.dir).catch(() => [] as string[]);
+    const old = top.find((name) => FILE_NAME.test(name));
+    if (old)
+      throw new CairnError(
+        `holds ${old}, a ledger of the first layout (one chain for every environment), which this cairn does not read`,
+        {
+          code: 'audit.old-layout',
+          phase: 'record',
+          subject: this.dir,
+          hint: 'move those files out of audit.dir (keep them: they are the record of what was applied) and start with the folder empty; cairn reads envs/<env>/audit-NNNNNN.jsonl only',
+        },
+      );
     // A chain whose folder was deleted whole still has its witnessed head.
     const names = await readdir(join(this.dir, 'envs')).catch(() => [] as string[]);
     const chains = names.filter((name) => /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name));

@@ -15,6 +15,8 @@ export interface RemovedEnvironment {
   readonly kubernetesSelector: string;
   /** The tag of its CloudFormation stacks, had it no explicit `instance`. */
   readonly stackTag: string;
+  /** `broken at record N (reason)` when its chain is broken (it no longer makes `/readyz` fail); else absent. */
+  readonly auditChain?: string;
 }
 
 /**
@@ -30,9 +32,10 @@ export async function removedEnvironments(
 ): Promise<RemovedEnvironment[]> {
   const configured = new Set(config.environments.map((e) => e.name));
   const removed: RemovedEnvironment[] = [];
-  for (const { env } of audit.reports()) {
+  for (const { env, firstBreak } of audit.reports()) {
     if (configured.has(env)) continue;
     removed.push({
+      ...(firstBreak ? { auditChain: `broken at record ${firstBreak.seq} (${firstBreak.reason})` } : {}),
       env,
       lastAppliedSha: (await audit.lastApplied(env))?.sha ?? null,
       lastChecked: audit.lastChecked(env),

@@ -48,6 +48,16 @@ export function retryableRefusal(status: number, body: unknown): boolean {
 }
 
 /**
+ * True when the API server serves no resource at the path at all: its router answers such a path
+ * with a plain-text `404 page not found`, while a missing object or namespace is a JSON Status. A
+ * server-side apply (which creates what is missing) gets it when the kind's CustomResourceDefinition
+ * was deleted after discovery was read.
+ */
+export function unservedPath(status: number, body: unknown): boolean {
+  return status === 404 && typeof body === 'string';
+}
+
+/**
  * Why the API server refused a request, in one sentence. For Secrets the values the server echoes
  * back (`Invalid value: "..."`, a type error's `got ...`) are removed so no secret reaches a log,
  * the audit, a plan comment or a notification; the field's path stays.
@@ -186,7 +196,7 @@ function terminatingNamespace(body: unknown, namespace: string | undefined): str
  * is gone), and never the RBAC advice of `kube.forbidden`, which would send the operator to grant
  * rights cairn already has.
  */
-function namespaceTerminatingError(namespace: string, context: ForbiddenContext): CairnError {
+export function namespaceTerminatingError(namespace: string, context: ForbiddenContext): CairnError {
   return new CairnError(
     `namespace "${namespace}" is being deleted (Terminating): the API server takes no new objects in it until it is gone`,
     {

@@ -12,12 +12,14 @@ import {
   type FenceGate,
   type PlaneResult,
 } from '../model';
+import { namespaceTerminatingError } from './api-errors';
 import { boundsOf, checkTree, pruneOutOfBounds } from './bounds';
 import { readDeclaredNamespaces, type DeclaredNamespaces } from './declared-namespaces';
 import { asLeft, decide, needsBody, writersOf } from './decide';
 import type { ClusterConnections } from './cluster-connections';
 import { createDiscovery, type Discovery } from './discovery';
 import { objectDiff } from './diff';
+import { namespaceTerminating } from './health';
 import { ownerOf, withOwner, type Identity, type Owner } from './identity';
 import { createInventory, type Inventory, type InventoryEntry, type InventoryRecord } from './inventory';
 import { createKubeClient, type KubeClient } from './kube-client';
@@ -147,11 +149,20 @@ export function createKubeApplier(
         { maxBytes: target.maxManifestBytes, ...transform },
         render,
       );
-      const { discovery } = get();
+      const { discovery, inventory } = get();
+      // Read only when a kind is not served, at most once: an unreadable inventory counts as empty.
+      let applied: Promise<readonly InventoryEntry[]> | undefined;
       return resolveScope(
         parsed,
         target.namespace,
         async (apiVersion, kind) => (await discovery.lookup(apiVersion, kind))?.namespaced,
+        async (apiVersion, kind) => {
+          applied ??= inventory.read().then(
+            (r) => r.entries,
+            () => [],
+          );
+          return (await applied).some((e) => e.apiVersion === apiVersion && e.kind === kind);
+        },
       );
     },
 
@@ -275,6 +286,8 @@ export function createKubeApplier(
     }
     const previous = record.entries;
     const recorded = new Map(previous.map((e) => [keyOf(e), e]));
+    // Kinds this environment applied before: one of them no longer served lost its CRD out of band.
+    const appliedKinds = new Set(previous.map((e) => `${e.apiVersion}|${e.kind}`));
     const desired = manifests.map((m) => refOf(m.object));
     if (record.source === 'legacy') {
       // The pre-identity inventory was shared by every repository with this environment name.
@@ -376,10 +389,12 @@ export function createKubeApplier(
           changes.push({ ...changeOf(u.manifest, 'created'), ...(diff ? { diff } : {}) });
         } else {
           changes.push({ ...changeOf(u.manifest, 'skipped'), reason: 'failed' });
+          const { apiVersion, kind } = u.manifest.object;
           failures.push({
             code: 'kube.unknown-kind',
             phase,
-            retryable: false,
+            // As at load (`resolveScope`): a kind this environment applied before lost its CRD meanwhile.
+            retryable: appliedKinds.has(`${apiVersion}|${kind}`),
             subject: subjectOf(refOf(u.manifest.object)),
             message: u.message,
           });
@@ -446,6 +461,7 @@ export function createKubeApplier(
               force: target.forceConflicts,
               dryRun,
               fence: () => gate.check(),
+              kindApplied: appliedKinds.has(`${t.ref.apiVersion}|${t.ref.kind}`),
             });
           // Only requests queue for a connection; an unchanged object sends none. Each request is
           // fenced when its turn comes, so after a pause at most the `concurrency` requests
@@ -461,6 +477,20 @@ export function createKubeApplier(
         const t = readable[i]!;
         changes.push(s.change);
         if (s.failure) failures.push(s.failure);
+        // Discovery said the kind was served, the server says not (its CRD was deleted since): the
+        // next reconcile asks discovery again rather than trust what it cached.
+        if (s.failure?.code === 'kube.unknown-kind') p.discovery.invalidate(t.ref.apiVersion);
+        // A Namespace of the tree being deleted out of band: found in review, with its content not
+        // gone yet (a finalizer), every object was `unchanged` and the reconcile succeeded, then
+        // the content went. Retryable, as the 403 on a write into it is: once it is gone, the next
+        // reconcile makes it again.
+        if (!dryRun && !s.failure && s.object && namespaceTerminating(s.object))
+          failures.push(
+            failureFrom(
+              namespaceTerminatingError(t.ref.name, { kind: t.ref.kind, subject: subjectOf(t.ref), phase }),
+              phase,
+            ),
+          );
         const entry = entries[i];
         if (entry && s.object) {
           left.set(keyOf(t.ref), entry);

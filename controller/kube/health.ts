@@ -29,6 +29,17 @@ export function needsHealthWait(kind: string): boolean {
 }
 
 /**
+ * True for a Namespace being deleted (`status.phase: Terminating`, or its deletionTimestamp where
+ * only metadata was read): what is in it goes, whatever cairn applies, until it is gone and made
+ * again from Git. Its own health, not a wait: it does not clear while the namespace exists.
+ */
+export function namespaceTerminating(object: KubeObject): boolean {
+  if (object.kind !== 'Namespace') return false;
+  const phase = (object.status as { phase?: unknown } | undefined)?.phase;
+  return phase === 'Terminating' || object.metadata.deletionTimestamp !== undefined;
+}
+
+/**
  * The health of an object, in this order: being deleted, status not yet observed for this
  * generation, then the per-kind rule. Kinds without a rule are healthy.
  */

@@ -6,6 +6,44 @@ import { keyOf, refOf, subjectOf } from './object-ref';
 /** Whether a kind is namespaced: true, false, or undefined when nobody serves it. */
 export type ScopeOf = (apiVersion: string, kind: string) => Promise<boolean | undefined>;
 
+/** Whether this environment's inventory holds objects of a kind (asked only of a kind nobody serves). */
+export type AppliedBefore = (apiVersion: string, kind: string) => Promise<boolean>;
+
+/**
+ * The failure for an object of a kind the server does not serve. A kind this environment applied
+ * before (its inventory holds objects of it) lost its CustomResourceDefinition out of band, which
+ * took the objects with it: retryable, so that the environment re-creates them by itself once the
+ * CRD is back (the retries back off to the cap, a drift pass retries at its interval), as Flux does
+ * at its interval. Found in review: this stalled the environment until a manual sync or a new
+ * commit. A kind never applied (a typo, a CRD not installed yet) is terminal: retrying the same
+ * commit cannot help, and the stall says so at once.
+ */
+function unknownKind(
+  object: { readonly apiVersion: string; readonly kind: string },
+  where: { readonly subject: string; readonly line: number },
+  appliedBefore: boolean,
+): CairnError {
+  const { apiVersion, kind } = object;
+  const at = ` (line ${where.line})`;
+  return appliedBefore
+    ? new CairnError(
+        `the server no longer serves kind ${kind} in apiVersion ${apiVersion}${at}, which this environment applied before: its CustomResourceDefinition was probably deleted, and its objects with it`,
+        {
+          code: 'kube.unknown-kind',
+          phase: 'plan',
+          retryable: true,
+          subject: where.subject,
+          hint: 'restore the CustomResourceDefinition (cairn retries with backoff and re-creates the objects once it is served), or remove those objects from Git',
+        },
+      )
+    : new CairnError(`the server serves no kind ${kind} in apiVersion ${apiVersion}${at}`, {
+        code: 'kube.unknown-kind',
+        phase: 'plan',
+        subject: where.subject,
+        hint: 'check the apiVersion and kind, or add the CustomResourceDefinition that defines it',
+      });
+}
+
 /**
  * Turns parsed objects into manifests: namespaced objects without a namespace get the default one,
  * cluster-scoped objects lose a stray namespace, and an object defined twice is an error naming both
@@ -21,6 +59,7 @@ export async function resolveScope(
   parsed: readonly ParsedObject[],
   defaultNamespace: string,
   serverScope: ScopeOf,
+  appliedBefore: AppliedBefore = async () => false,
 ): Promise<readonly Manifest[]> {
   const crdScopes = scopesFromCrds(parsed.map((p) => p.object));
   // Each kind is asked once, all of them at once (a miss is not cached by discovery, and a tree may
@@ -39,12 +78,7 @@ export async function resolveScope(
     const { apiVersion, kind } = p.object;
     const namespaced = scopes.get(`${apiVersion}|${kind}`);
     if (namespaced === undefined) {
-      throw new CairnError(`the server serves no kind ${kind} in apiVersion ${apiVersion} (line ${p.line})`, {
-        code: 'kube.unknown-kind',
-        phase: 'plan',
-        subject: `${p.file}`,
-        hint: 'check the apiVersion and kind, or add the CustomResourceDefinition that defines it',
-      });
+      throw unknownKind(p.object, { subject: p.file, line: p.line }, await appliedBefore(apiVersion, kind));
     }
     const object = withNamespace(
       p.object,

@@ -6,6 +6,7 @@ import {
   onlyImperativeConflicts,
   refusalOf,
   retryableRefusal,
+  unservedPath,
 } from './api-errors';
 import type { Decision } from './decide';
 import { objectDiff } from './diff';
@@ -34,6 +35,11 @@ export interface SettleOptions {
    * run, a refused apply) must not send the next after its Lease's deadline.
    */
   readonly fence?: WriteFence;
+  /**
+   * This environment applied objects of the target's kind before (its inventory lists them): a
+   * kind no longer served then lost its CRD out of band, and waiting for it to come back can help.
+   */
+  readonly kindApplied?: boolean;
 }
 
 import { DRIFT_REPAIRED } from '../model';
@@ -72,28 +78,37 @@ export async function settleObject(
     change: change('skipped', { reason }),
     failure,
   });
-  const refused = (res: KubeResponse): Settled =>
-    res.status === 403
-      ? failed(
-          failureFrom(
-            forbiddenError(res.body, {
-              kind: target.ref.kind,
-              ...(target.ref.namespace ? { namespace: target.ref.namespace } : {}),
-              subject,
-              phase,
-            }),
+  const refused = (res: KubeResponse): Settled => {
+    if (res.status === 403)
+      return failed(
+        failureFrom(
+          forbiddenError(res.body, {
+            kind: target.ref.kind,
+            ...(target.ref.namespace ? { namespace: target.ref.namespace } : {}),
+            subject,
             phase,
-          ),
-          'forbidden',
-        )
-      : failed({
-          code: res.status === 409 ? 'kube.conflict' : 'kube.rejected',
+          }),
           phase,
-          // The server refusing the object again will not change without a new commit; overload will.
-          retryable: retryableRefusal(res.status, res.body),
-          subject,
-          message: `${target.label}: ${refusalOf(res.status, res.body, target.ref.kind)}`,
-        });
+        ),
+        'forbidden',
+      );
+    if (unservedPath(res.status, res.body))
+      return failed({
+        code: 'kube.unknown-kind',
+        phase,
+        retryable: options.kindApplied ?? false,
+        subject,
+        message: `${target.label}: the server no longer serves kind ${target.ref.kind} in apiVersion ${target.ref.apiVersion} (HTTP 404; its CustomResourceDefinition was deleted?)`,
+      });
+    return failed({
+      code: res.status === 409 ? 'kube.conflict' : 'kube.rejected',
+      phase,
+      // The server refusing the object again will not change without a new commit; overload will.
+      retryable: retryableRefusal(res.status, res.body),
+      subject,
+      message: `${target.label}: ${refusalOf(res.status, res.body, target.ref.kind)}`,
+    });
+  };
   const send = (dryRun: boolean): Promise<KubeResponse> =>
     sendApply(client, target, live, {
       dryRun,

@@ -58,8 +58,8 @@ export interface ControllerDeps {
       refresh?(env: string): Promise<void>;
       /** When a quiet pass (folded into the last entry) last looked at `env`; absent means never. */
       lastChecked?(env: string): string | null;
-      /** Whether the trail takes appends (a broken chain does not); absent means always. */
-      health?(): { readonly ready: boolean; readonly reason?: string };
+      /** Whether the chains of `envs` take appends (a broken chain does not); absent means always. */
+      health?(envs: readonly string[]): { readonly ready: boolean; readonly reason?: string };
       /** The suspension of `env` its ledger records; absent: nothing is ever suspended. */
       suspension?(env: string): Suspension | null;
       /** Records a control record of `env` in its ledger; absent: suspending and promoting are not offered. */
@@ -105,6 +105,9 @@ export interface ControllerDeps {
   readonly failureRevert?: (entry: AuditEntry, fence?: WriteFence) => Promise<RevertResult>;
 }
 
+/** How often a branch still missing (or unreadable) is logged again, after the first warning. */
+const NO_REVISION_LOG_EVERY_MS = 60 * 60 * 1000;
+
 /** What the last finished reconcile of an environment came to, as far as its status needs. */
 interface LastRun {
   readonly outcome: Outcome;
@@ -121,6 +124,8 @@ interface EnvState {
   /** Reconcile on the next request even when the head is already applied (startup after a crash, manual sync). */
   force: boolean;
   branchError: Failure | null;
+  /** When the missing branch or fetch error in `branchError` was last logged (`logNoRevision`). */
+  branchWarnedAt: number | null;
   /** The sha whose terminal failure stalls the environment until a new commit or a manual sync. */
   stalledSha: string | null;
   /**
@@ -187,6 +192,7 @@ export class Controller {
         running: false,
         force: false,
         branchError: null,
+        branchWarnedAt: null,
         stalledSha: null,
         released: null,
         superseded: false,
@@ -358,13 +364,17 @@ export class Controller {
       const state = this.state(head.env);
       const message =
         head.kind === 'missing-branch' ? `branch ${head.branch} does not exist` : errorMessage(head.error);
+      const changed = state.branchError?.message !== message;
       state.branchError = { code: 'source.no-revision', phase: 'fetch', retryable: true, message };
-      this.deps.log.warn({ env: head.env, phase: 'fetch', err: message }, 'environment has no revision');
+      this.logNoRevision(head, changed);
       return;
     }
     const revision = head.revision;
     const state = this.state(revision.env);
+    if (state.branchError)
+      this.deps.log.info({ env: revision.env, phase: 'fetch' }, 'environment has a revision again');
     state.branchError = null;
+    state.branchWarnedAt = null;
     state.head = revision;
     this.releases.head(revision.env, revision.sha, state.lastAppliedSha, this.now().getTime());
     // A released environment waits for its retry (which then runs the newest head), not for polls.
@@ -381,6 +391,29 @@ export class Controller {
     // A new commit (a fix or a revert) is what a stalled environment waits for.
     if (state.stalledSha !== null && state.stalledSha !== revision.sha) this.unstall(revision.env);
     if (needsRun(this.runState(revision.env), trigger, 'queue')) this.enqueue(revision.env, trigger);
+  }
+
+  /**
+   * Says that an environment's branch is missing (or could not be read) when that changes, then once
+   * an hour while it lasts, not at every poll: found in review, a deleted branch logged a warning
+   * every `pollInterval`, which buried everything else. A missing branch names the field to change
+   * when the branch was renamed on the Git host.
+   */
+  private logNoRevision(head: Exclude<BranchHead, { kind: 'revision' }>, changed: boolean): void {
+    const state = this.state(head.env);
+    const now = this.now().getTime();
+    if (!changed && state.branchWarnedAt !== null && now - state.branchWarnedAt < NO_REVISION_LOG_EVERY_MS)
+      return;
+    state.branchWarnedAt = now;
+    const index = this.deps.config.environments.findIndex((e) => e.name === head.env);
+    const hint =
+      head.kind === 'missing-branch'
+        ? `if the branch was renamed, set environments[${index}].branch to its new name; repeated hourly while it lasts`
+        : 'repeated hourly while it lasts';
+    this.deps.log.warn(
+      { env: head.env, phase: 'fetch', err: state.branchError!.message, hint },
+      'environment has no revision',
+    );
   }
 
   /** ControllerPort: a webhook or the API asks for an environment; fetch at once, then reconcile. */
@@ -919,7 +952,8 @@ export class Controller {
         : [],
     );
     if (released.length > 0) return released.join('; ');
-    const audit = this.deps.audit.health?.();
+    // Only the config's environments: a removed one's broken chain is reported at start, not here.
+    const audit = this.deps.audit.health?.(this.deps.config.environments.map((e) => e.name));
     if (audit && !audit.ready) return audit.reason ?? 'the audit trail takes no appends';
     return this.isReady ? null : 'the first fetch is not done';
   }

@@ -8,6 +8,7 @@ import { Controller } from '../../../controller/reconcile/controller';
 import { createServer } from '../../../controller/server/create-server';
 import { Metrics } from '../../../controller/server/metrics';
 import { FakeSource } from '../../helpers/reconcile-fakes';
+import { removedEnvironments } from '../../../controller/cli/removed-environments';
 import { auditConfig, entry, sha, tempAuditDir, writeAuditOnlyConfig } from './audit-fixtures';
 
 jest.setTimeout(60_000);
@@ -96,6 +97,42 @@ describe('a broken audit chain and readiness', () => {
       const text = await notReady.text();
       expect(text).toContain('audit chain dev cannot be written');
       expect(text).not.toContain(dir);
+    } finally {
+      await stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stays ready over a broken chain of an environment no longer in the config, and reports that break at start', async () => {
+    // given a keyed log with an intact dev chain and an `old` chain whose last record was deleted
+    const dir = await tempAuditDir('readiness-removed');
+    const audit = auditConfig(join(dir, 'audit'));
+    const writer = await AuditLog.open(audit);
+    for (const env of ['dev', 'old']) {
+      for (const id of [`${env}1`, `${env}2`]) {
+        await writer.start({ id, env, trigger: 'poll', fromSha: null, toSha: sha('1') });
+        await writer.end(entry({ id, env, toSha: sha('1') }));
+      }
+    }
+    await writer.close();
+    const file = join(audit.dir, 'envs', 'old', 'audit-000001.jsonl');
+    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    await writeFile(file, `${lines.slice(0, -1).join('\n')}\n`);
+
+    // when the controller of a config that lists only dev starts over it, behind the real HTTP server
+    const { log, server, stop } = await serveOver(dir, audit);
+    try {
+      // then it is ready: old is reconciled by nobody and takes no appends, so its break holds back nothing
+      const ready = await fetch(`${server.url}/readyz`);
+      expect(ready.status).toBe(200);
+      // and the break is reported with what old left behind, not hidden
+      const config = loadConfig(join(dir, 'cairn.yaml'));
+      expect(await removedEnvironments(config, log)).toEqual([
+        expect.objectContaining({
+          env: 'old',
+          auditChain: expect.stringMatching(/^broken at record 4 \(records 4\.\.4 are missing/),
+        }),
+      ]);
     } finally {
       await stop();
       await rm(dir, { recursive: true, force: true });

@@ -81,4 +81,62 @@ spec:
       /^k8s-resources\/x\/thing\.yaml: the server serves no kind Thing in apiVersion nowhere\.cairn\.test\/v1/,
     );
   });
+
+  it('retries a kind it applied before whose CRD was deleted after discovery read it, and asks discovery again', async () => {
+    // given a CRD installed out of band (not in the tree) and a resource of it applied by this environment
+    const group = `gone${kit.id.replace(/\W/g, '')}.cairn.test`;
+    const ns = kit.name('crd-gone');
+    const crdPath = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/knobs.${group}`;
+    kit.track(crdPath);
+    kit.track(`/api/v1/namespaces/${ns}`);
+    const created = await kit.client.request({
+      method: 'POST',
+      path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+      body: JSON.stringify({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: `knobs.${group}` },
+        spec: {
+          group,
+          scope: 'Namespaced',
+          names: { plural: 'knobs', singular: 'knob', kind: 'Knob' },
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+            },
+          ],
+        },
+      }),
+    });
+    expect(created.status).toBe(201);
+    const served = async () =>
+      (await kit.client.request({ method: 'GET', path: `/apis/${group}/v1` })).status;
+    for (let i = 0; i < 100 && (await served()) !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+    const applier = kit.applier(kit.name('env'), kit.target(ns));
+    const files = {
+      'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}`,
+      'knob.yaml': `apiVersion: ${group}/v1\nkind: Knob\nmetadata: {name: volume}\nspec: {level: 11}`,
+    };
+    expect((await applier.apply(await applier.load(await kit.workspace(files)))).failure).toBeUndefined();
+
+    // when the CRD is deleted (its objects go with it) while this applier's discovery still says it is served
+    await kit.client.request({ method: 'DELETE', path: crdPath });
+    for (let i = 0; i < 100 && (await served()) !== 404; i++) await new Promise((r) => setTimeout(r, 100));
+    const result = await applier.apply(await applier.load(await kit.workspace(files)));
+
+    // then the apply fails retryable, naming the kind, and the next load asks discovery again
+    expect(result.failure).toMatchObject({
+      code: 'kube.unknown-kind',
+      retryable: true,
+      subject: `Knob/${ns}/volume`,
+    });
+    expect(result.failure!.message).toContain(`no longer serves kind Knob in apiVersion ${group}/v1`);
+    await expect(applier.load(await kit.workspace(files))).rejects.toMatchObject({
+      code: 'kube.unknown-kind',
+      retryable: true,
+    });
+  });
 });

@@ -14,6 +14,7 @@ import { sandboxEnv } from '../../sandbox/sandbox-env';
 jest.setTimeout(180_000);
 
 const ns = `d2-terminating-${randomBytes(3).toString('hex')}`;
+const held = `d2-held-${randomBytes(3).toString('hex')}`;
 const kubectl = (...args: string[]): string =>
   execFileSync(KUBECTL, ['--kubeconfig', sandboxEnv().kubernetes.kubeconfig, ...args]).toString();
 let repo: TestRepo | undefined;
@@ -21,6 +22,22 @@ let repo: TestRepo | undefined;
 afterAll(() => {
   kubectl('patch', 'namespace', ns, '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}');
   kubectl('delete', 'namespace', ns, '--ignore-not-found', '--wait=false');
+  try {
+    kubectl(
+      'patch',
+      'configmap',
+      'greeting',
+      '-n',
+      held,
+      '--type',
+      'merge',
+      '-p',
+      '{"metadata":{"finalizers":null}}',
+    );
+  } catch {
+    // Not there: the test failed before it held the ConfigMap.
+  }
+  kubectl('delete', 'namespace', held, '--ignore-not-found', '--wait=false');
   repo?.remove();
 });
 
@@ -89,5 +106,53 @@ describe('a namespace stuck terminating, with the real CLI on the sandbox', () =
     const back = await sync();
     expect(back.code).toBe(0);
     expect(kubectl('get', 'configmap', 'greeting', '-n', ns, '-o', 'jsonpath={.data.value}')).toBe('one');
+  });
+
+  it('fails a Namespace that is Terminating while its content is still there, retryable, naming its finalizers', async () => {
+    // Given an environment applied into its own namespace, whose ConfigMap a finalizer holds
+    const local = createTestRepo('ns-terminating-held', {
+      dev: { 'k8s-resources/app.yaml': greetingManifest(held, 'one') },
+    });
+    try {
+      const config = join(local.root, 'cairn.yaml');
+      writeFileSync(
+        config,
+        stringify({
+          repository: { url: local.bare },
+          environments: [
+            { name: 'dev', kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig, namespace: held } },
+          ],
+          audit: { dir: join(local.root, 'audit'), keyFile: auditKeyFile(local.root) },
+        }),
+      );
+      const sync = async () => {
+        const result = await runCli(['sync', '--config', config, '--env', 'dev', '--json']);
+        return { code: result.code, entry: JSON.parse(result.stdout) as AuditEntry };
+      };
+      expect((await sync()).code).toBe(0);
+      const hold = '{"metadata":{"finalizers":["example.com/hold"]}}';
+      kubectl('patch', 'configmap', 'greeting', '-n', held, '--type', 'merge', '-p', hold);
+
+      // When someone deletes the namespace out of band: it is Terminating, its ConfigMap not gone yet
+      kubectl('delete', 'namespace', held, '--wait=false');
+      await until('the namespace Terminating', () =>
+        kubectl('get', 'namespace', held, '-o', 'jsonpath={.status.phase}').includes('Terminating'),
+      );
+      const terminating = await sync();
+
+      // Then the reconcile fails, retryable, naming the namespace and where to look (its finalizers)
+      expect(terminating.code).toBe(1);
+      expect(terminating.entry.failure).toMatchObject({
+        code: 'kube.namespace-terminating',
+        retryable: true,
+        subject: `Namespace/${held}`,
+      });
+      expect(terminating.entry.failure!.message).toContain(
+        `namespace "${held}" is being deleted (Terminating)`,
+      );
+      expect(terminating.entry.failure!.message).toContain('finalizers');
+    } finally {
+      local.remove();
+    }
   });
 });

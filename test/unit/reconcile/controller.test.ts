@@ -1,5 +1,6 @@
 import type { CairnConfig, EnvironmentConfig } from '../../../controller/config/types';
-import { silentLog } from '../../../controller/log';
+import { Writable } from 'node:stream';
+import { createLog, silentLog } from '../../../controller/log';
 import { DRIFT_REPAIRED, type Failure, type PlaneResult } from '../../../controller/model';
 import { Controller } from '../../../controller/reconcile/controller';
 import { startSchedules } from '../../../controller/reconcile/schedules';
@@ -381,6 +382,52 @@ describe('Controller', () => {
           message: 'branch dev does not exist',
         },
       });
+    });
+
+    it('logs a missing branch when it changes and then hourly, not at every poll', async () => {
+      // given a controller whose log lines are kept and whose clock is in the test's hands
+      const lines: Record<string, unknown>[] = [];
+      const destination = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+          done();
+        },
+      });
+      let now = Date.parse('2026-01-01T00:00:00Z');
+      const source = new FakeSource();
+      const controller = new Controller({
+        config: config(),
+        source,
+        audit: new MemoryAudit(),
+        appliers: () => ({ kube: new FakeKube() }),
+        log: createLog({ destination }),
+        timers: new FakeTimers(),
+        now: () => new Date(now),
+      });
+      const warnings = () => lines.filter((l) => l.msg === 'environment has no revision');
+      source.heads = [{ kind: 'missing-branch', env: 'dev', branch: 'dev' }];
+
+      // when the branch is missing at start and at every poll for 59 minutes
+      await controller.start();
+      for (let i = 0; i < 59; i++) {
+        now += 60_000;
+        await controller.fetch('poll');
+      }
+      // then it was named once, with where to name a renamed branch
+      expect(warnings()).toHaveLength(1);
+      expect(warnings()[0]).toMatchObject({
+        env: 'dev',
+        err: 'branch dev does not exist',
+        hint: expect.stringContaining('set environments[0].branch to its new name'),
+      });
+      // and again once the hour is up, and at once when the reason changes
+      now += 60_000;
+      await controller.fetch('poll');
+      expect(warnings()).toHaveLength(2);
+      source.heads = [{ kind: 'error', env: 'dev', branch: 'dev', error: new Error('connection refused') }];
+      await controller.fetch('poll');
+      expect(warnings()).toHaveLength(3);
+      expect(warnings()[2]).toMatchObject({ err: 'connection refused' });
     });
 
     it('says when and how the last reconcile ended, and what the metrics saw', async () => {
