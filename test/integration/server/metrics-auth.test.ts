@@ -1,5 +1,5 @@
 import { createServer } from '../../../controller/server/create-server';
-import { Metrics } from '../../../controller/server/metrics';
+import { Metrics, RENDER_INTERVAL_MS } from '../../../controller/server/metrics';
 import { silentLog } from '../../../controller/log';
 import { FakeController } from '../../helpers/fake-controller';
 import { SECRET, startTestServer, type TestServer } from './test-server';
@@ -79,10 +79,13 @@ describe('/metrics without server.metricsAuth (the default)', () => {
     try {
       const renders = jest.spyOn(t.metrics.registry, 'metrics');
       // When 200 scrapes arrive at once
+      const started = performance.now();
       const answers = await Promise.all(Array.from({ length: 200 }, () => scrape(t)));
+      const tookMs = performance.now() - started;
       expect(new Set(answers.map((a) => a.status))).toEqual(new Set([200]));
-      // Then the registry was rendered once or twice, not 200 times
-      expect(renders.mock.calls.length).toBeLessThanOrEqual(2);
+      // Then the registry was rendered at most once per interval the flood lasted (once or twice
+      // on a quiet machine; CI's busy one once took three intervals), not 200 times
+      expect(renders.mock.calls.length).toBeLessThanOrEqual(1 + Math.ceil(tookMs / RENDER_INTERVAL_MS));
       // and a change made just before a scrape is in its answer
       t.metrics.incWebhook('github', 'ping');
       expect(await (await scrape(t)).text()).toContain(
