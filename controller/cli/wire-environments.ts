@@ -17,7 +17,7 @@ import type * as StatusObserver from '../host/commit-status-observer';
 import type * as CreateGitHost from '../host/create-git-host';
 import type { GitHost } from '../host/types';
 import type { Log } from '../log';
-import type { EnvironmentAppliers } from '../reconcile/controller';
+import type { EnvironmentAppliers } from '../reconcile/controller-deps';
 
 /** The appliers of each environment, made on first use and kept; `close()` closes every one made. */
 export interface AppliersCache {

@@ -1,149 +1,37 @@
-import type { AwsApplier } from '../../cdk/types';
 import type { ControlAction, ControlDetails, Suspension } from '../audit/types';
-import type { CairnConfig, EnvironmentConfig } from '../config/types';
-import type { KubeApplier } from '../kube/types';
-import type { Log } from '../log';
+import type { EnvironmentConfig } from '../config/types';
 import {
   CairnError,
   DRIFT_REPAIRED,
   errorMessage,
   failureFrom,
   isCairnError,
-  maskSecrets,
   type AuditEntry,
   type AuditReader,
   type Failure,
-  type Outcome,
-  type Phase,
   type ReconcileObserver,
   type ReconcileReport,
   type Trigger,
   type WriteFence,
 } from '../model';
 import type { PullRequest } from '../host/types';
+import type { ControllerDeps } from './controller-deps';
 import type { ShardHolder, ShardPort } from '../shard/shard-manager';
-import type { BranchHead, GitSource, Revision } from '../source/types';
+import type { BranchHead, Revision } from '../source/types';
 import { realTimers, RetryScheduler, type Timers } from './backoff';
 import { coalesceTriggers, EnvQueue } from './env-queue';
 import { EnvLock } from './env-lock';
 import { notHolder, SyncWaiters, type SyncAnswer } from './handed-requests';
 import { needsRun, type RunState } from './needs-run';
 import { planEnvironment, type EnvironmentPlan } from './plan-environment';
-import { promotionVerdict } from './promotion-gate';
-import type { RevertResult } from './failure-revert';
-import {
-  fencesOf,
-  reconcileEnvironment,
-  type AuditTrail,
-  type ReconcileResult,
-} from './reconcile-environment';
+import { promotionOpen } from './promotion-waits';
+import { fencesOf, reconcileEnvironment, type ReconcileResult } from './reconcile-environment';
 import { ReleaseClock } from './release-clock';
-import type { ControllerMetrics, EnvironmentState, EnvironmentStatus } from './status';
-
-/** The appliers of one environment; either half may be absent when the environment does not configure it. */
-export interface EnvironmentAppliers {
-  readonly aws?: AwsApplier;
-  readonly kube?: KubeApplier;
-}
-
-/** The seams the controller is built from; the CLI wires the real ones, tests may wire fakes. */
-export interface ControllerDeps {
-  readonly config: CairnConfig;
-  readonly source: GitSource;
-  readonly audit: AuditTrail &
-    AuditReader & {
-      /** Closes starts without an end (of `env` only, when given) as interrupted. */
-      interrupted(env?: string): Promise<readonly AuditEntry[]>;
-      /** Reads what other writers appended to `env`'s chain since (a shared ledger, after a takeover). */
-      refresh?(env: string): Promise<void>;
-      /** When a quiet pass (folded into the last entry) last looked at `env`; absent means never. */
-      lastChecked?(env: string): string | null;
-      /** Whether the chains of `envs` take appends (a broken chain does not); absent means always. */
-      health?(envs: readonly string[]): { readonly ready: boolean; readonly reason?: string };
-      /** The suspension of `env` its ledger records; absent: nothing is ever suspended. */
-      suspension?(env: string): Suspension | null;
-      /** Records a control record of `env` in its ledger; absent: suspending and promoting are not offered. */
-      control?(
-        env: string,
-        action: ControlAction,
-        by: string,
-        reason: string,
-        details?: ControlDetails,
-      ): Promise<Suspension | null>;
-      /** The head a trusted `promote` record of `env` let through its gate; absent: nothing is ever forced. */
-      promoted?(env: string): string | null;
-    };
-  readonly appliers: (env: EnvironmentConfig) => EnvironmentAppliers;
-  readonly log: Log;
-  readonly metrics?: ControllerMetrics;
-  readonly retry?: { readonly baseMs: number; readonly maxMs: number; readonly random?: () => number };
-  /** The retry timers; the global ones by default, a fake in tests. */
-  readonly timers?: Timers;
-  /** The clock of reconcile records and metrics. */
-  readonly now?: () => Date;
-  /** Told when each reconcile starts and ends (a Git host's commit statuses); never awaited. */
-  readonly observers?: readonly ReconcileObserver[];
-  /**
-   * Held by every reconcile of an environment; share it with whatever else must never run beside
-   * one (a pull request's plan). A lock of its own by default.
-   */
-  readonly lock?: EnvLock;
-  /** Plans pull requests (needs a Git host); absent: the controller offers no `planPullRequest`. */
-  readonly pullRequests?: { plan(pr: PullRequest, ref: string, only?: readonly string[]): readonly string[] };
-  /**
-   * With sharding: the Leases this replica holds. It reconciles only those environments, fences
-   * each apply phase with a fresh read of the Lease, catches up with the ledger when it gains one,
-   * and drops queued work when it loses one.
-   */
-  readonly shard?: ShardPort;
-  /**
-   * Without sharding: the unsharded heartbeat this replica holds. Each write batch is fenced on its
-   * last renewal, so a replica paused past it stops before writing over its successor's release.
-   */
-  readonly heartbeat?: { writeFence(env: string, phase: Phase): WriteFence };
-  /** failure-revert: proposes the revert of a terminally failed entry (failure-revert.ts); absent: never. */
-  readonly failureRevert?: (entry: AuditEntry, fence?: WriteFence) => Promise<RevertResult>;
-}
+import { environmentStatus, freshEnvState, type EnvState } from './env-state';
+import type { EnvironmentStatus } from './status';
 
 /** How often a branch still missing (or unreadable) is logged again, after the first warning. */
 const NO_REVISION_LOG_EVERY_MS = 60 * 60 * 1000;
-
-/** What the last finished reconcile of an environment came to, as far as its status needs. */
-interface LastRun {
-  readonly outcome: Outcome;
-  readonly finishedAt: string;
-  readonly failure?: Failure;
-  readonly drifted: boolean;
-}
-
-interface EnvState {
-  head: Revision | null;
-  lastAppliedSha: string | null;
-  last: LastRun | null;
-  running: boolean;
-  /** Reconcile on the next request even when the head is already applied (startup after a crash, manual sync). */
-  force: boolean;
-  branchError: Failure | null;
-  /** When the missing branch or fetch error in `branchError` was last logged (`logNoRevision`). */
-  branchWarnedAt: number | null;
-  /** The sha whose terminal failure stalls the environment until a new commit or a manual sync. */
-  stalledSha: string | null;
-  /**
-   * The audit trail could not record this environment even after its retries: it is not
-   * reconciled (only retried, with backoff, or synced by hand) until an append lands again.
-   */
-  released: { readonly reason: string; readonly since: string } | null;
-  /** Another writer closed this replica's entry (`audit.not-open`): no reconcile until it is gained again. */
-  superseded: boolean;
-  /** The suspension as this controller last read it from the ledger (see `suspendedNow`). */
-  suspended: Suspension | null;
-  /** The head a promotion gate holds back, and why; null when none is held (see `promotionOpen`). */
-  waiting: { readonly after: string; readonly reason: string; readonly sha: string } | null;
-  /** The timer that looks again when the held head's wait ends by itself. */
-  waitTimer: unknown;
-  /** failure-revert: what became of the revert of the last terminal failure. */
-  revert: EnvironmentStatus['revert'] | null;
-}
 
 /**
  * The long-running controller: turns branch heads into queued reconciles, one queue per
@@ -185,22 +73,7 @@ export class Controller {
           (only ?? this.deps.config.environments.map((e) => e.name)).filter((env) => this.holds(env)),
         );
     for (const env of deps.config.environments) {
-      this.states.set(env.name, {
-        head: null,
-        lastAppliedSha: null,
-        last: null,
-        running: false,
-        force: false,
-        branchError: null,
-        branchWarnedAt: null,
-        stalledSha: null,
-        released: null,
-        superseded: false,
-        suspended: null,
-        waiting: null,
-        waitTimer: undefined,
-        revert: null,
-      });
+      this.states.set(env.name, freshEnvState());
     }
     // A waiting drift or manual request survives a newer poll, so a drift repair is not lost.
     this.queue = new EnvQueue<Trigger>((env, trigger) => this.reconcile(env, trigger), {
@@ -660,64 +533,17 @@ export class Controller {
     }
   }
 
-  /**
-   * "May the head of `envConfig` be applied yet?" for an environment with a promotion gate (see
-   * promotionVerdict, which decides). A held head is recorded once in the ledger (`wait`), shown
-   * in the status, and looked at again when its wait ends by itself, when `after` applies
-   * something, at each poll, and on `cairn promote --force`.
-   */
-  private async promotionOpen(envConfig: EnvironmentConfig, revision: Revision): Promise<boolean> {
-    const gate = envConfig.promotion;
-    const env = envConfig.name;
-    const state = this.state(env);
-    // Nothing new is promoted by a drift pass or a re-run of the applied head.
-    if (!gate || revision.sha === state.lastAppliedSha) return true;
-    const audit = this.deps.audit;
-    if (this.deps.shard)
-      await audit
-        .refresh?.(gate.after)
-        .catch((error: unknown) =>
-          this.deps.log.warn({ env, phase: 'record', err: errorMessage(error) }, 'could not read the ledger'),
-        );
-    const last = await audit.lastApplied(env);
-    const verdict = promotionVerdict({
-      env,
-      gate,
-      head: revision,
-      planes: { aws: envConfig.aws !== undefined, k8s: envConfig.kubernetes !== undefined },
-      current: last?.sha ? { aws: last.awsTree, k8s: last.k8sTree } : null,
-      ownEntries: await audit.list({ env, limit: PROMOTION_HISTORY }),
-      afterEntries: await audit.list({ env: gate.after, limit: PROMOTION_HISTORY }),
-      forcedSha: audit.promoted?.(env) ?? null,
-      now: this.now().getTime(),
-    });
-    this.timers().clearTimeout(state.waitTimer);
-    if (verdict.open) {
-      if (state.waiting)
-        this.deps.log.info({ env, sha: revision.sha.slice(0, 12), why: verdict.why }, 'promotion gate open');
-      state.waiting = null;
-      return true;
-    }
-    const first = state.waiting?.sha !== revision.sha;
-    state.waiting = { after: gate.after, reason: verdict.reason, sha: revision.sha };
-    if (verdict.retryAt !== undefined)
-      state.waitTimer = this.timers().setTimeout(
-        () => this.enqueue(env, 'promotion'),
-        Math.max(0, verdict.retryAt - this.now().getTime()) + 50,
-      );
-    if (first) {
-      this.deps.log.info(
-        { env, sha: revision.sha.slice(0, 12), reason: verdict.reason },
-        'promotion gate holds the head',
-      );
-      // Once per held head, so that the ledger says why a commit was not applied when it arrived.
-      await audit
-        .control?.(env, 'wait', 'cairn', verdict.reason, { sha: revision.sha })
-        .catch((error: unknown) =>
-          this.deps.log.warn({ env, phase: 'record', err: errorMessage(error) }, 'could not record the wait'),
-        );
-    }
-    return false;
+  /** Whether the promotion gate of `envConfig` (if any) lets `revision` through now (promotion-waits.ts). */
+  private promotionOpen(envConfig: EnvironmentConfig, revision: Revision): Promise<boolean> {
+    const context = {
+      ledger: this.deps.audit,
+      log: this.deps.log,
+      sharded: this.deps.shard !== undefined,
+      timers: this.timers(),
+      now: this.now,
+      lookAgain: (env: string) => this.enqueue(env, 'promotion'),
+    };
+    return promotionOpen(context, envConfig, revision, this.state(envConfig.name));
   }
 
   /**
@@ -967,44 +793,12 @@ export class Controller {
   environments(): readonly EnvironmentStatus[] {
     return this.deps.config.environments.map((env) => {
       this.suspendedNow(env.name);
-      const state = this.state(env.name);
-      const last = state.last;
-      return {
-        name: env.name,
-        branch: env.branch,
-        lastAppliedSha: state.lastAppliedSha,
-        headSha: state.head?.sha ?? null,
-        status: this.stateOf(state),
-        lastReconcileAt: last?.finishedAt ?? null,
-        lastOutcome: last?.outcome ?? null,
-        lastCheckedAt: latest(last?.finishedAt ?? null, this.deps.audit.lastChecked?.(env.name) ?? null),
-        failure: state.released
-          ? { code: 'audit.unwritable', phase: 'record', retryable: true, message: state.released.reason }
-          : (state.branchError ?? (last?.outcome === 'failed' ? (last.failure ?? null) : null)),
+      return environmentStatus(env, this.state(env.name), {
         queueDepth: this.queue.depth(env.name),
-        ...(state.released ? { released: state.released } : {}),
-        ...(state.suspended ? { suspended: state.suspended } : {}),
-        ...(state.waiting && state.waiting.sha === state.head?.sha
-          ? { waiting: { after: state.waiting.after, reason: state.waiting.reason } }
-          : {}),
-        ...(state.revert ? { revert: state.revert } : {}),
+        lastChecked: this.deps.audit.lastChecked?.(env.name) ?? null,
         ...(this.deps.shard ? { shard: this.deps.shard.status(env.name) } : {}),
-        ...(state.head ? { headCommit: headCommitOf(state.head) } : {}),
-      };
+      });
     });
-  }
-
-  private stateOf(state: EnvState): EnvironmentState {
-    if (state.released) return 'failed';
-    if (state.running) return 'progressing';
-    if (state.suspended) return 'suspended';
-    if (state.waiting && state.waiting.sha === state.head?.sha) return 'waiting';
-    if (state.branchError) return 'failed';
-    if (state.stalledSha !== null && state.stalledSha === state.head?.sha) return 'stalled';
-    if (state.last?.outcome === 'failed') return 'failed';
-    if (state.head && state.head.sha === state.lastAppliedSha)
-      return state.last?.drifted ? 'drifted' : 'synced';
-    return state.head ? 'progressing' : 'unknown';
   }
 
   private state(env: string): EnvState {
@@ -1012,22 +806,4 @@ export class Controller {
     if (!state) throw new Error(`unknown environment ${env}`);
     return state;
   }
-}
-
-/** How many of the `after` environment's newest entries a promotion gate reads for the trees' healthy time. */
-const PROMOTION_HISTORY = 200;
-
-/** The later of two ISO 8601 times, either of which may be missing. */
-function latest(a: string | null, b: string | null): string | null {
-  if (a === null || b === null) return a ?? b;
-  return Date.parse(a) >= Date.parse(b) ? a : b;
-}
-
-/** The head commit as the status shows it: author and first line, secrets masked. */
-function headCommitOf(head: Revision): NonNullable<EnvironmentStatus['headCommit']> {
-  return {
-    author: maskSecrets(head.author.name),
-    subject: maskSecrets(head.message.split('\n', 1)[0] ?? ''),
-    committedAt: head.committedAt,
-  };
 }

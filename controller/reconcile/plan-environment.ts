@@ -1,8 +1,7 @@
 import type { EnvironmentConfig } from '../config/types';
 import type { PlaneResult } from '../model';
 import type { Revision, Workspace } from '../source/types';
-import type { AwsApplier } from '../../cdk/types';
-import type { KubeApplier } from '../kube/types';
+import type { EnvironmentAppliers } from './controller-deps';
 import { scrubRecord } from '../audit/secret-guard';
 import { checkBindings, hideSecretValues, plannedBindings, type PlannedBinding } from './bind-outputs';
 
@@ -27,8 +26,7 @@ export async function planEnvironment(
   env: EnvironmentConfig,
   revision: Revision,
   workspace: Pick<Workspace, 'dir'>,
-  // The shape of EnvironmentAppliers, spelled out: controller.ts imports this file.
-  appliers: { readonly aws?: AwsApplier; readonly kube?: KubeApplier },
+  appliers: EnvironmentAppliers,
 ): Promise<EnvironmentPlan> {
   const { aws, kube } = appliers;
   let awsPlan: PlaneResult | undefined;

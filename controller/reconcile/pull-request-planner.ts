@@ -4,7 +4,7 @@ import type { Log } from '../log';
 import { formatDuration } from '../duration';
 import { errorMessage, type WriteFence } from '../model';
 import type { GitSource } from '../source/types';
-import type { EnvironmentAppliers } from './controller';
+import type { EnvironmentAppliers } from './controller-deps';
 import { EnvLock } from './env-lock';
 import { EnvQueue } from './env-queue';
 import { planContext, planDescription, planMarker, renderPlanComment } from './plan-comment';
