@@ -7,6 +7,7 @@ import { bootstrapKind, requireBootstrap, type BootstrapKind } from './deploy/bo
 import { bootstrapRoleArn, IdentityClients, publishingRole, stackIdentity } from './deploy/stack-identity';
 import { assertAssetBounds } from './deploy/asset-bounds';
 import {
+  appExports,
   boundedTemplate,
   deleteStack,
   deployStack,
@@ -83,10 +84,11 @@ export function createAwsApplier(
     async plan(assembly: Assembly, commitSha: string): Promise<PlaneResult> {
       const plans: StackOutcome[] = [];
       const bootstrap = await bootstrapKind(clients, target);
+      const app: StackContext = { ...base, ownExports: appExports(assembly.stacks) };
       for (const stack of assembly.stacks) {
         let ctx: StackContext;
         try {
-          ctx = contextFor(base, stack, bootstrap);
+          ctx = contextFor(app, stack, bootstrap);
         } catch (error) {
           plans.push(
             failedStack(
@@ -112,9 +114,14 @@ export function createAwsApplier(
     ): Promise<PlaneResult> {
       // Latched: once lost, every later stack stops at its first write without asking again.
       const gate = fenceGate(options.fence, 'apply-aws');
-      const ctx: StackContext = { ...base, fence: () => gate.check() };
+      const ctx: StackContext = {
+        ...base,
+        fence: () => gate.check(),
+        ownExports: appExports(assembly.stacks),
+      };
       // Every stack's identity and template are checked before any is deployed: an app naming a
-      // role that is not its bootstrap's, or a macro the environment does not allow, applies nothing.
+      // role that is not its bootstrap's, a macro the environment does not allow, or an import of
+      // another environment's export, applies nothing.
       const contexts = new Map<string, StackContext>();
       let bootstrap: BootstrapKind;
       try {

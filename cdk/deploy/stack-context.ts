@@ -19,6 +19,11 @@ export interface StackContext {
   readonly executionRoleArn?: string;
   readonly log: Log;
   /**
+   * The export names the stacks of the commit's app declare: the only ones its templates may
+   * import (see assertImportsInBounds). Absent: none.
+   */
+  readonly ownExports?: ReadonlySet<string>;
+  /**
    * With a Lease (sharding, or the unsharded heartbeat): called right before every write request to
    * AWS is sent, each SDK retry included (asset and template uploads, change set create and execute,
    * stack delete, rollback continue); see fencedWrite and WriteFence.

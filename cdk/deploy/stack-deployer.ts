@@ -19,7 +19,13 @@ import { failedFirstCreate, recover } from './stack-recovery';
 import { failedStack, stackEndedFailure, stackErrorFailure } from './stack-changes';
 import type { ResourceChange, StackArtifact, StackOutcome } from '../types';
 import { assertStackOwner } from './stack-owner';
-import { assertNoMacros, stackTemplate, type StackTemplate } from './template-bounds';
+import {
+  assertImportsInBounds,
+  assertNoMacros,
+  declaredExports,
+  stackTemplate,
+  type StackTemplate,
+} from './template-bounds';
 import { templateAdds } from './template-adds';
 
 /** CloudFormation's limit for an inline template body; larger ones go through S3. */
@@ -92,17 +98,9 @@ export function capabilitiesFor(ctx: StackContext, mode: 'plan' | 'deploy'): rea
   return mode === 'plan' ? configured.filter((c) => c !== 'CAPABILITY_AUTO_EXPAND') : configured;
 }
 
-/**
- * Reads the stack's template (bounded in size) and refuses one that calls a macro the mode does
- * not allow (see assertNoMacros): only a deploy whose capabilities list CAPABILITY_AUTO_EXPAND
- * may; returns the template, parsed once.
- */
-export function boundedTemplate(
-  ctx: StackContext,
-  artifact: StackArtifact,
-  mode: 'plan' | 'deploy',
-): StackTemplate {
-  const template = stackTemplate(
+/** The stack's template as the assembly holds it, bounded in size and parsed once. */
+function readTemplate(artifact: StackArtifact): StackTemplate {
+  return stackTemplate(
     readAssemblyFile(
       artifact.templateFile,
       MAX_TEMPLATE_BYTES,
@@ -110,8 +108,42 @@ export function boundedTemplate(
       'CloudFormation takes',
     ).toString('utf8'),
   );
+}
+
+/**
+ * The export names the app's stacks declare, which its templates may import. A template that
+ * cannot be read adds none: its own boundedTemplate fails that stack.
+ */
+export function appExports(stacks: readonly StackArtifact[]): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const artifact of stacks) {
+    let template: StackTemplate;
+    try {
+      template = readTemplate(artifact);
+    } catch {
+      continue;
+    }
+    for (const name of declaredExports(template)) names.add(name);
+  }
+  return names;
+}
+
+/**
+ * Reads the stack's template (bounded in size) and refuses one that calls a macro the mode does
+ * not allow (see assertNoMacros): only a deploy whose capabilities list CAPABILITY_AUTO_EXPAND
+ * may; and one that imports what the app does not export (see assertImportsInBounds). Returns the
+ * template, parsed once.
+ */
+export function boundedTemplate(
+  ctx: StackContext,
+  artifact: StackArtifact,
+  mode: 'plan' | 'deploy',
+): StackTemplate {
+  const template = readTemplate(artifact);
+  const phase = mode === 'plan' ? 'plan' : 'apply-aws';
   const macros = capabilitiesFor(ctx, mode).includes('CAPABILITY_AUTO_EXPAND');
-  assertNoMacros(artifact.stackName, template, macros, mode === 'plan' ? 'plan' : 'apply-aws');
+  assertNoMacros(artifact.stackName, template, macros, phase);
+  assertImportsInBounds(artifact.stackName, template, ctx.ownExports ?? new Set(), phase);
   return template;
 }
 

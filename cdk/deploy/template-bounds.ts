@@ -78,3 +78,72 @@ export function assertNoMacros(
     },
   );
 }
+
+/** The export names a template declares as literal text (`Outputs.<key>.Export.Name`), as the CDK writes them. */
+export function declaredExports(template: StackTemplate): string[] {
+  const outputs = (template.parsed as { Outputs?: unknown } | undefined)?.Outputs;
+  if (!outputs || typeof outputs !== 'object') return [];
+  return Object.values(outputs).flatMap((output: unknown) => {
+    const name = (output as { Export?: { Name?: unknown } } | null)?.Export?.Name;
+    return typeof name === 'string' ? [name] : [];
+  });
+}
+
+/**
+ * Where a template imports something other than one of `own` exports, and why, or undefined when
+ * it does not. A template that is not JSON is searched as text, so any mention of an import counts.
+ */
+function foreignImport(
+  template: StackTemplate,
+  own: ReadonlySet<string>,
+): { readonly path: string; readonly why: string } | undefined {
+  const { parsed } = template;
+  if (parsed === undefined)
+    return /ImportValue/.test(template.body)
+      ? { path: 'Fn::ImportValue (a template that is not JSON, searched as text)', why: 'cannot be checked' }
+      : undefined;
+  const pending: { node: unknown; path: string }[] = [{ node: parsed, path: '' }];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    if (!item.node || typeof item.node !== 'object') continue;
+    for (const [key, value] of Object.entries(item.node)) {
+      const path = item.path ? `${item.path}.${key}` : key;
+      if (key === 'Fn::ImportValue') {
+        if (typeof value !== 'string') return { path, why: 'is not a literal export name' };
+        if (!own.has(value)) return { path, why: "is not an export of this app's stacks" };
+        continue;
+      }
+      pending.push({ node: value, path });
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Refuses a template that imports (`Fn::ImportValue`) an export no stack of the commit's own app
+ * declares. CloudFormation resolves an import against every export of the account and region, with
+ * no IAM check, so no role given to the environment keeps its template from another environment's
+ * exports: found in review, on moto, environment a's stack put environment b's exported value into
+ * an output of its own, which a's manifests could then bind (`${aws:…}`, which binds only a's own
+ * stacks), and on CloudFormation an export in use can be neither changed nor removed, nor its stack
+ * deleted, so the import would also pin b's stack. The CDK's cross-stack references import exports
+ * of the same app by literal name, and pass. Checked before any change set, in a plan and a deploy.
+ */
+export function assertImportsInBounds(
+  stackName: string,
+  template: StackTemplate,
+  own: ReadonlySet<string>,
+  phase: 'plan' | 'apply-aws',
+): void {
+  const found = foreignImport(template, own);
+  if (!found) return;
+  throw new CairnError(
+    `template imports a value (${safeOutput(found.path, 200)}) that ${found.why}: an environment imports only what its own app exports`,
+    {
+      code: 'aws.out-of-bounds',
+      phase,
+      retryable: false,
+      subject: `stack ${stackName}`,
+      hint: "import only exports of this app's own stacks, named literally (the CDK's cross-stack references do); another environment's exports are out of bounds",
+    },
+  );
+}
