@@ -23,10 +23,15 @@ import {
   assertImportsInBounds,
   assertNoMacros,
   declaredExports,
+  literalText,
+  nestedStacks,
+  s3Object,
   stackTemplate,
   type StackTemplate,
 } from './template-bounds';
 import { templateAdds } from './template-adds';
+import { assetFileAt } from './asset-bounds';
+import { partitionOf } from './stack-identity';
 
 /** CloudFormation's limit for an inline template body; larger ones go through S3. */
 export const TEMPLATE_BODY_LIMIT = 51_200;
@@ -98,17 +103,17 @@ export function capabilitiesFor(ctx: StackContext, mode: 'plan' | 'deploy'): rea
   return mode === 'plan' ? configured.filter((c) => c !== 'CAPABILITY_AUTO_EXPAND') : configured;
 }
 
-/** The stack's template as the assembly holds it, bounded in size and parsed once. */
-function readTemplate(artifact: StackArtifact): StackTemplate {
+/** A template file of the assembly (a stack's, or a nested stack's asset), bounded in size and parsed once. */
+function readTemplate(file: string, subject: string): StackTemplate {
   return stackTemplate(
-    readAssemblyFile(
-      artifact.templateFile,
-      MAX_TEMPLATE_BYTES,
-      `stack ${artifact.stackName} template`,
-      'CloudFormation takes',
-    ).toString('utf8'),
+    readAssemblyFile(file, MAX_TEMPLATE_BYTES, `${subject} template`, 'CloudFormation takes').toString(
+      'utf8',
+    ),
   );
 }
+
+/** How deep nested stacks are followed; CloudFormation itself allows more, an app rarely needs two. */
+const MAX_NESTING = 5;
 
 /**
  * The export names the app's stacks declare, which its templates may import. A template that
@@ -119,7 +124,7 @@ export function appExports(stacks: readonly StackArtifact[]): ReadonlySet<string
   for (const artifact of stacks) {
     let template: StackTemplate;
     try {
-      template = readTemplate(artifact);
+      template = readTemplate(artifact.templateFile, `stack ${artifact.stackName}`);
     } catch {
       continue;
     }
@@ -131,20 +136,74 @@ export function appExports(stacks: readonly StackArtifact[]): ReadonlySet<string
 /**
  * Reads the stack's template (bounded in size) and refuses one that calls a macro the mode does
  * not allow (see assertNoMacros): only a deploy whose capabilities list CAPABILITY_AUTO_EXPAND
- * may; and one that imports what the app does not export (see assertImportsInBounds). Returns the
- * template, parsed once.
+ * may; and one that imports what the app does not export (see assertImportsInBounds). Its nested
+ * stacks' templates are held to the same bounds, so each must be a file the stack publishes as an
+ * asset (see nestedTemplate). Returns the stack's template, parsed once.
  */
 export function boundedTemplate(
   ctx: StackContext,
   artifact: StackArtifact,
   mode: 'plan' | 'deploy',
 ): StackTemplate {
-  const template = readTemplate(artifact);
+  const template = readTemplate(artifact.templateFile, `stack ${artifact.stackName}`);
+  checkTemplate(ctx, artifact, template, artifact.stackName, mode, 0);
+  return template;
+}
+
+function checkTemplate(
+  ctx: StackContext,
+  artifact: StackArtifact,
+  template: StackTemplate,
+  name: string,
+  mode: 'plan' | 'deploy',
+  depth: number,
+): void {
   const phase = mode === 'plan' ? 'plan' : 'apply-aws';
   const macros = capabilitiesFor(ctx, mode).includes('CAPABILITY_AUTO_EXPAND');
-  assertNoMacros(artifact.stackName, template, macros, phase);
-  assertImportsInBounds(artifact.stackName, template, ctx.ownExports ?? new Set(), phase);
-  return template;
+  assertNoMacros(name, template, macros, phase);
+  assertImportsInBounds(name, template, ctx.ownExports ?? new Set(), phase);
+  for (const nested of nestedStacks(template)) {
+    const where = `${name}, nested stack ${nested.path.split('.')[1]}`;
+    const file = nestedTemplate(ctx, artifact, nested.templateUrl, depth);
+    if (typeof file !== 'string') {
+      throw new CairnError(`${nested.path} ${file.why}: cairn checks a nested stack's template first`, {
+        code: 'aws.out-of-bounds',
+        phase,
+        retryable: false,
+        subject: `stack ${artifact.stackName}`,
+        hint: "nest only templates the stack publishes as file assets to the environment's bootstrap bucket (the CDK's NestedStack does), at most 5 deep",
+      });
+    }
+    checkTemplate(ctx, artifact, readTemplate(file, `stack ${where}`), where, mode, depth + 1);
+  }
+}
+
+/**
+ * The assembly file a nested stack's `TemplateURL` names, or why none: CloudFormation reads that
+ * URL itself, with the execution role, so a template anywhere else (another bucket, anyone's
+ * public one, an object an earlier commit left) would escape every check of templates. Found in
+ * review: a nested stack's template imported another environment's export past
+ * assertImportsInBounds (test/integration/cdk/import-bounds.test.ts).
+ */
+function nestedTemplate(
+  ctx: StackContext,
+  artifact: StackArtifact,
+  templateUrl: unknown,
+  depth: number,
+): string | { readonly why: string } {
+  if (depth >= MAX_NESTING) return { why: `is nested more than ${MAX_NESTING} deep` };
+  const { region, account } = ctx.target;
+  const partition = partitionOf(region);
+  const text = literalText(templateUrl, {
+    'AWS::Region': region,
+    'AWS::AccountId': account,
+    'AWS::Partition': partition,
+    'AWS::URLSuffix': partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com',
+  });
+  if (text === undefined) return { why: 'is not a literal URL' };
+  const object = s3Object(text);
+  const file = object && assetFileAt(object, artifact, ctx.target);
+  return file ?? { why: "is not a file this stack publishes to the environment's bootstrap bucket" };
 }
 
 /**

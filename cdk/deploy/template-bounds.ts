@@ -147,3 +147,72 @@ export function assertImportsInBounds(
     },
   );
 }
+
+/** A nested stack a template declares: its path for messages, and its `TemplateURL` as written. */
+export interface NestedStack {
+  readonly path: string;
+  readonly templateUrl: unknown;
+}
+
+/** Every nested stack (`AWS::CloudFormation::Stack`) a template declares. */
+export function nestedStacks(template: StackTemplate): NestedStack[] {
+  const resources = (template.parsed as { Resources?: unknown } | undefined)?.Resources;
+  if (!resources || typeof resources !== 'object') return [];
+  return Object.entries(resources).flatMap(([id, resource]: [string, unknown]) => {
+    const r = resource as { Type?: unknown; Properties?: { TemplateURL?: unknown } } | null;
+    if (r?.Type !== 'AWS::CloudFormation::Stack') return [];
+    return [{ path: `Resources.${id}.Properties.TemplateURL`, templateUrl: r.Properties?.TemplateURL }];
+  });
+}
+
+/**
+ * The text a `TemplateURL` comes to, given the pseudo parameters' values (`AWS::Region`,
+ * `AWS::URLSuffix`, …): a string, an `Fn::Join` of such, a `Ref` to a pseudo parameter, an
+ * `Fn::Sub` of a string naming only pseudo parameters. Undefined for anything else (a parameter,
+ * a resource attribute), whose value cairn cannot know before CloudFormation does.
+ */
+export function literalText(value: unknown, pseudo: Readonly<Record<string, string>>): string | undefined {
+  if (typeof value === 'string') return value;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value);
+  if (entries.length !== 1) return undefined;
+  const [fn, arg] = entries[0]!;
+  if (fn === 'Ref') return typeof arg === 'string' ? pseudo[arg] : undefined;
+  if (fn === 'Fn::Sub') {
+    if (typeof arg !== 'string') return undefined;
+    let unknown = false;
+    const text = arg.replace(/\$\{([^}]*)\}/g, (_, name: string) => {
+      const known = pseudo[name];
+      if (known === undefined) unknown = true;
+      return known ?? '';
+    });
+    return unknown ? undefined : text;
+  }
+  if (fn === 'Fn::Join') {
+    if (!Array.isArray(arg) || typeof arg[0] !== 'string' || !Array.isArray(arg[1])) return undefined;
+    const parts = (arg[1] as unknown[]).map((part) => literalText(part, pseudo));
+    return parts.every((p) => p !== undefined) ? parts.join(arg[0]) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The bucket and key of an S3 object URL, path style (`https://s3.<region>.<suffix>/<bucket>/<key>`)
+ * or virtual-hosted (`https://<bucket>.s3.<region>.<suffix>/<key>`); undefined for anything else.
+ */
+export function s3Object(url: string): { readonly bucket: string; readonly key: string } | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'https:' || parsed.search || parsed.hash) return undefined;
+  const path = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (/^s3[.-]/.test(parsed.hostname)) {
+    const slash = path.indexOf('/');
+    return slash > 0 ? { bucket: path.slice(0, slash), key: path.slice(slash + 1) } : undefined;
+  }
+  const hosted = /^(.+)\.s3[.-]/.exec(parsed.hostname);
+  return hosted && path ? { bucket: hosted[1]!, key: path } : undefined;
+}
