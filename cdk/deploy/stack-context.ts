@@ -19,8 +19,8 @@ export interface StackContext {
   readonly executionRoleArn?: string;
   readonly log: Log;
   /**
-   * The export names the stacks of the commit's app declare: the only ones its templates may
-   * import (see assertImportsInBounds). Absent: none.
+   * What this stack's templates may import: the exports of the app's stacks it depends on (see
+   * importableExports and assertImportsInBounds). Absent: nothing.
    */
   readonly ownExports?: ReadonlySet<string>;
   /**

@@ -116,21 +116,40 @@ function readTemplate(file: string, subject: string): StackTemplate {
 const MAX_NESTING = 5;
 
 /**
- * The export names the app's stacks declare, which its templates may import. A template that
- * cannot be read adds none: its own boundedTemplate fails that stack.
+ * What each stack of the app may import (by artifact id): the exports the stacks it depends on,
+ * directly or not, always make. Only an export of a stack that deploys first is sure to be the
+ * app's own when the importer deploys: found in review, a stack declaring another environment's
+ * export name under a false condition (or failing on the name, taken) let a stack that did not
+ * depend on it import the other environment's export. A template that cannot be read adds none:
+ * its own boundedTemplate fails that stack.
  */
-export function appExports(stacks: readonly StackArtifact[]): ReadonlySet<string> {
-  const names = new Set<string>();
+export function importableExports(
+  stacks: readonly StackArtifact[],
+): ReadonlyMap<string, ReadonlySet<string>> {
+  const declared = new Map<string, readonly string[]>();
   for (const artifact of stacks) {
-    let template: StackTemplate;
     try {
-      template = readTemplate(artifact.templateFile, `stack ${artifact.stackName}`);
+      const template = readTemplate(artifact.templateFile, `stack ${artifact.stackName}`);
+      declared.set(artifact.id, declaredExports(template));
     } catch {
-      continue;
+      declared.set(artifact.id, []);
     }
-    for (const name of declaredExports(template)) names.add(name);
   }
-  return names;
+  const byId = new Map(stacks.map((s) => [s.id, s]));
+  const importable = new Map<string, ReadonlySet<string>>();
+  for (const stack of stacks) {
+    const names = new Set<string>();
+    const seen = new Set<string>();
+    const pending = [...stack.dependencies];
+    for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
+      if (seen.has(id) || !byId.has(id)) continue;
+      seen.add(id);
+      for (const name of declared.get(id) ?? []) names.add(name);
+      pending.push(...byId.get(id)!.dependencies);
+    }
+    importable.set(stack.id, names);
+  }
+  return importable;
 }
 
 /**

@@ -79,13 +79,18 @@ export function assertNoMacros(
   );
 }
 
-/** The export names a template declares as literal text (`Outputs.<key>.Export.Name`), as the CDK writes them. */
+/**
+ * The export names a template always makes: `Outputs.<key>.Export.Name` as literal text (as the
+ * CDK writes them), of outputs without a `Condition` (one that is false makes no export, and the
+ * name would then import whatever else the account exports under it).
+ */
 export function declaredExports(template: StackTemplate): string[] {
   const outputs = (template.parsed as { Outputs?: unknown } | undefined)?.Outputs;
   if (!outputs || typeof outputs !== 'object') return [];
   return Object.values(outputs).flatMap((output: unknown) => {
-    const name = (output as { Export?: { Name?: unknown } } | null)?.Export?.Name;
-    return typeof name === 'string' ? [name] : [];
+    const o = output as { Condition?: unknown; Export?: { Name?: unknown } } | null;
+    const name = o?.Export?.Name;
+    return typeof name === 'string' && o?.Condition === undefined ? [name] : [];
   });
 }
 
@@ -119,8 +124,8 @@ function foreignImport(
 }
 
 /**
- * Refuses a template that imports (`Fn::ImportValue`) an export no stack of the commit's own app
- * declares. CloudFormation resolves an import against every export of the account and region, with
+ * Refuses a template that imports (`Fn::ImportValue`) anything but `own`: the exports that stacks
+ * of the commit's own app it depends on always make (see importableExports). CloudFormation resolves an import against every export of the account and region, with
  * no IAM check, so no role given to the environment keeps its template from another environment's
  * exports: found in review, on moto, environment a's stack put environment b's exported value into
  * an output of its own, which a's manifests could then bind (`${aws:…}`, which binds only a's own
@@ -198,7 +203,8 @@ export function literalText(value: unknown, pseudo: Readonly<Record<string, stri
 
 /**
  * The bucket and key of an S3 object URL, path style (`https://s3.<region>.<suffix>/<bucket>/<key>`)
- * or virtual-hosted (`https://<bucket>.s3.<region>.<suffix>/<key>`); undefined for anything else.
+ * or virtual-hosted (`https://<bucket>.s3.<region>.<suffix>/<key>`), on AWS's own domains; undefined
+ * for anything else.
  */
 export function s3Object(url: string): { readonly bucket: string; readonly key: string } | undefined {
   let parsed: URL;
@@ -207,7 +213,8 @@ export function s3Object(url: string): { readonly bucket: string; readonly key: 
   } catch {
     return undefined;
   }
-  if (parsed.protocol !== 'https:' || parsed.search || parsed.hash) return undefined;
+  if (parsed.protocol !== 'https:' || parsed.search || parsed.hash || parsed.port) return undefined;
+  if (!/\.amazonaws\.com(\.cn)?$/.test(parsed.hostname)) return undefined;
   const path = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   if (/^s3[.-]/.test(parsed.hostname)) {
     const slash = path.indexOf('/');

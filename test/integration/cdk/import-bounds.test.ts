@@ -54,6 +54,8 @@ beforeAll(async () => {
           'StealSub',
           'StealPlan',
           'Producer',
+          'Decoy',
+          'DecoyImporter',
           'NestSteal',
           'NestElsewhere',
           'NestOwn',
@@ -118,6 +120,30 @@ describe("imports stay inside the environment's own app (moto through the record
     const plan = await a.plan(withTemplates({ StealPlan: topicImporting(theirExport) }), sha);
     expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
     expect(changeSetsFor(`${prefix}-StealPlan`)).toEqual([]);
+    await a.close();
+  }, 60_000);
+
+  it('refuses an import of a name the app declares only where it is never exported, or not before the importer', async () => {
+    // given environment a, whose app declares b's export name in an output that is never made
+    // (a false condition) and, in a stack that does not depend on that one, imports the name
+    const a = applierFor(unique('env-a'));
+    const decoy = {
+      Conditions: { Never: { 'Fn::Equals': ['a', 'b'] } },
+      Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: {} } },
+      Outputs: {
+        Decoy: { Condition: 'Never', Value: { Ref: 'Queue' }, Export: { Name: theirExport } },
+      },
+    };
+    // when it is applied
+    const applied = await a.apply(
+      withTemplates({ Decoy: decoy, DecoyImporter: topicImporting(theirExport) }),
+      sha,
+    );
+    // then the importer is refused before any change set, and holds nothing of b's
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-DecoyImporter`);
+    expect(changeSetsFor(`${prefix}-DecoyImporter`)).toEqual([]);
+    expect((await a.outputs([`${prefix}-DecoyImporter`])).get(`${prefix}-DecoyImporter`)).toBeUndefined();
     await a.close();
   }, 60_000);
 
