@@ -11,6 +11,7 @@ import {
   deleteStack,
   deployStack,
   ENV_TAG,
+  importableExports,
   planStack,
   type StackContext,
 } from './deploy/stack-deployer';
@@ -83,10 +84,11 @@ export function createAwsApplier(
     async plan(assembly: Assembly, commitSha: string): Promise<PlaneResult> {
       const plans: StackOutcome[] = [];
       const bootstrap = await bootstrapKind(clients, target);
+      const imports = importableExports(assembly.stacks);
       for (const stack of assembly.stacks) {
         let ctx: StackContext;
         try {
-          ctx = contextFor(base, stack, bootstrap);
+          ctx = { ...contextFor(base, stack, bootstrap), ownExports: imports.get(stack.id) ?? new Set() };
         } catch (error) {
           plans.push(
             failedStack(
@@ -113,16 +115,23 @@ export function createAwsApplier(
       // Latched: once lost, every later stack stops at its first write without asking again.
       const gate = fenceGate(options.fence, 'apply-aws');
       const ctx: StackContext = { ...base, fence: () => gate.check() };
+      const imports = importableExports(assembly.stacks);
+      const importing = (stack: StackArtifact): StackContext => ({
+        ...ctx,
+        ownExports: imports.get(stack.id) ?? new Set(),
+      });
       // Every stack's identity and template are checked before any is deployed: an app naming a
-      // role that is not its bootstrap's, or a macro the environment does not allow, applies nothing.
+      // role that is not its bootstrap's, a macro the environment does not allow, or an import of
+      // another environment's export, applies nothing.
       const contexts = new Map<string, StackContext>();
       let bootstrap: BootstrapKind;
       try {
         await requireBootstrap(clients, env, target);
         assertAssetBounds(assembly.stacks, target);
-        for (const stack of assembly.stacks) boundedTemplate(ctx, stack, 'deploy');
+        for (const stack of assembly.stacks) boundedTemplate(importing(stack), stack, 'deploy');
         bootstrap = await bootstrapKind(clients, target);
-        for (const stack of assembly.stacks) contexts.set(stack.id, contextFor(ctx, stack, bootstrap));
+        for (const stack of assembly.stacks)
+          contexts.set(stack.id, contextFor(importing(stack), stack, bootstrap));
       } catch (error) {
         return { changes: [], failure: failureFrom(error, 'apply-aws') };
       }

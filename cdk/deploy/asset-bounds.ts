@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AssetManifest, FileManifestEntry } from '@aws-cdk/cdk-assets-lib';
 import type { AssetManifest as AssetManifestJson } from '@aws-cdk/cloud-assembly-schema';
 import { MAX_MANIFEST_BYTES, readAssemblyJson } from '../assembly-files';
@@ -59,4 +59,28 @@ export function assertAssetBounds(stacks: readonly StackArtifact[], target: AwsT
       }
     }
   }
+}
+
+/**
+ * The file of this stack's assets that CloudFormation reads at `url` (a nested stack's
+ * `TemplateURL`): a `file`-packaged file asset the stack publishes to this environment's bootstrap
+ * bucket at that key. Undefined for any other URL: an object this commit does not publish (another
+ * bucket, someone's public one, an earlier upload) was never checked.
+ */
+export function assetFileAt(
+  url: { readonly bucket: string; readonly key: string },
+  stack: StackArtifact,
+  target: AwsTargetConfig,
+): string | undefined {
+  if (url.bucket !== BOOTSTRAP.bucket(target)) return undefined;
+  for (const file of stack.assetManifests) {
+    const manifest = loadAssetManifest(file, stack.stackName);
+    for (const entry of manifest.entries) {
+      if (!(entry instanceof FileManifestEntry) || entry.source.packaging === 'zip') continue;
+      if (!entry.source.path || outOfBounds(entry.destination, target)) continue;
+      if (resolved(entry.destination.objectKey, target) === url.key)
+        return join(manifest.directory, entry.source.path);
+    }
+  }
+  return undefined;
 }

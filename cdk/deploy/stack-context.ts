@@ -19,6 +19,11 @@ export interface StackContext {
   readonly executionRoleArn?: string;
   readonly log: Log;
   /**
+   * What this stack's templates may import: the exports of the app's stacks it depends on (see
+   * importableExports and assertImportsInBounds). Absent: nothing.
+   */
+  readonly ownExports?: ReadonlySet<string>;
+  /**
    * With a Lease (sharding, or the unsharded heartbeat): called right before every write request to
    * AWS is sent, each SDK retry included (asset and template uploads, change set create and execute,
    * stack delete, rollback continue); see fencedWrite and WriteFence.

@@ -19,8 +19,19 @@ import { failedFirstCreate, recover } from './stack-recovery';
 import { failedStack, stackEndedFailure, stackErrorFailure } from './stack-changes';
 import type { ResourceChange, StackArtifact, StackOutcome } from '../types';
 import { assertStackOwner } from './stack-owner';
-import { assertNoMacros, stackTemplate, type StackTemplate } from './template-bounds';
+import {
+  assertImportsInBounds,
+  assertNoMacros,
+  declaredExports,
+  literalText,
+  nestedStacks,
+  s3Object,
+  stackTemplate,
+  type StackTemplate,
+} from './template-bounds';
 import { templateAdds } from './template-adds';
+import { assetFileAt } from './asset-bounds';
+import { partitionOf } from './stack-identity';
 
 /** CloudFormation's limit for an inline template body; larger ones go through S3. */
 export const TEMPLATE_BODY_LIMIT = 51_200;
@@ -92,27 +103,126 @@ export function capabilitiesFor(ctx: StackContext, mode: 'plan' | 'deploy'): rea
   return mode === 'plan' ? configured.filter((c) => c !== 'CAPABILITY_AUTO_EXPAND') : configured;
 }
 
+/** A template file of the assembly (a stack's, or a nested stack's asset), bounded in size and parsed once. */
+function readTemplate(file: string, subject: string): StackTemplate {
+  return stackTemplate(
+    readAssemblyFile(file, MAX_TEMPLATE_BYTES, `${subject} template`, 'CloudFormation takes').toString(
+      'utf8',
+    ),
+  );
+}
+
+/** How deep nested stacks are followed; CloudFormation itself allows more, an app rarely needs two. */
+const MAX_NESTING = 5;
+
+/**
+ * What each stack of the app may import (by artifact id): the exports the stacks it depends on,
+ * directly or not, always make. Only an export of a stack that deploys first is sure to be the
+ * app's own when the importer deploys: found in review, a stack declaring another environment's
+ * export name under a false condition (or failing on the name, taken) let a stack that did not
+ * depend on it import the other environment's export. A template that cannot be read adds none:
+ * its own boundedTemplate fails that stack.
+ */
+export function importableExports(
+  stacks: readonly StackArtifact[],
+): ReadonlyMap<string, ReadonlySet<string>> {
+  const declared = new Map<string, readonly string[]>();
+  for (const artifact of stacks) {
+    try {
+      const template = readTemplate(artifact.templateFile, `stack ${artifact.stackName}`);
+      declared.set(artifact.id, declaredExports(template));
+    } catch {
+      declared.set(artifact.id, []);
+    }
+  }
+  const byId = new Map(stacks.map((s) => [s.id, s]));
+  const importable = new Map<string, ReadonlySet<string>>();
+  for (const stack of stacks) {
+    const names = new Set<string>();
+    const seen = new Set<string>();
+    const pending = [...stack.dependencies];
+    for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
+      if (seen.has(id) || !byId.has(id)) continue;
+      seen.add(id);
+      for (const name of declared.get(id) ?? []) names.add(name);
+      pending.push(...byId.get(id)!.dependencies);
+    }
+    importable.set(stack.id, names);
+  }
+  return importable;
+}
+
 /**
  * Reads the stack's template (bounded in size) and refuses one that calls a macro the mode does
  * not allow (see assertNoMacros): only a deploy whose capabilities list CAPABILITY_AUTO_EXPAND
- * may; returns the template, parsed once.
+ * may; and one that imports what the app does not export (see assertImportsInBounds). Its nested
+ * stacks' templates are held to the same bounds, so each must be a file the stack publishes as an
+ * asset (see nestedTemplate). Returns the stack's template, parsed once.
  */
 export function boundedTemplate(
   ctx: StackContext,
   artifact: StackArtifact,
   mode: 'plan' | 'deploy',
 ): StackTemplate {
-  const template = stackTemplate(
-    readAssemblyFile(
-      artifact.templateFile,
-      MAX_TEMPLATE_BYTES,
-      `stack ${artifact.stackName} template`,
-      'CloudFormation takes',
-    ).toString('utf8'),
-  );
-  const macros = capabilitiesFor(ctx, mode).includes('CAPABILITY_AUTO_EXPAND');
-  assertNoMacros(artifact.stackName, template, macros, mode === 'plan' ? 'plan' : 'apply-aws');
+  const template = readTemplate(artifact.templateFile, `stack ${artifact.stackName}`);
+  checkTemplate(ctx, artifact, template, artifact.stackName, mode, 0);
   return template;
+}
+
+function checkTemplate(
+  ctx: StackContext,
+  artifact: StackArtifact,
+  template: StackTemplate,
+  name: string,
+  mode: 'plan' | 'deploy',
+  depth: number,
+): void {
+  const phase = mode === 'plan' ? 'plan' : 'apply-aws';
+  const macros = capabilitiesFor(ctx, mode).includes('CAPABILITY_AUTO_EXPAND');
+  assertNoMacros(name, template, macros, phase);
+  assertImportsInBounds(name, template, ctx.ownExports ?? new Set(), phase);
+  for (const nested of nestedStacks(template)) {
+    const where = `${name}, nested stack ${nested.path.split('.')[1]}`;
+    const file = nestedTemplate(ctx, artifact, nested.templateUrl, depth);
+    if (typeof file !== 'string') {
+      throw new CairnError(`${nested.path} ${file.why}: cairn checks a nested stack's template first`, {
+        code: 'aws.out-of-bounds',
+        phase,
+        retryable: false,
+        subject: `stack ${artifact.stackName}`,
+        hint: "nest only templates the stack publishes as file assets to the environment's bootstrap bucket (the CDK's NestedStack does), at most 5 deep",
+      });
+    }
+    checkTemplate(ctx, artifact, readTemplate(file, `stack ${where}`), where, mode, depth + 1);
+  }
+}
+
+/**
+ * The assembly file a nested stack's `TemplateURL` names, or why none: CloudFormation reads that
+ * URL itself, with the execution role, so a template anywhere else (another bucket, anyone's
+ * public one, an object an earlier commit left) would escape every check of templates. Found in
+ * review: a nested stack's template imported another environment's export past
+ * assertImportsInBounds (test/integration/cdk/import-bounds.test.ts).
+ */
+function nestedTemplate(
+  ctx: StackContext,
+  artifact: StackArtifact,
+  templateUrl: unknown,
+  depth: number,
+): string | { readonly why: string } {
+  if (depth >= MAX_NESTING) return { why: `is nested more than ${MAX_NESTING} deep` };
+  const { region, account } = ctx.target;
+  const partition = partitionOf(region);
+  const text = literalText(templateUrl, {
+    'AWS::Region': region,
+    'AWS::AccountId': account,
+    'AWS::Partition': partition,
+    'AWS::URLSuffix': partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com',
+  });
+  if (text === undefined) return { why: 'is not a literal URL' };
+  const object = s3Object(text);
+  const file = object && assetFileAt(object, artifact, ctx.target);
+  return file ?? { why: "is not a file this stack publishes to the environment's bootstrap bucket" };
 }
 
 /**

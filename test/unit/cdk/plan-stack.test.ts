@@ -46,10 +46,37 @@ function cloudFormation(
   return { sent, send };
 }
 
+/** The URL of the nested template `artifact` publishes, in the bootstrap bucket of `context`'s target. */
+const CHILD_URL = 'https://s3.us-east-1.amazonaws.com/cdk-hnb659fds-assets-1-us-east-1/child.json';
+
+/**
+ * A stack artifact with this template, publishing a nested stack's template (`child.json`, a
+ * queue) to its bootstrap bucket as the CDK's NestedStack does.
+ */
 function artifact(template: unknown = { Resources: { Jobs: { Type: 'AWS::SQS::Queue' } } }): StackArtifact {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-plan-stack-'));
   const templateFile = join(dir, 'app-dev.template.json');
   writeFileSync(templateFile, typeof template === 'string' ? template : JSON.stringify(template));
+  writeFileSync(join(dir, 'child.json'), JSON.stringify({ Resources: { Q: { Type: 'AWS::SQS::Queue' } } }));
+  const assets = join(dir, 'app-dev.assets.json');
+  writeFileSync(
+    assets,
+    JSON.stringify({
+      version: '36.0.0',
+      files: {
+        child: {
+          source: { path: 'child.json', packaging: 'file' },
+          destinations: {
+            d: {
+              bucketName: 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}',
+              objectKey: 'child.json',
+            },
+          },
+        },
+      },
+      dockerImages: {},
+    }),
+  );
   return {
     stackName: 'app-dev',
     id: 'App',
@@ -57,7 +84,7 @@ function artifact(template: unknown = { Resources: { Jobs: { Type: 'AWS::SQS::Qu
     dependencies: [],
     tags: {},
     terminationProtection: false,
-    assetManifests: [],
+    assetManifests: [assets],
   };
 }
 
@@ -93,7 +120,7 @@ describe('planStack of a stack a deploy would create', () => {
       const template = {
         Resources: {
           Jobs: { Type: 'AWS::SQS::Queue', Properties: {} },
-          Child: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: 'https://x/child.json' } },
+          Child: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: CHILD_URL } },
         },
       };
       // when it is planned

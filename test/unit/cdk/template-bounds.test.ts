@@ -1,4 +1,10 @@
-import { assertNoMacros, stackTemplate } from '../../../cdk/deploy/template-bounds';
+import {
+  declaredExports,
+  literalText,
+  s3Object,
+  assertNoMacros,
+  stackTemplate,
+} from '../../../cdk/deploy/template-bounds';
 import { isCairnError } from '../../../controller/model';
 
 const refusal = (template: string, allowed = false): string | undefined => {
@@ -36,5 +42,60 @@ describe('assertNoMacros', () => {
   it('passes a template without macros, and any template when macros are allowed', () => {
     expect(refusal(JSON.stringify({ Resources: { Q: { Type: 'AWS::SQS::Queue' } } }))).toBeUndefined();
     expect(refusal(JSON.stringify({ Transform: 'M', Resources: {} }), true)).toBeUndefined();
+  });
+});
+
+describe('declaredExports', () => {
+  it('counts only literal export names of outputs without a condition', () => {
+    const template = stackTemplate(
+      JSON.stringify({
+        Conditions: { Never: { 'Fn::Equals': ['a', 'b'] } },
+        Outputs: {
+          Always: { Value: 'x', Export: { Name: 'app:always' } },
+          Sometimes: { Condition: 'Never', Value: 'x', Export: { Name: 'theirs:export' } },
+          Computed: { Value: 'x', Export: { Name: { 'Fn::Sub': '${AWS::StackName}:x' } } },
+          Plain: { Value: 'x' },
+        },
+      }),
+    );
+    // a false condition makes no export, and the name would import whatever else the account exports
+    expect(declaredExports(template)).toEqual(['app:always']);
+  });
+});
+
+describe('nested stack URLs', () => {
+  const pseudo = { 'AWS::Region': 'us-east-1', 'AWS::URLSuffix': 'amazonaws.com', 'AWS::AccountId': '1' };
+
+  it("evaluates the CDK's NestedStack TemplateURL, and nothing that depends on a parameter", () => {
+    const url = {
+      'Fn::Join': [
+        '',
+        [
+          'https://s3.',
+          { Ref: 'AWS::Region' },
+          '.',
+          { Ref: 'AWS::URLSuffix' },
+          '/',
+          { 'Fn::Sub': 'b-${AWS::AccountId}' },
+          '/k.json',
+        ],
+      ],
+    };
+    expect(literalText(url, pseudo)).toBe('https://s3.us-east-1.amazonaws.com/b-1/k.json');
+    expect(literalText({ Ref: 'TemplateParam' }, pseudo)).toBeUndefined();
+    expect(literalText({ 'Fn::Sub': 'https://${Bucket}.s3.amazonaws.com/k' }, pseudo)).toBeUndefined();
+    expect(literalText({ 'Fn::GetAtt': ['B', 'RegionalDomainName'] }, pseudo)).toBeUndefined();
+  });
+
+  it('reads bucket and key of path-style and virtual-hosted S3 URLs only', () => {
+    expect(s3Object('https://s3.us-east-1.amazonaws.com/b/k/x.json')).toEqual({
+      bucket: 'b',
+      key: 'k/x.json',
+    });
+    expect(s3Object('https://b.s3.us-east-1.amazonaws.com/x.json')).toEqual({ bucket: 'b', key: 'x.json' });
+    expect(s3Object('http://s3.amazonaws.com/b/x.json')).toBeUndefined();
+    expect(s3Object('https://s3.amazonaws.com/b/x.json?versionId=1')).toBeUndefined();
+    expect(s3Object('https://example.com/x.json')).toBeUndefined();
+    expect(s3Object('https://b.s3.example.com/x.json')).toBeUndefined();
   });
 });

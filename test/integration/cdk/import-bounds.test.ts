@@ -1,0 +1,310 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { silentLog } from '../../../controller/log';
+import { createAwsApplier } from '../../../cdk/create-aws-applier';
+import type { Assembly } from '../../../cdk/types';
+import { stacksOf } from '../../helpers/changes';
+import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
+import { sandboxAwsClientConfig } from '../../sandbox/sandbox-env';
+import { only, sandboxCredentials, sandboxTarget, synthesizeBehindProxy, unique } from './cdk-fixture';
+
+const credentials = sandboxCredentials();
+const prefix = unique('imports');
+const sha = '4444444ddddddddddddddddddddddddddddddddd';
+let assembly: Assembly;
+let proxy: CfnFaultProxy;
+
+/** An applier for environment `env` that talks to moto through the recording proxy. */
+const applierFor = (env: string) =>
+  createAwsApplier(env, sandboxTarget({ endpoint: proxy.url }), silentLog(), { credentials });
+
+/** Every CreateChangeSet the proxy saw for this stack. */
+const changeSetsFor = (stack: string) =>
+  proxy.requests.filter((r) => r.action === 'CreateChangeSet' && r.stackName === stack);
+
+/** The stacks of `ids`, each with its template replaced by the one given. */
+function withTemplates(templates: Readonly<Record<string, object>>): Assembly {
+  const stacks = only(assembly, Object.keys(templates));
+  for (const stack of stacks.stacks) writeFileSync(stack.templateFile, JSON.stringify(templates[stack.id]));
+  return stacks;
+}
+
+const queueExporting = (exportName: string) => ({
+  Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: {} } },
+  Outputs: { QueueArn: { Value: { 'Fn::GetAtt': ['Queue', 'Arn'] }, Export: { Name: exportName } } },
+});
+
+const topicImporting = (name: unknown) => ({
+  Resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: {} } },
+  Outputs: { Imported: { Value: { 'Fn::ImportValue': name } } },
+});
+
+beforeAll(async () => {
+  ({ assembly, proxy } = await synthesizeBehindProxy(
+    {
+      prefix,
+      stacks: [
+        ...[
+          'Theirs',
+          'TheirsNested',
+          'Steal',
+          'StealSub',
+          'StealPlan',
+          'Producer',
+          'Decoy',
+          'DecoyImporter',
+          'NestSteal',
+          'NestElsewhere',
+          'NestOwn',
+        ].map((name) => ({ name, queues: ['Q'] })),
+        { name: 'Consumer', queues: ['Q'], dependsOn: ['Producer'] },
+      ],
+    },
+    sha,
+  ));
+}, 180_000);
+
+afterAll(() => proxy?.close());
+
+/**
+ * CloudFormation resolves `Fn::ImportValue` against every export of the account and region, with no
+ * IAM check, so a per-environment role cannot keep one environment's template from importing
+ * another's export: reading its value (into an output a manifest binds) and pinning it (an export
+ * in use can be neither changed nor deleted, nor its stack deleted).
+ */
+describe("imports stay inside the environment's own app (moto through the recording proxy)", () => {
+  const theirExport = unique('their-queue-arn');
+
+  beforeAll(async () => {
+    // given environment b's stack, which exports its queue's ARN
+    const b = applierFor(unique('env-b'));
+    const applied = await b.apply(withTemplates({ Theirs: queueExporting(theirExport) }), sha);
+    expect(applied.failure).toBeUndefined();
+    await b.close();
+  }, 60_000);
+
+  it("refuses a stack importing another environment's export before any change set, and binds nothing of it", async () => {
+    // given environment a, whose commit imports b's export into an output of its own stack
+    const a = applierFor(unique('env-a'));
+    // when it is applied
+    const applied = await a.apply(withTemplates({ Steal: topicImporting(theirExport) }), sha);
+    // then it fails as aws.out-of-bounds naming the stack and where the import is, CloudFormation
+    // never saw the template, and no output of a's carries b's value
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-Steal`);
+    expect(applied.failure!.message).toContain('Outputs.Imported.Value.Fn::ImportValue');
+    expect(changeSetsFor(`${prefix}-Steal`)).toEqual([]);
+    expect((await a.outputs([`${prefix}-Steal`])).get(`${prefix}-Steal`)).toBeUndefined();
+    await a.close();
+  }, 60_000);
+
+  it('refuses an import whose name is computed, which cairn cannot check', async () => {
+    const a = applierFor(unique('env-a'));
+    const applied = await a.apply(
+      withTemplates({
+        StealSub: topicImporting({ 'Fn::Join': ['', [theirExport.slice(0, 3), theirExport.slice(3)]] }),
+      }),
+      sha,
+    );
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain('not a literal export name');
+    expect(changeSetsFor(`${prefix}-StealSub`)).toEqual([]);
+    await a.close();
+  }, 60_000);
+
+  it("plans no change set of a pull request importing another environment's export", async () => {
+    const a = applierFor(unique('env-a'));
+    const plan = await a.plan(withTemplates({ StealPlan: topicImporting(theirExport) }), sha);
+    expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+    expect(changeSetsFor(`${prefix}-StealPlan`)).toEqual([]);
+    await a.close();
+  }, 60_000);
+
+  it('refuses an import of a name the app declares only where it is never exported, or not before the importer', async () => {
+    // given environment a, whose app declares b's export name in an output that is never made
+    // (a false condition) and, in a stack that does not depend on that one, imports the name
+    const a = applierFor(unique('env-a'));
+    const decoy = {
+      Conditions: { Never: { 'Fn::Equals': ['a', 'b'] } },
+      Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: {} } },
+      Outputs: {
+        Decoy: { Condition: 'Never', Value: { Ref: 'Queue' }, Export: { Name: theirExport } },
+      },
+    };
+    // when it is applied
+    const applied = await a.apply(
+      withTemplates({ Decoy: decoy, DecoyImporter: topicImporting(theirExport) }),
+      sha,
+    );
+    // then the importer is refused before any change set, and holds nothing of b's
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-DecoyImporter`);
+    expect(changeSetsFor(`${prefix}-DecoyImporter`)).toEqual([]);
+    expect((await a.outputs([`${prefix}-DecoyImporter`])).get(`${prefix}-DecoyImporter`)).toBeUndefined();
+    await a.close();
+  }, 60_000);
+
+  it("deploys an import of an export of the app's own stack (the CDK's cross-stack reference)", async () => {
+    // given one app whose Consumer stack imports what its Producer stack exports
+    const own = unique('own-queue-arn');
+    const a = applierFor(unique('env-a'));
+    // when it is applied
+    const applied = await a.apply(
+      withTemplates({ Producer: queueExporting(own), Consumer: topicImporting(own) }),
+      sha,
+    );
+    // then both stacks deploy, and the import resolved
+    expect(applied.failure).toBeUndefined();
+    expect(stacksOf(applied).map((s) => s.action)).toEqual(['created', 'created']);
+    const outputs = await a.outputs([`${prefix}-Producer`, `${prefix}-Consumer`]);
+    expect(outputs.get(`${prefix}-Consumer`)!.get('Imported')).toBe(
+      outputs.get(`${prefix}-Producer`)!.get('QueueArn'),
+    );
+    await a.close();
+  }, 60_000);
+});
+
+const cfn = new CloudFormationClient(sandboxAwsClientConfig());
+const s3 = new S3Client(sandboxAwsClientConfig());
+
+/**
+ * The outputs of the live stack whose name holds `part` (moto names a nested stack
+ * `<parent>-<logical id>-<random>`, as CloudFormation does), or undefined when there is none.
+ */
+async function outputsOf(part: string): Promise<Record<string, string> | undefined> {
+  let token: string | undefined;
+  do {
+    const page = await cfn.send(new DescribeStacksCommand(token ? { NextToken: token } : {}));
+    const stack = page.Stacks?.find(
+      (s) => s.StackName?.includes(part) && s.StackStatus !== 'DELETE_COMPLETE',
+    );
+    if (stack) return Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
+    token = page.NextToken;
+  } while (token);
+  return undefined;
+}
+
+/**
+ * Stack `id` as the CDK's NestedStack makes it: its template nests a stack whose template is a file
+ * asset of the stack (published to the bootstrap bucket), at a URL joined from pseudo parameters;
+ * or, with `url`, at that URL instead. Answers the nested stack's logical id (moto names the
+ * nested stack after it; CloudFormation after the parent and it).
+ */
+function withNested(id: string, nested: object, url?: string): { assembly: Assembly; logicalId: string } {
+  const stacks = only(assembly, [id]);
+  const stack = stacks.stacks[0]!;
+  const manifestFile = stack.assetManifests[0]!;
+  const hash = randomBytes(32).toString('hex');
+  writeFileSync(join(dirname(manifestFile), `${hash}.nested.template.json`), JSON.stringify(nested));
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
+    files: Record<string, { destinations: Record<string, object> }>;
+  };
+  const [destination] = Object.values(Object.values(manifest.files)[0]!.destinations);
+  manifest.files[hash] = {
+    source: { path: `${hash}.nested.template.json`, packaging: 'file' },
+    destinations: { nested: { ...destination, objectKey: `${hash}.json` } },
+  } as never;
+  writeFileSync(manifestFile, JSON.stringify(manifest));
+  const logicalId = `Inner${hash.slice(0, 12)}`;
+  const templateUrl = url ?? {
+    'Fn::Join': [
+      '',
+      [
+        'https://s3.',
+        { Ref: 'AWS::Region' },
+        '.',
+        { Ref: 'AWS::URLSuffix' },
+        '/',
+        { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' },
+        `/${hash}.json`,
+      ],
+    ],
+  };
+  writeFileSync(
+    stack.templateFile,
+    JSON.stringify({
+      Resources: {
+        Topic: { Type: 'AWS::SNS::Topic', Properties: {} },
+        [logicalId]: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: templateUrl } },
+      },
+    }),
+  );
+  return { assembly: stacks, logicalId };
+}
+
+/**
+ * A nested stack's template is read by CloudFormation from its TemplateURL, so every check of a
+ * stack's template would stop at it: cairn follows it to a file the stack publishes, or refuses.
+ */
+describe('nested stacks are held to the same bounds (moto through the recording proxy)', () => {
+  const theirExport = unique('their-nested-arn');
+
+  beforeAll(async () => {
+    const b = applierFor(unique('env-b'));
+    expect(
+      (await b.apply(withTemplates({ TheirsNested: queueExporting(theirExport) }), sha)).failure,
+    ).toBeUndefined();
+    await b.close();
+  }, 60_000);
+
+  it("refuses a nested stack whose template imports another environment's export", async () => {
+    // given environment a, whose stack nests a template (its own asset) importing b's export
+    const a = applierFor(unique('env-a'));
+    const { assembly: commit, logicalId } = withNested('NestSteal', topicImporting(theirExport));
+    // when it is applied
+    const applied = await a.apply(commit, sha);
+    // then it fails as aws.out-of-bounds naming the nested stack and the import; no change set was
+    // made, and no nested stack holds b's value
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`nested stack ${logicalId}`);
+    expect(applied.failure!.message).toContain('Outputs.Imported.Value.Fn::ImportValue');
+    expect(changeSetsFor(`${prefix}-NestSteal`)).toEqual([]);
+    expect(await outputsOf(logicalId)).toBeUndefined();
+    await a.close();
+  }, 60_000);
+
+  it('refuses a nested stack whose template is not a file the stack publishes', async () => {
+    // given a template in some other bucket (anyone's public one, say)
+    const elsewhere = unique('elsewhere');
+    await s3.send(new CreateBucketCommand({ Bucket: elsewhere }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: elsewhere,
+        Key: 'nested.json',
+        Body: JSON.stringify(topicImporting(theirExport)),
+      }),
+    );
+    const a = applierFor(unique('env-a'));
+    const { assembly: commit, logicalId } = withNested(
+      'NestElsewhere',
+      queueExporting(unique('unused')),
+      `https://s3.us-east-1.amazonaws.com/${elsewhere}/nested.json`,
+    );
+    // when it is applied, and planned
+    const applied = await a.apply(commit, sha);
+    const plan = await a.plan(commit, sha);
+    // then both fail before any change set, naming the nested stack's TemplateURL
+    for (const result of [applied, plan]) {
+      expect(result.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+      expect(result.failure!.message).toContain(`Resources.${logicalId}.Properties.TemplateURL`);
+      expect(result.failure!.message).toContain(
+        "is not a file this stack publishes to the environment's bootstrap bucket",
+      );
+    }
+    expect(changeSetsFor(`${prefix}-NestElsewhere`)).toEqual([]);
+    expect(await outputsOf(logicalId)).toBeUndefined();
+    await a.close();
+  }, 60_000);
+
+  it("deploys a nested stack whose template is the stack's own asset, as the CDK's NestedStack makes it", async () => {
+    const a = applierFor(unique('env-a'));
+    const { assembly: commit, logicalId } = withNested('NestOwn', queueExporting(unique('nested-own')));
+    const applied = await a.apply(commit, sha);
+    expect(applied.failure).toBeUndefined();
+    expect(Object.keys((await outputsOf(logicalId)) ?? {})).toEqual(['QueueArn']);
+    await a.close();
+  }, 60_000);
+});
