@@ -180,7 +180,7 @@ function checkTemplate(
   const phase = mode === 'plan' ? 'plan' : 'apply-aws';
   const macros = capabilitiesFor(ctx, mode).includes('CAPABILITY_AUTO_EXPAND');
   assertNoMacros(name, template, macros, phase);
-  assertImportsInBounds(name, template, ctx.ownExports ?? new Set(), phase);
+  assertImportsInBounds(name, template, ctx.ownExports ?? new Set(), ctx.target.imports ?? [], phase);
   for (const nested of nestedStacks(template)) {
     const where = `${name}, nested stack ${nested.path.split('.')[1]}`;
     const file = nestedTemplate(ctx, artifact, nested.templateUrl, depth);

@@ -101,6 +101,7 @@ export function declaredExports(template: StackTemplate): string[] {
 function foreignImport(
   template: StackTemplate,
   own: ReadonlySet<string>,
+  allowed: readonly string[],
 ): { readonly path: string; readonly why: string } | undefined {
   const { parsed } = template;
   if (parsed === undefined)
@@ -114,7 +115,8 @@ function foreignImport(
       const path = item.path ? `${item.path}.${key}` : key;
       if (key === 'Fn::ImportValue') {
         if (typeof value !== 'string') return { path, why: 'is not a literal export name' };
-        if (!own.has(value)) return { path, why: "is not an export of this app's stacks" };
+        if (!own.has(value) && !allowedImport(value, allowed))
+          return { path, why: "is neither an export of this app's stacks nor listed in aws.imports" };
         continue;
       }
       pending.push({ node: value, path });
@@ -137,9 +139,10 @@ export function assertImportsInBounds(
   stackName: string,
   template: StackTemplate,
   own: ReadonlySet<string>,
+  allowed: readonly string[],
   phase: 'plan' | 'apply-aws',
 ): void {
-  const found = foreignImport(template, own);
+  const found = foreignImport(template, own, allowed);
   if (!found) return;
   throw new CairnError(
     `template imports a value (${safeOutput(found.path, 200)}) that ${found.why}: an environment imports only what its own app exports`,
@@ -148,8 +151,18 @@ export function assertImportsInBounds(
       phase,
       retryable: false,
       subject: `stack ${stackName}`,
-      hint: "import only exports of this app's own stacks, named literally (the CDK's cross-stack references do); another environment's exports are out of bounds",
+      hint: "import only exports of this app's own stacks, named literally (the CDK's cross-stack references do), or list an export from outside the app (a platform team's) in the environment's aws.imports",
     },
+  );
+}
+
+/**
+ * Whether the config lets an environment import `name` from outside its app (`aws.imports`): an
+ * exact name, or a prefix ending in `*`. Decided here only.
+ */
+export function allowedImport(name: string, allowed: readonly string[]): boolean {
+  return allowed.some((entry) =>
+    entry.endsWith('*') ? name.startsWith(entry.slice(0, -1)) : name === entry,
   );
 }
 

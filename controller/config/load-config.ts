@@ -347,6 +347,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               prune: aws.prune ?? false,
               adopt: aws.adopt ?? false,
               capabilities: aws.capabilities ?? DEFAULT_AWS_CAPABILITIES,
+              ...(aws.imports?.length ? { imports: aws.imports } : {}),
               ...(aws.cloudFormationExecutionRoleArn
                 ? { cloudFormationExecutionRoleArn: aws.cloudFormationExecutionRoleArn }
                 : {}),

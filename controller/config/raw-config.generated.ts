@@ -269,6 +269,10 @@ export interface RawAwsTarget {
    */
   capabilities?: ('CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM' | 'CAPABILITY_AUTO_EXPAND')[];
   /**
+   * Exports from outside the environment's own CDK app that its stacks may import (Fn::ImportValue): exact names, or a prefix ending in * (a platform team's VpcId exports). Default none: an import of anything but an export of a stack of the same app that the importing stack depends on is refused (aws.out-of-bounds), because CloudFormation resolves an import against every export of the account and region, another environment's included.
+   */
+  imports?: string[];
+  /**
    * IAM role CloudFormation acts as, passed as RoleARN on every change set and stack delete. Wins over the execution role of a standard cdk bootstrap that the assembly names; without either, CloudFormation acts with the deploying credentials.
    */
   cloudFormationExecutionRoleArn?: string;

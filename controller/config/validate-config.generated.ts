@@ -258,6 +258,13 @@ const schema11 = {
                 items: { enum: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'] },
                 uniqueItems: true,
               },
+              imports: {
+                description:
+                  "Exports from outside the environment's own CDK app that its stacks may import (Fn::ImportValue): exact names, or a prefix ending in * (a platform team's VpcId exports). Default none: an import of anything but an export of a stack of the same app that the importing stack depends on is refused (aws.out-of-bounds), because CloudFormation resolves an import against every export of the account and region, another environment's included.",
+                type: 'array',
+                items: { type: 'string', pattern: '^[^*\\s]+\\*?$' },
+                uniqueItems: true,
+              },
               cloudFormationExecutionRoleArn: {
                 description:
                   'IAM role CloudFormation acts as, passed as RoleARN on every change set and stack delete. Wins over the execution role of a standard cdk bootstrap that the assembly names; without either, CloudFormation acts with the deploying credentials.',
@@ -857,11 +864,12 @@ const pattern11 = new RegExp('^[a-z]{2}(-[a-z]+)+-[0-9]+$', 'u');
 const pattern12 = new RegExp('^[0-9]{12}$', 'u');
 const pattern13 = new RegExp('^https?://', 'u');
 const pattern14 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$', 'u');
-const pattern15 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$', 'u');
-const pattern16 = new RegExp('^[A-Za-z0-9_-]{1,10}$', 'u');
-const pattern19 = new RegExp('^/', 'u');
-const pattern21 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
-const pattern33 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
+const pattern15 = new RegExp('^[^*\\s]+\\*?$', 'u');
+const pattern16 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$', 'u');
+const pattern17 = new RegExp('^[A-Za-z0-9_-]{1,10}$', 'u');
+const pattern20 = new RegExp('^/', 'u');
+const pattern22 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
+const pattern34 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
 function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://cairn.dev/schemas/cairn-config.schema.json" */ let vErrors = null;
   let errors = 0;
@@ -2756,11 +2764,119 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data35.imports !== undefined) {
+                  let data45 = data35.imports;
+                  if (Array.isArray(data45)) {
+                    const len3 = data45.length;
+                    for (let i4 = 0; i4 < len3; i4++) {
+                      let data46 = data45[i4];
+                      if (typeof data46 === 'string') {
+                        if (!pattern15.test(data46)) {
+                          const err88 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/aws/imports/' + i4,
+                            schemaPath:
+                              '#/properties/environments/items/properties/aws/properties/imports/items/pattern',
+                            keyword: 'pattern',
+                            params: { pattern: '^[^*\\s]+\\*?$' },
+                            message: 'must match pattern "' + '^[^*\\s]+\\*?$' + '"',
+                            schema: '^[^*\\s]+\\*?$',
+                            parentSchema:
+                              schema11.properties.environments.items.properties.aws.properties.imports.items,
+                            data: data46,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err88];
+                          } else {
+                            vErrors.push(err88);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err89 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/aws/imports/' + i4,
+                          schemaPath:
+                            '#/properties/environments/items/properties/aws/properties/imports/items/type',
+                          keyword: 'type',
+                          params: { type: 'string' },
+                          message: 'must be string',
+                          schema:
+                            schema11.properties.environments.items.properties.aws.properties.imports.items
+                              .type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.aws.properties.imports.items,
+                          data: data46,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err89];
+                        } else {
+                          vErrors.push(err89);
+                        }
+                        errors++;
+                      }
+                    }
+                    let i5 = data45.length;
+                    let j1;
+                    if (i5 > 1) {
+                      const indices0 = {};
+                      for (; i5--;) {
+                        let item0 = data45[i5];
+                        if (typeof item0 !== 'string') {
+                          continue;
+                        }
+                        if (typeof indices0[item0] == 'number') {
+                          j1 = indices0[item0];
+                          const err90 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/aws/imports',
+                            schemaPath:
+                              '#/properties/environments/items/properties/aws/properties/imports/uniqueItems',
+                            keyword: 'uniqueItems',
+                            params: { i: i5, j: j1 },
+                            message:
+                              'must NOT have duplicate items (items ## ' +
+                              j1 +
+                              ' and ' +
+                              i5 +
+                              ' are identical)',
+                            schema: true,
+                            parentSchema:
+                              schema11.properties.environments.items.properties.aws.properties.imports,
+                            data: data45,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err90];
+                          } else {
+                            vErrors.push(err90);
+                          }
+                          errors++;
+                          break;
+                        }
+                        indices0[item0] = i5;
+                      }
+                    }
+                  } else {
+                    const err91 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/imports',
+                      schemaPath: '#/properties/environments/items/properties/aws/properties/imports/type',
+                      keyword: 'type',
+                      params: { type: 'array' },
+                      message: 'must be array',
+                      schema: schema11.properties.environments.items.properties.aws.properties.imports.type,
+                      parentSchema: schema11.properties.environments.items.properties.aws.properties.imports,
+                      data: data45,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err91];
+                    } else {
+                      vErrors.push(err91);
+                    }
+                    errors++;
+                  }
+                }
                 if (data35.cloudFormationExecutionRoleArn !== undefined) {
-                  let data45 = data35.cloudFormationExecutionRoleArn;
-                  if (typeof data45 === 'string') {
-                    if (!pattern15.test(data45)) {
-                      const err88 = {
+                  let data47 = data35.cloudFormationExecutionRoleArn;
+                  if (typeof data47 === 'string') {
+                    if (!pattern16.test(data47)) {
+                      const err92 = {
                         instancePath:
                           instancePath + '/environments/' + i0 + '/aws/cloudFormationExecutionRoleArn',
                         schemaPath:
@@ -2775,17 +2891,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.aws.properties
                             .cloudFormationExecutionRoleArn,
-                        data: data45,
+                        data: data47,
                       };
                       if (vErrors === null) {
-                        vErrors = [err88];
+                        vErrors = [err92];
                       } else {
-                        vErrors.push(err88);
+                        vErrors.push(err92);
                       }
                       errors++;
                     }
                   } else {
-                    const err89 = {
+                    const err93 = {
                       instancePath:
                         instancePath + '/environments/' + i0 + '/aws/cloudFormationExecutionRoleArn',
                       schemaPath:
@@ -2799,92 +2915,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties
                           .cloudFormationExecutionRoleArn,
-                      data: data45,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err89];
-                    } else {
-                      vErrors.push(err89);
-                    }
-                    errors++;
-                  }
-                }
-                if (data35.bootstrapQualifier !== undefined) {
-                  let data46 = data35.bootstrapQualifier;
-                  if (typeof data46 === 'string') {
-                    if (!pattern16.test(data46)) {
-                      const err90 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
-                        schemaPath:
-                          '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z0-9_-]{1,10}$' },
-                        message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,10}$' + '"',
-                        schema: '^[A-Za-z0-9_-]{1,10}$',
-                        parentSchema:
-                          schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
-                        data: data46,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err90];
-                      } else {
-                        vErrors.push(err90);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err91 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
-                      schemaPath:
-                        '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema:
-                        schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier
-                          .type,
-                      parentSchema:
-                        schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
-                      data: data46,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err91];
-                    } else {
-                      vErrors.push(err91);
-                    }
-                    errors++;
-                  }
-                }
-                if (data35.synthTimeout !== undefined) {
-                  let data47 = data35.synthTimeout;
-                  if (typeof data47 === 'string') {
-                    if (!pattern0.test(data47)) {
-                      const err92 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
-                        schemaPath: '#/definitions/duration/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                        parentSchema: schema12,
-                        data: data47,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err92];
-                      } else {
-                        vErrors.push(err92);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err93 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
-                      schemaPath: '#/definitions/duration/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema12.type,
-                      parentSchema: schema12,
                       data: data47,
                     };
                     if (vErrors === null) {
@@ -2895,18 +2925,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data35.deployTimeout !== undefined) {
-                  let data48 = data35.deployTimeout;
+                if (data35.bootstrapQualifier !== undefined) {
+                  let data48 = data35.bootstrapQualifier;
                   if (typeof data48 === 'string') {
-                    if (!pattern0.test(data48)) {
+                    if (!pattern17.test(data48)) {
                       const err94 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
-                        schemaPath: '#/definitions/duration/pattern',
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
+                        schemaPath:
+                          '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/pattern',
                         keyword: 'pattern',
-                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                        parentSchema: schema12,
+                        params: { pattern: '^[A-Za-z0-9_-]{1,10}$' },
+                        message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,10}$' + '"',
+                        schema: '^[A-Za-z0-9_-]{1,10}$',
+                        parentSchema:
+                          schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
                         data: data48,
                       };
                       if (vErrors === null) {
@@ -2918,13 +2950,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   } else {
                     const err95 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
-                      schemaPath: '#/definitions/duration/type',
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
+                      schemaPath:
+                        '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
-                      schema: schema12.type,
-                      parentSchema: schema12,
+                      schema:
+                        schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
                       data: data48,
                     };
                     if (vErrors === null) {
@@ -2935,17 +2971,97 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data35.synthTimeout !== undefined) {
+                  let data49 = data35.synthTimeout;
+                  if (typeof data49 === 'string') {
+                    if (!pattern0.test(data49)) {
+                      const err96 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
+                        schemaPath: '#/definitions/duration/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                        parentSchema: schema12,
+                        data: data49,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err96];
+                      } else {
+                        vErrors.push(err96);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err97 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
+                      schemaPath: '#/definitions/duration/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema12.type,
+                      parentSchema: schema12,
+                      data: data49,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err97];
+                    } else {
+                      vErrors.push(err97);
+                    }
+                    errors++;
+                  }
+                }
+                if (data35.deployTimeout !== undefined) {
+                  let data50 = data35.deployTimeout;
+                  if (typeof data50 === 'string') {
+                    if (!pattern0.test(data50)) {
+                      const err98 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
+                        schemaPath: '#/definitions/duration/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                        parentSchema: schema12,
+                        data: data50,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err98];
+                      } else {
+                        vErrors.push(err98);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err99 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
+                      schemaPath: '#/definitions/duration/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema12.type,
+                      parentSchema: schema12,
+                      data: data50,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err99];
+                    } else {
+                      vErrors.push(err99);
+                    }
+                    errors++;
+                  }
+                }
                 if (data35.synth !== undefined) {
-                  let data49 = data35.synth;
-                  if (data49 && typeof data49 == 'object' && !Array.isArray(data49)) {
-                    for (const key10 in data49) {
+                  let data51 = data35.synth;
+                  if (data51 && typeof data51 == 'object' && !Array.isArray(data51)) {
+                    for (const key10 in data51) {
                       if (!(
                         key10 === 'isolation' ||
                         key10 === 'socket' ||
                         key10 === 'uid' ||
                         key10 === 'gid'
                       )) {
-                        const err96 = {
+                        const err100 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/additionalProperties',
@@ -2955,20 +3071,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth,
-                          data: data49,
+                          data: data51,
                         };
                         if (vErrors === null) {
-                          vErrors = [err96];
+                          vErrors = [err100];
                         } else {
-                          vErrors.push(err96);
+                          vErrors.push(err100);
                         }
                         errors++;
                       }
                     }
-                    if (data49.isolation !== undefined) {
-                      let data50 = data49.isolation;
-                      if (!(data50 === 'bubblewrap' || data50 === 'sidecar' || data50 === 'none')) {
-                        const err97 = {
+                    if (data51.isolation !== undefined) {
+                      let data52 = data51.isolation;
+                      if (!(data52 === 'bubblewrap' || data52 === 'sidecar' || data52 === 'none')) {
+                        const err101 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/isolation/enum',
@@ -2985,21 +3101,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .isolation,
-                          data: data50,
+                          data: data52,
                         };
                         if (vErrors === null) {
-                          vErrors = [err97];
+                          vErrors = [err101];
                         } else {
-                          vErrors.push(err97);
+                          vErrors.push(err101);
                         }
                         errors++;
                       }
                     }
-                    if (data49.socket !== undefined) {
-                      let data51 = data49.socket;
-                      if (typeof data51 === 'string') {
-                        if (!pattern19.test(data51)) {
-                          const err98 = {
+                    if (data51.socket !== undefined) {
+                      let data53 = data51.socket;
+                      if (typeof data53 === 'string') {
+                        if (!pattern20.test(data53)) {
+                          const err102 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/socket/pattern',
@@ -3010,17 +3126,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.socket,
-                            data: data51,
+                            data: data53,
                           };
                           if (vErrors === null) {
-                            vErrors = [err98];
+                            vErrors = [err102];
                           } else {
-                            vErrors.push(err98);
+                            vErrors.push(err102);
                           }
                           errors++;
                         }
                       } else {
-                        const err99 = {
+                        const err103 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/socket/type',
@@ -3033,20 +3149,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .socket,
-                          data: data51,
+                          data: data53,
                         };
                         if (vErrors === null) {
-                          vErrors = [err99];
+                          vErrors = [err103];
                         } else {
-                          vErrors.push(err99);
+                          vErrors.push(err103);
                         }
                         errors++;
                       }
                     }
-                    if (data49.uid !== undefined) {
-                      let data52 = data49.uid;
-                      if (!(typeof data52 == 'number' && !(data52 % 1) && !isNaN(data52))) {
-                        const err100 = {
+                    if (data51.uid !== undefined) {
+                      let data54 = data51.uid;
+                      if (!(typeof data54 == 'number' && !(data54 % 1) && !isNaN(data54))) {
+                        const err104 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/uid/type',
@@ -3059,18 +3175,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .uid,
-                          data: data52,
+                          data: data54,
                         };
                         if (vErrors === null) {
-                          vErrors = [err100];
+                          vErrors = [err104];
                         } else {
-                          vErrors.push(err100);
+                          vErrors.push(err104);
                         }
                         errors++;
                       }
-                      if (typeof data52 == 'number') {
-                        if (data52 < 1 || isNaN(data52)) {
-                          const err101 = {
+                      if (typeof data54 == 'number') {
+                        if (data54 < 1 || isNaN(data54)) {
+                          const err105 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/uid/minimum',
@@ -3081,21 +3197,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.uid,
-                            data: data52,
+                            data: data54,
                           };
                           if (vErrors === null) {
-                            vErrors = [err101];
+                            vErrors = [err105];
                           } else {
-                            vErrors.push(err101);
+                            vErrors.push(err105);
                           }
                           errors++;
                         }
                       }
                     }
-                    if (data49.gid !== undefined) {
-                      let data53 = data49.gid;
-                      if (!(typeof data53 == 'number' && !(data53 % 1) && !isNaN(data53))) {
-                        const err102 = {
+                    if (data51.gid !== undefined) {
+                      let data55 = data51.gid;
+                      if (!(typeof data55 == 'number' && !(data55 % 1) && !isNaN(data55))) {
+                        const err106 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/gid/type',
@@ -3108,18 +3224,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .gid,
-                          data: data53,
+                          data: data55,
                         };
                         if (vErrors === null) {
-                          vErrors = [err102];
+                          vErrors = [err106];
                         } else {
-                          vErrors.push(err102);
+                          vErrors.push(err106);
                         }
                         errors++;
                       }
-                      if (typeof data53 == 'number') {
-                        if (data53 < 1 || isNaN(data53)) {
-                          const err103 = {
+                      if (typeof data55 == 'number') {
+                        if (data55 < 1 || isNaN(data55)) {
+                          const err107 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/gid/minimum',
@@ -3130,19 +3246,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.gid,
-                            data: data53,
+                            data: data55,
                           };
                           if (vErrors === null) {
-                            vErrors = [err103];
+                            vErrors = [err107];
                           } else {
-                            vErrors.push(err103);
+                            vErrors.push(err107);
                           }
                           errors++;
                         }
                       }
                     }
                   } else {
-                    const err104 = {
+                    const err108 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/synth/type',
                       keyword: 'type',
@@ -3150,18 +3266,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be object',
                       schema: schema11.properties.environments.items.properties.aws.properties.synth.type,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.synth,
-                      data: data49,
+                      data: data51,
                     };
                     if (vErrors === null) {
-                      vErrors = [err104];
+                      vErrors = [err108];
                     } else {
-                      vErrors.push(err104);
+                      vErrors.push(err108);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err105 = {
+                const err109 = {
                   instancePath: instancePath + '/environments/' + i0 + '/aws',
                   schemaPath: '#/properties/environments/items/properties/aws/type',
                   keyword: 'type',
@@ -3172,24 +3288,24 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   data: data35,
                 };
                 if (vErrors === null) {
-                  vErrors = [err105];
+                  vErrors = [err109];
                 } else {
-                  vErrors.push(err105);
+                  vErrors.push(err109);
                 }
                 errors++;
               }
             }
             if (data21.kubernetes !== undefined) {
-              let data54 = data21.kubernetes;
-              if (data54 && typeof data54 == 'object' && !Array.isArray(data54)) {
-                for (const key11 in data54) {
+              let data56 = data21.kubernetes;
+              if (data56 && typeof data56 == 'object' && !Array.isArray(data56)) {
+                for (const key11 in data56) {
                   if (
                     !func2.call(
                       schema11.properties.environments.items.properties.kubernetes.properties,
                       key11,
                     )
                   ) {
-                    const err106 = {
+                    const err110 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/additionalProperties',
@@ -3198,20 +3314,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                      data: data54,
+                      data: data56,
                     };
                     if (vErrors === null) {
-                      vErrors = [err106];
+                      vErrors = [err110];
                     } else {
-                      vErrors.push(err106);
+                      vErrors.push(err110);
                     }
                     errors++;
                   }
                 }
-                if (data54.kubeconfig !== undefined) {
-                  let data55 = data54.kubeconfig;
-                  if (typeof data55 !== 'string') {
-                    const err107 = {
+                if (data56.kubeconfig !== undefined) {
+                  let data57 = data56.kubeconfig;
+                  if (typeof data57 !== 'string') {
+                    const err111 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/kubeconfig',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/kubeconfig/type',
@@ -3223,20 +3339,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.kubeconfig,
-                      data: data55,
+                      data: data57,
                     };
                     if (vErrors === null) {
-                      vErrors = [err107];
+                      vErrors = [err111];
                     } else {
-                      vErrors.push(err107);
+                      vErrors.push(err111);
                     }
                     errors++;
                   }
                 }
-                if (data54.context !== undefined) {
-                  let data56 = data54.context;
-                  if (typeof data56 !== 'string') {
-                    const err108 = {
+                if (data56.context !== undefined) {
+                  let data58 = data56.context;
+                  if (typeof data58 !== 'string') {
+                    const err112 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/context',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/context/type',
@@ -3247,20 +3363,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.context.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.context,
-                      data: data56,
+                      data: data58,
                     };
                     if (vErrors === null) {
-                      vErrors = [err108];
+                      vErrors = [err112];
                     } else {
-                      vErrors.push(err108);
+                      vErrors.push(err112);
                     }
                     errors++;
                   }
                 }
-                if (data54.namespace !== undefined) {
-                  let data57 = data54.namespace;
-                  if (typeof data57 !== 'string') {
-                    const err109 = {
+                if (data56.namespace !== undefined) {
+                  let data59 = data56.namespace;
+                  if (typeof data59 !== 'string') {
+                    const err113 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespace',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespace/type',
@@ -3272,20 +3388,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespace,
-                      data: data57,
+                      data: data59,
                     };
                     if (vErrors === null) {
-                      vErrors = [err109];
+                      vErrors = [err113];
                     } else {
-                      vErrors.push(err109);
+                      vErrors.push(err113);
                     }
                     errors++;
                   }
                 }
-                if (data54.forceConflicts !== undefined) {
-                  let data58 = data54.forceConflicts;
-                  if (typeof data58 !== 'boolean') {
-                    const err110 = {
+                if (data56.forceConflicts !== undefined) {
+                  let data60 = data56.forceConflicts;
+                  if (typeof data60 !== 'boolean') {
+                    const err114 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/forceConflicts',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/forceConflicts/type',
@@ -3298,21 +3414,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .forceConflicts,
-                      data: data58,
+                      data: data60,
                     };
                     if (vErrors === null) {
-                      vErrors = [err110];
+                      vErrors = [err114];
                     } else {
-                      vErrors.push(err110);
+                      vErrors.push(err114);
                     }
                     errors++;
                   }
                 }
-                if (data54.pruneMaxShare !== undefined) {
-                  let data59 = data54.pruneMaxShare;
-                  if (typeof data59 == 'number') {
-                    if (data59 > 1 || isNaN(data59)) {
-                      const err111 = {
+                if (data56.pruneMaxShare !== undefined) {
+                  let data61 = data56.pruneMaxShare;
+                  if (typeof data61 == 'number') {
+                    if (data61 > 1 || isNaN(data61)) {
+                      const err115 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/maximum',
@@ -3323,17 +3439,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data59,
+                        data: data61,
                       };
                       if (vErrors === null) {
-                        vErrors = [err111];
+                        vErrors = [err115];
                       } else {
-                        vErrors.push(err111);
+                        vErrors.push(err115);
                       }
                       errors++;
                     }
-                    if (data59 < 0 || isNaN(data59)) {
-                      const err112 = {
+                    if (data61 < 0 || isNaN(data61)) {
+                      const err116 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/minimum',
@@ -3344,17 +3460,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data59,
+                        data: data61,
                       };
                       if (vErrors === null) {
-                        vErrors = [err112];
+                        vErrors = [err116];
                       } else {
-                        vErrors.push(err112);
+                        vErrors.push(err116);
                       }
                       errors++;
                     }
                   } else {
-                    const err113 = {
+                    const err117 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/type',
@@ -3366,20 +3482,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.pruneMaxShare,
-                      data: data59,
+                      data: data61,
                     };
                     if (vErrors === null) {
-                      vErrors = [err113];
+                      vErrors = [err117];
                     } else {
-                      vErrors.push(err113);
+                      vErrors.push(err117);
                     }
                     errors++;
                   }
                 }
-                if (data54.allowMassPrune !== undefined) {
-                  let data60 = data54.allowMassPrune;
-                  if (typeof data60 !== 'boolean') {
-                    const err114 = {
+                if (data56.allowMassPrune !== undefined) {
+                  let data62 = data56.allowMassPrune;
+                  if (typeof data62 !== 'boolean') {
+                    const err118 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/allowMassPrune',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/allowMassPrune/type',
@@ -3392,21 +3508,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .allowMassPrune,
-                      data: data60,
+                      data: data62,
                     };
                     if (vErrors === null) {
-                      vErrors = [err114];
+                      vErrors = [err118];
                     } else {
-                      vErrors.push(err114);
+                      vErrors.push(err118);
                     }
                     errors++;
                   }
                 }
-                if (data54.healthTimeout !== undefined) {
-                  let data61 = data54.healthTimeout;
-                  if (typeof data61 === 'string') {
-                    if (!pattern0.test(data61)) {
-                      const err115 = {
+                if (data56.healthTimeout !== undefined) {
+                  let data63 = data56.healthTimeout;
+                  if (typeof data63 === 'string') {
+                    if (!pattern0.test(data63)) {
+                      const err119 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
                         schemaPath: '#/definitions/duration/pattern',
                         keyword: 'pattern',
@@ -3414,17 +3530,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                         schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                         parentSchema: schema12,
-                        data: data61,
+                        data: data63,
                       };
                       if (vErrors === null) {
-                        vErrors = [err115];
+                        vErrors = [err119];
                       } else {
-                        vErrors.push(err115);
+                        vErrors.push(err119);
                       }
                       errors++;
                     }
                   } else {
-                    const err116 = {
+                    const err120 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
                       schemaPath: '#/definitions/duration/type',
                       keyword: 'type',
@@ -3432,20 +3548,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema12.type,
                       parentSchema: schema12,
-                      data: data61,
+                      data: data63,
                     };
                     if (vErrors === null) {
-                      vErrors = [err116];
+                      vErrors = [err120];
                     } else {
-                      vErrors.push(err116);
+                      vErrors.push(err120);
                     }
                     errors++;
                   }
                 }
-                if (data54.concurrency !== undefined) {
-                  let data62 = data54.concurrency;
-                  if (!(typeof data62 == 'number' && !(data62 % 1) && !isNaN(data62))) {
-                    const err117 = {
+                if (data56.concurrency !== undefined) {
+                  let data64 = data56.concurrency;
+                  if (!(typeof data64 == 'number' && !(data64 % 1) && !isNaN(data64))) {
+                    const err121 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/concurrency/type',
@@ -3457,18 +3573,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                      data: data62,
+                      data: data64,
                     };
                     if (vErrors === null) {
-                      vErrors = [err117];
+                      vErrors = [err121];
                     } else {
-                      vErrors.push(err117);
+                      vErrors.push(err121);
                     }
                     errors++;
                   }
-                  if (typeof data62 == 'number') {
-                    if (data62 > 64 || isNaN(data62)) {
-                      const err118 = {
+                  if (typeof data64 == 'number') {
+                    if (data64 > 64 || isNaN(data64)) {
+                      const err122 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/maximum',
@@ -3478,17 +3594,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 64,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data62,
+                        data: data64,
                       };
                       if (vErrors === null) {
-                        vErrors = [err118];
+                        vErrors = [err122];
                       } else {
-                        vErrors.push(err118);
+                        vErrors.push(err122);
                       }
                       errors++;
                     }
-                    if (data62 < 1 || isNaN(data62)) {
-                      const err119 = {
+                    if (data64 < 1 || isNaN(data64)) {
+                      const err123 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/minimum',
@@ -3498,25 +3614,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 1,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data62,
+                        data: data64,
                       };
                       if (vErrors === null) {
-                        vErrors = [err119];
+                        vErrors = [err123];
                       } else {
-                        vErrors.push(err119);
+                        vErrors.push(err123);
                       }
                       errors++;
                     }
                   }
                 }
-                if (data54.adopt !== undefined) {
-                  let data63 = data54.adopt;
-                  const _errs147 = errors;
-                  let valid30 = false;
+                if (data56.adopt !== undefined) {
+                  let data65 = data56.adopt;
+                  const _errs151 = errors;
+                  let valid33 = false;
                   let passing1 = null;
-                  const _errs148 = errors;
-                  if (typeof data63 !== 'boolean') {
-                    const err120 = {
+                  const _errs152 = errors;
+                  if (typeof data65 !== 'boolean') {
+                    const err124 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/0/type',
@@ -3529,29 +3645,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[0],
-                      data: data63,
+                      data: data65,
                     };
                     if (vErrors === null) {
-                      vErrors = [err120];
+                      vErrors = [err124];
                     } else {
-                      vErrors.push(err120);
+                      vErrors.push(err124);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs148 === errors;
+                  var _valid1 = _errs152 === errors;
                   if (_valid1) {
-                    valid30 = true;
+                    valid33 = true;
                     passing1 = 0;
                   }
-                  const _errs150 = errors;
-                  if (Array.isArray(data63)) {
-                    const len3 = data63.length;
-                    for (let i4 = 0; i4 < len3; i4++) {
-                      let data64 = data63[i4];
-                      if (typeof data64 === 'string') {
-                        if (func3(data64) < 1) {
-                          const err121 = {
-                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i4,
+                  const _errs154 = errors;
+                  if (Array.isArray(data65)) {
+                    const len4 = data65.length;
+                    for (let i6 = 0; i6 < len4; i6++) {
+                      let data66 = data65[i6];
+                      if (typeof data66 === 'string') {
+                        if (func3(data66) < 1) {
+                          const err125 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i6,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/minLength',
                             keyword: 'minLength',
@@ -3561,18 +3677,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.adopt
                                 .oneOf[1].items,
-                            data: data64,
+                            data: data66,
                           };
                           if (vErrors === null) {
-                            vErrors = [err121];
+                            vErrors = [err125];
                           } else {
-                            vErrors.push(err121);
+                            vErrors.push(err125);
                           }
                           errors++;
                         }
                       } else {
-                        const err122 = {
-                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i4,
+                        const err126 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i6,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/type',
                           keyword: 'type',
@@ -3584,18 +3700,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.adopt
                               .oneOf[1].items,
-                          data: data64,
+                          data: data66,
                         };
                         if (vErrors === null) {
-                          vErrors = [err122];
+                          vErrors = [err126];
                         } else {
-                          vErrors.push(err122);
+                          vErrors.push(err126);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err123 = {
+                    const err127 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/type',
@@ -3608,27 +3724,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[1],
-                      data: data63,
+                      data: data65,
                     };
                     if (vErrors === null) {
-                      vErrors = [err123];
+                      vErrors = [err127];
                     } else {
-                      vErrors.push(err123);
+                      vErrors.push(err127);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs150 === errors;
-                  if (_valid1 && valid30) {
-                    valid30 = false;
+                  var _valid1 = _errs154 === errors;
+                  if (_valid1 && valid33) {
+                    valid33 = false;
                     passing1 = [passing1, 1];
                   } else {
                     if (_valid1) {
-                      valid30 = true;
+                      valid33 = true;
                       passing1 = 1;
                     }
                   }
-                  if (!valid30) {
-                    const err124 = {
+                  if (!valid33) {
+                    const err128 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf',
@@ -3639,29 +3755,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt.oneOf,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt,
-                      data: data63,
+                      data: data65,
                     };
                     if (vErrors === null) {
-                      vErrors = [err124];
+                      vErrors = [err128];
                     } else {
-                      vErrors.push(err124);
+                      vErrors.push(err128);
                     }
                     errors++;
                   } else {
-                    errors = _errs147;
+                    errors = _errs151;
                     if (vErrors !== null) {
-                      if (_errs147) {
-                        vErrors.length = _errs147;
+                      if (_errs151) {
+                        vErrors.length = _errs151;
                       } else {
                         vErrors = null;
                       }
                     }
                   }
                 }
-                if (data54.adoptUnowned !== undefined) {
-                  let data65 = data54.adoptUnowned;
-                  if (typeof data65 !== 'boolean') {
-                    const err125 = {
+                if (data56.adoptUnowned !== undefined) {
+                  let data67 = data56.adoptUnowned;
+                  if (typeof data67 !== 'boolean') {
+                    const err129 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adoptUnowned',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adoptUnowned/type',
@@ -3673,20 +3789,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adoptUnowned,
-                      data: data65,
+                      data: data67,
                     };
                     if (vErrors === null) {
-                      vErrors = [err125];
+                      vErrors = [err129];
                     } else {
-                      vErrors.push(err125);
+                      vErrors.push(err129);
                     }
                     errors++;
                   }
                 }
-                if (data54.allowClusterPolicy !== undefined) {
-                  let data66 = data54.allowClusterPolicy;
-                  if (typeof data66 !== 'boolean') {
-                    const err126 = {
+                if (data56.allowClusterPolicy !== undefined) {
+                  let data68 = data56.allowClusterPolicy;
+                  if (typeof data68 !== 'boolean') {
+                    const err130 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/allowClusterPolicy',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/allowClusterPolicy/type',
@@ -3699,27 +3815,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .allowClusterPolicy,
-                      data: data66,
+                      data: data68,
                     };
                     if (vErrors === null) {
-                      vErrors = [err126];
+                      vErrors = [err130];
                     } else {
-                      vErrors.push(err126);
+                      vErrors.push(err130);
                     }
                     errors++;
                   }
                 }
-                if (data54.namespaces !== undefined) {
-                  let data67 = data54.namespaces;
-                  if (Array.isArray(data67)) {
-                    const len4 = data67.length;
-                    for (let i5 = 0; i5 < len4; i5++) {
-                      let data68 = data67[i5];
-                      if (typeof data68 === 'string') {
-                        if (func3(data68) < 1) {
-                          const err127 = {
+                if (data56.namespaces !== undefined) {
+                  let data69 = data56.namespaces;
+                  if (Array.isArray(data69)) {
+                    const len5 = data69.length;
+                    for (let i7 = 0; i7 < len5; i7++) {
+                      let data70 = data69[i7];
+                      if (typeof data70 === 'string') {
+                        if (func3(data70) < 1) {
+                          const err131 = {
                             instancePath:
-                              instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i5,
+                              instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i7,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/namespaces/items/minLength',
                             keyword: 'minLength',
@@ -3729,18 +3845,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .namespaces.items,
-                            data: data68,
+                            data: data70,
                           };
                           if (vErrors === null) {
-                            vErrors = [err127];
+                            vErrors = [err131];
                           } else {
-                            vErrors.push(err127);
+                            vErrors.push(err131);
                           }
                           errors++;
                         }
                       } else {
-                        const err128 = {
-                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i5,
+                        const err132 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i7,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/namespaces/items/type',
                           keyword: 'type',
@@ -3752,18 +3868,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.namespaces
                               .items,
-                          data: data68,
+                          data: data70,
                         };
                         if (vErrors === null) {
-                          vErrors = [err128];
+                          vErrors = [err132];
                         } else {
-                          vErrors.push(err128);
+                          vErrors.push(err132);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err129 = {
+                    const err133 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespaces/type',
@@ -3775,27 +3891,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespaces,
-                      data: data67,
+                      data: data69,
                     };
                     if (vErrors === null) {
-                      vErrors = [err129];
+                      vErrors = [err133];
                     } else {
-                      vErrors.push(err129);
+                      vErrors.push(err133);
                     }
                     errors++;
                   }
                 }
-                if (data54.clusterResources !== undefined) {
-                  let data69 = data54.clusterResources;
-                  if (Array.isArray(data69)) {
-                    const len5 = data69.length;
-                    for (let i6 = 0; i6 < len5; i6++) {
-                      let data70 = data69[i6];
-                      if (typeof data70 === 'string') {
-                        if (func3(data70) < 1) {
-                          const err130 = {
+                if (data56.clusterResources !== undefined) {
+                  let data71 = data56.clusterResources;
+                  if (Array.isArray(data71)) {
+                    const len6 = data71.length;
+                    for (let i8 = 0; i8 < len6; i8++) {
+                      let data72 = data71[i8];
+                      if (typeof data72 === 'string') {
+                        if (func3(data72) < 1) {
+                          const err134 = {
                             instancePath:
-                              instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i6,
+                              instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i8,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/clusterResources/items/minLength',
                             keyword: 'minLength',
@@ -3805,19 +3921,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .clusterResources.items,
-                            data: data70,
+                            data: data72,
                           };
                           if (vErrors === null) {
-                            vErrors = [err130];
+                            vErrors = [err134];
                           } else {
-                            vErrors.push(err130);
+                            vErrors.push(err134);
                           }
                           errors++;
                         }
                       } else {
-                        const err131 = {
+                        const err135 = {
                           instancePath:
-                            instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i6,
+                            instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i8,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/clusterResources/items/type',
                           keyword: 'type',
@@ -3829,18 +3945,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties
                               .clusterResources.items,
-                          data: data70,
+                          data: data72,
                         };
                         if (vErrors === null) {
-                          vErrors = [err131];
+                          vErrors = [err135];
                         } else {
-                          vErrors.push(err131);
+                          vErrors.push(err135);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err132 = {
+                    const err136 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/clusterResources',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/clusterResources/type',
@@ -3853,21 +3969,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .clusterResources,
-                      data: data69,
+                      data: data71,
                     };
                     if (vErrors === null) {
-                      vErrors = [err132];
+                      vErrors = [err136];
                     } else {
-                      vErrors.push(err132);
+                      vErrors.push(err136);
                     }
                     errors++;
                   }
                 }
-                if (data54.serviceAccount !== undefined) {
-                  let data71 = data54.serviceAccount;
-                  if (typeof data71 === 'string') {
-                    if (!pattern21.test(data71)) {
-                      const err133 = {
+                if (data56.serviceAccount !== undefined) {
+                  let data73 = data56.serviceAccount;
+                  if (typeof data73 === 'string') {
+                    if (!pattern22.test(data73)) {
+                      const err137 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/pattern',
@@ -3881,17 +3997,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .serviceAccount,
-                        data: data71,
+                        data: data73,
                       };
                       if (vErrors === null) {
-                        vErrors = [err133];
+                        vErrors = [err137];
                       } else {
-                        vErrors.push(err133);
+                        vErrors.push(err137);
                       }
                       errors++;
                     }
                   } else {
-                    const err134 = {
+                    const err138 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/type',
@@ -3904,20 +4020,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .serviceAccount,
-                      data: data71,
+                      data: data73,
                     };
                     if (vErrors === null) {
-                      vErrors = [err134];
+                      vErrors = [err138];
                     } else {
-                      vErrors.push(err134);
+                      vErrors.push(err138);
                     }
                     errors++;
                   }
                 }
-                if (data54.maxManifestBytes !== undefined) {
-                  let data72 = data54.maxManifestBytes;
-                  if (!(typeof data72 == 'number' && !(data72 % 1) && !isNaN(data72))) {
-                    const err135 = {
+                if (data56.maxManifestBytes !== undefined) {
+                  let data74 = data56.maxManifestBytes;
+                  if (!(typeof data74 == 'number' && !(data74 % 1) && !isNaN(data74))) {
+                    const err139 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/type',
@@ -3930,18 +4046,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .maxManifestBytes,
-                      data: data72,
+                      data: data74,
                     };
                     if (vErrors === null) {
-                      vErrors = [err135];
+                      vErrors = [err139];
                     } else {
-                      vErrors.push(err135);
+                      vErrors.push(err139);
                     }
                     errors++;
                   }
-                  if (typeof data72 == 'number') {
-                    if (data72 < 1 || isNaN(data72)) {
-                      const err136 = {
+                  if (typeof data74 == 'number') {
+                    if (data74 < 1 || isNaN(data74)) {
+                      const err140 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/minimum',
@@ -3952,28 +4068,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .maxManifestBytes,
-                        data: data72,
+                        data: data74,
                       };
                       if (vErrors === null) {
-                        vErrors = [err136];
+                        vErrors = [err140];
                       } else {
-                        vErrors.push(err136);
+                        vErrors.push(err140);
                       }
                       errors++;
                     }
                   }
                 }
-                if (data54.render !== undefined) {
-                  let data73 = data54.render;
-                  if (data73 && typeof data73 == 'object' && !Array.isArray(data73)) {
-                    for (const key12 in data73) {
+                if (data56.render !== undefined) {
+                  let data75 = data56.render;
+                  if (data75 && typeof data75 == 'object' && !Array.isArray(data75)) {
+                    for (const key12 in data75) {
                       if (!(
                         key12 === 'isolation' ||
                         key12 === 'socket' ||
                         key12 === 'uid' ||
                         key12 === 'gid'
                       )) {
-                        const err137 = {
+                        const err141 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/additionalProperties',
@@ -3983,20 +4099,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render,
-                          data: data73,
+                          data: data75,
                         };
                         if (vErrors === null) {
-                          vErrors = [err137];
+                          vErrors = [err141];
                         } else {
-                          vErrors.push(err137);
+                          vErrors.push(err141);
                         }
                         errors++;
                       }
                     }
-                    if (data73.isolation !== undefined) {
-                      let data74 = data73.isolation;
-                      if (!(data74 === 'bubblewrap' || data74 === 'sidecar' || data74 === 'none')) {
-                        const err138 = {
+                    if (data75.isolation !== undefined) {
+                      let data76 = data75.isolation;
+                      if (!(data76 === 'bubblewrap' || data76 === 'sidecar' || data76 === 'none')) {
+                        const err142 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/isolation/enum',
@@ -4013,21 +4129,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.isolation,
-                          data: data74,
+                          data: data76,
                         };
                         if (vErrors === null) {
-                          vErrors = [err138];
+                          vErrors = [err142];
                         } else {
-                          vErrors.push(err138);
+                          vErrors.push(err142);
                         }
                         errors++;
                       }
                     }
-                    if (data73.socket !== undefined) {
-                      let data75 = data73.socket;
-                      if (typeof data75 === 'string') {
-                        if (!pattern19.test(data75)) {
-                          const err139 = {
+                    if (data75.socket !== undefined) {
+                      let data77 = data75.socket;
+                      if (typeof data77 === 'string') {
+                        if (!pattern20.test(data77)) {
+                          const err143 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/pattern',
@@ -4038,17 +4154,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.socket,
-                            data: data75,
+                            data: data77,
                           };
                           if (vErrors === null) {
-                            vErrors = [err139];
+                            vErrors = [err143];
                           } else {
-                            vErrors.push(err139);
+                            vErrors.push(err143);
                           }
                           errors++;
                         }
                       } else {
-                        const err140 = {
+                        const err144 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/type',
@@ -4061,20 +4177,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.socket,
-                          data: data75,
+                          data: data77,
                         };
                         if (vErrors === null) {
-                          vErrors = [err140];
+                          vErrors = [err144];
                         } else {
-                          vErrors.push(err140);
+                          vErrors.push(err144);
                         }
                         errors++;
                       }
                     }
-                    if (data73.uid !== undefined) {
-                      let data76 = data73.uid;
-                      if (!(typeof data76 == 'number' && !(data76 % 1) && !isNaN(data76))) {
-                        const err141 = {
+                    if (data75.uid !== undefined) {
+                      let data78 = data75.uid;
+                      if (!(typeof data78 == 'number' && !(data78 % 1) && !isNaN(data78))) {
+                        const err145 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/type',
@@ -4087,18 +4203,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.uid,
-                          data: data76,
+                          data: data78,
                         };
                         if (vErrors === null) {
-                          vErrors = [err141];
+                          vErrors = [err145];
                         } else {
-                          vErrors.push(err141);
+                          vErrors.push(err145);
                         }
                         errors++;
                       }
-                      if (typeof data76 == 'number') {
-                        if (data76 < 1 || isNaN(data76)) {
-                          const err142 = {
+                      if (typeof data78 == 'number') {
+                        if (data78 < 1 || isNaN(data78)) {
+                          const err146 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/minimum',
@@ -4109,21 +4225,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.uid,
-                            data: data76,
+                            data: data78,
                           };
                           if (vErrors === null) {
-                            vErrors = [err142];
+                            vErrors = [err146];
                           } else {
-                            vErrors.push(err142);
+                            vErrors.push(err146);
                           }
                           errors++;
                         }
                       }
                     }
-                    if (data73.gid !== undefined) {
-                      let data77 = data73.gid;
-                      if (!(typeof data77 == 'number' && !(data77 % 1) && !isNaN(data77))) {
-                        const err143 = {
+                    if (data75.gid !== undefined) {
+                      let data79 = data75.gid;
+                      if (!(typeof data79 == 'number' && !(data79 % 1) && !isNaN(data79))) {
+                        const err147 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/type',
@@ -4136,18 +4252,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.gid,
-                          data: data77,
+                          data: data79,
                         };
                         if (vErrors === null) {
-                          vErrors = [err143];
+                          vErrors = [err147];
                         } else {
-                          vErrors.push(err143);
+                          vErrors.push(err147);
                         }
                         errors++;
                       }
-                      if (typeof data77 == 'number') {
-                        if (data77 < 1 || isNaN(data77)) {
-                          const err144 = {
+                      if (typeof data79 == 'number') {
+                        if (data79 < 1 || isNaN(data79)) {
+                          const err148 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/minimum',
@@ -4158,19 +4274,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.gid,
-                            data: data77,
+                            data: data79,
                           };
                           if (vErrors === null) {
-                            vErrors = [err144];
+                            vErrors = [err148];
                           } else {
-                            vErrors.push(err144);
+                            vErrors.push(err148);
                           }
                           errors++;
                         }
                       }
                     }
                   } else {
-                    const err145 = {
+                    const err149 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/render/type',
@@ -4181,18 +4297,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.render.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.render,
-                      data: data73,
+                      data: data75,
                     };
                     if (vErrors === null) {
-                      vErrors = [err145];
+                      vErrors = [err149];
                     } else {
-                      vErrors.push(err145);
+                      vErrors.push(err149);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err146 = {
+                const err150 = {
                   instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                   schemaPath: '#/properties/environments/items/properties/kubernetes/type',
                   keyword: 'type',
@@ -4200,18 +4316,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.environments.items.properties.kubernetes.type,
                   parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                  data: data54,
+                  data: data56,
                 };
                 if (vErrors === null) {
-                  vErrors = [err146];
+                  vErrors = [err150];
                 } else {
-                  vErrors.push(err146);
+                  vErrors.push(err150);
                 }
                 errors++;
               }
             }
           } else {
-            const err147 = {
+            const err151 = {
               instancePath: instancePath + '/environments/' + i0,
               schemaPath: '#/properties/environments/items/type',
               keyword: 'type',
@@ -4222,15 +4338,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data21,
             };
             if (vErrors === null) {
-              vErrors = [err147];
+              vErrors = [err151];
             } else {
-              vErrors.push(err147);
+              vErrors.push(err151);
             }
             errors++;
           }
         }
       } else {
-        const err148 = {
+        const err152 = {
           instancePath: instancePath + '/environments',
           schemaPath: '#/properties/environments/type',
           keyword: 'type',
@@ -4241,18 +4357,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data20,
         };
         if (vErrors === null) {
-          vErrors = [err148];
+          vErrors = [err152];
         } else {
-          vErrors.push(err148);
+          vErrors.push(err152);
         }
         errors++;
       }
     }
     if (data.audit !== undefined) {
-      let data78 = data.audit;
-      if (data78 && typeof data78 == 'object' && !Array.isArray(data78)) {
-        if (data78.dir === undefined) {
-          const err149 = {
+      let data80 = data.audit;
+      if (data80 && typeof data80 == 'object' && !Array.isArray(data80)) {
+        if (data80.dir === undefined) {
+          const err153 = {
             instancePath: instancePath + '/audit',
             schemaPath: '#/properties/audit/required',
             keyword: 'required',
@@ -4260,16 +4376,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'dir' + "'",
             schema: schema11.properties.audit.required,
             parentSchema: schema11.properties.audit,
-            data: data78,
+            data: data80,
           };
           if (vErrors === null) {
-            vErrors = [err149];
+            vErrors = [err153];
           } else {
-            vErrors.push(err149);
+            vErrors.push(err153);
           }
           errors++;
         }
-        for (const key13 in data78) {
+        for (const key13 in data80) {
           if (!(
             key13 === 'backend' ||
             key13 === 'dir' ||
@@ -4280,7 +4396,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             key13 === 'unkeyed' ||
             key13 === 'dynamodb'
           )) {
-            const err150 = {
+            const err154 = {
               instancePath: instancePath + '/audit',
               schemaPath: '#/properties/audit/additionalProperties',
               keyword: 'additionalProperties',
@@ -4288,20 +4404,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.audit,
-              data: data78,
+              data: data80,
             };
             if (vErrors === null) {
-              vErrors = [err150];
+              vErrors = [err154];
             } else {
-              vErrors.push(err150);
+              vErrors.push(err154);
             }
             errors++;
           }
         }
-        if (data78.backend !== undefined) {
-          let data79 = data78.backend;
-          if (!(data79 === 'jsonl' || data79 === 'dynamodb')) {
-            const err151 = {
+        if (data80.backend !== undefined) {
+          let data81 = data80.backend;
+          if (!(data81 === 'jsonl' || data81 === 'dynamodb')) {
+            const err155 = {
               instancePath: instancePath + '/audit/backend',
               schemaPath: '#/properties/audit/properties/backend/enum',
               keyword: 'enum',
@@ -4309,86 +4425,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be equal to one of the allowed values',
               schema: schema11.properties.audit.properties.backend.enum,
               parentSchema: schema11.properties.audit.properties.backend,
-              data: data79,
-            };
-            if (vErrors === null) {
-              vErrors = [err151];
-            } else {
-              vErrors.push(err151);
-            }
-            errors++;
-          }
-        }
-        if (data78.dir !== undefined) {
-          let data80 = data78.dir;
-          if (typeof data80 === 'string') {
-            if (func3(data80) < 1) {
-              const err152 = {
-                instancePath: instancePath + '/audit/dir',
-                schemaPath: '#/properties/audit/properties/dir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.dir,
-                data: data80,
-              };
-              if (vErrors === null) {
-                vErrors = [err152];
-              } else {
-                vErrors.push(err152);
-              }
-              errors++;
-            }
-          } else {
-            const err153 = {
-              instancePath: instancePath + '/audit/dir',
-              schemaPath: '#/properties/audit/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.dir.type,
-              parentSchema: schema11.properties.audit.properties.dir,
-              data: data80,
-            };
-            if (vErrors === null) {
-              vErrors = [err153];
-            } else {
-              vErrors.push(err153);
-            }
-            errors++;
-          }
-        }
-        if (data78.witnessDir !== undefined) {
-          let data81 = data78.witnessDir;
-          if (typeof data81 === 'string') {
-            if (func3(data81) < 1) {
-              const err154 = {
-                instancePath: instancePath + '/audit/witnessDir',
-                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.witnessDir,
-                data: data81,
-              };
-              if (vErrors === null) {
-                vErrors = [err154];
-              } else {
-                vErrors.push(err154);
-              }
-              errors++;
-            }
-          } else {
-            const err155 = {
-              instancePath: instancePath + '/audit/witnessDir',
-              schemaPath: '#/properties/audit/properties/witnessDir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.witnessDir.type,
-              parentSchema: schema11.properties.audit.properties.witnessDir,
               data: data81,
             };
             if (vErrors === null) {
@@ -4399,18 +4435,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data78.keyFile !== undefined) {
-          let data82 = data78.keyFile;
+        if (data80.dir !== undefined) {
+          let data82 = data80.dir;
           if (typeof data82 === 'string') {
             if (func3(data82) < 1) {
               const err156 = {
-                instancePath: instancePath + '/audit/keyFile',
-                schemaPath: '#/properties/audit/properties/keyFile/minLength',
+                instancePath: instancePath + '/audit/dir',
+                schemaPath: '#/properties/audit/properties/dir/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.audit.properties.keyFile,
+                parentSchema: schema11.properties.audit.properties.dir,
                 data: data82,
               };
               if (vErrors === null) {
@@ -4422,13 +4458,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err157 = {
-              instancePath: instancePath + '/audit/keyFile',
-              schemaPath: '#/properties/audit/properties/keyFile/type',
+              instancePath: instancePath + '/audit/dir',
+              schemaPath: '#/properties/audit/properties/dir/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.audit.properties.keyFile.type,
-              parentSchema: schema11.properties.audit.properties.keyFile,
+              schema: schema11.properties.audit.properties.dir.type,
+              parentSchema: schema11.properties.audit.properties.dir,
               data: data82,
             };
             if (vErrors === null) {
@@ -4439,18 +4475,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data78.keyEnv !== undefined) {
-          let data83 = data78.keyEnv;
+        if (data80.witnessDir !== undefined) {
+          let data83 = data80.witnessDir;
           if (typeof data83 === 'string') {
-            if (!pattern1.test(data83)) {
+            if (func3(data83) < 1) {
               const err158 = {
-                instancePath: instancePath + '/audit/keyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/audit/witnessDir',
+                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.witnessDir,
                 data: data83,
               };
               if (vErrors === null) {
@@ -4462,13 +4498,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err159 = {
-              instancePath: instancePath + '/audit/keyEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/audit/witnessDir',
+              schemaPath: '#/properties/audit/properties/witnessDir/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.audit.properties.witnessDir.type,
+              parentSchema: schema11.properties.audit.properties.witnessDir,
               data: data83,
             };
             if (vErrors === null) {
@@ -4479,191 +4515,190 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data78.retiredKeys !== undefined) {
-          let data84 = data78.retiredKeys;
-          if (Array.isArray(data84)) {
-            const len6 = data84.length;
-            for (let i7 = 0; i7 < len6; i7++) {
-              let data85 = data84[i7];
-              const _errs197 = errors;
-              let valid42 = false;
+        if (data80.keyFile !== undefined) {
+          let data84 = data80.keyFile;
+          if (typeof data84 === 'string') {
+            if (func3(data84) < 1) {
+              const err160 = {
+                instancePath: instancePath + '/audit/keyFile',
+                schemaPath: '#/properties/audit/properties/keyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.keyFile,
+                data: data84,
+              };
+              if (vErrors === null) {
+                vErrors = [err160];
+              } else {
+                vErrors.push(err160);
+              }
+              errors++;
+            }
+          } else {
+            const err161 = {
+              instancePath: instancePath + '/audit/keyFile',
+              schemaPath: '#/properties/audit/properties/keyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.audit.properties.keyFile.type,
+              parentSchema: schema11.properties.audit.properties.keyFile,
+              data: data84,
+            };
+            if (vErrors === null) {
+              vErrors = [err161];
+            } else {
+              vErrors.push(err161);
+            }
+            errors++;
+          }
+        }
+        if (data80.keyEnv !== undefined) {
+          let data85 = data80.keyEnv;
+          if (typeof data85 === 'string') {
+            if (!pattern1.test(data85)) {
+              const err162 = {
+                instancePath: instancePath + '/audit/keyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data85,
+              };
+              if (vErrors === null) {
+                vErrors = [err162];
+              } else {
+                vErrors.push(err162);
+              }
+              errors++;
+            }
+          } else {
+            const err163 = {
+              instancePath: instancePath + '/audit/keyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data85,
+            };
+            if (vErrors === null) {
+              vErrors = [err163];
+            } else {
+              vErrors.push(err163);
+            }
+            errors++;
+          }
+        }
+        if (data80.retiredKeys !== undefined) {
+          let data86 = data80.retiredKeys;
+          if (Array.isArray(data86)) {
+            const len7 = data86.length;
+            for (let i9 = 0; i9 < len7; i9++) {
+              let data87 = data86[i9];
+              const _errs201 = errors;
+              let valid45 = false;
               let passing2 = null;
-              const _errs198 = errors;
-              if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
-                if (data85.env === undefined) {
-                  const err160 = {
-                    instancePath: instancePath + '/audit/retiredKeys/' + i7,
+              const _errs202 = errors;
+              if (data87 && typeof data87 == 'object' && !Array.isArray(data87)) {
+                if (data87.env === undefined) {
+                  const err164 = {
+                    instancePath: instancePath + '/audit/retiredKeys/' + i9,
                     schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/0/required',
                     keyword: 'required',
                     params: { missingProperty: 'env' },
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0].required,
                     parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0],
-                    data: data85,
+                    data: data87,
                   };
                   if (vErrors === null) {
-                    vErrors = [err160];
+                    vErrors = [err164];
                   } else {
-                    vErrors.push(err160);
+                    vErrors.push(err164);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs198 === errors;
+              var _valid2 = _errs202 === errors;
               if (_valid2) {
-                valid42 = true;
+                valid45 = true;
                 passing2 = 0;
               }
-              const _errs199 = errors;
-              if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
-                if (data85.file === undefined) {
-                  const err161 = {
-                    instancePath: instancePath + '/audit/retiredKeys/' + i7,
+              const _errs203 = errors;
+              if (data87 && typeof data87 == 'object' && !Array.isArray(data87)) {
+                if (data87.file === undefined) {
+                  const err165 = {
+                    instancePath: instancePath + '/audit/retiredKeys/' + i9,
                     schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/1/required',
                     keyword: 'required',
                     params: { missingProperty: 'file' },
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1].required,
                     parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1],
-                    data: data85,
+                    data: data87,
                   };
                   if (vErrors === null) {
-                    vErrors = [err161];
+                    vErrors = [err165];
                   } else {
-                    vErrors.push(err161);
+                    vErrors.push(err165);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs199 === errors;
-              if (_valid2 && valid42) {
-                valid42 = false;
+              var _valid2 = _errs203 === errors;
+              if (_valid2 && valid45) {
+                valid45 = false;
                 passing2 = [passing2, 1];
               } else {
                 if (_valid2) {
-                  valid42 = true;
+                  valid45 = true;
                   passing2 = 1;
                 }
               }
-              if (!valid42) {
-                const err162 = {
-                  instancePath: instancePath + '/audit/retiredKeys/' + i7,
+              if (!valid45) {
+                const err166 = {
+                  instancePath: instancePath + '/audit/retiredKeys/' + i9,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf',
                   keyword: 'oneOf',
                   params: { passingSchemas: passing2 },
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.audit.properties.retiredKeys.items.oneOf,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data85,
+                  data: data87,
                 };
                 if (vErrors === null) {
-                  vErrors = [err162];
+                  vErrors = [err166];
                 } else {
-                  vErrors.push(err162);
+                  vErrors.push(err166);
                 }
                 errors++;
               } else {
-                errors = _errs197;
+                errors = _errs201;
                 if (vErrors !== null) {
-                  if (_errs197) {
-                    vErrors.length = _errs197;
+                  if (_errs201) {
+                    vErrors.length = _errs201;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
-                for (const key14 in data85) {
+              if (data87 && typeof data87 == 'object' && !Array.isArray(data87)) {
+                for (const key14 in data87) {
                   if (!(key14 === 'env' || key14 === 'file')) {
-                    const err163 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i7,
+                    const err167 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i9,
                       schemaPath: '#/properties/audit/properties/retiredKeys/items/additionalProperties',
                       keyword: 'additionalProperties',
                       params: { additionalProperty: key14 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                      data: data85,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err163];
-                    } else {
-                      vErrors.push(err163);
-                    }
-                    errors++;
-                  }
-                }
-                if (data85.env !== undefined) {
-                  let data86 = data85.env;
-                  if (typeof data86 === 'string') {
-                    if (!pattern1.test(data86)) {
-                      const err164 = {
-                        instancePath: instancePath + '/audit/retiredKeys/' + i7 + '/env',
-                        schemaPath: '#/definitions/envVarName/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                        parentSchema: schema13,
-                        data: data86,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err164];
-                      } else {
-                        vErrors.push(err164);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err165 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i7 + '/env',
-                      schemaPath: '#/definitions/envVarName/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema13.type,
-                      parentSchema: schema13,
-                      data: data86,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err165];
-                    } else {
-                      vErrors.push(err165);
-                    }
-                    errors++;
-                  }
-                }
-                if (data85.file !== undefined) {
-                  let data87 = data85.file;
-                  if (typeof data87 === 'string') {
-                    if (func3(data87) < 1) {
-                      const err166 = {
-                        instancePath: instancePath + '/audit/retiredKeys/' + i7 + '/file',
-                        schemaPath:
-                          '#/properties/audit/properties/retiredKeys/items/properties/file/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
-                        data: data87,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err166];
-                      } else {
-                        vErrors.push(err166);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err167 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i7 + '/file',
-                      schemaPath: '#/properties/audit/properties/retiredKeys/items/properties/file/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.audit.properties.retiredKeys.items.properties.file.type,
-                      parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
                       data: data87,
                     };
                     if (vErrors === null) {
@@ -4674,27 +4709,108 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data87.env !== undefined) {
+                  let data88 = data87.env;
+                  if (typeof data88 === 'string') {
+                    if (!pattern1.test(data88)) {
+                      const err168 = {
+                        instancePath: instancePath + '/audit/retiredKeys/' + i9 + '/env',
+                        schemaPath: '#/definitions/envVarName/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                        parentSchema: schema13,
+                        data: data88,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err168];
+                      } else {
+                        vErrors.push(err168);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err169 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i9 + '/env',
+                      schemaPath: '#/definitions/envVarName/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema13.type,
+                      parentSchema: schema13,
+                      data: data88,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err169];
+                    } else {
+                      vErrors.push(err169);
+                    }
+                    errors++;
+                  }
+                }
+                if (data87.file !== undefined) {
+                  let data89 = data87.file;
+                  if (typeof data89 === 'string') {
+                    if (func3(data89) < 1) {
+                      const err170 = {
+                        instancePath: instancePath + '/audit/retiredKeys/' + i9 + '/file',
+                        schemaPath:
+                          '#/properties/audit/properties/retiredKeys/items/properties/file/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                        data: data89,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err170];
+                      } else {
+                        vErrors.push(err170);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err171 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i9 + '/file',
+                      schemaPath: '#/properties/audit/properties/retiredKeys/items/properties/file/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.audit.properties.retiredKeys.items.properties.file.type,
+                      parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                      data: data89,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err171];
+                    } else {
+                      vErrors.push(err171);
+                    }
+                    errors++;
+                  }
+                }
               } else {
-                const err168 = {
-                  instancePath: instancePath + '/audit/retiredKeys/' + i7,
+                const err172 = {
+                  instancePath: instancePath + '/audit/retiredKeys/' + i9,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/type',
                   keyword: 'type',
                   params: { type: 'object' },
                   message: 'must be object',
                   schema: schema11.properties.audit.properties.retiredKeys.items.type,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data85,
+                  data: data87,
                 };
                 if (vErrors === null) {
-                  vErrors = [err168];
+                  vErrors = [err172];
                 } else {
-                  vErrors.push(err168);
+                  vErrors.push(err172);
                 }
                 errors++;
               }
             }
           } else {
-            const err169 = {
+            const err173 = {
               instancePath: instancePath + '/audit/retiredKeys',
               schemaPath: '#/properties/audit/properties/retiredKeys/type',
               keyword: 'type',
@@ -4702,20 +4818,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.audit.properties.retiredKeys.type,
               parentSchema: schema11.properties.audit.properties.retiredKeys,
-              data: data84,
+              data: data86,
             };
             if (vErrors === null) {
-              vErrors = [err169];
+              vErrors = [err173];
             } else {
-              vErrors.push(err169);
+              vErrors.push(err173);
             }
             errors++;
           }
         }
-        if (data78.unkeyed !== undefined) {
-          let data88 = data78.unkeyed;
-          if (typeof data88 !== 'boolean') {
-            const err170 = {
+        if (data80.unkeyed !== undefined) {
+          let data90 = data80.unkeyed;
+          if (typeof data90 !== 'boolean') {
+            const err174 = {
               instancePath: instancePath + '/audit/unkeyed',
               schemaPath: '#/properties/audit/properties/unkeyed/type',
               keyword: 'type',
@@ -4723,21 +4839,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.audit.properties.unkeyed.type,
               parentSchema: schema11.properties.audit.properties.unkeyed,
-              data: data88,
+              data: data90,
             };
             if (vErrors === null) {
-              vErrors = [err170];
+              vErrors = [err174];
             } else {
-              vErrors.push(err170);
+              vErrors.push(err174);
             }
             errors++;
           }
         }
-        if (data78.dynamodb !== undefined) {
-          let data89 = data78.dynamodb;
-          if (data89 && typeof data89 == 'object' && !Array.isArray(data89)) {
-            if (data89.table === undefined) {
-              const err171 = {
+        if (data80.dynamodb !== undefined) {
+          let data91 = data80.dynamodb;
+          if (data91 && typeof data91 == 'object' && !Array.isArray(data91)) {
+            if (data91.table === undefined) {
+              const err175 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -4745,17 +4861,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'table' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data89,
+                data: data91,
               };
               if (vErrors === null) {
-                vErrors = [err171];
+                vErrors = [err175];
               } else {
-                vErrors.push(err171);
+                vErrors.push(err175);
               }
               errors++;
             }
-            if (data89.region === undefined) {
-              const err172 = {
+            if (data91.region === undefined) {
+              const err176 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -4763,18 +4879,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'region' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data89,
+                data: data91,
               };
               if (vErrors === null) {
-                vErrors = [err172];
+                vErrors = [err176];
               } else {
-                vErrors.push(err172);
+                vErrors.push(err176);
               }
               errors++;
             }
-            for (const key15 in data89) {
+            for (const key15 in data91) {
               if (!(key15 === 'table' || key15 === 'region' || key15 === 'endpoint')) {
-                const err173 = {
+                const err177 = {
                   instancePath: instancePath + '/audit/dynamodb',
                   schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
                   keyword: 'additionalProperties',
@@ -4782,86 +4898,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.audit.properties.dynamodb,
-                  data: data89,
-                };
-                if (vErrors === null) {
-                  vErrors = [err173];
-                } else {
-                  vErrors.push(err173);
-                }
-                errors++;
-              }
-            }
-            if (data89.table !== undefined) {
-              let data90 = data89.table;
-              if (typeof data90 === 'string') {
-                if (func3(data90) < 3) {
-                  const err174 = {
-                    instancePath: instancePath + '/audit/dynamodb/table',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 3 },
-                    message: 'must NOT have fewer than 3 characters',
-                    schema: 3,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                    data: data90,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err174];
-                  } else {
-                    vErrors.push(err174);
-                  }
-                  errors++;
-                }
-              } else {
-                const err175 = {
-                  instancePath: instancePath + '/audit/dynamodb/table',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                  data: data90,
-                };
-                if (vErrors === null) {
-                  vErrors = [err175];
-                } else {
-                  vErrors.push(err175);
-                }
-                errors++;
-              }
-            }
-            if (data89.region !== undefined) {
-              let data91 = data89.region;
-              if (typeof data91 === 'string') {
-                if (func3(data91) < 1) {
-                  const err176 = {
-                    instancePath: instancePath + '/audit/dynamodb/region',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                    data: data91,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err176];
-                  } else {
-                    vErrors.push(err176);
-                  }
-                  errors++;
-                }
-              } else {
-                const err177 = {
-                  instancePath: instancePath + '/audit/dynamodb/region',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
                   data: data91,
                 };
                 if (vErrors === null) {
@@ -4872,18 +4908,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data89.endpoint !== undefined) {
-              let data92 = data89.endpoint;
+            if (data91.table !== undefined) {
+              let data92 = data91.table;
               if (typeof data92 === 'string') {
-                if (func3(data92) < 1) {
+                if (func3(data92) < 3) {
                   const err178 = {
-                    instancePath: instancePath + '/audit/dynamodb/endpoint',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
+                    instancePath: instancePath + '/audit/dynamodb/table',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
                     keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                    params: { limit: 3 },
+                    message: 'must NOT have fewer than 3 characters',
+                    schema: 3,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
                     data: data92,
                   };
                   if (vErrors === null) {
@@ -4895,13 +4931,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err179 = {
-                  instancePath: instancePath + '/audit/dynamodb/endpoint',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
+                  instancePath: instancePath + '/audit/dynamodb/table',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                  schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
                   data: data92,
                 };
                 if (vErrors === null) {
@@ -4912,8 +4948,88 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data91.region !== undefined) {
+              let data93 = data91.region;
+              if (typeof data93 === 'string') {
+                if (func3(data93) < 1) {
+                  const err180 = {
+                    instancePath: instancePath + '/audit/dynamodb/region',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                    data: data93,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err180];
+                  } else {
+                    vErrors.push(err180);
+                  }
+                  errors++;
+                }
+              } else {
+                const err181 = {
+                  instancePath: instancePath + '/audit/dynamodb/region',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                  data: data93,
+                };
+                if (vErrors === null) {
+                  vErrors = [err181];
+                } else {
+                  vErrors.push(err181);
+                }
+                errors++;
+              }
+            }
+            if (data91.endpoint !== undefined) {
+              let data94 = data91.endpoint;
+              if (typeof data94 === 'string') {
+                if (func3(data94) < 1) {
+                  const err182 = {
+                    instancePath: instancePath + '/audit/dynamodb/endpoint',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                    data: data94,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err182];
+                  } else {
+                    vErrors.push(err182);
+                  }
+                  errors++;
+                }
+              } else {
+                const err183 = {
+                  instancePath: instancePath + '/audit/dynamodb/endpoint',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                  data: data94,
+                };
+                if (vErrors === null) {
+                  vErrors = [err183];
+                } else {
+                  vErrors.push(err183);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err180 = {
+            const err184 = {
               instancePath: instancePath + '/audit/dynamodb',
               schemaPath: '#/properties/audit/properties/dynamodb/type',
               keyword: 'type',
@@ -4921,18 +5037,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.audit.properties.dynamodb.type,
               parentSchema: schema11.properties.audit.properties.dynamodb,
-              data: data89,
+              data: data91,
             };
             if (vErrors === null) {
-              vErrors = [err180];
+              vErrors = [err184];
             } else {
-              vErrors.push(err180);
+              vErrors.push(err184);
             }
             errors++;
           }
         }
       } else {
-        const err181 = {
+        const err185 = {
           instancePath: instancePath + '/audit',
           schemaPath: '#/properties/audit/type',
           keyword: 'type',
@@ -4940,22 +5056,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.audit.type,
           parentSchema: schema11.properties.audit,
-          data: data78,
+          data: data80,
         };
         if (vErrors === null) {
-          vErrors = [err181];
+          vErrors = [err185];
         } else {
-          vErrors.push(err181);
+          vErrors.push(err185);
         }
         errors++;
       }
     }
     if (data.server !== undefined) {
-      let data93 = data.server;
-      if (data93 && typeof data93 == 'object' && !Array.isArray(data93)) {
-        for (const key16 in data93) {
+      let data95 = data.server;
+      if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
+        for (const key16 in data95) {
           if (!func2.call(schema11.properties.server.properties, key16)) {
-            const err182 = {
+            const err186 = {
               instancePath: instancePath + '/server',
               schemaPath: '#/properties/server/additionalProperties',
               keyword: 'additionalProperties',
@@ -4963,86 +5079,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.server,
-              data: data93,
-            };
-            if (vErrors === null) {
-              vErrors = [err182];
-            } else {
-              vErrors.push(err182);
-            }
-            errors++;
-          }
-        }
-        if (data93.port !== undefined) {
-          let data94 = data93.port;
-          if (!(typeof data94 == 'number' && !(data94 % 1) && !isNaN(data94))) {
-            const err183 = {
-              instancePath: instancePath + '/server/port',
-              schemaPath: '#/properties/server/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.port.type,
-              parentSchema: schema11.properties.server.properties.port,
-              data: data94,
-            };
-            if (vErrors === null) {
-              vErrors = [err183];
-            } else {
-              vErrors.push(err183);
-            }
-            errors++;
-          }
-          if (typeof data94 == 'number') {
-            if (data94 > 65535 || isNaN(data94)) {
-              const err184 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-                schema: 65535,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data94,
-              };
-              if (vErrors === null) {
-                vErrors = [err184];
-              } else {
-                vErrors.push(err184);
-              }
-              errors++;
-            }
-            if (data94 < 0 || isNaN(data94)) {
-              const err185 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data94,
-              };
-              if (vErrors === null) {
-                vErrors = [err185];
-              } else {
-                vErrors.push(err185);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data93.probePort !== undefined) {
-          let data95 = data93.probePort;
-          if (!(typeof data95 == 'number' && !(data95 % 1) && !isNaN(data95))) {
-            const err186 = {
-              instancePath: instancePath + '/server/probePort',
-              schemaPath: '#/properties/server/properties/probePort/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.probePort.type,
-              parentSchema: schema11.properties.server.properties.probePort,
               data: data95,
             };
             if (vErrors === null) {
@@ -5052,35 +5088,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data95 == 'number') {
-            if (data95 > 65535 || isNaN(data95)) {
-              const err187 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/maximum',
+        }
+        if (data95.port !== undefined) {
+          let data96 = data95.port;
+          if (!(typeof data96 == 'number' && !(data96 % 1) && !isNaN(data96))) {
+            const err187 = {
+              instancePath: instancePath + '/server/port',
+              schemaPath: '#/properties/server/properties/port/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.port.type,
+              parentSchema: schema11.properties.server.properties.port,
+              data: data96,
+            };
+            if (vErrors === null) {
+              vErrors = [err187];
+            } else {
+              vErrors.push(err187);
+            }
+            errors++;
+          }
+          if (typeof data96 == 'number') {
+            if (data96 > 65535 || isNaN(data96)) {
+              const err188 = {
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/maximum',
                 keyword: 'maximum',
                 params: { comparison: '<=', limit: 65535 },
                 message: 'must be <= 65535',
                 schema: 65535,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data95,
-              };
-              if (vErrors === null) {
-                vErrors = [err187];
-              } else {
-                vErrors.push(err187);
-              }
-              errors++;
-            }
-            if (data95 < 0 || isNaN(data95)) {
-              const err188 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data95,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data96,
               };
               if (vErrors === null) {
                 vErrors = [err188];
@@ -5089,82 +5128,75 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data93.host !== undefined) {
-          let data96 = data93.host;
-          if (typeof data96 !== 'string') {
-            const err189 = {
-              instancePath: instancePath + '/server/host',
-              schemaPath: '#/properties/server/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.server.properties.host.type,
-              parentSchema: schema11.properties.server.properties.host,
-              data: data96,
-            };
-            if (vErrors === null) {
-              vErrors = [err189];
-            } else {
-              vErrors.push(err189);
-            }
-            errors++;
-          }
-        }
-        if (data93.webhookSecretEnv !== undefined) {
-          let data97 = data93.webhookSecretEnv;
-          if (typeof data97 === 'string') {
-            if (!pattern1.test(data97)) {
-              const err190 = {
-                instancePath: instancePath + '/server/webhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data97,
+            if (data96 < 0 || isNaN(data96)) {
+              const err189 = {
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data96,
               };
               if (vErrors === null) {
-                vErrors = [err190];
+                vErrors = [err189];
               } else {
-                vErrors.push(err190);
+                vErrors.push(err189);
               }
               errors++;
             }
-          } else {
-            const err191 = {
-              instancePath: instancePath + '/server/webhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
+          }
+        }
+        if (data95.probePort !== undefined) {
+          let data97 = data95.probePort;
+          if (!(typeof data97 == 'number' && !(data97 % 1) && !isNaN(data97))) {
+            const err190 = {
+              instancePath: instancePath + '/server/probePort',
+              schemaPath: '#/properties/server/properties/probePort/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.probePort.type,
+              parentSchema: schema11.properties.server.properties.probePort,
               data: data97,
             };
             if (vErrors === null) {
-              vErrors = [err191];
+              vErrors = [err190];
             } else {
-              vErrors.push(err191);
+              vErrors.push(err190);
             }
             errors++;
           }
-        }
-        if (data93.previousWebhookSecretEnv !== undefined) {
-          let data98 = data93.previousWebhookSecretEnv;
-          if (typeof data98 === 'string') {
-            if (!pattern1.test(data98)) {
+          if (typeof data97 == 'number') {
+            if (data97 > 65535 || isNaN(data97)) {
+              const err191 = {
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data97,
+              };
+              if (vErrors === null) {
+                vErrors = [err191];
+              } else {
+                vErrors.push(err191);
+              }
+              errors++;
+            }
+            if (data97 < 0 || isNaN(data97)) {
               const err192 = {
-                instancePath: instancePath + '/server/previousWebhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data98,
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data97,
               };
               if (vErrors === null) {
                 vErrors = [err192];
@@ -5173,15 +5205,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
+          }
+        }
+        if (data95.host !== undefined) {
+          let data98 = data95.host;
+          if (typeof data98 !== 'string') {
             const err193 = {
-              instancePath: instancePath + '/server/previousWebhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/server/host',
+              schemaPath: '#/properties/server/properties/host/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.server.properties.host.type,
+              parentSchema: schema11.properties.server.properties.host,
               data: data98,
             };
             if (vErrors === null) {
@@ -5192,12 +5228,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data93.apiTokenEnv !== undefined) {
-          let data99 = data93.apiTokenEnv;
+        if (data95.webhookSecretEnv !== undefined) {
+          let data99 = data95.webhookSecretEnv;
           if (typeof data99 === 'string') {
             if (!pattern1.test(data99)) {
               const err194 = {
-                instancePath: instancePath + '/server/apiTokenEnv',
+                instancePath: instancePath + '/server/webhookSecretEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -5215,7 +5251,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err195 = {
-              instancePath: instancePath + '/server/apiTokenEnv',
+              instancePath: instancePath + '/server/webhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -5232,209 +5268,208 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data93.apiTokens !== undefined) {
-          let data100 = data93.apiTokens;
-          if (Array.isArray(data100)) {
-            const len7 = data100.length;
-            for (let i8 = 0; i8 < len7; i8++) {
-              let data101 = data100[i8];
-              const _errs239 = errors;
-              let valid52 = false;
+        if (data95.previousWebhookSecretEnv !== undefined) {
+          let data100 = data95.previousWebhookSecretEnv;
+          if (typeof data100 === 'string') {
+            if (!pattern1.test(data100)) {
+              const err196 = {
+                instancePath: instancePath + '/server/previousWebhookSecretEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data100,
+              };
+              if (vErrors === null) {
+                vErrors = [err196];
+              } else {
+                vErrors.push(err196);
+              }
+              errors++;
+            }
+          } else {
+            const err197 = {
+              instancePath: instancePath + '/server/previousWebhookSecretEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data100,
+            };
+            if (vErrors === null) {
+              vErrors = [err197];
+            } else {
+              vErrors.push(err197);
+            }
+            errors++;
+          }
+        }
+        if (data95.apiTokenEnv !== undefined) {
+          let data101 = data95.apiTokenEnv;
+          if (typeof data101 === 'string') {
+            if (!pattern1.test(data101)) {
+              const err198 = {
+                instancePath: instancePath + '/server/apiTokenEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data101,
+              };
+              if (vErrors === null) {
+                vErrors = [err198];
+              } else {
+                vErrors.push(err198);
+              }
+              errors++;
+            }
+          } else {
+            const err199 = {
+              instancePath: instancePath + '/server/apiTokenEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data101,
+            };
+            if (vErrors === null) {
+              vErrors = [err199];
+            } else {
+              vErrors.push(err199);
+            }
+            errors++;
+          }
+        }
+        if (data95.apiTokens !== undefined) {
+          let data102 = data95.apiTokens;
+          if (Array.isArray(data102)) {
+            const len8 = data102.length;
+            for (let i10 = 0; i10 < len8; i10++) {
+              let data103 = data102[i10];
+              const _errs243 = errors;
+              let valid55 = false;
               let passing3 = null;
-              const _errs240 = errors;
-              if (data101 && typeof data101 == 'object' && !Array.isArray(data101)) {
-                if (data101.env === undefined) {
-                  const err196 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i8,
+              const _errs244 = errors;
+              if (data103 && typeof data103 == 'object' && !Array.isArray(data103)) {
+                if (data103.env === undefined) {
+                  const err200 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i10,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
                     params: { missingProperty: 'env' },
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data101,
+                    data: data103,
                   };
                   if (vErrors === null) {
-                    vErrors = [err196];
+                    vErrors = [err200];
                   } else {
-                    vErrors.push(err196);
+                    vErrors.push(err200);
                   }
                   errors++;
                 }
               }
-              var _valid3 = _errs240 === errors;
+              var _valid3 = _errs244 === errors;
               if (_valid3) {
-                valid52 = true;
+                valid55 = true;
                 passing3 = 0;
               }
-              const _errs241 = errors;
-              if (data101 && typeof data101 == 'object' && !Array.isArray(data101)) {
-                if (data101.file === undefined) {
-                  const err197 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i8,
+              const _errs245 = errors;
+              if (data103 && typeof data103 == 'object' && !Array.isArray(data103)) {
+                if (data103.file === undefined) {
+                  const err201 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i10,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
                     keyword: 'required',
                     params: { missingProperty: 'file' },
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data101,
+                    data: data103,
                   };
                   if (vErrors === null) {
-                    vErrors = [err197];
+                    vErrors = [err201];
                   } else {
-                    vErrors.push(err197);
+                    vErrors.push(err201);
                   }
                   errors++;
                 }
               }
-              var _valid3 = _errs241 === errors;
-              if (_valid3 && valid52) {
-                valid52 = false;
+              var _valid3 = _errs245 === errors;
+              if (_valid3 && valid55) {
+                valid55 = false;
                 passing3 = [passing3, 1];
               } else {
                 if (_valid3) {
-                  valid52 = true;
+                  valid55 = true;
                   passing3 = 1;
                 }
               }
-              if (!valid52) {
-                const err198 = {
-                  instancePath: instancePath + '/server/apiTokens/' + i8,
+              if (!valid55) {
+                const err202 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i10,
                   schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
                   keyword: 'oneOf',
                   params: { passingSchemas: passing3 },
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.server.properties.apiTokens.items.oneOf,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data101,
+                  data: data103,
                 };
                 if (vErrors === null) {
-                  vErrors = [err198];
+                  vErrors = [err202];
                 } else {
-                  vErrors.push(err198);
+                  vErrors.push(err202);
                 }
                 errors++;
               } else {
-                errors = _errs239;
+                errors = _errs243;
                 if (vErrors !== null) {
-                  if (_errs239) {
-                    vErrors.length = _errs239;
+                  if (_errs243) {
+                    vErrors.length = _errs243;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data101 && typeof data101 == 'object' && !Array.isArray(data101)) {
-                if (data101.scopes === undefined) {
-                  const err199 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i8,
+              if (data103 && typeof data103 == 'object' && !Array.isArray(data103)) {
+                if (data103.scopes === undefined) {
+                  const err203 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i10,
                     schemaPath: '#/properties/server/properties/apiTokens/items/required',
                     keyword: 'required',
                     params: { missingProperty: 'scopes' },
                     message: "must have required property '" + 'scopes' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data101,
+                    data: data103,
                   };
                   if (vErrors === null) {
-                    vErrors = [err199];
+                    vErrors = [err203];
                   } else {
-                    vErrors.push(err199);
+                    vErrors.push(err203);
                   }
                   errors++;
                 }
-                for (const key17 in data101) {
+                for (const key17 in data103) {
                   if (!(key17 === 'env' || key17 === 'file' || key17 === 'scopes')) {
-                    const err200 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i8,
+                    const err204 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i10,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
                       params: { additionalProperty: key17 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data101,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err200];
-                    } else {
-                      vErrors.push(err200);
-                    }
-                    errors++;
-                  }
-                }
-                if (data101.env !== undefined) {
-                  let data102 = data101.env;
-                  if (typeof data102 === 'string') {
-                    if (!pattern1.test(data102)) {
-                      const err201 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i8 + '/env',
-                        schemaPath: '#/definitions/envVarName/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                        parentSchema: schema13,
-                        data: data102,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err201];
-                      } else {
-                        vErrors.push(err201);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err202 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i8 + '/env',
-                      schemaPath: '#/definitions/envVarName/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema13.type,
-                      parentSchema: schema13,
-                      data: data102,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err202];
-                    } else {
-                      vErrors.push(err202);
-                    }
-                    errors++;
-                  }
-                }
-                if (data101.file !== undefined) {
-                  let data103 = data101.file;
-                  if (typeof data103 === 'string') {
-                    if (func3(data103) < 1) {
-                      const err203 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i8 + '/file',
-                        schemaPath:
-                          '#/properties/server/properties/apiTokens/items/properties/file/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                        data: data103,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err203];
-                      } else {
-                        vErrors.push(err203);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err204 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i8 + '/file',
-                      schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
-                      parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
                       data: data103,
                     };
                     if (vErrors === null) {
@@ -5445,19 +5480,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data101.scopes !== undefined) {
-                  let data104 = data101.scopes;
-                  if (Array.isArray(data104)) {
-                    if (data104.length < 1) {
+                if (data103.env !== undefined) {
+                  let data104 = data103.env;
+                  if (typeof data104 === 'string') {
+                    if (!pattern1.test(data104)) {
                       const err205 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i8 + '/scopes',
-                        schemaPath:
-                          '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
-                        keyword: 'minItems',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 items',
-                        schema: 1,
-                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
+                        instancePath: instancePath + '/server/apiTokens/' + i10 + '/env',
+                        schemaPath: '#/definitions/envVarName/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                        parentSchema: schema13,
                         data: data104,
                       };
                       if (vErrors === null) {
@@ -5467,12 +5501,94 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                       errors++;
                     }
-                    const len8 = data104.length;
-                    for (let i9 = 0; i9 < len8; i9++) {
-                      let data105 = data104[i9];
-                      if (!(data105 === 'read' || data105 === 'sync')) {
-                        const err206 = {
-                          instancePath: instancePath + '/server/apiTokens/' + i8 + '/scopes/' + i9,
+                  } else {
+                    const err206 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i10 + '/env',
+                      schemaPath: '#/definitions/envVarName/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema13.type,
+                      parentSchema: schema13,
+                      data: data104,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err206];
+                    } else {
+                      vErrors.push(err206);
+                    }
+                    errors++;
+                  }
+                }
+                if (data103.file !== undefined) {
+                  let data105 = data103.file;
+                  if (typeof data105 === 'string') {
+                    if (func3(data105) < 1) {
+                      const err207 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i10 + '/file',
+                        schemaPath:
+                          '#/properties/server/properties/apiTokens/items/properties/file/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                        data: data105,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err207];
+                      } else {
+                        vErrors.push(err207);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err208 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i10 + '/file',
+                      schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
+                      parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                      data: data105,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err208];
+                    } else {
+                      vErrors.push(err208);
+                    }
+                    errors++;
+                  }
+                }
+                if (data103.scopes !== undefined) {
+                  let data106 = data103.scopes;
+                  if (Array.isArray(data106)) {
+                    if (data106.length < 1) {
+                      const err209 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i10 + '/scopes',
+                        schemaPath:
+                          '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
+                        keyword: 'minItems',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 items',
+                        schema: 1,
+                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
+                        data: data106,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err209];
+                      } else {
+                        vErrors.push(err209);
+                      }
+                      errors++;
+                    }
+                    const len9 = data106.length;
+                    for (let i11 = 0; i11 < len9; i11++) {
+                      let data107 = data106[i11];
+                      if (!(data107 === 'read' || data107 === 'sync')) {
+                        const err210 = {
+                          instancePath: instancePath + '/server/apiTokens/' + i10 + '/scopes/' + i11,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
                           keyword: 'enum',
@@ -5487,43 +5603,43 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data105,
+                          data: data107,
                         };
                         if (vErrors === null) {
-                          vErrors = [err206];
+                          vErrors = [err210];
                         } else {
-                          vErrors.push(err206);
+                          vErrors.push(err210);
                         }
                         errors++;
                       }
                     }
-                    let i10 = data104.length;
-                    let j1;
-                    if (i10 > 1) {
-                      outer1: for (; i10--;) {
-                        for (j1 = i10; j1--;) {
-                          if (func0(data104[i10], data104[j1])) {
-                            const err207 = {
-                              instancePath: instancePath + '/server/apiTokens/' + i8 + '/scopes',
+                    let i12 = data106.length;
+                    let j2;
+                    if (i12 > 1) {
+                      outer1: for (; i12--;) {
+                        for (j2 = i12; j2--;) {
+                          if (func0(data106[i12], data106[j2])) {
+                            const err211 = {
+                              instancePath: instancePath + '/server/apiTokens/' + i10 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
                               keyword: 'uniqueItems',
-                              params: { i: i10, j: j1 },
+                              params: { i: i12, j: j2 },
                               message:
                                 'must NOT have duplicate items (items ## ' +
-                                j1 +
+                                j2 +
                                 ' and ' +
-                                i10 +
+                                i12 +
                                 ' are identical)',
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data104,
+                              data: data106,
                             };
                             if (vErrors === null) {
-                              vErrors = [err207];
+                              vErrors = [err211];
                             } else {
-                              vErrors.push(err207);
+                              vErrors.push(err211);
                             }
                             errors++;
                             break outer1;
@@ -5532,45 +5648,45 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err208 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i8 + '/scopes',
+                    const err212 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i10 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
                       params: { type: 'array' },
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data104,
+                      data: data106,
                     };
                     if (vErrors === null) {
-                      vErrors = [err208];
+                      vErrors = [err212];
                     } else {
-                      vErrors.push(err208);
+                      vErrors.push(err212);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err209 = {
-                  instancePath: instancePath + '/server/apiTokens/' + i8,
+                const err213 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i10,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
                   params: { type: 'object' },
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data101,
+                  data: data103,
                 };
                 if (vErrors === null) {
-                  vErrors = [err209];
+                  vErrors = [err213];
                 } else {
-                  vErrors.push(err209);
+                  vErrors.push(err213);
                 }
                 errors++;
               }
             }
           } else {
-            const err210 = {
+            const err214 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -5578,20 +5694,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data100,
+              data: data102,
             };
             if (vErrors === null) {
-              vErrors = [err210];
+              vErrors = [err214];
             } else {
-              vErrors.push(err210);
+              vErrors.push(err214);
             }
             errors++;
           }
         }
-        if (data93.maxBodySize !== undefined) {
-          let data106 = data93.maxBodySize;
-          if (!(typeof data106 == 'number' && !(data106 % 1) && !isNaN(data106))) {
-            const err211 = {
+        if (data95.maxBodySize !== undefined) {
+          let data108 = data95.maxBodySize;
+          if (!(typeof data108 == 'number' && !(data108 % 1) && !isNaN(data108))) {
+            const err215 = {
               instancePath: instancePath + '/server/maxBodySize',
               schemaPath: '#/properties/server/properties/maxBodySize/type',
               keyword: 'type',
@@ -5599,88 +5715,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxBodySize.type,
               parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data106,
-            };
-            if (vErrors === null) {
-              vErrors = [err211];
-            } else {
-              vErrors.push(err211);
-            }
-            errors++;
-          }
-          if (typeof data106 == 'number') {
-            if (data106 < 1024 || isNaN(data106)) {
-              const err212 = {
-                instancePath: instancePath + '/server/maxBodySize',
-                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1024 },
-                message: 'must be >= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data106,
-              };
-              if (vErrors === null) {
-                vErrors = [err212];
-              } else {
-                vErrors.push(err212);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data93.maxConnections !== undefined) {
-          let data107 = data93.maxConnections;
-          if (!(typeof data107 == 'number' && !(data107 % 1) && !isNaN(data107))) {
-            const err213 = {
-              instancePath: instancePath + '/server/maxConnections',
-              schemaPath: '#/properties/server/properties/maxConnections/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnections.type,
-              parentSchema: schema11.properties.server.properties.maxConnections,
-              data: data107,
-            };
-            if (vErrors === null) {
-              vErrors = [err213];
-            } else {
-              vErrors.push(err213);
-            }
-            errors++;
-          }
-          if (typeof data107 == 'number') {
-            if (data107 < 1 || isNaN(data107)) {
-              const err214 = {
-                instancePath: instancePath + '/server/maxConnections',
-                schemaPath: '#/properties/server/properties/maxConnections/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnections,
-                data: data107,
-              };
-              if (vErrors === null) {
-                vErrors = [err214];
-              } else {
-                vErrors.push(err214);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data93.maxConnectionsPerClient !== undefined) {
-          let data108 = data93.maxConnectionsPerClient;
-          if (!(typeof data108 == 'number' && !(data108 % 1) && !isNaN(data108))) {
-            const err215 = {
-              instancePath: instancePath + '/server/maxConnectionsPerClient',
-              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
-              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
               data: data108,
             };
             if (vErrors === null) {
@@ -5691,15 +5725,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
           if (typeof data108 == 'number') {
-            if (data108 < 1 || isNaN(data108)) {
+            if (data108 < 1024 || isNaN(data108)) {
               const err216 = {
-                instancePath: instancePath + '/server/maxConnectionsPerClient',
-                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                instancePath: instancePath + '/server/maxBodySize',
+                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
                 keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                params: { comparison: '>=', limit: 1024 },
+                message: 'must be >= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.server.properties.maxBodySize,
                 data: data108,
               };
               if (vErrors === null) {
@@ -5711,11 +5745,93 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
-        if (data93.headersTimeout !== undefined) {
-          let data109 = data93.headersTimeout;
-          if (typeof data109 === 'string') {
-            if (!pattern0.test(data109)) {
-              const err217 = {
+        if (data95.maxConnections !== undefined) {
+          let data109 = data95.maxConnections;
+          if (!(typeof data109 == 'number' && !(data109 % 1) && !isNaN(data109))) {
+            const err217 = {
+              instancePath: instancePath + '/server/maxConnections',
+              schemaPath: '#/properties/server/properties/maxConnections/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnections.type,
+              parentSchema: schema11.properties.server.properties.maxConnections,
+              data: data109,
+            };
+            if (vErrors === null) {
+              vErrors = [err217];
+            } else {
+              vErrors.push(err217);
+            }
+            errors++;
+          }
+          if (typeof data109 == 'number') {
+            if (data109 < 1 || isNaN(data109)) {
+              const err218 = {
+                instancePath: instancePath + '/server/maxConnections',
+                schemaPath: '#/properties/server/properties/maxConnections/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnections,
+                data: data109,
+              };
+              if (vErrors === null) {
+                vErrors = [err218];
+              } else {
+                vErrors.push(err218);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data95.maxConnectionsPerClient !== undefined) {
+          let data110 = data95.maxConnectionsPerClient;
+          if (!(typeof data110 == 'number' && !(data110 % 1) && !isNaN(data110))) {
+            const err219 = {
+              instancePath: instancePath + '/server/maxConnectionsPerClient',
+              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
+              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+              data: data110,
+            };
+            if (vErrors === null) {
+              vErrors = [err219];
+            } else {
+              vErrors.push(err219);
+            }
+            errors++;
+          }
+          if (typeof data110 == 'number') {
+            if (data110 < 1 || isNaN(data110)) {
+              const err220 = {
+                instancePath: instancePath + '/server/maxConnectionsPerClient',
+                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                data: data110,
+              };
+              if (vErrors === null) {
+                vErrors = [err220];
+              } else {
+                vErrors.push(err220);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data95.headersTimeout !== undefined) {
+          let data111 = data95.headersTimeout;
+          if (typeof data111 === 'string') {
+            if (!pattern0.test(data111)) {
+              const err221 = {
                 instancePath: instancePath + '/server/headersTimeout',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
@@ -5723,17 +5839,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                 schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                 parentSchema: schema12,
-                data: data109,
+                data: data111,
               };
               if (vErrors === null) {
-                vErrors = [err217];
+                vErrors = [err221];
               } else {
-                vErrors.push(err217);
+                vErrors.push(err221);
               }
               errors++;
             }
           } else {
-            const err218 = {
+            const err222 = {
               instancePath: instancePath + '/server/headersTimeout',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
@@ -5741,21 +5857,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema12.type,
               parentSchema: schema12,
-              data: data109,
+              data: data111,
             };
             if (vErrors === null) {
-              vErrors = [err218];
+              vErrors = [err222];
             } else {
-              vErrors.push(err218);
+              vErrors.push(err222);
             }
             errors++;
           }
         }
-        if (data93.bodyTimeout !== undefined) {
-          let data110 = data93.bodyTimeout;
-          if (typeof data110 === 'string') {
-            if (!pattern0.test(data110)) {
-              const err219 = {
+        if (data95.bodyTimeout !== undefined) {
+          let data112 = data95.bodyTimeout;
+          if (typeof data112 === 'string') {
+            if (!pattern0.test(data112)) {
+              const err223 = {
                 instancePath: instancePath + '/server/bodyTimeout',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
@@ -5763,87 +5879,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                 schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                 parentSchema: schema12,
-                data: data110,
-              };
-              if (vErrors === null) {
-                vErrors = [err219];
-              } else {
-                vErrors.push(err219);
-              }
-              errors++;
-            }
-          } else {
-            const err220 = {
-              instancePath: instancePath + '/server/bodyTimeout',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data110,
-            };
-            if (vErrors === null) {
-              vErrors = [err220];
-            } else {
-              vErrors.push(err220);
-            }
-            errors++;
-          }
-        }
-        if (data93.maxBufferedBodySize !== undefined) {
-          let data111 = data93.maxBufferedBodySize;
-          if (!(typeof data111 == 'number' && !(data111 % 1) && !isNaN(data111))) {
-            const err221 = {
-              instancePath: instancePath + '/server/maxBufferedBodySize',
-              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-              data: data111,
-            };
-            if (vErrors === null) {
-              vErrors = [err221];
-            } else {
-              vErrors.push(err221);
-            }
-            errors++;
-          }
-          if (typeof data111 == 'number') {
-            if (data111 < 65536 || isNaN(data111)) {
-              const err222 = {
-                instancePath: instancePath + '/server/maxBufferedBodySize',
-                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 65536 },
-                message: 'must be >= 65536',
-                schema: 65536,
-                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-                data: data111,
-              };
-              if (vErrors === null) {
-                vErrors = [err222];
-              } else {
-                vErrors.push(err222);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data93.publicUrl !== undefined) {
-          let data112 = data93.publicUrl;
-          if (typeof data112 === 'string') {
-            if (!pattern2.test(data112)) {
-              const err223 = {
-                instancePath: instancePath + '/server/publicUrl',
-                schemaPath: '#/properties/server/properties/publicUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.server.properties.publicUrl,
                 data: data112,
               };
               if (vErrors === null) {
@@ -5855,13 +5890,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err224 = {
-              instancePath: instancePath + '/server/publicUrl',
-              schemaPath: '#/properties/server/properties/publicUrl/type',
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.server.properties.publicUrl.type,
-              parentSchema: schema11.properties.server.properties.publicUrl,
+              schema: schema12.type,
+              parentSchema: schema12,
               data: data112,
             };
             if (vErrors === null) {
@@ -5872,17 +5907,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data93.metricsAuth !== undefined) {
-          let data113 = data93.metricsAuth;
-          if (typeof data113 !== 'boolean') {
+        if (data95.maxBufferedBodySize !== undefined) {
+          let data113 = data95.maxBufferedBodySize;
+          if (!(typeof data113 == 'number' && !(data113 % 1) && !isNaN(data113))) {
             const err225 = {
-              instancePath: instancePath + '/server/metricsAuth',
-              schemaPath: '#/properties/server/properties/metricsAuth/type',
+              instancePath: instancePath + '/server/maxBufferedBodySize',
+              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
               keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.metricsAuth.type,
-              parentSchema: schema11.properties.server.properties.metricsAuth,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
               data: data113,
             };
             if (vErrors === null) {
@@ -5892,61 +5927,58 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data93.ui !== undefined) {
-          let data114 = data93.ui;
-          if (typeof data114 !== 'boolean') {
-            const err226 = {
-              instancePath: instancePath + '/server/ui',
-              schemaPath: '#/properties/server/properties/ui/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.ui.type,
-              parentSchema: schema11.properties.server.properties.ui,
-              data: data114,
-            };
-            if (vErrors === null) {
-              vErrors = [err226];
-            } else {
-              vErrors.push(err226);
+          if (typeof data113 == 'number') {
+            if (data113 < 65536 || isNaN(data113)) {
+              const err226 = {
+                instancePath: instancePath + '/server/maxBufferedBodySize',
+                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 65536 },
+                message: 'must be >= 65536',
+                schema: 65536,
+                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+                data: data113,
+              };
+              if (vErrors === null) {
+                vErrors = [err226];
+              } else {
+                vErrors.push(err226);
+              }
+              errors++;
             }
-            errors++;
           }
         }
-      } else {
-        const err227 = {
-          instancePath: instancePath + '/server',
-          schemaPath: '#/properties/server/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.server.type,
-          parentSchema: schema11.properties.server,
-          data: data93,
-        };
-        if (vErrors === null) {
-          vErrors = [err227];
-        } else {
-          vErrors.push(err227);
-        }
-        errors++;
-      }
-    }
-    if (data.reconcile !== undefined) {
-      let data115 = data.reconcile;
-      if (data115 && typeof data115 == 'object' && !Array.isArray(data115)) {
-        for (const key18 in data115) {
-          if (!(key18 === 'maxConcurrent')) {
+        if (data95.publicUrl !== undefined) {
+          let data114 = data95.publicUrl;
+          if (typeof data114 === 'string') {
+            if (!pattern2.test(data114)) {
+              const err227 = {
+                instancePath: instancePath + '/server/publicUrl',
+                schemaPath: '#/properties/server/properties/publicUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.server.properties.publicUrl,
+                data: data114,
+              };
+              if (vErrors === null) {
+                vErrors = [err227];
+              } else {
+                vErrors.push(err227);
+              }
+              errors++;
+            }
+          } else {
             const err228 = {
-              instancePath: instancePath + '/reconcile',
-              schemaPath: '#/properties/reconcile/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key18 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.reconcile,
-              data: data115,
+              instancePath: instancePath + '/server/publicUrl',
+              schemaPath: '#/properties/server/properties/publicUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.server.properties.publicUrl.type,
+              parentSchema: schema11.properties.server.properties.publicUrl,
+              data: data114,
             };
             if (vErrors === null) {
               vErrors = [err228];
@@ -5956,18 +5988,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data115.maxConcurrent !== undefined) {
-          let data116 = data115.maxConcurrent;
-          if (!(typeof data116 == 'number' && !(data116 % 1) && !isNaN(data116))) {
+        if (data95.metricsAuth !== undefined) {
+          let data115 = data95.metricsAuth;
+          if (typeof data115 !== 'boolean') {
             const err229 = {
-              instancePath: instancePath + '/reconcile/maxConcurrent',
-              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              instancePath: instancePath + '/server/metricsAuth',
+              schemaPath: '#/properties/server/properties/metricsAuth/type',
               keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
-              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-              data: data116,
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.metricsAuth.type,
+              parentSchema: schema11.properties.server.properties.metricsAuth,
+              data: data115,
             };
             if (vErrors === null) {
               vErrors = [err229];
@@ -5976,37 +6008,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data116 == 'number') {
-            if (data116 < 1 || isNaN(data116)) {
-              const err230 = {
-                instancePath: instancePath + '/reconcile/maxConcurrent',
-                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-                data: data116,
-              };
-              if (vErrors === null) {
-                vErrors = [err230];
-              } else {
-                vErrors.push(err230);
-              }
-              errors++;
+        }
+        if (data95.ui !== undefined) {
+          let data116 = data95.ui;
+          if (typeof data116 !== 'boolean') {
+            const err230 = {
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
+              data: data116,
+            };
+            if (vErrors === null) {
+              vErrors = [err230];
+            } else {
+              vErrors.push(err230);
             }
+            errors++;
           }
         }
       } else {
         const err231 = {
-          instancePath: instancePath + '/reconcile',
-          schemaPath: '#/properties/reconcile/type',
+          instancePath: instancePath + '/server',
+          schemaPath: '#/properties/server/type',
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema11.properties.reconcile.type,
-          parentSchema: schema11.properties.reconcile,
-          data: data115,
+          schema: schema11.properties.server.type,
+          parentSchema: schema11.properties.server,
+          data: data95,
         };
         if (vErrors === null) {
           vErrors = [err231];
@@ -6016,19 +6049,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.workspaces !== undefined) {
-      let data117 = data.workspaces;
+    if (data.reconcile !== undefined) {
+      let data117 = data.reconcile;
       if (data117 && typeof data117 == 'object' && !Array.isArray(data117)) {
-        for (const key19 in data117) {
-          if (!(key19 === 'dir' || key19 === 'keep' || key19 === 'maxFileSize')) {
+        for (const key18 in data117) {
+          if (!(key18 === 'maxConcurrent')) {
             const err232 = {
-              instancePath: instancePath + '/workspaces',
-              schemaPath: '#/properties/workspaces/additionalProperties',
+              instancePath: instancePath + '/reconcile',
+              schemaPath: '#/properties/reconcile/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key19 },
+              params: { additionalProperty: key18 },
               message: 'must NOT have additional properties',
               schema: false,
-              parentSchema: schema11.properties.workspaces,
+              parentSchema: schema11.properties.reconcile,
               data: data117,
             };
             if (vErrors === null) {
@@ -6039,17 +6072,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data117.dir !== undefined) {
-          let data118 = data117.dir;
-          if (typeof data118 !== 'string') {
+        if (data117.maxConcurrent !== undefined) {
+          let data118 = data117.maxConcurrent;
+          if (!(typeof data118 == 'number' && !(data118 % 1) && !isNaN(data118))) {
             const err233 = {
-              instancePath: instancePath + '/workspaces/dir',
-              schemaPath: '#/properties/workspaces/properties/dir/type',
+              instancePath: instancePath + '/reconcile/maxConcurrent',
+              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.workspaces.properties.dir.type,
-              parentSchema: schema11.properties.workspaces.properties.dir,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
+              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
               data: data118,
             };
             if (vErrors === null) {
@@ -6059,60 +6092,60 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data117.keep !== undefined) {
-          let data119 = data117.keep;
-          if (!(typeof data119 == 'number' && !(data119 % 1) && !isNaN(data119))) {
-            const err234 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
-              data: data119,
-            };
-            if (vErrors === null) {
-              vErrors = [err234];
-            } else {
-              vErrors.push(err234);
-            }
-            errors++;
-          }
-          if (typeof data119 == 'number') {
-            if (data119 < 1 || isNaN(data119)) {
-              const err235 = {
-                instancePath: instancePath + '/workspaces/keep',
-                schemaPath: '#/properties/workspaces/properties/keep/minimum',
+          if (typeof data118 == 'number') {
+            if (data118 < 1 || isNaN(data118)) {
+              const err234 = {
+                instancePath: instancePath + '/reconcile/maxConcurrent',
+                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data119,
+                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+                data: data118,
               };
               if (vErrors === null) {
-                vErrors = [err235];
+                vErrors = [err234];
               } else {
-                vErrors.push(err235);
+                vErrors.push(err234);
               }
               errors++;
             }
           }
         }
-        if (data117.maxFileSize !== undefined) {
-          let data120 = data117.maxFileSize;
-          if (!(typeof data120 == 'number' && !(data120 % 1) && !isNaN(data120))) {
+      } else {
+        const err235 = {
+          instancePath: instancePath + '/reconcile',
+          schemaPath: '#/properties/reconcile/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.reconcile.type,
+          parentSchema: schema11.properties.reconcile,
+          data: data117,
+        };
+        if (vErrors === null) {
+          vErrors = [err235];
+        } else {
+          vErrors.push(err235);
+        }
+        errors++;
+      }
+    }
+    if (data.workspaces !== undefined) {
+      let data119 = data.workspaces;
+      if (data119 && typeof data119 == 'object' && !Array.isArray(data119)) {
+        for (const key19 in data119) {
+          if (!(key19 === 'dir' || key19 === 'keep' || key19 === 'maxFileSize')) {
             const err236 = {
-              instancePath: instancePath + '/workspaces/maxFileSize',
-              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.maxFileSize.type,
-              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-              data: data120,
+              instancePath: instancePath + '/workspaces',
+              schemaPath: '#/properties/workspaces/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key19 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.workspaces,
+              data: data119,
             };
             if (vErrors === null) {
               vErrors = [err236];
@@ -6121,85 +6154,80 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data120 == 'number') {
-            if (data120 < 1 || isNaN(data120)) {
-              const err237 = {
-                instancePath: instancePath + '/workspaces/maxFileSize',
-                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+        }
+        if (data119.dir !== undefined) {
+          let data120 = data119.dir;
+          if (typeof data120 !== 'string') {
+            const err237 = {
+              instancePath: instancePath + '/workspaces/dir',
+              schemaPath: '#/properties/workspaces/properties/dir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.workspaces.properties.dir.type,
+              parentSchema: schema11.properties.workspaces.properties.dir,
+              data: data120,
+            };
+            if (vErrors === null) {
+              vErrors = [err237];
+            } else {
+              vErrors.push(err237);
+            }
+            errors++;
+          }
+        }
+        if (data119.keep !== undefined) {
+          let data121 = data119.keep;
+          if (!(typeof data121 == 'number' && !(data121 % 1) && !isNaN(data121))) {
+            const err238 = {
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
+              data: data121,
+            };
+            if (vErrors === null) {
+              vErrors = [err238];
+            } else {
+              vErrors.push(err238);
+            }
+            errors++;
+          }
+          if (typeof data121 == 'number') {
+            if (data121 < 1 || isNaN(data121)) {
+              const err239 = {
+                instancePath: instancePath + '/workspaces/keep',
+                schemaPath: '#/properties/workspaces/properties/keep/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-                data: data120,
+                parentSchema: schema11.properties.workspaces.properties.keep,
+                data: data121,
               };
               if (vErrors === null) {
-                vErrors = [err237];
+                vErrors = [err239];
               } else {
-                vErrors.push(err237);
+                vErrors.push(err239);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err238 = {
-          instancePath: instancePath + '/workspaces',
-          schemaPath: '#/properties/workspaces/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.workspaces.type,
-          parentSchema: schema11.properties.workspaces,
-          data: data117,
-        };
-        if (vErrors === null) {
-          vErrors = [err238];
-        } else {
-          vErrors.push(err238);
-        }
-        errors++;
-      }
-    }
-    if (data.kubernetes !== undefined) {
-      let data121 = data.kubernetes;
-      if (data121 && typeof data121 == 'object' && !Array.isArray(data121)) {
-        for (const key20 in data121) {
-          if (!(
-            key20 === 'requireServiceAccount' ||
-            key20 === 'controllerNamespace' ||
-            key20 === 'kustomize' ||
-            key20 === 'helm'
-          )) {
-            const err239 = {
-              instancePath: instancePath + '/kubernetes',
-              schemaPath: '#/properties/kubernetes/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key20 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.kubernetes,
-              data: data121,
-            };
-            if (vErrors === null) {
-              vErrors = [err239];
-            } else {
-              vErrors.push(err239);
-            }
-            errors++;
-          }
-        }
-        if (data121.requireServiceAccount !== undefined) {
-          let data122 = data121.requireServiceAccount;
-          if (typeof data122 !== 'boolean') {
+        if (data119.maxFileSize !== undefined) {
+          let data122 = data119.maxFileSize;
+          if (!(typeof data122 == 'number' && !(data122 % 1) && !isNaN(data122))) {
             const err240 = {
-              instancePath: instancePath + '/kubernetes/requireServiceAccount',
-              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
+              instancePath: instancePath + '/workspaces/maxFileSize',
+              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
               keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
-              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.maxFileSize.type,
+              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
               data: data122,
             };
             if (vErrors === null) {
@@ -6209,20 +6237,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data121.controllerNamespace !== undefined) {
-          let data123 = data121.controllerNamespace;
-          if (typeof data123 === 'string') {
-            if (func3(data123) < 1) {
+          if (typeof data122 == 'number') {
+            if (data122 < 1 || isNaN(data122)) {
               const err241 = {
-                instancePath: instancePath + '/kubernetes/controllerNamespace',
-                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
+                instancePath: instancePath + '/workspaces/maxFileSize',
+                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data123,
+                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                data: data122,
               };
               if (vErrors === null) {
                 vErrors = [err241];
@@ -6231,8 +6256,99 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+      } else {
+        const err242 = {
+          instancePath: instancePath + '/workspaces',
+          schemaPath: '#/properties/workspaces/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.workspaces.type,
+          parentSchema: schema11.properties.workspaces,
+          data: data119,
+        };
+        if (vErrors === null) {
+          vErrors = [err242];
+        } else {
+          vErrors.push(err242);
+        }
+        errors++;
+      }
+    }
+    if (data.kubernetes !== undefined) {
+      let data123 = data.kubernetes;
+      if (data123 && typeof data123 == 'object' && !Array.isArray(data123)) {
+        for (const key20 in data123) {
+          if (!(
+            key20 === 'requireServiceAccount' ||
+            key20 === 'controllerNamespace' ||
+            key20 === 'kustomize' ||
+            key20 === 'helm'
+          )) {
+            const err243 = {
+              instancePath: instancePath + '/kubernetes',
+              schemaPath: '#/properties/kubernetes/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key20 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.kubernetes,
+              data: data123,
+            };
+            if (vErrors === null) {
+              vErrors = [err243];
+            } else {
+              vErrors.push(err243);
+            }
+            errors++;
+          }
+        }
+        if (data123.requireServiceAccount !== undefined) {
+          let data124 = data123.requireServiceAccount;
+          if (typeof data124 !== 'boolean') {
+            const err244 = {
+              instancePath: instancePath + '/kubernetes/requireServiceAccount',
+              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
+              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
+              data: data124,
+            };
+            if (vErrors === null) {
+              vErrors = [err244];
+            } else {
+              vErrors.push(err244);
+            }
+            errors++;
+          }
+        }
+        if (data123.controllerNamespace !== undefined) {
+          let data125 = data123.controllerNamespace;
+          if (typeof data125 === 'string') {
+            if (func3(data125) < 1) {
+              const err245 = {
+                instancePath: instancePath + '/kubernetes/controllerNamespace',
+                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+                data: data125,
+              };
+              if (vErrors === null) {
+                vErrors = [err245];
+              } else {
+                vErrors.push(err245);
+              }
+              errors++;
+            }
           } else {
-            const err242 = {
+            const err246 = {
               instancePath: instancePath + '/kubernetes/controllerNamespace',
               schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
               keyword: 'type',
@@ -6240,89 +6356,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
               parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-              data: data123,
-            };
-            if (vErrors === null) {
-              vErrors = [err242];
-            } else {
-              vErrors.push(err242);
-            }
-            errors++;
-          }
-        }
-        if (data121.kustomize !== undefined) {
-          let data124 = data121.kustomize;
-          if (data124 && typeof data124 == 'object' && !Array.isArray(data124)) {
-            for (const key21 in data124) {
-              if (!(key21 === 'path')) {
-                const err243 = {
-                  instancePath: instancePath + '/kubernetes/kustomize',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key21 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data124,
-                };
-                if (vErrors === null) {
-                  vErrors = [err243];
-                } else {
-                  vErrors.push(err243);
-                }
-                errors++;
-              }
-            }
-            if (data124.path !== undefined) {
-              let data125 = data124.path;
-              if (typeof data125 === 'string') {
-                if (func3(data125) < 1) {
-                  const err244 = {
-                    instancePath: instancePath + '/kubernetes/kustomize/path',
-                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data125,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err244];
-                  } else {
-                    vErrors.push(err244);
-                  }
-                  errors++;
-                }
-              } else {
-                const err245 = {
-                  instancePath: instancePath + '/kubernetes/kustomize/path',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                  data: data125,
-                };
-                if (vErrors === null) {
-                  vErrors = [err245];
-                } else {
-                  vErrors.push(err245);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err246 = {
-              instancePath: instancePath + '/kubernetes/kustomize',
-              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.kustomize.type,
-              parentSchema: schema11.properties.kubernetes.properties.kustomize,
-              data: data124,
+              data: data125,
             };
             if (vErrors === null) {
               vErrors = [err246];
@@ -6332,19 +6366,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data121.helm !== undefined) {
-          let data126 = data121.helm;
+        if (data123.kustomize !== undefined) {
+          let data126 = data123.kustomize;
           if (data126 && typeof data126 == 'object' && !Array.isArray(data126)) {
-            for (const key22 in data126) {
-              if (!(key22 === 'path')) {
+            for (const key21 in data126) {
+              if (!(key21 === 'path')) {
                 const err247 = {
-                  instancePath: instancePath + '/kubernetes/helm',
-                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  instancePath: instancePath + '/kubernetes/kustomize',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
                   keyword: 'additionalProperties',
-                  params: { additionalProperty: key22 },
+                  params: { additionalProperty: key21 },
                   message: 'must NOT have additional properties',
                   schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize,
                   data: data126,
                 };
                 if (vErrors === null) {
@@ -6360,13 +6394,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               if (typeof data127 === 'string') {
                 if (func3(data127) < 1) {
                   const err248 = {
-                    instancePath: instancePath + '/kubernetes/helm/path',
-                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
+                    instancePath: instancePath + '/kubernetes/kustomize/path',
+                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
                     keyword: 'minLength',
                     params: { limit: 1 },
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
                     data: data127,
                   };
                   if (vErrors === null) {
@@ -6378,13 +6412,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err249 = {
-                  instancePath: instancePath + '/kubernetes/helm/path',
-                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
+                  instancePath: instancePath + '/kubernetes/kustomize/path',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
                   data: data127,
                 };
                 if (vErrors === null) {
@@ -6397,13 +6431,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err250 = {
-              instancePath: instancePath + '/kubernetes/helm',
-              schemaPath: '#/properties/kubernetes/properties/helm/type',
+              instancePath: instancePath + '/kubernetes/kustomize',
+              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
               keyword: 'type',
               params: { type: 'object' },
               message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.helm.type,
-              parentSchema: schema11.properties.kubernetes.properties.helm,
+              schema: schema11.properties.kubernetes.properties.kustomize.type,
+              parentSchema: schema11.properties.kubernetes.properties.kustomize,
               data: data126,
             };
             if (vErrors === null) {
@@ -6414,79 +6448,79 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err251 = {
-          instancePath: instancePath + '/kubernetes',
-          schemaPath: '#/properties/kubernetes/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.kubernetes.type,
-          parentSchema: schema11.properties.kubernetes,
-          data: data121,
-        };
-        if (vErrors === null) {
-          vErrors = [err251];
-        } else {
-          vErrors.push(err251);
-        }
-        errors++;
-      }
-    }
-    if (data.telemetry !== undefined) {
-      let data128 = data.telemetry;
-      if (data128 && typeof data128 == 'object' && !Array.isArray(data128)) {
-        for (const key23 in data128) {
-          if (!(key23 === 'otlpEndpoint')) {
-            const err252 = {
-              instancePath: instancePath + '/telemetry',
-              schemaPath: '#/properties/telemetry/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key23 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.telemetry,
-              data: data128,
-            };
-            if (vErrors === null) {
-              vErrors = [err252];
-            } else {
-              vErrors.push(err252);
-            }
-            errors++;
-          }
-        }
-        if (data128.otlpEndpoint !== undefined) {
-          let data129 = data128.otlpEndpoint;
-          if (typeof data129 === 'string') {
-            if (!pattern2.test(data129)) {
-              const err253 = {
-                instancePath: instancePath + '/telemetry/otlpEndpoint',
-                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data129,
-              };
-              if (vErrors === null) {
-                vErrors = [err253];
-              } else {
-                vErrors.push(err253);
+        if (data123.helm !== undefined) {
+          let data128 = data123.helm;
+          if (data128 && typeof data128 == 'object' && !Array.isArray(data128)) {
+            for (const key22 in data128) {
+              if (!(key22 === 'path')) {
+                const err251 = {
+                  instancePath: instancePath + '/kubernetes/helm',
+                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key22 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  data: data128,
+                };
+                if (vErrors === null) {
+                  vErrors = [err251];
+                } else {
+                  vErrors.push(err251);
+                }
+                errors++;
               }
-              errors++;
+            }
+            if (data128.path !== undefined) {
+              let data129 = data128.path;
+              if (typeof data129 === 'string') {
+                if (func3(data129) < 1) {
+                  const err252 = {
+                    instancePath: instancePath + '/kubernetes/helm/path',
+                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                    data: data129,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err252];
+                  } else {
+                    vErrors.push(err252);
+                  }
+                  errors++;
+                }
+              } else {
+                const err253 = {
+                  instancePath: instancePath + '/kubernetes/helm/path',
+                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  data: data129,
+                };
+                if (vErrors === null) {
+                  vErrors = [err253];
+                } else {
+                  vErrors.push(err253);
+                }
+                errors++;
+              }
             }
           } else {
             const err254 = {
-              instancePath: instancePath + '/telemetry/otlpEndpoint',
-              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
+              instancePath: instancePath + '/kubernetes/helm',
+              schemaPath: '#/properties/kubernetes/properties/helm/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
-              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-              data: data129,
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.helm.type,
+              parentSchema: schema11.properties.kubernetes.properties.helm,
+              data: data128,
             };
             if (vErrors === null) {
               vErrors = [err254];
@@ -6498,14 +6532,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
         }
       } else {
         const err255 = {
-          instancePath: instancePath + '/telemetry',
-          schemaPath: '#/properties/telemetry/type',
+          instancePath: instancePath + '/kubernetes',
+          schemaPath: '#/properties/kubernetes/type',
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema11.properties.telemetry.type,
-          parentSchema: schema11.properties.telemetry,
-          data: data128,
+          schema: schema11.properties.kubernetes.type,
+          parentSchema: schema11.properties.kubernetes,
+          data: data123,
         };
         if (vErrors === null) {
           vErrors = [err255];
@@ -6515,40 +6549,41 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.notifications !== undefined) {
-      let data130 = data.notifications;
-      if (Array.isArray(data130)) {
-        if (data130.length > 32) {
-          const err256 = {
-            instancePath: instancePath + '/notifications',
-            schemaPath: '#/properties/notifications/maxItems',
-            keyword: 'maxItems',
-            params: { limit: 32 },
-            message: 'must NOT have more than 32 items',
-            schema: 32,
-            parentSchema: schema11.properties.notifications,
-            data: data130,
-          };
-          if (vErrors === null) {
-            vErrors = [err256];
-          } else {
-            vErrors.push(err256);
+    if (data.telemetry !== undefined) {
+      let data130 = data.telemetry;
+      if (data130 && typeof data130 == 'object' && !Array.isArray(data130)) {
+        for (const key23 in data130) {
+          if (!(key23 === 'otlpEndpoint')) {
+            const err256 = {
+              instancePath: instancePath + '/telemetry',
+              schemaPath: '#/properties/telemetry/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key23 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.telemetry,
+              data: data130,
+            };
+            if (vErrors === null) {
+              vErrors = [err256];
+            } else {
+              vErrors.push(err256);
+            }
+            errors++;
           }
-          errors++;
         }
-        const len9 = data130.length;
-        for (let i11 = 0; i11 < len9; i11++) {
-          let data131 = data130[i11];
-          if (data131 && typeof data131 == 'object' && !Array.isArray(data131)) {
-            if (data131.name === undefined) {
+        if (data130.otlpEndpoint !== undefined) {
+          let data131 = data130.otlpEndpoint;
+          if (typeof data131 === 'string') {
+            if (!pattern2.test(data131)) {
               const err257 = {
-                instancePath: instancePath + '/notifications/' + i11,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'name' },
-                message: "must have required property '" + 'name' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
+                instancePath: instancePath + '/telemetry/otlpEndpoint',
+                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
                 data: data131,
               };
               if (vErrors === null) {
@@ -6558,61 +6593,142 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data131.type === undefined) {
-              const err258 = {
-                instancePath: instancePath + '/notifications/' + i11,
+          } else {
+            const err258 = {
+              instancePath: instancePath + '/telemetry/otlpEndpoint',
+              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
+              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+              data: data131,
+            };
+            if (vErrors === null) {
+              vErrors = [err258];
+            } else {
+              vErrors.push(err258);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err259 = {
+          instancePath: instancePath + '/telemetry',
+          schemaPath: '#/properties/telemetry/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.telemetry.type,
+          parentSchema: schema11.properties.telemetry,
+          data: data130,
+        };
+        if (vErrors === null) {
+          vErrors = [err259];
+        } else {
+          vErrors.push(err259);
+        }
+        errors++;
+      }
+    }
+    if (data.notifications !== undefined) {
+      let data132 = data.notifications;
+      if (Array.isArray(data132)) {
+        if (data132.length > 32) {
+          const err260 = {
+            instancePath: instancePath + '/notifications',
+            schemaPath: '#/properties/notifications/maxItems',
+            keyword: 'maxItems',
+            params: { limit: 32 },
+            message: 'must NOT have more than 32 items',
+            schema: 32,
+            parentSchema: schema11.properties.notifications,
+            data: data132,
+          };
+          if (vErrors === null) {
+            vErrors = [err260];
+          } else {
+            vErrors.push(err260);
+          }
+          errors++;
+        }
+        const len10 = data132.length;
+        for (let i13 = 0; i13 < len10; i13++) {
+          let data133 = data132[i13];
+          if (data133 && typeof data133 == 'object' && !Array.isArray(data133)) {
+            if (data133.name === undefined) {
+              const err261 = {
+                instancePath: instancePath + '/notifications/' + i13,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'name' },
+                message: "must have required property '" + 'name' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data133,
+              };
+              if (vErrors === null) {
+                vErrors = [err261];
+              } else {
+                vErrors.push(err261);
+              }
+              errors++;
+            }
+            if (data133.type === undefined) {
+              const err262 = {
+                instancePath: instancePath + '/notifications/' + i13,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
                 params: { missingProperty: 'type' },
                 message: "must have required property '" + 'type' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data131,
+                data: data133,
               };
               if (vErrors === null) {
-                vErrors = [err258];
+                vErrors = [err262];
               } else {
-                vErrors.push(err258);
+                vErrors.push(err262);
               }
               errors++;
             }
-            if (data131.urlEnv === undefined) {
-              const err259 = {
-                instancePath: instancePath + '/notifications/' + i11,
+            if (data133.urlEnv === undefined) {
+              const err263 = {
+                instancePath: instancePath + '/notifications/' + i13,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
                 params: { missingProperty: 'urlEnv' },
                 message: "must have required property '" + 'urlEnv' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data131,
+                data: data133,
               };
               if (vErrors === null) {
-                vErrors = [err259];
+                vErrors = [err263];
               } else {
-                vErrors.push(err259);
+                vErrors.push(err263);
               }
               errors++;
             }
-            if (data131.events === undefined) {
-              const err260 = {
-                instancePath: instancePath + '/notifications/' + i11,
+            if (data133.events === undefined) {
+              const err264 = {
+                instancePath: instancePath + '/notifications/' + i13,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
                 params: { missingProperty: 'events' },
                 message: "must have required property '" + 'events' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data131,
+                data: data133,
               };
               if (vErrors === null) {
-                vErrors = [err260];
+                vErrors = [err264];
               } else {
-                vErrors.push(err260);
+                vErrors.push(err264);
               }
               errors++;
             }
-            for (const key24 in data131) {
+            for (const key24 in data133) {
               if (!(
                 key24 === 'name' ||
                 key24 === 'type' ||
@@ -6621,155 +6737,75 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 key24 === 'events' ||
                 key24 === 'environments'
               )) {
-                const err261 = {
-                  instancePath: instancePath + '/notifications/' + i11,
+                const err265 = {
+                  instancePath: instancePath + '/notifications/' + i13,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
                   params: { additionalProperty: key24 },
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data131,
+                  data: data133,
                 };
                 if (vErrors === null) {
-                  vErrors = [err261];
+                  vErrors = [err265];
                 } else {
-                  vErrors.push(err261);
+                  vErrors.push(err265);
                 }
                 errors++;
               }
             }
-            if (data131.name !== undefined) {
-              let data132 = data131.name;
-              if (typeof data132 === 'string') {
-                if (!pattern33.test(data132)) {
-                  const err262 = {
-                    instancePath: instancePath + '/notifications/' + i11 + '/name',
+            if (data133.name !== undefined) {
+              let data134 = data133.name;
+              if (typeof data134 === 'string') {
+                if (!pattern34.test(data134)) {
+                  const err266 = {
+                    instancePath: instancePath + '/notifications/' + i13 + '/name',
                     schemaPath: '#/properties/notifications/items/properties/name/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
                     message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
                     schema: '^[a-z0-9][a-z0-9-]{0,62}$',
                     parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data132,
+                    data: data134,
                   };
                   if (vErrors === null) {
-                    vErrors = [err262];
+                    vErrors = [err266];
                   } else {
-                    vErrors.push(err262);
+                    vErrors.push(err266);
                   }
                   errors++;
                 }
               } else {
-                const err263 = {
-                  instancePath: instancePath + '/notifications/' + i11 + '/name',
+                const err267 = {
+                  instancePath: instancePath + '/notifications/' + i13 + '/name',
                   schemaPath: '#/properties/notifications/items/properties/name/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
                   schema: schema11.properties.notifications.items.properties.name.type,
                   parentSchema: schema11.properties.notifications.items.properties.name,
-                  data: data132,
+                  data: data134,
                 };
                 if (vErrors === null) {
-                  vErrors = [err263];
+                  vErrors = [err267];
                 } else {
-                  vErrors.push(err263);
+                  vErrors.push(err267);
                 }
                 errors++;
               }
             }
-            if (data131.type !== undefined) {
-              let data133 = data131.type;
-              if (!(data133 === 'slack' || data133 === 'webhook')) {
-                const err264 = {
-                  instancePath: instancePath + '/notifications/' + i11 + '/type',
+            if (data133.type !== undefined) {
+              let data135 = data133.type;
+              if (!(data135 === 'slack' || data135 === 'webhook')) {
+                const err268 = {
+                  instancePath: instancePath + '/notifications/' + i13 + '/type',
                   schemaPath: '#/properties/notifications/items/properties/type/enum',
                   keyword: 'enum',
                   params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
                   message: 'must be equal to one of the allowed values',
                   schema: schema11.properties.notifications.items.properties.type.enum,
                   parentSchema: schema11.properties.notifications.items.properties.type,
-                  data: data133,
-                };
-                if (vErrors === null) {
-                  vErrors = [err264];
-                } else {
-                  vErrors.push(err264);
-                }
-                errors++;
-              }
-            }
-            if (data131.urlEnv !== undefined) {
-              let data134 = data131.urlEnv;
-              if (typeof data134 === 'string') {
-                if (!pattern1.test(data134)) {
-                  const err265 = {
-                    instancePath: instancePath + '/notifications/' + i11 + '/urlEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data134,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err265];
-                  } else {
-                    vErrors.push(err265);
-                  }
-                  errors++;
-                }
-              } else {
-                const err266 = {
-                  instancePath: instancePath + '/notifications/' + i11 + '/urlEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
-                  data: data134,
-                };
-                if (vErrors === null) {
-                  vErrors = [err266];
-                } else {
-                  vErrors.push(err266);
-                }
-                errors++;
-              }
-            }
-            if (data131.secretEnv !== undefined) {
-              let data135 = data131.secretEnv;
-              if (typeof data135 === 'string') {
-                if (!pattern1.test(data135)) {
-                  const err267 = {
-                    instancePath: instancePath + '/notifications/' + i11 + '/secretEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data135,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err267];
-                  } else {
-                    vErrors.push(err267);
-                  }
-                  errors++;
-                }
-              } else {
-                const err268 = {
-                  instancePath: instancePath + '/notifications/' + i11 + '/secretEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
                   data: data135,
                 };
                 if (vErrors === null) {
@@ -6780,18 +6816,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data131.events !== undefined) {
-              let data136 = data131.events;
-              if (Array.isArray(data136)) {
-                if (data136.length < 1) {
+            if (data133.urlEnv !== undefined) {
+              let data136 = data133.urlEnv;
+              if (typeof data136 === 'string') {
+                if (!pattern1.test(data136)) {
                   const err269 = {
-                    instancePath: instancePath + '/notifications/' + i11 + '/events',
-                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
-                    keyword: 'minItems',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 items',
-                    schema: 1,
-                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    instancePath: instancePath + '/notifications/' + i13 + '/urlEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
                     data: data136,
                   };
                   if (vErrors === null) {
@@ -6801,79 +6837,56 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                const len10 = data136.length;
-                for (let i12 = 0; i12 < len10; i12++) {
-                  let data137 = data136[i12];
-                  if (!(
-                    data137 === 'failed' ||
-                    data137 === 'stalled' ||
-                    data137 === 'recovered' ||
-                    data137 === 'applied' ||
-                    data137 === 'drift-repaired' ||
-                    data137 === 'suspended'
-                  )) {
-                    const err270 = {
-                      instancePath: instancePath + '/notifications/' + i11 + '/events/' + i12,
-                      schemaPath: '#/properties/notifications/items/properties/events/items/enum',
-                      keyword: 'enum',
-                      params: {
-                        allowedValues: schema11.properties.notifications.items.properties.events.items.enum,
-                      },
-                      message: 'must be equal to one of the allowed values',
-                      schema: schema11.properties.notifications.items.properties.events.items.enum,
-                      parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data137,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err270];
-                    } else {
-                      vErrors.push(err270);
-                    }
-                    errors++;
-                  }
+              } else {
+                const err270 = {
+                  instancePath: instancePath + '/notifications/' + i13 + '/urlEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data136,
+                };
+                if (vErrors === null) {
+                  vErrors = [err270];
+                } else {
+                  vErrors.push(err270);
                 }
-                let i13 = data136.length;
-                let j2;
-                if (i13 > 1) {
-                  outer2: for (; i13--;) {
-                    for (j2 = i13; j2--;) {
-                      if (func0(data136[i13], data136[j2])) {
-                        const err271 = {
-                          instancePath: instancePath + '/notifications/' + i11 + '/events',
-                          schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
-                          keyword: 'uniqueItems',
-                          params: { i: i13, j: j2 },
-                          message:
-                            'must NOT have duplicate items (items ## ' +
-                            j2 +
-                            ' and ' +
-                            i13 +
-                            ' are identical)',
-                          schema: true,
-                          parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data136,
-                        };
-                        if (vErrors === null) {
-                          vErrors = [err271];
-                        } else {
-                          vErrors.push(err271);
-                        }
-                        errors++;
-                        break outer2;
-                      }
-                    }
+                errors++;
+              }
+            }
+            if (data133.secretEnv !== undefined) {
+              let data137 = data133.secretEnv;
+              if (typeof data137 === 'string') {
+                if (!pattern1.test(data137)) {
+                  const err271 = {
+                    instancePath: instancePath + '/notifications/' + i13 + '/secretEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data137,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err271];
+                  } else {
+                    vErrors.push(err271);
                   }
+                  errors++;
                 }
               } else {
                 const err272 = {
-                  instancePath: instancePath + '/notifications/' + i11 + '/events',
-                  schemaPath: '#/properties/notifications/items/properties/events/type',
+                  instancePath: instancePath + '/notifications/' + i13 + '/secretEnv',
+                  schemaPath: '#/definitions/envVarName/type',
                   keyword: 'type',
-                  params: { type: 'array' },
-                  message: 'must be array',
-                  schema: schema11.properties.notifications.items.properties.events.type,
-                  parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data136,
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data137,
                 };
                 if (vErrors === null) {
                   vErrors = [err272];
@@ -6883,41 +6896,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data131.environments !== undefined) {
-              let data138 = data131.environments;
+            if (data133.events !== undefined) {
+              let data138 = data133.events;
               if (Array.isArray(data138)) {
+                if (data138.length < 1) {
+                  const err273 = {
+                    instancePath: instancePath + '/notifications/' + i13 + '/events',
+                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
+                    keyword: 'minItems',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 items',
+                    schema: 1,
+                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    data: data138,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err273];
+                  } else {
+                    vErrors.push(err273);
+                  }
+                  errors++;
+                }
                 const len11 = data138.length;
                 for (let i14 = 0; i14 < len11; i14++) {
                   let data139 = data138[i14];
-                  if (typeof data139 === 'string') {
-                    if (func3(data139) < 1) {
-                      const err273 = {
-                        instancePath: instancePath + '/notifications/' + i11 + '/environments/' + i14,
-                        schemaPath:
-                          '#/properties/notifications/items/properties/environments/items/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data139,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err273];
-                      } else {
-                        vErrors.push(err273);
-                      }
-                      errors++;
-                    }
-                  } else {
+                  if (!(
+                    data139 === 'failed' ||
+                    data139 === 'stalled' ||
+                    data139 === 'recovered' ||
+                    data139 === 'applied' ||
+                    data139 === 'drift-repaired' ||
+                    data139 === 'suspended'
+                  )) {
                     const err274 = {
-                      instancePath: instancePath + '/notifications/' + i11 + '/environments/' + i14,
-                      schemaPath: '#/properties/notifications/items/properties/environments/items/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.notifications.items.properties.environments.items.type,
-                      parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                      instancePath: instancePath + '/notifications/' + i13 + '/events/' + i14,
+                      schemaPath: '#/properties/notifications/items/properties/events/items/enum',
+                      keyword: 'enum',
+                      params: {
+                        allowedValues: schema11.properties.notifications.items.properties.events.items.enum,
+                      },
+                      message: 'must be equal to one of the allowed values',
+                      schema: schema11.properties.notifications.items.properties.events.items.enum,
+                      parentSchema: schema11.properties.notifications.items.properties.events.items,
                       data: data139,
                     };
                     if (vErrors === null) {
@@ -6928,46 +6948,142 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                let i15 = data138.length;
+                let j3;
+                if (i15 > 1) {
+                  outer2: for (; i15--;) {
+                    for (j3 = i15; j3--;) {
+                      if (func0(data138[i15], data138[j3])) {
+                        const err275 = {
+                          instancePath: instancePath + '/notifications/' + i13 + '/events',
+                          schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
+                          keyword: 'uniqueItems',
+                          params: { i: i15, j: j3 },
+                          message:
+                            'must NOT have duplicate items (items ## ' +
+                            j3 +
+                            ' and ' +
+                            i15 +
+                            ' are identical)',
+                          schema: true,
+                          parentSchema: schema11.properties.notifications.items.properties.events,
+                          data: data138,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err275];
+                        } else {
+                          vErrors.push(err275);
+                        }
+                        errors++;
+                        break outer2;
+                      }
+                    }
+                  }
+                }
               } else {
-                const err275 = {
-                  instancePath: instancePath + '/notifications/' + i11 + '/environments',
+                const err276 = {
+                  instancePath: instancePath + '/notifications/' + i13 + '/events',
+                  schemaPath: '#/properties/notifications/items/properties/events/type',
+                  keyword: 'type',
+                  params: { type: 'array' },
+                  message: 'must be array',
+                  schema: schema11.properties.notifications.items.properties.events.type,
+                  parentSchema: schema11.properties.notifications.items.properties.events,
+                  data: data138,
+                };
+                if (vErrors === null) {
+                  vErrors = [err276];
+                } else {
+                  vErrors.push(err276);
+                }
+                errors++;
+              }
+            }
+            if (data133.environments !== undefined) {
+              let data140 = data133.environments;
+              if (Array.isArray(data140)) {
+                const len12 = data140.length;
+                for (let i16 = 0; i16 < len12; i16++) {
+                  let data141 = data140[i16];
+                  if (typeof data141 === 'string') {
+                    if (func3(data141) < 1) {
+                      const err277 = {
+                        instancePath: instancePath + '/notifications/' + i13 + '/environments/' + i16,
+                        schemaPath:
+                          '#/properties/notifications/items/properties/environments/items/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                        data: data141,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err277];
+                      } else {
+                        vErrors.push(err277);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err278 = {
+                      instancePath: instancePath + '/notifications/' + i13 + '/environments/' + i16,
+                      schemaPath: '#/properties/notifications/items/properties/environments/items/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.notifications.items.properties.environments.items.type,
+                      parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                      data: data141,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err278];
+                    } else {
+                      vErrors.push(err278);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err279 = {
+                  instancePath: instancePath + '/notifications/' + i13 + '/environments',
                   schemaPath: '#/properties/notifications/items/properties/environments/type',
                   keyword: 'type',
                   params: { type: 'array' },
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.environments.type,
                   parentSchema: schema11.properties.notifications.items.properties.environments,
-                  data: data138,
+                  data: data140,
                 };
                 if (vErrors === null) {
-                  vErrors = [err275];
+                  vErrors = [err279];
                 } else {
-                  vErrors.push(err275);
+                  vErrors.push(err279);
                 }
                 errors++;
               }
             }
           } else {
-            const err276 = {
-              instancePath: instancePath + '/notifications/' + i11,
+            const err280 = {
+              instancePath: instancePath + '/notifications/' + i13,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
               params: { type: 'object' },
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data131,
+              data: data133,
             };
             if (vErrors === null) {
-              vErrors = [err276];
+              vErrors = [err280];
             } else {
-              vErrors.push(err276);
+              vErrors.push(err280);
             }
             errors++;
           }
         }
       } else {
-        const err277 = {
+        const err281 = {
           instancePath: instancePath + '/notifications',
           schemaPath: '#/properties/notifications/type',
           keyword: 'type',
@@ -6975,22 +7091,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be array',
           schema: schema11.properties.notifications.type,
           parentSchema: schema11.properties.notifications,
-          data: data130,
+          data: data132,
         };
         if (vErrors === null) {
-          vErrors = [err277];
+          vErrors = [err281];
         } else {
-          vErrors.push(err277);
+          vErrors.push(err281);
         }
         errors++;
       }
     }
     if (data.sharding !== undefined) {
-      let data140 = data.sharding;
-      if (data140 && typeof data140 == 'object' && !Array.isArray(data140)) {
-        for (const key25 in data140) {
+      let data142 = data.sharding;
+      if (data142 && typeof data142 == 'object' && !Array.isArray(data142)) {
+        for (const key25 in data142) {
           if (!func2.call(schema11.properties.sharding.properties, key25)) {
-            const err278 = {
+            const err282 = {
               instancePath: instancePath + '/sharding',
               schemaPath: '#/properties/sharding/additionalProperties',
               keyword: 'additionalProperties',
@@ -6998,20 +7114,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.sharding,
-              data: data140,
+              data: data142,
             };
             if (vErrors === null) {
-              vErrors = [err278];
+              vErrors = [err282];
             } else {
-              vErrors.push(err278);
+              vErrors.push(err282);
             }
             errors++;
           }
         }
-        if (data140.enabled !== undefined) {
-          let data141 = data140.enabled;
-          if (typeof data141 !== 'boolean') {
-            const err279 = {
+        if (data142.enabled !== undefined) {
+          let data143 = data142.enabled;
+          if (typeof data143 !== 'boolean') {
+            const err283 = {
               instancePath: instancePath + '/sharding/enabled',
               schemaPath: '#/properties/sharding/properties/enabled/type',
               keyword: 'type',
@@ -7019,86 +7135,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.sharding.properties.enabled.type,
               parentSchema: schema11.properties.sharding.properties.enabled,
-              data: data141,
-            };
-            if (vErrors === null) {
-              vErrors = [err279];
-            } else {
-              vErrors.push(err279);
-            }
-            errors++;
-          }
-        }
-        if (data140.namespace !== undefined) {
-          let data142 = data140.namespace;
-          if (typeof data142 === 'string') {
-            if (func3(data142) < 1) {
-              const err280 = {
-                instancePath: instancePath + '/sharding/namespace',
-                schemaPath: '#/properties/sharding/properties/namespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data142,
-              };
-              if (vErrors === null) {
-                vErrors = [err280];
-              } else {
-                vErrors.push(err280);
-              }
-              errors++;
-            }
-          } else {
-            const err281 = {
-              instancePath: instancePath + '/sharding/namespace',
-              schemaPath: '#/properties/sharding/properties/namespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.namespace.type,
-              parentSchema: schema11.properties.sharding.properties.namespace,
-              data: data142,
-            };
-            if (vErrors === null) {
-              vErrors = [err281];
-            } else {
-              vErrors.push(err281);
-            }
-            errors++;
-          }
-        }
-        if (data140.leaseDuration !== undefined) {
-          let data143 = data140.leaseDuration;
-          if (typeof data143 === 'string') {
-            if (!pattern0.test(data143)) {
-              const err282 = {
-                instancePath: instancePath + '/sharding/leaseDuration',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data143,
-              };
-              if (vErrors === null) {
-                vErrors = [err282];
-              } else {
-                vErrors.push(err282);
-              }
-              errors++;
-            }
-          } else {
-            const err283 = {
-              instancePath: instancePath + '/sharding/leaseDuration',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
               data: data143,
             };
             if (vErrors === null) {
@@ -7109,18 +7145,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data140.renewInterval !== undefined) {
-          let data144 = data140.renewInterval;
+        if (data142.namespace !== undefined) {
+          let data144 = data142.namespace;
           if (typeof data144 === 'string') {
-            if (!pattern0.test(data144)) {
+            if (func3(data144) < 1) {
               const err284 = {
-                instancePath: instancePath + '/sharding/renewInterval',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
+                instancePath: instancePath + '/sharding/namespace',
+                schemaPath: '#/properties/sharding/properties/namespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.namespace,
                 data: data144,
               };
               if (vErrors === null) {
@@ -7132,13 +7168,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err285 = {
-              instancePath: instancePath + '/sharding/renewInterval',
-              schemaPath: '#/definitions/duration/type',
+              instancePath: instancePath + '/sharding/namespace',
+              schemaPath: '#/properties/sharding/properties/namespace/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
+              schema: schema11.properties.sharding.properties.namespace.type,
+              parentSchema: schema11.properties.sharding.properties.namespace,
               data: data144,
             };
             if (vErrors === null) {
@@ -7149,18 +7185,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data140.identity !== undefined) {
-          let data145 = data140.identity;
+        if (data142.leaseDuration !== undefined) {
+          let data145 = data142.leaseDuration;
           if (typeof data145 === 'string') {
-            if (func3(data145) > 128) {
+            if (!pattern0.test(data145)) {
               const err286 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/maxLength',
-                keyword: 'maxLength',
-                params: { limit: 128 },
-                message: 'must NOT have more than 128 characters',
-                schema: 128,
-                parentSchema: schema11.properties.sharding.properties.identity,
+                instancePath: instancePath + '/sharding/leaseDuration',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
                 data: data145,
               };
               if (vErrors === null) {
@@ -7170,8 +7206,88 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (func3(data145) < 1) {
-              const err287 = {
+          } else {
+            const err287 = {
+              instancePath: instancePath + '/sharding/leaseDuration',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data145,
+            };
+            if (vErrors === null) {
+              vErrors = [err287];
+            } else {
+              vErrors.push(err287);
+            }
+            errors++;
+          }
+        }
+        if (data142.renewInterval !== undefined) {
+          let data146 = data142.renewInterval;
+          if (typeof data146 === 'string') {
+            if (!pattern0.test(data146)) {
+              const err288 = {
+                instancePath: instancePath + '/sharding/renewInterval',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data146,
+              };
+              if (vErrors === null) {
+                vErrors = [err288];
+              } else {
+                vErrors.push(err288);
+              }
+              errors++;
+            }
+          } else {
+            const err289 = {
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data146,
+            };
+            if (vErrors === null) {
+              vErrors = [err289];
+            } else {
+              vErrors.push(err289);
+            }
+            errors++;
+          }
+        }
+        if (data142.identity !== undefined) {
+          let data147 = data142.identity;
+          if (typeof data147 === 'string') {
+            if (func3(data147) > 128) {
+              const err290 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/maxLength',
+                keyword: 'maxLength',
+                params: { limit: 128 },
+                message: 'must NOT have more than 128 characters',
+                schema: 128,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data147,
+              };
+              if (vErrors === null) {
+                vErrors = [err290];
+              } else {
+                vErrors.push(err290);
+              }
+              errors++;
+            }
+            if (func3(data147) < 1) {
+              const err291 = {
                 instancePath: instancePath + '/sharding/identity',
                 schemaPath: '#/properties/sharding/properties/identity/minLength',
                 keyword: 'minLength',
@@ -7179,86 +7295,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.identity,
-                data: data145,
-              };
-              if (vErrors === null) {
-                vErrors = [err287];
-              } else {
-                vErrors.push(err287);
-              }
-              errors++;
-            }
-          } else {
-            const err288 = {
-              instancePath: instancePath + '/sharding/identity',
-              schemaPath: '#/properties/sharding/properties/identity/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.identity.type,
-              parentSchema: schema11.properties.sharding.properties.identity,
-              data: data145,
-            };
-            if (vErrors === null) {
-              vErrors = [err288];
-            } else {
-              vErrors.push(err288);
-            }
-            errors++;
-          }
-        }
-        if (data140.kubeconfig !== undefined) {
-          let data146 = data140.kubeconfig;
-          if (typeof data146 === 'string') {
-            if (func3(data146) < 1) {
-              const err289 = {
-                instancePath: instancePath + '/sharding/kubeconfig',
-                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.kubeconfig,
-                data: data146,
-              };
-              if (vErrors === null) {
-                vErrors = [err289];
-              } else {
-                vErrors.push(err289);
-              }
-              errors++;
-            }
-          } else {
-            const err290 = {
-              instancePath: instancePath + '/sharding/kubeconfig',
-              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.kubeconfig.type,
-              parentSchema: schema11.properties.sharding.properties.kubeconfig,
-              data: data146,
-            };
-            if (vErrors === null) {
-              vErrors = [err290];
-            } else {
-              vErrors.push(err290);
-            }
-            errors++;
-          }
-        }
-        if (data140.context !== undefined) {
-          let data147 = data140.context;
-          if (typeof data147 === 'string') {
-            if (func3(data147) < 1) {
-              const err291 = {
-                instancePath: instancePath + '/sharding/context',
-                schemaPath: '#/properties/sharding/properties/context/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.context,
                 data: data147,
               };
               if (vErrors === null) {
@@ -7270,13 +7306,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err292 = {
-              instancePath: instancePath + '/sharding/context',
-              schemaPath: '#/properties/sharding/properties/context/type',
+              instancePath: instancePath + '/sharding/identity',
+              schemaPath: '#/properties/sharding/properties/identity/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.context.type,
-              parentSchema: schema11.properties.sharding.properties.context,
+              schema: schema11.properties.sharding.properties.identity.type,
+              parentSchema: schema11.properties.sharding.properties.identity,
               data: data147,
             };
             if (vErrors === null) {
@@ -7287,18 +7323,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data140.advertiseUrl !== undefined) {
-          let data148 = data140.advertiseUrl;
+        if (data142.kubeconfig !== undefined) {
+          let data148 = data142.kubeconfig;
           if (typeof data148 === 'string') {
-            if (!pattern13.test(data148)) {
+            if (func3(data148) < 1) {
               const err293 = {
-                instancePath: instancePath + '/sharding/advertiseUrl',
-                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://' },
-                message: 'must match pattern "' + '^https?://' + '"',
-                schema: '^https?://',
-                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                instancePath: instancePath + '/sharding/kubeconfig',
+                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.kubeconfig,
                 data: data148,
               };
               if (vErrors === null) {
@@ -7310,13 +7346,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err294 = {
-              instancePath: instancePath + '/sharding/advertiseUrl',
-              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              instancePath: instancePath + '/sharding/kubeconfig',
+              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.advertiseUrl.type,
-              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              schema: schema11.properties.sharding.properties.kubeconfig.type,
+              parentSchema: schema11.properties.sharding.properties.kubeconfig,
               data: data148,
             };
             if (vErrors === null) {
@@ -7327,55 +7363,59 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data140.shards !== undefined) {
-          let data149 = data140.shards;
-          if (!(typeof data149 == 'number' && !(data149 % 1) && !isNaN(data149))) {
-            const err295 = {
-              instancePath: instancePath + '/sharding/shards',
-              schemaPath: '#/properties/sharding/properties/shards/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.sharding.properties.shards.type,
-              parentSchema: schema11.properties.sharding.properties.shards,
-              data: data149,
-            };
-            if (vErrors === null) {
-              vErrors = [err295];
-            } else {
-              vErrors.push(err295);
-            }
-            errors++;
-          }
-          if (typeof data149 == 'number') {
-            if (data149 > 1024 || isNaN(data149)) {
-              const err296 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 1024 },
-                message: 'must be <= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.sharding.properties.shards,
+        if (data142.context !== undefined) {
+          let data149 = data142.context;
+          if (typeof data149 === 'string') {
+            if (func3(data149) < 1) {
+              const err295 = {
+                instancePath: instancePath + '/sharding/context',
+                schemaPath: '#/properties/sharding/properties/context/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.context,
                 data: data149,
               };
               if (vErrors === null) {
-                vErrors = [err296];
+                vErrors = [err295];
               } else {
-                vErrors.push(err296);
+                vErrors.push(err295);
               }
               errors++;
             }
-            if (data149 < 1 || isNaN(data149)) {
+          } else {
+            const err296 = {
+              instancePath: instancePath + '/sharding/context',
+              schemaPath: '#/properties/sharding/properties/context/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.context.type,
+              parentSchema: schema11.properties.sharding.properties.context,
+              data: data149,
+            };
+            if (vErrors === null) {
+              vErrors = [err296];
+            } else {
+              vErrors.push(err296);
+            }
+            errors++;
+          }
+        }
+        if (data142.advertiseUrl !== undefined) {
+          let data150 = data142.advertiseUrl;
+          if (typeof data150 === 'string') {
+            if (!pattern13.test(data150)) {
               const err297 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data149,
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                data: data150,
               };
               if (vErrors === null) {
                 vErrors = [err297];
@@ -7384,39 +7424,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data140.handoffKeyFile !== undefined) {
-          let data150 = data140.handoffKeyFile;
-          if (typeof data150 === 'string') {
-            if (func3(data150) < 1) {
-              const err298 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-                data: data150,
-              };
-              if (vErrors === null) {
-                vErrors = [err298];
-              } else {
-                vErrors.push(err298);
-              }
-              errors++;
-            }
           } else {
-            const err299 = {
-              instancePath: instancePath + '/sharding/handoffKeyFile',
-              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+            const err298 = {
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
-              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
               data: data150,
+            };
+            if (vErrors === null) {
+              vErrors = [err298];
+            } else {
+              vErrors.push(err298);
+            }
+            errors++;
+          }
+        }
+        if (data142.shards !== undefined) {
+          let data151 = data142.shards;
+          if (!(typeof data151 == 'number' && !(data151 % 1) && !isNaN(data151))) {
+            const err299 = {
+              instancePath: instancePath + '/sharding/shards',
+              schemaPath: '#/properties/sharding/properties/shards/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.sharding.properties.shards.type,
+              parentSchema: schema11.properties.sharding.properties.shards,
+              data: data151,
             };
             if (vErrors === null) {
               vErrors = [err299];
@@ -7425,19 +7463,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data140.handoffKeyEnv !== undefined) {
-          let data151 = data140.handoffKeyEnv;
-          if (typeof data151 === 'string') {
-            if (!pattern1.test(data151)) {
+          if (typeof data151 == 'number') {
+            if (data151 > 1024 || isNaN(data151)) {
               const err300 = {
-                instancePath: instancePath + '/sharding/handoffKeyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 1024 },
+                message: 'must be <= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.sharding.properties.shards,
                 data: data151,
               };
               if (vErrors === null) {
@@ -7447,8 +7482,89 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (data151 < 1 || isNaN(data151)) {
+              const err301 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data151,
+              };
+              if (vErrors === null) {
+                vErrors = [err301];
+              } else {
+                vErrors.push(err301);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data142.handoffKeyFile !== undefined) {
+          let data152 = data142.handoffKeyFile;
+          if (typeof data152 === 'string') {
+            if (func3(data152) < 1) {
+              const err302 = {
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                data: data152,
+              };
+              if (vErrors === null) {
+                vErrors = [err302];
+              } else {
+                vErrors.push(err302);
+              }
+              errors++;
+            }
           } else {
-            const err301 = {
+            const err303 = {
+              instancePath: instancePath + '/sharding/handoffKeyFile',
+              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
+              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+              data: data152,
+            };
+            if (vErrors === null) {
+              vErrors = [err303];
+            } else {
+              vErrors.push(err303);
+            }
+            errors++;
+          }
+        }
+        if (data142.handoffKeyEnv !== undefined) {
+          let data153 = data142.handoffKeyEnv;
+          if (typeof data153 === 'string') {
+            if (!pattern1.test(data153)) {
+              const err304 = {
+                instancePath: instancePath + '/sharding/handoffKeyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data153,
+              };
+              if (vErrors === null) {
+                vErrors = [err304];
+              } else {
+                vErrors.push(err304);
+              }
+              errors++;
+            }
+          } else {
+            const err305 = {
               instancePath: instancePath + '/sharding/handoffKeyEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -7456,103 +7572,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data151,
-            };
-            if (vErrors === null) {
-              vErrors = [err301];
-            } else {
-              vErrors.push(err301);
-            }
-            errors++;
-          }
-        }
-        if (data140.peerUrls !== undefined) {
-          let data152 = data140.peerUrls;
-          if (Array.isArray(data152)) {
-            const len12 = data152.length;
-            for (let i15 = 0; i15 < len12; i15++) {
-              let data153 = data152[i15];
-              if (typeof data153 === 'string') {
-                if (!pattern13.test(data153)) {
-                  const err302 = {
-                    instancePath: instancePath + '/sharding/peerUrls/' + i15,
-                    schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^https?://' },
-                    message: 'must match pattern "' + '^https?://' + '"',
-                    schema: '^https?://',
-                    parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data153,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err302];
-                  } else {
-                    vErrors.push(err302);
-                  }
-                  errors++;
-                }
-              } else {
-                const err303 = {
-                  instancePath: instancePath + '/sharding/peerUrls/' + i15,
-                  schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.sharding.properties.peerUrls.items.type,
-                  parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data153,
-                };
-                if (vErrors === null) {
-                  vErrors = [err303];
-                } else {
-                  vErrors.push(err303);
-                }
-                errors++;
-              }
-            }
-            let i16 = data152.length;
-            let j3;
-            if (i16 > 1) {
-              const indices0 = {};
-              for (; i16--;) {
-                let item0 = data152[i16];
-                if (typeof item0 !== 'string') {
-                  continue;
-                }
-                if (typeof indices0[item0] == 'number') {
-                  j3 = indices0[item0];
-                  const err304 = {
-                    instancePath: instancePath + '/sharding/peerUrls',
-                    schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
-                    keyword: 'uniqueItems',
-                    params: { i: i16, j: j3 },
-                    message:
-                      'must NOT have duplicate items (items ## ' + j3 + ' and ' + i16 + ' are identical)',
-                    schema: true,
-                    parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data152,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err304];
-                  } else {
-                    vErrors.push(err304);
-                  }
-                  errors++;
-                  break;
-                }
-                indices0[item0] = i16;
-              }
-            }
-          } else {
-            const err305 = {
-              instancePath: instancePath + '/sharding/peerUrls',
-              schemaPath: '#/properties/sharding/properties/peerUrls/type',
-              keyword: 'type',
-              params: { type: 'array' },
-              message: 'must be array',
-              schema: schema11.properties.sharding.properties.peerUrls.type,
-              parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data152,
+              data: data153,
             };
             if (vErrors === null) {
               vErrors = [err305];
@@ -7562,8 +7582,104 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data142.peerUrls !== undefined) {
+          let data154 = data142.peerUrls;
+          if (Array.isArray(data154)) {
+            const len13 = data154.length;
+            for (let i17 = 0; i17 < len13; i17++) {
+              let data155 = data154[i17];
+              if (typeof data155 === 'string') {
+                if (!pattern13.test(data155)) {
+                  const err306 = {
+                    instancePath: instancePath + '/sharding/peerUrls/' + i17,
+                    schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^https?://' },
+                    message: 'must match pattern "' + '^https?://' + '"',
+                    schema: '^https?://',
+                    parentSchema: schema11.properties.sharding.properties.peerUrls.items,
+                    data: data155,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err306];
+                  } else {
+                    vErrors.push(err306);
+                  }
+                  errors++;
+                }
+              } else {
+                const err307 = {
+                  instancePath: instancePath + '/sharding/peerUrls/' + i17,
+                  schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.sharding.properties.peerUrls.items.type,
+                  parentSchema: schema11.properties.sharding.properties.peerUrls.items,
+                  data: data155,
+                };
+                if (vErrors === null) {
+                  vErrors = [err307];
+                } else {
+                  vErrors.push(err307);
+                }
+                errors++;
+              }
+            }
+            let i18 = data154.length;
+            let j4;
+            if (i18 > 1) {
+              const indices1 = {};
+              for (; i18--;) {
+                let item1 = data154[i18];
+                if (typeof item1 !== 'string') {
+                  continue;
+                }
+                if (typeof indices1[item1] == 'number') {
+                  j4 = indices1[item1];
+                  const err308 = {
+                    instancePath: instancePath + '/sharding/peerUrls',
+                    schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
+                    keyword: 'uniqueItems',
+                    params: { i: i18, j: j4 },
+                    message:
+                      'must NOT have duplicate items (items ## ' + j4 + ' and ' + i18 + ' are identical)',
+                    schema: true,
+                    parentSchema: schema11.properties.sharding.properties.peerUrls,
+                    data: data154,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err308];
+                  } else {
+                    vErrors.push(err308);
+                  }
+                  errors++;
+                  break;
+                }
+                indices1[item1] = i18;
+              }
+            }
+          } else {
+            const err309 = {
+              instancePath: instancePath + '/sharding/peerUrls',
+              schemaPath: '#/properties/sharding/properties/peerUrls/type',
+              keyword: 'type',
+              params: { type: 'array' },
+              message: 'must be array',
+              schema: schema11.properties.sharding.properties.peerUrls.type,
+              parentSchema: schema11.properties.sharding.properties.peerUrls,
+              data: data154,
+            };
+            if (vErrors === null) {
+              vErrors = [err309];
+            } else {
+              vErrors.push(err309);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err306 = {
+        const err310 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -7571,18 +7687,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data140,
+          data: data142,
         };
         if (vErrors === null) {
-          vErrors = [err306];
+          vErrors = [err310];
         } else {
-          vErrors.push(err306);
+          vErrors.push(err310);
         }
         errors++;
       }
     }
   } else {
-    const err307 = {
+    const err311 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -7593,9 +7709,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err307];
+      vErrors = [err311];
     } else {
-      vErrors.push(err307);
+      vErrors.push(err311);
     }
     errors++;
   }

@@ -16,6 +16,11 @@ export interface AwsTargetConfig {
    * and untagged stacks named here by stack name (never by `true`: an untagged stack is someone's).
    */
   readonly adopt?: boolean | readonly string[];
+  /**
+   * Exports from outside the app its stacks may import (`aws.imports`): exact names, or a prefix
+   * ending in `*`. Absent: only the app's own exports (see assertImportsInBounds).
+   */
+  readonly imports?: readonly string[];
   /** The capabilities sent on every change set (default CAPABILITY_IAM, CAPABILITY_NAMED_IAM). */
   readonly capabilities?: readonly AwsCapability[];
   /** Passed as `RoleARN` on every change set and stack delete; wins over the assembly's role. */

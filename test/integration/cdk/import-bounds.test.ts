@@ -18,8 +18,15 @@ let assembly: Assembly;
 let proxy: CfnFaultProxy;
 
 /** An applier for environment `env` that talks to moto through the recording proxy. */
-const applierFor = (env: string) =>
-  createAwsApplier(env, sandboxTarget({ endpoint: proxy.url }), silentLog(), { credentials });
+const applierFor = (env: string, imports?: readonly string[]) =>
+  createAwsApplier(
+    env,
+    sandboxTarget({ endpoint: proxy.url, ...(imports ? { imports } : {}) }),
+    silentLog(),
+    {
+      credentials,
+    },
+  );
 
 /** Every CreateChangeSet the proxy saw for this stack. */
 const changeSetsFor = (stack: string) =>
@@ -59,6 +66,8 @@ beforeAll(async () => {
           'NestSteal',
           'NestElsewhere',
           'NestOwn',
+          'Listed',
+          'ListedPrefix',
         ].map((name) => ({ name, queues: ['Q'] })),
         { name: 'Consumer', queues: ['Q'], dependsOn: ['Producer'] },
       ],
@@ -146,6 +155,25 @@ describe("imports stay inside the environment's own app (moto through the record
     expect((await a.outputs([`${prefix}-DecoyImporter`])).get(`${prefix}-DecoyImporter`)).toBeUndefined();
     await a.close();
   }, 60_000);
+
+  it.each([
+    ['by its exact name', 'Listed', (name: string) => name],
+    ['by a prefix ending in *', 'ListedPrefix', (name: string) => `${name.slice(0, 8)}*`],
+  ])(
+    "deploys an import of an export from outside the app that the environment's aws.imports lists %s",
+    async (_how, id, listed) => {
+      // given environment a, whose config lets it import b's export (a platform team's, say)
+      const a = applierFor(unique('env-a'), [listed(theirExport)]);
+      // when its stack importing that export is applied
+      const applied = await a.apply(withTemplates({ [id]: topicImporting(theirExport) }), sha);
+      // then it deploys, and the import resolved to b's value
+      expect(applied.failure).toBeUndefined();
+      const outputs = await a.outputs([`${prefix}-${id}`]);
+      expect(outputs.get(`${prefix}-${id}`)!.get('Imported')).toMatch(/^arn:aws:sqs:/);
+      await a.close();
+    },
+    60_000,
+  );
 
   it("deploys an import of an export of the app's own stack (the CDK's cross-stack reference)", async () => {
     // given one app whose Consumer stack imports what its Producer stack exports

@@ -1,4 +1,5 @@
 import {
+  allowedImport,
   declaredExports,
   literalText,
   s3Object,
@@ -97,5 +98,17 @@ describe('nested stack URLs', () => {
     expect(s3Object('https://s3.amazonaws.com/b/x.json?versionId=1')).toBeUndefined();
     expect(s3Object('https://example.com/x.json')).toBeUndefined();
     expect(s3Object('https://b.s3.example.com/x.json')).toBeUndefined();
+  });
+});
+
+describe('allowedImport', () => {
+  it.each([
+    ['an exact name', 'platform:VpcId', ['platform:VpcId'], true],
+    ['another name', 'platform:VpcIdX', ['platform:VpcId'], false],
+    ['a prefix ending in *', 'platform:SubnetA', ['platform:*'], true],
+    ['a name outside the prefix', 'team-b:QueueArn', ['platform:*'], false],
+    ['nothing listed', 'platform:VpcId', [], false],
+  ])('%s', (_case, name, allowed, expected) => {
+    expect(allowedImport(name, allowed)).toBe(expected);
   });
 });

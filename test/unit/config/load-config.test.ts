@@ -86,6 +86,20 @@ describe('loadConfig', () => {
     expect(loadConfig(file(valid)).environments[1]!.promotion).toBeUndefined();
   });
 
+  it('reads aws.imports as listed, leaves it absent when not set, and refuses a * anywhere but at the end', () => {
+    const listed = valid.replace(
+      'account: "111111111111" }',
+      'account: "111111111111", imports: [platform:VpcId, "shared-*"] }',
+    );
+    expect(loadConfig(file(listed)).environments[0]!.aws!.imports).toEqual(['platform:VpcId', 'shared-*']);
+    expect(loadConfig(file(valid)).environments[0]!.aws).not.toHaveProperty('imports');
+    const star = valid.replace(
+      'account: "111111111111" }',
+      'account: "111111111111", imports: ["*-VpcId"] }',
+    );
+    expect(() => loadConfig(file(star))).toThrow(/environments\[0\]\.aws\.imports\[0\]/);
+  });
+
   it('reads aws.synth: isolation none must be written out, and the uid and gid are kept', () => {
     const config = loadConfig(
       file(
