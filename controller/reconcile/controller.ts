@@ -213,7 +213,12 @@ export class Controller {
       ...(deps.timers ? { timers: deps.timers } : {}),
       onDue: (env, sha) => {
         const state = this.state(env);
-        if (state.head?.sha === sha || state.released) this.enqueue(env, 'retry');
+        if (state.released) this.enqueue(env, 'retry');
+        else if (state.head?.sha === sha)
+          // A failed run of the head already applied (a drift pass, a sync by hand) is tried again
+          // as a drift pass: a `retry` of an applied head has nothing to do (needsRun), so found in
+          // review, the "retry scheduled" of a drift pass waited for the next driftInterval.
+          this.enqueue(env, sha === state.lastAppliedSha ? 'drift' : 'retry');
       },
     });
   }
