@@ -249,6 +249,12 @@ export function createKubeApplier(
     // other, and the first write waits for both. (Awaited further down; a failure surfaces there.)
     const inventoryRead = p.inventory.read();
     inventoryRead.catch(() => undefined);
+    // The default namespace when the tree does not declare it (a declared one is read with the
+    // tree's objects), read beside the inventory: see `defaultNamespaceDeleted`.
+    const defaultNamespace =
+      dryRun || declaredNamespaceNames(manifests).includes(target.namespace)
+        ? undefined
+        : readNamespace(p.client, target.namespace);
     // The bodies (owner marks, digests) are work on the tree alone: they are built while the reads
     // below are on the wire, not after them, wave by wave, so that the first wave's requests go out
     // once its own bodies are ready and the later waves' are built while the server answers them.
@@ -509,6 +515,8 @@ export function createKubeApplier(
         p.discovery.invalidate();
       } else watched.push(...healthy);
     }
+    const deleted = await defaultNamespaceDeleted(defaultNamespace, failures, phase);
+    if (deleted) failures.push(deleted);
     // The write-ahead is settled before anything more is written, also when no wave waited for it (a
     // tree of Namespaces only): answered late, after the tree's Namespace was made (found on
     // a loaded CI server), it landed over the final inventory. (A fence stop above returns without
@@ -628,6 +636,39 @@ export function createKubeApplier(
     const error = unhealthyError(problems, target.healthTimeoutMs);
     return error ? [failureFrom(error, 'verify')] : [];
   }
+}
+
+/** Namespace `name` as the server has it (undefined when absent), or the error of its read. */
+function readNamespace(client: KubeClient, name: string): Promise<KubeObject | undefined> {
+  const read = getObject(client, {
+    ref: { apiVersion: 'v1', kind: 'Namespace', name },
+    info: { plural: 'namespaces', namespaced: false },
+  });
+  read.catch(() => undefined);
+  return read;
+}
+
+/**
+ * The failure of an environment whose default namespace (not declared by its tree) is being
+ * deleted out of band, as for a Namespace of the tree: found in review, with the objects defaulted
+ * into it still there (a finalizer), every one was `unchanged` and the reconcile succeeded, then
+ * they went. Retryable: once it is gone, the inventory's write makes it again. Best effort: an
+ * identity that may not read Namespaces (a namespace-scoped install) is told by the 403 of its
+ * next write there instead. Undefined when the namespace stands, or a write already said so.
+ */
+async function defaultNamespaceDeleted(
+  read: Promise<KubeObject | undefined> | undefined,
+  failures: readonly Failure[],
+  phase: Phase,
+): Promise<Failure | undefined> {
+  const namespace = await read?.catch(() => undefined);
+  if (!namespace || !namespaceTerminating(namespace)) return undefined;
+  if (failures.some((f) => f.code === 'kube.namespace-terminating')) return undefined;
+  const name = namespace.metadata.name;
+  return failureFrom(
+    namespaceTerminatingError(name, { kind: 'Namespace', subject: `Namespace/${name}`, phase }),
+    phase,
+  );
 }
 
 /**

@@ -86,7 +86,12 @@ export class Controller {
       ...(deps.timers ? { timers: deps.timers } : {}),
       onDue: (env, sha) => {
         const state = this.state(env);
-        if (state.head?.sha === sha || state.released) this.enqueue(env, 'retry');
+        if (state.released) this.enqueue(env, 'retry');
+        else if (state.head?.sha === sha)
+          // A failed run of the head already applied (a drift pass, a sync by hand) is tried again
+          // as a drift pass: a `retry` of an applied head has nothing to do (needsRun), so found in
+          // review, the "retry scheduled" of a drift pass waited for the next driftInterval.
+          this.enqueue(env, sha === state.lastAppliedSha ? 'drift' : 'retry');
       },
     });
   }
@@ -779,7 +784,12 @@ export class Controller {
     );
     if (released.length > 0) return released.join('; ');
     // Only the config's environments: a removed one's broken chain is reported at start, not here.
-    const audit = this.deps.audit.health?.(this.deps.config.environments.map((e) => e.name));
+    // Sharded, only those this replica holds: it is ready when it can serve what it holds, and a
+    // chain held elsewhere is its holder's to report (found in review: one broken chain in the
+    // shared ledger took every replica that had read it out of service).
+    const audit = this.deps.audit.health?.(
+      this.deps.config.environments.map((e) => e.name).filter((env) => !this.deps.shard || this.holds(env)),
+    );
     if (audit && !audit.ready) return audit.reason ?? 'the audit trail takes no appends';
     return this.isReady ? null : 'the first fetch is not done';
   }

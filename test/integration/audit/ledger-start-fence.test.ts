@@ -40,15 +40,21 @@ afterAll(async () => {
   await kit.cleanup();
 });
 
+const handoffKey = randomBytes(32).toString('base64');
 const cm = (v: string) =>
   stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { v } });
 
-describe('a sync frozen before its ledger start record, past its heartbeat', () => {
+// Unsharded, the sync holds the heartbeat; sharded (no replica running), it takes the
+// environment's shard Lease itself: the start record is fenced on either.
+describe.each([
+  ['its heartbeat', false],
+  ['its shard Lease', true],
+])('a sync frozen before its ledger start record, past %s', (_, sharded) => {
   it('appends nothing once thawed, so the revert of its successor’s release is applied', async () => {
     // given a Kubernetes-only environment, its ledger a DynamoDB table shared by every pod
-    const ns = kit.name('ns');
+    const ns = kit.name(sharded ? 'sh' : 'ns');
     kit.track(`/api/v1/namespaces/${ns}`);
-    const dir = join(root, 'p');
+    const dir = join(root, sharded ? 'sharded' : 'p');
     mkdirSync(dir, { recursive: true });
     const p: LocalPlatform = localPlatform(
       dir,
@@ -65,8 +71,10 @@ describe('a sync frozen before its ledger start record, past its heartbeat', () 
           },
         },
         sharding: {
-          enabled: false,
-          namespace: ns,
+          enabled: sharded,
+          ...(sharded ? { handoffKeyEnv: 'LEDGER_FENCE_HANDOFF_KEY' } : {}),
+          // Shard Leases live in a namespace that exists before the first sync (the ReplicaGroup's too).
+          namespace: sharded ? 'default' : ns,
           kubeconfig: kubernetes.kubeconfig,
           leaseDuration: '6s',
           renewInterval: '2s',
@@ -79,6 +87,7 @@ describe('a sync frozen before its ledger start record, past its heartbeat', () 
       AWS_SECRET_ACCESS_KEY: aws.secretAccessKey,
       AWS_REGION: aws.region,
       POD_NAME: pod,
+      LEDGER_FENCE_HANDOFF_KEY: handoffKey,
     });
     const syncArgs = ['sync', '--config', p.config, '--env', 'dev', '--json'];
     const applied = async (pod: string): Promise<AuditEntry> => {

@@ -15,6 +15,7 @@ jest.setTimeout(180_000);
 
 const ns = `d2-terminating-${randomBytes(3).toString('hex')}`;
 const held = `d2-held-${randomBytes(3).toString('hex')}`;
+const defaulted = `d2-default-${randomBytes(3).toString('hex')}`;
 const kubectl = (...args: string[]): string =>
   execFileSync(KUBECTL, ['--kubeconfig', sandboxEnv().kubernetes.kubeconfig, ...args]).toString();
 let repo: TestRepo | undefined;
@@ -38,6 +39,9 @@ afterAll(() => {
     // Not there: the test failed before it held the ConfigMap.
   }
   kubectl('delete', 'namespace', held, '--ignore-not-found', '--wait=false');
+  for (const name of kubectl('get', 'configmaps', '-n', defaulted, '-o', 'name').split('\n').filter(Boolean))
+    kubectl('patch', name, '-n', defaulted, '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}');
+  kubectl('delete', 'namespace', defaulted, '--ignore-not-found', '--wait=false');
   repo?.remove();
 });
 
@@ -151,6 +155,64 @@ describe('a namespace stuck terminating, with the real CLI on the sandbox', () =
         `namespace "${held}" is being deleted (Terminating)`,
       );
       expect(terminating.entry.failure!.message).toContain('finalizers');
+    } finally {
+      local.remove();
+    }
+  });
+
+  it('fails while the default namespace (not declared by the tree) is Terminating with its content still there', async () => {
+    // Given an environment whose objects are defaulted into a namespace its tree does not declare
+    kubectl('create', 'namespace', defaulted);
+    const local = createTestRepo('ns-terminating-default', {
+      dev: {
+        'k8s-resources/app.yaml': stringify({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'greeting' },
+          data: { value: 'one' },
+        }),
+      },
+    });
+    try {
+      const config = join(local.root, 'cairn.yaml');
+      writeFileSync(
+        config,
+        stringify({
+          repository: { url: local.bare },
+          environments: [
+            {
+              name: 'dev',
+              kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig, namespace: defaulted },
+            },
+          ],
+          audit: { dir: join(local.root, 'audit'), keyFile: auditKeyFile(local.root) },
+        }),
+      );
+      const sync = async () => {
+        const result = await runCli(['sync', '--config', config, '--env', 'dev', '--json']);
+        return { code: result.code, entry: JSON.parse(result.stdout) as AuditEntry };
+      };
+      expect((await sync()).code).toBe(0);
+      // Everything cairn wrote there (its ConfigMap and its inventory) held by a finalizer: no write is due.
+      const hold = '{"metadata":{"finalizers":["example.com/hold"]}}';
+      for (const name of kubectl('get', 'configmaps', '-n', defaulted, '-o', 'name').split('\n'))
+        if (name.includes('greeting') || name.includes('cairn-inventory'))
+          kubectl('patch', name, '-n', defaulted, '--type', 'merge', '-p', hold);
+
+      // When someone deletes that namespace out of band
+      kubectl('delete', 'namespace', defaulted, '--wait=false');
+      await until('the namespace Terminating', () =>
+        kubectl('get', 'namespace', defaulted, '-o', 'jsonpath={.status.phase}').includes('Terminating'),
+      );
+      const terminating = await sync();
+
+      // Then the reconcile fails, retryable, naming the namespace, as for a Namespace of the tree
+      expect(terminating.code).toBe(1);
+      expect(terminating.entry.failure).toMatchObject({
+        code: 'kube.namespace-terminating',
+        retryable: true,
+        subject: `Namespace/${defaulted}`,
+      });
     } finally {
       local.remove();
     }
