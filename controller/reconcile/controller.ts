@@ -464,7 +464,9 @@ export class Controller {
           { env, phase: 'record', code: error.code, err: errorMessage(error) },
           'this replica lost the Lease before the reconcile started; nothing was recorded or applied',
         );
-        this.scheduleRetry(env, revision.sha);
+        // Retried here only while this replica still holds it (a heartbeat renewed late): otherwise
+        // the holder reconciles it, and a "retry scheduled" line would promise what never runs.
+        if (this.holds(env)) this.scheduleRetry(env, revision.sha);
         return;
       }
       // The audit itself failed (disk full, lock lost): nothing was recorded, so retry the same sha.
