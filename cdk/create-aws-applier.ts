@@ -24,7 +24,8 @@ import type { Assembly, AwsApplier, StackArtifact, StackOutcome } from './types'
 
 /**
  * Names of the stacks CloudFormation holds for this environment (by the tag cairn puts on them).
- * An empty REVIEW_IN_PROGRESS shell (a change set never executed) holds nothing and is left out.
+ * An empty REVIEW_IN_PROGRESS shell (a change set never executed) holds nothing and is left out, and
+ * so is a nested stack (its root stack updates and deletes it).
  */
 async function environmentStacks(clients: AwsClients, env: string): Promise<string[]> {
   const names = new Set<string>();
@@ -35,6 +36,10 @@ async function environmentStacks(clients: AwsClients, env: string): Promise<stri
     );
     for (const s of page.Stacks ?? []) {
       const gone = s.StackStatus === 'DELETE_COMPLETE' || s.StackStatus === 'REVIEW_IN_PROGRESS';
+      // A nested stack carries its root's tags (CloudFormation propagates them) but is its root's to
+      // update and delete: found in review, each CDK NestedStack was planned as a stack that left the
+      // app, and deleted by itself under aws.prune.
+      if (s.ParentId) continue;
       if (!gone && s.Tags?.some((t) => t.Key === ENV_TAG && t.Value === env)) names.add(s.StackName!);
     }
     token = page.NextToken;

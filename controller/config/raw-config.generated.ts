@@ -257,7 +257,7 @@ export interface RawAwsTarget {
    */
   roleArn?: string;
   /**
-   * Delete stacks that disappeared from the app (default false: the plan says would-delete).
+   * Delete stacks that disappeared from the app (default false: the plan says would-delete). A nested stack is never one of them: its root stack updates and deletes it.
    */
   prune?: boolean;
   /**

@@ -243,7 +243,7 @@ const schema11 = {
               },
               prune: {
                 description:
-                  'Delete stacks that disappeared from the app (default false: the plan says would-delete).',
+                  'Delete stacks that disappeared from the app (default false: the plan says would-delete). A nested stack is never one of them: its root stack updates and deletes it.',
                 type: 'boolean',
               },
               adopt: {

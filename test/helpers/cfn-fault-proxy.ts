@@ -24,6 +24,11 @@ export interface FaultRule {
   readonly answer?: readonly string[];
   /** Rewrite Status in DescribeChangeSet answers for this stack's change sets (e.g. stuck CREATE_IN_PROGRESS). */
   readonly changeSetStatus?: string;
+  /**
+   * Describe this stack as CloudFormation describes a nested stack, which moto does not: its
+   * `ParentId` and `RootId`, and the tags of its parent, which CloudFormation propagates to it.
+   */
+  readonly nestedIn?: { readonly stackId: string; readonly tags: readonly { Key: string; Value: string }[] };
 }
 
 export interface InjectedEvent {
@@ -118,6 +123,30 @@ export function stackNameOf(value: string | null): string | undefined {
   if (!value) return undefined;
   const arn = /^arn:[^:]+:cloudformation:[^:]*:[^:]*:stack\/([^/]+)\//.exec(value);
   return arn ? arn[1] : value;
+}
+
+/**
+ * Adds `ParentId`, `RootId` and the parent's tags to the named stacks of a DescribeStacks answer, as
+ * CloudFormation answers for a nested stack (moto gives a nested stack neither, and no tags).
+ */
+export function describeAsNested(
+  xml: string,
+  nestedIn: (stackName: string) => FaultRule['nestedIn'],
+): string {
+  return xml.replace(/<member><StackId>[\s\S]*?<EnableTerminationProtection>/g, (member) => {
+    const name = /<StackName>([^<]*)<\/StackName>/.exec(member)?.[1];
+    const parent = name === undefined ? undefined : nestedIn(name);
+    if (!parent) return member;
+    const tags = parent.tags
+      .map((t) => `<member><Key>${t.Key}</Key><Value>${t.Value}</Value></member>`)
+      .join('');
+    return member
+      .replace(/<Tags\/>|<Tags>[\s\S]*?<\/Tags>/, `<Tags>${tags}</Tags>`)
+      .replace(
+        /<\/StackStatus>/,
+        `</StackStatus><ParentId>${parent.stackId}</ParentId><RootId>${parent.stackId}</RootId>`,
+      );
+  });
 }
 
 /** Replaces StackStatus (and adds a reason) for the named stacks in a DescribeStacks answer. */
@@ -315,6 +344,10 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
       });
     }
     if (action === 'DescribeStacks' && answer.status === 200) {
+      text = describeAsNested(
+        text,
+        (name) => ruleFor(name, (r) => r.rule.nestedIn !== undefined)?.rule.nestedIn,
+      );
       text = rewriteStatuses(text, (name) => {
         const armed = ruleFor(name, (r) => r.statusLeft > 0);
         if (!armed?.rule.status) return undefined;

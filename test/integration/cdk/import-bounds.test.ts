@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { silentLog } from '../../../controller/log';
 import { createAwsApplier } from '../../../cdk/create-aws-applier';
 import type { Assembly } from '../../../cdk/types';
+import type { AwsTargetConfig } from '../../../controller/model';
 import { stacksOf } from '../../helpers/changes';
 import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
 import { sandboxAwsClientConfig } from '../../sandbox/sandbox-env';
@@ -18,15 +19,8 @@ let assembly: Assembly;
 let proxy: CfnFaultProxy;
 
 /** An applier for environment `env` that talks to moto through the recording proxy. */
-const applierFor = (env: string, imports?: readonly string[]) =>
-  createAwsApplier(
-    env,
-    sandboxTarget({ endpoint: proxy.url, ...(imports ? { imports } : {}) }),
-    silentLog(),
-    {
-      credentials,
-    },
-  );
+const applierFor = (env: string, overrides: Partial<AwsTargetConfig> = {}) =>
+  createAwsApplier(env, sandboxTarget({ endpoint: proxy.url, ...overrides }), silentLog(), { credentials });
 
 /** Every CreateChangeSet the proxy saw for this stack. */
 const changeSetsFor = (stack: string) =>
@@ -66,6 +60,7 @@ beforeAll(async () => {
           'NestSteal',
           'NestElsewhere',
           'NestOwn',
+          'NestPrune',
           'Listed',
           'ListedPrefix',
         ].map((name) => ({ name, queues: ['Q'] })),
@@ -163,7 +158,7 @@ describe("imports stay inside the environment's own app (moto through the record
     "deploys an import of an export from outside the app that the environment's aws.imports lists %s",
     async (_how, id, listed) => {
       // given environment a, whose config lets it import b's export (a platform team's, say)
-      const a = applierFor(unique('env-a'), [listed(theirExport)]);
+      const a = applierFor(unique('env-a'), { imports: [listed(theirExport)] });
       // when its stack importing that export is applied
       const applied = await a.apply(withTemplates({ [id]: topicImporting(theirExport) }), sha);
       // then it deploys, and the import resolved to b's value
@@ -335,4 +330,49 @@ describe('nested stacks are held to the same bounds (moto through the recording 
     expect(Object.keys((await outputsOf(logicalId)) ?? {})).toEqual(['QueueArn']);
     await a.close();
   }, 60_000);
+
+  it('neither plans to delete nor prunes its own nested stack, which CloudFormation tags like its parent', async () => {
+    // given environment a with aws.prune on, whose stack nests one, described as CloudFormation
+    // describes a nested stack (its parent's id and tags, which moto leaves out)
+    const a = applierFor(unique('env-a'), { prune: true });
+    const { assembly: commit, logicalId } = withNested('NestPrune', queueExporting(unique('nested-prune')));
+    expect((await a.apply(commit, sha)).failure).toBeUndefined();
+    const parent = await describe1(`${prefix}-NestPrune`);
+    const nested = await describe1(logicalId);
+    expect(parent.Tags?.some((t) => t.Key === 'cairn:environment')).toBe(true);
+    proxy.addRule({
+      stackName: nested.StackName!,
+      nestedIn: {
+        stackId: parent.StackId!,
+        tags: parent.Tags!.map((t) => ({ Key: t.Key!, Value: t.Value! })),
+      },
+    });
+    // when the same commit is planned and applied again
+    const plan = await a.plan(commit, sha);
+    const applied = await a.apply(commit, sha);
+    // then the nested stack is no stack of a's own to delete: the root stack manages it
+    expect(plan.failure).toBeUndefined();
+    expect(applied.failure).toBeUndefined();
+    for (const result of [plan, applied])
+      expect(stacksOf(result).map((s) => s.subject)).toEqual([`${prefix}-NestPrune`]);
+    expect(
+      proxy.requests.filter((r) => r.action === 'DeleteStack' && r.stackName === nested.StackName),
+    ).toEqual([]);
+    expect(Object.keys((await outputsOf(logicalId)) ?? {})).toEqual(['QueueArn']);
+    await a.close();
+  }, 60_000);
 });
+
+/** The live stack whose name holds `part` (see outputsOf). */
+async function describe1(part: string): Promise<Stack> {
+  let token: string | undefined;
+  do {
+    const page = await cfn.send(new DescribeStacksCommand(token ? { NextToken: token } : {}));
+    const stack = page.Stacks?.find(
+      (s) => s.StackName?.includes(part) && s.StackStatus !== 'DELETE_COMPLETE',
+    );
+    if (stack) return stack;
+    token = page.NextToken;
+  } while (token);
+  throw new Error(`no live stack named like ${part}`);
+}
