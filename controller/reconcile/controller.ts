@@ -639,11 +639,21 @@ export class Controller {
     state.released = { reason, since: state.released?.since ?? this.now().toISOString() };
     state.force = true;
     this.queue.cancel(env);
+    const fields = { env, phase: 'record', code: 'audit.unwritable', err: reason };
+    if (!this.deps.shard) {
+      this.deps.log.error(
+        fields,
+        'environment released: its audit chain cannot be written; retrying with backoff',
+      );
+      return;
+    }
+    // Sharded, the backoff's retry is dropped once the Lease is given up (see `enqueue`): whichever
+    // replica takes it next, this one included, tries afresh (see `gained`).
     this.deps.log.error(
-      { env, phase: 'record', code: 'audit.unwritable', err: reason },
-      'environment released: its audit chain cannot be written; retrying with backoff',
+      fields,
+      'environment released: its audit chain cannot be written; its Lease is given up and its next holder retries',
     );
-    if (this.deps.shard) void this.deps.shard.release([env]);
+    void this.deps.shard.release([env]);
   }
 
   /** Sharded: whether, as this replica last saw its Lease, another replica holds `env`. */
