@@ -1,4 +1,4 @@
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { processesMarked } from '../helpers/processes';
 import {
   cpSync,
@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { startCli } from '../helpers/cli';
 import { auditKeyFile } from '../helpers/e2e-platform';
+import { commitFolder } from '../helpers/git-repo';
 import { repoRoot, sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(180_000);
@@ -101,20 +102,7 @@ function startScene(isolation: 'bubblewrap' | 'none', writeTargets: (dir: string
       connect: [sandbox.aws.endpoint, sandbox.kubernetes.server, 'http://169.254.169.254/'],
     }),
   );
-  const git = (...args: string[]) =>
-    execFileSync('git', args, {
-      cwd: repo,
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: 'M',
-        GIT_AUTHOR_EMAIL: 'm@example.com',
-        GIT_COMMITTER_NAME: 'M',
-        GIT_COMMITTER_EMAIL: 'm@example.com',
-      },
-    });
-  git('init', '-q', '-b', 'hostile');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'a CDK app that hunts for secrets');
+  commitFolder(repo, 'hostile', 'a CDK app that hunts for secrets');
   writeFileSync(
     configFile,
     stringify({

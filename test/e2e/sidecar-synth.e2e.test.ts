@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { runCli, startCli } from '../helpers/cli';
 import { auditKeyFile, awsTestCredentials, makeE2ePlatform, type E2ePlatform } from '../helpers/e2e-platform';
+import { commitFolder } from '../helpers/git-repo';
 import { POD_FS_GROUP, processesOf, startRunnerPod, type RunnerPod } from '../helpers/synth-runner-pod';
 import { selfCommand } from '../../controller/cli/self-command';
 import { repoRoot, sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
@@ -214,20 +215,7 @@ describe('a hostile CDK app run through the sidecar runner', () => {
         server: { port: 0, webhookSecretEnv: 'CAIRN_WEBHOOK_SECRET', apiTokenEnv: 'CAIRN_API_TOKEN' },
       }),
     );
-    const git = (...args: string[]) =>
-      execFileSync('git', args, {
-        cwd: repo,
-        env: {
-          ...process.env,
-          GIT_AUTHOR_NAME: 'M',
-          GIT_AUTHOR_EMAIL: 'm@e.com',
-          GIT_COMMITTER_NAME: 'M',
-          GIT_COMMITTER_EMAIL: 'm@e.com',
-        },
-      });
-    git('init', '-q', '-b', 'hostile');
-    git('add', '-A');
-    git('commit', '-q', '-m', 'a CDK app that hunts for secrets');
+    commitFolder(repo, 'hostile', 'a CDK app that hunts for secrets');
     cairn = startCli(['run', '--config', configFile], {
       ...SECRETS,
       AWS_ACCESS_KEY_ID: sandbox.aws.accessKeyId,
