@@ -7,10 +7,10 @@ import { silentLog } from '../../../controller/log';
 import { EnvLock } from '../../../controller/reconcile/env-lock';
 import { planMarker } from '../../../controller/reconcile/plan-comment';
 import { PullRequestPlanner } from '../../../controller/reconcile/pull-request-planner';
-import { shardLost } from '../../../controller/shard/lease';
 import type { Revision } from '../../../controller/source/types';
 import { settings } from '../../helpers/e2e-platform';
 import { GiteaClient, waitFor } from '../../helpers/gitea';
+import { heldLease, LOST_LEASE_REPORT } from '../../helpers/lost-lease';
 import {
   giteaControllerPlatform,
   type GiteaControllerPlatform,
@@ -33,10 +33,8 @@ describe('Git host writes of a replica that lost its Lease', () => {
   const repo = `lostlease-${id}`;
   const namespace = `lostlease-${id}-dev`;
   let p: GiteaControllerPlatform;
-  let lost = false;
-  const fence = () => {
-    if (lost) throw shardLost('dev', 'no successful renewal for 13000 ms (the bound is 12000 ms)', 'record');
-  };
+  const lease = heldLease();
+  const { fence } = lease;
 
   beforeAll(async () => {
     p = await giteaControllerPlatform({ gitea, repo, namespace, secret: `lostlease-${id}`, silent: true });
@@ -45,7 +43,7 @@ describe('Git host writes of a replica that lost its Lease', () => {
     await p?.close();
   });
   beforeEach(() => {
-    lost = false;
+    lease.renew();
   });
 
   it('does not post a commit status over the one the successor gave the same commit', async () => {
@@ -57,24 +55,9 @@ describe('Git host writes of a replica that lost its Lease', () => {
     expect(await gitea.latestStatus(owner, repo, sha, 'cairn/dev')).toMatchObject({ status: 'success' });
 
     // when the stale replica, thawed past its Lease, finishes its reconcile of that commit with shard.lost
-    lost = true;
+    lease.lose();
     const stale = new CommitStatusObserver(p.wired.host!, { log: silentLog() });
-    stale.finished(
-      'dev',
-      sha,
-      'manual',
-      {
-        outcome: 'failed',
-        durationMs: 14_000,
-        failure: {
-          code: 'shard.lost',
-          phase: 'apply-kubernetes',
-          retryable: true,
-          message: 'this replica no longer holds the Lease',
-        },
-      },
-      fence,
-    );
+    stale.finished('dev', sha, 'manual', LOST_LEASE_REPORT, fence);
     await stale.idle();
 
     // then the commit still shows the successor's success
@@ -158,7 +141,7 @@ describe('Git host writes of a replica that lost its Lease', () => {
       200,
     );
     await p.wired.pullRequests!.idle();
-    lost = true;
+    lease.lose();
     thaw();
     await stale.idle();
 
