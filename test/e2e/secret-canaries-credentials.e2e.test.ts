@@ -14,13 +14,7 @@ import { auditKeyFile } from '../helpers/e2e-platform';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo';
 import { greetingManifest } from '../helpers/manifests';
 import { freePort, listenOnLoopback } from '../helpers/net';
-import {
-  canaryChannels,
-  canaryTag as tag,
-  describeHits,
-  findCanaries,
-  type Canary,
-} from '../helpers/secret-canaries';
+import { canaryChannels, canaryLeaks, canaryTag as tag, type Canary } from '../helpers/secret-canaries';
 import { sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(240_000);
@@ -357,7 +351,7 @@ describe('secret canaries: assumed roles, web identity, exec plugins, host token
     ];
     // (each channel said something: an empty channel proves nothing)
     expect(silentChannels()).toEqual([]);
-    const hits = findCanaries(channels, canaries);
-    if (hits.length > 0) throw new Error(`secret canaries leaked:\n${describeHits(hits)}`);
+    const leaks = canaryLeaks(channels, canaries);
+    if (leaks) throw new Error(leaks);
   });
 });

@@ -6,7 +6,7 @@ import { startCfnFaultProxy, type CfnFaultProxy } from '../helpers/cfn-fault-pro
 import { runCli } from '../helpers/cli';
 import { auditKeyFile } from '../helpers/e2e-platform';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo';
-import { canaryChannels, canaryTag as tag, describeHits, findCanaries } from '../helpers/secret-canaries';
+import { canaryChannels, canaryLeaks, canaryTag as tag } from '../helpers/secret-canaries';
 import { sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(90_000);
@@ -96,8 +96,8 @@ app.synth();
     recordFiles('audit file', join(dir, 'audit'), /\.jsonl$/);
     expect([...channels.keys()].some((k) => k.startsWith('audit file'))).toBe(true);
     // Then no channel holds the token (and each quoted the refusal)
-    const hits = findCanaries(channels, [{ name: 'web-identity token', value: token }]);
-    if (hits.length > 0) throw new Error(`secret canaries leaked:\n${describeHits(hits)}`);
+    const leaks = canaryLeaks(channels, [{ name: 'web-identity token', value: token }]);
+    if (leaks) throw new Error(leaks);
     for (const channel of ['cairn plan --env webid', 'cairn sync --env webid', 'cairn audit list (DynamoDB)'])
       expect(`${channels.get(`${channel} (stdout)`)}${channels.get(`${channel} (stderr)`)}`).toContain(
         "Couldn't verify the web identity token [masked]",

@@ -21,13 +21,7 @@ import {
 } from '../helpers/gitea-platform';
 import { kubectlApply, kubectlDelete, serviceAccountKubeconfig } from '../helpers/install-identities';
 import { listenOnLoopback } from '../helpers/net';
-import {
-  canaryChannels,
-  canaryTag as tag,
-  describeHits,
-  findCanaries,
-  type Canary,
-} from '../helpers/secret-canaries';
+import { canaryChannels, canaryLeaks, canaryTag as tag, type Canary } from '../helpers/secret-canaries';
 import { pushPayload, sign } from '../helpers/webhook-deliveries';
 import { sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
 
@@ -623,8 +617,8 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
     // (each channel said something: an empty channel proves nothing)
     const empty = silentChannels();
     expect(empty).toEqual([]);
-    const hits = findCanaries(channels, canaries);
-    if (hits.length > 0) throw new Error(`secret canaries leaked:\n${describeHits(hits)}`);
+    const leaks = canaryLeaks(channels, canaries);
+    if (leaks) throw new Error(leaks);
   });
 
   /** One answer of cairn's server: its status line and headers, then its body. */

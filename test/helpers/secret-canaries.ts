@@ -65,6 +65,15 @@ export function describeHits(hits: readonly CanaryHit[]): string {
   return hits.map((h) => `${h.channel}: ${h.canary} (${h.form}) in …${h.context}…`).join('\n');
 }
 
+/**
+ * The failure message naming every canary found in `channels` in any spelling (empty when none is):
+ * the test throws it, so a leak fails with where each canary stood, masked.
+ */
+export function canaryLeaks(channels: ReadonlyMap<string, string>, canaries: readonly Canary[]): string {
+  const hits = findCanaries(channels, canaries);
+  return hits.length > 0 ? `secret canaries leaked:\n${describeHits(hits)}` : '';
+}
+
 /** Twelve random hex digits: a canary's unguessable part, or a name no other run uses. */
 export function canaryTag(): string {
   return randomBytes(6).toString('hex');
