@@ -9,12 +9,9 @@ import { planMarker } from '../../../controller/reconcile/plan-comment';
 import { PullRequestPlanner } from '../../../controller/reconcile/pull-request-planner';
 import type { Revision } from '../../../controller/source/types';
 import { settings } from '../../helpers/e2e-platform';
-import { GiteaClient, waitFor } from '../../helpers/gitea';
+import { waitFor } from '../../helpers/gitea';
 import { heldLease, LOST_LEASE_REPORT } from '../../helpers/lost-lease';
-import {
-  giteaControllerPlatform,
-  type GiteaControllerPlatform,
-} from '../../helpers/gitea-controller-platform';
+import { giteaControllerSuite } from '../../helpers/gitea-controller-platform';
 
 jest.setTimeout(180_000);
 
@@ -27,26 +24,21 @@ jest.setTimeout(180_000);
  * Found in review: both went out.
  */
 describe('Git host writes of a replica that lost its Lease', () => {
-  const gitea = GiteaClient.sandbox();
-  const owner = gitea.options.user;
-  const id = Math.random().toString(36).slice(2, 8);
-  const repo = `lostlease-${id}`;
-  const namespace = `lostlease-${id}-dev`;
-  let p: GiteaControllerPlatform;
+  const suite = giteaControllerSuite({
+    prefix: 'lostlease',
+    secret: 'lostlease-webhook-secret',
+    silent: true,
+  });
+  const { gitea, owner, repo, namespace } = suite;
   const lease = heldLease();
   const { fence } = lease;
 
-  beforeAll(async () => {
-    p = await giteaControllerPlatform({ gitea, repo, namespace, secret: `lostlease-${id}`, silent: true });
-  });
-  afterAll(async () => {
-    await p?.close();
-  });
   beforeEach(() => {
     lease.renew();
   });
 
   it('does not post a commit status over the one the successor gave the same commit', async () => {
+    const p = suite.platform();
     // given a commit the successor applied and marked success, after a stale replica reconciled it too
     const sha = await gitea.branchSha(owner, repo, 'dev');
     const successor = new CommitStatusObserver(p.wired.host!, { log: silentLog() });
@@ -65,6 +57,7 @@ describe('Git host writes of a replica that lost its Lease', () => {
   });
 
   it("does not put its plan of an older head over the comment of the holder's newer plan", async () => {
+    const p = suite.platform();
     // given a pull request into dev at its first head, planned by the holder
     const planComment = async (number: number) =>
       (await gitea.comments(owner, repo, number)).find((c) => c.body.includes(planMarker('dev')))?.body;
