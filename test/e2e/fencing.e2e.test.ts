@@ -12,11 +12,13 @@ import { createKubeClient } from '../../controller/kube/kube-client';
 import { silentLog } from '../../controller/log';
 import { createKubeLeaseApi } from '../../controller/shard/kube-lease-api';
 import { shardGroup, shardLeaseName, shardOf } from '../../controller/shard/names';
+import { bulkRelease } from '../helpers/bulk-release';
 import { configMapValues } from '../helpers/config-map-values';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo';
 import { ledgerChain } from '../helpers/ledger-chain';
+import { BUILT_CAIRN } from '../helpers/killable-run';
 import { freePort } from '../helpers/net';
-import { repoRoot, sandboxEnv } from '../sandbox/sandbox-env';
+import { sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(600_000);
 
@@ -27,19 +29,10 @@ const SECRET = 'fence-e2e-webhook-secret';
 const AUDIT_KEY = randomBytes(32).toString('hex');
 const HANDOFF_KEY = randomBytes(32).toString('base64');
 const SHARDS = 4;
-const BIN = join(repoRoot, 'dist', 'controller', 'cli', 'main.js');
+const BIN = BUILT_CAIRN;
 
-function release(namespace: string, value: string): string {
-  const docs = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }];
-  for (let i = 0; i < OBJECTS; i += 1)
-    docs.push({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: `cm-${i}`, namespace },
-      data: { value },
-    } as never);
-  return docs.map((d) => stringify(d)).join('---\n');
-}
+/** A release of OBJECTS ConfigMaps holding `value`. */
+const release = (namespace: string, value: string): string => bulkRelease(namespace, value, OBJECTS);
 
 interface Replica {
   readonly name: string;

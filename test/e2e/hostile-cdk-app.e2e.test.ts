@@ -1,20 +1,11 @@
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { processesMarked } from '../helpers/processes';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { stringify } from 'yaml';
 import { startCli } from '../helpers/cli';
 import { auditKeyFile } from '../helpers/e2e-platform';
+import { hostileAppRepo, writeHostileRunConfig } from '../helpers/hostile-app';
 import { repoRoot, sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(180_000);
@@ -83,58 +74,23 @@ function startScene(isolation: 'bubblewrap' | 'none', writeTargets: (dir: string
   const auditDir = join(dir, 'audit');
   const workspacesDir = join(dir, 'workspaces');
   const configFile = join(dir, 'cairn.yaml');
-  mkdirSync(join(repo, 'aws-resources'), { recursive: true });
-  cpSync(join(repoRoot, 'test', 'fixtures', 'cdk-apps', 'hostile-app'), join(repo, 'aws-resources'), {
-    recursive: true,
-  });
   const markFile = `hostile-mark-${id}`;
   const daemonMarker = `HOSTILE_DAEMON_${id}`;
   const targets = writeTargets(dir);
-  writeFileSync(
-    join(repo, 'aws-resources', 'targets.json'),
-    JSON.stringify({
-      read: [sandbox.kubernetes.kubeconfig, configFile, join(process.env.HOME ?? '/root', '.kube', 'config')],
-      list: [auditDir, workspacesDir, dir],
-      write: targets,
-      markFile,
-      daemonMarker,
-      connect: [sandbox.aws.endpoint, sandbox.kubernetes.server, 'http://169.254.169.254/'],
-    }),
-  );
-  const git = (...args: string[]) =>
-    execFileSync('git', args, {
-      cwd: repo,
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: 'M',
-        GIT_AUTHOR_EMAIL: 'm@example.com',
-        GIT_COMMITTER_NAME: 'M',
-        GIT_COMMITTER_EMAIL: 'm@example.com',
-      },
-    });
-  git('init', '-q', '-b', 'hostile');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'a CDK app that hunts for secrets');
-  writeFileSync(
-    configFile,
-    stringify({
-      repository: { url: repo, pollInterval: '1h', auth: { tokenEnv: 'GIT_TOKEN' } },
-      environments: [
-        {
-          name: 'hostile',
-          aws: {
-            region: sandbox.aws.region,
-            account: sandbox.aws.account,
-            endpoint: sandbox.aws.endpoint,
-            synth: { isolation },
-          },
-        },
-      ],
-      audit: { dir: auditDir, keyFile: auditKeyFile(dirname(auditDir)) },
-      workspaces: { dir: workspacesDir },
-      server: { port: 0, webhookSecretEnv: 'CAIRN_WEBHOOK_SECRET', apiTokenEnv: 'CAIRN_API_TOKEN' },
-    }),
-  );
+  hostileAppRepo(repo, {
+    read: [sandbox.kubernetes.kubeconfig, configFile, join(process.env.HOME ?? '/root', '.kube', 'config')],
+    list: [auditDir, workspacesDir, dir],
+    write: targets,
+    markFile,
+    daemonMarker,
+    connect: [sandbox.aws.endpoint, sandbox.kubernetes.server, 'http://169.254.169.254/'],
+  });
+  writeHostileRunConfig(configFile, {
+    repo,
+    synth: { isolation },
+    audit: { dir: auditDir, keyFile: auditKeyFile(dirname(auditDir)) },
+    workspacesDir,
+  });
   const cairn = startCli(['run', '--config', configFile], {
     ...SECRETS,
     AWS_ACCESS_KEY_ID: sandbox.aws.accessKeyId,

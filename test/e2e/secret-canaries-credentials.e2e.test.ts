@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -10,17 +9,15 @@ import { bootstrapEnvironment } from '../../cdk/deploy/bootstrap';
 import { silentLog } from '../../controller/log';
 import { startCfnFaultProxy, type CfnFaultProxy } from '../helpers/cfn-fault-proxy';
 import { startDynamoDbFaultProxy, type DynamoDbFaultProxy } from '../helpers/dynamodb-fault-proxy';
-import { runCli, type CliResult } from '../helpers/cli';
+import { runCli } from '../helpers/cli';
 import { auditKeyFile } from '../helpers/e2e-platform';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo';
 import { greetingManifest } from '../helpers/manifests';
-import { freePort } from '../helpers/net';
-import { describeHits, findCanaries, type Canary } from '../helpers/secret-canaries';
+import { freePort, listenOnLoopback } from '../helpers/net';
+import { canaryChannels, canaryLeaks, canaryTag as tag, type Canary } from '../helpers/secret-canaries';
 import { sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(240_000);
-
-const tag = () => randomBytes(6).toString('hex');
 
 const app = (stackName: string) => `
 const cdk = require('aws-cdk-lib');
@@ -47,33 +44,7 @@ async function echoingHost() {
         .end(JSON.stringify({ message: `Bad credentials: ${req.headers.authorization ?? ''}` }));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    bodies,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
-
-/** Every regular file under `dir`, by path relative to it. */
-function filesUnder(dir: string, prefix = ''): [string, string][] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names.flatMap((name) => {
-    const file = join(dir, name);
-    return statSync(file).isDirectory()
-      ? filesUnder(file, `${prefix}${name}/`)
-      : [[`${prefix}${name}`, readFileSync(file, 'utf8')] as [string, string]];
-  });
+  return { ...(await listenOnLoopback(server)), bodies };
 }
 
 /**
@@ -104,14 +75,7 @@ describe('secret canaries: assumed roles, web identity, exec plugins, host token
     urlPasswordHead: `canary-url-password-head-${tag()}`,
     urlPasswordTail: `canary-url-password-tail-${tag()}`,
   };
-  const channels = new Map<string, string>();
-  const record = (channel: string, text: string) =>
-    channels.set(channel, `${channels.get(channel) ?? ''}${text}\n`);
-  const recordCli = (channel: string, r: CliResult) => {
-    record(`${channel} (stdout)`, r.stdout);
-    record(`${channel} (stderr)`, r.stderr);
-    return r;
-  };
+  const { channels, record, recordCli, recordFiles, silentChannels } = canaryChannels();
   let repo: TestRepo;
   let proxy: CfnFaultProxy;
   let dynamoProxy: DynamoDbFaultProxy;
@@ -348,7 +312,7 @@ describe('secret canaries: assumed roles, web identity, exec plugins, host token
         `cairn audit show ${entryId} --json`,
         await cli(['audit', 'show', entryId, '--json'], 'github'),
       );
-    for (const [name, text] of filesUnder(auditDir)) record(`audit file ${name}`, text);
+    recordFiles('audit file', auditDir);
     // and the ledger copied to DynamoDB with cairn's identity from the web-identity file, then read
     // once with every read refused by signature (AWS's message quotes the canonical request)
     const migrated = recordCli(
@@ -386,12 +350,8 @@ describe('secret canaries: assumed roles, web identity, exec plugins, host token
       ]),
     ];
     // (each channel said something: an empty channel proves nothing)
-    const said = (name: string) =>
-      /\((stdout|stderr)\)$/.test(name)
-        ? `${channels.get(name.replace(/\(std\w+\)$/, '(stdout)'))}${channels.get(name.replace(/\(std\w+\)$/, '(stderr)'))}`
-        : channels.get(name)!;
-    expect([...channels.keys()].filter((name) => !said(name).trim())).toEqual([]);
-    const hits = findCanaries(channels, canaries);
-    if (hits.length > 0) throw new Error(`secret canaries leaked:\n${describeHits(hits)}`);
+    expect(silentChannels()).toEqual([]);
+    const leaks = canaryLeaks(channels, canaries);
+    if (leaks) throw new Error(leaks);
   });
 });

@@ -1,19 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { runCli, type CliResult } from '../helpers/cli';
+import { runCli } from '../helpers/cli';
 import { auditKeyFile } from '../helpers/e2e-platform';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo';
 import { greetingManifest } from '../helpers/manifests';
-import { describeHits, findCanaries, type Canary } from '../helpers/secret-canaries';
+import { listenOnLoopback } from '../helpers/net';
+import { canaryChannels, canaryLeaks, canaryTag as tag, type Canary } from '../helpers/secret-canaries';
 
 jest.setTimeout(120_000);
-
-const tag = () => randomBytes(6).toString('hex');
 
 /**
  * An API server (or a proxy in front of one) that refuses every request with 401 and quotes the
@@ -37,17 +34,7 @@ async function echoingApiServer() {
       );
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    refused: () => refused,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  return { ...(await listenOnLoopback(server)), refused: () => refused };
 }
 
 /**
@@ -68,12 +55,7 @@ describe('secret canaries: kubeconfig tokens, passwords and exec plugins', () =>
     pluginEnv: `canary-plugin-env-secret-${tag()}`,
     pluginArg: `canary-plugin-arg-secret-${tag()}`,
   };
-  const channels = new Map<string, string>();
-  const record = (channel: string, r: CliResult) => {
-    channels.set(`${channel} (stdout)`, r.stdout);
-    channels.set(`${channel} (stderr)`, r.stderr);
-    return r;
-  };
+  const { channels, recordCli: record, recordFiles } = canaryChannels();
   let repo: TestRepo;
   let api: Awaited<ReturnType<typeof echoingApiServer>>;
   let config: string;
@@ -172,10 +154,7 @@ process.exit(1);\n`,
       );
       expect(sync.code).not.toBe(0);
     }
-    const auditDir = join(dir, 'audit');
-    for (const name of readdirSync(auditDir, { recursive: true }) as string[])
-      if (/\.(jsonl|json)$/.test(name))
-        channels.set(`audit file ${name}`, readFileSync(join(auditDir, name), 'utf8'));
+    recordFiles('audit file', join(dir, 'audit'), /\.(jsonl|json)$/);
     expect([...channels.keys()].filter((k) => k.startsWith('audit file')).length).toBeGreaterThan(0);
 
     const canaries: Canary[] = [
@@ -186,8 +165,8 @@ process.exit(1);\n`,
       { name: 'exec plugin env secret', value: c.pluginEnv },
       { name: 'exec plugin --api-key argument', value: c.pluginArg },
     ];
-    const hits = findCanaries(channels, canaries);
-    if (hits.length > 0) throw new Error(`secret canaries leaked:\n${describeHits(hits)}`);
+    const leaks = canaryLeaks(channels, canaries);
+    if (leaks) throw new Error(leaks);
     // (the API server was reached and refused; the failing plugin's text reached the output)
     expect(api.refused()).toBeGreaterThan(0);
     expect(

@@ -1,18 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startCfnFaultProxy, type CfnFaultProxy } from '../helpers/cfn-fault-proxy';
-import { runCli, type CliResult } from '../helpers/cli';
+import { runCli } from '../helpers/cli';
 import { auditKeyFile } from '../helpers/e2e-platform';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo';
-import { describeHits, findCanaries } from '../helpers/secret-canaries';
+import { canaryChannels, canaryLeaks, canaryTag as tag } from '../helpers/secret-canaries';
 import { sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(90_000);
-
-const tag = () => randomBytes(6).toString('hex');
 
 /**
  * The no-secret rule (SECURITY.md) for cairn's own web-identity token when STS refuses it
@@ -24,12 +21,7 @@ describe('secret canaries: a refused web-identity token', () => {
   const id = tag();
   const dir = mkdtempSync(join(tmpdir(), 'cairn-canary-web-identity-'));
   const token = `canary-web-identity-token-${tag()}`;
-  const channels = new Map<string, string>();
-  const record = (channel: string, r: CliResult) => {
-    channels.set(`${channel} (stdout)`, r.stdout);
-    channels.set(`${channel} (stderr)`, r.stderr);
-    return r;
-  };
+  const { channels, recordCli: record, recordFiles } = canaryChannels();
   let repo: TestRepo;
   let proxy: CfnFaultProxy;
   const configs: Record<'files' | 'dynamodb', string> = { files: '', dynamodb: '' };
@@ -101,14 +93,11 @@ app.synth();
       ).not.toBe(0);
     expect(record('cairn audit list (DynamoDB)', await cli(['audit', 'list'], 'dynamodb')).code).not.toBe(0);
     proxy.refuseWebIdentityNext(0);
-    const auditDir = join(dir, 'audit');
-    for (const name of readdirSync(auditDir, { recursive: true }) as string[])
-      if (name.endsWith('.jsonl'))
-        channels.set(`audit file ${name}`, readFileSync(join(auditDir, name), 'utf8'));
+    recordFiles('audit file', join(dir, 'audit'), /\.jsonl$/);
     expect([...channels.keys()].some((k) => k.startsWith('audit file'))).toBe(true);
     // Then no channel holds the token (and each quoted the refusal)
-    const hits = findCanaries(channels, [{ name: 'web-identity token', value: token }]);
-    if (hits.length > 0) throw new Error(`secret canaries leaked:\n${describeHits(hits)}`);
+    const leaks = canaryLeaks(channels, [{ name: 'web-identity token', value: token }]);
+    if (leaks) throw new Error(leaks);
     for (const channel of ['cairn plan --env webid', 'cairn sync --env webid', 'cairn audit list (DynamoDB)'])
       expect(`${channels.get(`${channel} (stdout)`)}${channels.get(`${channel} (stderr)`)}`).toContain(
         "Couldn't verify the web identity token [masked]",

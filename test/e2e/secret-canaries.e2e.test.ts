@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { DeleteTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
@@ -11,7 +10,7 @@ import type { AuditEntry } from '../../controller/model';
 import { planMarker } from '../../controller/reconcile/plan-comment';
 import { buildUi } from '../../controller/ui/build';
 import { startCfnFaultProxy, type CfnFaultProxy } from '../helpers/cfn-fault-proxy';
-import { runCli, type CliResult } from '../helpers/cli';
+import { runCli } from '../helpers/cli';
 import { settings } from '../helpers/e2e-platform';
 import { waitFor } from '../helpers/gitea';
 import {
@@ -21,13 +20,12 @@ import {
   type GiteaPlatform,
 } from '../helpers/gitea-platform';
 import { kubectlApply, kubectlDelete, serviceAccountKubeconfig } from '../helpers/install-identities';
-import { describeHits, findCanaries, type Canary } from '../helpers/secret-canaries';
+import { listenOnLoopback } from '../helpers/net';
+import { canaryChannels, canaryLeaks, canaryTag as tag, type Canary } from '../helpers/secret-canaries';
 import { pushPayload, sign } from '../helpers/webhook-deliveries';
 import { sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(300_000);
-
-const tag = () => randomBytes(6).toString('hex');
 
 /** The platform's CDK app, plus outputs whose values CloudFormation resolves from SSM parameters (never in the repository). */
 const APP_WITH_SECRET_OUTPUT = `
@@ -66,33 +64,7 @@ async function recordingReceiver() {
         .end(refuse ? '{"error":"busy, try again"}' : '{}');
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    got,
-    close: () =>
-      new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      }),
-  };
-}
-
-/** Every regular file under `dir`, by path relative to it (an absent folder has none). */
-function filesUnder(dir: string, prefix = ''): [string, string][] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names.flatMap((name) => {
-    const file = join(dir, name);
-    return statSync(file).isDirectory()
-      ? filesUnder(file, `${prefix}${name}/`)
-      : [[`${prefix}${name}`, readFileSync(file, 'utf8')] as [string, string]];
-  });
+  return { ...(await listenOnLoopback(server)), got };
 }
 
 /**
@@ -154,14 +126,7 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
   const ssm = new SSMClient(sandboxAwsClientConfig());
   const parameter = `/cairn-canary-${id}/token`;
   const starParameter = `/cairn-canary-${id}/star`;
-  const channels = new Map<string, string>();
-  const record = (channel: string, text: string) =>
-    channels.set(channel, `${channels.get(channel) ?? ''}${text}\n`);
-  const recordCli = (channel: string, r: CliResult) => {
-    record(`${channel} (stdout)`, r.stdout);
-    record(`${channel} (stderr)`, r.stderr);
-    return r;
-  };
+  const { channels, record, recordCli, recordFiles, silentChannels } = canaryChannels();
   let canaries: Canary[] = [];
   let p: GiteaPlatform;
   let proxy: CfnFaultProxy;
@@ -610,9 +575,8 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
       recordCli(`cairn audit show ${entryId} --json`, await cliAudit(['show', entryId, '--json']));
     }
     recordCli('cairn audit verify', await cliAudit(['verify']));
-    for (const [name, text] of filesUnder(p.platform.auditDir)) record(`audit file ${name}`, text);
-    for (const [name, text] of filesUnder(`${p.platform.auditDir}.witness`))
-      record(`witness file ${name}`, text);
+    recordFiles('audit file', p.platform.auditDir);
+    recordFiles('witness file', `${p.platform.auditDir}.witness`);
     // the same ledger copied into DynamoDB (moto), read back through the CLI and as raw items
     const dynamoConfig = join(p.platform.dir, 'cairn-dynamodb.yaml');
     const withTable = parse(readFileSync(p.configFile, 'utf8')) as { audit: Record<string, unknown> };
@@ -651,14 +615,10 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
     record('cairn run (stdout and stderr)', p.output());
 
     // (each channel said something: an empty channel proves nothing)
-    const said = (name: string) =>
-      /\((stdout|stderr)\)$/.test(name)
-        ? `${channels.get(name.replace(/\(std\w+\)$/, '(stdout)'))}${channels.get(name.replace(/\(std\w+\)$/, '(stderr)'))}`
-        : channels.get(name)!;
-    const empty = [...channels.keys()].filter((name) => !said(name).trim());
+    const empty = silentChannels();
     expect(empty).toEqual([]);
-    const hits = findCanaries(channels, canaries);
-    if (hits.length > 0) throw new Error(`secret canaries leaked:\n${describeHits(hits)}`);
+    const leaks = canaryLeaks(channels, canaries);
+    if (leaks) throw new Error(leaks);
   });
 
   /** One answer of cairn's server: its status line and headers, then its body. */

@@ -1,24 +1,15 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { runCli, startCli } from '../helpers/cli';
 import { auditKeyFile, awsTestCredentials, makeE2ePlatform, type E2ePlatform } from '../helpers/e2e-platform';
+import { hostileAppRepo, writeHostileRunConfig } from '../helpers/hostile-app';
 import { POD_FS_GROUP, processesOf, startRunnerPod, type RunnerPod } from '../helpers/synth-runner-pod';
 import { selfCommand } from '../../controller/cli/self-command';
-import { repoRoot, sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
+import { sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(240_000);
 
@@ -164,10 +155,6 @@ describe('a hostile CDK app run through the sidecar runner', () => {
     auditDir = join(dir, 'audit');
     configFile = join(dir, 'cairn.yaml');
     keyFile = auditKeyFile(dir);
-    mkdirSync(join(repo, 'aws-resources'), { recursive: true });
-    cpSync(join(repoRoot, 'test', 'fixtures', 'cdk-apps', 'hostile-app'), join(repo, 'aws-resources'), {
-      recursive: true,
-    });
     writeTargets = [
       auditDir,
       dir,
@@ -175,59 +162,28 @@ describe('a hostile CDK app run through the sidecar runner', () => {
       join(pod.workRoot, 'synth'),
       join(pod.workRoot, 'checkouts'),
     ];
-    writeFileSync(
-      join(repo, 'aws-resources', 'targets.json'),
-      JSON.stringify({
-        read: [keyFile, configFile],
-        list: [
-          auditDir,
-          pod.workRoot,
-          join(pod.workRoot, 'checkouts'),
-          join(pod.workRoot, 'git'),
-          join(pod.workRoot, 'synth'),
-        ],
-        write: writeTargets,
-        markFile,
-        daemonMarker,
-        connect: [],
-        // the controller and the runner, by their command lines
-        environOf: [configFile, 'synth-runner --socket'],
-      }),
-    );
-    writeFileSync(
-      configFile,
-      stringify({
-        repository: { url: repo, pollInterval: '1h', auth: { tokenEnv: 'GIT_TOKEN' } },
-        environments: [
-          {
-            name: 'hostile',
-            aws: {
-              region: sandbox.aws.region,
-              account: sandbox.aws.account,
-              endpoint: sandbox.aws.endpoint,
-              synth: { isolation: 'sidecar', socket: pod.socket },
-            },
-          },
-        ],
-        audit: { dir: auditDir, keyFile },
-        workspaces: { dir: pod.workRoot },
-        server: { port: 0, webhookSecretEnv: 'CAIRN_WEBHOOK_SECRET', apiTokenEnv: 'CAIRN_API_TOKEN' },
-      }),
-    );
-    const git = (...args: string[]) =>
-      execFileSync('git', args, {
-        cwd: repo,
-        env: {
-          ...process.env,
-          GIT_AUTHOR_NAME: 'M',
-          GIT_AUTHOR_EMAIL: 'm@e.com',
-          GIT_COMMITTER_NAME: 'M',
-          GIT_COMMITTER_EMAIL: 'm@e.com',
-        },
-      });
-    git('init', '-q', '-b', 'hostile');
-    git('add', '-A');
-    git('commit', '-q', '-m', 'a CDK app that hunts for secrets');
+    hostileAppRepo(repo, {
+      read: [keyFile, configFile],
+      list: [
+        auditDir,
+        pod.workRoot,
+        join(pod.workRoot, 'checkouts'),
+        join(pod.workRoot, 'git'),
+        join(pod.workRoot, 'synth'),
+      ],
+      write: writeTargets,
+      markFile,
+      daemonMarker,
+      connect: [],
+      // the controller and the runner, by their command lines
+      environOf: [configFile, 'synth-runner --socket'],
+    });
+    writeHostileRunConfig(configFile, {
+      repo,
+      synth: { isolation: 'sidecar', socket: pod.socket },
+      audit: { dir: auditDir, keyFile },
+      workspacesDir: pod.workRoot,
+    });
     cairn = startCli(['run', '--config', configFile], {
       ...SECRETS,
       AWS_ACCESS_KEY_ID: sandbox.aws.accessKeyId,

@@ -6,29 +6,22 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createKubeClient } from '../../controller/kube/kube-client';
 import { watchChild, type WatchedChild } from '../helpers/cli';
+import { bulkRelease } from '../helpers/bulk-release';
 import { configMapValues } from '../helpers/config-map-values';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo';
+import { BUILT_CAIRN } from '../helpers/killable-run';
 import { freePort } from '../helpers/net';
-import { repoRoot, sandboxEnv } from '../sandbox/sandbox-env';
+import { sandboxEnv } from '../sandbox/sandbox-env';
 
 jest.setTimeout(300_000);
 
 const ENV = 'dev';
 const OBJECTS = 400;
 const CONCURRENCY = 2;
-const BIN = join(repoRoot, 'dist', 'controller', 'cli', 'main.js');
+const BIN = BUILT_CAIRN;
 
-function release(namespace: string, value: string): string {
-  const docs: object[] = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }];
-  for (let i = 0; i < OBJECTS; i += 1)
-    docs.push({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: `cm-${i}`, namespace },
-      data: { value },
-    });
-  return docs.map((d) => stringify(d)).join('---\n');
-}
+/** A release of OBJECTS ConfigMaps holding `value`. */
+const release = (namespace: string, value: string): string => bulkRelease(namespace, value, OBJECTS);
 
 /**
  * Without sharding, the heartbeat Lease is what keeps a repository to one writer. A `cairn sync`

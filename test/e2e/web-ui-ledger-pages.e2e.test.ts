@@ -1,17 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { stringify } from 'yaml';
-import { AuditLog } from '../../controller/audit/audit-log';
-import type { Change } from '../../controller/model';
 import { buildUi } from '../../controller/ui/build';
 import { launchChromium, watchPage, type PageWatch } from '../helpers/browser';
-import { BUILT_CAIRN } from '../helpers/killable-run';
-import { freePort } from '../helpers/net';
-import { sandboxEnv } from '../sandbox/sandbox-env';
-import { auditConfig, entry, recordEntry, sha } from '../integration/audit/audit-fixtures';
+import { startBuiltCairnRun, writeLargeLedger, type BuiltCairnRun } from '../helpers/built-cairn-run';
 
 jest.setTimeout(180_000);
 
@@ -31,75 +24,29 @@ const OBJECTS = 1200;
  */
 describe('the web UI ledger of large entries, in Chromium, against cairn run', () => {
   let dir: string;
-  let child: ChildProcess;
+  let run: BuiltCairnRun | undefined;
   let base: string;
   let browser: Browser;
   let page: Page;
   let watch: PageWatch;
-  let out = '';
 
   beforeAll(async () => {
     await buildUi();
     // Given a ledger of 50 entries, each of a tree of 1,200 objects
     dir = mkdtempSync(join(tmpdir(), 'cairn-ledger-pages-'));
     const ledger = join(dir, 'ledger');
-    const writer = await AuditLog.open(auditConfig(ledger));
-    const changes: Change[] = Array.from({ length: OBJECTS }, (_, i) => ({
-      target: 'kubernetes',
-      subject: `ConfigMap/shop-dev/settings-${String(i).padStart(5, '0')}`,
-      action: 'unchanged',
-      type: 'v1',
-      file: `k8s-resources/settings/settings-${String(i).padStart(5, '0')}.yaml`,
-      durationMs: 3,
-    }));
-    let from: string | null = null;
-    for (let i = 0; i < ENTRIES; i += 1) {
-      const e = entry({
-        id: `e-${String(i).padStart(4, '0')}`,
-        fromSha: from,
-        toSha: sha(String(i % 10)),
-        changes,
-      });
-      await recordEntry(writer, e);
-      from = e.toSha;
-    }
-    await writer.close();
+    await writeLargeLedger(ledger, { entries: ENTRIES, objects: OBJECTS });
     // And cairn run (one environment, nothing to apply) on that ledger, with a read token
-    const repo = join(dir, 'repo');
-    execFileSync('git', ['init', '-q', '-b', 'dev', repo]);
-    execFileSync('git', [
-      '-C',
-      repo,
-      '-c',
-      'user.name=a',
-      '-c',
-      'user.email=a@x',
-      'commit',
-      '-q',
-      '--allow-empty',
-      '-m',
-      'init',
-    ]);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const config = join(dir, 'cairn.yaml');
-    writeFileSync(
-      config,
-      stringify({
-        repository: { url: repo },
-        environments: [{ name: 'dev', kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig } }],
-        audit: { dir: ledger, keyFile: `${ledger}.key` },
-        server: { port, host: '127.0.0.1', apiTokens: [{ env: 'LEDGER_PAGES_READ', scopes: ['read'] }] },
-      }),
-    );
-    child = spawn(process.execPath, [BUILT_CAIRN, 'run', '--config', config], {
-      env: { ...process.env, LEDGER_PAGES_READ: READ },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    run = await startBuiltCairnRun(dir, {
+      server: { apiTokens: [{ env: 'LEDGER_PAGES_READ', scopes: ['read'] }] },
+      audit: { dir: ledger, keyFile: `${ledger}.key` },
+      env: { LEDGER_PAGES_READ: READ },
     });
-    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    base = run.url;
     // cairn run's own reconcile at start-up adds an entry: the pages below are read after it
-    await until('cairn run reconciled once', async () => out.includes('"msg":"reconcile finished"'));
+    await until('cairn run reconciled once', async () =>
+      run!.output().includes('"msg":"reconcile finished"'),
+    );
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     watch = watchPage(page);
@@ -107,18 +54,14 @@ describe('the web UI ledger of large entries, in Chromium, against cairn run', (
 
   afterAll(async () => {
     await browser?.close();
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await run?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   async function until(what: string, check: () => Promise<boolean>): Promise<void> {
     for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
-      if (child?.exitCode !== null && child?.exitCode !== undefined)
-        throw new Error(`cairn run exited:\n${out}`);
+      if (run?.child.exitCode !== null && run?.child.exitCode !== undefined)
+        throw new Error(`cairn run exited:\n${run.output()}`);
       if (await check()) return;
       await new Promise((r) => setTimeout(r, 100));
     }

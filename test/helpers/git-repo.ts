@@ -30,6 +30,16 @@ export function runGit(cwd: string, ...args: string[]): string {
 }
 
 /**
+ * Makes `dir` a repository whose one commit, on `branch`, holds every file already in it: for an
+ * app a test builds by hand (copied fixtures, planted files) and hands to cairn as it is.
+ */
+export function commitFolder(dir: string, branch: string, message: string): void {
+  runGit(dir, 'init', '-q', '-b', branch);
+  runGit(dir, 'add', '-A');
+  runGit(dir, 'commit', '-q', '-m', message);
+}
+
+/**
  * A real repository for tests: a bare repository (what cairn reads, by path or over HTTP with
  * `serveGitHttp`) and a working clone that commits and pushes to it.
  */

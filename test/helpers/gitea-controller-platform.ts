@@ -10,9 +10,17 @@ import type { RawConfig } from '../../controller/config/raw-config.generated';
 import { createLog, silentLog } from '../../controller/log';
 import { createServer, type RunningServer } from '../../controller/server/create-server';
 import { Metrics } from '../../controller/server/metrics';
+import { planMarker } from '../../controller/reconcile/plan-comment';
 import { sandboxEnv } from '../sandbox/sandbox-env';
 import { settings } from './e2e-platform';
-import { giteaWorkTree, type GiteaClient, type GiteaWorkTree } from './gitea';
+import {
+  GiteaClient,
+  giteaWorkTree,
+  waitFor,
+  type GiteaComment,
+  type GiteaCommitStatus,
+  type GiteaWorkTree,
+} from './gitea';
 
 /** One line the controller or its server logged. */
 export interface ControllerLogLine {
@@ -37,13 +45,8 @@ export interface GiteaControllerPlatform {
   close(): Promise<void>;
 }
 
-/**
- * Creates `repo` (and `otherRepos`, each with a webhook to cairn signed with the same secret),
- * writes the config, starts the server and the controller, lets `seed` commit the first branches,
- * and resolves once the controller is idle. The token and secret are read from `<envPrefix>_GITEA_TOKEN`
- * and `<envPrefix>_WEBHOOK_SECRET`.
- */
-export async function giteaControllerPlatform(options: {
+/** What `giteaControllerPlatform` sets up: see each field. */
+export interface GiteaControllerOptions {
   readonly gitea: GiteaClient;
   readonly repo: string;
   readonly namespace: string;
@@ -62,7 +65,17 @@ export async function giteaControllerPlatform(options: {
   readonly seed?: (tree: GiteaWorkTree) => void;
   /** Changes the config before it is written (more environments, `pullRequests`, host settings). */
   readonly config?: (config: RawConfig) => void;
-}): Promise<GiteaControllerPlatform> {
+}
+
+/**
+ * Creates `repo` (and `otherRepos`, each with a webhook to cairn signed with the same secret),
+ * writes the config, starts the server and the controller, lets `seed` commit the first branches,
+ * and resolves once the controller is idle. The token and secret are read from `<envPrefix>_GITEA_TOKEN`
+ * and `<envPrefix>_WEBHOOK_SECRET`.
+ */
+export async function giteaControllerPlatform(
+  options: GiteaControllerOptions,
+): Promise<GiteaControllerPlatform> {
   const { gitea, repo, namespace, secret } = options;
   const envPrefix = options.envPrefix ?? 'CAIRN_TEST';
   const owner = gitea.options.user;
@@ -154,4 +167,93 @@ export async function giteaControllerPlatform(options: {
     await close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The `describe` of a pull request test on a Gitea controller platform: names a repository
+ * `<prefix>-<random>` (its namespace `<repo>-dev`, its other repositories `<repo>-<suffix>`) and
+ * registers the `beforeAll` that starts the platform and the `afterAll` that closes it, so each
+ * test states only what differs. `platform()` is the started platform (inside hooks and tests).
+ */
+export function giteaControllerSuite(
+  options: Omit<GiteaControllerOptions, 'gitea' | 'repo' | 'namespace' | 'otherRepos'> & {
+    readonly prefix: string;
+    readonly otherRepoSuffixes?: readonly string[];
+  },
+): {
+  readonly gitea: GiteaClient;
+  readonly owner: string;
+  readonly repo: string;
+  readonly namespace: string;
+  readonly otherRepos: readonly string[];
+  platform(): GiteaControllerPlatform;
+} {
+  const { prefix, otherRepoSuffixes = [], ...rest } = options;
+  const gitea = GiteaClient.sandbox();
+  const repo = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+  const namespace = `${repo}-dev`;
+  const otherRepos = otherRepoSuffixes.map((suffix) => `${repo}-${suffix}`);
+  let started: GiteaControllerPlatform | undefined;
+  beforeAll(async () => {
+    started = await giteaControllerPlatform({ ...rest, gitea, repo, namespace, otherRepos });
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return {
+    gitea,
+    owner: gitea.options.user,
+    repo,
+    namespace,
+    otherRepos,
+    platform: () => {
+      if (!started) throw new Error(`the Gitea controller platform of ${repo} is not started`);
+      return started;
+    },
+  };
+}
+
+/**
+ * How a pull request test reads cairn's answer back from the pull request on Gitea: its plan
+ * comments, and a commit status once it has settled. Each wait polls every 200 ms (plan
+ * comments and statuses come from cairn's own deliveries, a few hundred ms apart).
+ */
+export function giteaPlanReadback(gitea: GiteaClient, owner: string, repo: string) {
+  /** The comments on `pr` carrying `env`'s plan marker. */
+  const planComments = async (pr: number, env = 'dev'): Promise<GiteaComment[]> =>
+    (await gitea.comments(owner, repo, pr)).filter((c) => c.body.includes(planMarker(env)));
+  /** The latest status of `context` on `sha` once `done` holds for it. */
+  const statusWhen = (
+    sha: string,
+    context: string,
+    done: (state: string) => boolean,
+    timeoutMs = 60_000,
+    intervalMs = 200,
+  ): Promise<GiteaCommitStatus> =>
+    waitFor(
+      `${context} of ${sha.slice(0, 12)}`,
+      async () => {
+        const found = await gitea.latestStatus(owner, repo, sha, context);
+        return found && done(found.status) ? found : undefined;
+      },
+      timeoutMs,
+      intervalMs,
+    );
+  return {
+    planComments,
+    statusWhen,
+    /** `env`'s plan comments on `pr`, once one of them names `sha`. */
+    commentAt: (pr: number, sha: string, env = 'dev') =>
+      waitFor(
+        `the plan comment for ${sha.slice(0, 12)}`,
+        async () => {
+          const found = await planComments(pr, env);
+          return found.some((c) => c.body.includes(sha.slice(0, 12))) ? found : undefined;
+        },
+        60_000,
+        200,
+      ),
+    /** The `cairn/plan/<env>` status of `sha` once it is no longer pending. */
+    finalStatus: (sha: string, env = 'dev') => statusWhen(sha, `cairn/plan/${env}`, (s) => s !== 'pending'),
+  };
 }

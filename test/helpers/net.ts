@@ -1,3 +1,4 @@
+import type { Server as HttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 
 /** A free loopback port, for a controller or server a test or tool starts. */
@@ -10,4 +11,28 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** An HTTP server a test started on a free loopback port: its base URL, and how to stop it. */
+export interface LoopbackServer {
+  readonly url: string;
+  /** Closes the server and every connection still open to it. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `server` on a free loopback port. Each stand-in a test puts in cairn's way (a receiver, a
+ * host or API server that answers with a canary) needs the same start and the same hard stop.
+ */
+export async function listenOnLoopback(server: HttpServer): Promise<LoopbackServer> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { encodedForms } from '../../controller/model/secret-forms';
+import type { CliResult } from './cli';
 
 /** A secret value planted for a test, with the name a failure message calls it by. */
 export interface Canary {
@@ -59,4 +63,77 @@ export function findCanaries(
 /** A failure message listing `hits`, one line each: channel, canary, spelling, masked context. */
 export function describeHits(hits: readonly CanaryHit[]): string {
   return hits.map((h) => `${h.channel}: ${h.canary} (${h.form}) in …${h.context}…`).join('\n');
+}
+
+/**
+ * The failure message naming every canary found in `channels` in any spelling (empty when none is):
+ * the test throws it, so a leak fails with where each canary stood, masked.
+ */
+export function canaryLeaks(channels: ReadonlyMap<string, string>, canaries: readonly Canary[]): string {
+  const hits = findCanaries(channels, canaries);
+  return hits.length > 0 ? `secret canaries leaked:\n${describeHits(hits)}` : '';
+}
+
+/** Twelve random hex digits: a canary's unguessable part, or a name no other run uses. */
+export function canaryTag(): string {
+  return randomBytes(6).toString('hex');
+}
+
+/** Every regular file under `dir`, by path relative to it (an absent folder has none). */
+function filesUnder(dir: string, prefix = ''): [string, string][] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.flatMap((name) => {
+    const file = join(dir, name);
+    return statSync(file).isDirectory()
+      ? filesUnder(file, `${prefix}${name}/`)
+      : [[`${prefix}${name}`, readFileSync(file, 'utf8')] as [string, string]];
+  });
+}
+
+/**
+ * What cairn printed, served, posted or stored in a canary test, one text per channel, to hand to
+ * `findCanaries`. Every canary test collects its channels the same way, so a channel's name reads
+ * the same in every failure message: `<command> (stdout)`, `<command> (stderr)`, `<label> <file>`.
+ */
+export interface CanaryChannels {
+  /** Each channel's text; one recorded again keeps both texts, a line apart. */
+  readonly channels: Map<string, string>;
+  record(channel: string, text: string): void;
+  /** Records a command's stdout and stderr as two channels, and returns its result. */
+  recordCli(channel: string, result: CliResult): CliResult;
+  /** Records each file under `dir` whose relative path matches `only` as the channel `<label> <path>`. */
+  recordFiles(label: string, dir: string, only?: RegExp): void;
+  /**
+   * The channels that said nothing (an empty channel proves nothing); a command's stdout and stderr
+   * count as one channel, empty only when both are.
+   */
+  silentChannels(): string[];
+}
+
+export function canaryChannels(): CanaryChannels {
+  const channels = new Map<string, string>();
+  const record = (channel: string, text: string) =>
+    void channels.set(channel, `${channels.get(channel) ?? ''}${text}\n`);
+  const said = (name: string) =>
+    /\((stdout|stderr)\)$/.test(name)
+      ? `${channels.get(name.replace(/\(std\w+\)$/, '(stdout)'))}${channels.get(name.replace(/\(std\w+\)$/, '(stderr)'))}`
+      : channels.get(name)!;
+  return {
+    channels,
+    record,
+    recordCli(channel, result) {
+      record(`${channel} (stdout)`, result.stdout);
+      record(`${channel} (stderr)`, result.stderr);
+      return result;
+    },
+    recordFiles(label, dir, only = /(?:)/) {
+      for (const [name, text] of filesUnder(dir)) if (only.test(name)) record(`${label} ${name}`, text);
+    },
+    silentChannels: () => [...channels.keys()].filter((name) => !said(name).trim()),
+  };
 }

@@ -1,16 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient, QueryCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { stringify } from 'yaml';
 import type { AuditEntry } from '../../../controller/audit/types';
-import { auditKeyFile } from '../../helpers/e2e-platform';
-import { startDynamoDbFaultProxy, type DynamoDbFaultProxy } from '../../helpers/dynamodb-fault-proxy';
-import { BUILT_CAIRN, runKillable, type KillableRun } from '../../helpers/killable-run';
-import { localPlatform, type LocalPlatform } from '../../helpers/local-platform';
+import { runKillable, type KillableRun } from '../../helpers/killable-run';
+import type { LocalPlatform } from '../../helpers/local-platform';
 import { sandboxAwsClientConfig, sandboxEnv } from '../../sandbox/sandbox-env';
-import { kubeKit } from '../kube/kube-kit';
+import { dynamoDbLedgerSuite } from './dynamodb-ledger-suite';
 
 /**
  * Crash consistency of the DynamoDB ledger with the real binary: `cairn sync` (dist/, built by
@@ -21,9 +15,7 @@ import { kubeKit } from '../kube/kube-kit';
  * release whose end never landed is applied again.
  */
 jest.setTimeout(240_000);
-const BIN = BUILT_CAIRN;
-const kit = kubeKit('ddbkill');
-const root = mkdtempSync(join(tmpdir(), 'cairn-ddb-kill-'));
+const { proxy, platform } = dynamoDbLedgerSuite('ddbkill');
 const { aws } = sandboxEnv();
 const childEnv = {
   AWS_ACCESS_KEY_ID: aws.accessKeyId,
@@ -31,44 +23,10 @@ const childEnv = {
   AWS_REGION: aws.region,
 };
 const dynamodb = new DynamoDBClient(sandboxAwsClientConfig());
-let proxy: DynamoDbFaultProxy;
-
-beforeAll(async () => {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npx tsc -p .\` first`);
-  proxy = await startDynamoDbFaultProxy(aws.endpoint);
-});
-afterAll(async () => {
-  await proxy?.close();
-  dynamodb.destroy();
-  rmSync(root, { recursive: true, force: true });
-  await kit.cleanup();
-});
+afterAll(() => dynamodb.destroy());
 
 const cm = (name: string, v: string) =>
   stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { v } });
-
-/** A Kubernetes-only environment whose ledger is a fresh DynamoDB table, reached through the proxy. */
-function platform(name: string): { p: LocalPlatform; table: string } {
-  const ns = kit.name(name);
-  kit.track(`/api/v1/namespaces/${ns}`);
-  const dir = join(root, name);
-  mkdirSync(dir, { recursive: true });
-  const table = `cairn-kill-${randomBytes(4).toString('hex')}`;
-  const p = localPlatform(
-    dir,
-    { namespace: ns },
-    {
-      audit: {
-        backend: 'dynamodb',
-        dir: join(dir, 'audit'),
-        keyFile: auditKeyFile(dir),
-        dynamodb: { table, region: aws.region, endpoint: proxy.url },
-      },
-      sharding: { enabled: false, namespace: ns, kubeconfig: sandboxEnv().kubernetes.kubeconfig },
-    },
-  );
-  return { p, table };
-}
 
 /** Runs the compiled binary with `args`; with `kill`, the proxy SIGKILLs it at that request. */
 function cairn(
@@ -79,7 +37,7 @@ function cairn(
     env: { ...process.env, ...childEnv },
     mustBeKilled: Boolean(kill),
     arm: (child) => {
-      if (kill) proxy.killAt(child.pid!, kill.nth, kill.operation, kill.after);
+      if (kill) proxy().killAt(child.pid!, kill.nth, kill.operation, kill.after);
       return () => undefined;
     },
   });
@@ -220,7 +178,7 @@ describe('cairn sync killed at a DynamoDB ledger append, then run again', () => 
         operation: 'TransactWriteItems',
         after,
       });
-      expect(proxy.killed()).toBe(true);
+      expect(proxy().killed()).toBe(true);
       // and cairn sync runs again
       const next = await sync(p);
       // then the chain verifies with every start ended, the interrupted attempt claims nothing, and
@@ -260,10 +218,12 @@ describe('cairn sync killed at a DynamoDB ledger append, then run again', () => 
       p.commit('next', large('y'));
       const before = (await records(table)).length;
       // when the sync of the second commit is killed at that point of its end record's append
-      const sent = proxy.targets.length;
+      const sent = proxy().targets.length;
       await cairn(['sync', '--config', p.config, '--env', 'dev', '--json'], { nth, operation, after: true });
-      expect(proxy.killed()).toBe(true);
-      const batchesSent = proxy.targets.slice(sent).filter((t) => t.endsWith('.BatchWriteItem')).length;
+      expect(proxy().killed()).toBe(true);
+      const batchesSent = proxy()
+        .targets.slice(sent)
+        .filter((t) => t.endsWith('.BatchWriteItem')).length;
       // and cairn sync runs again
       const next = await sync(p);
 

@@ -1,17 +1,11 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { stringify } from 'yaml';
 import type { AuditEntry } from '../../../controller/audit/types';
 import { watchChild, type WatchedChild } from '../../helpers/cli';
-import { startDynamoDbFaultProxy, type DynamoDbFaultProxy } from '../../helpers/dynamodb-fault-proxy';
-import { auditKeyFile } from '../../helpers/e2e-platform';
 import { BUILT_CAIRN, runKillable } from '../../helpers/killable-run';
-import { localPlatform, type LocalPlatform } from '../../helpers/local-platform';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
-import { kubeKit } from '../kube/kube-kit';
+import { dynamoDbLedgerSuite } from './dynamodb-ledger-suite';
 
 /**
  * The ledger's `start` record is a write like any other: with the real binary, a `cairn sync`
@@ -25,20 +19,8 @@ import { kubeKit } from '../kube/kube-kit';
  * was never applied.
  */
 jest.setTimeout(240_000);
-const kit = kubeKit('ldgfence');
-const root = mkdtempSync(join(tmpdir(), 'cairn-ledger-fence-'));
-const { aws, kubernetes } = sandboxEnv();
-let proxy: DynamoDbFaultProxy;
-
-beforeAll(async () => {
-  if (!existsSync(BUILT_CAIRN)) throw new Error(`${BUILT_CAIRN} is missing: run \`npx tsc -p .\` first`);
-  proxy = await startDynamoDbFaultProxy(aws.endpoint);
-});
-afterAll(async () => {
-  await proxy?.close();
-  rmSync(root, { recursive: true, force: true });
-  await kit.cleanup();
-});
+const { kit, proxy, platform } = dynamoDbLedgerSuite('ldgfence');
+const { aws } = sandboxEnv();
 
 const handoffKey = randomBytes(32).toString('base64');
 const cm = (v: string) =>
@@ -52,34 +34,18 @@ describe.each([
 ])('a sync frozen before its ledger start record, past %s', (_, sharded) => {
   it('appends nothing once thawed, so the revert of its successor’s release is applied', async () => {
     // given a Kubernetes-only environment, its ledger a DynamoDB table shared by every pod
-    const ns = kit.name(sharded ? 'sh' : 'ns');
-    kit.track(`/api/v1/namespaces/${ns}`);
-    const dir = join(root, sharded ? 'sharded' : 'p');
-    mkdirSync(dir, { recursive: true });
-    const p: LocalPlatform = localPlatform(
-      dir,
-      { namespace: ns },
-      {
-        audit: {
-          backend: 'dynamodb',
-          dir: join(dir, 'audit'),
-          keyFile: auditKeyFile(dir),
-          dynamodb: {
-            table: `cairn-ldgfence-${randomBytes(4).toString('hex')}`,
-            region: aws.region,
-            endpoint: proxy.url,
-          },
-        },
-        sharding: {
-          enabled: sharded,
-          ...(sharded ? { handoffKeyEnv: 'LEDGER_FENCE_HANDOFF_KEY' } : {}),
-          // Shard Leases live in a namespace that exists before the first sync (the ReplicaGroup's too).
-          namespace: sharded ? 'default' : ns,
-          kubeconfig: kubernetes.kubeconfig,
-          leaseDuration: '6s',
-          renewInterval: '2s',
-        },
-      },
+    const { p, ns } = platform(
+      sharded ? 'sh' : 'ns',
+      sharded
+        ? {
+            enabled: true,
+            handoffKeyEnv: 'LEDGER_FENCE_HANDOFF_KEY',
+            // Shard Leases live in a namespace that exists before the first sync (the ReplicaGroup's too).
+            namespace: 'default',
+            leaseDuration: '6s',
+            renewInterval: '2s',
+          }
+        : { leaseDuration: '6s', renewInterval: '2s' },
     );
     const childEnv = (pod: string) => ({
       ...process.env,
@@ -117,7 +83,7 @@ describe.each([
       }),
     );
     await Promise.race([
-      proxy.freezeAt(first.child.pid!, 'TransactWriteItems'),
+      proxy().freezeAt(first.child.pid!, 'TransactWriteItems'),
       first.exited.then((code) => {
         throw new Error(`the first sync exited ${String(code)} before its start record:\n${first.output()}`);
       }),

@@ -10,10 +10,10 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listenOnLoopback, type LoopbackServer } from '../../helpers/net';
 import { synthInPlace, workspaceWith } from './cdk-fixture';
 
 jest.setTimeout(180_000);
@@ -38,7 +38,7 @@ interface Recorded {
 /** A loopback HTTP server that records every request and answers with `answer`. */
 async function recordingServer(
   answer: (url: string, headers: IncomingHttpHeaders) => { status: number; body?: Buffer; headers?: object },
-): Promise<{ server: Server; url: string; requests: Recorded[] }> {
+): Promise<LoopbackServer & { requests: Recorded[] }> {
   const requests: Recorded[] = [];
   const server = createServer((req, res) => {
     requests.push({ url: req.url ?? '', headers: req.headers });
@@ -46,8 +46,7 @@ async function recordingServer(
     res.writeHead(status, { ...headers });
     res.end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+  return { ...(await listenOnLoopback(server)), requests };
 }
 
 /**
@@ -106,7 +105,7 @@ describe('npm ci of the app lockfile: only registry tarballs', () => {
   });
   afterAll(async () => {
     process.env.HOME = savedHome;
-    await Promise.all([registry, other].map((s) => new Promise((resolve) => s.server.close(resolve))));
+    await Promise.all([registry, other].map((s) => s.close()));
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -8,12 +8,12 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installPythonDeps } from '../../../cdk/synth/python-deps';
 import { silentLog } from '../../../controller/log';
+import { listenOnLoopback, type LoopbackServer } from '../../helpers/net';
 
 jest.setTimeout(180_000);
 
@@ -29,7 +29,7 @@ const SECRET = 'cairn-test-secret-5d1c9e';
  */
 describe('Python requirements: only pinned requirements reach pip', () => {
   let dir: string;
-  let server: Server;
+  let server: LoopbackServer;
   let index: string;
   const requests: string[] = [];
   let python: string;
@@ -73,7 +73,7 @@ describe('Python requirements: only pinned requirements reach pip', () => {
     sourceTree(join(dir, 'local-tree'));
     writeFileSync(join(dir, 'secret-token'), `${SECRET}\n`);
 
-    server = createServer((req, res) => {
+    const handler = createServer((req, res) => {
       requests.push(req.url ?? '');
       const file = /^\/files\/([\w.-]+)$/.exec(req.url ?? '')?.[1];
       if (file && existsSync(join(files, file))) return res.end(readFileSync(join(files, file)));
@@ -86,8 +86,8 @@ describe('Python requirements: only pinned requirements reach pip', () => {
       res.statusCode = 404;
       return res.end();
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    index = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listenOnLoopback(handler);
+    index = server.url;
 
     // The machine's pip configuration: a venv (sharing the system's pip) whose pip.conf names the index.
     const venv = join(dir, 'venv');
@@ -96,7 +96,7 @@ describe('Python requirements: only pinned requirements reach pip', () => {
     python = join(venv, 'bin', 'python');
   });
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
     rmSync(dir, { recursive: true, force: true });
   });
   beforeEach(() => {

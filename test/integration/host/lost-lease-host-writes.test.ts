@@ -7,14 +7,11 @@ import { silentLog } from '../../../controller/log';
 import { EnvLock } from '../../../controller/reconcile/env-lock';
 import { planMarker } from '../../../controller/reconcile/plan-comment';
 import { PullRequestPlanner } from '../../../controller/reconcile/pull-request-planner';
-import { shardLost } from '../../../controller/shard/lease';
 import type { Revision } from '../../../controller/source/types';
 import { settings } from '../../helpers/e2e-platform';
-import { GiteaClient, waitFor } from '../../helpers/gitea';
-import {
-  giteaControllerPlatform,
-  type GiteaControllerPlatform,
-} from '../../helpers/gitea-controller-platform';
+import { waitFor } from '../../helpers/gitea';
+import { heldLease, LOST_LEASE_REPORT } from '../../helpers/lost-lease';
+import { giteaControllerSuite } from '../../helpers/gitea-controller-platform';
 
 jest.setTimeout(180_000);
 
@@ -27,28 +24,21 @@ jest.setTimeout(180_000);
  * Found in review: both went out.
  */
 describe('Git host writes of a replica that lost its Lease', () => {
-  const gitea = GiteaClient.sandbox();
-  const owner = gitea.options.user;
-  const id = Math.random().toString(36).slice(2, 8);
-  const repo = `lostlease-${id}`;
-  const namespace = `lostlease-${id}-dev`;
-  let p: GiteaControllerPlatform;
-  let lost = false;
-  const fence = () => {
-    if (lost) throw shardLost('dev', 'no successful renewal for 13000 ms (the bound is 12000 ms)', 'record');
-  };
+  const suite = giteaControllerSuite({
+    prefix: 'lostlease',
+    secret: 'lostlease-webhook-secret',
+    silent: true,
+  });
+  const { gitea, owner, repo, namespace } = suite;
+  const lease = heldLease();
+  const { fence } = lease;
 
-  beforeAll(async () => {
-    p = await giteaControllerPlatform({ gitea, repo, namespace, secret: `lostlease-${id}`, silent: true });
-  });
-  afterAll(async () => {
-    await p?.close();
-  });
   beforeEach(() => {
-    lost = false;
+    lease.renew();
   });
 
   it('does not post a commit status over the one the successor gave the same commit', async () => {
+    const p = suite.platform();
     // given a commit the successor applied and marked success, after a stale replica reconciled it too
     const sha = await gitea.branchSha(owner, repo, 'dev');
     const successor = new CommitStatusObserver(p.wired.host!, { log: silentLog() });
@@ -57,24 +47,9 @@ describe('Git host writes of a replica that lost its Lease', () => {
     expect(await gitea.latestStatus(owner, repo, sha, 'cairn/dev')).toMatchObject({ status: 'success' });
 
     // when the stale replica, thawed past its Lease, finishes its reconcile of that commit with shard.lost
-    lost = true;
+    lease.lose();
     const stale = new CommitStatusObserver(p.wired.host!, { log: silentLog() });
-    stale.finished(
-      'dev',
-      sha,
-      'manual',
-      {
-        outcome: 'failed',
-        durationMs: 14_000,
-        failure: {
-          code: 'shard.lost',
-          phase: 'apply-kubernetes',
-          retryable: true,
-          message: 'this replica no longer holds the Lease',
-        },
-      },
-      fence,
-    );
+    stale.finished('dev', sha, 'manual', LOST_LEASE_REPORT, fence);
     await stale.idle();
 
     // then the commit still shows the successor's success
@@ -82,6 +57,7 @@ describe('Git host writes of a replica that lost its Lease', () => {
   });
 
   it("does not put its plan of an older head over the comment of the holder's newer plan", async () => {
+    const p = suite.platform();
     // given a pull request into dev at its first head, planned by the holder
     const planComment = async (number: number) =>
       (await gitea.comments(owner, repo, number)).find((c) => c.body.includes(planMarker('dev')))?.body;
@@ -158,7 +134,7 @@ describe('Git host writes of a replica that lost its Lease', () => {
       200,
     );
     await p.wired.pullRequests!.idle();
-    lost = true;
+    lease.lose();
     thaw();
     await stale.idle();
 

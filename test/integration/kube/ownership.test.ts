@@ -1,23 +1,14 @@
 import { ownerOf, OWNER_LABEL } from '../../../controller/kube/identity';
 import { legacyInventoryName } from '../../../controller/kube/inventory';
-import type { KubeApplier } from '../../../controller/kube/types';
+import { cm, configMapFiles, nsDoc, workspaceApplies } from './configmap-workspaces';
 import { changeNamed, kubeKit, namesWith } from './kube-kit';
 
 const kit = kubeKit('owner');
 afterAll(() => kit.cleanup());
+const { applyFiles, planFiles, abcApplied } = workspaceApplies(kit);
 
 const REPO_A = 'https://git.example.com/team-a/platform.git';
 const REPO_B = 'https://git.example.com/team-b/platform.git';
-const nsDoc = (ns: string) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`;
-const cm = (name: string, data: Record<string, string> = { k: 'v' }, annotations = '') =>
-  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${annotations ? `  annotations: {${annotations}}\n` : ''}data: ${JSON.stringify(data)}\n`;
-
-async function applyFiles(applier: KubeApplier, files: Record<string, string>) {
-  return applier.apply(await applier.load(await kit.workspace(files)));
-}
-async function planFiles(applier: KubeApplier, files: Record<string, string>) {
-  return applier.plan(await applier.load(await kit.workspace(files)));
-}
 
 describe('kube applier: ownership', () => {
   it('lets two repositories with an environment of the same name share a namespace without touching each other', async () => {
@@ -144,14 +135,7 @@ describe('kube applier: ownership', () => {
 
   it('prunes nothing when an apply of the commit failed, and keeps both sets in the inventory', async () => {
     // given a, b and c applied
-    const ns = kit.name('failed');
-    const applier = kit.applier(kit.name('env'), kit.target(ns));
-    await applyFiles(applier, {
-      'ns.yaml': nsDoc(ns),
-      'a.yaml': cm('a'),
-      'b.yaml': cm('b'),
-      'c.yaml': cm('c'),
-    });
+    const { ns, applier } = await abcApplied('failed');
 
     // when a commit removes c but breaks b, then a commit fixes b
     const brokenFiles = { 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'b.yaml': cm('b', { 'not valid!': 'x' }) };
@@ -182,20 +166,13 @@ describe('kube applier: ownership', () => {
 
   it('never prunes an object whose live owner mark is not its own', async () => {
     // given a and b applied, then b relabelled by hand as another environment's
-    const ns = kit.name('relabel');
-    const applier = kit.applier(kit.name('env'), kit.target(ns));
-    await applyFiles(applier, {
-      'ns.yaml': nsDoc(ns),
-      'a.yaml': cm('a'),
-      'b.yaml': cm('b'),
-      'c.yaml': cm('c'),
-    });
+    const { ns, applier } = await abcApplied('relabel');
     await kit.edit(`/api/v1/namespaces/${ns}/configmaps/b`, {
       metadata: { labels: { [OWNER_LABEL]: 'someone-else' } },
     });
 
     // when b leaves Git
-    const result = await applyFiles(applier, { 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'c.yaml': cm('c') });
+    const result = await applyFiles(applier, configMapFiles(ns, 'a', 'c'));
 
     // then it stays, reported as another owner's
     expect(changeNamed(result, 'b')).toMatchObject({

@@ -1,34 +1,18 @@
+import { cm, configMapFiles, nsDoc, workspaceApplies } from './configmap-workspaces';
 import { changeNamed, kubeKit, namesWith } from './kube-kit';
-import type { KubeApplier } from '../../../controller/kube/types';
 
 const kit = kubeKit('prune');
 afterAll(() => kit.cleanup());
-
-const nsDoc = (ns: string) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`;
-const cm = (name: string, annotations = '') =>
-  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${annotations ? `  annotations: {${annotations}}\n` : ''}data: {k: v}\n`;
-
-async function applyFiles(applier: KubeApplier, files: Record<string, string>) {
-  return applier.apply(await applier.load(await kit.workspace(files)));
-}
+const { applyFiles, planFiles, abcApplied } = workspaceApplies(kit);
 
 describe('kube applier: prune', () => {
   it('deletes an object that left Git, and only that one', async () => {
     // given four ConfigMaps applied
-    const ns = kit.name('gone');
-    const applier = kit.applier(kit.name('env'), kit.target(ns));
-    await applyFiles(applier, {
-      'ns.yaml': nsDoc(ns),
-      'a.yaml': cm('a'),
-      'b.yaml': cm('b'),
-      'c.yaml': cm('c'),
-    });
+    const { ns, applier } = await abcApplied('gone');
 
     // when b.yaml is deleted from Git
-    const plan = await applier.plan(
-      await applier.load(await kit.workspace({ 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'c.yaml': cm('c') })),
-    );
-    const result = await applyFiles(applier, { 'ns.yaml': nsDoc(ns), 'a.yaml': cm('a'), 'c.yaml': cm('c') });
+    const plan = await planFiles(applier, configMapFiles(ns, 'a', 'c'));
+    const result = await applyFiles(applier, configMapFiles(ns, 'a', 'c'));
 
     // then b is planned and reported as pruned and is gone; a and c remain
     expect(namesWith(plan, 'deleted')).toEqual(['b']);
@@ -46,7 +30,7 @@ describe('kube applier: prune', () => {
       'ns.yaml': nsDoc(ns),
       'a.yaml': cm('a'),
       'b.yaml': cm('b'),
-      'p.yaml': cm('protected', '"cairn.dev/prune": disabled'),
+      'p.yaml': cm('protected', undefined, '"cairn.dev/prune": disabled'),
     };
     await applyFiles(applier, files);
 
@@ -69,12 +53,7 @@ describe('kube applier: prune', () => {
     // given four ConfigMaps applied
     const ns = kit.name('cap');
     const env = kit.name('env');
-    await applyFiles(kit.applier(env, kit.target(ns)), {
-      'ns.yaml': nsDoc(ns),
-      'a.yaml': cm('a'),
-      'b.yaml': cm('b'),
-      'c.yaml': cm('c'),
-    });
+    await applyFiles(kit.applier(env, kit.target(ns)), configMapFiles(ns, 'a', 'b', 'c'));
 
     // when a commit keeps only the namespace (3 of 4 objects gone)
     const result = await applyFiles(kit.applier(env, kit.target(ns, { allowMassPrune })), {

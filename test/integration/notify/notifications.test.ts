@@ -5,8 +5,8 @@ import { silentLog } from '../../../controller/log';
 import type { AuditEntry, ReconcileReport } from '../../../controller/model';
 import { rememberSecrets, forgetSecrets } from '../../../controller/model';
 import { Notifier } from '../../../controller/notify/notifier';
-import { shardLost } from '../../../controller/shard/lease';
 import { freePort } from '../../helpers/net';
+import { heldLease, LOST_LEASE_REPORT } from '../../helpers/lost-lease';
 
 jest.setTimeout(60_000);
 
@@ -227,32 +227,14 @@ describe('notifications of a replica that lost its Lease', () => {
       env: { HOOK_URL: `http://127.0.0.1:${port}/cairn` },
       retry: { baseMs: 100, maxMs: 200, windowMs: 2_000 },
     });
-    let lost = false;
-    const fence = () => {
-      if (lost)
-        throw shardLost('dev', 'no successful renewal for 13000 ms (the bound is 12000 ms)', 'record');
-    };
+    const lease = heldLease();
+    const { fence } = lease;
     notifier.finished('dev', 'a'.repeat(40), 'webhook', { outcome: 'succeeded', durationMs: 10 }, fence);
     await notifier.idle();
 
     // when its reconcile, thawed past the Lease, ends with shard.lost
-    lost = true;
-    notifier.finished(
-      'dev',
-      'b'.repeat(40),
-      'webhook',
-      {
-        outcome: 'failed',
-        durationMs: 14_000,
-        failure: {
-          code: 'shard.lost',
-          phase: 'apply-kubernetes',
-          retryable: true,
-          message: 'this replica no longer holds the Lease',
-        },
-      },
-      fence,
-    );
+    lease.lose();
+    notifier.finished('dev', 'b'.repeat(40), 'webhook', LOST_LEASE_REPORT, fence);
     await notifier.idle();
 
     // then the receiver got only what was told while the Lease held

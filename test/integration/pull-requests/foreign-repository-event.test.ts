@@ -1,11 +1,7 @@
-import type { Wired } from '../../../controller/cli/wire';
 import { planMarker } from '../../../controller/reconcile/plan-comment';
 import { settings } from '../../helpers/e2e-platform';
-import {
-  giteaControllerPlatform,
-  type GiteaControllerPlatform,
-} from '../../helpers/gitea-controller-platform';
-import { GiteaClient, waitFor, type GiteaWorkTree } from '../../helpers/gitea';
+import { waitFor } from '../../helpers/gitea';
+import { giteaControllerSuite } from '../../helpers/gitea-controller-platform';
 
 jest.setTimeout(120_000);
 
@@ -22,35 +18,18 @@ const SECRET = 'foreign-repo-webhook-secret';
  * that plan into A's #n. Reproduced on the sandbox's Gitea with both repositories' own deliveries.
  */
 describe('a pull request event of another repository signed with the same secret', () => {
-  const gitea = GiteaClient.sandbox();
-  const owner = gitea.options.user;
-  const id = Math.random().toString(36).slice(2, 8);
-  const configured = `foreign-a-${id}`;
-  const foreign = `foreign-b-${id}`;
-  const namespace = `foreign-${id}-dev`;
-  // Every line the controller and its server log, to tell when the other repository's event was taken.
-  let lines: GiteaControllerPlatform['lines'];
-  let tree: GiteaWorkTree;
-  let wired: Wired;
-  let p: GiteaControllerPlatform;
-
-  beforeAll(async () => {
-    p = await giteaControllerPlatform({
-      gitea,
-      repo: configured,
-      namespace,
-      secret: SECRET,
-      // Both repositories deliver to cairn with the one secret, as an organization hook does.
-      otherRepos: [foreign],
-    });
-    ({ lines, tree, wired } = p);
+  const suite = giteaControllerSuite({
+    prefix: 'foreign',
+    secret: SECRET,
+    // Both repositories deliver to cairn with the one secret, as an organization hook does.
+    otherRepoSuffixes: ['other'],
   });
-
-  afterAll(async () => {
-    await p?.close();
-  });
+  const { gitea, owner, repo: configured, namespace } = suite;
+  const foreign = suite.otherRepos[0]!;
 
   it("is not planned as the configured repository's pull request of the same number", async () => {
+    // (lines: every line the controller and its server log, to tell when the other repository's event was taken)
+    const { lines, tree, wired } = suite.platform();
     // given the configured repository's pull request #1, into main (no environment tracks it)
     const head = tree.commit(
       'feature',

@@ -1,10 +1,6 @@
 import { planMarker } from '../../../controller/reconcile/plan-comment';
 import { settings } from '../../helpers/e2e-platform';
-import {
-  giteaControllerPlatform,
-  type GiteaControllerPlatform,
-} from '../../helpers/gitea-controller-platform';
-import { GiteaClient, waitFor, type GiteaWorkTree } from '../../helpers/gitea';
+import { giteaControllerSuite, giteaPlanReadback } from '../../helpers/gitea-controller-platform';
 
 jest.setTimeout(120_000);
 
@@ -17,52 +13,45 @@ const SECRET = 'fork-plans-gitea-webhook-secret';
  * prod's is not, and its comment and status say so, naming the field that decided.
  */
 describe("a fork's pull requests, planned per environment", () => {
-  const gitea = GiteaClient.sandbox();
-  const owner = gitea.options.user;
-  const name = `forkplan-${Math.random().toString(36).slice(2, 8)}`;
+  const suite = giteaControllerSuite({
+    prefix: 'forkplan',
+    secret: SECRET,
+    silent: true,
+    seed: (t) => {
+      t.commit('main', 'main: first', { 'README.md': 'a\n' });
+      t.commit(
+        'dev',
+        'dev: first',
+        { 'k8s-resources/settings.yaml': settings(suite.namespace, 'blue') },
+        { from: 'main' },
+      );
+      t.commit('prod', 'prod: first', { 'README.md': 'prod\n' }, { from: 'main' });
+    },
+    config: (config) => {
+      config.repository.host!.planForks = true;
+      config.environments.push({
+        name: 'prod',
+        branch: 'prod',
+        kubernetes: { ...config.environments[0]!.kubernetes! },
+        pullRequests: { planForks: false },
+      });
+    },
+  });
+  const { gitea, owner, repo: name, namespace } = suite;
   const fork = `${name}-fork`;
-  const namespace = `${name}-dev`;
-  let tree: GiteaWorkTree;
-  let p: GiteaControllerPlatform;
+  const { finalStatus } = giteaPlanReadback(gitea, owner, name);
 
   beforeAll(async () => {
-    p = await giteaControllerPlatform({
-      gitea,
-      repo: name,
-      namespace,
-      secret: SECRET,
-      silent: true,
-      seed: (t) => {
-        t.commit('main', 'main: first', { 'README.md': 'a\n' });
-        t.commit(
-          'dev',
-          'dev: first',
-          { 'k8s-resources/settings.yaml': settings(namespace, 'blue') },
-          { from: 'main' },
-        );
-        t.commit('prod', 'prod: first', { 'README.md': 'prod\n' }, { from: 'main' });
-      },
-      config: (config) => {
-        config.repository.host!.planForks = true;
-        config.environments.push({
-          name: 'prod',
-          branch: 'prod',
-          kubernetes: { ...config.environments[0]!.kubernetes! },
-          pullRequests: { planForks: false },
-        });
-      },
-    });
-    tree = p.tree;
     await gitea.request('POST', `/repos/${owner}/${name}/forks`, { name: fork });
   });
 
   afterAll(async () => {
     await gitea.deleteRepo(owner, fork).catch(() => undefined);
-    await p?.close();
   });
 
   /** Commits `files` on `branch` made from `from`, pushes it to the fork and opens its pull request into `from`. */
   const openFromFork = async (branch: string, from: string, files: Readonly<Record<string, string>>) => {
+    const { tree } = suite.platform();
     const sha = tree.commit(branch, branch, files, { from, push: false });
     tree.git('push', '-q', gitea.authenticatedCloneUrl(owner, fork), `${branch}:${branch}`);
     const pr = await gitea.openPullRequest(owner, name, {
@@ -72,16 +61,6 @@ describe("a fork's pull requests, planned per environment", () => {
     });
     return { number: pr.number, sha };
   };
-  const finalStatus = (sha: string, env: string) =>
-    waitFor(
-      `the final cairn/plan/${env} status of ${sha.slice(0, 12)}`,
-      async () => {
-        const status = await gitea.latestStatus(owner, name, sha, `cairn/plan/${env}`);
-        return status && status.status !== 'pending' ? status : undefined;
-      },
-      60_000,
-      200,
-    );
   const comment = async (pr: number, env: string) =>
     (await gitea.comments(owner, name, pr)).find((c) => c.body.startsWith(planMarker(env)))?.body;
 

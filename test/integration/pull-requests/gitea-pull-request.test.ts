@@ -1,12 +1,6 @@
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import type { Wired } from '../../../controller/cli/wire';
-import { planMarker } from '../../../controller/reconcile/plan-comment';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { settings } from '../../helpers/e2e-platform';
-import {
-  giteaControllerPlatform,
-  type GiteaControllerPlatform,
-} from '../../helpers/gitea-controller-platform';
-import { GiteaClient, waitFor, type GiteaWorkTree } from '../../helpers/gitea';
+import { giteaControllerSuite, giteaPlanReadback } from '../../helpers/gitea-controller-platform';
 
 jest.setTimeout(120_000);
 
@@ -20,63 +14,32 @@ const SECRET = 'prplan-gitea-webhook-secret';
  * and the comment and status land on the real pull request.
  */
 describe("Gitea's real pull_request webhooks, planned and commented on the real pull request", () => {
-  const gitea = GiteaClient.sandbox();
-  const owner = gitea.options.user;
-  const name = `prplan-${Math.random().toString(36).slice(2, 8)}`;
-  const namespace = `${name}-dev`;
-  let kc: KubeConfig;
-  let tree: GiteaWorkTree;
-  let wired: Wired;
-  let p: GiteaControllerPlatform;
-
-  beforeAll(async () => {
-    p = await giteaControllerPlatform({
-      gitea,
-      repo: name,
-      namespace,
-      secret: SECRET,
-      silent: true,
-      // dev is applied first, as a running controller does: the ConfigMap exists, blue
-      seed: (t) => {
-        t.commit('dev', 'dev: first', { 'k8s-resources/settings.yaml': settings(namespace, 'blue') });
-      },
-    });
-    ({ kc, tree, wired } = p);
+  const {
+    gitea,
+    owner,
+    repo: name,
+    namespace,
+    platform,
+  } = giteaControllerSuite({
+    prefix: 'prplan',
+    secret: SECRET,
+    silent: true,
+    // dev is applied first, as a running controller does: the ConfigMap exists, blue
+    seed: (t) => {
+      t.commit('dev', 'dev: first', { 'k8s-resources/settings.yaml': settings(namespace, 'blue') });
+    },
   });
-
-  afterAll(async () => {
-    await p?.close();
-  });
+  const { commentAt, finalStatus } = giteaPlanReadback(gitea, owner, name);
 
   const configMap = async () => {
-    const cm = await kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'settings', namespace });
+    const cm = await platform()
+      .kc.makeApiClient(CoreV1Api)
+      .readNamespacedConfigMap({ name: 'settings', namespace });
     return { resourceVersion: cm.metadata?.resourceVersion, color: cm.data?.color };
   };
 
-  const planComments = async (pr: number) =>
-    (await gitea.comments(owner, name, pr)).filter((c) => c.body.includes(planMarker('dev')));
-  const commentAt = (pr: number, sha: string) =>
-    waitFor(
-      `the plan comment for ${sha.slice(0, 12)}`,
-      async () => {
-        const found = await planComments(pr);
-        return found.some((c) => c.body.includes(sha.slice(0, 12))) ? found : undefined;
-      },
-      60_000,
-      200,
-    );
-  const finalStatus = (sha: string) =>
-    waitFor(
-      `the final cairn/plan/dev status of ${sha.slice(0, 12)}`,
-      async () => {
-        const status = await gitea.latestStatus(owner, name, sha, 'cairn/plan/dev');
-        return status && status.status !== 'pending' ? status : undefined;
-      },
-      60_000,
-      200,
-    );
-
   it('opening, then pushing to, a pull request into dev posts one plan comment and updates it', async () => {
+    const { tree, wired } = platform();
     const before = await configMap();
     expect(before.color).toBe('blue');
     // when a pull request into dev changes the ConfigMap

@@ -1,11 +1,7 @@
 import { stringify } from 'yaml';
 import { planMarker } from '../../../controller/reconcile/plan-comment';
 import { settings } from '../../helpers/e2e-platform';
-import {
-  giteaControllerPlatform,
-  type GiteaControllerPlatform,
-} from '../../helpers/gitea-controller-platform';
-import { GiteaClient, waitFor, type GiteaWorkTree } from '../../helpers/gitea';
+import { giteaControllerSuite, giteaPlanReadback } from '../../helpers/gitea-controller-platform';
 
 jest.setTimeout(240_000);
 
@@ -22,43 +18,21 @@ const OBJECTS = 8_000;
  * field to raise.
  */
 describe('a pull request plan past its deadline', () => {
-  const gitea = GiteaClient.sandbox();
-  const owner = gitea.options.user;
-  const name = `deadline-${Math.random().toString(36).slice(2, 8)}`;
-  const namespace = `${name}-dev`;
-  let tree: GiteaWorkTree;
-  let p: GiteaControllerPlatform;
-
-  beforeAll(async () => {
-    p = await giteaControllerPlatform({
-      gitea,
-      repo: name,
-      namespace,
-      secret: SECRET,
-      silent: true,
-      config: (config) => {
-        config.environments[0]!.pullRequests = { planTimeout: `${DEADLINE_MS / 1000}s` };
-      },
-    });
-    tree = p.tree;
+  const suite = giteaControllerSuite({
+    prefix: 'deadline',
+    secret: SECRET,
+    silent: true,
+    config: (config) => {
+      config.environments[0]!.pullRequests = { planTimeout: `${DEADLINE_MS / 1000}s` };
+    },
   });
-
-  afterAll(async () => {
-    await p?.close();
-  });
-
+  const { gitea, owner, repo: name, namespace } = suite;
+  const { statusWhen } = giteaPlanReadback(gitea, owner, name);
   const status = (sha: string, context: string, done: (state: string) => boolean, timeoutMs = 120_000) =>
-    waitFor(
-      `${context} of ${sha.slice(0, 12)}`,
-      async () => {
-        const found = await gitea.latestStatus(owner, name, sha, context);
-        return found && done(found.status) ? found : undefined;
-      },
-      timeoutMs,
-      100,
-    );
+    statusWhen(sha, context, done, timeoutMs, 100);
 
   it("gives dev's lock back at the deadline: a merged commit is applied without waiting for the rest of the plan", async () => {
+    const { tree } = suite.platform();
     const huge = Array.from({ length: OBJECTS }, (_, i) =>
       stringify({
         apiVersion: 'v1',

@@ -1,12 +1,6 @@
-import type { Wired } from '../../../controller/cli/wire';
-import { planMarker } from '../../../controller/reconcile/plan-comment';
-import type { RunningServer } from '../../../controller/server/create-server';
 import { settings } from '../../helpers/e2e-platform';
-import {
-  giteaControllerPlatform,
-  type GiteaControllerPlatform,
-} from '../../helpers/gitea-controller-platform';
-import { GiteaClient, waitFor, type GiteaWorkTree } from '../../helpers/gitea';
+import { waitFor } from '../../helpers/gitea';
+import { giteaControllerSuite, giteaPlanReadback } from '../../helpers/gitea-controller-platform';
 import { sign } from '../../helpers/webhook-deliveries';
 
 jest.setTimeout(120_000);
@@ -21,45 +15,15 @@ const SECRET = 'stale-event-webhook-secret';
  * the comment of the newer one. On the sandbox's Gitea, with its own deliveries for the real pushes.
  */
 describe('a pull request event naming a head its pull request has moved past', () => {
-  const gitea = GiteaClient.sandbox();
-  const owner = gitea.options.user;
-  const id = Math.random().toString(36).slice(2, 8);
-  const configured = `stale-${id}`;
-  const namespace = `stale-${id}-dev`;
+  const suite = giteaControllerSuite({ prefix: 'stale', secret: SECRET });
+  const { gitea, owner, repo: configured, namespace } = suite;
+  const { planComments, commentAt } = giteaPlanReadback(gitea, owner, configured);
   // Every line the controller and its server log, to tell when a delivery was taken.
-  let lines: GiteaControllerPlatform['lines'];
-  let tree: GiteaWorkTree;
-  let wired: Wired;
-  let server: RunningServer;
-  let p: GiteaControllerPlatform;
-
-  beforeAll(async () => {
-    p = await giteaControllerPlatform({
-      gitea,
-      repo: configured,
-      namespace,
-      secret: SECRET,
-    });
-    ({ lines, tree, wired, server } = p);
-  });
-
-  afterAll(async () => {
-    await p?.close();
-  });
-
-  const planComments = async (pr: number) =>
-    (await gitea.comments(owner, configured, pr)).filter((c) => c.body.includes(planMarker('dev')));
-  const commentAt = (pr: number, sha: string) =>
-    waitFor(
-      `the plan comment for ${sha.slice(0, 12)}`,
-      async () =>
-        (await planComments(pr)).some((c) => c.body.includes(sha.slice(0, 12))) ? true : undefined,
-      60_000,
-      200,
-    );
-  const requested = () => lines.filter((l) => l.msg === 'pull request plan requested').length;
+  const requested = () =>
+    suite.platform().lines.filter((l) => l.msg === 'pull request plan requested').length;
 
   it("is not planned over the newer head's comment", async () => {
+    const { tree, wired, server } = suite.platform();
     // given a pull request into dev planned at its first head, then at its second
     const first = tree.commit(
       'feature',

@@ -1,78 +1,22 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { AuditLog } from '../../../controller/audit/audit-log';
-import type { Change } from '../../../controller/model';
 import { AUDIT_PAGE_BYTES, AUDIT_READS } from '../../../controller/server/api-routes';
 import { MAX_LIVE_LISTENERS, MAX_LIVE_LISTENERS_PER_HOLDER } from '../../../controller/server/live-events';
-import { BUILT_CAIRN } from '../../helpers/killable-run';
-import { freePort } from '../../helpers/net';
-import { sandboxEnv } from '../../sandbox/sandbox-env';
-import { auditConfig, entry, sha } from '../audit/audit-fixtures';
+import {
+  startBuiltCairnRun,
+  writeLargeLedger,
+  type BuiltCairnRun as Run,
+} from '../../helpers/built-cairn-run';
 
 jest.setTimeout(60_000);
 
 const READ_A = 'read-token-a-for-caps';
 const READ_B = 'read-token-b-for-caps';
-
-/** A `cairn run` of the built binary, with one environment (no k8s-resources/: nothing applied), on a free loopback port. */
-interface Run {
-  readonly url: string;
-  readonly child: ChildProcess;
-  output(): string;
-}
-
-async function startRun(
-  dir: string,
-  server: Record<string, unknown>,
-  audit: { dir: string; keyFile: string } = { dir: join(dir, 'audit'), keyFile: join(dir, 'audit.key') },
-): Promise<Run> {
-  const repo = join(dir, 'repo');
-  execFileSync('git', ['init', '-q', '-b', 'dev', repo]);
-  execFileSync('git', [
-    '-C',
-    repo,
-    '-c',
-    'user.name=a',
-    '-c',
-    'user.email=a@x',
-    'commit',
-    '-q',
-    '--allow-empty',
-    '-m',
-    'init',
-  ]);
-  if (!existsSync(audit.keyFile))
-    writeFileSync(audit.keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
-  const port = await freePort();
-  const config = join(dir, 'cairn.yaml');
-  writeFileSync(
-    config,
-    stringify({
-      repository: { url: repo },
-      environments: [{ name: 'dev', kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig } }],
-      audit,
-      server: { port, host: '127.0.0.1', ...server },
-    }),
-  );
-  const child = spawn(process.execPath, [BUILT_CAIRN, 'run', '--config', config], {
-    env: { ...process.env, CAPS_READ_A: READ_A, CAPS_READ_B: READ_B },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const deadline = Date.now() + 30_000;
-  while (!out.includes('"msg":"controller started"')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`cairn run did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url: `http://127.0.0.1:${port}`, child, output: () => out };
-}
+/** The built `cairn run` with both read tokens in its environment: each test's `server` says which it takes. */
+const startRun = (dir: string, server: Record<string, unknown>, audit?: { dir: string; keyFile: string }) =>
+  startBuiltCairnRun(dir, { server, audit, env: { CAPS_READ_A: READ_A, CAPS_READ_B: READ_B } });
 
 /** One `GET /api/events` over its own connection from `from`; `head()` is what came back so far. */
 interface Stream {
@@ -121,11 +65,7 @@ describe('event streams of cairn run, per token', () => {
 
   afterEach(async () => {
     for (const s of streams.splice(0)) s.socket.destroy();
-    if (run && run.child.exitCode === null) {
-      const exited = new Promise((r) => run!.child.once('exit', r));
-      run.child.kill('SIGTERM');
-      await exited;
-    }
+    await run?.stop();
     run = undefined;
     rmSync(dir, { recursive: true, force: true });
   });
@@ -197,35 +137,7 @@ describe('audit pages of cairn run, per token', () => {
     // Given a ledger of 40 entries, each of a tree of 3,000 objects (about 490 KB a record)
     dir = mkdtempSync(join(tmpdir(), 'cairn-audit-caps-'));
     const ledger = join(dir, 'ledger');
-    const writer = await AuditLog.open(auditConfig(ledger));
-    const changes: Change[] = Array.from({ length: OBJECTS }, (_, i) => ({
-      target: 'kubernetes',
-      subject: `ConfigMap/shop-dev/settings-${String(i).padStart(5, '0')}`,
-      action: 'unchanged',
-      type: 'v1',
-      file: `k8s-resources/settings/settings-${String(i).padStart(5, '0')}.yaml`,
-      durationMs: 3,
-    }));
-    let from: string | null = null;
-    for (let i = 0; i < ENTRIES; i += 1) {
-      const e = entry({
-        id: `e-${String(i).padStart(4, '0')}`,
-        fromSha: from,
-        toSha: sha(String(i % 10)),
-        changes,
-      });
-      await writer.start({
-        id: e.id,
-        env: e.env,
-        trigger: e.trigger,
-        fromSha: e.fromSha,
-        toSha: e.toSha,
-        startedAt: e.startedAt,
-      });
-      await writer.end(e);
-      from = e.toSha;
-    }
-    await writer.close();
+    await writeLargeLedger(ledger, { entries: ENTRIES, objects: OBJECTS });
     run = await startRun(
       dir,
       { apiTokens: [{ env: 'CAPS_READ_A', scopes: ['read'] }] },
@@ -236,11 +148,7 @@ describe('audit pages of cairn run, per token', () => {
   });
 
   afterAll(async () => {
-    if (run && run.child.exitCode === null) {
-      const exited = new Promise((r) => run!.child.once('exit', r));
-      run.child.kill('SIGTERM');
-      await exited;
-    }
+    await run?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 

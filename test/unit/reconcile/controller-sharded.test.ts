@@ -118,6 +118,20 @@ function setup() {
   return { controller, kube, audit, shard, fetched, source };
 }
 
+/**
+ * A started controller that has just gained dev, its reconcile held mid-apply until `release()`:
+ * for what losing or stopping does to an environment whose reconcile is running.
+ */
+async function devReconcileHeld() {
+  const parts = setup();
+  await parts.controller.start();
+  let release!: () => void;
+  parts.kube.gate = new Promise((r) => (release = r));
+  parts.shard.gain('dev');
+  await new Promise((r) => setTimeout(r, 10));
+  return { ...parts, release };
+}
+
 describe('Controller with sharding', () => {
   it('touches nothing before it holds a Lease: no global interrupted scan, no fetch, no reconcile', async () => {
     const { controller, audit, kube, fetched } = setup();
@@ -193,12 +207,7 @@ describe('Controller with sharding', () => {
   });
 
   it('losing an environment drops its waiting request; a reconcile running then finishes under its fence', async () => {
-    const { controller, kube, shard } = setup();
-    await controller.start();
-    let release!: () => void;
-    kube.gate = new Promise((r) => (release = r));
-    shard.gain('dev');
-    await new Promise((r) => setTimeout(r, 10));
+    const { controller, kube, shard, release } = await devReconcileHeld();
     controller.trigger('dev', 'manual'); // waits behind the running one
     await new Promise((r) => setTimeout(r, 10));
     shard.lose('dev');
@@ -209,12 +218,7 @@ describe('Controller with sharding', () => {
   });
 
   it('on stop releases idle environments at once and a running one only after its reconcile', async () => {
-    const { controller, kube, shard } = setup();
-    await controller.start();
-    let release!: () => void;
-    kube.gate = new Promise((r) => (release = r));
-    shard.gain('dev');
-    await new Promise((r) => setTimeout(r, 10));
+    const { controller, shard, release } = await devReconcileHeld();
     shard.held.add('prod'); // held and idle
     const stopping = controller.stop();
     await new Promise((r) => setTimeout(r, 10));

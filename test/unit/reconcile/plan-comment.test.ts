@@ -75,6 +75,22 @@ const KUBE: PlaneResult = {
   ],
 };
 
+/** The plan of a pull request whose k8s-resources/bad.yaml does not parse, failing with `message`. */
+function invalidManifestPlan(message: string): PullRequestPlan {
+  return plan({
+    kubernetes: {
+      changes: [],
+      failure: {
+        code: 'kube.invalid-manifest',
+        phase: 'plan',
+        retryable: false,
+        subject: 'k8s-resources/bad.yaml',
+        message,
+      },
+    },
+  });
+}
+
 describe('renderPlanComment', () => {
   afterEach(() => forgetSecrets());
 
@@ -161,18 +177,7 @@ describe('renderPlanComment', () => {
   it.each([
     [
       'an invalid manifest names the file',
-      plan({
-        kubernetes: {
-          changes: [],
-          failure: {
-            code: 'kube.invalid-manifest',
-            phase: 'plan',
-            retryable: false,
-            subject: 'k8s-resources/bad.yaml',
-            message: 'k8s-resources/bad.yaml:3:1: bad indentation',
-          },
-        },
-      }),
+      invalidManifestPlan('k8s-resources/bad.yaml:3:1: bad indentation'),
       ['**The Kubernetes plan failed** in `k8s-resources/bad.yaml`', 'bad indentation'],
     ],
     [
@@ -287,21 +292,7 @@ describe('planDescription', () => {
   it.each([
     [plan({ aws: AWS, kubernetes: KUBE }), '2 to create, 4 to change, 2 to delete'],
     [plan({ kubernetes: { changes: [object('ConfigMap/a/b', 'unchanged')] } }), 'no changes'],
-    [
-      plan({
-        kubernetes: {
-          changes: [],
-          failure: {
-            code: 'kube.invalid-manifest',
-            phase: 'plan',
-            retryable: false,
-            subject: 'k8s-resources/bad.yaml',
-            message: 'x',
-          },
-        },
-      }),
-      'plan failed: k8s-resources/bad.yaml',
-    ],
+    [invalidManifestPlan('x'), 'plan failed: k8s-resources/bad.yaml'],
   ])('case %#', (given, expected) => {
     expect(planDescription(given)).toBe(expected);
   });

@@ -1,9 +1,9 @@
-import { silentLog } from '../../../controller/log';
 import { isCairnError } from '../../../controller/model/errors';
 import { replicaLeaseName, shardLeaseName, shardOf } from '../../../controller/shard/names';
 import { writeDeadlineMs } from '../../../controller/shard/lease';
 import { ShardManager } from '../../../controller/shard/shard-manager';
 import { FakeLeaseApi } from '../../helpers/fake-lease-api';
+import { managerOnFakeApi } from './fake-api-manager';
 
 const ENVS = Array.from({ length: 8 }, (_, i) => `env${i}`);
 const SHARDS = 4;
@@ -14,19 +14,16 @@ const USED = [...new Set(ENVS.map(leaseOf))];
 const REPLICA_LABELS = { 'cairn.dev/shard-group': GROUP, 'cairn.dev/shard-kind': 'replica' };
 
 function replica(api: FakeLeaseApi, identity: string, clock = { ms: 0 }, peerUrls?: readonly string[]) {
-  const manager = new ShardManager({
+  const manager = managerOnFakeApi({
     api,
     identity,
     group: GROUP,
     environments: ENVS,
     shards: SHARDS,
     leaseDurationMs: DURATION,
-    renewIntervalMs: 3_600_000,
     advertiseUrl: `http://${identity}.example:8080/`,
-    ...(peerUrls ? { peerUrls } : {}),
-    log: silentLog(),
-    clock: () => clock.ms,
-    random: () => 0,
+    peerUrls,
+    clock,
   });
   return { manager, clock, busy: new Set<string>() };
 }

@@ -1,10 +1,10 @@
-import { silentLog } from '../../../controller/log';
 import { isCairnError } from '../../../controller/model/errors';
 import { fairShare } from '../../../controller/shard/balance';
 import { replicaLeaseName, shardLeaseName, shardOf } from '../../../controller/shard/names';
 import { writeDeadlineMs } from '../../../controller/shard/lease';
 import { ShardManager, type ShardListener } from '../../../controller/shard/shard-manager';
 import { FakeLeaseApi } from '../../helpers/fake-lease-api';
+import { managerOnFakeApi } from './fake-api-manager';
 
 const ENVS = Array.from({ length: 30 }, (_, i) => `env${i}`);
 const SHARDS = 6;
@@ -18,20 +18,17 @@ function replica(api: FakeLeaseApi, identity: string, clock = { ms: 0 }, peerUrl
   const gained: string[] = [];
   const lost: string[] = [];
   const busy = new Set<string>();
-  const manager = new ShardManager({
+  // The timer never fires in a test: passes are driven through tick().
+  const manager = managerOnFakeApi({
     api,
     identity,
     group: GROUP,
     environments: ENVS,
     shards: SHARDS,
     leaseDurationMs: DURATION,
-    // The timer never fires in a test: passes are driven through tick().
-    renewIntervalMs: 3_600_000,
     advertiseUrl: `http://${identity}.example:8080`,
-    ...(peerUrls ? { peerUrls } : {}),
-    log: silentLog(),
-    clock: () => clock.ms,
-    random: () => 0,
+    peerUrls,
+    clock,
   });
   const listener: ShardListener = {
     gained: (env) => gained.push(env),

@@ -46,23 +46,23 @@ const entry: AuditEntry = {
   },
 };
 
+/** The reconcile both span tests encode: dev's failed apply, with its audit entry. */
+const FAILED_RECONCILE = {
+  env: 'dev',
+  sha: SHA,
+  trigger: 'webhook',
+  outcome: 'failed',
+  startedAt: '',
+  finishedAt: '',
+  failure: entry.failure!,
+  entry,
+} as const;
+
 describe('encodeTrace (OTLP/JSON)', () => {
   afterEach(() => forgetSecrets());
 
   it('makes a root span per reconcile, a child per phase and one per stack under apply-aws, ids hex and times unix nanos', () => {
-    const body = encodeTrace(
-      {
-        env: 'dev',
-        sha: SHA,
-        trigger: 'webhook',
-        outcome: 'failed',
-        startedAt: '',
-        finishedAt: '',
-        failure: entry.failure!,
-        entry,
-      },
-      countingIds(),
-    );
+    const body = encodeTrace(FAILED_RECONCILE, countingIds());
     const [resource] = body.resourceSpans;
     expect(resource!.resource.attributes).toEqual([{ key: 'service.name', value: { stringValue: 'cairn' } }]);
     const spans = resource!.scopeSpans[0]!.spans;
@@ -96,18 +96,7 @@ describe('encodeTrace (OTLP/JSON)', () => {
 
   it('masks every secret cairn knows in attributes and status messages', () => {
     rememberSecrets([LEAKED]);
-    const text = JSON.stringify(
-      encodeTrace({
-        env: 'dev',
-        sha: SHA,
-        trigger: 'webhook',
-        outcome: 'failed',
-        startedAt: '',
-        finishedAt: '',
-        failure: entry.failure!,
-        entry,
-      }),
-    );
+    const text = JSON.stringify(encodeTrace(FAILED_RECONCILE));
     expect(text).toContain('[masked]');
     expect(text).not.toContain(LEAKED);
   });
