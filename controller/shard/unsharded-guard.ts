@@ -64,6 +64,9 @@ export class UnshardedGuard {
   /** When the write that last landed (the claim or a renewal) was sent, on the monotonic clock. */
   private renewedAtMs = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** The renewal on its way, if any: a release waits for it (see `release`). */
+  private renewing: Promise<string | null> | null = null;
+  private released = false;
   private readonly name: string;
   private readonly now: () => Date;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -123,10 +126,17 @@ export class UnshardedGuard {
     this.schedule(lost);
   }
 
-  /** Stops renewing and deletes the heartbeat (at the version this replica wrote), so a successor starts at once. */
+  /**
+   * Stops renewing and deletes the heartbeat (at the version this replica wrote), so a successor
+   * starts at once. A renewal on its way is waited for first: found in review, a sync whose release
+   * raced one deleted at the version before it (refused, so the next replica was refused as a peer
+   * for a lease duration), or deleted first and then heard its renewal fail as "taken".
+   */
   async release(): Promise<void> {
+    this.released = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    await this.renewing?.catch(() => undefined);
     const held = this.held;
     this.held = null;
     if (!held) return;
@@ -137,9 +147,19 @@ export class UnshardedGuard {
 
   private schedule(lost: (why: string) => void): void {
     this.timer = setTimeout(() => {
-      void this.renew().then(
-        (why) => (why === null ? this.schedule(lost) : lost(why)),
-        () => this.schedule(lost),
+      const renewing = this.renew();
+      this.renewing = renewing;
+      void renewing.then(
+        (why) => {
+          this.renewing = null;
+          if (this.released) return;
+          if (why === null) this.schedule(lost);
+          else lost(why);
+        },
+        () => {
+          this.renewing = null;
+          if (!this.released) this.schedule(lost);
+        },
       );
     }, this.o.renewIntervalMs);
     this.timer.unref();
