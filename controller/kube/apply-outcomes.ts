@@ -1,9 +1,11 @@
 import type { Phase } from '../model/errors';
 import { failureFrom, type Change, type Failure, type FenceGate, type PlaneResult } from '../model';
+import { objectDiff } from './diff';
+import { withOwner, type Owner } from './identity';
 import type { InventoryEntry } from './inventory';
 import { refOf, subjectOf } from './object-ref';
 import type { Settled } from './settle-object';
-import type { Target } from './targets';
+import type { Resources, Target } from './targets';
 import type { Manifest } from './types';
 import { describeUnhealthy, unhealthyError, type Unhealthy } from './wait-health';
 
@@ -88,4 +90,51 @@ export function unhealthy(
   });
   const error = unhealthyError(problems, timeoutMs);
   return error ? [failureFrom(error, 'verify')] : [];
+}
+
+/**
+ * What a wave's objects that the server does not place as the tree does come to: a scope it
+ * contradicts (the bounds were checked on another) fails in a plan as in an apply; a kind it does
+ * not serve is, in a plan, one a CRD of the same tree defines (shown as created), and in an apply a
+ * failure, retryable when this environment applied the kind before.
+ */
+export function unplaced(
+  { unserved, misscoped }: Pick<Resources, 'unserved' | 'misscoped'>,
+  owner: Owner,
+  dryRun: boolean,
+  phase: Phase,
+  appliedKinds: ReadonlySet<string>,
+): { readonly changes: readonly Change[]; readonly failures: readonly Failure[] } {
+  const changes: Change[] = [];
+  const failures: Failure[] = [];
+  // In a plan as in an apply: the bounds were checked on a scope the server contradicts.
+  for (const m of misscoped) {
+    changes.push({ ...changeOf(m.manifest, 'skipped'), reason: 'failed' });
+    failures.push({
+      code: 'kube.scope-mismatch',
+      phase,
+      retryable: false,
+      subject: subjectOf(refOf(m.manifest.object)),
+      message: m.message,
+    });
+  }
+  for (const u of unserved) {
+    if (dryRun) {
+      // Not served yet: only a CRD in this same set can define it (load refused the others).
+      const diff = objectDiff(undefined, withOwner(u.manifest.object, owner));
+      changes.push({ ...changeOf(u.manifest, 'created'), ...(diff ? { diff } : {}) });
+    } else {
+      changes.push({ ...changeOf(u.manifest, 'skipped'), reason: 'failed' });
+      const { apiVersion, kind } = u.manifest.object;
+      failures.push({
+        code: 'kube.unknown-kind',
+        phase,
+        // As at load (`resolveScope`): a kind this environment applied before lost its CRD meanwhile.
+        retryable: appliedKinds.has(`${apiVersion}|${kind}`),
+        subject: subjectOf(refOf(u.manifest.object)),
+        message: u.message,
+      });
+    }
+  }
+  return { changes, failures };
 }

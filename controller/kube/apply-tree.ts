@@ -5,27 +5,26 @@ import type { Log } from '../log';
 import { failureFrom, type Change, type Failure, type FenceGate, type PlaneResult } from '../model';
 import { namespaceTerminatingError } from './api-errors';
 import type { ApplierParts } from './applier-clients';
+import { applyObject, type ObjectTurn } from './apply-object';
 import {
   changeOf,
-  fenced,
   planeResult,
   skippedChange,
   stopped,
   unhealthy,
+  unplaced,
   unreadable,
 } from './apply-outcomes';
 import { checkTree, pruneOutOfBounds, type Bounds } from './bounds';
 import { readDeclaredNamespaces, type DeclaredNamespaces } from './declared-namespaces';
-import { decide, needsBody } from './decide';
-import { objectDiff } from './diff';
 import { namespaceTerminating } from './health';
-import { withOwner, type Owner } from './identity';
+import type { Owner } from './identity';
 import type { InventoryEntry } from './inventory';
 import { inventoryAfter, inventoryAhead, inventoryEntry, sameEntries } from './inventory-entries';
-import { CLUSTER_METADATA, fetchLiveEach, getObject, isMetadataOnly } from './object-ops';
+import { CLUSTER_METADATA, fetchLiveEach } from './object-ops';
 import { declaredNamespaceNames, keyOf, namespaceKey, refOf, subjectOf } from './object-ref';
 import { exceedsPruneCap, pruneCandidates, pruneObjects } from './prune';
-import { settleObject, type Settled } from './settle-object';
+import type { Settled } from './settle-object';
 import { findResources, locate, type Target } from './targets';
 import { buildTargets, prefetch } from './tree-prefetch';
 import type { KubeObject, Manifest } from './types';
@@ -202,36 +201,9 @@ async function walkTree(
       owner,
     );
     const targets = [...known.map((m) => built!.get(m)!), ...located.targets];
-    const { unserved, misscoped } = located;
-    // In a plan as in an apply: the bounds were checked on a scope the server contradicts.
-    for (const m of misscoped) {
-      changes.push({ ...changeOf(m.manifest, 'skipped'), reason: 'failed' });
-      failures.push({
-        code: 'kube.scope-mismatch',
-        phase,
-        retryable: false,
-        subject: subjectOf(refOf(m.manifest.object)),
-        message: m.message,
-      });
-    }
-    for (const u of unserved) {
-      if (dryRun) {
-        // Not served yet: only a CRD in this same set can define it (load refused the others).
-        const diff = objectDiff(undefined, withOwner(u.manifest.object, owner));
-        changes.push({ ...changeOf(u.manifest, 'created'), ...(diff ? { diff } : {}) });
-      } else {
-        changes.push({ ...changeOf(u.manifest, 'skipped'), reason: 'failed' });
-        const { apiVersion, kind } = u.manifest.object;
-        failures.push({
-          code: 'kube.unknown-kind',
-          phase,
-          // As at load (`resolveScope`): a kind this environment applied before lost its CRD meanwhile.
-          retryable: appliedKinds.has(`${apiVersion}|${kind}`),
-          subject: subjectOf(refOf(u.manifest.object)),
-          message: u.message,
-        });
-      }
-    }
+    const apart = unplaced(located, owner, dryRun, phase, appliedKinds);
+    changes.push(...apart.changes);
+    failures.push(...apart.failures);
     // An object that cannot be read (a 403 once its RBAC was narrowed) fails alone, naming it and
     // the identity; the rest of the wave is applied, and its inventory entry is kept as it was.
     // Cluster-wide collections are read as metadata only: another tenant's CRD schemas never come.
@@ -244,7 +216,17 @@ async function walkTree(
       failures.push(unreadable(t, error, phase));
       return false;
     });
-    const limit = pLimit(concurrency);
+    const turn: ObjectTurn = {
+      client: p.client,
+      target,
+      owner,
+      dryRun,
+      gate,
+      phase,
+      limit: pLimit(concurrency),
+      recorded,
+      appliedKinds,
+    };
     // A CRD's wait for Established starts as soon as it is applied, not after its whole wave:
     // the server establishes each one while the next is still being sent.
     const establish = wave.wave === 'crds' && !dryRun ? new AbortController() : undefined;
@@ -266,39 +248,7 @@ async function walkTree(
     const entries: (InventoryEntry | undefined)[] = [];
     const settled: Settled[] = await Promise.all(
       readable.map(async (t, i): Promise<Settled> => {
-        const decideOn = (object: KubeObject | undefined) =>
-          decide(
-            { digest: t.digest, owner, adopt: target.adopt, adoptUnowned: target.adoptUnowned ?? false },
-            object,
-            recorded.get(keyOf(t.ref)),
-          );
-        let current = live.get(keyOf(t.ref));
-        let decision = decideOn(current);
-        if (current && isMetadataOnly(current) && needsBody(decision, t.ref.kind)) {
-          // Only its metadata was read (from a cluster-wide collection): read its body by name now.
-          try {
-            current = await limit(() => getObject(p.client, t));
-          } catch (error) {
-            return {
-              change: { ...changeOf(t.manifest, 'skipped'), reason: 'could not be read' },
-              failure: unreadable(t, error, phase),
-            };
-          }
-          decision = decideOn(current);
-        }
-        // An object refused as another's or as unowned never enters this environment's inventory.
-        if (decision.kind === 'refuse' || decision.kind === 'unowned') refusedKeys.add(keyOf(t.ref));
-        const settle = () =>
-          settleObject(p.client, t, current, decision, {
-            force: target.forceConflicts,
-            dryRun,
-            fence: () => gate.check(),
-            kindApplied: appliedKinds.has(`${t.ref.apiVersion}|${t.ref.kind}`),
-          });
-        // Only requests queue for a connection; an unchanged object sends none. Each request is
-        // fenced when its turn comes, so after a pause at most the `concurrency` requests
-        // already handed to the socket can still reach the server (the bound SECURITY.md states).
-        const sent = decision.kind === 'unchanged' ? settle() : limit(() => fenced(gate, t, settle));
+        const sent = applyObject(turn, t, live.get(keyOf(t.ref)), () => refusedKeys.add(keyOf(t.ref)));
         const s = waitFor(t, await sent);
         entries[i] = inventoryEntry(t, s, recorded.get(keyOf(t.ref)), dryRun);
         return s;
