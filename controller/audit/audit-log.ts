@@ -1,47 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { hostname, userInfo } from 'node:os';
 import type { AuditConfig } from '../config/types';
-import { CairnError, errorMessage, isCairnError } from '../model/errors';
+import { CairnError, isCairnError } from '../model/errors';
 import type { Log } from '../log';
-import { fenceGate, type AuditReader, type WriteFence } from '../model';
+import type { AuditReader, WriteFence } from '../model';
 import { mapLimit } from '../model/map-limit';
+import { openAuditBackend, type AuditBackend } from './audit-backend';
+import { AuditChains, type AppendRetry, type CheckedChain } from './audit-chains';
 import { AuditIndex, type ControlSummary, type IndexedEntry, type RepairSummary } from './audit-index';
-import { acquireAuditLock, type AuditLock } from './audit-lock';
-import {
-  ChainChecker,
-  EMPTY_HEAD,
-  type ChainBreak,
-  type ChainReport,
-  type CheckedRecord,
-} from './chain-check';
-import { loadChainKey, type ChainKey } from './chain-key';
-import { ChainConflict, checkEnvName, type ChainHead, type ChainStore, type CutResult } from './chain-store';
-import type * as DynamoDb from './dynamodb-store';
-import { FileWitness } from './file-witness';
-import { JsonlStore } from './jsonl-store';
+import type { ChainReport } from './chain-check';
+import { checkEnvName } from './chain-store';
 import { isQuietPass } from './quiet-pass';
-import { decodeRecord, encodeRecord, type UnchainedRecord } from './record-codec';
-import { scrubRecord } from './secret-guard';
+import { decodeRecord, type UnchainedRecord } from './record-codec';
+import { breakRepair, defaultActor } from './repair-records';
 import type {
   AuditEntry,
-  AuditRecord,
   ControlAction,
   ControlDetails,
-  CutRecords,
   LastApplied,
   ListedEntry,
   Suspension,
   Trigger,
 } from './types';
-
-/**
- * A repair record's account of what the store cut, from the seq its first line had: the store's
- * answer copied field by field, so the hashed record holds these fields only, in this order.
- */
-function cutRecords(fromSeq: number, cut: CutResult): CutRecords {
-  return { fromSeq, lines: cut.lines, bytes: cut.bytes, sha256: cut.sha256, quarantine: cut.quarantine };
-}
 
 /** What a `start` record holds: written before anything of the reconcile is applied. */
 export interface StartInput {
@@ -58,13 +37,6 @@ export interface StartInput {
   readonly committedAt?: string;
 }
 
-/** An opened store, its key, and the lock that makes this process its only writer (JSONL). */
-export interface AuditBackend {
-  readonly store: ChainStore;
-  readonly key: ChainKey;
-  readonly lock?: AuditLock;
-}
-
 /** Whether the trail can take appends; when not, why (the controller is then not ready). */
 export type AuditHealth = { readonly ready: true } | { readonly ready: false; readonly reason: string };
 
@@ -78,7 +50,7 @@ export interface AuditLogOptions {
    * backoff from `baseMs` doubling up to `maxMs`, before the chain is reported unwritable.
    * Default 6 retries, 250 ms to 5 s (about 14 s in all).
    */
-  readonly appendRetry?: { readonly retries: number; readonly baseMs: number; readonly maxMs: number };
+  readonly appendRetry?: AppendRetry;
   /**
    * Only these environments' chains are read and checked (a one-shot command's own environment):
    * opening then costs what those chains hold, not the whole history of every environment in the
@@ -88,62 +60,8 @@ export interface AuditLogOptions {
   readonly envs?: readonly string[];
 }
 
-const DEFAULT_APPEND_RETRY = { retries: 6, baseMs: 250, maxMs: 5000 };
 /** Chains read at once when a log opens: a round trip each on DynamoDB, a few files each on disk. */
 const CHAINS_READ_AT_ONCE = 8;
-
-/** One chain as read from the store and checked, before it is indexed. */
-interface CheckedChain {
-  readonly env: string;
-  readonly records: readonly CheckedRecord[];
-  readonly report: ChainReport;
-}
-
-interface ChainState {
-  head: ChainHead;
-  witness: ChainHead | null;
-  report: ChainReport;
-  broken: ChainBreak | null;
-  failed: string | null;
-  /**
-   * The last append failed even after its retries (an atomic store): why, and since when; cleared
-   * by the next append that lands. Not a readiness problem of the trail: the controller releases
-   * the environment and reports that (a sharded replica gives the environment up, and must not
-   * stay unready for a chain it no longer writes).
-   */
-  unwritable: { readonly reason: string; readonly since: string } | null;
-  queue: Promise<unknown>;
-}
-
-/** Appends a writer retries after losing a race on a shared chain before it gives up and says so. */
-const CONFLICT_RETRIES = 25;
-
-/** The store and key `config` describes; `write` also takes the JSONL writer lock. */
-export async function openAuditBackend(
-  config: AuditConfig,
-  write: boolean,
-  log?: Log,
-  options: AuditLogOptions = {},
-): Promise<AuditBackend> {
-  const key = loadChainKey(config);
-  if (config.backend === 'dynamodb') {
-    if (!config.dynamodb)
-      throw new CairnError('audit.dynamodb is missing', {
-        code: 'config.invalid',
-        subject: 'audit.dynamodb',
-      });
-    // Required here: the AWS SDK's DynamoDB client costs every file-ledger command its load time.
-    const { DynamoDbStore } = require('./dynamodb-store') as typeof DynamoDb;
-    return { store: new DynamoDbStore(config.dynamodb), key };
-  }
-  if (write) await mkdir(config.dir, { recursive: true, mode: 0o750 });
-  const lock = write ? await acquireAuditLock(config.dir, log) : undefined;
-  return {
-    store: new JsonlStore(config.dir, new FileWitness(config.witnessDir), options.rotateBytes),
-    key,
-    ...(lock ? { lock } : {}),
-  };
-}
 
 /**
  * The audit trail: one hash chain per environment over a `ChainStore` (JSONL files or DynamoDB),
@@ -152,18 +70,20 @@ export async function openAuditBackend(
  * what is applied) but takes no appends until `repair` records the break and resumes it.
  */
 export class AuditLog implements AuditReader {
-  private readonly chains = new Map<string, ChainState>();
   private readonly index = new AuditIndex();
+  private readonly chains: AuditChains;
 
   private constructor(
     private readonly backend: AuditBackend,
     private readonly writable: boolean,
-    private readonly log: Log | undefined,
+    log: Log | undefined,
     private readonly now: () => Date,
-    private readonly appendRetry: NonNullable<AuditLogOptions['appendRetry']> = DEFAULT_APPEND_RETRY,
+    appendRetry: AppendRetry | undefined,
     /** AuditLogOptions.envs; undefined: every chain. */
     private readonly scope: ReadonlySet<string> | undefined = undefined,
-  ) {}
+  ) {
+    this.chains = new AuditChains(backend, this.index, log, now, appendRetry);
+  }
 
   /** Opens the trail for writing: takes the lock (JSONL), checks and indexes every chain (or those of `options.envs`), repairs torn tails. */
   static async open(config: AuditConfig, log?: Log, options: AuditLogOptions = {}): Promise<AuditLog> {
@@ -203,13 +123,13 @@ export class AuditLog implements AuditReader {
       const waiting = new Map<number, CheckedChain>();
       let next = 0;
       await mapLimit([...envs.keys()], CHAINS_READ_AT_ONCE, async (i) => {
-        waiting.set(i, await audit.check(envs[i]!));
+        waiting.set(i, await audit.chains.read(envs[i]!, writable));
         for (let ready = waiting.get(next); ready; ready = waiting.get(next)) {
           waiting.delete(next++);
-          audit.adopt(ready);
+          audit.chains.adopt(ready);
         }
       });
-      if (writable) await audit.settle();
+      if (writable) await audit.chains.settle();
       return audit;
     } catch (error) {
       await backend.store.close().catch(() => undefined);
@@ -308,10 +228,7 @@ export class AuditLog implements AuditReader {
   async refresh(env: string): Promise<void> {
     checkEnvName(env);
     this.requireRead(env);
-    const chain = this.chains.get(env) ?? this.newChain(env);
-    const next = chain.queue.then(() => this.catchUp(env, chain));
-    chain.queue = next.catch(() => undefined);
-    await next;
+    await this.chains.refresh(env);
   }
 
   /**
@@ -413,7 +330,7 @@ export class AuditLog implements AuditReader {
 
   /** Each chain as checked at open (and since): records, head, witness, first break, torn tail. */
   reports(): readonly ChainReport[] {
-    return [...this.chains.values()].map((c) => ({ ...c.report, firstBreak: c.broken }));
+    return [...this.chains.all().values()].map((c) => ({ ...c.report, firstBreak: c.broken }));
   }
 
   /**
@@ -423,7 +340,7 @@ export class AuditLog implements AuditReader {
    * the start-up warning of `removedEnvironments`), not a reason to take the replica out of service.
    */
   health(envs?: readonly string[]): AuditHealth {
-    const counted = [...this.chains.entries()].filter(([env]) => !envs || envs.includes(env));
+    const counted = [...this.chains.all()].filter(([env]) => !envs || envs.includes(env));
     const problems = counted.flatMap(([env, chain]) => [
       ...(chain.broken
         ? [
@@ -454,273 +371,24 @@ export class AuditLog implements AuditReader {
     const broken = chain.broken;
     const cut = broken.cutFrom ? await this.backend.store.cut(env, broken.cutFrom) : undefined;
     this.index.forget(env, broken.seq);
-    await this.append(
-      env,
-      {
-        type: 'repair',
-        env,
-        kind: 'break',
-        at: this.now().toISOString(),
-        by,
-        reason: `${broken.reason} (at ${broken.file}:${broken.line})`,
-        ...(cut ? { cut: cutRecords(broken.seq, cut) } : {}),
-        witnessed: chain.witness,
-      },
-      true,
-    );
-    chain.broken = null;
+    await this.append(env, breakRepair(env, broken, cut, chain.witness, this.now().toISOString(), by), true);
+    this.chains.resume(env);
     return this.index.repairs(env).at(-1) ?? null;
   }
 
   /** Waits for pending appends, closes the store and releases the lock. */
   async close(): Promise<void> {
-    await Promise.all([...this.chains.values()].map((c) => c.queue));
+    await this.chains.drain();
     await this.backend.store.close();
     await this.backend.lock?.release();
   }
 
-  /** Reads and checks one chain from the store (see `adopt`). */
-  private async check(env: string): Promise<CheckedChain> {
-    // The witness first: a record is stored no later than its head moves, so every record up to
-    // the witnessed head is there when the lines are read. A writer reads no further, so that a
-    // record another writer adds meanwhile is not taken for one past the witness; a reader
-    // (verify) reads every stored line, so that a record planted past the head is reported.
-    const witness = await this.backend.store.witness(env);
-    const checker = new ChainChecker(env, this.backend.key);
-    const records: CheckedRecord[] = [];
-    const upto = this.writable ? witness?.seq : undefined;
-    for await (const line of this.backend.store.lines(env, 0, upto)) {
-      const checked = checker.push(line);
-      if (checked) records.push(checked);
-    }
-    return { env, records, report: checker.finish(witness) };
-  }
-
-  /** Indexes a checked chain and keeps its state: records past a break are indexed as untrusted. */
-  private adopt({ env, records, report }: CheckedChain): void {
-    if (report.firstBreak) this.index.distrust(env, report.firstBreak.seq, report.firstBreak.reason);
-    for (const { record, at } of records) this.index.add(record, at);
-    this.chains.set(env, {
-      head: report.head,
-      witness: report.witness,
-      report,
-      broken: report.firstBreak,
-      failed: null,
-      unwritable: null,
-      queue: Promise.resolve(),
-    });
-    if (report.firstBreak) {
-      const { file, line, seq, reason } = report.firstBreak;
-      this.log?.error(
-        { env, subject: `${file}:${line}`, seq, err: reason },
-        'audit chain is broken; it is read-only until `cairn audit repair`',
-      );
-    }
-  }
-
-  /** Writer start-up: cuts and records torn tails, and brings a witness one append behind up to date. */
-  private async settle(): Promise<void> {
-    for (const [env, chain] of this.chains) {
-      const torn = chain.report.tornTail;
-      if (torn && !chain.broken) {
-        const cut = await this.backend.store.cut(env, torn.at);
-        this.log?.warn(
-          { env, subject: torn.at.file, bytes: torn.bytes },
-          'cut an incomplete last audit line',
-        );
-        await this.append(
-          env,
-          {
-            type: 'repair',
-            env,
-            kind: 'torn-tail',
-            at: this.now().toISOString(),
-            by: 'cairn',
-            reason: `an incomplete last line (${torn.bytes} bytes, no newline, not a record) at ${torn.at.file}:${torn.at.line}: a write the process died in${chain.witness && chain.witness.seq > chain.head.seq ? `; the witness had seen record ${chain.witness.seq}` : ''}`,
-            cut: cutRecords(chain.head.seq + 1, cut),
-            witnessed: chain.witness,
-          },
-          true,
-        );
-      } else if (chain.report.witnessBehind && this.backend.store instanceof JsonlStore) {
-        // The process died between an append and its witness write: the record is there, so witness it.
-        await this.backend.store.catchUp(env, chain.head);
-        chain.witness = chain.head;
-      }
-    }
-  }
-
-  /** Appends one record to `env`'s chain, serialized per chain; a shared store's conflicts are re-read and retried. */
+  /** Appends one record to `env`'s chain (see AuditChains.append), once this log may write it. */
   private append(env: string, record: UnchainedRecord, repairing = false, fence?: WriteFence): Promise<void> {
     this.requireWritable();
     checkEnvName(env);
     this.requireRead(env);
-    const chain = this.chains.get(env) ?? this.newChain(env);
-    const next = chain.queue.then(() => this.write(env, chain, scrubRecord(record), repairing, fence));
-    chain.queue = next.catch(() => undefined);
-    return next;
-  }
-
-  private async write(
-    env: string,
-    chain: ChainState,
-    record: UnchainedRecord,
-    repairing: boolean,
-    fence: WriteFence | undefined,
-  ): Promise<void> {
-    if (chain.broken && !repairing) {
-      throw new CairnError(
-        `the ${env} audit chain is broken at record ${chain.broken.seq} and takes no appends: ${chain.broken.reason}`,
-        {
-          code: 'audit.broken',
-          phase: 'record',
-          subject: `audit chain ${env}`,
-          hint: `inspect it with \`cairn audit verify\`, then run \`cairn audit repair --env ${env}\``,
-        },
-      );
-    }
-    if (chain.failed) {
-      throw new CairnError(
-        `the ${env} audit chain cannot be written since an earlier write failed (${chain.failed})`,
-        {
-          code: 'audit.write-failed',
-          phase: 'record',
-          subject: `audit chain ${env}`,
-          hint: 'fix the storage problem and restart cairn (it repairs a cut-off last line)',
-        },
-      );
-    }
-    let failures = 0;
-    // Latched: once the fence failed, no retry below writes (and its error is not a storage failure).
-    const gate = fence ? fenceGate(fence, 'record') : undefined;
-    for (let attempt = 0; ; attempt += 1) {
-      // Checked again after every lost race: what another writer appended may have closed it.
-      const refused = outOfTurn(env, record, this.index.openIn(env));
-      if (refused) throw refused;
-      const seq = chain.head.seq + 1;
-      const { line, hash } = encodeRecord(record, seq, chain.head.hash, this.backend.key);
-      try {
-        const at = await this.backend.store.append(
-          env,
-          line,
-          { seq, hash },
-          chain.witness,
-          gate && (() => gate.check()),
-        );
-        const prevHash = chain.head.hash;
-        chain.head = { seq, hash };
-        chain.witness = chain.head;
-        chain.unwritable = null;
-        this.index.add({ ...record, seq, prevHash, kid: this.backend.key.id } as AuditRecord, at);
-        return;
-      } catch (error) {
-        // The fence stopped it before anything was written: not a storage failure, nothing to retry.
-        if (gate?.lost) throw error;
-        if (error instanceof ChainConflict && attempt < CONFLICT_RETRIES) {
-          this.log?.debug({ env, attempt }, 'lost an append race on a shared audit chain; re-reading it');
-          // A retried append whose first try landed (its answer lost) conflicts with itself: done.
-          if (await this.landed(env, chain, seq, hash)) return;
-          // Jitter, so that two writers in lockstep stop colliding, growing with each loss (to 1 s): a
-          // writer that keeps losing to a busy one would otherwise spend its retries in a few
-          // hundred milliseconds while the other appends on (seen with moto under load).
-          const ceilingMs = Math.min(1000, 20 * 2 ** Math.min(attempt, 6));
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * ceilingMs));
-          continue;
-        }
-        if (error instanceof ChainConflict) throw error;
-        if (this.backend.store.appendsAreAtomic) {
-          // Nothing half-written stays behind: try again with backoff, then report the chain
-          // unwritable (retryable) instead of refusing every later append until a restart.
-          if (failures < this.appendRetry.retries) {
-            const delayMs = Math.min(this.appendRetry.maxMs, this.appendRetry.baseMs * 2 ** failures);
-            failures += 1;
-            this.log?.warn(
-              { env, phase: 'record', attempt: failures, delayMs, err: errorMessage(error) },
-              'audit append failed; retrying',
-            );
-            await new Promise((resolve) => setTimeout(resolve, delayMs));
-            if (await this.landed(env, chain, seq, hash).catch(() => false)) return;
-            continue;
-          }
-          chain.unwritable ??= { reason: errorMessage(error), since: this.now().toISOString() };
-          throw new CairnError(
-            `could not append to the audit log after ${failures + 1} tries: ${errorMessage(error)}`,
-            {
-              code: 'audit.unwritable',
-              phase: 'record',
-              subject: `${this.backend.store.location} ${env}`,
-              retryable: true,
-              hint: 'check that the DynamoDB table is reachable and writable; cairn retries on its own',
-              cause: error,
-            },
-          );
-        }
-        // A half-written line would break every later record; stop appending until a restart repairs it.
-        chain.failed = errorMessage(error);
-        throw new CairnError(`could not append to the audit log: ${chain.failed}`, {
-          code: 'audit.write-failed',
-          phase: 'record',
-          subject: `${this.backend.store.location} ${env}`,
-          hint: 'check free space and permissions of audit.dir, or the DynamoDB table',
-          cause: error,
-        });
-      }
-    }
-  }
-
-  /**
-   * Re-reads the chain and says whether the record this writer tried to put at `seq` is there
-   * (same seq, same hash: the hash covers every byte): an append whose answer was lost landed.
-   */
-  private async landed(env: string, chain: ChainState, seq: number, hash: string): Promise<boolean> {
-    const seen = await this.catchUp(env, chain);
-    return seen.get(seq) === hash;
-  }
-
-  /** Another writer moved a shared chain: read what it appended, check it, and index it. */
-  private async catchUp(env: string, chain: ChainState): Promise<Map<number, string>> {
-    const witness = await this.backend.store.witness(env);
-    const checker = new ChainChecker(env, this.backend.key, chain.head, this.index.openIn(env));
-    const seen = new Map<number, string>();
-    for await (const line of this.backend.store.lines(env, chain.head.seq, witness?.seq)) {
-      const checked = checker.push(line);
-      if (checked) {
-        this.index.add(checked.record, checked.at);
-        seen.set(checked.record.seq, checked.hash);
-      }
-    }
-    const report = checker.finish(witness);
-    chain.report = report;
-    chain.head = report.head;
-    chain.witness = report.witness;
-    if (report.firstBreak) {
-      chain.broken = report.firstBreak;
-      this.index.distrust(env, report.firstBreak.seq, report.firstBreak.reason);
-    }
-    return seen;
-  }
-
-  private newChain(env: string): ChainState {
-    const report: ChainReport = {
-      env,
-      records: 0,
-      head: EMPTY_HEAD,
-      witness: null,
-      firstBreak: null,
-      tornTail: null,
-      witnessBehind: false,
-    };
-    const chain: ChainState = {
-      head: EMPTY_HEAD,
-      witness: null,
-      report,
-      broken: null,
-      failed: null,
-      unwritable: null,
-      queue: Promise.resolve(),
-    };
-    this.chains.set(env, chain);
-    return chain;
+    return this.chains.append(env, record, repairing, fence);
   }
 
   private requireWritable(): void {
@@ -762,46 +430,4 @@ export class AuditLog implements AuditReader {
       ...(untrusted ? { untrusted } : {}),
     };
   }
-}
-
-/**
- * One writer per entry (the rule `ChainChecker` checks): an end or check must close the entry
- * that is open in the chain as this writer last read it, and a start needs none open. A replica
- * paused mid-reconcile whose entry another closed as `interrupted` is refused here
- * (`audit.not-open`) and stops, rather than recording a second end for it.
- */
-function outOfTurn(env: string, record: UnchainedRecord, open: string | null): CairnError | null {
-  if (record.type === 'start' && open !== null && open !== record.id) {
-    return new CairnError(`reconcile ${open} of ${env} is still open; a second one cannot start beside it`, {
-      code: 'audit.overlap',
-      phase: 'record',
-      subject: `audit chain ${env}`,
-      retryable: true,
-      hint: 'another cairn process is reconciling this environment: run one replica, or enable sharding',
-    });
-  }
-  if (record.type !== 'end' && record.type !== 'check') return null;
-  const id = record.type === 'end' ? record.entry.id : record.id;
-  if (id === open) return null;
-  return new CairnError(
-    `reconcile ${id} of ${env} is no longer open (another replica closed it); its end is not recorded`,
-    {
-      code: 'audit.not-open',
-      phase: 'record',
-      subject: `audit chain ${env}`,
-      retryable: false,
-      hint: 'nothing to do: the replica holding the environment now reconciles it; this one stops',
-    },
-  );
-}
-
-/** `user@host` of whoever runs a repair. */
-function defaultActor(): string {
-  let user = 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    // no passwd entry (a container's arbitrary uid)
-  }
-  return `${user}@${hostname()}`;
 }

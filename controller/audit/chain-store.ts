@@ -35,7 +35,7 @@ export interface CutResult {
 
 /**
  * The storage of per-environment chains: JSON-lines files or a DynamoDB table. The store knows
- * nothing of hashes; the ledger (`audit-log.ts`) checks and chains records the same way over both,
+ * nothing of hashes; the ledger (`audit-chains.ts`) checks and chains records the same way over both,
  * so `verify`, `list` and `show` behave alike on each.
  */
 export interface ChainStore {

@@ -52,6 +52,11 @@ export interface ReadOptions {
   readonly metadataOnly?: boolean | 'cluster-scoped';
 }
 
+// Cluster-scoped collections hold every tenant's objects (every CRD of the cluster, schema and
+// all): only their metadata is listed, and the bodies of this environment's objects are read by
+// name when a decision needs them (`needsBody`).
+export const CLUSTER_METADATA: ReadOptions = { metadataOnly: 'cluster-scoped' };
+
 // The objects read as metadata alone: a caller that needs a body reads it by name (`isMetadataOnly`).
 const partial = new WeakSet<object>();
 

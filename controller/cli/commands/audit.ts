@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, type Option } from 'commander';
-import { AuditLog, openAuditBackend } from '../../audit/audit-log';
+import { openAuditBackend } from '../../audit/audit-backend';
+import { AuditLog } from '../../audit/audit-log';
 import type { RepairSummary } from '../../audit/audit-index';
 import { migrateChains } from '../../audit/migrate';
 import type { ListedEntry } from '../../audit/types';

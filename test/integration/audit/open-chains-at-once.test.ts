@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { AuditLog, openAuditBackend, type AuditBackend } from '../../../controller/audit/audit-log';
+import { openAuditBackend, type AuditBackend } from '../../../controller/audit/audit-backend';
+import { AuditLog } from '../../../controller/audit/audit-log';
 import type { ChainStore } from '../../../controller/audit/chain-store';
 import { auditConfig, entry, sha, tempAuditDir } from './audit-fixtures';
 

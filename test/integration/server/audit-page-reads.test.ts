@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { AuditLog, openAuditBackend } from '../../../controller/audit/audit-log';
+import { openAuditBackend } from '../../../controller/audit/audit-backend';
+import { AuditLog } from '../../../controller/audit/audit-log';
 import type { AuditEntry } from '../../../controller/audit/types';
 import { FakeController } from '../../helpers/fake-controller';
 import { auditConfig, entry, recordEntry, sha, tempAuditDir } from '../audit/audit-fixtures';
