@@ -166,8 +166,10 @@ export function createKubeApplier(
       );
     },
 
-    async plan(manifests) {
-      return run(get(), manifests, true, fenceGate(undefined, 'plan'));
+    async plan(manifests, options = {}) {
+      // The gate that stops an apply at a lost Lease stops a plan whose caller gave up, request by request.
+      const { signal } = options;
+      return run(get(), manifests, true, fenceGate(signal && (() => signal.throwIfAborted()), 'plan'));
     },
 
     async apply(manifests, options: KubeApplyOptions = {}) {

@@ -2,7 +2,7 @@ import type { EnvironmentConfig } from '../config/types';
 import type { CommitState, GitHost, PullRequest } from '../host/types';
 import type { Log } from '../log';
 import { formatDuration } from '../duration';
-import { errorMessage, type WriteFence } from '../model';
+import { CairnError, errorMessage, type WriteFence } from '../model';
 import type { GitSource } from '../source/types';
 import type { EnvironmentAppliers } from './controller';
 import { EnvLock } from './env-lock';
@@ -226,8 +226,17 @@ export class PullRequestPlanner {
         );
         work = planning;
         // The deadline counts from the lock: a plan past it gives the lock back to the
-        // environment's reconciles, and what it still runs (no further phase) is thrown away.
-        return beforeDeadline(planning, deadline.ms, () => abandoned.abort());
+        // environment's reconciles, and what it still runs is stopped (the synth's processes
+        // killed, no further change set or dry run sent) and thrown away.
+        return beforeDeadline(planning, deadline.ms, () =>
+          abandoned.abort(
+            new CairnError(`the plan ran past its deadline of ${formatDuration(deadline.ms)}`, {
+              code: 'plan.timeout',
+              phase: 'plan',
+              subject: deadline.field,
+            }),
+          ),
+        );
       });
       if (outcome === TIMED_OUT) {
         log.warn(
