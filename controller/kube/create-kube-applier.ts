@@ -133,6 +133,7 @@ export function createKubeApplier(
         ...(target.namespace ? { namespace: target.namespace } : {}),
         log,
         ...transform,
+        ...(options.signal ? { signal: options.signal } : {}),
       };
       // Every reconcile talks to the core group (the inventory is a ConfigMap): its discovery, and
       // the connection under it, are fetched while the tree is read instead of after. A failure is

@@ -44,6 +44,8 @@ export type AppliedObjectAction =
 export interface KubeLoadOptions {
   /** Applied to every manifest file's text before parsing: AWS outputs bound into manifests. */
   readonly transform?: InputTransform;
+  /** Aborted when the caller gives up (a pull request's plan past its deadline): a render under way is killed. */
+  readonly signal?: AbortSignal;
 }
 
 /** How one apply runs. */

@@ -106,8 +106,9 @@ export async function planPullRequestHead(ports: PlanPorts, head: PullRequestHea
           ports.kube!,
           workspaceDir,
           ports.aws,
-          await checkBindings(undefined, ports.kube!, workspaceDir, ports.aws, assembly),
+          await checkBindings(undefined, ports.kube!, workspaceDir, ports.aws, assembly, ports.abandoned),
           aws ?? undefined,
+          ports.abandoned,
         ),
       );
       bound = liveValues;
