@@ -77,8 +77,16 @@ export function createAwsApplier(
   // One runner per environment, so bubblewrap is probed once, not at every synth.
   const runner = createSynthRunner(target.synth, options.workDir);
   return {
-    async synthesize(workspaceDir: string, commitSha: string): Promise<Assembly> {
-      const assembly = await synthesizeApp({ workspaceDir, env, target, commitSha, log, runner });
+    async synthesize(workspaceDir, commitSha, options = {}): Promise<Assembly> {
+      const assembly = await synthesizeApp({
+        workspaceDir,
+        env,
+        target,
+        commitSha,
+        log,
+        runner,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       // One reconcile per environment at a time: the previous assembly is done with, and a
       // long-running controller must not fill the temp folder with one cdk.out per commit.
       if (previousDir) discardAssembly(previousDir);
@@ -86,11 +94,13 @@ export function createAwsApplier(
       return assembly;
     },
 
-    async plan(assembly: Assembly, commitSha: string): Promise<PlaneResult> {
+    async plan(assembly, commitSha, options = {}): Promise<PlaneResult> {
       const plans: StackOutcome[] = [];
       const bootstrap = await bootstrapKind(clients, target);
       const imports = importableExports(assembly.stacks);
       for (const stack of assembly.stacks) {
+        // A caller that gave up (a pull request's plan past its deadline) makes no more change sets.
+        if (options.signal?.aborted) break;
         let ctx: StackContext;
         try {
           ctx = { ...contextFor(base, stack, bootstrap), ownExports: imports.get(stack.id) ?? new Set() };

@@ -59,14 +59,26 @@ export interface StackOutcome {
  * described change sets, apply them. Created per environment with its target config and a logger.
  */
 export interface AwsApplier {
-  /** Runs `aws-resources/` in a child process (timeout, scrubbed env) and reads the cloud assembly. */
-  synthesize(workspaceDir: string, commitSha: string): Promise<Assembly>;
+  /**
+   * Runs `aws-resources/` in a child process (timeout, scrubbed env) and reads the cloud assembly.
+   * `signal`, once aborted, kills the app's process tree and fails the synth (`synth.abandoned`).
+   */
+  synthesize(
+    workspaceDir: string,
+    commitSha: string,
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<Assembly>;
   /**
    * Plans each stack: one that exists through a change set described, never executed, and deleted
    * afterwards; one a deploy would create from its template's resources, with no change set. It
-   * holds no Lease, so it never creates, updates or deletes a stack.
+   * holds no Lease, so it never creates, updates or deletes a stack. Once `signal` is aborted no
+   * further stack is planned (the result is then partial).
    */
-  plan(assembly: Assembly, commitSha: string): Promise<PlaneResult>;
+  plan(
+    assembly: Assembly,
+    commitSha: string,
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<PlaneResult>;
   /**
    * Publishes assets and deploys every stack in dependency order; deletes removed stacks when prune
    * is on. `fence` (a Lease) is called right before every write request is sent (each asset and

@@ -85,6 +85,7 @@ export function bubblewrapRunner(user: SynthUser = DEFAULT_SYNTH_USER): SynthRun
       cwd: '/',
       env: {},
       timeoutMs: job.timeoutMs,
+      ...(job.signal ? { signal: job.signal } : {}),
       ...(runAs ? { user: runAs } : {}),
     });
 

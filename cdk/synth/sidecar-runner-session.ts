@@ -151,10 +151,15 @@ export function runSession(socket: string, state: RunnerState, job: SynthJob): P
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      job.signal?.removeEventListener('abort', abandon);
       conn.destroy();
       if (error) reject(error);
       else resolve(exit!);
     };
+    // The runner kills a job whose connection closed: closing it is how the caller stops the job.
+    const abandon = () => finish(lost(socket, 'was left by its caller, which gave up on the job'));
+    job.signal?.addEventListener('abort', abandon, { once: true });
+    if (job.signal?.aborted) abandon();
     conn.once('connect', () => {
       conn.write(encode({ v: PROTOCOL_VERSION, type: 'hello', nonce: controllerNonce }));
     });

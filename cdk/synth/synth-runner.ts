@@ -48,6 +48,7 @@ export function noneRunner(): SynthRunner {
         cwd: job.cwd,
         env: { ...job.env, [name]: value },
         timeoutMs: job.timeoutMs,
+        ...(job.signal ? { signal: job.signal } : {}),
         reap: () => reapMarked(marker),
       });
     },

@@ -243,6 +243,11 @@ export async function synthesizeApp(options: {
   readonly pythonCacheDir?: string;
   /** How the app is isolated; by default the one `target.synth` names. */
   readonly runner?: SynthRunner;
+  /**
+   * Aborted when the caller gives up (a pull request's plan past its deadline): the app's process
+   * tree is killed then, not at the synth timeout, and the synth fails with `synth.abandoned`.
+   */
+  readonly signal?: AbortSignal;
 }): Promise<Assembly> {
   const { workspaceDir, env, target, commitSha, log } = options;
   const appDir = join(workspaceDir, 'aws-resources');
@@ -258,6 +263,13 @@ export async function synthesizeApp(options: {
     throw fail(`is not valid JSON: ${(error as Error).message}`, 'synth.bad-cdk-json');
   }
   if (typeof cdkJson.app !== 'string' || !cdkJson.app) throw fail('has no "app" command', 'synth.no-app');
+  const { signal } = options;
+  const abandoned = () =>
+    new CairnError('the CDK app was stopped: the synth was abandoned by its caller', {
+      code: 'synth.abandoned',
+      phase: 'synthesize',
+      subject: 'aws-resources',
+    });
 
   const runner = options.runner ?? createSynthRunner(target.synth);
   const why = await runner.unavailable();
@@ -291,6 +303,9 @@ export async function synthesizeApp(options: {
         log,
       })
     : undefined;
+  // The installs are shared by every environment with the same lockfile and run to their end; the
+  // app is this caller's alone, and is not started for a caller that gave up meanwhile.
+  if (signal?.aborted) throw abandoned();
   const folders = makeFolders(workspaceDir, env, runner, log);
   const context = {
     ...(cdkJson.context ?? {}),
@@ -302,7 +317,7 @@ export async function synthesizeApp(options: {
   };
   const started = Date.now();
   const cairnModules = cairnNodeModules();
-  const result = await runner.run({
+  const run = runner.run({
     command: cdkJson.app,
     cwd: join(folders.checkout, 'aws-resources'),
     env: {
@@ -327,10 +342,21 @@ export async function synthesizeApp(options: {
     writable: [folders.out, folders.tmp],
     output: folders.out,
     timeoutMs: target.synthTimeoutMs,
+    ...(signal ? { signal } : {}),
   });
-  // The app's view of the checkout and its temp files are done with, whatever happened.
-  if (folders.checkout !== workspaceDir) rmSync(folders.checkout, { recursive: true, force: true });
-  rmSync(folders.tmp, { recursive: true, force: true });
+  const result = await run
+    .finally(() => {
+      // The app's view of the checkout and its temp files are done with, whatever happened.
+      if (folders.checkout !== workspaceDir) rmSync(folders.checkout, { recursive: true, force: true });
+      rmSync(folders.tmp, { recursive: true, force: true });
+    })
+    .catch((error: unknown) => {
+      throw signal?.aborted ? abandoned() : error;
+    });
+  if (signal?.aborted) {
+    rmSync(folders.root, { recursive: true, force: true });
+    throw abandoned();
+  }
   if (result.timedOut || result.code !== 0) {
     rmSync(folders.root, { recursive: true, force: true });
     const how = result.timedOut

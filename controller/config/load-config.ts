@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import * as jsYaml from 'js-yaml';
 import { parseDuration } from '../duration';
-import { CairnError } from '../model/errors';
+import { CairnError, isCairnError } from '../model/errors';
 import { rememberSecrets } from '../model/secret-mask';
 import { DEFAULT_AWS_CAPABILITIES, DEFAULT_SYNTH_SOCKET, type AwsSynthConfig } from '../model';
 import type { RawConfig, RawEnvironment } from './raw-config.generated';
@@ -118,7 +118,15 @@ export function validateConfigFile(
   const raw = data as RawConfig;
   const semantic = checkEnvironments(raw);
   if (semantic.length > 0) return { ok: false, errors: semantic };
-  const config = withDefaults(raw, path);
+  let config: CairnConfig;
+  try {
+    config = withDefaults(raw, path);
+  } catch (error) {
+    // A value the schema lets through but cairn cannot use (a duration of 0): listed like the others.
+    if (!isCairnError(error) || error.code !== 'config.duration') throw error;
+    // Its message names the field, and says what to write instead.
+    return { ok: false, errors: [error.message] };
+  }
   rememberSecrets(configuredSecretValues(config));
   return { ok: true, config };
 }
@@ -275,10 +283,12 @@ function serverLimits(server: NonNullable<RawConfig['server']>): Partial<CairnCo
     ...(server.maxConnectionsPerClient !== undefined
       ? { maxConnectionsPerClient: server.maxConnectionsPerClient }
       : {}),
-    ...(server.headersTimeout
+    ...(server.headersTimeout !== undefined
       ? { headersTimeoutMs: parseDuration(server.headersTimeout, 'server.headersTimeout') }
       : {}),
-    ...(server.bodyTimeout ? { bodyTimeoutMs: parseDuration(server.bodyTimeout, 'server.bodyTimeout') } : {}),
+    ...(server.bodyTimeout !== undefined
+      ? { bodyTimeoutMs: parseDuration(server.bodyTimeout, 'server.bodyTimeout') }
+      : {}),
     ...(server.maxBufferedBodySize !== undefined ? { maxBufferedBodyBytes: server.maxBufferedBodySize } : {}),
   };
 }
@@ -312,12 +322,16 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
       ...(env.instance ? { instance: env.instance } : {}),
       branch: branchOf(raw, env),
       order: env.order ?? 'aws-first',
-      driftIntervalMs: parseDuration(env.driftInterval ?? '5m', `${at}.driftInterval`),
+      driftIntervalMs: parseDuration(env.driftInterval ?? '5m', `${at}.driftInterval`, {
+        allowZero: true, // no drift passes
+      }),
       ...(env.promotion
         ? {
             promotion: {
               after: env.promotion.after,
-              healthyForMs: parseDuration(env.promotion.healthyFor, `${at}.promotion.healthyFor`),
+              healthyForMs: parseDuration(env.promotion.healthyFor, `${at}.promotion.healthyFor`, {
+                allowZero: true, // applied as soon as the environment before applied it healthy
+              }),
             },
           }
         : {}),

@@ -15,7 +15,8 @@ const schema11 = {
   required: ['repository', 'environments', 'audit'],
   definitions: {
     duration: {
-      description: 'A duration: a number followed by ms, s, m or h (500ms, 30s, 5m, 1h).',
+      description:
+        'A duration: a number followed by ms, s, m or h (500ms, 30s, 5m, 1h); above 0 unless the field says what 0 means, and at most 596h (what a timer can wait).',
       type: 'string',
       pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
     },
@@ -842,7 +843,8 @@ const schema11 = {
   },
 };
 const schema12 = {
-  description: 'A duration: a number followed by ms, s, m or h (500ms, 30s, 5m, 1h).',
+  description:
+    'A duration: a number followed by ms, s, m or h (500ms, 30s, 5m, 1h); above 0 unless the field says what 0 means, and at most 596h (what a timer can wait).',
   type: 'string',
   pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
 };

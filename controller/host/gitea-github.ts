@@ -1,6 +1,6 @@
 import type { CommitStatus, GitHost, OpenPullRequest } from './types';
 import { HostHttp, nextLink, truncate, type HostHttpOptions, type HostResponse } from './host-http';
-import { findMarked, MAX_PAGES, type HostComment } from './marked-comment';
+import { findMarked, isOwnMarked, MAX_PAGES, type HostComment } from './marked-comment';
 
 /** What a Gitea or GitHub client is made from. */
 export interface ForgeHostOptions {
@@ -139,7 +139,33 @@ class ForgeHost implements GitHost {
     );
     const comment = created.body as ForgeComment;
     this.createdBy ??= comment.user?.login || undefined;
-    return String(comment.id);
+    const id = String(comment.id);
+    // Posted without knowing who cairn is (a GitHub App's token, before any status it posted was
+    // answered: a restart whose first status failed, or a POST whose answer was lost and retried):
+    // now that the answer named it, comments of its own posted before are duplicates, and go.
+    if (self === null && this.createdBy) await this.deleteOwnMarked(pr, marker, this.createdBy, id);
+    return id;
+  }
+
+  /** Deletes every comment of `author` on `pr` that starts with `marker`, but `keep`. */
+  private async deleteOwnMarked(pr: number, marker: string, author: string, keep: string): Promise<void> {
+    const stale: string[] = [];
+    let next: string | undefined;
+    for (let read = 0; read < MAX_PAGES; read++) {
+      const page = await this.commentsPage(pr, next);
+      for (const c of page.comments) if (c.id !== keep && isOwnMarked(c, marker, author)) stale.push(c.id);
+      if (!page.next || page.next === next) break;
+      next = page.next;
+    }
+    for (const id of stale)
+      await this.http.request(
+        'DELETE',
+        `${this.repoPath}/issues/comments/${encodeURIComponent(id)}`,
+        undefined,
+        {
+          accept: [404],
+        },
+      );
   }
 
   async openPullRequest(

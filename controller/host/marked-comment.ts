@@ -16,12 +16,19 @@ export interface CommentPage {
 export const MAX_PAGES = 50;
 
 /**
- * The first comment starting with `marker` that cairn itself wrote, by `self`; none when cairn
- * does not know who it is (null): anyone may post the marker, a bot account too. Pages are read in
- * order until it is found or they end.
+ * Whether `comment` is one cairn wrote, as `self`, for `marker`.
  * Starting with it, not merely holding it: cairn's own plan comments quote repository text (a
  * diff, a failure) verbatim in fenced blocks, so one environment's comment can hold another's
  * marker, and would then be overwritten with that environment's plan.
+ */
+export function isOwnMarked(comment: HostComment, marker: string, self: string): boolean {
+  return comment.author === self && comment.body.trimStart().startsWith(marker);
+}
+
+/**
+ * The first comment starting with `marker` that cairn itself wrote, by `self`; none when cairn
+ * does not know who it is (null): anyone may post the marker, a bot account too. Pages are read in
+ * order until it is found or they end.
  */
 export async function findMarked(
   marker: string,
@@ -32,7 +39,7 @@ export async function findMarked(
   let next: string | undefined;
   for (let read = 0; read < MAX_PAGES; read++) {
     const { comments, next: after } = await page(next);
-    const found = comments.find((c) => c.body.trimStart().startsWith(marker) && c.author === self);
+    const found = comments.find((c) => isOwnMarked(c, marker, self));
     if (found) return found;
     if (!after || after === next) return undefined;
     next = after;

@@ -51,6 +51,7 @@ export function createKubeApplier(
         ...(target.namespace ? { namespace: target.namespace } : {}),
         log,
         ...transform,
+        ...(options.signal ? { signal: options.signal } : {}),
       };
       // Every reconcile talks to the core group (the inventory is a ConfigMap): its discovery, and
       // the connection under it, are fetched while the tree is read instead of after. A failure is
@@ -84,8 +85,16 @@ export function createKubeApplier(
       );
     },
 
-    async plan(manifests) {
-      return applyTree(walker, get(), manifests, true, fenceGate(undefined, 'plan'));
+    async plan(manifests, options = {}) {
+      // The gate that stops an apply at a lost Lease stops a plan whose caller gave up, request by request.
+      const { signal } = options;
+      return applyTree(
+        walker,
+        get(),
+        manifests,
+        true,
+        fenceGate(signal && (() => signal.throwIfAborted()), 'plan'),
+      );
     },
 
     async apply(manifests, options: KubeApplyOptions = {}) {

@@ -44,6 +44,8 @@ export type AppliedObjectAction =
 export interface KubeLoadOptions {
   /** Applied to every manifest file's text before parsing: AWS outputs bound into manifests. */
   readonly transform?: InputTransform;
+  /** Aborted when the caller gives up (a pull request's plan past its deadline): a render under way is killed. */
+  readonly signal?: AbortSignal;
 }
 
 /** How one apply runs. */
@@ -66,8 +68,12 @@ export interface KubeApplyOptions {
 export interface KubeApplier {
   /** Reads and validates `k8s-resources/` of a workspace. Throws a CairnError naming file, line and column. */
   load(workspaceDir: string, options?: KubeLoadOptions): Promise<readonly Manifest[]>;
-  /** What the next apply would do, from server-side dry runs and the inventory; changes nothing. */
-  plan(manifests: readonly Manifest[]): Promise<PlaneResult>;
+  /**
+   * What the next apply would do, from server-side dry runs and the inventory; changes nothing.
+   * Once `signal` is aborted no further dry run is sent (the result is then partial, led by the
+   * signal's reason).
+   */
+  plan(manifests: readonly Manifest[], options?: { readonly signal?: AbortSignal }): Promise<PlaneResult>;
   /** Applies in waves, repairs drift, prunes (only what this environment owns), records the inventory, waits for health. */
   apply(manifests: readonly Manifest[], options?: KubeApplyOptions): Promise<PlaneResult>;
   /**

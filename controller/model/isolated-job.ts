@@ -38,6 +38,11 @@ export interface IsolatedJob {
    */
   readonly maxOutputBytes?: number;
   readonly timeoutMs: number;
+  /**
+   * Aborted when the caller gives up on the job before its timeout (a pull request's plan past its
+   * deadline): its processes are killed as at the timeout, so nothing of it runs on.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** How an isolated run ended, with its raw (unmasked) output tail. */

@@ -50,10 +50,13 @@ export async function checkBindings(
   workspaceDir: string,
   aws: AwsApplier | undefined,
   assembly: Assembly | undefined,
+  /** A pull request's plan's: a render under way is killed once the plan is abandoned. */
+  signal?: AbortSignal,
 ): Promise<CheckedManifests> {
   const refs: BindingRef[] = [];
   const manifests = await kube.load(workspaceDir, {
     transform: bindingTransform((ref) => (refs.push(ref), KNOWN_AFTER_APPLY)),
+    ...(signal ? { signal } : {}),
   });
   if (refs.length === 0) return { manifests, refs };
   if (env?.order === 'kubernetes-first') throw orderRefused(env, refs[0]!);
@@ -108,6 +111,8 @@ export async function plannedBindings(
   aws: AwsApplier | undefined,
   checked: CheckedManifests,
   awsPlan: PlaneResult | undefined,
+  /** As checkBindings': a render under way is killed once a pull request's plan is abandoned. */
+  signal?: AbortSignal,
 ): Promise<PlannedManifests> {
   if (checked.refs.length === 0)
     return { manifests: checked.manifests, bindings: [], secretValues: [], liveValues: [] };
@@ -121,7 +126,10 @@ export async function plannedBindings(
     changing.has(ref.stackName)
       ? KNOWN_AFTER_APPLY
       : (live.get(ref.stackName)?.get(ref.outputKey) ?? KNOWN_AFTER_APPLY);
-  const manifests = await kube.load(workspaceDir, { transform: bindingTransform(valueOf) });
+  const manifests = await kube.load(workspaceDir, {
+    transform: bindingTransform(valueOf),
+    ...(signal ? { signal } : {}),
+  });
   // Found by value in the objects as read, so a reference in a chart's values or a kustomize input
   // is traced to the Secret it renders into, wherever in the tree the reference is written.
   const known = checked.refs.map(valueOf).filter((v) => v !== KNOWN_AFTER_APPLY);

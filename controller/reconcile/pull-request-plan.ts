@@ -31,7 +31,10 @@ export interface PlanPorts {
   readonly kube?: KubeApplier;
   /** A logger already carrying env, sha, trigger and pr. */
   readonly log: Log;
-  /** Aborted once the plan's deadline passed and it was abandoned: no further phase starts. */
+  /**
+   * Aborted once the plan's deadline passed and it was abandoned: no further phase starts, the
+   * synth's process tree is killed and no further change set or dry run is sent.
+   */
   readonly abandoned?: AbortSignal;
 }
 
@@ -51,6 +54,7 @@ export function planFailure(plan: PullRequestPlan): Failure | undefined {
 export async function planPullRequestHead(ports: PlanPorts, head: PullRequestHead): Promise<PullRequestPlan> {
   const started = Date.now();
   const { log } = ports;
+  const stop = ports.abandoned ? { signal: ports.abandoned } : {};
   const base = { env: head.env, base: head.base, number: head.number, sha: head.sha };
   const done = (rest: Omit<PullRequestPlan, keyof typeof base | 'durationMs'>): PullRequestPlan => ({
     ...base,
@@ -86,8 +90,8 @@ export async function planPullRequestHead(ports: PlanPorts, head: PullRequestHea
   else if (trees.aws === null && !baseHasAws) skipped.aws = 'no aws-resources/ folder';
   else
     aws = await planePlan(log, ports.abandoned, async (step) => {
-      assembly = await step('synthesize', () => ports.aws!.synthesize(workspaceDir, head.sha));
-      return step('plan', () => ports.aws!.plan(assembly!, head.sha));
+      assembly = await step('synthesize', () => ports.aws!.synthesize(workspaceDir, head.sha, stop));
+      return step('plan', () => ports.aws!.plan(assembly!, head.sha, stop));
     });
 
   let kubernetes: PlaneResult | null = null;
@@ -102,13 +106,14 @@ export async function planPullRequestHead(ports: PlanPorts, head: PullRequestHea
           ports.kube!,
           workspaceDir,
           ports.aws,
-          await checkBindings(undefined, ports.kube!, workspaceDir, ports.aws, assembly),
+          await checkBindings(undefined, ports.kube!, workspaceDir, ports.aws, assembly, ports.abandoned),
           aws ?? undefined,
+          ports.abandoned,
         ),
       );
       bound = liveValues;
       // The comment never shows a Secret's diff; the plan is hidden all the same, as `cairn plan` hides it.
-      return hideSecretValues(await step('plan', () => ports.kube!.plan(manifests)), secretValues);
+      return hideSecretValues(await step('plan', () => ports.kube!.plan(manifests, stop)), secretValues);
     });
     // The dry runs need the live values, but the pull request's author chose where they land (a
     // ConfigMap, a field whose refusal quotes them): its plan shows none, its failure included.

@@ -2,7 +2,7 @@ import type { EnvironmentConfig } from '../config/types';
 import type { CommitState, GitHost, PullRequest } from '../host/types';
 import type { Log } from '../log';
 import { formatDuration } from '../duration';
-import { errorMessage, type WriteFence } from '../model';
+import { CairnError, errorMessage, type WriteFence } from '../model';
 import type { GitSource } from '../source/types';
 import type { EnvironmentAppliers } from './controller-deps';
 import { EnvLock } from './env-lock';
@@ -59,26 +59,20 @@ interface PlanRequest {
   readonly ref: string;
 }
 
-/** Whether `env` plans forks' pull requests, and the config field that decided it. */
-function forkPolicy(
+/**
+ * One pull-request setting for `env`, and the config field that decided it (what a comment tells
+ * the reader to change): the environment's own `pullRequests.<name>`, else `repository.host.<name>`,
+ * which carries the default where the file leaves it out (load-config).
+ */
+function pullRequestSetting<T>(
   env: EnvironmentConfig,
-  planForks: boolean,
-): { readonly on: boolean; readonly field: string } {
-  const own = env.pullRequests?.planForks;
+  name: string,
+  own: T | undefined,
+  repository: T,
+): { readonly value: T; readonly field: string } {
   return own !== undefined
-    ? { on: own, field: `environments[${env.name}].pullRequests.planForks` }
-    : { on: planForks, field: 'repository.host.planForks' };
-}
-
-/** `env`'s plan deadline, and the config field that set it (what to raise when plans time out). */
-function planDeadline(
-  env: EnvironmentConfig,
-  planTimeoutMs: number,
-): { readonly ms: number; readonly field: string } {
-  const own = env.pullRequests?.planTimeoutMs;
-  return own !== undefined
-    ? { ms: own, field: `environments[${env.name}].pullRequests.planTimeout` }
-    : { ms: planTimeoutMs, field: 'repository.host.planTimeout' };
+    ? { value: own, field: `environments[${env.name}].pullRequests.${name}` }
+    : { value: repository, field: `repository.host.${name}` };
 }
 
 /** What a plan that ran past its deadline resolves to instead of a plan. */
@@ -194,8 +188,8 @@ export class PullRequestPlanner {
       log.info({ phase: 'fetch' }, 'pull request plan superseded by a newer push');
       return;
     }
-    const forks = forkPolicy(env, this.deps.planForks);
-    if (pr.fromFork && !forks.on) {
+    const forks = pullRequestSetting(env, 'planForks', env.pullRequests?.planForks, this.deps.planForks);
+    if (pr.fromFork && !forks.value) {
       const why = `the head is in a fork, and ${forks.field} is off for \`${env.name}\` (a fork runs its own code in the synth, with ${env.name}'s plan identity)`;
       log.info({ phase: 'fetch', reason: `fork; ${forks.field} is off` }, 'pull request not planned');
       // The status first: with a GitHub App's token, it tells the host client its own login.
@@ -213,7 +207,12 @@ export class PullRequestPlanner {
       'pending',
       this.deps.lock.busy(env.name) ? `waiting for ${env.name}'s reconcile` : 'planning',
     );
-    const deadline = planDeadline(env, this.deps.planTimeoutMs);
+    const deadline = pullRequestSetting(
+      env,
+      'planTimeout',
+      env.pullRequests?.planTimeoutMs,
+      this.deps.planTimeoutMs,
+    );
     const plan = await this.turns.run(env.name, async () => {
       let work: Promise<unknown> | undefined;
       const outcome = await this.deps.lock.run(env.name, () => {
@@ -226,12 +225,21 @@ export class PullRequestPlanner {
         );
         work = planning;
         // The deadline counts from the lock: a plan past it gives the lock back to the
-        // environment's reconciles, and what it still runs (no further phase) is thrown away.
-        return beforeDeadline(planning, deadline.ms, () => abandoned.abort());
+        // environment's reconciles, and what it still runs is stopped (the synth's processes
+        // killed, no further change set or dry run sent) and thrown away.
+        return beforeDeadline(planning, deadline.value, () =>
+          abandoned.abort(
+            new CairnError(`the plan ran past its deadline of ${formatDuration(deadline.value)}`, {
+              code: 'plan.timeout',
+              phase: 'plan',
+              subject: deadline.field,
+            }),
+          ),
+        );
       });
       if (outcome === TIMED_OUT) {
         log.warn(
-          { phase: 'plan', timeoutMs: deadline.ms, field: deadline.field },
+          { phase: 'plan', timeoutMs: deadline.value, field: deadline.field },
           'pull request plan timed out',
         );
         await this.timedOut(log, key, env.name, pr, sha, deadline, status, fence);
@@ -270,11 +278,11 @@ export class PullRequestPlanner {
     env: string,
     pr: PullRequest,
     sha: string,
-    deadline: { readonly ms: number; readonly field: string },
+    deadline: { readonly value: number; readonly field: string },
     status: (state: CommitState, description: string) => Promise<void>,
     fence: WriteFence | undefined,
   ): Promise<void> {
-    const limit = formatDuration(deadline.ms);
+    const limit = formatDuration(deadline.value);
     if (!this.superseded(key, sha))
       await this.call(log, 'comment', fence, () =>
         this.deps.host.upsertPullRequestComment(

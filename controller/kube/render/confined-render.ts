@@ -62,6 +62,8 @@ export interface ConfinedRender {
   readonly env: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
   readonly transform?: InputTransform;
+  /** Kills the render when aborted (its caller gave up), as its timeout would. */
+  readonly signal?: AbortSignal;
   /** Checks on the copy (after the transform) that refuse what the renderer must not be asked. */
   readonly check: (src: string) => void;
 }
@@ -142,6 +144,7 @@ export async function renderConfined(
       output: folders.out,
       maxOutputBytes: MAX_RENDERED_BYTES,
       timeoutMs: job.timeoutMs,
+      ...(job.signal ? { signal: job.signal } : {}),
     });
     // The job is gone: what it wrote becomes cairn's before cairn reads it.
     if (runner.user) chownTree(folders.root, { uid: process.getuid!(), gid: process.getgid!() });

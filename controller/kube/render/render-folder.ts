@@ -53,6 +53,7 @@ export function renderFolder(
     subject,
     timeoutMs,
     ...(settings.transform ? { transform: settings.transform } : {}),
+    ...(settings.signal ? { signal: settings.signal } : {}),
   };
   if (kind === 'kustomize')
     return renderConfined(

@@ -35,6 +35,8 @@ export interface RenderSettings {
   readonly helmPath?: string;
   readonly timeoutMs?: number;
   readonly transform?: InputTransform;
+  /** Aborted when the caller gives up (a pull request's plan past its deadline): the render is killed. */
+  readonly signal?: AbortSignal;
   /** For the folder checks of a sidecar's job folder (a planted folder is logged as it is moved aside). */
   readonly log?: Log;
 }

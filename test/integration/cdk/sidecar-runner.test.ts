@@ -83,6 +83,12 @@ function raw(payload: Buffer | string): Promise<string> {
 
 const runner = () => sidecarRunner({ socket: pod.socket, workRoot: pod.workRoot });
 
+/** Polls `done` every 50 ms until it holds, or `timeoutMs` passed. */
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!done() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 describe('the synth runner as a separate process under another uid', () => {
   it('listens on a socket only its uid and the pod’s group may use (0660), and refuses a stranger', () => {
     const stat = statSync(pod.socket);
@@ -212,6 +218,30 @@ describe('the synth runner as a separate process under another uid', () => {
     expect(Date.now() - started).toBeLessThan(8_000);
     // only the runner itself is left of its uid
     expect(processesOf(RUNNER_UID)).toEqual([pod.child.pid]);
+  });
+
+  it('kills the job and what it left as soon as its caller gives up, long before its timeout', async () => {
+    // given a job (and a daemon it left) that would run for its whole 60 s timeout
+    const dir = jobFolder();
+    const caller = new AbortController();
+    const running = runner().run(
+      job(dir, "setsid sh -c 'exec env -i sleep 600' </dev/null >/dev/null 2>&1 & sleep 600", {
+        timeoutMs: 60_000,
+        signal: caller.signal,
+      }),
+    );
+    running.catch(() => undefined);
+    await waitUntil(() => processesOf(RUNNER_UID).length > 2, 10_000);
+    // when its caller gives up (a pull request's plan past its deadline)
+    const abandoned = Date.now();
+    caller.abort();
+    // then the run fails at once, and within a moment only the runner is left of its uid
+    await expect(running).rejects.toMatchObject({ code: 'synth.runner-lost' });
+    await waitUntil(() => processesOf(RUNNER_UID).length === 1, 5_000);
+    expect(processesOf(RUNNER_UID)).toEqual([pod.child.pid]);
+    expect(Date.now() - abandoned).toBeLessThan(3_000);
+    // and the runner takes the next job
+    expect((await runner().run(job(jobFolder(), 'echo after-abandon'))).output).toContain('after-abandon');
   });
 
   it('runs jobs one at a time: a job can neither plant files for the next nor change the last one’s output', async () => {

@@ -1,7 +1,10 @@
 import { stringify } from 'yaml';
 import { planMarker } from '../../../controller/reconcile/plan-comment';
-import { settings } from '../../helpers/e2e-platform';
+import { awsTestCredentials, settings } from '../../helpers/e2e-platform';
 import { giteaControllerSuite, giteaPlanReadback } from '../../helpers/gitea-controller-platform';
+import { waitFor } from '../../helpers/gitea';
+import { processesWithArgument } from '../../helpers/processes';
+import { sandboxEnv } from '../../sandbox/sandbox-env';
 
 jest.setTimeout(240_000);
 
@@ -71,5 +74,93 @@ describe('a pull request plan past its deadline', () => {
     const comment = (await gitea.comments(owner, name, 1)).find((c) => c.body.startsWith(planMarker('dev')));
     expect(comment?.body).toContain('**Timed out**: the plan of pull request #1');
     expect(comment?.body).toContain('Raise `environments[dev].pullRequests.planTimeout`');
+
+    // and the abandoned plan sent no more dry runs: the next push's plan gets dev's turn at once,
+    // not once the thousands of dry runs still to go would have ended
+    const abandoned = Date.now();
+    const small = tree.commit('huge', 'small', { 'k8s-resources/bulk.yaml': null });
+    expect(await status(small, 'cairn/plan/dev', (s) => s !== 'pending', 60_000)).toMatchObject({
+      status: 'success',
+    });
+    const next = Date.now() - abandoned;
+    process.stderr.write(`the next push's plan finished ${next} ms after the abandoned plan's status\n`);
+    expect(next).toBeLessThan(10_000);
+  });
+});
+
+/**
+ * The same deadline over a synth: a pull request whose CDK app busy-waits is abandoned at its 3 s
+ * deadline, and its sandboxed process tree is killed then, not left running beside dev's
+ * reconciles until the synth's own timeout.
+ */
+describe('a pull request plan past its deadline in the synth', () => {
+  const suite = giteaControllerSuite({
+    prefix: 'deadline-synth',
+    secret: SECRET,
+    silent: true,
+    config: (config) => {
+      Object.assign(process.env, awsTestCredentials());
+      const { aws } = sandboxEnv();
+      const dev = config.environments[0]!;
+      dev.pullRequests = { planTimeout: `${DEADLINE_MS / 1000}s` };
+      // The synth's own timeout is far past the plan's deadline.
+      dev.aws = { region: aws.region, account: aws.account, endpoint: aws.endpoint, synthTimeout: '90s' };
+    },
+  });
+  const { gitea, owner, repo: name, namespace } = suite;
+  /** In the app's argv, so its process is found in the process table (bubblewrap gives it its own environment). */
+  const spinner = `cairn-test-spin-${name}`;
+  const { statusWhen } = giteaPlanReadback(gitea, owner, name);
+  const status = (sha: string, context: string, done: (state: string) => boolean, timeoutMs = 120_000) =>
+    statusWhen(sha, context, done, timeoutMs, 100);
+
+  afterAll(() => {
+    for (const pid of processesWithArgument(spinner)) process.kill(pid, 'SIGKILL');
+  });
+
+  it('kills the synth at the deadline; the merged commit applies and the comment says Timed out', async () => {
+    const { tree } = suite.platform();
+    const head = tree.commit(
+      'spin',
+      'spin',
+      {
+        'aws-resources/cdk.json': JSON.stringify({ app: `node spin.js ${spinner}` }),
+        'aws-resources/spin.js': 'for (;;) {}\n',
+      },
+      { from: 'dev' },
+    );
+    await gitea.openPullRequest(owner, name, { head: 'spin', base: 'dev', title: 'spin' });
+    // the plan's synth is running
+    await waitFor(
+      'the spinning CDK app',
+      async () => (processesWithArgument(spinner).length > 0 ? true : undefined),
+      60_000,
+    );
+
+    // a commit merged into dev meanwhile is applied once the plan is abandoned
+    const merged = tree.commit(
+      'dev',
+      'green',
+      { 'k8s-resources/settings.yaml': settings(namespace, 'green') },
+      { from: 'dev' },
+    );
+    expect(await status(merged, 'cairn/dev', (s) => s !== 'pending')).toMatchObject({ status: 'success' });
+    expect(await status(head, 'cairn/plan/dev', (s) => s !== 'pending', 10_000)).toMatchObject({
+      status: 'failure',
+      description: 'plan timed out after 3.0s; raise environments[dev].pullRequests.planTimeout',
+    });
+    const comment = (await gitea.comments(owner, name, 1)).find((c) => c.body.startsWith(planMarker('dev')));
+    expect(comment?.body).toContain('**Timed out**: the plan of pull request #1');
+
+    // and the app's process tree is gone by then, or within a moment (the status follows the deadline)
+    const told = Date.now();
+    const gone = await waitFor(
+      'the spinning CDK app to be killed',
+      async () => (processesWithArgument(spinner).length === 0 ? Date.now() - told : undefined),
+      30_000,
+      50,
+    ).catch(() => undefined);
+    process.stderr.write(`synth processes gone ${gone ?? 'not'} ms after the timed-out status\n`);
+    expect(gone).toBeLessThan(2_000);
   });
 });

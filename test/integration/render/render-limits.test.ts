@@ -24,17 +24,36 @@ function chart(name: string, template: string): string {
   return join(root, name);
 }
 
-const render = (ws: string) =>
+const render = (ws: string, signal?: AbortSignal) =>
   renderFolder(ws, 'k8s-resources/big', 'helm', {
     runner: createSynthRunner({ isolation: 'bubblewrap' }),
     env: 'dev',
     helmPath: helmBinary(),
+    ...(signal ? { signal } : {}),
   }).then(
     (text) => ({ code: 'rendered', message: `${text.length} bytes` }),
     (e: unknown) => e as { code: string; message: string },
   );
 
 describe('render limits under bubblewrap', () => {
+  it('kills a render whose caller gave up (a pull request plan past its deadline), long before its timeout', async () => {
+    // given a chart that loops for far longer than the render's 120 s timeout
+    const ws = chart(
+      'spin',
+      '{{- range $i := until 100000 }}{{- range $j := until 100000 }}{{- end }}{{- end }}\n',
+    );
+    const caller = new AbortController();
+    const started = Date.now();
+    const rendering = render(ws, caller.signal);
+    // when its caller gives up after a second
+    setTimeout(() => caller.abort(), 1_000);
+    // then the render ends (its process gone: a run resolves once the process exited) at once
+    expect(await rendering).toMatchObject({ code: 'kube.render-failed' });
+    const took = Date.now() - started;
+    process.stderr.write(`render abandoned after 1000 ms ended after ${took} ms\n`);
+    expect(took).toBeLessThan(5_000);
+  });
+
   it('stops a chart writing past the output cap while it writes', async () => {
     // given a chart whose one ConfigMap holds 80 MB
     const ws = chart(

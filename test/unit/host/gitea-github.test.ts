@@ -234,6 +234,64 @@ describe('the github client with a GitHub App token (no /user)', () => {
     }
   });
 
+  it('after a restart whose first status post failed, posts one comment and deletes its own older one, never another bot’s', async () => {
+    // given a pull request with cairn's comment from before the restart, a workflow bot's and a
+    // person's planted copies of the marker, and a status post that fails (GitHub down for it)
+    const comments = [
+      docs.comment(1, `${MARKER} fake`, 'mallory'),
+      docs.comment(4, `${MARKER} planted`, 'github-actions[bot]', 'Bot'),
+      docs.comment(2, `${MARKER} before the restart`, 'cairn[bot]', 'Bot'),
+    ];
+    const server = await recordingHost({
+      'GET /user': () => ({ status: 403, body: { message: 'Resource not accessible by integration' } }),
+      [`POST /repos/o/r/statuses/${SHA}`]: () => ({ status: 503, body: { message: 'Service Unavailable' } }),
+      'GET /repos/o/r/issues/3/comments': () => ({ status: 200, body: comments }),
+      'POST /repos/o/r/issues/3/comments': (r) => {
+        const created = docs.comment(9, (r.body as { body: string }).body, 'cairn[bot]', 'Bot');
+        comments.push(created);
+        return { status: 201, body: created };
+      },
+      'DELETE /repos/o/r/issues/comments/2': () => {
+        comments.splice(
+          comments.findIndex((c) => c.id === 2),
+          1,
+        );
+        return { status: 204 };
+      },
+      'PATCH /repos/o/r/issues/comments/9': () => ({
+        status: 200,
+        body: docs.comment(9, 'x', 'cairn[bot]', 'Bot'),
+      }),
+    });
+    const host = createGitHubHost({ repo: 'o/r', apiUrl: server.url, token: TOKEN, http: { retries: 0 } });
+    try {
+      await expect(
+        host.setCommitStatus({
+          sha: SHA,
+          context: 'cairn/plan/dev',
+          state: 'pending',
+          description: 'planning',
+        }),
+      ).rejects.toMatchObject({ code: 'host.unavailable' });
+      // when the plan's comment is upserted, and again at the next push
+      await expect(host.upsertPullRequestComment(3, MARKER, `${MARKER} new`)).resolves.toBe('9');
+      await expect(host.upsertPullRequestComment(3, MARKER, `${MARKER} newer`)).resolves.toBe('9');
+      // then the pull request holds one comment of cairn's; the others' are untouched
+      const writes = server.requests
+        .filter((r) => r.method !== 'GET' && !r.url.includes('/statuses/'))
+        .map((r) => `${r.method} ${r.url}`);
+      expect(writes).toEqual([
+        'POST /repos/o/r/issues/3/comments',
+        'DELETE /repos/o/r/issues/comments/2',
+        'PATCH /repos/o/r/issues/comments/9',
+      ]);
+      expect(comments.map((c) => c.id)).toEqual([1, 4, 9]);
+    } finally {
+      await host.close();
+      await server.close();
+    }
+  });
+
   it('takes no comment for its own before it knows its login: it posts a new one, and learns its login from it', async () => {
     const server = await appHost();
     const host = createGitHubHost({ repo: 'o/r', apiUrl: server.url, token: TOKEN });
@@ -242,7 +300,12 @@ describe('the github client with a GitHub App token (no /user)', () => {
       // the answer named the token's login: from now on its own comment is found
       await expect(host.upsertPullRequestComment(3, MARKER, `${MARKER} newer`)).resolves.toBe('2');
       const writes = server.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.url}`);
-      expect(writes).toEqual(['POST /repos/o/r/issues/3/comments', 'PATCH /repos/o/r/issues/comments/2']);
+      // (its own older comment is deleted as a duplicate; this host's list, fixed, still shows it)
+      expect(writes).toEqual([
+        'POST /repos/o/r/issues/3/comments',
+        'DELETE /repos/o/r/issues/comments/2',
+        'PATCH /repos/o/r/issues/comments/2',
+      ]);
     } finally {
       await host.close();
       await server.close();
