@@ -10,7 +10,7 @@ import { CairnError } from '../model/errors';
 import { rememberSecrets } from '../model/secret-mask';
 import { DEFAULT_AWS_CAPABILITIES, DEFAULT_SYNTH_SOCKET, type AwsSynthConfig } from '../model';
 import type { RawConfig, RawEnvironment } from './raw-config.generated';
-import { configuredSecretValues, documentSecretValues } from './secret-values';
+import { configSecretValues } from './secret-values';
 import { validate as generatedValidate } from './validate-config.generated';
 import {
   ALWAYS_REFUSED_NAMESPACES,
@@ -112,15 +112,13 @@ export function validateConfigFile(
   }
   // From here on every log line, error and record of this process masks the secrets the config
   // points at, whichever command reads it and whether or not it is valid.
-  rememberSecrets(documentSecretValues(data, dirname(path)));
+  rememberSecrets(configSecretValues(data, dirname(path)));
   const errors = validate(data).map(describe);
   if (errors.length > 0) return { ok: false, errors: [...new Set(errors)] };
   const raw = data as RawConfig;
   const semantic = checkEnvironments(raw);
   if (semantic.length > 0) return { ok: false, errors: semantic };
-  const config = withDefaults(raw, path);
-  rememberSecrets(configuredSecretValues(config));
-  return { ok: true, config };
+  return { ok: true, config: withDefaults(raw, path) };
 }
 
 /** Loads a config file or throws one CairnError listing every problem (code `config.invalid`). */
