@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { CairnError } from '../../controller/model';
+import { CairnError, rememberSecrets } from '../../controller/model';
+import { npmrcSecrets } from './npm-credentials';
 
 /** The files as errors name them (the repository's paths, whatever the checkout folder). */
 export const LOCKFILE_SUBJECT = 'aws-resources/package-lock.json';
@@ -204,19 +205,31 @@ const registries = new Map<string, Promise<string>>();
 /**
  * The registry npm fetches from with this environment (the machine's and `HOME`'s npm
  * configuration, as for `npm ci`, whose folder holds no `.npmrc`), asked once per process and
- * HOME with `npm config get registry`: a change of ~/.npmrc is seen at the next start.
+ * HOME with `npm config get`: a change of ~/.npmrc is seen at the next start. The registry
+ * credentials of the same npmrc files (user and global) are remembered for masking then, before
+ * `npm ci` can print them (`npmrcSecrets`).
  */
 export function npmRegistry(env: Readonly<Record<string, string>>, timeoutMs: number): Promise<string> {
   const key = env.HOME ?? '';
   const known = registries.get(key);
   if (known) return known;
   // From the root, above which is no package.json: npm reads no project configuration.
-  const asked = promisify(execFile)('npm', ['config', 'get', 'registry'], {
+  const asked = promisify(execFile)('npm', ['config', 'get', 'registry', 'userconfig', 'globalconfig'], {
     cwd: '/',
     env,
     timeout: timeoutMs,
   })
-    .then(({ stdout }) => stdout.trim())
+    .then(({ stdout }) => {
+      // One `key=value` line per setting asked.
+      const settings = new Map(
+        stdout
+          .split('\n')
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1).trim()]),
+      );
+      for (const file of [settings.get('userconfig'), settings.get('globalconfig')])
+        if (file) rememberSecrets(npmrcSecrets(file));
+      return settings.get('registry') ?? '';
+    })
     .catch(() => '')
     .then((registry) => {
       if (/^https?:\/\/\S+$/.test(registry)) return registry;

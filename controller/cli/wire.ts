@@ -1,8 +1,6 @@
 import { AuditLog } from '../audit/audit-log';
 import type { CairnConfig } from '../config/types';
-import { configuredSecretValues } from '../config/secret-values';
 import type { GitHost } from '../host/types';
-import { rememberSecrets } from '../model';
 import type { Log } from '../log';
 import { Controller } from '../reconcile/controller';
 import type { ControllerDeps } from '../reconcile/controller-deps';
@@ -40,8 +38,7 @@ export async function wire(
   /** The unsharded heartbeat `cairn run` holds, which fences each write batch (see Controller). */
   heartbeat?: ControllerDeps['heartbeat'],
 ): Promise<Wired> {
-  // From here on every log line, error and audit record masks the secrets the config points at.
-  rememberSecrets(configuredSecretValues(config));
+  // The secrets the config points at were remembered when it was read (validateConfigFile).
   // Made first: a missing host token fails start-up before anything is opened (nothing connects yet).
   const statuses = commitStatuses(config, log);
   const host = statuses?.host;

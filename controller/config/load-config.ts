@@ -10,7 +10,7 @@ import { CairnError, isCairnError } from '../model/errors';
 import { rememberSecrets } from '../model/secret-mask';
 import { DEFAULT_AWS_CAPABILITIES, DEFAULT_SYNTH_SOCKET, type AwsSynthConfig } from '../model';
 import type { RawConfig, RawEnvironment } from './raw-config.generated';
-import { configuredSecretValues, documentSecretValues } from './secret-values';
+import { configSecretValues } from './secret-values';
 import { validate as generatedValidate } from './validate-config.generated';
 import {
   ALWAYS_REFUSED_NAMESPACES,
@@ -112,7 +112,7 @@ export function validateConfigFile(
   }
   // From here on every log line, error and record of this process masks the secrets the config
   // points at, whichever command reads it and whether or not it is valid.
-  rememberSecrets(documentSecretValues(data, dirname(path)));
+  rememberSecrets(configSecretValues(data, dirname(path)));
   const errors = validate(data).map(describe);
   if (errors.length > 0) return { ok: false, errors: [...new Set(errors)] };
   const raw = data as RawConfig;
@@ -127,7 +127,6 @@ export function validateConfigFile(
     // Its message names the field, and says what to write instead.
     return { ok: false, errors: [error.message] };
   }
-  rememberSecrets(configuredSecretValues(config));
   return { ok: true, config };
 }
 

@@ -1,54 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { WELL_KNOWN_SECRET_VARIABLES } from '../model';
-import type { CairnConfig } from './types';
-
-/**
- * The secret values a config points at in `env` or in files (the git token, the webhook secret,
- * every API token, the Git host's API token, the audit key, the sharding handoff key) and the AWS
- * secret key and session token of the controller's own environment.
- */
-export function configuredSecretValues(config: CairnConfig, env: NodeJS.ProcessEnv = process.env): string[] {
-  const names = [
-    config.repository.auth?.tokenEnv,
-    config.repository.host?.tokenEnv,
-    config.server.webhookSecretEnv,
-    config.server.previousWebhookSecretEnv,
-    config.server.apiTokenEnv,
-    // Hand-made configs (tests) may leave out the audit section.
-    (config.audit as CairnConfig['audit'] | undefined)?.keyEnv,
-    ...((config.audit as CairnConfig['audit'] | undefined)?.retiredKeys ?? []).map((k) =>
-      'env' in k ? k.env : undefined,
-    ),
-    config.sharding?.handoffKeyEnv,
-    // day-two: a Slack webhook URL is itself a credential, and a receiver's signing secret is one.
-    ...(config.notifications ?? []).flatMap((n) => [n.urlEnv, n.secretEnv]),
-    ...(config.server.apiTokens ?? []).map((token) => token.env),
-    ...WELL_KNOWN_SECRET_VARIABLES,
-  ];
-  const fromFiles = [
-    ...(config.server.apiTokens ?? []).flatMap((token) => (token.file ? [readToken(token.file)] : [])),
-    ...(config.sharding?.handoffKeyFile ? [readToken(config.sharding.handoffKeyFile).trim()] : []),
-  ];
-  // The audit keys (current and retired) as loadChainKey reads them (trimmed), and as written, in
-  // case one is printed raw.
-  const audit = config.audit as CairnConfig['audit'] | undefined;
-  const keyFiles = [
-    audit?.keyFile,
-    ...(audit?.retiredKeys ?? []).map((k) => ('file' in k ? k.file : undefined)),
-  ];
-  const auditKeys = keyFiles.flatMap((file) => (file ? [readToken(file)] : [])).filter((v) => v !== '');
-  return unique([
-    ...names.flatMap((name) => (name && env[name] ? [env[name], env[name].trim()] : [])),
-    ...fromFiles.filter((v) => v !== ''),
-    ...auditKeys.flatMap((key) => [key, key.trim()]),
-  ]);
-}
 
 // A config names each secret it needs by the environment variable (`…Env`, `env`) or the file
-// (`…File`, `file`) that holds it, never by value (the schema's rule).
+// (`…File`, `file`, and `repository.auth.sshKeyPath`) that holds it, never by value (the schema's
+// rule, which test/unit/config/secret-fields.test.ts holds every field of the schema to).
 const NAMES_A_VARIABLE = /^(?:env|[a-z][A-Za-z]*Env)$/;
-const NAMES_A_FILE = /^(?:file|[a-z][A-Za-z]*File)$/;
+const NAMES_A_FILE = /^(?:file|[a-z][A-Za-z]*(?:File|KeyPath))$/;
 // A file bigger than this is no key or token (and reading one named by mistake must not hang).
 const MAX_SECRET_FILE_BYTES = 64 * 1024;
 
@@ -57,8 +15,12 @@ const MAX_SECRET_FILE_BYTES = 64 * 1024;
  * not valid, and the error that says so, mask them too): the values of the environment variables
  * every `…Env` and `env` field names, the contents of the files every `…File` and `file` field
  * names (relative to `dir`, the config file's folder), and the well-known AWS secret variables.
+ * The one list of a config's secrets: `validateConfigFile`, which every command's config read goes
+ * through, remembers it, so a new field named by the rule is masked without anyone listing it.
+ * Found in review: a second, hand-kept list (for the controller's wiring) had to be extended with
+ * every new secret, and `repository.auth.sshKeyPath` was in neither.
  */
-export function documentSecretValues(
+export function configSecretValues(
   document: unknown,
   dir: string,
   env: NodeJS.ProcessEnv = process.env,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { awsChainTokens } from './aws-chain-tokens';
 import { encodedForms } from './secret-forms';
 
 /** What a masked secret is replaced with. */
@@ -59,9 +59,12 @@ export function rememberSecrets(values: Iterable<string | undefined>): void {
  * run time (the AWS SDK's default chain: a web-identity token file, a container or instance role, a
  * profile): found by the secret canary test, AWS's SignatureDoesNotMatch quotes the canonical
  * request, its `x-amz-security-token` header included, and the session token a web-identity file
- * had bought went unmasked into `cairn plan`'s output. The web-identity token the chain is about to
- * send STS is remembered first, read as the SDK reads it (each call: the platform rotates the file),
- * so a refusal that quotes it (InvalidIdentityToken through a proxy that echoes it) masks it too.
+ * had bought went unmasked into `cairn plan`'s output. The tokens the chain is about to send
+ * (a web-identity token, an SSO token: `awsChainTokens`) are remembered first, read as the SDK reads
+ * them (each call: the platform rotates the file), so a refusal that quotes one
+ * (InvalidIdentityToken through a proxy that echoes it) masks it too. Found in review: only
+ * `AWS_WEB_IDENTITY_TOKEN_FILE` was read, so a profile's `web_identity_token_file` (`AWS_PROFILE`)
+ * reached `cairn plan`'s and `cairn sync`'s output in full.
  * Arguments pass through (the SDK hands the calling client's config to the chain).
  */
 export function rememberingCredentials<
@@ -69,23 +72,11 @@ export function rememberingCredentials<
   C extends { readonly secretAccessKey: string; readonly sessionToken?: string },
 >(provider: (...args: A) => Promise<C>): (...args: A) => Promise<C> {
   return async (...args) => {
-    const token = webIdentityToken();
-    rememberSecrets([token, token?.trim()]);
+    rememberSecrets(awsChainTokens());
     const credentials = await provider(...args);
     rememberSecrets([credentials.secretAccessKey, credentials.sessionToken]);
     return credentials;
   };
-}
-
-/** The token in AWS_WEB_IDENTITY_TOKEN_FILE, when that names a file cairn can read. */
-function webIdentityToken(): string | undefined {
-  const file = process.env.AWS_WEB_IDENTITY_TOKEN_FILE;
-  try {
-    return file ? readFileSync(file, 'utf8') : undefined;
-  } catch {
-    // The SDK reports an unreadable token file itself; there is nothing to mask then.
-    return undefined;
-  }
 }
 
 /** Forgets every remembered value (tests use it to start clean). */

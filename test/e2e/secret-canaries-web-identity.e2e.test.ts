@@ -103,4 +103,45 @@ app.synth();
         "Couldn't verify the web identity token [masked]",
       );
   });
+
+  it('no copy of a profile’s token appears either (web_identity_token_file in AWS_CONFIG_FILE)', async () => {
+    // Given cairn's identity from a profile of the shared config file, as `aws configure` writes
+    // one, rather than from AWS_WEB_IDENTITY_TOKEN_FILE
+    const profileToken = `canary-profile-web-identity-token-${tag()}`;
+    writeFileSync(join(dir, 'profile-token'), profileToken, { mode: 0o600 });
+    writeFileSync(
+      join(dir, 'aws-config'),
+      `[profile canary]
+web_identity_token_file = ${join(dir, 'profile-token')}
+role_arn = arn:aws:iam::${sandbox.aws.account}:role/cairn-canary-profile-${id}
+role_session_name = cairn-canary
+`,
+    );
+    const profile = {
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_WEB_IDENTITY_TOKEN_FILE: '',
+      AWS_ROLE_ARN: '',
+      AWS_CONFIG_FILE: join(dir, 'aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+      AWS_PROFILE: 'canary',
+      AWS_REGION: sandbox.aws.region,
+      AWS_ENDPOINT_URL_STS: proxy.url,
+    };
+    const printed = new Map<string, string>();
+    // When STS refuses it, quoting it, in a plan and a sync
+    proxy.refuseWebIdentityNext(1_000);
+    for (const command of ['plan', 'sync']) {
+      const r = await runCli([command, '--env', 'webid', '--config', configs.files], profile);
+      printed.set(`cairn ${command} --env webid (profile)`, `${r.stdout}${r.stderr}`);
+      expect(r.code).not.toBe(0);
+    }
+    proxy.refuseWebIdentityNext(0);
+    // Then neither printed it (and each quoted the refusal)
+    const leaks = canaryLeaks(printed, [{ name: 'profile web-identity token', value: profileToken }]);
+    if (leaks) throw new Error(leaks);
+    for (const text of printed.values())
+      expect(text).toContain("Couldn't verify the web identity token [masked]");
+  });
 });

@@ -1,4 +1,4 @@
-import { configuredSecretValues } from '../../controller/config/secret-values';
+import { configSecretValues } from '../../controller/config/secret-values';
 import {
   capTail,
   forgetSecrets,
@@ -129,7 +129,7 @@ describe('access key ids glued to other words', () => {
   });
 });
 
-describe('configuredSecretValues', () => {
+describe('configSecretValues', () => {
   it('includes the audit key, from audit.keyFile or audit.keyEnv, trimmed as it is loaded', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-mask-'));
     try {
@@ -138,8 +138,10 @@ describe('configuredSecretValues', () => {
       const base = { repository: {}, server: {} };
       const fromFile = { ...base, audit: { keyFile } } as unknown as CairnConfig;
       const fromEnv = { ...base, audit: { keyEnv: 'AUDIT_KEY' } } as unknown as CairnConfig;
-      expect(configuredSecretValues(fromFile, {})).toContain('file-audit-key-0123456789abcdef0123456789');
-      expect(configuredSecretValues(fromEnv, { AUDIT_KEY: ' env-audit-key-value-42 ' })).toContain(
+      expect(configSecretValues(fromFile, tmpdir(), {})).toContain(
+        'file-audit-key-0123456789abcdef0123456789',
+      );
+      expect(configSecretValues(fromEnv, tmpdir(), { AUDIT_KEY: ' env-audit-key-value-42 ' })).toContain(
         'env-audit-key-value-42',
       );
     } finally {
@@ -157,7 +159,7 @@ describe('configuredSecretValues', () => {
         server: { previousWebhookSecretEnv: 'OLD_HOOK' },
         audit: { retiredKeys: [{ file: retiredFile }, { env: 'OLD_AUDIT_KEY' }] },
       } as unknown as CairnConfig;
-      const values = configuredSecretValues(config, {
+      const values = configSecretValues(config, tmpdir(), {
         OLD_HOOK: 'old-hook-secret-1',
         OLD_AUDIT_KEY: 'old-audit-key-env-1',
       });
@@ -181,7 +183,7 @@ describe('configuredSecretValues', () => {
       AWS_SECRET_ACCESS_KEY: 'aws-secret-1',
       OTHER: 'not-a-secret',
     };
-    expect(configuredSecretValues(config, env).sort()).toEqual(
+    expect(configSecretValues(config, tmpdir(), env).sort()).toEqual(
       ['api-token-1', 'aws-secret-1', 'git-token-1', 'hook-secret-1'].sort(),
     );
   });
@@ -216,7 +218,7 @@ describe('log lines', () => {
       const key = 'K3y-for-the-audit-chain-0a1b2c3d4e5f6a7b';
       writeFileSync(keyFile, `${key}\n`);
       const config = { repository: {}, server: {}, audit: { keyFile } } as unknown as CairnConfig;
-      rememberSecrets(configuredSecretValues(config, {}));
+      rememberSecrets(configSecretValues(config, tmpdir(), {}));
       const lines: string[] = [];
       const destination = new PassThrough();
       destination.on('data', (chunk: Buffer) => lines.push(chunk.toString()));

@@ -79,8 +79,17 @@ describe('npm ci of the app lockfile: only registry tarballs', () => {
     writeFileSync(join(dir, 'tiny', 'package', 'index.js'), 'module.exports = 1;\n');
     execFileSync('tar', ['czf', join(dir, 'tiny.tgz'), '-C', join(dir, 'tiny'), 'package']);
     tarball = readFileSync(join(dir, 'tiny.tgz'));
-    registry = await recordingServer((url) =>
-      url === '/tiny/-/tiny-1.0.0.tgz' ? { status: 200, body: tarball } : { status: 404 },
+    registry = await recordingServer((url, headers) =>
+      url === '/tiny/-/tiny-1.0.0.tgz'
+        ? { status: 200, body: tarball }
+        : url === '/tiny/-/tiny-2.0.0.tgz'
+          ? // A registry (or its proxy) whose refusal quotes the credentials it was sent.
+            {
+              status: 403,
+              headers: { 'content-type': 'application/json' },
+              body: Buffer.from(JSON.stringify({ error: `${headers.authorization} may not read tiny` })),
+            }
+          : { status: 404 },
     );
     other = await recordingServer((_url, headers) =>
       headers.authorization
@@ -155,6 +164,26 @@ describe('npm ci of the app lockfile: only registry tarballs', () => {
       rmSync(workspaceDir, { recursive: true, force: true });
     }
   };
+
+  it('masks the registry token of ~/.npmrc when npm ci prints a refusal that quotes it', async () => {
+    freshHome();
+    const result = await synth(
+      { name: 'app', version: '1.0.0', dependencies: { tiny: '2.0.0' } },
+      {
+        'node_modules/tiny': {
+          ...tinyEntry(),
+          version: '2.0.0',
+          resolved: `${registry.url}/tiny/-/tiny-2.0.0.tgz`,
+        },
+      },
+      join(dir, 'cache-refused'),
+    );
+    expect(result).toMatchObject({ code: 'synth.deps' });
+    const message = (result as Error).message;
+    expect(message).toContain('403 Forbidden');
+    expect(message).toContain('Bearer [masked] may not read tiny');
+    expect(message).not.toContain(NPM_TOKEN);
+  });
 
   it('installs tarballs of the configured registry, with its token', async () => {
     freshHome();
