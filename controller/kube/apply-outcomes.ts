@@ -96,14 +96,16 @@ export function unhealthy(
  * What a wave's objects that the server does not place as the tree does come to: a scope it
  * contradicts (the bounds were checked on another) fails in a plan as in an apply; a kind it does
  * not serve is, in a plan, one a CRD of the same tree defines (shown as created), and in an apply a
- * failure, retryable when this environment applied the kind before.
+ * failure, retryable for the kinds of `retryableKinds` (`apiVersion|kind`): those this environment
+ * applied before (their CRD deleted meanwhile) and those a CRD of the same tree serves (the server's
+ * discovery not listing them yet).
  */
 export function unplaced(
   { unserved, misscoped }: Pick<Resources, 'unserved' | 'misscoped'>,
   owner: Owner,
   dryRun: boolean,
   phase: Phase,
-  appliedKinds: ReadonlySet<string>,
+  retryableKinds: ReadonlySet<string>,
 ): { readonly changes: readonly Change[]; readonly failures: readonly Failure[] } {
   const changes: Change[] = [];
   const failures: Failure[] = [];
@@ -129,8 +131,7 @@ export function unplaced(
       failures.push({
         code: 'kube.unknown-kind',
         phase,
-        // As at load (`resolveScope`): a kind this environment applied before lost its CRD meanwhile.
-        retryable: appliedKinds.has(`${apiVersion}|${kind}`),
+        retryable: retryableKinds.has(`${apiVersion}|${kind}`),
         subject: subjectOf(refOf(u.manifest.object)),
         message: u.message,
       });

@@ -23,6 +23,7 @@ import type { InventoryEntry } from './inventory';
 import { inventoryAfter, inventoryAhead, inventoryEntry, sameEntries } from './inventory-entries';
 import { CLUSTER_METADATA, fetchLiveEach, getObject } from './object-ops';
 import type { KubeClient } from './kube-client';
+import { servedKindsOf, waitUntilServed } from './crd-served';
 import { declaredNamespaceNames, keyOf, namespaceKey, refOf, subjectOf } from './object-ref';
 import { exceedsPruneCap, pruneCandidates, pruneObjects } from './prune';
 import type { Settled } from './settle-object';
@@ -33,6 +34,9 @@ import { waitHealthy, type Unhealthy, type Watched } from './wait-health';
 import { applyOrder, orderInWaves } from './waves';
 
 /** What an object's wave is decided by (`orderInWaves`). */
+/** How long a wave waits for discovery to list the kinds its tree's new CRDs serve (see waitUntilServed). */
+const CRD_SERVED_WAIT_MS = 30_000;
+
 const waveItem = (m: Manifest) => ({
   kind: m.object.kind,
   namespaced: m.object.metadata.namespace !== undefined,
@@ -126,6 +130,11 @@ async function walkTree(
   const recorded = new Map(previous.map((e) => [keyOf(e), e]));
   // Kinds this environment applied before: one of them no longer served lost its CRD out of band.
   const appliedKinds = new Set(previous.map((e) => `${e.apiVersion}|${e.kind}`));
+  // Kinds a CRD of this very tree serves: not listed yet when its wave comes is a lag of the
+  // server's discovery, which a retry outlives (see waitUntilServed), not a typo.
+  const treeCrdKinds = servedKindsOf(manifests.map((m) => m.object));
+  const usedKinds = new Set(manifests.map((m) => `${m.object.apiVersion}|${m.object.kind}`));
+  const unservedRetryable = new Set([...appliedKinds, ...treeCrdKinds]);
   const desired = manifests.map((m) => refOf(m.object));
   if (record.source === 'legacy') {
     // The pre-identity inventory was shared by every repository with this environment name.
@@ -208,7 +217,7 @@ async function walkTree(
       owner,
     );
     const targets = [...known.map((m) => built!.get(m)!), ...located.targets];
-    const apart = unplaced(located, owner, dryRun, phase, appliedKinds);
+    const apart = unplaced(located, owner, dryRun, phase, unservedRetryable);
     changes.push(...apart.changes);
     failures.push(...apart.failures);
     // An object that cannot be read (a 403 once its RBAC was narrowed) fails alone, naming it and
@@ -296,6 +305,14 @@ async function walkTree(
       const problems = new Map((await Promise.all(waits)).flatMap((m) => [...m]));
       failures.push(...unhealthy(problems, changes, target.healthTimeoutMs));
       p.discovery.invalidate();
+      // Established comes before discovery lists the kinds: wait (bounded) for those the tree
+      // uses, unless a CRD never became Established (that failure stands; its kinds never come).
+      if (problems.size === 0)
+        await waitUntilServed(
+          p.discovery,
+          [...usedKinds].filter((k) => treeCrdKinds.has(k)),
+          Math.min(CRD_SERVED_WAIT_MS, target.healthTimeoutMs),
+        );
     } else watched.push(...healthy);
   }
   const deleted = await defaultNamespaceDeleted(defaultNamespace, failures, phase);
