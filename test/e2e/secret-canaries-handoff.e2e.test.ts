@@ -3,9 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { HANDOFF_PATH, HANDOFF_SIGNATURE } from '../../controller/server/shard-handoff';
-import { runCli, type CliResult } from '../helpers/cli';
+import { runCli } from '../helpers/cli';
 import { ReplicaGroup } from '../helpers/replica-group';
-import { describeHits, findCanaries } from '../helpers/secret-canaries';
+import { canaryChannels, canaryLeaks } from '../helpers/secret-canaries';
 
 jest.setTimeout(240_000);
 
@@ -27,14 +27,7 @@ describe('secret canaries: the shard handoff key', () => {
   });
   const wrongKey = randomBytes(32).toString('base64');
   const shortKey = `short-canary-${randomBytes(4).toString('hex')}`;
-  const channels = new Map<string, string>();
-  const record = (channel: string, text: string) =>
-    channels.set(channel, `${channels.get(channel) ?? ''}${text}\n`);
-  const recordCli = (channel: string, r: CliResult) => {
-    record(`${channel} (stdout)`, r.stdout);
-    record(`${channel} (stderr)`, r.stderr);
-    return r;
-  };
+  const { channels, record, recordCli, silentChannels } = canaryChannels();
   const cli = (args: readonly string[], env: Record<string, string> = {}) =>
     runCli([...args, '--config', g.replicas[0]!.config], { ...g.childEnv, ...env });
 
@@ -120,18 +113,14 @@ describe('secret canaries: the shard handoff key', () => {
     record('DynamoDB items', JSON.stringify(items.Items));
 
     // (each channel said something: an empty channel proves nothing; a command's two streams count as one)
-    const said = (name: string) =>
-      /\((stdout|stderr)\)$/.test(name)
-        ? `${channels.get(name.replace(/\(std\w+\)$/, '(stdout)'))}${channels.get(name.replace(/\(std\w+\)$/, '(stderr)'))}`
-        : channels.get(name)!;
-    expect([...channels.keys()].filter((name) => !said(name).trim())).toEqual([]);
-    const hits = findCanaries(channels, [
+    expect(silentChannels()).toEqual([]);
+    const leaks = canaryLeaks(channels, [
       { name: 'handoff key', value: g.handoffKey },
       { name: 'handoff key the holder does not know', value: wrongKey },
       { name: 'handoff key too short to be taken', value: shortKey },
       { name: 'webhook secret', value: g.secret },
       { name: 'audit key', value: g.auditKey },
     ]);
-    if (hits.length > 0) throw new Error(`secret canaries leaked:\n${describeHits(hits)}`);
+    if (leaks) throw new Error(leaks);
   });
 });
