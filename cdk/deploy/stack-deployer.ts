@@ -21,6 +21,7 @@ import type { ResourceChange, StackArtifact, StackOutcome } from '../types';
 import { assertStackOwner } from './stack-owner';
 import {
   assertImportsInBounds,
+  assertNoMacroDefinitions,
   assertNoMacros,
   declaredExports,
   literalText,
@@ -180,6 +181,8 @@ function checkTemplate(
   const phase = mode === 'plan' ? 'plan' : 'apply-aws';
   const macros = capabilitiesFor(ctx, mode).includes('CAPABILITY_AUTO_EXPAND');
   assertNoMacros(name, template, macros, phase);
+  const trusted = (ctx.target.capabilities ?? DEFAULT_AWS_CAPABILITIES).includes('CAPABILITY_AUTO_EXPAND');
+  assertNoMacroDefinitions(name, template, trusted, phase);
   assertImportsInBounds(name, template, ctx.ownExports ?? new Set(), ctx.target.imports ?? [], phase);
   for (const nested of nestedStacks(template)) {
     const where = `${name}, nested stack ${nested.path.split('.')[1]}`;

@@ -80,6 +80,47 @@ export function assertNoMacros(
 }
 
 /**
+ * Refuses a template that defines a CloudFormation macro (an `AWS::CloudFormation::Macro`
+ * resource) unless the environment is trusted with macros (`aws.capabilities` lists
+ * CAPABILITY_AUTO_EXPAND), in a plan as in an apply. A macro's name is shared by the whole account
+ * and region, and every template that calls it is handed to its Lambda and deployed as that
+ * Lambda returns it: an environment could define, before another environment that allows macros
+ * first calls it, a name that environment's templates use, and then rewrite what it deploys with
+ * its own execution role. Defining one needs no capability, so only this check keeps it to the
+ * environments already trusted with macros.
+ */
+export function assertNoMacroDefinitions(
+  stackName: string,
+  template: StackTemplate,
+  trusted: boolean,
+  phase: 'plan' | 'apply-aws',
+): void {
+  if (trusted) return;
+  const resources = (template.parsed as { Resources?: unknown } | undefined)?.Resources;
+  const defined =
+    template.parsed === undefined
+      ? /AWS::CloudFormation::Macro/.test(template.body)
+        ? 'AWS::CloudFormation::Macro (a template that is not JSON, searched as text)'
+        : undefined
+      : resources && typeof resources === 'object'
+        ? Object.entries(resources)
+            .filter(([, r]) => (r as { Type?: unknown } | null)?.Type === 'AWS::CloudFormation::Macro')
+            .map(([id]) => `Resources.${id}`)[0]
+        : undefined;
+  if (!defined) return;
+  throw new CairnError(
+    `template defines a CloudFormation macro (${safeOutput(defined, 200)}), which this environment is not trusted with: a macro's name is shared by the account and region`,
+    {
+      code: 'aws.macro-refused',
+      phase,
+      retryable: false,
+      subject: `stack ${stackName}`,
+      hint: 'define macros only in an environment whose aws.capabilities lists CAPABILITY_AUTO_EXPAND, or outside cairn',
+    },
+  );
+}
+
+/**
  * The export names a template always makes: `Outputs.<key>.Export.Name` as literal text (as the
  * CDK writes them), of outputs without a `Condition` (one that is false makes no export, and the
  * name would then import whatever else the account exports under it).

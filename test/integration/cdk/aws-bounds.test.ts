@@ -101,6 +101,8 @@ beforeAll(async () => {
           'MacroPlan',
           'MacroDeploy',
           'MacroAllowed',
+          'MacroDefine',
+          'MacroDefineTrusted',
         ].map((name) => ({ name, queues: ['Q'] })),
         { name: 'Fn', lambda: true },
       ],
@@ -225,6 +227,46 @@ describe('AWS bounds of an environment, against moto through the recording proxy
     await applier.apply(withMacro('MacroAllowed', 'Fn::Transform'), sha);
     // then its change set was sent (moto ignores the macro; CloudFormation would run it)
     expect(changeSetsFor(`${prefix}-MacroAllowed`)).toHaveLength(1);
+    await applier.close();
+  }, 60_000);
+
+  /** Adds to the template of stack `id` the definition of a macro, as a squatter would name one. */
+  const definingMacro = (id: string): Assembly => {
+    const stacks = only(assembly, [id]);
+    const file = stacks.stacks[0]!.templateFile;
+    const template = JSON.parse(readFileSync(file, 'utf8')) as { Resources: Record<string, unknown> };
+    template.Resources.Squat = {
+      Type: 'AWS::CloudFormation::Macro',
+      Properties: {
+        Name: 'OtherTeamsMacro',
+        FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:f',
+      },
+    };
+    writeFileSync(file, JSON.stringify(template));
+    return stacks;
+  };
+
+  it('makes no change set of a template defining a macro, in a plan or an apply, unless the environment allows macros', async () => {
+    // given an environment with the default capabilities, and a commit whose stack defines a macro
+    const applier = applierFor();
+    const commit = definingMacro('MacroDefine');
+    // when it is planned and applied
+    const plan = await applier.plan(commit, sha);
+    const applied = await applier.apply(commit, sha);
+    // then both fail as aws.macro-refused naming the stack and the resource, before any change set
+    for (const result of [plan, applied]) {
+      expect(result.failure).toMatchObject({ code: 'aws.macro-refused', retryable: false });
+      expect(result.failure!.message).toContain(`${prefix}-MacroDefine`);
+      expect(result.failure!.message).toContain('Resources.Squat');
+    }
+    expect(changeSetsFor(`${prefix}-MacroDefine`)).toEqual([]);
+    await applier.close();
+  }, 60_000);
+
+  it('applies a template defining a macro when the environment lists CAPABILITY_AUTO_EXPAND', async () => {
+    const applier = applierFor({ capabilities: ['CAPABILITY_IAM', 'CAPABILITY_AUTO_EXPAND'] });
+    await applier.apply(definingMacro('MacroDefineTrusted'), sha);
+    expect(changeSetsFor(`${prefix}-MacroDefineTrusted`)).toHaveLength(1);
     await applier.close();
   }, 60_000);
 

@@ -1,5 +1,6 @@
 import {
   allowedImport,
+  assertNoMacroDefinitions,
   declaredExports,
   literalText,
   s3Object,
@@ -110,5 +111,41 @@ describe('allowedImport', () => {
     ['nothing listed', 'platform:VpcId', [], false],
   ])('%s', (_case, name, allowed, expected) => {
     expect(allowedImport(name, allowed)).toBe(expected);
+  });
+});
+
+describe('assertNoMacroDefinitions', () => {
+  const defining = JSON.stringify({
+    Resources: { Squat: { Type: 'AWS::CloudFormation::Macro', Properties: { Name: 'Shared' } } },
+  });
+  const refused = (body: string, trusted: boolean): string | undefined => {
+    try {
+      assertNoMacroDefinitions('app', stackTemplate(body), trusted, 'apply-aws');
+      return undefined;
+    } catch (error) {
+      expect(isCairnError(error) && error.code).toBe('aws.macro-refused');
+      return (error as Error).message;
+    }
+  };
+
+  it.each([
+    ['a macro resource, untrusted', defining, false, 'Resources.Squat'],
+    ['a macro resource, trusted with macros', defining, true, undefined],
+    [
+      'no macro resource',
+      JSON.stringify({ Resources: { Q: { Type: 'AWS::SQS::Queue' } } }),
+      false,
+      undefined,
+    ],
+    [
+      'YAML naming one, searched as text',
+      'Resources:\n  M:\n    Type: AWS::CloudFormation::Macro\n',
+      false,
+      'searched as text',
+    ],
+  ])('%s', (_case, body, trusted, expected) => {
+    const message = refused(body, trusted);
+    if (expected === undefined) expect(message).toBeUndefined();
+    else expect(message).toContain(expected);
   });
 });
