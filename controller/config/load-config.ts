@@ -244,7 +244,16 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
       backend: raw.repository.backend ?? 'isomorphic',
       pollIntervalMs: parseDuration(raw.repository.pollInterval ?? '30s', 'repository.pollInterval'),
       ...(raw.repository.branchPrefix ? { branchPrefix: raw.repository.branchPrefix } : {}),
-      ...(raw.repository.auth ? { auth: raw.repository.auth } : {}),
+      ...(raw.repository.auth
+        ? {
+            auth: {
+              ...raw.repository.auth,
+              // Like every path of the config, relative to its file (as the secret walk reads it),
+              // not to whatever folder git runs ssh from.
+              ...(raw.repository.auth.sshKeyPath ? { sshKeyPath: abs(raw.repository.auth.sshKeyPath) } : {}),
+            },
+          }
+        : {}),
       watch: raw.repository.watch ?? local,
       ...(raw.repository.host ? { host: hostConfig(raw.repository.host, url) } : {}),
       ...(raw.repository.verify

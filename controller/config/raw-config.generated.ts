@@ -144,7 +144,7 @@ export interface RawRepositoryAuth {
    */
   username?: string;
   /**
-   * SSH private key path (native backend only).
+   * SSH private key path (native backend only; relative to this file).
    */
   sshKeyPath?: string;
 }

@@ -69,7 +69,10 @@ const schema11 = {
               description: 'User name sent with the token (default x-access-token).',
               type: 'string',
             },
-            sshKeyPath: { description: 'SSH private key path (native backend only).', type: 'string' },
+            sshKeyPath: {
+              description: 'SSH private key path (native backend only; relative to this file).',
+              type: 'string',
+            },
           },
         },
         verify: {

@@ -86,6 +86,14 @@ describe('loadConfig', () => {
     expect(loadConfig(file(valid)).environments[1]!.promotion).toBeUndefined();
   });
 
+  it('resolves repository.auth.sshKeyPath against the config file, like every path of it', () => {
+    const ssh = valid.replace(
+      'repository: { url: ./repo, pollInterval: 10s }',
+      'repository: { url: ./repo, pollInterval: 10s, backend: native, auth: { sshKeyPath: keys/deploy } }',
+    );
+    expect(loadConfig(file(ssh)).repository.auth?.sshKeyPath).toBe(join(dir, 'keys', 'deploy'));
+  });
+
   it('reads aws.imports as listed, leaves it absent when not set, and refuses a * anywhere but at the end', () => {
     const listed = valid.replace(
       'account: "111111111111" }',
