@@ -1,30 +1,23 @@
-import type { ControlAction, ControlDetails, Suspension } from '../audit/types';
 import type { EnvironmentConfig } from '../config/types';
 import type { Log } from '../log';
-import { errorMessage, type AuditReader } from '../model';
+import { errorMessage } from '../model';
 import type { Revision } from '../source/types';
 import type { Timers } from './backoff';
 import type { EnvState } from './env-state';
 import { promotionVerdict } from './promotion-gate';
-import type { AuditTrail } from './reconcile-environment';
+import type { ControllerDeps } from './controller-deps';
 
 /** How many of the `after` environment's newest entries a promotion gate reads for the trees' healthy time. */
 const PROMOTION_HISTORY = 200;
 
-/** What a promotion gate reads of the ledger, and the one record it writes (`wait`). */
-export interface PromotionLedger extends Pick<AuditTrail, 'lastApplied'>, Pick<AuditReader, 'list'> {
-  /** Reads what other writers appended to `env`'s chain (sharded: `after` may be applied elsewhere). */
-  refresh?(env: string): Promise<void>;
-  /** The head a trusted `promote` record of `env` let through its gate. */
-  promoted?(env: string): string | null;
-  control?(
-    env: string,
-    action: ControlAction,
-    by: string,
-    reason: string,
-    details?: ControlDetails,
-  ): Promise<Suspension | null>;
-}
+/**
+ * What a promotion gate reads of the ledger (its applied trees, both environments' entries, a
+ * trusted `promote`; sharded, afresh), and the one record it writes (`wait`).
+ */
+export type PromotionLedger = Pick<
+  ControllerDeps['audit'],
+  'lastApplied' | 'list' | 'refresh' | 'promoted' | 'control'
+>;
 
 /** The seams a promotion wait goes through. */
 export interface PromotionContext {

@@ -54,6 +54,33 @@ async function until(what: string, check: () => boolean): Promise<void> {
   }
 }
 
+/** `cairn sync --json` of environment dev of `local`, its default namespace `namespace`: the exit code and the entry. */
+function localSync(local: { readonly root: string; readonly bare: string }, namespace: string) {
+  const config = join(local.root, 'cairn.yaml');
+  writeFileSync(
+    config,
+    stringify({
+      repository: { url: local.bare },
+      environments: [
+        { name: 'dev', kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig, namespace } },
+      ],
+      audit: { dir: join(local.root, 'audit'), keyFile: auditKeyFile(local.root) },
+    }),
+  );
+  return async () => {
+    const result = await runCli(['sync', '--config', config, '--env', 'dev', '--json']);
+    return { code: result.code, entry: JSON.parse(result.stdout) as AuditEntry };
+  };
+}
+
+/** Deletes `namespace` as someone would by hand, and waits until it is Terminating (a finalizer holds it). */
+async function deleteOutOfBand(namespace: string): Promise<void> {
+  kubectl('delete', 'namespace', namespace, '--wait=false');
+  await until('the namespace Terminating', () =>
+    kubectl('get', 'namespace', namespace, '-o', 'jsonpath={.status.phase}').includes('Terminating'),
+  );
+}
+
 describe('a namespace stuck terminating, with the real CLI on the sandbox', () => {
   it('says the namespace is being deleted (retryable), not that RBAC is missing, and recreates it once gone', async () => {
     // Given an environment applied into its own namespace
@@ -118,30 +145,13 @@ describe('a namespace stuck terminating, with the real CLI on the sandbox', () =
       dev: { 'k8s-resources/app.yaml': greetingManifest(held, 'one') },
     });
     try {
-      const config = join(local.root, 'cairn.yaml');
-      writeFileSync(
-        config,
-        stringify({
-          repository: { url: local.bare },
-          environments: [
-            { name: 'dev', kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig, namespace: held } },
-          ],
-          audit: { dir: join(local.root, 'audit'), keyFile: auditKeyFile(local.root) },
-        }),
-      );
-      const sync = async () => {
-        const result = await runCli(['sync', '--config', config, '--env', 'dev', '--json']);
-        return { code: result.code, entry: JSON.parse(result.stdout) as AuditEntry };
-      };
+      const sync = localSync(local, held);
       expect((await sync()).code).toBe(0);
       const hold = '{"metadata":{"finalizers":["example.com/hold"]}}';
       kubectl('patch', 'configmap', 'greeting', '-n', held, '--type', 'merge', '-p', hold);
 
       // When someone deletes the namespace out of band: it is Terminating, its ConfigMap not gone yet
-      kubectl('delete', 'namespace', held, '--wait=false');
-      await until('the namespace Terminating', () =>
-        kubectl('get', 'namespace', held, '-o', 'jsonpath={.status.phase}').includes('Terminating'),
-      );
+      await deleteOutOfBand(held);
       const terminating = await sync();
 
       // Then the reconcile fails, retryable, naming the namespace and where to look (its finalizers)
@@ -174,24 +184,7 @@ describe('a namespace stuck terminating, with the real CLI on the sandbox', () =
       },
     });
     try {
-      const config = join(local.root, 'cairn.yaml');
-      writeFileSync(
-        config,
-        stringify({
-          repository: { url: local.bare },
-          environments: [
-            {
-              name: 'dev',
-              kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig, namespace: defaulted },
-            },
-          ],
-          audit: { dir: join(local.root, 'audit'), keyFile: auditKeyFile(local.root) },
-        }),
-      );
-      const sync = async () => {
-        const result = await runCli(['sync', '--config', config, '--env', 'dev', '--json']);
-        return { code: result.code, entry: JSON.parse(result.stdout) as AuditEntry };
-      };
+      const sync = localSync(local, defaulted);
       expect((await sync()).code).toBe(0);
       // Everything cairn wrote there (its ConfigMap and its inventory) held by a finalizer: no write is due.
       const hold = '{"metadata":{"finalizers":["example.com/hold"]}}';
@@ -200,10 +193,7 @@ describe('a namespace stuck terminating, with the real CLI on the sandbox', () =
           kubectl('patch', name, '-n', defaulted, '--type', 'merge', '-p', hold);
 
       // When someone deletes that namespace out of band
-      kubectl('delete', 'namespace', defaulted, '--wait=false');
-      await until('the namespace Terminating', () =>
-        kubectl('get', 'namespace', defaulted, '-o', 'jsonpath={.status.phase}').includes('Terminating'),
-      );
+      await deleteOutOfBand(defaulted);
       const terminating = await sync();
 
       // Then the reconcile fails, retryable, naming the namespace, as for a Namespace of the tree

@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import { planMarker } from '../../../controller/reconcile/plan-comment';
 import { awsTestCredentials, settings } from '../../helpers/e2e-platform';
 import { giteaControllerSuite, giteaPlanReadback } from '../../helpers/gitea-controller-platform';
-import { waitFor } from '../../helpers/gitea';
+import { waitFor, type GiteaClient, type GiteaWorkTree } from '../../helpers/gitea';
 import { processesWithArgument } from '../../helpers/processes';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
 
@@ -12,6 +12,23 @@ const SECRET = 'plan-deadline-gitea-webhook-secret';
 const DEADLINE_MS = 3_000;
 /** ConfigMaps in the huge pull request: each gets its own server-side dry run, far past the deadline. */
 const OBJECTS = 8_000;
+
+/** A commit status of the pull request's repository once `done` says so, read every 100 ms (a deadline is seconds). */
+function settledStatus(gitea: GiteaClient, owner: string, repo: string) {
+  const { statusWhen } = giteaPlanReadback(gitea, owner, repo);
+  return (sha: string, context: string, done: (state: string) => boolean, timeoutMs = 120_000) =>
+    statusWhen(sha, context, done, timeoutMs, 100);
+}
+
+/** A commit merged into dev while a plan holds its lock: one ConfigMap's value changed. */
+function mergeGreen(tree: GiteaWorkTree, namespace: string): string {
+  return tree.commit(
+    'dev',
+    'green',
+    { 'k8s-resources/settings.yaml': settings(namespace, 'green') },
+    { from: 'dev' },
+  );
+}
 
 /**
  * A pull request's plan holds its environment's lock. With `pullRequests.planTimeout: 3s` on dev,
@@ -30,9 +47,7 @@ describe('a pull request plan past its deadline', () => {
     },
   });
   const { gitea, owner, repo: name, namespace } = suite;
-  const { statusWhen } = giteaPlanReadback(gitea, owner, name);
-  const status = (sha: string, context: string, done: (state: string) => boolean, timeoutMs = 120_000) =>
-    statusWhen(sha, context, done, timeoutMs, 100);
+  const status = settledStatus(gitea, owner, name);
 
   it("gives dev's lock back at the deadline: a merged commit is applied without waiting for the rest of the plan", async () => {
     const { tree } = suite.platform();
@@ -52,12 +67,7 @@ describe('a pull request plan past its deadline', () => {
 
     // when a commit is merged into dev meanwhile
     const pushed = Date.now();
-    const merged = tree.commit(
-      'dev',
-      'green',
-      { 'k8s-resources/settings.yaml': settings(namespace, 'green') },
-      { from: 'dev' },
-    );
+    const merged = mergeGreen(tree, namespace);
     // then dev applies it once the plan is abandoned, not once the plan would have ended
     expect(await status(merged, 'cairn/dev', (s) => s !== 'pending')).toMatchObject({ status: 'success' });
     const waited = Date.now() - pushed;
@@ -110,9 +120,7 @@ describe('a pull request plan past its deadline in the synth', () => {
   const { gitea, owner, repo: name, namespace } = suite;
   /** In the app's argv, so its process is found in the process table (bubblewrap gives it its own environment). */
   const spinner = `cairn-test-spin-${name}`;
-  const { statusWhen } = giteaPlanReadback(gitea, owner, name);
-  const status = (sha: string, context: string, done: (state: string) => boolean, timeoutMs = 120_000) =>
-    statusWhen(sha, context, done, timeoutMs, 100);
+  const status = settledStatus(gitea, owner, name);
 
   afterAll(() => {
     for (const pid of processesWithArgument(spinner)) process.kill(pid, 'SIGKILL');
@@ -138,12 +146,7 @@ describe('a pull request plan past its deadline in the synth', () => {
     );
 
     // a commit merged into dev meanwhile is applied once the plan is abandoned
-    const merged = tree.commit(
-      'dev',
-      'green',
-      { 'k8s-resources/settings.yaml': settings(namespace, 'green') },
-      { from: 'dev' },
-    );
+    const merged = mergeGreen(tree, namespace);
     expect(await status(merged, 'cairn/dev', (s) => s !== 'pending')).toMatchObject({ status: 'success' });
     expect(await status(head, 'cairn/plan/dev', (s) => s !== 'pending', 10_000)).toMatchObject({
       status: 'failure',
