@@ -23,11 +23,12 @@
  * `npm run build` for the current code); `--before` measures that build's `cairn sync` in the same
  * rounds (on Node 24 too when it is there), for a before/after figure under the same load.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
 import { AuditLog } from '../../controller/audit/audit-log';
 import { loadConfig } from '../../controller/config/load-config';
@@ -41,6 +42,7 @@ import { cleanup, floor, FLOOR_CONNECTIONS, writeTree } from './kube-bench';
 const root = join(__dirname, '..', '..');
 const BIN = join(root, 'dist', 'controller', 'cli', 'main.js');
 const FLOOR_PROCESS = join(root, 'dist', 'test', 'bench', 'floor-process.js');
+const FLOOR_SERVER = join(root, 'dist', 'test', 'bench', 'floor-server.js');
 const LEDGER_ENVS = 50;
 const LEDGER_RECONCILES = 200;
 const RUNS = 7;
@@ -68,6 +70,14 @@ export interface CliBenchFigures {
   /** The same sync run by Node 24 (the container image's runtime), when it is available. */
   readonly syncNode24?: number;
   readonly syncNode24VsFloor?: number;
+  /**
+   * The in-process floor run by Node 24 (floor-server.ts: one process kept across rounds, as the
+   * bench's own is), medians of the same rounds, and the Node 24 sync against it: each runtime's
+   * sync beside a floor of its own runtime.
+   */
+  readonly syncFloorNode24?: number;
+  readonly floorNode24Runs?: readonly number[];
+  readonly syncNode24VsOwnFloor?: number;
   /** The raw floor as a whole process (floor-process.ts), medians of the same rounds. */
   readonly floorProcess: number;
   readonly floorProcessRuns: readonly number[];
@@ -105,6 +115,25 @@ function node24(): string | undefined {
   if (found.status === 0) return found.stdout.trim();
   process.stderr.write(`no Node 24 for the cairn sync figure on it: ${found.stderr.trim()}\n`);
   return undefined;
+}
+
+/** The in-process floor in a process of its own run by `node`, one round per prefix sent. */
+function floorServer(node: string, kubeconfig: string) {
+  const child = spawn(node, [FLOOR_SERVER, kubeconfig], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const answers = createInterface({ input: child.stdout! });
+  const waiting: ((line: string) => void)[] = [];
+  answers.on('line', (line) => waiting.shift()?.(line));
+  return {
+    round(prefix: string): Promise<number> {
+      return new Promise((resolve, reject) => {
+        waiting.push((line) =>
+          /^\d+$/.test(line) ? resolve(Number(line)) : reject(new Error(`floor-server: ${line}`)),
+        );
+        child.stdin!.write(`${prefix}\n`);
+      });
+    },
+    close: () => child.stdin!.end(),
+  };
 }
 
 /** A bare repository whose `dev` branch holds the 1,000-object tree, and a Kubernetes-only config for it. */
@@ -151,7 +180,7 @@ async function longLedger(configFile: string): Promise<number> {
 
 /** Runs the benchmark once and returns its figures; deletes the namespaces it created. */
 export async function run(before?: string): Promise<CliBenchFigures> {
-  if (!existsSync(BIN) || !existsSync(FLOOR_PROCESS)) {
+  if (!existsSync(BIN) || !existsSync(FLOOR_PROCESS) || !existsSync(FLOOR_SERVER)) {
     process.stderr.write(`${BIN} is missing: building it (npm run build)\n`);
     execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
   }
@@ -163,6 +192,7 @@ export async function run(before?: string): Promise<CliBenchFigures> {
   const floorClient = () => createKubeClient({ ...env.kubernetes, concurrency: FLOOR_CONNECTIONS / 2 });
   const client = floorClient();
   const n24 = node24();
+  const floor24 = n24 ? floorServer(n24, env.kubernetes.kubeconfig) : undefined;
   const prefix = (p: string) => {
     prefixes.push(p);
     return p;
@@ -189,6 +219,7 @@ export async function run(before?: string): Promise<CliBenchFigures> {
     const node24Runs: number[] = [];
     const floorProcessRuns: number[] = [];
     const floorProcess24Runs: number[] = [];
+    const floor24Runs: number[] = [];
     const freshFloor = async (tag: string) => {
       const fresh = floorClient();
       try {
@@ -209,6 +240,7 @@ export async function run(before?: string): Promise<CliBenchFigures> {
       };
       const steps = [
         async () => floorRuns.push(await freshFloor(`cf-${id}-${r}`)),
+        ...(floor24 ? [async () => floor24Runs.push(await floor24.round(prefix(`cn-${id}-${r}`)))] : []),
         async () =>
           floorProcessRuns.push(
             Math.round(once([FLOOR_PROCESS, env.kubernetes.kubeconfig, prefix(`cp-${id}-${r}`)])),
@@ -252,6 +284,13 @@ export async function run(before?: string): Promise<CliBenchFigures> {
         ? { syncBeforeNode24: middle(before24Runs), syncBeforeNode24VsFloor: ratio(middle(before24Runs)) }
         : {}),
       ...(n24 ? { syncNode24: middle(node24Runs), syncNode24VsFloor: ratio(middle(node24Runs)) } : {}),
+      ...(n24
+        ? {
+            syncFloorNode24: middle(floor24Runs),
+            floorNode24Runs: floor24Runs,
+            syncNode24VsOwnFloor: Math.round((middle(node24Runs) / middle(floor24Runs)) * 100) / 100,
+          }
+        : {}),
       floorProcess: middle(floorProcessRuns),
       floorProcessRuns,
       ...(n24 ? { floorProcessNode24: middle(floorProcess24Runs) } : {}),
@@ -260,6 +299,7 @@ export async function run(before?: string): Promise<CliBenchFigures> {
       load: [load0, loadavg()[0]!].map((l) => Math.round(l * 10) / 10) as [number, number],
     };
   } finally {
+    floor24?.close();
     await cleanup(client, prefixes);
     client.close();
     rmSync(dir, { recursive: true, force: true });
@@ -291,6 +331,10 @@ function print(f: CliBenchFigures): void {
   if (f.syncNode24 !== undefined)
     console.log(
       `  the same sync on Node 24 (the image's)  ${f.syncNode24} ms: ${f.syncNode24VsFloor}x the same floor (target <= ${TARGETS.syncVsFloor}: ${verdict(f.syncNode24VsFloor! <= TARGETS.syncVsFloor)})`,
+    );
+  if (f.syncFloorNode24 !== undefined)
+    console.log(
+      `  the in-process floor on Node 24: ${f.syncFloorNode24} ms (rounds ${f.floorNode24Runs!.join(', ')} ms); the Node 24 sync is ${f.syncNode24VsOwnFloor}x its own runtime's floor (target <= ${TARGETS.syncVsFloor}: ${verdict(f.syncNode24VsOwnFloor! <= TARGETS.syncVsFloor)})`,
     );
   console.log(
     `  the raw floor as a whole process of its own: ${f.floorProcess} ms (${Math.round((f.floorProcess / f.syncFloor) * 100) / 100}x the in-process floor; rounds ${f.floorProcessRuns.join(', ')} ms); the sync is ${Math.round((f.syncFresh / f.floorProcess) * 100) / 100}x that`,
