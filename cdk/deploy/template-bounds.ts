@@ -266,11 +266,12 @@ function resourcesOf(template: StackTemplate): [string, { Type?: unknown; Proper
 
 /**
  * Why a resource of `type` reaches past the environment's own stacks, or undefined when it does
- * not. Types are compared ignoring case, so a spelling CloudFormation may accept is no way round.
+ * not. Types are compared ignoring case and surrounding blanks, so a spelling CloudFormation may
+ * accept is no way round.
  * A macro's definition is decided by assertNoMacroDefinitions, a nested stack by its TemplateURL.
  */
 function accountWide(type: string): string | undefined {
-  const t = type.toLowerCase();
+  const t = type.trim().toLowerCase();
   if (
     /^aws::cloudformation::(\w*hook\w*|typeactivation|resourceversion|resourcedefaultversion|moduleversion|moduledefaultversion|publictypeversion|publisher)$/.test(
       t,
@@ -388,7 +389,7 @@ export function assertProvidersInBounds(
   phase: 'plan' | 'apply-aws',
 ): void {
   for (const [id, resource] of resourcesOf(template)) {
-    const type = typeof resource.Type === 'string' ? resource.Type.toLowerCase() : '';
+    const type = typeof resource.Type === 'string' ? resource.Type.trim().toLowerCase() : '';
     if (!type.startsWith('custom::') && type !== 'aws::cloudformation::customresource') continue;
     const token = (resource.Properties as { ServiceToken?: unknown } | undefined)?.ServiceToken;
     if (ownProvider(template, token, bounds)) continue;

@@ -185,13 +185,14 @@ describe('assertResourceTypesInBounds', () => {
     'AWS::CloudFormation::Publisher',
     'AWS::CloudFormation::StackSet',
     'aws::cloudformation::stackset',
+    'AWS::CloudFormation::LambdaHook ',
     'AWS::ServiceCatalog::CloudFormationProduct',
     'AWS::ServiceCatalog::CloudFormationProvisionedProduct',
     'Org::Secrets::Reader',
     'Org::Network::Vpc::MODULE',
   ])('refuses %s, naming the resource and its type', (type) => {
     const message = refusedBy(() => assertResourceTypesInBounds('app', declaring(type), [], 'plan'));
-    expect(message).toContain(`Resources.R (${type})`);
+    expect(message).toContain(`Resources.R (${type.trim()})`);
   });
 
   it.each([
