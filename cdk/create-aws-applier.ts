@@ -6,6 +6,7 @@ import { makeClients, type AwsClients, type AwsCredentials } from './deploy/aws-
 import { bootstrapKind, requireBootstrap, type BootstrapKind } from './deploy/bootstrap';
 import { bootstrapRoleArn, IdentityClients, publishingRole, stackIdentity } from './deploy/stack-identity';
 import { assertAssetBounds } from './deploy/asset-bounds';
+import { providerExports } from './deploy/template-bounds';
 import {
   boundedTemplate,
   deleteStack,
@@ -21,6 +22,21 @@ import { liveOutputs } from './deploy/stack-outputs';
 import { createSynthRunner } from './synth/synth-runner';
 import { discardAssembly, synthesizeApp } from './synth/synthesize';
 import type { Assembly, AwsApplier, StackArtifact, StackOutcome } from './types';
+
+/**
+ * What each stack of the app may import from the others (see importableExports), and which of
+ * those imports are providers its custom resources may call (providerExports).
+ */
+function importsOf(
+  stacks: readonly StackArtifact[],
+): (stack: StackArtifact) => Pick<StackContext, 'ownExports' | 'ownProviders'> {
+  const exports = importableExports(stacks);
+  const providers = importableExports(stacks, providerExports);
+  return (stack) => ({
+    ownExports: exports.get(stack.id) ?? new Set(),
+    ownProviders: providers.get(stack.id) ?? new Set(),
+  });
+}
 
 /**
  * Names of the stacks CloudFormation holds for this environment (by the tag cairn puts on them).
@@ -97,13 +113,13 @@ export function createAwsApplier(
     async plan(assembly, commitSha, options = {}): Promise<PlaneResult> {
       const plans: StackOutcome[] = [];
       const bootstrap = await bootstrapKind(clients, target);
-      const imports = importableExports(assembly.stacks);
+      const importing = importsOf(assembly.stacks);
       for (const stack of assembly.stacks) {
         // A caller that gave up (a pull request's plan past its deadline) makes no more change sets.
         if (options.signal?.aborted) break;
         let ctx: StackContext;
         try {
-          ctx = { ...contextFor(base, stack, bootstrap), ownExports: imports.get(stack.id) ?? new Set() };
+          ctx = { ...contextFor(base, stack, bootstrap), ...importing(stack) };
         } catch (error) {
           plans.push(
             failedStack(
@@ -130,11 +146,8 @@ export function createAwsApplier(
       // Latched: once lost, every later stack stops at its first write without asking again.
       const gate = fenceGate(options.fence, 'apply-aws');
       const ctx: StackContext = { ...base, fence: () => gate.check() };
-      const imports = importableExports(assembly.stacks);
-      const importing = (stack: StackArtifact): StackContext => ({
-        ...ctx,
-        ownExports: imports.get(stack.id) ?? new Set(),
-      });
+      const imports = importsOf(assembly.stacks);
+      const importing = (stack: StackArtifact): StackContext => ({ ...ctx, ...imports(stack) });
       // Every stack's identity and template are checked before any is deployed: an app naming a
       // role that is not its bootstrap's, a macro the environment does not allow, or an import of
       // another environment's export, applies nothing.

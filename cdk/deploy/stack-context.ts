@@ -24,6 +24,11 @@ export interface StackContext {
    */
   readonly ownExports?: ReadonlySet<string>;
   /**
+   * Which of those exports are a provider of the exporting stack's own, which this stack's custom
+   * resources may call (see providerExports and assertProvidersInBounds). Absent: none.
+   */
+  readonly ownProviders?: ReadonlySet<string>;
+  /**
    * With a Lease (sharding, or the unsharded heartbeat): called right before every write request to
    * AWS is sent, each SDK retry included (asset and template uploads, change set create and execute,
    * stack delete, rollback continue); see fencedWrite and WriteFence.

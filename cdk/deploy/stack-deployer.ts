@@ -21,13 +21,18 @@ import type { ResourceChange, StackArtifact, StackOutcome } from '../types';
 import { assertStackOwner } from './stack-owner';
 import {
   assertImportsInBounds,
+  assertJsonTemplate,
   assertNoMacroDefinitions,
   assertNoMacros,
+  assertProvidersInBounds,
+  assertResourceTypesInBounds,
   declaredExports,
   literalText,
   nestedStacks,
+  ownProvider,
   s3Object,
   stackTemplate,
+  type ProviderBounds,
   type StackTemplate,
 } from './template-bounds';
 import { templateAdds } from './template-adds';
@@ -122,16 +127,18 @@ const MAX_NESTING = 5;
  * app's own when the importer deploys: found in review, a stack declaring another environment's
  * export name under a false condition (or failing on the name, taken) let a stack that did not
  * depend on it import the other environment's export. A template that cannot be read adds none:
- * its own boundedTemplate fails that stack.
+ * its own boundedTemplate fails that stack. With `exportsOf`, only those exports (providerExports:
+ * the ones a custom resource may call).
  */
 export function importableExports(
   stacks: readonly StackArtifact[],
+  exportsOf: (template: StackTemplate) => readonly string[] = declaredExports,
 ): ReadonlyMap<string, ReadonlySet<string>> {
   const declared = new Map<string, readonly string[]>();
   for (const artifact of stacks) {
     try {
       const template = readTemplate(artifact.templateFile, `stack ${artifact.stackName}`);
-      declared.set(artifact.id, declaredExports(template));
+      declared.set(artifact.id, exportsOf(template));
     } catch {
       declared.set(artifact.id, []);
     }
@@ -166,8 +173,25 @@ export function boundedTemplate(
   mode: 'plan' | 'deploy',
 ): StackTemplate {
   const template = readTemplate(artifact.templateFile, `stack ${artifact.stackName}`);
-  checkTemplate(ctx, artifact, template, artifact.stackName, mode, 0);
+  const providers = {
+    listed: ctx.target.serviceTokens ?? [],
+    pseudo: pseudoParameters(ctx),
+    imported: ctx.ownProviders ?? new Set<string>(),
+  };
+  checkTemplate(ctx, artifact, template, artifact.stackName, mode, 0, providers);
   return template;
+}
+
+/** The pseudo parameters' values for the environment's target, as CloudFormation will resolve them. */
+function pseudoParameters(ctx: StackContext): Readonly<Record<string, string>> {
+  const { region, account } = ctx.target;
+  const partition = partitionOf(region);
+  return {
+    'AWS::Region': region,
+    'AWS::AccountId': account,
+    'AWS::Partition': partition,
+    'AWS::URLSuffix': partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com',
+  };
 }
 
 function checkTemplate(
@@ -177,13 +201,17 @@ function checkTemplate(
   name: string,
   mode: 'plan' | 'deploy',
   depth: number,
+  providers: ProviderBounds,
 ): void {
   const phase = mode === 'plan' ? 'plan' : 'apply-aws';
+  assertJsonTemplate(name, template, phase);
   const macros = capabilitiesFor(ctx, mode).includes('CAPABILITY_AUTO_EXPAND');
   assertNoMacros(name, template, macros, phase);
   const trusted = (ctx.target.capabilities ?? DEFAULT_AWS_CAPABILITIES).includes('CAPABILITY_AUTO_EXPAND');
   assertNoMacroDefinitions(name, template, trusted, phase);
   assertImportsInBounds(name, template, ctx.ownExports ?? new Set(), ctx.target.imports ?? [], phase);
+  assertResourceTypesInBounds(name, template, ctx.target.resourceTypes ?? [], phase);
+  assertProvidersInBounds(name, template, providers, phase);
   for (const nested of nestedStacks(template)) {
     const where = `${name}, nested stack ${nested.path.split('.')[1]}`;
     const file = nestedTemplate(ctx, artifact, nested.templateUrl, depth);
@@ -196,7 +224,12 @@ function checkTemplate(
         hint: "nest only templates the stack publishes as file assets to the environment's bootstrap bucket (the CDK's NestedStack does), at most 5 deep",
       });
     }
-    checkTemplate(ctx, artifact, readTemplate(file, `stack ${where}`), where, mode, depth + 1);
+    // A nested stack's provider may be its parent's, passed as a parameter (the CDK's NestedStack does).
+    const fromParent = (parameter: string) => ownProvider(template, nested.parameters[parameter], providers);
+    checkTemplate(ctx, artifact, readTemplate(file, `stack ${where}`), where, mode, depth + 1, {
+      ...providers,
+      fromParent,
+    });
   }
 }
 
@@ -214,14 +247,7 @@ function nestedTemplate(
   depth: number,
 ): string | { readonly why: string } {
   if (depth >= MAX_NESTING) return { why: `is nested more than ${MAX_NESTING} deep` };
-  const { region, account } = ctx.target;
-  const partition = partitionOf(region);
-  const text = literalText(templateUrl, {
-    'AWS::Region': region,
-    'AWS::AccountId': account,
-    'AWS::Partition': partition,
-    'AWS::URLSuffix': partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com',
-  });
+  const text = literalText(templateUrl, pseudoParameters(ctx));
   if (text === undefined) return { why: 'is not a literal URL' };
   const object = s3Object(text);
   const file = object && assetFileAt(object, artifact, ctx.target);

@@ -136,6 +136,24 @@ export function declaredExports(template: StackTemplate): string[] {
 }
 
 /**
+ * The export names a template always makes (see declaredExports) whose value is a provider of its
+ * own (see ownProvider): the CDK's cross-stack reference to a custom resource provider of another
+ * stack of the app.
+ */
+export function providerExports(template: StackTemplate): string[] {
+  const outputs = (template.parsed as { Outputs?: unknown } | undefined)?.Outputs;
+  if (!outputs || typeof outputs !== 'object') return [];
+  const exported = new Set(declaredExports(template));
+  return Object.values(outputs).flatMap((output: unknown) => {
+    const o = output as { Value?: unknown; Export?: { Name?: unknown } } | null;
+    const name = o?.Export?.Name;
+    return typeof name === 'string' && exported.has(name) && ownProvider(template, o?.Value, NO_PROVIDERS)
+      ? [name]
+      : [];
+  });
+}
+
+/**
  * Where a template imports something other than one of `own` exports, and why, or undefined when
  * it does not. A template that is not JSON is searched as text, so any mention of an import counts.
  */
@@ -202,25 +220,216 @@ export function assertImportsInBounds(
  * exact name, or a prefix ending in `*`. Decided here only.
  */
 export function allowedImport(name: string, allowed: readonly string[]): boolean {
-  return allowed.some((entry) =>
-    entry.endsWith('*') ? name.startsWith(entry.slice(0, -1)) : name === entry,
+  return listed(name, allowed);
+}
+
+/** Whether a config list (exact names, or prefixes ending in `*`) holds `name`. */
+function listed(name: string, list: readonly string[]): boolean {
+  return list.some((entry) => (entry.endsWith('*') ? name.startsWith(entry.slice(0, -1)) : name === entry));
+}
+
+/**
+ * Refuses a template cairn cannot read as JSON. Every check here reads the parsed template, and
+ * a text search of YAML is no check: a double-quoted YAML string spells any key with escapes
+ * (`"Fn::Import\x56alue"`), and CloudFormation reads it unescaped. Found in review, on moto: a
+ * YAML template so spelled imported another environment's export into an output of its own past
+ * assertImportsInBounds. The CDK writes JSON.
+ */
+export function assertJsonTemplate(
+  stackName: string,
+  template: StackTemplate,
+  phase: 'plan' | 'apply-aws',
+): void {
+  const { parsed } = template;
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return;
+  throw new CairnError(
+    `template is not JSON${parsed === undefined ? '' : ' of an object'}, so cairn cannot check what it would deploy`,
+    {
+      code: 'aws.template-invalid',
+      phase,
+      retryable: false,
+      subject: `stack ${stackName}`,
+      hint: 'synthesize the template as JSON (the CDK does): cairn deploys no YAML template',
+    },
   );
 }
 
-/** A nested stack a template declares: its path for messages, and its `TemplateURL` as written. */
+/** The `Resources` of a template read as JSON, by logical id; none for anything else. */
+function resourcesOf(template: StackTemplate): [string, { Type?: unknown; Properties?: unknown }][] {
+  const resources = (template.parsed as { Resources?: unknown } | undefined)?.Resources;
+  if (!resources || typeof resources !== 'object') return [];
+  return Object.entries(resources).map(([id, r]) => [
+    id,
+    (r ?? {}) as { Type?: unknown; Properties?: unknown },
+  ]);
+}
+
+/**
+ * Why a resource of `type` reaches past the environment's own stacks, or undefined when it does
+ * not. Types are compared ignoring case and surrounding blanks, so a spelling CloudFormation may
+ * accept is no way round.
+ * A macro's definition is decided by assertNoMacroDefinitions, a nested stack by its TemplateURL.
+ */
+function accountWide(type: string): string | undefined {
+  const t = type.trim().toLowerCase();
+  if (
+    /^aws::cloudformation::(\w*hook\w*|typeactivation|resourceversion|resourcedefaultversion|moduleversion|moduledefaultversion|publictypeversion|publisher)$/.test(
+      t,
+    )
+  )
+    return "changes the account's CloudFormation registry or hooks, which act on every stack of the account and region (another environment's deploys included)";
+  if (t === 'aws::cloudformation::stackset')
+    return "deploys a template of its own as stacks outside this stack (other accounts and regions included), past cairn's checks and the environment's execution role";
+  if (t.startsWith('aws::servicecatalog::'))
+    return "is Service Catalog, which provisions products' templates with their launch roles, past cairn's checks and the environment's execution role";
+  if (!t.startsWith('aws::') && !t.startsWith('custom::'))
+    return "is a registry type (private, third-party or a module) registered for the whole account: its handler acts with the type's own role, or its module's template is expanded past cairn's checks";
+  return undefined;
+}
+
+/**
+ * Refuses a template declaring a resource whose effect is account-wide or lands outside the
+ * environment's own stacks (see accountWide) unless the environment's `aws.resourceTypes` lists its
+ * type (an exact name, or a prefix ending in `*`): hooks and the registry act on every stack
+ * operation of the account (a hook can fail or read another environment's deploys), a StackSet or
+ * Service Catalog product deploys a template no check here sees, with a role that is not the
+ * environment's, and a registry type's handler acts with its own role on properties the template
+ * chooses. Found in review: cairn sent each such template in a change set (moto through the
+ * recording proxy; moto does not implement these types). The same class as a macro's definition
+ * (assertNoMacroDefinitions). Checked before any change set, in a plan and a deploy.
+ */
+export function assertResourceTypesInBounds(
+  stackName: string,
+  template: StackTemplate,
+  allowed: readonly string[],
+  phase: 'plan' | 'apply-aws',
+): void {
+  for (const [id, resource] of resourcesOf(template)) {
+    // A resource without a type is CloudFormation's to refuse (and a new stack's plan's: templateAdds).
+    const type = typeof resource.Type === 'string' ? resource.Type : '';
+    const why = type ? accountWide(type) : undefined;
+    if (!why || listed(type, allowed)) continue;
+    throw new CairnError(
+      `Resources.${safeOutput(id, 200)} (${safeOutput(type, 200)}) ${why}: an environment deploys only into its own stacks`,
+      {
+        code: 'aws.out-of-bounds',
+        phase,
+        retryable: false,
+        subject: `stack ${stackName}`,
+        hint: 'declare account-wide resources outside cairn, or list the type in the aws.resourceTypes of an environment trusted with the whole account and region',
+      },
+    );
+  }
+}
+
+/** What decides whether a custom resource's `ServiceToken` is the environment's own provider. */
+export interface ProviderBounds {
+  /** `aws.serviceTokens`: providers from outside the app, exact ARNs or prefixes ending in `*`. */
+  readonly listed: readonly string[];
+  /** The pseudo parameters' values, for a listed ARN written with `Fn::Sub` or `Fn::Join`. */
+  readonly pseudo: Readonly<Record<string, string>>;
+  /**
+   * Exports of the app's stacks this stack depends on whose value is their own provider (see
+   * providerExports), which an `Fn::ImportValue` may name.
+   */
+  readonly imported?: ReadonlySet<string>;
+  /**
+   * For a nested stack: whether the parent passes its own provider as the parameter named, so
+   * that a `Ref` to it is one (the CDK's NestedStack passes its parent's providers so).
+   */
+  readonly fromParent?: (parameter: string) => boolean;
+}
+
+/** The types whose `Arn` is a function of the template's own (SAM's, under a macro, becomes the first). */
+const LAMBDA_FUNCTIONS: ReadonlySet<string> = new Set(['AWS::Lambda::Function', 'AWS::Serverless::Function']);
+
+/** Bounds that admit only a template's own Lambda functions and SNS topics. */
+const NO_PROVIDERS: ProviderBounds = { listed: [], pseudo: {} };
+
+/**
+ * Whether `token` names a provider of `template`'s own: an `Fn::GetAtt` of the `Arn` of one of its
+ * Lambda functions or a `Ref` to one of its SNS topics (the CDK's providers), a `Ref` to a parameter
+ * the parent stack passes its own provider as, an import of a provider another stack of the app
+ * exports (as the CDK shares a provider between stacks), or an ARN the environment lists. Not an
+ * alias or version (either may be made of another's function), nor an attribute of any other
+ * resource (a custom resource answers what its provider likes), nor a parameter's default.
+ */
+export function ownProvider(template: StackTemplate, token: unknown, bounds: ProviderBounds): boolean {
+  const types = new Map(resourcesOf(template).map(([id, r]) => [id, r.Type]));
+  if (token && typeof token === 'object' && !Array.isArray(token) && Object.keys(token).length === 1) {
+    const [[fn, arg]] = Object.entries(token) as [[string, unknown]];
+    const getAtt = typeof arg === 'string' ? arg.split('.') : arg;
+    if (fn === 'Fn::GetAtt' && Array.isArray(getAtt) && getAtt.length === 2 && getAtt[1] === 'Arn')
+      return LAMBDA_FUNCTIONS.has(String(types.get(String(getAtt[0]))));
+    if (fn === 'Fn::ImportValue') return typeof arg === 'string' && (bounds.imported?.has(arg) ?? false);
+    if (fn === 'Ref' && typeof arg === 'string') {
+      if (types.get(arg) === 'AWS::SNS::Topic') return true;
+      const parameters = (template.parsed as { Parameters?: unknown } | undefined)?.Parameters;
+      if (parameters && typeof parameters === 'object' && Object.hasOwn(parameters, arg))
+        return bounds.fromParent?.(arg) ?? false;
+    }
+  }
+  const text = literalText(token, bounds.pseudo);
+  return text !== undefined && listed(text, bounds.listed);
+}
+
+/**
+ * Refuses a custom resource (`Custom::*`, `AWS::CloudFormation::CustomResource`) whose
+ * `ServiceToken` is not one of the stack's own providers or one the environment lists
+ * (`aws.serviceTokens`; see ownProvider). CloudFormation sends the provider the properties the
+ * template chooses, and the provider acts with its own role: found in review (moto through the
+ * recording proxy), a stack's custom resource named another environment's provider function by
+ * its ARN, or by an attribute its own custom resource answered, and cairn sent it in a change set.
+ * Checked before any change set, in a plan and a deploy.
+ */
+export function assertProvidersInBounds(
+  stackName: string,
+  template: StackTemplate,
+  bounds: ProviderBounds,
+  phase: 'plan' | 'apply-aws',
+): void {
+  for (const [id, resource] of resourcesOf(template)) {
+    const type = typeof resource.Type === 'string' ? resource.Type.trim().toLowerCase() : '';
+    if (!type.startsWith('custom::') && type !== 'aws::cloudformation::customresource') continue;
+    const token = (resource.Properties as { ServiceToken?: unknown } | undefined)?.ServiceToken;
+    if (ownProvider(template, token, bounds)) continue;
+    throw new CairnError(
+      `Resources.${safeOutput(id, 200)}.Properties.ServiceToken is not a provider of this stack's own: CloudFormation would call it with this template's properties, and it acts with its own role`,
+      {
+        code: 'aws.out-of-bounds',
+        phase,
+        retryable: false,
+        subject: `stack ${stackName}`,
+        hint: "point ServiceToken at a Lambda function (Fn::GetAtt Arn) or SNS topic (Ref) of the same stack, as the CDK's providers do, or list a shared provider's ARN in the environment's aws.serviceTokens",
+      },
+    );
+  }
+}
+
+/**
+ * A nested stack a template declares: its path for messages, its `TemplateURL` and the
+ * `Parameters` it is passed, as written.
+ */
 export interface NestedStack {
   readonly path: string;
   readonly templateUrl: unknown;
+  readonly parameters: Readonly<Record<string, unknown>>;
 }
 
 /** Every nested stack (`AWS::CloudFormation::Stack`) a template declares. */
 export function nestedStacks(template: StackTemplate): NestedStack[] {
-  const resources = (template.parsed as { Resources?: unknown } | undefined)?.Resources;
-  if (!resources || typeof resources !== 'object') return [];
-  return Object.entries(resources).flatMap(([id, resource]: [string, unknown]) => {
-    const r = resource as { Type?: unknown; Properties?: { TemplateURL?: unknown } } | null;
-    if (r?.Type !== 'AWS::CloudFormation::Stack') return [];
-    return [{ path: `Resources.${id}.Properties.TemplateURL`, templateUrl: r.Properties?.TemplateURL }];
+  return resourcesOf(template).flatMap(([id, r]) => {
+    if (typeof r.Type !== 'string' || r.Type.toLowerCase() !== 'aws::cloudformation::stack') return [];
+    const properties = r.Properties as { TemplateURL?: unknown; Parameters?: unknown } | undefined;
+    const parameters = properties?.Parameters;
+    return [
+      {
+        path: `Resources.${id}.Properties.TemplateURL`,
+        templateUrl: properties?.TemplateURL,
+        parameters:
+          parameters && typeof parameters === 'object' ? (parameters as Record<string, unknown>) : {},
+      },
+    ];
   });
 }
 

@@ -201,6 +201,8 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               adopt: aws.adopt ?? false,
               capabilities: aws.capabilities ?? DEFAULT_AWS_CAPABILITIES,
               ...(aws.imports?.length ? { imports: aws.imports } : {}),
+              ...(aws.resourceTypes?.length ? { resourceTypes: aws.resourceTypes } : {}),
+              ...(aws.serviceTokens?.length ? { serviceTokens: aws.serviceTokens } : {}),
               ...(aws.cloudFormationExecutionRoleArn
                 ? { cloudFormationExecutionRoleArn: aws.cloudFormationExecutionRoleArn }
                 : {}),

@@ -273,6 +273,14 @@ export interface RawAwsTarget {
    */
   imports?: string[];
   /**
+   * Resource types reaching past the environment's own stacks that its templates may declare: exact names, or a prefix ending in * (a platform environment's AWS::CloudFormation::LambdaHook). Default none: CloudFormation hooks and registry types (AWS::CloudFormation::*Hook*, TypeActivation, ResourceVersion, ModuleVersion, their DefaultVersions, PublicTypeVersion, Publisher), StackSets, AWS::ServiceCatalog::* and types outside AWS:: and Custom:: (private, third-party, modules) are refused (aws.out-of-bounds): they act on every stack of the account and region, or deploy templates past cairn's checks with roles that are not the environment's.
+   */
+  resourceTypes?: string[];
+  /**
+   * Custom resource providers from outside the stack that its custom resources may call (ServiceToken): exact ARNs, or a prefix ending in * (a platform team's shared provider). Default none: a ServiceToken other than an Fn::GetAtt Arn of a Lambda function or a Ref of an SNS topic of the same stack (or one a parent stack passes its own as) is refused (aws.out-of-bounds), because the provider acts with its own role on the properties the template chooses.
+   */
+  serviceTokens?: string[];
+  /**
    * IAM role CloudFormation acts as, passed as RoleARN on every change set and stack delete. Wins over the execution role of a standard cdk bootstrap that the assembly names; without either, CloudFormation acts with the deploying credentials.
    */
   cloudFormationExecutionRoleArn?: string;

@@ -269,6 +269,20 @@ const schema11 = {
                 items: { type: 'string', pattern: '^[^*\\s]+\\*?$' },
                 uniqueItems: true,
               },
+              resourceTypes: {
+                description:
+                  "Resource types reaching past the environment's own stacks that its templates may declare: exact names, or a prefix ending in * (a platform environment's AWS::CloudFormation::LambdaHook). Default none: CloudFormation hooks and registry types (AWS::CloudFormation::*Hook*, TypeActivation, ResourceVersion, ModuleVersion, their DefaultVersions, PublicTypeVersion, Publisher), StackSets, AWS::ServiceCatalog::* and types outside AWS:: and Custom:: (private, third-party, modules) are refused (aws.out-of-bounds): they act on every stack of the account and region, or deploy templates past cairn's checks with roles that are not the environment's.",
+                type: 'array',
+                items: { type: 'string', pattern: '^[^*\\s]+\\*?$' },
+                uniqueItems: true,
+              },
+              serviceTokens: {
+                description:
+                  "Custom resource providers from outside the stack that its custom resources may call (ServiceToken): exact ARNs, or a prefix ending in * (a platform team's shared provider). Default none: a ServiceToken other than an Fn::GetAtt Arn of a Lambda function or a Ref of an SNS topic of the same stack (or one a parent stack passes its own as) is refused (aws.out-of-bounds), because the provider acts with its own role on the properties the template chooses.",
+                type: 'array',
+                items: { type: 'string', pattern: '^[^*\\s]+\\*?$' },
+                uniqueItems: true,
+              },
               cloudFormationExecutionRoleArn: {
                 description:
                   'IAM role CloudFormation acts as, passed as RoleARN on every change set and stack delete. Wins over the execution role of a standard cdk bootstrap that the assembly names; without either, CloudFormation acts with the deploying credentials.',
@@ -870,11 +884,11 @@ const pattern12 = new RegExp('^[0-9]{12}$', 'u');
 const pattern13 = new RegExp('^https?://', 'u');
 const pattern14 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$', 'u');
 const pattern15 = new RegExp('^[^*\\s]+\\*?$', 'u');
-const pattern16 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$', 'u');
-const pattern17 = new RegExp('^[A-Za-z0-9_-]{1,10}$', 'u');
-const pattern20 = new RegExp('^/', 'u');
-const pattern22 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
-const pattern34 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
+const pattern18 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$', 'u');
+const pattern19 = new RegExp('^[A-Za-z0-9_-]{1,10}$', 'u');
+const pattern22 = new RegExp('^/', 'u');
+const pattern24 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
+const pattern36 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
 function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://cairn.dev/schemas/cairn-config.schema.json" */ let vErrors = null;
   let errors = 0;
@@ -2877,11 +2891,237 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data35.resourceTypes !== undefined) {
+                  let data47 = data35.resourceTypes;
+                  if (Array.isArray(data47)) {
+                    const len4 = data47.length;
+                    for (let i6 = 0; i6 < len4; i6++) {
+                      let data48 = data47[i6];
+                      if (typeof data48 === 'string') {
+                        if (!pattern15.test(data48)) {
+                          const err92 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/aws/resourceTypes/' + i6,
+                            schemaPath:
+                              '#/properties/environments/items/properties/aws/properties/resourceTypes/items/pattern',
+                            keyword: 'pattern',
+                            params: { pattern: '^[^*\\s]+\\*?$' },
+                            message: 'must match pattern "' + '^[^*\\s]+\\*?$' + '"',
+                            schema: '^[^*\\s]+\\*?$',
+                            parentSchema:
+                              schema11.properties.environments.items.properties.aws.properties.resourceTypes
+                                .items,
+                            data: data48,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err92];
+                          } else {
+                            vErrors.push(err92);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err93 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/aws/resourceTypes/' + i6,
+                          schemaPath:
+                            '#/properties/environments/items/properties/aws/properties/resourceTypes/items/type',
+                          keyword: 'type',
+                          params: { type: 'string' },
+                          message: 'must be string',
+                          schema:
+                            schema11.properties.environments.items.properties.aws.properties.resourceTypes
+                              .items.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.aws.properties.resourceTypes
+                              .items,
+                          data: data48,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err93];
+                        } else {
+                          vErrors.push(err93);
+                        }
+                        errors++;
+                      }
+                    }
+                    let i7 = data47.length;
+                    let j2;
+                    if (i7 > 1) {
+                      const indices1 = {};
+                      for (; i7--;) {
+                        let item1 = data47[i7];
+                        if (typeof item1 !== 'string') {
+                          continue;
+                        }
+                        if (typeof indices1[item1] == 'number') {
+                          j2 = indices1[item1];
+                          const err94 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/aws/resourceTypes',
+                            schemaPath:
+                              '#/properties/environments/items/properties/aws/properties/resourceTypes/uniqueItems',
+                            keyword: 'uniqueItems',
+                            params: { i: i7, j: j2 },
+                            message:
+                              'must NOT have duplicate items (items ## ' +
+                              j2 +
+                              ' and ' +
+                              i7 +
+                              ' are identical)',
+                            schema: true,
+                            parentSchema:
+                              schema11.properties.environments.items.properties.aws.properties.resourceTypes,
+                            data: data47,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err94];
+                          } else {
+                            vErrors.push(err94);
+                          }
+                          errors++;
+                          break;
+                        }
+                        indices1[item1] = i7;
+                      }
+                    }
+                  } else {
+                    const err95 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/resourceTypes',
+                      schemaPath:
+                        '#/properties/environments/items/properties/aws/properties/resourceTypes/type',
+                      keyword: 'type',
+                      params: { type: 'array' },
+                      message: 'must be array',
+                      schema:
+                        schema11.properties.environments.items.properties.aws.properties.resourceTypes.type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.aws.properties.resourceTypes,
+                      data: data47,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err95];
+                    } else {
+                      vErrors.push(err95);
+                    }
+                    errors++;
+                  }
+                }
+                if (data35.serviceTokens !== undefined) {
+                  let data49 = data35.serviceTokens;
+                  if (Array.isArray(data49)) {
+                    const len5 = data49.length;
+                    for (let i8 = 0; i8 < len5; i8++) {
+                      let data50 = data49[i8];
+                      if (typeof data50 === 'string') {
+                        if (!pattern15.test(data50)) {
+                          const err96 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/aws/serviceTokens/' + i8,
+                            schemaPath:
+                              '#/properties/environments/items/properties/aws/properties/serviceTokens/items/pattern',
+                            keyword: 'pattern',
+                            params: { pattern: '^[^*\\s]+\\*?$' },
+                            message: 'must match pattern "' + '^[^*\\s]+\\*?$' + '"',
+                            schema: '^[^*\\s]+\\*?$',
+                            parentSchema:
+                              schema11.properties.environments.items.properties.aws.properties.serviceTokens
+                                .items,
+                            data: data50,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err96];
+                          } else {
+                            vErrors.push(err96);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err97 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/aws/serviceTokens/' + i8,
+                          schemaPath:
+                            '#/properties/environments/items/properties/aws/properties/serviceTokens/items/type',
+                          keyword: 'type',
+                          params: { type: 'string' },
+                          message: 'must be string',
+                          schema:
+                            schema11.properties.environments.items.properties.aws.properties.serviceTokens
+                              .items.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.aws.properties.serviceTokens
+                              .items,
+                          data: data50,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err97];
+                        } else {
+                          vErrors.push(err97);
+                        }
+                        errors++;
+                      }
+                    }
+                    let i9 = data49.length;
+                    let j3;
+                    if (i9 > 1) {
+                      const indices2 = {};
+                      for (; i9--;) {
+                        let item2 = data49[i9];
+                        if (typeof item2 !== 'string') {
+                          continue;
+                        }
+                        if (typeof indices2[item2] == 'number') {
+                          j3 = indices2[item2];
+                          const err98 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/aws/serviceTokens',
+                            schemaPath:
+                              '#/properties/environments/items/properties/aws/properties/serviceTokens/uniqueItems',
+                            keyword: 'uniqueItems',
+                            params: { i: i9, j: j3 },
+                            message:
+                              'must NOT have duplicate items (items ## ' +
+                              j3 +
+                              ' and ' +
+                              i9 +
+                              ' are identical)',
+                            schema: true,
+                            parentSchema:
+                              schema11.properties.environments.items.properties.aws.properties.serviceTokens,
+                            data: data49,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err98];
+                          } else {
+                            vErrors.push(err98);
+                          }
+                          errors++;
+                          break;
+                        }
+                        indices2[item2] = i9;
+                      }
+                    }
+                  } else {
+                    const err99 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/serviceTokens',
+                      schemaPath:
+                        '#/properties/environments/items/properties/aws/properties/serviceTokens/type',
+                      keyword: 'type',
+                      params: { type: 'array' },
+                      message: 'must be array',
+                      schema:
+                        schema11.properties.environments.items.properties.aws.properties.serviceTokens.type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.aws.properties.serviceTokens,
+                      data: data49,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err99];
+                    } else {
+                      vErrors.push(err99);
+                    }
+                    errors++;
+                  }
+                }
                 if (data35.cloudFormationExecutionRoleArn !== undefined) {
-                  let data47 = data35.cloudFormationExecutionRoleArn;
-                  if (typeof data47 === 'string') {
-                    if (!pattern16.test(data47)) {
-                      const err92 = {
+                  let data51 = data35.cloudFormationExecutionRoleArn;
+                  if (typeof data51 === 'string') {
+                    if (!pattern18.test(data51)) {
+                      const err100 = {
                         instancePath:
                           instancePath + '/environments/' + i0 + '/aws/cloudFormationExecutionRoleArn',
                         schemaPath:
@@ -2896,17 +3136,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.aws.properties
                             .cloudFormationExecutionRoleArn,
-                        data: data47,
+                        data: data51,
                       };
                       if (vErrors === null) {
-                        vErrors = [err92];
+                        vErrors = [err100];
                       } else {
-                        vErrors.push(err92);
+                        vErrors.push(err100);
                       }
                       errors++;
                     }
                   } else {
-                    const err93 = {
+                    const err101 = {
                       instancePath:
                         instancePath + '/environments/' + i0 + '/aws/cloudFormationExecutionRoleArn',
                       schemaPath:
@@ -2920,21 +3160,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties
                           .cloudFormationExecutionRoleArn,
-                      data: data47,
+                      data: data51,
                     };
                     if (vErrors === null) {
-                      vErrors = [err93];
+                      vErrors = [err101];
                     } else {
-                      vErrors.push(err93);
+                      vErrors.push(err101);
                     }
                     errors++;
                   }
                 }
                 if (data35.bootstrapQualifier !== undefined) {
-                  let data48 = data35.bootstrapQualifier;
-                  if (typeof data48 === 'string') {
-                    if (!pattern17.test(data48)) {
-                      const err94 = {
+                  let data52 = data35.bootstrapQualifier;
+                  if (typeof data52 === 'string') {
+                    if (!pattern19.test(data52)) {
+                      const err102 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
                         schemaPath:
                           '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/pattern',
@@ -2944,17 +3184,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: '^[A-Za-z0-9_-]{1,10}$',
                         parentSchema:
                           schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
-                        data: data48,
+                        data: data52,
                       };
                       if (vErrors === null) {
-                        vErrors = [err94];
+                        vErrors = [err102];
                       } else {
-                        vErrors.push(err94);
+                        vErrors.push(err102);
                       }
                       errors++;
                     }
                   } else {
-                    const err95 = {
+                    const err103 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
                       schemaPath:
                         '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/type',
@@ -2966,21 +3206,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
-                      data: data48,
+                      data: data52,
                     };
                     if (vErrors === null) {
-                      vErrors = [err95];
+                      vErrors = [err103];
                     } else {
-                      vErrors.push(err95);
+                      vErrors.push(err103);
                     }
                     errors++;
                   }
                 }
                 if (data35.synthTimeout !== undefined) {
-                  let data49 = data35.synthTimeout;
-                  if (typeof data49 === 'string') {
-                    if (!pattern0.test(data49)) {
-                      const err96 = {
+                  let data53 = data35.synthTimeout;
+                  if (typeof data53 === 'string') {
+                    if (!pattern0.test(data53)) {
+                      const err104 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
                         schemaPath: '#/definitions/duration/pattern',
                         keyword: 'pattern',
@@ -2988,17 +3228,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                         schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                         parentSchema: schema12,
-                        data: data49,
+                        data: data53,
                       };
                       if (vErrors === null) {
-                        vErrors = [err96];
+                        vErrors = [err104];
                       } else {
-                        vErrors.push(err96);
+                        vErrors.push(err104);
                       }
                       errors++;
                     }
                   } else {
-                    const err97 = {
+                    const err105 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
                       schemaPath: '#/definitions/duration/type',
                       keyword: 'type',
@@ -3006,21 +3246,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema12.type,
                       parentSchema: schema12,
-                      data: data49,
+                      data: data53,
                     };
                     if (vErrors === null) {
-                      vErrors = [err97];
+                      vErrors = [err105];
                     } else {
-                      vErrors.push(err97);
+                      vErrors.push(err105);
                     }
                     errors++;
                   }
                 }
                 if (data35.deployTimeout !== undefined) {
-                  let data50 = data35.deployTimeout;
-                  if (typeof data50 === 'string') {
-                    if (!pattern0.test(data50)) {
-                      const err98 = {
+                  let data54 = data35.deployTimeout;
+                  if (typeof data54 === 'string') {
+                    if (!pattern0.test(data54)) {
+                      const err106 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
                         schemaPath: '#/definitions/duration/pattern',
                         keyword: 'pattern',
@@ -3028,17 +3268,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                         schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                         parentSchema: schema12,
-                        data: data50,
+                        data: data54,
                       };
                       if (vErrors === null) {
-                        vErrors = [err98];
+                        vErrors = [err106];
                       } else {
-                        vErrors.push(err98);
+                        vErrors.push(err106);
                       }
                       errors++;
                     }
                   } else {
-                    const err99 = {
+                    const err107 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
                       schemaPath: '#/definitions/duration/type',
                       keyword: 'type',
@@ -3046,27 +3286,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema12.type,
                       parentSchema: schema12,
-                      data: data50,
+                      data: data54,
                     };
                     if (vErrors === null) {
-                      vErrors = [err99];
+                      vErrors = [err107];
                     } else {
-                      vErrors.push(err99);
+                      vErrors.push(err107);
                     }
                     errors++;
                   }
                 }
                 if (data35.synth !== undefined) {
-                  let data51 = data35.synth;
-                  if (data51 && typeof data51 == 'object' && !Array.isArray(data51)) {
-                    for (const key10 in data51) {
+                  let data55 = data35.synth;
+                  if (data55 && typeof data55 == 'object' && !Array.isArray(data55)) {
+                    for (const key10 in data55) {
                       if (!(
                         key10 === 'isolation' ||
                         key10 === 'socket' ||
                         key10 === 'uid' ||
                         key10 === 'gid'
                       )) {
-                        const err100 = {
+                        const err108 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/additionalProperties',
@@ -3076,20 +3316,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth,
-                          data: data51,
+                          data: data55,
                         };
                         if (vErrors === null) {
-                          vErrors = [err100];
+                          vErrors = [err108];
                         } else {
-                          vErrors.push(err100);
+                          vErrors.push(err108);
                         }
                         errors++;
                       }
                     }
-                    if (data51.isolation !== undefined) {
-                      let data52 = data51.isolation;
-                      if (!(data52 === 'bubblewrap' || data52 === 'sidecar' || data52 === 'none')) {
-                        const err101 = {
+                    if (data55.isolation !== undefined) {
+                      let data56 = data55.isolation;
+                      if (!(data56 === 'bubblewrap' || data56 === 'sidecar' || data56 === 'none')) {
+                        const err109 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/isolation/enum',
@@ -3106,21 +3346,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .isolation,
-                          data: data52,
+                          data: data56,
                         };
                         if (vErrors === null) {
-                          vErrors = [err101];
+                          vErrors = [err109];
                         } else {
-                          vErrors.push(err101);
+                          vErrors.push(err109);
                         }
                         errors++;
                       }
                     }
-                    if (data51.socket !== undefined) {
-                      let data53 = data51.socket;
-                      if (typeof data53 === 'string') {
-                        if (!pattern20.test(data53)) {
-                          const err102 = {
+                    if (data55.socket !== undefined) {
+                      let data57 = data55.socket;
+                      if (typeof data57 === 'string') {
+                        if (!pattern22.test(data57)) {
+                          const err110 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/socket/pattern',
@@ -3131,17 +3371,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.socket,
-                            data: data53,
+                            data: data57,
                           };
                           if (vErrors === null) {
-                            vErrors = [err102];
+                            vErrors = [err110];
                           } else {
-                            vErrors.push(err102);
+                            vErrors.push(err110);
                           }
                           errors++;
                         }
                       } else {
-                        const err103 = {
+                        const err111 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/socket/type',
@@ -3154,20 +3394,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .socket,
-                          data: data53,
+                          data: data57,
                         };
                         if (vErrors === null) {
-                          vErrors = [err103];
+                          vErrors = [err111];
                         } else {
-                          vErrors.push(err103);
+                          vErrors.push(err111);
                         }
                         errors++;
                       }
                     }
-                    if (data51.uid !== undefined) {
-                      let data54 = data51.uid;
-                      if (!(typeof data54 == 'number' && !(data54 % 1) && !isNaN(data54))) {
-                        const err104 = {
+                    if (data55.uid !== undefined) {
+                      let data58 = data55.uid;
+                      if (!(typeof data58 == 'number' && !(data58 % 1) && !isNaN(data58))) {
+                        const err112 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/uid/type',
@@ -3180,18 +3420,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .uid,
-                          data: data54,
+                          data: data58,
                         };
                         if (vErrors === null) {
-                          vErrors = [err104];
+                          vErrors = [err112];
                         } else {
-                          vErrors.push(err104);
+                          vErrors.push(err112);
                         }
                         errors++;
                       }
-                      if (typeof data54 == 'number') {
-                        if (data54 < 1 || isNaN(data54)) {
-                          const err105 = {
+                      if (typeof data58 == 'number') {
+                        if (data58 < 1 || isNaN(data58)) {
+                          const err113 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/uid/minimum',
@@ -3202,21 +3442,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.uid,
-                            data: data54,
+                            data: data58,
                           };
                           if (vErrors === null) {
-                            vErrors = [err105];
+                            vErrors = [err113];
                           } else {
-                            vErrors.push(err105);
+                            vErrors.push(err113);
                           }
                           errors++;
                         }
                       }
                     }
-                    if (data51.gid !== undefined) {
-                      let data55 = data51.gid;
-                      if (!(typeof data55 == 'number' && !(data55 % 1) && !isNaN(data55))) {
-                        const err106 = {
+                    if (data55.gid !== undefined) {
+                      let data59 = data55.gid;
+                      if (!(typeof data59 == 'number' && !(data59 % 1) && !isNaN(data59))) {
+                        const err114 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/gid/type',
@@ -3229,18 +3469,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .gid,
-                          data: data55,
+                          data: data59,
                         };
                         if (vErrors === null) {
-                          vErrors = [err106];
+                          vErrors = [err114];
                         } else {
-                          vErrors.push(err106);
+                          vErrors.push(err114);
                         }
                         errors++;
                       }
-                      if (typeof data55 == 'number') {
-                        if (data55 < 1 || isNaN(data55)) {
-                          const err107 = {
+                      if (typeof data59 == 'number') {
+                        if (data59 < 1 || isNaN(data59)) {
+                          const err115 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/gid/minimum',
@@ -3251,19 +3491,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.gid,
-                            data: data55,
+                            data: data59,
                           };
                           if (vErrors === null) {
-                            vErrors = [err107];
+                            vErrors = [err115];
                           } else {
-                            vErrors.push(err107);
+                            vErrors.push(err115);
                           }
                           errors++;
                         }
                       }
                     }
                   } else {
-                    const err108 = {
+                    const err116 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/synth/type',
                       keyword: 'type',
@@ -3271,18 +3511,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be object',
                       schema: schema11.properties.environments.items.properties.aws.properties.synth.type,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.synth,
-                      data: data51,
+                      data: data55,
                     };
                     if (vErrors === null) {
-                      vErrors = [err108];
+                      vErrors = [err116];
                     } else {
-                      vErrors.push(err108);
+                      vErrors.push(err116);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err109 = {
+                const err117 = {
                   instancePath: instancePath + '/environments/' + i0 + '/aws',
                   schemaPath: '#/properties/environments/items/properties/aws/type',
                   keyword: 'type',
@@ -3293,24 +3533,24 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   data: data35,
                 };
                 if (vErrors === null) {
-                  vErrors = [err109];
+                  vErrors = [err117];
                 } else {
-                  vErrors.push(err109);
+                  vErrors.push(err117);
                 }
                 errors++;
               }
             }
             if (data21.kubernetes !== undefined) {
-              let data56 = data21.kubernetes;
-              if (data56 && typeof data56 == 'object' && !Array.isArray(data56)) {
-                for (const key11 in data56) {
+              let data60 = data21.kubernetes;
+              if (data60 && typeof data60 == 'object' && !Array.isArray(data60)) {
+                for (const key11 in data60) {
                   if (
                     !func2.call(
                       schema11.properties.environments.items.properties.kubernetes.properties,
                       key11,
                     )
                   ) {
-                    const err110 = {
+                    const err118 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/additionalProperties',
@@ -3319,20 +3559,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                      data: data56,
+                      data: data60,
                     };
                     if (vErrors === null) {
-                      vErrors = [err110];
+                      vErrors = [err118];
                     } else {
-                      vErrors.push(err110);
+                      vErrors.push(err118);
                     }
                     errors++;
                   }
                 }
-                if (data56.kubeconfig !== undefined) {
-                  let data57 = data56.kubeconfig;
-                  if (typeof data57 !== 'string') {
-                    const err111 = {
+                if (data60.kubeconfig !== undefined) {
+                  let data61 = data60.kubeconfig;
+                  if (typeof data61 !== 'string') {
+                    const err119 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/kubeconfig',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/kubeconfig/type',
@@ -3344,20 +3584,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.kubeconfig,
-                      data: data57,
+                      data: data61,
                     };
                     if (vErrors === null) {
-                      vErrors = [err111];
+                      vErrors = [err119];
                     } else {
-                      vErrors.push(err111);
+                      vErrors.push(err119);
                     }
                     errors++;
                   }
                 }
-                if (data56.context !== undefined) {
-                  let data58 = data56.context;
-                  if (typeof data58 !== 'string') {
-                    const err112 = {
+                if (data60.context !== undefined) {
+                  let data62 = data60.context;
+                  if (typeof data62 !== 'string') {
+                    const err120 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/context',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/context/type',
@@ -3368,20 +3608,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.context.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.context,
-                      data: data58,
+                      data: data62,
                     };
                     if (vErrors === null) {
-                      vErrors = [err112];
+                      vErrors = [err120];
                     } else {
-                      vErrors.push(err112);
+                      vErrors.push(err120);
                     }
                     errors++;
                   }
                 }
-                if (data56.namespace !== undefined) {
-                  let data59 = data56.namespace;
-                  if (typeof data59 !== 'string') {
-                    const err113 = {
+                if (data60.namespace !== undefined) {
+                  let data63 = data60.namespace;
+                  if (typeof data63 !== 'string') {
+                    const err121 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespace',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespace/type',
@@ -3393,20 +3633,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespace,
-                      data: data59,
+                      data: data63,
                     };
                     if (vErrors === null) {
-                      vErrors = [err113];
+                      vErrors = [err121];
                     } else {
-                      vErrors.push(err113);
+                      vErrors.push(err121);
                     }
                     errors++;
                   }
                 }
-                if (data56.forceConflicts !== undefined) {
-                  let data60 = data56.forceConflicts;
-                  if (typeof data60 !== 'boolean') {
-                    const err114 = {
+                if (data60.forceConflicts !== undefined) {
+                  let data64 = data60.forceConflicts;
+                  if (typeof data64 !== 'boolean') {
+                    const err122 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/forceConflicts',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/forceConflicts/type',
@@ -3419,21 +3659,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .forceConflicts,
-                      data: data60,
+                      data: data64,
                     };
                     if (vErrors === null) {
-                      vErrors = [err114];
+                      vErrors = [err122];
                     } else {
-                      vErrors.push(err114);
+                      vErrors.push(err122);
                     }
                     errors++;
                   }
                 }
-                if (data56.pruneMaxShare !== undefined) {
-                  let data61 = data56.pruneMaxShare;
-                  if (typeof data61 == 'number') {
-                    if (data61 > 1 || isNaN(data61)) {
-                      const err115 = {
+                if (data60.pruneMaxShare !== undefined) {
+                  let data65 = data60.pruneMaxShare;
+                  if (typeof data65 == 'number') {
+                    if (data65 > 1 || isNaN(data65)) {
+                      const err123 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/maximum',
@@ -3444,17 +3684,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data61,
+                        data: data65,
                       };
                       if (vErrors === null) {
-                        vErrors = [err115];
+                        vErrors = [err123];
                       } else {
-                        vErrors.push(err115);
+                        vErrors.push(err123);
                       }
                       errors++;
                     }
-                    if (data61 < 0 || isNaN(data61)) {
-                      const err116 = {
+                    if (data65 < 0 || isNaN(data65)) {
+                      const err124 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/minimum',
@@ -3465,17 +3705,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data61,
+                        data: data65,
                       };
                       if (vErrors === null) {
-                        vErrors = [err116];
+                        vErrors = [err124];
                       } else {
-                        vErrors.push(err116);
+                        vErrors.push(err124);
                       }
                       errors++;
                     }
                   } else {
-                    const err117 = {
+                    const err125 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/type',
@@ -3487,20 +3727,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.pruneMaxShare,
-                      data: data61,
+                      data: data65,
                     };
                     if (vErrors === null) {
-                      vErrors = [err117];
+                      vErrors = [err125];
                     } else {
-                      vErrors.push(err117);
+                      vErrors.push(err125);
                     }
                     errors++;
                   }
                 }
-                if (data56.allowMassPrune !== undefined) {
-                  let data62 = data56.allowMassPrune;
-                  if (typeof data62 !== 'boolean') {
-                    const err118 = {
+                if (data60.allowMassPrune !== undefined) {
+                  let data66 = data60.allowMassPrune;
+                  if (typeof data66 !== 'boolean') {
+                    const err126 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/allowMassPrune',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/allowMassPrune/type',
@@ -3513,21 +3753,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .allowMassPrune,
-                      data: data62,
+                      data: data66,
                     };
                     if (vErrors === null) {
-                      vErrors = [err118];
+                      vErrors = [err126];
                     } else {
-                      vErrors.push(err118);
+                      vErrors.push(err126);
                     }
                     errors++;
                   }
                 }
-                if (data56.healthTimeout !== undefined) {
-                  let data63 = data56.healthTimeout;
-                  if (typeof data63 === 'string') {
-                    if (!pattern0.test(data63)) {
-                      const err119 = {
+                if (data60.healthTimeout !== undefined) {
+                  let data67 = data60.healthTimeout;
+                  if (typeof data67 === 'string') {
+                    if (!pattern0.test(data67)) {
+                      const err127 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
                         schemaPath: '#/definitions/duration/pattern',
                         keyword: 'pattern',
@@ -3535,17 +3775,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                         schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                         parentSchema: schema12,
-                        data: data63,
+                        data: data67,
                       };
                       if (vErrors === null) {
-                        vErrors = [err119];
+                        vErrors = [err127];
                       } else {
-                        vErrors.push(err119);
+                        vErrors.push(err127);
                       }
                       errors++;
                     }
                   } else {
-                    const err120 = {
+                    const err128 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
                       schemaPath: '#/definitions/duration/type',
                       keyword: 'type',
@@ -3553,20 +3793,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema12.type,
                       parentSchema: schema12,
-                      data: data63,
+                      data: data67,
                     };
                     if (vErrors === null) {
-                      vErrors = [err120];
+                      vErrors = [err128];
                     } else {
-                      vErrors.push(err120);
+                      vErrors.push(err128);
                     }
                     errors++;
                   }
                 }
-                if (data56.concurrency !== undefined) {
-                  let data64 = data56.concurrency;
-                  if (!(typeof data64 == 'number' && !(data64 % 1) && !isNaN(data64))) {
-                    const err121 = {
+                if (data60.concurrency !== undefined) {
+                  let data68 = data60.concurrency;
+                  if (!(typeof data68 == 'number' && !(data68 % 1) && !isNaN(data68))) {
+                    const err129 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/concurrency/type',
@@ -3578,18 +3818,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                      data: data64,
+                      data: data68,
                     };
                     if (vErrors === null) {
-                      vErrors = [err121];
+                      vErrors = [err129];
                     } else {
-                      vErrors.push(err121);
+                      vErrors.push(err129);
                     }
                     errors++;
                   }
-                  if (typeof data64 == 'number') {
-                    if (data64 > 64 || isNaN(data64)) {
-                      const err122 = {
+                  if (typeof data68 == 'number') {
+                    if (data68 > 64 || isNaN(data68)) {
+                      const err130 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/maximum',
@@ -3599,17 +3839,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 64,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data64,
+                        data: data68,
                       };
                       if (vErrors === null) {
-                        vErrors = [err122];
+                        vErrors = [err130];
                       } else {
-                        vErrors.push(err122);
+                        vErrors.push(err130);
                       }
                       errors++;
                     }
-                    if (data64 < 1 || isNaN(data64)) {
-                      const err123 = {
+                    if (data68 < 1 || isNaN(data68)) {
+                      const err131 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/minimum',
@@ -3619,25 +3859,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 1,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data64,
+                        data: data68,
                       };
                       if (vErrors === null) {
-                        vErrors = [err123];
+                        vErrors = [err131];
                       } else {
-                        vErrors.push(err123);
+                        vErrors.push(err131);
                       }
                       errors++;
                     }
                   }
                 }
-                if (data56.adopt !== undefined) {
-                  let data65 = data56.adopt;
-                  const _errs151 = errors;
-                  let valid33 = false;
+                if (data60.adopt !== undefined) {
+                  let data69 = data60.adopt;
+                  const _errs159 = errors;
+                  let valid39 = false;
                   let passing1 = null;
-                  const _errs152 = errors;
-                  if (typeof data65 !== 'boolean') {
-                    const err124 = {
+                  const _errs160 = errors;
+                  if (typeof data69 !== 'boolean') {
+                    const err132 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/0/type',
@@ -3650,29 +3890,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[0],
-                      data: data65,
+                      data: data69,
                     };
                     if (vErrors === null) {
-                      vErrors = [err124];
+                      vErrors = [err132];
                     } else {
-                      vErrors.push(err124);
+                      vErrors.push(err132);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs152 === errors;
+                  var _valid1 = _errs160 === errors;
                   if (_valid1) {
-                    valid33 = true;
+                    valid39 = true;
                     passing1 = 0;
                   }
-                  const _errs154 = errors;
-                  if (Array.isArray(data65)) {
-                    const len4 = data65.length;
-                    for (let i6 = 0; i6 < len4; i6++) {
-                      let data66 = data65[i6];
-                      if (typeof data66 === 'string') {
-                        if (func3(data66) < 1) {
-                          const err125 = {
-                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i6,
+                  const _errs162 = errors;
+                  if (Array.isArray(data69)) {
+                    const len6 = data69.length;
+                    for (let i10 = 0; i10 < len6; i10++) {
+                      let data70 = data69[i10];
+                      if (typeof data70 === 'string') {
+                        if (func3(data70) < 1) {
+                          const err133 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i10,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/minLength',
                             keyword: 'minLength',
@@ -3682,18 +3922,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.adopt
                                 .oneOf[1].items,
-                            data: data66,
+                            data: data70,
                           };
                           if (vErrors === null) {
-                            vErrors = [err125];
+                            vErrors = [err133];
                           } else {
-                            vErrors.push(err125);
+                            vErrors.push(err133);
                           }
                           errors++;
                         }
                       } else {
-                        const err126 = {
-                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i6,
+                        const err134 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i10,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/type',
                           keyword: 'type',
@@ -3705,18 +3945,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.adopt
                               .oneOf[1].items,
-                          data: data66,
+                          data: data70,
                         };
                         if (vErrors === null) {
-                          vErrors = [err126];
+                          vErrors = [err134];
                         } else {
-                          vErrors.push(err126);
+                          vErrors.push(err134);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err127 = {
+                    const err135 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/type',
@@ -3729,27 +3969,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[1],
-                      data: data65,
+                      data: data69,
                     };
                     if (vErrors === null) {
-                      vErrors = [err127];
+                      vErrors = [err135];
                     } else {
-                      vErrors.push(err127);
+                      vErrors.push(err135);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs154 === errors;
-                  if (_valid1 && valid33) {
-                    valid33 = false;
+                  var _valid1 = _errs162 === errors;
+                  if (_valid1 && valid39) {
+                    valid39 = false;
                     passing1 = [passing1, 1];
                   } else {
                     if (_valid1) {
-                      valid33 = true;
+                      valid39 = true;
                       passing1 = 1;
                     }
                   }
-                  if (!valid33) {
-                    const err128 = {
+                  if (!valid39) {
+                    const err136 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf',
@@ -3760,29 +4000,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt.oneOf,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt,
-                      data: data65,
+                      data: data69,
                     };
                     if (vErrors === null) {
-                      vErrors = [err128];
+                      vErrors = [err136];
                     } else {
-                      vErrors.push(err128);
+                      vErrors.push(err136);
                     }
                     errors++;
                   } else {
-                    errors = _errs151;
+                    errors = _errs159;
                     if (vErrors !== null) {
-                      if (_errs151) {
-                        vErrors.length = _errs151;
+                      if (_errs159) {
+                        vErrors.length = _errs159;
                       } else {
                         vErrors = null;
                       }
                     }
                   }
                 }
-                if (data56.adoptUnowned !== undefined) {
-                  let data67 = data56.adoptUnowned;
-                  if (typeof data67 !== 'boolean') {
-                    const err129 = {
+                if (data60.adoptUnowned !== undefined) {
+                  let data71 = data60.adoptUnowned;
+                  if (typeof data71 !== 'boolean') {
+                    const err137 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adoptUnowned',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adoptUnowned/type',
@@ -3794,20 +4034,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adoptUnowned,
-                      data: data67,
+                      data: data71,
                     };
                     if (vErrors === null) {
-                      vErrors = [err129];
+                      vErrors = [err137];
                     } else {
-                      vErrors.push(err129);
+                      vErrors.push(err137);
                     }
                     errors++;
                   }
                 }
-                if (data56.allowClusterPolicy !== undefined) {
-                  let data68 = data56.allowClusterPolicy;
-                  if (typeof data68 !== 'boolean') {
-                    const err130 = {
+                if (data60.allowClusterPolicy !== undefined) {
+                  let data72 = data60.allowClusterPolicy;
+                  if (typeof data72 !== 'boolean') {
+                    const err138 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/allowClusterPolicy',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/allowClusterPolicy/type',
@@ -3820,27 +4060,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .allowClusterPolicy,
-                      data: data68,
+                      data: data72,
                     };
                     if (vErrors === null) {
-                      vErrors = [err130];
+                      vErrors = [err138];
                     } else {
-                      vErrors.push(err130);
+                      vErrors.push(err138);
                     }
                     errors++;
                   }
                 }
-                if (data56.namespaces !== undefined) {
-                  let data69 = data56.namespaces;
-                  if (Array.isArray(data69)) {
-                    const len5 = data69.length;
-                    for (let i7 = 0; i7 < len5; i7++) {
-                      let data70 = data69[i7];
-                      if (typeof data70 === 'string') {
-                        if (func3(data70) < 1) {
-                          const err131 = {
+                if (data60.namespaces !== undefined) {
+                  let data73 = data60.namespaces;
+                  if (Array.isArray(data73)) {
+                    const len7 = data73.length;
+                    for (let i11 = 0; i11 < len7; i11++) {
+                      let data74 = data73[i11];
+                      if (typeof data74 === 'string') {
+                        if (func3(data74) < 1) {
+                          const err139 = {
                             instancePath:
-                              instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i7,
+                              instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i11,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/namespaces/items/minLength',
                             keyword: 'minLength',
@@ -3850,18 +4090,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .namespaces.items,
-                            data: data70,
+                            data: data74,
                           };
                           if (vErrors === null) {
-                            vErrors = [err131];
+                            vErrors = [err139];
                           } else {
-                            vErrors.push(err131);
+                            vErrors.push(err139);
                           }
                           errors++;
                         }
                       } else {
-                        const err132 = {
-                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i7,
+                        const err140 = {
+                          instancePath:
+                            instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i11,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/namespaces/items/type',
                           keyword: 'type',
@@ -3873,18 +4114,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.namespaces
                               .items,
-                          data: data70,
+                          data: data74,
                         };
                         if (vErrors === null) {
-                          vErrors = [err132];
+                          vErrors = [err140];
                         } else {
-                          vErrors.push(err132);
+                          vErrors.push(err140);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err133 = {
+                    const err141 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespaces/type',
@@ -3896,27 +4137,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespaces,
-                      data: data69,
+                      data: data73,
                     };
                     if (vErrors === null) {
-                      vErrors = [err133];
+                      vErrors = [err141];
                     } else {
-                      vErrors.push(err133);
+                      vErrors.push(err141);
                     }
                     errors++;
                   }
                 }
-                if (data56.clusterResources !== undefined) {
-                  let data71 = data56.clusterResources;
-                  if (Array.isArray(data71)) {
-                    const len6 = data71.length;
-                    for (let i8 = 0; i8 < len6; i8++) {
-                      let data72 = data71[i8];
-                      if (typeof data72 === 'string') {
-                        if (func3(data72) < 1) {
-                          const err134 = {
+                if (data60.clusterResources !== undefined) {
+                  let data75 = data60.clusterResources;
+                  if (Array.isArray(data75)) {
+                    const len8 = data75.length;
+                    for (let i12 = 0; i12 < len8; i12++) {
+                      let data76 = data75[i12];
+                      if (typeof data76 === 'string') {
+                        if (func3(data76) < 1) {
+                          const err142 = {
                             instancePath:
-                              instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i8,
+                              instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i12,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/clusterResources/items/minLength',
                             keyword: 'minLength',
@@ -3926,19 +4167,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .clusterResources.items,
-                            data: data72,
+                            data: data76,
                           };
                           if (vErrors === null) {
-                            vErrors = [err134];
+                            vErrors = [err142];
                           } else {
-                            vErrors.push(err134);
+                            vErrors.push(err142);
                           }
                           errors++;
                         }
                       } else {
-                        const err135 = {
+                        const err143 = {
                           instancePath:
-                            instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i8,
+                            instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i12,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/clusterResources/items/type',
                           keyword: 'type',
@@ -3950,18 +4191,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties
                               .clusterResources.items,
-                          data: data72,
+                          data: data76,
                         };
                         if (vErrors === null) {
-                          vErrors = [err135];
+                          vErrors = [err143];
                         } else {
-                          vErrors.push(err135);
+                          vErrors.push(err143);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err136 = {
+                    const err144 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/clusterResources',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/clusterResources/type',
@@ -3974,21 +4215,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .clusterResources,
-                      data: data71,
+                      data: data75,
                     };
                     if (vErrors === null) {
-                      vErrors = [err136];
+                      vErrors = [err144];
                     } else {
-                      vErrors.push(err136);
+                      vErrors.push(err144);
                     }
                     errors++;
                   }
                 }
-                if (data56.serviceAccount !== undefined) {
-                  let data73 = data56.serviceAccount;
-                  if (typeof data73 === 'string') {
-                    if (!pattern22.test(data73)) {
-                      const err137 = {
+                if (data60.serviceAccount !== undefined) {
+                  let data77 = data60.serviceAccount;
+                  if (typeof data77 === 'string') {
+                    if (!pattern24.test(data77)) {
+                      const err145 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/pattern',
@@ -4002,17 +4243,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .serviceAccount,
-                        data: data73,
+                        data: data77,
                       };
                       if (vErrors === null) {
-                        vErrors = [err137];
+                        vErrors = [err145];
                       } else {
-                        vErrors.push(err137);
+                        vErrors.push(err145);
                       }
                       errors++;
                     }
                   } else {
-                    const err138 = {
+                    const err146 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/type',
@@ -4025,20 +4266,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .serviceAccount,
-                      data: data73,
+                      data: data77,
                     };
                     if (vErrors === null) {
-                      vErrors = [err138];
+                      vErrors = [err146];
                     } else {
-                      vErrors.push(err138);
+                      vErrors.push(err146);
                     }
                     errors++;
                   }
                 }
-                if (data56.maxManifestBytes !== undefined) {
-                  let data74 = data56.maxManifestBytes;
-                  if (!(typeof data74 == 'number' && !(data74 % 1) && !isNaN(data74))) {
-                    const err139 = {
+                if (data60.maxManifestBytes !== undefined) {
+                  let data78 = data60.maxManifestBytes;
+                  if (!(typeof data78 == 'number' && !(data78 % 1) && !isNaN(data78))) {
+                    const err147 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/type',
@@ -4051,18 +4292,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .maxManifestBytes,
-                      data: data74,
+                      data: data78,
                     };
                     if (vErrors === null) {
-                      vErrors = [err139];
+                      vErrors = [err147];
                     } else {
-                      vErrors.push(err139);
+                      vErrors.push(err147);
                     }
                     errors++;
                   }
-                  if (typeof data74 == 'number') {
-                    if (data74 < 1 || isNaN(data74)) {
-                      const err140 = {
+                  if (typeof data78 == 'number') {
+                    if (data78 < 1 || isNaN(data78)) {
+                      const err148 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/minimum',
@@ -4073,28 +4314,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .maxManifestBytes,
-                        data: data74,
+                        data: data78,
                       };
                       if (vErrors === null) {
-                        vErrors = [err140];
+                        vErrors = [err148];
                       } else {
-                        vErrors.push(err140);
+                        vErrors.push(err148);
                       }
                       errors++;
                     }
                   }
                 }
-                if (data56.render !== undefined) {
-                  let data75 = data56.render;
-                  if (data75 && typeof data75 == 'object' && !Array.isArray(data75)) {
-                    for (const key12 in data75) {
+                if (data60.render !== undefined) {
+                  let data79 = data60.render;
+                  if (data79 && typeof data79 == 'object' && !Array.isArray(data79)) {
+                    for (const key12 in data79) {
                       if (!(
                         key12 === 'isolation' ||
                         key12 === 'socket' ||
                         key12 === 'uid' ||
                         key12 === 'gid'
                       )) {
-                        const err141 = {
+                        const err149 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/additionalProperties',
@@ -4104,20 +4345,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render,
-                          data: data75,
+                          data: data79,
                         };
                         if (vErrors === null) {
-                          vErrors = [err141];
+                          vErrors = [err149];
                         } else {
-                          vErrors.push(err141);
+                          vErrors.push(err149);
                         }
                         errors++;
                       }
                     }
-                    if (data75.isolation !== undefined) {
-                      let data76 = data75.isolation;
-                      if (!(data76 === 'bubblewrap' || data76 === 'sidecar' || data76 === 'none')) {
-                        const err142 = {
+                    if (data79.isolation !== undefined) {
+                      let data80 = data79.isolation;
+                      if (!(data80 === 'bubblewrap' || data80 === 'sidecar' || data80 === 'none')) {
+                        const err150 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/isolation/enum',
@@ -4134,21 +4375,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.isolation,
-                          data: data76,
+                          data: data80,
                         };
                         if (vErrors === null) {
-                          vErrors = [err142];
+                          vErrors = [err150];
                         } else {
-                          vErrors.push(err142);
+                          vErrors.push(err150);
                         }
                         errors++;
                       }
                     }
-                    if (data75.socket !== undefined) {
-                      let data77 = data75.socket;
-                      if (typeof data77 === 'string') {
-                        if (!pattern20.test(data77)) {
-                          const err143 = {
+                    if (data79.socket !== undefined) {
+                      let data81 = data79.socket;
+                      if (typeof data81 === 'string') {
+                        if (!pattern22.test(data81)) {
+                          const err151 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/pattern',
@@ -4159,17 +4400,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.socket,
-                            data: data77,
+                            data: data81,
                           };
                           if (vErrors === null) {
-                            vErrors = [err143];
+                            vErrors = [err151];
                           } else {
-                            vErrors.push(err143);
+                            vErrors.push(err151);
                           }
                           errors++;
                         }
                       } else {
-                        const err144 = {
+                        const err152 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/type',
@@ -4182,20 +4423,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.socket,
-                          data: data77,
+                          data: data81,
                         };
                         if (vErrors === null) {
-                          vErrors = [err144];
+                          vErrors = [err152];
                         } else {
-                          vErrors.push(err144);
+                          vErrors.push(err152);
                         }
                         errors++;
                       }
                     }
-                    if (data75.uid !== undefined) {
-                      let data78 = data75.uid;
-                      if (!(typeof data78 == 'number' && !(data78 % 1) && !isNaN(data78))) {
-                        const err145 = {
+                    if (data79.uid !== undefined) {
+                      let data82 = data79.uid;
+                      if (!(typeof data82 == 'number' && !(data82 % 1) && !isNaN(data82))) {
+                        const err153 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/type',
@@ -4208,18 +4449,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.uid,
-                          data: data78,
+                          data: data82,
                         };
                         if (vErrors === null) {
-                          vErrors = [err145];
+                          vErrors = [err153];
                         } else {
-                          vErrors.push(err145);
+                          vErrors.push(err153);
                         }
                         errors++;
                       }
-                      if (typeof data78 == 'number') {
-                        if (data78 < 1 || isNaN(data78)) {
-                          const err146 = {
+                      if (typeof data82 == 'number') {
+                        if (data82 < 1 || isNaN(data82)) {
+                          const err154 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/minimum',
@@ -4230,21 +4471,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.uid,
-                            data: data78,
+                            data: data82,
                           };
                           if (vErrors === null) {
-                            vErrors = [err146];
+                            vErrors = [err154];
                           } else {
-                            vErrors.push(err146);
+                            vErrors.push(err154);
                           }
                           errors++;
                         }
                       }
                     }
-                    if (data75.gid !== undefined) {
-                      let data79 = data75.gid;
-                      if (!(typeof data79 == 'number' && !(data79 % 1) && !isNaN(data79))) {
-                        const err147 = {
+                    if (data79.gid !== undefined) {
+                      let data83 = data79.gid;
+                      if (!(typeof data83 == 'number' && !(data83 % 1) && !isNaN(data83))) {
+                        const err155 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/type',
@@ -4257,18 +4498,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.gid,
-                          data: data79,
+                          data: data83,
                         };
                         if (vErrors === null) {
-                          vErrors = [err147];
+                          vErrors = [err155];
                         } else {
-                          vErrors.push(err147);
+                          vErrors.push(err155);
                         }
                         errors++;
                       }
-                      if (typeof data79 == 'number') {
-                        if (data79 < 1 || isNaN(data79)) {
-                          const err148 = {
+                      if (typeof data83 == 'number') {
+                        if (data83 < 1 || isNaN(data83)) {
+                          const err156 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/minimum',
@@ -4279,19 +4520,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.gid,
-                            data: data79,
+                            data: data83,
                           };
                           if (vErrors === null) {
-                            vErrors = [err148];
+                            vErrors = [err156];
                           } else {
-                            vErrors.push(err148);
+                            vErrors.push(err156);
                           }
                           errors++;
                         }
                       }
                     }
                   } else {
-                    const err149 = {
+                    const err157 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/render/type',
@@ -4302,18 +4543,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.render.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.render,
-                      data: data75,
+                      data: data79,
                     };
                     if (vErrors === null) {
-                      vErrors = [err149];
+                      vErrors = [err157];
                     } else {
-                      vErrors.push(err149);
+                      vErrors.push(err157);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err150 = {
+                const err158 = {
                   instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                   schemaPath: '#/properties/environments/items/properties/kubernetes/type',
                   keyword: 'type',
@@ -4321,18 +4562,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.environments.items.properties.kubernetes.type,
                   parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                  data: data56,
+                  data: data60,
                 };
                 if (vErrors === null) {
-                  vErrors = [err150];
+                  vErrors = [err158];
                 } else {
-                  vErrors.push(err150);
+                  vErrors.push(err158);
                 }
                 errors++;
               }
             }
           } else {
-            const err151 = {
+            const err159 = {
               instancePath: instancePath + '/environments/' + i0,
               schemaPath: '#/properties/environments/items/type',
               keyword: 'type',
@@ -4343,15 +4584,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data21,
             };
             if (vErrors === null) {
-              vErrors = [err151];
+              vErrors = [err159];
             } else {
-              vErrors.push(err151);
+              vErrors.push(err159);
             }
             errors++;
           }
         }
       } else {
-        const err152 = {
+        const err160 = {
           instancePath: instancePath + '/environments',
           schemaPath: '#/properties/environments/type',
           keyword: 'type',
@@ -4362,18 +4603,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data20,
         };
         if (vErrors === null) {
-          vErrors = [err152];
+          vErrors = [err160];
         } else {
-          vErrors.push(err152);
+          vErrors.push(err160);
         }
         errors++;
       }
     }
     if (data.audit !== undefined) {
-      let data80 = data.audit;
-      if (data80 && typeof data80 == 'object' && !Array.isArray(data80)) {
-        if (data80.dir === undefined) {
-          const err153 = {
+      let data84 = data.audit;
+      if (data84 && typeof data84 == 'object' && !Array.isArray(data84)) {
+        if (data84.dir === undefined) {
+          const err161 = {
             instancePath: instancePath + '/audit',
             schemaPath: '#/properties/audit/required',
             keyword: 'required',
@@ -4381,16 +4622,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'dir' + "'",
             schema: schema11.properties.audit.required,
             parentSchema: schema11.properties.audit,
-            data: data80,
+            data: data84,
           };
           if (vErrors === null) {
-            vErrors = [err153];
+            vErrors = [err161];
           } else {
-            vErrors.push(err153);
+            vErrors.push(err161);
           }
           errors++;
         }
-        for (const key13 in data80) {
+        for (const key13 in data84) {
           if (!(
             key13 === 'backend' ||
             key13 === 'dir' ||
@@ -4401,7 +4642,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             key13 === 'unkeyed' ||
             key13 === 'dynamodb'
           )) {
-            const err154 = {
+            const err162 = {
               instancePath: instancePath + '/audit',
               schemaPath: '#/properties/audit/additionalProperties',
               keyword: 'additionalProperties',
@@ -4409,20 +4650,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.audit,
-              data: data80,
+              data: data84,
             };
             if (vErrors === null) {
-              vErrors = [err154];
+              vErrors = [err162];
             } else {
-              vErrors.push(err154);
+              vErrors.push(err162);
             }
             errors++;
           }
         }
-        if (data80.backend !== undefined) {
-          let data81 = data80.backend;
-          if (!(data81 === 'jsonl' || data81 === 'dynamodb')) {
-            const err155 = {
+        if (data84.backend !== undefined) {
+          let data85 = data84.backend;
+          if (!(data85 === 'jsonl' || data85 === 'dynamodb')) {
+            const err163 = {
               instancePath: instancePath + '/audit/backend',
               schemaPath: '#/properties/audit/properties/backend/enum',
               keyword: 'enum',
@@ -4430,166 +4671,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be equal to one of the allowed values',
               schema: schema11.properties.audit.properties.backend.enum,
               parentSchema: schema11.properties.audit.properties.backend,
-              data: data81,
-            };
-            if (vErrors === null) {
-              vErrors = [err155];
-            } else {
-              vErrors.push(err155);
-            }
-            errors++;
-          }
-        }
-        if (data80.dir !== undefined) {
-          let data82 = data80.dir;
-          if (typeof data82 === 'string') {
-            if (func3(data82) < 1) {
-              const err156 = {
-                instancePath: instancePath + '/audit/dir',
-                schemaPath: '#/properties/audit/properties/dir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.dir,
-                data: data82,
-              };
-              if (vErrors === null) {
-                vErrors = [err156];
-              } else {
-                vErrors.push(err156);
-              }
-              errors++;
-            }
-          } else {
-            const err157 = {
-              instancePath: instancePath + '/audit/dir',
-              schemaPath: '#/properties/audit/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.dir.type,
-              parentSchema: schema11.properties.audit.properties.dir,
-              data: data82,
-            };
-            if (vErrors === null) {
-              vErrors = [err157];
-            } else {
-              vErrors.push(err157);
-            }
-            errors++;
-          }
-        }
-        if (data80.witnessDir !== undefined) {
-          let data83 = data80.witnessDir;
-          if (typeof data83 === 'string') {
-            if (func3(data83) < 1) {
-              const err158 = {
-                instancePath: instancePath + '/audit/witnessDir',
-                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.witnessDir,
-                data: data83,
-              };
-              if (vErrors === null) {
-                vErrors = [err158];
-              } else {
-                vErrors.push(err158);
-              }
-              errors++;
-            }
-          } else {
-            const err159 = {
-              instancePath: instancePath + '/audit/witnessDir',
-              schemaPath: '#/properties/audit/properties/witnessDir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.witnessDir.type,
-              parentSchema: schema11.properties.audit.properties.witnessDir,
-              data: data83,
-            };
-            if (vErrors === null) {
-              vErrors = [err159];
-            } else {
-              vErrors.push(err159);
-            }
-            errors++;
-          }
-        }
-        if (data80.keyFile !== undefined) {
-          let data84 = data80.keyFile;
-          if (typeof data84 === 'string') {
-            if (func3(data84) < 1) {
-              const err160 = {
-                instancePath: instancePath + '/audit/keyFile',
-                schemaPath: '#/properties/audit/properties/keyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.keyFile,
-                data: data84,
-              };
-              if (vErrors === null) {
-                vErrors = [err160];
-              } else {
-                vErrors.push(err160);
-              }
-              errors++;
-            }
-          } else {
-            const err161 = {
-              instancePath: instancePath + '/audit/keyFile',
-              schemaPath: '#/properties/audit/properties/keyFile/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.keyFile.type,
-              parentSchema: schema11.properties.audit.properties.keyFile,
-              data: data84,
-            };
-            if (vErrors === null) {
-              vErrors = [err161];
-            } else {
-              vErrors.push(err161);
-            }
-            errors++;
-          }
-        }
-        if (data80.keyEnv !== undefined) {
-          let data85 = data80.keyEnv;
-          if (typeof data85 === 'string') {
-            if (!pattern1.test(data85)) {
-              const err162 = {
-                instancePath: instancePath + '/audit/keyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data85,
-              };
-              if (vErrors === null) {
-                vErrors = [err162];
-              } else {
-                vErrors.push(err162);
-              }
-              errors++;
-            }
-          } else {
-            const err163 = {
-              instancePath: instancePath + '/audit/keyEnv',
-              schemaPath: '#/definitions/envVarName/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
               data: data85,
             };
             if (vErrors === null) {
@@ -4600,166 +4681,326 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data80.retiredKeys !== undefined) {
-          let data86 = data80.retiredKeys;
-          if (Array.isArray(data86)) {
-            const len7 = data86.length;
-            for (let i9 = 0; i9 < len7; i9++) {
-              let data87 = data86[i9];
-              const _errs201 = errors;
-              let valid45 = false;
+        if (data84.dir !== undefined) {
+          let data86 = data84.dir;
+          if (typeof data86 === 'string') {
+            if (func3(data86) < 1) {
+              const err164 = {
+                instancePath: instancePath + '/audit/dir',
+                schemaPath: '#/properties/audit/properties/dir/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.dir,
+                data: data86,
+              };
+              if (vErrors === null) {
+                vErrors = [err164];
+              } else {
+                vErrors.push(err164);
+              }
+              errors++;
+            }
+          } else {
+            const err165 = {
+              instancePath: instancePath + '/audit/dir',
+              schemaPath: '#/properties/audit/properties/dir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.audit.properties.dir.type,
+              parentSchema: schema11.properties.audit.properties.dir,
+              data: data86,
+            };
+            if (vErrors === null) {
+              vErrors = [err165];
+            } else {
+              vErrors.push(err165);
+            }
+            errors++;
+          }
+        }
+        if (data84.witnessDir !== undefined) {
+          let data87 = data84.witnessDir;
+          if (typeof data87 === 'string') {
+            if (func3(data87) < 1) {
+              const err166 = {
+                instancePath: instancePath + '/audit/witnessDir',
+                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.witnessDir,
+                data: data87,
+              };
+              if (vErrors === null) {
+                vErrors = [err166];
+              } else {
+                vErrors.push(err166);
+              }
+              errors++;
+            }
+          } else {
+            const err167 = {
+              instancePath: instancePath + '/audit/witnessDir',
+              schemaPath: '#/properties/audit/properties/witnessDir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.audit.properties.witnessDir.type,
+              parentSchema: schema11.properties.audit.properties.witnessDir,
+              data: data87,
+            };
+            if (vErrors === null) {
+              vErrors = [err167];
+            } else {
+              vErrors.push(err167);
+            }
+            errors++;
+          }
+        }
+        if (data84.keyFile !== undefined) {
+          let data88 = data84.keyFile;
+          if (typeof data88 === 'string') {
+            if (func3(data88) < 1) {
+              const err168 = {
+                instancePath: instancePath + '/audit/keyFile',
+                schemaPath: '#/properties/audit/properties/keyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.keyFile,
+                data: data88,
+              };
+              if (vErrors === null) {
+                vErrors = [err168];
+              } else {
+                vErrors.push(err168);
+              }
+              errors++;
+            }
+          } else {
+            const err169 = {
+              instancePath: instancePath + '/audit/keyFile',
+              schemaPath: '#/properties/audit/properties/keyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.audit.properties.keyFile.type,
+              parentSchema: schema11.properties.audit.properties.keyFile,
+              data: data88,
+            };
+            if (vErrors === null) {
+              vErrors = [err169];
+            } else {
+              vErrors.push(err169);
+            }
+            errors++;
+          }
+        }
+        if (data84.keyEnv !== undefined) {
+          let data89 = data84.keyEnv;
+          if (typeof data89 === 'string') {
+            if (!pattern1.test(data89)) {
+              const err170 = {
+                instancePath: instancePath + '/audit/keyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data89,
+              };
+              if (vErrors === null) {
+                vErrors = [err170];
+              } else {
+                vErrors.push(err170);
+              }
+              errors++;
+            }
+          } else {
+            const err171 = {
+              instancePath: instancePath + '/audit/keyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data89,
+            };
+            if (vErrors === null) {
+              vErrors = [err171];
+            } else {
+              vErrors.push(err171);
+            }
+            errors++;
+          }
+        }
+        if (data84.retiredKeys !== undefined) {
+          let data90 = data84.retiredKeys;
+          if (Array.isArray(data90)) {
+            const len9 = data90.length;
+            for (let i13 = 0; i13 < len9; i13++) {
+              let data91 = data90[i13];
+              const _errs209 = errors;
+              let valid51 = false;
               let passing2 = null;
-              const _errs202 = errors;
-              if (data87 && typeof data87 == 'object' && !Array.isArray(data87)) {
-                if (data87.env === undefined) {
-                  const err164 = {
-                    instancePath: instancePath + '/audit/retiredKeys/' + i9,
+              const _errs210 = errors;
+              if (data91 && typeof data91 == 'object' && !Array.isArray(data91)) {
+                if (data91.env === undefined) {
+                  const err172 = {
+                    instancePath: instancePath + '/audit/retiredKeys/' + i13,
                     schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/0/required',
                     keyword: 'required',
                     params: { missingProperty: 'env' },
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0].required,
                     parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0],
-                    data: data87,
+                    data: data91,
                   };
                   if (vErrors === null) {
-                    vErrors = [err164];
+                    vErrors = [err172];
                   } else {
-                    vErrors.push(err164);
+                    vErrors.push(err172);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs202 === errors;
+              var _valid2 = _errs210 === errors;
               if (_valid2) {
-                valid45 = true;
+                valid51 = true;
                 passing2 = 0;
               }
-              const _errs203 = errors;
-              if (data87 && typeof data87 == 'object' && !Array.isArray(data87)) {
-                if (data87.file === undefined) {
-                  const err165 = {
-                    instancePath: instancePath + '/audit/retiredKeys/' + i9,
+              const _errs211 = errors;
+              if (data91 && typeof data91 == 'object' && !Array.isArray(data91)) {
+                if (data91.file === undefined) {
+                  const err173 = {
+                    instancePath: instancePath + '/audit/retiredKeys/' + i13,
                     schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/1/required',
                     keyword: 'required',
                     params: { missingProperty: 'file' },
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1].required,
                     parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1],
-                    data: data87,
+                    data: data91,
                   };
                   if (vErrors === null) {
-                    vErrors = [err165];
+                    vErrors = [err173];
                   } else {
-                    vErrors.push(err165);
+                    vErrors.push(err173);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs203 === errors;
-              if (_valid2 && valid45) {
-                valid45 = false;
+              var _valid2 = _errs211 === errors;
+              if (_valid2 && valid51) {
+                valid51 = false;
                 passing2 = [passing2, 1];
               } else {
                 if (_valid2) {
-                  valid45 = true;
+                  valid51 = true;
                   passing2 = 1;
                 }
               }
-              if (!valid45) {
-                const err166 = {
-                  instancePath: instancePath + '/audit/retiredKeys/' + i9,
+              if (!valid51) {
+                const err174 = {
+                  instancePath: instancePath + '/audit/retiredKeys/' + i13,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf',
                   keyword: 'oneOf',
                   params: { passingSchemas: passing2 },
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.audit.properties.retiredKeys.items.oneOf,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data87,
+                  data: data91,
                 };
                 if (vErrors === null) {
-                  vErrors = [err166];
+                  vErrors = [err174];
                 } else {
-                  vErrors.push(err166);
+                  vErrors.push(err174);
                 }
                 errors++;
               } else {
-                errors = _errs201;
+                errors = _errs209;
                 if (vErrors !== null) {
-                  if (_errs201) {
-                    vErrors.length = _errs201;
+                  if (_errs209) {
+                    vErrors.length = _errs209;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data87 && typeof data87 == 'object' && !Array.isArray(data87)) {
-                for (const key14 in data87) {
+              if (data91 && typeof data91 == 'object' && !Array.isArray(data91)) {
+                for (const key14 in data91) {
                   if (!(key14 === 'env' || key14 === 'file')) {
-                    const err167 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i9,
+                    const err175 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i13,
                       schemaPath: '#/properties/audit/properties/retiredKeys/items/additionalProperties',
                       keyword: 'additionalProperties',
                       params: { additionalProperty: key14 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                      data: data87,
+                      data: data91,
                     };
                     if (vErrors === null) {
-                      vErrors = [err167];
+                      vErrors = [err175];
                     } else {
-                      vErrors.push(err167);
+                      vErrors.push(err175);
                     }
                     errors++;
                   }
                 }
-                if (data87.env !== undefined) {
-                  let data88 = data87.env;
-                  if (typeof data88 === 'string') {
-                    if (!pattern1.test(data88)) {
-                      const err168 = {
-                        instancePath: instancePath + '/audit/retiredKeys/' + i9 + '/env',
+                if (data91.env !== undefined) {
+                  let data92 = data91.env;
+                  if (typeof data92 === 'string') {
+                    if (!pattern1.test(data92)) {
+                      const err176 = {
+                        instancePath: instancePath + '/audit/retiredKeys/' + i13 + '/env',
                         schemaPath: '#/definitions/envVarName/pattern',
                         keyword: 'pattern',
                         params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
                         message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                         schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                         parentSchema: schema13,
-                        data: data88,
+                        data: data92,
                       };
                       if (vErrors === null) {
-                        vErrors = [err168];
+                        vErrors = [err176];
                       } else {
-                        vErrors.push(err168);
+                        vErrors.push(err176);
                       }
                       errors++;
                     }
                   } else {
-                    const err169 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i9 + '/env',
+                    const err177 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i13 + '/env',
                       schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
                       schema: schema13.type,
                       parentSchema: schema13,
-                      data: data88,
+                      data: data92,
                     };
                     if (vErrors === null) {
-                      vErrors = [err169];
+                      vErrors = [err177];
                     } else {
-                      vErrors.push(err169);
+                      vErrors.push(err177);
                     }
                     errors++;
                   }
                 }
-                if (data87.file !== undefined) {
-                  let data89 = data87.file;
-                  if (typeof data89 === 'string') {
-                    if (func3(data89) < 1) {
-                      const err170 = {
-                        instancePath: instancePath + '/audit/retiredKeys/' + i9 + '/file',
+                if (data91.file !== undefined) {
+                  let data93 = data91.file;
+                  if (typeof data93 === 'string') {
+                    if (func3(data93) < 1) {
+                      const err178 = {
+                        instancePath: instancePath + '/audit/retiredKeys/' + i13 + '/file',
                         schemaPath:
                           '#/properties/audit/properties/retiredKeys/items/properties/file/minLength',
                         keyword: 'minLength',
@@ -4767,55 +5008,55 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
-                        data: data89,
+                        data: data93,
                       };
                       if (vErrors === null) {
-                        vErrors = [err170];
+                        vErrors = [err178];
                       } else {
-                        vErrors.push(err170);
+                        vErrors.push(err178);
                       }
                       errors++;
                     }
                   } else {
-                    const err171 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i9 + '/file',
+                    const err179 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i13 + '/file',
                       schemaPath: '#/properties/audit/properties/retiredKeys/items/properties/file/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
                       schema: schema11.properties.audit.properties.retiredKeys.items.properties.file.type,
                       parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
-                      data: data89,
+                      data: data93,
                     };
                     if (vErrors === null) {
-                      vErrors = [err171];
+                      vErrors = [err179];
                     } else {
-                      vErrors.push(err171);
+                      vErrors.push(err179);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err172 = {
-                  instancePath: instancePath + '/audit/retiredKeys/' + i9,
+                const err180 = {
+                  instancePath: instancePath + '/audit/retiredKeys/' + i13,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/type',
                   keyword: 'type',
                   params: { type: 'object' },
                   message: 'must be object',
                   schema: schema11.properties.audit.properties.retiredKeys.items.type,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data87,
+                  data: data91,
                 };
                 if (vErrors === null) {
-                  vErrors = [err172];
+                  vErrors = [err180];
                 } else {
-                  vErrors.push(err172);
+                  vErrors.push(err180);
                 }
                 errors++;
               }
             }
           } else {
-            const err173 = {
+            const err181 = {
               instancePath: instancePath + '/audit/retiredKeys',
               schemaPath: '#/properties/audit/properties/retiredKeys/type',
               keyword: 'type',
@@ -4823,20 +5064,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.audit.properties.retiredKeys.type,
               parentSchema: schema11.properties.audit.properties.retiredKeys,
-              data: data86,
+              data: data90,
             };
             if (vErrors === null) {
-              vErrors = [err173];
+              vErrors = [err181];
             } else {
-              vErrors.push(err173);
+              vErrors.push(err181);
             }
             errors++;
           }
         }
-        if (data80.unkeyed !== undefined) {
-          let data90 = data80.unkeyed;
-          if (typeof data90 !== 'boolean') {
-            const err174 = {
+        if (data84.unkeyed !== undefined) {
+          let data94 = data84.unkeyed;
+          if (typeof data94 !== 'boolean') {
+            const err182 = {
               instancePath: instancePath + '/audit/unkeyed',
               schemaPath: '#/properties/audit/properties/unkeyed/type',
               keyword: 'type',
@@ -4844,21 +5085,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.audit.properties.unkeyed.type,
               parentSchema: schema11.properties.audit.properties.unkeyed,
-              data: data90,
+              data: data94,
             };
             if (vErrors === null) {
-              vErrors = [err174];
+              vErrors = [err182];
             } else {
-              vErrors.push(err174);
+              vErrors.push(err182);
             }
             errors++;
           }
         }
-        if (data80.dynamodb !== undefined) {
-          let data91 = data80.dynamodb;
-          if (data91 && typeof data91 == 'object' && !Array.isArray(data91)) {
-            if (data91.table === undefined) {
-              const err175 = {
+        if (data84.dynamodb !== undefined) {
+          let data95 = data84.dynamodb;
+          if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
+            if (data95.table === undefined) {
+              const err183 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -4866,17 +5107,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'table' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data91,
+                data: data95,
               };
               if (vErrors === null) {
-                vErrors = [err175];
+                vErrors = [err183];
               } else {
-                vErrors.push(err175);
+                vErrors.push(err183);
               }
               errors++;
             }
-            if (data91.region === undefined) {
-              const err176 = {
+            if (data95.region === undefined) {
+              const err184 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -4884,18 +5125,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'region' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data91,
+                data: data95,
               };
               if (vErrors === null) {
-                vErrors = [err176];
+                vErrors = [err184];
               } else {
-                vErrors.push(err176);
+                vErrors.push(err184);
               }
               errors++;
             }
-            for (const key15 in data91) {
+            for (const key15 in data95) {
               if (!(key15 === 'table' || key15 === 'region' || key15 === 'endpoint')) {
-                const err177 = {
+                const err185 = {
                   instancePath: instancePath + '/audit/dynamodb',
                   schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
                   keyword: 'additionalProperties',
@@ -4903,21 +5144,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.audit.properties.dynamodb,
-                  data: data91,
+                  data: data95,
                 };
                 if (vErrors === null) {
-                  vErrors = [err177];
+                  vErrors = [err185];
                 } else {
-                  vErrors.push(err177);
+                  vErrors.push(err185);
                 }
                 errors++;
               }
             }
-            if (data91.table !== undefined) {
-              let data92 = data91.table;
-              if (typeof data92 === 'string') {
-                if (func3(data92) < 3) {
-                  const err178 = {
+            if (data95.table !== undefined) {
+              let data96 = data95.table;
+              if (typeof data96 === 'string') {
+                if (func3(data96) < 3) {
+                  const err186 = {
                     instancePath: instancePath + '/audit/dynamodb/table',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
                     keyword: 'minLength',
@@ -4925,17 +5166,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 3 characters',
                     schema: 3,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                    data: data92,
+                    data: data96,
                   };
                   if (vErrors === null) {
-                    vErrors = [err178];
+                    vErrors = [err186];
                   } else {
-                    vErrors.push(err178);
+                    vErrors.push(err186);
                   }
                   errors++;
                 }
               } else {
-                const err179 = {
+                const err187 = {
                   instancePath: instancePath + '/audit/dynamodb/table',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
                   keyword: 'type',
@@ -4943,21 +5184,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                  data: data92,
+                  data: data96,
                 };
                 if (vErrors === null) {
-                  vErrors = [err179];
+                  vErrors = [err187];
                 } else {
-                  vErrors.push(err179);
+                  vErrors.push(err187);
                 }
                 errors++;
               }
             }
-            if (data91.region !== undefined) {
-              let data93 = data91.region;
-              if (typeof data93 === 'string') {
-                if (func3(data93) < 1) {
-                  const err180 = {
+            if (data95.region !== undefined) {
+              let data97 = data95.region;
+              if (typeof data97 === 'string') {
+                if (func3(data97) < 1) {
+                  const err188 = {
                     instancePath: instancePath + '/audit/dynamodb/region',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
                     keyword: 'minLength',
@@ -4965,17 +5206,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                    data: data93,
+                    data: data97,
                   };
                   if (vErrors === null) {
-                    vErrors = [err180];
+                    vErrors = [err188];
                   } else {
-                    vErrors.push(err180);
+                    vErrors.push(err188);
                   }
                   errors++;
                 }
               } else {
-                const err181 = {
+                const err189 = {
                   instancePath: instancePath + '/audit/dynamodb/region',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
                   keyword: 'type',
@@ -4983,21 +5224,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                  data: data93,
+                  data: data97,
                 };
                 if (vErrors === null) {
-                  vErrors = [err181];
+                  vErrors = [err189];
                 } else {
-                  vErrors.push(err181);
+                  vErrors.push(err189);
                 }
                 errors++;
               }
             }
-            if (data91.endpoint !== undefined) {
-              let data94 = data91.endpoint;
-              if (typeof data94 === 'string') {
-                if (func3(data94) < 1) {
-                  const err182 = {
+            if (data95.endpoint !== undefined) {
+              let data98 = data95.endpoint;
+              if (typeof data98 === 'string') {
+                if (func3(data98) < 1) {
+                  const err190 = {
                     instancePath: instancePath + '/audit/dynamodb/endpoint',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
                     keyword: 'minLength',
@@ -5005,17 +5246,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                    data: data94,
+                    data: data98,
                   };
                   if (vErrors === null) {
-                    vErrors = [err182];
+                    vErrors = [err190];
                   } else {
-                    vErrors.push(err182);
+                    vErrors.push(err190);
                   }
                   errors++;
                 }
               } else {
-                const err183 = {
+                const err191 = {
                   instancePath: instancePath + '/audit/dynamodb/endpoint',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
                   keyword: 'type',
@@ -5023,18 +5264,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                  data: data94,
+                  data: data98,
                 };
                 if (vErrors === null) {
-                  vErrors = [err183];
+                  vErrors = [err191];
                 } else {
-                  vErrors.push(err183);
+                  vErrors.push(err191);
                 }
                 errors++;
               }
             }
           } else {
-            const err184 = {
+            const err192 = {
               instancePath: instancePath + '/audit/dynamodb',
               schemaPath: '#/properties/audit/properties/dynamodb/type',
               keyword: 'type',
@@ -5042,18 +5283,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.audit.properties.dynamodb.type,
               parentSchema: schema11.properties.audit.properties.dynamodb,
-              data: data91,
+              data: data95,
             };
             if (vErrors === null) {
-              vErrors = [err184];
+              vErrors = [err192];
             } else {
-              vErrors.push(err184);
+              vErrors.push(err192);
             }
             errors++;
           }
         }
       } else {
-        const err185 = {
+        const err193 = {
           instancePath: instancePath + '/audit',
           schemaPath: '#/properties/audit/type',
           keyword: 'type',
@@ -5061,22 +5302,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.audit.type,
           parentSchema: schema11.properties.audit,
-          data: data80,
+          data: data84,
         };
         if (vErrors === null) {
-          vErrors = [err185];
+          vErrors = [err193];
         } else {
-          vErrors.push(err185);
+          vErrors.push(err193);
         }
         errors++;
       }
     }
     if (data.server !== undefined) {
-      let data95 = data.server;
-      if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
-        for (const key16 in data95) {
+      let data99 = data.server;
+      if (data99 && typeof data99 == 'object' && !Array.isArray(data99)) {
+        for (const key16 in data99) {
           if (!func2.call(schema11.properties.server.properties, key16)) {
-            const err186 = {
+            const err194 = {
               instancePath: instancePath + '/server',
               schemaPath: '#/properties/server/additionalProperties',
               keyword: 'additionalProperties',
@@ -5084,20 +5325,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.server,
-              data: data95,
+              data: data99,
             };
             if (vErrors === null) {
-              vErrors = [err186];
+              vErrors = [err194];
             } else {
-              vErrors.push(err186);
+              vErrors.push(err194);
             }
             errors++;
           }
         }
-        if (data95.port !== undefined) {
-          let data96 = data95.port;
-          if (!(typeof data96 == 'number' && !(data96 % 1) && !isNaN(data96))) {
-            const err187 = {
+        if (data99.port !== undefined) {
+          let data100 = data99.port;
+          if (!(typeof data100 == 'number' && !(data100 % 1) && !isNaN(data100))) {
+            const err195 = {
               instancePath: instancePath + '/server/port',
               schemaPath: '#/properties/server/properties/port/type',
               keyword: 'type',
@@ -5105,165 +5346,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.port.type,
               parentSchema: schema11.properties.server.properties.port,
-              data: data96,
-            };
-            if (vErrors === null) {
-              vErrors = [err187];
-            } else {
-              vErrors.push(err187);
-            }
-            errors++;
-          }
-          if (typeof data96 == 'number') {
-            if (data96 > 65535 || isNaN(data96)) {
-              const err188 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-                schema: 65535,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data96,
-              };
-              if (vErrors === null) {
-                vErrors = [err188];
-              } else {
-                vErrors.push(err188);
-              }
-              errors++;
-            }
-            if (data96 < 0 || isNaN(data96)) {
-              const err189 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data96,
-              };
-              if (vErrors === null) {
-                vErrors = [err189];
-              } else {
-                vErrors.push(err189);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data95.probePort !== undefined) {
-          let data97 = data95.probePort;
-          if (!(typeof data97 == 'number' && !(data97 % 1) && !isNaN(data97))) {
-            const err190 = {
-              instancePath: instancePath + '/server/probePort',
-              schemaPath: '#/properties/server/properties/probePort/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.probePort.type,
-              parentSchema: schema11.properties.server.properties.probePort,
-              data: data97,
-            };
-            if (vErrors === null) {
-              vErrors = [err190];
-            } else {
-              vErrors.push(err190);
-            }
-            errors++;
-          }
-          if (typeof data97 == 'number') {
-            if (data97 > 65535 || isNaN(data97)) {
-              const err191 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-                schema: 65535,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data97,
-              };
-              if (vErrors === null) {
-                vErrors = [err191];
-              } else {
-                vErrors.push(err191);
-              }
-              errors++;
-            }
-            if (data97 < 0 || isNaN(data97)) {
-              const err192 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data97,
-              };
-              if (vErrors === null) {
-                vErrors = [err192];
-              } else {
-                vErrors.push(err192);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data95.host !== undefined) {
-          let data98 = data95.host;
-          if (typeof data98 !== 'string') {
-            const err193 = {
-              instancePath: instancePath + '/server/host',
-              schemaPath: '#/properties/server/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.server.properties.host.type,
-              parentSchema: schema11.properties.server.properties.host,
-              data: data98,
-            };
-            if (vErrors === null) {
-              vErrors = [err193];
-            } else {
-              vErrors.push(err193);
-            }
-            errors++;
-          }
-        }
-        if (data95.webhookSecretEnv !== undefined) {
-          let data99 = data95.webhookSecretEnv;
-          if (typeof data99 === 'string') {
-            if (!pattern1.test(data99)) {
-              const err194 = {
-                instancePath: instancePath + '/server/webhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data99,
-              };
-              if (vErrors === null) {
-                vErrors = [err194];
-              } else {
-                vErrors.push(err194);
-              }
-              errors++;
-            }
-          } else {
-            const err195 = {
-              instancePath: instancePath + '/server/webhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
-              data: data99,
+              data: data100,
             };
             if (vErrors === null) {
               vErrors = [err195];
@@ -5272,19 +5355,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data95.previousWebhookSecretEnv !== undefined) {
-          let data100 = data95.previousWebhookSecretEnv;
-          if (typeof data100 === 'string') {
-            if (!pattern1.test(data100)) {
+          if (typeof data100 == 'number') {
+            if (data100 > 65535 || isNaN(data100)) {
               const err196 = {
-                instancePath: instancePath + '/server/previousWebhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.port,
                 data: data100,
               };
               if (vErrors === null) {
@@ -5294,8 +5374,169 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (data100 < 0 || isNaN(data100)) {
+              const err197 = {
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data100,
+              };
+              if (vErrors === null) {
+                vErrors = [err197];
+              } else {
+                vErrors.push(err197);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data99.probePort !== undefined) {
+          let data101 = data99.probePort;
+          if (!(typeof data101 == 'number' && !(data101 % 1) && !isNaN(data101))) {
+            const err198 = {
+              instancePath: instancePath + '/server/probePort',
+              schemaPath: '#/properties/server/properties/probePort/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.probePort.type,
+              parentSchema: schema11.properties.server.properties.probePort,
+              data: data101,
+            };
+            if (vErrors === null) {
+              vErrors = [err198];
+            } else {
+              vErrors.push(err198);
+            }
+            errors++;
+          }
+          if (typeof data101 == 'number') {
+            if (data101 > 65535 || isNaN(data101)) {
+              const err199 = {
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data101,
+              };
+              if (vErrors === null) {
+                vErrors = [err199];
+              } else {
+                vErrors.push(err199);
+              }
+              errors++;
+            }
+            if (data101 < 0 || isNaN(data101)) {
+              const err200 = {
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data101,
+              };
+              if (vErrors === null) {
+                vErrors = [err200];
+              } else {
+                vErrors.push(err200);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data99.host !== undefined) {
+          let data102 = data99.host;
+          if (typeof data102 !== 'string') {
+            const err201 = {
+              instancePath: instancePath + '/server/host',
+              schemaPath: '#/properties/server/properties/host/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.server.properties.host.type,
+              parentSchema: schema11.properties.server.properties.host,
+              data: data102,
+            };
+            if (vErrors === null) {
+              vErrors = [err201];
+            } else {
+              vErrors.push(err201);
+            }
+            errors++;
+          }
+        }
+        if (data99.webhookSecretEnv !== undefined) {
+          let data103 = data99.webhookSecretEnv;
+          if (typeof data103 === 'string') {
+            if (!pattern1.test(data103)) {
+              const err202 = {
+                instancePath: instancePath + '/server/webhookSecretEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data103,
+              };
+              if (vErrors === null) {
+                vErrors = [err202];
+              } else {
+                vErrors.push(err202);
+              }
+              errors++;
+            }
           } else {
-            const err197 = {
+            const err203 = {
+              instancePath: instancePath + '/server/webhookSecretEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data103,
+            };
+            if (vErrors === null) {
+              vErrors = [err203];
+            } else {
+              vErrors.push(err203);
+            }
+            errors++;
+          }
+        }
+        if (data99.previousWebhookSecretEnv !== undefined) {
+          let data104 = data99.previousWebhookSecretEnv;
+          if (typeof data104 === 'string') {
+            if (!pattern1.test(data104)) {
+              const err204 = {
+                instancePath: instancePath + '/server/previousWebhookSecretEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data104,
+              };
+              if (vErrors === null) {
+                vErrors = [err204];
+              } else {
+                vErrors.push(err204);
+              }
+              errors++;
+            }
+          } else {
+            const err205 = {
               instancePath: instancePath + '/server/previousWebhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -5303,21 +5544,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data100,
+              data: data104,
             };
             if (vErrors === null) {
-              vErrors = [err197];
+              vErrors = [err205];
             } else {
-              vErrors.push(err197);
+              vErrors.push(err205);
             }
             errors++;
           }
         }
-        if (data95.apiTokenEnv !== undefined) {
-          let data101 = data95.apiTokenEnv;
-          if (typeof data101 === 'string') {
-            if (!pattern1.test(data101)) {
-              const err198 = {
+        if (data99.apiTokenEnv !== undefined) {
+          let data105 = data99.apiTokenEnv;
+          if (typeof data105 === 'string') {
+            if (!pattern1.test(data105)) {
+              const err206 = {
                 instancePath: instancePath + '/server/apiTokenEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
@@ -5325,17 +5566,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                 schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                 parentSchema: schema13,
-                data: data101,
+                data: data105,
               };
               if (vErrors === null) {
-                vErrors = [err198];
+                vErrors = [err206];
               } else {
-                vErrors.push(err198);
+                vErrors.push(err206);
               }
               errors++;
             }
           } else {
-            const err199 = {
+            const err207 = {
               instancePath: instancePath + '/server/apiTokenEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -5343,194 +5584,194 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data101,
+              data: data105,
             };
             if (vErrors === null) {
-              vErrors = [err199];
+              vErrors = [err207];
             } else {
-              vErrors.push(err199);
+              vErrors.push(err207);
             }
             errors++;
           }
         }
-        if (data95.apiTokens !== undefined) {
-          let data102 = data95.apiTokens;
-          if (Array.isArray(data102)) {
-            const len8 = data102.length;
-            for (let i10 = 0; i10 < len8; i10++) {
-              let data103 = data102[i10];
-              const _errs243 = errors;
-              let valid55 = false;
+        if (data99.apiTokens !== undefined) {
+          let data106 = data99.apiTokens;
+          if (Array.isArray(data106)) {
+            const len10 = data106.length;
+            for (let i14 = 0; i14 < len10; i14++) {
+              let data107 = data106[i14];
+              const _errs251 = errors;
+              let valid61 = false;
               let passing3 = null;
-              const _errs244 = errors;
-              if (data103 && typeof data103 == 'object' && !Array.isArray(data103)) {
-                if (data103.env === undefined) {
-                  const err200 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i10,
+              const _errs252 = errors;
+              if (data107 && typeof data107 == 'object' && !Array.isArray(data107)) {
+                if (data107.env === undefined) {
+                  const err208 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i14,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
                     params: { missingProperty: 'env' },
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data103,
+                    data: data107,
                   };
                   if (vErrors === null) {
-                    vErrors = [err200];
+                    vErrors = [err208];
                   } else {
-                    vErrors.push(err200);
+                    vErrors.push(err208);
                   }
                   errors++;
                 }
               }
-              var _valid3 = _errs244 === errors;
+              var _valid3 = _errs252 === errors;
               if (_valid3) {
-                valid55 = true;
+                valid61 = true;
                 passing3 = 0;
               }
-              const _errs245 = errors;
-              if (data103 && typeof data103 == 'object' && !Array.isArray(data103)) {
-                if (data103.file === undefined) {
-                  const err201 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i10,
+              const _errs253 = errors;
+              if (data107 && typeof data107 == 'object' && !Array.isArray(data107)) {
+                if (data107.file === undefined) {
+                  const err209 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i14,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
                     keyword: 'required',
                     params: { missingProperty: 'file' },
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data103,
+                    data: data107,
                   };
                   if (vErrors === null) {
-                    vErrors = [err201];
+                    vErrors = [err209];
                   } else {
-                    vErrors.push(err201);
+                    vErrors.push(err209);
                   }
                   errors++;
                 }
               }
-              var _valid3 = _errs245 === errors;
-              if (_valid3 && valid55) {
-                valid55 = false;
+              var _valid3 = _errs253 === errors;
+              if (_valid3 && valid61) {
+                valid61 = false;
                 passing3 = [passing3, 1];
               } else {
                 if (_valid3) {
-                  valid55 = true;
+                  valid61 = true;
                   passing3 = 1;
                 }
               }
-              if (!valid55) {
-                const err202 = {
-                  instancePath: instancePath + '/server/apiTokens/' + i10,
+              if (!valid61) {
+                const err210 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i14,
                   schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
                   keyword: 'oneOf',
                   params: { passingSchemas: passing3 },
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.server.properties.apiTokens.items.oneOf,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data103,
+                  data: data107,
                 };
                 if (vErrors === null) {
-                  vErrors = [err202];
+                  vErrors = [err210];
                 } else {
-                  vErrors.push(err202);
+                  vErrors.push(err210);
                 }
                 errors++;
               } else {
-                errors = _errs243;
+                errors = _errs251;
                 if (vErrors !== null) {
-                  if (_errs243) {
-                    vErrors.length = _errs243;
+                  if (_errs251) {
+                    vErrors.length = _errs251;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data103 && typeof data103 == 'object' && !Array.isArray(data103)) {
-                if (data103.scopes === undefined) {
-                  const err203 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i10,
+              if (data107 && typeof data107 == 'object' && !Array.isArray(data107)) {
+                if (data107.scopes === undefined) {
+                  const err211 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i14,
                     schemaPath: '#/properties/server/properties/apiTokens/items/required',
                     keyword: 'required',
                     params: { missingProperty: 'scopes' },
                     message: "must have required property '" + 'scopes' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data103,
+                    data: data107,
                   };
                   if (vErrors === null) {
-                    vErrors = [err203];
+                    vErrors = [err211];
                   } else {
-                    vErrors.push(err203);
+                    vErrors.push(err211);
                   }
                   errors++;
                 }
-                for (const key17 in data103) {
+                for (const key17 in data107) {
                   if (!(key17 === 'env' || key17 === 'file' || key17 === 'scopes')) {
-                    const err204 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i10,
+                    const err212 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i14,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
                       params: { additionalProperty: key17 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data103,
+                      data: data107,
                     };
                     if (vErrors === null) {
-                      vErrors = [err204];
+                      vErrors = [err212];
                     } else {
-                      vErrors.push(err204);
+                      vErrors.push(err212);
                     }
                     errors++;
                   }
                 }
-                if (data103.env !== undefined) {
-                  let data104 = data103.env;
-                  if (typeof data104 === 'string') {
-                    if (!pattern1.test(data104)) {
-                      const err205 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i10 + '/env',
+                if (data107.env !== undefined) {
+                  let data108 = data107.env;
+                  if (typeof data108 === 'string') {
+                    if (!pattern1.test(data108)) {
+                      const err213 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i14 + '/env',
                         schemaPath: '#/definitions/envVarName/pattern',
                         keyword: 'pattern',
                         params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
                         message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                         schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                         parentSchema: schema13,
-                        data: data104,
+                        data: data108,
                       };
                       if (vErrors === null) {
-                        vErrors = [err205];
+                        vErrors = [err213];
                       } else {
-                        vErrors.push(err205);
+                        vErrors.push(err213);
                       }
                       errors++;
                     }
                   } else {
-                    const err206 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i10 + '/env',
+                    const err214 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i14 + '/env',
                       schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
                       schema: schema13.type,
                       parentSchema: schema13,
-                      data: data104,
+                      data: data108,
                     };
                     if (vErrors === null) {
-                      vErrors = [err206];
+                      vErrors = [err214];
                     } else {
-                      vErrors.push(err206);
+                      vErrors.push(err214);
                     }
                     errors++;
                   }
                 }
-                if (data103.file !== undefined) {
-                  let data105 = data103.file;
-                  if (typeof data105 === 'string') {
-                    if (func3(data105) < 1) {
-                      const err207 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i10 + '/file',
+                if (data107.file !== undefined) {
+                  let data109 = data107.file;
+                  if (typeof data109 === 'string') {
+                    if (func3(data109) < 1) {
+                      const err215 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i14 + '/file',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/file/minLength',
                         keyword: 'minLength',
@@ -5538,40 +5779,40 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                        data: data105,
+                        data: data109,
                       };
                       if (vErrors === null) {
-                        vErrors = [err207];
+                        vErrors = [err215];
                       } else {
-                        vErrors.push(err207);
+                        vErrors.push(err215);
                       }
                       errors++;
                     }
                   } else {
-                    const err208 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i10 + '/file',
+                    const err216 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i14 + '/file',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                      data: data105,
+                      data: data109,
                     };
                     if (vErrors === null) {
-                      vErrors = [err208];
+                      vErrors = [err216];
                     } else {
-                      vErrors.push(err208);
+                      vErrors.push(err216);
                     }
                     errors++;
                   }
                 }
-                if (data103.scopes !== undefined) {
-                  let data106 = data103.scopes;
-                  if (Array.isArray(data106)) {
-                    if (data106.length < 1) {
-                      const err209 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i10 + '/scopes',
+                if (data107.scopes !== undefined) {
+                  let data110 = data107.scopes;
+                  if (Array.isArray(data110)) {
+                    if (data110.length < 1) {
+                      const err217 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i14 + '/scopes',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
                         keyword: 'minItems',
@@ -5579,21 +5820,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 items',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                        data: data106,
+                        data: data110,
                       };
                       if (vErrors === null) {
-                        vErrors = [err209];
+                        vErrors = [err217];
                       } else {
-                        vErrors.push(err209);
+                        vErrors.push(err217);
                       }
                       errors++;
                     }
-                    const len9 = data106.length;
-                    for (let i11 = 0; i11 < len9; i11++) {
-                      let data107 = data106[i11];
-                      if (!(data107 === 'read' || data107 === 'sync')) {
-                        const err210 = {
-                          instancePath: instancePath + '/server/apiTokens/' + i10 + '/scopes/' + i11,
+                    const len11 = data110.length;
+                    for (let i15 = 0; i15 < len11; i15++) {
+                      let data111 = data110[i15];
+                      if (!(data111 === 'read' || data111 === 'sync')) {
+                        const err218 = {
+                          instancePath: instancePath + '/server/apiTokens/' + i14 + '/scopes/' + i15,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
                           keyword: 'enum',
@@ -5608,43 +5849,43 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data107,
+                          data: data111,
                         };
                         if (vErrors === null) {
-                          vErrors = [err210];
+                          vErrors = [err218];
                         } else {
-                          vErrors.push(err210);
+                          vErrors.push(err218);
                         }
                         errors++;
                       }
                     }
-                    let i12 = data106.length;
-                    let j2;
-                    if (i12 > 1) {
-                      outer1: for (; i12--;) {
-                        for (j2 = i12; j2--;) {
-                          if (func0(data106[i12], data106[j2])) {
-                            const err211 = {
-                              instancePath: instancePath + '/server/apiTokens/' + i10 + '/scopes',
+                    let i16 = data110.length;
+                    let j4;
+                    if (i16 > 1) {
+                      outer1: for (; i16--;) {
+                        for (j4 = i16; j4--;) {
+                          if (func0(data110[i16], data110[j4])) {
+                            const err219 = {
+                              instancePath: instancePath + '/server/apiTokens/' + i14 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
                               keyword: 'uniqueItems',
-                              params: { i: i12, j: j2 },
+                              params: { i: i16, j: j4 },
                               message:
                                 'must NOT have duplicate items (items ## ' +
-                                j2 +
+                                j4 +
                                 ' and ' +
-                                i12 +
+                                i16 +
                                 ' are identical)',
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data106,
+                              data: data110,
                             };
                             if (vErrors === null) {
-                              vErrors = [err211];
+                              vErrors = [err219];
                             } else {
-                              vErrors.push(err211);
+                              vErrors.push(err219);
                             }
                             errors++;
                             break outer1;
@@ -5653,45 +5894,45 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err212 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i10 + '/scopes',
+                    const err220 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i14 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
                       params: { type: 'array' },
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data106,
+                      data: data110,
                     };
                     if (vErrors === null) {
-                      vErrors = [err212];
+                      vErrors = [err220];
                     } else {
-                      vErrors.push(err212);
+                      vErrors.push(err220);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err213 = {
-                  instancePath: instancePath + '/server/apiTokens/' + i10,
+                const err221 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i14,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
                   params: { type: 'object' },
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data103,
+                  data: data107,
                 };
                 if (vErrors === null) {
-                  vErrors = [err213];
+                  vErrors = [err221];
                 } else {
-                  vErrors.push(err213);
+                  vErrors.push(err221);
                 }
                 errors++;
               }
             }
           } else {
-            const err214 = {
+            const err222 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -5699,170 +5940,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data102,
-            };
-            if (vErrors === null) {
-              vErrors = [err214];
-            } else {
-              vErrors.push(err214);
-            }
-            errors++;
-          }
-        }
-        if (data95.maxBodySize !== undefined) {
-          let data108 = data95.maxBodySize;
-          if (!(typeof data108 == 'number' && !(data108 % 1) && !isNaN(data108))) {
-            const err215 = {
-              instancePath: instancePath + '/server/maxBodySize',
-              schemaPath: '#/properties/server/properties/maxBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data108,
-            };
-            if (vErrors === null) {
-              vErrors = [err215];
-            } else {
-              vErrors.push(err215);
-            }
-            errors++;
-          }
-          if (typeof data108 == 'number') {
-            if (data108 < 1024 || isNaN(data108)) {
-              const err216 = {
-                instancePath: instancePath + '/server/maxBodySize',
-                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1024 },
-                message: 'must be >= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data108,
-              };
-              if (vErrors === null) {
-                vErrors = [err216];
-              } else {
-                vErrors.push(err216);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data95.maxConnections !== undefined) {
-          let data109 = data95.maxConnections;
-          if (!(typeof data109 == 'number' && !(data109 % 1) && !isNaN(data109))) {
-            const err217 = {
-              instancePath: instancePath + '/server/maxConnections',
-              schemaPath: '#/properties/server/properties/maxConnections/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnections.type,
-              parentSchema: schema11.properties.server.properties.maxConnections,
-              data: data109,
-            };
-            if (vErrors === null) {
-              vErrors = [err217];
-            } else {
-              vErrors.push(err217);
-            }
-            errors++;
-          }
-          if (typeof data109 == 'number') {
-            if (data109 < 1 || isNaN(data109)) {
-              const err218 = {
-                instancePath: instancePath + '/server/maxConnections',
-                schemaPath: '#/properties/server/properties/maxConnections/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnections,
-                data: data109,
-              };
-              if (vErrors === null) {
-                vErrors = [err218];
-              } else {
-                vErrors.push(err218);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data95.maxConnectionsPerClient !== undefined) {
-          let data110 = data95.maxConnectionsPerClient;
-          if (!(typeof data110 == 'number' && !(data110 % 1) && !isNaN(data110))) {
-            const err219 = {
-              instancePath: instancePath + '/server/maxConnectionsPerClient',
-              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
-              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-              data: data110,
-            };
-            if (vErrors === null) {
-              vErrors = [err219];
-            } else {
-              vErrors.push(err219);
-            }
-            errors++;
-          }
-          if (typeof data110 == 'number') {
-            if (data110 < 1 || isNaN(data110)) {
-              const err220 = {
-                instancePath: instancePath + '/server/maxConnectionsPerClient',
-                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-                data: data110,
-              };
-              if (vErrors === null) {
-                vErrors = [err220];
-              } else {
-                vErrors.push(err220);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data95.headersTimeout !== undefined) {
-          let data111 = data95.headersTimeout;
-          if (typeof data111 === 'string') {
-            if (!pattern0.test(data111)) {
-              const err221 = {
-                instancePath: instancePath + '/server/headersTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data111,
-              };
-              if (vErrors === null) {
-                vErrors = [err221];
-              } else {
-                vErrors.push(err221);
-              }
-              errors++;
-            }
-          } else {
-            const err222 = {
-              instancePath: instancePath + '/server/headersTimeout',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data111,
+              data: data106,
             };
             if (vErrors === null) {
               vErrors = [err222];
@@ -5872,57 +5950,58 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data95.bodyTimeout !== undefined) {
-          let data112 = data95.bodyTimeout;
-          if (typeof data112 === 'string') {
-            if (!pattern0.test(data112)) {
-              const err223 = {
-                instancePath: instancePath + '/server/bodyTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data112,
-              };
-              if (vErrors === null) {
-                vErrors = [err223];
-              } else {
-                vErrors.push(err223);
-              }
-              errors++;
-            }
-          } else {
-            const err224 = {
-              instancePath: instancePath + '/server/bodyTimeout',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data112,
-            };
-            if (vErrors === null) {
-              vErrors = [err224];
-            } else {
-              vErrors.push(err224);
-            }
-            errors++;
-          }
-        }
-        if (data95.maxBufferedBodySize !== undefined) {
-          let data113 = data95.maxBufferedBodySize;
-          if (!(typeof data113 == 'number' && !(data113 % 1) && !isNaN(data113))) {
-            const err225 = {
-              instancePath: instancePath + '/server/maxBufferedBodySize',
-              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
+        if (data99.maxBodySize !== undefined) {
+          let data112 = data99.maxBodySize;
+          if (!(typeof data112 == 'number' && !(data112 % 1) && !isNaN(data112))) {
+            const err223 = {
+              instancePath: instancePath + '/server/maxBodySize',
+              schemaPath: '#/properties/server/properties/maxBodySize/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+              schema: schema11.properties.server.properties.maxBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBodySize,
+              data: data112,
+            };
+            if (vErrors === null) {
+              vErrors = [err223];
+            } else {
+              vErrors.push(err223);
+            }
+            errors++;
+          }
+          if (typeof data112 == 'number') {
+            if (data112 < 1024 || isNaN(data112)) {
+              const err224 = {
+                instancePath: instancePath + '/server/maxBodySize',
+                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1024 },
+                message: 'must be >= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.server.properties.maxBodySize,
+                data: data112,
+              };
+              if (vErrors === null) {
+                vErrors = [err224];
+              } else {
+                vErrors.push(err224);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data99.maxConnections !== undefined) {
+          let data113 = data99.maxConnections;
+          if (!(typeof data113 == 'number' && !(data113 % 1) && !isNaN(data113))) {
+            const err225 = {
+              instancePath: instancePath + '/server/maxConnections',
+              schemaPath: '#/properties/server/properties/maxConnections/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnections.type,
+              parentSchema: schema11.properties.server.properties.maxConnections,
               data: data113,
             };
             if (vErrors === null) {
@@ -5933,15 +6012,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
           if (typeof data113 == 'number') {
-            if (data113 < 65536 || isNaN(data113)) {
+            if (data113 < 1 || isNaN(data113)) {
               const err226 = {
-                instancePath: instancePath + '/server/maxBufferedBodySize',
-                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
+                instancePath: instancePath + '/server/maxConnections',
+                schemaPath: '#/properties/server/properties/maxConnections/minimum',
                 keyword: 'minimum',
-                params: { comparison: '>=', limit: 65536 },
-                message: 'must be >= 65536',
-                schema: 65536,
-                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnections,
                 data: data113,
               };
               if (vErrors === null) {
@@ -5953,79 +6032,78 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
-        if (data95.publicUrl !== undefined) {
-          let data114 = data95.publicUrl;
-          if (typeof data114 === 'string') {
-            if (!pattern2.test(data114)) {
-              const err227 = {
-                instancePath: instancePath + '/server/publicUrl',
-                schemaPath: '#/properties/server/properties/publicUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.server.properties.publicUrl,
+        if (data99.maxConnectionsPerClient !== undefined) {
+          let data114 = data99.maxConnectionsPerClient;
+          if (!(typeof data114 == 'number' && !(data114 % 1) && !isNaN(data114))) {
+            const err227 = {
+              instancePath: instancePath + '/server/maxConnectionsPerClient',
+              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
+              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+              data: data114,
+            };
+            if (vErrors === null) {
+              vErrors = [err227];
+            } else {
+              vErrors.push(err227);
+            }
+            errors++;
+          }
+          if (typeof data114 == 'number') {
+            if (data114 < 1 || isNaN(data114)) {
+              const err228 = {
+                instancePath: instancePath + '/server/maxConnectionsPerClient',
+                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
                 data: data114,
               };
               if (vErrors === null) {
-                vErrors = [err227];
+                vErrors = [err228];
               } else {
-                vErrors.push(err227);
+                vErrors.push(err228);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data99.headersTimeout !== undefined) {
+          let data115 = data99.headersTimeout;
+          if (typeof data115 === 'string') {
+            if (!pattern0.test(data115)) {
+              const err229 = {
+                instancePath: instancePath + '/server/headersTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data115,
+              };
+              if (vErrors === null) {
+                vErrors = [err229];
+              } else {
+                vErrors.push(err229);
               }
               errors++;
             }
           } else {
-            const err228 = {
-              instancePath: instancePath + '/server/publicUrl',
-              schemaPath: '#/properties/server/properties/publicUrl/type',
+            const err230 = {
+              instancePath: instancePath + '/server/headersTimeout',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.server.properties.publicUrl.type,
-              parentSchema: schema11.properties.server.properties.publicUrl,
-              data: data114,
-            };
-            if (vErrors === null) {
-              vErrors = [err228];
-            } else {
-              vErrors.push(err228);
-            }
-            errors++;
-          }
-        }
-        if (data95.metricsAuth !== undefined) {
-          let data115 = data95.metricsAuth;
-          if (typeof data115 !== 'boolean') {
-            const err229 = {
-              instancePath: instancePath + '/server/metricsAuth',
-              schemaPath: '#/properties/server/properties/metricsAuth/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.metricsAuth.type,
-              parentSchema: schema11.properties.server.properties.metricsAuth,
+              schema: schema12.type,
+              parentSchema: schema12,
               data: data115,
-            };
-            if (vErrors === null) {
-              vErrors = [err229];
-            } else {
-              vErrors.push(err229);
-            }
-            errors++;
-          }
-        }
-        if (data95.ui !== undefined) {
-          let data116 = data95.ui;
-          if (typeof data116 !== 'boolean') {
-            const err230 = {
-              instancePath: instancePath + '/server/ui',
-              schemaPath: '#/properties/server/properties/ui/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.ui.type,
-              parentSchema: schema11.properties.server.properties.ui,
-              data: data116,
             };
             if (vErrors === null) {
               vErrors = [err230];
@@ -6035,39 +6113,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err231 = {
-          instancePath: instancePath + '/server',
-          schemaPath: '#/properties/server/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.server.type,
-          parentSchema: schema11.properties.server,
-          data: data95,
-        };
-        if (vErrors === null) {
-          vErrors = [err231];
-        } else {
-          vErrors.push(err231);
-        }
-        errors++;
-      }
-    }
-    if (data.reconcile !== undefined) {
-      let data117 = data.reconcile;
-      if (data117 && typeof data117 == 'object' && !Array.isArray(data117)) {
-        for (const key18 in data117) {
-          if (!(key18 === 'maxConcurrent')) {
+        if (data99.bodyTimeout !== undefined) {
+          let data116 = data99.bodyTimeout;
+          if (typeof data116 === 'string') {
+            if (!pattern0.test(data116)) {
+              const err231 = {
+                instancePath: instancePath + '/server/bodyTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data116,
+              };
+              if (vErrors === null) {
+                vErrors = [err231];
+              } else {
+                vErrors.push(err231);
+              }
+              errors++;
+            }
+          } else {
             const err232 = {
-              instancePath: instancePath + '/reconcile',
-              schemaPath: '#/properties/reconcile/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key18 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.reconcile,
-              data: data117,
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data116,
             };
             if (vErrors === null) {
               vErrors = [err232];
@@ -6077,18 +6153,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data117.maxConcurrent !== undefined) {
-          let data118 = data117.maxConcurrent;
-          if (!(typeof data118 == 'number' && !(data118 % 1) && !isNaN(data118))) {
+        if (data99.maxBufferedBodySize !== undefined) {
+          let data117 = data99.maxBufferedBodySize;
+          if (!(typeof data117 == 'number' && !(data117 % 1) && !isNaN(data117))) {
             const err233 = {
-              instancePath: instancePath + '/reconcile/maxConcurrent',
-              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              instancePath: instancePath + '/server/maxBufferedBodySize',
+              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
-              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-              data: data118,
+              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+              data: data117,
             };
             if (vErrors === null) {
               vErrors = [err233];
@@ -6097,17 +6173,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data118 == 'number') {
-            if (data118 < 1 || isNaN(data118)) {
+          if (typeof data117 == 'number') {
+            if (data117 < 65536 || isNaN(data117)) {
               const err234 = {
-                instancePath: instancePath + '/reconcile/maxConcurrent',
-                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
+                instancePath: instancePath + '/server/maxBufferedBodySize',
+                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
                 keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-                data: data118,
+                params: { comparison: '>=', limit: 65536 },
+                message: 'must be >= 65536',
+                schema: 65536,
+                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+                data: data117,
               };
               if (vErrors === null) {
                 vErrors = [err234];
@@ -6118,39 +6194,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
-      } else {
-        const err235 = {
-          instancePath: instancePath + '/reconcile',
-          schemaPath: '#/properties/reconcile/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.reconcile.type,
-          parentSchema: schema11.properties.reconcile,
-          data: data117,
-        };
-        if (vErrors === null) {
-          vErrors = [err235];
-        } else {
-          vErrors.push(err235);
-        }
-        errors++;
-      }
-    }
-    if (data.workspaces !== undefined) {
-      let data119 = data.workspaces;
-      if (data119 && typeof data119 == 'object' && !Array.isArray(data119)) {
-        for (const key19 in data119) {
-          if (!(key19 === 'dir' || key19 === 'keep' || key19 === 'maxFileSize')) {
+        if (data99.publicUrl !== undefined) {
+          let data118 = data99.publicUrl;
+          if (typeof data118 === 'string') {
+            if (!pattern2.test(data118)) {
+              const err235 = {
+                instancePath: instancePath + '/server/publicUrl',
+                schemaPath: '#/properties/server/properties/publicUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.server.properties.publicUrl,
+                data: data118,
+              };
+              if (vErrors === null) {
+                vErrors = [err235];
+              } else {
+                vErrors.push(err235);
+              }
+              errors++;
+            }
+          } else {
             const err236 = {
-              instancePath: instancePath + '/workspaces',
-              schemaPath: '#/properties/workspaces/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key19 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.workspaces,
-              data: data119,
+              instancePath: instancePath + '/server/publicUrl',
+              schemaPath: '#/properties/server/properties/publicUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.server.properties.publicUrl.type,
+              parentSchema: schema11.properties.server.properties.publicUrl,
+              data: data118,
             };
             if (vErrors === null) {
               vErrors = [err236];
@@ -6160,18 +6234,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data119.dir !== undefined) {
-          let data120 = data119.dir;
-          if (typeof data120 !== 'string') {
+        if (data99.metricsAuth !== undefined) {
+          let data119 = data99.metricsAuth;
+          if (typeof data119 !== 'boolean') {
             const err237 = {
-              instancePath: instancePath + '/workspaces/dir',
-              schemaPath: '#/properties/workspaces/properties/dir/type',
+              instancePath: instancePath + '/server/metricsAuth',
+              schemaPath: '#/properties/server/properties/metricsAuth/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.workspaces.properties.dir.type,
-              parentSchema: schema11.properties.workspaces.properties.dir,
-              data: data120,
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.metricsAuth.type,
+              parentSchema: schema11.properties.server.properties.metricsAuth,
+              data: data119,
             };
             if (vErrors === null) {
               vErrors = [err237];
@@ -6181,18 +6255,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data119.keep !== undefined) {
-          let data121 = data119.keep;
-          if (!(typeof data121 == 'number' && !(data121 % 1) && !isNaN(data121))) {
+        if (data99.ui !== undefined) {
+          let data120 = data99.ui;
+          if (typeof data120 !== 'boolean') {
             const err238 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
               keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
-              data: data121,
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
+              data: data120,
             };
             if (vErrors === null) {
               vErrors = [err238];
@@ -6201,39 +6275,40 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data121 == 'number') {
-            if (data121 < 1 || isNaN(data121)) {
-              const err239 = {
-                instancePath: instancePath + '/workspaces/keep',
-                schemaPath: '#/properties/workspaces/properties/keep/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data121,
-              };
-              if (vErrors === null) {
-                vErrors = [err239];
-              } else {
-                vErrors.push(err239);
-              }
-              errors++;
-            }
-          }
         }
-        if (data119.maxFileSize !== undefined) {
-          let data122 = data119.maxFileSize;
-          if (!(typeof data122 == 'number' && !(data122 % 1) && !isNaN(data122))) {
+      } else {
+        const err239 = {
+          instancePath: instancePath + '/server',
+          schemaPath: '#/properties/server/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.server.type,
+          parentSchema: schema11.properties.server,
+          data: data99,
+        };
+        if (vErrors === null) {
+          vErrors = [err239];
+        } else {
+          vErrors.push(err239);
+        }
+        errors++;
+      }
+    }
+    if (data.reconcile !== undefined) {
+      let data121 = data.reconcile;
+      if (data121 && typeof data121 == 'object' && !Array.isArray(data121)) {
+        for (const key18 in data121) {
+          if (!(key18 === 'maxConcurrent')) {
             const err240 = {
-              instancePath: instancePath + '/workspaces/maxFileSize',
-              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.maxFileSize.type,
-              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-              data: data122,
+              instancePath: instancePath + '/reconcile',
+              schemaPath: '#/properties/reconcile/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key18 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.reconcile,
+              data: data121,
             };
             if (vErrors === null) {
               vErrors = [err240];
@@ -6242,86 +6317,81 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+        }
+        if (data121.maxConcurrent !== undefined) {
+          let data122 = data121.maxConcurrent;
+          if (!(typeof data122 == 'number' && !(data122 % 1) && !isNaN(data122))) {
+            const err241 = {
+              instancePath: instancePath + '/reconcile/maxConcurrent',
+              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
+              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+              data: data122,
+            };
+            if (vErrors === null) {
+              vErrors = [err241];
+            } else {
+              vErrors.push(err241);
+            }
+            errors++;
+          }
           if (typeof data122 == 'number') {
             if (data122 < 1 || isNaN(data122)) {
-              const err241 = {
-                instancePath: instancePath + '/workspaces/maxFileSize',
-                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+              const err242 = {
+                instancePath: instancePath + '/reconcile/maxConcurrent',
+                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
                 data: data122,
               };
               if (vErrors === null) {
-                vErrors = [err241];
+                vErrors = [err242];
               } else {
-                vErrors.push(err241);
+                vErrors.push(err242);
               }
               errors++;
             }
           }
         }
       } else {
-        const err242 = {
-          instancePath: instancePath + '/workspaces',
-          schemaPath: '#/properties/workspaces/type',
+        const err243 = {
+          instancePath: instancePath + '/reconcile',
+          schemaPath: '#/properties/reconcile/type',
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema11.properties.workspaces.type,
-          parentSchema: schema11.properties.workspaces,
-          data: data119,
+          schema: schema11.properties.reconcile.type,
+          parentSchema: schema11.properties.reconcile,
+          data: data121,
         };
         if (vErrors === null) {
-          vErrors = [err242];
+          vErrors = [err243];
         } else {
-          vErrors.push(err242);
+          vErrors.push(err243);
         }
         errors++;
       }
     }
-    if (data.kubernetes !== undefined) {
-      let data123 = data.kubernetes;
+    if (data.workspaces !== undefined) {
+      let data123 = data.workspaces;
       if (data123 && typeof data123 == 'object' && !Array.isArray(data123)) {
-        for (const key20 in data123) {
-          if (!(
-            key20 === 'requireServiceAccount' ||
-            key20 === 'controllerNamespace' ||
-            key20 === 'kustomize' ||
-            key20 === 'helm'
-          )) {
-            const err243 = {
-              instancePath: instancePath + '/kubernetes',
-              schemaPath: '#/properties/kubernetes/additionalProperties',
+        for (const key19 in data123) {
+          if (!(key19 === 'dir' || key19 === 'keep' || key19 === 'maxFileSize')) {
+            const err244 = {
+              instancePath: instancePath + '/workspaces',
+              schemaPath: '#/properties/workspaces/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key20 },
+              params: { additionalProperty: key19 },
               message: 'must NOT have additional properties',
               schema: false,
-              parentSchema: schema11.properties.kubernetes,
+              parentSchema: schema11.properties.workspaces,
               data: data123,
-            };
-            if (vErrors === null) {
-              vErrors = [err243];
-            } else {
-              vErrors.push(err243);
-            }
-            errors++;
-          }
-        }
-        if (data123.requireServiceAccount !== undefined) {
-          let data124 = data123.requireServiceAccount;
-          if (typeof data124 !== 'boolean') {
-            const err244 = {
-              instancePath: instancePath + '/kubernetes/requireServiceAccount',
-              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
-              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
-              data: data124,
             };
             if (vErrors === null) {
               vErrors = [err244];
@@ -6331,36 +6401,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data123.controllerNamespace !== undefined) {
-          let data125 = data123.controllerNamespace;
-          if (typeof data125 === 'string') {
-            if (func3(data125) < 1) {
-              const err245 = {
-                instancePath: instancePath + '/kubernetes/controllerNamespace',
-                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data125,
-              };
-              if (vErrors === null) {
-                vErrors = [err245];
-              } else {
-                vErrors.push(err245);
-              }
-              errors++;
-            }
-          } else {
-            const err246 = {
-              instancePath: instancePath + '/kubernetes/controllerNamespace',
-              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
+        if (data123.dir !== undefined) {
+          let data124 = data123.dir;
+          if (typeof data124 !== 'string') {
+            const err245 = {
+              instancePath: instancePath + '/workspaces/dir',
+              schemaPath: '#/properties/workspaces/properties/dir/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
-              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              schema: schema11.properties.workspaces.properties.dir.type,
+              parentSchema: schema11.properties.workspaces.properties.dir,
+              data: data124,
+            };
+            if (vErrors === null) {
+              vErrors = [err245];
+            } else {
+              vErrors.push(err245);
+            }
+            errors++;
+          }
+        }
+        if (data123.keep !== undefined) {
+          let data125 = data123.keep;
+          if (!(typeof data125 == 'number' && !(data125 % 1) && !isNaN(data125))) {
+            const err246 = {
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
               data: data125,
             };
             if (vErrors === null) {
@@ -6370,162 +6442,167 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data123.kustomize !== undefined) {
-          let data126 = data123.kustomize;
-          if (data126 && typeof data126 == 'object' && !Array.isArray(data126)) {
-            for (const key21 in data126) {
-              if (!(key21 === 'path')) {
-                const err247 = {
-                  instancePath: instancePath + '/kubernetes/kustomize',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key21 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data126,
-                };
-                if (vErrors === null) {
-                  vErrors = [err247];
-                } else {
-                  vErrors.push(err247);
-                }
-                errors++;
-              }
-            }
-            if (data126.path !== undefined) {
-              let data127 = data126.path;
-              if (typeof data127 === 'string') {
-                if (func3(data127) < 1) {
-                  const err248 = {
-                    instancePath: instancePath + '/kubernetes/kustomize/path',
-                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data127,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err248];
-                  } else {
-                    vErrors.push(err248);
-                  }
-                  errors++;
-                }
+          if (typeof data125 == 'number') {
+            if (data125 < 1 || isNaN(data125)) {
+              const err247 = {
+                instancePath: instancePath + '/workspaces/keep',
+                schemaPath: '#/properties/workspaces/properties/keep/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.workspaces.properties.keep,
+                data: data125,
+              };
+              if (vErrors === null) {
+                vErrors = [err247];
               } else {
-                const err249 = {
-                  instancePath: instancePath + '/kubernetes/kustomize/path',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                  data: data127,
-                };
-                if (vErrors === null) {
-                  vErrors = [err249];
-                } else {
-                  vErrors.push(err249);
-                }
-                errors++;
+                vErrors.push(err247);
               }
+              errors++;
             }
-          } else {
-            const err250 = {
-              instancePath: instancePath + '/kubernetes/kustomize',
-              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
+          }
+        }
+        if (data123.maxFileSize !== undefined) {
+          let data126 = data123.maxFileSize;
+          if (!(typeof data126 == 'number' && !(data126 % 1) && !isNaN(data126))) {
+            const err248 = {
+              instancePath: instancePath + '/workspaces/maxFileSize',
+              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
               keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.kustomize.type,
-              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.maxFileSize.type,
+              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
               data: data126,
             };
             if (vErrors === null) {
-              vErrors = [err250];
+              vErrors = [err248];
             } else {
-              vErrors.push(err250);
+              vErrors.push(err248);
+            }
+            errors++;
+          }
+          if (typeof data126 == 'number') {
+            if (data126 < 1 || isNaN(data126)) {
+              const err249 = {
+                instancePath: instancePath + '/workspaces/maxFileSize',
+                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                data: data126,
+              };
+              if (vErrors === null) {
+                vErrors = [err249];
+              } else {
+                vErrors.push(err249);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err250 = {
+          instancePath: instancePath + '/workspaces',
+          schemaPath: '#/properties/workspaces/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.workspaces.type,
+          parentSchema: schema11.properties.workspaces,
+          data: data123,
+        };
+        if (vErrors === null) {
+          vErrors = [err250];
+        } else {
+          vErrors.push(err250);
+        }
+        errors++;
+      }
+    }
+    if (data.kubernetes !== undefined) {
+      let data127 = data.kubernetes;
+      if (data127 && typeof data127 == 'object' && !Array.isArray(data127)) {
+        for (const key20 in data127) {
+          if (!(
+            key20 === 'requireServiceAccount' ||
+            key20 === 'controllerNamespace' ||
+            key20 === 'kustomize' ||
+            key20 === 'helm'
+          )) {
+            const err251 = {
+              instancePath: instancePath + '/kubernetes',
+              schemaPath: '#/properties/kubernetes/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key20 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.kubernetes,
+              data: data127,
+            };
+            if (vErrors === null) {
+              vErrors = [err251];
+            } else {
+              vErrors.push(err251);
             }
             errors++;
           }
         }
-        if (data123.helm !== undefined) {
-          let data128 = data123.helm;
-          if (data128 && typeof data128 == 'object' && !Array.isArray(data128)) {
-            for (const key22 in data128) {
-              if (!(key22 === 'path')) {
-                const err251 = {
-                  instancePath: instancePath + '/kubernetes/helm',
-                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key22 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.helm,
-                  data: data128,
-                };
-                if (vErrors === null) {
-                  vErrors = [err251];
-                } else {
-                  vErrors.push(err251);
-                }
-                errors++;
-              }
+        if (data127.requireServiceAccount !== undefined) {
+          let data128 = data127.requireServiceAccount;
+          if (typeof data128 !== 'boolean') {
+            const err252 = {
+              instancePath: instancePath + '/kubernetes/requireServiceAccount',
+              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
+              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
+              data: data128,
+            };
+            if (vErrors === null) {
+              vErrors = [err252];
+            } else {
+              vErrors.push(err252);
             }
-            if (data128.path !== undefined) {
-              let data129 = data128.path;
-              if (typeof data129 === 'string') {
-                if (func3(data129) < 1) {
-                  const err252 = {
-                    instancePath: instancePath + '/kubernetes/helm/path',
-                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                    data: data129,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err252];
-                  } else {
-                    vErrors.push(err252);
-                  }
-                  errors++;
-                }
+            errors++;
+          }
+        }
+        if (data127.controllerNamespace !== undefined) {
+          let data129 = data127.controllerNamespace;
+          if (typeof data129 === 'string') {
+            if (func3(data129) < 1) {
+              const err253 = {
+                instancePath: instancePath + '/kubernetes/controllerNamespace',
+                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+                data: data129,
+              };
+              if (vErrors === null) {
+                vErrors = [err253];
               } else {
-                const err253 = {
-                  instancePath: instancePath + '/kubernetes/helm/path',
-                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                  data: data129,
-                };
-                if (vErrors === null) {
-                  vErrors = [err253];
-                } else {
-                  vErrors.push(err253);
-                }
-                errors++;
+                vErrors.push(err253);
               }
+              errors++;
             }
           } else {
             const err254 = {
-              instancePath: instancePath + '/kubernetes/helm',
-              schemaPath: '#/properties/kubernetes/properties/helm/type',
+              instancePath: instancePath + '/kubernetes/controllerNamespace',
+              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
               keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.helm.type,
-              parentSchema: schema11.properties.kubernetes.properties.helm,
-              data: data128,
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
+              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              data: data129,
             };
             if (vErrors === null) {
               vErrors = [err254];
@@ -6535,79 +6612,79 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err255 = {
-          instancePath: instancePath + '/kubernetes',
-          schemaPath: '#/properties/kubernetes/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.kubernetes.type,
-          parentSchema: schema11.properties.kubernetes,
-          data: data123,
-        };
-        if (vErrors === null) {
-          vErrors = [err255];
-        } else {
-          vErrors.push(err255);
-        }
-        errors++;
-      }
-    }
-    if (data.telemetry !== undefined) {
-      let data130 = data.telemetry;
-      if (data130 && typeof data130 == 'object' && !Array.isArray(data130)) {
-        for (const key23 in data130) {
-          if (!(key23 === 'otlpEndpoint')) {
-            const err256 = {
-              instancePath: instancePath + '/telemetry',
-              schemaPath: '#/properties/telemetry/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key23 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.telemetry,
-              data: data130,
-            };
-            if (vErrors === null) {
-              vErrors = [err256];
-            } else {
-              vErrors.push(err256);
-            }
-            errors++;
-          }
-        }
-        if (data130.otlpEndpoint !== undefined) {
-          let data131 = data130.otlpEndpoint;
-          if (typeof data131 === 'string') {
-            if (!pattern2.test(data131)) {
-              const err257 = {
-                instancePath: instancePath + '/telemetry/otlpEndpoint',
-                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data131,
-              };
-              if (vErrors === null) {
-                vErrors = [err257];
-              } else {
-                vErrors.push(err257);
+        if (data127.kustomize !== undefined) {
+          let data130 = data127.kustomize;
+          if (data130 && typeof data130 == 'object' && !Array.isArray(data130)) {
+            for (const key21 in data130) {
+              if (!(key21 === 'path')) {
+                const err255 = {
+                  instancePath: instancePath + '/kubernetes/kustomize',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key21 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize,
+                  data: data130,
+                };
+                if (vErrors === null) {
+                  vErrors = [err255];
+                } else {
+                  vErrors.push(err255);
+                }
+                errors++;
               }
-              errors++;
+            }
+            if (data130.path !== undefined) {
+              let data131 = data130.path;
+              if (typeof data131 === 'string') {
+                if (func3(data131) < 1) {
+                  const err256 = {
+                    instancePath: instancePath + '/kubernetes/kustomize/path',
+                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                    data: data131,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err256];
+                  } else {
+                    vErrors.push(err256);
+                  }
+                  errors++;
+                }
+              } else {
+                const err257 = {
+                  instancePath: instancePath + '/kubernetes/kustomize/path',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                  data: data131,
+                };
+                if (vErrors === null) {
+                  vErrors = [err257];
+                } else {
+                  vErrors.push(err257);
+                }
+                errors++;
+              }
             }
           } else {
             const err258 = {
-              instancePath: instancePath + '/telemetry/otlpEndpoint',
-              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
+              instancePath: instancePath + '/kubernetes/kustomize',
+              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
-              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-              data: data131,
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.kustomize.type,
+              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              data: data130,
             };
             if (vErrors === null) {
               vErrors = [err258];
@@ -6617,8 +6694,172 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data127.helm !== undefined) {
+          let data132 = data127.helm;
+          if (data132 && typeof data132 == 'object' && !Array.isArray(data132)) {
+            for (const key22 in data132) {
+              if (!(key22 === 'path')) {
+                const err259 = {
+                  instancePath: instancePath + '/kubernetes/helm',
+                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key22 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  data: data132,
+                };
+                if (vErrors === null) {
+                  vErrors = [err259];
+                } else {
+                  vErrors.push(err259);
+                }
+                errors++;
+              }
+            }
+            if (data132.path !== undefined) {
+              let data133 = data132.path;
+              if (typeof data133 === 'string') {
+                if (func3(data133) < 1) {
+                  const err260 = {
+                    instancePath: instancePath + '/kubernetes/helm/path',
+                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                    data: data133,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err260];
+                  } else {
+                    vErrors.push(err260);
+                  }
+                  errors++;
+                }
+              } else {
+                const err261 = {
+                  instancePath: instancePath + '/kubernetes/helm/path',
+                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  data: data133,
+                };
+                if (vErrors === null) {
+                  vErrors = [err261];
+                } else {
+                  vErrors.push(err261);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err262 = {
+              instancePath: instancePath + '/kubernetes/helm',
+              schemaPath: '#/properties/kubernetes/properties/helm/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.helm.type,
+              parentSchema: schema11.properties.kubernetes.properties.helm,
+              data: data132,
+            };
+            if (vErrors === null) {
+              vErrors = [err262];
+            } else {
+              vErrors.push(err262);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err259 = {
+        const err263 = {
+          instancePath: instancePath + '/kubernetes',
+          schemaPath: '#/properties/kubernetes/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.kubernetes.type,
+          parentSchema: schema11.properties.kubernetes,
+          data: data127,
+        };
+        if (vErrors === null) {
+          vErrors = [err263];
+        } else {
+          vErrors.push(err263);
+        }
+        errors++;
+      }
+    }
+    if (data.telemetry !== undefined) {
+      let data134 = data.telemetry;
+      if (data134 && typeof data134 == 'object' && !Array.isArray(data134)) {
+        for (const key23 in data134) {
+          if (!(key23 === 'otlpEndpoint')) {
+            const err264 = {
+              instancePath: instancePath + '/telemetry',
+              schemaPath: '#/properties/telemetry/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key23 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.telemetry,
+              data: data134,
+            };
+            if (vErrors === null) {
+              vErrors = [err264];
+            } else {
+              vErrors.push(err264);
+            }
+            errors++;
+          }
+        }
+        if (data134.otlpEndpoint !== undefined) {
+          let data135 = data134.otlpEndpoint;
+          if (typeof data135 === 'string') {
+            if (!pattern2.test(data135)) {
+              const err265 = {
+                instancePath: instancePath + '/telemetry/otlpEndpoint',
+                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+                data: data135,
+              };
+              if (vErrors === null) {
+                vErrors = [err265];
+              } else {
+                vErrors.push(err265);
+              }
+              errors++;
+            }
+          } else {
+            const err266 = {
+              instancePath: instancePath + '/telemetry/otlpEndpoint',
+              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
+              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+              data: data135,
+            };
+            if (vErrors === null) {
+              vErrors = [err266];
+            } else {
+              vErrors.push(err266);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err267 = {
           instancePath: instancePath + '/telemetry',
           schemaPath: '#/properties/telemetry/type',
           keyword: 'type',
@@ -6626,21 +6867,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.telemetry.type,
           parentSchema: schema11.properties.telemetry,
-          data: data130,
+          data: data134,
         };
         if (vErrors === null) {
-          vErrors = [err259];
+          vErrors = [err267];
         } else {
-          vErrors.push(err259);
+          vErrors.push(err267);
         }
         errors++;
       }
     }
     if (data.notifications !== undefined) {
-      let data132 = data.notifications;
-      if (Array.isArray(data132)) {
-        if (data132.length > 32) {
-          const err260 = {
+      let data136 = data.notifications;
+      if (Array.isArray(data136)) {
+        if (data136.length > 32) {
+          const err268 = {
             instancePath: instancePath + '/notifications',
             schemaPath: '#/properties/notifications/maxItems',
             keyword: 'maxItems',
@@ -6648,92 +6889,92 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 32 items',
             schema: 32,
             parentSchema: schema11.properties.notifications,
-            data: data132,
+            data: data136,
           };
           if (vErrors === null) {
-            vErrors = [err260];
+            vErrors = [err268];
           } else {
-            vErrors.push(err260);
+            vErrors.push(err268);
           }
           errors++;
         }
-        const len10 = data132.length;
-        for (let i13 = 0; i13 < len10; i13++) {
-          let data133 = data132[i13];
-          if (data133 && typeof data133 == 'object' && !Array.isArray(data133)) {
-            if (data133.name === undefined) {
-              const err261 = {
-                instancePath: instancePath + '/notifications/' + i13,
+        const len12 = data136.length;
+        for (let i17 = 0; i17 < len12; i17++) {
+          let data137 = data136[i17];
+          if (data137 && typeof data137 == 'object' && !Array.isArray(data137)) {
+            if (data137.name === undefined) {
+              const err269 = {
+                instancePath: instancePath + '/notifications/' + i17,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
                 params: { missingProperty: 'name' },
                 message: "must have required property '" + 'name' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data133,
+                data: data137,
               };
               if (vErrors === null) {
-                vErrors = [err261];
+                vErrors = [err269];
               } else {
-                vErrors.push(err261);
+                vErrors.push(err269);
               }
               errors++;
             }
-            if (data133.type === undefined) {
-              const err262 = {
-                instancePath: instancePath + '/notifications/' + i13,
+            if (data137.type === undefined) {
+              const err270 = {
+                instancePath: instancePath + '/notifications/' + i17,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
                 params: { missingProperty: 'type' },
                 message: "must have required property '" + 'type' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data133,
+                data: data137,
               };
               if (vErrors === null) {
-                vErrors = [err262];
+                vErrors = [err270];
               } else {
-                vErrors.push(err262);
+                vErrors.push(err270);
               }
               errors++;
             }
-            if (data133.urlEnv === undefined) {
-              const err263 = {
-                instancePath: instancePath + '/notifications/' + i13,
+            if (data137.urlEnv === undefined) {
+              const err271 = {
+                instancePath: instancePath + '/notifications/' + i17,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
                 params: { missingProperty: 'urlEnv' },
                 message: "must have required property '" + 'urlEnv' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data133,
+                data: data137,
               };
               if (vErrors === null) {
-                vErrors = [err263];
+                vErrors = [err271];
               } else {
-                vErrors.push(err263);
+                vErrors.push(err271);
               }
               errors++;
             }
-            if (data133.events === undefined) {
-              const err264 = {
-                instancePath: instancePath + '/notifications/' + i13,
+            if (data137.events === undefined) {
+              const err272 = {
+                instancePath: instancePath + '/notifications/' + i17,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
                 params: { missingProperty: 'events' },
                 message: "must have required property '" + 'events' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data133,
+                data: data137,
               };
               if (vErrors === null) {
-                vErrors = [err264];
+                vErrors = [err272];
               } else {
-                vErrors.push(err264);
+                vErrors.push(err272);
               }
               errors++;
             }
-            for (const key24 in data133) {
+            for (const key24 in data137) {
               if (!(
                 key24 === 'name' ||
                 key24 === 'type' ||
@@ -6742,259 +6983,76 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 key24 === 'events' ||
                 key24 === 'environments'
               )) {
-                const err265 = {
-                  instancePath: instancePath + '/notifications/' + i13,
+                const err273 = {
+                  instancePath: instancePath + '/notifications/' + i17,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
                   params: { additionalProperty: key24 },
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data133,
+                  data: data137,
                 };
                 if (vErrors === null) {
-                  vErrors = [err265];
+                  vErrors = [err273];
                 } else {
-                  vErrors.push(err265);
+                  vErrors.push(err273);
                 }
                 errors++;
               }
             }
-            if (data133.name !== undefined) {
-              let data134 = data133.name;
-              if (typeof data134 === 'string') {
-                if (!pattern34.test(data134)) {
-                  const err266 = {
-                    instancePath: instancePath + '/notifications/' + i13 + '/name',
+            if (data137.name !== undefined) {
+              let data138 = data137.name;
+              if (typeof data138 === 'string') {
+                if (!pattern36.test(data138)) {
+                  const err274 = {
+                    instancePath: instancePath + '/notifications/' + i17 + '/name',
                     schemaPath: '#/properties/notifications/items/properties/name/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
                     message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
                     schema: '^[a-z0-9][a-z0-9-]{0,62}$',
                     parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data134,
+                    data: data138,
                   };
                   if (vErrors === null) {
-                    vErrors = [err266];
+                    vErrors = [err274];
                   } else {
-                    vErrors.push(err266);
+                    vErrors.push(err274);
                   }
                   errors++;
                 }
               } else {
-                const err267 = {
-                  instancePath: instancePath + '/notifications/' + i13 + '/name',
+                const err275 = {
+                  instancePath: instancePath + '/notifications/' + i17 + '/name',
                   schemaPath: '#/properties/notifications/items/properties/name/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
                   schema: schema11.properties.notifications.items.properties.name.type,
                   parentSchema: schema11.properties.notifications.items.properties.name,
-                  data: data134,
+                  data: data138,
                 };
                 if (vErrors === null) {
-                  vErrors = [err267];
+                  vErrors = [err275];
                 } else {
-                  vErrors.push(err267);
+                  vErrors.push(err275);
                 }
                 errors++;
               }
             }
-            if (data133.type !== undefined) {
-              let data135 = data133.type;
-              if (!(data135 === 'slack' || data135 === 'webhook')) {
-                const err268 = {
-                  instancePath: instancePath + '/notifications/' + i13 + '/type',
+            if (data137.type !== undefined) {
+              let data139 = data137.type;
+              if (!(data139 === 'slack' || data139 === 'webhook')) {
+                const err276 = {
+                  instancePath: instancePath + '/notifications/' + i17 + '/type',
                   schemaPath: '#/properties/notifications/items/properties/type/enum',
                   keyword: 'enum',
                   params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
                   message: 'must be equal to one of the allowed values',
                   schema: schema11.properties.notifications.items.properties.type.enum,
                   parentSchema: schema11.properties.notifications.items.properties.type,
-                  data: data135,
-                };
-                if (vErrors === null) {
-                  vErrors = [err268];
-                } else {
-                  vErrors.push(err268);
-                }
-                errors++;
-              }
-            }
-            if (data133.urlEnv !== undefined) {
-              let data136 = data133.urlEnv;
-              if (typeof data136 === 'string') {
-                if (!pattern1.test(data136)) {
-                  const err269 = {
-                    instancePath: instancePath + '/notifications/' + i13 + '/urlEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data136,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err269];
-                  } else {
-                    vErrors.push(err269);
-                  }
-                  errors++;
-                }
-              } else {
-                const err270 = {
-                  instancePath: instancePath + '/notifications/' + i13 + '/urlEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
-                  data: data136,
-                };
-                if (vErrors === null) {
-                  vErrors = [err270];
-                } else {
-                  vErrors.push(err270);
-                }
-                errors++;
-              }
-            }
-            if (data133.secretEnv !== undefined) {
-              let data137 = data133.secretEnv;
-              if (typeof data137 === 'string') {
-                if (!pattern1.test(data137)) {
-                  const err271 = {
-                    instancePath: instancePath + '/notifications/' + i13 + '/secretEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data137,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err271];
-                  } else {
-                    vErrors.push(err271);
-                  }
-                  errors++;
-                }
-              } else {
-                const err272 = {
-                  instancePath: instancePath + '/notifications/' + i13 + '/secretEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
-                  data: data137,
-                };
-                if (vErrors === null) {
-                  vErrors = [err272];
-                } else {
-                  vErrors.push(err272);
-                }
-                errors++;
-              }
-            }
-            if (data133.events !== undefined) {
-              let data138 = data133.events;
-              if (Array.isArray(data138)) {
-                if (data138.length < 1) {
-                  const err273 = {
-                    instancePath: instancePath + '/notifications/' + i13 + '/events',
-                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
-                    keyword: 'minItems',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 items',
-                    schema: 1,
-                    parentSchema: schema11.properties.notifications.items.properties.events,
-                    data: data138,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err273];
-                  } else {
-                    vErrors.push(err273);
-                  }
-                  errors++;
-                }
-                const len11 = data138.length;
-                for (let i14 = 0; i14 < len11; i14++) {
-                  let data139 = data138[i14];
-                  if (!(
-                    data139 === 'failed' ||
-                    data139 === 'stalled' ||
-                    data139 === 'recovered' ||
-                    data139 === 'applied' ||
-                    data139 === 'drift-repaired' ||
-                    data139 === 'suspended'
-                  )) {
-                    const err274 = {
-                      instancePath: instancePath + '/notifications/' + i13 + '/events/' + i14,
-                      schemaPath: '#/properties/notifications/items/properties/events/items/enum',
-                      keyword: 'enum',
-                      params: {
-                        allowedValues: schema11.properties.notifications.items.properties.events.items.enum,
-                      },
-                      message: 'must be equal to one of the allowed values',
-                      schema: schema11.properties.notifications.items.properties.events.items.enum,
-                      parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data139,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err274];
-                    } else {
-                      vErrors.push(err274);
-                    }
-                    errors++;
-                  }
-                }
-                let i15 = data138.length;
-                let j3;
-                if (i15 > 1) {
-                  outer2: for (; i15--;) {
-                    for (j3 = i15; j3--;) {
-                      if (func0(data138[i15], data138[j3])) {
-                        const err275 = {
-                          instancePath: instancePath + '/notifications/' + i13 + '/events',
-                          schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
-                          keyword: 'uniqueItems',
-                          params: { i: i15, j: j3 },
-                          message:
-                            'must NOT have duplicate items (items ## ' +
-                            j3 +
-                            ' and ' +
-                            i15 +
-                            ' are identical)',
-                          schema: true,
-                          parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data138,
-                        };
-                        if (vErrors === null) {
-                          vErrors = [err275];
-                        } else {
-                          vErrors.push(err275);
-                        }
-                        errors++;
-                        break outer2;
-                      }
-                    }
-                  }
-                }
-              } else {
-                const err276 = {
-                  instancePath: instancePath + '/notifications/' + i13 + '/events',
-                  schemaPath: '#/properties/notifications/items/properties/events/type',
-                  keyword: 'type',
-                  params: { type: 'array' },
-                  message: 'must be array',
-                  schema: schema11.properties.notifications.items.properties.events.type,
-                  parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data138,
+                  data: data139,
                 };
                 if (vErrors === null) {
                   vErrors = [err276];
@@ -7004,16 +7062,199 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data133.environments !== undefined) {
-              let data140 = data133.environments;
-              if (Array.isArray(data140)) {
-                const len12 = data140.length;
-                for (let i16 = 0; i16 < len12; i16++) {
-                  let data141 = data140[i16];
-                  if (typeof data141 === 'string') {
-                    if (func3(data141) < 1) {
-                      const err277 = {
-                        instancePath: instancePath + '/notifications/' + i13 + '/environments/' + i16,
+            if (data137.urlEnv !== undefined) {
+              let data140 = data137.urlEnv;
+              if (typeof data140 === 'string') {
+                if (!pattern1.test(data140)) {
+                  const err277 = {
+                    instancePath: instancePath + '/notifications/' + i17 + '/urlEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data140,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err277];
+                  } else {
+                    vErrors.push(err277);
+                  }
+                  errors++;
+                }
+              } else {
+                const err278 = {
+                  instancePath: instancePath + '/notifications/' + i17 + '/urlEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data140,
+                };
+                if (vErrors === null) {
+                  vErrors = [err278];
+                } else {
+                  vErrors.push(err278);
+                }
+                errors++;
+              }
+            }
+            if (data137.secretEnv !== undefined) {
+              let data141 = data137.secretEnv;
+              if (typeof data141 === 'string') {
+                if (!pattern1.test(data141)) {
+                  const err279 = {
+                    instancePath: instancePath + '/notifications/' + i17 + '/secretEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data141,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err279];
+                  } else {
+                    vErrors.push(err279);
+                  }
+                  errors++;
+                }
+              } else {
+                const err280 = {
+                  instancePath: instancePath + '/notifications/' + i17 + '/secretEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data141,
+                };
+                if (vErrors === null) {
+                  vErrors = [err280];
+                } else {
+                  vErrors.push(err280);
+                }
+                errors++;
+              }
+            }
+            if (data137.events !== undefined) {
+              let data142 = data137.events;
+              if (Array.isArray(data142)) {
+                if (data142.length < 1) {
+                  const err281 = {
+                    instancePath: instancePath + '/notifications/' + i17 + '/events',
+                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
+                    keyword: 'minItems',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 items',
+                    schema: 1,
+                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    data: data142,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err281];
+                  } else {
+                    vErrors.push(err281);
+                  }
+                  errors++;
+                }
+                const len13 = data142.length;
+                for (let i18 = 0; i18 < len13; i18++) {
+                  let data143 = data142[i18];
+                  if (!(
+                    data143 === 'failed' ||
+                    data143 === 'stalled' ||
+                    data143 === 'recovered' ||
+                    data143 === 'applied' ||
+                    data143 === 'drift-repaired' ||
+                    data143 === 'suspended'
+                  )) {
+                    const err282 = {
+                      instancePath: instancePath + '/notifications/' + i17 + '/events/' + i18,
+                      schemaPath: '#/properties/notifications/items/properties/events/items/enum',
+                      keyword: 'enum',
+                      params: {
+                        allowedValues: schema11.properties.notifications.items.properties.events.items.enum,
+                      },
+                      message: 'must be equal to one of the allowed values',
+                      schema: schema11.properties.notifications.items.properties.events.items.enum,
+                      parentSchema: schema11.properties.notifications.items.properties.events.items,
+                      data: data143,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err282];
+                    } else {
+                      vErrors.push(err282);
+                    }
+                    errors++;
+                  }
+                }
+                let i19 = data142.length;
+                let j5;
+                if (i19 > 1) {
+                  outer2: for (; i19--;) {
+                    for (j5 = i19; j5--;) {
+                      if (func0(data142[i19], data142[j5])) {
+                        const err283 = {
+                          instancePath: instancePath + '/notifications/' + i17 + '/events',
+                          schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
+                          keyword: 'uniqueItems',
+                          params: { i: i19, j: j5 },
+                          message:
+                            'must NOT have duplicate items (items ## ' +
+                            j5 +
+                            ' and ' +
+                            i19 +
+                            ' are identical)',
+                          schema: true,
+                          parentSchema: schema11.properties.notifications.items.properties.events,
+                          data: data142,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err283];
+                        } else {
+                          vErrors.push(err283);
+                        }
+                        errors++;
+                        break outer2;
+                      }
+                    }
+                  }
+                }
+              } else {
+                const err284 = {
+                  instancePath: instancePath + '/notifications/' + i17 + '/events',
+                  schemaPath: '#/properties/notifications/items/properties/events/type',
+                  keyword: 'type',
+                  params: { type: 'array' },
+                  message: 'must be array',
+                  schema: schema11.properties.notifications.items.properties.events.type,
+                  parentSchema: schema11.properties.notifications.items.properties.events,
+                  data: data142,
+                };
+                if (vErrors === null) {
+                  vErrors = [err284];
+                } else {
+                  vErrors.push(err284);
+                }
+                errors++;
+              }
+            }
+            if (data137.environments !== undefined) {
+              let data144 = data137.environments;
+              if (Array.isArray(data144)) {
+                const len14 = data144.length;
+                for (let i20 = 0; i20 < len14; i20++) {
+                  let data145 = data144[i20];
+                  if (typeof data145 === 'string') {
+                    if (func3(data145) < 1) {
+                      const err285 = {
+                        instancePath: instancePath + '/notifications/' + i17 + '/environments/' + i20,
                         schemaPath:
                           '#/properties/notifications/items/properties/environments/items/minLength',
                         keyword: 'minLength',
@@ -7021,74 +7262,74 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data141,
+                        data: data145,
                       };
                       if (vErrors === null) {
-                        vErrors = [err277];
+                        vErrors = [err285];
                       } else {
-                        vErrors.push(err277);
+                        vErrors.push(err285);
                       }
                       errors++;
                     }
                   } else {
-                    const err278 = {
-                      instancePath: instancePath + '/notifications/' + i13 + '/environments/' + i16,
+                    const err286 = {
+                      instancePath: instancePath + '/notifications/' + i17 + '/environments/' + i20,
                       schemaPath: '#/properties/notifications/items/properties/environments/items/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
                       schema: schema11.properties.notifications.items.properties.environments.items.type,
                       parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                      data: data141,
+                      data: data145,
                     };
                     if (vErrors === null) {
-                      vErrors = [err278];
+                      vErrors = [err286];
                     } else {
-                      vErrors.push(err278);
+                      vErrors.push(err286);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err279 = {
-                  instancePath: instancePath + '/notifications/' + i13 + '/environments',
+                const err287 = {
+                  instancePath: instancePath + '/notifications/' + i17 + '/environments',
                   schemaPath: '#/properties/notifications/items/properties/environments/type',
                   keyword: 'type',
                   params: { type: 'array' },
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.environments.type,
                   parentSchema: schema11.properties.notifications.items.properties.environments,
-                  data: data140,
+                  data: data144,
                 };
                 if (vErrors === null) {
-                  vErrors = [err279];
+                  vErrors = [err287];
                 } else {
-                  vErrors.push(err279);
+                  vErrors.push(err287);
                 }
                 errors++;
               }
             }
           } else {
-            const err280 = {
-              instancePath: instancePath + '/notifications/' + i13,
+            const err288 = {
+              instancePath: instancePath + '/notifications/' + i17,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
               params: { type: 'object' },
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data133,
+              data: data137,
             };
             if (vErrors === null) {
-              vErrors = [err280];
+              vErrors = [err288];
             } else {
-              vErrors.push(err280);
+              vErrors.push(err288);
             }
             errors++;
           }
         }
       } else {
-        const err281 = {
+        const err289 = {
           instancePath: instancePath + '/notifications',
           schemaPath: '#/properties/notifications/type',
           keyword: 'type',
@@ -7096,22 +7337,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be array',
           schema: schema11.properties.notifications.type,
           parentSchema: schema11.properties.notifications,
-          data: data132,
+          data: data136,
         };
         if (vErrors === null) {
-          vErrors = [err281];
+          vErrors = [err289];
         } else {
-          vErrors.push(err281);
+          vErrors.push(err289);
         }
         errors++;
       }
     }
     if (data.sharding !== undefined) {
-      let data142 = data.sharding;
-      if (data142 && typeof data142 == 'object' && !Array.isArray(data142)) {
-        for (const key25 in data142) {
+      let data146 = data.sharding;
+      if (data146 && typeof data146 == 'object' && !Array.isArray(data146)) {
+        for (const key25 in data146) {
           if (!func2.call(schema11.properties.sharding.properties, key25)) {
-            const err282 = {
+            const err290 = {
               instancePath: instancePath + '/sharding',
               schemaPath: '#/properties/sharding/additionalProperties',
               keyword: 'additionalProperties',
@@ -7119,20 +7360,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.sharding,
-              data: data142,
+              data: data146,
             };
             if (vErrors === null) {
-              vErrors = [err282];
+              vErrors = [err290];
             } else {
-              vErrors.push(err282);
+              vErrors.push(err290);
             }
             errors++;
           }
         }
-        if (data142.enabled !== undefined) {
-          let data143 = data142.enabled;
-          if (typeof data143 !== 'boolean') {
-            const err283 = {
+        if (data146.enabled !== undefined) {
+          let data147 = data146.enabled;
+          if (typeof data147 !== 'boolean') {
+            const err291 = {
               instancePath: instancePath + '/sharding/enabled',
               schemaPath: '#/properties/sharding/properties/enabled/type',
               keyword: 'type',
@@ -7140,21 +7381,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.sharding.properties.enabled.type,
               parentSchema: schema11.properties.sharding.properties.enabled,
-              data: data143,
+              data: data147,
             };
             if (vErrors === null) {
-              vErrors = [err283];
+              vErrors = [err291];
             } else {
-              vErrors.push(err283);
+              vErrors.push(err291);
             }
             errors++;
           }
         }
-        if (data142.namespace !== undefined) {
-          let data144 = data142.namespace;
-          if (typeof data144 === 'string') {
-            if (func3(data144) < 1) {
-              const err284 = {
+        if (data146.namespace !== undefined) {
+          let data148 = data146.namespace;
+          if (typeof data148 === 'string') {
+            if (func3(data148) < 1) {
+              const err292 = {
                 instancePath: instancePath + '/sharding/namespace',
                 schemaPath: '#/properties/sharding/properties/namespace/minLength',
                 keyword: 'minLength',
@@ -7162,17 +7403,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data144,
+                data: data148,
               };
               if (vErrors === null) {
-                vErrors = [err284];
+                vErrors = [err292];
               } else {
-                vErrors.push(err284);
+                vErrors.push(err292);
               }
               errors++;
             }
           } else {
-            const err285 = {
+            const err293 = {
               instancePath: instancePath + '/sharding/namespace',
               schemaPath: '#/properties/sharding/properties/namespace/type',
               keyword: 'type',
@@ -7180,21 +7421,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.namespace.type,
               parentSchema: schema11.properties.sharding.properties.namespace,
-              data: data144,
+              data: data148,
             };
             if (vErrors === null) {
-              vErrors = [err285];
+              vErrors = [err293];
             } else {
-              vErrors.push(err285);
+              vErrors.push(err293);
             }
             errors++;
           }
         }
-        if (data142.leaseDuration !== undefined) {
-          let data145 = data142.leaseDuration;
-          if (typeof data145 === 'string') {
-            if (!pattern0.test(data145)) {
-              const err286 = {
+        if (data146.leaseDuration !== undefined) {
+          let data149 = data146.leaseDuration;
+          if (typeof data149 === 'string') {
+            if (!pattern0.test(data149)) {
+              const err294 = {
                 instancePath: instancePath + '/sharding/leaseDuration',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
@@ -7202,17 +7443,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                 schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                 parentSchema: schema12,
-                data: data145,
+                data: data149,
               };
               if (vErrors === null) {
-                vErrors = [err286];
+                vErrors = [err294];
               } else {
-                vErrors.push(err286);
+                vErrors.push(err294);
               }
               errors++;
             }
           } else {
-            const err287 = {
+            const err295 = {
               instancePath: instancePath + '/sharding/leaseDuration',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
@@ -7220,21 +7461,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema12.type,
               parentSchema: schema12,
-              data: data145,
+              data: data149,
             };
             if (vErrors === null) {
-              vErrors = [err287];
+              vErrors = [err295];
             } else {
-              vErrors.push(err287);
+              vErrors.push(err295);
             }
             errors++;
           }
         }
-        if (data142.renewInterval !== undefined) {
-          let data146 = data142.renewInterval;
-          if (typeof data146 === 'string') {
-            if (!pattern0.test(data146)) {
-              const err288 = {
+        if (data146.renewInterval !== undefined) {
+          let data150 = data146.renewInterval;
+          if (typeof data150 === 'string') {
+            if (!pattern0.test(data150)) {
+              const err296 = {
                 instancePath: instancePath + '/sharding/renewInterval',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
@@ -7242,17 +7483,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                 schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                 parentSchema: schema12,
-                data: data146,
+                data: data150,
               };
               if (vErrors === null) {
-                vErrors = [err288];
+                vErrors = [err296];
               } else {
-                vErrors.push(err288);
+                vErrors.push(err296);
               }
               errors++;
             }
           } else {
-            const err289 = {
+            const err297 = {
               instancePath: instancePath + '/sharding/renewInterval',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
@@ -7260,21 +7501,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema12.type,
               parentSchema: schema12,
-              data: data146,
+              data: data150,
             };
             if (vErrors === null) {
-              vErrors = [err289];
+              vErrors = [err297];
             } else {
-              vErrors.push(err289);
+              vErrors.push(err297);
             }
             errors++;
           }
         }
-        if (data142.identity !== undefined) {
-          let data147 = data142.identity;
-          if (typeof data147 === 'string') {
-            if (func3(data147) > 128) {
-              const err290 = {
+        if (data146.identity !== undefined) {
+          let data151 = data146.identity;
+          if (typeof data151 === 'string') {
+            if (func3(data151) > 128) {
+              const err298 = {
                 instancePath: instancePath + '/sharding/identity',
                 schemaPath: '#/properties/sharding/properties/identity/maxLength',
                 keyword: 'maxLength',
@@ -7282,17 +7523,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have more than 128 characters',
                 schema: 128,
                 parentSchema: schema11.properties.sharding.properties.identity,
-                data: data147,
+                data: data151,
               };
               if (vErrors === null) {
-                vErrors = [err290];
+                vErrors = [err298];
               } else {
-                vErrors.push(err290);
+                vErrors.push(err298);
               }
               errors++;
             }
-            if (func3(data147) < 1) {
-              const err291 = {
+            if (func3(data151) < 1) {
+              const err299 = {
                 instancePath: instancePath + '/sharding/identity',
                 schemaPath: '#/properties/sharding/properties/identity/minLength',
                 keyword: 'minLength',
@@ -7300,17 +7541,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.identity,
-                data: data147,
+                data: data151,
               };
               if (vErrors === null) {
-                vErrors = [err291];
+                vErrors = [err299];
               } else {
-                vErrors.push(err291);
+                vErrors.push(err299);
               }
               errors++;
             }
           } else {
-            const err292 = {
+            const err300 = {
               instancePath: instancePath + '/sharding/identity',
               schemaPath: '#/properties/sharding/properties/identity/type',
               keyword: 'type',
@@ -7318,21 +7559,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.identity.type,
               parentSchema: schema11.properties.sharding.properties.identity,
-              data: data147,
+              data: data151,
             };
             if (vErrors === null) {
-              vErrors = [err292];
+              vErrors = [err300];
             } else {
-              vErrors.push(err292);
+              vErrors.push(err300);
             }
             errors++;
           }
         }
-        if (data142.kubeconfig !== undefined) {
-          let data148 = data142.kubeconfig;
-          if (typeof data148 === 'string') {
-            if (func3(data148) < 1) {
-              const err293 = {
+        if (data146.kubeconfig !== undefined) {
+          let data152 = data146.kubeconfig;
+          if (typeof data152 === 'string') {
+            if (func3(data152) < 1) {
+              const err301 = {
                 instancePath: instancePath + '/sharding/kubeconfig',
                 schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
                 keyword: 'minLength',
@@ -7340,163 +7581,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.kubeconfig,
-                data: data148,
-              };
-              if (vErrors === null) {
-                vErrors = [err293];
-              } else {
-                vErrors.push(err293);
-              }
-              errors++;
-            }
-          } else {
-            const err294 = {
-              instancePath: instancePath + '/sharding/kubeconfig',
-              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.kubeconfig.type,
-              parentSchema: schema11.properties.sharding.properties.kubeconfig,
-              data: data148,
-            };
-            if (vErrors === null) {
-              vErrors = [err294];
-            } else {
-              vErrors.push(err294);
-            }
-            errors++;
-          }
-        }
-        if (data142.context !== undefined) {
-          let data149 = data142.context;
-          if (typeof data149 === 'string') {
-            if (func3(data149) < 1) {
-              const err295 = {
-                instancePath: instancePath + '/sharding/context',
-                schemaPath: '#/properties/sharding/properties/context/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.context,
-                data: data149,
-              };
-              if (vErrors === null) {
-                vErrors = [err295];
-              } else {
-                vErrors.push(err295);
-              }
-              errors++;
-            }
-          } else {
-            const err296 = {
-              instancePath: instancePath + '/sharding/context',
-              schemaPath: '#/properties/sharding/properties/context/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.context.type,
-              parentSchema: schema11.properties.sharding.properties.context,
-              data: data149,
-            };
-            if (vErrors === null) {
-              vErrors = [err296];
-            } else {
-              vErrors.push(err296);
-            }
-            errors++;
-          }
-        }
-        if (data142.advertiseUrl !== undefined) {
-          let data150 = data142.advertiseUrl;
-          if (typeof data150 === 'string') {
-            if (!pattern13.test(data150)) {
-              const err297 = {
-                instancePath: instancePath + '/sharding/advertiseUrl',
-                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://' },
-                message: 'must match pattern "' + '^https?://' + '"',
-                schema: '^https?://',
-                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
-                data: data150,
-              };
-              if (vErrors === null) {
-                vErrors = [err297];
-              } else {
-                vErrors.push(err297);
-              }
-              errors++;
-            }
-          } else {
-            const err298 = {
-              instancePath: instancePath + '/sharding/advertiseUrl',
-              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.advertiseUrl.type,
-              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
-              data: data150,
-            };
-            if (vErrors === null) {
-              vErrors = [err298];
-            } else {
-              vErrors.push(err298);
-            }
-            errors++;
-          }
-        }
-        if (data142.shards !== undefined) {
-          let data151 = data142.shards;
-          if (!(typeof data151 == 'number' && !(data151 % 1) && !isNaN(data151))) {
-            const err299 = {
-              instancePath: instancePath + '/sharding/shards',
-              schemaPath: '#/properties/sharding/properties/shards/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.sharding.properties.shards.type,
-              parentSchema: schema11.properties.sharding.properties.shards,
-              data: data151,
-            };
-            if (vErrors === null) {
-              vErrors = [err299];
-            } else {
-              vErrors.push(err299);
-            }
-            errors++;
-          }
-          if (typeof data151 == 'number') {
-            if (data151 > 1024 || isNaN(data151)) {
-              const err300 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 1024 },
-                message: 'must be <= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data151,
-              };
-              if (vErrors === null) {
-                vErrors = [err300];
-              } else {
-                vErrors.push(err300);
-              }
-              errors++;
-            }
-            if (data151 < 1 || isNaN(data151)) {
-              const err301 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data151,
+                data: data152,
               };
               if (vErrors === null) {
                 vErrors = [err301];
@@ -7505,13 +7590,169 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          } else {
+            const err302 = {
+              instancePath: instancePath + '/sharding/kubeconfig',
+              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.kubeconfig.type,
+              parentSchema: schema11.properties.sharding.properties.kubeconfig,
+              data: data152,
+            };
+            if (vErrors === null) {
+              vErrors = [err302];
+            } else {
+              vErrors.push(err302);
+            }
+            errors++;
           }
         }
-        if (data142.handoffKeyFile !== undefined) {
-          let data152 = data142.handoffKeyFile;
-          if (typeof data152 === 'string') {
-            if (func3(data152) < 1) {
-              const err302 = {
+        if (data146.context !== undefined) {
+          let data153 = data146.context;
+          if (typeof data153 === 'string') {
+            if (func3(data153) < 1) {
+              const err303 = {
+                instancePath: instancePath + '/sharding/context',
+                schemaPath: '#/properties/sharding/properties/context/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.context,
+                data: data153,
+              };
+              if (vErrors === null) {
+                vErrors = [err303];
+              } else {
+                vErrors.push(err303);
+              }
+              errors++;
+            }
+          } else {
+            const err304 = {
+              instancePath: instancePath + '/sharding/context',
+              schemaPath: '#/properties/sharding/properties/context/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.context.type,
+              parentSchema: schema11.properties.sharding.properties.context,
+              data: data153,
+            };
+            if (vErrors === null) {
+              vErrors = [err304];
+            } else {
+              vErrors.push(err304);
+            }
+            errors++;
+          }
+        }
+        if (data146.advertiseUrl !== undefined) {
+          let data154 = data146.advertiseUrl;
+          if (typeof data154 === 'string') {
+            if (!pattern13.test(data154)) {
+              const err305 = {
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                data: data154,
+              };
+              if (vErrors === null) {
+                vErrors = [err305];
+              } else {
+                vErrors.push(err305);
+              }
+              errors++;
+            }
+          } else {
+            const err306 = {
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              data: data154,
+            };
+            if (vErrors === null) {
+              vErrors = [err306];
+            } else {
+              vErrors.push(err306);
+            }
+            errors++;
+          }
+        }
+        if (data146.shards !== undefined) {
+          let data155 = data146.shards;
+          if (!(typeof data155 == 'number' && !(data155 % 1) && !isNaN(data155))) {
+            const err307 = {
+              instancePath: instancePath + '/sharding/shards',
+              schemaPath: '#/properties/sharding/properties/shards/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.sharding.properties.shards.type,
+              parentSchema: schema11.properties.sharding.properties.shards,
+              data: data155,
+            };
+            if (vErrors === null) {
+              vErrors = [err307];
+            } else {
+              vErrors.push(err307);
+            }
+            errors++;
+          }
+          if (typeof data155 == 'number') {
+            if (data155 > 1024 || isNaN(data155)) {
+              const err308 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 1024 },
+                message: 'must be <= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data155,
+              };
+              if (vErrors === null) {
+                vErrors = [err308];
+              } else {
+                vErrors.push(err308);
+              }
+              errors++;
+            }
+            if (data155 < 1 || isNaN(data155)) {
+              const err309 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data155,
+              };
+              if (vErrors === null) {
+                vErrors = [err309];
+              } else {
+                vErrors.push(err309);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data146.handoffKeyFile !== undefined) {
+          let data156 = data146.handoffKeyFile;
+          if (typeof data156 === 'string') {
+            if (func3(data156) < 1) {
+              const err310 = {
                 instancePath: instancePath + '/sharding/handoffKeyFile',
                 schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
                 keyword: 'minLength',
@@ -7519,17 +7760,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-                data: data152,
+                data: data156,
               };
               if (vErrors === null) {
-                vErrors = [err302];
+                vErrors = [err310];
               } else {
-                vErrors.push(err302);
+                vErrors.push(err310);
               }
               errors++;
             }
           } else {
-            const err303 = {
+            const err311 = {
               instancePath: instancePath + '/sharding/handoffKeyFile',
               schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
               keyword: 'type',
@@ -7537,21 +7778,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.handoffKeyFile.type,
               parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-              data: data152,
+              data: data156,
             };
             if (vErrors === null) {
-              vErrors = [err303];
+              vErrors = [err311];
             } else {
-              vErrors.push(err303);
+              vErrors.push(err311);
             }
             errors++;
           }
         }
-        if (data142.handoffKeyEnv !== undefined) {
-          let data153 = data142.handoffKeyEnv;
-          if (typeof data153 === 'string') {
-            if (!pattern1.test(data153)) {
-              const err304 = {
+        if (data146.handoffKeyEnv !== undefined) {
+          let data157 = data146.handoffKeyEnv;
+          if (typeof data157 === 'string') {
+            if (!pattern1.test(data157)) {
+              const err312 = {
                 instancePath: instancePath + '/sharding/handoffKeyEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
@@ -7559,17 +7800,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                 schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                 parentSchema: schema13,
-                data: data153,
+                data: data157,
               };
               if (vErrors === null) {
-                vErrors = [err304];
+                vErrors = [err312];
               } else {
-                vErrors.push(err304);
+                vErrors.push(err312);
               }
               errors++;
             }
           } else {
-            const err305 = {
+            const err313 = {
               instancePath: instancePath + '/sharding/handoffKeyEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -7577,95 +7818,95 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data153,
+              data: data157,
             };
             if (vErrors === null) {
-              vErrors = [err305];
+              vErrors = [err313];
             } else {
-              vErrors.push(err305);
+              vErrors.push(err313);
             }
             errors++;
           }
         }
-        if (data142.peerUrls !== undefined) {
-          let data154 = data142.peerUrls;
-          if (Array.isArray(data154)) {
-            const len13 = data154.length;
-            for (let i17 = 0; i17 < len13; i17++) {
-              let data155 = data154[i17];
-              if (typeof data155 === 'string') {
-                if (!pattern13.test(data155)) {
-                  const err306 = {
-                    instancePath: instancePath + '/sharding/peerUrls/' + i17,
+        if (data146.peerUrls !== undefined) {
+          let data158 = data146.peerUrls;
+          if (Array.isArray(data158)) {
+            const len15 = data158.length;
+            for (let i21 = 0; i21 < len15; i21++) {
+              let data159 = data158[i21];
+              if (typeof data159 === 'string') {
+                if (!pattern13.test(data159)) {
+                  const err314 = {
+                    instancePath: instancePath + '/sharding/peerUrls/' + i21,
                     schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^https?://' },
                     message: 'must match pattern "' + '^https?://' + '"',
                     schema: '^https?://',
                     parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data155,
+                    data: data159,
                   };
                   if (vErrors === null) {
-                    vErrors = [err306];
+                    vErrors = [err314];
                   } else {
-                    vErrors.push(err306);
+                    vErrors.push(err314);
                   }
                   errors++;
                 }
               } else {
-                const err307 = {
-                  instancePath: instancePath + '/sharding/peerUrls/' + i17,
+                const err315 = {
+                  instancePath: instancePath + '/sharding/peerUrls/' + i21,
                   schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
                   schema: schema11.properties.sharding.properties.peerUrls.items.type,
                   parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data155,
+                  data: data159,
                 };
                 if (vErrors === null) {
-                  vErrors = [err307];
+                  vErrors = [err315];
                 } else {
-                  vErrors.push(err307);
+                  vErrors.push(err315);
                 }
                 errors++;
               }
             }
-            let i18 = data154.length;
-            let j4;
-            if (i18 > 1) {
-              const indices1 = {};
-              for (; i18--;) {
-                let item1 = data154[i18];
-                if (typeof item1 !== 'string') {
+            let i22 = data158.length;
+            let j6;
+            if (i22 > 1) {
+              const indices3 = {};
+              for (; i22--;) {
+                let item3 = data158[i22];
+                if (typeof item3 !== 'string') {
                   continue;
                 }
-                if (typeof indices1[item1] == 'number') {
-                  j4 = indices1[item1];
-                  const err308 = {
+                if (typeof indices3[item3] == 'number') {
+                  j6 = indices3[item3];
+                  const err316 = {
                     instancePath: instancePath + '/sharding/peerUrls',
                     schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
                     keyword: 'uniqueItems',
-                    params: { i: i18, j: j4 },
+                    params: { i: i22, j: j6 },
                     message:
-                      'must NOT have duplicate items (items ## ' + j4 + ' and ' + i18 + ' are identical)',
+                      'must NOT have duplicate items (items ## ' + j6 + ' and ' + i22 + ' are identical)',
                     schema: true,
                     parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data154,
+                    data: data158,
                   };
                   if (vErrors === null) {
-                    vErrors = [err308];
+                    vErrors = [err316];
                   } else {
-                    vErrors.push(err308);
+                    vErrors.push(err316);
                   }
                   errors++;
                   break;
                 }
-                indices1[item1] = i18;
+                indices3[item3] = i22;
               }
             }
           } else {
-            const err309 = {
+            const err317 = {
               instancePath: instancePath + '/sharding/peerUrls',
               schemaPath: '#/properties/sharding/properties/peerUrls/type',
               keyword: 'type',
@@ -7673,18 +7914,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.sharding.properties.peerUrls.type,
               parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data154,
+              data: data158,
             };
             if (vErrors === null) {
-              vErrors = [err309];
+              vErrors = [err317];
             } else {
-              vErrors.push(err309);
+              vErrors.push(err317);
             }
             errors++;
           }
         }
       } else {
-        const err310 = {
+        const err318 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -7692,18 +7933,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data142,
+          data: data146,
         };
         if (vErrors === null) {
-          vErrors = [err310];
+          vErrors = [err318];
         } else {
-          vErrors.push(err310);
+          vErrors.push(err318);
         }
         errors++;
       }
     }
   } else {
-    const err311 = {
+    const err319 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -7714,9 +7955,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err311];
+      vErrors = [err319];
     } else {
-      vErrors.push(err311);
+      vErrors.push(err319);
     }
     errors++;
   }

@@ -21,6 +21,18 @@ export interface AwsTargetConfig {
    * ending in `*`. Absent: only the app's own exports (see assertImportsInBounds).
    */
   readonly imports?: readonly string[];
+  /**
+   * Resource types reaching past the environment's own stacks that its templates may declare
+   * (`aws.resourceTypes`: hooks, the registry, StackSets, Service Catalog, registry types): exact
+   * names, or a prefix ending in `*`. Absent: none (see assertResourceTypesInBounds).
+   */
+  readonly resourceTypes?: readonly string[];
+  /**
+   * Custom resource providers from outside the stack that its templates may call
+   * (`aws.serviceTokens`): exact ARNs, or a prefix ending in `*`. Absent: only the stack's own
+   * (see assertProvidersInBounds).
+   */
+  readonly serviceTokens?: readonly string[];
   /** The capabilities sent on every change set (default CAPABILITY_IAM, CAPABILITY_NAMED_IAM). */
   readonly capabilities?: readonly AwsCapability[];
   /** Passed as `RoleARN` on every change set and stack delete; wins over the assembly's role. */

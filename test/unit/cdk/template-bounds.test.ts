@@ -1,6 +1,11 @@
 import {
   allowedImport,
+  assertJsonTemplate,
   assertNoMacroDefinitions,
+  assertProvidersInBounds,
+  assertResourceTypesInBounds,
+  ownProvider,
+  providerExports,
   declaredExports,
   literalText,
   s3Object,
@@ -147,5 +152,161 @@ describe('assertNoMacroDefinitions', () => {
     const message = refused(body, trusted);
     if (expected === undefined) expect(message).toBeUndefined();
     else expect(message).toContain(expected);
+  });
+});
+
+/** The message of a refusal by `check`, or undefined when it passes. */
+const refusedBy = (check: () => void): string | undefined => {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
+
+describe('assertResourceTypesInBounds', () => {
+  const declaring = (type: string) =>
+    stackTemplate(JSON.stringify({ Resources: { Q: { Type: 'AWS::SQS::Queue' }, R: { Type: type } } }));
+
+  it.each([
+    'AWS::CloudFormation::Hook',
+    'AWS::CloudFormation::HookVersion',
+    'AWS::CloudFormation::HookDefaultVersion',
+    'AWS::CloudFormation::HookTypeConfig',
+    'AWS::CloudFormation::LambdaHook',
+    'AWS::CloudFormation::GuardHook',
+    'AWS::CloudFormation::TypeActivation',
+    'AWS::CloudFormation::ResourceVersion',
+    'AWS::CloudFormation::ResourceDefaultVersion',
+    'AWS::CloudFormation::ModuleVersion',
+    'AWS::CloudFormation::ModuleDefaultVersion',
+    'AWS::CloudFormation::PublicTypeVersion',
+    'AWS::CloudFormation::Publisher',
+    'AWS::CloudFormation::StackSet',
+    'aws::cloudformation::stackset',
+    'AWS::CloudFormation::LambdaHook ',
+    'AWS::ServiceCatalog::CloudFormationProduct',
+    'AWS::ServiceCatalog::CloudFormationProvisionedProduct',
+    'Org::Secrets::Reader',
+    'Org::Network::Vpc::MODULE',
+  ])('refuses %s, naming the resource and its type', (type) => {
+    const message = refusedBy(() => assertResourceTypesInBounds('app', declaring(type), [], 'plan'));
+    expect(message).toContain(`Resources.R (${type.trim()})`);
+  });
+
+  it.each([
+    'AWS::SQS::Queue',
+    'AWS::CloudFormation::WaitConditionHandle',
+    'AWS::CloudFormation::Stack',
+    'Custom::Anything',
+  ])('passes %s', (type) => {
+    expect(refusedBy(() => assertResourceTypesInBounds('app', declaring(type), [], 'plan'))).toBeUndefined();
+  });
+
+  it('passes a type aws.resourceTypes lists, exactly or by a prefix ending in *', () => {
+    const hook = declaring('AWS::CloudFormation::LambdaHook');
+    expect(
+      refusedBy(() => assertResourceTypesInBounds('app', hook, ['AWS::CloudFormation::LambdaHook'], 'plan')),
+    ).toBeUndefined();
+    expect(
+      refusedBy(() => assertResourceTypesInBounds('app', hook, ['AWS::CloudFormation::*'], 'plan')),
+    ).toBeUndefined();
+    expect(
+      refusedBy(() => assertResourceTypesInBounds('app', hook, ['AWS::CloudFormation::GuardHook'], 'plan')),
+    ).toBeDefined();
+  });
+});
+
+describe('custom resource providers', () => {
+  const bounds = {
+    listed: ['arn:aws:lambda:us-east-1:123456789012:function:shared-*'],
+    pseudo: { 'AWS::Region': 'us-east-1', 'AWS::AccountId': '123456789012' },
+  };
+  const calling = (token: unknown, extra: object = {}) =>
+    stackTemplate(
+      JSON.stringify({
+        Parameters: {
+          ProviderArn: { Type: 'String', Default: 'arn:aws:lambda:us-east-1:123456789012:function:theirs' },
+        },
+        Resources: {
+          Fn: { Type: 'AWS::Lambda::Function' },
+          Topic: { Type: 'AWS::SNS::Topic' },
+          Alias: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: 'theirs' } },
+          Lookup: { Type: 'Custom::Lookup', Properties: { ServiceToken: { 'Fn::GetAtt': ['Fn', 'Arn'] } } },
+          Call: { Type: 'Custom::Call', Properties: { ServiceToken: token } },
+          ...extra,
+        },
+      }),
+    );
+  const refused = (
+    token: unknown,
+    more: Partial<typeof bounds> & {
+      fromParent?: (p: string) => boolean;
+      imported?: ReadonlySet<string>;
+    } = {},
+  ) => refusedBy(() => assertProvidersInBounds('app', calling(token), { ...bounds, ...more }, 'apply-aws'));
+
+  it.each([
+    ['a GetAtt Arn of its own function', { 'Fn::GetAtt': ['Fn', 'Arn'] }],
+    ['the short GetAtt form', { 'Fn::GetAtt': 'Fn.Arn' }],
+    ['a Ref of its own topic', { Ref: 'Topic' }],
+    ['a listed ARN', 'arn:aws:lambda:us-east-1:123456789012:function:shared-provider'],
+    [
+      'a listed ARN written with Fn::Sub',
+      { 'Fn::Sub': 'arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:shared-x' },
+    ],
+  ])('passes %s', (_label, token) => {
+    expect(refused(token)).toBeUndefined();
+  });
+
+  it.each([
+    ["another's function ARN", 'arn:aws:lambda:us-east-1:123456789012:function:theirs'],
+    ["an alias (of anyone's function)", { Ref: 'Alias' }],
+    ['an attribute its own custom resource answers', { 'Fn::GetAtt': ['Lookup', 'Arn'] }],
+    ["a parameter (its default is the committer's)", { Ref: 'ProviderArn' }],
+    ['an import of no provider export', { 'Fn::ImportValue': 'Parent:SomeArn' }],
+    ['a computed value', { 'Fn::If': ['C', { 'Fn::GetAtt': ['Fn', 'Arn'] }, 'x'] }],
+    ['nothing', undefined],
+  ])('refuses %s, naming the field', (_label, token) => {
+    expect(refused(token)).toContain('Resources.Call.Properties.ServiceToken');
+  });
+
+  it("passes a parameter its parent passes its own provider as, and an import of another stack's provider export", () => {
+    expect(refused({ Ref: 'ProviderArn' }, { fromParent: (p) => p === 'ProviderArn' })).toBeUndefined();
+    expect(
+      refused({ 'Fn::ImportValue': 'Parent:ProvArn' }, { imported: new Set(['Parent:ProvArn']) }),
+    ).toBeUndefined();
+  });
+
+  it('lists as provider exports only unconditional exports of its own functions and topics', () => {
+    const template = stackTemplate(
+      JSON.stringify({
+        Resources: { Fn: { Type: 'AWS::Lambda::Function' }, Topic: { Type: 'AWS::SNS::Topic' } },
+        Outputs: {
+          A: { Value: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Export: { Name: 'fn' } },
+          B: { Value: { Ref: 'Topic' }, Export: { Name: 'topic' } },
+          C: { Value: 'arn:aws:lambda:us-east-1:123456789012:function:theirs', Export: { Name: 'literal' } },
+          D: { Condition: 'Never', Value: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Export: { Name: 'conditional' } },
+        },
+      }),
+    );
+    expect(providerExports(template)).toEqual(['fn', 'topic']);
+    expect(ownProvider(template, { Ref: 'Topic' }, { listed: [], pseudo: {} })).toBe(true);
+  });
+});
+
+describe('assertJsonTemplate', () => {
+  it.each([
+    ['YAML', 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n'],
+    ['a JSON list', '[]'],
+    ['JSON null', 'null'],
+  ])('refuses %s as aws.template-invalid', (_label, body) => {
+    try {
+      assertJsonTemplate('app', stackTemplate(body), 'plan');
+      throw new Error('not refused');
+    } catch (error) {
+      expect(isCairnError(error) && error.code).toBe('aws.template-invalid');
+    }
   });
 });

@@ -108,6 +108,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig(file(star))).toThrow(/environments\[0\]\.aws\.imports\[0\]/);
   });
 
+  it('reads aws.resourceTypes and aws.serviceTokens as listed, and leaves them absent when not set', () => {
+    const listed = valid.replace(
+      'account: "111111111111" }',
+      'account: "111111111111", resourceTypes: ["AWS::CloudFormation::LambdaHook"], serviceTokens: ["arn:aws:lambda:us-east-1:111111111111:function:shared-*"] }',
+    );
+    const aws = loadConfig(file(listed)).environments[0]!.aws!;
+    expect(aws.resourceTypes).toEqual(['AWS::CloudFormation::LambdaHook']);
+    expect(aws.serviceTokens).toEqual(['arn:aws:lambda:us-east-1:111111111111:function:shared-*']);
+    expect(loadConfig(file(valid)).environments[0]!.aws).not.toHaveProperty('resourceTypes');
+    expect(loadConfig(file(valid)).environments[0]!.aws).not.toHaveProperty('serviceTokens');
+  });
+
   it('reads aws.synth: isolation none must be written out, and the uid and gid are kept', () => {
     const config = loadConfig(
       file(
