@@ -1,0 +1,105 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { runCli } from '../helpers/cli';
+import { auditKeyFile } from '../helpers/e2e-platform';
+import { canaryChannels, canaryLeaks, canaryTag as tag } from '../helpers/secret-canaries';
+import { sandboxEnv } from '../sandbox/sandbox-env';
+
+jest.setTimeout(120_000);
+
+/**
+ * A Git host on loopback that asks for Basic credentials, then refuses them quoting what it got: the
+ * Authorization header and the `user:password` it decodes to, in a smart-HTTP `ERR` line (which git
+ * prints as `fatal: remote error: …` and isomorphic-git quotes as what it did not expect).
+ */
+function startQuotingGitHost(): Promise<{ url: string; close(): Promise<void> }> {
+  const pkt = (line: string) => `${(line.length + 4).toString(16).padStart(4, '0')}${line}`;
+  const server: Server = createServer((req, res) => {
+    const header = req.headers.authorization;
+    if (!header) {
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="canary"' }).end();
+      return;
+    }
+    const decoded = Buffer.from(header.replace(/^Basic /, ''), 'base64').toString('utf8');
+    res.writeHead(200, { 'Content-Type': 'application/x-git-upload-pack-advertisement' });
+    res.end(`${pkt('# service=git-upload-pack\n')}0000${pkt(`ERR refused ${header} (${decoded})\n`)}`);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: () => new Promise((done) => server.close(() => done())),
+      }),
+    ),
+  );
+}
+
+/**
+ * The no-secret rule (SECURITY.md) for a password written inline in `repository.url`
+ * (`https://user:password@host/…`), which the config allows: `plan` and `sync` on both Git backends
+ * against a host whose refusal quotes the credentials it was sent, percent-decoded and as the Basic
+ * header's base64.
+ */
+describe('secret canaries: credentials inline in repository.url', () => {
+  const sandbox = sandboxEnv();
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-canary-url-'));
+  // An `@` and a `/` that the URL percent-encodes: the host receives (and quotes) them decoded.
+  const password = `canary@url/password-${tag()}`;
+  const { channels, recordCli: record, recordFiles } = canaryChannels();
+  let host: Awaited<ReturnType<typeof startQuotingGitHost>>;
+  const configs: Record<'native' | 'isomorphic', string> = { native: '', isomorphic: '' };
+
+  beforeAll(async () => {
+    host = await startQuotingGitHost();
+    const keyFile = auditKeyFile(dir);
+    for (const backend of ['native', 'isomorphic'] as const) {
+      configs[backend] = join(dir, `cairn-${backend}.yaml`);
+      writeFileSync(
+        configs[backend],
+        stringify({
+          repository: {
+            url: `http://canary-user:${encodeURIComponent(password)}@${host.url}/platform.git`,
+            backend,
+            pollInterval: '1h',
+          },
+          environments: [
+            {
+              name: 'dev',
+              kubernetes: { kubeconfig: sandbox.kubernetes.kubeconfig, namespaces: [`canary-url-${tag()}`] },
+            },
+          ],
+          audit: { dir: join(dir, 'audit'), keyFile },
+          server: { port: 0 },
+          workspaces: { dir: join(dir, `workspaces-${backend}`) },
+        }),
+      );
+    }
+  });
+
+  afterAll(async () => {
+    await host?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('no copy of the password appears in what cairn printed or recorded', async () => {
+    // When each backend's plan and sync fetch from a host that quotes the credentials it refuses
+    for (const backend of ['native', 'isomorphic'] as const)
+      for (const command of ['plan', 'sync']) {
+        const result = await runCli([command, '--env', 'dev', '--config', configs[backend]]);
+        record(`cairn ${command} --env dev (${backend})`, result);
+        expect(result.code).not.toBe(0);
+        expect(`${result.stdout}${result.stderr}`).toContain('refused Basic [masked] ([masked])');
+      }
+    recordFiles('audit file', join(dir, 'audit'), /\.jsonl$/);
+    // Then no channel holds the password, raw, percent-encoded, or in the Basic header's base64
+    const leaks = canaryLeaks(channels, [
+      { name: 'repository.url password', value: password },
+      { name: 'repository.url user:password', value: `canary-user:${password}` },
+    ]);
+    if (leaks) throw new Error(leaks);
+  });
+});
