@@ -102,4 +102,29 @@ describe('secret canaries: credentials inline in repository.url', () => {
     ]);
     if (leaks) throw new Error(leaks);
   });
+
+  it('no copy of the password appears when the config quoting the URL is refused', async () => {
+    // Given a file:// URL naming a remote host, which the config check refuses quoting the URL
+    const refusedPassword = `canary-file-url-password-${tag()}`;
+    const config = join(dir, 'cairn-file-url.yaml');
+    writeFileSync(
+      config,
+      stringify({
+        repository: { url: `file://canary-user:${refusedPassword}@git.example/platform.git` },
+        environments: [{ name: 'dev', kubernetes: { kubeconfig: sandbox.kubernetes.kubeconfig } }],
+        audit: { dir: join(dir, 'audit'), keyFile: join(dir, 'audit.key') },
+      }),
+    );
+    const printed = canaryChannels();
+    // When `cairn validate` (which prints every problem) and `cairn plan` read it
+    for (const args of [['validate'], ['plan', '--env', 'dev']]) {
+      const result = await runCli([...args, '--config', config]);
+      printed.recordCli(`cairn ${args.join(' ')} (file:// URL)`, result);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('[masked]@git.example/platform.git');
+    }
+    // Then neither printed the password
+    const leaks = canaryLeaks(printed.channels, [{ name: 'file:// URL password', value: refusedPassword }]);
+    if (leaks) throw new Error(leaks);
+  });
 });
