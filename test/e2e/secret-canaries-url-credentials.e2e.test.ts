@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -16,10 +16,17 @@ jest.setTimeout(120_000);
  * Authorization header and the `user:password` it decodes to, in a smart-HTTP `ERR` line (which git
  * prints as `fatal: remote error: …` and isomorphic-git quotes as what it did not expect).
  */
-function startQuotingGitHost(): Promise<{ url: string; close(): Promise<void> }> {
+function startQuotingGitHost(): Promise<{
+  url: string;
+  /** Every Authorization header the host was sent. */
+  authorizations: string[];
+  close(): Promise<void>;
+}> {
   const pkt = (line: string) => `${(line.length + 4).toString(16).padStart(4, '0')}${line}`;
+  const authorizations: string[] = [];
   const server: Server = createServer((req, res) => {
     const header = req.headers.authorization;
+    if (header) authorizations.push(header);
     if (!header) {
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="canary"' }).end();
       return;
@@ -32,6 +39,7 @@ function startQuotingGitHost(): Promise<{ url: string; close(): Promise<void> }>
     server.listen(0, '127.0.0.1', () =>
       resolve({
         url: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+        authorizations,
         close: () => new Promise((done) => server.close(() => done())),
       }),
     ),
@@ -126,5 +134,43 @@ describe('secret canaries: credentials inline in repository.url', () => {
     // Then neither printed the password
     const leaks = canaryLeaks(printed.channels, [{ name: 'file:// URL password', value: refusedPassword }]);
     if (leaks) throw new Error(leaks);
+  });
+
+  it('the native backend takes no password from a credential helper of cairn’s git config', async () => {
+    // Given cairn's HOME with a git credential helper that stores a password for the host (as
+    // `git credential approve` or an operator's `git clone` leaves it), and a URL without one
+    const storedPassword = `canary-stored-git-password-${tag()}`;
+    const home = join(dir, 'home');
+    mkdirSync(home);
+    writeFileSync(join(home, '.gitconfig'), '[credential]\n\thelper = store\n');
+    writeFileSync(join(home, '.git-credentials'), `http://canary-user:${storedPassword}@${host.url}\n`, {
+      mode: 0o600,
+    });
+    const config = join(dir, 'cairn-helper.yaml');
+    writeFileSync(
+      config,
+      stringify({
+        repository: { url: `http://${host.url}/platform.git`, backend: 'native', pollInterval: '1h' },
+        environments: [{ name: 'dev', kubernetes: { kubeconfig: sandbox.kubernetes.kubeconfig } }],
+        audit: { dir: join(dir, 'audit'), keyFile: join(dir, 'audit.key') },
+        workspaces: { dir: join(dir, 'workspaces-helper') },
+      }),
+    );
+    const printed = canaryChannels();
+    const before = host.authorizations.length;
+    // When a plan and a sync fetch from the host that quotes the credentials it is sent
+    for (const command of ['plan', 'sync']) {
+      const result = await runCli([command, '--env', 'dev', '--config', config], { HOME: home });
+      printed.recordCli(`cairn ${command} --env dev (credential helper)`, result);
+      expect(result.code).not.toBe(0);
+    }
+    printed.recordFiles('audit file', join(dir, 'audit'), /\.jsonl$/);
+    // Then nothing printed or recorded holds the stored password, and the host was never sent it
+    const leaks = canaryLeaks(printed.channels, [
+      { name: 'stored password', value: storedPassword },
+      { name: 'stored user:password', value: `canary-user:${storedPassword}` },
+    ]);
+    if (leaks) throw new Error(leaks);
+    expect(host.authorizations.slice(before)).toEqual([]);
   });
 });
