@@ -62,7 +62,7 @@ export function configSecretValues(
 }
 
 // The user information of a URL, up to the last `@` before the host (as redactUrl and URL parsers read it).
-const URL_USER_INFO = /[a-z][a-z0-9+.-]*:\/\/([^/\s]*)@/gi;
+const URL_USER_INFO = /([a-z][a-z0-9+.-]*):\/\/([^/\s]*)@/gi;
 
 /**
  * The credentials written inline in the URLs of `text` (`https://user:password@host/…`, or a token
@@ -74,12 +74,18 @@ const URL_USER_INFO = /[a-z][a-z0-9+.-]*:\/\/([^/\s]*)@/gi;
  * `cairn plan`'s output, the ledger and the logs.
  */
 export function urlCredentials(text: string): string[] {
-  return [...text.matchAll(URL_USER_INFO)].flatMap(([, userInfo = '']) => {
+  return [...text.matchAll(URL_USER_INFO)].flatMap(([, scheme = '', userInfo = '']) => {
     const colon = userInfo.indexOf(':');
     const user = colon < 0 ? userInfo : userInfo.slice(0, colon);
     const password = colon < 0 ? '' : userInfo.slice(colon + 1);
-    // Without a password the user is the secret (a token written as `https://<token>@host`).
-    const secrets = password === '' ? [user] : [password, `${decoded(user)}:${decoded(password)}`];
+    // Without a password an HTTP URL's user is the secret (a token written as
+    // `https://<token>@host`); an SSH URL's (`ssh://deploy@host/…`) is a login name.
+    const tokenAsUser = password === '' && /^https?$/i.test(scheme);
+    const secrets = tokenAsUser
+      ? [user]
+      : password === ''
+        ? []
+        : [password, `${decoded(user)}:${decoded(password)}`];
     return secrets.flatMap((s) => [s, decoded(s)]).filter((s) => s !== '');
   });
 }

@@ -174,6 +174,7 @@ describe('configSecretValues', () => {
   it('includes the credentials written in a URL, as written, decoded, and as user:password', () => {
     const config = {
       repository: { url: 'https://cairn:p%40ss%2Fword-1@git.example/org/repo.git' },
+      environments: [{ name: 'ssh', note: 'ssh://deploy-user@git.example/org/repo.git' }],
       sharding: { peerUrls: ['http://ghp_tokenAsUser1@peer:8080'] },
       notifications: [{ urlEnv: 'HOOK_URL' }],
     } as unknown as CairnConfig;
@@ -190,6 +191,7 @@ describe('configSecretValues', () => {
     ])
       expect(values).toContain(value);
     expect(values).not.toContain('cairn');
+    expect(values).not.toContain('deploy-user');
   });
 
   it('reads the values the config names and the AWS secrets of the environment', () => {
