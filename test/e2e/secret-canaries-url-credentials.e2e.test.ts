@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -44,6 +44,20 @@ function startQuotingGitHost(): Promise<{
       }),
     ),
   );
+}
+
+/** The command lines of every process on the machine that holds `text` (as any user may read them). */
+function commandLinesHolding(text: string): string[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((pid) => {
+      try {
+        const line = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+        return line.includes(text) ? [line.split(text).join('«password»')] : [];
+      } catch {
+        return []; // gone already
+      }
+    });
 }
 
 /**
@@ -172,5 +186,44 @@ describe('secret canaries: credentials inline in repository.url', () => {
     ]);
     if (leaks) throw new Error(leaks);
     expect(host.authorizations.slice(before)).toEqual([]);
+  });
+
+  it('puts no password of the URL on a command line while git fetches', async () => {
+    // Given a host that holds each request for a while before it refuses it
+    const held = `canary-held-url-password-${tag()}`;
+    let seen: () => void = () => undefined;
+    const asked = new Promise<void>((resolve) => (seen = resolve));
+    const slow: Server = createServer((req, res) => {
+      seen();
+      setTimeout(() => res.writeHead(403).end(), 2_000);
+      req.resume();
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const port = (slow.address() as AddressInfo).port;
+    const config = join(dir, 'cairn-held.yaml');
+    writeFileSync(
+      config,
+      stringify({
+        repository: {
+          url: `http://canary-user:${held}@127.0.0.1:${port}/platform.git`,
+          backend: 'native',
+          pollInterval: '1h',
+        },
+        environments: [{ name: 'dev', kubernetes: { kubeconfig: sandbox.kubernetes.kubeconfig } }],
+        audit: { dir: join(dir, 'audit'), keyFile: join(dir, 'audit.key') },
+        workspaces: { dir: join(dir, 'workspaces-held') },
+      }),
+    );
+    try {
+      // When a plan's git is waiting for the host
+      const plan = runCli(['plan', '--env', 'dev', '--config', config]);
+      await asked;
+      const lines = commandLinesHolding(held);
+      expect((await plan).code).not.toBe(0);
+      // Then no process's command line (git's, git-remote-http's) holds the password
+      expect(lines).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
   });
 });
