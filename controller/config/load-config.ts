@@ -6,7 +6,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import * as jsYaml from 'js-yaml';
 import { parseDuration } from '../duration';
 import { CairnError, isCairnError } from '../model/errors';
-import { rememberSecrets } from '../model/secret-mask';
+import { maskSecrets, rememberSecrets } from '../model/secret-mask';
 import { DEFAULT_AWS_CAPABILITIES } from '../model';
 import { branchOf, checkEnvironments } from './config-checks';
 import type { RawConfig } from './raw-config.generated';
@@ -102,11 +102,15 @@ export function validateConfigFile(
   // From here on every log line, error and record of this process masks the secrets the config
   // points at, whichever command reads it and whether or not it is valid.
   rememberSecrets(configSecretValues(data, dirname(path)));
+  // The problems quote the values they are about (repository.url as written, a value that does not
+  // match its pattern), and `cairn validate` prints them as they are: masked here, for every
+  // command. Found in review: a `file://user:password@host/…` URL was printed with its password.
+  const refused = (errors: readonly string[]) => ({ ok: false as const, errors: errors.map(maskSecrets) });
   const errors = validate(data).map(describe);
-  if (errors.length > 0) return { ok: false, errors: [...new Set(errors)] };
+  if (errors.length > 0) return refused([...new Set(errors)]);
   const raw = data as RawConfig;
   const semantic = checkEnvironments(raw);
-  if (semantic.length > 0) return { ok: false, errors: semantic };
+  if (semantic.length > 0) return refused(semantic);
   let config: CairnConfig;
   try {
     config = withDefaults(raw, path);
@@ -114,7 +118,7 @@ export function validateConfigFile(
     // A value the schema lets through but cairn cannot use (a duration of 0): listed like the others.
     if (!isCairnError(error) || error.code !== 'config.duration') throw error;
     // Its message names the field, and says what to write instead.
-    return { ok: false, errors: [error.message] };
+    return refused([error.message]);
   }
   return { ok: true, config };
 }

@@ -64,7 +64,10 @@ export function rememberSecrets(values: Iterable<string | undefined>): void {
  * them (each call: the platform rotates the file), so a refusal that quotes one
  * (InvalidIdentityToken through a proxy that echoes it) masks it too. Found in review: only
  * `AWS_WEB_IDENTITY_TOKEN_FILE` was read, so a profile's `web_identity_token_file` (`AWS_PROFILE`)
- * reached `cairn plan`'s and `cairn sync`'s output in full.
+ * reached `cairn plan`'s and `cairn sync`'s output in full. Read again once the chain has answered:
+ * found in review, an SSO token the chain renewed (`sso_session`, within five minutes of expiry) was
+ * sent, and quoted by the portal's refusal, before any read had seen it (a renewal the SDK cannot
+ * write to its cache is not seen at all).
  * Arguments pass through (the SDK hands the calling client's config to the chain).
  */
 export function rememberingCredentials<
@@ -73,9 +76,15 @@ export function rememberingCredentials<
 >(provider: (...args: A) => Promise<C>): (...args: A) => Promise<C> {
   return async (...args) => {
     rememberSecrets(awsChainTokens());
-    const credentials = await provider(...args);
-    rememberSecrets([credentials.secretAccessKey, credentials.sessionToken]);
-    return credentials;
+    try {
+      const credentials = await provider(...args);
+      rememberSecrets([credentials.secretAccessKey, credentials.sessionToken]);
+      return credentials;
+    } finally {
+      // Read again before the answer or the refusal goes anywhere: an SSO token within minutes of
+      // expiring is renewed by the chain (its cache file rewritten) and the new one sent at once.
+      rememberSecrets(awsChainTokens());
+    }
   };
 }
 

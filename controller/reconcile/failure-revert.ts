@@ -13,7 +13,7 @@ import {
   type Phase,
   type WriteFence,
 } from '../model';
-import { authFrom } from '../source/create-git-source';
+import { remoteOf } from '../source/create-git-source';
 import { remoteHeads } from '../source/revert-commit';
 import { REVERT_TRAILER, proposeRevert, type ProposeRevertDeps, type RevertSummary } from './propose-revert';
 
@@ -207,13 +207,8 @@ export function failureReverter(
   host?: GitHost,
   env: NodeJS.ProcessEnv = process.env,
 ): (entry: AuditEntry, fence?: WriteFence) => Promise<RevertResult> {
-  const auth = authFrom(config.repository, env);
   const sshKeyPath = config.repository.auth?.sshKeyPath;
-  const remote = {
-    url: config.repository.url,
-    ...(auth ? { auth } : {}),
-    ...(sshKeyPath ? { sshKeyPath } : {}),
-  };
+  const remote = { ...remoteOf(config.repository, env), ...(sshKeyPath ? { sshKeyPath } : {}) };
   return async (entry, fence) => {
     const wanted = config.environments.find((e) => e.name === entry.env)?.onFailure?.revert;
     if (!wanted || entry.outcome !== 'failed') return { kind: 'skipped', why: 'onFailure.revert is none' };

@@ -4,7 +4,7 @@ import type { GitHost } from '../host/types';
 import { checkedSha, rememberSecrets, type WriteFence } from '../model';
 import { CairnError, errorMessage, isCairnError } from '../model/errors';
 import { markdownCode } from '../model/markdown';
-import { authFrom } from '../source/create-git-source';
+import { remoteOf } from '../source/create-git-source';
 import {
   DEFAULT_REVERT_IDENTITY,
   pushRevertCommit,
@@ -169,14 +169,14 @@ export async function proposeRevert(
         hint: `open a pull request instead (cairn revert --pr) and merge it with a signature verify allows, or revert ${toSha.slice(0, 12)} yourself with a signed commit (git revert -S)`,
       },
     );
-  const auth = authFrom(config.repository, deps.env ?? process.env);
+  const { url, auth } = remoteOf(config.repository, deps.env ?? process.env);
   rememberSecrets([auth?.password]);
   const pushTo = host ? (options.prBranch ?? revertBranch(entry)) : env.branch;
   const message = revertMessage(entry, env.branch, options.message, options.trailers);
   const commit: RevertCommit = await naming(
     entry,
     (deps.push ?? pushRevertCommit)({
-      url: config.repository.url,
+      url,
       ...(auth ? { auth } : {}),
       ...(config.repository.auth?.sshKeyPath ? { sshKeyPath: config.repository.auth.sshKeyPath } : {}),
       branch: env.branch,

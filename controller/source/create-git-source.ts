@@ -22,7 +22,7 @@ export function isLocalRepository(url: string): boolean {
 }
 
 /** The HTTP credentials `repository.auth.tokenEnv` points at, or undefined without a token variable. */
-export function authFrom(repo: RepositoryConfig, env: NodeJS.ProcessEnv): HttpAuth | undefined {
+function authFrom(repo: RepositoryConfig, env: NodeJS.ProcessEnv): HttpAuth | undefined {
   const name = repo.auth?.tokenEnv;
   if (!name) return undefined;
   const token = env[name];
@@ -36,6 +36,28 @@ export function authFrom(repo: RepositoryConfig, env: NodeJS.ProcessEnv): HttpAu
   return { username: repo.auth?.username ?? 'x-access-token', password: token };
 }
 
+/**
+ * Where cairn's git reaches the repository, and with what: `repository.url` without a password
+ * written in it, and that user and password (percent-decoded) as the HTTP credentials, unless
+ * `repository.auth.tokenEnv` names a token, which wins. The credentials reach git as a header
+ * through its environment, as a token does. Found in review: a password written in the URL went
+ * onto git's command line (`git ls-remote … https://user:password@host/…`, and git-remote-http's),
+ * which any user of the machine, or a pod sharing the host's PID namespace, reads in
+ * `/proc/<pid>/cmdline` while a fetch or a revert's push runs.
+ */
+export function remoteOf(repo: RepositoryConfig, env: NodeJS.ProcessEnv): { url: string; auth?: HttpAuth } {
+  const auth = authFrom(repo, env);
+  const parsed = /^https?:\/\//i.test(repo.url) ? new URL(repo.url) : undefined;
+  if (!parsed?.password) return { url: repo.url, ...(auth ? { auth } : {}) };
+  const inline = {
+    username: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+  };
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString(), auth: auth ?? inline };
+}
+
 /** The Git source for a repository, on the backend the config names. */
 export function createGitSource(
   repo: RepositoryConfig,
@@ -43,8 +65,9 @@ export function createGitSource(
   log: Log,
   env: NodeJS.ProcessEnv = process.env,
 ): GitSource {
+  const remote = remoteOf(repo, env);
   // isomorphic-git speaks only HTTP(S), so a file:// URL is read as the path it names.
-  const url = repo.url.startsWith('file://') ? fileURLToPath(repo.url) : repo.url;
+  const url = remote.url.startsWith('file://') ? fileURLToPath(remote.url) : remote.url;
   const local = isLocalRepository(url);
   const cacheDir = join(workspaces.dir, 'git');
   // The Git cache and every checkout hold the repository's content: private to cairn's user
@@ -52,7 +75,7 @@ export function createGitSource(
   // synth later opens the workspaces folder to 0710 for its runner's group.
   privateFolders(workspaces, log, [cacheDir]);
   chmodSync(workspaces.dir, 0o700);
-  const auth = authFrom(repo, env);
+  const { auth } = remote;
   // Only the configured backend's library loads: a one-shot `cairn sync` pays for one, not both.
   const reader: GitReader =
     repo.backend === 'native'

@@ -11,13 +11,9 @@ import {
   type TreeFile,
 } from './git-reader';
 import type { HttpAuth } from './isomorphic-reader';
+import { gitEnvironment } from './revert-commit';
 
 const UNIT = '\u001f';
-
-/** Quotes a value for the shell git runs GIT_SSH_COMMAND through. */
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * How old a lock file in cairn's own cache must be before it is taken as a dead git's: every git
@@ -76,20 +72,10 @@ export class NativeReader implements GitReader {
       : join(cacheDir, 'native.git');
     // The token travels in a header given through the environment (GIT_CONFIG_*, git >= 2.31), never in
     // the URL or on the command line: git never prints it, and `ps` never shows it to other users.
-    const header = auth
-      ? `Authorization: Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
-      : undefined;
-    this.env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? '/tmp',
-      GIT_TERMINAL_PROMPT: '0',
-      ...(header
-        ? { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: header }
-        : {}),
-      ...(sshKeyPath
-        ? { GIT_SSH_COMMAND: `ssh -i ${shellQuote(sshKeyPath)} -o IdentitiesOnly=yes -o BatchMode=yes` }
-        : {}),
-    };
+    // No system or global git config, as for a revert: found in review, a credential helper there
+    // (cairn's ~/.git-credentials, a cloud's helper) handed git a password cairn never saw, and a
+    // host or proxy whose refusal quoted the Basic header had it printed, unmasked, by `git fetch`.
+    this.env = gitEnvironment(auth, sshKeyPath);
   }
 
   private git(cwd?: string): SimpleGit {
@@ -97,8 +83,13 @@ export class NativeReader implements GitReader {
       baseDir: cwd ?? this.gitdir,
       timeout: { block: 120_000 },
       allowEnvironment: Object.keys(this.env),
-      // Only our own GIT_CONFIG_* (the auth header) is set; simple-git asks for this to be said.
-      unsafe: { allowUnsafeConfigEnvCount: 'GIT_CONFIG_COUNT' in this.env },
+      // Only our own variables are set (the auth header, /dev/null for the global config, the ssh
+      // command naming the key); simple-git refuses each unless this says so.
+      unsafe: {
+        allowUnsafeConfigEnvCount: 'GIT_CONFIG_COUNT' in this.env,
+        allowUnsafeConfigPaths: true,
+        allowUnsafeSshCommand: 'GIT_SSH_COMMAND' in this.env,
+      },
     }).env(this.env);
   }
 

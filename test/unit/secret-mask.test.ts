@@ -171,6 +171,29 @@ describe('configSecretValues', () => {
     }
   });
 
+  it('includes the credentials written in a URL, as written, decoded, and as user:password', () => {
+    const config = {
+      repository: { url: 'https://cairn:p%40ss%2Fword-1@git.example/org/repo.git' },
+      environments: [{ name: 'ssh', note: 'ssh://deploy-user@git.example/org/repo.git' }],
+      sharding: { peerUrls: ['http://ghp_tokenAsUser1@peer:8080'] },
+      notifications: [{ urlEnv: 'HOOK_URL' }],
+    } as unknown as CairnConfig;
+    const values = configSecretValues(config, tmpdir(), {
+      HOOK_URL: 'https://hooks:n%3Dtify-2@hooks.example/x',
+    });
+    for (const value of [
+      'p%40ss%2Fword-1',
+      'p@ss/word-1',
+      'cairn:p@ss/word-1',
+      'ghp_tokenAsUser1',
+      'n=tify-2',
+      'hooks:n=tify-2',
+    ])
+      expect(values).toContain(value);
+    expect(values).not.toContain('cairn');
+    expect(values).not.toContain('deploy-user');
+  });
+
   it('reads the values the config names and the AWS secrets of the environment', () => {
     const config = {
       repository: { auth: { tokenEnv: 'GIT_TOKEN' } },

@@ -21,9 +21,18 @@ describe('rememberingCredentials: the SSO token the chain reads from its cache',
   const saved = { ...process.env };
   let portal: Server;
 
+  // The new access token the SSO OIDC endpoint hands out when the SDK refreshes an expiring one.
+  const refreshed = `canary-sso-refreshed-token-${randomBytes(6).toString('hex')}`;
+
   beforeAll(async () => {
     portal = createServer((req, res) => {
       req.resume();
+      if (req.method === 'POST' && req.url === '/token') {
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ accessToken: refreshed, expiresIn: 3600, tokenType: 'Bearer' }));
+        return;
+      }
       res
         .writeHead(401, { 'content-type': 'application/json', 'x-amzn-errortype': 'UnauthorizedException' })
         .end(
@@ -91,5 +100,70 @@ sso_role_name = Deploy
     expect(failure).toContain(token);
     expect(maskSecrets(failure)).not.toContain(token);
     expect(maskSecrets(failure)).toContain('Session token not found or invalid: [masked]');
+  });
+
+  it('masks the tokens of an sso_session profile, and the one a refresh hands out, when a refusal quotes them', async () => {
+    // Given a profile of the newer form (sso_session naming an [sso-session] section) whose cached
+    // token expires within the SDK's refresh window, with the client and refresh token to renew it
+    const session = `canary-session-${randomBytes(4).toString('hex')}`;
+    const secrets = {
+      accessToken: `canary-sso-session-token-${randomBytes(6).toString('hex')}`,
+      refreshToken: `canary-sso-refresh-token-${randomBytes(6).toString('hex')}`,
+      clientSecret: `canary-sso-client-secret-${randomBytes(6).toString('hex')}`,
+    };
+    mkdirSync(join(home, '.aws', 'sso', 'cache'), { recursive: true });
+    writeFileSync(
+      join(home, '.aws', 'config-sso-session'),
+      `[profile canary]
+sso_session = ${session}
+sso_account_id = 123456789012
+sso_role_name = Deploy
+
+[sso-session ${session}]
+sso_start_url = https://${session}.awsapps.com/start
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+`,
+    );
+    writeFileSync(
+      join(home, '.aws', 'sso', 'cache', `${createHash('sha1').update(session).digest('hex')}.json`),
+      JSON.stringify({
+        ...secrets,
+        startUrl: `https://${session}.awsapps.com/start`,
+        region: 'us-east-1',
+        clientId: 'canary-client',
+        expiresAt: new Date(Date.now() + 60_000).toISOString(),
+        registrationExpiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      }),
+    );
+    for (const name of [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_WEB_IDENTITY_TOKEN_FILE',
+    ])
+      delete process.env[name];
+    const endpoint = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
+    Object.assign(process.env, {
+      HOME: home,
+      // (a file of its own: the SDK caches what it parsed by path)
+      AWS_CONFIG_FILE: join(home, '.aws', 'config-sso-session'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
+      AWS_PROFILE: 'canary',
+      AWS_ENDPOINT_URL_SSO: endpoint,
+      AWS_ENDPOINT_URL_SSO_OIDC: endpoint,
+    });
+    // When the SDK refreshes the token and the portal refuses the new one, quoting it
+    const failure = await rememberingCredentials(defaultProvider())().then(
+      () => 'no failure',
+      (error: unknown) => errorMessage(error),
+    );
+    // Then the failure quotes the refreshed token, and masked it is gone, as are the cached secrets
+    expect(failure).toContain(refreshed);
+    expect(maskSecrets(failure)).toContain('Session token not found or invalid: [masked]');
+    const cached = Object.values(secrets);
+    expect(maskSecrets([failure, ...cached].join('\n'))).toBe(
+      [maskSecrets(failure), ...cached.map(() => '[masked]')].join('\n'),
+    );
   });
 });

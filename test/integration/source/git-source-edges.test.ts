@@ -237,3 +237,26 @@ it('the local watcher calls back at once when a branch of a repository on disk m
   });
   await expect(changed).resolves.toBeLessThan(5000);
 });
+
+it('the native backend runs ssh with repository.auth.sshKeyPath (simple-git refused GIT_SSH_COMMAND)', async () => {
+  // given an SSH URL nothing listens at, and a key path
+  const key = join(repo.root, 'missing-key');
+  const source = createGitSource(
+    {
+      url: 'ssh://git@127.0.0.1:9/nothing.git',
+      backend: 'native',
+      pollIntervalMs: 1000,
+      watch: false,
+      auth: { sshKeyPath: key },
+    },
+    { dir: mkdtempSync(join(repo.root, 'ws-')), keep: 2, maxFileBytes: 1 << 20 },
+    silentLog(),
+    {},
+  );
+  // when it fetches
+  const [head] = await source.fetch([{ env: 'dev', branch: 'dev' }]);
+  // then ssh itself ran, with the key, and failed to connect
+  const error = head?.kind === 'error' ? head.error : undefined;
+  expect(error?.message).toContain(`Identity file ${key} not accessible`);
+  expect(error?.message).not.toContain('not permitted');
+});
