@@ -13,6 +13,7 @@ import {
   ENV_TAG,
   importableExports,
   planStack,
+  templateReader,
   type StackContext,
 } from './deploy/stack-deployer';
 import { failedStack, planeResult, stackErrorFailure } from './deploy/stack-changes';
@@ -97,13 +98,19 @@ export function createAwsApplier(
     async plan(assembly, commitSha, options = {}): Promise<PlaneResult> {
       const plans: StackOutcome[] = [];
       const bootstrap = await bootstrapKind(clients, target);
-      const imports = importableExports(assembly.stacks);
+      // Each template is read and parsed once, for the imports and for its stack's plan.
+      const templates = templateReader();
+      const imports = importableExports(assembly.stacks, templates);
       for (const stack of assembly.stacks) {
         // A caller that gave up (a pull request's plan past its deadline) makes no more change sets.
         if (options.signal?.aborted) break;
         let ctx: StackContext;
         try {
-          ctx = { ...contextFor(base, stack, bootstrap), ownExports: imports.get(stack.id) ?? new Set() };
+          ctx = {
+            ...contextFor(base, stack, bootstrap),
+            templates,
+            ownExports: imports.get(stack.id) ?? new Set(),
+          };
         } catch (error) {
           plans.push(
             failedStack(
@@ -129,8 +136,11 @@ export function createAwsApplier(
     ): Promise<PlaneResult> {
       // Latched: once lost, every later stack stops at its first write without asking again.
       const gate = fenceGate(options.fence, 'apply-aws');
-      const ctx: StackContext = { ...base, fence: () => gate.check() };
-      const imports = importableExports(assembly.stacks);
+      // Each template is read and parsed once: for the imports, the checks before any deploy, and
+      // its stack's deploy.
+      const templates = templateReader();
+      const ctx: StackContext = { ...base, templates, fence: () => gate.check() };
+      const imports = importableExports(assembly.stacks, templates);
       const importing = (stack: StackArtifact): StackContext => ({
         ...ctx,
         ownExports: imports.get(stack.id) ?? new Set(),
