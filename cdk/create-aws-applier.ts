@@ -6,6 +6,7 @@ import { makeClients, type AwsClients, type AwsCredentials } from './deploy/aws-
 import { bootstrapKind, requireBootstrap, type BootstrapKind } from './deploy/bootstrap';
 import { bootstrapRoleArn, IdentityClients, publishingRole, stackIdentity } from './deploy/stack-identity';
 import { assertAssetBounds } from './deploy/asset-bounds';
+import type { TemplateReader } from './deploy/stack-context';
 import { providerExports } from './deploy/template-bounds';
 import {
   boundedTemplate,
@@ -14,6 +15,7 @@ import {
   ENV_TAG,
   importableExports,
   planStack,
+  templateReader,
   type StackContext,
 } from './deploy/stack-deployer';
 import { failedStack, planeResult, stackErrorFailure } from './deploy/stack-changes';
@@ -29,9 +31,10 @@ import type { Assembly, AwsApplier, StackArtifact, StackOutcome } from './types'
  */
 function importsOf(
   stacks: readonly StackArtifact[],
+  templates: TemplateReader,
 ): (stack: StackArtifact) => Pick<StackContext, 'ownExports' | 'ownProviders'> {
-  const exports = importableExports(stacks);
-  const providers = importableExports(stacks, providerExports);
+  const exports = importableExports(stacks, templates);
+  const providers = importableExports(stacks, templates, providerExports);
   return (stack) => ({
     ownExports: exports.get(stack.id) ?? new Set(),
     ownProviders: providers.get(stack.id) ?? new Set(),
@@ -113,13 +116,15 @@ export function createAwsApplier(
     async plan(assembly, commitSha, options = {}): Promise<PlaneResult> {
       const plans: StackOutcome[] = [];
       const bootstrap = await bootstrapKind(clients, target);
-      const importing = importsOf(assembly.stacks);
+      // Each template is read and parsed once, for the imports and for its stack's plan.
+      const templates = templateReader();
+      const importing = importsOf(assembly.stacks, templates);
       for (const stack of assembly.stacks) {
         // A caller that gave up (a pull request's plan past its deadline) makes no more change sets.
         if (options.signal?.aborted) break;
         let ctx: StackContext;
         try {
-          ctx = { ...contextFor(base, stack, bootstrap), ...importing(stack) };
+          ctx = { ...contextFor(base, stack, bootstrap), templates, ...importing(stack) };
         } catch (error) {
           plans.push(
             failedStack(
@@ -145,8 +150,11 @@ export function createAwsApplier(
     ): Promise<PlaneResult> {
       // Latched: once lost, every later stack stops at its first write without asking again.
       const gate = fenceGate(options.fence, 'apply-aws');
-      const ctx: StackContext = { ...base, fence: () => gate.check() };
-      const imports = importsOf(assembly.stacks);
+      // Each template is read and parsed once: for the imports, the checks before any deploy, and
+      // its stack's deploy.
+      const templates = templateReader();
+      const ctx: StackContext = { ...base, templates, fence: () => gate.check() };
+      const imports = importsOf(assembly.stacks, templates);
       const importing = (stack: StackArtifact): StackContext => ({ ...ctx, ...imports(stack) });
       // Every stack's identity and template are checked before any is deployed: an app naming a
       // role that is not its bootstrap's, a macro the environment does not allow, or an import of

@@ -1,6 +1,10 @@
 import type { Log, WriteFence } from '../../controller/model';
 import type { AwsClients } from './aws-clients';
 import type { AwsTargetConfig } from '../../controller/model';
+import type { StackTemplate } from './template-bounds';
+
+/** Reads one template file of the assembly, bounded in size and parsed (see templateReader). */
+export type TemplateReader = (file: string, subject: string) => StackTemplate;
 
 /**
  * What deploying one stack needs: the environment, its target, clients and logger. Its own file so
@@ -28,6 +32,11 @@ export interface StackContext {
    * resources may call (see providerExports and assertProvidersInBounds). Absent: none.
    */
   readonly ownProviders?: ReadonlySet<string>;
+  /**
+   * How this plan or apply reads the app's template files (`templateReader`: each once, shared by
+   * every stack); absent: each read from its file.
+   */
+  readonly templates?: TemplateReader;
   /**
    * With a Lease (sharding, or the unsharded heartbeat): called right before every write request to
    * AWS is sent, each SDK retry included (asset and template uploads, change set create and execute,

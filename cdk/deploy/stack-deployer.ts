@@ -13,7 +13,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CairnError, DEFAULT_AWS_CAPABILITIES, type AwsCapability } from '../../controller/model';
 import { BOOTSTRAP, objectUrl } from './aws-clients';
 import { describeStack, waitForChangeSet, waitForStack } from './cfn-wait';
-import { executionRole, type StackContext } from './stack-context';
+import { executionRole, type StackContext, type TemplateReader } from './stack-context';
 import { fencedWrite } from '../../controller/model/fenced-write';
 import { failedFirstCreate, recover } from './stack-recovery';
 import { failedStack, stackEndedFailure, stackErrorFailure } from './stack-changes';
@@ -118,6 +118,30 @@ function readTemplate(file: string, subject: string): StackTemplate {
   );
 }
 
+/**
+ * A reader for one plan or apply that reads and parses each template file once, whoever asks
+ * (importableExports, then boundedTemplate for each stack, before and at its deploy); a refused
+ * read is refused again with the same error. Found in review: each template (up to 1 MiB) was read
+ * and parsed two or three times. What it holds is dropped with the plan or apply.
+ */
+export function templateReader(): TemplateReader {
+  const read = new Map<string, { template: StackTemplate } | { error: unknown }>();
+  return (file, subject) => {
+    const key = `${file}\0${subject}`;
+    let known = read.get(key);
+    if (!known) {
+      try {
+        known = { template: readTemplate(file, subject) };
+      } catch (error) {
+        known = { error };
+      }
+      read.set(key, known);
+    }
+    if ('error' in known) throw known.error;
+    return known.template;
+  };
+}
+
 /** How deep nested stacks are followed; CloudFormation itself allows more, an app rarely needs two. */
 const MAX_NESTING = 5;
 
@@ -132,12 +156,13 @@ const MAX_NESTING = 5;
  */
 export function importableExports(
   stacks: readonly StackArtifact[],
+  read: TemplateReader = readTemplate,
   exportsOf: (template: StackTemplate) => readonly string[] = declaredExports,
 ): ReadonlyMap<string, ReadonlySet<string>> {
   const declared = new Map<string, readonly string[]>();
   for (const artifact of stacks) {
     try {
-      const template = readTemplate(artifact.templateFile, `stack ${artifact.stackName}`);
+      const template = read(artifact.templateFile, `stack ${artifact.stackName}`);
       declared.set(artifact.id, exportsOf(template));
     } catch {
       declared.set(artifact.id, []);
@@ -172,7 +197,7 @@ export function boundedTemplate(
   artifact: StackArtifact,
   mode: 'plan' | 'deploy',
 ): StackTemplate {
-  const template = readTemplate(artifact.templateFile, `stack ${artifact.stackName}`);
+  const template = (ctx.templates ?? readTemplate)(artifact.templateFile, `stack ${artifact.stackName}`);
   const providers = {
     listed: ctx.target.serviceTokens ?? [],
     pseudo: pseudoParameters(ctx),
@@ -226,7 +251,8 @@ function checkTemplate(
     }
     // A nested stack's provider may be its parent's, passed as a parameter (the CDK's NestedStack does).
     const fromParent = (parameter: string) => ownProvider(template, nested.parameters[parameter], providers);
-    checkTemplate(ctx, artifact, readTemplate(file, `stack ${where}`), where, mode, depth + 1, {
+    const read = ctx.templates ?? readTemplate;
+    checkTemplate(ctx, artifact, read(file, `stack ${where}`), where, mode, depth + 1, {
       ...providers,
       fromParent,
     });

@@ -48,6 +48,8 @@ export async function preparePythonApp(options: {
   readonly path: string;
   readonly timeoutMs: number;
   readonly log: Log;
+  /** The caller gave up: see installPythonDeps. */
+  readonly signal?: AbortSignal;
 }): Promise<PythonSynthInputs> {
   const { runner } = options;
   const shareWithGid =
@@ -67,6 +69,7 @@ export async function preparePythonApp(options: {
     timeoutMs: options.timeoutMs,
     python,
     ...(shareWithGid !== undefined ? { shareWithGid } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   return {
     deps,

@@ -5,6 +5,7 @@ import {
   existsSync,
   lchownSync,
   lstatSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -21,6 +22,7 @@ import {
 } from '../../controller/model';
 import { pinnedRequirements } from './python-requirements';
 import { runProcess } from './run-process';
+import { SharedInstalls } from './shared-install';
 
 /** Where a Python CDK app's dependencies are installed, and how long pip may take. */
 export interface PythonDepsOptions {
@@ -37,7 +39,15 @@ export interface PythonDepsOptions {
    * folder becomes 0710 and the installed tree group-readable (never writable) by that group only.
    */
   readonly shareWithGid?: number;
+  /**
+   * Aborted when the caller gives up: it stops waiting at once, and pip is killed once no other
+   * caller waits for the same requirements (SharedInstalls).
+   */
+  readonly signal?: AbortSignal;
 }
+
+/** Installs under way, by target folder: callers with the same requirements wait for one pip. */
+const installing = new SharedInstalls<string>();
 
 // A finished install carries this file: a folder without it is a crashed install, made again.
 const COMPLETE = '.cairn-complete';
@@ -76,12 +86,27 @@ export async function installPythonDeps(options: PythonDepsOptions): Promise<str
     if (shared) readableByGroup(target, options.shareWithGid);
     return target;
   }
+  return installing.join(target, (stop) => pipInstall(options, text, hash, target, stop), options.signal);
+}
+
+/** Runs pip for `text` into a folder of its own, renamed to `target` once complete. */
+async function pipInstall(
+  options: PythonDepsOptions,
+  text: string,
+  hash: string,
+  target: string,
+  stop: AbortSignal,
+): Promise<string> {
+  const shared = options.shareWithGid !== undefined;
   const timeoutMs = options.timeoutMs ?? 600_000;
   // The wheel folder of an install whose process died (pip killed with the controller).
   await removeLeftovers(options.cacheDir, timeoutMs);
-  const partial = `${target}.tmp-${process.pid}`;
+  // A folder of its own: a killed install's removal never meets the next one's.
+  const partial = mkdtempSync(`${target}.tmp-`);
+  // As pip would make it (the cache folder around it is what keeps others out): mkdtemp's 0700
+  // would keep the app's user out where its group already owns the folder (readableByGroup stops there).
+  chmodSync(partial, 0o755);
   const checked = `${partial}.requirements.txt`;
-  rmSync(partial, { recursive: true, force: true });
   rmSync(target, { recursive: true, force: true });
   // pip reads cairn's rewrite of the checked lines (ASCII, one requirement a line), never the
   // repository's file, so no encoding, line break or continuation of it can read differently.
@@ -99,14 +124,25 @@ export async function installPythonDeps(options: PythonDepsOptions): Promise<str
     // Nothing of the controller's environment (credentials) reaches pip: PATH and HOME only.
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.cacheDir },
     timeoutMs,
+    signal: stop,
   }).finally(() => rmSync(checked, { force: true }));
+  if (stop.aborted) {
+    rmSync(partial, { recursive: true, force: true });
+    throw stop.reason;
+  }
   if (result.code !== 0) {
     rmSync(partial, { recursive: true, force: true });
     throw pipFailure(options.requirementsFile, result.output, result.timedOut);
   }
   writeFileSync(join(partial, COMPLETE), `${hash}\n`);
   if (shared) readableByGroup(partial, options.shareWithGid);
-  renameSync(partial, target);
+  try {
+    renameSync(partial, target);
+  } catch (error) {
+    // Another process installed the same requirements first; its copy is as good as ours.
+    rmSync(partial, { recursive: true, force: true });
+    if (!existsSync(join(target, COMPLETE))) throw error;
+  }
   options.log.info(
     { phase: 'synthesize', durationMs: Math.round(performance.now() - started) },
     'python dependencies installed',

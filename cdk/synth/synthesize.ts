@@ -34,6 +34,7 @@ import { checkConfined, checkOutputFolder } from './assembly-confinement';
 import { checkNpmLockfile, npmRegistry } from './npm-lockfile';
 import { isPythonApp, preparePythonApp } from './python-app';
 import { runProcess } from './run-process';
+import { SharedInstalls } from './shared-install';
 import { createSynthRunner, type SynthRunner, type SynthUser } from './synth-runner';
 import type { Assembly } from '../types';
 
@@ -53,7 +54,7 @@ interface DependencyCache {
 }
 
 /** Installs under way, by cache folder: environments sharing a lockfile wait for one install. */
-const installing = new Map<string, Promise<string>>();
+const installing = new SharedInstalls<string>();
 
 /**
  * The environment of npm, outside the sandbox: PATH, LANG and HOME (for npm's own cache and
@@ -71,12 +72,15 @@ function npmEnv(): Record<string, string> {
 /**
  * Installs `aws-resources/package.json`'s dependencies with `npm ci`, once per lockfile content,
  * into a cache folder; returns its node_modules (or undefined when the app has no lockfile).
+ * Rejects with `signal`'s reason once it is aborted; npm is killed once every synth waiting for
+ * that install gave up (SharedInstalls).
  */
 async function installDependencies(
   appDir: string,
   cache: DependencyCache,
   timeoutMs: number,
   log: Log,
+  signal?: AbortSignal,
 ): Promise<string | undefined> {
   const lock = join(appDir, 'package-lock.json');
   if (!existsSync(lock)) return undefined;
@@ -97,15 +101,13 @@ async function installDependencies(
     .digest('hex')
     .slice(0, 16);
   const target = join(cacheDir, hash);
-  const running = installing.get(target);
-  if (running) return running;
   // The folder appears by rename only after a successful install, so its presence means complete.
   if (trustedEntry(target, { what: 'dependency cache', log })) return join(target, 'node_modules');
-  const install = installInto(files, target, hash, { mode: cache.mode, env, timeoutMs, log }).finally(() =>
-    installing.delete(target),
+  return installing.join(
+    target,
+    (stop) => installInto(files, target, hash, { mode: cache.mode, env, timeoutMs, log, stop }),
+    signal,
   );
-  installing.set(target, install);
-  return install;
 }
 
 /** Runs `npm ci` for one lockfile in a folder of its own, renamed to `target` when it succeeded. */
@@ -113,9 +115,9 @@ async function installInto(
   files: { readonly lockfile: Buffer; readonly packageJson: Buffer },
   target: string,
   hash: string,
-  options: { mode: number; env: Record<string, string>; timeoutMs: number; log: Log },
+  options: { mode: number; env: Record<string, string>; timeoutMs: number; log: Log; stop: AbortSignal },
 ): Promise<string> {
-  const { mode, env, timeoutMs, log } = options;
+  const { mode, env, timeoutMs, log, stop } = options;
   // The folder of an install whose process died (npm killed with the controller) is never renamed
   // into place: removed once it is older than any live install can be.
   await removeLeftovers(dirname(target), timeoutMs);
@@ -134,7 +136,16 @@ async function installInto(
     cwd: tmp,
     env,
     timeoutMs,
+    signal: stop,
   });
+  if (stop.aborted) {
+    rmSync(tmp, { recursive: true, force: true });
+    log.info(
+      { phase: 'synthesize', lockfile: hash },
+      'dependency install stopped: every synth waiting for it gave up',
+    );
+    throw stop.reason;
+  }
   if (result.code !== 0) {
     rmSync(tmp, { recursive: true, force: true });
     throw new CairnError(
@@ -288,23 +299,33 @@ export async function synthesizeApp(options: {
       options.cacheDir ?? join(runner.workRoot ?? tmpdir(), runner.workRoot ? 'cdk-deps' : 'cairn-cdk-deps'),
     mode: runner.workRoot ? 0o750 : 0o700,
   };
-  const deps = await installDependencies(appDir, cache, options.target.synthTimeoutMs, log);
+  // Abandoned, the caller stops waiting for the installs at once; they are killed once no other
+  // environment's synth waits for them.
+  const installed = async <T>(install: Promise<T>): Promise<T> =>
+    install.catch((error: unknown) => {
+      throw signal?.aborted ? abandoned() : error;
+    });
+  const deps = await installed(
+    installDependencies(appDir, cache, options.target.synthTimeoutMs, log, signal),
+  );
   // A Python app's wheels are installed here, outside the isolation, and mounted read-only in it.
   const python = isPythonApp(appDir, cdkJson.app)
-    ? await preparePythonApp({
-        appDir,
-        // A runner in another container reads them from the volume it shares.
-        cacheDir:
-          options.pythonCacheDir ??
-          (runner.workRoot ? join(runner.workRoot, 'python-deps') : join(tmpdir(), 'cairn-python-deps')),
-        runner,
-        path: appPath(),
-        timeoutMs: options.target.synthTimeoutMs,
-        log,
-      })
+    ? await installed(
+        preparePythonApp({
+          appDir,
+          // A runner in another container reads them from the volume it shares.
+          cacheDir:
+            options.pythonCacheDir ??
+            (runner.workRoot ? join(runner.workRoot, 'python-deps') : join(tmpdir(), 'cairn-python-deps')),
+          runner,
+          path: appPath(),
+          timeoutMs: options.target.synthTimeoutMs,
+          log,
+          ...(signal ? { signal } : {}),
+        }),
+      )
     : undefined;
-  // The installs are shared by every environment with the same lockfile and run to their end; the
-  // app is this caller's alone, and is not started for a caller that gave up meanwhile.
+  // The app is this caller's alone, and is not started for a caller that gave up meanwhile.
   if (signal?.aborted) throw abandoned();
   const folders = makeFolders(workspaceDir, env, runner, log);
   const context = {

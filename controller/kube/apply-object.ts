@@ -73,5 +73,5 @@ export async function applyObject(
   // Only requests queue for a connection; an unchanged object sends none. Each request is
   // fenced when its turn comes, so after a pause at most the `concurrency` requests
   // already handed to the socket can still reach the server (the bound SECURITY.md states).
-  return decision.kind === 'unchanged' ? settle() : limit(() => fenced(gate, t, settle));
+  return decision.kind === 'unchanged' ? settle() : limit(() => fenced(gate, t, settle, dryRun));
 }

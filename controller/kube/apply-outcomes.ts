@@ -23,8 +23,17 @@ export function stopped(gate: FenceGate, failures: Failure[]): boolean {
   }
 }
 
-/** Settles one object only while the fence holds; otherwise it is skipped unsent. */
-export async function fenced(gate: FenceGate, t: Target, settle: () => Promise<Settled>): Promise<Settled> {
+/**
+ * Settles one object only while the fence holds; otherwise it is skipped unsent. A dry run's gate
+ * is its plan's caller giving up (a pull request's plan past its deadline), never a Lease: found in
+ * review, such a skipped dry run was worded as a lost Lease.
+ */
+export async function fenced(
+  gate: FenceGate,
+  t: Target,
+  settle: () => Promise<Settled>,
+  dryRun: boolean,
+): Promise<Settled> {
   try {
     gate.check();
   } catch {
@@ -33,7 +42,7 @@ export async function fenced(gate: FenceGate, t: Target, settle: () => Promise<S
         target: 'kubernetes',
         subject: subjectOf(t.ref),
         action: 'skipped',
-        reason: 'not applied: this replica lost the Lease',
+        reason: dryRun ? 'not planned: the plan was abandoned' : 'not applied: this replica lost the Lease',
         type: t.ref.apiVersion,
         file: t.manifest.file,
       },

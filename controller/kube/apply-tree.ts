@@ -85,12 +85,6 @@ async function walkTree(
   // other, and the first write waits for both. (Awaited further down; a failure surfaces there.)
   const inventoryRead = p.inventory.read();
   inventoryRead.catch(() => undefined);
-  // The default namespace when the tree does not declare it (a declared one is read with the
-  // tree's objects), read beside the inventory: see `defaultNamespaceDeleted`.
-  const defaultNamespace =
-    dryRun || declaredNamespaceNames(manifests).includes(target.namespace)
-      ? undefined
-      : readNamespace(p.client, target.namespace);
   // The bodies (owner marks, digests) are work on the tree alone: they are built while the reads
   // below are on the wire, not after them, wave by wave, so that the first wave's requests go out
   // once its own bodies are ready and the later waves' are built while the server answers them.
@@ -126,6 +120,17 @@ async function walkTree(
   } catch (error) {
     return { changes: [], failure: failureFrom(error, phase) };
   }
+  // The default namespace when the tree does not declare it (a declared one is read with the
+  // tree's objects) is read only when the inventory kept in it was not found standing (absent, or
+  // with a deletionTimestamp): the namespace controller deletes a Terminating namespace's content,
+  // the inventory with it, within moments. Found in review: it was read on every apply, drift
+  // passes included, one GET more per environment and drift interval. See `defaultNamespaceDeleted`.
+  const defaultNamespace =
+    dryRun ||
+    (record.source !== 'none' && !record.deleting) ||
+    declaredNamespaceNames(manifests).includes(target.namespace)
+      ? undefined
+      : readNamespace(p.client, target.namespace);
   const previous = record.entries;
   const recorded = new Map(previous.map((e) => [keyOf(e), e]));
   // Kinds this environment applied before: one of them no longer served lost its CRD out of band.
@@ -378,7 +383,10 @@ function readNamespace(client: KubeClient, name: string): Promise<KubeObject | u
  * into it still there (a finalizer), every one was `unchanged` and the reconcile succeeded, then
  * they went. Retryable: once it is gone, the inventory's write makes it again. Best effort: an
  * identity that may not read Namespaces (a namespace-scoped install) is told by the 403 of its
- * next write there instead. Undefined when the namespace stands, or a write already said so.
+ * next write there instead. Read only once the inventory's read found the inventory absent or
+ * being deleted: in the moment between a namespace's deletion and its controller deleting the
+ * content, a pass that writes nothing still succeeds, and the next one fails. Undefined when the
+ * namespace stands, or a write already said so.
  */
 async function defaultNamespaceDeleted(
   read: Promise<KubeObject | undefined> | undefined,

@@ -23,6 +23,11 @@ export interface InventoryRecord {
    * (shared by every repository with an environment of that name, so never pruned from); `none`.
    */
   readonly source: 'current' | 'legacy' | 'none';
+  /**
+   * The record's ConfigMap is being deleted (it has a deletionTimestamp): as when it is absent, its
+   * namespace may be Terminating (see `defaultNamespaceDeleted`).
+   */
+  readonly deleting?: boolean;
 }
 
 /** What cairn applied for one environment, recorded in the cluster so that pruning survives restarts. */
@@ -70,6 +75,10 @@ function entriesOf(object: KubeObject | undefined): readonly InventoryEntry[] {
   return (JSON.parse(text) as InventoryEntry[]).map((r) => ({ ...r }));
 }
 
+function deletingOf(object: KubeObject): { deleting?: true } {
+  return object.metadata.deletionTimestamp ? { deleting: true } : {};
+}
+
 /**
  * The inventory as a ConfigMap `cairn-inventory-<owner id>` in the environment's default namespace,
  * labelled with its owner, so that two repositories (or two configs) with an environment of the same
@@ -114,9 +123,9 @@ export function createInventory(client: KubeClient, env: string, owner: Owner, n
             },
           );
         }
-        return { entries: entriesOf(object), source: 'current' };
+        return { entries: entriesOf(object), source: 'current', ...deletingOf(object) };
       }
-      if (legacy) return { entries: entriesOf(legacy), source: 'legacy' };
+      if (legacy) return { entries: entriesOf(legacy), source: 'legacy', ...deletingOf(legacy) };
       return { entries: [], source: 'none' };
     },
     async write(entries, options = {}) {

@@ -33,7 +33,8 @@ export interface PlanPorts {
   readonly log: Log;
   /**
    * Aborted once the plan's deadline passed and it was abandoned: no further phase starts, the
-   * synth's process tree is killed and no further change set or dry run is sent.
+   * fetch and the checkout stop, the synth's process tree is killed (its dependency install once
+   * no other synth waits for it) and no further change set or dry run is sent.
    */
   readonly abandoned?: AbortSignal;
 }
@@ -68,10 +69,13 @@ export async function planPullRequestHead(ports: PlanPorts, head: PullRequestHea
   try {
     if (!fetchPullRequest) throw new Error('this Git source cannot fetch pull requests');
     log.info({ phase: 'fetch', ref: head.ref }, 'pull request plan started');
-    const revision = await fetchPullRequest(head);
+    // Abandoned, the fetch is stopped (git interrupted, the transfer closed), and so is the
+    // checkout between two batches of files.
+    const revision = await fetchPullRequest(head, stop);
     trees = revision.trees;
     baseHasAws = (revision.baseTrees?.aws ?? null) !== null;
-    workspaceDir = (await ports.source.checkout(revision)).dir;
+    ports.abandoned?.throwIfAborted();
+    workspaceDir = (await ports.source.checkout(revision, stop)).dir;
   } catch (error) {
     const failure = failureFrom(error, 'fetch');
     log.error(

@@ -101,6 +101,8 @@ export const MAX_CHECKOUT_FILES = 100_000;
 export interface CheckoutLimits {
   readonly maxFileBytes: number;
   readonly keep: number;
+  /** Once aborted, no further batch of files is read: the temporary folder is removed, and it rejects. */
+  readonly signal?: AbortSignal;
 }
 
 /** A finished checkout: where, and how many files came from git or from the previous checkout. */
@@ -190,6 +192,7 @@ export async function writeCheckout(
   try {
     await mkdir(tmp, { recursive: true, mode: DIR_MODE });
     for (const batch of batches(files)) {
+      limits.signal?.throwIfAborted();
       const reused = await reusable(previous, batch, limits.maxFileBytes);
       const missing = batch.filter((f) => !reused.has(f.path)).map((f) => f.oid);
       const blobs = await readBlobs(missing).catch((error: unknown) => {
@@ -204,6 +207,7 @@ export async function writeCheckout(
       await writeAll(writes, madeDirs);
     }
     await checkLinksResolveInside(tmp, files);
+    limits.signal?.throwIfAborted();
     await rename(tmp, dir);
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });

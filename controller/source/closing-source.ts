@@ -16,10 +16,10 @@ export class ClosingSource implements GitSource {
     return this.track(() => this.inner.fetch(branches));
   }
 
-  fetchPullRequest(head: PullRequestHead): Promise<Revision> {
+  fetchPullRequest(head: PullRequestHead, options?: { readonly signal?: AbortSignal }): Promise<Revision> {
     const inner = this.inner.fetchPullRequest?.bind(this.inner);
     if (!inner) return Promise.reject(new Error('this Git source cannot fetch pull requests'));
-    return this.track(() => inner(head));
+    return this.track(() => inner(head, options));
   }
 
   verify(revision: Revision): Promise<void> {
@@ -27,8 +27,8 @@ export class ClosingSource implements GitSource {
     return inner ? this.track(() => inner(revision)) : Promise.resolve();
   }
 
-  checkout(revision: Revision): Promise<Workspace> {
-    return this.track(() => this.inner.checkout(revision));
+  checkout(revision: Revision, options?: { readonly signal?: AbortSignal }): Promise<Workspace> {
+    return this.track(() => this.inner.checkout(revision, options));
   }
 
   async close(): Promise<void> {

@@ -114,6 +114,15 @@ function folderName(root: string, dir: string): string {
   return dir === join(root, 'git') ? 'Git cache' : 'workspaces folder';
 }
 
+/** What a pull request's fetch stopped by its caller (the plan abandoned at its deadline) rejects with. */
+function abandonedFetch(subject: string): CairnError {
+  return new CairnError('was not fetched: the plan was abandoned by its caller', {
+    code: 'source.abandoned',
+    phase: 'fetch',
+    subject,
+  });
+}
+
 /** The backend-independent part of a source: revisions, force pushes, checkouts. */
 class ReaderSource implements GitSource {
   private readonly seen = new Map<string, string>();
@@ -198,13 +207,18 @@ class ReaderSource implements GitSource {
     }
   }
 
-  async fetchPullRequest(head: PullRequestHead): Promise<Revision> {
+  async fetchPullRequest(
+    head: PullRequestHead,
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<Revision> {
     const subject = `pull request ${head.number} (${head.ref})`;
+    const { signal } = options;
     let fetched: string | null;
     try {
       // One cache ref per pull request, under refs/cairn/: no branch fetch reads or prunes it.
-      fetched = await this.reader.fetchRef(head.ref, `refs/cairn/pull/${head.number}`, head.base);
+      fetched = await this.reader.fetchRef(head.ref, `refs/cairn/pull/${head.number}`, head.base, signal);
     } catch (error) {
+      if (signal?.aborted) throw abandonedFetch(subject);
       if (error instanceof CairnError) throw error;
       throw new CairnError(`could not be fetched: ${redactUrl(errorMessage(error))}`, {
         code: 'source.unreachable',
@@ -270,7 +284,8 @@ class ReaderSource implements GitSource {
     );
   }
 
-  async checkout(revision: Revision): Promise<Workspace> {
+  async checkout(revision: Revision, options: { readonly signal?: AbortSignal } = {}): Promise<Workspace> {
+    options.signal?.throwIfAborted();
     // Signed commits: nothing of an unverified commit is written to disk, synthesized or applied.
     await this.verify(revision);
     // A pull request's checkouts are kept (and pruned) apart from the environment's own.
@@ -289,6 +304,7 @@ class ReaderSource implements GitSource {
       {
         maxFileBytes: this.workspaces.maxFileBytes,
         keep: this.workspaces.keep,
+        ...(options.signal ? { signal: options.signal } : {}),
       },
     );
     this.log.debug(

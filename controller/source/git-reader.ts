@@ -68,9 +68,10 @@ export interface GitReader {
    * branches reads), and returns the sha it points at, or null when the remote has no such ref.
    * A repository read in place only resolves `ref`. Environment branches are never touched.
    * `near` is a branch the head likely shares history with (the pull request's base): what the
-   * cache has of it is offered to the remote, so only the new objects come.
+   * cache has of it is offered to the remote, so only the new objects come. Once `signal` is
+   * aborted the fetch is stopped (git interrupted, the transfer closed) and rejects.
    */
-  fetchRef(ref: string, localRef: string, near: string): Promise<string | null>;
+  fetchRef(ref: string, localRef: string, near: string, signal?: AbortSignal): Promise<string | null>;
   /** The sha a branch points at, or null when the branch does not exist. */
   resolve(branch: string): Promise<string | null>;
   commit(sha: string): Promise<CommitInfo>;

@@ -13,6 +13,7 @@ import {
   type GitReader,
   type TreeFile,
 } from './git-reader';
+import { abortableHttp } from './abortable-http';
 import { headlessRemoteHttp } from './headless-remote-http';
 import { loadIsomorphicGit } from './load-isomorphic-git';
 import { readLooseBlob } from './loose-object';
@@ -123,7 +124,10 @@ export class IsomorphicReader implements GitReader {
   }
 
   /** The remote's connection options, after making the cache repository if it is not there yet. */
-  private async remote(): Promise<{ http: HttpClient; url: string; onAuth?: () => HttpAuth }> {
+  /** The remote's settings for isomorphic-git; with `signal`, its requests stop once it is aborted. */
+  private async remote(
+    signal?: AbortSignal,
+  ): Promise<{ http: HttpClient; url: string; onAuth?: () => HttpAuth }> {
     const onAuth = this.auth
       ? () => ({ username: this.auth!.username, password: this.auth!.password })
       : undefined;
@@ -132,16 +136,17 @@ export class IsomorphicReader implements GitReader {
       await git.init({ fs, gitdir: this.gitdir, bare: true });
       await git.addRemote({ fs, gitdir: this.gitdir, remote: 'origin', url: this.url });
     }
-    return { http: this.http, url: this.url, ...(onAuth ? { onAuth } : {}) };
+    const http = signal ? abortableHttp(this.http, signal) : this.http;
+    return { http, url: this.url, ...(onAuth ? { onAuth } : {}) };
   }
 
-  async fetchRef(ref: string, localRef: string, near: string): Promise<string | null> {
+  async fetchRef(ref: string, localRef: string, near: string, signal?: AbortSignal): Promise<string | null> {
     // isomorphic-git takes no argv, but a ref with `..` or a leading `-` is no name cairn should ask for.
     checkedRef(ref, `ref ${ref}`);
     checkedRef(localRef, `ref ${localRef}`);
     checkedRef(near, `branch ${near}`);
     if (this.local) return this.resolveRef(ref);
-    const remote = await this.remote();
+    const remote = await this.remote(signal);
     const oid = (await git.listServerRefs({ ...remote, prefix: ref })).find((r) => r.ref === ref)?.oid;
     if (!oid) return null;
     // The ref matches none of origin's refspecs (refs/heads/*), so the fetch writes no ref:

@@ -105,16 +105,59 @@ export class NativeReader implements GitReader {
     }
   }
 
+  /**
+   * A git that talks to the remote, stopped once `signal` is aborted. It runs in a process group of
+   * its own, which is interrupted whole (SIGINT: each git removes its lock files): git's HTTP
+   * helper (`git-remote-http`) holds the transfer, and interrupting git alone (as simple-git's
+   * abort does) left it waiting on a stalled remote. Found in review. Stopped after 120 s without
+   * output too, as simple-git stops every other git of the cache.
+   */
+  private remoteGit(args: readonly string[], signal: AbortSignal): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('git', [...args], {
+        cwd: this.gitdir,
+        env: this.env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      const interrupt = () => {
+        try {
+          process.kill(-child.pid!, 'SIGINT');
+        } catch {
+          // the group is gone already
+        }
+      };
+      let quiet = setTimeout(interrupt, 120_000);
+      const heard = () => {
+        clearTimeout(quiet);
+        quiet = setTimeout(interrupt, 120_000);
+      };
+      child.stdout.on('data', (c: Buffer) => (out.push(c), heard()));
+      child.stderr.on('data', (c: Buffer) => (err.push(c), heard()));
+      signal.addEventListener('abort', interrupt, { once: true });
+      const done = () => {
+        clearTimeout(quiet);
+        signal.removeEventListener('abort', interrupt);
+      };
+      child.on('error', (error) => (done(), reject(error)));
+      child.on('close', (code) => {
+        done();
+        if (signal.aborted) reject(signal.reason as Error);
+        else if (code !== 0)
+          reject(new Error(Buffer.concat(err).toString('utf8').trim() || `git exited ${String(code)}`));
+        else resolve(Buffer.concat(out).toString('utf8'));
+      });
+      if (signal.aborted) interrupt();
+    });
+  }
+
   /** Fetches `refspecs` from the remote into the mirror, no tags and no FETCH_HEAD. */
-  private async fetchRefspecs(refspecs: readonly string[]): Promise<void> {
-    await this.git().raw([
-      'fetch',
-      '--no-tags',
-      '--no-write-fetch-head',
-      '--end-of-options',
-      this.url,
-      ...refspecs,
-    ]);
+  private async fetchRefspecs(refspecs: readonly string[], signal?: AbortSignal): Promise<void> {
+    const args = ['fetch', '--no-tags', '--no-write-fetch-head', '--end-of-options', this.url, ...refspecs];
+    if (signal) await this.remoteGit(args, signal);
+    else await this.git().raw(args);
   }
 
   async update(branches: readonly string[]): Promise<ReadonlyMap<string, Error>> {
@@ -150,7 +193,7 @@ export class NativeReader implements GitReader {
     return new Map();
   }
 
-  async fetchRef(ref: string, localRef: string, _near: string): Promise<string | null> {
+  async fetchRef(ref: string, localRef: string, _near: string, signal?: AbortSignal): Promise<string | null> {
     checkedRef(ref, `ref ${ref}`);
     checkedRef(localRef, `ref ${localRef}`);
     const resolve = async (name: string) =>
@@ -162,9 +205,10 @@ export class NativeReader implements GitReader {
       ).trim() || null;
     if (this.local) return resolve(ref);
     await this.openMirror();
-    const listed = await this.git().raw(['ls-remote', '--end-of-options', this.url, ref]);
+    const lsRemote = ['ls-remote', '--end-of-options', this.url, ref];
+    const listed = signal ? await this.remoteGit(lsRemote, signal) : await this.git().raw(lsRemote);
     if (!listed.split('\n').some((line) => line.split('\t')[1] === ref)) return null;
-    await this.fetchRefspecs([`+${ref}:${localRef}`]);
+    await this.fetchRefspecs([`+${ref}:${localRef}`], signal);
     return resolve(localRef);
   }
 

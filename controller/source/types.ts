@@ -68,17 +68,22 @@ export interface GitSource {
    * returns a Revision of `head.sha` to check out for `head.env`'s plan. Moves no branch and
    * changes no environment's head, previous sha or force-push record. Throws a CairnError naming
    * the pull request when the ref or the commit is not there. Optional: a source that cannot
-   * (a test double) leaves it out, and pull requests are then not planned.
+   * (a test double) leaves it out, and pull requests are then not planned. Once `signal` is
+   * aborted (the plan was abandoned at its deadline) the fetch is stopped and rejects.
    */
-  fetchPullRequest?(head: PullRequestHead): Promise<Revision>;
+  fetchPullRequest?(head: PullRequestHead, options?: { readonly signal?: AbortSignal }): Promise<Revision>;
   /**
    * With `repository.verify`: resolves when `revision`'s commit is signed by an allowed key, and
    * throws a terminal `source.unverified` CairnError naming the commit and its signer otherwise.
    * Without it, resolves at once. `checkout` calls it too, so nothing unverified is ever read.
    */
   verify?(revision: Revision): Promise<void>;
-  /** Checks out exactly `revision.sha` into a fresh directory (atomically), refusing escaping symlinks and huge files. */
-  checkout(revision: Revision): Promise<Workspace>;
+  /**
+   * Checks out exactly `revision.sha` into a fresh directory (atomically), refusing escaping
+   * symlinks and huge files. Once `signal` is aborted no further file is read; the half-written
+   * directory is removed and it rejects.
+   */
+  checkout(revision: Revision, options?: { readonly signal?: AbortSignal }): Promise<Workspace>;
   /** Releases anything held (watchers, temp dirs). */
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
@@ -65,6 +66,8 @@ beforeAll(async () => {
           'ListedPrefix',
         ].map((name) => ({ name, queues: ['Q'] })),
         { name: 'Consumer', queues: ['Q'], dependsOn: ['Producer'] },
+        { name: 'OnceProducer', queues: ['Q'] },
+        { name: 'OnceConsumer', queues: ['Q'], dependsOn: ['OnceProducer'] },
       ],
     },
     sha,
@@ -187,6 +190,34 @@ describe("imports stay inside the environment's own app (moto through the record
       outputs.get(`${prefix}-Producer`)!.get('QueueArn'),
     );
     await a.close();
+  }, 60_000);
+
+  it('reads each stack template once per apply and once per plan, for its imports and its checks', async () => {
+    // given one app whose consumer imports what its producer exports, and every file cairn opens
+    // counted (every read of the assembly opens its file: readAssemblyFile)
+    const own = unique('once-queue-arn');
+    const a = applierFor(unique('env-a'));
+    const app = withTemplates({ OnceProducer: queueExporting(own), OnceConsumer: topicImporting(own) });
+    const templates = app.stacks.map((s) => s.templateFile).sort();
+    const reads = jest.spyOn(fs, 'openSync');
+    const templateReads = () =>
+      reads.mock.calls.map(([path]) => String(path)).filter((path) => templates.includes(path));
+    try {
+      // when it is applied, then planned
+      const applied = await a.apply(app, sha);
+      const afterApply = templateReads().sort();
+      reads.mockClear();
+      const plan = await a.plan(app, sha);
+
+      // then both succeed, and each template was read once by each (imports, checks, deploy)
+      expect(applied.failure).toBeUndefined();
+      expect(plan.failure).toBeUndefined();
+      expect(afterApply).toEqual(templates);
+      expect(templateReads().sort()).toEqual(templates);
+    } finally {
+      reads.mockRestore();
+      await a.close();
+    }
   }, 60_000);
 });
 

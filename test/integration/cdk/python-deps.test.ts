@@ -35,6 +35,22 @@ describe('Python CDK app dependencies (wheels only)', () => {
     expect(again).toBe(target);
   });
 
+  it('gives two callers with the same requirements at once one install, both its folder', async () => {
+    // Given two environments' synths with the same requirements, in one replica at the same time
+    const file = requirements('requirements-shared.txt', 'six==1.16.0\nattrs==23.2.0\n');
+    const cacheDir = join(dir, 'cache-shared');
+    // When both install
+    const installs = await Promise.allSettled(
+      [0, 1].map(() => installPythonDeps({ requirementsFile: file, cacheDir, log: silentLog() })),
+    );
+    // Then both get the one folder (found in review: the two pips shared one partial folder,
+    // `<target>.tmp-<pid>`, and one failed with ENOENT on the other's rename)
+    expect(installs.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    const [first, second] = installs.map((r) => (r as PromiseFulfilledResult<string>).value);
+    expect(second).toBe(first);
+    expect(existsSync(join(first!, 'six.py'))).toBe(true);
+  });
+
   it('refuses a requirement that has only an sdist, naming the package', async () => {
     // pycrypto 2.6.1 was published as an sdist only: installing it would run its setup.py.
     const file = requirements('requirements-sdist.txt', 'six==1.16.0\npycrypto==2.6.1\n');

@@ -192,8 +192,14 @@ describe('a namespace stuck terminating, with the real CLI on the sandbox', () =
         if (name.includes('greeting') || name.includes('cairn-inventory'))
           kubectl('patch', name, '-n', defaulted, '--type', 'merge', '-p', hold);
 
-      // When someone deletes that namespace out of band
+      // When someone deletes that namespace out of band, and its controller has begun deleting
+      // what it holds (cairn reads the namespace only once its inventory is absent or being deleted)
       await deleteOutOfBand(defaulted);
+      await until('the namespace controller deleting its content', () =>
+        kubectl('get', 'configmaps', '-n', defaulted, '-o', 'jsonpath={.items[*].metadata.deletionTimestamp}')
+          .trim()
+          .includes('T'),
+      );
       const terminating = await sync();
 
       // Then the reconcile fails, retryable, naming the namespace, as for a Namespace of the tree

@@ -44,4 +44,39 @@ describe('a collection of which an environment wants a few objects', () => {
     await applier.close();
     client.close();
   });
+
+  it('sends no read of the default namespace on a no-change pass whose inventory stands', async () => {
+    // Given an environment whose objects are defaulted into a namespace its tree does not declare,
+    // applied once, and an applier whose requests are recorded
+    const { client, requests } = recordingSandboxClient();
+    const namespace = kit.name('dflt');
+    const applier = createKubeApplier(
+      { env: 'byname-default', repository: 'https://git.example.com/platform/byname.git' },
+      kit.target(namespace),
+      silentLog(),
+      { client },
+    );
+    const manifests = await applier.load(
+      await kit.workspace({
+        'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: "1"}',
+      }),
+    );
+    expect((await applier.apply(manifests)).failure).toBeUndefined();
+
+    // When a drift pass finds nothing changed
+    const from = requests.length;
+    const pass = await applier.apply(manifests, { drift: true });
+
+    // Then it wrote nothing, and read the inventory and the ConfigMap but not the namespace:
+    // the inventory's answer says it stands (one GET fewer per environment and drift interval)
+    expect(pass.failure).toBeUndefined();
+    expect(pass.changes.map((c) => c.action)).toEqual(['unchanged']);
+    const sent = requests.slice(from).map((r) => `${r.method} ${r.path.split('?')[0]}`);
+    expect(sent.filter((r) => !r.startsWith('GET'))).toEqual([]);
+    expect(sent).toContain(`GET /api/v1/namespaces/${namespace}/configmaps/settings`);
+    expect(sent.some((r) => r.includes('/configmaps/cairn-inventory-'))).toBe(true);
+    expect(sent).not.toContain(`GET /api/v1/namespaces/${namespace}`);
+    await applier.close();
+    client.close();
+  });
 });
