@@ -104,7 +104,13 @@ export function assertNoMacroDefinitions(
         : undefined
       : resources && typeof resources === 'object'
         ? Object.entries(resources)
-            .filter(([, r]) => (r as { Type?: unknown } | null)?.Type === 'AWS::CloudFormation::Macro')
+            // Compared as accountWide compares types: no other spelling gets past.
+            .filter(
+              ([, r]) =>
+                String((r as { Type?: unknown } | null)?.Type)
+                  .trim()
+                  .toLowerCase() === 'aws::cloudformation::macro',
+            )
             .map(([id]) => `Resources.${id}`)[0]
         : undefined;
   if (!defined) return;

@@ -137,6 +137,12 @@ describe('assertNoMacroDefinitions', () => {
     ['a macro resource, untrusted', defining, false, 'Resources.Squat'],
     ['a macro resource, trusted with macros', defining, true, undefined],
     [
+      'a macro resource spelled in another case, untrusted',
+      JSON.stringify({ Resources: { Odd: { Type: ' aws::cloudformation::MACRO', Properties: {} } } }),
+      false,
+      'Resources.Odd',
+    ],
+    [
       'no macro resource',
       JSON.stringify({ Resources: { Q: { Type: 'AWS::SQS::Queue' } } }),
       false,
