@@ -21,6 +21,11 @@ export interface KillProxy {
    * `matches` is given the path without the query, and the whole URL (to tell field managers apart).
    */
   arm(pid: number, nth: number, matches: Matcher, after: boolean): void;
+  /**
+   * Forwards the requests that `matches` only `ms` after they arrived, until `disarm`: a write the
+   * reconcile sends early can then be made to land after another (a race a loaded server decides).
+   */
+  hold(matches: Matcher, ms: number): void;
   /** Whether the armed kill happened. */
   fired(): boolean;
   /** Forwards everything again, kills nothing. */
@@ -54,6 +59,7 @@ export async function startKillProxy(kubeconfigFile: string): Promise<KillProxy>
   });
   const seen: string[] = [];
   let armed: Armed | undefined;
+  let held: { readonly matches: Matcher; readonly ms: number } | undefined;
   const sockets = new Set<Socket>();
 
   const kill = (a: Armed) => {
@@ -117,7 +123,9 @@ export async function startKillProxy(kubeconfigFile: string): Promise<KillProxy>
         },
       );
       out.on('error', () => res.destroy());
-      out.end(Buffer.concat(chunks));
+      if (held?.matches(method, url.split('?')[0]!, url))
+        setTimeout(() => out.end(Buffer.concat(chunks)), held.ms);
+      else out.end(Buffer.concat(chunks));
     });
   });
   server.keepAliveTimeout = 60_000;
@@ -152,9 +160,13 @@ export async function startKillProxy(kubeconfigFile: string): Promise<KillProxy>
       seen.length = 0;
       armed = { pid, matches, after, left: nth, fired: false };
     },
+    hold(matches, ms) {
+      held = { matches, ms };
+    },
     fired: () => armed?.fired ?? false,
     disarm() {
       armed = undefined;
+      held = undefined;
     },
     close: () =>
       new Promise<void>((resolve) => {

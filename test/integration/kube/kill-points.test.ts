@@ -62,16 +62,20 @@ function platform(name: string, kubernetes: Record<string, unknown> = {}): { p: 
   return { p, ns };
 }
 
-/** `cairn sync --json` of the compiled binary, killed by the proxy when `kill` is given. */
+/**
+ * `cairn sync --json` of the compiled binary, killed by the proxy when `kill` is given (and the
+ * requests `kill.hold` matches forwarded only after `kill.holdMs`).
+ */
 function sync(
   p: LocalPlatform,
-  kill?: { nth: number; matches: Matcher; after: boolean },
+  kill?: { nth: number; matches: Matcher; after: boolean; hold?: Matcher; holdMs?: number },
   killOnTemporary?: string,
 ): Promise<KillableRun> {
   return runKillable(['sync', '--config', p.config, '--env', 'dev', '--json'], {
     mustBeKilled: Boolean(kill || killOnTemporary),
     arm: (child) => {
       if (kill) proxy.arm(child.pid!, kill.nth, kill.matches, kill.after);
+      if (kill?.hold) proxy.hold(kill.hold, kill.holdMs ?? 1000);
       // Or killed as soon as a temporary checkout folder shows in `killOnTemporary` (polled, not timed).
       const watch = killOnTemporary
         ? setInterval(() => {
@@ -255,6 +259,40 @@ describe('cairn sync killed with SIGKILL at a chosen request, then run again', (
     expect(gone === undefined || gone.metadata.deletionTimestamp !== undefined).toBe(true);
     expect(await owned(ns)).toEqual(['keep']);
     await ledgerAndFolders(p, join(root, 'crd'));
+  });
+
+  it("prunes another Namespace of a fresh environment's first wave, killed right after it landed, once it leaves Git", async () => {
+    // Given a fresh environment whose tree makes its own default namespace and a second one
+    const other = kit.name('first-wave-b');
+    kit.track(`/api/v1/namespaces/${other}`);
+    const { p, ns } = platform('first-wave', { namespaces: [other] });
+    p.commit('base', {
+      'k8s-resources/ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
+      'k8s-resources/other.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: other } }),
+      'k8s-resources/keep.yaml': cm('keep'),
+    });
+    // When its first sync is killed right after the second Namespace's apply was answered (cairn's
+    // own field manager): before the fix it went out beside the default namespace's, ahead of the
+    // inventory. (The default namespace's apply is held a second, so that the write-ahead sent
+    // beside it finds no namespace yet, as it does whenever it reaches the server first.)
+    const applyOf = (name: string) => (method: string, path: string, url: string) =>
+      method === 'PATCH' && path === `/api/v1/namespaces/${name}` && url.includes('fieldManager=cairn&');
+    await sync(p, { nth: 1, matches: applyOf(other), after: true, hold: applyOf(ns), holdMs: 1000 });
+    const landed = await kit.get(`/api/v1/namespaces/${other}`);
+    // and the next commit, without it, is synced to the end
+    p.commit('drop the second namespace', { 'k8s-resources/other.yaml': null });
+    const entry = await converged(p);
+
+    // Then the Namespace that landed, with the owner's mark, was pruned
+    expect(landed?.metadata.labels?.['cairn.dev/owner']).toBeDefined();
+    expect(entry.outcome).toBe('succeeded');
+    expect(entry.changes.filter((c) => c.subject === `Namespace/${other}`)).toEqual([
+      expect.objectContaining({ action: 'deleted' }),
+    ]);
+    const gone = await kit.get(`/api/v1/namespaces/${other}`);
+    expect(gone === undefined || gone.metadata.deletionTimestamp !== undefined).toBe(true);
+    expect(await owned(ns)).toEqual(['keep']);
+    await ledgerAndFolders(p, join(root, 'first-wave'));
   });
 
   it('converges after a kill mid-way through a 300-object tree, and again after one before the inventory write', async () => {
