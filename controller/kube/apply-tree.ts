@@ -190,9 +190,13 @@ async function walkTree(
   const left = new Map<string, InventoryEntry>();
   const refusedKeys = new Set<string>();
   const pre = await early;
-  // A plan writes no inventory: its waves keep the usual order.
+  // A plan writes no inventory: its waves keep the usual order. Without the prefetch (a read
+  // failed) the default namespace may be missing too: found in review (`kill-points.test.ts`), one
+  // failed read in a fresh environment's first sync put the write-ahead before the first wave,
+  // where it found no namespace and was given up, and everything that sync applied before a kill
+  // was in no inventory.
   const namespaceToMake =
-    !dryRun && treeMakesNamespace && pre !== undefined && !pre.live.has(namespaceKey(target.namespace));
+    !dryRun && treeMakesNamespace && !pre?.live.has(namespaceKey(target.namespace));
   const ordered = orderInWaves(manifests, waveItem, applyOrder(namespaceToMake));
   // The default namespace goes alone, and the tree's other Namespaces only after the write-ahead
   // that it makes room for: found in review (`kill-points.test.ts`), sent beside it, another

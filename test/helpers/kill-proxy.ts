@@ -26,6 +26,12 @@ export interface KillProxy {
    * reconcile sends early can then be made to land after another (a race a loaded server decides).
    */
   hold(matches: Matcher, ms: number): void;
+  /**
+   * Answers the next `times` requests that `matches` with `status` itself, until `disarm`: a read
+   * that fails once (a 429 while a collection initializes, a 5xx), which the client sees as the
+   * server's answer.
+   */
+  refuse(matches: Matcher, times: number, status: number): void;
   /** Whether the armed kill happened. */
   fired(): boolean;
   /** Forwards everything again, kills nothing. */
@@ -60,6 +66,7 @@ export async function startKillProxy(kubeconfigFile: string): Promise<KillProxy>
   const seen: string[] = [];
   let armed: Armed | undefined;
   let held: { readonly matches: Matcher; readonly ms: number } | undefined;
+  let refused: { readonly matches: Matcher; left: number; readonly status: number } | undefined;
   const sockets = new Set<Socket>();
 
   const kill = (a: Armed) => {
@@ -91,6 +98,13 @@ export async function startKillProxy(kubeconfigFile: string): Promise<KillProxy>
       if (hit && !a!.after) {
         kill(a!);
         res.destroy();
+        return;
+      }
+      if (refused && refused.left > 0 && refused.matches(method, url.split('?')[0]!, url)) {
+        refused.left -= 1;
+        const status = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: refused.status });
+        res.writeHead(refused.status, { 'content-type': 'application/json' });
+        res.end(status);
         return;
       }
       const { host: _host, connection: _connection, ...headers } = req.headers;
@@ -163,10 +177,14 @@ export async function startKillProxy(kubeconfigFile: string): Promise<KillProxy>
     hold(matches, ms) {
       held = { matches, ms };
     },
+    refuse(matches, times, status) {
+      refused = { matches, left: times, status };
+    },
     fired: () => armed?.fired ?? false,
     disarm() {
       armed = undefined;
       held = undefined;
+      refused = undefined;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -64,11 +64,12 @@ function platform(name: string, kubernetes: Record<string, unknown> = {}): { p: 
 
 /**
  * `cairn sync --json` of the compiled binary, killed by the proxy when `kill` is given (and the
- * requests `kill.hold` matches forwarded only after `kill.holdMs`).
+ * requests `kill.hold` matches forwarded only after `kill.holdMs`, the first that `kill.refuseOnce`
+ * matches answered 500).
  */
 function sync(
   p: LocalPlatform,
-  kill?: { nth: number; matches: Matcher; after: boolean; hold?: Matcher; holdMs?: number },
+  kill?: { nth: number; matches: Matcher; after: boolean; hold?: Matcher; holdMs?: number; refuseOnce?: Matcher },
   killOnTemporary?: string,
 ): Promise<KillableRun> {
   return runKillable(['sync', '--config', p.config, '--env', 'dev', '--json'], {
@@ -76,6 +77,7 @@ function sync(
     arm: (child) => {
       if (kill) proxy.arm(child.pid!, kill.nth, kill.matches, kill.after);
       if (kill?.hold) proxy.hold(kill.hold, kill.holdMs ?? 1000);
+      if (kill?.refuseOnce) proxy.refuse(kill.refuseOnce, 1, 500);
       // Or killed as soon as a temporary checkout folder shows in `killOnTemporary` (polled, not timed).
       const watch = killOnTemporary
         ? setInterval(() => {
@@ -293,6 +295,40 @@ describe('cairn sync killed with SIGKILL at a chosen request, then run again', (
     expect(gone === undefined || gone.metadata.deletionTimestamp !== undefined).toBe(true);
     expect(await owned(ns)).toEqual(['keep']);
     await ledgerAndFolders(p, join(root, 'first-wave'));
+  });
+
+  it("prunes what a fresh environment's first apply made before a kill, also when a read before it failed", async () => {
+    // Given a fresh environment whose tree makes its own default namespace, a second one and a
+    // ConfigMap
+    const other = kit.name('read-failed-b');
+    kit.track(`/api/v1/namespaces/${other}`);
+    const { p, ns } = platform('read-failed', { namespaces: [other] });
+    p.commit('base', {
+      'k8s-resources/ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
+      'k8s-resources/other.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: other } }),
+      'k8s-resources/extra.yaml': cm('extra-000'),
+    });
+    // When the reads before its first write fail once (the ConfigMap's GET answered 500: the
+    // wave reads it again), and it is killed right after that ConfigMap's apply was answered
+    const firstRead = (method: string, path: string) =>
+      method === 'GET' && path === `/api/v1/namespaces/${ns}/configmaps/extra-000`;
+    await sync(p, { nth: 1, matches: applies(ns, 'extra-'), after: true, refuseOnce: firstRead });
+    const landed = await owned(ns);
+    // and the next commit holds only its default namespace and another ConfigMap
+    p.commit('drop', {
+      'k8s-resources/other.yaml': null,
+      'k8s-resources/extra.yaml': null,
+      'k8s-resources/keep.yaml': cm('keep'),
+    });
+    const entry = await converged(p);
+
+    // Then what landed, with the owner's mark, was pruned
+    expect(landed).toEqual(['extra-000']);
+    expect(entry.outcome).toBe('succeeded');
+    expect(await owned(ns)).toEqual(['keep']);
+    const gone = await kit.get(`/api/v1/namespaces/${other}`);
+    expect(gone === undefined || gone.metadata.deletionTimestamp !== undefined).toBe(true);
+    await ledgerAndFolders(p, join(root, 'read-failed'));
   });
 
   it('converges after a kill mid-way through a 300-object tree, and again after one before the inventory write', async () => {
