@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { stringify } from 'yaml';
 import { runCli, watchChild, type WatchedChild } from '../helpers/cli';
 import { startCfnFaultProxy, type CfnFaultProxy } from '../helpers/cfn-fault-proxy';
@@ -35,7 +35,7 @@ describe('a sync killed once its change set was executed', () => {
           {
             name: 'dev',
             branch: 'dev',
-            aws: { region: sandbox.aws.region, account: sandbox.aws.account, endpoint: proxy.url },
+            aws: { region: sandbox.aws.region, account: sandbox.aws.account, endpoint: proxy.url, prune: true },
           },
         ],
         audit: { dir: join(platform.dir, 'audit'), unkeyed: true },
@@ -59,7 +59,9 @@ describe('a sync killed once its change set was executed', () => {
     children.push(child);
     return watchChild(child);
   };
-  const release = (name: string) =>
+  const extraStack = () => `${platform.stackName('dev')}-extra`;
+  /** Commits release `name` of the app: the Data stack, and with `extra` a second stack. */
+  const release = (name: string, extra = false) =>
     platform.commit('dev', `release ${name}`, {
       'aws-resources/app.js': `
 const cdk = require('aws-cdk-lib');
@@ -67,9 +69,17 @@ const app = new cdk.App();
 const stack = new cdk.Stack(app, 'Data', { stackName: '${platform.stackName('dev')}' });
 new cdk.aws_s3.Bucket(stack, 'Bucket');
 new cdk.aws_sqs.Queue(stack, 'Release${name}');
+${extra ? `new cdk.aws_sqs.Queue(new cdk.Stack(app, 'Extra', { stackName: '${extraStack()}' }), 'Q');` : ''}
 app.synth();
 `,
     });
+  const stackStatus = async (name: string): Promise<string | undefined> => {
+    try {
+      return (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0]?.StackStatus;
+    } catch {
+      return undefined;
+    }
+  };
   const liveTemplate = async () =>
     (await cfn.send(new GetTemplateCommand({ StackName: platform.stackName('dev') }))).TemplateBody ?? '';
   const synced = async (): Promise<string> => {
@@ -121,5 +131,28 @@ app.synth();
     expect(await liveTemplate()).not.toContain('ReleaseA');
     const verify = await runCli(['audit', 'verify', '--config', config()]);
     expect(verify.code).toBe(0);
+  });
+
+  it('prunes a new stack whose creation a killed sync executed, once it leaves the app', async () => {
+    // given the sync of a release adding a stack is killed once the new stack's ExecuteChangeSet was answered
+    // (the Data stack is unchanged, so the only ExecuteChangeSet, which names its change set by ARN
+    // and not its stack, is the new stack's)
+    release('0', true);
+    const killed = sync();
+    proxy.holdAnswer('ExecuteChangeSet', () => {
+      killed.child.kill('SIGKILL');
+      return Promise.resolve();
+    });
+    await killed.exited;
+    proxy.holdAnswer('ExecuteChangeSet', undefined);
+    expect(killed.child.signalCode).toBe('SIGKILL');
+    expect(await stackStatus(extraStack())).toMatch(/CREATE_(IN_PROGRESS|COMPLETE)/);
+
+    // when the stack leaves the app before the next sync
+    release('0');
+    await synced();
+
+    // then it is pruned: its tags, not the ledger, make it the environment's
+    expect([undefined, 'DELETE_IN_PROGRESS', 'DELETE_COMPLETE']).toContain(await stackStatus(extraStack()));
   });
 });
