@@ -314,8 +314,8 @@ export class AuditIndex {
 const DIRTY = '(changed by a failed reconcile)';
 
 /**
- * The halves a failed entry changed something of (created, configured or deleted), for
- * `IndexedEntry.touched`; both of an interrupted one.
+ * The halves a failed entry changed something of (created, configured or deleted), or may have
+ * (its AWS half failed), for `IndexedEntry.touched`; both of an interrupted one.
  */
 function touchedBy(entry: EndRecord['entry']): { touched?: { aws?: true; k8s?: true } } {
   // An interrupted entry lists no changes, but its process may have sent any before it died: found
@@ -325,7 +325,10 @@ function touchedBy(entry: EndRecord['entry']): { touched?: { aws?: true; k8s?: t
   if (entry.outcome === 'interrupted') return { touched: { aws: true, k8s: true } };
   if (entry.outcome !== 'failed') return {};
   const changed = (entry.changes ?? []).filter((c) => c.action !== 'unchanged' && c.action !== 'skipped');
-  const aws = changed.some((c) => c.target === 'aws');
+  // A stack that failed is recorded `skipped` whatever CloudFormation was sent: found in review (the
+  // same test), a release whose wait gave up (aws.wait-timeout) after its ExecuteChangeSet went on
+  // to UPDATE_COMPLETE, and its revert was skipped the same way. A failure of the AWS half touches it.
+  const aws = changed.some((c) => c.target === 'aws') || entry.failure?.phase === 'apply-aws';
   const k8s = changed.some((c) => c.target === 'kubernetes');
   if (!aws && !k8s) return {};
   return { touched: { ...(aws ? { aws: true as const } : {}), ...(k8s ? { k8s: true as const } : {}) } };

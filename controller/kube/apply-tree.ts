@@ -195,8 +195,7 @@ async function walkTree(
   // failed read in a fresh environment's first sync put the write-ahead before the first wave,
   // where it found no namespace and was given up, and everything that sync applied before a kill
   // was in no inventory.
-  const namespaceToMake =
-    !dryRun && treeMakesNamespace && !pre?.live.has(namespaceKey(target.namespace));
+  const namespaceToMake = !dryRun && treeMakesNamespace && !pre?.live.has(namespaceKey(target.namespace));
   const ordered = orderInWaves(manifests, waveItem, applyOrder(namespaceToMake));
   // The default namespace goes alone, and the tree's other Namespaces only after the write-ahead
   // that it makes room for: found in review (`kill-points.test.ts`), sent beside it, another

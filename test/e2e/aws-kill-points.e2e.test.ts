@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+} from '@aws-sdk/client-cloudformation';
 import { stringify } from 'yaml';
 import { runCli, watchChild, type WatchedChild } from '../helpers/cli';
 import { startCfnFaultProxy, type CfnFaultProxy } from '../helpers/cfn-fault-proxy';
@@ -35,7 +39,13 @@ describe('a sync killed once its change set was executed', () => {
           {
             name: 'dev',
             branch: 'dev',
-            aws: { region: sandbox.aws.region, account: sandbox.aws.account, endpoint: proxy.url, prune: true },
+            aws: {
+              region: sandbox.aws.region,
+              account: sandbox.aws.account,
+              endpoint: proxy.url,
+              prune: true,
+              deployTimeout: '3s',
+            },
           },
         ],
         audit: { dir: join(platform.dir, 'audit'), unkeyed: true },
@@ -60,8 +70,11 @@ describe('a sync killed once its change set was executed', () => {
     return watchChild(child);
   };
   const extraStack = () => `${platform.stackName('dev')}-extra`;
-  /** Commits release `name` of the app: the Data stack, and with `extra` a second stack. */
-  const release = (name: string, extra = false) =>
+  /**
+   * Commits release `name` of the app: the Data stack, and with `extra` a second stack (with a
+   * second queue `Q<extraQueue>` when given).
+   */
+  const release = (name: string, extra = false, extraQueue?: string) =>
     platform.commit('dev', `release ${name}`, {
       'aws-resources/app.js': `
 const cdk = require('aws-cdk-lib');
@@ -69,7 +82,8 @@ const app = new cdk.App();
 const stack = new cdk.Stack(app, 'Data', { stackName: '${platform.stackName('dev')}' });
 new cdk.aws_s3.Bucket(stack, 'Bucket');
 new cdk.aws_sqs.Queue(stack, 'Release${name}');
-${extra ? `new cdk.aws_sqs.Queue(new cdk.Stack(app, 'Extra', { stackName: '${extraStack()}' }), 'Q');` : ''}
+${extra ? `const extra = new cdk.Stack(app, 'Extra', { stackName: '${extraStack()}' });\nnew cdk.aws_sqs.Queue(extra, 'Q');` : ''}
+${extraQueue ? `new cdk.aws_sqs.Queue(extra, 'Q${extraQueue}');` : ''}
 app.synth();
 `,
     });
@@ -154,5 +168,34 @@ app.synth();
 
     // then it is pruned: its tags, not the ledger, make it the environment's
     expect([undefined, 'DELETE_IN_PROGRESS', 'DELETE_COMPLETE']).toContain(await stackStatus(extraStack()));
+  });
+
+  it('deploys a revert to the last recorded release after a release whose wait gave up, though CloudFormation went on', async () => {
+    // given a stack applied, and a release E that adds a queue to it executed while CloudFormation
+    // still describes it UPDATE_IN_PROGRESS past the deploy timeout (a long update)
+    release('0', true);
+    await synced();
+    const template = async () =>
+      (await cfn.send(new GetTemplateCommand({ StackName: extraStack() }))).TemplateBody ?? '';
+    proxy.onAction('ExecuteChangeSet', () =>
+      proxy.addRule({ stackName: extraStack(), status: 'UPDATE_IN_PROGRESS' }),
+    );
+    release('0', true, 'E');
+    const timedOut = sync();
+    const code = await timedOut.exited;
+    proxy.onAction('ExecuteChangeSet', () => undefined);
+    proxy.removeRules(extraStack());
+    expect(code).toBe(1);
+    expect(timedOut.output()).toMatch(/gave up waiting/);
+    // (CloudFormation finished it meanwhile: release E stands)
+    expect(await template()).toContain('QE');
+
+    // when the release before is committed again
+    release('0', true);
+    const output = await synced();
+
+    // then the revert was deployed, not skipped as unchanged
+    expect(output).not.toContain('unchanged since last apply');
+    expect(await template()).not.toContain('QE');
   });
 });

@@ -102,7 +102,12 @@ export async function startKillProxy(kubeconfigFile: string): Promise<KillProxy>
       }
       if (refused && refused.left > 0 && refused.matches(method, url.split('?')[0]!, url)) {
         refused.left -= 1;
-        const status = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: refused.status });
+        const status = JSON.stringify({
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          code: refused.status,
+        });
         res.writeHead(refused.status, { 'content-type': 'application/json' });
         res.end(status);
         return;

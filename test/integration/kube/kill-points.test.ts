@@ -69,7 +69,14 @@ function platform(name: string, kubernetes: Record<string, unknown> = {}): { p: 
  */
 function sync(
   p: LocalPlatform,
-  kill?: { nth: number; matches: Matcher; after: boolean; hold?: Matcher; holdMs?: number; refuseOnce?: Matcher },
+  kill?: {
+    nth: number;
+    matches: Matcher;
+    after: boolean;
+    hold?: Matcher;
+    holdMs?: number;
+    refuseOnce?: Matcher;
+  },
   killOnTemporary?: string,
 ): Promise<KillableRun> {
   return runKillable(['sync', '--config', p.config, '--env', 'dev', '--json'], {
@@ -270,7 +277,11 @@ describe('cairn sync killed with SIGKILL at a chosen request, then run again', (
     const { p, ns } = platform('first-wave', { namespaces: [other] });
     p.commit('base', {
       'k8s-resources/ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
-      'k8s-resources/other.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: other } }),
+      'k8s-resources/other.yaml': stringify({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: other },
+      }),
       'k8s-resources/keep.yaml': cm('keep'),
     });
     // When its first sync is killed right after the second Namespace's apply was answered (cairn's
@@ -305,7 +316,11 @@ describe('cairn sync killed with SIGKILL at a chosen request, then run again', (
     const { p, ns } = platform('read-failed', { namespaces: [other] });
     p.commit('base', {
       'k8s-resources/ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
-      'k8s-resources/other.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: other } }),
+      'k8s-resources/other.yaml': stringify({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: other },
+      }),
       'k8s-resources/extra.yaml': cm('extra-000'),
     });
     // When the reads before its first write fail once (the ConfigMap's GET answered 500: the

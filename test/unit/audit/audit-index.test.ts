@@ -1,5 +1,6 @@
 import { AuditIndex } from '../../../controller/audit/audit-index';
 import type { AuditEntry, AuditRecord } from '../../../controller/audit/types';
+import type { Phase } from '../../../controller/model/errors';
 
 const at = { file: 'audit-000001.jsonl', line: 1, offset: 0, length: 1 };
 let seq = 0;
@@ -22,6 +23,13 @@ function end(
     ...(changes ? { changes } : {}),
   } as AuditEntry;
   return { type: 'end', seq, prevHash: '', env, entry };
+}
+
+/** `record` (an end) with its entry's failure in `phase`. */
+function failedIn(phase: Phase, record: AuditRecord): AuditRecord {
+  if (record.type !== 'end') return record;
+  const failure = { code: 'aws.wait-timeout', phase, retryable: true, message: 'gave up waiting' };
+  return { ...record, entry: { ...record.entry, failure } };
 }
 
 function start(id: string, env: string): AuditRecord {
@@ -78,6 +86,20 @@ describe('AuditIndex.lastApplied', () => {
         ]),
       ],
       { sha: 'a', awsTree: 'A1' },
+    ],
+    [
+      // aws-kill-points: a stack whose wait gave up is recorded skipped, though CloudFormation went on
+      'a failure of the AWS half leaves it at no known tree, even with every stack recorded skipped',
+      [
+        end('1', 'dev', 'succeeded', 'a', { aws: 'A1', k8s: 'K1' }),
+        failedIn(
+          'apply-aws',
+          end('2', 'dev', 'failed', 'b', {}, [
+            { target: 'aws', subject: 'data', action: 'skipped', reason: 'failed' },
+          ]),
+        ),
+      ],
+      { sha: 'a', k8sTree: 'K1' },
     ],
     [
       'a failure that changed nothing of a half leaves its tree standing',
