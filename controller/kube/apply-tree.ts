@@ -179,11 +179,14 @@ async function walkTree(
   // after a crash the tree's Namespace would be refused as unowned): only that Namespace is
   // applied before the inventory lists everything, and the CRDs wait for it (`applyOrder`).
   let ahead = dryRun ? undefined : inventoryAhead(record, desired);
-  let aheadSent: Promise<boolean> | undefined;
+  let aheadSent: Promise<string | undefined> | undefined;
   const treeMakesNamespace = declaredNamespaceNames(manifests).includes(target.namespace);
+  // Each write lands only over the version this apply read or last wrote (see `Inventory.write`).
+  let version = record.version;
+  const aheadOptions = { existingNamespace: treeMakesNamespace, ...(version ? { version } : {}) };
   if (ahead) {
     if (stopped(gate, failures)) return planeResult(changes, failures);
-    aheadSent = p.inventory.write(ahead, { existingNamespace: treeMakesNamespace });
+    aheadSent = p.inventory.write(ahead, aheadOptions);
     aheadSent.catch(() => undefined);
   }
   const watched: Watched[] = [];
@@ -211,8 +214,7 @@ async function walkTree(
     const built = pre && (await bodies.get(wave.wave)?.catch(() => undefined));
     if (ahead && wave !== home?.[0]) {
       try {
-        const written = (await aheadSent) ?? false;
-        if (!written) await p.inventory.write(ahead, { existingNamespace: treeMakesNamespace });
+        version = (await aheadSent) ?? (await p.inventory.write(ahead, aheadOptions)) ?? version;
       } catch (error) {
         return { changes, failure: failureFrom(error, phase) };
       }
@@ -330,7 +332,7 @@ async function walkTree(
   // tree of Namespaces only): answered late, after the tree's Namespace was made (found on
   // a loaded CI server), it landed over the final inventory. (A fence stop above returns without
   // waiting: what was sent cannot be recalled.)
-  await aheadSent?.catch(() => false);
+  if (ahead) version = (await aheadSent?.catch(() => undefined)) || version;
 
   // Prune only after every apply of this commit succeeded; otherwise keep the union of both sets.
   let keep: readonly InventoryEntry[] = [];
@@ -359,7 +361,7 @@ async function walkTree(
   );
   if (record.source !== 'current' || !sameEntries(previous, next)) {
     try {
-      await p.inventory.write(next);
+      await p.inventory.write(next, version ? { version } : {});
     } catch (error) {
       failures.push(failureFrom(error, phase));
     }

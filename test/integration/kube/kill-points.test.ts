@@ -1,4 +1,13 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
@@ -344,6 +353,60 @@ describe('cairn sync killed with SIGKILL at a chosen request, then run again', (
     const gone = await kit.get(`/api/v1/namespaces/${other}`);
     expect(gone === undefined || gone.metadata.deletionTimestamp !== undefined).toBe(true);
     await ledgerAndFolders(p, join(root, 'read-failed'));
+  });
+
+  it("keeps what a successor recorded when a paused sync's write-ahead lands after it", async () => {
+    // Given an environment applied with one ConfigMap, and a second config on the same cluster
+    // with a ledger of its own (as a successor replica on another pod: one folder has one writer)
+    const { p, ns } = platform('stale');
+    p.commit('base', {
+      'k8s-resources/ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
+      'k8s-resources/keep.yaml': cm('keep'),
+    });
+    await converged(p);
+    const successor = p.config.replace(/cairn\.yaml$/, 'successor.yaml');
+    writeFileSync(
+      successor,
+      readFileSync(p.config, 'utf8').replace(/dir: (\S+)\/audit/, 'dir: $1/successor-audit'),
+    );
+    const syncAs = async (config: string): Promise<AuditEntry> => {
+      const run = await runKillable(['sync', '--config', config, '--env', 'dev', '--json']);
+      if (run.code !== 0)
+        throw new Error(`cairn sync exited ${String(run.code)}: ${run.stderr.slice(-3000)}`);
+      return JSON.parse(run.stdout) as AuditEntry;
+    };
+    // When a sync adding x is paused (SIGSTOP) as its write-ahead goes out, and that request is held
+    // in flight for 30 s (a stalled connection)
+    p.commit('add x', { 'k8s-resources/x.yaml': cm('x') });
+    let child: ChildProcess | undefined;
+    const paused = runKillable(['sync', '--config', p.config, '--env', 'dev', '--json'], {
+      arm: (c) => {
+        child = c;
+        proxy.arm(c.pid!, 1, () => false, false);
+        proxy.hold(inventoryWrite(ns), 30_000);
+        return () => undefined;
+      },
+    });
+    const sent = Date.now();
+    while (!proxy.seen.some((l) => inventoryWrite(ns)('PATCH', l.slice('PATCH '.length).split('?')[0]!)))
+      await sleep(5);
+    child!.kill('SIGSTOP');
+    proxy.disarm();
+    // and, past its Lease, a successor applies a commit adding y
+    await sleep(17_000);
+    p.commit('add y', { 'k8s-resources/y.yaml': cm('y') });
+    expect((await syncAs(successor)).outcome).toBe('succeeded');
+    expect(await inventory(ns)).toEqual(['keep', 'x', 'y']);
+    // and the paused sync's write-ahead lands, then it is thawed
+    await sleep(Math.max(0, 31_000 - (Date.now() - sent)));
+    child!.kill('SIGCONT');
+    expect((await paused).code).toBe(1);
+
+    // Then the successor's record stands, and y is pruned once it leaves Git
+    expect(await inventory(ns)).toEqual(['keep', 'x', 'y']);
+    p.commit('drop y', { 'k8s-resources/y.yaml': null });
+    expect((await syncAs(successor)).outcome).toBe('succeeded');
+    expect(await owned(ns)).toEqual(['keep', 'x']);
   });
 
   it('converges after a kill mid-way through a 300-object tree, and again after one before the inventory write', async () => {
