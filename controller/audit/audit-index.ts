@@ -19,7 +19,8 @@ export interface IndexedEntry {
   readonly applied?: EndRecord['entry']['applied'];
   /**
    * A failed entry's halves that it changed anyway (a rollout that failed after its Deployment was
-   * written): their last recorded tree no longer says what stands, so lastApplied leaves it out.
+   * written), and both halves of an interrupted one: their last recorded tree no longer says what
+   * stands, so lastApplied leaves it out.
    */
   readonly touched?: { readonly aws?: true; readonly k8s?: true };
   /** Order of indexing: breaks ties between equal finish times. */
@@ -312,11 +313,22 @@ export class AuditIndex {
 /** Marks, in lastApplied's walk, a half a failed entry changed (never a tree hash). */
 const DIRTY = '(changed by a failed reconcile)';
 
-/** The halves a failed entry changed something of (created, configured or deleted), for `IndexedEntry.touched`. */
+/**
+ * The halves a failed entry changed something of (created, configured or deleted), or may have
+ * (its AWS half failed), for `IndexedEntry.touched`; both of an interrupted one.
+ */
 function touchedBy(entry: EndRecord['entry']): { touched?: { aws?: true; k8s?: true } } {
+  // An interrupted entry lists no changes, but its process may have sent any before it died: found
+  // in review (`test/e2e/aws-kill-points.e2e.test.ts`), a sync killed once its ExecuteChangeSet was
+  // answered left that release standing, and a revert to the release before was then skipped as
+  // "unchanged since last apply" (recorded as a no-op that applied it) while the other stood.
+  if (entry.outcome === 'interrupted') return { touched: { aws: true, k8s: true } };
   if (entry.outcome !== 'failed') return {};
   const changed = (entry.changes ?? []).filter((c) => c.action !== 'unchanged' && c.action !== 'skipped');
-  const aws = changed.some((c) => c.target === 'aws');
+  // A stack that failed is recorded `skipped` whatever CloudFormation was sent: found in review (the
+  // same test), a release whose wait gave up (aws.wait-timeout) after its ExecuteChangeSet went on
+  // to UPDATE_COMPLETE, and its revert was skipped the same way. A failure of the AWS half touches it.
+  const aws = changed.some((c) => c.target === 'aws') || entry.failure?.phase === 'apply-aws';
   const k8s = changed.some((c) => c.target === 'kubernetes');
   if (!aws && !k8s) return {};
   return { touched: { ...(aws ? { aws: true as const } : {}), ...(k8s ? { k8s: true as const } : {}) } };

@@ -181,34 +181,45 @@ async function walkTree(
   // in no inventory, and stayed on the server for good. The write goes out beside the reads, so
   // where the default namespace exists it costs no round trip before the first write. Where the
   // tree makes that namespace, the inventory never does (one it made carries no owner's mark, and
-  // after a crash the tree's Namespace would be refused as unowned): only the Namespaces are
+  // after a crash the tree's Namespace would be refused as unowned): only that Namespace is
   // applied before the inventory lists everything, and the CRDs wait for it (`applyOrder`).
   let ahead = dryRun ? undefined : inventoryAhead(record, desired);
-  let aheadSent: Promise<boolean> | undefined;
+  let aheadSent: Promise<string | undefined> | undefined;
   const treeMakesNamespace = declaredNamespaceNames(manifests).includes(target.namespace);
+  // Each write lands only over the version this apply read or last wrote (see `Inventory.write`).
+  let version = record.version;
+  const aheadOptions = { existingNamespace: treeMakesNamespace, ...(version ? { version } : {}) };
   if (ahead) {
     if (stopped(gate, failures)) return planeResult(changes, failures);
-    aheadSent = p.inventory.write(ahead, { existingNamespace: treeMakesNamespace });
+    aheadSent = p.inventory.write(ahead, aheadOptions);
     aheadSent.catch(() => undefined);
   }
   const watched: Watched[] = [];
   const left = new Map<string, InventoryEntry>();
   const refusedKeys = new Set<string>();
   const pre = await early;
-  // A plan writes no inventory: its waves keep the usual order.
-  const namespaceToMake =
-    !dryRun && treeMakesNamespace && pre !== undefined && !pre.live.has(namespaceKey(target.namespace));
-  const waves = orderInWaves(manifests, waveItem, applyOrder(namespaceToMake));
+  // A plan writes no inventory: its waves keep the usual order. Without the prefetch (a read
+  // failed) the default namespace may be missing too: found in review (`kill-points.test.ts`), one
+  // failed read in a fresh environment's first sync put the write-ahead before the first wave,
+  // where it found no namespace and was given up, and everything that sync applied before a kill
+  // was in no inventory.
+  const namespaceToMake = !dryRun && treeMakesNamespace && !pre?.live.has(namespaceKey(target.namespace));
+  const ordered = orderInWaves(manifests, waveItem, applyOrder(namespaceToMake));
+  // The default namespace goes alone, and the tree's other Namespaces only after the write-ahead
+  // that it makes room for: found in review (`kill-points.test.ts`), sent beside it, another
+  // Namespace that landed from a sync killed before the write carried the owner mark in no
+  // inventory, and stayed once it left Git.
+  const home = namespaceToMake ? homeWave(ordered[0]!, target.namespace) : undefined;
+  const waves = home ? [...home, ...ordered.slice(1)] : ordered;
   for (const wave of waves) {
     // Fencing holds per batch, not per phase: a replica paused mid-apply past its Lease's
     // deadline stops here, or at the next request below, before writing anything more.
     if (stopped(gate, failures)) return planeResult(changes, failures);
     // Without the prefetch (a read failed), or without the bodies, each wave finds its own.
     const built = pre && (await bodies.get(wave.wave)?.catch(() => undefined));
-    if (ahead && !(namespaceToMake && wave.wave === 'namespaces')) {
+    if (ahead && wave !== home?.[0]) {
       try {
-        const written = (await aheadSent) ?? false;
-        if (!written) await p.inventory.write(ahead, { existingNamespace: treeMakesNamespace });
+        version = (await aheadSent) ?? (await p.inventory.write(ahead, aheadOptions)) ?? version;
       } catch (error) {
         return { changes, failure: failureFrom(error, phase) };
       }
@@ -326,7 +337,7 @@ async function walkTree(
   // tree of Namespaces only): answered late, after the tree's Namespace was made (found on
   // a loaded CI server), it landed over the final inventory. (A fence stop above returns without
   // waiting: what was sent cannot be recalled.)
-  await aheadSent?.catch(() => false);
+  if (ahead) version = (await aheadSent?.catch(() => undefined)) || version;
 
   // Prune only after every apply of this commit succeeded; otherwise keep the union of both sets.
   let keep: readonly InventoryEntry[] = [];
@@ -355,7 +366,7 @@ async function walkTree(
   );
   if (record.source !== 'current' || !sameEntries(previous, next)) {
     try {
-      await p.inventory.write(next);
+      await p.inventory.write(next, version ? { version } : {});
     } catch (error) {
       failures.push(failureFrom(error, phase));
     }
@@ -365,6 +376,20 @@ async function walkTree(
   for (const f of failures)
     log.warn({ phase: f.phase, subject: f.subject, err: f.message }, 'object not applied cleanly');
   return planeResult(changes, failures);
+}
+
+/**
+ * The first wave of a tree that makes its default namespace (`name`), split in two: that
+ * Namespace alone, then the tree's other Namespaces (left out when there are none).
+ */
+function homeWave<T extends { readonly wave: string; readonly items: readonly Manifest[] }>(
+  first: T,
+  name: string,
+): readonly T[] {
+  const isHome = (m: Manifest) => m.object.kind === 'Namespace' && m.object.metadata.name === name;
+  const others = first.items.filter((m) => !isHome(m));
+  const alone = { ...first, items: first.items.filter(isHome) };
+  return others.length > 0 ? [alone, { ...first, items: others }] : [alone];
 }
 
 /** Namespace `name` as the server has it (undefined when absent), or the error of its read. */

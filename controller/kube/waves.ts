@@ -43,7 +43,8 @@ export function waveOf(kind: string, namespaced: boolean): Wave {
  * Namespaces). The CRDs then come after the write-ahead: applied before it, a CRD that landed from
  * a sync killed there carried the owner mark in no inventory, and stayed once it left Git (found in
  * review: `kill-points.test.ts`). Both waves are cluster-scoped and neither needs the other; a tree
- * without CRDs runs in the same order either way.
+ * without CRDs runs in the same order either way. (The apply splits that first wave again: the
+ * default namespace alone, the write-ahead, then the other Namespaces.)
  */
 export function applyOrder(inventoryWaits: boolean): readonly Wave[] {
   return inventoryWaits ? ['namespaces', ...WAVES.filter((w) => w !== 'namespaces')] : WAVES;

@@ -21,6 +21,17 @@ export interface KillProxy {
    * `matches` is given the path without the query, and the whole URL (to tell field managers apart).
    */
   arm(pid: number, nth: number, matches: Matcher, after: boolean): void;
+  /**
+   * Forwards the requests that `matches` only `ms` after they arrived, until `disarm`: a write the
+   * reconcile sends early can then be made to land after another (a race a loaded server decides).
+   */
+  hold(matches: Matcher, ms: number): void;
+  /**
+   * Answers the next `times` requests that `matches` with `status` itself, until `disarm`: a read
+   * that fails once (a 429 while a collection initializes, a 5xx), which the client sees as the
+   * server's answer.
+   */
+  refuse(matches: Matcher, times: number, status: number): void;
   /** Whether the armed kill happened. */
   fired(): boolean;
   /** Forwards everything again, kills nothing. */
@@ -54,6 +65,8 @@ export async function startKillProxy(kubeconfigFile: string): Promise<KillProxy>
   });
   const seen: string[] = [];
   let armed: Armed | undefined;
+  let held: { readonly matches: Matcher; readonly ms: number } | undefined;
+  let refused: { readonly matches: Matcher; left: number; readonly status: number } | undefined;
   const sockets = new Set<Socket>();
 
   const kill = (a: Armed) => {
@@ -87,6 +100,18 @@ export async function startKillProxy(kubeconfigFile: string): Promise<KillProxy>
         res.destroy();
         return;
       }
+      if (refused && refused.left > 0 && refused.matches(method, url.split('?')[0]!, url)) {
+        refused.left -= 1;
+        const status = JSON.stringify({
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          code: refused.status,
+        });
+        res.writeHead(refused.status, { 'content-type': 'application/json' });
+        res.end(status);
+        return;
+      }
       const { host: _host, connection: _connection, ...headers } = req.headers;
       const out = httpsRequest(
         {
@@ -117,7 +142,9 @@ export async function startKillProxy(kubeconfigFile: string): Promise<KillProxy>
         },
       );
       out.on('error', () => res.destroy());
-      out.end(Buffer.concat(chunks));
+      if (held?.matches(method, url.split('?')[0]!, url))
+        setTimeout(() => out.end(Buffer.concat(chunks)), held.ms);
+      else out.end(Buffer.concat(chunks));
     });
   });
   server.keepAliveTimeout = 60_000;
@@ -152,9 +179,17 @@ export async function startKillProxy(kubeconfigFile: string): Promise<KillProxy>
       seen.length = 0;
       armed = { pid, matches, after, left: nth, fired: false };
     },
+    hold(matches, ms) {
+      held = { matches, ms };
+    },
+    refuse(matches, times, status) {
+      refused = { matches, left: times, status };
+    },
     fired: () => armed?.fired ?? false,
     disarm() {
       armed = undefined;
+      held = undefined;
+      refused = undefined;
     },
     close: () =>
       new Promise<void>((resolve) => {

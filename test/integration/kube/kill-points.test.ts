@@ -1,4 +1,13 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
@@ -62,16 +71,29 @@ function platform(name: string, kubernetes: Record<string, unknown> = {}): { p: 
   return { p, ns };
 }
 
-/** `cairn sync --json` of the compiled binary, killed by the proxy when `kill` is given. */
+/**
+ * `cairn sync --json` of the compiled binary, killed by the proxy when `kill` is given (and the
+ * requests `kill.hold` matches forwarded only after `kill.holdMs`, the first that `kill.refuseOnce`
+ * matches answered 500).
+ */
 function sync(
   p: LocalPlatform,
-  kill?: { nth: number; matches: Matcher; after: boolean },
+  kill?: {
+    nth: number;
+    matches: Matcher;
+    after: boolean;
+    hold?: Matcher;
+    holdMs?: number;
+    refuseOnce?: Matcher;
+  },
   killOnTemporary?: string,
 ): Promise<KillableRun> {
   return runKillable(['sync', '--config', p.config, '--env', 'dev', '--json'], {
     mustBeKilled: Boolean(kill || killOnTemporary),
     arm: (child) => {
       if (kill) proxy.arm(child.pid!, kill.nth, kill.matches, kill.after);
+      if (kill?.hold) proxy.hold(kill.hold, kill.holdMs ?? 1000);
+      if (kill?.refuseOnce) proxy.refuse(kill.refuseOnce, 1, 500);
       // Or killed as soon as a temporary checkout folder shows in `killOnTemporary` (polled, not timed).
       const watch = killOnTemporary
         ? setInterval(() => {
@@ -255,6 +277,136 @@ describe('cairn sync killed with SIGKILL at a chosen request, then run again', (
     expect(gone === undefined || gone.metadata.deletionTimestamp !== undefined).toBe(true);
     expect(await owned(ns)).toEqual(['keep']);
     await ledgerAndFolders(p, join(root, 'crd'));
+  });
+
+  it("prunes another Namespace of a fresh environment's first wave, killed right after it landed, once it leaves Git", async () => {
+    // Given a fresh environment whose tree makes its own default namespace and a second one
+    const other = kit.name('first-wave-b');
+    kit.track(`/api/v1/namespaces/${other}`);
+    const { p, ns } = platform('first-wave', { namespaces: [other] });
+    p.commit('base', {
+      'k8s-resources/ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
+      'k8s-resources/other.yaml': stringify({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: other },
+      }),
+      'k8s-resources/keep.yaml': cm('keep'),
+    });
+    // When its first sync is killed right after the second Namespace's apply was answered (cairn's
+    // own field manager): before the fix it went out beside the default namespace's, ahead of the
+    // inventory. (The default namespace's apply is held a second, so that the write-ahead sent
+    // beside it finds no namespace yet, as it does whenever it reaches the server first.)
+    const applyOf = (name: string) => (method: string, path: string, url: string) =>
+      method === 'PATCH' && path === `/api/v1/namespaces/${name}` && url.includes('fieldManager=cairn&');
+    await sync(p, { nth: 1, matches: applyOf(other), after: true, hold: applyOf(ns), holdMs: 1000 });
+    const landed = await kit.get(`/api/v1/namespaces/${other}`);
+    // and the next commit, without it, is synced to the end
+    p.commit('drop the second namespace', { 'k8s-resources/other.yaml': null });
+    const entry = await converged(p);
+
+    // Then the Namespace that landed, with the owner's mark, was pruned
+    expect(landed?.metadata.labels?.['cairn.dev/owner']).toBeDefined();
+    expect(entry.outcome).toBe('succeeded');
+    expect(entry.changes.filter((c) => c.subject === `Namespace/${other}`)).toEqual([
+      expect.objectContaining({ action: 'deleted' }),
+    ]);
+    const gone = await kit.get(`/api/v1/namespaces/${other}`);
+    expect(gone === undefined || gone.metadata.deletionTimestamp !== undefined).toBe(true);
+    expect(await owned(ns)).toEqual(['keep']);
+    await ledgerAndFolders(p, join(root, 'first-wave'));
+  });
+
+  it("prunes what a fresh environment's first apply made before a kill, also when a read before it failed", async () => {
+    // Given a fresh environment whose tree makes its own default namespace, a second one and a
+    // ConfigMap
+    const other = kit.name('read-failed-b');
+    kit.track(`/api/v1/namespaces/${other}`);
+    const { p, ns } = platform('read-failed', { namespaces: [other] });
+    p.commit('base', {
+      'k8s-resources/ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
+      'k8s-resources/other.yaml': stringify({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: other },
+      }),
+      'k8s-resources/extra.yaml': cm('extra-000'),
+    });
+    // When the reads before its first write fail once (the ConfigMap's GET answered 500: the
+    // wave reads it again), and it is killed right after that ConfigMap's apply was answered
+    const firstRead = (method: string, path: string) =>
+      method === 'GET' && path === `/api/v1/namespaces/${ns}/configmaps/extra-000`;
+    await sync(p, { nth: 1, matches: applies(ns, 'extra-'), after: true, refuseOnce: firstRead });
+    const landed = await owned(ns);
+    // and the next commit holds only its default namespace and another ConfigMap
+    p.commit('drop', {
+      'k8s-resources/other.yaml': null,
+      'k8s-resources/extra.yaml': null,
+      'k8s-resources/keep.yaml': cm('keep'),
+    });
+    const entry = await converged(p);
+
+    // Then what landed, with the owner's mark, was pruned
+    expect(landed).toEqual(['extra-000']);
+    expect(entry.outcome).toBe('succeeded');
+    expect(await owned(ns)).toEqual(['keep']);
+    const gone = await kit.get(`/api/v1/namespaces/${other}`);
+    expect(gone === undefined || gone.metadata.deletionTimestamp !== undefined).toBe(true);
+    await ledgerAndFolders(p, join(root, 'read-failed'));
+  });
+
+  it("keeps what a successor recorded when a paused sync's write-ahead lands after it", async () => {
+    // Given an environment applied with one ConfigMap, and a second config on the same cluster
+    // with a ledger of its own (as a successor replica on another pod: one folder has one writer)
+    const { p, ns } = platform('stale');
+    p.commit('base', {
+      'k8s-resources/ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
+      'k8s-resources/keep.yaml': cm('keep'),
+    });
+    await converged(p);
+    const successor = p.config.replace(/cairn\.yaml$/, 'successor.yaml');
+    writeFileSync(
+      successor,
+      readFileSync(p.config, 'utf8').replace(/dir: (\S+)\/audit/, 'dir: $1/successor-audit'),
+    );
+    const syncAs = async (config: string): Promise<AuditEntry> => {
+      const run = await runKillable(['sync', '--config', config, '--env', 'dev', '--json']);
+      if (run.code !== 0)
+        throw new Error(`cairn sync exited ${String(run.code)}: ${run.stderr.slice(-3000)}`);
+      return JSON.parse(run.stdout) as AuditEntry;
+    };
+    // When a sync adding x is paused (SIGSTOP) as its write-ahead goes out, and that request is held
+    // in flight for 30 s (a stalled connection)
+    p.commit('add x', { 'k8s-resources/x.yaml': cm('x') });
+    let child: ChildProcess | undefined;
+    const paused = runKillable(['sync', '--config', p.config, '--env', 'dev', '--json'], {
+      arm: (c) => {
+        child = c;
+        proxy.arm(c.pid!, 1, () => false, false);
+        proxy.hold(inventoryWrite(ns), 30_000);
+        return () => undefined;
+      },
+    });
+    const sent = Date.now();
+    while (!proxy.seen.some((l) => inventoryWrite(ns)('PATCH', l.slice('PATCH '.length).split('?')[0]!)))
+      await sleep(5);
+    child!.kill('SIGSTOP');
+    proxy.disarm();
+    // and, past its Lease, a successor applies a commit adding y
+    await sleep(17_000);
+    p.commit('add y', { 'k8s-resources/y.yaml': cm('y') });
+    expect((await syncAs(successor)).outcome).toBe('succeeded');
+    expect(await inventory(ns)).toEqual(['keep', 'x', 'y']);
+    // and the paused sync's write-ahead lands, then it is thawed
+    await sleep(Math.max(0, 31_000 - (Date.now() - sent)));
+    child!.kill('SIGCONT');
+    expect((await paused).code).toBe(1);
+
+    // Then the successor's record stands, and y is pruned once it leaves Git
+    expect(await inventory(ns)).toEqual(['keep', 'x', 'y']);
+    p.commit('drop y', { 'k8s-resources/y.yaml': null });
+    expect((await syncAs(successor)).outcome).toBe('succeeded');
+    expect(await owned(ns)).toEqual(['keep', 'x']);
   });
 
   it('converges after a kill mid-way through a 300-object tree, and again after one before the inventory write', async () => {

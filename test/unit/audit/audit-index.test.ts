@@ -1,5 +1,6 @@
 import { AuditIndex } from '../../../controller/audit/audit-index';
 import type { AuditEntry, AuditRecord } from '../../../controller/audit/types';
+import type { Phase } from '../../../controller/model/errors';
 
 const at = { file: 'audit-000001.jsonl', line: 1, offset: 0, length: 1 };
 let seq = 0;
@@ -22,6 +23,13 @@ function end(
     ...(changes ? { changes } : {}),
   } as AuditEntry;
   return { type: 'end', seq, prevHash: '', env, entry };
+}
+
+/** `record` (an end) with its entry's failure in `phase`. */
+function failedIn(phase: Phase, record: AuditRecord): AuditRecord {
+  if (record.type !== 'end') return record;
+  const failure = { code: 'aws.wait-timeout', phase, retryable: true, message: 'gave up waiting' };
+  return { ...record, entry: { ...record.entry, failure } };
 }
 
 function start(id: string, env: string): AuditRecord {
@@ -62,9 +70,11 @@ describe('AuditIndex.lastApplied', () => {
       { sha: 'a', awsTree: 'A2', k8sTree: 'K1' },
     ],
     [
-      'an interrupted entry changes nothing',
+      // aws-kill-points: its process may have executed a change set before it died, so a revert to
+      // A1 must be applied, not skipped as unchanged
+      'an interrupted entry applied no sha and leaves both halves at no known tree',
       [end('1', 'dev', 'succeeded', 'a', { aws: 'A1', k8s: null }), end('2', 'dev', 'interrupted', 'b')],
-      { sha: 'a', awsTree: 'A1', k8sTree: null },
+      { sha: 'a' },
     ],
     [
       // failure-revert: the revert of a failed rollout brings back K1, which must be applied, not skipped
@@ -76,6 +86,20 @@ describe('AuditIndex.lastApplied', () => {
         ]),
       ],
       { sha: 'a', awsTree: 'A1' },
+    ],
+    [
+      // aws-kill-points: a stack whose wait gave up is recorded skipped, though CloudFormation went on
+      'a failure of the AWS half leaves it at no known tree, even with every stack recorded skipped',
+      [
+        end('1', 'dev', 'succeeded', 'a', { aws: 'A1', k8s: 'K1' }),
+        failedIn(
+          'apply-aws',
+          end('2', 'dev', 'failed', 'b', {}, [
+            { target: 'aws', subject: 'data', action: 'skipped', reason: 'failed' },
+          ]),
+        ),
+      ],
+      { sha: 'a', k8sTree: 'K1' },
     ],
     [
       'a failure that changed nothing of a half leaves its tree standing',
