@@ -7,6 +7,10 @@ export function branchOf(raw: RawConfig, env: RawConfig['environments'][number])
   return env.branch ?? `${raw.repository.branchPrefix ?? ''}${env.name}`;
 }
 
+// User information in an http(s) URL: an `@` before the authority ends (at `/`, `?`, `#`, or `\`,
+// which URL parsers read as `/` in an http URL).
+const HAS_USER_INFO = /^https?:\/\/[^/?#\\]*@/i;
+
 /**
  * The cross-field rules the schema cannot state (unique names and branches, a section per
  * environment, URLs a setting needs, gates and receivers naming real environments): one message
@@ -58,6 +62,12 @@ export function checkEnvironments(raw: RawConfig): string[] {
       `repository.host: ${missing} cannot be derived from repository.url "${url}" (not an http(s) or ssh URL); set repository.host.${missing.split(' and ')[0]}`,
     );
   }
+  // The URL is posted as written: a commit status's link (which everyone who reads the repository
+  // sees, unmasked) and every notification's. Found in review. The message does not quote it.
+  if (raw.server?.publicUrl && HAS_USER_INFO.test(raw.server.publicUrl))
+    errors.push(
+      'server.publicUrl: holds credentials (user information before the host), which commit statuses and notifications would publish; write the URL without them',
+    );
   const port = raw.server?.port ?? 8080;
   const probePort = probePortOf(raw.server);
   if (probePort !== undefined && probePort !== 0 && probePort === port)

@@ -8,7 +8,9 @@ const MAX_TOKEN_FILE_BYTES = 64 * 1024;
 
 /**
  * The bearer tokens the AWS SDK's default credential chain sends on cairn's behalf before it has
- * any credentials, read where the SDK reads them: the web-identity token of
+ * any credentials, read where the SDK reads them: the container credentials endpoint's token of
+ * `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` (EKS Pod Identity's, which the SDK sends as the
+ * Authorization header as the file holds it), the web-identity token of
  * `AWS_WEB_IDENTITY_TOKEN_FILE` and of every profile's `web_identity_token_file` (in the shared
  * config and credentials files, `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`), and the SSO
  * tokens cached for every profile's `sso_session` or `sso_start_url` (`~/.aws/sso/cache/<sha1>.json`:
@@ -25,6 +27,7 @@ export function awsChainTokens(env: NodeJS.ProcessEnv = process.env): string[] {
     ...iniSettings(pathOf(env.AWS_SHARED_CREDENTIALS_FILE, home) ?? join(home, '.aws', 'credentials')),
   ];
   const tokenFiles = [
+    env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE,
     env.AWS_WEB_IDENTITY_TOKEN_FILE,
     ...settings.filter(([key]) => key === 'web_identity_token_file').map(([, value]) => value),
   ];

@@ -17,8 +17,17 @@ const SECRET_KEY_CANDIDATE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+
 // After a label naming it, any 40-character base64 value is a secret key whatever its letters.
 const LABELLED_SECRET_KEY = /(secret_?access_?key\W{0,6})[A-Za-z0-9/+]{40}/gi;
 
-/** The environment variables whose values are secrets whether or not the config names them. */
-export const WELL_KNOWN_SECRET_VARIABLES = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
+/**
+ * The environment variables whose values are secrets whether or not the config names them: the AWS
+ * SDK's static credentials, and the token its chain sends a container credentials endpoint (ECS, EKS
+ * Pod Identity; the file `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` names is read with the chain's
+ * other token files, `awsChainTokens`). Found in review: that token was remembered by no one.
+ */
+export const WELL_KNOWN_SECRET_VARIABLES = [
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+] as const;
 
 // Values shorter than this would mask ordinary words; no real token is this short.
 const MIN_SECRET_LENGTH = 6;

@@ -37,18 +37,21 @@ function authFrom(repo: RepositoryConfig, env: NodeJS.ProcessEnv): HttpAuth | un
 }
 
 /**
- * Where cairn's git reaches the repository, and with what: `repository.url` without a password
- * written in it, and that user and password (percent-decoded) as the HTTP credentials, unless
- * `repository.auth.tokenEnv` names a token, which wins. The credentials reach git as a header
- * through its environment, as a token does. Found in review: a password written in the URL went
- * onto git's command line (`git ls-remote … https://user:password@host/…`, and git-remote-http's),
- * which any user of the machine, or a pod sharing the host's PID namespace, reads in
- * `/proc/<pid>/cmdline` while a fetch or a revert's push runs.
+ * Where cairn's git reaches the repository, and with what: `repository.url` without the user
+ * information written in it, and that user and password (percent-decoded) as the HTTP credentials,
+ * unless `repository.auth.tokenEnv` names a token, which wins. A user without a password is a token
+ * (`https://<token>@host/…`, as `urlCredentials` reads it), sent as the Basic user with an empty
+ * password: what git sends for such a URL, and what GitHub and Gitea take a token as (Gitea refuses
+ * one with any other password). The credentials reach git as a header through its environment, as a
+ * token does. Found in review: a password written in the URL went onto git's command line (`git
+ * ls-remote … https://user:password@host/…`, and git-remote-http's), which any user of the machine,
+ * or a pod sharing the host's PID namespace, reads in `/proc/<pid>/cmdline` while a fetch or a
+ * revert's push runs; and a token written as the user did, after that fix, still.
  */
 export function remoteOf(repo: RepositoryConfig, env: NodeJS.ProcessEnv): { url: string; auth?: HttpAuth } {
   const auth = authFrom(repo, env);
   const parsed = /^https?:\/\//i.test(repo.url) ? new URL(repo.url) : undefined;
-  if (!parsed?.password) return { url: repo.url, ...(auth ? { auth } : {}) };
+  if (!parsed?.username && !parsed?.password) return { url: repo.url, ...(auth ? { auth } : {}) };
   const inline = {
     username: decodeURIComponent(parsed.username),
     password: decodeURIComponent(parsed.password),

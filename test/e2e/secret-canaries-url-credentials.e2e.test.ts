@@ -188,11 +188,9 @@ describe('secret canaries: credentials inline in repository.url', () => {
     expect(host.authorizations.slice(before)).toEqual([]);
   });
 
-  it('puts no password of the URL on a command line while git fetches', async () => {
+  it('puts no password or token of the URL on a command line while git fetches', async () => {
     // Given a host that holds each request for a while before it refuses it
-    const held = `canary-held-url-password-${tag()}`;
     let seen: () => void = () => undefined;
-    const asked = new Promise<void>((resolve) => (seen = resolve));
     const slow: Server = createServer((req, res) => {
       seen();
       setTimeout(() => res.writeHead(403).end(), 2_000);
@@ -200,28 +198,37 @@ describe('secret canaries: credentials inline in repository.url', () => {
     });
     await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
     const port = (slow.address() as AddressInfo).port;
-    const config = join(dir, 'cairn-held.yaml');
-    writeFileSync(
-      config,
-      stringify({
-        repository: {
-          url: `http://canary-user:${held}@127.0.0.1:${port}/platform.git`,
-          backend: 'native',
-          pollInterval: '1h',
-        },
-        environments: [{ name: 'dev', kubernetes: { kubeconfig: sandbox.kubernetes.kubeconfig } }],
-        audit: { dir: join(dir, 'audit'), keyFile: join(dir, 'audit.key') },
-        workspaces: { dir: join(dir, 'workspaces-held') },
-      }),
-    );
+    // A password after a user, and a token written as the user (`https://<token>@host/…`)
+    const held = `canary-held-url-password-${tag()}`;
+    const heldToken = `canary-held-url-token-${tag()}`;
     try {
-      // When a plan's git is waiting for the host
-      const plan = runCli(['plan', '--env', 'dev', '--config', config]);
-      await asked;
-      const lines = commandLinesHolding(held);
-      expect((await plan).code).not.toBe(0);
-      // Then no process's command line (git's, git-remote-http's) holds the password
-      expect(lines).toEqual([]);
+      for (const [secret, userInfo] of [
+        [held, `canary-user:${held}`],
+        [heldToken, heldToken],
+      ] as const) {
+        const config = join(dir, 'cairn-held.yaml');
+        writeFileSync(
+          config,
+          stringify({
+            repository: {
+              url: `http://${userInfo}@127.0.0.1:${port}/platform.git`,
+              backend: 'native',
+              pollInterval: '1h',
+            },
+            environments: [{ name: 'dev', kubernetes: { kubeconfig: sandbox.kubernetes.kubeconfig } }],
+            audit: { dir: join(dir, 'audit'), keyFile: join(dir, 'audit.key') },
+            workspaces: { dir: join(dir, 'workspaces-held') },
+          }),
+        );
+        const asked = new Promise<void>((resolve) => (seen = resolve));
+        // When a plan's git is waiting for the host
+        const plan = runCli(['plan', '--env', 'dev', '--config', config]);
+        await asked;
+        const lines = commandLinesHolding(secret);
+        expect((await plan).code).not.toBe(0);
+        // Then no process's command line (git's, git-remote-http's) holds the password or token
+        expect(lines).toEqual([]);
+      }
     } finally {
       await new Promise<void>((resolve) => slow.close(() => resolve()));
     }

@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { awsChainTokens } from '../../controller/model/aws-chain-tokens';
 import { encodedForms } from '../../controller/model/secret-forms';
 import type { CairnConfig } from '../../controller/config/types';
 import { createLog } from '../../controller/log';
@@ -209,6 +210,27 @@ describe('configSecretValues', () => {
     expect(configSecretValues(config, tmpdir(), env).sort()).toEqual(
       ['api-token-1', 'aws-secret-1', 'git-token-1', 'hook-secret-1'].sort(),
     );
+  });
+
+  it('includes the container credentials endpoint’s authorization token the AWS SDK sends', () => {
+    const env = { AWS_CONTAINER_AUTHORIZATION_TOKEN: 'container-auth-token-1' };
+    expect(configSecretValues({} as CairnConfig, tmpdir(), env)).toContain('container-auth-token-1');
+  });
+});
+
+describe('awsChainTokens', () => {
+  it('reads the container authorization token file as the SDK sends it, and trimmed', () => {
+    // Given an EKS Pod Identity style token file, and no AWS config files
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-container-token-'));
+    try {
+      const file = join(dir, 'eks-pod-identity-token');
+      writeFileSync(file, 'container-token-from-file\n');
+      // Then its content is one of the tokens the chain is about to send
+      const tokens = awsChainTokens({ HOME: dir, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: file });
+      expect(tokens).toEqual(['container-token-from-file\n', 'container-token-from-file']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -166,4 +166,42 @@ sso_registration_scopes = sso:account:access
       [maskSecrets(failure), ...cached.map(() => '[masked]')].join('\n'),
     );
   });
+
+  it('masks the container credentials endpoint’s token, read from its file, that the chain sends', async () => {
+    // Given EKS Pod Identity's setting: a loopback credentials endpoint and a token file
+    const containerToken = `canary-container-token-${randomBytes(6).toString('hex')}`;
+    writeFileSync(join(home, 'eks-pod-identity-token'), containerToken);
+    const sent: string[] = [];
+    const endpoint = createServer((req, res) => {
+      req.resume();
+      sent.push(req.headers.authorization ?? '');
+      res.writeHead(403, { 'content-type': 'application/json' }).end('{"Code":"AccessDenied"}');
+    });
+    await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', r));
+    for (const name of [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_WEB_IDENTITY_TOKEN_FILE',
+      'AWS_PROFILE',
+      'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+    ])
+      delete process.env[name];
+    Object.assign(process.env, {
+      HOME: home,
+      AWS_CONFIG_FILE: join(home, '.aws', 'config-container'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/v1/credentials`,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: join(home, 'eks-pod-identity-token'),
+    });
+    try {
+      // When the chain asks the endpoint, which refuses
+      await rememberingCredentials(defaultProvider())().catch(() => undefined);
+    } finally {
+      await new Promise<void>((r) => endpoint.close(() => r()));
+    }
+    // Then it sent the file's token, which is masked from then on
+    expect(sent).toContain(containerToken);
+    expect(maskSecrets(`refused ${containerToken}`)).toBe('refused [masked]');
+  });
 });

@@ -180,6 +180,12 @@ describe('loadConfig', () => {
     });
   });
 
+  it('keeps a public URL whose only @ is after its host', () => {
+    const publicUrl = (url: string) => loadConfig(file(`${valid}server: { publicUrl: "${url}" }\n`)).server.publicUrl;
+    expect(publicUrl('https://cairn.example.com/@ops/')).toBe('https://cairn.example.com/@ops');
+    expect(publicUrl('https://cairn.example.com?team=a@b')).toBe('https://cairn.example.com?team=a@b');
+  });
+
   it('gives the probe listener a port of its own: 8081 beyond loopback, none on loopback, a free one beside port 0, or the one set', () => {
     const probe = (server: string) => loadConfig(file(`${valid}server:\n${server}`)).server.probePort;
     expect(probe('  host: 0.0.0.0\n  port: 9000\n')).toBe(8081);
@@ -360,6 +366,16 @@ describe('validateConfigFile rejects broken configs naming the field', () => {
       'an API token with an unknown scope',
       `${valid}server: { apiTokens: [{ env: T, scopes: [admin] }] }\n`,
       'server.apiTokens[0].scopes[0]: must be one of "read", "sync"',
+    ],
+    [
+      'credentials in the public URL',
+      `${valid}server: { publicUrl: "https://ops:pass@cairn.example.com" }\n`,
+      'server.publicUrl: holds credentials (user information before the host)',
+    ],
+    [
+      'a token as the public URL\'s user',
+      `${valid}server: { publicUrl: "https://tok3n@cairn.example.com/cairn" }\n`,
+      'server.publicUrl: holds credentials',
     ],
     [
       'a bad body timeout',
