@@ -181,7 +181,8 @@ describe('loadConfig', () => {
   });
 
   it('keeps a public URL whose only @ is after its host', () => {
-    const publicUrl = (url: string) => loadConfig(file(`${valid}server: { publicUrl: "${url}" }\n`)).server.publicUrl;
+    const publicUrl = (url: string) =>
+      loadConfig(file(`${valid}server: { publicUrl: "${url}" }\n`)).server.publicUrl;
     expect(publicUrl('https://cairn.example.com/@ops/')).toBe('https://cairn.example.com/@ops');
     expect(publicUrl('https://cairn.example.com?team=a@b')).toBe('https://cairn.example.com?team=a@b');
   });
@@ -373,7 +374,7 @@ describe('validateConfigFile rejects broken configs naming the field', () => {
       'server.publicUrl: holds credentials (user information before the host)',
     ],
     [
-      'a token as the public URL\'s user',
+      "a token as the public URL's user",
       `${valid}server: { publicUrl: "https://tok3n@cairn.example.com/cairn" }\n`,
       'server.publicUrl: holds credentials',
     ],
