@@ -84,8 +84,12 @@ describe('kube applier: prune against the real controllers', () => {
     });
     expect(first.failure).toBeUndefined();
 
-    // when the Namespace's manifest leaves Git but the ConfigMap in it stays
-    const kept = await applyFiles(applier, { 'home.yaml': nsDoc(home), 'cm.yaml': cm('settings', extra) });
+    // when the Namespace's manifest leaves Git but the ConfigMap in it stays (planned, then applied)
+    const tree = await applier.load(
+      await kit.workspace({ 'home.yaml': nsDoc(home), 'cm.yaml': cm('settings', extra) }),
+    );
+    const plan = await applier.plan(tree);
+    const kept = await applier.apply(tree);
 
     // then the Namespace is kept, saying which object of the tree lives in it, and the ConfigMap
     // survives the namespace controller
@@ -93,6 +97,7 @@ describe('kube applier: prune against the real controllers', () => {
     const skipped = kept.changes.find((c) => c.subject === `Namespace/${extra}`);
     expect(skipped?.action).toBe('skipped');
     expect(skipped?.reason).toContain(`ConfigMap/${extra}/settings`);
+    expect(plan.changes.find((c) => c.subject === `Namespace/${extra}`)).toEqual(skipped);
     await sleep(3000);
     expect((await kit.get(`/api/v1/namespaces/${extra}`))?.metadata.deletionTimestamp).toBeUndefined();
     expect(await kit.get(`/api/v1/namespaces/${extra}/configmaps/settings`)).toBeDefined();
