@@ -8,6 +8,12 @@ type ManifestObject = Readonly<Record<string, unknown>>;
 export const APPLY_VERBS: readonly string[] = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 /** What cairn's own identity does with an inventory ConfigMap: read it, and write it by server-side apply. */
 const INVENTORY_VERBS = ['get', 'create', 'update', 'patch'];
+/**
+ * The first write of an inventory is a create (POST), which lands only where there is none yet
+ * (`Inventory.write`); RBAC cannot restrict a create by name (a POST names no object in its path),
+ * so it is granted for ConfigMaps of the default namespace. A create overwrites and reads nothing.
+ */
+const INVENTORY_CREATE = { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] };
 const RBAC = 'rbac.authorization.k8s.io/v1';
 
 /** What the identity objects are rendered with, beside the facts of the config. */
@@ -145,7 +151,10 @@ export function identityObjects(facts: IdentityFacts, o: IdentityOptions): reado
       apiVersion: RBAC,
       kind: 'Role',
       metadata: meta(inventory, ns),
-      rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: names, verbs: INVENTORY_VERBS }],
+      rules: [
+        { apiGroups: [''], resources: ['configmaps'], resourceNames: names, verbs: INVENTORY_VERBS },
+        INVENTORY_CREATE,
+      ],
     });
     out.push(bind('Role', inventory, cairn, ns));
   }

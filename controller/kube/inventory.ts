@@ -3,7 +3,7 @@ import { forbiddenError } from './api-errors';
 import type { KubeClient } from './kube-client';
 import { statusMessage } from './kube-client';
 import { liveOwner, OWNED_BY_ANNOTATION, ownedBy, OWNER_LABEL, type Owner } from './identity';
-import { applyRequest, getObject, type Located } from './object-ops';
+import { applyRequest, createRequest, getObject, type Located } from './object-ops';
 import { keyOf } from './object-ref';
 import type { KubeObject, ObjectRef } from './types';
 
@@ -43,7 +43,8 @@ export interface Inventory {
    * first when it does not exist yet; with `existingNamespace`, writes nothing there and answers
    * undefined instead (a write ahead of the apply leaves the namespace to the tree's own Namespace
    * object, which carries the owner's mark). With `version`, it lands only over that version of
-   * the record, and throws a retryable `kube.inventory` when another write came first.
+   * the record; without, only where there is no record yet (a create). Either way it throws a
+   * retryable `kube.inventory` when another write came first.
    */
   write(
     entries: readonly InventoryEntry[],
@@ -156,14 +157,17 @@ export function createInventory(client: KubeClient, env: string, owner: Owner, n
         },
         data: { environment: env, owner: owner.id, objects: JSON.stringify(sorted) },
       };
-      let res = await applyRequest(client, location, body, { force: true, fieldManager: INVENTORY_MANAGER });
-      if (res.status === 404 && options.existingNamespace && !options.version) return undefined;
-      if (res.status === 409 || (res.status === 404 && options.version)) {
-        throw fail(
-          'the inventory was written by another replica since this one read it; nothing more is written',
-        );
-      }
-      if (res.status === 404) {
+      // The first write is a create, not an apply: a paused replica's first write landing late
+      // must not re-create the record a successor deleted, nor overwrite the one it created (found
+      // in review, `kill-points.test.ts`: the successor's new object left the inventory). A
+      // server-side apply cannot say "must not exist"; a POST answers 409 when it does.
+      const send = () =>
+        options.version
+          ? applyRequest(client, location, body, { force: true, fieldManager: INVENTORY_MANAGER })
+          : createRequest(client, location, body, { fieldManager: INVENTORY_MANAGER });
+      let res = await send();
+      if (res.status === 404 && !options.version) {
+        if (options.existingNamespace) return undefined;
         // The default namespace may not exist yet (no manifest creates it): create it, then retry.
         const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } };
         const nsLocation: Located = {
@@ -171,7 +175,12 @@ export function createInventory(client: KubeClient, env: string, owner: Owner, n
           info: NAMESPACE,
         };
         await applyRequest(client, nsLocation, ns, { force: false, fieldManager: INVENTORY_MANAGER });
-        res = await applyRequest(client, location, body, { force: true, fieldManager: INVENTORY_MANAGER });
+        res = await send();
+      }
+      if (res.status === 409 || (res.status === 404 && options.version)) {
+        throw fail(
+          'the inventory was written by another replica since this one read it; nothing more is written',
+        );
       }
       if (res.status === 403) {
         throw forbiddenError(res.body, { kind: 'ConfigMap', namespace, subject, phase: 'apply-kubernetes' });

@@ -38,6 +38,25 @@ export function applyRequest(
   });
 }
 
+/**
+ * A create (POST) of an object exactly as given: answered 409 when it exists already, which no
+ * server-side apply can be made to say.
+ */
+export function createRequest(
+  client: KubeClient,
+  target: Located,
+  body: KubeObject,
+  options: { readonly fieldManager?: string },
+): Promise<KubeResponse> {
+  return client.request({
+    method: 'POST',
+    path: resourcePath(target.ref.apiVersion, target.info, target.ref.namespace),
+    query: { fieldManager: options.fieldManager ?? FIELD_MANAGER },
+    body: JSON.stringify(body),
+    contentType: 'application/json',
+  });
+}
+
 // The server's metadata-only views (what `kubectl get -o name` and controllers' metadata informers
 // use): a CRD's megabyte of schema is not sent when only its versions and writers are read.
 const METADATA_ONLY = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';

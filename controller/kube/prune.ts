@@ -8,7 +8,7 @@ import { deletesContents, foreignContents } from './foreign-contents';
 import type { Owner } from './identity';
 import type { KubeClient } from './kube-client';
 import { deleteObject, fetchLiveEach, type Located } from './object-ops';
-import { keyOf, subjectOf } from './object-ref';
+import { groupOf, keyOf, subjectOf } from './object-ref';
 import type { KubeObject, ObjectRef } from './types';
 import { WAVES, orderInWaves } from './waves';
 
@@ -45,6 +45,8 @@ export interface PruneContext {
   readonly discovery: Discovery;
   readonly owner: Owner;
   readonly concurrency: number;
+  /** The objects of the tree being applied: a Namespace one of them lives in is never pruned. */
+  readonly desired: readonly ObjectRef[];
   /** `cairn plan`: decide, delete nothing. */
   readonly dryRun: boolean;
   /**
@@ -59,8 +61,8 @@ export interface PruneContext {
  * (workloads before their namespaces, custom resources before their CRDs), each with uid and
  * resourceVersion preconditions. Objects marked `cairn.dev/prune: disabled`, another owner's or
  * unmarked ones, and a Namespace or CRD that still holds another environment's objects, are kept
- * on the server and leave the inventory; one that cannot be deleted stays
- * in the inventory, so a later apply tries again. Live objects are read with one LIST per collection.
+ * on the server and leave the inventory; a Namespace that objects of the tree live in, and one that
+ * cannot be deleted, stay in the inventory, so a later apply tries again. Live objects are read with one LIST per collection.
  */
 export async function pruneObjects(
   ctx: PruneContext,
@@ -78,7 +80,17 @@ export async function pruneObjects(
     ...(reason ? { reason } : {}),
   });
   const located: Located[] = [];
+  const dwellers = dwellersByNamespace(ctx.desired);
   for (const ref of candidates) {
+    // A Namespace that left Git while objects of the tree still live in it: deleting it would
+    // delete them too (found in review: the namespace controller emptied it, and every apply
+    // after failed until the Namespace was added back). It stays until none lives there.
+    const dweller = isCoreNamespace(ref) ? dwellers.get(ref.name) : undefined;
+    if (dweller) {
+      keep.push(ref);
+      changes.push(change(ref, 'skipped', `${subjectOf(dweller)} of this commit lives in it; not pruned`));
+      continue;
+    }
     const info = await ctx.discovery.lookup(ref.apiVersion, ref.kind).catch(() => undefined);
     if (info) located.push({ ref, info });
     else {
@@ -150,6 +162,17 @@ export async function pruneObjects(
     });
   }
   return { changes, keep, failures };
+}
+
+/** The first object of `desired` in each namespace, by namespace name. */
+function dwellersByNamespace(desired: readonly ObjectRef[]): ReadonlyMap<string, ObjectRef> {
+  const first = new Map<string, ObjectRef>();
+  for (const ref of desired) if (ref.namespace && !first.has(ref.namespace)) first.set(ref.namespace, ref);
+  return first;
+}
+
+function isCoreNamespace(ref: ObjectRef): boolean {
+  return ref.kind === 'Namespace' && groupOf(ref.apiVersion) === '';
 }
 
 /**

@@ -22,12 +22,16 @@ interface Stored {
 
 /**
  * A KubeClient double that answers from memory for the core `v1` ConfigMaps and Namespaces:
- * discovery, LIST, GET, server-side apply (PATCH, merged shallowly, resourceVersion bumped) and
- * DELETE. It records every write, in order, so a test can see exactly what an apply sent.
+ * discovery, LIST, GET, server-side apply (PATCH, merged shallowly, resourceVersion bumped), create
+ * (POST, 409 when the object exists) and DELETE. It records every write, in order, so a test can
+ * see exactly what an apply sent.
  */
 export class MemoryKubeClient implements KubeClient {
   readonly server = 'memory://kube';
-  /** `PATCH <path>` / `DELETE <path>` of every non-dry-run write, in the order they arrived. */
+  /**
+   * `PATCH <path>` / `POST <path>` / `DELETE <path>` of every non-dry-run write, in the order they
+   * arrived (a POST by the path of the object it creates).
+   */
   readonly writes: string[] = [];
   private readonly objects = new Map<string, Stored>();
   private rv = 100;
@@ -72,11 +76,14 @@ export class MemoryKubeClient implements KubeClient {
       }
       return { status: 404, body: { kind: 'Status', code: 404 } };
     }
+    if (req.method === 'POST') req = { ...req, path: `${req.path}/${nameIn(req.body)}` };
     if (!dryRun) {
       this.writes.push(`${req.method} ${req.path}`);
       this.onWrite(req);
     }
-    if (req.method === 'PATCH') {
+    if (req.method === 'POST' && this.objects.has(req.path))
+      return { status: 409, body: { kind: 'Status', code: 409, reason: 'AlreadyExists' } };
+    if (req.method === 'PATCH' || req.method === 'POST') {
       const body = JSON.parse(req.body ?? '{}') as Record<string, unknown>;
       const before = this.objects.get(req.path)?.object;
       const metadata = { ...((before?.metadata as object) ?? {}), ...(body.metadata as object) };
@@ -98,4 +105,8 @@ export class MemoryKubeClient implements KubeClient {
     }
     return { status: 405, body: {} };
   }
+}
+
+function nameIn(body: string | undefined): string {
+  return ((JSON.parse(body ?? '{}') as { metadata?: { name?: string } }).metadata?.name ?? '') as string;
 }

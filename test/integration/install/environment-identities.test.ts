@@ -130,6 +130,10 @@ describe('cairn install --export: one identity per environment, on the sandbox',
     expect(canI(cairn, 'patch', `configmaps/${inventoryOf(a.ns)}`, a.ns)).toBe(true);
     expect(canI(cairn, 'get', `configmaps/${inventoryOf(b.ns)}`, b.ns)).toBe(true);
     expect(canI(cairn, 'patch', `configmaps/${inventoryOf(b.ns)}`, a.ns)).toBe(false);
+    // The first write is a create (RBAC cannot name what a POST creates): in the default namespace only.
+    expect(canI(cairn, 'create', 'configmaps', a.ns)).toBe(true);
+    expect(canI(cairn, 'update', 'configmaps/other', a.ns)).toBe(false);
+    expect(canI(cairn, 'create', 'configmaps', ns)).toBe(false);
     for (const resource of ['deployments', 'configmaps', 'namespaces', 'clusterrolebindings', 'secrets']) {
       expect([resource, canI(cairn, 'create', resource, undefined)]).toEqual([resource, false]);
     }

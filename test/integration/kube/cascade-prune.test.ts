@@ -68,6 +68,48 @@ describe('kube applier: prune against the real controllers', () => {
     );
   });
 
+  it('keeps a Namespace that left Git while objects of the tree still live in it, then prunes it', async () => {
+    // given an environment whose second namespace holds a ConfigMap, both applied
+    const home = kit.name('home');
+    const extra = kit.name('kept');
+    kit.track(`/api/v1/namespaces/${extra}`);
+    const applier = kit.applier(
+      kit.name('env'),
+      kit.target(home, { allowMassPrune: true, namespaces: [home, extra] }),
+    );
+    const first = await applyFiles(applier, {
+      'home.yaml': nsDoc(home),
+      'extra.yaml': nsDoc(extra),
+      'cm.yaml': cm('settings', extra),
+    });
+    expect(first.failure).toBeUndefined();
+
+    // when the Namespace's manifest leaves Git but the ConfigMap in it stays (planned, then applied)
+    const tree = await applier.load(
+      await kit.workspace({ 'home.yaml': nsDoc(home), 'cm.yaml': cm('settings', extra) }),
+    );
+    const plan = await applier.plan(tree);
+    const kept = await applier.apply(tree);
+
+    // then the Namespace is kept, saying which object of the tree lives in it, and the ConfigMap
+    // survives the namespace controller
+    expect(kept.failure).toBeUndefined();
+    const skipped = kept.changes.find((c) => c.subject === `Namespace/${extra}`);
+    expect(skipped?.action).toBe('skipped');
+    expect(skipped?.reason).toContain(`ConfigMap/${extra}/settings`);
+    expect(plan.changes.find((c) => c.subject === `Namespace/${extra}`)).toEqual(skipped);
+    await sleep(3000);
+    expect((await kit.get(`/api/v1/namespaces/${extra}`))?.metadata.deletionTimestamp).toBeUndefined();
+    expect(await kit.get(`/api/v1/namespaces/${extra}/configmaps/settings`)).toBeDefined();
+    const again = await applyFiles(applier, { 'home.yaml': nsDoc(home), 'cm.yaml': cm('settings', extra) });
+    expect(again.failure).toBeUndefined();
+
+    // and once no object of the tree lives there, it is pruned
+    const pruned = await applyFiles(applier, { 'home.yaml': nsDoc(home) });
+    expect(pruned.failure).toBeUndefined();
+    expect(pruned.changes.find((c) => c.subject === `Namespace/${extra}`)?.action).toBe('deleted');
+  });
+
   it('prunes a Deployment: the garbage collector removes its ReplicaSet and pods', async () => {
     // given a Deployment rolled out to two pods, next to a ConfigMap
     const ns = kit.name('gc');

@@ -409,6 +409,61 @@ describe('cairn sync killed with SIGKILL at a chosen request, then run again', (
     expect(await owned(ns)).toEqual(['keep', 'x']);
   });
 
+  it("keeps what a successor recorded when a paused fresh sync's first inventory write lands after it", async () => {
+    // Given a fresh environment, and a second config on the same cluster with a ledger of its own
+    // (as a successor replica on another pod: one folder has one writer)
+    const { p, ns } = platform('stale-first');
+    p.commit('base', {
+      'k8s-resources/ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
+      'k8s-resources/keep.yaml': cm('keep'),
+    });
+    const successor = p.config.replace(/cairn\.yaml$/, 'successor.yaml');
+    writeFileSync(
+      successor,
+      readFileSync(p.config, 'utf8').replace(/dir: (\S+)\/audit/, 'dir: $1/successor-audit'),
+    );
+    const syncAs = async (config: string): Promise<AuditEntry> => {
+      const run = await runKillable(['sync', '--config', config, '--env', 'dev', '--json']);
+      if (run.code !== 0)
+        throw new Error(`cairn sync exited ${String(run.code)}: ${run.stderr.slice(-3000)}`);
+      return JSON.parse(run.stdout) as AuditEntry;
+    };
+    // The first write of the inventory, whatever its method (by its field manager).
+    const firstWrite = (line: string) =>
+      line.startsWith(`POST /api/v1/namespaces/${ns}/configmaps`) ||
+      line.startsWith(`PATCH /api/v1/namespaces/${ns}/configmaps/cairn-inventory-`);
+    // When its first sync is paused (SIGSTOP) as its first inventory write goes out, and that
+    // request is held in flight for 30 s (a stalled connection)
+    let child: ChildProcess | undefined;
+    const paused = runKillable(['sync', '--config', p.config, '--env', 'dev', '--json'], {
+      arm: (c) => {
+        child = c;
+        proxy.arm(c.pid!, 1, () => false, false);
+        proxy.hold((method, _path, url) => firstWrite(`${method} ${url}`), 30_000);
+        return () => undefined;
+      },
+    });
+    const sent = Date.now();
+    while (!proxy.seen.some(firstWrite)) await sleep(5);
+    child!.kill('SIGSTOP');
+    proxy.disarm();
+    // and, past its Lease, a successor applies a commit adding y, making the inventory first
+    await sleep(17_000);
+    p.commit('add y', { 'k8s-resources/y.yaml': cm('y') });
+    expect((await syncAs(successor)).outcome).toBe('succeeded');
+    expect(await inventory(ns)).toEqual(['keep', 'y']);
+    // and the paused sync's first write lands, then it is thawed
+    await sleep(Math.max(0, 31_000 - (Date.now() - sent)));
+    child!.kill('SIGCONT');
+    expect((await paused).code).toBe(1);
+
+    // Then the successor's record stands, and y is pruned once it leaves Git
+    expect(await inventory(ns)).toEqual(['keep', 'y']);
+    p.commit('drop y', { 'k8s-resources/y.yaml': null });
+    expect((await syncAs(successor)).outcome).toBe('succeeded');
+    expect(await owned(ns)).toEqual(['keep']);
+  });
+
   it('converges after a kill mid-way through a 300-object tree, and again after one before the inventory write', async () => {
     const { p, ns } = platform('big');
     p.commit('base', {
