@@ -145,6 +145,8 @@ export interface ForbiddenContext {
   readonly subject: string;
   /** Left out where the caller's phase is not known; `failureFrom` then fills it in. */
   readonly phase?: Phase;
+  /** How to grant it, where the generic `--kinds` advice is wrong (cairn's own objects). */
+  readonly grant?: string;
 }
 
 /**
@@ -170,7 +172,9 @@ export function forbiddenError(body: unknown, context: ForbiddenContext): CairnE
       ...(context.phase ? { phase: context.phase } : {}),
       retryable: false,
       subject: context.subject,
-      hint: `Grant it: re-run \`cairn install --export --kinds default,${flag}\` (your other --kinds too) and apply it, or add ${flag} to the ClusterRole bound to ${who}`,
+      hint:
+        context.grant ??
+        `Grant it: re-run \`cairn install --export --kinds default,${flag}\` (your other --kinds too) and apply it, or add ${flag} to the ClusterRole bound to ${who}`,
     },
   );
 }

@@ -183,7 +183,15 @@ export function createInventory(client: KubeClient, env: string, owner: Owner, n
         );
       }
       if (res.status === 403) {
-        throw forbiddenError(res.body, { kind: 'ConfigMap', namespace, subject, phase: 'apply-kubernetes' });
+        throw forbiddenError(res.body, {
+          kind: 'ConfigMap',
+          namespace,
+          subject,
+          phase: 'apply-kubernetes',
+          // The Role cairn install exports for the inventory: one made by an older cairn lacks the
+          // create its first write now is.
+          grant: `re-run \`cairn install --export\` and apply it: its Role "cairn-inventory:<cairn's namespace>" in "${namespace}" lets cairn's own identity read, create and write its inventory there`,
+        });
       }
       if (res.status !== 200 && res.status !== 201) {
         throw fail(`the inventory could not be written (HTTP ${res.status}): ${statusMessage(res.body)}`);
