@@ -346,7 +346,15 @@ async function walkTree(
     changes.push(...candidates.map((ref) => skippedChange(ref, 'not pruned: an apply failed')));
   } else if (candidates.length > 0) {
     const pruned = await pruneObjects(
-      { client: p.client, discovery: p.discovery, owner, concurrency, desired, dryRun, fence: () => gate.check() },
+      {
+        client: p.client,
+        discovery: p.discovery,
+        owner,
+        concurrency,
+        desired,
+        dryRun,
+        fence: () => gate.check(),
+      },
       candidates,
     );
     changes.push(...pruned.changes);
