@@ -96,23 +96,14 @@ export function assertNoMacroDefinitions(
   phase: 'plan' | 'apply-aws',
 ): void {
   if (trusted) return;
-  const resources = (template.parsed as { Resources?: unknown } | undefined)?.Resources;
   const defined =
     template.parsed === undefined
       ? /AWS::CloudFormation::Macro/.test(template.body)
         ? 'AWS::CloudFormation::Macro (a template that is not JSON, searched as text)'
         : undefined
-      : resources && typeof resources === 'object'
-        ? Object.entries(resources)
-            // Compared as accountWide compares types: no other spelling gets past.
-            .filter(
-              ([, r]) =>
-                String((r as { Type?: unknown } | null)?.Type)
-                  .trim()
-                  .toLowerCase() === 'aws::cloudformation::macro',
-            )
-            .map(([id]) => `Resources.${id}`)[0]
-        : undefined;
+      : resourcesOf(template)
+          .filter(([, r]) => typeName(r) === 'aws::cloudformation::macro')
+          .map(([id]) => `Resources.${id}`)[0];
   if (!defined) return;
   throw new CairnError(
     `template defines a CloudFormation macro (${safeOutput(defined, 200)}), which this environment is not trusted with: a macro's name is shared by the account and region`,
@@ -260,6 +251,14 @@ export function assertJsonTemplate(
   );
 }
 
+/**
+ * A resource's type as every check here compares it: without surrounding blanks, in lower case, so
+ * that no spelling CloudFormation may accept gets past one check and not another; '' without one.
+ */
+function typeName(resource: { Type?: unknown }): string {
+  return typeof resource.Type === 'string' ? resource.Type.trim().toLowerCase() : '';
+}
+
 /** The `Resources` of a template read as JSON, by logical id; none for anything else. */
 function resourcesOf(template: StackTemplate): [string, { Type?: unknown; Properties?: unknown }][] {
   const resources = (template.parsed as { Resources?: unknown } | undefined)?.Resources;
@@ -271,13 +270,11 @@ function resourcesOf(template: StackTemplate): [string, { Type?: unknown; Proper
 }
 
 /**
- * Why a resource of `type` reaches past the environment's own stacks, or undefined when it does
- * not. Types are compared ignoring case and surrounding blanks, so a spelling CloudFormation may
- * accept is no way round.
+ * Why a resource of type `t` (as typeName gives it) reaches past the environment's own stacks, or
+ * undefined when it does not.
  * A macro's definition is decided by assertNoMacroDefinitions, a nested stack by its TemplateURL.
  */
-function accountWide(type: string): string | undefined {
-  const t = type.trim().toLowerCase();
+function accountWide(t: string): string | undefined {
   if (
     /^aws::cloudformation::(\w*hook\w*|typeactivation|resourceversion|resourcedefaultversion|moduleversion|moduledefaultversion|publictypeversion|publisher)$/.test(
       t,
@@ -313,7 +310,7 @@ export function assertResourceTypesInBounds(
   for (const [id, resource] of resourcesOf(template)) {
     // A resource without a type is CloudFormation's to refuse (and a new stack's plan's: templateAdds).
     const type = typeof resource.Type === 'string' ? resource.Type : '';
-    const why = type ? accountWide(type) : undefined;
+    const why = type ? accountWide(typeName(resource)) : undefined;
     if (!why || listed(type, allowed)) continue;
     throw new CairnError(
       `Resources.${safeOutput(id, 200)} (${safeOutput(type, 200)}) ${why}: an environment deploys only into its own stacks`,
@@ -395,7 +392,7 @@ export function assertProvidersInBounds(
   phase: 'plan' | 'apply-aws',
 ): void {
   for (const [id, resource] of resourcesOf(template)) {
-    const type = typeof resource.Type === 'string' ? resource.Type.trim().toLowerCase() : '';
+    const type = typeName(resource);
     if (!type.startsWith('custom::') && type !== 'aws::cloudformation::customresource') continue;
     const token = (resource.Properties as { ServiceToken?: unknown } | undefined)?.ServiceToken;
     if (ownProvider(template, token, bounds)) continue;
@@ -425,7 +422,7 @@ export interface NestedStack {
 /** Every nested stack (`AWS::CloudFormation::Stack`) a template declares. */
 export function nestedStacks(template: StackTemplate): NestedStack[] {
   return resourcesOf(template).flatMap(([id, r]) => {
-    if (typeof r.Type !== 'string' || r.Type.toLowerCase() !== 'aws::cloudformation::stack') return [];
+    if (typeName(r) !== 'aws::cloudformation::stack') return [];
     const properties = r.Properties as { TemplateURL?: unknown; Parameters?: unknown } | undefined;
     const parameters = properties?.Parameters;
     return [

@@ -8,6 +8,7 @@ import {
   providerExports,
   declaredExports,
   literalText,
+  nestedStacks,
   s3Object,
   assertNoMacros,
   stackTemplate,
@@ -314,5 +315,20 @@ describe('assertJsonTemplate', () => {
     } catch (error) {
       expect(isCairnError(error) && error.code).toBe('aws.template-invalid');
     }
+  });
+});
+
+describe('nestedStacks', () => {
+  it('finds a nested stack whose type is spelled with blanks or in another case, as the other checks read types', () => {
+    const template = stackTemplate(
+      JSON.stringify({
+        Resources: {
+          Plain: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: 'a' } },
+          Spaced: { Type: ' aws::cloudformation::STACK ', Properties: { TemplateURL: 'b' } },
+          Queue: { Type: 'AWS::SQS::Queue' },
+        },
+      }),
+    );
+    expect(nestedStacks(template).map((n) => n.templateUrl)).toEqual(['a', 'b']);
   });
 });
