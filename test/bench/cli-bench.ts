@@ -32,12 +32,12 @@ import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
 import { AuditLog } from '../../controller/audit/audit-log';
 import { loadConfig } from '../../controller/config/load-config';
-import { createKubeClient } from '../../controller/kube/kube-client';
 import { auditKeyFile } from '../helpers/e2e-platform';
 import { runGit } from '../helpers/git-repo';
 import { sandboxEnv } from '../sandbox/sandbox-env';
 import { recordReconciles } from './bench-ledger';
 import { cleanup, floor, FLOOR_CONNECTIONS, writeTree } from './kube-bench';
+import { floorClient } from './raw-floor';
 
 const root = join(__dirname, '..', '..');
 const BIN = join(root, 'dist', 'controller', 'cli', 'main.js');
@@ -189,8 +189,8 @@ export async function run(before?: string): Promise<CliBenchFigures> {
   const prefixes: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'cairn-cli-bench-'));
   // The floor's connections: a new pool for every round (see the header); `client` only cleans up.
-  const floorClient = () => createKubeClient({ ...env.kubernetes, concurrency: FLOOR_CONNECTIONS / 2 });
-  const client = floorClient();
+  const newFloorClient = () => floorClient(env.kubernetes.kubeconfig, env.kubernetes.context);
+  const client = newFloorClient();
   const n24 = node24();
   const floor24 = n24 ? floorServer(n24, env.kubernetes.kubeconfig) : undefined;
   const prefix = (p: string) => {
@@ -221,7 +221,7 @@ export async function run(before?: string): Promise<CliBenchFigures> {
     const floorProcess24Runs: number[] = [];
     const floor24Runs: number[] = [];
     const freshFloor = async (tag: string) => {
-      const fresh = floorClient();
+      const fresh = newFloorClient();
       try {
         return await floor(fresh, prefix(tag));
       } finally {

@@ -5,8 +5,7 @@
  * machine before cairn's own work: Node's start, and an HTTP client and TLS stack still cold.
  * cli-bench runs it in the same rounds as the sync and the in-process floor.
  */
-import { createKubeClient } from '../../controller/kube/kube-client';
-import { floor, FLOOR_CONNECTIONS } from './raw-floor';
+import { floor, floorClient } from './raw-floor';
 
 const [kubeconfig, prefix] = process.argv.slice(2);
 if (!kubeconfig || !prefix) {
@@ -14,7 +13,7 @@ if (!kubeconfig || !prefix) {
   process.exit(2);
 }
 // The same client and connections as the in-process floor's (cli-bench's floorClient).
-const client = createKubeClient({ kubeconfig, concurrency: FLOOR_CONNECTIONS / 2 });
+const client = floorClient(kubeconfig);
 floor(client, prefix).then(
   () => client.close(),
   (error: unknown) => {

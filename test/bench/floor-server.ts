@@ -6,8 +6,7 @@
  * sync is set against a floor of its own runtime, not against the bench's Node 20 one.
  */
 import { createInterface } from 'node:readline';
-import { createKubeClient } from '../../controller/kube/kube-client';
-import { floor, FLOOR_CONNECTIONS } from './raw-floor';
+import { floor, floorClient } from './raw-floor';
 
 const [kubeconfig] = process.argv.slice(2);
 if (!kubeconfig) {
@@ -16,7 +15,7 @@ if (!kubeconfig) {
 }
 
 async function round(prefix: string): Promise<number> {
-  const client = createKubeClient({ kubeconfig: kubeconfig!, concurrency: FLOOR_CONNECTIONS / 2 });
+  const client = floorClient(kubeconfig!);
   try {
     return await floor(client, prefix);
   } finally {

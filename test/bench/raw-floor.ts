@@ -5,11 +5,23 @@
  * their own process; floor-process.ts runs it as a whole process of its own. Kept apart from
  * kube-bench so that the process imports nothing else.
  */
-import type { KubeClient } from '../../controller/kube/kube-client';
+import { createKubeClient, type KubeClient } from '../../controller/kube/kube-client';
 
 export const NAMESPACES = 10;
 export const CONFIGMAPS_PER_NS = 99;
 export const FLOOR_CONNECTIONS = 50;
+
+/**
+ * The floor's client: FLOOR_CONNECTIONS keep-alive connections (twice the concurrency), the same
+ * for the in-process floor, the floor as a process and the floor on another Node.
+ */
+export function floorClient(kubeconfig: string, context?: string): KubeClient {
+  return createKubeClient({
+    kubeconfig,
+    ...(context ? { context } : {}),
+    concurrency: FLOOR_CONNECTIONS / 2,
+  });
+}
 
 /** Wall time of `fn`, in whole ms. */
 export async function timed(fn: () => Promise<unknown>): Promise<number> {
