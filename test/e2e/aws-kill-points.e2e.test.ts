@@ -103,6 +103,18 @@ app.synth();
     return run.output();
   };
 
+  /** A sync SIGKILLed as soon as its ExecuteChangeSet is answered (the change set then runs on). */
+  const killedAtExecute = async () => {
+    const killed = sync();
+    proxy.holdAnswer('ExecuteChangeSet', () => {
+      killed.child.kill('SIGKILL');
+      return Promise.resolve();
+    });
+    await killed.exited;
+    proxy.holdAnswer('ExecuteChangeSet', undefined);
+    expect(killed.child.signalCode).toBe('SIGKILL');
+  };
+
   beforeAll(async () => {
     platform = makeE2ePlatform(['dev']);
     proxy = await startCfnFaultProxy(sandbox.aws.endpoint);
@@ -125,14 +137,7 @@ app.synth();
 
     // when the sync of release A is killed once its ExecuteChangeSet was answered (the release stands)
     release('A');
-    const killed = sync();
-    proxy.holdAnswer('ExecuteChangeSet', () => {
-      killed.child.kill('SIGKILL');
-      return Promise.resolve();
-    });
-    await killed.exited;
-    proxy.holdAnswer('ExecuteChangeSet', undefined);
-    expect(killed.child.signalCode).toBe('SIGKILL');
+    await killedAtExecute();
     expect(await liveTemplate()).toContain('ReleaseA');
 
     // and release 0 is committed again (a revert: the tree the ledger last recorded as applied)
@@ -152,14 +157,7 @@ app.synth();
     // (the Data stack is unchanged, so the only ExecuteChangeSet, which names its change set by ARN
     // and not its stack, is the new stack's)
     release('0', true);
-    const killed = sync();
-    proxy.holdAnswer('ExecuteChangeSet', () => {
-      killed.child.kill('SIGKILL');
-      return Promise.resolve();
-    });
-    await killed.exited;
-    proxy.holdAnswer('ExecuteChangeSet', undefined);
-    expect(killed.child.signalCode).toBe('SIGKILL');
+    await killedAtExecute();
     expect(await stackStatus(extraStack())).toMatch(/CREATE_(IN_PROGRESS|COMPLETE)/);
 
     // when the stack leaves the app before the next sync
