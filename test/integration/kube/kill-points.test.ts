@@ -72,6 +72,26 @@ function platform(name: string, kubernetes: Record<string, unknown> = {}): { p: 
 }
 
 /**
+ * A fresh environment whose first commit makes its own default namespace, a second Namespace the
+ * environment may use (`other`), and `files` besides.
+ */
+function twoNamespaces(
+  name: string,
+  files: Record<string, string>,
+): { p: LocalPlatform; ns: string; other: string } {
+  const other = kit.name(`${name}-b`);
+  kit.track(`/api/v1/namespaces/${other}`);
+  const { p, ns } = platform(name, { namespaces: [other] });
+  const namespace = (n: string) => stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } });
+  p.commit('base', {
+    'k8s-resources/ns.yaml': namespace(ns),
+    'k8s-resources/other.yaml': namespace(other),
+    ...files,
+  });
+  return { p, ns, other };
+}
+
+/**
  * `cairn sync --json` of the compiled binary, killed by the proxy when `kill` is given (and the
  * requests `kill.hold` matches forwarded only after `kill.holdMs`, the first that `kill.refuseOnce`
  * matches answered 500).
@@ -281,18 +301,7 @@ describe('cairn sync killed with SIGKILL at a chosen request, then run again', (
 
   it("prunes another Namespace of a fresh environment's first wave, killed right after it landed, once it leaves Git", async () => {
     // Given a fresh environment whose tree makes its own default namespace and a second one
-    const other = kit.name('first-wave-b');
-    kit.track(`/api/v1/namespaces/${other}`);
-    const { p, ns } = platform('first-wave', { namespaces: [other] });
-    p.commit('base', {
-      'k8s-resources/ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
-      'k8s-resources/other.yaml': stringify({
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: { name: other },
-      }),
-      'k8s-resources/keep.yaml': cm('keep'),
-    });
+    const { p, ns, other } = twoNamespaces('first-wave', { 'k8s-resources/keep.yaml': cm('keep') });
     // When its first sync is killed right after the second Namespace's apply was answered (cairn's
     // own field manager): before the fix it went out beside the default namespace's, ahead of the
     // inventory. (The default namespace's apply is held a second, so that the write-ahead sent
@@ -320,18 +329,7 @@ describe('cairn sync killed with SIGKILL at a chosen request, then run again', (
   it("prunes what a fresh environment's first apply made before a kill, also when a read before it failed", async () => {
     // Given a fresh environment whose tree makes its own default namespace, a second one and a
     // ConfigMap
-    const other = kit.name('read-failed-b');
-    kit.track(`/api/v1/namespaces/${other}`);
-    const { p, ns } = platform('read-failed', { namespaces: [other] });
-    p.commit('base', {
-      'k8s-resources/ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
-      'k8s-resources/other.yaml': stringify({
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: { name: other },
-      }),
-      'k8s-resources/extra.yaml': cm('extra-000'),
-    });
+    const { p, ns, other } = twoNamespaces('read-failed', { 'k8s-resources/extra.yaml': cm('extra-000') });
     // When the reads before its first write fail once (the ConfigMap's GET answered 500: the
     // wave reads it again), and it is killed right after that ConfigMap's apply was answered
     const firstRead = (method: string, path: string) =>
