@@ -46,6 +46,11 @@ export const SECRETS_DIR = '/etc/cairn/secrets';
 export const WORK_DIR = '/var/lib/cairn';
 export const SYNTH_SOCKET = '/var/lib/cairn/runner/synth.sock';
 /** The controller's workspaces (DEFAULT_SYNTH_WORK_ROOT): one of the two folders of the volume the runner sees. */
+/** The pod annotation that keeps EKS's pod identity webhook from injecting AWS credentials into containers. */
+export const SKIP_CONTAINERS = 'eks.amazonaws.com/skip-containers';
+/** The containers of the pod that run no controller code and must hold no credentials (see runner-credentials.ts). */
+export const RUNNER_CONTAINERS = ['synth-runner', 'prepare-workspaces', 'prepare-runner-folder'] as const;
+
 const WORKSPACES = 'workspaces';
 /** Where the runner mounts them, the same path as in the controller: `workspaces.dir` must be there. */
 export const RUNNER_WORKSPACES_DIR = `${WORK_DIR}/${WORKSPACES}`;
@@ -274,6 +279,9 @@ function deployment(o: InstallOptions, labels: Readonly<Record<string, string>>)
           annotations: {
             'cairn.dev/config-sha256': createHash('sha256').update(o.config).digest('hex'),
             'kubectl.kubernetes.io/default-container': 'controller',
+            // EKS's pod identity webhook gives IRSA's and Pod Identity's variables and token to
+            // every container of the pod but these: the runner's jobs are the environments' code.
+            ...(o.synthRunner ? { [SKIP_CONTAINERS]: RUNNER_CONTAINERS.join(',') } : {}),
           },
         },
         spec: {

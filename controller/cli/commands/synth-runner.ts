@@ -1,7 +1,8 @@
 import { Command } from 'commander';
+import { credentialsInReach } from '../../../cdk/synth/runner-credentials';
 import { startSynthRunnerServer } from '../../../cdk/synth/sidecar-runner-server';
 import { createLog } from '../../log';
-import { DEFAULT_SYNTH_SOCKET, DEFAULT_SYNTH_WORK_ROOT } from '../../model';
+import { CairnError, DEFAULT_SYNTH_SOCKET, DEFAULT_SYNTH_WORK_ROOT } from '../../model';
 import { untilStopSignal } from '../stop-signal';
 
 /**
@@ -20,6 +21,19 @@ export function synthRunnerCommand(exit: (code: number) => void): Command {
       DEFAULT_SYNTH_WORK_ROOT,
     )
     .action(async (o: { socket: string; work: string }) => {
+      // Every job runs as this process's uid, so what this process can read, a job can: a runner
+      // holding a credential would hand it to every environment's app (see credentialsInReach).
+      const reachable = credentialsInReach(process.env);
+      if (reachable.length > 0)
+        throw new CairnError(
+          `the synth runner holds credentials its jobs could read (${reachable.join(', ')}): refusing to start`,
+          {
+            code: 'synth.runner-credentials',
+            phase: 'synthesize',
+            subject: 'synth runner',
+            hint: 'give the synth-runner container no credentials: with IRSA or EKS Pod Identity add the pod annotation eks.amazonaws.com/skip-containers: synth-runner,prepare-workspaces,prepare-runner-folder (cairn install --export and the Helm chart set it), and mount no ServiceAccount token or Secret into it',
+          },
+        );
       const log = createLog();
       const server = await startSynthRunnerServer({ socket: o.socket, workRoot: o.work, log });
       await untilStopSignal(log);

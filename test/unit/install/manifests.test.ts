@@ -184,6 +184,21 @@ describe('installObjects', () => {
     });
   });
 
+  it('keeps the pod identity webhook from giving AWS credentials to any container but the controller', () => {
+    // EKS's webhook adds IRSA's and Pod Identity's variables and token volume to every container
+    // of the pod except those its skip-containers annotation names: the runner's jobs are the
+    // environments' code, and the runner refuses to start holding a credential.
+    const deployment = byKind(installObjects(base) as Obj[], 'Deployment');
+    const spec = deployment.spec.template.spec;
+    const skipped = deployment.spec.template.metadata.annotations['eks.amazonaws.com/skip-containers'];
+    const others = [...spec.initContainers, ...spec.containers]
+      .map((c: Obj) => c.name as string)
+      .filter((name) => name !== 'controller');
+    expect(skipped.split(',').sort()).toEqual(others.sort());
+    const without = byKind(installObjects({ ...base, synthRunner: false }) as Obj[], 'Deployment');
+    expect(without.spec.template.metadata.annotations).not.toHaveProperty('eks.amazonaws.com/skip-containers');
+  });
+
   it('leaves the runner out when asked', () => {
     const spec = pod(installObjects({ ...base, synthRunner: false }) as Obj[]);
     expect(spec.containers.map((c: Obj) => c.name)).toEqual(['controller']);
