@@ -40,6 +40,8 @@ beforeAll(() => {
       namespaces: [a.ns, a.extra],
       serviceAccount: `${a.ns}/${a.sa}`,
       hosts: [hostA, `*.${hostA}`],
+      // each test's tree replaces the last one's
+      pruneMaxShare: 1,
     }),
     { repository },
   );
@@ -119,23 +121,25 @@ describe("another environment's host", () => {
     const served = await planAndApply(applierB, { 'web.yaml': ingress('web', { rules: [hostRule(hostB)] }) });
     expect(served.apply.failure).toBeUndefined();
 
-    // when a's commit declares an Ingress for its own host and one for b's
+    // and the API server would take an Ingress for b's host from a's ServiceAccount
     const take = ingress('take', { rules: [hostRule(hostB)] });
+    expect(admittedAsA(take)).toMatchObject({ ok: true });
+
+    // when a's commit declares an Ingress for its own host and one for b's
     const result = await planAndApply(applierA, {
       'own.yaml': ingress('own', { rules: [hostRule(hostA)] }),
       'take.yaml': take,
     });
 
-    // then the API server would have taken it from a's ServiceAccount, cairn refuses it in plan
-    // and apply naming the file, the object, the field and the host, and nothing of a's tree exists:
-    // b's Ingress is the only one naming b's host (ingress-nginx would have merged a's paths into it)
-    expect(admittedAsA(take)).toMatchObject({ ok: true });
+    // then cairn refuses it in plan and apply naming the file, the object, the field and the host,
+    // and nothing of a's tree exists: b's Ingress is the only one naming b's host (ingress-nginx
+    // would have merged a's paths into it)
+    expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/take`)).toBeUndefined();
+    expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/own`)).toBeUndefined();
     expectRefused(
       result,
       `k8s-resources/take.yaml: Ingress/${a.ns}/take: spec.rules[0].host ${hostB} is not within kubernetes.hosts (${hostA}, *.${hostA})`,
     );
-    expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/take`)).toBeUndefined();
-    expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/own`)).toBeUndefined();
     const all = JSON.parse(
       execFileSync(
         KUBECTL,
@@ -167,10 +171,10 @@ describe("another environment's host", () => {
   ])('refuses an Ingress with %s', async (_what, spec, field) => {
     const name = kit.name('claim');
     const object = ingress(name, spec);
-    const result = await planAndApply(applierA, { 'claim.yaml': object });
     expect(admittedAsA(object)).toMatchObject({ ok: true });
-    expectRefused(result, `Ingress/${a.ns}/${name}: ${field}`);
+    const result = await planAndApply(applierA, { 'claim.yaml': object });
     expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/${name}`)).toBeUndefined();
+    expectRefused(result, `Ingress/${a.ns}/${name}: ${field}`);
   });
 
   it('applies an Ingress for its own hosts', async () => {
@@ -211,7 +215,8 @@ describe("another environment's host", () => {
 
 describe('ingress controller snippets', () => {
   it("refuses a server-snippet, which would run a's configuration in the controller every environment shares", async () => {
-    // when a's commit serves its own host with a snippet that reads the controller's token
+    // when a's commit serves its own host with a snippet that serves the controller's token (which
+    // the API server would take from a's ServiceAccount)
     const object = ingress(
       'snippet',
       { rules: [hostRule(hostA)] },
@@ -220,16 +225,16 @@ describe('ingress controller snippets', () => {
           'location /t { alias /var/run/secrets/kubernetes.io/serviceaccount/; }',
       },
     );
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
     const result = await planAndApply(applierA, { 'snippet.yaml': object });
 
-    // then RBAC would admit it, and cairn refuses it naming the annotation
-    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    // then it never reaches the server, and cairn refuses it naming the annotation
+    expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/snippet`)).toBeUndefined();
     expectRefused(
       result,
       `Ingress/${a.ns}/snippet: metadata.annotations.nginx.ingress.kubernetes.io/server-snippet: a snippet is raw configuration`,
     );
     expect(result.apply.failure!.message).toContain('kubernetes.allowClusterPolicy');
-    expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/snippet`)).toBeUndefined();
   });
 });
 
@@ -241,13 +246,13 @@ describe('ExternalName Services', () => {
   ])('refuses one naming %s', async (_what, target, namespace) => {
     const name = kit.name('alias');
     const object = externalName(name, target());
-    const result = await planAndApply(applierA, { 'alias.yaml': object });
     expect(admittedAsA(object)).toMatchObject({ ok: true });
+    const result = await planAndApply(applierA, { 'alias.yaml': object });
+    expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/${name}`)).toBeUndefined();
     expectRefused(
       result,
       `Service/${a.ns}/${name}: spec.externalName ${target()} names a Service of namespace ${namespace()}`,
     );
-    expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/${name}`)).toBeUndefined();
   });
 
   it('applies one naming its own Service, a public name, and an absolute name of two labels', async () => {
