@@ -134,9 +134,12 @@ function externalNameOutOfBounds(
     return `spec.externalName ${name} is one label, which the ingress controller looks up as a Service of its own namespace; write <service>.<namespace>.svc for a Service of this environment, or a name ending in a dot for one outside the cluster`;
   if (reach.kind === 'external') return undefined;
   const why = namespaceOutOfBounds(bounds, reach.namespace, declared, foreign);
-  return why
-    ? `spec.externalName ${name} names a Service of namespace ${reach.namespace} (a name of two labels is read as <service>.<namespace>; end a name outside the cluster with a dot): ${why}`
-    : undefined;
+  if (!why) return undefined;
+  const shorthand =
+    name.split('.').length === 2
+      ? ' (read as <service>.<namespace>; end a name outside the cluster with a dot)'
+      : '';
+  return `spec.externalName ${name} names a Service of namespace ${reach.namespace}${shorthand}: ${why}`;
 }
 
 function refusedPolicy(policy: string): string {

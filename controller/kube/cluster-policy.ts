@@ -1,5 +1,6 @@
 import type { KubeObject } from './types';
 import { groupOf } from './object-ref';
+import { isIngress } from './traffic-claims';
 
 // What RBAC lets a writer of a kind do but which reaches beyond its environment (cluster policy), and
 // what hands the tree the environment's own identity. bounds.ts's outOfBounds is the one caller.
@@ -112,7 +113,7 @@ export function clusterPolicyOf(object: KubeObject): string | undefined {
     if (node)
       return `spec.${node}: a claim on it mounts the node's filesystem, which Pod Security checks only in a pod's own volumes`;
   }
-  if (kind === 'Ingress' && (group === 'networking.k8s.io' || group === 'extensions')) {
+  if (isIngress(object)) {
     const snippet = Object.keys(annotations).find(snippetKey);
     if (snippet)
       return `metadata.annotations.${snippet}: a snippet is raw configuration of the ingress controller every environment shares, which holds its ServiceAccount's token (with the Secrets of every namespace) and serves every environment's hosts (CVE-2021-25742)`;

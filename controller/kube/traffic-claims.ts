@@ -35,7 +35,7 @@ const nameOf = (value: unknown): string | undefined =>
 export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
   const group = groupOf(object.apiVersion);
   const spec = fieldsOf((object as { spec?: unknown }).spec);
-  if (object.kind === 'Ingress' && INGRESS_GROUPS.includes(group)) return ingressClaims(spec);
+  if (isIngress(object)) return ingressClaims(spec);
   if (!GATEWAY_GROUPS.includes(group)) return [];
   if (HOST_ROUTES.includes(object.kind)) {
     const hostnames = listOf(spec.hostnames);
@@ -50,6 +50,11 @@ export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
       return [{ field: `spec.listeners[${i}].hostname`, ...(host ? { host } : {}) }];
     });
   return [];
+}
+
+/** An Ingress of networking.k8s.io or of the older extensions group. */
+export function isIngress(object: KubeObject): boolean {
+  return object.kind === 'Ingress' && INGRESS_GROUPS.includes(groupOf(object.apiVersion));
 }
 
 function ingressClaims(spec: Fields): readonly HostClaim[] {

@@ -224,13 +224,13 @@ describe('ExternalName Services', () => {
       "another environment's Service",
       base,
       'web.team-b.svc.cluster.local',
-      /^spec\.externalName web\.team-b\.svc\.cluster\.local names a Service of namespace team-b .*: namespace team-b is neither kubernetes\.namespace/,
+      /^spec\.externalName web\.team-b\.svc\.cluster\.local names a Service of namespace team-b: namespace team-b is neither kubernetes\.namespace/,
     ],
     [
       "another environment's Service by its short name",
       base,
       'web.team-b',
-      /^spec\.externalName web\.team-b names a Service of namespace team-b/,
+      /^spec\.externalName web\.team-b names a Service of namespace team-b \(read as <service>\.<namespace>; end a name outside the cluster with a dot\)/,
     ],
     ['the API server', base, 'kubernetes.default.svc', /namespace default is neither/],
     [
