@@ -235,6 +235,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               clusterResources: kube.clusterResources ?? ['Namespace'],
               ...(kube.allowClusterPolicy ? { allowClusterPolicy: true } : {}),
               ...(kube.serviceAccount ? { serviceAccount: kube.serviceAccount } : {}),
+              ...(kube.hosts ? { hosts: kube.hosts } : {}),
               ...(kube.render ? { render: isolationOf(kube.render) } : {}),
               refusedNamespaces: [...new Set(refusedNamespaces)],
             },

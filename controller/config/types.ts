@@ -165,6 +165,8 @@ export interface KubernetesTargetConfig {
   readonly allowClusterPolicy?: boolean;
   /** `namespace/name` of the ServiceAccount impersonated for this environment's objects. */
   readonly serviceAccount?: string;
+  /** Host names (or `*.domain`) its Ingresses and Gateway API objects may claim; absent: unchecked. */
+  readonly hosts?: readonly string[];
   /**
    * Namespaces refused whatever `namespaces` says: kube-system, kube-public, kube-node-lease, cairn's
    * own (`kubernetes.controllerNamespace`) and the sharding namespace (resolved at load).

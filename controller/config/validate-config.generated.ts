@@ -387,7 +387,7 @@ const schema11 = {
               },
               allowClusterPolicy: {
                 description:
-                  "Let this environment's tree write cluster policy in the kinds it may write (default false: refused as kube.out-of-bounds): admission webhooks and policies, APIServices, FlowSchemas and PriorityLevelConfigurations, CRD conversion webhooks, ClusterRole aggregation (aggregate-to-* labels, aggregationRule), default StorageClasses and IngressClasses, global default PriorityClasses, hostPath and local PersistentVolumes, Services with externalIPs, pod templates at a system-* priority class or with a nodeName, role bindings to everyone (system:authenticated, system:unauthenticated, system:serviceaccounts, system:nodes, system:anonymous), and Namespace labels and annotations under kubernetes.io, k8s.io and openshift.io (Pod Security levels, node selectors) other than app.kubernetes.io and kubectl.kubernetes.io.",
+                  "Let this environment's tree write cluster policy in the kinds it may write (default false: refused as kube.out-of-bounds): admission webhooks and policies, APIServices, FlowSchemas and PriorityLevelConfigurations, CRD conversion webhooks, ClusterRole aggregation (aggregate-to-* labels, aggregationRule), default StorageClasses and IngressClasses, global default PriorityClasses, hostPath and local PersistentVolumes, Services with externalIPs, Ingress snippet annotations (*-snippet, *-snippets), pod templates at a system-* priority class or with a nodeName, role bindings to everyone (system:authenticated, system:unauthenticated, system:serviceaccounts, system:nodes, system:anonymous), and Namespace labels and annotations under kubernetes.io, k8s.io and openshift.io (Pod Security levels, node selectors) other than app.kubernetes.io and kubectl.kubernetes.io.",
                 type: 'boolean',
               },
               namespaces: {
@@ -401,6 +401,15 @@ const schema11 = {
                   'The cluster-scoped kinds this environment may write, as Kind or group/Kind (default [Namespace]).',
                 type: 'array',
                 items: { type: 'string', minLength: 1 },
+              },
+              hosts: {
+                description:
+                  "The host names this environment's Ingresses, Gateway API routes (spec.hostnames) and Gateway listeners may claim: names, or *.domain for every name below domain (default: unchecked, any host). When set, a host outside it, and a rule, TLS entry, route or listener naming no host (a catch-all), is refused as kube.out-of-bounds.",
+                type: 'array',
+                items: {
+                  type: 'string',
+                  pattern: '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+                },
               },
               serviceAccount: {
                 description:
@@ -887,8 +896,12 @@ const pattern15 = new RegExp('^[^*\\s]+\\*?$', 'u');
 const pattern18 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$', 'u');
 const pattern19 = new RegExp('^[A-Za-z0-9_-]{1,10}$', 'u');
 const pattern22 = new RegExp('^/', 'u');
-const pattern24 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
-const pattern36 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
+const pattern24 = new RegExp(
+  '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+  'u',
+);
+const pattern25 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
+const pattern37 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
 function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://cairn.dev/schemas/cairn-config.schema.json" */ let vErrors = null;
   let errors = 0;
@@ -4225,11 +4238,92 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data60.hosts !== undefined) {
+                  let data77 = data60.hosts;
+                  if (Array.isArray(data77)) {
+                    const len9 = data77.length;
+                    for (let i13 = 0; i13 < len9; i13++) {
+                      let data78 = data77[i13];
+                      if (typeof data78 === 'string') {
+                        if (!pattern24.test(data78)) {
+                          const err145 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/hosts/' + i13,
+                            schemaPath:
+                              '#/properties/environments/items/properties/kubernetes/properties/hosts/items/pattern',
+                            keyword: 'pattern',
+                            params: {
+                              pattern:
+                                '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+                            },
+                            message:
+                              'must match pattern "' +
+                              '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$' +
+                              '"',
+                            schema:
+                              '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+                            parentSchema:
+                              schema11.properties.environments.items.properties.kubernetes.properties.hosts
+                                .items,
+                            data: data78,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err145];
+                          } else {
+                            vErrors.push(err145);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err146 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/hosts/' + i13,
+                          schemaPath:
+                            '#/properties/environments/items/properties/kubernetes/properties/hosts/items/type',
+                          keyword: 'type',
+                          params: { type: 'string' },
+                          message: 'must be string',
+                          schema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.hosts
+                              .items.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.hosts
+                              .items,
+                          data: data78,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err146];
+                        } else {
+                          vErrors.push(err146);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err147 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/hosts',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/hosts/type',
+                      keyword: 'type',
+                      params: { type: 'array' },
+                      message: 'must be array',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.hosts.type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.hosts,
+                      data: data77,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err147];
+                    } else {
+                      vErrors.push(err147);
+                    }
+                    errors++;
+                  }
+                }
                 if (data60.serviceAccount !== undefined) {
-                  let data77 = data60.serviceAccount;
-                  if (typeof data77 === 'string') {
-                    if (!pattern24.test(data77)) {
-                      const err145 = {
+                  let data79 = data60.serviceAccount;
+                  if (typeof data79 === 'string') {
+                    if (!pattern25.test(data79)) {
+                      const err148 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/pattern',
@@ -4243,17 +4337,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .serviceAccount,
-                        data: data77,
+                        data: data79,
                       };
                       if (vErrors === null) {
-                        vErrors = [err145];
+                        vErrors = [err148];
                       } else {
-                        vErrors.push(err145);
+                        vErrors.push(err148);
                       }
                       errors++;
                     }
                   } else {
-                    const err146 = {
+                    const err149 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/type',
@@ -4266,20 +4360,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .serviceAccount,
-                      data: data77,
+                      data: data79,
                     };
                     if (vErrors === null) {
-                      vErrors = [err146];
+                      vErrors = [err149];
                     } else {
-                      vErrors.push(err146);
+                      vErrors.push(err149);
                     }
                     errors++;
                   }
                 }
                 if (data60.maxManifestBytes !== undefined) {
-                  let data78 = data60.maxManifestBytes;
-                  if (!(typeof data78 == 'number' && !(data78 % 1) && !isNaN(data78))) {
-                    const err147 = {
+                  let data80 = data60.maxManifestBytes;
+                  if (!(typeof data80 == 'number' && !(data80 % 1) && !isNaN(data80))) {
+                    const err150 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/type',
@@ -4292,18 +4386,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .maxManifestBytes,
-                      data: data78,
+                      data: data80,
                     };
                     if (vErrors === null) {
-                      vErrors = [err147];
+                      vErrors = [err150];
                     } else {
-                      vErrors.push(err147);
+                      vErrors.push(err150);
                     }
                     errors++;
                   }
-                  if (typeof data78 == 'number') {
-                    if (data78 < 1 || isNaN(data78)) {
-                      const err148 = {
+                  if (typeof data80 == 'number') {
+                    if (data80 < 1 || isNaN(data80)) {
+                      const err151 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/minimum',
@@ -4314,28 +4408,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .maxManifestBytes,
-                        data: data78,
+                        data: data80,
                       };
                       if (vErrors === null) {
-                        vErrors = [err148];
+                        vErrors = [err151];
                       } else {
-                        vErrors.push(err148);
+                        vErrors.push(err151);
                       }
                       errors++;
                     }
                   }
                 }
                 if (data60.render !== undefined) {
-                  let data79 = data60.render;
-                  if (data79 && typeof data79 == 'object' && !Array.isArray(data79)) {
-                    for (const key12 in data79) {
+                  let data81 = data60.render;
+                  if (data81 && typeof data81 == 'object' && !Array.isArray(data81)) {
+                    for (const key12 in data81) {
                       if (!(
                         key12 === 'isolation' ||
                         key12 === 'socket' ||
                         key12 === 'uid' ||
                         key12 === 'gid'
                       )) {
-                        const err149 = {
+                        const err152 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/additionalProperties',
@@ -4345,20 +4439,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render,
-                          data: data79,
+                          data: data81,
                         };
                         if (vErrors === null) {
-                          vErrors = [err149];
+                          vErrors = [err152];
                         } else {
-                          vErrors.push(err149);
+                          vErrors.push(err152);
                         }
                         errors++;
                       }
                     }
-                    if (data79.isolation !== undefined) {
-                      let data80 = data79.isolation;
-                      if (!(data80 === 'bubblewrap' || data80 === 'sidecar' || data80 === 'none')) {
-                        const err150 = {
+                    if (data81.isolation !== undefined) {
+                      let data82 = data81.isolation;
+                      if (!(data82 === 'bubblewrap' || data82 === 'sidecar' || data82 === 'none')) {
+                        const err153 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/isolation/enum',
@@ -4375,21 +4469,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.isolation,
-                          data: data80,
+                          data: data82,
                         };
                         if (vErrors === null) {
-                          vErrors = [err150];
+                          vErrors = [err153];
                         } else {
-                          vErrors.push(err150);
+                          vErrors.push(err153);
                         }
                         errors++;
                       }
                     }
-                    if (data79.socket !== undefined) {
-                      let data81 = data79.socket;
-                      if (typeof data81 === 'string') {
-                        if (!pattern22.test(data81)) {
-                          const err151 = {
+                    if (data81.socket !== undefined) {
+                      let data83 = data81.socket;
+                      if (typeof data83 === 'string') {
+                        if (!pattern22.test(data83)) {
+                          const err154 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/pattern',
@@ -4400,17 +4494,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.socket,
-                            data: data81,
+                            data: data83,
                           };
                           if (vErrors === null) {
-                            vErrors = [err151];
+                            vErrors = [err154];
                           } else {
-                            vErrors.push(err151);
+                            vErrors.push(err154);
                           }
                           errors++;
                         }
                       } else {
-                        const err152 = {
+                        const err155 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/type',
@@ -4423,20 +4517,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.socket,
-                          data: data81,
+                          data: data83,
                         };
                         if (vErrors === null) {
-                          vErrors = [err152];
+                          vErrors = [err155];
                         } else {
-                          vErrors.push(err152);
+                          vErrors.push(err155);
                         }
                         errors++;
                       }
                     }
-                    if (data79.uid !== undefined) {
-                      let data82 = data79.uid;
-                      if (!(typeof data82 == 'number' && !(data82 % 1) && !isNaN(data82))) {
-                        const err153 = {
+                    if (data81.uid !== undefined) {
+                      let data84 = data81.uid;
+                      if (!(typeof data84 == 'number' && !(data84 % 1) && !isNaN(data84))) {
+                        const err156 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/type',
@@ -4449,18 +4543,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.uid,
-                          data: data82,
+                          data: data84,
                         };
                         if (vErrors === null) {
-                          vErrors = [err153];
+                          vErrors = [err156];
                         } else {
-                          vErrors.push(err153);
+                          vErrors.push(err156);
                         }
                         errors++;
                       }
-                      if (typeof data82 == 'number') {
-                        if (data82 < 1 || isNaN(data82)) {
-                          const err154 = {
+                      if (typeof data84 == 'number') {
+                        if (data84 < 1 || isNaN(data84)) {
+                          const err157 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/minimum',
@@ -4471,21 +4565,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.uid,
-                            data: data82,
+                            data: data84,
                           };
                           if (vErrors === null) {
-                            vErrors = [err154];
+                            vErrors = [err157];
                           } else {
-                            vErrors.push(err154);
+                            vErrors.push(err157);
                           }
                           errors++;
                         }
                       }
                     }
-                    if (data79.gid !== undefined) {
-                      let data83 = data79.gid;
-                      if (!(typeof data83 == 'number' && !(data83 % 1) && !isNaN(data83))) {
-                        const err155 = {
+                    if (data81.gid !== undefined) {
+                      let data85 = data81.gid;
+                      if (!(typeof data85 == 'number' && !(data85 % 1) && !isNaN(data85))) {
+                        const err158 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/type',
@@ -4498,18 +4592,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.gid,
-                          data: data83,
+                          data: data85,
                         };
                         if (vErrors === null) {
-                          vErrors = [err155];
+                          vErrors = [err158];
                         } else {
-                          vErrors.push(err155);
+                          vErrors.push(err158);
                         }
                         errors++;
                       }
-                      if (typeof data83 == 'number') {
-                        if (data83 < 1 || isNaN(data83)) {
-                          const err156 = {
+                      if (typeof data85 == 'number') {
+                        if (data85 < 1 || isNaN(data85)) {
+                          const err159 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/minimum',
@@ -4520,19 +4614,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.gid,
-                            data: data83,
+                            data: data85,
                           };
                           if (vErrors === null) {
-                            vErrors = [err156];
+                            vErrors = [err159];
                           } else {
-                            vErrors.push(err156);
+                            vErrors.push(err159);
                           }
                           errors++;
                         }
                       }
                     }
                   } else {
-                    const err157 = {
+                    const err160 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/render/type',
@@ -4543,18 +4637,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.render.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.render,
-                      data: data79,
+                      data: data81,
                     };
                     if (vErrors === null) {
-                      vErrors = [err157];
+                      vErrors = [err160];
                     } else {
-                      vErrors.push(err157);
+                      vErrors.push(err160);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err158 = {
+                const err161 = {
                   instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                   schemaPath: '#/properties/environments/items/properties/kubernetes/type',
                   keyword: 'type',
@@ -4565,15 +4659,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   data: data60,
                 };
                 if (vErrors === null) {
-                  vErrors = [err158];
+                  vErrors = [err161];
                 } else {
-                  vErrors.push(err158);
+                  vErrors.push(err161);
                 }
                 errors++;
               }
             }
           } else {
-            const err159 = {
+            const err162 = {
               instancePath: instancePath + '/environments/' + i0,
               schemaPath: '#/properties/environments/items/type',
               keyword: 'type',
@@ -4584,15 +4678,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data21,
             };
             if (vErrors === null) {
-              vErrors = [err159];
+              vErrors = [err162];
             } else {
-              vErrors.push(err159);
+              vErrors.push(err162);
             }
             errors++;
           }
         }
       } else {
-        const err160 = {
+        const err163 = {
           instancePath: instancePath + '/environments',
           schemaPath: '#/properties/environments/type',
           keyword: 'type',
@@ -4603,18 +4697,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data20,
         };
         if (vErrors === null) {
-          vErrors = [err160];
+          vErrors = [err163];
         } else {
-          vErrors.push(err160);
+          vErrors.push(err163);
         }
         errors++;
       }
     }
     if (data.audit !== undefined) {
-      let data84 = data.audit;
-      if (data84 && typeof data84 == 'object' && !Array.isArray(data84)) {
-        if (data84.dir === undefined) {
-          const err161 = {
+      let data86 = data.audit;
+      if (data86 && typeof data86 == 'object' && !Array.isArray(data86)) {
+        if (data86.dir === undefined) {
+          const err164 = {
             instancePath: instancePath + '/audit',
             schemaPath: '#/properties/audit/required',
             keyword: 'required',
@@ -4622,16 +4716,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'dir' + "'",
             schema: schema11.properties.audit.required,
             parentSchema: schema11.properties.audit,
-            data: data84,
+            data: data86,
           };
           if (vErrors === null) {
-            vErrors = [err161];
+            vErrors = [err164];
           } else {
-            vErrors.push(err161);
+            vErrors.push(err164);
           }
           errors++;
         }
-        for (const key13 in data84) {
+        for (const key13 in data86) {
           if (!(
             key13 === 'backend' ||
             key13 === 'dir' ||
@@ -4642,7 +4736,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             key13 === 'unkeyed' ||
             key13 === 'dynamodb'
           )) {
-            const err162 = {
+            const err165 = {
               instancePath: instancePath + '/audit',
               schemaPath: '#/properties/audit/additionalProperties',
               keyword: 'additionalProperties',
@@ -4650,67 +4744,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.audit,
-              data: data84,
-            };
-            if (vErrors === null) {
-              vErrors = [err162];
-            } else {
-              vErrors.push(err162);
-            }
-            errors++;
-          }
-        }
-        if (data84.backend !== undefined) {
-          let data85 = data84.backend;
-          if (!(data85 === 'jsonl' || data85 === 'dynamodb')) {
-            const err163 = {
-              instancePath: instancePath + '/audit/backend',
-              schemaPath: '#/properties/audit/properties/backend/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema11.properties.audit.properties.backend.enum },
-              message: 'must be equal to one of the allowed values',
-              schema: schema11.properties.audit.properties.backend.enum,
-              parentSchema: schema11.properties.audit.properties.backend,
-              data: data85,
-            };
-            if (vErrors === null) {
-              vErrors = [err163];
-            } else {
-              vErrors.push(err163);
-            }
-            errors++;
-          }
-        }
-        if (data84.dir !== undefined) {
-          let data86 = data84.dir;
-          if (typeof data86 === 'string') {
-            if (func3(data86) < 1) {
-              const err164 = {
-                instancePath: instancePath + '/audit/dir',
-                schemaPath: '#/properties/audit/properties/dir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.dir,
-                data: data86,
-              };
-              if (vErrors === null) {
-                vErrors = [err164];
-              } else {
-                vErrors.push(err164);
-              }
-              errors++;
-            }
-          } else {
-            const err165 = {
-              instancePath: instancePath + '/audit/dir',
-              schemaPath: '#/properties/audit/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.dir.type,
-              parentSchema: schema11.properties.audit.properties.dir,
               data: data86,
             };
             if (vErrors === null) {
@@ -4721,11 +4754,72 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data84.witnessDir !== undefined) {
-          let data87 = data84.witnessDir;
-          if (typeof data87 === 'string') {
-            if (func3(data87) < 1) {
-              const err166 = {
+        if (data86.backend !== undefined) {
+          let data87 = data86.backend;
+          if (!(data87 === 'jsonl' || data87 === 'dynamodb')) {
+            const err166 = {
+              instancePath: instancePath + '/audit/backend',
+              schemaPath: '#/properties/audit/properties/backend/enum',
+              keyword: 'enum',
+              params: { allowedValues: schema11.properties.audit.properties.backend.enum },
+              message: 'must be equal to one of the allowed values',
+              schema: schema11.properties.audit.properties.backend.enum,
+              parentSchema: schema11.properties.audit.properties.backend,
+              data: data87,
+            };
+            if (vErrors === null) {
+              vErrors = [err166];
+            } else {
+              vErrors.push(err166);
+            }
+            errors++;
+          }
+        }
+        if (data86.dir !== undefined) {
+          let data88 = data86.dir;
+          if (typeof data88 === 'string') {
+            if (func3(data88) < 1) {
+              const err167 = {
+                instancePath: instancePath + '/audit/dir',
+                schemaPath: '#/properties/audit/properties/dir/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.dir,
+                data: data88,
+              };
+              if (vErrors === null) {
+                vErrors = [err167];
+              } else {
+                vErrors.push(err167);
+              }
+              errors++;
+            }
+          } else {
+            const err168 = {
+              instancePath: instancePath + '/audit/dir',
+              schemaPath: '#/properties/audit/properties/dir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.audit.properties.dir.type,
+              parentSchema: schema11.properties.audit.properties.dir,
+              data: data88,
+            };
+            if (vErrors === null) {
+              vErrors = [err168];
+            } else {
+              vErrors.push(err168);
+            }
+            errors++;
+          }
+        }
+        if (data86.witnessDir !== undefined) {
+          let data89 = data86.witnessDir;
+          if (typeof data89 === 'string') {
+            if (func3(data89) < 1) {
+              const err169 = {
                 instancePath: instancePath + '/audit/witnessDir',
                 schemaPath: '#/properties/audit/properties/witnessDir/minLength',
                 keyword: 'minLength',
@@ -4733,17 +4827,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.audit.properties.witnessDir,
-                data: data87,
+                data: data89,
               };
               if (vErrors === null) {
-                vErrors = [err166];
+                vErrors = [err169];
               } else {
-                vErrors.push(err166);
+                vErrors.push(err169);
               }
               errors++;
             }
           } else {
-            const err167 = {
+            const err170 = {
               instancePath: instancePath + '/audit/witnessDir',
               schemaPath: '#/properties/audit/properties/witnessDir/type',
               keyword: 'type',
@@ -4751,21 +4845,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.audit.properties.witnessDir.type,
               parentSchema: schema11.properties.audit.properties.witnessDir,
-              data: data87,
+              data: data89,
             };
             if (vErrors === null) {
-              vErrors = [err167];
+              vErrors = [err170];
             } else {
-              vErrors.push(err167);
+              vErrors.push(err170);
             }
             errors++;
           }
         }
-        if (data84.keyFile !== undefined) {
-          let data88 = data84.keyFile;
-          if (typeof data88 === 'string') {
-            if (func3(data88) < 1) {
-              const err168 = {
+        if (data86.keyFile !== undefined) {
+          let data90 = data86.keyFile;
+          if (typeof data90 === 'string') {
+            if (func3(data90) < 1) {
+              const err171 = {
                 instancePath: instancePath + '/audit/keyFile',
                 schemaPath: '#/properties/audit/properties/keyFile/minLength',
                 keyword: 'minLength',
@@ -4773,17 +4867,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.audit.properties.keyFile,
-                data: data88,
+                data: data90,
               };
               if (vErrors === null) {
-                vErrors = [err168];
+                vErrors = [err171];
               } else {
-                vErrors.push(err168);
+                vErrors.push(err171);
               }
               errors++;
             }
           } else {
-            const err169 = {
+            const err172 = {
               instancePath: instancePath + '/audit/keyFile',
               schemaPath: '#/properties/audit/properties/keyFile/type',
               keyword: 'type',
@@ -4791,21 +4885,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.audit.properties.keyFile.type,
               parentSchema: schema11.properties.audit.properties.keyFile,
-              data: data88,
+              data: data90,
             };
             if (vErrors === null) {
-              vErrors = [err169];
+              vErrors = [err172];
             } else {
-              vErrors.push(err169);
+              vErrors.push(err172);
             }
             errors++;
           }
         }
-        if (data84.keyEnv !== undefined) {
-          let data89 = data84.keyEnv;
-          if (typeof data89 === 'string') {
-            if (!pattern1.test(data89)) {
-              const err170 = {
+        if (data86.keyEnv !== undefined) {
+          let data91 = data86.keyEnv;
+          if (typeof data91 === 'string') {
+            if (!pattern1.test(data91)) {
+              const err173 = {
                 instancePath: instancePath + '/audit/keyEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
@@ -4813,17 +4907,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                 schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                 parentSchema: schema13,
-                data: data89,
+                data: data91,
               };
               if (vErrors === null) {
-                vErrors = [err170];
+                vErrors = [err173];
               } else {
-                vErrors.push(err170);
+                vErrors.push(err173);
               }
               errors++;
             }
           } else {
-            const err171 = {
+            const err174 = {
               instancePath: instancePath + '/audit/keyEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -4831,176 +4925,176 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data89,
+              data: data91,
             };
             if (vErrors === null) {
-              vErrors = [err171];
+              vErrors = [err174];
             } else {
-              vErrors.push(err171);
+              vErrors.push(err174);
             }
             errors++;
           }
         }
-        if (data84.retiredKeys !== undefined) {
-          let data90 = data84.retiredKeys;
-          if (Array.isArray(data90)) {
-            const len9 = data90.length;
-            for (let i13 = 0; i13 < len9; i13++) {
-              let data91 = data90[i13];
-              const _errs209 = errors;
-              let valid51 = false;
+        if (data86.retiredKeys !== undefined) {
+          let data92 = data86.retiredKeys;
+          if (Array.isArray(data92)) {
+            const len10 = data92.length;
+            for (let i14 = 0; i14 < len10; i14++) {
+              let data93 = data92[i14];
+              const _errs213 = errors;
+              let valid53 = false;
               let passing2 = null;
-              const _errs210 = errors;
-              if (data91 && typeof data91 == 'object' && !Array.isArray(data91)) {
-                if (data91.env === undefined) {
-                  const err172 = {
-                    instancePath: instancePath + '/audit/retiredKeys/' + i13,
+              const _errs214 = errors;
+              if (data93 && typeof data93 == 'object' && !Array.isArray(data93)) {
+                if (data93.env === undefined) {
+                  const err175 = {
+                    instancePath: instancePath + '/audit/retiredKeys/' + i14,
                     schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/0/required',
                     keyword: 'required',
                     params: { missingProperty: 'env' },
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0].required,
                     parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0],
-                    data: data91,
+                    data: data93,
                   };
                   if (vErrors === null) {
-                    vErrors = [err172];
+                    vErrors = [err175];
                   } else {
-                    vErrors.push(err172);
+                    vErrors.push(err175);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs210 === errors;
+              var _valid2 = _errs214 === errors;
               if (_valid2) {
-                valid51 = true;
+                valid53 = true;
                 passing2 = 0;
               }
-              const _errs211 = errors;
-              if (data91 && typeof data91 == 'object' && !Array.isArray(data91)) {
-                if (data91.file === undefined) {
-                  const err173 = {
-                    instancePath: instancePath + '/audit/retiredKeys/' + i13,
+              const _errs215 = errors;
+              if (data93 && typeof data93 == 'object' && !Array.isArray(data93)) {
+                if (data93.file === undefined) {
+                  const err176 = {
+                    instancePath: instancePath + '/audit/retiredKeys/' + i14,
                     schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/1/required',
                     keyword: 'required',
                     params: { missingProperty: 'file' },
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1].required,
                     parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1],
-                    data: data91,
+                    data: data93,
                   };
                   if (vErrors === null) {
-                    vErrors = [err173];
+                    vErrors = [err176];
                   } else {
-                    vErrors.push(err173);
+                    vErrors.push(err176);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs211 === errors;
-              if (_valid2 && valid51) {
-                valid51 = false;
+              var _valid2 = _errs215 === errors;
+              if (_valid2 && valid53) {
+                valid53 = false;
                 passing2 = [passing2, 1];
               } else {
                 if (_valid2) {
-                  valid51 = true;
+                  valid53 = true;
                   passing2 = 1;
                 }
               }
-              if (!valid51) {
-                const err174 = {
-                  instancePath: instancePath + '/audit/retiredKeys/' + i13,
+              if (!valid53) {
+                const err177 = {
+                  instancePath: instancePath + '/audit/retiredKeys/' + i14,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf',
                   keyword: 'oneOf',
                   params: { passingSchemas: passing2 },
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.audit.properties.retiredKeys.items.oneOf,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data91,
+                  data: data93,
                 };
                 if (vErrors === null) {
-                  vErrors = [err174];
+                  vErrors = [err177];
                 } else {
-                  vErrors.push(err174);
+                  vErrors.push(err177);
                 }
                 errors++;
               } else {
-                errors = _errs209;
+                errors = _errs213;
                 if (vErrors !== null) {
-                  if (_errs209) {
-                    vErrors.length = _errs209;
+                  if (_errs213) {
+                    vErrors.length = _errs213;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data91 && typeof data91 == 'object' && !Array.isArray(data91)) {
-                for (const key14 in data91) {
+              if (data93 && typeof data93 == 'object' && !Array.isArray(data93)) {
+                for (const key14 in data93) {
                   if (!(key14 === 'env' || key14 === 'file')) {
-                    const err175 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i13,
+                    const err178 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i14,
                       schemaPath: '#/properties/audit/properties/retiredKeys/items/additionalProperties',
                       keyword: 'additionalProperties',
                       params: { additionalProperty: key14 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                      data: data91,
+                      data: data93,
                     };
                     if (vErrors === null) {
-                      vErrors = [err175];
+                      vErrors = [err178];
                     } else {
-                      vErrors.push(err175);
+                      vErrors.push(err178);
                     }
                     errors++;
                   }
                 }
-                if (data91.env !== undefined) {
-                  let data92 = data91.env;
-                  if (typeof data92 === 'string') {
-                    if (!pattern1.test(data92)) {
-                      const err176 = {
-                        instancePath: instancePath + '/audit/retiredKeys/' + i13 + '/env',
+                if (data93.env !== undefined) {
+                  let data94 = data93.env;
+                  if (typeof data94 === 'string') {
+                    if (!pattern1.test(data94)) {
+                      const err179 = {
+                        instancePath: instancePath + '/audit/retiredKeys/' + i14 + '/env',
                         schemaPath: '#/definitions/envVarName/pattern',
                         keyword: 'pattern',
                         params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
                         message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                         schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                         parentSchema: schema13,
-                        data: data92,
+                        data: data94,
                       };
                       if (vErrors === null) {
-                        vErrors = [err176];
+                        vErrors = [err179];
                       } else {
-                        vErrors.push(err176);
+                        vErrors.push(err179);
                       }
                       errors++;
                     }
                   } else {
-                    const err177 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i13 + '/env',
+                    const err180 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i14 + '/env',
                       schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
                       schema: schema13.type,
                       parentSchema: schema13,
-                      data: data92,
+                      data: data94,
                     };
                     if (vErrors === null) {
-                      vErrors = [err177];
+                      vErrors = [err180];
                     } else {
-                      vErrors.push(err177);
+                      vErrors.push(err180);
                     }
                     errors++;
                   }
                 }
-                if (data91.file !== undefined) {
-                  let data93 = data91.file;
-                  if (typeof data93 === 'string') {
-                    if (func3(data93) < 1) {
-                      const err178 = {
-                        instancePath: instancePath + '/audit/retiredKeys/' + i13 + '/file',
+                if (data93.file !== undefined) {
+                  let data95 = data93.file;
+                  if (typeof data95 === 'string') {
+                    if (func3(data95) < 1) {
+                      const err181 = {
+                        instancePath: instancePath + '/audit/retiredKeys/' + i14 + '/file',
                         schemaPath:
                           '#/properties/audit/properties/retiredKeys/items/properties/file/minLength',
                         keyword: 'minLength',
@@ -5008,55 +5102,55 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
-                        data: data93,
+                        data: data95,
                       };
                       if (vErrors === null) {
-                        vErrors = [err178];
+                        vErrors = [err181];
                       } else {
-                        vErrors.push(err178);
+                        vErrors.push(err181);
                       }
                       errors++;
                     }
                   } else {
-                    const err179 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i13 + '/file',
+                    const err182 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i14 + '/file',
                       schemaPath: '#/properties/audit/properties/retiredKeys/items/properties/file/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
                       schema: schema11.properties.audit.properties.retiredKeys.items.properties.file.type,
                       parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
-                      data: data93,
+                      data: data95,
                     };
                     if (vErrors === null) {
-                      vErrors = [err179];
+                      vErrors = [err182];
                     } else {
-                      vErrors.push(err179);
+                      vErrors.push(err182);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err180 = {
-                  instancePath: instancePath + '/audit/retiredKeys/' + i13,
+                const err183 = {
+                  instancePath: instancePath + '/audit/retiredKeys/' + i14,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/type',
                   keyword: 'type',
                   params: { type: 'object' },
                   message: 'must be object',
                   schema: schema11.properties.audit.properties.retiredKeys.items.type,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data91,
+                  data: data93,
                 };
                 if (vErrors === null) {
-                  vErrors = [err180];
+                  vErrors = [err183];
                 } else {
-                  vErrors.push(err180);
+                  vErrors.push(err183);
                 }
                 errors++;
               }
             }
           } else {
-            const err181 = {
+            const err184 = {
               instancePath: instancePath + '/audit/retiredKeys',
               schemaPath: '#/properties/audit/properties/retiredKeys/type',
               keyword: 'type',
@@ -5064,20 +5158,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.audit.properties.retiredKeys.type,
               parentSchema: schema11.properties.audit.properties.retiredKeys,
-              data: data90,
+              data: data92,
             };
             if (vErrors === null) {
-              vErrors = [err181];
+              vErrors = [err184];
             } else {
-              vErrors.push(err181);
+              vErrors.push(err184);
             }
             errors++;
           }
         }
-        if (data84.unkeyed !== undefined) {
-          let data94 = data84.unkeyed;
-          if (typeof data94 !== 'boolean') {
-            const err182 = {
+        if (data86.unkeyed !== undefined) {
+          let data96 = data86.unkeyed;
+          if (typeof data96 !== 'boolean') {
+            const err185 = {
               instancePath: instancePath + '/audit/unkeyed',
               schemaPath: '#/properties/audit/properties/unkeyed/type',
               keyword: 'type',
@@ -5085,21 +5179,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.audit.properties.unkeyed.type,
               parentSchema: schema11.properties.audit.properties.unkeyed,
-              data: data94,
+              data: data96,
             };
             if (vErrors === null) {
-              vErrors = [err182];
+              vErrors = [err185];
             } else {
-              vErrors.push(err182);
+              vErrors.push(err185);
             }
             errors++;
           }
         }
-        if (data84.dynamodb !== undefined) {
-          let data95 = data84.dynamodb;
-          if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
-            if (data95.table === undefined) {
-              const err183 = {
+        if (data86.dynamodb !== undefined) {
+          let data97 = data86.dynamodb;
+          if (data97 && typeof data97 == 'object' && !Array.isArray(data97)) {
+            if (data97.table === undefined) {
+              const err186 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -5107,17 +5201,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'table' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data95,
+                data: data97,
               };
               if (vErrors === null) {
-                vErrors = [err183];
+                vErrors = [err186];
               } else {
-                vErrors.push(err183);
+                vErrors.push(err186);
               }
               errors++;
             }
-            if (data95.region === undefined) {
-              const err184 = {
+            if (data97.region === undefined) {
+              const err187 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -5125,18 +5219,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'region' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data95,
+                data: data97,
               };
               if (vErrors === null) {
-                vErrors = [err184];
+                vErrors = [err187];
               } else {
-                vErrors.push(err184);
+                vErrors.push(err187);
               }
               errors++;
             }
-            for (const key15 in data95) {
+            for (const key15 in data97) {
               if (!(key15 === 'table' || key15 === 'region' || key15 === 'endpoint')) {
-                const err185 = {
+                const err188 = {
                   instancePath: instancePath + '/audit/dynamodb',
                   schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
                   keyword: 'additionalProperties',
@@ -5144,21 +5238,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.audit.properties.dynamodb,
-                  data: data95,
+                  data: data97,
                 };
                 if (vErrors === null) {
-                  vErrors = [err185];
+                  vErrors = [err188];
                 } else {
-                  vErrors.push(err185);
+                  vErrors.push(err188);
                 }
                 errors++;
               }
             }
-            if (data95.table !== undefined) {
-              let data96 = data95.table;
-              if (typeof data96 === 'string') {
-                if (func3(data96) < 3) {
-                  const err186 = {
+            if (data97.table !== undefined) {
+              let data98 = data97.table;
+              if (typeof data98 === 'string') {
+                if (func3(data98) < 3) {
+                  const err189 = {
                     instancePath: instancePath + '/audit/dynamodb/table',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
                     keyword: 'minLength',
@@ -5166,17 +5260,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 3 characters',
                     schema: 3,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                    data: data96,
+                    data: data98,
                   };
                   if (vErrors === null) {
-                    vErrors = [err186];
+                    vErrors = [err189];
                   } else {
-                    vErrors.push(err186);
+                    vErrors.push(err189);
                   }
                   errors++;
                 }
               } else {
-                const err187 = {
+                const err190 = {
                   instancePath: instancePath + '/audit/dynamodb/table',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
                   keyword: 'type',
@@ -5184,21 +5278,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                  data: data96,
+                  data: data98,
                 };
                 if (vErrors === null) {
-                  vErrors = [err187];
+                  vErrors = [err190];
                 } else {
-                  vErrors.push(err187);
+                  vErrors.push(err190);
                 }
                 errors++;
               }
             }
-            if (data95.region !== undefined) {
-              let data97 = data95.region;
-              if (typeof data97 === 'string') {
-                if (func3(data97) < 1) {
-                  const err188 = {
+            if (data97.region !== undefined) {
+              let data99 = data97.region;
+              if (typeof data99 === 'string') {
+                if (func3(data99) < 1) {
+                  const err191 = {
                     instancePath: instancePath + '/audit/dynamodb/region',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
                     keyword: 'minLength',
@@ -5206,17 +5300,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                    data: data97,
+                    data: data99,
                   };
                   if (vErrors === null) {
-                    vErrors = [err188];
+                    vErrors = [err191];
                   } else {
-                    vErrors.push(err188);
+                    vErrors.push(err191);
                   }
                   errors++;
                 }
               } else {
-                const err189 = {
+                const err192 = {
                   instancePath: instancePath + '/audit/dynamodb/region',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
                   keyword: 'type',
@@ -5224,21 +5318,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                  data: data97,
+                  data: data99,
                 };
                 if (vErrors === null) {
-                  vErrors = [err189];
+                  vErrors = [err192];
                 } else {
-                  vErrors.push(err189);
+                  vErrors.push(err192);
                 }
                 errors++;
               }
             }
-            if (data95.endpoint !== undefined) {
-              let data98 = data95.endpoint;
-              if (typeof data98 === 'string') {
-                if (func3(data98) < 1) {
-                  const err190 = {
+            if (data97.endpoint !== undefined) {
+              let data100 = data97.endpoint;
+              if (typeof data100 === 'string') {
+                if (func3(data100) < 1) {
+                  const err193 = {
                     instancePath: instancePath + '/audit/dynamodb/endpoint',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
                     keyword: 'minLength',
@@ -5246,17 +5340,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                    data: data98,
+                    data: data100,
                   };
                   if (vErrors === null) {
-                    vErrors = [err190];
+                    vErrors = [err193];
                   } else {
-                    vErrors.push(err190);
+                    vErrors.push(err193);
                   }
                   errors++;
                 }
               } else {
-                const err191 = {
+                const err194 = {
                   instancePath: instancePath + '/audit/dynamodb/endpoint',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
                   keyword: 'type',
@@ -5264,18 +5358,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                  data: data98,
+                  data: data100,
                 };
                 if (vErrors === null) {
-                  vErrors = [err191];
+                  vErrors = [err194];
                 } else {
-                  vErrors.push(err191);
+                  vErrors.push(err194);
                 }
                 errors++;
               }
             }
           } else {
-            const err192 = {
+            const err195 = {
               instancePath: instancePath + '/audit/dynamodb',
               schemaPath: '#/properties/audit/properties/dynamodb/type',
               keyword: 'type',
@@ -5283,70 +5377,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.audit.properties.dynamodb.type,
               parentSchema: schema11.properties.audit.properties.dynamodb,
-              data: data95,
-            };
-            if (vErrors === null) {
-              vErrors = [err192];
-            } else {
-              vErrors.push(err192);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err193 = {
-          instancePath: instancePath + '/audit',
-          schemaPath: '#/properties/audit/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.audit.type,
-          parentSchema: schema11.properties.audit,
-          data: data84,
-        };
-        if (vErrors === null) {
-          vErrors = [err193];
-        } else {
-          vErrors.push(err193);
-        }
-        errors++;
-      }
-    }
-    if (data.server !== undefined) {
-      let data99 = data.server;
-      if (data99 && typeof data99 == 'object' && !Array.isArray(data99)) {
-        for (const key16 in data99) {
-          if (!func2.call(schema11.properties.server.properties, key16)) {
-            const err194 = {
-              instancePath: instancePath + '/server',
-              schemaPath: '#/properties/server/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key16 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.server,
-              data: data99,
-            };
-            if (vErrors === null) {
-              vErrors = [err194];
-            } else {
-              vErrors.push(err194);
-            }
-            errors++;
-          }
-        }
-        if (data99.port !== undefined) {
-          let data100 = data99.port;
-          if (!(typeof data100 == 'number' && !(data100 % 1) && !isNaN(data100))) {
-            const err195 = {
-              instancePath: instancePath + '/server/port',
-              schemaPath: '#/properties/server/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.port.type,
-              parentSchema: schema11.properties.server.properties.port,
-              data: data100,
+              data: data97,
             };
             if (vErrors === null) {
               vErrors = [err195];
@@ -5355,57 +5386,61 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data100 == 'number') {
-            if (data100 > 65535 || isNaN(data100)) {
-              const err196 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-                schema: 65535,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data100,
-              };
-              if (vErrors === null) {
-                vErrors = [err196];
-              } else {
-                vErrors.push(err196);
-              }
-              errors++;
+        }
+      } else {
+        const err196 = {
+          instancePath: instancePath + '/audit',
+          schemaPath: '#/properties/audit/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.audit.type,
+          parentSchema: schema11.properties.audit,
+          data: data86,
+        };
+        if (vErrors === null) {
+          vErrors = [err196];
+        } else {
+          vErrors.push(err196);
+        }
+        errors++;
+      }
+    }
+    if (data.server !== undefined) {
+      let data101 = data.server;
+      if (data101 && typeof data101 == 'object' && !Array.isArray(data101)) {
+        for (const key16 in data101) {
+          if (!func2.call(schema11.properties.server.properties, key16)) {
+            const err197 = {
+              instancePath: instancePath + '/server',
+              schemaPath: '#/properties/server/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key16 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.server,
+              data: data101,
+            };
+            if (vErrors === null) {
+              vErrors = [err197];
+            } else {
+              vErrors.push(err197);
             }
-            if (data100 < 0 || isNaN(data100)) {
-              const err197 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data100,
-              };
-              if (vErrors === null) {
-                vErrors = [err197];
-              } else {
-                vErrors.push(err197);
-              }
-              errors++;
-            }
+            errors++;
           }
         }
-        if (data99.probePort !== undefined) {
-          let data101 = data99.probePort;
-          if (!(typeof data101 == 'number' && !(data101 % 1) && !isNaN(data101))) {
+        if (data101.port !== undefined) {
+          let data102 = data101.port;
+          if (!(typeof data102 == 'number' && !(data102 % 1) && !isNaN(data102))) {
             const err198 = {
-              instancePath: instancePath + '/server/probePort',
-              schemaPath: '#/properties/server/properties/probePort/type',
+              instancePath: instancePath + '/server/port',
+              schemaPath: '#/properties/server/properties/port/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema11.properties.server.properties.probePort.type,
-              parentSchema: schema11.properties.server.properties.probePort,
-              data: data101,
+              schema: schema11.properties.server.properties.port.type,
+              parentSchema: schema11.properties.server.properties.port,
+              data: data102,
             };
             if (vErrors === null) {
               vErrors = [err198];
@@ -5414,17 +5449,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data101 == 'number') {
-            if (data101 > 65535 || isNaN(data101)) {
+          if (typeof data102 == 'number') {
+            if (data102 > 65535 || isNaN(data102)) {
               const err199 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/maximum',
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/maximum',
                 keyword: 'maximum',
                 params: { comparison: '<=', limit: 65535 },
                 message: 'must be <= 65535',
                 schema: 65535,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data101,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data102,
               };
               if (vErrors === null) {
                 vErrors = [err199];
@@ -5433,16 +5468,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data101 < 0 || isNaN(data101)) {
+            if (data102 < 0 || isNaN(data102)) {
               const err200 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/minimum',
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 0 },
                 message: 'must be >= 0',
                 schema: 0,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data101,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data102,
               };
               if (vErrors === null) {
                 vErrors = [err200];
@@ -5453,18 +5488,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
-        if (data99.host !== undefined) {
-          let data102 = data99.host;
-          if (typeof data102 !== 'string') {
+        if (data101.probePort !== undefined) {
+          let data103 = data101.probePort;
+          if (!(typeof data103 == 'number' && !(data103 % 1) && !isNaN(data103))) {
             const err201 = {
-              instancePath: instancePath + '/server/host',
-              schemaPath: '#/properties/server/properties/host/type',
+              instancePath: instancePath + '/server/probePort',
+              schemaPath: '#/properties/server/properties/probePort/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.server.properties.host.type,
-              parentSchema: schema11.properties.server.properties.host,
-              data: data102,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.probePort.type,
+              parentSchema: schema11.properties.server.properties.probePort,
+              data: data103,
             };
             if (vErrors === null) {
               vErrors = [err201];
@@ -5473,19 +5508,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data99.webhookSecretEnv !== undefined) {
-          let data103 = data99.webhookSecretEnv;
-          if (typeof data103 === 'string') {
-            if (!pattern1.test(data103)) {
+          if (typeof data103 == 'number') {
+            if (data103 > 65535 || isNaN(data103)) {
               const err202 = {
-                instancePath: instancePath + '/server/webhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.probePort,
                 data: data103,
               };
               if (vErrors === null) {
@@ -5495,71 +5527,53 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
-            const err203 = {
-              instancePath: instancePath + '/server/webhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
-              data: data103,
-            };
-            if (vErrors === null) {
-              vErrors = [err203];
-            } else {
-              vErrors.push(err203);
-            }
-            errors++;
-          }
-        }
-        if (data99.previousWebhookSecretEnv !== undefined) {
-          let data104 = data99.previousWebhookSecretEnv;
-          if (typeof data104 === 'string') {
-            if (!pattern1.test(data104)) {
-              const err204 = {
-                instancePath: instancePath + '/server/previousWebhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data104,
+            if (data103 < 0 || isNaN(data103)) {
+              const err203 = {
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data103,
               };
               if (vErrors === null) {
-                vErrors = [err204];
+                vErrors = [err203];
               } else {
-                vErrors.push(err204);
+                vErrors.push(err203);
               }
               errors++;
             }
-          } else {
-            const err205 = {
-              instancePath: instancePath + '/server/previousWebhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
+          }
+        }
+        if (data101.host !== undefined) {
+          let data104 = data101.host;
+          if (typeof data104 !== 'string') {
+            const err204 = {
+              instancePath: instancePath + '/server/host',
+              schemaPath: '#/properties/server/properties/host/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.server.properties.host.type,
+              parentSchema: schema11.properties.server.properties.host,
               data: data104,
             };
             if (vErrors === null) {
-              vErrors = [err205];
+              vErrors = [err204];
             } else {
-              vErrors.push(err205);
+              vErrors.push(err204);
             }
             errors++;
           }
         }
-        if (data99.apiTokenEnv !== undefined) {
-          let data105 = data99.apiTokenEnv;
+        if (data101.webhookSecretEnv !== undefined) {
+          let data105 = data101.webhookSecretEnv;
           if (typeof data105 === 'string') {
             if (!pattern1.test(data105)) {
-              const err206 = {
-                instancePath: instancePath + '/server/apiTokenEnv',
+              const err205 = {
+                instancePath: instancePath + '/server/webhookSecretEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -5569,15 +5583,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 data: data105,
               };
               if (vErrors === null) {
-                vErrors = [err206];
+                vErrors = [err205];
               } else {
-                vErrors.push(err206);
+                vErrors.push(err205);
               }
               errors++;
             }
           } else {
-            const err207 = {
-              instancePath: instancePath + '/server/apiTokenEnv',
+            const err206 = {
+              instancePath: instancePath + '/server/webhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -5587,117 +5601,114 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data105,
             };
             if (vErrors === null) {
-              vErrors = [err207];
+              vErrors = [err206];
             } else {
-              vErrors.push(err207);
+              vErrors.push(err206);
             }
             errors++;
           }
         }
-        if (data99.apiTokens !== undefined) {
-          let data106 = data99.apiTokens;
-          if (Array.isArray(data106)) {
-            const len10 = data106.length;
-            for (let i14 = 0; i14 < len10; i14++) {
-              let data107 = data106[i14];
-              const _errs251 = errors;
-              let valid61 = false;
+        if (data101.previousWebhookSecretEnv !== undefined) {
+          let data106 = data101.previousWebhookSecretEnv;
+          if (typeof data106 === 'string') {
+            if (!pattern1.test(data106)) {
+              const err207 = {
+                instancePath: instancePath + '/server/previousWebhookSecretEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data106,
+              };
+              if (vErrors === null) {
+                vErrors = [err207];
+              } else {
+                vErrors.push(err207);
+              }
+              errors++;
+            }
+          } else {
+            const err208 = {
+              instancePath: instancePath + '/server/previousWebhookSecretEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data106,
+            };
+            if (vErrors === null) {
+              vErrors = [err208];
+            } else {
+              vErrors.push(err208);
+            }
+            errors++;
+          }
+        }
+        if (data101.apiTokenEnv !== undefined) {
+          let data107 = data101.apiTokenEnv;
+          if (typeof data107 === 'string') {
+            if (!pattern1.test(data107)) {
+              const err209 = {
+                instancePath: instancePath + '/server/apiTokenEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data107,
+              };
+              if (vErrors === null) {
+                vErrors = [err209];
+              } else {
+                vErrors.push(err209);
+              }
+              errors++;
+            }
+          } else {
+            const err210 = {
+              instancePath: instancePath + '/server/apiTokenEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data107,
+            };
+            if (vErrors === null) {
+              vErrors = [err210];
+            } else {
+              vErrors.push(err210);
+            }
+            errors++;
+          }
+        }
+        if (data101.apiTokens !== undefined) {
+          let data108 = data101.apiTokens;
+          if (Array.isArray(data108)) {
+            const len11 = data108.length;
+            for (let i15 = 0; i15 < len11; i15++) {
+              let data109 = data108[i15];
+              const _errs255 = errors;
+              let valid63 = false;
               let passing3 = null;
-              const _errs252 = errors;
-              if (data107 && typeof data107 == 'object' && !Array.isArray(data107)) {
-                if (data107.env === undefined) {
-                  const err208 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i14,
+              const _errs256 = errors;
+              if (data109 && typeof data109 == 'object' && !Array.isArray(data109)) {
+                if (data109.env === undefined) {
+                  const err211 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i15,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
                     params: { missingProperty: 'env' },
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data107,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err208];
-                  } else {
-                    vErrors.push(err208);
-                  }
-                  errors++;
-                }
-              }
-              var _valid3 = _errs252 === errors;
-              if (_valid3) {
-                valid61 = true;
-                passing3 = 0;
-              }
-              const _errs253 = errors;
-              if (data107 && typeof data107 == 'object' && !Array.isArray(data107)) {
-                if (data107.file === undefined) {
-                  const err209 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i14,
-                    schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'file' },
-                    message: "must have required property '" + 'file' + "'",
-                    schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
-                    parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data107,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err209];
-                  } else {
-                    vErrors.push(err209);
-                  }
-                  errors++;
-                }
-              }
-              var _valid3 = _errs253 === errors;
-              if (_valid3 && valid61) {
-                valid61 = false;
-                passing3 = [passing3, 1];
-              } else {
-                if (_valid3) {
-                  valid61 = true;
-                  passing3 = 1;
-                }
-              }
-              if (!valid61) {
-                const err210 = {
-                  instancePath: instancePath + '/server/apiTokens/' + i14,
-                  schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
-                  keyword: 'oneOf',
-                  params: { passingSchemas: passing3 },
-                  message: 'must match exactly one schema in oneOf',
-                  schema: schema11.properties.server.properties.apiTokens.items.oneOf,
-                  parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data107,
-                };
-                if (vErrors === null) {
-                  vErrors = [err210];
-                } else {
-                  vErrors.push(err210);
-                }
-                errors++;
-              } else {
-                errors = _errs251;
-                if (vErrors !== null) {
-                  if (_errs251) {
-                    vErrors.length = _errs251;
-                  } else {
-                    vErrors = null;
-                  }
-                }
-              }
-              if (data107 && typeof data107 == 'object' && !Array.isArray(data107)) {
-                if (data107.scopes === undefined) {
-                  const err211 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i14,
-                    schemaPath: '#/properties/server/properties/apiTokens/items/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'scopes' },
-                    message: "must have required property '" + 'scopes' + "'",
-                    schema: schema11.properties.server.properties.apiTokens.items.required,
-                    parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data107,
+                    data: data109,
                   };
                   if (vErrors === null) {
                     vErrors = [err211];
@@ -5706,72 +5717,155 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                for (const key17 in data107) {
+              }
+              var _valid3 = _errs256 === errors;
+              if (_valid3) {
+                valid63 = true;
+                passing3 = 0;
+              }
+              const _errs257 = errors;
+              if (data109 && typeof data109 == 'object' && !Array.isArray(data109)) {
+                if (data109.file === undefined) {
+                  const err212 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i15,
+                    schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'file' },
+                    message: "must have required property '" + 'file' + "'",
+                    schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
+                    parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
+                    data: data109,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err212];
+                  } else {
+                    vErrors.push(err212);
+                  }
+                  errors++;
+                }
+              }
+              var _valid3 = _errs257 === errors;
+              if (_valid3 && valid63) {
+                valid63 = false;
+                passing3 = [passing3, 1];
+              } else {
+                if (_valid3) {
+                  valid63 = true;
+                  passing3 = 1;
+                }
+              }
+              if (!valid63) {
+                const err213 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i15,
+                  schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
+                  keyword: 'oneOf',
+                  params: { passingSchemas: passing3 },
+                  message: 'must match exactly one schema in oneOf',
+                  schema: schema11.properties.server.properties.apiTokens.items.oneOf,
+                  parentSchema: schema11.properties.server.properties.apiTokens.items,
+                  data: data109,
+                };
+                if (vErrors === null) {
+                  vErrors = [err213];
+                } else {
+                  vErrors.push(err213);
+                }
+                errors++;
+              } else {
+                errors = _errs255;
+                if (vErrors !== null) {
+                  if (_errs255) {
+                    vErrors.length = _errs255;
+                  } else {
+                    vErrors = null;
+                  }
+                }
+              }
+              if (data109 && typeof data109 == 'object' && !Array.isArray(data109)) {
+                if (data109.scopes === undefined) {
+                  const err214 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i15,
+                    schemaPath: '#/properties/server/properties/apiTokens/items/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'scopes' },
+                    message: "must have required property '" + 'scopes' + "'",
+                    schema: schema11.properties.server.properties.apiTokens.items.required,
+                    parentSchema: schema11.properties.server.properties.apiTokens.items,
+                    data: data109,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err214];
+                  } else {
+                    vErrors.push(err214);
+                  }
+                  errors++;
+                }
+                for (const key17 in data109) {
                   if (!(key17 === 'env' || key17 === 'file' || key17 === 'scopes')) {
-                    const err212 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i14,
+                    const err215 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i15,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
                       params: { additionalProperty: key17 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data107,
+                      data: data109,
                     };
                     if (vErrors === null) {
-                      vErrors = [err212];
+                      vErrors = [err215];
                     } else {
-                      vErrors.push(err212);
+                      vErrors.push(err215);
                     }
                     errors++;
                   }
                 }
-                if (data107.env !== undefined) {
-                  let data108 = data107.env;
-                  if (typeof data108 === 'string') {
-                    if (!pattern1.test(data108)) {
-                      const err213 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i14 + '/env',
+                if (data109.env !== undefined) {
+                  let data110 = data109.env;
+                  if (typeof data110 === 'string') {
+                    if (!pattern1.test(data110)) {
+                      const err216 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i15 + '/env',
                         schemaPath: '#/definitions/envVarName/pattern',
                         keyword: 'pattern',
                         params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
                         message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                         schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                         parentSchema: schema13,
-                        data: data108,
+                        data: data110,
                       };
                       if (vErrors === null) {
-                        vErrors = [err213];
+                        vErrors = [err216];
                       } else {
-                        vErrors.push(err213);
+                        vErrors.push(err216);
                       }
                       errors++;
                     }
                   } else {
-                    const err214 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i14 + '/env',
+                    const err217 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i15 + '/env',
                       schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
                       schema: schema13.type,
                       parentSchema: schema13,
-                      data: data108,
+                      data: data110,
                     };
                     if (vErrors === null) {
-                      vErrors = [err214];
+                      vErrors = [err217];
                     } else {
-                      vErrors.push(err214);
+                      vErrors.push(err217);
                     }
                     errors++;
                   }
                 }
-                if (data107.file !== undefined) {
-                  let data109 = data107.file;
-                  if (typeof data109 === 'string') {
-                    if (func3(data109) < 1) {
-                      const err215 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i14 + '/file',
+                if (data109.file !== undefined) {
+                  let data111 = data109.file;
+                  if (typeof data111 === 'string') {
+                    if (func3(data111) < 1) {
+                      const err218 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i15 + '/file',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/file/minLength',
                         keyword: 'minLength',
@@ -5779,40 +5873,40 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                        data: data109,
+                        data: data111,
                       };
                       if (vErrors === null) {
-                        vErrors = [err215];
+                        vErrors = [err218];
                       } else {
-                        vErrors.push(err215);
+                        vErrors.push(err218);
                       }
                       errors++;
                     }
                   } else {
-                    const err216 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i14 + '/file',
+                    const err219 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i15 + '/file',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                      data: data109,
+                      data: data111,
                     };
                     if (vErrors === null) {
-                      vErrors = [err216];
+                      vErrors = [err219];
                     } else {
-                      vErrors.push(err216);
+                      vErrors.push(err219);
                     }
                     errors++;
                   }
                 }
-                if (data107.scopes !== undefined) {
-                  let data110 = data107.scopes;
-                  if (Array.isArray(data110)) {
-                    if (data110.length < 1) {
-                      const err217 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i14 + '/scopes',
+                if (data109.scopes !== undefined) {
+                  let data112 = data109.scopes;
+                  if (Array.isArray(data112)) {
+                    if (data112.length < 1) {
+                      const err220 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i15 + '/scopes',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
                         keyword: 'minItems',
@@ -5820,21 +5914,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 items',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                        data: data110,
+                        data: data112,
                       };
                       if (vErrors === null) {
-                        vErrors = [err217];
+                        vErrors = [err220];
                       } else {
-                        vErrors.push(err217);
+                        vErrors.push(err220);
                       }
                       errors++;
                     }
-                    const len11 = data110.length;
-                    for (let i15 = 0; i15 < len11; i15++) {
-                      let data111 = data110[i15];
-                      if (!(data111 === 'read' || data111 === 'sync')) {
-                        const err218 = {
-                          instancePath: instancePath + '/server/apiTokens/' + i14 + '/scopes/' + i15,
+                    const len12 = data112.length;
+                    for (let i16 = 0; i16 < len12; i16++) {
+                      let data113 = data112[i16];
+                      if (!(data113 === 'read' || data113 === 'sync')) {
+                        const err221 = {
+                          instancePath: instancePath + '/server/apiTokens/' + i15 + '/scopes/' + i16,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
                           keyword: 'enum',
@@ -5849,43 +5943,43 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data111,
+                          data: data113,
                         };
                         if (vErrors === null) {
-                          vErrors = [err218];
+                          vErrors = [err221];
                         } else {
-                          vErrors.push(err218);
+                          vErrors.push(err221);
                         }
                         errors++;
                       }
                     }
-                    let i16 = data110.length;
+                    let i17 = data112.length;
                     let j4;
-                    if (i16 > 1) {
-                      outer1: for (; i16--;) {
-                        for (j4 = i16; j4--;) {
-                          if (func0(data110[i16], data110[j4])) {
-                            const err219 = {
-                              instancePath: instancePath + '/server/apiTokens/' + i14 + '/scopes',
+                    if (i17 > 1) {
+                      outer1: for (; i17--;) {
+                        for (j4 = i17; j4--;) {
+                          if (func0(data112[i17], data112[j4])) {
+                            const err222 = {
+                              instancePath: instancePath + '/server/apiTokens/' + i15 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
                               keyword: 'uniqueItems',
-                              params: { i: i16, j: j4 },
+                              params: { i: i17, j: j4 },
                               message:
                                 'must NOT have duplicate items (items ## ' +
                                 j4 +
                                 ' and ' +
-                                i16 +
+                                i17 +
                                 ' are identical)',
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data110,
+                              data: data112,
                             };
                             if (vErrors === null) {
-                              vErrors = [err219];
+                              vErrors = [err222];
                             } else {
-                              vErrors.push(err219);
+                              vErrors.push(err222);
                             }
                             errors++;
                             break outer1;
@@ -5894,45 +5988,45 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err220 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i14 + '/scopes',
+                    const err223 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i15 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
                       params: { type: 'array' },
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data110,
+                      data: data112,
                     };
                     if (vErrors === null) {
-                      vErrors = [err220];
+                      vErrors = [err223];
                     } else {
-                      vErrors.push(err220);
+                      vErrors.push(err223);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err221 = {
-                  instancePath: instancePath + '/server/apiTokens/' + i14,
+                const err224 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i15,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
                   params: { type: 'object' },
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data107,
+                  data: data109,
                 };
                 if (vErrors === null) {
-                  vErrors = [err221];
+                  vErrors = [err224];
                 } else {
-                  vErrors.push(err221);
+                  vErrors.push(err224);
                 }
                 errors++;
               }
             }
           } else {
-            const err222 = {
+            const err225 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -5940,69 +6034,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data106,
-            };
-            if (vErrors === null) {
-              vErrors = [err222];
-            } else {
-              vErrors.push(err222);
-            }
-            errors++;
-          }
-        }
-        if (data99.maxBodySize !== undefined) {
-          let data112 = data99.maxBodySize;
-          if (!(typeof data112 == 'number' && !(data112 % 1) && !isNaN(data112))) {
-            const err223 = {
-              instancePath: instancePath + '/server/maxBodySize',
-              schemaPath: '#/properties/server/properties/maxBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data112,
-            };
-            if (vErrors === null) {
-              vErrors = [err223];
-            } else {
-              vErrors.push(err223);
-            }
-            errors++;
-          }
-          if (typeof data112 == 'number') {
-            if (data112 < 1024 || isNaN(data112)) {
-              const err224 = {
-                instancePath: instancePath + '/server/maxBodySize',
-                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1024 },
-                message: 'must be >= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data112,
-              };
-              if (vErrors === null) {
-                vErrors = [err224];
-              } else {
-                vErrors.push(err224);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data99.maxConnections !== undefined) {
-          let data113 = data99.maxConnections;
-          if (!(typeof data113 == 'number' && !(data113 % 1) && !isNaN(data113))) {
-            const err225 = {
-              instancePath: instancePath + '/server/maxConnections',
-              schemaPath: '#/properties/server/properties/maxConnections/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnections.type,
-              parentSchema: schema11.properties.server.properties.maxConnections,
-              data: data113,
+              data: data108,
             };
             if (vErrors === null) {
               vErrors = [err225];
@@ -6011,9 +6043,71 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data113 == 'number') {
-            if (data113 < 1 || isNaN(data113)) {
-              const err226 = {
+        }
+        if (data101.maxBodySize !== undefined) {
+          let data114 = data101.maxBodySize;
+          if (!(typeof data114 == 'number' && !(data114 % 1) && !isNaN(data114))) {
+            const err226 = {
+              instancePath: instancePath + '/server/maxBodySize',
+              schemaPath: '#/properties/server/properties/maxBodySize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBodySize,
+              data: data114,
+            };
+            if (vErrors === null) {
+              vErrors = [err226];
+            } else {
+              vErrors.push(err226);
+            }
+            errors++;
+          }
+          if (typeof data114 == 'number') {
+            if (data114 < 1024 || isNaN(data114)) {
+              const err227 = {
+                instancePath: instancePath + '/server/maxBodySize',
+                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1024 },
+                message: 'must be >= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.server.properties.maxBodySize,
+                data: data114,
+              };
+              if (vErrors === null) {
+                vErrors = [err227];
+              } else {
+                vErrors.push(err227);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data101.maxConnections !== undefined) {
+          let data115 = data101.maxConnections;
+          if (!(typeof data115 == 'number' && !(data115 % 1) && !isNaN(data115))) {
+            const err228 = {
+              instancePath: instancePath + '/server/maxConnections',
+              schemaPath: '#/properties/server/properties/maxConnections/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnections.type,
+              parentSchema: schema11.properties.server.properties.maxConnections,
+              data: data115,
+            };
+            if (vErrors === null) {
+              vErrors = [err228];
+            } else {
+              vErrors.push(err228);
+            }
+            errors++;
+          }
+          if (typeof data115 == 'number') {
+            if (data115 < 1 || isNaN(data115)) {
+              const err229 = {
                 instancePath: instancePath + '/server/maxConnections',
                 schemaPath: '#/properties/server/properties/maxConnections/minimum',
                 keyword: 'minimum',
@@ -6021,70 +6115,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.server.properties.maxConnections,
-                data: data113,
-              };
-              if (vErrors === null) {
-                vErrors = [err226];
-              } else {
-                vErrors.push(err226);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data99.maxConnectionsPerClient !== undefined) {
-          let data114 = data99.maxConnectionsPerClient;
-          if (!(typeof data114 == 'number' && !(data114 % 1) && !isNaN(data114))) {
-            const err227 = {
-              instancePath: instancePath + '/server/maxConnectionsPerClient',
-              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
-              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-              data: data114,
-            };
-            if (vErrors === null) {
-              vErrors = [err227];
-            } else {
-              vErrors.push(err227);
-            }
-            errors++;
-          }
-          if (typeof data114 == 'number') {
-            if (data114 < 1 || isNaN(data114)) {
-              const err228 = {
-                instancePath: instancePath + '/server/maxConnectionsPerClient',
-                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-                data: data114,
-              };
-              if (vErrors === null) {
-                vErrors = [err228];
-              } else {
-                vErrors.push(err228);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data99.headersTimeout !== undefined) {
-          let data115 = data99.headersTimeout;
-          if (typeof data115 === 'string') {
-            if (!pattern0.test(data115)) {
-              const err229 = {
-                instancePath: instancePath + '/server/headersTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
                 data: data115,
               };
               if (vErrors === null) {
@@ -6094,16 +6124,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
+          }
+        }
+        if (data101.maxConnectionsPerClient !== undefined) {
+          let data116 = data101.maxConnectionsPerClient;
+          if (!(typeof data116 == 'number' && !(data116 % 1) && !isNaN(data116))) {
             const err230 = {
-              instancePath: instancePath + '/server/headersTimeout',
-              schemaPath: '#/definitions/duration/type',
+              instancePath: instancePath + '/server/maxConnectionsPerClient',
+              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data115,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
+              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+              data: data116,
             };
             if (vErrors === null) {
               vErrors = [err230];
@@ -6112,19 +6146,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data99.bodyTimeout !== undefined) {
-          let data116 = data99.bodyTimeout;
-          if (typeof data116 === 'string') {
-            if (!pattern0.test(data116)) {
+          if (typeof data116 == 'number') {
+            if (data116 < 1 || isNaN(data116)) {
               const err231 = {
-                instancePath: instancePath + '/server/bodyTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
+                instancePath: instancePath + '/server/maxConnectionsPerClient',
+                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
                 data: data116,
               };
               if (vErrors === null) {
@@ -6134,36 +6165,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+        if (data101.headersTimeout !== undefined) {
+          let data117 = data101.headersTimeout;
+          if (typeof data117 === 'string') {
+            if (!pattern0.test(data117)) {
+              const err232 = {
+                instancePath: instancePath + '/server/headersTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data117,
+              };
+              if (vErrors === null) {
+                vErrors = [err232];
+              } else {
+                vErrors.push(err232);
+              }
+              errors++;
+            }
           } else {
-            const err232 = {
-              instancePath: instancePath + '/server/bodyTimeout',
+            const err233 = {
+              instancePath: instancePath + '/server/headersTimeout',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
               schema: schema12.type,
               parentSchema: schema12,
-              data: data116,
-            };
-            if (vErrors === null) {
-              vErrors = [err232];
-            } else {
-              vErrors.push(err232);
-            }
-            errors++;
-          }
-        }
-        if (data99.maxBufferedBodySize !== undefined) {
-          let data117 = data99.maxBufferedBodySize;
-          if (!(typeof data117 == 'number' && !(data117 % 1) && !isNaN(data117))) {
-            const err233 = {
-              instancePath: instancePath + '/server/maxBufferedBodySize',
-              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
               data: data117,
             };
             if (vErrors === null) {
@@ -6173,17 +6206,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data117 == 'number') {
-            if (data117 < 65536 || isNaN(data117)) {
+        }
+        if (data101.bodyTimeout !== undefined) {
+          let data118 = data101.bodyTimeout;
+          if (typeof data118 === 'string') {
+            if (!pattern0.test(data118)) {
               const err234 = {
-                instancePath: instancePath + '/server/maxBufferedBodySize',
-                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 65536 },
-                message: 'must be >= 65536',
-                schema: 65536,
-                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-                data: data117,
+                instancePath: instancePath + '/server/bodyTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data118,
               };
               if (vErrors === null) {
                 vErrors = [err234];
@@ -6192,39 +6228,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data99.publicUrl !== undefined) {
-          let data118 = data99.publicUrl;
-          if (typeof data118 === 'string') {
-            if (!pattern2.test(data118)) {
-              const err235 = {
-                instancePath: instancePath + '/server/publicUrl',
-                schemaPath: '#/properties/server/properties/publicUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.server.properties.publicUrl,
-                data: data118,
-              };
-              if (vErrors === null) {
-                vErrors = [err235];
-              } else {
-                vErrors.push(err235);
-              }
-              errors++;
-            }
           } else {
-            const err236 = {
-              instancePath: instancePath + '/server/publicUrl',
-              schemaPath: '#/properties/server/properties/publicUrl/type',
+            const err235 = {
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.server.properties.publicUrl.type,
-              parentSchema: schema11.properties.server.properties.publicUrl,
+              schema: schema12.type,
+              parentSchema: schema12,
               data: data118,
+            };
+            if (vErrors === null) {
+              vErrors = [err235];
+            } else {
+              vErrors.push(err235);
+            }
+            errors++;
+          }
+        }
+        if (data101.maxBufferedBodySize !== undefined) {
+          let data119 = data101.maxBufferedBodySize;
+          if (!(typeof data119 == 'number' && !(data119 % 1) && !isNaN(data119))) {
+            const err236 = {
+              instancePath: instancePath + '/server/maxBufferedBodySize',
+              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+              data: data119,
             };
             if (vErrors === null) {
               vErrors = [err236];
@@ -6233,11 +6267,71 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data119 == 'number') {
+            if (data119 < 65536 || isNaN(data119)) {
+              const err237 = {
+                instancePath: instancePath + '/server/maxBufferedBodySize',
+                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 65536 },
+                message: 'must be >= 65536',
+                schema: 65536,
+                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+                data: data119,
+              };
+              if (vErrors === null) {
+                vErrors = [err237];
+              } else {
+                vErrors.push(err237);
+              }
+              errors++;
+            }
+          }
         }
-        if (data99.metricsAuth !== undefined) {
-          let data119 = data99.metricsAuth;
-          if (typeof data119 !== 'boolean') {
-            const err237 = {
+        if (data101.publicUrl !== undefined) {
+          let data120 = data101.publicUrl;
+          if (typeof data120 === 'string') {
+            if (!pattern2.test(data120)) {
+              const err238 = {
+                instancePath: instancePath + '/server/publicUrl',
+                schemaPath: '#/properties/server/properties/publicUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.server.properties.publicUrl,
+                data: data120,
+              };
+              if (vErrors === null) {
+                vErrors = [err238];
+              } else {
+                vErrors.push(err238);
+              }
+              errors++;
+            }
+          } else {
+            const err239 = {
+              instancePath: instancePath + '/server/publicUrl',
+              schemaPath: '#/properties/server/properties/publicUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.server.properties.publicUrl.type,
+              parentSchema: schema11.properties.server.properties.publicUrl,
+              data: data120,
+            };
+            if (vErrors === null) {
+              vErrors = [err239];
+            } else {
+              vErrors.push(err239);
+            }
+            errors++;
+          }
+        }
+        if (data101.metricsAuth !== undefined) {
+          let data121 = data101.metricsAuth;
+          if (typeof data121 !== 'boolean') {
+            const err240 = {
               instancePath: instancePath + '/server/metricsAuth',
               schemaPath: '#/properties/server/properties/metricsAuth/type',
               keyword: 'type',
@@ -6245,69 +6339,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.server.properties.metricsAuth.type,
               parentSchema: schema11.properties.server.properties.metricsAuth,
-              data: data119,
-            };
-            if (vErrors === null) {
-              vErrors = [err237];
-            } else {
-              vErrors.push(err237);
-            }
-            errors++;
-          }
-        }
-        if (data99.ui !== undefined) {
-          let data120 = data99.ui;
-          if (typeof data120 !== 'boolean') {
-            const err238 = {
-              instancePath: instancePath + '/server/ui',
-              schemaPath: '#/properties/server/properties/ui/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.ui.type,
-              parentSchema: schema11.properties.server.properties.ui,
-              data: data120,
-            };
-            if (vErrors === null) {
-              vErrors = [err238];
-            } else {
-              vErrors.push(err238);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err239 = {
-          instancePath: instancePath + '/server',
-          schemaPath: '#/properties/server/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.server.type,
-          parentSchema: schema11.properties.server,
-          data: data99,
-        };
-        if (vErrors === null) {
-          vErrors = [err239];
-        } else {
-          vErrors.push(err239);
-        }
-        errors++;
-      }
-    }
-    if (data.reconcile !== undefined) {
-      let data121 = data.reconcile;
-      if (data121 && typeof data121 == 'object' && !Array.isArray(data121)) {
-        for (const key18 in data121) {
-          if (!(key18 === 'maxConcurrent')) {
-            const err240 = {
-              instancePath: instancePath + '/reconcile',
-              schemaPath: '#/properties/reconcile/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key18 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.reconcile,
               data: data121,
             };
             if (vErrors === null) {
@@ -6318,17 +6349,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data121.maxConcurrent !== undefined) {
-          let data122 = data121.maxConcurrent;
-          if (!(typeof data122 == 'number' && !(data122 % 1) && !isNaN(data122))) {
+        if (data101.ui !== undefined) {
+          let data122 = data101.ui;
+          if (typeof data122 !== 'boolean') {
             const err241 = {
-              instancePath: instancePath + '/reconcile/maxConcurrent',
-              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
               keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
-              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
               data: data122,
             };
             if (vErrors === null) {
@@ -6338,60 +6369,61 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data122 == 'number') {
-            if (data122 < 1 || isNaN(data122)) {
-              const err242 = {
-                instancePath: instancePath + '/reconcile/maxConcurrent',
-                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-                data: data122,
-              };
-              if (vErrors === null) {
-                vErrors = [err242];
-              } else {
-                vErrors.push(err242);
-              }
-              errors++;
-            }
-          }
         }
       } else {
-        const err243 = {
-          instancePath: instancePath + '/reconcile',
-          schemaPath: '#/properties/reconcile/type',
+        const err242 = {
+          instancePath: instancePath + '/server',
+          schemaPath: '#/properties/server/type',
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema11.properties.reconcile.type,
-          parentSchema: schema11.properties.reconcile,
-          data: data121,
+          schema: schema11.properties.server.type,
+          parentSchema: schema11.properties.server,
+          data: data101,
         };
         if (vErrors === null) {
-          vErrors = [err243];
+          vErrors = [err242];
         } else {
-          vErrors.push(err243);
+          vErrors.push(err242);
         }
         errors++;
       }
     }
-    if (data.workspaces !== undefined) {
-      let data123 = data.workspaces;
+    if (data.reconcile !== undefined) {
+      let data123 = data.reconcile;
       if (data123 && typeof data123 == 'object' && !Array.isArray(data123)) {
-        for (const key19 in data123) {
-          if (!(key19 === 'dir' || key19 === 'keep' || key19 === 'maxFileSize')) {
-            const err244 = {
-              instancePath: instancePath + '/workspaces',
-              schemaPath: '#/properties/workspaces/additionalProperties',
+        for (const key18 in data123) {
+          if (!(key18 === 'maxConcurrent')) {
+            const err243 = {
+              instancePath: instancePath + '/reconcile',
+              schemaPath: '#/properties/reconcile/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key19 },
+              params: { additionalProperty: key18 },
               message: 'must NOT have additional properties',
               schema: false,
-              parentSchema: schema11.properties.workspaces,
+              parentSchema: schema11.properties.reconcile,
               data: data123,
+            };
+            if (vErrors === null) {
+              vErrors = [err243];
+            } else {
+              vErrors.push(err243);
+            }
+            errors++;
+          }
+        }
+        if (data123.maxConcurrent !== undefined) {
+          let data124 = data123.maxConcurrent;
+          if (!(typeof data124 == 'number' && !(data124 % 1) && !isNaN(data124))) {
+            const err244 = {
+              instancePath: instancePath + '/reconcile/maxConcurrent',
+              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
+              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+              data: data124,
             };
             if (vErrors === null) {
               vErrors = [err244];
@@ -6400,11 +6432,73 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data124 == 'number') {
+            if (data124 < 1 || isNaN(data124)) {
+              const err245 = {
+                instancePath: instancePath + '/reconcile/maxConcurrent',
+                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+                data: data124,
+              };
+              if (vErrors === null) {
+                vErrors = [err245];
+              } else {
+                vErrors.push(err245);
+              }
+              errors++;
+            }
+          }
         }
-        if (data123.dir !== undefined) {
-          let data124 = data123.dir;
-          if (typeof data124 !== 'string') {
-            const err245 = {
+      } else {
+        const err246 = {
+          instancePath: instancePath + '/reconcile',
+          schemaPath: '#/properties/reconcile/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.reconcile.type,
+          parentSchema: schema11.properties.reconcile,
+          data: data123,
+        };
+        if (vErrors === null) {
+          vErrors = [err246];
+        } else {
+          vErrors.push(err246);
+        }
+        errors++;
+      }
+    }
+    if (data.workspaces !== undefined) {
+      let data125 = data.workspaces;
+      if (data125 && typeof data125 == 'object' && !Array.isArray(data125)) {
+        for (const key19 in data125) {
+          if (!(key19 === 'dir' || key19 === 'keep' || key19 === 'maxFileSize')) {
+            const err247 = {
+              instancePath: instancePath + '/workspaces',
+              schemaPath: '#/properties/workspaces/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key19 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.workspaces,
+              data: data125,
+            };
+            if (vErrors === null) {
+              vErrors = [err247];
+            } else {
+              vErrors.push(err247);
+            }
+            errors++;
+          }
+        }
+        if (data125.dir !== undefined) {
+          let data126 = data125.dir;
+          if (typeof data126 !== 'string') {
+            const err248 = {
               instancePath: instancePath + '/workspaces/dir',
               schemaPath: '#/properties/workspaces/properties/dir/type',
               keyword: 'type',
@@ -6412,68 +6506,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.workspaces.properties.dir.type,
               parentSchema: schema11.properties.workspaces.properties.dir,
-              data: data124,
-            };
-            if (vErrors === null) {
-              vErrors = [err245];
-            } else {
-              vErrors.push(err245);
-            }
-            errors++;
-          }
-        }
-        if (data123.keep !== undefined) {
-          let data125 = data123.keep;
-          if (!(typeof data125 == 'number' && !(data125 % 1) && !isNaN(data125))) {
-            const err246 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
-              data: data125,
-            };
-            if (vErrors === null) {
-              vErrors = [err246];
-            } else {
-              vErrors.push(err246);
-            }
-            errors++;
-          }
-          if (typeof data125 == 'number') {
-            if (data125 < 1 || isNaN(data125)) {
-              const err247 = {
-                instancePath: instancePath + '/workspaces/keep',
-                schemaPath: '#/properties/workspaces/properties/keep/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data125,
-              };
-              if (vErrors === null) {
-                vErrors = [err247];
-              } else {
-                vErrors.push(err247);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data123.maxFileSize !== undefined) {
-          let data126 = data123.maxFileSize;
-          if (!(typeof data126 == 'number' && !(data126 % 1) && !isNaN(data126))) {
-            const err248 = {
-              instancePath: instancePath + '/workspaces/maxFileSize',
-              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.maxFileSize.type,
-              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
               data: data126,
             };
             if (vErrors === null) {
@@ -6483,65 +6515,60 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data126 == 'number') {
-            if (data126 < 1 || isNaN(data126)) {
-              const err249 = {
-                instancePath: instancePath + '/workspaces/maxFileSize',
-                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+        }
+        if (data125.keep !== undefined) {
+          let data127 = data125.keep;
+          if (!(typeof data127 == 'number' && !(data127 % 1) && !isNaN(data127))) {
+            const err249 = {
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
+              data: data127,
+            };
+            if (vErrors === null) {
+              vErrors = [err249];
+            } else {
+              vErrors.push(err249);
+            }
+            errors++;
+          }
+          if (typeof data127 == 'number') {
+            if (data127 < 1 || isNaN(data127)) {
+              const err250 = {
+                instancePath: instancePath + '/workspaces/keep',
+                schemaPath: '#/properties/workspaces/properties/keep/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-                data: data126,
+                parentSchema: schema11.properties.workspaces.properties.keep,
+                data: data127,
               };
               if (vErrors === null) {
-                vErrors = [err249];
+                vErrors = [err250];
               } else {
-                vErrors.push(err249);
+                vErrors.push(err250);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err250 = {
-          instancePath: instancePath + '/workspaces',
-          schemaPath: '#/properties/workspaces/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.workspaces.type,
-          parentSchema: schema11.properties.workspaces,
-          data: data123,
-        };
-        if (vErrors === null) {
-          vErrors = [err250];
-        } else {
-          vErrors.push(err250);
-        }
-        errors++;
-      }
-    }
-    if (data.kubernetes !== undefined) {
-      let data127 = data.kubernetes;
-      if (data127 && typeof data127 == 'object' && !Array.isArray(data127)) {
-        for (const key20 in data127) {
-          if (!(
-            key20 === 'requireServiceAccount' ||
-            key20 === 'controllerNamespace' ||
-            key20 === 'kustomize' ||
-            key20 === 'helm'
-          )) {
+        if (data125.maxFileSize !== undefined) {
+          let data128 = data125.maxFileSize;
+          if (!(typeof data128 == 'number' && !(data128 % 1) && !isNaN(data128))) {
             const err251 = {
-              instancePath: instancePath + '/kubernetes',
-              schemaPath: '#/properties/kubernetes/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key20 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.kubernetes,
-              data: data127,
+              instancePath: instancePath + '/workspaces/maxFileSize',
+              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.maxFileSize.type,
+              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+              data: data128,
             };
             if (vErrors === null) {
               vErrors = [err251];
@@ -6550,58 +6577,64 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data127.requireServiceAccount !== undefined) {
-          let data128 = data127.requireServiceAccount;
-          if (typeof data128 !== 'boolean') {
-            const err252 = {
-              instancePath: instancePath + '/kubernetes/requireServiceAccount',
-              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
-              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
-              data: data128,
-            };
-            if (vErrors === null) {
-              vErrors = [err252];
-            } else {
-              vErrors.push(err252);
-            }
-            errors++;
-          }
-        }
-        if (data127.controllerNamespace !== undefined) {
-          let data129 = data127.controllerNamespace;
-          if (typeof data129 === 'string') {
-            if (func3(data129) < 1) {
-              const err253 = {
-                instancePath: instancePath + '/kubernetes/controllerNamespace',
-                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
+          if (typeof data128 == 'number') {
+            if (data128 < 1 || isNaN(data128)) {
+              const err252 = {
+                instancePath: instancePath + '/workspaces/maxFileSize',
+                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data129,
+                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                data: data128,
               };
               if (vErrors === null) {
-                vErrors = [err253];
+                vErrors = [err252];
               } else {
-                vErrors.push(err253);
+                vErrors.push(err252);
               }
               errors++;
             }
-          } else {
+          }
+        }
+      } else {
+        const err253 = {
+          instancePath: instancePath + '/workspaces',
+          schemaPath: '#/properties/workspaces/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.workspaces.type,
+          parentSchema: schema11.properties.workspaces,
+          data: data125,
+        };
+        if (vErrors === null) {
+          vErrors = [err253];
+        } else {
+          vErrors.push(err253);
+        }
+        errors++;
+      }
+    }
+    if (data.kubernetes !== undefined) {
+      let data129 = data.kubernetes;
+      if (data129 && typeof data129 == 'object' && !Array.isArray(data129)) {
+        for (const key20 in data129) {
+          if (!(
+            key20 === 'requireServiceAccount' ||
+            key20 === 'controllerNamespace' ||
+            key20 === 'kustomize' ||
+            key20 === 'helm'
+          )) {
             const err254 = {
-              instancePath: instancePath + '/kubernetes/controllerNamespace',
-              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
-              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              instancePath: instancePath + '/kubernetes',
+              schemaPath: '#/properties/kubernetes/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key20 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.kubernetes,
               data: data129,
             };
             if (vErrors === null) {
@@ -6612,12 +6645,73 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data127.kustomize !== undefined) {
-          let data130 = data127.kustomize;
-          if (data130 && typeof data130 == 'object' && !Array.isArray(data130)) {
-            for (const key21 in data130) {
+        if (data129.requireServiceAccount !== undefined) {
+          let data130 = data129.requireServiceAccount;
+          if (typeof data130 !== 'boolean') {
+            const err255 = {
+              instancePath: instancePath + '/kubernetes/requireServiceAccount',
+              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
+              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
+              data: data130,
+            };
+            if (vErrors === null) {
+              vErrors = [err255];
+            } else {
+              vErrors.push(err255);
+            }
+            errors++;
+          }
+        }
+        if (data129.controllerNamespace !== undefined) {
+          let data131 = data129.controllerNamespace;
+          if (typeof data131 === 'string') {
+            if (func3(data131) < 1) {
+              const err256 = {
+                instancePath: instancePath + '/kubernetes/controllerNamespace',
+                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+                data: data131,
+              };
+              if (vErrors === null) {
+                vErrors = [err256];
+              } else {
+                vErrors.push(err256);
+              }
+              errors++;
+            }
+          } else {
+            const err257 = {
+              instancePath: instancePath + '/kubernetes/controllerNamespace',
+              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
+              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              data: data131,
+            };
+            if (vErrors === null) {
+              vErrors = [err257];
+            } else {
+              vErrors.push(err257);
+            }
+            errors++;
+          }
+        }
+        if (data129.kustomize !== undefined) {
+          let data132 = data129.kustomize;
+          if (data132 && typeof data132 == 'object' && !Array.isArray(data132)) {
+            for (const key21 in data132) {
               if (!(key21 === 'path')) {
-                const err255 = {
+                const err258 = {
                   instancePath: instancePath + '/kubernetes/kustomize',
                   schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
                   keyword: 'additionalProperties',
@@ -6625,94 +6719,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data130,
-                };
-                if (vErrors === null) {
-                  vErrors = [err255];
-                } else {
-                  vErrors.push(err255);
-                }
-                errors++;
-              }
-            }
-            if (data130.path !== undefined) {
-              let data131 = data130.path;
-              if (typeof data131 === 'string') {
-                if (func3(data131) < 1) {
-                  const err256 = {
-                    instancePath: instancePath + '/kubernetes/kustomize/path',
-                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data131,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err256];
-                  } else {
-                    vErrors.push(err256);
-                  }
-                  errors++;
-                }
-              } else {
-                const err257 = {
-                  instancePath: instancePath + '/kubernetes/kustomize/path',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                  data: data131,
-                };
-                if (vErrors === null) {
-                  vErrors = [err257];
-                } else {
-                  vErrors.push(err257);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err258 = {
-              instancePath: instancePath + '/kubernetes/kustomize',
-              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.kustomize.type,
-              parentSchema: schema11.properties.kubernetes.properties.kustomize,
-              data: data130,
-            };
-            if (vErrors === null) {
-              vErrors = [err258];
-            } else {
-              vErrors.push(err258);
-            }
-            errors++;
-          }
-        }
-        if (data127.helm !== undefined) {
-          let data132 = data127.helm;
-          if (data132 && typeof data132 == 'object' && !Array.isArray(data132)) {
-            for (const key22 in data132) {
-              if (!(key22 === 'path')) {
-                const err259 = {
-                  instancePath: instancePath + '/kubernetes/helm',
-                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key22 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.helm,
                   data: data132,
                 };
                 if (vErrors === null) {
-                  vErrors = [err259];
+                  vErrors = [err258];
                 } else {
-                  vErrors.push(err259);
+                  vErrors.push(err258);
                 }
                 errors++;
               }
@@ -6721,7 +6733,89 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               let data133 = data132.path;
               if (typeof data133 === 'string') {
                 if (func3(data133) < 1) {
-                  const err260 = {
+                  const err259 = {
+                    instancePath: instancePath + '/kubernetes/kustomize/path',
+                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                    data: data133,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err259];
+                  } else {
+                    vErrors.push(err259);
+                  }
+                  errors++;
+                }
+              } else {
+                const err260 = {
+                  instancePath: instancePath + '/kubernetes/kustomize/path',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                  data: data133,
+                };
+                if (vErrors === null) {
+                  vErrors = [err260];
+                } else {
+                  vErrors.push(err260);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err261 = {
+              instancePath: instancePath + '/kubernetes/kustomize',
+              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.kustomize.type,
+              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              data: data132,
+            };
+            if (vErrors === null) {
+              vErrors = [err261];
+            } else {
+              vErrors.push(err261);
+            }
+            errors++;
+          }
+        }
+        if (data129.helm !== undefined) {
+          let data134 = data129.helm;
+          if (data134 && typeof data134 == 'object' && !Array.isArray(data134)) {
+            for (const key22 in data134) {
+              if (!(key22 === 'path')) {
+                const err262 = {
+                  instancePath: instancePath + '/kubernetes/helm',
+                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key22 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  data: data134,
+                };
+                if (vErrors === null) {
+                  vErrors = [err262];
+                } else {
+                  vErrors.push(err262);
+                }
+                errors++;
+              }
+            }
+            if (data134.path !== undefined) {
+              let data135 = data134.path;
+              if (typeof data135 === 'string') {
+                if (func3(data135) < 1) {
+                  const err263 = {
                     instancePath: instancePath + '/kubernetes/helm/path',
                     schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
                     keyword: 'minLength',
@@ -6729,17 +6823,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                    data: data133,
+                    data: data135,
                   };
                   if (vErrors === null) {
-                    vErrors = [err260];
+                    vErrors = [err263];
                   } else {
-                    vErrors.push(err260);
+                    vErrors.push(err263);
                   }
                   errors++;
                 }
               } else {
-                const err261 = {
+                const err264 = {
                   instancePath: instancePath + '/kubernetes/helm/path',
                   schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
                   keyword: 'type',
@@ -6747,18 +6841,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
                   parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                  data: data133,
+                  data: data135,
                 };
                 if (vErrors === null) {
-                  vErrors = [err261];
+                  vErrors = [err264];
                 } else {
-                  vErrors.push(err261);
+                  vErrors.push(err264);
                 }
                 errors++;
               }
             }
           } else {
-            const err262 = {
+            const err265 = {
               instancePath: instancePath + '/kubernetes/helm',
               schemaPath: '#/properties/kubernetes/properties/helm/type',
               keyword: 'type',
@@ -6766,18 +6860,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.kubernetes.properties.helm.type,
               parentSchema: schema11.properties.kubernetes.properties.helm,
-              data: data132,
+              data: data134,
             };
             if (vErrors === null) {
-              vErrors = [err262];
+              vErrors = [err265];
             } else {
-              vErrors.push(err262);
+              vErrors.push(err265);
             }
             errors++;
           }
         }
       } else {
-        const err263 = {
+        const err266 = {
           instancePath: instancePath + '/kubernetes',
           schemaPath: '#/properties/kubernetes/type',
           keyword: 'type',
@@ -6785,22 +6879,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.kubernetes.type,
           parentSchema: schema11.properties.kubernetes,
-          data: data127,
+          data: data129,
         };
         if (vErrors === null) {
-          vErrors = [err263];
+          vErrors = [err266];
         } else {
-          vErrors.push(err263);
+          vErrors.push(err266);
         }
         errors++;
       }
     }
     if (data.telemetry !== undefined) {
-      let data134 = data.telemetry;
-      if (data134 && typeof data134 == 'object' && !Array.isArray(data134)) {
-        for (const key23 in data134) {
+      let data136 = data.telemetry;
+      if (data136 && typeof data136 == 'object' && !Array.isArray(data136)) {
+        for (const key23 in data136) {
           if (!(key23 === 'otlpEndpoint')) {
-            const err264 = {
+            const err267 = {
               instancePath: instancePath + '/telemetry',
               schemaPath: '#/properties/telemetry/additionalProperties',
               keyword: 'additionalProperties',
@@ -6808,21 +6902,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.telemetry,
-              data: data134,
+              data: data136,
             };
             if (vErrors === null) {
-              vErrors = [err264];
+              vErrors = [err267];
             } else {
-              vErrors.push(err264);
+              vErrors.push(err267);
             }
             errors++;
           }
         }
-        if (data134.otlpEndpoint !== undefined) {
-          let data135 = data134.otlpEndpoint;
-          if (typeof data135 === 'string') {
-            if (!pattern2.test(data135)) {
-              const err265 = {
+        if (data136.otlpEndpoint !== undefined) {
+          let data137 = data136.otlpEndpoint;
+          if (typeof data137 === 'string') {
+            if (!pattern2.test(data137)) {
+              const err268 = {
                 instancePath: instancePath + '/telemetry/otlpEndpoint',
                 schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
                 keyword: 'pattern',
@@ -6830,17 +6924,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
                 schema: '^https?://[^\\s]+$',
                 parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data135,
+                data: data137,
               };
               if (vErrors === null) {
-                vErrors = [err265];
+                vErrors = [err268];
               } else {
-                vErrors.push(err265);
+                vErrors.push(err268);
               }
               errors++;
             }
           } else {
-            const err266 = {
+            const err269 = {
               instancePath: instancePath + '/telemetry/otlpEndpoint',
               schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
               keyword: 'type',
@@ -6848,18 +6942,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
               parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-              data: data135,
+              data: data137,
             };
             if (vErrors === null) {
-              vErrors = [err266];
+              vErrors = [err269];
             } else {
-              vErrors.push(err266);
+              vErrors.push(err269);
             }
             errors++;
           }
         }
       } else {
-        const err267 = {
+        const err270 = {
           instancePath: instancePath + '/telemetry',
           schemaPath: '#/properties/telemetry/type',
           keyword: 'type',
@@ -6867,21 +6961,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.telemetry.type,
           parentSchema: schema11.properties.telemetry,
-          data: data134,
+          data: data136,
         };
         if (vErrors === null) {
-          vErrors = [err267];
+          vErrors = [err270];
         } else {
-          vErrors.push(err267);
+          vErrors.push(err270);
         }
         errors++;
       }
     }
     if (data.notifications !== undefined) {
-      let data136 = data.notifications;
-      if (Array.isArray(data136)) {
-        if (data136.length > 32) {
-          const err268 = {
+      let data138 = data.notifications;
+      if (Array.isArray(data138)) {
+        if (data138.length > 32) {
+          const err271 = {
             instancePath: instancePath + '/notifications',
             schemaPath: '#/properties/notifications/maxItems',
             keyword: 'maxItems',
@@ -6889,83 +6983,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 32 items',
             schema: 32,
             parentSchema: schema11.properties.notifications,
-            data: data136,
+            data: data138,
           };
           if (vErrors === null) {
-            vErrors = [err268];
+            vErrors = [err271];
           } else {
-            vErrors.push(err268);
+            vErrors.push(err271);
           }
           errors++;
         }
-        const len12 = data136.length;
-        for (let i17 = 0; i17 < len12; i17++) {
-          let data137 = data136[i17];
-          if (data137 && typeof data137 == 'object' && !Array.isArray(data137)) {
-            if (data137.name === undefined) {
-              const err269 = {
-                instancePath: instancePath + '/notifications/' + i17,
+        const len13 = data138.length;
+        for (let i18 = 0; i18 < len13; i18++) {
+          let data139 = data138[i18];
+          if (data139 && typeof data139 == 'object' && !Array.isArray(data139)) {
+            if (data139.name === undefined) {
+              const err272 = {
+                instancePath: instancePath + '/notifications/' + i18,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
                 params: { missingProperty: 'name' },
                 message: "must have required property '" + 'name' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data137,
-              };
-              if (vErrors === null) {
-                vErrors = [err269];
-              } else {
-                vErrors.push(err269);
-              }
-              errors++;
-            }
-            if (data137.type === undefined) {
-              const err270 = {
-                instancePath: instancePath + '/notifications/' + i17,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'type' },
-                message: "must have required property '" + 'type' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data137,
-              };
-              if (vErrors === null) {
-                vErrors = [err270];
-              } else {
-                vErrors.push(err270);
-              }
-              errors++;
-            }
-            if (data137.urlEnv === undefined) {
-              const err271 = {
-                instancePath: instancePath + '/notifications/' + i17,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'urlEnv' },
-                message: "must have required property '" + 'urlEnv' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data137,
-              };
-              if (vErrors === null) {
-                vErrors = [err271];
-              } else {
-                vErrors.push(err271);
-              }
-              errors++;
-            }
-            if (data137.events === undefined) {
-              const err272 = {
-                instancePath: instancePath + '/notifications/' + i17,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'events' },
-                message: "must have required property '" + 'events' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data137,
+                data: data139,
               };
               if (vErrors === null) {
                 vErrors = [err272];
@@ -6974,7 +7014,61 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key24 in data137) {
+            if (data139.type === undefined) {
+              const err273 = {
+                instancePath: instancePath + '/notifications/' + i18,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'type' },
+                message: "must have required property '" + 'type' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data139,
+              };
+              if (vErrors === null) {
+                vErrors = [err273];
+              } else {
+                vErrors.push(err273);
+              }
+              errors++;
+            }
+            if (data139.urlEnv === undefined) {
+              const err274 = {
+                instancePath: instancePath + '/notifications/' + i18,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'urlEnv' },
+                message: "must have required property '" + 'urlEnv' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data139,
+              };
+              if (vErrors === null) {
+                vErrors = [err274];
+              } else {
+                vErrors.push(err274);
+              }
+              errors++;
+            }
+            if (data139.events === undefined) {
+              const err275 = {
+                instancePath: instancePath + '/notifications/' + i18,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'events' },
+                message: "must have required property '" + 'events' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data139,
+              };
+              if (vErrors === null) {
+                vErrors = [err275];
+              } else {
+                vErrors.push(err275);
+              }
+              errors++;
+            }
+            for (const key24 in data139) {
               if (!(
                 key24 === 'name' ||
                 key24 === 'type' ||
@@ -6983,75 +7077,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 key24 === 'events' ||
                 key24 === 'environments'
               )) {
-                const err273 = {
-                  instancePath: instancePath + '/notifications/' + i17,
+                const err276 = {
+                  instancePath: instancePath + '/notifications/' + i18,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
                   params: { additionalProperty: key24 },
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data137,
-                };
-                if (vErrors === null) {
-                  vErrors = [err273];
-                } else {
-                  vErrors.push(err273);
-                }
-                errors++;
-              }
-            }
-            if (data137.name !== undefined) {
-              let data138 = data137.name;
-              if (typeof data138 === 'string') {
-                if (!pattern36.test(data138)) {
-                  const err274 = {
-                    instancePath: instancePath + '/notifications/' + i17 + '/name',
-                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
-                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
-                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
-                    parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data138,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err274];
-                  } else {
-                    vErrors.push(err274);
-                  }
-                  errors++;
-                }
-              } else {
-                const err275 = {
-                  instancePath: instancePath + '/notifications/' + i17 + '/name',
-                  schemaPath: '#/properties/notifications/items/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.notifications.items.properties.name.type,
-                  parentSchema: schema11.properties.notifications.items.properties.name,
-                  data: data138,
-                };
-                if (vErrors === null) {
-                  vErrors = [err275];
-                } else {
-                  vErrors.push(err275);
-                }
-                errors++;
-              }
-            }
-            if (data137.type !== undefined) {
-              let data139 = data137.type;
-              if (!(data139 === 'slack' || data139 === 'webhook')) {
-                const err276 = {
-                  instancePath: instancePath + '/notifications/' + i17 + '/type',
-                  schemaPath: '#/properties/notifications/items/properties/type/enum',
-                  keyword: 'enum',
-                  params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
-                  message: 'must be equal to one of the allowed values',
-                  schema: schema11.properties.notifications.items.properties.type.enum,
-                  parentSchema: schema11.properties.notifications.items.properties.type,
                   data: data139,
                 };
                 if (vErrors === null) {
@@ -7062,18 +7095,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data137.urlEnv !== undefined) {
-              let data140 = data137.urlEnv;
+            if (data139.name !== undefined) {
+              let data140 = data139.name;
               if (typeof data140 === 'string') {
-                if (!pattern1.test(data140)) {
+                if (!pattern37.test(data140)) {
                   const err277 = {
-                    instancePath: instancePath + '/notifications/' + i17 + '/urlEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
+                    instancePath: instancePath + '/notifications/' + i18 + '/name',
+                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
                     keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
+                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
+                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
+                    parentSchema: schema11.properties.notifications.items.properties.name,
                     data: data140,
                   };
                   if (vErrors === null) {
@@ -7085,13 +7118,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err278 = {
-                  instancePath: instancePath + '/notifications/' + i17 + '/urlEnv',
-                  schemaPath: '#/definitions/envVarName/type',
+                  instancePath: instancePath + '/notifications/' + i18 + '/name',
+                  schemaPath: '#/properties/notifications/items/properties/name/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
+                  schema: schema11.properties.notifications.items.properties.name.type,
+                  parentSchema: schema11.properties.notifications.items.properties.name,
                   data: data140,
                 };
                 if (vErrors === null) {
@@ -7102,80 +7135,141 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data137.secretEnv !== undefined) {
-              let data141 = data137.secretEnv;
-              if (typeof data141 === 'string') {
-                if (!pattern1.test(data141)) {
-                  const err279 = {
-                    instancePath: instancePath + '/notifications/' + i17 + '/secretEnv',
+            if (data139.type !== undefined) {
+              let data141 = data139.type;
+              if (!(data141 === 'slack' || data141 === 'webhook')) {
+                const err279 = {
+                  instancePath: instancePath + '/notifications/' + i18 + '/type',
+                  schemaPath: '#/properties/notifications/items/properties/type/enum',
+                  keyword: 'enum',
+                  params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
+                  message: 'must be equal to one of the allowed values',
+                  schema: schema11.properties.notifications.items.properties.type.enum,
+                  parentSchema: schema11.properties.notifications.items.properties.type,
+                  data: data141,
+                };
+                if (vErrors === null) {
+                  vErrors = [err279];
+                } else {
+                  vErrors.push(err279);
+                }
+                errors++;
+              }
+            }
+            if (data139.urlEnv !== undefined) {
+              let data142 = data139.urlEnv;
+              if (typeof data142 === 'string') {
+                if (!pattern1.test(data142)) {
+                  const err280 = {
+                    instancePath: instancePath + '/notifications/' + i18 + '/urlEnv',
                     schemaPath: '#/definitions/envVarName/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
                     message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                     schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                     parentSchema: schema13,
-                    data: data141,
+                    data: data142,
                   };
                   if (vErrors === null) {
-                    vErrors = [err279];
+                    vErrors = [err280];
                   } else {
-                    vErrors.push(err279);
+                    vErrors.push(err280);
                   }
                   errors++;
                 }
               } else {
-                const err280 = {
-                  instancePath: instancePath + '/notifications/' + i17 + '/secretEnv',
+                const err281 = {
+                  instancePath: instancePath + '/notifications/' + i18 + '/urlEnv',
                   schemaPath: '#/definitions/envVarName/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
                   schema: schema13.type,
                   parentSchema: schema13,
-                  data: data141,
+                  data: data142,
                 };
                 if (vErrors === null) {
-                  vErrors = [err280];
+                  vErrors = [err281];
                 } else {
-                  vErrors.push(err280);
+                  vErrors.push(err281);
                 }
                 errors++;
               }
             }
-            if (data137.events !== undefined) {
-              let data142 = data137.events;
-              if (Array.isArray(data142)) {
-                if (data142.length < 1) {
-                  const err281 = {
-                    instancePath: instancePath + '/notifications/' + i17 + '/events',
+            if (data139.secretEnv !== undefined) {
+              let data143 = data139.secretEnv;
+              if (typeof data143 === 'string') {
+                if (!pattern1.test(data143)) {
+                  const err282 = {
+                    instancePath: instancePath + '/notifications/' + i18 + '/secretEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data143,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err282];
+                  } else {
+                    vErrors.push(err282);
+                  }
+                  errors++;
+                }
+              } else {
+                const err283 = {
+                  instancePath: instancePath + '/notifications/' + i18 + '/secretEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data143,
+                };
+                if (vErrors === null) {
+                  vErrors = [err283];
+                } else {
+                  vErrors.push(err283);
+                }
+                errors++;
+              }
+            }
+            if (data139.events !== undefined) {
+              let data144 = data139.events;
+              if (Array.isArray(data144)) {
+                if (data144.length < 1) {
+                  const err284 = {
+                    instancePath: instancePath + '/notifications/' + i18 + '/events',
                     schemaPath: '#/properties/notifications/items/properties/events/minItems',
                     keyword: 'minItems',
                     params: { limit: 1 },
                     message: 'must NOT have fewer than 1 items',
                     schema: 1,
                     parentSchema: schema11.properties.notifications.items.properties.events,
-                    data: data142,
+                    data: data144,
                   };
                   if (vErrors === null) {
-                    vErrors = [err281];
+                    vErrors = [err284];
                   } else {
-                    vErrors.push(err281);
+                    vErrors.push(err284);
                   }
                   errors++;
                 }
-                const len13 = data142.length;
-                for (let i18 = 0; i18 < len13; i18++) {
-                  let data143 = data142[i18];
+                const len14 = data144.length;
+                for (let i19 = 0; i19 < len14; i19++) {
+                  let data145 = data144[i19];
                   if (!(
-                    data143 === 'failed' ||
-                    data143 === 'stalled' ||
-                    data143 === 'recovered' ||
-                    data143 === 'applied' ||
-                    data143 === 'drift-repaired' ||
-                    data143 === 'suspended'
+                    data145 === 'failed' ||
+                    data145 === 'stalled' ||
+                    data145 === 'recovered' ||
+                    data145 === 'applied' ||
+                    data145 === 'drift-repaired' ||
+                    data145 === 'suspended'
                   )) {
-                    const err282 = {
-                      instancePath: instancePath + '/notifications/' + i17 + '/events/' + i18,
+                    const err285 = {
+                      instancePath: instancePath + '/notifications/' + i18 + '/events/' + i19,
                       schemaPath: '#/properties/notifications/items/properties/events/items/enum',
                       keyword: 'enum',
                       params: {
@@ -7184,41 +7278,41 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be equal to one of the allowed values',
                       schema: schema11.properties.notifications.items.properties.events.items.enum,
                       parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data143,
+                      data: data145,
                     };
                     if (vErrors === null) {
-                      vErrors = [err282];
+                      vErrors = [err285];
                     } else {
-                      vErrors.push(err282);
+                      vErrors.push(err285);
                     }
                     errors++;
                   }
                 }
-                let i19 = data142.length;
+                let i20 = data144.length;
                 let j5;
-                if (i19 > 1) {
-                  outer2: for (; i19--;) {
-                    for (j5 = i19; j5--;) {
-                      if (func0(data142[i19], data142[j5])) {
-                        const err283 = {
-                          instancePath: instancePath + '/notifications/' + i17 + '/events',
+                if (i20 > 1) {
+                  outer2: for (; i20--;) {
+                    for (j5 = i20; j5--;) {
+                      if (func0(data144[i20], data144[j5])) {
+                        const err286 = {
+                          instancePath: instancePath + '/notifications/' + i18 + '/events',
                           schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
                           keyword: 'uniqueItems',
-                          params: { i: i19, j: j5 },
+                          params: { i: i20, j: j5 },
                           message:
                             'must NOT have duplicate items (items ## ' +
                             j5 +
                             ' and ' +
-                            i19 +
+                            i20 +
                             ' are identical)',
                           schema: true,
                           parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data142,
+                          data: data144,
                         };
                         if (vErrors === null) {
-                          vErrors = [err283];
+                          vErrors = [err286];
                         } else {
-                          vErrors.push(err283);
+                          vErrors.push(err286);
                         }
                         errors++;
                         break outer2;
@@ -7227,78 +7321,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err284 = {
-                  instancePath: instancePath + '/notifications/' + i17 + '/events',
+                const err287 = {
+                  instancePath: instancePath + '/notifications/' + i18 + '/events',
                   schemaPath: '#/properties/notifications/items/properties/events/type',
                   keyword: 'type',
                   params: { type: 'array' },
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.events.type,
                   parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data142,
-                };
-                if (vErrors === null) {
-                  vErrors = [err284];
-                } else {
-                  vErrors.push(err284);
-                }
-                errors++;
-              }
-            }
-            if (data137.environments !== undefined) {
-              let data144 = data137.environments;
-              if (Array.isArray(data144)) {
-                const len14 = data144.length;
-                for (let i20 = 0; i20 < len14; i20++) {
-                  let data145 = data144[i20];
-                  if (typeof data145 === 'string') {
-                    if (func3(data145) < 1) {
-                      const err285 = {
-                        instancePath: instancePath + '/notifications/' + i17 + '/environments/' + i20,
-                        schemaPath:
-                          '#/properties/notifications/items/properties/environments/items/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data145,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err285];
-                      } else {
-                        vErrors.push(err285);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err286 = {
-                      instancePath: instancePath + '/notifications/' + i17 + '/environments/' + i20,
-                      schemaPath: '#/properties/notifications/items/properties/environments/items/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.notifications.items.properties.environments.items.type,
-                      parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                      data: data145,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err286];
-                    } else {
-                      vErrors.push(err286);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err287 = {
-                  instancePath: instancePath + '/notifications/' + i17 + '/environments',
-                  schemaPath: '#/properties/notifications/items/properties/environments/type',
-                  keyword: 'type',
-                  params: { type: 'array' },
-                  message: 'must be array',
-                  schema: schema11.properties.notifications.items.properties.environments.type,
-                  parentSchema: schema11.properties.notifications.items.properties.environments,
                   data: data144,
                 };
                 if (vErrors === null) {
@@ -7309,79 +7339,80 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data139.environments !== undefined) {
+              let data146 = data139.environments;
+              if (Array.isArray(data146)) {
+                const len15 = data146.length;
+                for (let i21 = 0; i21 < len15; i21++) {
+                  let data147 = data146[i21];
+                  if (typeof data147 === 'string') {
+                    if (func3(data147) < 1) {
+                      const err288 = {
+                        instancePath: instancePath + '/notifications/' + i18 + '/environments/' + i21,
+                        schemaPath:
+                          '#/properties/notifications/items/properties/environments/items/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                        data: data147,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err288];
+                      } else {
+                        vErrors.push(err288);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err289 = {
+                      instancePath: instancePath + '/notifications/' + i18 + '/environments/' + i21,
+                      schemaPath: '#/properties/notifications/items/properties/environments/items/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.notifications.items.properties.environments.items.type,
+                      parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                      data: data147,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err289];
+                    } else {
+                      vErrors.push(err289);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err290 = {
+                  instancePath: instancePath + '/notifications/' + i18 + '/environments',
+                  schemaPath: '#/properties/notifications/items/properties/environments/type',
+                  keyword: 'type',
+                  params: { type: 'array' },
+                  message: 'must be array',
+                  schema: schema11.properties.notifications.items.properties.environments.type,
+                  parentSchema: schema11.properties.notifications.items.properties.environments,
+                  data: data146,
+                };
+                if (vErrors === null) {
+                  vErrors = [err290];
+                } else {
+                  vErrors.push(err290);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err288 = {
-              instancePath: instancePath + '/notifications/' + i17,
+            const err291 = {
+              instancePath: instancePath + '/notifications/' + i18,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
               params: { type: 'object' },
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data137,
-            };
-            if (vErrors === null) {
-              vErrors = [err288];
-            } else {
-              vErrors.push(err288);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err289 = {
-          instancePath: instancePath + '/notifications',
-          schemaPath: '#/properties/notifications/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-          schema: schema11.properties.notifications.type,
-          parentSchema: schema11.properties.notifications,
-          data: data136,
-        };
-        if (vErrors === null) {
-          vErrors = [err289];
-        } else {
-          vErrors.push(err289);
-        }
-        errors++;
-      }
-    }
-    if (data.sharding !== undefined) {
-      let data146 = data.sharding;
-      if (data146 && typeof data146 == 'object' && !Array.isArray(data146)) {
-        for (const key25 in data146) {
-          if (!func2.call(schema11.properties.sharding.properties, key25)) {
-            const err290 = {
-              instancePath: instancePath + '/sharding',
-              schemaPath: '#/properties/sharding/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key25 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.sharding,
-              data: data146,
-            };
-            if (vErrors === null) {
-              vErrors = [err290];
-            } else {
-              vErrors.push(err290);
-            }
-            errors++;
-          }
-        }
-        if (data146.enabled !== undefined) {
-          let data147 = data146.enabled;
-          if (typeof data147 !== 'boolean') {
-            const err291 = {
-              instancePath: instancePath + '/sharding/enabled',
-              schemaPath: '#/properties/sharding/properties/enabled/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.sharding.properties.enabled.type,
-              parentSchema: schema11.properties.sharding.properties.enabled,
-              data: data147,
+              data: data139,
             };
             if (vErrors === null) {
               vErrors = [err291];
@@ -7391,36 +7422,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data146.namespace !== undefined) {
-          let data148 = data146.namespace;
-          if (typeof data148 === 'string') {
-            if (func3(data148) < 1) {
-              const err292 = {
-                instancePath: instancePath + '/sharding/namespace',
-                schemaPath: '#/properties/sharding/properties/namespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data148,
-              };
-              if (vErrors === null) {
-                vErrors = [err292];
-              } else {
-                vErrors.push(err292);
-              }
-              errors++;
-            }
-          } else {
+      } else {
+        const err292 = {
+          instancePath: instancePath + '/notifications',
+          schemaPath: '#/properties/notifications/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema11.properties.notifications.type,
+          parentSchema: schema11.properties.notifications,
+          data: data138,
+        };
+        if (vErrors === null) {
+          vErrors = [err292];
+        } else {
+          vErrors.push(err292);
+        }
+        errors++;
+      }
+    }
+    if (data.sharding !== undefined) {
+      let data148 = data.sharding;
+      if (data148 && typeof data148 == 'object' && !Array.isArray(data148)) {
+        for (const key25 in data148) {
+          if (!func2.call(schema11.properties.sharding.properties, key25)) {
             const err293 = {
-              instancePath: instancePath + '/sharding/namespace',
-              schemaPath: '#/properties/sharding/properties/namespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.namespace.type,
-              parentSchema: schema11.properties.sharding.properties.namespace,
+              instancePath: instancePath + '/sharding',
+              schemaPath: '#/properties/sharding/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key25 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.sharding,
               data: data148,
             };
             if (vErrors === null) {
@@ -7431,11 +7464,72 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data146.leaseDuration !== undefined) {
-          let data149 = data146.leaseDuration;
-          if (typeof data149 === 'string') {
-            if (!pattern0.test(data149)) {
-              const err294 = {
+        if (data148.enabled !== undefined) {
+          let data149 = data148.enabled;
+          if (typeof data149 !== 'boolean') {
+            const err294 = {
+              instancePath: instancePath + '/sharding/enabled',
+              schemaPath: '#/properties/sharding/properties/enabled/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.sharding.properties.enabled.type,
+              parentSchema: schema11.properties.sharding.properties.enabled,
+              data: data149,
+            };
+            if (vErrors === null) {
+              vErrors = [err294];
+            } else {
+              vErrors.push(err294);
+            }
+            errors++;
+          }
+        }
+        if (data148.namespace !== undefined) {
+          let data150 = data148.namespace;
+          if (typeof data150 === 'string') {
+            if (func3(data150) < 1) {
+              const err295 = {
+                instancePath: instancePath + '/sharding/namespace',
+                schemaPath: '#/properties/sharding/properties/namespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.namespace,
+                data: data150,
+              };
+              if (vErrors === null) {
+                vErrors = [err295];
+              } else {
+                vErrors.push(err295);
+              }
+              errors++;
+            }
+          } else {
+            const err296 = {
+              instancePath: instancePath + '/sharding/namespace',
+              schemaPath: '#/properties/sharding/properties/namespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.namespace.type,
+              parentSchema: schema11.properties.sharding.properties.namespace,
+              data: data150,
+            };
+            if (vErrors === null) {
+              vErrors = [err296];
+            } else {
+              vErrors.push(err296);
+            }
+            errors++;
+          }
+        }
+        if (data148.leaseDuration !== undefined) {
+          let data151 = data148.leaseDuration;
+          if (typeof data151 === 'string') {
+            if (!pattern0.test(data151)) {
+              const err297 = {
                 instancePath: instancePath + '/sharding/leaseDuration',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
@@ -7443,17 +7537,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                 schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                 parentSchema: schema12,
-                data: data149,
+                data: data151,
               };
               if (vErrors === null) {
-                vErrors = [err294];
+                vErrors = [err297];
               } else {
-                vErrors.push(err294);
+                vErrors.push(err297);
               }
               errors++;
             }
           } else {
-            const err295 = {
+            const err298 = {
               instancePath: instancePath + '/sharding/leaseDuration',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
@@ -7461,21 +7555,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema12.type,
               parentSchema: schema12,
-              data: data149,
+              data: data151,
             };
             if (vErrors === null) {
-              vErrors = [err295];
+              vErrors = [err298];
             } else {
-              vErrors.push(err295);
+              vErrors.push(err298);
             }
             errors++;
           }
         }
-        if (data146.renewInterval !== undefined) {
-          let data150 = data146.renewInterval;
-          if (typeof data150 === 'string') {
-            if (!pattern0.test(data150)) {
-              const err296 = {
+        if (data148.renewInterval !== undefined) {
+          let data152 = data148.renewInterval;
+          if (typeof data152 === 'string') {
+            if (!pattern0.test(data152)) {
+              const err299 = {
                 instancePath: instancePath + '/sharding/renewInterval',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
@@ -7483,65 +7577,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                 schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                 parentSchema: schema12,
-                data: data150,
-              };
-              if (vErrors === null) {
-                vErrors = [err296];
-              } else {
-                vErrors.push(err296);
-              }
-              errors++;
-            }
-          } else {
-            const err297 = {
-              instancePath: instancePath + '/sharding/renewInterval',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data150,
-            };
-            if (vErrors === null) {
-              vErrors = [err297];
-            } else {
-              vErrors.push(err297);
-            }
-            errors++;
-          }
-        }
-        if (data146.identity !== undefined) {
-          let data151 = data146.identity;
-          if (typeof data151 === 'string') {
-            if (func3(data151) > 128) {
-              const err298 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/maxLength',
-                keyword: 'maxLength',
-                params: { limit: 128 },
-                message: 'must NOT have more than 128 characters',
-                schema: 128,
-                parentSchema: schema11.properties.sharding.properties.identity,
-                data: data151,
-              };
-              if (vErrors === null) {
-                vErrors = [err298];
-              } else {
-                vErrors.push(err298);
-              }
-              errors++;
-            }
-            if (func3(data151) < 1) {
-              const err299 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.identity,
-                data: data151,
+                data: data152,
               };
               if (vErrors === null) {
                 vErrors = [err299];
@@ -7552,14 +7588,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err300 = {
-              instancePath: instancePath + '/sharding/identity',
-              schemaPath: '#/properties/sharding/properties/identity/type',
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.identity.type,
-              parentSchema: schema11.properties.sharding.properties.identity,
-              data: data151,
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data152,
             };
             if (vErrors === null) {
               vErrors = [err300];
@@ -7569,19 +7605,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data146.kubeconfig !== undefined) {
-          let data152 = data146.kubeconfig;
-          if (typeof data152 === 'string') {
-            if (func3(data152) < 1) {
+        if (data148.identity !== undefined) {
+          let data153 = data148.identity;
+          if (typeof data153 === 'string') {
+            if (func3(data153) > 128) {
               const err301 = {
-                instancePath: instancePath + '/sharding/kubeconfig',
-                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.kubeconfig,
-                data: data152,
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/maxLength',
+                keyword: 'maxLength',
+                params: { limit: 128 },
+                message: 'must NOT have more than 128 characters',
+                schema: 128,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data153,
               };
               if (vErrors === null) {
                 vErrors = [err301];
@@ -7590,8 +7626,66 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (func3(data153) < 1) {
+              const err302 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data153,
+              };
+              if (vErrors === null) {
+                vErrors = [err302];
+              } else {
+                vErrors.push(err302);
+              }
+              errors++;
+            }
           } else {
-            const err302 = {
+            const err303 = {
+              instancePath: instancePath + '/sharding/identity',
+              schemaPath: '#/properties/sharding/properties/identity/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.identity.type,
+              parentSchema: schema11.properties.sharding.properties.identity,
+              data: data153,
+            };
+            if (vErrors === null) {
+              vErrors = [err303];
+            } else {
+              vErrors.push(err303);
+            }
+            errors++;
+          }
+        }
+        if (data148.kubeconfig !== undefined) {
+          let data154 = data148.kubeconfig;
+          if (typeof data154 === 'string') {
+            if (func3(data154) < 1) {
+              const err304 = {
+                instancePath: instancePath + '/sharding/kubeconfig',
+                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.kubeconfig,
+                data: data154,
+              };
+              if (vErrors === null) {
+                vErrors = [err304];
+              } else {
+                vErrors.push(err304);
+              }
+              errors++;
+            }
+          } else {
+            const err305 = {
               instancePath: instancePath + '/sharding/kubeconfig',
               schemaPath: '#/properties/sharding/properties/kubeconfig/type',
               keyword: 'type',
@@ -7599,21 +7693,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.kubeconfig.type,
               parentSchema: schema11.properties.sharding.properties.kubeconfig,
-              data: data152,
+              data: data154,
             };
             if (vErrors === null) {
-              vErrors = [err302];
+              vErrors = [err305];
             } else {
-              vErrors.push(err302);
+              vErrors.push(err305);
             }
             errors++;
           }
         }
-        if (data146.context !== undefined) {
-          let data153 = data146.context;
-          if (typeof data153 === 'string') {
-            if (func3(data153) < 1) {
-              const err303 = {
+        if (data148.context !== undefined) {
+          let data155 = data148.context;
+          if (typeof data155 === 'string') {
+            if (func3(data155) < 1) {
+              const err306 = {
                 instancePath: instancePath + '/sharding/context',
                 schemaPath: '#/properties/sharding/properties/context/minLength',
                 keyword: 'minLength',
@@ -7621,17 +7715,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.context,
-                data: data153,
+                data: data155,
               };
               if (vErrors === null) {
-                vErrors = [err303];
+                vErrors = [err306];
               } else {
-                vErrors.push(err303);
+                vErrors.push(err306);
               }
               errors++;
             }
           } else {
-            const err304 = {
+            const err307 = {
               instancePath: instancePath + '/sharding/context',
               schemaPath: '#/properties/sharding/properties/context/type',
               keyword: 'type',
@@ -7639,67 +7733,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.context.type,
               parentSchema: schema11.properties.sharding.properties.context,
-              data: data153,
-            };
-            if (vErrors === null) {
-              vErrors = [err304];
-            } else {
-              vErrors.push(err304);
-            }
-            errors++;
-          }
-        }
-        if (data146.advertiseUrl !== undefined) {
-          let data154 = data146.advertiseUrl;
-          if (typeof data154 === 'string') {
-            if (!pattern13.test(data154)) {
-              const err305 = {
-                instancePath: instancePath + '/sharding/advertiseUrl',
-                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://' },
-                message: 'must match pattern "' + '^https?://' + '"',
-                schema: '^https?://',
-                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
-                data: data154,
-              };
-              if (vErrors === null) {
-                vErrors = [err305];
-              } else {
-                vErrors.push(err305);
-              }
-              errors++;
-            }
-          } else {
-            const err306 = {
-              instancePath: instancePath + '/sharding/advertiseUrl',
-              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.advertiseUrl.type,
-              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
-              data: data154,
-            };
-            if (vErrors === null) {
-              vErrors = [err306];
-            } else {
-              vErrors.push(err306);
-            }
-            errors++;
-          }
-        }
-        if (data146.shards !== undefined) {
-          let data155 = data146.shards;
-          if (!(typeof data155 == 'number' && !(data155 % 1) && !isNaN(data155))) {
-            const err307 = {
-              instancePath: instancePath + '/sharding/shards',
-              schemaPath: '#/properties/sharding/properties/shards/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.sharding.properties.shards.type,
-              parentSchema: schema11.properties.sharding.properties.shards,
               data: data155,
             };
             if (vErrors === null) {
@@ -7709,17 +7742,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data155 == 'number') {
-            if (data155 > 1024 || isNaN(data155)) {
+        }
+        if (data148.advertiseUrl !== undefined) {
+          let data156 = data148.advertiseUrl;
+          if (typeof data156 === 'string') {
+            if (!pattern13.test(data156)) {
               const err308 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 1024 },
-                message: 'must be <= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data155,
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                data: data156,
               };
               if (vErrors === null) {
                 vErrors = [err308];
@@ -7728,8 +7764,66 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data155 < 1 || isNaN(data155)) {
-              const err309 = {
+          } else {
+            const err309 = {
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              data: data156,
+            };
+            if (vErrors === null) {
+              vErrors = [err309];
+            } else {
+              vErrors.push(err309);
+            }
+            errors++;
+          }
+        }
+        if (data148.shards !== undefined) {
+          let data157 = data148.shards;
+          if (!(typeof data157 == 'number' && !(data157 % 1) && !isNaN(data157))) {
+            const err310 = {
+              instancePath: instancePath + '/sharding/shards',
+              schemaPath: '#/properties/sharding/properties/shards/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.sharding.properties.shards.type,
+              parentSchema: schema11.properties.sharding.properties.shards,
+              data: data157,
+            };
+            if (vErrors === null) {
+              vErrors = [err310];
+            } else {
+              vErrors.push(err310);
+            }
+            errors++;
+          }
+          if (typeof data157 == 'number') {
+            if (data157 > 1024 || isNaN(data157)) {
+              const err311 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 1024 },
+                message: 'must be <= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data157,
+              };
+              if (vErrors === null) {
+                vErrors = [err311];
+              } else {
+                vErrors.push(err311);
+              }
+              errors++;
+            }
+            if (data157 < 1 || isNaN(data157)) {
+              const err312 = {
                 instancePath: instancePath + '/sharding/shards',
                 schemaPath: '#/properties/sharding/properties/shards/minimum',
                 keyword: 'minimum',
@@ -7737,69 +7831,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.shards,
-                data: data155,
-              };
-              if (vErrors === null) {
-                vErrors = [err309];
-              } else {
-                vErrors.push(err309);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data146.handoffKeyFile !== undefined) {
-          let data156 = data146.handoffKeyFile;
-          if (typeof data156 === 'string') {
-            if (func3(data156) < 1) {
-              const err310 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-                data: data156,
-              };
-              if (vErrors === null) {
-                vErrors = [err310];
-              } else {
-                vErrors.push(err310);
-              }
-              errors++;
-            }
-          } else {
-            const err311 = {
-              instancePath: instancePath + '/sharding/handoffKeyFile',
-              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
-              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-              data: data156,
-            };
-            if (vErrors === null) {
-              vErrors = [err311];
-            } else {
-              vErrors.push(err311);
-            }
-            errors++;
-          }
-        }
-        if (data146.handoffKeyEnv !== undefined) {
-          let data157 = data146.handoffKeyEnv;
-          if (typeof data157 === 'string') {
-            if (!pattern1.test(data157)) {
-              const err312 = {
-                instancePath: instancePath + '/sharding/handoffKeyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
                 data: data157,
               };
               if (vErrors === null) {
@@ -7809,8 +7840,71 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+        if (data148.handoffKeyFile !== undefined) {
+          let data158 = data148.handoffKeyFile;
+          if (typeof data158 === 'string') {
+            if (func3(data158) < 1) {
+              const err313 = {
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                data: data158,
+              };
+              if (vErrors === null) {
+                vErrors = [err313];
+              } else {
+                vErrors.push(err313);
+              }
+              errors++;
+            }
           } else {
-            const err313 = {
+            const err314 = {
+              instancePath: instancePath + '/sharding/handoffKeyFile',
+              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
+              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+              data: data158,
+            };
+            if (vErrors === null) {
+              vErrors = [err314];
+            } else {
+              vErrors.push(err314);
+            }
+            errors++;
+          }
+        }
+        if (data148.handoffKeyEnv !== undefined) {
+          let data159 = data148.handoffKeyEnv;
+          if (typeof data159 === 'string') {
+            if (!pattern1.test(data159)) {
+              const err315 = {
+                instancePath: instancePath + '/sharding/handoffKeyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data159,
+              };
+              if (vErrors === null) {
+                vErrors = [err315];
+              } else {
+                vErrors.push(err315);
+              }
+              errors++;
+            }
+          } else {
+            const err316 = {
               instancePath: instancePath + '/sharding/handoffKeyEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -7818,95 +7912,95 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data157,
+              data: data159,
             };
             if (vErrors === null) {
-              vErrors = [err313];
+              vErrors = [err316];
             } else {
-              vErrors.push(err313);
+              vErrors.push(err316);
             }
             errors++;
           }
         }
-        if (data146.peerUrls !== undefined) {
-          let data158 = data146.peerUrls;
-          if (Array.isArray(data158)) {
-            const len15 = data158.length;
-            for (let i21 = 0; i21 < len15; i21++) {
-              let data159 = data158[i21];
-              if (typeof data159 === 'string') {
-                if (!pattern13.test(data159)) {
-                  const err314 = {
-                    instancePath: instancePath + '/sharding/peerUrls/' + i21,
+        if (data148.peerUrls !== undefined) {
+          let data160 = data148.peerUrls;
+          if (Array.isArray(data160)) {
+            const len16 = data160.length;
+            for (let i22 = 0; i22 < len16; i22++) {
+              let data161 = data160[i22];
+              if (typeof data161 === 'string') {
+                if (!pattern13.test(data161)) {
+                  const err317 = {
+                    instancePath: instancePath + '/sharding/peerUrls/' + i22,
                     schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^https?://' },
                     message: 'must match pattern "' + '^https?://' + '"',
                     schema: '^https?://',
                     parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data159,
+                    data: data161,
                   };
                   if (vErrors === null) {
-                    vErrors = [err314];
+                    vErrors = [err317];
                   } else {
-                    vErrors.push(err314);
+                    vErrors.push(err317);
                   }
                   errors++;
                 }
               } else {
-                const err315 = {
-                  instancePath: instancePath + '/sharding/peerUrls/' + i21,
+                const err318 = {
+                  instancePath: instancePath + '/sharding/peerUrls/' + i22,
                   schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
                   schema: schema11.properties.sharding.properties.peerUrls.items.type,
                   parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data159,
+                  data: data161,
                 };
                 if (vErrors === null) {
-                  vErrors = [err315];
+                  vErrors = [err318];
                 } else {
-                  vErrors.push(err315);
+                  vErrors.push(err318);
                 }
                 errors++;
               }
             }
-            let i22 = data158.length;
+            let i23 = data160.length;
             let j6;
-            if (i22 > 1) {
+            if (i23 > 1) {
               const indices3 = {};
-              for (; i22--;) {
-                let item3 = data158[i22];
+              for (; i23--;) {
+                let item3 = data160[i23];
                 if (typeof item3 !== 'string') {
                   continue;
                 }
                 if (typeof indices3[item3] == 'number') {
                   j6 = indices3[item3];
-                  const err316 = {
+                  const err319 = {
                     instancePath: instancePath + '/sharding/peerUrls',
                     schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
                     keyword: 'uniqueItems',
-                    params: { i: i22, j: j6 },
+                    params: { i: i23, j: j6 },
                     message:
-                      'must NOT have duplicate items (items ## ' + j6 + ' and ' + i22 + ' are identical)',
+                      'must NOT have duplicate items (items ## ' + j6 + ' and ' + i23 + ' are identical)',
                     schema: true,
                     parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data158,
+                    data: data160,
                   };
                   if (vErrors === null) {
-                    vErrors = [err316];
+                    vErrors = [err319];
                   } else {
-                    vErrors.push(err316);
+                    vErrors.push(err319);
                   }
                   errors++;
                   break;
                 }
-                indices3[item3] = i22;
+                indices3[item3] = i23;
               }
             }
           } else {
-            const err317 = {
+            const err320 = {
               instancePath: instancePath + '/sharding/peerUrls',
               schemaPath: '#/properties/sharding/properties/peerUrls/type',
               keyword: 'type',
@@ -7914,18 +8008,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.sharding.properties.peerUrls.type,
               parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data158,
+              data: data160,
             };
             if (vErrors === null) {
-              vErrors = [err317];
+              vErrors = [err320];
             } else {
-              vErrors.push(err317);
+              vErrors.push(err320);
             }
             errors++;
           }
         }
       } else {
-        const err318 = {
+        const err321 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -7933,18 +8027,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data146,
+          data: data148,
         };
         if (vErrors === null) {
-          vErrors = [err318];
+          vErrors = [err321];
         } else {
-          vErrors.push(err318);
+          vErrors.push(err321);
         }
         errors++;
       }
     }
   } else {
-    const err319 = {
+    const err322 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -7955,9 +8049,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err319];
+      vErrors = [err322];
     } else {
-      vErrors.push(err319);
+      vErrors.push(err322);
     }
     errors++;
   }

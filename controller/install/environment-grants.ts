@@ -25,6 +25,8 @@ export interface EnvironmentGrant {
   readonly clusterResources: readonly ResourceRef[];
   /** The names its inventory ConfigMap has (current and pre-identity), for cairn's own Role. */
   readonly inventoryNames: readonly string[];
+  /** Whether it lists `kubernetes.hosts`: without, its Ingresses may claim any host (RBAC cannot bound hosts). */
+  readonly hostsListed: boolean;
 }
 
 /** The identities an install writes, read from the config's raw YAML (the runtime's schema is not needed). */
@@ -52,6 +54,7 @@ interface RawEnv {
     readonly serviceAccount?: unknown;
     readonly namespaces?: unknown;
     readonly clusterResources?: unknown;
+    readonly hosts?: unknown;
   };
 }
 
@@ -136,6 +139,7 @@ export function identityFacts(doc: unknown, source: string, controllerNamespace:
       globs: listed.filter((n) => n.includes('*')),
       clusterResources: kinds.map((kind) => kindResource(kind, `${key}.clusterResources`)),
       inventoryNames: [...new Set([inventoryName(owner), legacyInventoryName(name)])],
+      hostsListed: Array.isArray(k.hosts),
     });
   });
   // The runtime refuses such an environment at start-up: an install that could never start is refused now.

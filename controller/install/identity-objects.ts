@@ -162,9 +162,11 @@ export function identityObjects(facts: IdentityFacts, o: IdentityOptions): reado
 }
 
 /**
- * The YAML comments the export carries for what RBAC cannot grant (a namespace glob), and for an
- * environment whose ServiceAccount lives in one of its own namespaces: a pod there may run as it
- * and reach the API server with its rights directly, past cairn's checks of the tree.
+ * The YAML comments the export carries for what RBAC cannot grant (a namespace glob), for an
+ * environment whose ServiceAccount lives in one of its own namespaces (a pod there may run as it
+ * and reach the API server with its rights directly, past cairn's checks of the tree), and, beside
+ * other environments, for one without `kubernetes.hosts` (RBAC cannot bound the hosts an Ingress
+ * names, and cairn checks them only against that list).
  */
 export function identityNotes(facts: IdentityFacts): readonly string[] {
   return facts.grants.flatMap((g) => [
@@ -176,6 +178,11 @@ export function identityNotes(facts: IdentityFacts): readonly string[] {
     ...(g.namespaces.includes(g.serviceAccount.namespace)
       ? [
           `environment ${g.env}: its ServiceAccount ${g.serviceAccount.namespace}/${g.serviceAccount.name} lives in its own namespace ${g.serviceAccount.namespace}, where a pod of another kind than cairn checks could run as it and use its rights directly; keep it in a namespace outside the environment's (SECURITY.md, threat model)`,
+        ]
+      : []),
+    ...(facts.grants.length > 1 && !g.hostsListed
+      ? [
+          `environment ${g.env}: lists no kubernetes.hosts, so its Ingresses and Gateway API routes may claim any host, another environment's too, at an ingress controller or gateway they share; list its hosts (SECURITY.md, threat model)`,
         ]
       : []),
   ]);

@@ -3,6 +3,7 @@ import { CairnError, type Phase } from '../model/errors';
 import { OWNER_LABEL, type Owner } from './identity';
 import { clusterPolicyOf, ownIdentityUse } from './cluster-policy';
 import { declaredNamespaceNames, groupOf, refOf, subjectOf } from './object-ref';
+import { externalNameOf, externalNameReach, hostClaimsOf, hostWithin } from './traffic-claims';
 import type { KubeObject, Manifest, ObjectRef } from './types';
 
 /** cairn's own namespace when the config names none (load-config resolves the real one). */
@@ -28,6 +29,8 @@ export interface Bounds {
   readonly allowClusterPolicy?: boolean;
   /** `kubernetes.serviceAccount` (`namespace/name`): the identity its objects are applied as. */
   readonly serviceAccount?: string;
+  /** `kubernetes.hosts`: the host names (or `*.domain`) its Ingresses and routes may claim; absent: any. */
+  readonly hosts?: readonly string[];
 }
 
 /** The bounds of an environment from its resolved config. */
@@ -40,6 +43,7 @@ export function boundsOf(target: KubernetesTargetConfig, owner: Owner): Bounds {
     ownerId: owner.id,
     ...(target.allowClusterPolicy ? { allowClusterPolicy: true } : {}),
     ...(target.serviceAccount ? { serviceAccount: target.serviceAccount } : {}),
+    ...(target.hosts ? { hosts: target.hosts } : {}),
   };
 }
 
@@ -87,7 +91,55 @@ export function outOfBounds(
   if (own) return own;
   const policy = bounds.allowClusterPolicy ? undefined : clusterPolicyOf(object);
   if (policy) return refusedPolicy(policy);
-  return namespaceOutOfBounds(bounds, namespace, declared, foreign);
+  return (
+    namespaceOutOfBounds(bounds, namespace, declared, foreign) ??
+    hostOutOfBounds(bounds, object) ??
+    externalNameOutOfBounds(bounds, object, declared, foreign)
+  );
+}
+
+/**
+ * A host this object claims outside `kubernetes.hosts`. ingress-nginx merges the paths of every
+ * Ingress naming a host, the oldest winning a path two name; Gateway API gives a hostname and path
+ * to the oldest route: a tree naming another environment's host takes over its traffic (or the
+ * paths it does not serve). A claim of every host (no host named) is outside any list.
+ */
+function hostOutOfBounds(bounds: Bounds, object: KubeObject): string | undefined {
+  if (!bounds.hosts) return undefined;
+  const listed = `kubernetes.hosts (${bounds.hosts.join(', ') || 'none'})`;
+  for (const { field, host } of hostClaimsOf(object)) {
+    if (host === undefined)
+      return `${field} names no host, so it claims every host no other object claims (the ingress controller's or gateway's catch-all); name hosts of ${listed}`;
+    if (!hostWithin(bounds.hosts, host))
+      return `${field} ${host} is not within ${listed}: another environment may serve it, and the ingress controller or gateway would hand its traffic (or the paths it does not serve) to this one`;
+  }
+  return undefined;
+}
+
+/**
+ * An ExternalName Service naming a Service of a namespace outside the bounds: an Ingress or route
+ * of this environment could then send the shared ingress controller's traffic to another
+ * environment's (or the API server's) Service, past the NetworkPolicies that let the controller in.
+ */
+function externalNameOutOfBounds(
+  bounds: Bounds,
+  object: KubeObject,
+  declared: ReadonlySet<string>,
+  foreign: ReadonlyMap<string, string>,
+): string | undefined {
+  const name = externalNameOf(object);
+  if (name === undefined) return undefined;
+  const reach = externalNameReach(name);
+  if (reach.kind === 'resolver-namespace')
+    return `spec.externalName ${name} is one label, which the ingress controller looks up as a Service of its own namespace; write <service>.<namespace>.svc for a Service of this environment, or a name ending in a dot for one outside the cluster`;
+  if (reach.kind === 'external') return undefined;
+  const why = namespaceOutOfBounds(bounds, reach.namespace, declared, foreign);
+  if (!why) return undefined;
+  const shorthand =
+    name.split('.').length === 2
+      ? ' (read as <service>.<namespace>; end a name outside the cluster with a dot)'
+      : '';
+  return `spec.externalName ${name} names a Service of namespace ${reach.namespace}${shorthand}: ${why}`;
 }
 
 function refusedPolicy(policy: string): string {

@@ -1,5 +1,6 @@
 import type { KubeObject } from './types';
 import { groupOf } from './object-ref';
+import { isIngress } from './traffic-claims';
 
 // What RBAC lets a writer of a kind do but which reaches beyond its environment (cluster policy), and
 // what hands the tree the environment's own identity. bounds.ts's outOfBounds is the one caller.
@@ -43,6 +44,17 @@ const RESERVED_DOMAINS = ['kubernetes.io', 'k8s.io', 'openshift.io'];
 /** Reserved-domain prefixes meant for anyone: the recommended labels and kubectl's bookkeeping. */
 const FREE_PREFIXES = ['app.kubernetes.io', 'kubectl.kubernetes.io'];
 
+/**
+ * Ingress annotations that hand an ingress controller raw configuration of its own: ingress-nginx's
+ * `…/configuration-snippet`, `server-snippet`, `auth-snippet`, `stream-snippet`,
+ * `modsecurity-snippet` (any prefix: `--annotations-prefix` changes it), NGINX Inc's
+ * `nginx.org/server-snippets` and `location-snippets`, HAProxy's `…/backend-config-snippet`.
+ */
+function snippetKey(key: string): boolean {
+  const name = key.slice(key.indexOf('/') + 1).toLowerCase();
+  return name.endsWith('-snippet') || name.endsWith('-snippets');
+}
+
 function reservedKey(key: string): boolean {
   const slash = key.indexOf('/');
   if (slash < 0) return false;
@@ -61,8 +73,9 @@ function reservedKey(key: string): boolean {
  * to every namespace's new objects, a hostPath or local PersistentVolume hands a claim the node's
  * filesystem, a binding to `system:authenticated` (or anonymous) hands its role to everyone, a
  * pod template with a system priority class preempts everyone and one with a `nodeName` skips the
- * scheduler's taints, a Service's `externalIPs` capture the traffic every pod sends to those addresses, and
- * the admission and aggregation kinds act on every namespace.
+ * scheduler's taints, a Service's `externalIPs` capture the traffic every pod sends to those addresses,
+ * an Ingress's snippet annotation runs its own configuration in the ingress controller every
+ * environment shares, and the admission and aggregation kinds act on every namespace.
  */
 export function clusterPolicyOf(object: KubeObject): string | undefined {
   const group = groupOf(object.apiVersion);
@@ -99,6 +112,11 @@ export function clusterPolicyOf(object: KubeObject): string | undefined {
     const node = ['hostPath', 'local'].find((f) => spec[f] !== undefined);
     if (node)
       return `spec.${node}: a claim on it mounts the node's filesystem, which Pod Security checks only in a pod's own volumes`;
+  }
+  if (isIngress(object)) {
+    const snippet = Object.keys(annotations).find(snippetKey);
+    if (snippet)
+      return `metadata.annotations.${snippet}: a snippet is raw configuration of the ingress controller every environment shares, which holds its ServiceAccount's token (with the Secrets of every namespace) and serves every environment's hosts (CVE-2021-25742)`;
   }
   if (group === '' && kind === 'Service' && Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0)
     return `spec.externalIPs: kube-proxy on every node sends the traffic of every pod to those addresses to this Service (CVE-2020-8554)`;

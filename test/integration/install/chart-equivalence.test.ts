@@ -101,7 +101,8 @@ describe('the Helm chart renders the same objects as cairn install --export', ()
         {
           name: 'shop',
           instance: 'Shop_Prod',
-          kubernetes: { namespace: 'shop', serviceAccount: 'tenants/shop' },
+          // Its hosts listed: the others, without, get the note saying their hosts are unchecked.
+          kubernetes: { namespace: 'shop', serviceAccount: 'tenants/shop', hosts: ['shop.example.com'] },
         },
         {
           name: 'a-very-long-environment-name-that-does-not-fit-a-label',
@@ -195,7 +196,8 @@ describe('the Helm chart renders the same objects as cairn install --export', ()
       const got = objects(rendered);
       expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
       for (const [key, object] of want) expect([key, got.get(key)]).toEqual([key, object]);
-      // The comments on a glob RBAC cannot grant, and on a ServiceAccount in its own namespace, are in both.
+      // The comments on a glob RBAC cannot grant, on a ServiceAccount in its own namespace and on
+      // hosts left unchecked, are in both.
       for (const note of plan.notes) expect(rendered).toContain(`# ${note}`);
     });
 

@@ -227,11 +227,11 @@ describe('the Kubernetes bounds keys', () => {
     expect(config.environments[0]!.kubernetes?.namespaces).toBeUndefined();
   });
 
-  it('reads namespaces, clusterResources, serviceAccount and controllerNamespace', () => {
+  it('reads namespaces, clusterResources, serviceAccount, hosts and controllerNamespace', () => {
     const text = valid
       .replace(
         'kubernetes: {}',
-        'kubernetes: { namespaces: [team-*], clusterResources: [rbac.authorization.k8s.io/ClusterRole], serviceAccount: team/deployer, adoptUnowned: true }',
+        "kubernetes: { namespaces: [team-*], clusterResources: [rbac.authorization.k8s.io/ClusterRole], serviceAccount: team/deployer, adoptUnowned: true, hosts: [team.example.com, '*.team.example.com'] }",
       )
       .concat('kubernetes: { controllerNamespace: ops }\n');
     const config = loadConfig(file(text));
@@ -241,6 +241,7 @@ describe('the Kubernetes bounds keys', () => {
       clusterResources: ['rbac.authorization.k8s.io/ClusterRole'],
       serviceAccount: 'team/deployer',
       adoptUnowned: true,
+      hosts: ['team.example.com', '*.team.example.com'],
       refusedNamespaces: ['kube-system', 'kube-public', 'kube-node-lease', 'ops'],
     });
   });
@@ -292,6 +293,11 @@ describe('validateConfigFile rejects broken configs naming the field', () => {
       'a synth runner socket without the sidecar isolation',
       valid.replace('account: "111111111111" }', 'account: "111111111111", synth: { socket: /run/s.sock } }'),
       'environments[0].aws.synth.socket: is set but aws.synth.isolation is bubblewrap (the default), not sidecar',
+    ],
+    [
+      'a host with a wildcard inside',
+      valid.replace('    kubernetes: {}', "    kubernetes: { hosts: ['a.*.example.com'] }"),
+      'environments[1].kubernetes.hosts[0]: "a.*.example.com" is not valid',
     ],
     [
       'a render runner socket without the sidecar isolation',

@@ -174,6 +174,25 @@ describe('the install of bound environments', () => {
     );
   });
 
+  it('notes in the export each environment without kubernetes.hosts beside others', () => {
+    const listing = (hosts: string[]) =>
+      env('c', { namespace: 'c', serviceAccount: 'tenants/cairn-c', hosts });
+    const notesOf = (config: object) => {
+      const { plan } = exportOf(config);
+      return (plan === 2 ? [] : plan.notes).filter((n) => n.includes('kubernetes.hosts'));
+    };
+    expect(
+      notesOf({ ...bound, environments: [...bound.environments, listing(['c.example.com'])] }).map(
+        (n) => n.split(':')[0],
+      ),
+    ).toEqual(['environment a', 'environment b']);
+    expect(notesOf(bound)[0]).toMatch(
+      /^environment a: lists no kubernetes\.hosts, so its Ingresses and Gateway API routes may claim any host/,
+    );
+    // alone on the cluster, its hosts are nobody else's
+    expect(notesOf({ ...bound, environments: [bound.environments[0]] })).toEqual([]);
+  });
+
   it('keeps the cluster-wide ClusterRole for an environment without one, and says so on stderr', () => {
     const { objects, err } = exportOf({
       ...bound,

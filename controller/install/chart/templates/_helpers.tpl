@@ -103,8 +103,8 @@ An environment's owner mark (controller/kube/identity.ts ownerOf), as JSON {id, 
 
 {{/*
 The environments bound to a ServiceAccount (environment-grants.ts identityFacts), as JSON: grants
-(env, sa namespace and name, default namespace, namespaces, globs, cluster resources, inventory
-names), unbound (names), namespaces (name, owner) in first-seen order.
+(env, sa namespace and name, default namespace, namespaces, globs, whether it lists hosts, cluster
+resources, inventory names), unbound (names), namespaces (name, owner) in first-seen order.
 */}}
 {{- define "cairn.identities" -}}
 {{- $cfg := include "cairn.configData" . | fromJson -}}
@@ -158,7 +158,7 @@ names), unbound (names), namespaces (name, owner) in first-seen order.
 {{- end -}}
 {{- end -}}
 {{- $legacy := printf "cairn-inventory-%s" (regexReplaceAll "^-+|-+$" (regexReplaceAll "[^a-z0-9-]" (lower (toString $env.name)) "-") "") | trunc 253 -}}
-{{- $grants = append $grants (dict "env" (toString $env.name) "saNamespace" (index $parts 0) "saName" (index $parts 1) "defaultNamespace" $default "namespaces" $plain "globs" $globs "cluster" $cluster "inventory" (uniq (list (printf "cairn-inventory-%s" $owner.id) $legacy))) -}}
+{{- $grants = append $grants (dict "env" (toString $env.name) "saNamespace" (index $parts 0) "saName" (index $parts 1) "defaultNamespace" $default "namespaces" $plain "globs" $globs "hostsListed" (kindIs "slice" (get $k "hosts")) "cluster" $cluster "inventory" (uniq (list (printf "cairn-inventory-%s" $owner.id) $legacy))) -}}
 {{- end -}}
 {{- end -}}
 {{- if and (dig "kubernetes" "requireServiceAccount" false $cfg) $unbound -}}

@@ -1,0 +1,271 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { stringify } from 'yaml';
+import type { KubeApplier, KubeObject } from '../../../controller/kube/types';
+import type { PlaneResult } from '../../../controller/model';
+import { sandboxEnv } from '../../sandbox/sandbox-env';
+import {
+  KUBECTL,
+  kubectlApply,
+  kubectlDelete,
+  twoEnvironmentInstall,
+} from '../../helpers/install-identities';
+import { kubeKit } from './kube-kit';
+
+/**
+ * What a committer to one environment, applied as its own ServiceAccount with the install's RBAC,
+ * cannot make cairn write of another environment's traffic through the ingress controller they
+ * share: a host another environment serves, a snippet of the controller's configuration, an
+ * ExternalName Service naming another namespace's Service. The sandbox runs no ingress controller:
+ * each test shows that the API server, asked as the environment's ServiceAccount, admits the
+ * object (only cairn's check stands between it and the controller), that plan and apply refuse it,
+ * and that nothing of the tree reaches the server.
+ */
+jest.setTimeout(180_000);
+const kit = kubeKit('traffic');
+const suffix = Math.random().toString(36).slice(2, 7);
+const install = twoEnvironmentInstall(suffix);
+const { a, b } = install;
+const repository = (install.config.repository as { url: string }).url;
+const hostA = `a-${suffix}.example.com`;
+const hostB = `b-${suffix}.example.com`;
+
+let applierA: KubeApplier;
+let applierB: KubeApplier;
+
+beforeAll(() => {
+  kubectlApply(install.exported);
+  applierA = kit.applier(
+    'a',
+    kit.target(a.ns, {
+      namespaces: [a.ns, a.extra],
+      serviceAccount: `${a.ns}/${a.sa}`,
+      hosts: [hostA, `*.${hostA}`],
+      // each test's tree replaces the last one's
+      pruneMaxShare: 1,
+    }),
+    { repository },
+  );
+  applierB = kit.applier('b', kit.target(b.ns, { serviceAccount: `${b.ns}/${b.sa}`, hosts: [hostB] }), {
+    repository,
+  });
+});
+
+afterAll(async () => {
+  await kit.cleanup();
+  kubectlDelete(install.exported);
+});
+
+/** The same tree planned, then applied, by `applier`. */
+async function planAndApply(
+  applier: KubeApplier,
+  files: Record<string, object>,
+): Promise<{ plan: PlaneResult; apply: PlaneResult }> {
+  const texts = Object.fromEntries(Object.entries(files).map(([file, o]) => [file, stringify(o)]));
+  const manifests = await applier.load(await kit.workspace(texts));
+  return { plan: await applier.plan(manifests), apply: await applier.apply(manifests) };
+}
+
+/**
+ * Whether the API server admits `object` in `namespace` from environment a's ServiceAccount (a
+ * server-side dry run, impersonated by the sandbox's admin): RBAC, validation and admission, all
+ * but cairn's own check.
+ */
+function admittedAsA(object: object): { ok: boolean; stderr: string } {
+  const res = spawnSync(
+    KUBECTL,
+    [
+      '--kubeconfig',
+      sandboxEnv().kubernetes.kubeconfig,
+      'create',
+      '--dry-run=server',
+      `--as=system:serviceaccount:${a.ns}:${a.sa}`,
+      '-n',
+      a.ns,
+      '-f',
+      '-',
+    ],
+    { input: JSON.stringify(object), encoding: 'utf8' },
+  );
+  return { ok: res.status === 0, stderr: res.stderr };
+}
+
+const backend = { service: { name: 'web', port: { number: 80 } } };
+const ingress = (name: string, spec: object, annotations?: Record<string, string>) => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'Ingress',
+  metadata: { name, ...(annotations ? { annotations } : {}) },
+  spec,
+});
+const hostRule = (host: string) => ({
+  host,
+  http: { paths: [{ path: '/', pathType: 'Prefix', backend }] },
+});
+const externalName = (name: string, target: string) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name },
+  spec: { type: 'ExternalName', externalName: target },
+});
+
+/** Expects plan and apply refused as kube.out-of-bounds, each naming `line`. */
+function expectRefused(result: { plan: PlaneResult; apply: PlaneResult }, line: string) {
+  for (const r of [result.plan, result.apply]) {
+    expect(r.failure).toMatchObject({ code: 'kube.out-of-bounds', retryable: false });
+    expect(r.failure!.message).toContain(line);
+  }
+}
+
+describe("another environment's host", () => {
+  it("refuses an Ingress for a host environment b serves, and applies none of a's tree", async () => {
+    // given environment b serves its host
+    const served = await planAndApply(applierB, { 'web.yaml': ingress('web', { rules: [hostRule(hostB)] }) });
+    expect(served.apply.failure).toBeUndefined();
+
+    // and the API server would take an Ingress for b's host from a's ServiceAccount
+    const take = ingress('take', { rules: [hostRule(hostB)] });
+    expect(admittedAsA(take)).toMatchObject({ ok: true });
+
+    // when a's commit declares an Ingress for its own host and one for b's
+    const result = await planAndApply(applierA, {
+      'own.yaml': ingress('own', { rules: [hostRule(hostA)] }),
+      'take.yaml': take,
+    });
+
+    // then cairn refuses it in plan and apply naming the file, the object, the field and the host,
+    // and nothing of a's tree exists: b's Ingress is the only one naming b's host (ingress-nginx
+    // would have merged a's paths into it)
+    expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/take`)).toBeUndefined();
+    expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/own`)).toBeUndefined();
+    expectRefused(
+      result,
+      `k8s-resources/take.yaml: Ingress/${a.ns}/take: spec.rules[0].host ${hostB} is not within kubernetes.hosts (${hostA}, *.${hostA})`,
+    );
+    const all = JSON.parse(
+      execFileSync(
+        KUBECTL,
+        ['--kubeconfig', sandboxEnv().kubernetes.kubeconfig, 'get', 'ingress', '-A', '-o', 'json'],
+        { encoding: 'utf8' },
+      ),
+    ) as { items: KubeObject[] };
+    const claiming = all.items.filter((i) => JSON.stringify(i.spec).includes(hostB));
+    expect(claiming.map((i) => `${i.metadata.namespace}/${i.metadata.name}`)).toEqual([`${b.ns}/web`]);
+  });
+
+  it.each([
+    [
+      'a wildcard wider than its own',
+      { rules: [hostRule('*.example.com')] },
+      'spec.rules[0].host *.example.com',
+    ],
+    [
+      'a rule naming no host (the catch-all server)',
+      { rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend }] } }] },
+      'spec.rules[0].host names no host',
+    ],
+    ['a default backend', { defaultBackend: backend }, 'spec.defaultBackend names no host'],
+    [
+      "a TLS entry for b's host",
+      { rules: [hostRule(hostA)], tls: [{ hosts: [hostB], secretName: 'cert' }] },
+      `spec.tls[0].hosts[0] ${hostB}`,
+    ],
+  ])('refuses an Ingress with %s', async (_what, spec, field) => {
+    const name = kit.name('claim');
+    const object = ingress(name, spec);
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    const result = await planAndApply(applierA, { 'claim.yaml': object });
+    expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/${name}`)).toBeUndefined();
+    expectRefused(result, `Ingress/${a.ns}/${name}: ${field}`);
+  });
+
+  it('applies an Ingress for its own hosts', async () => {
+    const result = await planAndApply(applierA, {
+      'mine.yaml': ingress('mine', {
+        rules: [hostRule(hostA), hostRule(`api.${hostA}`)],
+        tls: [{ hosts: [hostA, `*.${hostA}`], secretName: 'cert' }],
+      }),
+    });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/mine`)).toBeDefined();
+  });
+
+  it('an Ingress of networking.k8s.io/v1 cannot name a Service of another namespace', () => {
+    // The v1 backend names a Service of the Ingress's own namespace: the API server refuses a namespace there.
+    const across = ingress('across', {
+      rules: [
+        {
+          host: hostA,
+          http: {
+            paths: [
+              {
+                path: '/',
+                pathType: 'Prefix',
+                backend: { service: { name: 'web', namespace: b.ns, port: { number: 80 } } },
+              },
+            ],
+          },
+        },
+      ],
+    });
+    const res = admittedAsA(across);
+    expect(res.ok).toBe(false);
+    expect(res.stderr).toContain('unknown field "spec.rules[0].http.paths[0].backend.service.namespace"');
+  });
+});
+
+describe('ingress controller snippets', () => {
+  it("refuses a server-snippet, which would run a's configuration in the controller every environment shares", async () => {
+    // when a's commit serves its own host with a snippet that serves the controller's token (which
+    // the API server would take from a's ServiceAccount)
+    const object = ingress(
+      'snippet',
+      { rules: [hostRule(hostA)] },
+      {
+        'nginx.ingress.kubernetes.io/server-snippet':
+          'location /t { alias /var/run/secrets/kubernetes.io/serviceaccount/; }',
+      },
+    );
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    const result = await planAndApply(applierA, { 'snippet.yaml': object });
+
+    // then it never reaches the server, and cairn refuses it naming the annotation
+    expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/snippet`)).toBeUndefined();
+    expectRefused(
+      result,
+      `Ingress/${a.ns}/snippet: metadata.annotations.nginx.ingress.kubernetes.io/server-snippet: a snippet is raw configuration`,
+    );
+    expect(result.apply.failure!.message).toContain('kubernetes.allowClusterPolicy');
+  });
+});
+
+describe('ExternalName Services', () => {
+  it.each([
+    ["b's Service by its full name", () => `web.${b.ns}.svc.cluster.local`, () => b.ns],
+    ["b's Service by its short name", () => `web.${b.ns}`, () => b.ns],
+    ['the API server', () => 'kubernetes.default.svc', () => 'default'],
+  ])('refuses one naming %s', async (_what, target, namespace) => {
+    const name = kit.name('alias');
+    const object = externalName(name, target());
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    const result = await planAndApply(applierA, { 'alias.yaml': object });
+    expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/${name}`)).toBeUndefined();
+    expectRefused(
+      result,
+      `Service/${a.ns}/${name}: spec.externalName ${target()} names a Service of namespace ${namespace()}`,
+    );
+  });
+
+  it('applies one naming its own Service, a public name, and an absolute name of two labels', async () => {
+    const result = await planAndApply(applierA, {
+      'own.yaml': externalName('own', `web.${a.extra}.svc.cluster.local`),
+      'public.yaml': externalName('public', 'api.example.com'),
+      'apex.yaml': externalName('apex', 'example.com.'),
+    });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    const apex = await kit.get(`/api/v1/namespaces/${a.ns}/services/apex`);
+    expect((apex as { spec?: { externalName?: string } } | undefined)?.spec?.externalName).toBe(
+      'example.com.',
+    );
+  });
+});

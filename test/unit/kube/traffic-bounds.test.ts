@@ -1,0 +1,279 @@
+import { outOfBounds, type Bounds } from '../../../controller/kube/bounds';
+import { externalNameReach, hostWithin } from '../../../controller/kube/traffic-claims';
+import type { KubeObject } from '../../../controller/kube/types';
+
+// What an environment's objects may claim of a shared ingress controller's or gateway's traffic:
+// hosts (kubernetes.hosts), snippet annotations (cluster policy), ExternalName Services.
+
+const base: Bounds = {
+  namespace: 'team-a',
+  clusterResources: ['Namespace'],
+  refused: ['kube-system', 'kube-public', 'kube-node-lease', 'cairn'],
+  ownerId: 'a-123',
+};
+const withHosts: Bounds = { ...base, hosts: ['a.example.com', '*.a.example.com'] };
+
+const made = (apiVersion: string, kind: string, rest: object, metadata: object = {}): KubeObject =>
+  ({ apiVersion, kind, metadata: { name: 'x', namespace: 'team-a', ...metadata }, ...rest }) as KubeObject;
+const ingress = (spec: object, metadata: object = {}) =>
+  made('networking.k8s.io/v1', 'Ingress', { spec }, metadata);
+const rule = (host?: string) => ({
+  ...(host ? { host } : {}),
+  http: {
+    paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }],
+  },
+});
+const route = (kind: string, spec: object) => made('gateway.networking.k8s.io/v1', kind, { spec });
+
+describe('hostWithin', () => {
+  it.each<[string, readonly string[], string, boolean]>([
+    ['an exact name', ['a.example.com'], 'a.example.com', true],
+    ['another name', ['a.example.com'], 'b.example.com', false],
+    ['a name below an exact entry', ['a.example.com'], 'x.a.example.com', false],
+    ['a name below a wildcard', ['*.a.example.com'], 'x.a.example.com', true],
+    ['a name two labels below a wildcard', ['*.a.example.com'], 'x.y.a.example.com', true],
+    ['the wildcard itself', ['*.a.example.com'], '*.a.example.com', true],
+    ['a narrower wildcard', ['*.a.example.com'], '*.x.a.example.com', true],
+    ['a wider wildcard', ['*.a.example.com'], '*.example.com', false],
+    ['the wildcard domain itself', ['*.a.example.com'], 'a.example.com', false],
+    ['a name ending like the domain', ['*.a.example.com'], 'evil-a.example.com', false],
+    ['a sibling of the domain', ['*.a.example.com'], 'x.b.example.com', false],
+    ['a wildcard under an exact entry', ['a.example.com'], '*.a.example.com', false],
+    ['case and a trailing dot', ['*.A.example.com'], 'X.a.example.com.', true],
+    ['a star inside the name', ['*.a.example.com'], 'x.*.a.example.com', false],
+    ['a star glued to a label', ['*.a.example.com'], '*x.a.example.com', false],
+    ['an empty list', [], 'a.example.com', false],
+  ])('%s', (_what, allowed, host, within) => {
+    expect(hostWithin(allowed, host)).toBe(within);
+  });
+});
+
+describe('hosts claimed beyond kubernetes.hosts', () => {
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    ['an Ingress of its own host', ingress({ rules: [rule('a.example.com')] }), undefined],
+    ['an Ingress of a host below its wildcard', ingress({ rules: [rule('api.a.example.com')] }), undefined],
+    [
+      "an Ingress of another environment's host",
+      ingress({ rules: [rule('a.example.com'), rule('b.example.com')] }),
+      /^spec\.rules\[1\]\.host b\.example\.com is not within kubernetes\.hosts \(a\.example\.com, \*\.a\.example\.com\)/,
+    ],
+    [
+      'an Ingress of a wider wildcard',
+      ingress({ rules: [rule('*.example.com')] }),
+      /^spec\.rules\[0\]\.host \*\.example\.com is not within/,
+    ],
+    [
+      'an Ingress rule naming no host',
+      ingress({ rules: [rule()] }),
+      /^spec\.rules\[0\]\.host names no host, so it claims every host no other object claims/,
+    ],
+    [
+      'an Ingress default backend',
+      ingress({ defaultBackend: { service: { name: 'web', port: { number: 80 } } } }),
+      /^spec\.defaultBackend names no host/,
+    ],
+    [
+      "a TLS entry for another environment's host",
+      ingress({ rules: [rule('a.example.com')], tls: [{ hosts: ['a.example.com', 'b.example.com'] }] }),
+      /^spec\.tls\[0\]\.hosts\[1\] b\.example\.com is not within/,
+    ],
+    [
+      'a TLS entry naming no host',
+      ingress({ rules: [rule('a.example.com')], tls: [{ secretName: 'cert' }] }),
+      /^spec\.tls\[0\]\.hosts names no host/,
+    ],
+    [
+      'an extensions/v1beta1 Ingress',
+      made('extensions/v1beta1', 'Ingress', { spec: { rules: [rule('b.example.com')] } }),
+      /^spec\.rules\[0\]\.host b\.example\.com/,
+    ],
+    ['an HTTPRoute of its own host', route('HTTPRoute', { hostnames: ['a.example.com'] }), undefined],
+    [
+      "an HTTPRoute of another environment's host",
+      route('HTTPRoute', { hostnames: ['b.example.com'] }),
+      /^spec\.hostnames\[0\] b\.example\.com is not within/,
+    ],
+    [
+      'an HTTPRoute naming no host',
+      route('HTTPRoute', { parentRefs: [{ name: 'shared', namespace: 'gateways' }] }),
+      /^spec\.hostnames names no host/,
+    ],
+    [
+      'a GRPCRoute',
+      route('GRPCRoute', { hostnames: ['*.example.com'] }),
+      /^spec\.hostnames\[0\] \*\.example\.com/,
+    ],
+    [
+      'a TLSRoute (experimental group)',
+      made('gateway.networking.x-k8s.io/v1alpha1', 'TLSRoute', { spec: { hostnames: ['b.example.com'] } }),
+      /^spec\.hostnames\[0\] b\.example\.com/,
+    ],
+    ['a TCPRoute, matched by port alone', route('TCPRoute', {}), undefined],
+    [
+      "a Gateway listener for another environment's host",
+      route('Gateway', {
+        listeners: [
+          { name: 'a', protocol: 'HTTPS', hostname: 'a.example.com', port: 443 },
+          { name: 'b', protocol: 'HTTPS', hostname: 'b.example.com', port: 443 },
+        ],
+      }),
+      /^spec\.listeners\[1\]\.hostname b\.example\.com is not within/,
+    ],
+    [
+      'a Gateway HTTP listener naming no host',
+      route('Gateway', { listeners: [{ name: 'all', protocol: 'HTTP', port: 80 }] }),
+      /^spec\.listeners\[0\]\.hostname names no host/,
+    ],
+    [
+      'a Gateway TCP listener (no host to name)',
+      route('Gateway', { listeners: [{ name: 'db', protocol: 'TCP', port: 5432 }] }),
+      undefined,
+    ],
+  ])('%s', (_what, object, expected) => {
+    const why = outOfBounds(withHosts, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+    // Without kubernetes.hosts, hosts are not checked (as before the list existed).
+    expect(outOfBounds(base, object, new Set())).toBeUndefined();
+  });
+
+  it('an empty list refuses every host', () => {
+    expect(
+      outOfBounds({ ...base, hosts: [] }, ingress({ rules: [rule('a.example.com')] }), new Set()),
+    ).toMatch(/not within kubernetes\.hosts \(none\)/);
+  });
+});
+
+describe('ingress controller snippets (cluster policy)', () => {
+  it.each<[string, string | undefined, RegExp | undefined]>([
+    [
+      'ingress-nginx configuration-snippet',
+      'nginx.ingress.kubernetes.io/configuration-snippet',
+      /^metadata\.annotations\.nginx\.ingress\.kubernetes\.io\/configuration-snippet: a snippet is raw configuration/,
+    ],
+    ['ingress-nginx server-snippet', 'nginx.ingress.kubernetes.io/server-snippet', /server-snippet/],
+    ['ingress-nginx auth-snippet', 'nginx.ingress.kubernetes.io/auth-snippet', /auth-snippet/],
+    ['ingress-nginx stream-snippet', 'nginx.ingress.kubernetes.io/stream-snippet', /stream-snippet/],
+    ['ingress-nginx modsecurity-snippet', 'nginx.ingress.kubernetes.io/modsecurity-snippet', /modsecurity/],
+    ['another annotation prefix', 'ingress.example.com/server-snippet', /server-snippet/],
+    ['NGINX Inc location-snippets', 'nginx.org/location-snippets', /location-snippets/],
+    ['HAProxy backend-config-snippet', 'haproxy.org/backend-config-snippet', /backend-config-snippet/],
+    ['an ordinary annotation', 'nginx.ingress.kubernetes.io/rewrite-target', undefined],
+    ['no annotation', undefined, undefined],
+  ])('%s', (_what, key, expected) => {
+    const object = ingress(
+      { rules: [rule('a.example.com')] },
+      key ? { annotations: { [key]: 'location / { return 200; }' } } : {},
+    );
+    const why = outOfBounds(base, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else {
+      expect(why).toMatch(expected);
+      expect(why).toMatch(/kubernetes\.allowClusterPolicy/);
+      expect(outOfBounds({ ...base, allowClusterPolicy: true }, object, new Set())).toBeUndefined();
+    }
+  });
+
+  it('leaves the same annotation on other kinds alone', () => {
+    const service = made(
+      'v1',
+      'Service',
+      { spec: { ports: [{ port: 80 }] } },
+      {
+        annotations: { 'nginx.ingress.kubernetes.io/server-snippet': 'x' },
+      },
+    );
+    expect(outOfBounds(base, service, new Set())).toBeUndefined();
+  });
+});
+
+describe('externalNameReach', () => {
+  it.each([
+    ['web.team-b.svc.cluster.local', { kind: 'namespace', namespace: 'team-b' }],
+    ['web.team-b.svc.cluster.local.', { kind: 'namespace', namespace: 'team-b' }],
+    ['web.team-b.svc', { kind: 'namespace', namespace: 'team-b' }],
+    ['kubernetes.default.svc', { kind: 'namespace', namespace: 'default' }],
+    ['web-0.web.team-b.svc.cluster.local', { kind: 'namespace', namespace: 'team-b' }],
+    ['web.team-b', { kind: 'namespace', namespace: 'team-b' }],
+    ['Web.Team-B', { kind: 'namespace', namespace: 'team-b' }],
+    ['web', { kind: 'resolver-namespace' }],
+    ['api.example.com', { kind: 'external' }],
+    ['example.com.', { kind: 'external' }],
+    ['svc.example.com', { kind: 'external' }],
+  ])('%s', (name, reach) => {
+    expect(externalNameReach(name)).toEqual(reach);
+  });
+});
+
+describe('ExternalName Services', () => {
+  const external = (externalName: string) =>
+    made('v1', 'Service', { spec: { type: 'ExternalName', externalName } }, { name: 'alias' });
+  const declared = new Set(['team-a-extra']);
+  it.each<[string, Bounds, string, RegExp | undefined]>([
+    ['a public name', base, 'api.example.com', undefined],
+    ['an absolute public name of two labels', base, 'example.com.', undefined],
+    ['a Service of its own namespace', base, 'web.team-a.svc.cluster.local', undefined],
+    ['a Service of a Namespace of its tree', base, 'web.team-a-extra', undefined],
+    [
+      'a Service of a listed namespace',
+      { ...base, namespaces: ['team-a-*'] },
+      'web.team-a-jobs.svc',
+      undefined,
+    ],
+    [
+      "another environment's Service",
+      base,
+      'web.team-b.svc.cluster.local',
+      /^spec\.externalName web\.team-b\.svc\.cluster\.local names a Service of namespace team-b: namespace team-b is neither kubernetes\.namespace/,
+    ],
+    [
+      "another environment's Service by its short name",
+      base,
+      'web.team-b',
+      /^spec\.externalName web\.team-b names a Service of namespace team-b \(read as <service>\.<namespace>; end a name outside the cluster with a dot\)/,
+    ],
+    ['the API server', base, 'kubernetes.default.svc', /namespace default is neither/],
+    [
+      'kube-system',
+      { ...base, namespaces: ['*'] },
+      'kube-dns.kube-system.svc.cluster.local',
+      /never written/,
+    ],
+    [
+      'a single label',
+      base,
+      'web',
+      /^spec\.externalName web is one label, which the ingress controller looks up as a Service of its own namespace/,
+    ],
+  ])('%s', (_what, bounds, name, expected) => {
+    const why = outOfBounds(bounds, external(name), declared);
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+
+  it('reads externalName only on an ExternalName Service', () => {
+    const clusterIp = made('v1', 'Service', { spec: { type: 'ClusterIP', externalName: 'web.team-b' } });
+    expect(outOfBounds(base, clusterIp, new Set())).toBeUndefined();
+  });
+
+  it('is refused whatever allowClusterPolicy says', () => {
+    expect(outOfBounds({ ...base, allowClusterPolicy: true }, external('web.team-b'), new Set())).toMatch(
+      /namespace team-b/,
+    );
+  });
+});
+
+describe('Gateway API cross-namespace references', () => {
+  it('a ReferenceGrant in another namespace is refused by the namespace bound', () => {
+    const grant = {
+      apiVersion: 'gateway.networking.k8s.io/v1beta1',
+      kind: 'ReferenceGrant',
+      metadata: { name: 'let-a-in', namespace: 'team-b' },
+      spec: {
+        from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'team-a' }],
+        to: [{ group: '', kind: 'Service' }],
+      },
+    } as KubeObject;
+    expect(outOfBounds(base, grant, new Set())).toMatch(/^namespace team-b is neither/);
+  });
+});
