@@ -7,7 +7,7 @@ import { bootstrapKind, requireBootstrap, type BootstrapKind } from './deploy/bo
 import { bootstrapRoleArn, IdentityClients, publishingRole, stackIdentity } from './deploy/stack-identity';
 import { assertAssetBounds } from './deploy/asset-bounds';
 import type { TemplateReader } from './deploy/stack-context';
-import { providerExports } from './deploy/template-bounds';
+import { providerExports, targetExports } from './deploy/template-bounds';
 import {
   boundedTemplate,
   deleteStack,
@@ -27,17 +27,20 @@ import type { Assembly, AwsApplier, StackArtifact, StackOutcome } from './types'
 
 /**
  * What each stack of the app may import from the others (see importableExports), and which of
- * those imports are providers its custom resources may call (providerExports).
+ * those imports are providers its custom resources may call (providerExports), and which are
+ * resources its policies and subscriptions may attach to (targetExports).
  */
 function importsOf(
   stacks: readonly StackArtifact[],
   templates: TemplateReader,
-): (stack: StackArtifact) => Pick<StackContext, 'ownExports' | 'ownProviders'> {
+): (stack: StackArtifact) => Pick<StackContext, 'ownExports' | 'ownProviders' | 'ownTargets'> {
   const exports = importableExports(stacks, templates);
   const providers = importableExports(stacks, templates, providerExports);
+  const targets = importableExports(stacks, templates, targetExports);
   return (stack) => ({
     ownExports: exports.get(stack.id) ?? new Set(),
     ownProviders: providers.get(stack.id) ?? new Set(),
+    ownTargets: targets.get(stack.id) ?? new Set(),
   });
 }
 

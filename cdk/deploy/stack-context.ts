@@ -33,6 +33,12 @@ export interface StackContext {
    */
   readonly ownProviders?: ReadonlySet<string>;
   /**
+   * Which of those exports are a resource of the exporting stack's own, which this stack's
+   * policies, permissions and subscriptions may attach to (see targetExports and
+   * assertTargetsInBounds). Absent: none.
+   */
+  readonly ownTargets?: ReadonlySet<string>;
+  /**
    * How this plan or apply reads the app's template files (`templateReader`: each once, shared by
    * every stack); absent: each read from its file.
    */

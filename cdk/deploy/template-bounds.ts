@@ -138,15 +138,18 @@ export function declaredExports(template: StackTemplate): string[] {
  * stack of the app.
  */
 export function providerExports(template: StackTemplate): string[] {
+  return exportsWhose(template, (value) => ownProvider(template, value, NO_PROVIDERS));
+}
+
+/** The export names a template always makes (see declaredExports) whose value `own` accepts. */
+function exportsWhose(template: StackTemplate, own: (value: unknown) => boolean): string[] {
   const outputs = (template.parsed as { Outputs?: unknown } | undefined)?.Outputs;
   if (!outputs || typeof outputs !== 'object') return [];
   const exported = new Set(declaredExports(template));
   return Object.values(outputs).flatMap((output: unknown) => {
     const o = output as { Value?: unknown; Export?: { Name?: unknown } } | null;
     const name = o?.Export?.Name;
-    return typeof name === 'string' && exported.has(name) && ownProvider(template, o?.Value, NO_PROVIDERS)
-      ? [name]
-      : [];
+    return typeof name === 'string' && exported.has(name) && own(o?.Value) ? [name] : [];
   });
 }
 
@@ -270,6 +273,24 @@ function resourcesOf(template: StackTemplate): [string, { Type?: unknown; Proper
 }
 
 /**
+ * Types that are one setting of the whole account and region, not a resource of the stack's own.
+ * The CDK's RestApi makes an `AWS::ApiGateway::Account` unless `cloudWatchRole: false`.
+ */
+const ACCOUNT_SETTINGS: ReadonlySet<string> = new Set([
+  'aws::apigateway::account', // the role every REST API of the account logs with
+  'aws::ecr::registrypolicy', // who may replicate or pull into every repository
+  'aws::ecr::replicationconfiguration', // where every repository's images are copied
+  'aws::ecr::registryscanningconfiguration',
+  'aws::ecr::pullthroughcacherule',
+  'aws::logs::accountpolicy', // data protection, subscription and field indexes of every log group
+  'aws::logs::resourcepolicy', // which services may write to which log groups, any environment's
+  'aws::ec2::snapshotblockpublicaccess',
+  'aws::ec2::vpcblockpublicaccessoptions',
+  'aws::s3::accessgrantsinstance', // the account's one S3 Access Grants instance
+  'aws::s3::storagelens', // a dashboard of every bucket of the account
+]);
+
+/**
  * Why a resource of type `t` (as typeName gives it) reaches past the environment's own stacks, or
  * undefined when it does not.
  * A macro's definition is decided by assertNoMacroDefinitions, a nested stack by its TemplateURL.
@@ -285,6 +306,22 @@ function accountWide(t: string): string | undefined {
     return "deploys a template of its own as stacks outside this stack (other accounts and regions included), past cairn's checks and the environment's execution role";
   if (t.startsWith('aws::servicecatalog::'))
     return "is Service Catalog, which provisions products' templates with their launch roles, past cairn's checks and the environment's execution role";
+  const service = /^aws::(\w+)::/.exec(t)?.[1];
+  if (service === 'config')
+    return "is AWS Config, whose recorders, rules, remediations and aggregators watch or act on every resource of the account (another environment's included)";
+  if (service && ['organizations', 'ram', 'sso', 'controltower', 'fms'].includes(service))
+    return 'changes the organization or shares resources with other accounts (Organizations, RAM, IAM Identity Center, Control Tower, Firewall Manager), past the account';
+  if (service === 'cloudtrail')
+    return "is CloudTrail, whose trails and event data stores record every environment's API calls of the account";
+  if (
+    service &&
+    ['guardduty', 'securityhub', 'macie', 'detective', 'inspector', 'inspectorv2', 'accessanalyzer'].includes(
+      service,
+    )
+  )
+    return 'is a security service of the account (GuardDuty, Security Hub, Macie, Detective, Inspector, Access Analyzer): one per account and region, whose findings and suppressions cover every environment';
+  if (ACCOUNT_SETTINGS.has(t))
+    return "is a setting of the whole account and region, which every environment's resources of the service share";
   if (!t.startsWith('aws::') && !t.startsWith('custom::'))
     return "is a registry type (private, third-party or a module) registered for the whole account: its handler acts with the type's own role, or its module's template is expanded past cairn's checks";
   return undefined;
@@ -319,7 +356,10 @@ export function assertResourceTypesInBounds(
         phase,
         retryable: false,
         subject: `stack ${stackName}`,
-        hint: 'declare account-wide resources outside cairn, or list the type in the aws.resourceTypes of an environment trusted with the whole account and region',
+        hint:
+          typeName(resource) === 'aws::apigateway::account'
+            ? "the CDK's RestApi declares it for cloudWatchRole (the default before @aws-cdk/aws-apigateway:disableCloudWatchRole): pass cloudWatchRole: false and set the account's API Gateway logging role outside cairn, or list AWS::ApiGateway::Account in the aws.resourceTypes of an environment trusted with the account's setting"
+            : 'declare account-wide resources outside cairn, or list the type in the aws.resourceTypes of an environment trusted with the whole account and region',
       },
     );
   }
@@ -414,6 +454,7 @@ export function assertProvidersInBounds(
  * `Parameters` it is passed, as written.
  */
 export interface NestedStack {
+  readonly logicalId: string;
   readonly path: string;
   readonly templateUrl: unknown;
   readonly parameters: Readonly<Record<string, unknown>>;
@@ -427,6 +468,7 @@ export function nestedStacks(template: StackTemplate): NestedStack[] {
     const parameters = properties?.Parameters;
     return [
       {
+        logicalId: id,
         path: `Resources.${id}.Properties.TemplateURL`,
         templateUrl: properties?.TemplateURL,
         parameters:
@@ -488,4 +530,225 @@ export function s3Object(url: string): { readonly bucket: string; readonly key: 
   }
   const hosted = /^(.+)\.s3[.-]/.exec(parsed.hostname);
   return hosted && path ? { bucket: hosted[1]!, key: path } : undefined;
+}
+
+/** What decides whether a property naming an existing resource names one of the environment's own. */
+export interface TargetBounds {
+  /** `aws.externalTargets`: resources from outside the app, exact names or ARNs, or prefixes ending in `*`. */
+  readonly listed: readonly string[];
+  /** The pseudo parameters' values, for a listed ARN written with `Fn::Sub` or `Fn::Join`. */
+  readonly pseudo: Readonly<Record<string, string>>;
+  /** Exports of the app's stacks this stack depends on whose value is their own resource (see targetExports). */
+  readonly imported?: ReadonlySet<string>;
+  /** For a nested stack: whether the parent passes one of its own resources as the parameter named. */
+  readonly fromParent?: (parameter: string) => boolean;
+  /** Whether output `output` of the template's nested stack `logicalId` is that nested stack's own resource. */
+  readonly nestedOutput?: (logicalId: string, output: string) => boolean;
+}
+
+/** Bounds that admit only a template's own resources. */
+const NO_TARGETS: TargetBounds = { listed: [], pseudo: {} };
+
+/**
+ * The attributes that name the resource they are read of (its ARN, name, id or URL). Not one that
+ * echoes a property the template chose (an SSM parameter's `Value`), nor a nested stack's outputs.
+ */
+const NAMING_ATTRIBUTE = /^\w*(Arn|Name|Id|Url)$/;
+
+/**
+ * Whether `value` names a resource of the environment's own: a `Ref` to, or an `Fn::GetAtt` of a
+ * naming attribute of, a resource of the same template (not a custom resource, which answers what
+ * its provider likes, nor a nested stack, unless its output is checked the same way); a parameter
+ * the parent stack passes its own resource as (the CDK's NestedStack); an import of such a resource
+ * another stack of the app exports (the CDK's cross-stack references); or a name or ARN the
+ * environment lists. A resource of the template that itself attaches to another is held to this by
+ * assertTargetsInBounds, so naming it is naming the environment's own.
+ */
+export function ownTarget(template: StackTemplate, value: unknown, bounds: TargetBounds): boolean {
+  const types = new Map(resourcesOf(template).map(([id, r]) => [id, typeName(r)]));
+  const made = (id: string) => {
+    const type = types.get(id);
+    return (
+      type !== undefined &&
+      type !== 'aws::cloudformation::stack' &&
+      type !== 'aws::cloudformation::customresource' &&
+      !type.startsWith('custom::')
+    );
+  };
+  if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1) {
+    const [[fn, arg]] = Object.entries(value) as [[string, unknown]];
+    if (fn === 'Ref' && typeof arg === 'string') {
+      if (made(arg)) return true;
+      const parameters = (template.parsed as { Parameters?: unknown } | undefined)?.Parameters;
+      if (parameters && typeof parameters === 'object' && Object.hasOwn(parameters, arg))
+        return bounds.fromParent?.(arg) ?? false;
+    }
+    if (fn === 'Fn::GetAtt') {
+      const getAtt = typeof arg === 'string' ? arg.split(/\.(.*)/s).slice(0, 2) : arg;
+      if (Array.isArray(getAtt) && getAtt.length === 2 && typeof getAtt[1] === 'string') {
+        const [id, attribute] = [String(getAtt[0]), getAtt[1]];
+        if (made(id)) return NAMING_ATTRIBUTE.test(attribute);
+        const output = /^Outputs\.(.+)$/s.exec(attribute)?.[1];
+        if (types.get(id) === 'aws::cloudformation::stack' && output !== undefined)
+          return bounds.nestedOutput?.(id, output) ?? false;
+      }
+    }
+    if (fn === 'Fn::ImportValue') return typeof arg === 'string' && (bounds.imported?.has(arg) ?? false);
+  }
+  const text = literalText(value, bounds.pseudo);
+  return text !== undefined && listed(text, bounds.listed);
+}
+
+/**
+ * The export names a template always makes (see declaredExports) whose value is a resource of its
+ * own (see ownTarget): the CDK's cross-stack reference to a bucket, queue, role or function.
+ */
+export function targetExports(template: StackTemplate): string[] {
+  return exportsWhose(template, (value) => ownTarget(template, value, NO_TARGETS));
+}
+
+/**
+ * The properties of a type that name an existing resource the resource attaches to or changes,
+ * rather than one it creates: a path of property names, `[]` for each item of a list. A list that
+ * is not written as one (an `Fn::If`, a parameter) is checked as one value, so only a listed name
+ * passes. `when` limits a path to resources whose properties it accepts.
+ */
+interface TargetProperty {
+  readonly path: string;
+  readonly when?: (properties: Record<string, unknown>) => boolean;
+}
+
+/** An SNS subscription's endpoint is a resource of the account for these protocols (not a URL or address). */
+const deliversToResource = (properties: Record<string, unknown>) =>
+  typeof properties.Protocol !== 'string' ||
+  ['lambda', 'sqs', 'firehose', 'application'].includes(properties.Protocol.toLowerCase());
+
+const REST_API: readonly TargetProperty[] = [{ path: 'RestApiId' }];
+const HTTP_API: readonly TargetProperty[] = [{ path: 'ApiId' }];
+
+/**
+ * The types that attach to, or change, a resource a property names, and those properties. With
+ * the CDK's default execution role (AdministratorAccess), a stack could otherwise name another
+ * environment's bucket, queue, topic, role or function there and rewrite its policy, attach a
+ * policy to it, or wire it to its own events.
+ */
+const ATTACHING: ReadonlyMap<string, readonly TargetProperty[]> = new Map<string, readonly TargetProperty[]>([
+  ['aws::s3::bucketpolicy', [{ path: 'Bucket' }]],
+  ['aws::s3::accesspoint', [{ path: 'Bucket' }]],
+  ['aws::sqs::queuepolicy', [{ path: 'Queues[]' }]],
+  ['aws::sqs::queueinlinepolicy', [{ path: 'Queue' }]],
+  ['aws::sns::topicpolicy', [{ path: 'Topics[]' }]],
+  ['aws::sns::topicinlinepolicy', [{ path: 'TopicArn' }]],
+  ['aws::sns::subscription', [{ path: 'TopicArn' }, { path: 'Endpoint', when: deliversToResource }]],
+  ['aws::iam::policy', [{ path: 'Roles[]' }, { path: 'Users[]' }, { path: 'Groups[]' }]],
+  ['aws::iam::managedpolicy', [{ path: 'Roles[]' }, { path: 'Users[]' }, { path: 'Groups[]' }]],
+  ['aws::iam::rolepolicy', [{ path: 'RoleName' }]],
+  ['aws::iam::userpolicy', [{ path: 'UserName' }]],
+  ['aws::iam::grouppolicy', [{ path: 'GroupName' }]],
+  ['aws::iam::usertogroupaddition', [{ path: 'GroupName' }, { path: 'Users[]' }]],
+  ['aws::iam::instanceprofile', [{ path: 'Roles[]' }]],
+  ['aws::lambda::permission', [{ path: 'FunctionName' }]],
+  ['aws::lambda::eventsourcemapping', [{ path: 'FunctionName' }, { path: 'EventSourceArn' }]],
+  ['aws::lambda::eventinvokeconfig', [{ path: 'FunctionName' }]],
+  ['aws::lambda::url', [{ path: 'TargetFunctionArn' }]],
+  ['aws::lambda::alias', [{ path: 'FunctionName' }]],
+  ['aws::lambda::version', [{ path: 'FunctionName' }]],
+  ['aws::lambda::layerversionpermission', [{ path: 'LayerVersionArn' }]],
+  ['aws::logs::subscriptionfilter', [{ path: 'LogGroupName' }, { path: 'DestinationArn' }]],
+  ['aws::events::rule', [{ path: 'EventBusName' }, { path: 'Targets[].Arn' }]],
+  ['aws::ec2::securitygroupingress', [{ path: 'GroupId' }, { path: 'GroupName' }]],
+  ['aws::ec2::securitygroupegress', [{ path: 'GroupId' }]],
+  ['aws::route53::recordset', [{ path: 'HostedZoneId' }, { path: 'HostedZoneName' }]],
+  ['aws::route53::recordsetgroup', [{ path: 'HostedZoneId' }, { path: 'HostedZoneName' }]],
+  ['aws::kms::alias', [{ path: 'TargetKeyId' }]],
+  ['aws::secretsmanager::resourcepolicy', [{ path: 'SecretId' }]],
+  ['aws::secretsmanager::secrettargetattachment', [{ path: 'SecretId' }]],
+  ['aws::secretsmanager::rotationschedule', [{ path: 'SecretId' }]],
+  ...[
+    'resource',
+    'method',
+    'deployment',
+    'stage',
+    'authorizer',
+    'model',
+    'requestvalidator',
+    'gatewayresponse',
+    'documentationpart',
+    'documentationversion',
+  ].map((t) => [`aws::apigateway::${t}`, REST_API] as const),
+  ...[
+    'route',
+    'integration',
+    'stage',
+    'deployment',
+    'authorizer',
+    'model',
+    'routeresponse',
+    'integrationresponse',
+  ].map((t) => [`aws::apigatewayv2::${t}`, HTTP_API] as const),
+]);
+
+/** The values at `path` (see TargetProperty) of a resource's properties, each with its path for messages. */
+function valuesAt(properties: unknown, path: string, where: string): { where: string; value: unknown }[] {
+  const [head, ...rest] = path.split('.');
+  if (!properties || typeof properties !== 'object' || Array.isArray(properties)) return [];
+  const each = head!.endsWith('[]');
+  const key = each ? head!.slice(0, -2) : head!;
+  if (!Object.hasOwn(properties, key)) return [];
+  const value = (properties as Record<string, unknown>)[key];
+  const here = `${where}.${key}`;
+  const items =
+    each && Array.isArray(value)
+      ? value.map((v, i) => ({ where: `${here}.${i}`, value: v }))
+      : [{ where: here, value }];
+  if (rest.length === 0) return items;
+  // A list item that is not an object (an Fn::If, say) cannot be read into: checked whole.
+  return items.flatMap((item) =>
+    item.value &&
+    typeof item.value === 'object' &&
+    !Array.isArray(item.value) &&
+    !Object.keys(item.value).some((k) => k.startsWith('Fn::'))
+      ? valuesAt(item.value, rest.join('.'), item.where)
+      : [item],
+  );
+}
+
+/**
+ * Refuses a resource that attaches to, or changes, a resource its properties name (a bucket
+ * policy's `Bucket`, an IAM policy's `Roles`, a Lambda permission's `FunctionName`, a rule's
+ * targets: see ATTACHING) unless that resource is the environment's own (see ownTarget) or listed
+ * in `aws.externalTargets`. CloudFormation creates such a resource on whatever it names, with the
+ * execution role, and deleting the stack later deletes it from there: found in review, on moto,
+ * environment a's stack replaced environment b's bucket policy and attached a policy of its own to
+ * b's role (test/integration/cdk/target-bounds.test.ts). Checked before any change set, in a plan
+ * and a deploy.
+ */
+export function assertTargetsInBounds(
+  stackName: string,
+  template: StackTemplate,
+  bounds: TargetBounds,
+  phase: 'plan' | 'apply-aws',
+): void {
+  for (const [id, resource] of resourcesOf(template)) {
+    const targets = ATTACHING.get(typeName(resource));
+    if (!targets) continue;
+    const properties = (resource.Properties ?? {}) as Record<string, unknown>;
+    for (const { path, when } of targets) {
+      if (when && !when(properties)) continue;
+      for (const { where, value } of valuesAt(properties, path, `Resources.${id}.Properties`)) {
+        if (ownTarget(template, value, bounds)) continue;
+        const text = literalText(value, bounds.pseudo);
+        throw new CairnError(
+          `${safeOutput(where, 200)} of ${safeOutput(String(resource.Type), 200)} ${text === undefined ? 'is not a resource of this app' : `names ${safeOutput(JSON.stringify(text), 200)}, which is not a resource of this app`}: CloudFormation would attach it to, or change, whatever that names, with the execution role`,
+          {
+            code: 'aws.out-of-bounds',
+            phase,
+            retryable: false,
+            subject: `stack ${stackName}`,
+            hint: "name a resource of the same stack (Ref or Fn::GetAtt), of a parent stack (a NestedStack's parameter) or of another stack of this app (its export), as the CDK does for constructs it creates; a resource from outside the app (a CDK Role.fromRoleArn or Bucket.fromBucketName given grant*) must be listed, as the template names it, in the environment's aws.externalTargets",
+          },
+        );
+      }
+    }
+  }
 }

@@ -281,6 +281,10 @@ export interface RawAwsTarget {
    */
   serviceTokens?: string[];
   /**
+   * Resources from outside the environment's own CDK app that its templates may attach to or change: names or ARNs exactly as the template writes them (a CDK Role.fromRoleArn given grant* names the role by name), or a prefix ending in * (a platform team's log destination). Default none: a bucket, queue or topic policy, an IAM policy, instance profile or group membership, a Lambda permission, event source mapping, alias, URL or invoke config, an SNS subscription, an EventBridge rule's bus and targets, a log subscription filter, a security group rule, a Route 53 record, a KMS alias, a Secrets Manager policy, attachment or rotation, or an API Gateway child, whose property naming what it attaches to is not a resource of the same stack, of its parent stack (a NestedStack's parameter) or of another stack of the app (its export), is refused (aws.out-of-bounds), because CloudFormation would attach it to whatever is named, another environment's included, with the execution role.
+   */
+  externalTargets?: string[];
+  /**
    * IAM role CloudFormation acts as, passed as RoleARN on every change set and stack delete. Wins over the execution role of a standard cdk bootstrap that the assembly names; without either, CloudFormation acts with the deploying credentials.
    */
   cloudFormationExecutionRoleArn?: string;

@@ -283,6 +283,13 @@ const schema11 = {
                 items: { type: 'string', pattern: '^[^*\\s]+\\*?$' },
                 uniqueItems: true,
               },
+              externalTargets: {
+                description:
+                  "Resources from outside the environment's own CDK app that its templates may attach to or change: names or ARNs exactly as the template writes them (a CDK Role.fromRoleArn given grant* names the role by name), or a prefix ending in * (a platform team's log destination). Default none: a bucket, queue or topic policy, an IAM policy, instance profile or group membership, a Lambda permission, event source mapping, alias, URL or invoke config, an SNS subscription, an EventBridge rule's bus and targets, a log subscription filter, a security group rule, a Route 53 record, a KMS alias, a Secrets Manager policy, attachment or rotation, or an API Gateway child, whose property naming what it attaches to is not a resource of the same stack, of its parent stack (a NestedStack's parameter) or of another stack of the app (its export), is refused (aws.out-of-bounds), because CloudFormation would attach it to whatever is named, another environment's included, with the execution role.",
+                type: 'array',
+                items: { type: 'string', pattern: '^[^*\\s]+\\*?$' },
+                uniqueItems: true,
+              },
               cloudFormationExecutionRoleArn: {
                 description:
                   'IAM role CloudFormation acts as, passed as RoleARN on every change set and stack delete. Wins over the execution role of a standard cdk bootstrap that the assembly names; without either, CloudFormation acts with the deploying credentials.',
@@ -884,11 +891,11 @@ const pattern12 = new RegExp('^[0-9]{12}$', 'u');
 const pattern13 = new RegExp('^https?://', 'u');
 const pattern14 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$', 'u');
 const pattern15 = new RegExp('^[^*\\s]+\\*?$', 'u');
-const pattern18 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$', 'u');
-const pattern19 = new RegExp('^[A-Za-z0-9_-]{1,10}$', 'u');
-const pattern22 = new RegExp('^/', 'u');
-const pattern24 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
-const pattern36 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
+const pattern19 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$', 'u');
+const pattern20 = new RegExp('^[A-Za-z0-9_-]{1,10}$', 'u');
+const pattern23 = new RegExp('^/', 'u');
+const pattern25 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
+const pattern37 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
 function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://cairn.dev/schemas/cairn-config.schema.json" */ let vErrors = null;
   let errors = 0;
@@ -3117,11 +3124,126 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data35.externalTargets !== undefined) {
+                  let data51 = data35.externalTargets;
+                  if (Array.isArray(data51)) {
+                    const len6 = data51.length;
+                    for (let i10 = 0; i10 < len6; i10++) {
+                      let data52 = data51[i10];
+                      if (typeof data52 === 'string') {
+                        if (!pattern15.test(data52)) {
+                          const err100 = {
+                            instancePath:
+                              instancePath + '/environments/' + i0 + '/aws/externalTargets/' + i10,
+                            schemaPath:
+                              '#/properties/environments/items/properties/aws/properties/externalTargets/items/pattern',
+                            keyword: 'pattern',
+                            params: { pattern: '^[^*\\s]+\\*?$' },
+                            message: 'must match pattern "' + '^[^*\\s]+\\*?$' + '"',
+                            schema: '^[^*\\s]+\\*?$',
+                            parentSchema:
+                              schema11.properties.environments.items.properties.aws.properties.externalTargets
+                                .items,
+                            data: data52,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err100];
+                          } else {
+                            vErrors.push(err100);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err101 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/aws/externalTargets/' + i10,
+                          schemaPath:
+                            '#/properties/environments/items/properties/aws/properties/externalTargets/items/type',
+                          keyword: 'type',
+                          params: { type: 'string' },
+                          message: 'must be string',
+                          schema:
+                            schema11.properties.environments.items.properties.aws.properties.externalTargets
+                              .items.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.aws.properties.externalTargets
+                              .items,
+                          data: data52,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err101];
+                        } else {
+                          vErrors.push(err101);
+                        }
+                        errors++;
+                      }
+                    }
+                    let i11 = data51.length;
+                    let j4;
+                    if (i11 > 1) {
+                      const indices3 = {};
+                      for (; i11--;) {
+                        let item3 = data51[i11];
+                        if (typeof item3 !== 'string') {
+                          continue;
+                        }
+                        if (typeof indices3[item3] == 'number') {
+                          j4 = indices3[item3];
+                          const err102 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/aws/externalTargets',
+                            schemaPath:
+                              '#/properties/environments/items/properties/aws/properties/externalTargets/uniqueItems',
+                            keyword: 'uniqueItems',
+                            params: { i: i11, j: j4 },
+                            message:
+                              'must NOT have duplicate items (items ## ' +
+                              j4 +
+                              ' and ' +
+                              i11 +
+                              ' are identical)',
+                            schema: true,
+                            parentSchema:
+                              schema11.properties.environments.items.properties.aws.properties
+                                .externalTargets,
+                            data: data51,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err102];
+                          } else {
+                            vErrors.push(err102);
+                          }
+                          errors++;
+                          break;
+                        }
+                        indices3[item3] = i11;
+                      }
+                    }
+                  } else {
+                    const err103 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/externalTargets',
+                      schemaPath:
+                        '#/properties/environments/items/properties/aws/properties/externalTargets/type',
+                      keyword: 'type',
+                      params: { type: 'array' },
+                      message: 'must be array',
+                      schema:
+                        schema11.properties.environments.items.properties.aws.properties.externalTargets.type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.aws.properties.externalTargets,
+                      data: data51,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err103];
+                    } else {
+                      vErrors.push(err103);
+                    }
+                    errors++;
+                  }
+                }
                 if (data35.cloudFormationExecutionRoleArn !== undefined) {
-                  let data51 = data35.cloudFormationExecutionRoleArn;
-                  if (typeof data51 === 'string') {
-                    if (!pattern18.test(data51)) {
-                      const err100 = {
+                  let data53 = data35.cloudFormationExecutionRoleArn;
+                  if (typeof data53 === 'string') {
+                    if (!pattern19.test(data53)) {
+                      const err104 = {
                         instancePath:
                           instancePath + '/environments/' + i0 + '/aws/cloudFormationExecutionRoleArn',
                         schemaPath:
@@ -3136,17 +3258,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.aws.properties
                             .cloudFormationExecutionRoleArn,
-                        data: data51,
+                        data: data53,
                       };
                       if (vErrors === null) {
-                        vErrors = [err100];
+                        vErrors = [err104];
                       } else {
-                        vErrors.push(err100);
+                        vErrors.push(err104);
                       }
                       errors++;
                     }
                   } else {
-                    const err101 = {
+                    const err105 = {
                       instancePath:
                         instancePath + '/environments/' + i0 + '/aws/cloudFormationExecutionRoleArn',
                       schemaPath:
@@ -3160,92 +3282,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties
                           .cloudFormationExecutionRoleArn,
-                      data: data51,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err101];
-                    } else {
-                      vErrors.push(err101);
-                    }
-                    errors++;
-                  }
-                }
-                if (data35.bootstrapQualifier !== undefined) {
-                  let data52 = data35.bootstrapQualifier;
-                  if (typeof data52 === 'string') {
-                    if (!pattern19.test(data52)) {
-                      const err102 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
-                        schemaPath:
-                          '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z0-9_-]{1,10}$' },
-                        message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,10}$' + '"',
-                        schema: '^[A-Za-z0-9_-]{1,10}$',
-                        parentSchema:
-                          schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
-                        data: data52,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err102];
-                      } else {
-                        vErrors.push(err102);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err103 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
-                      schemaPath:
-                        '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema:
-                        schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier
-                          .type,
-                      parentSchema:
-                        schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
-                      data: data52,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err103];
-                    } else {
-                      vErrors.push(err103);
-                    }
-                    errors++;
-                  }
-                }
-                if (data35.synthTimeout !== undefined) {
-                  let data53 = data35.synthTimeout;
-                  if (typeof data53 === 'string') {
-                    if (!pattern0.test(data53)) {
-                      const err104 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
-                        schemaPath: '#/definitions/duration/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                        parentSchema: schema12,
-                        data: data53,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err104];
-                      } else {
-                        vErrors.push(err104);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err105 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
-                      schemaPath: '#/definitions/duration/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema12.type,
-                      parentSchema: schema12,
                       data: data53,
                     };
                     if (vErrors === null) {
@@ -3256,18 +3292,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data35.deployTimeout !== undefined) {
-                  let data54 = data35.deployTimeout;
+                if (data35.bootstrapQualifier !== undefined) {
+                  let data54 = data35.bootstrapQualifier;
                   if (typeof data54 === 'string') {
-                    if (!pattern0.test(data54)) {
+                    if (!pattern20.test(data54)) {
                       const err106 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
-                        schemaPath: '#/definitions/duration/pattern',
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
+                        schemaPath:
+                          '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/pattern',
                         keyword: 'pattern',
-                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                        parentSchema: schema12,
+                        params: { pattern: '^[A-Za-z0-9_-]{1,10}$' },
+                        message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,10}$' + '"',
+                        schema: '^[A-Za-z0-9_-]{1,10}$',
+                        parentSchema:
+                          schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
                         data: data54,
                       };
                       if (vErrors === null) {
@@ -3279,13 +3317,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   } else {
                     const err107 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
-                      schemaPath: '#/definitions/duration/type',
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
+                      schemaPath:
+                        '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
-                      schema: schema12.type,
-                      parentSchema: schema12,
+                      schema:
+                        schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
                       data: data54,
                     };
                     if (vErrors === null) {
@@ -3296,17 +3338,97 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data35.synthTimeout !== undefined) {
+                  let data55 = data35.synthTimeout;
+                  if (typeof data55 === 'string') {
+                    if (!pattern0.test(data55)) {
+                      const err108 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
+                        schemaPath: '#/definitions/duration/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                        parentSchema: schema12,
+                        data: data55,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err108];
+                      } else {
+                        vErrors.push(err108);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err109 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
+                      schemaPath: '#/definitions/duration/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema12.type,
+                      parentSchema: schema12,
+                      data: data55,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err109];
+                    } else {
+                      vErrors.push(err109);
+                    }
+                    errors++;
+                  }
+                }
+                if (data35.deployTimeout !== undefined) {
+                  let data56 = data35.deployTimeout;
+                  if (typeof data56 === 'string') {
+                    if (!pattern0.test(data56)) {
+                      const err110 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
+                        schemaPath: '#/definitions/duration/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                        parentSchema: schema12,
+                        data: data56,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err110];
+                      } else {
+                        vErrors.push(err110);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err111 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
+                      schemaPath: '#/definitions/duration/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema12.type,
+                      parentSchema: schema12,
+                      data: data56,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err111];
+                    } else {
+                      vErrors.push(err111);
+                    }
+                    errors++;
+                  }
+                }
                 if (data35.synth !== undefined) {
-                  let data55 = data35.synth;
-                  if (data55 && typeof data55 == 'object' && !Array.isArray(data55)) {
-                    for (const key10 in data55) {
+                  let data57 = data35.synth;
+                  if (data57 && typeof data57 == 'object' && !Array.isArray(data57)) {
+                    for (const key10 in data57) {
                       if (!(
                         key10 === 'isolation' ||
                         key10 === 'socket' ||
                         key10 === 'uid' ||
                         key10 === 'gid'
                       )) {
-                        const err108 = {
+                        const err112 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/additionalProperties',
@@ -3316,20 +3438,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth,
-                          data: data55,
+                          data: data57,
                         };
                         if (vErrors === null) {
-                          vErrors = [err108];
+                          vErrors = [err112];
                         } else {
-                          vErrors.push(err108);
+                          vErrors.push(err112);
                         }
                         errors++;
                       }
                     }
-                    if (data55.isolation !== undefined) {
-                      let data56 = data55.isolation;
-                      if (!(data56 === 'bubblewrap' || data56 === 'sidecar' || data56 === 'none')) {
-                        const err109 = {
+                    if (data57.isolation !== undefined) {
+                      let data58 = data57.isolation;
+                      if (!(data58 === 'bubblewrap' || data58 === 'sidecar' || data58 === 'none')) {
+                        const err113 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/isolation/enum',
@@ -3346,21 +3468,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .isolation,
-                          data: data56,
+                          data: data58,
                         };
                         if (vErrors === null) {
-                          vErrors = [err109];
+                          vErrors = [err113];
                         } else {
-                          vErrors.push(err109);
+                          vErrors.push(err113);
                         }
                         errors++;
                       }
                     }
-                    if (data55.socket !== undefined) {
-                      let data57 = data55.socket;
-                      if (typeof data57 === 'string') {
-                        if (!pattern22.test(data57)) {
-                          const err110 = {
+                    if (data57.socket !== undefined) {
+                      let data59 = data57.socket;
+                      if (typeof data59 === 'string') {
+                        if (!pattern23.test(data59)) {
+                          const err114 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/socket/pattern',
@@ -3371,17 +3493,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.socket,
-                            data: data57,
+                            data: data59,
                           };
                           if (vErrors === null) {
-                            vErrors = [err110];
+                            vErrors = [err114];
                           } else {
-                            vErrors.push(err110);
+                            vErrors.push(err114);
                           }
                           errors++;
                         }
                       } else {
-                        const err111 = {
+                        const err115 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/socket/type',
@@ -3394,20 +3516,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .socket,
-                          data: data57,
+                          data: data59,
                         };
                         if (vErrors === null) {
-                          vErrors = [err111];
+                          vErrors = [err115];
                         } else {
-                          vErrors.push(err111);
+                          vErrors.push(err115);
                         }
                         errors++;
                       }
                     }
-                    if (data55.uid !== undefined) {
-                      let data58 = data55.uid;
-                      if (!(typeof data58 == 'number' && !(data58 % 1) && !isNaN(data58))) {
-                        const err112 = {
+                    if (data57.uid !== undefined) {
+                      let data60 = data57.uid;
+                      if (!(typeof data60 == 'number' && !(data60 % 1) && !isNaN(data60))) {
+                        const err116 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/uid/type',
@@ -3420,18 +3542,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .uid,
-                          data: data58,
+                          data: data60,
                         };
                         if (vErrors === null) {
-                          vErrors = [err112];
+                          vErrors = [err116];
                         } else {
-                          vErrors.push(err112);
+                          vErrors.push(err116);
                         }
                         errors++;
                       }
-                      if (typeof data58 == 'number') {
-                        if (data58 < 1 || isNaN(data58)) {
-                          const err113 = {
+                      if (typeof data60 == 'number') {
+                        if (data60 < 1 || isNaN(data60)) {
+                          const err117 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/uid/minimum',
@@ -3442,21 +3564,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.uid,
-                            data: data58,
+                            data: data60,
                           };
                           if (vErrors === null) {
-                            vErrors = [err113];
+                            vErrors = [err117];
                           } else {
-                            vErrors.push(err113);
+                            vErrors.push(err117);
                           }
                           errors++;
                         }
                       }
                     }
-                    if (data55.gid !== undefined) {
-                      let data59 = data55.gid;
-                      if (!(typeof data59 == 'number' && !(data59 % 1) && !isNaN(data59))) {
-                        const err114 = {
+                    if (data57.gid !== undefined) {
+                      let data61 = data57.gid;
+                      if (!(typeof data61 == 'number' && !(data61 % 1) && !isNaN(data61))) {
+                        const err118 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/gid/type',
@@ -3469,18 +3591,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .gid,
-                          data: data59,
+                          data: data61,
                         };
                         if (vErrors === null) {
-                          vErrors = [err114];
+                          vErrors = [err118];
                         } else {
-                          vErrors.push(err114);
+                          vErrors.push(err118);
                         }
                         errors++;
                       }
-                      if (typeof data59 == 'number') {
-                        if (data59 < 1 || isNaN(data59)) {
-                          const err115 = {
+                      if (typeof data61 == 'number') {
+                        if (data61 < 1 || isNaN(data61)) {
+                          const err119 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/gid/minimum',
@@ -3491,19 +3613,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.gid,
-                            data: data59,
+                            data: data61,
                           };
                           if (vErrors === null) {
-                            vErrors = [err115];
+                            vErrors = [err119];
                           } else {
-                            vErrors.push(err115);
+                            vErrors.push(err119);
                           }
                           errors++;
                         }
                       }
                     }
                   } else {
-                    const err116 = {
+                    const err120 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/synth/type',
                       keyword: 'type',
@@ -3511,18 +3633,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be object',
                       schema: schema11.properties.environments.items.properties.aws.properties.synth.type,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.synth,
-                      data: data55,
+                      data: data57,
                     };
                     if (vErrors === null) {
-                      vErrors = [err116];
+                      vErrors = [err120];
                     } else {
-                      vErrors.push(err116);
+                      vErrors.push(err120);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err117 = {
+                const err121 = {
                   instancePath: instancePath + '/environments/' + i0 + '/aws',
                   schemaPath: '#/properties/environments/items/properties/aws/type',
                   keyword: 'type',
@@ -3533,24 +3655,24 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   data: data35,
                 };
                 if (vErrors === null) {
-                  vErrors = [err117];
+                  vErrors = [err121];
                 } else {
-                  vErrors.push(err117);
+                  vErrors.push(err121);
                 }
                 errors++;
               }
             }
             if (data21.kubernetes !== undefined) {
-              let data60 = data21.kubernetes;
-              if (data60 && typeof data60 == 'object' && !Array.isArray(data60)) {
-                for (const key11 in data60) {
+              let data62 = data21.kubernetes;
+              if (data62 && typeof data62 == 'object' && !Array.isArray(data62)) {
+                for (const key11 in data62) {
                   if (
                     !func2.call(
                       schema11.properties.environments.items.properties.kubernetes.properties,
                       key11,
                     )
                   ) {
-                    const err118 = {
+                    const err122 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/additionalProperties',
@@ -3559,20 +3681,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                      data: data60,
+                      data: data62,
                     };
                     if (vErrors === null) {
-                      vErrors = [err118];
+                      vErrors = [err122];
                     } else {
-                      vErrors.push(err118);
+                      vErrors.push(err122);
                     }
                     errors++;
                   }
                 }
-                if (data60.kubeconfig !== undefined) {
-                  let data61 = data60.kubeconfig;
-                  if (typeof data61 !== 'string') {
-                    const err119 = {
+                if (data62.kubeconfig !== undefined) {
+                  let data63 = data62.kubeconfig;
+                  if (typeof data63 !== 'string') {
+                    const err123 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/kubeconfig',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/kubeconfig/type',
@@ -3584,20 +3706,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.kubeconfig,
-                      data: data61,
+                      data: data63,
                     };
                     if (vErrors === null) {
-                      vErrors = [err119];
+                      vErrors = [err123];
                     } else {
-                      vErrors.push(err119);
+                      vErrors.push(err123);
                     }
                     errors++;
                   }
                 }
-                if (data60.context !== undefined) {
-                  let data62 = data60.context;
-                  if (typeof data62 !== 'string') {
-                    const err120 = {
+                if (data62.context !== undefined) {
+                  let data64 = data62.context;
+                  if (typeof data64 !== 'string') {
+                    const err124 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/context',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/context/type',
@@ -3608,20 +3730,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.context.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.context,
-                      data: data62,
+                      data: data64,
                     };
                     if (vErrors === null) {
-                      vErrors = [err120];
+                      vErrors = [err124];
                     } else {
-                      vErrors.push(err120);
+                      vErrors.push(err124);
                     }
                     errors++;
                   }
                 }
-                if (data60.namespace !== undefined) {
-                  let data63 = data60.namespace;
-                  if (typeof data63 !== 'string') {
-                    const err121 = {
+                if (data62.namespace !== undefined) {
+                  let data65 = data62.namespace;
+                  if (typeof data65 !== 'string') {
+                    const err125 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespace',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespace/type',
@@ -3633,20 +3755,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespace,
-                      data: data63,
+                      data: data65,
                     };
                     if (vErrors === null) {
-                      vErrors = [err121];
+                      vErrors = [err125];
                     } else {
-                      vErrors.push(err121);
+                      vErrors.push(err125);
                     }
                     errors++;
                   }
                 }
-                if (data60.forceConflicts !== undefined) {
-                  let data64 = data60.forceConflicts;
-                  if (typeof data64 !== 'boolean') {
-                    const err122 = {
+                if (data62.forceConflicts !== undefined) {
+                  let data66 = data62.forceConflicts;
+                  if (typeof data66 !== 'boolean') {
+                    const err126 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/forceConflicts',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/forceConflicts/type',
@@ -3659,21 +3781,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .forceConflicts,
-                      data: data64,
+                      data: data66,
                     };
                     if (vErrors === null) {
-                      vErrors = [err122];
+                      vErrors = [err126];
                     } else {
-                      vErrors.push(err122);
+                      vErrors.push(err126);
                     }
                     errors++;
                   }
                 }
-                if (data60.pruneMaxShare !== undefined) {
-                  let data65 = data60.pruneMaxShare;
-                  if (typeof data65 == 'number') {
-                    if (data65 > 1 || isNaN(data65)) {
-                      const err123 = {
+                if (data62.pruneMaxShare !== undefined) {
+                  let data67 = data62.pruneMaxShare;
+                  if (typeof data67 == 'number') {
+                    if (data67 > 1 || isNaN(data67)) {
+                      const err127 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/maximum',
@@ -3684,17 +3806,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data65,
+                        data: data67,
                       };
                       if (vErrors === null) {
-                        vErrors = [err123];
+                        vErrors = [err127];
                       } else {
-                        vErrors.push(err123);
+                        vErrors.push(err127);
                       }
                       errors++;
                     }
-                    if (data65 < 0 || isNaN(data65)) {
-                      const err124 = {
+                    if (data67 < 0 || isNaN(data67)) {
+                      const err128 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/minimum',
@@ -3705,17 +3827,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data65,
+                        data: data67,
                       };
                       if (vErrors === null) {
-                        vErrors = [err124];
+                        vErrors = [err128];
                       } else {
-                        vErrors.push(err124);
+                        vErrors.push(err128);
                       }
                       errors++;
                     }
                   } else {
-                    const err125 = {
+                    const err129 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/type',
@@ -3727,20 +3849,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.pruneMaxShare,
-                      data: data65,
+                      data: data67,
                     };
                     if (vErrors === null) {
-                      vErrors = [err125];
+                      vErrors = [err129];
                     } else {
-                      vErrors.push(err125);
+                      vErrors.push(err129);
                     }
                     errors++;
                   }
                 }
-                if (data60.allowMassPrune !== undefined) {
-                  let data66 = data60.allowMassPrune;
-                  if (typeof data66 !== 'boolean') {
-                    const err126 = {
+                if (data62.allowMassPrune !== undefined) {
+                  let data68 = data62.allowMassPrune;
+                  if (typeof data68 !== 'boolean') {
+                    const err130 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/allowMassPrune',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/allowMassPrune/type',
@@ -3753,21 +3875,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .allowMassPrune,
-                      data: data66,
+                      data: data68,
                     };
                     if (vErrors === null) {
-                      vErrors = [err126];
+                      vErrors = [err130];
                     } else {
-                      vErrors.push(err126);
+                      vErrors.push(err130);
                     }
                     errors++;
                   }
                 }
-                if (data60.healthTimeout !== undefined) {
-                  let data67 = data60.healthTimeout;
-                  if (typeof data67 === 'string') {
-                    if (!pattern0.test(data67)) {
-                      const err127 = {
+                if (data62.healthTimeout !== undefined) {
+                  let data69 = data62.healthTimeout;
+                  if (typeof data69 === 'string') {
+                    if (!pattern0.test(data69)) {
+                      const err131 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
                         schemaPath: '#/definitions/duration/pattern',
                         keyword: 'pattern',
@@ -3775,17 +3897,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                         schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                         parentSchema: schema12,
-                        data: data67,
+                        data: data69,
                       };
                       if (vErrors === null) {
-                        vErrors = [err127];
+                        vErrors = [err131];
                       } else {
-                        vErrors.push(err127);
+                        vErrors.push(err131);
                       }
                       errors++;
                     }
                   } else {
-                    const err128 = {
+                    const err132 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
                       schemaPath: '#/definitions/duration/type',
                       keyword: 'type',
@@ -3793,20 +3915,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema12.type,
                       parentSchema: schema12,
-                      data: data67,
+                      data: data69,
                     };
                     if (vErrors === null) {
-                      vErrors = [err128];
+                      vErrors = [err132];
                     } else {
-                      vErrors.push(err128);
+                      vErrors.push(err132);
                     }
                     errors++;
                   }
                 }
-                if (data60.concurrency !== undefined) {
-                  let data68 = data60.concurrency;
-                  if (!(typeof data68 == 'number' && !(data68 % 1) && !isNaN(data68))) {
-                    const err129 = {
+                if (data62.concurrency !== undefined) {
+                  let data70 = data62.concurrency;
+                  if (!(typeof data70 == 'number' && !(data70 % 1) && !isNaN(data70))) {
+                    const err133 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/concurrency/type',
@@ -3818,18 +3940,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                      data: data68,
+                      data: data70,
                     };
                     if (vErrors === null) {
-                      vErrors = [err129];
+                      vErrors = [err133];
                     } else {
-                      vErrors.push(err129);
+                      vErrors.push(err133);
                     }
                     errors++;
                   }
-                  if (typeof data68 == 'number') {
-                    if (data68 > 64 || isNaN(data68)) {
-                      const err130 = {
+                  if (typeof data70 == 'number') {
+                    if (data70 > 64 || isNaN(data70)) {
+                      const err134 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/maximum',
@@ -3839,17 +3961,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 64,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data68,
+                        data: data70,
                       };
                       if (vErrors === null) {
-                        vErrors = [err130];
+                        vErrors = [err134];
                       } else {
-                        vErrors.push(err130);
+                        vErrors.push(err134);
                       }
                       errors++;
                     }
-                    if (data68 < 1 || isNaN(data68)) {
-                      const err131 = {
+                    if (data70 < 1 || isNaN(data70)) {
+                      const err135 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/minimum',
@@ -3859,25 +3981,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 1,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data68,
+                        data: data70,
                       };
                       if (vErrors === null) {
-                        vErrors = [err131];
+                        vErrors = [err135];
                       } else {
-                        vErrors.push(err131);
+                        vErrors.push(err135);
                       }
                       errors++;
                     }
                   }
                 }
-                if (data60.adopt !== undefined) {
-                  let data69 = data60.adopt;
-                  const _errs159 = errors;
-                  let valid39 = false;
+                if (data62.adopt !== undefined) {
+                  let data71 = data62.adopt;
+                  const _errs163 = errors;
+                  let valid42 = false;
                   let passing1 = null;
-                  const _errs160 = errors;
-                  if (typeof data69 !== 'boolean') {
-                    const err132 = {
+                  const _errs164 = errors;
+                  if (typeof data71 !== 'boolean') {
+                    const err136 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/0/type',
@@ -3890,29 +4012,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[0],
-                      data: data69,
+                      data: data71,
                     };
                     if (vErrors === null) {
-                      vErrors = [err132];
+                      vErrors = [err136];
                     } else {
-                      vErrors.push(err132);
+                      vErrors.push(err136);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs160 === errors;
+                  var _valid1 = _errs164 === errors;
                   if (_valid1) {
-                    valid39 = true;
+                    valid42 = true;
                     passing1 = 0;
                   }
-                  const _errs162 = errors;
-                  if (Array.isArray(data69)) {
-                    const len6 = data69.length;
-                    for (let i10 = 0; i10 < len6; i10++) {
-                      let data70 = data69[i10];
-                      if (typeof data70 === 'string') {
-                        if (func3(data70) < 1) {
-                          const err133 = {
-                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i10,
+                  const _errs166 = errors;
+                  if (Array.isArray(data71)) {
+                    const len7 = data71.length;
+                    for (let i12 = 0; i12 < len7; i12++) {
+                      let data72 = data71[i12];
+                      if (typeof data72 === 'string') {
+                        if (func3(data72) < 1) {
+                          const err137 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i12,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/minLength',
                             keyword: 'minLength',
@@ -3922,18 +4044,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.adopt
                                 .oneOf[1].items,
-                            data: data70,
+                            data: data72,
                           };
                           if (vErrors === null) {
-                            vErrors = [err133];
+                            vErrors = [err137];
                           } else {
-                            vErrors.push(err133);
+                            vErrors.push(err137);
                           }
                           errors++;
                         }
                       } else {
-                        const err134 = {
-                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i10,
+                        const err138 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i12,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/type',
                           keyword: 'type',
@@ -3945,18 +4067,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.adopt
                               .oneOf[1].items,
-                          data: data70,
+                          data: data72,
                         };
                         if (vErrors === null) {
-                          vErrors = [err134];
+                          vErrors = [err138];
                         } else {
-                          vErrors.push(err134);
+                          vErrors.push(err138);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err135 = {
+                    const err139 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/type',
@@ -3969,27 +4091,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[1],
-                      data: data69,
+                      data: data71,
                     };
                     if (vErrors === null) {
-                      vErrors = [err135];
+                      vErrors = [err139];
                     } else {
-                      vErrors.push(err135);
+                      vErrors.push(err139);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs162 === errors;
-                  if (_valid1 && valid39) {
-                    valid39 = false;
+                  var _valid1 = _errs166 === errors;
+                  if (_valid1 && valid42) {
+                    valid42 = false;
                     passing1 = [passing1, 1];
                   } else {
                     if (_valid1) {
-                      valid39 = true;
+                      valid42 = true;
                       passing1 = 1;
                     }
                   }
-                  if (!valid39) {
-                    const err136 = {
+                  if (!valid42) {
+                    const err140 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf',
@@ -4000,29 +4122,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt.oneOf,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt,
-                      data: data69,
+                      data: data71,
                     };
                     if (vErrors === null) {
-                      vErrors = [err136];
+                      vErrors = [err140];
                     } else {
-                      vErrors.push(err136);
+                      vErrors.push(err140);
                     }
                     errors++;
                   } else {
-                    errors = _errs159;
+                    errors = _errs163;
                     if (vErrors !== null) {
-                      if (_errs159) {
-                        vErrors.length = _errs159;
+                      if (_errs163) {
+                        vErrors.length = _errs163;
                       } else {
                         vErrors = null;
                       }
                     }
                   }
                 }
-                if (data60.adoptUnowned !== undefined) {
-                  let data71 = data60.adoptUnowned;
-                  if (typeof data71 !== 'boolean') {
-                    const err137 = {
+                if (data62.adoptUnowned !== undefined) {
+                  let data73 = data62.adoptUnowned;
+                  if (typeof data73 !== 'boolean') {
+                    const err141 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adoptUnowned',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adoptUnowned/type',
@@ -4034,20 +4156,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adoptUnowned,
-                      data: data71,
+                      data: data73,
                     };
                     if (vErrors === null) {
-                      vErrors = [err137];
+                      vErrors = [err141];
                     } else {
-                      vErrors.push(err137);
+                      vErrors.push(err141);
                     }
                     errors++;
                   }
                 }
-                if (data60.allowClusterPolicy !== undefined) {
-                  let data72 = data60.allowClusterPolicy;
-                  if (typeof data72 !== 'boolean') {
-                    const err138 = {
+                if (data62.allowClusterPolicy !== undefined) {
+                  let data74 = data62.allowClusterPolicy;
+                  if (typeof data74 !== 'boolean') {
+                    const err142 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/allowClusterPolicy',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/allowClusterPolicy/type',
@@ -4060,27 +4182,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .allowClusterPolicy,
-                      data: data72,
+                      data: data74,
                     };
                     if (vErrors === null) {
-                      vErrors = [err138];
+                      vErrors = [err142];
                     } else {
-                      vErrors.push(err138);
+                      vErrors.push(err142);
                     }
                     errors++;
                   }
                 }
-                if (data60.namespaces !== undefined) {
-                  let data73 = data60.namespaces;
-                  if (Array.isArray(data73)) {
-                    const len7 = data73.length;
-                    for (let i11 = 0; i11 < len7; i11++) {
-                      let data74 = data73[i11];
-                      if (typeof data74 === 'string') {
-                        if (func3(data74) < 1) {
-                          const err139 = {
+                if (data62.namespaces !== undefined) {
+                  let data75 = data62.namespaces;
+                  if (Array.isArray(data75)) {
+                    const len8 = data75.length;
+                    for (let i13 = 0; i13 < len8; i13++) {
+                      let data76 = data75[i13];
+                      if (typeof data76 === 'string') {
+                        if (func3(data76) < 1) {
+                          const err143 = {
                             instancePath:
-                              instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i11,
+                              instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i13,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/namespaces/items/minLength',
                             keyword: 'minLength',
@@ -4090,19 +4212,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .namespaces.items,
-                            data: data74,
+                            data: data76,
                           };
                           if (vErrors === null) {
-                            vErrors = [err139];
+                            vErrors = [err143];
                           } else {
-                            vErrors.push(err139);
+                            vErrors.push(err143);
                           }
                           errors++;
                         }
                       } else {
-                        const err140 = {
+                        const err144 = {
                           instancePath:
-                            instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i11,
+                            instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i13,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/namespaces/items/type',
                           keyword: 'type',
@@ -4114,18 +4236,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.namespaces
                               .items,
-                          data: data74,
+                          data: data76,
                         };
                         if (vErrors === null) {
-                          vErrors = [err140];
+                          vErrors = [err144];
                         } else {
-                          vErrors.push(err140);
+                          vErrors.push(err144);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err141 = {
+                    const err145 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespaces/type',
@@ -4137,27 +4259,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespaces,
-                      data: data73,
+                      data: data75,
                     };
                     if (vErrors === null) {
-                      vErrors = [err141];
+                      vErrors = [err145];
                     } else {
-                      vErrors.push(err141);
+                      vErrors.push(err145);
                     }
                     errors++;
                   }
                 }
-                if (data60.clusterResources !== undefined) {
-                  let data75 = data60.clusterResources;
-                  if (Array.isArray(data75)) {
-                    const len8 = data75.length;
-                    for (let i12 = 0; i12 < len8; i12++) {
-                      let data76 = data75[i12];
-                      if (typeof data76 === 'string') {
-                        if (func3(data76) < 1) {
-                          const err142 = {
+                if (data62.clusterResources !== undefined) {
+                  let data77 = data62.clusterResources;
+                  if (Array.isArray(data77)) {
+                    const len9 = data77.length;
+                    for (let i14 = 0; i14 < len9; i14++) {
+                      let data78 = data77[i14];
+                      if (typeof data78 === 'string') {
+                        if (func3(data78) < 1) {
+                          const err146 = {
                             instancePath:
-                              instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i12,
+                              instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i14,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/clusterResources/items/minLength',
                             keyword: 'minLength',
@@ -4167,19 +4289,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .clusterResources.items,
-                            data: data76,
+                            data: data78,
                           };
                           if (vErrors === null) {
-                            vErrors = [err142];
+                            vErrors = [err146];
                           } else {
-                            vErrors.push(err142);
+                            vErrors.push(err146);
                           }
                           errors++;
                         }
                       } else {
-                        const err143 = {
+                        const err147 = {
                           instancePath:
-                            instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i12,
+                            instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i14,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/clusterResources/items/type',
                           keyword: 'type',
@@ -4191,18 +4313,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties
                               .clusterResources.items,
-                          data: data76,
+                          data: data78,
                         };
                         if (vErrors === null) {
-                          vErrors = [err143];
+                          vErrors = [err147];
                         } else {
-                          vErrors.push(err143);
+                          vErrors.push(err147);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err144 = {
+                    const err148 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/clusterResources',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/clusterResources/type',
@@ -4215,21 +4337,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .clusterResources,
-                      data: data75,
+                      data: data77,
                     };
                     if (vErrors === null) {
-                      vErrors = [err144];
+                      vErrors = [err148];
                     } else {
-                      vErrors.push(err144);
+                      vErrors.push(err148);
                     }
                     errors++;
                   }
                 }
-                if (data60.serviceAccount !== undefined) {
-                  let data77 = data60.serviceAccount;
-                  if (typeof data77 === 'string') {
-                    if (!pattern24.test(data77)) {
-                      const err145 = {
+                if (data62.serviceAccount !== undefined) {
+                  let data79 = data62.serviceAccount;
+                  if (typeof data79 === 'string') {
+                    if (!pattern25.test(data79)) {
+                      const err149 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/pattern',
@@ -4243,17 +4365,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .serviceAccount,
-                        data: data77,
+                        data: data79,
                       };
                       if (vErrors === null) {
-                        vErrors = [err145];
+                        vErrors = [err149];
                       } else {
-                        vErrors.push(err145);
+                        vErrors.push(err149);
                       }
                       errors++;
                     }
                   } else {
-                    const err146 = {
+                    const err150 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/type',
@@ -4266,20 +4388,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .serviceAccount,
-                      data: data77,
+                      data: data79,
                     };
                     if (vErrors === null) {
-                      vErrors = [err146];
+                      vErrors = [err150];
                     } else {
-                      vErrors.push(err146);
+                      vErrors.push(err150);
                     }
                     errors++;
                   }
                 }
-                if (data60.maxManifestBytes !== undefined) {
-                  let data78 = data60.maxManifestBytes;
-                  if (!(typeof data78 == 'number' && !(data78 % 1) && !isNaN(data78))) {
-                    const err147 = {
+                if (data62.maxManifestBytes !== undefined) {
+                  let data80 = data62.maxManifestBytes;
+                  if (!(typeof data80 == 'number' && !(data80 % 1) && !isNaN(data80))) {
+                    const err151 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/type',
@@ -4292,18 +4414,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .maxManifestBytes,
-                      data: data78,
+                      data: data80,
                     };
                     if (vErrors === null) {
-                      vErrors = [err147];
+                      vErrors = [err151];
                     } else {
-                      vErrors.push(err147);
+                      vErrors.push(err151);
                     }
                     errors++;
                   }
-                  if (typeof data78 == 'number') {
-                    if (data78 < 1 || isNaN(data78)) {
-                      const err148 = {
+                  if (typeof data80 == 'number') {
+                    if (data80 < 1 || isNaN(data80)) {
+                      const err152 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/minimum',
@@ -4314,28 +4436,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .maxManifestBytes,
-                        data: data78,
+                        data: data80,
                       };
                       if (vErrors === null) {
-                        vErrors = [err148];
+                        vErrors = [err152];
                       } else {
-                        vErrors.push(err148);
+                        vErrors.push(err152);
                       }
                       errors++;
                     }
                   }
                 }
-                if (data60.render !== undefined) {
-                  let data79 = data60.render;
-                  if (data79 && typeof data79 == 'object' && !Array.isArray(data79)) {
-                    for (const key12 in data79) {
+                if (data62.render !== undefined) {
+                  let data81 = data62.render;
+                  if (data81 && typeof data81 == 'object' && !Array.isArray(data81)) {
+                    for (const key12 in data81) {
                       if (!(
                         key12 === 'isolation' ||
                         key12 === 'socket' ||
                         key12 === 'uid' ||
                         key12 === 'gid'
                       )) {
-                        const err149 = {
+                        const err153 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/additionalProperties',
@@ -4345,20 +4467,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render,
-                          data: data79,
+                          data: data81,
                         };
                         if (vErrors === null) {
-                          vErrors = [err149];
+                          vErrors = [err153];
                         } else {
-                          vErrors.push(err149);
+                          vErrors.push(err153);
                         }
                         errors++;
                       }
                     }
-                    if (data79.isolation !== undefined) {
-                      let data80 = data79.isolation;
-                      if (!(data80 === 'bubblewrap' || data80 === 'sidecar' || data80 === 'none')) {
-                        const err150 = {
+                    if (data81.isolation !== undefined) {
+                      let data82 = data81.isolation;
+                      if (!(data82 === 'bubblewrap' || data82 === 'sidecar' || data82 === 'none')) {
+                        const err154 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/isolation/enum',
@@ -4375,21 +4497,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.isolation,
-                          data: data80,
+                          data: data82,
                         };
                         if (vErrors === null) {
-                          vErrors = [err150];
+                          vErrors = [err154];
                         } else {
-                          vErrors.push(err150);
+                          vErrors.push(err154);
                         }
                         errors++;
                       }
                     }
-                    if (data79.socket !== undefined) {
-                      let data81 = data79.socket;
-                      if (typeof data81 === 'string') {
-                        if (!pattern22.test(data81)) {
-                          const err151 = {
+                    if (data81.socket !== undefined) {
+                      let data83 = data81.socket;
+                      if (typeof data83 === 'string') {
+                        if (!pattern23.test(data83)) {
+                          const err155 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/pattern',
@@ -4400,17 +4522,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.socket,
-                            data: data81,
+                            data: data83,
                           };
                           if (vErrors === null) {
-                            vErrors = [err151];
+                            vErrors = [err155];
                           } else {
-                            vErrors.push(err151);
+                            vErrors.push(err155);
                           }
                           errors++;
                         }
                       } else {
-                        const err152 = {
+                        const err156 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/type',
@@ -4423,20 +4545,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.socket,
-                          data: data81,
+                          data: data83,
                         };
                         if (vErrors === null) {
-                          vErrors = [err152];
+                          vErrors = [err156];
                         } else {
-                          vErrors.push(err152);
+                          vErrors.push(err156);
                         }
                         errors++;
                       }
                     }
-                    if (data79.uid !== undefined) {
-                      let data82 = data79.uid;
-                      if (!(typeof data82 == 'number' && !(data82 % 1) && !isNaN(data82))) {
-                        const err153 = {
+                    if (data81.uid !== undefined) {
+                      let data84 = data81.uid;
+                      if (!(typeof data84 == 'number' && !(data84 % 1) && !isNaN(data84))) {
+                        const err157 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/type',
@@ -4449,18 +4571,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.uid,
-                          data: data82,
+                          data: data84,
                         };
                         if (vErrors === null) {
-                          vErrors = [err153];
+                          vErrors = [err157];
                         } else {
-                          vErrors.push(err153);
+                          vErrors.push(err157);
                         }
                         errors++;
                       }
-                      if (typeof data82 == 'number') {
-                        if (data82 < 1 || isNaN(data82)) {
-                          const err154 = {
+                      if (typeof data84 == 'number') {
+                        if (data84 < 1 || isNaN(data84)) {
+                          const err158 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/minimum',
@@ -4471,21 +4593,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.uid,
-                            data: data82,
+                            data: data84,
                           };
                           if (vErrors === null) {
-                            vErrors = [err154];
+                            vErrors = [err158];
                           } else {
-                            vErrors.push(err154);
+                            vErrors.push(err158);
                           }
                           errors++;
                         }
                       }
                     }
-                    if (data79.gid !== undefined) {
-                      let data83 = data79.gid;
-                      if (!(typeof data83 == 'number' && !(data83 % 1) && !isNaN(data83))) {
-                        const err155 = {
+                    if (data81.gid !== undefined) {
+                      let data85 = data81.gid;
+                      if (!(typeof data85 == 'number' && !(data85 % 1) && !isNaN(data85))) {
+                        const err159 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/type',
@@ -4498,18 +4620,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.gid,
-                          data: data83,
+                          data: data85,
                         };
                         if (vErrors === null) {
-                          vErrors = [err155];
+                          vErrors = [err159];
                         } else {
-                          vErrors.push(err155);
+                          vErrors.push(err159);
                         }
                         errors++;
                       }
-                      if (typeof data83 == 'number') {
-                        if (data83 < 1 || isNaN(data83)) {
-                          const err156 = {
+                      if (typeof data85 == 'number') {
+                        if (data85 < 1 || isNaN(data85)) {
+                          const err160 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/minimum',
@@ -4520,19 +4642,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.gid,
-                            data: data83,
+                            data: data85,
                           };
                           if (vErrors === null) {
-                            vErrors = [err156];
+                            vErrors = [err160];
                           } else {
-                            vErrors.push(err156);
+                            vErrors.push(err160);
                           }
                           errors++;
                         }
                       }
                     }
                   } else {
-                    const err157 = {
+                    const err161 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/render/type',
@@ -4543,18 +4665,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.render.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.render,
-                      data: data79,
+                      data: data81,
                     };
                     if (vErrors === null) {
-                      vErrors = [err157];
+                      vErrors = [err161];
                     } else {
-                      vErrors.push(err157);
+                      vErrors.push(err161);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err158 = {
+                const err162 = {
                   instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                   schemaPath: '#/properties/environments/items/properties/kubernetes/type',
                   keyword: 'type',
@@ -4562,18 +4684,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.environments.items.properties.kubernetes.type,
                   parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                  data: data60,
+                  data: data62,
                 };
                 if (vErrors === null) {
-                  vErrors = [err158];
+                  vErrors = [err162];
                 } else {
-                  vErrors.push(err158);
+                  vErrors.push(err162);
                 }
                 errors++;
               }
             }
           } else {
-            const err159 = {
+            const err163 = {
               instancePath: instancePath + '/environments/' + i0,
               schemaPath: '#/properties/environments/items/type',
               keyword: 'type',
@@ -4584,15 +4706,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data21,
             };
             if (vErrors === null) {
-              vErrors = [err159];
+              vErrors = [err163];
             } else {
-              vErrors.push(err159);
+              vErrors.push(err163);
             }
             errors++;
           }
         }
       } else {
-        const err160 = {
+        const err164 = {
           instancePath: instancePath + '/environments',
           schemaPath: '#/properties/environments/type',
           keyword: 'type',
@@ -4603,18 +4725,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data20,
         };
         if (vErrors === null) {
-          vErrors = [err160];
+          vErrors = [err164];
         } else {
-          vErrors.push(err160);
+          vErrors.push(err164);
         }
         errors++;
       }
     }
     if (data.audit !== undefined) {
-      let data84 = data.audit;
-      if (data84 && typeof data84 == 'object' && !Array.isArray(data84)) {
-        if (data84.dir === undefined) {
-          const err161 = {
+      let data86 = data.audit;
+      if (data86 && typeof data86 == 'object' && !Array.isArray(data86)) {
+        if (data86.dir === undefined) {
+          const err165 = {
             instancePath: instancePath + '/audit',
             schemaPath: '#/properties/audit/required',
             keyword: 'required',
@@ -4622,16 +4744,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'dir' + "'",
             schema: schema11.properties.audit.required,
             parentSchema: schema11.properties.audit,
-            data: data84,
+            data: data86,
           };
           if (vErrors === null) {
-            vErrors = [err161];
+            vErrors = [err165];
           } else {
-            vErrors.push(err161);
+            vErrors.push(err165);
           }
           errors++;
         }
-        for (const key13 in data84) {
+        for (const key13 in data86) {
           if (!(
             key13 === 'backend' ||
             key13 === 'dir' ||
@@ -4642,7 +4764,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             key13 === 'unkeyed' ||
             key13 === 'dynamodb'
           )) {
-            const err162 = {
+            const err166 = {
               instancePath: instancePath + '/audit',
               schemaPath: '#/properties/audit/additionalProperties',
               keyword: 'additionalProperties',
@@ -4650,20 +4772,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.audit,
-              data: data84,
+              data: data86,
             };
             if (vErrors === null) {
-              vErrors = [err162];
+              vErrors = [err166];
             } else {
-              vErrors.push(err162);
+              vErrors.push(err166);
             }
             errors++;
           }
         }
-        if (data84.backend !== undefined) {
-          let data85 = data84.backend;
-          if (!(data85 === 'jsonl' || data85 === 'dynamodb')) {
-            const err163 = {
+        if (data86.backend !== undefined) {
+          let data87 = data86.backend;
+          if (!(data87 === 'jsonl' || data87 === 'dynamodb')) {
+            const err167 = {
               instancePath: instancePath + '/audit/backend',
               schemaPath: '#/properties/audit/properties/backend/enum',
               keyword: 'enum',
@@ -4671,86 +4793,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be equal to one of the allowed values',
               schema: schema11.properties.audit.properties.backend.enum,
               parentSchema: schema11.properties.audit.properties.backend,
-              data: data85,
-            };
-            if (vErrors === null) {
-              vErrors = [err163];
-            } else {
-              vErrors.push(err163);
-            }
-            errors++;
-          }
-        }
-        if (data84.dir !== undefined) {
-          let data86 = data84.dir;
-          if (typeof data86 === 'string') {
-            if (func3(data86) < 1) {
-              const err164 = {
-                instancePath: instancePath + '/audit/dir',
-                schemaPath: '#/properties/audit/properties/dir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.dir,
-                data: data86,
-              };
-              if (vErrors === null) {
-                vErrors = [err164];
-              } else {
-                vErrors.push(err164);
-              }
-              errors++;
-            }
-          } else {
-            const err165 = {
-              instancePath: instancePath + '/audit/dir',
-              schemaPath: '#/properties/audit/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.dir.type,
-              parentSchema: schema11.properties.audit.properties.dir,
-              data: data86,
-            };
-            if (vErrors === null) {
-              vErrors = [err165];
-            } else {
-              vErrors.push(err165);
-            }
-            errors++;
-          }
-        }
-        if (data84.witnessDir !== undefined) {
-          let data87 = data84.witnessDir;
-          if (typeof data87 === 'string') {
-            if (func3(data87) < 1) {
-              const err166 = {
-                instancePath: instancePath + '/audit/witnessDir',
-                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.witnessDir,
-                data: data87,
-              };
-              if (vErrors === null) {
-                vErrors = [err166];
-              } else {
-                vErrors.push(err166);
-              }
-              errors++;
-            }
-          } else {
-            const err167 = {
-              instancePath: instancePath + '/audit/witnessDir',
-              schemaPath: '#/properties/audit/properties/witnessDir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.witnessDir.type,
-              parentSchema: schema11.properties.audit.properties.witnessDir,
               data: data87,
             };
             if (vErrors === null) {
@@ -4761,18 +4803,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data84.keyFile !== undefined) {
-          let data88 = data84.keyFile;
+        if (data86.dir !== undefined) {
+          let data88 = data86.dir;
           if (typeof data88 === 'string') {
             if (func3(data88) < 1) {
               const err168 = {
-                instancePath: instancePath + '/audit/keyFile',
-                schemaPath: '#/properties/audit/properties/keyFile/minLength',
+                instancePath: instancePath + '/audit/dir',
+                schemaPath: '#/properties/audit/properties/dir/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.audit.properties.keyFile,
+                parentSchema: schema11.properties.audit.properties.dir,
                 data: data88,
               };
               if (vErrors === null) {
@@ -4784,13 +4826,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err169 = {
-              instancePath: instancePath + '/audit/keyFile',
-              schemaPath: '#/properties/audit/properties/keyFile/type',
+              instancePath: instancePath + '/audit/dir',
+              schemaPath: '#/properties/audit/properties/dir/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.audit.properties.keyFile.type,
-              parentSchema: schema11.properties.audit.properties.keyFile,
+              schema: schema11.properties.audit.properties.dir.type,
+              parentSchema: schema11.properties.audit.properties.dir,
               data: data88,
             };
             if (vErrors === null) {
@@ -4801,18 +4843,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data84.keyEnv !== undefined) {
-          let data89 = data84.keyEnv;
+        if (data86.witnessDir !== undefined) {
+          let data89 = data86.witnessDir;
           if (typeof data89 === 'string') {
-            if (!pattern1.test(data89)) {
+            if (func3(data89) < 1) {
               const err170 = {
-                instancePath: instancePath + '/audit/keyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/audit/witnessDir',
+                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.witnessDir,
                 data: data89,
               };
               if (vErrors === null) {
@@ -4824,13 +4866,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err171 = {
-              instancePath: instancePath + '/audit/keyEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/audit/witnessDir',
+              schemaPath: '#/properties/audit/properties/witnessDir/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.audit.properties.witnessDir.type,
+              parentSchema: schema11.properties.audit.properties.witnessDir,
               data: data89,
             };
             if (vErrors === null) {
@@ -4841,191 +4883,190 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data84.retiredKeys !== undefined) {
-          let data90 = data84.retiredKeys;
-          if (Array.isArray(data90)) {
-            const len9 = data90.length;
-            for (let i13 = 0; i13 < len9; i13++) {
-              let data91 = data90[i13];
-              const _errs209 = errors;
-              let valid51 = false;
+        if (data86.keyFile !== undefined) {
+          let data90 = data86.keyFile;
+          if (typeof data90 === 'string') {
+            if (func3(data90) < 1) {
+              const err172 = {
+                instancePath: instancePath + '/audit/keyFile',
+                schemaPath: '#/properties/audit/properties/keyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.keyFile,
+                data: data90,
+              };
+              if (vErrors === null) {
+                vErrors = [err172];
+              } else {
+                vErrors.push(err172);
+              }
+              errors++;
+            }
+          } else {
+            const err173 = {
+              instancePath: instancePath + '/audit/keyFile',
+              schemaPath: '#/properties/audit/properties/keyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.audit.properties.keyFile.type,
+              parentSchema: schema11.properties.audit.properties.keyFile,
+              data: data90,
+            };
+            if (vErrors === null) {
+              vErrors = [err173];
+            } else {
+              vErrors.push(err173);
+            }
+            errors++;
+          }
+        }
+        if (data86.keyEnv !== undefined) {
+          let data91 = data86.keyEnv;
+          if (typeof data91 === 'string') {
+            if (!pattern1.test(data91)) {
+              const err174 = {
+                instancePath: instancePath + '/audit/keyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data91,
+              };
+              if (vErrors === null) {
+                vErrors = [err174];
+              } else {
+                vErrors.push(err174);
+              }
+              errors++;
+            }
+          } else {
+            const err175 = {
+              instancePath: instancePath + '/audit/keyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data91,
+            };
+            if (vErrors === null) {
+              vErrors = [err175];
+            } else {
+              vErrors.push(err175);
+            }
+            errors++;
+          }
+        }
+        if (data86.retiredKeys !== undefined) {
+          let data92 = data86.retiredKeys;
+          if (Array.isArray(data92)) {
+            const len10 = data92.length;
+            for (let i15 = 0; i15 < len10; i15++) {
+              let data93 = data92[i15];
+              const _errs213 = errors;
+              let valid54 = false;
               let passing2 = null;
-              const _errs210 = errors;
-              if (data91 && typeof data91 == 'object' && !Array.isArray(data91)) {
-                if (data91.env === undefined) {
-                  const err172 = {
-                    instancePath: instancePath + '/audit/retiredKeys/' + i13,
+              const _errs214 = errors;
+              if (data93 && typeof data93 == 'object' && !Array.isArray(data93)) {
+                if (data93.env === undefined) {
+                  const err176 = {
+                    instancePath: instancePath + '/audit/retiredKeys/' + i15,
                     schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/0/required',
                     keyword: 'required',
                     params: { missingProperty: 'env' },
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0].required,
                     parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0],
-                    data: data91,
+                    data: data93,
                   };
                   if (vErrors === null) {
-                    vErrors = [err172];
+                    vErrors = [err176];
                   } else {
-                    vErrors.push(err172);
+                    vErrors.push(err176);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs210 === errors;
+              var _valid2 = _errs214 === errors;
               if (_valid2) {
-                valid51 = true;
+                valid54 = true;
                 passing2 = 0;
               }
-              const _errs211 = errors;
-              if (data91 && typeof data91 == 'object' && !Array.isArray(data91)) {
-                if (data91.file === undefined) {
-                  const err173 = {
-                    instancePath: instancePath + '/audit/retiredKeys/' + i13,
+              const _errs215 = errors;
+              if (data93 && typeof data93 == 'object' && !Array.isArray(data93)) {
+                if (data93.file === undefined) {
+                  const err177 = {
+                    instancePath: instancePath + '/audit/retiredKeys/' + i15,
                     schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/1/required',
                     keyword: 'required',
                     params: { missingProperty: 'file' },
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1].required,
                     parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1],
-                    data: data91,
+                    data: data93,
                   };
                   if (vErrors === null) {
-                    vErrors = [err173];
+                    vErrors = [err177];
                   } else {
-                    vErrors.push(err173);
+                    vErrors.push(err177);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs211 === errors;
-              if (_valid2 && valid51) {
-                valid51 = false;
+              var _valid2 = _errs215 === errors;
+              if (_valid2 && valid54) {
+                valid54 = false;
                 passing2 = [passing2, 1];
               } else {
                 if (_valid2) {
-                  valid51 = true;
+                  valid54 = true;
                   passing2 = 1;
                 }
               }
-              if (!valid51) {
-                const err174 = {
-                  instancePath: instancePath + '/audit/retiredKeys/' + i13,
+              if (!valid54) {
+                const err178 = {
+                  instancePath: instancePath + '/audit/retiredKeys/' + i15,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf',
                   keyword: 'oneOf',
                   params: { passingSchemas: passing2 },
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.audit.properties.retiredKeys.items.oneOf,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data91,
+                  data: data93,
                 };
                 if (vErrors === null) {
-                  vErrors = [err174];
+                  vErrors = [err178];
                 } else {
-                  vErrors.push(err174);
+                  vErrors.push(err178);
                 }
                 errors++;
               } else {
-                errors = _errs209;
+                errors = _errs213;
                 if (vErrors !== null) {
-                  if (_errs209) {
-                    vErrors.length = _errs209;
+                  if (_errs213) {
+                    vErrors.length = _errs213;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data91 && typeof data91 == 'object' && !Array.isArray(data91)) {
-                for (const key14 in data91) {
+              if (data93 && typeof data93 == 'object' && !Array.isArray(data93)) {
+                for (const key14 in data93) {
                   if (!(key14 === 'env' || key14 === 'file')) {
-                    const err175 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i13,
+                    const err179 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i15,
                       schemaPath: '#/properties/audit/properties/retiredKeys/items/additionalProperties',
                       keyword: 'additionalProperties',
                       params: { additionalProperty: key14 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                      data: data91,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err175];
-                    } else {
-                      vErrors.push(err175);
-                    }
-                    errors++;
-                  }
-                }
-                if (data91.env !== undefined) {
-                  let data92 = data91.env;
-                  if (typeof data92 === 'string') {
-                    if (!pattern1.test(data92)) {
-                      const err176 = {
-                        instancePath: instancePath + '/audit/retiredKeys/' + i13 + '/env',
-                        schemaPath: '#/definitions/envVarName/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                        parentSchema: schema13,
-                        data: data92,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err176];
-                      } else {
-                        vErrors.push(err176);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err177 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i13 + '/env',
-                      schemaPath: '#/definitions/envVarName/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema13.type,
-                      parentSchema: schema13,
-                      data: data92,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err177];
-                    } else {
-                      vErrors.push(err177);
-                    }
-                    errors++;
-                  }
-                }
-                if (data91.file !== undefined) {
-                  let data93 = data91.file;
-                  if (typeof data93 === 'string') {
-                    if (func3(data93) < 1) {
-                      const err178 = {
-                        instancePath: instancePath + '/audit/retiredKeys/' + i13 + '/file',
-                        schemaPath:
-                          '#/properties/audit/properties/retiredKeys/items/properties/file/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
-                        data: data93,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err178];
-                      } else {
-                        vErrors.push(err178);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err179 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i13 + '/file',
-                      schemaPath: '#/properties/audit/properties/retiredKeys/items/properties/file/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.audit.properties.retiredKeys.items.properties.file.type,
-                      parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
                       data: data93,
                     };
                     if (vErrors === null) {
@@ -5036,27 +5077,108 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data93.env !== undefined) {
+                  let data94 = data93.env;
+                  if (typeof data94 === 'string') {
+                    if (!pattern1.test(data94)) {
+                      const err180 = {
+                        instancePath: instancePath + '/audit/retiredKeys/' + i15 + '/env',
+                        schemaPath: '#/definitions/envVarName/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                        parentSchema: schema13,
+                        data: data94,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err180];
+                      } else {
+                        vErrors.push(err180);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err181 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i15 + '/env',
+                      schemaPath: '#/definitions/envVarName/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema13.type,
+                      parentSchema: schema13,
+                      data: data94,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err181];
+                    } else {
+                      vErrors.push(err181);
+                    }
+                    errors++;
+                  }
+                }
+                if (data93.file !== undefined) {
+                  let data95 = data93.file;
+                  if (typeof data95 === 'string') {
+                    if (func3(data95) < 1) {
+                      const err182 = {
+                        instancePath: instancePath + '/audit/retiredKeys/' + i15 + '/file',
+                        schemaPath:
+                          '#/properties/audit/properties/retiredKeys/items/properties/file/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                        data: data95,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err182];
+                      } else {
+                        vErrors.push(err182);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err183 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i15 + '/file',
+                      schemaPath: '#/properties/audit/properties/retiredKeys/items/properties/file/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.audit.properties.retiredKeys.items.properties.file.type,
+                      parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                      data: data95,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err183];
+                    } else {
+                      vErrors.push(err183);
+                    }
+                    errors++;
+                  }
+                }
               } else {
-                const err180 = {
-                  instancePath: instancePath + '/audit/retiredKeys/' + i13,
+                const err184 = {
+                  instancePath: instancePath + '/audit/retiredKeys/' + i15,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/type',
                   keyword: 'type',
                   params: { type: 'object' },
                   message: 'must be object',
                   schema: schema11.properties.audit.properties.retiredKeys.items.type,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data91,
+                  data: data93,
                 };
                 if (vErrors === null) {
-                  vErrors = [err180];
+                  vErrors = [err184];
                 } else {
-                  vErrors.push(err180);
+                  vErrors.push(err184);
                 }
                 errors++;
               }
             }
           } else {
-            const err181 = {
+            const err185 = {
               instancePath: instancePath + '/audit/retiredKeys',
               schemaPath: '#/properties/audit/properties/retiredKeys/type',
               keyword: 'type',
@@ -5064,20 +5186,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.audit.properties.retiredKeys.type,
               parentSchema: schema11.properties.audit.properties.retiredKeys,
-              data: data90,
+              data: data92,
             };
             if (vErrors === null) {
-              vErrors = [err181];
+              vErrors = [err185];
             } else {
-              vErrors.push(err181);
+              vErrors.push(err185);
             }
             errors++;
           }
         }
-        if (data84.unkeyed !== undefined) {
-          let data94 = data84.unkeyed;
-          if (typeof data94 !== 'boolean') {
-            const err182 = {
+        if (data86.unkeyed !== undefined) {
+          let data96 = data86.unkeyed;
+          if (typeof data96 !== 'boolean') {
+            const err186 = {
               instancePath: instancePath + '/audit/unkeyed',
               schemaPath: '#/properties/audit/properties/unkeyed/type',
               keyword: 'type',
@@ -5085,21 +5207,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.audit.properties.unkeyed.type,
               parentSchema: schema11.properties.audit.properties.unkeyed,
-              data: data94,
+              data: data96,
             };
             if (vErrors === null) {
-              vErrors = [err182];
+              vErrors = [err186];
             } else {
-              vErrors.push(err182);
+              vErrors.push(err186);
             }
             errors++;
           }
         }
-        if (data84.dynamodb !== undefined) {
-          let data95 = data84.dynamodb;
-          if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
-            if (data95.table === undefined) {
-              const err183 = {
+        if (data86.dynamodb !== undefined) {
+          let data97 = data86.dynamodb;
+          if (data97 && typeof data97 == 'object' && !Array.isArray(data97)) {
+            if (data97.table === undefined) {
+              const err187 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -5107,17 +5229,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'table' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data95,
+                data: data97,
               };
               if (vErrors === null) {
-                vErrors = [err183];
+                vErrors = [err187];
               } else {
-                vErrors.push(err183);
+                vErrors.push(err187);
               }
               errors++;
             }
-            if (data95.region === undefined) {
-              const err184 = {
+            if (data97.region === undefined) {
+              const err188 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -5125,18 +5247,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'region' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data95,
+                data: data97,
               };
               if (vErrors === null) {
-                vErrors = [err184];
+                vErrors = [err188];
               } else {
-                vErrors.push(err184);
+                vErrors.push(err188);
               }
               errors++;
             }
-            for (const key15 in data95) {
+            for (const key15 in data97) {
               if (!(key15 === 'table' || key15 === 'region' || key15 === 'endpoint')) {
-                const err185 = {
+                const err189 = {
                   instancePath: instancePath + '/audit/dynamodb',
                   schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
                   keyword: 'additionalProperties',
@@ -5144,86 +5266,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.audit.properties.dynamodb,
-                  data: data95,
-                };
-                if (vErrors === null) {
-                  vErrors = [err185];
-                } else {
-                  vErrors.push(err185);
-                }
-                errors++;
-              }
-            }
-            if (data95.table !== undefined) {
-              let data96 = data95.table;
-              if (typeof data96 === 'string') {
-                if (func3(data96) < 3) {
-                  const err186 = {
-                    instancePath: instancePath + '/audit/dynamodb/table',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 3 },
-                    message: 'must NOT have fewer than 3 characters',
-                    schema: 3,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                    data: data96,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err186];
-                  } else {
-                    vErrors.push(err186);
-                  }
-                  errors++;
-                }
-              } else {
-                const err187 = {
-                  instancePath: instancePath + '/audit/dynamodb/table',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                  data: data96,
-                };
-                if (vErrors === null) {
-                  vErrors = [err187];
-                } else {
-                  vErrors.push(err187);
-                }
-                errors++;
-              }
-            }
-            if (data95.region !== undefined) {
-              let data97 = data95.region;
-              if (typeof data97 === 'string') {
-                if (func3(data97) < 1) {
-                  const err188 = {
-                    instancePath: instancePath + '/audit/dynamodb/region',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                    data: data97,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err188];
-                  } else {
-                    vErrors.push(err188);
-                  }
-                  errors++;
-                }
-              } else {
-                const err189 = {
-                  instancePath: instancePath + '/audit/dynamodb/region',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
                   data: data97,
                 };
                 if (vErrors === null) {
@@ -5234,18 +5276,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data95.endpoint !== undefined) {
-              let data98 = data95.endpoint;
+            if (data97.table !== undefined) {
+              let data98 = data97.table;
               if (typeof data98 === 'string') {
-                if (func3(data98) < 1) {
+                if (func3(data98) < 3) {
                   const err190 = {
-                    instancePath: instancePath + '/audit/dynamodb/endpoint',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
+                    instancePath: instancePath + '/audit/dynamodb/table',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
                     keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                    params: { limit: 3 },
+                    message: 'must NOT have fewer than 3 characters',
+                    schema: 3,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
                     data: data98,
                   };
                   if (vErrors === null) {
@@ -5257,13 +5299,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err191 = {
-                  instancePath: instancePath + '/audit/dynamodb/endpoint',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
+                  instancePath: instancePath + '/audit/dynamodb/table',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                  schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
                   data: data98,
                 };
                 if (vErrors === null) {
@@ -5274,8 +5316,88 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data97.region !== undefined) {
+              let data99 = data97.region;
+              if (typeof data99 === 'string') {
+                if (func3(data99) < 1) {
+                  const err192 = {
+                    instancePath: instancePath + '/audit/dynamodb/region',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                    data: data99,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err192];
+                  } else {
+                    vErrors.push(err192);
+                  }
+                  errors++;
+                }
+              } else {
+                const err193 = {
+                  instancePath: instancePath + '/audit/dynamodb/region',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                  data: data99,
+                };
+                if (vErrors === null) {
+                  vErrors = [err193];
+                } else {
+                  vErrors.push(err193);
+                }
+                errors++;
+              }
+            }
+            if (data97.endpoint !== undefined) {
+              let data100 = data97.endpoint;
+              if (typeof data100 === 'string') {
+                if (func3(data100) < 1) {
+                  const err194 = {
+                    instancePath: instancePath + '/audit/dynamodb/endpoint',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                    data: data100,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err194];
+                  } else {
+                    vErrors.push(err194);
+                  }
+                  errors++;
+                }
+              } else {
+                const err195 = {
+                  instancePath: instancePath + '/audit/dynamodb/endpoint',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                  data: data100,
+                };
+                if (vErrors === null) {
+                  vErrors = [err195];
+                } else {
+                  vErrors.push(err195);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err192 = {
+            const err196 = {
               instancePath: instancePath + '/audit/dynamodb',
               schemaPath: '#/properties/audit/properties/dynamodb/type',
               keyword: 'type',
@@ -5283,18 +5405,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.audit.properties.dynamodb.type,
               parentSchema: schema11.properties.audit.properties.dynamodb,
-              data: data95,
+              data: data97,
             };
             if (vErrors === null) {
-              vErrors = [err192];
+              vErrors = [err196];
             } else {
-              vErrors.push(err192);
+              vErrors.push(err196);
             }
             errors++;
           }
         }
       } else {
-        const err193 = {
+        const err197 = {
           instancePath: instancePath + '/audit',
           schemaPath: '#/properties/audit/type',
           keyword: 'type',
@@ -5302,22 +5424,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.audit.type,
           parentSchema: schema11.properties.audit,
-          data: data84,
+          data: data86,
         };
         if (vErrors === null) {
-          vErrors = [err193];
+          vErrors = [err197];
         } else {
-          vErrors.push(err193);
+          vErrors.push(err197);
         }
         errors++;
       }
     }
     if (data.server !== undefined) {
-      let data99 = data.server;
-      if (data99 && typeof data99 == 'object' && !Array.isArray(data99)) {
-        for (const key16 in data99) {
+      let data101 = data.server;
+      if (data101 && typeof data101 == 'object' && !Array.isArray(data101)) {
+        for (const key16 in data101) {
           if (!func2.call(schema11.properties.server.properties, key16)) {
-            const err194 = {
+            const err198 = {
               instancePath: instancePath + '/server',
               schemaPath: '#/properties/server/additionalProperties',
               keyword: 'additionalProperties',
@@ -5325,86 +5447,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.server,
-              data: data99,
-            };
-            if (vErrors === null) {
-              vErrors = [err194];
-            } else {
-              vErrors.push(err194);
-            }
-            errors++;
-          }
-        }
-        if (data99.port !== undefined) {
-          let data100 = data99.port;
-          if (!(typeof data100 == 'number' && !(data100 % 1) && !isNaN(data100))) {
-            const err195 = {
-              instancePath: instancePath + '/server/port',
-              schemaPath: '#/properties/server/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.port.type,
-              parentSchema: schema11.properties.server.properties.port,
-              data: data100,
-            };
-            if (vErrors === null) {
-              vErrors = [err195];
-            } else {
-              vErrors.push(err195);
-            }
-            errors++;
-          }
-          if (typeof data100 == 'number') {
-            if (data100 > 65535 || isNaN(data100)) {
-              const err196 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-                schema: 65535,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data100,
-              };
-              if (vErrors === null) {
-                vErrors = [err196];
-              } else {
-                vErrors.push(err196);
-              }
-              errors++;
-            }
-            if (data100 < 0 || isNaN(data100)) {
-              const err197 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data100,
-              };
-              if (vErrors === null) {
-                vErrors = [err197];
-              } else {
-                vErrors.push(err197);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data99.probePort !== undefined) {
-          let data101 = data99.probePort;
-          if (!(typeof data101 == 'number' && !(data101 % 1) && !isNaN(data101))) {
-            const err198 = {
-              instancePath: instancePath + '/server/probePort',
-              schemaPath: '#/properties/server/properties/probePort/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.probePort.type,
-              parentSchema: schema11.properties.server.properties.probePort,
               data: data101,
             };
             if (vErrors === null) {
@@ -5414,35 +5456,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data101 == 'number') {
-            if (data101 > 65535 || isNaN(data101)) {
-              const err199 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/maximum',
+        }
+        if (data101.port !== undefined) {
+          let data102 = data101.port;
+          if (!(typeof data102 == 'number' && !(data102 % 1) && !isNaN(data102))) {
+            const err199 = {
+              instancePath: instancePath + '/server/port',
+              schemaPath: '#/properties/server/properties/port/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.port.type,
+              parentSchema: schema11.properties.server.properties.port,
+              data: data102,
+            };
+            if (vErrors === null) {
+              vErrors = [err199];
+            } else {
+              vErrors.push(err199);
+            }
+            errors++;
+          }
+          if (typeof data102 == 'number') {
+            if (data102 > 65535 || isNaN(data102)) {
+              const err200 = {
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/maximum',
                 keyword: 'maximum',
                 params: { comparison: '<=', limit: 65535 },
                 message: 'must be <= 65535',
                 schema: 65535,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data101,
-              };
-              if (vErrors === null) {
-                vErrors = [err199];
-              } else {
-                vErrors.push(err199);
-              }
-              errors++;
-            }
-            if (data101 < 0 || isNaN(data101)) {
-              const err200 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data101,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data102,
               };
               if (vErrors === null) {
                 vErrors = [err200];
@@ -5451,82 +5496,75 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data99.host !== undefined) {
-          let data102 = data99.host;
-          if (typeof data102 !== 'string') {
-            const err201 = {
-              instancePath: instancePath + '/server/host',
-              schemaPath: '#/properties/server/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.server.properties.host.type,
-              parentSchema: schema11.properties.server.properties.host,
-              data: data102,
-            };
-            if (vErrors === null) {
-              vErrors = [err201];
-            } else {
-              vErrors.push(err201);
-            }
-            errors++;
-          }
-        }
-        if (data99.webhookSecretEnv !== undefined) {
-          let data103 = data99.webhookSecretEnv;
-          if (typeof data103 === 'string') {
-            if (!pattern1.test(data103)) {
-              const err202 = {
-                instancePath: instancePath + '/server/webhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data103,
+            if (data102 < 0 || isNaN(data102)) {
+              const err201 = {
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data102,
               };
               if (vErrors === null) {
-                vErrors = [err202];
+                vErrors = [err201];
               } else {
-                vErrors.push(err202);
+                vErrors.push(err201);
               }
               errors++;
             }
-          } else {
-            const err203 = {
-              instancePath: instancePath + '/server/webhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
+          }
+        }
+        if (data101.probePort !== undefined) {
+          let data103 = data101.probePort;
+          if (!(typeof data103 == 'number' && !(data103 % 1) && !isNaN(data103))) {
+            const err202 = {
+              instancePath: instancePath + '/server/probePort',
+              schemaPath: '#/properties/server/properties/probePort/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.probePort.type,
+              parentSchema: schema11.properties.server.properties.probePort,
               data: data103,
             };
             if (vErrors === null) {
-              vErrors = [err203];
+              vErrors = [err202];
             } else {
-              vErrors.push(err203);
+              vErrors.push(err202);
             }
             errors++;
           }
-        }
-        if (data99.previousWebhookSecretEnv !== undefined) {
-          let data104 = data99.previousWebhookSecretEnv;
-          if (typeof data104 === 'string') {
-            if (!pattern1.test(data104)) {
+          if (typeof data103 == 'number') {
+            if (data103 > 65535 || isNaN(data103)) {
+              const err203 = {
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data103,
+              };
+              if (vErrors === null) {
+                vErrors = [err203];
+              } else {
+                vErrors.push(err203);
+              }
+              errors++;
+            }
+            if (data103 < 0 || isNaN(data103)) {
               const err204 = {
-                instancePath: instancePath + '/server/previousWebhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data104,
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data103,
               };
               if (vErrors === null) {
                 vErrors = [err204];
@@ -5535,15 +5573,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
+          }
+        }
+        if (data101.host !== undefined) {
+          let data104 = data101.host;
+          if (typeof data104 !== 'string') {
             const err205 = {
-              instancePath: instancePath + '/server/previousWebhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/server/host',
+              schemaPath: '#/properties/server/properties/host/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.server.properties.host.type,
+              parentSchema: schema11.properties.server.properties.host,
               data: data104,
             };
             if (vErrors === null) {
@@ -5554,12 +5596,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data99.apiTokenEnv !== undefined) {
-          let data105 = data99.apiTokenEnv;
+        if (data101.webhookSecretEnv !== undefined) {
+          let data105 = data101.webhookSecretEnv;
           if (typeof data105 === 'string') {
             if (!pattern1.test(data105)) {
               const err206 = {
-                instancePath: instancePath + '/server/apiTokenEnv',
+                instancePath: instancePath + '/server/webhookSecretEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -5577,7 +5619,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err207 = {
-              instancePath: instancePath + '/server/apiTokenEnv',
+              instancePath: instancePath + '/server/webhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -5594,209 +5636,208 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data99.apiTokens !== undefined) {
-          let data106 = data99.apiTokens;
-          if (Array.isArray(data106)) {
-            const len10 = data106.length;
-            for (let i14 = 0; i14 < len10; i14++) {
-              let data107 = data106[i14];
-              const _errs251 = errors;
-              let valid61 = false;
+        if (data101.previousWebhookSecretEnv !== undefined) {
+          let data106 = data101.previousWebhookSecretEnv;
+          if (typeof data106 === 'string') {
+            if (!pattern1.test(data106)) {
+              const err208 = {
+                instancePath: instancePath + '/server/previousWebhookSecretEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data106,
+              };
+              if (vErrors === null) {
+                vErrors = [err208];
+              } else {
+                vErrors.push(err208);
+              }
+              errors++;
+            }
+          } else {
+            const err209 = {
+              instancePath: instancePath + '/server/previousWebhookSecretEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data106,
+            };
+            if (vErrors === null) {
+              vErrors = [err209];
+            } else {
+              vErrors.push(err209);
+            }
+            errors++;
+          }
+        }
+        if (data101.apiTokenEnv !== undefined) {
+          let data107 = data101.apiTokenEnv;
+          if (typeof data107 === 'string') {
+            if (!pattern1.test(data107)) {
+              const err210 = {
+                instancePath: instancePath + '/server/apiTokenEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data107,
+              };
+              if (vErrors === null) {
+                vErrors = [err210];
+              } else {
+                vErrors.push(err210);
+              }
+              errors++;
+            }
+          } else {
+            const err211 = {
+              instancePath: instancePath + '/server/apiTokenEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data107,
+            };
+            if (vErrors === null) {
+              vErrors = [err211];
+            } else {
+              vErrors.push(err211);
+            }
+            errors++;
+          }
+        }
+        if (data101.apiTokens !== undefined) {
+          let data108 = data101.apiTokens;
+          if (Array.isArray(data108)) {
+            const len11 = data108.length;
+            for (let i16 = 0; i16 < len11; i16++) {
+              let data109 = data108[i16];
+              const _errs255 = errors;
+              let valid64 = false;
               let passing3 = null;
-              const _errs252 = errors;
-              if (data107 && typeof data107 == 'object' && !Array.isArray(data107)) {
-                if (data107.env === undefined) {
-                  const err208 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i14,
+              const _errs256 = errors;
+              if (data109 && typeof data109 == 'object' && !Array.isArray(data109)) {
+                if (data109.env === undefined) {
+                  const err212 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i16,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
                     params: { missingProperty: 'env' },
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data107,
+                    data: data109,
                   };
                   if (vErrors === null) {
-                    vErrors = [err208];
+                    vErrors = [err212];
                   } else {
-                    vErrors.push(err208);
+                    vErrors.push(err212);
                   }
                   errors++;
                 }
               }
-              var _valid3 = _errs252 === errors;
+              var _valid3 = _errs256 === errors;
               if (_valid3) {
-                valid61 = true;
+                valid64 = true;
                 passing3 = 0;
               }
-              const _errs253 = errors;
-              if (data107 && typeof data107 == 'object' && !Array.isArray(data107)) {
-                if (data107.file === undefined) {
-                  const err209 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i14,
+              const _errs257 = errors;
+              if (data109 && typeof data109 == 'object' && !Array.isArray(data109)) {
+                if (data109.file === undefined) {
+                  const err213 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i16,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
                     keyword: 'required',
                     params: { missingProperty: 'file' },
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data107,
+                    data: data109,
                   };
                   if (vErrors === null) {
-                    vErrors = [err209];
+                    vErrors = [err213];
                   } else {
-                    vErrors.push(err209);
+                    vErrors.push(err213);
                   }
                   errors++;
                 }
               }
-              var _valid3 = _errs253 === errors;
-              if (_valid3 && valid61) {
-                valid61 = false;
+              var _valid3 = _errs257 === errors;
+              if (_valid3 && valid64) {
+                valid64 = false;
                 passing3 = [passing3, 1];
               } else {
                 if (_valid3) {
-                  valid61 = true;
+                  valid64 = true;
                   passing3 = 1;
                 }
               }
-              if (!valid61) {
-                const err210 = {
-                  instancePath: instancePath + '/server/apiTokens/' + i14,
+              if (!valid64) {
+                const err214 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i16,
                   schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
                   keyword: 'oneOf',
                   params: { passingSchemas: passing3 },
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.server.properties.apiTokens.items.oneOf,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data107,
+                  data: data109,
                 };
                 if (vErrors === null) {
-                  vErrors = [err210];
+                  vErrors = [err214];
                 } else {
-                  vErrors.push(err210);
+                  vErrors.push(err214);
                 }
                 errors++;
               } else {
-                errors = _errs251;
+                errors = _errs255;
                 if (vErrors !== null) {
-                  if (_errs251) {
-                    vErrors.length = _errs251;
+                  if (_errs255) {
+                    vErrors.length = _errs255;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data107 && typeof data107 == 'object' && !Array.isArray(data107)) {
-                if (data107.scopes === undefined) {
-                  const err211 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i14,
+              if (data109 && typeof data109 == 'object' && !Array.isArray(data109)) {
+                if (data109.scopes === undefined) {
+                  const err215 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i16,
                     schemaPath: '#/properties/server/properties/apiTokens/items/required',
                     keyword: 'required',
                     params: { missingProperty: 'scopes' },
                     message: "must have required property '" + 'scopes' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data107,
+                    data: data109,
                   };
                   if (vErrors === null) {
-                    vErrors = [err211];
+                    vErrors = [err215];
                   } else {
-                    vErrors.push(err211);
+                    vErrors.push(err215);
                   }
                   errors++;
                 }
-                for (const key17 in data107) {
+                for (const key17 in data109) {
                   if (!(key17 === 'env' || key17 === 'file' || key17 === 'scopes')) {
-                    const err212 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i14,
+                    const err216 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i16,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
                       params: { additionalProperty: key17 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data107,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err212];
-                    } else {
-                      vErrors.push(err212);
-                    }
-                    errors++;
-                  }
-                }
-                if (data107.env !== undefined) {
-                  let data108 = data107.env;
-                  if (typeof data108 === 'string') {
-                    if (!pattern1.test(data108)) {
-                      const err213 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i14 + '/env',
-                        schemaPath: '#/definitions/envVarName/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                        parentSchema: schema13,
-                        data: data108,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err213];
-                      } else {
-                        vErrors.push(err213);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err214 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i14 + '/env',
-                      schemaPath: '#/definitions/envVarName/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema13.type,
-                      parentSchema: schema13,
-                      data: data108,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err214];
-                    } else {
-                      vErrors.push(err214);
-                    }
-                    errors++;
-                  }
-                }
-                if (data107.file !== undefined) {
-                  let data109 = data107.file;
-                  if (typeof data109 === 'string') {
-                    if (func3(data109) < 1) {
-                      const err215 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i14 + '/file',
-                        schemaPath:
-                          '#/properties/server/properties/apiTokens/items/properties/file/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                        data: data109,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err215];
-                      } else {
-                        vErrors.push(err215);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err216 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i14 + '/file',
-                      schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
-                      parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
                       data: data109,
                     };
                     if (vErrors === null) {
@@ -5807,19 +5848,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data107.scopes !== undefined) {
-                  let data110 = data107.scopes;
-                  if (Array.isArray(data110)) {
-                    if (data110.length < 1) {
+                if (data109.env !== undefined) {
+                  let data110 = data109.env;
+                  if (typeof data110 === 'string') {
+                    if (!pattern1.test(data110)) {
                       const err217 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i14 + '/scopes',
-                        schemaPath:
-                          '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
-                        keyword: 'minItems',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 items',
-                        schema: 1,
-                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
+                        instancePath: instancePath + '/server/apiTokens/' + i16 + '/env',
+                        schemaPath: '#/definitions/envVarName/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                        parentSchema: schema13,
                         data: data110,
                       };
                       if (vErrors === null) {
@@ -5829,12 +5869,94 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                       errors++;
                     }
-                    const len11 = data110.length;
-                    for (let i15 = 0; i15 < len11; i15++) {
-                      let data111 = data110[i15];
-                      if (!(data111 === 'read' || data111 === 'sync')) {
-                        const err218 = {
-                          instancePath: instancePath + '/server/apiTokens/' + i14 + '/scopes/' + i15,
+                  } else {
+                    const err218 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i16 + '/env',
+                      schemaPath: '#/definitions/envVarName/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema13.type,
+                      parentSchema: schema13,
+                      data: data110,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err218];
+                    } else {
+                      vErrors.push(err218);
+                    }
+                    errors++;
+                  }
+                }
+                if (data109.file !== undefined) {
+                  let data111 = data109.file;
+                  if (typeof data111 === 'string') {
+                    if (func3(data111) < 1) {
+                      const err219 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i16 + '/file',
+                        schemaPath:
+                          '#/properties/server/properties/apiTokens/items/properties/file/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                        data: data111,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err219];
+                      } else {
+                        vErrors.push(err219);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err220 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i16 + '/file',
+                      schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
+                      parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                      data: data111,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err220];
+                    } else {
+                      vErrors.push(err220);
+                    }
+                    errors++;
+                  }
+                }
+                if (data109.scopes !== undefined) {
+                  let data112 = data109.scopes;
+                  if (Array.isArray(data112)) {
+                    if (data112.length < 1) {
+                      const err221 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i16 + '/scopes',
+                        schemaPath:
+                          '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
+                        keyword: 'minItems',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 items',
+                        schema: 1,
+                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
+                        data: data112,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err221];
+                      } else {
+                        vErrors.push(err221);
+                      }
+                      errors++;
+                    }
+                    const len12 = data112.length;
+                    for (let i17 = 0; i17 < len12; i17++) {
+                      let data113 = data112[i17];
+                      if (!(data113 === 'read' || data113 === 'sync')) {
+                        const err222 = {
+                          instancePath: instancePath + '/server/apiTokens/' + i16 + '/scopes/' + i17,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
                           keyword: 'enum',
@@ -5849,43 +5971,43 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data111,
+                          data: data113,
                         };
                         if (vErrors === null) {
-                          vErrors = [err218];
+                          vErrors = [err222];
                         } else {
-                          vErrors.push(err218);
+                          vErrors.push(err222);
                         }
                         errors++;
                       }
                     }
-                    let i16 = data110.length;
-                    let j4;
-                    if (i16 > 1) {
-                      outer1: for (; i16--;) {
-                        for (j4 = i16; j4--;) {
-                          if (func0(data110[i16], data110[j4])) {
-                            const err219 = {
-                              instancePath: instancePath + '/server/apiTokens/' + i14 + '/scopes',
+                    let i18 = data112.length;
+                    let j5;
+                    if (i18 > 1) {
+                      outer1: for (; i18--;) {
+                        for (j5 = i18; j5--;) {
+                          if (func0(data112[i18], data112[j5])) {
+                            const err223 = {
+                              instancePath: instancePath + '/server/apiTokens/' + i16 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
                               keyword: 'uniqueItems',
-                              params: { i: i16, j: j4 },
+                              params: { i: i18, j: j5 },
                               message:
                                 'must NOT have duplicate items (items ## ' +
-                                j4 +
+                                j5 +
                                 ' and ' +
-                                i16 +
+                                i18 +
                                 ' are identical)',
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data110,
+                              data: data112,
                             };
                             if (vErrors === null) {
-                              vErrors = [err219];
+                              vErrors = [err223];
                             } else {
-                              vErrors.push(err219);
+                              vErrors.push(err223);
                             }
                             errors++;
                             break outer1;
@@ -5894,45 +6016,45 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err220 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i14 + '/scopes',
+                    const err224 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i16 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
                       params: { type: 'array' },
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data110,
+                      data: data112,
                     };
                     if (vErrors === null) {
-                      vErrors = [err220];
+                      vErrors = [err224];
                     } else {
-                      vErrors.push(err220);
+                      vErrors.push(err224);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err221 = {
-                  instancePath: instancePath + '/server/apiTokens/' + i14,
+                const err225 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i16,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
                   params: { type: 'object' },
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data107,
+                  data: data109,
                 };
                 if (vErrors === null) {
-                  vErrors = [err221];
+                  vErrors = [err225];
                 } else {
-                  vErrors.push(err221);
+                  vErrors.push(err225);
                 }
                 errors++;
               }
             }
           } else {
-            const err222 = {
+            const err226 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -5940,20 +6062,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data106,
+              data: data108,
             };
             if (vErrors === null) {
-              vErrors = [err222];
+              vErrors = [err226];
             } else {
-              vErrors.push(err222);
+              vErrors.push(err226);
             }
             errors++;
           }
         }
-        if (data99.maxBodySize !== undefined) {
-          let data112 = data99.maxBodySize;
-          if (!(typeof data112 == 'number' && !(data112 % 1) && !isNaN(data112))) {
-            const err223 = {
+        if (data101.maxBodySize !== undefined) {
+          let data114 = data101.maxBodySize;
+          if (!(typeof data114 == 'number' && !(data114 % 1) && !isNaN(data114))) {
+            const err227 = {
               instancePath: instancePath + '/server/maxBodySize',
               schemaPath: '#/properties/server/properties/maxBodySize/type',
               keyword: 'type',
@@ -5961,88 +6083,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxBodySize.type,
               parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data112,
-            };
-            if (vErrors === null) {
-              vErrors = [err223];
-            } else {
-              vErrors.push(err223);
-            }
-            errors++;
-          }
-          if (typeof data112 == 'number') {
-            if (data112 < 1024 || isNaN(data112)) {
-              const err224 = {
-                instancePath: instancePath + '/server/maxBodySize',
-                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1024 },
-                message: 'must be >= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data112,
-              };
-              if (vErrors === null) {
-                vErrors = [err224];
-              } else {
-                vErrors.push(err224);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data99.maxConnections !== undefined) {
-          let data113 = data99.maxConnections;
-          if (!(typeof data113 == 'number' && !(data113 % 1) && !isNaN(data113))) {
-            const err225 = {
-              instancePath: instancePath + '/server/maxConnections',
-              schemaPath: '#/properties/server/properties/maxConnections/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnections.type,
-              parentSchema: schema11.properties.server.properties.maxConnections,
-              data: data113,
-            };
-            if (vErrors === null) {
-              vErrors = [err225];
-            } else {
-              vErrors.push(err225);
-            }
-            errors++;
-          }
-          if (typeof data113 == 'number') {
-            if (data113 < 1 || isNaN(data113)) {
-              const err226 = {
-                instancePath: instancePath + '/server/maxConnections',
-                schemaPath: '#/properties/server/properties/maxConnections/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnections,
-                data: data113,
-              };
-              if (vErrors === null) {
-                vErrors = [err226];
-              } else {
-                vErrors.push(err226);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data99.maxConnectionsPerClient !== undefined) {
-          let data114 = data99.maxConnectionsPerClient;
-          if (!(typeof data114 == 'number' && !(data114 % 1) && !isNaN(data114))) {
-            const err227 = {
-              instancePath: instancePath + '/server/maxConnectionsPerClient',
-              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
-              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
               data: data114,
             };
             if (vErrors === null) {
@@ -6053,15 +6093,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
           if (typeof data114 == 'number') {
-            if (data114 < 1 || isNaN(data114)) {
+            if (data114 < 1024 || isNaN(data114)) {
               const err228 = {
-                instancePath: instancePath + '/server/maxConnectionsPerClient',
-                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                instancePath: instancePath + '/server/maxBodySize',
+                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
                 keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                params: { comparison: '>=', limit: 1024 },
+                message: 'must be >= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.server.properties.maxBodySize,
                 data: data114,
               };
               if (vErrors === null) {
@@ -6073,11 +6113,93 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
-        if (data99.headersTimeout !== undefined) {
-          let data115 = data99.headersTimeout;
-          if (typeof data115 === 'string') {
-            if (!pattern0.test(data115)) {
-              const err229 = {
+        if (data101.maxConnections !== undefined) {
+          let data115 = data101.maxConnections;
+          if (!(typeof data115 == 'number' && !(data115 % 1) && !isNaN(data115))) {
+            const err229 = {
+              instancePath: instancePath + '/server/maxConnections',
+              schemaPath: '#/properties/server/properties/maxConnections/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnections.type,
+              parentSchema: schema11.properties.server.properties.maxConnections,
+              data: data115,
+            };
+            if (vErrors === null) {
+              vErrors = [err229];
+            } else {
+              vErrors.push(err229);
+            }
+            errors++;
+          }
+          if (typeof data115 == 'number') {
+            if (data115 < 1 || isNaN(data115)) {
+              const err230 = {
+                instancePath: instancePath + '/server/maxConnections',
+                schemaPath: '#/properties/server/properties/maxConnections/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnections,
+                data: data115,
+              };
+              if (vErrors === null) {
+                vErrors = [err230];
+              } else {
+                vErrors.push(err230);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data101.maxConnectionsPerClient !== undefined) {
+          let data116 = data101.maxConnectionsPerClient;
+          if (!(typeof data116 == 'number' && !(data116 % 1) && !isNaN(data116))) {
+            const err231 = {
+              instancePath: instancePath + '/server/maxConnectionsPerClient',
+              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
+              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+              data: data116,
+            };
+            if (vErrors === null) {
+              vErrors = [err231];
+            } else {
+              vErrors.push(err231);
+            }
+            errors++;
+          }
+          if (typeof data116 == 'number') {
+            if (data116 < 1 || isNaN(data116)) {
+              const err232 = {
+                instancePath: instancePath + '/server/maxConnectionsPerClient',
+                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                data: data116,
+              };
+              if (vErrors === null) {
+                vErrors = [err232];
+              } else {
+                vErrors.push(err232);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data101.headersTimeout !== undefined) {
+          let data117 = data101.headersTimeout;
+          if (typeof data117 === 'string') {
+            if (!pattern0.test(data117)) {
+              const err233 = {
                 instancePath: instancePath + '/server/headersTimeout',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
@@ -6085,17 +6207,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                 schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                 parentSchema: schema12,
-                data: data115,
+                data: data117,
               };
               if (vErrors === null) {
-                vErrors = [err229];
+                vErrors = [err233];
               } else {
-                vErrors.push(err229);
+                vErrors.push(err233);
               }
               errors++;
             }
           } else {
-            const err230 = {
+            const err234 = {
               instancePath: instancePath + '/server/headersTimeout',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
@@ -6103,21 +6225,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema12.type,
               parentSchema: schema12,
-              data: data115,
+              data: data117,
             };
             if (vErrors === null) {
-              vErrors = [err230];
+              vErrors = [err234];
             } else {
-              vErrors.push(err230);
+              vErrors.push(err234);
             }
             errors++;
           }
         }
-        if (data99.bodyTimeout !== undefined) {
-          let data116 = data99.bodyTimeout;
-          if (typeof data116 === 'string') {
-            if (!pattern0.test(data116)) {
-              const err231 = {
+        if (data101.bodyTimeout !== undefined) {
+          let data118 = data101.bodyTimeout;
+          if (typeof data118 === 'string') {
+            if (!pattern0.test(data118)) {
+              const err235 = {
                 instancePath: instancePath + '/server/bodyTimeout',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
@@ -6125,87 +6247,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                 schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                 parentSchema: schema12,
-                data: data116,
-              };
-              if (vErrors === null) {
-                vErrors = [err231];
-              } else {
-                vErrors.push(err231);
-              }
-              errors++;
-            }
-          } else {
-            const err232 = {
-              instancePath: instancePath + '/server/bodyTimeout',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data116,
-            };
-            if (vErrors === null) {
-              vErrors = [err232];
-            } else {
-              vErrors.push(err232);
-            }
-            errors++;
-          }
-        }
-        if (data99.maxBufferedBodySize !== undefined) {
-          let data117 = data99.maxBufferedBodySize;
-          if (!(typeof data117 == 'number' && !(data117 % 1) && !isNaN(data117))) {
-            const err233 = {
-              instancePath: instancePath + '/server/maxBufferedBodySize',
-              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-              data: data117,
-            };
-            if (vErrors === null) {
-              vErrors = [err233];
-            } else {
-              vErrors.push(err233);
-            }
-            errors++;
-          }
-          if (typeof data117 == 'number') {
-            if (data117 < 65536 || isNaN(data117)) {
-              const err234 = {
-                instancePath: instancePath + '/server/maxBufferedBodySize',
-                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 65536 },
-                message: 'must be >= 65536',
-                schema: 65536,
-                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-                data: data117,
-              };
-              if (vErrors === null) {
-                vErrors = [err234];
-              } else {
-                vErrors.push(err234);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data99.publicUrl !== undefined) {
-          let data118 = data99.publicUrl;
-          if (typeof data118 === 'string') {
-            if (!pattern2.test(data118)) {
-              const err235 = {
-                instancePath: instancePath + '/server/publicUrl',
-                schemaPath: '#/properties/server/properties/publicUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.server.properties.publicUrl,
                 data: data118,
               };
               if (vErrors === null) {
@@ -6217,13 +6258,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err236 = {
-              instancePath: instancePath + '/server/publicUrl',
-              schemaPath: '#/properties/server/properties/publicUrl/type',
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.server.properties.publicUrl.type,
-              parentSchema: schema11.properties.server.properties.publicUrl,
+              schema: schema12.type,
+              parentSchema: schema12,
               data: data118,
             };
             if (vErrors === null) {
@@ -6234,17 +6275,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data99.metricsAuth !== undefined) {
-          let data119 = data99.metricsAuth;
-          if (typeof data119 !== 'boolean') {
+        if (data101.maxBufferedBodySize !== undefined) {
+          let data119 = data101.maxBufferedBodySize;
+          if (!(typeof data119 == 'number' && !(data119 % 1) && !isNaN(data119))) {
             const err237 = {
-              instancePath: instancePath + '/server/metricsAuth',
-              schemaPath: '#/properties/server/properties/metricsAuth/type',
+              instancePath: instancePath + '/server/maxBufferedBodySize',
+              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
               keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.metricsAuth.type,
-              parentSchema: schema11.properties.server.properties.metricsAuth,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
               data: data119,
             };
             if (vErrors === null) {
@@ -6254,61 +6295,58 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data99.ui !== undefined) {
-          let data120 = data99.ui;
-          if (typeof data120 !== 'boolean') {
-            const err238 = {
-              instancePath: instancePath + '/server/ui',
-              schemaPath: '#/properties/server/properties/ui/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.ui.type,
-              parentSchema: schema11.properties.server.properties.ui,
-              data: data120,
-            };
-            if (vErrors === null) {
-              vErrors = [err238];
-            } else {
-              vErrors.push(err238);
+          if (typeof data119 == 'number') {
+            if (data119 < 65536 || isNaN(data119)) {
+              const err238 = {
+                instancePath: instancePath + '/server/maxBufferedBodySize',
+                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 65536 },
+                message: 'must be >= 65536',
+                schema: 65536,
+                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+                data: data119,
+              };
+              if (vErrors === null) {
+                vErrors = [err238];
+              } else {
+                vErrors.push(err238);
+              }
+              errors++;
             }
-            errors++;
           }
         }
-      } else {
-        const err239 = {
-          instancePath: instancePath + '/server',
-          schemaPath: '#/properties/server/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.server.type,
-          parentSchema: schema11.properties.server,
-          data: data99,
-        };
-        if (vErrors === null) {
-          vErrors = [err239];
-        } else {
-          vErrors.push(err239);
-        }
-        errors++;
-      }
-    }
-    if (data.reconcile !== undefined) {
-      let data121 = data.reconcile;
-      if (data121 && typeof data121 == 'object' && !Array.isArray(data121)) {
-        for (const key18 in data121) {
-          if (!(key18 === 'maxConcurrent')) {
+        if (data101.publicUrl !== undefined) {
+          let data120 = data101.publicUrl;
+          if (typeof data120 === 'string') {
+            if (!pattern2.test(data120)) {
+              const err239 = {
+                instancePath: instancePath + '/server/publicUrl',
+                schemaPath: '#/properties/server/properties/publicUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.server.properties.publicUrl,
+                data: data120,
+              };
+              if (vErrors === null) {
+                vErrors = [err239];
+              } else {
+                vErrors.push(err239);
+              }
+              errors++;
+            }
+          } else {
             const err240 = {
-              instancePath: instancePath + '/reconcile',
-              schemaPath: '#/properties/reconcile/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key18 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.reconcile,
-              data: data121,
+              instancePath: instancePath + '/server/publicUrl',
+              schemaPath: '#/properties/server/properties/publicUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.server.properties.publicUrl.type,
+              parentSchema: schema11.properties.server.properties.publicUrl,
+              data: data120,
             };
             if (vErrors === null) {
               vErrors = [err240];
@@ -6318,18 +6356,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data121.maxConcurrent !== undefined) {
-          let data122 = data121.maxConcurrent;
-          if (!(typeof data122 == 'number' && !(data122 % 1) && !isNaN(data122))) {
+        if (data101.metricsAuth !== undefined) {
+          let data121 = data101.metricsAuth;
+          if (typeof data121 !== 'boolean') {
             const err241 = {
-              instancePath: instancePath + '/reconcile/maxConcurrent',
-              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              instancePath: instancePath + '/server/metricsAuth',
+              schemaPath: '#/properties/server/properties/metricsAuth/type',
               keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
-              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-              data: data122,
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.metricsAuth.type,
+              parentSchema: schema11.properties.server.properties.metricsAuth,
+              data: data121,
             };
             if (vErrors === null) {
               vErrors = [err241];
@@ -6338,37 +6376,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data122 == 'number') {
-            if (data122 < 1 || isNaN(data122)) {
-              const err242 = {
-                instancePath: instancePath + '/reconcile/maxConcurrent',
-                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-                data: data122,
-              };
-              if (vErrors === null) {
-                vErrors = [err242];
-              } else {
-                vErrors.push(err242);
-              }
-              errors++;
+        }
+        if (data101.ui !== undefined) {
+          let data122 = data101.ui;
+          if (typeof data122 !== 'boolean') {
+            const err242 = {
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
+              data: data122,
+            };
+            if (vErrors === null) {
+              vErrors = [err242];
+            } else {
+              vErrors.push(err242);
             }
+            errors++;
           }
         }
       } else {
         const err243 = {
-          instancePath: instancePath + '/reconcile',
-          schemaPath: '#/properties/reconcile/type',
+          instancePath: instancePath + '/server',
+          schemaPath: '#/properties/server/type',
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema11.properties.reconcile.type,
-          parentSchema: schema11.properties.reconcile,
-          data: data121,
+          schema: schema11.properties.server.type,
+          parentSchema: schema11.properties.server,
+          data: data101,
         };
         if (vErrors === null) {
           vErrors = [err243];
@@ -6378,19 +6417,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.workspaces !== undefined) {
-      let data123 = data.workspaces;
+    if (data.reconcile !== undefined) {
+      let data123 = data.reconcile;
       if (data123 && typeof data123 == 'object' && !Array.isArray(data123)) {
-        for (const key19 in data123) {
-          if (!(key19 === 'dir' || key19 === 'keep' || key19 === 'maxFileSize')) {
+        for (const key18 in data123) {
+          if (!(key18 === 'maxConcurrent')) {
             const err244 = {
-              instancePath: instancePath + '/workspaces',
-              schemaPath: '#/properties/workspaces/additionalProperties',
+              instancePath: instancePath + '/reconcile',
+              schemaPath: '#/properties/reconcile/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key19 },
+              params: { additionalProperty: key18 },
               message: 'must NOT have additional properties',
               schema: false,
-              parentSchema: schema11.properties.workspaces,
+              parentSchema: schema11.properties.reconcile,
               data: data123,
             };
             if (vErrors === null) {
@@ -6401,17 +6440,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data123.dir !== undefined) {
-          let data124 = data123.dir;
-          if (typeof data124 !== 'string') {
+        if (data123.maxConcurrent !== undefined) {
+          let data124 = data123.maxConcurrent;
+          if (!(typeof data124 == 'number' && !(data124 % 1) && !isNaN(data124))) {
             const err245 = {
-              instancePath: instancePath + '/workspaces/dir',
-              schemaPath: '#/properties/workspaces/properties/dir/type',
+              instancePath: instancePath + '/reconcile/maxConcurrent',
+              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.workspaces.properties.dir.type,
-              parentSchema: schema11.properties.workspaces.properties.dir,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
+              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
               data: data124,
             };
             if (vErrors === null) {
@@ -6421,60 +6460,60 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data123.keep !== undefined) {
-          let data125 = data123.keep;
-          if (!(typeof data125 == 'number' && !(data125 % 1) && !isNaN(data125))) {
-            const err246 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
-              data: data125,
-            };
-            if (vErrors === null) {
-              vErrors = [err246];
-            } else {
-              vErrors.push(err246);
-            }
-            errors++;
-          }
-          if (typeof data125 == 'number') {
-            if (data125 < 1 || isNaN(data125)) {
-              const err247 = {
-                instancePath: instancePath + '/workspaces/keep',
-                schemaPath: '#/properties/workspaces/properties/keep/minimum',
+          if (typeof data124 == 'number') {
+            if (data124 < 1 || isNaN(data124)) {
+              const err246 = {
+                instancePath: instancePath + '/reconcile/maxConcurrent',
+                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data125,
+                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+                data: data124,
               };
               if (vErrors === null) {
-                vErrors = [err247];
+                vErrors = [err246];
               } else {
-                vErrors.push(err247);
+                vErrors.push(err246);
               }
               errors++;
             }
           }
         }
-        if (data123.maxFileSize !== undefined) {
-          let data126 = data123.maxFileSize;
-          if (!(typeof data126 == 'number' && !(data126 % 1) && !isNaN(data126))) {
+      } else {
+        const err247 = {
+          instancePath: instancePath + '/reconcile',
+          schemaPath: '#/properties/reconcile/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.reconcile.type,
+          parentSchema: schema11.properties.reconcile,
+          data: data123,
+        };
+        if (vErrors === null) {
+          vErrors = [err247];
+        } else {
+          vErrors.push(err247);
+        }
+        errors++;
+      }
+    }
+    if (data.workspaces !== undefined) {
+      let data125 = data.workspaces;
+      if (data125 && typeof data125 == 'object' && !Array.isArray(data125)) {
+        for (const key19 in data125) {
+          if (!(key19 === 'dir' || key19 === 'keep' || key19 === 'maxFileSize')) {
             const err248 = {
-              instancePath: instancePath + '/workspaces/maxFileSize',
-              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.maxFileSize.type,
-              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-              data: data126,
+              instancePath: instancePath + '/workspaces',
+              schemaPath: '#/properties/workspaces/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key19 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.workspaces,
+              data: data125,
             };
             if (vErrors === null) {
               vErrors = [err248];
@@ -6483,85 +6522,80 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data126 == 'number') {
-            if (data126 < 1 || isNaN(data126)) {
-              const err249 = {
-                instancePath: instancePath + '/workspaces/maxFileSize',
-                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+        }
+        if (data125.dir !== undefined) {
+          let data126 = data125.dir;
+          if (typeof data126 !== 'string') {
+            const err249 = {
+              instancePath: instancePath + '/workspaces/dir',
+              schemaPath: '#/properties/workspaces/properties/dir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.workspaces.properties.dir.type,
+              parentSchema: schema11.properties.workspaces.properties.dir,
+              data: data126,
+            };
+            if (vErrors === null) {
+              vErrors = [err249];
+            } else {
+              vErrors.push(err249);
+            }
+            errors++;
+          }
+        }
+        if (data125.keep !== undefined) {
+          let data127 = data125.keep;
+          if (!(typeof data127 == 'number' && !(data127 % 1) && !isNaN(data127))) {
+            const err250 = {
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
+              data: data127,
+            };
+            if (vErrors === null) {
+              vErrors = [err250];
+            } else {
+              vErrors.push(err250);
+            }
+            errors++;
+          }
+          if (typeof data127 == 'number') {
+            if (data127 < 1 || isNaN(data127)) {
+              const err251 = {
+                instancePath: instancePath + '/workspaces/keep',
+                schemaPath: '#/properties/workspaces/properties/keep/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-                data: data126,
+                parentSchema: schema11.properties.workspaces.properties.keep,
+                data: data127,
               };
               if (vErrors === null) {
-                vErrors = [err249];
+                vErrors = [err251];
               } else {
-                vErrors.push(err249);
+                vErrors.push(err251);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err250 = {
-          instancePath: instancePath + '/workspaces',
-          schemaPath: '#/properties/workspaces/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.workspaces.type,
-          parentSchema: schema11.properties.workspaces,
-          data: data123,
-        };
-        if (vErrors === null) {
-          vErrors = [err250];
-        } else {
-          vErrors.push(err250);
-        }
-        errors++;
-      }
-    }
-    if (data.kubernetes !== undefined) {
-      let data127 = data.kubernetes;
-      if (data127 && typeof data127 == 'object' && !Array.isArray(data127)) {
-        for (const key20 in data127) {
-          if (!(
-            key20 === 'requireServiceAccount' ||
-            key20 === 'controllerNamespace' ||
-            key20 === 'kustomize' ||
-            key20 === 'helm'
-          )) {
-            const err251 = {
-              instancePath: instancePath + '/kubernetes',
-              schemaPath: '#/properties/kubernetes/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key20 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.kubernetes,
-              data: data127,
-            };
-            if (vErrors === null) {
-              vErrors = [err251];
-            } else {
-              vErrors.push(err251);
-            }
-            errors++;
-          }
-        }
-        if (data127.requireServiceAccount !== undefined) {
-          let data128 = data127.requireServiceAccount;
-          if (typeof data128 !== 'boolean') {
+        if (data125.maxFileSize !== undefined) {
+          let data128 = data125.maxFileSize;
+          if (!(typeof data128 == 'number' && !(data128 % 1) && !isNaN(data128))) {
             const err252 = {
-              instancePath: instancePath + '/kubernetes/requireServiceAccount',
-              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
+              instancePath: instancePath + '/workspaces/maxFileSize',
+              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
               keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
-              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.maxFileSize.type,
+              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
               data: data128,
             };
             if (vErrors === null) {
@@ -6571,20 +6605,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data127.controllerNamespace !== undefined) {
-          let data129 = data127.controllerNamespace;
-          if (typeof data129 === 'string') {
-            if (func3(data129) < 1) {
+          if (typeof data128 == 'number') {
+            if (data128 < 1 || isNaN(data128)) {
               const err253 = {
-                instancePath: instancePath + '/kubernetes/controllerNamespace',
-                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
+                instancePath: instancePath + '/workspaces/maxFileSize',
+                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data129,
+                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                data: data128,
               };
               if (vErrors === null) {
                 vErrors = [err253];
@@ -6593,8 +6624,99 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+      } else {
+        const err254 = {
+          instancePath: instancePath + '/workspaces',
+          schemaPath: '#/properties/workspaces/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.workspaces.type,
+          parentSchema: schema11.properties.workspaces,
+          data: data125,
+        };
+        if (vErrors === null) {
+          vErrors = [err254];
+        } else {
+          vErrors.push(err254);
+        }
+        errors++;
+      }
+    }
+    if (data.kubernetes !== undefined) {
+      let data129 = data.kubernetes;
+      if (data129 && typeof data129 == 'object' && !Array.isArray(data129)) {
+        for (const key20 in data129) {
+          if (!(
+            key20 === 'requireServiceAccount' ||
+            key20 === 'controllerNamespace' ||
+            key20 === 'kustomize' ||
+            key20 === 'helm'
+          )) {
+            const err255 = {
+              instancePath: instancePath + '/kubernetes',
+              schemaPath: '#/properties/kubernetes/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key20 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.kubernetes,
+              data: data129,
+            };
+            if (vErrors === null) {
+              vErrors = [err255];
+            } else {
+              vErrors.push(err255);
+            }
+            errors++;
+          }
+        }
+        if (data129.requireServiceAccount !== undefined) {
+          let data130 = data129.requireServiceAccount;
+          if (typeof data130 !== 'boolean') {
+            const err256 = {
+              instancePath: instancePath + '/kubernetes/requireServiceAccount',
+              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
+              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
+              data: data130,
+            };
+            if (vErrors === null) {
+              vErrors = [err256];
+            } else {
+              vErrors.push(err256);
+            }
+            errors++;
+          }
+        }
+        if (data129.controllerNamespace !== undefined) {
+          let data131 = data129.controllerNamespace;
+          if (typeof data131 === 'string') {
+            if (func3(data131) < 1) {
+              const err257 = {
+                instancePath: instancePath + '/kubernetes/controllerNamespace',
+                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+                data: data131,
+              };
+              if (vErrors === null) {
+                vErrors = [err257];
+              } else {
+                vErrors.push(err257);
+              }
+              errors++;
+            }
           } else {
-            const err254 = {
+            const err258 = {
               instancePath: instancePath + '/kubernetes/controllerNamespace',
               schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
               keyword: 'type',
@@ -6602,89 +6724,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
               parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-              data: data129,
-            };
-            if (vErrors === null) {
-              vErrors = [err254];
-            } else {
-              vErrors.push(err254);
-            }
-            errors++;
-          }
-        }
-        if (data127.kustomize !== undefined) {
-          let data130 = data127.kustomize;
-          if (data130 && typeof data130 == 'object' && !Array.isArray(data130)) {
-            for (const key21 in data130) {
-              if (!(key21 === 'path')) {
-                const err255 = {
-                  instancePath: instancePath + '/kubernetes/kustomize',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key21 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data130,
-                };
-                if (vErrors === null) {
-                  vErrors = [err255];
-                } else {
-                  vErrors.push(err255);
-                }
-                errors++;
-              }
-            }
-            if (data130.path !== undefined) {
-              let data131 = data130.path;
-              if (typeof data131 === 'string') {
-                if (func3(data131) < 1) {
-                  const err256 = {
-                    instancePath: instancePath + '/kubernetes/kustomize/path',
-                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data131,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err256];
-                  } else {
-                    vErrors.push(err256);
-                  }
-                  errors++;
-                }
-              } else {
-                const err257 = {
-                  instancePath: instancePath + '/kubernetes/kustomize/path',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                  data: data131,
-                };
-                if (vErrors === null) {
-                  vErrors = [err257];
-                } else {
-                  vErrors.push(err257);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err258 = {
-              instancePath: instancePath + '/kubernetes/kustomize',
-              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.kustomize.type,
-              parentSchema: schema11.properties.kubernetes.properties.kustomize,
-              data: data130,
+              data: data131,
             };
             if (vErrors === null) {
               vErrors = [err258];
@@ -6694,19 +6734,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data127.helm !== undefined) {
-          let data132 = data127.helm;
+        if (data129.kustomize !== undefined) {
+          let data132 = data129.kustomize;
           if (data132 && typeof data132 == 'object' && !Array.isArray(data132)) {
-            for (const key22 in data132) {
-              if (!(key22 === 'path')) {
+            for (const key21 in data132) {
+              if (!(key21 === 'path')) {
                 const err259 = {
-                  instancePath: instancePath + '/kubernetes/helm',
-                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  instancePath: instancePath + '/kubernetes/kustomize',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
                   keyword: 'additionalProperties',
-                  params: { additionalProperty: key22 },
+                  params: { additionalProperty: key21 },
                   message: 'must NOT have additional properties',
                   schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize,
                   data: data132,
                 };
                 if (vErrors === null) {
@@ -6722,13 +6762,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               if (typeof data133 === 'string') {
                 if (func3(data133) < 1) {
                   const err260 = {
-                    instancePath: instancePath + '/kubernetes/helm/path',
-                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
+                    instancePath: instancePath + '/kubernetes/kustomize/path',
+                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
                     keyword: 'minLength',
                     params: { limit: 1 },
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
                     data: data133,
                   };
                   if (vErrors === null) {
@@ -6740,13 +6780,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err261 = {
-                  instancePath: instancePath + '/kubernetes/helm/path',
-                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
+                  instancePath: instancePath + '/kubernetes/kustomize/path',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
                   data: data133,
                 };
                 if (vErrors === null) {
@@ -6759,13 +6799,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err262 = {
-              instancePath: instancePath + '/kubernetes/helm',
-              schemaPath: '#/properties/kubernetes/properties/helm/type',
+              instancePath: instancePath + '/kubernetes/kustomize',
+              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
               keyword: 'type',
               params: { type: 'object' },
               message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.helm.type,
-              parentSchema: schema11.properties.kubernetes.properties.helm,
+              schema: schema11.properties.kubernetes.properties.kustomize.type,
+              parentSchema: schema11.properties.kubernetes.properties.kustomize,
               data: data132,
             };
             if (vErrors === null) {
@@ -6776,79 +6816,79 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err263 = {
-          instancePath: instancePath + '/kubernetes',
-          schemaPath: '#/properties/kubernetes/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.kubernetes.type,
-          parentSchema: schema11.properties.kubernetes,
-          data: data127,
-        };
-        if (vErrors === null) {
-          vErrors = [err263];
-        } else {
-          vErrors.push(err263);
-        }
-        errors++;
-      }
-    }
-    if (data.telemetry !== undefined) {
-      let data134 = data.telemetry;
-      if (data134 && typeof data134 == 'object' && !Array.isArray(data134)) {
-        for (const key23 in data134) {
-          if (!(key23 === 'otlpEndpoint')) {
-            const err264 = {
-              instancePath: instancePath + '/telemetry',
-              schemaPath: '#/properties/telemetry/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key23 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.telemetry,
-              data: data134,
-            };
-            if (vErrors === null) {
-              vErrors = [err264];
-            } else {
-              vErrors.push(err264);
-            }
-            errors++;
-          }
-        }
-        if (data134.otlpEndpoint !== undefined) {
-          let data135 = data134.otlpEndpoint;
-          if (typeof data135 === 'string') {
-            if (!pattern2.test(data135)) {
-              const err265 = {
-                instancePath: instancePath + '/telemetry/otlpEndpoint',
-                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data135,
-              };
-              if (vErrors === null) {
-                vErrors = [err265];
-              } else {
-                vErrors.push(err265);
+        if (data129.helm !== undefined) {
+          let data134 = data129.helm;
+          if (data134 && typeof data134 == 'object' && !Array.isArray(data134)) {
+            for (const key22 in data134) {
+              if (!(key22 === 'path')) {
+                const err263 = {
+                  instancePath: instancePath + '/kubernetes/helm',
+                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key22 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  data: data134,
+                };
+                if (vErrors === null) {
+                  vErrors = [err263];
+                } else {
+                  vErrors.push(err263);
+                }
+                errors++;
               }
-              errors++;
+            }
+            if (data134.path !== undefined) {
+              let data135 = data134.path;
+              if (typeof data135 === 'string') {
+                if (func3(data135) < 1) {
+                  const err264 = {
+                    instancePath: instancePath + '/kubernetes/helm/path',
+                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                    data: data135,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err264];
+                  } else {
+                    vErrors.push(err264);
+                  }
+                  errors++;
+                }
+              } else {
+                const err265 = {
+                  instancePath: instancePath + '/kubernetes/helm/path',
+                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  data: data135,
+                };
+                if (vErrors === null) {
+                  vErrors = [err265];
+                } else {
+                  vErrors.push(err265);
+                }
+                errors++;
+              }
             }
           } else {
             const err266 = {
-              instancePath: instancePath + '/telemetry/otlpEndpoint',
-              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
+              instancePath: instancePath + '/kubernetes/helm',
+              schemaPath: '#/properties/kubernetes/properties/helm/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
-              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-              data: data135,
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.helm.type,
+              parentSchema: schema11.properties.kubernetes.properties.helm,
+              data: data134,
             };
             if (vErrors === null) {
               vErrors = [err266];
@@ -6860,14 +6900,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
         }
       } else {
         const err267 = {
-          instancePath: instancePath + '/telemetry',
-          schemaPath: '#/properties/telemetry/type',
+          instancePath: instancePath + '/kubernetes',
+          schemaPath: '#/properties/kubernetes/type',
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema11.properties.telemetry.type,
-          parentSchema: schema11.properties.telemetry,
-          data: data134,
+          schema: schema11.properties.kubernetes.type,
+          parentSchema: schema11.properties.kubernetes,
+          data: data129,
         };
         if (vErrors === null) {
           vErrors = [err267];
@@ -6877,40 +6917,41 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.notifications !== undefined) {
-      let data136 = data.notifications;
-      if (Array.isArray(data136)) {
-        if (data136.length > 32) {
-          const err268 = {
-            instancePath: instancePath + '/notifications',
-            schemaPath: '#/properties/notifications/maxItems',
-            keyword: 'maxItems',
-            params: { limit: 32 },
-            message: 'must NOT have more than 32 items',
-            schema: 32,
-            parentSchema: schema11.properties.notifications,
-            data: data136,
-          };
-          if (vErrors === null) {
-            vErrors = [err268];
-          } else {
-            vErrors.push(err268);
+    if (data.telemetry !== undefined) {
+      let data136 = data.telemetry;
+      if (data136 && typeof data136 == 'object' && !Array.isArray(data136)) {
+        for (const key23 in data136) {
+          if (!(key23 === 'otlpEndpoint')) {
+            const err268 = {
+              instancePath: instancePath + '/telemetry',
+              schemaPath: '#/properties/telemetry/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key23 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.telemetry,
+              data: data136,
+            };
+            if (vErrors === null) {
+              vErrors = [err268];
+            } else {
+              vErrors.push(err268);
+            }
+            errors++;
           }
-          errors++;
         }
-        const len12 = data136.length;
-        for (let i17 = 0; i17 < len12; i17++) {
-          let data137 = data136[i17];
-          if (data137 && typeof data137 == 'object' && !Array.isArray(data137)) {
-            if (data137.name === undefined) {
+        if (data136.otlpEndpoint !== undefined) {
+          let data137 = data136.otlpEndpoint;
+          if (typeof data137 === 'string') {
+            if (!pattern2.test(data137)) {
               const err269 = {
-                instancePath: instancePath + '/notifications/' + i17,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'name' },
-                message: "must have required property '" + 'name' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
+                instancePath: instancePath + '/telemetry/otlpEndpoint',
+                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
                 data: data137,
               };
               if (vErrors === null) {
@@ -6920,61 +6961,142 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data137.type === undefined) {
-              const err270 = {
-                instancePath: instancePath + '/notifications/' + i17,
+          } else {
+            const err270 = {
+              instancePath: instancePath + '/telemetry/otlpEndpoint',
+              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
+              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+              data: data137,
+            };
+            if (vErrors === null) {
+              vErrors = [err270];
+            } else {
+              vErrors.push(err270);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err271 = {
+          instancePath: instancePath + '/telemetry',
+          schemaPath: '#/properties/telemetry/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.telemetry.type,
+          parentSchema: schema11.properties.telemetry,
+          data: data136,
+        };
+        if (vErrors === null) {
+          vErrors = [err271];
+        } else {
+          vErrors.push(err271);
+        }
+        errors++;
+      }
+    }
+    if (data.notifications !== undefined) {
+      let data138 = data.notifications;
+      if (Array.isArray(data138)) {
+        if (data138.length > 32) {
+          const err272 = {
+            instancePath: instancePath + '/notifications',
+            schemaPath: '#/properties/notifications/maxItems',
+            keyword: 'maxItems',
+            params: { limit: 32 },
+            message: 'must NOT have more than 32 items',
+            schema: 32,
+            parentSchema: schema11.properties.notifications,
+            data: data138,
+          };
+          if (vErrors === null) {
+            vErrors = [err272];
+          } else {
+            vErrors.push(err272);
+          }
+          errors++;
+        }
+        const len13 = data138.length;
+        for (let i19 = 0; i19 < len13; i19++) {
+          let data139 = data138[i19];
+          if (data139 && typeof data139 == 'object' && !Array.isArray(data139)) {
+            if (data139.name === undefined) {
+              const err273 = {
+                instancePath: instancePath + '/notifications/' + i19,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'name' },
+                message: "must have required property '" + 'name' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data139,
+              };
+              if (vErrors === null) {
+                vErrors = [err273];
+              } else {
+                vErrors.push(err273);
+              }
+              errors++;
+            }
+            if (data139.type === undefined) {
+              const err274 = {
+                instancePath: instancePath + '/notifications/' + i19,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
                 params: { missingProperty: 'type' },
                 message: "must have required property '" + 'type' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data137,
+                data: data139,
               };
               if (vErrors === null) {
-                vErrors = [err270];
+                vErrors = [err274];
               } else {
-                vErrors.push(err270);
+                vErrors.push(err274);
               }
               errors++;
             }
-            if (data137.urlEnv === undefined) {
-              const err271 = {
-                instancePath: instancePath + '/notifications/' + i17,
+            if (data139.urlEnv === undefined) {
+              const err275 = {
+                instancePath: instancePath + '/notifications/' + i19,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
                 params: { missingProperty: 'urlEnv' },
                 message: "must have required property '" + 'urlEnv' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data137,
+                data: data139,
               };
               if (vErrors === null) {
-                vErrors = [err271];
+                vErrors = [err275];
               } else {
-                vErrors.push(err271);
+                vErrors.push(err275);
               }
               errors++;
             }
-            if (data137.events === undefined) {
-              const err272 = {
-                instancePath: instancePath + '/notifications/' + i17,
+            if (data139.events === undefined) {
+              const err276 = {
+                instancePath: instancePath + '/notifications/' + i19,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
                 params: { missingProperty: 'events' },
                 message: "must have required property '" + 'events' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data137,
+                data: data139,
               };
               if (vErrors === null) {
-                vErrors = [err272];
+                vErrors = [err276];
               } else {
-                vErrors.push(err272);
+                vErrors.push(err276);
               }
               errors++;
             }
-            for (const key24 in data137) {
+            for (const key24 in data139) {
               if (!(
                 key24 === 'name' ||
                 key24 === 'type' ||
@@ -6983,155 +7105,75 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 key24 === 'events' ||
                 key24 === 'environments'
               )) {
-                const err273 = {
-                  instancePath: instancePath + '/notifications/' + i17,
+                const err277 = {
+                  instancePath: instancePath + '/notifications/' + i19,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
                   params: { additionalProperty: key24 },
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data137,
+                  data: data139,
                 };
                 if (vErrors === null) {
-                  vErrors = [err273];
+                  vErrors = [err277];
                 } else {
-                  vErrors.push(err273);
+                  vErrors.push(err277);
                 }
                 errors++;
               }
             }
-            if (data137.name !== undefined) {
-              let data138 = data137.name;
-              if (typeof data138 === 'string') {
-                if (!pattern36.test(data138)) {
-                  const err274 = {
-                    instancePath: instancePath + '/notifications/' + i17 + '/name',
+            if (data139.name !== undefined) {
+              let data140 = data139.name;
+              if (typeof data140 === 'string') {
+                if (!pattern37.test(data140)) {
+                  const err278 = {
+                    instancePath: instancePath + '/notifications/' + i19 + '/name',
                     schemaPath: '#/properties/notifications/items/properties/name/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
                     message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
                     schema: '^[a-z0-9][a-z0-9-]{0,62}$',
                     parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data138,
+                    data: data140,
                   };
                   if (vErrors === null) {
-                    vErrors = [err274];
+                    vErrors = [err278];
                   } else {
-                    vErrors.push(err274);
+                    vErrors.push(err278);
                   }
                   errors++;
                 }
               } else {
-                const err275 = {
-                  instancePath: instancePath + '/notifications/' + i17 + '/name',
+                const err279 = {
+                  instancePath: instancePath + '/notifications/' + i19 + '/name',
                   schemaPath: '#/properties/notifications/items/properties/name/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
                   schema: schema11.properties.notifications.items.properties.name.type,
                   parentSchema: schema11.properties.notifications.items.properties.name,
-                  data: data138,
+                  data: data140,
                 };
                 if (vErrors === null) {
-                  vErrors = [err275];
+                  vErrors = [err279];
                 } else {
-                  vErrors.push(err275);
+                  vErrors.push(err279);
                 }
                 errors++;
               }
             }
-            if (data137.type !== undefined) {
-              let data139 = data137.type;
-              if (!(data139 === 'slack' || data139 === 'webhook')) {
-                const err276 = {
-                  instancePath: instancePath + '/notifications/' + i17 + '/type',
+            if (data139.type !== undefined) {
+              let data141 = data139.type;
+              if (!(data141 === 'slack' || data141 === 'webhook')) {
+                const err280 = {
+                  instancePath: instancePath + '/notifications/' + i19 + '/type',
                   schemaPath: '#/properties/notifications/items/properties/type/enum',
                   keyword: 'enum',
                   params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
                   message: 'must be equal to one of the allowed values',
                   schema: schema11.properties.notifications.items.properties.type.enum,
                   parentSchema: schema11.properties.notifications.items.properties.type,
-                  data: data139,
-                };
-                if (vErrors === null) {
-                  vErrors = [err276];
-                } else {
-                  vErrors.push(err276);
-                }
-                errors++;
-              }
-            }
-            if (data137.urlEnv !== undefined) {
-              let data140 = data137.urlEnv;
-              if (typeof data140 === 'string') {
-                if (!pattern1.test(data140)) {
-                  const err277 = {
-                    instancePath: instancePath + '/notifications/' + i17 + '/urlEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data140,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err277];
-                  } else {
-                    vErrors.push(err277);
-                  }
-                  errors++;
-                }
-              } else {
-                const err278 = {
-                  instancePath: instancePath + '/notifications/' + i17 + '/urlEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
-                  data: data140,
-                };
-                if (vErrors === null) {
-                  vErrors = [err278];
-                } else {
-                  vErrors.push(err278);
-                }
-                errors++;
-              }
-            }
-            if (data137.secretEnv !== undefined) {
-              let data141 = data137.secretEnv;
-              if (typeof data141 === 'string') {
-                if (!pattern1.test(data141)) {
-                  const err279 = {
-                    instancePath: instancePath + '/notifications/' + i17 + '/secretEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data141,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err279];
-                  } else {
-                    vErrors.push(err279);
-                  }
-                  errors++;
-                }
-              } else {
-                const err280 = {
-                  instancePath: instancePath + '/notifications/' + i17 + '/secretEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
                   data: data141,
                 };
                 if (vErrors === null) {
@@ -7142,18 +7184,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data137.events !== undefined) {
-              let data142 = data137.events;
-              if (Array.isArray(data142)) {
-                if (data142.length < 1) {
+            if (data139.urlEnv !== undefined) {
+              let data142 = data139.urlEnv;
+              if (typeof data142 === 'string') {
+                if (!pattern1.test(data142)) {
                   const err281 = {
-                    instancePath: instancePath + '/notifications/' + i17 + '/events',
-                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
-                    keyword: 'minItems',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 items',
-                    schema: 1,
-                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    instancePath: instancePath + '/notifications/' + i19 + '/urlEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
                     data: data142,
                   };
                   if (vErrors === null) {
@@ -7163,79 +7205,56 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                const len13 = data142.length;
-                for (let i18 = 0; i18 < len13; i18++) {
-                  let data143 = data142[i18];
-                  if (!(
-                    data143 === 'failed' ||
-                    data143 === 'stalled' ||
-                    data143 === 'recovered' ||
-                    data143 === 'applied' ||
-                    data143 === 'drift-repaired' ||
-                    data143 === 'suspended'
-                  )) {
-                    const err282 = {
-                      instancePath: instancePath + '/notifications/' + i17 + '/events/' + i18,
-                      schemaPath: '#/properties/notifications/items/properties/events/items/enum',
-                      keyword: 'enum',
-                      params: {
-                        allowedValues: schema11.properties.notifications.items.properties.events.items.enum,
-                      },
-                      message: 'must be equal to one of the allowed values',
-                      schema: schema11.properties.notifications.items.properties.events.items.enum,
-                      parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data143,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err282];
-                    } else {
-                      vErrors.push(err282);
-                    }
-                    errors++;
-                  }
+              } else {
+                const err282 = {
+                  instancePath: instancePath + '/notifications/' + i19 + '/urlEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data142,
+                };
+                if (vErrors === null) {
+                  vErrors = [err282];
+                } else {
+                  vErrors.push(err282);
                 }
-                let i19 = data142.length;
-                let j5;
-                if (i19 > 1) {
-                  outer2: for (; i19--;) {
-                    for (j5 = i19; j5--;) {
-                      if (func0(data142[i19], data142[j5])) {
-                        const err283 = {
-                          instancePath: instancePath + '/notifications/' + i17 + '/events',
-                          schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
-                          keyword: 'uniqueItems',
-                          params: { i: i19, j: j5 },
-                          message:
-                            'must NOT have duplicate items (items ## ' +
-                            j5 +
-                            ' and ' +
-                            i19 +
-                            ' are identical)',
-                          schema: true,
-                          parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data142,
-                        };
-                        if (vErrors === null) {
-                          vErrors = [err283];
-                        } else {
-                          vErrors.push(err283);
-                        }
-                        errors++;
-                        break outer2;
-                      }
-                    }
+                errors++;
+              }
+            }
+            if (data139.secretEnv !== undefined) {
+              let data143 = data139.secretEnv;
+              if (typeof data143 === 'string') {
+                if (!pattern1.test(data143)) {
+                  const err283 = {
+                    instancePath: instancePath + '/notifications/' + i19 + '/secretEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data143,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err283];
+                  } else {
+                    vErrors.push(err283);
                   }
+                  errors++;
                 }
               } else {
                 const err284 = {
-                  instancePath: instancePath + '/notifications/' + i17 + '/events',
-                  schemaPath: '#/properties/notifications/items/properties/events/type',
+                  instancePath: instancePath + '/notifications/' + i19 + '/secretEnv',
+                  schemaPath: '#/definitions/envVarName/type',
                   keyword: 'type',
-                  params: { type: 'array' },
-                  message: 'must be array',
-                  schema: schema11.properties.notifications.items.properties.events.type,
-                  parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data142,
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data143,
                 };
                 if (vErrors === null) {
                   vErrors = [err284];
@@ -7245,41 +7264,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data137.environments !== undefined) {
-              let data144 = data137.environments;
+            if (data139.events !== undefined) {
+              let data144 = data139.events;
               if (Array.isArray(data144)) {
+                if (data144.length < 1) {
+                  const err285 = {
+                    instancePath: instancePath + '/notifications/' + i19 + '/events',
+                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
+                    keyword: 'minItems',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 items',
+                    schema: 1,
+                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    data: data144,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err285];
+                  } else {
+                    vErrors.push(err285);
+                  }
+                  errors++;
+                }
                 const len14 = data144.length;
                 for (let i20 = 0; i20 < len14; i20++) {
                   let data145 = data144[i20];
-                  if (typeof data145 === 'string') {
-                    if (func3(data145) < 1) {
-                      const err285 = {
-                        instancePath: instancePath + '/notifications/' + i17 + '/environments/' + i20,
-                        schemaPath:
-                          '#/properties/notifications/items/properties/environments/items/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data145,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err285];
-                      } else {
-                        vErrors.push(err285);
-                      }
-                      errors++;
-                    }
-                  } else {
+                  if (!(
+                    data145 === 'failed' ||
+                    data145 === 'stalled' ||
+                    data145 === 'recovered' ||
+                    data145 === 'applied' ||
+                    data145 === 'drift-repaired' ||
+                    data145 === 'suspended'
+                  )) {
                     const err286 = {
-                      instancePath: instancePath + '/notifications/' + i17 + '/environments/' + i20,
-                      schemaPath: '#/properties/notifications/items/properties/environments/items/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.notifications.items.properties.environments.items.type,
-                      parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                      instancePath: instancePath + '/notifications/' + i19 + '/events/' + i20,
+                      schemaPath: '#/properties/notifications/items/properties/events/items/enum',
+                      keyword: 'enum',
+                      params: {
+                        allowedValues: schema11.properties.notifications.items.properties.events.items.enum,
+                      },
+                      message: 'must be equal to one of the allowed values',
+                      schema: schema11.properties.notifications.items.properties.events.items.enum,
+                      parentSchema: schema11.properties.notifications.items.properties.events.items,
                       data: data145,
                     };
                     if (vErrors === null) {
@@ -7290,46 +7316,142 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                let i21 = data144.length;
+                let j6;
+                if (i21 > 1) {
+                  outer2: for (; i21--;) {
+                    for (j6 = i21; j6--;) {
+                      if (func0(data144[i21], data144[j6])) {
+                        const err287 = {
+                          instancePath: instancePath + '/notifications/' + i19 + '/events',
+                          schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
+                          keyword: 'uniqueItems',
+                          params: { i: i21, j: j6 },
+                          message:
+                            'must NOT have duplicate items (items ## ' +
+                            j6 +
+                            ' and ' +
+                            i21 +
+                            ' are identical)',
+                          schema: true,
+                          parentSchema: schema11.properties.notifications.items.properties.events,
+                          data: data144,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err287];
+                        } else {
+                          vErrors.push(err287);
+                        }
+                        errors++;
+                        break outer2;
+                      }
+                    }
+                  }
+                }
               } else {
-                const err287 = {
-                  instancePath: instancePath + '/notifications/' + i17 + '/environments',
+                const err288 = {
+                  instancePath: instancePath + '/notifications/' + i19 + '/events',
+                  schemaPath: '#/properties/notifications/items/properties/events/type',
+                  keyword: 'type',
+                  params: { type: 'array' },
+                  message: 'must be array',
+                  schema: schema11.properties.notifications.items.properties.events.type,
+                  parentSchema: schema11.properties.notifications.items.properties.events,
+                  data: data144,
+                };
+                if (vErrors === null) {
+                  vErrors = [err288];
+                } else {
+                  vErrors.push(err288);
+                }
+                errors++;
+              }
+            }
+            if (data139.environments !== undefined) {
+              let data146 = data139.environments;
+              if (Array.isArray(data146)) {
+                const len15 = data146.length;
+                for (let i22 = 0; i22 < len15; i22++) {
+                  let data147 = data146[i22];
+                  if (typeof data147 === 'string') {
+                    if (func3(data147) < 1) {
+                      const err289 = {
+                        instancePath: instancePath + '/notifications/' + i19 + '/environments/' + i22,
+                        schemaPath:
+                          '#/properties/notifications/items/properties/environments/items/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                        data: data147,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err289];
+                      } else {
+                        vErrors.push(err289);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err290 = {
+                      instancePath: instancePath + '/notifications/' + i19 + '/environments/' + i22,
+                      schemaPath: '#/properties/notifications/items/properties/environments/items/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.notifications.items.properties.environments.items.type,
+                      parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                      data: data147,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err290];
+                    } else {
+                      vErrors.push(err290);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err291 = {
+                  instancePath: instancePath + '/notifications/' + i19 + '/environments',
                   schemaPath: '#/properties/notifications/items/properties/environments/type',
                   keyword: 'type',
                   params: { type: 'array' },
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.environments.type,
                   parentSchema: schema11.properties.notifications.items.properties.environments,
-                  data: data144,
+                  data: data146,
                 };
                 if (vErrors === null) {
-                  vErrors = [err287];
+                  vErrors = [err291];
                 } else {
-                  vErrors.push(err287);
+                  vErrors.push(err291);
                 }
                 errors++;
               }
             }
           } else {
-            const err288 = {
-              instancePath: instancePath + '/notifications/' + i17,
+            const err292 = {
+              instancePath: instancePath + '/notifications/' + i19,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
               params: { type: 'object' },
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data137,
+              data: data139,
             };
             if (vErrors === null) {
-              vErrors = [err288];
+              vErrors = [err292];
             } else {
-              vErrors.push(err288);
+              vErrors.push(err292);
             }
             errors++;
           }
         }
       } else {
-        const err289 = {
+        const err293 = {
           instancePath: instancePath + '/notifications',
           schemaPath: '#/properties/notifications/type',
           keyword: 'type',
@@ -7337,22 +7459,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be array',
           schema: schema11.properties.notifications.type,
           parentSchema: schema11.properties.notifications,
-          data: data136,
+          data: data138,
         };
         if (vErrors === null) {
-          vErrors = [err289];
+          vErrors = [err293];
         } else {
-          vErrors.push(err289);
+          vErrors.push(err293);
         }
         errors++;
       }
     }
     if (data.sharding !== undefined) {
-      let data146 = data.sharding;
-      if (data146 && typeof data146 == 'object' && !Array.isArray(data146)) {
-        for (const key25 in data146) {
+      let data148 = data.sharding;
+      if (data148 && typeof data148 == 'object' && !Array.isArray(data148)) {
+        for (const key25 in data148) {
           if (!func2.call(schema11.properties.sharding.properties, key25)) {
-            const err290 = {
+            const err294 = {
               instancePath: instancePath + '/sharding',
               schemaPath: '#/properties/sharding/additionalProperties',
               keyword: 'additionalProperties',
@@ -7360,20 +7482,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.sharding,
-              data: data146,
+              data: data148,
             };
             if (vErrors === null) {
-              vErrors = [err290];
+              vErrors = [err294];
             } else {
-              vErrors.push(err290);
+              vErrors.push(err294);
             }
             errors++;
           }
         }
-        if (data146.enabled !== undefined) {
-          let data147 = data146.enabled;
-          if (typeof data147 !== 'boolean') {
-            const err291 = {
+        if (data148.enabled !== undefined) {
+          let data149 = data148.enabled;
+          if (typeof data149 !== 'boolean') {
+            const err295 = {
               instancePath: instancePath + '/sharding/enabled',
               schemaPath: '#/properties/sharding/properties/enabled/type',
               keyword: 'type',
@@ -7381,86 +7503,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.sharding.properties.enabled.type,
               parentSchema: schema11.properties.sharding.properties.enabled,
-              data: data147,
-            };
-            if (vErrors === null) {
-              vErrors = [err291];
-            } else {
-              vErrors.push(err291);
-            }
-            errors++;
-          }
-        }
-        if (data146.namespace !== undefined) {
-          let data148 = data146.namespace;
-          if (typeof data148 === 'string') {
-            if (func3(data148) < 1) {
-              const err292 = {
-                instancePath: instancePath + '/sharding/namespace',
-                schemaPath: '#/properties/sharding/properties/namespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data148,
-              };
-              if (vErrors === null) {
-                vErrors = [err292];
-              } else {
-                vErrors.push(err292);
-              }
-              errors++;
-            }
-          } else {
-            const err293 = {
-              instancePath: instancePath + '/sharding/namespace',
-              schemaPath: '#/properties/sharding/properties/namespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.namespace.type,
-              parentSchema: schema11.properties.sharding.properties.namespace,
-              data: data148,
-            };
-            if (vErrors === null) {
-              vErrors = [err293];
-            } else {
-              vErrors.push(err293);
-            }
-            errors++;
-          }
-        }
-        if (data146.leaseDuration !== undefined) {
-          let data149 = data146.leaseDuration;
-          if (typeof data149 === 'string') {
-            if (!pattern0.test(data149)) {
-              const err294 = {
-                instancePath: instancePath + '/sharding/leaseDuration',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data149,
-              };
-              if (vErrors === null) {
-                vErrors = [err294];
-              } else {
-                vErrors.push(err294);
-              }
-              errors++;
-            }
-          } else {
-            const err295 = {
-              instancePath: instancePath + '/sharding/leaseDuration',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
               data: data149,
             };
             if (vErrors === null) {
@@ -7471,18 +7513,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data146.renewInterval !== undefined) {
-          let data150 = data146.renewInterval;
+        if (data148.namespace !== undefined) {
+          let data150 = data148.namespace;
           if (typeof data150 === 'string') {
-            if (!pattern0.test(data150)) {
+            if (func3(data150) < 1) {
               const err296 = {
-                instancePath: instancePath + '/sharding/renewInterval',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
+                instancePath: instancePath + '/sharding/namespace',
+                schemaPath: '#/properties/sharding/properties/namespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.namespace,
                 data: data150,
               };
               if (vErrors === null) {
@@ -7494,13 +7536,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err297 = {
-              instancePath: instancePath + '/sharding/renewInterval',
-              schemaPath: '#/definitions/duration/type',
+              instancePath: instancePath + '/sharding/namespace',
+              schemaPath: '#/properties/sharding/properties/namespace/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
+              schema: schema11.properties.sharding.properties.namespace.type,
+              parentSchema: schema11.properties.sharding.properties.namespace,
               data: data150,
             };
             if (vErrors === null) {
@@ -7511,18 +7553,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data146.identity !== undefined) {
-          let data151 = data146.identity;
+        if (data148.leaseDuration !== undefined) {
+          let data151 = data148.leaseDuration;
           if (typeof data151 === 'string') {
-            if (func3(data151) > 128) {
+            if (!pattern0.test(data151)) {
               const err298 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/maxLength',
-                keyword: 'maxLength',
-                params: { limit: 128 },
-                message: 'must NOT have more than 128 characters',
-                schema: 128,
-                parentSchema: schema11.properties.sharding.properties.identity,
+                instancePath: instancePath + '/sharding/leaseDuration',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
                 data: data151,
               };
               if (vErrors === null) {
@@ -7532,8 +7574,88 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (func3(data151) < 1) {
-              const err299 = {
+          } else {
+            const err299 = {
+              instancePath: instancePath + '/sharding/leaseDuration',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data151,
+            };
+            if (vErrors === null) {
+              vErrors = [err299];
+            } else {
+              vErrors.push(err299);
+            }
+            errors++;
+          }
+        }
+        if (data148.renewInterval !== undefined) {
+          let data152 = data148.renewInterval;
+          if (typeof data152 === 'string') {
+            if (!pattern0.test(data152)) {
+              const err300 = {
+                instancePath: instancePath + '/sharding/renewInterval',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data152,
+              };
+              if (vErrors === null) {
+                vErrors = [err300];
+              } else {
+                vErrors.push(err300);
+              }
+              errors++;
+            }
+          } else {
+            const err301 = {
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data152,
+            };
+            if (vErrors === null) {
+              vErrors = [err301];
+            } else {
+              vErrors.push(err301);
+            }
+            errors++;
+          }
+        }
+        if (data148.identity !== undefined) {
+          let data153 = data148.identity;
+          if (typeof data153 === 'string') {
+            if (func3(data153) > 128) {
+              const err302 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/maxLength',
+                keyword: 'maxLength',
+                params: { limit: 128 },
+                message: 'must NOT have more than 128 characters',
+                schema: 128,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data153,
+              };
+              if (vErrors === null) {
+                vErrors = [err302];
+              } else {
+                vErrors.push(err302);
+              }
+              errors++;
+            }
+            if (func3(data153) < 1) {
+              const err303 = {
                 instancePath: instancePath + '/sharding/identity',
                 schemaPath: '#/properties/sharding/properties/identity/minLength',
                 keyword: 'minLength',
@@ -7541,86 +7663,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.identity,
-                data: data151,
-              };
-              if (vErrors === null) {
-                vErrors = [err299];
-              } else {
-                vErrors.push(err299);
-              }
-              errors++;
-            }
-          } else {
-            const err300 = {
-              instancePath: instancePath + '/sharding/identity',
-              schemaPath: '#/properties/sharding/properties/identity/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.identity.type,
-              parentSchema: schema11.properties.sharding.properties.identity,
-              data: data151,
-            };
-            if (vErrors === null) {
-              vErrors = [err300];
-            } else {
-              vErrors.push(err300);
-            }
-            errors++;
-          }
-        }
-        if (data146.kubeconfig !== undefined) {
-          let data152 = data146.kubeconfig;
-          if (typeof data152 === 'string') {
-            if (func3(data152) < 1) {
-              const err301 = {
-                instancePath: instancePath + '/sharding/kubeconfig',
-                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.kubeconfig,
-                data: data152,
-              };
-              if (vErrors === null) {
-                vErrors = [err301];
-              } else {
-                vErrors.push(err301);
-              }
-              errors++;
-            }
-          } else {
-            const err302 = {
-              instancePath: instancePath + '/sharding/kubeconfig',
-              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.kubeconfig.type,
-              parentSchema: schema11.properties.sharding.properties.kubeconfig,
-              data: data152,
-            };
-            if (vErrors === null) {
-              vErrors = [err302];
-            } else {
-              vErrors.push(err302);
-            }
-            errors++;
-          }
-        }
-        if (data146.context !== undefined) {
-          let data153 = data146.context;
-          if (typeof data153 === 'string') {
-            if (func3(data153) < 1) {
-              const err303 = {
-                instancePath: instancePath + '/sharding/context',
-                schemaPath: '#/properties/sharding/properties/context/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.context,
                 data: data153,
               };
               if (vErrors === null) {
@@ -7632,13 +7674,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err304 = {
-              instancePath: instancePath + '/sharding/context',
-              schemaPath: '#/properties/sharding/properties/context/type',
+              instancePath: instancePath + '/sharding/identity',
+              schemaPath: '#/properties/sharding/properties/identity/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.context.type,
-              parentSchema: schema11.properties.sharding.properties.context,
+              schema: schema11.properties.sharding.properties.identity.type,
+              parentSchema: schema11.properties.sharding.properties.identity,
               data: data153,
             };
             if (vErrors === null) {
@@ -7649,18 +7691,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data146.advertiseUrl !== undefined) {
-          let data154 = data146.advertiseUrl;
+        if (data148.kubeconfig !== undefined) {
+          let data154 = data148.kubeconfig;
           if (typeof data154 === 'string') {
-            if (!pattern13.test(data154)) {
+            if (func3(data154) < 1) {
               const err305 = {
-                instancePath: instancePath + '/sharding/advertiseUrl',
-                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://' },
-                message: 'must match pattern "' + '^https?://' + '"',
-                schema: '^https?://',
-                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                instancePath: instancePath + '/sharding/kubeconfig',
+                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.kubeconfig,
                 data: data154,
               };
               if (vErrors === null) {
@@ -7672,13 +7714,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err306 = {
-              instancePath: instancePath + '/sharding/advertiseUrl',
-              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              instancePath: instancePath + '/sharding/kubeconfig',
+              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.advertiseUrl.type,
-              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              schema: schema11.properties.sharding.properties.kubeconfig.type,
+              parentSchema: schema11.properties.sharding.properties.kubeconfig,
               data: data154,
             };
             if (vErrors === null) {
@@ -7689,55 +7731,59 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data146.shards !== undefined) {
-          let data155 = data146.shards;
-          if (!(typeof data155 == 'number' && !(data155 % 1) && !isNaN(data155))) {
-            const err307 = {
-              instancePath: instancePath + '/sharding/shards',
-              schemaPath: '#/properties/sharding/properties/shards/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.sharding.properties.shards.type,
-              parentSchema: schema11.properties.sharding.properties.shards,
-              data: data155,
-            };
-            if (vErrors === null) {
-              vErrors = [err307];
-            } else {
-              vErrors.push(err307);
-            }
-            errors++;
-          }
-          if (typeof data155 == 'number') {
-            if (data155 > 1024 || isNaN(data155)) {
-              const err308 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 1024 },
-                message: 'must be <= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.sharding.properties.shards,
+        if (data148.context !== undefined) {
+          let data155 = data148.context;
+          if (typeof data155 === 'string') {
+            if (func3(data155) < 1) {
+              const err307 = {
+                instancePath: instancePath + '/sharding/context',
+                schemaPath: '#/properties/sharding/properties/context/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.context,
                 data: data155,
               };
               if (vErrors === null) {
-                vErrors = [err308];
+                vErrors = [err307];
               } else {
-                vErrors.push(err308);
+                vErrors.push(err307);
               }
               errors++;
             }
-            if (data155 < 1 || isNaN(data155)) {
+          } else {
+            const err308 = {
+              instancePath: instancePath + '/sharding/context',
+              schemaPath: '#/properties/sharding/properties/context/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.context.type,
+              parentSchema: schema11.properties.sharding.properties.context,
+              data: data155,
+            };
+            if (vErrors === null) {
+              vErrors = [err308];
+            } else {
+              vErrors.push(err308);
+            }
+            errors++;
+          }
+        }
+        if (data148.advertiseUrl !== undefined) {
+          let data156 = data148.advertiseUrl;
+          if (typeof data156 === 'string') {
+            if (!pattern13.test(data156)) {
               const err309 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data155,
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                data: data156,
               };
               if (vErrors === null) {
                 vErrors = [err309];
@@ -7746,39 +7792,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data146.handoffKeyFile !== undefined) {
-          let data156 = data146.handoffKeyFile;
-          if (typeof data156 === 'string') {
-            if (func3(data156) < 1) {
-              const err310 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-                data: data156,
-              };
-              if (vErrors === null) {
-                vErrors = [err310];
-              } else {
-                vErrors.push(err310);
-              }
-              errors++;
-            }
           } else {
-            const err311 = {
-              instancePath: instancePath + '/sharding/handoffKeyFile',
-              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+            const err310 = {
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
-              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
               data: data156,
+            };
+            if (vErrors === null) {
+              vErrors = [err310];
+            } else {
+              vErrors.push(err310);
+            }
+            errors++;
+          }
+        }
+        if (data148.shards !== undefined) {
+          let data157 = data148.shards;
+          if (!(typeof data157 == 'number' && !(data157 % 1) && !isNaN(data157))) {
+            const err311 = {
+              instancePath: instancePath + '/sharding/shards',
+              schemaPath: '#/properties/sharding/properties/shards/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.sharding.properties.shards.type,
+              parentSchema: schema11.properties.sharding.properties.shards,
+              data: data157,
             };
             if (vErrors === null) {
               vErrors = [err311];
@@ -7787,19 +7831,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data146.handoffKeyEnv !== undefined) {
-          let data157 = data146.handoffKeyEnv;
-          if (typeof data157 === 'string') {
-            if (!pattern1.test(data157)) {
+          if (typeof data157 == 'number') {
+            if (data157 > 1024 || isNaN(data157)) {
               const err312 = {
-                instancePath: instancePath + '/sharding/handoffKeyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 1024 },
+                message: 'must be <= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.sharding.properties.shards,
                 data: data157,
               };
               if (vErrors === null) {
@@ -7809,8 +7850,89 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (data157 < 1 || isNaN(data157)) {
+              const err313 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data157,
+              };
+              if (vErrors === null) {
+                vErrors = [err313];
+              } else {
+                vErrors.push(err313);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data148.handoffKeyFile !== undefined) {
+          let data158 = data148.handoffKeyFile;
+          if (typeof data158 === 'string') {
+            if (func3(data158) < 1) {
+              const err314 = {
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                data: data158,
+              };
+              if (vErrors === null) {
+                vErrors = [err314];
+              } else {
+                vErrors.push(err314);
+              }
+              errors++;
+            }
           } else {
-            const err313 = {
+            const err315 = {
+              instancePath: instancePath + '/sharding/handoffKeyFile',
+              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
+              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+              data: data158,
+            };
+            if (vErrors === null) {
+              vErrors = [err315];
+            } else {
+              vErrors.push(err315);
+            }
+            errors++;
+          }
+        }
+        if (data148.handoffKeyEnv !== undefined) {
+          let data159 = data148.handoffKeyEnv;
+          if (typeof data159 === 'string') {
+            if (!pattern1.test(data159)) {
+              const err316 = {
+                instancePath: instancePath + '/sharding/handoffKeyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data159,
+              };
+              if (vErrors === null) {
+                vErrors = [err316];
+              } else {
+                vErrors.push(err316);
+              }
+              errors++;
+            }
+          } else {
+            const err317 = {
               instancePath: instancePath + '/sharding/handoffKeyEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -7818,103 +7940,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data157,
-            };
-            if (vErrors === null) {
-              vErrors = [err313];
-            } else {
-              vErrors.push(err313);
-            }
-            errors++;
-          }
-        }
-        if (data146.peerUrls !== undefined) {
-          let data158 = data146.peerUrls;
-          if (Array.isArray(data158)) {
-            const len15 = data158.length;
-            for (let i21 = 0; i21 < len15; i21++) {
-              let data159 = data158[i21];
-              if (typeof data159 === 'string') {
-                if (!pattern13.test(data159)) {
-                  const err314 = {
-                    instancePath: instancePath + '/sharding/peerUrls/' + i21,
-                    schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^https?://' },
-                    message: 'must match pattern "' + '^https?://' + '"',
-                    schema: '^https?://',
-                    parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data159,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err314];
-                  } else {
-                    vErrors.push(err314);
-                  }
-                  errors++;
-                }
-              } else {
-                const err315 = {
-                  instancePath: instancePath + '/sharding/peerUrls/' + i21,
-                  schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.sharding.properties.peerUrls.items.type,
-                  parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data159,
-                };
-                if (vErrors === null) {
-                  vErrors = [err315];
-                } else {
-                  vErrors.push(err315);
-                }
-                errors++;
-              }
-            }
-            let i22 = data158.length;
-            let j6;
-            if (i22 > 1) {
-              const indices3 = {};
-              for (; i22--;) {
-                let item3 = data158[i22];
-                if (typeof item3 !== 'string') {
-                  continue;
-                }
-                if (typeof indices3[item3] == 'number') {
-                  j6 = indices3[item3];
-                  const err316 = {
-                    instancePath: instancePath + '/sharding/peerUrls',
-                    schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
-                    keyword: 'uniqueItems',
-                    params: { i: i22, j: j6 },
-                    message:
-                      'must NOT have duplicate items (items ## ' + j6 + ' and ' + i22 + ' are identical)',
-                    schema: true,
-                    parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data158,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err316];
-                  } else {
-                    vErrors.push(err316);
-                  }
-                  errors++;
-                  break;
-                }
-                indices3[item3] = i22;
-              }
-            }
-          } else {
-            const err317 = {
-              instancePath: instancePath + '/sharding/peerUrls',
-              schemaPath: '#/properties/sharding/properties/peerUrls/type',
-              keyword: 'type',
-              params: { type: 'array' },
-              message: 'must be array',
-              schema: schema11.properties.sharding.properties.peerUrls.type,
-              parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data158,
+              data: data159,
             };
             if (vErrors === null) {
               vErrors = [err317];
@@ -7924,8 +7950,104 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data148.peerUrls !== undefined) {
+          let data160 = data148.peerUrls;
+          if (Array.isArray(data160)) {
+            const len16 = data160.length;
+            for (let i23 = 0; i23 < len16; i23++) {
+              let data161 = data160[i23];
+              if (typeof data161 === 'string') {
+                if (!pattern13.test(data161)) {
+                  const err318 = {
+                    instancePath: instancePath + '/sharding/peerUrls/' + i23,
+                    schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^https?://' },
+                    message: 'must match pattern "' + '^https?://' + '"',
+                    schema: '^https?://',
+                    parentSchema: schema11.properties.sharding.properties.peerUrls.items,
+                    data: data161,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err318];
+                  } else {
+                    vErrors.push(err318);
+                  }
+                  errors++;
+                }
+              } else {
+                const err319 = {
+                  instancePath: instancePath + '/sharding/peerUrls/' + i23,
+                  schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.sharding.properties.peerUrls.items.type,
+                  parentSchema: schema11.properties.sharding.properties.peerUrls.items,
+                  data: data161,
+                };
+                if (vErrors === null) {
+                  vErrors = [err319];
+                } else {
+                  vErrors.push(err319);
+                }
+                errors++;
+              }
+            }
+            let i24 = data160.length;
+            let j7;
+            if (i24 > 1) {
+              const indices4 = {};
+              for (; i24--;) {
+                let item4 = data160[i24];
+                if (typeof item4 !== 'string') {
+                  continue;
+                }
+                if (typeof indices4[item4] == 'number') {
+                  j7 = indices4[item4];
+                  const err320 = {
+                    instancePath: instancePath + '/sharding/peerUrls',
+                    schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
+                    keyword: 'uniqueItems',
+                    params: { i: i24, j: j7 },
+                    message:
+                      'must NOT have duplicate items (items ## ' + j7 + ' and ' + i24 + ' are identical)',
+                    schema: true,
+                    parentSchema: schema11.properties.sharding.properties.peerUrls,
+                    data: data160,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err320];
+                  } else {
+                    vErrors.push(err320);
+                  }
+                  errors++;
+                  break;
+                }
+                indices4[item4] = i24;
+              }
+            }
+          } else {
+            const err321 = {
+              instancePath: instancePath + '/sharding/peerUrls',
+              schemaPath: '#/properties/sharding/properties/peerUrls/type',
+              keyword: 'type',
+              params: { type: 'array' },
+              message: 'must be array',
+              schema: schema11.properties.sharding.properties.peerUrls.type,
+              parentSchema: schema11.properties.sharding.properties.peerUrls,
+              data: data160,
+            };
+            if (vErrors === null) {
+              vErrors = [err321];
+            } else {
+              vErrors.push(err321);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err318 = {
+        const err322 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -7933,18 +8055,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data146,
+          data: data148,
         };
         if (vErrors === null) {
-          vErrors = [err318];
+          vErrors = [err322];
         } else {
-          vErrors.push(err318);
+          vErrors.push(err322);
         }
         errors++;
       }
     }
   } else {
-    const err319 = {
+    const err323 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -7955,9 +8077,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err319];
+      vErrors = [err323];
     } else {
-      vErrors.push(err319);
+      vErrors.push(err323);
     }
     errors++;
   }

@@ -19,6 +19,8 @@ export interface StackSpec {
   readonly dependsOn?: readonly string[];
   readonly padding?: number;
   readonly lambda?: boolean;
+  /** The CDK's grants, subscriptions and rule targets (see wire in the fixture app). */
+  readonly wiring?: { readonly from?: string; readonly importedRole?: string; readonly restApi?: boolean };
 }
 
 /** What the fixture app does: stacks to synthesize, or a failure to show. */
