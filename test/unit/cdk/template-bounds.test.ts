@@ -244,13 +244,12 @@ describe('assertResourceTypesInBounds', () => {
   });
 
   it("says how to leave out the account's API Gateway logging role the CDK's RestApi declares", () => {
-    const hint = (() => {
-      try {
-        assertResourceTypesInBounds('app', declaring('AWS::ApiGateway::Account'), [], 'plan');
-      } catch (error) {
-        return (error as { hint?: string }).hint;
-      }
-    })();
+    let hint: string | undefined;
+    try {
+      assertResourceTypesInBounds('app', declaring('AWS::ApiGateway::Account'), [], 'plan');
+    } catch (error) {
+      hint = (error as { hint?: string }).hint;
+    }
     expect(hint).toContain('cloudWatchRole: false');
     expect(hint).toContain('aws.resourceTypes');
   });

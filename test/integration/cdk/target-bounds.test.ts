@@ -1,0 +1,238 @@
+import { writeFileSync } from 'node:fs';
+import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { silentLog } from '../../../controller/log';
+import { createAwsApplier } from '../../../cdk/create-aws-applier';
+import type { Assembly } from '../../../cdk/types';
+import type { AwsTargetConfig } from '../../../controller/model';
+import { stacksOf } from '../../helpers/changes';
+import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
+import { sandboxAwsClientConfig, sandboxEnv } from '../../sandbox/sandbox-env';
+import { only, sandboxCredentials, sandboxTarget, synthesizeBehindProxy, unique } from './cdk-fixture';
+
+const credentials = sandboxCredentials();
+const s3 = new S3Client({ ...sandboxAwsClientConfig(), forcePathStyle: true });
+const prefix = unique('target');
+const sha = '6666666fffffffffffffffffffffffffffffffff';
+const ACCOUNT = '123456789012';
+let assembly: Assembly;
+let proxy: CfnFaultProxy;
+
+/** An applier for environment `env` that talks to moto through the recording proxy. */
+const applierFor = (env: string, overrides: Partial<AwsTargetConfig> = {}) =>
+  createAwsApplier(env, sandboxTarget({ endpoint: proxy.url, ...overrides }), silentLog(), { credentials });
+
+/** The TemplateBody of every CreateChangeSet the proxy saw for this stack. */
+const changeSetsFor = (stack: string) =>
+  proxy.requests.filter((r) => r.action === 'CreateChangeSet' && r.stackName === stack);
+
+/** Stack `id` of the synthesized app, its template replaced by `template`. */
+function withTemplate(id: string, template: object): Assembly {
+  const stacks = only(assembly, [id]);
+  writeFileSync(stacks.stacks[0]!.templateFile, JSON.stringify(template));
+  return stacks;
+}
+
+/** Environment b's bucket policy as moto holds it, or the S3 error code (NoSuchBucketPolicy). */
+async function bucketPolicy(bucket: string): Promise<string> {
+  try {
+    return (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? '';
+  } catch (error) {
+    return (error as Error).name;
+  }
+}
+
+/**
+ * The inline policies of a role, as moto's IAM lists them (ListRolePolicies' XML). The project has
+ * no IAM client; moto reads the service from the credential scope and checks no signature.
+ */
+async function rolePolicies(role: string): Promise<string> {
+  const { aws } = sandboxEnv();
+  const response = await fetch(aws.endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `AWS4-HMAC-SHA256 Credential=${aws.accessKeyId}/20260101/${aws.region}/iam/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body: new URLSearchParams({ Action: 'ListRolePolicies', RoleName: role, Version: '2010-05-08' }),
+  });
+  return response.text();
+}
+
+const theirBucket = unique('env-b-data');
+const theirRole = unique('env-b-app');
+
+/** What a commit to environment a declares to reach b's bucket and role. */
+const REACHING: Readonly<Record<'BucketPolicy' | 'RolePolicy', object>> = {
+  BucketPolicy: {
+    Type: 'AWS::S3::BucketPolicy',
+    Properties: {
+      Bucket: theirBucket,
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/env-a-app` },
+            Action: 's3:GetObject',
+            Resource: `arn:aws:s3:::${theirBucket}/*`,
+          },
+        ],
+      },
+    },
+  },
+  RolePolicy: {
+    Type: 'AWS::IAM::Policy',
+    Properties: {
+      PolicyName: 'env-a-was-here',
+      Roles: [theirRole],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+      },
+    },
+  },
+};
+
+const reaching = (kind: keyof typeof REACHING) => ({
+  Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: {} }, Reach: REACHING[kind] },
+});
+
+beforeAll(async () => {
+  ({ assembly, proxy } = await synthesizeBehindProxy(
+    {
+      prefix,
+      stacks: [
+        ...['Theirs', 'BucketPolicy', 'RolePolicy', 'Plan', 'Listed'].map((name) => ({
+          name,
+          queues: ['Q'],
+        })),
+        { name: 'WiredA', wiring: {} },
+        {
+          name: 'WiredB',
+          wiring: {
+            from: 'WiredA',
+            importedRole: `arn:aws:iam::${ACCOUNT}:role/platform-reader`,
+            restApi: true,
+          },
+        },
+      ],
+    },
+    sha,
+  ));
+  // Environment b's own bucket and role, deployed by cairn.
+  const b = applierFor(unique('env-b'));
+  const theirs = {
+    Resources: {
+      Bucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: theirBucket } },
+      Role: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: theirRole,
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+            ],
+          },
+        },
+      },
+    },
+  };
+  expect((await b.apply(withTemplate('Theirs', theirs), sha)).failure).toBeUndefined();
+  await b.close();
+}, 240_000);
+
+afterAll(() => proxy?.close());
+
+describe("resources that attach to another environment's (moto through the recording proxy)", () => {
+  it("applies nothing of a commit writing b's bucket policy, which b's bucket keeps without", async () => {
+    // given b's bucket, with no policy
+    expect(await bucketPolicy(theirBucket)).toBe('NoSuchBucketPolicy');
+    // when environment a's commit declaring a policy on it is applied
+    const a = applierFor(unique('env-a'));
+    const applied = await a.apply(withTemplate('BucketPolicy', reaching('BucketPolicy')), sha);
+    // then it fails as aws.out-of-bounds naming the stack, the resource and the property, before
+    // any change set, and b's bucket still has no policy
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-BucketPolicy`);
+    expect(applied.failure!.message).toContain('Resources.Reach.Properties.Bucket of AWS::S3::BucketPolicy');
+    expect(changeSetsFor(`${prefix}-BucketPolicy`)).toEqual([]);
+    expect(await bucketPolicy(theirBucket)).toBe('NoSuchBucketPolicy');
+    await a.close();
+  }, 60_000);
+
+  it("applies nothing of a commit attaching a policy to b's role", async () => {
+    const a = applierFor(unique('env-a'));
+    const applied = await a.apply(withTemplate('RolePolicy', reaching('RolePolicy')), sha);
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain('Resources.Reach.Properties.Roles.0 of AWS::IAM::Policy');
+    expect(applied.failure!.message).toContain(`names "${theirRole}"`);
+    expect(changeSetsFor(`${prefix}-RolePolicy`)).toEqual([]);
+    const policies = await rolePolicies(theirRole);
+    expect(policies).toContain('<ListRolePoliciesResult>');
+    expect(policies).not.toContain('env-a-was-here');
+    await a.close();
+  }, 60_000);
+
+  it("plans no change set of a pull request writing b's bucket policy", async () => {
+    const a = applierFor(unique('env-a'));
+    const plan = await a.plan(withTemplate('Plan', reaching('BucketPolicy')), sha);
+    expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+    expect(changeSetsFor(`${prefix}-Plan`)).toEqual([]);
+    await a.close();
+  }, 60_000);
+
+  it("plans a policy on a role the environment lists in aws.externalTargets (a platform team's)", async () => {
+    const a = applierFor(unique('env-a'), { externalTargets: [theirRole] });
+    const plan = await a.plan(withTemplate('Listed', reaching('RolePolicy')), sha);
+    expect(plan.failure).toBeUndefined();
+    expect(stacksOf(plan).map((s) => s.action)).toEqual(['created']);
+    await a.close();
+  }, 60_000);
+});
+
+describe("the CDK's own wiring stays in bounds", () => {
+  const wired = () => only(assembly, ['WiredA', 'WiredB']);
+
+  it('plans grants, subscriptions, rule targets, event sources, auto-delete, nested stacks and cross-stack references', async () => {
+    // given an environment listing the role the app imports by ARN and the API Gateway account
+    // setting its RestApi declares
+    const a = applierFor(unique('env-a'), {
+      externalTargets: ['platform-reader'],
+      resourceTypes: ['AWS::ApiGateway::Account'],
+    });
+    // when the app is planned
+    const plan = await a.plan(wired(), sha);
+    // then both stacks get a change set
+    expect(plan.failure).toBeUndefined();
+    expect(changeSetsFor(`${prefix}-WiredA`).length).toBeGreaterThan(0);
+    expect(changeSetsFor(`${prefix}-WiredB`).length).toBeGreaterThan(0);
+    await a.close();
+  }, 120_000);
+
+  it.each([
+    [
+      'the role it imports by ARN (Role.fromRoleArn given grantRead)',
+      { resourceTypes: ['AWS::ApiGateway::Account'] },
+      'names "platform-reader"',
+      'aws.externalTargets',
+    ],
+    [
+      'the API Gateway account setting its RestApi declares',
+      { externalTargets: ['platform-reader'] },
+      '(AWS::ApiGateway::Account)',
+      'cloudWatchRole: false',
+    ],
+  ])(
+    'refuses, before any change set, %s unless listed',
+    async (_label, config, message, hint) => {
+      const a = applierFor(unique('env-a'), config);
+      const plan = await a.plan(wired(), sha);
+      expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+      expect(plan.failure!.message).toContain(message);
+      expect(plan.failure!.message).toContain(hint);
+      await a.close();
+    },
+    120_000,
+  );
+});
