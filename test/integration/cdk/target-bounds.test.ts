@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { silentLog } from '../../../controller/log';
 import { createAwsApplier } from '../../../cdk/create-aws-applier';
 import { noneRunner } from '../../../cdk/synth/synth-runner';
@@ -97,6 +98,7 @@ beforeAll(async () => {
           queues: ['Q'],
         })),
         { name: 'WiredA', wiring: {} },
+        { name: 'WiredC', wiring: {} },
         {
           name: 'WiredB',
           wiring: {
@@ -230,4 +232,88 @@ describe("the CDK's own wiring stays in bounds", () => {
     },
     120_000,
   );
+});
+
+describe("a NestedStack's parameters and outputs name only the app's own", () => {
+  type Template = {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    Outputs?: Record<string, { Value: unknown }>;
+    Parameters?: Record<string, unknown>;
+  };
+  const THEIR_QUEUE_URL = `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/env-b-jobs`;
+
+  /**
+   * Plans WiredC with its template and its nested stack's template changed by `change` (as a
+   * committer could write them by hand), and puts both files back afterwards.
+   */
+  async function planChanged(change: (parent: Template, nested: Template, nestedId: string) => void) {
+    const stacks = only(assembly, ['WiredC']);
+    const parentFile = stacks.stacks[0]!.templateFile;
+    const nestedFile = join(
+      assembly.dir,
+      readdirSync(assembly.dir).find((f) => f.startsWith('WiredC') && f.endsWith('.nested.template.json'))!,
+    );
+    const [parentText, nestedText] = [readFileSync(parentFile, 'utf8'), readFileSync(nestedFile, 'utf8')];
+    const [parent, nested] = [JSON.parse(parentText) as Template, JSON.parse(nestedText) as Template];
+    const nestedId = Object.keys(parent.Resources).find(
+      (id) => parent.Resources[id]!.Type === 'AWS::CloudFormation::Stack',
+    )!;
+    change(parent, nested, nestedId);
+    writeFileSync(parentFile, JSON.stringify(parent));
+    writeFileSync(nestedFile, JSON.stringify(nested));
+    const a = applierFor(unique('env-a'));
+    try {
+      return await a.plan(stacks, sha);
+    } finally {
+      writeFileSync(parentFile, parentText);
+      writeFileSync(nestedFile, nestedText);
+      await a.close();
+    }
+  }
+
+  it("refuses a nested queue policy on the queue its parent passes, when the parent passes b's", async () => {
+    const plan = await planChanged((parent, _nested, nestedId) => {
+      const passed = parent.Resources[nestedId]!.Properties.Parameters as Record<string, unknown>;
+      for (const name of Object.keys(passed).filter((p) => p.endsWith('Ref'))) passed[name] = THEIR_QUEUE_URL;
+    });
+    expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+    expect(plan.failure!.message).toContain(
+      'Resources.ParentQueuePolicy.Properties.Queues.0 of AWS::SQS::QueuePolicy',
+    );
+  }, 60_000);
+
+  it("refuses a parent's subscription to a nested stack's output, when the output is b's topic", async () => {
+    const plan = await planChanged((_parent, nested) => {
+      for (const [name, output] of Object.entries(nested.Outputs!))
+        if (name.includes('NestedTopic')) output.Value = `arn:aws:sns:us-east-1:${ACCOUNT}:env-b-topic`;
+    });
+    expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+    expect(plan.failure!.message).toMatch(
+      /Resources\.WiredFnNestedTopic\w*\.Properties\.TopicArn of AWS::SNS::Subscription/,
+    );
+  }, 60_000);
+
+  it('refuses, without looping, an output and a parameter that name each other', async () => {
+    // given a nested output that is its parameter, and a parent passing that output as the parameter
+    const plan = await planChanged((parent, nested, nestedId) => {
+      nested.Parameters = { ...nested.Parameters, Loop: { Type: 'String' } };
+      nested.Outputs = { ...nested.Outputs, Loop: { Value: { Ref: 'Loop' } } };
+      const properties = parent.Resources[nestedId]!.Properties;
+      properties.Parameters = {
+        ...(properties.Parameters as object),
+        Loop: { 'Fn::GetAtt': [nestedId, 'Outputs.Loop'] },
+      };
+      parent.Resources.Looped = {
+        Type: 'AWS::SQS::QueuePolicy',
+        Properties: { Queues: [{ 'Fn::GetAtt': [nestedId, 'Outputs.Loop'] }], PolicyDocument: {} },
+      };
+    });
+    expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+    expect(plan.failure!.message).toContain('Resources.Looped.Properties.Queues.0 of AWS::SQS::QueuePolicy');
+  }, 60_000);
+
+  it('plans the unchanged app', async () => {
+    const plan = await planChanged(() => undefined);
+    expect(plan.failure).toBeUndefined();
+  }, 60_000);
 });
