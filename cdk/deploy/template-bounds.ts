@@ -688,29 +688,34 @@ const ATTACHING: ReadonlyMap<string, readonly TargetProperty[]> = new Map<string
   ].map((t) => [`aws::apigatewayv2::${t}`, HTTP_API] as const),
 ]);
 
+/** Whether a value is written with an intrinsic function (`Ref`, `Fn::*`), whose result cairn cannot read into. */
+function intrinsic(value: unknown): boolean {
+  return (
+    !!value &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.keys(value).some((key) => key === 'Ref' || key.startsWith('Fn::'))
+  );
+}
+
 /** The values at `path` (see TargetProperty) of a resource's properties, each with its path for messages. */
-function valuesAt(properties: unknown, path: string, where: string): { where: string; value: unknown }[] {
+function valuesAt(node: unknown, path: string, where: string): { where: string; value: unknown }[] {
+  // Properties or a list item written as an intrinsic (an Fn::If) cannot be read into: checked whole.
+  if (intrinsic(node)) return [{ where, value: node }];
+  if (!node || typeof node !== 'object' || Array.isArray(node)) return [];
   const [head, ...rest] = path.split('.');
-  if (!properties || typeof properties !== 'object' || Array.isArray(properties)) return [];
   const each = head!.endsWith('[]');
   const key = each ? head!.slice(0, -2) : head!;
-  if (!Object.hasOwn(properties, key)) return [];
-  const value = (properties as Record<string, unknown>)[key];
+  if (!Object.hasOwn(node, key)) return [];
+  const value = (node as Record<string, unknown>)[key];
   const here = `${where}.${key}`;
   const items =
     each && Array.isArray(value)
       ? value.map((v, i) => ({ where: `${here}.${i}`, value: v }))
       : [{ where: here, value }];
-  if (rest.length === 0) return items;
-  // A list item that is not an object (an Fn::If, say) cannot be read into: checked whole.
-  return items.flatMap((item) =>
-    item.value &&
-    typeof item.value === 'object' &&
-    !Array.isArray(item.value) &&
-    !Object.keys(item.value).some((k) => k.startsWith('Fn::'))
-      ? valuesAt(item.value, rest.join('.'), item.where)
-      : [item],
-  );
+  return rest.length === 0
+    ? items
+    : items.flatMap((item) => valuesAt(item.value, rest.join('.'), item.where));
 }
 
 /**

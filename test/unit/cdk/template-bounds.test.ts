@@ -451,6 +451,12 @@ describe('resources that attach to what their properties name', () => {
     ['AWS::ApiGateway::Method', { RestApiId: 'b-api', HttpMethod: 'GET' }, 'Properties.RestApiId'],
     ['AWS::ApiGatewayV2::Route', { ApiId: 'b-api', RouteKey: '$default' }, 'Properties.ApiId'],
     ['aws::iam::policy ', { Roles: [THEIR_ROLE] }, 'Properties.Roles.0'],
+    [
+      'AWS::Events::Rule',
+      { Targets: [{ 'Fn::If': ['C', { Id: 'b', Arn: 'b-fn' }, {}] }] },
+      'Properties.Targets.0',
+    ],
+    ['AWS::Events::Rule', { Targets: { Ref: 'Passed' } }, 'Properties.Targets'],
   ])('refuses a %s naming what is not its own, naming the property', (type, properties, where) => {
     expect(refused(type, properties)).toContain(`Resources.Attach.${where} of ${type}`);
   });
@@ -468,6 +474,22 @@ describe('resources that attach to what their properties name', () => {
       'Resources.Attach.Properties.RoleName',
     );
     expect(refused('AWS::IAM::Policy', { Roles: value })).toContain('Resources.Attach.Properties.Roles');
+  });
+
+  it('refuses properties written as a whole with an intrinsic, which cannot be read into', () => {
+    const template = stackTemplate(
+      JSON.stringify({
+        Resources: {
+          Attach: {
+            Type: 'AWS::S3::BucketPolicy',
+            Properties: { 'Fn::If': ['C', { Bucket: 'env-b-data' }, {}] },
+          },
+        },
+      }),
+    );
+    expect(refusedBy(() => assertTargetsInBounds('app', template, { listed: [], pseudo }, 'plan'))).toContain(
+      'Resources.Attach.Properties of AWS::S3::BucketPolicy',
+    );
   });
 
   it('names a literal target in the message, so that it can be listed as written', () => {
