@@ -7,7 +7,7 @@ import { bootstrapKind, requireBootstrap, type BootstrapKind } from './deploy/bo
 import { bootstrapRoleArn, IdentityClients, publishingRole, stackIdentity } from './deploy/stack-identity';
 import { assertAssetBounds } from './deploy/asset-bounds';
 import type { TemplateReader } from './deploy/stack-context';
-import { providerExports, targetExports } from './deploy/template-bounds';
+import { providerExports, targetExports, type TargetKind } from './deploy/template-bounds';
 import {
   boundedTemplate,
   deleteStack,
@@ -25,6 +25,23 @@ import { createSynthRunner } from './synth/synth-runner';
 import { discardAssembly, synthesizeApp } from './synth/synthesize';
 import type { Assembly, AwsApplier, StackArtifact, StackOutcome } from './types';
 
+/** What every export of the app's stacks that names a resource of their own names (see targetExports). */
+function targetKinds(
+  stacks: readonly StackArtifact[],
+  templates: TemplateReader,
+): ReadonlyMap<string, TargetKind> {
+  const kinds = new Map<string, TargetKind>();
+  for (const stack of stacks) {
+    try {
+      for (const [name, kind] of targetExports(templates(stack.templateFile, `stack ${stack.stackName}`)))
+        kinds.set(name, kind);
+    } catch {
+      // A template that cannot be read exports nothing here: its own boundedTemplate fails that stack.
+    }
+  }
+  return kinds;
+}
+
 /**
  * What each stack of the app may import from the others (see importableExports), and which of
  * those imports are providers its custom resources may call (providerExports), and which are
@@ -36,11 +53,12 @@ function importsOf(
 ): (stack: StackArtifact) => Pick<StackContext, 'ownExports' | 'ownProviders' | 'ownTargets'> {
   const exports = importableExports(stacks, templates);
   const providers = importableExports(stacks, templates, providerExports);
-  const targets = importableExports(stacks, templates, targetExports);
+  const targets = importableExports(stacks, templates, (t) => targetExports(t).map(([name]) => name));
+  const kinds = targetKinds(stacks, templates);
   return (stack) => ({
     ownExports: exports.get(stack.id) ?? new Set(),
     ownProviders: providers.get(stack.id) ?? new Set(),
-    ownTargets: targets.get(stack.id) ?? new Set(),
+    ownTargets: new Map([...(targets.get(stack.id) ?? [])].map((name) => [name, kinds.get(name)!])),
   });
 }
 

@@ -31,12 +31,13 @@ import {
   literalText,
   nestedStacks,
   ownProvider,
-  ownTarget,
+  targetKind,
   s3Object,
   stackTemplate,
   type NestedStack,
   type ProviderBounds,
   type TargetBounds,
+  type TargetKind,
   type StackTemplate,
 } from './template-bounds';
 import { templateAdds } from './template-adds';
@@ -210,7 +211,7 @@ export function boundedTemplate(
   const targets = {
     listed: ctx.target.externalTargets ?? [],
     pseudo: pseudoParameters(ctx),
-    imported: ctx.ownTargets ?? new Set<string>(),
+    imported: ctx.ownTargets ?? new Map<string, string>(),
   };
   checkTemplate(ctx, artifact, template, artifact.stackName, mode, 0, providers, targets);
   return template;
@@ -252,7 +253,7 @@ function checkTemplate(
   // CDK's NestedStack passes them so); and what its parent may name of it: its outputs that are.
   const nestedTargets = (nested: NestedStack): TargetBounds => ({
     ...targets,
-    fromParent: (parameter) => ownTarget(template, nested.parameters[parameter], ownBounds),
+    fromParent: (parameter) => targetKind(template, nested.parameters[parameter], ownBounds),
     nestedOutput: undefined,
   });
   const following = new Set<string>();
@@ -261,25 +262,25 @@ function checkTemplate(
     nestedOutput: (logicalId, output) => {
       // A cycle of outputs and parameters between nested stacks names nothing (CloudFormation refuses it).
       const key = JSON.stringify([logicalId, output]);
-      if (following.has(key)) return false;
+      if (following.has(key)) return undefined;
       following.add(key);
       try {
-        return nestedOutputIsOwn(logicalId, output);
+        return nestedOutputKind(logicalId, output);
       } finally {
         following.delete(key);
       }
     },
   };
-  const nestedOutputIsOwn = (logicalId: string, output: string): boolean => {
+  const nestedOutputKind = (logicalId: string, output: string): TargetKind | undefined => {
     const nested = nestedStacks(template).find((n) => n.logicalId === logicalId);
-    if (!nested) return false;
+    if (!nested) return undefined;
     const file = nestedTemplate(ctx, artifact, nested.templateUrl, depth);
-    if (typeof file !== 'string') return false; // refused below, naming why
+    if (typeof file !== 'string') return undefined; // refused below, naming why
     const child = read(file, `stack ${name}, nested stack ${logicalId}`);
     const outputs = (child.parsed as { Outputs?: unknown } | undefined)?.Outputs;
-    if (!outputs || typeof outputs !== 'object' || !Object.hasOwn(outputs, output)) return false;
+    if (!outputs || typeof outputs !== 'object' || !Object.hasOwn(outputs, output)) return undefined;
     const value = (outputs as Record<string, { Value?: unknown } | null>)[output]?.Value;
-    return ownTarget(child, value, nestedTargets(nested));
+    return targetKind(child, value, nestedTargets(nested));
   };
   assertTargetsInBounds(name, template, ownBounds, phase);
   for (const nested of nestedStacks(template)) {

@@ -93,7 +93,7 @@ beforeAll(async () => {
     {
       prefix,
       stacks: [
-        ...['Theirs', 'BucketPolicy', 'RolePolicy', 'Plan', 'Listed'].map((name) => ({
+        ...['Theirs', 'BucketPolicy', 'RolePolicy', 'RoleByParameter', 'Plan', 'Listed'].map((name) => ({
           name,
           queues: ['Q'],
         })),
@@ -163,6 +163,33 @@ describe("resources that attach to another environment's (moto through the recor
     expect(applied.failure!.message).toContain(`names "${theirRole}"`);
     expect(changeSetsFor(`${prefix}-RolePolicy`)).toEqual([]);
     // and b's role has no policy of a's (without the check, moto listed env-a-was-here here)
+    const policies = await rolePolicies(theirRole);
+    expect(policies).toContain('<ListRolePoliciesResult>');
+    expect(policies).not.toContain('env-a-was-here');
+    await a.close();
+  }, 60_000);
+
+  it("applies nothing of a commit naming b's role by a Ref of its own parameter of that name", async () => {
+    // given environment a's commit making an SSM parameter named like b's role (names are unique
+    // only among resources of one type) and attaching its policy to the parameter's Ref
+    const a = applierFor(unique('env-a'));
+    const template = {
+      Resources: {
+        Named: { Type: 'AWS::SSM::Parameter', Properties: { Name: theirRole, Type: 'String', Value: 'x' } },
+        Reach: {
+          ...REACHING.RolePolicy,
+          Properties: {
+            ...(REACHING.RolePolicy as { Properties: object }).Properties,
+            Roles: [{ Ref: 'Named' }],
+          },
+        },
+      },
+    };
+    const applied = await a.apply(withTemplate('RoleByParameter', template), sha);
+    // then it fails naming the property, and b's role has no policy of a's
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain('Resources.Reach.Properties.Roles.0 of AWS::IAM::Policy');
+    expect(changeSetsFor(`${prefix}-RoleByParameter`)).toEqual([]);
     const policies = await rolePolicies(theirRole);
     expect(policies).toContain('<ListRolePoliciesResult>');
     expect(policies).not.toContain('env-a-was-here');

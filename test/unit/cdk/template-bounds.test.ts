@@ -6,7 +6,7 @@ import {
   assertResourceTypesInBounds,
   assertTargetsInBounds,
   ownProvider,
-  ownTarget,
+  targetKind,
   targetExports,
   providerExports,
   declaredExports,
@@ -388,6 +388,7 @@ describe('resources that attach to what their properties name', () => {
           Role: { Type: 'AWS::IAM::Role' },
           Fn: { Type: 'AWS::Lambda::Function' },
           Queue: { Type: 'AWS::SQS::Queue' },
+          Topic: { Type: 'AWS::SNS::Topic' },
           Param: { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Value: THEIR_ROLE } },
           Lookup: { Type: 'Custom::Lookup', Properties: { ServiceToken: { 'Fn::GetAtt': ['Fn', 'Arn'] } } },
           Nested: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: 'https://x' } },
@@ -426,7 +427,7 @@ describe('resources that attach to what their properties name', () => {
     [
       'AWS::SNS::Subscription',
       {
-        TopicArn: { Ref: 'Queue' },
+        TopicArn: { Ref: 'Topic' },
         Protocol: 'lambda',
         Endpoint: 'arn:aws:lambda:us-east-1:123456789012:function:b',
       },
@@ -492,6 +493,48 @@ describe('resources that attach to what their properties name', () => {
     );
   });
 
+  it.each([
+    ["its own SSM parameter's name (named like b's role)", { Ref: 'Param' }, {}],
+    ["its own queue's URL", { Ref: 'Queue' }, {}],
+    [
+      "a parent's parameter passing its own bucket's name",
+      { Ref: 'Passed' },
+      { fromParent: () => 'aws::s3::bucket' },
+    ],
+    [
+      "an import of another stack's bucket name",
+      { 'Fn::ImportValue': 'A:B' },
+      { imported: new Map([['A:B', 'aws::s3::bucket']]) },
+    ],
+  ])(
+    "refuses as a role %s: a name is another environment's only among resources of its type",
+    (_l, value, more) => {
+      expect(refused('AWS::IAM::Policy', { Roles: [value] }, more)).toContain(
+        'Resources.Attach.Properties.Roles.0',
+      );
+    },
+  );
+
+  it("passes a log group's ARN joined as the CDK joins it, and no other ARN joined around its name", () => {
+    const template = stackTemplate(
+      JSON.stringify({
+        Resources: {
+          Logs: { Type: 'AWS::Logs::LogGroup' },
+          Param: { Type: 'AWS::SSM::Parameter' },
+          Attach: { Type: 'AWS::Events::Rule', Properties: {} },
+        },
+      }),
+    );
+    const joined = (prefix: string, id: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, prefix, { Ref: id }]],
+    });
+    const kind = (value: unknown) => targetKind(template, value, { listed: [], pseudo });
+    expect(kind(joined(':logs:us-east-1:123456789012:log-group:', 'Logs'))).toBe('arn');
+    expect(kind(joined(':lambda:us-east-1:123456789012:function:', 'Logs'))).toBeUndefined();
+    expect(kind(joined(':logs:us-east-1:123456789012:log-group:', 'Param'))).toBeUndefined();
+    expect(kind(joined(':logs:us-east-1:123456789012:log-group:env-b-', 'Logs'))).toBeUndefined();
+  });
+
   it('names a literal target in the message, so that it can be listed as written', () => {
     expect(refused('AWS::IAM::Policy', { Roles: [THEIR_ROLE] })).toContain(`names "${THEIR_ROLE}"`);
   });
@@ -503,17 +546,20 @@ describe('resources that attach to what their properties name', () => {
     [
       'a parameter its parent passes its own resource as',
       { Ref: 'Passed' },
-      { fromParent: (p: string) => p === 'Passed' },
+      { fromParent: (p: string) => (p === 'Passed' ? 'aws::iam::role' : undefined) },
     ],
     [
       "a nested stack's checked output",
       { 'Fn::GetAtt': ['Nested', 'Outputs.RoleName'] },
-      { nestedOutput: (id: string, o: string) => id === 'Nested' && o === 'RoleName' },
+      {
+        nestedOutput: (id: string, o: string) =>
+          id === 'Nested' && o === 'RoleName' ? 'aws::iam::role' : undefined,
+      },
     ],
     [
       "an import of another stack's own resource",
       { 'Fn::ImportValue': 'A:Role' },
-      { imported: new Set(['A:Role']) },
+      { imported: new Map([['A:Role', 'aws::iam::role']]) },
     ],
     ['a name aws.externalTargets lists', THEIR_ROLE, { listed: [THEIR_ROLE] }],
     ['a name a prefix in aws.externalTargets covers', THEIR_ROLE, { listed: ['env-b-*'] }],
@@ -529,7 +575,7 @@ describe('resources that attach to what their properties name', () => {
   it('passes what reaches nothing outside: an email subscription to its own topic, a rule on the default bus', () => {
     expect(
       refused('AWS::SNS::Subscription', {
-        TopicArn: { Ref: 'Queue' },
+        TopicArn: { Ref: 'Topic' },
         Protocol: 'email',
         Endpoint: 'me@example.com',
       }),
@@ -553,7 +599,10 @@ describe('resources that attach to what their properties name', () => {
         },
       }),
     );
-    expect(targetExports(template)).toEqual(['role', 'role-arn']);
-    expect(ownTarget(template, { Ref: 'Lookup' }, { listed: [], pseudo: {} })).toBe(false);
+    expect(targetExports(template)).toEqual([
+      ['role', 'aws::iam::role'],
+      ['role-arn', 'arn'],
+    ]);
+    expect(targetKind(template, { Ref: 'Lookup' }, { listed: [], pseudo: {} })).toBeUndefined();
   });
 });
