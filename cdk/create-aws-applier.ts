@@ -25,16 +25,20 @@ import { createSynthRunner } from './synth/synth-runner';
 import { discardAssembly, synthesizeApp } from './synth/synthesize';
 import type { Assembly, AwsApplier, StackArtifact, StackOutcome } from './types';
 
-/** What every export of the app's stacks that names a resource of their own names (see targetExports). */
+/**
+ * What every export of the app's stacks that names a resource of their own names (see
+ * targetExports). A name two stacks export as different things names neither: which one an import
+ * gets is CloudFormation's to decide, not this map's.
+ */
 function targetKinds(
   stacks: readonly StackArtifact[],
   templates: TemplateReader,
-): ReadonlyMap<string, TargetKind> {
-  const kinds = new Map<string, TargetKind>();
+): ReadonlyMap<string, TargetKind | undefined> {
+  const kinds = new Map<string, TargetKind | undefined>();
   for (const stack of stacks) {
     try {
       for (const [name, kind] of targetExports(templates(stack.templateFile, `stack ${stack.stackName}`)))
-        kinds.set(name, kind);
+        kinds.set(name, kinds.has(name) && kinds.get(name) !== kind ? undefined : kind);
     } catch {
       // A template that cannot be read exports nothing here: its own boundedTemplate fails that stack.
     }
@@ -58,7 +62,12 @@ function importsOf(
   return (stack) => ({
     ownExports: exports.get(stack.id) ?? new Set(),
     ownProviders: providers.get(stack.id) ?? new Set(),
-    ownTargets: new Map([...(targets.get(stack.id) ?? [])].map((name) => [name, kinds.get(name)!])),
+    ownTargets: new Map(
+      [...(targets.get(stack.id) ?? [])].flatMap((name) => {
+        const kind = kinds.get(name);
+        return kind === undefined ? [] : [[name, kind] as const];
+      }),
+    ),
   });
 }
 

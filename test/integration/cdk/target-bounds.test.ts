@@ -93,10 +93,20 @@ beforeAll(async () => {
     {
       prefix,
       stacks: [
-        ...['Theirs', 'BucketPolicy', 'RolePolicy', 'RoleByParameter', 'Plan', 'Listed'].map((name) => ({
+        ...[
+          'Theirs',
+          'BucketPolicy',
+          'RolePolicy',
+          'RoleByParameter',
+          'Plan',
+          'Listed',
+          'ExportBucket',
+          'ExportRole',
+        ].map((name) => ({
           name,
           queues: ['Q'],
         })),
+        { name: 'Importer', queues: ['Q'], dependsOn: ['ExportBucket'] },
         { name: 'WiredA', wiring: {} },
         { name: 'WiredC', wiring: {} },
         {
@@ -209,6 +219,42 @@ describe("resources that attach to another environment's (moto through the recor
     const plan = await a.plan(withTemplate('Listed', reaching('RolePolicy')), sha);
     expect(plan.failure).toBeUndefined();
     expect(stacksOf(plan).map((s) => s.action)).toEqual(['created']);
+    await a.close();
+  }, 60_000);
+});
+
+describe('cross-stack references name what the exporting stack made', () => {
+  it('refuses an import two stacks of the app export as different things (a bucket and a role)', async () => {
+    // given the stack the importer depends on exporting a bucket's name (named like b's role),
+    // and another stack exporting a role under the same export name
+    const shared = unique('shared-export');
+    const exporting = (resource: object) => ({
+      Resources: { Made: resource },
+      Outputs: { Out: { Value: { Ref: 'Made' }, Export: { Name: shared } } },
+    });
+    withTemplate(
+      'ExportBucket',
+      exporting({ Type: 'AWS::S3::Bucket', Properties: { BucketName: theirRole } }),
+    );
+    withTemplate('ExportRole', exporting({ Type: 'AWS::IAM::Role', Properties: {} }));
+    const importer = {
+      Resources: {
+        Reach: {
+          ...REACHING.RolePolicy,
+          Properties: {
+            ...(REACHING.RolePolicy as { Properties: object }).Properties,
+            Roles: [{ 'Fn::ImportValue': shared }],
+          },
+        },
+      },
+    };
+    withTemplate('Importer', importer);
+    // when the three are planned
+    const a = applierFor(unique('env-a'));
+    const plan = await a.plan(only(assembly, ['ExportBucket', 'ExportRole', 'Importer']), sha);
+    // then the importer's policy is refused, naming the property
+    expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+    expect(plan.failure!.message).toContain('Resources.Reach.Properties.Roles.0 of AWS::IAM::Policy');
     await a.close();
   }, 60_000);
 });
