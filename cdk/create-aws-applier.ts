@@ -7,7 +7,7 @@ import { bootstrapKind, requireBootstrap, type BootstrapKind } from './deploy/bo
 import { bootstrapRoleArn, IdentityClients, publishingRole, stackIdentity } from './deploy/stack-identity';
 import { assertAssetBounds } from './deploy/asset-bounds';
 import type { TemplateReader } from './deploy/stack-context';
-import { providerExports } from './deploy/template-bounds';
+import { providerExports, targetExports, type TargetKind } from './deploy/template-bounds';
 import {
   boundedTemplate,
   deleteStack,
@@ -26,18 +26,48 @@ import { discardAssembly, synthesizeApp } from './synth/synthesize';
 import type { Assembly, AwsApplier, StackArtifact, StackOutcome } from './types';
 
 /**
+ * What every export of the app's stacks that names a resource of their own names (see
+ * targetExports). A name two stacks export as different things names neither: which one an import
+ * gets is CloudFormation's to decide, not this map's.
+ */
+function targetKinds(
+  stacks: readonly StackArtifact[],
+  templates: TemplateReader,
+): ReadonlyMap<string, TargetKind | undefined> {
+  const kinds = new Map<string, TargetKind | undefined>();
+  for (const stack of stacks) {
+    try {
+      for (const [name, kind] of targetExports(templates(stack.templateFile, `stack ${stack.stackName}`)))
+        kinds.set(name, kinds.has(name) && kinds.get(name) !== kind ? undefined : kind);
+    } catch {
+      // A template that cannot be read exports nothing here: its own boundedTemplate fails that stack.
+    }
+  }
+  return kinds;
+}
+
+/**
  * What each stack of the app may import from the others (see importableExports), and which of
- * those imports are providers its custom resources may call (providerExports).
+ * those imports are providers its custom resources may call (providerExports), and which are
+ * resources its policies and subscriptions may attach to (targetExports).
  */
 function importsOf(
   stacks: readonly StackArtifact[],
   templates: TemplateReader,
-): (stack: StackArtifact) => Pick<StackContext, 'ownExports' | 'ownProviders'> {
+): (stack: StackArtifact) => Pick<StackContext, 'ownExports' | 'ownProviders' | 'ownTargets'> {
   const exports = importableExports(stacks, templates);
   const providers = importableExports(stacks, templates, providerExports);
+  const targets = importableExports(stacks, templates, (t) => targetExports(t).map(([name]) => name));
+  const kinds = targetKinds(stacks, templates);
   return (stack) => ({
     ownExports: exports.get(stack.id) ?? new Set(),
     ownProviders: providers.get(stack.id) ?? new Set(),
+    ownTargets: new Map(
+      [...(targets.get(stack.id) ?? [])].flatMap((name) => {
+        const kind = kinds.get(name);
+        return kind === undefined ? [] : [[name, kind] as const];
+      }),
+    ),
   });
 }
 

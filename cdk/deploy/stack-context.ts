@@ -1,7 +1,7 @@
 import type { Log, WriteFence } from '../../controller/model';
 import type { AwsClients } from './aws-clients';
 import type { AwsTargetConfig } from '../../controller/model';
-import type { StackTemplate } from './template-bounds';
+import type { StackTemplate, TargetKind } from './template-bounds';
 
 /** Reads one template file of the assembly, bounded in size and parsed (see templateReader). */
 export type TemplateReader = (file: string, subject: string) => StackTemplate;
@@ -32,6 +32,12 @@ export interface StackContext {
    * resources may call (see providerExports and assertProvidersInBounds). Absent: none.
    */
   readonly ownProviders?: ReadonlySet<string>;
+  /**
+   * Which of those exports name a resource of the exporting stack's own, and what they name (see
+   * targetExports), which this stack's policies, permissions and subscriptions may attach to (see
+   * assertTargetsInBounds). Absent: none.
+   */
+  readonly ownTargets?: ReadonlyMap<string, TargetKind>;
   /**
    * How this plan or apply reads the app's template files (`templateReader`: each once, shared by
    * every stack); absent: each read from its file.

@@ -26,13 +26,18 @@ import {
   assertNoMacros,
   assertProvidersInBounds,
   assertResourceTypesInBounds,
+  assertTargetsInBounds,
   declaredExports,
   literalText,
   nestedStacks,
   ownProvider,
+  targetKind,
   s3Object,
   stackTemplate,
+  type NestedStack,
   type ProviderBounds,
+  type TargetBounds,
+  type TargetKind,
   type StackTemplate,
 } from './template-bounds';
 import { templateAdds } from './template-adds';
@@ -203,7 +208,12 @@ export function boundedTemplate(
     pseudo: pseudoParameters(ctx),
     imported: ctx.ownProviders ?? new Set<string>(),
   };
-  checkTemplate(ctx, artifact, template, artifact.stackName, mode, 0, providers);
+  const targets = {
+    listed: ctx.target.externalTargets ?? [],
+    pseudo: pseudoParameters(ctx),
+    imported: ctx.ownTargets ?? new Map<string, string>(),
+  };
+  checkTemplate(ctx, artifact, template, artifact.stackName, mode, 0, providers, targets);
   return template;
 }
 
@@ -227,6 +237,7 @@ function checkTemplate(
   mode: 'plan' | 'deploy',
   depth: number,
   providers: ProviderBounds,
+  targets: TargetBounds,
 ): void {
   const phase = mode === 'plan' ? 'plan' : 'apply-aws';
   assertJsonTemplate(name, template, phase);
@@ -237,6 +248,41 @@ function checkTemplate(
   assertImportsInBounds(name, template, ctx.ownExports ?? new Set(), ctx.target.imports ?? [], phase);
   assertResourceTypesInBounds(name, template, ctx.target.resourceTypes ?? [], phase);
   assertProvidersInBounds(name, template, providers, phase);
+  const read = ctx.templates ?? readTemplate;
+  // What a nested stack's template may name: its parent's resources passed as parameters (the
+  // CDK's NestedStack passes them so); and what its parent may name of it: its outputs that are.
+  const nestedTargets = (nested: NestedStack): TargetBounds => ({
+    ...targets,
+    fromParent: (parameter) => targetKind(template, nested.parameters[parameter], ownBounds),
+    nestedOutput: undefined,
+  });
+  const following = new Set<string>();
+  const ownBounds: TargetBounds = {
+    ...targets,
+    nestedOutput: (logicalId, output) => {
+      // A cycle of outputs and parameters between nested stacks names nothing (CloudFormation refuses it).
+      const key = JSON.stringify([logicalId, output]);
+      if (following.has(key)) return undefined;
+      following.add(key);
+      try {
+        return nestedOutputKind(logicalId, output);
+      } finally {
+        following.delete(key);
+      }
+    },
+  };
+  const nestedOutputKind = (logicalId: string, output: string): TargetKind | undefined => {
+    const nested = nestedStacks(template).find((n) => n.logicalId === logicalId);
+    if (!nested) return undefined;
+    const file = nestedTemplate(ctx, artifact, nested.templateUrl, depth);
+    if (typeof file !== 'string') return undefined; // refused below, naming why
+    const child = read(file, `stack ${name}, nested stack ${logicalId}`);
+    const outputs = (child.parsed as { Outputs?: unknown } | undefined)?.Outputs;
+    if (!outputs || typeof outputs !== 'object' || !Object.hasOwn(outputs, output)) return undefined;
+    const value = (outputs as Record<string, { Value?: unknown } | null>)[output]?.Value;
+    return targetKind(child, value, nestedTargets(nested));
+  };
+  assertTargetsInBounds(name, template, ownBounds, phase);
   for (const nested of nestedStacks(template)) {
     const where = `${name}, nested stack ${nested.path.split('.')[1]}`;
     const file = nestedTemplate(ctx, artifact, nested.templateUrl, depth);
@@ -251,11 +297,16 @@ function checkTemplate(
     }
     // A nested stack's provider may be its parent's, passed as a parameter (the CDK's NestedStack does).
     const fromParent = (parameter: string) => ownProvider(template, nested.parameters[parameter], providers);
-    const read = ctx.templates ?? readTemplate;
-    checkTemplate(ctx, artifact, read(file, `stack ${where}`), where, mode, depth + 1, {
-      ...providers,
-      fromParent,
-    });
+    checkTemplate(
+      ctx,
+      artifact,
+      read(file, `stack ${where}`),
+      where,
+      mode,
+      depth + 1,
+      { ...providers, fromParent },
+      nestedTargets(nested),
+    );
   }
 }
 

@@ -207,6 +207,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               ...(aws.imports?.length ? { imports: aws.imports } : {}),
               ...(aws.resourceTypes?.length ? { resourceTypes: aws.resourceTypes } : {}),
               ...(aws.serviceTokens?.length ? { serviceTokens: aws.serviceTokens } : {}),
+              ...(aws.externalTargets?.length ? { externalTargets: aws.externalTargets } : {}),
               ...(aws.cloudFormationExecutionRoleArn
                 ? { cloudFormationExecutionRoleArn: aws.cloudFormationExecutionRoleArn }
                 : {}),

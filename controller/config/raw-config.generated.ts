@@ -273,13 +273,17 @@ export interface RawAwsTarget {
    */
   imports?: string[];
   /**
-   * Resource types reaching past the environment's own stacks that its templates may declare: exact names, or a prefix ending in * (a platform environment's AWS::CloudFormation::LambdaHook). Default none: CloudFormation hooks and registry types (AWS::CloudFormation::*Hook*, TypeActivation, ResourceVersion, ModuleVersion, their DefaultVersions, PublicTypeVersion, Publisher), StackSets, AWS::ServiceCatalog::* and types outside AWS:: and Custom:: (private, third-party, modules) are refused (aws.out-of-bounds): they act on every stack of the account and region, or deploy templates past cairn's checks with roles that are not the environment's.
+   * Resource types reaching past the environment's own stacks that its templates may declare: exact names, or a prefix ending in * (a platform environment's AWS::CloudFormation::LambdaHook). Default none: CloudFormation hooks and registry types (AWS::CloudFormation::*Hook*, TypeActivation, ResourceVersion, ModuleVersion, their DefaultVersions, PublicTypeVersion, Publisher), StackSets, AWS::ServiceCatalog::*, AWS Config, Organizations, RAM, IAM Identity Center, Control Tower, Firewall Manager, CloudTrail, the account's security services (GuardDuty, Security Hub, Macie, Detective, Inspector, Access Analyzer), account settings (AWS::ApiGateway::Account, which the CDK's RestApi declares unless cloudWatchRole: false; ECR registry settings; AWS::Logs::AccountPolicy and ResourcePolicy; EC2 block-public-access settings; S3 Access Grants instance, Storage Lens) and types outside AWS:: and Custom:: (private, third-party, modules) are refused (aws.out-of-bounds): they act on every stack or resource of the account and region, or deploy templates past cairn's checks with roles that are not the environment's.
    */
   resourceTypes?: string[];
   /**
    * Custom resource providers from outside the stack that its custom resources may call (ServiceToken): exact ARNs, or a prefix ending in * (a platform team's shared provider). Default none: a ServiceToken other than an Fn::GetAtt Arn of a Lambda function or a Ref of an SNS topic of the same stack (or one a parent stack passes its own as) is refused (aws.out-of-bounds), because the provider acts with its own role on the properties the template chooses.
    */
   serviceTokens?: string[];
+  /**
+   * Resources from outside the environment's own CDK app that its templates may attach to or change: names or ARNs exactly as the template writes them (a CDK Role.fromRoleArn given grant* names the role by name), or a prefix ending in * (a platform team's log destination). Default none: a bucket, queue or topic policy, an IAM policy, instance profile or group membership, a Lambda permission, event source mapping, alias, URL or invoke config, an SNS subscription, an EventBridge rule's bus and targets, a log subscription filter, a security group rule, a Route 53 record, a KMS alias, a Secrets Manager policy, attachment or rotation, or an API Gateway child, whose property naming what it attaches to is not a resource (of the type the property takes, unless by its ARN) of the same stack, of its parent stack (a NestedStack's parameter) or of another stack of the app (its export), is refused (aws.out-of-bounds), because CloudFormation would attach it to whatever is named, another environment's included, with the execution role.
+   */
+  externalTargets?: string[];
   /**
    * IAM role CloudFormation acts as, passed as RoleARN on every change set and stack delete. Wins over the execution role of a standard cdk bootstrap that the assembly names; without either, CloudFormation acts with the deploying credentials.
    */

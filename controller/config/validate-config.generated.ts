@@ -271,7 +271,7 @@ const schema11 = {
               },
               resourceTypes: {
                 description:
-                  "Resource types reaching past the environment's own stacks that its templates may declare: exact names, or a prefix ending in * (a platform environment's AWS::CloudFormation::LambdaHook). Default none: CloudFormation hooks and registry types (AWS::CloudFormation::*Hook*, TypeActivation, ResourceVersion, ModuleVersion, their DefaultVersions, PublicTypeVersion, Publisher), StackSets, AWS::ServiceCatalog::* and types outside AWS:: and Custom:: (private, third-party, modules) are refused (aws.out-of-bounds): they act on every stack of the account and region, or deploy templates past cairn's checks with roles that are not the environment's.",
+                  "Resource types reaching past the environment's own stacks that its templates may declare: exact names, or a prefix ending in * (a platform environment's AWS::CloudFormation::LambdaHook). Default none: CloudFormation hooks and registry types (AWS::CloudFormation::*Hook*, TypeActivation, ResourceVersion, ModuleVersion, their DefaultVersions, PublicTypeVersion, Publisher), StackSets, AWS::ServiceCatalog::*, AWS Config, Organizations, RAM, IAM Identity Center, Control Tower, Firewall Manager, CloudTrail, the account's security services (GuardDuty, Security Hub, Macie, Detective, Inspector, Access Analyzer), account settings (AWS::ApiGateway::Account, which the CDK's RestApi declares unless cloudWatchRole: false; ECR registry settings; AWS::Logs::AccountPolicy and ResourcePolicy; EC2 block-public-access settings; S3 Access Grants instance, Storage Lens) and types outside AWS:: and Custom:: (private, third-party, modules) are refused (aws.out-of-bounds): they act on every stack or resource of the account and region, or deploy templates past cairn's checks with roles that are not the environment's.",
                 type: 'array',
                 items: { type: 'string', pattern: '^[^*\\s]+\\*?$' },
                 uniqueItems: true,
@@ -279,6 +279,13 @@ const schema11 = {
               serviceTokens: {
                 description:
                   "Custom resource providers from outside the stack that its custom resources may call (ServiceToken): exact ARNs, or a prefix ending in * (a platform team's shared provider). Default none: a ServiceToken other than an Fn::GetAtt Arn of a Lambda function or a Ref of an SNS topic of the same stack (or one a parent stack passes its own as) is refused (aws.out-of-bounds), because the provider acts with its own role on the properties the template chooses.",
+                type: 'array',
+                items: { type: 'string', pattern: '^[^*\\s]+\\*?$' },
+                uniqueItems: true,
+              },
+              externalTargets: {
+                description:
+                  "Resources from outside the environment's own CDK app that its templates may attach to or change: names or ARNs exactly as the template writes them (a CDK Role.fromRoleArn given grant* names the role by name), or a prefix ending in * (a platform team's log destination). Default none: a bucket, queue or topic policy, an IAM policy, instance profile or group membership, a Lambda permission, event source mapping, alias, URL or invoke config, an SNS subscription, an EventBridge rule's bus and targets, a log subscription filter, a security group rule, a Route 53 record, a KMS alias, a Secrets Manager policy, attachment or rotation, or an API Gateway child, whose property naming what it attaches to is not a resource (of the type the property takes, unless by its ARN) of the same stack, of its parent stack (a NestedStack's parameter) or of another stack of the app (its export), is refused (aws.out-of-bounds), because CloudFormation would attach it to whatever is named, another environment's included, with the execution role.",
                 type: 'array',
                 items: { type: 'string', pattern: '^[^*\\s]+\\*?$' },
                 uniqueItems: true,
@@ -893,15 +900,15 @@ const pattern12 = new RegExp('^[0-9]{12}$', 'u');
 const pattern13 = new RegExp('^https?://', 'u');
 const pattern14 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$', 'u');
 const pattern15 = new RegExp('^[^*\\s]+\\*?$', 'u');
-const pattern18 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$', 'u');
-const pattern19 = new RegExp('^[A-Za-z0-9_-]{1,10}$', 'u');
-const pattern22 = new RegExp('^/', 'u');
-const pattern24 = new RegExp(
+const pattern19 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$', 'u');
+const pattern20 = new RegExp('^[A-Za-z0-9_-]{1,10}$', 'u');
+const pattern23 = new RegExp('^/', 'u');
+const pattern25 = new RegExp(
   '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
   'u',
 );
-const pattern25 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
-const pattern37 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
+const pattern26 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
+const pattern38 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
 function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://cairn.dev/schemas/cairn-config.schema.json" */ let vErrors = null;
   let errors = 0;
@@ -3130,11 +3137,126 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data35.externalTargets !== undefined) {
+                  let data51 = data35.externalTargets;
+                  if (Array.isArray(data51)) {
+                    const len6 = data51.length;
+                    for (let i10 = 0; i10 < len6; i10++) {
+                      let data52 = data51[i10];
+                      if (typeof data52 === 'string') {
+                        if (!pattern15.test(data52)) {
+                          const err100 = {
+                            instancePath:
+                              instancePath + '/environments/' + i0 + '/aws/externalTargets/' + i10,
+                            schemaPath:
+                              '#/properties/environments/items/properties/aws/properties/externalTargets/items/pattern',
+                            keyword: 'pattern',
+                            params: { pattern: '^[^*\\s]+\\*?$' },
+                            message: 'must match pattern "' + '^[^*\\s]+\\*?$' + '"',
+                            schema: '^[^*\\s]+\\*?$',
+                            parentSchema:
+                              schema11.properties.environments.items.properties.aws.properties.externalTargets
+                                .items,
+                            data: data52,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err100];
+                          } else {
+                            vErrors.push(err100);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err101 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/aws/externalTargets/' + i10,
+                          schemaPath:
+                            '#/properties/environments/items/properties/aws/properties/externalTargets/items/type',
+                          keyword: 'type',
+                          params: { type: 'string' },
+                          message: 'must be string',
+                          schema:
+                            schema11.properties.environments.items.properties.aws.properties.externalTargets
+                              .items.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.aws.properties.externalTargets
+                              .items,
+                          data: data52,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err101];
+                        } else {
+                          vErrors.push(err101);
+                        }
+                        errors++;
+                      }
+                    }
+                    let i11 = data51.length;
+                    let j4;
+                    if (i11 > 1) {
+                      const indices3 = {};
+                      for (; i11--;) {
+                        let item3 = data51[i11];
+                        if (typeof item3 !== 'string') {
+                          continue;
+                        }
+                        if (typeof indices3[item3] == 'number') {
+                          j4 = indices3[item3];
+                          const err102 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/aws/externalTargets',
+                            schemaPath:
+                              '#/properties/environments/items/properties/aws/properties/externalTargets/uniqueItems',
+                            keyword: 'uniqueItems',
+                            params: { i: i11, j: j4 },
+                            message:
+                              'must NOT have duplicate items (items ## ' +
+                              j4 +
+                              ' and ' +
+                              i11 +
+                              ' are identical)',
+                            schema: true,
+                            parentSchema:
+                              schema11.properties.environments.items.properties.aws.properties
+                                .externalTargets,
+                            data: data51,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err102];
+                          } else {
+                            vErrors.push(err102);
+                          }
+                          errors++;
+                          break;
+                        }
+                        indices3[item3] = i11;
+                      }
+                    }
+                  } else {
+                    const err103 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/externalTargets',
+                      schemaPath:
+                        '#/properties/environments/items/properties/aws/properties/externalTargets/type',
+                      keyword: 'type',
+                      params: { type: 'array' },
+                      message: 'must be array',
+                      schema:
+                        schema11.properties.environments.items.properties.aws.properties.externalTargets.type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.aws.properties.externalTargets,
+                      data: data51,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err103];
+                    } else {
+                      vErrors.push(err103);
+                    }
+                    errors++;
+                  }
+                }
                 if (data35.cloudFormationExecutionRoleArn !== undefined) {
-                  let data51 = data35.cloudFormationExecutionRoleArn;
-                  if (typeof data51 === 'string') {
-                    if (!pattern18.test(data51)) {
-                      const err100 = {
+                  let data53 = data35.cloudFormationExecutionRoleArn;
+                  if (typeof data53 === 'string') {
+                    if (!pattern19.test(data53)) {
+                      const err104 = {
                         instancePath:
                           instancePath + '/environments/' + i0 + '/aws/cloudFormationExecutionRoleArn',
                         schemaPath:
@@ -3149,17 +3271,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.aws.properties
                             .cloudFormationExecutionRoleArn,
-                        data: data51,
+                        data: data53,
                       };
                       if (vErrors === null) {
-                        vErrors = [err100];
+                        vErrors = [err104];
                       } else {
-                        vErrors.push(err100);
+                        vErrors.push(err104);
                       }
                       errors++;
                     }
                   } else {
-                    const err101 = {
+                    const err105 = {
                       instancePath:
                         instancePath + '/environments/' + i0 + '/aws/cloudFormationExecutionRoleArn',
                       schemaPath:
@@ -3173,92 +3295,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties
                           .cloudFormationExecutionRoleArn,
-                      data: data51,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err101];
-                    } else {
-                      vErrors.push(err101);
-                    }
-                    errors++;
-                  }
-                }
-                if (data35.bootstrapQualifier !== undefined) {
-                  let data52 = data35.bootstrapQualifier;
-                  if (typeof data52 === 'string') {
-                    if (!pattern19.test(data52)) {
-                      const err102 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
-                        schemaPath:
-                          '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z0-9_-]{1,10}$' },
-                        message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,10}$' + '"',
-                        schema: '^[A-Za-z0-9_-]{1,10}$',
-                        parentSchema:
-                          schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
-                        data: data52,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err102];
-                      } else {
-                        vErrors.push(err102);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err103 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
-                      schemaPath:
-                        '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema:
-                        schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier
-                          .type,
-                      parentSchema:
-                        schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
-                      data: data52,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err103];
-                    } else {
-                      vErrors.push(err103);
-                    }
-                    errors++;
-                  }
-                }
-                if (data35.synthTimeout !== undefined) {
-                  let data53 = data35.synthTimeout;
-                  if (typeof data53 === 'string') {
-                    if (!pattern0.test(data53)) {
-                      const err104 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
-                        schemaPath: '#/definitions/duration/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                        parentSchema: schema12,
-                        data: data53,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err104];
-                      } else {
-                        vErrors.push(err104);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err105 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
-                      schemaPath: '#/definitions/duration/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema12.type,
-                      parentSchema: schema12,
                       data: data53,
                     };
                     if (vErrors === null) {
@@ -3269,18 +3305,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data35.deployTimeout !== undefined) {
-                  let data54 = data35.deployTimeout;
+                if (data35.bootstrapQualifier !== undefined) {
+                  let data54 = data35.bootstrapQualifier;
                   if (typeof data54 === 'string') {
-                    if (!pattern0.test(data54)) {
+                    if (!pattern20.test(data54)) {
                       const err106 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
-                        schemaPath: '#/definitions/duration/pattern',
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
+                        schemaPath:
+                          '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/pattern',
                         keyword: 'pattern',
-                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                        parentSchema: schema12,
+                        params: { pattern: '^[A-Za-z0-9_-]{1,10}$' },
+                        message: 'must match pattern "' + '^[A-Za-z0-9_-]{1,10}$' + '"',
+                        schema: '^[A-Za-z0-9_-]{1,10}$',
+                        parentSchema:
+                          schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
                         data: data54,
                       };
                       if (vErrors === null) {
@@ -3292,13 +3330,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   } else {
                     const err107 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
-                      schemaPath: '#/definitions/duration/type',
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
+                      schemaPath:
+                        '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
-                      schema: schema12.type,
-                      parentSchema: schema12,
+                      schema:
+                        schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
                       data: data54,
                     };
                     if (vErrors === null) {
@@ -3309,17 +3351,97 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data35.synthTimeout !== undefined) {
+                  let data55 = data35.synthTimeout;
+                  if (typeof data55 === 'string') {
+                    if (!pattern0.test(data55)) {
+                      const err108 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
+                        schemaPath: '#/definitions/duration/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                        parentSchema: schema12,
+                        data: data55,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err108];
+                      } else {
+                        vErrors.push(err108);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err109 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
+                      schemaPath: '#/definitions/duration/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema12.type,
+                      parentSchema: schema12,
+                      data: data55,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err109];
+                    } else {
+                      vErrors.push(err109);
+                    }
+                    errors++;
+                  }
+                }
+                if (data35.deployTimeout !== undefined) {
+                  let data56 = data35.deployTimeout;
+                  if (typeof data56 === 'string') {
+                    if (!pattern0.test(data56)) {
+                      const err110 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
+                        schemaPath: '#/definitions/duration/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                        parentSchema: schema12,
+                        data: data56,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err110];
+                      } else {
+                        vErrors.push(err110);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err111 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
+                      schemaPath: '#/definitions/duration/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema12.type,
+                      parentSchema: schema12,
+                      data: data56,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err111];
+                    } else {
+                      vErrors.push(err111);
+                    }
+                    errors++;
+                  }
+                }
                 if (data35.synth !== undefined) {
-                  let data55 = data35.synth;
-                  if (data55 && typeof data55 == 'object' && !Array.isArray(data55)) {
-                    for (const key10 in data55) {
+                  let data57 = data35.synth;
+                  if (data57 && typeof data57 == 'object' && !Array.isArray(data57)) {
+                    for (const key10 in data57) {
                       if (!(
                         key10 === 'isolation' ||
                         key10 === 'socket' ||
                         key10 === 'uid' ||
                         key10 === 'gid'
                       )) {
-                        const err108 = {
+                        const err112 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/additionalProperties',
@@ -3329,20 +3451,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth,
-                          data: data55,
+                          data: data57,
                         };
                         if (vErrors === null) {
-                          vErrors = [err108];
+                          vErrors = [err112];
                         } else {
-                          vErrors.push(err108);
+                          vErrors.push(err112);
                         }
                         errors++;
                       }
                     }
-                    if (data55.isolation !== undefined) {
-                      let data56 = data55.isolation;
-                      if (!(data56 === 'bubblewrap' || data56 === 'sidecar' || data56 === 'none')) {
-                        const err109 = {
+                    if (data57.isolation !== undefined) {
+                      let data58 = data57.isolation;
+                      if (!(data58 === 'bubblewrap' || data58 === 'sidecar' || data58 === 'none')) {
+                        const err113 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/isolation/enum',
@@ -3359,21 +3481,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .isolation,
-                          data: data56,
+                          data: data58,
                         };
                         if (vErrors === null) {
-                          vErrors = [err109];
+                          vErrors = [err113];
                         } else {
-                          vErrors.push(err109);
+                          vErrors.push(err113);
                         }
                         errors++;
                       }
                     }
-                    if (data55.socket !== undefined) {
-                      let data57 = data55.socket;
-                      if (typeof data57 === 'string') {
-                        if (!pattern22.test(data57)) {
-                          const err110 = {
+                    if (data57.socket !== undefined) {
+                      let data59 = data57.socket;
+                      if (typeof data59 === 'string') {
+                        if (!pattern23.test(data59)) {
+                          const err114 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/socket/pattern',
@@ -3384,17 +3506,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.socket,
-                            data: data57,
+                            data: data59,
                           };
                           if (vErrors === null) {
-                            vErrors = [err110];
+                            vErrors = [err114];
                           } else {
-                            vErrors.push(err110);
+                            vErrors.push(err114);
                           }
                           errors++;
                         }
                       } else {
-                        const err111 = {
+                        const err115 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/socket/type',
@@ -3407,20 +3529,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .socket,
-                          data: data57,
+                          data: data59,
                         };
                         if (vErrors === null) {
-                          vErrors = [err111];
+                          vErrors = [err115];
                         } else {
-                          vErrors.push(err111);
+                          vErrors.push(err115);
                         }
                         errors++;
                       }
                     }
-                    if (data55.uid !== undefined) {
-                      let data58 = data55.uid;
-                      if (!(typeof data58 == 'number' && !(data58 % 1) && !isNaN(data58))) {
-                        const err112 = {
+                    if (data57.uid !== undefined) {
+                      let data60 = data57.uid;
+                      if (!(typeof data60 == 'number' && !(data60 % 1) && !isNaN(data60))) {
+                        const err116 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/uid/type',
@@ -3433,18 +3555,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .uid,
-                          data: data58,
+                          data: data60,
                         };
                         if (vErrors === null) {
-                          vErrors = [err112];
+                          vErrors = [err116];
                         } else {
-                          vErrors.push(err112);
+                          vErrors.push(err116);
                         }
                         errors++;
                       }
-                      if (typeof data58 == 'number') {
-                        if (data58 < 1 || isNaN(data58)) {
-                          const err113 = {
+                      if (typeof data60 == 'number') {
+                        if (data60 < 1 || isNaN(data60)) {
+                          const err117 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/uid/minimum',
@@ -3455,21 +3577,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.uid,
-                            data: data58,
+                            data: data60,
                           };
                           if (vErrors === null) {
-                            vErrors = [err113];
+                            vErrors = [err117];
                           } else {
-                            vErrors.push(err113);
+                            vErrors.push(err117);
                           }
                           errors++;
                         }
                       }
                     }
-                    if (data55.gid !== undefined) {
-                      let data59 = data55.gid;
-                      if (!(typeof data59 == 'number' && !(data59 % 1) && !isNaN(data59))) {
-                        const err114 = {
+                    if (data57.gid !== undefined) {
+                      let data61 = data57.gid;
+                      if (!(typeof data61 == 'number' && !(data61 % 1) && !isNaN(data61))) {
+                        const err118 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/gid/type',
@@ -3482,18 +3604,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .gid,
-                          data: data59,
+                          data: data61,
                         };
                         if (vErrors === null) {
-                          vErrors = [err114];
+                          vErrors = [err118];
                         } else {
-                          vErrors.push(err114);
+                          vErrors.push(err118);
                         }
                         errors++;
                       }
-                      if (typeof data59 == 'number') {
-                        if (data59 < 1 || isNaN(data59)) {
-                          const err115 = {
+                      if (typeof data61 == 'number') {
+                        if (data61 < 1 || isNaN(data61)) {
+                          const err119 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/gid/minimum',
@@ -3504,19 +3626,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.gid,
-                            data: data59,
+                            data: data61,
                           };
                           if (vErrors === null) {
-                            vErrors = [err115];
+                            vErrors = [err119];
                           } else {
-                            vErrors.push(err115);
+                            vErrors.push(err119);
                           }
                           errors++;
                         }
                       }
                     }
                   } else {
-                    const err116 = {
+                    const err120 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/synth/type',
                       keyword: 'type',
@@ -3524,18 +3646,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be object',
                       schema: schema11.properties.environments.items.properties.aws.properties.synth.type,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.synth,
-                      data: data55,
+                      data: data57,
                     };
                     if (vErrors === null) {
-                      vErrors = [err116];
+                      vErrors = [err120];
                     } else {
-                      vErrors.push(err116);
+                      vErrors.push(err120);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err117 = {
+                const err121 = {
                   instancePath: instancePath + '/environments/' + i0 + '/aws',
                   schemaPath: '#/properties/environments/items/properties/aws/type',
                   keyword: 'type',
@@ -3546,24 +3668,24 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   data: data35,
                 };
                 if (vErrors === null) {
-                  vErrors = [err117];
+                  vErrors = [err121];
                 } else {
-                  vErrors.push(err117);
+                  vErrors.push(err121);
                 }
                 errors++;
               }
             }
             if (data21.kubernetes !== undefined) {
-              let data60 = data21.kubernetes;
-              if (data60 && typeof data60 == 'object' && !Array.isArray(data60)) {
-                for (const key11 in data60) {
+              let data62 = data21.kubernetes;
+              if (data62 && typeof data62 == 'object' && !Array.isArray(data62)) {
+                for (const key11 in data62) {
                   if (
                     !func2.call(
                       schema11.properties.environments.items.properties.kubernetes.properties,
                       key11,
                     )
                   ) {
-                    const err118 = {
+                    const err122 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/additionalProperties',
@@ -3572,20 +3694,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                      data: data60,
+                      data: data62,
                     };
                     if (vErrors === null) {
-                      vErrors = [err118];
+                      vErrors = [err122];
                     } else {
-                      vErrors.push(err118);
+                      vErrors.push(err122);
                     }
                     errors++;
                   }
                 }
-                if (data60.kubeconfig !== undefined) {
-                  let data61 = data60.kubeconfig;
-                  if (typeof data61 !== 'string') {
-                    const err119 = {
+                if (data62.kubeconfig !== undefined) {
+                  let data63 = data62.kubeconfig;
+                  if (typeof data63 !== 'string') {
+                    const err123 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/kubeconfig',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/kubeconfig/type',
@@ -3597,20 +3719,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.kubeconfig,
-                      data: data61,
+                      data: data63,
                     };
                     if (vErrors === null) {
-                      vErrors = [err119];
+                      vErrors = [err123];
                     } else {
-                      vErrors.push(err119);
+                      vErrors.push(err123);
                     }
                     errors++;
                   }
                 }
-                if (data60.context !== undefined) {
-                  let data62 = data60.context;
-                  if (typeof data62 !== 'string') {
-                    const err120 = {
+                if (data62.context !== undefined) {
+                  let data64 = data62.context;
+                  if (typeof data64 !== 'string') {
+                    const err124 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/context',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/context/type',
@@ -3621,20 +3743,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.context.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.context,
-                      data: data62,
+                      data: data64,
                     };
                     if (vErrors === null) {
-                      vErrors = [err120];
+                      vErrors = [err124];
                     } else {
-                      vErrors.push(err120);
+                      vErrors.push(err124);
                     }
                     errors++;
                   }
                 }
-                if (data60.namespace !== undefined) {
-                  let data63 = data60.namespace;
-                  if (typeof data63 !== 'string') {
-                    const err121 = {
+                if (data62.namespace !== undefined) {
+                  let data65 = data62.namespace;
+                  if (typeof data65 !== 'string') {
+                    const err125 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespace',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespace/type',
@@ -3646,20 +3768,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespace,
-                      data: data63,
+                      data: data65,
                     };
                     if (vErrors === null) {
-                      vErrors = [err121];
+                      vErrors = [err125];
                     } else {
-                      vErrors.push(err121);
+                      vErrors.push(err125);
                     }
                     errors++;
                   }
                 }
-                if (data60.forceConflicts !== undefined) {
-                  let data64 = data60.forceConflicts;
-                  if (typeof data64 !== 'boolean') {
-                    const err122 = {
+                if (data62.forceConflicts !== undefined) {
+                  let data66 = data62.forceConflicts;
+                  if (typeof data66 !== 'boolean') {
+                    const err126 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/forceConflicts',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/forceConflicts/type',
@@ -3672,21 +3794,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .forceConflicts,
-                      data: data64,
+                      data: data66,
                     };
                     if (vErrors === null) {
-                      vErrors = [err122];
+                      vErrors = [err126];
                     } else {
-                      vErrors.push(err122);
+                      vErrors.push(err126);
                     }
                     errors++;
                   }
                 }
-                if (data60.pruneMaxShare !== undefined) {
-                  let data65 = data60.pruneMaxShare;
-                  if (typeof data65 == 'number') {
-                    if (data65 > 1 || isNaN(data65)) {
-                      const err123 = {
+                if (data62.pruneMaxShare !== undefined) {
+                  let data67 = data62.pruneMaxShare;
+                  if (typeof data67 == 'number') {
+                    if (data67 > 1 || isNaN(data67)) {
+                      const err127 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/maximum',
@@ -3697,17 +3819,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data65,
+                        data: data67,
                       };
                       if (vErrors === null) {
-                        vErrors = [err123];
+                        vErrors = [err127];
                       } else {
-                        vErrors.push(err123);
+                        vErrors.push(err127);
                       }
                       errors++;
                     }
-                    if (data65 < 0 || isNaN(data65)) {
-                      const err124 = {
+                    if (data67 < 0 || isNaN(data67)) {
+                      const err128 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/minimum',
@@ -3718,17 +3840,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data65,
+                        data: data67,
                       };
                       if (vErrors === null) {
-                        vErrors = [err124];
+                        vErrors = [err128];
                       } else {
-                        vErrors.push(err124);
+                        vErrors.push(err128);
                       }
                       errors++;
                     }
                   } else {
-                    const err125 = {
+                    const err129 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/type',
@@ -3740,20 +3862,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.pruneMaxShare,
-                      data: data65,
+                      data: data67,
                     };
                     if (vErrors === null) {
-                      vErrors = [err125];
+                      vErrors = [err129];
                     } else {
-                      vErrors.push(err125);
+                      vErrors.push(err129);
                     }
                     errors++;
                   }
                 }
-                if (data60.allowMassPrune !== undefined) {
-                  let data66 = data60.allowMassPrune;
-                  if (typeof data66 !== 'boolean') {
-                    const err126 = {
+                if (data62.allowMassPrune !== undefined) {
+                  let data68 = data62.allowMassPrune;
+                  if (typeof data68 !== 'boolean') {
+                    const err130 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/allowMassPrune',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/allowMassPrune/type',
@@ -3766,21 +3888,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .allowMassPrune,
-                      data: data66,
+                      data: data68,
                     };
                     if (vErrors === null) {
-                      vErrors = [err126];
+                      vErrors = [err130];
                     } else {
-                      vErrors.push(err126);
+                      vErrors.push(err130);
                     }
                     errors++;
                   }
                 }
-                if (data60.healthTimeout !== undefined) {
-                  let data67 = data60.healthTimeout;
-                  if (typeof data67 === 'string') {
-                    if (!pattern0.test(data67)) {
-                      const err127 = {
+                if (data62.healthTimeout !== undefined) {
+                  let data69 = data62.healthTimeout;
+                  if (typeof data69 === 'string') {
+                    if (!pattern0.test(data69)) {
+                      const err131 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
                         schemaPath: '#/definitions/duration/pattern',
                         keyword: 'pattern',
@@ -3788,17 +3910,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                         schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                         parentSchema: schema12,
-                        data: data67,
+                        data: data69,
                       };
                       if (vErrors === null) {
-                        vErrors = [err127];
+                        vErrors = [err131];
                       } else {
-                        vErrors.push(err127);
+                        vErrors.push(err131);
                       }
                       errors++;
                     }
                   } else {
-                    const err128 = {
+                    const err132 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
                       schemaPath: '#/definitions/duration/type',
                       keyword: 'type',
@@ -3806,20 +3928,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema12.type,
                       parentSchema: schema12,
-                      data: data67,
+                      data: data69,
                     };
                     if (vErrors === null) {
-                      vErrors = [err128];
+                      vErrors = [err132];
                     } else {
-                      vErrors.push(err128);
+                      vErrors.push(err132);
                     }
                     errors++;
                   }
                 }
-                if (data60.concurrency !== undefined) {
-                  let data68 = data60.concurrency;
-                  if (!(typeof data68 == 'number' && !(data68 % 1) && !isNaN(data68))) {
-                    const err129 = {
+                if (data62.concurrency !== undefined) {
+                  let data70 = data62.concurrency;
+                  if (!(typeof data70 == 'number' && !(data70 % 1) && !isNaN(data70))) {
+                    const err133 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/concurrency/type',
@@ -3831,18 +3953,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                      data: data68,
+                      data: data70,
                     };
                     if (vErrors === null) {
-                      vErrors = [err129];
+                      vErrors = [err133];
                     } else {
-                      vErrors.push(err129);
+                      vErrors.push(err133);
                     }
                     errors++;
                   }
-                  if (typeof data68 == 'number') {
-                    if (data68 > 64 || isNaN(data68)) {
-                      const err130 = {
+                  if (typeof data70 == 'number') {
+                    if (data70 > 64 || isNaN(data70)) {
+                      const err134 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/maximum',
@@ -3852,17 +3974,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 64,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data68,
+                        data: data70,
                       };
                       if (vErrors === null) {
-                        vErrors = [err130];
+                        vErrors = [err134];
                       } else {
-                        vErrors.push(err130);
+                        vErrors.push(err134);
                       }
                       errors++;
                     }
-                    if (data68 < 1 || isNaN(data68)) {
-                      const err131 = {
+                    if (data70 < 1 || isNaN(data70)) {
+                      const err135 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/minimum',
@@ -3872,25 +3994,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 1,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data68,
+                        data: data70,
                       };
                       if (vErrors === null) {
-                        vErrors = [err131];
+                        vErrors = [err135];
                       } else {
-                        vErrors.push(err131);
+                        vErrors.push(err135);
                       }
                       errors++;
                     }
                   }
                 }
-                if (data60.adopt !== undefined) {
-                  let data69 = data60.adopt;
-                  const _errs159 = errors;
-                  let valid39 = false;
+                if (data62.adopt !== undefined) {
+                  let data71 = data62.adopt;
+                  const _errs163 = errors;
+                  let valid42 = false;
                   let passing1 = null;
-                  const _errs160 = errors;
-                  if (typeof data69 !== 'boolean') {
-                    const err132 = {
+                  const _errs164 = errors;
+                  if (typeof data71 !== 'boolean') {
+                    const err136 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/0/type',
@@ -3903,29 +4025,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[0],
-                      data: data69,
+                      data: data71,
                     };
                     if (vErrors === null) {
-                      vErrors = [err132];
+                      vErrors = [err136];
                     } else {
-                      vErrors.push(err132);
+                      vErrors.push(err136);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs160 === errors;
+                  var _valid1 = _errs164 === errors;
                   if (_valid1) {
-                    valid39 = true;
+                    valid42 = true;
                     passing1 = 0;
                   }
-                  const _errs162 = errors;
-                  if (Array.isArray(data69)) {
-                    const len6 = data69.length;
-                    for (let i10 = 0; i10 < len6; i10++) {
-                      let data70 = data69[i10];
-                      if (typeof data70 === 'string') {
-                        if (func3(data70) < 1) {
-                          const err133 = {
-                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i10,
+                  const _errs166 = errors;
+                  if (Array.isArray(data71)) {
+                    const len7 = data71.length;
+                    for (let i12 = 0; i12 < len7; i12++) {
+                      let data72 = data71[i12];
+                      if (typeof data72 === 'string') {
+                        if (func3(data72) < 1) {
+                          const err137 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i12,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/minLength',
                             keyword: 'minLength',
@@ -3935,18 +4057,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.adopt
                                 .oneOf[1].items,
-                            data: data70,
+                            data: data72,
                           };
                           if (vErrors === null) {
-                            vErrors = [err133];
+                            vErrors = [err137];
                           } else {
-                            vErrors.push(err133);
+                            vErrors.push(err137);
                           }
                           errors++;
                         }
                       } else {
-                        const err134 = {
-                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i10,
+                        const err138 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i12,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/type',
                           keyword: 'type',
@@ -3958,18 +4080,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.adopt
                               .oneOf[1].items,
-                          data: data70,
+                          data: data72,
                         };
                         if (vErrors === null) {
-                          vErrors = [err134];
+                          vErrors = [err138];
                         } else {
-                          vErrors.push(err134);
+                          vErrors.push(err138);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err135 = {
+                    const err139 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/type',
@@ -3982,27 +4104,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[1],
-                      data: data69,
+                      data: data71,
                     };
                     if (vErrors === null) {
-                      vErrors = [err135];
+                      vErrors = [err139];
                     } else {
-                      vErrors.push(err135);
+                      vErrors.push(err139);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs162 === errors;
-                  if (_valid1 && valid39) {
-                    valid39 = false;
+                  var _valid1 = _errs166 === errors;
+                  if (_valid1 && valid42) {
+                    valid42 = false;
                     passing1 = [passing1, 1];
                   } else {
                     if (_valid1) {
-                      valid39 = true;
+                      valid42 = true;
                       passing1 = 1;
                     }
                   }
-                  if (!valid39) {
-                    const err136 = {
+                  if (!valid42) {
+                    const err140 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf',
@@ -4013,29 +4135,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt.oneOf,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt,
-                      data: data69,
+                      data: data71,
                     };
                     if (vErrors === null) {
-                      vErrors = [err136];
+                      vErrors = [err140];
                     } else {
-                      vErrors.push(err136);
+                      vErrors.push(err140);
                     }
                     errors++;
                   } else {
-                    errors = _errs159;
+                    errors = _errs163;
                     if (vErrors !== null) {
-                      if (_errs159) {
-                        vErrors.length = _errs159;
+                      if (_errs163) {
+                        vErrors.length = _errs163;
                       } else {
                         vErrors = null;
                       }
                     }
                   }
                 }
-                if (data60.adoptUnowned !== undefined) {
-                  let data71 = data60.adoptUnowned;
-                  if (typeof data71 !== 'boolean') {
-                    const err137 = {
+                if (data62.adoptUnowned !== undefined) {
+                  let data73 = data62.adoptUnowned;
+                  if (typeof data73 !== 'boolean') {
+                    const err141 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adoptUnowned',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adoptUnowned/type',
@@ -4047,20 +4169,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adoptUnowned,
-                      data: data71,
+                      data: data73,
                     };
                     if (vErrors === null) {
-                      vErrors = [err137];
+                      vErrors = [err141];
                     } else {
-                      vErrors.push(err137);
+                      vErrors.push(err141);
                     }
                     errors++;
                   }
                 }
-                if (data60.allowClusterPolicy !== undefined) {
-                  let data72 = data60.allowClusterPolicy;
-                  if (typeof data72 !== 'boolean') {
-                    const err138 = {
+                if (data62.allowClusterPolicy !== undefined) {
+                  let data74 = data62.allowClusterPolicy;
+                  if (typeof data74 !== 'boolean') {
+                    const err142 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/allowClusterPolicy',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/allowClusterPolicy/type',
@@ -4073,27 +4195,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .allowClusterPolicy,
-                      data: data72,
+                      data: data74,
                     };
                     if (vErrors === null) {
-                      vErrors = [err138];
+                      vErrors = [err142];
                     } else {
-                      vErrors.push(err138);
+                      vErrors.push(err142);
                     }
                     errors++;
                   }
                 }
-                if (data60.namespaces !== undefined) {
-                  let data73 = data60.namespaces;
-                  if (Array.isArray(data73)) {
-                    const len7 = data73.length;
-                    for (let i11 = 0; i11 < len7; i11++) {
-                      let data74 = data73[i11];
-                      if (typeof data74 === 'string') {
-                        if (func3(data74) < 1) {
-                          const err139 = {
+                if (data62.namespaces !== undefined) {
+                  let data75 = data62.namespaces;
+                  if (Array.isArray(data75)) {
+                    const len8 = data75.length;
+                    for (let i13 = 0; i13 < len8; i13++) {
+                      let data76 = data75[i13];
+                      if (typeof data76 === 'string') {
+                        if (func3(data76) < 1) {
+                          const err143 = {
                             instancePath:
-                              instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i11,
+                              instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i13,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/namespaces/items/minLength',
                             keyword: 'minLength',
@@ -4103,19 +4225,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .namespaces.items,
-                            data: data74,
+                            data: data76,
                           };
                           if (vErrors === null) {
-                            vErrors = [err139];
+                            vErrors = [err143];
                           } else {
-                            vErrors.push(err139);
+                            vErrors.push(err143);
                           }
                           errors++;
                         }
                       } else {
-                        const err140 = {
+                        const err144 = {
                           instancePath:
-                            instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i11,
+                            instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i13,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/namespaces/items/type',
                           keyword: 'type',
@@ -4127,18 +4249,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.namespaces
                               .items,
-                          data: data74,
+                          data: data76,
                         };
                         if (vErrors === null) {
-                          vErrors = [err140];
+                          vErrors = [err144];
                         } else {
-                          vErrors.push(err140);
+                          vErrors.push(err144);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err141 = {
+                    const err145 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespaces/type',
@@ -4150,27 +4272,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespaces,
-                      data: data73,
+                      data: data75,
                     };
                     if (vErrors === null) {
-                      vErrors = [err141];
+                      vErrors = [err145];
                     } else {
-                      vErrors.push(err141);
+                      vErrors.push(err145);
                     }
                     errors++;
                   }
                 }
-                if (data60.clusterResources !== undefined) {
-                  let data75 = data60.clusterResources;
-                  if (Array.isArray(data75)) {
-                    const len8 = data75.length;
-                    for (let i12 = 0; i12 < len8; i12++) {
-                      let data76 = data75[i12];
-                      if (typeof data76 === 'string') {
-                        if (func3(data76) < 1) {
-                          const err142 = {
+                if (data62.clusterResources !== undefined) {
+                  let data77 = data62.clusterResources;
+                  if (Array.isArray(data77)) {
+                    const len9 = data77.length;
+                    for (let i14 = 0; i14 < len9; i14++) {
+                      let data78 = data77[i14];
+                      if (typeof data78 === 'string') {
+                        if (func3(data78) < 1) {
+                          const err146 = {
                             instancePath:
-                              instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i12,
+                              instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i14,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/clusterResources/items/minLength',
                             keyword: 'minLength',
@@ -4180,19 +4302,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .clusterResources.items,
-                            data: data76,
+                            data: data78,
                           };
                           if (vErrors === null) {
-                            vErrors = [err142];
+                            vErrors = [err146];
                           } else {
-                            vErrors.push(err142);
+                            vErrors.push(err146);
                           }
                           errors++;
                         }
                       } else {
-                        const err143 = {
+                        const err147 = {
                           instancePath:
-                            instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i12,
+                            instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i14,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/clusterResources/items/type',
                           keyword: 'type',
@@ -4204,18 +4326,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties
                               .clusterResources.items,
-                          data: data76,
+                          data: data78,
                         };
                         if (vErrors === null) {
-                          vErrors = [err143];
+                          vErrors = [err147];
                         } else {
-                          vErrors.push(err143);
+                          vErrors.push(err147);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err144 = {
+                    const err148 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/clusterResources',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/clusterResources/type',
@@ -4228,26 +4350,26 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .clusterResources,
-                      data: data75,
+                      data: data77,
                     };
                     if (vErrors === null) {
-                      vErrors = [err144];
+                      vErrors = [err148];
                     } else {
-                      vErrors.push(err144);
+                      vErrors.push(err148);
                     }
                     errors++;
                   }
                 }
-                if (data60.hosts !== undefined) {
-                  let data77 = data60.hosts;
-                  if (Array.isArray(data77)) {
-                    const len9 = data77.length;
-                    for (let i13 = 0; i13 < len9; i13++) {
-                      let data78 = data77[i13];
-                      if (typeof data78 === 'string') {
-                        if (!pattern24.test(data78)) {
-                          const err145 = {
-                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/hosts/' + i13,
+                if (data62.hosts !== undefined) {
+                  let data79 = data62.hosts;
+                  if (Array.isArray(data79)) {
+                    const len10 = data79.length;
+                    for (let i15 = 0; i15 < len10; i15++) {
+                      let data80 = data79[i15];
+                      if (typeof data80 === 'string') {
+                        if (!pattern25.test(data80)) {
+                          const err149 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/hosts/' + i15,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/hosts/items/pattern',
                             keyword: 'pattern',
@@ -4264,18 +4386,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.hosts
                                 .items,
-                            data: data78,
+                            data: data80,
                           };
                           if (vErrors === null) {
-                            vErrors = [err145];
+                            vErrors = [err149];
                           } else {
-                            vErrors.push(err145);
+                            vErrors.push(err149);
                           }
                           errors++;
                         }
                       } else {
-                        const err146 = {
-                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/hosts/' + i13,
+                        const err150 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/hosts/' + i15,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/hosts/items/type',
                           keyword: 'type',
@@ -4287,18 +4409,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.hosts
                               .items,
-                          data: data78,
+                          data: data80,
                         };
                         if (vErrors === null) {
-                          vErrors = [err146];
+                          vErrors = [err150];
                         } else {
-                          vErrors.push(err146);
+                          vErrors.push(err150);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err147 = {
+                    const err151 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/hosts',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/hosts/type',
@@ -4309,21 +4431,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.hosts.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.hosts,
-                      data: data77,
+                      data: data79,
                     };
                     if (vErrors === null) {
-                      vErrors = [err147];
+                      vErrors = [err151];
                     } else {
-                      vErrors.push(err147);
+                      vErrors.push(err151);
                     }
                     errors++;
                   }
                 }
-                if (data60.serviceAccount !== undefined) {
-                  let data79 = data60.serviceAccount;
-                  if (typeof data79 === 'string') {
-                    if (!pattern25.test(data79)) {
-                      const err148 = {
+                if (data62.serviceAccount !== undefined) {
+                  let data81 = data62.serviceAccount;
+                  if (typeof data81 === 'string') {
+                    if (!pattern26.test(data81)) {
+                      const err152 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/pattern',
@@ -4337,17 +4459,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .serviceAccount,
-                        data: data79,
+                        data: data81,
                       };
                       if (vErrors === null) {
-                        vErrors = [err148];
+                        vErrors = [err152];
                       } else {
-                        vErrors.push(err148);
+                        vErrors.push(err152);
                       }
                       errors++;
                     }
                   } else {
-                    const err149 = {
+                    const err153 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/type',
@@ -4360,20 +4482,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .serviceAccount,
-                      data: data79,
+                      data: data81,
                     };
                     if (vErrors === null) {
-                      vErrors = [err149];
+                      vErrors = [err153];
                     } else {
-                      vErrors.push(err149);
+                      vErrors.push(err153);
                     }
                     errors++;
                   }
                 }
-                if (data60.maxManifestBytes !== undefined) {
-                  let data80 = data60.maxManifestBytes;
-                  if (!(typeof data80 == 'number' && !(data80 % 1) && !isNaN(data80))) {
-                    const err150 = {
+                if (data62.maxManifestBytes !== undefined) {
+                  let data82 = data62.maxManifestBytes;
+                  if (!(typeof data82 == 'number' && !(data82 % 1) && !isNaN(data82))) {
+                    const err154 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/type',
@@ -4386,18 +4508,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .maxManifestBytes,
-                      data: data80,
+                      data: data82,
                     };
                     if (vErrors === null) {
-                      vErrors = [err150];
+                      vErrors = [err154];
                     } else {
-                      vErrors.push(err150);
+                      vErrors.push(err154);
                     }
                     errors++;
                   }
-                  if (typeof data80 == 'number') {
-                    if (data80 < 1 || isNaN(data80)) {
-                      const err151 = {
+                  if (typeof data82 == 'number') {
+                    if (data82 < 1 || isNaN(data82)) {
+                      const err155 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/minimum',
@@ -4408,28 +4530,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .maxManifestBytes,
-                        data: data80,
+                        data: data82,
                       };
                       if (vErrors === null) {
-                        vErrors = [err151];
+                        vErrors = [err155];
                       } else {
-                        vErrors.push(err151);
+                        vErrors.push(err155);
                       }
                       errors++;
                     }
                   }
                 }
-                if (data60.render !== undefined) {
-                  let data81 = data60.render;
-                  if (data81 && typeof data81 == 'object' && !Array.isArray(data81)) {
-                    for (const key12 in data81) {
+                if (data62.render !== undefined) {
+                  let data83 = data62.render;
+                  if (data83 && typeof data83 == 'object' && !Array.isArray(data83)) {
+                    for (const key12 in data83) {
                       if (!(
                         key12 === 'isolation' ||
                         key12 === 'socket' ||
                         key12 === 'uid' ||
                         key12 === 'gid'
                       )) {
-                        const err152 = {
+                        const err156 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/additionalProperties',
@@ -4439,20 +4561,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render,
-                          data: data81,
+                          data: data83,
                         };
                         if (vErrors === null) {
-                          vErrors = [err152];
+                          vErrors = [err156];
                         } else {
-                          vErrors.push(err152);
+                          vErrors.push(err156);
                         }
                         errors++;
                       }
                     }
-                    if (data81.isolation !== undefined) {
-                      let data82 = data81.isolation;
-                      if (!(data82 === 'bubblewrap' || data82 === 'sidecar' || data82 === 'none')) {
-                        const err153 = {
+                    if (data83.isolation !== undefined) {
+                      let data84 = data83.isolation;
+                      if (!(data84 === 'bubblewrap' || data84 === 'sidecar' || data84 === 'none')) {
+                        const err157 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/isolation/enum',
@@ -4469,21 +4591,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.isolation,
-                          data: data82,
+                          data: data84,
                         };
                         if (vErrors === null) {
-                          vErrors = [err153];
+                          vErrors = [err157];
                         } else {
-                          vErrors.push(err153);
+                          vErrors.push(err157);
                         }
                         errors++;
                       }
                     }
-                    if (data81.socket !== undefined) {
-                      let data83 = data81.socket;
-                      if (typeof data83 === 'string') {
-                        if (!pattern22.test(data83)) {
-                          const err154 = {
+                    if (data83.socket !== undefined) {
+                      let data85 = data83.socket;
+                      if (typeof data85 === 'string') {
+                        if (!pattern23.test(data85)) {
+                          const err158 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/pattern',
@@ -4494,17 +4616,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.socket,
-                            data: data83,
+                            data: data85,
                           };
                           if (vErrors === null) {
-                            vErrors = [err154];
+                            vErrors = [err158];
                           } else {
-                            vErrors.push(err154);
+                            vErrors.push(err158);
                           }
                           errors++;
                         }
                       } else {
-                        const err155 = {
+                        const err159 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/type',
@@ -4517,20 +4639,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.socket,
-                          data: data83,
+                          data: data85,
                         };
                         if (vErrors === null) {
-                          vErrors = [err155];
+                          vErrors = [err159];
                         } else {
-                          vErrors.push(err155);
+                          vErrors.push(err159);
                         }
                         errors++;
                       }
                     }
-                    if (data81.uid !== undefined) {
-                      let data84 = data81.uid;
-                      if (!(typeof data84 == 'number' && !(data84 % 1) && !isNaN(data84))) {
-                        const err156 = {
+                    if (data83.uid !== undefined) {
+                      let data86 = data83.uid;
+                      if (!(typeof data86 == 'number' && !(data86 % 1) && !isNaN(data86))) {
+                        const err160 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/type',
@@ -4543,18 +4665,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.uid,
-                          data: data84,
+                          data: data86,
                         };
                         if (vErrors === null) {
-                          vErrors = [err156];
+                          vErrors = [err160];
                         } else {
-                          vErrors.push(err156);
+                          vErrors.push(err160);
                         }
                         errors++;
                       }
-                      if (typeof data84 == 'number') {
-                        if (data84 < 1 || isNaN(data84)) {
-                          const err157 = {
+                      if (typeof data86 == 'number') {
+                        if (data86 < 1 || isNaN(data86)) {
+                          const err161 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/minimum',
@@ -4565,21 +4687,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.uid,
-                            data: data84,
+                            data: data86,
                           };
                           if (vErrors === null) {
-                            vErrors = [err157];
+                            vErrors = [err161];
                           } else {
-                            vErrors.push(err157);
+                            vErrors.push(err161);
                           }
                           errors++;
                         }
                       }
                     }
-                    if (data81.gid !== undefined) {
-                      let data85 = data81.gid;
-                      if (!(typeof data85 == 'number' && !(data85 % 1) && !isNaN(data85))) {
-                        const err158 = {
+                    if (data83.gid !== undefined) {
+                      let data87 = data83.gid;
+                      if (!(typeof data87 == 'number' && !(data87 % 1) && !isNaN(data87))) {
+                        const err162 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/type',
@@ -4592,18 +4714,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.gid,
-                          data: data85,
+                          data: data87,
                         };
                         if (vErrors === null) {
-                          vErrors = [err158];
+                          vErrors = [err162];
                         } else {
-                          vErrors.push(err158);
+                          vErrors.push(err162);
                         }
                         errors++;
                       }
-                      if (typeof data85 == 'number') {
-                        if (data85 < 1 || isNaN(data85)) {
-                          const err159 = {
+                      if (typeof data87 == 'number') {
+                        if (data87 < 1 || isNaN(data87)) {
+                          const err163 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/minimum',
@@ -4614,19 +4736,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.gid,
-                            data: data85,
+                            data: data87,
                           };
                           if (vErrors === null) {
-                            vErrors = [err159];
+                            vErrors = [err163];
                           } else {
-                            vErrors.push(err159);
+                            vErrors.push(err163);
                           }
                           errors++;
                         }
                       }
                     }
                   } else {
-                    const err160 = {
+                    const err164 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/render/type',
@@ -4637,18 +4759,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.render.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.render,
-                      data: data81,
+                      data: data83,
                     };
                     if (vErrors === null) {
-                      vErrors = [err160];
+                      vErrors = [err164];
                     } else {
-                      vErrors.push(err160);
+                      vErrors.push(err164);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err161 = {
+                const err165 = {
                   instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                   schemaPath: '#/properties/environments/items/properties/kubernetes/type',
                   keyword: 'type',
@@ -4656,18 +4778,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.environments.items.properties.kubernetes.type,
                   parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                  data: data60,
+                  data: data62,
                 };
                 if (vErrors === null) {
-                  vErrors = [err161];
+                  vErrors = [err165];
                 } else {
-                  vErrors.push(err161);
+                  vErrors.push(err165);
                 }
                 errors++;
               }
             }
           } else {
-            const err162 = {
+            const err166 = {
               instancePath: instancePath + '/environments/' + i0,
               schemaPath: '#/properties/environments/items/type',
               keyword: 'type',
@@ -4678,15 +4800,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data21,
             };
             if (vErrors === null) {
-              vErrors = [err162];
+              vErrors = [err166];
             } else {
-              vErrors.push(err162);
+              vErrors.push(err166);
             }
             errors++;
           }
         }
       } else {
-        const err163 = {
+        const err167 = {
           instancePath: instancePath + '/environments',
           schemaPath: '#/properties/environments/type',
           keyword: 'type',
@@ -4697,18 +4819,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data20,
         };
         if (vErrors === null) {
-          vErrors = [err163];
+          vErrors = [err167];
         } else {
-          vErrors.push(err163);
+          vErrors.push(err167);
         }
         errors++;
       }
     }
     if (data.audit !== undefined) {
-      let data86 = data.audit;
-      if (data86 && typeof data86 == 'object' && !Array.isArray(data86)) {
-        if (data86.dir === undefined) {
-          const err164 = {
+      let data88 = data.audit;
+      if (data88 && typeof data88 == 'object' && !Array.isArray(data88)) {
+        if (data88.dir === undefined) {
+          const err168 = {
             instancePath: instancePath + '/audit',
             schemaPath: '#/properties/audit/required',
             keyword: 'required',
@@ -4716,16 +4838,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'dir' + "'",
             schema: schema11.properties.audit.required,
             parentSchema: schema11.properties.audit,
-            data: data86,
+            data: data88,
           };
           if (vErrors === null) {
-            vErrors = [err164];
+            vErrors = [err168];
           } else {
-            vErrors.push(err164);
+            vErrors.push(err168);
           }
           errors++;
         }
-        for (const key13 in data86) {
+        for (const key13 in data88) {
           if (!(
             key13 === 'backend' ||
             key13 === 'dir' ||
@@ -4736,7 +4858,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             key13 === 'unkeyed' ||
             key13 === 'dynamodb'
           )) {
-            const err165 = {
+            const err169 = {
               instancePath: instancePath + '/audit',
               schemaPath: '#/properties/audit/additionalProperties',
               keyword: 'additionalProperties',
@@ -4744,20 +4866,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.audit,
-              data: data86,
+              data: data88,
             };
             if (vErrors === null) {
-              vErrors = [err165];
+              vErrors = [err169];
             } else {
-              vErrors.push(err165);
+              vErrors.push(err169);
             }
             errors++;
           }
         }
-        if (data86.backend !== undefined) {
-          let data87 = data86.backend;
-          if (!(data87 === 'jsonl' || data87 === 'dynamodb')) {
-            const err166 = {
+        if (data88.backend !== undefined) {
+          let data89 = data88.backend;
+          if (!(data89 === 'jsonl' || data89 === 'dynamodb')) {
+            const err170 = {
               instancePath: instancePath + '/audit/backend',
               schemaPath: '#/properties/audit/properties/backend/enum',
               keyword: 'enum',
@@ -4765,86 +4887,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be equal to one of the allowed values',
               schema: schema11.properties.audit.properties.backend.enum,
               parentSchema: schema11.properties.audit.properties.backend,
-              data: data87,
-            };
-            if (vErrors === null) {
-              vErrors = [err166];
-            } else {
-              vErrors.push(err166);
-            }
-            errors++;
-          }
-        }
-        if (data86.dir !== undefined) {
-          let data88 = data86.dir;
-          if (typeof data88 === 'string') {
-            if (func3(data88) < 1) {
-              const err167 = {
-                instancePath: instancePath + '/audit/dir',
-                schemaPath: '#/properties/audit/properties/dir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.dir,
-                data: data88,
-              };
-              if (vErrors === null) {
-                vErrors = [err167];
-              } else {
-                vErrors.push(err167);
-              }
-              errors++;
-            }
-          } else {
-            const err168 = {
-              instancePath: instancePath + '/audit/dir',
-              schemaPath: '#/properties/audit/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.dir.type,
-              parentSchema: schema11.properties.audit.properties.dir,
-              data: data88,
-            };
-            if (vErrors === null) {
-              vErrors = [err168];
-            } else {
-              vErrors.push(err168);
-            }
-            errors++;
-          }
-        }
-        if (data86.witnessDir !== undefined) {
-          let data89 = data86.witnessDir;
-          if (typeof data89 === 'string') {
-            if (func3(data89) < 1) {
-              const err169 = {
-                instancePath: instancePath + '/audit/witnessDir',
-                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.witnessDir,
-                data: data89,
-              };
-              if (vErrors === null) {
-                vErrors = [err169];
-              } else {
-                vErrors.push(err169);
-              }
-              errors++;
-            }
-          } else {
-            const err170 = {
-              instancePath: instancePath + '/audit/witnessDir',
-              schemaPath: '#/properties/audit/properties/witnessDir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.witnessDir.type,
-              parentSchema: schema11.properties.audit.properties.witnessDir,
               data: data89,
             };
             if (vErrors === null) {
@@ -4855,18 +4897,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data86.keyFile !== undefined) {
-          let data90 = data86.keyFile;
+        if (data88.dir !== undefined) {
+          let data90 = data88.dir;
           if (typeof data90 === 'string') {
             if (func3(data90) < 1) {
               const err171 = {
-                instancePath: instancePath + '/audit/keyFile',
-                schemaPath: '#/properties/audit/properties/keyFile/minLength',
+                instancePath: instancePath + '/audit/dir',
+                schemaPath: '#/properties/audit/properties/dir/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.audit.properties.keyFile,
+                parentSchema: schema11.properties.audit.properties.dir,
                 data: data90,
               };
               if (vErrors === null) {
@@ -4878,13 +4920,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err172 = {
-              instancePath: instancePath + '/audit/keyFile',
-              schemaPath: '#/properties/audit/properties/keyFile/type',
+              instancePath: instancePath + '/audit/dir',
+              schemaPath: '#/properties/audit/properties/dir/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.audit.properties.keyFile.type,
-              parentSchema: schema11.properties.audit.properties.keyFile,
+              schema: schema11.properties.audit.properties.dir.type,
+              parentSchema: schema11.properties.audit.properties.dir,
               data: data90,
             };
             if (vErrors === null) {
@@ -4895,18 +4937,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data86.keyEnv !== undefined) {
-          let data91 = data86.keyEnv;
+        if (data88.witnessDir !== undefined) {
+          let data91 = data88.witnessDir;
           if (typeof data91 === 'string') {
-            if (!pattern1.test(data91)) {
+            if (func3(data91) < 1) {
               const err173 = {
-                instancePath: instancePath + '/audit/keyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/audit/witnessDir',
+                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.witnessDir,
                 data: data91,
               };
               if (vErrors === null) {
@@ -4918,13 +4960,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err174 = {
-              instancePath: instancePath + '/audit/keyEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/audit/witnessDir',
+              schemaPath: '#/properties/audit/properties/witnessDir/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.audit.properties.witnessDir.type,
+              parentSchema: schema11.properties.audit.properties.witnessDir,
               data: data91,
             };
             if (vErrors === null) {
@@ -4935,191 +4977,190 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data86.retiredKeys !== undefined) {
-          let data92 = data86.retiredKeys;
-          if (Array.isArray(data92)) {
-            const len10 = data92.length;
-            for (let i14 = 0; i14 < len10; i14++) {
-              let data93 = data92[i14];
-              const _errs213 = errors;
-              let valid53 = false;
+        if (data88.keyFile !== undefined) {
+          let data92 = data88.keyFile;
+          if (typeof data92 === 'string') {
+            if (func3(data92) < 1) {
+              const err175 = {
+                instancePath: instancePath + '/audit/keyFile',
+                schemaPath: '#/properties/audit/properties/keyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.keyFile,
+                data: data92,
+              };
+              if (vErrors === null) {
+                vErrors = [err175];
+              } else {
+                vErrors.push(err175);
+              }
+              errors++;
+            }
+          } else {
+            const err176 = {
+              instancePath: instancePath + '/audit/keyFile',
+              schemaPath: '#/properties/audit/properties/keyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.audit.properties.keyFile.type,
+              parentSchema: schema11.properties.audit.properties.keyFile,
+              data: data92,
+            };
+            if (vErrors === null) {
+              vErrors = [err176];
+            } else {
+              vErrors.push(err176);
+            }
+            errors++;
+          }
+        }
+        if (data88.keyEnv !== undefined) {
+          let data93 = data88.keyEnv;
+          if (typeof data93 === 'string') {
+            if (!pattern1.test(data93)) {
+              const err177 = {
+                instancePath: instancePath + '/audit/keyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data93,
+              };
+              if (vErrors === null) {
+                vErrors = [err177];
+              } else {
+                vErrors.push(err177);
+              }
+              errors++;
+            }
+          } else {
+            const err178 = {
+              instancePath: instancePath + '/audit/keyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data93,
+            };
+            if (vErrors === null) {
+              vErrors = [err178];
+            } else {
+              vErrors.push(err178);
+            }
+            errors++;
+          }
+        }
+        if (data88.retiredKeys !== undefined) {
+          let data94 = data88.retiredKeys;
+          if (Array.isArray(data94)) {
+            const len11 = data94.length;
+            for (let i16 = 0; i16 < len11; i16++) {
+              let data95 = data94[i16];
+              const _errs217 = errors;
+              let valid56 = false;
               let passing2 = null;
-              const _errs214 = errors;
-              if (data93 && typeof data93 == 'object' && !Array.isArray(data93)) {
-                if (data93.env === undefined) {
-                  const err175 = {
-                    instancePath: instancePath + '/audit/retiredKeys/' + i14,
+              const _errs218 = errors;
+              if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
+                if (data95.env === undefined) {
+                  const err179 = {
+                    instancePath: instancePath + '/audit/retiredKeys/' + i16,
                     schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/0/required',
                     keyword: 'required',
                     params: { missingProperty: 'env' },
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0].required,
                     parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0],
-                    data: data93,
+                    data: data95,
                   };
                   if (vErrors === null) {
-                    vErrors = [err175];
+                    vErrors = [err179];
                   } else {
-                    vErrors.push(err175);
+                    vErrors.push(err179);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs214 === errors;
+              var _valid2 = _errs218 === errors;
               if (_valid2) {
-                valid53 = true;
+                valid56 = true;
                 passing2 = 0;
               }
-              const _errs215 = errors;
-              if (data93 && typeof data93 == 'object' && !Array.isArray(data93)) {
-                if (data93.file === undefined) {
-                  const err176 = {
-                    instancePath: instancePath + '/audit/retiredKeys/' + i14,
+              const _errs219 = errors;
+              if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
+                if (data95.file === undefined) {
+                  const err180 = {
+                    instancePath: instancePath + '/audit/retiredKeys/' + i16,
                     schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/1/required',
                     keyword: 'required',
                     params: { missingProperty: 'file' },
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1].required,
                     parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1],
-                    data: data93,
+                    data: data95,
                   };
                   if (vErrors === null) {
-                    vErrors = [err176];
+                    vErrors = [err180];
                   } else {
-                    vErrors.push(err176);
+                    vErrors.push(err180);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs215 === errors;
-              if (_valid2 && valid53) {
-                valid53 = false;
+              var _valid2 = _errs219 === errors;
+              if (_valid2 && valid56) {
+                valid56 = false;
                 passing2 = [passing2, 1];
               } else {
                 if (_valid2) {
-                  valid53 = true;
+                  valid56 = true;
                   passing2 = 1;
                 }
               }
-              if (!valid53) {
-                const err177 = {
-                  instancePath: instancePath + '/audit/retiredKeys/' + i14,
+              if (!valid56) {
+                const err181 = {
+                  instancePath: instancePath + '/audit/retiredKeys/' + i16,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf',
                   keyword: 'oneOf',
                   params: { passingSchemas: passing2 },
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.audit.properties.retiredKeys.items.oneOf,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data93,
+                  data: data95,
                 };
                 if (vErrors === null) {
-                  vErrors = [err177];
+                  vErrors = [err181];
                 } else {
-                  vErrors.push(err177);
+                  vErrors.push(err181);
                 }
                 errors++;
               } else {
-                errors = _errs213;
+                errors = _errs217;
                 if (vErrors !== null) {
-                  if (_errs213) {
-                    vErrors.length = _errs213;
+                  if (_errs217) {
+                    vErrors.length = _errs217;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data93 && typeof data93 == 'object' && !Array.isArray(data93)) {
-                for (const key14 in data93) {
+              if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
+                for (const key14 in data95) {
                   if (!(key14 === 'env' || key14 === 'file')) {
-                    const err178 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i14,
+                    const err182 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i16,
                       schemaPath: '#/properties/audit/properties/retiredKeys/items/additionalProperties',
                       keyword: 'additionalProperties',
                       params: { additionalProperty: key14 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                      data: data93,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err178];
-                    } else {
-                      vErrors.push(err178);
-                    }
-                    errors++;
-                  }
-                }
-                if (data93.env !== undefined) {
-                  let data94 = data93.env;
-                  if (typeof data94 === 'string') {
-                    if (!pattern1.test(data94)) {
-                      const err179 = {
-                        instancePath: instancePath + '/audit/retiredKeys/' + i14 + '/env',
-                        schemaPath: '#/definitions/envVarName/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                        parentSchema: schema13,
-                        data: data94,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err179];
-                      } else {
-                        vErrors.push(err179);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err180 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i14 + '/env',
-                      schemaPath: '#/definitions/envVarName/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema13.type,
-                      parentSchema: schema13,
-                      data: data94,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err180];
-                    } else {
-                      vErrors.push(err180);
-                    }
-                    errors++;
-                  }
-                }
-                if (data93.file !== undefined) {
-                  let data95 = data93.file;
-                  if (typeof data95 === 'string') {
-                    if (func3(data95) < 1) {
-                      const err181 = {
-                        instancePath: instancePath + '/audit/retiredKeys/' + i14 + '/file',
-                        schemaPath:
-                          '#/properties/audit/properties/retiredKeys/items/properties/file/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
-                        data: data95,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err181];
-                      } else {
-                        vErrors.push(err181);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err182 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i14 + '/file',
-                      schemaPath: '#/properties/audit/properties/retiredKeys/items/properties/file/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.audit.properties.retiredKeys.items.properties.file.type,
-                      parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
                       data: data95,
                     };
                     if (vErrors === null) {
@@ -5130,27 +5171,108 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data95.env !== undefined) {
+                  let data96 = data95.env;
+                  if (typeof data96 === 'string') {
+                    if (!pattern1.test(data96)) {
+                      const err183 = {
+                        instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/env',
+                        schemaPath: '#/definitions/envVarName/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                        parentSchema: schema13,
+                        data: data96,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err183];
+                      } else {
+                        vErrors.push(err183);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err184 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/env',
+                      schemaPath: '#/definitions/envVarName/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema13.type,
+                      parentSchema: schema13,
+                      data: data96,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err184];
+                    } else {
+                      vErrors.push(err184);
+                    }
+                    errors++;
+                  }
+                }
+                if (data95.file !== undefined) {
+                  let data97 = data95.file;
+                  if (typeof data97 === 'string') {
+                    if (func3(data97) < 1) {
+                      const err185 = {
+                        instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/file',
+                        schemaPath:
+                          '#/properties/audit/properties/retiredKeys/items/properties/file/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                        data: data97,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err185];
+                      } else {
+                        vErrors.push(err185);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err186 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/file',
+                      schemaPath: '#/properties/audit/properties/retiredKeys/items/properties/file/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.audit.properties.retiredKeys.items.properties.file.type,
+                      parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                      data: data97,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err186];
+                    } else {
+                      vErrors.push(err186);
+                    }
+                    errors++;
+                  }
+                }
               } else {
-                const err183 = {
-                  instancePath: instancePath + '/audit/retiredKeys/' + i14,
+                const err187 = {
+                  instancePath: instancePath + '/audit/retiredKeys/' + i16,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/type',
                   keyword: 'type',
                   params: { type: 'object' },
                   message: 'must be object',
                   schema: schema11.properties.audit.properties.retiredKeys.items.type,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data93,
+                  data: data95,
                 };
                 if (vErrors === null) {
-                  vErrors = [err183];
+                  vErrors = [err187];
                 } else {
-                  vErrors.push(err183);
+                  vErrors.push(err187);
                 }
                 errors++;
               }
             }
           } else {
-            const err184 = {
+            const err188 = {
               instancePath: instancePath + '/audit/retiredKeys',
               schemaPath: '#/properties/audit/properties/retiredKeys/type',
               keyword: 'type',
@@ -5158,20 +5280,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.audit.properties.retiredKeys.type,
               parentSchema: schema11.properties.audit.properties.retiredKeys,
-              data: data92,
+              data: data94,
             };
             if (vErrors === null) {
-              vErrors = [err184];
+              vErrors = [err188];
             } else {
-              vErrors.push(err184);
+              vErrors.push(err188);
             }
             errors++;
           }
         }
-        if (data86.unkeyed !== undefined) {
-          let data96 = data86.unkeyed;
-          if (typeof data96 !== 'boolean') {
-            const err185 = {
+        if (data88.unkeyed !== undefined) {
+          let data98 = data88.unkeyed;
+          if (typeof data98 !== 'boolean') {
+            const err189 = {
               instancePath: instancePath + '/audit/unkeyed',
               schemaPath: '#/properties/audit/properties/unkeyed/type',
               keyword: 'type',
@@ -5179,21 +5301,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.audit.properties.unkeyed.type,
               parentSchema: schema11.properties.audit.properties.unkeyed,
-              data: data96,
+              data: data98,
             };
             if (vErrors === null) {
-              vErrors = [err185];
+              vErrors = [err189];
             } else {
-              vErrors.push(err185);
+              vErrors.push(err189);
             }
             errors++;
           }
         }
-        if (data86.dynamodb !== undefined) {
-          let data97 = data86.dynamodb;
-          if (data97 && typeof data97 == 'object' && !Array.isArray(data97)) {
-            if (data97.table === undefined) {
-              const err186 = {
+        if (data88.dynamodb !== undefined) {
+          let data99 = data88.dynamodb;
+          if (data99 && typeof data99 == 'object' && !Array.isArray(data99)) {
+            if (data99.table === undefined) {
+              const err190 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -5201,17 +5323,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'table' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data97,
+                data: data99,
               };
               if (vErrors === null) {
-                vErrors = [err186];
+                vErrors = [err190];
               } else {
-                vErrors.push(err186);
+                vErrors.push(err190);
               }
               errors++;
             }
-            if (data97.region === undefined) {
-              const err187 = {
+            if (data99.region === undefined) {
+              const err191 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -5219,18 +5341,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'region' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data97,
+                data: data99,
               };
               if (vErrors === null) {
-                vErrors = [err187];
+                vErrors = [err191];
               } else {
-                vErrors.push(err187);
+                vErrors.push(err191);
               }
               errors++;
             }
-            for (const key15 in data97) {
+            for (const key15 in data99) {
               if (!(key15 === 'table' || key15 === 'region' || key15 === 'endpoint')) {
-                const err188 = {
+                const err192 = {
                   instancePath: instancePath + '/audit/dynamodb',
                   schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
                   keyword: 'additionalProperties',
@@ -5238,86 +5360,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.audit.properties.dynamodb,
-                  data: data97,
-                };
-                if (vErrors === null) {
-                  vErrors = [err188];
-                } else {
-                  vErrors.push(err188);
-                }
-                errors++;
-              }
-            }
-            if (data97.table !== undefined) {
-              let data98 = data97.table;
-              if (typeof data98 === 'string') {
-                if (func3(data98) < 3) {
-                  const err189 = {
-                    instancePath: instancePath + '/audit/dynamodb/table',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 3 },
-                    message: 'must NOT have fewer than 3 characters',
-                    schema: 3,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                    data: data98,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err189];
-                  } else {
-                    vErrors.push(err189);
-                  }
-                  errors++;
-                }
-              } else {
-                const err190 = {
-                  instancePath: instancePath + '/audit/dynamodb/table',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                  data: data98,
-                };
-                if (vErrors === null) {
-                  vErrors = [err190];
-                } else {
-                  vErrors.push(err190);
-                }
-                errors++;
-              }
-            }
-            if (data97.region !== undefined) {
-              let data99 = data97.region;
-              if (typeof data99 === 'string') {
-                if (func3(data99) < 1) {
-                  const err191 = {
-                    instancePath: instancePath + '/audit/dynamodb/region',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                    data: data99,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err191];
-                  } else {
-                    vErrors.push(err191);
-                  }
-                  errors++;
-                }
-              } else {
-                const err192 = {
-                  instancePath: instancePath + '/audit/dynamodb/region',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
                   data: data99,
                 };
                 if (vErrors === null) {
@@ -5328,18 +5370,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data97.endpoint !== undefined) {
-              let data100 = data97.endpoint;
+            if (data99.table !== undefined) {
+              let data100 = data99.table;
               if (typeof data100 === 'string') {
-                if (func3(data100) < 1) {
+                if (func3(data100) < 3) {
                   const err193 = {
-                    instancePath: instancePath + '/audit/dynamodb/endpoint',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
+                    instancePath: instancePath + '/audit/dynamodb/table',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
                     keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                    params: { limit: 3 },
+                    message: 'must NOT have fewer than 3 characters',
+                    schema: 3,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
                     data: data100,
                   };
                   if (vErrors === null) {
@@ -5351,13 +5393,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err194 = {
-                  instancePath: instancePath + '/audit/dynamodb/endpoint',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
+                  instancePath: instancePath + '/audit/dynamodb/table',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                  schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
                   data: data100,
                 };
                 if (vErrors === null) {
@@ -5368,8 +5410,88 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data99.region !== undefined) {
+              let data101 = data99.region;
+              if (typeof data101 === 'string') {
+                if (func3(data101) < 1) {
+                  const err195 = {
+                    instancePath: instancePath + '/audit/dynamodb/region',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                    data: data101,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err195];
+                  } else {
+                    vErrors.push(err195);
+                  }
+                  errors++;
+                }
+              } else {
+                const err196 = {
+                  instancePath: instancePath + '/audit/dynamodb/region',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                  data: data101,
+                };
+                if (vErrors === null) {
+                  vErrors = [err196];
+                } else {
+                  vErrors.push(err196);
+                }
+                errors++;
+              }
+            }
+            if (data99.endpoint !== undefined) {
+              let data102 = data99.endpoint;
+              if (typeof data102 === 'string') {
+                if (func3(data102) < 1) {
+                  const err197 = {
+                    instancePath: instancePath + '/audit/dynamodb/endpoint',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                    data: data102,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err197];
+                  } else {
+                    vErrors.push(err197);
+                  }
+                  errors++;
+                }
+              } else {
+                const err198 = {
+                  instancePath: instancePath + '/audit/dynamodb/endpoint',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                  data: data102,
+                };
+                if (vErrors === null) {
+                  vErrors = [err198];
+                } else {
+                  vErrors.push(err198);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err195 = {
+            const err199 = {
               instancePath: instancePath + '/audit/dynamodb',
               schemaPath: '#/properties/audit/properties/dynamodb/type',
               keyword: 'type',
@@ -5377,18 +5499,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.audit.properties.dynamodb.type,
               parentSchema: schema11.properties.audit.properties.dynamodb,
-              data: data97,
+              data: data99,
             };
             if (vErrors === null) {
-              vErrors = [err195];
+              vErrors = [err199];
             } else {
-              vErrors.push(err195);
+              vErrors.push(err199);
             }
             errors++;
           }
         }
       } else {
-        const err196 = {
+        const err200 = {
           instancePath: instancePath + '/audit',
           schemaPath: '#/properties/audit/type',
           keyword: 'type',
@@ -5396,22 +5518,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.audit.type,
           parentSchema: schema11.properties.audit,
-          data: data86,
+          data: data88,
         };
         if (vErrors === null) {
-          vErrors = [err196];
+          vErrors = [err200];
         } else {
-          vErrors.push(err196);
+          vErrors.push(err200);
         }
         errors++;
       }
     }
     if (data.server !== undefined) {
-      let data101 = data.server;
-      if (data101 && typeof data101 == 'object' && !Array.isArray(data101)) {
-        for (const key16 in data101) {
+      let data103 = data.server;
+      if (data103 && typeof data103 == 'object' && !Array.isArray(data103)) {
+        for (const key16 in data103) {
           if (!func2.call(schema11.properties.server.properties, key16)) {
-            const err197 = {
+            const err201 = {
               instancePath: instancePath + '/server',
               schemaPath: '#/properties/server/additionalProperties',
               keyword: 'additionalProperties',
@@ -5419,86 +5541,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.server,
-              data: data101,
-            };
-            if (vErrors === null) {
-              vErrors = [err197];
-            } else {
-              vErrors.push(err197);
-            }
-            errors++;
-          }
-        }
-        if (data101.port !== undefined) {
-          let data102 = data101.port;
-          if (!(typeof data102 == 'number' && !(data102 % 1) && !isNaN(data102))) {
-            const err198 = {
-              instancePath: instancePath + '/server/port',
-              schemaPath: '#/properties/server/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.port.type,
-              parentSchema: schema11.properties.server.properties.port,
-              data: data102,
-            };
-            if (vErrors === null) {
-              vErrors = [err198];
-            } else {
-              vErrors.push(err198);
-            }
-            errors++;
-          }
-          if (typeof data102 == 'number') {
-            if (data102 > 65535 || isNaN(data102)) {
-              const err199 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-                schema: 65535,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data102,
-              };
-              if (vErrors === null) {
-                vErrors = [err199];
-              } else {
-                vErrors.push(err199);
-              }
-              errors++;
-            }
-            if (data102 < 0 || isNaN(data102)) {
-              const err200 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data102,
-              };
-              if (vErrors === null) {
-                vErrors = [err200];
-              } else {
-                vErrors.push(err200);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data101.probePort !== undefined) {
-          let data103 = data101.probePort;
-          if (!(typeof data103 == 'number' && !(data103 % 1) && !isNaN(data103))) {
-            const err201 = {
-              instancePath: instancePath + '/server/probePort',
-              schemaPath: '#/properties/server/properties/probePort/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.probePort.type,
-              parentSchema: schema11.properties.server.properties.probePort,
               data: data103,
             };
             if (vErrors === null) {
@@ -5508,35 +5550,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data103 == 'number') {
-            if (data103 > 65535 || isNaN(data103)) {
-              const err202 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/maximum',
+        }
+        if (data103.port !== undefined) {
+          let data104 = data103.port;
+          if (!(typeof data104 == 'number' && !(data104 % 1) && !isNaN(data104))) {
+            const err202 = {
+              instancePath: instancePath + '/server/port',
+              schemaPath: '#/properties/server/properties/port/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.port.type,
+              parentSchema: schema11.properties.server.properties.port,
+              data: data104,
+            };
+            if (vErrors === null) {
+              vErrors = [err202];
+            } else {
+              vErrors.push(err202);
+            }
+            errors++;
+          }
+          if (typeof data104 == 'number') {
+            if (data104 > 65535 || isNaN(data104)) {
+              const err203 = {
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/maximum',
                 keyword: 'maximum',
                 params: { comparison: '<=', limit: 65535 },
                 message: 'must be <= 65535',
                 schema: 65535,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data103,
-              };
-              if (vErrors === null) {
-                vErrors = [err202];
-              } else {
-                vErrors.push(err202);
-              }
-              errors++;
-            }
-            if (data103 < 0 || isNaN(data103)) {
-              const err203 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data103,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data104,
               };
               if (vErrors === null) {
                 vErrors = [err203];
@@ -5545,82 +5590,75 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data101.host !== undefined) {
-          let data104 = data101.host;
-          if (typeof data104 !== 'string') {
-            const err204 = {
-              instancePath: instancePath + '/server/host',
-              schemaPath: '#/properties/server/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.server.properties.host.type,
-              parentSchema: schema11.properties.server.properties.host,
-              data: data104,
-            };
-            if (vErrors === null) {
-              vErrors = [err204];
-            } else {
-              vErrors.push(err204);
-            }
-            errors++;
-          }
-        }
-        if (data101.webhookSecretEnv !== undefined) {
-          let data105 = data101.webhookSecretEnv;
-          if (typeof data105 === 'string') {
-            if (!pattern1.test(data105)) {
-              const err205 = {
-                instancePath: instancePath + '/server/webhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data105,
+            if (data104 < 0 || isNaN(data104)) {
+              const err204 = {
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data104,
               };
               if (vErrors === null) {
-                vErrors = [err205];
+                vErrors = [err204];
               } else {
-                vErrors.push(err205);
+                vErrors.push(err204);
               }
               errors++;
             }
-          } else {
-            const err206 = {
-              instancePath: instancePath + '/server/webhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
+          }
+        }
+        if (data103.probePort !== undefined) {
+          let data105 = data103.probePort;
+          if (!(typeof data105 == 'number' && !(data105 % 1) && !isNaN(data105))) {
+            const err205 = {
+              instancePath: instancePath + '/server/probePort',
+              schemaPath: '#/properties/server/properties/probePort/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.probePort.type,
+              parentSchema: schema11.properties.server.properties.probePort,
               data: data105,
             };
             if (vErrors === null) {
-              vErrors = [err206];
+              vErrors = [err205];
             } else {
-              vErrors.push(err206);
+              vErrors.push(err205);
             }
             errors++;
           }
-        }
-        if (data101.previousWebhookSecretEnv !== undefined) {
-          let data106 = data101.previousWebhookSecretEnv;
-          if (typeof data106 === 'string') {
-            if (!pattern1.test(data106)) {
+          if (typeof data105 == 'number') {
+            if (data105 > 65535 || isNaN(data105)) {
+              const err206 = {
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data105,
+              };
+              if (vErrors === null) {
+                vErrors = [err206];
+              } else {
+                vErrors.push(err206);
+              }
+              errors++;
+            }
+            if (data105 < 0 || isNaN(data105)) {
               const err207 = {
-                instancePath: instancePath + '/server/previousWebhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data106,
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data105,
               };
               if (vErrors === null) {
                 vErrors = [err207];
@@ -5629,15 +5667,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
+          }
+        }
+        if (data103.host !== undefined) {
+          let data106 = data103.host;
+          if (typeof data106 !== 'string') {
             const err208 = {
-              instancePath: instancePath + '/server/previousWebhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/server/host',
+              schemaPath: '#/properties/server/properties/host/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.server.properties.host.type,
+              parentSchema: schema11.properties.server.properties.host,
               data: data106,
             };
             if (vErrors === null) {
@@ -5648,12 +5690,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data101.apiTokenEnv !== undefined) {
-          let data107 = data101.apiTokenEnv;
+        if (data103.webhookSecretEnv !== undefined) {
+          let data107 = data103.webhookSecretEnv;
           if (typeof data107 === 'string') {
             if (!pattern1.test(data107)) {
               const err209 = {
-                instancePath: instancePath + '/server/apiTokenEnv',
+                instancePath: instancePath + '/server/webhookSecretEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -5671,7 +5713,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err210 = {
-              instancePath: instancePath + '/server/apiTokenEnv',
+              instancePath: instancePath + '/server/webhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -5688,209 +5730,208 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data101.apiTokens !== undefined) {
-          let data108 = data101.apiTokens;
-          if (Array.isArray(data108)) {
-            const len11 = data108.length;
-            for (let i15 = 0; i15 < len11; i15++) {
-              let data109 = data108[i15];
-              const _errs255 = errors;
-              let valid63 = false;
+        if (data103.previousWebhookSecretEnv !== undefined) {
+          let data108 = data103.previousWebhookSecretEnv;
+          if (typeof data108 === 'string') {
+            if (!pattern1.test(data108)) {
+              const err211 = {
+                instancePath: instancePath + '/server/previousWebhookSecretEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data108,
+              };
+              if (vErrors === null) {
+                vErrors = [err211];
+              } else {
+                vErrors.push(err211);
+              }
+              errors++;
+            }
+          } else {
+            const err212 = {
+              instancePath: instancePath + '/server/previousWebhookSecretEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data108,
+            };
+            if (vErrors === null) {
+              vErrors = [err212];
+            } else {
+              vErrors.push(err212);
+            }
+            errors++;
+          }
+        }
+        if (data103.apiTokenEnv !== undefined) {
+          let data109 = data103.apiTokenEnv;
+          if (typeof data109 === 'string') {
+            if (!pattern1.test(data109)) {
+              const err213 = {
+                instancePath: instancePath + '/server/apiTokenEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data109,
+              };
+              if (vErrors === null) {
+                vErrors = [err213];
+              } else {
+                vErrors.push(err213);
+              }
+              errors++;
+            }
+          } else {
+            const err214 = {
+              instancePath: instancePath + '/server/apiTokenEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data109,
+            };
+            if (vErrors === null) {
+              vErrors = [err214];
+            } else {
+              vErrors.push(err214);
+            }
+            errors++;
+          }
+        }
+        if (data103.apiTokens !== undefined) {
+          let data110 = data103.apiTokens;
+          if (Array.isArray(data110)) {
+            const len12 = data110.length;
+            for (let i17 = 0; i17 < len12; i17++) {
+              let data111 = data110[i17];
+              const _errs259 = errors;
+              let valid66 = false;
               let passing3 = null;
-              const _errs256 = errors;
-              if (data109 && typeof data109 == 'object' && !Array.isArray(data109)) {
-                if (data109.env === undefined) {
-                  const err211 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i15,
+              const _errs260 = errors;
+              if (data111 && typeof data111 == 'object' && !Array.isArray(data111)) {
+                if (data111.env === undefined) {
+                  const err215 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i17,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
                     params: { missingProperty: 'env' },
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data109,
+                    data: data111,
                   };
                   if (vErrors === null) {
-                    vErrors = [err211];
+                    vErrors = [err215];
                   } else {
-                    vErrors.push(err211);
+                    vErrors.push(err215);
                   }
                   errors++;
                 }
               }
-              var _valid3 = _errs256 === errors;
+              var _valid3 = _errs260 === errors;
               if (_valid3) {
-                valid63 = true;
+                valid66 = true;
                 passing3 = 0;
               }
-              const _errs257 = errors;
-              if (data109 && typeof data109 == 'object' && !Array.isArray(data109)) {
-                if (data109.file === undefined) {
-                  const err212 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i15,
+              const _errs261 = errors;
+              if (data111 && typeof data111 == 'object' && !Array.isArray(data111)) {
+                if (data111.file === undefined) {
+                  const err216 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i17,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
                     keyword: 'required',
                     params: { missingProperty: 'file' },
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data109,
+                    data: data111,
                   };
                   if (vErrors === null) {
-                    vErrors = [err212];
+                    vErrors = [err216];
                   } else {
-                    vErrors.push(err212);
+                    vErrors.push(err216);
                   }
                   errors++;
                 }
               }
-              var _valid3 = _errs257 === errors;
-              if (_valid3 && valid63) {
-                valid63 = false;
+              var _valid3 = _errs261 === errors;
+              if (_valid3 && valid66) {
+                valid66 = false;
                 passing3 = [passing3, 1];
               } else {
                 if (_valid3) {
-                  valid63 = true;
+                  valid66 = true;
                   passing3 = 1;
                 }
               }
-              if (!valid63) {
-                const err213 = {
-                  instancePath: instancePath + '/server/apiTokens/' + i15,
+              if (!valid66) {
+                const err217 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i17,
                   schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
                   keyword: 'oneOf',
                   params: { passingSchemas: passing3 },
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.server.properties.apiTokens.items.oneOf,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data109,
+                  data: data111,
                 };
                 if (vErrors === null) {
-                  vErrors = [err213];
+                  vErrors = [err217];
                 } else {
-                  vErrors.push(err213);
+                  vErrors.push(err217);
                 }
                 errors++;
               } else {
-                errors = _errs255;
+                errors = _errs259;
                 if (vErrors !== null) {
-                  if (_errs255) {
-                    vErrors.length = _errs255;
+                  if (_errs259) {
+                    vErrors.length = _errs259;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data109 && typeof data109 == 'object' && !Array.isArray(data109)) {
-                if (data109.scopes === undefined) {
-                  const err214 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i15,
+              if (data111 && typeof data111 == 'object' && !Array.isArray(data111)) {
+                if (data111.scopes === undefined) {
+                  const err218 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i17,
                     schemaPath: '#/properties/server/properties/apiTokens/items/required',
                     keyword: 'required',
                     params: { missingProperty: 'scopes' },
                     message: "must have required property '" + 'scopes' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data109,
+                    data: data111,
                   };
                   if (vErrors === null) {
-                    vErrors = [err214];
+                    vErrors = [err218];
                   } else {
-                    vErrors.push(err214);
+                    vErrors.push(err218);
                   }
                   errors++;
                 }
-                for (const key17 in data109) {
+                for (const key17 in data111) {
                   if (!(key17 === 'env' || key17 === 'file' || key17 === 'scopes')) {
-                    const err215 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i15,
+                    const err219 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i17,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
                       params: { additionalProperty: key17 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data109,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err215];
-                    } else {
-                      vErrors.push(err215);
-                    }
-                    errors++;
-                  }
-                }
-                if (data109.env !== undefined) {
-                  let data110 = data109.env;
-                  if (typeof data110 === 'string') {
-                    if (!pattern1.test(data110)) {
-                      const err216 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i15 + '/env',
-                        schemaPath: '#/definitions/envVarName/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                        parentSchema: schema13,
-                        data: data110,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err216];
-                      } else {
-                        vErrors.push(err216);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err217 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i15 + '/env',
-                      schemaPath: '#/definitions/envVarName/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema13.type,
-                      parentSchema: schema13,
-                      data: data110,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err217];
-                    } else {
-                      vErrors.push(err217);
-                    }
-                    errors++;
-                  }
-                }
-                if (data109.file !== undefined) {
-                  let data111 = data109.file;
-                  if (typeof data111 === 'string') {
-                    if (func3(data111) < 1) {
-                      const err218 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i15 + '/file',
-                        schemaPath:
-                          '#/properties/server/properties/apiTokens/items/properties/file/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                        data: data111,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err218];
-                      } else {
-                        vErrors.push(err218);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err219 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i15 + '/file',
-                      schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
-                      parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
                       data: data111,
                     };
                     if (vErrors === null) {
@@ -5901,19 +5942,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data109.scopes !== undefined) {
-                  let data112 = data109.scopes;
-                  if (Array.isArray(data112)) {
-                    if (data112.length < 1) {
+                if (data111.env !== undefined) {
+                  let data112 = data111.env;
+                  if (typeof data112 === 'string') {
+                    if (!pattern1.test(data112)) {
                       const err220 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i15 + '/scopes',
-                        schemaPath:
-                          '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
-                        keyword: 'minItems',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 items',
-                        schema: 1,
-                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
+                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/env',
+                        schemaPath: '#/definitions/envVarName/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                        parentSchema: schema13,
                         data: data112,
                       };
                       if (vErrors === null) {
@@ -5923,12 +5963,94 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                       errors++;
                     }
-                    const len12 = data112.length;
-                    for (let i16 = 0; i16 < len12; i16++) {
-                      let data113 = data112[i16];
-                      if (!(data113 === 'read' || data113 === 'sync')) {
-                        const err221 = {
-                          instancePath: instancePath + '/server/apiTokens/' + i15 + '/scopes/' + i16,
+                  } else {
+                    const err221 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i17 + '/env',
+                      schemaPath: '#/definitions/envVarName/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema13.type,
+                      parentSchema: schema13,
+                      data: data112,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err221];
+                    } else {
+                      vErrors.push(err221);
+                    }
+                    errors++;
+                  }
+                }
+                if (data111.file !== undefined) {
+                  let data113 = data111.file;
+                  if (typeof data113 === 'string') {
+                    if (func3(data113) < 1) {
+                      const err222 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/file',
+                        schemaPath:
+                          '#/properties/server/properties/apiTokens/items/properties/file/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                        data: data113,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err222];
+                      } else {
+                        vErrors.push(err222);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err223 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i17 + '/file',
+                      schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
+                      parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                      data: data113,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err223];
+                    } else {
+                      vErrors.push(err223);
+                    }
+                    errors++;
+                  }
+                }
+                if (data111.scopes !== undefined) {
+                  let data114 = data111.scopes;
+                  if (Array.isArray(data114)) {
+                    if (data114.length < 1) {
+                      const err224 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
+                        schemaPath:
+                          '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
+                        keyword: 'minItems',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 items',
+                        schema: 1,
+                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
+                        data: data114,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err224];
+                      } else {
+                        vErrors.push(err224);
+                      }
+                      errors++;
+                    }
+                    const len13 = data114.length;
+                    for (let i18 = 0; i18 < len13; i18++) {
+                      let data115 = data114[i18];
+                      if (!(data115 === 'read' || data115 === 'sync')) {
+                        const err225 = {
+                          instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes/' + i18,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
                           keyword: 'enum',
@@ -5943,43 +6065,43 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data113,
+                          data: data115,
                         };
                         if (vErrors === null) {
-                          vErrors = [err221];
+                          vErrors = [err225];
                         } else {
-                          vErrors.push(err221);
+                          vErrors.push(err225);
                         }
                         errors++;
                       }
                     }
-                    let i17 = data112.length;
-                    let j4;
-                    if (i17 > 1) {
-                      outer1: for (; i17--;) {
-                        for (j4 = i17; j4--;) {
-                          if (func0(data112[i17], data112[j4])) {
-                            const err222 = {
-                              instancePath: instancePath + '/server/apiTokens/' + i15 + '/scopes',
+                    let i19 = data114.length;
+                    let j5;
+                    if (i19 > 1) {
+                      outer1: for (; i19--;) {
+                        for (j5 = i19; j5--;) {
+                          if (func0(data114[i19], data114[j5])) {
+                            const err226 = {
+                              instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
                               keyword: 'uniqueItems',
-                              params: { i: i17, j: j4 },
+                              params: { i: i19, j: j5 },
                               message:
                                 'must NOT have duplicate items (items ## ' +
-                                j4 +
+                                j5 +
                                 ' and ' +
-                                i17 +
+                                i19 +
                                 ' are identical)',
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data112,
+                              data: data114,
                             };
                             if (vErrors === null) {
-                              vErrors = [err222];
+                              vErrors = [err226];
                             } else {
-                              vErrors.push(err222);
+                              vErrors.push(err226);
                             }
                             errors++;
                             break outer1;
@@ -5988,45 +6110,45 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err223 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i15 + '/scopes',
+                    const err227 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
                       params: { type: 'array' },
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data112,
+                      data: data114,
                     };
                     if (vErrors === null) {
-                      vErrors = [err223];
+                      vErrors = [err227];
                     } else {
-                      vErrors.push(err223);
+                      vErrors.push(err227);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err224 = {
-                  instancePath: instancePath + '/server/apiTokens/' + i15,
+                const err228 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i17,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
                   params: { type: 'object' },
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data109,
+                  data: data111,
                 };
                 if (vErrors === null) {
-                  vErrors = [err224];
+                  vErrors = [err228];
                 } else {
-                  vErrors.push(err224);
+                  vErrors.push(err228);
                 }
                 errors++;
               }
             }
           } else {
-            const err225 = {
+            const err229 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -6034,20 +6156,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data108,
+              data: data110,
             };
             if (vErrors === null) {
-              vErrors = [err225];
+              vErrors = [err229];
             } else {
-              vErrors.push(err225);
+              vErrors.push(err229);
             }
             errors++;
           }
         }
-        if (data101.maxBodySize !== undefined) {
-          let data114 = data101.maxBodySize;
-          if (!(typeof data114 == 'number' && !(data114 % 1) && !isNaN(data114))) {
-            const err226 = {
+        if (data103.maxBodySize !== undefined) {
+          let data116 = data103.maxBodySize;
+          if (!(typeof data116 == 'number' && !(data116 % 1) && !isNaN(data116))) {
+            const err230 = {
               instancePath: instancePath + '/server/maxBodySize',
               schemaPath: '#/properties/server/properties/maxBodySize/type',
               keyword: 'type',
@@ -6055,88 +6177,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxBodySize.type,
               parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data114,
-            };
-            if (vErrors === null) {
-              vErrors = [err226];
-            } else {
-              vErrors.push(err226);
-            }
-            errors++;
-          }
-          if (typeof data114 == 'number') {
-            if (data114 < 1024 || isNaN(data114)) {
-              const err227 = {
-                instancePath: instancePath + '/server/maxBodySize',
-                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1024 },
-                message: 'must be >= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data114,
-              };
-              if (vErrors === null) {
-                vErrors = [err227];
-              } else {
-                vErrors.push(err227);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data101.maxConnections !== undefined) {
-          let data115 = data101.maxConnections;
-          if (!(typeof data115 == 'number' && !(data115 % 1) && !isNaN(data115))) {
-            const err228 = {
-              instancePath: instancePath + '/server/maxConnections',
-              schemaPath: '#/properties/server/properties/maxConnections/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnections.type,
-              parentSchema: schema11.properties.server.properties.maxConnections,
-              data: data115,
-            };
-            if (vErrors === null) {
-              vErrors = [err228];
-            } else {
-              vErrors.push(err228);
-            }
-            errors++;
-          }
-          if (typeof data115 == 'number') {
-            if (data115 < 1 || isNaN(data115)) {
-              const err229 = {
-                instancePath: instancePath + '/server/maxConnections',
-                schemaPath: '#/properties/server/properties/maxConnections/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnections,
-                data: data115,
-              };
-              if (vErrors === null) {
-                vErrors = [err229];
-              } else {
-                vErrors.push(err229);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data101.maxConnectionsPerClient !== undefined) {
-          let data116 = data101.maxConnectionsPerClient;
-          if (!(typeof data116 == 'number' && !(data116 % 1) && !isNaN(data116))) {
-            const err230 = {
-              instancePath: instancePath + '/server/maxConnectionsPerClient',
-              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
-              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
               data: data116,
             };
             if (vErrors === null) {
@@ -6147,15 +6187,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
           if (typeof data116 == 'number') {
-            if (data116 < 1 || isNaN(data116)) {
+            if (data116 < 1024 || isNaN(data116)) {
               const err231 = {
-                instancePath: instancePath + '/server/maxConnectionsPerClient',
-                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                instancePath: instancePath + '/server/maxBodySize',
+                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
                 keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                params: { comparison: '>=', limit: 1024 },
+                message: 'must be >= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.server.properties.maxBodySize,
                 data: data116,
               };
               if (vErrors === null) {
@@ -6167,11 +6207,93 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
-        if (data101.headersTimeout !== undefined) {
-          let data117 = data101.headersTimeout;
-          if (typeof data117 === 'string') {
-            if (!pattern0.test(data117)) {
-              const err232 = {
+        if (data103.maxConnections !== undefined) {
+          let data117 = data103.maxConnections;
+          if (!(typeof data117 == 'number' && !(data117 % 1) && !isNaN(data117))) {
+            const err232 = {
+              instancePath: instancePath + '/server/maxConnections',
+              schemaPath: '#/properties/server/properties/maxConnections/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnections.type,
+              parentSchema: schema11.properties.server.properties.maxConnections,
+              data: data117,
+            };
+            if (vErrors === null) {
+              vErrors = [err232];
+            } else {
+              vErrors.push(err232);
+            }
+            errors++;
+          }
+          if (typeof data117 == 'number') {
+            if (data117 < 1 || isNaN(data117)) {
+              const err233 = {
+                instancePath: instancePath + '/server/maxConnections',
+                schemaPath: '#/properties/server/properties/maxConnections/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnections,
+                data: data117,
+              };
+              if (vErrors === null) {
+                vErrors = [err233];
+              } else {
+                vErrors.push(err233);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data103.maxConnectionsPerClient !== undefined) {
+          let data118 = data103.maxConnectionsPerClient;
+          if (!(typeof data118 == 'number' && !(data118 % 1) && !isNaN(data118))) {
+            const err234 = {
+              instancePath: instancePath + '/server/maxConnectionsPerClient',
+              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
+              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+              data: data118,
+            };
+            if (vErrors === null) {
+              vErrors = [err234];
+            } else {
+              vErrors.push(err234);
+            }
+            errors++;
+          }
+          if (typeof data118 == 'number') {
+            if (data118 < 1 || isNaN(data118)) {
+              const err235 = {
+                instancePath: instancePath + '/server/maxConnectionsPerClient',
+                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                data: data118,
+              };
+              if (vErrors === null) {
+                vErrors = [err235];
+              } else {
+                vErrors.push(err235);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data103.headersTimeout !== undefined) {
+          let data119 = data103.headersTimeout;
+          if (typeof data119 === 'string') {
+            if (!pattern0.test(data119)) {
+              const err236 = {
                 instancePath: instancePath + '/server/headersTimeout',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
@@ -6179,17 +6301,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                 schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                 parentSchema: schema12,
-                data: data117,
+                data: data119,
               };
               if (vErrors === null) {
-                vErrors = [err232];
+                vErrors = [err236];
               } else {
-                vErrors.push(err232);
+                vErrors.push(err236);
               }
               errors++;
             }
           } else {
-            const err233 = {
+            const err237 = {
               instancePath: instancePath + '/server/headersTimeout',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
@@ -6197,21 +6319,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema12.type,
               parentSchema: schema12,
-              data: data117,
+              data: data119,
             };
             if (vErrors === null) {
-              vErrors = [err233];
+              vErrors = [err237];
             } else {
-              vErrors.push(err233);
+              vErrors.push(err237);
             }
             errors++;
           }
         }
-        if (data101.bodyTimeout !== undefined) {
-          let data118 = data101.bodyTimeout;
-          if (typeof data118 === 'string') {
-            if (!pattern0.test(data118)) {
-              const err234 = {
+        if (data103.bodyTimeout !== undefined) {
+          let data120 = data103.bodyTimeout;
+          if (typeof data120 === 'string') {
+            if (!pattern0.test(data120)) {
+              const err238 = {
                 instancePath: instancePath + '/server/bodyTimeout',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
@@ -6219,87 +6341,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                 schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                 parentSchema: schema12,
-                data: data118,
-              };
-              if (vErrors === null) {
-                vErrors = [err234];
-              } else {
-                vErrors.push(err234);
-              }
-              errors++;
-            }
-          } else {
-            const err235 = {
-              instancePath: instancePath + '/server/bodyTimeout',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data118,
-            };
-            if (vErrors === null) {
-              vErrors = [err235];
-            } else {
-              vErrors.push(err235);
-            }
-            errors++;
-          }
-        }
-        if (data101.maxBufferedBodySize !== undefined) {
-          let data119 = data101.maxBufferedBodySize;
-          if (!(typeof data119 == 'number' && !(data119 % 1) && !isNaN(data119))) {
-            const err236 = {
-              instancePath: instancePath + '/server/maxBufferedBodySize',
-              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-              data: data119,
-            };
-            if (vErrors === null) {
-              vErrors = [err236];
-            } else {
-              vErrors.push(err236);
-            }
-            errors++;
-          }
-          if (typeof data119 == 'number') {
-            if (data119 < 65536 || isNaN(data119)) {
-              const err237 = {
-                instancePath: instancePath + '/server/maxBufferedBodySize',
-                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 65536 },
-                message: 'must be >= 65536',
-                schema: 65536,
-                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-                data: data119,
-              };
-              if (vErrors === null) {
-                vErrors = [err237];
-              } else {
-                vErrors.push(err237);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data101.publicUrl !== undefined) {
-          let data120 = data101.publicUrl;
-          if (typeof data120 === 'string') {
-            if (!pattern2.test(data120)) {
-              const err238 = {
-                instancePath: instancePath + '/server/publicUrl',
-                schemaPath: '#/properties/server/properties/publicUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.server.properties.publicUrl,
                 data: data120,
               };
               if (vErrors === null) {
@@ -6311,13 +6352,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err239 = {
-              instancePath: instancePath + '/server/publicUrl',
-              schemaPath: '#/properties/server/properties/publicUrl/type',
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.server.properties.publicUrl.type,
-              parentSchema: schema11.properties.server.properties.publicUrl,
+              schema: schema12.type,
+              parentSchema: schema12,
               data: data120,
             };
             if (vErrors === null) {
@@ -6328,17 +6369,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data101.metricsAuth !== undefined) {
-          let data121 = data101.metricsAuth;
-          if (typeof data121 !== 'boolean') {
+        if (data103.maxBufferedBodySize !== undefined) {
+          let data121 = data103.maxBufferedBodySize;
+          if (!(typeof data121 == 'number' && !(data121 % 1) && !isNaN(data121))) {
             const err240 = {
-              instancePath: instancePath + '/server/metricsAuth',
-              schemaPath: '#/properties/server/properties/metricsAuth/type',
+              instancePath: instancePath + '/server/maxBufferedBodySize',
+              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
               keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.metricsAuth.type,
-              parentSchema: schema11.properties.server.properties.metricsAuth,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
               data: data121,
             };
             if (vErrors === null) {
@@ -6348,61 +6389,58 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data101.ui !== undefined) {
-          let data122 = data101.ui;
-          if (typeof data122 !== 'boolean') {
-            const err241 = {
-              instancePath: instancePath + '/server/ui',
-              schemaPath: '#/properties/server/properties/ui/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.ui.type,
-              parentSchema: schema11.properties.server.properties.ui,
-              data: data122,
-            };
-            if (vErrors === null) {
-              vErrors = [err241];
-            } else {
-              vErrors.push(err241);
+          if (typeof data121 == 'number') {
+            if (data121 < 65536 || isNaN(data121)) {
+              const err241 = {
+                instancePath: instancePath + '/server/maxBufferedBodySize',
+                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 65536 },
+                message: 'must be >= 65536',
+                schema: 65536,
+                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+                data: data121,
+              };
+              if (vErrors === null) {
+                vErrors = [err241];
+              } else {
+                vErrors.push(err241);
+              }
+              errors++;
             }
-            errors++;
           }
         }
-      } else {
-        const err242 = {
-          instancePath: instancePath + '/server',
-          schemaPath: '#/properties/server/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.server.type,
-          parentSchema: schema11.properties.server,
-          data: data101,
-        };
-        if (vErrors === null) {
-          vErrors = [err242];
-        } else {
-          vErrors.push(err242);
-        }
-        errors++;
-      }
-    }
-    if (data.reconcile !== undefined) {
-      let data123 = data.reconcile;
-      if (data123 && typeof data123 == 'object' && !Array.isArray(data123)) {
-        for (const key18 in data123) {
-          if (!(key18 === 'maxConcurrent')) {
+        if (data103.publicUrl !== undefined) {
+          let data122 = data103.publicUrl;
+          if (typeof data122 === 'string') {
+            if (!pattern2.test(data122)) {
+              const err242 = {
+                instancePath: instancePath + '/server/publicUrl',
+                schemaPath: '#/properties/server/properties/publicUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.server.properties.publicUrl,
+                data: data122,
+              };
+              if (vErrors === null) {
+                vErrors = [err242];
+              } else {
+                vErrors.push(err242);
+              }
+              errors++;
+            }
+          } else {
             const err243 = {
-              instancePath: instancePath + '/reconcile',
-              schemaPath: '#/properties/reconcile/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key18 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.reconcile,
-              data: data123,
+              instancePath: instancePath + '/server/publicUrl',
+              schemaPath: '#/properties/server/properties/publicUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.server.properties.publicUrl.type,
+              parentSchema: schema11.properties.server.properties.publicUrl,
+              data: data122,
             };
             if (vErrors === null) {
               vErrors = [err243];
@@ -6412,18 +6450,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data123.maxConcurrent !== undefined) {
-          let data124 = data123.maxConcurrent;
-          if (!(typeof data124 == 'number' && !(data124 % 1) && !isNaN(data124))) {
+        if (data103.metricsAuth !== undefined) {
+          let data123 = data103.metricsAuth;
+          if (typeof data123 !== 'boolean') {
             const err244 = {
-              instancePath: instancePath + '/reconcile/maxConcurrent',
-              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              instancePath: instancePath + '/server/metricsAuth',
+              schemaPath: '#/properties/server/properties/metricsAuth/type',
               keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
-              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-              data: data124,
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.metricsAuth.type,
+              parentSchema: schema11.properties.server.properties.metricsAuth,
+              data: data123,
             };
             if (vErrors === null) {
               vErrors = [err244];
@@ -6432,37 +6470,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data124 == 'number') {
-            if (data124 < 1 || isNaN(data124)) {
-              const err245 = {
-                instancePath: instancePath + '/reconcile/maxConcurrent',
-                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-                data: data124,
-              };
-              if (vErrors === null) {
-                vErrors = [err245];
-              } else {
-                vErrors.push(err245);
-              }
-              errors++;
+        }
+        if (data103.ui !== undefined) {
+          let data124 = data103.ui;
+          if (typeof data124 !== 'boolean') {
+            const err245 = {
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
+              data: data124,
+            };
+            if (vErrors === null) {
+              vErrors = [err245];
+            } else {
+              vErrors.push(err245);
             }
+            errors++;
           }
         }
       } else {
         const err246 = {
-          instancePath: instancePath + '/reconcile',
-          schemaPath: '#/properties/reconcile/type',
+          instancePath: instancePath + '/server',
+          schemaPath: '#/properties/server/type',
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema11.properties.reconcile.type,
-          parentSchema: schema11.properties.reconcile,
-          data: data123,
+          schema: schema11.properties.server.type,
+          parentSchema: schema11.properties.server,
+          data: data103,
         };
         if (vErrors === null) {
           vErrors = [err246];
@@ -6472,19 +6511,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.workspaces !== undefined) {
-      let data125 = data.workspaces;
+    if (data.reconcile !== undefined) {
+      let data125 = data.reconcile;
       if (data125 && typeof data125 == 'object' && !Array.isArray(data125)) {
-        for (const key19 in data125) {
-          if (!(key19 === 'dir' || key19 === 'keep' || key19 === 'maxFileSize')) {
+        for (const key18 in data125) {
+          if (!(key18 === 'maxConcurrent')) {
             const err247 = {
-              instancePath: instancePath + '/workspaces',
-              schemaPath: '#/properties/workspaces/additionalProperties',
+              instancePath: instancePath + '/reconcile',
+              schemaPath: '#/properties/reconcile/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key19 },
+              params: { additionalProperty: key18 },
               message: 'must NOT have additional properties',
               schema: false,
-              parentSchema: schema11.properties.workspaces,
+              parentSchema: schema11.properties.reconcile,
               data: data125,
             };
             if (vErrors === null) {
@@ -6495,17 +6534,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data125.dir !== undefined) {
-          let data126 = data125.dir;
-          if (typeof data126 !== 'string') {
+        if (data125.maxConcurrent !== undefined) {
+          let data126 = data125.maxConcurrent;
+          if (!(typeof data126 == 'number' && !(data126 % 1) && !isNaN(data126))) {
             const err248 = {
-              instancePath: instancePath + '/workspaces/dir',
-              schemaPath: '#/properties/workspaces/properties/dir/type',
+              instancePath: instancePath + '/reconcile/maxConcurrent',
+              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.workspaces.properties.dir.type,
-              parentSchema: schema11.properties.workspaces.properties.dir,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
+              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
               data: data126,
             };
             if (vErrors === null) {
@@ -6515,60 +6554,60 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data125.keep !== undefined) {
-          let data127 = data125.keep;
-          if (!(typeof data127 == 'number' && !(data127 % 1) && !isNaN(data127))) {
-            const err249 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
-              data: data127,
-            };
-            if (vErrors === null) {
-              vErrors = [err249];
-            } else {
-              vErrors.push(err249);
-            }
-            errors++;
-          }
-          if (typeof data127 == 'number') {
-            if (data127 < 1 || isNaN(data127)) {
-              const err250 = {
-                instancePath: instancePath + '/workspaces/keep',
-                schemaPath: '#/properties/workspaces/properties/keep/minimum',
+          if (typeof data126 == 'number') {
+            if (data126 < 1 || isNaN(data126)) {
+              const err249 = {
+                instancePath: instancePath + '/reconcile/maxConcurrent',
+                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data127,
+                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+                data: data126,
               };
               if (vErrors === null) {
-                vErrors = [err250];
+                vErrors = [err249];
               } else {
-                vErrors.push(err250);
+                vErrors.push(err249);
               }
               errors++;
             }
           }
         }
-        if (data125.maxFileSize !== undefined) {
-          let data128 = data125.maxFileSize;
-          if (!(typeof data128 == 'number' && !(data128 % 1) && !isNaN(data128))) {
+      } else {
+        const err250 = {
+          instancePath: instancePath + '/reconcile',
+          schemaPath: '#/properties/reconcile/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.reconcile.type,
+          parentSchema: schema11.properties.reconcile,
+          data: data125,
+        };
+        if (vErrors === null) {
+          vErrors = [err250];
+        } else {
+          vErrors.push(err250);
+        }
+        errors++;
+      }
+    }
+    if (data.workspaces !== undefined) {
+      let data127 = data.workspaces;
+      if (data127 && typeof data127 == 'object' && !Array.isArray(data127)) {
+        for (const key19 in data127) {
+          if (!(key19 === 'dir' || key19 === 'keep' || key19 === 'maxFileSize')) {
             const err251 = {
-              instancePath: instancePath + '/workspaces/maxFileSize',
-              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.maxFileSize.type,
-              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-              data: data128,
+              instancePath: instancePath + '/workspaces',
+              schemaPath: '#/properties/workspaces/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key19 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.workspaces,
+              data: data127,
             };
             if (vErrors === null) {
               vErrors = [err251];
@@ -6577,85 +6616,80 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data128 == 'number') {
-            if (data128 < 1 || isNaN(data128)) {
-              const err252 = {
-                instancePath: instancePath + '/workspaces/maxFileSize',
-                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+        }
+        if (data127.dir !== undefined) {
+          let data128 = data127.dir;
+          if (typeof data128 !== 'string') {
+            const err252 = {
+              instancePath: instancePath + '/workspaces/dir',
+              schemaPath: '#/properties/workspaces/properties/dir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.workspaces.properties.dir.type,
+              parentSchema: schema11.properties.workspaces.properties.dir,
+              data: data128,
+            };
+            if (vErrors === null) {
+              vErrors = [err252];
+            } else {
+              vErrors.push(err252);
+            }
+            errors++;
+          }
+        }
+        if (data127.keep !== undefined) {
+          let data129 = data127.keep;
+          if (!(typeof data129 == 'number' && !(data129 % 1) && !isNaN(data129))) {
+            const err253 = {
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
+              data: data129,
+            };
+            if (vErrors === null) {
+              vErrors = [err253];
+            } else {
+              vErrors.push(err253);
+            }
+            errors++;
+          }
+          if (typeof data129 == 'number') {
+            if (data129 < 1 || isNaN(data129)) {
+              const err254 = {
+                instancePath: instancePath + '/workspaces/keep',
+                schemaPath: '#/properties/workspaces/properties/keep/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-                data: data128,
+                parentSchema: schema11.properties.workspaces.properties.keep,
+                data: data129,
               };
               if (vErrors === null) {
-                vErrors = [err252];
+                vErrors = [err254];
               } else {
-                vErrors.push(err252);
+                vErrors.push(err254);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err253 = {
-          instancePath: instancePath + '/workspaces',
-          schemaPath: '#/properties/workspaces/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.workspaces.type,
-          parentSchema: schema11.properties.workspaces,
-          data: data125,
-        };
-        if (vErrors === null) {
-          vErrors = [err253];
-        } else {
-          vErrors.push(err253);
-        }
-        errors++;
-      }
-    }
-    if (data.kubernetes !== undefined) {
-      let data129 = data.kubernetes;
-      if (data129 && typeof data129 == 'object' && !Array.isArray(data129)) {
-        for (const key20 in data129) {
-          if (!(
-            key20 === 'requireServiceAccount' ||
-            key20 === 'controllerNamespace' ||
-            key20 === 'kustomize' ||
-            key20 === 'helm'
-          )) {
-            const err254 = {
-              instancePath: instancePath + '/kubernetes',
-              schemaPath: '#/properties/kubernetes/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key20 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.kubernetes,
-              data: data129,
-            };
-            if (vErrors === null) {
-              vErrors = [err254];
-            } else {
-              vErrors.push(err254);
-            }
-            errors++;
-          }
-        }
-        if (data129.requireServiceAccount !== undefined) {
-          let data130 = data129.requireServiceAccount;
-          if (typeof data130 !== 'boolean') {
+        if (data127.maxFileSize !== undefined) {
+          let data130 = data127.maxFileSize;
+          if (!(typeof data130 == 'number' && !(data130 % 1) && !isNaN(data130))) {
             const err255 = {
-              instancePath: instancePath + '/kubernetes/requireServiceAccount',
-              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
+              instancePath: instancePath + '/workspaces/maxFileSize',
+              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
               keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
-              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.maxFileSize.type,
+              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
               data: data130,
             };
             if (vErrors === null) {
@@ -6665,20 +6699,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data129.controllerNamespace !== undefined) {
-          let data131 = data129.controllerNamespace;
-          if (typeof data131 === 'string') {
-            if (func3(data131) < 1) {
+          if (typeof data130 == 'number') {
+            if (data130 < 1 || isNaN(data130)) {
               const err256 = {
-                instancePath: instancePath + '/kubernetes/controllerNamespace',
-                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
+                instancePath: instancePath + '/workspaces/maxFileSize',
+                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data131,
+                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                data: data130,
               };
               if (vErrors === null) {
                 vErrors = [err256];
@@ -6687,8 +6718,99 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+      } else {
+        const err257 = {
+          instancePath: instancePath + '/workspaces',
+          schemaPath: '#/properties/workspaces/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.workspaces.type,
+          parentSchema: schema11.properties.workspaces,
+          data: data127,
+        };
+        if (vErrors === null) {
+          vErrors = [err257];
+        } else {
+          vErrors.push(err257);
+        }
+        errors++;
+      }
+    }
+    if (data.kubernetes !== undefined) {
+      let data131 = data.kubernetes;
+      if (data131 && typeof data131 == 'object' && !Array.isArray(data131)) {
+        for (const key20 in data131) {
+          if (!(
+            key20 === 'requireServiceAccount' ||
+            key20 === 'controllerNamespace' ||
+            key20 === 'kustomize' ||
+            key20 === 'helm'
+          )) {
+            const err258 = {
+              instancePath: instancePath + '/kubernetes',
+              schemaPath: '#/properties/kubernetes/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key20 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.kubernetes,
+              data: data131,
+            };
+            if (vErrors === null) {
+              vErrors = [err258];
+            } else {
+              vErrors.push(err258);
+            }
+            errors++;
+          }
+        }
+        if (data131.requireServiceAccount !== undefined) {
+          let data132 = data131.requireServiceAccount;
+          if (typeof data132 !== 'boolean') {
+            const err259 = {
+              instancePath: instancePath + '/kubernetes/requireServiceAccount',
+              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
+              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
+              data: data132,
+            };
+            if (vErrors === null) {
+              vErrors = [err259];
+            } else {
+              vErrors.push(err259);
+            }
+            errors++;
+          }
+        }
+        if (data131.controllerNamespace !== undefined) {
+          let data133 = data131.controllerNamespace;
+          if (typeof data133 === 'string') {
+            if (func3(data133) < 1) {
+              const err260 = {
+                instancePath: instancePath + '/kubernetes/controllerNamespace',
+                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+                data: data133,
+              };
+              if (vErrors === null) {
+                vErrors = [err260];
+              } else {
+                vErrors.push(err260);
+              }
+              errors++;
+            }
           } else {
-            const err257 = {
+            const err261 = {
               instancePath: instancePath + '/kubernetes/controllerNamespace',
               schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
               keyword: 'type',
@@ -6696,89 +6818,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
               parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-              data: data131,
-            };
-            if (vErrors === null) {
-              vErrors = [err257];
-            } else {
-              vErrors.push(err257);
-            }
-            errors++;
-          }
-        }
-        if (data129.kustomize !== undefined) {
-          let data132 = data129.kustomize;
-          if (data132 && typeof data132 == 'object' && !Array.isArray(data132)) {
-            for (const key21 in data132) {
-              if (!(key21 === 'path')) {
-                const err258 = {
-                  instancePath: instancePath + '/kubernetes/kustomize',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key21 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data132,
-                };
-                if (vErrors === null) {
-                  vErrors = [err258];
-                } else {
-                  vErrors.push(err258);
-                }
-                errors++;
-              }
-            }
-            if (data132.path !== undefined) {
-              let data133 = data132.path;
-              if (typeof data133 === 'string') {
-                if (func3(data133) < 1) {
-                  const err259 = {
-                    instancePath: instancePath + '/kubernetes/kustomize/path',
-                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data133,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err259];
-                  } else {
-                    vErrors.push(err259);
-                  }
-                  errors++;
-                }
-              } else {
-                const err260 = {
-                  instancePath: instancePath + '/kubernetes/kustomize/path',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                  data: data133,
-                };
-                if (vErrors === null) {
-                  vErrors = [err260];
-                } else {
-                  vErrors.push(err260);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err261 = {
-              instancePath: instancePath + '/kubernetes/kustomize',
-              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.kustomize.type,
-              parentSchema: schema11.properties.kubernetes.properties.kustomize,
-              data: data132,
+              data: data133,
             };
             if (vErrors === null) {
               vErrors = [err261];
@@ -6788,19 +6828,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data129.helm !== undefined) {
-          let data134 = data129.helm;
+        if (data131.kustomize !== undefined) {
+          let data134 = data131.kustomize;
           if (data134 && typeof data134 == 'object' && !Array.isArray(data134)) {
-            for (const key22 in data134) {
-              if (!(key22 === 'path')) {
+            for (const key21 in data134) {
+              if (!(key21 === 'path')) {
                 const err262 = {
-                  instancePath: instancePath + '/kubernetes/helm',
-                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  instancePath: instancePath + '/kubernetes/kustomize',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
                   keyword: 'additionalProperties',
-                  params: { additionalProperty: key22 },
+                  params: { additionalProperty: key21 },
                   message: 'must NOT have additional properties',
                   schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize,
                   data: data134,
                 };
                 if (vErrors === null) {
@@ -6816,13 +6856,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               if (typeof data135 === 'string') {
                 if (func3(data135) < 1) {
                   const err263 = {
-                    instancePath: instancePath + '/kubernetes/helm/path',
-                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
+                    instancePath: instancePath + '/kubernetes/kustomize/path',
+                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
                     keyword: 'minLength',
                     params: { limit: 1 },
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
                     data: data135,
                   };
                   if (vErrors === null) {
@@ -6834,13 +6874,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err264 = {
-                  instancePath: instancePath + '/kubernetes/helm/path',
-                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
+                  instancePath: instancePath + '/kubernetes/kustomize/path',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
                   data: data135,
                 };
                 if (vErrors === null) {
@@ -6853,13 +6893,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err265 = {
-              instancePath: instancePath + '/kubernetes/helm',
-              schemaPath: '#/properties/kubernetes/properties/helm/type',
+              instancePath: instancePath + '/kubernetes/kustomize',
+              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
               keyword: 'type',
               params: { type: 'object' },
               message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.helm.type,
-              parentSchema: schema11.properties.kubernetes.properties.helm,
+              schema: schema11.properties.kubernetes.properties.kustomize.type,
+              parentSchema: schema11.properties.kubernetes.properties.kustomize,
               data: data134,
             };
             if (vErrors === null) {
@@ -6870,79 +6910,79 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err266 = {
-          instancePath: instancePath + '/kubernetes',
-          schemaPath: '#/properties/kubernetes/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.kubernetes.type,
-          parentSchema: schema11.properties.kubernetes,
-          data: data129,
-        };
-        if (vErrors === null) {
-          vErrors = [err266];
-        } else {
-          vErrors.push(err266);
-        }
-        errors++;
-      }
-    }
-    if (data.telemetry !== undefined) {
-      let data136 = data.telemetry;
-      if (data136 && typeof data136 == 'object' && !Array.isArray(data136)) {
-        for (const key23 in data136) {
-          if (!(key23 === 'otlpEndpoint')) {
-            const err267 = {
-              instancePath: instancePath + '/telemetry',
-              schemaPath: '#/properties/telemetry/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key23 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.telemetry,
-              data: data136,
-            };
-            if (vErrors === null) {
-              vErrors = [err267];
-            } else {
-              vErrors.push(err267);
-            }
-            errors++;
-          }
-        }
-        if (data136.otlpEndpoint !== undefined) {
-          let data137 = data136.otlpEndpoint;
-          if (typeof data137 === 'string') {
-            if (!pattern2.test(data137)) {
-              const err268 = {
-                instancePath: instancePath + '/telemetry/otlpEndpoint',
-                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data137,
-              };
-              if (vErrors === null) {
-                vErrors = [err268];
-              } else {
-                vErrors.push(err268);
+        if (data131.helm !== undefined) {
+          let data136 = data131.helm;
+          if (data136 && typeof data136 == 'object' && !Array.isArray(data136)) {
+            for (const key22 in data136) {
+              if (!(key22 === 'path')) {
+                const err266 = {
+                  instancePath: instancePath + '/kubernetes/helm',
+                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key22 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  data: data136,
+                };
+                if (vErrors === null) {
+                  vErrors = [err266];
+                } else {
+                  vErrors.push(err266);
+                }
+                errors++;
               }
-              errors++;
+            }
+            if (data136.path !== undefined) {
+              let data137 = data136.path;
+              if (typeof data137 === 'string') {
+                if (func3(data137) < 1) {
+                  const err267 = {
+                    instancePath: instancePath + '/kubernetes/helm/path',
+                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                    data: data137,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err267];
+                  } else {
+                    vErrors.push(err267);
+                  }
+                  errors++;
+                }
+              } else {
+                const err268 = {
+                  instancePath: instancePath + '/kubernetes/helm/path',
+                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  data: data137,
+                };
+                if (vErrors === null) {
+                  vErrors = [err268];
+                } else {
+                  vErrors.push(err268);
+                }
+                errors++;
+              }
             }
           } else {
             const err269 = {
-              instancePath: instancePath + '/telemetry/otlpEndpoint',
-              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
+              instancePath: instancePath + '/kubernetes/helm',
+              schemaPath: '#/properties/kubernetes/properties/helm/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
-              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-              data: data137,
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.helm.type,
+              parentSchema: schema11.properties.kubernetes.properties.helm,
+              data: data136,
             };
             if (vErrors === null) {
               vErrors = [err269];
@@ -6954,14 +6994,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
         }
       } else {
         const err270 = {
-          instancePath: instancePath + '/telemetry',
-          schemaPath: '#/properties/telemetry/type',
+          instancePath: instancePath + '/kubernetes',
+          schemaPath: '#/properties/kubernetes/type',
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema11.properties.telemetry.type,
-          parentSchema: schema11.properties.telemetry,
-          data: data136,
+          schema: schema11.properties.kubernetes.type,
+          parentSchema: schema11.properties.kubernetes,
+          data: data131,
         };
         if (vErrors === null) {
           vErrors = [err270];
@@ -6971,40 +7011,41 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.notifications !== undefined) {
-      let data138 = data.notifications;
-      if (Array.isArray(data138)) {
-        if (data138.length > 32) {
-          const err271 = {
-            instancePath: instancePath + '/notifications',
-            schemaPath: '#/properties/notifications/maxItems',
-            keyword: 'maxItems',
-            params: { limit: 32 },
-            message: 'must NOT have more than 32 items',
-            schema: 32,
-            parentSchema: schema11.properties.notifications,
-            data: data138,
-          };
-          if (vErrors === null) {
-            vErrors = [err271];
-          } else {
-            vErrors.push(err271);
+    if (data.telemetry !== undefined) {
+      let data138 = data.telemetry;
+      if (data138 && typeof data138 == 'object' && !Array.isArray(data138)) {
+        for (const key23 in data138) {
+          if (!(key23 === 'otlpEndpoint')) {
+            const err271 = {
+              instancePath: instancePath + '/telemetry',
+              schemaPath: '#/properties/telemetry/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key23 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.telemetry,
+              data: data138,
+            };
+            if (vErrors === null) {
+              vErrors = [err271];
+            } else {
+              vErrors.push(err271);
+            }
+            errors++;
           }
-          errors++;
         }
-        const len13 = data138.length;
-        for (let i18 = 0; i18 < len13; i18++) {
-          let data139 = data138[i18];
-          if (data139 && typeof data139 == 'object' && !Array.isArray(data139)) {
-            if (data139.name === undefined) {
+        if (data138.otlpEndpoint !== undefined) {
+          let data139 = data138.otlpEndpoint;
+          if (typeof data139 === 'string') {
+            if (!pattern2.test(data139)) {
               const err272 = {
-                instancePath: instancePath + '/notifications/' + i18,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'name' },
-                message: "must have required property '" + 'name' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
+                instancePath: instancePath + '/telemetry/otlpEndpoint',
+                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
                 data: data139,
               };
               if (vErrors === null) {
@@ -7014,61 +7055,142 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data139.type === undefined) {
-              const err273 = {
-                instancePath: instancePath + '/notifications/' + i18,
+          } else {
+            const err273 = {
+              instancePath: instancePath + '/telemetry/otlpEndpoint',
+              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
+              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+              data: data139,
+            };
+            if (vErrors === null) {
+              vErrors = [err273];
+            } else {
+              vErrors.push(err273);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err274 = {
+          instancePath: instancePath + '/telemetry',
+          schemaPath: '#/properties/telemetry/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.telemetry.type,
+          parentSchema: schema11.properties.telemetry,
+          data: data138,
+        };
+        if (vErrors === null) {
+          vErrors = [err274];
+        } else {
+          vErrors.push(err274);
+        }
+        errors++;
+      }
+    }
+    if (data.notifications !== undefined) {
+      let data140 = data.notifications;
+      if (Array.isArray(data140)) {
+        if (data140.length > 32) {
+          const err275 = {
+            instancePath: instancePath + '/notifications',
+            schemaPath: '#/properties/notifications/maxItems',
+            keyword: 'maxItems',
+            params: { limit: 32 },
+            message: 'must NOT have more than 32 items',
+            schema: 32,
+            parentSchema: schema11.properties.notifications,
+            data: data140,
+          };
+          if (vErrors === null) {
+            vErrors = [err275];
+          } else {
+            vErrors.push(err275);
+          }
+          errors++;
+        }
+        const len14 = data140.length;
+        for (let i20 = 0; i20 < len14; i20++) {
+          let data141 = data140[i20];
+          if (data141 && typeof data141 == 'object' && !Array.isArray(data141)) {
+            if (data141.name === undefined) {
+              const err276 = {
+                instancePath: instancePath + '/notifications/' + i20,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'name' },
+                message: "must have required property '" + 'name' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data141,
+              };
+              if (vErrors === null) {
+                vErrors = [err276];
+              } else {
+                vErrors.push(err276);
+              }
+              errors++;
+            }
+            if (data141.type === undefined) {
+              const err277 = {
+                instancePath: instancePath + '/notifications/' + i20,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
                 params: { missingProperty: 'type' },
                 message: "must have required property '" + 'type' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data139,
+                data: data141,
               };
               if (vErrors === null) {
-                vErrors = [err273];
+                vErrors = [err277];
               } else {
-                vErrors.push(err273);
+                vErrors.push(err277);
               }
               errors++;
             }
-            if (data139.urlEnv === undefined) {
-              const err274 = {
-                instancePath: instancePath + '/notifications/' + i18,
+            if (data141.urlEnv === undefined) {
+              const err278 = {
+                instancePath: instancePath + '/notifications/' + i20,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
                 params: { missingProperty: 'urlEnv' },
                 message: "must have required property '" + 'urlEnv' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data139,
+                data: data141,
               };
               if (vErrors === null) {
-                vErrors = [err274];
+                vErrors = [err278];
               } else {
-                vErrors.push(err274);
+                vErrors.push(err278);
               }
               errors++;
             }
-            if (data139.events === undefined) {
-              const err275 = {
-                instancePath: instancePath + '/notifications/' + i18,
+            if (data141.events === undefined) {
+              const err279 = {
+                instancePath: instancePath + '/notifications/' + i20,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
                 params: { missingProperty: 'events' },
                 message: "must have required property '" + 'events' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data139,
+                data: data141,
               };
               if (vErrors === null) {
-                vErrors = [err275];
+                vErrors = [err279];
               } else {
-                vErrors.push(err275);
+                vErrors.push(err279);
               }
               errors++;
             }
-            for (const key24 in data139) {
+            for (const key24 in data141) {
               if (!(
                 key24 === 'name' ||
                 key24 === 'type' ||
@@ -7077,155 +7199,75 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 key24 === 'events' ||
                 key24 === 'environments'
               )) {
-                const err276 = {
-                  instancePath: instancePath + '/notifications/' + i18,
+                const err280 = {
+                  instancePath: instancePath + '/notifications/' + i20,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
                   params: { additionalProperty: key24 },
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data139,
+                  data: data141,
                 };
                 if (vErrors === null) {
-                  vErrors = [err276];
+                  vErrors = [err280];
                 } else {
-                  vErrors.push(err276);
+                  vErrors.push(err280);
                 }
                 errors++;
               }
             }
-            if (data139.name !== undefined) {
-              let data140 = data139.name;
-              if (typeof data140 === 'string') {
-                if (!pattern37.test(data140)) {
-                  const err277 = {
-                    instancePath: instancePath + '/notifications/' + i18 + '/name',
+            if (data141.name !== undefined) {
+              let data142 = data141.name;
+              if (typeof data142 === 'string') {
+                if (!pattern38.test(data142)) {
+                  const err281 = {
+                    instancePath: instancePath + '/notifications/' + i20 + '/name',
                     schemaPath: '#/properties/notifications/items/properties/name/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
                     message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
                     schema: '^[a-z0-9][a-z0-9-]{0,62}$',
                     parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data140,
+                    data: data142,
                   };
                   if (vErrors === null) {
-                    vErrors = [err277];
+                    vErrors = [err281];
                   } else {
-                    vErrors.push(err277);
+                    vErrors.push(err281);
                   }
                   errors++;
                 }
               } else {
-                const err278 = {
-                  instancePath: instancePath + '/notifications/' + i18 + '/name',
+                const err282 = {
+                  instancePath: instancePath + '/notifications/' + i20 + '/name',
                   schemaPath: '#/properties/notifications/items/properties/name/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
                   schema: schema11.properties.notifications.items.properties.name.type,
                   parentSchema: schema11.properties.notifications.items.properties.name,
-                  data: data140,
+                  data: data142,
                 };
                 if (vErrors === null) {
-                  vErrors = [err278];
+                  vErrors = [err282];
                 } else {
-                  vErrors.push(err278);
+                  vErrors.push(err282);
                 }
                 errors++;
               }
             }
-            if (data139.type !== undefined) {
-              let data141 = data139.type;
-              if (!(data141 === 'slack' || data141 === 'webhook')) {
-                const err279 = {
-                  instancePath: instancePath + '/notifications/' + i18 + '/type',
+            if (data141.type !== undefined) {
+              let data143 = data141.type;
+              if (!(data143 === 'slack' || data143 === 'webhook')) {
+                const err283 = {
+                  instancePath: instancePath + '/notifications/' + i20 + '/type',
                   schemaPath: '#/properties/notifications/items/properties/type/enum',
                   keyword: 'enum',
                   params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
                   message: 'must be equal to one of the allowed values',
                   schema: schema11.properties.notifications.items.properties.type.enum,
                   parentSchema: schema11.properties.notifications.items.properties.type,
-                  data: data141,
-                };
-                if (vErrors === null) {
-                  vErrors = [err279];
-                } else {
-                  vErrors.push(err279);
-                }
-                errors++;
-              }
-            }
-            if (data139.urlEnv !== undefined) {
-              let data142 = data139.urlEnv;
-              if (typeof data142 === 'string') {
-                if (!pattern1.test(data142)) {
-                  const err280 = {
-                    instancePath: instancePath + '/notifications/' + i18 + '/urlEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data142,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err280];
-                  } else {
-                    vErrors.push(err280);
-                  }
-                  errors++;
-                }
-              } else {
-                const err281 = {
-                  instancePath: instancePath + '/notifications/' + i18 + '/urlEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
-                  data: data142,
-                };
-                if (vErrors === null) {
-                  vErrors = [err281];
-                } else {
-                  vErrors.push(err281);
-                }
-                errors++;
-              }
-            }
-            if (data139.secretEnv !== undefined) {
-              let data143 = data139.secretEnv;
-              if (typeof data143 === 'string') {
-                if (!pattern1.test(data143)) {
-                  const err282 = {
-                    instancePath: instancePath + '/notifications/' + i18 + '/secretEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data143,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err282];
-                  } else {
-                    vErrors.push(err282);
-                  }
-                  errors++;
-                }
-              } else {
-                const err283 = {
-                  instancePath: instancePath + '/notifications/' + i18 + '/secretEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
                   data: data143,
                 };
                 if (vErrors === null) {
@@ -7236,18 +7278,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data139.events !== undefined) {
-              let data144 = data139.events;
-              if (Array.isArray(data144)) {
-                if (data144.length < 1) {
+            if (data141.urlEnv !== undefined) {
+              let data144 = data141.urlEnv;
+              if (typeof data144 === 'string') {
+                if (!pattern1.test(data144)) {
                   const err284 = {
-                    instancePath: instancePath + '/notifications/' + i18 + '/events',
-                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
-                    keyword: 'minItems',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 items',
-                    schema: 1,
-                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
                     data: data144,
                   };
                   if (vErrors === null) {
@@ -7257,79 +7299,56 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                const len14 = data144.length;
-                for (let i19 = 0; i19 < len14; i19++) {
-                  let data145 = data144[i19];
-                  if (!(
-                    data145 === 'failed' ||
-                    data145 === 'stalled' ||
-                    data145 === 'recovered' ||
-                    data145 === 'applied' ||
-                    data145 === 'drift-repaired' ||
-                    data145 === 'suspended'
-                  )) {
-                    const err285 = {
-                      instancePath: instancePath + '/notifications/' + i18 + '/events/' + i19,
-                      schemaPath: '#/properties/notifications/items/properties/events/items/enum',
-                      keyword: 'enum',
-                      params: {
-                        allowedValues: schema11.properties.notifications.items.properties.events.items.enum,
-                      },
-                      message: 'must be equal to one of the allowed values',
-                      schema: schema11.properties.notifications.items.properties.events.items.enum,
-                      parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data145,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err285];
-                    } else {
-                      vErrors.push(err285);
-                    }
-                    errors++;
-                  }
+              } else {
+                const err285 = {
+                  instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data144,
+                };
+                if (vErrors === null) {
+                  vErrors = [err285];
+                } else {
+                  vErrors.push(err285);
                 }
-                let i20 = data144.length;
-                let j5;
-                if (i20 > 1) {
-                  outer2: for (; i20--;) {
-                    for (j5 = i20; j5--;) {
-                      if (func0(data144[i20], data144[j5])) {
-                        const err286 = {
-                          instancePath: instancePath + '/notifications/' + i18 + '/events',
-                          schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
-                          keyword: 'uniqueItems',
-                          params: { i: i20, j: j5 },
-                          message:
-                            'must NOT have duplicate items (items ## ' +
-                            j5 +
-                            ' and ' +
-                            i20 +
-                            ' are identical)',
-                          schema: true,
-                          parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data144,
-                        };
-                        if (vErrors === null) {
-                          vErrors = [err286];
-                        } else {
-                          vErrors.push(err286);
-                        }
-                        errors++;
-                        break outer2;
-                      }
-                    }
+                errors++;
+              }
+            }
+            if (data141.secretEnv !== undefined) {
+              let data145 = data141.secretEnv;
+              if (typeof data145 === 'string') {
+                if (!pattern1.test(data145)) {
+                  const err286 = {
+                    instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data145,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err286];
+                  } else {
+                    vErrors.push(err286);
                   }
+                  errors++;
                 }
               } else {
                 const err287 = {
-                  instancePath: instancePath + '/notifications/' + i18 + '/events',
-                  schemaPath: '#/properties/notifications/items/properties/events/type',
+                  instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+                  schemaPath: '#/definitions/envVarName/type',
                   keyword: 'type',
-                  params: { type: 'array' },
-                  message: 'must be array',
-                  schema: schema11.properties.notifications.items.properties.events.type,
-                  parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data144,
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data145,
                 };
                 if (vErrors === null) {
                   vErrors = [err287];
@@ -7339,41 +7358,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data139.environments !== undefined) {
-              let data146 = data139.environments;
+            if (data141.events !== undefined) {
+              let data146 = data141.events;
               if (Array.isArray(data146)) {
+                if (data146.length < 1) {
+                  const err288 = {
+                    instancePath: instancePath + '/notifications/' + i20 + '/events',
+                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
+                    keyword: 'minItems',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 items',
+                    schema: 1,
+                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    data: data146,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err288];
+                  } else {
+                    vErrors.push(err288);
+                  }
+                  errors++;
+                }
                 const len15 = data146.length;
                 for (let i21 = 0; i21 < len15; i21++) {
                   let data147 = data146[i21];
-                  if (typeof data147 === 'string') {
-                    if (func3(data147) < 1) {
-                      const err288 = {
-                        instancePath: instancePath + '/notifications/' + i18 + '/environments/' + i21,
-                        schemaPath:
-                          '#/properties/notifications/items/properties/environments/items/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data147,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err288];
-                      } else {
-                        vErrors.push(err288);
-                      }
-                      errors++;
-                    }
-                  } else {
+                  if (!(
+                    data147 === 'failed' ||
+                    data147 === 'stalled' ||
+                    data147 === 'recovered' ||
+                    data147 === 'applied' ||
+                    data147 === 'drift-repaired' ||
+                    data147 === 'suspended'
+                  )) {
                     const err289 = {
-                      instancePath: instancePath + '/notifications/' + i18 + '/environments/' + i21,
-                      schemaPath: '#/properties/notifications/items/properties/environments/items/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.notifications.items.properties.environments.items.type,
-                      parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                      instancePath: instancePath + '/notifications/' + i20 + '/events/' + i21,
+                      schemaPath: '#/properties/notifications/items/properties/events/items/enum',
+                      keyword: 'enum',
+                      params: {
+                        allowedValues: schema11.properties.notifications.items.properties.events.items.enum,
+                      },
+                      message: 'must be equal to one of the allowed values',
+                      schema: schema11.properties.notifications.items.properties.events.items.enum,
+                      parentSchema: schema11.properties.notifications.items.properties.events.items,
                       data: data147,
                     };
                     if (vErrors === null) {
@@ -7384,46 +7410,142 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                let i22 = data146.length;
+                let j6;
+                if (i22 > 1) {
+                  outer2: for (; i22--;) {
+                    for (j6 = i22; j6--;) {
+                      if (func0(data146[i22], data146[j6])) {
+                        const err290 = {
+                          instancePath: instancePath + '/notifications/' + i20 + '/events',
+                          schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
+                          keyword: 'uniqueItems',
+                          params: { i: i22, j: j6 },
+                          message:
+                            'must NOT have duplicate items (items ## ' +
+                            j6 +
+                            ' and ' +
+                            i22 +
+                            ' are identical)',
+                          schema: true,
+                          parentSchema: schema11.properties.notifications.items.properties.events,
+                          data: data146,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err290];
+                        } else {
+                          vErrors.push(err290);
+                        }
+                        errors++;
+                        break outer2;
+                      }
+                    }
+                  }
+                }
               } else {
-                const err290 = {
-                  instancePath: instancePath + '/notifications/' + i18 + '/environments',
+                const err291 = {
+                  instancePath: instancePath + '/notifications/' + i20 + '/events',
+                  schemaPath: '#/properties/notifications/items/properties/events/type',
+                  keyword: 'type',
+                  params: { type: 'array' },
+                  message: 'must be array',
+                  schema: schema11.properties.notifications.items.properties.events.type,
+                  parentSchema: schema11.properties.notifications.items.properties.events,
+                  data: data146,
+                };
+                if (vErrors === null) {
+                  vErrors = [err291];
+                } else {
+                  vErrors.push(err291);
+                }
+                errors++;
+              }
+            }
+            if (data141.environments !== undefined) {
+              let data148 = data141.environments;
+              if (Array.isArray(data148)) {
+                const len16 = data148.length;
+                for (let i23 = 0; i23 < len16; i23++) {
+                  let data149 = data148[i23];
+                  if (typeof data149 === 'string') {
+                    if (func3(data149) < 1) {
+                      const err292 = {
+                        instancePath: instancePath + '/notifications/' + i20 + '/environments/' + i23,
+                        schemaPath:
+                          '#/properties/notifications/items/properties/environments/items/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                        data: data149,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err292];
+                      } else {
+                        vErrors.push(err292);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err293 = {
+                      instancePath: instancePath + '/notifications/' + i20 + '/environments/' + i23,
+                      schemaPath: '#/properties/notifications/items/properties/environments/items/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.notifications.items.properties.environments.items.type,
+                      parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                      data: data149,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err293];
+                    } else {
+                      vErrors.push(err293);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err294 = {
+                  instancePath: instancePath + '/notifications/' + i20 + '/environments',
                   schemaPath: '#/properties/notifications/items/properties/environments/type',
                   keyword: 'type',
                   params: { type: 'array' },
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.environments.type,
                   parentSchema: schema11.properties.notifications.items.properties.environments,
-                  data: data146,
+                  data: data148,
                 };
                 if (vErrors === null) {
-                  vErrors = [err290];
+                  vErrors = [err294];
                 } else {
-                  vErrors.push(err290);
+                  vErrors.push(err294);
                 }
                 errors++;
               }
             }
           } else {
-            const err291 = {
-              instancePath: instancePath + '/notifications/' + i18,
+            const err295 = {
+              instancePath: instancePath + '/notifications/' + i20,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
               params: { type: 'object' },
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data139,
+              data: data141,
             };
             if (vErrors === null) {
-              vErrors = [err291];
+              vErrors = [err295];
             } else {
-              vErrors.push(err291);
+              vErrors.push(err295);
             }
             errors++;
           }
         }
       } else {
-        const err292 = {
+        const err296 = {
           instancePath: instancePath + '/notifications',
           schemaPath: '#/properties/notifications/type',
           keyword: 'type',
@@ -7431,22 +7553,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be array',
           schema: schema11.properties.notifications.type,
           parentSchema: schema11.properties.notifications,
-          data: data138,
+          data: data140,
         };
         if (vErrors === null) {
-          vErrors = [err292];
+          vErrors = [err296];
         } else {
-          vErrors.push(err292);
+          vErrors.push(err296);
         }
         errors++;
       }
     }
     if (data.sharding !== undefined) {
-      let data148 = data.sharding;
-      if (data148 && typeof data148 == 'object' && !Array.isArray(data148)) {
-        for (const key25 in data148) {
+      let data150 = data.sharding;
+      if (data150 && typeof data150 == 'object' && !Array.isArray(data150)) {
+        for (const key25 in data150) {
           if (!func2.call(schema11.properties.sharding.properties, key25)) {
-            const err293 = {
+            const err297 = {
               instancePath: instancePath + '/sharding',
               schemaPath: '#/properties/sharding/additionalProperties',
               keyword: 'additionalProperties',
@@ -7454,20 +7576,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.sharding,
-              data: data148,
+              data: data150,
             };
             if (vErrors === null) {
-              vErrors = [err293];
+              vErrors = [err297];
             } else {
-              vErrors.push(err293);
+              vErrors.push(err297);
             }
             errors++;
           }
         }
-        if (data148.enabled !== undefined) {
-          let data149 = data148.enabled;
-          if (typeof data149 !== 'boolean') {
-            const err294 = {
+        if (data150.enabled !== undefined) {
+          let data151 = data150.enabled;
+          if (typeof data151 !== 'boolean') {
+            const err298 = {
               instancePath: instancePath + '/sharding/enabled',
               schemaPath: '#/properties/sharding/properties/enabled/type',
               keyword: 'type',
@@ -7475,86 +7597,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.sharding.properties.enabled.type,
               parentSchema: schema11.properties.sharding.properties.enabled,
-              data: data149,
-            };
-            if (vErrors === null) {
-              vErrors = [err294];
-            } else {
-              vErrors.push(err294);
-            }
-            errors++;
-          }
-        }
-        if (data148.namespace !== undefined) {
-          let data150 = data148.namespace;
-          if (typeof data150 === 'string') {
-            if (func3(data150) < 1) {
-              const err295 = {
-                instancePath: instancePath + '/sharding/namespace',
-                schemaPath: '#/properties/sharding/properties/namespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data150,
-              };
-              if (vErrors === null) {
-                vErrors = [err295];
-              } else {
-                vErrors.push(err295);
-              }
-              errors++;
-            }
-          } else {
-            const err296 = {
-              instancePath: instancePath + '/sharding/namespace',
-              schemaPath: '#/properties/sharding/properties/namespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.namespace.type,
-              parentSchema: schema11.properties.sharding.properties.namespace,
-              data: data150,
-            };
-            if (vErrors === null) {
-              vErrors = [err296];
-            } else {
-              vErrors.push(err296);
-            }
-            errors++;
-          }
-        }
-        if (data148.leaseDuration !== undefined) {
-          let data151 = data148.leaseDuration;
-          if (typeof data151 === 'string') {
-            if (!pattern0.test(data151)) {
-              const err297 = {
-                instancePath: instancePath + '/sharding/leaseDuration',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data151,
-              };
-              if (vErrors === null) {
-                vErrors = [err297];
-              } else {
-                vErrors.push(err297);
-              }
-              errors++;
-            }
-          } else {
-            const err298 = {
-              instancePath: instancePath + '/sharding/leaseDuration',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
               data: data151,
             };
             if (vErrors === null) {
@@ -7565,18 +7607,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data148.renewInterval !== undefined) {
-          let data152 = data148.renewInterval;
+        if (data150.namespace !== undefined) {
+          let data152 = data150.namespace;
           if (typeof data152 === 'string') {
-            if (!pattern0.test(data152)) {
+            if (func3(data152) < 1) {
               const err299 = {
-                instancePath: instancePath + '/sharding/renewInterval',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
+                instancePath: instancePath + '/sharding/namespace',
+                schemaPath: '#/properties/sharding/properties/namespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.namespace,
                 data: data152,
               };
               if (vErrors === null) {
@@ -7588,13 +7630,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err300 = {
-              instancePath: instancePath + '/sharding/renewInterval',
-              schemaPath: '#/definitions/duration/type',
+              instancePath: instancePath + '/sharding/namespace',
+              schemaPath: '#/properties/sharding/properties/namespace/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
+              schema: schema11.properties.sharding.properties.namespace.type,
+              parentSchema: schema11.properties.sharding.properties.namespace,
               data: data152,
             };
             if (vErrors === null) {
@@ -7605,18 +7647,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data148.identity !== undefined) {
-          let data153 = data148.identity;
+        if (data150.leaseDuration !== undefined) {
+          let data153 = data150.leaseDuration;
           if (typeof data153 === 'string') {
-            if (func3(data153) > 128) {
+            if (!pattern0.test(data153)) {
               const err301 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/maxLength',
-                keyword: 'maxLength',
-                params: { limit: 128 },
-                message: 'must NOT have more than 128 characters',
-                schema: 128,
-                parentSchema: schema11.properties.sharding.properties.identity,
+                instancePath: instancePath + '/sharding/leaseDuration',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
                 data: data153,
               };
               if (vErrors === null) {
@@ -7626,8 +7668,88 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (func3(data153) < 1) {
-              const err302 = {
+          } else {
+            const err302 = {
+              instancePath: instancePath + '/sharding/leaseDuration',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data153,
+            };
+            if (vErrors === null) {
+              vErrors = [err302];
+            } else {
+              vErrors.push(err302);
+            }
+            errors++;
+          }
+        }
+        if (data150.renewInterval !== undefined) {
+          let data154 = data150.renewInterval;
+          if (typeof data154 === 'string') {
+            if (!pattern0.test(data154)) {
+              const err303 = {
+                instancePath: instancePath + '/sharding/renewInterval',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data154,
+              };
+              if (vErrors === null) {
+                vErrors = [err303];
+              } else {
+                vErrors.push(err303);
+              }
+              errors++;
+            }
+          } else {
+            const err304 = {
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data154,
+            };
+            if (vErrors === null) {
+              vErrors = [err304];
+            } else {
+              vErrors.push(err304);
+            }
+            errors++;
+          }
+        }
+        if (data150.identity !== undefined) {
+          let data155 = data150.identity;
+          if (typeof data155 === 'string') {
+            if (func3(data155) > 128) {
+              const err305 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/maxLength',
+                keyword: 'maxLength',
+                params: { limit: 128 },
+                message: 'must NOT have more than 128 characters',
+                schema: 128,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data155,
+              };
+              if (vErrors === null) {
+                vErrors = [err305];
+              } else {
+                vErrors.push(err305);
+              }
+              errors++;
+            }
+            if (func3(data155) < 1) {
+              const err306 = {
                 instancePath: instancePath + '/sharding/identity',
                 schemaPath: '#/properties/sharding/properties/identity/minLength',
                 keyword: 'minLength',
@@ -7635,86 +7757,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.identity,
-                data: data153,
-              };
-              if (vErrors === null) {
-                vErrors = [err302];
-              } else {
-                vErrors.push(err302);
-              }
-              errors++;
-            }
-          } else {
-            const err303 = {
-              instancePath: instancePath + '/sharding/identity',
-              schemaPath: '#/properties/sharding/properties/identity/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.identity.type,
-              parentSchema: schema11.properties.sharding.properties.identity,
-              data: data153,
-            };
-            if (vErrors === null) {
-              vErrors = [err303];
-            } else {
-              vErrors.push(err303);
-            }
-            errors++;
-          }
-        }
-        if (data148.kubeconfig !== undefined) {
-          let data154 = data148.kubeconfig;
-          if (typeof data154 === 'string') {
-            if (func3(data154) < 1) {
-              const err304 = {
-                instancePath: instancePath + '/sharding/kubeconfig',
-                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.kubeconfig,
-                data: data154,
-              };
-              if (vErrors === null) {
-                vErrors = [err304];
-              } else {
-                vErrors.push(err304);
-              }
-              errors++;
-            }
-          } else {
-            const err305 = {
-              instancePath: instancePath + '/sharding/kubeconfig',
-              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.kubeconfig.type,
-              parentSchema: schema11.properties.sharding.properties.kubeconfig,
-              data: data154,
-            };
-            if (vErrors === null) {
-              vErrors = [err305];
-            } else {
-              vErrors.push(err305);
-            }
-            errors++;
-          }
-        }
-        if (data148.context !== undefined) {
-          let data155 = data148.context;
-          if (typeof data155 === 'string') {
-            if (func3(data155) < 1) {
-              const err306 = {
-                instancePath: instancePath + '/sharding/context',
-                schemaPath: '#/properties/sharding/properties/context/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.context,
                 data: data155,
               };
               if (vErrors === null) {
@@ -7726,13 +7768,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err307 = {
-              instancePath: instancePath + '/sharding/context',
-              schemaPath: '#/properties/sharding/properties/context/type',
+              instancePath: instancePath + '/sharding/identity',
+              schemaPath: '#/properties/sharding/properties/identity/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.context.type,
-              parentSchema: schema11.properties.sharding.properties.context,
+              schema: schema11.properties.sharding.properties.identity.type,
+              parentSchema: schema11.properties.sharding.properties.identity,
               data: data155,
             };
             if (vErrors === null) {
@@ -7743,18 +7785,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data148.advertiseUrl !== undefined) {
-          let data156 = data148.advertiseUrl;
+        if (data150.kubeconfig !== undefined) {
+          let data156 = data150.kubeconfig;
           if (typeof data156 === 'string') {
-            if (!pattern13.test(data156)) {
+            if (func3(data156) < 1) {
               const err308 = {
-                instancePath: instancePath + '/sharding/advertiseUrl',
-                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://' },
-                message: 'must match pattern "' + '^https?://' + '"',
-                schema: '^https?://',
-                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                instancePath: instancePath + '/sharding/kubeconfig',
+                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.kubeconfig,
                 data: data156,
               };
               if (vErrors === null) {
@@ -7766,13 +7808,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err309 = {
-              instancePath: instancePath + '/sharding/advertiseUrl',
-              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              instancePath: instancePath + '/sharding/kubeconfig',
+              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.advertiseUrl.type,
-              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              schema: schema11.properties.sharding.properties.kubeconfig.type,
+              parentSchema: schema11.properties.sharding.properties.kubeconfig,
               data: data156,
             };
             if (vErrors === null) {
@@ -7783,55 +7825,59 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data148.shards !== undefined) {
-          let data157 = data148.shards;
-          if (!(typeof data157 == 'number' && !(data157 % 1) && !isNaN(data157))) {
-            const err310 = {
-              instancePath: instancePath + '/sharding/shards',
-              schemaPath: '#/properties/sharding/properties/shards/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.sharding.properties.shards.type,
-              parentSchema: schema11.properties.sharding.properties.shards,
-              data: data157,
-            };
-            if (vErrors === null) {
-              vErrors = [err310];
-            } else {
-              vErrors.push(err310);
-            }
-            errors++;
-          }
-          if (typeof data157 == 'number') {
-            if (data157 > 1024 || isNaN(data157)) {
-              const err311 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 1024 },
-                message: 'must be <= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.sharding.properties.shards,
+        if (data150.context !== undefined) {
+          let data157 = data150.context;
+          if (typeof data157 === 'string') {
+            if (func3(data157) < 1) {
+              const err310 = {
+                instancePath: instancePath + '/sharding/context',
+                schemaPath: '#/properties/sharding/properties/context/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.context,
                 data: data157,
               };
               if (vErrors === null) {
-                vErrors = [err311];
+                vErrors = [err310];
               } else {
-                vErrors.push(err311);
+                vErrors.push(err310);
               }
               errors++;
             }
-            if (data157 < 1 || isNaN(data157)) {
+          } else {
+            const err311 = {
+              instancePath: instancePath + '/sharding/context',
+              schemaPath: '#/properties/sharding/properties/context/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.context.type,
+              parentSchema: schema11.properties.sharding.properties.context,
+              data: data157,
+            };
+            if (vErrors === null) {
+              vErrors = [err311];
+            } else {
+              vErrors.push(err311);
+            }
+            errors++;
+          }
+        }
+        if (data150.advertiseUrl !== undefined) {
+          let data158 = data150.advertiseUrl;
+          if (typeof data158 === 'string') {
+            if (!pattern13.test(data158)) {
               const err312 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data157,
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                data: data158,
               };
               if (vErrors === null) {
                 vErrors = [err312];
@@ -7840,39 +7886,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data148.handoffKeyFile !== undefined) {
-          let data158 = data148.handoffKeyFile;
-          if (typeof data158 === 'string') {
-            if (func3(data158) < 1) {
-              const err313 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-                data: data158,
-              };
-              if (vErrors === null) {
-                vErrors = [err313];
-              } else {
-                vErrors.push(err313);
-              }
-              errors++;
-            }
           } else {
-            const err314 = {
-              instancePath: instancePath + '/sharding/handoffKeyFile',
-              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+            const err313 = {
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
-              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
               data: data158,
+            };
+            if (vErrors === null) {
+              vErrors = [err313];
+            } else {
+              vErrors.push(err313);
+            }
+            errors++;
+          }
+        }
+        if (data150.shards !== undefined) {
+          let data159 = data150.shards;
+          if (!(typeof data159 == 'number' && !(data159 % 1) && !isNaN(data159))) {
+            const err314 = {
+              instancePath: instancePath + '/sharding/shards',
+              schemaPath: '#/properties/sharding/properties/shards/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.sharding.properties.shards.type,
+              parentSchema: schema11.properties.sharding.properties.shards,
+              data: data159,
             };
             if (vErrors === null) {
               vErrors = [err314];
@@ -7881,19 +7925,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data148.handoffKeyEnv !== undefined) {
-          let data159 = data148.handoffKeyEnv;
-          if (typeof data159 === 'string') {
-            if (!pattern1.test(data159)) {
+          if (typeof data159 == 'number') {
+            if (data159 > 1024 || isNaN(data159)) {
               const err315 = {
-                instancePath: instancePath + '/sharding/handoffKeyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 1024 },
+                message: 'must be <= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.sharding.properties.shards,
                 data: data159,
               };
               if (vErrors === null) {
@@ -7903,8 +7944,89 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (data159 < 1 || isNaN(data159)) {
+              const err316 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data159,
+              };
+              if (vErrors === null) {
+                vErrors = [err316];
+              } else {
+                vErrors.push(err316);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data150.handoffKeyFile !== undefined) {
+          let data160 = data150.handoffKeyFile;
+          if (typeof data160 === 'string') {
+            if (func3(data160) < 1) {
+              const err317 = {
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                data: data160,
+              };
+              if (vErrors === null) {
+                vErrors = [err317];
+              } else {
+                vErrors.push(err317);
+              }
+              errors++;
+            }
           } else {
-            const err316 = {
+            const err318 = {
+              instancePath: instancePath + '/sharding/handoffKeyFile',
+              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
+              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+              data: data160,
+            };
+            if (vErrors === null) {
+              vErrors = [err318];
+            } else {
+              vErrors.push(err318);
+            }
+            errors++;
+          }
+        }
+        if (data150.handoffKeyEnv !== undefined) {
+          let data161 = data150.handoffKeyEnv;
+          if (typeof data161 === 'string') {
+            if (!pattern1.test(data161)) {
+              const err319 = {
+                instancePath: instancePath + '/sharding/handoffKeyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data161,
+              };
+              if (vErrors === null) {
+                vErrors = [err319];
+              } else {
+                vErrors.push(err319);
+              }
+              errors++;
+            }
+          } else {
+            const err320 = {
               instancePath: instancePath + '/sharding/handoffKeyEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -7912,103 +8034,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data159,
-            };
-            if (vErrors === null) {
-              vErrors = [err316];
-            } else {
-              vErrors.push(err316);
-            }
-            errors++;
-          }
-        }
-        if (data148.peerUrls !== undefined) {
-          let data160 = data148.peerUrls;
-          if (Array.isArray(data160)) {
-            const len16 = data160.length;
-            for (let i22 = 0; i22 < len16; i22++) {
-              let data161 = data160[i22];
-              if (typeof data161 === 'string') {
-                if (!pattern13.test(data161)) {
-                  const err317 = {
-                    instancePath: instancePath + '/sharding/peerUrls/' + i22,
-                    schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^https?://' },
-                    message: 'must match pattern "' + '^https?://' + '"',
-                    schema: '^https?://',
-                    parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data161,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err317];
-                  } else {
-                    vErrors.push(err317);
-                  }
-                  errors++;
-                }
-              } else {
-                const err318 = {
-                  instancePath: instancePath + '/sharding/peerUrls/' + i22,
-                  schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.sharding.properties.peerUrls.items.type,
-                  parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data161,
-                };
-                if (vErrors === null) {
-                  vErrors = [err318];
-                } else {
-                  vErrors.push(err318);
-                }
-                errors++;
-              }
-            }
-            let i23 = data160.length;
-            let j6;
-            if (i23 > 1) {
-              const indices3 = {};
-              for (; i23--;) {
-                let item3 = data160[i23];
-                if (typeof item3 !== 'string') {
-                  continue;
-                }
-                if (typeof indices3[item3] == 'number') {
-                  j6 = indices3[item3];
-                  const err319 = {
-                    instancePath: instancePath + '/sharding/peerUrls',
-                    schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
-                    keyword: 'uniqueItems',
-                    params: { i: i23, j: j6 },
-                    message:
-                      'must NOT have duplicate items (items ## ' + j6 + ' and ' + i23 + ' are identical)',
-                    schema: true,
-                    parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data160,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err319];
-                  } else {
-                    vErrors.push(err319);
-                  }
-                  errors++;
-                  break;
-                }
-                indices3[item3] = i23;
-              }
-            }
-          } else {
-            const err320 = {
-              instancePath: instancePath + '/sharding/peerUrls',
-              schemaPath: '#/properties/sharding/properties/peerUrls/type',
-              keyword: 'type',
-              params: { type: 'array' },
-              message: 'must be array',
-              schema: schema11.properties.sharding.properties.peerUrls.type,
-              parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data160,
+              data: data161,
             };
             if (vErrors === null) {
               vErrors = [err320];
@@ -8018,8 +8044,104 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data150.peerUrls !== undefined) {
+          let data162 = data150.peerUrls;
+          if (Array.isArray(data162)) {
+            const len17 = data162.length;
+            for (let i24 = 0; i24 < len17; i24++) {
+              let data163 = data162[i24];
+              if (typeof data163 === 'string') {
+                if (!pattern13.test(data163)) {
+                  const err321 = {
+                    instancePath: instancePath + '/sharding/peerUrls/' + i24,
+                    schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^https?://' },
+                    message: 'must match pattern "' + '^https?://' + '"',
+                    schema: '^https?://',
+                    parentSchema: schema11.properties.sharding.properties.peerUrls.items,
+                    data: data163,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err321];
+                  } else {
+                    vErrors.push(err321);
+                  }
+                  errors++;
+                }
+              } else {
+                const err322 = {
+                  instancePath: instancePath + '/sharding/peerUrls/' + i24,
+                  schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.sharding.properties.peerUrls.items.type,
+                  parentSchema: schema11.properties.sharding.properties.peerUrls.items,
+                  data: data163,
+                };
+                if (vErrors === null) {
+                  vErrors = [err322];
+                } else {
+                  vErrors.push(err322);
+                }
+                errors++;
+              }
+            }
+            let i25 = data162.length;
+            let j7;
+            if (i25 > 1) {
+              const indices4 = {};
+              for (; i25--;) {
+                let item4 = data162[i25];
+                if (typeof item4 !== 'string') {
+                  continue;
+                }
+                if (typeof indices4[item4] == 'number') {
+                  j7 = indices4[item4];
+                  const err323 = {
+                    instancePath: instancePath + '/sharding/peerUrls',
+                    schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
+                    keyword: 'uniqueItems',
+                    params: { i: i25, j: j7 },
+                    message:
+                      'must NOT have duplicate items (items ## ' + j7 + ' and ' + i25 + ' are identical)',
+                    schema: true,
+                    parentSchema: schema11.properties.sharding.properties.peerUrls,
+                    data: data162,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err323];
+                  } else {
+                    vErrors.push(err323);
+                  }
+                  errors++;
+                  break;
+                }
+                indices4[item4] = i25;
+              }
+            }
+          } else {
+            const err324 = {
+              instancePath: instancePath + '/sharding/peerUrls',
+              schemaPath: '#/properties/sharding/properties/peerUrls/type',
+              keyword: 'type',
+              params: { type: 'array' },
+              message: 'must be array',
+              schema: schema11.properties.sharding.properties.peerUrls.type,
+              parentSchema: schema11.properties.sharding.properties.peerUrls,
+              data: data162,
+            };
+            if (vErrors === null) {
+              vErrors = [err324];
+            } else {
+              vErrors.push(err324);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err321 = {
+        const err325 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -8027,18 +8149,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data148,
+          data: data150,
         };
         if (vErrors === null) {
-          vErrors = [err321];
+          vErrors = [err325];
         } else {
-          vErrors.push(err321);
+          vErrors.push(err325);
         }
         errors++;
       }
     }
   } else {
-    const err322 = {
+    const err326 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -8049,9 +8171,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err322];
+      vErrors = [err326];
     } else {
-      vErrors.push(err322);
+      vErrors.push(err326);
     }
     errors++;
   }

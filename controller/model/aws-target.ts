@@ -33,6 +33,12 @@ export interface AwsTargetConfig {
    * (see assertProvidersInBounds).
    */
   readonly serviceTokens?: readonly string[];
+  /**
+   * Resources from outside the app that its policies, permissions, subscriptions and rules may
+   * attach to or change (`aws.externalTargets`): names or ARNs as the template writes them, or a
+   * prefix ending in `*`. Absent: only the app's own (see assertTargetsInBounds).
+   */
+  readonly externalTargets?: readonly string[];
   /** The capabilities sent on every change set (default CAPABILITY_IAM, CAPABILITY_NAMED_IAM). */
   readonly capabilities?: readonly AwsCapability[];
   /** Passed as `RoleARN` on every change set and stack delete; wins over the assembly's role. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { AwsTargetConfig } from '../../../controller/config/types';
 import type { Assembly } from '../../../cdk/types';
 import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
-import { noneRunner } from '../../../cdk/synth/synth-runner';
+import { noneRunner, type SynthRunner } from '../../../cdk/synth/synth-runner';
 import { synthesizeApp } from '../../../cdk/synth/synthesize';
 import { silentLog, type Log } from '../../../controller/log';
 import { startCfnFaultProxy, type CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
@@ -19,6 +19,8 @@ export interface StackSpec {
   readonly dependsOn?: readonly string[];
   readonly padding?: number;
   readonly lambda?: boolean;
+  /** The CDK's grants, subscriptions and rule targets (see wire in the fixture app). */
+  readonly wiring?: { readonly from?: string; readonly importedRole?: string; readonly restApi?: boolean };
 }
 
 /** What the fixture app does: stacks to synthesize, or a failure to show. */
@@ -97,10 +99,13 @@ export function synthInPlace(
 /**
  * Bootstraps the sandbox target, synthesizes the scenario app for dev at `commitSha`, and starts the
  * recording (fault) proxy in front of moto: the stack context the CDK integration tests share.
+ * `runner`: how the app is isolated (default: the target's, bubblewrap), for a test about what
+ * cairn does with the assembly on a host without bubblewrap.
  */
 export async function synthesizeBehindProxy(
   scenario: Scenario,
   commitSha: string,
+  runner?: SynthRunner,
 ): Promise<{ readonly assembly: Assembly; readonly proxy: CfnFaultProxy }> {
   await bootstrapEnvironment(sandboxTarget(), silentLog(), { credentials: sandboxCredentials() });
   const assembly = await synthesizeApp({
@@ -109,6 +114,7 @@ export async function synthesizeBehindProxy(
     target: sandboxTarget(),
     commitSha,
     log: silentLog(),
+    ...(runner ? { runner } : {}),
   });
   const proxy = await startCfnFaultProxy(sandboxTarget().endpoint!);
   return { assembly, proxy };

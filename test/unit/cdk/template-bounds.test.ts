@@ -4,7 +4,10 @@ import {
   assertNoMacroDefinitions,
   assertProvidersInBounds,
   assertResourceTypesInBounds,
+  assertTargetsInBounds,
   ownProvider,
+  targetKind,
+  targetExports,
   providerExports,
   declaredExports,
   literalText,
@@ -14,6 +17,7 @@ import {
   stackTemplate,
 } from '../../../cdk/deploy/template-bounds';
 import { isCairnError } from '../../../controller/model';
+import type { TargetBounds } from '../../../cdk/deploy/template-bounds';
 
 const refusal = (template: string, allowed = false): string | undefined => {
   try {
@@ -197,6 +201,30 @@ describe('assertResourceTypesInBounds', () => {
     'AWS::ServiceCatalog::CloudFormationProvisionedProduct',
     'Org::Secrets::Reader',
     'Org::Network::Vpc::MODULE',
+    'AWS::Config::ConfigurationRecorder',
+    'AWS::Config::DeliveryChannel',
+    'AWS::Config::ConfigRule',
+    'AWS::Config::OrganizationConfigRule',
+    'AWS::Config::ConformancePack',
+    'AWS::Config::AggregationAuthorization',
+    'AWS::Config::RemediationConfiguration',
+    'AWS::Organizations::Policy',
+    'AWS::RAM::ResourceShare',
+    'AWS::SSO::Assignment',
+    'AWS::CloudTrail::Trail',
+    'AWS::CloudTrail::EventDataStore',
+    'AWS::GuardDuty::Detector',
+    'AWS::GuardDuty::Filter',
+    'AWS::SecurityHub::Hub',
+    'AWS::Macie::Session',
+    'AWS::AccessAnalyzer::Analyzer',
+    'AWS::ApiGateway::Account',
+    'AWS::ECR::RegistryPolicy',
+    'AWS::ECR::ReplicationConfiguration',
+    'AWS::Logs::AccountPolicy',
+    'AWS::Logs::ResourcePolicy',
+    'AWS::EC2::SnapshotBlockPublicAccess',
+    'AWS::S3::StorageLens',
   ])('refuses %s, naming the resource and its type', (type) => {
     const message = refusedBy(() => assertResourceTypesInBounds('app', declaring(type), [], 'plan'));
     expect(message).toContain(`Resources.R (${type.trim()})`);
@@ -207,8 +235,23 @@ describe('assertResourceTypesInBounds', () => {
     'AWS::CloudFormation::WaitConditionHandle',
     'AWS::CloudFormation::Stack',
     'Custom::Anything',
+    'AWS::ApiGateway::RestApi',
+    'AWS::ECR::Repository',
+    'AWS::Logs::LogGroup',
+    'AWS::EC2::SecurityGroup',
   ])('passes %s', (type) => {
     expect(refusedBy(() => assertResourceTypesInBounds('app', declaring(type), [], 'plan'))).toBeUndefined();
+  });
+
+  it("says how to leave out the account's API Gateway logging role the CDK's RestApi declares", () => {
+    let hint: string | undefined;
+    try {
+      assertResourceTypesInBounds('app', declaring('AWS::ApiGateway::Account'), [], 'plan');
+    } catch (error) {
+      hint = (error as { hint?: string }).hint;
+    }
+    expect(hint).toContain('cloudWatchRole: false');
+    expect(hint).toContain('aws.resourceTypes');
   });
 
   it('passes a type aws.resourceTypes lists, exactly or by a prefix ending in *', () => {
@@ -330,5 +373,236 @@ describe('nestedStacks', () => {
       }),
     );
     expect(nestedStacks(template).map((n) => n.templateUrl)).toEqual(['a', 'b']);
+  });
+});
+
+describe('resources that attach to what their properties name', () => {
+  const THEIR_ROLE = 'env-b-app-role';
+  const pseudo = { 'AWS::Region': 'us-east-1', 'AWS::AccountId': '123456789012', 'AWS::Partition': 'aws' };
+  const attaching = (type: string, properties: object) =>
+    stackTemplate(
+      JSON.stringify({
+        Parameters: { Passed: { Type: 'String' }, Defaulted: { Type: 'String', Default: THEIR_ROLE } },
+        Resources: {
+          Bucket: { Type: 'AWS::S3::Bucket' },
+          Role: { Type: 'AWS::IAM::Role' },
+          Fn: { Type: 'AWS::Lambda::Function' },
+          Queue: { Type: 'AWS::SQS::Queue' },
+          Topic: { Type: 'AWS::SNS::Topic' },
+          Param: { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Value: THEIR_ROLE } },
+          Lookup: { Type: 'Custom::Lookup', Properties: { ServiceToken: { 'Fn::GetAtt': ['Fn', 'Arn'] } } },
+          Nested: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: 'https://x' } },
+          Attach: { Type: type, Properties: properties },
+        },
+      }),
+    );
+  const refused = (type: string, properties: object, more: Partial<TargetBounds> = {}) =>
+    refusedBy(() =>
+      assertTargetsInBounds('app', attaching(type, properties), { listed: [], pseudo, ...more }, 'apply-aws'),
+    );
+
+  it.each([
+    ['AWS::S3::BucketPolicy', { Bucket: 'env-b-data', PolicyDocument: {} }, 'Properties.Bucket'],
+    ['AWS::SQS::QueuePolicy', { Queues: [{ Ref: 'Queue' }, 'https://sqs/b'] }, 'Properties.Queues.1'],
+    ['AWS::SNS::TopicPolicy', { Topics: ['arn:aws:sns:us-east-1:123456789012:b'] }, 'Properties.Topics.0'],
+    ['AWS::IAM::Policy', { Roles: [{ Ref: 'Role' }, THEIR_ROLE] }, 'Properties.Roles.1'],
+    ['AWS::IAM::Policy', { Users: ['b-deployer'] }, 'Properties.Users.0'],
+    ['AWS::IAM::ManagedPolicy', { Groups: ['b-admins'] }, 'Properties.Groups.0'],
+    ['AWS::IAM::RolePolicy', { RoleName: THEIR_ROLE }, 'Properties.RoleName'],
+    ['AWS::IAM::UserToGroupAddition', { GroupName: 'b-admins', Users: [] }, 'Properties.GroupName'],
+    ['AWS::IAM::InstanceProfile', { Roles: [THEIR_ROLE] }, 'Properties.Roles.0'],
+    ['AWS::Lambda::Permission', { FunctionName: 'b-fn', Principal: '*' }, 'Properties.FunctionName'],
+    [
+      'AWS::Lambda::EventSourceMapping',
+      { FunctionName: { Ref: 'Fn' }, EventSourceArn: 'arn:aws:sqs:us-east-1:123456789012:b-jobs' },
+      'Properties.EventSourceArn',
+    ],
+    ['AWS::Lambda::Url', { TargetFunctionArn: 'b-fn', AuthType: 'NONE' }, 'Properties.TargetFunctionArn'],
+    ['AWS::Logs::SubscriptionFilter', { LogGroupName: '/aws/lambda/b-fn' }, 'Properties.LogGroupName'],
+    [
+      'AWS::SNS::Subscription',
+      { TopicArn: 'arn:aws:sns:us-east-1:123456789012:b', Protocol: 'email', Endpoint: 'me@example.com' },
+      'Properties.TopicArn',
+    ],
+    [
+      'AWS::SNS::Subscription',
+      {
+        TopicArn: { Ref: 'Topic' },
+        Protocol: 'lambda',
+        Endpoint: 'arn:aws:lambda:us-east-1:123456789012:function:b',
+      },
+      'Properties.Endpoint',
+    ],
+    [
+      'AWS::Events::Rule',
+      {
+        Targets: [
+          { Id: 'a', Arn: { 'Fn::GetAtt': ['Fn', 'Arn'] } },
+          { Id: 'b', Arn: 'arn:aws:lambda:::b' },
+        ],
+      },
+      'Properties.Targets.1.Arn',
+    ],
+    ['AWS::Events::Rule', { EventBusName: 'b-bus', Targets: [] }, 'Properties.EventBusName'],
+    ['AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-0b', IpProtocol: '-1' }, 'Properties.GroupId'],
+    ['AWS::Route53::RecordSet', { HostedZoneId: 'Z0B', Name: 'b.example.com' }, 'Properties.HostedZoneId'],
+    ['AWS::KMS::Alias', { AliasName: 'alias/x', TargetKeyId: 'b-key' }, 'Properties.TargetKeyId'],
+    ['AWS::SecretsManager::ResourcePolicy', { SecretId: 'b/db' }, 'Properties.SecretId'],
+    ['AWS::SecretsManager::RotationSchedule', { SecretId: 'b/db' }, 'Properties.SecretId'],
+    ['AWS::ApiGateway::Method', { RestApiId: 'b-api', HttpMethod: 'GET' }, 'Properties.RestApiId'],
+    ['AWS::ApiGatewayV2::Route', { ApiId: 'b-api', RouteKey: '$default' }, 'Properties.ApiId'],
+    ['aws::iam::policy ', { Roles: [THEIR_ROLE] }, 'Properties.Roles.0'],
+    [
+      'AWS::Events::Rule',
+      { Targets: [{ 'Fn::If': ['C', { Id: 'b', Arn: 'b-fn' }, {}] }] },
+      'Properties.Targets.0',
+    ],
+    ['AWS::Events::Rule', { Targets: { Ref: 'Passed' } }, 'Properties.Targets'],
+  ])('refuses a %s naming what is not its own, naming the property', (type, properties, where) => {
+    expect(refused(type, properties)).toContain(`Resources.Attach.${where} of ${type}`);
+  });
+
+  it.each([
+    ["a parameter's default (the committer's)", { Ref: 'Defaulted' }],
+    ['an attribute its own custom resource answers', { 'Fn::GetAtt': ['Lookup', 'Name'] }],
+    ['the value of its own SSM parameter', { 'Fn::GetAtt': ['Param', 'Value'] }],
+    ["a nested stack's output nobody checked", { 'Fn::GetAtt': ['Nested', 'Outputs.RoleName'] }],
+    ['an import of no export of the app', { 'Fn::ImportValue': 'env-b:RoleName' }],
+    ['a name built with Fn::Sub', { 'Fn::Sub': 'env-b-${AWS::Region}' }],
+    ['a choice', { 'Fn::If': ['C', { Ref: 'Role' }, THEIR_ROLE] }],
+  ])('refuses %s as the target', (_label, value) => {
+    expect(refused('AWS::IAM::RolePolicy', { RoleName: value })).toContain(
+      'Resources.Attach.Properties.RoleName',
+    );
+    expect(refused('AWS::IAM::Policy', { Roles: value })).toContain('Resources.Attach.Properties.Roles');
+  });
+
+  it('refuses properties written as a whole with an intrinsic, which cannot be read into', () => {
+    const template = stackTemplate(
+      JSON.stringify({
+        Resources: {
+          Attach: {
+            Type: 'AWS::S3::BucketPolicy',
+            Properties: { 'Fn::If': ['C', { Bucket: 'env-b-data' }, {}] },
+          },
+        },
+      }),
+    );
+    expect(refusedBy(() => assertTargetsInBounds('app', template, { listed: [], pseudo }, 'plan'))).toContain(
+      'Resources.Attach.Properties of AWS::S3::BucketPolicy',
+    );
+  });
+
+  it.each([
+    ["its own SSM parameter's name (named like b's role)", { Ref: 'Param' }, {}],
+    ["its own queue's URL", { Ref: 'Queue' }, {}],
+    [
+      "a parent's parameter passing its own bucket's name",
+      { Ref: 'Passed' },
+      { fromParent: () => 'aws::s3::bucket' },
+    ],
+    [
+      "an import of another stack's bucket name",
+      { 'Fn::ImportValue': 'A:B' },
+      { imported: new Map([['A:B', 'aws::s3::bucket']]) },
+    ],
+  ])(
+    "refuses as a role %s: a name is another environment's only among resources of its type",
+    (_l, value, more) => {
+      expect(refused('AWS::IAM::Policy', { Roles: [value] }, more)).toContain(
+        'Resources.Attach.Properties.Roles.0',
+      );
+    },
+  );
+
+  it("passes a log group's ARN joined as the CDK joins it, and no other ARN joined around its name", () => {
+    const template = stackTemplate(
+      JSON.stringify({
+        Resources: {
+          Logs: { Type: 'AWS::Logs::LogGroup' },
+          Param: { Type: 'AWS::SSM::Parameter' },
+          Attach: { Type: 'AWS::Events::Rule', Properties: {} },
+        },
+      }),
+    );
+    const joined = (prefix: string, id: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, prefix, { Ref: id }]],
+    });
+    const kind = (value: unknown) => targetKind(template, value, { listed: [], pseudo });
+    expect(kind(joined(':logs:us-east-1:123456789012:log-group:', 'Logs'))).toBe('arn');
+    expect(kind(joined(':lambda:us-east-1:123456789012:function:', 'Logs'))).toBeUndefined();
+    expect(kind(joined(':logs:us-east-1:123456789012:log-group:', 'Param'))).toBeUndefined();
+    expect(kind(joined(':logs:us-east-1:123456789012:log-group:env-b-', 'Logs'))).toBeUndefined();
+  });
+
+  it('names a literal target in the message, so that it can be listed as written', () => {
+    expect(refused('AWS::IAM::Policy', { Roles: [THEIR_ROLE] })).toContain(`names "${THEIR_ROLE}"`);
+  });
+
+  it.each([
+    ['a Ref to its own resource', { Ref: 'Role' }, {}],
+    ['a GetAtt Arn of its own resource', { 'Fn::GetAtt': ['Role', 'Arn'] }, {}],
+    ['the short GetAtt form', { 'Fn::GetAtt': 'Role.Arn' }, {}],
+    [
+      'a parameter its parent passes its own resource as',
+      { Ref: 'Passed' },
+      { fromParent: (p: string) => (p === 'Passed' ? 'aws::iam::role' : undefined) },
+    ],
+    [
+      "a nested stack's checked output",
+      { 'Fn::GetAtt': ['Nested', 'Outputs.RoleName'] },
+      {
+        nestedOutput: (id: string, o: string) =>
+          id === 'Nested' && o === 'RoleName' ? 'aws::iam::role' : undefined,
+      },
+    ],
+    [
+      "an import of another stack's own resource",
+      { 'Fn::ImportValue': 'A:Role' },
+      { imported: new Map([['A:Role', 'aws::iam::role']]) },
+    ],
+    ['a name aws.externalTargets lists', THEIR_ROLE, { listed: [THEIR_ROLE] }],
+    ['a name a prefix in aws.externalTargets covers', THEIR_ROLE, { listed: ['env-b-*'] }],
+    [
+      'an ARN written with Fn::Sub that aws.externalTargets lists',
+      { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/x' },
+      { listed: ['arn:aws:iam::123456789012:role/x'] },
+    ],
+  ])('passes %s', (_label, value, more) => {
+    expect(refused('AWS::IAM::Policy', { Roles: [value] }, more)).toBeUndefined();
+  });
+
+  it('passes what reaches nothing outside: an email subscription to its own topic, a rule on the default bus', () => {
+    expect(
+      refused('AWS::SNS::Subscription', {
+        TopicArn: { Ref: 'Topic' },
+        Protocol: 'email',
+        Endpoint: 'me@example.com',
+      }),
+    ).toBeUndefined();
+    expect(
+      refused('AWS::Events::Rule', { Targets: [{ Id: 'a', Arn: { 'Fn::GetAtt': ['Fn', 'Arn'] } }] }),
+    ).toBeUndefined();
+    expect(refused('AWS::S3::Bucket', { BucketName: 'env-b-data' })).toBeUndefined();
+  });
+
+  it('lists as target exports only unconditional exports of its own resources', () => {
+    const template = stackTemplate(
+      JSON.stringify({
+        Resources: { Role: { Type: 'AWS::IAM::Role' }, Lookup: { Type: 'Custom::Lookup' } },
+        Outputs: {
+          A: { Value: { Ref: 'Role' }, Export: { Name: 'role' } },
+          B: { Value: { 'Fn::GetAtt': ['Role', 'Arn'] }, Export: { Name: 'role-arn' } },
+          C: { Value: THEIR_ROLE, Export: { Name: 'literal' } },
+          D: { Value: { 'Fn::GetAtt': ['Lookup', 'Arn'] }, Export: { Name: 'answered' } },
+          E: { Condition: 'Never', Value: { Ref: 'Role' }, Export: { Name: 'conditional' } },
+        },
+      }),
+    );
+    expect(targetExports(template)).toEqual([
+      ['role', 'aws::iam::role'],
+      ['role-arn', 'arn'],
+    ]);
+    expect(targetKind(template, { Ref: 'Lookup' }, { listed: [], pseudo: {} })).toBeUndefined();
   });
 });

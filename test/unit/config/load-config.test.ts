@@ -120,6 +120,18 @@ describe('loadConfig', () => {
     expect(loadConfig(file(valid)).environments[0]!.aws).not.toHaveProperty('serviceTokens');
   });
 
+  it('reads aws.externalTargets as listed, leaves it absent when not set, and refuses a * inside', () => {
+    const listed = (targets: string) =>
+      valid.replace('account: "111111111111" }', `account: "111111111111", externalTargets: ${targets} }`);
+    const aws = loadConfig(file(listed('["platform-reader", "arn:aws:sns:us-east-1:111111111111:shared-*"]')))
+      .environments[0]!.aws!;
+    expect(aws.externalTargets).toEqual(['platform-reader', 'arn:aws:sns:us-east-1:111111111111:shared-*']);
+    expect(loadConfig(file(valid)).environments[0]!.aws).not.toHaveProperty('externalTargets');
+    expect(() => loadConfig(file(listed('["env-*-role"]')))).toThrow(
+      /environments\[0\]\.aws\.externalTargets\[0\]/,
+    );
+  });
+
   it('reads aws.synth: isolation none must be written out, and the uid and gid are kept', () => {
     const config = loadConfig(
       file(
