@@ -19,7 +19,9 @@ export function scrubRecord<T>(record: T): T {
 /** `path` is the keys down to `value`, joined only when a refusal names it (a record has thousands of strings). */
 function scrub(value: unknown, path: (string | number)[]): unknown {
   if (typeof value === 'string')
-    return maskSecrets(value.includes('-----BEGIN ') ? value.replace(PRIVATE_KEY, '[redacted private key]') : value);
+    return maskSecrets(
+      value.includes('-----BEGIN ') ? value.replace(PRIVATE_KEY, '[redacted private key]') : value,
+    );
   if (Array.isArray(value))
     return value.map((item, i) => {
       path.push(i);

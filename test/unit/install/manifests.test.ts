@@ -196,7 +196,9 @@ describe('installObjects', () => {
       .filter((name) => name !== 'controller');
     expect(skipped.split(',').sort()).toEqual(others.sort());
     const without = byKind(installObjects({ ...base, synthRunner: false }) as Obj[], 'Deployment');
-    expect(without.spec.template.metadata.annotations).not.toHaveProperty('eks.amazonaws.com/skip-containers');
+    expect(without.spec.template.metadata.annotations).not.toHaveProperty(
+      'eks.amazonaws.com/skip-containers',
+    );
   });
 
   it('leaves the runner out when asked', () => {
