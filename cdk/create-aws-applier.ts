@@ -7,7 +7,8 @@ import { bootstrapKind, requireBootstrap, type BootstrapKind } from './deploy/bo
 import { bootstrapRoleArn, IdentityClients, publishingRole, stackIdentity } from './deploy/stack-identity';
 import { assertAssetBounds } from './deploy/asset-bounds';
 import type { TemplateReader } from './deploy/stack-context';
-import { providerExports, targetExports, type TargetKind } from './deploy/template-bounds';
+import { providerExports } from './deploy/template-bounds';
+import { targetExports, type TargetKind } from './deploy/template-targets';
 import {
   boundedTemplate,
   deleteStack,

@@ -1,7 +1,8 @@
 import type { Log, WriteFence } from '../../controller/model';
 import type { AwsClients } from './aws-clients';
 import type { AwsTargetConfig } from '../../controller/model';
-import type { StackTemplate, TargetKind } from './template-bounds';
+import type { StackTemplate } from './template-bounds';
+import type { TargetKind } from './template-targets';
 
 /** Reads one template file of the assembly, bounded in size and parsed (see templateReader). */
 export type TemplateReader = (file: string, subject: string) => StackTemplate;

@@ -26,20 +26,17 @@ import {
   assertNoMacros,
   assertProvidersInBounds,
   assertResourceTypesInBounds,
-  assertTargetsInBounds,
   declaredExports,
   literalText,
   nestedStacks,
   ownProvider,
-  targetKind,
   s3Object,
   stackTemplate,
   type NestedStack,
   type ProviderBounds,
-  type TargetBounds,
-  type TargetKind,
   type StackTemplate,
 } from './template-bounds';
+import { assertTargetsInBounds, targetKind, type TargetBounds, type TargetKind } from './template-targets';
 import { templateAdds } from './template-adds';
 import { assetFileAt } from './asset-bounds';
 import { partitionOf } from './stack-identity';

@@ -4,10 +4,7 @@ import {
   assertNoMacroDefinitions,
   assertProvidersInBounds,
   assertResourceTypesInBounds,
-  assertTargetsInBounds,
   ownProvider,
-  targetKind,
-  targetExports,
   providerExports,
   declaredExports,
   literalText,
@@ -17,7 +14,12 @@ import {
   stackTemplate,
 } from '../../../cdk/deploy/template-bounds';
 import { isCairnError } from '../../../controller/model';
-import type { TargetBounds } from '../../../cdk/deploy/template-bounds';
+import {
+  assertTargetsInBounds,
+  targetExports,
+  targetKind,
+  type TargetBounds,
+} from '../../../cdk/deploy/template-targets';
 
 const refusal = (template: string, allowed = false): string | undefined => {
   try {
