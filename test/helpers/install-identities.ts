@@ -22,9 +22,8 @@ export interface TwoEnvironmentInstall {
 
 /**
  * The config of two environments bound to ServiceAccounts (a with a second namespace), with
- * unique names, and what `cairn install --export --config` prints for it. The export is computed by
- * the command's own `planInstall` (the config schema of this branch does not know the
- * `kubernetes.serviceAccount` keys yet, so `--config` would refuse the file before kube-bounds is merged).
+ * unique names, and what `cairn install --export --config` prints for it, computed by the
+ * command's own `planInstall` (no config file is written).
  */
 export function twoEnvironmentInstall(
   suffix: string,
