@@ -3,7 +3,13 @@ import { CairnError, type Phase } from '../model/errors';
 import { OWNER_LABEL, type Owner } from './identity';
 import { clusterPolicyOf, ownIdentityUse } from './cluster-policy';
 import { declaredNamespaceNames, groupOf, refOf, subjectOf } from './object-ref';
-import { externalNameOf, externalNameReach, hostClaimsOf, hostWithin } from './traffic-claims';
+import {
+  externalNameOf,
+  externalNameReach,
+  hostClaimsOf,
+  hostWithin,
+  namespaceReferencesOf,
+} from './traffic-claims';
 import type { KubeObject, Manifest, ObjectRef } from './types';
 
 /** cairn's own namespace when the config names none (load-config resolves the real one). */
@@ -94,6 +100,7 @@ export function outOfBounds(
   return (
     namespaceOutOfBounds(bounds, namespace, declared, foreign) ??
     hostOutOfBounds(bounds, object) ??
+    referenceOutOfBounds(bounds, object, declared, foreign) ??
     externalNameOutOfBounds(bounds, object, declared, foreign)
   );
 }
@@ -107,11 +114,34 @@ export function outOfBounds(
 function hostOutOfBounds(bounds: Bounds, object: KubeObject): string | undefined {
   if (!bounds.hosts) return undefined;
   const listed = `kubernetes.hosts (${bounds.hosts.join(', ') || 'none'})`;
-  for (const { field, host } of hostClaimsOf(object)) {
+  for (const { field, host, unreadable } of hostClaimsOf(object)) {
+    // A rule read wrongly in favour of the tree would hand it another's host: never guess.
+    if (unreadable !== undefined)
+      return `${field} ${unreadable}, so cairn cannot tell which hosts it claims; write Host(\`name\`) of ${listed}, joined to the rest of the rule with &&`;
     if (host === undefined)
       return `${field} names no host, so it claims every host no other object claims (the ingress controller's or gateway's catch-all); name hosts of ${listed}`;
     if (!hostWithin(bounds.hosts, host))
       return `${field} ${host} is not within ${listed}: another environment may serve it, and the ingress controller or gateway would hand its traffic (or the paths it does not serve) to this one`;
+  }
+  return undefined;
+}
+
+/**
+ * A field handing this object's traffic to another namespace's objects (a Contour include, a Traefik
+ * route's Service or Middleware) outside the bounds: the shared controller would route this
+ * environment's hosts to another environment's Services, or serve them on this one's, past what
+ * that environment exposes itself.
+ */
+function referenceOutOfBounds(
+  bounds: Bounds,
+  object: KubeObject,
+  declared: ReadonlySet<string>,
+  foreign: ReadonlyMap<string, string>,
+): string | undefined {
+  for (const { field, namespace } of namespaceReferencesOf(object)) {
+    const why = namespaceOutOfBounds(bounds, namespace, declared, foreign);
+    if (why)
+      return `${field} ${namespace} hands this object's traffic to another namespace's objects: ${why}`;
   }
   return undefined;
 }

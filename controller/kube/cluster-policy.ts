@@ -1,6 +1,6 @@
 import type { KubeObject } from './types';
 import { groupOf } from './object-ref';
-import { isIngress } from './traffic-claims';
+import { isIngress, nginxIncSnippetFields } from './traffic-claims';
 
 // What RBAC lets a writer of a kind do but which reaches beyond its environment (cluster policy), and
 // what hands the tree the environment's own identity. bounds.ts's outOfBounds is the one caller.
@@ -55,6 +55,9 @@ function snippetKey(key: string): boolean {
   return name.endsWith('-snippet') || name.endsWith('-snippets');
 }
 
+const SNIPPET_WHY =
+  "a snippet is raw configuration of the ingress controller every environment shares, which holds its ServiceAccount's token (with the Secrets of every namespace) and serves every environment's hosts (CVE-2021-25742)";
+
 function reservedKey(key: string): boolean {
   const slash = key.indexOf('/');
   if (slash < 0) return false;
@@ -74,8 +77,8 @@ function reservedKey(key: string): boolean {
  * filesystem, a binding to `system:authenticated` (or anonymous) hands its role to everyone, a
  * pod template with a system priority class preempts everyone and one with a `nodeName` skips the
  * scheduler's taints, a Service's `externalIPs` capture the traffic every pod sends to those addresses,
- * an Ingress's snippet annotation runs its own configuration in the ingress controller every
- * environment shares, and the admission and aggregation kinds act on every namespace.
+ * an Ingress's snippet annotation (or an NGINX Inc VirtualServer's snippet field) runs its own
+ * configuration in the ingress controller every environment shares, and the admission and aggregation kinds act on every namespace.
  */
 export function clusterPolicyOf(object: KubeObject): string | undefined {
   const group = groupOf(object.apiVersion);
@@ -115,9 +118,10 @@ export function clusterPolicyOf(object: KubeObject): string | undefined {
   }
   if (isIngress(object)) {
     const snippet = Object.keys(annotations).find(snippetKey);
-    if (snippet)
-      return `metadata.annotations.${snippet}: a snippet is raw configuration of the ingress controller every environment shares, which holds its ServiceAccount's token (with the Secrets of every namespace) and serves every environment's hosts (CVE-2021-25742)`;
+    if (snippet) return `metadata.annotations.${snippet}: ${SNIPPET_WHY}`;
   }
+  const snippetField = nginxIncSnippetFields(object)[0];
+  if (snippetField) return `${snippetField}: ${SNIPPET_WHY}`;
   if (group === '' && kind === 'Service' && Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0)
     return `spec.externalIPs: kube-proxy on every node sends the traffic of every pod to those addresses to this Service (CVE-2020-8554)`;
   if (group === 'rbac.authorization.k8s.io' && (kind === 'ClusterRoleBinding' || kind === 'RoleBinding')) {

@@ -1,14 +1,26 @@
 import type { KubeObject } from './types';
 import { groupOf } from './object-ref';
+import { traefikRuleHosts } from './traefik-rule';
 
 // What an object claims of the traffic a shared ingress controller or gateway carries: the hosts an
-// Ingress or a Gateway API object serves, and the cluster namespace an ExternalName Service sends
-// it to. bounds.ts's outOfBounds is the one caller; these read objects and decide nothing.
+// Ingress, a Gateway API object or another common controller's route serves, the namespaces whose
+// objects it hands that traffic to, and the cluster namespace an ExternalName Service sends it to.
+// bounds.ts's outOfBounds is the one caller; these read objects and decide nothing.
 
-/** One host an object claims, with the field that claims it; no `host`: every host no one else claims. */
+/**
+ * One host an object claims, with the field that claims it; no `host`: every host no one else
+ * claims; `unreadable`: a rule whose hosts cannot be told with certainty, and why.
+ */
 export interface HostClaim {
   readonly field: string;
   readonly host?: string;
+  readonly unreadable?: string;
+}
+
+/** A field naming another namespace's object that a shared controller follows with this object's traffic. */
+export interface NamespaceReference {
+  readonly field: string;
+  readonly namespace: string;
 }
 
 const INGRESS_GROUPS = ['networking.k8s.io', 'extensions'];
@@ -18,6 +30,14 @@ const HOST_ROUTES = ['HTTPRoute', 'GRPCRoute', 'TLSRoute'];
 /** Gateway API kinds with listeners, and the listener protocols that match by host name. */
 const LISTENER_KINDS = ['Gateway', 'ListenerSet', 'XListenerSet'];
 const HOST_PROTOCOLS = ['HTTP', 'HTTPS', 'TLS'];
+const TRAEFIK_GROUPS = ['traefik.io', 'traefik.containo.us'];
+/** Traefik routes matched by a rule naming hosts; IngressRouteUDP matches an entry point alone. */
+const TRAEFIK_ROUTES = ['IngressRoute', 'IngressRouteTCP'];
+const CONTOUR_GROUP = 'projectcontour.io';
+const ISTIO_GROUP = 'networking.istio.io';
+/** NGINX Inc's ingress controller (not ingress-nginx): its kinds, and the ones serving a host. */
+export const NGINX_INC_GROUP = 'k8s.nginx.org';
+const NGINX_INC_HOST_KINDS = ['VirtualServer', 'VirtualServerRoute'];
 
 type Fields = Readonly<Record<string, unknown>>;
 const fieldsOf = (value: unknown): Fields =>
@@ -28,14 +48,28 @@ const nameOf = (value: unknown): string | undefined =>
 
 /**
  * The hosts an Ingress (rules, TLS entries, default backend), a Gateway API route
- * (`spec.hostnames`) or a Gateway's listeners (`hostname`) claim; empty for every other object.
- * A rule, TLS entry, route or listener naming no host claims them all: the ingress controller's
- * catch-all server, or every host of the listeners a route attaches to.
+ * (`spec.hostnames`) or a Gateway's listeners (`hostname`), a Traefik IngressRoute(TCP), a Contour
+ * HTTPProxy, an Istio Gateway or gateway-bound VirtualService, or an NGINX Inc VirtualServer(Route)
+ * claim; empty for every other object. A rule, TLS entry, route or listener naming no host claims
+ * them all: the ingress controller's catch-all server, or every host of the listeners a route
+ * attaches to.
  */
 export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
   const group = groupOf(object.apiVersion);
   const spec = fieldsOf((object as { spec?: unknown }).spec);
   if (isIngress(object)) return ingressClaims(spec);
+  if (TRAEFIK_GROUPS.includes(group) && TRAEFIK_ROUTES.includes(object.kind)) return traefikClaims(spec);
+  if (group === CONTOUR_GROUP && object.kind === 'HTTPProxy') {
+    // An HTTPProxy without a virtualhost serves only what includes it.
+    if (spec.virtualhost === undefined) return [];
+    const fqdn = nameOf(fieldsOf(spec.virtualhost).fqdn);
+    return [{ field: 'spec.virtualhost.fqdn', ...(fqdn ? { host: fqdn } : {}) }];
+  }
+  if (group === ISTIO_GROUP) return istioClaims(object.kind, spec);
+  if (group === NGINX_INC_GROUP && NGINX_INC_HOST_KINDS.includes(object.kind)) {
+    const host = nameOf(spec.host);
+    return [{ field: 'spec.host', ...(host ? { host } : {}) }];
+  }
   if (!GATEWAY_GROUPS.includes(group)) return [];
   if (HOST_ROUTES.includes(object.kind)) {
     const hostnames = listOf(spec.hostnames);
@@ -72,6 +106,106 @@ function ingressClaims(spec: Fields): readonly HostClaim[] {
     hosts.forEach((h, j) => claims.push({ field: `spec.tls[${i}].hosts[${j}]`, host: String(h) }));
   });
   return claims;
+}
+
+/**
+ * A Traefik route's hosts: each route's `match` rule (read by traefikRuleHosts: a rule naming no
+ * host, as `PathPrefix` alone or `HostSNI(\`*\`)`, claims every host) and the TLS `domains` its
+ * certificate resolver asks a certificate for.
+ */
+function traefikClaims(spec: Fields): readonly HostClaim[] {
+  const claims: HostClaim[] = [];
+  listOf(spec.routes).forEach((r, i) => {
+    const field = `spec.routes[${i}].match`;
+    const rule = String(fieldsOf(r).match ?? '');
+    const read = traefikRuleHosts(rule);
+    if (read.kind === 'unreadable') claims.push({ field, unreadable: `${rule}: ${read.why}` });
+    else if (read.kind === 'any') claims.push({ field });
+    else read.hosts.forEach((host) => claims.push({ field, host }));
+  });
+  listOf(fieldsOf(spec.tls).domains).forEach((d, i) => {
+    const domain = fieldsOf(d);
+    const main = nameOf(domain.main);
+    if (main) claims.push({ field: `spec.tls.domains[${i}].main`, host: main });
+    listOf(domain.sans).forEach((h, j) =>
+      claims.push({ field: `spec.tls.domains[${i}].sans[${j}]`, host: String(h) }),
+    );
+  });
+  return claims;
+}
+
+/**
+ * An Istio Gateway's server hosts (`[namespace/]host`: the namespace part says whose
+ * VirtualServices may bind, the host is what the gateway serves), and a VirtualService's hosts when
+ * it binds to a gateway (a name in `spec.gateways` other than `mesh`); `*` claims every host. A
+ * VirtualService of the mesh alone routes what sidecars send, not a gateway's traffic.
+ */
+function istioClaims(kind: string, spec: Fields): readonly HostClaim[] {
+  const claim = (field: string, host: string): HostClaim => (host === '*' ? { field } : { field, host });
+  if (kind === 'Gateway')
+    return listOf(spec.servers).flatMap((server, i) => {
+      const hosts = listOf(fieldsOf(server).hosts);
+      if (hosts.length === 0) return [{ field: `spec.servers[${i}].hosts` }];
+      return hosts.map((h, j) => {
+        const entry = String(h);
+        return claim(`spec.servers[${i}].hosts[${j}]`, entry.slice(entry.indexOf('/') + 1));
+      });
+    });
+  if (kind !== 'VirtualService') return [];
+  if (!listOf(spec.gateways).some((g) => g !== 'mesh')) return [];
+  const hosts = listOf(spec.hosts);
+  if (hosts.length === 0) return [{ field: 'spec.hosts' }];
+  return hosts.map((h, i) => claim(`spec.hosts[${i}]`, String(h)));
+}
+
+/**
+ * The namespaces whose objects a shared controller follows from this one: a Contour HTTPProxy's
+ * `includes` (and its `tcpproxy`'s), which hand the including proxy's host and paths to another
+ * namespace's HTTPProxy and its Services, and a Traefik route's Services and Middlewares of another
+ * namespace (followed when the provider allows cross-namespace references).
+ */
+export function namespaceReferencesOf(object: KubeObject): readonly NamespaceReference[] {
+  const group = groupOf(object.apiVersion);
+  const spec = fieldsOf((object as { spec?: unknown }).spec);
+  const refs: NamespaceReference[] = [];
+  const add = (field: string, ref: unknown) => {
+    const namespace = nameOf(fieldsOf(ref).namespace);
+    if (namespace) refs.push({ field: `${field}.namespace`, namespace });
+  };
+  if (group === CONTOUR_GROUP && object.kind === 'HTTPProxy') {
+    listOf(spec.includes).forEach((inc, i) => add(`spec.includes[${i}]`, inc));
+    const tcp = fieldsOf(spec.tcpproxy);
+    if (tcp.include !== undefined) add('spec.tcpproxy.include', tcp.include);
+    listOf(tcp.includes).forEach((inc, i) => add(`spec.tcpproxy.includes[${i}]`, inc));
+  }
+  if (TRAEFIK_GROUPS.includes(group) && TRAEFIK_ROUTES.includes(object.kind))
+    listOf(spec.routes).forEach((r, i) => {
+      const route = fieldsOf(r);
+      listOf(route.services).forEach((x, j) => add(`spec.routes[${i}].services[${j}]`, x));
+      listOf(route.middlewares).forEach((x, j) => add(`spec.routes[${i}].middlewares[${j}]`, x));
+    });
+  return refs;
+}
+
+/**
+ * The raw nginx configuration fields of an NGINX Inc object (`server-snippets`, `location-snippets`,
+ * `http-snippets` of VirtualServer and VirtualServerRoute, `serverSnippets` and `streamSnippets` of
+ * TransportServer, ...: any key ending in `snippets`, at any depth), with their paths.
+ */
+export function nginxIncSnippetFields(object: KubeObject): readonly string[] {
+  if (groupOf(object.apiVersion) !== NGINX_INC_GROUP) return [];
+  const found: string[] = [];
+  const walk = (value: unknown, path: string) => {
+    if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
+    else if (typeof value === 'object' && value !== null)
+      for (const [key, v] of Object.entries(value)) {
+        const at = `${path}.${key}`;
+        if (/snippets?$/i.test(key) && v !== '' && v !== null) found.push(at);
+        else walk(v, at);
+      }
+  };
+  walk((object as { spec?: unknown }).spec, 'spec');
+  return found;
 }
 
 /**

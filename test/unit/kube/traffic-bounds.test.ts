@@ -24,6 +24,13 @@ const rule = (host?: string) => ({
   },
 });
 const route = (kind: string, spec: object) => made('gateway.networking.k8s.io/v1', kind, { spec });
+const traefik = (match: string, extra: object = {}, kind = 'IngressRoute', group = 'traefik.io') =>
+  made(`${group}/v1alpha1`, kind, {
+    spec: { routes: [{ match, kind: 'Rule', services: [{ name: 'web', port: 80 }] }], ...extra },
+  });
+const httpProxy = (spec: object) => made('projectcontour.io/v1', 'HTTPProxy', { spec });
+const istio = (kind: string, spec: object) => made('networking.istio.io/v1', kind, { spec });
+const nginxInc = (kind: string, spec: object) => made('k8s.nginx.org/v1', kind, { spec });
 
 describe('hostWithin', () => {
   it.each<[string, readonly string[], string, boolean]>([
@@ -129,6 +136,104 @@ describe('hosts claimed beyond kubernetes.hosts', () => {
       route('Gateway', { listeners: [{ name: 'db', protocol: 'TCP', port: 5432 }] }),
       undefined,
     ],
+    [
+      'a Traefik IngressRoute of its own host',
+      traefik('Host(`a.example.com`) && PathPrefix(`/x`)'),
+      undefined,
+    ],
+    [
+      "a Traefik IngressRoute of another environment's host",
+      traefik('Host(`b.example.com`) && PathPrefix(`/x`)'),
+      /^spec\.routes\[0\]\.match b\.example\.com is not within kubernetes\.hosts/,
+    ],
+    [
+      'a Traefik IngressRoute (traefik.containo.us) naming no host',
+      traefik('PathPrefix(`/`)', {}, 'IngressRoute', 'traefik.containo.us'),
+      /^spec\.routes\[0\]\.match names no host/,
+    ],
+    [
+      'a Traefik HostRegexp',
+      traefik('HostRegexp(`.+`)'),
+      /^spec\.routes\[0\]\.match HostRegexp\(`\.\+`\): HostRegexp is a regular expression, so cairn cannot tell which hosts it claims; write Host\(`name`\) of kubernetes\.hosts/,
+    ],
+    [
+      'a Traefik || mixing a host with a path',
+      traefik('Host(`a.example.com`) || PathPrefix(`/x`)'),
+      /^spec\.routes\[0\]\.match Host\(`a\.example\.com`\) \|\| PathPrefix\(`\/x`\): a `\|\|` joins a host/,
+    ],
+    [
+      "a Traefik TLS domain of another environment's host",
+      traefik('Host(`a.example.com`)', {
+        tls: { certResolver: 'le', domains: [{ main: 'a.example.com', sans: ['b.example.com'] }] },
+      }),
+      /^spec\.tls\.domains\[0\]\.sans\[0\] b\.example\.com is not within/,
+    ],
+    [
+      "a Traefik IngressRouteTCP of another environment's SNI",
+      traefik('HostSNI(`b.example.com`)', {}, 'IngressRouteTCP'),
+      /^spec\.routes\[0\]\.match b\.example\.com is not within/,
+    ],
+    [
+      'a Traefik IngressRouteTCP of every SNI',
+      traefik('HostSNI(`*`)', {}, 'IngressRouteTCP'),
+      /^spec\.routes\[0\]\.match names no host/,
+    ],
+    [
+      'a Contour HTTPProxy of its own host',
+      httpProxy({ virtualhost: { fqdn: 'api.a.example.com' } }),
+      undefined,
+    ],
+    [
+      "a Contour HTTPProxy of another environment's host",
+      httpProxy({ virtualhost: { fqdn: 'b.example.com' } }),
+      /^spec\.virtualhost\.fqdn b\.example\.com is not within/,
+    ],
+    ['a Contour HTTPProxy without a virtualhost (only included)', httpProxy({ routes: [] }), undefined],
+    [
+      "an Istio VirtualService on a shared gateway for another environment's host",
+      istio('VirtualService', {
+        gateways: ['istio-system/public'],
+        hosts: ['a.example.com', 'b.example.com'],
+      }),
+      /^spec\.hosts\[1\] b\.example\.com is not within/,
+    ],
+    [
+      'an Istio VirtualService on a gateway for every host',
+      istio('VirtualService', { gateways: ['public'], hosts: ['*'] }),
+      /^spec\.hosts\[0\] names no host/,
+    ],
+    [
+      'an Istio VirtualService on a gateway naming no hosts',
+      istio('VirtualService', { gateways: ['istio-system/public'] }),
+      /^spec\.hosts names no host/,
+    ],
+    [
+      'an Istio VirtualService of the mesh alone',
+      istio('VirtualService', { gateways: ['mesh'], hosts: ['web'] }),
+      undefined,
+    ],
+    [
+      "an Istio Gateway server for another environment's host",
+      istio('Gateway', {
+        servers: [{ port: { number: 443 }, hosts: ['./a.example.com', 'team-a/b.example.com'] }],
+      }),
+      /^spec\.servers\[0\]\.hosts\[1\] b\.example\.com is not within/,
+    ],
+    [
+      'an Istio Gateway server for every host',
+      istio('Gateway', { servers: [{ port: { number: 80 }, hosts: ['*/*'] }] }),
+      /^spec\.servers\[0\]\.hosts\[0\] names no host/,
+    ],
+    [
+      'an NGINX Inc VirtualServer of its own host',
+      nginxInc('VirtualServer', { host: 'a.example.com' }),
+      undefined,
+    ],
+    [
+      "an NGINX Inc VirtualServerRoute of another environment's host",
+      nginxInc('VirtualServerRoute', { host: 'b.example.com' }),
+      /^spec\.host b\.example\.com is not within/,
+    ],
   ])('%s', (_what, object, expected) => {
     const why = outOfBounds(withHosts, object, new Set());
     if (expected === undefined) expect(why).toBeUndefined();
@@ -157,6 +262,7 @@ describe('ingress controller snippets (cluster policy)', () => {
     ['ingress-nginx modsecurity-snippet', 'nginx.ingress.kubernetes.io/modsecurity-snippet', /modsecurity/],
     ['another annotation prefix', 'ingress.example.com/server-snippet', /server-snippet/],
     ['NGINX Inc location-snippets', 'nginx.org/location-snippets', /location-snippets/],
+    ['NGINX Inc server-snippets', 'nginx.org/server-snippets', /nginx\.org\/server-snippets/],
     ['HAProxy backend-config-snippet', 'haproxy.org/backend-config-snippet', /backend-config-snippet/],
     ['an ordinary annotation', 'nginx.ingress.kubernetes.io/rewrite-target', undefined],
     ['no annotation', undefined, undefined],
@@ -184,6 +290,107 @@ describe('ingress controller snippets (cluster policy)', () => {
       },
     );
     expect(outOfBounds(base, service, new Set())).toBeUndefined();
+  });
+});
+
+describe('NGINX Inc snippet fields (cluster policy)', () => {
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    [
+      'a VirtualServer server-snippets',
+      nginxInc('VirtualServer', { host: 'a.example.com', 'server-snippets': 'location /t { return 200; }' }),
+      /^spec\.server-snippets: a snippet is raw configuration/,
+    ],
+    [
+      'a VirtualServer http-snippets',
+      nginxInc('VirtualServer', { host: 'a.example.com', 'http-snippets': 'x' }),
+      /^spec\.http-snippets: a snippet/,
+    ],
+    [
+      'a VirtualServerRoute subroute location-snippets',
+      nginxInc('VirtualServerRoute', {
+        host: 'a.example.com',
+        subroutes: [{ path: '/', 'location-snippets': 'x' }],
+      }),
+      /^spec\.subroutes\[0\]\.location-snippets: a snippet/,
+    ],
+    [
+      'a TransportServer serverSnippets',
+      nginxInc('TransportServer', { serverSnippets: 'x' }),
+      /^spec\.serverSnippets: a snippet/,
+    ],
+    [
+      'a VirtualServer without snippets',
+      nginxInc('VirtualServer', { host: 'a.example.com', routes: [] }),
+      undefined,
+    ],
+    [
+      'the same field on another group',
+      made('example.com/v1', 'VirtualServer', { spec: { 'server-snippets': 'x' } }),
+      undefined,
+    ],
+  ])('%s', (_what, object, expected) => {
+    const why = outOfBounds(base, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else {
+      expect(why).toMatch(expected);
+      expect(why).toMatch(/kubernetes\.allowClusterPolicy/);
+      expect(outOfBounds({ ...base, allowClusterPolicy: true }, object, new Set())).toBeUndefined();
+    }
+  });
+});
+
+describe("references to another namespace's objects", () => {
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    [
+      "a Contour include of another environment's HTTPProxy",
+      httpProxy({ virtualhost: { fqdn: 'a.example.com' }, includes: [{ name: 'web', namespace: 'team-b' }] }),
+      /^spec\.includes\[0\]\.namespace team-b hands this object's traffic to another namespace's objects: namespace team-b is neither/,
+    ],
+    [
+      'a Contour include of its own namespace',
+      httpProxy({ virtualhost: { fqdn: 'a.example.com' }, includes: [{ name: 'web', namespace: 'team-a' }] }),
+      undefined,
+    ],
+    [
+      "a Contour tcpproxy include of another environment's",
+      httpProxy({
+        virtualhost: { fqdn: 'a.example.com' },
+        tcpproxy: { include: { name: 'db', namespace: 'team-b' } },
+      }),
+      /^spec\.tcpproxy\.include\.namespace team-b/,
+    ],
+    [
+      "a Traefik route to another environment's Service",
+      made('traefik.io/v1alpha1', 'IngressRoute', {
+        spec: {
+          routes: [
+            { match: 'Host(`a.example.com`)', services: [{ name: 'web', namespace: 'team-b', port: 80 }] },
+          ],
+        },
+      }),
+      /^spec\.routes\[0\]\.services\[0\]\.namespace team-b/,
+    ],
+    [
+      "a Traefik route through another environment's Middleware",
+      made('traefik.io/v1alpha1', 'IngressRoute', {
+        spec: {
+          routes: [
+            {
+              match: 'Host(`a.example.com`)',
+              middlewares: [{ name: 'auth', namespace: 'team-b' }],
+              services: [],
+            },
+          ],
+        },
+      }),
+      /^spec\.routes\[0\]\.middlewares\[0\]\.namespace team-b/,
+    ],
+  ])('%s', (_what, object, expected) => {
+    const why = outOfBounds(base, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+    // A bound, not cluster policy: allowClusterPolicy does not lift it.
+    expect(outOfBounds({ ...base, allowClusterPolicy: true }, object, new Set())).toEqual(why);
   });
 });
 
