@@ -32,8 +32,76 @@ const hostB = `b-${suffix}.example.com`;
 let applierA: KubeApplier;
 let applierB: KubeApplier;
 
+/**
+ * Minimal CRDs of two ingress controllers' route kinds, as their charts install them (the sandbox
+ * runs neither controller), and a Role giving a's ServiceAccount those kinds in its namespace, as
+ * `--kinds default,ingressroutes.traefik.io,...` would. A CRD already served (another test's) is kept.
+ */
+const routeCrds = [
+  { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressroutes', kind: 'IngressRoute' },
+  { group: 'projectcontour.io', version: 'v1', plural: 'httpproxies', kind: 'HTTPProxy' },
+];
+const crdsMadeHere: string[] = [];
+const routeRbac = [
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: `route-kinds-${suffix}`, namespace: a.ns },
+    rules: routeCrds.map((c) => ({ apiGroups: [c.group], resources: [c.plural], verbs: ['*'] })),
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: `route-kinds-${suffix}`, namespace: a.ns },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `route-kinds-${suffix}` },
+    subjects: [{ kind: 'ServiceAccount', name: a.sa, namespace: a.ns }],
+  },
+]
+  .map((o) => stringify(o))
+  .join('---\n');
+
+function installRouteCrds(): void {
+  const kubeconfig = sandboxEnv().kubernetes.kubeconfig;
+  for (const c of routeCrds) {
+    const name = `${c.plural}.${c.group}`;
+    const there = spawnSync(KUBECTL, ['--kubeconfig', kubeconfig, 'get', 'crd', name], { encoding: 'utf8' });
+    if (there.status === 0) continue;
+    kubectlApply(
+      stringify({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name },
+        spec: {
+          group: c.group,
+          scope: 'Namespaced',
+          names: { plural: c.plural, singular: c.kind.toLowerCase(), kind: c.kind },
+          versions: [
+            {
+              name: c.version,
+              served: true,
+              storage: true,
+              schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+            },
+          ],
+        },
+      }),
+    );
+    crdsMadeHere.push(name);
+    execFileSync(KUBECTL, [
+      '--kubeconfig',
+      kubeconfig,
+      'wait',
+      '--for=condition=Established',
+      `crd/${name}`,
+      '--timeout=60s',
+    ]);
+  }
+}
+
 beforeAll(() => {
   kubectlApply(install.exported);
+  installRouteCrds();
+  kubectlApply(routeRbac);
   applierA = kit.applier(
     'a',
     kit.target(a.ns, {
@@ -52,7 +120,17 @@ beforeAll(() => {
 
 afterAll(async () => {
   await kit.cleanup();
+  kubectlDelete(routeRbac);
   kubectlDelete(install.exported);
+  for (const name of crdsMadeHere)
+    spawnSync(KUBECTL, [
+      '--kubeconfig',
+      sandboxEnv().kubernetes.kubeconfig,
+      'delete',
+      'crd',
+      name,
+      '--wait=false',
+    ]);
 });
 
 /** The same tree planned, then applied, by `applier`. */
@@ -267,5 +345,89 @@ describe('ExternalName Services', () => {
     expect((apex as { spec?: { externalName?: string } } | undefined)?.spec?.externalName).toBe(
       'example.com.',
     );
+  });
+});
+
+describe("other ingress controllers' route kinds", () => {
+  const ingressRoute = (name: string, match: string, extra: object = {}) => ({
+    apiVersion: 'traefik.io/v1alpha1',
+    kind: 'IngressRoute',
+    metadata: { name },
+    spec: {
+      entryPoints: ['web'],
+      routes: [{ match, kind: 'Rule', services: [{ name: 'web', port: 80 }] }],
+      ...extra,
+    },
+  });
+  const httpProxy = (name: string, spec: object) => ({
+    apiVersion: 'projectcontour.io/v1',
+    kind: 'HTTPProxy',
+    metadata: { name },
+    spec,
+  });
+
+  it.each([
+    [
+      "a Traefik IngressRoute for b's host",
+      () => ingressRoute(kit.name('take'), `Host(\`${hostB}\`) && PathPrefix(\`/\`)`),
+      () => `spec.routes[0].match ${hostB} is not within kubernetes.hosts (${hostA}, *.${hostA})`,
+    ],
+    [
+      'a Traefik IngressRoute whose rule is a regular expression',
+      () => ingressRoute(kit.name('take'), 'HostRegexp(`^.+$`)'),
+      () =>
+        'spec.routes[0].match HostRegexp(`^.+$`): HostRegexp is a regular expression, so cairn cannot tell',
+    ],
+    [
+      'a Traefik IngressRoute naming no host (every host)',
+      () => ingressRoute(kit.name('take'), 'PathPrefix(`/`)'),
+      () => 'spec.routes[0].match names no host',
+    ],
+    [
+      "a Contour HTTPProxy for b's host",
+      () =>
+        httpProxy(kit.name('take'), {
+          virtualhost: { fqdn: hostB },
+          routes: [{ services: [{ name: 'web', port: 80 }] }],
+        }),
+      () => `spec.virtualhost.fqdn ${hostB} is not within kubernetes.hosts`,
+    ],
+    [
+      "a Contour HTTPProxy including b's HTTPProxy",
+      () =>
+        httpProxy(kit.name('take'), {
+          virtualhost: { fqdn: hostA },
+          includes: [{ name: 'web', namespace: b.ns }],
+        }),
+      () => `spec.includes[0].namespace ${b.ns} hands this object's traffic to another namespace's objects`,
+    ],
+  ])('refuses %s, which the API server admits from a', async (_what, make, line) => {
+    // given the API server takes the object from a's ServiceAccount (only cairn's check stands
+    // between it and the controller)
+    const object = make();
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+
+    // when a's commit declares it, then plan and apply refuse it naming the field, and it never reaches the server
+    const result = await planAndApply(applierA, { 'take.yaml': object });
+    expectRefused(result, `${object.kind}/${a.ns}/${object.metadata.name}: ${line()}`);
+    const plural =
+      object.kind === 'HTTPProxy'
+        ? 'projectcontour.io/v1/namespaces/X/httpproxies'
+        : 'traefik.io/v1alpha1/namespaces/X/ingressroutes';
+    expect(await kit.get(`/apis/${plural.replace('X', a.ns)}/${object.metadata.name}`)).toBeUndefined();
+  });
+
+  it('applies a Traefik IngressRoute and a Contour HTTPProxy of its own hosts', async () => {
+    const result = await planAndApply(applierA, {
+      'route.yaml': ingressRoute('mine', `Host(\`api.${hostA}\`) && PathPrefix(\`/v1\`)`),
+      'proxy.yaml': httpProxy('mine', {
+        virtualhost: { fqdn: hostA },
+        includes: [{ name: 'child', namespace: a.extra }],
+      }),
+    });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    expect(await kit.get(`/apis/traefik.io/v1alpha1/namespaces/${a.ns}/ingressroutes/mine`)).toBeDefined();
+    expect(await kit.get(`/apis/projectcontour.io/v1/namespaces/${a.ns}/httpproxies/mine`)).toBeDefined();
   });
 });
