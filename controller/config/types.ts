@@ -165,7 +165,7 @@ export interface KubernetesTargetConfig {
   readonly allowClusterPolicy?: boolean;
   /** `namespace/name` of the ServiceAccount impersonated for this environment's objects. */
   readonly serviceAccount?: string;
-  /** Host names (or `*.domain`) its Ingresses and Gateway API objects may claim; absent: unchecked. */
+  /** Host names (or `*.domain`) its Ingresses, Gateway API objects and other controllers' routes may claim; absent: unchecked. */
   readonly hosts?: readonly string[];
   /**
    * Namespaces refused whatever `namespaces` says: kube-system, kube-public, kube-node-lease, cairn's
