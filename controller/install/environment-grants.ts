@@ -25,7 +25,7 @@ export interface EnvironmentGrant {
   readonly clusterResources: readonly ResourceRef[];
   /** The names its inventory ConfigMap has (current and pre-identity), for cairn's own Role. */
   readonly inventoryNames: readonly string[];
-  /** Whether it lists `kubernetes.hosts`: without, its Ingresses may claim any host (RBAC cannot bound hosts). */
+  /** Whether it lists `kubernetes.hosts`: without, its Ingresses and routes may claim any host (RBAC cannot bound hosts). */
   readonly hostsListed: boolean;
 }
 

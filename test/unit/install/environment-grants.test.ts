@@ -187,7 +187,7 @@ describe('the install of bound environments', () => {
       ),
     ).toEqual(['environment a', 'environment b']);
     expect(notesOf(bound)[0]).toMatch(
-      /^environment a: lists no kubernetes\.hosts, so its Ingresses and Gateway API routes may claim any host/,
+      /^environment a: lists no kubernetes\.hosts, so its Ingresses, Gateway API routes and ingress controllers. routes \(Traefik, Contour, Istio, NGINX Inc\) may claim any host/,
     );
     // alone on the cluster, its hosts are nobody else's
     expect(notesOf({ ...bound, environments: [bound.environments[0]] })).toEqual([]);
