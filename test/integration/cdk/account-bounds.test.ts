@@ -1,21 +1,13 @@
 import { writeFileSync } from 'node:fs';
-import { silentLog } from '../../../controller/log';
-import { createAwsApplier } from '../../../cdk/create-aws-applier';
 import type { Assembly } from '../../../cdk/types';
-import type { AwsTargetConfig } from '../../../controller/model';
 import { stacksOf } from '../../helpers/changes';
 import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
-import { only, sandboxCredentials, sandboxTarget, synthesizeBehindProxy, unique } from './cdk-fixture';
+import { applierThrough, only, synthesizeBehindProxy, unique } from './cdk-fixture';
 
-const credentials = sandboxCredentials();
 const prefix = unique('account');
 const sha = '5555555eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee';
 let assembly: Assembly;
 let proxy: CfnFaultProxy;
-
-/** An applier for environment `env` that talks to moto through the recording proxy. */
-const applierFor = (env: string, overrides: Partial<AwsTargetConfig> = {}) =>
-  createAwsApplier(env, sandboxTarget({ endpoint: proxy.url, ...overrides }), silentLog(), { credentials });
 
 /** The TemplateBody of every CreateChangeSet the proxy saw for this stack. */
 const changeSetsFor = (stack: string) =>
@@ -142,7 +134,7 @@ describe("account-wide resources stay out of an environment's templates (moto th
     'applies nothing of a commit declaring %s (%s)',
     async (_label, type, properties, i) => {
       // given environment a, whose commit declares the resource
-      const a = applierFor(unique('env-a'));
+      const a = applierThrough(proxy, unique('env-a'));
       const commit = withTemplate(`Wide${i}`, withResource({ Type: type, Properties: properties }));
       // when it is applied
       const applied = await a.apply(commit, sha);
@@ -158,7 +150,7 @@ describe("account-wide resources stay out of an environment's templates (moto th
   );
 
   it('plans no change set of a pull request declaring a hook', async () => {
-    const a = applierFor(unique('env-a'));
+    const a = applierThrough(proxy, unique('env-a'));
     const [, type, properties] = ACCOUNT_WIDE[0]!;
     const plan = await a.plan(
       withTemplate('WidePlan', withResource({ Type: type, Properties: properties })),
@@ -171,7 +163,9 @@ describe("account-wide resources stay out of an environment's templates (moto th
 
   it("deploys a type the environment's aws.resourceTypes lists (a platform environment's hook)", async () => {
     // given an environment trusted with the account's hooks
-    const a = applierFor(unique('env-platform'), { resourceTypes: ['AWS::CloudFormation::LambdaHook'] });
+    const a = applierThrough(proxy, unique('env-platform'), {
+      resourceTypes: ['AWS::CloudFormation::LambdaHook'],
+    });
     const [, type, properties] = ACCOUNT_WIDE[0]!;
     // when its commit declaring one is applied
     await a.apply(withTemplate('WideListed', withResource({ Type: type, Properties: properties })), sha);
@@ -216,7 +210,7 @@ describe("custom resources call only the environment's own providers", () => {
     'applies nothing of a custom resource whose ServiceToken is %s',
     async (_label, id, token, extra) => {
       // given environment a, whose commit has CloudFormation call a provider it does not own
-      const a = applierFor(unique('env-a'));
+      const a = applierThrough(proxy, unique('env-a'));
       const applied = await a.apply(withTemplate(id, customResource(token, extra)), sha);
       // then it fails as aws.out-of-bounds naming the stack and the field, before any change set
       expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
@@ -229,7 +223,7 @@ describe("custom resources call only the environment's own providers", () => {
   );
 
   it("plans no change set of a pull request calling another environment's provider", async () => {
-    const a = applierFor(unique('env-a'));
+    const a = applierThrough(proxy, unique('env-a'));
     const plan = await a.plan(withTemplate('TokenPlan', customResource(THEIR_FUNCTION)), sha);
     expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
     expect(changeSetsFor(`${prefix}-TokenPlan`)).toEqual([]);
@@ -247,7 +241,7 @@ describe("custom resources call only the environment's own providers", () => {
   ])(
     'plans a custom resource whose ServiceToken is %s',
     async (_label, id, token, config) => {
-      const a = applierFor(unique('env-a'), config);
+      const a = applierThrough(proxy, unique('env-a'), config);
       const plan = await a.plan(withTemplate(id, customResource(token)), sha);
       expect(plan.failure).toBeUndefined();
       expect(stacksOf(plan).map((s) => s.action)).toEqual(['created']);
@@ -262,14 +256,14 @@ describe('templates cairn cannot read as JSON', () => {
     // given environment b's export, and environment a's commit importing it from a YAML template,
     // the function's name spelled with a YAML escape that no search of the text finds
     const theirExport = unique('their-yaml-arn');
-    const b = applierFor(unique('env-b'));
+    const b = applierThrough(proxy, unique('env-b'));
     const exporting = {
       Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: {} } },
       Outputs: { Arn: { Value: { 'Fn::GetAtt': ['Queue', 'Arn'] }, Export: { Name: theirExport } } },
     };
     expect((await b.apply(withTemplate('YamlTheirs', exporting), sha)).failure).toBeUndefined();
     await b.close();
-    const a = applierFor(unique('env-a'));
+    const a = applierThrough(proxy, unique('env-a'));
     const yaml = [
       'Resources:',
       '  Topic:',

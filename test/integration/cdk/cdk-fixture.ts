@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AwsTargetConfig } from '../../../controller/config/types';
 import type { Assembly } from '../../../cdk/types';
+import { createAwsApplier } from '../../../cdk/create-aws-applier';
 import { bootstrapEnvironment } from '../../../cdk/deploy/bootstrap';
 import { noneRunner, type SynthRunner } from '../../../cdk/synth/synth-runner';
 import { synthesizeApp } from '../../../cdk/synth/synthesize';
@@ -118,4 +119,20 @@ export async function synthesizeBehindProxy(
   });
   const proxy = await startCfnFaultProxy(sandboxTarget().endpoint!);
   return { assembly, proxy };
+}
+
+/** An applier for environment `env` that talks to moto through `proxy` (the recording fault proxy). */
+export function applierThrough(
+  proxy: CfnFaultProxy,
+  env: string,
+  overrides: Partial<AwsTargetConfig> = {},
+): ReturnType<typeof createAwsApplier> {
+  return createAwsApplier(env, sandboxTarget({ endpoint: proxy.url, ...overrides }), silentLog(), {
+    credentials: sandboxCredentials(),
+  });
+}
+
+/** Every CreateChangeSet `proxy` saw for stack `stack`. */
+export function changeSetsOf(proxy: CfnFaultProxy, stack: string): CfnFaultProxy['requests'] {
+  return proxy.requests.filter((r) => r.action === 'CreateChangeSet' && r.stackName === stack);
 }

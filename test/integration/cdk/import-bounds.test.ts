@@ -4,28 +4,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { silentLog } from '../../../controller/log';
-import { createAwsApplier } from '../../../cdk/create-aws-applier';
 import type { Assembly } from '../../../cdk/types';
-import type { AwsTargetConfig } from '../../../controller/model';
 import { stacksOf } from '../../helpers/changes';
 import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
 import { sandboxAwsClientConfig } from '../../sandbox/sandbox-env';
-import { only, sandboxCredentials, sandboxTarget, synthesizeBehindProxy, unique } from './cdk-fixture';
+import { applierThrough, changeSetsOf, only, synthesizeBehindProxy, unique } from './cdk-fixture';
 
-const credentials = sandboxCredentials();
 const prefix = unique('imports');
 const sha = '4444444ddddddddddddddddddddddddddddddddd';
 let assembly: Assembly;
 let proxy: CfnFaultProxy;
-
-/** An applier for environment `env` that talks to moto through the recording proxy. */
-const applierFor = (env: string, overrides: Partial<AwsTargetConfig> = {}) =>
-  createAwsApplier(env, sandboxTarget({ endpoint: proxy.url, ...overrides }), silentLog(), { credentials });
-
-/** Every CreateChangeSet the proxy saw for this stack. */
-const changeSetsFor = (stack: string) =>
-  proxy.requests.filter((r) => r.action === 'CreateChangeSet' && r.stackName === stack);
 
 /** The stacks of `ids`, each with its template replaced by the one given. */
 function withTemplates(templates: Readonly<Record<string, object>>): Assembly {
@@ -87,7 +75,7 @@ describe("imports stay inside the environment's own app (moto through the record
 
   beforeAll(async () => {
     // given environment b's stack, which exports its queue's ARN
-    const b = applierFor(unique('env-b'));
+    const b = applierThrough(proxy, unique('env-b'));
     const applied = await b.apply(withTemplates({ Theirs: queueExporting(theirExport) }), sha);
     expect(applied.failure).toBeUndefined();
     await b.close();
@@ -95,7 +83,7 @@ describe("imports stay inside the environment's own app (moto through the record
 
   it("refuses a stack importing another environment's export before any change set, and binds nothing of it", async () => {
     // given environment a, whose commit imports b's export into an output of its own stack
-    const a = applierFor(unique('env-a'));
+    const a = applierThrough(proxy, unique('env-a'));
     // when it is applied
     const applied = await a.apply(withTemplates({ Steal: topicImporting(theirExport) }), sha);
     // then it fails as aws.out-of-bounds naming the stack and where the import is, CloudFormation
@@ -103,13 +91,13 @@ describe("imports stay inside the environment's own app (moto through the record
     expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
     expect(applied.failure!.message).toContain(`${prefix}-Steal`);
     expect(applied.failure!.message).toContain('Outputs.Imported.Value.Fn::ImportValue');
-    expect(changeSetsFor(`${prefix}-Steal`)).toEqual([]);
+    expect(changeSetsOf(proxy, `${prefix}-Steal`)).toEqual([]);
     expect((await a.outputs([`${prefix}-Steal`])).get(`${prefix}-Steal`)).toBeUndefined();
     await a.close();
   }, 60_000);
 
   it('refuses an import whose name is computed, which cairn cannot check', async () => {
-    const a = applierFor(unique('env-a'));
+    const a = applierThrough(proxy, unique('env-a'));
     const applied = await a.apply(
       withTemplates({
         StealSub: topicImporting({ 'Fn::Join': ['', [theirExport.slice(0, 3), theirExport.slice(3)]] }),
@@ -118,22 +106,22 @@ describe("imports stay inside the environment's own app (moto through the record
     );
     expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
     expect(applied.failure!.message).toContain('not a literal export name');
-    expect(changeSetsFor(`${prefix}-StealSub`)).toEqual([]);
+    expect(changeSetsOf(proxy, `${prefix}-StealSub`)).toEqual([]);
     await a.close();
   }, 60_000);
 
   it("plans no change set of a pull request importing another environment's export", async () => {
-    const a = applierFor(unique('env-a'));
+    const a = applierThrough(proxy, unique('env-a'));
     const plan = await a.plan(withTemplates({ StealPlan: topicImporting(theirExport) }), sha);
     expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
-    expect(changeSetsFor(`${prefix}-StealPlan`)).toEqual([]);
+    expect(changeSetsOf(proxy, `${prefix}-StealPlan`)).toEqual([]);
     await a.close();
   }, 60_000);
 
   it('refuses an import of a name the app declares only where it is never exported, or not before the importer', async () => {
     // given environment a, whose app declares b's export name in an output that is never made
     // (a false condition) and, in a stack that does not depend on that one, imports the name
-    const a = applierFor(unique('env-a'));
+    const a = applierThrough(proxy, unique('env-a'));
     const decoy = {
       Conditions: { Never: { 'Fn::Equals': ['a', 'b'] } },
       Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: {} } },
@@ -149,7 +137,7 @@ describe("imports stay inside the environment's own app (moto through the record
     // then the importer is refused before any change set, and holds nothing of b's
     expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
     expect(applied.failure!.message).toContain(`${prefix}-DecoyImporter`);
-    expect(changeSetsFor(`${prefix}-DecoyImporter`)).toEqual([]);
+    expect(changeSetsOf(proxy, `${prefix}-DecoyImporter`)).toEqual([]);
     expect((await a.outputs([`${prefix}-DecoyImporter`])).get(`${prefix}-DecoyImporter`)).toBeUndefined();
     await a.close();
   }, 60_000);
@@ -161,7 +149,7 @@ describe("imports stay inside the environment's own app (moto through the record
     "deploys an import of an export from outside the app that the environment's aws.imports lists %s",
     async (_how, id, listed) => {
       // given environment a, whose config lets it import b's export (a platform team's, say)
-      const a = applierFor(unique('env-a'), { imports: [listed(theirExport)] });
+      const a = applierThrough(proxy, unique('env-a'), { imports: [listed(theirExport)] });
       // when its stack importing that export is applied
       const applied = await a.apply(withTemplates({ [id]: topicImporting(theirExport) }), sha);
       // then it deploys, and the import resolved to b's value
@@ -176,7 +164,7 @@ describe("imports stay inside the environment's own app (moto through the record
   it("deploys an import of an export of the app's own stack (the CDK's cross-stack reference)", async () => {
     // given one app whose Consumer stack imports what its Producer stack exports
     const own = unique('own-queue-arn');
-    const a = applierFor(unique('env-a'));
+    const a = applierThrough(proxy, unique('env-a'));
     // when it is applied
     const applied = await a.apply(
       withTemplates({ Producer: queueExporting(own), Consumer: topicImporting(own) }),
@@ -196,7 +184,7 @@ describe("imports stay inside the environment's own app (moto through the record
     // given one app whose consumer imports what its producer exports, and every file cairn opens
     // counted (every read of the assembly opens its file: readAssemblyFile)
     const own = unique('once-queue-arn');
-    const a = applierFor(unique('env-a'));
+    const a = applierThrough(proxy, unique('env-a'));
     const app = withTemplates({ OnceProducer: queueExporting(own), OnceConsumer: topicImporting(own) });
     const templates = app.stacks.map((s) => s.templateFile).sort();
     const reads = jest.spyOn(fs, 'openSync');
@@ -297,7 +285,7 @@ describe('nested stacks are held to the same bounds (moto through the recording 
   const theirExport = unique('their-nested-arn');
 
   beforeAll(async () => {
-    const b = applierFor(unique('env-b'));
+    const b = applierThrough(proxy, unique('env-b'));
     expect(
       (await b.apply(withTemplates({ TheirsNested: queueExporting(theirExport) }), sha)).failure,
     ).toBeUndefined();
@@ -306,7 +294,7 @@ describe('nested stacks are held to the same bounds (moto through the recording 
 
   it("refuses a nested stack whose template imports another environment's export", async () => {
     // given environment a, whose stack nests a template (its own asset) importing b's export
-    const a = applierFor(unique('env-a'));
+    const a = applierThrough(proxy, unique('env-a'));
     const { assembly: commit, logicalId } = withNested('NestSteal', topicImporting(theirExport));
     // when it is applied
     const applied = await a.apply(commit, sha);
@@ -315,7 +303,7 @@ describe('nested stacks are held to the same bounds (moto through the recording 
     expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
     expect(applied.failure!.message).toContain(`nested stack ${logicalId}`);
     expect(applied.failure!.message).toContain('Outputs.Imported.Value.Fn::ImportValue');
-    expect(changeSetsFor(`${prefix}-NestSteal`)).toEqual([]);
+    expect(changeSetsOf(proxy, `${prefix}-NestSteal`)).toEqual([]);
     expect(await outputsOf(logicalId)).toBeUndefined();
     await a.close();
   }, 60_000);
@@ -331,7 +319,7 @@ describe('nested stacks are held to the same bounds (moto through the recording 
         Body: JSON.stringify(topicImporting(theirExport)),
       }),
     );
-    const a = applierFor(unique('env-a'));
+    const a = applierThrough(proxy, unique('env-a'));
     const { assembly: commit, logicalId } = withNested(
       'NestElsewhere',
       queueExporting(unique('unused')),
@@ -348,13 +336,13 @@ describe('nested stacks are held to the same bounds (moto through the recording 
         "is not a file this stack publishes to the environment's bootstrap bucket",
       );
     }
-    expect(changeSetsFor(`${prefix}-NestElsewhere`)).toEqual([]);
+    expect(changeSetsOf(proxy, `${prefix}-NestElsewhere`)).toEqual([]);
     expect(await outputsOf(logicalId)).toBeUndefined();
     await a.close();
   }, 60_000);
 
   it("deploys a nested stack whose template is the stack's own asset, as the CDK's NestedStack makes it", async () => {
-    const a = applierFor(unique('env-a'));
+    const a = applierThrough(proxy, unique('env-a'));
     const { assembly: commit, logicalId } = withNested('NestOwn', queueExporting(unique('nested-own')));
     const applied = await a.apply(commit, sha);
     expect(applied.failure).toBeUndefined();
@@ -365,7 +353,7 @@ describe('nested stacks are held to the same bounds (moto through the recording 
   it('neither plans to delete nor prunes its own nested stack, which CloudFormation tags like its parent', async () => {
     // given environment a with aws.prune on, whose stack nests one, described as CloudFormation
     // describes a nested stack (its parent's id and tags, which moto leaves out)
-    const a = applierFor(unique('env-a'), { prune: true });
+    const a = applierThrough(proxy, unique('env-a'), { prune: true });
     const { assembly: commit, logicalId } = withNested('NestPrune', queueExporting(unique('nested-prune')));
     expect((await a.apply(commit, sha)).failure).toBeUndefined();
     const parent = await describe1(`${prefix}-NestPrune`);

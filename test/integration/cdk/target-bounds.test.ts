@@ -1,29 +1,17 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { silentLog } from '../../../controller/log';
-import { createAwsApplier } from '../../../cdk/create-aws-applier';
 import { noneRunner } from '../../../cdk/synth/synth-runner';
 import type { Assembly } from '../../../cdk/types';
-import type { AwsTargetConfig } from '../../../controller/model';
 import { stacksOf } from '../../helpers/changes';
 import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
-import { only, sandboxCredentials, sandboxTarget, synthesizeBehindProxy, unique } from './cdk-fixture';
+import { applierThrough, changeSetsOf, only, synthesizeBehindProxy, unique } from './cdk-fixture';
 
-const credentials = sandboxCredentials();
 const prefix = unique('target');
 const sha = '6666666fffffffffffffffffffffffffffffffff';
 const ACCOUNT = '123456789012';
 let assembly: Assembly;
 let proxy: CfnFaultProxy;
-
-/** An applier for environment `env` that talks to moto through the recording proxy. */
-const applierFor = (env: string, overrides: Partial<AwsTargetConfig> = {}) =>
-  createAwsApplier(env, sandboxTarget({ endpoint: proxy.url, ...overrides }), silentLog(), { credentials });
-
-/** Every CreateChangeSet the proxy saw for this stack. */
-const changeSetsFor = (stack: string) =>
-  proxy.requests.filter((r) => r.action === 'CreateChangeSet' && r.stackName === stack);
 
 /** Stack `id` of the synthesized app, its template replaced by `template`. */
 function withTemplate(id: string, template: object): Assembly {
@@ -124,7 +112,7 @@ beforeAll(async () => {
     noneRunner(),
   ));
   // Environment b's own bucket and role, deployed by cairn.
-  const b = applierFor(unique('env-b'));
+  const b = applierThrough(proxy, unique('env-b'));
   const theirs = {
     Resources: {
       Bucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: theirBucket } },
@@ -151,7 +139,7 @@ afterAll(() => proxy?.close());
 describe("resources that attach to another environment's (moto through the recording proxy)", () => {
   it("applies nothing of a commit writing b's bucket policy", async () => {
     // given environment a's commit declaring a policy on b's bucket
-    const a = applierFor(unique('env-a'));
+    const a = applierThrough(proxy, unique('env-a'));
     // when it is applied
     const applied = await a.apply(withTemplate('BucketPolicy', reaching('BucketPolicy')), sha);
     // then it fails as aws.out-of-bounds naming the stack, the resource and the property, and
@@ -160,18 +148,18 @@ describe("resources that attach to another environment's (moto through the recor
     expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
     expect(applied.failure!.message).toContain(`${prefix}-BucketPolicy`);
     expect(applied.failure!.message).toContain('Resources.Reach.Properties.Bucket of AWS::S3::BucketPolicy');
-    expect(changeSetsFor(`${prefix}-BucketPolicy`)).toEqual([]);
+    expect(changeSetsOf(proxy, `${prefix}-BucketPolicy`)).toEqual([]);
     await a.close();
   }, 60_000);
 
   it("applies nothing of a commit attaching a policy to b's role, which keeps none", async () => {
     // given environment a's commit attaching an allow-everything policy to b's role by its name
-    const a = applierFor(unique('env-a'));
+    const a = applierThrough(proxy, unique('env-a'));
     const applied = await a.apply(withTemplate('RolePolicy', reaching('RolePolicy')), sha);
     expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
     expect(applied.failure!.message).toContain('Resources.Reach.Properties.Roles.0 of AWS::IAM::Policy');
     expect(applied.failure!.message).toContain(`names "${theirRole}"`);
-    expect(changeSetsFor(`${prefix}-RolePolicy`)).toEqual([]);
+    expect(changeSetsOf(proxy, `${prefix}-RolePolicy`)).toEqual([]);
     // and b's role has no policy of a's (without the check, moto listed env-a-was-here here)
     const policies = await rolePolicies(theirRole);
     expect(policies).toContain('<ListRolePoliciesResult>');
@@ -182,7 +170,7 @@ describe("resources that attach to another environment's (moto through the recor
   it("applies nothing of a commit naming b's role by a Ref of its own parameter of that name", async () => {
     // given environment a's commit making an SSM parameter named like b's role (names are unique
     // only among resources of one type) and attaching its policy to the parameter's Ref
-    const a = applierFor(unique('env-a'));
+    const a = applierThrough(proxy, unique('env-a'));
     const template = {
       Resources: {
         Named: { Type: 'AWS::SSM::Parameter', Properties: { Name: theirRole, Type: 'String', Value: 'x' } },
@@ -199,7 +187,7 @@ describe("resources that attach to another environment's (moto through the recor
     // then it fails naming the property, and b's role has no policy of a's
     expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
     expect(applied.failure!.message).toContain('Resources.Reach.Properties.Roles.0 of AWS::IAM::Policy');
-    expect(changeSetsFor(`${prefix}-RoleByParameter`)).toEqual([]);
+    expect(changeSetsOf(proxy, `${prefix}-RoleByParameter`)).toEqual([]);
     const policies = await rolePolicies(theirRole);
     expect(policies).toContain('<ListRolePoliciesResult>');
     expect(policies).not.toContain('env-a-was-here');
@@ -207,15 +195,15 @@ describe("resources that attach to another environment's (moto through the recor
   }, 60_000);
 
   it("plans no change set of a pull request writing b's bucket policy", async () => {
-    const a = applierFor(unique('env-a'));
+    const a = applierThrough(proxy, unique('env-a'));
     const plan = await a.plan(withTemplate('Plan', reaching('BucketPolicy')), sha);
     expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
-    expect(changeSetsFor(`${prefix}-Plan`)).toEqual([]);
+    expect(changeSetsOf(proxy, `${prefix}-Plan`)).toEqual([]);
     await a.close();
   }, 60_000);
 
   it("plans a policy on a role the environment lists in aws.externalTargets (a platform team's)", async () => {
-    const a = applierFor(unique('env-a'), { externalTargets: [theirRole] });
+    const a = applierThrough(proxy, unique('env-a'), { externalTargets: [theirRole] });
     const plan = await a.plan(withTemplate('Listed', reaching('RolePolicy')), sha);
     expect(plan.failure).toBeUndefined();
     expect(stacksOf(plan).map((s) => s.action)).toEqual(['created']);
@@ -250,7 +238,7 @@ describe('cross-stack references name what the exporting stack made', () => {
     };
     withTemplate('Importer', importer);
     // when the three are planned
-    const a = applierFor(unique('env-a'));
+    const a = applierThrough(proxy, unique('env-a'));
     const plan = await a.plan(only(assembly, ['ExportBucket', 'ExportRole', 'Importer']), sha);
     // then the importer's policy is refused, naming the property
     expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
@@ -265,7 +253,7 @@ describe("the CDK's own wiring stays in bounds", () => {
   it('plans grants, subscriptions, rule targets, event sources, auto-delete, nested stacks and cross-stack references', async () => {
     // given an environment listing the role the app imports by ARN and the API Gateway account
     // setting its RestApi declares
-    const a = applierFor(unique('env-a'), {
+    const a = applierThrough(proxy, unique('env-a'), {
       externalTargets: ['platform-reader'],
       resourceTypes: ['AWS::ApiGateway::Account'],
     });
@@ -296,7 +284,7 @@ describe("the CDK's own wiring stays in bounds", () => {
   ])(
     'refuses, before any change set, %s unless listed',
     async (_label, config, message, hint) => {
-      const a = applierFor(unique('env-a'), config);
+      const a = applierThrough(proxy, unique('env-a'), config);
       const plan = await a.plan(wired(), sha);
       expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
       expect(plan.failure!.message).toContain(message);
@@ -334,7 +322,7 @@ describe("a NestedStack's parameters and outputs name only the app's own", () =>
     change(parent, nested, nestedId);
     writeFileSync(parentFile, JSON.stringify(parent));
     writeFileSync(nestedFile, JSON.stringify(nested));
-    const a = applierFor(unique('env-a'));
+    const a = applierThrough(proxy, unique('env-a'));
     try {
       return await a.plan(stacks, sha);
     } finally {

@@ -32,6 +32,15 @@ const httpProxy = (spec: object) => made('projectcontour.io/v1', 'HTTPProxy', { 
 const istio = (kind: string, spec: object) => made('networking.istio.io/v1', kind, { spec });
 const nginxInc = (kind: string, spec: object) => made('k8s.nginx.org/v1', kind, { spec });
 
+/** `object` refused as cluster policy matching `expected` (lifted by allowClusterPolicy), or not refused at all. */
+function expectClusterPolicy(object: KubeObject, expected: RegExp | undefined): void {
+  const why = outOfBounds(base, object, new Set());
+  if (expected === undefined) return expect(why).toBeUndefined();
+  expect(why).toMatch(expected);
+  expect(why).toMatch(/kubernetes\.allowClusterPolicy/);
+  expect(outOfBounds({ ...base, allowClusterPolicy: true }, object, new Set())).toBeUndefined();
+}
+
 describe('hostWithin', () => {
   it.each<[string, readonly string[], string, boolean]>([
     ['an exact name', ['a.example.com'], 'a.example.com', true],
@@ -271,13 +280,7 @@ describe('ingress controller snippets (cluster policy)', () => {
       { rules: [rule('a.example.com')] },
       key ? { annotations: { [key]: 'location / { return 200; }' } } : {},
     );
-    const why = outOfBounds(base, object, new Set());
-    if (expected === undefined) expect(why).toBeUndefined();
-    else {
-      expect(why).toMatch(expected);
-      expect(why).toMatch(/kubernetes\.allowClusterPolicy/);
-      expect(outOfBounds({ ...base, allowClusterPolicy: true }, object, new Set())).toBeUndefined();
-    }
+    expectClusterPolicy(object, expected);
   });
 
   it('leaves the same annotation on other kinds alone', () => {
@@ -329,13 +332,7 @@ describe('NGINX Inc snippet fields (cluster policy)', () => {
       undefined,
     ],
   ])('%s', (_what, object, expected) => {
-    const why = outOfBounds(base, object, new Set());
-    if (expected === undefined) expect(why).toBeUndefined();
-    else {
-      expect(why).toMatch(expected);
-      expect(why).toMatch(/kubernetes\.allowClusterPolicy/);
-      expect(outOfBounds({ ...base, allowClusterPolicy: true }, object, new Set())).toBeUndefined();
-    }
+    expectClusterPolicy(object, expected);
   });
 });
 
