@@ -8,6 +8,33 @@ import { sandboxEnv } from '../sandbox/sandbox-env';
 /** kubectl, as the machine provides it. */
 export const KUBECTL = '/usr/bin/kubectl';
 
+/**
+ * Waits until CRD `name` is Established. `kubectl wait --for=condition=Established` fails at once,
+ * instead of waiting, on a CRD the API server has not given a status yet (".status.conditions
+ * accessor error: <nil> is of the type <nil>", seen in CI right after an apply): polled instead.
+ */
+export function waitCrdEstablished(kubeconfig: string, name: string, timeoutMs = 60_000): void {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const read = spawnSync(
+      KUBECTL,
+      [
+        '--kubeconfig',
+        kubeconfig,
+        'get',
+        `crd/${name}`,
+        '-o',
+        'jsonpath={.status.conditions[?(@.type=="Established")].status}',
+      ],
+      { encoding: 'utf8' },
+    );
+    if (read.stdout.trim() === 'True') return;
+    if (Date.now() > deadline)
+      throw new Error(`CRD ${name} was not Established within ${timeoutMs} ms: ${read.stderr.trim()}`);
+    spawnSync('sleep', ['0.1']);
+  }
+}
+
 /** A two-environment install on the sandbox: its names, its config and its exported manifests. */
 export interface TwoEnvironmentInstall {
   /** cairn's own namespace. */

@@ -7,7 +7,7 @@ import type { AuditEntry } from '../../../controller/audit/types';
 import { runCli, startCli, watchChild, type WatchedChild } from '../../helpers/cli';
 import { auditKeyFile } from '../../helpers/e2e-platform';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo';
-import { KUBECTL } from '../../helpers/install-identities';
+import { KUBECTL, waitCrdEstablished } from '../../helpers/install-identities';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
 
 jest.setTimeout(240_000);
@@ -41,7 +41,7 @@ const installCrd = (): void => {
   execFileSync(KUBECTL, ['--kubeconfig', sandboxEnv().kubernetes.kubeconfig, 'apply', '-f', '-'], {
     input: crd,
   });
-  kubectl('wait', '--for=condition=Established', `crd/${crdName}`, '--timeout=60s');
+  waitCrdEstablished(sandboxEnv().kubernetes.kubeconfig, crdName);
 };
 const tree = (kind: string): string =>
   stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }) +

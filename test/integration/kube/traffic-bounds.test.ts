@@ -5,6 +5,7 @@ import type { PlaneResult } from '../../../controller/model';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
 import {
   KUBECTL,
+  waitCrdEstablished,
   kubectlApply,
   kubectlDelete,
   twoEnvironmentInstall,
@@ -87,14 +88,7 @@ function installRouteCrds(): void {
       }),
     );
     crdsMadeHere.push(name);
-    execFileSync(KUBECTL, [
-      '--kubeconfig',
-      kubeconfig,
-      'wait',
-      '--for=condition=Established',
-      `crd/${name}`,
-      '--timeout=60s',
-    ]);
+    waitCrdEstablished(kubeconfig, name);
   }
 }
 
