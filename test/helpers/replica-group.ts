@@ -9,7 +9,7 @@ import { publicRepository } from '../../controller/kube/identity';
 import { silentLog } from '../../controller/log';
 import type { EnvironmentStatus } from '../../controller/server/types';
 import { createKubeLeaseApi } from '../../controller/shard/kube-lease-api';
-import { shardGroup, shardLeaseName, shardOf } from '../../controller/shard/names';
+import { replicaLeaseName, shardGroup, shardLeaseName, shardOf } from '../../controller/shard/names';
 import { repoRoot, sandboxEnv } from '../sandbox/sandbox-env';
 import { createTestRepo, type TestRepo } from './git-repo';
 import { ledgerChain } from './ledger-chain';
@@ -54,7 +54,6 @@ export class ReplicaGroup {
   readonly dynamo: DynamoDBClient;
   replicas: Replica[] = [];
   /** When the replicas answered /healthz (Date.now()). */
-  healthyAt = 0;
   repo!: TestRepo;
   leases!: ReturnType<typeof createKubeLeaseApi>;
   group = '';
@@ -114,17 +113,31 @@ export class ReplicaGroup {
       const answers = await Promise.all(this.replicas.map((r) => fetch(`${r.api}/healthz`)));
       return answers.every((a) => a.ok) ? true : undefined;
     });
-    this.healthyAt = Date.now();
   }
 
   /**
    * Waits until every replica can have seen every other's heartbeat renew: a heartbeat advertises
-   * its URL for handoffs only once seen renewing (one renew interval, ±10%, after a replica starts).
+   * its URL for handoffs only once its reader has seen its record change after first seeing it
+   * (GroupView.advertisedBy). So this waits until it has itself seen each heartbeat change once,
+   * then gives the replicas' watches a second to see the same. Found in CI: a fixed wait of 1.1
+   * renew intervals after the replicas answered /healthz was too short on a loaded machine (a
+   * heartbeat can be written after /healthz answers), and r0 answered a webhook for r1 with
+   * "no live heartbeat of r1 advertises a URL".
    */
   async heartbeatsRenewed(): Promise<void> {
-    const renewMs = (Number(this.o.renewInterval?.replace(/s$/, '') ?? 5) || 5) * 1000;
-    const wait = this.healthyAt + renewMs * 1.1 + 1_000 - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const names = this.replicas.map((r) => replicaLeaseName(this.group, r.name));
+    const first = new Map<string, string>();
+    await this.until('every replica heartbeat seen renewing', 60_000, async () => {
+      const versions = new Map(
+        (await this.leases.list()).map((l) => [l.metadata.name, l.metadata.resourceVersion]),
+      );
+      for (const name of names) {
+        const version = versions.get(name);
+        if (version !== undefined && !first.has(name)) first.set(name, version);
+      }
+      return names.every((n) => first.has(n) && versions.get(n) !== first.get(n)) ? true : undefined;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
 
   /** Stops every replica and removes the table, the repository and (unless KEEP_SHARD_LOGS=1) the logs. */
