@@ -236,7 +236,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               clusterResources: kube.clusterResources ?? ['Namespace'],
               ...(kube.allowClusterPolicy ? { allowClusterPolicy: true } : {}),
               ...(kube.serviceAccount ? { serviceAccount: kube.serviceAccount } : {}),
-              ...(kube.hosts ? { hosts: kube.hosts } : {}),
+              ...(kube.hosts ? { hosts: kube.hosts } : { ...hostsOfOthers(raw, env) }),
               ...(kube.render ? { render: isolationOf(kube.render) } : {}),
               refusedNamespaces: [...new Set(refusedNamespaces)],
             },
@@ -317,4 +317,21 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
     },
     reconcile: { maxConcurrent: raw.reconcile?.maxConcurrent ?? 16 },
   };
+}
+
+/**
+ * For an environment that lists no `kubernetes.hosts` (its host claims unchecked): the hosts the
+ * config's other environments list, which it may still not claim. The config says they are
+ * theirs; found in review, a commit to such an environment took another's listed host.
+ */
+function hostsOfOthers(
+  raw: RawConfig,
+  env: RawConfig['environments'][number],
+): { hostsOfOthers?: readonly { readonly env: string; readonly hosts: readonly string[] }[] } {
+  const others = raw.environments.flatMap((other) =>
+    other !== env && other.kubernetes?.hosts?.length
+      ? [{ env: other.name, hosts: other.kubernetes.hosts }]
+      : [],
+  );
+  return others.length > 0 ? { hostsOfOthers: others } : {};
 }

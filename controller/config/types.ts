@@ -168,6 +168,11 @@ export interface KubernetesTargetConfig {
   /** Host names (or `*.domain`) its Ingresses, Gateway API objects and other controllers' routes may claim; absent: unchecked. */
   readonly hosts?: readonly string[];
   /**
+   * Without `hosts`: the hosts the config's other environments list (resolved at load), which its
+   * objects may not claim either.
+   */
+  readonly hostsOfOthers?: readonly { readonly env: string; readonly hosts: readonly string[] }[];
+  /**
    * Namespaces refused whatever `namespaces` says: kube-system, kube-public, kube-node-lease, cairn's
    * own (`kubernetes.controllerNamespace`) and the sharding namespace (resolved at load).
    */

@@ -182,7 +182,7 @@ export function identityNotes(facts: IdentityFacts): readonly string[] {
       : []),
     ...(facts.grants.length > 1 && !g.hostsListed
       ? [
-          `environment ${g.env}: lists no kubernetes.hosts, so its Ingresses, Gateway API routes and ingress controllers' routes (Traefik, Contour, Istio, NGINX Inc) may claim any host, another environment's too, at an ingress controller or gateway they share; list its hosts (SECURITY.md, threat model)`,
+          `environment ${g.env}: lists no kubernetes.hosts, so its Ingresses, Gateway API routes and ingress controllers' routes (Traefik, Contour, Istio, NGINX Inc) may claim any host no other environment of this config lists (another repository's too) at an ingress controller or gateway they share; list its hosts (SECURITY.md, threat model)`,
         ]
       : []),
   ]);

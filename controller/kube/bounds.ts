@@ -8,6 +8,7 @@ import {
   externalNameReach,
   hostClaimsOf,
   hostWithin,
+  hostsOverlap,
   namespaceReferencesOf,
 } from './traffic-claims';
 import type { KubeObject, Manifest, ObjectRef } from './types';
@@ -35,8 +36,10 @@ export interface Bounds {
   readonly allowClusterPolicy?: boolean;
   /** `kubernetes.serviceAccount` (`namespace/name`): the identity its objects are applied as. */
   readonly serviceAccount?: string;
-  /** `kubernetes.hosts`: the host names (or `*.domain`) its Ingresses and routes may claim; absent: any. */
+  /** `kubernetes.hosts`: the host names (or `*.domain`) its Ingresses and routes may claim; absent: any but `hostsOfOthers`. */
   readonly hosts?: readonly string[];
+  /** Without `hosts`: the hosts other environments of the config list, by environment. */
+  readonly hostsOfOthers?: readonly { readonly env: string; readonly hosts: readonly string[] }[];
 }
 
 /** The bounds of an environment from its resolved config. */
@@ -50,6 +53,7 @@ export function boundsOf(target: KubernetesTargetConfig, owner: Owner): Bounds {
     ...(target.allowClusterPolicy ? { allowClusterPolicy: true } : {}),
     ...(target.serviceAccount ? { serviceAccount: target.serviceAccount } : {}),
     ...(target.hosts ? { hosts: target.hosts } : {}),
+    ...(!target.hosts && target.hostsOfOthers ? { hostsOfOthers: target.hostsOfOthers } : {}),
   };
 }
 
@@ -112,7 +116,7 @@ export function outOfBounds(
  * paths it does not serve). A claim of every host (no host named) is outside any list.
  */
 function hostOutOfBounds(bounds: Bounds, object: KubeObject): string | undefined {
-  if (!bounds.hosts) return undefined;
+  if (!bounds.hosts) return othersHostClaimed(bounds, object);
   const listed = `kubernetes.hosts (${bounds.hosts.join(', ') || 'none'})`;
   for (const { field, host, unreadable } of hostClaimsOf(object)) {
     // A rule read wrongly in favour of the tree would hand it another's host: never guess.
@@ -122,6 +126,24 @@ function hostOutOfBounds(bounds: Bounds, object: KubeObject): string | undefined
       return `${field} names no host, so it claims every host no other object claims (the ingress controller's or gateway's catch-all); name hosts of ${listed}`;
     if (!hostWithin(bounds.hosts, host))
       return `${field} ${host} is not within ${listed}: another environment may serve it, and the ingress controller or gateway would hand its traffic (or the paths it does not serve) to this one`;
+  }
+  return undefined;
+}
+
+/**
+ * Without `kubernetes.hosts` an environment's claims are unchecked, except that it may not claim
+ * what another environment of the config lists as its own: a host within that list, or a wildcard
+ * covering part of it (the wildcard takes that host's traffic whenever its owner serves no path).
+ */
+function othersHostClaimed(bounds: Bounds, object: KubeObject): string | undefined {
+  if (!bounds.hostsOfOthers) return undefined;
+  for (const { field, host } of hostClaimsOf(object)) {
+    if (host === undefined) continue;
+    for (const other of bounds.hostsOfOthers) {
+      const taken = other.hosts.find((entry) => hostsOverlap(entry, host));
+      if (taken !== undefined)
+        return `${field} ${host} overlaps ${taken}, which environment ${other.env} lists in its kubernetes.hosts; list this environment's own hosts in kubernetes.hosts`;
+    }
   }
   return undefined;
 }

@@ -223,6 +223,21 @@ export function hostWithin(allowed: readonly string[], host: string): boolean {
   });
 }
 
+/**
+ * Whether two host names (or `*.domain` wildcards) can name one host: equal, one a name under the
+ * other's wildcard, or two wildcards one of which covers the other. A malformed wildcard (`*`
+ * elsewhere than a first label of its own) overlaps nothing: the API server refuses it in an
+ * Ingress host, and `hostWithin` refuses it where hosts are listed.
+ */
+export function hostsOverlap(a: string, b: string): boolean {
+  const [x, y] = [canonicalHost(a), canonicalHost(b)];
+  const malformed = (name: string) =>
+    name.lastIndexOf('*') > 0 || (name.startsWith('*') && !name.startsWith('*.'));
+  if (malformed(x) || malformed(y)) return false;
+  const covers = (wide: string, name: string) => wide.startsWith('*.') && name.endsWith(wide.slice(1));
+  return x === y || covers(x, y) || covers(y, x);
+}
+
 function canonicalHost(host: string): string {
   return host.toLowerCase().replace(/\.$/, '');
 }

@@ -1,5 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { loadConfig } from '../../../controller/config/load-config';
 import type { KubeApplier, KubeObject } from '../../../controller/kube/types';
 import type { PlaneResult } from '../../../controller/model';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
@@ -259,6 +263,56 @@ describe("another environment's host", () => {
     expect(result.plan.failure).toBeUndefined();
     expect(result.apply.failure).toBeUndefined();
     expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/mine`)).toBeDefined();
+  });
+
+  it('without kubernetes.hosts of its own, refuses what another environment of the config lists, and applies any other host', async () => {
+    // given a config in which b lists its hosts and a lists none (a's claims are otherwise unchecked)
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-hosts-'));
+    const file = join(dir, 'cairn.yaml');
+    writeFileSync(
+      file,
+      stringify({
+        ...install.config,
+        environments: (install.config.environments as { name: string; kubernetes: object }[]).map((e) =>
+          e.name === 'b' ? { ...e, kubernetes: { ...e.kubernetes, hosts: [hostB, `*.${hostB}`] } } : e,
+        ),
+      }),
+    );
+    const loaded = loadConfig(file).environments.find((e) => e.name === 'a')!.kubernetes!;
+    rmSync(dir, { recursive: true, force: true });
+    expect(loaded.hosts).toBeUndefined();
+    const unlisted = kit.applier(
+      'a',
+      kit.target(a.ns, {
+        namespaces: [a.ns, a.extra],
+        serviceAccount: `${a.ns}/${a.sa}`,
+        pruneMaxShare: 1,
+        ...(loaded.hostsOfOthers ? { hostsOfOthers: loaded.hostsOfOthers } : {}),
+      }),
+      { repository },
+    );
+    // when a's commit claims b's host, a name under b's wildcard, or a wildcard covering b's hosts
+    for (const host of [hostB, `api.${hostB}`, '*.example.com']) {
+      const name = kit.name('theirs');
+      const object = ingress(name, { rules: [hostRule(host)] });
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      const result = await planAndApply(unlisted, { 'theirs.yaml': object });
+      // then plan and apply refuse it, naming the host and the environment that lists it
+      expect(
+        await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/${name}`),
+      ).toBeUndefined();
+      expectRefused(
+        result,
+        `Ingress/${a.ns}/${name}: spec.rules[0].host ${host} overlaps ${host === hostB || host === '*.example.com' ? hostB : `*.${hostB}`}, which environment b lists in its kubernetes.hosts`,
+      );
+    }
+    // and a host no environment lists is applied, as before
+    const free = kit.name('free');
+    const result = await planAndApply(unlisted, {
+      'free.yaml': ingress(free, { rules: [hostRule(`free-${suffix}.example.org`)] }),
+    });
+    expect(result.apply.failure).toBeUndefined();
+    expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/${free}`)).toBeDefined();
   });
 
   it('an Ingress of networking.k8s.io/v1 cannot name a Service of another namespace', () => {

@@ -1,5 +1,5 @@
 import { outOfBounds, type Bounds } from '../../../controller/kube/bounds';
-import { externalNameReach, hostWithin } from '../../../controller/kube/traffic-claims';
+import { externalNameReach, hostsOverlap, hostWithin } from '../../../controller/kube/traffic-claims';
 import type { KubeObject } from '../../../controller/kube/types';
 
 // What an environment's objects may claim of a shared ingress controller's or gateway's traffic:
@@ -61,6 +61,62 @@ describe('hostWithin', () => {
     ['an empty list', [], 'a.example.com', false],
   ])('%s', (_what, allowed, host, within) => {
     expect(hostWithin(allowed, host)).toBe(within);
+  });
+});
+
+describe('hostsOverlap', () => {
+  it.each<[string, string, string, boolean]>([
+    ['the same name', 'b.example.com', 'b.example.com', true],
+    ['case and a trailing dot', 'B.example.com.', 'b.example.com', true],
+    ['a name under a wildcard', '*.b.example.com', 'api.b.example.com', true],
+    ['a wildcard over a name', 'api.b.example.com', '*.b.example.com', true],
+    ['a wider wildcard over a narrower one', '*.example.com', '*.b.example.com', true],
+    ['a wildcard over the name of its domain', '*.b.example.com', 'b.example.com', false],
+    ['two names', 'a.example.com', 'b.example.com', false],
+    ['a name ending like the domain', '*.b.example.com', 'evil-b.example.com', false],
+    ['sibling wildcards', '*.a.example.com', '*.b.example.com', false],
+    ['a malformed wildcard', '*b.example.com', 'xb.example.com', false],
+  ])('%s', (_what, a, b, overlap) => {
+    expect(hostsOverlap(a, b)).toBe(overlap);
+    expect(hostsOverlap(b, a)).toBe(overlap);
+  });
+});
+
+describe('hosts another environment lists, without kubernetes.hosts of its own', () => {
+  const unlisted: Bounds = {
+    ...base,
+    hostsOfOthers: [{ env: 'b', hosts: ['b.example.com', '*.b.example.com'] }],
+  };
+
+  it.each([
+    [
+      'its listed name',
+      'b.example.com',
+      /spec\.rules\[0\]\.host b\.example\.com overlaps b\.example\.com, which environment b lists/,
+    ],
+    [
+      'a name under its wildcard',
+      'api.b.example.com',
+      /overlaps \*\.b\.example\.com, which environment b lists/,
+    ],
+    [
+      'a wildcard covering its names',
+      '*.example.com',
+      /spec\.rules\[0\]\.host \*\.example\.com overlaps b\.example\.com/,
+    ],
+  ])('refuses %s', (_what, host, why) => {
+    expect(outOfBounds(unlisted, ingress({ rules: [rule(host)] }), new Set())).toMatch(why);
+  });
+
+  it('applies any other host, and a rule naming none (unchecked without kubernetes.hosts)', () => {
+    expect(
+      outOfBounds(unlisted, ingress({ rules: [rule('a.example.org'), rule()] }), new Set()),
+    ).toBeUndefined();
+  });
+
+  it('leaves the decision to kubernetes.hosts when the environment lists its own', () => {
+    const both: Bounds = { ...unlisted, hosts: ['*.example.com'] };
+    expect(outOfBounds(both, ingress({ rules: [rule('b.example.com')] }), new Set())).toBeUndefined();
   });
 });
 
