@@ -232,7 +232,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               adopt: kube.adopt ?? false,
               maxManifestBytes: kube.maxManifestBytes ?? 64 * 1024 * 1024,
               adoptUnowned: kube.adoptUnowned ?? false,
-              ...(kube.namespaces ? { namespaces: kube.namespaces } : {}),
+              ...(kube.namespaces ? { namespaces: kube.namespaces } : { ...namespacesOfOthers(raw, env) }),
               clusterResources: kube.clusterResources ?? ['Namespace'],
               ...(kube.allowClusterPolicy ? { allowClusterPolicy: true } : {}),
               ...(kube.serviceAccount ? { serviceAccount: kube.serviceAccount } : {}),
@@ -334,4 +334,26 @@ function hostsOfOthers(
       : [],
   );
   return others.length > 0 ? { hostsOfOthers: others } : {};
+}
+
+/**
+ * For an environment without `kubernetes.namespaces` (its tree's own Namespaces widen its bounds):
+ * the namespaces the config gives its other environments, which its tree may not declare. Read
+ * from the server alone, a namespace another environment has not made yet was anyone's to declare.
+ */
+function namespacesOfOthers(
+  raw: RawConfig,
+  env: RawConfig['environments'][number],
+): { namespacesOfOthers?: readonly { readonly env: string; readonly namespaces: readonly string[] }[] } {
+  const others = raw.environments.flatMap((other) =>
+    other !== env && other.kubernetes
+      ? [
+          {
+            env: other.name,
+            namespaces: [other.kubernetes.namespace ?? 'default', ...(other.kubernetes.namespaces ?? [])],
+          },
+        ]
+      : [],
+  );
+  return others.length > 0 ? { namespacesOfOthers: others } : {};
 }

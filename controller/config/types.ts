@@ -173,6 +173,11 @@ export interface KubernetesTargetConfig {
    */
   readonly hostsOfOthers?: readonly { readonly env: string; readonly hosts: readonly string[] }[];
   /**
+   * Without `namespaces`: each other environment's `namespace` and `namespaces` (names or globs;
+   * resolved at load), which its tree may not declare as its own.
+   */
+  readonly namespacesOfOthers?: readonly { readonly env: string; readonly namespaces: readonly string[] }[];
+  /**
    * Namespaces refused whatever `namespaces` says: kube-system, kube-public, kube-node-lease, cairn's
    * own (`kubernetes.controllerNamespace`) and the sharding namespace (resolved at load).
    */

@@ -40,6 +40,8 @@ export interface Bounds {
   readonly hosts?: readonly string[];
   /** Without `hosts`: the hosts other environments of the config list, by environment. */
   readonly hostsOfOthers?: readonly { readonly env: string; readonly hosts: readonly string[] }[];
+  /** Without `namespaces`: the namespaces (names or globs) the config gives other environments. */
+  readonly namespacesOfOthers?: readonly { readonly env: string; readonly namespaces: readonly string[] }[];
 }
 
 /** The bounds of an environment from its resolved config. */
@@ -54,6 +56,9 @@ export function boundsOf(target: KubernetesTargetConfig, owner: Owner): Bounds {
     ...(target.serviceAccount ? { serviceAccount: target.serviceAccount } : {}),
     ...(target.hosts ? { hosts: target.hosts } : {}),
     ...(!target.hosts && target.hostsOfOthers ? { hostsOfOthers: target.hostsOfOthers } : {}),
+    ...(!target.namespaces && target.namespacesOfOthers
+      ? { namespacesOfOthers: target.namespacesOfOthers }
+      : {}),
   };
 }
 
@@ -212,6 +217,10 @@ function namespaceOutOfBounds(
       : `namespace ${namespace} is neither kubernetes.namespace (${bounds.namespace}) nor in kubernetes.namespaces (${bounds.namespaces.join(', ')})`;
   }
   if (namespace === bounds.namespace) return undefined;
+  // What the config gives another environment is its, whether or not it exists on the server yet.
+  for (const other of bounds.namespacesOfOthers ?? [])
+    if (other.namespaces.some((glob) => globMatches(glob, namespace)))
+      return `namespace ${namespace} is environment ${other.env}'s (its kubernetes.namespace or kubernetes.namespaces); list this environment's own namespaces in kubernetes.namespaces`;
   const taken = foreign.get(namespace);
   if (taken) return taken;
   if (declared.has(namespace)) return undefined;

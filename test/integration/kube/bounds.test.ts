@@ -210,6 +210,55 @@ describe('Kubernetes bounds through cairn sync', () => {
     expect(await kit.get(`/api/v1/namespaces/${fresh}/configmaps/mine`)).toBeDefined();
   });
 
+  it('does not let a tree declare a namespace the config gives another environment, made yet or not', async () => {
+    // given a config in which environment prod keeps its namespace (not made yet) and a pattern of
+    // others, and environment dev lists no kubernetes.namespaces (its tree's Namespaces widen its bounds)
+    const own = kit.name('cfg-own');
+    const prodNs = kit.name('cfg-prod');
+    const prodExtra = `${kit.name('cfg-jobs')}-x`;
+    for (const n of [own, prodNs, prodExtra]) kit.track(`/api/v1/namespaces/${n}`);
+    const kubeconfig = sandboxEnv().kubernetes.kubeconfig;
+    const p = platform(
+      'config-owned',
+      {},
+      {
+        environments: [
+          { name: 'dev', kubernetes: { kubeconfig, healthTimeout: '10s', namespace: own } },
+          {
+            name: 'prod',
+            kubernetes: { kubeconfig, namespace: prodNs, namespaces: [`${prodExtra.slice(0, -2)}-*`] },
+          },
+        ],
+      },
+    );
+    const namespace = (name: string) =>
+      stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    // when dev's commit declares prod's namespace and one matching prod's pattern, and writes into them
+    p.commit('declare prod', {
+      'k8s-resources/ns.yaml': [own, prodNs, prodExtra].map(namespace).join('---\n'),
+      'k8s-resources/planted.yaml': cm('planted', prodNs, { a: 'b' }),
+      'k8s-resources/own.yaml': cm('mine', undefined, { a: 'b' }),
+    });
+    const { code, entry } = await p.sync();
+
+    // then it fails as out of bounds naming prod, and nothing is made: not even the free-looking Namespaces
+    expect(code).toBe(1);
+    expect(entry.failure?.code).toBe('kube.out-of-bounds');
+    const message = entry.failure?.message ?? '';
+    expect(message).toContain(
+      `k8s-resources/ns.yaml: Namespace/${prodNs}: namespace ${prodNs} is environment prod's`,
+    );
+    expect(message).toContain(
+      `k8s-resources/ns.yaml: Namespace/${prodExtra}: namespace ${prodExtra} is environment prod's`,
+    );
+    expect(message).toContain(
+      `k8s-resources/planted.yaml: ConfigMap/${prodNs}/planted: namespace ${prodNs} is environment prod's`,
+    );
+    expect(await kit.get(`/api/v1/namespaces/${prodNs}`)).toBeUndefined();
+    expect(await kit.get(`/api/v1/namespaces/${prodExtra}`)).toBeUndefined();
+    expect(await kit.get(`/api/v1/namespaces/${own}/configmaps/mine`)).toBeUndefined();
+  });
+
   it("makes the environment's requests as its ServiceAccount: the apiserver refuses what its Role does not allow", async () => {
     // given a ServiceAccount with a Role on ConfigMaps in its own namespace only
     const mine = kit.name('sa-own');

@@ -28,6 +28,24 @@ describe('outOfBounds', () => {
     ['own namespace', {}, obj('v1', 'ConfigMap', 'c', 'team-a'), undefined],
     ['a Namespace of the tree', {}, obj('v1', 'ConfigMap', 'c', 'team-a-extra'), undefined],
     ['the tree declaring a Namespace', {}, obj('v1', 'Namespace', 'team-a-extra'), undefined],
+    [
+      'a Namespace of the tree that the config gives another environment',
+      { namespacesOfOthers: [{ env: 'b', namespaces: ['team-a-extra'] }] },
+      obj('v1', 'Namespace', 'team-a-extra'),
+      /namespace team-a-extra is environment b's/,
+    ],
+    [
+      "an object in a Namespace of the tree matching another environment's pattern",
+      { namespacesOfOthers: [{ env: 'b', namespaces: ['team-b', 'team-a-e*'] }] },
+      obj('v1', 'ConfigMap', 'c', 'team-a-extra'),
+      /namespace team-a-extra is environment b's/,
+    ],
+    [
+      'its own kubernetes.namespace when another environment shares it',
+      { namespacesOfOthers: [{ env: 'b', namespaces: ['team-a'] }] },
+      obj('v1', 'ConfigMap', 'c', 'team-a'),
+      undefined,
+    ],
     ['another namespace', {}, obj('v1', 'ConfigMap', 'c', 'team-b'), /namespace team-b is neither/],
     ['kube-system', {}, obj('apps/v1', 'Deployment', 'd', 'kube-system'), /never written/],
     [
