@@ -49,6 +49,27 @@ describe('rememberingCredentials: the SSO token the chain reads from its cache',
     rmSync(home, { recursive: true, force: true });
   });
 
+  /**
+   * The chain as a machine with the profile `canary` of `~/.aws/<configFile>` sees it: no static
+   * or web identity credentials in the environment, the SSO endpoints of `endpoints`.
+   */
+  function useCanaryProfile(configFile: string, endpoints: Record<string, string>): void {
+    for (const name of [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_WEB_IDENTITY_TOKEN_FILE',
+    ])
+      delete process.env[name];
+    Object.assign(process.env, {
+      HOME: home,
+      AWS_CONFIG_FILE: join(home, '.aws', configFile),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
+      AWS_PROFILE: 'canary',
+      ...endpoints,
+    });
+  }
+
   afterEach(() => {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
     Object.assign(process.env, saved);
@@ -77,18 +98,7 @@ sso_role_name = Deploy
         expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
       }),
     );
-    for (const name of [
-      'AWS_ACCESS_KEY_ID',
-      'AWS_SECRET_ACCESS_KEY',
-      'AWS_SESSION_TOKEN',
-      'AWS_WEB_IDENTITY_TOKEN_FILE',
-    ])
-      delete process.env[name];
-    Object.assign(process.env, {
-      HOME: home,
-      AWS_CONFIG_FILE: join(home, '.aws', 'config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
-      AWS_PROFILE: 'canary',
+    useCanaryProfile('config', {
       AWS_ENDPOINT_URL_SSO: `http://127.0.0.1:${(portal.address() as AddressInfo).port}`,
     });
     // When the portal refuses it, quoting it
@@ -136,20 +146,9 @@ sso_registration_scopes = sso:account:access
         registrationExpiresAt: new Date(Date.now() + 86_400_000).toISOString(),
       }),
     );
-    for (const name of [
-      'AWS_ACCESS_KEY_ID',
-      'AWS_SECRET_ACCESS_KEY',
-      'AWS_SESSION_TOKEN',
-      'AWS_WEB_IDENTITY_TOKEN_FILE',
-    ])
-      delete process.env[name];
     const endpoint = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
-    Object.assign(process.env, {
-      HOME: home,
-      // (a file of its own: the SDK caches what it parsed by path)
-      AWS_CONFIG_FILE: join(home, '.aws', 'config-sso-session'),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
-      AWS_PROFILE: 'canary',
+    // (a config file of its own: the SDK caches what it parsed by path)
+    useCanaryProfile('config-sso-session', {
       AWS_ENDPOINT_URL_SSO: endpoint,
       AWS_ENDPOINT_URL_SSO_OIDC: endpoint,
     });

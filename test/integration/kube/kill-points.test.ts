@@ -135,6 +135,26 @@ async function converged(p: LocalPlatform): Promise<AuditEntry> {
   return JSON.parse(run.stdout) as AuditEntry;
 }
 
+/**
+ * A second config beside `config` on the same cluster with a ledger of its own: a successor replica
+ * on another pod (one audit folder has one writer).
+ */
+function successorOf(config: string): string {
+  const successor = config.replace(/cairn\.yaml$/, 'successor.yaml');
+  writeFileSync(
+    successor,
+    readFileSync(config, 'utf8').replace(/dir: (\S+)\/audit/, 'dir: $1/successor-audit'),
+  );
+  return successor;
+}
+
+/** The entry of a `cairn sync` run with `config`, which must succeed. */
+async function syncAs(config: string): Promise<AuditEntry> {
+  const run = await runKillable(['sync', '--config', config, '--env', 'dev', '--json']);
+  if (run.code !== 0) throw new Error(`cairn sync exited ${String(run.code)}: ${run.stderr.slice(-3000)}`);
+  return JSON.parse(run.stdout) as AuditEntry;
+}
+
 const applies = (ns: string, prefix: string) => (method: string, path: string) =>
   method === 'PATCH' && path.startsWith(`/api/v1/namespaces/${ns}/configmaps/${prefix}`);
 const inventoryWrite = (ns: string) => (method: string, path: string) =>
@@ -362,17 +382,7 @@ describe('cairn sync killed with SIGKILL at a chosen request, then run again', (
       'k8s-resources/keep.yaml': cm('keep'),
     });
     await converged(p);
-    const successor = p.config.replace(/cairn\.yaml$/, 'successor.yaml');
-    writeFileSync(
-      successor,
-      readFileSync(p.config, 'utf8').replace(/dir: (\S+)\/audit/, 'dir: $1/successor-audit'),
-    );
-    const syncAs = async (config: string): Promise<AuditEntry> => {
-      const run = await runKillable(['sync', '--config', config, '--env', 'dev', '--json']);
-      if (run.code !== 0)
-        throw new Error(`cairn sync exited ${String(run.code)}: ${run.stderr.slice(-3000)}`);
-      return JSON.parse(run.stdout) as AuditEntry;
-    };
+    const successor = successorOf(p.config);
     // When a sync adding x is paused (SIGSTOP) as its write-ahead goes out, and that request is held
     // in flight for 30 s (a stalled connection)
     p.commit('add x', { 'k8s-resources/x.yaml': cm('x') });
@@ -415,17 +425,7 @@ describe('cairn sync killed with SIGKILL at a chosen request, then run again', (
       'k8s-resources/ns.yaml': stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
       'k8s-resources/keep.yaml': cm('keep'),
     });
-    const successor = p.config.replace(/cairn\.yaml$/, 'successor.yaml');
-    writeFileSync(
-      successor,
-      readFileSync(p.config, 'utf8').replace(/dir: (\S+)\/audit/, 'dir: $1/successor-audit'),
-    );
-    const syncAs = async (config: string): Promise<AuditEntry> => {
-      const run = await runKillable(['sync', '--config', config, '--env', 'dev', '--json']);
-      if (run.code !== 0)
-        throw new Error(`cairn sync exited ${String(run.code)}: ${run.stderr.slice(-3000)}`);
-      return JSON.parse(run.stdout) as AuditEntry;
-    };
+    const successor = successorOf(p.config);
     // The first write of the inventory, whatever its method (by its field manager).
     const firstWrite = (line: string) =>
       line.startsWith(`POST /api/v1/namespaces/${ns}/configmaps`) ||
