@@ -123,10 +123,10 @@ export function outOfBounds(
 function hostOutOfBounds(bounds: Bounds, object: KubeObject): string | undefined {
   if (!bounds.hosts) return othersHostClaimed(bounds, object);
   const listed = `kubernetes.hosts (${bounds.hosts.join(', ') || 'none'})`;
-  for (const { field, host, unreadable } of hostClaimsOf(object)) {
+  for (const { field, host, unreadable, instead } of hostClaimsOf(object)) {
     // A rule read wrongly in favour of the tree would hand it another's host: never guess.
     if (unreadable !== undefined)
-      return `${field} ${unreadable}, so cairn cannot tell which hosts it claims; write Host(\`name\`) of ${listed}, joined to the rest of the rule with &&`;
+      return `${field} ${unreadable}, so cairn cannot tell which hosts it claims; ${instead ?? 'name its hosts'}, within ${listed}`;
     if (host === undefined)
       return `${field} names no host, so it claims every host no other object claims (the ingress controller's or gateway's catch-all); name hosts of ${listed}`;
     if (!hostWithin(bounds.hosts, host))

@@ -9,12 +9,14 @@ import { traefikRuleHosts } from './traefik-rule';
 
 /**
  * One host an object claims, with the field that claims it; no `host`: every host no one else
- * claims; `unreadable`: a rule whose hosts cannot be told with certainty, and why.
+ * claims; `unreadable`: a rule whose hosts cannot be told with certainty, and why, with what to
+ * write `instead` (naming the hosts it may claim).
  */
 export interface HostClaim {
   readonly field: string;
   readonly host?: string;
   readonly unreadable?: string;
+  readonly instead?: string;
 }
 
 /** A field naming another namespace's object that a shared controller follows with this object's traffic. */
@@ -38,6 +40,9 @@ const ISTIO_GROUP = 'networking.istio.io';
 /** NGINX Inc's ingress controller (not ingress-nginx): its kinds, and the ones serving a host. */
 export const NGINX_INC_GROUP = 'k8s.nginx.org';
 const NGINX_INC_HOST_KINDS = ['VirtualServer', 'VirtualServerRoute'];
+/** cert-manager: what asks its issuers (a shared ClusterIssuer's ACME account) for a certificate. */
+const CERT_MANAGER_GROUP = 'cert-manager.io';
+const ACME_GROUP = 'acme.cert-manager.io';
 
 type Fields = Readonly<Record<string, unknown>>;
 const fieldsOf = (value: unknown): Fields =>
@@ -49,8 +54,8 @@ const nameOf = (value: unknown): string | undefined =>
 /**
  * The hosts an Ingress (rules, TLS entries, default backend), a Gateway API route
  * (`spec.hostnames`) or a Gateway's listeners (`hostname`), a Traefik IngressRoute(TCP), a Contour
- * HTTPProxy, an Istio Gateway or gateway-bound VirtualService, or an NGINX Inc VirtualServer(Route)
- * claim; empty for every other object. A rule, TLS entry, route or listener naming no host claims
+ * HTTPProxy, an Istio Gateway or gateway-bound VirtualService, an NGINX Inc VirtualServer(Route), or
+ * a cert-manager Certificate (and its ACME Order and Challenge) claim; empty for every other object. A rule, TLS entry, route or listener naming no host claims
  * them all: the ingress controller's catch-all server, or every host of the listeners a route
  * attaches to.
  */
@@ -70,6 +75,7 @@ export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
     const host = nameOf(spec.host);
     return [{ field: 'spec.host', ...(host ? { host } : {}) }];
   }
+  if (group === CERT_MANAGER_GROUP || group === ACME_GROUP) return certificateClaims(object.kind, spec);
   if (!GATEWAY_GROUPS.includes(group)) return [];
   if (HOST_ROUTES.includes(object.kind)) {
     const hostnames = listOf(spec.hostnames);
@@ -84,6 +90,35 @@ export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
       return [{ field: `spec.listeners[${i}].hostname`, ...(host ? { host } : {}) }];
     });
   return [];
+}
+
+/**
+ * The names a certificate is asked for: a cert-manager Certificate's or ACME Order's `dnsNames` and
+ * `commonName`, an ACME Challenge's `dnsName`. Issued by a shared issuer (a ClusterIssuer, an ACME
+ * account answering HTTP-01 through the shared ingress controller), it is a publicly trusted
+ * certificate for that host in this environment's namespace. A certificate naming no host claims
+ * none (it is for addresses or URIs). A CertificateRequest carries its names in a signed request
+ * cairn does not decode: unreadable, never guessed.
+ */
+function certificateClaims(kind: string, spec: Fields): readonly HostClaim[] {
+  if (kind === 'CertificateRequest')
+    return [
+      {
+        field: 'spec.request',
+        unreadable: 'is a certificate signing request whose names cairn does not read',
+        instead: 'ask for the certificate through a Certificate naming its hosts in spec.dnsNames',
+      },
+    ];
+  if (kind === 'Challenge') {
+    const host = nameOf(spec.dnsName);
+    return host ? [{ field: 'spec.dnsName', host }] : [];
+  }
+  if (kind !== 'Certificate' && kind !== 'Order') return [];
+  const common = nameOf(spec.commonName);
+  return [
+    ...(common ? [{ field: 'spec.commonName', host: common }] : []),
+    ...listOf(spec.dnsNames).map((h, i) => ({ field: `spec.dnsNames[${i}]`, host: String(h) })),
+  ];
 }
 
 /** An Ingress of networking.k8s.io or of the older extensions group. */
@@ -119,7 +154,12 @@ function traefikClaims(spec: Fields): readonly HostClaim[] {
     const field = `spec.routes[${i}].match`;
     const rule = String(fieldsOf(r).match ?? '');
     const read = traefikRuleHosts(rule);
-    if (read.kind === 'unreadable') claims.push({ field, unreadable: `${rule}: ${read.why}` });
+    if (read.kind === 'unreadable')
+      claims.push({
+        field,
+        unreadable: `${rule}: ${read.why}`,
+        instead: 'write Host(`name`) for each host, joined to the rest of the rule with &&',
+      });
     else if (read.kind === 'any') claims.push({ field });
     else read.hosts.forEach((host) => claims.push({ field, host }));
   });

@@ -45,6 +45,7 @@ let applierB: KubeApplier;
 const routeCrds = [
   { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressroutes', kind: 'IngressRoute' },
   { group: 'projectcontour.io', version: 'v1', plural: 'httpproxies', kind: 'HTTPProxy' },
+  { group: 'cert-manager.io', version: 'v1', plural: 'certificates', kind: 'Certificate' },
 ];
 const crdsMadeHere: string[] = [];
 const routeRbac = [
@@ -413,6 +414,12 @@ describe("other ingress controllers' route kinds", () => {
     metadata: { name },
     spec,
   });
+  const certificate = (name: string, dnsNames: string[]) => ({
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'Certificate',
+    metadata: { name },
+    spec: { secretName: `${name}-tls`, dnsNames, issuerRef: { kind: 'ClusterIssuer', name: 'letsencrypt' } },
+  });
 
   it.each([
     [
@@ -449,6 +456,13 @@ describe("other ingress controllers' route kinds", () => {
         }),
       () => `spec.includes[0].namespace ${b.ns} hands this object's traffic to another namespace's objects`,
     ],
+    [
+      // with a shared ClusterIssuer (an ACME account answering HTTP-01 through the shared ingress
+      // controller), a publicly trusted certificate for b's host in a's namespace
+      "a cert-manager Certificate for b's host",
+      () => certificate(kit.name('take'), [hostA, hostB]),
+      () => `spec.dnsNames[1] ${hostB} is not within kubernetes.hosts (${hostA}, *.${hostA})`,
+    ],
   ])('refuses %s, which the API server admits from a', async (_what, make, line) => {
     // given the API server takes the object from a's ServiceAccount (only cairn's check stands
     // between it and the controller)
@@ -458,16 +472,18 @@ describe("other ingress controllers' route kinds", () => {
     // when a's commit declares it, then plan and apply refuse it naming the field, and it never reaches the server
     const result = await planAndApply(applierA, { 'take.yaml': object });
     expectRefused(result, `${object.kind}/${a.ns}/${object.metadata.name}: ${line()}`);
-    const plural =
-      object.kind === 'HTTPProxy'
-        ? 'projectcontour.io/v1/namespaces/X/httpproxies'
-        : 'traefik.io/v1alpha1/namespaces/X/ingressroutes';
+    const plural = {
+      HTTPProxy: 'projectcontour.io/v1/namespaces/X/httpproxies',
+      IngressRoute: 'traefik.io/v1alpha1/namespaces/X/ingressroutes',
+      Certificate: 'cert-manager.io/v1/namespaces/X/certificates',
+    }[object.kind]!;
     expect(await kit.get(`/apis/${plural.replace('X', a.ns)}/${object.metadata.name}`)).toBeUndefined();
   });
 
-  it('applies a Traefik IngressRoute and a Contour HTTPProxy of its own hosts', async () => {
+  it('applies a Traefik IngressRoute, a Contour HTTPProxy and a cert-manager Certificate of its own hosts', async () => {
     const result = await planAndApply(applierA, {
       'route.yaml': ingressRoute('mine', `Host(\`api.${hostA}\`) && PathPrefix(\`/v1\`)`),
+      'certificate.yaml': certificate('mine', [hostA, `*.${hostA}`]),
       'proxy.yaml': httpProxy('mine', {
         virtualhost: { fqdn: hostA },
         includes: [{ name: 'child', namespace: a.extra }],
@@ -477,5 +493,6 @@ describe("other ingress controllers' route kinds", () => {
     expect(result.apply.failure).toBeUndefined();
     expect(await kit.get(`/apis/traefik.io/v1alpha1/namespaces/${a.ns}/ingressroutes/mine`)).toBeDefined();
     expect(await kit.get(`/apis/projectcontour.io/v1/namespaces/${a.ns}/httpproxies/mine`)).toBeDefined();
+    expect(await kit.get(`/apis/cert-manager.io/v1/namespaces/${a.ns}/certificates/mine`)).toBeDefined();
   });
 });

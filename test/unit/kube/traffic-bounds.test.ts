@@ -31,6 +31,8 @@ const traefik = (match: string, extra: object = {}, kind = 'IngressRoute', group
 const httpProxy = (spec: object) => made('projectcontour.io/v1', 'HTTPProxy', { spec });
 const istio = (kind: string, spec: object) => made('networking.istio.io/v1', kind, { spec });
 const nginxInc = (kind: string, spec: object) => made('k8s.nginx.org/v1', kind, { spec });
+const certManager = (kind: string, spec: object, group = 'cert-manager.io') =>
+  made(`${group}/v1`, kind, { spec });
 
 /** `object` refused as cluster policy matching `expected` (lifted by allowClusterPolicy), or not refused at all. */
 function expectClusterPolicy(object: KubeObject, expected: RegExp | undefined): void {
@@ -219,7 +221,7 @@ describe('hosts claimed beyond kubernetes.hosts', () => {
     [
       'a Traefik HostRegexp',
       traefik('HostRegexp(`.+`)'),
-      /^spec\.routes\[0\]\.match HostRegexp\(`\.\+`\): HostRegexp is a regular expression, so cairn cannot tell which hosts it claims; write Host\(`name`\) of kubernetes\.hosts/,
+      /^spec\.routes\[0\]\.match HostRegexp\(`\.\+`\): HostRegexp is a regular expression, so cairn cannot tell which hosts it claims; write Host\(`name`\) for each host, joined to the rest of the rule with &&, within kubernetes\.hosts \(/,
     ],
     [
       'a Traefik || mixing a host with a path',
@@ -298,6 +300,44 @@ describe('hosts claimed beyond kubernetes.hosts', () => {
       "an NGINX Inc VirtualServerRoute of another environment's host",
       nginxInc('VirtualServerRoute', { host: 'b.example.com' }),
       /^spec\.host b\.example\.com is not within/,
+    ],
+    [
+      'a cert-manager Certificate of its own hosts',
+      certManager('Certificate', {
+        commonName: 'a.example.com',
+        dnsNames: ['a.example.com', '*.a.example.com'],
+      }),
+      undefined,
+    ],
+    [
+      "a cert-manager Certificate of another environment's host",
+      certManager('Certificate', { dnsNames: ['a.example.com', 'b.example.com'], secretName: 'tls' }),
+      /^spec\.dnsNames\[1\] b\.example\.com is not within kubernetes\.hosts/,
+    ],
+    [
+      "a cert-manager Certificate whose common name is another environment's host",
+      certManager('Certificate', { commonName: 'b.example.com', dnsNames: ['a.example.com'] }),
+      /^spec\.commonName b\.example\.com is not within/,
+    ],
+    [
+      'a cert-manager Certificate for addresses alone',
+      certManager('Certificate', { ipAddresses: ['10.0.0.1'], secretName: 'tls' }),
+      undefined,
+    ],
+    [
+      "an ACME Order of another environment's host",
+      certManager('Order', { dnsNames: ['b.example.com'], request: 'LS0t' }, 'acme.cert-manager.io'),
+      /^spec\.dnsNames\[0\] b\.example\.com is not within/,
+    ],
+    [
+      "an ACME Challenge of another environment's host",
+      certManager('Challenge', { dnsName: 'b.example.com', type: 'HTTP-01' }, 'acme.cert-manager.io'),
+      /^spec\.dnsName b\.example\.com is not within/,
+    ],
+    [
+      'a cert-manager CertificateRequest (its names are in a signed request cairn does not read)',
+      certManager('CertificateRequest', { request: 'LS0t', issuerRef: { name: 'letsencrypt' } }),
+      /^spec\.request is a certificate signing request whose names cairn does not read, so cairn cannot tell which hosts it claims; ask for the certificate through a Certificate/,
     ],
   ])('%s', (_what, object, expected) => {
     const why = outOfBounds(withHosts, object, new Set());
