@@ -74,7 +74,42 @@ export function checkEnvironments(raw: RawConfig): string[] {
     errors.push(
       `server.probePort: ${probePort} is server.port too; the probe listener needs a port of its own`,
     );
-  return [...errors, ...checkPromotions(raw), ...checkNotifications(raw)];
+  return [...errors, ...checkSidecarServer(raw), ...checkPromotions(raw), ...checkNotifications(raw)];
+}
+
+/**
+ * An environment run through a sidecar runner (`aws.synth` or `kubernetes.render` isolation
+ * `sidecar`) runs its repository's code in another container of cairn's pod, which shares the
+ * controller's network namespace: that code is on 127.0.0.1 beside cairn's HTTP server. So the
+ * server must answer nothing it keeps without a token: an API token (without one cairn trusts
+ * loopback and answers every environment's ledger, plans and status) and `/metrics` behind it
+ * (it names every environment and its failures). Found in review
+ * (test/integration/server/sidecar-loopback.test.ts): a committer to one environment read
+ * another's ledger from its renderer. The one place this rule is decided.
+ */
+function checkSidecarServer(raw: RawConfig): string[] {
+  const sidecars = raw.environments.flatMap((env, i) =>
+    (
+      [
+        ['aws.synth', env.aws?.synth],
+        ['kubernetes.render', env.kubernetes?.render],
+      ] as const
+    )
+      .filter(([, isolation]) => isolation?.isolation === 'sidecar')
+      .map(([field]) => `environments[${i}] (${env.name}) has ${field}.isolation: sidecar`),
+  );
+  if (sidecars.length === 0) return [];
+  const why = `${sidecars[0]}${sidecars.length > 1 ? ` (and ${sidecars.length - 1} more)` : ''}, and the code the synth-runner container runs shares the controller's network namespace`;
+  const errors: string[] = [];
+  if (!raw.server?.apiTokenEnv && (raw.server?.apiTokens ?? []).length === 0)
+    errors.push(
+      `server.apiTokens: none is configured, but ${why}: without a token cairn answers its API (every environment's ledger, plans and status) to anyone on loopback; add server.apiTokens (or server.apiTokenEnv)`,
+    );
+  if (raw.server?.metricsAuth !== true)
+    errors.push(
+      `server.metricsAuth: is not true, but ${why}: /metrics names every environment and its failures to anyone who reaches the port; set server.metricsAuth: true (Prometheus scrapes with a read token)`,
+    );
+  return errors;
 }
 
 /**

@@ -584,7 +584,7 @@ const schema11 = {
         },
         apiTokens: {
           description:
-            'API bearer tokens. When any token is configured every /api/* route needs one: GET routes the read scope, POST .../sync the sync scope. Values come from an environment variable or a file, never from this file.',
+            "API bearer tokens. When any token is configured every /api/* route needs one: GET routes the read scope, POST .../sync the sync scope. Values come from an environment variable or a file, never from this file. Required (this or apiTokenEnv) when an environment runs jobs in the sidecar runner, whose jobs share the pod's loopback.",
           type: 'array',
           items: {
             type: 'object',
@@ -652,7 +652,7 @@ const schema11 = {
         },
         metricsAuth: {
           description:
-            'Put `/metrics` behind a bearer token with the `read` scope (default false: open, as Prometheus scrapes usually are). `/metrics` names every environment and replica; set this when they are not for everyone who can reach the port. Needs an API token.',
+            'Put `/metrics` behind a bearer token with the `read` scope (default false: open, as Prometheus scrapes usually are). `/metrics` names every environment and replica; set this when they are not for everyone who can reach the port. Needs an API token. Must be true when an environment runs jobs in the sidecar runner (aws.synth or kubernetes.render isolation sidecar).',
           type: 'boolean',
         },
         ui: {

@@ -10,6 +10,11 @@ export interface ServerLimits {
   readonly bodyTimeoutMs: number;
   readonly maxBodyBytes: number;
   readonly maxBufferedBodyBytes: number;
+  /**
+   * Count every loopback peer (127/8, ::1) as one client of `maxConnectionsPerClient`, however
+   * many loopback addresses it connects from (the probe listener's; see PROBE_LIMITS).
+   */
+  readonly loopbackIsOneClient?: boolean;
 }
 
 /** The limits `config` sets, defaults for the rest. */
@@ -94,7 +99,8 @@ export function guardConnections(server: Server, limits: ServerLimits): { readon
   const perClient = new Map<string, number>();
   let open = 0;
   server.on('connection', (socket: Socket) => {
-    const client = socket.remoteAddress ?? 'unknown';
+    const address = socket.remoteAddress ?? 'unknown';
+    const client = limits.loopbackIsOneClient && isLoopbackPeer(address) ? 'loopback' : address;
     const count = (perClient.get(client) ?? 0) + 1;
     if (count > limits.maxConnectionsPerClient) {
       socket.destroy();
@@ -112,4 +118,9 @@ export function guardConnections(server: Server, limits: ServerLimits): { readon
     });
   });
   return { open: () => open };
+}
+
+/** True for a peer on this machine's loopback: any 127/8 address (IPv4, or mapped into IPv6) and ::1. */
+function isLoopbackPeer(address: string): boolean {
+  return address === '::1' || /^(::ffff:)?127\./i.test(address);
 }

@@ -6,7 +6,12 @@ import type { ControllerPort } from './types';
 /**
  * The probe listener's own caps: a kubelet probes from one address, one request per connection,
  * every few seconds. Short timeouts let a silent connection go within seconds, and the caps are
- * apart from the main port's, so connections filling those never fail a probe here.
+ * apart from the main port's, so connections filling those never fail a probe here. Loopback is
+ * one client: in a pod it is the pod's own containers (the sidecar runner's jobs, repository
+ * code, among them), never the kubelet, which probes the pod's IP from the node. Found in review
+ * (test/integration/server/probe-listener.test.ts): a job holding 8 connections from each of 8
+ * loopback addresses took all 64, and the kubelet's probes went unanswered, which restarts cairn
+ * mid-reconcile.
  */
 export const PROBE_LIMITS: ServerLimits = {
   maxConnections: 64,
@@ -15,6 +20,7 @@ export const PROBE_LIMITS: ServerLimits = {
   bodyTimeoutMs: 1_000,
   maxBodyBytes: 0,
   maxBufferedBodyBytes: 0,
+  loopbackIsOneClient: true,
 };
 
 /** The paths the probe listener serves; anything else is 404. */

@@ -140,7 +140,7 @@ async function firstEntry(scene: Scene): Promise<{ entry: AuditEntry; answers: s
         await api(url, '/api/environments/hostile'),
         await api(url, '/api/environments/hostile/audit'),
         await api(url, `/api/audit/${done.id}`),
-        await fetch(`${url}/metrics`).then((r) => r.text()),
+        await api(url, '/metrics'),
       ].join('\n');
       return { entry: done, answers };
     }

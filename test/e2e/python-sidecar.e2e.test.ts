@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { makeE2ePlatform, type E2ePlatform } from '../helpers/e2e-platform';
 import { pythonExampleKit } from '../helpers/python-example';
-import { processesOf, startRunnerPod, type RunnerPod } from '../helpers/synth-runner-pod';
+import { processesOf, SIDECAR_SERVER, startRunnerPod, type RunnerPod } from '../helpers/synth-runner-pod';
 
 jest.setTimeout(420_000);
 
@@ -26,8 +26,10 @@ describe('a Python CDK app synthesized through the sidecar runner', () => {
     const config = parse(readFileSync(platform.configFile, 'utf8')) as {
       environments: { aws: Record<string, unknown>; kubernetes?: unknown }[];
       workspaces?: unknown;
+      server?: Record<string, unknown>;
     };
     config.environments[0]!.aws.synth = { isolation: 'sidecar', socket: pod.socket };
+    config.server = { ...config.server, ...SIDECAR_SERVER };
     delete config.environments[0]!.kubernetes; // the AWS half is what this test is about
     config.workspaces = { dir: pod.workRoot };
     writeFileSync(platform.configFile, stringify(config));

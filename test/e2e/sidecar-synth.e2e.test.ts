@@ -7,7 +7,13 @@ import { parse, stringify } from 'yaml';
 import { runCli, startCli } from '../helpers/cli';
 import { auditKeyFile, awsTestCredentials, makeE2ePlatform, type E2ePlatform } from '../helpers/e2e-platform';
 import { hostileAppRepo, writeHostileRunConfig } from '../helpers/hostile-app';
-import { POD_FS_GROUP, processesOf, startRunnerPod, type RunnerPod } from '../helpers/synth-runner-pod';
+import {
+  POD_FS_GROUP,
+  processesOf,
+  SIDECAR_SERVER,
+  startRunnerPod,
+  type RunnerPod,
+} from '../helpers/synth-runner-pod';
 import { selfCommand } from '../../controller/cli/self-command';
 import { sandboxAwsClientConfig, sandboxEnv } from '../sandbox/sandbox-env';
 
@@ -82,11 +88,13 @@ describe('the example CDK app synthesized through the sidecar runner (aws.synth.
     const config = parse(readFileSync(platform.configFile, 'utf8')) as {
       environments: { aws: Record<string, unknown>; kubernetes?: unknown }[];
       workspaces?: unknown;
+      server?: Record<string, unknown>;
     };
     const env = config.environments[0]!;
     env.aws.synth = { isolation: 'sidecar', socket: pod.socket };
     delete env.kubernetes; // the AWS half is what this test is about
     config.workspaces = { dir: pod.workRoot };
+    config.server = { ...config.server, ...SIDECAR_SERVER };
     writeFileSync(platform.configFile, stringify(config));
     // the controller runs as the pod contract's uid 10001 (a member of the fsGroup), not as root
     execFileSync('chown', ['-R', `${CONTROLLER_UID}:${POD_FS_GROUP}`, platform.dir]);

@@ -64,6 +64,8 @@ export async function startBuiltCairnRun(
     /** A ledger of the test's own (its key created if absent); `dir/audit` unless given. */
     readonly audit?: { readonly dir: string; readonly keyFile: string };
     readonly env?: NodeJS.ProcessEnv;
+    /** The config's environments, each on a branch of its name (default: dev, Kubernetes only). */
+    readonly environments?: readonly { readonly name: string; readonly [key: string]: unknown }[];
   } = {},
 ): Promise<BuiltCairnRun> {
   const audit = options.audit ?? { dir: join(dir, 'audit'), keyFile: join(dir, 'audit.key') };
@@ -82,6 +84,11 @@ export async function startBuiltCairnRun(
     '-m',
     'init',
   ]);
+  const environments = options.environments ?? [
+    { name: 'dev', kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig } },
+  ];
+  for (const env of environments)
+    if (env.name !== 'dev') execFileSync('git', ['-C', repo, 'branch', env.name]);
   if (!existsSync(audit.keyFile))
     writeFileSync(audit.keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
   const port = await freePort();
@@ -90,7 +97,7 @@ export async function startBuiltCairnRun(
     config,
     stringify({
       repository: { url: repo },
-      environments: [{ name: 'dev', kubernetes: { kubeconfig: sandboxEnv().kubernetes.kubeconfig } }],
+      environments,
       audit,
       server: { port, host: '127.0.0.1', ...options.server },
     }),
@@ -112,7 +119,7 @@ export async function startBuiltCairnRun(
   while (!out.includes('"msg":"controller started"')) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
-      throw new Error(`cairn run did not start:\n${out}`);
+      throw new Error(`cairn run did not start (exit ${String(child.exitCode)}):\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -45,7 +45,13 @@ export function writeHostileRunConfig(
       ],
       audit: options.audit,
       workspaces: { dir: options.workspacesDir },
-      server: { port: 0, webhookSecretEnv: 'CAIRN_WEBHOOK_SECRET', apiTokenEnv: 'CAIRN_API_TOKEN' },
+      // metricsAuth: a config with a sidecar runner needs it (config-checks.ts checkSidecarServer).
+      server: {
+        port: 0,
+        webhookSecretEnv: 'CAIRN_WEBHOOK_SECRET',
+        apiTokenEnv: 'CAIRN_API_TOKEN',
+        metricsAuth: true,
+      },
     }),
   );
 }

@@ -15,6 +15,13 @@ import { join } from 'node:path';
 import { nonce, proof, readRunnerKey, SignedChannel } from '../../cdk/synth/runner-auth';
 import { repoRoot } from '../sandbox/sandbox-env';
 
+/**
+ * The server keys every config with a sidecar runner needs (config-checks.ts checkSidecarServer):
+ * a token (read from the server's start only, so `cairn sync` and `plan` need no value) and
+ * /metrics behind it.
+ */
+export const SIDECAR_SERVER = { apiTokenEnv: 'CAIRN_API_TOKEN', metricsAuth: true } as const;
+
 /** The pod's fsGroup in the install contract: the group both containers share the volume through. */
 export const POD_FS_GROUP = 10001;
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { planInstall } from '../../../controller/cli/commands/install';
+import { validateConfigFile } from '../../../controller/config/load-config';
 import { renderYaml } from '../../../controller/install/manifests';
 import { runCli } from '../../helpers/cli';
 import { helmBinary } from '../../helpers/helm';
@@ -94,6 +95,11 @@ describe('the Helm chart renders the same objects as cairn install --export', ()
     const dir = mkdtempSync(join(tmpdir(), 'cairn-chart-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
     const server = { host: '0.0.0.0', apiTokens: [{ file: '/etc/cairn/secrets/api-token' }] };
+    // What the command's validation needs besides the environments (the cases about the sidecar's server).
+    const sound = {
+      repository: { url: 'https://git.example.com/platform/infra.git' },
+      audit: { dir: '/var/lib/cairn/state/audit' },
+    };
     const mixed = {
       // Credentials and a trailing slash: the owner id is of the URL without them.
       repository: { url: 'https://user:secret@git.example.com/platform/Infra.git/' },
@@ -231,9 +237,36 @@ describe('the Helm chart renders the same objects as cairn install --export', ()
         set: 'replicas=1',
         message: /would be granted namespace "cairn"/,
       },
-    ])('refuses $name, as the command does', ({ config, set, message }) => {
+      {
+        name: 'a sidecar render without an API token',
+        config: {
+          ...sound,
+          environments: [{ name: 'x', kubernetes: { render: { isolation: 'sidecar' } } }],
+        },
+        server: { host: '0.0.0.0' },
+        set: 'replicas=1',
+        message:
+          /server\.apiTokens: none is configured, but environments\[0\] \(x\) has kubernetes\.render\.isolation: sidecar, and the code/,
+      },
+      {
+        name: 'a sidecar synth with /metrics open',
+        config: {
+          ...sound,
+          environments: [
+            {
+              name: 'x',
+              aws: { region: 'eu-west-1', account: '111111111111', synth: { isolation: 'sidecar' } },
+            },
+          ],
+        },
+        server: { host: '0.0.0.0', apiTokens: [{ file: '/etc/cairn/secrets/api-token', scopes: ['read'] }] },
+        set: 'replicas=1',
+        message:
+          /server\.metricsAuth: is not true, but environments\[0\] \(x\) has aws\.synth\.isolation: sidecar, and the code/,
+      },
+    ])('refuses $name, as the command does', ({ config, server: own, set, message }) => {
       const path = join(dir, 'refused.yaml');
-      writeFileSync(path, stringify({ ...config, server }));
+      writeFileSync(path, stringify({ ...config, server: own ?? server }));
       const res = spawnSync(
         helm,
         ['template', 'cairn', chart, '--set-file', `config=${path}`, '--set', set],
@@ -254,7 +287,9 @@ describe('the Helm chart renders the same objects as cairn install --export', ()
         );
       let said: string;
       try {
-        said = run() === 2 ? err : 'accepted';
+        // The command validates the config first (validateConfigFile), then plans the install.
+        const checked = validateConfigFile(path);
+        said = run() === 2 ? err : checked.ok ? 'accepted' : checked.errors.join('; ');
       } catch (error) {
         said = (error as Error).message;
       }

@@ -36,7 +36,11 @@ describe('cairn install --export and workspaces.dir', () => {
           dir: '/var/lib/cairn/state/audit',
           dynamodb: { table: 'cairn-audit', region: 'eu-west-1' },
         },
-        server: { host: '0.0.0.0', apiTokens: [{ file: '/etc/cairn/secrets/api-token', scopes: ['read'] }] },
+        server: {
+          host: '0.0.0.0',
+          apiTokens: [{ file: '/etc/cairn/secrets/api-token', scopes: ['read'] }],
+          metricsAuth: true,
+        },
         workspaces: { dir: workspaces },
       }),
     );

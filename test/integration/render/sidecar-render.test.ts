@@ -26,7 +26,7 @@ import {
   TAMPER_WITH_BIN,
   UNVENDORED_CHART,
 } from '../../helpers/renderers';
-import { processesOf, startRunnerPod, type RunnerPod } from '../../helpers/synth-runner-pod';
+import { processesOf, SIDECAR_SERVER, startRunnerPod, type RunnerPod } from '../../helpers/synth-runner-pod';
 import { kubeKit } from '../kube/kube-kit';
 import { renderPlatform } from './render-platform';
 
@@ -87,9 +87,11 @@ describe('rendered folders through the sidecar runner and cairn sync', () => {
     const config = parse(readFileSync(p.config, 'utf8')) as {
       environments: { kubernetes: Record<string, unknown> }[];
       workspaces?: unknown;
+      server?: Record<string, unknown>;
     };
     config.environments[0]!.kubernetes.render = { isolation: 'sidecar', socket: pod.socket };
     config.workspaces = { dir: pod.workRoot };
+    config.server = { ...config.server, ...SIDECAR_SERVER };
     writeFileSync(p.config, stringify(config));
   });
 

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { rawRequest } from '../../helpers/raw-http';
 import { startTestServer, type TestServer } from './test-server';
 
@@ -44,6 +45,46 @@ describe('the probe listener', () => {
         expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
         expect(Date.now() - started).toBeLessThan(1000);
       }
+    } finally {
+      stop = true;
+      held.forEach((s) => s.destroy());
+    }
+  }, 30_000);
+
+  it('answers the kubelet while a job of the pod holds connections from every loopback address', async () => {
+    // Given a server as in a pod (every address) with its probe listener, and the machine's own
+    // address beyond loopback standing in for the kubelet's (the node probes the pod's IP)
+    const node = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i?.family === 'IPv4' && !i.internal)?.address;
+    if (!node) throw new Error('this test needs an IPv4 address beyond loopback');
+    t = await startTestServer({ config: { host: '0.0.0.0', probePort: 0 } });
+    const probePort = Number(new URL(t.server.probeUrl!).port);
+    // When a job of the sidecar runner (the pod's network namespace: all of 127/8 is its own)
+    // opens 8 silent connections from each of 8 loopback addresses, the listener's 64, opening new
+    // ones as they are cut
+    const held: Socket[] = [];
+    let stop = false;
+    const hold = (from: string) => {
+      if (stop) return;
+      const s = connect({ host: '127.0.0.1', port: probePort, localAddress: from });
+      s.on('error', () => undefined);
+      s.on('close', () => setTimeout(() => hold(from), 5));
+      held.push(s);
+    };
+    try {
+      for (let a = 2; a <= 9; a += 1) for (let i = 0; i < 8; i += 1) hold(`127.0.0.${a}`);
+      await new Promise((r) => setTimeout(r, 500));
+      // Then every probe of the kubelet is answered at once: loopback is one client, its 8 connections
+      const answers: (number | string)[] = [];
+      for (let i = 0; i < 5; i += 1)
+        answers.push(
+          await fetch(`http://${node}:${probePort}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
+            (r) => r.status,
+            (err: Error) => `no answer (${err.message})`,
+          ),
+        );
+      expect(answers).toEqual([200, 200, 200, 200, 200]);
     } finally {
       stop = true;
       held.forEach((s) => s.destroy());

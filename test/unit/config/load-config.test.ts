@@ -24,10 +24,15 @@ environments:
 audit: { dir: ./audit }
 `;
 
+/** The server keys a config with a sidecar runner needs (checkSidecarServer): a token and /metrics behind it. */
+const locked = 'server: { apiTokenEnv: CAIRN_API_TOKEN, metricsAuth: true }\n';
+
 describe('loadConfig', () => {
   it('reads kubernetes.render with the same defaults as aws.synth, and leaves it absent when not set', () => {
     const config = loadConfig(
-      file(valid.replace('    kubernetes: {}', '    kubernetes: { render: { isolation: sidecar } }')),
+      file(
+        valid.replace('    kubernetes: {}', '    kubernetes: { render: { isolation: sidecar } }') + locked,
+      ),
     );
     expect(config.environments[1]!.kubernetes!.render).toEqual({
       isolation: 'sidecar',
@@ -147,7 +152,9 @@ describe('loadConfig', () => {
   it('reads aws.synth for the sidecar: the socket given, or the pod contract’s default', () => {
     const read = (synth: string) =>
       loadConfig(
-        file(valid.replace('account: "111111111111" }', `account: "111111111111", synth: ${synth} }`)),
+        file(
+          valid.replace('account: "111111111111" }', `account: "111111111111", synth: ${synth} }`) + locked,
+        ),
       ).environments[0]!.aws!.synth;
     expect(read('{ isolation: sidecar, socket: /run/cairn/s.sock }')).toEqual({
       isolation: 'sidecar',
@@ -273,6 +280,59 @@ describe('the Kubernetes bounds keys', () => {
           'environments[0].kubernetes.serviceAccount: environment "dev" names no ServiceAccount',
         ),
       ]);
+  });
+});
+
+describe('a sidecar runner shares the pod network: the server answers nothing it keeps without a token', () => {
+  const sidecar = (server: string) =>
+    validateConfigFile(
+      file(
+        valid.replace('    kubernetes: {}', '    kubernetes: { render: { isolation: sidecar } }') + server,
+      ),
+    );
+
+  it('refuses a config without an API token or with /metrics open, naming the environment and the field', () => {
+    const result = sidecar('');
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.errors).toEqual([
+        expect.stringMatching(
+          /^server\.apiTokens: none is configured, but environments\[1\] \(prod\) has kubernetes\.render\.isolation: sidecar, .*every environment's ledger, plans and status.*add server\.apiTokens \(or server\.apiTokenEnv\)$/,
+        ),
+        expect.stringMatching(
+          /^server\.metricsAuth: is not true, but environments\[1\] \(prod\) has kubernetes\.render\.isolation: sidecar, .*set server\.metricsAuth: true/,
+        ),
+      ]);
+  });
+
+  it('counts the CDK sidecar too, and says how many more environments use one', () => {
+    const result = validateConfigFile(
+      file(
+        valid
+          .replace('account: "111111111111" }', 'account: "111111111111", synth: { isolation: sidecar } }')
+          .replace('    kubernetes: {}', '    kubernetes: { render: { isolation: sidecar } }') +
+          'server: { apiTokens: [{ file: ./token, scopes: [read] }] }\n',
+      ),
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.errors).toEqual([
+        expect.stringContaining(
+          'server.metricsAuth: is not true, but environments[0] (dev) has aws.synth.isolation: sidecar (and 1 more), ',
+        ),
+      ]);
+  });
+
+  it('loads with a token (apiTokenEnv or apiTokens) and metricsAuth, and without either where no sidecar runs', () => {
+    expect(sidecar(locked).ok).toBe(true);
+    expect(sidecar('server: { apiTokens: [{ env: T, scopes: [read] }], metricsAuth: true }\n').ok).toBe(true);
+    // a workstation: no sidecar, the API open on loopback only
+    expect(validateConfigFile(file(valid)).ok).toBe(true);
+    expect(
+      validateConfigFile(
+        file(valid.replace('kubernetes: {}', 'kubernetes: { render: { isolation: bubblewrap } }')),
+      ).ok,
+    ).toBe(true);
   });
 });
 

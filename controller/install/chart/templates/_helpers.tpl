@@ -171,6 +171,33 @@ resources, inventory names), unbound (names), namespaces (name, owner) in first-
 {{- dict "grants" $grants "unbound" $unbound "namespaces" $namespaces "sharding" (dig "sharding" "enabled" false $cfg) | toJson -}}
 {{- end -}}
 
+{{/*
+A config whose environment runs jobs in the sidecar runner needs an API token and /metrics behind
+it (config-checks.ts checkSidecarServer, which cairn install and cairn run apply; the chart does not
+run cairn, so it refuses the same configs here, with the same first words).
+*/}}
+{{- define "cairn.sidecarServer" -}}
+{{- $cfg := include "cairn.configData" . | fromJson -}}
+{{- $server := get $cfg "server" | default dict -}}
+{{- $sidecar := "" -}}
+{{- range $i, $env := (get $cfg "environments" | default list) -}}
+{{- if and (not $sidecar) (eq (toString (dig "aws" "synth" "isolation" "" $env)) "sidecar") -}}
+{{- $sidecar = printf "environments[%d] (%s) has aws.synth.isolation: sidecar" $i (toString $env.name) -}}
+{{- end -}}
+{{- if and (not $sidecar) (eq (toString (dig "kubernetes" "render" "isolation" "" $env)) "sidecar") -}}
+{{- $sidecar = printf "environments[%d] (%s) has kubernetes.render.isolation: sidecar" $i (toString $env.name) -}}
+{{- end -}}
+{{- end -}}
+{{- if $sidecar -}}
+{{- if not (or (get $server "apiTokenEnv") (get $server "apiTokens")) -}}
+{{- fail (printf "server.apiTokens: none is configured, but %s, and the code the synth-runner container runs shares the controller's network namespace; add server.apiTokens (or server.apiTokenEnv)" $sidecar) -}}
+{{- end -}}
+{{- if not (eq (toString (get $server "metricsAuth")) "true") -}}
+{{- fail (printf "server.metricsAuth: is not true, but %s, and the code the synth-runner container runs shares the controller's network namespace; set server.metricsAuth: true" $sidecar) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{/* "true" when cairn's own ServiceAccount still needs the cluster-wide ClusterRole (manifests.ts needsClusterApply). */}}
 {{- define "cairn.needsClusterApply" -}}
 {{- $ids := include "cairn.identities" . | fromJson -}}
