@@ -172,6 +172,12 @@ function namePrefixes(type: string, pseudo: Readonly<Record<string, string>>): s
   }
 }
 
+/**
+ * The type whose names are paths: what lies under a parameter's name (`/app/*` under `/app`) are
+ * other parameters, anyone's, so its ARN counts only whole.
+ */
+const HIERARCHICAL = 'aws::ssm::parameter';
+
 /** The types whose `Ref` is their ARN, so that a `Ref` of one names it as an `Fn::GetAtt` `Arn` does. */
 const REF_IS_ARN: ReadonlySet<string> = new Set([
   'aws::sns::topic',
@@ -222,8 +228,8 @@ function subAsJoin(value: unknown): unknown[] | undefined {
  * Whether a policy statement's `Resource` item names only the environment's own (or a listed)
  * resource or what lies inside it: a value targetKind reads as the ARN of one of the app's
  * resources (an `Fn::GetAtt` `Arn`, a `Ref` of a type in REF_IS_ARN, a parameter its parent passes
- * as one, an import of one another of its stacks exports) or as listed; such an ARN followed by a literal path or qualifier starting with `/` or
- * `:` (the CDK's `arnForObjects('*')`, a table's `/index/*`, a function's `:*`: not any other
+ * as one, an import of one another of its stacks exports) or as listed; such an ARN followed by
+ * a literal path or qualifier starting with `/` or `:` (the CDK's `arnForObjects('*')`, a table's `/index/*`, a function's `:*`: not any other
  * text, since `<own bucket ARN>-b` is another bucket); a type's ARN prefix and the name of one of
  * the app's resources of that type (namePrefixes); the ARN of a resource this template or a stack
  * it depends on names literally (namedResources: whoever else has that name, the app's create of
@@ -239,12 +245,13 @@ function ownResource(template: StackTemplate, value: unknown, bounds: GrantBound
   if (text !== undefined) {
     const bucket = `arn:${bounds.pseudo['AWS::Partition']}:s3:::${bounds.bootstrapBucket}`;
     const within = (arn: string) => text === arn || text.startsWith(`${arn}/`) || text.startsWith(`${arn}:`);
-    const named = [...(bounds.named ?? []), ...namedResources(template)].map((n) =>
-      namedArn(n, bounds.pseudo),
-    );
+    const named = [...(bounds.named ?? []), ...namedResources(template)].map((n) => ({
+      arn: namedArn(n, bounds.pseudo),
+      path: n.startsWith(`${HIERARCHICAL} `),
+    }));
     return (
       within(bucket) ||
-      named.some(within) ||
+      named.some(({ arn, path }) => (path ? text === arn : within(arn))) ||
       bounds.listed.some((entry) => !entry.endsWith('*') && within(entry))
     );
   }
@@ -261,7 +268,7 @@ function ownResource(template: StackTemplate, value: unknown, bounds: GrantBound
   const suffix = literal.slice(core + 1).join('');
   if (suffix !== '' && !/^[/:]/.test(suffix)) return false;
   const coreKind = targetKind(template, parts[core], bounds) ?? selectedName(template, parts[core], bounds);
-  if (coreKind === undefined) return false;
+  if (coreKind === undefined || (coreKind === HIERARCHICAL && suffix !== '')) return false;
   if (prefix === '') return coreKind === 'arn' || REF_IS_ARN.has(coreKind);
   return namePrefixes(coreKind, bounds.pseudo).includes(prefix);
 }

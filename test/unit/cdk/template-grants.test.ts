@@ -99,6 +99,13 @@ describe('assertGrantsInBounds', () => {
       }),
       'allows ssm:GetParameter on {"Fn::Join"',
     ],
+    [
+      "the parameters under its own parameter's name (anyone's)",
+      allow('ssm:GetParameter', {
+        'Fn::Join': ['', ['arn:aws:ssm:eu-west-1:111111111111:parameter', { Ref: 'Parameter' }, '/*']],
+      }),
+      'allows ssm:GetParameter on {"Fn::Join"',
+    ],
     ['NotAction, on *', { Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }, 'allows * on *'],
     ['a wildcard of every service on *', allow('s*:Get*', '*'), 'allows s*:Get* on *'],
     ['an action on a wildcard service ARN', allow('*', 'arn:aws:*:*:*:*'), 'allows * on arn:aws:*:*:*:*'],
