@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { noneRunner } from '../../../cdk/synth/synth-runner';
 import type { Assembly } from '../../../cdk/types';
 import { stacksOf } from '../../helpers/changes';
@@ -339,4 +340,34 @@ describe("the CDK's own grants stay in bounds", () => {
     ]);
     await a.close();
   }, 120_000);
+
+  it("refuses a nested stack's role given b's bucket, naming the nested stack", async () => {
+    // given the app's nested template changed by hand: its role's policy names b's objects
+    const file = join(
+      assembly.dir,
+      readdirSync(assembly.dir).find((f) => f.startsWith('GrantsA') && f.endsWith('.nested.template.json'))!,
+    );
+    const text = readFileSync(file, 'utf8');
+    const nested = JSON.parse(text) as {
+      Resources: Record<
+        string,
+        { Type: string; Properties: { PolicyDocument: { Statement: { Resource: unknown }[] } } }
+      >;
+    };
+    const policy = Object.values(nested.Resources).find((r) => r.Type === 'AWS::IAM::Policy')!;
+    policy.Properties.PolicyDocument.Statement[0].Resource = theirBucketObjects;
+    writeFileSync(file, JSON.stringify(nested));
+    const a = applierThrough(proxy, unique('env-a'));
+    try {
+      // when the app is planned
+      const plan = await a.plan(only(assembly, ['GrantsA']), sha);
+      // then it is refused, naming the nested stack and b's objects
+      expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+      expect(plan.failure!.message).toMatch(/GrantsA, nested stack \w+/);
+      expect(plan.failure!.message).toContain(`on ${theirBucketObjects}`);
+    } finally {
+      writeFileSync(file, text);
+      await a.close();
+    }
+  }, 60_000);
 });
