@@ -8,6 +8,7 @@ import { bootstrapRoleArn, IdentityClients, publishingRole, stackIdentity } from
 import { assertAssetBounds } from './deploy/asset-bounds';
 import type { TemplateReader } from './deploy/stack-context';
 import { providerExports } from './deploy/template-bounds';
+import { namedResources } from './deploy/template-grants';
 import { targetExports, type TargetKind } from './deploy/template-targets';
 import {
   boundedTemplate,
@@ -50,17 +51,20 @@ function targetKinds(
 /**
  * What each stack of the app may import from the others (see importableExports), and which of
  * those imports are providers its custom resources may call (providerExports), and which are
- * resources its policies and subscriptions may attach to (targetExports).
+ * resources its policies and subscriptions may attach to (targetExports); and which names of
+ * resources the stacks it depends on give, which its grants may name (namedResources).
  */
 function importsOf(
   stacks: readonly StackArtifact[],
   templates: TemplateReader,
-): (stack: StackArtifact) => Pick<StackContext, 'ownExports' | 'ownProviders' | 'ownTargets'> {
+): (stack: StackArtifact) => Pick<StackContext, 'ownExports' | 'ownProviders' | 'ownTargets' | 'ownNamed'> {
   const exports = importableExports(stacks, templates);
   const providers = importableExports(stacks, templates, providerExports);
   const targets = importableExports(stacks, templates, (t) => targetExports(t).map(([name]) => name));
   const kinds = targetKinds(stacks, templates);
+  const named = importableExports(stacks, templates, namedResources);
   return (stack) => ({
+    ownNamed: named.get(stack.id) ?? new Set(),
     ownExports: exports.get(stack.id) ?? new Set(),
     ownProviders: providers.get(stack.id) ?? new Set(),
     ownTargets: new Map(

@@ -40,6 +40,12 @@ export interface StackContext {
    */
   readonly ownTargets?: ReadonlyMap<string, TargetKind>;
   /**
+   * The names the app's stacks this stack depends on give their data-bearing resources (see
+   * namedResources), which this stack's identity policies may grant by ARN (see
+   * assertGrantsInBounds). Absent: none.
+   */
+  readonly ownNamed?: ReadonlySet<string>;
+  /**
    * How this plan or apply reads the app's template files (`templateReader`: each once, shared by
    * every stack); absent: each read from its file.
    */

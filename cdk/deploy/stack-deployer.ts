@@ -36,6 +36,7 @@ import {
   type ProviderBounds,
   type StackTemplate,
 } from './template-bounds';
+import { assertGrantsInBounds } from './template-grants';
 import { assertTargetsInBounds, targetKind, type TargetBounds, type TargetKind } from './template-targets';
 import { templateAdds } from './template-adds';
 import { assetFileAt } from './asset-bounds';
@@ -280,6 +281,12 @@ function checkTemplate(
     return targetKind(child, value, nestedTargets(nested));
   };
   assertTargetsInBounds(name, template, ownBounds, phase);
+  assertGrantsInBounds(
+    name,
+    template,
+    { ...ownBounds, bootstrapBucket: BOOTSTRAP.bucket(ctx.target), named: ctx.ownNamed ?? new Set() },
+    phase,
+  );
   for (const nested of nestedStacks(template)) {
     const where = `${name}, nested stack ${nested.path.split('.')[1]}`;
     const file = nestedTemplate(ctx, artifact, nested.templateUrl, depth);

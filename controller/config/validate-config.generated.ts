@@ -285,9 +285,9 @@ const schema11 = {
               },
               externalTargets: {
                 description:
-                  "Resources from outside the environment's own CDK app that its templates may attach to or change: names or ARNs exactly as the template writes them (a CDK Role.fromRoleArn given grant* names the role by name), or a prefix ending in * (a platform team's log destination). Default none: a bucket, queue or topic policy, an IAM policy, instance profile or group membership, a Lambda permission, event source mapping, alias, URL or invoke config, an SNS subscription, an EventBridge rule's bus and targets, a log subscription filter, a security group rule, a Route 53 record, a KMS alias, a Secrets Manager policy, attachment or rotation, or an API Gateway child, whose property naming what it attaches to is not a resource (of the type the property takes, unless by its ARN) of the same stack, of its parent stack (a NestedStack's parameter) or of another stack of the app (its export), is refused (aws.out-of-bounds), because CloudFormation would attach it to whatever is named, another environment's included, with the execution role.",
+                  "Resources from outside the environment's own CDK app that its templates may attach to or change: names or ARNs exactly as the template writes them (a CDK Role.fromRoleArn given grant* names the role by name), or a prefix ending in * (a platform team's log destination). Default none: a bucket, queue or topic policy, an IAM policy, instance profile or group membership, a Lambda permission, event source mapping, alias, URL or invoke config, an SNS subscription, an EventBridge rule's bus and targets, a log subscription filter, a security group rule, a Route 53 record, a KMS alias, a Secrets Manager policy, attachment or rotation, or an API Gateway child, whose property naming what it attaches to is not a resource (of the type the property takes, unless by its ARN) of the same stack, of its parent stack (a NestedStack's parameter) or of another stack of the app (its export), is refused (aws.out-of-bounds), because CloudFormation would attach it to whatever is named, another environment's included, with the execution role. The same list bounds what the app's identity policies grant (an AWS::IAM::Policy or ManagedPolicy, a role's, user's or group's inline Policies): an Allow of an action of S3, SQS, SNS, Secrets Manager, SSM, DynamoDB, KMS, Kinesis, Lambda or Step Functions on a resource that is not the app's own (its ARN by Fn::GetAtt, Ref, a NestedStack's parameter or an export of the app, or what lies under it, such as a bucket's objects), the environment's bootstrap asset bucket or listed (a listed ARN covers what lies under it: a bucket's objects), or on * or a wildcard ARN, is refused (aws.out-of-bounds), as is a managed policy that is neither the app's own, listed, nor a harmless AWS one (AWSLambdaBasicExecutionRole); list * alone for an environment trusted with every resource of the account.",
                 type: 'array',
-                items: { type: 'string', pattern: '^[^*\\s]+\\*?$' },
+                items: { type: 'string', pattern: '^([^*\\s]+\\*?|\\*)$' },
                 uniqueItems: true,
               },
               cloudFormationExecutionRoleArn: {
@@ -900,6 +900,7 @@ const pattern12 = new RegExp('^[0-9]{12}$', 'u');
 const pattern13 = new RegExp('^https?://', 'u');
 const pattern14 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$', 'u');
 const pattern15 = new RegExp('^[^*\\s]+\\*?$', 'u');
+const pattern18 = new RegExp('^([^*\\s]+\\*?|\\*)$', 'u');
 const pattern19 = new RegExp('^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$', 'u');
 const pattern20 = new RegExp('^[A-Za-z0-9_-]{1,10}$', 'u');
 const pattern23 = new RegExp('^/', 'u');
@@ -3144,16 +3145,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     for (let i10 = 0; i10 < len6; i10++) {
                       let data52 = data51[i10];
                       if (typeof data52 === 'string') {
-                        if (!pattern15.test(data52)) {
+                        if (!pattern18.test(data52)) {
                           const err100 = {
                             instancePath:
                               instancePath + '/environments/' + i0 + '/aws/externalTargets/' + i10,
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/externalTargets/items/pattern',
                             keyword: 'pattern',
-                            params: { pattern: '^[^*\\s]+\\*?$' },
-                            message: 'must match pattern "' + '^[^*\\s]+\\*?$' + '"',
-                            schema: '^[^*\\s]+\\*?$',
+                            params: { pattern: '^([^*\\s]+\\*?|\\*)$' },
+                            message: 'must match pattern "' + '^([^*\\s]+\\*?|\\*)$' + '"',
+                            schema: '^([^*\\s]+\\*?|\\*)$',
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.externalTargets
                                 .items,

@@ -22,6 +22,8 @@ export interface StackSpec {
   readonly lambda?: boolean;
   /** The CDK's grants, subscriptions and rule targets (see wire in the fixture app). */
   readonly wiring?: { readonly from?: string; readonly importedRole?: string; readonly restApi?: boolean };
+  /** The CDK's grants of the stack's own data to its roles, and of `from`'s to one of its own (see grant in the fixture app). */
+  readonly grants?: { readonly from?: string };
 }
 
 /** What the fixture app does: stacks to synthesize, or a failure to show. */

@@ -125,7 +125,7 @@ describe('loadConfig', () => {
     expect(loadConfig(file(valid)).environments[0]!.aws).not.toHaveProperty('serviceTokens');
   });
 
-  it('reads aws.externalTargets as listed, leaves it absent when not set, and refuses a * inside', () => {
+  it('reads aws.externalTargets as listed, leaves it absent when not set, takes * alone and refuses a * inside', () => {
     const listed = (targets: string) =>
       valid.replace('account: "111111111111" }', `account: "111111111111", externalTargets: ${targets} }`);
     const aws = loadConfig(file(listed('["platform-reader", "arn:aws:sns:us-east-1:111111111111:shared-*"]')))
@@ -135,6 +135,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig(file(listed('["env-*-role"]')))).toThrow(
       /environments\[0\]\.aws\.externalTargets\[0\]/,
     );
+    // `*` alone: an environment trusted with every resource of the account (its grants on `*`).
+    expect(loadConfig(file(listed('["*"]'))).environments[0]!.aws!.externalTargets).toEqual(['*']);
+    expect(() => loadConfig(file(listed('["**"]')))).toThrow(/environments\[0\]\.aws\.externalTargets\[0\]/);
   });
 
   it('reads aws.synth: isolation none must be written out, and the uid and gid are kept', () => {

@@ -1,0 +1,430 @@
+import { CairnError } from '../../controller/model';
+import { safeOutput } from '../../controller/model/secret-mask';
+import { listed, literalText, resourcesOf, typeName, type StackTemplate } from './template-bounds';
+import { targetKind, type TargetBounds } from './template-targets';
+
+// What an identity policy of the app's own role, user or group grants: the data of the app's own
+// buckets, queues, secrets, tables, ... and nothing of another environment's. The attach checks of
+// template-targets.ts decide what a policy is attached to; this decides what it grants.
+
+/** What decides whether a policy statement's resource is the environment's own. */
+export interface GrantBounds extends TargetBounds {
+  /** The environment's CDK bootstrap asset bucket (`cdk-<qualifier>-assets-<account>-<region>`), which its BucketDeployments read. */
+  readonly bootstrapBucket: string;
+  /**
+   * The names the app's stacks this stack depends on give their resources (see namedResources),
+   * which a grant may name by ARN (the CDK's `Table.fromTableName` of another stack's table).
+   */
+  readonly named?: ReadonlySet<string>;
+}
+
+/** The property that gives a resource of a data-bearing type its name, by type. */
+const NAME_PROPERTY: ReadonlyMap<string, string> = new Map([
+  ['aws::s3::bucket', 'BucketName'],
+  ['aws::sqs::queue', 'QueueName'],
+  ['aws::sns::topic', 'TopicName'],
+  ['aws::dynamodb::table', 'TableName'],
+  ['aws::kinesis::stream', 'Name'],
+  ['aws::lambda::function', 'FunctionName'],
+  ['aws::stepfunctions::statemachine', 'StateMachineName'],
+  ['aws::ssm::parameter', 'Name'],
+  ['aws::secretsmanager::secret', 'Name'],
+]);
+
+/**
+ * The literal names a template gives its resources of data-bearing types (NAME_PROPERTY), each as
+ * `<type> <name>`: what another stack of the app that depends on it may grant by ARN.
+ */
+export function namedResources(template: StackTemplate): string[] {
+  return resourcesOf(template).flatMap(([, resource]) => {
+    const type = typeName(resource);
+    const property = NAME_PROPERTY.get(type);
+    const name = property && (resource.Properties as Record<string, unknown> | undefined)?.[property];
+    return typeof name === 'string' && name !== '' ? [`${type} ${name}`] : [];
+  });
+}
+
+/** The ARN of a resource namedResources lists, in the environment's region and account. */
+function namedArn(named: string, pseudo: Readonly<Record<string, string>>): string {
+  const [type, name] = named.split(/ (.*)/s) as [string, string];
+  const at = (service: string) =>
+    `arn:${pseudo['AWS::Partition']}:${service}:${pseudo['AWS::Region']}:${pseudo['AWS::AccountId']}:`;
+  // A parameter's ARN has one slash before its name, which may start with one; a secret's ends in
+  // the six characters Secrets Manager adds (the CDK's fromSecretNameV2 writes them as `??????`).
+  if (type === 'aws::ssm::parameter') return `${at('ssm')}parameter/${name.replace(/^\//, '')}`;
+  if (type === 'aws::secretsmanager::secret') return `${at('secretsmanager')}secret:${name}-??????`;
+  return `${namePrefixes(type, pseudo)[0]}${name}`;
+}
+
+/**
+ * The services whose resources hold data another environment must not read or write (`lambda` and
+ * `states`: invoking or starting runs another environment's code with its role). Every action of
+ * these services counts, but those in HARMLESS_ON_ANY.
+ */
+const DATA_SERVICES: readonly string[] = [
+  's3',
+  'sqs',
+  'sns',
+  'secretsmanager',
+  'ssm',
+  'dynamodb',
+  'kms',
+  'kinesis',
+  'lambda',
+  'states',
+];
+
+/**
+ * Actions of DATA_SERVICES that read no resource's data (account-level lists, IAM's "resource
+ * type: none"), lower case: the CDK grants some of them on `*` (`dynamodb:ListStreams` with
+ * grantStreamRead, `states:ListActivities` and `states:DescribeStateMachine` with a state
+ * machine's grantRead). Not `lambda:ListFunctions` (it returns every function's environment).
+ */
+const HARMLESS_ON_ANY: ReadonlySet<string> = new Set([
+  's3:listallmybuckets',
+  'sqs:listqueues',
+  'sns:listtopics',
+  'secretsmanager:listsecrets',
+  'secretsmanager:getrandompassword',
+  'ssm:describeparameters',
+  'dynamodb:liststreams',
+  'dynamodb:listtables',
+  'dynamodb:describelimits',
+  'dynamodb:describeendpoints',
+  'kms:listkeys',
+  'kms:listaliases',
+  'kinesis:liststreams',
+  'kinesis:describelimits',
+  'states:liststatemachines',
+  'states:listactivities',
+  'states:describestatemachine',
+  'states:describeactivity',
+]);
+
+/**
+ * AWS managed policies (`arn:<partition>:iam::aws:policy/<name>`) that grant no data of
+ * DATA_SERVICES, which the CDK attaches to the roles it makes (functions', a RestApi's). Any other managed policy (an AWS
+ * one like `AmazonS3ReadOnlyAccess`, or another environment's) is held to the same bounds as a
+ * resource: listed in `aws.externalTargets`, or the app's own `AWS::IAM::ManagedPolicy`.
+ */
+const HARMLESS_MANAGED_POLICIES: ReadonlySet<string> = new Set([
+  'service-role/AWSLambdaBasicExecutionRole',
+  'service-role/AWSLambdaVPCAccessExecutionRole',
+  'CloudWatchLambdaInsightsExecutionRolePolicy',
+  'AWSXRayDaemonWriteAccess',
+  'AWSXrayWriteOnlyAccess',
+  'service-role/AmazonECSTaskExecutionRolePolicy',
+  'service-role/AmazonAPIGatewayPushToCloudWatchLogs', // a RestApi's cloudWatchRole
+  'service-role/AWSAppSyncPushToCloudWatchLogs',
+]);
+
+/** Whether an IAM pattern (`*` and `?` wildcards, case-insensitive as IAM compares actions) matches `text`. */
+function globMatches(pattern: string, text: string): boolean {
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${source}$`, 'is').test(text);
+}
+
+/**
+ * The DATA_SERVICES an action pattern reaches data of: those its service part matches (all for
+ * `*`), unless it is one of HARMLESS_ON_ANY.
+ */
+function dataServicesOf(action: string): string[] {
+  if (HARMLESS_ON_ANY.has(action.toLowerCase())) return [];
+  const service = action === '*' ? '*' : action.split(':')[0]!;
+  return DATA_SERVICES.filter((s) => globMatches(service, s));
+}
+
+/**
+ * The ARN prefixes, as `arn:<partition>:…` for the environment's region and account, that a `Ref`
+ * (or naming attribute) of one of the app's resources of a type completes to that resource's ARN:
+ * how the CDK writes an SSM parameter's (`…:parameter` and its name, which starts with `/` or not)
+ * and a state machine's executions (`…:execution:` and its name). Any other prefix with such a
+ * name names someone else's resource of that name (an SSM parameter of the app's named like
+ * another environment's bucket, joined to `arn:aws:s3:::`).
+ */
+function namePrefixes(type: string, pseudo: Readonly<Record<string, string>>): string[] {
+  const at = (service: string) =>
+    `arn:${pseudo['AWS::Partition']}:${service}:${pseudo['AWS::Region']}:${pseudo['AWS::AccountId']}:`;
+  switch (type) {
+    case 'aws::s3::bucket':
+      return [`arn:${pseudo['AWS::Partition']}:s3:::`];
+    case 'aws::ssm::parameter':
+      return [`${at('ssm')}parameter`, `${at('ssm')}parameter/`];
+    case 'aws::dynamodb::table':
+      return [`${at('dynamodb')}table/`];
+    case 'aws::sqs::queue':
+      return [at('sqs')];
+    case 'aws::sns::topic':
+      return [at('sns')];
+    case 'aws::kinesis::stream':
+      return [`${at('kinesis')}stream/`];
+    case 'aws::lambda::function':
+      return [`${at('lambda')}function:`];
+    case 'aws::kms::key':
+      return [`${at('kms')}key/`];
+    case 'aws::stepfunctions::statemachine':
+      return [`${at('states')}stateMachine:`, `${at('states')}execution:`];
+    default:
+      return [];
+  }
+}
+
+/**
+ * The type whose names are paths: what lies under a parameter's name (`/app/*` under `/app`) are
+ * other parameters, anyone's, so its ARN counts only whole.
+ */
+const HIERARCHICAL = 'aws::ssm::parameter';
+
+/** The types whose `Ref` is their ARN, so that a `Ref` of one names it as an `Fn::GetAtt` `Arn` does. */
+const REF_IS_ARN: ReadonlySet<string> = new Set([
+  'aws::sns::topic',
+  'aws::secretsmanager::secret',
+  'aws::stepfunctions::statemachine',
+  'aws::lambda::alias',
+  'aws::lambda::version',
+  'aws::iam::managedpolicy',
+]);
+
+/**
+ * A state machine's name as the CDK reads it from its ARN (`Fn::Select` 6 of `Fn::Split` `:` of its
+ * `Ref`): the type of the app's resource it is the name of, or undefined.
+ */
+function selectedName(template: StackTemplate, value: unknown, bounds: TargetBounds): string | undefined {
+  const select = (value as { 'Fn::Select'?: unknown } | null)?.['Fn::Select'];
+  if (!Array.isArray(select) || select.length !== 2 || Number(select[0]) !== 6) return undefined;
+  const split = (select[1] as { 'Fn::Split'?: unknown } | null)?.['Fn::Split'];
+  if (!Array.isArray(split) || split.length !== 2 || split[0] !== ':') return undefined;
+  const kind = targetKind(template, split[1], bounds);
+  return kind === 'aws::stepfunctions::statemachine' ? kind : undefined;
+}
+
+/**
+ * An `Fn::Sub` written as the `Fn::Join` of its parts (`${X}` a `Ref`, `${X.Attr}` an
+ * `Fn::GetAtt`, a variable of its map its value), or undefined for anything else.
+ */
+function subAsJoin(value: unknown): unknown[] | undefined {
+  const sub = (value as { 'Fn::Sub'?: unknown } | null)?.['Fn::Sub'];
+  const [text, variables] = Array.isArray(sub) ? sub : [sub, {}];
+  if (typeof text !== 'string' || !variables || typeof variables !== 'object') return undefined;
+  const parts: unknown[] = [];
+  let last = 0;
+  for (const match of text.matchAll(/\$\{([^}]*)\}/g)) {
+    parts.push(text.slice(last, match.index));
+    last = match.index + match[0].length;
+    const name = match[1]!;
+    if (name.startsWith('!')) parts.push(`\${${name.slice(1)}}`);
+    else if (Object.hasOwn(variables, name)) parts.push((variables as Record<string, unknown>)[name]);
+    else if (name.includes('.')) parts.push({ 'Fn::GetAtt': name.split(/\.(.*)/s).slice(0, 2) });
+    else parts.push({ Ref: name });
+  }
+  parts.push(text.slice(last));
+  return parts;
+}
+
+/**
+ * Whether a policy statement's `Resource` item names only the environment's own (or a listed)
+ * resource or what lies inside it: a value targetKind reads as the ARN of one of the app's
+ * resources (an `Fn::GetAtt` `Arn`, a `Ref` of a type in REF_IS_ARN, a parameter its parent passes
+ * as one, an import of one another of its stacks exports) or as listed; such an ARN followed by
+ * a literal path or qualifier starting with `/` or `:` (the CDK's `arnForObjects('*')`, a table's `/index/*`, a function's `:*`: not any other
+ * text, since `<own bucket ARN>-b` is another bucket); a type's ARN prefix and the name of one of
+ * the app's resources of that type (namePrefixes); the ARN of a resource this template or a stack
+ * it depends on names literally (namedResources: whoever else has that name, the app's create of
+ * it fails or, for an idempotent create, takes it over: see SECURITY.md, Not covered yet); a
+ * listed ARN's objects or qualifiers; the environment's bootstrap bucket and its objects.
+ */
+function ownResource(template: StackTemplate, value: unknown, bounds: GrantBounds): boolean {
+  // A name or id of the app's own (a bucket's Ref) is no ARN, and one that spells an ARN (an IoT
+  // thing may be named `arn:aws:s3:::b-data`) names someone else's: only ARNs count here.
+  const kind = targetKind(template, value, bounds);
+  if (kind === 'arn' || kind === 'listed' || (kind !== undefined && REF_IS_ARN.has(kind))) return true;
+  const text = literalText(value, bounds.pseudo);
+  if (text !== undefined) {
+    const bucket = `arn:${bounds.pseudo['AWS::Partition']}:s3:::${bounds.bootstrapBucket}`;
+    const within = (arn: string) => text === arn || text.startsWith(`${arn}/`) || text.startsWith(`${arn}:`);
+    const named = [...(bounds.named ?? []), ...namedResources(template)].map((n) => ({
+      arn: namedArn(n, bounds.pseudo),
+      path: n.startsWith(`${HIERARCHICAL} `),
+    }));
+    return (
+      within(bucket) ||
+      named.some(({ arn, path }) => (path ? text === arn : within(arn))) ||
+      bounds.listed.some((entry) => !entry.endsWith('*') && within(entry))
+    );
+  }
+  const join = (value as { 'Fn::Join'?: unknown } | null)?.['Fn::Join'];
+  const parts =
+    Array.isArray(join) && join[0] === '' && Array.isArray(join[1])
+      ? (join[1] as unknown[])
+      : subAsJoin(value);
+  if (!parts) return false;
+  const literal = parts.map((part) => literalText(part, bounds.pseudo));
+  const core = literal.findIndex((t) => t === undefined);
+  if (core < 0 || literal.slice(core + 1).some((t) => t === undefined)) return false;
+  const prefix = literal.slice(0, core).join('');
+  const suffix = literal.slice(core + 1).join('');
+  if (suffix !== '' && !/^[/:]/.test(suffix)) return false;
+  const coreKind = targetKind(template, parts[core], bounds) ?? selectedName(template, parts[core], bounds);
+  if (coreKind === undefined || (coreKind === HIERARCHICAL && suffix !== '')) return false;
+  if (prefix === '') return coreKind === 'arn' || REF_IS_ARN.has(coreKind);
+  return namePrefixes(coreKind, bounds.pseudo).includes(prefix);
+}
+
+/** One policy document of an identity policy, with its path for messages. */
+interface PolicyDocument {
+  readonly where: string;
+  readonly document: unknown;
+}
+
+/** The identity policies a resource declares: an IAM policy's document, or a role's, user's or group's inline `Policies`. */
+function policyDocuments(id: string, type: string, properties: Record<string, unknown>): PolicyDocument[] {
+  const where = `Resources.${id}.Properties`;
+  if (
+    [
+      'aws::iam::policy',
+      'aws::iam::managedpolicy',
+      'aws::iam::rolepolicy',
+      'aws::iam::userpolicy',
+      'aws::iam::grouppolicy',
+    ].includes(type)
+  )
+    return Object.hasOwn(properties, 'PolicyDocument')
+      ? [{ where: `${where}.PolicyDocument`, document: properties.PolicyDocument }]
+      : [];
+  if (!['aws::iam::role', 'aws::iam::user', 'aws::iam::group'].includes(type)) return [];
+  const policies = properties.Policies;
+  if (policies === undefined) return [];
+  // A list cairn cannot read (an Fn::If) is checked as one policy that allows everything.
+  if (!Array.isArray(policies)) return [{ where: `${where}.Policies`, document: undefined }];
+  return policies.map((policy: unknown, i) => ({
+    where: `${where}.Policies.${i}.PolicyDocument`,
+    document: (policy as { PolicyDocument?: unknown } | null)?.PolicyDocument,
+  }));
+}
+
+/** A statement cairn cannot read, taken as one that allows every action on every resource. */
+const UNREADABLE = { Effect: 'Allow', Action: '*', Resource: '*' };
+
+/** A policy document's statements, each with its name for messages (its Sid, else its index). */
+function statementsOf(
+  document: unknown,
+): { readonly name: string; readonly statement: Record<string, unknown> }[] {
+  let parsed = document;
+  if (typeof parsed === 'string') {
+    try {
+      parsed = JSON.parse(parsed) as unknown;
+    } catch {
+      parsed = undefined;
+    }
+  }
+  const statements = (parsed as { Statement?: unknown } | null | undefined)?.Statement;
+  if (!parsed || typeof parsed !== 'object' || statements === undefined)
+    return [{ name: 'the document (not readable)', statement: UNREADABLE }];
+  const list = Array.isArray(statements) ? statements : [statements];
+  return list.map((s: unknown, i) => {
+    const readable =
+      !!s && typeof s === 'object' && !Array.isArray(s) && !Object.keys(s).some((k) => k.startsWith('Fn::'));
+    const statement: Record<string, unknown> = readable ? (s as Record<string, unknown>) : UNREADABLE;
+    const sid = typeof statement.Sid === 'string' && readable ? ` (Sid ${statement.Sid})` : '';
+    return { name: `Statement ${i}${sid}${readable ? '' : ' (not readable)'}`, statement };
+  });
+}
+
+/** A statement's `Action` or `Resource` items as written; one that is not a list of strings is taken as `*`. */
+function itemsOf(value: unknown): unknown[] {
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** What an identity policy statement grants out of bounds: the first resource and action, or undefined. */
+function reachOf(
+  template: StackTemplate,
+  statement: Record<string, unknown>,
+  bounds: GrantBounds,
+): { readonly resource: string; readonly action: string } | undefined {
+  if (statement.Effect === 'Deny') return undefined;
+  // NotAction and NotResource grant everything they do not name: taken as `*`.
+  const actions = Object.hasOwn(statement, 'NotAction')
+    ? ['*']
+    : itemsOf(statement.Action).map((a) => (typeof a === 'string' ? a : '*'));
+  const reaching = actions.map((action) => ({ action, services: dataServicesOf(action) }));
+  if (reaching.every((r) => r.services.length === 0)) return undefined;
+  const resources = Object.hasOwn(statement, 'NotResource') ? ['*'] : itemsOf(statement.Resource);
+  for (const resource of resources) {
+    if (ownResource(template, resource, bounds)) continue;
+    const text = literalText(resource, bounds.pseudo);
+    // An ARN of another service (a log group, an X-Ray group) holds no data of these services.
+    const service = text === undefined || text === '*' ? '*' : /^arn:[^:]*:([^:]*):/.exec(text)?.[1];
+    if (service === undefined) continue; // not an ARN: IAM refuses it
+    const action = reaching.find((r) => r.services.some((s) => globMatches(service, s)))?.action;
+    if (action === undefined) continue;
+    return { resource: text ?? JSON.stringify(resource) ?? 'nothing', action };
+  }
+  return undefined;
+}
+
+/**
+ * Refuses an `Allow` statement of an identity policy the template declares (`AWS::IAM::Policy`,
+ * `ManagedPolicy`, `RolePolicy`/`UserPolicy`/`GroupPolicy`, a role's, user's or group's inline
+ * `Policies`) that grants an action of a data-bearing service (DATA_SERVICES) on a resource that is
+ * not the app's own (see ownResource) nor listed in `aws.externalTargets`: `*`, a wildcard ARN,
+ * another environment's bucket, queue, secret, ... And a managed policy (`ManagedPolicyArns`) that
+ * is neither the app's own, listed, nor one of HARMLESS_MANAGED_POLICIES. Within one account no
+ * resource policy is needed for a role to read a bucket, queue or secret its identity policy
+ * names: found in review, on moto, environment a's role was given `s3:GetObject` on environment
+ * b's bucket and `secretsmanager:GetSecretValue` on b's secret, and a's Lambda could then read
+ * them with the role (test/integration/cdk/grant-bounds.test.ts). Checked before any change set,
+ * in a plan and a deploy.
+ */
+export function assertGrantsInBounds(
+  stackName: string,
+  template: StackTemplate,
+  bounds: GrantBounds,
+  phase: 'plan' | 'apply-aws',
+): void {
+  const refuse = (what: string) =>
+    new CairnError(
+      `${what}, which is not this app's own: a role of this environment could read or change another environment's data`,
+      {
+        code: 'aws.out-of-bounds',
+        phase,
+        retryable: false,
+        subject: `stack ${stackName}`,
+        hint: "grant only resources of this app (the CDK's grant* on its own constructs does), or list the resource from outside the app, as the template writes it (its ARN, or `*` for an environment trusted with the whole account), in the environment's aws.externalTargets",
+      },
+    );
+  for (const [id, resource] of resourcesOf(template)) {
+    const type = typeName(resource);
+    const properties = (
+      resource.Properties && typeof resource.Properties === 'object' ? resource.Properties : {}
+    ) as Record<string, unknown>;
+    const of = `of ${safeOutput(String(resource.Type), 200)}`;
+    for (const { where, document } of policyDocuments(id, type, properties)) {
+      for (const { name, statement } of statementsOf(document)) {
+        const reach = reachOf(template, statement, bounds);
+        if (!reach) continue;
+        throw refuse(
+          `${safeOutput(where, 200)} ${safeOutput(name, 200)} ${of} allows ${safeOutput(reach.action, 200)} on ${safeOutput(reach.resource, 200)}`,
+        );
+      }
+    }
+    if (!['aws::iam::role', 'aws::iam::user', 'aws::iam::group'].includes(type)) continue;
+    if (properties.ManagedPolicyArns === undefined) continue;
+    const arns = Array.isArray(properties.ManagedPolicyArns)
+      ? properties.ManagedPolicyArns
+      : [properties.ManagedPolicyArns];
+    arns.forEach((arn: unknown, i) => {
+      if (ownResource(template, arn, bounds)) return;
+      const text = literalText(arn, bounds.pseudo);
+      const awsManaged = text && /^arn:[^:]+:iam::aws:policy\/(.+)$/.exec(text)?.[1];
+      if (awsManaged && HARMLESS_MANAGED_POLICIES.has(awsManaged)) return;
+      if (text !== undefined && listed(text, bounds.listed)) return;
+      throw refuse(
+        `Resources.${safeOutput(id, 200)}.Properties.ManagedPolicyArns.${i} ${of} attaches ${safeOutput(text ?? JSON.stringify(arn), 200)}`,
+      );
+    });
+  }
+}

@@ -1,0 +1,373 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { noneRunner } from '../../../cdk/synth/synth-runner';
+import type { Assembly } from '../../../cdk/types';
+import { stacksOf } from '../../helpers/changes';
+import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
+import { motoIam } from '../../helpers/moto-iam';
+import {
+  applierThrough,
+  changeSetsOf,
+  only,
+  sandboxTarget,
+  synthesizeBehindProxy,
+  unique,
+} from './cdk-fixture';
+
+const prefix = unique('grant');
+const sha = '7777777fffffffffffffffffffffffffffffffff';
+const { account, region } = sandboxTarget();
+let assembly: Assembly;
+let proxy: CfnFaultProxy;
+
+/** Stack `id` of the synthesized app, its template replaced by `template`. */
+function withTemplate(id: string, template: object): Assembly {
+  const stacks = only(assembly, [id]);
+  writeFileSync(stacks.stacks[0]!.templateFile, JSON.stringify(template));
+  return stacks;
+}
+
+// Environment b's data, in the account environment a shares.
+const theirBucket = unique('env-b-data');
+const theirSecret = unique('env-b-token');
+const theirQueue = unique('env-b-jobs');
+const theirBucketObjects = `arn:aws:s3:::${theirBucket}/*`;
+const theirSecretArn = `arn:aws:secretsmanager:${region}:${account}:secret:${theirSecret}-*`;
+const theirQueueArn = `arn:aws:sqs:${region}:${account}:${theirQueue}`;
+
+const LAMBDA_TRUST = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+};
+
+/** A template of environment a: its own role, bucket and parameter, and `policy` attached to the role. */
+function granting(policy: object, role: object = {}): object {
+  return {
+    Resources: {
+      Own: { Type: 'AWS::S3::Bucket', Properties: {} },
+      Named: { Type: 'AWS::SSM::Parameter', Properties: { Name: theirBucket, Type: 'String', Value: 'x' } },
+      Fn: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: LAMBDA_TRUST, ...role } },
+      Grant: policy,
+    },
+  };
+}
+
+/** An `AWS::IAM::Policy` on a's own role allowing `statements`. */
+const policyOf = (...statements: object[]) => ({
+  Type: 'AWS::IAM::Policy',
+  Properties: {
+    PolicyName: 'env-a-reads-b',
+    Roles: [{ Ref: 'Fn' }],
+    PolicyDocument: { Version: '2012-10-17', Statement: statements },
+  },
+});
+
+beforeAll(async () => {
+  ({ assembly, proxy } = await synthesizeBehindProxy(
+    {
+      prefix,
+      stacks: [
+        ...['Theirs', 'Applied', 'Planned'].map((name) => ({ name, queues: ['Q'] })),
+        { name: 'NamedData', queues: ['Q'] },
+        { name: 'NamedUser', queues: ['Q'], dependsOn: ['NamedData'] },
+        { name: 'Unrelated', queues: ['Q'] },
+        { name: 'GrantsA', grants: {} },
+        { name: 'GrantsB', grants: { from: 'GrantsA' } },
+      ],
+    },
+    sha,
+    // What is checked is the assembly, not the app's isolation: this host may lack bubblewrap.
+    noneRunner(),
+  ));
+  // Environment b's bucket, secret and queue, deployed by cairn.
+  const b = applierThrough(proxy, unique('env-b'));
+  const theirs = {
+    Resources: {
+      Bucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: theirBucket } },
+      Secret: {
+        Type: 'AWS::SecretsManager::Secret',
+        Properties: { Name: theirSecret, SecretString: 'b-only' },
+      },
+      Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: theirQueue } },
+    },
+  };
+  expect((await b.apply(withTemplate('Theirs', theirs), sha)).failure).toBeUndefined();
+  await b.close();
+}, 240_000);
+
+afterAll(() => proxy?.close());
+
+describe("an identity policy of the environment's own role granting another environment's data", () => {
+  it("applies nothing of a commit giving its role b's bucket, secret and queue", async () => {
+    // given environment a's commit: its own role, named, with a policy reading b's data
+    const a = applierThrough(proxy, unique('env-a'));
+    const roleName = unique('env-a-fn');
+    const template = granting(
+      policyOf(
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: theirBucketObjects },
+        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: theirSecretArn },
+        { Effect: 'Allow', Action: 'sqs:*', Resource: theirQueueArn },
+      ),
+      { RoleName: roleName },
+    );
+    // when it is applied
+    const applied = await a.apply(withTemplate('Applied', template), sha);
+    // then it fails naming the stack, the policy, its type, the statement, the action and b's
+    // bucket, before any change set
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-Applied`);
+    expect(applied.failure!.message).toContain(
+      `Resources.Grant.Properties.PolicyDocument Statement 0 of AWS::IAM::Policy allows s3:GetObject on ${theirBucketObjects}`,
+    );
+    expect(applied.failure!.message).toContain('aws.externalTargets');
+    expect(changeSetsOf(proxy, `${prefix}-Applied`)).toEqual([]);
+    // and moto's IAM has no such role (without the check it listed env-a-reads-b on it)
+    const policies = await motoIam('ListRolePolicies', { RoleName: roleName });
+    expect(policies).toContain('NoSuchEntity');
+    expect(policies).not.toContain('env-a-reads-b');
+    await a.close();
+  }, 60_000);
+
+  it.each([
+    [
+      "a role's inline policy on b's secret",
+      granting(
+        { Type: 'AWS::SQS::Queue', Properties: {} },
+        {
+          Policies: [
+            {
+              PolicyName: 'inline',
+              PolicyDocument: {
+                Statement: [
+                  { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: theirSecretArn },
+                ],
+              },
+            },
+          ],
+        },
+      ),
+      `Resources.Fn.Properties.Policies.0.PolicyDocument Statement 0 of AWS::IAM::Role allows secretsmanager:GetSecretValue on ${theirSecretArn}`,
+    ],
+    [
+      'a managed policy allowing every queue (`*`)',
+      granting({
+        Type: 'AWS::IAM::ManagedPolicy',
+        Properties: {
+          Roles: [{ Ref: 'Fn' }],
+          PolicyDocument: { Statement: [{ Sid: 'Queues', Effect: 'Allow', Action: 'sqs:*', Resource: '*' }] },
+        },
+      }),
+      'Statement 0 (Sid Queues) of AWS::IAM::ManagedPolicy allows sqs:* on *',
+    ],
+    [
+      'a wildcard ARN of every bucket',
+      granting(policyOf({ Effect: 'Allow', Action: 's3:Get*', Resource: 'arn:aws:s3:::*' })),
+      'allows s3:Get* on arn:aws:s3:::*',
+    ],
+    [
+      "b's function, invoked",
+      granting(
+        policyOf({
+          Effect: 'Allow',
+          Action: 'lambda:InvokeFunction',
+          Resource: {
+            'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:env-b-fn',
+          },
+        }),
+      ),
+      `allows lambda:InvokeFunction on arn:aws:lambda:${region}:${account}:function:env-b-fn`,
+    ],
+    [
+      'every resource but its own (NotResource)',
+      granting(
+        policyOf({
+          Effect: 'Allow',
+          Action: 'dynamodb:GetItem',
+          NotResource: { 'Fn::GetAtt': ['Own', 'Arn'] },
+        }),
+      ),
+      'allows dynamodb:GetItem on *',
+    ],
+    [
+      "its own bucket's ARN run on into another bucket's name",
+      granting(
+        policyOf({
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Own', 'Arn'] }, '-of-b/*']] },
+        }),
+      ),
+      'Statement 0 of AWS::IAM::Policy allows s3:GetObject on {"Fn::Join"',
+    ],
+    [
+      "b's bucket, named by its own parameter named like it",
+      granting(
+        policyOf({
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: { 'Fn::Join': ['', ['arn:aws:s3:::', { Ref: 'Named' }, '/*']] },
+        }),
+      ),
+      'allows s3:GetObject on {"Fn::Join"',
+    ],
+    [
+      'an AWS managed policy reading every bucket',
+      granting(
+        { Type: 'AWS::SQS::Queue', Properties: {} },
+        {
+          ManagedPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'],
+        },
+      ),
+      'Resources.Fn.Properties.ManagedPolicyArns.0 of AWS::IAM::Role attaches arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+    ],
+  ])(
+    'plans nothing of %s',
+    async (_label, template, message) => {
+      const a = applierThrough(proxy, unique('env-a'));
+      const plan = await a.plan(withTemplate('Planned', template), sha);
+      expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+      expect(plan.failure!.message).toContain(message);
+      await a.close();
+    },
+    60_000,
+  );
+
+  it.each([
+    [
+      "b's bucket, listed by its ARN (its objects with it)",
+      { externalTargets: [`arn:aws:s3:::${theirBucket}`] },
+      policyOf({ Effect: 'Allow', Action: 's3:GetObject', Resource: theirBucketObjects }),
+    ],
+    [
+      'every queue, for an environment listing `*`',
+      { externalTargets: ['*'] },
+      policyOf({ Effect: 'Allow', Action: 'sqs:*', Resource: '*' }),
+    ],
+    [
+      'account-level and harmless actions on `*`, and any Deny',
+      {},
+      policyOf(
+        { Effect: 'Allow', Action: ['ec2:Describe*', 'xray:*', 'cloudwatch:PutMetricData'], Resource: '*' },
+        { Effect: 'Allow', Action: ['logs:CreateLogGroup', 'dynamodb:ListStreams'], Resource: '*' },
+        { Effect: 'Deny', Action: '*', Resource: '*' },
+      ),
+    ],
+  ])(
+    'plans %s',
+    async (_label, config, policy) => {
+      const a = applierThrough(proxy, unique('env-a'), config);
+      const plan = await a.plan(withTemplate('Planned', granting(policy)), sha);
+      expect(plan.failure).toBeUndefined();
+      expect(stacksOf(plan).map((s) => s.action)).toEqual(['created']);
+      await a.close();
+    },
+    60_000,
+  );
+});
+
+describe('grants naming, by ARN, what a stack of the app names literally', () => {
+  // given a data stack naming its queue and table, as the platform example does, and a stack
+  // granting them by ARN (the CDK's Queue.fromQueueAttributes and Table.fromTableName)
+  const queue = unique('env-a-jobs');
+  const table = unique('env-a-orders');
+  const data = {
+    Resources: {
+      Jobs: { Type: 'AWS::SQS::Queue', Properties: { QueueName: queue } },
+      Orders: {
+        Type: 'AWS::DynamoDB::Table',
+        Properties: {
+          TableName: table,
+          KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        },
+      },
+    },
+  };
+  const user = granting(
+    policyOf(
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:${region}:${account}:${queue}` },
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:PutItem',
+        Resource: [
+          {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, `:dynamodb:${region}:${account}:table/${table}`],
+            ],
+          },
+          `arn:aws:dynamodb:${region}:${account}:table/${table}/index/*`,
+        ],
+      },
+    ),
+  );
+
+  it('plans the grants of a stack depending on the one that names them', async () => {
+    withTemplate('NamedData', data);
+    withTemplate('NamedUser', user);
+    const a = applierThrough(proxy, unique('env-a'));
+    const plan = await a.plan(only(assembly, ['NamedData', 'NamedUser']), sha);
+    expect(plan.failure).toBeUndefined();
+    expect(stacksOf(plan).map((s) => s.action)).toEqual(['created', 'created']);
+    await a.close();
+  }, 60_000);
+
+  it("refuses them in a stack that does not depend on it (whose name may be anyone's then)", async () => {
+    withTemplate('NamedData', data);
+    withTemplate('Unrelated', user);
+    const a = applierThrough(proxy, unique('env-a'));
+    const plan = await a.plan(only(assembly, ['NamedData', 'Unrelated']), sha);
+    expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+    expect(plan.failure!.message).toContain(
+      `allows sqs:SendMessage on arn:aws:sqs:${region}:${account}:${queue}`,
+    );
+    await a.close();
+  }, 60_000);
+});
+
+describe("the CDK's own grants stay in bounds", () => {
+  it('plans grants of its own data, BucketDeployment, log retention, a Provider, a NestedStack and cross-stack grants', async () => {
+    // given an environment listing nothing
+    const a = applierThrough(proxy, unique('env-a'));
+    // when the real synthesized app is planned
+    const plan = await a.plan(only(assembly, ['GrantsA', 'GrantsB']), sha);
+    // then both stacks are planned, to be created
+    expect(plan.failure).toBeUndefined();
+    expect(stacksOf(plan).map((s) => [s.subject, s.action])).toEqual([
+      [`${prefix}-GrantsA`, 'created'],
+      [`${prefix}-GrantsB`, 'created'],
+    ]);
+    await a.close();
+  }, 120_000);
+
+  it("refuses a nested stack's role given b's bucket, naming the nested stack", async () => {
+    // given the app's nested template changed by hand: its role's policy names b's objects
+    const file = join(
+      assembly.dir,
+      readdirSync(assembly.dir).find((f) => f.startsWith('GrantsA') && f.endsWith('.nested.template.json'))!,
+    );
+    const text = readFileSync(file, 'utf8');
+    const nested = JSON.parse(text) as {
+      Resources: Record<
+        string,
+        { Type: string; Properties: { PolicyDocument: { Statement: { Resource: unknown }[] } } }
+      >;
+    };
+    const policy = Object.values(nested.Resources).find((r) => r.Type === 'AWS::IAM::Policy')!;
+    policy.Properties.PolicyDocument.Statement[0].Resource = theirBucketObjects;
+    writeFileSync(file, JSON.stringify(nested));
+    const a = applierThrough(proxy, unique('env-a'));
+    try {
+      // when the app is planned
+      const plan = await a.plan(only(assembly, ['GrantsA']), sha);
+      // then it is refused, naming the nested stack and b's objects
+      expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+      expect(plan.failure!.message).toMatch(/GrantsA, nested stack \w+/);
+      expect(plan.failure!.message).toContain(`on ${theirBucketObjects}`);
+    } finally {
+      writeFileSync(file, text);
+      await a.close();
+    }
+  }, 60_000);
+});
