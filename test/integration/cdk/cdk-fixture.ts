@@ -21,7 +21,13 @@ export interface StackSpec {
   readonly padding?: number;
   readonly lambda?: boolean;
   /** The CDK's grants, subscriptions and rule targets (see wire in the fixture app). */
-  readonly wiring?: { readonly from?: string; readonly importedRole?: string; readonly restApi?: boolean };
+  readonly wiring?: {
+    readonly from?: string;
+    readonly importedRole?: string;
+    readonly restApi?: boolean;
+    /** A dead-letter queue, bucket notifications and asynchronous-invocation destinations. */
+    readonly destinations?: boolean;
+  };
 }
 
 /** What the fixture app does: stacks to synthesize, or a failure to show. */
