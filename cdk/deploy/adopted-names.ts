@@ -166,7 +166,11 @@ export async function assertNoAdoptedNames(
       throw readFailed(error, adopting.permission, name, subject, phase);
     }
     if (!taken) continue;
-    own ??= await check.own();
+    try {
+      own ??= await check.own();
+    } catch (error) {
+      throw readFailed(error, 'cloudformation:ListStackResources', name, subject, phase);
+    }
     if (own.some((r) => typeName({ Type: r.type }) === type && nameIn(r.physicalId) === name)) continue;
     throw refuse(
       `names ${safeOutput(JSON.stringify(name), 200)}, which exists and belongs to something outside this app (another environment's stack, or made by hand): CloudFormation would take it over as this stack's, and delete it with the stack`,
@@ -192,7 +196,7 @@ function readFailed(
       // Denied stays denied until the policy changes; anything else (throttling, the network) may pass.
       retryable: !denied,
       subject,
-      hint: `a named queue or topic is checked before it is created, as the environment's own identity: allow it ${permission}`,
+      hint: `a named queue or topic is checked before it is created (and, when its name is taken, against the environment's own stacks), as the environment's own identity: allow it ${permission}`,
     },
   );
 }

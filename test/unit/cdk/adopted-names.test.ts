@@ -88,6 +88,21 @@ describe('assertNoAdoptedNames', () => {
     },
   );
 
+  it("fails closed, naming the permission, when the environment's stacks may not be listed", async () => {
+    const check: AdoptionCheck = {
+      ...checkAnswering({}),
+      own: () =>
+        Promise.reject(
+          Object.assign(new Error('not authorized to perform: cloudformation:ListStackResources'), {
+            name: 'AccessDenied',
+          }),
+        ),
+    };
+    const failure = await failureOf(assertNoAdoptedNames('app-a', template, 'all', check, {}, 'plan'));
+    expect(failure).toMatchObject({ code: 'aws.name-check', retryable: false });
+    expect(failure.message).toContain('allow it cloudformation:ListStackResources');
+  });
+
   it('retries a read that failed for another reason (throttling)', async () => {
     const check = checkAnswering({ error: { name: 'ThrottlingException', message: 'Rate exceeded' } });
     const failure = await failureOf(
