@@ -142,8 +142,10 @@ export async function assertNoAdoptedNames(
     const adopting = ADOPTING.get(type);
     if (!adopting || (making !== 'all' && !making.has(id))) continue;
     const properties = (resource.Properties ?? {}) as Record<string, unknown>;
-    if (!Object.hasOwn(properties, adopting.property)) continue; // CloudFormation names it uniquely
-    const where = `Resources.${safeOutput(id, 200)}.Properties.${adopting.property}`;
+    // Properties written whole as an intrinsic (an Fn::If) may hold a name cairn cannot read.
+    const whole = Object.keys(properties).some((key) => key === 'Ref' || key.startsWith('Fn::'));
+    if (!whole && !Object.hasOwn(properties, adopting.property)) continue; // CloudFormation names it uniquely
+    const where = `Resources.${safeOutput(id, 200)}.Properties${whole ? '' : `.${adopting.property}`}`;
     const subject = `stack ${stackName}`;
     const refuse = (why: string, hint: string) =>
       new CairnError(`${where} of ${safeOutput(String(resource.Type), 200)} ${why}`, {
@@ -153,7 +155,7 @@ export async function assertNoAdoptedNames(
         subject,
         hint,
       });
-    const name = literalText(properties[adopting.property], pseudo);
+    const name = whole ? undefined : literalText(properties[adopting.property], pseudo);
     if (name === undefined)
       throw refuse(
         'is not a name cairn can read before CloudFormation does, so whether another resource holds it cannot be checked',

@@ -103,6 +103,33 @@ describe('assertNoAdoptedNames', () => {
     expect(failure.message).toContain('allow it cloudformation:ListStackResources');
   });
 
+  it('refuses a name it cannot read: a parameter, or properties written whole as an Fn::If', async () => {
+    const unreadable = stackTemplate(
+      JSON.stringify({
+        Parameters: { Name: { Type: 'String' } },
+        Resources: {
+          ByParameter: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { Ref: 'Name' } } },
+          Chosen: {
+            Type: 'AWS::SNS::Topic',
+            Properties: { 'Fn::If': ['C', { TopicName: 'env-b-events' }, {}] },
+          },
+        },
+      }),
+    );
+    const check = checkAnswering({});
+    for (const [id, where] of [
+      ['ByParameter', 'Resources.ByParameter.Properties.QueueName of AWS::SQS::Queue'],
+      ['Chosen', 'Resources.Chosen.Properties of AWS::SNS::Topic'],
+    ] as const) {
+      const failure = await failureOf(
+        assertNoAdoptedNames('app-a', unreadable, new Set([id]), check, {}, 'plan'),
+      );
+      expect(failure).toMatchObject({ code: 'aws.out-of-bounds' });
+      expect(failure.message).toContain(`${where} is not a name cairn can read`);
+    }
+    expect(check.reads).toEqual([]);
+  });
+
   it('retries a read that failed for another reason (throttling)', async () => {
     const check = checkAnswering({ error: { name: 'ThrottlingException', message: 'Rate exceeded' } });
     const failure = await failureOf(
