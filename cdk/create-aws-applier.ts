@@ -22,6 +22,8 @@ import {
 } from './deploy/stack-deployer';
 import { failedStack, planeResult, stackErrorFailure } from './deploy/stack-changes';
 import { inDependencyOrder } from './deploy/stack-order';
+import { ownResources, type AdoptionCheck } from './deploy/adopted-names';
+import { partitionOf } from './deploy/stack-identity';
 import { liveOutputs } from './deploy/stack-outputs';
 import { createSynthRunner } from './synth/synth-runner';
 import { discardAssembly, synthesizeApp } from './synth/synthesize';
@@ -127,6 +129,19 @@ export function createAwsApplier(
   const clients = identities.own;
   const envTag = options.owner ? `${env}@${options.owner}` : env;
   const base: StackContext = { env, envTag, target, clients, log };
+  /**
+   * The names a plan or apply adds are checked as the environment's own identity; what the
+   * environment's stacks hold is read at most once per plan or apply, and only when a name is taken.
+   */
+  const adoption = (): AdoptionCheck => {
+    let own: ReturnType<AdoptionCheck['own']> | undefined;
+    return {
+      clients,
+      target: { account: target.account, region: target.region, partition: partitionOf(target.region) },
+      own: () =>
+        (own ??= environmentStacks(clients, envTag).then((names) => ownResources(clients.cfn, names))),
+    };
+  };
   let previousDir: string | undefined;
   // One runner per environment, so bubblewrap is probed once, not at every synth.
   const runner = createSynthRunner(target.synth, options.workDir);
@@ -154,12 +169,13 @@ export function createAwsApplier(
       // Each template is read and parsed once, for the imports and for its stack's plan.
       const templates = templateReader();
       const importing = importsOf(assembly.stacks, templates);
+      const names = adoption();
       for (const stack of assembly.stacks) {
         // A caller that gave up (a pull request's plan past its deadline) makes no more change sets.
         if (options.signal?.aborted) break;
         let ctx: StackContext;
         try {
-          ctx = { ...contextFor(base, stack, bootstrap), templates, ...importing(stack) };
+          ctx = { ...contextFor(base, stack, bootstrap), templates, adoption: names, ...importing(stack) };
         } catch (error) {
           plans.push(
             failedStack(
@@ -188,7 +204,7 @@ export function createAwsApplier(
       // Each template is read and parsed once: for the imports, the checks before any deploy, and
       // its stack's deploy.
       const templates = templateReader();
-      const ctx: StackContext = { ...base, templates, fence: () => gate.check() };
+      const ctx: StackContext = { ...base, templates, adoption: adoption(), fence: () => gate.check() };
       const imports = importsOf(assembly.stacks, templates);
       const importing = (stack: StackArtifact): StackContext => ({ ...ctx, ...imports(stack) });
       // Every stack's identity and template are checked before any is deployed: an app naming a

@@ -1,5 +1,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { rememberingCredentials, type AwsTargetConfig } from '../../controller/model';
@@ -17,6 +19,9 @@ export interface AwsClients {
   readonly cfn: CloudFormationClient;
   readonly s3: S3Client;
   readonly ssm: SSMClient;
+  /** Reads only: whether a queue or topic a stack would create is taken (see assertNoAdoptedNames). */
+  readonly sqs: SQSClient;
+  readonly sns: SNSClient;
 }
 
 /** The qualifier `cdk bootstrap` and the CDK's default stack synthesizer use unless told another. */
@@ -45,7 +50,7 @@ export interface ChainedRole {
 }
 
 /**
- * Creates the environment's CloudFormation, S3 and SSM clients. With `target.roleArn` they share
+ * Creates the environment's CloudFormation, S3, SSM, SQS and SNS clients. With `target.roleArn` they share
  * one provider of that role's credentials, assumed (as `cairn-<env>`) with `credentials` or the
  * default chain; without it they use `credentials` or the default chain directly. With `chained`,
  * that identity then assumes the chained role (as `cdk deploy` assumes the bootstrap's deploy
@@ -83,6 +88,8 @@ export function makeClients(
     cfn: new CloudFormationClient(common),
     s3: new S3Client({ ...common, forcePathStyle: Boolean(target.endpoint) }),
     ssm: new SSMClient(common),
+    sqs: new SQSClient(common),
+    sns: new SNSClient(common),
   };
 }
 
@@ -91,6 +98,8 @@ export function destroyClients(clients: AwsClients): void {
   clients.cfn.destroy();
   clients.s3.destroy();
   clients.ssm.destroy();
+  clients.sqs.destroy();
+  clients.sns.destroy();
 }
 
 /** The URL CloudFormation reads a large template from (path style, so an endpoint override works). */

@@ -3,6 +3,7 @@ import type { AwsClients } from './aws-clients';
 import type { AwsTargetConfig } from '../../controller/model';
 import type { StackTemplate } from './template-bounds';
 import type { TargetKind } from './template-targets';
+import type { AdoptionCheck } from './adopted-names';
 
 /** Reads one template file of the assembly, bounded in size and parsed (see templateReader). */
 export type TemplateReader = (file: string, subject: string) => StackTemplate;
@@ -56,6 +57,11 @@ export interface StackContext {
    * stack delete, rollback continue); see fencedWrite and WriteFence.
    */
   readonly fence?: WriteFence;
+  /**
+   * How a queue or topic the change set adds under a name is checked not to be someone else's (see
+   * assertNoAdoptedNames); absent: not checked (createAwsApplier always sets it).
+   */
+  readonly adoption?: AdoptionCheck;
 }
 
 /** `RoleARN` for a change set or delete: the environment's execution role, so CloudFormation acts as it. */

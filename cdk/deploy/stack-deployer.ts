@@ -39,6 +39,7 @@ import {
 import { assertGrantsInBounds } from './template-grants';
 import { assertTargetsInBounds, targetKind, type TargetBounds, type TargetKind } from './template-targets';
 import { templateAdds } from './template-adds';
+import { assertNoAdoptedNames, makingIds, nestedMaking } from './adopted-names';
 import { assetFileAt } from './asset-bounds';
 import { partitionOf } from './stack-identity';
 
@@ -408,6 +409,43 @@ async function prepare(
 }
 
 /**
+ * Refuses a queue or topic the changes add under a name someone outside the app holds (see
+ * assertNoAdoptedNames), in the stack's template and in the templates of the nested stacks the
+ * changes add or modify (whose own changes the parent's change set does not list).
+ */
+async function checkNames(
+  ctx: StackContext,
+  artifact: StackArtifact,
+  template: StackTemplate,
+  changes: readonly ResourceChange[] | 'all',
+  phase: 'plan' | 'apply-aws',
+  where = artifact.stackName,
+  depth = 0,
+): Promise<void> {
+  if (!ctx.adoption) return;
+  const pseudo = pseudoParameters(ctx);
+  // A nested stack's name is CloudFormation's choice (parent, logical id, random suffix): unknown here.
+  const names = depth === 0 ? { ...pseudo, 'AWS::StackName': artifact.stackName } : pseudo;
+  const making = changes === 'all' ? 'all' : makingIds(changes);
+  await assertNoAdoptedNames(where, template, making, ctx.adoption, names, phase);
+  for (const nested of nestedStacks(template)) {
+    if (changes !== 'all' && !nestedMaking(changes, nested.logicalId)) continue;
+    const file = nestedTemplate(ctx, artifact, nested.templateUrl, depth);
+    if (typeof file !== 'string') continue; // boundedTemplate has refused it already, naming why
+    const child = (ctx.templates ?? readTemplate)(file, `stack ${where}, nested stack ${nested.logicalId}`);
+    await checkNames(
+      ctx,
+      artifact,
+      child,
+      'all',
+      phase,
+      `${where}, nested stack ${nested.logicalId}`,
+      depth + 1,
+    );
+  }
+}
+
+/**
  * What deploying the stack would do. A stack a deploy would update is planned from a described
  * (never executed) change set, which is then deleted. A stack a deploy would create (see
  * updatable) is planned from its template, as `cdk diff` plans it (templateAdds): a CREATE change
@@ -434,11 +472,13 @@ export async function planStack(
       const reason = failedFirstCreate(status)
         ? `replaces the stack a failed first create left ${status}`
         : undefined;
+      const changes = templateAdds(name, template);
+      await checkNames(ctx, artifact, template, changes, 'plan');
       return {
         stackName: name,
         action: 'created',
         ...(reason ? { reason } : {}),
-        changes: templateAdds(name, template),
+        changes,
         durationMs: Date.now() - started,
       };
     }
@@ -448,6 +488,7 @@ export async function planStack(
     await ctx.clients.cfn
       .send(new DeleteChangeSetCommand({ ChangeSetName: prepared.arn }))
       .catch(() => undefined);
+    await checkNames(ctx, artifact, template, prepared.changes, 'plan');
     return {
       stackName: name,
       action: prepared.create ? 'created' : 'configured',
@@ -506,6 +547,13 @@ export async function deployStack(
     if (prepared.kind === 'no-op') {
       ctx.log.info({ stack: name, action: 'unchanged' }, 'stack unchanged');
       return done({ action: 'unchanged', changes: [] });
+    }
+    try {
+      await checkNames(ctx, artifact, template, prepared.changes, 'apply-aws');
+    } catch (error) {
+      // Nothing of it is executed; the change set is not left behind for someone to execute.
+      await cfn.send(new DeleteChangeSetCommand({ ChangeSetName: prepared.arn })).catch(() => undefined);
+      throw error;
     }
     const since = new Date();
     await cfn.send(fencedWrite(new ExecuteChangeSetCommand({ ChangeSetName: prepared.arn }), ctx.fence));

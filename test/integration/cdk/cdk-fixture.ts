@@ -21,7 +21,13 @@ export interface StackSpec {
   readonly padding?: number;
   readonly lambda?: boolean;
   /** The CDK's grants, subscriptions and rule targets (see wire in the fixture app). */
-  readonly wiring?: { readonly from?: string; readonly importedRole?: string; readonly restApi?: boolean };
+  readonly wiring?: {
+    readonly from?: string;
+    readonly importedRole?: string;
+    readonly restApi?: boolean;
+    /** A dead-letter queue, bucket notifications and asynchronous-invocation destinations. */
+    readonly destinations?: boolean;
+  };
   /** The CDK's grants of the stack's own data to its roles, and of `from`'s to one of its own (see grant in the fixture app). */
   readonly grants?: { readonly from?: string };
 }

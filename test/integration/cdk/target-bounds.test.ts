@@ -83,6 +83,7 @@ beforeAll(async () => {
         { name: 'Importer', queues: ['Q'], dependsOn: ['ExportBucket'] },
         { name: 'WiredA', wiring: {} },
         { name: 'WiredC', wiring: {} },
+        { name: 'WiredD', wiring: { destinations: true } },
         {
           name: 'WiredB',
           wiring: {
@@ -283,6 +284,70 @@ describe("the CDK's own wiring stays in bounds", () => {
       await a.close();
     },
     120_000,
+  );
+});
+
+describe('dead letters, bucket notifications and invocation destinations go to what the app made', () => {
+  type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+
+  /** Plans WiredD with its template changed by `change` (as a committer could write it), putting it back afterwards. */
+  async function planChanged(change: (template: Template) => void) {
+    const stacks = only(assembly, ['WiredD']);
+    const file = stacks.stacks[0]!.templateFile;
+    const text = readFileSync(file, 'utf8');
+    const template = JSON.parse(text) as Template;
+    change(template);
+    writeFileSync(file, JSON.stringify(template));
+    const a = applierThrough(proxy, unique('env-a'));
+    try {
+      return await a.plan(stacks, sha);
+    } finally {
+      writeFileSync(file, text);
+      await a.close();
+    }
+  }
+  const ofType = (template: Template, type: string) =>
+    Object.entries(template.Resources).find(([, r]) => r.Type === type)!;
+
+  it("plans the CDK's deadLetterQueue, addEventNotification and configureAsyncInvoke", async () => {
+    const plan = await planChanged(() => undefined);
+    expect(plan.failure).toBeUndefined();
+    expect(stacksOf(plan).map((s) => [s.subject, s.action])).toEqual([[`${prefix}-WiredD`, 'created']]);
+  }, 60_000);
+
+  it.each([
+    [
+      "b's bucket in the CDK's bucket notifications",
+      (t: Template) => (ofType(t, 'Custom::S3BucketNotifications')[1].Properties.BucketName = theirBucket),
+      /Resources\.\w+\.Properties\.BucketName of Custom::S3BucketNotifications names "env-b-data-/,
+    ],
+    [
+      "b's queue as a dead-letter queue",
+      (t: Template) => {
+        const [, queue] = Object.entries(t.Resources).find(([id]) => id.startsWith('WiredRedriven'))!;
+        (queue.Properties.RedrivePolicy as Record<string, unknown>).deadLetterTargetArn =
+          `arn:aws:sqs:us-east-1:${ACCOUNT}:env-b-jobs`;
+      },
+      /Properties\.RedrivePolicy\.deadLetterTargetArn of AWS::SQS::Queue names "arn:aws:sqs:/,
+    ],
+    [
+      "b's topic as a function's success destination",
+      (t: Template) => {
+        const config = ofType(t, 'AWS::Lambda::EventInvokeConfig')[1].Properties.DestinationConfig as {
+          OnSuccess: { Destination: unknown };
+        };
+        config.OnSuccess.Destination = `arn:aws:sns:us-east-1:${ACCOUNT}:env-b-events`;
+      },
+      /Properties\.DestinationConfig\.OnSuccess\.Destination of AWS::Lambda::EventInvokeConfig/,
+    ],
+  ])(
+    'refuses %s',
+    async (_label, change, message) => {
+      const plan = await planChanged(change);
+      expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+      expect(plan.failure!.message).toMatch(message);
+    },
+    60_000,
   );
 });
 

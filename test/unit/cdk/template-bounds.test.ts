@@ -460,6 +460,61 @@ describe('resources that attach to what their properties name', () => {
       'Properties.Targets.0',
     ],
     ['AWS::Events::Rule', { Targets: { Ref: 'Passed' } }, 'Properties.Targets'],
+    [
+      'AWS::SQS::Queue',
+      {
+        RedrivePolicy: {
+          deadLetterTargetArn: 'arn:aws:sqs:us-east-1:123456789012:b-dlq',
+          maxReceiveCount: 3,
+        },
+      },
+      'Properties.RedrivePolicy.deadLetterTargetArn',
+    ],
+    [
+      'AWS::SQS::Queue',
+      {
+        RedrivePolicy:
+          '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:b-dlq","maxReceiveCount":3}',
+      },
+      'Properties.RedrivePolicy.deadLetterTargetArn',
+    ],
+    ['AWS::SQS::Queue', { RedrivePolicy: 'not json, b-dlq' }, 'Properties.RedrivePolicy'],
+    [
+      'AWS::Lambda::EventInvokeConfig',
+      {
+        FunctionName: { Ref: 'Fn' },
+        Qualifier: '$LATEST',
+        DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:123456789012:b-jobs' } },
+      },
+      'Properties.DestinationConfig.OnFailure.Destination',
+    ],
+    [
+      'AWS::Lambda::EventInvokeConfig',
+      {
+        FunctionName: { Ref: 'Fn' },
+        Qualifier: '$LATEST',
+        DestinationConfig: { OnSuccess: { Destination: 'arn:aws:sns:us-east-1:123456789012:b-events' } },
+      },
+      'Properties.DestinationConfig.OnSuccess.Destination',
+    ],
+    [
+      'AWS::Lambda::EventSourceMapping',
+      {
+        FunctionName: { Ref: 'Fn' },
+        EventSourceArn: { 'Fn::GetAtt': ['Queue', 'Arn'] },
+        DestinationConfig: { OnFailure: { Destination: 'arn:aws:sns:us-east-1:123456789012:b-events' } },
+      },
+      'Properties.DestinationConfig.OnFailure.Destination',
+    ],
+    [
+      'Custom::S3BucketNotifications',
+      {
+        ServiceToken: { 'Fn::GetAtt': ['Fn', 'Arn'] },
+        BucketName: 'env-b-data',
+        NotificationConfiguration: {},
+      },
+      'Properties.BucketName',
+    ],
   ])('refuses a %s naming what is not its own, naming the property', (type, properties, where) => {
     expect(refused(type, properties)).toContain(`Resources.Attach.${where} of ${type}`);
   });
@@ -535,6 +590,28 @@ describe('resources that attach to what their properties name', () => {
     expect(kind(joined(':lambda:us-east-1:123456789012:function:', 'Logs'))).toBeUndefined();
     expect(kind(joined(':logs:us-east-1:123456789012:log-group:', 'Param'))).toBeUndefined();
     expect(kind(joined(':logs:us-east-1:123456789012:log-group:env-b-', 'Logs'))).toBeUndefined();
+  });
+
+  it.each([
+    ['AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['Queue', 'Arn'] } } }],
+    [
+      'AWS::Lambda::EventInvokeConfig',
+      {
+        FunctionName: { Ref: 'Fn' },
+        DestinationConfig: {
+          OnSuccess: { Destination: { Ref: 'Topic' } },
+          OnFailure: { Destination: { 'Fn::GetAtt': ['Queue', 'Arn'] } },
+        },
+      },
+    ],
+    [
+      'Custom::S3BucketNotifications',
+      { ServiceToken: { 'Fn::GetAtt': ['Fn', 'Arn'] }, BucketName: { Ref: 'Bucket' } },
+    ],
+  ])('passes a %s naming its own, as the CDK writes it', (type, properties) => {
+    expect(() =>
+      assertTargetsInBounds('app', attaching(type, properties), { listed: [], pseudo }, 'plan'),
+    ).not.toThrow();
   });
 
   it('names a literal target in the message, so that it can be listed as written', () => {
