@@ -1,6 +1,6 @@
 import { ListStackResourcesCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { GetTopicAttributesCommand } from '@aws-sdk/client-sns';
-import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import type * as Sns from '@aws-sdk/client-sns';
+import type * as Sqs from '@aws-sdk/client-sqs';
 import { CairnError, errorMessage, isCairnError } from '../../controller/model';
 import { safeOutput } from '../../controller/model/secret-mask';
 import type { ResourceChange } from '../types';
@@ -48,6 +48,8 @@ const ADOPTING: ReadonlyMap<string, AdoptingType> = new Map<string, AdoptingType
       permission: 'sqs:GetQueueUrl',
       exists: async (clients, name) => {
         try {
+          // The SDK's modules are loaded here, on first use (see AwsClients.sqs).
+          const { GetQueueUrlCommand } = require('@aws-sdk/client-sqs') as typeof Sqs;
           await clients.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
           return true;
         } catch (error) {
@@ -65,6 +67,7 @@ const ADOPTING: ReadonlyMap<string, AdoptingType> = new Map<string, AdoptingType
       exists: async (clients, name, { partition, region, account }) => {
         try {
           const arn = `arn:${partition}:sns:${region}:${account}:${name}`;
+          const { GetTopicAttributesCommand } = require('@aws-sdk/client-sns') as typeof Sns;
           await clients.sns.send(new GetTopicAttributesCommand({ TopicArn: arn }));
           return true;
         } catch (error) {

@@ -1,7 +1,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type * as Sns from '@aws-sdk/client-sns';
+import type * as Sqs from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { rememberingCredentials, type AwsTargetConfig } from '../../controller/model';
@@ -19,10 +19,17 @@ export interface AwsClients {
   readonly cfn: CloudFormationClient;
   readonly s3: S3Client;
   readonly ssm: SSMClient;
-  /** Reads only: whether a queue or topic a stack would create is taken (see assertNoAdoptedNames). */
-  readonly sqs: SQSClient;
-  readonly sns: SNSClient;
+  /**
+   * Reads only: whether a queue or topic a stack would create is taken (see assertNoAdoptedNames).
+   * Made, and their SDK modules loaded (about 13 ms of a process's start), on first use: only a
+   * change adding a named queue or topic needs them.
+   */
+  readonly sqs: Sqs.SQSClient;
+  readonly sns: Sns.SNSClient;
 }
+
+/** The clients of each AwsClients made on first use so far, for destroyClients. */
+const madeLater = new WeakMap<AwsClients, { destroy(): void }[]>();
 
 /** The qualifier `cdk bootstrap` and the CDK's default stack synthesizer use unless told another. */
 export const DEFAULT_BOOTSTRAP_QUALIFIER = 'hnb659fds';
@@ -84,13 +91,24 @@ export function makeClients(
     ...(target.endpoint ? { endpoint: target.endpoint } : {}),
     credentials: identity,
   };
-  return {
+  const later: { destroy(): void }[] = [];
+  let sqs: Sqs.SQSClient | undefined;
+  let sns: Sns.SNSClient | undefined;
+  const clients: AwsClients = {
     cfn: new CloudFormationClient(common),
     s3: new S3Client({ ...common, forcePathStyle: Boolean(target.endpoint) }),
     ssm: new SSMClient(common),
-    sqs: new SQSClient(common),
-    sns: new SNSClient(common),
+    get sqs() {
+      if (!sqs) later.push((sqs = new (require('@aws-sdk/client-sqs') as typeof Sqs).SQSClient(common)));
+      return sqs;
+    },
+    get sns() {
+      if (!sns) later.push((sns = new (require('@aws-sdk/client-sns') as typeof Sns).SNSClient(common)));
+      return sns;
+    },
   };
+  madeLater.set(clients, later);
+  return clients;
 }
 
 /** Destroys the clients, closing their keep-alive sockets, so a stopped controller holds no connection open. */
@@ -98,8 +116,7 @@ export function destroyClients(clients: AwsClients): void {
   clients.cfn.destroy();
   clients.s3.destroy();
   clients.ssm.destroy();
-  clients.sqs.destroy();
-  clients.sns.destroy();
+  for (const client of madeLater.get(clients) ?? []) client.destroy();
 }
 
 /** The URL CloudFormation reads a large template from (path style, so an endpoint override works). */
