@@ -171,7 +171,7 @@ const HTTP_API: readonly TargetProperty[] = [{ path: 'ApiId', names: ['aws::apig
  * The types that attach to, or change, a resource a property names, and those properties. With
  * the CDK's default execution role (AdministratorAccess), a stack could otherwise name another
  * environment's bucket, queue, topic, role or function there and rewrite its policy, attach a
- * policy to it, or wire it to its own events.
+ * policy to it, wire it to its own events, or run its own code as that role.
  */
 const ATTACHING: ReadonlyMap<string, readonly TargetProperty[]> = new Map<string, readonly TargetProperty[]>([
   ['aws::s3::bucketpolicy', [{ path: 'Bucket', names: BUCKET }]],
@@ -247,6 +247,31 @@ const ATTACHING: ReadonlyMap<string, readonly TargetProperty[]> = new Map<string
         path: 'Targets[].Arn',
         names: [...TOPIC, ...FUNCTION, 'aws::stepfunctions::statemachine', 'aws::batch::jobqueue'],
       },
+      { path: 'Targets[].RoleArn', names: ARN_ONLY },
+    ],
+  ],
+  // What runs as the role a property names (by ARN: an own role's Fn::GetAtt Arn, as the CDK writes
+  // it): another environment's role would lend its code that environment's identity.
+  ['aws::lambda::function', [{ path: 'Role', names: ARN_ONLY }]],
+  ['aws::stepfunctions::statemachine', [{ path: 'RoleArn', names: ARN_ONLY }]],
+  [
+    'aws::ecs::taskdefinition',
+    [
+      { path: 'TaskRoleArn', names: ARN_ONLY },
+      { path: 'ExecutionRoleArn', names: ARN_ONLY },
+    ],
+  ],
+  ['aws::codebuild::project', [{ path: 'ServiceRole', names: ARN_ONLY }]],
+  ['aws::scheduler::schedule', [{ path: 'Target.RoleArn', names: ARN_ONLY }]],
+  ['aws::pipes::pipe', [{ path: 'RoleArn', names: ARN_ONLY }]],
+  ['aws::appsync::datasource', [{ path: 'ServiceRoleArn', names: ARN_ONLY }]],
+  ['aws::glue::job', [{ path: 'Role', names: ARN_ONLY }]],
+  ['aws::ec2::instance', [{ path: 'IamInstanceProfile', names: ['aws::iam::instanceprofile'] }]],
+  [
+    'aws::ec2::launchtemplate',
+    [
+      { path: 'LaunchTemplateData.IamInstanceProfile.Arn', names: ARN_ONLY },
+      { path: 'LaunchTemplateData.IamInstanceProfile.Name', names: ['aws::iam::instanceprofile'] },
     ],
   ],
   [

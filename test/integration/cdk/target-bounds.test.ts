@@ -5,6 +5,7 @@ import type { Assembly } from '../../../cdk/types';
 import { stacksOf } from '../../helpers/changes';
 import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
 import { motoIam } from '../../helpers/moto-iam';
+import { sandboxEnv } from '../../sandbox/sandbox-env';
 import { applierThrough, changeSetsOf, only, synthesizeBehindProxy, unique } from './cdk-fixture';
 
 const prefix = unique('target');
@@ -18,6 +19,20 @@ function withTemplate(id: string, template: object): Assembly {
   const stacks = only(assembly, [id]);
   writeFileSync(stacks.stacks[0]!.templateFile, JSON.stringify(template));
   return stacks;
+}
+
+/** A Lambda function as moto has it: its HTTP status, and its execution role when there is one. */
+async function motoFunction(name: string): Promise<{ status: number; role?: string }> {
+  const { aws } = sandboxEnv();
+  const response = await fetch(`${aws.endpoint}/2015-03-31/functions/${name}`, {
+    headers: {
+      // moto reads the service from the credential scope and checks no signature
+      authorization: `AWS4-HMAC-SHA256 Credential=${aws.accessKeyId}/20260101/${aws.region}/lambda/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+  });
+  if (!response.ok) return { status: response.status };
+  const body = (await response.json()) as { Configuration?: { Role?: string } };
+  return { status: response.status, ...(body.Configuration?.Role ? { role: body.Configuration.Role } : {}) };
 }
 
 /** The inline policies of a role, as moto's IAM lists them (ListRolePolicies' XML). */
@@ -76,6 +91,7 @@ beforeAll(async () => {
           'Listed',
           'ExportBucket',
           'ExportRole',
+          'RunAs',
         ].map((name) => ({
           name,
           queues: ['Q'],
@@ -178,6 +194,35 @@ describe("resources that attach to another environment's (moto through the recor
     const policies = await rolePolicies(theirRole);
     expect(policies).toContain('<ListRolePoliciesResult>');
     expect(policies).not.toContain('env-a-was-here');
+    await a.close();
+  }, 60_000);
+
+  it("applies nothing of a commit running its own function as b's role", async () => {
+    // given environment a's commit declaring a function whose execution role is b's, by its ARN
+    const a = applierThrough(proxy, unique('env-a'));
+    const functionName = `${prefix}-runs-as-b`;
+    const template = {
+      Resources: {
+        Fn: {
+          Type: 'AWS::Lambda::Function',
+          Properties: {
+            FunctionName: functionName,
+            Runtime: 'nodejs20.x',
+            Handler: 'index.handler',
+            Code: { ZipFile: 'exports.handler = async () => process.env;' },
+            Role: `arn:aws:iam::${ACCOUNT}:role/${theirRole}`,
+          },
+        },
+      },
+    };
+    const applied = await a.apply(withTemplate('RunAs', template), sha);
+    // then it fails naming the property and the role, CloudFormation never saw it, and no
+    // function runs as b's role (without the check, moto made it with b's role as its own)
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain('Resources.Fn.Properties.Role of AWS::Lambda::Function');
+    expect(applied.failure!.message).toContain(`names "arn:aws:iam::${ACCOUNT}:role/${theirRole}"`);
+    expect(changeSetsOf(proxy, `${prefix}-RunAs`)).toEqual([]);
+    expect(await motoFunction(functionName)).toEqual({ status: 404 });
     await a.close();
   }, 60_000);
 

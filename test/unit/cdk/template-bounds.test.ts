@@ -515,8 +515,55 @@ describe('resources that attach to what their properties name', () => {
       },
       'Properties.BucketName',
     ],
+    ['AWS::Lambda::Function', { Role: `arn:aws:iam::123456789012:role/${THEIR_ROLE}` }, 'Properties.Role'],
+    [
+      'AWS::StepFunctions::StateMachine',
+      { RoleArn: { 'Fn::Sub': 'arn:aws:iam::${AWS::AccountId}:role/b' } },
+      'Properties.RoleArn',
+    ],
+    [
+      'AWS::ECS::TaskDefinition',
+      {
+        TaskRoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] },
+        ExecutionRoleArn: 'arn:aws:iam::123456789012:role/b-exec',
+      },
+      'Properties.ExecutionRoleArn',
+    ],
+    ['AWS::CodeBuild::Project', { ServiceRole: THEIR_ROLE }, 'Properties.ServiceRole'],
+    [
+      'AWS::Events::Rule',
+      { Targets: [{ Id: 't', Arn: { Ref: 'Topic' }, RoleArn: 'arn:aws:iam::123456789012:role/b' }] },
+      'Properties.Targets.0.RoleArn',
+    ],
+    [
+      'AWS::Scheduler::Schedule',
+      { Target: { Arn: { Ref: 'Topic' }, RoleArn: 'arn:aws:iam::123456789012:role/b' } },
+      'Properties.Target.RoleArn',
+    ],
+    ['AWS::EC2::Instance', { IamInstanceProfile: 'env-b-profile' }, 'Properties.IamInstanceProfile'],
+    [
+      'AWS::EC2::LaunchTemplate',
+      { LaunchTemplateData: { IamInstanceProfile: { Arn: 'arn:aws:iam::123456789012:instance-profile/b' } } },
+      'Properties.LaunchTemplateData.IamInstanceProfile.Arn',
+    ],
   ])('refuses a %s naming what is not its own, naming the property', (type, properties, where) => {
     expect(refused(type, properties)).toContain(`Resources.Attach.${where} of ${type}`);
+  });
+
+  it.each([
+    ['AWS::Lambda::Function', { Role: { 'Fn::GetAtt': ['Role', 'Arn'] } }],
+    [
+      'AWS::ECS::TaskDefinition',
+      { TaskRoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] }, ExecutionRoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] } },
+    ],
+    [
+      'AWS::Events::Rule',
+      { Targets: [{ Id: 't', Arn: { Ref: 'Topic' }, RoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] } }] },
+    ],
+  ])('passes a %s running as a role of its own (the CDK writes its Fn::GetAtt Arn)', (type, properties) => {
+    expect(() =>
+      assertTargetsInBounds('app', attaching(type, properties), { listed: [], pseudo }, 'apply-aws'),
+    ).not.toThrow();
   });
 
   it.each([
