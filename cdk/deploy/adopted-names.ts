@@ -5,7 +5,7 @@ import { CairnError, errorMessage, isCairnError } from '../../controller/model';
 import { safeOutput } from '../../controller/model/secret-mask';
 import type { ResourceChange } from '../types';
 import type { AwsClients } from './aws-clients';
-import { literalText, resourcesOf, typeName, type StackTemplate } from './template-bounds';
+import { literalText, resourcesOf, typeName, writtenWhole, type StackTemplate } from './template-bounds';
 
 // A resource CloudFormation "creates" under an explicit name, where the service's create answers
 // with the existing resource of that name instead of failing: SQS CreateQueue and SNS CreateTopic
@@ -146,7 +146,7 @@ export async function assertNoAdoptedNames(
     if (!adopting || (making !== 'all' && !making.has(id))) continue;
     const properties = (resource.Properties ?? {}) as Record<string, unknown>;
     // Properties written whole as an intrinsic (an Fn::If) may hold a name cairn cannot read.
-    const whole = Object.keys(properties).some((key) => key === 'Ref' || key.startsWith('Fn::'));
+    const whole = writtenWhole(properties);
     if (!whole && !Object.hasOwn(properties, adopting.property)) continue; // CloudFormation names it uniquely
     const where = `Resources.${safeOutput(id, 200)}.Properties${whole ? '' : `.${adopting.property}`}`;
     const subject = `stack ${stackName}`;

@@ -488,6 +488,24 @@ export function nestedStacks(template: StackTemplate): NestedStack[] {
 }
 
 /**
+ * Whether an object is written with an intrinsic function (`Ref`, `Fn::If`, ...), whose result
+ * cairn cannot read into before CloudFormation does: the checks then judge it whole. An
+ * `Fn::Transform` beside plain keys is not one: what a macro returns is not checked (an environment
+ * runs macros only where `aws.capabilities` lists `CAPABILITY_AUTO_EXPAND`; elsewhere the template
+ * is refused first, see assertNoMacros), and the keys written beside it are read as they are.
+ * Found in CI: read whole, every queue and function of a template calling a macro the environment
+ * may run was refused as "not a resource of this app".
+ */
+export function writtenWhole(value: unknown): boolean {
+  return (
+    !!value &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.keys(value).some((key) => key === 'Ref' || (key.startsWith('Fn::') && key !== 'Fn::Transform'))
+  );
+}
+
+/**
  * The text a `TemplateURL` comes to, given the pseudo parameters' values (`AWS::Region`,
  * `AWS::URLSuffix`, …): a string, an `Fn::Join` of such, a `Ref` to a pseudo parameter, an
  * `Fn::Sub` of a string naming only pseudo parameters. Undefined for anything else (a parameter,

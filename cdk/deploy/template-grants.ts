@@ -1,6 +1,13 @@
 import { CairnError } from '../../controller/model';
 import { safeOutput } from '../../controller/model/secret-mask';
-import { listed, literalText, resourcesOf, typeName, type StackTemplate } from './template-bounds';
+import {
+  listed,
+  literalText,
+  resourcesOf,
+  typeName,
+  writtenWhole,
+  type StackTemplate,
+} from './template-bounds';
 import { targetKind, type TargetBounds } from './template-targets';
 
 // What an identity policy of the app's own role, user or group grants: the data of the app's own
@@ -325,8 +332,7 @@ function statementsOf(
     return [{ name: 'the document (not readable)', statement: UNREADABLE }];
   const list = Array.isArray(statements) ? statements : [statements];
   return list.map((s: unknown, i) => {
-    const readable =
-      !!s && typeof s === 'object' && !Array.isArray(s) && !Object.keys(s).some((k) => k.startsWith('Fn::'));
+    const readable = !!s && typeof s === 'object' && !Array.isArray(s) && !writtenWhole(s);
     const statement: Record<string, unknown> = readable ? (s as Record<string, unknown>) : UNREADABLE;
     const sid = typeof statement.Sid === 'string' && readable ? ` (Sid ${statement.Sid})` : '';
     return { name: `Statement ${i}${sid}${readable ? '' : ' (not readable)'}`, statement };

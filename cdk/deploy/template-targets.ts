@@ -7,6 +7,7 @@ import {
   resourcesOf,
   typeName,
   type StackTemplate,
+  writtenWhole,
 } from './template-bounds';
 
 // Resources that attach to, or change, a resource a property names rather than one they create (a
@@ -327,20 +328,10 @@ const ATTACHING: ReadonlyMap<string, readonly TargetProperty[]> = new Map<string
   ].map((t) => [`aws::apigatewayv2::${t}`, HTTP_API] as const),
 ]);
 
-/** Whether a value is written with an intrinsic function (`Ref`, `Fn::*`), whose result cairn cannot read into. */
-function intrinsic(value: unknown): boolean {
-  return (
-    !!value &&
-    typeof value === 'object' &&
-    !Array.isArray(value) &&
-    Object.keys(value).some((key) => key === 'Ref' || key.startsWith('Fn::'))
-  );
-}
-
 /** The values at `path` (see TargetProperty) of a resource's properties, each with its path for messages. */
 function valuesAt(node: unknown, path: string, where: string): { where: string; value: unknown }[] {
   // Properties or a list item written as an intrinsic (an Fn::If) cannot be read into: checked whole.
-  if (intrinsic(node)) return [{ where, value: node }];
+  if (writtenWhole(node)) return [{ where, value: node }];
   // A Json property (a queue's RedrivePolicy) may be written as its text: read into it as
   // CloudFormation does, and check text that is not JSON whole (so only a listed name passes).
   if (typeof node === 'string') {

@@ -1,8 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import type { Assembly } from '../../../cdk/types';
 import { stacksOf } from '../../helpers/changes';
 import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
-import { applierThrough, only, synthesizeBehindProxy, unique } from './cdk-fixture';
+import { applierThrough, synthesizeBehindProxy, unique, withTemplates } from './cdk-fixture';
 
 const prefix = unique('account');
 const sha = '5555555eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee';
@@ -17,12 +16,7 @@ const changeSetsFor = (stack: string) =>
 
 /** Stack `id` of the synthesized app, its template replaced by `template` (an object, or text as is). */
 function withTemplate(id: string, template: object | string): Assembly {
-  const stacks = only(assembly, [id]);
-  writeFileSync(
-    stacks.stacks[0]!.templateFile,
-    typeof template === 'string' ? template : JSON.stringify(template),
-  );
-  return stacks;
+  return withTemplates(assembly, { [id]: template });
 }
 
 const withResource = (resource: object) => ({
@@ -175,15 +169,26 @@ describe("account-wide resources stay out of an environment's templates (moto th
   }, 60_000);
 });
 
-/** A custom resource whose provider is `serviceToken`, beside the stack's own provider function. */
+/** A custom resource whose provider is `serviceToken`, beside the stack's own provider function and its role. */
 const customResource = (serviceToken: unknown, extra: Record<string, object> = {}) => ({
   Resources: {
+    ProviderRole: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+          ],
+        },
+      },
+    },
     Provider: {
       Type: 'AWS::Lambda::Function',
       Properties: {
         Runtime: 'nodejs20.x',
         Handler: 'index.handler',
-        Role: `arn:aws:iam::${ACCOUNT}:role/provider`,
+        Role: { 'Fn::GetAtt': ['ProviderRole', 'Arn'] },
         Code: { ZipFile: 'exports.handler = async () => ({})' },
       },
     },

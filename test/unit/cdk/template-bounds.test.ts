@@ -581,6 +581,27 @@ describe('resources that attach to what their properties name', () => {
     expect(refused('AWS::IAM::Policy', { Roles: value })).toContain('Resources.Attach.Properties.Roles');
   });
 
+  it("reads the properties beside a macro's Fn::Transform as written (what a macro the environment may run returns is not checked)", () => {
+    const template = (queue: object) =>
+      stackTemplate(
+        JSON.stringify({ Resources: { Attach: { Type: 'AWS::SQS::Queue', Properties: queue } } }),
+      );
+    const check = (queue: object) => () =>
+      assertTargetsInBounds('app', template(queue), { listed: [], pseudo }, 'apply-aws');
+    expect(check({ 'Fn::Transform': { Name: 'AWS::Include' }, VisibilityTimeout: 30 })).not.toThrow();
+    expect(
+      refusedBy(
+        check({
+          'Fn::Transform': { Name: 'AWS::Include' },
+          RedrivePolicy: {
+            deadLetterTargetArn: 'arn:aws:sqs:us-east-1:123456789012:b-dlq',
+            maxReceiveCount: 3,
+          },
+        }),
+      ),
+    ).toContain('Resources.Attach.Properties.RedrivePolicy.deadLetterTargetArn of AWS::SQS::Queue');
+  });
+
   it('refuses properties written as a whole with an intrinsic, which cannot be read into', () => {
     const template = stackTemplate(
       JSON.stringify({
