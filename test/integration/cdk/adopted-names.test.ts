@@ -17,6 +17,7 @@ import {
   sandboxTarget,
   synthesizeBehindProxy,
   unique,
+  withTemplates,
 } from './cdk-fixture';
 
 // A queue or topic "created" under the name of another environment's existing one: SQS CreateQueue
@@ -36,10 +37,8 @@ const direct = () => {
 };
 
 /** Stack `id` of the synthesized app, its template replaced by `template`. */
-function withTemplate(id: string, template: object): Assembly {
-  const stacks = only(assembly, [id]);
-  writeFileSync(stacks.stacks[0]!.templateFile, JSON.stringify(template));
-  return stacks;
+function withTemplate(id: string, template: object | string): Assembly {
+  return withTemplates(assembly, { [id]: template });
 }
 
 const named = (queue: string, topic: string, extra: object = {}) => ({

@@ -86,6 +86,22 @@ export function only(assembly: Assembly, ids: readonly string[]): Assembly {
 }
 
 /**
+ * Stacks of `assembly` named by `templates`' keys, each template replaced by its value (an object
+ * written as JSON, or text as it is): a commit's hand-written template, checked as cairn reads it.
+ */
+export function withTemplates(
+  assembly: Assembly,
+  templates: Readonly<Record<string, object | string>>,
+): Assembly {
+  const stacks = only(assembly, Object.keys(templates));
+  for (const stack of stacks.stacks) {
+    const template = templates[stack.id]!;
+    writeFileSync(stack.templateFile, typeof template === 'string' ? template : JSON.stringify(template));
+  }
+  return stacks;
+}
+
+/**
  * Synthesizes a workspace's app as the test's own user (no sandbox), installing its lockfile's
  * dependencies (real `npm ci`) into `cacheDir`: for what cairn does around the app, not in it.
  */

@@ -12,6 +12,7 @@ import {
   sandboxTarget,
   synthesizeBehindProxy,
   unique,
+  withTemplates,
 } from './cdk-fixture';
 
 const prefix = unique('grant');
@@ -21,10 +22,8 @@ let assembly: Assembly;
 let proxy: CfnFaultProxy;
 
 /** Stack `id` of the synthesized app, its template replaced by `template`. */
-function withTemplate(id: string, template: object): Assembly {
-  const stacks = only(assembly, [id]);
-  writeFileSync(stacks.stacks[0]!.templateFile, JSON.stringify(template));
-  return stacks;
+function withTemplate(id: string, template: object | string): Assembly {
+  return withTemplates(assembly, { [id]: template });
 }
 
 // Environment b's data, in the account environment a shares.

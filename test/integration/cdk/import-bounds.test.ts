@@ -8,7 +8,14 @@ import type { Assembly } from '../../../cdk/types';
 import { stacksOf } from '../../helpers/changes';
 import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
 import { sandboxAwsClientConfig } from '../../sandbox/sandbox-env';
-import { applierThrough, changeSetsOf, only, synthesizeBehindProxy, unique } from './cdk-fixture';
+import {
+  applierThrough,
+  changeSetsOf,
+  only,
+  synthesizeBehindProxy,
+  unique,
+  withTemplates,
+} from './cdk-fixture';
 
 const prefix = unique('imports');
 const sha = '4444444ddddddddddddddddddddddddddddddddd';
@@ -16,10 +23,8 @@ let assembly: Assembly;
 let proxy: CfnFaultProxy;
 
 /** The stacks of `ids`, each with its template replaced by the one given. */
-function withTemplates(templates: Readonly<Record<string, object>>): Assembly {
-  const stacks = only(assembly, Object.keys(templates));
-  for (const stack of stacks.stacks) writeFileSync(stack.templateFile, JSON.stringify(templates[stack.id]));
-  return stacks;
+function withTemplatesOf(templates: Readonly<Record<string, object>>): Assembly {
+  return withTemplates(assembly, templates);
 }
 
 const queueExporting = (exportName: string) => ({
@@ -76,7 +81,7 @@ describe("imports stay inside the environment's own app (moto through the record
   beforeAll(async () => {
     // given environment b's stack, which exports its queue's ARN
     const b = applierThrough(proxy, unique('env-b'));
-    const applied = await b.apply(withTemplates({ Theirs: queueExporting(theirExport) }), sha);
+    const applied = await b.apply(withTemplatesOf({ Theirs: queueExporting(theirExport) }), sha);
     expect(applied.failure).toBeUndefined();
     await b.close();
   }, 60_000);
@@ -85,7 +90,7 @@ describe("imports stay inside the environment's own app (moto through the record
     // given environment a, whose commit imports b's export into an output of its own stack
     const a = applierThrough(proxy, unique('env-a'));
     // when it is applied
-    const applied = await a.apply(withTemplates({ Steal: topicImporting(theirExport) }), sha);
+    const applied = await a.apply(withTemplatesOf({ Steal: topicImporting(theirExport) }), sha);
     // then it fails as aws.out-of-bounds naming the stack and where the import is, CloudFormation
     // never saw the template, and no output of a's carries b's value
     expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
@@ -99,7 +104,7 @@ describe("imports stay inside the environment's own app (moto through the record
   it('refuses an import whose name is computed, which cairn cannot check', async () => {
     const a = applierThrough(proxy, unique('env-a'));
     const applied = await a.apply(
-      withTemplates({
+      withTemplatesOf({
         StealSub: topicImporting({ 'Fn::Join': ['', [theirExport.slice(0, 3), theirExport.slice(3)]] }),
       }),
       sha,
@@ -112,7 +117,7 @@ describe("imports stay inside the environment's own app (moto through the record
 
   it("plans no change set of a pull request importing another environment's export", async () => {
     const a = applierThrough(proxy, unique('env-a'));
-    const plan = await a.plan(withTemplates({ StealPlan: topicImporting(theirExport) }), sha);
+    const plan = await a.plan(withTemplatesOf({ StealPlan: topicImporting(theirExport) }), sha);
     expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
     expect(changeSetsOf(proxy, `${prefix}-StealPlan`)).toEqual([]);
     await a.close();
@@ -131,7 +136,7 @@ describe("imports stay inside the environment's own app (moto through the record
     };
     // when it is applied
     const applied = await a.apply(
-      withTemplates({ Decoy: decoy, DecoyImporter: topicImporting(theirExport) }),
+      withTemplatesOf({ Decoy: decoy, DecoyImporter: topicImporting(theirExport) }),
       sha,
     );
     // then the importer is refused before any change set, and holds nothing of b's
@@ -151,7 +156,7 @@ describe("imports stay inside the environment's own app (moto through the record
       // given environment a, whose config lets it import b's export (a platform team's, say)
       const a = applierThrough(proxy, unique('env-a'), { imports: [listed(theirExport)] });
       // when its stack importing that export is applied
-      const applied = await a.apply(withTemplates({ [id]: topicImporting(theirExport) }), sha);
+      const applied = await a.apply(withTemplatesOf({ [id]: topicImporting(theirExport) }), sha);
       // then it deploys, and the import resolved to b's value
       expect(applied.failure).toBeUndefined();
       const outputs = await a.outputs([`${prefix}-${id}`]);
@@ -167,7 +172,7 @@ describe("imports stay inside the environment's own app (moto through the record
     const a = applierThrough(proxy, unique('env-a'));
     // when it is applied
     const applied = await a.apply(
-      withTemplates({ Producer: queueExporting(own), Consumer: topicImporting(own) }),
+      withTemplatesOf({ Producer: queueExporting(own), Consumer: topicImporting(own) }),
       sha,
     );
     // then both stacks deploy, and the import resolved
@@ -185,7 +190,7 @@ describe("imports stay inside the environment's own app (moto through the record
     // counted (every read of the assembly opens its file: readAssemblyFile)
     const own = unique('once-queue-arn');
     const a = applierThrough(proxy, unique('env-a'));
-    const app = withTemplates({ OnceProducer: queueExporting(own), OnceConsumer: topicImporting(own) });
+    const app = withTemplatesOf({ OnceProducer: queueExporting(own), OnceConsumer: topicImporting(own) });
     const templates = app.stacks.map((s) => s.templateFile).sort();
     const reads = jest.spyOn(fs, 'openSync');
     const templateReads = () =>
@@ -287,7 +292,7 @@ describe('nested stacks are held to the same bounds (moto through the recording 
   beforeAll(async () => {
     const b = applierThrough(proxy, unique('env-b'));
     expect(
-      (await b.apply(withTemplates({ TheirsNested: queueExporting(theirExport) }), sha)).failure,
+      (await b.apply(withTemplatesOf({ TheirsNested: queueExporting(theirExport) }), sha)).failure,
     ).toBeUndefined();
     await b.close();
   }, 60_000);

@@ -6,7 +6,14 @@ import { stacksOf } from '../../helpers/changes';
 import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
 import { motoIam } from '../../helpers/moto-iam';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
-import { applierThrough, changeSetsOf, only, synthesizeBehindProxy, unique } from './cdk-fixture';
+import {
+  applierThrough,
+  changeSetsOf,
+  only,
+  synthesizeBehindProxy,
+  unique,
+  withTemplates,
+} from './cdk-fixture';
 
 const prefix = unique('target');
 const sha = '6666666fffffffffffffffffffffffffffffffff';
@@ -15,10 +22,8 @@ let assembly: Assembly;
 let proxy: CfnFaultProxy;
 
 /** Stack `id` of the synthesized app, its template replaced by `template`. */
-function withTemplate(id: string, template: object): Assembly {
-  const stacks = only(assembly, [id]);
-  writeFileSync(stacks.stacks[0]!.templateFile, JSON.stringify(template));
-  return stacks;
+function withTemplate(id: string, template: object | string): Assembly {
+  return withTemplates(assembly, { [id]: template });
 }
 
 /** A Lambda function as moto has it: its HTTP status, and its execution role when there is one. */
