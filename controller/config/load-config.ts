@@ -23,7 +23,12 @@ import {
 } from './section-defaults';
 import { podNamespace, shardingConfig, unshardedConfig } from './sharding-config';
 import { validate as generatedValidate } from './validate-config.generated';
-import { ALWAYS_REFUSED_NAMESPACES, type CairnConfig, type EnvironmentConfig } from './types';
+import {
+  ALWAYS_REFUSED_NAMESPACES,
+  type CairnConfig,
+  type ConfigClaims,
+  type EnvironmentConfig,
+} from './types';
 
 /**
  * The schema's validator, prebuilt by `npm run generate:config-types` (Ajv standalone code) so a
@@ -156,6 +161,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
     kubernetes.controllerNamespace,
     ...(sharding ? [sharding.namespace] : []),
   ];
+  const claims = configClaims(raw);
   const environments: EnvironmentConfig[] = raw.environments.map((env, i) => {
     const at = `environments[${i}]`;
     const aws = env.aws;
@@ -232,11 +238,14 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               adopt: kube.adopt ?? false,
               maxManifestBytes: kube.maxManifestBytes ?? 64 * 1024 * 1024,
               adoptUnowned: kube.adoptUnowned ?? false,
-              ...(kube.namespaces ? { namespaces: kube.namespaces } : { ...namespacesOfOthers(raw, env) }),
+              ...(kube.namespaces ? { namespaces: kube.namespaces } : {}),
               clusterResources: kube.clusterResources ?? ['Namespace'],
               ...(kube.allowClusterPolicy ? { allowClusterPolicy: true } : {}),
               ...(kube.serviceAccount ? { serviceAccount: kube.serviceAccount } : {}),
-              ...(kube.hosts ? { hosts: kube.hosts } : { ...hostsOfOthers(raw, env) }),
+              ...(kube.hosts ? { hosts: kube.hosts } : {}),
+              ...(claims && raw.environments.some((o) => o !== env && o.kubernetes)
+                ? { claims: { env: env.name, config: claims } }
+                : {}),
               ...(kube.render ? { render: isolationOf(kube.render) } : {}),
               refusedNamespaces: [...new Set(refusedNamespaces)],
             },
@@ -319,41 +328,18 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
   };
 }
 
-/**
- * For an environment that lists no `kubernetes.hosts` (its host claims unchecked): the hosts the
- * config's other environments list, which it may still not claim. The config says they are
- * theirs; found in review, a commit to such an environment took another's listed host.
- */
-function hostsOfOthers(
-  raw: RawConfig,
-  env: RawConfig['environments'][number],
-): { hostsOfOthers?: readonly { readonly env: string; readonly hosts: readonly string[] }[] } {
-  const others = raw.environments.flatMap((other) =>
-    other !== env && other.kubernetes?.hosts?.length
-      ? [{ env: other.name, hosts: other.kubernetes.hosts }]
-      : [],
-  );
-  return others.length > 0 ? { hostsOfOthers: others } : {};
-}
-
-/**
- * For an environment without `kubernetes.namespaces` (its tree's own Namespaces widen its bounds):
- * the namespaces the config gives its other environments, which its tree may not declare. Read
- * from the server alone, a namespace another environment has not made yet was anyone's to declare.
- */
-function namespacesOfOthers(
-  raw: RawConfig,
-  env: RawConfig['environments'][number],
-): { namespacesOfOthers?: readonly { readonly env: string; readonly namespaces: readonly string[] }[] } {
-  const others = raw.environments.flatMap((other) =>
-    other !== env && other.kubernetes
-      ? [
-          {
-            env: other.name,
-            namespaces: [other.kubernetes.namespace ?? 'default', ...(other.kubernetes.namespaces ?? [])],
-          },
-        ]
-      : [],
-  );
-  return others.length > 0 ? { namespacesOfOthers: others } : {};
+/** What the config gives each environment with a kubernetes section (see ConfigClaims); undefined when none has one. */
+function configClaims(raw: RawConfig): ConfigClaims | undefined {
+  const namespaces = new Map<string, string[]>();
+  const namespaceGlobs: { env: string; glob: string }[] = [];
+  const hosts: { env: string; host: string }[] = [];
+  for (const { name: env, kubernetes: kube } of raw.environments) {
+    if (!kube) continue;
+    for (const ns of [kube.namespace ?? 'default', ...(kube.namespaces ?? [])]) {
+      if (ns.includes('*')) namespaceGlobs.push({ env, glob: ns });
+      else namespaces.set(ns, [...(namespaces.get(ns) ?? []), env]);
+    }
+    for (const host of kube.hosts ?? []) hosts.push({ env, host });
+  }
+  return namespaces.size > 0 ? { namespaces, namespaceGlobs, hosts } : undefined;
 }

@@ -168,15 +168,11 @@ export interface KubernetesTargetConfig {
   /** Host names (or `*.domain`) its Ingresses, Gateway API objects and other controllers' routes may claim; absent: unchecked. */
   readonly hosts?: readonly string[];
   /**
-   * Without `hosts`: the hosts the config's other environments list (resolved at load), which its
-   * objects may not claim either.
+   * This environment's name, and what the config gives every environment (resolved once at load,
+   * shared by all): the namespaces and hosts of the others, which it may not take when it lists
+   * none of its own. Absent when no other environment has a kubernetes section.
    */
-  readonly hostsOfOthers?: readonly { readonly env: string; readonly hosts: readonly string[] }[];
-  /**
-   * Without `namespaces`: each other environment's `namespace` and `namespaces` (names or globs;
-   * resolved at load), which its tree may not declare as its own.
-   */
-  readonly namespacesOfOthers?: readonly { readonly env: string; readonly namespaces: readonly string[] }[];
+  readonly claims?: { readonly env: string; readonly config: ConfigClaims };
   /**
    * Namespaces refused whatever `namespaces` says: kube-system, kube-public, kube-node-lease, cairn's
    * own (`kubernetes.controllerNamespace`) and the sharding namespace (resolved at load).
@@ -328,4 +324,17 @@ export interface ShardingConfig {
   readonly handoffKeyEnv?: string;
   /** When set, the only handoff targets (without trailing slashes). */
   readonly peerUrls?: readonly string[];
+}
+
+/**
+ * The namespaces (`kubernetes.namespace`, or `default`, and `kubernetes.namespaces`) and hosts
+ * (`kubernetes.hosts`) each environment of a config is given, by environment: one object for the
+ * whole config, so that a thousand environments hold one copy, not a thousand.
+ */
+export interface ConfigClaims {
+  /** Exact namespace names, each with the environments given it. */
+  readonly namespaces: ReadonlyMap<string, readonly string[]>;
+  /** `kubernetes.namespaces` entries with a `*`. */
+  readonly namespaceGlobs: readonly { readonly env: string; readonly glob: string }[];
+  readonly hosts: readonly { readonly env: string; readonly host: string }[];
 }

@@ -1,4 +1,4 @@
-import { ALWAYS_REFUSED_NAMESPACES, type KubernetesTargetConfig } from '../config/types';
+import { ALWAYS_REFUSED_NAMESPACES, type ConfigClaims, type KubernetesTargetConfig } from '../config/types';
 import { CairnError, type Phase } from '../model/errors';
 import { OWNER_LABEL, type Owner } from './identity';
 import { clusterPolicyOf, ownIdentityUse } from './cluster-policy';
@@ -36,12 +36,13 @@ export interface Bounds {
   readonly allowClusterPolicy?: boolean;
   /** `kubernetes.serviceAccount` (`namespace/name`): the identity its objects are applied as. */
   readonly serviceAccount?: string;
-  /** `kubernetes.hosts`: the host names (or `*.domain`) its Ingresses and routes may claim; absent: any but `hostsOfOthers`. */
+  /** `kubernetes.hosts`: the host names (or `*.domain`) its Ingresses and routes may claim; absent: any but another environment's (`claims`). */
   readonly hosts?: readonly string[];
-  /** Without `hosts`: the hosts other environments of the config list, by environment. */
-  readonly hostsOfOthers?: readonly { readonly env: string; readonly hosts: readonly string[] }[];
-  /** Without `namespaces`: the namespaces (names or globs) the config gives other environments. */
-  readonly namespacesOfOthers?: readonly { readonly env: string; readonly namespaces: readonly string[] }[];
+  /**
+   * Its name and what the config gives every environment (`kubernetes.claims`): without
+   * `namespaces` or `hosts` of its own, it may not take another environment's.
+   */
+  readonly claims?: { readonly env: string; readonly config: ConfigClaims };
 }
 
 /** The bounds of an environment from its resolved config. */
@@ -55,10 +56,7 @@ export function boundsOf(target: KubernetesTargetConfig, owner: Owner): Bounds {
     ...(target.allowClusterPolicy ? { allowClusterPolicy: true } : {}),
     ...(target.serviceAccount ? { serviceAccount: target.serviceAccount } : {}),
     ...(target.hosts ? { hosts: target.hosts } : {}),
-    ...(!target.hosts && target.hostsOfOthers ? { hostsOfOthers: target.hostsOfOthers } : {}),
-    ...(!target.namespaces && target.namespacesOfOthers
-      ? { namespacesOfOthers: target.namespacesOfOthers }
-      : {}),
+    ...(target.claims ? { claims: target.claims } : {}),
   };
 }
 
@@ -141,14 +139,13 @@ function hostOutOfBounds(bounds: Bounds, object: KubeObject): string | undefined
  * covering part of it (the wildcard takes that host's traffic whenever its owner serves no path).
  */
 function othersHostClaimed(bounds: Bounds, object: KubeObject): string | undefined {
-  if (!bounds.hostsOfOthers) return undefined;
+  if (!bounds.claims) return undefined;
+  const { env, config } = bounds.claims;
   for (const { field, host } of hostClaimsOf(object)) {
     if (host === undefined) continue;
-    for (const other of bounds.hostsOfOthers) {
-      const taken = other.hosts.find((entry) => hostsOverlap(entry, host));
-      if (taken !== undefined)
-        return `${field} ${host} overlaps ${taken}, which environment ${other.env} lists in its kubernetes.hosts; list this environment's own hosts in kubernetes.hosts`;
-    }
+    const taken = config.hosts.find((entry) => entry.env !== env && hostsOverlap(entry.host, host));
+    if (taken)
+      return `${field} ${host} overlaps ${taken.host}, which environment ${taken.env} lists in its kubernetes.hosts; list this environment's own hosts in kubernetes.hosts`;
   }
   return undefined;
 }
@@ -218,13 +215,23 @@ function namespaceOutOfBounds(
   }
   if (namespace === bounds.namespace) return undefined;
   // What the config gives another environment is its, whether or not it exists on the server yet.
-  for (const other of bounds.namespacesOfOthers ?? [])
-    if (other.namespaces.some((glob) => globMatches(glob, namespace)))
-      return `namespace ${namespace} is environment ${other.env}'s (its kubernetes.namespace or kubernetes.namespaces); list this environment's own namespaces in kubernetes.namespaces`;
+  const other = otherEnvironmentOf(bounds, namespace);
+  if (other)
+    return `namespace ${namespace} is environment ${other}'s (its kubernetes.namespace or kubernetes.namespaces); list this environment's own namespaces in kubernetes.namespaces`;
   const taken = foreign.get(namespace);
   if (taken) return taken;
   if (declared.has(namespace)) return undefined;
   return `namespace ${namespace} is neither kubernetes.namespace (${bounds.namespace}) nor a Namespace of this tree`;
+}
+
+/** Another environment of the config that is given `namespace` (by name, or by a glob), if any. */
+function otherEnvironmentOf(bounds: Bounds, namespace: string): string | undefined {
+  if (!bounds.claims) return undefined;
+  const { env, config } = bounds.claims;
+  return (
+    config.namespaces.get(namespace)?.find((e) => e !== env) ??
+    config.namespaceGlobs.find((g) => g.env !== env && globMatches(g.glob, namespace))?.env
+  );
 }
 
 /** The namespace a PersistentVolume's `spec.claimRef` binds it to, if any. */

@@ -288,7 +288,7 @@ describe("another environment's host", () => {
         namespaces: [a.ns, a.extra],
         serviceAccount: `${a.ns}/${a.sa}`,
         pruneMaxShare: 1,
-        ...(loaded.hostsOfOthers ? { hostsOfOthers: loaded.hostsOfOthers } : {}),
+        ...(loaded.claims ? { claims: loaded.claims } : {}),
       }),
       { repository },
     );

@@ -28,6 +28,31 @@ audit: { dir: ./audit }
 const locked = 'server: { apiTokenEnv: CAIRN_API_TOKEN, metricsAuth: true }\n';
 
 describe('loadConfig', () => {
+  it('resolves what the config gives each environment once, shared by every environment', () => {
+    const config = loadConfig(
+      file(
+        valid.replace(
+          '    kubernetes: {}',
+          '    kubernetes: { namespaces: [shop, "shop-*"], hosts: [shop.example.com] }',
+        ),
+      ),
+    );
+    const [dev, prod] = config.environments.map((e) => e.kubernetes!.claims!);
+    expect(dev.env).toBe('dev');
+    expect(prod.env).toBe('prod');
+    // one object for the whole config, not a copy per environment
+    expect(dev.config).toBe(prod.config);
+    expect(dev.config).toEqual({
+      namespaces: new Map([
+        ['apps', ['dev']],
+        ['default', ['prod']],
+        ['shop', ['prod']],
+      ]),
+      namespaceGlobs: [{ env: 'prod', glob: 'shop-*' }],
+      hosts: [{ env: 'prod', host: 'shop.example.com' }],
+    });
+  });
+
   it('reads kubernetes.render with the same defaults as aws.synth, and leaves it absent when not set', () => {
     const config = loadConfig(
       file(

@@ -22,6 +22,18 @@ const obj = (
     metadata: { name, ...(namespace ? { namespace } : {}), ...(labels ? { labels } : {}) },
   }) as KubeObject;
 
+/** Bounds of environment a in a config that gives environment b `namespaces` (names or globs). */
+const givenToB = (namespaces: readonly string[]): Partial<Bounds> => ({
+  claims: {
+    env: 'a',
+    config: {
+      namespaces: new Map(namespaces.filter((n) => !n.includes('*')).map((n) => [n, ['b']])),
+      namespaceGlobs: namespaces.filter((n) => n.includes('*')).map((glob) => ({ env: 'b', glob })),
+      hosts: [],
+    },
+  },
+});
+
 describe('outOfBounds', () => {
   const declared = new Set(['team-a-extra']);
   it.each<[string, Partial<Bounds>, KubeObject, RegExp | undefined]>([
@@ -30,19 +42,19 @@ describe('outOfBounds', () => {
     ['the tree declaring a Namespace', {}, obj('v1', 'Namespace', 'team-a-extra'), undefined],
     [
       'a Namespace of the tree that the config gives another environment',
-      { namespacesOfOthers: [{ env: 'b', namespaces: ['team-a-extra'] }] },
+      givenToB(['team-a-extra']),
       obj('v1', 'Namespace', 'team-a-extra'),
       /namespace team-a-extra is environment b's/,
     ],
     [
       "an object in a Namespace of the tree matching another environment's pattern",
-      { namespacesOfOthers: [{ env: 'b', namespaces: ['team-b', 'team-a-e*'] }] },
+      givenToB(['team-b', 'team-a-e*']),
       obj('v1', 'ConfigMap', 'c', 'team-a-extra'),
       /namespace team-a-extra is environment b's/,
     ],
     [
       'its own kubernetes.namespace when another environment shares it',
-      { namespacesOfOthers: [{ env: 'b', namespaces: ['team-a'] }] },
+      givenToB(['team-a']),
       obj('v1', 'ConfigMap', 'c', 'team-a'),
       undefined,
     ],

@@ -87,7 +87,18 @@ describe('hostsOverlap', () => {
 describe('hosts another environment lists, without kubernetes.hosts of its own', () => {
   const unlisted: Bounds = {
     ...base,
-    hostsOfOthers: [{ env: 'b', hosts: ['b.example.com', '*.b.example.com'] }],
+    claims: {
+      env: 'a',
+      config: {
+        namespaces: new Map([['team-a', ['a']]]),
+        namespaceGlobs: [],
+        // its own entries never refuse it
+        hosts: ['b.example.com', '*.b.example.com', 'a.example.org'].map((host) => ({
+          env: host === 'a.example.org' ? 'a' : 'b',
+          host,
+        })),
+      },
+    },
   };
 
   it.each([
