@@ -4,6 +4,7 @@ import type { ApiScope, ServerConfig } from '../config/types';
 import { CairnError } from '../model/errors';
 import { refuse } from './reply';
 import { safeEqual } from './webhooks/verdict';
+import { isLoopback } from './connection-guard';
 
 /** One API token, read from where the config says, with what it may do. */
 export interface ApiToken {
@@ -194,8 +195,7 @@ function hostOf(header: string): string {
  */
 export function registerLocalHostCheck(app: FastifyInstance, listenHost: string): void {
   const listen = hostOf(listenHost);
-  const local = (host: string) =>
-    host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === listen;
+  const local = (host: string) => isLoopback(host) || host === listen;
   app.addHook('onRequest', async (req: FastifyRequest, reply) => {
     const path = req.url.split('?')[0] ?? '';
     if (path.startsWith('/hooks/') || (req.routeOptions.url ?? '').startsWith('/hooks/')) return;

@@ -100,7 +100,7 @@ export function guardConnections(server: Server, limits: ServerLimits): { readon
   let open = 0;
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? 'unknown';
-    const client = limits.loopbackIsOneClient && isLoopbackPeer(address) ? 'loopback' : address;
+    const client = limits.loopbackIsOneClient && isLoopback(address) ? 'loopback' : address;
     const count = (perClient.get(client) ?? 0) + 1;
     if (count > limits.maxConnectionsPerClient) {
       socket.destroy();
@@ -120,7 +120,10 @@ export function guardConnections(server: Server, limits: ServerLimits): { readon
   return { open: () => open };
 }
 
-/** True for a peer on this machine's loopback: any 127/8 address (IPv4, or mapped into IPv6) and ::1. */
-function isLoopbackPeer(address: string): boolean {
-  return address === '::1' || /^(::ffff:)?127\./i.test(address);
+/**
+ * True for a host or peer address only this machine can reach: `localhost`, `::1`, any 127/8
+ * address, also as a peer of a dual-stack listener sees it (mapped into IPv6, `::ffff:127.0.0.1`).
+ */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/i.test(host);
 }

@@ -12,7 +12,7 @@ import {
 } from './api-auth';
 import { registerApiRoutes } from './api-routes';
 import { BodyBudget, BodyError, readBody, tooLargeMessage } from './body-reader';
-import { createGuardedServer, serverLimits, type ServerLimits } from './connection-guard';
+import { createGuardedServer, isLoopback, serverLimits, type ServerLimits } from './connection-guard';
 import type { Metrics } from './metrics';
 import { createProbeServer } from './probe-listener';
 import { registerProbeRoutes } from './probe-routes';
@@ -52,11 +52,6 @@ export interface RunningServer {
   /** The probe listener's base URL (`server.probePort`); absent when the config sets no probe port. */
   readonly probeUrl?: string;
   close(): Promise<void>;
-}
-
-/** True for an address only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /**
