@@ -1,19 +1,33 @@
 import { sandboxEnv } from '../sandbox/sandbox-env';
 
 /**
+ * The Authorization header moto_server routes a request by: it reads the service from the
+ * credential scope and checks no signature. For the services the project has no client of.
+ */
+function motoAuthorization(service: string): string {
+  const { aws } = sandboxEnv();
+  return `AWS4-HMAC-SHA256 Credential=${aws.accessKeyId}/20260101/${aws.region}/${service}/aws4_request, SignedHeaders=host, Signature=0`;
+}
+
+/**
  * One IAM query of the sandbox's moto_server (`ListRolePolicies`, `GetRolePolicy`, ...), answered as
- * moto's XML. The project has no IAM client; moto reads the service from the credential scope and
- * checks no signature.
+ * moto's XML.
  */
 export async function motoIam(action: string, parameters: Readonly<Record<string, string>>): Promise<string> {
-  const { aws } = sandboxEnv();
-  const response = await fetch(aws.endpoint, {
+  const response = await fetch(sandboxEnv().aws.endpoint, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `AWS4-HMAC-SHA256 Credential=${aws.accessKeyId}/20260101/${aws.region}/iam/aws4_request, SignedHeaders=host, Signature=0`,
-    },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: motoAuthorization('iam') },
     body: new URLSearchParams({ Action: action, Version: '2010-05-08', ...parameters }),
   });
   return response.text();
+}
+
+/** A Lambda function as moto has it: its HTTP status, and its execution role when there is one. */
+export async function motoFunction(name: string): Promise<{ status: number; role?: string }> {
+  const response = await fetch(`${sandboxEnv().aws.endpoint}/2015-03-31/functions/${name}`, {
+    headers: { authorization: motoAuthorization('lambda') },
+  });
+  if (!response.ok) return { status: response.status };
+  const body = (await response.json()) as { Configuration?: { Role?: string } };
+  return { status: response.status, ...(body.Configuration?.Role ? { role: body.Configuration.Role } : {}) };
 }

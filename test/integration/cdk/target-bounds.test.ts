@@ -4,8 +4,7 @@ import { noneRunner } from '../../../cdk/synth/synth-runner';
 import type { Assembly } from '../../../cdk/types';
 import { stacksOf } from '../../helpers/changes';
 import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
-import { motoIam } from '../../helpers/moto-iam';
-import { sandboxEnv } from '../../sandbox/sandbox-env';
+import { motoFunction, motoIam } from '../../helpers/moto-iam';
 import {
   applierThrough,
   changeSetsOf,
@@ -24,20 +23,6 @@ let proxy: CfnFaultProxy;
 /** Stack `id` of the synthesized app, its template replaced by `template`. */
 function withTemplate(id: string, template: object | string): Assembly {
   return withTemplates(assembly, { [id]: template });
-}
-
-/** A Lambda function as moto has it: its HTTP status, and its execution role when there is one. */
-async function motoFunction(name: string): Promise<{ status: number; role?: string }> {
-  const { aws } = sandboxEnv();
-  const response = await fetch(`${aws.endpoint}/2015-03-31/functions/${name}`, {
-    headers: {
-      // moto reads the service from the credential scope and checks no signature
-      authorization: `AWS4-HMAC-SHA256 Credential=${aws.accessKeyId}/20260101/${aws.region}/lambda/aws4_request, SignedHeaders=host, Signature=0`,
-    },
-  });
-  if (!response.ok) return { status: response.status };
-  const body = (await response.json()) as { Configuration?: { Role?: string } };
-  return { status: response.status, ...(body.Configuration?.Role ? { role: body.Configuration.Role } : {}) };
 }
 
 /** The inline policies of a role, as moto's IAM lists them (ListRolePolicies' XML). */
