@@ -126,7 +126,7 @@ const HARMLESS_MANAGED_POLICIES: ReadonlySet<string> = new Set([
 ]);
 
 /** Whether an IAM pattern (`*` and `?` wildcards, case-insensitive as IAM compares actions) matches `text`. */
-function globMatches(pattern: string, text: string): boolean {
+function iamPatternMatches(pattern: string, text: string): boolean {
   const source = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
@@ -141,7 +141,7 @@ function globMatches(pattern: string, text: string): boolean {
 function dataServicesOf(action: string): string[] {
   if (HARMLESS_ON_ANY.has(action.toLowerCase())) return [];
   const service = action === '*' ? '*' : action.split(':')[0]!;
-  return DATA_SERVICES.filter((s) => globMatches(service, s));
+  return DATA_SERVICES.filter((s) => iamPatternMatches(service, s));
 }
 
 /**
@@ -365,7 +365,7 @@ function reachOf(
     // An ARN of another service (a log group, an X-Ray group) holds no data of these services.
     const service = text === undefined || text === '*' ? '*' : /^arn:[^:]*:([^:]*):/.exec(text)?.[1];
     if (service === undefined) continue; // not an ARN: IAM refuses it
-    const action = reaching.find((r) => r.services.some((s) => globMatches(service, s)))?.action;
+    const action = reaching.find((r) => r.services.some((s) => iamPatternMatches(service, s)))?.action;
     if (action === undefined) continue;
     return { resource: text ?? JSON.stringify(resource) ?? 'nothing', action };
   }

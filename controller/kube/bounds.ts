@@ -251,12 +251,24 @@ function kindAllowed(allowed: readonly string[], group: string, kind: string): b
 
 /** `*` matches any run of characters; everything else matches itself. */
 export function globMatches(glob: string, text: string): boolean {
-  const pattern = glob
-    .split('*')
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${pattern}$`).test(text);
+  let pattern = compiledGlobs.get(glob);
+  if (!pattern) {
+    const source = glob
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*');
+    pattern = new RegExp(`^${source}$`);
+    compiledGlobs.set(glob, pattern);
+  }
+  return pattern.test(text);
 }
+
+/**
+ * Each config glob compiled once: every namespaced object of every tree is held against them
+ * (the environment's own `namespaces`, and the other environments' the config gives). Globs come
+ * from the config only, so the map stays as small as the config.
+ */
+const compiledGlobs = new Map<string, RegExp>();
 
 /**
  * Checks a whole tree before anything is written: the `kube.out-of-bounds` error (terminal) naming
