@@ -225,7 +225,7 @@ function namespaceOutOfBounds(
 }
 
 /** Another environment of the config that is given `namespace` (by name, or by a glob), if any. */
-function otherEnvironmentOf(bounds: Bounds, namespace: string): string | undefined {
+export function otherEnvironmentOf(bounds: Bounds, namespace: string): string | undefined {
   if (!bounds.claims) return undefined;
   const { env, config } = bounds.claims;
   return (

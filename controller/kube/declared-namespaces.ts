@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import type { Bounds } from './bounds';
+import { otherEnvironmentOf, type Bounds } from './bounds';
 import { decide, type DecisionInput } from './decide';
 import type { Discovery } from './discovery';
 import type { KubeClient } from './kube-client';
@@ -40,8 +40,11 @@ export async function readDeclaredNamespaces(
   const live = new Map<string, KubeObject | undefined>();
   const read = { foreign, live };
   if (bounds.namespaces) return read;
+  // Not read: refused whatever the server says (checkTree names why), and the environment's
+  // identity may not be allowed to read another environment's namespace at all.
   const names = declaredNamespaceNames(manifests).filter(
-    (name) => name !== bounds.namespace && !bounds.refused.includes(name),
+    (name) =>
+      name !== bounds.namespace && !bounds.refused.includes(name) && !otherEnvironmentOf(bounds, name),
   );
   if (names.length === 0) return read;
   const info = await discovery.lookup('v1', 'Namespace');
