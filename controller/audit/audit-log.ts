@@ -291,6 +291,10 @@ export class AuditLog implements AuditReader {
   /**
    * Records that `by` suspended, resumed or promoted `env` (and why), or that a promotion gate holds
    * its head `sha` back: a `control` record in its chain, so that every replica reading the ledger obeys it. Returns the suspension now in force (null once resumed).
+   * With `fence`, what a replica records about its own work (a held head, a revert it pushed) is
+   * checked against its Lease right before it is written, as the `start` record is: a replica
+   * thawed past its Lease appends nothing after its successor's records. A person's suspend,
+   * resume or promote carries none: any replica may record it.
    */
   async control(
     env: string,
@@ -298,9 +302,10 @@ export class AuditLog implements AuditReader {
     by: string,
     reason: string,
     details?: ControlDetails,
+    fence?: WriteFence,
   ): Promise<Suspension | null> {
     const at = this.now().toISOString();
-    await this.append(env, { type: 'control', env, action, at, by, reason, ...details });
+    await this.append(env, { type: 'control', env, action, at, by, reason, ...details }, false, fence);
     return this.index.suspension(env);
   }
 

@@ -35,13 +35,17 @@ export interface ControllerDeps {
       health?(envs: readonly string[]): { readonly ready: boolean; readonly reason?: string };
       /** The suspension of `env` its ledger records; absent: nothing is ever suspended. */
       suspension?(env: string): Suspension | null;
-      /** Records a control record of `env` in its ledger; absent: suspending and promoting are not offered. */
+      /**
+       * Records a control record of `env` in its ledger; absent: suspending and promoting are not
+       * offered. With `fence`, checked against this replica's Lease right before it is written.
+       */
       control?(
         env: string,
         action: ControlAction,
         by: string,
         reason: string,
         details?: ControlDetails,
+        fence?: WriteFence,
       ): Promise<Suspension | null>;
       /** The head a trusted `promote` record of `env` let through its gate; absent: nothing is ever forced. */
       promoted?(env: string): string | null;

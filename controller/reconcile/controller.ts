@@ -549,6 +549,7 @@ export class Controller {
       timers: this.timers(),
       now: this.now,
       lookAgain: (env: string) => this.enqueue(env, 'promotion'),
+      fence: this.writeFence(envConfig.name),
     };
     return promotionOpen(context, envConfig, revision, this.state(envConfig.name));
   }

@@ -77,6 +77,7 @@ export interface FailureRevertPorts {
       by: string,
       reason: string,
       p?: RevertProposal,
+      fence?: WriteFence,
     ): Promise<unknown>;
   };
   /** The heads of these branches on the remote (ls-remote); absent branches are absent. */
@@ -146,11 +147,24 @@ export async function revertFailedRelease(
     );
     const url = made.pullRequest?.url;
     const reason = `revert of ${entry.toSha.slice(0, 12)} after ${entry.failure!.code}`;
-    await ports.audit.control(entry.env, 'revert-proposed', 'cairn', reason, {
-      entry: entry.id,
-      sha: made.commit,
-      ...(url ? { url } : {}),
-    });
+    await ports.audit
+      .control(
+        entry.env,
+        'revert-proposed',
+        'cairn',
+        reason,
+        { entry: entry.id, sha: made.commit, ...(url ? { url } : {}) },
+        fence,
+      )
+      .catch((error: unknown) => {
+        // Pushed while this replica held the Lease, fenced off since: the holder finds the revert
+        // by its branch on the Git host (see above) and proposes none again.
+        if (!(isCairnError(error) && error.code === 'shard.lost')) throw error;
+        log.warn(
+          { code: error.code, err: error.message },
+          'revert pushed, not recorded: this replica no longer holds the environment',
+        );
+      });
     log.warn(
       { revert: made.commit.slice(0, 12), pushedTo: made.pushedTo, ...(url ? { url } : {}) },
       'revert proposed',

@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from '../config/types';
 import type { Log } from '../log';
-import { errorMessage } from '../model';
+import { errorMessage, type WriteFence } from '../model';
 import type { Revision } from '../source/types';
 import type { Timers } from './backoff';
 import type { EnvState } from './env-state';
@@ -29,6 +29,11 @@ export interface PromotionContext {
   readonly now: () => Date;
   /** Queues `env` again when its held head's wait ends by itself. */
   readonly lookAgain: (env: string) => void;
+  /**
+   * The Lease of the environment (see Controller.writeFence): its `wait` record is written only
+   * while this replica holds it, as every record a replica writes about its own work is.
+   */
+  readonly fence?: WriteFence;
 }
 
 /**
@@ -87,7 +92,7 @@ export async function promotionOpen(
     );
     // Once per held head, so that the ledger says why a commit was not applied when it arrived.
     await ledger
-      .control?.(env, 'wait', 'cairn', verdict.reason, { sha: revision.sha })
+      .control?.(env, 'wait', 'cairn', verdict.reason, { sha: revision.sha }, ctx.fence)
       .catch((error: unknown) =>
         ctx.log.warn({ env, phase: 'record', err: errorMessage(error) }, 'could not record the wait'),
       );

@@ -2,7 +2,13 @@ import type { AwsApplier, Assembly } from '../../cdk/types';
 import type { ControlAction, ControlDetails, Suspension } from '../../controller/audit/types';
 import type { CairnConfig, EnvironmentConfig, KubernetesTargetConfig } from '../../controller/config/types';
 import type { KubeApplier, KubeApplyOptions, Manifest } from '../../controller/kube/types';
-import { failureFrom, type AuditEntry, type AuditReader, type PlaneResult } from '../../controller/model';
+import {
+  failureFrom,
+  type AuditEntry,
+  type AuditReader,
+  type PlaneResult,
+  type WriteFence,
+} from '../../controller/model';
 import type { AppliedState, AuditTrail } from '../../controller/reconcile/reconcile-environment';
 import type { BranchHead, BranchSpec, GitSource, Revision, Workspace } from '../../controller/source/types';
 
@@ -96,7 +102,9 @@ export class MemoryAudit implements AuditTrail, AuditReader {
     by: string,
     reason: string,
     details?: ControlDetails,
+    fence?: WriteFence,
   ): Promise<Suspension | null> {
+    fence?.(); // as the real log checks it right before the write
     this.controlRecords.push({ env, action, by, reason, ...details });
     if (action === 'suspend') this.suspensions.set(env, { by, reason, since: new Date().toISOString() });
     else if (action === 'resume') this.suspensions.delete(env);

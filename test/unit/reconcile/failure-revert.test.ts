@@ -3,7 +3,8 @@ import type { ControlAction, ListedEntry, RevertProposal } from '../../../contro
 import type { CairnConfig } from '../../../controller/config/types';
 import type { GitHost } from '../../../controller/host/types';
 import { silentLog } from '../../../controller/log';
-import type { AuditEntry, Failure } from '../../../controller/model';
+import type { AuditEntry, Failure, WriteFence } from '../../../controller/model';
+import { heldLease } from '../../helpers/lost-lease';
 import {
   autoRevertBranch,
   isCairnRevert,
@@ -108,9 +109,17 @@ function ledger(entries: ListedEntry[]) {
   return {
     controls: (e: string) => controls.filter((c) => c.env === e),
     get: (id: string) => Promise.resolve(entries.find((x) => x.id === id)),
-    control: (e: string, action: ControlAction, by: string, reason: string, p?: RevertProposal) => {
+    control: async (
+      e: string,
+      action: ControlAction,
+      by: string,
+      reason: string,
+      p?: RevertProposal,
+      fence?: WriteFence,
+    ) => {
+      fence?.(); // as the real log checks it right before the write
       controls.push({ env: e, seq: controls.length, action, at: 'now', by, reason, ...p });
-      return Promise.resolve(null);
+      return null;
     },
     recorded: controls,
   };
@@ -183,6 +192,35 @@ describe('revertFailedRelease: never twice', () => {
         url: 'http://git/pr/7',
       }),
     ]);
+  });
+
+  it('a revert pushed before the Lease was lost is not recorded after it, and the holder proposes none again', async () => {
+    // given a replica whose Lease is lost right after its push
+    const entry = failedEntry();
+    const { p, audit, calls } = ports('pr', [entry]);
+    const lease = heldLease();
+    const pushing = p.propose!;
+    const proposed = await revertFailedRelease(
+      {
+        ...p,
+        propose: async (...args) => {
+          const made = await pushing(...args);
+          lease.lose();
+          return made;
+        },
+      },
+      entry,
+      lease.fence,
+    );
+
+    // then the push is reported, its record is not written, and the holder finds the branch
+    expect(proposed).toMatchObject({ kind: 'proposed', sha: 'c'.repeat(40) });
+    expect(audit.recorded).toEqual([]);
+    expect(await revertFailedRelease(p, entry)).toEqual({
+      kind: 'skipped',
+      why: expect.stringMatching(/exists on the Git host/),
+    });
+    expect(calls).toHaveLength(1);
   });
 
   it('a second failure pass of the same entry, or another entry of the same commit, proposes nothing (the ledger)', async () => {

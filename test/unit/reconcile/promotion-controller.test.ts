@@ -2,6 +2,8 @@ import type { CairnConfig } from '../../../controller/config/types';
 import { silentLog } from '../../../controller/log';
 import type { Timers } from '../../../controller/reconcile/backoff';
 import { Controller } from '../../../controller/reconcile/controller';
+import type { ControllerDeps } from '../../../controller/reconcile/controller-deps';
+import { heldLease } from '../../helpers/lost-lease';
 import {
   fakeConfig,
   fakeEnvironment,
@@ -34,7 +36,7 @@ class HandTimers implements Timers {
   }
 }
 
-function setup() {
+function setup(extra: Partial<ControllerDeps> = {}) {
   const source = new FakeSource();
   const audit = new MemoryAudit();
   const kubes = { staging: new FakeKube(), prod: new FakeKube() };
@@ -48,6 +50,7 @@ function setup() {
     log: silentLog(),
     timers,
     now: () => new Date(clock),
+    ...extra,
   });
   const heads = (staging: [string, string], prod: [string, string]) => {
     source.heads = [
@@ -119,6 +122,24 @@ describe('promotion gates in the controller', () => {
       trigger: 'promotion',
       outcome: 'succeeded',
     });
+  });
+
+  it("a replica that lost prod's Lease holds its head but records no wait", async () => {
+    // given a replica whose fence of prod reports the Lease lost (staging's holds)
+    const lease = heldLease('prod');
+    lease.lose();
+    const { controller, heads, settle, prod, waits } = setup({
+      heartbeat: { writeFence: (env) => (env === 'prod' ? lease.fence : () => undefined) },
+    });
+
+    // when the gate holds prod's head
+    heads(['s1', 'tree-1'], ['p1', 'tree-1']);
+    await controller.start();
+    await settle();
+
+    // then prod waits, and the ledger got no record of it from this replica
+    expect(prod().status).toBe('waiting');
+    expect(waits()).toEqual([]);
   });
 
   it('a tree staging never ran waits with no timer; promote --force lets that head through, recorded', async () => {
