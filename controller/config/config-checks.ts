@@ -78,6 +78,24 @@ export function checkEnvironments(raw: RawConfig): string[] {
 }
 
 /**
+ * Where the config runs repository code in a sidecar runner (`aws.synth` or `kubernetes.render`
+ * isolation `sidecar`), one line each; none: no code of a repository shares the controller's
+ * network namespace. load-config counts the server's loopback peers as one client then.
+ */
+export function sidecarUses(raw: RawConfig): string[] {
+  return raw.environments.flatMap((env, i) =>
+    (
+      [
+        ['aws.synth', env.aws?.synth],
+        ['kubernetes.render', env.kubernetes?.render],
+      ] as const
+    )
+      .filter(([, isolation]) => isolation?.isolation === 'sidecar')
+      .map(([field]) => `environments[${i}] (${env.name}) has ${field}.isolation: sidecar`),
+  );
+}
+
+/**
  * An environment run through a sidecar runner (`aws.synth` or `kubernetes.render` isolation
  * `sidecar`) runs its repository's code in another container of cairn's pod, which shares the
  * controller's network namespace: that code is on 127.0.0.1 beside cairn's HTTP server. So the
@@ -88,16 +106,7 @@ export function checkEnvironments(raw: RawConfig): string[] {
  * another's ledger from its renderer. The one place this rule is decided.
  */
 function checkSidecarServer(raw: RawConfig): string[] {
-  const sidecars = raw.environments.flatMap((env, i) =>
-    (
-      [
-        ['aws.synth', env.aws?.synth],
-        ['kubernetes.render', env.kubernetes?.render],
-      ] as const
-    )
-      .filter(([, isolation]) => isolation?.isolation === 'sidecar')
-      .map(([field]) => `environments[${i}] (${env.name}) has ${field}.isolation: sidecar`),
-  );
+  const sidecars = sidecarUses(raw);
   if (sidecars.length === 0) return [];
   const why = `${sidecars[0]}${sidecars.length > 1 ? ` (and ${sidecars.length - 1} more)` : ''}, and the code the synth-runner container runs shares the controller's network namespace`;
   const errors: string[] = [];

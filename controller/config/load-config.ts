@@ -8,7 +8,7 @@ import { parseDuration } from '../duration';
 import { CairnError, isCairnError } from '../model/errors';
 import { maskSecrets, rememberSecrets } from '../model/secret-mask';
 import { DEFAULT_AWS_CAPABILITIES } from '../model';
-import { branchOf, checkEnvironments } from './config-checks';
+import { branchOf, checkEnvironments, sidecarUses } from './config-checks';
 import type { RawConfig } from './raw-config.generated';
 import { configSecretValues } from './secret-values';
 import {
@@ -304,6 +304,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
         : {}),
       maxBodyBytes: raw.server?.maxBodySize ?? 1024 * 1024,
       ...serverLimits(raw.server ?? {}),
+      ...(sidecarUses(raw).length > 0 ? { loopbackIsOneClient: true } : {}),
       ...(raw.server?.publicUrl ? { publicUrl: raw.server.publicUrl.replace(/\/+$/, '') } : {}),
       ...(raw.server?.metricsAuth ? { metricsAuth: true } : {}),
       // web-ui: the UI is on unless the config turns it off.

@@ -247,8 +247,18 @@ export interface ServerConfig {
   readonly maxBodyBytes: number;
   /** Open connections at most (default 256). */
   readonly maxConnections?: number;
-  /** Open connections per client address at most (default 32). */
+  /**
+   * Open connections per client at most (default 32): per address, an IPv6 address's /64 counting
+   * as one (one host is given a whole /64), and every loopback peer as one with `loopbackIsOneClient`.
+   */
   readonly maxConnectionsPerClient?: number;
+  /**
+   * Set by load-config when repository code runs in a sidecar runner, which shares the pod's
+   * network namespace: every 127/8 address is then the jobs' to connect from, and counting each as
+   * a client of its own let one job hold every connection of the port (8 addresses of 32). Not a
+   * config file field.
+   */
+  readonly loopbackIsOneClient?: boolean;
   /** Time allowed to receive a request's headers (default 10 s). */
   readonly headersTimeoutMs?: number;
   /** Time allowed to receive a request's body once its headers are in (default 10 s). */

@@ -625,7 +625,7 @@ const schema11 = {
         },
         maxConnectionsPerClient: {
           description:
-            "Open connections per client address at most; more are closed at once (default 32). Behind a proxy every client has the proxy's address.",
+            "Open connections per client at most (an IPv4 address, an IPv6 /64, and every loopback address as one where an environment runs in a sidecar runner); more are closed at once (default 32). Behind a proxy every client has the proxy's address.",
           type: 'integer',
           minimum: 1,
         },

@@ -26,6 +26,7 @@ export function serverLimits(config: ServerConfig): ServerLimits {
     bodyTimeoutMs: config.bodyTimeoutMs ?? 10_000,
     maxBodyBytes: config.maxBodyBytes,
     maxBufferedBodyBytes: config.maxBufferedBodyBytes ?? 16 * 1024 * 1024,
+    ...(config.loopbackIsOneClient ? { loopbackIsOneClient: true } : {}),
   };
 }
 
@@ -99,8 +100,7 @@ export function guardConnections(server: Server, limits: ServerLimits): { readon
   const perClient = new Map<string, number>();
   let open = 0;
   server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress ?? 'unknown';
-    const client = limits.loopbackIsOneClient && isLoopback(address) ? 'loopback' : address;
+    const client = clientOf(socket.remoteAddress ?? 'unknown', limits.loopbackIsOneClient ?? false);
     const count = (perClient.get(client) ?? 0) + 1;
     if (count > limits.maxConnectionsPerClient) {
       socket.destroy();
@@ -118,6 +118,30 @@ export function guardConnections(server: Server, limits: ServerLimits): { readon
     });
   });
   return { open: () => open };
+}
+
+/**
+ * Who a peer address counts as for the per-client cap: the address itself, but an IPv6 address's
+ * /64 (a network gives one host a whole /64, so per address a single host had 2^64 clients'
+ * caps), and with `loopbackIsOneClient` every loopback address as one (a host reaches all of
+ * 127/8). An IPv4 address mapped into IPv6 is its IPv4 address.
+ */
+export function clientOf(address: string, loopbackIsOneClient: boolean): string {
+  if (isLoopback(address)) return loopbackIsOneClient ? 'loopback' : address;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(':')) return address;
+  return `${ipv6Groups(address).slice(0, 4).join(':')}::/64`;
+}
+
+/** The eight groups of an IPv6 address, `::` expanded and each without leading zeros (a zone id dropped). */
+function ipv6Groups(address: string): string[] {
+  const [head = '', tail] = address.split('%')[0]!.toLowerCase().split('::');
+  const part = (text: string) => (text === '' ? [] : text.split(':'));
+  const left = part(head);
+  const right = tail === undefined ? [] : part(tail);
+  const zeros = Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0');
+  return [...left, ...zeros, ...right].map((g) => g.replace(/^0+(?=.)/, ''));
 }
 
 /**
