@@ -1,5 +1,4 @@
-import { connect, type Socket } from 'node:net';
-import { networkInterfaces } from 'node:os';
+import { answersOf, EIGHT_LOOPBACK_ADDRESSES, holdConnections, networkAddress } from '../../helpers/net';
 import { rawRequest } from '../../helpers/raw-http';
 import { startTestServer, type TestServer } from './test-server';
 
@@ -18,17 +17,8 @@ describe('the probe listener', () => {
     const probeUrl = t.server.probeUrl!;
     expect(new URL(probeUrl).port).not.toBe(new URL(t.server.url).port);
     // When 8 addresses open 32 silent connections each, opening new ones as they are cut
-    const held: Socket[] = [];
-    let stop = false;
-    const hold = (from: string) => {
-      if (stop) return;
-      const s = connect({ host: '127.0.0.1', port: Number(new URL(t.server.url).port), localAddress: from });
-      s.on('error', () => undefined);
-      s.on('close', () => setTimeout(() => hold(from), 5));
-      held.push(s);
-    };
+    const flood = holdConnections(Number(new URL(t.server.url).port), EIGHT_LOOPBACK_ADDRESSES, 32);
     try {
-      for (let a = 2; a <= 9; a += 1) for (let i = 0; i < 32; i += 1) hold(`127.0.0.${a}`);
       await new Promise((r) => setTimeout(r, 500));
       // (the main port is full: its /healthz gets no answer)
       const main = await fetch(`${t.server.url}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
@@ -46,48 +36,26 @@ describe('the probe listener', () => {
         expect(Date.now() - started).toBeLessThan(1000);
       }
     } finally {
-      stop = true;
-      held.forEach((s) => s.destroy());
+      flood.release();
     }
   }, 30_000);
 
   it('answers the kubelet while a job of the pod holds connections from every loopback address', async () => {
     // Given a server as in a pod (every address) with its probe listener, and the machine's own
     // address beyond loopback standing in for the kubelet's (the node probes the pod's IP)
-    const node = Object.values(networkInterfaces())
-      .flat()
-      .find((i) => i?.family === 'IPv4' && !i.internal)?.address;
-    if (!node) throw new Error('this test needs an IPv4 address beyond loopback');
+    const node = networkAddress();
     t = await startTestServer({ config: { host: '0.0.0.0', probePort: 0 } });
     const probePort = Number(new URL(t.server.probeUrl!).port);
     // When a job of the sidecar runner (the pod's network namespace: all of 127/8 is its own)
     // opens 8 silent connections from each of 8 loopback addresses, the listener's 64, opening new
     // ones as they are cut
-    const held: Socket[] = [];
-    let stop = false;
-    const hold = (from: string) => {
-      if (stop) return;
-      const s = connect({ host: '127.0.0.1', port: probePort, localAddress: from });
-      s.on('error', () => undefined);
-      s.on('close', () => setTimeout(() => hold(from), 5));
-      held.push(s);
-    };
+    const flood = holdConnections(probePort, EIGHT_LOOPBACK_ADDRESSES, 8);
     try {
-      for (let a = 2; a <= 9; a += 1) for (let i = 0; i < 8; i += 1) hold(`127.0.0.${a}`);
       await new Promise((r) => setTimeout(r, 500));
       // Then every probe of the kubelet is answered at once: loopback is one client, its 8 connections
-      const answers: (number | string)[] = [];
-      for (let i = 0; i < 5; i += 1)
-        answers.push(
-          await fetch(`http://${node}:${probePort}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
-            (r) => r.status,
-            (err: Error) => `no answer (${err.message})`,
-          ),
-        );
-      expect(answers).toEqual([200, 200, 200, 200, 200]);
+      expect(await answersOf(`http://${node}:${probePort}/healthz`, 5)).toEqual([200, 200, 200, 200, 200]);
     } finally {
-      stop = true;
-      held.forEach((s) => s.destroy());
+      flood.release();
     }
   }, 30_000);
 

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLog } from '../../../controller/audit/audit-log';
 import { startBuiltCairnRun, type BuiltCairnRun } from '../../helpers/built-cairn-run';
 import { runKillable } from '../../helpers/killable-run';
+import { answersOf, EIGHT_LOOPBACK_ADDRESSES, holdConnections, networkAddress } from '../../helpers/net';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
 import { auditConfig, entry, recordEntry } from '../audit/audit-fixtures';
 
@@ -134,10 +134,7 @@ describe('a config whose dev environment renders in the sidecar runner', () => {
   it('keeps the main port open to the network while a job holds connections from every loopback address', async () => {
     // Given cairn run as in a pod (every address, a token, /metrics behind it), and the machine's
     // own address beyond loopback standing in for the ingress's (webhooks reach the pod's IP)
-    const node = Object.values(networkInterfaces())
-      .flat()
-      .find((i) => i?.family === 'IPv4' && !i.internal)?.address;
-    if (!node) throw new Error('this test needs an IPv4 address beyond loopback');
+    const node = networkAddress();
     run = await start(
       { host: '0.0.0.0', apiTokens: [{ env: 'SIDECAR_READ', scopes: ['read'] }], metricsAuth: true },
       { SIDECAR_READ: READ_TOKEN },
@@ -145,32 +142,14 @@ describe('a config whose dev environment renders in the sidecar runner', () => {
     const port = Number(new URL(run.url).port);
     // When a job of the sidecar runner (all of 127/8 is its own) opens 32 silent connections from
     // each of 8 loopback addresses (the port's 256 at 32 per client), opening new ones as they are cut
-    const held: Socket[] = [];
-    let stop = false;
-    const hold = (from: string) => {
-      if (stop) return;
-      const s = connect({ host: '127.0.0.1', port, localAddress: from });
-      s.on('error', () => undefined);
-      s.on('close', () => setTimeout(() => hold(from), 5));
-      held.push(s);
-    };
+    const flood = holdConnections(port, EIGHT_LOOPBACK_ADDRESSES, 32);
     try {
-      for (let a = 2; a <= 9; a += 1) for (let i = 0; i < 32; i += 1) hold(`127.0.0.${a}`);
       await new Promise((r) => setTimeout(r, 500));
       // Then a client from the network is answered at once: loopback is one client, its 32 connections
       // (before the fix: each loopback address was a client of its own, and the job held all 256)
-      const answers: (number | string)[] = [];
-      for (let i = 0; i < 5; i += 1)
-        answers.push(
-          await fetch(`http://${node}:${port}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
-            (r) => r.status,
-            (err: Error) => `no answer (${err.message})`,
-          ),
-        );
-      expect(answers).toEqual([200, 200, 200, 200, 200]);
+      expect(await answersOf(`http://${node}:${port}/healthz`, 5)).toEqual([200, 200, 200, 200, 200]);
     } finally {
-      stop = true;
-      held.forEach((s) => s.destroy());
+      flood.release();
     }
   });
 });
