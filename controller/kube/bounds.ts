@@ -162,10 +162,10 @@ function referenceOutOfBounds(
   declared: ReadonlySet<string>,
   foreign: ReadonlyMap<string, string>,
 ): string | undefined {
-  for (const { field, namespace } of namespaceReferencesOf(object)) {
+  for (const { field, namespace, use } of namespaceReferencesOf(object)) {
     const why = namespaceOutOfBounds(bounds, namespace, declared, foreign);
     if (why)
-      return `${field} ${namespace} hands this object's traffic to another namespace's objects: ${why}`;
+      return `${field} ${use ?? `${namespace} hands this object's traffic to another namespace's objects`}: ${why}`;
   }
   return undefined;
 }
@@ -186,6 +186,8 @@ function externalNameOutOfBounds(
   const reach = externalNameReach(name);
   if (reach.kind === 'resolver-namespace')
     return `spec.externalName ${name} is one label, which the ingress controller looks up as a Service of its own namespace; write <service>.<namespace>.svc for a Service of this environment, or a name ending in a dot for one outside the cluster`;
+  if (reach.kind === 'address')
+    return `spec.externalName ${name} is ${reach.spelled}, which the ingress controller sends traffic to directly: any pod's, Service's or node's address, another environment's too, past the NetworkPolicies that let the controller in; name a Service of this environment (<service>.<namespace>.svc), or a host outside the cluster by a DNS name`;
   if (reach.kind === 'external') return undefined;
   const why = namespaceOutOfBounds(bounds, reach.namespace, declared, foreign);
   if (!why) return undefined;

@@ -23,7 +23,24 @@ export interface HostClaim {
 export interface NamespaceReference {
   readonly field: string;
   readonly namespace: string;
+  /** What the shared controller does with the other namespace's object, for a person (default: routes traffic to it). */
+  readonly use?: string;
 }
+
+/**
+ * ingress-nginx annotations (under any prefix: `--annotations-prefix` moves them) whose value
+ * `<namespace>/<name>` names a Secret the controller reads with its own rights, which read every
+ * namespace's Secrets, where `allow-cross-namespace-resources` is on (ingress-nginx's default
+ * before v1.12; Traefik's ingress-nginx provider has the same switch): `proxy-ssl-secret` is the
+ * client certificate and key the controller presents to this Ingress's upstream, `auth-secret` the
+ * user file of the basic authentication it asks this Ingress's visitors for, `auth-tls-secret` the
+ * CA it verifies their client certificates with.
+ */
+const NGINX_SECRET_ANNOTATIONS: ReadonlyMap<string, string> = new Map([
+  ['proxy-ssl-secret', "presents that Secret's client certificate and key to this Ingress's upstream"],
+  ['auth-secret', "asks this Ingress's visitors for the passwords of that Secret's users"],
+  ['auth-tls-secret', "verifies this Ingress's visitors with that Secret's CA"],
+]);
 
 const INGRESS_GROUPS = ['networking.k8s.io', 'extensions'];
 const GATEWAY_GROUPS = ['gateway.networking.k8s.io', 'gateway.networking.x-k8s.io'];
@@ -208,6 +225,17 @@ export function namespaceReferencesOf(object: KubeObject): readonly NamespaceRef
   const group = groupOf(object.apiVersion);
   const spec = fieldsOf((object as { spec?: unknown }).spec);
   const refs: NamespaceReference[] = [];
+  if (INGRESS_GROUPS.includes(group) && object.kind === 'Ingress')
+    for (const [key, value] of Object.entries(object.metadata.annotations ?? {})) {
+      const use = NGINX_SECRET_ANNOTATIONS.get(key.slice(key.lastIndexOf('/') + 1));
+      const [namespace, name, ...rest] = String(value).trim().split('/');
+      if (use && name !== undefined && rest.length === 0 && namespace)
+        refs.push({
+          field: `metadata.annotations.${key}`,
+          namespace,
+          use: `names a Secret of namespace ${namespace}, and the ingress controller (reading every namespace's Secrets) ${use}`,
+        });
+    }
   const add = (field: string, ref: unknown) => {
     const namespace = nameOf(fieldsOf(ref).namespace);
     if (namespace) refs.push({ field: `${field}.namespace`, namespace });
@@ -286,18 +314,28 @@ function canonicalHost(host: string): string {
  * Where an ExternalName Service's name leads inside the cluster: a Service's (or a pod's) namespace
  * for `name.namespace.svc` and `…svc.cluster.local`, and for the `service.namespace` shorthand, which
  * ingress-nginx (like a pod's resolver) looks up under its search domains (`svc.cluster.local`)
- * before the name itself; the namespace of whoever looks it up for a single label; outside the
- * cluster otherwise (names of three labels or more, and absolute names ending in a dot).
+ * before the name itself; the namespace of whoever looks it up for a single label; any address
+ * for an IPv4 address (ingress-nginx sends traffic straight to it, loopback excepted: the API
+ * server admits one as a name of digits) and for a pod's name (`<a-b-c-d>.<namespace>.pod`, with
+ * or without `.cluster.local`: CoreDNS's default `pods insecure` answers it with the address it
+ * spells, whatever the namespace holds); outside the cluster otherwise (names of three labels or
+ * more, and absolute names ending in a dot).
  */
 export type ExternalNameReach =
   | { readonly kind: 'external' }
   | { readonly kind: 'namespace'; readonly namespace: string }
-  | { readonly kind: 'resolver-namespace' };
+  | { readonly kind: 'resolver-namespace' }
+  | { readonly kind: 'address'; readonly spelled: 'an IPv4 address' | "a pod's name" };
 
 /** Where `externalName` leads (see ExternalNameReach). */
 export function externalNameReach(externalName: string): ExternalNameReach {
   const absolute = externalName.endsWith('.');
   const labels = canonicalHost(externalName).split('.');
+  if (labels.length === 4 && labels.every((l) => /^\d{1,3}$/.test(l)))
+    return { kind: 'address', spelled: 'an IPv4 address' };
+  const tail = labels.slice(-3).join('.');
+  if (labels.length >= 3 && (labels.at(-1) === 'pod' || tail === 'pod.cluster.local'))
+    return { kind: 'address', spelled: "a pod's name" };
   const svc = clusterServiceSuffix(labels);
   if (svc > 0) return { kind: 'namespace', namespace: labels[svc - 1]! };
   if (absolute) return { kind: 'external' };

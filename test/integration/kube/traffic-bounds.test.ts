@@ -365,6 +365,44 @@ describe('ingress controller snippets', () => {
   });
 });
 
+describe("ingress-nginx annotations naming another namespace's Secret", () => {
+  // Found in review: where ingress-nginx's allow-cross-namespace-resources is on (its default
+  // before v1.12), these make the controller, which reads every namespace's Secrets, use one of b's:
+  // present b's client certificate and key to a's upstream, or ask a's visitors for the passwords of
+  // b's users (and hand them to a's backend). The API server admits them from a.
+  it.each([
+    ['proxy-ssl-secret', "presents that Secret's client certificate and key"],
+    ['auth-secret', "asks this Ingress's visitors for the passwords"],
+    ['auth-tls-secret', "verifies this Ingress's visitors with that Secret's CA"],
+  ])('refuses %s naming a Secret of b', async (annotation, use) => {
+    const name = kit.name('sec');
+    const key = `nginx.ingress.kubernetes.io/${annotation}`;
+    const object = ingress(name, { rules: [hostRule(hostA)] }, { [key]: `${b.ns}/tls` });
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    const result = await planAndApply(applierA, { 'sec.yaml': object });
+    expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/${name}`)).toBeUndefined();
+    expectRefused(
+      result,
+      `Ingress/${a.ns}/${name}: metadata.annotations.${key} names a Secret of namespace ${b.ns}, and the ingress controller (reading every namespace's Secrets) ${use}`,
+    );
+  });
+
+  it("applies them naming a Secret of a's own namespace, or one without a namespace", async () => {
+    const result = await planAndApply(applierA, {
+      'own.yaml': ingress(
+        'own-secrets',
+        { rules: [hostRule(hostA)] },
+        {
+          'nginx.ingress.kubernetes.io/proxy-ssl-secret': `${a.ns}/tls`,
+          'nginx.ingress.kubernetes.io/auth-secret': 'basic-auth',
+        },
+      ),
+    });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+  });
+});
+
 describe('ExternalName Services', () => {
   it.each([
     ["b's Service by its full name", () => `web.${b.ns}.svc.cluster.local`, () => b.ns],
@@ -380,6 +418,23 @@ describe('ExternalName Services', () => {
       result,
       `Service/${a.ns}/${name}: spec.externalName ${target()} names a Service of namespace ${namespace()}`,
     );
+  });
+
+  // Found in review: the API server admits a name of digits, which ingress-nginx takes for an
+  // address and proxies to (internal/ingress/controller/endpointslices.go, loopback excepted), and
+  // a pod's name, which CoreDNS's default `pods insecure` answers with whatever address it spells.
+  it.each([
+    ["the API server's ClusterIP", '10.96.0.1', 'an IPv4 address'],
+    ["the node's metadata endpoint", '169.254.169.254', 'an IPv4 address'],
+    ["an address spelled as a pod's name", '10-96-0-1.default.pod.cluster.local', "a pod's name"],
+    ["a pod's name in the search domain's short form", '10-96-0-1.whatever.pod', "a pod's name"],
+  ])('refuses one naming %s', async (_what, target, spelled) => {
+    const name = kit.name('addr');
+    const object = externalName(name, target);
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    const result = await planAndApply(applierA, { 'addr.yaml': object });
+    expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/${name}`)).toBeUndefined();
+    expectRefused(result, `Service/${a.ns}/${name}: spec.externalName ${target} is ${spelled}`);
   });
 
   it('applies one naming its own Service, a public name, and an absolute name of two labels', async () => {

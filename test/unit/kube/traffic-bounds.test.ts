@@ -511,6 +511,12 @@ describe('externalNameReach', () => {
     ['api.example.com', { kind: 'external' }],
     ['example.com.', { kind: 'external' }],
     ['svc.example.com', { kind: 'external' }],
+    ['10.96.0.1', { kind: 'address', spelled: 'an IPv4 address' }],
+    ['169.254.169.254.', { kind: 'address', spelled: 'an IPv4 address' }],
+    ['10-96-0-1.team-b.pod.cluster.local', { kind: 'address', spelled: "a pod's name" }],
+    ['10-96-0-1.team-b.pod', { kind: 'address', spelled: "a pod's name" }],
+    ['1.2.3.example.com', { kind: 'external' }],
+    ['pod.example.com', { kind: 'external' }],
   ])('%s', (name, reach) => {
     expect(externalNameReach(name)).toEqual(reach);
   });
