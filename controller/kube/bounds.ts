@@ -4,7 +4,7 @@ import { OWNER_LABEL, type Owner } from './identity';
 import { clusterPolicyOf, ownIdentityUse } from './cluster-policy';
 import { declaredNamespaceNames, groupOf, refOf, subjectOf } from './object-ref';
 import {
-  externalNameOf,
+  controllerTargetsOf,
   externalNameReach,
   hostClaimsOf,
   hostWithin,
@@ -108,7 +108,7 @@ export function outOfBounds(
     namespaceOutOfBounds(bounds, namespace, declared, foreign) ??
     hostOutOfBounds(bounds, object) ??
     referenceOutOfBounds(bounds, object, declared, foreign) ??
-    externalNameOutOfBounds(bounds, object, declared, foreign)
+    controllerTargetOutOfBounds(bounds, object, declared, foreign)
   );
 }
 
@@ -171,31 +171,42 @@ function referenceOutOfBounds(
 }
 
 /**
- * An ExternalName Service naming a Service of a namespace outside the bounds: an Ingress or route
- * of this environment could then send the shared ingress controller's traffic to another
+ * A host the shared ingress controller connects to for this object (an ExternalName Service's name,
+ * an ingress-nginx `auth-url` or `mirror-target`) that is a Service of a namespace outside the
+ * bounds, an address, or not known until a request picks it: an Ingress or route of this
+ * environment could then send the controller's traffic (or requests of its own) to another
  * environment's (or the API server's) Service, past the NetworkPolicies that let the controller in.
  */
-function externalNameOutOfBounds(
+function controllerTargetOutOfBounds(
   bounds: Bounds,
   object: KubeObject,
   declared: ReadonlySet<string>,
   foreign: ReadonlyMap<string, string>,
 ): string | undefined {
-  const name = externalNameOf(object);
-  if (name === undefined) return undefined;
-  const reach = externalNameReach(name);
-  if (reach.kind === 'resolver-namespace')
-    return `spec.externalName ${name} is one label, which the ingress controller looks up as a Service of its own namespace; write <service>.<namespace>.svc for a Service of this environment, or a name ending in a dot for one outside the cluster`;
-  if (reach.kind === 'address')
-    return `spec.externalName ${name} is ${reach.spelled}, which the ingress controller sends traffic to directly: any pod's, Service's or node's address, another environment's too, past the NetworkPolicies that let the controller in; name a Service of this environment (<service>.<namespace>.svc), or a host outside the cluster by a DNS name`;
-  if (reach.kind === 'external') return undefined;
-  const why = namespaceOutOfBounds(bounds, reach.namespace, declared, foreign);
-  if (!why) return undefined;
-  const shorthand =
-    name.split('.').length === 2
-      ? ' (read as <service>.<namespace>; end a name outside the cluster with a dot)'
-      : '';
-  return `spec.externalName ${name} names a Service of namespace ${reach.namespace}${shorthand}: ${why}`;
+  for (const { field, name, written, kind } of controllerTargetsOf(object)) {
+    if (name === undefined)
+      return `${field} ${written}: cairn cannot tell which host the ingress controller requests (a variable picks it for each request, or it is no URL); write the host out, or $host for this Ingress's own`;
+    const reach = externalNameReach(name);
+    if (reach.kind === 'resolver-namespace')
+      return `${field} ${name} is one label, which the ingress controller looks up as a Service of its own namespace; write <service>.<namespace>.svc for a Service of this environment, or a name ending in a dot for one outside the cluster`;
+    if (reach.kind === 'address')
+      return `${field} ${name} is ${reach.spelled}, which the ingress controller connects to directly: any pod's, Service's or node's address, another environment's too, past the NetworkPolicies that let the controller in; name a Service of this environment (<service>.<namespace>.svc), or a host outside the cluster by a DNS name`;
+    if (reach.kind === 'external') continue;
+    // A request of the controller's own (an auth check) usually goes to a platform's shared
+    // service in a namespace of its own (an oauth2-proxy): only cairn's, the cluster's and another
+    // environment's namespaces are refused to it. An alias is held to the environment's bounds.
+    const why =
+      kind === 'alias'
+        ? namespaceOutOfBounds(bounds, reach.namespace, declared, foreign)
+        : requestOutOfBounds(bounds, reach.namespace);
+    if (!why) continue;
+    const shorthand =
+      name.split('.').length === 2
+        ? ' (read as <service>.<namespace>; end a name outside the cluster with a dot)'
+        : '';
+    return `${field} ${name} names a Service of namespace ${reach.namespace}${shorthand}: ${why}`;
+  }
+  return undefined;
 }
 
 function refusedPolicy(policy: string): string {
@@ -224,6 +235,16 @@ function namespaceOutOfBounds(
   if (taken) return taken;
   if (declared.has(namespace)) return undefined;
   return `namespace ${namespace} is neither kubernetes.namespace (${bounds.namespace}) nor a Namespace of this tree`;
+}
+
+/** Why the ingress controller may not send requests of its own to a Service of `namespace`, if it may not. */
+function requestOutOfBounds(bounds: Bounds, namespace: string): string | undefined {
+  if (bounds.refused.includes(namespace))
+    return `namespace ${namespace} is cairn's or the cluster's own (refused: ${bounds.refused.join(', ')})`;
+  const other = namespace === bounds.namespace ? undefined : otherEnvironmentOf(bounds, namespace);
+  return other
+    ? `namespace ${namespace} is environment ${other}'s (its kubernetes.namespace or kubernetes.namespaces), whose Services this environment's Ingress may not send requests to`
+    : undefined;
 }
 
 /** Another environment of the config that is given `namespace` (by name, or by a glob), if any. */

@@ -352,8 +352,63 @@ function clusterServiceSuffix(labels: readonly string[]): number {
 }
 
 /** The `spec.externalName` of a Service of type ExternalName, else undefined. */
-export function externalNameOf(object: KubeObject): string | undefined {
+function externalNameOf(object: KubeObject): string | undefined {
   if (groupOf(object.apiVersion) !== '' || object.kind !== 'Service') return undefined;
   const spec = fieldsOf((object as { spec?: unknown }).spec);
   return spec.type === 'ExternalName' ? nameOf(spec.externalName) : undefined;
+}
+
+/**
+ * ingress-nginx annotations (under any prefix) whose value is a URL the controller itself requests,
+ * from inside the cluster: `auth-url` for every visitor (copying headers of its answer to the
+ * upstream request), `mirror-target` with a copy of every request.
+ */
+const NGINX_URL_ANNOTATIONS: ReadonlySet<string> = new Set(['auth-url', 'mirror-target']);
+
+/**
+ * A host the shared ingress controller itself connects to for this object: an ExternalName
+ * Service's name, or the host of a URL an Ingress annotation makes it request (`$host`, the
+ * Ingress's own host, is no target of its own). `name` is undefined when a variable picks the host
+ * at request time (`$http_…`: whoever sends the request chooses it).
+ */
+export interface ControllerTarget {
+  readonly field: string;
+  readonly name: string | undefined;
+  readonly written: string;
+  /**
+   * `alias`: the controller serves the object's host from there (an ExternalName); `request`: it
+   * sends requests of its own there (an auth check, a mirrored copy), whose answers a visitor
+   * never sees.
+   */
+  readonly kind: 'alias' | 'request';
+}
+
+/** Where the ingress controller connects for this object (see ControllerTarget). */
+export function controllerTargetsOf(object: KubeObject): readonly ControllerTarget[] {
+  const external = externalNameOf(object);
+  if (external !== undefined)
+    return [{ field: 'spec.externalName', name: external, written: external, kind: 'alias' }];
+  if (!INGRESS_GROUPS.includes(groupOf(object.apiVersion)) || object.kind !== 'Ingress') return [];
+  const targets: ControllerTarget[] = [];
+  for (const [key, value] of Object.entries(object.metadata.annotations ?? {})) {
+    if (!NGINX_URL_ANNOTATIONS.has(key.slice(key.lastIndexOf('/') + 1))) continue;
+    const written = String(value).trim();
+    // nginx variables that stand for the path and query may follow the host at once
+    // (`https://mirror.example.com$request_uri`); any other variable in it picks the host.
+    const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i
+      .exec(written)?.[1]
+      ?.replace(/\$(?:request_uri|uri|document_uri|is_args|args|query_string)\b.*$/, '');
+    const host = authority
+      ?.replace(/^[^@]*@/, '')
+      .replace(/:\d*$/, '')
+      .replace(/^\[(.*)\]$/, '$1');
+    if (host === '$host') continue;
+    targets.push({
+      field: `metadata.annotations.${key}`,
+      name: host === undefined || host === '' || host.includes('$') ? undefined : host,
+      written,
+      kind: 'request',
+    });
+  }
+  return targets;
 }

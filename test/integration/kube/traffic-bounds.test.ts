@@ -97,6 +97,19 @@ function installRouteCrds(): void {
   }
 }
 
+/** What the install's config, loaded as cairn loads it, gives environment a to know of the others. */
+function claimsOfA() {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-claims-'));
+  try {
+    const file = join(dir, 'cairn.yaml');
+    writeFileSync(file, stringify(install.config));
+    const { claims } = loadConfig(file).environments.find((e) => e.name === 'a')!.kubernetes!;
+    return claims ? { claims } : {};
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 beforeAll(() => {
   kubectlApply(install.exported);
   installRouteCrds();
@@ -104,6 +117,7 @@ beforeAll(() => {
   applierA = kit.applier(
     'a',
     kit.target(a.ns, {
+      ...claimsOfA(),
       namespaces: [a.ns, a.extra],
       serviceAccount: `${a.ns}/${a.sa}`,
       hosts: [hostA, `*.${hostA}`],
@@ -395,6 +409,65 @@ describe("ingress-nginx annotations naming another namespace's Secret", () => {
         {
           'nginx.ingress.kubernetes.io/proxy-ssl-secret': `${a.ns}/tls`,
           'nginx.ingress.kubernetes.io/auth-secret': 'basic-auth',
+        },
+      ),
+    });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+  });
+});
+
+describe('ingress-nginx annotations naming a URL the controller requests', () => {
+  // Found in review: auth-url (asked for every visitor, headers of its answer copied upstream) and
+  // mirror-target (a copy of every request) make the controller send requests of its own, from
+  // inside the cluster, to whatever host they name: b's Services past the NetworkPolicies that let
+  // the controller in, the API server, or a host a visitor picks through a variable.
+  it.each([
+    [
+      'auth-url',
+      "b's Service",
+      () => `http://web.${b.ns}.svc.cluster.local/check`,
+      () => `names a Service of namespace ${b.ns}`,
+    ],
+    [
+      'mirror-target',
+      "the API server's ClusterIP",
+      () => 'http://10.96.0.1$request_uri',
+      () => 'is an IPv4 address',
+    ],
+    [
+      'auth-url',
+      'a host a request header picks',
+      () => 'http://$http_x_target/check',
+      () => 'cairn cannot tell which host',
+    ],
+  ])('refuses %s naming %s', async (annotation, _what, url, line) => {
+    const name = kit.name('url');
+    const key = `nginx.ingress.kubernetes.io/${annotation}`;
+    const object = ingress(name, { rules: [hostRule(hostA)] }, { [key]: url() });
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    const result = await planAndApply(applierA, { 'url.yaml': object });
+    expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/${name}`)).toBeUndefined();
+    expectRefused(result, `Ingress/${a.ns}/${name}: metadata.annotations.${key} `);
+    expect(result.apply.failure!.message).toContain(line());
+  });
+
+  it("applies one asking its own host, a platform's shared service, or a host outside the cluster", async () => {
+    const result = await planAndApply(applierA, {
+      'auth.yaml': ingress(
+        'auth',
+        { rules: [hostRule(hostA)] },
+        {
+          'nginx.ingress.kubernetes.io/auth-url': 'https://$host/oauth2/auth',
+          'nginx.ingress.kubernetes.io/mirror-target': 'https://mirror.example.com$request_uri',
+        },
+      ),
+      'shared.yaml': ingress(
+        'shared-auth',
+        { rules: [hostRule(hostA)] },
+        {
+          'nginx.ingress.kubernetes.io/auth-url':
+            'http://oauth2-proxy.oauth2-proxy.svc.cluster.local/oauth2/auth',
         },
       ),
     });

@@ -1,5 +1,10 @@
 import { outOfBounds, type Bounds } from '../../../controller/kube/bounds';
-import { externalNameReach, hostsOverlap, hostWithin } from '../../../controller/kube/traffic-claims';
+import {
+  controllerTargetsOf,
+  externalNameReach,
+  hostsOverlap,
+  hostWithin,
+} from '../../../controller/kube/traffic-claims';
 import type { KubeObject } from '../../../controller/kube/types';
 
 // What an environment's objects may claim of a shared ingress controller's or gateway's traffic:
@@ -592,5 +597,44 @@ describe('Gateway API cross-namespace references', () => {
       },
     } as KubeObject;
     expect(outOfBounds(base, grant, new Set())).toMatch(/^namespace team-b is neither/);
+  });
+});
+
+describe('controllerTargetsOf: the hosts ingress-nginx requests for an Ingress', () => {
+  const ingressWith = (annotations: Record<string, string>) => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'x', namespace: 'team-a', annotations },
+  });
+  it.each([
+    ['http://web.team-b.svc.cluster.local/check', 'web.team-b.svc.cluster.local'],
+    ['https://user:pw@auth.example.com:8443/check?x=1', 'auth.example.com'],
+    ['http://10.96.0.1$request_uri', '10.96.0.1'],
+    ['https://mirror.example.com$uri$is_args$args', 'mirror.example.com'],
+    ['http://[fd00::1]:80/x', 'fd00::1'],
+    ['http://$http_x_target/check', undefined],
+    ['http://web.$arg_ns.svc/check', undefined],
+    ['not a url', undefined],
+  ])('%s', (url, name) => {
+    expect(controllerTargetsOf(ingressWith({ 'nginx.ingress.kubernetes.io/auth-url': url }))).toEqual([
+      {
+        field: 'metadata.annotations.nginx.ingress.kubernetes.io/auth-url',
+        name,
+        written: url,
+        kind: 'request',
+      },
+    ]);
+  });
+
+  it('leaves $host (the Ingress’s own host) and other annotations out, under any prefix', () => {
+    expect(
+      controllerTargetsOf(
+        ingressWith({
+          'nginx.ingress.kubernetes.io/auth-url': 'https://$host/oauth2/auth',
+          'example.com/mirror-target': 'http://10.0.0.1/',
+          'nginx.ingress.kubernetes.io/auth-signin': 'http://10.0.0.2/',
+        }),
+      ).map((t) => t.name),
+    ).toEqual(['10.0.0.1']);
   });
 });
