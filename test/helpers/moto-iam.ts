@@ -77,3 +77,20 @@ export async function motoModelRoles(prefix: string): Promise<Record<string, str
   }
   return roles;
 }
+
+/** The service role of each Batch compute environment whose name starts with `prefix`, by name. */
+export async function motoComputeEnvironmentRoles(prefix: string): Promise<Record<string, string>> {
+  const response = await fetch(`${sandboxEnv().aws.endpoint}/v1/describecomputeenvironments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: motoAuthorization('batch') },
+    body: '{}',
+  });
+  const { computeEnvironments = [] } = (await response.json()) as {
+    computeEnvironments?: { computeEnvironmentName: string; serviceRole?: string }[];
+  };
+  return Object.fromEntries(
+    computeEnvironments
+      .filter((c) => c.computeEnvironmentName.startsWith(prefix))
+      .map((c) => [c.computeEnvironmentName, c.serviceRole ?? '']),
+  );
+}

@@ -3,7 +3,7 @@ import { noneRunner } from '../../../cdk/synth/synth-runner';
 import type { Assembly } from '../../../cdk/types';
 import { stacksOf } from '../../helpers/changes';
 import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
-import { motoModelRoles, motoNotebookRoles } from '../../helpers/moto-iam';
+import { motoComputeEnvironmentRoles, motoModelRoles, motoNotebookRoles } from '../../helpers/moto-iam';
 import {
   applierThrough,
   changeSetsOf,
@@ -96,6 +96,7 @@ function actingAs(kind: keyof typeof ACTING_AS_B, change: Record<string, unknown
       ...(kind === 'Method'
         ? { Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: prefix } } }
         : {}),
+      ...(kind === 'Compute' ? NETWORK : {}),
       [kind]: { ...resource, Properties: { ...resource.Properties, ...change } },
     },
   };
@@ -181,11 +182,11 @@ describe("what a commit makes acts as no role of another environment's (moto thr
   }, 90_000);
 
   it("applies nothing of a commit running a Batch compute environment as b's role", async () => {
-    // (moto's CloudFormation completes the stack but makes no compute environment: what is shown
-    // here is that the commit is refused before any change set)
     const a = applierThrough(proxy, unique('env-a'));
     const stack = `${prefix}-Compute`;
     const applied = await a.apply(withTemplates(assembly, { Compute: actingAs('Compute') }), sha);
+    // then no compute environment of a's runs as b's service role (without the check, moto described one)
+    expect(Object.values(await motoComputeEnvironmentRoles(stack))).not.toContain(theirRoleArn);
     expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
     expect(applied.failure!.message).toContain(
       'Resources.Compute.Properties.ServiceRole of AWS::Batch::ComputeEnvironment',
