@@ -1,5 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
 // Derives, from the CloudFormation resource specification the installed CDK is generated from
@@ -165,6 +165,53 @@ export function deriveRoleProperties(): { role: PathTable; instanceProfile: Path
   const sorted = (table: PathTable) =>
     Object.fromEntries(Object.entries(table).sort(([a], [b]) => a.localeCompare(b)));
   return { role: sorted(tables.role), instanceProfile: sorted(tables.instanceProfile) };
+}
+
+/**
+ * The properties aws-cdk-lib's own L1 classes type as a role or instance profile reference
+ * (`iamRefs.IRoleRef | string`), as `[type, name]` with the type lower-cased and the property's
+ * camel-case name: a cross-check of the table against the CDK itself, which marks some of them
+ * (not all: a Firehose destination's `roleArn` is a plain string).
+ */
+export function cdkRoleReferences(): [string, string][] {
+  const root = join(dirname(require.resolve('aws-cdk-lib/package.json')));
+  const found: [string, string][] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory() && entry.name !== 'node_modules') walk(path);
+      else if (entry.name.endsWith('.generated.d.ts'))
+        found.push(...referencesIn(readFileSync(path, 'utf8')));
+    }
+  };
+  walk(root);
+  return found;
+}
+
+/** The role references of one generated declaration file: each class, its Props and namespace, by its `@cloudformationResource`. */
+function referencesIn(text: string): [string, string][] {
+  if (!/I(Role|InstanceProfile)Ref/.test(text)) return [];
+  const found: [string, string][] = [];
+  const typeOf = new Map<string, string>();
+  let owner: string | undefined;
+  let documented: string | undefined;
+  const owned: [string, string][] = [];
+  for (const line of text.split('\n')) {
+    const resource = /@cloudformationResource (\S+)/.exec(line);
+    if (resource) documented = resource[1];
+    const declared = /^export (?:declare )?(class|namespace|interface) (Cfn\w+?)(?:Props)?\b/.exec(line);
+    if (declared) {
+      owner = declared[2];
+      if (declared[1] === 'class' && documented) typeOf.set(owner, documented.toLowerCase());
+      documented = undefined;
+    }
+    const property = /^\s+readonly (\w+)\??: (?:Array<)?iamRefs\.I(?:Role|InstanceProfile)Ref \| string/.exec(
+      line,
+    );
+    if (property && owner) owned.push([owner, property[1]!]);
+  }
+  for (const [cls, name] of owned) found.push([typeOf.get(cls) ?? cls, name]);
+  return found;
 }
 
 async function main() {

@@ -2,7 +2,7 @@ import { stackTemplate } from '../../../cdk/deploy/template-bounds';
 import { INSTANCE_PROFILE_PROPERTIES, ROLE_PROPERTIES } from '../../../cdk/deploy/role-properties.generated';
 import { assertTargetsInBounds, type TargetBounds } from '../../../cdk/deploy/template-targets';
 import { isCairnError } from '../../../controller/model';
-import { deriveRoleProperties } from '../../tools/role-properties';
+import { cdkRoleReferences, deriveRoleProperties } from '../../tools/role-properties';
 
 const THEIRS = 'arn:aws:iam::123456789012:role/env-b-worker';
 const BOUNDS: TargetBounds = {
@@ -17,6 +17,24 @@ describe('the table of properties that name a role a service acts as', () => {
     // then it is the checked-in table: a CDK or spec upgrade that brings a new one shows here
     expect(ROLE_PROPERTIES).toEqual(derived.role);
     expect(INSTANCE_PROFILE_PROPERTIES).toEqual(derived.instanceProfile);
+  });
+
+  it("holds every property aws-cdk-lib's own L1 classes type as a role or instance profile reference", () => {
+    // given the properties the installed aws-cdk-lib types as IRoleRef or IInstanceProfileRef
+    const references = cdkRoleReferences();
+    expect(references.length).toBeGreaterThan(50);
+    // then each has a path in the table for its type whose last name is the property's
+    const last = (path: string) =>
+      path
+        .split('.')
+        .pop()!
+        .replace(/\[\]|\{\}/g, '')
+        .toLowerCase();
+    const missing = references.filter(([type, name]) => {
+      const paths = [...(ROLE_PROPERTIES[type] ?? []), ...(INSTANCE_PROFILE_PROPERTIES[type] ?? [])];
+      return !paths.some((path) => last(path) === name.toLowerCase());
+    });
+    expect(missing).toEqual([]);
   });
 
   it.each([
