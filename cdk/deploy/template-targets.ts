@@ -188,7 +188,7 @@ const HTTP_API: readonly TargetProperty[] = [{ path: 'ApiId', names: ['aws::apig
  * The types that attach to, or change, a resource a property names, and those properties. With
  * the CDK's default execution role (AdministratorAccess), a stack could otherwise name another
  * environment's bucket, queue, topic, role or function there and rewrite its policy, attach a
- * policy to it, wire it to its own events, or run its own code as that role.
+ * policy to it, or wire it to its own events. What runs as a role is actingAs's.
  */
 const NAMING: ReadonlyMap<string, readonly TargetProperty[]> = new Map<string, readonly TargetProperty[]>([
   ['aws::s3::bucketpolicy', [{ path: 'Bucket', names: BUCKET }]],
