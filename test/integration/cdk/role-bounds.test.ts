@@ -61,6 +61,11 @@ const ACTING_AS_B = {
       ServiceRole: theirRoleArn,
     },
   },
+  // b's instance profile (named, as the CDK and the console name them, like b's role)
+  Instance: {
+    Type: 'AWS::EC2::Instance',
+    Properties: { ImageId: 'ami-12345678', InstanceType: 't3.micro', IamInstanceProfile: theirRole },
+  },
   Method: {
     Type: 'AWS::ApiGateway::Method',
     Properties: {
@@ -107,7 +112,7 @@ beforeAll(async () => {
     {
       prefix,
       stacks: [
-        ...['Theirs', 'Notebook', 'Model', 'Compute', 'Method', 'Kept'].map((name) => ({
+        ...['Theirs', 'Notebook', 'Model', 'Compute', 'Method', 'Instance', 'Kept'].map((name) => ({
           name,
           queues: ['Q'],
         })),
@@ -199,6 +204,7 @@ describe("what a commit makes acts as no role of another environment's (moto thr
     ['Notebook', 'Resources.Notebook.Properties.RoleArn of AWS::SageMaker::NotebookInstance'],
     ['Compute', 'Resources.Compute.Properties.ServiceRole of AWS::Batch::ComputeEnvironment'],
     ['Method', 'Resources.Method.Properties.Integration.Credentials of AWS::ApiGateway::Method'],
+    ['Instance', 'Resources.Instance.Properties.IamInstanceProfile of AWS::EC2::Instance'],
   ] as const)(
     'plans no change set of a pull request whose %s acts as b’s role',
     async (kind, where) => {
