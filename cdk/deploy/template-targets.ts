@@ -1,5 +1,6 @@
 import { CairnError } from '../../controller/model';
 import { safeOutput } from '../../controller/model/secret-mask';
+import { INSTANCE_PROFILE_PROPERTIES, ROLE_PROPERTIES } from './role-properties.generated';
 import {
   exportsWith,
   listed,
@@ -134,16 +135,30 @@ export function targetExports(template: StackTemplate): [string, TargetKind][] {
 
 /**
  * A property of a type that names an existing resource the resource attaches to or changes,
- * rather than one it creates: a path of property names, `[]` for each item of a list (a list that
- * is not written as one, an `Fn::If` or a parameter, is checked as one value, so only a listed
- * name passes), and the types whose name or id (a `Ref`, or a naming attribute) it takes; an ARN
- * of the app's own always fits. `when` limits a path to resources whose properties it accepts.
+ * rather than one it creates: a path of property names, `[]` for each item of a list, `{}` for
+ * each value of a map (a list or map that is not written as one, an `Fn::If` or a parameter, is
+ * checked as one value, so only a listed name passes), and the types whose name or id (a `Ref`, or
+ * a naming attribute) it takes; an ARN of the app's own always fits. `when` limits a path to
+ * resources whose properties it accepts. `actsAs` marks a role (or instance profile) the service
+ * acts as, where a role AWS keeps (AWS_KEPT_ROLE) fits too.
  */
 interface TargetProperty {
   readonly path: string;
   readonly names: readonly string[];
   readonly when?: (properties: Record<string, unknown>) => boolean;
+  readonly actsAs?: true;
 }
+
+/**
+ * Values a property taking a role may name that are no environment's: a service-linked role
+ * (`role/aws-service-role/...`: created and defined by AWS for one service, trusted by that service
+ * only, one per account for all environments; customers cannot create roles under that path, so
+ * an environment's own role is never one), and API Gateway's `arn:aws:iam::*:user/*`, which passes
+ * the caller's own identity through rather than naming a role. The CDK writes both (Batch's and
+ * Auto Scaling's service roles, an integration's credentialsPassthrough).
+ */
+const AWS_KEPT_ROLE =
+  /^arn:[\w-]+:iam::(\d{12}:role\/aws-service-role\/[\w.+=,@-]+\/[\w+=,.@-]+|\*:user\/\*)$/;
 
 /** An SNS subscription's endpoint is a resource of the account for these protocols (not a URL or address). */
 const deliversToResource = (properties: Record<string, unknown>) =>
@@ -159,6 +174,7 @@ const TOPIC = ['aws::sns::topic'];
 const FUNCTION = ['aws::lambda::function', 'aws::lambda::alias', 'aws::lambda::version'];
 const SECURITY_GROUP = ['aws::ec2::securitygroup'];
 const HOSTED_ZONE = ['aws::route53::hostedzone'];
+const INSTANCE_PROFILE = ['aws::iam::instanceprofile'];
 const ARN_ONLY: readonly string[] = [];
 const IAM_POLICY: readonly TargetProperty[] = [
   { path: 'Roles[]', names: ROLE },
@@ -172,9 +188,9 @@ const HTTP_API: readonly TargetProperty[] = [{ path: 'ApiId', names: ['aws::apig
  * The types that attach to, or change, a resource a property names, and those properties. With
  * the CDK's default execution role (AdministratorAccess), a stack could otherwise name another
  * environment's bucket, queue, topic, role or function there and rewrite its policy, attach a
- * policy to it, wire it to its own events, or run its own code as that role.
+ * policy to it, or wire it to its own events. What runs as a role is actingAs's.
  */
-const ATTACHING: ReadonlyMap<string, readonly TargetProperty[]> = new Map<string, readonly TargetProperty[]>([
+const NAMING: ReadonlyMap<string, readonly TargetProperty[]> = new Map<string, readonly TargetProperty[]>([
   ['aws::s3::bucketpolicy', [{ path: 'Bucket', names: BUCKET }]],
   ['aws::s3::accesspoint', [{ path: 'Bucket', names: BUCKET }]],
   ['aws::sqs::queuepolicy', [{ path: 'Queues[]', names: ['aws::sqs::queue'] }]],
@@ -248,31 +264,6 @@ const ATTACHING: ReadonlyMap<string, readonly TargetProperty[]> = new Map<string
         path: 'Targets[].Arn',
         names: [...TOPIC, ...FUNCTION, 'aws::stepfunctions::statemachine', 'aws::batch::jobqueue'],
       },
-      { path: 'Targets[].RoleArn', names: ARN_ONLY },
-    ],
-  ],
-  // What runs as the role a property names (by ARN: an own role's Fn::GetAtt Arn, as the CDK writes
-  // it): another environment's role would lend its code that environment's identity.
-  ['aws::lambda::function', [{ path: 'Role', names: ARN_ONLY }]],
-  ['aws::stepfunctions::statemachine', [{ path: 'RoleArn', names: ARN_ONLY }]],
-  [
-    'aws::ecs::taskdefinition',
-    [
-      { path: 'TaskRoleArn', names: ARN_ONLY },
-      { path: 'ExecutionRoleArn', names: ARN_ONLY },
-    ],
-  ],
-  ['aws::codebuild::project', [{ path: 'ServiceRole', names: ARN_ONLY }]],
-  ['aws::scheduler::schedule', [{ path: 'Target.RoleArn', names: ARN_ONLY }]],
-  ['aws::pipes::pipe', [{ path: 'RoleArn', names: ARN_ONLY }]],
-  ['aws::appsync::datasource', [{ path: 'ServiceRoleArn', names: ARN_ONLY }]],
-  ['aws::glue::job', [{ path: 'Role', names: ARN_ONLY }]],
-  ['aws::ec2::instance', [{ path: 'IamInstanceProfile', names: ['aws::iam::instanceprofile'] }]],
-  [
-    'aws::ec2::launchtemplate',
-    [
-      { path: 'LaunchTemplateData.IamInstanceProfile.Arn', names: ARN_ONLY },
-      { path: 'LaunchTemplateData.IamInstanceProfile.Name', names: ['aws::iam::instanceprofile'] },
     ],
   ],
   [
@@ -328,6 +319,63 @@ const ATTACHING: ReadonlyMap<string, readonly TargetProperty[]> = new Map<string
   ].map((t) => [`aws::apigatewayv2::${t}`, HTTP_API] as const),
 ]);
 
+/**
+ * What runs as the role (or instance profile) a property names: every such property of every type
+ * the CloudFormation spec knows (role-properties.generated.ts, derived by
+ * test/tools/role-properties.ts: a Lambda function's `Role`, a delivery stream's destinations'
+ * `RoleARN`, an API Gateway integration's `Credentials`, a Batch compute environment's
+ * `ServiceRole` and `InstanceRole`, ...), by ARN (an own role's Fn::GetAtt Arn, as the CDK writes
+ * it) or by the name of an own role or instance profile. Another environment's role would lend
+ * what the commit makes that environment's identity.
+ */
+function actingAs(): Map<string, TargetProperty[]> {
+  const rows = new Map<string, TargetProperty[]>();
+  const add = (table: Readonly<Record<string, readonly string[]>>, names: readonly string[]) => {
+    for (const [type, paths] of Object.entries(table))
+      rows.set(type, [
+        ...(rows.get(type) ?? []),
+        ...paths.map((path) => ({ path, names, actsAs: true as const })),
+      ]);
+  };
+  add(ROLE_PROPERTIES, ROLE);
+  add(INSTANCE_PROFILE_PROPERTIES, INSTANCE_PROFILE);
+  return rows;
+}
+
+/**
+ * The properties checked, by type: NAMING's, and every property naming a role a service acts as
+ * (actingAs) that NAMING does not already hold to a narrower rule (an IAM policy's `Roles`).
+ */
+const ATTACHING: ReadonlyMap<string, readonly TargetProperty[]> = (() => {
+  const merged = new Map<string, readonly TargetProperty[]>(NAMING);
+  for (const [type, rows] of actingAs()) {
+    const named = new Set((merged.get(type) ?? []).map((row) => row.path));
+    merged.set(type, [...(merged.get(type) ?? []), ...rows.filter((row) => !named.has(row.path))]);
+  }
+  return merged;
+})();
+
+/**
+ * The items of each value for `each` (`[]` for a list's items, `{}` for a map's values, in turn, as
+ * an AppConfig extension's `Actions{}[]`); a value not written as a list or map is checked whole.
+ */
+function eachOf(
+  values: { where: string; value: unknown }[],
+  each: string,
+): { where: string; value: unknown }[] {
+  if (each === '') return values;
+  const list = each.startsWith('[]');
+  return eachOf(
+    values.flatMap(({ where, value }) => {
+      if (list && Array.isArray(value)) return value.map((v, i) => ({ where: `${where}.${i}`, value: v }));
+      if (!list && value && typeof value === 'object' && !Array.isArray(value) && !writtenWhole(value))
+        return Object.entries(value).map(([k, v]) => ({ where: `${where}.${k}`, value: v }));
+      return [{ where, value }];
+    }),
+    each.slice(2),
+  );
+}
+
 /** The values at `path` (see TargetProperty) of a resource's properties, each with its path for messages. */
 function valuesAt(node: unknown, path: string, where: string): { where: string; value: unknown }[] {
   // Properties or a list item written as an intrinsic (an Fn::If) cannot be read into: checked whole.
@@ -345,15 +393,11 @@ function valuesAt(node: unknown, path: string, where: string): { where: string; 
   }
   if (!node || typeof node !== 'object' || Array.isArray(node)) return [];
   const [head, ...rest] = path.split('.');
-  const each = head!.endsWith('[]');
-  const key = each ? head!.slice(0, -2) : head!;
+  const each = /(\[\]|\{\})+$/.exec(head!)?.[0] ?? '';
+  const key = head!.slice(0, head!.length - each.length);
   if (!Object.hasOwn(node, key)) return [];
-  const value = (node as Record<string, unknown>)[key];
   const here = `${where}.${key}`;
-  const items =
-    each && Array.isArray(value)
-      ? value.map((v, i) => ({ where: `${here}.${i}`, value: v }))
-      : [{ where: here, value }];
+  const items = eachOf([{ where: here, value: (node as Record<string, unknown>)[key] }], each);
   return rest.length === 0
     ? items
     : items.flatMap((item) => valuesAt(item.value, rest.join('.'), item.where));
@@ -380,14 +424,18 @@ export function assertTargetsInBounds(
     const targets = ATTACHING.get(typeName(resource));
     if (!targets) continue;
     const properties = (resource.Properties ?? {}) as Record<string, unknown>;
-    for (const { path, names, when } of targets) {
+    for (const { path, names, when, actsAs } of targets) {
       if (when && !when(properties)) continue;
       for (const { where, value } of valuesAt(properties, path, `Resources.${id}.Properties`)) {
         const kind = targetKind(template, value, bounds);
         if (kind === 'arn' || kind === 'listed' || (kind !== undefined && names.includes(kind))) continue;
         const text = literalText(value, bounds.pseudo);
+        if (actsAs && text !== undefined && AWS_KEPT_ROLE.test(text)) continue;
+        const consequence = actsAs
+          ? 'what it makes would act as whatever role that names, with its permissions'
+          : 'CloudFormation would attach it to, or change, whatever that names, with the execution role';
         throw new CairnError(
-          `${safeOutput(where, 200)} of ${safeOutput(String(resource.Type), 200)} ${text === undefined ? 'is not a resource of this app' : `names ${safeOutput(JSON.stringify(text), 200)}, which is not a resource of this app`}: CloudFormation would attach it to, or change, whatever that names, with the execution role`,
+          `${safeOutput(where, 200)} of ${safeOutput(String(resource.Type), 200)} ${text === undefined ? 'is not a resource of this app' : `names ${safeOutput(JSON.stringify(text), 200)}, which is not a resource of this app`}: ${consequence}`,
           {
             code: 'aws.out-of-bounds',
             phase,

@@ -30,6 +30,8 @@ export interface StackSpec {
   };
   /** The CDK's grants of the stack's own data to its roles, and of `from`'s to one of its own (see grant in the fixture app). */
   readonly grants?: { readonly from?: string };
+  /** Constructs that run as a role of their own, and one running as `from`'s role (see runAs in the fixture app). */
+  readonly runsAs?: { readonly from?: string };
 }
 
 /** What the fixture app does: stacks to synthesize, or a failure to show. */
