@@ -388,27 +388,33 @@ export function controllerTargetsOf(object: KubeObject): readonly ControllerTarg
   const external = externalNameOf(object);
   if (external !== undefined)
     return [{ field: 'spec.externalName', name: external, written: external, kind: 'alias' }];
-  if (!INGRESS_GROUPS.includes(groupOf(object.apiVersion)) || object.kind !== 'Ingress') return [];
-  const targets: ControllerTarget[] = [];
-  for (const [key, value] of Object.entries(object.metadata.annotations ?? {})) {
-    if (!NGINX_URL_ANNOTATIONS.has(key.slice(key.lastIndexOf('/') + 1))) continue;
-    const written = String(value).trim();
-    // nginx variables that stand for the path and query may follow the host at once
-    // (`https://mirror.example.com$request_uri`); any other variable in it picks the host.
-    const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i
-      .exec(written)?.[1]
-      ?.replace(/\$(?:request_uri|uri|document_uri|is_args|args|query_string)\b.*$/, '');
-    const host = authority
-      ?.replace(/^[^@]*@/, '')
-      .replace(/:\d*$/, '')
-      .replace(/^\[(.*)\]$/, '$1');
-    if (host === '$host') continue;
-    targets.push({
-      field: `metadata.annotations.${key}`,
-      name: host === undefined || host === '' || host.includes('$') ? undefined : host,
-      written,
-      kind: 'request',
-    });
+  const group = groupOf(object.apiVersion);
+  // Traefik's forwardAuth middleware asks its address for every request it guards, as auth-url does.
+  if (TRAEFIK_GROUPS.includes(group) && object.kind === 'Middleware') {
+    const address = fieldsOf(fieldsOf((object as { spec?: unknown }).spec).forwardAuth).address;
+    return address === undefined ? [] : [requestTarget('spec.forwardAuth.address', String(address))];
   }
-  return targets;
+  if (!INGRESS_GROUPS.includes(group) || object.kind !== 'Ingress') return [];
+  return Object.entries(object.metadata.annotations ?? {})
+    .filter(([key]) => NGINX_URL_ANNOTATIONS.has(key.slice(key.lastIndexOf('/') + 1)))
+    .map(([key, value]) => requestTarget(`metadata.annotations.${key}`, String(value)))
+    .filter((target) => target.name !== '$host');
+}
+
+/** A URL the controller requests, as a target: its host, or undefined when a variable picks it. */
+function requestTarget(field: string, url: string): ControllerTarget {
+  const written = url.trim();
+  // nginx variables that stand for the path and query may follow the host at once
+  // (`https://mirror.example.com$request_uri`); any other variable in it picks the host.
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i
+    .exec(written)?.[1]
+    ?.replace(/\$(?:request_uri|uri|document_uri|is_args|args|query_string)\b.*$/, '');
+  const host = authority
+    ?.replace(/^[^@]*@/, '')
+    .replace(/:\d*$/, '')
+    .replace(/^\[(.*)\]$/, '$1');
+  // `$host` is the Ingress's own host: no target of its own (filtered by the caller).
+  const name =
+    host === '$host' ? host : host === undefined || host === '' || host.includes('$') ? undefined : host;
+  return { field, name, written, kind: 'request' };
 }

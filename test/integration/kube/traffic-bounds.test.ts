@@ -44,6 +44,7 @@ let applierB: KubeApplier;
  */
 const routeCrds = [
   { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressroutes', kind: 'IngressRoute' },
+  { group: 'traefik.io', version: 'v1alpha1', plural: 'middlewares', kind: 'Middleware' },
   { group: 'projectcontour.io', version: 'v1', plural: 'httpproxies', kind: 'HTTPProxy' },
   { group: 'cert-manager.io', version: 'v1', plural: 'certificates', kind: 'Certificate' },
 ];
@@ -450,6 +451,26 @@ describe('ingress-nginx annotations naming a URL the controller requests', () =>
     expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/${name}`)).toBeUndefined();
     expectRefused(result, `Ingress/${a.ns}/${name}: metadata.annotations.${key} `);
     expect(result.apply.failure!.message).toContain(line());
+  });
+
+  it("refuses a Traefik forwardAuth middleware asking b's Service, and applies one asking a host outside the cluster", async () => {
+    const middleware = (name: string, address: string) => ({
+      apiVersion: 'traefik.io/v1alpha1',
+      kind: 'Middleware',
+      metadata: { name },
+      spec: { forwardAuth: { address } },
+    });
+    const theirs = middleware(kit.name('fwd'), `http://web.${b.ns}.svc.cluster.local/auth`);
+    expect(admittedAsA(theirs)).toMatchObject({ ok: true });
+    const refused = await planAndApply(applierA, { 'fwd.yaml': theirs });
+    expectRefused(
+      refused,
+      `Middleware/${a.ns}/${theirs.metadata.name}: spec.forwardAuth.address web.${b.ns}.svc.cluster.local names a Service of namespace ${b.ns}`,
+    );
+    const applied = await planAndApply(applierA, {
+      'fwd.yaml': middleware('own-auth', 'https://auth.example.com/check'),
+    });
+    expect(applied.apply.failure).toBeUndefined();
   });
 
   it("applies one asking its own host, a platform's shared service, or a host outside the cluster", async () => {
