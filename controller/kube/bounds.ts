@@ -5,6 +5,7 @@ import { clusterPolicyOf, ownIdentityUse } from './cluster-policy';
 import { declaredNamespaceNames, groupOf, refOf, subjectOf } from './object-ref';
 import {
   controllerTargetsOf,
+  meshRuleOf,
   externalNameReach,
   hostClaimsOf,
   hostWithin,
@@ -108,7 +109,8 @@ export function outOfBounds(
     namespaceOutOfBounds(bounds, namespace, declared, foreign) ??
     hostOutOfBounds(bounds, object) ??
     referenceOutOfBounds(bounds, object, declared, foreign) ??
-    controllerTargetOutOfBounds(bounds, object, declared, foreign)
+    controllerTargetOutOfBounds(bounds, object, declared, foreign) ??
+    meshRuleOutOfBounds(bounds, object, namespace, declared, foreign)
   );
 }
 
@@ -235,6 +237,42 @@ function namespaceOutOfBounds(
   if (taken) return taken;
   if (declared.has(namespace)) return undefined;
   return `namespace ${namespace} is neither kubernetes.namespace (${bounds.namespace}) nor a Namespace of this tree`;
+}
+
+/**
+ * An Istio rule that sets the mesh's traffic for a host outside this environment (another
+ * namespace's Service, or a name outside the cluster: another environment's calls to an API) for
+ * sidecars beyond this environment's namespaces. Istio applies a VirtualService, DestinationRule or
+ * ServiceEntry to every namespace it is exported to, by default all: a mesh VirtualService for b's
+ * Service (or for `api.example.com`) reroutes b's own calls to a's workloads, a DestinationRule can
+ * turn off their TLS. A host of the environment's own Services, or a rule kept to its own
+ * namespaces (`exportTo: ["."]`), passes.
+ */
+function meshRuleOutOfBounds(
+  bounds: Bounds,
+  object: KubeObject,
+  namespace: string,
+  declared: ReadonlySet<string>,
+  foreign: ReadonlyMap<string, string>,
+): string | undefined {
+  const rule = meshRuleOf(object);
+  if (!rule) return undefined;
+  const kept = rule.exportTo?.every(
+    (to) => to === '.' || to === '~' || (to !== '*' && !namespaceOutOfBounds(bounds, to, declared, foreign)),
+  );
+  if (kept) return undefined;
+  for (const { field, host } of rule.hosts) {
+    // Istio reads a short name in the rule's own namespace.
+    const reach = host.includes('.') ? externalNameReach(host) : { kind: 'namespace' as const, namespace };
+    if (reach.kind === 'namespace' && !namespaceOutOfBounds(bounds, reach.namespace, declared, foreign))
+      continue;
+    const whose =
+      reach.kind === 'namespace'
+        ? `a Service of namespace ${reach.namespace}`
+        : 'a host outside this environment';
+    return `${field} ${host} is ${whose}, and spec.exportTo (${rule.exportTo ? rule.exportTo.join(', ') : 'absent: every namespace'}) applies this rule to the traffic of sidecars beyond this environment's namespaces, another environment's calls to that host included; set spec.exportTo: ["."] (or this environment's own namespaces)`;
+  }
+  return undefined;
 }
 
 /** Why the ingress controller may not send requests of its own to a Service of `namespace`, if it may not. */

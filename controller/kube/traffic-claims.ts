@@ -383,6 +383,37 @@ export interface ControllerTarget {
   readonly kind: 'alias' | 'request';
 }
 
+/**
+ * The hosts an Istio rule sets the mesh's traffic for, and the namespaces whose sidecars take it
+ * (`spec.exportTo`; absent: every namespace, Istio's default): a VirtualService bound to the mesh
+ * (no `spec.gateways`, or `mesh` among them) for its `spec.hosts`, a DestinationRule for its
+ * `spec.host`, a ServiceEntry for its `spec.hosts`. Undefined for anything else.
+ */
+export interface MeshRule {
+  readonly hosts: readonly { readonly field: string; readonly host: string }[];
+  readonly exportTo: readonly string[] | undefined;
+}
+
+/** What an Istio rule sets for the mesh (see MeshRule). */
+export function meshRuleOf(object: KubeObject): MeshRule | undefined {
+  if (groupOf(object.apiVersion) !== ISTIO_GROUP) return undefined;
+  const spec = fieldsOf((object as { spec?: unknown }).spec);
+  const exportTo = Array.isArray(spec.exportTo) ? spec.exportTo.map(String) : undefined;
+  const listed = (field: string) =>
+    listOf(spec[field]).map((h, i) => ({ field: `spec.${field}[${i}]`, host: String(h) }));
+  if (object.kind === 'VirtualService') {
+    const gateways = listOf(spec.gateways);
+    const mesh = gateways.length === 0 || gateways.includes('mesh');
+    return mesh ? { hosts: listed('hosts'), exportTo } : undefined;
+  }
+  if (object.kind === 'ServiceEntry') return { hosts: listed('hosts'), exportTo };
+  if (object.kind === 'DestinationRule')
+    return typeof spec.host === 'string'
+      ? { hosts: [{ field: 'spec.host', host: spec.host }], exportTo }
+      : undefined;
+  return undefined;
+}
+
 /** Where the ingress controller connects for this object (see ControllerTarget). */
 export function controllerTargetsOf(object: KubeObject): readonly ControllerTarget[] {
   const external = externalNameOf(object);

@@ -45,6 +45,9 @@ let applierB: KubeApplier;
 const routeCrds = [
   { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressroutes', kind: 'IngressRoute' },
   { group: 'traefik.io', version: 'v1alpha1', plural: 'middlewares', kind: 'Middleware' },
+  { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService' },
+  { group: 'networking.istio.io', version: 'v1', plural: 'destinationrules', kind: 'DestinationRule' },
+  { group: 'networking.istio.io', version: 'v1', plural: 'serviceentries', kind: 'ServiceEntry' },
   { group: 'projectcontour.io', version: 'v1', plural: 'httpproxies', kind: 'HTTPProxy' },
   { group: 'cert-manager.io', version: 'v1', plural: 'certificates', kind: 'Certificate' },
 ];
@@ -491,6 +494,83 @@ describe('ingress-nginx annotations naming a URL the controller requests', () =>
             'http://oauth2-proxy.oauth2-proxy.svc.cluster.local/oauth2/auth',
         },
       ),
+    });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+  });
+});
+
+describe('Istio rules for the mesh', () => {
+  // Found in review: Istio applies a VirtualService, DestinationRule or ServiceEntry to the sidecars
+  // of every namespace it is exported to, all of them without spec.exportTo. a's mesh VirtualService
+  // for b's Service (or for an API b calls) reroutes b's own calls to a's workloads; a
+  // DestinationRule for b's Service can turn their TLS off. The API server admits each from a.
+  const istio = (kind: string, name: string, spec: object) => ({
+    apiVersion: 'networking.istio.io/v1',
+    kind,
+    metadata: { name },
+    spec,
+  });
+  const toA = { http: [{ route: [{ destination: { host: 'web' } }] }] };
+  it.each([
+    [
+      "a VirtualService for b's Service",
+      () => istio('VirtualService', kit.name('vs'), { hosts: [`web.${b.ns}.svc.cluster.local`], ...toA }),
+      () => `spec.hosts[0] web.${b.ns}.svc.cluster.local is a Service of namespace ${b.ns}`,
+    ],
+    [
+      'a VirtualService for an API every environment calls',
+      () => istio('VirtualService', kit.name('vs'), { hosts: ['api.example.com'], ...toA }),
+      () => 'spec.hosts[0] api.example.com is a host outside this environment',
+    ],
+    [
+      "a DestinationRule turning off TLS to b's Service",
+      () =>
+        istio('DestinationRule', kit.name('dr'), {
+          host: `web.${b.ns}.svc.cluster.local`,
+          trafficPolicy: { tls: { mode: 'DISABLE' } },
+        }),
+      () => `spec.host web.${b.ns}.svc.cluster.local is a Service of namespace ${b.ns}`,
+    ],
+    [
+      'a ServiceEntry exported to every namespace',
+      () =>
+        istio('ServiceEntry', kit.name('se'), {
+          hosts: ['api.example.com'],
+          exportTo: ['*'],
+          ports: [{ number: 443, name: 'https', protocol: 'TLS' }],
+          resolution: 'DNS',
+        }),
+      () => 'spec.hosts[0] api.example.com is a host outside this environment, and spec.exportTo (*)',
+    ],
+  ])('refuses %s', async (_what, make, line) => {
+    const object = make();
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    const result = await planAndApply(applierA, { 'mesh.yaml': object });
+    expectRefused(result, `${object.kind}/${a.ns}/${object.metadata.name}: ${line()}`);
+  });
+
+  it('applies rules for its own Services, and any rule kept to its own namespaces', async () => {
+    const result = await planAndApply(applierA, {
+      'own.yaml': istio('VirtualService', 'own', {
+        hosts: ['web', `web.${a.extra}.svc.cluster.local`],
+        ...toA,
+      }),
+      'dr.yaml': istio('DestinationRule', 'own-dr', {
+        host: 'web',
+        trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
+      }),
+      'se.yaml': istio('ServiceEntry', 'own-se', {
+        hosts: ['api.example.com'],
+        exportTo: ['.'],
+        ports: [{ number: 443, name: 'https', protocol: 'TLS' }],
+        resolution: 'DNS',
+      }),
+      'gw.yaml': istio('VirtualService', 'gateway-only', {
+        hosts: [hostA],
+        gateways: ['istio-system/public'],
+        ...toA,
+      }),
     });
     expect(result.plan.failure).toBeUndefined();
     expect(result.apply.failure).toBeUndefined();

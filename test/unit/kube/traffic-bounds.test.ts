@@ -638,3 +638,54 @@ describe('controllerTargetsOf: the hosts ingress-nginx requests for an Ingress',
     ).toEqual(['10.0.0.1']);
   });
 });
+
+describe('Istio rules for the mesh', () => {
+  const withExtra: Bounds = { ...base, namespaces: ['team-a-*'] };
+  const istio = (kind: string, spec: object) => made('networking.istio.io/v1', kind, { spec });
+  it.each([
+    [
+      'a mesh VirtualService for its own Service by short name',
+      istio('VirtualService', { hosts: ['web'] }),
+      undefined,
+    ],
+    [
+      'one for a Service of its other namespaces',
+      istio('VirtualService', { hosts: ['web.team-a-x.svc.cluster.local'] }),
+      undefined,
+    ],
+    [
+      'a gateway-only VirtualService (kubernetes.hosts decides)',
+      istio('VirtualService', { hosts: ['api.example.com'], gateways: ['gw'] }),
+      undefined,
+    ],
+    [
+      'any rule exported to its own namespaces only',
+      istio('ServiceEntry', { hosts: ['api.example.com'], exportTo: ['.', 'team-a-x'] }),
+      undefined,
+    ],
+    [
+      'a rule exported to none',
+      istio('DestinationRule', { host: 'web.team-b.svc', exportTo: ['~'] }),
+      undefined,
+    ],
+    [
+      'a mesh VirtualService (gateways naming mesh) for another namespace’s Service',
+      istio('VirtualService', { hosts: ['web.team-b.svc.cluster.local'], gateways: ['gw', 'mesh'] }),
+      /spec.hosts\[0\] web.team-b.svc.cluster.local is a Service of namespace team-b, and spec.exportTo \(absent: every namespace\)/,
+    ],
+    [
+      'a DestinationRule for another namespace’s Service exported to it',
+      istio('DestinationRule', { host: 'web.team-b.svc.cluster.local', exportTo: ['team-b'] }),
+      /spec.host web.team-b.svc.cluster.local is a Service of namespace team-b, and spec.exportTo \(team-b\)/,
+    ],
+    [
+      'a ServiceEntry for an address',
+      istio('ServiceEntry', { hosts: ['10.96.0.1'] }),
+      /spec.hosts\[0\] 10.96.0.1 is a host outside this environment/,
+    ],
+  ])('%s', (_what, object, expected) => {
+    const why = outOfBounds(withExtra, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
