@@ -185,9 +185,10 @@ function controllerTargetOutOfBounds(
   declared: ReadonlySet<string>,
   foreign: ReadonlyMap<string, string>,
 ): string | undefined {
-  for (const { field, name, written, kind } of controllerTargetsOf(object)) {
+  for (const { field, name, written, kind, shortNameIsOwn } of controllerTargetsOf(object)) {
     if (name === undefined)
       return `${field} ${written}: cairn cannot tell which host the ingress controller requests (a variable picks it for each request, or it is no URL); write the host out, or $host for this Ingress's own`;
+    if (shortNameIsOwn && !name.includes('.')) continue;
     const reach = externalNameReach(name);
     if (reach.kind === 'resolver-namespace')
       return `${field} ${name} is one label, which the ingress controller looks up as a Service of its own namespace; write <service>.<namespace>.svc for a Service of this environment, or a name ending in a dot for one outside the cluster`;

@@ -57,6 +57,10 @@ const ISTIO_GROUP = 'networking.istio.io';
 /** NGINX Inc's ingress controller (not ingress-nginx): its kinds, and the ones serving a host. */
 export const NGINX_INC_GROUP = 'k8s.nginx.org';
 const NGINX_INC_HOST_KINDS = ['VirtualServer', 'VirtualServerRoute'];
+/** Emissary-ingress (Ambassador): its routes (`Mapping`, `TCPMapping`) and listeners' hosts (`Host`). */
+const EMISSARY_GROUPS = ['getambassador.io', 'x.getambassador.io'];
+const EMISSARY_ROUTES = ['Mapping', 'TCPMapping'];
+
 /** cert-manager: what asks its issuers (a shared ClusterIssuer's ACME account) for a certificate. */
 const CERT_MANAGER_GROUP = 'cert-manager.io';
 const ACME_GROUP = 'acme.cert-manager.io';
@@ -71,8 +75,8 @@ const nameOf = (value: unknown): string | undefined =>
 /**
  * The hosts an Ingress (rules, TLS entries, default backend), a Gateway API route
  * (`spec.hostnames`) or a Gateway's listeners (`hostname`), a Traefik IngressRoute(TCP), a Contour
- * HTTPProxy, an Istio Gateway or gateway-bound VirtualService, an NGINX Inc VirtualServer(Route), or
- * a cert-manager Certificate (and its ACME Order and Challenge) claim; empty for every other object. A rule, TLS entry, route or listener naming no host claims
+ * HTTPProxy, an Istio Gateway or gateway-bound VirtualService, an NGINX Inc VirtualServer(Route), an
+ * Emissary Mapping, TCPMapping or Host, or a cert-manager Certificate (and its ACME Order and Challenge) claim; empty for every other object. A rule, TLS entry, route or listener naming no host claims
  * them all: the ingress controller's catch-all server, or every host of the listeners a route
  * attaches to.
  */
@@ -93,6 +97,7 @@ export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
     return [{ field: 'spec.host', ...(host ? { host } : {}) }];
   }
   if (group === CERT_MANAGER_GROUP || group === ACME_GROUP) return certificateClaims(object.kind, spec);
+  if (EMISSARY_GROUPS.includes(group)) return emissaryClaims(object.kind, spec);
   if (!GATEWAY_GROUPS.includes(group)) return [];
   if (HOST_ROUTES.includes(object.kind)) {
     const hostnames = listOf(spec.hostnames);
@@ -213,6 +218,34 @@ function istioClaims(kind: string, spec: Fields): readonly HostClaim[] {
   const hosts = listOf(spec.hosts);
   if (hosts.length === 0) return [{ field: 'spec.hosts' }];
   return hosts.map((h, i) => claim(`spec.hosts[${i}]`, String(h)));
+}
+
+/**
+ * An Emissary `Mapping`'s `hostname` (or the older `host`; a regular expression, `host_regex`, is
+ * not read; neither given: `*`, every host, Emissary's default), a `TCPMapping`'s SNI `host` (none:
+ * the whole port), and a `Host`'s `hostname`, for which Emissary's own ACME client asks a
+ * certificate.
+ */
+function emissaryClaims(kind: string, spec: Fields): readonly HostClaim[] {
+  const every = (field: string, host: string | undefined): HostClaim =>
+    host === undefined || host === '*' ? { field } : { field, host };
+  if (kind === 'Mapping') {
+    if (spec.host_regex === true)
+      return [
+        {
+          field: 'spec.host',
+          unreadable: 'is a regular expression (host_regex)',
+          instead: 'name the host in spec.hostname',
+        },
+      ];
+    const hostname = nameOf(spec.hostname);
+    return hostname !== undefined || nameOf(spec.host) === undefined
+      ? [every('spec.hostname', hostname)]
+      : [every('spec.host', nameOf(spec.host))];
+  }
+  if (kind === 'TCPMapping') return [every('spec.host', nameOf(spec.host))];
+  if (kind === 'Host') return [every('spec.hostname', nameOf(spec.hostname))];
+  return [];
 }
 
 /**
@@ -381,6 +414,8 @@ export interface ControllerTarget {
    * never sees.
    */
   readonly kind: 'alias' | 'request';
+  /** A single label names a Service of the object's own namespace (Emissary's), not the controller's. */
+  readonly shortNameIsOwn?: true;
 }
 
 /**
@@ -420,6 +455,14 @@ export function controllerTargetsOf(object: KubeObject): readonly ControllerTarg
   if (external !== undefined)
     return [{ field: 'spec.externalName', name: external, written: external, kind: 'alias' }];
   const group = groupOf(object.apiVersion);
+  // An Emissary route's `service` (`[scheme://]service[.namespace][:port]`, or an address): Emissary
+  // serves the route's hosts from there; a short name is a Service of the route's own namespace.
+  if (EMISSARY_GROUPS.includes(group) && EMISSARY_ROUTES.includes(object.kind)) {
+    const service = nameOf(fieldsOf((object as { spec?: unknown }).spec).service);
+    if (service === undefined) return [];
+    const { name } = requestTarget('spec.service', service.includes('://') ? service : `tcp://${service}`);
+    return [{ field: 'spec.service', name, written: service, kind: 'alias', shortNameIsOwn: true }];
+  }
   // Traefik's forwardAuth middleware asks its address for every request it guards, as auth-url does.
   if (TRAEFIK_GROUPS.includes(group) && object.kind === 'Middleware') {
     const address = fieldsOf(fieldsOf((object as { spec?: unknown }).spec).forwardAuth).address;

@@ -46,6 +46,7 @@ const routeCrds = [
   { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressroutes', kind: 'IngressRoute' },
   { group: 'traefik.io', version: 'v1alpha1', plural: 'middlewares', kind: 'Middleware' },
   { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService' },
+  { group: 'getambassador.io', version: 'v3alpha1', plural: 'mappings', kind: 'Mapping' },
   { group: 'networking.istio.io', version: 'v1', plural: 'destinationrules', kind: 'DestinationRule' },
   { group: 'networking.istio.io', version: 'v1', plural: 'serviceentries', kind: 'ServiceEntry' },
   { group: 'projectcontour.io', version: 'v1', plural: 'httpproxies', kind: 'HTTPProxy' },
@@ -494,6 +495,45 @@ describe('ingress-nginx annotations naming a URL the controller requests', () =>
             'http://oauth2-proxy.oauth2-proxy.svc.cluster.local/oauth2/auth',
         },
       ),
+    });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+  });
+});
+
+describe('Emissary-ingress Mappings', () => {
+  // Found in review: Emissary's Mapping claims the host in spec.hostname (every host without one,
+  // its default) and serves it from spec.service, `service.namespace` being another namespace's
+  // Service. The API server admits each from a; cairn checked none of it.
+  const mapping = (name: string, spec: object) => ({
+    apiVersion: 'getambassador.io/v3alpha1',
+    kind: 'Mapping',
+    metadata: { name },
+    spec: { prefix: '/', ...spec },
+  });
+  it.each([
+    [
+      "b's host",
+      { hostname: hostB, service: 'web' },
+      (): string => `spec.hostname ${hostB} is not within kubernetes.hosts`,
+    ],
+    ['no hostname (every host)', { service: 'web' }, (): string => 'spec.hostname names no host'],
+    [
+      "b's Service",
+      { hostname: hostA, service: `web.${b.ns}:80` },
+      (): string => `spec.service web.${b.ns} names a Service of namespace ${b.ns}`,
+    ],
+  ])('refuses one claiming or serving %s', async (_what, spec, line) => {
+    const object = mapping(kit.name('map'), spec);
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    const result = await planAndApply(applierA, { 'map.yaml': object });
+    expectRefused(result, `Mapping/${a.ns}/${object.metadata.name}: ${line()}`);
+  });
+
+  it('applies one for its own host served by its own Service or a host outside the cluster', async () => {
+    const result = await planAndApply(applierA, {
+      'own.yaml': mapping('own', { hostname: hostA, service: 'web:80' }),
+      'api.yaml': mapping('api', { hostname: `api.${hostA}`, service: 'https://api.example.com' }),
     });
     expect(result.plan.failure).toBeUndefined();
     expect(result.apply.failure).toBeUndefined();

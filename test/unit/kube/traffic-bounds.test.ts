@@ -689,3 +689,48 @@ describe('Istio rules for the mesh', () => {
     else expect(why).toMatch(expected);
   });
 });
+
+describe('Emissary-ingress routes', () => {
+  const emissary = (kind: string, spec: object) => made('getambassador.io/v3alpha1', kind, { spec });
+  it.each([
+    [
+      'a Mapping for its host, served by its own Service',
+      emissary('Mapping', { hostname: 'a.example.com', service: 'web:80' }),
+      undefined,
+    ],
+    [
+      'one under its wildcard, served from outside',
+      emissary('Mapping', { hostname: 'x.a.example.com', service: 'https://api.example.com' }),
+      undefined,
+    ],
+    [
+      'a Mapping by its older host field',
+      emissary('Mapping', { host: 'b.example.com', service: 'web' }),
+      /spec.host b.example.com is not within/,
+    ],
+    [
+      'a host regex',
+      emissary('Mapping', { host: '.*', host_regex: true, service: 'web' }),
+      /spec.host is a regular expression \(host_regex\)/,
+    ],
+    [
+      'a TCPMapping without an SNI host (the whole port)',
+      emissary('TCPMapping', { port: 9000, service: 'web:9000' }),
+      /spec.host names no host/,
+    ],
+    [
+      'a Host for another host',
+      emissary('Host', { hostname: 'b.example.com' }),
+      /spec.hostname b.example.com is not within/,
+    ],
+    [
+      'a Mapping served by an address',
+      emissary('Mapping', { hostname: 'a.example.com', service: '10.0.0.5:8080' }),
+      /spec.service 10.0.0.5 is an IPv4 address/,
+    ],
+  ])('%s', (_what, object, expected) => {
+    const why = outOfBounds(withHosts, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
