@@ -30,6 +30,8 @@ export interface StackSpec {
   };
   /** The CDK's grants of the stack's own data to its roles, and of `from`'s to one of its own (see grant in the fixture app). */
   readonly grants?: { readonly from?: string };
+  /** The CDK's grants passing or taking on the stack's own roles (see lendIdentities in the fixture app). */
+  readonly identities?: boolean;
 }
 
 /** What the fixture app does: stacks to synthesize, or a failure to show. */

@@ -33,6 +33,11 @@ const theirQueue = unique('env-b-jobs');
 const theirBucketObjects = `arn:aws:s3:::${theirBucket}/*`;
 const theirSecretArn = `arn:aws:secretsmanager:${region}:${account}:secret:${theirSecret}-*`;
 const theirQueueArn = `arn:aws:sqs:${region}:${account}:${theirQueue}`;
+const theirRole = unique('env-b-deployer');
+const theirRoleArn = `arn:aws:iam::${account}:role/${theirRole}`;
+// The CDK bootstrap's deploy role, which trusts the account root: any principal of the account
+// whose identity policy allows it may assume it, and through it pass the execution role.
+const bootstrapDeployRole = `arn:aws:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-${region}`;
 
 const LAMBDA_TRUST = {
   Version: '2012-10-17',
@@ -51,6 +56,9 @@ function granting(policy: object, role: object = {}): object {
   };
 }
 
+/** An `AWS::IAM::Policy` on a's own role allowing `Action` on `Resource`. */
+const allowing = (Action: unknown, Resource: unknown) => policyOf({ Effect: 'Allow', Action, Resource });
+
 /** An `AWS::IAM::Policy` on a's own role allowing `statements`. */
 const policyOf = (...statements: object[]) => ({
   Type: 'AWS::IAM::Policy',
@@ -67,6 +75,8 @@ beforeAll(async () => {
       prefix,
       stacks: [
         ...['Theirs', 'Applied', 'Planned'].map((name) => ({ name, queues: ['Q'] })),
+        ...['AppliedAssume', 'AppliedRewrite'].map((name) => ({ name, queues: ['Q'] })),
+        { name: 'Lends', identities: true },
         { name: 'NamedData', queues: ['Q'] },
         { name: 'NamedUser', queues: ['Q'], dependsOn: ['NamedData'] },
         { name: 'Unrelated', queues: ['Q'] },
@@ -88,6 +98,22 @@ beforeAll(async () => {
         Properties: { Name: theirSecret, SecretString: 'b-only' },
       },
       Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: theirQueue } },
+      // A role of b's that trusts the account, as the CDK's bootstrap roles do.
+      Role: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: theirRole,
+          AssumeRolePolicyDocument: {
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { AWS: `arn:aws:iam::${account}:root` },
+                Action: 'sts:AssumeRole',
+              },
+            ],
+          },
+        },
+      },
     },
   };
   expect((await b.apply(withTemplate('Theirs', theirs), sha)).failure).toBeUndefined();
@@ -369,4 +395,138 @@ describe("the CDK's own grants stay in bounds", () => {
       await a.close();
     }
   }, 60_000);
+});
+
+describe("an identity policy of the environment's own role taking on or rewriting identities", () => {
+  it.each([
+    [
+      "assuming b's role and the CDK's deploy role",
+      [
+        {
+          Effect: 'Allow',
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Resource: [theirRoleArn, bootstrapDeployRole],
+        },
+      ],
+      `Statement 0 of AWS::IAM::Policy allows sts:AssumeRole on ${theirRoleArn}`,
+      'AppliedAssume',
+    ],
+    [
+      'writing any role, user or policy (iam:* on *)',
+      [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }],
+      'Statement 0 of AWS::IAM::Policy allows iam:* on *',
+      'AppliedRewrite',
+    ],
+  ])(
+    'applies nothing of a commit %s',
+    async (_label, statements, message, stack) => {
+      // given environment a's commit: its own role, named, with a policy on identities
+      const a = applierThrough(proxy, unique('env-a'));
+      const roleName = unique('env-a-fn');
+      const template = granting(policyOf(...statements), { RoleName: roleName });
+      // when it is applied
+      const applied = await a.apply(withTemplate(stack, template), sha);
+      // then it fails naming the stack, the policy, the statement, the action and the resource,
+      // before any change set
+      expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+      expect(applied.failure!.message).toContain(`${prefix}-${stack}`);
+      expect(applied.failure!.message).toContain(`Resources.Grant.Properties.PolicyDocument ${message}`);
+      expect(changeSetsOf(proxy, `${prefix}-${stack}`)).toEqual([]);
+      // and moto's IAM has no such role (without the check it listed env-a-reads-b on it)
+      const policies = await motoIam('ListRolePolicies', { RoleName: roleName });
+      expect(policies).toContain('NoSuchEntity');
+      expect(policies).not.toContain('env-a-reads-b');
+      await a.close();
+    },
+    60_000,
+  );
+
+  it.each([
+    [
+      'assuming any role by web identity',
+      allowing('sts:AssumeRoleWithWebIdentity', '*'),
+      'allows sts:AssumeRoleWithWebIdentity on *',
+    ],
+    [
+      'every sts action on every role',
+      allowing('sts:*', `arn:aws:iam::${account}:role/*`),
+      `allows sts:* on arn:aws:iam::${account}:role/*`,
+    ],
+    ["passing b's role", allowing('iam:PassRole', theirRoleArn), `allows iam:PassRole on ${theirRoleArn}`],
+    [
+      "an access key of b's user",
+      allowing('iam:CreateAccessKey', `arn:aws:iam::${account}:user/env-b-ci`),
+      `allows iam:CreateAccessKey on arn:aws:iam::${account}:user/env-b-ci`,
+    ],
+    [
+      'writing the policy of its own role (which then grants it anything)',
+      allowing(['iam:PutRolePolicy'], { 'Fn::GetAtt': ['Fn', 'Arn'] }),
+      'allows iam:PutRolePolicy on {"Fn::GetAtt":["Fn","Arn"]}',
+    ],
+    [
+      "every action on its own role's ARN (which holds iam:PutRolePolicy)",
+      allowing('*', { 'Fn::GetAtt': ['Fn', 'Arn'] }),
+      'allows * on {"Fn::GetAtt":["Fn","Arn"]}',
+    ],
+    [
+      "the roles under a path named like its own role (its ARN run on with '/')",
+      allowing('iam:PassRole', { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Fn', 'Arn'] }, '/*']] }),
+      'allows iam:PassRole on {"Fn::Join"',
+    ],
+  ])(
+    'plans nothing of %s',
+    async (_label, policy, message) => {
+      const a = applierThrough(proxy, unique('env-a'));
+      const plan = await a.plan(withTemplate('Planned', granting(policy)), sha);
+      expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+      expect(plan.failure!.message).toContain(message);
+      await a.close();
+    },
+    60_000,
+  );
+
+  it.each([
+    [
+      'passing and assuming its own role, by ARN and by name',
+      {},
+      allowing(
+        ['iam:PassRole', 'sts:AssumeRole', 'sts:TagSession'],
+        [
+          { 'Fn::GetAtt': ['Fn', 'Arn'] },
+          { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Fn}' },
+        ],
+      ),
+    ],
+    [
+      'reading identities and its own caller identity on *',
+      {},
+      allowing(['iam:Get*', 'iam:List*', 'sts:GetCallerIdentity', 'iam:CreateServiceLinkedRole'], '*'),
+    ],
+    [
+      "assuming b's role, listed",
+      { externalTargets: [theirRoleArn] },
+      allowing('sts:AssumeRole', theirRoleArn),
+    ],
+  ])(
+    'plans %s',
+    async (_label, config, policy) => {
+      const a = applierThrough(proxy, unique('env-a'), config);
+      const plan = await a.plan(withTemplate('Planned', granting(policy)), sha);
+      expect(plan.failure).toBeUndefined();
+      expect(stacksOf(plan).map((s) => s.action)).toEqual(['created']);
+      await a.close();
+    },
+    60_000,
+  );
+
+  it("plans the CDK's own: an ECS run-task, task credentials, grantPassRole and grantAssumeRole, a NestedStack's", async () => {
+    // given an environment listing nothing
+    const a = applierThrough(proxy, unique('env-a'));
+    // when the real synthesized app is planned
+    const plan = await a.plan(only(assembly, ['Lends']), sha);
+    // then it is planned, to be created
+    expect(plan.failure).toBeUndefined();
+    expect(stacksOf(plan).map((s) => [s.subject, s.action])).toEqual([[`${prefix}-Lends`, 'created']]);
+    await a.close();
+  }, 120_000);
 });
