@@ -33,6 +33,8 @@ export interface TargetBounds {
   readonly imported?: ReadonlyMap<string, TargetKind>;
   /** For a nested stack: what of its own the parent passes as the parameter named. */
   readonly fromParent?: (parameter: string) => TargetKind | undefined;
+  /** For a nested stack: the values its parent passes to its parameters, as the parent writes them. */
+  readonly passed?: Readonly<Record<string, unknown>>;
   /** What of its own output `output` of the template's nested stack `logicalId` names. */
   readonly nestedOutput?: (logicalId: string, output: string) => TargetKind | undefined;
 }

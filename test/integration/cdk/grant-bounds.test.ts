@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { join } from 'node:path';
 import { noneRunner } from '../../../cdk/synth/synth-runner';
 import type { Assembly } from '../../../cdk/types';
 import { stacksOf } from '../../helpers/changes';
+import { sandboxAwsClientConfig } from '../../sandbox/sandbox-env';
 import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
 import { motoIam } from '../../helpers/moto-iam';
 import {
@@ -20,6 +22,7 @@ const sha = '7777777fffffffffffffffffffffffffffffffff';
 const { account, region } = sandboxTarget();
 let assembly: Assembly;
 let proxy: CfnFaultProxy;
+const ssm = new SSMClient(sandboxAwsClientConfig());
 
 /** Stack `id` of the synthesized app, its template replaced by `template`. */
 function withTemplate(id: string, template: object | string): Assembly {
@@ -33,6 +36,7 @@ const theirQueue = unique('env-b-jobs');
 const theirBucketObjects = `arn:aws:s3:::${theirBucket}/*`;
 const theirSecretArn = `arn:aws:secretsmanager:${region}:${account}:secret:${theirSecret}-*`;
 const theirQueueArn = `arn:aws:sqs:${region}:${account}:${theirQueue}`;
+const theirParameter = `/${unique('env-b')}/db-password`;
 const theirRole = unique('env-b-deployer');
 const theirRoleArn = `arn:aws:iam::${account}:role/${theirRole}`;
 // The CDK bootstrap's deploy role, which trusts the account root: any principal of the account
@@ -77,6 +81,12 @@ beforeAll(async () => {
         ...['Theirs', 'Applied', 'Planned'].map((name) => ({ name, queues: ['Q'] })),
         ...['AppliedAssume', 'AppliedRewrite'].map((name) => ({ name, queues: ['Q'] })),
         { name: 'Lends', identities: true },
+        ...['AppliedSecretRef', 'AppliedSsmRef', 'AppliedTypedParameter', 'PlannedRef'].map((name) => ({
+          name,
+          queues: ['Q'],
+        })),
+        { name: 'RefsData', references: {} },
+        { name: 'RefsUser', references: { from: 'RefsData' }, dependsOn: ['RefsData'] },
         { name: 'NamedData', queues: ['Q'] },
         { name: 'NamedUser', queues: ['Q'], dependsOn: ['NamedData'] },
         { name: 'Unrelated', queues: ['Q'] },
@@ -98,6 +108,10 @@ beforeAll(async () => {
         Properties: { Name: theirSecret, SecretString: 'b-only' },
       },
       Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: theirQueue } },
+      Parameter: {
+        Type: 'AWS::SSM::Parameter',
+        Properties: { Name: theirParameter, Type: 'String', Value: 'b-only-parameter' },
+      },
       // A role of b's that trusts the account, as the CDK's bootstrap roles do.
       Role: {
         Type: 'AWS::IAM::Role',
@@ -120,7 +134,10 @@ beforeAll(async () => {
   await b.close();
 }, 240_000);
 
-afterAll(() => proxy?.close());
+afterAll(() => {
+  ssm.destroy();
+  return proxy?.close();
+});
 
 describe("an identity policy of the environment's own role granting another environment's data", () => {
   it("applies nothing of a commit giving its role b's bucket, secret and queue", async () => {
@@ -529,4 +546,159 @@ describe("an identity policy of the environment's own role taking on or rewritin
     expect(stacksOf(plan).map((s) => [s.subject, s.action])).toEqual([[`${prefix}-Lends`, 'created']]);
     await a.close();
   }, 120_000);
+});
+
+describe("a dynamic reference to another environment's secret or parameter", () => {
+  /** A template of a's copying `value` into a parameter of its own, and out as an output. */
+  const copying = (value: unknown, parameters: object = {}) => ({
+    Parameters: parameters,
+    Resources: {
+      Copy: {
+        Type: 'AWS::SSM::Parameter',
+        Properties: { Name: unique('env-a-copy'), Type: 'String', Value: value },
+      },
+    },
+    Outputs: { Copied: { Value: { 'Fn::GetAtt': ['Copy', 'Value'] } } },
+  });
+
+  it.each([
+    [
+      'AppliedSecretRef',
+      copying(`{{resolve:secretsmanager:${theirSecret}:SecretString:::}}`),
+      `Resources.Copy.Properties.Value reads secret ${theirSecret} by a dynamic reference`,
+    ],
+    [
+      'AppliedSsmRef',
+      copying(`{{resolve:ssm:${theirParameter}}}`),
+      `Resources.Copy.Properties.Value reads parameter ${theirParameter} by a dynamic reference`,
+    ],
+    [
+      'AppliedTypedParameter',
+      copying(
+        { Ref: 'Theirs' },
+        { Theirs: { Type: 'AWS::SSM::Parameter::Value<String>', Default: theirParameter } },
+      ),
+      `Parameters.Theirs.Default reads parameter ${theirParameter} by its type AWS::SSM::Parameter::Value<String>`,
+    ],
+  ])(
+    'applies nothing of %s',
+    async (stack, template, message) => {
+      // given environment a's commit copying b's secret or parameter into an output of its own
+      const a = applierThrough(proxy, unique('env-a'));
+      // when it is applied
+      const applied = await a.apply(withTemplate(stack, template), sha);
+      // then it fails naming the stack, the property and what it reads, before any change set
+      expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+      expect(applied.failure!.message).toContain(`${prefix}-${stack}`);
+      expect(applied.failure!.message).toContain(message);
+      expect(changeSetsOf(proxy, `${prefix}-${stack}`)).toEqual([]);
+      // and a's copy does not exist (without the check moto created it: the typed parameter's copy
+      // held b's value; moto leaves `{{resolve:…}}` as text, where CloudFormation reads b's)
+      const copy = (template as { Resources: { Copy: { Properties: { Name: string } } } }).Resources.Copy;
+      await expect(ssm.send(new GetParameterCommand({ Name: copy.Properties.Name }))).rejects.toMatchObject({
+        name: 'ParameterNotFound',
+      });
+      await a.close();
+    },
+    60_000,
+  );
+
+  const theirSecretFullArn = `arn:aws:secretsmanager:${region}:${account}:secret:${theirSecret}-AbCdEf`;
+
+  it.each([
+    [
+      "b's secure parameter",
+      copying(`{{resolve:ssm-secure:${theirParameter}:1}}`),
+      `reads parameter ${theirParameter} by a dynamic reference ({{resolve:ssm-secure:…}})`,
+    ],
+    [
+      "b's secret by its ARN, in a tag",
+      {
+        Resources: {
+          Bucket: {
+            Type: 'AWS::S3::Bucket',
+            Properties: { Tags: [{ Key: 'k', Value: `{{resolve:secretsmanager:${theirSecretFullArn}}}` }] },
+          },
+        },
+      },
+      `Resources.Bucket.Properties.Tags.0.Value reads secret ${theirSecretFullArn} by a dynamic reference`,
+    ],
+    [
+      "b's secret joined from parts, as the CDK joins its own",
+      copying({
+        'Fn::Join': ['', ['{{resolve:secretsmanager:', theirSecret, ':SecretString:password::}}']],
+      }),
+      `reads secret ${theirSecret} by a dynamic reference`,
+    ],
+    [
+      "b's parameter by an Fn::Sub naming a String parameter of a's (whose value is anyone's)",
+      copying(
+        { 'Fn::Sub': '{{resolve:ssm:${Name}}}' },
+        { Name: { Type: 'String', Default: theirParameter } },
+      ),
+      'Resources.Copy.Properties.Value reads parameter {"Ref":"Name"} by a dynamic reference',
+    ],
+  ])(
+    'plans nothing of %s',
+    async (_label, template, message) => {
+      const a = applierThrough(proxy, unique('env-a'));
+      const plan = await a.plan(withTemplate('PlannedRef', template), sha);
+      expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+      expect(plan.failure!.message).toContain(message);
+      await a.close();
+    },
+    60_000,
+  );
+
+  it("plans b's secret and parameter, listed", async () => {
+    const a = applierThrough(proxy, unique('env-a'), { externalTargets: [theirSecret, theirParameter] });
+    const template = copying(`{{resolve:secretsmanager:${theirSecret}:SecretString:::}}`, {
+      Theirs: { Type: 'AWS::SSM::Parameter::Value<String>', Default: theirParameter },
+    });
+    const plan = await a.plan(withTemplate('PlannedRef', template), sha);
+    expect(plan.failure).toBeUndefined();
+    expect(stacksOf(plan).map((s) => s.action)).toEqual(['created']);
+    await a.close();
+  }, 60_000);
+
+  it("plans the CDK's own: a secret's value and JSON field, a parameter of a stack it depends on (typed and {{resolve:ssm}}), the latest AMI", async () => {
+    // given an environment listing nothing
+    const a = applierThrough(proxy, unique('env-a'));
+    // when the real synthesized app is planned
+    const plan = await a.plan(only(assembly, ['RefsData', 'RefsUser']), sha);
+    // then both stacks are planned, to be created
+    expect(plan.failure).toBeUndefined();
+    expect(stacksOf(plan).map((s) => [s.subject, s.action])).toEqual([
+      [`${prefix}-RefsData`, 'created'],
+      [`${prefix}-RefsUser`, 'created'],
+    ]);
+    await a.close();
+  }, 120_000);
+
+  it("refuses a nested stack's SSM-typed parameter naming b's parameter, naming the nested stack", async () => {
+    // given the app's nested template changed by hand: a parameter typed to read b's parameter
+    const file = join(
+      assembly.dir,
+      readdirSync(assembly.dir).find((f) => f.startsWith('GrantsA') && f.endsWith('.nested.template.json'))!,
+    );
+    const text = readFileSync(file, 'utf8');
+    const nested = JSON.parse(text) as { Parameters?: Record<string, unknown> };
+    nested.Parameters = {
+      ...nested.Parameters,
+      Theirs: { Type: 'AWS::SSM::Parameter::Value<String>', Default: theirParameter },
+    };
+    writeFileSync(file, JSON.stringify(nested));
+    const a = applierThrough(proxy, unique('env-a'));
+    try {
+      // when the app is planned
+      const plan = await a.plan(only(assembly, ['GrantsA']), sha);
+      // then it is refused, naming the nested stack and b's parameter
+      expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+      expect(plan.failure!.message).toMatch(/GrantsA, nested stack \w+/);
+      expect(plan.failure!.message).toContain(`Parameters.Theirs.Default reads parameter ${theirParameter}`);
+    } finally {
+      writeFileSync(file, text);
+      await a.close();
+    }
+  }, 60_000);
 });
