@@ -36,7 +36,8 @@ import {
   type ProviderBounds,
   type StackTemplate,
 } from './template-bounds';
-import { assertGrantsInBounds, assertReferencesInBounds } from './template-grants';
+import { assertGrantsInBounds } from './template-grants';
+import { assertReferencesInBounds } from './template-references';
 import { assertTargetsInBounds, targetKind, type TargetBounds, type TargetKind } from './template-targets';
 import { templateAdds } from './template-adds';
 import { assertNoAdoptedNames, makingIds, nestedMaking } from './adopted-names';
