@@ -1,7 +1,7 @@
 import { CairnError } from '../../controller/model';
 import { safeOutput } from '../../controller/model/secret-mask';
 import { listed, literalText, type StackTemplate } from './template-bounds';
-import { iamPatternMatches, namedArn, namedResources, subAsJoin } from './template-grants';
+import { iamPatternMatches, namedArn, subAsJoin } from './template-grants';
 import { targetKind, type TargetBounds } from './template-targets';
 
 // What a template reads by a dynamic reference or an SSM-typed parameter: CloudFormation reads
@@ -13,7 +13,7 @@ import { targetKind, type TargetBounds } from './template-targets';
 export interface ReferenceBounds extends TargetBounds {
   /** The bootstrap's version parameter (`/cdk-bootstrap/<qualifier>/version`), which every synthesized template reads. */
   readonly bootstrapVersion: string;
-  /** The names the app's stacks this stack depends on give their resources (see namedResources). */
+  /** The names the app's stacks this stack depends on give their resources (see namedResources in template-grants.ts). */
   readonly named?: ReadonlySet<string>;
 }
 
@@ -60,20 +60,23 @@ function textWithHoles(
 }
 
 /**
- * Whether a secret or parameter a template reads by name (or ARN) is the environment's own: one
- * this template or a stack it depends on names literally (namedResources), by that name or its
- * ARN; for a parameter, the bootstrap's version parameter and AWS's public parameters under
- * `/aws/service/` (the CDK's latest AMI; SSM reserves names starting with `aws` to AWS); or one
+ * Whether a secret or parameter a template reads by name (or ARN) is the environment's own: one a
+ * stack this stack depends on names literally (namedResources), by that name or its ARN, which
+ * exists before this stack is deployed; not one this template names, since CloudFormation reads a
+ * typed parameter before any resource is made and a reference with no `Ref` waits for none (if
+ * another environment holds the name, the create fails only after the value was read). For a
+ * parameter, also the bootstrap's version parameter and AWS's public parameters under
+ * `/aws/service/` (the CDK's latest AMI; SSM keeps names starting with `aws` to AWS); or one
  * `aws.externalTargets` lists as written.
  */
-function ownName(type: string, name: string, template: StackTemplate, bounds: ReferenceBounds): boolean {
+function ownName(type: string, name: string, bounds: ReferenceBounds): boolean {
   if (listed(name, bounds.listed)) return true;
   if (
     type === 'aws::ssm::parameter' &&
     (name === bounds.bootstrapVersion || name.startsWith('/aws/service/'))
   )
     return true;
-  return [...(bounds.named ?? []), ...namedResources(template)].some(
+  return [...(bounds.named ?? [])].some(
     (named) =>
       named.startsWith(`${type} `) &&
       (named.slice(type.length + 1) === name || iamPatternMatches(namedArn(named, bounds.pseudo), name)),
@@ -97,7 +100,7 @@ function valuesOf(node: unknown, where: string): { readonly where: string; reado
  * (`AWS::SSM::Parameter::Value<…>`) by the parameter its `Default` (or, in a nested stack, what
  * its parent passes) names, unless that secret or parameter is the app's own: a `Ref` of (or, for a
  * secret, an ARN attribute of) one of its resources, as the CDK's `secret.secretValue` joins it;
- * one a stack of the app names literally (see ownName); or one `aws.externalTargets` lists.
+ * one a stack this stack depends on names literally (see ownName); or one `aws.externalTargets` lists.
  * CloudFormation reads the value with the stack's identity (the execution role, shared by
  * environments of the account) and puts it where the template chose: a tag, an output, a
  * ConfigMap through cairn's bindings. Found in review, on moto: environment a's commit declaring a
@@ -142,7 +145,7 @@ export function assertReferencesInBounds(
         referenced &&
         (hole
           ? kind === 'listed' || kind === referenced.type || (referenced.what === 'secret' && kind === 'arn')
-          : !id.includes('\0') && ownName(referenced.type, id, template, bounds))
+          : !id.includes('\0') && ownName(referenced.type, id, bounds))
       )
         continue;
       const named = hole ? JSON.stringify(written.holes[Number(hole[1])]) : id.replace(/\0\d+\0/g, '…');
@@ -163,7 +166,7 @@ export function assertReferencesInBounds(
     const kind = passed ? bounds.fromParent?.(name) : undefined;
     if (kind === 'aws::ssm::parameter' || kind === 'listed') continue;
     const text = literalText(value, bounds.pseudo);
-    if (text !== undefined && ownName('aws::ssm::parameter', text, template, bounds)) continue;
+    if (text !== undefined && ownName('aws::ssm::parameter', text, bounds)) continue;
     throw refuse(
       `Parameters.${safeOutput(name, 200)}.${passed ? 'Default (as the parent stack passes it)' : 'Default'} reads parameter ${safeOutput(text ?? JSON.stringify(value) ?? '', 200)} by its type ${safeOutput(type, 100)}`,
     );

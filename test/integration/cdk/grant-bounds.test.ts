@@ -638,6 +638,23 @@ describe("a dynamic reference to another environment's secret or parameter", () 
       ),
       'Resources.Copy.Properties.Value reads parameter {"Ref":"Name"} by a dynamic reference',
     ],
+    [
+      "b's parameter, typed, beside a parameter of a's that takes its name (read before that create fails)",
+      {
+        ...copying(
+          { Ref: 'Theirs' },
+          { Theirs: { Type: 'AWS::SSM::Parameter::Value<String>', Default: theirParameter } },
+        ),
+        Resources: {
+          ...copying('x').Resources,
+          Taken: {
+            Type: 'AWS::SSM::Parameter',
+            Properties: { Name: theirParameter, Type: 'String', Value: 'x' },
+          },
+        },
+      },
+      `Parameters.Theirs.Default reads parameter ${theirParameter}`,
+    ],
   ])(
     'plans nothing of %s',
     async (_label, template, message) => {

@@ -8,20 +8,23 @@ const pseudo = {
   'AWS::Partition': 'aws',
   'AWS::URLSuffix': 'amazonaws.com',
 };
-const bounds = { listed: [], pseudo, bootstrapVersion: '/cdk-bootstrap/hnb659fds/version' };
+/** The bounds of a stack depending on one that names a secret and a parameter. */
+const bounds = {
+  listed: [],
+  pseudo,
+  bootstrapVersion: '/cdk-bootstrap/hnb659fds/version',
+  named: new Set(['aws::secretsmanager::secret env-a-token', 'aws::ssm::parameter /env-a/config']),
+};
 
 describe('assertReferencesInBounds', () => {
-  /** A template with a named secret and parameter, `value` in a function's environment, and `parameters`. */
+  /** A template with a secret and a parameter of its own, one named, `value` in a function's environment, and `parameters`. */
   const reading = (value: unknown, parameters: object = {}) =>
     stackTemplate(
       JSON.stringify({
         Parameters: parameters,
         Resources: {
-          Secret: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'env-a-token' } },
-          Parameter: {
-            Type: 'AWS::SSM::Parameter',
-            Properties: { Name: '/env-a/config', Type: 'String', Value: 'x' },
-          },
+          Secret: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'env-a-here' } },
+          Parameter: { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Value: 'x' } },
           Fn: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { V: value } } } },
         },
       }),
@@ -96,6 +99,11 @@ describe('assertReferencesInBounds', () => {
       'a parameter under its own',
       reading('{{resolve:ssm:/env-a/config/b}}'),
       'reads parameter /env-a/config/b',
+    ],
+    [
+      'a secret by the name this template gives it (read before it is made, whoever holds it)',
+      reading('{{resolve:secretsmanager:env-a-here}}'),
+      'reads secret env-a-here',
     ],
     [
       "another's parameter, typed",
