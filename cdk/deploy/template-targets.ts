@@ -209,6 +209,12 @@ const ATTACHING: ReadonlyMap<string, readonly TargetProperty[]> = new Map<string
     ],
   ],
   ['aws::iam::instanceprofile', [{ path: 'Roles[]', names: ROLE }]],
+  // A key for the user named: another environment's user's credentials, its secret an attribute
+  // the stack may output.
+  ['aws::iam::accesskey', [{ path: 'UserName', names: USER }]],
+  // A user of the app's own in the groups named has their policies: another environment's group
+  // would lend it that environment's rights.
+  ['aws::iam::user', [{ path: 'Groups[]', names: GROUP }]],
   ['aws::lambda::permission', [{ path: 'FunctionName', names: FUNCTION }]],
   [
     'aws::lambda::eventsourcemapping',

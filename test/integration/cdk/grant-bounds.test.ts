@@ -38,6 +38,8 @@ const theirSecretArn = `arn:aws:secretsmanager:${region}:${account}:secret:${the
 const theirQueueArn = `arn:aws:sqs:${region}:${account}:${theirQueue}`;
 const theirParameter = `/${unique('env-b')}/db-password`;
 const theirRole = unique('env-b-deployer');
+const theirUser = unique('env-b-ci');
+const theirGroup = unique('env-b-admins');
 const theirRoleArn = `arn:aws:iam::${account}:role/${theirRole}`;
 // The CDK bootstrap's deploy role, which trusts the account root: any principal of the account
 // whose identity policy allows it may assume it, and through it pass the execution role.
@@ -79,7 +81,10 @@ beforeAll(async () => {
       prefix,
       stacks: [
         ...['Theirs', 'Applied', 'Planned'].map((name) => ({ name, queues: ['Q'] })),
-        ...['AppliedAssume', 'AppliedRewrite'].map((name) => ({ name, queues: ['Q'] })),
+        ...['AppliedAssume', 'AppliedRewrite', 'AppliedKey', 'AppliedJoin'].map((name) => ({
+          name,
+          queues: ['Q'],
+        })),
         { name: 'Lends', identities: true },
         ...['AppliedSecretRef', 'AppliedSsmRef', 'AppliedTypedParameter', 'PlannedRef'].map((name) => ({
           name,
@@ -112,6 +117,7 @@ beforeAll(async () => {
         Type: 'AWS::SSM::Parameter',
         Properties: { Name: theirParameter, Type: 'String', Value: 'b-only-parameter' },
       },
+      User: { Type: 'AWS::IAM::User', Properties: { UserName: theirUser } },
       // A role of b's that trusts the account, as the CDK's bootstrap roles do.
       Role: {
         Type: 'AWS::IAM::Role',
@@ -131,6 +137,8 @@ beforeAll(async () => {
     },
   };
   expect((await b.apply(withTemplate('Theirs', theirs), sha)).failure).toBeUndefined();
+  // b's group, made out of band (moto's CloudFormation makes no AWS::IAM::Group).
+  expect(await motoIam('CreateGroup', { GroupName: theirGroup })).toContain('<CreateGroupResult>');
   await b.close();
 }, 240_000);
 
@@ -536,7 +544,55 @@ describe("an identity policy of the environment's own role taking on or rewritin
     60_000,
   );
 
-  it("plans the CDK's own: an ECS run-task, task credentials, grantPassRole and grantAssumeRole, a NestedStack's", async () => {
+  it("applies nothing of a commit making an access key for b's user", async () => {
+    // given environment a's commit declaring an access key of b's user, its secret in an output
+    const a = applierThrough(proxy, unique('env-a'));
+    const template = {
+      Resources: { Key: { Type: 'AWS::IAM::AccessKey', Properties: { UserName: theirUser } } },
+      Outputs: { Secret: { Value: { 'Fn::GetAtt': ['Key', 'SecretAccessKey'] } } },
+    };
+    // when it is applied
+    const applied = await a.apply(withTemplate('AppliedKey', template), sha);
+    // then it fails naming the stack, the property and b's user, before any change set
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-AppliedKey`);
+    expect(applied.failure!.message).toContain(
+      `Resources.Key.Properties.UserName of AWS::IAM::AccessKey names "${theirUser}"`,
+    );
+    expect(changeSetsOf(proxy, `${prefix}-AppliedKey`)).toEqual([]);
+    // and b's user has no access key (without the check moto listed one, made by a's stack)
+    const keys = await motoIam('ListAccessKeys', { UserName: theirUser });
+    expect(keys).toContain('<ListAccessKeysResult>');
+    expect(keys).not.toContain('<AccessKeyId>');
+    await a.close();
+  }, 60_000);
+
+  it("applies nothing of a commit putting a user of its own in b's group", async () => {
+    // given environment a's commit declaring its own user, in b's group, with an access key
+    const a = applierThrough(proxy, unique('env-a'));
+    const userName = unique('env-a-ci');
+    const template = {
+      Resources: {
+        Joiner: { Type: 'AWS::IAM::User', Properties: { UserName: userName, Groups: [theirGroup] } },
+        Key: { Type: 'AWS::IAM::AccessKey', Properties: { UserName: { Ref: 'Joiner' } } },
+      },
+    };
+    // when it is applied
+    const applied = await a.apply(withTemplate('AppliedJoin', template), sha);
+    // then it fails naming the stack, the property and b's group, before any change set
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(
+      `Resources.Joiner.Properties.Groups.0 of AWS::IAM::User names "${theirGroup}"`,
+    );
+    expect(changeSetsOf(proxy, `${prefix}-AppliedJoin`)).toEqual([]);
+    // and b's group has no member (without the check moto listed a's user in it)
+    const group = await motoIam('GetGroup', { GroupName: theirGroup });
+    expect(group).toContain('<GetGroupResult>');
+    expect(group).not.toContain(userName);
+    await a.close();
+  }, 60_000);
+
+  it("plans the CDK's own: an ECS run-task, task credentials, grantPassRole and grantAssumeRole, a NestedStack's, a user in its own group with a key", async () => {
     // given an environment listing nothing
     const a = applierThrough(proxy, unique('env-a'));
     // when the real synthesized app is planned
